@@ -1,0 +1,82 @@
+# Two commands do everything on a fresh machine with Python 3.11+ (and npm for htmx):
+#   make run    install, migrate, load the demo town, serve web + worker on http://127.0.0.1:$(PORT)
+#   make test   install, lint, run the whole suite on SQLite, then on PostgreSQL if it answers
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
+TEST_REDIS_URL ?= $(if $(REDIS_URL),$(REDIS_URL),redis://127.0.0.1:6379/15)
+export PORT
+
+
+.PHONY: run test install browser assets messages migrate demo lint test-sqlite test-postgres bench clean translations
+
+run: install
+	$(BIN)/participation migrate
+	$(BIN)/participation demo
+	$(BIN)/participation run
+
+test: install browser lint test-sqlite test-postgres
+
+install: $(VENV)/.installed assets messages
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=python3.x)")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+# htmx comes from the npm registry and is served from static/vendor; without npm every page
+# still works (htmx only enhances).
+assets: static/vendor/htmx.min.js
+
+static/vendor/htmx.min.js: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund --silent && mkdir -p static/vendor && \
+		cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js; \
+	else echo "npm not found: htmx is not installed; pages work without JavaScript."; fi
+
+# Browser tests drive Debian's Chromium (no browser download); installed here when missing.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "Installing Chromium from Debian's packages for the browser tests"; \
+		sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo -n"; \
+		($$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium >/dev/null) \
+		|| echo "Chromium could not be installed: the browser tests will be skipped."; }
+
+messages: $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -d participation/locale -D messages --statistics 2>&1 | tail -1
+
+migrate: install
+	$(BIN)/participation migrate
+
+demo: migrate
+	$(BIN)/participation demo
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check participation budgets consultations moderation tests bench
+	$(BIN)/mypy participation budgets consultations moderation
+
+test-sqlite: install
+	@echo "== Test suite on SQLite, embedded Redis"
+	env -u DATABASE_URL -u REDIS_URL TEST_REDIS_URL="$(TEST_REDIS_URL)" $(BIN)/python -m pytest -q -p no:cacheprovider
+
+test-postgres: install
+	@if $(BIN)/python -m tests.services postgres "$(TEST_DATABASE_URL)"; then \
+		echo "== Test suite on PostgreSQL, Redis at $(TEST_REDIS_URL) if it answers"; \
+		if $(BIN)/python -m tests.services redis "$(TEST_REDIS_URL)"; then redis="$(TEST_REDIS_URL)"; else redis=""; fi; \
+		DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$$redis" TEST_REDIS_URL="$(TEST_REDIS_URL)" $(BIN)/python -m pytest -q -p no:cacheprovider; \
+	else echo "== PostgreSQL does not answer at $(TEST_DATABASE_URL): PostgreSQL pass skipped"; fi
+
+bench: install
+	$(BIN)/python bench/tally.py
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor data
+
+# Add new source strings to the French catalog (then translate them in the .po file).
+translations: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -o participation/locale/messages.pot --no-location .
+	$(BIN)/pybabel update -i participation/locale/messages.pot -d participation/locale -D messages --omit-header

@@ -1,0 +1,336 @@
+"""Pure rules of participatory budgets: phases by date, eligibility, ballot validity.
+
+Plain data in, plain data out: no database, no HTTP. Messages are English msgids (marked N_)
+with `{placeholders}`, translated and formatted where they are shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from budgets.models import BallotKind, Phase
+from participation.i18n import N_
+
+PHASE_ORDER = [
+    Phase.PREPARATION,
+    Phase.SUBMISSION,
+    Phase.REVIEW,
+    Phase.VOTING,
+    Phase.TALLY,
+    Phase.RESULTS,
+]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What is wrong, as a msgid and the values to put in it."""
+
+    message: str
+    values: Mapping[str, object] = field(default_factory=dict)
+    field: str = "ballot"
+
+
+# --- phases --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PhaseDates:
+    submission_opens_at: datetime | None = None
+    review_opens_at: datetime | None = None
+    voting_opens_at: datetime | None = None
+    voting_closes_at: datetime | None = None
+
+    def starts(self) -> list[tuple[Phase, datetime]]:
+        """(phase, the moment it starts), for the phases that start at a date."""
+        pairs = [
+            (Phase.SUBMISSION, self.submission_opens_at),
+            (Phase.REVIEW, self.review_opens_at),
+            (Phase.VOTING, self.voting_opens_at),
+            (Phase.TALLY, self.voting_closes_at),
+        ]
+        return [(phase, moment) for phase, moment in pairs if moment is not None]
+
+
+def dates_problems(dates: PhaseDates) -> list[Problem]:
+    moments = [moment for _phase, moment in dates.starts()]
+    if moments != sorted(moments):
+        return [Problem(N_("The phase dates must follow each other in order."), field="dates")]
+    return []
+
+
+def automatic_switch(
+    current: Phase, last_switch_at: datetime | None, dates: PhaseDates, now: datetime
+) -> Phase | None:
+    """The phase to switch to at `now`, or None.
+
+    A phase date switches the budget forward when it has passed since the last switch: so a
+    switch made by hand is not undone by an older date, and a later date still applies.
+    The results are never published automatically: staff review the tally first.
+    """
+    due = None
+    for phase, moment in dates.starts():
+        passed_since_last_switch = last_switch_at is None or moment > last_switch_at
+        if moment <= now and passed_since_last_switch:
+            due = phase
+    if due is None or PHASE_ORDER.index(due) <= PHASE_ORDER.index(current):
+        return None
+    return due
+
+
+def voting_is_open(phase: Phase, dates: PhaseDates, now: datetime) -> bool:
+    """Voting phase, and the closing time has not passed (even if the cron has not run yet)."""
+    if phase != Phase.VOTING:
+        return False
+    return dates.voting_closes_at is None or now < dates.voting_closes_at
+
+
+# --- eligibility ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Voter:
+    """What eligibility needs to know of a person, from the resident register."""
+
+    verified: bool
+    birth_date: date | None = None
+    district: str | None = None
+
+
+def age_on(birth_date: date, day: date) -> int:
+    before_birthday = (day.month, day.day) < (birth_date.month, birth_date.day)
+    return day.year - birth_date.year - before_birthday
+
+
+def eligibility_problem(
+    voter: Voter, minimum_age: int, restricted_to_district: str | None, today: date
+) -> Problem | None:
+    if not voter.verified or voter.birth_date is None:
+        return Problem(N_("To vote, first confirm that you live here (resident register)."))
+    if minimum_age and age_on(voter.birth_date, today) < minimum_age:
+        return Problem(
+            N_("This vote is open to residents aged {age} or more."), {"age": minimum_age}
+        )
+    if restricted_to_district and voter.district != restricted_to_district:
+        return Problem(
+            N_("This vote is open to the residents of {district} only."),
+            {"district": restricted_to_district},
+        )
+    return None
+
+
+# --- ballots -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BallotRule:
+    kind: BallotKind
+    min_choices: int = 1
+    max_choices: int | None = None
+    min_spent_percent: int = 0
+    points_total: int = 10
+    points_per_project: int = 5
+    ranking_length: int = 3
+
+
+@dataclass(frozen=True)
+class BallotProject:
+    id: int
+    cost: int
+    district: str | None  # None: city-wide
+
+
+def rule_problems(rule: BallotRule) -> list[Problem]:
+    """A rule staff can choose: the numbers make sense together."""
+    problems = []
+    if rule.min_choices < 0 or (
+        rule.max_choices is not None and rule.max_choices < rule.min_choices
+    ):
+        problems.append(
+            Problem(
+                N_("The maximum number of projects must be at least the minimum."),
+                field="max_choices",
+            )
+        )
+    if not 0 <= rule.min_spent_percent <= 100:
+        problems.append(
+            Problem(
+                N_("The minimum share to spend is a percentage from 0 to 100."),
+                field="min_spent_percent",
+            )
+        )
+    if rule.kind == BallotKind.CUMULATIVE and not 1 <= rule.points_per_project <= rule.points_total:
+        problems.append(
+            Problem(
+                N_("Points per project must be between 1 and the total points."),
+                field="points_per_project",
+            )
+        )
+    if rule.kind == BallotKind.RANKING and rule.ranking_length < 1:
+        problems.append(
+            Problem(N_("Voters must rank at least one project."), field="ranking_length")
+        )
+    return problems
+
+
+def envelope_of(project: BallotProject) -> str | None:
+    return project.district
+
+
+def spending_by_envelope(
+    choices: Mapping[int, int], projects: Mapping[int, BallotProject]
+) -> dict[str | None, int]:
+    totals: dict[str | None, int] = {}
+    for project_id in choices:
+        project = projects[project_id]
+        totals[envelope_of(project)] = totals.get(envelope_of(project), 0) + project.cost
+    return totals
+
+
+def ballot_problems(
+    rule: BallotRule,
+    choices: Mapping[int, int],
+    projects: Mapping[int, BallotProject],
+    envelopes: Mapping[str | None, int],
+    voter_district: str | None,
+) -> list[Problem]:
+    """Everything wrong with a ballot, each with what to do about it.
+
+    `choices`: project id -> 1 (approval, knapsack), points (cumulative) or rank (1 = best).
+    `envelopes`: the amount of each envelope: None for city-wide projects, else the district.
+    A voter may choose city-wide projects and those of their own district.
+    """
+    problems: list[Problem] = []
+    unknown = [p for p in choices if p not in projects]
+    if unknown:
+        return [Problem(N_("Some of the chosen projects are not on this ballot."))]
+    foreign = [p for p in choices if projects[p].district not in (None, voter_district)]
+    if foreign:
+        return [Problem(N_("You can only choose city-wide projects and those of your district."))]
+    count = len(choices)
+    if rule.kind in (BallotKind.APPROVAL, BallotKind.KNAPSACK):
+        if any(value != 1 for value in choices.values()):
+            return [Problem(N_("Tick the projects you support."))]
+        if count < rule.min_choices:
+            problems.append(
+                Problem(
+                    N_("Choose at least {n} projects (you chose {count})."),
+                    {"n": rule.min_choices, "count": count},
+                )
+            )
+        if rule.max_choices is not None and count > rule.max_choices:
+            problems.append(
+                Problem(
+                    N_("Choose at most {n} projects (you chose {count})."),
+                    {"n": rule.max_choices, "count": count},
+                )
+            )
+    if rule.kind == BallotKind.KNAPSACK:
+        problems += _knapsack_problems(rule, choices, projects, envelopes)
+    elif rule.kind == BallotKind.CUMULATIVE:
+        problems += _cumulative_problems(rule, choices)
+    elif rule.kind == BallotKind.RANKING:
+        problems += _ranking_problems(rule, choices)
+    return problems
+
+
+def _knapsack_problems(
+    rule: BallotRule,
+    choices: Mapping[int, int],
+    projects: Mapping[int, BallotProject],
+    envelopes: Mapping[str | None, int],
+) -> list[Problem]:
+    problems = []
+    spent = spending_by_envelope(choices, projects)
+    for envelope, amount in envelopes.items():
+        total = spent.get(envelope, 0)
+        if total > amount:
+            problems.append(
+                Problem(
+                    N_(
+                        "Your choices cost {total}, more than the {amount} available: remove "
+                        "{excess} worth of projects."
+                    ),
+                    {
+                        "total": total,
+                        "amount": amount,
+                        "excess": total - amount,
+                        "envelope": envelope,
+                    },
+                )
+            )
+        elif rule.min_spent_percent and total * 100 < amount * rule.min_spent_percent:
+            problems.append(
+                Problem(
+                    N_(
+                        "Spend at least {percent} of the {amount} available (your choices cost "
+                        "{total})."
+                    ),
+                    {
+                        "percent": f"{rule.min_spent_percent}\u00a0%",
+                        "amount": amount,
+                        "total": total,
+                        "envelope": envelope,
+                    },
+                )
+            )
+    return problems
+
+
+def _cumulative_problems(rule: BallotRule, choices: Mapping[int, int]) -> list[Problem]:
+    problems = []
+    if any(points < 1 for points in choices.values()):
+        problems.append(Problem(N_("Give each chosen project at least 1 point.")))
+    over = [p for p, points in choices.items() if points > rule.points_per_project]
+    if over:
+        problems.append(
+            Problem(N_("Give at most {n} points to a project."), {"n": rule.points_per_project})
+        )
+    used = sum(choices.values())
+    if used > rule.points_total:
+        problems.append(
+            Problem(
+                N_("You gave {used} points out of {total}: remove {excess}."),
+                {"used": used, "total": rule.points_total, "excess": used - rule.points_total},
+            )
+        )
+    if not choices:
+        problems.append(Problem(N_("Give points to at least one project.")))
+    return problems
+
+
+def _ranking_problems(rule: BallotRule, choices: Mapping[int, int]) -> list[Problem]:
+    ranks = sorted(choices.values())
+    if not ranks:
+        return [Problem(N_("Rank at least one project."))]
+    if len(ranks) > rule.ranking_length:
+        return [Problem(N_("Rank at most {n} projects."), {"n": rule.ranking_length})]
+    if ranks != list(range(1, len(ranks) + 1)):
+        return [Problem(N_("Use each rank once, from 1 without gaps (1, 2, 3...)."))]
+    return []
+
+
+def parse_choices(
+    kind: BallotKind, form: Mapping[str, str | list[str]]
+) -> tuple[dict[int, int], list[Problem]]:
+    """Read a submitted ballot form: `project` (ticked ids) or `points-<id>` / `rank-<id>`."""
+    choices: dict[int, int] = {}
+    if kind in (BallotKind.APPROVAL, BallotKind.KNAPSACK):
+        ticked = form.get("project", [])
+        for value in [ticked] if isinstance(ticked, str) else ticked:
+            if not value.isdigit():
+                return {}, [Problem(N_("Some of the chosen projects are not on this ballot."))]
+            choices[int(value)] = 1
+        return choices, []
+    prefix = "points-" if kind == BallotKind.CUMULATIVE else "rank-"
+    for name, raw in form.items():
+        if not name.startswith(prefix) or not isinstance(raw, str):
+            continue
+        text = raw.strip()
+        if not text or text == "0":
+            continue
+        if not text.isdigit() or not name.removeprefix(prefix).isdigit():
+            return {}, [Problem(N_("Enter whole numbers only."), field=name)]
+        choices[int(name.removeprefix(prefix))] = int(text)
+    return choices, []

@@ -1,0 +1,106 @@
+"""Reading the budget admin form: plain strings in, a BudgetForm (or field problems) out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from budgets import domain
+from budgets.models import BallotKind, WinnerRule
+from budgets.services import BudgetForm
+from participation.i18n import N_
+
+PARIS = ZoneInfo("Europe/Paris")  # staff type local times; we store UTC
+
+
+def _number(
+    data: Mapping[str, str], name: str, default: int | None, problems: list[domain.Problem]
+) -> int | None:
+    raw = data.get(name, "").strip().replace(" ", "")
+    if not raw:
+        return default
+    if not raw.isdigit():
+        problems.append(domain.Problem(N_("Enter a whole number."), field=name))
+        return default
+    return int(raw)
+
+
+def _moment(data: Mapping[str, str], name: str, problems: list[domain.Problem]) -> datetime | None:
+    raw = data.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        local = datetime.fromisoformat(raw)
+    except ValueError:
+        problems.append(
+            domain.Problem(N_("Enter a date and time, like 2026-03-01 09:00."), field=name)
+        )
+        return None
+    if local.tzinfo is None:
+        local = local.replace(tzinfo=PARIS)
+    return local.astimezone(UTC)
+
+
+def parse_districts(text: str, problems: list[domain.Problem]) -> dict[str, int]:
+    """One district per line: `Name: amount`."""
+    districts: dict[str, int] = {}
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        name, _, amount = line.rpartition(":")
+        amount = amount.strip().replace(" ", "")
+        if not name.strip() or not amount.isdigit():
+            problems.append(
+                domain.Problem(
+                    N_("Write one district per line, like « Centre-ville: 50000 »."),
+                    field="districts",
+                )
+            )
+            return {}
+        districts[name.strip()] = int(amount)
+    return districts
+
+
+def parse_budget_form(data: Mapping[str, str]) -> tuple[BudgetForm, list[domain.Problem]]:
+    problems: list[domain.Problem] = []
+    kind_raw = data.get("ballot_kind", BallotKind.APPROVAL.value)
+    kind = (
+        BallotKind(kind_raw) if kind_raw in BallotKind._value2member_map_ else BallotKind.APPROVAL
+    )
+    winner_raw = data.get("winner_rule", WinnerRule.GREEDY.value)
+    winner = (
+        WinnerRule(winner_raw) if winner_raw in WinnerRule._value2member_map_ else WinnerRule.GREEDY
+    )
+    rule = domain.BallotRule(
+        kind=kind,
+        min_choices=_number(data, "min_choices", 1, problems) or 0,
+        max_choices=_number(data, "max_choices", None, problems),
+        min_spent_percent=_number(data, "min_spent_percent", 0, problems) or 0,
+        points_total=_number(data, "points_total", 10, problems) or 0,
+        points_per_project=_number(data, "points_per_project", 5, problems) or 0,
+        ranking_length=_number(data, "ranking_length", 3, problems) or 0,
+    )
+    form = BudgetForm(
+        title=data.get("title", ""),
+        description=data.get("description", ""),
+        total_amount=_number(data, "total_amount", 0, problems) or 0,
+        districts=parse_districts(data.get("districts", ""), problems),
+        categories=tuple(c.strip() for c in data.get("categories", "").splitlines() if c.strip()),
+        dates=domain.PhaseDates(
+            _moment(data, "submission_opens_at", problems),
+            _moment(data, "review_opens_at", problems),
+            _moment(data, "voting_opens_at", problems),
+            _moment(data, "voting_closes_at", problems),
+        ),
+        rule=rule,
+        winner_rule=winner,
+        minimum_age=_number(data, "minimum_age", 0, problems) or 0,
+        restricted_to_district=data.get("restricted_to_district", "").strip() or None,
+    )
+    return form, problems
+
+
+def local_input_value(moment: datetime | None) -> str:
+    """A stored UTC moment as the value of a datetime-local input, in Paris time."""
+    return moment.astimezone(PARIS).strftime("%Y-%m-%dT%H:%M") if moment else ""

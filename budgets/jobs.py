@@ -1,0 +1,47 @@
+"""Budget background jobs: phase switches by date, the tally, and its sweeper.
+
+Jobs take ids only and are idempotent: a tally run twice stores the same result.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arq import cron
+from tortoise import timezone
+
+from budgets import services
+from budgets.models import Budget, Phase, TallyResult
+
+
+async def apply_phase_schedule(ctx: dict[str, Any]) -> list[int]:
+    """Every minute: switch the budgets whose phase date has come."""
+    return await services.apply_phase_schedule(timezone.now())
+
+
+async def tally_budget(ctx: dict[str, Any], budget_id: int) -> str:
+    from budgets.tallying import tally_and_store
+
+    return await tally_and_store(budget_id)
+
+
+async def sweep_tallies(ctx: dict[str, Any]) -> int:
+    """Re-enqueue the tally of budgets in the tally phase that have no result (job lost)."""
+    waiting = [budget.id for budget in await Budget.filter(phase=Phase.TALLY).only("id")]
+    done = {
+        result.budget_id
+        for result in await TallyResult.filter(budget_id__in=waiting, is_official=False).only(
+            "budget_id"
+        )
+    }
+    missing = [budget_id for budget_id in waiting if budget_id not in done]
+    for budget_id in missing:
+        await services.request_tally(budget_id)
+    return len(missing)
+
+
+FUNCTIONS = [tally_budget]
+CRON_JOBS = [
+    cron(apply_phase_schedule, second={5}),
+    cron(sweep_tallies, minute=set(range(0, 60, 5)), second={40}),
+]

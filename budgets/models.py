@@ -1,0 +1,243 @@
+"""Participatory budgets: budgets and their phases, projects, the resident register, ballots
+and stored results.
+
+Ballot secrecy by construction: `Ballot` holds no user and no census entry; `VoterRegister`
+records who voted (one row per person and budget, UNIQUE) and nothing of how. The link between
+the two exists only as a keyed hash that only the server can compute (see docs/security.md).
+No docstrings on models: Tortoise turns them into SQL comments.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Phase(StrEnum):
+    PREPARATION = "preparation"
+    SUBMISSION = "submission"  # dépôt des projets
+    REVIEW = "review"  # analyse
+    VOTING = "voting"  # vote
+    TALLY = "tally"  # dépouillement
+    RESULTS = "results"  # résultats
+
+
+class BallotKind(StrEnum):
+    APPROVAL = "approval"
+    KNAPSACK = "knapsack"
+    CUMULATIVE = "cumulative"
+    RANKING = "ranking"
+
+
+class WinnerRule(StrEnum):
+    GREEDY = "greedy"
+    EQUAL_SHARES = "equal-shares"
+
+
+class Feasibility(StrEnum):
+    PENDING = "pending"
+    FEASIBLE = "feasible"
+    UNFEASIBLE = "unfeasible"
+
+
+class Channel(StrEnum):
+    WEB = "web"
+    PAPER = "paper"
+
+
+class Budget(Model):
+    id = fields.IntField(primary_key=True)
+    title = fields.CharField(max_length=200)
+    description = fields.TextField(default="")  # sanitized HTML
+    currency = fields.CharField(max_length=3, default="EUR")
+    total_amount = fields.BigIntField()  # whole currency units
+    phase = fields.CharEnumField(Phase, max_length=16, default=Phase.PREPARATION)
+    phase_changed_at = fields.DatetimeField(null=True)
+    submission_opens_at = fields.DatetimeField(null=True)
+    review_opens_at = fields.DatetimeField(null=True)
+    voting_opens_at = fields.DatetimeField(null=True)
+    voting_closes_at = fields.DatetimeField(null=True)
+    # the rules, locked once the first ballot exists
+    ballot_kind = fields.CharEnumField(BallotKind, max_length=16, default=BallotKind.APPROVAL)
+    min_choices = fields.IntField(default=1)
+    max_choices = fields.IntField(null=True)
+    min_spent_percent = fields.IntField(default=0)  # knapsack: minimum share to spend
+    points_total = fields.IntField(default=10)  # cumulative
+    points_per_project = fields.IntField(default=5)  # cumulative
+    ranking_length = fields.IntField(default=3)  # ranking: top k
+    winner_rule = fields.CharEnumField(WinnerRule, max_length=16, default=WinnerRule.GREEDY)
+    minimum_age = fields.IntField(default=0)
+    restricted_to_district = fields.CharField(max_length=100, null=True)
+    imported_from = fields.CharField(max_length=255, null=True)  # a Pabulib file name
+    created_at = fields.DatetimeField(auto_now_add=True)
+    results_published_at = fields.DatetimeField(null=True)
+
+    districts: fields.ReverseRelation[BudgetDistrict]
+    categories: fields.ReverseRelation[BudgetCategory]
+
+    class Meta:
+        table = "budgets_budget"
+
+
+class BudgetDistrict(Model):
+    id = fields.IntField(primary_key=True)
+    budget: fields.ForeignKeyRelation[Budget] = fields.ForeignKeyField(
+        "budgets.Budget", related_name="districts", on_delete=fields.CASCADE
+    )
+    name = fields.CharField(max_length=100)
+    amount = fields.BigIntField()
+
+    class Meta:
+        table = "budgets_district"
+        unique_together = (("budget", "name"),)
+
+
+class BudgetCategory(Model):
+    id = fields.IntField(primary_key=True)
+    budget: fields.ForeignKeyRelation[Budget] = fields.ForeignKeyField(
+        "budgets.Budget", related_name="categories", on_delete=fields.CASCADE
+    )
+    name = fields.CharField(max_length=100)
+
+    class Meta:
+        table = "budgets_category"
+        unique_together = (("budget", "name"),)
+
+
+# Every phase switch, automatic (by_user null) or by hand.
+class PhaseSwitch(Model):
+    id = fields.IntField(primary_key=True)
+    budget: fields.ForeignKeyRelation[Budget] = fields.ForeignKeyField(
+        "budgets.Budget", related_name="phase_switches", on_delete=fields.CASCADE
+    )
+    from_phase = fields.CharEnumField(Phase, max_length=16)
+    to_phase = fields.CharEnumField(Phase, max_length=16)
+    by_user: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+        "participation.User", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "budgets_phase_switch"
+
+
+class Project(Model):
+    id = fields.IntField(primary_key=True)
+    budget: fields.ForeignKeyRelation[Budget] = fields.ForeignKeyField(
+        "budgets.Budget", related_name="projects", on_delete=fields.CASCADE
+    )
+    title = fields.CharField(max_length=200)
+    description = fields.TextField()  # sanitized HTML
+    cost = fields.BigIntField()
+    district: fields.ForeignKeyNullableRelation[BudgetDistrict] = fields.ForeignKeyField(
+        "budgets.BudgetDistrict", related_name="projects", null=True, on_delete=fields.RESTRICT
+    )
+    category: fields.ForeignKeyNullableRelation[BudgetCategory] = fields.ForeignKeyField(
+        "budgets.BudgetCategory", related_name="projects", null=True, on_delete=fields.SET_NULL
+    )
+    location = fields.CharField(max_length=200, default="")
+    author: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+        "participation.User", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    feasibility = fields.CharEnumField(Feasibility, max_length=16, default=Feasibility.PENDING)
+    feasibility_reason = fields.TextField(default="")
+    adjusted_cost = fields.BigIntField(null=True)
+    external_id = fields.CharField(max_length=64, null=True)  # project id in an imported file
+    budget_id: int
+    district_id: int | None
+    category_id: int | None
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "budgets_project"
+
+    @property
+    def ballot_cost(self) -> int:
+        return self.adjusted_cost if self.adjusted_cost is not None else self.cost
+
+
+# The resident register: one row per person in the council's census file, stored hashed.
+class CensusEntry(Model):
+    id = fields.IntField(primary_key=True)
+    lookup_hash = fields.CharField(max_length=64, unique=True)  # HMAC(identifier, birth, postcode)
+    district = fields.CharField(max_length=100, null=True)
+    birth_year = fields.IntField()  # for age rules and age bands; not identifying alone
+    imported_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "budgets_census_entry"
+
+
+# An account verified against a census row: one row per account AND per census row.
+class Residency(Model):
+    id = fields.IntField(primary_key=True)
+    user: fields.OneToOneRelation[Any] = fields.OneToOneField(
+        "participation.User", related_name="residency", on_delete=fields.CASCADE
+    )
+    census_entry: fields.OneToOneRelation[CensusEntry] = fields.OneToOneField(
+        "budgets.CensusEntry", related_name="residency", on_delete=fields.CASCADE
+    )
+    census_entry_id: int
+    birth_date = fields.DateField()
+    verified_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "budgets_residency"
+
+
+# Who voted (never how): one row per person and budget, whatever the channel.
+class VoterRegister(Model):
+    id = fields.IntField(primary_key=True)
+    budget: fields.ForeignKeyRelation[Budget] = fields.ForeignKeyField(
+        "budgets.Budget", related_name="register", on_delete=fields.CASCADE
+    )
+    census_entry: fields.ForeignKeyRelation[CensusEntry] = fields.ForeignKeyField(
+        "budgets.CensusEntry", related_name="votes", on_delete=fields.CASCADE
+    )
+    channel = fields.CharEnumField(Channel, max_length=8)
+    voted_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "budgets_voter_register"
+        unique_together = (("budget", "census_entry"),)
+
+
+# How someone voted (never who). `token` is a keyed hash of (budget, person) that only the
+# server can compute, so the voter can change their ballot; `receipt` lets them check it.
+class Ballot(Model):
+    # random, not autoincrement: an id sequence would follow the register's and link them
+    id = fields.UUIDField(primary_key=True)
+    budget: fields.ForeignKeyRelation[Budget] = fields.ForeignKeyField(
+        "budgets.Budget", related_name="ballots", on_delete=fields.CASCADE
+    )
+    token = fields.CharField(max_length=64, unique=True, null=True)  # null for imported ballots
+    receipt = fields.CharField(max_length=32, unique=True)
+    district = fields.CharField(max_length=100, null=True)
+    channel = fields.CharEnumField(Channel, max_length=8, default=Channel.WEB)
+    choices = fields.TextField()  # JSON {project_id: points or rank}, 1 for approvals
+    cast_on = fields.DateField()  # the day only: a time would help to link ballot and register
+
+    class Meta:
+        table = "budgets_ballot"
+
+
+# Stored tally: one row per budget and rule; rerunning replaces it with the same content.
+class TallyResult(Model):
+    id = fields.IntField(primary_key=True)
+    budget: fields.ForeignKeyRelation[Budget] = fields.ForeignKeyField(
+        "budgets.Budget", related_name="results", on_delete=fields.CASCADE
+    )
+    rule = fields.CharField(max_length=32)
+    outcome = fields.TextField()  # JSON: envelopes, selected projects, explanations
+    ballots_count = fields.IntField()
+    input_digest = fields.CharField(max_length=64)  # SHA-256 of the ballots and projects
+    computed_at = fields.DatetimeField(auto_now=True)
+    is_official = fields.BooleanField(default=False)  # the published outcome of an import
+    budget_id: int
+
+    class Meta:
+        table = "budgets_tally_result"
+        unique_together = (("budget", "rule", "is_official"),)

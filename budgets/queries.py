@@ -1,0 +1,318 @@
+"""Reads for the budget pages: a few queries per page, aggregates in SQL, no N+1."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from tortoise.functions import Count
+
+from budgets import domain
+from budgets.models import (
+    Ballot,
+    Budget,
+    BudgetCategory,
+    BudgetDistrict,
+    CensusEntry,
+    Channel,
+    Feasibility,
+    Phase,
+    PhaseSwitch,
+    Project,
+    TallyResult,
+    VoterRegister,
+)
+from budgets.services import ballot_context, dates_of, rule_of
+
+PUBLIC_PHASES_FOR_PROJECTS = (
+    Phase.SUBMISSION,
+    Phase.REVIEW,
+    Phase.VOTING,
+    Phase.TALLY,
+    Phase.RESULTS,
+)
+
+
+async def budget_list() -> list[Budget]:
+    return await Budget.all().order_by("-created_at")
+
+
+@dataclass(frozen=True)
+class ProjectFilters:
+    district: int | None = None
+    category: int | None = None
+
+    @classmethod
+    def from_query(cls, params: Mapping[str, Any]) -> ProjectFilters:
+        def number(name: str) -> int | None:
+            raw = params.get(name, "")
+            return int(raw) if isinstance(raw, str) and raw.isdigit() else None
+
+        return cls(number("district"), number("category"))
+
+    def apply(self, projects: list[Project]) -> list[Project]:
+        return [
+            p
+            for p in projects
+            if (self.district is None or p.district_id == self.district)  # type: ignore[attr-defined]
+            and (self.category is None or p.category_id == self.category)  # type: ignore[attr-defined]
+        ]
+
+
+async def _projects(budget: Budget, feasible_only: bool) -> list[Project]:
+    query = Project.filter(budget=budget).select_related("district", "category")
+    if feasible_only:
+        query = query.filter(feasibility=Feasibility.FEASIBLE)
+    return await query.order_by("district_id", "title")
+
+
+async def budget_page(budget: Budget, filters: ProjectFilters) -> dict[str, Any]:
+    feasible_only = budget.phase in (Phase.VOTING, Phase.TALLY, Phase.RESULTS)
+    projects = await _projects(budget, feasible_only)
+    return {
+        "budget": budget,
+        "projects": filters.apply(projects),
+        "project_count": len(projects),
+        "districts": await BudgetDistrict.filter(budget=budget).order_by("name"),
+        "categories": await BudgetCategory.filter(budget=budget).order_by("name"),
+        "filters": filters,
+        "dates": dates_of(budget),
+        "phases": domain.PHASE_ORDER,
+    }
+
+
+async def project_or_none(budget_id: int, project_id: Any) -> Project | None:
+    return await Project.get_or_none(budget_id=budget_id, id=project_id).select_related(
+        "district", "category"
+    )
+
+
+async def ballot_page(budget: Budget, voter: domain.Voter) -> dict[str, Any]:
+    context = await ballot_context(budget)
+    projects = [
+        p
+        for p in await _projects(budget, feasible_only=True)
+        if p.district is None or p.district.name == voter.district
+    ]
+    return {
+        "budget": budget,
+        "rule": context.rule,
+        "ballot_projects": context.projects,
+        "envelopes": {
+            k: v for k, v in context.envelopes.items() if k is None or k == voter.district
+        },
+        "projects": projects,
+        "districts": await BudgetDistrict.filter(budget=budget).order_by("name"),
+        "categories": await BudgetCategory.filter(budget=budget).order_by("name"),
+        "filters": ProjectFilters(),
+        "errors": {},
+        "voter": voter,
+    }
+
+
+def ballot_state(context: Mapping[str, Any], choices: Mapping[int, int]) -> dict[str, Any]:
+    """What the budget meter shows: spending per envelope against its amount."""
+    chosen = {p: v for p, v in choices.items() if p in context["ballot_projects"]}
+    spent = domain.spending_by_envelope(chosen, context["ballot_projects"])
+    meters = [
+        {
+            "envelope": envelope,
+            "amount": amount,
+            "spent": spent.get(envelope, 0),
+            "percent": min(100, round(100 * spent.get(envelope, 0) / amount)) if amount else 0,
+        }
+        for envelope, amount in context["envelopes"].items()
+    ]
+    return {
+        "choices": chosen,
+        "meters": meters,
+        "chosen_count": len(chosen),
+        "points_used": sum(chosen.values()),
+    }
+
+
+async def published_ballot(budget: Budget, receipt: str) -> dict[str, Any] | None:
+    if budget.phase != Phase.RESULTS:
+        return None
+    ballot = await Ballot.get_or_none(budget=budget, receipt=receipt)
+    if ballot is None:
+        return None
+    choices = json.loads(ballot.choices)
+    titles = dict(await Project.filter(id__in=[int(k) for k in choices]).values_list("id", "title"))
+    return {
+        "choices": [(titles.get(int(k), k), v) for k, v in choices.items()],
+        "anonymous_id": await _anonymous_id(budget, ballot),
+    }
+
+
+async def _anonymous_id(budget: Budget, ballot: Ballot) -> int:
+    """The ballot's voter number in the Pabulib export (ballots are exported by receipt order)."""
+    return await Ballot.filter(budget=budget, receipt__lt=ballot.receipt).count() + 1
+
+
+async def turnout(budget: Budget) -> dict[str, Any]:
+    by_channel = dict(
+        await VoterRegister.filter(budget=budget)
+        .annotate(n=Count("id"))
+        .group_by("channel")
+        .values_list("channel", "n")
+    )
+    ballots = await Ballot.filter(budget=budget).count()
+    eligible = await CensusEntry.all().count()
+    if budget.restricted_to_district:
+        eligible = await CensusEntry.filter(district=budget.restricted_to_district).count()
+    return {
+        "ballots": ballots,
+        "web": by_channel.get(Channel.WEB, 0) or (ballots if budget.imported_from else 0),
+        "paper": by_channel.get(Channel.PAPER, 0),
+        "eligible": eligible,
+        "percent": round(100 * ballots / eligible, 1) if eligible else None,
+    }
+
+
+async def stored_results(budget: Budget) -> dict[str, dict[str, Any]]:
+    """rule -> outcome; the official outcome of an imported file under "official"."""
+    stored = {}
+    for row in await TallyResult.filter(budget=budget):
+        stored["official" if row.is_official else row.rule] = json.loads(row.outcome)
+    return stored
+
+
+async def results_page(budget: Budget) -> dict[str, Any]:
+    results = await stored_results(budget)
+    projects = {p.id: p for p in await _projects(budget, feasible_only=False)}
+    selected = {rule: set(_selected_ids(outcome)) for rule, outcome in results.items()}
+    main_selected = selected.get(budget.winner_rule.value, set())
+    official = selected.get("official", set())
+    return {
+        "budget": budget,
+        "results": results,
+        "compare_selected": selected,
+        "compare_ids": sorted(selected.get("greedy", set()) | selected.get("equal-shares", set())),
+        "official_matches": official == main_selected,
+        "official_difference": sorted(official ^ main_selected),
+        "main": results.get(budget.winner_rule.value),
+        "other_rule": "equal-shares" if budget.winner_rule.value == "greedy" else "greedy",
+        "projects": projects,
+        "turnout": await turnout(budget),
+        "districts": await BudgetDistrict.filter(budget=budget).order_by("name"),
+    }
+
+
+async def results_csv(budget: Budget) -> str:
+    context = await results_page(budget)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(
+        [
+            "project_id",
+            "title",
+            "district",
+            "cost",
+            "score",
+            "selected",
+            "selected_greedy",
+            "selected_equal_shares",
+        ]
+    )
+    selected = {rule: set(_selected_ids(outcome)) for rule, outcome in context["results"].items()}
+    scores = _scores(context["main"] or {})
+    for project in context["projects"].values():
+        if project.feasibility != Feasibility.FEASIBLE:
+            continue
+        writer.writerow(
+            [
+                project.id,
+                project.title,
+                project.district.name if project.district else "",
+                project.ballot_cost,
+                scores.get(project.id, 0),
+                int(project.id in selected.get(budget.winner_rule.value, set())),
+                int(project.id in selected.get("greedy", set())),
+                int(project.id in selected.get("equal-shares", set())),
+            ]
+        )
+    return buffer.getvalue()
+
+
+def _selected_ids(outcome: Mapping[str, Any]) -> list[int]:
+    return [pid for envelope in outcome.get("envelopes", []) for pid in envelope["selected"]]
+
+
+def _scores(outcome: Mapping[str, Any]) -> dict[int, int]:
+    return {
+        int(p["id"]): p["score"]
+        for envelope in outcome.get("envelopes", [])
+        for p in envelope["projects"]
+    }
+
+
+async def pabulib_export(budget: Budget) -> str:
+    from budgets.tallying import export_pabulib
+
+    return await export_pabulib(budget)
+
+
+async def budget_form_values(budget: Budget) -> dict[str, str]:
+    from budgets.forms import local_input_value
+
+    districts = await BudgetDistrict.filter(budget=budget).order_by("name")
+    categories = await BudgetCategory.filter(budget=budget).order_by("name")
+    values = {
+        name: "" if getattr(budget, name) is None else str(getattr(budget, name))
+        for name in (
+            "title",
+            "description",
+            "total_amount",
+            "min_choices",
+            "max_choices",
+            "min_spent_percent",
+            "points_total",
+            "points_per_project",
+            "ranking_length",
+            "minimum_age",
+            "restricted_to_district",
+        )
+    }
+    values.update(
+        ballot_kind=budget.ballot_kind.value,
+        winner_rule=budget.winner_rule.value,
+        districts="\n".join(f"{d.name}: {d.amount}" for d in districts),
+        categories="\n".join(c.name for c in categories),
+        **{
+            name: local_input_value(getattr(budget, name))
+            for name in (
+                "submission_opens_at",
+                "review_opens_at",
+                "voting_opens_at",
+                "voting_closes_at",
+            )
+        },
+    )
+    return values
+
+
+async def admin_page(budget: Budget) -> dict[str, Any]:
+    return {
+        "budget": budget,
+        "projects": await _projects(budget, feasible_only=False),
+        "switches": await PhaseSwitch.filter(budget=budget)
+        .select_related("by_user")
+        .order_by("-at")
+        .limit(20),
+        "phases": domain.PHASE_ORDER,
+        "rule": rule_of(budget),
+        "has_ballots": await Ballot.filter(budget=budget).exists(),
+        "turnout": await turnout(budget),
+        "results": await stored_results(budget),
+        "review_errors": {},
+        "review_values": {},
+    }
+
+
+async def census_count() -> int:
+    return await CensusEntry.all().count()

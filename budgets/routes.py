@@ -1,0 +1,481 @@
+"""Budget pages: thin handlers, permission -> service -> response."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from tortoise import timezone
+
+from budgets import domain, queries, services
+from budgets.forms import local_input_value, parse_budget_form
+from budgets.models import BallotKind, Budget, Feasibility, Phase, WinnerRule
+from participation.i18n import N_, gettext
+from participation.permissions import can_administer, is_signed_in
+from participation.templating import flash, money, render
+from participation.web import form_data, redirect, require
+
+MONEY_VALUES = {"amount", "total", "excess", "sum"}
+
+
+def errors_of(problems: list[domain.Problem]) -> dict[str, str]:
+    """Field -> translated message (the first problem of each field), amounts as money."""
+    errors: dict[str, str] = {}
+    for problem in problems:
+        values = {
+            k: money(v) if k in MONEY_VALUES and isinstance(v, int) else v
+            for k, v in problem.values.items()
+        }
+        errors.setdefault(problem.field, gettext(problem.message).format(**values))
+    return errors
+
+
+async def _budget(request: Request) -> Budget:
+    raw = request.path_params["budget_id"]
+    budget = await Budget.get_or_none(id=raw)
+    if budget is None:
+        raise HTTPException(status_code=404)
+    return budget
+
+
+def _settings(request: Request) -> Any:
+    return request.app.state.settings
+
+
+# --- public pages ----------------------------------------------------------------------------
+
+
+async def index(request: Request) -> Response:
+    return render(request, "budgets/index.html", {"budgets": await queries.budget_list()})
+
+
+async def detail(request: Request) -> Response:
+    budget = await _budget(request)
+    filters = queries.ProjectFilters.from_query(request.query_params)
+    context = await queries.budget_page(budget, filters)
+    return render(request, "budgets/detail.html", context, fragment="budgets/_projects.html")
+
+
+async def project_page(request: Request) -> Response:
+    budget = await _budget(request)
+    project = await queries.project_or_none(budget.id, request.path_params["project_id"])
+    if project is None:
+        raise HTTPException(status_code=404)
+    return render(request, "budgets/project.html", {"budget": budget, "project": project})
+
+
+async def new_project(request: Request) -> Response:
+    user = require(request, is_signed_in)
+    budget = await _budget(request)
+    context = {
+        "budget": budget,
+        "districts": await budget.districts.all(),
+        "categories": await budget.categories.all(),
+        "values": {},
+        "errors": {},
+    }
+    if request.method == "GET":
+        return render(request, "budgets/project_form.html", context)
+    data = await form_data(request)
+    form = services.ProjectForm(
+        title=data.get("title", ""),
+        description=data.get("description", ""),
+        cost=data.get("cost", ""),
+        district_id=data.get("district_id", ""),
+        category_id=data.get("category_id", ""),
+        location=data.get("location", ""),
+    )
+    try:
+        project = await services.submit_project(budget.id, form, user, by_staff=user.is_admin)
+    except services.Refused as refused:
+        context.update(values=data, errors=errors_of(refused.problems))
+        return render(request, "budgets/project_form.html", context, status_code=422)
+    flash(
+        request,
+        gettext(
+            "Your project is submitted. Council staff will review its feasibility before the vote."
+        ),
+    )
+    return redirect(f"/budgets/{budget.id}/projects/{project.id}")
+
+
+# --- residency -------------------------------------------------------------------------------
+
+
+async def residency(request: Request) -> Response:
+    user = require(request, is_signed_in)
+    voter, current = await services.voter_of(user)
+    context: dict[str, Any] = {
+        "residency": current,
+        "values": {},
+        "errors": {},
+        "next": request.query_params.get("next", ""),
+    }
+    if request.method == "GET" or current is not None:
+        return render(request, "budgets/residency.html", context)
+    data = await form_data(request)
+    try:
+        await services.verify_residency(
+            _settings(request),
+            user,
+            data.get("identifier", ""),
+            data.get("birth_date", ""),
+            data.get("postcode", ""),
+        )
+    except services.Refused as refused:
+        context.update(values=data, errors=errors_of(refused.problems))
+        return render(request, "budgets/residency.html", context, status_code=422)
+    flash(request, gettext("You are verified as a resident: you can vote."))
+    next_url = data.get("next", "")
+    return redirect(next_url if next_url.startswith("/budgets/") else "/account/residency")
+
+
+# --- ballot ----------------------------------------------------------------------------------
+
+
+async def ballot(request: Request) -> Response:
+    user = require(request, is_signed_in)
+    budget = await _budget(request)
+    voter, current = await services.voter_of(user)
+    settings = _settings(request)
+    context = await queries.ballot_page(budget, voter)
+    if current is None:
+        return render(request, "budgets/ballot_not_verified.html", context, status_code=403)
+    if problem := domain.eligibility_problem(
+        voter, budget.minimum_age, budget.restricted_to_district, timezone.now().date()
+    ):
+        context["errors"] = errors_of([problem])
+        return render(request, "budgets/ballot_closed.html", context, status_code=403)
+    if not domain.voting_is_open(budget.phase, services.dates_of(budget), timezone.now()):
+        return render(request, "budgets/ballot_closed.html", context, status_code=403)
+    if request.method == "GET":
+        choices = await services.current_choices(settings, budget.id, current.census_entry_id)
+        context.update(queries.ballot_state(context, choices or {}), already_voted=bool(choices))
+        return render(request, "budgets/ballot.html", context)
+
+    async with request.form() as form:
+        submitted = {k: (form.getlist(k) if k == "project" else form[k]) for k in form}
+    choices, parse_problems = domain.parse_choices(budget.ballot_kind, submitted)  # type: ignore[arg-type]
+    action = submitted.get("action", "cast")
+    context.update(queries.ballot_state(context, choices))
+    context["filters"] = queries.ProjectFilters.from_query(submitted)  # type: ignore[arg-type]
+    if parse_problems:
+        context["errors"] = errors_of(parse_problems)
+        return render(
+            request, "budgets/ballot.html", context, status_code=422, fragment="budgets/_meter.html"
+        )
+    if action != "cast":  # preview, or filter: show the total and any problem, save nothing
+        problems = domain.ballot_problems(
+            context["rule"],
+            choices,
+            context["ballot_projects"],
+            context["envelopes"],
+            voter.district,
+        )
+        context["errors"] = errors_of(problems)
+        return render(request, "budgets/ballot.html", context, fragment="budgets/_meter.html")
+    try:
+        receipt = await services.cast_ballot(
+            settings, budget.id, current.census_entry, voter, choices
+        )
+    except services.Refused as refused:
+        context["errors"] = errors_of(refused.problems)
+        return render(request, "budgets/ballot.html", context, status_code=422)
+    request.session["receipt"] = {"budget": budget.id, "code": receipt}
+    return redirect(f"/budgets/{budget.id}/ballot/receipt")
+
+
+async def receipt(request: Request) -> Response:
+    require(request, is_signed_in)
+    budget = await _budget(request)
+    held = request.session.get("receipt") or {}
+    if held.get("budget") != budget.id:
+        return redirect(f"/budgets/{budget.id}/ballot")
+    return render(request, "budgets/receipt.html", {"budget": budget, "receipt": held["code"]})
+
+
+async def check_receipt(request: Request) -> Response:
+    budget = await _budget(request)
+    code = request.query_params.get("receipt", "").strip().upper()
+    found = await queries.published_ballot(budget, code) if code else None
+    return render(
+        request, "budgets/receipt_check.html", {"budget": budget, "code": code, "found": found}
+    )
+
+
+# --- results ---------------------------------------------------------------------------------
+
+
+async def results(request: Request) -> Response:
+    budget = await _budget(request)
+    user = request.scope["user"]
+    if budget.phase != Phase.RESULTS and not can_administer(user):
+        return render(request, "budgets/results_pending.html", {"budget": budget}, 404)
+    context = await queries.results_page(budget)
+    return render(request, "budgets/results.html", context)
+
+
+async def results_csv(request: Request) -> Response:
+    budget = await _budget(request)
+    if budget.phase != Phase.RESULTS:
+        raise HTTPException(status_code=404)
+    content = await queries.results_csv(budget)
+    filename = f"budget-{budget.id}-resultats.csv"
+    return Response(
+        content,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+async def ballots_pabulib(request: Request) -> Response:
+    budget = await _budget(request)
+    if budget.phase != Phase.RESULTS:
+        raise HTTPException(status_code=404)
+    content = await queries.pabulib_export(budget)
+    filename = f"budget-{budget.id}.pb"
+    return Response(
+        content,
+        media_type="text/plain; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+# --- staff -----------------------------------------------------------------------------------
+
+
+def _budget_form_context(
+    budget: Budget | None,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    return {
+        "budget": budget,
+        "values": values or {},
+        "errors": errors or {},
+        "ballot_kinds": list(BallotKind),
+        "winner_rules": list(WinnerRule),
+        "local_input_value": local_input_value,
+    }
+
+
+async def admin_new_budget(request: Request) -> Response:
+    require(request, can_administer)
+    if request.method == "GET":
+        return render(request, "budgets/admin_form.html", _budget_form_context(None))
+    data = await form_data(request)
+    form, problems = parse_budget_form(data)
+    try:
+        if problems:
+            raise services.Refused(problems)
+        budget = await services.save_budget(form)
+    except services.Refused as refused:
+        context = _budget_form_context(None, data, errors_of(refused.problems))
+        return render(request, "budgets/admin_form.html", context, status_code=422)
+    flash(request, gettext("The budget is created."))
+    return redirect(f"/admin/budgets/{budget.id}")
+
+
+async def admin_edit_budget(request: Request) -> Response:
+    require(request, can_administer)
+    budget = await _budget(request)
+    if request.method == "GET":
+        values = await queries.budget_form_values(budget)
+        return render(request, "budgets/admin_form.html", _budget_form_context(budget, values))
+    data = await form_data(request)
+    form, problems = parse_budget_form(data)
+    try:
+        if problems:
+            raise services.Refused(problems)
+        await services.save_budget(form, budget.id)
+    except services.Refused as refused:
+        context = _budget_form_context(budget, data, errors_of(refused.problems))
+        return render(request, "budgets/admin_form.html", context, status_code=422)
+    flash(request, gettext("The budget is saved."))
+    return redirect(f"/admin/budgets/{budget.id}")
+
+
+async def admin_budget(request: Request) -> Response:
+    require(request, can_administer)
+    budget = await _budget(request)
+    return render(request, "budgets/admin_budget.html", await queries.admin_page(budget))
+
+
+async def admin_switch_phase(request: Request) -> Response:
+    user = require(request, can_administer)
+    budget = await _budget(request)
+    data = await form_data(request)
+    target = data.get("phase", "")
+    if target not in Phase._value2member_map_:
+        raise HTTPException(status_code=400)
+    try:
+        await services.switch_phase(budget.id, Phase(target), user)
+    except services.Refused as refused:
+        flash(request, errors_of(refused.problems)["form"], "error")
+    else:
+        flash(request, gettext("The phase is changed."))
+    return redirect(f"/admin/budgets/{budget.id}")
+
+
+async def admin_review_project(request: Request) -> Response:
+    require(request, can_administer)
+    budget = await _budget(request)
+    project = await queries.project_or_none(budget.id, request.path_params["project_id"])
+    if project is None:
+        raise HTTPException(status_code=404)
+    data = await form_data(request)
+    feasibility_raw = data.get("feasibility", "")
+    adjusted = data.get("adjusted_cost", "").strip()
+    try:
+        if feasibility_raw not in Feasibility._value2member_map_:
+            raise services.refuse(N_("Choose feasible or not feasible."), "feasibility")
+        if adjusted and not adjusted.isdigit():
+            raise services.refuse(
+                N_("The adjusted cost must be a positive whole number."), "adjusted_cost"
+            )
+        await services.review_project(
+            project.id,
+            Feasibility(feasibility_raw),
+            data.get("feasibility_reason", ""),
+            int(adjusted) if adjusted else None,
+        )
+    except services.Refused as refused:
+        context = await queries.admin_page(budget)
+        context.update(
+            review_errors={project.id: errors_of(refused.problems)},
+            review_values={project.id: data},
+        )
+        return render(request, "budgets/admin_budget.html", context, status_code=422)
+    flash(request, gettext("The review is saved."))
+    return redirect(f"/admin/budgets/{budget.id}#project-{project.id}")
+
+
+async def admin_tally(request: Request) -> Response:
+    require(request, can_administer)
+    budget = await _budget(request)
+    if budget.phase not in (Phase.TALLY, Phase.RESULTS):
+        flash(request, gettext("The tally runs once voting is closed."), "error")
+    else:
+        await services.request_tally(budget.id)
+        flash(request, gettext("The tally is running in the background. Reload in a moment."))
+    return redirect(f"/admin/budgets/{budget.id}")
+
+
+async def admin_paper_ballot(request: Request) -> Response:
+    require(request, can_administer)
+    budget = await _budget(request)
+    context = await queries.ballot_page(budget, domain.Voter(True))
+    context.update(values={}, errors={}, paper=True)
+    if request.method == "GET":
+        context.update(queries.ballot_state(context, {}))
+        return render(request, "budgets/paper_ballot.html", context)
+    async with request.form() as form:
+        submitted = {k: (form.getlist(k) if k == "project" else form[k]) for k in form}
+    choices, problems = domain.parse_choices(budget.ballot_kind, submitted)  # type: ignore[arg-type]
+    context.update(queries.ballot_state(context, choices), values=submitted)
+    try:
+        if problems:
+            raise services.Refused(problems)
+        code = await services.record_paper_ballot(
+            _settings(request),
+            budget.id,
+            str(submitted.get("identifier", "")),
+            str(submitted.get("birth_date", "")),
+            str(submitted.get("postcode", "")),
+            choices,
+        )
+    except services.Refused as refused:
+        context["errors"] = errors_of(refused.problems)
+        return render(request, "budgets/paper_ballot.html", context, status_code=422)
+    flash(
+        request,
+        gettext("Paper ballot recorded. Receipt for the resident: {code}").format(code=code),
+    )
+    return redirect(f"/admin/budgets/{budget.id}/paper-ballot")
+
+
+async def admin_census(request: Request) -> Response:
+    require(request, can_administer)
+    context: dict[str, Any] = {"errors": [], "count": await queries.census_count()}
+    if request.method == "GET":
+        return render(request, "budgets/census.html", context)
+    async with request.form(max_files=1) as form:
+        upload = form.get("file")
+        content = await upload.read() if upload is not None and not isinstance(upload, str) else b""
+    from budgets.census import CensusFileError
+
+    try:
+        if not content:
+            raise CensusFileError([(0, N_("Choose a CSV file."), {})])
+        imported = await services.import_census(_settings(request), content)
+    except CensusFileError as refused:
+        context["errors"] = [
+            (line, gettext(message).format(**values))
+            for line, message, values in refused.problems[:50]
+        ]
+        context["more_errors"] = max(0, len(refused.problems) - 50)
+        return render(request, "budgets/census.html", context, status_code=422)
+    flash(request, gettext("{n} residents imported.").format(n=imported))
+    return redirect("/admin/census")
+
+
+routes = [
+    Route("/budgets", index, name="budgets:index"),
+    Route("/budgets/{budget_id:int}", detail, name="budgets:detail"),
+    Route(
+        "/budgets/{budget_id:int}/projects/new",
+        new_project,
+        methods=["GET", "POST"],
+        name="budgets:new_project",
+    ),
+    Route(
+        "/budgets/{budget_id:int}/projects/{project_id:int}", project_page, name="budgets:project"
+    ),
+    Route(
+        "/budgets/{budget_id:int}/ballot", ballot, methods=["GET", "POST"], name="budgets:ballot"
+    ),
+    Route("/budgets/{budget_id:int}/ballot/receipt", receipt, name="budgets:receipt"),
+    Route("/budgets/{budget_id:int}/receipt-check", check_receipt, name="budgets:receipt_check"),
+    Route("/budgets/{budget_id:int}/results", results, name="budgets:results"),
+    Route("/budgets/{budget_id:int}/results.csv", results_csv, name="budgets:results_csv"),
+    Route("/budgets/{budget_id:int}/ballots.pb", ballots_pabulib, name="budgets:pabulib"),
+    Route("/account/residency", residency, methods=["GET", "POST"], name="budgets:residency"),
+    Route(
+        "/admin/budgets/new", admin_new_budget, methods=["GET", "POST"], name="budgets:admin_new"
+    ),
+    Route("/admin/budgets/{budget_id:int}", admin_budget, name="budgets:admin"),
+    Route(
+        "/admin/budgets/{budget_id:int}/edit",
+        admin_edit_budget,
+        methods=["GET", "POST"],
+        name="budgets:admin_edit",
+    ),
+    Route(
+        "/admin/budgets/{budget_id:int}/phase",
+        admin_switch_phase,
+        methods=["POST"],
+        name="budgets:admin_phase",
+    ),
+    Route(
+        "/admin/budgets/{budget_id:int}/projects/{project_id:int}/review",
+        admin_review_project,
+        methods=["POST"],
+        name="budgets:admin_review",
+    ),
+    Route(
+        "/admin/budgets/{budget_id:int}/tally",
+        admin_tally,
+        methods=["POST"],
+        name="budgets:admin_tally",
+    ),
+    Route(
+        "/admin/budgets/{budget_id:int}/paper-ballot",
+        admin_paper_ballot,
+        methods=["GET", "POST"],
+        name="budgets:admin_paper_ballot",
+    ),
+    Route("/admin/census", admin_census, methods=["GET", "POST"], name="budgets:admin_census"),
+]

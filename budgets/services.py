@@ -1,0 +1,508 @@
+"""Budget commands: they take ids and plain data, own their transaction and return a result.
+
+Integrity lives in the database: one register row per person and budget (UNIQUE), one ballot
+per keyed token (UNIQUE), one residency per account and per census row (UNIQUE).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from tortoise import timezone
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from budgets import domain
+from budgets.census import census_key, lookup_hash, parse_birth_date, read_census
+from budgets.models import (
+    Ballot,
+    BallotKind,
+    Budget,
+    BudgetCategory,
+    BudgetDistrict,
+    CensusEntry,
+    Channel,
+    Feasibility,
+    Phase,
+    PhaseSwitch,
+    Project,
+    Residency,
+    VoterRegister,
+    WinnerRule,
+)
+from participation import queue
+from participation.accounts.models import User
+from participation.i18n import N_
+from participation.richtext import sanitize
+from participation.settings import Settings
+
+
+class Refused(Exception):
+    """The command is refused; `problems` say why, field by field."""
+
+    def __init__(self, problems: list[domain.Problem]) -> None:
+        super().__init__(problems)
+        self.problems = problems
+
+
+def refuse(message: str, field: str = "form", **values: object) -> Refused:
+    return Refused([domain.Problem(message, values, field)])
+
+
+# --- budgets and phases ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BudgetForm:
+    title: str
+    description: str
+    total_amount: int
+    currency: str = "EUR"
+    districts: Mapping[str, int] | None = None  # name -> amount
+    categories: tuple[str, ...] = ()
+    dates: domain.PhaseDates = domain.PhaseDates()
+    rule: domain.BallotRule = domain.BallotRule(BallotKind.APPROVAL)
+    winner_rule: WinnerRule = WinnerRule.GREEDY
+    minimum_age: int = 0
+    restricted_to_district: str | None = None
+
+
+def budget_form_problems(form: BudgetForm) -> list[domain.Problem]:
+    problems = []
+    if not form.title.strip():
+        problems.append(domain.Problem(N_("Enter a title."), field="title"))
+    if form.total_amount <= 0:
+        problems.append(
+            domain.Problem(N_("The amount must be a positive whole number."), field="total_amount")
+        )
+    districts_total = sum((form.districts or {}).values())
+    if districts_total > form.total_amount:
+        problems.append(
+            domain.Problem(
+                N_("The districts' amounts add up to {sum}, more than the total {total}."),
+                {"sum": districts_total, "total": form.total_amount},
+                "districts",
+            )
+        )
+    return problems + domain.dates_problems(form.dates) + domain.rule_problems(form.rule)
+
+
+def _rule_fields(form: BudgetForm) -> dict[str, object]:
+    rule = form.rule
+    return {
+        "ballot_kind": rule.kind,
+        "min_choices": rule.min_choices,
+        "max_choices": rule.max_choices,
+        "min_spent_percent": rule.min_spent_percent,
+        "points_total": rule.points_total,
+        "points_per_project": rule.points_per_project,
+        "ranking_length": rule.ranking_length,
+        "winner_rule": form.winner_rule,
+    }
+
+
+def rule_of(budget: Budget) -> domain.BallotRule:
+    return domain.BallotRule(
+        kind=budget.ballot_kind,
+        min_choices=budget.min_choices,
+        max_choices=budget.max_choices,
+        min_spent_percent=budget.min_spent_percent,
+        points_total=budget.points_total,
+        points_per_project=budget.points_per_project,
+        ranking_length=budget.ranking_length,
+    )
+
+
+def dates_of(budget: Budget) -> domain.PhaseDates:
+    return domain.PhaseDates(
+        budget.submission_opens_at,
+        budget.review_opens_at,
+        budget.voting_opens_at,
+        budget.voting_closes_at,
+    )
+
+
+async def save_budget(form: BudgetForm, budget_id: int | None = None) -> Budget:
+    """Create a budget, or update one; the rules cannot change once a ballot exists."""
+    problems = budget_form_problems(form)
+    if problems:
+        raise Refused(problems)
+    fields = {
+        "title": form.title.strip(),
+        "description": sanitize(form.description),
+        "currency": form.currency,
+        "total_amount": form.total_amount,
+        "submission_opens_at": form.dates.submission_opens_at,
+        "review_opens_at": form.dates.review_opens_at,
+        "voting_opens_at": form.dates.voting_opens_at,
+        "voting_closes_at": form.dates.voting_closes_at,
+        "minimum_age": form.minimum_age,
+        "restricted_to_district": form.restricted_to_district or None,
+        **_rule_fields(form),
+    }
+    async with in_transaction():
+        if budget_id is None:
+            budget = await Budget.create(**fields)  # type: ignore[arg-type]
+        else:
+            budget = await Budget.filter(id=budget_id).select_for_update().get()
+            if await Ballot.filter(budget_id=budget_id).exists():
+                locked = _rule_fields(form)
+                if any(getattr(budget, name) != value for name, value in locked.items()):
+                    raise refuse(
+                        N_("The voting rules are locked: ballots have been cast."),
+                        field="ballot_kind",
+                    )
+            await budget.update_from_dict(fields).save()
+        await _sync_districts(budget, form.districts or {})
+        await _sync_categories(budget, form.categories)
+    return budget
+
+
+async def _sync_districts(budget: Budget, districts: Mapping[str, int]) -> None:
+    existing = {d.name: d for d in await BudgetDistrict.filter(budget=budget)}
+    for name, amount in districts.items():
+        if name in existing:
+            if existing[name].amount != amount:
+                existing[name].amount = amount
+                await existing[name].save(update_fields=["amount"])
+        else:
+            await BudgetDistrict.create(budget=budget, name=name, amount=amount)
+    for name, district in existing.items():
+        if name not in districts and not await Project.filter(district=district).exists():
+            await district.delete()
+
+
+async def _sync_categories(budget: Budget, categories: tuple[str, ...]) -> None:
+    existing = {c.name for c in await BudgetCategory.filter(budget=budget)}
+    for name in categories:
+        if name not in existing:
+            await BudgetCategory.create(budget=budget, name=name)
+
+
+async def switch_phase(budget_id: int, target: Phase, by_user: User | None) -> bool:
+    """Move a budget to `target` and log it; entering the tally enqueues it after commit."""
+    async with in_transaction():
+        budget = await Budget.filter(id=budget_id).select_for_update().get()
+        if budget.phase == target:
+            return False
+        if target == Phase.RESULTS and budget.phase != Phase.TALLY:
+            raise refuse(N_("Results are published from the tally phase, once reviewed."))
+        await PhaseSwitch.create(
+            budget=budget, from_phase=budget.phase, to_phase=target, by_user=by_user
+        )
+        budget.phase = target
+        budget.phase_changed_at = timezone.now()
+        if target == Phase.RESULTS:
+            budget.results_published_at = timezone.now()
+        await budget.save(update_fields=["phase", "phase_changed_at", "results_published_at"])
+    if target == Phase.TALLY:
+        await request_tally(budget_id)
+    return True
+
+
+async def apply_phase_schedule(now: datetime) -> list[int]:
+    """Switch every budget whose phase date has come (the arq cron calls it every minute)."""
+    switched = []
+    active = [Phase.PREPARATION, Phase.SUBMISSION, Phase.REVIEW, Phase.VOTING]
+    for budget in await Budget.filter(phase__in=active, imported_from=None):
+        target = domain.automatic_switch(
+            budget.phase, budget.phase_changed_at, dates_of(budget), now
+        )
+        if target is not None and await switch_phase(budget.id, target, by_user=None):
+            switched.append(budget.id)
+    return switched
+
+
+async def request_tally(budget_id: int) -> None:
+    await queue.enqueue(
+        "tally_budget", budget_id, _job_id=f"tally:{budget_id}:{secrets.token_hex(4)}"
+    )
+
+
+# --- projects --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProjectForm:
+    title: str
+    description: str
+    cost: str
+    district_id: str = ""
+    category_id: str = ""
+    location: str = ""
+
+
+async def submit_project(
+    budget_id: int, form: ProjectForm, author: User | None, by_staff: bool = False
+) -> Project:
+    budget = await Budget.get(id=budget_id)
+    if not by_staff and budget.phase != Phase.SUBMISSION:
+        raise refuse(N_("Projects can be submitted only during the submission phase."))
+    problems = []
+    title = form.title.strip()
+    if not title:
+        problems.append(domain.Problem(N_("Enter a title."), field="title"))
+    elif len(title) > 200:
+        problems.append(
+            domain.Problem(N_("The title must be at most 200 characters long."), field="title")
+        )
+    if not sanitize(form.description).strip():
+        problems.append(domain.Problem(N_("Describe the project."), field="description"))
+    cost = int(form.cost) if form.cost.strip().isdigit() else 0
+    if cost <= 0:
+        problems.append(
+            domain.Problem(N_("Enter the estimated cost as a whole number of euros."), field="cost")
+        )
+    elif cost > budget.total_amount:
+        problems.append(
+            domain.Problem(
+                N_("The cost is more than the whole budget ({amount})."),
+                {"amount": budget.total_amount},
+                "cost",
+            )
+        )
+    district = await _owned(BudgetDistrict, form.district_id, budget_id)
+    category = await _owned(BudgetCategory, form.category_id, budget_id)
+    if form.district_id and district is None:
+        problems.append(domain.Problem(N_("Choose a district from the list."), field="district_id"))
+    if form.category_id and category is None:
+        problems.append(domain.Problem(N_("Choose a category from the list."), field="category_id"))
+    if problems:
+        raise Refused(problems)
+    return await Project.create(
+        budget_id=budget_id,
+        title=title,
+        description=sanitize(form.description),
+        cost=cost,
+        district=district,
+        category=category,
+        location=form.location.strip()[:200],
+        author=author,
+        feasibility=Feasibility.FEASIBLE if by_staff else Feasibility.PENDING,
+    )
+
+
+async def _owned(
+    model: type[BudgetDistrict] | type[BudgetCategory], raw_id: str, budget_id: int
+) -> BudgetDistrict | BudgetCategory | None:
+    """The district or category `raw_id` if it belongs to this budget (forged ids -> None)."""
+    if not raw_id.strip().isdigit():
+        return None
+    return await model.get_or_none(id=int(raw_id), budget_id=budget_id)
+
+
+async def review_project(
+    project_id: int, feasibility: Feasibility, reason: str, adjusted_cost: int | None
+) -> Project:
+    if feasibility == Feasibility.UNFEASIBLE and not reason.strip():
+        raise refuse(N_("Explain publicly why the project cannot be done."), "feasibility_reason")
+    if adjusted_cost is not None and adjusted_cost <= 0:
+        raise refuse(N_("The adjusted cost must be a positive whole number."), "adjusted_cost")
+    async with in_transaction():
+        project = await Project.filter(id=project_id).select_for_update().get()
+        if await Ballot.filter(budget_id=project.budget_id).exists():
+            raise refuse(N_("The ballot is locked: ballots have been cast."))
+        project.feasibility = feasibility
+        project.feasibility_reason = reason.strip()
+        project.adjusted_cost = adjusted_cost
+        await project.save(update_fields=["feasibility", "feasibility_reason", "adjusted_cost"])
+    return project
+
+
+# --- resident register -----------------------------------------------------------------------
+
+
+async def import_census(settings: Settings, content: bytes) -> int:
+    """Import (or update) the census: all rows or none. Returns the number of rows."""
+    rows = read_census(content, census_key(settings.secret_key))
+    async with in_transaction():
+        existing = {
+            e.lookup_hash: e
+            for e in await CensusEntry.filter(lookup_hash__in=[r.lookup_hash for r in rows])
+        }
+        new = [
+            CensusEntry(lookup_hash=r.lookup_hash, birth_year=r.birth_year, district=r.district)
+            for r in rows
+            if r.lookup_hash not in existing
+        ]
+        await CensusEntry.bulk_create(new, batch_size=1000)
+        for row in rows:
+            entry = existing.get(row.lookup_hash)
+            if entry is not None and entry.district != row.district:
+                entry.district = row.district
+                await entry.save(update_fields=["district"])
+    return len(rows)
+
+
+async def find_census_entry(
+    settings: Settings, identifier: str, birth_date: str, postcode: str
+) -> tuple[CensusEntry, date]:
+    problems = []
+    if not identifier.strip():
+        problems.append(domain.Problem(N_("Enter your identifier."), field="identifier"))
+    born = parse_birth_date(birth_date)
+    if born is None:
+        problems.append(
+            domain.Problem(N_("Enter your birth date, like 1984-03-21."), field="birth_date")
+        )
+    if not postcode.strip():
+        problems.append(domain.Problem(N_("Enter your postcode."), field="postcode"))
+    if problems or born is None:
+        raise Refused(problems)
+    entry = await CensusEntry.get_or_none(
+        lookup_hash=lookup_hash(census_key(settings.secret_key), identifier, born, postcode)
+    )
+    if entry is None:
+        raise refuse(
+            N_(
+                "We found no resident with these details. Check them as written on "
+                "your registration letter, or contact the town hall."
+            )
+        )
+    return entry, born
+
+
+async def verify_residency(
+    settings: Settings, user: User, identifier: str, birth_date: str, postcode: str
+) -> Residency:
+    entry, born = await find_census_entry(settings, identifier, birth_date, postcode)
+    try:
+        return await Residency.create(user=user, census_entry=entry, birth_date=born)
+    except IntegrityError:
+        if await Residency.filter(user=user).exists():
+            raise refuse(N_("Your account is already verified.")) from None
+        raise refuse(
+            N_(
+                "These details were already used to verify another account. If it "
+                "was not you, contact the town hall."
+            )
+        ) from None
+
+
+async def voter_of(user: User) -> tuple[domain.Voter, Residency | None]:
+    residency = await Residency.get_or_none(user=user).select_related("census_entry")
+    if residency is None:
+        return domain.Voter(verified=False), None
+    voter = domain.Voter(True, residency.birth_date, residency.census_entry.district)
+    return voter, residency
+
+
+# --- ballots ---------------------------------------------------------------------------------
+
+
+def ballot_token(settings: Settings, budget_id: int, census_entry_id: int) -> str:
+    """Finds a person's ballot again (to change it); only a holder of SECRET_KEY can compute it."""
+    message = f"ballot|{budget_id}|{census_entry_id}".encode()
+    return hmac.new(settings.secret_key.encode(), message, hashlib.sha256).hexdigest()
+
+
+def new_receipt() -> str:
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+    code = "".join(secrets.choice(alphabet) for _ in range(12))
+    return f"{code[:4]}-{code[4:8]}-{code[8:]}"
+
+
+@dataclass(frozen=True)
+class BallotContext:
+    rule: domain.BallotRule
+    projects: dict[int, domain.BallotProject]
+    envelopes: dict[str | None, int]
+
+
+async def ballot_context(budget: Budget) -> BallotContext:
+    districts = await BudgetDistrict.filter(budget=budget)
+    names = {d.id: d.name for d in districts}
+    projects = {
+        p.id: domain.BallotProject(p.id, p.ballot_cost, names.get(p.district_id or 0))
+        for p in await Project.filter(budget=budget, feasibility=Feasibility.FEASIBLE)
+    }
+    envelopes: dict[str | None, int] = {d.name: d.amount for d in districts}
+    envelopes[None] = budget.total_amount - sum(d.amount for d in districts)
+    return BallotContext(rule_of(budget), projects, envelopes)
+
+
+async def cast_ballot(
+    settings: Settings,
+    budget_id: int,
+    census_entry: CensusEntry,
+    voter: domain.Voter,
+    choices: dict[int, int],
+    channel: Channel = Channel.WEB,
+) -> str:
+    """Record or replace a person's ballot; returns the new receipt code.
+
+    Two steps, each its own transaction: insert register + ballot; if the person already voted
+    (UNIQUE register row), replace the ballot found by its keyed token. Concurrent submissions
+    by one person therefore leave exactly one register row and one ballot.
+    """
+    budget = await Budget.get(id=budget_id)
+    now = timezone.now()
+    if not domain.voting_is_open(budget.phase, dates_of(budget), now):
+        raise refuse(N_("Voting is closed for this budget."))
+    if problem := domain.eligibility_problem(
+        voter, budget.minimum_age, budget.restricted_to_district, now.date()
+    ):
+        raise Refused([problem])
+    context = await ballot_context(budget)
+    problems = domain.ballot_problems(
+        context.rule, choices, context.projects, context.envelopes, voter.district
+    )
+    if problems:
+        raise Refused(problems)
+    token = ballot_token(settings, budget_id, census_entry.id)
+    receipt = new_receipt()
+    content = json.dumps({str(k): v for k, v in sorted(choices.items())})
+    try:
+        async with in_transaction():
+            await VoterRegister.create(
+                budget_id=budget_id, census_entry=census_entry, channel=channel
+            )
+            # a paper ballot has no token: it cannot be changed online afterwards
+            await Ballot.create(
+                budget_id=budget_id,
+                token=token if channel == Channel.WEB else None,
+                receipt=receipt,
+                district=voter.district,
+                channel=channel,
+                choices=content,
+                cast_on=now.date(),
+            )
+    except IntegrityError:
+        if channel == Channel.PAPER:
+            raise refuse(N_("This resident has already voted.")) from None
+        async with in_transaction():
+            updated = await Ballot.filter(token=token, budget_id=budget_id).update(
+                choices=content, receipt=receipt, cast_on=now.date()
+            )
+        if not updated:  # voted on paper: that ballot cannot be changed online
+            raise refuse(N_("You have already voted at a town-hall desk.")) from None
+    return receipt
+
+
+async def current_choices(
+    settings: Settings, budget_id: int, census_entry_id: int
+) -> dict[int, int] | None:
+    ballot = await Ballot.get_or_none(token=ballot_token(settings, budget_id, census_entry_id))
+    if ballot is None:
+        return None
+    return {int(k): int(v) for k, v in json.loads(ballot.choices).items()}
+
+
+async def record_paper_ballot(
+    settings: Settings,
+    budget_id: int,
+    identifier: str,
+    birth_date: str,
+    postcode: str,
+    choices: dict[int, int],
+) -> str:
+    """A ballot cast at a town-hall desk; staff check identity with the resident register."""
+    entry, born = await find_census_entry(settings, identifier, birth_date, postcode)
+    voter = domain.Voter(True, born, entry.district)
+    return await cast_ballot(settings, budget_id, entry, voter, choices, Channel.PAPER)

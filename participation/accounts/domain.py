@@ -1,0 +1,84 @@
+"""Pure account rules: what a valid e-mail, display name and password are.
+
+Messages are English msgids marked with N_ and translated when rendered.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from participation.i18n import N_
+
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 200
+_EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"'.]+$")
+# The most used passwords that pass the length rule (from public breach lists).
+COMMON_PASSWORDS = frozenset(
+    """
+    1234567890 12345678910 0123456789 motdepasse azertyuiop azertyuiop1 qwertyuiop
+    password123 password1234 passwordpassword 1q2w3e4r5t 0987654321 1111111111
+    iloveyou123 motdepasse1 soleil1234 bonjour123 marseille13 football123 doudou1234
+    """.split()
+)
+
+
+@dataclass(frozen=True)
+class SignUpForm:
+    email: str
+    display_name: str
+    password: str
+    password_confirmation: str
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def email_problem(email: str) -> str | None:
+    if not email:
+        return N_("Enter your e-mail address.")
+    if len(email) > 254 or not _EMAIL.match(email):
+        return N_("Enter a valid e-mail address, like nom@exemple.fr.")
+    return None
+
+
+def display_name_problem(name: str) -> str | None:
+    if not name:
+        return N_("Enter the name other residents will see.")
+    if len(name) > 80:
+        return N_("The name must be at most 80 characters long.")
+    if "@" in name:
+        return N_("The public name must not contain an e-mail address.")
+    return None
+
+
+def password_problem(password: str, email: str = "", display_name: str = "") -> str | None:
+    """None when the password is strong enough, else the message that says what to change."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return N_("The password must be at least 10 characters long.")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return N_("The password must be at most 200 characters long.")
+    lowered = password.lower()
+    if lowered in COMMON_PASSWORDS or len(set(lowered)) < 4:
+        return N_("This password is too easy to guess: choose a less common one.")
+    personal = [email.split("@")[0].lower(), display_name.strip().lower()]
+    if any(len(p) >= 4 and p in lowered for p in personal):
+        return N_("The password must not contain your e-mail address or your name.")
+    return None
+
+
+def sign_up_problems(form: SignUpForm) -> dict[str, str]:
+    """Field name -> message, for every field that is wrong."""
+    problems: dict[str, str] = {}
+    email = normalize_email(form.email)
+    name = form.display_name.strip()
+    if message := email_problem(email):
+        problems["email"] = message
+    if message := display_name_problem(name):
+        problems["display_name"] = message
+    if message := password_problem(form.password, email, name):
+        problems["password"] = message
+    elif form.password != form.password_confirmation:
+        problems["password_confirmation"] = N_("The two passwords are not the same.")
+    return problems

@@ -1,0 +1,81 @@
+"""Accounts: people, their server-side sessions and password-reset tokens."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Role(StrEnum):
+    CITIZEN = "citizen"
+    MODERATOR = "moderator"
+    ADMIN = "admin"  # council staff
+
+
+class User(Model):
+    id = fields.IntField(primary_key=True)
+    email = fields.CharField(max_length=254, unique=True)  # stored lower-cased
+    display_name = fields.CharField(max_length=80)
+    password_hash = fields.CharField(max_length=200)
+    role = fields.CharEnumField(Role, max_length=16, default=Role.CITIZEN)
+    language = fields.CharField(max_length=5, null=True)
+    email_confirmed_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_login_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "accounts_user"
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_moderator(self) -> bool:
+        return self.role in (Role.MODERATOR, Role.ADMIN)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+
+class AnonymousUser:
+    """Stands for a visitor who has not logged in; same questions, negative answers."""
+
+    id = None
+    display_name = ""
+    is_authenticated = False
+    is_moderator = False
+    is_admin = False
+
+
+# A logged-in browser. Only the token's hash is stored, and logout deletes the row.
+# (No docstrings on models: Tortoise turns them into SQL table comments.)
+class UserSession(Model):
+    id = fields.IntField(primary_key=True)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "participation.User", related_name="sessions", on_delete=fields.CASCADE
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+
+    class Meta:
+        table = "accounts_session"
+
+
+# Single use (used_at), short-lived (expires_at), and only the hash is stored.
+class PasswordResetToken(Model):
+    id = fields.IntField(primary_key=True)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "participation.User", related_name="reset_tokens", on_delete=fields.CASCADE
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "accounts_password_reset"

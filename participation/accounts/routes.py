@@ -1,0 +1,165 @@
+"""Account pages: thin handlers, permission -> service -> response."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from participation import i18n
+from participation.accounts import services
+from participation.accounts.domain import SignUpForm
+from participation.i18n import gettext
+from participation.permissions import is_signed_in
+from participation.templating import flash, render
+from participation.web import form_data, redirect, require, safe_next, translated
+
+
+def _settings(request: Request):  # type: ignore[no-untyped-def]
+    return request.app.state.settings
+
+
+async def _log_in(request: Request, user) -> None:  # type: ignore[no-untyped-def]
+    """A fresh session at login (no fixation): old token ended, new CSRF token."""
+    if old := request.session.get("auth"):
+        await services.end_session(old)
+    language = user.language or request.session.get("lang")
+    request.session.clear()
+    request.session["auth"] = await services.start_session(user)
+    if language:
+        request.session["lang"] = language
+
+
+async def sign_up(request: Request) -> Response:
+    if request.method == "GET":
+        return render(request, "accounts/signup.html", {"values": {}, "errors": {}})
+    data = await form_data(request)
+    form = SignUpForm(
+        email=data.get("email", ""),
+        display_name=data.get("display_name", ""),
+        password=data.get("password", ""),
+        password_confirmation=data.get("password_confirmation", ""),
+    )
+    try:
+        user = await services.sign_up(_settings(request), form, i18n.current_language.get())
+    except services.FormProblems as refused:
+        values = {"email": form.email, "display_name": form.display_name}
+        context = {"values": values, "errors": translated(refused.problems)}
+        return render(request, "accounts/signup.html", context, status_code=422)
+    await _log_in(request, user)
+    flash(
+        request, gettext("Welcome! We sent you an e-mail: open its link to confirm your address.")
+    )
+    return redirect("/account")
+
+
+async def log_in(request: Request) -> Response:
+    next_url = safe_next(request.query_params.get("next"), "/")
+    if request.method == "GET":
+        context = {"values": {}, "errors": {}, "next": next_url}
+        return render(request, "accounts/login.html", context)
+    data = await form_data(request)
+    next_url = safe_next(data.get("next"), "/")
+    user = await services.authenticate(
+        _settings(request), data.get("email", ""), data.get("password", "")
+    )
+    if user is None:
+        context = {
+            "values": {"email": data.get("email", "")},
+            "errors": {"form": gettext("Wrong e-mail address or password.")},
+            "next": next_url,
+        }
+        return render(request, "accounts/login.html", context, status_code=401)
+    await _log_in(request, user)
+    flash(request, gettext("You are logged in."))
+    return redirect(next_url)
+
+
+async def log_out(request: Request) -> Response:
+    if token := request.session.get("auth"):
+        await services.end_session(token)
+    language = request.session.get("lang")
+    request.session.clear()
+    if language:
+        request.session["lang"] = language
+    flash(request, gettext("You are logged out."))
+    return redirect("/")
+
+
+async def profile(request: Request) -> Response:
+    user = require(request, is_signed_in)
+    return render(request, "accounts/profile.html", {"account": user})
+
+
+async def confirm_email(request: Request) -> Response:
+    user = await services.confirm_email(_settings(request), request.path_params["token"])
+    if user is None:
+        return render(request, "accounts/confirm_failed.html", status_code=400)
+    flash(request, gettext("Your e-mail address is confirmed."))
+    return redirect("/account" if request.scope["user"].is_authenticated else "/account/login")
+
+
+async def resend_confirmation(request: Request) -> Response:
+    user = require(request, is_signed_in)
+    await services.resend_confirmation(_settings(request), user)
+    flash(request, gettext("We sent you a new confirmation e-mail."))
+    return redirect("/account")
+
+
+async def request_reset(request: Request) -> Response:
+    if request.method == "GET":
+        return render(request, "accounts/reset_request.html", {"values": {}, "errors": {}})
+    data = await form_data(request)
+    await services.request_password_reset(_settings(request), data.get("email", ""))
+    # The same answer whether or not the account exists.
+    return render(request, "accounts/reset_sent.html")
+
+
+async def reset_password(request: Request) -> Response:
+    token = request.path_params["token"]
+    if await services.valid_reset_token(token) is None:
+        return render(request, "accounts/reset_invalid.html", status_code=400)
+    if request.method == "GET":
+        return render(request, "accounts/reset_form.html", {"errors": {}})
+    data = await form_data(request)
+    try:
+        await services.reset_password(
+            _settings(request),
+            token,
+            data.get("password", ""),
+            data.get("password_confirmation", ""),
+        )
+    except services.FormProblems as refused:
+        if "token" in refused.problems:
+            return render(request, "accounts/reset_invalid.html", status_code=400)
+        return render(
+            request,
+            "accounts/reset_form.html",
+            {"errors": translated(refused.problems)},
+            status_code=422,
+        )
+    request.session.pop("auth", None)
+    flash(request, gettext("Your password has been changed. You can log in."))
+    return redirect("/account/login")
+
+
+routes = [
+    Route("/account", profile, name="accounts:profile"),
+    Route("/account/signup", sign_up, methods=["GET", "POST"], name="accounts:signup"),
+    Route("/account/login", log_in, methods=["GET", "POST"], name="accounts:login"),
+    Route("/account/logout", log_out, methods=["POST"], name="accounts:logout"),
+    Route(
+        "/account/confirm/resend",
+        resend_confirmation,
+        methods=["POST"],
+        name="accounts:resend_confirmation",
+    ),
+    Route("/account/confirm/{token}", confirm_email, name="accounts:confirm"),
+    Route("/account/reset", request_reset, methods=["GET", "POST"], name="accounts:reset"),
+    Route(
+        "/account/reset/{token}",
+        reset_password,
+        methods=["GET", "POST"],
+        name="accounts:reset_password",
+    ),
+]

@@ -1,0 +1,255 @@
+"""Account commands: they take plain data, own their transaction and return a result.
+
+Routes turn the results into responses; e-mails are dispatched after commit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import secrets
+from datetime import timedelta
+from functools import cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from tortoise import timezone
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from participation import mail
+from participation.accounts.domain import (
+    SignUpForm,
+    normalize_email,
+    password_problem,
+    sign_up_problems,
+)
+from participation.accounts.models import PasswordResetToken, Role, User, UserSession
+from participation.i18n import N_, gettext
+from participation.settings import Settings
+
+SESSION_LIFETIME = timedelta(days=14)
+PASSWORD_RESET_LIFETIME = timedelta(hours=1)
+EMAIL_CONFIRMATION_MAX_AGE = int(timedelta(days=7).total_seconds())
+
+
+class FormProblems(Exception):
+    """The input is refused; `problems` maps each wrong field to its message."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__(problems)
+        self.problems = problems
+
+
+@cache
+def _hasher(fast: bool) -> PasswordHasher:
+    # The test environment uses cheap parameters: the suite hashes hundreds of passwords.
+    return (
+        PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1) if fast else PasswordHasher()
+    )
+
+
+def hasher(settings: Settings) -> PasswordHasher:
+    return _hasher(settings.environment == "test")
+
+
+async def hash_password(settings: Settings, password: str) -> str:
+    return await asyncio.to_thread(hasher(settings).hash, password)
+
+
+async def verify_password(settings: Settings, password_hash: str, password: str) -> bool:
+    try:
+        return await asyncio.to_thread(hasher(settings).verify, password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _confirmation_serializer(settings: Settings) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(settings.secret_key, salt="email-confirmation")
+
+
+async def sign_up(settings: Settings, form: SignUpForm, language: str) -> User:
+    problems = sign_up_problems(form)
+    if problems:
+        raise FormProblems(problems)
+    email = normalize_email(form.email)
+    password_hash = await hash_password(settings, form.password)
+    try:
+        async with in_transaction():
+            user = await User.create(
+                email=email,
+                display_name=form.display_name.strip(),
+                password_hash=password_hash,
+                language=language,
+            )
+            message = await _confirmation_email(settings, user)
+    except IntegrityError:
+        raise FormProblems(
+            {"email": N_("An account already uses this e-mail address. Log in instead.")}
+        ) from None
+    await mail.dispatch(message)
+    return user
+
+
+async def _confirmation_email(settings: Settings, user: User) -> mail.OutboxEmail:
+    token = _confirmation_serializer(settings).dumps({"user": user.id, "email": user.email})
+    link = f"{settings.base_url}/account/confirm/{token}"
+    body = gettext(
+        "Hello {name},\n\nTo confirm your e-mail address on {site}, open this link:\n{link}\n\n"
+        "If you did not create this account, ignore this message."
+    ).format(name=user.display_name, site=settings.site_name, link=link)
+    subject = gettext("Confirm your e-mail address")
+    return await mail.queue_email(user.email, f"[{settings.site_name}] {subject}", body)
+
+
+async def resend_confirmation(settings: Settings, user: User) -> None:
+    if user.email_confirmed_at is None:
+        await mail.dispatch(await _confirmation_email(settings, user))
+
+
+async def confirm_email(settings: Settings, token: str) -> User | None:
+    """The confirmed user, or None when the link is wrong, expired or for an old address."""
+    try:
+        data = _confirmation_serializer(settings).loads(token, max_age=EMAIL_CONFIRMATION_MAX_AGE)
+    except (BadSignature, SignatureExpired):
+        return None
+    user = await User.get_or_none(id=data.get("user"), email=data.get("email"))
+    if user is not None and user.email_confirmed_at is None:
+        user.email_confirmed_at = timezone.now()
+        await user.save(update_fields=["email_confirmed_at"])
+    return user
+
+
+async def authenticate(settings: Settings, email: str, password: str) -> User | None:
+    user = await User.get_or_none(email=normalize_email(email))
+    if user is None:
+        # Same work as a real check, so response time does not reveal which e-mails exist.
+        await verify_password(settings, _dummy_hash(settings), password)
+        return None
+    if not await verify_password(settings, user.password_hash, password):
+        return None
+    if hasher(settings).check_needs_rehash(user.password_hash):
+        user.password_hash = await hash_password(settings, password)
+        await user.save(update_fields=["password_hash"])
+    return user
+
+
+@cache
+def _dummy_hash_for(fast: bool) -> str:
+    return _hasher(fast).hash("not a real password")
+
+
+def _dummy_hash(settings: Settings) -> str:
+    return _dummy_hash_for(settings.environment == "test")
+
+
+async def start_session(user: User) -> str:
+    """A new session token for a login (the old session, if any, is ended by the caller)."""
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    await UserSession.create(
+        token_hash=_token_hash(token), user=user, expires_at=now + SESSION_LIFETIME
+    )
+    user.last_login_at = now
+    await user.save(update_fields=["last_login_at"])
+    return token
+
+
+async def end_session(token: str) -> None:
+    await UserSession.filter(token_hash=_token_hash(token)).delete()
+
+
+async def user_for_session(token: str) -> User | None:
+    """The user of a login token, with `unread_notifications` counted in the same query."""
+    from tortoise.expressions import RawSQL
+
+    from participation.notifications.services import UNREAD_COUNT_SQL
+
+    session = (
+        await UserSession.filter(token_hash=_token_hash(token), expires_at__gt=timezone.now())
+        .annotate(unread_notifications=RawSQL(UNREAD_COUNT_SQL))
+        .select_related("user")
+        .first()
+    )
+    if session is None:
+        return None
+    session.user.unread_notifications = int(session.unread_notifications)  # type: ignore[attr-defined]
+    return session.user
+
+
+async def request_password_reset(settings: Settings, email: str) -> None:
+    """Send a reset link if the account exists; say nothing either way (no account probing)."""
+    user = await User.get_or_none(email=normalize_email(email))
+    if user is None:
+        return
+    token = secrets.token_urlsafe(32)
+    async with in_transaction():
+        await PasswordResetToken.create(
+            token_hash=_token_hash(token),
+            user=user,
+            expires_at=timezone.now() + PASSWORD_RESET_LIFETIME,
+        )
+        link = f"{settings.base_url}/account/reset/{token}"
+        body = gettext(
+            "Hello {name},\n\nTo choose a new password on {site}, open this link within one "
+            "hour:\n{link}\n\nIf you did not ask for it, ignore this message: your password "
+            "has not changed."
+        ).format(name=user.display_name, site=settings.site_name, link=link)
+        subject = gettext("Choose a new password")
+        message = await mail.queue_email(user.email, f"[{settings.site_name}] {subject}", body)
+    await mail.dispatch(message)
+
+
+async def valid_reset_token(token: str) -> PasswordResetToken | None:
+    return await PasswordResetToken.filter(
+        token_hash=_token_hash(token), used_at=None, expires_at__gt=timezone.now()
+    ).first()
+
+
+async def reset_password(settings: Settings, token: str, password: str, confirmation: str) -> User:
+    """Set a new password with a reset token; the token works once, and every session ends."""
+    reset = await valid_reset_token(token)
+    if reset is None:
+        raise FormProblems({"token": N_("This link has expired or was already used.")})
+    user = await reset.user
+    if message := password_problem(password, user.email, user.display_name):
+        raise FormProblems({"password": message})
+    if password != confirmation:
+        raise FormProblems({"password_confirmation": N_("The two passwords are not the same.")})
+    password_hash = await hash_password(settings, password)
+    async with in_transaction():
+        # The conditional update is the single-use guarantee, even for two clicks at once.
+        claimed = await PasswordResetToken.filter(id=reset.id, used_at=None).update(
+            used_at=timezone.now()
+        )
+        if not claimed:
+            raise FormProblems({"token": N_("This link has expired or was already used.")})
+        user.password_hash = password_hash
+        await user.save(update_fields=["password_hash"])
+        await UserSession.filter(user_id=user.id).delete()
+    return user
+
+
+async def create_admin(settings: Settings, email: str, display_name: str, password: str) -> User:
+    """Create council staff with a confirmed address, or promote an existing account."""
+    form = SignUpForm(email, display_name, password, password)
+    problems = sign_up_problems(form)
+    existing = await User.get_or_none(email=normalize_email(email))
+    if existing is not None:
+        existing.role = Role.ADMIN
+        await existing.save(update_fields=["role"])
+        return existing
+    if problems:
+        raise FormProblems(problems)
+    return await User.create(
+        email=normalize_email(email),
+        display_name=display_name.strip(),
+        password_hash=await hash_password(settings, password),
+        role=Role.ADMIN,
+        email_confirmed_at=timezone.now(),
+    )

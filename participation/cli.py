@@ -1,0 +1,211 @@
+"""The `participation` command.
+
+participation run             web + worker + embedded Redis for a laptop (what `make run` does)
+participation serve           the web server (production: one per host, WEB_CONCURRENCY procs)
+participation worker          the arq worker (production: any number)
+participation migrate         apply the database migrations
+participation makemigrations  write migrations for model changes (developers)
+participation demo            load the demo town (idempotent)
+participation createadmin     create or promote a council staff account
+participation tally FILE...   tally Pabulib files (see `participation tally --help`)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Sequence
+
+from participation.settings import ConfigurationError, Settings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "func"):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except ConfigurationError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="participation",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(metavar="COMMAND")
+
+    run = commands.add_parser("run", help="web + worker + embedded Redis, for a laptop")
+    run.set_defaults(func=run_all)
+    serve = commands.add_parser("serve", help="the web server")
+    serve.add_argument("--port", type=int, help="overrides PORT")
+    serve.set_defaults(func=serve_web)
+    worker = commands.add_parser("worker", help="the background worker")
+    worker.set_defaults(func=run_worker)
+    migrate = commands.add_parser("migrate", help="apply database migrations")
+    migrate.set_defaults(func=migrate_database)
+    makemigrations = commands.add_parser("makemigrations", help="write migrations (developers)")
+    makemigrations.add_argument("--name", help="a short name for the migration")
+    makemigrations.set_defaults(func=make_migrations)
+    demo = commands.add_parser("demo", help="load the demo town (idempotent)")
+    demo.set_defaults(func=load_demo)
+    admin = commands.add_parser("createadmin", help="create or promote a staff account")
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--name", default="", help="public name (default: from the e-mail)")
+    admin.add_argument("--password", help="default: asked, or ADMIN_PASSWORD")
+    admin.set_defaults(func=create_admin)
+    try:
+        from budgets.tally_cli import add_tally_parser
+    except ImportError:  # the tally engine is optional for the web platform's CLI
+        pass
+    else:
+        add_tally_parser(commands)
+    return parser
+
+
+def serve_web(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from participation.redis import redis_url
+
+    settings = Settings.from_env()
+    # Resolve Redis once here, so that every web process shares the same (embedded) server.
+    os.environ["REDIS_URL"] = redis_url(settings)
+    uvicorn.run(
+        "participation.app:create_app",
+        factory=True,
+        host=settings.host,
+        port=args.port or settings.port,
+        workers=settings.web_concurrency,
+        proxy_headers=True,
+        log_level=settings.log_level.lower(),
+        access_log=settings.log_level == "DEBUG",
+    )
+    return 0
+
+
+def run_worker(args: argparse.Namespace) -> int:
+    from participation.redis import redis_url
+    from participation.worker import build_worker
+
+    settings = Settings.from_env()
+    # e-mails are written to this log when no SMTP server is set
+    logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
+    worker = build_worker(settings, redis_url(settings))
+    worker.run()
+    return 0
+
+
+def run_all(args: argparse.Namespace) -> int:
+    """Embedded Redis first, then web and worker as child processes; Ctrl-C stops all three."""
+    from participation.redis import environ_with_redis, redis_url, stop_embedded_redis
+
+    settings = Settings.from_env()
+    env = environ_with_redis(redis_url(settings))
+    command = [sys.executable, "-m", "participation.cli"]
+    children = [
+        subprocess.Popen([*command, "worker"], env=env),
+        subprocess.Popen([*command, "serve"], env=env),
+    ]
+    print(f"{settings.site_name} is running on {settings.base_url}  (Ctrl-C to stop)", flush=True)
+
+    def stop(*_: object) -> None:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGINT)
+
+    signal.signal(signal.SIGTERM, stop)
+    interrupted = False
+    try:
+        while all(child.poll() is None for child in children):
+            try:
+                children[0].wait(timeout=0.5)
+            except subprocess.TimeoutExpired:
+                pass
+    except KeyboardInterrupt:
+        interrupted = True  # Ctrl-C reached the children too (same process group)
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        if not interrupted:  # a child stopped (or SIGTERM): stop the other one
+            stop()
+        _wait_then_stop(children)
+        stop_embedded_redis()
+    print("Stopped.", flush=True)
+    return 0
+
+
+def _wait_then_stop(children: list[subprocess.Popen[bytes]]) -> None:
+    """Give each child 10 s to finish what it is doing, then ask again, then kill it."""
+    for child in children:
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.terminate()
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+
+def migrate_database(args: argparse.Namespace) -> int:
+    from participation.db import run_migrations
+
+    asyncio.run(run_migrations(Settings.from_env()))
+    print("Database is up to date.")
+    return 0
+
+
+def make_migrations(args: argparse.Namespace) -> int:
+    from tortoise.cli.cli import run_cli_async
+
+    argv = ["-c", "participation.db.TORTOISE_ORM_FOR_CLI", "makemigrations"]
+    if args.name:
+        argv += ["--name", args.name]
+    return asyncio.run(run_cli_async(argv))
+
+
+def load_demo(args: argparse.Namespace) -> int:
+    from participation.demo import load
+
+    asyncio.run(load(Settings.from_env()))
+    return 0
+
+
+def create_admin(args: argparse.Namespace) -> int:
+    from participation.accounts.services import FormProblems, create_admin
+    from participation.db import close_database, init_database
+    from participation.i18n import gettext
+
+    settings = Settings.from_env()
+    password = args.password or os.environ.get("ADMIN_PASSWORD") or getpass.getpass("Password: ")
+    name = args.name or args.email.split("@")[0]
+
+    async def create() -> int:
+        await init_database(settings)
+        try:
+            user = await create_admin(settings, args.email, name, password)
+        except FormProblems as refused:
+            for field, message in refused.problems.items():
+                print(f"{field}: {gettext(message)}", file=sys.stderr)
+            return 2
+        finally:
+            await close_database()
+        print(f"Admin account ready: {user.email}")
+        return 0
+
+    return asyncio.run(create())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

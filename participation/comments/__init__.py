@@ -1,0 +1,1 @@
+"""Threaded comments on proposals, with a stance and up/down votes."""

@@ -1,0 +1,57 @@
+"""Comments on proposals (3 levels of replies) and their up/down votes."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+from participation.comments.domain import Stance
+from participation.proposals.domain import ModerationState
+
+
+# A comment or a reply (depth 0, 1 or 2). Deleting keeps the row as a placeholder (deleted_at,
+# empty body) so the replies keep their place in the thread.
+class Comment(Model):
+    id = fields.IntField(primary_key=True)
+    proposal: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "participation.Proposal", related_name="comments", on_delete=fields.CASCADE
+    )
+    author: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "participation.User", related_name="comments", on_delete=fields.RESTRICT
+    )
+    author_id: int
+    parent: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "participation.Comment", related_name="replies", null=True, on_delete=fields.CASCADE
+    )
+    parent_id: int | None
+    depth = fields.IntField(default=0)
+    body = fields.TextField()
+    stance = fields.CharEnumField(Stance, max_length=10, default=Stance.NEUTRAL)
+    moderation_state = fields.CharEnumField(
+        ModerationState, max_length=10, default=ModerationState.VISIBLE
+    )
+    upvotes = fields.IntField(default=0)
+    downvotes = fields.IntField(default=0)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    edited_at = fields.DatetimeField(null=True)
+    deleted_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "comments_comment"
+        indexes = (("proposal_id", "created_at"),)
+
+
+# One vote per person per comment: +1 or -1.
+class CommentVote(Model):
+    id = fields.IntField(primary_key=True)
+    comment: fields.ForeignKeyRelation[Comment] = fields.ForeignKeyField(
+        "participation.Comment", related_name="votes", on_delete=fields.CASCADE
+    )
+    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "participation.User", related_name="comment_votes", on_delete=fields.CASCADE
+    )
+    value = fields.SmallIntField()
+
+    class Meta:
+        table = "comments_vote"
+        unique_together = (("comment", "user"),)

@@ -1,0 +1,100 @@
+"""Comment actions on a proposal page: post, reply, edit, delete, vote."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from participation.comments import services
+from participation.comments.models import Comment
+from participation.i18n import gettext
+from participation.permissions import is_signed_in
+from participation.proposals.domain import DomainError
+from participation.proposals.routes import proposal_url, refusals, visible_proposal
+from participation.proposals.services import NotAllowed
+from participation.templating import flash, render
+from participation.web import form_data, redirect, require
+
+
+@refusals
+async def post(request: Request) -> Response:
+    user = require(request, is_signed_in)
+    proposal = await visible_proposal(request)
+    data = await form_data(request)
+    parent = data.get("parent", "")
+    try:
+        comment = await services.post(
+            request.app.state.settings,
+            proposal,
+            user,
+            data.get("body", ""),
+            data.get("stance", "neutral"),
+            int(parent) if parent.isdigit() else None,
+        )
+    except services.FormProblems as refused:
+        for message in refused.problems.values():
+            flash(request, gettext(message), "error")
+        return redirect(proposal_url(proposal, "comments"))
+    return redirect(proposal_url(proposal, f"comment-{comment.id}"))
+
+
+@refusals
+async def edit(request: Request) -> Response:
+    user = require(request, is_signed_in)
+    proposal = await visible_proposal(request)
+    comment_id = request.path_params["comment"]
+    if request.method == "GET":
+        comment = await Comment.get_or_none(id=comment_id, proposal_id=proposal.id)
+        if comment is None or comment.author_id != user.id or comment.deleted_at:
+            raise NotAllowed()
+        context = {
+            "proposal": proposal,
+            "comment": comment,
+            "values": {"body": comment.body},
+            "errors": {},
+        }
+        return render(request, "comments/edit.html", context)
+    data = await form_data(request)
+    try:
+        await services.edit(proposal, comment_id, user, data.get("body", ""))
+    except services.FormProblems as refused:
+        comment = await Comment.get(id=comment_id)
+        context = {
+            "proposal": proposal,
+            "comment": comment,
+            "values": data,
+            "errors": refused.problems,
+        }
+        return render(request, "comments/edit.html", context, status_code=422)
+    return redirect(proposal_url(proposal, f"comment-{comment_id}"))
+
+
+@refusals
+async def delete(request: Request) -> Response:
+    user = require(request, is_signed_in)
+    proposal = await visible_proposal(request)
+    await services.delete(proposal, request.path_params["comment"], user)
+    flash(request, gettext("The comment is deleted."))
+    return redirect(proposal_url(proposal, f"comment-{request.path_params['comment']}"))
+
+
+@refusals
+async def vote(request: Request) -> Response:
+    user = require(request, is_signed_in)
+    proposal = await visible_proposal(request)
+    data = await form_data(request)
+    value = {"up": 1, "down": -1}.get(data.get("vote", ""))
+    if value is None:
+        raise DomainError("This action is not possible.")
+    await services.vote(proposal, request.path_params["comment"], user, value)
+    return redirect(proposal_url(proposal, f"comment-{request.path_params['comment']}"))
+
+
+prefix = "/proposals/{id:int}/comments"
+routes = [
+    Route(prefix, post, methods=["POST"], name="comments:post"),
+    Route(prefix + "/{comment:int}/edit", edit, methods=["GET", "POST"], name="comments:edit"),
+    Route(prefix + "/{comment:int}/delete", delete, methods=["POST"], name="comments:delete"),
+    Route(prefix + "/{comment:int}/vote", vote, methods=["POST"], name="comments:vote"),
+]

@@ -1,0 +1,159 @@
+"""Comment commands: post, reply, edit (15 minutes), delete (placeholder), vote."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise import timezone
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from participation import mail
+from participation.accounts.models import User
+from participation.accounts.services import FormProblems
+from participation.comments import domain
+from participation.comments.models import Comment, CommentVote
+from participation.i18n import N_
+from participation.notifications import services as notifications
+from participation.notifications.services import Kind
+from participation.proposals import domain as proposal_domain
+from participation.proposals.domain import DomainError
+from participation.proposals.models import Proposal
+from participation.proposals.queries import facts, visible_comments
+from participation.proposals.services import NotAllowed
+from participation.richtext import sanitize, to_text
+from participation.settings import Settings
+
+
+async def post(
+    settings: Settings,
+    proposal: Proposal,
+    user: Any,
+    text: str,
+    stance: str,
+    parent_id: int | None = None,
+) -> Comment:
+    proposal_facts, _ = await facts(proposal)
+    if not proposal_domain.can_comment(user, proposal_facts):
+        raise NotAllowed()
+    body = sanitize(text)
+    problems = {}
+    if problem := domain.body_problem(to_text(body)):
+        problems["body"] = problem
+    if problem := domain.stance_problem(stance):
+        problems["stance"] = problem
+    parent = None
+    if parent_id is not None:
+        parent = await visible_comments(user).filter(id=parent_id, proposal_id=proposal.id).first()
+        if parent is None:
+            raise DomainError(N_("The comment you reply to does not exist."))
+        if not domain.can_reply_to(parent.depth):
+            raise DomainError(N_("Replies go three levels deep at most."))
+    if problems:
+        raise FormProblems(problems)
+    async with in_transaction():
+        comment = await Comment.create(
+            proposal_id=proposal.id,
+            author_id=user.id,
+            parent_id=parent.id if parent else None,
+            depth=domain.reply_depth(parent.depth if parent else None),
+            body=body,
+            stance=stance,
+        )
+        await Proposal.filter(id=proposal.id).update(comment_count=F("comment_count") + 1)
+        emails: list[mail.OutboxEmail] = []
+        if parent is not None and parent.deleted_at is None:
+            emails += await notifications.notify(
+                settings,
+                Kind.REPLY,
+                f"comment:{comment.id}",
+                await User.filter(id=parent.author_id),
+                proposal,
+                comment,
+                exclude=user.id,
+                actor=user.display_name,
+            )
+        authors = await User.filter(id__in=[proposal_facts.author_id, *proposal_facts.coauthor_ids])
+        already = {parent.author_id} if parent is not None else set()
+        emails += await notifications.notify(
+            settings,
+            Kind.COMMENT,
+            f"comment:{comment.id}",
+            [a for a in authors if a.id not in already],
+            proposal,
+            comment,
+            exclude=user.id,
+            actor=user.display_name,
+        )
+    await notifications.dispatch(emails)
+    return comment
+
+
+async def _own_comment(comment_id: int, proposal: Proposal) -> Comment:
+    comment = await Comment.get_or_none(id=comment_id, proposal_id=proposal.id)
+    if comment is None:
+        raise DomainError(N_("This comment does not exist."))
+    return comment
+
+
+async def edit(proposal: Proposal, comment_id: int, user: Any, text: str) -> Comment:
+    comment = await _own_comment(comment_id, proposal)
+    now = timezone.now()
+    if not domain.can_edit(
+        user,
+        comment.author_id,
+        comment.created_at,
+        comment.deleted_at is not None,
+        now,
+    ):
+        raise NotAllowed()
+    body = sanitize(text)
+    if problem := domain.body_problem(to_text(body)):
+        raise FormProblems({"body": problem})
+    comment.body, comment.edited_at = body, now
+    await comment.save(update_fields=["body", "edited_at"])
+    return comment
+
+
+async def delete(proposal: Proposal, comment_id: int, user: Any) -> Comment:
+    """The text goes; the row stays as a placeholder so replies keep their thread."""
+    comment = await _own_comment(comment_id, proposal)
+    if not domain.can_delete(user, comment.author_id, comment.deleted_at is not None):
+        raise NotAllowed()
+    async with in_transaction():
+        deleted = await Comment.filter(id=comment.id, deleted_at=None).update(
+            deleted_at=timezone.now(), body=""
+        )
+        if deleted:
+            await Proposal.filter(id=proposal.id).update(comment_count=F("comment_count") - 1)
+    await comment.refresh_from_db()
+    return comment
+
+
+async def vote(proposal: Proposal, comment_id: int, user: Any, wanted: int) -> Comment:
+    """Up (+1) or down (-1); the same vote again takes it back. One row per person (UNIQUE)."""
+    proposal_facts, _ = await facts(proposal)
+    if not proposal_domain.can_comment(user, proposal_facts) or wanted not in (1, -1):
+        raise NotAllowed()
+    comment = await _own_comment(comment_id, proposal)
+    if comment.deleted_at is not None:
+        raise DomainError(N_("This comment was deleted."))
+    try:
+        async with in_transaction():
+            existing = await CommentVote.filter(comment_id=comment.id, user_id=user.id).first()
+            previous = existing.value if existing else None
+            new, up, down = domain.vote_change(previous, wanted)
+            if existing is None:
+                await CommentVote.create(comment_id=comment.id, user_id=user.id, value=wanted)
+            elif new is None:
+                await CommentVote.filter(id=existing.id, value=previous).delete()
+            else:
+                await CommentVote.filter(id=existing.id).update(value=new)
+            await Comment.filter(id=comment.id).update(
+                upvotes=F("upvotes") + up, downvotes=F("downvotes") + down
+            )
+    except IntegrityError:
+        pass  # a simultaneous first vote by the same person: theirs already counted
+    await comment.refresh_from_db()
+    return comment

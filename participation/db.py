@@ -1,0 +1,88 @@
+"""Tortoise ORM configuration: one Tortoise app per feature package, each with its migrations.
+
+Splitting apps this way keeps each feature's migrations in its own folder (`budgets/migrations`,
+...), so features evolve without renumbering each other's migrations.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise import Tortoise, connections
+from tortoise.backends.base.executor import EXECUTOR_CACHE
+
+from participation.settings import Settings
+
+# label -> model modules; the label is also the package that holds `migrations/`.
+APPS: dict[str, list[str]] = {
+    "participation": [
+        "participation.accounts.models",
+        "participation.mail",
+        "participation.territory",
+        "participation.proposals.models",
+        "participation.comments.models",
+        "participation.notifications.models",
+    ],
+    "budgets": ["budgets.models"],
+}
+
+
+def tortoise_config(settings: Settings) -> dict[str, Any]:
+    database_url = settings.database_url
+    if settings.uses_sqlite and "busy_timeout" not in database_url:
+        # web and worker write to the same file: wait for the lock instead of failing
+        database_url += ("&" if "?" in database_url else "?") + "busy_timeout=5000"
+    return {
+        "connections": {"default": database_url},
+        "apps": {
+            label: {
+                "models": modules,
+                "default_connection": "default",
+                "migrations": f"{label}.migrations",
+            }
+            for label, modules in APPS.items()
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+async def init_database(settings: Settings) -> None:
+    if settings.uses_sqlite and ":memory:" not in settings.database_url:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    # Tortoise caches each table's INSERT/DELETE SQL per connection *name*, not per dialect: a
+    # process that opened SQLite before PostgreSQL (the test suite: CLI tests, then the rest)
+    # would send "?" placeholders to PostgreSQL. Start each initialisation with an empty cache.
+    EXECUTOR_CACHE.clear()
+    # The global fallback lets request tasks see the context opened by the lifespan task.
+    await Tortoise.init(config=tortoise_config(settings), _enable_global_fallback=True)
+
+
+async def close_database() -> None:
+    await Tortoise.close_connections()
+
+
+async def database_answers() -> bool:
+    try:
+        await connections.get("default").execute_query("SELECT 1")
+    except Exception:
+        return False
+    return True
+
+
+async def run_migrations(settings: Settings) -> None:
+    from tortoise.migrations.api import migrate
+
+    if settings.uses_sqlite and ":memory:" not in settings.database_url:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        await migrate(config=tortoise_config(settings))
+    finally:  # an open SQLite connection thread would keep the process alive after an error
+        await Tortoise.close_connections()
+
+
+def __getattr__(name: str) -> object:
+    # `tortoise makemigrations` reads a config object by dotted path; built lazily from the env.
+    if name == "TORTOISE_ORM_FOR_CLI":
+        return tortoise_config(Settings.from_env())
+    raise AttributeError(name)

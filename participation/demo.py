@@ -1,0 +1,54 @@
+"""The demo town: a fictional French commune with one account per role and content for each
+feature. Idempotent: running it again changes nothing that already exists."""
+
+from __future__ import annotations
+
+from tortoise import timezone
+
+from participation.accounts.models import Role, User
+from participation.accounts.services import hash_password
+from participation.db import close_database, init_database
+from participation.proposals import demo as proposals_demo
+from participation.settings import Settings
+
+TOWN = "Villebelle-sur-Loire"
+# Demo-only credentials, printed by `participation demo`; never use them on a real site.
+DEMO_ACCOUNTS = [
+    ("habitante@demo.villebelle.fr", "Camille Martin", Role.CITIZEN, "Villebelle-citoyenne-2026"),
+    ("moderateur@demo.villebelle.fr", "Yanis Moreau", Role.MODERATOR, "Villebelle-moderation-2026"),
+    (
+        "mairie@demo.villebelle.fr",
+        "Service démocratie locale",
+        Role.ADMIN,
+        "Villebelle-mairie-2026",
+    ),
+]
+
+
+async def create_accounts(settings: Settings) -> list[User]:
+    users = []
+    for email, name, role, password in DEMO_ACCOUNTS:
+        user = await User.get_or_none(email=email)
+        if user is None:
+            user = await User.create(
+                email=email,
+                display_name=name,
+                role=role,
+                password_hash=await hash_password(settings, password),
+                email_confirmed_at=timezone.now(),
+                language="fr",
+            )
+        users.append(user)
+    return users
+
+
+async def load(settings: Settings) -> None:
+    await init_database(settings)
+    try:
+        users = await create_accounts(settings)
+        await proposals_demo.load(settings, users)
+    finally:
+        await close_database()
+    print(f"Demo town {TOWN} is ready. Accounts (demo only):")
+    for email, _name, role, password in DEMO_ACCOUNTS:
+        print(f"  {role.value:<10} {email:<32} {password}")

@@ -1,0 +1,66 @@
+"""Localized error pages (403, 404, 413, 500, 503) for browsers, JSON-free and accessible."""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from participation.i18n import N_
+from participation.web import LoginRequired, login_url
+
+logger = logging.getLogger("participation.errors")
+
+ERROR_TEXTS = {
+    400: (N_("Bad request"), N_("The request could not be understood.")),
+    403: (N_("Access denied"), N_("You do not have permission to see this page.")),
+    404: (N_("Page not found"), N_("This page does not exist or no longer exists.")),
+    405: (N_("Method not allowed"), N_("This address does not accept this kind of request.")),
+    413: (N_("Request too large"), N_("What you sent is too large. Send a smaller file.")),
+    429: (N_("Too many requests"), N_("You have made too many attempts. Wait a minute.")),
+    500: (N_("Server error"), N_("Something went wrong on our side. Try again later.")),
+    503: (
+        N_("Service unavailable"),
+        N_("The service is temporarily unavailable. Try again in a few minutes."),
+    ),
+}
+CSRF_TEXT = N_(
+    "Your form has expired or did not come from this site. Go back, reload the page and try again."
+)
+
+
+def error_response(request: Request, status_code: int, reason: str | None = None) -> Response:
+    from participation.templating import render
+
+    title, message = ERROR_TEXTS.get(status_code, ERROR_TEXTS[500])
+    if reason == "csrf":
+        message = CSRF_TEXT
+    if "user" not in request.scope:  # raised before the user was known (middleware)
+        from participation.accounts.models import AnonymousUser
+
+        request.scope["user"] = AnonymousUser()
+    context = {"status_code": status_code, "title": title, "message": message}
+    return render(request, "errors/error.html", context, status_code=status_code)
+
+
+async def http_exception(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    return error_response(request, exc.status_code)
+
+
+async def login_required(request: Request, exc: Exception) -> Response:
+    return RedirectResponse(login_url(request), status_code=303)
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(request, 500)
+
+
+EXCEPTION_HANDLERS = {
+    HTTPException: http_exception,
+    LoginRequired: login_required,
+    Exception: server_error,
+}

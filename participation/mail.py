@@ -1,0 +1,91 @@
+"""E-mails go through an outbox table: written in the transaction that causes them, sent by an
+arq job after commit, and re-sent by a sweeper if Redis lost the job. Nothing is lost.
+
+Without SMTP_HOST, e-mails are written to the log (development).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import smtplib
+from datetime import timedelta
+from email.message import EmailMessage
+from typing import Any
+
+from tortoise import fields, timezone
+from tortoise.models import Model
+
+from participation import queue
+from participation.settings import Settings
+
+logger = logging.getLogger("participation.mail")
+MAX_ATTEMPTS = 5
+
+
+class OutboxEmail(Model):
+    id = fields.IntField(primary_key=True)
+    recipient = fields.CharField(max_length=254)
+    subject = fields.CharField(max_length=200)
+    body = fields.TextField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+    sent_at = fields.DatetimeField(null=True)
+    attempts = fields.IntField(default=0)
+    last_error = fields.TextField(default="")
+
+    class Meta:
+        table = "mail_outbox"
+
+
+async def queue_email(recipient: str, subject: str, body: str) -> OutboxEmail:
+    """Record an e-mail; call inside the caller's transaction, then `dispatch` after commit."""
+    return await OutboxEmail.create(recipient=recipient, subject=subject, body=body)
+
+
+async def dispatch(email: OutboxEmail) -> None:
+    await queue.enqueue("send_email", email.id, _job_id=f"email:{email.id}:{email.attempts}")
+
+
+def _deliver(settings: Settings, email: OutboxEmail) -> None:
+    if not settings.smtp_host:
+        logger.info("E-mail to %s: %s\n%s", email.recipient, email.subject, email.body)
+        return
+    message = EmailMessage()
+    message["From"] = settings.email_from
+    message["To"] = email.recipient
+    message["Subject"] = email.subject
+    message.set_content(email.body)
+    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp:
+        if settings.smtp_starttls:
+            smtp.starttls()
+        if settings.smtp_user:
+            smtp.login(settings.smtp_user, settings.smtp_password)
+        smtp.send_message(message)
+
+
+async def send_email(ctx: dict[str, Any], email_id: int) -> str:
+    """arq job: send one outbox e-mail; idempotent (an e-mail already sent is not re-sent)."""
+    email = await OutboxEmail.get_or_none(id=email_id)
+    if email is None or email.sent_at is not None:
+        return "skipped"
+    email.attempts += 1
+    try:
+        await asyncio.to_thread(_deliver, ctx["settings"], email)
+    except (OSError, smtplib.SMTPException) as error:
+        email.last_error = str(error)
+        await email.save(update_fields=["attempts", "last_error"])
+        raise
+    email.sent_at = timezone.now()
+    await email.save(update_fields=["attempts", "sent_at"])
+    return "sent"
+
+
+async def sweep_outbox(ctx: dict[str, Any]) -> int:
+    """arq cron: re-enqueue e-mails left unsent for a minute (lost job, Redis flushed...)."""
+    stale = timezone.now() - timedelta(minutes=1)
+    pending = await OutboxEmail.filter(
+        sent_at=None, created_at__lt=stale, attempts__lt=MAX_ATTEMPTS
+    ).limit(500)
+    for email in pending:
+        await dispatch(email)
+    return len(pending)

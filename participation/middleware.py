@@ -1,0 +1,160 @@
+"""Request pipeline, outermost first: security headers, session cookie, language, CSRF and body
+size, the logged-in user. Pure ASGI classes: each does one thing.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from starlette.datastructures import Headers
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from participation import i18n
+from participation.accounts.models import AnonymousUser
+from participation.accounts.services import user_for_session
+from participation.settings import SUPPORTED_LANGUAGES
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
+)
+SECURITY_HEADERS = [
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+]
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = list(message["headers"]) + SECURITY_HEADERS
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class LanguageMiddleware:
+    """The visitor's language: their explicit choice (session), else Accept-Language, else the
+    site default. Sets `scope["language"]` and the contextvar used by gettext."""
+
+    def __init__(self, app: ASGIApp, default_language: str) -> None:
+        self.app = app
+        self.default_language = default_language
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        chosen = scope.get("session", {}).get("lang")
+        if chosen not in SUPPORTED_LANGUAGES:
+            header = Headers(scope=scope).get("accept-language", "")
+            chosen = i18n.negotiate_language(header, self.default_language)
+        scope["language"] = chosen
+        token = i18n.current_language.set(chosen)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            i18n.current_language.reset(token)
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class CSRFMiddleware:
+    """Every state-changing request carries the session's token, in the `csrf_token` form field
+    or the `X-CSRF-Token` header (htmx sends it from `hx-headers` on <body>). Bodies larger than
+    `max_body_size` are refused with 413 before anything reads them."""
+
+    def __init__(self, app: ASGIApp, max_body_size: int) -> None:
+        self.app = app
+        self.max_body_size = max_body_size
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
+            return await self.app(scope, receive, send)
+        from participation.errors import error_response  # the error page needs templates
+
+        try:
+            body = await self._read_body(scope, receive)
+        except BodyTooLarge:
+            response = error_response(Request(scope), 413)
+            return await response(scope, receive, send)
+        replay = _replay(body)
+        if not await self._token_is_valid(scope, replay):
+            response = error_response(Request(scope), 403, reason="csrf")
+            return await response(scope, receive, send)
+        await self.app(scope, _replay(body), send)
+
+    async def _read_body(self, scope: Scope, receive: Receive) -> bytes:
+        declared = Headers(scope=scope).get("content-length")
+        if declared and declared.isdigit() and int(declared) > self.max_body_size:
+            raise BodyTooLarge()
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body_size:
+                raise BodyTooLarge()
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        return b"".join(chunks)
+
+    async def _token_is_valid(self, scope: Scope, receive: Receive) -> bool:
+        expected = scope.get("session", {}).get("csrf")
+        if not expected:
+            return False
+        request = Request(scope, receive)
+        sent: Any = request.headers.get("x-csrf-token")
+        if not sent:
+            content_type = request.headers.get("content-type", "")
+            if content_type.startswith(
+                ("application/x-www-form-urlencoded", "multipart/form-data")
+            ):
+                async with request.form() as form:
+                    sent = form.get("csrf_token")
+        return isinstance(sent, str) and secrets.compare_digest(sent, expected)
+
+
+def _replay(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return {"type": "http.disconnect"}
+
+    return receive
+
+
+class AuthMiddleware:
+    """`scope["user"]`: the User of the session's login token, or an AnonymousUser.
+    One query for a logged-in request, none for a visitor."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            token = scope.get("session", {}).get("auth")
+            user = await user_for_session(token) if token else None
+            scope["user"] = user if user is not None else AnonymousUser()
+        await self.app(scope, receive, send)

@@ -1,0 +1,35 @@
+"""Notifications: one row per person per event (UNIQUE), so an event notifies exactly once."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+# `event_key` names the event (e.g. "comment:42"); `kind` says how to word it.
+class Notification(Model):
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "participation.User", related_name="notifications", on_delete=fields.CASCADE
+    )
+    kind = fields.CharField(max_length=30)
+    event_key = fields.CharField(max_length=80)
+    proposal: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "participation.Proposal",
+        related_name="notifications",
+        null=True,
+        on_delete=fields.CASCADE,
+    )
+    comment: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "participation.Comment",
+        related_name="notifications",
+        null=True,
+        on_delete=fields.CASCADE,
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    read_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "notifications_notification"
+        unique_together = (("user", "event_key"),)
+        indexes = (("user_id", "read_at"),)

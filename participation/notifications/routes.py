@@ -1,0 +1,31 @@
+"""The signed-in person's notifications: the list, and marking them read."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from participation.notifications import services
+from participation.permissions import is_signed_in
+from participation.templating import render
+from participation.web import redirect, require
+
+
+async def index(request: Request) -> Response:
+    user = require(request, is_signed_in)
+    items = await services.recent(user.id)
+    context = {"notifications": items, "sentence": services.sentence}
+    return render(request, "notifications/index.html", context)
+
+
+async def mark_read(request: Request) -> Response:
+    user = require(request, is_signed_in)
+    await services.mark_all_read(user.id)
+    return redirect("/notifications")
+
+
+routes = [
+    Route("/notifications", index, name="notifications:index"),
+    Route("/notifications/read", mark_read, methods=["POST"], name="notifications:read"),
+]

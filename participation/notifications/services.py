@@ -1,0 +1,153 @@
+"""Record notifications inside the caller's transaction; e-mails are dispatched after commit.
+
+Each (person, event key) is UNIQUE in the database: recording the same event twice notifies
+nobody twice, and sends no second e-mail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from tortoise import timezone
+
+from participation import i18n, mail
+from participation.i18n import N_, gettext
+from participation.notifications.models import Notification
+from participation.settings import Settings
+
+
+class Kind:
+    COMMENT = "comment"
+    REPLY = "reply"
+    ANSWER = "answer"
+    STATE = "state"
+    THRESHOLD = "threshold"
+    AMENDMENT_SUGGESTED = "amendment_suggested"
+    AMENDMENT_ACCEPTED = "amendment_accepted"
+
+
+# kind -> (subject, sentence); {title} is the proposal, {actor} who acted, {state} the new state
+MESSAGES = {
+    Kind.COMMENT: (N_("New comment on your proposal"), N_("{actor} commented on “{title}”.")),
+    Kind.REPLY: (
+        N_("New reply to your comment"),
+        N_("{actor} replied to your comment on “{title}”."),
+    ),
+    Kind.ANSWER: (
+        N_("Official answer to a proposal"),
+        N_("The council answered the proposal “{title}”."),
+    ),
+    Kind.STATE: (N_("A proposal changed state"), N_("The proposal “{title}” is now: {state}.")),
+    Kind.THRESHOLD: (
+        N_("A proposal reached its support threshold"),
+        N_("The proposal “{title}” reached its support threshold."),
+    ),
+    Kind.AMENDMENT_SUGGESTED: (
+        N_("An amendment was suggested"),
+        N_("{actor} suggested an amendment to “{title}”."),
+    ),
+    Kind.AMENDMENT_ACCEPTED: (
+        N_("Your amendment was accepted"),
+        N_("Your amendment to “{title}” was accepted."),
+    ),
+}
+
+
+@contextmanager
+def speaking(language: str) -> Iterator[None]:
+    token = i18n.current_language.set(language)
+    try:
+        yield
+    finally:
+        i18n.current_language.reset(token)
+
+
+def sentence(kind: str, **params: str) -> str:
+    """The translated sentence of a notification (in the current language)."""
+    _subject, text = MESSAGES[kind]
+    values = {"actor": "", "title": "", "state": "", **params}
+    if state := values["state"]:
+        values["state"] = gettext(state)
+    return gettext(text).format(**values)
+
+
+async def notify(
+    settings: Settings,
+    kind: str,
+    event_key: str,
+    recipients: Iterable[Any],
+    proposal: Any,
+    comment: Any = None,
+    exclude: int | None = None,
+    **params: str,
+) -> list[mail.OutboxEmail]:
+    """Notify each recipient once for `event_key`; call inside the transaction of the event and
+    pass the returned e-mails to `dispatch` after commit."""
+    people = {user.id: user for user in recipients if user.id != exclude}
+    if not people:
+        return []
+    already = set(
+        await Notification.filter(event_key=event_key, user_id__in=list(people)).values_list(
+            "user_id", flat=True
+        )
+    )
+    new = [user for user_id, user in people.items() if user_id not in already]
+    await Notification.bulk_create(
+        [
+            Notification(
+                user_id=user.id,
+                kind=kind,
+                event_key=event_key,
+                proposal_id=proposal.id,
+                comment_id=comment.id if comment is not None else None,
+            )
+            for user in new
+        ],
+        ignore_conflicts=True,
+    )
+    link = f"{settings.base_url}/proposals/{proposal.id}"
+    emails = []
+    for user in new:
+        with speaking(user.language or settings.default_language):
+            subject = gettext(MESSAGES[kind][0])
+            text = sentence(kind, title=proposal.title, **params)
+            body = gettext("Hello {name},\n\n{text}\n\n{link}\n\nYour notifications: {all}").format(
+                name=user.display_name,
+                text=text,
+                link=link,
+                all=f"{settings.base_url}/notifications",
+            )
+        emails.append(await mail.queue_email(user.email, f"[{settings.site_name}] {subject}", body))
+    return emails
+
+
+async def dispatch(emails: Iterable[mail.OutboxEmail]) -> None:
+    for email in emails:
+        await mail.dispatch(email)
+
+
+async def unread_count(user_id: int) -> int:
+    return await Notification.filter(user_id=user_id, read_at=None).count()
+
+
+async def recent(user_id: int, limit: int = 50) -> list[Notification]:
+    return (
+        await Notification.filter(user_id=user_id)
+        .select_related("proposal", "comment")
+        .order_by("-id")
+        .limit(limit)
+    )
+
+
+async def mark_all_read(user_id: int) -> int:
+    return await Notification.filter(user_id=user_id, read_at=None).update(read_at=timezone.now())
+
+
+# One correlated subquery that the session lookup adds to its single query (see
+# accounts.services.user_for_session): the unread count costs no extra query per page.
+UNREAD_COUNT_SQL = (
+    '(SELECT COUNT(*) FROM "notifications_notification" AS "n" '
+    'WHERE "n"."user_id" = "accounts_session"."user_id" AND "n"."read_at" IS NULL)'
+)

@@ -1,0 +1,31 @@
+"""Permissions are pure predicates over the user (and later object, phase and time)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def is_signed_in(user: Any) -> bool:
+    return bool(user.is_authenticated)
+
+
+def can_moderate(user: Any) -> bool:
+    return bool(user.is_authenticated and user.is_moderator)
+
+
+def can_administer(user: Any) -> bool:
+    return bool(user.is_authenticated and user.is_admin)
+
+
+def is_verified_resident(user: Any) -> bool:
+    """May support, amend and comment: signed in with a confirmed e-mail address.
+
+    The census check (resident register) will be added here by the budgets issue, and the
+    "not blocked" check by the moderation issue; every feature asks this one predicate.
+    """
+    return bool(user.is_authenticated and getattr(user, "email_confirmed_at", None) is not None)
+
+
+def is_staff(user: Any) -> bool:
+    """Council staff: answer proposals officially and move them through their states."""
+    return can_administer(user)

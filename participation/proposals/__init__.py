@@ -1,0 +1,1 @@
+"""Citizen proposals: residents' ideas, co-authors, amendments, supports, official answers."""

@@ -1,0 +1,246 @@
+"""Demo proposals of Villebelle-sur-Loire: one in every state, with comments and an amendment.
+
+Idempotent: a proposal whose title already exists is left alone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise import timezone
+from tortoise.transactions import in_transaction
+
+from participation.comments.models import Comment
+from participation.proposals.domain import AmendmentState, ProposalState
+from participation.proposals.models import (
+    Amendment,
+    Proposal,
+    ProposalEvent,
+    ProposalVersion,
+    Support,
+)
+from participation.richtext import normalize_for_search, sanitize
+from participation.settings import Settings
+from participation.territory import Category, District
+
+S = ProposalState
+DISTRICTS = [
+    ("Centre-ville", "centre-ville"),
+    ("Les Rives", "les-rives"),
+    ("Saint-Martin", "saint-martin"),
+    ("Le Plateau", "le-plateau"),
+]
+CATEGORIES = [
+    ("Mobilité", "mobilite"),
+    ("Environnement", "environnement"),
+    ("Vie de quartier", "vie-de-quartier"),
+    ("Jeunesse et sport", "jeunesse-sport"),
+]
+# title, body, category, district, state, official answer
+PROPOSALS = [
+    (
+        "Des arceaux à vélo devant l'école Jules-Ferry",
+        "Le matin, les vélos des parents s'entassent contre les grilles.\n\n"
+        "Installer une vingtaine d'arceaux couverts rue des Écoles permettrait de venir à vélo "
+        "en toute sécurité.",
+        "mobilite",
+        "centre-ville",
+        S.PUBLISHED,
+        "",
+    ),
+    (
+        "Un composteur partagé au square des Tilleuls",
+        "Beaucoup d'habitants des immeubles n'ont pas de jardin. Un composteur collectif, géré "
+        "par une association de voisins, réduirait nos déchets et nourrirait les massifs.",
+        "environnement",
+        "les-rives",
+        S.THRESHOLD_REACHED,
+        "",
+    ),
+    (
+        "Éclairer le chemin de halage le long de la Loire",
+        "Le chemin de halage est très fréquenté l'hiver à la tombée de la nuit. Un éclairage "
+        "doux, à détection de présence, le rendrait plus sûr sans gêner la faune.",
+        "mobilite",
+        "les-rives",
+        S.UNDER_ANALYSIS,
+        "<p>Les services techniques étudient un éclairage à détection sur 800 mètres. "
+        "Réponse définitive au prochain conseil municipal.</p>",
+    ),
+    (
+        "Un terrain de basket en accès libre à Saint-Martin",
+        "Les jeunes du quartier n'ont aucun équipement sportif en accès libre. Le terrain vague "
+        "derrière le gymnase pourrait accueillir un terrain de basket 3x3.",
+        "jeunesse-sport",
+        "saint-martin",
+        S.ACCEPTED,
+        "<p>Proposition <strong>acceptée</strong> : le terrain 3x3 sera construit au printemps, "
+        "pour 45 000 €.</p>",
+    ),
+    (
+        "Rendre la rue Nationale piétonne tous les jours",
+        "Fermer la rue Nationale aux voitures en permanence pour en faire un grand espace piéton.",
+        "mobilite",
+        "centre-ville",
+        S.REFUSED,
+        "<p>La rue Nationale dessert l'hôpital : une fermeture permanente n'est pas possible. "
+        "La ville la rendra piétonne <em>le dimanche</em> dès cet été.</p>",
+    ),
+    (
+        "Des bancs sur la place du Marché",
+        "Les personnes âgées n'ont nulle part où s'asseoir les jours de marché. Quelques bancs "
+        "à l'ombre des platanes suffiraient.",
+        "vie-de-quartier",
+        "centre-ville",
+        S.DONE,
+        "<p>Six bancs ont été installés en mars. Merci pour cette idée !</p>",
+    ),
+    (
+        "Une boîte à livres au Plateau",
+        "Une boîte à livres près de l'arrêt de bus du Plateau, pour échanger romans et BD.",
+        "vie-de-quartier",
+        "le-plateau",
+        S.WITHDRAWN,
+        "",
+    ),
+    (
+        "Un jardin partagé derrière la médiathèque",
+        "Brouillon : transformer la pelouse derrière la médiathèque en jardin partagé.",
+        "environnement",
+        "centre-ville",
+        S.DRAFT,
+        "",
+    ),
+]
+
+
+async def _territory() -> tuple[dict[str, Category], dict[str, District]]:
+    categories = {}
+    for name, slug in CATEGORIES:
+        categories[slug] = (await Category.get_or_create(slug=slug, defaults={"name": name}))[0]
+    districts = {}
+    for name, slug in DISTRICTS:
+        districts[slug] = (await District.get_or_create(slug=slug, defaults={"name": name}))[0]
+    return categories, districts
+
+
+async def load(settings: Settings, users: list[Any]) -> None:
+    """`users`: the demo accounts (resident, moderator, staff)."""
+    resident, moderator, staff = users
+    categories, districts = await _territory()
+    for title, text, category, district, state, answer in PROPOSALS:
+        if await Proposal.exists(title=title):
+            continue
+        body = sanitize(text)
+        published = state not in (S.DRAFT,)
+        async with in_transaction():
+            proposal = await Proposal.create(
+                author_id=resident.id,
+                title=title,
+                body=body,
+                category_id=categories[category].id,
+                district_id=districts[district].id,
+                state=state,
+                published_at=timezone.now() if published else None,
+                search_text=normalize_for_search(f"{title} {text}"),
+                answer_body=sanitize(answer) if answer else "",
+                answered_at=timezone.now() if answer else None,
+                answered_by_id=staff.id if answer else None,
+            )
+            if published:
+                await ProposalVersion.create(
+                    proposal_id=proposal.id,
+                    number=1,
+                    title=title,
+                    body=body,
+                    author_id=resident.id,
+                )
+                await ProposalEvent.create(
+                    proposal_id=proposal.id,
+                    actor_id=resident.id,
+                    from_state=S.DRAFT,
+                    to_state=state,
+                    answered=bool(answer),
+                )
+                for supporter in (moderator, staff):
+                    await Support.create(proposal_id=proposal.id, user_id=supporter.id)
+                proposal.support_count = 2
+                await proposal.save(update_fields=["support_count"])
+            if state in (S.PUBLISHED, S.ACCEPTED, S.THRESHOLD_REACHED):
+                await _discussion(proposal, resident, moderator, staff)
+    await _amendment(resident, moderator)
+
+
+async def _discussion(proposal: Proposal, resident: Any, moderator: Any, staff: Any) -> None:
+    first = await Comment.create(
+        proposal_id=proposal.id,
+        author_id=moderator.id,
+        stance="for",
+        body=sanitize("Très bonne idée, je passe par là tous les jours."),
+    )
+    reply = await Comment.create(
+        proposal_id=proposal.id,
+        author_id=resident.id,
+        parent_id=first.id,
+        depth=1,
+        stance="neutral",
+        body=sanitize("Merci ! N'hésitez pas à en parler autour de vous."),
+    )
+    await Comment.create(
+        proposal_id=proposal.id,
+        author_id=staff.id,
+        parent_id=reply.id,
+        depth=2,
+        stance="neutral",
+        body=sanitize("Les services ont bien noté la demande."),
+    )
+    await Comment.create(
+        proposal_id=proposal.id,
+        author_id=staff.id,
+        stance="against",
+        body=sanitize("Attention au coût d'entretien, à chiffrer avant de décider."),
+    )
+    proposal.comment_count = 4
+    await proposal.save(update_fields=["comment_count"])
+
+
+async def _amendment(resident: Any, moderator: Any) -> None:
+    """An accepted amendment (version 2) on the bicycle racks, and a pending one."""
+    proposal = await Proposal.get(title=PROPOSALS[0][0])
+    if await Amendment.exists(proposal_id=proposal.id):
+        return
+    body = sanitize(
+        "Le matin, les vélos des parents s'entassent contre les grilles.\n\n"
+        "Installer une vingtaine d'arceaux couverts rue des Écoles, et quelques places pour "
+        "les vélos cargos, permettrait de venir à vélo en toute sécurité."
+    )
+    async with in_transaction():
+        accepted = await Amendment.create(
+            proposal_id=proposal.id,
+            author_id=moderator.id,
+            base_version=1,
+            title=proposal.title,
+            body=body,
+            reason="Penser aussi aux vélos cargos.",
+            state=AmendmentState.ACCEPTED,
+            decided_at=timezone.now(),
+        )
+        await ProposalVersion.create(
+            proposal_id=proposal.id,
+            number=2,
+            title=proposal.title,
+            body=body,
+            author_id=moderator.id,
+            amendment_id=accepted.id,
+        )
+        proposal.body, proposal.version = body, 2
+        proposal.search_text = normalize_for_search(f"{proposal.title} {body}")
+        await proposal.save(update_fields=["body", "version", "search_text"])
+        await Amendment.create(
+            proposal_id=proposal.id,
+            author_id=moderator.id,
+            base_version=2,
+            title="Des arceaux à vélo devant les écoles Jules-Ferry et Pasteur",
+            body=body,
+            reason="L'école Pasteur a le même problème.",
+        )

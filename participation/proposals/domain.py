@@ -1,0 +1,308 @@
+"""Pure proposal rules: the state machine, who may do what, form validation, version diffs.
+
+No database and no HTTP here: plain values in, results or a DomainError (with a msgid) out.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from participation.i18n import N_
+from participation.permissions import is_staff, is_verified_resident
+
+TITLE_MIN, TITLE_MAX = 10, 150
+BODY_MIN, BODY_MAX = 30, 10_000
+ADDRESS_MAX = 200
+REASON_MAX = 1_000
+_EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"'.]+$")
+MAX_COAUTHORS = 5
+
+
+class DomainError(Exception):
+    """A refused action; `message` is a msgid translated where it is shown."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ProposalState(StrEnum):
+    DRAFT = "draft"
+    PENDING = "pending"  # waiting for pre-moderation (moderation issue)
+    PUBLISHED = "published"
+    THRESHOLD_REACHED = "threshold_reached"
+    UNDER_ANALYSIS = "under_analysis"
+    ACCEPTED = "accepted"
+    REFUSED = "refused"
+    DONE = "done"
+    WITHDRAWN = "withdrawn"
+
+
+class ModerationState(StrEnum):
+    VISIBLE = "visible"
+    PENDING = "pending"
+    HIDDEN = "hidden"
+
+
+class AmendmentState(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+S = ProposalState
+STATE_LABELS = {
+    S.DRAFT: N_("draft"),
+    S.PENDING: N_("awaiting moderation"),
+    S.PUBLISHED: N_("published"),
+    S.THRESHOLD_REACHED: N_("threshold reached"),
+    S.UNDER_ANALYSIS: N_("under analysis"),
+    S.ACCEPTED: N_("accepted"),
+    S.REFUSED: N_("refused"),
+    S.DONE: N_("done"),
+    S.WITHDRAWN: N_("withdrawn"),
+}
+# Seen by everyone (when visible); drafts, pending and withdrawn ones only by their authors.
+PUBLIC_STATES = frozenset(
+    {S.PUBLISHED, S.THRESHOLD_REACHED, S.UNDER_ANALYSIS, S.ACCEPTED, S.REFUSED, S.DONE}
+)
+# Open: residents may still support and amend it.
+OPEN_STATES = frozenset({S.PUBLISHED, S.THRESHOLD_REACHED})
+ANSWER_STATES = frozenset({S.ACCEPTED, S.REFUSED})
+
+
+class Actor(StrEnum):
+    AUTHOR = "author"  # the author or an accepted co-author
+    MODERATOR = "moderator"
+    STAFF = "staff"
+    SYSTEM = "system"
+
+
+# (from, to) -> who may make that move.
+TRANSITIONS: dict[tuple[ProposalState, ProposalState], Actor] = {
+    (S.DRAFT, S.PUBLISHED): Actor.AUTHOR,
+    (S.DRAFT, S.PENDING): Actor.AUTHOR,
+    (S.PENDING, S.PUBLISHED): Actor.MODERATOR,
+    (S.PUBLISHED, S.THRESHOLD_REACHED): Actor.SYSTEM,
+    (S.PUBLISHED, S.UNDER_ANALYSIS): Actor.STAFF,
+    (S.THRESHOLD_REACHED, S.UNDER_ANALYSIS): Actor.STAFF,
+    (S.UNDER_ANALYSIS, S.ACCEPTED): Actor.STAFF,
+    (S.UNDER_ANALYSIS, S.REFUSED): Actor.STAFF,
+    (S.ACCEPTED, S.DONE): Actor.STAFF,
+    (S.DRAFT, S.WITHDRAWN): Actor.AUTHOR,
+    (S.PENDING, S.WITHDRAWN): Actor.AUTHOR,
+    (S.PUBLISHED, S.WITHDRAWN): Actor.AUTHOR,
+    (S.THRESHOLD_REACHED, S.WITHDRAWN): Actor.AUTHOR,
+}
+
+
+def check_transition(current: ProposalState, target: ProposalState, actor: Actor) -> None:
+    """Raise DomainError unless `actor` may move a proposal from `current` to `target`."""
+    allowed = TRANSITIONS.get((current, target))
+    if allowed is None:
+        raise DomainError(N_("This change of state is not possible."))
+    if allowed != actor:
+        raise DomainError(N_("You may not make this change of state."))
+
+
+def next_states(current: ProposalState, actor: Actor) -> list[ProposalState]:
+    return [to for (frm, to), who in TRANSITIONS.items() if frm == current and who == actor]
+
+
+def threshold_crossed(state: ProposalState, support_count: int, threshold: int) -> bool:
+    return state == S.PUBLISHED and support_count >= threshold
+
+
+# --- who may do what: pure predicates over the user and what we know of the proposal ---------
+
+
+@dataclass(frozen=True)
+class ProposalFacts:
+    author_id: int
+    state: ProposalState
+    moderation_state: ModerationState = ModerationState.VISIBLE
+    coauthor_ids: frozenset[int] = field(default_factory=frozenset)
+
+
+def is_author(user: Any, facts: ProposalFacts) -> bool:
+    return bool(user.is_authenticated) and (
+        user.id == facts.author_id or user.id in facts.coauthor_ids
+    )
+
+
+def can_edit(user: Any, facts: ProposalFacts) -> bool:
+    return is_author(user, facts) and facts.state in (S.DRAFT, *OPEN_STATES)
+
+
+def can_invite(user: Any, facts: ProposalFacts) -> bool:
+    # only the first author invites co-authors
+    return (
+        bool(user.is_authenticated)
+        and user.id == facts.author_id
+        and facts.state in (S.DRAFT, *OPEN_STATES)
+    )
+
+
+def can_support(user: Any, facts: ProposalFacts) -> bool:
+    return (
+        is_verified_resident(user)
+        and facts.state in OPEN_STATES
+        and facts.moderation_state == ModerationState.VISIBLE
+    )
+
+
+def can_amend(user: Any, facts: ProposalFacts) -> bool:
+    return can_support(user, facts) and not is_author(user, facts)
+
+
+def can_decide_amendment(user: Any, facts: ProposalFacts) -> bool:
+    return is_author(user, facts) and facts.state in OPEN_STATES
+
+
+def can_comment(user: Any, facts: ProposalFacts) -> bool:
+    return (
+        is_verified_resident(user)
+        and facts.state in PUBLIC_STATES
+        and facts.moderation_state == ModerationState.VISIBLE
+    )
+
+
+def can_answer(user: Any, facts: ProposalFacts) -> bool:
+    return is_staff(user) and facts.state in PUBLIC_STATES
+
+
+def actor_for(user: Any, facts: ProposalFacts) -> Actor | None:
+    """The role in which `user` acts on this proposal's state, if any."""
+    if is_staff(user) and facts.state in PUBLIC_STATES:
+        return Actor.STAFF
+    if is_author(user, facts):
+        return Actor.AUTHOR
+    if bool(getattr(user, "is_moderator", False)):
+        return Actor.MODERATOR
+    return None
+
+
+# --- forms ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProposalForm:
+    title: str
+    body: str
+    category_id: int | None = None
+    district_id: int | None = None
+    address: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+def parse_optional_int(raw: str) -> int | None:
+    raw = raw.strip()
+    return int(raw) if raw.isdigit() else None
+
+
+def parse_coordinate(raw: str, limit: float) -> float | None | str:
+    """A float within ±limit, None when empty, or the string "bad"."""
+    raw = raw.strip().replace(",", ".")
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        return "bad"
+    return value if -limit <= value <= limit else "bad"
+
+
+def text_problems(title: str, body_text: str) -> dict[str, str]:
+    """Problems of a title and of a body's plain text (after sanitizing)."""
+    problems: dict[str, str] = {}
+    if not title.strip():
+        problems["title"] = N_("Give your proposal a title.")
+    elif not TITLE_MIN <= len(title.strip()) <= TITLE_MAX:
+        problems["title"] = N_("The title must be between 10 and 150 characters long.")
+    if not body_text.strip():
+        problems["body"] = N_("Describe your proposal.")
+    elif not BODY_MIN <= len(body_text) <= BODY_MAX:
+        problems["body"] = N_("The description must be between 30 and 10,000 characters long.")
+    return problems
+
+
+def proposal_problems(
+    form: ProposalForm,
+    body_text: str,
+    category_ids: Collection[int],
+    district_ids: Collection[int],
+    raw_coordinates: tuple[str, str] = ("", ""),
+) -> dict[str, str]:
+    problems = text_problems(form.title, body_text)
+    if form.category_id is None or form.category_id not in category_ids:
+        problems["category"] = N_("Choose a category.")
+    if form.district_id is None or form.district_id not in district_ids:
+        problems["district"] = N_("Choose a district.")
+    if len(form.address) > ADDRESS_MAX:
+        problems["address"] = N_("The address must be at most 200 characters long.")
+    lat, lon = raw_coordinates
+    if parse_coordinate(lat, 90) == "bad":
+        problems["latitude"] = N_("The latitude must be a number between -90 and 90.")
+    if parse_coordinate(lon, 180) == "bad":
+        problems["longitude"] = N_("The longitude must be a number between -180 and 180.")
+    if (form.latitude is None) != (form.longitude is None) and not (
+        {"latitude", "longitude"} & problems.keys()
+    ):
+        problems["longitude"] = N_("Give both the latitude and the longitude, or neither.")
+    return problems
+
+
+def coauthor_email_problem(email: str, author_email: str, already: Collection[str]) -> str | None:
+    if not _EMAIL.match(email) or len(email) > 254:
+        return N_("Enter a valid e-mail address, like nom@exemple.fr.")
+    if email == author_email:
+        return N_("You are already the author of this proposal.")
+    if email in already:
+        return N_("This person is already invited.")
+    if len(already) >= MAX_COAUTHORS:
+        return N_("A proposal has at most 5 co-authors.")
+    return None
+
+
+def amendment_acceptance_problem(base_version: int, current_version: int) -> str | None:
+    if base_version != current_version:
+        return N_(
+            "The proposal has changed since this amendment was written: it cannot be accepted."
+        )
+    return None
+
+
+# --- diffs ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DiffPart:
+    op: str  # "same", "added", "removed"
+    text: str
+
+
+def word_diff(old: str, new: str) -> list[DiffPart]:
+    """A readable word-level diff of two plain texts (line breaks kept as words)."""
+    old_words = re.findall(r"\S+|\n", old)
+    new_words = re.findall(r"\S+|\n", new)
+    parts: list[DiffPart] = []
+    matcher = difflib.SequenceMatcher(a=old_words, b=new_words, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            parts.append(DiffPart("same", _join(old_words[i1:i2])))
+            continue
+        if i2 > i1:
+            parts.append(DiffPart("removed", _join(old_words[i1:i2])))
+        if j2 > j1:
+            parts.append(DiffPart("added", _join(new_words[j1:j2])))
+    return parts
+
+
+def _join(words: list[str]) -> str:
+    return " ".join(words).replace(" \n ", "\n").replace("\n ", "\n").replace(" \n", "\n")

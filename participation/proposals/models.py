@@ -1,0 +1,162 @@
+"""Proposals and what hangs on them: co-authors, versions, amendments, supports, state log.
+
+Integrity lives in the database: one support per person per proposal, one version number per
+proposal, one invitation per address per proposal; counters are updated atomically.
+"""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.indexes import Index
+from tortoise.models import Model
+
+from participation.proposals.domain import AmendmentState, ModerationState, ProposalState
+
+
+# A resident's proposal. `body` and `answer_body` hold sanitized rich text (participation.richtext);
+# `search_text` is title + body without accents, lower-cased, for search on every database.
+class Proposal(Model):
+    id = fields.IntField(primary_key=True)
+    author: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "participation.User", related_name="proposals", on_delete=fields.RESTRICT
+    )
+    author_id: int
+    title = fields.CharField(max_length=150)
+    body = fields.TextField()
+    category: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "participation.Category", related_name="proposals", null=True, on_delete=fields.SET_NULL
+    )
+    district: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "participation.District", related_name="proposals", null=True, on_delete=fields.SET_NULL
+    )
+    address = fields.CharField(max_length=200, default="")
+    latitude = fields.FloatField(null=True)
+    longitude = fields.FloatField(null=True)
+    state = fields.CharEnumField(ProposalState, max_length=20, default=ProposalState.DRAFT)
+    moderation_state = fields.CharEnumField(
+        ModerationState, max_length=10, default=ModerationState.VISIBLE
+    )
+    version = fields.IntField(default=1)
+    support_count = fields.IntField(default=0)
+    comment_count = fields.IntField(default=0)
+    search_text = fields.TextField(default="")
+    answer_body = fields.TextField(default="")
+    answered_at = fields.DatetimeField(null=True)
+    answered_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "participation.User",
+        related_name="answered_proposals",
+        null=True,
+        on_delete=fields.SET_NULL,
+    )
+    threshold_reached_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    published_at = fields.DatetimeField(null=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "proposals_proposal"
+        indexes = (
+            Index(fields=("moderation_state", "state", "published_at")),
+            Index(fields=("moderation_state", "support_count")),
+            Index(fields=("moderation_state", "comment_count")),
+        )
+
+
+# An invitation to co-author a proposal, sent to an e-mail address; `user` is set on acceptance.
+class ProposalCoauthor(Model):
+    id = fields.IntField(primary_key=True)
+    proposal: fields.ForeignKeyRelation[Proposal] = fields.ForeignKeyField(
+        "participation.Proposal", related_name="coauthors", on_delete=fields.CASCADE
+    )
+    email = fields.CharField(max_length=254)
+    user: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "participation.User", related_name="coauthorships", null=True, on_delete=fields.CASCADE
+    )
+    user_id: int | None
+    invited_at = fields.DatetimeField(auto_now_add=True)
+    accepted_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "proposals_coauthor"
+        unique_together = (("proposal", "email"),)
+
+
+# One published text of a proposal; version 1 is the text at publication.
+class ProposalVersion(Model):
+    id = fields.IntField(primary_key=True)
+    proposal: fields.ForeignKeyRelation[Proposal] = fields.ForeignKeyField(
+        "participation.Proposal", related_name="versions", on_delete=fields.CASCADE
+    )
+    number = fields.IntField()
+    title = fields.CharField(max_length=150)
+    body = fields.TextField()
+    author: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "participation.User", related_name="proposal_versions", on_delete=fields.RESTRICT
+    )
+    amendment: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "participation.Amendment", related_name="versions", null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "proposals_version"
+        unique_together = (("proposal", "number"),)
+
+
+# A suggested edit of a published proposal, based on one version; the authors decide.
+class Amendment(Model):
+    id = fields.IntField(primary_key=True)
+    proposal: fields.ForeignKeyRelation[Proposal] = fields.ForeignKeyField(
+        "participation.Proposal", related_name="amendments", on_delete=fields.CASCADE
+    )
+    author: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "participation.User", related_name="amendments", on_delete=fields.RESTRICT
+    )
+    author_id: int
+    base_version = fields.IntField()
+    title = fields.CharField(max_length=150)
+    body = fields.TextField()
+    reason = fields.TextField(default="")
+    state = fields.CharEnumField(AmendmentState, max_length=10, default=AmendmentState.PENDING)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    decided_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "proposals_amendment"
+
+
+# One support per person per proposal: the UNIQUE constraint is the guarantee.
+class Support(Model):
+    id = fields.IntField(primary_key=True)
+    proposal: fields.ForeignKeyRelation[Proposal] = fields.ForeignKeyField(
+        "participation.Proposal", related_name="supports", on_delete=fields.CASCADE
+    )
+    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "participation.User", related_name="supports", on_delete=fields.CASCADE
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "proposals_support"
+        unique_together = (("proposal", "user"),)
+
+
+# The log of state changes and official answers (who, when, from, to).
+class ProposalEvent(Model):
+    id = fields.IntField(primary_key=True)
+    proposal: fields.ForeignKeyRelation[Proposal] = fields.ForeignKeyField(
+        "participation.Proposal", related_name="events", on_delete=fields.CASCADE
+    )
+    actor: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "participation.User",
+        related_name="proposal_events",
+        null=True,
+        on_delete=fields.SET_NULL,
+    )
+    from_state = fields.CharField(max_length=20)
+    to_state = fields.CharField(max_length=20)
+    answered = fields.BooleanField(default=False)  # the event carried an official answer
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "proposals_event"

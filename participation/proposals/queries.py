@@ -1,0 +1,265 @@
+"""Reads: the one visibility helper, the listing (a fixed number of queries), the detail page.
+
+Every listing, count, export and JSON of proposals starts from `visible_proposals(user)`, so the
+moderation issue only has to change what "visible" means here.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Any
+
+from tortoise.expressions import Q, RawSQL, Subquery
+from tortoise.queryset import QuerySet
+
+from participation.comments.models import Comment, CommentVote
+from participation.proposals.domain import (
+    PUBLIC_STATES,
+    ModerationState,
+    ProposalFacts,
+    ProposalState,
+)
+from participation.proposals.models import (
+    Amendment,
+    Proposal,
+    ProposalCoauthor,
+    ProposalEvent,
+    ProposalVersion,
+    Support,
+)
+from participation.richtext import normalize_for_search
+from participation.territory import Category, District
+
+PAGE_SIZE = 20
+SORTS = ("recent", "supported", "commented", "random")
+SHUFFLE_MODULUS = 1_000_003
+
+
+def visible_proposals(user: Any) -> QuerySet[Proposal]:
+    """Proposals `user` may see: public and visible ones; moderators also see pending and
+    hidden ones; authors and accepted co-authors also see their own in every state."""
+    public = Q(state__in=list(PUBLIC_STATES))
+    if not getattr(user, "is_moderator", False):
+        public &= Q(moderation_state=ModerationState.VISIBLE)
+    if not user.is_authenticated:
+        return Proposal.filter(public)
+    coauthored = ProposalCoauthor.filter(user_id=user.id, accepted_at__isnull=False)
+    return Proposal.filter(
+        public | Q(author_id=user.id) | Q(id__in=Subquery(coauthored.values("proposal_id")))
+    )
+
+
+def public_proposals() -> QuerySet[Proposal]:
+    """What anybody sees: used by the open-data exports."""
+    from participation.accounts.models import AnonymousUser
+
+    return visible_proposals(AnonymousUser())
+
+
+def visible_comments(user: Any) -> QuerySet[Comment]:
+    """Comments `user` may see: visible ones; moderators see all; authors see their own."""
+    if getattr(user, "is_moderator", False):
+        return Comment.all()
+    visible = Q(moderation_state=ModerationState.VISIBLE)
+    if user.is_authenticated:
+        visible |= Q(author_id=user.id)
+    return Comment.filter(visible)
+
+
+@dataclass(frozen=True)
+class ListParams:
+    state: str = ""
+    category: str = ""
+    district: str = ""
+    answered: str = ""  # "yes", "no" or ""
+    sort: str = "recent"
+    q: str = ""
+    page: int = 1
+
+    @classmethod
+    def from_query(cls, query: Any) -> ListParams:
+        page = query.get("page", "1")
+        sort = query.get("sort", "recent")
+        state = query.get("state", "")
+        answered = query.get("answered", "")
+        return cls(
+            state=state if state in ProposalState.__members__.values() else "",
+            category=query.get("category", "")[:100],
+            district=query.get("district", "")[:100],
+            answered=answered if answered in ("yes", "no") else "",
+            sort=sort if sort in SORTS else "recent",
+            q=query.get("q", "")[:100].strip(),
+            page=min(int(page), 5000) if page.isdigit() and int(page) > 0 else 1,
+        )
+
+    def query_string(self, **changes: Any) -> str:
+        from urllib.parse import urlencode
+
+        values = {**self.__dict__, **changes}
+        pairs = {k: v for k, v in values.items() if v and not (k == "page" and v == 1)}
+        if pairs.get("sort") == "recent":
+            del pairs["sort"]
+        return urlencode(pairs)
+
+
+@dataclass
+class Page:
+    proposals: list[Proposal]
+    has_next: bool
+    params: ListParams
+    supported_ids: set[int]
+
+
+async def id_set(queryset: Any, field: str = "id") -> set[int]:
+    """The values of one integer column of a queryset, as a set."""
+    return set(await queryset.values_list(field, flat=True))
+
+
+def new_seed() -> list[int]:
+    """A visitor's shuffle: kept in the session, so "random" order is stable while browsing."""
+    return [random.randrange(1, SHUFFLE_MODULUS), random.randrange(0, SHUFFLE_MODULUS)]
+
+
+def filtered(
+    user: Any, params: ListParams, categories: list[Category], districts: list[District]
+) -> QuerySet[Proposal] | None:
+    """The filtered queryset, or None when a filter names nothing (an empty result)."""
+    qs = visible_proposals(user)
+    if params.state:
+        qs = qs.filter(state=params.state)
+    if params.category:
+        category = next((c for c in categories if c.slug == params.category), None)
+        if category is None:
+            return None
+        qs = qs.filter(category_id=category.id)
+    if params.district:
+        district = next((d for d in districts if d.slug == params.district), None)
+        if district is None:
+            return None
+        qs = qs.filter(district_id=district.id)
+    if params.answered:
+        qs = qs.filter(answered_at__isnull=params.answered == "no")
+    for word in normalize_for_search(params.q).split()[:8]:
+        qs = qs.filter(search_text__contains=word)
+    return qs
+
+
+async def list_page(
+    user: Any,
+    params: ListParams,
+    seed: list[int],
+    categories: list[Category],
+    districts: list[District],
+) -> Page:
+    """One page: one query for the proposals (with author, category and district), one for
+    what the visitor supports among them; nothing depends on the page size or the data."""
+    qs = filtered(user, params, categories, districts)
+    if qs is None:
+        return Page([], False, params, set())
+    qs = qs.select_related("author", "category", "district")
+    if params.sort == "supported":
+        qs = qs.order_by("-support_count", "-id")
+    elif params.sort == "commented":
+        qs = qs.order_by("-comment_count", "-id")
+    elif params.sort == "random":
+        a, b = seed
+        # portable on SQLite and PostgreSQL; BIGINT so that id * a does not overflow
+        shuffle = RawSQL(
+            f'(CAST("proposals_proposal"."id" AS BIGINT) * {int(a)} + {int(b)}) % {SHUFFLE_MODULUS}'
+        )
+        qs = qs.annotate(shuffle=shuffle).order_by("shuffle", "id")
+    else:
+        qs = qs.order_by("-id")
+    rows = await qs.offset((params.page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
+    proposals = rows[:PAGE_SIZE]
+    supported: set[int] = set()
+    if user.is_authenticated and proposals:
+        supported = await id_set(
+            Support.filter(user_id=user.id, proposal_id__in=[p.id for p in proposals]),
+            "proposal_id",
+        )
+    return Page(proposals, len(rows) > PAGE_SIZE, params, supported)
+
+
+async def territory() -> tuple[list[Category], list[District]]:
+    return list(await Category.all()), list(await District.all())
+
+
+async def get_visible(user: Any, proposal_id: int) -> Proposal | None:
+    return (
+        await visible_proposals(user)
+        .filter(id=proposal_id)
+        .select_related("author", "category", "district", "answered_by")
+        .first()
+    )
+
+
+async def facts(proposal: Proposal) -> tuple[ProposalFacts, list[ProposalCoauthor]]:
+    coauthors = list(
+        await ProposalCoauthor.filter(proposal_id=proposal.id).select_related("user").order_by("id")
+    )
+    accepted = frozenset(c.user_id for c in coauthors if c.accepted_at and c.user_id)
+    return (
+        ProposalFacts(
+            author_id=proposal.author_id,
+            state=ProposalState(proposal.state),
+            moderation_state=ModerationState(proposal.moderation_state),
+            coauthor_ids=accepted,
+        ),
+        coauthors,
+    )
+
+
+@dataclass
+class Detail:
+    proposal: Proposal
+    facts: ProposalFacts
+    coauthors: list[ProposalCoauthor]
+    comments: list[Comment]
+    my_votes: dict[int, int]
+    versions: list[ProposalVersion]
+    amendments: list[Amendment]
+    events: list[ProposalEvent]
+    supported: bool
+
+
+async def detail(user: Any, proposal: Proposal) -> Detail:
+    proposal_facts, coauthors = await facts(proposal)
+    comments = list(
+        await visible_comments(user)
+        .filter(proposal_id=proposal.id)
+        .select_related("author")
+        .order_by("created_at", "id")
+    )
+    my_votes: dict[int, int] = {}
+    supported = False
+    if user.is_authenticated:
+        if comments:
+            votes = await CommentVote.filter(
+                user_id=user.id, comment_id__in=[c.id for c in comments]
+            ).values_list("comment_id", "value")
+            my_votes = {comment_id: value for comment_id, value in votes}
+        supported = await Support.exists(user_id=user.id, proposal_id=proposal.id)
+    versions = list(
+        await ProposalVersion.filter(proposal_id=proposal.id)
+        .select_related("author")
+        .order_by("number")
+    )
+    amendments = list(
+        await Amendment.filter(proposal_id=proposal.id).select_related("author").order_by("-id")
+    )
+    events = list(
+        await ProposalEvent.filter(proposal_id=proposal.id).select_related("actor").order_by("id")
+    )
+    return Detail(
+        proposal,
+        proposal_facts,
+        coauthors,
+        comments,
+        my_votes,
+        versions,
+        amendments,
+        events,
+        supported,
+    )

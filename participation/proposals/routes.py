@@ -1,0 +1,478 @@
+"""Proposal pages: thin handlers, permission -> service -> response.
+
+One route, two renderings: the list and the support button answer htmx with a fragment.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from tortoise import timezone
+
+from participation.i18n import N_, gettext
+from participation.permissions import is_signed_in, is_staff
+from participation.proposals import domain, queries, services
+from participation.proposals.domain import (
+    STATE_LABELS,
+    Actor,
+    DomainError,
+    ProposalForm,
+    ProposalState,
+)
+from participation.proposals.models import Proposal
+from participation.richtext import to_text
+from participation.templating import flash, is_htmx, render
+from participation.web import form_data, redirect, require
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def _settings(request: Request) -> Any:
+    return request.app.state.settings
+
+
+def refusals(handler: Handler) -> Handler:
+    """NotAllowed -> 403; DomainError -> 409 with its message (the state is unchanged)."""
+
+    async def wrapped(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except services.NotAllowed:
+            raise HTTPException(status_code=403) from None
+        except DomainError as refused:
+            context = {
+                "status_code": 409,
+                "title": N_("This action is not possible"),
+                "message": refused.message,
+            }
+            return render(request, "errors/error.html", context, status_code=409)
+
+    wrapped.__name__ = handler.__name__
+    return wrapped
+
+
+async def visible_proposal(request: Request) -> Proposal:
+    """The proposal of the URL, if this visitor may see it (else 404)."""
+    proposal = await queries.get_visible(request.scope["user"], request.path_params["id"])
+    if proposal is None:
+        raise HTTPException(status_code=404)
+    return proposal
+
+
+async def proposal_allowing(
+    request: Request, allowed: Callable[[Any, domain.ProposalFacts], bool]
+) -> tuple[Any, Proposal]:
+    """The signed-in user and the proposal of the URL, when `allowed(user, facts)` (else 403)."""
+    user = require(request, is_signed_in)
+    proposal = await visible_proposal(request)
+    facts, _ = await queries.facts(proposal)
+    if not allowed(user, facts):
+        raise services.NotAllowed()
+    return user, proposal
+
+
+def proposal_url(proposal: Proposal, anchor: str = "") -> str:
+    return f"/proposals/{proposal.id}" + (f"#{anchor}" if anchor else "")
+
+
+# --- list and exports -------------------------------------------------------------------------
+
+
+async def index(request: Request) -> Response:
+    user = request.scope["user"]
+    params = queries.ListParams.from_query(request.query_params)
+    seed = request.session.get("shuffle")
+    if params.sort == "random" and not (isinstance(seed, list) and len(seed) == 2):
+        seed = request.session["shuffle"] = queries.new_seed()
+    categories, districts = await queries.territory()
+    page = await queries.list_page(user, params, seed or [1, 0], categories, districts)
+    context = {
+        "page": page,
+        "params": params,
+        "categories": categories,
+        "districts": districts,
+        "states": [s for s in ProposalState if s in domain.PUBLIC_STATES],
+        "STATE_LABELS": STATE_LABELS,
+    }
+    return render(request, "proposals/index.html", context, fragment="proposals/_list.html")
+
+
+EXPORT_FIELDS = [
+    "id",
+    "title",
+    "body",
+    "state",
+    "category",
+    "district",
+    "address",
+    "latitude",
+    "longitude",
+    "author",
+    "support_count",
+    "comment_count",
+    "published_at",
+    "answered_at",
+    "answer",
+]
+
+
+async def _export_rows() -> list[dict[str, Any]]:
+    """Public proposals only, and no personal data beyond the public display name."""
+    proposals = await queries.public_proposals().select_related("author", "category", "district")
+    return [
+        {
+            "id": p.id,
+            "title": p.title,
+            "body": to_text(p.body),
+            "state": p.state.value,
+            "category": p.category.name if p.category else "",
+            "district": p.district.name if p.district else "",
+            "address": p.address,
+            "latitude": p.latitude,
+            "longitude": p.longitude,
+            "author": p.author.display_name,
+            "support_count": p.support_count,
+            "comment_count": p.comment_count,
+            "published_at": p.published_at.isoformat() if p.published_at else None,
+            "answered_at": p.answered_at.isoformat() if p.answered_at else None,
+            "answer": to_text(p.answer_body),
+        }
+        for p in sorted(proposals, key=lambda p: p.id)
+    ]
+
+
+async def export_csv(request: Request) -> Response:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=EXPORT_FIELDS)
+    writer.writeheader()
+    writer.writerows(await _export_rows())
+    return Response(
+        buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="proposals.csv"'},
+    )
+
+
+async def export_json(request: Request) -> Response:
+    body = json.dumps({"proposals": await _export_rows()}, ensure_ascii=False)
+    return Response(body, media_type="application/json")
+
+
+# --- create and edit --------------------------------------------------------------------------
+
+
+def _form(data: dict[str, str]) -> tuple[ProposalForm, tuple[str, str]]:
+    raw = (data.get("latitude", ""), data.get("longitude", ""))
+    lat, lon = domain.parse_coordinate(raw[0], 90), domain.parse_coordinate(raw[1], 180)
+    form = ProposalForm(
+        title=data.get("title", ""),
+        body=data.get("body", ""),
+        category_id=domain.parse_optional_int(data.get("category", "")),
+        district_id=domain.parse_optional_int(data.get("district", "")),
+        address=data.get("address", ""),
+        latitude=lat if isinstance(lat, float) else None,
+        longitude=lon if isinstance(lon, float) else None,
+    )
+    return form, raw
+
+
+async def _form_page(
+    request: Request, values: dict[str, Any], errors: dict[str, str], proposal: Proposal | None
+) -> Response:
+    categories, districts = await queries.territory()
+    context = {
+        "values": values,
+        "errors": errors,
+        "proposal": proposal,
+        "category_options": [(c.id, c.name) for c in categories],
+        "district_options": [(d.id, d.name) for d in districts],
+    }
+    return render(request, "proposals/form.html", context, status_code=422 if errors else 200)
+
+
+@refusals
+async def new(request: Request) -> Response:
+    user = require(request, is_signed_in)
+    if request.method == "GET":
+        return await _form_page(request, {}, {}, None)
+    data = await form_data(request)
+    form, raw = _form(data)
+    try:
+        proposal = await services.create(form, user, raw)
+    except services.FormProblems as refused:
+        return await _form_page(request, data, refused.problems, None)
+    flash(request, gettext("Your draft is saved. Publish it when it is ready."))
+    return redirect(proposal_url(proposal))
+
+
+@refusals
+async def edit(request: Request) -> Response:
+    user, proposal = await proposal_allowing(request, domain.can_edit)
+    if request.method == "GET":
+        values = {
+            "title": proposal.title,
+            "body": proposal.body,
+            "category": str(proposal.category_id or ""),  # type: ignore[attr-defined]
+            "district": str(proposal.district_id or ""),  # type: ignore[attr-defined]
+            "address": proposal.address,
+            "latitude": "" if proposal.latitude is None else str(proposal.latitude),
+            "longitude": "" if proposal.longitude is None else str(proposal.longitude),
+        }
+        return await _form_page(request, values, {}, proposal)
+    data = await form_data(request)
+    form, raw = _form(data)
+    try:
+        await services.update(proposal, form, user, raw)
+    except services.FormProblems as refused:
+        return await _form_page(request, data, refused.problems, proposal)
+    flash(request, gettext("The proposal is saved."))
+    return redirect(proposal_url(proposal))
+
+
+# --- the proposal page ------------------------------------------------------------------------
+
+
+async def show(request: Request) -> Response:
+    from participation.comments.domain import STANCE_LABELS, build_thread
+    from participation.comments.domain import can_edit as can_edit_comment
+
+    user = request.scope["user"]
+    proposal = await visible_proposal(request)
+    detail = await queries.detail(user, proposal)
+    facts = detail.facts
+    invited = (
+        user.is_authenticated
+        and user.email_confirmed_at is not None
+        and any(c.email == user.email and c.accepted_at is None for c in detail.coauthors)
+    )
+    actor = domain.actor_for(user, facts)
+    moves = [
+        s
+        for s in (domain.next_states(facts.state, actor) if actor else [])
+        if s not in domain.ANSWER_STATES and s != ProposalState.PENDING
+    ]
+    context = {
+        "proposal": proposal,
+        "detail": detail,
+        "thread": build_thread(detail.comments),
+        "invited": invited,
+        "moves": moves,
+        "answer_states": [
+            s for s in domain.next_states(facts.state, Actor.STAFF) if s in domain.ANSWER_STATES
+        ],
+        "may": {
+            "edit": domain.can_edit(user, facts),
+            "invite": domain.can_invite(user, facts),
+            "support": domain.can_support(user, facts),
+            "amend": domain.can_amend(user, facts),
+            "decide": domain.can_decide_amendment(user, facts),
+            "comment": domain.can_comment(user, facts),
+            "answer": domain.can_answer(user, facts),
+            "is_author": domain.is_author(user, facts),
+        },
+        "can_edit_comment": can_edit_comment,
+        "STATE_LABELS": STATE_LABELS,
+        "STANCE_LABELS": STANCE_LABELS,
+        "threshold": _settings(request).proposal_support_threshold,
+        "supported": detail.supported,
+        "can_support": domain.can_support(user, facts),
+        "now": timezone.now(),
+    }
+    return render(request, "proposals/show.html", context)
+
+
+async def history(request: Request) -> Response:
+    proposal = await visible_proposal(request)
+    detail = await queries.detail(request.scope["user"], proposal)
+    steps = []
+    previous = None
+    for version in detail.versions:
+        old = f"{previous.title}\n{to_text(previous.body)}" if previous else ""
+        new = f"{version.title}\n{to_text(version.body)}"
+        steps.append({"version": version, "diff": domain.word_diff(old, new)})
+        previous = version
+    context = {"proposal": proposal, "steps": list(reversed(steps))}
+    return render(request, "proposals/history.html", context)
+
+
+# --- actions ----------------------------------------------------------------------------------
+
+
+@refusals
+async def change_state(request: Request) -> Response:
+    user = require(request, is_signed_in)
+    proposal = await visible_proposal(request)
+    data = await form_data(request)
+    try:
+        target = ProposalState(data.get("state", ""))
+    except ValueError:
+        raise DomainError(N_("This change of state is not possible.")) from None
+    await services.change_state(_settings(request), proposal, target, user)
+    flash(
+        request,
+        gettext("The proposal is now: {state}.").format(state=gettext(STATE_LABELS[target])),
+    )
+    return redirect(proposal_url(proposal))
+
+
+@refusals
+async def answer(request: Request) -> Response:
+    user = require(request, is_staff)
+    proposal = await visible_proposal(request)
+    data = await form_data(request)
+    raw_state = data.get("state", "")
+    try:
+        target = ProposalState(raw_state) if raw_state else None
+    except ValueError:
+        raise DomainError(N_("This change of state is not possible.")) from None
+    try:
+        await services.answer(_settings(request), proposal, user, data.get("answer", ""), target)
+    except services.FormProblems as refused:
+        problem = refused.problems["answer"]
+        flash(request, gettext(problem), "error")
+        return redirect(proposal_url(proposal, "answer"))
+    flash(request, gettext("The official answer is published."))
+    return redirect(proposal_url(proposal, "answer"))
+
+
+async def _support_response(request: Request, proposal: Proposal, supported: bool) -> Response:
+    if is_htmx(request):
+        await proposal.refresh_from_db(fields=["support_count"])
+        facts, _ = await queries.facts(proposal)
+        context = {
+            "proposal": proposal,
+            "supported": supported,
+            "can_support": domain.can_support(request.scope["user"], facts),
+            "threshold": _settings(request).proposal_support_threshold,
+        }
+        return render(
+            request, "proposals/_support.html", context, fragment="proposals/_support.html"
+        )
+    return redirect(proposal_url(proposal, "support"))
+
+
+@refusals
+async def support(request: Request) -> Response:
+    user = require(request, is_signed_in)
+    proposal = await visible_proposal(request)
+    await services.support(_settings(request), proposal, user)
+    return await _support_response(request, proposal, True)
+
+
+@refusals
+async def unsupport(request: Request) -> Response:
+    user = require(request, is_signed_in)
+    proposal = await visible_proposal(request)
+    await services.unsupport(proposal, user)
+    return await _support_response(request, proposal, False)
+
+
+@refusals
+async def invite(request: Request) -> Response:
+    user = require(request, is_signed_in)
+    proposal = await visible_proposal(request)
+    data = await form_data(request)
+    try:
+        await services.invite_coauthor(_settings(request), proposal, user, data.get("email", ""))
+    except services.FormProblems as refused:
+        problem = refused.problems["email"]
+        flash(request, gettext(problem), "error")
+        return redirect(proposal_url(proposal, "coauthors"))
+    flash(request, gettext("The invitation is sent."))
+    return redirect(proposal_url(proposal, "coauthors"))
+
+
+@refusals
+async def accept_invitation(request: Request) -> Response:
+    user = require(request, is_signed_in)
+    proposal = await Proposal.get_or_none(id=request.path_params["id"])
+    if proposal is None:
+        raise HTTPException(status_code=404)
+    await services.accept_invitation(proposal, user)
+    flash(request, gettext("You are now a co-author of this proposal."))
+    return redirect(proposal_url(proposal))
+
+
+@refusals
+async def new_amendment(request: Request) -> Response:
+    user, proposal = await proposal_allowing(request, domain.can_amend)
+    if request.method == "GET":
+        values = {"title": proposal.title, "body": proposal.body}
+        context = {"proposal": proposal, "values": values, "errors": {}}
+        return render(request, "proposals/amendment_form.html", context)
+    data = await form_data(request)
+    try:
+        await services.suggest_amendment(
+            _settings(request),
+            proposal,
+            user,
+            data.get("title", ""),
+            data.get("body", ""),
+            data.get("reason", ""),
+        )
+    except services.FormProblems as refused:
+        context = {"proposal": proposal, "values": data, "errors": refused.problems}
+        return render(request, "proposals/amendment_form.html", context, status_code=422)
+    flash(request, gettext("Your amendment is sent to the authors."))
+    return redirect(proposal_url(proposal, "amendments"))
+
+
+@refusals
+async def decide_amendment(request: Request) -> Response:
+    user = require(request, is_signed_in)
+    proposal = await visible_proposal(request)
+    if request.path_params["decision"] not in ("accept", "reject"):
+        raise HTTPException(status_code=404)
+    accept = request.path_params["decision"] == "accept"
+    await services.decide_amendment(
+        _settings(request), proposal, request.path_params["amendment"], user, accept
+    )
+    flash(
+        request,
+        gettext("The amendment is accepted: a new version is published.")
+        if accept
+        else gettext("The amendment is rejected."),
+    )
+    return redirect(proposal_url(proposal, "amendments"))
+
+
+routes = [
+    Route("/proposals", index, name="proposals:index"),
+    Route("/proposals.csv", export_csv, name="proposals:csv"),
+    Route("/proposals.json", export_json, name="proposals:json"),
+    Route("/proposals/new", new, methods=["GET", "POST"], name="proposals:new"),
+    Route("/proposals/{id:int}", show, name="proposals:show"),
+    Route("/proposals/{id:int}/edit", edit, methods=["GET", "POST"], name="proposals:edit"),
+    Route("/proposals/{id:int}/history", history, name="proposals:history"),
+    Route("/proposals/{id:int}/state", change_state, methods=["POST"], name="proposals:state"),
+    Route("/proposals/{id:int}/answer", answer, methods=["POST"], name="proposals:answer"),
+    Route("/proposals/{id:int}/support", support, methods=["POST"], name="proposals:support"),
+    Route("/proposals/{id:int}/unsupport", unsupport, methods=["POST"], name="proposals:unsupport"),
+    Route("/proposals/{id:int}/coauthors", invite, methods=["POST"], name="proposals:invite"),
+    Route(
+        "/proposals/{id:int}/coauthors/accept",
+        accept_invitation,
+        methods=["POST"],
+        name="proposals:accept_invitation",
+    ),
+    Route(
+        "/proposals/{id:int}/amendments/new",
+        new_amendment,
+        methods=["GET", "POST"],
+        name="proposals:amend",
+    ),
+    Route(
+        "/proposals/{id:int}/amendments/{amendment:int}/{decision:str}",
+        decide_amendment,
+        methods=["POST"],
+        name="proposals:decide_amendment",
+    ),
+]

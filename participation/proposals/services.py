@@ -1,0 +1,426 @@
+"""Proposal commands: plain data in, one transaction each, e-mails dispatched after commit.
+
+Refusals: `FormProblems` (field -> msgid) for bad input, `DomainError` for a refused action,
+`NotAllowed` when the person may not do it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from tortoise import timezone
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from participation import mail
+from participation.accounts.domain import normalize_email
+from participation.accounts.models import Role, User
+from participation.accounts.services import FormProblems
+from participation.i18n import N_, gettext
+from participation.notifications import services as notifications
+from participation.notifications.services import Kind
+from participation.proposals import domain
+from participation.proposals.domain import (
+    ANSWER_STATES,
+    OPEN_STATES,
+    STATE_LABELS,
+    Actor,
+    AmendmentState,
+    DomainError,
+    ProposalForm,
+    ProposalState,
+)
+from participation.proposals.models import (
+    Amendment,
+    Proposal,
+    ProposalCoauthor,
+    ProposalEvent,
+    ProposalVersion,
+    Support,
+)
+from participation.proposals.queries import facts, id_set
+from participation.richtext import normalize_for_search, sanitize, to_text
+from participation.settings import Settings
+from participation.territory import Category, District
+
+__all__ = ["DomainError", "FormProblems", "NotAllowed"]
+
+
+class NotAllowed(Exception):
+    """The person may not do this (the route answers 403)."""
+
+
+def _search_text(title: str, body: str) -> str:
+    return normalize_for_search(f"{title} {to_text(body)}")
+
+
+async def _checked_form(form: ProposalForm, raw_coordinates: tuple[str, str]) -> ProposalForm:
+    body = sanitize(form.body)
+    category_ids = await id_set(Category.all())
+    district_ids = await id_set(District.all())
+    problems = domain.proposal_problems(
+        form, to_text(body), category_ids, district_ids, raw_coordinates
+    )
+    if problems:
+        raise FormProblems(problems)
+    return replace(form, title=form.title.strip(), body=body, address=form.address.strip())
+
+
+async def create(form: ProposalForm, author: Any, raw_coordinates: tuple[str, str]) -> Proposal:
+    """A new draft; nothing is saved when a field is wrong."""
+    if not author.is_authenticated:
+        raise NotAllowed()
+    checked = await _checked_form(form, raw_coordinates)
+    return await Proposal.create(
+        author_id=author.id,
+        title=checked.title,
+        body=checked.body,
+        category_id=checked.category_id,
+        district_id=checked.district_id,
+        address=checked.address,
+        latitude=checked.latitude,
+        longitude=checked.longitude,
+        search_text=_search_text(checked.title, checked.body),
+    )
+
+
+async def update(
+    proposal: Proposal, form: ProposalForm, editor: Any, raw_coordinates: tuple[str, str]
+) -> Proposal:
+    """Authors edit a draft freely; editing a published proposal records a new version."""
+    proposal_facts, _ = await facts(proposal)
+    if not domain.can_edit(editor, proposal_facts):
+        raise NotAllowed()
+    checked = await _checked_form(form, raw_coordinates)
+    async with in_transaction():
+        changes: dict[str, Any] = {
+            "title": checked.title,
+            "body": checked.body,
+            "category_id": checked.category_id,
+            "district_id": checked.district_id,
+            "address": checked.address,
+            "latitude": checked.latitude,
+            "longitude": checked.longitude,
+            "search_text": _search_text(checked.title, checked.body),
+        }
+        text_changed = (checked.title, checked.body) != (proposal.title, proposal.body)
+        if proposal.state != ProposalState.DRAFT and text_changed:
+            number = proposal.version + 1
+            changed = await Proposal.filter(id=proposal.id, version=proposal.version).update(
+                version=number, **changes
+            )
+            if not changed:
+                raise DomainError(N_("The proposal changed meanwhile: reload the page."))
+            await ProposalVersion.create(
+                proposal_id=proposal.id,
+                number=number,
+                title=checked.title,
+                body=checked.body,
+                author_id=editor.id,
+            )
+        else:
+            await Proposal.filter(id=proposal.id).update(**changes)
+    await proposal.refresh_from_db()
+    return proposal
+
+
+async def _stakeholders(proposal: Proposal) -> list[User]:
+    """Author, accepted co-authors and supporters: told about state changes."""
+    coauthor_ids = ProposalCoauthor.filter(
+        proposal_id=proposal.id, accepted_at__isnull=False
+    ).values_list("user_id", flat=True)
+    supporter_ids = Support.filter(proposal_id=proposal.id).values_list("user_id", flat=True)
+    ids = {proposal.author_id, *await coauthor_ids, *await supporter_ids}
+    return list(await User.filter(id__in=list(ids)))
+
+
+async def _move(
+    settings: Settings,
+    proposal: Proposal,
+    target: ProposalState,
+    actor: Any,
+    answered: bool = False,
+    **extra: Any,
+) -> tuple[ProposalEvent, list[mail.OutboxEmail]]:
+    """Inside a transaction: the conditional update refuses a concurrent change, then the
+    change is logged and the author, co-authors and supporters are notified."""
+    current = ProposalState(proposal.state)
+    changed = await Proposal.filter(id=proposal.id, state=current).update(state=target, **extra)
+    if not changed:
+        raise DomainError(N_("The proposal changed meanwhile: reload the page."))
+    event = await ProposalEvent.create(
+        proposal_id=proposal.id,
+        actor_id=getattr(actor, "id", None),
+        from_state=current,
+        to_state=target,
+        answered=answered,
+    )
+    proposal.state = target
+    emails: list[mail.OutboxEmail] = []
+    if not answered and target != ProposalState.THRESHOLD_REACHED:
+        emails = await notifications.notify(
+            settings,
+            Kind.STATE,
+            f"state:{event.id}",
+            await _stakeholders(proposal),
+            proposal,
+            exclude=getattr(actor, "id", None),
+            state=STATE_LABELS[target],
+        )
+    return event, emails
+
+
+async def change_state(
+    settings: Settings, proposal: Proposal, target: ProposalState, user: Any
+) -> Proposal:
+    """Publish, withdraw, move to analysis, mark done... as the state machine allows."""
+    proposal_facts, _ = await facts(proposal)
+    actor = domain.actor_for(user, proposal_facts)
+    if actor is None:
+        raise NotAllowed()
+    if target in ANSWER_STATES:
+        raise DomainError(N_("Accepting or refusing a proposal needs an official answer."))
+    domain.check_transition(ProposalState(proposal.state), target, actor)
+    async with in_transaction():
+        extra: dict[str, Any] = {}
+        if target == ProposalState.PUBLISHED and proposal.published_at is None:
+            extra["published_at"] = timezone.now()
+            await ProposalVersion.create(
+                proposal_id=proposal.id,
+                number=1,
+                title=proposal.title,
+                body=proposal.body,
+                author_id=proposal.author_id,
+            )
+        _event, emails = await _move(settings, proposal, target, user, **extra)
+    await notifications.dispatch(emails)
+    await proposal.refresh_from_db()
+    return proposal
+
+
+async def answer(
+    settings: Settings, proposal: Proposal, user: Any, text: str, target: ProposalState | None
+) -> Proposal:
+    """Staff publish an official answer, with a new state or not; notified once per answer."""
+    proposal_facts, _ = await facts(proposal)
+    if not domain.can_answer(user, proposal_facts):
+        raise NotAllowed()
+    body = sanitize(text)
+    if not to_text(body):
+        raise FormProblems({"answer": N_("Write the official answer.")})
+    if target is not None and target != proposal.state:
+        domain.check_transition(ProposalState(proposal.state), target, Actor.STAFF)
+    async with in_transaction():
+        fields = {"answer_body": body, "answered_at": timezone.now(), "answered_by_id": user.id}
+        if target is not None and target != proposal.state:
+            event, _ = await _move(settings, proposal, target, user, answered=True, **fields)
+        else:
+            await Proposal.filter(id=proposal.id).update(**fields)
+            event = await ProposalEvent.create(
+                proposal_id=proposal.id,
+                actor_id=user.id,
+                from_state=proposal.state,
+                to_state=proposal.state,
+                answered=True,
+            )
+        emails = await notifications.notify(
+            settings,
+            Kind.ANSWER,
+            f"answer:{event.id}",
+            await _stakeholders(proposal),
+            proposal,
+            exclude=user.id,
+        )
+    await notifications.dispatch(emails)
+    await proposal.refresh_from_db()
+    return proposal
+
+
+# --- supports ---------------------------------------------------------------------------------
+
+
+async def support(settings: Settings, proposal: Proposal, user: Any) -> bool:
+    """Support once; False when already supported. The UNIQUE constraint decides, and the count
+    moves in the same transaction. Crossing the threshold notifies staff once."""
+    proposal_facts, _ = await facts(proposal)
+    if not domain.can_support(user, proposal_facts):
+        raise NotAllowed()
+    emails: list[mail.OutboxEmail] = []
+    try:
+        async with in_transaction():
+            await Support.create(proposal_id=proposal.id, user_id=user.id)
+            counted = await Proposal.filter(id=proposal.id, state__in=list(OPEN_STATES)).update(
+                support_count=F("support_count") + 1
+            )
+            if not counted:
+                raise DomainError(N_("This proposal no longer accepts supports."))
+            fresh = await Proposal.get(id=proposal.id)
+            if domain.threshold_crossed(
+                ProposalState(fresh.state), fresh.support_count, settings.proposal_support_threshold
+            ):
+                emails = await _threshold_reached(settings, fresh)
+    except IntegrityError:
+        return False
+    await notifications.dispatch(emails)
+    return True
+
+
+async def _threshold_reached(settings: Settings, proposal: Proposal) -> list[mail.OutboxEmail]:
+    event, emails = await _move(
+        settings,
+        proposal,
+        ProposalState.THRESHOLD_REACHED,
+        None,
+        threshold_reached_at=timezone.now(),
+    )
+    staff = await User.filter(role=Role.ADMIN)
+    authors = await User.filter(id=proposal.author_id)
+    return emails + await notifications.notify(
+        settings, Kind.THRESHOLD, f"threshold:{event.id}", [*staff, *authors], proposal
+    )
+
+
+async def unsupport(proposal: Proposal, user: Any) -> bool:
+    """Withdraw a support while the proposal is open; False when there was none."""
+    proposal_facts, _ = await facts(proposal)
+    if not user.is_authenticated:
+        raise NotAllowed()
+    if proposal_facts.state not in OPEN_STATES:
+        raise DomainError(N_("Supports can no longer be withdrawn: the proposal is closed."))
+    async with in_transaction():
+        deleted = await Support.filter(proposal_id=proposal.id, user_id=user.id).delete()
+        if deleted:
+            await Proposal.filter(id=proposal.id).update(support_count=F("support_count") - 1)
+    return bool(deleted)
+
+
+# --- co-authors -------------------------------------------------------------------------------
+
+
+async def invite_coauthor(settings: Settings, proposal: Proposal, user: Any, raw: str) -> None:
+    proposal_facts, coauthors = await facts(proposal)
+    if not domain.can_invite(user, proposal_facts):
+        raise NotAllowed()
+    email = normalize_email(raw)
+    if problem := domain.coauthor_email_problem(email, user.email, {c.email for c in coauthors}):
+        raise FormProblems({"email": problem})
+    try:
+        async with in_transaction():
+            await ProposalCoauthor.create(proposal_id=proposal.id, email=email)
+            link = f"{settings.base_url}/proposals/{proposal.id}"
+            subject = gettext("Invitation to co-author a proposal")
+            body = gettext(
+                "Hello,\n\n{name} invites you to co-author the proposal “{title}” on {site}. "
+                "Log in with this e-mail address and accept the invitation on its page:\n{link}"
+            ).format(
+                name=user.display_name, title=proposal.title, site=settings.site_name, link=link
+            )
+            message = await mail.queue_email(email, f"[{settings.site_name}] {subject}", body)
+    except IntegrityError:
+        raise FormProblems({"email": N_("This person is already invited.")}) from None
+    await mail.dispatch(message)
+
+
+async def accept_invitation(proposal: Proposal, user: Any) -> None:
+    """The invited person, logged in with the invited and confirmed address, accepts."""
+    if not user.is_authenticated or user.email_confirmed_at is None:
+        raise NotAllowed()
+    accepted = await ProposalCoauthor.filter(
+        proposal_id=proposal.id, email=user.email, accepted_at=None
+    ).update(user_id=user.id, accepted_at=timezone.now())
+    if not accepted:
+        raise NotAllowed()
+
+
+# --- amendments -------------------------------------------------------------------------------
+
+
+async def suggest_amendment(
+    settings: Settings, proposal: Proposal, user: Any, title: str, body: str, reason: str
+) -> Amendment:
+    proposal_facts, coauthors = await facts(proposal)
+    if not domain.can_amend(user, proposal_facts):
+        raise NotAllowed()
+    clean = sanitize(body)
+    problems = domain.text_problems(title, to_text(clean))
+    if len(reason) > domain.REASON_MAX:
+        problems["reason"] = N_("The explanation must be at most 1,000 characters long.")
+    if (title.strip(), clean) == (proposal.title, proposal.body):
+        problems["body"] = N_("The amendment does not change anything.")
+    if problems:
+        raise FormProblems(problems)
+    async with in_transaction():
+        amendment = await Amendment.create(
+            proposal_id=proposal.id,
+            author_id=user.id,
+            base_version=proposal.version,
+            title=title.strip(),
+            body=clean,
+            reason=reason.strip(),
+        )
+        authors = await User.filter(id__in=[proposal_facts.author_id, *proposal_facts.coauthor_ids])
+        emails = await notifications.notify(
+            settings,
+            Kind.AMENDMENT_SUGGESTED,
+            f"amendment:{amendment.id}:suggested",
+            authors,
+            proposal,
+            actor=user.display_name,
+        )
+    await notifications.dispatch(emails)
+    return amendment
+
+
+async def decide_amendment(
+    settings: Settings, proposal: Proposal, amendment_id: int, user: Any, accept: bool
+) -> Amendment:
+    """Authors accept (a new version) or reject a pending amendment."""
+    proposal_facts, _ = await facts(proposal)
+    if not domain.can_decide_amendment(user, proposal_facts):
+        raise NotAllowed()
+    amendment = await Amendment.get_or_none(id=amendment_id, proposal_id=proposal.id)
+    if amendment is None or amendment.state != AmendmentState.PENDING:
+        raise DomainError(N_("This amendment was already decided."))
+    if accept and (
+        problem := domain.amendment_acceptance_problem(amendment.base_version, proposal.version)
+    ):
+        raise DomainError(problem)
+    emails: list[mail.OutboxEmail] = []
+    async with in_transaction():
+        decided = await Amendment.filter(id=amendment.id, state=AmendmentState.PENDING).update(
+            state=AmendmentState.ACCEPTED if accept else AmendmentState.REJECTED,
+            decided_at=timezone.now(),
+        )
+        if not decided:
+            raise DomainError(N_("This amendment was already decided."))
+        if accept:
+            number = amendment.base_version + 1
+            changed = await Proposal.filter(id=proposal.id, version=amendment.base_version).update(
+                version=number,
+                title=amendment.title,
+                body=amendment.body,
+                search_text=_search_text(amendment.title, amendment.body),
+            )
+            if not changed:
+                raise DomainError(N_("The proposal changed meanwhile: reload the page."))
+            await ProposalVersion.create(
+                proposal_id=proposal.id,
+                number=number,
+                title=amendment.title,
+                body=amendment.body,
+                author_id=amendment.author_id,
+                amendment_id=amendment.id,
+            )
+            emails = await notifications.notify(
+                settings,
+                Kind.AMENDMENT_ACCEPTED,
+                f"amendment:{amendment.id}:accepted",
+                await User.filter(id=amendment.author_id),
+                proposal,
+            )
+    await notifications.dispatch(emails)
+    await amendment.refresh_from_db()
+    await proposal.refresh_from_db()
+    return amendment

@@ -1,0 +1,79 @@
+"""The rich text of every feature: a small safe subset of HTML, sanitized on input and output.
+
+Residents type plain text (blank lines separate paragraphs) or the allowed tags below. Anything
+else is stripped: scripts, event handlers, styles, `hx-*` attributes, `javascript:` links.
+Links get `rel="nofollow ugc"`.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from typing import Any
+
+import bleach
+from bleach.linkifier import LinkifyFilter
+from markupsafe import Markup
+
+ALLOWED_TAGS = frozenset({"p", "br", "strong", "em", "ul", "ol", "li", "a", "blockquote"})
+ALLOWED_ATTRIBUTES = {"a": ["href", "rel"]}
+ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
+_TAG = re.compile(r"<[a-zA-Z/!]")
+_BLOCK_END = re.compile(r"</(p|li|blockquote|ul|ol)>|<br\s*/?>", re.IGNORECASE)
+
+
+def _nofollow_ugc(attrs: dict[Any, str], new: bool = False) -> dict[Any, str] | None:
+    href_key = (None, "href")
+    if href_key not in attrs:
+        return attrs
+    attrs[(None, "rel")] = "nofollow ugc"
+    return attrs
+
+
+_cleaner = bleach.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes=ALLOWED_ATTRIBUTES,
+    protocols=ALLOWED_PROTOCOLS,
+    strip=True,
+    strip_comments=True,
+    filters=[lambda source: LinkifyFilter(source, callbacks=[_nofollow_ugc])],
+)
+
+
+def _paragraphs(text: str) -> str:
+    """Plain text to paragraphs: blank lines separate paragraphs, single newlines are <br>."""
+    blocks = [b.strip() for b in re.split(r"\n\s*\n", text.replace("\r\n", "\n")) if b.strip()]
+    return "".join(
+        "<p>" + "<br>".join(html.escape(line) for line in block.split("\n")) + "</p>"
+        for block in blocks
+    )
+
+
+def sanitize(text: str) -> str:
+    """What we store: plain text becomes paragraphs; HTML keeps only the allowed subset."""
+    text = text.strip()
+    if not text:
+        return ""
+    source = text if _TAG.search(text) else _paragraphs(text)
+    return str(_cleaner.clean(source)).strip()
+
+
+def render(stored: str | None) -> Markup:
+    """What we show: cleaned again on output, so a row written by another path is safe too."""
+    return Markup(_cleaner.clean(stored or ""))
+
+
+def to_text(stored: str) -> str:
+    """Readable plain text of stored rich text (for diffs, search, exports)."""
+    with_breaks = _BLOCK_END.sub("\n", stored or "")
+    text = bleach.clean(with_breaks, tags=set(), strip=True)
+    lines = [" ".join(html.unescape(line).split()) for line in text.split("\n")]
+    return "\n".join(line for line in lines if line)
+
+
+def normalize_for_search(text: str) -> str:
+    """Lower-cased, no accents, single spaces: `Élagage  des ARBRES` -> `elagage des arbres`."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(stripped.replace("œ", "oe").replace("æ", "ae").split())

@@ -1,0 +1,168 @@
+"""Every setting of the platform, read once from the environment.
+
+Each setting is declared once in ``SETTINGS`` with its default and its documentation;
+``docs/configuration.md`` must list every one of them (a test checks it).
+Defaults run on a laptop with nothing but Python: SQLite and an embedded Redis in ``DATA_DIR``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+SUPPORTED_LANGUAGES = ("fr", "en")
+
+
+class ConfigurationError(RuntimeError):
+    """A setting is missing or invalid; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("ENVIRONMENT", "development", "`development`, `test` or `production`."),
+    Setting("DATA_DIR", "./data", "Folder for the SQLite file, the embedded Redis and the key."),
+    Setting("DATABASE_URL", "", "Database URL; default: SQLite file `DATA_DIR/participation.db`."),
+    Setting("REDIS_URL", "", "Redis URL; default: an embedded Redis with its socket in DATA_DIR."),
+    Setting("SECRET_KEY", "", "Signs cookies and tokens. Required in production."),
+    Setting("HOST", "127.0.0.1", "Address `participation serve` listens on."),
+    Setting("PORT", "8000", "Port `participation serve` listens on."),
+    Setting("WEB_CONCURRENCY", "1", "Number of web processes started by `participation serve`."),
+    Setting("BASE_URL", "", "Public URL used in e-mails; default `http://HOST:PORT`."),
+    Setting("DEFAULT_LANGUAGE", "fr", "Language when the visitor expresses no preference."),
+    Setting("SITE_NAME", "Participation", "Name shown in the header, titles and e-mails."),
+    Setting("SMTP_HOST", "", "SMTP server; empty: e-mails are written to the log."),
+    Setting("SMTP_PORT", "587", "SMTP port."),
+    Setting("SMTP_USER", "", "SMTP user name, if the server needs one."),
+    Setting("SMTP_PASSWORD", "", "SMTP password."),
+    Setting("SMTP_STARTTLS", "true", "Use STARTTLS on the SMTP connection."),
+    Setting("EMAIL_FROM", "ne-pas-repondre@localhost", "Sender address of e-mails."),
+    Setting("MAX_BODY_SIZE", "10485760", "Largest request body accepted, in bytes (413 above)."),
+    Setting("LOG_LEVEL", "INFO", "Logging level."),
+    Setting(
+        "PROPOSAL_SUPPORT_THRESHOLD",
+        "300",
+        "Supports after which a proposal reaches *seuil atteint* and staff are notified.",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    environment: str
+    data_dir: Path
+    database_url: str
+    redis_url: str  # empty: use the embedded Redis
+    secret_key: str
+    host: str
+    port: int
+    web_concurrency: int
+    base_url: str
+    default_language: str
+    site_name: str
+    smtp_host: str
+    smtp_port: int
+    smtp_user: str
+    smtp_password: str
+    smtp_starttls: bool
+    email_from: str
+    max_body_size: int
+    log_level: str
+    proposal_support_threshold: int = 300
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    @property
+    def uses_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        raw = {s.name: env.get(s.name, s.default) for s in SETTINGS}
+        environment = raw["ENVIRONMENT"]
+        if environment not in ("development", "test", "production"):
+            raise ConfigurationError(
+                f"ENVIRONMENT must be development, test or production, not {environment!r}"
+            )
+        data_dir = Path(raw["DATA_DIR"]).expanduser().resolve()
+        database_url = raw["DATABASE_URL"] or f"sqlite://{data_dir / 'participation.db'}"
+        if database_url.startswith("postgresql://"):
+            database_url = "postgres://" + database_url.removeprefix("postgresql://")
+        scheme = urlsplit(database_url).scheme
+        if scheme not in ("sqlite", "postgres"):
+            raise ConfigurationError(
+                f"DATABASE_URL must start with sqlite:// or postgres://, not {scheme}://"
+            )
+        language = raw["DEFAULT_LANGUAGE"]
+        if language not in SUPPORTED_LANGUAGES:
+            raise ConfigurationError(
+                f"DEFAULT_LANGUAGE must be one of {', '.join(SUPPORTED_LANGUAGES)}"
+            )
+        secret_key = raw["SECRET_KEY"]
+        if not secret_key:
+            if environment == "production":
+                raise ConfigurationError("SECRET_KEY is required when ENVIRONMENT=production")
+            secret_key = _development_secret_key(data_dir)
+        host, port = raw["HOST"], _integer(raw, "PORT")
+        return cls(
+            environment=environment,
+            data_dir=data_dir,
+            database_url=database_url,
+            redis_url=raw["REDIS_URL"],
+            secret_key=secret_key,
+            host=host,
+            port=port,
+            web_concurrency=_integer(raw, "WEB_CONCURRENCY"),
+            base_url=(raw["BASE_URL"] or f"http://{host}:{port}").rstrip("/"),
+            default_language=language,
+            site_name=raw["SITE_NAME"],
+            smtp_host=raw["SMTP_HOST"],
+            smtp_port=_integer(raw, "SMTP_PORT"),
+            smtp_user=raw["SMTP_USER"],
+            smtp_password=raw["SMTP_PASSWORD"],
+            smtp_starttls=raw["SMTP_STARTTLS"].lower() in ("1", "true", "yes", "on"),
+            email_from=raw["EMAIL_FROM"],
+            max_body_size=_integer(raw, "MAX_BODY_SIZE"),
+            log_level=raw["LOG_LEVEL"].upper(),
+            proposal_support_threshold=_positive(raw, "PROPOSAL_SUPPORT_THRESHOLD"),
+        )
+
+
+def _integer(raw: Mapping[str, str], name: str) -> int:
+    try:
+        return int(raw[name])
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a whole number, not {raw[name]!r}") from None
+
+
+def _positive(raw: Mapping[str, str], name: str) -> int:
+    value = _integer(raw, name)
+    if value < 1:
+        raise ConfigurationError(f"{name} must be at least 1, not {value}")
+    return value
+
+
+def _development_secret_key(data_dir: Path) -> str:
+    """Generate the key once and keep it in DATA_DIR, so sessions survive a restart."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key_file = data_dir / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()

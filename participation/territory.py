@@ -1,0 +1,34 @@
+"""Districts and categories of the town: shared by proposals and, later, budgets."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+# A district (quartier) of the town.
+class District(Model):
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=100)
+    slug = fields.CharField(max_length=100, unique=True)
+
+    class Meta:
+        table = "territory_district"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# A theme (mobility, environment...) used to file contributions.
+class Category(Model):
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=100)
+    slug = fields.CharField(max_length=100, unique=True)
+
+    class Meta:
+        table = "territory_category"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

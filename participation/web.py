@@ -1,0 +1,55 @@
+"""Small helpers shared by every feature's routes: permissions, forms, redirects."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
+
+
+class LoginRequired(Exception):
+    """Raised by `require`; the app answers with a redirect to the login page."""
+
+
+def require(request: Request, allowed: Callable[[Any], bool]) -> Any:
+    """The current user if `allowed(user)`; anonymous visitors are sent to log in, others 403."""
+    user = request.scope["user"]
+    if not user.is_authenticated:
+        raise LoginRequired()
+    if not allowed(user):
+        raise HTTPException(status_code=403)
+    return user
+
+
+def login_url(request: Request) -> str:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return f"/account/login?next={quote(target)}"
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only local paths are followed after login (no open redirect)."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return default
+
+
+def redirect(url: str) -> RedirectResponse:
+    """Redirect after a successful POST (303: the browser follows with GET)."""
+    return RedirectResponse(url, status_code=303)
+
+
+def translated(problems: dict[str, str]) -> dict[str, str]:
+    """Field -> message in the visitor's language (services return English msgids)."""
+    from participation.i18n import gettext
+
+    return {field: gettext(message) for field, message in problems.items()}
+
+
+async def form_data(request: Request) -> dict[str, str]:
+    """The submitted form as plain strings (files and repeated fields are not used here)."""
+    async with request.form() as form:
+        return {key: value for key, value in form.items() if isinstance(value, str)}

@@ -1,0 +1,69 @@
+"""Budgets in the states the tests need, built through the services (not raw rows)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tortoise import timezone
+
+from budgets import domain, services
+from budgets.models import BallotKind, Budget, Feasibility, Phase, Project, WinnerRule
+from participation.accounts.models import User
+from participation.settings import Settings
+
+CENSUS = (
+    "identifiant;date_naissance;code_postal;quartier\n"
+    "VB-001;1984-03-21;44000;Nord\n"
+    "VB-002;1990-12-01;44000;Sud\n"
+    "VB-003;2012-06-15;44000;Nord\n"
+    "VB-004;1975-01-30;44000;Nord\n"
+)
+PERSON = {"identifier": "VB-001", "birth_date": "1984-03-21", "postcode": "44000"}
+
+
+async def budget_in_voting(
+    kind: BallotKind = BallotKind.APPROVAL,
+    winner: WinnerRule = WinnerRule.GREEDY,
+    **rule: int,
+) -> tuple[Budget, list[Project]]:
+    """A 100,000 € budget with a Nord district (30,000 €), five feasible projects, voting."""
+    form = services.BudgetForm(
+        title="Budget participatif 2026",
+        description="<p>Des idées pour Villebelle</p>",
+        total_amount=100_000,
+        districts={"Nord": 30_000},
+        categories=("Nature", "Sport"),
+        rule=domain.BallotRule(kind, **rule),
+        winner_rule=winner,
+    )
+    budget = await services.save_budget(form)
+    districts = {d.name: d for d in await budget.districts.all()}
+    specs = [
+        ("Jardin partagé", 40_000, None),
+        ("Piste cyclable", 30_000, None),
+        ("Skatepark", 50_000, None),
+        ("Bancs du parc Nord", 20_000, "Nord"),
+        ("Fontaine", 5_000, "Nord"),
+    ]
+    projects = [
+        await Project.create(
+            budget=budget,
+            title=title,
+            description="<p>Détails</p>",
+            cost=cost,
+            district=districts.get(district) if district else None,
+            feasibility=Feasibility.FEASIBLE,
+        )
+        for title, cost, district in specs
+    ]
+    await Budget.filter(id=budget.id).update(voting_closes_at=timezone.now() + timedelta(days=7))
+    await services.switch_phase(budget.id, Phase.VOTING, by_user=None)
+    await budget.refresh_from_db()
+    return budget, projects
+
+
+async def verified(settings: Settings, user: User, person: dict[str, str] = PERSON) -> None:
+    await services.import_census(settings, CENSUS.encode())
+    await services.verify_residency(
+        settings, user, person["identifier"], person["birth_date"], person["postcode"]
+    )

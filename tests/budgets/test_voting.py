@@ -1,0 +1,349 @@
+"""Voting through HTTP: residency, every ballot rule, changing a vote, closing, secrecy."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+
+import httpx
+import pytest
+from tortoise import timezone
+
+from budgets.models import Ballot, BallotKind, Budget, Channel, Phase, Residency, VoterRegister
+from participation.accounts.models import Role, User
+from participation.settings import Settings
+from tests.budgets.factories import CENSUS, PERSON, budget_in_voting, verified
+from tests.conftest import create_user, log_in, post_form
+
+
+async def vote(
+    client: httpx.AsyncClient, budget: Budget, fields: dict[str, object], action: str = "cast"
+) -> httpx.Response:
+    page = f"/budgets/{budget.id}/ballot"
+    token_page = await client.get(page)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', token_page.text)
+    assert token, token_page.text[:500]
+    return await client.post(page, data={**fields, "action": action, "csrf_token": token.group(1)})
+
+
+async def test_residents_verify_once_with_their_census_details(
+    client: httpx.AsyncClient, settings: Settings, citizen: User
+) -> None:
+    await log_in(client, citizen)
+    from budgets import services
+
+    await services.import_census(settings, CENSUS.encode())
+    wrong = await post_form(
+        client,
+        "/account/residency",
+        {**PERSON, "birth_date": "1984-03-22"},
+        page="/account/residency",
+    )
+    assert wrong.status_code == 422 and "Nous n’avons trouvé aucun habitant" in wrong.text
+    empty = await post_form(
+        client,
+        "/account/residency",
+        {"identifier": "", "birth_date": "hier", "postcode": ""},
+        page="/account/residency",
+    )
+    assert empty.status_code == 422
+    for name in ("identifier", "birth_date", "postcode"):
+        assert f'id="{name}-error"' in empty.text
+    ok = await post_form(
+        client,
+        "/account/residency",
+        {"identifier": " vb001 ", "birth_date": "21/03/1984", "postcode": "44 000"},
+        page="/account/residency",
+    )
+    assert ok.status_code == 303
+    assert await Residency.filter(user=citizen).count() == 1
+
+    # the same census row cannot verify a second account
+    other = await create_user(settings, "voisin@example.org")
+    await post_form(client, "/account/logout", {})
+    await log_in(client, other)
+    reused = await post_form(client, "/account/residency", PERSON, page="/account/residency")
+    assert reused.status_code == 422 and "déjà été utilisées" in reused.text
+    assert await Residency.all().count() == 1
+
+
+async def test_vote_then_change_the_vote(
+    client: httpx.AsyncClient, settings: Settings, citizen: User
+) -> None:
+    budget, projects = await budget_in_voting(BallotKind.APPROVAL, min_choices=1, max_choices=3)
+    await verified(settings, citizen)
+    await log_in(client, citizen)
+    page = await client.get(f"/budgets/{budget.id}/ballot")
+    assert page.status_code == 200
+    # a Nord resident sees city-wide and Nord projects, not other districts' projects
+    assert "Bancs du parc Nord" in page.text and "Jardin partagé" in page.text
+
+    first = await vote(client, budget, {"project": [str(projects[0].id), str(projects[3].id)]})
+    assert first.status_code == 303
+    receipt_page = await client.get(first.headers["location"])
+    first_receipt = re.search(
+        r"<strong>([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})</strong>", receipt_page.text
+    )
+    assert first_receipt
+
+    again = await client.get(f"/budgets/{budget.id}/ballot")
+    assert "Vous avez déjà voté" in again.text
+    assert re.search(rf'value="{projects[0].id}" checked', again.text)
+
+    second = await vote(client, budget, {"project": [str(projects[1].id)]})
+    assert second.status_code == 303
+    ballots = await Ballot.filter(budget=budget)
+    assert len(ballots) == 1 and json.loads(ballots[0].choices) == {str(projects[1].id): 1}
+    assert ballots[0].receipt != first_receipt.group(1)
+    assert await VoterRegister.filter(budget=budget).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("kind", "rule", "fields", "message"),
+    [
+        (
+            BallotKind.APPROVAL,
+            {"max_choices": 1},
+            {"project": ["P0", "P1"]},
+            "Choisissez au plus 1 projets",
+        ),
+        (
+            BallotKind.APPROVAL,
+            {"min_choices": 2},
+            {"project": ["P0"]},
+            "Choisissez au moins 2 projets",
+        ),
+        (BallotKind.KNAPSACK, {}, {"project": ["P0", "P1", "P2"]}, "plus que les 70\u202f000"),
+        (
+            BallotKind.KNAPSACK,
+            {"min_spent_percent": 50},
+            {"project": ["P1"]},
+            "Dépensez au moins 50",
+        ),
+        (
+            BallotKind.CUMULATIVE,
+            {"points_total": 10, "points_per_project": 5},
+            {"points-P0": "6"},
+            "au plus 5 points",
+        ),
+        (
+            BallotKind.CUMULATIVE,
+            {"points_total": 10, "points_per_project": 5},
+            {"points-P0": "5", "points-P1": "5", "points-P2": "2"},
+            "retirez-en 2",
+        ),
+        (BallotKind.CUMULATIVE, {}, {"points-P0": "trois"}, "nombres entiers"),
+        (
+            BallotKind.RANKING,
+            {"ranking_length": 2},
+            {"rank-P0": "1", "rank-P1": "1"},
+            "chaque rang une fois",
+        ),
+        (BallotKind.APPROVAL, {}, {"project": ["999999"]}, "ne figurent pas sur ce bulletin"),
+    ],
+)
+async def test_invalid_ballots_are_refused_with_what_to_fix(
+    client: httpx.AsyncClient,
+    settings: Settings,
+    citizen: User,
+    kind: BallotKind,
+    rule: dict[str, int],
+    fields: dict[str, object],
+    message: str,
+) -> None:
+    budget, projects = await budget_in_voting(kind, **rule)
+    await verified(settings, citizen)
+    await log_in(client, citizen)
+
+    def real(value: str) -> str:
+        return re.sub(r"P(\d)", lambda m: str(projects[int(m.group(1))].id), value)
+
+    data = {
+        real(k): ([real(v) for v in value] if isinstance(value, list) else real(value))
+        for k, value in fields.items()
+    }
+    response = await vote(client, budget, data)
+    assert response.status_code == 422
+    assert message in response.text
+    assert await Ballot.all().count() == 0 and await VoterRegister.all().count() == 0
+
+
+@pytest.mark.parametrize(
+    ("kind", "rule", "fields"),
+    [
+        (BallotKind.APPROVAL, {"max_choices": 2}, {"project": ["P0", "P3"]}),
+        (BallotKind.KNAPSACK, {"min_spent_percent": 50}, {"project": ["P0", "P1", "P3"]}),
+        (
+            BallotKind.CUMULATIVE,
+            {"points_total": 10, "points_per_project": 5},
+            {"points-P0": "5", "points-P3": "5"},
+        ),
+        (BallotKind.RANKING, {"ranking_length": 3}, {"rank-P2": "1", "rank-P0": "2"}),
+    ],
+)
+async def test_valid_ballots_of_every_rule_are_recorded(
+    client: httpx.AsyncClient,
+    settings: Settings,
+    citizen: User,
+    kind: BallotKind,
+    rule: dict[str, int],
+    fields: dict[str, object],
+) -> None:
+    budget, projects = await budget_in_voting(kind, **rule)
+    await verified(settings, citizen)
+    await log_in(client, citizen)
+
+    def real(value: str) -> str:
+        return re.sub(r"P(\d)", lambda m: str(projects[int(m.group(1))].id), value)
+
+    data = {
+        real(k): ([real(v) for v in value] if isinstance(value, list) else real(value))
+        for k, value in fields.items()
+    }
+    preview = await vote(client, budget, data, action="preview")
+    assert preview.status_code == 200 and await Ballot.all().count() == 0
+    response = await vote(client, budget, data)
+    assert response.status_code == 303, response.text[-2000:]
+    assert await Ballot.filter(budget=budget).count() == 1
+
+
+async def test_the_meter_updates_with_htmx_and_without_javascript(
+    client: httpx.AsyncClient, settings: Settings, citizen: User
+) -> None:
+    budget, projects = await budget_in_voting(BallotKind.KNAPSACK)
+    await verified(settings, citizen)
+    await log_in(client, citizen)
+    page = await client.get(f"/budgets/{budget.id}/ballot")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token
+    data = {"project": [str(projects[0].id), str(projects[2].id)], "action": "preview"}
+    fragment = await client.post(
+        f"/budgets/{budget.id}/ballot",
+        data=data,
+        headers={"HX-Request": "true", "X-CSRF-Token": token.group(1)},
+    )
+    assert fragment.status_code == 200
+    assert fragment.text.lstrip().startswith('<div id="meter"')
+    assert "90\u202f000\xa0€" in fragment.text  # 40,000 + 50,000
+    assert fragment.headers["vary"].startswith("HX-Request")
+    full = await client.post(
+        f"/budgets/{budget.id}/ballot", data={**data, "csrf_token": token.group(1)}
+    )
+    assert "<html" in full.text and "90\u202f000\xa0€" in full.text
+
+
+async def test_voting_is_refused_outside_the_voting_phase_and_after_closing(
+    client: httpx.AsyncClient, settings: Settings, citizen: User
+) -> None:
+    budget, projects = await budget_in_voting()
+    await verified(settings, citizen)
+    await log_in(client, citizen)
+    # the closing time passed, the cron has not switched the phase yet: refused all the same
+    await Budget.filter(id=budget.id).update(voting_closes_at=timezone.now() - timedelta(seconds=1))
+    page = await client.get(f"/budgets/{budget.id}/ballot")
+    assert page.status_code == 403 and "Le vote est clos" in page.text
+    await client.get("/")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', (await client.get("/")).text)
+    assert token
+    late = await client.post(
+        f"/budgets/{budget.id}/ballot",
+        data={"project": [str(projects[0].id)], "action": "cast", "csrf_token": token.group(1)},
+    )
+    assert late.status_code == 403
+    await Budget.filter(id=budget.id).update(phase=Phase.TALLY)
+    assert (await client.get(f"/budgets/{budget.id}/ballot")).status_code == 403
+    assert await Ballot.all().count() == 0
+
+
+async def test_unverified_and_ineligible_residents_cannot_vote(
+    client: httpx.AsyncClient, settings: Settings, citizen: User
+) -> None:
+    budget, _ = await budget_in_voting()
+    await log_in(client, citizen)
+    page = await client.get(f"/budgets/{budget.id}/ballot")
+    assert page.status_code == 403 and "/account/residency" in page.text
+    young = {"identifier": "VB-003", "birth_date": "2012-06-15", "postcode": "44000"}
+    await verified(settings, citizen, young)
+    await Budget.filter(id=budget.id).update(minimum_age=16)
+    refused = await client.get(f"/budgets/{budget.id}/ballot")
+    assert refused.status_code == 403 and "16 ans ou plus" in refused.text
+
+
+async def test_anonymous_visitors_are_sent_to_log_in(client: httpx.AsyncClient) -> None:
+    budget, _ = await budget_in_voting()
+    response = await client.get(f"/budgets/{budget.id}/ballot")
+    assert response.status_code == 303 and "/account/login" in response.headers["location"]
+
+
+async def test_ballots_hold_no_link_to_the_voter(
+    client: httpx.AsyncClient, settings: Settings, citizen: User
+) -> None:
+    budget, projects = await budget_in_voting()
+    await verified(settings, citizen)
+    await log_in(client, citizen)
+    await vote(client, budget, {"project": [str(projects[0].id)]})
+    ballot = await Ballot.get(budget=budget)
+    stored = json.dumps(dict(ballot.__dict__), default=str)
+    residency = await Residency.get(user=citizen)
+    for secret in (str(citizen.id), citizen.email, residency.census_entry_id):
+        assert f'"{secret}"' not in stored
+    field_names = set(Ballot._meta.fields_map)
+    assert not field_names & {"user", "user_id", "census_entry", "census_entry_id", "voter"}
+    # the register says who voted, not how; and records the day, not the time, on the ballot
+    register = await VoterRegister.get(budget=budget)
+    assert register.channel == Channel.WEB
+    assert "cast_on" in field_names and "created_at" not in field_names
+
+
+async def test_staff_record_paper_ballots_once_per_person(
+    client: httpx.AsyncClient, settings: Settings, admin: User
+) -> None:
+    budget, projects = await budget_in_voting()
+    from budgets import services
+
+    await services.import_census(settings, CENSUS.encode())
+    await log_in(client, admin)
+    page = f"/admin/budgets/{budget.id}/paper-ballot"
+    data = {
+        "identifier": "VB-004",
+        "birth_date": "1975-01-30",
+        "postcode": "44000",
+        "project": [str(projects[1].id)],
+        "action": "cast",
+    }
+    first = await post_form(client, page, data, page=page)
+    assert first.status_code == 303
+    again = await post_form(client, page, data, page=page)
+    assert again.status_code == 422 and "a déjà voté" in again.text
+    assert await Ballot.filter(budget=budget, channel=Channel.PAPER).count() == 1
+
+    # the same person cannot then vote online with a verified account
+    resident = await create_user(settings, "vb004@example.org", Role.CITIZEN)
+    await services.verify_residency(settings, resident, "VB-004", "1975-01-30", "44000")
+    await post_form(client, "/account/logout", {})
+    await log_in(client, resident)
+    online = await vote(client, budget, {"project": [str(projects[0].id)]})
+    assert online.status_code == 422 and "bureau de vote de la mairie" in online.text
+    assert await Ballot.filter(budget=budget).count() == 1
+
+
+async def test_ballot_and_register_rows_cannot_be_paired_by_order(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    """An autoincrement id on ballots would follow the register's order and link them."""
+    from budgets import services
+    from tests.budgets.factories import CENSUS
+
+    budget, projects = await budget_in_voting()
+    await services.import_census(settings, CENSUS.encode())
+    people = [("VB-001", "1984-03-21"), ("VB-002", "1990-12-01"), ("VB-004", "1975-01-30")]
+    for n, (identifier, born) in enumerate(people):
+        user = await create_user(settings, f"voter{n}@example.org")
+        await services.verify_residency(settings, user, identifier, born, "44000")
+        voter, residency = await services.voter_of(user)
+        assert residency is not None
+        await services.cast_ballot(settings, budget.id, residency.census_entry, voter,
+                                   {projects[n].id: 1})
+    ballot_ids = [str(b.id) for b in await Ballot.filter(budget=budget)]
+    assert all(len(i) == 36 for i in ballot_ids)  # random UUIDs, no sequence

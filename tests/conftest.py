@@ -1,0 +1,156 @@
+"""A fresh app and database for each test, on the real services.
+
+- Database: SQLite in memory by default; PostgreSQL when DATABASE_URL says so (the schema is
+  built once per run, then every table is emptied before each test).
+- Redis: REDIS_URL when set, else an embedded Redis started once for the run; flushed per test.
+- HTTP: httpx against the ASGI app, inside the app's lifespan.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from redis.asyncio import Redis
+from tortoise import Tortoise, connections
+
+from participation.accounts.models import Role, User
+from participation.accounts.services import hash_password
+from participation.app import create_app
+from participation.redis import EmbeddedRedis
+from participation.settings import Settings
+
+DATABASE_URL = os.environ.get("DATABASE_URL") or "sqlite://:memory:"
+TEST_PASSWORD = "Une-phrase-de-passe-solide"
+_postgres_schema_ready = False
+
+
+@pytest.fixture(scope="session")
+def embedded_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedRedis]:
+    server = EmbeddedRedis(tmp_path_factory.mktemp("redis")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_url(request: pytest.FixtureRequest) -> str:
+    if os.environ.get("REDIS_URL"):
+        return os.environ["REDIS_URL"]
+    return str(request.getfixturevalue("embedded_redis").url)
+
+
+def make_settings(data_dir: Path, redis_url: str, **overrides: str) -> Settings:
+    environ = {
+        "ENVIRONMENT": "test",
+        "DATA_DIR": str(data_dir),
+        "DATABASE_URL": DATABASE_URL,
+        "REDIS_URL": redis_url,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "BASE_URL": "http://testserver",
+        "LOG_LEVEL": "WARNING",
+        **overrides,
+    }
+    return Settings.from_env(environ)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, redis_url: str) -> Settings:
+    return make_settings(tmp_path, redis_url)
+
+
+async def _prepare_schema(settings: Settings) -> None:
+    global _postgres_schema_ready
+    if settings.uses_sqlite:
+        await Tortoise.generate_schemas()
+        return
+    connection = connections.get("default")
+    if not _postgres_schema_ready:
+        await connection.execute_script("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+        await Tortoise.generate_schemas()
+        _postgres_schema_ready = True
+        return
+    tables = [model._meta.db_table for app in Tortoise.apps.values() for model in app.values()]
+    await connection.execute_script(
+        "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE;"
+    )
+
+
+@pytest.fixture
+async def app(settings: Settings, redis_url: str) -> AsyncIterator[Any]:
+    redis = Redis.from_url(redis_url)
+    await redis.flushdb()
+    await redis.aclose()
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        await _prepare_schema(settings)
+        yield application
+
+
+@pytest.fixture
+async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
+
+
+async def create_user(
+    settings: Settings,
+    email: str = "resident@example.org",
+    role: Role = Role.CITIZEN,
+    confirmed: bool = True,
+    display_name: str = "Camille Test",
+) -> User:
+    from tortoise import timezone
+
+    return await User.create(
+        email=email,
+        display_name=display_name,
+        password_hash=await hash_password(settings, TEST_PASSWORD),
+        role=role,
+        email_confirmed_at=timezone.now() if confirmed else None,
+    )
+
+
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+async def csrf_token(client: httpx.AsyncClient, page: str = "/") -> str:
+    response = await client.get(page)
+    match = CSRF_FIELD.search(response.text)
+    assert match, f"no CSRF token on {page}"
+    return match.group(1)
+
+
+async def post_form(
+    client: httpx.AsyncClient, url: str, data: dict[str, str], page: str = "/"
+) -> httpx.Response:
+    """Submit a form the way a browser does: with the CSRF token of a page of the site."""
+    token = await csrf_token(client, page)
+    return await client.post(url, data={**data, "csrf_token": token})
+
+
+async def log_in(client: httpx.AsyncClient, user: User) -> None:
+    response = await post_form(
+        client, "/account/login", {"email": user.email, "password": TEST_PASSWORD}
+    )
+    assert response.status_code == 303, response.text
+
+
+@pytest.fixture
+async def citizen(settings: Settings, app: Any) -> User:
+    return await create_user(settings, "citizen@example.org", Role.CITIZEN)
+
+
+@pytest.fixture
+async def moderator(settings: Settings, app: Any) -> User:
+    return await create_user(settings, "moderator@example.org", Role.MODERATOR)
+
+
+@pytest.fixture
+async def admin(settings: Settings, app: Any) -> User:
+    return await create_user(settings, "admin@example.org", Role.ADMIN)

@@ -1,0 +1,45 @@
+"""The `participation` command: createadmin and the demo town."""
+
+from pathlib import Path
+
+import pytest
+
+from participation.accounts.models import Role, User
+from participation.cli import main
+from participation.demo import DEMO_ACCOUNTS
+
+
+def test_createadmin_and_demo_on_a_fresh_installation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import asyncio
+
+    from participation.db import close_database, init_database
+    from participation.settings import Settings
+
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("ENVIRONMENT", "test")
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert main(["migrate"]) == 0
+    assert main(["createadmin", "--email", "Elu@Mairie.fr", "--password", "court"]) == 2
+    assert "au moins 10 caractères" in capsys.readouterr().err  # French first
+    assert (
+        main(
+            ["createadmin", "--email", "Elu@Mairie.fr", "--password", "une phrase de passe solide"]
+        )
+        == 0
+    )
+    assert main(["demo"]) == 0
+    assert main(["demo"]) == 0  # idempotent
+    assert "habitante@demo.villebelle.fr" in capsys.readouterr().out
+
+    async def accounts() -> list[tuple[str, str]]:
+        await init_database(Settings.from_env())
+        try:
+            return [(u.email, u.role.value) for u in await User.all().order_by("id")]
+        finally:
+            await close_database()
+
+    found = asyncio.run(accounts())
+    assert found[0] == ("elu@mairie.fr", Role.ADMIN.value)
+    assert sorted(found[1:]) == sorted((e, r.value) for e, _n, r, _p in DEMO_ACCOUNTS)

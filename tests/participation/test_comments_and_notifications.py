@@ -1,0 +1,192 @@
+"""Comments (threads, editing window, votes, deletion), notifications (exactly once), and the
+fixed number of SQL queries of the proposal list."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+import httpx
+from tortoise import timezone
+
+from participation.accounts.models import User
+from participation.comments.models import Comment, CommentVote
+from participation.mail import OutboxEmail
+from participation.notifications import services as notifications
+from participation.notifications.models import Notification
+from participation.proposals.models import Proposal
+from participation.settings import Settings
+from tests.conftest import create_user, log_in, post_form
+from tests.participation.proposal_factories import make_proposal
+
+
+async def _comment(
+    c: httpx.AsyncClient,
+    proposal: Proposal,
+    body: str,
+    parent: int | None = None,
+    stance: str = "neutral",
+) -> httpx.Response:
+    page = f"/proposals/{proposal.id}"
+    data = {"body": body, "stance": stance, **({"parent": str(parent)} if parent else {})}
+    return await post_form(c, f"{page}/comments", data, page=page)
+
+
+async def test_threads_go_three_levels_deep_and_notify_once(
+    app: Any, client: httpx.AsyncClient, citizen: User, settings: Settings
+) -> None:
+    author = await create_user(settings, "author@example.org")
+    proposal = await make_proposal(author)
+    await log_in(client, citizen)
+    assert (await _comment(client, proposal, "Très bonne idée", stance="for")).status_code == 303
+    top = await Comment.get()
+    assert top.stance == "for" and top.depth == 0
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+    ) as author_client:
+        await log_in(author_client, author)
+        await _comment(author_client, proposal, "Merci !", parent=top.id)
+    reply = await Comment.get(parent_id=top.id)
+    await _comment(client, proposal, "Avec plaisir", parent=reply.id)
+    deepest = await Comment.get(parent_id=reply.id)
+    assert deepest.depth == 2
+    response = await _comment(client, proposal, "Trop profond", parent=deepest.id)
+    assert response.status_code == 409
+    await proposal.refresh_from_db()
+    assert proposal.comment_count == 3 == await Comment.all().count()
+    # one notification per person per comment: the author hears of the first comment, then of
+    # the reply to their own comment (as a reply, not twice); the citizen of the author's reply
+    assert await Notification.filter(user_id=author.id, kind="comment").count() == 1
+    assert await Notification.filter(user_id=author.id, kind="reply").count() == 1
+    assert await Notification.filter(user_id=citizen.id, kind="reply").count() == 1
+    assert await Notification.filter(user_id=citizen.id).count() == 1
+    assert await OutboxEmail.filter(recipient=citizen.email).count() == 1
+    page = (await client.get(f"/proposals/{proposal.id}")).text
+    assert page.index("Très bonne idée") < page.index("Merci !") < page.index("Avec plaisir")
+    assert "Notifications (1" in page
+
+
+async def test_recording_an_event_twice_notifies_once(citizen: User, settings: Settings) -> None:
+    proposal = await make_proposal(citizen)
+    for _ in range(2):
+        emails = await notifications.notify(settings, "answer", "answer:test", [citizen], proposal)
+    assert emails == []
+    assert await Notification.filter(user_id=citizen.id).count() == 1
+    assert await OutboxEmail.all().count() == 1
+
+
+async def test_notification_list_and_unread_count(client: httpx.AsyncClient, citizen: User) -> None:
+    proposal = await make_proposal(citizen)
+    await Notification.create(
+        user_id=citizen.id, kind="answer", event_key="a:1", proposal_id=proposal.id
+    )
+    await log_in(client, citizen)
+    page = (await client.get("/notifications")).text
+    assert "Notifications (1" in page and "La mairie a répondu" in page
+    assert (
+        await post_form(client, "/notifications/read", {}, page="/notifications")
+    ).status_code == 303
+    assert "Notifications (0" in (await client.get("/notifications")).text
+    assert (
+        await httpx.AsyncClient(
+            transport=client._transport,  # type: ignore[attr-defined]
+            base_url="http://testserver",
+        ).get("/notifications")
+    ).status_code == 303
+
+
+async def test_comment_editing_window_and_deletion_placeholder(
+    client: httpx.AsyncClient, citizen: User, settings: Settings
+) -> None:
+    proposal = await make_proposal(citizen)
+    page = f"/proposals/{proposal.id}"
+    await log_in(client, citizen)
+    await _comment(client, proposal, "Premier jet")
+    comment = await Comment.get()
+    edit = f"{page}/comments/{comment.id}/edit"
+    assert (
+        await post_form(client, edit, {"body": "Version corrigée"}, page=page)
+    ).status_code == 303
+    await comment.refresh_from_db()
+    assert "Version corrigée" in comment.body and comment.edited_at is not None
+    assert (await post_form(client, edit, {"body": ""}, page=page)).status_code == 422
+    await Comment.filter(id=comment.id).update(created_at=timezone.now() - timedelta(minutes=16))
+    assert (await post_form(client, edit, {"body": "Trop tard"}, page=page)).status_code == 403
+    # somebody else cannot delete it; the author can, and a placeholder stays
+    other = await create_user(settings, "other@example.org")
+    async with httpx.AsyncClient(
+        transport=client._transport,  # type: ignore[attr-defined]
+        base_url="http://testserver",
+    ) as c:
+        await log_in(c, other)
+        await _comment(c, proposal, "Je réponds", parent=comment.id)
+        r = await post_form(c, f"{page}/comments/{comment.id}/delete", {}, page=page)
+        assert r.status_code == 403
+    r = await post_form(client, f"{page}/comments/{comment.id}/delete", {}, page=page)
+    assert r.status_code == 303
+    text = (await client.get(page)).text
+    assert "Ce commentaire a été supprimé." in text and "Version corrigée" not in text
+    assert "Je réponds" in text
+    await proposal.refresh_from_db()
+    assert proposal.comment_count == 1
+
+
+async def test_one_vote_per_person_per_comment(
+    client: httpx.AsyncClient, citizen: User, settings: Settings
+) -> None:
+    proposal = await make_proposal(citizen)
+    page = f"/proposals/{proposal.id}"
+    await log_in(client, citizen)
+    await _comment(client, proposal, "À voter")
+    comment = await Comment.get()
+    url = f"{page}/comments/{comment.id}/vote"
+    for vote in ("up", "up", "down"):
+        await post_form(client, url, {"vote": vote}, page=page)
+    await comment.refresh_from_db()
+    # up, up again (taken back), then down
+    assert (comment.upvotes, comment.downvotes) == (0, 1)
+    assert await CommentVote.filter(comment_id=comment.id).count() == 1
+    assert (await post_form(client, url, {"vote": "sideways"}, page=page)).status_code == 409
+
+
+# --- a fixed number of queries per list page --------------------------------------------------
+
+
+class _Counter(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.queries: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.queries.append(record.getMessage())
+
+
+async def _count_queries(client: httpx.AsyncClient, url: str) -> int:
+    logger = logging.getLogger("tortoise.db_client")
+    counter, level = _Counter(), logger.level
+    logger.addHandler(counter)
+    logger.setLevel(logging.DEBUG)
+    try:
+        response = await client.get(url)
+    finally:
+        logger.removeHandler(counter)
+        logger.setLevel(level)
+    assert response.status_code == 200
+    return len(counter.queries)
+
+
+async def test_a_list_page_costs_a_fixed_number_of_queries(
+    client: httpx.AsyncClient, citizen: User, settings: Settings
+) -> None:
+    others = [await create_user(settings, f"a{i}@example.org") for i in range(5)]
+    for i in range(20):
+        await make_proposal(others[i % 5], title=f"Proposition de test {i:03d}")
+    await log_in(client, citizen)
+    urls = ["/proposals", "/proposals?sort=random", "/proposals?sort=supported&q=test&page=1"]
+    small = [await _count_queries(client, url) for url in urls]
+    for i in range(20, 200):
+        await make_proposal(others[i % 5], title=f"Proposition de test {i:03d}")
+    large = [await _count_queries(client, url) for url in urls]
+    assert small == large
+    assert max(large) <= 8, large
