@@ -3,15 +3,13 @@ in Debian's Chromium (`make test` installs it with apt-get when missing; no brow
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -57,20 +55,16 @@ class LiveServer:
         self.settings = Settings.from_env(self.env)
         self.process: subprocess.Popen[bytes] | None = None
 
-    def seed(self, seeder: Callable[[Settings], Any]) -> Any:
-        async def run() -> Any:
-            await run_migrations(self.settings)
-            await init_database(self.settings)
-            try:
-                return await seeder(self.settings)
-            finally:
-                await close_database()
+    async def seed(self, seeder: Callable[[Settings], Awaitable[Any]]) -> Any:
+        """Run `seeder` against the server's database (also used to read it back)."""
+        await run_migrations(self.settings)
+        await init_database(self.settings)
+        try:
+            return await seeder(self.settings)
+        finally:
+            await close_database()
 
-        # Playwright's sync API keeps an event loop running in this thread: use another one.
-        with ThreadPoolExecutor(1) as pool:
-            return pool.submit(asyncio.run, run()).result()
-
-    def start(self) -> None:
+    def start(self) -> None:  # blocking on purpose: nothing else runs until it answers
         self.log = (self.settings.data_dir / "server.log").open("wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "participation.cli", "serve"],
@@ -103,13 +97,13 @@ def live_server(tmp_path: Path, redis_url: str) -> Iterator[LiveServer]:
     server.stop()
 
 
-@pytest.fixture  # per test: Playwright's sync API holds an event loop while it runs
-def browser() -> Iterator[Any]:
+@pytest.fixture  # Playwright's async API, on the test's own event loop (the sync API would
+async def browser() -> AsyncIterator[Any]:  # hold a loop in this thread and break later tests)
     if CHROMIUM is None:
         pytest.skip("Chromium is not installed (make test installs it with apt-get)")
-    from playwright.sync_api import sync_playwright
+    from playwright.async_api import async_playwright
 
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    async with async_playwright() as playwright:
+        instance = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield instance
-        instance.close()
+        await instance.close()

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 import pytest
-from playwright.sync_api import expect
+from playwright.async_api import expect
 
 from budgets.models import Ballot
 from participation.accounts.models import Role
@@ -14,6 +14,9 @@ from participation.settings import Settings
 from tests.browser.conftest import LiveServer
 from tests.budgets.factories import budget_in_voting, verified
 from tests.conftest import TEST_PASSWORD, create_user
+
+# Generous: the suite runs on a busy 2-core machine; expect() retries until then.
+expect.set_options(timeout=15_000)
 
 
 async def _seed(settings: Settings) -> dict[str, Any]:
@@ -30,47 +33,57 @@ async def _ballots(settings: Settings) -> list[str]:
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
-def test_cast_and_change_a_ballot(live_server: LiveServer, browser: Any, javascript: bool) -> None:
-    seeded = live_server.seed(_seed)
+async def test_cast_and_change_a_ballot(
+    live_server: LiveServer, browser: Any, javascript: bool
+) -> None:
+    seeded = await live_server.seed(_seed)
     live_server.start()
-    context = browser.new_context(java_script_enabled=javascript, locale="fr-FR")
-    page = context.new_page()
-    page.goto(f"{live_server.url}/account/login")
-    page.get_by_label("Adresse e-mail").fill("habitante@example.org")
-    page.get_by_label("Mot de passe").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(f"{live_server.url}/")
+    context = await browser.new_context(java_script_enabled=javascript, locale="fr-FR")
+    context.set_default_timeout(20_000)
+    page = await context.new_page()
+    await page.goto(f"{live_server.url}/account/login")
+    await page.get_by_label("Adresse e-mail").fill("habitante@example.org")
+    await page.get_by_label("Mot de passe").fill(TEST_PASSWORD)
+    await page.get_by_role("button", name="Se connecter").click()
+    await page.wait_for_url(f"{live_server.url}/")
 
-    page.goto(f"{live_server.url}/budgets/{seeded['budget']}/ballot")
-    assert page.locator("html").get_attribute("lang") == "fr"
-    page.get_by_label(re.compile("Jardin partagé")).check()  # 40,000 €
-    page.get_by_label(re.compile("Piste cyclable")).check()  # 30,000 €: the 70,000 € city-wide
+    await page.goto(f"{live_server.url}/budgets/{seeded['budget']}/ballot")
+    assert await page.locator("html").get_attribute("lang") == "fr"
+    meter = page.locator("#meter")
+    await page.get_by_label(re.compile("Jardin partagé")).check()  # 40,000 €
+    await page.get_by_label(
+        re.compile("Piste cyclable")
+    ).check()  # 30,000 €: all 70,000 € city-wide
     if javascript:  # htmx updates the meter in place, no reload
-        expect(page.locator("#meter")).to_contain_text("2 projets choisis")
-        expect(page.locator("#meter")).to_contain_text("70\u202f000\xa0€ sur 70\u202f000\xa0€")
+        await expect(meter).to_contain_text("2 projets choisis")
+        await expect(meter).to_contain_text(
+            "70\u202f000\xa0€ sur 70\u202f000\xa0€"
+        )
     else:  # without JavaScript, "check" submits and shows the total
-        page.get_by_role("button", name="Vérifier mon bulletin").click()
-        expect(page.locator("#meter")).to_contain_text("70\u202f000\xa0€ sur 70\u202f000\xa0€")
-        assert page.get_by_label(re.compile("Jardin partagé")).is_checked()
+        await page.get_by_role("button", name="Vérifier mon bulletin").click()
+        await expect(meter).to_contain_text(
+            "70\u202f000\xa0€ sur 70\u202f000\xa0€"
+        )
+        assert await page.get_by_label(re.compile("Jardin partagé")).is_checked()
     # over the amount: refused with what to fix, nothing recorded
-    page.get_by_label(re.compile("Skatepark")).check()
-    page.get_by_role("button", name="Voter").click()
-    expect(page.locator(".error-summary")).to_contain_text("retirez des projets")
-    assert live_server.seed(_ballots) == []
+    await page.get_by_label(re.compile("Skatepark")).check()
+    await page.get_by_role("button", name="Voter").click()
+    await expect(page.locator(".error-summary")).to_contain_text("retirez des projets")
+    assert await live_server.seed(_ballots) == []
 
-    page.get_by_label(re.compile("Skatepark")).uncheck()
-    page.get_by_role("button", name="Voter").click()
-    page.wait_for_url(re.compile(r".*/ballot/receipt$"))
-    assert re.search(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}", page.content())
-    assert len(live_server.seed(_ballots)) == 1
+    await page.get_by_label(re.compile("Skatepark")).uncheck()
+    await page.get_by_role("button", name="Voter").click()
+    await page.wait_for_url(re.compile(r".*/ballot/receipt$"))
+    assert re.search(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}", await page.content())
+    assert len(await live_server.seed(_ballots)) == 1
 
     # change the vote
-    page.get_by_role("link", name="Modifier mon vote").click()
-    assert page.get_by_label(re.compile("Piste cyclable")).is_checked()
-    page.get_by_label(re.compile("Piste cyclable")).uncheck()
-    page.get_by_role("button", name="Voter").click()
-    page.wait_for_url(re.compile(r".*/ballot/receipt$"))
-    ballots = live_server.seed(_ballots)
+    await page.get_by_role("link", name="Modifier mon vote").click()
+    assert await page.get_by_label(re.compile("Piste cyclable")).is_checked()
+    await page.get_by_label(re.compile("Piste cyclable")).uncheck()
+    await page.get_by_role("button", name="Voter").click()
+    await page.wait_for_url(re.compile(r".*/ballot/receipt$"))
+    ballots = await live_server.seed(_ballots)
     assert len(ballots) == 1 and f'"{seeded["projects"][1]}"' not in ballots[0]
     assert f'"{seeded["projects"][0]}"' in ballots[0]
-    context.close()
+    await context.close()
