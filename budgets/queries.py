@@ -178,7 +178,10 @@ async def stored_results(budget: Budget) -> dict[str, dict[str, Any]]:
     """rule -> outcome; the official outcome of an imported file under "official"."""
     stored = {}
     for row in await TallyResult.filter(budget=budget):
-        stored["official" if row.is_official else row.rule] = json.loads(row.outcome)
+        outcome = json.loads(row.outcome)
+        if row.is_official and not outcome.get("published", True):
+            continue  # an imported file without a `selected` column
+        stored["official" if row.is_official else row.rule] = outcome
     return stored
 
 
@@ -251,10 +254,10 @@ def _scores(outcome: Mapping[str, Any]) -> dict[int, int]:
     }
 
 
-async def pabulib_export(budget: Budget) -> str:
+async def pabulib_export(budget: Budget, district: str | None = None) -> str:
     from budgets.tallying import export_pabulib
 
-    return await export_pabulib(budget)
+    return await export_pabulib(budget, district)
 
 
 async def budget_form_values(budget: Budget) -> dict[str, str]:

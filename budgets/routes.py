@@ -141,17 +141,20 @@ async def ballot(request: Request) -> Response:
     budget = await _budget(request)
     voter, current = await services.voter_of(user)
     settings = _settings(request)
-    context = await queries.ballot_page(budget, voter)
     if current is None:
+        context = await queries.ballot_page(budget, voter)
         return render(request, "budgets/ballot_not_verified.html", context, status_code=403)
     if problem := domain.eligibility_problem(
         voter, budget.minimum_age, budget.restricted_to_district, timezone.now().date()
     ):
+        context = await queries.ballot_page(budget, voter)
         context["errors"] = errors_of([problem])
         return render(request, "budgets/ballot_closed.html", context, status_code=403)
     if not domain.voting_is_open(budget.phase, services.dates_of(budget), timezone.now()):
+        context = await queries.ballot_page(budget, voter)
         return render(request, "budgets/ballot_closed.html", context, status_code=403)
     if request.method == "GET":
+        context = await queries.ballot_page(budget, voter)
         choices = await services.current_choices(settings, budget.id, current.census_entry_id)
         context.update(queries.ballot_state(context, choices or {}), already_voted=bool(choices))
         return render(request, "budgets/ballot.html", context)
@@ -160,6 +163,21 @@ async def ballot(request: Request) -> Response:
         submitted = {k: (form.getlist(k) if k == "project" else form[k]) for k in form}
     choices, parse_problems = domain.parse_choices(budget.ballot_kind, submitted)  # type: ignore[arg-type]
     action = submitted.get("action", "cast")
+    if action == "cast" and not parse_problems:
+        # the fast path (most requests while voting is open): no page context unless refused
+        try:
+            receipt = await services.cast_ballot(
+                settings, budget.id, current.census_entry, voter, choices, budget=budget
+            )
+        except services.Refused as refused:
+            context = await queries.ballot_page(budget, voter)
+            context.update(queries.ballot_state(context, choices))
+            context["errors"] = errors_of(refused.problems)
+            return render(request, "budgets/ballot.html", context, status_code=422)
+        request.session["receipt"] = {"budget": budget.id, "code": receipt}
+        return redirect(f"/budgets/{budget.id}/ballot/receipt")
+
+    context = await queries.ballot_page(budget, voter)
     context.update(queries.ballot_state(context, choices))
     context["filters"] = queries.ProjectFilters.from_query(submitted)  # type: ignore[arg-type]
     if parse_problems:
@@ -167,25 +185,16 @@ async def ballot(request: Request) -> Response:
         return render(
             request, "budgets/ballot.html", context, status_code=422, fragment="budgets/_meter.html"
         )
-    if action != "cast":  # preview, or filter: show the total and any problem, save nothing
-        problems = domain.ballot_problems(
-            context["rule"],
-            choices,
-            context["ballot_projects"],
-            context["envelopes"],
-            voter.district,
-        )
-        context["errors"] = errors_of(problems)
-        return render(request, "budgets/ballot.html", context, fragment="budgets/_meter.html")
-    try:
-        receipt = await services.cast_ballot(
-            settings, budget.id, current.census_entry, voter, choices
-        )
-    except services.Refused as refused:
-        context["errors"] = errors_of(refused.problems)
-        return render(request, "budgets/ballot.html", context, status_code=422)
-    request.session["receipt"] = {"budget": budget.id, "code": receipt}
-    return redirect(f"/budgets/{budget.id}/ballot/receipt")
+    # preview, or filter: show the total and any problem, save nothing
+    problems = domain.ballot_problems(
+        context["rule"],
+        choices,
+        context["ballot_projects"],
+        context["envelopes"],
+        voter.district,
+    )
+    context["errors"] = errors_of(problems)
+    return render(request, "budgets/ballot.html", context, fragment="budgets/_meter.html")
 
 
 async def receipt(request: Request) -> Response:
@@ -235,8 +244,10 @@ async def ballots_pabulib(request: Request) -> Response:
     budget = await _budget(request)
     if budget.phase != Phase.RESULTS:
         raise HTTPException(status_code=404)
-    content = await queries.pabulib_export(budget)
-    filename = f"budget-{budget.id}.pb"
+    district = request.query_params.get("district") or None  # one file per envelope
+    content = await queries.pabulib_export(budget, district)
+    suffix = "-" + "".join(c if c.isalnum() else "-" for c in district) if district else ""
+    filename = f"budget-{budget.id}{suffix}.pb"
     return Response(
         content,
         media_type="text/plain; charset=utf-8",
@@ -422,6 +433,27 @@ async def admin_census(request: Request) -> Response:
     return redirect("/admin/census")
 
 
+async def admin_import(request: Request) -> Response:
+    """A Pabulib file becomes a closed budget; its results show the official outcome."""
+    user = require(request, can_administer)
+    if request.method == "GET":
+        return render(request, "budgets/import.html", {"errors": {}})
+    async with request.form(max_files=1) as form:
+        upload = form.get("file")
+        content = await upload.read() if upload is not None and not isinstance(upload, str) else b""
+        filename = getattr(upload, "filename", None) or "budget.pb"
+    from budgets.importing import import_pabulib
+
+    try:
+        budget = await import_pabulib(content, filename, user)
+    except services.Refused as refused:
+        return render(
+            request, "budgets/import.html", {"errors": errors_of(refused.problems)}, 422
+        )
+    flash(request, gettext("The file is imported; its tally is running in the background."))
+    return redirect(f"/admin/budgets/{budget.id}")
+
+
 routes = [
     Route("/budgets", index, name="budgets:index"),
     Route("/budgets/{budget_id:int}", detail, name="budgets:detail"),
@@ -445,6 +477,9 @@ routes = [
     Route("/account/residency", residency, methods=["GET", "POST"], name="budgets:residency"),
     Route(
         "/admin/budgets/new", admin_new_budget, methods=["GET", "POST"], name="budgets:admin_new"
+    ),
+    Route(
+        "/admin/budgets/import", admin_import, methods=["GET", "POST"], name="budgets:admin_import"
     ),
     Route("/admin/budgets/{budget_id:int}", admin_budget, name="budgets:admin"),
     Route(

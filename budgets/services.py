@@ -416,14 +416,22 @@ class BallotContext:
 
 
 async def ballot_context(budget: Budget) -> BallotContext:
-    districts = await BudgetDistrict.filter(budget=budget)
-    names = {d.id: d.name for d in districts}
+    # plain rows, not model instances: this runs on every ballot
+    districts = await BudgetDistrict.filter(budget_id=budget.id).values_list("id", "name", "amount")
+    names = {district_id: name for district_id, name, _ in districts}
+    rows = await Project.filter(
+        budget_id=budget.id, feasibility=Feasibility.FEASIBLE
+    ).values_list("id", "cost", "adjusted_cost", "district_id")
     projects = {
-        p.id: domain.BallotProject(p.id, p.ballot_cost, names.get(p.district_id or 0))
-        for p in await Project.filter(budget=budget, feasibility=Feasibility.FEASIBLE)
+        project_id: domain.BallotProject(
+            project_id,
+            adjusted if adjusted is not None else cost,
+            names.get(district_id or 0),
+        )
+        for project_id, cost, adjusted, district_id in rows
     }
-    envelopes: dict[str | None, int] = {d.name: d.amount for d in districts}
-    envelopes[None] = budget.total_amount - sum(d.amount for d in districts)
+    envelopes: dict[str | None, int] = {name: amount for _, name, amount in districts}
+    envelopes[None] = budget.total_amount - sum(amount for _, _, amount in districts)
     return BallotContext(rule_of(budget), projects, envelopes)
 
 
@@ -434,6 +442,7 @@ async def cast_ballot(
     voter: domain.Voter,
     choices: dict[int, int],
     channel: Channel = Channel.WEB,
+    budget: Budget | None = None,
 ) -> str:
     """Record or replace a person's ballot; returns the new receipt code.
 
@@ -441,7 +450,8 @@ async def cast_ballot(
     (UNIQUE register row), replace the ballot found by its keyed token. Concurrent submissions
     by one person therefore leave exactly one register row and one ballot.
     """
-    budget = await Budget.get(id=budget_id)
+    if budget is None or budget.id != budget_id:
+        budget = await Budget.get(id=budget_id)
     now = timezone.now()
     if not domain.voting_is_open(budget.phase, dates_of(budget), now):
         raise refuse(N_("Voting is closed for this budget."))

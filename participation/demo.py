@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from tortoise import timezone
 
+from budgets import demo as budgets_demo
 from participation.accounts.models import Role, User
 from participation.accounts.services import hash_password
 from participation.db import close_database, init_database
@@ -47,8 +48,13 @@ async def load(settings: Settings) -> None:
     try:
         users = await create_accounts(settings)
         await proposals_demo.load(settings, users)
+        await budgets_demo.load(settings, users)
     finally:
         await close_database()
     print(f"Demo town {TOWN} is ready. Accounts (demo only):")
     for email, _name, role, password in DEMO_ACCOUNTS:
         print(f"  {role.value:<10} {email:<32} {password}")
+    print(
+        "Resident register (demo only): identifiers VB-0002 to VB-0600, postcode "
+        f"{budgets_demo.POSTCODE}; for instance {' / '.join(budgets_demo.census_person(2))}."
+    )

@@ -40,14 +40,15 @@ def _environment() -> Environment:
     return env
 
 
-def money(amount: int | None, currency: str = "EUR") -> str:
-    """12 500 € in French, €12,500 in English."""
+def money(amount: Any, currency: str = "EUR", cents: bool = False) -> str:
+    """12 500 € in French, €12,500 in English; `cents` keeps two decimals (12,37 €)."""
     if amount is None:
         return ""
     from babel.numbers import format_currency
 
     language = i18n.current_language.get()
-    pattern = "#,##0\u00a0¤" if language == "fr" else "¤#,##0"
+    number = "#,##0.00" if cents else "#,##0"
+    pattern = f"{number}\u00a0¤" if language == "fr" else f"¤{number}"
     return format_currency(amount, currency, format=pattern, locale=language, currency_digits=False)
 
 

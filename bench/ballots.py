@@ -1,0 +1,328 @@
+"""Ballots over HTTP against a real `participation serve` on PostgreSQL, then the tally.
+
+    .venv/bin/python bench/ballots.py [--voters 5000] [--concurrency 50] [--workers 2]
+        [--tally-ballots 100000] [--database postgres://postgres@127.0.0.1:5432/bench_ballots]
+
+1. Builds a fresh database: a budget in voting (30 projects, knapsack ballots, 4 districts),
+   `--voters` verified residents, each with an open session (signed cookies are made here, as
+   the server would make them, so the benchmark measures voting, not argon2 log-ins).
+2. Starts `participation serve` (`--workers` processes) and has `--concurrency` voters cast
+   their ballot at once, each one POST, then a second round where every voter changes it.
+   Prints ballots/s, p50/p99 latency and errors for each round.
+3. Stores `--tally-ballots` ballots directly and times `tally_and_store` (both rules, every
+   envelope), as the worker runs it after voting closes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import json
+import os
+import random
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlencode
+
+import asyncpg
+import httpx
+from itsdangerous import TimestampSigner
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tortoise import Tortoise, timezone  # noqa: E402
+
+from budgets import domain, services  # noqa: E402
+from budgets.demo import DISTRICTS, PROJECTS_2026  # noqa: E402
+from budgets.models import (  # noqa: E402
+    Ballot,
+    BallotKind,
+    Budget,
+    CensusEntry,
+    Feasibility,
+    Phase,
+    Project,
+    Residency,
+    WinnerRule,
+)
+from participation.accounts.models import Role, User  # noqa: E402
+from participation.accounts.services import start_session  # noqa: E402
+from participation.db import close_database, init_database, run_migrations  # noqa: E402
+from participation.settings import Settings  # noqa: E402
+
+SECRET = "bench-secret-key-not-for-production"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def fresh_database(url: str) -> None:
+    admin_url, name = url.rsplit("/", 1)
+    connection = await asyncpg.connect(
+        admin_url.replace("postgres://", "postgresql://") + "/postgres"
+    )
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+
+
+def session_cookie(data: dict[str, str]) -> str:
+    """What Starlette's SessionMiddleware would set for this session."""
+    payload = base64.b64encode(json.dumps(data).encode())
+    return TimestampSigner(SECRET).sign(payload).decode()
+
+
+async def seed(settings: Settings, voters: int) -> tuple[int, list[dict[str, str]], dict]:
+    form = services.BudgetForm(
+        title="Budget participatif (banc d'essai)",
+        description="<p>Banc d'essai</p>",
+        total_amount=800_000,
+        districts=dict.fromkeys(DISTRICTS, 80_000),
+        rule=domain.BallotRule(BallotKind.KNAPSACK),
+        winner_rule=WinnerRule.EQUAL_SHARES,
+    )
+    budget = await services.save_budget(form)
+    districts = {d.name: d for d in await budget.districts.all()}
+    for name, cost, district, _category in PROJECTS_2026:
+        await Project.create(
+            budget=budget,
+            title=name,
+            description="",
+            cost=cost,
+            district=districts[district] if district else None,
+            feasibility=Feasibility.FEASIBLE,
+        )
+    await Budget.filter(id=budget.id).update(voting_closes_at=timezone.now() + timedelta(days=1))
+    await services.switch_phase(budget.id, Phase.VOTING, by_user=None)
+    password_hash = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHRzYWx0$x"  # never used to log in
+    await User.bulk_create(
+        [
+            User(
+                email=f"votant{n}@bench.invalid",
+                display_name=f"Votant {n}",
+                role=Role.CITIZEN,
+                password_hash=password_hash,
+                email_confirmed_at=timezone.now(),
+            )
+            for n in range(voters)
+        ],
+        batch_size=1000,
+    )
+    users = await User.filter(email__endswith="@bench.invalid").order_by("id")
+    await CensusEntry.bulk_create(
+        [
+            CensusEntry(
+                lookup_hash=secrets.token_hex(32), district=DISTRICTS[n % 4], birth_year=1980
+            )
+            for n in range(voters)
+        ],
+        batch_size=1000,
+    )
+    entries = await CensusEntry.all().order_by("id")
+    born = timezone.now().date().replace(year=1980)
+    await Residency.bulk_create(
+        [
+            Residency(user=user, census_entry=entry, birth_date=born)
+            for user, entry in zip(users, entries, strict=True)
+        ],
+        batch_size=1000,
+    )
+    sessions = []
+    for user in users:
+        token = await start_session(user)
+        csrf = secrets.token_urlsafe(32)
+        sessions.append({"cookie": session_cookie({"auth": token, "csrf": csrf}), "csrf": csrf})
+    context = await services.ballot_context(budget)
+    return budget.id, sessions, {"projects": context.projects, "envelopes": context.envelopes}
+
+
+def random_ballot(rng: random.Random, context: dict, district: str) -> list[int]:
+    spent: dict[str | None, int] = {}
+    chosen = []
+    candidates = [p for p in context["projects"].values() if p.district in (None, district)]
+    rng.shuffle(candidates)
+    for project in candidates[: rng.randint(1, 6)]:
+        if spent.get(project.district, 0) + project.cost <= context["envelopes"][project.district]:
+            spent[project.district] = spent.get(project.district, 0) + project.cost
+            chosen.append(project.id)
+    return chosen
+
+
+async def cast_round(
+    url: str, budget_id: int, sessions: list[dict[str, str]], context: dict, concurrency: int
+) -> dict[str, float]:
+    rng = random.Random(len(sessions))
+    latencies: list[float] = []
+    errors = 0
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for index in range(len(sessions)):
+        queue.put_nowait(index)
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as client:
+
+        async def voter() -> None:
+            nonlocal errors
+            while not queue.empty():
+                index = queue.get_nowait()
+                session = sessions[index]
+                data = {"csrf_token": session["csrf"], "action": "cast"}
+                projects = random_ballot(rng, context, DISTRICTS[index % 4])
+                body = urlencode([*data.items(), *(("project", str(p)) for p in projects)])
+                started = time.perf_counter()
+                response = await client.post(
+                    f"/budgets/{budget_id}/ballot",
+                    content=body,
+                    headers={
+                        "content-type": "application/x-www-form-urlencoded",
+                        "cookie": f"participation_session={session['cookie']}",
+                    },
+                )
+                latencies.append(time.perf_counter() - started)
+                if response.status_code != 303:
+                    errors += 1
+
+        started = time.perf_counter()
+        await asyncio.gather(*(voter() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    latencies.sort()
+    return {
+        "ballots": len(latencies),
+        "per_second": len(latencies) / elapsed,
+        "p50_ms": 1000 * statistics.median(latencies),
+        "p99_ms": 1000 * latencies[int(0.99 * (len(latencies) - 1))],
+        "errors": errors,
+    }
+
+
+async def bench_tally(settings: Settings, budget_id: int, count: int) -> dict[str, float]:
+    from budgets.tallying import tally_and_store
+
+    budget = await Budget.get(id=budget_id)
+    context = await services.ballot_context(budget)
+    rng = random.Random(7)
+    existing = await Ballot.filter(budget_id=budget_id).count()
+    rows = []
+    for n in range(existing, count):
+        projects = random_ballot(
+            rng, {"projects": context.projects, "envelopes": context.envelopes}, DISTRICTS[n % 4]
+        )
+        rows.append(
+            Ballot(
+                id=uuid.uuid4(),
+                budget_id=budget_id,
+                token=None,
+                receipt=f"BENCH-{n:08d}",
+                district=DISTRICTS[n % 4],
+                choices=json.dumps({str(p): 1 for p in projects}),
+                cast_on=timezone.now().date(),
+            )
+        )
+    await Ballot.bulk_create(rows, batch_size=5000)
+    await Budget.filter(id=budget_id).update(phase=Phase.TALLY)
+    started = time.perf_counter()
+    await tally_and_store(budget_id)
+    elapsed = time.perf_counter() - started
+    return {"ballots": await Ballot.filter(budget_id=budget_id).count(), "seconds": elapsed}
+
+
+async def prepare(settings: Settings, database: str, voters: int) -> tuple[int, list, dict]:
+    await fresh_database(database)
+    await run_migrations(settings)
+    await init_database(settings)
+    try:
+        print(f"seeding {voters} verified voters...", flush=True)
+        return await seed(settings, voters)
+    finally:
+        await close_database()
+
+
+async def tally_phase(settings: Settings, budget_id: int, count: int) -> None:
+    await init_database(settings)
+    try:
+        figures = await bench_tally(settings, budget_id, count)
+        print(
+            f"{'tally':>16}: {figures['ballots']:.0f} stored ballots, both rules, every envelope: "
+            f"{figures['seconds']:.2f} s"
+        )
+    finally:
+        await close_database()
+        await Tortoise.close_connections()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--voters", type=int, default=5000)
+    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--tally-ballots", type=int, default=100_000)
+    parser.add_argument(
+        "--database",
+        default=os.environ.get(
+            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_ballots"
+        ),
+    )
+    args = parser.parse_args()
+    data_dir = Path(tempfile.mkdtemp(prefix="bench-ballots-"))
+    port = free_port()
+    env = {
+        **os.environ,
+        "ENVIRONMENT": "production",
+        "DATA_DIR": str(data_dir),
+        "DATABASE_URL": args.database,
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
+        "SECRET_KEY": SECRET,
+        "BASE_URL": f"http://127.0.0.1:{port}",
+        "PORT": str(port),
+        "WEB_CONCURRENCY": str(args.workers),
+        "LOG_LEVEL": "WARNING",
+    }
+    settings = Settings.from_env(env)
+    budget_id, sessions, context = asyncio.run(prepare(settings, args.database, args.voters))
+
+    server = subprocess.Popen(
+        [sys.executable, "-m", "participation.cli", "serve"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                httpx.get(url + "/healthz", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        for name in ("first ballots", "changed ballots"):
+            figures = asyncio.run(cast_round(url, budget_id, sessions, context, args.concurrency))
+            print(
+                f"{name:>16}: {figures['ballots']} ballots, {figures['per_second']:.0f} ballots/s, "
+                f"p50 {figures['p50_ms']:.1f} ms, p99 {figures['p99_ms']:.1f} ms, "
+                f"errors {figures['errors']:.0f}  "
+                f"({args.concurrency} concurrent voters, {args.workers} web processes)",
+                flush=True,
+            )
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    asyncio.run(tally_phase(settings, budget_id, args.tally_ballots))
+
+
+if __name__ == "__main__":
+    main()

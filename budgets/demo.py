@@ -1,0 +1,205 @@
+"""Demo budgets of Villebelle-sur-Loire, built through the services like a real city would.
+
+- a census of 600 fictional residents (identifiers VB-0001 to VB-0600, printed by the demo);
+- "Budget participatif 2026": voting open, knapsack ballots, Method of Equal Shares, 30 projects;
+- "Budget participatif 2025": closed, 480 ballots (some on paper), tallied and published.
+
+Idempotent: a budget whose title exists is left alone. Deterministic: a fixed random seed.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from tortoise import timezone
+
+from budgets import domain, services, tallying
+from budgets.models import (
+    BallotKind,
+    Budget,
+    Channel,
+    Feasibility,
+    Phase,
+    Project,
+    Residency,
+    WinnerRule,
+)
+from participation.accounts.models import Role, User
+from participation.settings import Settings
+
+POSTCODE = "44100"
+DISTRICTS = ("Centre-ville", "Les Rives", "Saint-Martin", "Le Plateau")
+CENSUS_SIZE = 600
+
+# title, cost, district (None: city-wide), category
+PROJECTS_2026 = [
+    ("Une forêt urbaine sur le parking du marché", 120_000, None, "Nature"),
+    ("Des pistes cyclables protégées vers le lycée", 150_000, None, "Mobilité"),
+    ("Rénover la piscine municipale", 180_000, None, "Sport"),
+    ("Des toilettes publiques accessibles", 60_000, None, "Cadre de vie"),
+    ("Un festival de musique gratuit en juin", 35_000, None, "Culture"),
+    ("Des fontaines à eau dans les parcs", 24_000, None, "Cadre de vie"),
+    ("Une ressourcerie pour réparer et revendre", 80_000, None, "Nature"),
+    ("Éclairage solaire des chemins de halage", 90_000, None, "Mobilité"),
+    ("Une salle d'escalade dans l'ancien gymnase", 140_000, None, "Sport"),
+    ("Des bancs et de l'ombre le long de la Loire", 45_000, None, "Cadre de vie"),
+    ("Un jardin pédagogique pour les écoles", 30_000, None, "Nature"),
+    ("Des abris à vélos sécurisés à la gare", 55_000, None, "Mobilité"),
+    ("Une boîte à livres par quartier", 8_000, None, "Culture"),
+    ("Un terrain de basket 3x3", 40_000, None, "Sport"),
+    ("Des ruches sur le toit de la mairie", 12_000, None, "Nature"),
+    ("Végétaliser la place du Marché", 38_000, "Centre-ville", "Nature"),
+    ("Un parc à vélos devant la médiathèque", 9_000, "Centre-ville", "Mobilité"),
+    ("Des jeux d'eau place Saint-Pierre", 27_000, "Centre-ville", "Cadre de vie"),
+    ("Un ponton de pêche accessible", 32_000, "Les Rives", "Sport"),
+    ("Un verger partagé au bord de l'eau", 14_000, "Les Rives", "Nature"),
+    ("Rénover l'aire de jeux des Rives", 36_000, "Les Rives", "Cadre de vie"),
+    ("Un city-stade à Saint-Martin", 45_000, "Saint-Martin", "Sport"),
+    ("Des composteurs de quartier", 6_000, "Saint-Martin", "Nature"),
+    ("Un local pour les associations", 30_000, "Saint-Martin", "Culture"),
+    ("Une navette vers le marché le samedi", 20_000, "Le Plateau", "Mobilité"),
+    ("Des tables de pique-nique au belvédère", 7_000, "Le Plateau", "Cadre de vie"),
+    ("Un skatepark au Plateau", 48_000, "Le Plateau", "Sport"),
+    ("Une fresque participative sur le château d'eau", 15_000, "Le Plateau", "Culture"),
+    ("Planter 200 arbres rue de la Paix", 25_000, "Centre-ville", "Nature"),
+    ("Un marché de producteurs le mercredi", 11_000, "Les Rives", "Cadre de vie"),
+]
+PROJECTS_2025 = [
+    ("Rénover les vestiaires du stade", 110_000, None, "Sport"),
+    ("Un parcours santé le long de la Loire", 60_000, None, "Sport"),
+    ("Des voies vertes entre les quartiers", 140_000, None, "Mobilité"),
+    ("Une micro-folie (musée numérique)", 90_000, None, "Culture"),
+    ("Un potager collectif à la maison de retraite", 18_000, None, "Nature"),
+    ("Des nichoirs et hôtels à insectes", 6_000, None, "Nature"),
+    ("Une aire de covoiturage", 45_000, None, "Mobilité"),
+    ("Un cinéma en plein air l'été", 22_000, None, "Culture"),
+    ("Des bornes de réparation de vélos", 12_000, None, "Mobilité"),
+    ("Une ludothèque itinérante", 28_000, None, "Culture"),
+    ("Un kiosque à musique place du Marché", 30_000, "Centre-ville", "Culture"),
+    ("Des bacs à fleurs rue Nationale", 8_000, "Centre-ville", "Nature"),
+    ("Une passerelle vers l'île aux Oiseaux", 45_000, "Les Rives", "Mobilité"),
+    ("Un terrain de pétanque éclairé", 10_000, "Saint-Martin", "Sport"),
+    ("Un jardin des senteurs", 16_000, "Saint-Martin", "Nature"),
+    ("Un abri pour le marché du Plateau", 35_000, "Le Plateau", "Cadre de vie"),
+]
+
+
+def census_csv() -> bytes:
+    """600 fictional residents, spread over the four districts, born 1935 to 2010."""
+    rng = random.Random(2026)
+    lines = ["identifiant;date_naissance;code_postal;quartier"]
+    for number in range(1, CENSUS_SIZE + 1):
+        born = date(1935, 1, 1) + timedelta(days=rng.randrange(75 * 365))
+        lines.append(f"VB-{number:04d};{born.isoformat()};{POSTCODE};{DISTRICTS[number % 4]}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def census_person(number: int) -> tuple[str, str]:
+    """Identifier and birth date of census row `number` (1-based), as the demo generated it."""
+    line = census_csv().decode().splitlines()[number]
+    identifier, born, _postcode, _district = line.split(";")
+    return identifier, born
+
+
+async def _create_budget(
+    title: str, total: int, winner: WinnerRule, projects: list[tuple[str, int, str | None, str]]
+) -> tuple[Budget, list[Project]]:
+    form = services.BudgetForm(
+        title=title,
+        description=(
+            "<p>Vous proposez, la ville étudie, vous votez : les projets retenus sont réalisés "
+            "dans les deux ans. Chaque quartier dispose de son enveloppe.</p>"
+        ),
+        total_amount=total,
+        districts=dict.fromkeys(DISTRICTS, total // 10),
+        categories=tuple(sorted({p[3] for p in projects})),
+        rule=domain.BallotRule(BallotKind.KNAPSACK, min_choices=1),
+        winner_rule=winner,
+    )
+    budget = await services.save_budget(form)
+    districts = {d.name: d for d in await budget.districts.all()}
+    categories = {c.name: c for c in await budget.categories.all()}
+    created = [
+        await Project.create(
+            budget=budget,
+            title=name,
+            description=f"<p>{name}. Projet proposé par des habitants, chiffré par la ville.</p>",
+            cost=cost,
+            district=districts[district] if district else None,
+            category=categories[category],
+            feasibility=Feasibility.FEASIBLE,
+            feasibility_reason="Réalisable : chiffrage validé par les services techniques.",
+        )
+        for name, cost, district, category in projects
+    ]
+    return budget, created
+
+
+def _demo_choices(
+    rng: random.Random, context: services.BallotContext, district: str | None
+) -> dict[int, int]:
+    """A plausible knapsack ballot: popular projects more often, own district's projects."""
+    spent: dict[str | None, int] = {}
+    choices: dict[int, int] = {}
+    candidates = [
+        p for p in context.projects.values() if p.district is None or p.district == district
+    ]
+    # popularity grows with the project id's position, so some projects clearly lead
+    rng.shuffle(candidates)
+    candidates.sort(key=lambda p: rng.random() * (1 + (p.id % 5)))
+    for project in candidates[: rng.randint(1, 6)]:
+        envelope = project.district
+        if spent.get(envelope, 0) + project.cost <= context.envelopes[envelope]:
+            spent[envelope] = spent.get(envelope, 0) + project.cost
+            choices[project.id] = 1
+    return choices
+
+
+async def _cast_demo_ballots(settings: Settings, budget: Budget, voters: int) -> None:
+    from budgets.models import CensusEntry
+
+    rng = random.Random(budget.title)
+    context = await services.ballot_context(budget)
+    entries = await CensusEntry.all().order_by("id").limit(voters + 20)
+    for index, entry in enumerate(entries[20 : 20 + voters]):  # the first 20 stay for visitors
+        choices = _demo_choices(rng, context, entry.district)
+        if not choices:
+            continue
+        voter = domain.Voter(True, date(1980, 1, 1), entry.district)
+        channel = Channel.PAPER if index % 8 == 0 else Channel.WEB
+        await services.cast_ballot(settings, budget.id, entry, voter, choices, channel)
+
+
+async def load(settings: Settings, users: list[User]) -> None:
+    await services.import_census(settings, census_csv())
+    citizen = next(u for u in users if u.role == Role.CITIZEN)
+    if not await Residency.filter(user=citizen).exists():
+        identifier, born = census_person(1)
+        await services.verify_residency(settings, citizen, identifier, born, POSTCODE)
+
+    if not await Budget.filter(title="Budget participatif 2025").exists():
+        budget, _ = await _create_budget(
+            "Budget participatif 2025", 600_000, WinnerRule.EQUAL_SHARES, PROJECTS_2025
+        )
+        await Budget.filter(id=budget.id).update(voting_closes_at=timezone.now() + timedelta(1))
+        await services.switch_phase(budget.id, Phase.VOTING, by_user=None)
+        await _cast_demo_ballots(settings, await Budget.get(id=budget.id), 480)
+        await services.switch_phase(budget.id, Phase.TALLY, by_user=None)
+        await tallying.tally_and_store(budget.id)
+        await services.switch_phase(budget.id, Phase.RESULTS, by_user=None)
+        await Budget.filter(id=budget.id).update(
+            voting_opens_at=timezone.now() - timedelta(days=300),
+            voting_closes_at=timezone.now() - timedelta(days=270),
+        )
+
+    if not await Budget.filter(title="Budget participatif 2026").exists():
+        budget, _ = await _create_budget(
+            "Budget participatif 2026", 800_000, WinnerRule.EQUAL_SHARES, PROJECTS_2026
+        )
+        await Budget.filter(id=budget.id).update(
+            voting_opens_at=timezone.now() - timedelta(days=3),
+            voting_closes_at=timezone.now() + timedelta(days=25),
+        )
+        await services.switch_phase(budget.id, Phase.VOTING, by_user=None)
+        await _cast_demo_ballots(settings, await Budget.get(id=budget.id), 120)

@@ -1,0 +1,216 @@
+"""Import a Pabulib `.pb` file as a closed budget: projects, anonymous ballots and the outcome
+the city published (its `selected` column), so the results page can show the official outcome
+next to the one we recompute from the same ballots.
+
+All or nothing: the file is parsed completely before anything is written, then written in one
+transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from tortoise import timezone
+from tortoise.transactions import in_transaction
+
+from budgets import domain
+from budgets import election as engine
+from budgets.models import (
+    Ballot,
+    BallotKind,
+    Budget,
+    Channel,
+    Feasibility,
+    Phase,
+    PhaseSwitch,
+    Project,
+    TallyResult,
+    WinnerRule,
+)
+from budgets.services import Refused, new_receipt, request_tally
+from participation.i18n import N_
+
+BATCH = 2_000
+
+KIND_OF_VOTE_TYPE = {
+    engine.BallotKind.APPROVAL: BallotKind.APPROVAL,
+    engine.BallotKind.CHOOSE_1: BallotKind.APPROVAL,
+    engine.BallotKind.CUMULATIVE: BallotKind.CUMULATIVE,
+    engine.BallotKind.ORDINAL: BallotKind.RANKING,
+}
+
+
+def engine_rule(meta_rule: str) -> tuple[str, dict[str, str]]:
+    """The engine rule and options matching a file's `META.rule` (greedy when unknown)."""
+    name = meta_rule.strip().lower()
+    if name.startswith("equalshares") or name.startswith("equal-shares"):
+        return "equal-shares", {"completion": "add1" if "add1" in name else "none"}
+    if name in ("greedy-no-skip", "greedy-threshold"):
+        return name, {}
+    return "greedy", {}
+
+
+def rule_fields(election: engine.Election) -> dict[str, Any]:
+    """Ballot rule columns describing the file's ballots (for the budget's page)."""
+    longest = max((len(b.choices) for b in election.ballots), default=1)
+    fields: dict[str, Any] = {
+        "ballot_kind": KIND_OF_VOTE_TYPE[election.kind],
+        "min_choices": 0,
+        "max_choices": 1 if election.kind == engine.BallotKind.CHOOSE_1 else longest,
+    }
+    if election.kind == engine.BallotKind.CUMULATIVE:
+        fields["points_total"] = max((sum(b.points or ()) for b in election.ballots), default=1)
+        fields["points_per_project"] = max(
+            (max(b.points or (0,)) for b in election.ballots), default=1
+        )
+    if election.kind == engine.BallotKind.ORDINAL:
+        fields["ranking_length"] = longest
+    return fields
+
+
+def ballot_content(ballot: engine.Ballot, ids: Mapping[str, int], kind: engine.BallotKind) -> str:
+    """The stored JSON of a ballot: project id -> 1, points, or rank (1 = first)."""
+    if kind == engine.BallotKind.CUMULATIVE and ballot.points is not None:
+        values = dict(zip(ballot.choices, ballot.points, strict=True))
+    elif kind == engine.BallotKind.ORDINAL:
+        values = {choice: rank for rank, choice in enumerate(ballot.choices, start=1)}
+    else:
+        values = dict.fromkeys(ballot.choices, 1)
+    return json.dumps({str(ids[c]): v for c, v in sorted(values.items(), key=lambda i: ids[i[0]])})
+
+
+def parse_file(content: bytes, filename: str) -> Any:
+    from budgets import pabulib
+
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise Refused([domain.Problem(N_("The file is not UTF-8 text."), field="file")]) from None
+    if not text.strip():
+        raise Refused([domain.Problem(N_("Choose a Pabulib (.pb) file."), field="file")])
+    try:
+        return pabulib.parse(text, name=filename.removesuffix(".pb"))
+    except pabulib.PabulibError as error:
+        raise Refused(
+            [
+                domain.Problem(
+                    N_("The file is not a valid Pabulib file (line {line}, {field}): {detail}"),
+                    {
+                        "line": error.line or "?",
+                        "field": error.field or "-",
+                        "detail": error.message,
+                    },
+                    "file",
+                )
+            ]
+        ) from None
+
+
+async def import_pabulib(content: bytes, filename: str, by_user: Any = None) -> Budget:
+    parsed = parse_file(content, filename)
+    election: engine.Election = parsed.election
+    meta = election.meta
+    rule, options = engine_rule(parsed.rule)
+    title = (
+        meta.get("description")
+        or " ".join(filter(None, (meta.get("unit"), meta.get("instance"), meta.get("subunit"))))
+        or filename
+    )[:200]
+    day = _date(meta.get("date_end", "")) or timezone.now().date()
+    async with in_transaction():
+        budget = await Budget.create(
+            title=title,
+            description="",
+            currency=(meta.get("currency") or "EUR")[:3].upper(),
+            total_amount=election.budget,
+            phase=Phase.TALLY,
+            phase_changed_at=timezone.now(),
+            winner_rule=WinnerRule.EQUAL_SHARES if rule == "equal-shares" else WinnerRule.GREEDY,
+            imported_from=filename[:255],
+            **rule_fields(election),
+        )
+        await PhaseSwitch.create(
+            budget=budget, from_phase=Phase.PREPARATION, to_phase=Phase.TALLY, by_user=by_user
+        )
+        await Project.bulk_create(
+            [
+                Project(
+                    budget=budget,
+                    title=(p.name or f"Projet {p.id}")[:200],
+                    description="",
+                    cost=p.cost,
+                    feasibility=Feasibility.FEASIBLE,
+                    external_id=p.id[:64],
+                )
+                for p in election.projects
+            ],
+            batch_size=BATCH,
+        )
+        ids = dict(await Project.filter(budget=budget).values_list("external_id", "id"))
+        for start in range(0, len(election.ballots), BATCH):
+            await Ballot.bulk_create(
+                [
+                    Ballot(
+                        id=uuid.uuid4(),
+                        budget=budget,
+                        token=None,
+                        receipt=new_receipt(),
+                        district=None,
+                        channel=Channel.WEB,
+                        choices=ballot_content(ballot, ids, election.kind),
+                        cast_on=day,
+                    )
+                    for ballot in election.ballots[start : start + BATCH]
+                ]
+            )
+        await TallyResult.create(
+            budget=budget,
+            rule=WinnerRule.EQUAL_SHARES.value if rule == "equal-shares" else "greedy",
+            is_official=True,
+            ballots_count=len(election.ballots),
+            input_digest="",
+            outcome=json.dumps(official_outcome(parsed, ids, rule, options)),
+        )
+    await request_tally(budget.id)
+    return budget
+
+
+def official_outcome(
+    parsed: Any, ids: Mapping[str, int], rule: str, options: Mapping[str, str]
+) -> dict[str, Any]:
+    election: engine.Election = parsed.election
+    selected = set(parsed.selected or ())
+    score = engine.scores(election)
+    costs = {p.id: p.cost for p in election.projects}
+    return {
+        "rule": rule,
+        "options": dict(options),
+        "threshold": election.min_project_score_threshold,
+        "published": parsed.selected is not None,
+        "envelopes": [
+            {
+                "name": None,
+                "amount": election.budget,
+                "spent": sum(costs[p] for p in selected if p in costs),
+                "voters": len(election.ballots),
+                "selected": sorted(ids[p] for p in selected if p in ids),
+                "projects": [
+                    {"id": ids[p.id], "cost": p.cost, "score": score[p.id]}
+                    for p in election.projects
+                ],
+            }
+        ],
+    }
+
+
+def _date(text: str) -> date | None:
+    for pattern in ("%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text.strip()[:10], pattern).date()
+        except ValueError:
+            continue
+    return None

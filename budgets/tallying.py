@@ -1,0 +1,292 @@
+"""From stored ballots to stored results, with the tally engine (`budgets.tally`).
+
+A budget is counted per *envelope*: the city-wide amount (total minus the districts' amounts)
+over city-wide projects, and each district's amount over its own projects. Each envelope is
+one election for the engine, exactly as the cities publish them in Pabulib (one file per
+unit). A ballot takes part in an envelope's count when it chose at least one of its projects:
+a voter who chose nothing there neither supports nor dilutes anything (under equal shares an
+empty ballot would otherwise receive a share of the money that nobody can spend).
+
+The pure part (`compute_outcome`) turns plain data into the outcome stored as JSON; the rest
+loads, stores and exports. `tally_and_store` is idempotent: the input is hashed, and a result
+whose hash matches is kept as it is; both rules are stored in one transaction, so a worker
+killed mid-way leaves either the old results or the new ones, never half.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+import budgets
+from budgets import election as engine
+from budgets.models import (
+    Ballot,
+    BallotKind,
+    Budget,
+    BudgetDistrict,
+    Feasibility,
+    Project,
+    TallyResult,
+    WinnerRule,
+)
+
+ENGINE_KIND = {
+    BallotKind.APPROVAL: engine.BallotKind.APPROVAL,
+    BallotKind.KNAPSACK: engine.BallotKind.APPROVAL,  # a knapsack ballot approves its projects
+    BallotKind.CUMULATIVE: engine.BallotKind.CUMULATIVE,
+    BallotKind.RANKING: engine.BallotKind.ORDINAL,
+}
+
+
+@dataclass(frozen=True)
+class TallyProject:
+    id: int
+    cost: int
+    envelope: str | None  # district name, None for city-wide
+    name: str = ""
+    category: str = ""
+
+
+@dataclass(frozen=True)
+class TallyBallot:
+    number: int  # the anonymous voter number, also printed in the Pabulib export
+    choices: Mapping[int, int]  # project id -> 1 (approval), points, or rank (1 = first)
+
+
+@dataclass(frozen=True)
+class TallyInput:
+    kind: BallotKind
+    envelopes: Mapping[str | None, int]
+    projects: tuple[TallyProject, ...]
+    ballots: tuple[TallyBallot, ...]
+    threshold: int | None = None
+    meta: Mapping[str, str] = field(default_factory=dict)
+
+    def digest(self, rule: str, options: Mapping[str, str] | None = None) -> str:
+        """SHA-256 of everything the outcome depends on (not of the order of the ballots)."""
+        content = {
+            "rule": rule,
+            "options": sorted((options or {}).items()),
+            "kind": self.kind.value,
+            "threshold": self.threshold,
+            "envelopes": sorted((name or "", amount) for name, amount in self.envelopes.items()),
+            "projects": sorted((p.id, p.cost, p.envelope or "") for p in self.projects),
+            "ballots": sorted(sorted(b.choices.items()) for b in self.ballots),
+        }
+        return hashlib.sha256(json.dumps(content).encode()).hexdigest()
+
+
+def envelope_order(envelopes: Iterable[str | None]) -> list[str | None]:
+    """City-wide first, then districts by name."""
+    return sorted(envelopes, key=lambda name: (name is not None, name or ""))
+
+
+def envelope_election(data: TallyInput, envelope: str | None) -> engine.Election:
+    projects = [p for p in data.projects if p.envelope == envelope]
+    ids = {p.id for p in projects}
+    ballots = []
+    for ballot in data.ballots:
+        chosen = [(pid, value) for pid, value in ballot.choices.items() if pid in ids]
+        if not chosen:
+            continue
+        # rankings in rank order; other ballots in a fixed order (the engine ignores it)
+        chosen.sort(key=lambda c: (c[1], c[0]) if data.kind == BallotKind.RANKING else c)
+        ballots.append(
+            engine.Ballot(
+                voter_id=str(ballot.number),
+                choices=tuple(str(pid) for pid, _ in chosen),
+                points=(
+                    tuple(value for _, value in chosen)
+                    if data.kind == BallotKind.CUMULATIVE
+                    else None
+                ),
+            )
+        )
+    meta = dict(data.meta)
+    if envelope:
+        meta["district"] = envelope
+    return engine.Election(
+        projects=tuple(
+            engine.Project(
+                id=str(p.id), cost=p.cost, name=p.name, category=p.category, district=envelope or ""
+            )
+            for p in projects
+        ),
+        ballots=tuple(ballots),
+        budget=data.envelopes[envelope],
+        kind=ENGINE_KIND[data.kind],
+        min_project_score_threshold=data.threshold,
+        meta=meta,
+        name=envelope or "",
+    )
+
+
+def compute_outcome(
+    data: TallyInput, rule: str, options: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """Run `rule` (an engine rule name) on every envelope; the JSON stored for the results."""
+    envelopes = []
+    for envelope in envelope_order(data.envelopes):
+        election = envelope_election(data, envelope)
+        if not election.projects:
+            continue
+        outcome = budgets.tally(election, rule=rule, **dict(options or {}))
+        costs = {p.id: p.cost for p in election.projects}
+        envelopes.append(
+            {
+                "name": envelope,
+                "amount": data.envelopes[envelope],
+                "spent": outcome.cost,
+                "voters": outcome.voters,
+                "selected": [int(pid) for pid in outcome.selected],
+                "projects": [
+                    {
+                        "id": int(e.project_id),
+                        "cost": costs[e.project_id],
+                        "score": e.score,
+                        "rank": e.rank,
+                        "selected": e.selected,
+                        "reason": e.reason,
+                        "order": e.order,
+                        "supporters": e.supporters,
+                        # exact (a fraction, for audits) and rounded (for the page)
+                        "price": str(e.price) if e.price is not None else None,
+                        "price_value": float(e.price) if e.price is not None else None,
+                    }
+                    for e in sorted(outcome.explanations, key=lambda e: (e.rank, e.project_id))
+                ],
+            }
+        )
+    return {"rule": rule, "options": dict(options or {}), "envelopes": envelopes}
+
+
+# --- database --------------------------------------------------------------------------------
+
+
+def _family(rule: str) -> str:
+    """The stored slot of an engine rule: greedy variants are "greedy"."""
+    return WinnerRule.EQUAL_SHARES.value if rule.startswith("equal") else WinnerRule.GREEDY.value
+
+
+async def load_input(budget: Budget) -> TallyInput:
+    districts = await BudgetDistrict.filter(budget=budget)
+    names = {d.id: d.name for d in districts}
+    envelopes: dict[str | None, int] = {d.name: d.amount for d in districts}
+    envelopes[None] = budget.total_amount - sum(d.amount for d in districts)
+    projects = tuple(
+        TallyProject(p.id, p.ballot_cost, names.get(p.district_id or 0), p.title)
+        for p in await Project.filter(budget=budget, feasibility=Feasibility.FEASIBLE).order_by(
+            "id"
+        )
+    )
+    rows = await Ballot.filter(budget=budget).order_by("receipt").values_list("choices", flat=True)
+    ballots = tuple(
+        TallyBallot(number, {int(k): int(v) for k, v in json.loads(str(choices)).items()})
+        for number, choices in enumerate(rows, start=1)
+    )
+    official = await TallyResult.get_or_none(budget=budget, is_official=True)
+    threshold = json.loads(official.outcome).get("threshold") if official else None
+    return TallyInput(
+        budget.ballot_kind,
+        envelopes,
+        projects,
+        ballots,
+        threshold,
+        meta={"description": budget.title, "currency": budget.currency},
+    )
+
+
+async def rules_to_compute(budget: Budget) -> list[tuple[str, dict[str, str]]]:
+    """The budget's rule first, then the other family for the side-by-side comparison.
+
+    An imported budget is recomputed with the exact rule its file names (greedy-threshold,
+    equal shares without completion...).
+    """
+    official = await TallyResult.get_or_none(budget=budget, is_official=True)
+    if official is not None:
+        stored = json.loads(official.outcome)
+        main: tuple[str, dict[str, str]] = (stored["rule"], stored.get("options", {}))
+    else:
+        main = (budget.winner_rule.value, {})
+    if _family(main[0]) == WinnerRule.EQUAL_SHARES.value:
+        return [main, ("greedy", {})]
+    return [main, ("equal-shares", {})]
+
+
+async def tally_and_store(budget_id: int) -> str:
+    budget = await Budget.get(id=budget_id)
+    data = await load_input(budget)
+    rules = await rules_to_compute(budget)
+    stored = {r.rule: r for r in await TallyResult.filter(budget=budget, is_official=False)}
+    digests = {rule: data.digest(rule, options) for rule, options in rules}
+    if all(
+        _family(rule) in stored and stored[_family(rule)].input_digest == digests[rule]
+        for rule, _ in rules
+    ):
+        return "unchanged"
+    # CPU-bound: off the event loop, so the worker keeps its heartbeat and other jobs
+    outcomes = await asyncio.to_thread(
+        lambda: {rule: compute_outcome(data, rule, options) for rule, options in rules}
+    )
+    for attempt in range(2):  # a concurrent run may have inserted the rows first: update them
+        try:
+            async with in_transaction():
+                for rule, outcome in outcomes.items():
+                    await TallyResult.update_or_create(
+                        budget_id=budget_id,
+                        rule=_family(rule),
+                        is_official=False,
+                        defaults={
+                            "outcome": json.dumps(outcome),
+                            "ballots_count": len(data.ballots),
+                            "input_digest": digests[rule],
+                        },
+                    )
+            break
+        except IntegrityError:
+            if attempt:
+                raise
+    return "stored"
+
+
+async def export_pabulib(budget: Budget, envelope: str | None = None) -> str:
+    """One envelope's projects and anonymised ballots in the Pabulib format, with the outcome."""
+    from budgets import pabulib
+
+    data = await load_input(budget)
+    if envelope not in data.envelopes:
+        envelope = None
+    election = envelope_election(data, envelope)
+    stored = await TallyResult.get_or_none(
+        budget=budget, rule=budget.winner_rule.value, is_official=False
+    )
+    selected: list[str] = []
+    if stored is not None:
+        for part in json.loads(stored.outcome)["envelopes"]:
+            if part["name"] == envelope:
+                selected = [str(pid) for pid in part["selected"]]
+    meta = {
+        **election.meta,
+        "country": "France",
+        "unit": envelope or budget.title,
+        "instance": str(budget.created_at.year),
+        "rule": "equalshares/add1" if budget.winner_rule == WinnerRule.EQUAL_SHARES else "greedy",
+    }
+    election = engine.Election(
+        projects=election.projects,
+        ballots=election.ballots,
+        budget=election.budget,
+        kind=election.kind,
+        min_project_score_threshold=election.min_project_score_threshold,
+        meta=meta,
+        name=election.name,
+    )
+    return pabulib.write(election, selected=selected)
