@@ -27,16 +27,19 @@ async def compute_consultation_results(ctx: dict[str, Any], consultation_id: int
 async def refresh_consultation_results(ctx: dict[str, Any]) -> int:
     """Every 5 minutes: recompute the results shown while open, and compute those of closed
     consultations that have none (a job lost with Redis)."""
-    visible = await Consultation.filter(
-        phase=Phase.OPEN, results_visible_while_open=True
-    ).values_list("id", flat=True)
-    closed = await Consultation.filter(phase=Phase.CLOSED).values_list("id", flat=True)
+    visible = [
+        c.id
+        for c in await Consultation.filter(phase=Phase.OPEN, results_visible_while_open=True).only(
+            "id"
+        )
+    ]
+    closed = [c.id for c in await Consultation.filter(phase=Phase.CLOSED).only("id")]
     done = set(
         await Result.filter(consultation_id__in=list(closed)).values_list(
             "consultation_id", flat=True
         )
     )
-    todo = [int(c) for c in visible] + [int(c) for c in closed if c not in done]
+    todo = visible + [c for c in closed if c not in done]
     for consultation_id in todo:
         await services.request_results(consultation_id)
     return len(todo)

@@ -106,13 +106,11 @@ class Question(Model):
     show_if_question: fields.ForeignKeyNullableRelation[Question] = fields.ForeignKeyField(
         "consultations.Question", related_name=False, null=True, on_delete=fields.SET_NULL
     )
-    show_if_option: fields.ForeignKeyNullableRelation[Option] = fields.ForeignKeyField(
-        "consultations.Option", related_name=False, null=True, on_delete=fields.SET_NULL
-    )
+    # an option id of that question (no foreign key: options and questions would form a cycle)
+    show_if_option_id = fields.IntField(null=True)
     decision = fields.TextField(default="")  # sanitized HTML: the council's decision
     consultation_id: int
     show_if_question_id: int | None
-    show_if_option_id: int | None
 
     options: fields.ReverseRelation[Option]
 

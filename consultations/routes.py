@@ -21,6 +21,7 @@ from consultations.forms import (
 from consultations.models import Audience, Consultation, Phase, QuestionKind, ScaleStyle
 from participation.i18n import gettext
 from participation.permissions import can_administer, can_moderate
+from participation.richtext import to_text
 from participation.templating import flash, render
 from participation.web import form_data, redirect, require
 
@@ -95,8 +96,8 @@ def _form_values(stored: dict[str, Any] | None) -> dict[str, list[str]]:
     """A stored response as form values, to show it again for editing."""
     values: dict[str, list[str]] = {}
     for key, value in (stored or {}).items():
-        if key.endswith("-other"):
-            values[f"q{key}"] = [value]
+        if key.endswith("-other") or isinstance(value, str):  # stored as sanitized rich text
+            values[f"q{key}"] = [to_text(value)]
         elif isinstance(value, list):
             values[f"q{key}"] = [str(v) for v in value]
             for rank, option in enumerate(value, start=1):

@@ -254,13 +254,19 @@ async def save_question(
             question_id = question.id
         else:
             await Question.filter(id=question_id).update(**values)
-            await Option.filter(question_id=question_id).delete()
-        await Option.bulk_create(
-            [
-                Option(question_id=question_id, position=n, label=label)
-                for n, label in enumerate(labels, start=1)
-            ]
-        )
+        # options keep their ids by position, so conditions on them stay valid
+        existing = await Option.filter(question_id=question_id).order_by("position", "id")
+        for n, label in enumerate(labels, start=1):
+            if n <= len(existing):
+                await Option.filter(id=existing[n - 1].id).update(position=n, label=label)
+            else:
+                await Option.create(question_id=question_id, position=n, label=label)
+        removed = [o.id for o in existing[len(labels) :]]
+        if removed:
+            await Option.filter(id__in=removed).delete()
+            await Question.filter(show_if_option_id__in=removed).update(
+                show_if_question_id=None, show_if_option_id=None
+            )
     return question_id
 
 
