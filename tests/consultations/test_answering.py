@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from datetime import timedelta
 from typing import Any
 
 import httpx
