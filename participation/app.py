@@ -13,6 +13,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from budgets import routes as budgets_routes
+from consultations import routes as consultations_routes
 from participation import pages, queue
 from participation.accounts import routes as accounts_routes
 from participation.comments import routes as comments_routes
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *pages.routes,
             *accounts_routes.routes,
             *budgets_routes.routes,
+            *consultations_routes.routes,
             *proposals_routes.routes,
             *comments_routes.routes,
             *notifications_routes.routes,

@@ -11,10 +11,6 @@ from participation.templating import render
 from participation.web import require
 
 
-async def consultations_index(request: Request) -> Response:
-    return render(request, "consultations/index.html")
-
-
 async def moderation_index(request: Request) -> Response:
     require(request, can_moderate)
     return render(request, "moderation/index.html")
@@ -26,7 +22,6 @@ async def admin_index(request: Request) -> Response:
 
 
 routes = [
-    Route("/consultations", consultations_index, name="consultations:index"),
     Route("/moderation", moderation_index, name="moderation:index"),
     Route("/admin", admin_index, name="admin:index"),
 ]

@@ -50,18 +50,21 @@ async def shutdown(ctx: dict[str, Any]) -> None:
 def job_functions() -> list[Any]:
     """Every feature's jobs; each feature lists its own in its `jobs.py`."""
     from budgets import jobs as budget_jobs
+    from consultations import jobs as consultation_jobs
 
-    return [mail.send_email, *budget_jobs.FUNCTIONS]
+    return [mail.send_email, *budget_jobs.FUNCTIONS, *consultation_jobs.FUNCTIONS]
 
 
 def cron_jobs() -> list[Any]:
     from budgets import jobs as budget_jobs
+    from consultations import jobs as consultation_jobs
 
     every_15_seconds = set(range(0, 60, HEARTBEAT_INTERVAL_SECONDS))
     return [
         cron(heartbeat, second=every_15_seconds, run_at_startup=False),
         cron(mail.sweep_outbox, second={30}),
         *budget_jobs.CRON_JOBS,
+        *consultation_jobs.CRON_JOBS,
     ]
 
 

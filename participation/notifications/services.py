@@ -26,6 +26,7 @@ class Kind:
     THRESHOLD = "threshold"
     AMENDMENT_SUGGESTED = "amendment_suggested"
     AMENDMENT_ACCEPTED = "amendment_accepted"
+    CONSULTATION_OUTCOME = "consultation_outcome"  # no proposal: event key "consultation:<id>:..."
 
 
 # kind -> (subject, sentence); {title} is the proposal, {actor} who acted, {state} the new state
@@ -51,6 +52,10 @@ MESSAGES = {
     Kind.AMENDMENT_ACCEPTED: (
         N_("Your amendment was accepted"),
         N_("Your amendment to “{title}” was accepted."),
+    ),
+    Kind.CONSULTATION_OUTCOME: (
+        N_("The council answered a consultation"),
+        N_("The council published its response to a consultation you took part in."),
     ),
 }
 

@@ -1,0 +1,111 @@
+"""Reading the staff forms: plain strings in, a form dataclass (or field problems) out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from consultations import domain
+from consultations.models import Audience, QuestionKind, ScaleStyle
+from consultations.services import ConsultationForm, OutcomeForm, QuestionForm
+from participation.i18n import N_
+
+PARIS = ZoneInfo("Europe/Paris")  # staff type local times; we store UTC
+E = TypeVar("E", bound=StrEnum)
+
+
+def _choice(data: Mapping[str, str], name: str, enum: type[E], default: E) -> E:
+    raw = data.get(name, "")
+    return enum(raw) if raw in enum._value2member_map_ else default
+
+
+def _whole(
+    data: Mapping[str, str], name: str, default: int | None, problems: list[domain.Problem]
+) -> int | None:
+    raw = data.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        problems.append(domain.Problem(N_("Enter a whole number."), {}, name))
+        return default
+    return int(raw)
+
+
+def _decimal(data: Mapping[str, str], name: str, problems: list[domain.Problem]) -> float | None:
+    raw = data.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return float(raw.replace(",", ".").replace(" ", ""))
+    except ValueError:
+        problems.append(domain.Problem(N_("Enter a number, like 12 or 3,5."), {}, name))
+        return None
+
+
+def _moment(data: Mapping[str, str], name: str, problems: list[domain.Problem]) -> datetime | None:
+    raw = data.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        local = datetime.fromisoformat(raw)
+    except ValueError:
+        problems.append(
+            domain.Problem(N_("Enter a date and time, like 2026-03-01 09:00."), {}, name)
+        )
+        return None
+    if local.tzinfo is None:
+        local = local.replace(tzinfo=PARIS)
+    return local.astimezone(UTC)
+
+
+def local_input_value(moment: datetime | None) -> str:
+    """A stored UTC moment as the value of a datetime-local input, in Paris time."""
+    return moment.astimezone(PARIS).strftime("%Y-%m-%dT%H:%M") if moment else ""
+
+
+def parse_consultation_form(
+    data: Mapping[str, str],
+) -> tuple[ConsultationForm, list[domain.Problem]]:
+    problems: list[domain.Problem] = []
+    form = ConsultationForm(
+        title=data.get("title", ""),
+        context=data.get("context", ""),
+        opens_at=_moment(data, "opens_at", problems),
+        closes_at=_moment(data, "closes_at", problems),
+        audience=_choice(data, "audience", Audience, Audience.SIGNED_IN),
+        district=data.get("district", "").strip() or None,
+        anonymous=data.get("anonymous") == "on",
+        results_visible_while_open=data.get("results_visible_while_open") == "on",
+    )
+    return form, problems
+
+
+def parse_question_form(data: Mapping[str, str]) -> tuple[QuestionForm, list[domain.Problem]]:
+    problems: list[domain.Problem] = []
+    form = QuestionForm(
+        kind=_choice(data, "kind", QuestionKind, QuestionKind.SINGLE),
+        text=data.get("text", ""),
+        help_text=data.get("help_text", ""),
+        required=data.get("required") == "on",
+        options=tuple(data.get("options", "").splitlines()),
+        min_choices=_whole(data, "min_choices", 0, problems) or 0,
+        max_choices=_whole(data, "max_choices", None, problems),
+        allow_other=data.get("allow_other") == "on",
+        scale_style=_choice(data, "scale_style", ScaleStyle, ScaleStyle.NUMERIC),
+        min_value=_decimal(data, "min_value", problems),
+        max_value=_decimal(data, "max_value", problems),
+        show_if=data.get("show_if", ""),
+    )
+    return form, problems
+
+
+def parse_outcome_form(data: Mapping[str, str]) -> OutcomeForm:
+    decisions = {
+        int(key[len("decision-") :]): value
+        for key, value in data.items()
+        if key.startswith("decision-") and key[len("decision-") :].isdigit()
+    }
+    return OutcomeForm(data.get("heard", ""), data.get("decided", ""), decisions)

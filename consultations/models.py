@@ -1,0 +1,203 @@
+"""Public consultations: questionnaires, their responses, stored results and the outcome.
+
+One response per person by construction: `Participant` records who answered (one row per
+person and consultation, UNIQUE) and nothing of what; `Response` holds the answers and, for a
+named consultation only, the person. An anonymous response is found again (to edit it) by a
+keyed hash of (consultation, person) that only the server can compute.
+No docstrings on models: Tortoise turns them into SQL comments.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Phase(StrEnum):
+    PREPARATION = "preparation"  # drafted by staff, not public
+    OPEN = "open"  # answering
+    CLOSED = "closed"  # results computed; the outcome may be published
+
+
+class Audience(StrEnum):
+    EVERYONE = "everyone"  # visitors without an account too (one response per browser)
+    SIGNED_IN = "signed-in"
+    VERIFIED = "verified"  # on the resident register
+    DISTRICT = "district"  # verified residents of one district
+
+
+class QuestionKind(StrEnum):
+    SINGLE = "single"
+    MULTIPLE = "multiple"
+    RANKING = "ranking"
+    SCALE = "scale"
+    MAJORITY = "majority"  # majority judgment
+    NUMBER = "number"
+    SHORT_TEXT = "short-text"
+    LONG_TEXT = "long-text"
+
+
+class ScaleStyle(StrEnum):
+    NUMERIC = "numeric"  # 1 to 5
+    AGREEMENT = "agreement"  # strongly disagree .. strongly agree
+
+
+class Consultation(Model):
+    id = fields.IntField(primary_key=True)
+    title = fields.CharField(max_length=200)
+    context = fields.TextField(default="")  # sanitized HTML
+    phase = fields.CharEnumField(Phase, max_length=16, default=Phase.PREPARATION)
+    phase_changed_at = fields.DatetimeField(null=True)
+    opens_at = fields.DatetimeField(null=True)
+    closes_at = fields.DatetimeField(null=True)
+    audience = fields.CharEnumField(Audience, max_length=16, default=Audience.SIGNED_IN)
+    district = fields.CharField(max_length=100, null=True)  # for Audience.DISTRICT
+    anonymous = fields.BooleanField(default=True)
+    results_visible_while_open = fields.BooleanField(default=False)
+    # the council's response, shown once published
+    outcome_heard = fields.TextField(default="")  # sanitized HTML: « ce que nous avons entendu »
+    outcome_decided = fields.TextField(default="")  # sanitized HTML: « ce que nous décidons »
+    outcome_published_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    questions: fields.ReverseRelation[Question]
+
+    class Meta:
+        table = "consultations_consultation"
+
+
+# Every phase switch, automatic (by_user null) or by hand.
+class PhaseSwitch(Model):
+    id = fields.IntField(primary_key=True)
+    consultation: fields.ForeignKeyRelation[Consultation] = fields.ForeignKeyField(
+        "consultations.Consultation", related_name="phase_switches", on_delete=fields.CASCADE
+    )
+    from_phase = fields.CharEnumField(Phase, max_length=16)
+    to_phase = fields.CharEnumField(Phase, max_length=16)
+    by_user: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+        "participation.User", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "consultations_phase_switch"
+
+
+class Question(Model):
+    id = fields.IntField(primary_key=True)
+    consultation: fields.ForeignKeyRelation[Consultation] = fields.ForeignKeyField(
+        "consultations.Consultation", related_name="questions", on_delete=fields.CASCADE
+    )
+    position = fields.IntField(default=0)
+    kind = fields.CharEnumField(QuestionKind, max_length=16)
+    text = fields.CharField(max_length=300)
+    help_text = fields.TextField(default="")
+    required = fields.BooleanField(default=True)
+    min_choices = fields.IntField(default=0)  # multiple choice
+    max_choices = fields.IntField(null=True)  # multiple choice
+    allow_other = fields.BooleanField(default=False)  # single/multiple: an "other" free answer
+    scale_style = fields.CharEnumField(ScaleStyle, max_length=16, default=ScaleStyle.NUMERIC)
+    min_value = fields.FloatField(null=True)  # number
+    max_value = fields.FloatField(null=True)  # number
+    # show this question only if an earlier (choice) question was answered with this option
+    show_if_question: fields.ForeignKeyNullableRelation[Question] = fields.ForeignKeyField(
+        "consultations.Question", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    # an option id of that question (no foreign key: options and questions would form a cycle)
+    show_if_option_id = fields.IntField(null=True)
+    decision = fields.TextField(default="")  # sanitized HTML: the council's decision
+    consultation_id: int
+    show_if_question_id: int | None
+
+    options: fields.ReverseRelation[Option]
+
+    class Meta:
+        table = "consultations_question"
+        ordering = ["position", "id"]
+
+
+class Option(Model):
+    id = fields.IntField(primary_key=True)
+    question: fields.ForeignKeyRelation[Question] = fields.ForeignKeyField(
+        "consultations.Question", related_name="options", on_delete=fields.CASCADE
+    )
+    position = fields.IntField(default=0)
+    label = fields.CharField(max_length=200)
+    question_id: int
+
+    class Meta:
+        table = "consultations_option"
+        ordering = ["position", "id"]
+
+
+# Who answered (never what): one row per person and consultation.
+class Participant(Model):
+    id = fields.IntField(primary_key=True)
+    consultation: fields.ForeignKeyRelation[Consultation] = fields.ForeignKeyField(
+        "consultations.Consultation", related_name="participants", on_delete=fields.CASCADE
+    )
+    user: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        "participation.User", related_name=False, on_delete=fields.CASCADE
+    )
+    answered_on = fields.DateField()
+    user_id: int
+
+    class Meta:
+        table = "consultations_participant"
+        unique_together = (("consultation", "user"),)
+
+
+# What was answered. `token` is a keyed hash of (consultation, person or visitor): the person
+# edits their response with it; `user` is set only for a named consultation.
+class Response(Model):
+    # random, not autoincrement: an id sequence would follow the register's and link them
+    id = fields.UUIDField(primary_key=True)
+    consultation: fields.ForeignKeyRelation[Consultation] = fields.ForeignKeyField(
+        "consultations.Consultation", related_name="responses", on_delete=fields.CASCADE
+    )
+    token = fields.CharField(max_length=64, unique=True)
+    user: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+        "participation.User", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    answers = fields.TextField()  # JSON {question_id: value}; see consultations.domain
+    submitted_on = fields.DateField()  # the day only
+    consultation_id: int
+
+    class Meta:
+        table = "consultations_response"
+
+
+# A free-text answer approved (or rejected) by a moderator before the results list it; keyed
+# by the text's digest, so an edited answer needs a new review.
+class TextReview(Model):
+    id = fields.IntField(primary_key=True)
+    question: fields.ForeignKeyRelation[Question] = fields.ForeignKeyField(
+        "consultations.Question", related_name="text_reviews", on_delete=fields.CASCADE
+    )
+    text_digest = fields.CharField(max_length=64)
+    approved = fields.BooleanField()
+    reviewed_at = fields.DatetimeField(auto_now=True)
+    question_id: int
+
+    class Meta:
+        table = "consultations_text_review"
+        unique_together = (("question", "text_digest"),)
+
+
+# Stored results: one row per consultation; rerunning replaces it with the same content.
+class Result(Model):
+    id = fields.IntField(primary_key=True)
+    consultation: fields.OneToOneRelation[Consultation] = fields.OneToOneField(
+        "consultations.Consultation", related_name="result", on_delete=fields.CASCADE
+    )
+    content = fields.TextField()  # JSON, see consultations.domain.aggregate
+    responses_count = fields.IntField()
+    input_digest = fields.CharField(max_length=64)
+    computed_at = fields.DatetimeField(auto_now=True)
+    consultation_id: int
+
+    class Meta:
+        table = "consultations_result"

@@ -1,0 +1,513 @@
+"""Consultation pages: thin handlers, permission -> service -> response."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from tortoise import timezone
+
+from consultations import domain, queries, services
+from consultations.forms import (
+    local_input_value,
+    parse_consultation_form,
+    parse_outcome_form,
+    parse_question_form,
+)
+from consultations.models import Audience, Consultation, Phase, QuestionKind, ScaleStyle
+from participation.i18n import gettext
+from participation.permissions import can_administer, can_moderate
+from participation.richtext import to_text
+from participation.templating import flash, render
+from participation.web import form_data, redirect, require
+
+
+def errors_of(problems: list[domain.Problem]) -> dict[str, str]:
+    """Field -> translated message (the first problem of each field)."""
+    errors: dict[str, str] = {}
+    for problem in problems:
+        errors.setdefault(problem.field, gettext(problem.message).format(**problem.values))
+    return errors
+
+
+async def _consultation(request: Request, public: bool = True) -> Consultation:
+    consultation = await Consultation.get_or_none(id=request.path_params["consultation_id"])
+    if consultation is None:
+        raise HTTPException(status_code=404)
+    if public and consultation.phase == Phase.PREPARATION:
+        if not can_administer(request.scope["user"]):
+            raise HTTPException(status_code=404)
+    return consultation
+
+
+def _settings(request: Request) -> Any:
+    return request.app.state.settings
+
+
+def _visitor(request: Request, create: bool = False) -> str | None:
+    """A random id for a visitor without an account (audience "everyone"), in the session."""
+    visitor = request.session.get("visitor")
+    if visitor is None and create:
+        visitor = request.session["visitor"] = secrets.token_urlsafe(24)
+    return visitor
+
+
+# --- public pages ----------------------------------------------------------------------------
+
+
+async def index(request: Request) -> Response:
+    consultations = await queries.public_list()
+    return render(request, "consultations/index.html", {"consultations": consultations})
+
+
+async def detail(request: Request) -> Response:
+    consultation = await _consultation(request)
+    context = {
+        "consultation": consultation,
+        "questions": await queries.questionnaire(consultation.id),
+        "is_open": domain.answering_is_open(
+            consultation.phase, consultation.closes_at, timezone.now()
+        ),
+        "results_public": queries.results_are_public(consultation),
+        "turnout": await queries.turnout(consultation.id),
+        "local_input_value": local_input_value,
+    }
+    return render(request, "consultations/detail.html", context)
+
+
+async def _answer_context(
+    request: Request, consultation: Consultation, values: dict[str, list[str]]
+) -> dict[str, Any]:
+    return {
+        "consultation": consultation,
+        "questions": await queries.questionnaire(consultation.id),
+        "values": values,
+        "errors": {},
+        "grades": queries.grade_labels(),
+        "agreement": queries.agreement_labels(),
+    }
+
+
+def _form_values(stored: dict[str, Any] | None) -> dict[str, list[str]]:
+    """A stored response as form values, to show it again for editing."""
+    values: dict[str, list[str]] = {}
+    for key, value in (stored or {}).items():
+        if key.endswith("-other") or isinstance(value, str):  # stored as sanitized rich text
+            values[f"q{key}"] = [to_text(value)]
+        elif isinstance(value, list):
+            values[f"q{key}"] = [str(v) for v in value]
+            for rank, option in enumerate(value, start=1):
+                values[f"q{key}-o{option}"] = [str(rank)]
+        elif isinstance(value, dict):
+            for option, grade in value.items():
+                values[f"q{key}-o{option}"] = [str(grade)]
+        else:
+            values[f"q{key}"] = [str(value)]
+    return values
+
+
+async def answer(request: Request) -> Response:
+    consultation = await _consultation(request)
+    user = request.scope["user"]
+    settings = _settings(request)
+    now = timezone.now()
+    if not domain.answering_is_open(consultation.phase, consultation.closes_at, now):
+        context = {"consultation": consultation, "errors": {}}
+        return render(request, "consultations/closed.html", context, status_code=403)
+    person = await services.person_of(user)
+    if problem := domain.audience_problem(consultation.audience, consultation.district, person):
+        context = {"consultation": consultation, "errors": errors_of([problem])}
+        return render(request, "consultations/not_allowed.html", context, status_code=403)
+    visitor = _visitor(request, create=True)
+    who = services.who_of(user, visitor)
+    if request.method == "GET":
+        stored = await services.current_answers(settings, consultation.id, who)
+        context = await _answer_context(request, consultation, _form_values(stored))
+        context["already_answered"] = stored is not None
+        return render(request, "consultations/answer.html", context)
+    async with request.form() as form:
+        items = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
+    try:
+        replaced = await services.submit_response(settings, consultation.id, user, visitor, items)
+    except services.Refused as refused:
+        values: dict[str, list[str]] = {}
+        for key, value in items:
+            values.setdefault(key, []).append(value)
+        context = await _answer_context(request, consultation, values)
+        context["errors"] = errors_of(refused.problems)
+        return render(request, "consultations/answer.html", context, status_code=422)
+    if replaced:
+        flash(request, gettext("Your answers are updated. You can change them until closing."))
+    else:
+        flash(
+            request,
+            gettext("Thank you: your answers are recorded. You can change them until closing."),
+        )
+    return redirect(f"/consultations/{consultation.id}")
+
+
+async def _public_results(request: Request) -> tuple[Consultation, Any]:
+    consultation = await _consultation(request)
+    if not queries.results_are_public(consultation) and not can_administer(request.scope["user"]):
+        raise HTTPException(status_code=404)
+    return consultation, await queries.stored_result(consultation.id)
+
+
+async def results(request: Request) -> Response:
+    consultation, stored = await _public_results(request)
+    views = await queries.questionnaire(consultation.id)
+    context: dict[str, Any] = {
+        "consultation": consultation,
+        "questions": views,
+        "content": stored[0] if stored else None,
+        "computed_at": stored[1].computed_at if stored else None,
+        "grades": queries.grade_labels(),
+        "scale_label": queries.scale_label,
+        "public": queries.results_are_public(consultation),
+    }
+    return render(request, "consultations/results.html", context)
+
+
+def _download(content: str, media_type: str, filename: str) -> Response:
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+async def results_csv(request: Request) -> Response:
+    consultation, stored = await _public_results(request)
+    if stored is None:
+        raise HTTPException(status_code=404)
+    views = await queries.questionnaire(consultation.id)
+    content = queries.aggregates_csv(stored[0], views)
+    return _download(
+        content, "text/csv; charset=utf-8", f"consultation-{consultation.id}-resultats.csv"
+    )
+
+
+async def results_json(request: Request) -> Response:
+    consultation, stored = await _public_results(request)
+    if stored is None:
+        raise HTTPException(status_code=404)
+    views = await queries.questionnaire(consultation.id)
+    return JSONResponse(queries.export_json(consultation, stored[0], views))
+
+
+async def responses_csv(request: Request) -> Response:
+    consultation = await _consultation(request)
+    if consultation.phase != Phase.CLOSED and not can_administer(request.scope["user"]):
+        raise HTTPException(status_code=404)
+    views = await queries.questionnaire(consultation.id)
+    content = await queries.responses_csv(consultation.id, views)
+    return _download(
+        content, "text/csv; charset=utf-8", f"consultation-{consultation.id}-reponses.csv"
+    )
+
+
+async def outcome(request: Request) -> Response:
+    consultation = await _consultation(request)
+    if consultation.outcome_published_at is None:
+        raise HTTPException(status_code=404)
+    context = {
+        "consultation": consultation,
+        "questions": await queries.questionnaire(consultation.id),
+    }
+    return render(request, "consultations/outcome.html", context)
+
+
+# --- staff -----------------------------------------------------------------------------------
+
+
+def _consultation_form_context(
+    consultation: Consultation | None,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    return {
+        "consultation": consultation,
+        "values": values or {"anonymous": "on", "audience": Audience.SIGNED_IN.value},
+        "errors": errors or {},
+        "audiences": list(Audience),
+    }
+
+
+async def admin_new(request: Request) -> Response:
+    require(request, can_administer)
+    if request.method == "GET":
+        return render(request, "consultations/admin_form.html", _consultation_form_context(None))
+    data = await form_data(request)
+    form, problems = parse_consultation_form(data)
+    try:
+        if problems:
+            raise services.Refused(problems)
+        consultation_id = await services.save_consultation(form)
+    except services.Refused as refused:
+        context = _consultation_form_context(None, data, errors_of(refused.problems))
+        return render(request, "consultations/admin_form.html", context, status_code=422)
+    flash(request, gettext("The consultation is created. Add its questions."))
+    return redirect(f"/admin/consultations/{consultation_id}")
+
+
+def _values_of(consultation: Consultation) -> dict[str, str]:
+    return {
+        "title": consultation.title,
+        "context": consultation.context,
+        "opens_at": local_input_value(consultation.opens_at),
+        "closes_at": local_input_value(consultation.closes_at),
+        "audience": consultation.audience.value,
+        "district": consultation.district or "",
+        "anonymous": "on" if consultation.anonymous else "",
+        "results_visible_while_open": "on" if consultation.results_visible_while_open else "",
+    }
+
+
+async def admin_edit(request: Request) -> Response:
+    require(request, can_administer)
+    consultation = await _consultation(request, public=False)
+    if request.method == "GET":
+        context = _consultation_form_context(consultation, _values_of(consultation))
+        return render(request, "consultations/admin_form.html", context)
+    data = await form_data(request)
+    form, problems = parse_consultation_form(data)
+    try:
+        if problems:
+            raise services.Refused(problems)
+        await services.save_consultation(form, consultation.id)
+    except services.Refused as refused:
+        context = _consultation_form_context(consultation, data, errors_of(refused.problems))
+        return render(request, "consultations/admin_form.html", context, status_code=422)
+    flash(request, gettext("The consultation is saved."))
+    return redirect(f"/admin/consultations/{consultation.id}")
+
+
+async def admin_page(request: Request) -> Response:
+    require(request, can_administer)
+    consultation = await _consultation(request, public=False)
+    from consultations.models import PhaseSwitch
+
+    context = {
+        "consultation": consultation,
+        "questions": await queries.questionnaire(consultation.id),
+        "phases": list(Phase),
+        "turnout": await queries.turnout(consultation.id),
+        "has_result": await queries.stored_result(consultation.id) is not None,
+        "switches": await PhaseSwitch.filter(consultation_id=consultation.id)
+        .select_related("by_user")
+        .order_by("at"),
+    }
+    return render(request, "consultations/admin_consultation.html", context)
+
+
+async def admin_phase(request: Request) -> Response:
+    user = require(request, can_administer)
+    consultation = await _consultation(request, public=False)
+    data = await form_data(request)
+    target = data.get("phase", "")
+    if target not in Phase._value2member_map_:
+        raise HTTPException(status_code=400)
+    await services.switch_phase(consultation.id, Phase(target), user)
+    flash(request, gettext("The phase is changed."))
+    return redirect(f"/admin/consultations/{consultation.id}")
+
+
+def _question_form_context(
+    consultation: Consultation,
+    views: list[queries.QuestionView],
+    question_id: int | None,
+    values: dict[str, str],
+    errors: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    earlier = views
+    if question_id is not None:
+        ids = [v.question.id for v in views]
+        earlier = views[: ids.index(question_id)] if question_id in ids else views
+    return {
+        "consultation": consultation,
+        "question_id": question_id,
+        "conditions": [v for v in earlier if v.question.kind in domain.CHOICE_KINDS],
+        "kinds": list(QuestionKind),
+        "scale_styles": list(ScaleStyle),
+        "values": values,
+        "errors": errors or {},
+    }
+
+
+async def admin_question(request: Request) -> Response:
+    require(request, can_administer)
+    consultation = await _consultation(request, public=False)
+    views = await queries.questionnaire(consultation.id)
+    raw_id = request.path_params.get("question_id")
+    view = next((v for v in views if v.question.id == raw_id), None)
+    if raw_id is not None and view is None:
+        raise HTTPException(status_code=404)  # a question of another consultation
+    question_id = view.question.id if view else None
+    if request.method == "GET":
+        values: dict[str, str] = {"required": "on", "kind": QuestionKind.SINGLE.value}
+        if view is not None:
+            q = view.question
+            values = {
+                "kind": q.kind.value,
+                "text": q.text,
+                "help_text": q.help_text,
+                "required": "on" if q.required else "",
+                "options": "\n".join(o.label for o in view.options),
+                "min_choices": str(q.min_choices),
+                "max_choices": "" if q.max_choices is None else str(q.max_choices),
+                "allow_other": "on" if q.allow_other else "",
+                "scale_style": q.scale_style.value,
+                "min_value": "" if q.min_value is None else f"{q.min_value:g}",
+                "max_value": "" if q.max_value is None else f"{q.max_value:g}",
+                "show_if": f"{q.show_if_question_id}:{q.show_if_option_id}"
+                if q.show_if_question_id
+                else "",
+            }
+        context = _question_form_context(consultation, views, question_id, values)
+        return render(request, "consultations/question_form.html", context)
+    data = await form_data(request)
+    form, problems = parse_question_form(data)
+    try:
+        if problems:
+            raise services.Refused(problems)
+        await services.save_question(consultation.id, form, question_id)
+    except services.Refused as refused:
+        context = _question_form_context(
+            consultation, views, question_id, data, errors_of(refused.problems)
+        )
+        return render(request, "consultations/question_form.html", context, status_code=422)
+    flash(request, gettext("The question is saved."))
+    return redirect(f"/admin/consultations/{consultation.id}")
+
+
+async def admin_delete_question(request: Request) -> Response:
+    require(request, can_administer)
+    consultation = await _consultation(request, public=False)
+    try:
+        await services.delete_question(consultation.id, request.path_params["question_id"])
+    except services.Refused as refused:
+        flash(request, errors_of(refused.problems)["form"], "error")
+    else:
+        flash(request, gettext("The question is deleted."))
+    return redirect(f"/admin/consultations/{consultation.id}")
+
+
+async def admin_results(request: Request) -> Response:
+    require(request, can_administer)
+    consultation = await _consultation(request, public=False)
+    await services.request_results(consultation.id)
+    flash(request, gettext("The results are computed in the background. Reload in a moment."))
+    return redirect(f"/admin/consultations/{consultation.id}")
+
+
+async def admin_texts(request: Request) -> Response:
+    require(request, can_moderate)
+    consultation = await _consultation(request, public=False)
+    views = await queries.questionnaire(consultation.id)
+    if request.method == "POST":
+        data = await form_data(request)
+        texts = {
+            (t.question.id, t.digest): t for t in await queries.free_texts(consultation.id, views)
+        }
+        key = (int(data.get("question_id", "0") or 0), data.get("digest", ""))
+        found = texts.get(key) if data.get("question_id", "").isdigit() else None
+        if found is None:  # forged question or text
+            raise HTTPException(status_code=404)
+        await services.review_text(found.question.id, found.text, data.get("decision") == "approve")
+        await services.request_results(consultation.id)
+        flash(request, gettext("The review is saved."))
+        return redirect(f"/admin/consultations/{consultation.id}/texts")
+    context = {
+        "consultation": consultation,
+        "texts": await queries.free_texts(consultation.id, views),
+    }
+    return render(request, "consultations/admin_texts.html", context)
+
+
+async def admin_outcome(request: Request) -> Response:
+    require(request, can_administer)
+    consultation = await _consultation(request, public=False)
+    views = await queries.questionnaire(consultation.id)
+    values: dict[str, str] = {
+        "heard": consultation.outcome_heard,
+        "decided": consultation.outcome_decided,
+        **{f"decision-{v.question.id}": v.question.decision for v in views},
+    }
+    context: dict[str, Any] = {
+        "consultation": consultation,
+        "questions": views,
+        "values": values,
+        "errors": {},
+    }
+    if request.method == "GET":
+        return render(request, "consultations/admin_outcome.html", context)
+    data = await form_data(request)
+    try:
+        notified = await services.publish_outcome(
+            _settings(request), consultation.id, parse_outcome_form(data)
+        )
+    except services.Refused as refused:
+        context.update(values=data, errors=errors_of(refused.problems))
+        return render(request, "consultations/admin_outcome.html", context, status_code=422)
+    flash(
+        request,
+        gettext("The outcome is published; {n} participants notified.").format(n=notified),
+    )
+    return redirect(f"/consultations/{consultation.id}/outcome")
+
+
+async def admin_index(request: Request) -> Response:
+    require(request, can_administer)
+    context = {"consultations": await queries.all_consultations()}
+    return render(request, "consultations/admin_index.html", context)
+
+
+C = "/consultations/{consultation_id:int}"
+A = "/admin/consultations/{consultation_id:int}"
+routes = [
+    Route("/consultations", index, name="consultations:index"),
+    Route(C, detail, name="consultations:detail"),
+    Route(C + "/answer", answer, methods=["GET", "POST"], name="consultations:answer"),
+    Route(C + "/results", results, name="consultations:results"),
+    Route(C + "/results.csv", results_csv, name="consultations:results_csv"),
+    Route(C + "/results.json", results_json, name="consultations:results_json"),
+    Route(C + "/responses.csv", responses_csv, name="consultations:responses_csv"),
+    Route(C + "/outcome", outcome, name="consultations:outcome"),
+    Route("/admin/consultations", admin_index, name="consultations:admin_index"),
+    Route(
+        "/admin/consultations/new",
+        admin_new,
+        methods=["GET", "POST"],
+        name="consultations:admin_new",
+    ),
+    Route(A, admin_page, name="consultations:admin"),
+    Route(A + "/edit", admin_edit, methods=["GET", "POST"], name="consultations:admin_edit"),
+    Route(A + "/phase", admin_phase, methods=["POST"], name="consultations:admin_phase"),
+    Route(
+        A + "/questions/new",
+        admin_question,
+        methods=["GET", "POST"],
+        name="consultations:admin_new_question",
+    ),
+    Route(
+        A + "/questions/{question_id:int}",
+        admin_question,
+        methods=["GET", "POST"],
+        name="consultations:admin_question",
+    ),
+    Route(
+        A + "/questions/{question_id:int}/delete",
+        admin_delete_question,
+        methods=["POST"],
+        name="consultations:admin_delete_question",
+    ),
+    Route(A + "/results", admin_results, methods=["POST"], name="consultations:admin_results"),
+    Route(A + "/texts", admin_texts, methods=["GET", "POST"], name="consultations:admin_texts"),
+    Route(
+        A + "/outcome", admin_outcome, methods=["GET", "POST"], name="consultations:admin_outcome"
+    ),
+]

@@ -1,0 +1,516 @@
+"""Consultation commands: they take ids and plain data, own their transaction, return a result.
+
+Integrity lives in the database: one register row per person and consultation (UNIQUE), one
+response per keyed token (UNIQUE), one stored result per consultation (UNIQUE).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from tortoise import timezone
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from consultations import domain
+from consultations.models import (
+    Audience,
+    Consultation,
+    Option,
+    Participant,
+    Phase,
+    PhaseSwitch,
+    Question,
+    QuestionKind,
+    Response,
+    Result,
+    ScaleStyle,
+    TextReview,
+)
+from participation import mail, queue
+from participation.i18n import N_, gettext
+from participation.notifications.models import Notification
+from participation.notifications.services import Kind, speaking
+from participation.richtext import sanitize
+from participation.settings import Settings
+
+RESULTS_JOB = "compute_consultation_results"
+
+
+class Refused(Exception):
+    """The command is refused; `problems` say why, field by field."""
+
+    def __init__(self, problems: list[domain.Problem]) -> None:
+        super().__init__(problems)
+        self.problems = problems
+
+
+def refuse(message: str, field: str = "form", **values: object) -> Refused:
+    return Refused([domain.Problem(message, values, field)])
+
+
+# --- consultations and phases ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConsultationForm:
+    title: str
+    context: str = ""
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+    audience: Audience = Audience.SIGNED_IN
+    district: str | None = None
+    anonymous: bool = True
+    results_visible_while_open: bool = False
+
+
+async def save_consultation(form: ConsultationForm, consultation_id: int | None = None) -> int:
+    problems = []
+    if not form.title.strip():
+        problems.append(domain.Problem(N_("Enter a title."), {}, "title"))
+    if form.audience == Audience.DISTRICT and not (form.district or "").strip():
+        problems.append(domain.Problem(N_("Name the district."), {}, "district"))
+    problems += domain.dates_problems(form.opens_at, form.closes_at)
+    if problems:
+        raise Refused(problems)
+    values: dict[str, Any] = {
+        "title": form.title.strip()[:200],
+        "context": sanitize(form.context),
+        "opens_at": form.opens_at,
+        "closes_at": form.closes_at,
+        "audience": form.audience,
+        "district": (form.district or "").strip() or None,
+        "results_visible_while_open": form.results_visible_while_open,
+    }
+    if consultation_id is None:
+        consultation = await Consultation.create(anonymous=form.anonymous, **values)
+        return consultation.id
+    async with in_transaction():
+        consultation = await Consultation.filter(id=consultation_id).select_for_update().get()
+        has_responses = await Response.filter(consultation_id=consultation_id).exists()
+        if has_responses and consultation.anonymous != form.anonymous:
+            raise refuse(
+                N_("Responses exist: whether answers are anonymous can no longer change."),
+                "anonymous",
+            )
+        await Consultation.filter(id=consultation_id).update(anonymous=form.anonymous, **values)
+    return consultation_id
+
+
+async def switch_phase(consultation_id: int, to_phase: Phase, by_user: Any | None) -> bool:
+    """Move a consultation to `to_phase` (logged); a conditional update, so two staff members
+    clicking at once switch it once. Closing computes the results in the background."""
+    async with in_transaction():
+        consultation = await Consultation.get(id=consultation_id)
+        if consultation.phase == to_phase:
+            return False
+        moved = await Consultation.filter(id=consultation_id, phase=consultation.phase).update(
+            phase=to_phase, phase_changed_at=timezone.now()
+        )
+        if not moved:
+            return False
+        await PhaseSwitch.create(
+            consultation_id=consultation_id,
+            from_phase=consultation.phase,
+            to_phase=to_phase,
+            by_user=by_user,
+        )
+    if to_phase == Phase.CLOSED:
+        await request_results(consultation_id)
+    return True
+
+
+async def apply_schedule(now: datetime) -> list[int]:
+    """Open and close the consultations whose dates have come; returns the ids switched."""
+    switched = []
+    candidates = await Consultation.filter(phase__in=[Phase.PREPARATION, Phase.OPEN])
+    for consultation in candidates:
+        due = domain.automatic_switch(
+            consultation.phase,
+            consultation.phase_changed_at,
+            consultation.opens_at,
+            consultation.closes_at,
+            now,
+        )
+        if due is not None and await switch_phase(consultation.id, due, None):
+            switched.append(consultation.id)
+    return switched
+
+
+# --- questions -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuestionForm:
+    kind: QuestionKind
+    text: str
+    help_text: str = ""
+    required: bool = True
+    options: tuple[str, ...] = ()
+    min_choices: int = 0
+    max_choices: int | None = None
+    allow_other: bool = False
+    scale_style: ScaleStyle = ScaleStyle.NUMERIC
+    min_value: float | None = None
+    max_value: float | None = None
+    show_if: str = ""  # "<question id>:<option id>" or ""
+
+
+def spec_of(question: Question, option_ids: Iterable[int]) -> domain.QuestionSpec:
+    return domain.QuestionSpec(
+        id=question.id,
+        kind=question.kind,
+        text=question.text,
+        required=question.required,
+        options=tuple(option_ids),
+        min_choices=question.min_choices,
+        max_choices=question.max_choices,
+        allow_other=question.allow_other,
+        scale_style=question.scale_style,
+        min_value=question.min_value,
+        max_value=question.max_value,
+        show_if_question=question.show_if_question_id,
+        show_if_option=question.show_if_option_id,
+    )
+
+
+async def question_specs(consultation_id: int) -> list[domain.QuestionSpec]:
+    """The questionnaire as plain data, in order (two queries)."""
+    questions = await Question.filter(consultation_id=consultation_id).order_by("position", "id")
+    options: dict[int, list[int]] = {q.id: [] for q in questions}
+    for option_id, question_id in (
+        await Option.filter(question_id__in=list(options))
+        .order_by("position", "id")
+        .values_list("id", "question_id")
+    ):
+        options[question_id].append(option_id)
+    return [spec_of(q, options[q.id]) for q in questions]
+
+
+def _condition(raw: str) -> tuple[int | None, int | None]:
+    question, _, option = raw.partition(":")
+    if question.isdigit() and option.isdigit():
+        return int(question), int(option)
+    return None, None
+
+
+async def save_question(
+    consultation_id: int, form: QuestionForm, question_id: int | None = None
+) -> int:
+    """Add or edit a question; the questionnaire is locked once someone has answered."""
+    if await Response.filter(consultation_id=consultation_id).exists():
+        raise refuse(N_("The questionnaire is locked: people have already answered."))
+    specs = await question_specs(consultation_id)
+    if question_id is not None and question_id not in {s.id for s in specs}:
+        raise refuse(N_("This question is not part of this consultation."))
+    earlier = specs if question_id is None else specs[: [s.id for s in specs].index(question_id)]
+    show_question, show_option = _condition(form.show_if)
+    labels = tuple(label.strip()[:200] for label in form.options if label.strip())
+    if form.kind not in domain.OPTION_KINDS:
+        labels = ()
+    spec = domain.QuestionSpec(
+        id=question_id or 0,
+        kind=form.kind,
+        text=form.text,
+        required=form.required,
+        options=tuple(range(1, len(labels) + 1)),
+        min_choices=form.min_choices,
+        max_choices=form.max_choices,
+        min_value=form.min_value,
+        max_value=form.max_value,
+        show_if_question=show_question,
+        show_if_option=show_option,
+    )
+    problems = domain.question_problems(spec, earlier)
+    if problems:
+        raise Refused(problems)
+    values: dict[str, Any] = {
+        "kind": form.kind,
+        "text": form.text.strip()[:300],
+        "help_text": form.help_text.strip(),
+        "required": form.required,
+        "min_choices": form.min_choices if form.kind == QuestionKind.MULTIPLE else 0,
+        "max_choices": form.max_choices if form.kind == QuestionKind.MULTIPLE else None,
+        "allow_other": form.allow_other and form.kind in domain.CHOICE_KINDS,
+        "scale_style": form.scale_style,
+        "min_value": form.min_value if form.kind == QuestionKind.NUMBER else None,
+        "max_value": form.max_value if form.kind == QuestionKind.NUMBER else None,
+        "show_if_question_id": show_question,
+        "show_if_option_id": show_option,
+    }
+    async with in_transaction():
+        await Consultation.filter(id=consultation_id).select_for_update().get()
+        if question_id is None:
+            position = len(specs) + 1
+            question = await Question.create(
+                consultation_id=consultation_id, position=position, **values
+            )
+            question_id = question.id
+        else:
+            await Question.filter(id=question_id).update(**values)
+        # options keep their ids by position, so conditions on them stay valid
+        existing = await Option.filter(question_id=question_id).order_by("position", "id")
+        for n, label in enumerate(labels, start=1):
+            if n <= len(existing):
+                await Option.filter(id=existing[n - 1].id).update(position=n, label=label)
+            else:
+                await Option.create(question_id=question_id, position=n, label=label)
+        removed = [o.id for o in existing[len(labels) :]]
+        if removed:
+            await Option.filter(id__in=removed).delete()
+            await Question.filter(show_if_option_id__in=removed).update(
+                show_if_question_id=None, show_if_option_id=None
+            )
+    return question_id
+
+
+async def delete_question(consultation_id: int, question_id: int) -> None:
+    if await Response.filter(consultation_id=consultation_id).exists():
+        raise refuse(N_("The questionnaire is locked: people have already answered."))
+    await Question.filter(id=question_id, consultation_id=consultation_id).delete()
+
+
+# --- answering -------------------------------------------------------------------------------
+
+
+async def person_of(user: Any) -> domain.Person:
+    if not getattr(user, "is_authenticated", False):
+        return domain.Person(signed_in=False)
+    from budgets.models import Residency
+
+    residency = await Residency.get_or_none(user_id=user.id).select_related("census_entry")
+    if residency is None:
+        return domain.Person(signed_in=True)
+    return domain.Person(True, True, residency.census_entry.district)
+
+
+def response_token(settings: Settings, consultation_id: int, who: str) -> str:
+    """Finds a response again (to edit it); only a holder of SECRET_KEY can compute it.
+    `who` is `user:<id>`, or `visitor:<random>` for a visitor without an account."""
+    message = f"consultation|{consultation_id}|{who}".encode()
+    return hmac.new(settings.secret_key.encode(), message, hashlib.sha256).hexdigest()
+
+
+def who_of(user: Any, visitor: str | None) -> str | None:
+    if getattr(user, "is_authenticated", False):
+        return f"user:{user.id}"
+    return f"visitor:{visitor}" if visitor else None
+
+
+async def current_answers(settings: Settings, consultation_id: int, who: str | None) -> Any:
+    if who is None:
+        return None
+    token = response_token(settings, consultation_id, who)
+    response = await Response.get_or_none(token=token, consultation_id=consultation_id)
+    return json.loads(response.answers) if response is not None else None
+
+
+async def submit_response(
+    settings: Settings,
+    consultation_id: int,
+    user: Any,
+    visitor: str | None,
+    items: Iterable[tuple[str, str]],
+) -> bool:
+    """Record or replace a person's response; True when it replaced an earlier one.
+
+    Two steps, each its own transaction: insert register + response; if the person already
+    answered (UNIQUE register row or token), replace the response found by its keyed token.
+    Concurrent submissions by one person therefore leave exactly one response.
+    """
+    consultation = await Consultation.get(id=consultation_id)
+    now = timezone.now()
+    if not domain.answering_is_open(consultation.phase, consultation.closes_at, now):
+        raise refuse(N_("This consultation is closed: answers are no longer accepted."))
+    person = await person_of(user)
+    if problem := domain.audience_problem(consultation.audience, consultation.district, person):
+        raise Refused([problem])
+    who = who_of(user, visitor)
+    if who is None:
+        raise refuse(N_("Your browser must accept cookies to answer."))
+    specs = await question_specs(consultation_id)
+    stored, problems = domain.read_answers(specs, domain.Form(items))
+    if problems:
+        raise Refused(problems)
+    for spec in specs:  # free text is kept as sanitized rich text
+        key = str(spec.id)
+        if spec.kind in domain.TEXT_KINDS and key in stored:
+            stored[key] = sanitize(stored[key])
+        if f"{key}-other" in stored:
+            stored[f"{key}-other"] = sanitize(stored[f"{key}-other"])
+    content = json.dumps(stored, ensure_ascii=False, sort_keys=True)
+    token = response_token(settings, consultation_id, who)
+    signed_in = person.signed_in
+    try:
+        async with in_transaction():
+            if signed_in:
+                await Participant.create(
+                    consultation_id=consultation_id, user_id=user.id, answered_on=now.date()
+                )
+            await Response.create(
+                consultation_id=consultation_id,
+                token=token,
+                user_id=user.id if signed_in and not consultation.anonymous else None,
+                answers=content,
+                submitted_on=now.date(),
+            )
+    except IntegrityError:
+        async with in_transaction():
+            updated = await Response.filter(token=token, consultation_id=consultation_id).update(
+                answers=content, submitted_on=now.date()
+            )
+        if not updated:  # pragma: no cover - the register row exists without a response
+            raise refuse(N_("Your answer could not be saved. Try again.")) from None
+        return True
+    return False
+
+
+# --- results ---------------------------------------------------------------------------------
+
+
+async def request_results(consultation_id: int) -> None:
+    await queue.enqueue(RESULTS_JOB, consultation_id)
+
+
+def text_digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+async def compute_results(consultation_id: int) -> str:
+    """Aggregate every response and store the result; the same responses give the same row."""
+    specs = await question_specs(consultation_id)
+    approved = {
+        (question_id, digest)
+        for question_id, digest in await TextReview.filter(
+            question__consultation_id=consultation_id, approved=True
+        ).values_list("question_id", "text_digest")
+    }
+    rows = await Response.filter(consultation_id=consultation_id).values_list("answers", flat=True)
+    raw: list[str] = sorted(str(row) for row in rows)  # the digest must not depend on the row order
+    content = domain.aggregate(
+        specs,
+        (json.loads(answers) for answers in raw),
+        lambda question_id, text: (question_id, text_digest(text)) in approved,
+    )
+    digest_input = json.dumps(
+        {"responses": raw, "approved": sorted(approved), "questions": [repr(s) for s in specs]}
+    )
+    digest = hashlib.sha256(digest_input.encode()).hexdigest()
+    serialized = json.dumps(content, ensure_ascii=False, sort_keys=True)
+    async with in_transaction():
+        existing = await Result.filter(consultation_id=consultation_id).select_for_update().first()
+        if existing is None:
+            try:
+                await Result.create(
+                    consultation_id=consultation_id,
+                    content=serialized,
+                    responses_count=content["responses"],
+                    input_digest=digest,
+                )
+            except IntegrityError:  # pragma: no cover - a concurrent run stored it first
+                pass
+        elif existing.input_digest != digest:
+            existing.content = serialized
+            existing.responses_count = content["responses"]
+            existing.input_digest = digest
+            await existing.save()
+    return digest
+
+
+async def review_text(question_id: int, text: str, approved: bool) -> None:
+    digest = text_digest(text)
+    updated = await TextReview.filter(question_id=question_id, text_digest=digest).update(
+        approved=approved
+    )
+    if not updated:
+        try:
+            await TextReview.create(question_id=question_id, text_digest=digest, approved=approved)
+        except IntegrityError:
+            await TextReview.filter(question_id=question_id, text_digest=digest).update(
+                approved=approved
+            )
+
+
+# --- outcome ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutcomeForm:
+    heard: str
+    decided: str
+    decisions: Mapping[int, str] = field(default_factory=dict)  # question id -> decision
+
+
+async def publish_outcome(settings: Settings, consultation_id: int, form: OutcomeForm) -> int:
+    """Publish (or correct) the council's response; each participant is notified once.
+    Returns the number of people notified by this call."""
+    problems = []
+    if not form.heard.strip():
+        problems.append(domain.Problem(N_("Say what you heard."), {}, "heard"))
+    if not form.decided.strip():
+        problems.append(domain.Problem(N_("Say what the council decides."), {}, "decided"))
+    if problems:
+        raise Refused(problems)
+    emails: list[mail.OutboxEmail] = []
+    async with in_transaction():
+        consultation = await Consultation.filter(id=consultation_id).select_for_update().get()
+        if consultation.phase != Phase.CLOSED:
+            raise refuse(N_("Close the consultation before publishing its outcome."))
+        question_ids = set(
+            await Question.filter(consultation_id=consultation_id).values_list("id", flat=True)
+        )
+        for question_id, decision in form.decisions.items():
+            if question_id in question_ids:  # forged ids of other consultations are ignored
+                await Question.filter(id=question_id).update(decision=sanitize(decision))
+        consultation.outcome_heard = sanitize(form.heard)
+        consultation.outcome_decided = sanitize(form.decided)
+        consultation.outcome_published_at = consultation.outcome_published_at or timezone.now()
+        await consultation.save()
+        emails = await _notify_participants(settings, consultation)
+    for email in emails:
+        await mail.dispatch(email)
+    return len(emails)
+
+
+async def _notify_participants(
+    settings: Settings, consultation: Consultation
+) -> list[mail.OutboxEmail]:
+    from participation.accounts.models import User
+
+    event_key = f"consultation:{consultation.id}:outcome"
+    user_ids = await Participant.filter(consultation_id=consultation.id).values_list(
+        "user_id", flat=True
+    )
+    already = set(
+        await Notification.filter(event_key=event_key, user_id__in=list(user_ids)).values_list(
+            "user_id", flat=True
+        )
+    )
+    people = await User.filter(id__in=[u for u in user_ids if u not in already])
+    await Notification.bulk_create(
+        [
+            Notification(user_id=u.id, kind=Kind.CONSULTATION_OUTCOME, event_key=event_key)
+            for u in people
+        ],
+        ignore_conflicts=True,
+    )
+    link = f"{settings.base_url}/consultations/{consultation.id}/outcome"
+    emails = []
+    for user in people:
+        with speaking(user.language or settings.default_language):
+            subject = gettext("The council answered a consultation")
+            text = gettext("The council published its response to the consultation “{title}”.")
+            body = gettext("Hello {name},\n\n{text}\n\n{link}\n\nYour notifications: {all}").format(
+                name=user.display_name,
+                text=text.format(title=consultation.title),
+                link=link,
+                all=f"{settings.base_url}/notifications",
+            )
+        emails.append(await mail.queue_email(user.email, f"[{settings.site_name}] {subject}", body))
+    return emails
