@@ -24,6 +24,7 @@ APPS: dict[str, list[str]] = {
         "participation.notifications.models",
     ],
     "budgets": ["budgets.models"],
+    "moderation": ["moderation.models"],
 }
 
 
