@@ -6,18 +6,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from participation.permissions import can_administer, can_moderate
+from participation.permissions import can_administer
 from participation.templating import render
 from participation.web import require
 
 
 async def consultations_index(request: Request) -> Response:
     return render(request, "consultations/index.html")
-
-
-async def moderation_index(request: Request) -> Response:
-    require(request, can_moderate)
-    return render(request, "moderation/index.html")
 
 
 async def admin_index(request: Request) -> Response:
@@ -27,6 +22,5 @@ async def admin_index(request: Request) -> Response:
 
 routes = [
     Route("/consultations", consultations_index, name="consultations:index"),
-    Route("/moderation", moderation_index, name="moderation:index"),
     Route("/admin", admin_index, name="admin:index"),
 ]
