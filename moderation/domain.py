@@ -27,6 +27,13 @@ PAGE_SIZE = 20
 MV = ModerationState
 
 
+MODERATION_STATE_LABELS = {
+    MV.VISIBLE: N_("visible"),
+    MV.PENDING: N_("awaiting moderation"),
+    MV.HIDDEN: N_("hidden"),
+}
+
+
 class ReportReason(StrEnum):
     SPAM = "spam"
     OFFENSIVE = "offensive"
