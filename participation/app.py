@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from redis.asyncio import Redis
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
@@ -14,6 +15,9 @@ from starlette.staticfiles import StaticFiles
 
 from budgets import routes as budgets_routes
 from consultations import routes as consultations_routes
+from moderation import routes as moderation_routes
+from moderation.middleware import BlockedUserMiddleware
+from moderation.ratelimit import RateLimited, rate_limited
 from participation import pages, queue
 from participation.accounts import routes as accounts_routes
 from participation.comments import routes as comments_routes
@@ -43,9 +47,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await init_database(settings)
         queue.open_pool(redis_url(settings))
+        # this app's own client (rate limits): several apps in one process keep theirs
+        app.state.redis = Redis.from_url(redis_url(settings), socket_timeout=2)
         try:
             yield
         finally:
+            await app.state.redis.aclose()
             await queue.close_pool()
             await close_database()
 
@@ -59,6 +66,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *proposals_routes.routes,
             *comments_routes.routes,
             *notifications_routes.routes,
+            *moderation_routes.routes,
             *section_routes,
             Mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static"),
         ],
@@ -75,8 +83,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Middleware(LanguageMiddleware, default_language=settings.default_language),
             Middleware(CSRFMiddleware, max_body_size=settings.max_body_size),
             Middleware(AuthMiddleware),
+            Middleware(BlockedUserMiddleware),
         ],
-        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        exception_handlers={**EXCEPTION_HANDLERS, RateLimited: rate_limited},  # type: ignore[dict-item]
         lifespan=lifespan,
     )
     app.state.settings = settings

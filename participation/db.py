@@ -25,6 +25,7 @@ APPS: dict[str, list[str]] = {
     ],
     "budgets": ["budgets.models"],
     "consultations": ["consultations.models"],
+    "moderation": ["moderation.models"],
 }
 
 

@@ -20,10 +20,14 @@ def can_administer(user: Any) -> bool:
 def is_verified_resident(user: Any) -> bool:
     """May support, amend and comment: signed in with a confirmed e-mail address.
 
-    The census check (resident register) will be added here by the budgets issue, and the
-    "not blocked" check by the moderation issue; every feature asks this one predicate.
+    The census check (resident register) will be added here by the budgets issue; a person
+    blocked by a moderator is not allowed (moderation); every feature asks this one predicate.
     """
-    return bool(user.is_authenticated and getattr(user, "email_confirmed_at", None) is not None)
+    return bool(
+        user.is_authenticated
+        and getattr(user, "email_confirmed_at", None) is not None
+        and not getattr(user, "is_blocked", False)
+    )
 
 
 def is_staff(user: Any) -> bool:

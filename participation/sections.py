@@ -6,14 +6,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from participation.permissions import can_administer, can_moderate
+from participation.permissions import can_administer
 from participation.templating import render
 from participation.web import require
-
-
-async def moderation_index(request: Request) -> Response:
-    require(request, can_moderate)
-    return render(request, "moderation/index.html")
 
 
 async def admin_index(request: Request) -> Response:
@@ -22,6 +17,5 @@ async def admin_index(request: Request) -> Response:
 
 
 routes = [
-    Route("/moderation", moderation_index, name="moderation:index"),
     Route("/admin", admin_index, name="admin:index"),
 ]

@@ -53,6 +53,17 @@ SETTINGS: tuple[Setting, ...] = (
         "300",
         "Supports after which a proposal reaches *seuil atteint* and staff are notified.",
     ),
+    Setting(
+        "MODERATION_REPORT_THRESHOLD",
+        "3",
+        "Reports after which content is hidden until a moderator reviews it.",
+    ),
+    Setting(
+        "PREMODERATED_CONTENT",
+        "",
+        "Content types approved by a moderator before anyone sees them: `proposal`, `comment`.",
+    ),
+    Setting("RATE_LIMITS", "on", "`on` or `off`: per-user, per-IP and per-e-mail rate limits."),
 )
 
 
@@ -78,6 +89,9 @@ class Settings:
     max_body_size: int
     log_level: str
     proposal_support_threshold: int = 300
+    moderation_report_threshold: int = 3
+    premoderated_content: frozenset[str] = frozenset()
+    rate_limits: bool = True
 
     @property
     def is_production(self) -> bool:
@@ -141,7 +155,13 @@ class Settings:
             max_body_size=_integer(raw, "MAX_BODY_SIZE"),
             log_level=raw["LOG_LEVEL"].upper(),
             proposal_support_threshold=_positive(raw, "PROPOSAL_SUPPORT_THRESHOLD"),
+            moderation_report_threshold=_positive(raw, "MODERATION_REPORT_THRESHOLD"),
+            premoderated_content=_content_types(raw, "PREMODERATED_CONTENT"),
+            rate_limits=raw["RATE_LIMITS"].lower() in ("1", "true", "yes", "on"),
         )
+
+    def premoderates(self, content_type: str) -> bool:
+        return content_type in self.premoderated_content
 
 
 def _integer(raw: Mapping[str, str], name: str) -> int:
@@ -156,6 +176,19 @@ def _positive(raw: Mapping[str, str], name: str) -> int:
     if value < 1:
         raise ConfigurationError(f"{name} must be at least 1, not {value}")
     return value
+
+
+PREMODERATABLE = ("proposal", "comment")
+
+
+def _content_types(raw: Mapping[str, str], name: str) -> frozenset[str]:
+    names = frozenset(n.strip() for n in raw[name].replace(";", ",").split(",") if n.strip())
+    if unknown := names - set(PREMODERATABLE):
+        raise ConfigurationError(
+            f"{name} lists unknown content types {', '.join(sorted(unknown))}; "
+            f"known: {', '.join(PREMODERATABLE)}"
+        )
+    return names
 
 
 def _development_secret_key(data_dir: Path) -> str:

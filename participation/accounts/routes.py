@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from moderation import ratelimit
 from participation import i18n
 from participation.accounts import services
 from participation.accounts.domain import SignUpForm
@@ -33,6 +34,7 @@ async def _log_in(request: Request, user) -> None:  # type: ignore[no-untyped-de
 async def sign_up(request: Request) -> Response:
     if request.method == "GET":
         return render(request, "accounts/signup.html", {"values": {}, "errors": {}})
+    await ratelimit.check(request, "signup")
     data = await form_data(request)
     form = SignUpForm(
         email=data.get("email", ""),
@@ -59,11 +61,14 @@ async def log_in(request: Request) -> Response:
         context = {"values": {}, "errors": {}, "next": next_url}
         return render(request, "accounts/login.html", context)
     data = await form_data(request)
+    # 5 failed log-ins per minute per e-mail address (and 30 per IP): then 429
+    await ratelimit.refuse_if_exhausted(request, "login", email=data.get("email", ""))
     next_url = safe_next(data.get("next"), "/")
     user = await services.authenticate(
         _settings(request), data.get("email", ""), data.get("password", "")
     )
     if user is None:
+        await ratelimit.check(request, "login", email=data.get("email", ""))
         context = {
             "values": {"email": data.get("email", "")},
             "errors": {"form": gettext("Wrong e-mail address or password.")},
@@ -110,6 +115,7 @@ async def request_reset(request: Request) -> Response:
     if request.method == "GET":
         return render(request, "accounts/reset_request.html", {"values": {}, "errors": {}})
     data = await form_data(request)
+    await ratelimit.check(request, "password_reset", email=data.get("email", ""))
     await services.request_password_reset(_settings(request), data.get("email", ""))
     # The same answer whether or not the account exists.
     return render(request, "accounts/reset_sent.html")

@@ -165,20 +165,27 @@ async def end_session(token: str) -> None:
 
 
 async def user_for_session(token: str) -> User | None:
-    """The user of a login token, with `unread_notifications` counted in the same query."""
+    """The user of a login token, with `unread_notifications` and `is_blocked` (moderation)
+    worked out in the same query."""
     from tortoise.expressions import RawSQL
 
+    from moderation.queries import active_blocks_sql
     from participation.notifications.services import UNREAD_COUNT_SQL
 
+    now = timezone.now()
     session = (
-        await UserSession.filter(token_hash=_token_hash(token), expires_at__gt=timezone.now())
-        .annotate(unread_notifications=RawSQL(UNREAD_COUNT_SQL))
+        await UserSession.filter(token_hash=_token_hash(token), expires_at__gt=now)
+        .annotate(
+            unread_notifications=RawSQL(UNREAD_COUNT_SQL),
+            active_blocks=RawSQL(active_blocks_sql(now)),
+        )
         .select_related("user")
         .first()
     )
     if session is None:
         return None
     session.user.unread_notifications = int(session.unread_notifications)  # type: ignore[attr-defined]
+    session.user.is_blocked = int(session.active_blocks) > 0  # type: ignore[attr-defined]
     return session.user
 
 

@@ -16,6 +16,7 @@ class Comment(Model):
     proposal: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "participation.Proposal", related_name="comments", on_delete=fields.CASCADE
     )
+    proposal_id: int
     author: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "participation.User", related_name="comments", on_delete=fields.RESTRICT
     )

@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from moderation import ratelimit
 from participation.comments import services
 from participation.comments.models import Comment
 from participation.i18n import gettext
@@ -21,6 +22,7 @@ from participation.web import form_data, redirect, require
 async def post(request: Request) -> Response:
     user = require(request, is_signed_in)
     proposal = await visible_proposal(request)
+    await ratelimit.check(request, "comment")
     data = await form_data(request)
     parent = data.get("parent", "")
     try:

@@ -18,7 +18,7 @@ from participation.i18n import N_
 from participation.notifications import services as notifications
 from participation.notifications.services import Kind
 from participation.proposals import domain as proposal_domain
-from participation.proposals.domain import DomainError
+from participation.proposals.domain import DomainError, ModerationState
 from participation.proposals.models import Proposal
 from participation.proposals.queries import facts, visible_comments
 from participation.proposals.services import NotAllowed
@@ -39,7 +39,11 @@ async def post(
         raise NotAllowed()
     body = sanitize(text)
     problems = {}
+    from moderation import services as moderation
+
     if problem := domain.body_problem(to_text(body)):
+        problems["body"] = problem
+    elif problem := await moderation.abuse_problem(user, to_text(body), "comment"):
         problems["body"] = problem
     if problem := domain.stance_problem(stance):
         problems["stance"] = problem
@@ -52,6 +56,7 @@ async def post(
             raise DomainError(N_("Replies go three levels deep at most."))
     if problems:
         raise FormProblems(problems)
+    pending = settings.premoderates("comment")
     async with in_transaction():
         comment = await Comment.create(
             proposal_id=proposal.id,
@@ -60,34 +65,49 @@ async def post(
             depth=domain.reply_depth(parent.depth if parent else None),
             body=body,
             stance=stance,
+            moderation_state=ModerationState.PENDING if pending else ModerationState.VISIBLE,
         )
-        await Proposal.filter(id=proposal.id).update(comment_count=F("comment_count") + 1)
         emails: list[mail.OutboxEmail] = []
-        if parent is not None and parent.deleted_at is None:
-            emails += await notifications.notify(
-                settings,
-                Kind.REPLY,
-                f"comment:{comment.id}",
-                await User.filter(id=parent.author_id),
-                proposal,
-                comment,
-                exclude=user.id,
-                actor=user.display_name,
-            )
-        authors = await User.filter(id__in=[proposal_facts.author_id, *proposal_facts.coauthor_ids])
-        already = {parent.author_id} if parent is not None else set()
+        if pending:  # counted and announced once a moderator approves it
+            await moderation.open_pending_case("comment", comment.id, user.id)
+        else:
+            await Proposal.filter(id=proposal.id).update(comment_count=F("comment_count") + 1)
+            emails = await notify_new_comment(settings, proposal, comment, parent, user)
+    await notifications.dispatch(emails)
+    return comment
+
+
+async def notify_new_comment(
+    settings: Settings, proposal: Proposal, comment: Comment, parent: Comment | None, user: Any
+) -> list[mail.OutboxEmail]:
+    """Tell the parent's author and the proposal's authors; inside the comment's transaction
+    (or the approval's, for a pre-moderated comment)."""
+    proposal_facts, _ = await facts(proposal)
+    emails: list[mail.OutboxEmail] = []
+    if parent is not None and parent.deleted_at is None:
         emails += await notifications.notify(
             settings,
-            Kind.COMMENT,
+            Kind.REPLY,
             f"comment:{comment.id}",
-            [a for a in authors if a.id not in already],
+            await User.filter(id=parent.author_id),
             proposal,
             comment,
             exclude=user.id,
             actor=user.display_name,
         )
-    await notifications.dispatch(emails)
-    return comment
+    authors = await User.filter(id__in=[proposal_facts.author_id, *proposal_facts.coauthor_ids])
+    already = {parent.author_id} if parent is not None else set()
+    emails += await notifications.notify(
+        settings,
+        Kind.COMMENT,
+        f"comment:{comment.id}",
+        [a for a in authors if a.id not in already],
+        proposal,
+        comment,
+        exclude=user.id,
+        actor=user.display_name,
+    )
+    return emails
 
 
 async def _own_comment(comment_id: int, proposal: Proposal) -> Comment:
@@ -122,11 +142,16 @@ async def delete(proposal: Proposal, comment_id: int, user: Any) -> Comment:
     if not domain.can_delete(user, comment.author_id, comment.deleted_at is not None):
         raise NotAllowed()
     async with in_transaction():
-        deleted = await Comment.filter(id=comment.id, deleted_at=None).update(
-            deleted_at=timezone.now(), body=""
-        )
-        if deleted:
+        # only a visible comment was counted; hidden and pending ones were not
+        counted = await Comment.filter(
+            id=comment.id, deleted_at=None, moderation_state=ModerationState.VISIBLE
+        ).update(deleted_at=timezone.now(), body="")
+        if counted:
             await Proposal.filter(id=proposal.id).update(comment_count=F("comment_count") - 1)
+        else:
+            await Comment.filter(id=comment.id, deleted_at=None).update(
+                deleted_at=timezone.now(), body=""
+            )
     await comment.refresh_from_db()
     return comment
 

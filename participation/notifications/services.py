@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from tortoise import timezone
+from tortoise.expressions import Q, Subquery
 
 from participation import i18n, mail
 from participation.i18n import N_, gettext
@@ -27,6 +28,7 @@ class Kind:
     AMENDMENT_SUGGESTED = "amendment_suggested"
     AMENDMENT_ACCEPTED = "amendment_accepted"
     CONSULTATION_OUTCOME = "consultation_outcome"  # no proposal: event key "consultation:<id>:..."
+    MODERATION = "moderation"  # a moderator's decision on the recipient's content
 
 
 # kind -> (subject, sentence); {title} is the proposal, {actor} who acted, {state} the new state
@@ -57,6 +59,10 @@ MESSAGES = {
         N_("The council answered a consultation"),
         N_("The council published its response to a consultation you took part in."),
     ),
+    Kind.MODERATION: (
+        N_("A moderator reviewed your contribution"),
+        N_("Your contribution on “{title}” was reviewed by a moderator: {state}."),
+    ),
 }
 
 
@@ -86,6 +92,8 @@ async def notify(
     proposal: Any,
     comment: Any = None,
     exclude: int | None = None,
+    reason: str = "",
+    link: str = "",
     **params: str,
 ) -> list[mail.OutboxEmail]:
     """Notify each recipient once for `event_key`; call inside the transaction of the event and
@@ -112,12 +120,14 @@ async def notify(
         ],
         ignore_conflicts=True,
     )
-    link = f"{settings.base_url}/proposals/{proposal.id}"
+    link = link or f"{settings.base_url}/proposals/{proposal.id}"
     emails = []
     for user in new:
         with speaking(user.language or settings.default_language):
             subject = gettext(MESSAGES[kind][0])
             text = sentence(kind, title=proposal.title, **params)
+            if reason:  # a moderator's reason, in their words
+                text += "\n\n" + gettext("Reason given: {reason}").format(reason=reason)
             body = gettext("Hello {name},\n\n{text}\n\n{link}\n\nYour notifications: {all}").format(
                 name=user.display_name,
                 text=text,
@@ -133,13 +143,30 @@ async def dispatch(emails: Iterable[mail.OutboxEmail]) -> None:
         await mail.dispatch(email)
 
 
+def _shown(user_id: int) -> Q:
+    """Hidden means hidden: no notification about a hidden or pending comment, nor about a
+    hidden or pending proposal of somebody else (moderation decisions are always shown)."""
+    from participation.comments.models import Comment
+    from participation.proposals.models import Proposal
+
+    visible = "visible"
+    hidden_comments = Comment.filter(moderation_state__not=visible).values("id")
+    hidden_proposals = (
+        Proposal.filter(moderation_state__not=visible).exclude(author_id=user_id).values("id")
+    )
+    return Q(kind=Kind.MODERATION) | (
+        (Q(comment_id=None) | ~Q(comment_id__in=Subquery(hidden_comments)))
+        & (Q(proposal_id=None) | ~Q(proposal_id__in=Subquery(hidden_proposals)))
+    )
+
+
 async def unread_count(user_id: int) -> int:
-    return await Notification.filter(user_id=user_id, read_at=None).count()
+    return await Notification.filter(_shown(user_id), user_id=user_id, read_at=None).count()
 
 
 async def recent(user_id: int, limit: int = 50) -> list[Notification]:
     return (
-        await Notification.filter(user_id=user_id)
+        await Notification.filter(_shown(user_id), user_id=user_id)
         .select_related("proposal", "comment")
         .order_by("-id")
         .limit(limit)
@@ -152,7 +179,14 @@ async def mark_all_read(user_id: int) -> int:
 
 # One correlated subquery that the session lookup adds to its single query (see
 # accounts.services.user_for_session): the unread count costs no extra query per page.
+# Like `_shown`: notifications about hidden content are not counted.
 UNREAD_COUNT_SQL = (
     '(SELECT COUNT(*) FROM "notifications_notification" AS "n" '
-    'WHERE "n"."user_id" = "accounts_session"."user_id" AND "n"."read_at" IS NULL)'
+    'WHERE "n"."user_id" = "accounts_session"."user_id" AND "n"."read_at" IS NULL '
+    """AND ("n"."kind" = 'moderation' OR ("""
+    'NOT EXISTS (SELECT 1 FROM "comments_comment" AS "c" WHERE "c"."id" = "n"."comment_id" '
+    """AND "c"."moderation_state" <> 'visible') """
+    'AND NOT EXISTS (SELECT 1 FROM "proposals_proposal" AS "p" '
+    """WHERE "p"."id" = "n"."proposal_id" AND "p"."moderation_state" <> 'visible' """
+    'AND "p"."author_id" <> "n"."user_id"))))'
 )

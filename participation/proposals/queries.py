@@ -37,11 +37,13 @@ SHUFFLE_MODULUS = 1_000_003
 
 
 def visible_proposals(user: Any) -> QuerySet[Proposal]:
-    """Proposals `user` may see: public and visible ones; moderators also see pending and
-    hidden ones; authors and accepted co-authors also see their own in every state."""
-    public = Q(state__in=list(PUBLIC_STATES))
-    if not getattr(user, "is_moderator", False):
-        public &= Q(moderation_state=ModerationState.VISIBLE)
+    """Proposals `user` may see: public and visible ones; moderators also see pending (awaiting
+    pre-moderation) and hidden ones; authors and accepted co-authors see their own in every
+    state (marked as pending or hidden on the page)."""
+    if getattr(user, "is_moderator", False):  # they also see what waits for their approval
+        public = Q(state__in=[*PUBLIC_STATES, ProposalState.PENDING])
+    else:
+        public = Q(state__in=list(PUBLIC_STATES), moderation_state=ModerationState.VISIBLE)
     if not user.is_authenticated:
         return Proposal.filter(public)
     coauthored = ProposalCoauthor.filter(user_id=user.id, accepted_at__isnull=False)

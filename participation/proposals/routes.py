@@ -17,6 +17,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from tortoise import timezone
 
+from moderation import ratelimit
 from participation.i18n import N_, gettext
 from participation.permissions import is_signed_in, is_staff
 from participation.proposals import domain, queries, services
@@ -203,6 +204,7 @@ async def new(request: Request) -> Response:
     user = require(request, is_signed_in)
     if request.method == "GET":
         return await _form_page(request, {}, {}, None)
+    await ratelimit.check(request, "post")
     data = await form_data(request)
     form, raw = _form(data)
     try:
@@ -257,7 +259,9 @@ async def show(request: Request) -> Response:
     moves = [
         s
         for s in (domain.next_states(facts.state, actor) if actor else [])
-        if s not in domain.ANSWER_STATES and s != ProposalState.PENDING
+        if s not in domain.ANSWER_STATES
+        and s != ProposalState.PENDING
+        and not (facts.state == ProposalState.PENDING and s == ProposalState.PUBLISHED)
     ]
     context = {
         "proposal": proposal,
@@ -316,9 +320,10 @@ async def change_state(request: Request) -> Response:
     except ValueError:
         raise DomainError(N_("This change of state is not possible.")) from None
     await services.change_state(_settings(request), proposal, target, user)
+    state = ProposalState(proposal.state)  # pre-moderation may have made it pending
     flash(
         request,
-        gettext("The proposal is now: {state}.").format(state=gettext(STATE_LABELS[target])),
+        gettext("The proposal is now: {state}.").format(state=gettext(STATE_LABELS[state])),
     )
     return redirect(proposal_url(proposal))
 

@@ -29,6 +29,7 @@ from participation.proposals.domain import (
     Actor,
     AmendmentState,
     DomainError,
+    ModerationState,
     ProposalForm,
     ProposalState,
 )
@@ -73,6 +74,10 @@ async def create(form: ProposalForm, author: Any, raw_coordinates: tuple[str, st
     if not author.is_authenticated:
         raise NotAllowed()
     checked = await _checked_form(form, raw_coordinates)
+    from moderation import services as moderation
+
+    if problem := await moderation.abuse_problem(author, to_text(checked.body), "proposal"):
+        raise FormProblems({"body": problem})
     return await Proposal.create(
         author_id=author.id,
         title=checked.title,
@@ -182,9 +187,23 @@ async def change_state(
         raise NotAllowed()
     if target in ANSWER_STATES:
         raise DomainError(N_("Accepting or refusing a proposal needs an official answer."))
+    if proposal.state == ProposalState.PENDING and target == ProposalState.PUBLISHED:
+        raise DomainError(N_("Proposals awaiting moderation are approved in the moderation queue."))
+    premoderated = (
+        target == ProposalState.PUBLISHED
+        and proposal.state == ProposalState.DRAFT
+        and settings.premoderates("proposal")
+    )
+    if premoderated:  # pre-moderation: published once a moderator approves it
+        target = ProposalState.PENDING
     domain.check_transition(ProposalState(proposal.state), target, actor)
     async with in_transaction():
         extra: dict[str, Any] = {}
+        if premoderated:
+            from moderation import services as moderation
+
+            extra["moderation_state"] = ModerationState.PENDING
+            await moderation.open_pending_case("proposal", proposal.id, proposal.author_id)
         if target == ProposalState.PUBLISHED and proposal.published_at is None:
             extra["published_at"] = timezone.now()
             await ProposalVersion.create(

@@ -1,0 +1,217 @@
+"""The kinds of content that moderation knows, behind one small interface.
+
+A content kind loads items for the queue (one query for a whole page), tells who may see one,
+and moves one between moderation states with a conditional update, doing what that move means
+for this kind (publishing a pre-moderated proposal, counting a comment, notifying...).
+Budget projects and consultation answers plug in by adding a kind to `KINDS`
+(see docs/moderation.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from tortoise import timezone
+from tortoise.expressions import F
+
+from participation import mail
+from participation.i18n import N_
+from participation.proposals.domain import ModerationState, ProposalState
+from participation.richtext import to_text
+from participation.settings import Settings
+
+EXCERPT_MAX = 600
+
+
+@dataclass
+class Item:
+    content_type: str
+    id: int
+    title: str
+    text: str  # plain text (never HTML): shown escaped in the queue
+    url: str
+    author_id: int | None
+    author_name: str
+    state: ModerationState
+    created_at: datetime
+    context: str = ""  # e.g. the proposal a comment belongs to
+
+
+class ContentKind(Protocol):
+    name: str
+    label: str
+
+    async def load(self, ids: list[int]) -> dict[int, Item]: ...
+
+    async def visible_to(self, user: Any, content_id: int) -> Item | None: ...
+
+    async def move(
+        self,
+        settings: Settings,
+        item: Item,
+        target: ModerationState,
+        actor: Any,
+    ) -> tuple[bool, list[mail.OutboxEmail]]: ...
+
+    async def hide_pending_of(self, user_id: int) -> list[int]: ...
+
+
+def _excerpt(html: str) -> str:
+    text = to_text(html)
+    return text if len(text) <= EXCERPT_MAX else text[: EXCERPT_MAX - 1] + "…"
+
+
+class ProposalKind:
+    name = "proposal"
+    label = N_("proposal")
+
+    def _item(self, p: Any) -> Item:
+        return Item(
+            "proposal",
+            p.id,
+            p.title,
+            _excerpt(p.body),
+            f"/proposals/{p.id}",
+            p.author_id,
+            p.author.display_name,
+            ModerationState(p.moderation_state),
+            p.created_at,
+        )
+
+    async def load(self, ids: list[int]) -> dict[int, Item]:
+        from participation.proposals.models import Proposal
+
+        if not ids:
+            return {}
+        rows = await Proposal.filter(id__in=ids).select_related("author")
+        return {p.id: self._item(p) for p in rows}
+
+    async def visible_to(self, user: Any, content_id: int) -> Item | None:
+        from participation.proposals.queries import visible_proposals
+
+        p = await visible_proposals(user).filter(id=content_id).select_related("author").first()
+        return self._item(p) if p else None
+
+    async def move(
+        self, settings: Settings, item: Item, target: ModerationState, actor: Any
+    ) -> tuple[bool, list[mail.OutboxEmail]]:
+        from participation.proposals.models import Proposal, ProposalEvent, ProposalVersion
+
+        proposal = await Proposal.get(id=item.id)
+        extra: dict[str, Any] = {}
+        publish = target == ModerationState.VISIBLE and proposal.state == ProposalState.PENDING
+        if publish:  # approving a pre-moderated proposal publishes it
+            extra = {"state": ProposalState.PUBLISHED, "published_at": timezone.now()}
+        moved = await Proposal.filter(id=item.id, moderation_state=item.state).update(
+            moderation_state=target, **extra
+        )
+        if moved and publish:
+            await ProposalVersion.create(
+                proposal_id=proposal.id,
+                number=1,
+                title=proposal.title,
+                body=proposal.body,
+                author_id=proposal.author_id,
+            )
+            await ProposalEvent.create(
+                proposal_id=proposal.id,
+                actor_id=getattr(actor, "id", None),
+                from_state=ProposalState.PENDING,
+                to_state=ProposalState.PUBLISHED,
+            )
+        return bool(moved), []
+
+    async def hide_pending_of(self, user_id: int) -> list[int]:
+        from participation.proposals.models import Proposal
+
+        ids = await Proposal.filter(
+            author_id=user_id, moderation_state=ModerationState.PENDING
+        ).values_list("id", flat=True)
+        if ids:
+            await Proposal.filter(
+                id__in=[int(i) for i in ids],  # type: ignore[call-overload]
+                moderation_state=ModerationState.PENDING,
+            ).update(moderation_state=ModerationState.HIDDEN)
+        return [int(i) for i in ids]  # type: ignore[call-overload]
+
+
+class CommentKind:
+    name = "comment"
+    label = N_("comment")
+
+    def _item(self, c: Any) -> Item:
+        return Item(
+            "comment",
+            c.id,
+            c.proposal.title,
+            to_text(c.body) if len(c.body) < 10 * EXCERPT_MAX else _excerpt(c.body),
+            f"/proposals/{c.proposal_id}#comment-{c.id}",
+            c.author_id,
+            c.author.display_name,
+            ModerationState(c.moderation_state),
+            c.created_at,
+            context=c.proposal.title,
+        )
+
+    async def load(self, ids: list[int]) -> dict[int, Item]:
+        from participation.comments.models import Comment
+
+        if not ids:
+            return {}
+        rows = await Comment.filter(id__in=ids).select_related("author", "proposal")
+        return {c.id: self._item(c) for c in rows}
+
+    async def visible_to(self, user: Any, content_id: int) -> Item | None:
+        from participation.proposals.queries import visible_comments, visible_proposals
+
+        c = (
+            await visible_comments(user)
+            .filter(id=content_id, deleted_at=None)
+            .select_related("author", "proposal")
+            .first()
+        )
+        if c is None or not await visible_proposals(user).filter(id=c.proposal_id).exists():
+            return None
+        return self._item(c)
+
+    async def move(
+        self, settings: Settings, item: Item, target: ModerationState, actor: Any
+    ) -> tuple[bool, list[mail.OutboxEmail]]:
+        from participation.comments.models import Comment
+        from participation.comments.services import notify_new_comment
+        from participation.proposals.models import Proposal
+
+        comment = await Comment.get(id=item.id).select_related("author", "proposal")
+        moved = await Comment.filter(id=item.id, moderation_state=item.state).update(
+            moderation_state=target
+        )
+        if not moved:
+            return False, []
+        counted_before = item.state == ModerationState.VISIBLE
+        counted_after = target == ModerationState.VISIBLE
+        if comment.deleted_at is None and counted_before != counted_after:
+            step = 1 if counted_after else -1
+            await Proposal.filter(id=comment.proposal_id).update(
+                comment_count=F("comment_count") + step
+            )
+        emails: list[mail.OutboxEmail] = []
+        if item.state == ModerationState.PENDING and counted_after:
+            parent = await Comment.get_or_none(id=comment.parent_id) if comment.parent_id else None
+            emails = await notify_new_comment(
+                settings, comment.proposal, comment, parent, comment.author
+            )
+        return True, emails
+
+    async def hide_pending_of(self, user_id: int) -> list[int]:
+        from participation.comments.models import Comment
+
+        pending = Comment.filter(author_id=user_id, moderation_state=ModerationState.PENDING)
+        ids: list[int] = list(await pending.values_list("id", flat=True))  # type: ignore[arg-type]
+        if ids:
+            await pending.filter(id__in=ids).update(moderation_state=ModerationState.HIDDEN)
+        return ids
+
+
+KINDS: dict[str, ContentKind] = {"proposal": ProposalKind(), "comment": CommentKind()}

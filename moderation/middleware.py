@@ -1,0 +1,34 @@
+"""Blocked people may read but not act: every state-changing request of a blocked account is
+refused with a clear 403 page (log-out and the language switch excepted). One place, so no
+route can forget it; the block is known from the session lookup at no extra query."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from participation.middleware import SAFE_METHODS
+
+ALLOWED_WHEN_BLOCKED = frozenset({"/account/logout", "/language"})
+
+
+class BlockedUserMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        user = scope.get("user")
+        if (
+            scope["type"] != "http"
+            or scope["method"] in SAFE_METHODS
+            or scope["path"] in ALLOWED_WHEN_BLOCKED
+            or not getattr(user, "is_blocked", False)
+        ):
+            return await self.app(scope, receive, send)
+        from moderation.services import active_block
+        from participation.templating import render
+
+        block = await active_block(user.id)  # type: ignore[union-attr]
+        context = {"status_code": 403, "block": block}
+        response = render(Request(scope), "moderation/blocked.html", context, status_code=403)
+        await response(scope, receive, send)

@@ -1,0 +1,155 @@
+"""Moderation: reports, the queue's cases, decisions, user blocks and the append-only audit log.
+
+Content is referenced generically by (content_type, content_id): proposals and comments today,
+budget projects and consultation answers when they plug in (see docs/moderation.md).
+Integrity lives in the database: one report per person per content, one case per content.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise import fields
+from tortoise.indexes import Index
+from tortoise.models import Model
+
+from moderation.domain import Action, CaseKind, CaseStatus, ReportReason
+
+
+# One open or closed queue entry per piece of content (UNIQUE): reopened by new reports, by
+# pre-moderation or by the author's review request. `open_reports` counts unresolved reports.
+class ModerationCase(Model):
+    id = fields.IntField(primary_key=True)
+    content_type = fields.CharField(max_length=30)
+    content_id = fields.IntField()
+    author: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+        "participation.User", related_name="moderation_cases", null=True, on_delete=fields.SET_NULL
+    )
+    author_id: int | None
+    status = fields.CharEnumField(CaseStatus, max_length=10, default=CaseStatus.OPEN)
+    kind = fields.CharEnumField(CaseKind, max_length=10, default=CaseKind.REPORTED)
+    open_reports = fields.IntField(default=0)
+    opened_at = fields.DatetimeField()
+    closed_at = fields.DatetimeField(null=True)
+    review_requested_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "moderation_case"
+        unique_together = (("content_type", "content_id"),)
+        indexes = (Index(fields=("status", "opened_at")),)
+
+
+# A resident's report; UNIQUE per reporter and content: nobody reports the same thing twice.
+class Report(Model):
+    id = fields.IntField(primary_key=True)
+    case: fields.ForeignKeyRelation[ModerationCase] = fields.ForeignKeyField(
+        "moderation.ModerationCase", related_name="reports", on_delete=fields.CASCADE
+    )
+    case_id: int
+    content_type = fields.CharField(max_length=30)
+    content_id = fields.IntField()
+    reporter: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        "participation.User", related_name="reports_made", on_delete=fields.CASCADE
+    )
+    reporter_id: int
+    reason = fields.CharEnumField(ReportReason, max_length=20)
+    text = fields.TextField(default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    resolved_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "moderation_report"
+        unique_together = (("reporter", "content_type", "content_id"),)
+        indexes = (Index(fields=("case_id", "resolved_at")),)
+
+
+# A moderator's decision on one piece of content, with the reason sent to its author.
+class ModerationDecision(Model):
+    id = fields.IntField(primary_key=True)
+    case: fields.ForeignKeyRelation[ModerationCase] = fields.ForeignKeyField(
+        "moderation.ModerationCase", related_name="decisions", on_delete=fields.CASCADE
+    )
+    case_id: int
+    content_type = fields.CharField(max_length=30)
+    content_id = fields.IntField()
+    content_title = fields.CharField(max_length=200, default="")
+    author: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+        "participation.User",
+        related_name="moderation_decisions",
+        null=True,
+        on_delete=fields.SET_NULL,
+    )
+    author_id: int | None
+    moderator: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+        "participation.User", related_name="decisions_made", null=True, on_delete=fields.SET_NULL
+    )
+    moderator_id: int | None
+    action = fields.CharEnumField(Action, max_length=10)
+    from_state = fields.CharField(max_length=10)
+    to_state = fields.CharField(max_length=10)
+    reason = fields.TextField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+    review_requested_at = fields.DatetimeField(null=True)
+    review_text = fields.TextField(default="")
+
+    class Meta:
+        table = "moderation_decision"
+        indexes = (Index(fields=("author_id", "created_at")),)
+
+
+# A block: the person may read but not post, vote or report until `ends_at` (NULL: until an
+# administrator lifts it).
+class UserBlock(Model):
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        "participation.User", related_name="blocks", on_delete=fields.CASCADE
+    )
+    user_id: int
+    blocked_by: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+        "participation.User", related_name="blocks_made", null=True, on_delete=fields.SET_NULL
+    )
+    reason = fields.TextField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+    ends_at = fields.DatetimeField(null=True)
+    lifted_at = fields.DatetimeField(null=True)
+    lifted_by: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+        "participation.User", related_name="blocks_lifted", null=True, on_delete=fields.SET_NULL
+    )
+
+    class Meta:
+        table = "moderation_userblock"
+        indexes = (Index(fields=("user_id", "lifted_at")),)
+
+
+class AppendOnly(Exception):
+    pass
+
+
+# The audit log: every moderation and admin action (who, what, when, before/after, why).
+# Append-only: the application inserts rows and never updates or deletes them.
+class AuditLogEntry(Model):
+    id = fields.IntField(primary_key=True)
+    actor: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+        "participation.User", related_name="audit_entries", null=True, on_delete=fields.SET_NULL
+    )
+    actor_id: int | None
+    actor_name = fields.CharField(max_length=80, default="")  # kept if the account goes
+    action = fields.CharField(max_length=40)
+    target_type = fields.CharField(max_length=30)
+    target_id = fields.IntField(null=True)
+    before = fields.TextField(default="")
+    after = fields.TextField(default="")
+    reason = fields.TextField(default="")
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        table = "moderation_auditlog"
+
+    async def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._saved_in_db:
+            await super().save(*args, **kwargs)
+            return
+        raise AppendOnly("audit log entries are never changed")
+
+    async def delete(self, *args: Any, **kwargs: Any) -> None:
+        raise AppendOnly("audit log entries are never deleted")

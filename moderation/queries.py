@@ -1,0 +1,194 @@
+"""Reads: the queue (a fixed number of queries per page), a person's moderation history, the
+audit log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from tortoise.expressions import Q, Subquery
+
+from moderation.content import KINDS, Item
+from moderation.domain import PAGE_SIZE, CaseKind, CaseStatus, ReportReason
+from moderation.models import AuditLogEntry, ModerationCase, ModerationDecision, Report, UserBlock
+
+
+def active_blocks_sql(now: datetime) -> str:
+    """A correlated subquery counting the active blocks of the session's user; added to the
+    session lookup so that knowing whether someone is blocked costs no extra query. `now` is
+    ours (never user input), written the way both databases compare it with stored values."""
+    moment = now.isoformat(" ")
+    return (
+        '(SELECT COUNT(*) FROM "moderation_userblock" AS "b" '
+        'WHERE "b"."user_id" = "accounts_session"."user_id" AND "b"."lifted_at" IS NULL '
+        f"""AND ("b"."ends_at" IS NULL OR "b"."ends_at" > '{moment}'))"""
+    )
+
+
+# --- the queue --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueParams:
+    type: str = ""
+    reason: str = ""
+    kind: str = ""
+    page: int = 1
+
+    @classmethod
+    def from_query(cls, query: Any) -> QueueParams:
+        page = query.get("page", "1")
+        content_type = query.get("type", "")
+        reason = query.get("reason", "")
+        kind = query.get("kind", "")
+        return cls(
+            type=content_type if content_type in KINDS else "",
+            reason=reason if reason in ReportReason.__members__.values() else "",
+            kind=kind if kind in CaseKind.__members__.values() else "",
+            page=min(int(page), 100_000) if page.isdigit() and int(page) > 0 else 1,
+        )
+
+    def query_string(self, **changes: Any) -> str:
+        values = {**self.__dict__, **changes}
+        return urlencode({k: v for k, v in values.items() if v and not (k == "page" and v == 1)})
+
+
+@dataclass
+class Entry:
+    case: ModerationCase
+    item: Item | None
+    reports: list[Report] = field(default_factory=list)
+
+
+@dataclass
+class QueuePage:
+    entries: list[Entry]
+    total: int
+    has_next: bool
+    params: QueueParams
+
+
+async def queue_page(params: QueueParams) -> QueuePage:
+    """Open cases, oldest first. Queries: the count, the page of cases, one per content kind
+    present on the page, and the reports of the page: at most 2 + kinds + 1."""
+    qs = ModerationCase.filter(status=CaseStatus.OPEN)
+    if params.type:
+        qs = qs.filter(content_type=params.type)
+    if params.kind:
+        qs = qs.filter(kind=params.kind)
+    if params.reason:
+        reported = Report.filter(reason=params.reason, resolved_at=None).values("case_id")
+        qs = qs.filter(id__in=Subquery(reported))
+    total = await qs.count()
+    rows = list(
+        await qs.order_by("opened_at", "id").offset((params.page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+    )
+    by_type: dict[str, list[int]] = {}
+    for case in rows:
+        by_type.setdefault(case.content_type, []).append(case.content_id)
+    items: dict[tuple[str, int], Item] = {}
+    for content_type, ids in by_type.items():
+        if content_type in KINDS:
+            for content_id, item in (await KINDS[content_type].load(ids)).items():
+                items[(content_type, content_id)] = item
+    reports: dict[int, list[Report]] = {}
+    if rows:
+        for report in await Report.filter(
+            case_id__in=[c.id for c in rows], resolved_at=None
+        ).order_by("id"):
+            reports.setdefault(report.case_id, []).append(report)
+    entries = [
+        Entry(case, items.get((case.content_type, case.content_id)), reports.get(case.id, []))
+        for case in rows
+    ]
+    return QueuePage(entries, total, params.page * PAGE_SIZE < total, params)
+
+
+# --- a person's history, and an author's decisions -----------------------------------------
+
+
+@dataclass
+class History:
+    blocks: list[UserBlock]
+    decisions: list[ModerationDecision]
+    reports_received: int
+    reports_made: int
+
+
+async def history(user_id: int) -> History:
+    blocks = list(
+        await UserBlock.filter(user_id=user_id)
+        .select_related("blocked_by", "lifted_by")
+        .order_by("-id")
+    )
+    decisions = list(
+        await ModerationDecision.filter(author_id=user_id)
+        .select_related("moderator")
+        .order_by("-id")
+        .limit(100)
+    )
+    received = await Report.filter(
+        case_id__in=Subquery(ModerationCase.filter(author_id=user_id).values("id"))
+    ).count()
+    made = await Report.filter(reporter_id=user_id).count()
+    return History(blocks, decisions, received, made)
+
+
+async def decisions_about(user_id: int) -> list[tuple[ModerationDecision, bool]]:
+    """The decisions on a person's content, newest first, with whether a review was already
+    asked for that content (one per content)."""
+    decisions = list(await ModerationDecision.filter(author_id=user_id).order_by("-id").limit(100))
+    if not decisions:
+        return []
+    reviewed = set(
+        await ModerationCase.filter(
+            id__in=list({d.case_id for d in decisions}), review_requested_at__not_isnull=True
+        ).values_list("id", flat=True)
+    )
+    return [(d, d.case_id in reviewed) for d in decisions]
+
+
+# --- the audit log ----------------------------------------------------------------------------
+
+AUDIT_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class AuditParams:
+    action: str = ""
+    target_type: str = ""
+    page: int = 1
+
+    @classmethod
+    def from_query(cls, query: Any) -> AuditParams:
+        page = query.get("page", "1")
+        return cls(
+            action=query.get("action", "")[:40],
+            target_type=query.get("target_type", "")[:30],
+            page=min(int(page), 100_000) if page.isdigit() and int(page) > 0 else 1,
+        )
+
+    def query_string(self, **changes: Any) -> str:
+        values = {**self.__dict__, **changes}
+        return urlencode({k: v for k, v in values.items() if v and not (k == "page" and v == 1)})
+
+
+def audit_entries(params: AuditParams) -> Any:
+    qs = AuditLogEntry.all()
+    if params.action:
+        qs = qs.filter(Q(action=params.action) | Q(action__startswith=params.action + ":"))
+    if params.target_type:
+        qs = qs.filter(target_type=params.target_type)
+    return qs
+
+
+async def audit_page(params: AuditParams) -> tuple[list[AuditLogEntry], bool]:
+    rows = list(
+        await audit_entries(params)
+        .order_by("-id")
+        .offset((params.page - 1) * AUDIT_PAGE_SIZE)
+        .limit(AUDIT_PAGE_SIZE + 1)
+    )
+    return rows[:AUDIT_PAGE_SIZE], len(rows) > AUDIT_PAGE_SIZE

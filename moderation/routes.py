@@ -1,0 +1,334 @@
+"""Moderation pages: thin handlers, permission -> service -> response.
+
+The queue answers htmx with its fragment; every action is a plain form first, so everything
+works without JavaScript.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from moderation import domain, queries, ratelimit, services
+from moderation.content import KINDS
+from moderation.domain import (
+    ACTION_LABELS,
+    BLOCK_DURATION_LABELS,
+    CASE_KIND_LABELS,
+    MODERATION_STATE_LABELS,
+    REASON_TEMPLATES,
+    REPORT_REASON_LABELS,
+    Action,
+    BlockDuration,
+    DomainError,
+    ReportReason,
+)
+from participation.accounts.models import User
+from participation.i18n import N_, gettext
+from participation.permissions import can_administer, can_moderate, is_signed_in
+from participation.templating import flash, is_htmx, render
+from participation.web import form_data, redirect, require, translated
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def refusals(handler: Handler) -> Handler:
+    """NotAllowed -> 403; DomainError -> 409 with its message (nothing changed)."""
+
+    async def wrapped(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except services.NotAllowed:
+            raise HTTPException(status_code=403) from None
+        except DomainError as refused:
+            context = {
+                "status_code": 409,
+                "title": N_("This action is not possible"),
+                "message": refused.message,
+            }
+            return render(request, "errors/error.html", context, status_code=409)
+
+    wrapped.__name__ = handler.__name__
+    return wrapped
+
+
+def _settings(request: Request) -> Any:
+    return request.app.state.settings
+
+
+LABELS = {
+    "ACTION_LABELS": ACTION_LABELS,
+    "CASE_KIND_LABELS": CASE_KIND_LABELS,
+    "STATE_LABELS": MODERATION_STATE_LABELS,
+    "REPORT_REASON_LABELS": REPORT_REASON_LABELS,
+    "BLOCK_DURATION_LABELS": BLOCK_DURATION_LABELS,
+    "REASON_TEMPLATES": REASON_TEMPLATES,
+    "KIND_LABELS": {name: kind.label for name, kind in KINDS.items()},
+}
+
+
+# --- the queue --------------------------------------------------------------------------------
+
+
+async def _queue(
+    request: Request, params: queries.QueueParams, errors: dict[str, str], status_code: int = 200
+) -> Response:
+    page = await queries.queue_page(params)
+    context = {"page": page, "params": params, "errors": errors, **LABELS}
+    return render(
+        request,
+        "moderation/index.html",
+        context,
+        status_code=status_code,
+        fragment="moderation/_queue.html",
+    )
+
+
+async def index(request: Request) -> Response:
+    require(request, can_moderate)
+    return await _queue(request, queries.QueueParams.from_query(request.query_params), {})
+
+
+@refusals
+async def decide(request: Request) -> Response:
+    user = require(request, can_moderate)
+    async with request.form() as form:
+        case_ids = [int(v) for v in form.getlist("case") if isinstance(v, str) and v.isdigit()]
+        data = {k: v for k, v in form.items() if isinstance(v, str)}
+    reason = data.get("reason", "").strip() or data.get("reason_template", "").strip()
+    if reason in REASON_TEMPLATES:
+        reason = gettext(reason)
+    back = queries.QueueParams.from_query(
+        {k.removeprefix("back_"): v for k, v in data.items() if k.startswith("back_")}
+    )
+    try:
+        outcome = await services.decide(
+            _settings(request), user, case_ids, data.get("action", ""), reason
+        )
+    except services.FormProblems as refused:
+        # htmx swaps only 2xx answers: the fragment with its errors comes back as 200
+        status = 200 if is_htmx(request) else 422
+        return await _queue(request, back, translated(refused.problems), status)
+    label = gettext(ACTION_LABELS[Action(data["action"])])
+    message = gettext("{count} item(s) {decision}.").format(count=outcome.done, decision=label)
+    if outcome.skipped:
+        message += " " + gettext(
+            "{count} item(s) had changed meanwhile or did not allow it and were left as they are."
+        ).format(count=outcome.skipped)
+    flash(request, message, "success" if outcome.done else "error")
+    if is_htmx(request):
+        return await _queue(request, back, {})
+    query = back.query_string()
+    return redirect("/moderation" + (f"?{query}" if query else ""))
+
+
+# --- reports ----------------------------------------------------------------------------------
+
+
+async def _reportable(request: Request) -> tuple[str, int, Any]:
+    content_type = request.path_params["type"]
+    kind = KINDS.get(content_type)
+    if kind is None:
+        raise HTTPException(status_code=404)
+    item = await kind.visible_to(request.scope["user"], request.path_params["id"])
+    if item is None:
+        raise HTTPException(status_code=404)
+    return content_type, item.id, item
+
+
+@refusals
+async def report(request: Request) -> Response:
+    user = require(request, is_signed_in)
+    content_type, content_id, item = await _reportable(request)
+    if not domain.can_report(user, item.author_id):
+        raise services.NotAllowed()
+    context: dict[str, Any] = {"item": item, "values": {}, "errors": {}, **LABELS}
+    context["reasons"] = list(ReportReason)
+    if request.method == "GET":
+        return render(request, "moderation/report.html", context)
+    await ratelimit.check(request, "report")
+    data = await form_data(request)
+    try:
+        result = await services.report(
+            _settings(request),
+            user,
+            content_type,
+            content_id,
+            data.get("reason", ""),
+            data.get("text", ""),
+        )
+    except services.FormProblems as refused:
+        context.update(values=data, errors=translated(refused.problems))
+        return render(request, "moderation/report.html", context, status_code=422)
+    flash(request, gettext("Thank you: the moderators will look at it."))
+    if result.hidden:
+        return redirect("/proposals" if content_type == "proposal" else item.url.split("#")[0])
+    return redirect(item.url)
+
+
+# --- the author's side: decisions and review requests ----------------------------------------
+
+
+async def mine(request: Request) -> Response:
+    user = require(request, is_signed_in)
+    decisions = await queries.decisions_about(user.id)
+    context = {"decisions": decisions, "can_request_review": domain.can_request_review, **LABELS}
+    return render(request, "moderation/mine.html", context)
+
+
+@refusals
+async def request_review(request: Request) -> Response:
+    user = require(request, is_signed_in)
+    data = await form_data(request)
+    try:
+        await services.request_review(user, request.path_params["id"], data.get("text", ""))
+    except services.FormProblems as refused:
+        for message in refused.problems.values():
+            flash(request, gettext(message), "error")
+        return redirect("/moderation/mine")
+    flash(request, gettext("Your request is sent: a moderator will look at it again."))
+    return redirect("/moderation/mine")
+
+
+# --- people: history, block, unblock ----------------------------------------------------------
+
+
+async def _person_page(
+    request: Request, person: User, errors: dict[str, str], values: dict[str, str], status: int
+) -> Response:
+    context = {
+        "person": person,
+        "history": await queries.history(person.id),
+        "active_block": await services.active_block(person.id),
+        "durations": list(BlockDuration),
+        "errors": errors,
+        "values": values,
+        **LABELS,
+    }
+    return render(request, "moderation/user.html", context, status_code=status)
+
+
+async def _person(request: Request) -> User:
+    person = await User.get_or_none(id=request.path_params["id"])
+    if person is None:
+        raise HTTPException(status_code=404)
+    return person
+
+
+async def user_history(request: Request) -> Response:
+    require(request, can_moderate)
+    return await _person_page(request, await _person(request), {}, {}, 200)
+
+
+@refusals
+async def block_user(request: Request) -> Response:
+    moderator = require(request, can_moderate)
+    person = await _person(request)
+    data = await form_data(request)
+    try:
+        await services.block(moderator, person.id, data.get("duration", ""), data.get("reason", ""))
+    except services.FormProblems as refused:
+        return await _person_page(request, person, translated(refused.problems), data, 422)
+    flash(request, gettext("The account is blocked."))
+    return redirect(f"/moderation/users/{person.id}")
+
+
+@refusals
+async def unblock_user(request: Request) -> Response:
+    admin = require(request, can_administer)
+    person = await _person(request)
+    data = await form_data(request)
+    try:
+        await services.unblock(admin, person.id, data.get("reason", ""))
+    except services.FormProblems as refused:
+        return await _person_page(request, person, translated(refused.problems), data, 422)
+    flash(request, gettext("The account is unblocked."))
+    return redirect(f"/moderation/users/{person.id}")
+
+
+# --- the audit log (administrators): browse and export; no route changes it -----------------
+
+
+async def audit_log(request: Request) -> Response:
+    require(request, can_administer)
+    params = queries.AuditParams.from_query(request.query_params)
+    entries, has_next = await queries.audit_page(params)
+    context = {"entries": entries, "has_next": has_next, "params": params}
+    return render(request, "moderation/audit.html", context)
+
+
+AUDIT_FIELDS = [
+    "id",
+    "created_at",
+    "actor_id",
+    "actor_name",
+    "action",
+    "target_type",
+    "target_id",
+    "before",
+    "after",
+    "reason",
+]
+
+
+def _csv_safe(value: Any) -> Any:
+    """Spreadsheets run cells that start with = + - @ as formulas: neutralise them."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+async def audit_csv(request: Request) -> Response:
+    require(request, can_administer)
+    params = queries.AuditParams.from_query(request.query_params)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(AUDIT_FIELDS)
+    rows = await queries.audit_entries(params).order_by("id").values_list(*AUDIT_FIELDS)
+    for row in rows:
+        row = list(row)
+        row[1] = row[1].isoformat() if row[1] else ""
+        writer.writerow([_csv_safe(v) for v in row])
+    return Response(
+        buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="audit-log.csv"'},
+    )
+
+
+routes = [
+    Route("/moderation", index, name="moderation:index"),
+    Route("/moderation/decide", decide, methods=["POST"], name="moderation:decide"),
+    Route(
+        "/moderation/report/{type:str}/{id:int}",
+        report,
+        methods=["GET", "POST"],
+        name="moderation:report",
+    ),
+    Route("/moderation/mine", mine, name="moderation:mine"),
+    Route(
+        "/moderation/decisions/{id:int}/review",
+        request_review,
+        methods=["POST"],
+        name="moderation:review",
+    ),
+    Route("/moderation/users/{id:int}", user_history, name="moderation:user"),
+    Route(
+        "/moderation/users/{id:int}/block", block_user, methods=["POST"], name="moderation:block"
+    ),
+    Route(
+        "/moderation/users/{id:int}/unblock",
+        unblock_user,
+        methods=["POST"],
+        name="moderation:unblock",
+    ),
+    Route("/admin/audit", audit_log, name="moderation:audit"),
+    Route("/admin/audit.csv", audit_csv, name="moderation:audit_csv"),
+]

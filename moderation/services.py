@@ -1,0 +1,429 @@
+"""Moderation commands: plain data in, one transaction each, e-mails dispatched after commit.
+
+Every decision, block and unblock appends an audit log entry in the same transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from tortoise import timezone
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from moderation import domain
+from moderation.content import KINDS, ContentKind, Item
+from moderation.domain import (
+    ACTION_LABELS,
+    Action,
+    BlockDuration,
+    CaseKind,
+    CaseStatus,
+    DomainError,
+)
+from moderation.models import AuditLogEntry, ModerationCase, ModerationDecision, Report, UserBlock
+from participation import mail
+from participation.accounts.models import User
+from participation.accounts.services import FormProblems
+from participation.i18n import N_
+from participation.notifications import services as notifications
+from participation.settings import Settings
+
+__all__ = ["DomainError", "FormProblems", "NotAllowed"]
+
+
+class NotAllowed(Exception):
+    """The person may not do this (the route answers 403)."""
+
+
+def kind_of(content_type: str) -> ContentKind:
+    kind = KINDS.get(content_type)
+    if kind is None:
+        raise DomainError(N_("This content does not exist."))
+    return kind
+
+
+# --- the audit log ----------------------------------------------------------------------------
+
+
+async def audit(
+    actor: Any,
+    action: str,
+    target_type: str,
+    target_id: int | None,
+    before: Any = "",
+    after: Any = "",
+    reason: str = "",
+) -> AuditLogEntry:
+    """Append one entry; call it inside the transaction of the action it records."""
+
+    def dump(value: Any) -> str:
+        return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+    return await AuditLogEntry.create(
+        actor_id=getattr(actor, "id", None),
+        actor_name=getattr(actor, "display_name", "") or "",
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        before=dump(before),
+        after=dump(after),
+        reason=reason,
+    )
+
+
+# --- cases ------------------------------------------------------------------------------------
+
+
+async def _case(content_type: str, content_id: int, author_id: int | None) -> ModerationCase:
+    """The one case of a piece of content, created closed if needed (INSERT ... ON CONFLICT DO
+    NOTHING: two simultaneous first reports do not collide)."""
+    await ModerationCase.bulk_create(
+        [
+            ModerationCase(
+                content_type=content_type,
+                content_id=content_id,
+                author_id=author_id,
+                status=CaseStatus.CLOSED,
+                opened_at=timezone.now(),
+            )
+        ],
+        ignore_conflicts=True,
+    )
+    return await ModerationCase.get(content_type=content_type, content_id=content_id)
+
+
+async def open_pending_case(content_type: str, content_id: int, author_id: int) -> None:
+    """Put new pre-moderated content in the queue; call inside its creation's transaction."""
+    case = await _case(content_type, content_id, author_id)
+    await ModerationCase.filter(id=case.id).update(
+        status=CaseStatus.OPEN, kind=CaseKind.PENDING, opened_at=timezone.now(), closed_at=None
+    )
+
+
+# --- anti-abuse -------------------------------------------------------------------------------
+
+
+async def abuse_problem(user: Any, text: str, content_type: str) -> str | None:
+    """Too many links from a new account, or the same text posted again within a day."""
+    now = timezone.now()
+    created_at = getattr(user, "created_at", None) or now
+    if problem := domain.links_problem(text, created_at, now):
+        return problem
+    since = now - timedelta(days=1)
+    recent: list[str] = []
+    if content_type == "comment":
+        from participation.comments.models import Comment
+
+        bodies = await Comment.filter(author_id=user.id, created_at__gte=since).order_by("-id")
+        recent = [c.body for c in bodies[:20]]
+    elif content_type == "proposal":
+        from participation.proposals.models import Proposal
+
+        rows = await Proposal.filter(author_id=user.id, created_at__gte=since).order_by("-id")
+        recent = [p.body for p in rows[:20]]
+    from participation.richtext import to_text
+
+    if domain.is_duplicate(text, [to_text(body) for body in recent]):
+        return N_("You already posted this text. Write something new.")
+    return None
+
+
+# --- reports ----------------------------------------------------------------------------------
+
+
+@dataclass
+class ReportResult:
+    report: Report
+    hidden: bool  # this report hid the content
+
+
+async def report(
+    settings: Settings, user: Any, content_type: str, content_id: int, reason: str, text: str
+) -> ReportResult:
+    """Report once (UNIQUE); at the threshold of open reports the content is hidden."""
+    kind = kind_of(content_type)
+    item = await kind.visible_to(user, content_id)
+    if item is None:
+        raise DomainError(N_("This content does not exist."))
+    if not domain.can_report(user, item.author_id):
+        raise NotAllowed()
+    if problems := domain.report_problems(reason, text):
+        raise FormProblems(problems)
+    hidden = False
+    try:
+        async with in_transaction():
+            case = await _case(content_type, content_id, item.author_id)
+            created = await Report.create(
+                case_id=case.id,
+                content_type=content_type,
+                content_id=content_id,
+                reporter_id=user.id,
+                reason=reason,
+                text=text.strip(),
+            )
+            await ModerationCase.filter(id=case.id, status=CaseStatus.CLOSED).update(
+                status=CaseStatus.OPEN,
+                kind=CaseKind.REPORTED,
+                opened_at=timezone.now(),
+                closed_at=None,
+            )
+            await ModerationCase.filter(id=case.id).update(open_reports=F("open_reports") + 1)
+            case = await ModerationCase.get(id=case.id)
+            fresh = (await kind.load([content_id]))[content_id]
+            target = domain.after_report(
+                fresh.state, case.open_reports, settings.moderation_report_threshold
+            )
+            if target != fresh.state:
+                hidden, _ = await kind.move(settings, fresh, target, None)
+                if hidden:
+                    await audit(
+                        None,
+                        "auto_hide",
+                        content_type,
+                        content_id,
+                        {"state": fresh.state.value},
+                        {"state": target.value},
+                        f"{case.open_reports} reports",
+                    )
+    except IntegrityError:
+        raise DomainError(N_("You already reported this content.")) from None
+    return ReportResult(created, hidden)
+
+
+# --- decisions --------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    done: int
+    skipped: int
+
+
+async def decide(
+    settings: Settings, moderator: Any, case_ids: list[int], action: str, reason: str
+) -> Outcome:
+    """Approve, hide or reject one or several items, each in its own transaction; items that
+    changed meanwhile or to which the action does not apply are skipped (and counted)."""
+    if not getattr(moderator, "is_moderator", False):
+        raise NotAllowed()
+    try:
+        chosen = Action(action)
+    except ValueError:
+        raise FormProblems({"action": N_("Choose a decision.")}) from None
+    if problem := domain.reason_problem(reason):
+        raise FormProblems({"reason": problem})
+    if not case_ids:
+        raise FormProblems({"cases": N_("Select at least one item.")})
+    done = skipped = 0
+    for case_id in case_ids:
+        try:
+            decided = await _decide_one(settings, moderator, case_id, chosen, reason.strip())
+        except _ChangedMeanwhile:  # a conditional update lost a race: nothing was written
+            decided = False
+        done, skipped = (done + 1, skipped) if decided else (done, skipped + 1)
+    return Outcome(done, skipped)
+
+
+async def _decide_one(
+    settings: Settings, moderator: Any, case_id: int, action: Action, reason: str
+) -> bool:
+    case = await ModerationCase.get_or_none(id=case_id, status=CaseStatus.OPEN)
+    if case is None or case.content_type not in KINDS:
+        return False
+    kind = KINDS[case.content_type]
+    item = (await kind.load([case.content_id])).get(case.content_id)
+    if item is None:
+        return False
+    try:
+        target = domain.decide(item.state, action)
+    except DomainError:
+        return False
+    emails: list[mail.OutboxEmail] = []
+    async with in_transaction():
+        closed = await ModerationCase.filter(id=case.id, status=CaseStatus.OPEN).update(
+            status=CaseStatus.CLOSED, closed_at=timezone.now(), open_reports=0
+        )
+        if not closed:
+            return False  # another moderator decided first
+        if target != item.state:
+            moved, emails = await kind.move(settings, item, target, moderator)
+            if not moved:
+                raise _ChangedMeanwhile()
+        await Report.filter(case_id=case.id, resolved_at=None).update(resolved_at=timezone.now())
+        decision = await ModerationDecision.create(
+            case_id=case.id,
+            content_type=case.content_type,
+            content_id=case.content_id,
+            content_title=item.title[:200],
+            author_id=item.author_id,
+            moderator_id=moderator.id,
+            action=action,
+            from_state=item.state,
+            to_state=target,
+            reason=reason,
+        )
+        await audit(
+            moderator,
+            f"decision:{action.value}",
+            case.content_type,
+            case.content_id,
+            {"state": item.state.value},
+            {"state": target.value},
+            reason,
+        )
+        if target != item.state or action != Action.APPROVE:
+            emails += await _notify_author(settings, item, decision)
+    await notifications.dispatch(emails)
+    return True
+
+
+class _ChangedMeanwhile(Exception):
+    pass
+
+
+async def _notify_author(
+    settings: Settings, item: Item, decision: ModerationDecision
+) -> list[mail.OutboxEmail]:
+    if item.author_id is None:
+        return []
+    from participation.comments.models import Comment
+    from participation.proposals.models import Proposal
+
+    author = await User.filter(id=item.author_id)
+    if item.content_type == "proposal":
+        proposal = await Proposal.get(id=item.id)
+        comment = None
+    elif item.content_type == "comment":
+        comment = await Comment.get(id=item.id)
+        proposal = await Proposal.get(id=comment.proposal_id)
+    else:  # kinds without a proposal: the e-mail alone (notifications hang on proposals)
+        return []
+    return await notifications.notify(
+        settings,
+        notifications.Kind.MODERATION,
+        f"moderation:{decision.id}",
+        author,
+        proposal,
+        comment,
+        state=ACTION_LABELS[Action(decision.action)],
+        reason=decision.reason,
+        link=f"{settings.base_url}/moderation/mine",
+    )
+
+
+# --- review requests --------------------------------------------------------------------------
+
+
+async def request_review(user: Any, decision_id: int, text: str) -> ModerationDecision:
+    """The author asks once per content for another look; the item goes back to the queue."""
+    decision = await ModerationDecision.get_or_none(id=decision_id)
+    if decision is None:
+        raise DomainError(N_("This decision does not exist."))
+    case = await ModerationCase.get(id=decision.case_id)
+    already = case.review_requested_at is not None
+    if not domain.can_request_review(user, decision.author_id, Action(decision.action), already):
+        raise NotAllowed()
+    if len(text) > domain.REVIEW_TEXT_MAX:
+        raise FormProblems({"text": N_("The explanation must be at most 1,000 characters long.")})
+    now = timezone.now()
+    async with in_transaction():
+        claimed = await ModerationCase.filter(id=case.id, review_requested_at=None).update(
+            review_requested_at=now,
+            status=CaseStatus.OPEN,
+            kind=CaseKind.REVIEW,
+            opened_at=now,
+            closed_at=None,
+        )
+        if not claimed:
+            raise NotAllowed()
+        await ModerationDecision.filter(id=decision.id).update(
+            review_requested_at=now, review_text=text.strip()
+        )
+        await audit(
+            user, "review_requested", decision.content_type, decision.content_id, "", "", text
+        )
+    await decision.refresh_from_db()
+    return decision
+
+
+# --- blocks -----------------------------------------------------------------------------------
+
+
+async def active_block(user_id: int) -> UserBlock | None:
+    from tortoise.expressions import Q
+
+    now = timezone.now()
+    return (
+        await UserBlock.filter(user_id=user_id, lifted_at=None)
+        .filter(Q(ends_at=None) | Q(ends_at__gt=now))
+        .order_by("-id")
+        .first()
+    )
+
+
+async def block(moderator: Any, user_id: int, duration: str, reason: str) -> UserBlock:
+    """Block a person: they read but cannot post, vote or report; their pending content is
+    hidden (and leaves the queue)."""
+    if not getattr(moderator, "is_moderator", False):
+        raise NotAllowed()
+    target = await User.get_or_none(id=user_id)
+    if target is None:
+        raise DomainError(N_("This person does not exist."))
+    problems: dict[str, str] = {}
+    if problem := domain.block_problems(moderator, target.id, target.is_moderator, duration):
+        problems["duration"] = problem
+    if problem := domain.reason_problem(reason):
+        problems["reason"] = problem
+    if problems:
+        raise FormProblems(problems)
+    ends_at = domain.block_ends_at(timezone.now(), BlockDuration(duration))
+    async with in_transaction():
+        created = await UserBlock.create(
+            user_id=target.id, blocked_by_id=moderator.id, reason=reason.strip(), ends_at=ends_at
+        )
+        hidden: dict[str, list[int]] = {}
+        for name, kind in KINDS.items():
+            ids = await kind.hide_pending_of(target.id)
+            if ids:
+                hidden[name] = ids
+                await ModerationCase.filter(
+                    content_type=name, content_id__in=ids, status=CaseStatus.OPEN
+                ).update(status=CaseStatus.CLOSED, closed_at=timezone.now())
+        await audit(
+            moderator,
+            "user_blocked",
+            "user",
+            target.id,
+            {"blocked": False},
+            {
+                "blocked": True,
+                "until": ends_at.isoformat() if ends_at else None,
+                "hidden_pending": hidden,
+            },
+            reason.strip(),
+        )
+    return created
+
+
+async def unblock(admin: Any, user_id: int, reason: str) -> int:
+    """Lift every active block of a person (administrators only)."""
+    if not getattr(admin, "is_admin", False):
+        raise NotAllowed()
+    if problem := domain.reason_problem(reason):
+        raise FormProblems({"reason": problem})
+    current = await active_block(user_id)
+    if current is None:
+        raise DomainError(N_("This person is not blocked."))
+    async with in_transaction():
+        lifted = await UserBlock.filter(user_id=user_id, lifted_at=None).update(
+            lifted_at=timezone.now(), lifted_by_id=admin.id
+        )
+        await audit(
+            admin, "user_unblocked", "user", user_id, {"blocked": True}, {"blocked": False}, reason
+        )
+    return lifted

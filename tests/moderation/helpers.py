@@ -1,0 +1,102 @@
+"""Shared scenario helpers for the moderation tests."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import httpx
+from tortoise import timezone
+
+from moderation.domain import CaseKind, CaseStatus
+from moderation.models import ModerationCase
+from participation.accounts.models import User
+from participation.comments.models import Comment
+from participation.proposals.domain import ModerationState
+from participation.proposals.models import Proposal
+from participation.settings import Settings
+from tests.conftest import make_settings, post_form
+
+
+def browser(app: Any) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+
+
+def configure(app: Any, tmp_path: Any, redis_url: str, **overrides: str) -> Settings:
+    app.state.settings = make_settings(tmp_path, redis_url, **overrides)
+    return app.state.settings  # type: ignore[no-any-return]
+
+
+async def make_comment(
+    proposal: Proposal,
+    author: User,
+    body: str = "<p>Un commentaire désagréable sur ce projet.</p>",
+    state: ModerationState = ModerationState.VISIBLE,
+) -> Comment:
+    comment = await Comment.create(
+        proposal_id=proposal.id, author_id=author.id, body=body, moderation_state=state
+    )
+    if state == ModerationState.VISIBLE:
+        proposal.comment_count += 1
+        await Proposal.filter(id=proposal.id).update(comment_count=proposal.comment_count)
+    return comment
+
+
+async def pending_case(content_type: str, content_id: int, author_id: int) -> ModerationCase:
+    return await ModerationCase.create(
+        content_type=content_type,
+        content_id=content_id,
+        author_id=author_id,
+        status=CaseStatus.OPEN,
+        kind=CaseKind.PENDING,
+        opened_at=timezone.now(),
+    )
+
+
+async def report(
+    client: httpx.AsyncClient,
+    content_type: str,
+    content_id: int,
+    reason: str = "offensive",
+    text: str = "",
+) -> httpx.Response:
+    url = f"/moderation/report/{content_type}/{content_id}"
+    return await post_form(client, url, {"reason": reason, "text": text})
+
+
+async def decide(
+    client: httpx.AsyncClient, case_ids: list[int], action: str, reason: str = "", **extra: str
+) -> httpx.Response:
+    from tests.conftest import csrf_token
+
+    token = await csrf_token(client)
+    data: dict[str, Any] = {
+        "csrf_token": token,
+        "case": [str(i) for i in case_ids],
+        "action": action,
+        "reason": reason,
+        **extra,
+    }
+    return await client.post("/moderation/decide", data=data)
+
+
+class QueryCounter(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.queries: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.queries.append(record.getMessage())
+
+
+async def count_queries(client: httpx.AsyncClient, url: str) -> tuple[int, httpx.Response]:
+    logger = logging.getLogger("tortoise.db_client")
+    counter, level = QueryCounter(), logger.level
+    logger.addHandler(counter)
+    logger.setLevel(logging.DEBUG)
+    try:
+        response = await client.get(url)
+    finally:
+        logger.removeHandler(counter)
+        logger.setLevel(level)
+    return len(counter.queries), response

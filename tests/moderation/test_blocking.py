@@ -1,0 +1,100 @@
+"""Blocking: a blocked person reads but every POST is refused with a clear 403 page; their
+pending content is hidden; admins unblock; all of it in their history and the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from moderation.models import AuditLogEntry, ModerationCase, UserBlock
+from participation.accounts.models import User
+from participation.comments.models import Comment
+from participation.proposals.domain import ModerationState, ProposalState
+from participation.settings import Settings
+from tests.conftest import create_user, log_in, post_form
+from tests.moderation.helpers import browser, pending_case
+from tests.participation.proposal_factories import good_form, make_proposal
+
+MV = ModerationState
+
+
+async def test_a_blocked_person_reads_but_cannot_act_until_unblocked(
+    app: Any, settings: Settings, citizen: User, moderator: User, admin: User
+) -> None:
+    other = await create_user(settings, "other@example.org")
+    public = await make_proposal(other, title="Une proposition à commenter")
+    pending = await make_proposal(
+        citizen,
+        ProposalState.PENDING,
+        title="Proposition en attente du bloqué",
+        moderation_state=MV.PENDING,
+    )
+    await pending_case("proposal", pending.id, citizen.id)
+    async with browser(app) as mod:
+        await log_in(mod, moderator)
+        url = f"/moderation/users/{citizen.id}/block"
+        response = await post_form(mod, url, {"duration": "7d", "reason": ""})
+        assert response.status_code == 422 and "Indiquez un motif" in response.text
+        response = await post_form(mod, url, {"duration": "7d", "reason": "Insultes répétées."})
+        assert response.status_code == 303
+        history = (await mod.get(f"/moderation/users/{citizen.id}")).text
+        assert "Insultes répétées." in history and "Bloqué jusqu’au" in history
+        # moderators cannot unblock
+        unblock = f"/moderation/users/{citizen.id}/unblock"
+        assert (await post_form(mod, unblock, {"reason": "Non"})).status_code == 403
+        assert "en attente du bloqué" not in (await mod.get("/moderation")).text
+    await pending.refresh_from_db()
+    assert pending.moderation_state == MV.HIDDEN
+    assert await ModerationCase.filter(status="open").count() == 0
+    block = await UserBlock.get(user_id=citizen.id)
+    assert block.ends_at is not None and block.blocked_by_id == moderator.id  # type: ignore[attr-defined]
+
+    page = f"/proposals/{public.id}"
+    async with browser(app) as c:
+        await log_in(c, citizen)
+        assert (await c.get(page)).status_code == 200  # reading is fine
+        attempts = [
+            (f"{page}/comments", {"body": "Je commente quand même", "stance": "for"}),
+            (f"{page}/support", {}),
+            ("/proposals/new", await good_form()),
+            (f"/moderation/report/proposal/{public.id}", {"reason": "spam"}),
+        ]
+        for url, data in attempts:
+            response = await post_form(c, url, data)
+            assert response.status_code == 403, url
+            assert "Votre compte est bloqué" in response.text
+            assert "Insultes répétées." in response.text
+        assert (await post_form(c, "/account/logout", {})).status_code == 303
+    assert await Comment.all().count() == 0
+
+    async with browser(app) as c:
+        await log_in(c, admin)
+        unblock = f"/moderation/users/{citizen.id}/unblock"
+        response = await post_form(c, unblock, {"reason": "Excuses présentées."})
+        assert response.status_code == 303
+    async with browser(app) as c:
+        await log_in(c, citizen)
+        data = {"body": "Merci pour le déblocage", "stance": "for"}
+        assert (await post_form(c, f"{page}/comments", data, page=page)).status_code == 303
+    actions = await AuditLogEntry.all().order_by("id").values_list("action", flat=True)
+    assert actions == ["user_blocked", "user_unblocked"]
+
+
+async def test_only_admins_block_moderators(
+    app: Any, settings: Settings, moderator: User, admin: User
+) -> None:
+    colleague = await create_user(settings, "colleague@example.org", moderator.role)
+    async with browser(app) as c:
+        await log_in(c, moderator)
+        url = f"/moderation/users/{colleague.id}/block"
+        response = await post_form(c, url, {"duration": "1d", "reason": "Abus."})
+        assert response.status_code == 422 and "Seul un administrateur" in response.text
+        url = f"/moderation/users/{moderator.id}/block"
+        response = await post_form(c, url, {"duration": "1d", "reason": "Moi ?"})
+        assert response.status_code == 422
+    async with browser(app) as c:
+        await log_in(c, admin)
+        url = f"/moderation/users/{colleague.id}/block"
+        response = await post_form(c, url, {"duration": "permanent", "reason": "Abus."})
+        assert response.status_code == 303
+    block = await UserBlock.get(user_id=colleague.id)
+    assert block.ends_at is None

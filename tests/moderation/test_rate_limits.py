@@ -1,0 +1,94 @@
+"""Rate limits live in Redis: they answer 429 with a clear message and hold across several
+app instances (web processes) that share Redis."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from redis.asyncio import Redis
+
+from participation.accounts.models import User
+from participation.app import create_app
+from participation.comments.models import Comment
+from participation.settings import Settings
+from tests.conftest import log_in, post_form
+from tests.moderation.helpers import browser, configure
+from tests.participation.proposal_factories import make_proposal
+
+
+async def test_five_failed_log_ins_per_email_across_two_app_instances(
+    app: Any, redis_url: str, citizen: User
+) -> None:
+    second = create_app(app.state.settings)  # another web process: its own Redis client
+    second.state.redis = Redis.from_url(redis_url)
+    try:
+        statuses = []
+        for attempt in range(6):
+            target = app if attempt % 2 == 0 else second
+            async with browser(target) as c:
+                data = {"email": citizen.email, "password": "mauvais mot de passe"}
+                response = await post_form(c, "/account/login", data)
+                statuses.append(response.status_code)
+        assert statuses == [401] * 5 + [429]
+        assert "trop de fois" in response.text and "Attendez" in response.text
+        assert 1 <= int(response.headers["retry-after"]) <= 60
+        # even the right password waits: the limit is per e-mail address
+        async with browser(second) as c:
+            data = {"email": citizen.email.upper(), "password": "Une-phrase-de-passe-solide"}
+            assert (await post_form(c, "/account/login", data)).status_code == 429
+    finally:
+        await second.state.redis.aclose()
+
+
+async def test_successful_log_ins_are_not_limited(app: Any, citizen: User) -> None:
+    for _ in range(8):
+        async with browser(app) as c:
+            await log_in(c, citizen)
+
+
+async def test_password_reset_requests_are_limited_per_email(
+    client: httpx.AsyncClient, citizen: User
+) -> None:
+    statuses = [
+        (await post_form(client, "/account/reset", {"email": citizen.email})).status_code
+        for _ in range(6)
+    ]
+    assert statuses == [200] * 5 + [429]
+
+
+async def test_comments_are_limited_per_person(client: httpx.AsyncClient, citizen: User) -> None:
+    proposal = await make_proposal(citizen)
+    page = f"/proposals/{proposal.id}"
+    await log_in(client, citizen)
+    statuses = []
+    for i in range(11):
+        data = {"body": f"Commentaire numéro {i} sur ce sujet", "stance": "neutral"}
+        statuses.append((await post_form(client, f"{page}/comments", data, page=page)).status_code)
+    assert statuses == [303] * 10 + [429]
+    assert await Comment.all().count() == 10
+
+
+async def test_limits_can_be_turned_off(
+    app: Any, tmp_path: Any, redis_url: str, citizen: User
+) -> None:
+    configure(app, tmp_path, redis_url, RATE_LIMITS="off")
+    for _ in range(7):
+        async with browser(app) as c:
+            data = {"email": citizen.email, "password": "mauvais"}
+            assert (await post_form(c, "/account/login", data)).status_code == 401
+
+
+async def test_duplicate_comments_and_links_from_new_accounts_are_refused(
+    client: httpx.AsyncClient, citizen: User, settings: Settings
+) -> None:
+    proposal = await make_proposal(citizen)
+    page = f"/proposals/{proposal.id}"
+    await log_in(client, citizen)
+    data = {"body": "Exactement le même texte", "stance": "for"}
+    await post_form(client, f"{page}/comments", data, page=page)
+    await post_form(client, f"{page}/comments", {**data, "body": "exactement  le même TEXTE !"})
+    assert await Comment.all().count() == 1
+    links = {"body": "Voir https://a.example et https://b.example", "stance": "for"}
+    await post_form(client, f"{page}/comments", links, page=page)
+    assert await Comment.all().count() == 1  # a new account: one link at most

@@ -1,0 +1,209 @@
+"""Reports, the auto-hide threshold, pre-moderation per content type, decisions with reasons,
+the author's notification and their one review request; through HTTP on the real database."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from moderation.models import AuditLogEntry, ModerationCase, ModerationDecision, Report
+from participation.accounts.models import User
+from participation.comments.models import Comment
+from participation.mail import OutboxEmail
+from participation.notifications.models import Notification
+from participation.proposals.domain import ModerationState, ProposalState
+from participation.proposals.models import ProposalVersion
+from participation.settings import Settings
+from tests.conftest import create_user, log_in, post_form
+from tests.moderation.helpers import browser, configure, decide, make_comment, report
+from tests.participation.proposal_factories import make_proposal
+
+MV = ModerationState
+
+
+async def test_reports_hide_a_comment_at_the_threshold(
+    app: Any, tmp_path: Any, redis_url: str, moderator: User
+) -> None:
+    settings = configure(app, tmp_path, redis_url, MODERATION_REPORT_THRESHOLD="2")
+    author = await create_user(settings, "author@example.org", display_name="Auteur")
+    proposal = await make_proposal(author)
+    comment = await make_comment(proposal, author, "<p>Texte injurieux à signaler</p>")
+    page = f"/proposals/{proposal.id}"
+    reporters = [await create_user(settings, f"r{i}@example.org") for i in range(2)]
+
+    async with browser(app) as first:
+        await log_in(first, reporters[0])
+        form = await first.get(f"/moderation/report/comment/{comment.id}")
+        assert form.status_code == 200 and "Texte injurieux" in form.text
+        response = await report(first, "comment", comment.id, "offensive", "Insulte")
+        assert response.status_code == 303
+        await comment.refresh_from_db()
+        assert comment.moderation_state == MV.VISIBLE  # one report: still visible
+        # reporting twice is refused, and counts once
+        again = await report(first, "comment", comment.id, "spam")
+        assert again.status_code == 409 and "déjà signalé" in again.text
+    assert await Report.filter(content_id=comment.id).count() == 1
+
+    async with browser(app) as second:
+        await log_in(second, reporters[1])
+        assert (await report(second, "comment", comment.id, "spam")).status_code == 303
+        await comment.refresh_from_db()
+        assert comment.moderation_state == MV.HIDDEN
+        assert "Texte injurieux" not in (await second.get(page)).text
+    await proposal.refresh_from_db()
+    assert proposal.comment_count == 0  # hidden content is not counted
+    async with browser(app) as anonymous:
+        assert "Texte injurieux" not in (await anonymous.get(page)).text
+    async with browser(app) as c:
+        await log_in(c, author)  # the author still sees it, marked
+        text = (await c.get(page)).text
+        assert "Texte injurieux" in text and "Non visible du public" in text
+    async with browser(app) as c:
+        await log_in(c, moderator)
+        queue = (await c.get("/moderation")).text
+        assert "Texte injurieux" in queue and "Insulte" in queue
+        assert "offensant ou haineux" in queue and "spam ou publicité" in queue
+    entry = await AuditLogEntry.get(action="auto_hide")
+    assert entry.actor_id is None and entry.target_id == comment.id
+
+
+async def test_reporting_needs_an_account_and_not_ones_own_content(
+    client: httpx.AsyncClient, citizen: User, settings: Settings
+) -> None:
+    proposal = await make_proposal(citizen)
+    response = await client.get(f"/moderation/report/proposal/{proposal.id}")
+    assert response.status_code == 303 and "/account/login" in response.headers["location"]
+    await log_in(client, citizen)
+    response = await report(client, "proposal", proposal.id)
+    assert response.status_code == 403
+    other = await make_proposal(await create_user(settings, "other@example.org"))
+    response = await report(client, "proposal", other.id, "other", "")
+    assert response.status_code == 422 and "Dites en quelques mots" in response.text
+    assert (await report(client, "nothing", other.id)).status_code == 404
+    assert await Report.all().count() == 0
+
+
+async def test_premoderated_proposal_waits_for_approval(
+    app: Any, tmp_path: Any, redis_url: str, moderator: User
+) -> None:
+    settings = configure(app, tmp_path, redis_url, PREMODERATED_CONTENT="proposal")
+    author = await create_user(settings, "author@example.org")
+    draft = await make_proposal(author, ProposalState.DRAFT, title="Une piste cyclable rue Haute")
+    page = f"/proposals/{draft.id}"
+    async with browser(app) as c:
+        await log_in(c, author)
+        response = await post_form(c, f"{page}/state", {"state": "published"}, page=page)
+        assert response.status_code == 303
+        shown = (await c.get(page)).text
+        assert "seuls vous et les modérateurs la voyez" in shown
+    await draft.refresh_from_db()
+    assert draft.state == ProposalState.PENDING and draft.moderation_state == MV.PENDING
+    async with browser(app) as anonymous:
+        assert "piste cyclable" not in (await anonymous.get("/proposals")).text
+        assert (await anonymous.get(page)).status_code == 404
+    case = await ModerationCase.get(content_type="proposal", content_id=draft.id)
+    async with browser(app) as c:
+        await log_in(c, moderator)
+        assert "piste cyclable" in (await c.get("/moderation")).text
+        assert (await c.get(page)).status_code == 200  # moderators see it
+        response = await decide(c, [case.id], "approve", "Conforme à la charte.")
+        assert response.status_code == 303
+    await draft.refresh_from_db()
+    assert draft.state == ProposalState.PUBLISHED and draft.moderation_state == MV.VISIBLE
+    assert draft.published_at is not None
+    assert await ProposalVersion.filter(proposal_id=draft.id).count() == 1
+    async with browser(app) as anonymous:
+        assert "piste cyclable" in (await anonymous.get("/proposals")).text
+    notification = await Notification.get(user_id=author.id, kind="moderation")
+    assert notification.proposal_id == draft.id  # type: ignore[attr-defined]
+    email = await OutboxEmail.filter(recipient=author.email).order_by("-id").first()
+    assert email is not None and "Conforme à la charte." in email.body
+
+
+async def test_without_premoderation_publishing_is_immediate(
+    client: httpx.AsyncClient, citizen: User
+) -> None:
+    draft = await make_proposal(citizen, ProposalState.DRAFT)
+    page = f"/proposals/{draft.id}"
+    await log_in(client, citizen)
+    await post_form(client, f"{page}/state", {"state": "published"}, page=page)
+    await draft.refresh_from_db()
+    assert draft.state == ProposalState.PUBLISHED and draft.moderation_state == MV.VISIBLE
+    assert await ModerationCase.all().count() == 0
+
+
+async def test_premoderated_comments_are_counted_and_announced_once_approved(
+    app: Any, tmp_path: Any, redis_url: str, moderator: User
+) -> None:
+    settings = configure(app, tmp_path, redis_url, PREMODERATED_CONTENT="comment")
+    author = await create_user(settings, "author@example.org")
+    proposal = await make_proposal(author)
+    page = f"/proposals/{proposal.id}"
+    commenter = await create_user(settings, "commenter@example.org")
+    async with browser(app) as c:
+        await log_in(c, commenter)
+        data = {"body": "Un avis en attente de relecture", "stance": "for"}
+        assert (await post_form(c, f"{page}/comments", data, page=page)).status_code == 303
+        assert "En attente de modération" in (await c.get(page)).text
+    comment = await Comment.get()
+    assert comment.moderation_state == MV.PENDING
+    await proposal.refresh_from_db()
+    assert proposal.comment_count == 0
+    assert await Notification.filter(user_id=author.id).count() == 0
+    async with browser(app) as anonymous:
+        assert "en attente de relecture" not in (await anonymous.get(page)).text
+    case = await ModerationCase.get(content_type="comment", content_id=comment.id)
+    async with browser(app) as c:
+        await log_in(c, moderator)
+        await decide(c, [case.id], "approve", "Conforme.")
+    await proposal.refresh_from_db()
+    assert proposal.comment_count == 1
+    assert await Notification.filter(user_id=author.id, kind="comment").count() == 1
+    async with browser(app) as anonymous:
+        assert "en attente de relecture" in (await anonymous.get(page)).text
+
+
+async def test_rejection_reason_and_a_single_review_request(
+    app: Any, tmp_path: Any, redis_url: str, moderator: User
+) -> None:
+    settings = configure(app, tmp_path, redis_url, PREMODERATED_CONTENT="comment")
+    author = await create_user(settings, "author@example.org")
+    proposal = await make_proposal(await create_user(settings, "owner@example.org"))
+    page = f"/proposals/{proposal.id}"
+    async with browser(app) as c:
+        await log_in(c, author)
+        data = {"body": "Un texte qui sera rejeté", "stance": "against"}
+        await post_form(c, f"{page}/comments", data, page=page)
+    comment = await Comment.get()
+    case = await ModerationCase.get(content_id=comment.id)
+    async with browser(app) as c:
+        await log_in(c, moderator)
+        assert (await decide(c, [case.id], "reject", "Hors sujet.")).status_code == 303
+    await comment.refresh_from_db()
+    assert comment.moderation_state == MV.HIDDEN
+    decision = await ModerationDecision.get()
+    assert decision.reason == "Hors sujet." and decision.author_id == author.id
+    async with browser(app) as c:
+        await log_in(c, author)
+        notifications = (await c.get("/notifications")).text
+        assert "/moderation/mine" in notifications
+        mine = (await c.get("/moderation/mine")).text
+        assert "Hors sujet." in mine and "Demander un réexamen" in mine
+        url = f"/moderation/decisions/{decision.id}/review"
+        response = await post_form(c, url, {"text": "Je parlais bien du projet."})
+        assert response.status_code == 303
+        assert (await post_form(c, url, {"text": "Encore ?"})).status_code == 403
+    await case.refresh_from_db()
+    assert case.status == "open" and case.kind == "review"
+    async with browser(app) as c:
+        await log_in(c, moderator)
+        assert "réexamen demandé" in (await c.get("/moderation?kind=review")).text
+        await decide(c, [case.id], "approve", "Après relecture, c'est pertinent.")
+    await comment.refresh_from_db()
+    assert comment.moderation_state == MV.VISIBLE
+    other = await create_user(settings, "other@example.org")
+    async with browser(app) as c:  # nobody else may ask for the review
+        await log_in(c, other)
+        assert (await post_form(c, url, {"text": ""})).status_code == 403
+    assert await AuditLogEntry.filter(action="review_requested").count() == 1
