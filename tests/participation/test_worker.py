@@ -53,7 +53,8 @@ async def test_email_job_round_trip(app: Any, settings: Settings, any_redis_url:
         queue.set_pool(previous)
     await email.refresh_from_db()
     assert email.sent_at is not None and email.attempts == 1
-    assert worker.jobs_complete == 1 and worker.jobs_failed == 0
+    # cron jobs (phase schedules, sweepers) may run in the same burst: count failures only
+    assert worker.jobs_complete >= 1 and worker.jobs_failed == 0
     # the worker's heartbeat is in Redis for /healthz
     assert await redis.get("participation:worker:heartbeat") is not None
     await redis.aclose()
