@@ -6,6 +6,7 @@ from __future__ import annotations
 from tortoise import timezone
 
 from budgets import demo as budgets_demo
+from consultations import demo as consultations_demo
 from participation.accounts.models import Role, User
 from participation.accounts.services import hash_password
 from participation.db import close_database, init_database
@@ -49,6 +50,7 @@ async def load(settings: Settings) -> None:
         users = await create_accounts(settings)
         await proposals_demo.load(settings, users)
         await budgets_demo.load(settings, users)
+        await consultations_demo.load(settings, users)
     finally:
         await close_database()
     print(f"Demo town {TOWN} is ready. Accounts (demo only):")
