@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from tortoise import timezone
 
+from moderation import demo as moderation_demo
 from participation.accounts.models import Role, User
 from participation.accounts.services import hash_password
 from participation.db import close_database, init_database
@@ -47,6 +48,7 @@ async def load(settings: Settings) -> None:
     try:
         users = await create_accounts(settings)
         await proposals_demo.load(settings, users)
+        await moderation_demo.load(settings, users)
     finally:
         await close_database()
     print(f"Demo town {TOWN} is ready. Accounts (demo only):")
