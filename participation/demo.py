@@ -7,6 +7,7 @@ from tortoise import timezone
 
 from budgets import demo as budgets_demo
 from consultations import demo as consultations_demo
+from moderation import demo as moderation_demo
 from participation.accounts.models import Role, User
 from participation.accounts.services import hash_password
 from participation.db import close_database, init_database
@@ -51,6 +52,7 @@ async def load(settings: Settings) -> None:
         await proposals_demo.load(settings, users)
         await budgets_demo.load(settings, users)
         await consultations_demo.load(settings, users)
+        await moderation_demo.load(settings, users)
     finally:
         await close_database()
     print(f"Demo town {TOWN} is ready. Accounts (demo only):")

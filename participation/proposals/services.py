@@ -213,7 +213,13 @@ async def change_state(
                 body=proposal.body,
                 author_id=proposal.author_id,
             )
+        previous = proposal.state
         _event, emails = await _move(settings, proposal, target, user, **extra)
+        if actor in (Actor.STAFF, Actor.MODERATOR):  # council actions go to the audit log
+            from moderation.services import audit
+
+            before, after = {"state": str(previous)}, {"state": str(target)}
+            await audit(user, "proposal_state", "proposal", proposal.id, before, after)
     await notifications.dispatch(emails)
     await proposal.refresh_from_db()
     return proposal
@@ -251,6 +257,16 @@ async def answer(
             await _stakeholders(proposal),
             proposal,
             exclude=user.id,
+        )
+        from moderation.services import audit
+
+        await audit(
+            user,
+            "proposal_answer",
+            "proposal",
+            proposal.id,
+            {"state": str(event.from_state)},
+            {"state": str(event.to_state), "answer": to_text(body)},
         )
     await notifications.dispatch(emails)
     await proposal.refresh_from_db()

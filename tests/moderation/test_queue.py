@@ -246,3 +246,20 @@ async def test_no_route_changes_the_audit_log(app: Any, moderator: User) -> None
     with pytest.raises(AppendOnly):
         await entry.delete()
     assert await AuditLogEntry.filter(reason="changed").count() == 0
+
+
+async def test_council_actions_on_proposals_are_audited(
+    client: httpx.AsyncClient, admin: User, citizen: User
+) -> None:
+    from tests.conftest import post_form
+
+    proposal = await make_proposal(citizen)
+    page = f"/proposals/{proposal.id}"
+    await log_in(client, admin)
+    await post_form(client, f"{page}/state", {"state": "under_analysis"}, page=page)
+    data = {"answer": "La mairie installera les arceaux.", "state": "accepted"}
+    await post_form(client, f"{page}/answer", data, page=page)
+    entries = await AuditLogEntry.all().order_by("id")
+    assert [e.action for e in entries] == ["proposal_state", "proposal_answer"]
+    assert '"under_analysis"' in entries[0].after and "arceaux" in entries[1].after
+    assert all(e.actor_id == admin.id for e in entries)

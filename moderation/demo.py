@@ -1,0 +1,97 @@
+"""Demo moderation for Villebelle-sur-Loire: items waiting in the queue (a pre-moderated
+proposal and comment) and a reported comment. Idempotent: nothing is added twice."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise import timezone
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from moderation.domain import CaseKind, CaseStatus, ReportReason
+from moderation.models import ModerationCase, Report
+from participation.comments.models import Comment
+from participation.proposals.domain import ModerationState, ProposalState
+from participation.proposals.models import Proposal
+from participation.richtext import normalize_for_search, sanitize
+from participation.settings import Settings
+
+PENDING_TITLE = "Un marché de producteurs le dimanche matin"
+PENDING_BODY = (
+    "Un petit marché de producteurs locaux sur la place de la Mairie, le dimanche matin, "
+    "ferait vivre le centre-ville et soutiendrait les fermes des environs."
+)
+PENDING_COMMENT = "Je propose d'y ajouter un stand de réparation de vélos, tenu par des bénévoles."
+REPORTED_COMMENT = "Encore une idée de bobos, ceux qui proposent ça ne connaissent rien à rien."
+
+
+async def _open_case(content_type: str, content_id: int, author_id: int, kind: CaseKind) -> Any:
+    case = await ModerationCase.get_or_none(content_type=content_type, content_id=content_id)
+    if case is None:
+        case = await ModerationCase.create(
+            content_type=content_type,
+            content_id=content_id,
+            author_id=author_id,
+            status=CaseStatus.OPEN,
+            kind=kind,
+            opened_at=timezone.now(),
+        )
+    return case
+
+
+async def load(settings: Settings, users: list[Any]) -> None:
+    """`users`: the demo accounts (resident, moderator, staff)."""
+    resident, moderator, staff = users
+    author = resident  # she sees her pending contributions marked as such
+    target = (
+        await Proposal.filter(
+            moderation_state=ModerationState.VISIBLE, state=ProposalState.PUBLISHED
+        )
+        .order_by("id")
+        .first()
+    )
+    async with in_transaction():
+        if not await Proposal.exists(title=PENDING_TITLE):
+            body = sanitize(PENDING_BODY)
+            proposal = await Proposal.create(
+                author_id=author.id,
+                title=PENDING_TITLE,
+                body=body,
+                state=ProposalState.PENDING,
+                moderation_state=ModerationState.PENDING,
+                search_text=normalize_for_search(f"{PENDING_TITLE} {PENDING_BODY}"),
+            )
+            await _open_case("proposal", proposal.id, author.id, CaseKind.PENDING)
+        if target is None:
+            return
+        if not await Comment.exists(body=sanitize(PENDING_COMMENT)):
+            comment = await Comment.create(
+                proposal_id=target.id,
+                author_id=author.id,
+                body=sanitize(PENDING_COMMENT),
+                moderation_state=ModerationState.PENDING,
+            )
+            await _open_case("comment", comment.id, author.id, CaseKind.PENDING)
+        if not await Comment.exists(body=sanitize(REPORTED_COMMENT)):
+            comment = await Comment.create(
+                proposal_id=target.id,
+                author_id=author.id,
+                body=sanitize(REPORTED_COMMENT),
+                stance="against",
+            )
+            await Proposal.filter(id=target.id).update(comment_count=F("comment_count") + 1)
+            case = await _open_case("comment", comment.id, author.id, CaseKind.REPORTED)
+            for reporter, reason, text in (
+                (moderator, ReportReason.OFFENSIVE, "Propos méprisants envers les habitants."),
+                (staff, ReportReason.OFF_TOPIC, ""),
+            ):
+                await Report.create(
+                    case_id=case.id,
+                    content_type="comment",
+                    content_id=comment.id,
+                    reporter_id=reporter.id,
+                    reason=reason,
+                    text=text,
+                )
+            await ModerationCase.filter(id=case.id).update(open_reports=2)
