@@ -1,0 +1,184 @@
+"""The election model of the tally engine: plain frozen dataclasses, no database.
+
+Money is counted in whole currency units (`int`); see docs/tally.md for Pabulib files whose
+budget has decimals. Scores, the tie order and the explanation codes are defined here once and
+shared by every rule in `budgets.rules`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from fractions import Fraction
+
+
+class BallotKind(StrEnum):
+    APPROVAL = "approval"
+    CUMULATIVE = "cumulative"
+    ORDINAL = "ordinal"
+    CHOOSE_1 = "choose-1"
+
+
+@dataclass(frozen=True)
+class Project:
+    id: str
+    cost: int
+    name: str = ""
+    category: str = ""
+    district: str = ""
+
+
+@dataclass(frozen=True)
+class Ballot:
+    """One voter's ballot.
+
+    Ordinal ballots list `choices` in rank order; cumulative ballots give `points` aligned with
+    `choices`. Approval and choose-1 ballots have `points=None`.
+    """
+
+    voter_id: str
+    choices: tuple[str, ...]
+    points: tuple[int, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Election:
+    projects: tuple[Project, ...]
+    ballots: tuple[Ballot, ...]
+    budget: int
+    kind: BallotKind = BallotKind.APPROVAL
+    min_project_score_threshold: int | None = None
+    meta: Mapping[str, str] = field(default_factory=dict)
+    name: str = ""
+
+    @property
+    def exact_budget(self) -> Fraction:
+        """The budget as an exact number.
+
+        `budget` is an `int`; a Pabulib file may state a budget with decimals (Kraków 2024:
+        1584196.52). The reader then stores the floor in `budget` and the exact text in
+        `meta["budget"]`, which this property reads. With integer costs the floor changes no
+        greedy outcome; equal shares divides the exact budget between voters.
+        """
+        text = self.meta.get("budget", "")
+        if text:
+            try:
+                value = Fraction(text.strip())
+            except (ValueError, ZeroDivisionError):
+                return Fraction(self.budget)
+            if int(value) == self.budget:  # floor (budgets are not negative)
+                return value
+        return Fraction(self.budget)
+
+
+# Stable reason codes of ProjectExplanation.reason
+SELECTED = "selected"
+DOES_NOT_FIT = "does-not-fit"
+STOPPED = "stopped"
+BELOW_THRESHOLD = "below-threshold"
+NOT_AFFORDABLE = "not-affordable"
+COMPLETION = "completion"
+NO_SUPPORT = "no-support"
+REASONS = (SELECTED, DOES_NOT_FIT, STOPPED, BELOW_THRESHOLD, NOT_AFFORDABLE, COMPLETION, NO_SUPPORT)
+
+
+@dataclass(frozen=True)
+class ProjectExplanation:
+    project_id: str
+    score: int
+    rank: int  # 1 = highest score (position in the tie order)
+    selected: bool
+    reason: str  # one of REASONS
+    order: int | None = None  # position in the selection order (1-based) when selected
+    price: Fraction | None = None  # equal shares: what each paying supporter paid at most
+    supporters: int = 0  # voters who support it; for equal shares, the voters who paid
+    budget_left: Fraction | None = None  # budget remaining after this decision
+
+
+@dataclass(frozen=True)
+class Outcome:
+    rule: str
+    selected: tuple[str, ...]
+    explanations: tuple[ProjectExplanation, ...]
+    cost: int
+    budget: int
+    voters: int
+    options: Mapping[str, str]
+
+    def explanation(self, project_id: str) -> ProjectExplanation:
+        for item in self.explanations:
+            if item.project_id == project_id:
+                return item
+        raise KeyError(project_id)
+
+
+class ElectionError(ValueError):
+    """An election that no rule can tally (unknown project in a ballot, bad points...)."""
+
+
+def scores(election: Election) -> dict[str, int]:
+    """Score of every project: approvals (approval, choose-1, ordinal) or points (cumulative).
+
+    An ordinal ballot counts one for every project it ranks, whatever the rank.
+    """
+    result = dict.fromkeys((p.id for p in election.projects), 0)
+    cumulative = election.kind == BallotKind.CUMULATIVE
+    for ballot in election.ballots:
+        if cumulative and ballot.points is not None:
+            for choice, points in zip(ballot.choices, ballot.points, strict=True):
+                result[choice] += points
+        else:
+            for choice in set(ballot.choices):
+                result[choice] += 1
+    return result
+
+
+def supporter_counts(election: Election) -> dict[str, int]:
+    """Voters who support each project (a cumulative ballot supports a project it gives points)."""
+    result = dict.fromkeys((p.id for p in election.projects), 0)
+    for ballot in election.ballots:
+        if ballot.points is not None:
+            chosen = {c for c, pts in zip(ballot.choices, ballot.points, strict=True) if pts > 0}
+        else:
+            chosen = set(ballot.choices)
+        for choice in chosen:
+            result[choice] += 1
+    return result
+
+
+def id_sort_key(election: Election) -> dict[str, tuple[int, str]]:
+    """Project ids compared as integers when every id is one, else as strings."""
+    ids = [p.id for p in election.projects]
+    if all(_is_int(i) for i in ids):
+        return {i: (int(i), "") for i in ids}
+    return {i: (0, i) for i in ids}
+
+
+def tie_order(election: Election, score: Mapping[str, int]) -> list[Project]:
+    """Projects from first to last: higher score, then lower cost, then project id."""
+    ids = id_sort_key(election)
+    return sorted(election.projects, key=lambda p: (-score[p.id], p.cost, ids[p.id]))
+
+
+def check(election: Election) -> None:
+    """Raise ElectionError when a ballot names an unknown project or points do not match."""
+    known = {p.id for p in election.projects}
+    if len(known) != len(election.projects):
+        raise ElectionError("two projects have the same id")
+    for project in election.projects:
+        if project.cost < 0:
+            raise ElectionError(f"project {project.id} has a negative cost")
+    if election.budget < 0:
+        raise ElectionError("the budget is negative")
+    for ballot in election.ballots:
+        for choice in ballot.choices:
+            if choice not in known:
+                raise ElectionError(f"voter {ballot.voter_id} chose unknown project {choice}")
+        if ballot.points is not None and len(ballot.points) != len(ballot.choices):
+            raise ElectionError(f"voter {ballot.voter_id}: points do not match the choices")
+
+
+def _is_int(text: str) -> bool:
+    digits = text[1:] if text[:1] == "-" else text
+    return digits.isascii() and digits.isdigit()
