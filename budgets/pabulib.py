@@ -246,8 +246,17 @@ def _ballots(
         yield Ballot(voter_id=voter, choices=choices, points=points)
 
 
-def write(election: Election, selected: tuple[str, ...] | list[str] | None = None) -> str:
-    """The election as `.pb` text; `selected` adds the outcome as a `selected` column."""
+def write(
+    election: Election,
+    selected: tuple[str, ...] | list[str] | None = None,
+    *,
+    anonymise: bool = True,
+) -> str:
+    """The election as `.pb` text; `selected` adds the outcome as a `selected` column.
+
+    Voter ids become 1, 2, 3...; `anonymise=False` keeps them, for callers whose ids are
+    already anonymous (the budgets export numbers voters once across all its files).
+    """
     from budgets.election import scores
 
     out = io.StringIO()
@@ -285,7 +294,7 @@ def write(election: Election, selected: tuple[str, ...] | list[str] | None = Non
     cumulative = election.kind == BallotKind.CUMULATIVE
     writer.writerow(["voter_id", "vote", "points"] if cumulative else ["voter_id", "vote"])
     for number, ballot in enumerate(election.ballots, start=1):
-        row = [str(number), ",".join(ballot.choices)]
+        row = [str(number) if anonymise else ballot.voter_id, ",".join(ballot.choices)]
         if cumulative:
             row.append(",".join(str(p) for p in ballot.points or ()))
         writer.writerow(row)

@@ -289,4 +289,5 @@ async def export_pabulib(budget: Budget, envelope: str | None = None) -> str:
         meta=meta,
         name=election.name,
     )
-    return pabulib.write(election, selected=selected)
+    # voter numbers are already anonymous and shared by every envelope's file (receipt check)
+    return pabulib.write(election, selected=selected, anonymise=False)

@@ -179,7 +179,7 @@ async def test_exported_pabulib_files_retally_to_the_published_outcome(
 async def test_a_voter_finds_their_ballot_with_the_receipt(
     client: httpx.AsyncClient, settings: Settings
 ) -> None:
-    budget, _, receipts = await closed_budget(settings)
+    budget, projects, receipts = await closed_budget(settings)
     await tally_budget({}, budget.id)
     page = f"/budgets/{budget.id}/receipt-check"
     # before publication nothing is revealed
@@ -194,6 +194,17 @@ async def test_a_voter_finds_their_ballot_with_the_receipt(
     exported = pabulib.loads((await client.get(f"/budgets/{budget.id}/ballots.pb")).text)
     mine = next(b for b in exported.ballots if b.voter_id == str(number))
     assert len(mine.choices) == 2  # Piste cyclable and Skatepark, as cast
+
+    # the same voter numbers in every envelope's file: VB-002 chose nothing in Nord, so the Nord
+    # file skips a number rather than renumbering
+    nord = await client.get(page, params={"receipt": receipts["VB-001"]})
+    nord_number = re.search(r"n°\s*(\d+)", nord.text).group(1)  # type: ignore[union-attr]
+    exported_nord = pabulib.loads(
+        (await client.get(f"/budgets/{budget.id}/ballots.pb", params={"district": "Nord"})).text
+    )
+    assert str(number) not in {b.voter_id for b in exported_nord.ballots}
+    nord_ballot = next(b for b in exported_nord.ballots if b.voter_id == nord_number)
+    assert nord_ballot.choices == (str(projects["Bancs du parc Nord"].id),)
 
     missing = await client.get(page, params={"receipt": "AAAA-BBBB-CCCC"})
     assert "Aucun bulletin publié" in missing.text
