@@ -127,11 +127,18 @@ def mes_run(
     e: Fraction,
     track: bool,
 ) -> Run:
-    """One run of equal shares with share `e` per voter; `track` records the affine limits."""
+    """One run of equal shares with share `e` per voter; `track` records the affine limits.
+
+    Voters are in budget classes (integer ids): class k holds `value[k]` at this share, and
+    `slope[k]`, `base[k]` give it as `base + slope*e`. Class 0 is the starting share.
+    """
     limit = _Limit(e)
-    one: Affine = (ZERO, ONE)
-    key_of = [one] * len(groups.ballots)
-    hist: dict[int, dict[Affine, int]] = {}
+    base: list[Fraction] = [ZERO]
+    slope: list[Fraction] = [ONE]
+    value: list[Fraction] = [e]
+    class_of = [0] * len(groups.ballots)
+    classes: dict[Affine, int] = {(ZERO, ONE): 0}  # identical budgets share a class
+    hist: dict[int, dict[int, int]] = {}  # per project: class -> supporters in it
     free: list[int] = []
     alive: list[int] = []
     lower: dict[int, Fraction] = {}  # a lower bound of rho (exact value at e)
@@ -142,7 +149,7 @@ def mes_run(
         if costs[c] == 0:
             free.append(c)
             continue
-        hist[c] = {one: groups.support[c]}
+        hist[c] = {0: groups.support[c]}
         bound = Fraction(costs[c], groups.support[c] * utilities[c])
         lower[c], lower_aff[c] = bound, (bound, ZERO)
         alive.append(c)
@@ -153,89 +160,102 @@ def mes_run(
         best_rho = ZERO
         best_aff: Affine = (ZERO, ZERO)
         best_price = ZERO
-        best_price_aff: Affine = (ZERO, ZERO)
+        best_price_slope = ZERO
+        best_items: list[tuple[Fraction, int, int]] = []
         gone: list[int] = []
-        rivals: list[tuple[int, Affine]] = []
+        rivals: list[Affine] = []
         for position, c in enumerate(alive):
             if best is not None and lower[c] > best_rho:
                 if track:
-                    rivals.extend((d, lower_aff[d]) for d in alive[position:])
+                    rivals.extend(lower_aff[d] for d in alive[position:])
                 break
             cost = costs[c]
-            items = [(a + b * e, w, a, b) for (a, b), w in hist[c].items()]
-            items.sort(key=lambda item: item[0])
-            total = sum(v * w for v, w, _, _ in items)
+            items = sorted((value[k], w, k) for k, w in hist[c].items())
+            total = sum(v * w for v, w, _ in items)
             if total < cost:
                 gone.append(c)
                 if track:
-                    limit.keep(
-                        total - cost, sum((b * w for _, w, _, b in items), start=ZERO)
-                    )
+                    limit.keep(total - cost, sum((slope[k] * w for _, w, k in items), start=ZERO))
                 continue
-            paid, paid_a, paid_b = ZERO, ZERO, ZERO
-            k = groups.support[c]
-            capped = 0
-            for v, w, a, b in items:
-                if v * k >= cost - paid:
+            paid = ZERO
+            k_left = groups.support[c]
+            capped: list[tuple[int, int]] = []
+            for v, w, k in items:
+                if v * k_left >= cost - paid:
                     break
                 paid += v * w
-                paid_a += a * w
-                paid_b += b * w
-                k -= w
-                capped += 1
-            price = (cost - paid) / k
-            price_aff: Affine = ((cost - paid_a) / k, -paid_b / k)
-            if track:
-                for v, _, _, b in items:
-                    # capped groups stay below the price, the others at or above it
-                    limit.keep(v - price, b - price_aff[1])
+                k_left -= w
+                capped.append((k, w))
+            price = (cost - paid) / k_left
             rho = price / utilities[c]
-            rho_aff: Affine = (price_aff[0] / utilities[c], price_aff[1] / utilities[c])
+            if track:
+                paid_a = sum((base[k] * w for k, w in capped), start=ZERO)
+                paid_b = sum((slope[k] * w for k, w in capped), start=ZERO)
+                price_slope = -paid_b / k_left
+                rho_aff: Affine = ((cost - paid_a) / k_left / utilities[c], price_slope / utilities[c])
+            else:
+                price_slope, rho_aff = ZERO, (ZERO, ZERO)
             lower[c], lower_aff[c] = rho, rho_aff
             if best is None or (rho, tie_rank[c]) < (best_rho, tie_rank[best]):
                 if best is not None and track:
-                    rivals.append((best, best_aff))
+                    rivals.append(best_aff)
                 best, best_rho, best_aff = c, rho, rho_aff
-                best_price, best_price_aff = price, price_aff
+                best_price, best_price_slope, best_items = price, price_slope, items
             elif track:
-                rivals.append((c, rho_aff))
+                rivals.append(rho_aff)
         for c in gone:
             alive.remove(c)
             del hist[c]
         if best is None:
             break
         if track:
-            for _, (a, b) in rivals:
+            # The price of a rival computed with any guess of who pays fully is a lower
+            # bound of its true price (see docs/tally.md), so rivals only need to stay above
+            # the winner; the winner's own guess must stay right, as it sets the budgets left.
+            for a, b in rivals:
                 limit.keep((a + b * e) - best_rho, b - best_aff[1])
-        # the winner is paid for: every supporter group moves to its new budget class
+            for v, _, k in best_items:
+                limit.keep(v - best_price, slope[k] - best_price_slope)
+        # the winner is paid for: each class of its supporters moves to a new class
         payers = 0
-        moved: dict[Affine, Affine] = {}
-        for (a, b), w in hist[best].items():
-            v = a + b * e
+        moved: dict[int, int] = {}
+        price_base = best_price - best_price_slope * e
+        for v, w, k in best_items:
             if v < best_price:
-                moved[(a, b)] = (ZERO, ZERO)
+                new_base, new_slope, new_value = ZERO, ZERO, ZERO
                 if v > 0:
                     payers += w
             else:
-                moved[(a, b)] = (a - best_price_aff[0], b - best_price_aff[1])
+                new_base = base[k] - price_base
+                new_slope = slope[k] - best_price_slope
+                new_value = v - best_price
                 payers += w
+            form = (new_base, new_slope)
+            known = classes.get(form)
+            if known is None:
+                known = classes[form] = len(value)
+                base.append(new_base)
+                slope.append(new_slope)
+                value.append(new_value)
+            moved[k] = known
         steps.append(Step(best, best_price, payers))
         alive.remove(best)
         del hist[best]
+        weights, ballots = groups.weights, groups.ballots
         for g in groups.supporters[best]:
-            old = key_of[g]
+            old = class_of[g]
             new = moved[old]
             if new == old:
                 continue
-            key_of[g] = new
-            w = groups.weights[g]
-            for c in groups.ballots[g]:
+            class_of[g] = new
+            w = weights[g]
+            for c in ballots[g]:
                 h = hist.get(c)
                 if h is None:
                     continue
-                left = h[old] - w
-                if left:
-                    h[old] = left
+                count = h[old] - w
+                if count:
+                    h[old] = count
                 else:
                     del h[old]
                 h[new] = h.get(new, 0) + w
