@@ -28,8 +28,10 @@ class PabulibError(ValueError):
         self.line = line
         self.field = field
         self.message = message
-        where = f"line {line}" if line is not None else "file"
-        super().__init__(f"{where}, {field}: {message}" if field else f"{where}: {message}")
+        where = ", ".join(
+            part for part in (f"line {line}" if line is not None else "", field) if part
+        )
+        super().__init__(f"{where}: {message}" if where else message)
 
 
 @dataclass(frozen=True)

@@ -153,6 +153,7 @@ def mes_run(
         bound = Fraction(costs[c], groups.support[c] * utilities[c])
         lower[c], lower_aff[c] = bound, (bound, ZERO)
         alive.append(c)
+    free.sort(key=lambda c: tie_rank[c])
     steps: list[Step] = []
     while alive:
         alive.sort(key=lambda c: (lower[c], tie_rank[c]))

@@ -1,0 +1,164 @@
+"""`participation tally`: tally Pabulib files from the command line.
+
+    participation tally --rule auto FILE...            readable tables (French or English)
+    participation tally --rule equal-shares --json FILE...   one JSON object per line per file
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import TextIO
+
+from budgets.election import ElectionError, Outcome
+from budgets.pabulib import PabulibError, PabulibFile, read_with_outcome
+
+RULE_CHOICES = ("greedy", "greedy-no-skip", "greedy-threshold", "equal-shares", "auto")
+
+
+def N_(message: str) -> str:
+    return message
+
+
+REASON_LABELS = {
+    "selected": N_("selected"),
+    "does-not-fit": N_("does not fit the remaining budget"),
+    "stopped": N_("not considered: the tally stopped"),
+    "below-threshold": N_("below the score threshold"),
+    "not-affordable": N_("its supporters cannot pay for it"),
+    "completion": N_("selected by the completion"),
+    "no-support": N_("no support"),
+}
+
+
+def add_tally_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "tally",
+        help="tally Pabulib files (greedy, equal shares)",
+        description="Tally participatory-budget elections stored as Pabulib .pb files.",
+    )
+    parser.add_argument(
+        "--rule",
+        choices=RULE_CHOICES,
+        default="auto",
+        help="the rule; auto (default) uses each file's META.rule",
+    )
+    parser.add_argument("--utility", choices=("cost", "cardinality"), default="cost",
+                        help="equal shares: utility of a project to its supporters")
+    parser.add_argument("--completion", choices=("add1", "none"), default=None,
+                        help="equal shares: completion (default add1, or the file's rule)")
+    parser.add_argument("--json", action="store_true", help="one JSON object per line per file")
+    parser.add_argument("files", nargs="+", metavar="FILE", type=Path)
+    parser.set_defaults(func=run_tally)
+    return parser
+
+
+def rule_of(file: PabulibFile, wanted: str, completion: str | None) -> tuple[str, str]:
+    """The rule and completion to use for `file` (resolving `auto` from META.rule)."""
+    if wanted != "auto":
+        return wanted, completion or "add1"
+    declared = file.rule.lower()
+    if declared in ("greedy", "greedy-no-skip", "greedy-threshold"):
+        return declared, completion or "add1"
+    if declared.startswith("equalshares"):
+        _, _, suffix = declared.partition("/")
+        return "equal-shares", completion or ("add1" if suffix.startswith("add1") else "none")
+    raise ElectionError(f"META.rule {file.rule!r} is not a rule this engine knows; use --rule")
+
+
+def run_tally(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    from budgets import tally
+
+    out = out or sys.stdout
+    err = err or sys.stderr
+    _use_locale_language()
+    status = 0
+    files: list[Path] = list(args.files)
+    progress = err.isatty() and len(files) > 1
+    started = time.monotonic()
+    for number, path in enumerate(files, start=1):
+        if progress:
+            _progress(err, number - 1, len(files), path, started)
+        try:
+            file = read_with_outcome(path)
+            rule, completion = rule_of(file, args.rule, args.completion)
+            outcome = tally(file.election, rule, utility=args.utility, completion=completion)
+        except (PabulibError, ElectionError) as error:
+            print(f"{path}: {error}", file=err)
+            status = 1
+            continue
+        if args.json:
+            print(json.dumps(_json(path, outcome), ensure_ascii=False), file=out, flush=True)
+        else:
+            print(render_table(path, file, outcome), file=out, flush=True)
+    if progress:
+        _progress(err, len(files), len(files), None, started)
+        err.write("\n")
+    return status
+
+
+def _json(path: Path, outcome: Outcome) -> dict[str, object]:
+    return {
+        "file": str(path),
+        "rule": outcome.rule,
+        "selected": list(outcome.selected),
+        "cost": outcome.cost,
+        "budget": outcome.budget,
+        "voters": outcome.voters,
+    }
+
+
+def _progress(err: TextIO, done: int, total: int, path: Path | None, started: float) -> None:
+    width = 30
+    filled = width * done // total
+    bar = "#" * filled + "-" * (width - filled)
+    name = path.name[:40] if path else ""
+    err.write(f"\r[{bar}] {done}/{total} {time.monotonic() - started:5.1f}s {name:40}")
+    err.flush()
+
+
+def _use_locale_language() -> None:
+    """French unless the locale says English (LC_ALL, LC_MESSAGES, LANG)."""
+    from participation.i18n import current_language
+
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(variable, "")
+        if value:
+            current_language.set("en" if value.lower().startswith(("en", "c.", "posix")) or
+                                 value in ("C",) else "fr")
+            return
+    current_language.set("fr")
+
+
+def render_table(path: Path, file: PabulibFile, outcome: Outcome) -> str:
+    from participation.i18n import gettext as _
+
+    costs = {p.id: p.cost for p in file.election.projects}
+    names = {p.id: p.name for p in file.election.projects}
+    lines = [
+        f"{path}",
+        f"  {_('Rule')}: {outcome.rule}"
+        + (f" ({', '.join(f'{k}={v}' for k, v in outcome.options.items())})"
+           if outcome.options else ""),
+        f"  {_('Budget')}: {outcome.budget}   {_('Cost of the selected projects')}: "
+        f"{outcome.cost}   {_('Voters')}: {outcome.voters}",
+        "",
+        f"  {_('Rank'):>5} {_('Project'):<14} {_('Score'):>8} {_('Cost'):>10} "
+        f"{_('Order'):>6} {_('Price'):>10}  {_('Decision')}",
+    ]
+    for item in outcome.explanations:
+        price = f"{float(item.price):10.2f}" if item.price is not None else " " * 10
+        order = str(item.order) if item.order is not None else ""
+        label = _(REASON_LABELS.get(item.reason, item.reason))
+        mark = "✓" if item.selected else " "
+        name = names[item.project_id]
+        lines.append(
+            f"  {item.rank:>5} {item.project_id[:14]:<14} {item.score:>8} "
+            f"{costs[item.project_id]:>10} {order:>6} {price}  {mark} {label}"
+            + (f" — {name[:50]}" if name else "")
+        )
+    return "\n".join(lines) + "\n"

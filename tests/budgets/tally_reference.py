@@ -1,0 +1,73 @@
+"""A slow, obviously-correct equal shares, one voter at a time: the oracle of the tests."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from budgets.election import Election, scores, tie_order
+
+
+def reference_mes(election: Election, utility: str = "cost", completion: str = "none") -> list[str]:
+    projects = {p.id: p for p in election.projects}
+    score = scores(election)
+    rank = {p.id: i for i, p in enumerate(tie_order(election, score))}
+    threshold = election.min_project_score_threshold
+    ballots = []
+    for ballot in election.ballots:
+        chosen = set(ballot.choices)
+        if ballot.points is not None:
+            chosen = {c for c, pts in zip(ballot.choices, ballot.points, strict=True) if pts > 0}
+        if threshold is not None:
+            chosen = {c for c in chosen if score[c] >= threshold}
+        ballots.append(chosen)
+    n = len(ballots)
+    budget = election.exact_budget
+
+    def run(share: Fraction) -> list[str]:
+        money = [share] * n
+        chosen: list[str] = []
+        supported = {c for b in ballots for c in b}
+        chosen = sorted((c for c in supported if projects[c].cost == 0), key=rank.get)
+        remaining = {c for c in supported if projects[c].cost > 0}
+        while True:
+            best = None
+            for c in remaining:
+                cost = projects[c].cost
+                u = cost if utility == "cost" else 1
+                payers = sorted(money[i] for i in range(n) if c in ballots[i])
+                if sum(payers) < cost:
+                    continue
+                paid, k = Fraction(0), len(payers)
+                for m in payers:
+                    if m * k >= cost - paid:
+                        break
+                    paid += m
+                    k -= 1
+                rho = (cost - paid) / k / u
+                if best is None or (rho, rank[c]) < (best[0], rank[best[1]]):
+                    best = (rho, c)
+            if best is None:
+                return chosen
+            rho, c = best
+            u = projects[c].cost if utility == "cost" else 1
+            for i in range(n):
+                if c in ballots[i]:
+                    money[i] -= min(money[i], rho * u)
+            chosen.append(c)
+            remaining.discard(c)
+
+    share = budget / n if n else Fraction(0)
+    outcome = run(share) if n else []
+    if completion == "none" or not n:
+        return outcome
+    supported = {c for b in ballots for c in b}
+    while True:
+        spent = sum(projects[c].cost for c in outcome)
+        left = budget - spent
+        if all(c in outcome or projects[c].cost > left for c in supported):
+            return outcome
+        share += 1
+        nxt = run(share)
+        if sum(projects[c].cost for c in nxt) > budget:
+            return outcome
+        outcome = nxt
