@@ -1,7 +1,7 @@
 """`participation tally`: tally Pabulib files from the command line.
 
-    participation tally --rule auto FILE...            readable tables (French or English)
-    participation tally --rule equal-shares --json FILE...   one JSON object per line per file
+participation tally --rule auto FILE...            readable tables (French or English)
+participation tally --rule equal-shares --json FILE...   one JSON object per line per file
 """
 
 from __future__ import annotations
@@ -47,10 +47,18 @@ def add_tally_parser(subparsers: argparse._SubParsersAction) -> argparse.Argumen
         default="auto",
         help="the rule; auto (default) uses each file's META.rule",
     )
-    parser.add_argument("--utility", choices=("cost", "cardinality"), default="cost",
-                        help="equal shares: utility of a project to its supporters")
-    parser.add_argument("--completion", choices=("add1", "none"), default=None,
-                        help="equal shares: completion (default add1, or the file's rule)")
+    parser.add_argument(
+        "--utility",
+        choices=("cost", "cardinality"),
+        default="cost",
+        help="equal shares: utility of a project to its supporters",
+    )
+    parser.add_argument(
+        "--completion",
+        choices=("add1", "none"),
+        default=None,
+        help="equal shares: completion (default add1, or the file's rule)",
+    )
     parser.add_argument("--json", action="store_true", help="one JSON object per line per file")
     parser.add_argument("files", nargs="+", metavar="FILE", type=Path)
     parser.set_defaults(func=run_tally)
@@ -70,7 +78,9 @@ def rule_of(file: PabulibFile, wanted: str, completion: str | None) -> tuple[str
     raise ElectionError(f"META.rule {file.rule!r} is not a rule this engine knows; use --rule")
 
 
-def run_tally(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
+def run_tally(
+    args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None
+) -> int:
     from budgets import tally
 
     out = out or sys.stdout
@@ -128,8 +138,9 @@ def _use_locale_language() -> None:
     for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(variable, "")
         if value:
-            current_language.set("en" if value.lower().startswith(("en", "c.", "posix")) or
-                                 value in ("C",) else "fr")
+            current_language.set(
+                "en" if value.lower().startswith(("en", "c.", "posix")) or value in ("C",) else "fr"
+            )
             return
     current_language.set("fr")
 
@@ -142,8 +153,11 @@ def render_table(path: Path, file: PabulibFile, outcome: Outcome) -> str:
     lines = [
         f"{path}",
         f"  {_('Rule')}: {outcome.rule}"
-        + (f" ({', '.join(f'{k}={v}' for k, v in outcome.options.items())})"
-           if outcome.options else ""),
+        + (
+            f" ({', '.join(f'{k}={v}' for k, v in outcome.options.items())})"
+            if outcome.options
+            else ""
+        ),
         f"  {_('Budget')}: {outcome.budget}   {_('Cost of the selected projects')}: "
         f"{outcome.cost}   {_('Voters')}: {outcome.voters}",
         "",
