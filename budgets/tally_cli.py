@@ -81,11 +81,19 @@ def rule_of(file: PabulibFile, wanted: str, completion: str | None) -> tuple[str
 def run_tally(
     args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None
 ) -> int:
+
+    from participation.i18n import current_language
+
+    token = current_language.set(_locale_language())
+    try:
+        return _run(args, out or sys.stdout, err or sys.stderr)
+    finally:
+        current_language.reset(token)
+
+
+def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from budgets import tally
 
-    out = out or sys.stdout
-    err = err or sys.stderr
-    _use_locale_language()
     status = 0
     files: list[Path] = list(args.files)
     progress = err.isatty() and len(files) > 1
@@ -131,18 +139,14 @@ def _progress(err: TextIO, done: int, total: int, path: Path | None, started: fl
     err.flush()
 
 
-def _use_locale_language() -> None:
+def _locale_language() -> str:
     """French unless the locale says English (LC_ALL, LC_MESSAGES, LANG)."""
-    from participation.i18n import current_language
-
     for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(variable, "")
         if value:
-            current_language.set(
-                "en" if value.lower().startswith(("en", "c.", "posix")) or value in ("C",) else "fr"
-            )
-            return
-    current_language.set("fr")
+            english = value in ("C", "POSIX") or value.lower().startswith(("en", "c."))
+            return "en" if english else "fr"
+    return "fr"
 
 
 def render_table(path: Path, file: PabulibFile, outcome: Outcome) -> str:
