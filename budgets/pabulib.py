@@ -97,16 +97,19 @@ def parse(text: str, name: str = "") -> PabulibFile:
     kind_text = meta.get("vote_type", "approval").strip().lower()
     if kind_text not in KINDS:
         known = ", ".join(KINDS)
-        raise PabulibError(_meta_line(sections["META"], "vote_type"), "vote_type",
-                           f"unsupported vote type {kind_text!r} (supported: {known})")
+        raise PabulibError(
+            _meta_line(sections["META"], "vote_type"),
+            "vote_type",
+            f"unsupported vote type {kind_text!r} (supported: {known})",
+        )
     kind = KINDS[kind_text]
     if "budget" not in meta:
         raise PabulibError(None, "budget", "META has no budget")
     budget = _money(meta["budget"], _meta_line(sections["META"], "budget"), "budget")
-    threshold = None
+    threshold: int | None = None
     if meta.get("min_project_score_threshold", "").strip():
-        line = _meta_line(sections["META"], "min_project_score_threshold")
-        value = _number(meta["min_project_score_threshold"], line, "min_project_score_threshold")
+        at = _meta_line(sections["META"], "min_project_score_threshold")
+        value = _number(meta["min_project_score_threshold"], at, "min_project_score_threshold")
         threshold = math_ceil(value)
     projects, selected = _projects(sections["PROJECTS"], meta)
     ballots = tuple(_ballots(sections["VOTES"], kind, {p.id for p in projects}))
@@ -193,8 +196,11 @@ def _projects(
         seen.add(project_id)
         cost = _money(_cell(row, columns, "cost"), line, "cost")
         if cost.denominator != 1:
-            raise PabulibError(line, "cost", f"{_cell(row, columns, 'cost')!r} is not a whole "
-                               "number of currency units")
+            raise PabulibError(
+                line,
+                "cost",
+                f"{_cell(row, columns, 'cost')!r} is not a whole number of currency units",
+            )
         projects.append(
             Project(
                 id=project_id,
@@ -236,8 +242,9 @@ def _ballots(
             raw = row[points_at] if points_at < len(row) else ""
             values = [p.strip() for p in raw.split(",") if p.strip()]
             if len(values) != len(choices):
-                raise PabulibError(line, "points",
-                                   f"{len(values)} points for {len(choices)} projects")
+                raise PabulibError(
+                    line, "points", f"{len(values)} points for {len(choices)} projects"
+                )
             parsed = []
             for value in values:
                 number = _number(value, line, "points")

@@ -1,7 +1,7 @@
 """`participation tally`: tally Pabulib files from the command line.
 
-    participation tally --rule auto FILE...            readable tables (French or English)
-    participation tally --rule equal-shares --json FILE...   one JSON object per line per file
+participation tally --rule auto FILE...            readable tables (French or English)
+participation tally --rule equal-shares --json FILE...   one JSON object per line per file
 """
 
 from __future__ import annotations
@@ -47,10 +47,18 @@ def add_tally_parser(subparsers: argparse._SubParsersAction) -> argparse.Argumen
         default="auto",
         help="the rule; auto (default) uses each file's META.rule",
     )
-    parser.add_argument("--utility", choices=("cost", "cardinality"), default="cost",
-                        help="equal shares: utility of a project to its supporters")
-    parser.add_argument("--completion", choices=("add1", "none"), default=None,
-                        help="equal shares: completion (default add1, or the file's rule)")
+    parser.add_argument(
+        "--utility",
+        choices=("cost", "cardinality"),
+        default="cost",
+        help="equal shares: utility of a project to its supporters",
+    )
+    parser.add_argument(
+        "--completion",
+        choices=("add1", "none"),
+        default=None,
+        help="equal shares: completion (default add1, or the file's rule)",
+    )
     parser.add_argument("--json", action="store_true", help="one JSON object per line per file")
     parser.add_argument("files", nargs="+", metavar="FILE", type=Path)
     parser.set_defaults(func=run_tally)
@@ -70,12 +78,22 @@ def rule_of(file: PabulibFile, wanted: str, completion: str | None) -> tuple[str
     raise ElectionError(f"META.rule {file.rule!r} is not a rule this engine knows; use --rule")
 
 
-def run_tally(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
+def run_tally(
+    args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None
+) -> int:
+
+    from participation.i18n import current_language
+
+    token = current_language.set(_locale_language())
+    try:
+        return _run(args, out or sys.stdout, err or sys.stderr)
+    finally:
+        current_language.reset(token)
+
+
+def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from budgets import tally
 
-    out = out or sys.stdout
-    err = err or sys.stderr
-    _use_locale_language()
     status = 0
     files: list[Path] = list(args.files)
     progress = err.isatty() and len(files) > 1
@@ -121,17 +139,14 @@ def _progress(err: TextIO, done: int, total: int, path: Path | None, started: fl
     err.flush()
 
 
-def _use_locale_language() -> None:
+def _locale_language() -> str:
     """French unless the locale says English (LC_ALL, LC_MESSAGES, LANG)."""
-    from participation.i18n import current_language
-
     for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(variable, "")
         if value:
-            current_language.set("en" if value.lower().startswith(("en", "c.", "posix")) or
-                                 value in ("C",) else "fr")
-            return
-    current_language.set("fr")
+            english = value in ("C", "POSIX") or value.lower().startswith(("en", "c."))
+            return "en" if english else "fr"
+    return "fr"
 
 
 def render_table(path: Path, file: PabulibFile, outcome: Outcome) -> str:
@@ -142,8 +157,11 @@ def render_table(path: Path, file: PabulibFile, outcome: Outcome) -> str:
     lines = [
         f"{path}",
         f"  {_('Rule')}: {outcome.rule}"
-        + (f" ({', '.join(f'{k}={v}' for k, v in outcome.options.items())})"
-           if outcome.options else ""),
+        + (
+            f" ({', '.join(f'{k}={v}' for k, v in outcome.options.items())})"
+            if outcome.options
+            else ""
+        ),
         f"  {_('Budget')}: {outcome.budget}   {_('Cost of the selected projects')}: "
         f"{outcome.cost}   {_('Voters')}: {outcome.voters}",
         "",

@@ -20,9 +20,7 @@ from budgets.election import (
 )
 
 
-def greedy_outcome(
-    election: Election, rule: str, *, skip: bool, threshold: int | None
-) -> Outcome:
+def greedy_outcome(election: Election, rule: str, *, skip: bool, threshold: int | None) -> Outcome:
     """Walk the projects in tie order and take each one that fits what is left.
 
     A project without any support is never taken; a project whose score is below `threshold` is

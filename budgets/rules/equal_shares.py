@@ -80,7 +80,9 @@ class Groups:
         counts: dict[tuple[int, ...], int] = {}
         for ballot in election.ballots:
             if ballot.points is not None:
-                chosen = {c for c, pts in zip(ballot.choices, ballot.points, strict=True) if pts > 0}
+                chosen = {
+                    c for c, pts in zip(ballot.choices, ballot.points, strict=True) if pts > 0
+                }
             else:
                 chosen = set(ballot.choices)
             key = tuple(sorted(index[c] for c in chosen if index[c] in eligible))
@@ -88,8 +90,8 @@ class Groups:
         groups = cls(ballots=list(counts), weights=list(counts.values()))
         groups.supporters = [[] for _ in election.projects]
         groups.support = [0] * len(election.projects)
-        for g, ballot in enumerate(groups.ballots):
-            for c in ballot:
+        for g, members in enumerate(groups.ballots):
+            for c in members:
                 groups.supporters[c].append(g)
                 groups.support[c] += groups.weights[g]
         return groups
@@ -172,7 +174,7 @@ def mes_run(
                 break
             cost = costs[c]
             items = sorted((value[k], w, k) for k, w in hist[c].items())
-            total = sum(v * w for v, w, _ in items)
+            total = sum((v * w for v, w, _ in items), start=ZERO)
             if total < cost:
                 gone.append(c)
                 if track:
@@ -193,7 +195,10 @@ def mes_run(
                 paid_a = sum((base[k] * w for k, w in capped), start=ZERO)
                 paid_b = sum((slope[k] * w for k, w in capped), start=ZERO)
                 price_slope = -paid_b / k_left
-                rho_aff: Affine = ((cost - paid_a) / k_left / utilities[c], price_slope / utilities[c])
+                rho_aff: Affine = (
+                    (cost - paid_a) / k_left / utilities[c],
+                    price_slope / utilities[c],
+                )
             else:
                 price_slope, rho_aff = ZERO, (ZERO, ZERO)
             lower[c], lower_aff[c] = rho, rho_aff
@@ -284,9 +289,7 @@ class EqualShares:
         tie_rank = [position[p.id] for p in projects]
         threshold = election.min_project_score_threshold
         eligible = {
-            i
-            for i, p in enumerate(projects)
-            if threshold is None or score[p.id] >= threshold
+            i for i, p in enumerate(projects) if threshold is None or score[p.id] >= threshold
         }
         groups = Groups.of(election, eligible)
         candidates = sorted(eligible)
@@ -360,7 +363,7 @@ def _outcome(
     for rank, project in enumerate(tie_order(election, score), start=1):
         index = index_of[project.id]
         if index in decided:
-            order, step, after = decided[index]
+            order, done, after = decided[index]
             explanations.append(
                 ProjectExplanation(
                     project_id=project.id,
@@ -369,8 +372,8 @@ def _outcome(
                     selected=True,
                     reason=SELECTED if index in first_chosen else COMPLETION,
                     order=order,
-                    price=step.price if step else ZERO,
-                    supporters=step.payers if step else supporters[project.id],
+                    price=done.price if done else ZERO,
+                    supporters=done.payers if done else supporters[project.id],
                     budget_left=after,
                 )
             )

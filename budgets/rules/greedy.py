@@ -12,7 +12,9 @@ from budgets.rules._greedy import greedy_outcome
 class Greedy:
     name: str = "greedy"
 
-    def tally(self, election: Election, *, utility: str = "cost", completion: str = "add1") -> Outcome:
+    def tally(
+        self, election: Election, *, utility: str = "cost", completion: str = "add1"
+    ) -> Outcome:
         return greedy_outcome(election, self.name, skip=True, threshold=None)
 
 

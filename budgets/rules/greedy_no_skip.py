@@ -12,7 +12,9 @@ from budgets.rules._greedy import greedy_outcome
 class GreedyNoSkip:
     name: str = "greedy-no-skip"
 
-    def tally(self, election: Election, *, utility: str = "cost", completion: str = "add1") -> Outcome:
+    def tally(
+        self, election: Election, *, utility: str = "cost", completion: str = "add1"
+    ) -> Outcome:
         return greedy_outcome(election, self.name, skip=False, threshold=None)
 
 

@@ -15,7 +15,9 @@ from budgets.rules._greedy import greedy_outcome
 class GreedyThreshold:
     name: str = "greedy-threshold"
 
-    def tally(self, election: Election, *, utility: str = "cost", completion: str = "add1") -> Outcome:
+    def tally(
+        self, election: Election, *, utility: str = "cost", completion: str = "add1"
+    ) -> Outcome:
         threshold = election.min_project_score_threshold
         return greedy_outcome(election, self.name, skip=True, threshold=threshold)
 

@@ -44,9 +44,11 @@ def test_reads_quoted_fields_bom_and_crlf() -> None:
 
 
 def test_reads_points_and_decimal_budget() -> None:
-    text = SAMPLE.replace("budget;100", "budget;100.75").replace(
-        "vote_type;approval", "vote_type;cumulative"
-    ).replace("voter_id;vote\na;1,2\nb;1,3", "voter_id;vote;points;age\na;1,2;2,1;30\nb;3;3;41")
+    text = (
+        SAMPLE.replace("budget;100", "budget;100.75")
+        .replace("vote_type;approval", "vote_type;cumulative")
+        .replace("voter_id;vote\na;1,2\nb;1,3", "voter_id;vote;points;age\na;1,2;2,1;30\nb;3;3;41")
+    )
     e = pabulib.loads(text)
     assert e.kind == BallotKind.CUMULATIVE
     assert e.budget == 100 and e.exact_budget == Fraction(403, 4)

@@ -18,8 +18,11 @@ def _published(kinds: tuple[str, ...]) -> list[Path]:
     for path in pabulib_files():
         head = path.read_text(encoding="utf-8-sig").split("PROJECTS", 1)[0]
         rule = next(
-            (line.split(";", 1)[1].strip() for line in head.splitlines()
-             if line.startswith("rule;")),
+            (
+                line.split(";", 1)[1].strip()
+                for line in head.splitlines()
+                if line.startswith("rule;")
+            ),
             "",
         )
         if rule in kinds:

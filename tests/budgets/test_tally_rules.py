@@ -65,8 +65,9 @@ def test_greedy_no_skip_stops_at_the_first_that_does_not_fit() -> None:
 
 
 def test_greedy_threshold_ignores_projects_below_it() -> None:
-    e = election({"a": 60, "b": 50, "c": 30}, [["a", "b"], ["a", "b"], ["a", "c"]], 100,
-                 threshold=2)
+    e = election(
+        {"a": 60, "b": 50, "c": 30}, [["a", "b"], ["a", "b"], ["a", "c"]], 100, threshold=2
+    )
     outcome = tally(e, "greedy-threshold")
     assert outcome.selected == ("a",)
     assert outcome.explanation("c").reason == "below-threshold"
@@ -98,8 +99,9 @@ def test_projects_without_support_are_never_selected() -> None:
 
 
 def test_cumulative_scores_add_points() -> None:
-    e = election({"a": 50, "b": 50}, [["a", "b"], ["b"]], 50, BallotKind.CUMULATIVE,
-                 points=[[5, 1], [3]])
+    e = election(
+        {"a": 50, "b": 50}, [["a", "b"], ["b"]], 50, BallotKind.CUMULATIVE, points=[[5, 1], [3]]
+    )
     outcome = tally(e, "greedy")
     assert outcome.selected == ("a",)
     assert outcome.explanation("a").score == 5 and outcome.explanation("b").score == 4
@@ -113,8 +115,7 @@ def test_ordinal_counts_every_ranked_project() -> None:
 def test_equal_shares_example() -> None:
     # 4 voters, budget 120, share 30 each. b (60, 2 voters) costs 30 each; a (90, 3 voters)
     # costs 30 each too but rho = 30/90 < 30/60, so a first; then b's voters have 0 and 30.
-    e = election({"a": 90, "b": 60, "c": 30},
-                 [["a", "b"], ["a", "b"], ["a"], ["c"]], 120)
+    e = election({"a": 90, "b": 60, "c": 30}, [["a", "b"], ["a", "b"], ["a"], ["c"]], 120)
     outcome = tally(e, "equal-shares", completion="none")
     assert outcome.selected == ("a", "c")
     assert outcome.explanation("a").price == 30 and outcome.explanation("a").supporters == 3
@@ -124,9 +125,7 @@ def test_equal_shares_example() -> None:
 
 def test_equal_shares_cardinality_prefers_cheap_projects() -> None:
     e = election({"a": 90, "b": 30}, [["a", "b"], ["a", "b"], ["a"]], 90)
-    assert tally(e, "equal-shares", utility="cardinality", completion="none").selected == (
-        "b",
-    )
+    assert tally(e, "equal-shares", utility="cardinality", completion="none").selected == ("b",)
     assert tally(e, "equal-shares", completion="none").selected == ("a",)
 
 
@@ -153,7 +152,9 @@ def test_add1_raises_the_share_until_the_budget_is_reached() -> None:
 @pytest.mark.parametrize("utility", ["cost", "cardinality"])
 def test_equal_shares_matches_the_reference(seed: int, utility: str) -> None:
     rng = random.Random(seed)
-    projects = {str(i): rng.choice([0, 1, 2, 3, 5, 8, 10, 20, 40]) for i in range(rng.randint(1, 7))}
+    projects = {
+        str(i): rng.choice([0, 1, 2, 3, 5, 8, 10, 20, 40]) for i in range(rng.randint(1, 7))
+    }
     ballots = [
         rng.sample(sorted(projects), rng.randint(0, len(projects)))
         for _ in range(rng.randint(1, 12))

@@ -1,0 +1,85 @@
+"""`participation tally`: JSON lines, readable tables in French or English, errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from participation.cli import main
+from tests.budgets.test_tally_pabulib import SAMPLE
+
+MES = SAMPLE.replace("rule;greedy", "rule;equalshares/add1")
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> list[Path]:
+    greedy, mes = tmp_path / "greedy.pb", tmp_path / "mes.pb"
+    greedy.write_text(SAMPLE, encoding="utf-8")
+    mes.write_text(MES, encoding="utf-8")
+    return [greedy, mes]
+
+
+def test_json_lines_one_per_file(files: list[Path], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["tally", "--json", *map(str, files)]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert lines[0] == {
+        "file": str(files[0]),
+        "rule": "greedy",
+        "selected": ["1", "3"],
+        "cost": 90,
+        "budget": 100,
+        "voters": 2,
+    }
+    assert lines[1]["rule"] == "equal-shares" and lines[1]["cost"] <= 100
+
+
+def test_rule_option_overrides_the_file(
+    files: list[Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["tally", "--json", "--rule", "equal-shares", "--completion", "none", str(files[0])]
+    assert main(args) == 0
+    assert json.loads(capsys.readouterr().out)["selected"] == ["1"]
+
+
+def test_table_in_french_by_default(
+    files: list[Path], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(variable, raising=False)
+    assert main(["tally", str(files[0])]) == 0
+    out = capsys.readouterr().out
+    assert "Règle: greedy" in out and "ne tient pas dans le budget restant" in out
+
+
+def test_table_in_english_with_an_english_locale(
+    files: list[Path], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LANG", "en_GB.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    assert main(["tally", "--rule", "equal-shares", str(files[1])]) == 0
+    out = capsys.readouterr().out
+    assert "Rule: equal-shares" in out and "selected" in out
+
+
+def test_a_broken_file_is_reported_and_the_others_tallied(
+    files: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = tmp_path / "broken.pb"
+    broken.write_text(SAMPLE.replace("a;1,2", "a;1,9"), encoding="utf-8")
+    assert main(["tally", "--json", str(broken), str(files[0])]) == 1
+    captured = capsys.readouterr()
+    assert f"{broken}: line 14, vote: unknown project '9'" in captured.err
+    assert "Traceback" not in captured.err
+    assert json.loads(captured.out)["selected"] == ["1", "3"]
+
+
+def test_unknown_meta_rule_asks_for_rule(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    odd = tmp_path / "odd.pb"
+    odd.write_text(SAMPLE.replace("rule;greedy", "rule;phragmen"), encoding="utf-8")
+    assert main(["tally", str(odd)]) == 1
+    assert "use --rule" in capsys.readouterr().err
