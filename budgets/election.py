@@ -117,33 +117,51 @@ class ElectionError(ValueError):
     """An election that no rule can tally (unknown project in a ballot, bad points...)."""
 
 
-def scores(election: Election) -> dict[str, int]:
+BallotCounts = dict[tuple[tuple[str, ...], tuple[int, ...] | None], int]
+
+
+def ballot_counts(election: Election) -> BallotCounts:
+    """Identical ballots counted once: (choices, points) -> number of voters."""
+    counts: BallotCounts = {}
+    get = counts.get
+    for ballot in election.ballots:
+        key = (ballot.choices, ballot.points)
+        counts[key] = get(key, 0) + 1
+    return counts
+
+
+def supported(choices: tuple[str, ...], points: tuple[int, ...] | None) -> set[str]:
+    """The projects a ballot supports (a cumulative ballot: those it gives points)."""
+    if points is None:
+        return set(choices)
+    return {c for c, pts in zip(choices, points, strict=True) if pts > 0}
+
+
+def scores(election: Election, counts: BallotCounts | None = None) -> dict[str, int]:
     """Score of every project: approvals (approval, choose-1, ordinal) or points (cumulative).
 
     An ordinal ballot counts one for every project it ranks, whatever the rank.
     """
+    counts = ballot_counts(election) if counts is None else counts
     result = dict.fromkeys((p.id for p in election.projects), 0)
     cumulative = election.kind == BallotKind.CUMULATIVE
-    for ballot in election.ballots:
-        if cumulative and ballot.points is not None:
-            for choice, points in zip(ballot.choices, ballot.points, strict=True):
-                result[choice] += points
+    for (choices, points), voters in counts.items():
+        if cumulative and points is not None:
+            for choice, given in zip(choices, points, strict=True):
+                result[choice] += given * voters
         else:
-            for choice in set(ballot.choices):
-                result[choice] += 1
+            for choice in set(choices):
+                result[choice] += voters
     return result
 
 
-def supporter_counts(election: Election) -> dict[str, int]:
-    """Voters who support each project (a cumulative ballot supports a project it gives points)."""
+def supporter_counts(election: Election, counts: BallotCounts | None = None) -> dict[str, int]:
+    """Voters who support each project."""
+    counts = ballot_counts(election) if counts is None else counts
     result = dict.fromkeys((p.id for p in election.projects), 0)
-    for ballot in election.ballots:
-        if ballot.points is not None:
-            chosen = {c for c, pts in zip(ballot.choices, ballot.points, strict=True) if pts > 0}
-        else:
-            chosen = set(ballot.choices)
-        for choice in chosen:
-            result[choice] += 1
+    for (choices, points), voters in counts.items():
+        for choice in supported(choices, points):
+            result[choice] += voters
     return result
 
 
@@ -161,8 +179,12 @@ def tie_order(election: Election, score: Mapping[str, int]) -> list[Project]:
     return sorted(election.projects, key=lambda p: (-score[p.id], p.cost, ids[p.id]))
 
 
-def check(election: Election) -> None:
-    """Raise ElectionError when a ballot names an unknown project or points do not match."""
+def check(election: Election, counts: BallotCounts | None = None) -> BallotCounts:
+    """Raise ElectionError when a ballot names an unknown project or points do not match.
+
+    Returns the ballot counts, which the rules use next.
+    """
+    counts = ballot_counts(election) if counts is None else counts
     known = {p.id for p in election.projects}
     if len(known) != len(election.projects):
         raise ElectionError("two projects have the same id")
@@ -171,12 +193,13 @@ def check(election: Election) -> None:
             raise ElectionError(f"project {project.id} has a negative cost")
     if election.budget < 0:
         raise ElectionError("the budget is negative")
-    for ballot in election.ballots:
-        for choice in ballot.choices:
+    for choices, points in counts:
+        for choice in choices:
             if choice not in known:
-                raise ElectionError(f"voter {ballot.voter_id} chose unknown project {choice}")
-        if ballot.points is not None and len(ballot.points) != len(ballot.choices):
-            raise ElectionError(f"voter {ballot.voter_id}: points do not match the choices")
+                raise ElectionError(f"a ballot chose unknown project {choice}")
+        if points is not None and len(points) != len(choices):
+            raise ElectionError("a ballot's points do not match its choices")
+    return counts
 
 
 def _is_int(text: str) -> bool:

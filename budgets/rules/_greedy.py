@@ -27,9 +27,9 @@ def greedy_outcome(election: Election, rule: str, *, skip: bool, threshold: int 
     not eligible. With `skip=False` the walk stops at the first eligible project that does not
     fit (greedy-no-skip).
     """
-    check(election)
-    score = scores(election)
-    supporters = supporter_counts(election)
+    counts = check(election)
+    score = scores(election, counts)
+    supporters = supporter_counts(election, counts)
     left = election.exact_budget
     stopped = False
     selected: list[str] = []

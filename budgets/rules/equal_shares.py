@@ -34,12 +34,14 @@ from budgets.election import (
     NO_SUPPORT,
     NOT_AFFORDABLE,
     SELECTED,
+    BallotCounts,
     Election,
     ElectionError,
     Outcome,
     ProjectExplanation,
     check,
     scores,
+    supported,
     supporter_counts,
     tie_order,
 )
@@ -75,19 +77,14 @@ class Groups:
     support: list[int] = field(default_factory=list)  # per project: voters
 
     @classmethod
-    def of(cls, election: Election, eligible: set[int]) -> Groups:
+    def of(cls, election: Election, eligible: set[int], counts: BallotCounts) -> Groups:
         index = {p.id: i for i, p in enumerate(election.projects)}
-        counts: dict[tuple[int, ...], int] = {}
-        for ballot in election.ballots:
-            if ballot.points is not None:
-                chosen = {
-                    c for c, pts in zip(ballot.choices, ballot.points, strict=True) if pts > 0
-                }
-            else:
-                chosen = set(ballot.choices)
-            key = tuple(sorted(index[c] for c in chosen if index[c] in eligible))
-            counts[key] = counts.get(key, 0) + 1
-        groups = cls(ballots=list(counts), weights=list(counts.values()))
+        merged: dict[tuple[int, ...], int] = {}
+        for (choices, points), voters in counts.items():
+            chosen = (index[c] for c in supported(choices, points))
+            key = tuple(sorted(c for c in chosen if c in eligible))
+            merged[key] = merged.get(key, 0) + voters
+        groups = cls(ballots=list(merged), weights=list(merged.values()))
         groups.supporters = [[] for _ in election.projects]
         groups.support = [0] * len(election.projects)
         for g, members in enumerate(groups.ballots):
@@ -279,11 +276,11 @@ class EqualShares:
             raise ElectionError(f"unknown utility {utility!r} (cost or cardinality)")
         if completion not in ("add1", "none"):
             raise ElectionError(f"unknown completion {completion!r} (add1 or none)")
-        check(election)
+        counts = check(election)
         projects = election.projects
         costs = [p.cost for p in projects]
         utilities = costs if utility == "cost" else [1] * len(projects)
-        score = scores(election)
+        score = scores(election, counts)
         order = tie_order(election, score)
         position = {p.id: i for i, p in enumerate(order)}
         tie_rank = [position[p.id] for p in projects]
@@ -291,16 +288,22 @@ class EqualShares:
         eligible = {
             i for i, p in enumerate(projects) if threshold is None or score[p.id] >= threshold
         }
-        groups = Groups.of(election, eligible)
+        groups = Groups.of(election, eligible, counts)
         candidates = sorted(eligible)
         budget = election.exact_budget
         voters = len(election.ballots)
         share = budget / voters if voters else ZERO
-        first = mes_run(costs, utilities, groups, candidates, tie_rank, share, False)
+        add1 = completion == "add1" and voters > 0
+        first = mes_run(costs, utilities, groups, candidates, tie_rank, share, add1)
         run, final_share = first, share
-        if completion == "add1" and voters:
-            run, final_share = _add1(costs, utilities, groups, candidates, tie_rank, share, budget)
-        return _outcome(election, self.name, utility, completion, run, first, final_share, score)
+        if add1:
+            run, final_share = _add1(
+                costs, utilities, groups, candidates, tie_rank, share, budget, first
+            )
+        supporters = supporter_counts(election, counts)
+        return _outcome(
+            election, self.name, utility, completion, run, first, final_share, score, supporters
+        )
 
 
 def _cost(run: Run, costs: list[int]) -> int:
@@ -315,12 +318,13 @@ def _add1(
     tie_rank: list[int],
     share: Fraction,
     budget: Fraction,
+    first: Run,
 ) -> tuple[Run, Fraction]:
     previous: tuple[Run, Fraction] | None = None
     e = share
-    supported = [c for c in candidates if groups.support[c] > 0]
+    backed = [c for c in candidates if groups.support[c] > 0]
+    run = first
     while True:
-        run = mes_run(costs, utilities, groups, candidates, tie_rank, e, True)
         spent = _cost(run, costs)
         if spent > budget:
             if previous is None:  # cannot happen: the first run always fits
@@ -328,13 +332,14 @@ def _add1(
             return previous
         chosen = set(run.free) | {s.project for s in run.steps}
         left = budget - spent
-        if all(c in chosen or costs[c] > left for c in supported):
+        if all(c in chosen or costs[c] > left for c in backed):
             return run, e
         if run.next_share is None:  # no comparison ever changes: the outcome is final
             return run, e
         previous = (run, e)
         jump = run.next_share - e
         e += max(1, math.ceil(jump))
+        run = mes_run(costs, utilities, groups, candidates, tie_rank, e, True)
 
 
 def _outcome(
@@ -346,9 +351,9 @@ def _outcome(
     first: Run,
     share: Fraction,
     score: dict[str, int],
+    supporters: dict[str, int],
 ) -> Outcome:
     projects = election.projects
-    supporters = supporter_counts(election)
     threshold = election.min_project_score_threshold
     first_chosen = set(first.free) | {s.project for s in first.steps}
     left = election.exact_budget
