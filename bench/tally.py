@@ -81,13 +81,6 @@ def toulouse() -> None:
             lambda: tally(election, "equal-shares", completion="none"),
             lambda: method_of_equal_shares(instance, profile, sat_class=Cost_Sat),
         ),
-        (
-            "equal-shares add1",
-            lambda: tally(election, "equal-shares", completion="add1"),
-            lambda: method_of_equal_shares(
-                instance, profile, sat_class=Cost_Sat, voter_budget_increment=1
-            ),
-        ),
     ]
     for label, ours, theirs in pairs:
         mine, mine_s = timed(ours)
@@ -97,6 +90,9 @@ def toulouse() -> None:
             f"  {label:26} {mine_s:8.3f}s {other_s:9.3f}s {other_s / mine_s:6.0f}×"
             f"   same outcome: {same}"
         )
+    # pabutools' add1 (voter_budget_increment=1) did not finish in 10 minutes here: not run
+    _, add1 = timed(tally, election, "equal-shares", completion="add1")
+    print(f"  {'equal-shares add1':26} {add1:8.3f}s   (pabutools: > 600 s, not run)")
 
 
 def synthetic(voters: int = 1_000_000, projects: int = 200, seed: int = 2024) -> Election:

@@ -135,6 +135,7 @@ def mes_run(
     base: list[Fraction] = [ZERO]
     slope: list[Fraction] = [ONE]
     value: list[Fraction] = [e]
+    approx: list[float] = [float(e)]  # sorts fast; exact values break equal floats
     class_of = [0] * len(groups.ballots)
     classes: dict[Affine, int] = {(ZERO, ONE): 0}  # identical budgets share a class
     hist: dict[int, dict[int, int]] = {}  # per project: class -> supporters in it
@@ -161,7 +162,7 @@ def mes_run(
         best_aff: Affine = (ZERO, ZERO)
         best_price = ZERO
         best_price_slope = ZERO
-        best_items: list[tuple[Fraction, int, int]] = []
+        best_items: list[tuple[float, Fraction, int, int]] = []
         gone: list[int] = []
         rivals: list[Affine] = []
         for position, c in enumerate(alive):
@@ -170,17 +171,18 @@ def mes_run(
                     rivals.extend(lower_aff[d] for d in alive[position:])
                 break
             cost = costs[c]
-            items = sorted((value[k], w, k) for k, w in hist[c].items())
-            total = sum((v * w for v, w, _ in items), start=ZERO)
+            items = sorted((approx[k], value[k], w, k) for k, w in hist[c].items())
+            total = sum((v * w for _, v, w, _ in items), start=ZERO)
             if total < cost:
                 gone.append(c)
                 if track:
-                    limit.keep(total - cost, sum((slope[k] * w for _, w, k in items), start=ZERO))
+                    rise = sum((slope[k] * w for _, _, w, k in items), start=ZERO)
+                    limit.keep(total - cost, rise)
                 continue
             paid = ZERO
             k_left = groups.support[c]
             capped: list[tuple[int, int]] = []
-            for v, w, k in items:
+            for _, v, w, k in items:
                 if v * k_left >= cost - paid:
                     break
                 paid += v * w
@@ -217,13 +219,13 @@ def mes_run(
             # the winner; the winner's own guess must stay right, as it sets the budgets left.
             for a, b in rivals:
                 limit.keep((a + b * e) - best_rho, b - best_aff[1])
-            for v, _, k in best_items:
+            for _, v, _, k in best_items:
                 limit.keep(v - best_price, slope[k] - best_price_slope)
         # the winner is paid for: each class of its supporters moves to a new class
         payers = 0
         moved: dict[int, int] = {}
         price_base = best_price - best_price_slope * e
-        for v, w, k in best_items:
+        for _, v, w, k in best_items:
             if v < best_price:
                 new_base, new_slope, new_value = ZERO, ZERO, ZERO
                 if v > 0:
@@ -240,6 +242,7 @@ def mes_run(
                 base.append(new_base)
                 slope.append(new_slope)
                 value.append(new_value)
+                approx.append(float(new_value))
             moved[k] = known
         steps.append(Step(best, best_price, payers))
         alive.remove(best)

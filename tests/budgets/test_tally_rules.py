@@ -181,3 +181,15 @@ def test_empty_election() -> None:
     e = election({"a": 1}, [], 10)
     for rule in RULES:
         assert tally(e, rule).selected == ()
+
+
+def test_the_engine_imports_without_the_web_stack() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, budgets, budgets.pabulib, budgets.rules; budgets.tally; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('tortoise', 'starlette')))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "[]", result.stderr
