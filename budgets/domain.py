@@ -7,10 +7,11 @@ with `{placeholders}`, translated and formatted where they are shown.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from budgets.models import BallotKind, Phase
+from participation import refusals
 from participation.i18n import N_
 
 PHASE_ORDER = [
@@ -24,12 +25,8 @@ PHASE_ORDER = [
 
 
 @dataclass(frozen=True)
-class Problem:
-    """What is wrong, as a msgid and the values to put in it."""
-
-    message: str
-    values: Mapping[str, object] = field(default_factory=dict)
-    field: str = "ballot"
+class Problem(refusals.Problem):
+    field: str = "ballot"  # most problems here are about the ballot form
 
 
 # --- phases --------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -13,6 +14,7 @@ from tortoise import timezone
 from budgets import domain, queries, services
 from budgets.forms import local_input_value, parse_budget_form
 from budgets.models import BallotKind, Budget, Feasibility, Phase, WinnerRule
+from participation import refusals
 from participation.i18n import N_, gettext
 from participation.permissions import can_administer, is_signed_in
 from participation.templating import flash, money, render
@@ -21,16 +23,15 @@ from participation.web import form_data, redirect, require
 MONEY_VALUES = {"amount", "total", "excess", "sum"}
 
 
-def errors_of(problems: list[domain.Problem]) -> dict[str, str]:
+def errors_of(problems: Iterable[refusals.Problem]) -> dict[str, str]:
     """Field -> translated message (the first problem of each field), amounts as money."""
-    errors: dict[str, str] = {}
-    for problem in problems:
-        values = {
-            k: money(v) if k in MONEY_VALUES and isinstance(v, int) else v
-            for k, v in problem.values.items()
-        }
-        errors.setdefault(problem.field, gettext(problem.message).format(**values))
-    return errors
+    return refusals.errors_of(
+        problems,
+        gettext,
+        lambda name, value: (
+            money(value) if name in MONEY_VALUES and isinstance(value, int) else value
+        ),
+    )
 
 
 async def _budget(request: Request) -> Budget:
@@ -447,9 +448,7 @@ async def admin_import(request: Request) -> Response:
     try:
         budget = await import_pabulib(content, filename, user)
     except services.Refused as refused:
-        return render(
-            request, "budgets/import.html", {"errors": errors_of(refused.problems)}, 422
-        )
+        return render(request, "budgets/import.html", {"errors": errors_of(refused.problems)}, 422)
     flash(request, gettext("The file is imported; its tally is running in the background."))
     return redirect(f"/admin/budgets/{budget.id}")
 

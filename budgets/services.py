@@ -39,21 +39,9 @@ from budgets.models import (
 from participation import queue
 from participation.accounts.models import User
 from participation.i18n import N_
+from participation.refusals import Refused, refuse
 from participation.richtext import sanitize
 from participation.settings import Settings
-
-
-class Refused(Exception):
-    """The command is refused; `problems` say why, field by field."""
-
-    def __init__(self, problems: list[domain.Problem]) -> None:
-        super().__init__(problems)
-        self.problems = problems
-
-
-def refuse(message: str, field: str = "form", **values: object) -> Refused:
-    return Refused([domain.Problem(message, values, field)])
-
 
 # --- budgets and phases ----------------------------------------------------------------------
 
@@ -419,9 +407,9 @@ async def ballot_context(budget: Budget) -> BallotContext:
     # plain rows, not model instances: this runs on every ballot
     districts = await BudgetDistrict.filter(budget_id=budget.id).values_list("id", "name", "amount")
     names = {district_id: name for district_id, name, _ in districts}
-    rows = await Project.filter(
-        budget_id=budget.id, feasibility=Feasibility.FEASIBLE
-    ).values_list("id", "cost", "adjusted_cost", "district_id")
+    rows = await Project.filter(budget_id=budget.id, feasibility=Feasibility.FEASIBLE).values_list(
+        "id", "cost", "adjusted_cost", "district_id"
+    )
     projects = {
         project_id: domain.BallotProject(
             project_id,

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cmp_to_key
 from typing import Any
@@ -28,6 +28,7 @@ import numpy as np
 
 from consultations.models import Audience, Phase, QuestionKind, ScaleStyle
 from participation.i18n import N_
+from participation.refusals import Problem
 
 OTHER = 0  # the option id of an "other" answer
 SHORT_TEXT_MAX = 200
@@ -52,15 +53,6 @@ AGREEMENT_LABELS = [
     N_("Agree"),
     N_("Strongly agree"),
 ]
-
-
-@dataclass(frozen=True)
-class Problem:
-    """What is wrong, as a msgid and the values to put in it."""
-
-    message: str
-    values: Mapping[str, object] = field(default_factory=dict)
-    field: str = "form"
 
 
 # --- phases --------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -19,6 +20,7 @@ from consultations.forms import (
     parse_question_form,
 )
 from consultations.models import Audience, Consultation, Phase, QuestionKind, ScaleStyle
+from participation import refusals
 from participation.i18n import gettext
 from participation.permissions import can_administer, can_moderate
 from participation.richtext import to_text
@@ -26,12 +28,9 @@ from participation.templating import flash, render
 from participation.web import form_data, redirect, require
 
 
-def errors_of(problems: list[domain.Problem]) -> dict[str, str]:
+def errors_of(problems: Iterable[refusals.Problem]) -> dict[str, str]:
     """Field -> translated message (the first problem of each field)."""
-    errors: dict[str, str] = {}
-    for problem in problems:
-        errors.setdefault(problem.field, gettext(problem.message).format(**problem.values))
-    return errors
+    return refusals.errors_of(problems, gettext)
 
 
 async def _consultation(request: Request, public: bool = True) -> Consultation:

@@ -37,22 +37,11 @@ from participation import mail, queue
 from participation.i18n import N_, gettext
 from participation.notifications.models import Notification
 from participation.notifications.services import Kind, speaking
+from participation.refusals import Refused, refuse
 from participation.richtext import sanitize
 from participation.settings import Settings
 
 RESULTS_JOB = "compute_consultation_results"
-
-
-class Refused(Exception):
-    """The command is refused; `problems` say why, field by field."""
-
-    def __init__(self, problems: list[domain.Problem]) -> None:
-        super().__init__(problems)
-        self.problems = problems
-
-
-def refuse(message: str, field: str = "form", **values: object) -> Refused:
-    return Refused([domain.Problem(message, values, field)])
 
 
 # --- consultations and phases ----------------------------------------------------------------

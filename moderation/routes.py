@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -27,36 +26,13 @@ from moderation.domain import (
     REPORT_REASON_LABELS,
     Action,
     BlockDuration,
-    DomainError,
     ReportReason,
 )
 from participation.accounts.models import User
-from participation.i18n import N_, gettext
+from participation.i18n import gettext
 from participation.permissions import can_administer, can_moderate, is_signed_in
 from participation.templating import flash, is_htmx, render
 from participation.web import form_data, redirect, require, translated
-
-Handler = Callable[[Request], Awaitable[Response]]
-
-
-def refusals(handler: Handler) -> Handler:
-    """NotAllowed -> 403; DomainError -> 409 with its message (nothing changed)."""
-
-    async def wrapped(request: Request) -> Response:
-        try:
-            return await handler(request)
-        except services.NotAllowed:
-            raise HTTPException(status_code=403) from None
-        except DomainError as refused:
-            context = {
-                "status_code": 409,
-                "title": N_("This action is not possible"),
-                "message": refused.message,
-            }
-            return render(request, "errors/error.html", context, status_code=409)
-
-    wrapped.__name__ = handler.__name__
-    return wrapped
 
 
 def _settings(request: Request) -> Any:
@@ -96,7 +72,6 @@ async def index(request: Request) -> Response:
     return await _queue(request, queries.QueueParams.from_query(request.query_params), {})
 
 
-@refusals
 async def decide(request: Request) -> Response:
     user = require(request, can_moderate)
     async with request.form() as form:
@@ -143,7 +118,6 @@ async def _reportable(request: Request) -> tuple[str, int, Any]:
     return content_type, item.id, item
 
 
-@refusals
 async def report(request: Request) -> Response:
     user = require(request, is_signed_in)
     content_type, content_id, item = await _reportable(request)
@@ -183,7 +157,6 @@ async def mine(request: Request) -> Response:
     return render(request, "moderation/mine.html", context)
 
 
-@refusals
 async def request_review(request: Request) -> Response:
     user = require(request, is_signed_in)
     data = await form_data(request)
@@ -227,7 +200,6 @@ async def user_history(request: Request) -> Response:
     return await _person_page(request, await _person(request), {}, {}, 200)
 
 
-@refusals
 async def block_user(request: Request) -> Response:
     moderator = require(request, can_moderate)
     person = await _person(request)
@@ -240,7 +212,6 @@ async def block_user(request: Request) -> Response:
     return redirect(f"/moderation/users/{person.id}")
 
 
-@refusals
 async def unblock_user(request: Request) -> Response:
     admin = require(request, can_administer)
     person = await _person(request)

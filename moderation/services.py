@@ -31,13 +31,10 @@ from participation.accounts.models import User
 from participation.accounts.services import FormProblems
 from participation.i18n import N_
 from participation.notifications import services as notifications
+from participation.refusals import NotAllowed
 from participation.settings import Settings
 
 __all__ = ["DomainError", "FormProblems", "NotAllowed"]
-
-
-class NotAllowed(Exception):
-    """The person may not do this (the route answers 403)."""
 
 
 def kind_of(content_type: str) -> ContentKind:

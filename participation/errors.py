@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from participation.i18n import N_
+from participation.refusals import DomainError, NotAllowed
 from participation.web import LoginRequired, login_url
 
 logger = logging.getLogger("participation.errors")
@@ -50,6 +51,23 @@ async def http_exception(request: Request, exc: Exception) -> Response:
     return error_response(request, exc.status_code)
 
 
+async def not_allowed(request: Request, exc: Exception) -> Response:
+    return error_response(request, 403)
+
+
+async def domain_error(request: Request, exc: Exception) -> Response:
+    """A refused action: 409 with its message; the command changed nothing."""
+    from participation.templating import render
+
+    assert isinstance(exc, DomainError)
+    context = {
+        "status_code": 409,
+        "title": N_("This action is not possible"),
+        "message": exc.message,
+    }
+    return render(request, "errors/error.html", context, status_code=409)
+
+
 async def login_required(request: Request, exc: Exception) -> Response:
     return RedirectResponse(login_url(request), status_code=303)
 
@@ -62,5 +80,7 @@ async def server_error(request: Request, exc: Exception) -> Response:
 EXCEPTION_HANDLERS = {
     HTTPException: http_exception,
     LoginRequired: login_required,
+    NotAllowed: not_allowed,
+    DomainError: domain_error,
     Exception: server_error,
 }

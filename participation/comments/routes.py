@@ -12,13 +12,12 @@ from participation.comments.models import Comment
 from participation.i18n import gettext
 from participation.permissions import is_signed_in
 from participation.proposals.domain import DomainError
-from participation.proposals.routes import proposal_url, refusals, visible_proposal
+from participation.proposals.routes import proposal_url, visible_proposal
 from participation.proposals.services import NotAllowed
 from participation.templating import flash, render
 from participation.web import form_data, redirect, require
 
 
-@refusals
 async def post(request: Request) -> Response:
     user = require(request, is_signed_in)
     proposal = await visible_proposal(request)
@@ -41,7 +40,6 @@ async def post(request: Request) -> Response:
     return redirect(proposal_url(proposal, f"comment-{comment.id}"))
 
 
-@refusals
 async def edit(request: Request) -> Response:
     user = require(request, is_signed_in)
     proposal = await visible_proposal(request)
@@ -72,7 +70,6 @@ async def edit(request: Request) -> Response:
     return redirect(proposal_url(proposal, f"comment-{comment_id}"))
 
 
-@refusals
 async def delete(request: Request) -> Response:
     user = require(request, is_signed_in)
     proposal = await visible_proposal(request)
@@ -81,7 +78,6 @@ async def delete(request: Request) -> Response:
     return redirect(proposal_url(proposal, f"comment-{request.path_params['comment']}"))
 
 
-@refusals
 async def vote(request: Request) -> Response:
     user = require(request, is_signed_in)
     proposal = await visible_proposal(request)

@@ -14,6 +14,7 @@ from typing import Any
 
 from participation.i18n import N_
 from participation.permissions import is_staff, is_verified_resident
+from participation.refusals import DomainError
 
 TITLE_MIN, TITLE_MAX = 10, 150
 BODY_MIN, BODY_MAX = 30, 10_000
@@ -21,14 +22,6 @@ ADDRESS_MAX = 200
 REASON_MAX = 1_000
 _EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"'.]+$")
 MAX_COAUTHORS = 5
-
-
-class DomainError(Exception):
-    """A refused action; `message` is a msgid translated where it is shown."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class ProposalState(StrEnum):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -33,31 +33,9 @@ from participation.richtext import to_text
 from participation.templating import flash, is_htmx, render
 from participation.web import form_data, redirect, require
 
-Handler = Callable[[Request], Awaitable[Response]]
-
 
 def _settings(request: Request) -> Any:
     return request.app.state.settings
-
-
-def refusals(handler: Handler) -> Handler:
-    """NotAllowed -> 403; DomainError -> 409 with its message (the state is unchanged)."""
-
-    async def wrapped(request: Request) -> Response:
-        try:
-            return await handler(request)
-        except services.NotAllowed:
-            raise HTTPException(status_code=403) from None
-        except DomainError as refused:
-            context = {
-                "status_code": 409,
-                "title": N_("This action is not possible"),
-                "message": refused.message,
-            }
-            return render(request, "errors/error.html", context, status_code=409)
-
-    wrapped.__name__ = handler.__name__
-    return wrapped
 
 
 async def visible_proposal(request: Request) -> Proposal:
@@ -199,7 +177,6 @@ async def _form_page(
     return render(request, "proposals/form.html", context, status_code=422 if errors else 200)
 
 
-@refusals
 async def new(request: Request) -> Response:
     user = require(request, is_signed_in)
     if request.method == "GET":
@@ -215,7 +192,6 @@ async def new(request: Request) -> Response:
     return redirect(proposal_url(proposal))
 
 
-@refusals
 async def edit(request: Request) -> Response:
     user, proposal = await proposal_allowing(request, domain.can_edit)
     if request.method == "GET":
@@ -310,7 +286,6 @@ async def history(request: Request) -> Response:
 # --- actions ----------------------------------------------------------------------------------
 
 
-@refusals
 async def change_state(request: Request) -> Response:
     user = require(request, is_signed_in)
     proposal = await visible_proposal(request)
@@ -328,7 +303,6 @@ async def change_state(request: Request) -> Response:
     return redirect(proposal_url(proposal))
 
 
-@refusals
 async def answer(request: Request) -> Response:
     user = require(request, is_staff)
     proposal = await visible_proposal(request)
@@ -364,7 +338,6 @@ async def _support_response(request: Request, proposal: Proposal, supported: boo
     return redirect(proposal_url(proposal, "support"))
 
 
-@refusals
 async def support(request: Request) -> Response:
     user = require(request, is_signed_in)
     proposal = await visible_proposal(request)
@@ -372,7 +345,6 @@ async def support(request: Request) -> Response:
     return await _support_response(request, proposal, True)
 
 
-@refusals
 async def unsupport(request: Request) -> Response:
     user = require(request, is_signed_in)
     proposal = await visible_proposal(request)
@@ -380,7 +352,6 @@ async def unsupport(request: Request) -> Response:
     return await _support_response(request, proposal, False)
 
 
-@refusals
 async def invite(request: Request) -> Response:
     user = require(request, is_signed_in)
     proposal = await visible_proposal(request)
@@ -395,7 +366,6 @@ async def invite(request: Request) -> Response:
     return redirect(proposal_url(proposal, "coauthors"))
 
 
-@refusals
 async def accept_invitation(request: Request) -> Response:
     user = require(request, is_signed_in)
     proposal = await Proposal.get_or_none(id=request.path_params["id"])
@@ -406,7 +376,6 @@ async def accept_invitation(request: Request) -> Response:
     return redirect(proposal_url(proposal))
 
 
-@refusals
 async def new_amendment(request: Request) -> Response:
     user, proposal = await proposal_allowing(request, domain.can_amend)
     if request.method == "GET":
@@ -430,7 +399,6 @@ async def new_amendment(request: Request) -> Response:
     return redirect(proposal_url(proposal, "amendments"))
 
 
-@refusals
 async def decide_amendment(request: Request) -> Response:
     user = require(request, is_signed_in)
     proposal = await visible_proposal(request)

@@ -42,15 +42,12 @@ from participation.proposals.models import (
     Support,
 )
 from participation.proposals.queries import facts, id_set
+from participation.refusals import NotAllowed
 from participation.richtext import normalize_for_search, sanitize, to_text
 from participation.settings import Settings
 from participation.territory import Category, District
 
 __all__ = ["DomainError", "FormProblems", "NotAllowed"]
-
-
-class NotAllowed(Exception):
-    """The person may not do this (the route answers 403)."""
 
 
 def _search_text(title: str, body: str) -> str:
