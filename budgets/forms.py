@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from budgets import domain
 from budgets.models import BallotKind, WinnerRule
 from budgets.services import BudgetForm
+from participation.formfields import local_moment
 from participation.i18n import N_
-
-PARIS = ZoneInfo("Europe/Paris")  # staff type local times; we store UTC
+from participation.refusals import Problem
 
 
 def _number(
-    data: Mapping[str, str], name: str, default: int | None, problems: list[domain.Problem]
+    data: Mapping[str, str], name: str, default: int | None, problems: list[Problem]
 ) -> int | None:
     raw = data.get(name, "").strip().replace(" ", "")
     if not raw:
@@ -26,23 +24,7 @@ def _number(
     return int(raw)
 
 
-def _moment(data: Mapping[str, str], name: str, problems: list[domain.Problem]) -> datetime | None:
-    raw = data.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        local = datetime.fromisoformat(raw)
-    except ValueError:
-        problems.append(
-            domain.Problem(N_("Enter a date and time, like 2026-03-01 09:00."), field=name)
-        )
-        return None
-    if local.tzinfo is None:
-        local = local.replace(tzinfo=PARIS)
-    return local.astimezone(UTC)
-
-
-def parse_districts(text: str, problems: list[domain.Problem]) -> dict[str, int]:
+def parse_districts(text: str, problems: list[Problem]) -> dict[str, int]:
     """One district per line: `Name: amount`."""
     districts: dict[str, int] = {}
     for line in text.splitlines():
@@ -62,8 +44,8 @@ def parse_districts(text: str, problems: list[domain.Problem]) -> dict[str, int]
     return districts
 
 
-def parse_budget_form(data: Mapping[str, str]) -> tuple[BudgetForm, list[domain.Problem]]:
-    problems: list[domain.Problem] = []
+def parse_budget_form(data: Mapping[str, str]) -> tuple[BudgetForm, list[Problem]]:
+    problems: list[Problem] = []
     kind_raw = data.get("ballot_kind", BallotKind.APPROVAL.value)
     kind = (
         BallotKind(kind_raw) if kind_raw in BallotKind._value2member_map_ else BallotKind.APPROVAL
@@ -88,10 +70,10 @@ def parse_budget_form(data: Mapping[str, str]) -> tuple[BudgetForm, list[domain.
         districts=parse_districts(data.get("districts", ""), problems),
         categories=tuple(c.strip() for c in data.get("categories", "").splitlines() if c.strip()),
         dates=domain.PhaseDates(
-            _moment(data, "submission_opens_at", problems),
-            _moment(data, "review_opens_at", problems),
-            _moment(data, "voting_opens_at", problems),
-            _moment(data, "voting_closes_at", problems),
+            local_moment(data, "submission_opens_at", problems),
+            local_moment(data, "review_opens_at", problems),
+            local_moment(data, "voting_opens_at", problems),
+            local_moment(data, "voting_closes_at", problems),
         ),
         rule=rule,
         winner_rule=winner,
@@ -99,8 +81,3 @@ def parse_budget_form(data: Mapping[str, str]) -> tuple[BudgetForm, list[domain.
         restricted_to_district=data.get("restricted_to_district", "").strip() or None,
     )
     return form, problems
-
-
-def local_input_value(moment: datetime | None) -> str:
-    """A stored UTC moment as the value of a datetime-local input, in Paris time."""
-    return moment.astimezone(PARIS).strftime("%Y-%m-%dT%H:%M") if moment else ""

@@ -261,7 +261,7 @@ async def pabulib_export(budget: Budget, district: str | None = None) -> str:
 
 
 async def budget_form_values(budget: Budget) -> dict[str, str]:
-    from budgets.forms import local_input_value
+    from participation.formfields import local_input_value
 
     districts = await BudgetDistrict.filter(budget=budget).order_by("name")
     categories = await BudgetCategory.filter(budget=budget).order_by("name")

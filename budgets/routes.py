@@ -12,9 +12,10 @@ from starlette.routing import Route
 from tortoise import timezone
 
 from budgets import domain, queries, services
-from budgets.forms import local_input_value, parse_budget_form
+from budgets.forms import parse_budget_form
 from budgets.models import BallotKind, Budget, Feasibility, Phase, WinnerRule
 from participation import refusals
+from participation.formfields import local_input_value
 from participation.i18n import N_, gettext
 from participation.permissions import can_administer, is_signed_in
 from participation.templating import flash, money, render

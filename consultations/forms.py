@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from enum import StrEnum
 from typing import TypeVar
-from zoneinfo import ZoneInfo
 
 from consultations import domain
 from consultations.models import Audience, QuestionKind, ScaleStyle
 from consultations.services import ConsultationForm, OutcomeForm, QuestionForm
+from participation.formfields import local_moment
 from participation.i18n import N_
+from participation.refusals import Problem
 
-PARIS = ZoneInfo("Europe/Paris")  # staff type local times; we store UTC
 E = TypeVar("E", bound=StrEnum)
 
 
@@ -23,7 +22,7 @@ def _choice(data: Mapping[str, str], name: str, enum: type[E], default: E) -> E:
 
 
 def _whole(
-    data: Mapping[str, str], name: str, default: int | None, problems: list[domain.Problem]
+    data: Mapping[str, str], name: str, default: int | None, problems: list[Problem]
 ) -> int | None:
     raw = data.get(name, "").strip()
     if not raw:
@@ -34,7 +33,7 @@ def _whole(
     return int(raw)
 
 
-def _decimal(data: Mapping[str, str], name: str, problems: list[domain.Problem]) -> float | None:
+def _decimal(data: Mapping[str, str], name: str, problems: list[Problem]) -> float | None:
     raw = data.get(name, "").strip()
     if not raw:
         return None
@@ -45,36 +44,15 @@ def _decimal(data: Mapping[str, str], name: str, problems: list[domain.Problem])
         return None
 
 
-def _moment(data: Mapping[str, str], name: str, problems: list[domain.Problem]) -> datetime | None:
-    raw = data.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        local = datetime.fromisoformat(raw)
-    except ValueError:
-        problems.append(
-            domain.Problem(N_("Enter a date and time, like 2026-03-01 09:00."), {}, name)
-        )
-        return None
-    if local.tzinfo is None:
-        local = local.replace(tzinfo=PARIS)
-    return local.astimezone(UTC)
-
-
-def local_input_value(moment: datetime | None) -> str:
-    """A stored UTC moment as the value of a datetime-local input, in Paris time."""
-    return moment.astimezone(PARIS).strftime("%Y-%m-%dT%H:%M") if moment else ""
-
-
 def parse_consultation_form(
     data: Mapping[str, str],
-) -> tuple[ConsultationForm, list[domain.Problem]]:
-    problems: list[domain.Problem] = []
+) -> tuple[ConsultationForm, list[Problem]]:
+    problems: list[Problem] = []
     form = ConsultationForm(
         title=data.get("title", ""),
         context=data.get("context", ""),
-        opens_at=_moment(data, "opens_at", problems),
-        closes_at=_moment(data, "closes_at", problems),
+        opens_at=local_moment(data, "opens_at", problems),
+        closes_at=local_moment(data, "closes_at", problems),
         audience=_choice(data, "audience", Audience, Audience.SIGNED_IN),
         district=data.get("district", "").strip() or None,
         anonymous=data.get("anonymous") == "on",
@@ -83,8 +61,8 @@ def parse_consultation_form(
     return form, problems
 
 
-def parse_question_form(data: Mapping[str, str]) -> tuple[QuestionForm, list[domain.Problem]]:
-    problems: list[domain.Problem] = []
+def parse_question_form(data: Mapping[str, str]) -> tuple[QuestionForm, list[Problem]]:
+    problems: list[Problem] = []
     form = QuestionForm(
         kind=_choice(data, "kind", QuestionKind, QuestionKind.SINGLE),
         text=data.get("text", ""),

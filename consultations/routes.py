@@ -14,13 +14,13 @@ from tortoise import timezone
 
 from consultations import domain, queries, services
 from consultations.forms import (
-    local_input_value,
     parse_consultation_form,
     parse_outcome_form,
     parse_question_form,
 )
 from consultations.models import Audience, Consultation, Phase, QuestionKind, ScaleStyle
 from participation import refusals
+from participation.formfields import local_input_value
 from participation.i18n import gettext
 from participation.permissions import can_administer, can_moderate
 from participation.richtext import to_text
