@@ -15,7 +15,7 @@ from redis.exceptions import RedisError
 from starlette.requests import Request
 from starlette.responses import Response
 
-from moderation.domain import LIMITS, exceeded, limit_key, retry_after
+from moderation.domain import LIMITS, Limit, exceeded, limit_key, retry_after
 from participation.accounts.domain import normalize_email
 
 logger = logging.getLogger("moderation.ratelimit")
@@ -46,16 +46,25 @@ def _redis(request: Request) -> Any:
     return getattr(request.app.state, "redis", None)
 
 
+def _counters(
+    request: Request, action: str, email: str | None
+) -> tuple[float, list[tuple[Limit, str]]]:
+    """Now, and the action's limits that apply to this request with their Redis keys."""
+    who_by, now = _who(request, email), time.time()
+    return now, [
+        (limit, limit_key(limit, who, now))
+        for limit in LIMITS[action]
+        if (who := who_by[limit.per])
+    ]
+
+
 async def check(request: Request, action: str, email: str | None = None) -> None:
     """Count this attempt; RateLimited when it goes over one of the action's limits."""
     redis = _redis(request)
     if redis is None:
         return
-    who_by, now = _who(request, email), time.time()
-    for limit in LIMITS[action]:
-        if not (who := who_by[limit.per]):
-            continue
-        key = limit_key(limit, who, now)
+    now, counters = _counters(request, action, email)
+    for limit, key in counters:
         try:
             async with redis.pipeline(transaction=True) as pipe:
                 pipe.incr(key)
@@ -74,12 +83,10 @@ async def refuse_if_exhausted(request: Request, action: str, email: str | None =
     redis = _redis(request)
     if redis is None:
         return
-    who_by, now = _who(request, email), time.time()
-    for limit in LIMITS[action]:
-        if not (who := who_by[limit.per]):
-            continue
+    now, counters = _counters(request, action, email)
+    for limit, key in counters:
         try:
-            count = await redis.get(limit_key(limit, who, now))
+            count = await redis.get(key)
         except (OSError, RedisError) as error:
             logger.warning("rate limit %s not checked: %s", action, error)
             return
