@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import AsyncIterator, Iterator
@@ -154,3 +155,27 @@ async def moderator(settings: Settings, app: Any) -> User:
 @pytest.fixture
 async def admin(settings: Settings, app: Any) -> User:
     return await create_user(settings, "admin@example.org", Role.ADMIN)
+
+
+class QueryCounter(logging.Handler):
+    """Collects the SQL statements Tortoise logs (to count queries per page)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.queries: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.queries.append(record.getMessage())
+
+
+async def count_queries(client: httpx.AsyncClient, url: str) -> tuple[int, httpx.Response]:
+    logger = logging.getLogger("tortoise.db_client")
+    counter, level = QueryCounter(), logger.level
+    logger.addHandler(counter)
+    logger.setLevel(logging.DEBUG)
+    try:
+        response = await client.get(url)
+    finally:
+        logger.removeHandler(counter)
+        logger.setLevel(level)
+    return len(counter.queries), response

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import httpx
@@ -78,25 +77,3 @@ async def decide(
         **extra,
     }
     return await client.post("/moderation/decide", data=data)
-
-
-class QueryCounter(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.queries: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.queries.append(record.getMessage())
-
-
-async def count_queries(client: httpx.AsyncClient, url: str) -> tuple[int, httpx.Response]:
-    logger = logging.getLogger("tortoise.db_client")
-    counter, level = QueryCounter(), logger.level
-    logger.addHandler(counter)
-    logger.setLevel(logging.DEBUG)
-    try:
-        response = await client.get(url)
-    finally:
-        logger.removeHandler(counter)
-        logger.setLevel(level)
-    return len(counter.queries), response

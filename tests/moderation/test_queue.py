@@ -19,8 +19,8 @@ from participation.comments.models import Comment
 from participation.proposals.domain import ModerationState, ProposalState
 from participation.proposals.models import Proposal
 from participation.settings import Settings
-from tests.conftest import create_user, log_in
-from tests.moderation.helpers import count_queries, decide, make_comment, pending_case
+from tests.conftest import count_queries, create_user, log_in
+from tests.moderation.helpers import decide, make_comment, pending_case
 from tests.participation.proposal_factories import make_proposal
 
 MV = ModerationState

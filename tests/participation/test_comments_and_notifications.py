@@ -3,7 +3,6 @@ fixed number of SQL queries of the proposal list."""
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 from typing import Any
 
@@ -17,7 +16,7 @@ from participation.notifications import services as notifications
 from participation.notifications.models import Notification
 from participation.proposals.models import Proposal
 from participation.settings import Settings
-from tests.conftest import create_user, log_in, post_form
+from tests.conftest import count_queries, create_user, log_in, post_form
 from tests.participation.proposal_factories import make_proposal
 
 
@@ -153,27 +152,10 @@ async def test_one_vote_per_person_per_comment(
 # --- a fixed number of queries per list page --------------------------------------------------
 
 
-class _Counter(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.queries: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.queries.append(record.getMessage())
-
-
 async def _count_queries(client: httpx.AsyncClient, url: str) -> int:
-    logger = logging.getLogger("tortoise.db_client")
-    counter, level = _Counter(), logger.level
-    logger.addHandler(counter)
-    logger.setLevel(logging.DEBUG)
-    try:
-        response = await client.get(url)
-    finally:
-        logger.removeHandler(counter)
-        logger.setLevel(level)
+    queries, response = await count_queries(client, url)
     assert response.status_code == 200
-    return len(counter.queries)
+    return queries
 
 
 async def test_a_list_page_costs_a_fixed_number_of_queries(
