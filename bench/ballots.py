@@ -210,7 +210,7 @@ async def cast_round(
     }
 
 
-async def bench_tally(settings: Settings, budget_id: int, count: int) -> dict[str, float]:
+async def bench_tally(budget_id: int, count: int) -> dict[str, float]:
     from budgets.tallying import tally_and_store
 
     budget = await Budget.get(id=budget_id)
@@ -255,7 +255,7 @@ async def prepare(settings: Settings, database: str, voters: int) -> tuple[int, 
 async def tally_phase(settings: Settings, budget_id: int, count: int) -> None:
     await init_database(settings)
     try:
-        figures = await bench_tally(settings, budget_id, count)
+        figures = await bench_tally(budget_id, count)
         print(
             f"{'tally':>16}: {figures['ballots']:.0f} stored ballots, both rules, every envelope: "
             f"{figures['seconds']:.2f} s"

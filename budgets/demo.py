@@ -18,6 +18,7 @@ from budgets import domain, services, tallying
 from budgets.models import (
     BallotKind,
     Budget,
+    CensusEntry,
     Channel,
     Feasibility,
     Phase,
@@ -157,8 +158,6 @@ def _demo_choices(
 
 
 async def _cast_demo_ballots(settings: Settings, budget: Budget, voters: int) -> None:
-    from budgets.models import CensusEntry
-
     rng = random.Random(budget.title)
     context = await services.ballot_context(budget)
     entries = await CensusEntry.all().order_by("id").limit(voters + 20)

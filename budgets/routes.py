@@ -138,23 +138,35 @@ async def residency(request: Request) -> Response:
 # --- ballot ----------------------------------------------------------------------------------
 
 
+async def _ballot_refused(
+    request: Request,
+    budget: Budget,
+    voter: domain.Voter,
+    template: str,
+    errors: dict[str, str] | None = None,
+) -> Response:
+    """The ballot page's projects, with why this person cannot vote (403)."""
+    context = await queries.ballot_page(budget, voter)
+    if errors:
+        context["errors"] = errors
+    return render(request, template, context, status_code=403)
+
+
 async def ballot(request: Request) -> Response:
     user = require(request, is_signed_in)
     budget = await _budget(request)
     voter, current = await services.voter_of(user)
     settings = _settings(request)
     if current is None:
-        context = await queries.ballot_page(budget, voter)
-        return render(request, "budgets/ballot_not_verified.html", context, status_code=403)
+        return await _ballot_refused(request, budget, voter, "budgets/ballot_not_verified.html")
     if problem := domain.eligibility_problem(
         voter, budget.minimum_age, budget.restricted_to_district, timezone.now().date()
     ):
-        context = await queries.ballot_page(budget, voter)
-        context["errors"] = errors_of([problem])
-        return render(request, "budgets/ballot_closed.html", context, status_code=403)
+        return await _ballot_refused(
+            request, budget, voter, "budgets/ballot_closed.html", errors_of([problem])
+        )
     if not domain.voting_is_open(budget.phase, services.dates_of(budget), timezone.now()):
-        context = await queries.ballot_page(budget, voter)
-        return render(request, "budgets/ballot_closed.html", context, status_code=403)
+        return await _ballot_refused(request, budget, voter, "budgets/ballot_closed.html")
     if request.method == "GET":
         context = await queries.ballot_page(budget, voter)
         choices = await services.current_choices(settings, budget.id, current.census_entry_id)

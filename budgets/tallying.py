@@ -19,7 +19,7 @@ import asyncio
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -176,7 +176,14 @@ def _family(rule: str) -> str:
     return WinnerRule.EQUAL_SHARES.value if rule.startswith("equal") else WinnerRule.GREEDY.value
 
 
-async def load_input(budget: Budget) -> TallyInput:
+async def official_outcome(budget: Budget) -> dict[str, Any] | None:
+    """The outcome a city published, for a budget imported from a Pabulib file."""
+    official = await TallyResult.get_or_none(budget=budget, is_official=True)
+    return json.loads(official.outcome) if official is not None else None
+
+
+async def load_input(budget: Budget, official: Mapping[str, Any] | None = None) -> TallyInput:
+    """The tally's input; `official` (an import's published outcome) gives its threshold."""
     districts = await BudgetDistrict.filter(budget=budget)
     names = {d.id: d.name for d in districts}
     envelopes: dict[str | None, int] = {d.name: d.amount for d in districts}
@@ -192,8 +199,7 @@ async def load_input(budget: Budget) -> TallyInput:
         TallyBallot(number, {int(k): int(v) for k, v in json.loads(str(choices)).items()})
         for number, choices in enumerate(rows, start=1)
     )
-    official = await TallyResult.get_or_none(budget=budget, is_official=True)
-    threshold = json.loads(official.outcome).get("threshold") if official else None
+    threshold = official.get("threshold") if official else None
     return TallyInput(
         budget.ballot_kind,
         envelopes,
@@ -204,16 +210,16 @@ async def load_input(budget: Budget) -> TallyInput:
     )
 
 
-async def rules_to_compute(budget: Budget) -> list[tuple[str, dict[str, str]]]:
+def rules_to_compute(
+    budget: Budget, official: Mapping[str, Any] | None
+) -> list[tuple[str, dict[str, str]]]:
     """The budget's rule first, then the other family for the side-by-side comparison.
 
     An imported budget is recomputed with the exact rule its file names (greedy-threshold,
     equal shares without completion...).
     """
-    official = await TallyResult.get_or_none(budget=budget, is_official=True)
     if official is not None:
-        stored = json.loads(official.outcome)
-        main: tuple[str, dict[str, str]] = (stored["rule"], stored.get("options", {}))
+        main: tuple[str, dict[str, str]] = (official["rule"], official.get("options", {}))
     else:
         main = (budget.winner_rule.value, {})
     if _family(main[0]) == WinnerRule.EQUAL_SHARES.value:
@@ -223,8 +229,9 @@ async def rules_to_compute(budget: Budget) -> list[tuple[str, dict[str, str]]]:
 
 async def tally_and_store(budget_id: int) -> str:
     budget = await Budget.get(id=budget_id)
-    data = await load_input(budget)
-    rules = await rules_to_compute(budget)
+    official = await official_outcome(budget)
+    data = await load_input(budget, official)
+    rules = rules_to_compute(budget, official)
     stored = {r.rule: r for r in await TallyResult.filter(budget=budget, is_official=False)}
     digests = {rule: data.digest(rule, options) for rule, options in rules}
     if all(
@@ -261,7 +268,7 @@ async def export_pabulib(budget: Budget, envelope: str | None = None) -> str:
     """One envelope's projects and anonymised ballots in the Pabulib format, with the outcome."""
     from budgets import pabulib
 
-    data = await load_input(budget)
+    data = await load_input(budget, await official_outcome(budget))
     if envelope not in data.envelopes:
         envelope = None
     election = envelope_election(data, envelope)
@@ -280,14 +287,6 @@ async def export_pabulib(budget: Budget, envelope: str | None = None) -> str:
         "instance": str(budget.created_at.year),
         "rule": "equalshares/add1" if budget.winner_rule == WinnerRule.EQUAL_SHARES else "greedy",
     }
-    election = engine.Election(
-        projects=election.projects,
-        ballots=election.ballots,
-        budget=election.budget,
-        kind=election.kind,
-        min_project_score_threshold=election.min_project_score_threshold,
-        meta=meta,
-        name=election.name,
-    )
+    election = replace(election, meta=meta)
     # voter numbers are already anonymous and shared by every envelope's file (receipt check)
     return pabulib.write(election, selected=selected, anonymise=False)
