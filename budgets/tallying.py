@@ -171,6 +171,13 @@ def compute_outcome(
 # --- database --------------------------------------------------------------------------------
 
 
+def pabulib_rule(rule: str, options: Mapping[str, str]) -> str:
+    """The `META.rule` naming an engine rule (greedy variants keep their names)."""
+    if _family(rule) != WinnerRule.EQUAL_SHARES.value:
+        return rule
+    return "equalshares/add1" if options.get("completion", "add1") == "add1" else "equalshares"
+
+
 def _family(rule: str) -> str:
     """The stored slot of an engine rule: greedy variants are "greedy"."""
     return WinnerRule.EQUAL_SHARES.value if rule.startswith("equal") else WinnerRule.GREEDY.value
@@ -268,7 +275,9 @@ async def export_pabulib(budget: Budget, envelope: str | None = None) -> str:
     """One envelope's projects and anonymised ballots in the Pabulib format, with the outcome."""
     from budgets import pabulib
 
-    data = await load_input(budget, await official_outcome(budget))
+    official = await official_outcome(budget)
+    data = await load_input(budget, official)
+    rule, options = rules_to_compute(budget, official)[0]
     if envelope not in data.envelopes:
         envelope = None
     election = envelope_election(data, envelope)
@@ -285,7 +294,7 @@ async def export_pabulib(budget: Budget, envelope: str | None = None) -> str:
         "country": "France",
         "unit": envelope or budget.title,
         "instance": str(budget.created_at.year),
-        "rule": "equalshares/add1" if budget.winner_rule == WinnerRule.EQUAL_SHARES else "greedy",
+        "rule": pabulib_rule(rule, options),
     }
     election = replace(election, meta=meta)
     # voter numbers are already anonymous and shared by every envelope's file (receipt check)

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from budgets import services
+from budgets import pabulib, services
 from budgets.jobs import tally_budget
 from budgets.models import Ballot, Budget, Phase, Project, TallyResult
 from participation.accounts.models import User
@@ -116,3 +116,14 @@ async def test_a_real_city_file_recomputes_to_its_published_outcome(
     await services.switch_phase(budget.id, Phase.RESULTS, by_user=None)
     page = await client.get(f"/budgets/{budget.id}/results")
     assert "identique au résultat publié par la ville" in page.text
+    # the export names the file's own rule (so `participation tally --rule auto` agrees) and
+    # marks the same projects selected (ids are ours; names are the city's)
+    exported = pabulib.parse((await client.get(f"/budgets/{budget.id}/ballots.pb")).text)
+    original = pabulib.read_with_outcome(path)
+
+    def selected_names(file: pabulib.PabulibFile) -> list[str]:
+        chosen = set(file.selected or ())
+        return sorted(p.name for p in file.election.projects if p.id in chosen)
+
+    assert exported.rule == original.rule
+    assert selected_names(exported) == selected_names(original)

@@ -343,7 +343,8 @@ async def test_ballot_and_register_rows_cannot_be_paired_by_order(
         await services.verify_residency(settings, user, identifier, born, "44000")
         voter, residency = await services.voter_of(user)
         assert residency is not None
-        await services.cast_ballot(settings, budget.id, residency.census_entry, voter,
-                                   {projects[n].id: 1})
+        await services.cast_ballot(
+            settings, budget.id, residency.census_entry, voter, {projects[n].id: 1}
+        )
     ballot_ids = [str(b.id) for b in await Ballot.filter(budget=budget)]
     assert all(len(i) == 36 for i in ballot_ids)  # random UUIDs, no sequence
