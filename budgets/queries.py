@@ -27,6 +27,7 @@ from budgets.models import (
     VoterRegister,
 )
 from budgets.services import ballot_context, dates_of, rule_of
+from participation.numbers import parse_id
 
 PUBLIC_PHASES_FOR_PROJECTS = (
     Phase.SUBMISSION,
@@ -50,7 +51,7 @@ class ProjectFilters:
     def from_query(cls, params: Mapping[str, Any]) -> ProjectFilters:
         def number(name: str) -> int | None:
             raw = params.get(name, "")
-            return int(raw) if isinstance(raw, str) and raw.isdigit() else None
+            return parse_id(raw)
 
         return cls(number("district"), number("category"))
 

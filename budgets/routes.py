@@ -17,6 +17,7 @@ from budgets.models import BallotKind, Budget, Feasibility, Phase, WinnerRule
 from participation import refusals
 from participation.formfields import local_input_value
 from participation.i18n import N_, gettext
+from participation.numbers import is_whole_number
 from participation.permissions import can_administer, is_signed_in
 from participation.templating import flash, money, render
 from participation.web import form_data, redirect, require
@@ -357,7 +358,7 @@ async def admin_review_project(request: Request) -> Response:
     try:
         if feasibility_raw not in Feasibility._value2member_map_:
             raise services.refuse(N_("Choose feasible or not feasible."), "feasibility")
-        if adjusted and not adjusted.isdigit():
+        if adjusted and not is_whole_number(adjusted):
             raise services.refuse(
                 N_("The adjusted cost must be a positive whole number."), "adjusted_cost"
             )

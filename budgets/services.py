@@ -39,6 +39,7 @@ from budgets.models import (
 from participation import queue
 from participation.accounts.models import User
 from participation.i18n import N_
+from participation.numbers import is_whole_number, parse_id
 from participation.refusals import Refused, refuse
 from participation.richtext import sanitize
 from participation.settings import Settings
@@ -242,7 +243,7 @@ async def submit_project(
         )
     if not sanitize(form.description).strip():
         problems.append(domain.Problem(N_("Describe the project."), field="description"))
-    cost = int(form.cost) if form.cost.strip().isdigit() else 0
+    cost = int(form.cost) if is_whole_number(form.cost.strip()) else 0
     if cost <= 0:
         problems.append(
             domain.Problem(N_("Enter the estimated cost as a whole number of euros."), field="cost")
@@ -280,9 +281,10 @@ async def _owned(
     model: type[BudgetDistrict] | type[BudgetCategory], raw_id: str, budget_id: int
 ) -> BudgetDistrict | BudgetCategory | None:
     """The district or category `raw_id` if it belongs to this budget (forged ids -> None)."""
-    if not raw_id.strip().isdigit():
+    found_id = parse_id(raw_id)
+    if found_id is None:
         return None
-    return await model.get_or_none(id=int(raw_id), budget_id=budget_id)
+    return await model.get_or_none(id=found_id, budget_id=budget_id)
 
 
 async def review_project(

@@ -37,6 +37,7 @@ from participation import mail, queue
 from participation.i18n import N_, gettext
 from participation.notifications.models import Notification
 from participation.notifications.services import Kind, speaking
+from participation.numbers import is_whole_number
 from participation.refusals import Refused, refuse
 from participation.richtext import sanitize
 from participation.settings import Settings
@@ -184,7 +185,7 @@ async def question_specs(consultation_id: int) -> list[domain.QuestionSpec]:
 
 def _condition(raw: str) -> tuple[int | None, int | None]:
     question, _, option = raw.partition(":")
-    if question.isdigit() and option.isdigit():
+    if is_whole_number(question) and is_whole_number(option):
         return int(question), int(option)
     return None, None
 

@@ -30,6 +30,7 @@ from moderation.domain import (
 )
 from participation.accounts.models import User
 from participation.i18n import gettext
+from participation.numbers import parse_id
 from participation.permissions import can_administer, can_moderate, is_signed_in
 from participation.templating import flash, is_htmx, render
 from participation.web import form_data, redirect, require, translated
@@ -75,7 +76,7 @@ async def index(request: Request) -> Response:
 async def decide(request: Request) -> Response:
     user = require(request, can_moderate)
     async with request.form() as form:
-        case_ids = [int(v) for v in form.getlist("case") if isinstance(v, str) and v.isdigit()]
+        case_ids = [n for v in form.getlist("case") if (n := parse_id(v)) is not None]
         data = {k: v for k, v in form.items() if isinstance(v, str)}
     reason = data.get("reason", "").strip() or data.get("reason_template", "").strip()
     if reason in REASON_TEMPLATES:

@@ -10,6 +10,7 @@ from moderation import ratelimit
 from participation.comments import services
 from participation.comments.models import Comment
 from participation.i18n import gettext
+from participation.numbers import parse_id
 from participation.permissions import is_signed_in
 from participation.proposals.domain import DomainError
 from participation.proposals.routes import proposal_url, visible_proposal
@@ -31,7 +32,7 @@ async def post(request: Request) -> Response:
             user,
             data.get("body", ""),
             data.get("stance", "neutral"),
-            int(parent) if parent.isdigit() else None,
+            parse_id(parent),
         )
     except services.FormProblems as refused:
         for message in refused.problems.values():
