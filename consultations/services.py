@@ -38,7 +38,7 @@ from participation.i18n import N_, gettext
 from participation.notifications.models import Notification
 from participation.notifications.services import Kind, speaking
 from participation.numbers import is_whole_number
-from participation.refusals import Refused, refuse
+from participation.refusals import NotFound, Refused, refuse
 from participation.richtext import sanitize
 from participation.settings import Settings
 
@@ -263,7 +263,8 @@ async def save_question(
 async def delete_question(consultation_id: int, question_id: int) -> None:
     if await Response.filter(consultation_id=consultation_id).exists():
         raise refuse(N_("The questionnaire is locked: people have already answered."))
-    await Question.filter(id=question_id, consultation_id=consultation_id).delete()
+    if not await Question.filter(id=question_id, consultation_id=consultation_id).delete():
+        raise NotFound()  # a forged id, or a question of another consultation
 
 
 # --- answering -------------------------------------------------------------------------------

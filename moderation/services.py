@@ -31,7 +31,7 @@ from participation.accounts.models import User
 from participation.accounts.services import FormProblems
 from participation.i18n import N_
 from participation.notifications import services as notifications
-from participation.refusals import NotAllowed
+from participation.refusals import NotAllowed, NotFound
 from participation.settings import Settings
 
 __all__ = ["DomainError", "FormProblems", "NotAllowed"]
@@ -320,7 +320,7 @@ async def request_review(user: Any, decision_id: int, text: str) -> ModerationDe
     """The author asks once per content for another look; the item goes back to the queue."""
     decision = await ModerationDecision.get_or_none(id=decision_id)
     if decision is None:
-        raise DomainError(N_("This decision does not exist."))
+        raise NotFound()
     case = await ModerationCase.get(id=decision.case_id)
     already = case.review_requested_at is not None
     if not domain.can_request_review(user, decision.author_id, Action(decision.action), already):

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from participation.i18n import N_
-from participation.refusals import DomainError, NotAllowed
+from participation.refusals import DomainError, NotAllowed, NotFound
 from participation.web import LoginRequired, login_url
 
 logger = logging.getLogger("participation.errors")
@@ -55,6 +55,10 @@ async def not_allowed(request: Request, exc: Exception) -> Response:
     return error_response(request, 403)
 
 
+async def not_found(request: Request, exc: Exception) -> Response:
+    return error_response(request, 404)
+
+
 async def domain_error(request: Request, exc: Exception) -> Response:
     """A refused action: 409 with its message; the command changed nothing."""
     from participation.templating import render
@@ -81,6 +85,7 @@ EXCEPTION_HANDLERS = {
     HTTPException: http_exception,
     LoginRequired: login_required,
     NotAllowed: not_allowed,
+    NotFound: not_found,
     DomainError: domain_error,
     Exception: server_error,
 }

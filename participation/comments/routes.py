@@ -15,6 +15,7 @@ from participation.permissions import is_signed_in
 from participation.proposals.domain import DomainError
 from participation.proposals.routes import proposal_url, visible_proposal
 from participation.proposals.services import NotAllowed
+from participation.refusals import NotFound
 from participation.templating import flash, render
 from participation.web import form_data, redirect, require
 
@@ -47,7 +48,9 @@ async def edit(request: Request) -> Response:
     comment_id = request.path_params["comment"]
     if request.method == "GET":
         comment = await Comment.get_or_none(id=comment_id, proposal_id=proposal.id)
-        if comment is None or comment.author_id != user.id or comment.deleted_at:
+        if comment is None:
+            raise NotFound()
+        if comment.author_id != user.id or comment.deleted_at:
             raise NotAllowed()
         context = {
             "proposal": proposal,

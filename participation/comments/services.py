@@ -22,6 +22,7 @@ from participation.proposals.domain import DomainError, ModerationState
 from participation.proposals.models import Proposal
 from participation.proposals.queries import facts, visible_comments
 from participation.proposals.services import NotAllowed
+from participation.refusals import NotFound
 from participation.richtext import sanitize, to_text
 from participation.settings import Settings
 
@@ -113,7 +114,7 @@ async def notify_new_comment(
 async def _own_comment(comment_id: int, proposal: Proposal) -> Comment:
     comment = await Comment.get_or_none(id=comment_id, proposal_id=proposal.id)
     if comment is None:
-        raise DomainError(N_("This comment does not exist."))
+        raise NotFound()
     return comment
 
 
