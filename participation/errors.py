@@ -77,8 +77,14 @@ async def login_required(request: Request, exc: Exception) -> Response:
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
+    from participation.middleware import SECURITY_HEADERS
+
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return error_response(request, 500)
+    response = error_response(request, 500)
+    # Starlette answers unhandled errors outside every middleware, ours included: add them here
+    for name, value in SECURITY_HEADERS:
+        response.headers[name.decode()] = value.decode()
+    return response
 
 
 EXCEPTION_HANDLERS = {
