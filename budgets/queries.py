@@ -38,8 +38,10 @@ PUBLIC_PHASES_FOR_PROJECTS = (
 )
 
 
-async def budget_list() -> list[Budget]:
-    return await Budget.all().order_by("-created_at")
+async def budget_list(with_preparation: bool = False) -> list[Budget]:
+    """Budgets in preparation are listed for staff only."""
+    query = Budget.all() if with_preparation else Budget.exclude(phase=Phase.PREPARATION)
+    return await query.order_by("-created_at")
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,9 @@ async def _budget(request: Request) -> Budget:
     budget = await Budget.get_or_none(id=raw)
     if budget is None:
         raise HTTPException(status_code=404)
+    # a budget in preparation is staff's draft: nobody else learns it exists (as consultations)
+    if budget.phase == Phase.PREPARATION and not can_administer(request.scope["user"]):
+        raise HTTPException(status_code=404)
     return budget
 
 
@@ -52,7 +55,8 @@ def _settings(request: Request) -> Any:
 
 
 async def index(request: Request) -> Response:
-    return render(request, "budgets/index.html", {"budgets": await queries.budget_list()})
+    budgets = await queries.budget_list(can_administer(request.scope["user"]))
+    return render(request, "budgets/index.html", {"budgets": budgets})
 
 
 async def detail(request: Request) -> Response:

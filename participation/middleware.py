@@ -97,8 +97,7 @@ class CSRFMiddleware:
         except BodyTooLarge:
             response = error_response(Request(scope), 413)
             return await response(scope, receive, send)
-        content_type = Headers(scope=scope).get("content-type", "")
-        if _has_nul(body, encoded=content_type.startswith("application/x-www-form-urlencoded")):
+        if await _form_has_nul(scope, body):
             return await error_response(Request(scope), 400)(scope, receive, send)
         replay = _replay(body)
         if not await self._token_is_valid(scope, replay):
@@ -141,9 +140,20 @@ class CSRFMiddleware:
 
 
 def _has_nul(raw: bytes, encoded: bool) -> bool:
-    """A NUL character (raw, or %00 once URL-decoded). No form or file here needs one, and
+    """A NUL character (raw, or %00 once URL-decoded). No form field here needs one, and
     PostgreSQL cannot store or compare it in text: it raised, and the page answered 500."""
     return b"\x00" in raw or (encoded and b"%00" in raw)
+
+
+async def _form_has_nul(scope: Scope, body: bytes) -> bool:
+    """A NUL in a form field. Uploaded files may hold any byte: their routes check them."""
+    content_type = Headers(scope=scope).get("content-type", "")
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        return _has_nul(body, encoded=True)
+    if content_type.startswith("multipart/form-data") and b"\x00" in body:
+        async with Request(scope, _replay(body)).form() as form:
+            return any(isinstance(v, str) and "\x00" in v for v in form.values())
+    return False
 
 
 def _replay(body: bytes) -> Receive:

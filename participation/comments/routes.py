@@ -13,6 +13,7 @@ from participation.i18n import gettext
 from participation.numbers import parse_id
 from participation.permissions import is_signed_in
 from participation.proposals.domain import DomainError
+from participation.proposals.queries import visible_comments
 from participation.proposals.routes import proposal_url, visible_proposal
 from participation.proposals.services import NotAllowed
 from participation.refusals import NotFound
@@ -47,7 +48,7 @@ async def edit(request: Request) -> Response:
     proposal = await visible_proposal(request)
     comment_id = request.path_params["comment"]
     if request.method == "GET":
-        comment = await Comment.get_or_none(id=comment_id, proposal_id=proposal.id)
+        comment = await visible_comments(user).get_or_none(id=comment_id, proposal_id=proposal.id)
         if comment is None:
             raise NotFound()
         if comment.author_id != user.id or comment.deleted_at:

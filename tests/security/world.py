@@ -17,11 +17,15 @@ import httpx
 from starlette.routing import Match, Mount, Route
 from tortoise import Tortoise
 
+from budgets import domain as budget_domain
 from budgets import services as budget_services
+from budgets.models import BallotKind, WinnerRule
+from consultations import services as consultation_services
 from moderation import services as moderation_services
 from participation.accounts.models import Role, User
 from participation.notifications.models import Notification
 from participation.proposals import services as proposal_services
+from participation.proposals.domain import ProposalState
 from participation.settings import Settings
 from tests.budgets.factories import budget_in_voting, verified
 from tests.conftest import create_user, log_in
@@ -73,6 +77,7 @@ class World:
     moderator: User
     admin: User
     ids: dict[str, Any] = field(default_factory=dict)
+    hidden: dict[str, int] = field(default_factory=dict)
 
     def user(self, role: str) -> User | None:
         return None if role == "anonymous" else getattr(self, role)
@@ -115,6 +120,28 @@ async def seed_world(settings: Settings) -> World:
     await Notification.create(
         user_id=world.owner.id, kind="comment", event_key="comment:owner", proposal_id=proposal.id
     )
+    # the same kinds in states only some people may see
+    draft = await make_proposal(world.owner, ProposalState.DRAFT, title="Brouillon d'Olivia")
+    draft_consultation = await consultation_services.save_consultation(
+        consultation_services.ConsultationForm(title="Consultation en préparation")
+    )
+    draft_budget = await budget_services.save_budget(
+        budget_services.BudgetForm(
+            title="Budget en préparation",
+            description="<p>Pas encore annoncé.</p>",
+            total_amount=50_000,
+            districts={},
+            categories=(),
+            rule=budget_domain.BallotRule(BallotKind.APPROVAL),
+            winner_rule=WinnerRule.GREEDY,
+        )
+    )
+    world.hidden = {
+        "draft_proposal": draft.id,
+        "hidden_comment": rejected.id,
+        "consultation_in_preparation": draft_consultation,
+        "budget_in_preparation": draft_budget.id,
+    }
     world.ids = {
         "id": proposal.id,
         "comment": comment.id,
