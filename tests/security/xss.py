@@ -29,7 +29,7 @@ PAYLOADS = [
     "<math><mtext><table><mglyph><style><img src=x onerror=window.__xss=1 alt=xss>",
     '<div hx-get="/account/logout?xss" hx-trigger="load" hx-target="body">xss htmx</div>',
     '<p hx-on:click="window.__xss=1" data-hx-on-load="window.__xss=1" hx-on="xss">xss on</p>',
-    '<form action="/account/logout?xss"><button formaction="javascript:alert(1)">xss</button></form>',
+    '<form action="/account/logout?xss"><button formaction="javascript:alert(1)">x</button></form>',
     '<iframe srcdoc="<script>parent.__xss=1</script>" title=xss></iframe>',
     '"><script>window.__xss=1</script><input value="xss',
     "'><svg/onload=window.__xss=1 xss>",
