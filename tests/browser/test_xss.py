@@ -24,8 +24,8 @@ SMUGGLED = """() => {
   for (const element of document.querySelectorAll("*")) {
     for (const attribute of element.attributes) {
       const name = attribute.name.toLowerCase();
-      const running = name.startsWith("on") || name.startsWith("hx-") || name.startsWith("data-hx-");
-      if (name.startsWith("on") || (running && attribute.value.toLowerCase().includes("xss"))) {
+      const htmx = name.startsWith("hx-") || name.startsWith("data-hx-");
+      if (name.startsWith("on") || (htmx && attribute.value.toLowerCase().includes("xss"))) {
         found.push(element.tagName + " " + name + "=" + attribute.value);
       }
     }
