@@ -204,6 +204,9 @@ async def plant(open_client: OpenClient, lookup: Lookup, world: Any) -> Planted:
         planted.add("admin", f"/admin/budgets/{budget}", "/admin/audit")
         planted.fragments.append(f"/budgets/{budget}")
 
+    async with open_client(world.admin) as admin:  # what staff type in their own forms
+        await _plant_staff_texts(admin, planted)
+
     async with open_client(world.moderator) as moderator:
         case = await lookup(lambda: _open_case(ids["comment"]))
         await _post(
@@ -221,6 +224,49 @@ async def plant(open_client: OpenClient, lookup: Lookup, world: Any) -> Planted:
             planted.add("moderator", f"/moderation/users/{user_id}")
     planted.add("owner", "/moderation/mine")
     return planted
+
+
+async def _plant_staff_texts(admin: httpx.AsyncClient, planted: Planted) -> None:
+    """A consultation (title, context, question, options, outcome) and a budget (title,
+    description, districts, categories) written by staff with the corpus."""
+    response = await _post(
+        admin,
+        "/admin/consultations/new",
+        {
+            "title": _short(PAYLOADS[12], 200),
+            "context": all_payloads(),
+            "opens_at": "2026-01-01T09:00",
+            "closes_at": "2099-12-31T18:00",
+            "audience": "everyone",
+            "anonymous": "on",
+        },
+    )
+    staff = response.headers["location"]
+    question = {
+        "kind": "single",
+        "text": _short(PAYLOADS[13], 300),
+        "help_text": _short(all_payloads(), 1000),
+        "options": f"{PAYLOADS[6]}\n{PAYLOADS[9]}",
+        "required": "on",
+    }
+    await _post(admin, f"{staff}/questions/new", question)
+    await _post(admin, f"{staff}/phase", {"phase": "open"})
+    public = staff.replace("/admin", "")
+    planted.add("anonymous", public, f"{public}/answer", "/consultations")
+    planted.add("admin", staff, f"{staff}/edit")
+    response = await _post(
+        admin,
+        "/admin/budgets/new",
+        {
+            "title": _short(PAYLOADS[10], 200),
+            "description": all_payloads(),
+            "total_amount": "100000",
+            "districts": "Nord <img src=x onerror=window.__xss=1 alt=xss>: 1000",
+            "categories": "\n".join(PAYLOADS[:3]),
+        },
+    )
+    budget = response.headers["location"]
+    planted.add("admin", budget, f"{budget}/edit", budget.replace("/admin", ""), "/budgets")
 
 
 async def _question_ids(consultation: int) -> tuple[int, int]:
