@@ -25,7 +25,7 @@ SMUGGLED = """() => {
     for (const attribute of element.attributes) {
       const name = attribute.name.toLowerCase();
       const htmx = name.startsWith("hx-") || name.startsWith("data-hx-");
-      if (name.startsWith("on") || (htmx && attribute.value.toLowerCase().includes("xss"))) {
+      if (name.startsWith("on") || (htmx && attribute.value.toLowerCase().includes("__xss"))) {
         found.push(element.tagName + " " + name + "=" + attribute.value);
       }
     }

@@ -37,13 +37,14 @@ def test_the_checker_finds_what_it_looks_for() -> None:
         "<p><script>x</script></p>",
         '<img src=x onerror="y">',
         '<a href=" JaVa\tscript:alert(1)">a</a>',
-        '<div hx-get="/account/logout?xss" hx-trigger="load"></div>',
-        '<p data-hx-on-load="xss()"></p>',
+        '<div hx-get="/account/logout?__xss" hx-trigger="load"></div>',
+        '<p data-hx-on-load="__xss()"></p>',
         "<math><mglyph></mglyph></math>",
     ]:
         assert injected_markup(html), html
     assert injected_markup('<script src="/static/vendor/htmx.min.js"></script>') == []
-    assert injected_markup('<a href="https://example.org/xss">lien</a>') == []
+    assert injected_markup('<a href="https://example.org/__xss">lien</a>') == []
+    assert injected_markup('<body hx-headers=\'{"X-CSRF-Token": "abXSSc"}\'>') == []
 
 
 async def test_no_payload_reaches_a_page_as_markup(app: Any, settings: Settings) -> None:

@@ -2,7 +2,8 @@
 
 Shared by tests/security/test_xss.py (the HTML the server sends) and tests/browser/test_xss.py
 (what a real browser runs). Every payload sets `window.__xss` or calls a dialog if it ever runs,
-and every attribute it tries to smuggle carries the word `xss`.
+and every attribute it tries to smuggle carries the marker `__xss` (not plain "xss": a random
+CSRF token on the page may contain those three letters).
 """
 
 from __future__ import annotations
@@ -27,15 +28,16 @@ PAYLOADS = [
     '<svg onload="window.__xss=1"><title>xss</title></svg>',
     '<noscript><p title="</noscript><img src=x onerror=window.__xss=1 alt=xss>"></noscript>',
     "<math><mtext><table><mglyph><style><img src=x onerror=window.__xss=1 alt=xss>",
-    '<div hx-get="/account/logout?xss" hx-trigger="load" hx-target="body">xss htmx</div>',
-    '<p hx-on:click="window.__xss=1" data-hx-on-load="window.__xss=1" hx-on="xss">xss on</p>',
-    '<form action="/account/logout?xss"><button formaction="javascript:alert(1)">x</button></form>',
+    '<div hx-get="/account/logout?__xss" hx-trigger="load" hx-target="body">xss htmx</div>',
+    '<p hx-on:click="window.__xss=1" data-hx-on-load="window.__xss=1" hx-on="__xss">xss on</p>',
+    '<form action="/account/logout?__xss"><button formaction="javascript:alert(1)">x</button>',
     '<iframe srcdoc="<script>parent.__xss=1</script>" title=xss></iframe>',
     '"><script>window.__xss=1</script><input value="xss',
     "'><svg/onload=window.__xss=1 xss>",
     "{{7*7}} {% if 1 %}xss-jinja{% endif %} ${7*7} #{7*7}",
     "＜script＞window.__xss=1＜/script＞ \u202excss\u202c xss-unicode",
 ]
+MARKER = "__xss"
 # the literal text of template injections: shown as typed, never evaluated
 TEMPLATE_TEXT = "{{7*7}}"
 # attributes that run or fetch something; none may carry the marker
@@ -65,7 +67,7 @@ class _Collector(HTMLParser):
             text = (value or "").lower()
             if name.startswith("on"):
                 self.problems.append(f"<{tag} {name}={value!r}>")
-            elif RUNNING_ATTRIBUTES.match(name) and "xss" in text:
+            elif RUNNING_ATTRIBUTES.match(name) and MARKER in text:
                 self.problems.append(f"<{tag} {name}={value!r}>")
             if name in ("href", "src", "action", "formaction"):
                 squeezed = re.sub(r"[\x00-\x20]", "", text)
@@ -267,6 +269,25 @@ async def _plant_staff_texts(admin: httpx.AsyncClient, planted: Planted) -> None
     )
     budget = response.headers["location"]
     planted.add("admin", budget, f"{budget}/edit", budget.replace("/admin", ""), "/budgets")
+    # a Pabulib file: its description and project names become a public, closed budget
+    names = [p.replace(";", ",").replace("\n", " ") for p in PAYLOADS[:3]]
+    pabulib = (
+        "META\nkey;value\n"
+        f"description;{names[1]}\ncountry;France\nunit;Testville\ninstance;2024\n"
+        "num_projects;3\nnum_votes;2\nbudget;100\nvote_type;approval\nrule;greedy\n"
+        "PROJECTS\nproject_id;cost;votes;name;selected\n"
+        + "".join(f"{i};{30 + i};1;{name};1\n" for i, name in enumerate(names, start=1))
+        + "VOTES\nvoter_id;vote\nv1;1,2\nv2;3\n"
+    )
+    response = await admin.post(
+        "/admin/budgets/import",
+        data={"csrf_token": await csrf_token(admin)},
+        files={"file": ("xss.pb", pabulib.encode(), "text/plain")},
+    )
+    assert response.status_code == 303, response.text[-1500:]
+    imported = response.headers["location"]
+    planted.add("anonymous", imported.replace("/admin", ""))
+    planted.add("admin", imported)
 
 
 async def _question_ids(consultation: int) -> tuple[int, int]:
