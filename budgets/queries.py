@@ -28,6 +28,7 @@ from budgets.models import (
 )
 from budgets.services import ballot_context, dates_of, rule_of
 from participation.numbers import parse_id
+from participation.spreadsheet import safe_row
 
 PUBLIC_PHASES_FOR_PROJECTS = (
     Phase.SUBMISSION,
@@ -231,16 +232,18 @@ async def results_csv(budget: Budget) -> str:
         if project.feasibility != Feasibility.FEASIBLE:
             continue
         writer.writerow(
-            [
-                project.id,
-                project.title,
-                project.district.name if project.district else "",
-                project.ballot_cost,
-                scores.get(project.id, 0),
-                int(project.id in selected.get(budget.winner_rule.value, set())),
-                int(project.id in selected.get("greedy", set())),
-                int(project.id in selected.get("equal-shares", set())),
-            ]
+            safe_row(
+                [
+                    project.id,
+                    project.title,
+                    project.district.name if project.district else "",
+                    project.ballot_cost,
+                    scores.get(project.id, 0),
+                    int(project.id in selected.get(budget.winner_rule.value, set())),
+                    int(project.id in selected.get("greedy", set())),
+                    int(project.id in selected.get("equal-shares", set())),
+                ]
+            )
         )
     return buffer.getvalue()
 

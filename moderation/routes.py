@@ -32,6 +32,7 @@ from participation.accounts.models import User
 from participation.i18n import gettext
 from participation.numbers import parse_id
 from participation.permissions import can_administer, can_moderate, is_signed_in
+from participation.spreadsheet import safe_row
 from participation.templating import flash, is_htmx, render
 from participation.web import form_data, redirect, require, translated
 
@@ -250,13 +251,6 @@ AUDIT_FIELDS = [
 ]
 
 
-def _csv_safe(value: Any) -> Any:
-    """Spreadsheets run cells that start with = + - @ as formulas: neutralise them."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 async def audit_csv(request: Request) -> Response:
     require(request, can_administer)
     params = queries.AuditParams.from_query(request.query_params)
@@ -267,7 +261,7 @@ async def audit_csv(request: Request) -> Response:
     for row in rows:
         row = list(row)
         row[1] = row[1].isoformat() if row[1] else ""
-        writer.writerow([_csv_safe(v) for v in row])
+        writer.writerow(safe_row(row))
     return Response(
         buffer.getvalue(),
         media_type="text/csv; charset=utf-8",

@@ -30,6 +30,7 @@ from participation.proposals.domain import (
 )
 from participation.proposals.models import Proposal
 from participation.richtext import to_text
+from participation.spreadsheet import safe_cell
 from participation.templating import flash, is_htmx, render
 from participation.web import form_data, redirect, require
 
@@ -132,7 +133,9 @@ async def export_csv(request: Request) -> Response:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=EXPORT_FIELDS)
     writer.writeheader()
-    writer.writerows(await _export_rows())
+    writer.writerows(  # open data, often opened in a spreadsheet
+        {key: safe_cell(value) for key, value in row.items()} for row in await _export_rows()
+    )
     return Response(
         buffer.getvalue(),
         media_type="text/csv; charset=utf-8",
