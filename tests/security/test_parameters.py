@@ -194,3 +194,40 @@ async def test_forged_ids_answer_404_on_every_route(
                             continue
                     wrong.append((str(endpoint), name, forged, response.status_code))
     assert wrong == [], "\n".join(map(str, wrong))
+
+
+# where a `next` parameter may send a browser after log-in or a language switch: only here
+OFF_SITE = [
+    "//evil.example/",
+    "/\\evil.example/",
+    "\\\\evil.example/",
+    "https://evil.example/",
+    "javascript:alert(1)",
+    "/\t/evil.example/",
+    "/\n/evil.example/",
+    " //evil.example/",
+    "%2F%2Fevil.example/",
+]
+
+
+async def test_next_parameters_never_send_off_site(app: Any, settings: Settings) -> None:
+    world = await seed_world(settings)
+    from urllib.parse import urlsplit
+
+    from tests.conftest import TEST_PASSWORD
+
+    for target in OFF_SITE:
+        async with client_for(app) as browser:
+            login = f"/account/login?{urlencode({'next': target})}"
+            token = await csrf_token(browser, login)
+            form = {"email": world.owner.email, "password": TEST_PASSWORD, "next": target}
+            answers = [await browser.post(login, data={**form, "csrf_token": token})]
+            token = await csrf_token(browser)  # a new session's token after log-in
+            switch = {"language": "en", "next": target, "csrf_token": token}
+            answers.append(await browser.post("/language", data=switch))
+            for response in answers:
+                assert response.status_code == 303, target
+                location = response.headers["location"]
+                squeezed = re.sub(r"[\x00-\x20]", "", location)
+                assert location.startswith("/") and not urlsplit(location).netloc, target
+                assert not squeezed.startswith(("//", "/\\")), (target, location)
