@@ -248,7 +248,10 @@ def limit_key(limit: Limit, who: str, now: float) -> str:
 
 MINUTE, HOUR = 60, 3600
 LIMITS: dict[str, tuple[Limit, ...]] = {
-    "login": (Limit("login", "email", 5, MINUTE), Limit("login", "ip", 30, MINUTE)),
+    # every log-in attempt counts per e-mail address (successful ones too); per IP only failures
+    # count, so a town hall behind one address is not locked out by its own staff
+    "login": (Limit("login", "email", 5, MINUTE),),
+    "login_failure": (Limit("login_failure", "ip", 30, MINUTE),),
     "password_reset": (
         Limit("password_reset", "email", 5, MINUTE),
         Limit("password_reset", "ip", 30, MINUTE),
