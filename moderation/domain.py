@@ -117,6 +117,20 @@ def decide(current: ModerationState, action: Action) -> ModerationState:
     return target
 
 
+def after_edit(current: ModerationState, premoderated: bool) -> ModerationState:
+    """An author's edit of approved content goes back to the queue when its type is
+    pre-moderated (the approved version is not kept visible meanwhile: what the public sees
+    is always what a moderator approved). Pending and hidden content stay as they are."""
+    if premoderated and current == MV.VISIBLE:
+        return MV.PENDING
+    return current
+
+
+# Why the platform closed a case by itself (audit log, in English like the other entries).
+CLOSED_WITHDRAWN = "withdrawn by its author"
+CLOSED_DELETED = "deleted"
+
+
 def reason_problem(reason: str) -> str | None:
     if not reason.strip():
         return N_("Give a reason: the author will receive it.")

@@ -102,6 +102,33 @@ async def open_pending_case(content_type: str, content_id: int, author_id: int) 
     )
 
 
+async def reopen_after_edit(content_type: str, content_id: int, author_id: int) -> None:
+    """An edited piece of approved, pre-moderated content waits for approval again; call inside
+    the edit's transaction, after moving the content to pending."""
+    await open_pending_case(content_type, content_id, author_id)
+
+
+async def close_case_of_removed(
+    actor: Any, content_type: str, content_id: int, reason: str
+) -> bool:
+    """Withdrawn or deleted content leaves the queue: its open case is closed with a system
+    reason, its reports resolved, and the closing audited. Call inside the removal's
+    transaction. False when there was no open case."""
+    now = timezone.now()
+    closed = await ModerationCase.filter(
+        content_type=content_type, content_id=content_id, status=CaseStatus.OPEN
+    ).update(status=CaseStatus.CLOSED, closed_at=now, open_reports=0)
+    if not closed:
+        return False
+    await Report.filter(content_type=content_type, content_id=content_id, resolved_at=None).update(
+        resolved_at=now
+    )
+    await audit(
+        actor, "case_closed", content_type, content_id, {"case": "open"}, {"case": "closed"}, reason
+    )
+    return True
+
+
 # --- anti-abuse -------------------------------------------------------------------------------
 
 

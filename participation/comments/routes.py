@@ -57,7 +57,9 @@ async def edit(request: Request) -> Response:
         return render(request, "comments/edit.html", context)
     data = await form_data(request)
     try:
-        await services.edit(proposal, comment_id, user, data.get("body", ""))
+        await services.edit(
+            request.app.state.settings, proposal, comment_id, user, data.get("body", "")
+        )
     except services.FormProblems as refused:
         comment = await Comment.get(id=comment_id)
         context = {

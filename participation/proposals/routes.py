@@ -208,7 +208,7 @@ async def edit(request: Request) -> Response:
     data = await form_data(request)
     form, raw = _form(data)
     try:
-        await services.update(proposal, form, user, raw)
+        await services.update(_settings(request), proposal, form, user, raw)
     except services.FormProblems as refused:
         return await _form_page(request, data, refused.problems, proposal)
     flash(request, gettext("The proposal is saved."))

@@ -8,9 +8,8 @@ import httpx
 import pytest
 
 from participation.accounts.models import Role, User
-from participation.settings import Settings
 from tests.conftest import create_user, csrf_token, log_in
-from tests.moderation.helpers import browser, make_comment
+from tests.moderation.helpers import browser, configure, make_comment
 from tests.participation.proposal_factories import make_proposal
 
 ROLES = ("anonymous", "citizen", "moderator", "admin")
@@ -43,7 +42,10 @@ async def _attempt(c: httpx.AsyncClient, method: str, url: str) -> tuple[int, st
 
 
 @pytest.mark.parametrize("role", ROLES)
-async def test_permission_matrix(app: Any, settings: Settings, role: str) -> None:
+async def test_permission_matrix(app: Any, tmp_path: Any, redis_url: str, role: str) -> None:
+    # a fresh browser logs in for each route: more log-ins than the rate limit allows
+    # (rate limits are tested in test_rate_limits.py)
+    settings = configure(app, tmp_path, redis_url, RATE_LIMITS="off")
     users: dict[str, User] = {
         "citizen": await create_user(settings, "citizen@example.org"),
         "moderator": await create_user(settings, "mod@example.org", Role.MODERATOR),
