@@ -12,10 +12,15 @@ from participation.comments.models import Comment
 from participation.i18n import gettext
 from participation.permissions import is_signed_in
 from participation.proposals.domain import DomainError
-from participation.proposals.routes import proposal_url, visible_proposal
+from participation.proposals.routes import (
+    FailedForm,
+    proposal_page,
+    proposal_url,
+    visible_proposal,
+)
 from participation.proposals.services import NotAllowed
 from participation.templating import flash, render
-from participation.web import form_data, redirect, require
+from participation.web import form_data, redirect, require, translated
 
 
 async def post(request: Request) -> Response:
@@ -34,9 +39,9 @@ async def post(request: Request) -> Response:
             int(parent) if parent.isdigit() else None,
         )
     except services.FormProblems as refused:
-        for message in refused.problems.values():
-            flash(request, gettext(message), "error")
-        return redirect(proposal_url(proposal, "comments"))
+        name = f"comment-{parent}" if parent.isdigit() else "comment-new"
+        failed = FailedForm(name, data, translated(refused.problems))
+        return await proposal_page(request, proposal, failed)
     return redirect(proposal_url(proposal, f"comment-{comment.id}"))
 
 
