@@ -59,7 +59,9 @@ async def audit(
     """Append one entry; call it inside the transaction of the action it records."""
 
     def dump(value: Any) -> str:
-        return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        if isinstance(value, str):
+            return value
+        return json.dumps(value, ensure_ascii=False, default=str)  # dates as ISO text
 
     return await AuditLogEntry.create(
         actor_id=getattr(actor, "id", None),
