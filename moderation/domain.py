@@ -83,14 +83,41 @@ CASE_KIND_LABELS = {
     CaseKind.REVIEW: N_("review requested"),
 }
 
-# Ready-made reasons a moderator picks from (or writes their own).
-REASON_TEMPLATES = (
-    N_("Your contribution follows the participation charter."),
-    N_("Your contribution contains insults or personal attacks."),
-    N_("Your contribution is advertising or spam."),
-    N_("Your contribution contains personal data about someone."),
-    N_("Your contribution does not concern the town's projects."),
+# The ready-made reasons a new installation starts with (migration 0002 and the demo); after
+# that administrators edit them (`ReasonTemplate`), in French and English.
+DEFAULT_REASON_TEMPLATES = (
+    (
+        "Votre contribution respecte la charte de participation.",
+        "Your contribution follows the participation charter.",
+    ),
+    (
+        "Votre contribution contient des insultes ou des attaques personnelles.",
+        "Your contribution contains insults or personal attacks.",
+    ),
+    (
+        "Votre contribution est de la publicité ou du spam.",
+        "Your contribution is advertising or spam.",
+    ),
+    (
+        "Votre contribution contient des données personnelles sur une personne.",
+        "Your contribution contains personal data about someone.",
+    ),
+    (
+        "Votre contribution ne concerne pas les projets de la commune.",
+        "Your contribution does not concern the town's projects.",
+    ),
 )
+
+
+def reason_template_problems(text_fr: str, text_en: str) -> dict[str, str]:
+    """A ready-made reason needs both languages: it is sent to authors in either."""
+    problems: dict[str, str] = {}
+    for name, text in (("text_fr", text_fr), ("text_en", text_en)):
+        if not text.strip():
+            problems[name] = N_("Write the reason in this language.")
+        elif len(text) > REASON_MAX:
+            problems[name] = N_("The reason must be at most 1,000 characters long.")
+    return problems
 
 
 # --- pre-moderation and decisions: a state machine over ModerationState ----------------------

@@ -25,7 +25,14 @@ from moderation.domain import (
     CaseStatus,
     DomainError,
 )
-from moderation.models import AuditLogEntry, ModerationCase, ModerationDecision, Report, UserBlock
+from moderation.models import (
+    AuditLogEntry,
+    ModerationCase,
+    ModerationDecision,
+    ReasonTemplate,
+    Report,
+    UserBlock,
+)
 from participation import mail
 from participation.accounts.models import User
 from participation.accounts.services import FormProblems
@@ -453,3 +460,72 @@ async def unblock(admin: Any, user_id: int, reason: str) -> int:
             admin, "user_unblocked", "user", user_id, {"blocked": True}, {"blocked": False}, reason
         )
     return lifted
+
+
+# --- ready-made reasons (administrators) -------------------------------------------------------
+
+
+def _template_record(template: Any) -> dict[str, str]:
+    return {"fr": template.text_fr, "en": template.text_en}
+
+
+async def save_reason_template(
+    admin: Any, text_fr: str, text_en: str, template_id: int | None = None
+) -> ReasonTemplate:
+    """Create or edit a ready-made reason (both languages), audited with before/after."""
+    if not getattr(admin, "is_admin", False):
+        raise NotAllowed()
+    if problems := domain.reason_template_problems(text_fr, text_en):
+        raise FormProblems(problems)
+    async with in_transaction():
+        if template_id is None:
+            last = await ReasonTemplate.all().order_by("-position").first()
+            template = await ReasonTemplate.create(
+                text_fr=text_fr.strip(),
+                text_en=text_en.strip(),
+                position=(last.position + 1) if last else 1,
+            )
+            await audit(
+                admin,
+                "reason_template_created",
+                "reason_template",
+                template.id,
+                "",
+                _template_record(template),
+            )
+            return template
+        existing = await ReasonTemplate.filter(id=template_id).select_for_update().first()
+        if existing is None:
+            raise DomainError(N_("This reason does not exist."))
+        template = existing
+        before = _template_record(template)
+        template.text_fr, template.text_en = text_fr.strip(), text_en.strip()
+        await template.save(update_fields=["text_fr", "text_en", "updated_at"])
+        await audit(
+            admin,
+            "reason_template_updated",
+            "reason_template",
+            template.id,
+            before,
+            _template_record(template),
+        )
+    return template
+
+
+async def delete_reason_template(admin: Any, template_id: int) -> None:
+    """Remove a ready-made reason; decisions already sent keep their text."""
+    if not getattr(admin, "is_admin", False):
+        raise NotAllowed()
+    async with in_transaction():
+        template = await ReasonTemplate.filter(id=template_id).select_for_update().first()
+        if template is None:
+            raise DomainError(N_("This reason does not exist."))
+        await ReasonTemplate.filter(id=template.id).delete()
+        await audit(
+            admin,
+            "reason_template_deleted",
+            "reason_template",
+            template.id,
+            _template_record(template),
+            "",
+        )

@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
+from moderation.models import ReasonTemplate
 from participation.accounts.models import Role, User
 from tests.conftest import create_user, csrf_token, log_in
 from tests.moderation.helpers import browser, configure, make_comment
@@ -23,6 +24,11 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("GET", "/admin"): {"admin"},
     ("GET", "/admin/audit"): {"admin"},
     ("GET", "/admin/audit.csv"): {"admin"},
+    ("GET", "/admin/moderation/reasons"): {"admin"},
+    ("POST", "/admin/moderation/reasons"): {"admin"},
+    ("GET", "/admin/moderation/reasons/{template}"): {"admin"},
+    ("POST", "/admin/moderation/reasons/{template}"): {"admin"},
+    ("POST", "/admin/moderation/reasons/{template}/delete"): {"admin"},
     ("GET", "/moderation/mine"): {"citizen", "moderator", "admin"},
     ("GET", "/moderation/report/comment/{comment}"): {"citizen", "moderator", "admin"},
     ("POST", "/moderation/report/comment/{comment}"): {"citizen", "moderator", "admin"},
@@ -56,7 +62,8 @@ async def test_permission_matrix(app: Any, tmp_path: Any, redis_url: str, role: 
     results: dict[tuple[str, str], int] = {}
     for (method, path), allowed in MATRIX.items():
         target = await create_user(settings, f"target{len(results)}@example.org")
-        url = path.format(target=target.id, comment=comment.id)
+        template = await ReasonTemplate.create(text_fr="Motif.", text_en="Reason.")
+        url = path.format(target=target.id, comment=comment.id, template=template.id)
         if path.endswith("/unblock"):
             from moderation.models import UserBlock
 
