@@ -36,7 +36,9 @@ async def public_list(filters: Filters) -> list[Commitment]:
 
 async def districts() -> list[str]:
     names = (
-        await Commitment.filter(district__not=None).distinct().values_list("district", flat=True)
+        await Commitment.filter(district__isnull=False)
+        .distinct()
+        .values_list("district", flat=True)
     )
     return sorted(str(name) for name in names)
 
@@ -85,7 +87,9 @@ async def candidates() -> list[dict[str, Any]]:
         found.append(
             {"kind": SourceKind.PROPOSAL, "id": proposal.id, "title": proposal.title, "context": ""}
         )
-    for consultation in await Consultation.filter(outcome_published_at__not=None).order_by("-id"):
+    for consultation in await Consultation.filter(outcome_published_at__isnull=False).order_by(
+        "-id"
+    ):
         found.append(
             {
                 "kind": SourceKind.CONSULTATION,

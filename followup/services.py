@@ -46,7 +46,7 @@ async def source_facts(kind: SourceKind, source_id: int) -> tuple[str, str | Non
         if proposal is None:
             return None
         return proposal.title, proposal.district.name if proposal.district else None
-    consultation = await Consultation.get_or_none(id=source_id, outcome_published_at__not=None)
+    consultation = await Consultation.get_or_none(id=source_id, outcome_published_at__isnull=False)
     if consultation is None:
         return None
     district = consultation.district if consultation.audience == "district" else None
@@ -80,9 +80,9 @@ async def participant_ids(commitment: Commitment) -> set[int]:
         proposal = await Proposal.get(id=commitment.source_id)
         people = {proposal.author_id}
         people |= _ids(
-            await ProposalCoauthor.filter(proposal_id=proposal.id, user_id__not=None).values_list(
-                "user_id", flat=True
-            )
+            await ProposalCoauthor.filter(
+                proposal_id=proposal.id, user_id__isnull=False
+            ).values_list("user_id", flat=True)
         )
         people |= _ids(
             await Support.filter(proposal_id=proposal.id).values_list("user_id", flat=True)

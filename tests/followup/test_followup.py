@@ -225,3 +225,46 @@ async def test_the_admin_can_reach_everything_from_the_admin_index(
     assert 'href="/admin/indicators"' in html and 'href="/admin/followup"' in html
     assert 'href="/followup"' in html and 'href="/indicators"' in html  # site navigation
     assert admin.role == Role.ADMIN
+
+
+async def test_a_consultation_is_followed_once_its_decision_is_published(
+    app: Any, client: httpx.AsyncClient, settings: Settings, admin: User
+) -> None:
+    from consultations.models import Consultation, Participant
+    from consultations.models import Phase as ConsultationPhase
+
+    undecided = await Consultation.create(title="Sans décision", phase=ConsultationPhase.CLOSED)
+    decided = await Consultation.create(
+        title="Horaires", phase=ConsultationPhase.CLOSED, outcome_published_at=timezone.now()
+    )
+    answered = await create_user(settings, "repondu@example.org")
+    elsewhere = await create_user(settings, "ailleurs@example.org")
+    await Participant.create(consultation=decided, user=answered, answered_on=timezone.now())
+    await Participant.create(consultation=undecided, user=elsewhere, answered_on=timezone.now())
+
+    await log_in(client, admin)
+    listing = (await client.get("/admin/followup")).text
+    assert "Horaires" in listing and "Sans décision" not in listing
+    refused = await post_form(
+        client, "/admin/followup/new", {"kind": "consultation", "source_id": str(undecided.id)}
+    )
+    assert refused.status_code == 409
+    forged = await post_form(client, "/admin/followup/new", {"kind": "x", "source_id": "1; --"})
+    assert forged.status_code == 409
+    await post_form(
+        client, "/admin/followup/new", {"kind": "consultation", "source_id": str(decided.id)}
+    )
+    commitment = await Commitment.get(source_kind="consultation")
+    assert commitment.source_id == decided.id
+    page = f"/admin/followup/{commitment.id}"
+    await post_form(client, f"{page}/milestones", {"on": "2026-09-01", "text": "Essai"}, page)
+    assert await _notifications(answered) == 1
+    assert await _notifications(elsewhere) == 0
+    mine = await log_in_and_read_notifications(client, answered)
+    assert f'href="/followup/{commitment.id}"' in mine
+
+
+async def log_in_and_read_notifications(client: httpx.AsyncClient, user: User) -> str:
+    client.cookies.clear()
+    await log_in(client, user)
+    return (await client.get("/notifications")).text
