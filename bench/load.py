@@ -1,7 +1,7 @@
 """Load test: `participation serve` on PostgreSQL, several web processes, driven by wrk.
 
     .venv/bin/python bench/load.py [--workers 2] [--connections 100] [--duration 10]
-        [--server granian|uvicorn] [--voters 5000] [--scenarios home,list,...]
+        [--server granian|uvicorn] [--voters 5000] [--pool 10] [--scenarios home,list,...]
         [--database postgres://postgres@127.0.0.1:5432/bench_load]
 
 1. Builds a fresh database: the demo town (`participation demo`: proposals, a published
@@ -131,6 +131,9 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10, help="seconds per scenario")
     parser.add_argument("--server", choices=("granian", "uvicorn"), default="granian")
     parser.add_argument("--voters", type=int, default=5000)
+    parser.add_argument(
+        "--pool", type=int, default=10, help="PostgreSQL connections per web process (maxsize)"
+    )
     parser.add_argument("--scenarios", default=",".join(SCENARIOS))
     parser.add_argument(
         "--database",
@@ -165,6 +168,7 @@ def main() -> None:
     }
     settings = Settings.from_env(env)
     paths = asyncio.run(prepare(settings, args.database, args.voters, ballots_file))
+    env["DATABASE_URL"] = f"{args.database}?maxsize={args.pool}"
 
     server = subprocess.Popen(
         [
@@ -189,7 +193,8 @@ def main() -> None:
             except httpx.HTTPError:
                 time.sleep(0.2)
         print(
-            f"{args.server}, {args.workers} web processes, wrk -t2 -c{args.connections} "
+            f"{args.server}, {args.workers} web processes of {args.pool} PostgreSQL connections, "
+            f"wrk -t2 -c{args.connections} "
             f"-d{args.duration}s; load average before: {load_average()}",
             flush=True,
         )
