@@ -210,6 +210,7 @@ def main() -> None:
                 flush=True,
             )
     finally:
+        time.sleep(3)  # let the server finish the requests wrk left in flight
         server.terminate()
         server.wait(timeout=20)
         shutil.rmtree(data_dir, ignore_errors=True)

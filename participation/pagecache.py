@@ -12,6 +12,7 @@ Redis that is part of each entry. If Redis does not answer, pages are rendered f
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 import secrets
@@ -67,6 +68,20 @@ def _store(request: Request) -> dict[tuple[str, ...], Entry]:
     return state.page_cache  # type: ignore[no-any-return]
 
 
+def _rendering_lock(request: Request, key: tuple[str, ...]) -> asyncio.Lock:
+    """One rendering per stored page at a time in a process: when an entry expires under load,
+    the other visitors of that page wait for it instead of all rendering it at once."""
+    state = request.app.state
+    if not hasattr(state, "page_cache_locks"):
+        state.page_cache_locks = {}
+    locks: dict[tuple[str, ...], asyncio.Lock] = state.page_cache_locks
+    if key not in locks:
+        if len(locks) >= MAX_ENTRIES:
+            locks.clear()  # held locks stay referenced by their waiters
+        locks[key] = asyncio.Lock()
+    return locks[key]
+
+
 def _key(request: Request) -> tuple[str, ...]:
     query = "&".join(sorted(request.url.query.split("&"))) if request.url.query else ""
     return (request.url.path, query, request.scope["language"], str(is_htmx(request)))
@@ -104,37 +119,58 @@ def cached_for_visitors(
         generation = await current_generation(request)
         if generation is None:
             return await endpoint(request)
-        store, key, now = _store(request), _key(request), time.monotonic()
+        store, key = _store(request), _key(request)
         entry = store.get(key)
-        if entry is not None and entry.generation == generation and entry.expires > now:
-            return _answer(request, entry)
-        session_before = {k: v for k, v in request.session.items() if k != "csrf"}
-        response = await endpoint(request)
-        session_after = {k: v for k, v in request.session.items() if k != "csrf"}
-        if response.status_code != 200 or session_after != session_before:
-            return response
-        body = bytes(response.body).replace(csrf_token(request).encode(), PLACEHOLDER)
-        headers = {
-            name: value
-            for name, value in response.headers.items()
-            if name not in ("content-length", "set-cookie")
-        }
-        entry = Entry(
-            generation=generation,
-            expires=now + request.app.state.settings.page_cache_seconds,
-            status=response.status_code,
-            headers=headers,
-            body=body,
-            digest=secrets.token_hex(8),  # a new ETag for every new rendering
-        )
-        if len(store) >= MAX_ENTRIES:
-            store.pop(next(iter(store)))  # the oldest
-        store[key] = entry
-        return _answer(request, entry)
+        if _fresh(entry, generation):
+            return _answer(request, entry)  # type: ignore[arg-type]
+        if entry is None:  # never stored (or not storable: a 404...): no reason to queue
+            return await _render_and_store(request, endpoint, store, key, generation)
+        async with _rendering_lock(request, key):
+            entry = store.get(key)
+            if _fresh(entry, generation):  # rendered by the request this one waited for
+                return _answer(request, entry)  # type: ignore[arg-type]
+            return await _render_and_store(request, endpoint, store, key, generation)
 
     cached.__name__ = getattr(endpoint, "__name__", "cached")
     cached.__doc__ = endpoint.__doc__
     return cached
+
+
+def _fresh(entry: Entry | None, generation: bytes) -> bool:
+    return entry is not None and entry.generation == generation and entry.expires > time.monotonic()
+
+
+async def _render_and_store(
+    request: Request,
+    endpoint: Endpoint,
+    store: dict[tuple[str, ...], Entry],
+    key: tuple[str, ...],
+    generation: bytes,
+) -> Response:
+    session_before = {k: v for k, v in request.session.items() if k != "csrf"}
+    response = await endpoint(request)
+    session_after = {k: v for k, v in request.session.items() if k != "csrf"}
+    if response.status_code != 200 or session_after != session_before:
+        store.pop(key, None)  # not storable now (deleted, hidden...): no queue for it either
+        return response
+    body = bytes(response.body).replace(csrf_token(request).encode(), PLACEHOLDER)
+    headers = {
+        name: value
+        for name, value in response.headers.items()
+        if name not in ("content-length", "set-cookie")
+    }
+    entry = Entry(
+        generation=generation,
+        expires=time.monotonic() + request.app.state.settings.page_cache_seconds,
+        status=response.status_code,
+        headers=headers,
+        body=body,
+        digest=secrets.token_hex(8),  # a new ETag for every new rendering
+    )
+    if len(store) >= MAX_ENTRIES:
+        store.pop(next(iter(store)))  # the oldest
+    store[key] = entry
+    return _answer(request, entry)
 
 
 class InvalidatePagesOnWrite:

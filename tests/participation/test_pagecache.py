@@ -4,6 +4,8 @@ apart."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
 from typing import Any
 
@@ -13,7 +15,7 @@ from redis.asyncio import Redis
 from participation.accounts.models import User
 from participation.proposals.models import Proposal
 from participation.worker import after_job
-from tests.conftest import CSRF_FIELD, count_queries, log_in, post_form
+from tests.conftest import CSRF_FIELD, QueryCounter, count_queries, log_in, post_form
 from tests.participation.proposal_factories import good_form, make_proposal
 
 TITLE = "Des arceaux à vélo devant"  # the factory's title, up to its apostrophe
@@ -148,3 +150,30 @@ async def test_a_forged_query_or_host_is_not_served_to_others(app: Any, citizen:
         page = (await anonymous.get("/proposals")).text
         assert "<script>alert" not in page and "evil.example" not in page
         assert TITLE in page
+
+
+async def test_visitors_arriving_together_after_a_change_wait_for_one_rendering(
+    app: Any, citizen: User, redis_url: str
+) -> None:
+    await make_proposal(citizen)
+    async with visitor(app) as first:
+        one_rendering, _ = await count_queries(first, "/proposals")
+    redis = Redis.from_url(redis_url)
+    try:
+        await after_job({"redis": redis})  # the stored page is now out of date
+    finally:
+        await redis.aclose()
+    visitors = [visitor(app) for _ in range(10)]
+    logger = logging.getLogger("tortoise.db_client")
+    counter, level = QueryCounter(), logger.level
+    logger.addHandler(counter)
+    logger.setLevel(logging.DEBUG)
+    try:
+        pages = await asyncio.gather(*(v.get("/proposals") for v in visitors))
+    finally:
+        logger.removeHandler(counter)
+        logger.setLevel(level)
+        for v in visitors:
+            await v.aclose()
+    assert all(page.status_code == 200 and TITLE in page.text for page in pages)
+    assert len(counter.queries) == one_rendering, (len(counter.queries), one_rendering)
