@@ -18,6 +18,7 @@ from participation import refusals
 from participation.formfields import local_input_value
 from participation.i18n import N_, gettext
 from participation.numbers import is_whole_number
+from participation.pagecache import cached_for_visitors
 from participation.permissions import can_administer, is_signed_in
 from participation.templating import flash, money, render
 from participation.web import form_data, redirect, require
@@ -490,7 +491,7 @@ routes = [
     ),
     Route("/budgets/{budget_id:int}/ballot/receipt", receipt, name="budgets:receipt"),
     Route("/budgets/{budget_id:int}/receipt-check", check_receipt, name="budgets:receipt_check"),
-    Route("/budgets/{budget_id:int}/results", results, name="budgets:results"),
+    Route("/budgets/{budget_id:int}/results", cached_for_visitors(results), name="budgets:results"),
     Route("/budgets/{budget_id:int}/results.csv", results_csv, name="budgets:results_csv"),
     Route("/budgets/{budget_id:int}/ballots.pb", ballots_pabulib, name="budgets:pabulib"),
     Route("/account/residency", residency, methods=["GET", "POST"], name="budgets:residency"),

@@ -501,6 +501,28 @@ async def ballot_context(budget: Budget) -> BallotContext:
     return BallotContext(rule_of(budget), projects, envelopes)
 
 
+# Once a budget has a ballot, its projects, costs, envelopes and rule can no longer change
+# (save_budget and review_project refuse), so each web process keeps the context of such a budget:
+# two queries fewer per ballot. Keyed by creation time too: a test database reuses ids.
+_FROZEN_CONTEXTS: dict[tuple[int, object], BallotContext] = {}
+
+
+async def voting_context(budget: Budget) -> BallotContext:
+    frozen = _FROZEN_CONTEXTS.get((budget.id, budget.created_at))
+    return frozen if frozen is not None else await ballot_context(budget)
+
+
+async def _freeze(budget: Budget) -> None:
+    key = (budget.id, budget.created_at)
+    if key in _FROZEN_CONTEXTS:
+        return
+    if len(_FROZEN_CONTEXTS) >= 100:
+        _FROZEN_CONTEXTS.clear()
+    # read again after our ballot is committed: a review that committed between our first read
+    # and our ballot is in it, and none can commit after (it would see the ballot)
+    _FROZEN_CONTEXTS[key] = await ballot_context(budget)
+
+
 async def cast_ballot(
     settings: Settings,
     budget_id: int,
@@ -526,7 +548,7 @@ async def cast_ballot(
         voter, budget.minimum_age, budget.restricted_to_district, now.date()
     ):
         raise Refused([problem])
-    context = await ballot_context(budget)
+    context = await voting_context(budget)
     problems = domain.ballot_problems(
         context.rule, choices, context.projects, context.envelopes, voter.district
     )
@@ -561,6 +583,7 @@ async def cast_ballot(
             )
         if not updated:  # voted on paper: that ballot cannot be changed online
             raise refuse(N_("You have already voted at a town-hall desk.")) from None
+    await _freeze(budget)  # a ballot is stored: the context cannot change any more
     return receipt
 
 
