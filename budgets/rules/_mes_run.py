@@ -129,6 +129,11 @@ class _Classes:
         self.slope_f: list[float] = [1.0]
         self.index: dict[object, int] = {(ZERO, ONE) if track else (e.numerator, e.denominator): 0}
 
+    def stop_tracking(self) -> None:
+        """The next run is at e + 1 whatever happens: stop following money as forms in e."""
+        self.track = False
+        self.index = {}  # keyed by value from now on (never mix the two kinds of key)
+
     def add(self, value: Fraction, base: Fraction, slope: Fraction) -> int:
         # a tuple of ints hashes much faster than a Fraction
         key: object = (base, slope) if self.track else (value.numerator, value.denominator)
@@ -184,6 +189,8 @@ def mes_run(
 
     steps: list[Step] = []
     while alive:
+        if classes.track and limit.done:
+            classes.stop_tracking()
         alive.sort(key=lambda c: (lower[c], tie_rank[c]))
         best: int | None = None
         best_rho = ZERO
@@ -219,7 +226,7 @@ def mes_run(
             # any prefix gives a price at most the true one (docs/tally.md): a lower bound
             rho_low = (cost - paid - error) / left / utility * (1 - EPS)
             lower[c] = max(rho_low, 0.0)
-            if track and not limit.done:
+            if classes.track and not limit.done:
                 lower_slope[c] = _slope_low(items[:split], left, utility, slope_f)
             if best is not None and lower[c] > best_high:
                 rivals.append(c)
@@ -231,7 +238,7 @@ def mes_run(
                 continue
             rho = exact.price / utility
             lower[c] = float(rho) * (1 - EPS)
-            if track and not limit.done:  # the line of the exact split (see lower_slope)
+            if classes.track and not limit.done:  # the line of the exact split (see lower_slope)
                 exact_slope = float(-exact.capped_slope / exact.uncapped / utility)
                 lower_slope[c] = exact_slope - abs(exact_slope) * EPS - 1e-300
             if best is None or (rho, tie_rank[c]) < (best_rho, tie_rank[best]):
@@ -247,7 +254,7 @@ def mes_run(
             break
         price = best_price.price
         price_slope = ZERO
-        if track:
+        if classes.track:
             price_slope = -best_price.capped_slope / best_price.uncapped
             if not limit.done:
                 _keep_rivals(
@@ -267,8 +274,8 @@ def mes_run(
             else:
                 new = classes.add(
                     value[k] - price,
-                    classes.base[k] - price_base if track else ZERO,
-                    classes.slope[k] - price_slope if track else ZERO,
+                    classes.base[k] - price_base if classes.track else ZERO,
+                    classes.slope[k] - price_slope if classes.track else ZERO,
                 )
                 payers += w
             if new != k:
