@@ -120,7 +120,11 @@ async def _visible_comment(comment_id: int, proposal: Proposal, user: Any) -> Co
     return comment
 
 
-async def edit(proposal: Proposal, comment_id: int, user: Any, text: str) -> Comment:
+async def edit(
+    settings: Settings, proposal: Proposal, comment_id: int, user: Any, text: str
+) -> Comment:
+    """The author edits within 15 minutes; an approved comment of a pre-moderated type goes
+    back to the queue (uncounted and unseen by others until approved again)."""
     comment = await _visible_comment(comment_id, proposal, user)
     now = timezone.now()
     if not domain.can_edit(
@@ -134,8 +138,22 @@ async def edit(proposal: Proposal, comment_id: int, user: Any, text: str) -> Com
     body = sanitize(text)
     if problem := domain.body_problem(to_text(body)):
         raise FormProblems({"body": problem})
-    comment.body, comment.edited_at = body, now
-    await comment.save(update_fields=["body", "edited_at"])
+    from moderation import domain as moderation_rules
+    from moderation import services as moderation
+
+    current = ModerationState(comment.moderation_state)
+    target = moderation_rules.after_edit(current, settings.premoderates("comment"))
+    async with in_transaction():
+        await Comment.filter(id=comment.id).update(body=body, edited_at=now)
+        if target != current:
+            moved = await Comment.filter(id=comment.id, moderation_state=current).update(
+                moderation_state=target
+            )
+            if moved and comment.deleted_at is None and current == ModerationState.VISIBLE:
+                await Proposal.filter(id=proposal.id).update(comment_count=F("comment_count") - 1)
+            if moved:
+                await moderation.reopen_after_edit("comment", comment.id, comment.author_id)
+    await comment.refresh_from_db()
     return comment
 
 
@@ -155,6 +173,12 @@ async def delete(proposal: Proposal, comment_id: int, user: Any) -> Comment:
             await Comment.filter(id=comment.id, deleted_at=None).update(
                 deleted_at=timezone.now(), body=""
             )
+        from moderation import domain as moderation_rules
+        from moderation import services as moderation
+
+        await moderation.close_case_of_removed(
+            user, "comment", comment.id, moderation_rules.CLOSED_DELETED
+        )
     await comment.refresh_from_db()
     return comment
 
