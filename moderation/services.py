@@ -496,7 +496,7 @@ async def save_reason_template(
             return template
         existing = await ReasonTemplate.filter(id=template_id).select_for_update().first()
         if existing is None:
-            raise DomainError(N_("This reason does not exist."))
+            raise NotFound()  # deleted meanwhile
         template = existing
         before = _template_record(template)
         template.text_fr, template.text_en = text_fr.strip(), text_en.strip()
@@ -519,7 +519,7 @@ async def delete_reason_template(admin: Any, template_id: int) -> None:
     async with in_transaction():
         template = await ReasonTemplate.filter(id=template_id).select_for_update().first()
         if template is None:
-            raise DomainError(N_("This reason does not exist."))
+            raise NotFound()  # a forged id, or deleted meanwhile
         await ReasonTemplate.filter(id=template.id).delete()
         await audit(
             admin,

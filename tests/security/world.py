@@ -136,6 +136,15 @@ async def seed_world(settings: Settings) -> World:
             winner_rule=WinnerRule.GREEDY,
         )
     )
+    # a commitment followed by the council (an accepted proposal of the owner), a ready-made
+    # moderation reason
+    from followup.domain import SourceKind
+    from followup.services import create_commitment
+    from moderation.models import ReasonTemplate
+
+    accepted = await make_proposal(world.owner, ProposalState.ACCEPTED, title="Proposition retenue")
+    commitment = await create_commitment(SourceKind.PROPOSAL, accepted.id)
+    reason = await ReasonTemplate.create(text_fr="Propos injurieux.", text_en="Abusive words.")
     world.hidden = {
         "draft_proposal": draft.id,
         "hidden_comment": rejected.id,
@@ -156,6 +165,9 @@ async def seed_world(settings: Settings) -> World:
         "path": "css/app.css",
         "moderation_decision": decision.id,
         "user": world.owner.id,
+        "commitment_id": commitment.id,
+        "kind": "budget",
+        "reason": reason.id,
     }
     return world
 
@@ -165,6 +177,8 @@ _ID_BY_ROUTE_PREFIX = [
     ("/moderation/decisions/", "moderation_decision"),
     ("/moderation/users/", "user"),
     ("/moderation/report/", "comment"),
+    ("/admin/moderation/reasons/", "reason"),
+    ("/admin/indicators/", "budget_id"),
 ]
 
 
