@@ -31,7 +31,7 @@ from tests.security.world import (
 
 # every query parameter a page reads (grep query_params / from_query), and common guesses
 PARAMETERS = (
-    "page sort state category district answered q type reason kind action target_type "
+    "page sort state status category district answered q type reason kind action target_type "
     "receipt next order limit offset filter"
 ).split()
 SQL_FRAGMENTS = [
@@ -78,6 +78,8 @@ LIST_PAGES = {
     "/admin/audit.csv",
     "/account/login",
     "/account/residency",
+    "/followup",
+    "/indicators",
 }
 
 
