@@ -328,7 +328,10 @@ async def _lists_show_restricted_objects_only_to_who_may_see_them(person: Any, r
     consultations = (await person.get("/consultations")).text
     proposals = (await person.get("/proposals")).text
     exports = (await person.get("/proposals.csv")).text + (await person.get("/proposals.json")).text
+    notifications = (await person.get("/notifications")).text
     assert ("Budget en préparation" in budgets) == (role == "admin")
     assert "Consultation en préparation" not in consultations  # staff see it under /admin
     assert ("Brouillon d'Olivia" in proposals.replace("&#39;", "'")) == (role == "owner")
     assert "Brouillon" not in exports  # open data: public proposals only, for everyone
+    # the owner's notification (about their proposal) is theirs alone
+    assert ("Des arceaux à vélo" in notifications.replace("&#39;", "'")) == (role == "owner")

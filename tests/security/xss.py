@@ -90,6 +90,7 @@ class Planted:
 
     pages: dict[str, list[str]] = field(default_factory=dict)
     fragments: list[str] = field(default_factory=list)  # also asked for with HX-Request
+    notify_on: str = ""  # a proposal whose title is a payload
 
     def add(self, role: str, *urls: str) -> None:
         self.pages.setdefault(role, []).extend(urls)
@@ -147,6 +148,7 @@ async def plant(open_client: OpenClient, lookup: Lookup, world: Any) -> Planted:
             url = response.headers["location"].split("#")[0]
             await _post(owner, f"{url}/state", {"state": "published"})
             planted.add("anonymous", url, f"{url}/history")
+            planted.notify_on = planted.notify_on or url
         await _post(
             owner, f"/proposals/{proposal}/comments", {"body": all_payloads(), "stance": "for"}
         )
@@ -163,6 +165,13 @@ async def plant(open_client: OpenClient, lookup: Lookup, world: Any) -> Planted:
     planted.fragments.append("/proposals")
 
     async with open_client(world.other) as other:
+        # a comment on a proposal whose title is a payload: the owner's notification names it
+        await _post(
+            other,
+            f"{planted.notify_on}/comments",
+            {"body": "Une remarque sur le titre.", "stance": "for"},
+        )
+        planted.add("owner", "/notifications")
         await _post(
             other,
             f"/proposals/{proposal}/amendments/new",
