@@ -63,10 +63,18 @@ async def detail(request: Request) -> Response:
 
 async def project_page(request: Request) -> Response:
     budget = await _budget(request)
-    project = await queries.project_or_none(budget.id, request.path_params["project_id"])
+    user = request.scope["user"]
+    project = await queries.project_or_none(budget.id, request.path_params["project_id"], user)
     if project is None:
         raise HTTPException(status_code=404)
-    return render(request, "budgets/project.html", {"budget": budget, "project": project})
+    context = {
+        "budget": budget,
+        "project": project,
+        "may_report": user.is_authenticated
+        and project.author_id != user.id  # type: ignore[attr-defined]
+        and project.moderation_state == "visible",
+    }
+    return render(request, "budgets/project.html", context)
 
 
 async def new_project(request: Request) -> Response:
@@ -91,7 +99,13 @@ async def new_project(request: Request) -> Response:
         location=data.get("location", ""),
     )
     try:
-        project = await services.submit_project(budget.id, form, user, by_staff=user.is_admin)
+        project = await services.submit_project(
+            budget.id,
+            form,
+            user,
+            by_staff=user.is_admin,
+            premoderated=_settings(request).premoderates("budget_project"),
+        )
     except services.Refused as refused:
         context.update(values=data, errors=errors_of(refused.problems))
         return render(request, "budgets/project_form.html", context, status_code=422)

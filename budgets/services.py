@@ -39,6 +39,7 @@ from budgets.models import (
 from participation import queue
 from participation.accounts.models import User
 from participation.i18n import N_
+from participation.proposals.domain import ModerationState
 from participation.refusals import Refused, refuse
 from participation.richtext import sanitize
 from participation.settings import Settings
@@ -276,8 +277,14 @@ class ProjectForm:
 
 
 async def submit_project(
-    budget_id: int, form: ProjectForm, author: User | None, by_staff: bool = False
+    budget_id: int,
+    form: ProjectForm,
+    author: User | None,
+    by_staff: bool = False,
+    premoderated: bool = False,
 ) -> Project:
+    """A resident's project (submission phase) or staff's; a resident's waits for a moderator
+    when `premoderated` (PREMODERATED_CONTENT lists budget_project)."""
     budget = await Budget.get(id=budget_id)
     if not by_staff and budget.phase != Phase.SUBMISSION:
         raise refuse(N_("Projects can be submitted only during the submission phase."))
@@ -312,6 +319,7 @@ async def submit_project(
         problems.append(domain.Problem(N_("Choose a category from the list."), field="category_id"))
     if problems:
         raise Refused(problems)
+    pending = premoderated and not by_staff
     async with in_transaction():
         project = await Project.create(
             budget_id=budget_id,
@@ -323,7 +331,12 @@ async def submit_project(
             location=form.location.strip()[:200],
             author=author,
             feasibility=Feasibility.FEASIBLE if by_staff else Feasibility.PENDING,
+            moderation_state=ModerationState.PENDING if pending else ModerationState.VISIBLE,
         )
+        if pending and author is not None:
+            from moderation.services import open_pending_case
+
+            await open_pending_case("budget_project", project.id, author.id)
         if by_staff:
             after = _audited(project, AUDITED_PROJECT_FIELDS)
             await _audit(author, "budget_project_created", "budget_project", project.id, "", after)
@@ -483,9 +496,12 @@ async def ballot_context(budget: Budget) -> BallotContext:
     # plain rows, not model instances: this runs on every ballot
     districts = await BudgetDistrict.filter(budget_id=budget.id).values_list("id", "name", "amount")
     names = {district_id: name for district_id, name, _ in districts}
-    rows = await Project.filter(budget_id=budget.id, feasibility=Feasibility.FEASIBLE).values_list(
-        "id", "cost", "adjusted_cost", "district_id"
-    )
+    # feasible and let through by moderation (frozen from the opening of the vote)
+    rows = await Project.filter(
+        budget_id=budget.id,
+        feasibility=Feasibility.FEASIBLE,
+        moderation_state=ModerationState.VISIBLE,
+    ).values_list("id", "cost", "adjusted_cost", "district_id")
     projects = {
         project_id: domain.BallotProject(
             project_id,
