@@ -41,7 +41,7 @@ from participation.accounts.models import User
 from participation.i18n import N_
 from participation.proposals.domain import ModerationState
 from participation.refusals import Refused, refuse
-from participation.richtext import sanitize
+from participation.richtext import sanitize, to_text
 from participation.settings import Settings
 
 AUDITED_BUDGET_FIELDS = (
@@ -385,6 +385,44 @@ async def review_project(
         after = _audited(project, AUDITED_PROJECT_FIELDS)
         await _audit(
             by_user, "budget_project_review", "budget_project", project.id, before, after, reason
+        )
+    return project
+
+
+async def edit_project_text(
+    project_id: int, title: str, description: str, location: str, reason: str, by_user: User
+) -> Project:
+    """Staff correct a project's title, description or place at any phase (the cost and the
+    feasibility stay as reviewed): the remedy for a project that breaks the charter once
+    voting has opened and moderation can no longer hide it. Audited with the reason."""
+    problems = []
+    clean_title, clean_description = title.strip(), sanitize(description)
+    if not clean_title:
+        problems.append(domain.Problem(N_("Enter a title."), field="title"))
+    elif len(clean_title) > 200:
+        problems.append(
+            domain.Problem(N_("The title must be at most 200 characters long."), field="title")
+        )
+    if not to_text(clean_description):
+        problems.append(domain.Problem(N_("Describe the project."), field="description"))
+    if not reason.strip():
+        problems.append(
+            domain.Problem(
+                N_("Say why you change the text: it is kept in the audit log."), field="reason"
+            )
+        )
+    if problems:
+        raise Refused(problems)
+    fields = ("title", "description", "location")
+    async with in_transaction():
+        project = await Project.filter(id=project_id).select_for_update().get()
+        before = _audited(project, fields)
+        project.title, project.description = clean_title, clean_description
+        project.location = location.strip()[:200]
+        await project.save(update_fields=list(fields))
+        after = _audited(project, fields)
+        await _audit(
+            by_user, "budget_project_edited", "budget_project", project.id, before, after, reason
         )
     return project
 

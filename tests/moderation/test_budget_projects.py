@@ -157,3 +157,34 @@ async def test_blocking_hides_a_pending_project(
     assert project.moderation_state == MV.HIDDEN
     case = await ModerationCase.get(content_type="budget_project", content_id=project.id)
     assert case.status == "closed"
+
+
+async def test_staff_correct_a_project_text_during_the_vote_with_an_audit_entry(
+    app: Any, settings: Any, admin: User, citizen: User
+) -> None:
+    budget, projects = await budget_in_voting()
+    fountain = next(p for p in projects if p.title == "Fontaine")
+    url = f"/admin/budgets/{budget.id}/projects/{fountain.id}/edit"
+    async with browser(app) as c:
+        await log_in(c, citizen)
+        assert (await c.get(url)).status_code == 403
+        data = {"title": "Piraté", "description": "<p>x</p>", "reason": "?"}
+        assert (await post_form(c, url, data)).status_code == 403
+    async with browser(app) as c:
+        await log_in(c, admin)
+        form = await c.get(url)
+        assert form.status_code == 200 and "Fontaine" in form.text
+        data = {"title": "Fontaine à boire", "description": "<p>Détails</p>", "location": ""}
+        refused = await post_form(c, url, {**data, "title": " "}, page=url)
+        assert refused.status_code == 422 and 'aria-describedby="title-error"' in refused.text
+        assert 'id="reason-error"' in refused.text  # the reason is required too
+        data["reason"] = "Nom trompeur signalé par des habitants."
+        data["description"] = "<p>Une fontaine</p><script>alert(1)</script>"
+        assert (await post_form(c, url, data, page=url)).status_code == 303
+    await fountain.refresh_from_db()
+    assert fountain.title == "Fontaine à boire" and "<script" not in fountain.description
+    assert fountain.cost == 5_000  # the cost voted on does not change
+    entry = await AuditLogEntry.get(action="budget_project_edited")
+    assert entry.actor_id == admin.id and entry.reason == "Nom trompeur signalé par des habitants."
+    assert '"Fontaine"' in entry.before and '"Fontaine à boire"' in entry.after
+    assert fountain.id in (await services.ballot_context(budget)).projects
