@@ -37,6 +37,7 @@ class Item:
     state: ModerationState
     created_at: datetime
     context: str = ""  # e.g. the proposal a comment belongs to
+    coauthor_ids: tuple[int, ...] = ()  # they may not report it either
 
 
 class ContentKind(Protocol):
@@ -89,10 +90,18 @@ class ProposalKind:
         return {p.id: self._item(p) for p in rows}
 
     async def visible_to(self, user: Any, content_id: int) -> Item | None:
+        from participation.proposals.models import ProposalCoauthor
         from participation.proposals.queries import visible_proposals
 
         p = await visible_proposals(user).filter(id=content_id).select_related("author").first()
-        return self._item(p) if p else None
+        if p is None:
+            return None
+        coauthors = await ProposalCoauthor.filter(
+            proposal_id=p.id, accepted_at__not_isnull=True
+        ).values_list("user_id", flat=True)
+        item = self._item(p)
+        item.coauthor_ids = tuple(int(i) for i in coauthors if i is not None)  # type: ignore[call-overload]
+        return item
 
     async def move(
         self, settings: Settings, item: Item, target: ModerationState, actor: Any

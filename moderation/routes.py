@@ -130,7 +130,7 @@ async def _reportable(request: Request) -> tuple[str, int, Any]:
 async def report(request: Request) -> Response:
     user = require(request, is_signed_in)
     content_type, content_id, item = await _reportable(request)
-    if not domain.can_report(user, item.author_id):
+    if not domain.can_report(user, item.author_id, item.coauthor_ids):
         raise services.NotAllowed()
     context: dict[str, Any] = {"item": item, "values": {}, "errors": {}, **LABELS}
     context["reasons"] = list(ReportReason)
@@ -186,7 +186,7 @@ async def request_review(request: Request) -> Response:
         await services.request_review(user, request.path_params["id"], data.get("text", ""))
     except services.FormProblems as refused:
         decision_id = request.path_params["id"]
-        failed = (decision_id, data.get("text", ""), gettext(refused.problems["text"]))
+        failed = (decision_id, data.get("text", ""), translated(refused.problems)["text"])
         return await _mine_page(request, user, failed)
     flash(request, gettext("Your request is sent: a moderator will look at it again."))
     return redirect("/moderation/mine")

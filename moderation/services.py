@@ -183,7 +183,7 @@ async def report(
     item = await kind.visible_to(user, content_id)
     if item is None:
         raise DomainError(N_("This content does not exist."))
-    if not domain.can_report(user, item.author_id):
+    if not domain.can_report(user, item.author_id, item.coauthor_ids):
         raise NotAllowed()
     if problems := domain.report_problems(reason, text):
         raise FormProblems(problems)

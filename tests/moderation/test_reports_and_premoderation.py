@@ -212,3 +212,15 @@ async def test_rejection_reason_and_a_single_review_request(
         await log_in(c, other)
         assert (await post_form(c, url, {"text": ""})).status_code == 403
     assert await AuditLogEntry.filter(action="review_requested").count() == 1
+
+
+async def test_co_authors_cannot_report_their_own_proposal(
+    client: httpx.AsyncClient, citizen: User, settings: Settings
+) -> None:
+    from tests.participation.proposal_factories import add_coauthor
+
+    proposal = await make_proposal(await create_user(settings, "author@example.org"))
+    await add_coauthor(proposal, citizen)
+    await log_in(client, citizen)
+    assert (await report(client, "proposal", proposal.id)).status_code == 403
+    assert await Report.all().count() == 0
