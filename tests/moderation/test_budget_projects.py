@@ -112,6 +112,8 @@ async def test_a_project_hidden_before_the_vote_is_in_no_ballot_tally_result_or_
             assert "Jardin partagé" in response.text, url  # the visible ones are listed
             assert "Skatepark" not in response.text, url
         assert (await anonymous.get(f"{base}/projects/{skatepark.id}")).status_code == 404
+        counted = await anonymous.get(base)
+        assert '<span class="count">(4)</span>' in counted.text  # five projects, one hidden
 
 
 async def test_once_voting_opens_moderation_cannot_change_the_ballot(
