@@ -11,6 +11,8 @@ from budgets.jobs import tally_budget
 from budgets.models import Budget, Phase, Project
 from moderation.models import AuditLogEntry, ModerationCase
 from participation.accounts.models import User
+from participation.mail import OutboxEmail
+from participation.notifications.models import Notification
 from participation.proposals.domain import ModerationState
 from tests.budgets.factories import CENSUS, budget_in_voting
 from tests.conftest import create_user, log_in, post_form
@@ -49,6 +51,16 @@ async def test_a_premoderated_project_waits_for_approval(
     async with browser(app) as anonymous:
         assert "kiosque" in (await anonymous.get(f"/budgets/{budget.id}")).text
         assert (await anonymous.get(page)).status_code == 200
+    # the author is told once, with the reason, in the list and by e-mail
+    [notification] = await Notification.filter(user_id=resident.id, kind="moderation")
+    assert notification.proposal_id is None  # type: ignore[attr-defined]
+    [email] = await OutboxEmail.filter(recipient=resident.email, body__contains="Conforme.")
+    assert "Un kiosque à musique" in email.body
+    async with browser(app) as c:
+        await log_in(c, resident)
+        listed = (await c.get("/notifications")).text
+        assert "Un modérateur a examiné votre contribution" in listed
+        assert "Un kiosque à musique" in (await c.get("/moderation/mine")).text
 
 
 async def test_staff_projects_are_not_premoderated(
