@@ -40,8 +40,9 @@ from participation import queue
 from participation.accounts.models import User
 from participation.i18n import N_
 from participation.numbers import is_whole_number, parse_id
+from participation.proposals.domain import ModerationState
 from participation.refusals import Refused, refuse
-from participation.richtext import sanitize
+from participation.richtext import sanitize, to_text
 from participation.settings import Settings
 
 AUDITED_BUDGET_FIELDS = (
@@ -277,8 +278,14 @@ class ProjectForm:
 
 
 async def submit_project(
-    budget_id: int, form: ProjectForm, author: User | None, by_staff: bool = False
+    budget_id: int,
+    form: ProjectForm,
+    author: User | None,
+    by_staff: bool = False,
+    premoderated: bool = False,
 ) -> Project:
+    """A resident's project (submission phase) or staff's; a resident's waits for a moderator
+    when `premoderated` (PREMODERATED_CONTENT lists budget_project)."""
     budget = await Budget.get(id=budget_id)
     if not by_staff and budget.phase != Phase.SUBMISSION:
         raise refuse(N_("Projects can be submitted only during the submission phase."))
@@ -313,6 +320,7 @@ async def submit_project(
         problems.append(domain.Problem(N_("Choose a category from the list."), field="category_id"))
     if problems:
         raise Refused(problems)
+    pending = premoderated and not by_staff
     async with in_transaction():
         project = await Project.create(
             budget_id=budget_id,
@@ -324,7 +332,12 @@ async def submit_project(
             location=form.location.strip()[:200],
             author=author,
             feasibility=Feasibility.FEASIBLE if by_staff else Feasibility.PENDING,
+            moderation_state=ModerationState.PENDING if pending else ModerationState.VISIBLE,
         )
+        if pending and author is not None:
+            from moderation.services import open_pending_case
+
+            await open_pending_case("budget_project", project.id, author.id)
         if by_staff:
             after = _audited(project, AUDITED_PROJECT_FIELDS)
             await _audit(author, "budget_project_created", "budget_project", project.id, "", after)
@@ -374,6 +387,44 @@ async def review_project(
         after = _audited(project, AUDITED_PROJECT_FIELDS)
         await _audit(
             by_user, "budget_project_review", "budget_project", project.id, before, after, reason
+        )
+    return project
+
+
+async def edit_project_text(
+    project_id: int, title: str, description: str, location: str, reason: str, by_user: User
+) -> Project:
+    """Staff correct a project's title, description or place at any phase (the cost and the
+    feasibility stay as reviewed): the remedy for a project that breaks the charter once
+    voting has opened and moderation can no longer hide it. Audited with the reason."""
+    problems = []
+    clean_title, clean_description = title.strip(), sanitize(description)
+    if not clean_title:
+        problems.append(domain.Problem(N_("Enter a title."), field="title"))
+    elif len(clean_title) > 200:
+        problems.append(
+            domain.Problem(N_("The title must be at most 200 characters long."), field="title")
+        )
+    if not to_text(clean_description):
+        problems.append(domain.Problem(N_("Describe the project."), field="description"))
+    if not reason.strip():
+        problems.append(
+            domain.Problem(
+                N_("Say why you change the text: it is kept in the audit log."), field="reason"
+            )
+        )
+    if problems:
+        raise Refused(problems)
+    fields = ("title", "description", "location")
+    async with in_transaction():
+        project = await Project.filter(id=project_id).select_for_update().get()
+        before = _audited(project, fields)
+        project.title, project.description = clean_title, clean_description
+        project.location = location.strip()[:200]
+        await project.save(update_fields=list(fields))
+        after = _audited(project, fields)
+        await _audit(
+            by_user, "budget_project_edited", "budget_project", project.id, before, after, reason
         )
     return project
 
@@ -485,9 +536,12 @@ async def ballot_context(budget: Budget) -> BallotContext:
     # plain rows, not model instances: this runs on every ballot
     districts = await BudgetDistrict.filter(budget_id=budget.id).values_list("id", "name", "amount")
     names = {district_id: name for district_id, name, _ in districts}
-    rows = await Project.filter(budget_id=budget.id, feasibility=Feasibility.FEASIBLE).values_list(
-        "id", "cost", "adjusted_cost", "district_id"
-    )
+    # feasible and let through by moderation (frozen from the opening of the vote)
+    rows = await Project.filter(
+        budget_id=budget.id,
+        feasibility=Feasibility.FEASIBLE,
+        moderation_state=ModerationState.VISIBLE,
+    ).values_list("id", "cost", "adjusted_cost", "district_id")
     projects = {
         project_id: domain.BallotProject(
             project_id,

@@ -200,7 +200,7 @@ def _at_least_zero(raw: Mapping[str, str], name: str) -> int:
     return value
 
 
-PREMODERATABLE = ("proposal", "comment")
+PREMODERATABLE = ("proposal", "comment", "budget_project")
 
 
 def _content_types(raw: Mapping[str, str], name: str) -> frozenset[str]:

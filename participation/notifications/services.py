@@ -105,10 +105,12 @@ async def notify(
     exclude: int | None = None,
     reason: str = "",
     link: str = "",
+    title: str = "",
     **params: str,
 ) -> list[mail.OutboxEmail]:
     """Notify each recipient once for `event_key`; call inside the transaction of the event and
-    pass the returned e-mails to `dispatch` after commit."""
+    pass the returned e-mails to `dispatch` after commit. `proposal` may be None for content
+    that is not about a proposal (a budget project): then give its `title` and `link`."""
     people = {user.id: user for user in recipients if user.id != exclude}
     if not people:
         return []
@@ -124,7 +126,7 @@ async def notify(
                 user_id=user.id,
                 kind=kind,
                 event_key=event_key,
-                proposal_id=proposal.id,
+                proposal_id=proposal.id if proposal is not None else None,
                 comment_id=comment.id if comment is not None else None,
             )
             for user in new
@@ -136,7 +138,7 @@ async def notify(
     for user in new:
         with speaking(user.language or settings.default_language):
             subject = gettext(MESSAGES[kind][0])
-            text = sentence(kind, title=proposal.title, **params)
+            text = sentence(kind, title=proposal.title if proposal else title, **params)
             if reason:  # a moderator's reason, in their words
                 text += "\n\n" + gettext("Reason given: {reason}").format(reason=reason)
             body = gettext("Hello {name},\n\n{text}\n\n{link}\n\nYour notifications: {all}").format(
