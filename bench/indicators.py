@@ -328,9 +328,10 @@ async def main(admin_url: str) -> None:
                 },
             )
             assert login.status_code == 303, login.text
+            first_budget = processes["budgets"][0]
             pages = {
                 "dashboard (/admin/indicators)": "/admin/indicators",
-                "one budget (/admin/indicators/budget/1)": f"/admin/indicators/budget/{processes['budgets'][0]}",
+                "one budget (/admin/indicators/budget/1)": f"/admin/indicators/budget/{first_budget}",
                 "public summary (/indicators)": "/indicators",
             }
             for name, path in pages.items():
