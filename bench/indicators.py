@@ -331,7 +331,7 @@ async def main(admin_url: str) -> None:
             first_budget = processes["budgets"][0]
             pages = {
                 "dashboard (/admin/indicators)": "/admin/indicators",
-                "one budget (/admin/indicators/budget/1)": f"/admin/indicators/budget/{first_budget}",
+                "one budget": f"/admin/indicators/budget/{first_budget}",
                 "public summary (/indicators)": "/indicators",
             }
             for name, path in pages.items():
