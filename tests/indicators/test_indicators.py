@@ -195,3 +195,42 @@ async def test_a_process_in_preparation_stays_off_the_public_pages(
     row = await IndicatorSet.get(process_kind=ProcessKind.CONSULTATION)
     assert row.public is False
     assert row.computed_at > timezone.now() - timedelta(minutes=1)
+
+
+async def test_a_restricted_budget_counts_only_its_eligible_population(app: Any) -> None:
+    from budgets.models import Budget, Phase
+
+    await seed()
+    restricted = await Budget.create(
+        title="Budget des aînés du Nord",
+        total_amount=1000,
+        phase=Phase.VOTING,
+        restricted_to_district="Nord",
+        minimum_age=30,
+    )
+    await jobs.compute_indicators({})
+    f = await _figures(ProcessKind.BUDGET, restricted.id)
+    assert f["eligible"] == 100  # Nord's 100 people aged 70; its 20-year-olds are too young
+    assert f["participants"] is None and f["turnout_percent"] is None  # nobody voted yet
+    assert [g["key"] for g in f["by_district"]] == ["Nord"]
+
+
+async def test_the_worker_runs_the_job_every_10_minutes_and_on_demand(
+    app: Any, client: httpx.AsyncClient, admin: User
+) -> None:
+    from participation import queue
+    from participation.worker import cron_jobs, job_functions
+
+    assert "compute_indicators" in {getattr(f, "name", "") for f in job_functions()}
+    cron = next(c for c in cron_jobs() if c.name == "cron:compute_indicators")
+    assert cron.minute == set(range(1, 60, 10))
+
+    await log_in(client, admin)
+    response = await post_form(client, "/admin/indicators/refresh", {}, "/admin/indicators")
+    assert response.status_code == 303
+    pool = queue.get_pool()
+    assert pool is not None
+    queued = [job.function for job in await pool.queued_jobs()]
+    assert queued == ["compute_indicators"]
+    page = await client.get("/admin/indicators")
+    assert "Les indicateurs sont en cours de calcul" in page.text
