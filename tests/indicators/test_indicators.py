@@ -234,3 +234,15 @@ async def test_the_worker_runs_the_job_every_10_minutes_and_on_demand(
     assert queued == ["compute_indicators"]
     page = await client.get("/admin/indicators")
     assert "Les indicateurs sont en cours de calcul" in page.text
+
+
+async def test_readings_are_written_in_the_visitors_language(
+    app: Any, client: httpx.AsyncClient
+) -> None:
+    await seed()
+    await jobs.compute_indicators({})
+    english = await client.get("/indicators", headers={"Accept-Language": "en"})
+    assert "The 18–24 year-olds are under-represented by half." in english.text
+    assert "The 65 and over are over-represented by a quarter." in english.text
+    french = await client.get("/indicators", headers={"Accept-Language": "fr"})
+    assert "Les 65 ans et plus sont surreprésentés d’un quart." in french.text
