@@ -36,7 +36,8 @@ async def _spread_votes(title: str, days: int, ends_days_ago: int) -> None:
 
 
 async def _verify_residents() -> None:
-    """Three demo residents out of four verified against census rows that no account uses."""
+    """Three demo residents out of four verified against census rows that no account uses,
+    older people and the town centre first: who answers consultations, as in most towns."""
     taken = set(await Residency.all().values_list("census_entry_id", flat=True))
     verified = set(await Residency.all().values_list("user_id", flat=True))
     free = [
@@ -44,6 +45,8 @@ async def _verify_residents() -> None:
         for entry in await CensusEntry.all().order_by("-id").limit(200)
         if entry.id not in taken
     ]
+    # popped from the end: the oldest first, Centre-ville counting as 15 years older
+    free.sort(key=lambda e: (15 if e.district == "Centre-ville" else 0) - e.birth_year)
     residents = await User.filter(email__startswith="habitant").order_by("id")
     for person in residents:
         if person.id in verified or person.id % 4 == 3 or not free:

@@ -165,6 +165,7 @@ async def test_public_summary_and_exports_hide_small_cells_and_persons(
     await jobs.compute_indicators({})
     html = (await client.get("/indicators")).text
     assert "Budget 2026" in html and "Avenir du parc" in html
+    assert "File de modération" not in html and "Votants par canal" not in html  # admins only
     assert re.search(r'<th scope="row">Nord</th><td><abbr[^>]*>&lt; 10</abbr>', html)
 
     exported = json.loads((await client.get("/indicators/export.json")).text)
@@ -216,13 +217,14 @@ async def test_a_restricted_budget_counts_only_its_eligible_population(app: Any)
 
 
 async def test_the_worker_runs_the_job_every_10_minutes_and_on_demand(
-    app: Any, client: httpx.AsyncClient, admin: User
+    app: Any, client: httpx.AsyncClient, admin: User, redis_url: str
 ) -> None:
     from participation import queue
     from participation.worker import cron_jobs, job_functions
+    from tests.participation.test_worker import run_jobs
 
     assert "compute_indicators" in {getattr(f, "name", "") for f in job_functions()}
-    cron = next(c for c in cron_jobs() if c.name == "cron:compute_indicators")
+    cron = next(c for c in cron_jobs() if c.name == "cron:schedule_indicators")
     assert cron.minute == set(range(1, 60, 10))
 
     await log_in(client, admin)
@@ -234,6 +236,18 @@ async def test_the_worker_runs_the_job_every_10_minutes_and_on_demand(
     assert queued == ["compute_indicators"]
     page = await client.get("/admin/indicators")
     assert "Les indicateurs sont en cours de calcul" in page.text
+
+    # a second click while the first run waits does not queue a second run
+    await post_form(client, "/admin/indicators/refresh", {}, "/admin/indicators")
+    assert len(await pool.queued_jobs()) == 1
+
+    # the worker runs it, and a later click can run it again (no kept result blocks the id)
+    assert await IndicatorSet.all().count() == 0
+    worker = await run_jobs(app.state.settings, redis_url)
+    assert worker.jobs_failed == 0
+    assert await IndicatorSet.all().count() == 1  # the proposals space, even when empty
+    await post_form(client, "/admin/indicators/refresh", {}, "/admin/indicators")
+    assert [job.function for job in await pool.queued_jobs()] == ["compute_indicators"]
 
 
 async def test_readings_are_written_in_the_visitors_language(
