@@ -15,6 +15,10 @@ from tortoise import timezone
 from budgets.models import Budget, CensusEntry, Residency, VoterRegister
 from indicators import services
 from participation.accounts.models import User
+from participation.proposals import services as proposals_services
+from participation.proposals.domain import ProposalState
+from participation.proposals.models import Proposal
+from participation.settings import Settings
 
 
 async def _spread_votes(title: str, days: int, ends_days_ago: int) -> None:
@@ -57,8 +61,26 @@ async def _verify_residents() -> None:
         )
 
 
-async def load() -> int:
+async def _supports(settings: Settings) -> None:
+    """The demo residents support two or three open proposals each (once: the service says no
+    to a second support), so the proposals space has people to count."""
+    residents = await User.filter(email__startswith="habitant").order_by("id")
+    proposals = await Proposal.filter(
+        state__in=[ProposalState.PUBLISHED, ProposalState.THRESHOLD_REACHED],
+        moderation_state="visible",
+    ).order_by("id")
+    if not proposals:
+        return
+    for person in residents:
+        for step in range(2 + person.id % 2):
+            proposal = proposals[(person.id + step * 3) % len(proposals)]
+            if proposal.author_id != person.id:
+                await proposals_services.support(settings, proposal, person)
+
+
+async def load(settings: Settings) -> int:
     await _spread_votes("Budget participatif 2025", days=30, ends_days_ago=270)
     await _spread_votes("Budget participatif 2026", days=4, ends_days_ago=0)
     await _verify_residents()
+    await _supports(settings)
     return await services.compute_all()

@@ -314,6 +314,8 @@ def figures(
     by_district = representativeness(participants_by_district, population_by_district)
     by_age = representativeness(participants_by_age, population_by_age)
 
+    district_index = dissimilarity(participants_by_district, population_by_district)
+    age_index = dissimilarity(participants_by_age, population_by_age)
     shown_total = suppress_total(total)
     turnout = None
     if shown_total is not None and eligible:
@@ -327,11 +329,12 @@ def figures(
         "over_time": [{"key": week, "count": n} for week, n in over_time.items()],
         "by_district": _rows(by_district),
         "by_age": _rows(by_age),
-        "dissimilarity": {
-            "district": _rounded(dissimilarity(participants_by_district, population_by_district)),
-            "age": _rounded(dissimilarity(participants_by_age, population_by_age)),
+        "dissimilarity": {"district": _rounded(district_index), "age": _rounded(age_index)},
+        # no reading about a handful of people: only when the index itself is computed
+        "readings": {
+            "district": readings(by_district) if district_index is not None else [],
+            "age": readings(by_age) if age_index is not None else [],
         },
-        "readings": {"district": readings(by_district), "age": readings(by_age)},
     }
     if channels is not None:
         result["by_channel"] = [

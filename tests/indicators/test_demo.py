@@ -32,7 +32,7 @@ async def test_demo_dashboard_and_commitments(
     await moderation_demo.load(settings, users)
     for _ in range(2):  # idempotent
         await followup_demo.load(settings, users)
-        await indicators_demo.load()
+        await indicators_demo.load(settings)
 
     statuses = set(await Commitment.all().values_list("status", flat=True))
     assert statuses == {"upcoming", "in-progress", "done", "abandoned"}
@@ -51,6 +51,8 @@ async def test_demo_dashboard_and_commitments(
     assert len(figures["over_time"]) >= 4  # spread over the voting weeks
     consultation = await IndicatorSet.get(process_kind=ProcessKind.CONSULTATION, process_id=2)
     assert json.loads(consultation.content)["participants"] is not None
+    space = json.loads((await IndicatorSet.get(process_kind=ProcessKind.PROPOSALS)).content)
+    assert space["participants"] is not None and space["readings"]["age"]  # older people
 
     await log_in(client, admin)
     dashboard = await client.get("/admin/indicators")

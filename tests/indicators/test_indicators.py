@@ -105,6 +105,7 @@ async def test_consultation_and_proposals_count_the_unverified_as_unknown(app: A
     assert space["Nord"]["participants"] is None  # 5 people
     assert space["Nord"]["participant_share"] is None
     assert p["dissimilarity"]["district"] is None  # 5 known participants: too few
+    assert p["readings"] == {"district": [], "age": []}  # nor any reading about them
     assert by_key(p["activity"]) == {
         "proposals": {"key": "proposals", "count": None},
         "supports": {"key": "supports", "count": 11},
