@@ -136,6 +136,9 @@ class Group:
     population: int | None
     participant_share: float | None  # of known participants
     population_share: float | None
+    # not stored: whether a hidden participants cell is a real small cell (not a secondary
+    # one) in a group where at least twice the threshold were expected from its population
+    surely_missing: bool = False
 
     @property
     def ratio(self) -> float | None:
@@ -157,10 +160,12 @@ def representativeness(
     shown_participants = suppress(all_participants)
     shown_population = suppress(population)
     p_shares, q_shares = shares(all_participants), shares(population)
+    known = sum(n for key, n in all_participants.items() if key != UNKNOWN)
     rows = []
     for key in keys:
         shown_p = shown_participants[key]
         shown_q = shown_population.get(key)
+        expected = known * q_shares.get(key, 0.0)
         rows.append(
             Group(
                 key=key,
@@ -168,6 +173,7 @@ def representativeness(
                 population=shown_q,
                 participant_share=p_shares.get(key) if shown_p is not None else None,
                 population_share=q_shares.get(key) if shown_q is not None else None,
+                surely_missing=all_participants[key] < THRESHOLD <= expected / 2,
             )
         )
     return rows
@@ -175,7 +181,7 @@ def representativeness(
 
 # Readings: (code, message). {group} is the group's name, {times} a number.
 READINGS = {
-    "absent": N_("{group} are almost absent: fewer than 10 participants."),
+    "absent": N_("{group} are under-represented by at least half: fewer than 10 participants."),
     "under-3/4": N_("{group} are under-represented by three quarters."),
     "under-2/3": N_("{group} are under-represented by two thirds."),
     "under-1/2": N_("{group} are under-represented by half."),
@@ -197,10 +203,11 @@ _OVER = ((1 / 4, "over-1/4"), (1 / 3, "over-1/3"), (1 / 2, "over-1/2"))
 IN_LINE = 0.125  # within 12.5 % of its population share, a group is represented in line
 
 
-def reading_code(ratio: float | None, participants_suppressed: bool) -> str | None:
+def reading_code(ratio: float | None, surely_missing: bool = False) -> str | None:
     """How to say a group's ratio (share of participants / share of population) in words;
-    None when it is in line with the population or cannot be said."""
-    if participants_suppressed:
+    None when it is in line with the population or cannot be said. A hidden group is only
+    spoken of when it is surely missing: fewer than 10 where 20 or more were expected."""
+    if surely_missing:
         return "absent"
     if ratio is None or abs(ratio - 1) <= IN_LINE:
         return None
@@ -221,7 +228,7 @@ def readings(groups: Iterable[Group]) -> list[dict[str, Any]]:
     for group in groups:
         if group.key == UNKNOWN or group.population is None:
             continue  # no population to compare with, or too small a group to speak of
-        code = reading_code(group.ratio, group.participants is None)
+        code = reading_code(group.ratio, group.surely_missing and group.participants is None)
         if code is None:
             continue
         ratio = group.ratio or 0.0
