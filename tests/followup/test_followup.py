@@ -268,3 +268,34 @@ async def log_in_and_read_notifications(client: httpx.AsyncClient, user: User) -
     client.cookies.clear()
     await log_in(client, user)
     return (await client.get("/notifications")).text
+
+
+async def test_every_followable_source_gets_its_commitment_from_the_job(
+    app: Any, settings: Settings
+) -> None:
+    from consultations.models import Consultation
+    from consultations.models import Phase as ConsultationPhase
+    from followup import jobs
+    from participation.worker import cron_jobs
+
+    proposal, _people = await _accepted_proposal(settings)
+    refused = await Proposal.create(
+        author_id=proposal.author_id,
+        title="Refusée",
+        body="<p>Non</p>",
+        state=ProposalState.REFUSED,
+        published_at=timezone.now(),
+    )
+    decided = await Consultation.create(
+        title="Horaires", phase=ConsultationPhase.CLOSED, outcome_published_at=timezone.now()
+    )
+    assert await jobs.follow_new_sources({}) == 2
+    assert await jobs.follow_new_sources({}) == 0  # idempotent
+    followed = {(c.source_kind.value, c.source_id, c.status.value) for c in await Commitment.all()}
+    assert followed == {
+        ("proposal", proposal.id, "upcoming"),
+        ("consultation", decided.id, "upcoming"),
+    }
+    assert refused.id not in {c.source_id for c in await Commitment.filter(source_kind="proposal")}
+    assert await Notification.all().count() == 0  # announcing is no status change
+    assert any(c.name == "cron:follow_new_sources" for c in cron_jobs())
