@@ -68,7 +68,9 @@ async def create_commitment(kind: SourceKind, source_id: int) -> Commitment:
 async def participant_ids(commitment: Commitment) -> set[int]:
     """The accounts of the people who took part in the commitment's source."""
     if commitment.source_kind == SourceKind.PROJECT:
-        project = await Project.get(id=commitment.source_id)
+        project = await Project.get_or_none(id=commitment.source_id)
+        if project is None:  # deleted since: nobody left to tell
+            return set()
         # who voted in the budget (never how): register -> census entry -> verified account
         voters = VoterRegister.filter(budget_id=project.budget_id).values("census_entry_id")
         return _ids(
@@ -77,7 +79,9 @@ async def participant_ids(commitment: Commitment) -> set[int]:
             )
         )
     if commitment.source_kind == SourceKind.PROPOSAL:
-        proposal = await Proposal.get(id=commitment.source_id)
+        proposal = await Proposal.get_or_none(id=commitment.source_id)
+        if proposal is None:
+            return set()
         people = {proposal.author_id}
         people |= _ids(
             await ProposalCoauthor.filter(

@@ -299,3 +299,17 @@ async def test_every_followable_source_gets_its_commitment_from_the_job(
     assert refused.id not in {c.source_id for c in await Commitment.filter(source_kind="proposal")}
     assert await Notification.all().count() == 0  # announcing is no status change
     assert any(c.name == "cron:follow_new_sources" for c in cron_jobs())
+
+
+async def test_a_commitment_whose_source_was_deleted_can_still_be_updated(
+    app: Any, client: httpx.AsyncClient, admin: User
+) -> None:
+    gone = await Commitment.create(source_kind="budget-project", source_id=999, title="Kiosque")
+    page = f"/admin/followup/{gone.id}"
+    await log_in(client, admin)
+    response = await post_form(
+        client, f"{page}/status", {"status": "in-progress", "progress": "10"}, page
+    )
+    assert response.status_code == 303
+    assert (await Commitment.get(id=gone.id)).status.value == "in-progress"
+    assert (await client.get(f"/followup/{gone.id}")).status_code == 200
