@@ -32,6 +32,7 @@ from participation.middleware import (
     SecurityHeadersMiddleware,
 )
 from participation.notifications import routes as notifications_routes
+from participation.pagecache import InvalidatePagesOnWrite
 from participation.proposals import routes as proposals_routes
 from participation.redis import redis_url
 from participation.sections import routes as section_routes
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             ),
             Middleware(LanguageMiddleware, default_language=settings.default_language),
             Middleware(CSRFMiddleware, max_body_size=settings.max_body_size),
+            Middleware(InvalidatePagesOnWrite),
             Middleware(AuthMiddleware),
             Middleware(BlockedUserMiddleware),
         ],

@@ -40,6 +40,14 @@ async def startup(ctx: dict[str, Any]) -> None:
     await heartbeat(ctx)
 
 
+async def after_job(ctx: dict[str, Any]) -> None:
+    """A job may have changed public pages (a tally, a phase switch): web processes drop the
+    pages they keep for visitors (participation/pagecache.py)."""
+    from participation.pagecache import invalidate
+
+    await invalidate(ctx["redis"])
+
+
 async def shutdown(ctx: dict[str, Any]) -> None:
     if ctx.get("owns_queue"):
         queue.set_pool(None)
@@ -86,6 +94,7 @@ def build_worker(settings: Settings, redis_url: str, **overrides: Any) -> Worker
         "cron_jobs": cron_jobs(),
         "on_startup": startup,
         "on_shutdown": shutdown,
+        "after_job_end": after_job,
         "redis_settings": arq_redis_settings(redis_url),
         "ctx": {"settings": settings},
         "max_jobs": 10,
