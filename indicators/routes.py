@@ -65,7 +65,9 @@ async def process_page(request: Request) -> Response:
         kind = ProcessKind(request.path_params["kind"])
     except ValueError:
         raise HTTPException(status_code=404) from None
-    row = await IndicatorSet.get_or_none(process_kind=kind, process_id=request.path_params["id"])
+    row = await IndicatorSet.get_or_none(
+        process_kind=kind, process_id=request.path_params["process_id"]
+    )
     if row is None:
         raise HTTPException(status_code=404)
     return render(request, "indicators/process.html", {"p": present.process(row)})
@@ -92,5 +94,7 @@ routes = [
     Route("/indicators/export.json", export_json, name="indicators:json"),
     Route("/admin/indicators", dashboard, name="indicators:dashboard"),
     Route("/admin/indicators/refresh", refresh, methods=["POST"], name="indicators:refresh"),
-    Route("/admin/indicators/{kind}/{id:int}", process_page, name="indicators:process"),
+    Route(
+        "/admin/indicators/{kind}/{process_id:int}", process_page, name="indicators:process"
+    ),
 ]

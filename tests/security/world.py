@@ -117,6 +117,12 @@ async def seed_world(settings: Settings) -> World:
         settings, budget.id, residency.census_entry, voter, {projects[0].id: 1}, budget=budget
     )
     consultation, questions = await consultation_open()
+    from followup.models import Commitment
+    from indicators import services as indicator_services
+
+    commitment = await Commitment.create(
+        source_kind="proposal", source_id=proposal.id, title=proposal.title
+    )
     await Notification.create(
         user_id=world.owner.id, kind="comment", event_key="comment:owner", proposal_id=proposal.id
     )
@@ -156,7 +162,11 @@ async def seed_world(settings: Settings) -> World:
         "path": "css/app.css",
         "moderation_decision": decision.id,
         "user": world.owner.id,
+        "kind": "budget",
+        "process_id": budget.id,
+        "commitment_id": commitment.id,
     }
+    await indicator_services.compute_all()  # the dashboard's pages read stored figures
     return world
 
 
