@@ -94,6 +94,21 @@ async def test_status_changes_and_milestones_notify_each_participant_once(
     saved = await Commitment.get(id=commitment.id)
     assert (saved.status.value, saved.progress) == ("done", 100)
 
+    from moderation.models import AuditLogEntry
+
+    actions = (
+        await AuditLogEntry.filter(target_type="commitment")
+        .order_by("id")
+        .values_list("action", "actor_id")
+    )
+    assert [a for a, _ in actions] == [
+        "commitment_created",
+        *["commitment_updated"] * 2,
+        "commitment_milestone",
+        "commitment_updated",
+    ]
+    assert {actor for _, actor in actions} == {admin.id}
+
     public = (await client.get(f"/followup/{commitment.id}")).text
     assert "Premières plantations" in public and "01/04/2026" in public
     assert 'value="100"' in public
