@@ -35,7 +35,7 @@ AGE_BAND_LABELS = {
     "65+": N_("65 and over"),
     UNKNOWN: N_("unknown"),
 }
-# how a reading names the group ("les 18–24 ans", "les habitants de Saint-Martin")
+# how a reading names the group ("les 18–24 ans", "les habitants du quartier Saint-Martin")
 AGE_GROUP_NAMES = {
     "under-18": N_("the under-18s"),
     "18-24": N_("the 18–24 year-olds"),
