@@ -261,3 +261,20 @@ async def test_readings_are_written_in_the_visitors_language(
     assert "The 65 and over are over-represented by a quarter." in english.text
     french = await client.get("/indicators", headers={"Accept-Language": "fr"})
     assert "Les 65 ans et plus sont surreprésentés d’un quart." in french.text
+
+
+async def test_the_public_summary_follows_each_new_run_of_the_job(
+    app: Any, client: httpx.AsyncClient, redis_url: str
+) -> None:
+    from budgets.models import Budget, Phase
+    from participation import queue
+    from tests.participation.test_worker import run_jobs
+
+    await seed()
+    await jobs.compute_indicators({})
+    assert "Budget des Rives" not in (await client.get("/indicators")).text
+    await Budget.create(title="Budget des Rives", total_amount=1000, phase=Phase.VOTING)
+    await jobs.request_indicators()
+    assert queue.get_pool() is not None
+    await run_jobs(app.state.settings, redis_url)  # the worker's run empties cached pages
+    assert "Budget des Rives" in (await client.get("/indicators")).text
