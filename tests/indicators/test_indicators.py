@@ -183,6 +183,49 @@ async def test_public_summary_and_exports_hide_small_cells_and_persons(
     for person in town.verified + town.unverified:
         assert person.email not in everything and person.display_name not in everything
     assert "user" not in json.dumps(exported)
+    # aggregates only: every key of the export is one of these, none names a person
+    allowed = {
+        "suppression_threshold",
+        "processes",
+        "process",
+        "process_id",
+        "title",
+        "computed_at",
+        "participants",
+        "eligible",
+        "turnout_percent",
+        "reference_year",
+        "over_time",
+        "by_district",
+        "by_age",
+        "by_channel",
+        "dissimilarity",
+        "district",
+        "age",
+        "readings",
+        "key",
+        "count",
+        "population",
+        "participant_share",
+        "population_share",
+        "code",
+        "times",
+        "activity",
+        "moderation",
+        "cases",
+        "decided",
+        "median_hours",
+        "p90_hours",
+    }
+
+    def keys(value: Any) -> set[str]:
+        if isinstance(value, dict):
+            return set(value) | {k for v in value.values() for k in keys(v)}
+        if isinstance(value, list):
+            return {k for v in value for k in keys(v)}
+        return set()
+
+    assert keys(exported) <= allowed, keys(exported) - allowed
 
 
 async def test_a_process_in_preparation_stays_off_the_public_pages(
