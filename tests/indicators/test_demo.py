@@ -4,9 +4,11 @@ the follow-up and indicator demos again changes nothing."""
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 import httpx
+import pytest
 
 from budgets import demo as budgets_demo
 from consultations import demo as consultations_demo
@@ -22,6 +24,10 @@ from participation.settings import Settings
 from tests.conftest import log_in
 
 
+@pytest.mark.skipif(
+    os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="the whole demo town runs once, in the SQLite pass (the seeded tests cover both)",
+)
 async def test_demo_dashboard_and_commitments(
     app: Any, client: httpx.AsyncClient, settings: Settings, admin: User
 ) -> None:
