@@ -59,6 +59,7 @@ def job_functions() -> list[Any]:
     """Every feature's jobs; each feature lists its own in its `jobs.py`."""
     from budgets import jobs as budget_jobs
     from consultations import jobs as consultation_jobs
+    from followup import jobs as followup_jobs
     from indicators import jobs as indicator_jobs
 
     return [
@@ -66,12 +67,14 @@ def job_functions() -> list[Any]:
         *budget_jobs.FUNCTIONS,
         *consultation_jobs.FUNCTIONS,
         *indicator_jobs.FUNCTIONS,
+        *followup_jobs.FUNCTIONS,
     ]
 
 
 def cron_jobs() -> list[Any]:
     from budgets import jobs as budget_jobs
     from consultations import jobs as consultation_jobs
+    from followup import jobs as followup_jobs
     from indicators import jobs as indicator_jobs
 
     every_15_seconds = set(range(0, 60, HEARTBEAT_INTERVAL_SECONDS))
@@ -81,6 +84,7 @@ def cron_jobs() -> list[Any]:
         *budget_jobs.CRON_JOBS,
         *consultation_jobs.CRON_JOBS,
         *indicator_jobs.CRON_JOBS,
+        *followup_jobs.CRON_JOBS,
     ]
 
 
