@@ -36,12 +36,14 @@ from budgets.models import (
     VoterRegister,
     WinnerRule,
 )
-from participation import queue
+from participation import outbox
 from participation.accounts.models import User
 from participation.i18n import N_
 from participation.refusals import Refused, refuse
 from participation.richtext import sanitize
 from participation.settings import Settings
+
+TALLY_JOB = "tally_budget"  # budgets.jobs.tally_budget, run through participation.outbox
 
 # --- budgets and phases ----------------------------------------------------------------------
 
@@ -189,8 +191,10 @@ async def switch_phase(budget_id: int, target: Phase, by_user: User | None) -> b
         if target == Phase.RESULTS:
             budget.results_published_at = timezone.now()
         await budget.save(update_fields=["phase", "phase_changed_at", "results_published_at"])
-    if target == Phase.TALLY:
-        await request_tally(budget_id)
+        # recorded with the switch: a Redis restart cannot lose the tally (participation/outbox)
+        tally = await outbox.record(TALLY_JOB, budget_id) if target == Phase.TALLY else None
+    if tally is not None:
+        await outbox.dispatch(tally)
     return True
 
 
@@ -208,9 +212,7 @@ async def apply_phase_schedule(now: datetime) -> list[int]:
 
 
 async def request_tally(budget_id: int) -> None:
-    await queue.enqueue(
-        "tally_budget", budget_id, _job_id=f"tally:{budget_id}:{secrets.token_hex(4)}"
-    )
+    await outbox.defer(TALLY_JOB, budget_id)
 
 
 # --- projects --------------------------------------------------------------------------------

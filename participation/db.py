@@ -18,6 +18,7 @@ APPS: dict[str, list[str]] = {
     "participation": [
         "participation.accounts.models",
         "participation.mail",
+        "participation.outbox",
         "participation.territory",
         "participation.proposals.models",
         "participation.comments.models",

@@ -14,7 +14,7 @@ from arq import cron
 from arq.worker import Worker
 from tortoise.context import get_current_context
 
-from participation import mail, queue
+from participation import mail, outbox, queue
 from participation.db import close_database, init_database
 from participation.redis import arq_redis_settings
 from participation.settings import Settings
@@ -52,7 +52,12 @@ def job_functions() -> list[Any]:
     from budgets import jobs as budget_jobs
     from consultations import jobs as consultation_jobs
 
-    return [mail.send_email, *budget_jobs.FUNCTIONS, *consultation_jobs.FUNCTIONS]
+    return [
+        mail.send_email,
+        outbox.run_outbox_job,
+        *budget_jobs.FUNCTIONS,
+        *consultation_jobs.FUNCTIONS,
+    ]
 
 
 def cron_jobs() -> list[Any]:
@@ -63,6 +68,7 @@ def cron_jobs() -> list[Any]:
     return [
         cron(heartbeat, second=every_15_seconds, run_at_startup=False),
         cron(mail.sweep_outbox, second={30}),
+        cron(outbox.sweep_jobs, second={20}),
         *budget_jobs.CRON_JOBS,
         *consultation_jobs.CRON_JOBS,
     ]
