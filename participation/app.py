@@ -26,6 +26,7 @@ from participation.errors import EXCEPTION_HANDLERS
 from participation.middleware import (
     AuthMiddleware,
     CSRFMiddleware,
+    DatabaseUnavailableMiddleware,
     LanguageMiddleware,
     SecurityHeadersMiddleware,
 )
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 https_only=settings.secure_cookies,
             ),
             Middleware(LanguageMiddleware, default_language=settings.default_language),
+            Middleware(DatabaseUnavailableMiddleware),
             Middleware(CSRFMiddleware, max_body_size=settings.max_body_size),
             Middleware(AuthMiddleware),
             Middleware(BlockedUserMiddleware),
