@@ -64,6 +64,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Content types approved by a moderator before anyone sees them: `proposal`, `comment`.",
     ),
     Setting("RATE_LIMITS", "on", "`on` or `off`: per-user, per-IP and per-e-mail rate limits."),
+    Setting(
+        "LOG_RETENTION_DAYS",
+        "90",
+        "Days after which sent e-mails, finished jobs, expired sessions and used reset tokens "
+        "are purged by the nightly retention job (docs/privacy.md).",
+    ),
 )
 
 
@@ -92,6 +98,7 @@ class Settings:
     moderation_report_threshold: int = 3
     premoderated_content: frozenset[str] = frozenset()
     rate_limits: bool = True
+    log_retention_days: int = 90
 
     @property
     def is_production(self) -> bool:
@@ -158,6 +165,7 @@ class Settings:
             moderation_report_threshold=_positive(raw, "MODERATION_REPORT_THRESHOLD"),
             premoderated_content=_content_types(raw, "PREMODERATED_CONTENT"),
             rate_limits=raw["RATE_LIMITS"].lower() in ("1", "true", "yes", "on"),
+            log_retention_days=_positive(raw, "LOG_RETENTION_DAYS"),
         )
 
     def premoderates(self, content_type: str) -> bool:
