@@ -116,7 +116,7 @@ async def burst(
 ) -> dict[str, int]:
     """Every voter casts once, 20 at a time; SIGKILL the server after `kill_after` answers."""
     pending = list(range(len(sessions)))
-    random.Random(kill_after).shuffle(pending)
+    random.Random(len(acknowledged)).shuffle(pending)  # each round starts with other voters
     answered = {"303": 0, "other": 0, "no answer": 0}
     killed = asyncio.Event()
 
