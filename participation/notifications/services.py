@@ -98,7 +98,12 @@ async def notify(
 ) -> list[mail.OutboxEmail]:
     """Notify each recipient once for `event_key`; call inside the transaction of the event and
     pass the returned e-mails to `dispatch` after commit."""
-    people = {user.id: user for user in recipients if user.id != exclude}
+    # a deleted account is notified of nothing (its address is erased: docs/privacy.md)
+    people = {
+        user.id: user
+        for user in recipients
+        if user.id != exclude and getattr(user, "deleted_at", None) is None
+    }
     if not people:
         return []
     already = set(

@@ -134,6 +134,11 @@ async def test_deleting_an_account_erases_the_person_and_keeps_the_counts(
     assert "Camille Test" not in page.text
     english = await client.get(f"/proposals/{other.id}", headers={"Accept-Language": "en"})
     assert "Former participant" in english.text and "Bonne idée, rue Pasteur" in english.text
+    # someone comments on the deleted person's proposal: nobody to notify, no e-mail queued
+    neighbour = await User.get(email="voisine@example.org")
+    await comments.post(settings, scene["own"], neighbour, "<p>Toujours d'actualité</p>", "for")
+    assert await Notification.filter(user_id=citizen.id).count() == 0
+    assert await OutboxEmail.filter(recipient=person.email).count() == 0
 
 
 async def test_the_same_person_cannot_vote_again_with_a_new_account(
