@@ -128,6 +128,9 @@ async def test_deleting_an_account_erases_the_person_and_keeps_the_counts(
         client, "/account/login", {"email": citizen.email, "password": TEST_PASSWORD}
     )
     assert login.status_code == 401  # as any wrong password
+    # nobody can bring the account back through "forgot my password" on its erased address
+    await post_form(client, "/account/reset", {"email": person.email})
+    assert await OutboxEmail.filter(recipient=person.email).count() == 0
     # public content stays, signed "Ancien participant" / "Former participant"
     page = await client.get(f"/proposals/{scene['own'].id}")
     assert "Un banc sous le tilleul" in page.text and "Ancien participant" in page.text
