@@ -36,7 +36,7 @@ from budgets.models import (
     VoterRegister,
     WinnerRule,
 )
-from participation import queue
+from participation import outbox
 from participation.accounts.models import User
 from participation.i18n import N_
 from participation.numbers import is_whole_number, parse_id
@@ -79,6 +79,8 @@ async def _audit(
 
     await audit(by_user, action, target_type, target_id, before, after, reason)
 
+
+TALLY_JOB = "tally_budget"  # budgets.jobs.tally_budget, run through participation.outbox
 
 # --- budgets and phases ----------------------------------------------------------------------
 
@@ -237,8 +239,10 @@ async def switch_phase(budget_id: int, target: Phase, by_user: User | None) -> b
         before, after = {"phase": str(switch_from)}, {"phase": str(target)}
         reason = "" if by_user is not None else "phase dates"  # the schedule switched it
         await _audit(by_user, "budget_phase", "budget", budget_id, before, after, reason)
-    if target == Phase.TALLY:
-        await request_tally(budget_id)
+        # recorded with the switch: a Redis restart cannot lose the tally (participation/outbox)
+        tally = await outbox.record(TALLY_JOB, budget_id) if target == Phase.TALLY else None
+    if tally is not None:
+        await outbox.dispatch(tally)
     return True
 
 
@@ -256,12 +260,11 @@ async def apply_phase_schedule(now: datetime) -> list[int]:
 
 
 async def request_tally(budget_id: int, by_user: User | None = None) -> None:
-    """Enqueue the tally; asked by staff, it is audited (the phase switch logs its own)."""
+    """Record and enqueue the tally; asked by staff, it is audited (the phase switch logs its
+    own)."""
     if by_user is not None:
         await _audit(by_user, "budget_tally_requested", "budget", budget_id)
-    await queue.enqueue(
-        "tally_budget", budget_id, _job_id=f"tally:{budget_id}:{secrets.token_hex(4)}"
-    )
+    await outbox.defer(TALLY_JOB, budget_id)
 
 
 # --- projects --------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ from consultations.models import (
     ScaleStyle,
     TextReview,
 )
-from participation import mail, queue
+from participation import mail, outbox
 from participation.i18n import N_, gettext
 from participation.notifications.models import Notification
 from participation.notifications.services import Kind, speaking
@@ -159,8 +159,12 @@ async def switch_phase(consultation_id: int, to_phase: Phase, by_user: Any | Non
         await _audit(
             by_user, "consultation_phase", "consultation", consultation_id, before, after, reason
         )
-    if to_phase == Phase.CLOSED:
-        await request_results(consultation_id)
+        # recorded with the switch: a Redis restart cannot lose the results (participation/outbox)
+        results = (
+            await outbox.record(RESULTS_JOB, consultation_id) if to_phase == Phase.CLOSED else None
+        )
+    if results is not None:
+        await outbox.dispatch(results)
     return True
 
 
@@ -438,7 +442,7 @@ async def submit_response(
 
 
 async def request_results(consultation_id: int) -> None:
-    await queue.enqueue(RESULTS_JOB, consultation_id)
+    await outbox.defer(RESULTS_JOB, consultation_id)
 
 
 def text_digest(text: str) -> str:

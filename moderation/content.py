@@ -21,6 +21,7 @@ from participation.i18n import N_
 from participation.proposals.domain import ModerationState, ProposalState
 from participation.richtext import to_text
 from participation.settings import Settings
+from participation.templating import public_name
 
 EXCERPT_MAX = 600
 
@@ -76,7 +77,7 @@ class ProposalKind:
             _excerpt(p.body),
             f"/proposals/{p.id}",
             p.author_id,
-            p.author.display_name,
+            public_name(p.author),
             ModerationState(p.moderation_state),
             p.created_at,
         )
@@ -158,7 +159,7 @@ class CommentKind:
             to_text(c.body) if len(c.body) < 10 * EXCERPT_MAX else _excerpt(c.body),
             f"/proposals/{c.proposal_id}#comment-{c.id}",
             c.author_id,
-            c.author.display_name,
+            public_name(c.author),
             ModerationState(c.moderation_state),
             c.created_at,
             context=c.proposal.title,

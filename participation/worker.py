@@ -14,7 +14,7 @@ from arq import cron
 from arq.worker import Worker
 from tortoise.context import get_current_context
 
-from participation import mail, queue
+from participation import mail, outbox, queue, retention
 from participation.db import close_database, init_database
 from participation.redis import arq_redis_settings
 from participation.settings import Settings
@@ -64,6 +64,7 @@ def job_functions() -> list[Any]:
 
     return [
         mail.send_email,
+        outbox.run_outbox_job,
         *budget_jobs.FUNCTIONS,
         *consultation_jobs.FUNCTIONS,
         *indicator_jobs.FUNCTIONS,
@@ -81,6 +82,8 @@ def cron_jobs() -> list[Any]:
     return [
         cron(heartbeat, second=every_15_seconds, run_at_startup=False),
         cron(mail.sweep_outbox, second={30}),
+        cron(outbox.sweep_jobs, second={20}),
+        cron(retention.purge_expired_data, hour={3}, minute={17}, second={0}),
         *budget_jobs.CRON_JOBS,
         *consultation_jobs.CRON_JOBS,
         *indicator_jobs.CRON_JOBS,

@@ -191,8 +191,8 @@ async def user_for_session(token: str) -> User | None:
 
 async def request_password_reset(settings: Settings, email: str) -> None:
     """Send a reset link if the account exists; say nothing either way (no account probing)."""
-    user = await User.get_or_none(email=normalize_email(email))
-    if user is None:
+    user = await User.get_or_none(email=normalize_email(email), deleted_at=None)
+    if user is None:  # unknown, or deleted (its erased address must not be brought back)
         return
     token = secrets.token_urlsafe(32)
     async with in_transaction():

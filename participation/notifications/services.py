@@ -111,7 +111,12 @@ async def notify(
     """Notify each recipient once for `event_key`; call inside the transaction of the event and
     pass the returned e-mails to `dispatch` after commit. `proposal` may be None for content
     that is not about a proposal (a budget project): then give its `title` and `link`."""
-    people = {user.id: user for user in recipients if user.id != exclude}
+    # a deleted account is notified of nothing (its address is erased: docs/privacy.md)
+    people = {
+        user.id: user
+        for user in recipients
+        if user.id != exclude and getattr(user, "deleted_at", None) is None
+    }
     if not people:
         return []
     already = set(
@@ -175,7 +180,10 @@ async def notify_users(
             "user_id", flat=True
         )
     )
-    people = await User.filter(id__in=list(wanted - already)).order_by("id")
+    # a deleted account is notified of nothing (its address is erased: docs/privacy.md)
+    people = await User.filter(id__in=list(wanted - already), deleted_at__isnull=True).order_by(
+        "id"
+    )
     await Notification.bulk_create(
         [Notification(user_id=user.id, kind=kind, event_key=event_key) for user in people],
         ignore_conflicts=True,
