@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from tortoise import Tortoise, connections
-from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from participation.settings import Settings
@@ -35,16 +34,8 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
     if settings.uses_sqlite and "busy_timeout" not in database_url:
         # web and worker write to the same file: wait for the lock instead of failing
         database_url += ("&" if "?" in database_url else "?") + "busy_timeout=5000"
-    connection: str | dict[str, Any] = database_url
-    if not settings.uses_sqlite:
-        connection = expand_db_url(database_url)
-        # Re-plan each execution of a prepared statement with its actual values: a generic plan
-        # does not know that `LIMIT $n` is 21 and sorted every visible proposal for "most
-        # supported" and "random" (docs/performance.md, "Proposals").
-        connection["credentials"].setdefault("server_settings", {})
-        connection["credentials"]["server_settings"]["plan_cache_mode"] = "force_custom_plan"
     return {
-        "connections": {"default": connection},
+        "connections": {"default": database_url},
         "apps": {
             label: {
                 "models": modules,
