@@ -404,13 +404,16 @@ class BallotContext:
     envelopes: dict[str | None, int]
 
 
-async def ballot_context(budget: Budget) -> BallotContext:
+ProjectRow = tuple[int, int, int | None, int | None]  # id, cost, adjusted cost, district id
+
+
+async def ballot_context(
+    budget: Budget, project_rows: list[ProjectRow] | None = None
+) -> BallotContext:
     # plain rows, not model instances: this runs on every ballot
     districts = await BudgetDistrict.filter(budget_id=budget.id).values_list("id", "name", "amount")
     names = {district_id: name for district_id, name, _ in districts}
-    rows = await Project.filter(budget_id=budget.id, feasibility=Feasibility.FEASIBLE).values_list(
-        "id", "cost", "adjusted_cost", "district_id"
-    )
+    rows = project_rows if project_rows is not None else await _project_rows(budget.id)
     projects = {
         project_id: domain.BallotProject(
             project_id,
@@ -424,26 +427,33 @@ async def ballot_context(budget: Budget) -> BallotContext:
     return BallotContext(rule_of(budget), projects, envelopes)
 
 
-# Once a budget has a ballot, its projects, costs, envelopes and rule can no longer change
-# (save_budget and review_project refuse), so each web process keeps the context of such a budget:
-# two queries fewer per ballot. Keyed by creation time too: a test database reuses ids.
-_FROZEN_CONTEXTS: dict[tuple[int, object], BallotContext] = {}
+async def _project_rows(budget_id: int) -> list[ProjectRow]:
+    rows = await Project.filter(budget_id=budget_id, feasibility=Feasibility.FEASIBLE).values_list(
+        "id", "cost", "adjusted_cost", "district_id"
+    )
+    return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+# Once a budget has a ballot, its feasible projects and their costs can no longer change
+# (review_project refuses), so each web process keeps them: one query fewer per ballot. The
+# envelopes are read every time (staff may still change the amounts), and so is the rule (the
+# budget row). Keyed by creation time too: a test database reuses ids.
+_FROZEN_PROJECTS: dict[tuple[int, object], list[ProjectRow]] = {}
 
 
 async def voting_context(budget: Budget) -> BallotContext:
-    frozen = _FROZEN_CONTEXTS.get((budget.id, budget.created_at))
-    return frozen if frozen is not None else await ballot_context(budget)
+    return await ballot_context(budget, _FROZEN_PROJECTS.get((budget.id, budget.created_at)))
 
 
 async def _freeze(budget: Budget) -> None:
     key = (budget.id, budget.created_at)
-    if key in _FROZEN_CONTEXTS:
+    if key in _FROZEN_PROJECTS:
         return
-    if len(_FROZEN_CONTEXTS) >= 100:
-        _FROZEN_CONTEXTS.clear()
+    if len(_FROZEN_PROJECTS) >= 100:
+        _FROZEN_PROJECTS.clear()
     # read again after our ballot is committed: a review that committed between our first read
     # and our ballot is in it, and none can commit after (it would see the ballot)
-    _FROZEN_CONTEXTS[key] = await ballot_context(budget)
+    _FROZEN_PROJECTS[key] = await _project_rows(budget.id)
 
 
 async def cast_ballot(
