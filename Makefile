@@ -56,8 +56,8 @@ demo: migrate
 	$(BIN)/participation demo
 
 lint: $(VENV)/.installed
-	$(BIN)/ruff check participation budgets consultations moderation tests bench
-	$(BIN)/mypy participation budgets consultations moderation
+	$(BIN)/ruff check participation budgets consultations moderation indicators followup tests bench
+	$(BIN)/mypy participation budgets consultations moderation indicators followup
 
 test-sqlite: install
 	@echo "== Test suite on SQLite, embedded Redis"

@@ -15,6 +15,8 @@ from starlette.staticfiles import StaticFiles
 
 from budgets import routes as budgets_routes
 from consultations import routes as consultations_routes
+from followup import routes as followup_routes
+from indicators import routes as indicators_routes
 from moderation import routes as moderation_routes
 from moderation.middleware import BlockedUserMiddleware
 from moderation.ratelimit import RateLimited, rate_limited
@@ -68,6 +70,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *comments_routes.routes,
             *notifications_routes.routes,
             *moderation_routes.routes,
+            *indicators_routes.routes,
+            *followup_routes.routes,
             *section_routes,
             Mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static"),
         ],

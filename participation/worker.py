@@ -59,13 +59,20 @@ def job_functions() -> list[Any]:
     """Every feature's jobs; each feature lists its own in its `jobs.py`."""
     from budgets import jobs as budget_jobs
     from consultations import jobs as consultation_jobs
+    from indicators import jobs as indicator_jobs
 
-    return [mail.send_email, *budget_jobs.FUNCTIONS, *consultation_jobs.FUNCTIONS]
+    return [
+        mail.send_email,
+        *budget_jobs.FUNCTIONS,
+        *consultation_jobs.FUNCTIONS,
+        *indicator_jobs.FUNCTIONS,
+    ]
 
 
 def cron_jobs() -> list[Any]:
     from budgets import jobs as budget_jobs
     from consultations import jobs as consultation_jobs
+    from indicators import jobs as indicator_jobs
 
     every_15_seconds = set(range(0, 60, HEARTBEAT_INTERVAL_SECONDS))
     return [
@@ -73,6 +80,7 @@ def cron_jobs() -> list[Any]:
         cron(mail.sweep_outbox, second={30}),
         *budget_jobs.CRON_JOBS,
         *consultation_jobs.CRON_JOBS,
+        *indicator_jobs.CRON_JOBS,
     ]
 
 
