@@ -10,11 +10,12 @@ import hashlib
 import hmac
 import json
 import secrets
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from tortoise import timezone
+from tortoise import connections, timezone
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
@@ -535,16 +536,16 @@ class BallotContext:
     envelopes: dict[str | None, int]
 
 
-async def ballot_context(budget: Budget) -> BallotContext:
+ProjectRow = tuple[int, int, int | None, int | None]  # id, cost, adjusted cost, district id
+
+
+async def ballot_context(
+    budget: Budget, project_rows: list[ProjectRow] | None = None
+) -> BallotContext:
     # plain rows, not model instances: this runs on every ballot
     districts = await BudgetDistrict.filter(budget_id=budget.id).values_list("id", "name", "amount")
     names = {district_id: name for district_id, name, _ in districts}
-    # feasible and let through by moderation (frozen from the opening of the vote)
-    rows = await Project.filter(
-        budget_id=budget.id,
-        feasibility=Feasibility.FEASIBLE,
-        moderation_state=ModerationState.VISIBLE,
-    ).values_list("id", "cost", "adjusted_cost", "district_id")
+    rows = project_rows if project_rows is not None else await _project_rows(budget.id)
     projects = {
         project_id: domain.BallotProject(
             project_id,
@@ -558,26 +559,36 @@ async def ballot_context(budget: Budget) -> BallotContext:
     return BallotContext(rule_of(budget), projects, envelopes)
 
 
-# Once a budget has a ballot, its projects, costs, envelopes and rule can no longer change
-# (save_budget and review_project refuse), so each web process keeps the context of such a budget:
-# two queries fewer per ballot. Keyed by creation time too: a test database reuses ids.
-_FROZEN_CONTEXTS: dict[tuple[int, object], BallotContext] = {}
+async def _project_rows(budget_id: int) -> list[ProjectRow]:
+    # feasible and let through by moderation (both frozen from the opening of the vote)
+    rows = await Project.filter(
+        budget_id=budget_id,
+        feasibility=Feasibility.FEASIBLE,
+        moderation_state=ModerationState.VISIBLE,
+    ).values_list("id", "cost", "adjusted_cost", "district_id")
+    return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+# Once a budget has a ballot, its feasible projects and their costs can no longer change
+# (review_project refuses), so each web process keeps them: one query fewer per ballot. The
+# envelopes are read every time (staff may still change the amounts), and so is the rule (the
+# budget row). Keyed by creation time too: a test database reuses ids.
+_FROZEN_PROJECTS: dict[tuple[int, object], list[ProjectRow]] = {}
 
 
 async def voting_context(budget: Budget) -> BallotContext:
-    frozen = _FROZEN_CONTEXTS.get((budget.id, budget.created_at))
-    return frozen if frozen is not None else await ballot_context(budget)
+    return await ballot_context(budget, _FROZEN_PROJECTS.get((budget.id, budget.created_at)))
 
 
 async def _freeze(budget: Budget) -> None:
     key = (budget.id, budget.created_at)
-    if key in _FROZEN_CONTEXTS:
+    if key in _FROZEN_PROJECTS:
         return
-    if len(_FROZEN_CONTEXTS) >= 100:
-        _FROZEN_CONTEXTS.clear()
+    if len(_FROZEN_PROJECTS) >= 100:
+        _FROZEN_PROJECTS.clear()
     # read again after our ballot is committed: a review that committed between our first read
     # and our ballot is in it, and none can commit after (it would see the ballot)
-    _FROZEN_CONTEXTS[key] = await ballot_context(budget)
+    _FROZEN_PROJECTS[key] = await _project_rows(budget.id)
 
 
 async def cast_ballot(
@@ -592,9 +603,10 @@ async def cast_ballot(
 ) -> str:
     """Record or replace a person's ballot; returns the new receipt code.
 
-    Two steps, each its own transaction: insert register + ballot; if the person already voted
-    (UNIQUE register row), replace the ballot found by its keyed token. Concurrent submissions
-    by one person therefore leave exactly one register row and one ballot.
+    Two steps, each atomic: insert register row + ballot together (one statement on
+    PostgreSQL, one transaction on SQLite); if the person already voted (UNIQUE register row),
+    replace the ballot found by its keyed token (one UPDATE). Concurrent submissions by one
+    person therefore leave exactly one register row and one ballot.
     """
     if budget is None or budget.id != budget_id:
         budget = await Budget.get(id=budget_id)
@@ -614,34 +626,76 @@ async def cast_ballot(
     token = ballot_token(settings, budget_id, census_entry.id)
     receipt = new_receipt()
     content = json.dumps({str(k): v for k, v in sorted(choices.items())})
+    ballot = Ballot(
+        id=uuid.uuid4(),
+        budget_id=budget_id,
+        token=token if channel == Channel.WEB else None,  # a paper ballot cannot be changed online
+        receipt=receipt,
+        district=voter.district,
+        channel=channel,
+        choices=content,
+        cast_on=now.date(),
+    )
     try:
-        async with in_transaction():
-            await VoterRegister.create(
-                budget_id=budget_id, census_entry=census_entry, channel=channel
-            )
-            # a paper ballot has no token: it cannot be changed online afterwards
-            await Ballot.create(
-                budget_id=budget_id,
-                token=token if channel == Channel.WEB else None,
-                receipt=receipt,
-                district=voter.district,
-                channel=channel,
-                choices=content,
-                cast_on=now.date(),
-            )
-            if recorded_by is not None:  # a paper ballot: who recorded it, never its content
+        if recorded_by is None:
+            await _register_and_store(budget_id, census_entry.id, ballot, now)
+        else:
+            async with in_transaction():  # a paper ballot: who recorded it, never its content
+                await _register_and_store(budget_id, census_entry.id, ballot, now)
                 await _audit(recorded_by, "budget_paper_ballot", "budget", budget_id)
     except IntegrityError:
         if channel == Channel.PAPER:
             raise refuse(N_("This resident has already voted.")) from None
-        async with in_transaction():
-            updated = await Ballot.filter(token=token, budget_id=budget_id).update(
-                choices=content, receipt=receipt, cast_on=now.date()
-            )
+        # one statement: atomic on its own
+        updated = await Ballot.filter(token=token, budget_id=budget_id).update(
+            choices=content, receipt=receipt, cast_on=now.date()
+        )
         if not updated:  # voted on paper: that ballot cannot be changed online
             raise refuse(N_("You have already voted at a town-hall desk.")) from None
     await _freeze(budget)  # a ballot is stored: the context cannot change any more
     return receipt
+
+
+# PostgreSQL: the register row and the ballot in one statement, which is one transaction (the
+# UNIQUE register row failing fails the ballot too) and one round trip instead of four.
+REGISTER_AND_STORE_SQL = """
+WITH registered AS (
+    INSERT INTO "budgets_voter_register" ("budget_id", "census_entry_id", "channel", "voted_at")
+    VALUES ($1, $2, $3, $4) RETURNING "budget_id"
+)
+INSERT INTO "budgets_ballot"
+    ("id", "budget_id", "token", "receipt", "district", "channel", "choices", "cast_on")
+SELECT $5, "budget_id", $6, $7, $8, $3, $9, $10 FROM registered
+"""
+
+
+async def _register_and_store(
+    budget_id: int, census_entry_id: int, ballot: Ballot, now: datetime
+) -> None:
+    """Who voted (the register) and how (the ballot), together or not at all."""
+    connection = connections.get("default")
+    if connection.capabilities.dialect == "postgres":
+        await connection.execute_query(
+            REGISTER_AND_STORE_SQL,
+            [
+                budget_id,
+                census_entry_id,
+                ballot.channel.value,
+                now,
+                ballot.id,
+                ballot.token,
+                ballot.receipt,
+                ballot.district,
+                ballot.choices,
+                ballot.cast_on,
+            ],
+        )
+        return
+    async with in_transaction():  # SQLite has no INSERT inside WITH
+        await VoterRegister.create(
+            budget_id=budget_id, census_entry_id=census_entry_id, channel=ballot.channel
+        )
+        await ballot.save(force_create=True)
 
 
 async def current_choices(

@@ -169,7 +169,7 @@ async def user_for_session(token: str) -> User | None:
     worked out in the same query."""
     from tortoise.expressions import RawSQL
 
-    from moderation.queries import active_blocks_sql
+    from moderation.queries import BLOCKED_UNTIL_SQL, is_blocked
     from participation.notifications.services import UNREAD_COUNT_SQL
 
     now = timezone.now()
@@ -177,7 +177,7 @@ async def user_for_session(token: str) -> User | None:
         await UserSession.filter(token_hash=_token_hash(token), expires_at__gt=now)
         .annotate(
             unread_notifications=RawSQL(UNREAD_COUNT_SQL),
-            active_blocks=RawSQL(active_blocks_sql(now)),
+            blocked_until=RawSQL(BLOCKED_UNTIL_SQL),
         )
         .select_related("user")
         .first()
@@ -185,7 +185,7 @@ async def user_for_session(token: str) -> User | None:
     if session is None:
         return None
     session.user.unread_notifications = int(session.unread_notifications)  # type: ignore[attr-defined]
-    session.user.is_blocked = int(session.active_blocks) > 0  # type: ignore[attr-defined]
+    session.user.is_blocked = is_blocked(session.blocked_until, now)  # type: ignore[attr-defined]
     return session.user
 
 
