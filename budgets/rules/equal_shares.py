@@ -34,6 +34,7 @@ from budgets.election import (
     NOT_AFFORDABLE,
     SELECTED,
     BallotCounts,
+    BallotKind,
     Election,
     ElectionError,
     Outcome,
@@ -84,7 +85,9 @@ class EqualShares:
             run, final_share = _add1(
                 costs, utilities, groups, candidates, tie_rank, share, budget, first
             )
-        supporters = supporter_counts(election, counts)
+        # without points, a voter supports exactly the projects they score
+        cumulative = election.kind == BallotKind.CUMULATIVE
+        supporters = supporter_counts(election, counts) if cumulative else score
         return _outcome(
             election, self.name, utility, completion, run, first, final_share, score, supporters
         )
@@ -92,12 +95,13 @@ class EqualShares:
 
 def _groups(election: Election, eligible: set[int], counts: BallotCounts) -> Groups:
     """Voters with the same eligible supported projects always hold the same money."""
-    index = {p.id: i for i, p in enumerate(election.projects)}
+    lookup = {p.id: i for i, p in enumerate(election.projects)}.__getitem__
+    everyone = len(eligible) == len(election.projects)
     merged: dict[tuple[int, ...], int] = {}
     get = merged.get
     for (choices, points), voters in counts.items():
-        chosen = (index[c] for c in supported(choices, points))
-        key = tuple(sorted(c for c in chosen if c in eligible))
+        chosen = set(map(lookup, choices if points is None else supported(choices, points)))
+        key = tuple(sorted(chosen if everyone else chosen & eligible))
         merged[key] = get(key, 0) + voters
     return Groups.of(merged, len(election.projects))
 
