@@ -34,7 +34,6 @@ from budgets.election import (
     NOT_AFFORDABLE,
     SELECTED,
     BallotCounts,
-    BallotKind,
     Election,
     ElectionError,
     Outcome,
@@ -65,7 +64,15 @@ class EqualShares:
         projects = election.projects
         costs = [p.cost for p in projects]
         utilities = costs if utility == "cost" else [1] * len(projects)
-        score = scores(election, counts)
+        everyone = set(range(len(projects)))
+        groups: Groups | None = None
+        points_free = all(points is None for _, points in counts)
+        if points_free:
+            # without points the score is the number of supporters: read it off the groups
+            groups = _groups(election, everyone, counts)
+            score = {p.id: groups.support[i] for i, p in enumerate(projects)}
+        else:
+            score = scores(election, counts)
         order = tie_order(election, score)
         position = {p.id: i for i, p in enumerate(order)}
         tie_rank = [position[p.id] for p in projects]
@@ -73,7 +80,8 @@ class EqualShares:
         eligible = {
             i for i, p in enumerate(projects) if threshold is None or score[p.id] >= threshold
         }
-        groups = _groups(election, eligible, counts)
+        if groups is None or eligible != everyone:
+            groups = _groups(election, eligible, counts)
         candidates = sorted(eligible)
         budget = election.exact_budget
         voters = len(election.ballots)
@@ -86,8 +94,7 @@ class EqualShares:
                 costs, utilities, groups, candidates, tie_rank, share, budget, first
             )
         # without points, a voter supports exactly the projects they score
-        cumulative = election.kind == BallotKind.CUMULATIVE
-        supporters = supporter_counts(election, counts) if cumulative else score
+        supporters = score if points_free else supporter_counts(election, counts)
         return _outcome(
             election, self.name, utility, completion, run, first, final_share, score, supporters
         )
