@@ -136,7 +136,13 @@ def _add1(
         if spent > budget:
             if previous is None:  # cannot happen: the first run always fits
                 return run, e
-            return previous
+            last_run, last_e = previous
+            if e - last_e > 1:
+                # the outcome is the same from last_e to e - 1: keep the run at e - 1, the one
+                # that trying every unit would keep (same projects, its own prices and share)
+                last_e = e - 1
+                last_run = mes_run(costs, utilities, groups, candidates, tie_rank, last_e, False)
+            return last_run, last_e
         chosen = set(run.free) | {s.project for s in run.steps}
         left = budget - spent
         if all(c in chosen or costs[c] > left for c in backed):
