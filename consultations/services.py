@@ -449,6 +449,20 @@ def text_digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def _input_digest(raw: list[str], approved: set[tuple[int, str]], specs: Any) -> str:
+    """What the results were computed from, hashed as it streams (no second copy of every
+    response); each response is length-prefixed so that no two inputs hash alike."""
+    digest = hashlib.sha256()
+    digest.update(
+        json.dumps({"approved": sorted(approved), "questions": [repr(s) for s in specs]}).encode()
+    )
+    for answers in raw:
+        data = answers.encode()
+        digest.update(b"%d:" % len(data))
+        digest.update(data)
+    return digest.hexdigest()
+
+
 async def compute_results(consultation_id: int) -> str:
     """Aggregate every response and store the result; the same responses give the same row."""
     specs = await question_specs(consultation_id)
@@ -465,10 +479,7 @@ async def compute_results(consultation_id: int) -> str:
         (json.loads(answers) for answers in raw),
         lambda question_id, text: (question_id, text_digest(text)) in approved,
     )
-    digest_input = json.dumps(
-        {"responses": raw, "approved": sorted(approved), "questions": [repr(s) for s in specs]}
-    )
-    digest = hashlib.sha256(digest_input.encode()).hexdigest()
+    digest = _input_digest(raw, approved, specs)
     serialized = json.dumps(content, ensure_ascii=False, sort_keys=True)
     async with in_transaction():
         existing = await Result.filter(consultation_id=consultation_id).select_for_update().first()
