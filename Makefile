@@ -10,7 +10,7 @@ TEST_REDIS_URL ?= $(if $(REDIS_URL),$(REDIS_URL),redis://127.0.0.1:6379/15)
 export PORT
 
 
-.PHONY: run test install browser assets messages migrate demo lint audit test-sqlite test-postgres bench load wrk clean translations
+.PHONY: run test install browser assets messages migrate demo lint audit test-sqlite test-postgres bench load wrk faults clean translations
 
 run: install
 	$(BIN)/participation migrate
@@ -100,3 +100,8 @@ clean:
 translations: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -o participation/locale/messages.pot --no-location .
 	$(BIN)/pybabel update -i participation/locale/messages.pot -d participation/locale -D messages --omit-header
+
+# kill -9 the web during a burst of ballots and the worker mid-tally, on PostgreSQL
+# (FAULTS_DATABASE_URL, default bench_faults; FAULTS_REDIS_URL, default db 13); prints findings
+faults: install
+	$(BIN)/python bench/faults.py

@@ -33,7 +33,7 @@ from participation.proposals.domain import (
 from participation.proposals.models import Proposal
 from participation.richtext import to_text
 from participation.spreadsheet import safe_cell
-from participation.templating import flash, is_htmx, render
+from participation.templating import flash, is_htmx, public_name, render
 from participation.web import form_data, redirect, require, translated
 
 
@@ -125,7 +125,7 @@ async def _export_rows() -> list[dict[str, Any]]:
             "address": p.address,
             "latitude": p.latitude,
             "longitude": p.longitude,
-            "author": p.author.display_name,
+            "author": public_name(p.author),
             "support_count": p.support_count,
             "comment_count": p.comment_count,
             "published_at": p.published_at.isoformat() if p.published_at else None,

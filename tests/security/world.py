@@ -117,6 +117,8 @@ async def seed_world(settings: Settings) -> World:
         settings, budget.id, residency.census_entry, voter, {projects[0].id: 1}, budget=budget
     )
     consultation, questions = await consultation_open()
+    from indicators import services as indicator_services
+
     await Notification.create(
         user_id=world.owner.id, kind="comment", event_key="comment:owner", proposal_id=proposal.id
     )
@@ -167,8 +169,10 @@ async def seed_world(settings: Settings) -> World:
         "user": world.owner.id,
         "commitment_id": commitment.id,
         "kind": "budget",
+        "process_id": budget.id,
         "reason": reason.id,
     }
+    await indicator_services.compute_all()  # the dashboard's pages read stored figures
     return world
 
 
