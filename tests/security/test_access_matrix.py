@@ -47,6 +47,8 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "GET /account/confirm/{token}":                                                             (BAD,     BAD,     BAD,     BAD,     BAD),
     "GET /account/reset":                                                                       (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "GET /account/reset/{token}":                                                               (BAD,     BAD,     BAD,     BAD,     BAD),
+    "GET /account/data.json":                                                                   (LOGIN,   PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /account/delete":                                                                      (LOGIN,   PAGE,    PAGE,    PAGE,    PAGE),
     "GET /budgets":                                                                             (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "GET /budgets/{budget_id}":                                                                 (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "GET /budgets/{budget_id} [preparation]":                                                   (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  PAGE),
@@ -73,6 +75,8 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "GET /admin/budgets/{budget_id} [preparation]":                                             (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
     "GET /admin/budgets/{budget_id}/edit":                                                      (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
     "GET /admin/budgets/{budget_id}/edit [preparation]":                                        (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "GET /admin/budgets/{budget_id}/projects/{project_id}/edit":                                (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "GET /admin/budgets/{budget_id}/projects/{project_id}/edit [preparation]":                  (LOGIN,   DENIED,  DENIED,  DENIED,  HIDDEN),
     "GET /admin/budgets/{budget_id}/paper-ballot":                                              (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
     "GET /admin/budgets/{budget_id}/paper-ballot [preparation]":                                (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
     "GET /admin/census":                                                                        (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
@@ -152,6 +156,7 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "POST /account/confirm/resend":                                                             (LOGIN,   DONE,    DONE,    DONE,    DONE),
     "POST /account/reset":                                                                      (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "POST /account/reset/{token}":                                                              (BAD,     BAD,     BAD,     BAD,     BAD),
+    "POST /account/delete":                                                                     (LOGIN,   FORM,    FORM,    FORM,    FORM),
     "POST /budgets/{budget_id}/projects/new":                                                   (LOGIN,   FORM,    FORM,    FORM,    FORM),
     "POST /budgets/{budget_id}/projects/new [preparation]":                                     (LOGIN,   HIDDEN,  HIDDEN,  HIDDEN,  FORM),
     "POST /budgets/{budget_id}/ballot":                                                         (LOGIN,   PAGE,    DENIED,  DENIED,  DENIED),
@@ -161,6 +166,8 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "POST /admin/budgets/import":                                                               (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
     "POST /admin/budgets/{budget_id}/edit":                                                     (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
     "POST /admin/budgets/{budget_id}/edit [preparation]":                                       (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
+    "POST /admin/budgets/{budget_id}/projects/{project_id}/edit":                               (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
+    "POST /admin/budgets/{budget_id}/projects/{project_id}/edit [preparation]":                 (LOGIN,   DENIED,  DENIED,  DENIED,  HIDDEN),
     "POST /admin/budgets/{budget_id}/phase":                                                    (LOGIN,   DENIED,  DENIED,  DENIED,  DONE),
     "POST /admin/budgets/{budget_id}/phase [preparation]":                                      (LOGIN,   DENIED,  DENIED,  DENIED,  DONE),
     "POST /admin/budgets/{budget_id}/projects/{project_id}/review":                             (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
@@ -248,8 +255,8 @@ RESTRICTED = {
     "consultation_id": ("consultation_in_preparation", "preparation"),
     "budget_id": ("budget_in_preparation", "preparation"),
 }
-# routes that change what later routes see: tried last, in this order
-LAST = ("/state", "/delete", "/account/logout")
+# routes that change what later routes see: tried last, in this order (the longest match wins)
+LAST = ("/state", "/delete", "/account/delete", "/account/logout")
 
 
 def _outcome(response: httpx.Response) -> str:
@@ -275,7 +282,7 @@ def _route(endpoint: Endpoint) -> str:
 
 def _order(endpoint: Endpoint) -> tuple[bool, int]:
     last = [i for i, suffix in enumerate(LAST) if endpoint.path.endswith(suffix)]
-    return endpoint.method != "GET", last[0] + 1 if last else 0
+    return endpoint.method != "GET", last[-1] + 1 if last else 0
 
 
 def _attempts(endpoint: Endpoint, world: Any) -> list[tuple[str, str]]:
@@ -330,9 +337,11 @@ async def _lists_show_restricted_objects_only_to_who_may_see_them(person: Any, r
     proposals = (await person.get("/proposals")).text
     exports = (await person.get("/proposals.csv")).text + (await person.get("/proposals.json")).text
     notifications = (await person.get("/notifications")).text
+    own_data = (await person.get("/account/data.json")).text
     assert ("Budget en préparation" in budgets) == (role == "admin")
     assert "Consultation en préparation" not in consultations  # staff see it under /admin
     assert ("Brouillon d'Olivia" in proposals.replace("&#39;", "'")) == (role == "owner")
     assert "Brouillon" not in exports  # open data: public proposals only, for everyone
     # the owner's notification (about their proposal) is theirs alone
     assert ("Des arceaux à vélo" in notifications.replace("&#39;", "'")) == (role == "owner")
+    assert ("owner@example.org" in own_data) == (role == "owner")  # one's own data only
