@@ -27,7 +27,9 @@ from budgets.models import (
     VoterRegister,
 )
 from budgets.services import ballot_context, dates_of, rule_of
+from participation.numbers import parse_id
 from participation.proposals.domain import ModerationState
+from participation.spreadsheet import safe_row
 
 PUBLIC_PHASES_FOR_PROJECTS = (
     Phase.SUBMISSION,
@@ -38,8 +40,10 @@ PUBLIC_PHASES_FOR_PROJECTS = (
 )
 
 
-async def budget_list() -> list[Budget]:
-    return await Budget.all().order_by("-created_at")
+async def budget_list(with_preparation: bool = False) -> list[Budget]:
+    """Budgets in preparation are listed for staff only."""
+    query = Budget.all() if with_preparation else Budget.exclude(phase=Phase.PREPARATION)
+    return await query.order_by("-created_at")
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,7 @@ class ProjectFilters:
     def from_query(cls, params: Mapping[str, Any]) -> ProjectFilters:
         def number(name: str) -> int | None:
             raw = params.get(name, "")
-            return int(raw) if isinstance(raw, str) and raw.isdigit() else None
+            return parse_id(raw)
 
         return cls(number("district"), number("category"))
 
@@ -242,16 +246,18 @@ async def results_csv(budget: Budget) -> str:
         if project.feasibility != Feasibility.FEASIBLE:
             continue
         writer.writerow(
-            [
-                project.id,
-                project.title,
-                project.district.name if project.district else "",
-                project.ballot_cost,
-                scores.get(project.id, 0),
-                int(project.id in selected.get(budget.winner_rule.value, set())),
-                int(project.id in selected.get("greedy", set())),
-                int(project.id in selected.get("equal-shares", set())),
-            ]
+            safe_row(
+                [
+                    project.id,
+                    project.title,
+                    project.district.name if project.district else "",
+                    project.ballot_cost,
+                    scores.get(project.id, 0),
+                    int(project.id in selected.get(budget.winner_rule.value, set())),
+                    int(project.id in selected.get("greedy", set())),
+                    int(project.id in selected.get("equal-shares", set())),
+                ]
+            )
         )
     return buffer.getvalue()
 

@@ -17,6 +17,8 @@ from budgets.models import BallotKind, Budget, Feasibility, Phase, WinnerRule
 from participation import refusals
 from participation.formfields import local_input_value
 from participation.i18n import N_, gettext
+from participation.numbers import is_whole_number
+from participation.pagecache import cached_for_visitors
 from participation.permissions import can_administer, is_signed_in
 from participation.templating import flash, money, render
 from participation.web import form_data, redirect, require
@@ -40,6 +42,9 @@ async def _budget(request: Request) -> Budget:
     budget = await Budget.get_or_none(id=raw)
     if budget is None:
         raise HTTPException(status_code=404)
+    # a budget in preparation is staff's draft: nobody else learns it exists (as consultations)
+    if budget.phase == Phase.PREPARATION and not can_administer(request.scope["user"]):
+        raise HTTPException(status_code=404)
     return budget
 
 
@@ -51,7 +56,8 @@ def _settings(request: Request) -> Any:
 
 
 async def index(request: Request) -> Response:
-    return render(request, "budgets/index.html", {"budgets": await queries.budget_list()})
+    budgets = await queries.budget_list(can_administer(request.scope["user"]))
+    return render(request, "budgets/index.html", {"budgets": budgets})
 
 
 async def detail(request: Request) -> Response:
@@ -371,7 +377,7 @@ async def admin_review_project(request: Request) -> Response:
     try:
         if feasibility_raw not in Feasibility._value2member_map_:
             raise services.refuse(N_("Choose feasible or not feasible."), "feasibility")
-        if adjusted and not adjusted.isdigit():
+        if adjusted and not is_whole_number(adjusted):
             raise services.refuse(
                 N_("The adjusted cost must be a positive whole number."), "adjusted_cost"
             )
@@ -531,7 +537,7 @@ routes = [
     ),
     Route("/budgets/{budget_id:int}/ballot/receipt", receipt, name="budgets:receipt"),
     Route("/budgets/{budget_id:int}/receipt-check", check_receipt, name="budgets:receipt_check"),
-    Route("/budgets/{budget_id:int}/results", results, name="budgets:results"),
+    Route("/budgets/{budget_id:int}/results", cached_for_visitors(results), name="budgets:results"),
     Route("/budgets/{budget_id:int}/results.csv", results_csv, name="budgets:results_csv"),
     Route("/budgets/{budget_id:int}/ballots.pb", ballots_pabulib, name="budgets:pabulib"),
     Route("/account/residency", residency, methods=["GET", "POST"], name="budgets:residency"),

@@ -22,6 +22,7 @@ from consultations.models import Audience, Consultation, Phase, QuestionKind, Sc
 from participation import refusals
 from participation.formfields import local_input_value
 from participation.i18n import gettext
+from participation.numbers import parse_id
 from participation.permissions import can_administer, can_moderate
 from participation.richtext import to_text
 from participation.templating import flash, render
@@ -414,8 +415,8 @@ async def admin_texts(request: Request) -> Response:
         texts = {
             (t.question.id, t.digest): t for t in await queries.free_texts(consultation.id, views)
         }
-        key = (int(data.get("question_id", "0") or 0), data.get("digest", ""))
-        found = texts.get(key) if data.get("question_id", "").isdigit() else None
+        question_id = parse_id(data.get("question_id", ""))
+        found = texts.get((question_id, data.get("digest", ""))) if question_id else None
         if found is None:  # forged question or text
             raise HTTPException(status_code=404)
         await services.review_text(

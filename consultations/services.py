@@ -37,7 +37,8 @@ from participation import mail, queue
 from participation.i18n import N_, gettext
 from participation.notifications.models import Notification
 from participation.notifications.services import Kind, speaking
-from participation.refusals import Refused, refuse
+from participation.numbers import is_whole_number
+from participation.refusals import NotFound, Refused, refuse
 from participation.richtext import sanitize, to_text
 from participation.settings import Settings
 
@@ -232,7 +233,7 @@ async def question_specs(consultation_id: int) -> list[domain.QuestionSpec]:
 
 def _condition(raw: str) -> tuple[int | None, int | None]:
     question, _, option = raw.partition(":")
-    if question.isdigit() and option.isdigit():
+    if is_whole_number(question) and is_whole_number(option):
         return int(question), int(option)
     return None, None
 
@@ -330,7 +331,7 @@ async def delete_question(consultation_id: int, question_id: int, by_user: Any =
         raise refuse(N_("The questionnaire is locked: people have already answered."))
     async with in_transaction():
         if not await Question.exists(id=question_id, consultation_id=consultation_id):
-            return
+            raise NotFound()  # a forged id, or a question of another consultation
         before = await _question_audit(question_id)
         await Question.filter(id=question_id, consultation_id=consultation_id).delete()
         await _audit(

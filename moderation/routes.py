@@ -30,7 +30,9 @@ from moderation.domain import (
 from moderation.models import ReasonTemplate
 from participation.accounts.models import User
 from participation.i18n import current_language, gettext
+from participation.numbers import parse_id
 from participation.permissions import can_administer, can_moderate, is_signed_in
+from participation.spreadsheet import safe_row
 from participation.templating import flash, is_htmx, render
 from participation.web import form_data, redirect, require, translated
 
@@ -82,7 +84,7 @@ async def index(request: Request) -> Response:
 async def decide(request: Request) -> Response:
     user = require(request, can_moderate)
     async with request.form() as form:
-        case_ids = [int(v) for v in form.getlist("case") if isinstance(v, str) and v.isdigit()]
+        case_ids = [n for v in form.getlist("case") if (n := parse_id(v)) is not None]
         data = {k: v for k, v in form.items() if isinstance(v, str)}
     reason = data.get("reason", "").strip()
     chosen = data.get("reason_template", "")
@@ -271,13 +273,6 @@ AUDIT_FIELDS = [
 ]
 
 
-def _csv_safe(value: Any) -> Any:
-    """Spreadsheets run cells that start with = + - @ as formulas: neutralise them."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 async def audit_csv(request: Request) -> Response:
     require(request, can_administer)
     params = queries.AuditParams.from_query(request.query_params)
@@ -288,7 +283,7 @@ async def audit_csv(request: Request) -> Response:
     for row in rows:
         row = list(row)
         row[1] = row[1].isoformat() if row[1] else ""
-        writer.writerow([_csv_safe(v) for v in row])
+        writer.writerow(safe_row(row))
     return Response(
         buffer.getvalue(),
         media_type="text/csv; charset=utf-8",

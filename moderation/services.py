@@ -38,7 +38,7 @@ from participation.accounts.models import User
 from participation.accounts.services import FormProblems
 from participation.i18n import N_
 from participation.notifications import services as notifications
-from participation.refusals import NotAllowed
+from participation.refusals import NotAllowed, NotFound
 from participation.settings import Settings
 
 __all__ = ["DomainError", "FormProblems", "NotAllowed"]
@@ -357,7 +357,7 @@ async def request_review(user: Any, decision_id: int, text: str) -> ModerationDe
     """The author asks once per content for another look; the item goes back to the queue."""
     decision = await ModerationDecision.get_or_none(id=decision_id)
     if decision is None:
-        raise DomainError(N_("This decision does not exist."))
+        raise NotFound()
     case = await ModerationCase.get(id=decision.case_id)
     already = case.review_requested_at is not None
     if not domain.can_request_review(user, decision.author_id, Action(decision.action), already):
@@ -497,7 +497,7 @@ async def save_reason_template(
             return template
         existing = await ReasonTemplate.filter(id=template_id).select_for_update().first()
         if existing is None:
-            raise DomainError(N_("This reason does not exist."))
+            raise NotFound()  # deleted meanwhile
         template = existing
         before = _template_record(template)
         template.text_fr, template.text_en = text_fr.strip(), text_en.strip()
@@ -520,7 +520,7 @@ async def delete_reason_template(admin: Any, template_id: int) -> None:
     async with in_transaction():
         template = await ReasonTemplate.filter(id=template_id).select_for_update().first()
         if template is None:
-            raise DomainError(N_("This reason does not exist."))
+            raise NotFound()  # a forged id, or deleted meanwhile
         await ReasonTemplate.filter(id=template.id).delete()
         await audit(
             admin,

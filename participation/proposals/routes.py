@@ -20,6 +20,7 @@ from tortoise import timezone
 
 from moderation import ratelimit
 from participation.i18n import N_, gettext
+from participation.pagecache import cached_for_visitors
 from participation.permissions import is_signed_in, is_staff
 from participation.proposals import domain, queries, services
 from participation.proposals.domain import (
@@ -31,6 +32,7 @@ from participation.proposals.domain import (
 )
 from participation.proposals.models import Proposal
 from participation.richtext import to_text
+from participation.spreadsheet import safe_cell
 from participation.templating import flash, is_htmx, render
 from participation.web import form_data, redirect, require, translated
 
@@ -85,6 +87,11 @@ async def index(request: Request) -> Response:
     return render(request, "proposals/index.html", context, fragment="proposals/_list.html")
 
 
+def in_random_order(request: Request) -> bool:
+    """The random order is each visitor's own shuffle (kept in their session)."""
+    return request.query_params.get("sort") == "random"
+
+
 EXPORT_FIELDS = [
     "id",
     "title",
@@ -133,7 +140,9 @@ async def export_csv(request: Request) -> Response:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=EXPORT_FIELDS)
     writer.writeheader()
-    writer.writerows(await _export_rows())
+    writer.writerows(  # open data, often opened in a spreadsheet
+        {key: safe_cell(value) for key, value in row.items()} for row in await _export_rows()
+    )
     return Response(
         buffer.getvalue(),
         media_type="text/csv; charset=utf-8",
@@ -435,11 +444,11 @@ async def decide_amendment(request: Request) -> Response:
 
 
 routes = [
-    Route("/proposals", index, name="proposals:index"),
+    Route("/proposals", cached_for_visitors(index, unless=in_random_order), name="proposals:index"),
     Route("/proposals.csv", export_csv, name="proposals:csv"),
     Route("/proposals.json", export_json, name="proposals:json"),
     Route("/proposals/new", new, methods=["GET", "POST"], name="proposals:new"),
-    Route("/proposals/{id:int}", show, name="proposals:show"),
+    Route("/proposals/{id:int}", cached_for_visitors(show), name="proposals:show"),
     Route("/proposals/{id:int}/edit", edit, methods=["GET", "POST"], name="proposals:edit"),
     Route("/proposals/{id:int}/history", history, name="proposals:history"),
     Route("/proposals/{id:int}/state", change_state, methods=["POST"], name="proposals:state"),

@@ -42,7 +42,7 @@ from participation.proposals.models import (
     Support,
 )
 from participation.proposals.queries import facts, id_set
-from participation.refusals import NotAllowed
+from participation.refusals import NotAllowed, NotFound
 from participation.richtext import normalize_for_search, sanitize, to_text
 from participation.settings import Settings
 from participation.territory import Category, District
@@ -443,7 +443,9 @@ async def decide_amendment(
     if not domain.can_decide_amendment(user, proposal_facts):
         raise NotAllowed()
     amendment = await Amendment.get_or_none(id=amendment_id, proposal_id=proposal.id)
-    if amendment is None or amendment.state != AmendmentState.PENDING:
+    if amendment is None:
+        raise NotFound()
+    if amendment.state != AmendmentState.PENDING:
         raise DomainError(N_("This amendment was already decided."))
     if accept and (
         problem := domain.amendment_acceptance_problem(amendment.base_version, proposal.version)
