@@ -399,9 +399,9 @@ async def admin_delete_question(request: Request) -> Response:
 
 
 async def admin_results(request: Request) -> Response:
-    require(request, can_administer)
+    user = require(request, can_administer)
     consultation = await _consultation(request, public=False)
-    await services.request_results(consultation.id)
+    await services.request_results(consultation.id, by_user=user)
     flash(request, gettext("The results are computed in the background. Reload in a moment."))
     return redirect(f"/admin/consultations/{consultation.id}")
 

@@ -441,7 +441,11 @@ async def submit_response(
 # --- results ---------------------------------------------------------------------------------
 
 
-async def request_results(consultation_id: int) -> None:
+async def request_results(consultation_id: int, by_user: Any = None) -> None:
+    """Record and enqueue the results job; asked by staff, it is audited (closing logs its own
+    phase)."""
+    if by_user is not None:
+        await _audit(by_user, "consultation_results_requested", "consultation", consultation_id)
     await outbox.defer(RESULTS_JOB, consultation_id)
 
 

@@ -95,6 +95,9 @@ async def test_text_reviews_and_the_outcome_are_audited_without_answers(
     published = await only("consultation_outcome")
     assert json.loads(published.after)["decided"] == "Nous plantons 40 arbres."
     assert json.loads(published.before)["decided"] == ""
+    url = f"/admin/consultations/{consultation.id}/results"
+    assert (await post_form(client, url, {})).status_code == 303
+    assert (await only("consultation_results_requested")).actor_id == admin.id
     everything = " ".join(f"{e.before} {e.after}" for e in await AuditLogEntry.all())
     assert "Idée numéro" not in everything  # the answer itself is never copied
     assert people[0].display_name not in everything and people[0].email not in everything

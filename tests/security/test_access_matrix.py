@@ -170,6 +170,8 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "POST /admin/budgets/{budget_id}/projects/{project_id}/edit [preparation]":                 (LOGIN,   DENIED,  DENIED,  DENIED,  HIDDEN),
     "POST /admin/budgets/{budget_id}/phase":                                                    (LOGIN,   DENIED,  DENIED,  DENIED,  DONE),
     "POST /admin/budgets/{budget_id}/phase [preparation]":                                      (LOGIN,   DENIED,  DENIED,  DENIED,  DONE),
+    "POST /admin/budgets/{budget_id}/projects/{project_id}/edit":                               (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
+    "POST /admin/budgets/{budget_id}/projects/{project_id}/edit [preparation]":                 (LOGIN,   DENIED,  DENIED,  DENIED,  HIDDEN),
     "POST /admin/budgets/{budget_id}/projects/{project_id}/review":                             (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
     "POST /admin/budgets/{budget_id}/projects/{project_id}/review [preparation]":               (LOGIN,   DENIED,  DENIED,  DENIED,  HIDDEN),
     "POST /admin/budgets/{budget_id}/tally":                                                    (LOGIN,   DENIED,  DENIED,  DENIED,  DONE),
