@@ -13,6 +13,7 @@ from datetime import date, datetime
 from budgets.models import BallotKind, Phase
 from participation import refusals
 from participation.i18n import N_
+from participation.numbers import is_whole_number
 
 PHASE_ORDER = [
     Phase.PREPARATION,
@@ -81,6 +82,13 @@ def voting_is_open(phase: Phase, dates: PhaseDates, now: datetime) -> bool:
     if phase != Phase.VOTING:
         return False
     return dates.voting_closes_at is None or now < dates.voting_closes_at
+
+
+def moderation_frozen(phase: Phase) -> bool:
+    """Once voting opens, which projects are public is fixed: ballots were cast on them and the
+    tally counts them. Moderators can no longer hide, reject or approve a project (its case
+    stays in the queue); staff correct its text instead, with an audit entry."""
+    return phase in (Phase.VOTING, Phase.TALLY, Phase.RESULTS)
 
 
 # --- eligibility ---------------------------------------------------------------------------
@@ -316,7 +324,7 @@ def parse_choices(
     if kind in (BallotKind.APPROVAL, BallotKind.KNAPSACK):
         ticked = form.get("project", [])
         for value in [ticked] if isinstance(ticked, str) else ticked:
-            if not value.isdigit():
+            if not is_whole_number(value):
                 return {}, [Problem(N_("Some of the chosen projects are not on this ballot."))]
             choices[int(value)] = 1
         return choices, []
@@ -327,7 +335,7 @@ def parse_choices(
         text = raw.strip()
         if not text or text == "0":
             continue
-        if not text.isdigit() or not name.removeprefix(prefix).isdigit():
+        if not is_whole_number(text) or not is_whole_number(name.removeprefix(prefix)):
             return {}, [Problem(N_("Enter whole numbers only."), field=name)]
         choices[int(name.removeprefix(prefix))] = int(text)
     return choices, []

@@ -39,11 +39,48 @@ from budgets.models import (
 from participation import outbox
 from participation.accounts.models import User
 from participation.i18n import N_
+from participation.numbers import is_whole_number, parse_id
+from participation.proposals.domain import ModerationState
 from participation.refusals import Refused, refuse
-from participation.richtext import sanitize
+from participation.richtext import sanitize, to_text
 from participation.settings import Settings
 
 TALLY_JOB = "tally_budget"  # budgets.jobs.tally_budget, run through participation.outbox
+
+AUDITED_BUDGET_FIELDS = (
+    "title",
+    "total_amount",
+    "currency",
+    "submission_opens_at",
+    "review_opens_at",
+    "voting_opens_at",
+    "voting_closes_at",
+    "minimum_age",
+    "restricted_to_district",
+    "ballot_kind",
+    "winner_rule",
+)
+
+
+def _audited(row: object, names: tuple[str, ...]) -> dict[str, object]:
+    """The fields of `row` that the audit log records before and after a change."""
+    return {name: getattr(row, name, None) for name in names}
+
+
+async def _audit(
+    by_user: object,
+    action: str,
+    target_type: str,
+    target_id: int | None,
+    before: object = "",
+    after: object = "",
+    reason: str = "",
+) -> None:
+    """Budget administration goes to the moderation audit log, in the action's transaction."""
+    from moderation.services import audit
+
+    await audit(by_user, action, target_type, target_id, before, after, reason)
+
 
 # --- budgets and phases ----------------------------------------------------------------------
 
@@ -118,7 +155,9 @@ def dates_of(budget: Budget) -> domain.PhaseDates:
     )
 
 
-async def save_budget(form: BudgetForm, budget_id: int | None = None) -> Budget:
+async def save_budget(
+    form: BudgetForm, budget_id: int | None = None, by_user: User | None = None
+) -> Budget:
     """Create a budget, or update one; the rules cannot change once a ballot exists."""
     problems = budget_form_problems(form)
     if problems:
@@ -137,6 +176,7 @@ async def save_budget(form: BudgetForm, budget_id: int | None = None) -> Budget:
         **_rule_fields(form),
     }
     async with in_transaction():
+        before: dict[str, object] = {}
         if budget_id is None:
             budget = await Budget.create(**fields)  # type: ignore[arg-type]
         else:
@@ -148,9 +188,13 @@ async def save_budget(form: BudgetForm, budget_id: int | None = None) -> Budget:
                         N_("The voting rules are locked: ballots have been cast."),
                         field="ballot_kind",
                     )
+            before = _audited(budget, AUDITED_BUDGET_FIELDS)
             await budget.update_from_dict(fields).save()
         await _sync_districts(budget, form.districts or {})
         await _sync_categories(budget, form.categories)
+        after = _audited(budget, AUDITED_BUDGET_FIELDS)
+        action = "budget_created" if budget_id is None else "budget_updated"
+        await _audit(by_user, action, "budget", budget.id, before, after)
     return budget
 
 
@@ -186,11 +230,15 @@ async def switch_phase(budget_id: int, target: Phase, by_user: User | None) -> b
         await PhaseSwitch.create(
             budget=budget, from_phase=budget.phase, to_phase=target, by_user=by_user
         )
+        switch_from = budget.phase
         budget.phase = target
         budget.phase_changed_at = timezone.now()
         if target == Phase.RESULTS:
             budget.results_published_at = timezone.now()
         await budget.save(update_fields=["phase", "phase_changed_at", "results_published_at"])
+        before, after = {"phase": str(switch_from)}, {"phase": str(target)}
+        reason = "" if by_user is not None else "phase dates"  # the schedule switched it
+        await _audit(by_user, "budget_phase", "budget", budget_id, before, after, reason)
         # recorded with the switch: a Redis restart cannot lose the tally (participation/outbox)
         tally = await outbox.record(TALLY_JOB, budget_id) if target == Phase.TALLY else None
     if tally is not None:
@@ -211,7 +259,10 @@ async def apply_phase_schedule(now: datetime) -> list[int]:
     return switched
 
 
-async def request_tally(budget_id: int) -> None:
+async def request_tally(budget_id: int, by_user: User | None = None) -> None:
+    """Run the tally (again); asked by staff, it is audited (the phase switch logs its own)."""
+    if by_user is not None:
+        await _audit(by_user, "budget_tally_requested", "budget", budget_id)
     await outbox.defer(TALLY_JOB, budget_id)
 
 
@@ -229,8 +280,14 @@ class ProjectForm:
 
 
 async def submit_project(
-    budget_id: int, form: ProjectForm, author: User | None, by_staff: bool = False
+    budget_id: int,
+    form: ProjectForm,
+    author: User | None,
+    by_staff: bool = False,
+    premoderated: bool = False,
 ) -> Project:
+    """A resident's project (submission phase) or staff's; a resident's waits for a moderator
+    when `premoderated` (PREMODERATED_CONTENT lists budget_project)."""
     budget = await Budget.get(id=budget_id)
     if not by_staff and budget.phase != Phase.SUBMISSION:
         raise refuse(N_("Projects can be submitted only during the submission phase."))
@@ -244,7 +301,7 @@ async def submit_project(
         )
     if not sanitize(form.description).strip():
         problems.append(domain.Problem(N_("Describe the project."), field="description"))
-    cost = int(form.cost) if form.cost.strip().isdigit() else 0
+    cost = int(form.cost) if is_whole_number(form.cost.strip()) else 0
     if cost <= 0:
         problems.append(
             domain.Problem(N_("Enter the estimated cost as a whole number of euros."), field="cost")
@@ -265,30 +322,56 @@ async def submit_project(
         problems.append(domain.Problem(N_("Choose a category from the list."), field="category_id"))
     if problems:
         raise Refused(problems)
-    return await Project.create(
-        budget_id=budget_id,
-        title=title,
-        description=sanitize(form.description),
-        cost=cost,
-        district=district,
-        category=category,
-        location=form.location.strip()[:200],
-        author=author,
-        feasibility=Feasibility.FEASIBLE if by_staff else Feasibility.PENDING,
-    )
+    pending = premoderated and not by_staff
+    async with in_transaction():
+        project = await Project.create(
+            budget_id=budget_id,
+            title=title,
+            description=sanitize(form.description),
+            cost=cost,
+            district=district,
+            category=category,
+            location=form.location.strip()[:200],
+            author=author,
+            feasibility=Feasibility.FEASIBLE if by_staff else Feasibility.PENDING,
+            moderation_state=ModerationState.PENDING if pending else ModerationState.VISIBLE,
+        )
+        if pending and author is not None:
+            from moderation.services import open_pending_case
+
+            await open_pending_case("budget_project", project.id, author.id)
+        if by_staff:
+            after = _audited(project, AUDITED_PROJECT_FIELDS)
+            await _audit(author, "budget_project_created", "budget_project", project.id, "", after)
+    return project
 
 
 async def _owned(
     model: type[BudgetDistrict] | type[BudgetCategory], raw_id: str, budget_id: int
 ) -> BudgetDistrict | BudgetCategory | None:
     """The district or category `raw_id` if it belongs to this budget (forged ids -> None)."""
-    if not raw_id.strip().isdigit():
+    found_id = parse_id(raw_id)
+    if found_id is None:
         return None
-    return await model.get_or_none(id=int(raw_id), budget_id=budget_id)
+    return await model.get_or_none(id=found_id, budget_id=budget_id)
+
+
+AUDITED_PROJECT_FIELDS = (
+    "budget_id",
+    "title",
+    "cost",
+    "feasibility",
+    "feasibility_reason",
+    "adjusted_cost",
+)
 
 
 async def review_project(
-    project_id: int, feasibility: Feasibility, reason: str, adjusted_cost: int | None
+    project_id: int,
+    feasibility: Feasibility,
+    reason: str,
+    adjusted_cost: int | None,
+    by_user: User | None = None,
 ) -> Project:
     if feasibility == Feasibility.UNFEASIBLE and not reason.strip():
         raise refuse(N_("Explain publicly why the project cannot be done."), "feasibility_reason")
@@ -298,17 +381,60 @@ async def review_project(
         project = await Project.filter(id=project_id).select_for_update().get()
         if await Ballot.filter(budget_id=project.budget_id).exists():
             raise refuse(N_("The ballot is locked: ballots have been cast."))
+        before = _audited(project, AUDITED_PROJECT_FIELDS)
         project.feasibility = feasibility
         project.feasibility_reason = reason.strip()
         project.adjusted_cost = adjusted_cost
         await project.save(update_fields=["feasibility", "feasibility_reason", "adjusted_cost"])
+        after = _audited(project, AUDITED_PROJECT_FIELDS)
+        await _audit(
+            by_user, "budget_project_review", "budget_project", project.id, before, after, reason
+        )
+    return project
+
+
+async def edit_project_text(
+    project_id: int, title: str, description: str, location: str, reason: str, by_user: User
+) -> Project:
+    """Staff correct a project's title, description or place at any phase (the cost and the
+    feasibility stay as reviewed): the remedy for a project that breaks the charter once
+    voting has opened and moderation can no longer hide it. Audited with the reason."""
+    problems = []
+    clean_title, clean_description = title.strip(), sanitize(description)
+    if not clean_title:
+        problems.append(domain.Problem(N_("Enter a title."), field="title"))
+    elif len(clean_title) > 200:
+        problems.append(
+            domain.Problem(N_("The title must be at most 200 characters long."), field="title")
+        )
+    if not to_text(clean_description):
+        problems.append(domain.Problem(N_("Describe the project."), field="description"))
+    if not reason.strip():
+        problems.append(
+            domain.Problem(
+                N_("Say why you change the text: it is kept in the audit log."), field="reason"
+            )
+        )
+    if problems:
+        raise Refused(problems)
+    fields = ("title", "description", "location")
+    async with in_transaction():
+        project = await Project.filter(id=project_id).select_for_update().get()
+        before = _audited(project, fields)
+        project.title, project.description = clean_title, clean_description
+        project.location = location.strip()[:200]
+        await project.save(update_fields=list(fields))
+        after = _audited(project, fields)
+        await _audit(
+            by_user, "budget_project_edited", "budget_project", project.id, before, after, reason
+        )
     return project
 
 
 # --- resident register -----------------------------------------------------------------------
 
 
-async def import_census(settings: Settings, content: bytes) -> int:
+async def import_census(settings: Settings, content: bytes, by_user: User | None = None) -> int:
     """Import (or update) the census: all rows or none. Returns the number of rows."""
     rows = read_census(content, census_key(settings.secret_key))
     async with in_transaction():
@@ -327,6 +453,9 @@ async def import_census(settings: Settings, content: bytes) -> int:
             if entry is not None and entry.district != row.district:
                 entry.district = row.district
                 await entry.save(update_fields=["district"])
+        # counts only: the register itself is personal data and stays out of the log
+        after = {"rows": len(rows), "new": len(new)}
+        await _audit(by_user, "census_import", "census", None, "", after)
     return len(rows)
 
 
@@ -409,9 +538,12 @@ async def ballot_context(budget: Budget) -> BallotContext:
     # plain rows, not model instances: this runs on every ballot
     districts = await BudgetDistrict.filter(budget_id=budget.id).values_list("id", "name", "amount")
     names = {district_id: name for district_id, name, _ in districts}
-    rows = await Project.filter(budget_id=budget.id, feasibility=Feasibility.FEASIBLE).values_list(
-        "id", "cost", "adjusted_cost", "district_id"
-    )
+    # feasible and let through by moderation (frozen from the opening of the vote)
+    rows = await Project.filter(
+        budget_id=budget.id,
+        feasibility=Feasibility.FEASIBLE,
+        moderation_state=ModerationState.VISIBLE,
+    ).values_list("id", "cost", "adjusted_cost", "district_id")
     projects = {
         project_id: domain.BallotProject(
             project_id,
@@ -425,6 +557,28 @@ async def ballot_context(budget: Budget) -> BallotContext:
     return BallotContext(rule_of(budget), projects, envelopes)
 
 
+# Once a budget has a ballot, its projects, costs, envelopes and rule can no longer change
+# (save_budget and review_project refuse), so each web process keeps the context of such a budget:
+# two queries fewer per ballot. Keyed by creation time too: a test database reuses ids.
+_FROZEN_CONTEXTS: dict[tuple[int, object], BallotContext] = {}
+
+
+async def voting_context(budget: Budget) -> BallotContext:
+    frozen = _FROZEN_CONTEXTS.get((budget.id, budget.created_at))
+    return frozen if frozen is not None else await ballot_context(budget)
+
+
+async def _freeze(budget: Budget) -> None:
+    key = (budget.id, budget.created_at)
+    if key in _FROZEN_CONTEXTS:
+        return
+    if len(_FROZEN_CONTEXTS) >= 100:
+        _FROZEN_CONTEXTS.clear()
+    # read again after our ballot is committed: a review that committed between our first read
+    # and our ballot is in it, and none can commit after (it would see the ballot)
+    _FROZEN_CONTEXTS[key] = await ballot_context(budget)
+
+
 async def cast_ballot(
     settings: Settings,
     budget_id: int,
@@ -433,6 +587,7 @@ async def cast_ballot(
     choices: dict[int, int],
     channel: Channel = Channel.WEB,
     budget: Budget | None = None,
+    recorded_by: User | None = None,
 ) -> str:
     """Record or replace a person's ballot; returns the new receipt code.
 
@@ -449,7 +604,7 @@ async def cast_ballot(
         voter, budget.minimum_age, budget.restricted_to_district, now.date()
     ):
         raise Refused([problem])
-    context = await ballot_context(budget)
+    context = await voting_context(budget)
     problems = domain.ballot_problems(
         context.rule, choices, context.projects, context.envelopes, voter.district
     )
@@ -473,6 +628,8 @@ async def cast_ballot(
                 choices=content,
                 cast_on=now.date(),
             )
+            if recorded_by is not None:  # a paper ballot: who recorded it, never its content
+                await _audit(recorded_by, "budget_paper_ballot", "budget", budget_id)
     except IntegrityError:
         if channel == Channel.PAPER:
             raise refuse(N_("This resident has already voted.")) from None
@@ -482,6 +639,7 @@ async def cast_ballot(
             )
         if not updated:  # voted on paper: that ballot cannot be changed online
             raise refuse(N_("You have already voted at a town-hall desk.")) from None
+    await _freeze(budget)  # a ballot is stored: the context cannot change any more
     return receipt
 
 
@@ -501,8 +659,11 @@ async def record_paper_ballot(
     birth_date: str,
     postcode: str,
     choices: dict[int, int],
+    recorded_by: User | None = None,
 ) -> str:
     """A ballot cast at a town-hall desk; staff check identity with the resident register."""
     entry, born = await find_census_entry(settings, identifier, birth_date, postcode)
     voter = domain.Voter(True, born, entry.district)
-    return await cast_ballot(settings, budget_id, entry, voter, choices, Channel.PAPER)
+    return await cast_ballot(
+        settings, budget_id, entry, voter, choices, Channel.PAPER, recorded_by=recorded_by
+    )

@@ -22,15 +22,17 @@ from moderation.domain import (
     BLOCK_DURATION_LABELS,
     CASE_KIND_LABELS,
     MODERATION_STATE_LABELS,
-    REASON_TEMPLATES,
     REPORT_REASON_LABELS,
     Action,
     BlockDuration,
     ReportReason,
 )
+from moderation.models import ReasonTemplate
 from participation.accounts.models import User
-from participation.i18n import gettext
+from participation.i18n import current_language, gettext
+from participation.numbers import parse_id
 from participation.permissions import can_administer, can_moderate, is_signed_in
+from participation.spreadsheet import safe_row
 from participation.templating import flash, is_htmx, render
 from participation.web import form_data, redirect, require, translated
 
@@ -45,7 +47,6 @@ LABELS = {
     "STATE_LABELS": MODERATION_STATE_LABELS,
     "REPORT_REASON_LABELS": REPORT_REASON_LABELS,
     "BLOCK_DURATION_LABELS": BLOCK_DURATION_LABELS,
-    "REASON_TEMPLATES": REASON_TEMPLATES,
     "KIND_LABELS": {name: kind.label for name, kind in KINDS.items()},
 }
 
@@ -57,7 +58,15 @@ async def _queue(
     request: Request, params: queries.QueueParams, errors: dict[str, str], status_code: int = 200
 ) -> Response:
     page = await queries.queue_page(params)
-    context = {"page": page, "params": params, "errors": errors, **LABELS}
+    templates = await ReasonTemplate.all().order_by("position", "id")
+    context = {
+        "page": page,
+        "params": params,
+        "errors": errors,
+        "reason_templates": templates,
+        "language": current_language.get(),
+        **LABELS,
+    }
     return render(
         request,
         "moderation/index.html",
@@ -75,11 +84,13 @@ async def index(request: Request) -> Response:
 async def decide(request: Request) -> Response:
     user = require(request, can_moderate)
     async with request.form() as form:
-        case_ids = [int(v) for v in form.getlist("case") if isinstance(v, str) and v.isdigit()]
+        case_ids = [n for v in form.getlist("case") if (n := parse_id(v)) is not None]
         data = {k: v for k, v in form.items() if isinstance(v, str)}
-    reason = data.get("reason", "").strip() or data.get("reason_template", "").strip()
-    if reason in REASON_TEMPLATES:
-        reason = gettext(reason)
+    reason = data.get("reason", "").strip()
+    chosen = data.get("reason_template", "")
+    if not reason and chosen.isdigit():  # a ready-made reason, in the moderator's language
+        template = await ReasonTemplate.get_or_none(id=int(chosen))
+        reason = template.text(current_language.get()) if template else ""
     back = queries.QueueParams.from_query(
         {k.removeprefix("back_"): v for k, v in data.items() if k.startswith("back_")}
     )
@@ -121,7 +132,7 @@ async def _reportable(request: Request) -> tuple[str, int, Any]:
 async def report(request: Request) -> Response:
     user = require(request, is_signed_in)
     content_type, content_id, item = await _reportable(request)
-    if not domain.can_report(user, item.author_id):
+    if not domain.can_report(user, item.author_id, item.coauthor_ids):
         raise services.NotAllowed()
     context: dict[str, Any] = {"item": item, "values": {}, "errors": {}, **LABELS}
     context["reasons"] = list(ReportReason)
@@ -150,11 +161,24 @@ async def report(request: Request) -> Response:
 # --- the author's side: decisions and review requests ----------------------------------------
 
 
-async def mine(request: Request) -> Response:
-    user = require(request, is_signed_in)
+async def _mine_page(
+    request: Request, user: Any, failed: tuple[int, str, str] | None = None
+) -> Response:
+    """The author's decisions; `failed` (decision id, text typed, error) shows that review
+    form again with its error (422)."""
     decisions = await queries.decisions_about(user.id)
-    context = {"decisions": decisions, "can_request_review": domain.can_request_review, **LABELS}
-    return render(request, "moderation/mine.html", context)
+    context = {
+        "decisions": decisions,
+        "can_request_review": domain.can_request_review,
+        "review_errors": {failed[0]: failed[2]} if failed else {},
+        "review_values": {failed[0]: failed[1]} if failed else {},
+        **LABELS,
+    }
+    return render(request, "moderation/mine.html", context, status_code=422 if failed else 200)
+
+
+async def mine(request: Request) -> Response:
+    return await _mine_page(request, require(request, is_signed_in))
 
 
 async def request_review(request: Request) -> Response:
@@ -163,9 +187,9 @@ async def request_review(request: Request) -> Response:
     try:
         await services.request_review(user, request.path_params["id"], data.get("text", ""))
     except services.FormProblems as refused:
-        for message in refused.problems.values():
-            flash(request, gettext(message), "error")
-        return redirect("/moderation/mine")
+        decision_id = request.path_params["id"]
+        failed = (decision_id, data.get("text", ""), translated(refused.problems)["text"])
+        return await _mine_page(request, user, failed)
     flash(request, gettext("Your request is sent: a moderator will look at it again."))
     return redirect("/moderation/mine")
 
@@ -249,13 +273,6 @@ AUDIT_FIELDS = [
 ]
 
 
-def _csv_safe(value: Any) -> Any:
-    """Spreadsheets run cells that start with = + - @ as formulas: neutralise them."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 async def audit_csv(request: Request) -> Response:
     require(request, can_administer)
     params = queries.AuditParams.from_query(request.query_params)
@@ -266,12 +283,68 @@ async def audit_csv(request: Request) -> Response:
     for row in rows:
         row = list(row)
         row[1] = row[1].isoformat() if row[1] else ""
-        writer.writerow([_csv_safe(v) for v in row])
+        writer.writerow(safe_row(row))
     return Response(
         buffer.getvalue(),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="audit-log.csv"'},
     )
+
+
+# --- ready-made reasons (administrators) ---------------------------------------------------
+
+
+async def _reasons_page(
+    request: Request, values: dict[str, str], errors: dict[str, str], status: int = 200
+) -> Response:
+    context = {
+        "templates": await ReasonTemplate.all().order_by("position", "id"),
+        "values": values,
+        "errors": errors,
+        "language": current_language.get(),
+    }
+    return render(request, "moderation/reasons.html", context, status_code=status)
+
+
+async def reasons(request: Request) -> Response:
+    admin = require(request, can_administer)
+    if request.method == "GET":
+        return await _reasons_page(request, {}, {})
+    data = await form_data(request)
+    try:
+        await services.save_reason_template(admin, data.get("text_fr", ""), data.get("text_en", ""))
+    except services.FormProblems as refused:
+        return await _reasons_page(request, data, translated(refused.problems), 422)
+    flash(request, gettext("The reason is added."))
+    return redirect("/admin/moderation/reasons")
+
+
+async def reason_edit(request: Request) -> Response:
+    admin = require(request, can_administer)
+    template = await ReasonTemplate.get_or_none(id=request.path_params["id"])
+    if template is None:
+        raise HTTPException(status_code=404)
+    context: dict[str, Any] = {"template": template, "errors": {}}
+    if request.method == "GET":
+        context["values"] = {"text_fr": template.text_fr, "text_en": template.text_en}
+        return render(request, "moderation/reason_form.html", context)
+    data = await form_data(request)
+    try:
+        await services.save_reason_template(
+            admin, data.get("text_fr", ""), data.get("text_en", ""), template.id
+        )
+    except services.FormProblems as refused:
+        context.update(values=data, errors=translated(refused.problems))
+        return render(request, "moderation/reason_form.html", context, status_code=422)
+    flash(request, gettext("The reason is saved."))
+    return redirect("/admin/moderation/reasons")
+
+
+async def reason_delete(request: Request) -> Response:
+    admin = require(request, can_administer)
+    await services.delete_reason_template(admin, request.path_params["id"])
+    flash(request, gettext("The reason is deleted."))
+    return redirect("/admin/moderation/reasons")
 
 
 routes = [
@@ -301,5 +374,18 @@ routes = [
         name="moderation:unblock",
     ),
     Route("/admin/audit", audit_log, name="moderation:audit"),
+    Route("/admin/moderation/reasons", reasons, methods=["GET", "POST"], name="moderation:reasons"),
+    Route(
+        "/admin/moderation/reasons/{id:int}",
+        reason_edit,
+        methods=["GET", "POST"],
+        name="moderation:reason_edit",
+    ),
+    Route(
+        "/admin/moderation/reasons/{id:int}/delete",
+        reason_delete,
+        methods=["POST"],
+        name="moderation:reason_delete",
+    ),
     Route("/admin/audit.csv", audit_csv, name="moderation:audit_csv"),
 ]

@@ -32,6 +32,8 @@ APPS: dict[str, list[str]] = {
     "budgets": ["budgets.models"],
     "consultations": ["consultations.models"],
     "moderation": ["moderation.models"],
+    "indicators": ["indicators.models"],
+    "followup": ["followup.models"],
 }
 
 

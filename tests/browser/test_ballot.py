@@ -56,14 +56,10 @@ async def test_cast_and_change_a_ballot(
     ).check()  # 30,000 €: all 70,000 € city-wide
     if javascript:  # htmx updates the meter in place, no reload
         await expect(meter).to_contain_text("2 projets choisis")
-        await expect(meter).to_contain_text(
-            "70\u202f000\xa0€ sur 70\u202f000\xa0€"
-        )
+        await expect(meter).to_contain_text("70\u202f000\xa0€ sur 70\u202f000\xa0€")
     else:  # without JavaScript, "check" submits and shows the total
         await page.get_by_role("button", name="Vérifier mon bulletin").click()
-        await expect(meter).to_contain_text(
-            "70\u202f000\xa0€ sur 70\u202f000\xa0€"
-        )
+        await expect(meter).to_contain_text("70\u202f000\xa0€ sur 70\u202f000\xa0€")
         assert await page.get_by_label(re.compile("Jardin partagé")).is_checked()
     # over the amount: refused with what to fix, nothing recorded
     await page.get_by_label(re.compile("Skatepark")).check()
