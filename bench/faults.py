@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
 import json
 import os
 import random
@@ -56,6 +57,14 @@ from participation.outbox import JobState, OutboxJob  # noqa: E402
 from participation.settings import Settings  # noqa: E402
 
 FAILURES: list[str] = []
+STARTED: list[subprocess.Popen[bytes]] = []  # killed at exit, whatever happens
+
+
+@atexit.register
+def _kill_leftovers() -> None:
+    for process in STARTED:
+        if process.poll() is None:
+            kill_group(process)
 
 
 def check(condition: bool, what: str) -> None:
@@ -71,13 +80,15 @@ def start(command: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
     if command == "serve":
         env["PORT"] = str(ballot_bench.free_port())
         env["BASE_URL"] = f"http://127.0.0.1:{env['PORT']}"
-    return subprocess.Popen(
+    process = subprocess.Popen(
         [sys.executable, "-m", "participation.cli", command],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
+    STARTED.append(process)
+    return process
 
 
 def kill_group(process: subprocess.Popen[bytes]) -> None:

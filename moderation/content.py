@@ -240,7 +240,7 @@ class BudgetProjectKind:
             _excerpt(p.description),
             f"/budgets/{p.budget_id}/projects/{p.id}",
             p.author_id,
-            p.author.display_name if p.author else "",
+            public_name(p.author),
             ModerationState(p.moderation_state),
             p.created_at,
             context=p.budget.title,

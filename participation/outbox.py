@@ -24,6 +24,7 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
+from arq.worker import Function
 from tortoise import fields, timezone
 from tortoise.expressions import F
 from tortoise.models import Model
@@ -89,7 +90,13 @@ async def defer(name: str, *args: int | str) -> OutboxJob:
 def _job_functions() -> dict[str, Callable[..., Awaitable[Any]]]:
     from participation.worker import job_functions
 
-    return {function.__name__: function for function in job_functions()}
+    functions: dict[str, Callable[..., Awaitable[Any]]] = {}
+    for function in job_functions():
+        if isinstance(function, Function):  # declared with arq's func(): name and coroutine
+            functions[function.name] = function.coroutine
+        else:
+            functions[function.__name__] = function
+    return functions
 
 
 async def run_outbox_job(ctx: dict[str, Any], job_id: int) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 from tortoise import timezone
 from tortoise.transactions import in_transaction
 
-from budgets.models import Residency, VoterRegister
+from budgets.models import Project, Residency, VoterRegister
 from consultations.models import Participant, Response
 from moderation.models import Report, UserBlock
 from participation import mail
@@ -113,7 +113,15 @@ async def export_personal_data(user: User, translate: Any) -> dict[str, Any]:
             ),
             "note": translate(ANONYMOUS_ANSWERS_NOTE),
         },
-        "budgets": {"voted_in": voted_in, "note": translate(BALLOT_NOTE)},
+        "budgets": {
+            "projects_submitted": _rows(
+                await Project.filter(author=user).values(
+                    "id", "budget_id", "title", "description", "cost", "location"
+                )
+            ),
+            "voted_in": voted_in,
+            "note": translate(BALLOT_NOTE),
+        },
         "notifications": _rows(
             await Notification.filter(user=user).values(
                 "kind", "proposal_id", "comment_id", "created_at", "read_at"
@@ -136,7 +144,8 @@ async def delete_account(settings: Settings, user: User) -> None:
     Erased: e-mail, name, password, language, sessions, reset tokens, notifications, e-mails
     waiting to be sent or kept in the outbox, pending co-author invitations to their address,
     their name on named consultation answers (the answers stay, anonymous), the exact birth
-    date. Kept, attributed to "Former participant": proposals, amendments, comments. Kept as
+    date. Kept, attributed to "Former participant": proposals, amendments, comments, budget
+    projects. Kept as
     they are: supports, comment votes, reports (counts stay right), the residency row and the
     register of voters (one person, one vote: the census row stays used), ballots (secret).
     """

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.skipif(
     conftest.DATABASE_URL.startswith("sqlite"),
     reason="SQLite is a file in the web process: there is no database server to lose",
 )
-PAGES = ["/proposals", "/budgets", "/consultations", "/account/login", "/account"]
+PAGES = ["/", "/proposals", "/budgets", "/consultations", "/account/login", "/account"]
 
 
 class CuttableProxy:

@@ -71,6 +71,7 @@ async def test_a_resident_downloads_all_their_data_but_never_their_ballot(
     assert data["residency"]["district"] == "Nord"
     assert data["residency"]["birth_date"] == PERSON["birth_date"]
     assert [v["budget"] for v in data["budgets"]["voted_in"]] == [scene["budget"].title]
+    assert data["budgets"]["projects_submitted"] == []  # the factory's projects are staff's
     assert "participatory budget" not in data["budgets"]["note"]  # French by default
     assert "budget participatif" in data["budgets"]["note"]
     # how they voted is nowhere in the file: no receipt, no choice, no ballot token
