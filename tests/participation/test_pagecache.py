@@ -5,6 +5,7 @@ apart."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import re
 from typing import Any
@@ -131,9 +132,10 @@ async def test_a_returning_visitor_revalidates_with_the_etag(app: Any, citizen: 
 
 async def test_languages_and_htmx_fragments_are_stored_apart(app: Any, citizen: User) -> None:
     await make_proposal(citizen)
-    async with visitor(app, **{"accept-language": "en"}) as english, visitor(
-        app, **{"accept-language": "fr"}
-    ) as french:
+    async with (
+        visitor(app, **{"accept-language": "en"}) as english,
+        visitor(app, **{"accept-language": "fr"}) as french,
+    ):
         for _ in range(2):
             assert "<h1>Proposals</h1>" in (await english.get("/proposals")).text
             assert "<h1>Propositions</h1>" in (await french.get("/proposals")).text
@@ -177,3 +179,18 @@ async def test_visitors_arriving_together_after_a_change_wait_for_one_rendering(
             await v.aclose()
     assert all(page.status_code == 200 and TITLE in page.text for page in pages)
     assert len(counter.queries) == one_rendering, (len(counter.queries), one_rendering)
+
+
+async def test_a_change_made_behind_the_site_shows_once_the_copy_is_too_old(
+    app: Any, citizen: User
+) -> None:
+    """A script writing to the database does not empty the caches: PAGE_CACHE_SECONDS bounds it."""
+    proposal = await make_proposal(citizen)
+    async with visitor(app) as anonymous:
+        assert TITLE in (await anonymous.get("/proposals")).text
+        await Proposal.filter(id=proposal.id).update(title="Un titre changé par un script")
+        assert TITLE in (await anonymous.get("/proposals")).text  # the stored copy
+        store = app.state.page_cache
+        for key, entry in store.items():  # as if PAGE_CACHE_SECONDS had passed
+            store[key] = dataclasses.replace(entry, expires=0.0)
+        assert "Un titre changé par un script" in (await anonymous.get("/proposals")).text
