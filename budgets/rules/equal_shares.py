@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from operator import itemgetter
 
 from budgets.election import (
     BELOW_THRESHOLD,
@@ -66,7 +67,7 @@ class EqualShares:
         utilities = costs if utility == "cost" else [1] * len(projects)
         everyone = set(range(len(projects)))
         groups: Groups | None = None
-        points_free = all(points is None for _, points in counts)
+        points_free = set(map(itemgetter(1), counts)) <= {None}
         if points_free:
             # without points the score is the number of supporters: read it off the groups
             groups = _groups(election, everyone, counts)
