@@ -38,6 +38,7 @@ from budgets.election import (
     Election,
     ElectionError,
     Outcome,
+    Project,
     ProjectExplanation,
     check,
     scores,
@@ -97,7 +98,16 @@ class EqualShares:
         # without points, a voter supports exactly the projects they score
         supporters = score if points_free else supporter_counts(election, counts)
         return _outcome(
-            election, self.name, utility, completion, run, first, final_share, score, supporters
+            election,
+            self.name,
+            utility,
+            completion,
+            run,
+            first,
+            final_share,
+            score,
+            supporters,
+            order,
         )
 
 
@@ -165,7 +175,9 @@ def _outcome(
     share: Fraction,
     score: dict[str, int],
     supporters: dict[str, int],
+    ranked: list[Project],
 ) -> Outcome:
+    """The outcome, with one explanation per project in tie order (`ranked`)."""
     projects = election.projects
     threshold = election.min_project_score_threshold
     first_chosen = set(first.free) | {s.project for s in first.steps}
@@ -178,7 +190,7 @@ def _outcome(
         decided[step.project] = (len(decided) + 1, step, left)
     index_of = {p.id: i for i, p in enumerate(projects)}
     explanations = []
-    for rank, project in enumerate(tie_order(election, score), start=1):
+    for rank, project in enumerate(ranked, start=1):
         index = index_of[project.id]
         if index in decided:
             order, done, after = decided[index]
