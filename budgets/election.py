@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
 from itertools import chain
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 
 
 class BallotKind(StrEnum):
@@ -195,7 +195,7 @@ def check(election: Election, counts: BallotCounts | None = None) -> BallotCount
             raise ElectionError(f"project {project.id} has a negative cost")
     if election.budget < 0:
         raise ElectionError("the budget is negative")
-    chosen = set(chain.from_iterable(choices for choices, _ in counts))
+    chosen = set(chain.from_iterable(map(itemgetter(0), counts)))
     unknown = chosen - known
     if unknown:
         raise ElectionError(f"a ballot chose unknown project {min(unknown)}")

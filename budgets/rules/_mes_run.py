@@ -268,21 +268,24 @@ def mes_run(
     heapq.heapify(queue)
 
     def histogram(c: int) -> _Histogram:
+        # numpy calls on small arrays cost more than their work: as few as possible here
         counts = np.bincount(class_of[groups.members[c]], weights=groups.member_weights[c])
-        ks = np.flatnonzero(counts)
+        ks = counts.nonzero()[0]
         floats = money.approx[ks]
-        order = np.argsort(floats, kind="stable")
-        ks, ws, floats = ks[order], counts[ks][order], floats[order]
+        order = floats.argsort(kind="stable")
+        ks, floats = ks[order], floats[order]
+        ws = counts[ks]
         cost, support = costs[c], groups.support[c]
         spent = ws * floats
-        paid_before = np.cumsum(spent) - spent
-        left_before = support - (np.cumsum(ws) - ws)
+        paid_until = spent.cumsum()
+        paid_before = paid_until - spent
+        left_before = support - (ws.cumsum() - ws)
         covers = floats * left_before >= cost - paid_before
-        split = int(np.argmax(covers)) if covers.any() else len(ks)
-        total = float(spent.sum())
+        split = int(covers.argmax())
+        total = float(paid_until[-1])
         error = support * money.error + (len(ks) + 6) * EPS * (total + cost)
-        if split == len(ks):
-            return _Histogram(ks, ws, floats, split, total, 0, error)
+        if not covers[split]:  # no class covers the rest: the money may not reach the cost
+            return _Histogram(ks, ws, floats, len(ks), total, 0, error)
         return _Histogram(
             ks, ws, floats, split, float(paid_before[split]), int(left_before[split]), error
         )
@@ -361,6 +364,8 @@ def mes_run(
 
 def _with_money(ks: np.ndarray, ws: np.ndarray, money: _Money) -> int:
     """Voters of classes `ks` who have some money left (capped voters who do pay)."""
+    if not len(ks):
+        return 0
     surely = money.approx[ks] > money.error
     count = int(ws[surely].sum())
     for k, w in zip(ks[~surely].tolist(), ws[~surely].tolist(), strict=True):
@@ -375,7 +380,8 @@ def _exact_price(cost: int, support: int, hist: _Histogram, money: _Money) -> _P
     ks, ws, floats, split = hist.ks, hist.ws, hist.money, hist.split
     uncapped = support - int(ws[:split].sum())
     if uncapped > 0:
-        price = (cost - money.total(ks[:split], ws[:split])) / uncapped
+        paid = money.total(ks[:split], ws[:split]) if split else ZERO
+        price = (cost - paid) / uncapped
         price_f = float(price)
         band = money.error + 2 * EPS * price_f + TINY
         low, high = floats < price_f - band, floats > price_f + band  # surely below / above

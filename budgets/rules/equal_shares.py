@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from operator import itemgetter
 
 from budgets.election import (
     BELOW_THRESHOLD,
@@ -37,6 +38,7 @@ from budgets.election import (
     Election,
     ElectionError,
     Outcome,
+    Project,
     ProjectExplanation,
     check,
     scores,
@@ -66,7 +68,7 @@ class EqualShares:
         utilities = costs if utility == "cost" else [1] * len(projects)
         everyone = set(range(len(projects)))
         groups: Groups | None = None
-        points_free = all(points is None for _, points in counts)
+        points_free = set(map(itemgetter(1), counts)) <= {None}
         if points_free:
             # without points the score is the number of supporters: read it off the groups
             groups = _groups(election, everyone, counts)
@@ -96,7 +98,16 @@ class EqualShares:
         # without points, a voter supports exactly the projects they score
         supporters = score if points_free else supporter_counts(election, counts)
         return _outcome(
-            election, self.name, utility, completion, run, first, final_share, score, supporters
+            election,
+            self.name,
+            utility,
+            completion,
+            run,
+            first,
+            final_share,
+            score,
+            supporters,
+            order,
         )
 
 
@@ -164,7 +175,9 @@ def _outcome(
     share: Fraction,
     score: dict[str, int],
     supporters: dict[str, int],
+    ranked: list[Project],
 ) -> Outcome:
+    """The outcome, with one explanation per project in tie order (`ranked`)."""
     projects = election.projects
     threshold = election.min_project_score_threshold
     first_chosen = set(first.free) | {s.project for s in first.steps}
@@ -177,7 +190,7 @@ def _outcome(
         decided[step.project] = (len(decided) + 1, step, left)
     index_of = {p.id: i for i, p in enumerate(projects)}
     explanations = []
-    for rank, project in enumerate(tie_order(election, score), start=1):
+    for rank, project in enumerate(ranked, start=1):
         index = index_of[project.id]
         if index in decided:
             order, done, after = decided[index]
