@@ -96,12 +96,17 @@ async def someone(settings: Settings, email: str, role: Role = Role.CITIZEN, nam
     return await create_user(settings, email, role, display_name=name or email.split("@")[0])
 
 
-async def published_proposal(settings: Settings, author: Any, title: str) -> int:
+async def published_proposal(
+    settings: Settings,
+    author: Any,
+    title: str,
+    body: str = "<p>Installer vingt arceaux à vélo devant l'école Jules-Ferry.</p>",
+) -> int:
     category, district = await make_territory()
     proposal = await proposals.create(
         ProposalForm(
             title=title,
-            body="<p>Installer vingt arceaux à vélo devant l'école Jules-Ferry.</p>",
+            body=body,
             category_id=category.id,
             district_id=district.id,
         ),
