@@ -10,11 +10,11 @@ from typing import Any
 from tortoise import timezone
 
 from budgets import services as budgets
-from budgets.models import BallotKind, Phase
+from budgets.models import BallotKind, Feasibility, Phase, Project
 from budgets.tallying import tally_and_store
 from consultations import services as consultations
 from consultations.models import Phase as ConsultationPhase
-from consultations.models import QuestionKind
+from consultations.models import Option, Question, QuestionKind
 from participation.accounts.models import Role
 from participation.proposals import services as proposals
 from participation.proposals.domain import ProposalForm, ProposalState
@@ -115,3 +115,48 @@ async def published_proposal(
     )
     await proposals.change_state(settings, proposal, ProposalState.PUBLISHED, author)
     return proposal.id
+
+
+async def budget_in_review(title: str) -> int:
+    """A city-wide budget of 100,000 € whose three projects are reviewed feasible, not yet open
+    for the vote."""
+    budget = await budgets.save_budget(
+        budgets.BudgetForm(
+            title=title, description="<p>Vos idées pour la ville</p>", total_amount=100_000
+        )
+    )
+    for project_title, cost in [("Jardin partagé", 40_000), ("Piste cyclable", 30_000)]:
+        project = await budgets.submit_project(
+            budget.id,
+            budgets.ProjectForm(project_title, "<p>Détails du projet</p>", str(cost)),
+            None,
+            by_staff=True,
+        )
+        await budgets.review_project(project.id, Feasibility.FEASIBLE, "", None)
+    await budgets.switch_phase(budget.id, Phase.REVIEW, by_user=None)
+    return budget.id
+
+
+async def vote(
+    settings: Settings, budget_id: int, person: tuple[str, str], titles: list[str]
+) -> None:
+    """A resident's web ballot, as the ballot page records it."""
+    entry, birth = await budgets.find_census_entry(settings, person[0], person[1], POSTCODE)
+    chosen = await Project.filter(budget_id=budget_id, title__in=titles)
+    await budgets.cast_ballot(
+        settings, budget_id, entry, budgets.domain.Voter(True, birth), {p.id: 1 for p in chosen}
+    )
+
+
+async def answered_consultation(settings: Settings, title: str, participant: Any) -> int:
+    consultation_id = await open_consultation(title)
+    questions = await Question.filter(consultation_id=consultation_id).order_by("position")
+    yes = await Option.get(question=questions[0], label="Oui")
+    await consultations.submit_response(
+        settings,
+        consultation_id,
+        participant,
+        None,
+        [(f"q{questions[0].id}", str(yes.id)), (f"q{questions[1].id}", "4")],
+    )
+    return consultation_id
