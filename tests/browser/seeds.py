@@ -13,8 +13,8 @@ from budgets import services as budgets
 from budgets.models import BallotKind, Feasibility, Phase, Project
 from budgets.tallying import tally_and_store
 from consultations import services as consultations
-from consultations.models import Phase as ConsultationPhase
 from consultations.models import Option, Question, QuestionKind
+from consultations.models import Phase as ConsultationPhase
 from participation.accounts.models import Role
 from participation.proposals import services as proposals
 from participation.proposals.domain import ProposalForm, ProposalState
