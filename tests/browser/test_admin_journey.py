@@ -35,7 +35,7 @@ def town_for(number: int) -> Any:
 
 async def switch_phase(page: Any, phase: str) -> None:
     await page.get_by_label("Passer à la phase").select_option(label=phase)
-    await page.get_by_role("main").get_by_role("button", name="Changer", exact=True).click()
+    await page.get_by_role("button", name="Changer de phase").click()
     await expect(page.get_by_text("La phase a changé.")).to_be_visible()
     await expect(page.get_by_text("Phase en cours :")).to_contain_text(phase)
 
