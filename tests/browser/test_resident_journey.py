@@ -163,12 +163,17 @@ async def test_a_resident_takes_part_in_everything(
     await axe.check(page, "ballot")
 
     meter = page.locator("#meter")
+    # the gauge is drawn empty at first (it was a full black bar: its CSS was missing)
+    fills = "e => getComputedStyle(e).fill"
+    assert await meter.locator(".bar-track").first.evaluate(fills) == "rgb(255, 255, 255)"
     await page.get_by_label(re.compile("Jardin partagé")).check()  # 40,000 €
     if javascript:  # htmx updates the meter in place
         await expect(meter).to_contain_text("1 projet choisi")
     else:
         await page.get_by_role("button", name="Vérifier mon bulletin").click()
         await expect(meter).to_contain_text("40\u202f000\xa0€")
+    # 40,000 of 70,000 €: the filled part is the site's blue (and the figures are in text)
+    assert await meter.locator(".bar-fill").first.evaluate(fills) == "rgb(0, 0, 145)"
     await axe.check(page, "meter")
     await page.get_by_role("button", name="Voter").click()
     await page.wait_for_url(re.compile(r".*/ballot/receipt$"))
