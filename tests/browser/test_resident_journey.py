@@ -202,4 +202,11 @@ async def test_a_resident_takes_part_in_everything(
     await expect(page.get_by_role("row", name=re.compile(r"^1 Jardin partagé 3 "))).to_be_visible()
     await expect(page.get_by_role("row", name=re.compile(r"^2 Piste cyclable 2 "))).to_be_visible()
     await axe.check(page, "results")
+
+    # the same page in English: the language switch works without JavaScript too
+    await page.get_by_label("Langue").select_option("en")
+    await page.get_by_role("banner").get_by_role("button", name="Changer").click()
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("Results")
+    assert await page.locator("html").get_attribute("lang") == "en"
+    await axe.check(page, "results in English")
     axe.finish()
