@@ -107,7 +107,8 @@ class LiveServer:
         """Run `seeder` against the server's database (also used to read it back)."""
         if not self._migrated:
             await self._migrate()
-            Redis.from_url(self.env["REDIS_URL"]).flushdb()  # rate-limit counters of earlier runs
+            with Redis.from_url(self.env["REDIS_URL"]) as redis:
+                redis.flushdb()  # rate-limit counters and jobs of earlier runs
             self._migrated = True
         await init_database(self.settings)
         try:
