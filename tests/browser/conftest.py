@@ -226,6 +226,17 @@ async def log_out(page: Any, server: LiveServer) -> None:
     await page.wait_for_url(f"{server.url}/")
 
 
+async def mark_document(page: Any) -> None:
+    """Tag the current document, to tell later whether htmx updated it in place."""
+    await page.evaluate("window.__sameDocument = true")
+
+
+async def same_document(page: Any) -> bool:
+    """True when no navigation replaced the document tagged by `mark_document` (an htmx swap,
+    not a full-page fallback)."""
+    return bool(await page.evaluate("window.__sameDocument === true"))
+
+
 async def emails_to(server: LiveServer, recipient: str) -> list[Any]:
     """The e-mails the platform wrote for `recipient`, oldest first: the outbox is what the
     worker sends (without SMTP_HOST it only logs them), so the test reads it like a mailbox."""

@@ -15,7 +15,7 @@ from participation.comments import services as comments
 from participation.proposals.models import Proposal
 from participation.settings import Settings
 from tests.browser import seeds
-from tests.browser.conftest import Axe, LiveServer, log_in
+from tests.browser.conftest import Axe, LiveServer, log_in, mark_document, same_document
 
 expect.set_options(timeout=15_000)
 SERVER_ENV = {"PREMODERATED_CONTENT": "comment"}
@@ -76,6 +76,8 @@ async def test_a_moderator_approves_and_hides(
     await expect(pending).to_contain_text("en attente d’approbation")
     await expect(reported).to_contain_text("spam ou publicité")
 
+    # with JavaScript, every decision below swaps the queue in place (htmx), no new page
+    await mark_document(page)
     # a decision needs a reason: refused, with the field marked
     # each checkbox names its item for screen readers: "Sélectionner : <title>"
     await page.get_by_label(f"Sélectionner : Un banc devant la poste {number}").check()
@@ -97,6 +99,7 @@ async def test_a_moderator_approves_and_hides(
     await page.get_by_role("button", name="Masquer").click()
     await expect(page.get_by_text("1 élément(s) : masqué.")).to_be_visible()
     await expect(reported).to_have_count(0)
+    assert await same_document(page) == javascript
     await axe.check(page, "hidden")
 
     # what the public sees now: the comment, and no more spam

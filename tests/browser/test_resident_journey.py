@@ -15,7 +15,14 @@ from playwright.async_api import expect
 from budgets.models import Ballot, BallotKind
 from participation.settings import Settings
 from tests.browser import seeds
-from tests.browser.conftest import Axe, LiveServer, emails_to, link_in
+from tests.browser.conftest import (
+    Axe,
+    LiveServer,
+    emails_to,
+    link_in,
+    mark_document,
+    same_document,
+)
 from tests.budgets.factories import budget_in_voting
 
 # Generous: the suite runs on a busy 2-core machine; expect() retries until then.
@@ -112,8 +119,10 @@ async def test_a_resident_takes_part_in_everything(
 
     # --- support and comment the neighbour's proposal
     await page.goto(f"{site}/proposals/{town['proposal']}")
+    await mark_document(page)
     await page.get_by_role("button", name="Soutenir cette proposition").click()
     await expect(page.get_by_text("Vous soutenez cette proposition.")).to_be_visible()
+    assert await same_document(page) == javascript  # htmx swapped the block; else a new page
     # the residents of earlier runs of this journey supported and commented too
     await expect(page.locator("#support")).to_contain_text(
         re.compile(rf"\b{number + 1} soutiens?\b")
@@ -166,9 +175,11 @@ async def test_a_resident_takes_part_in_everything(
     # the gauge is drawn empty at first (it was a full black bar: its CSS was missing)
     fills = "e => getComputedStyle(e).fill"
     assert await meter.locator(".bar-track").first.evaluate(fills) == "rgb(255, 255, 255)"
+    await mark_document(page)
     await page.get_by_label(re.compile("Jardin partagé")).check()  # 40,000 €
     if javascript:  # htmx updates the meter in place
         await expect(meter).to_contain_text("1 projet choisi")
+        assert await same_document(page)
     else:
         await page.get_by_role("button", name="Vérifier mon bulletin").click()
         await expect(meter).to_contain_text("40\u202f000\xa0€")
