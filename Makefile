@@ -10,7 +10,7 @@ TEST_REDIS_URL ?= $(if $(REDIS_URL),$(REDIS_URL),redis://127.0.0.1:6379/15)
 export PORT
 
 
-.PHONY: run test install browser assets messages migrate demo lint test-sqlite test-postgres bench clean translations
+.PHONY: run test install browser assets messages migrate demo lint test-sqlite test-postgres bench load wrk clean translations
 
 run: install
 	$(BIN)/participation migrate
@@ -56,8 +56,8 @@ demo: migrate
 	$(BIN)/participation demo
 
 lint: $(VENV)/.installed
-	$(BIN)/ruff check participation budgets consultations moderation tests bench
-	$(BIN)/mypy participation budgets consultations moderation
+	$(BIN)/ruff check participation budgets consultations moderation indicators followup tests bench
+	$(BIN)/mypy participation budgets consultations moderation indicators followup
 
 test-sqlite: install
 	@echo "== Test suite on SQLite, embedded Redis"
@@ -72,6 +72,18 @@ test-postgres: install
 
 bench: install
 	$(BIN)/python bench/tally.py
+
+# Load test of `participation serve` on PostgreSQL (database bench_load, Redis db 13); not part of
+# `make test`. Figures and how to read them: docs/performance.md, "Load".
+load: install wrk
+	$(BIN)/python bench/load.py $(LOAD_ARGS)
+
+# wrk drives the load test; installed from Debian's packages when missing.
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+		sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo -n"; \
+		($$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq wrk >/dev/null) \
+		|| { echo "wrk could not be installed (Debian package wrk)"; exit 1; }; }
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor data

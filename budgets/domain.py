@@ -13,6 +13,7 @@ from datetime import date, datetime
 from budgets.models import BallotKind, Phase
 from participation import refusals
 from participation.i18n import N_
+from participation.numbers import is_whole_number
 
 PHASE_ORDER = [
     Phase.PREPARATION,
@@ -316,7 +317,7 @@ def parse_choices(
     if kind in (BallotKind.APPROVAL, BallotKind.KNAPSACK):
         ticked = form.get("project", [])
         for value in [ticked] if isinstance(ticked, str) else ticked:
-            if not value.isdigit():
+            if not is_whole_number(value):
                 return {}, [Problem(N_("Some of the chosen projects are not on this ballot."))]
             choices[int(value)] = 1
         return choices, []
@@ -327,7 +328,7 @@ def parse_choices(
         text = raw.strip()
         if not text or text == "0":
             continue
-        if not text.isdigit() or not name.removeprefix(prefix).isdigit():
+        if not is_whole_number(text) or not is_whole_number(name.removeprefix(prefix)):
             return {}, [Problem(N_("Enter whole numbers only."), field=name)]
         choices[int(name.removeprefix(prefix))] = int(text)
     return choices, []

@@ -9,6 +9,7 @@ from budgets.models import BallotKind, WinnerRule
 from budgets.services import BudgetForm
 from participation.formfields import local_moment
 from participation.i18n import N_
+from participation.numbers import is_whole_number
 from participation.refusals import Problem
 
 
@@ -18,7 +19,7 @@ def _number(
     raw = data.get(name, "").strip().replace(" ", "")
     if not raw:
         return default
-    if not raw.isdigit():
+    if not is_whole_number(raw):
         problems.append(domain.Problem(N_("Enter a whole number."), field=name))
         return default
     return int(raw)
@@ -32,7 +33,7 @@ def parse_districts(text: str, problems: list[Problem]) -> dict[str, int]:
             continue
         name, _, amount = line.rpartition(":")
         amount = amount.strip().replace(" ", "")
-        if not name.strip() or not amount.isdigit():
+        if not name.strip() or not is_whole_number(amount):
             problems.append(
                 domain.Problem(
                     N_("Write one district per line, like « Centre-ville: 50000 »."),

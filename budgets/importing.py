@@ -175,6 +175,10 @@ async def import_pabulib(content: bytes, filename: str, by_user: Any = None) -> 
             input_digest="",
             outcome=json.dumps(official_outcome(parsed, ids, rule, options)),
         )
+        from moderation.services import audit
+
+        after = {"file": filename, "projects": len(ids), "ballots": len(election.ballots)}
+        await audit(by_user, "budget_import", "budget", budget.id, "", after)
     await request_tally(budget.id)
     return budget
 

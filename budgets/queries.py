@@ -27,6 +27,7 @@ from budgets.models import (
     VoterRegister,
 )
 from budgets.services import ballot_context, dates_of, rule_of
+from participation.numbers import parse_id
 
 PUBLIC_PHASES_FOR_PROJECTS = (
     Phase.SUBMISSION,
@@ -37,8 +38,10 @@ PUBLIC_PHASES_FOR_PROJECTS = (
 )
 
 
-async def budget_list() -> list[Budget]:
-    return await Budget.all().order_by("-created_at")
+async def budget_list(with_preparation: bool = False) -> list[Budget]:
+    """Budgets in preparation are listed for staff only."""
+    query = Budget.all() if with_preparation else Budget.exclude(phase=Phase.PREPARATION)
+    return await query.order_by("-created_at")
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,7 @@ class ProjectFilters:
     def from_query(cls, params: Mapping[str, Any]) -> ProjectFilters:
         def number(name: str) -> int | None:
             raw = params.get(name, "")
-            return int(raw) if isinstance(raw, str) and raw.isdigit() else None
+            return parse_id(raw)
 
         return cls(number("district"), number("category"))
 

@@ -17,6 +17,8 @@ from budgets.models import BallotKind, Budget, Feasibility, Phase, WinnerRule
 from participation import refusals
 from participation.formfields import local_input_value
 from participation.i18n import N_, gettext
+from participation.numbers import is_whole_number
+from participation.pagecache import cached_for_visitors
 from participation.permissions import can_administer, is_signed_in
 from participation.templating import flash, money, render
 from participation.web import form_data, redirect, require
@@ -40,6 +42,9 @@ async def _budget(request: Request) -> Budget:
     budget = await Budget.get_or_none(id=raw)
     if budget is None:
         raise HTTPException(status_code=404)
+    # a budget in preparation is staff's draft: nobody else learns it exists (as consultations)
+    if budget.phase == Phase.PREPARATION and not can_administer(request.scope["user"]):
+        raise HTTPException(status_code=404)
     return budget
 
 
@@ -51,7 +56,8 @@ def _settings(request: Request) -> Any:
 
 
 async def index(request: Request) -> Response:
-    return render(request, "budgets/index.html", {"budgets": await queries.budget_list()})
+    budgets = await queries.budget_list(can_administer(request.scope["user"]))
+    return render(request, "budgets/index.html", {"budgets": budgets})
 
 
 async def detail(request: Request) -> Response:
@@ -289,7 +295,7 @@ def _budget_form_context(
 
 
 async def admin_new_budget(request: Request) -> Response:
-    require(request, can_administer)
+    user = require(request, can_administer)
     if request.method == "GET":
         return render(request, "budgets/admin_form.html", _budget_form_context(None))
     data = await form_data(request)
@@ -297,7 +303,7 @@ async def admin_new_budget(request: Request) -> Response:
     try:
         if problems:
             raise services.Refused(problems)
-        budget = await services.save_budget(form)
+        budget = await services.save_budget(form, by_user=user)
     except services.Refused as refused:
         context = _budget_form_context(None, data, errors_of(refused.problems))
         return render(request, "budgets/admin_form.html", context, status_code=422)
@@ -306,7 +312,7 @@ async def admin_new_budget(request: Request) -> Response:
 
 
 async def admin_edit_budget(request: Request) -> Response:
-    require(request, can_administer)
+    user = require(request, can_administer)
     budget = await _budget(request)
     if request.method == "GET":
         values = await queries.budget_form_values(budget)
@@ -316,7 +322,7 @@ async def admin_edit_budget(request: Request) -> Response:
     try:
         if problems:
             raise services.Refused(problems)
-        await services.save_budget(form, budget.id)
+        await services.save_budget(form, budget.id, by_user=user)
     except services.Refused as refused:
         context = _budget_form_context(budget, data, errors_of(refused.problems))
         return render(request, "budgets/admin_form.html", context, status_code=422)
@@ -347,7 +353,7 @@ async def admin_switch_phase(request: Request) -> Response:
 
 
 async def admin_review_project(request: Request) -> Response:
-    require(request, can_administer)
+    user = require(request, can_administer)
     budget = await _budget(request)
     project = await queries.project_or_none(budget.id, request.path_params["project_id"])
     if project is None:
@@ -358,7 +364,7 @@ async def admin_review_project(request: Request) -> Response:
     try:
         if feasibility_raw not in Feasibility._value2member_map_:
             raise services.refuse(N_("Choose feasible or not feasible."), "feasibility")
-        if adjusted and not adjusted.isdigit():
+        if adjusted and not is_whole_number(adjusted):
             raise services.refuse(
                 N_("The adjusted cost must be a positive whole number."), "adjusted_cost"
             )
@@ -367,6 +373,7 @@ async def admin_review_project(request: Request) -> Response:
             Feasibility(feasibility_raw),
             data.get("feasibility_reason", ""),
             int(adjusted) if adjusted else None,
+            by_user=user,
         )
     except services.Refused as refused:
         context = await queries.admin_page(budget)
@@ -380,18 +387,18 @@ async def admin_review_project(request: Request) -> Response:
 
 
 async def admin_tally(request: Request) -> Response:
-    require(request, can_administer)
+    user = require(request, can_administer)
     budget = await _budget(request)
     if budget.phase not in (Phase.TALLY, Phase.RESULTS):
         flash(request, gettext("The tally runs once voting is closed."), "error")
     else:
-        await services.request_tally(budget.id)
+        await services.request_tally(budget.id, by_user=user)
         flash(request, gettext("The tally is running in the background. Reload in a moment."))
     return redirect(f"/admin/budgets/{budget.id}")
 
 
 async def admin_paper_ballot(request: Request) -> Response:
-    require(request, can_administer)
+    user = require(request, can_administer)
     budget = await _budget(request)
     context = await queries.ballot_page(budget, domain.Voter(True))
     context.update(values={}, errors={}, paper=True)
@@ -412,6 +419,7 @@ async def admin_paper_ballot(request: Request) -> Response:
             str(submitted.get("birth_date", "")),
             str(submitted.get("postcode", "")),
             choices,
+            recorded_by=user,
         )
     except services.Refused as refused:
         context["errors"] = errors_of(refused.problems)
@@ -424,7 +432,7 @@ async def admin_paper_ballot(request: Request) -> Response:
 
 
 async def admin_census(request: Request) -> Response:
-    require(request, can_administer)
+    user = require(request, can_administer)
     context: dict[str, Any] = {"errors": [], "count": await queries.census_count()}
     if request.method == "GET":
         return render(request, "budgets/census.html", context)
@@ -436,7 +444,7 @@ async def admin_census(request: Request) -> Response:
     try:
         if not content:
             raise CensusFileError([(0, N_("Choose a CSV file."), {})])
-        imported = await services.import_census(_settings(request), content)
+        imported = await services.import_census(_settings(request), content, by_user=user)
     except CensusFileError as refused:
         context["errors"] = [
             (line, gettext(message).format(**values))
@@ -484,7 +492,7 @@ routes = [
     ),
     Route("/budgets/{budget_id:int}/ballot/receipt", receipt, name="budgets:receipt"),
     Route("/budgets/{budget_id:int}/receipt-check", check_receipt, name="budgets:receipt_check"),
-    Route("/budgets/{budget_id:int}/results", results, name="budgets:results"),
+    Route("/budgets/{budget_id:int}/results", cached_for_visitors(results), name="budgets:results"),
     Route("/budgets/{budget_id:int}/results.csv", results_csv, name="budgets:results_csv"),
     Route("/budgets/{budget_id:int}/ballots.pb", ballots_pabulib, name="budgets:pabulib"),
     Route("/account/residency", residency, methods=["GET", "POST"], name="budgets:residency"),

@@ -39,9 +39,45 @@ from budgets.models import (
 from participation import queue
 from participation.accounts.models import User
 from participation.i18n import N_
+from participation.numbers import is_whole_number, parse_id
 from participation.refusals import Refused, refuse
 from participation.richtext import sanitize
 from participation.settings import Settings
+
+AUDITED_BUDGET_FIELDS = (
+    "title",
+    "total_amount",
+    "currency",
+    "submission_opens_at",
+    "review_opens_at",
+    "voting_opens_at",
+    "voting_closes_at",
+    "minimum_age",
+    "restricted_to_district",
+    "ballot_kind",
+    "winner_rule",
+)
+
+
+def _audited(row: object, names: tuple[str, ...]) -> dict[str, object]:
+    """The fields of `row` that the audit log records before and after a change."""
+    return {name: getattr(row, name, None) for name in names}
+
+
+async def _audit(
+    by_user: object,
+    action: str,
+    target_type: str,
+    target_id: int | None,
+    before: object = "",
+    after: object = "",
+    reason: str = "",
+) -> None:
+    """Budget administration goes to the moderation audit log, in the action's transaction."""
+    from moderation.services import audit
+
+    await audit(by_user, action, target_type, target_id, before, after, reason)
+
 
 # --- budgets and phases ----------------------------------------------------------------------
 
@@ -116,7 +152,9 @@ def dates_of(budget: Budget) -> domain.PhaseDates:
     )
 
 
-async def save_budget(form: BudgetForm, budget_id: int | None = None) -> Budget:
+async def save_budget(
+    form: BudgetForm, budget_id: int | None = None, by_user: User | None = None
+) -> Budget:
     """Create a budget, or update one; the rules cannot change once a ballot exists."""
     problems = budget_form_problems(form)
     if problems:
@@ -135,6 +173,7 @@ async def save_budget(form: BudgetForm, budget_id: int | None = None) -> Budget:
         **_rule_fields(form),
     }
     async with in_transaction():
+        before: dict[str, object] = {}
         if budget_id is None:
             budget = await Budget.create(**fields)  # type: ignore[arg-type]
         else:
@@ -146,9 +185,13 @@ async def save_budget(form: BudgetForm, budget_id: int | None = None) -> Budget:
                         N_("The voting rules are locked: ballots have been cast."),
                         field="ballot_kind",
                     )
+            before = _audited(budget, AUDITED_BUDGET_FIELDS)
             await budget.update_from_dict(fields).save()
         await _sync_districts(budget, form.districts or {})
         await _sync_categories(budget, form.categories)
+        after = _audited(budget, AUDITED_BUDGET_FIELDS)
+        action = "budget_created" if budget_id is None else "budget_updated"
+        await _audit(by_user, action, "budget", budget.id, before, after)
     return budget
 
 
@@ -184,11 +227,15 @@ async def switch_phase(budget_id: int, target: Phase, by_user: User | None) -> b
         await PhaseSwitch.create(
             budget=budget, from_phase=budget.phase, to_phase=target, by_user=by_user
         )
+        switch_from = budget.phase
         budget.phase = target
         budget.phase_changed_at = timezone.now()
         if target == Phase.RESULTS:
             budget.results_published_at = timezone.now()
         await budget.save(update_fields=["phase", "phase_changed_at", "results_published_at"])
+        before, after = {"phase": str(switch_from)}, {"phase": str(target)}
+        reason = "" if by_user is not None else "phase dates"  # the schedule switched it
+        await _audit(by_user, "budget_phase", "budget", budget_id, before, after, reason)
     if target == Phase.TALLY:
         await request_tally(budget_id)
     return True
@@ -207,7 +254,10 @@ async def apply_phase_schedule(now: datetime) -> list[int]:
     return switched
 
 
-async def request_tally(budget_id: int) -> None:
+async def request_tally(budget_id: int, by_user: User | None = None) -> None:
+    """Enqueue the tally; asked by staff, it is audited (the phase switch logs its own)."""
+    if by_user is not None:
+        await _audit(by_user, "budget_tally_requested", "budget", budget_id)
     await queue.enqueue(
         "tally_budget", budget_id, _job_id=f"tally:{budget_id}:{secrets.token_hex(4)}"
     )
@@ -242,7 +292,7 @@ async def submit_project(
         )
     if not sanitize(form.description).strip():
         problems.append(domain.Problem(N_("Describe the project."), field="description"))
-    cost = int(form.cost) if form.cost.strip().isdigit() else 0
+    cost = int(form.cost) if is_whole_number(form.cost.strip()) else 0
     if cost <= 0:
         problems.append(
             domain.Problem(N_("Enter the estimated cost as a whole number of euros."), field="cost")
@@ -263,30 +313,50 @@ async def submit_project(
         problems.append(domain.Problem(N_("Choose a category from the list."), field="category_id"))
     if problems:
         raise Refused(problems)
-    return await Project.create(
-        budget_id=budget_id,
-        title=title,
-        description=sanitize(form.description),
-        cost=cost,
-        district=district,
-        category=category,
-        location=form.location.strip()[:200],
-        author=author,
-        feasibility=Feasibility.FEASIBLE if by_staff else Feasibility.PENDING,
-    )
+    async with in_transaction():
+        project = await Project.create(
+            budget_id=budget_id,
+            title=title,
+            description=sanitize(form.description),
+            cost=cost,
+            district=district,
+            category=category,
+            location=form.location.strip()[:200],
+            author=author,
+            feasibility=Feasibility.FEASIBLE if by_staff else Feasibility.PENDING,
+        )
+        if by_staff:
+            after = _audited(project, AUDITED_PROJECT_FIELDS)
+            await _audit(author, "budget_project_created", "budget_project", project.id, "", after)
+    return project
 
 
 async def _owned(
     model: type[BudgetDistrict] | type[BudgetCategory], raw_id: str, budget_id: int
 ) -> BudgetDistrict | BudgetCategory | None:
     """The district or category `raw_id` if it belongs to this budget (forged ids -> None)."""
-    if not raw_id.strip().isdigit():
+    found_id = parse_id(raw_id)
+    if found_id is None:
         return None
-    return await model.get_or_none(id=int(raw_id), budget_id=budget_id)
+    return await model.get_or_none(id=found_id, budget_id=budget_id)
+
+
+AUDITED_PROJECT_FIELDS = (
+    "budget_id",
+    "title",
+    "cost",
+    "feasibility",
+    "feasibility_reason",
+    "adjusted_cost",
+)
 
 
 async def review_project(
-    project_id: int, feasibility: Feasibility, reason: str, adjusted_cost: int | None
+    project_id: int,
+    feasibility: Feasibility,
+    reason: str,
+    adjusted_cost: int | None,
+    by_user: User | None = None,
 ) -> Project:
     if feasibility == Feasibility.UNFEASIBLE and not reason.strip():
         raise refuse(N_("Explain publicly why the project cannot be done."), "feasibility_reason")
@@ -296,17 +366,22 @@ async def review_project(
         project = await Project.filter(id=project_id).select_for_update().get()
         if await Ballot.filter(budget_id=project.budget_id).exists():
             raise refuse(N_("The ballot is locked: ballots have been cast."))
+        before = _audited(project, AUDITED_PROJECT_FIELDS)
         project.feasibility = feasibility
         project.feasibility_reason = reason.strip()
         project.adjusted_cost = adjusted_cost
         await project.save(update_fields=["feasibility", "feasibility_reason", "adjusted_cost"])
+        after = _audited(project, AUDITED_PROJECT_FIELDS)
+        await _audit(
+            by_user, "budget_project_review", "budget_project", project.id, before, after, reason
+        )
     return project
 
 
 # --- resident register -----------------------------------------------------------------------
 
 
-async def import_census(settings: Settings, content: bytes) -> int:
+async def import_census(settings: Settings, content: bytes, by_user: User | None = None) -> int:
     """Import (or update) the census: all rows or none. Returns the number of rows."""
     rows = read_census(content, census_key(settings.secret_key))
     async with in_transaction():
@@ -325,6 +400,9 @@ async def import_census(settings: Settings, content: bytes) -> int:
             if entry is not None and entry.district != row.district:
                 entry.district = row.district
                 await entry.save(update_fields=["district"])
+        # counts only: the register itself is personal data and stays out of the log
+        after = {"rows": len(rows), "new": len(new)}
+        await _audit(by_user, "census_import", "census", None, "", after)
     return len(rows)
 
 
@@ -423,6 +501,28 @@ async def ballot_context(budget: Budget) -> BallotContext:
     return BallotContext(rule_of(budget), projects, envelopes)
 
 
+# Once a budget has a ballot, its projects, costs, envelopes and rule can no longer change
+# (save_budget and review_project refuse), so each web process keeps the context of such a budget:
+# two queries fewer per ballot. Keyed by creation time too: a test database reuses ids.
+_FROZEN_CONTEXTS: dict[tuple[int, object], BallotContext] = {}
+
+
+async def voting_context(budget: Budget) -> BallotContext:
+    frozen = _FROZEN_CONTEXTS.get((budget.id, budget.created_at))
+    return frozen if frozen is not None else await ballot_context(budget)
+
+
+async def _freeze(budget: Budget) -> None:
+    key = (budget.id, budget.created_at)
+    if key in _FROZEN_CONTEXTS:
+        return
+    if len(_FROZEN_CONTEXTS) >= 100:
+        _FROZEN_CONTEXTS.clear()
+    # read again after our ballot is committed: a review that committed between our first read
+    # and our ballot is in it, and none can commit after (it would see the ballot)
+    _FROZEN_CONTEXTS[key] = await ballot_context(budget)
+
+
 async def cast_ballot(
     settings: Settings,
     budget_id: int,
@@ -431,6 +531,7 @@ async def cast_ballot(
     choices: dict[int, int],
     channel: Channel = Channel.WEB,
     budget: Budget | None = None,
+    recorded_by: User | None = None,
 ) -> str:
     """Record or replace a person's ballot; returns the new receipt code.
 
@@ -447,7 +548,7 @@ async def cast_ballot(
         voter, budget.minimum_age, budget.restricted_to_district, now.date()
     ):
         raise Refused([problem])
-    context = await ballot_context(budget)
+    context = await voting_context(budget)
     problems = domain.ballot_problems(
         context.rule, choices, context.projects, context.envelopes, voter.district
     )
@@ -471,6 +572,8 @@ async def cast_ballot(
                 choices=content,
                 cast_on=now.date(),
             )
+            if recorded_by is not None:  # a paper ballot: who recorded it, never its content
+                await _audit(recorded_by, "budget_paper_ballot", "budget", budget_id)
     except IntegrityError:
         if channel == Channel.PAPER:
             raise refuse(N_("This resident has already voted.")) from None
@@ -480,6 +583,7 @@ async def cast_ballot(
             )
         if not updated:  # voted on paper: that ballot cannot be changed online
             raise refuse(N_("You have already voted at a town-hall desk.")) from None
+    await _freeze(budget)  # a ballot is stored: the context cannot change any more
     return receipt
 
 
@@ -499,8 +603,11 @@ async def record_paper_ballot(
     birth_date: str,
     postcode: str,
     choices: dict[int, int],
+    recorded_by: User | None = None,
 ) -> str:
     """A ballot cast at a town-hall desk; staff check identity with the resident register."""
     entry, born = await find_census_entry(settings, identifier, birth_date, postcode)
     voter = domain.Voter(True, born, entry.district)
-    return await cast_ballot(settings, budget_id, entry, voter, choices, Channel.PAPER)
+    return await cast_ballot(
+        settings, budget_id, entry, voter, choices, Channel.PAPER, recorded_by=recorded_by
+    )

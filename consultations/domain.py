@@ -28,6 +28,7 @@ import numpy as np
 
 from consultations.models import Audience, Phase, QuestionKind, ScaleStyle
 from participation.i18n import N_
+from participation.numbers import is_whole_number
 from participation.refusals import Problem
 
 OTHER = 0  # the option id of an "other" answer
@@ -217,7 +218,7 @@ def _number(raw: str) -> float | None:
 
 def _int(raw: str) -> int | None:
     raw = raw.strip()
-    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+    return int(raw) if is_whole_number(raw) and len(raw) < 10 else None
 
 
 class Form:

@@ -22,6 +22,7 @@ from consultations.models import Audience, Consultation, Phase, QuestionKind, Sc
 from participation import refusals
 from participation.formfields import local_input_value
 from participation.i18n import gettext
+from participation.numbers import parse_id
 from participation.permissions import can_administer, can_moderate
 from participation.richtext import to_text
 from participation.templating import flash, render
@@ -237,7 +238,7 @@ def _consultation_form_context(
 
 
 async def admin_new(request: Request) -> Response:
-    require(request, can_administer)
+    user = require(request, can_administer)
     if request.method == "GET":
         return render(request, "consultations/admin_form.html", _consultation_form_context(None))
     data = await form_data(request)
@@ -245,7 +246,7 @@ async def admin_new(request: Request) -> Response:
     try:
         if problems:
             raise services.Refused(problems)
-        consultation_id = await services.save_consultation(form)
+        consultation_id = await services.save_consultation(form, by_user=user)
     except services.Refused as refused:
         context = _consultation_form_context(None, data, errors_of(refused.problems))
         return render(request, "consultations/admin_form.html", context, status_code=422)
@@ -267,7 +268,7 @@ def _values_of(consultation: Consultation) -> dict[str, str]:
 
 
 async def admin_edit(request: Request) -> Response:
-    require(request, can_administer)
+    user = require(request, can_administer)
     consultation = await _consultation(request, public=False)
     if request.method == "GET":
         context = _consultation_form_context(consultation, _values_of(consultation))
@@ -277,7 +278,7 @@ async def admin_edit(request: Request) -> Response:
     try:
         if problems:
             raise services.Refused(problems)
-        await services.save_consultation(form, consultation.id)
+        await services.save_consultation(form, consultation.id, by_user=user)
     except services.Refused as refused:
         context = _consultation_form_context(consultation, data, errors_of(refused.problems))
         return render(request, "consultations/admin_form.html", context, status_code=422)
@@ -338,7 +339,7 @@ def _question_form_context(
 
 
 async def admin_question(request: Request) -> Response:
-    require(request, can_administer)
+    user = require(request, can_administer)
     consultation = await _consultation(request, public=False)
     views = await queries.questionnaire(consultation.id)
     raw_id = request.path_params.get("question_id")
@@ -373,7 +374,7 @@ async def admin_question(request: Request) -> Response:
     try:
         if problems:
             raise services.Refused(problems)
-        await services.save_question(consultation.id, form, question_id)
+        await services.save_question(consultation.id, form, question_id, by_user=user)
     except services.Refused as refused:
         context = _question_form_context(
             consultation, views, question_id, data, errors_of(refused.problems)
@@ -384,10 +385,12 @@ async def admin_question(request: Request) -> Response:
 
 
 async def admin_delete_question(request: Request) -> Response:
-    require(request, can_administer)
+    user = require(request, can_administer)
     consultation = await _consultation(request, public=False)
     try:
-        await services.delete_question(consultation.id, request.path_params["question_id"])
+        await services.delete_question(
+            consultation.id, request.path_params["question_id"], by_user=user
+        )
     except services.Refused as refused:
         flash(request, errors_of(refused.problems)["form"], "error")
     else:
@@ -404,7 +407,7 @@ async def admin_results(request: Request) -> Response:
 
 
 async def admin_texts(request: Request) -> Response:
-    require(request, can_moderate)
+    user = require(request, can_moderate)
     consultation = await _consultation(request, public=False)
     views = await queries.questionnaire(consultation.id)
     if request.method == "POST":
@@ -412,11 +415,13 @@ async def admin_texts(request: Request) -> Response:
         texts = {
             (t.question.id, t.digest): t for t in await queries.free_texts(consultation.id, views)
         }
-        key = (int(data.get("question_id", "0") or 0), data.get("digest", ""))
-        found = texts.get(key) if data.get("question_id", "").isdigit() else None
+        question_id = parse_id(data.get("question_id", ""))
+        found = texts.get((question_id, data.get("digest", ""))) if question_id else None
         if found is None:  # forged question or text
             raise HTTPException(status_code=404)
-        await services.review_text(found.question.id, found.text, data.get("decision") == "approve")
+        await services.review_text(
+            found.question.id, found.text, data.get("decision") == "approve", by_user=user
+        )
         await services.request_results(consultation.id)
         flash(request, gettext("The review is saved."))
         return redirect(f"/admin/consultations/{consultation.id}/texts")
@@ -428,7 +433,7 @@ async def admin_texts(request: Request) -> Response:
 
 
 async def admin_outcome(request: Request) -> Response:
-    require(request, can_administer)
+    user = require(request, can_administer)
     consultation = await _consultation(request, public=False)
     views = await queries.questionnaire(consultation.id)
     values: dict[str, str] = {
@@ -447,7 +452,7 @@ async def admin_outcome(request: Request) -> Response:
     data = await form_data(request)
     try:
         notified = await services.publish_outcome(
-            _settings(request), consultation.id, parse_outcome_form(data)
+            _settings(request), consultation.id, parse_outcome_form(data), by_user=user
         )
     except services.Refused as refused:
         context.update(values=data, errors=errors_of(refused.problems))

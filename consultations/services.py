@@ -37,8 +37,9 @@ from participation import mail, queue
 from participation.i18n import N_, gettext
 from participation.notifications.models import Notification
 from participation.notifications.services import Kind, speaking
-from participation.refusals import Refused, refuse
-from participation.richtext import sanitize
+from participation.numbers import is_whole_number
+from participation.refusals import NotFound, Refused, refuse
+from participation.richtext import sanitize, to_text
 from participation.settings import Settings
 
 RESULTS_JOB = "compute_consultation_results"
@@ -59,7 +60,40 @@ class ConsultationForm:
     results_visible_while_open: bool = False
 
 
-async def save_consultation(form: ConsultationForm, consultation_id: int | None = None) -> int:
+async def _audit(
+    by_user: Any,
+    action: str,
+    target_type: str,
+    target_id: int | None,
+    before: Any = "",
+    after: Any = "",
+    reason: str = "",
+) -> None:
+    """Consultation administration goes to the moderation audit log, in the action's
+    transaction."""
+    from moderation.services import audit
+
+    await audit(by_user, action, target_type, target_id, before, after, reason)
+
+
+AUDITED_FIELDS = (
+    "title",
+    "opens_at",
+    "closes_at",
+    "audience",
+    "district",
+    "anonymous",
+    "results_visible_while_open",
+)
+
+
+def _audited(consultation: Consultation) -> dict[str, Any]:
+    return {name: getattr(consultation, name) for name in AUDITED_FIELDS}
+
+
+async def save_consultation(
+    form: ConsultationForm, consultation_id: int | None = None, by_user: Any = None
+) -> int:
     problems = []
     if not form.title.strip():
         problems.append(domain.Problem(N_("Enter a title."), {}, "title"))
@@ -78,7 +112,12 @@ async def save_consultation(form: ConsultationForm, consultation_id: int | None 
         "results_visible_while_open": form.results_visible_while_open,
     }
     if consultation_id is None:
-        consultation = await Consultation.create(anonymous=form.anonymous, **values)
+        async with in_transaction():
+            consultation = await Consultation.create(anonymous=form.anonymous, **values)
+            after = _audited(consultation)
+            await _audit(
+                by_user, "consultation_created", "consultation", consultation.id, "", after
+            )
         return consultation.id
     async with in_transaction():
         consultation = await Consultation.filter(id=consultation_id).select_for_update().get()
@@ -88,7 +127,12 @@ async def save_consultation(form: ConsultationForm, consultation_id: int | None 
                 N_("Responses exist: whether answers are anonymous can no longer change."),
                 "anonymous",
             )
+        before = _audited(consultation)
         await Consultation.filter(id=consultation_id).update(anonymous=form.anonymous, **values)
+        after = _audited(await Consultation.get(id=consultation_id))
+        await _audit(
+            by_user, "consultation_updated", "consultation", consultation_id, before, after
+        )
     return consultation_id
 
 
@@ -109,6 +153,11 @@ async def switch_phase(consultation_id: int, to_phase: Phase, by_user: Any | Non
             from_phase=consultation.phase,
             to_phase=to_phase,
             by_user=by_user,
+        )
+        before, after = {"phase": str(consultation.phase)}, {"phase": str(to_phase)}
+        reason = "" if by_user is not None else "consultation dates"  # the schedule switched it
+        await _audit(
+            by_user, "consultation_phase", "consultation", consultation_id, before, after, reason
         )
     if to_phase == Phase.CLOSED:
         await request_results(consultation_id)
@@ -184,13 +233,13 @@ async def question_specs(consultation_id: int) -> list[domain.QuestionSpec]:
 
 def _condition(raw: str) -> tuple[int | None, int | None]:
     question, _, option = raw.partition(":")
-    if question.isdigit() and option.isdigit():
+    if is_whole_number(question) and is_whole_number(option):
         return int(question), int(option)
     return None, None
 
 
 async def save_question(
-    consultation_id: int, form: QuestionForm, question_id: int | None = None
+    consultation_id: int, form: QuestionForm, question_id: int | None = None, by_user: Any = None
 ) -> int:
     """Add or edit a question; the questionnaire is locked once someone has answered."""
     if await Response.filter(consultation_id=consultation_id).exists():
@@ -235,6 +284,9 @@ async def save_question(
     }
     async with in_transaction():
         await Consultation.filter(id=consultation_id).select_for_update().get()
+        before: Any = ""
+        if question_id is not None:
+            before = await _question_audit(question_id)
         if question_id is None:
             position = len(specs) + 1
             question = await Question.create(
@@ -256,13 +308,35 @@ async def save_question(
             await Question.filter(show_if_option_id__in=removed).update(
                 show_if_question_id=None, show_if_option_id=None
             )
+        action = "consultation_question_added" if before == "" else "consultation_question_edited"
+        after = await _question_audit(question_id)
+        await _audit(by_user, action, "consultation", consultation_id, before, after)
     return question_id
 
 
-async def delete_question(consultation_id: int, question_id: int) -> None:
+async def _question_audit(question_id: int) -> dict[str, Any]:
+    question = await Question.get(id=question_id)
+    options = await Option.filter(question_id=question_id).order_by("position")
+    return {
+        "question": question_id,
+        "kind": question.kind,
+        "text": question.text,
+        "required": question.required,
+        "options": [o.label for o in options],
+    }
+
+
+async def delete_question(consultation_id: int, question_id: int, by_user: Any = None) -> None:
     if await Response.filter(consultation_id=consultation_id).exists():
         raise refuse(N_("The questionnaire is locked: people have already answered."))
-    await Question.filter(id=question_id, consultation_id=consultation_id).delete()
+    async with in_transaction():
+        if not await Question.exists(id=question_id, consultation_id=consultation_id):
+            raise NotFound()  # a forged id, or a question of another consultation
+        before = await _question_audit(question_id)
+        await Question.filter(id=question_id, consultation_id=consultation_id).delete()
+        await _audit(
+            by_user, "consultation_question_deleted", "consultation", consultation_id, before
+        )
 
 
 # --- answering -------------------------------------------------------------------------------
@@ -412,18 +486,25 @@ async def compute_results(consultation_id: int) -> str:
     return digest
 
 
-async def review_text(question_id: int, text: str, approved: bool) -> None:
+async def review_text(question_id: int, text: str, approved: bool, by_user: Any = None) -> None:
     digest = text_digest(text)
-    updated = await TextReview.filter(question_id=question_id, text_digest=digest).update(
-        approved=approved
-    )
-    if not updated:
-        try:
-            await TextReview.create(question_id=question_id, text_digest=digest, approved=approved)
-        except IntegrityError:
+    async with in_transaction():
+        updated = await TextReview.filter(question_id=question_id, text_digest=digest).update(
+            approved=approved
+        )
+        if not updated:
+            # INSERT ... ON CONFLICT DO NOTHING, then set: a concurrent review does not collide
+            await TextReview.bulk_create(
+                [TextReview(question_id=question_id, text_digest=digest, approved=approved)],
+                ignore_conflicts=True,
+            )
             await TextReview.filter(question_id=question_id, text_digest=digest).update(
                 approved=approved
             )
+        # the text itself stays out of the log (it may hold personal data): its digest is enough
+        after = {"question": question_id, "text_digest": digest, "approved": approved}
+        action = "consultation_text_approved" if approved else "consultation_text_hidden"
+        await _audit(by_user, action, "consultation_text", question_id, "", after)
 
 
 # --- outcome ---------------------------------------------------------------------------------
@@ -436,7 +517,9 @@ class OutcomeForm:
     decisions: Mapping[int, str] = field(default_factory=dict)  # question id -> decision
 
 
-async def publish_outcome(settings: Settings, consultation_id: int, form: OutcomeForm) -> int:
+async def publish_outcome(
+    settings: Settings, consultation_id: int, form: OutcomeForm, by_user: Any = None
+) -> int:
     """Publish (or correct) the council's response; each participant is notified once.
     Returns the number of people notified by this call."""
     problems = []
@@ -457,10 +540,21 @@ async def publish_outcome(settings: Settings, consultation_id: int, form: Outcom
         for question_id, decision in form.decisions.items():
             if question_id in question_ids:  # forged ids of other consultations are ignored
                 await Question.filter(id=question_id).update(decision=sanitize(decision))
+        before = {
+            "heard": to_text(consultation.outcome_heard),
+            "decided": to_text(consultation.outcome_decided),
+        }
         consultation.outcome_heard = sanitize(form.heard)
         consultation.outcome_decided = sanitize(form.decided)
         consultation.outcome_published_at = consultation.outcome_published_at or timezone.now()
         await consultation.save()
+        after = {
+            "heard": to_text(consultation.outcome_heard),
+            "decided": to_text(consultation.outcome_decided),
+        }
+        await _audit(
+            by_user, "consultation_outcome", "consultation", consultation_id, before, after
+        )
         emails = await _notify_participants(settings, consultation)
     for email in emails:
         await mail.dispatch(email)

@@ -9,8 +9,8 @@ from tortoise import timezone
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from moderation.domain import CaseKind, CaseStatus, ReportReason
-from moderation.models import ModerationCase, Report
+from moderation.domain import DEFAULT_REASON_TEMPLATES, CaseKind, CaseStatus, ReportReason
+from moderation.models import ModerationCase, ReasonTemplate, Report
 from participation.comments.models import Comment
 from participation.proposals.domain import ModerationState, ProposalState
 from participation.proposals.models import Proposal
@@ -52,6 +52,13 @@ async def load(settings: Settings, users: list[Any]) -> None:
         .first()
     )
     async with in_transaction():
+        if not await ReasonTemplate.exists():  # a migrated database has them already
+            await ReasonTemplate.bulk_create(
+                [
+                    ReasonTemplate(text_fr=fr, text_en=en, position=n)
+                    for n, (fr, en) in enumerate(DEFAULT_REASON_TEMPLATES, start=1)
+                ]
+            )
         if not await Proposal.exists(title=PENDING_TITLE):
             body = sanitize(PENDING_BODY)
             proposal = await Proposal.create(

@@ -83,14 +83,41 @@ CASE_KIND_LABELS = {
     CaseKind.REVIEW: N_("review requested"),
 }
 
-# Ready-made reasons a moderator picks from (or writes their own).
-REASON_TEMPLATES = (
-    N_("Your contribution follows the participation charter."),
-    N_("Your contribution contains insults or personal attacks."),
-    N_("Your contribution is advertising or spam."),
-    N_("Your contribution contains personal data about someone."),
-    N_("Your contribution does not concern the town's projects."),
+# The ready-made reasons a new installation starts with (migration 0002 and the demo); after
+# that administrators edit them (`ReasonTemplate`), in French and English.
+DEFAULT_REASON_TEMPLATES = (
+    (
+        "Votre contribution respecte la charte de participation.",
+        "Your contribution follows the participation charter.",
+    ),
+    (
+        "Votre contribution contient des insultes ou des attaques personnelles.",
+        "Your contribution contains insults or personal attacks.",
+    ),
+    (
+        "Votre contribution est de la publicité ou du spam.",
+        "Your contribution is advertising or spam.",
+    ),
+    (
+        "Votre contribution contient des données personnelles sur une personne.",
+        "Your contribution contains personal data about someone.",
+    ),
+    (
+        "Votre contribution ne concerne pas les projets de la commune.",
+        "Your contribution does not concern the town's projects.",
+    ),
 )
+
+
+def reason_template_problems(text_fr: str, text_en: str) -> dict[str, str]:
+    """A ready-made reason needs both languages: it is sent to authors in either."""
+    problems: dict[str, str] = {}
+    for name, text in (("text_fr", text_fr), ("text_en", text_en)):
+        if not text.strip():
+            problems[name] = N_("Write the reason in this language.")
+        elif len(text) > REASON_MAX:
+            problems[name] = N_("The reason must be at most 1,000 characters long.")
+    return problems
 
 
 # --- pre-moderation and decisions: a state machine over ModerationState ----------------------
@@ -115,6 +142,20 @@ def decide(current: ModerationState, action: Action) -> ModerationState:
     if current not in sources:
         raise DomainError(N_("This decision does not apply to this content."))
     return target
+
+
+def after_edit(current: ModerationState, premoderated: bool) -> ModerationState:
+    """An author's edit of approved content goes back to the queue when its type is
+    pre-moderated (the approved version is not kept visible meanwhile: what the public sees
+    is always what a moderator approved). Pending and hidden content stay as they are."""
+    if premoderated and current == MV.VISIBLE:
+        return MV.PENDING
+    return current
+
+
+# Why the platform closed a case by itself (audit log, in English like the other entries).
+CLOSED_WITHDRAWN = "withdrawn by its author"
+CLOSED_DELETED = "deleted"
 
 
 def reason_problem(reason: str) -> str | None:
@@ -248,7 +289,10 @@ def limit_key(limit: Limit, who: str, now: float) -> str:
 
 MINUTE, HOUR = 60, 3600
 LIMITS: dict[str, tuple[Limit, ...]] = {
-    "login": (Limit("login", "email", 5, MINUTE), Limit("login", "ip", 30, MINUTE)),
+    # every log-in attempt counts per e-mail address (successful ones too); per IP only failures
+    # count, so a town hall behind one address is not locked out by its own staff
+    "login": (Limit("login", "email", 5, MINUTE),),
+    "login_failure": (Limit("login_failure", "ip", 30, MINUTE),),
     "password_reset": (
         Limit("password_reset", "email", 5, MINUTE),
         Limit("password_reset", "ip", 30, MINUTE),

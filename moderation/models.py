@@ -153,3 +153,20 @@ class AuditLogEntry(Model):
 
     async def delete(self, *args: Any, **kwargs: Any) -> None:
         raise AppendOnly("audit log entries are never deleted")
+
+
+# A ready-made reason offered in the queue, in French and English; administrators edit them
+# (audited). The text in the moderator's language is sent to the author.
+class ReasonTemplate(Model):
+    id = fields.IntField(primary_key=True)
+    text_fr = fields.TextField()
+    text_en = fields.TextField()
+    position = fields.IntField(default=0)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "moderation_reasontemplate"
+
+    def text(self, language: str) -> str:
+        return self.text_fr if language == "fr" else self.text_en

@@ -13,6 +13,7 @@ from tortoise.expressions import Q, Subquery
 from moderation.content import KINDS, Item
 from moderation.domain import PAGE_SIZE, CaseKind, CaseStatus, ReportReason
 from moderation.models import AuditLogEntry, ModerationCase, ModerationDecision, Report, UserBlock
+from participation.numbers import parse_page
 
 
 def active_blocks_sql(now: datetime) -> str:
@@ -47,7 +48,7 @@ class QueueParams:
             type=content_type if content_type in KINDS else "",
             reason=reason if reason in ReportReason.__members__.values() else "",
             kind=kind if kind in CaseKind.__members__.values() else "",
-            page=min(int(page), 100_000) if page.isdigit() and int(page) > 0 else 1,
+            page=parse_page(page, 100_000),
         )
 
     def query_string(self, **changes: Any) -> str:
@@ -167,7 +168,7 @@ class AuditParams:
         return cls(
             action=query.get("action", "")[:40],
             target_type=query.get("target_type", "")[:30],
-            page=min(int(page), 100_000) if page.isdigit() and int(page) > 0 else 1,
+            page=parse_page(page, 100_000),
         )
 
     def query_string(self, **changes: Any) -> str:

@@ -22,14 +22,15 @@ from moderation.domain import (
     BLOCK_DURATION_LABELS,
     CASE_KIND_LABELS,
     MODERATION_STATE_LABELS,
-    REASON_TEMPLATES,
     REPORT_REASON_LABELS,
     Action,
     BlockDuration,
     ReportReason,
 )
+from moderation.models import ReasonTemplate
 from participation.accounts.models import User
-from participation.i18n import gettext
+from participation.i18n import current_language, gettext
+from participation.numbers import parse_id
 from participation.permissions import can_administer, can_moderate, is_signed_in
 from participation.templating import flash, is_htmx, render
 from participation.web import form_data, redirect, require, translated
@@ -45,7 +46,6 @@ LABELS = {
     "STATE_LABELS": MODERATION_STATE_LABELS,
     "REPORT_REASON_LABELS": REPORT_REASON_LABELS,
     "BLOCK_DURATION_LABELS": BLOCK_DURATION_LABELS,
-    "REASON_TEMPLATES": REASON_TEMPLATES,
     "KIND_LABELS": {name: kind.label for name, kind in KINDS.items()},
 }
 
@@ -57,7 +57,15 @@ async def _queue(
     request: Request, params: queries.QueueParams, errors: dict[str, str], status_code: int = 200
 ) -> Response:
     page = await queries.queue_page(params)
-    context = {"page": page, "params": params, "errors": errors, **LABELS}
+    templates = await ReasonTemplate.all().order_by("position", "id")
+    context = {
+        "page": page,
+        "params": params,
+        "errors": errors,
+        "reason_templates": templates,
+        "language": current_language.get(),
+        **LABELS,
+    }
     return render(
         request,
         "moderation/index.html",
@@ -75,11 +83,13 @@ async def index(request: Request) -> Response:
 async def decide(request: Request) -> Response:
     user = require(request, can_moderate)
     async with request.form() as form:
-        case_ids = [int(v) for v in form.getlist("case") if isinstance(v, str) and v.isdigit()]
+        case_ids = [n for v in form.getlist("case") if (n := parse_id(v)) is not None]
         data = {k: v for k, v in form.items() if isinstance(v, str)}
-    reason = data.get("reason", "").strip() or data.get("reason_template", "").strip()
-    if reason in REASON_TEMPLATES:
-        reason = gettext(reason)
+    reason = data.get("reason", "").strip()
+    chosen = data.get("reason_template", "")
+    if not reason and chosen.isdigit():  # a ready-made reason, in the moderator's language
+        template = await ReasonTemplate.get_or_none(id=int(chosen))
+        reason = template.text(current_language.get()) if template else ""
     back = queries.QueueParams.from_query(
         {k.removeprefix("back_"): v for k, v in data.items() if k.startswith("back_")}
     )
@@ -274,6 +284,62 @@ async def audit_csv(request: Request) -> Response:
     )
 
 
+# --- ready-made reasons (administrators) ---------------------------------------------------
+
+
+async def _reasons_page(
+    request: Request, values: dict[str, str], errors: dict[str, str], status: int = 200
+) -> Response:
+    context = {
+        "templates": await ReasonTemplate.all().order_by("position", "id"),
+        "values": values,
+        "errors": errors,
+        "language": current_language.get(),
+    }
+    return render(request, "moderation/reasons.html", context, status_code=status)
+
+
+async def reasons(request: Request) -> Response:
+    admin = require(request, can_administer)
+    if request.method == "GET":
+        return await _reasons_page(request, {}, {})
+    data = await form_data(request)
+    try:
+        await services.save_reason_template(admin, data.get("text_fr", ""), data.get("text_en", ""))
+    except services.FormProblems as refused:
+        return await _reasons_page(request, data, translated(refused.problems), 422)
+    flash(request, gettext("The reason is added."))
+    return redirect("/admin/moderation/reasons")
+
+
+async def reason_edit(request: Request) -> Response:
+    admin = require(request, can_administer)
+    template = await ReasonTemplate.get_or_none(id=request.path_params["id"])
+    if template is None:
+        raise HTTPException(status_code=404)
+    context: dict[str, Any] = {"template": template, "errors": {}}
+    if request.method == "GET":
+        context["values"] = {"text_fr": template.text_fr, "text_en": template.text_en}
+        return render(request, "moderation/reason_form.html", context)
+    data = await form_data(request)
+    try:
+        await services.save_reason_template(
+            admin, data.get("text_fr", ""), data.get("text_en", ""), template.id
+        )
+    except services.FormProblems as refused:
+        context.update(values=data, errors=translated(refused.problems))
+        return render(request, "moderation/reason_form.html", context, status_code=422)
+    flash(request, gettext("The reason is saved."))
+    return redirect("/admin/moderation/reasons")
+
+
+async def reason_delete(request: Request) -> Response:
+    admin = require(request, can_administer)
+    await services.delete_reason_template(admin, request.path_params["id"])
+    flash(request, gettext("The reason is deleted."))
+    return redirect("/admin/moderation/reasons")
+
+
 routes = [
     Route("/moderation", index, name="moderation:index"),
     Route("/moderation/decide", decide, methods=["POST"], name="moderation:decide"),
@@ -301,5 +367,18 @@ routes = [
         name="moderation:unblock",
     ),
     Route("/admin/audit", audit_log, name="moderation:audit"),
+    Route("/admin/moderation/reasons", reasons, methods=["GET", "POST"], name="moderation:reasons"),
+    Route(
+        "/admin/moderation/reasons/{id:int}",
+        reason_edit,
+        methods=["GET", "POST"],
+        name="moderation:reason_edit",
+    ),
+    Route(
+        "/admin/moderation/reasons/{id:int}/delete",
+        reason_delete,
+        methods=["POST"],
+        name="moderation:reason_delete",
+    ),
     Route("/admin/audit.csv", audit_csv, name="moderation:audit_csv"),
 ]

@@ -25,13 +25,20 @@ from moderation.domain import (
     CaseStatus,
     DomainError,
 )
-from moderation.models import AuditLogEntry, ModerationCase, ModerationDecision, Report, UserBlock
+from moderation.models import (
+    AuditLogEntry,
+    ModerationCase,
+    ModerationDecision,
+    ReasonTemplate,
+    Report,
+    UserBlock,
+)
 from participation import mail
 from participation.accounts.models import User
 from participation.accounts.services import FormProblems
 from participation.i18n import N_
 from participation.notifications import services as notifications
-from participation.refusals import NotAllowed
+from participation.refusals import NotAllowed, NotFound
 from participation.settings import Settings
 
 __all__ = ["DomainError", "FormProblems", "NotAllowed"]
@@ -59,7 +66,9 @@ async def audit(
     """Append one entry; call it inside the transaction of the action it records."""
 
     def dump(value: Any) -> str:
-        return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        if isinstance(value, str):
+            return value
+        return json.dumps(value, ensure_ascii=False, default=str)  # dates as ISO text
 
     return await AuditLogEntry.create(
         actor_id=getattr(actor, "id", None),
@@ -100,6 +109,33 @@ async def open_pending_case(content_type: str, content_id: int, author_id: int) 
     await ModerationCase.filter(id=case.id).update(
         status=CaseStatus.OPEN, kind=CaseKind.PENDING, opened_at=timezone.now(), closed_at=None
     )
+
+
+async def reopen_after_edit(content_type: str, content_id: int, author_id: int) -> None:
+    """An edited piece of approved, pre-moderated content waits for approval again; call inside
+    the edit's transaction, after moving the content to pending."""
+    await open_pending_case(content_type, content_id, author_id)
+
+
+async def close_case_of_removed(
+    actor: Any, content_type: str, content_id: int, reason: str
+) -> bool:
+    """Withdrawn or deleted content leaves the queue: its open case is closed with a system
+    reason, its reports resolved, and the closing audited. Call inside the removal's
+    transaction. False when there was no open case."""
+    now = timezone.now()
+    closed = await ModerationCase.filter(
+        content_type=content_type, content_id=content_id, status=CaseStatus.OPEN
+    ).update(status=CaseStatus.CLOSED, closed_at=now, open_reports=0)
+    if not closed:
+        return False
+    await Report.filter(content_type=content_type, content_id=content_id, resolved_at=None).update(
+        resolved_at=now
+    )
+    await audit(
+        actor, "case_closed", content_type, content_id, {"case": "open"}, {"case": "closed"}, reason
+    )
+    return True
 
 
 # --- anti-abuse -------------------------------------------------------------------------------
@@ -320,7 +356,7 @@ async def request_review(user: Any, decision_id: int, text: str) -> ModerationDe
     """The author asks once per content for another look; the item goes back to the queue."""
     decision = await ModerationDecision.get_or_none(id=decision_id)
     if decision is None:
-        raise DomainError(N_("This decision does not exist."))
+        raise NotFound()
     case = await ModerationCase.get(id=decision.case_id)
     already = case.review_requested_at is not None
     if not domain.can_request_review(user, decision.author_id, Action(decision.action), already):
@@ -424,3 +460,72 @@ async def unblock(admin: Any, user_id: int, reason: str) -> int:
             admin, "user_unblocked", "user", user_id, {"blocked": True}, {"blocked": False}, reason
         )
     return lifted
+
+
+# --- ready-made reasons (administrators) -------------------------------------------------------
+
+
+def _template_record(template: Any) -> dict[str, str]:
+    return {"fr": template.text_fr, "en": template.text_en}
+
+
+async def save_reason_template(
+    admin: Any, text_fr: str, text_en: str, template_id: int | None = None
+) -> ReasonTemplate:
+    """Create or edit a ready-made reason (both languages), audited with before/after."""
+    if not getattr(admin, "is_admin", False):
+        raise NotAllowed()
+    if problems := domain.reason_template_problems(text_fr, text_en):
+        raise FormProblems(problems)
+    async with in_transaction():
+        if template_id is None:
+            last = await ReasonTemplate.all().order_by("-position").first()
+            template = await ReasonTemplate.create(
+                text_fr=text_fr.strip(),
+                text_en=text_en.strip(),
+                position=(last.position + 1) if last else 1,
+            )
+            await audit(
+                admin,
+                "reason_template_created",
+                "reason_template",
+                template.id,
+                "",
+                _template_record(template),
+            )
+            return template
+        existing = await ReasonTemplate.filter(id=template_id).select_for_update().first()
+        if existing is None:
+            raise DomainError(N_("This reason does not exist."))
+        template = existing
+        before = _template_record(template)
+        template.text_fr, template.text_en = text_fr.strip(), text_en.strip()
+        await template.save(update_fields=["text_fr", "text_en", "updated_at"])
+        await audit(
+            admin,
+            "reason_template_updated",
+            "reason_template",
+            template.id,
+            before,
+            _template_record(template),
+        )
+    return template
+
+
+async def delete_reason_template(admin: Any, template_id: int) -> None:
+    """Remove a ready-made reason; decisions already sent keep their text."""
+    if not getattr(admin, "is_admin", False):
+        raise NotAllowed()
+    async with in_transaction():
+        template = await ReasonTemplate.filter(id=template_id).select_for_update().first()
+        if template is None:
+            raise DomainError(N_("This reason does not exist."))
+        await ReasonTemplate.filter(id=template.id).delete()
+        await audit(
+            admin,
+            "reason_template_deleted",
+            "reason_template",
+            template.id,
+            _template_record(template),
+            "",
+        )

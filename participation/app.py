@@ -15,6 +15,8 @@ from starlette.staticfiles import StaticFiles
 
 from budgets import routes as budgets_routes
 from consultations import routes as consultations_routes
+from followup import routes as followup_routes
+from indicators import routes as indicators_routes
 from moderation import routes as moderation_routes
 from moderation.middleware import BlockedUserMiddleware
 from moderation.ratelimit import RateLimited, rate_limited
@@ -30,6 +32,7 @@ from participation.middleware import (
     SecurityHeadersMiddleware,
 )
 from participation.notifications import routes as notifications_routes
+from participation.pagecache import InvalidatePagesOnWrite
 from participation.proposals import routes as proposals_routes
 from participation.redis import redis_url
 from participation.sections import routes as section_routes
@@ -67,6 +70,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *comments_routes.routes,
             *notifications_routes.routes,
             *moderation_routes.routes,
+            *indicators_routes.routes,
+            *followup_routes.routes,
             *section_routes,
             Mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static"),
         ],
@@ -82,6 +87,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             ),
             Middleware(LanguageMiddleware, default_language=settings.default_language),
             Middleware(CSRFMiddleware, max_body_size=settings.max_body_size),
+            Middleware(InvalidatePagesOnWrite),
             Middleware(AuthMiddleware),
             Middleware(BlockedUserMiddleware),
         ],

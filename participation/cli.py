@@ -50,6 +50,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=run_all)
     serve = commands.add_parser("serve", help="the web server")
     serve.add_argument("--port", type=int, help="overrides PORT")
+    serve.add_argument("--workers", type=int, help="web processes; overrides WEB_CONCURRENCY")
+    serve.add_argument(
+        "--server",
+        choices=("granian", "uvicorn"),
+        default="granian",
+        help="ASGI server (default granian; uvicorn is kept to compare, see docs/performance.md)",
+    )
     serve.set_defaults(func=serve_web)
     worker = commands.add_parser("worker", help="the background worker")
     worker.set_defaults(func=run_worker)
@@ -75,23 +82,45 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def serve_web(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from participation.redis import redis_url
 
     settings = Settings.from_env()
     # Resolve Redis once here, so that every web process shares the same (embedded) server.
     os.environ["REDIS_URL"] = redis_url(settings)
-    uvicorn.run(
-        "participation.app:create_app",
+    port = args.port or settings.port
+    workers = args.workers or settings.web_concurrency
+    if args.server == "uvicorn":
+        import uvicorn
+
+        uvicorn.run(
+            "participation.app:create_app",
+            factory=True,
+            host=settings.host,
+            port=port,
+            workers=workers,
+            proxy_headers=True,
+            forwarded_allow_ips=settings.forwarded_allow_ips,
+            log_level=settings.log_level.lower(),
+            access_log=settings.log_level == "DEBUG",
+        )
+        return 0
+    # granian: its Rust HTTP layer and process model served 8x uvicorn's requests per second
+    # with 2 processes on 2 cores (docs/performance.md, "Load").
+    from granian.constants import Interfaces
+    from granian.log import LogLevels
+    from granian.server import Server
+
+    Server(
+        "participation.asgi:web_app",
         factory=True,
-        host=settings.host,
-        port=args.port or settings.port,
-        workers=settings.web_concurrency,
-        proxy_headers=True,
-        log_level=settings.log_level.lower(),
-        access_log=settings.log_level == "DEBUG",
-    )
+        address=settings.host,
+        port=port,
+        interface=Interfaces.ASGI,
+        workers=workers,
+        log_level=LogLevels(settings.log_level.lower()),
+        log_access=settings.log_level == "DEBUG",
+        backlog=2048,
+    ).serve()
     return 0
 
 

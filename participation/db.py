@@ -26,6 +26,8 @@ APPS: dict[str, list[str]] = {
     "budgets": ["budgets.models"],
     "consultations": ["consultations.models"],
     "moderation": ["moderation.models"],
+    "indicators": ["indicators.models"],
+    "followup": ["followup.models"],
 }
 
 

@@ -7,6 +7,8 @@ from tortoise import timezone
 
 from budgets import demo as budgets_demo
 from consultations import demo as consultations_demo
+from followup import demo as followup_demo
+from indicators import demo as indicators_demo
 from moderation import demo as moderation_demo
 from participation.accounts.models import Role, User
 from participation.accounts.services import hash_password
@@ -53,6 +55,8 @@ async def load(settings: Settings) -> None:
         await budgets_demo.load(settings, users)
         await consultations_demo.load(settings, users)
         await moderation_demo.load(settings, users)
+        await followup_demo.load(settings, users)
+        await indicators_demo.load()  # last: figures of everything above
     finally:
         await close_database()
     print(f"Demo town {TOWN} is ready. Accounts (demo only):")

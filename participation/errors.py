@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from participation.i18n import N_
-from participation.refusals import DomainError, NotAllowed
+from participation.refusals import DomainError, NotAllowed, NotFound
 from participation.web import LoginRequired, login_url
 
 logger = logging.getLogger("participation.errors")
@@ -55,6 +55,10 @@ async def not_allowed(request: Request, exc: Exception) -> Response:
     return error_response(request, 403)
 
 
+async def not_found(request: Request, exc: Exception) -> Response:
+    return error_response(request, 404)
+
+
 async def domain_error(request: Request, exc: Exception) -> Response:
     """A refused action: 409 with its message; the command changed nothing."""
     from participation.templating import render
@@ -73,14 +77,21 @@ async def login_required(request: Request, exc: Exception) -> Response:
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
+    from participation.middleware import SECURITY_HEADERS
+
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return error_response(request, 500)
+    response = error_response(request, 500)
+    # Starlette answers unhandled errors outside every middleware, ours included: add them here
+    for name, value in SECURITY_HEADERS:
+        response.headers[name.decode()] = value.decode()
+    return response
 
 
 EXCEPTION_HANDLERS = {
     HTTPException: http_exception,
     LoginRequired: login_required,
     NotAllowed: not_allowed,
+    NotFound: not_found,
     DomainError: domain_error,
     Exception: server_error,
 }

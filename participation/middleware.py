@@ -76,22 +76,29 @@ class BodyTooLarge(Exception):
 class CSRFMiddleware:
     """Every state-changing request carries the session's token, in the `csrf_token` form field
     or the `X-CSRF-Token` header (htmx sends it from `hx-headers` on <body>). Bodies larger than
-    `max_body_size` are refused with 413 before anything reads them."""
+    `max_body_size` are refused with 413 before anything reads them; query strings and bodies
+    with a NUL character with 400 (this is where the body is read once for every route)."""
 
     def __init__(self, app: ASGIApp, max_body_size: int) -> None:
         self.app = app
         self.max_body_size = max_body_size
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
+        if scope["type"] != "http":
             return await self.app(scope, receive, send)
         from participation.errors import error_response  # the error page needs templates
 
+        if _has_nul(scope.get("query_string", b""), encoded=True):
+            return await error_response(Request(scope), 400)(scope, receive, send)
+        if scope["method"] in SAFE_METHODS:
+            return await self.app(scope, receive, send)
         try:
             body = await self._read_body(scope, receive)
         except BodyTooLarge:
             response = error_response(Request(scope), 413)
             return await response(scope, receive, send)
+        if await _form_has_nul(scope, body):
+            return await error_response(Request(scope), 400)(scope, receive, send)
         replay = _replay(body)
         if not await self._token_is_valid(scope, replay):
             response = error_response(Request(scope), 403, reason="csrf")
@@ -130,6 +137,23 @@ class CSRFMiddleware:
                 async with request.form() as form:
                     sent = form.get("csrf_token")
         return isinstance(sent, str) and secrets.compare_digest(sent, expected)
+
+
+def _has_nul(raw: bytes, encoded: bool) -> bool:
+    """A NUL character (raw, or %00 once URL-decoded). No form field here needs one, and
+    PostgreSQL cannot store or compare it in text: it raised, and the page answered 500."""
+    return b"\x00" in raw or (encoded and b"%00" in raw)
+
+
+async def _form_has_nul(scope: Scope, body: bytes) -> bool:
+    """A NUL in a form field. Uploaded files may hold any byte: their routes check them."""
+    content_type = Headers(scope=scope).get("content-type", "")
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        return _has_nul(body, encoded=True)
+    if content_type.startswith("multipart/form-data") and b"\x00" in body:
+        async with Request(scope, _replay(body)).form() as form:
+            return any(isinstance(v, str) and "\x00" in v for v in form.values())
+    return False
 
 
 def _replay(body: bytes) -> Receive:

@@ -11,6 +11,7 @@ from starlette.routing import Route
 
 from participation import queue
 from participation.db import database_answers
+from participation.pagecache import cached_for_visitors
 from participation.settings import SUPPORTED_LANGUAGES
 from participation.templating import render
 from participation.web import form_data, redirect, safe_next
@@ -63,7 +64,7 @@ async def healthz(request: Request) -> Response:
 
 
 routes = [
-    Route("/", home, name="home"),
+    Route("/", cached_for_visitors(home), name="home"),
     Route("/language", switch_language, methods=["POST"], name="language"),
     Route("/healthz", healthz, name="healthz"),
 ]

@@ -1,6 +1,7 @@
 """How commands say no, shared by every feature. Pure: no HTTP, no database.
 
 - `NotAllowed`: the person may not do this; the app answers 403 (participation/errors.py).
+- `NotFound`: the id names nothing (forged, deleted, or of another parent); the app: 404.
 - `DomainError(msgid)`: a refused action; the app answers 409 with the translated message.
 - `Problem` / `Refused`: bad input, field by field; the route shows the form again (422).
 """
@@ -13,6 +14,10 @@ from dataclasses import dataclass, field
 
 class NotAllowed(Exception):
     """The person may not do this (the app answers 403)."""
+
+
+class NotFound(Exception):
+    """The object of the request does not exist here (the app answers 404)."""
 
 
 class DomainError(Exception):

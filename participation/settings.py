@@ -37,6 +37,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HOST", "127.0.0.1", "Address `participation serve` listens on."),
     Setting("PORT", "8000", "Port `participation serve` listens on."),
     Setting("WEB_CONCURRENCY", "1", "Number of web processes started by `participation serve`."),
+    Setting(
+        "FORWARDED_ALLOW_IPS",
+        "127.0.0.1",
+        "Proxies trusted for `X-Forwarded-For`/`-Proto` (comma-separated addresses or networks).",
+    ),
     Setting("BASE_URL", "", "Public URL used in e-mails; default `http://HOST:PORT`."),
     Setting("DEFAULT_LANGUAGE", "fr", "Language when the visitor expresses no preference."),
     Setting("SITE_NAME", "Participation", "Name shown in the header, titles and e-mails."),
@@ -62,6 +67,12 @@ SETTINGS: tuple[Setting, ...] = (
         "PREMODERATED_CONTENT",
         "",
         "Content types approved by a moderator before anyone sees them: `proposal`, `comment`.",
+    ),
+    Setting(
+        "PAGE_CACHE_SECONDS",
+        "10",
+        "Public pages kept in memory for visitors who are not signed in (0: off); every write "
+        "empties the cache at once.",
     ),
     Setting("RATE_LIMITS", "on", "`on` or `off`: per-user, per-IP and per-e-mail rate limits."),
 )
@@ -92,6 +103,8 @@ class Settings:
     moderation_report_threshold: int = 3
     premoderated_content: frozenset[str] = frozenset()
     rate_limits: bool = True
+    forwarded_allow_ips: str = "127.0.0.1"
+    page_cache_seconds: int = 10
 
     @property
     def is_production(self) -> bool:
@@ -158,6 +171,8 @@ class Settings:
             moderation_report_threshold=_positive(raw, "MODERATION_REPORT_THRESHOLD"),
             premoderated_content=_content_types(raw, "PREMODERATED_CONTENT"),
             rate_limits=raw["RATE_LIMITS"].lower() in ("1", "true", "yes", "on"),
+            forwarded_allow_ips=raw["FORWARDED_ALLOW_IPS"],
+            page_cache_seconds=_at_least_zero(raw, "PAGE_CACHE_SECONDS"),
         )
 
     def premoderates(self, content_type: str) -> bool:
@@ -175,6 +190,13 @@ def _positive(raw: Mapping[str, str], name: str) -> int:
     value = _integer(raw, name)
     if value < 1:
         raise ConfigurationError(f"{name} must be at least 1, not {value}")
+    return value
+
+
+def _at_least_zero(raw: Mapping[str, str], name: str) -> int:
+    value = _integer(raw, name)
+    if value < 0:
+        raise ConfigurationError(f"{name} must be 0 or more, not {value}")
     return value
 
 

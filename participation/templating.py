@@ -37,7 +37,30 @@ def _environment() -> Environment:
     env.globals["translate"] = i18n.gettext
     env.filters["richtext"] = richtext.render
     env.filters["money"] = money
+    env.filters["percent"] = percent
+    env.filters["number"] = number
     return env
+
+
+def percent(share: Any, digits: int = 1) -> str:
+    """0.125 -> "12,5 %" in French, "12.5%" in English; None (suppressed) -> ""."""
+    if share is None:
+        return ""
+    from babel.numbers import format_percent
+
+    pattern = "#,##0." + "0" * digits + "\u00a0%" if digits else "#,##0\u00a0%"
+    if i18n.current_language.get() == "en":
+        pattern = pattern.replace("\u00a0", "")
+    return format_percent(share, format=pattern, locale=i18n.current_language.get())
+
+
+def number(value: Any) -> str:
+    """1234.5 -> "1 234,5" in French, "1,234.5" in English."""
+    if value is None:
+        return ""
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, locale=i18n.current_language.get())
 
 
 def money(amount: Any, currency: str = "EUR", cents: bool = False) -> str:

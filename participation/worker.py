@@ -40,6 +40,14 @@ async def startup(ctx: dict[str, Any]) -> None:
     await heartbeat(ctx)
 
 
+async def after_job(ctx: dict[str, Any]) -> None:
+    """A job may have changed public pages (a tally, a phase switch): web processes drop the
+    pages they keep for visitors (participation/pagecache.py)."""
+    from participation.pagecache import invalidate
+
+    await invalidate(ctx["redis"])
+
+
 async def shutdown(ctx: dict[str, Any]) -> None:
     if ctx.get("owns_queue"):
         queue.set_pool(None)
@@ -51,13 +59,20 @@ def job_functions() -> list[Any]:
     """Every feature's jobs; each feature lists its own in its `jobs.py`."""
     from budgets import jobs as budget_jobs
     from consultations import jobs as consultation_jobs
+    from indicators import jobs as indicator_jobs
 
-    return [mail.send_email, *budget_jobs.FUNCTIONS, *consultation_jobs.FUNCTIONS]
+    return [
+        mail.send_email,
+        *budget_jobs.FUNCTIONS,
+        *consultation_jobs.FUNCTIONS,
+        *indicator_jobs.FUNCTIONS,
+    ]
 
 
 def cron_jobs() -> list[Any]:
     from budgets import jobs as budget_jobs
     from consultations import jobs as consultation_jobs
+    from indicators import jobs as indicator_jobs
 
     every_15_seconds = set(range(0, 60, HEARTBEAT_INTERVAL_SECONDS))
     return [
@@ -65,6 +80,7 @@ def cron_jobs() -> list[Any]:
         cron(mail.sweep_outbox, second={30}),
         *budget_jobs.CRON_JOBS,
         *consultation_jobs.CRON_JOBS,
+        *indicator_jobs.CRON_JOBS,
     ]
 
 
@@ -74,6 +90,7 @@ def build_worker(settings: Settings, redis_url: str, **overrides: Any) -> Worker
         "cron_jobs": cron_jobs(),
         "on_startup": startup,
         "on_shutdown": shutdown,
+        "after_job_end": after_job,
         "redis_settings": arq_redis_settings(redis_url),
         "ctx": {"settings": settings},
         "max_jobs": 10,

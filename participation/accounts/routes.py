@@ -61,14 +61,15 @@ async def log_in(request: Request) -> Response:
         context = {"values": {}, "errors": {}, "next": next_url}
         return render(request, "accounts/login.html", context)
     data = await form_data(request)
-    # 5 failed log-ins per minute per e-mail address (and 30 per IP): then 429
-    await ratelimit.refuse_if_exhausted(request, "login", email=data.get("email", ""))
+    # at most 5 log-in attempts per minute per e-mail address, and 30 failures per IP: then 429
+    await ratelimit.refuse_if_exhausted(request, "login_failure")
+    await ratelimit.check(request, "login", email=data.get("email", ""))
     next_url = safe_next(data.get("next"), "/")
     user = await services.authenticate(
         _settings(request), data.get("email", ""), data.get("password", "")
     )
     if user is None:
-        await ratelimit.check(request, "login", email=data.get("email", ""))
+        await ratelimit.check(request, "login_failure")
         context = {
             "values": {"email": data.get("email", "")},
             "errors": {"form": gettext("Wrong e-mail address or password.")},

@@ -10,12 +10,20 @@ from moderation import ratelimit
 from participation.comments import services
 from participation.comments.models import Comment
 from participation.i18n import gettext
+from participation.numbers import parse_id
 from participation.permissions import is_signed_in
 from participation.proposals.domain import DomainError
-from participation.proposals.routes import proposal_url, visible_proposal
+from participation.proposals.queries import visible_comments
+from participation.proposals.routes import (
+    FailedForm,
+    proposal_page,
+    proposal_url,
+    visible_proposal,
+)
 from participation.proposals.services import NotAllowed
+from participation.refusals import NotFound
 from participation.templating import flash, render
-from participation.web import form_data, redirect, require
+from participation.web import form_data, redirect, require, translated
 
 
 async def post(request: Request) -> Response:
@@ -31,12 +39,13 @@ async def post(request: Request) -> Response:
             user,
             data.get("body", ""),
             data.get("stance", "neutral"),
-            int(parent) if parent.isdigit() else None,
+            parse_id(parent),
         )
     except services.FormProblems as refused:
-        for message in refused.problems.values():
-            flash(request, gettext(message), "error")
-        return redirect(proposal_url(proposal, "comments"))
+        parent_id = parse_id(parent)
+        name = f"comment-{parent_id}" if parent_id is not None else "comment-new"
+        failed = FailedForm(name, data, translated(refused.problems))
+        return await proposal_page(request, proposal, failed)
     return redirect(proposal_url(proposal, f"comment-{comment.id}"))
 
 
@@ -45,8 +54,10 @@ async def edit(request: Request) -> Response:
     proposal = await visible_proposal(request)
     comment_id = request.path_params["comment"]
     if request.method == "GET":
-        comment = await Comment.get_or_none(id=comment_id, proposal_id=proposal.id)
-        if comment is None or comment.author_id != user.id or comment.deleted_at:
+        comment = await visible_comments(user).get_or_none(id=comment_id, proposal_id=proposal.id)
+        if comment is None:
+            raise NotFound()
+        if comment.author_id != user.id or comment.deleted_at:
             raise NotAllowed()
         context = {
             "proposal": proposal,
@@ -57,7 +68,9 @@ async def edit(request: Request) -> Response:
         return render(request, "comments/edit.html", context)
     data = await form_data(request)
     try:
-        await services.edit(proposal, comment_id, user, data.get("body", ""))
+        await services.edit(
+            request.app.state.settings, proposal, comment_id, user, data.get("body", "")
+        )
     except services.FormProblems as refused:
         comment = await Comment.get(id=comment_id)
         context = {

@@ -22,6 +22,7 @@ from participation.proposals.domain import DomainError, ModerationState
 from participation.proposals.models import Proposal
 from participation.proposals.queries import facts, visible_comments
 from participation.proposals.services import NotAllowed
+from participation.refusals import NotFound
 from participation.richtext import sanitize, to_text
 from participation.settings import Settings
 
@@ -110,15 +111,21 @@ async def notify_new_comment(
     return emails
 
 
-async def _own_comment(comment_id: int, proposal: Proposal) -> Comment:
-    comment = await Comment.get_or_none(id=comment_id, proposal_id=proposal.id)
+async def _visible_comment(comment_id: int, proposal: Proposal, user: Any) -> Comment:
+    """The comment of the URL, if this person may see it: a hidden comment was open to votes
+    by anyone who guessed its id (tests/security/test_access_matrix.py)."""
+    comment = await visible_comments(user).get_or_none(id=comment_id, proposal_id=proposal.id)
     if comment is None:
-        raise DomainError(N_("This comment does not exist."))
+        raise NotFound()
     return comment
 
 
-async def edit(proposal: Proposal, comment_id: int, user: Any, text: str) -> Comment:
-    comment = await _own_comment(comment_id, proposal)
+async def edit(
+    settings: Settings, proposal: Proposal, comment_id: int, user: Any, text: str
+) -> Comment:
+    """The author edits within 15 minutes; an approved comment of a pre-moderated type goes
+    back to the queue (uncounted and unseen by others until approved again)."""
+    comment = await _visible_comment(comment_id, proposal, user)
     now = timezone.now()
     if not domain.can_edit(
         user,
@@ -131,14 +138,28 @@ async def edit(proposal: Proposal, comment_id: int, user: Any, text: str) -> Com
     body = sanitize(text)
     if problem := domain.body_problem(to_text(body)):
         raise FormProblems({"body": problem})
-    comment.body, comment.edited_at = body, now
-    await comment.save(update_fields=["body", "edited_at"])
+    from moderation import domain as moderation_rules
+    from moderation import services as moderation
+
+    current = ModerationState(comment.moderation_state)
+    target = moderation_rules.after_edit(current, settings.premoderates("comment"))
+    async with in_transaction():
+        await Comment.filter(id=comment.id).update(body=body, edited_at=now)
+        if target != current:
+            moved = await Comment.filter(id=comment.id, moderation_state=current).update(
+                moderation_state=target
+            )
+            if moved and comment.deleted_at is None and current == ModerationState.VISIBLE:
+                await Proposal.filter(id=proposal.id).update(comment_count=F("comment_count") - 1)
+            if moved:
+                await moderation.reopen_after_edit("comment", comment.id, comment.author_id)
+    await comment.refresh_from_db()
     return comment
 
 
 async def delete(proposal: Proposal, comment_id: int, user: Any) -> Comment:
     """The text goes; the row stays as a placeholder so replies keep their thread."""
-    comment = await _own_comment(comment_id, proposal)
+    comment = await _visible_comment(comment_id, proposal, user)
     if not domain.can_delete(user, comment.author_id, comment.deleted_at is not None):
         raise NotAllowed()
     async with in_transaction():
@@ -152,6 +173,12 @@ async def delete(proposal: Proposal, comment_id: int, user: Any) -> Comment:
             await Comment.filter(id=comment.id, deleted_at=None).update(
                 deleted_at=timezone.now(), body=""
             )
+        from moderation import domain as moderation_rules
+        from moderation import services as moderation
+
+        await moderation.close_case_of_removed(
+            user, "comment", comment.id, moderation_rules.CLOSED_DELETED
+        )
     await comment.refresh_from_db()
     return comment
 
@@ -161,7 +188,7 @@ async def vote(proposal: Proposal, comment_id: int, user: Any, wanted: int) -> C
     proposal_facts, _ = await facts(proposal)
     if not proposal_domain.can_comment(user, proposal_facts) or wanted not in (1, -1):
         raise NotAllowed()
-    comment = await _own_comment(comment_id, proposal)
+    comment = await _visible_comment(comment_id, proposal, user)
     if comment.deleted_at is not None:
         raise DomainError(N_("This comment was deleted."))
     try:

@@ -29,6 +29,9 @@ class Kind:
     AMENDMENT_ACCEPTED = "amendment_accepted"
     CONSULTATION_OUTCOME = "consultation_outcome"  # no proposal: event key "consultation:<id>:..."
     MODERATION = "moderation"  # a moderator's decision on the recipient's content
+    # follow-up of commitments; no proposal: event key "followup:<id>:status|milestone:<id>"
+    FOLLOWUP_STATUS = "followup_status"
+    FOLLOWUP_MILESTONE = "followup_milestone"
 
 
 # kind -> (subject, sentence); {title} is the proposal, {actor} who acted, {state} the new state
@@ -58,6 +61,14 @@ MESSAGES = {
     Kind.CONSULTATION_OUTCOME: (
         N_("The council answered a consultation"),
         N_("The council published its response to a consultation you took part in."),
+    ),
+    Kind.FOLLOWUP_STATUS: (
+        N_("A commitment changed status"),
+        N_("A commitment you took part in changed status."),
+    ),
+    Kind.FOLLOWUP_MILESTONE: (
+        N_("A commitment has a new milestone"),
+        N_("A commitment you took part in has a new milestone."),
     ),
     Kind.MODERATION: (
         N_("A moderator reviewed your contribution"),
@@ -131,6 +142,51 @@ async def notify(
             body = gettext("Hello {name},\n\n{text}\n\n{link}\n\nYour notifications: {all}").format(
                 name=user.display_name,
                 text=text,
+                link=link,
+                all=f"{settings.base_url}/notifications",
+            )
+        emails.append(await mail.queue_email(user.email, f"[{settings.site_name}] {subject}", body))
+    return emails
+
+
+async def notify_users(
+    settings: Settings,
+    kind: str,
+    event_key: str,
+    user_ids: Iterable[int],
+    message: str,
+    link: str,
+    translated: tuple[str, ...] = (),
+    **params: str,
+) -> list[mail.OutboxEmail]:
+    """Notify each person once for `event_key`, about no proposal: `message` is a msgid
+    worded in each recipient's language with `params` (those named in `translated` are msgids
+    too). Call inside the event's transaction; pass the returned e-mails to `dispatch` after
+    commit."""
+    from participation.accounts.models import User
+
+    wanted = set(user_ids)
+    if not wanted:
+        return []
+    already = set(
+        await Notification.filter(event_key=event_key, user_id__in=list(wanted)).values_list(
+            "user_id", flat=True
+        )
+    )
+    people = await User.filter(id__in=list(wanted - already)).order_by("id")
+    await Notification.bulk_create(
+        [Notification(user_id=user.id, kind=kind, event_key=event_key) for user in people],
+        ignore_conflicts=True,
+    )
+    emails = []
+    for user in people:
+        with speaking(user.language or settings.default_language):
+            subject = gettext(MESSAGES[kind][0])
+            body = gettext("Hello {name},\n\n{text}\n\n{link}\n\nYour notifications: {all}").format(
+                name=user.display_name,
+                text=gettext(message).format(
+                    **{k: gettext(v) if k in translated else v for k, v in params.items()}
+                ),
                 link=link,
                 all=f"{settings.base_url}/notifications",
             )

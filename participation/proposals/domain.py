@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from participation.i18n import N_
+from participation.numbers import parse_id
 from participation.permissions import is_staff, is_verified_resident
 from participation.refusals import DomainError
 
@@ -195,8 +196,7 @@ class ProposalForm:
 
 
 def parse_optional_int(raw: str) -> int | None:
-    raw = raw.strip()
-    return int(raw) if raw.isdigit() else None
+    return parse_id(raw)
 
 
 def parse_coordinate(raw: str, limit: float) -> float | None | str:

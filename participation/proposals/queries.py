@@ -14,6 +14,7 @@ from tortoise.expressions import Q, RawSQL, Subquery
 from tortoise.queryset import QuerySet
 
 from participation.comments.models import Comment, CommentVote
+from participation.numbers import parse_page
 from participation.proposals.domain import (
     PUBLIC_STATES,
     ModerationState,
@@ -92,7 +93,7 @@ class ListParams:
             answered=answered if answered in ("yes", "no") else "",
             sort=sort if sort in SORTS else "recent",
             q=query.get("q", "")[:100].strip(),
-            page=min(int(page), 5000) if page.isdigit() and int(page) > 0 else 1,
+            page=parse_page(page, 5000),
         )
 
     def query_string(self, **changes: Any) -> str:

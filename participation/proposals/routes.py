@@ -9,6 +9,7 @@ import csv
 import io
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -19,6 +20,7 @@ from tortoise import timezone
 
 from moderation import ratelimit
 from participation.i18n import N_, gettext
+from participation.pagecache import cached_for_visitors
 from participation.permissions import is_signed_in, is_staff
 from participation.proposals import domain, queries, services
 from participation.proposals.domain import (
@@ -31,7 +33,7 @@ from participation.proposals.domain import (
 from participation.proposals.models import Proposal
 from participation.richtext import to_text
 from participation.templating import flash, is_htmx, render
-from participation.web import form_data, redirect, require
+from participation.web import form_data, redirect, require, translated
 
 
 def _settings(request: Request) -> Any:
@@ -82,6 +84,11 @@ async def index(request: Request) -> Response:
         "STATE_LABELS": STATE_LABELS,
     }
     return render(request, "proposals/index.html", context, fragment="proposals/_list.html")
+
+
+def in_random_order(request: Request) -> bool:
+    """The random order is each visitor's own shuffle (kept in their session)."""
+    return request.query_params.get("sort") == "random"
 
 
 EXPORT_FIELDS = [
@@ -208,7 +215,7 @@ async def edit(request: Request) -> Response:
     data = await form_data(request)
     form, raw = _form(data)
     try:
-        await services.update(proposal, form, user, raw)
+        await services.update(_settings(request), proposal, form, user, raw)
     except services.FormProblems as refused:
         return await _form_page(request, data, refused.problems, proposal)
     flash(request, gettext("The proposal is saved."))
@@ -218,12 +225,29 @@ async def edit(request: Request) -> Response:
 # --- the proposal page ------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class FailedForm:
+    """A form of the proposal page sent back with its errors (422): which one ("answer",
+    "coauthor", "comment-new", "comment-<parent id>"), what was typed, and field -> message."""
+
+    name: str
+    values: dict[str, str]
+    errors: dict[str, str]
+
+
 async def show(request: Request) -> Response:
+    return await proposal_page(request, await visible_proposal(request))
+
+
+async def proposal_page(
+    request: Request, proposal: Proposal, failed: FailedForm | None = None
+) -> Response:
+    """The proposal page; with `failed`, that form shows its errors next to its fields and
+    the page answers 422 (nothing was saved)."""
     from participation.comments.domain import STANCE_LABELS, build_thread
     from participation.comments.domain import can_edit as can_edit_comment
 
     user = request.scope["user"]
-    proposal = await visible_proposal(request)
     detail = await queries.detail(user, proposal)
     facts = detail.facts
     invited = (
@@ -265,8 +289,9 @@ async def show(request: Request) -> Response:
         "supported": detail.supported,
         "can_support": domain.can_support(user, facts),
         "now": timezone.now(),
+        "failed": failed,
     }
-    return render(request, "proposals/show.html", context)
+    return render(request, "proposals/show.html", context, status_code=422 if failed else 200)
 
 
 async def history(request: Request) -> Response:
@@ -315,9 +340,8 @@ async def answer(request: Request) -> Response:
     try:
         await services.answer(_settings(request), proposal, user, data.get("answer", ""), target)
     except services.FormProblems as refused:
-        problem = refused.problems["answer"]
-        flash(request, gettext(problem), "error")
-        return redirect(proposal_url(proposal, "answer"))
+        failed = FailedForm("answer", data, translated(refused.problems))
+        return await proposal_page(request, proposal, failed)
     flash(request, gettext("The official answer is published."))
     return redirect(proposal_url(proposal, "answer"))
 
@@ -359,9 +383,8 @@ async def invite(request: Request) -> Response:
     try:
         await services.invite_coauthor(_settings(request), proposal, user, data.get("email", ""))
     except services.FormProblems as refused:
-        problem = refused.problems["email"]
-        flash(request, gettext(problem), "error")
-        return redirect(proposal_url(proposal, "coauthors"))
+        failed = FailedForm("coauthor", data, translated(refused.problems))
+        return await proposal_page(request, proposal, failed)
     flash(request, gettext("The invitation is sent."))
     return redirect(proposal_url(proposal, "coauthors"))
 
@@ -418,11 +441,11 @@ async def decide_amendment(request: Request) -> Response:
 
 
 routes = [
-    Route("/proposals", index, name="proposals:index"),
+    Route("/proposals", cached_for_visitors(index, unless=in_random_order), name="proposals:index"),
     Route("/proposals.csv", export_csv, name="proposals:csv"),
     Route("/proposals.json", export_json, name="proposals:json"),
     Route("/proposals/new", new, methods=["GET", "POST"], name="proposals:new"),
-    Route("/proposals/{id:int}", show, name="proposals:show"),
+    Route("/proposals/{id:int}", cached_for_visitors(show), name="proposals:show"),
     Route("/proposals/{id:int}/edit", edit, methods=["GET", "POST"], name="proposals:edit"),
     Route("/proposals/{id:int}/history", history, name="proposals:history"),
     Route("/proposals/{id:int}/state", change_state, methods=["POST"], name="proposals:state"),

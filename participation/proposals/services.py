@@ -42,7 +42,7 @@ from participation.proposals.models import (
     Support,
 )
 from participation.proposals.queries import facts, id_set
-from participation.refusals import NotAllowed
+from participation.refusals import NotAllowed, NotFound
 from participation.richtext import normalize_for_search, sanitize, to_text
 from participation.settings import Settings
 from participation.territory import Category, District
@@ -89,9 +89,14 @@ async def create(form: ProposalForm, author: Any, raw_coordinates: tuple[str, st
 
 
 async def update(
-    proposal: Proposal, form: ProposalForm, editor: Any, raw_coordinates: tuple[str, str]
+    settings: Settings,
+    proposal: Proposal,
+    form: ProposalForm,
+    editor: Any,
+    raw_coordinates: tuple[str, str],
 ) -> Proposal:
-    """Authors edit a draft freely; editing a published proposal records a new version."""
+    """Authors edit a draft freely; editing a published proposal records a new version, which
+    waits for a moderator again when proposals are pre-moderated."""
     proposal_facts, _ = await facts(proposal)
     if not domain.can_edit(editor, proposal_facts):
         raise NotAllowed()
@@ -122,10 +127,28 @@ async def update(
                 body=checked.body,
                 author_id=editor.id,
             )
+            await _remoderate_new_version(settings, proposal)
         else:
             await Proposal.filter(id=proposal.id).update(**changes)
     await proposal.refresh_from_db()
     return proposal
+
+
+async def _remoderate_new_version(settings: Settings, proposal: Proposal) -> None:
+    """Inside the transaction of a new version (edit or accepted amendment): approved content
+    of a pre-moderated type goes back to the queue, hidden from the public until approved."""
+    from moderation import domain as moderation_rules
+    from moderation import services as moderation
+
+    current = ModerationState(proposal.moderation_state)
+    target = moderation_rules.after_edit(current, settings.premoderates("proposal"))
+    if target == current:
+        return
+    moved = await Proposal.filter(id=proposal.id, moderation_state=current).update(
+        moderation_state=target
+    )
+    if moved:
+        await moderation.reopen_after_edit("proposal", proposal.id, proposal.author_id)
 
 
 async def _stakeholders(proposal: Proposal) -> list[User]:
@@ -212,6 +235,13 @@ async def change_state(
             )
         previous = proposal.state
         _event, emails = await _move(settings, proposal, target, user, **extra)
+        if target == ProposalState.WITHDRAWN:  # no longer anything to moderate
+            from moderation import domain as moderation_rules
+            from moderation import services as moderation
+
+            await moderation.close_case_of_removed(
+                user, "proposal", proposal.id, moderation_rules.CLOSED_WITHDRAWN
+            )
         if actor in (Actor.STAFF, Actor.MODERATOR):  # council actions go to the audit log
             from moderation.services import audit
 
@@ -413,7 +443,9 @@ async def decide_amendment(
     if not domain.can_decide_amendment(user, proposal_facts):
         raise NotAllowed()
     amendment = await Amendment.get_or_none(id=amendment_id, proposal_id=proposal.id)
-    if amendment is None or amendment.state != AmendmentState.PENDING:
+    if amendment is None:
+        raise NotFound()
+    if amendment.state != AmendmentState.PENDING:
         raise DomainError(N_("This amendment was already decided."))
     if accept and (
         problem := domain.amendment_acceptance_problem(amendment.base_version, proposal.version)
@@ -445,6 +477,7 @@ async def decide_amendment(
                 author_id=amendment.author_id,
                 amendment_id=amendment.id,
             )
+            await _remoderate_new_version(settings, proposal)
             emails = await notifications.notify(
                 settings,
                 Kind.AMENDMENT_ACCEPTED,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 from datetime import timedelta
 
@@ -14,7 +15,7 @@ from budgets.models import Ballot, BallotKind, Budget, Channel, Phase, Residency
 from participation.accounts.models import Role, User
 from participation.settings import Settings
 from tests.budgets.factories import CENSUS, PERSON, budget_in_voting, verified
-from tests.conftest import create_user, log_in, post_form
+from tests.conftest import QueryCounter, create_user, log_in, post_form
 
 
 async def vote(
@@ -367,3 +368,54 @@ async def test_ballot_and_register_rows_cannot_be_paired_by_order(
         )
     ballot_ids = [str(b.id) for b in await Ballot.filter(budget=budget)]
     assert all(len(i) == 36 for i in ballot_ids)  # random UUIDs, no sequence
+
+
+async def test_ballots_after_the_first_are_checked_against_projects_kept_in_memory(
+    app: object, settings: Settings, citizen: User
+) -> None:
+    """Once a budget has a ballot its projects cannot change, so web processes keep them."""
+    budget, projects = await budget_in_voting(BallotKind.APPROVAL, min_choices=1, max_choices=2)
+    south = await create_user(settings, "sud@example.org")
+    await verified(settings, citizen)
+    await verified(settings, south, {**PERSON, "identifier": "VB-002", "birth_date": "1990-12-01"})
+    queries: list[list[str]] = []
+    for voter, choice in ((citizen, projects[0]), (south, projects[1])):
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app),  # type: ignore[arg-type]
+            base_url="http://testserver",
+        ) as client:
+            await log_in(client, voter)
+            if voter is south:  # checked as strictly as the first ballot
+                nord_project = await vote(client, budget, {"project": [str(projects[3].id)]})
+                assert nord_project.status_code == 422
+                assert "ceux de votre quartier" in nord_project.text
+                too_many = [str(p.id) for p in projects[:3]]
+                assert (await vote(client, budget, {"project": too_many})).status_code == 422
+            counted, response = await ballot_post_queries(client, budget, choice.id)
+            assert response.status_code == 303
+            queries.append(counted)
+    reads_projects = ['FROM "budgets_project"' in sql for sql in queries[0] + queries[1]]
+    assert any(reads_projects[: len(queries[0])]) and not any(reads_projects[len(queries[0]) :])
+    assert await Ballot.filter(budget=budget).count() == 2
+
+
+async def ballot_post_queries(
+    client: httpx.AsyncClient, budget: Budget, project_id: int
+) -> tuple[list[str], httpx.Response]:
+    token = re.search(
+        r'name="csrf_token" value="([^"]+)"', (await client.get(f"/budgets/{budget.id}")).text
+    )
+    assert token
+    logger = logging.getLogger("tortoise.db_client")
+    counter, level = QueryCounter(), logger.level
+    logger.addHandler(counter)
+    logger.setLevel(logging.DEBUG)
+    try:
+        response = await client.post(
+            f"/budgets/{budget.id}/ballot",
+            data={"project": str(project_id), "action": "cast", "csrf_token": token.group(1)},
+        )
+    finally:
+        logger.removeHandler(counter)
+        logger.setLevel(level)
+    return counter.queries, response

@@ -146,3 +146,10 @@ def test_duplicates_ignore_case_spacing_and_punctuation() -> None:
     assert domain.is_duplicate("Achetez  MAINTENANT !", ["achetez maintenant"])
     assert not domain.is_duplicate("Achetez maintenant", ["autre chose"])
     assert not domain.is_duplicate("!!!", ["???"])
+
+
+def test_an_edit_sends_approved_content_back_to_the_queue_only_under_premoderation() -> None:
+    assert domain.after_edit(MV.VISIBLE, premoderated=True) == MV.PENDING
+    assert domain.after_edit(MV.VISIBLE, premoderated=False) == MV.VISIBLE
+    assert domain.after_edit(MV.PENDING, premoderated=True) == MV.PENDING
+    assert domain.after_edit(MV.HIDDEN, premoderated=True) == MV.HIDDEN

@@ -7,10 +7,10 @@ from typing import Any
 import httpx
 import pytest
 
+from moderation.models import ReasonTemplate
 from participation.accounts.models import Role, User
-from participation.settings import Settings
 from tests.conftest import create_user, csrf_token, log_in
-from tests.moderation.helpers import browser, make_comment
+from tests.moderation.helpers import browser, configure, make_comment
 from tests.participation.proposal_factories import make_proposal
 
 ROLES = ("anonymous", "citizen", "moderator", "admin")
@@ -24,6 +24,11 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("GET", "/admin"): {"admin"},
     ("GET", "/admin/audit"): {"admin"},
     ("GET", "/admin/audit.csv"): {"admin"},
+    ("GET", "/admin/moderation/reasons"): {"admin"},
+    ("POST", "/admin/moderation/reasons"): {"admin"},
+    ("GET", "/admin/moderation/reasons/{template}"): {"admin"},
+    ("POST", "/admin/moderation/reasons/{template}"): {"admin"},
+    ("POST", "/admin/moderation/reasons/{template}/delete"): {"admin"},
     ("GET", "/moderation/mine"): {"citizen", "moderator", "admin"},
     ("GET", "/moderation/report/comment/{comment}"): {"citizen", "moderator", "admin"},
     ("POST", "/moderation/report/comment/{comment}"): {"citizen", "moderator", "admin"},
@@ -43,7 +48,10 @@ async def _attempt(c: httpx.AsyncClient, method: str, url: str) -> tuple[int, st
 
 
 @pytest.mark.parametrize("role", ROLES)
-async def test_permission_matrix(app: Any, settings: Settings, role: str) -> None:
+async def test_permission_matrix(app: Any, tmp_path: Any, redis_url: str, role: str) -> None:
+    # a fresh browser logs in for each route: more log-ins than the rate limit allows
+    # (rate limits are tested in test_rate_limits.py)
+    settings = configure(app, tmp_path, redis_url, RATE_LIMITS="off")
     users: dict[str, User] = {
         "citizen": await create_user(settings, "citizen@example.org"),
         "moderator": await create_user(settings, "mod@example.org", Role.MODERATOR),
@@ -54,7 +62,8 @@ async def test_permission_matrix(app: Any, settings: Settings, role: str) -> Non
     results: dict[tuple[str, str], int] = {}
     for (method, path), allowed in MATRIX.items():
         target = await create_user(settings, f"target{len(results)}@example.org")
-        url = path.format(target=target.id, comment=comment.id)
+        template = await ReasonTemplate.create(text_fr="Motif.", text_en="Reason.")
+        url = path.format(target=target.id, comment=comment.id, template=template.id)
         if path.endswith("/unblock"):
             from moderation.models import UserBlock
 

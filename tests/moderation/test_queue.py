@@ -13,7 +13,14 @@ import pytest
 from tortoise import timezone
 
 from moderation.domain import CaseKind, CaseStatus
-from moderation.models import AppendOnly, AuditLogEntry, ModerationCase, ModerationDecision, Report
+from moderation.models import (
+    AppendOnly,
+    AuditLogEntry,
+    ModerationCase,
+    ModerationDecision,
+    ReasonTemplate,
+    Report,
+)
 from participation.accounts.models import User
 from participation.comments.models import Comment
 from participation.proposals.domain import ModerationState, ProposalState
@@ -50,9 +57,14 @@ async def test_a_decision_needs_a_reason_and_changes_nothing_without_one(
     assert case.status == CaseStatus.OPEN
     assert await Proposal.filter(moderation_state=MV.PENDING).count() == 1
     assert await ModerationDecision.all().count() == 0 and await AuditLogEntry.all().count() == 0
-    # a ready-made reason is enough, and reaches the author in their language
-    template = "Your contribution follows the participation charter."
-    response = await decide(client, [case.id], "approve", "", reason_template=template)
+    # a ready-made reason is enough; the moderator's language (French here) is sent
+    template = await ReasonTemplate.create(
+        text_fr="Votre contribution respecte la charte de participation.",
+        text_en="Your contribution follows the participation charter.",
+    )
+    queue = await client.get("/moderation")
+    assert f'<option value="{template.id}">Votre contribution respecte' in queue.text
+    response = await decide(client, [case.id], "approve", "", reason_template=str(template.id))
     assert response.status_code == 303
     decision = await ModerationDecision.get()
     assert decision.reason == "Votre contribution respecte la charte de participation."

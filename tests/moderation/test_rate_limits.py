@@ -41,10 +41,32 @@ async def test_five_failed_log_ins_per_email_across_two_app_instances(
         await second.state.redis.aclose()
 
 
-async def test_successful_log_ins_are_not_limited(app: Any, citizen: User) -> None:
-    for _ in range(8):
+async def test_every_log_in_attempt_counts_per_email_successful_or_not(
+    app: Any, citizen: User, moderator: User
+) -> None:
+    for _ in range(5):
         async with browser(app) as c:
             await log_in(c, citizen)
+    async with browser(app) as c:
+        data = {"email": citizen.email, "password": "Une-phrase-de-passe-solide"}
+        response = await post_form(c, "/account/login", data)
+        assert response.status_code == 429 and "Attendez" in response.text
+        assert (await c.get("/account")).status_code != 200  # not logged in
+        # in English too
+        await post_form(c, "/language", {"language": "en", "next": "/"})
+        response = await post_form(c, "/account/login", data)
+        assert response.status_code == 429 and "Wait" in response.text
+    async with browser(app) as c:  # another address from the same IP is not affected
+        await log_in(c, moderator)
+
+
+async def test_failed_log_ins_are_limited_per_ip(app: Any) -> None:
+    async with browser(app) as c:
+        for i in range(30):
+            data = {"email": f"inconnu{i}@example.fr", "password": "mauvais"}
+            assert (await post_form(c, "/account/login", data)).status_code == 401
+        data = {"email": "encore@example.fr", "password": "mauvais"}
+        assert (await post_form(c, "/account/login", data)).status_code == 429
 
 
 async def test_password_reset_requests_are_limited_per_email(

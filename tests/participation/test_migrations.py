@@ -29,6 +29,12 @@ async def test_migrations_apply_on_a_fresh_database_and_match_the_models(
         tables = {m._meta.db_table for app in Tortoise.apps.values() for m in app.values()}
         for table in tables:  # every model's table exists
             await connections.get("default").execute_query(f'SELECT 1 FROM "{table}" LIMIT 1')
+        from moderation.models import ReasonTemplate
+
+        # the data migration gives a new installation its ready-made reasons, in both languages
+        seeded = await ReasonTemplate.all().order_by("position")
+        assert len(seeded) == 5 and seeded[0].text("fr").startswith("Votre contribution")
+        assert seeded[0].text("en") == "Your contribution follows the participation charter."
         detector = MigrationAutodetector(context.apps, config["apps"])
         pending = await detector.changes()
         assert pending == [], "models changed: run `participation makemigrations`"

@@ -382,7 +382,10 @@ async def _attempt(c: httpx.AsyncClient, action: str, draft: Proposal, public: P
 
 
 @pytest.mark.parametrize("role", list(ALLOWED))
-async def test_permission_matrix(app: Any, settings: Settings, role: str) -> None:
+async def test_permission_matrix(app: Any, tmp_path: Any, redis_url: str, role: str) -> None:
+    # a fresh browser logs in for each action: more log-ins than the rate limit allows
+    # (rate limits are tested in tests/moderation/test_rate_limits.py)
+    settings = app.state.settings = make_settings(tmp_path, redis_url, RATE_LIMITS="off")
     author = await create_user(settings, "author@example.org")
     coauthor = await create_user(settings, "coauthor@example.org")
     users = {

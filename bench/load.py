@@ -1,0 +1,220 @@
+"""Load test: `participation serve` on PostgreSQL, several web processes, driven by wrk.
+
+    .venv/bin/python bench/load.py [--workers 2] [--connections 100] [--duration 10]
+        [--server granian|uvicorn] [--voters 5000] [--pool 10] [--scenarios home,list,...]
+        [--database postgres://postgres@127.0.0.1:5432/bench_load]
+
+1. Builds a fresh database: the demo town (`participation demo`: proposals, a published
+   budget with its results) and a budget in voting with `--voters` verified residents, each
+   with an open session (cookies signed here, as bench/ballots.py does, so that argon2 log-ins
+   are not measured).
+2. Starts `participation serve --workers N` and runs wrk (Debian's `wrk` package; `make load`
+   installs it) for `--duration` seconds per scenario with `--connections` connections:
+   anonymous GETs of the home page, the proposal list, a proposal page and a results page, then
+   ballot POSTs (bench/ballot.lua; each voter casts, then changes, their ballot).
+3. Prints req/s, p50, p99 and errors (socket errors + answers other than 2xx/3xx) per scenario,
+   and the load average before and after, since other jobs may share the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from ballots import SECRET, free_port, fresh_database, random_ballot, seed  # noqa: E402
+
+from budgets.demo import DISTRICTS  # noqa: E402
+from budgets.models import Budget, Phase  # noqa: E402
+from participation.db import close_database, init_database, run_migrations  # noqa: E402
+from participation.proposals.queries import public_proposals  # noqa: E402
+from participation.settings import Settings  # noqa: E402
+
+SCENARIOS = ("home", "list", "proposal", "results", "ballot")
+
+
+async def prepare(settings: Settings, database: str, voters: int, ballots_file: Path) -> dict:
+    from participation.demo import load as load_demo
+
+    await fresh_database(database)
+    await run_migrations(settings)
+    print("loading the demo town...", flush=True)
+    await load_demo(settings)
+    await init_database(settings)
+    try:
+        print(f"seeding a budget in voting with {voters} verified voters...", flush=True)
+        budget_id, sessions, context = await seed(settings, voters)
+        rng = random.Random(1)
+        with ballots_file.open("w") as out:
+            for index, session in enumerate(sessions):
+                projects = random_ballot(rng, context, DISTRICTS[index % 4])
+                body = urlencode(
+                    [
+                        ("csrf_token", session["csrf"]),
+                        ("action", "cast"),
+                        *(("project", str(p)) for p in projects),
+                    ]
+                )
+                out.write(f"/budgets/{budget_id}/ballot\t{session['cookie']}\t{body}\n")
+        proposal = await public_proposals().order_by("-id").first()
+        published = await Budget.filter(phase=Phase.RESULTS).first()
+        assert proposal is not None and published is not None, "the demo town has changed"
+        return {
+            "home": "/",
+            "list": "/proposals",
+            "proposal": f"/proposals/{proposal.id}",
+            "results": f"/budgets/{published.id}/results",
+            "ballot": f"/budgets/{budget_id}/ballot",
+        }
+    finally:
+        await close_database()
+
+
+def parse_wrk(output: str) -> dict[str, float]:
+    def milliseconds(value: str) -> float:
+        number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value).groups()  # type: ignore[union-attr]
+        return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
+
+    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", output, re.MULTILINE))
+    requests = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
+    socket_errors = (
+        sum(
+            int(n)
+            for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output.split("Socket")[-1])
+        )
+        if "Socket errors" in output
+        else 0
+    )
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {
+        "requests": requests,
+        "per_second": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),  # type: ignore[union-attr]
+        "p50_ms": milliseconds(percentiles["50"]),
+        "p99_ms": milliseconds(percentiles["99"]),
+        "errors": socket_errors + (int(bad.group(1)) if bad else 0),
+    }
+
+
+def run_wrk(url: str, connections: int, duration: int, script: Path | None, env: dict) -> dict:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s"]
+    if script is not None:
+        command += ["-s", str(script)]
+    output = subprocess.run(
+        [*command, url], capture_output=True, text=True, check=True, env=env
+    ).stdout
+    return parse_wrk(output)
+
+
+def load_average() -> str:
+    return " ".join(f"{n:.2f}" for n in os.getloadavg())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=100)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per scenario")
+    parser.add_argument("--server", choices=("granian", "uvicorn"), default="granian")
+    parser.add_argument("--voters", type=int, default=5000)
+    parser.add_argument(
+        "--pool", type=int, default=10, help="PostgreSQL connections per web process (maxsize)"
+    )
+    parser.add_argument("--scenarios", default=",".join(SCENARIOS))
+    parser.add_argument(
+        "--database",
+        default=os.environ.get(
+            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_load"
+        ),
+    )
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed: `make load` installs it (Debian package wrk).")
+    scenarios = [name for name in args.scenarios.split(",") if name]
+    if unknown := set(scenarios) - set(SCENARIOS):
+        sys.exit(f"unknown scenarios {', '.join(sorted(unknown))}; known: {', '.join(SCENARIOS)}")
+
+    data_dir = Path(tempfile.mkdtemp(prefix="bench-load-"))
+    ballots_file = data_dir / "ballots.tsv"
+    port = free_port()
+    env = {
+        **os.environ,
+        "ENVIRONMENT": "production",
+        "DATA_DIR": str(data_dir),
+        "DATABASE_URL": args.database,
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"),
+        "SECRET_KEY": SECRET,
+        "BASE_URL": f"http://127.0.0.1:{port}",
+        "PORT": str(port),
+        "LOG_LEVEL": "WARNING",
+        # the voters all come from 127.0.0.1: per-IP limits would refuse them after a few
+        "RATE_LIMITS": "off",
+        "BALLOTS_FILE": str(ballots_file),
+        "WRK_THREADS": "2",
+    }
+    settings = Settings.from_env(env)
+    paths = asyncio.run(prepare(settings, args.database, args.voters, ballots_file))
+    env["DATABASE_URL"] = f"{args.database}?maxsize={args.pool}"
+
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "participation.cli",
+            "serve",
+            "--workers",
+            str(args.workers),
+            "--server",
+            args.server,
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                httpx.get(url + "/healthz", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        print(
+            f"{args.server}, {args.workers} web processes of {args.pool} PostgreSQL connections, "
+            f"wrk -t2 -c{args.connections} "
+            f"-d{args.duration}s; load average before: {load_average()}",
+            flush=True,
+        )
+        for name in scenarios:
+            script = ROOT / "bench" / "ballot.lua" if name == "ballot" else None
+            run_wrk(url + paths[name], args.connections, 2, script, env)  # warm up
+            figures = run_wrk(url + paths[name], args.connections, args.duration, script, env)
+            print(
+                f"{name:>9} {paths[name]:<22} {figures['per_second']:8.0f} req/s  "
+                f"p50 {figures['p50_ms']:7.1f} ms  p99 {figures['p99_ms']:7.1f} ms  "
+                f"errors {figures['errors']:.0f}/{figures['requests']:.0f}  "
+                f"(load average {load_average()})",
+                flush=True,
+            )
+    finally:
+        time.sleep(3)  # let the server finish the requests wrk left in flight
+        server.terminate()
+        server.wait(timeout=20)
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,145 @@
+"""Follow-up of commitments (suivi des engagements): pure rules over plain data.
+
+A commitment follows one funded budget project, accepted proposal or published consultation
+decision. Staff move its status, set its progress and write dated milestones; the people who
+took part are notified once per status change and once per milestone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from participation.i18n import N_
+from participation.refusals import Problem
+
+REASON_MAX = 2000
+MILESTONE_MAX = 500
+
+
+class Status(StrEnum):
+    UPCOMING = "upcoming"  # à venir
+    IN_PROGRESS = "in-progress"  # en cours
+    DONE = "done"  # réalisé
+    ABANDONED = "abandoned"  # abandonné (with a reason)
+
+
+class SourceKind(StrEnum):
+    PROJECT = "budget-project"  # a funded participatory budget project
+    PROPOSAL = "proposal"  # an accepted citizen proposal
+    CONSULTATION = "consultation"  # a consultation whose decision is published
+
+
+STATUS_LABELS = {
+    Status.UPCOMING: N_("Upcoming"),
+    Status.IN_PROGRESS: N_("In progress"),
+    Status.DONE: N_("Done"),
+    Status.ABANDONED: N_("Abandoned"),
+}
+SOURCE_LABELS = {
+    SourceKind.PROJECT: N_("Budget project"),
+    SourceKind.PROPOSAL: N_("Citizen proposal"),
+    SourceKind.CONSULTATION: N_("Consultation decision"),
+}
+
+
+@dataclass(frozen=True)
+class StatusUpdate:
+    status: Status
+    progress: int
+    reason: str
+
+
+def parse_status_update(data: Mapping[str, str]) -> StatusUpdate | list[Problem]:
+    """The staff form: a known status, a progress from 0 to 100, a reason when abandoned.
+    "Done" means 100 %."""
+    problems = []
+    try:
+        status = Status(data.get("status", ""))
+    except ValueError:
+        problems.append(Problem(N_("Choose a status."), {}, "status"))
+        status = Status.UPCOMING
+    raw_progress = data.get("progress", "").strip()
+    progress = 0
+    try:
+        progress = int(raw_progress)
+    except ValueError:
+        problems.append(
+            Problem(N_("Give the progress as a whole number from 0 to 100."), {}, "progress")
+        )
+    else:
+        if not 0 <= progress <= 100:
+            problems.append(
+                Problem(N_("Give the progress as a whole number from 0 to 100."), {}, "progress")
+            )
+    reason = data.get("reason", "").strip()
+    if status == Status.ABANDONED and not reason:
+        problems.append(Problem(N_("Say why the commitment is abandoned."), {}, "reason"))
+    if len(reason) > REASON_MAX:
+        problems.append(
+            Problem(
+                N_("The reason is too long ({max} characters at most)."),
+                {"max": REASON_MAX},
+                "reason",
+            )
+        )
+    if problems:
+        return problems
+    if status == Status.DONE:
+        progress = 100
+    return StatusUpdate(status, progress, reason)
+
+
+@dataclass(frozen=True)
+class MilestoneForm:
+    on: date
+    text: str
+
+
+def parse_milestone(data: Mapping[str, str]) -> MilestoneForm | list[Problem]:
+    problems = []
+    on = None
+    try:
+        on = date.fromisoformat(data.get("on", "").strip())
+    except ValueError:
+        problems.append(Problem(N_("Give the milestone's date (day/month/year)."), {}, "on"))
+    text = data.get("text", "").strip()
+    if not text:
+        problems.append(Problem(N_("Describe the milestone."), {}, "text"))
+    elif len(text) > MILESTONE_MAX:
+        problems.append(
+            Problem(
+                N_("The milestone is too long ({max} characters at most)."),
+                {"max": MILESTONE_MAX},
+                "text",
+            )
+        )
+    if problems or on is None:
+        return problems
+    return MilestoneForm(on, text)
+
+
+@dataclass(frozen=True)
+class Filters:
+    status: Status | None = None
+    kind: SourceKind | None = None
+    district: str | None = None
+
+    @classmethod
+    def from_query(cls, params: Mapping[str, str]) -> Filters:
+        """Unknown values are ignored (a hand-edited URL shows everything, not an error)."""
+        status = params.get("status", "")
+        kind = params.get("kind", "")
+        district = params.get("district", "").strip()[:100]
+        return cls(
+            Status(status) if status in Status._value2member_map_ else None,
+            SourceKind(kind) if kind in SourceKind._value2member_map_ else None,
+            district or None,
+        )
+
+
+def status_changed(before: Status, after: Status) -> bool:
+    """Only a new status notifies; a progress or reason edit alone does not."""
+    return before != after

@@ -1,0 +1,160 @@
+"""Follow-up pages: thin handlers, permission -> service -> response.
+
+Public: /followup (list with filters; htmx swaps only the list) and /followup/{id}.
+Staff: /admin/followup (commitments and what could be followed), /admin/followup/{id}.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from followup import domain, queries, services
+from followup.domain import SourceKind, Status
+from followup.models import Commitment
+from participation import refusals
+from participation.i18n import N_, gettext, ngettext
+from participation.permissions import can_administer
+from participation.refusals import DomainError
+from participation.templating import flash, render
+from participation.web import form_data, redirect, require
+
+NOT_FOLLOWABLE = N_("This cannot be followed: it was not funded, accepted or decided.")
+LABELS = {
+    "status_labels": domain.STATUS_LABELS,
+    "source_labels": domain.SOURCE_LABELS,
+    "statuses": list(Status),
+    "kinds": list(SourceKind),
+}
+
+
+async def index(request: Request) -> Response:
+    filters = domain.Filters.from_query(request.query_params)
+    context = {
+        **LABELS,
+        "commitments": await queries.public_list(filters),
+        "filters": filters,
+        "districts": await queries.districts(),
+    }
+    return render(request, "followup/index.html", context, fragment="followup/_list.html")
+
+
+async def detail(request: Request) -> Response:
+    page = await queries.commitment_page(request.path_params["commitment_id"])
+    if page is None:
+        raise HTTPException(status_code=404)
+    return render(request, "followup/detail.html", {**LABELS, **page})
+
+
+async def admin_index(request: Request) -> Response:
+    require(request, can_administer)
+    context = {
+        **LABELS,
+        "commitments": await Commitment.all().order_by("-updated_at", "-id"),
+        "candidates": await queries.candidates(),
+    }
+    return render(request, "followup/admin_index.html", context)
+
+
+async def admin_create(request: Request) -> Response:
+    require(request, can_administer)
+    data = await form_data(request)
+    try:
+        kind = SourceKind(data.get("kind", ""))
+        source_id = int(data.get("source_id", ""))
+    except ValueError:
+        raise DomainError(NOT_FOLLOWABLE) from None
+    commitment = await services.create_commitment(kind, source_id)
+    return redirect(f"/admin/followup/{commitment.id}")
+
+
+async def _admin_page(
+    request: Request,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    page = await queries.commitment_page(request.path_params["commitment_id"])
+    if page is None:
+        raise HTTPException(status_code=404)
+    commitment = page["commitment"]
+    form: dict[str, Any] = {
+        "status": commitment.status.value,
+        "progress": str(commitment.progress),
+        "reason": commitment.reason,
+        "on": "",
+        "text": "",
+        **(values or {}),
+    }
+    context = {**LABELS, **page, "errors": errors or {}, "form": form}
+    return render(request, "followup/admin_commitment.html", context, status_code=status_code)
+
+
+async def admin_commitment(request: Request) -> Response:
+    require(request, can_administer)
+    return await _admin_page(request)
+
+
+def _errors(problems: list[refusals.Problem]) -> dict[str, str]:
+    return refusals.errors_of(problems, gettext)
+
+
+async def admin_status(request: Request) -> Response:
+    user = require(request, can_administer)
+    data = await form_data(request)
+    commitment_id = request.path_params["commitment_id"]
+    if not await Commitment.exists(id=commitment_id):
+        raise HTTPException(status_code=404)
+    update = domain.parse_status_update(data)
+    if isinstance(update, list):
+        return await _admin_page(request, _errors(update), data, status_code=422)
+    notified = await services.update_status(request.app.state.settings, commitment_id, update, user)
+    flash(request, _saved(notified))
+    return redirect(f"/admin/followup/{commitment_id}")
+
+
+async def admin_milestone(request: Request) -> Response:
+    user = require(request, can_administer)
+    data = await form_data(request)
+    commitment_id = request.path_params["commitment_id"]
+    if not await Commitment.exists(id=commitment_id):
+        raise HTTPException(status_code=404)
+    form = domain.parse_milestone(data)
+    if isinstance(form, list):
+        return await _admin_page(request, _errors(form), data, status_code=422)
+    notified = await services.add_milestone(request.app.state.settings, commitment_id, form, user)
+    flash(request, _saved(notified))
+    return redirect(f"/admin/followup/{commitment_id}")
+
+
+def _saved(notified: int) -> str:
+    return ngettext(
+        "Saved; %(n)s participant notified.", "Saved; %(n)s participants notified.", notified
+    ) % {"n": notified}
+
+
+routes = [
+    Route("/followup", index, name="followup:index"),
+    Route("/followup/{commitment_id:int}", detail, name="followup:detail"),
+    Route("/admin/followup", admin_index, name="followup:admin"),
+    Route("/admin/followup/new", admin_create, methods=["POST"], name="followup:admin_create"),
+    Route(
+        "/admin/followup/{commitment_id:int}", admin_commitment, name="followup:admin_commitment"
+    ),
+    Route(
+        "/admin/followup/{commitment_id:int}/status",
+        admin_status,
+        methods=["POST"],
+        name="followup:admin_status",
+    ),
+    Route(
+        "/admin/followup/{commitment_id:int}/milestones",
+        admin_milestone,
+        methods=["POST"],
+        name="followup:admin_milestone",
+    ),
+]

@@ -1,0 +1,163 @@
+"""Follow-up commands: create a commitment from its source, change its status, add a milestone.
+
+Each command is one transaction; the notifications it records are e-mailed after commit. The
+commitment row is locked while it changes, so two staff members saving at once write two
+changes in turn, each notified once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise.expressions import Subquery
+from tortoise.transactions import in_transaction
+
+from budgets.models import Project, Residency, VoterRegister
+from consultations.models import Consultation, Participant
+from followup import domain
+from followup.domain import MilestoneForm, SourceKind, StatusUpdate
+from followup.models import Commitment, Milestone, StatusChange
+from participation import mail
+from participation.i18n import N_
+from participation.notifications import services as notifications
+from participation.notifications.services import Kind
+from participation.proposals.domain import ProposalState
+from participation.proposals.models import Proposal, ProposalCoauthor, Support
+from participation.refusals import DomainError
+from participation.settings import Settings
+
+ACCEPTED_PROPOSAL_STATES = (ProposalState.ACCEPTED, ProposalState.DONE)
+
+
+async def source_facts(kind: SourceKind, source_id: int) -> tuple[str, str | None] | None:
+    """(title, district) of an eligible source, or None: a funded project, an accepted
+    proposal, a consultation whose outcome is published."""
+    if kind == SourceKind.PROJECT:
+        from followup.queries import funded_project_ids
+
+        project = await Project.get_or_none(id=source_id).select_related("district")
+        if project is None or project.id not in await funded_project_ids(project.budget_id):
+            return None
+        return project.title, project.district.name if project.district else None
+    if kind == SourceKind.PROPOSAL:
+        proposal = await Proposal.get_or_none(
+            id=source_id, state__in=ACCEPTED_PROPOSAL_STATES
+        ).select_related("district")
+        if proposal is None:
+            return None
+        return proposal.title, proposal.district.name if proposal.district else None
+    consultation = await Consultation.get_or_none(id=source_id, outcome_published_at__isnull=False)
+    if consultation is None:
+        return None
+    district = consultation.district if consultation.audience == "district" else None
+    return consultation.title, district
+
+
+async def create_commitment(kind: SourceKind, source_id: int) -> Commitment:
+    """The commitment of a source; creating it twice gives back the first."""
+    facts = await source_facts(kind, source_id)
+    if facts is None:
+        raise DomainError(N_("This cannot be followed: it was not funded, accepted or decided."))
+    title, district = facts
+    commitment, _created = await Commitment.get_or_create(
+        source_kind=kind, source_id=source_id, defaults={"title": title, "district": district}
+    )
+    return commitment
+
+
+async def participant_ids(commitment: Commitment) -> set[int]:
+    """The accounts of the people who took part in the commitment's source."""
+    if commitment.source_kind == SourceKind.PROJECT:
+        project = await Project.get(id=commitment.source_id)
+        # who voted in the budget (never how): register -> census entry -> verified account
+        voters = VoterRegister.filter(budget_id=project.budget_id).values("census_entry_id")
+        return _ids(
+            await Residency.filter(census_entry_id__in=Subquery(voters)).values_list(
+                "user_id", flat=True
+            )
+        )
+    if commitment.source_kind == SourceKind.PROPOSAL:
+        proposal = await Proposal.get(id=commitment.source_id)
+        people = {proposal.author_id}
+        people |= _ids(
+            await ProposalCoauthor.filter(
+                proposal_id=proposal.id, user_id__isnull=False
+            ).values_list("user_id", flat=True)
+        )
+        people |= _ids(
+            await Support.filter(proposal_id=proposal.id).values_list("user_id", flat=True)
+        )
+        return people
+    return _ids(
+        await Participant.filter(consultation_id=commitment.source_id).values_list(
+            "user_id", flat=True
+        )
+    )
+
+
+def _ids(values: list[Any]) -> set[int]:
+    return {int(value) for value in values}
+
+
+def _link(settings: Settings, commitment_id: int) -> str:
+    return f"{settings.base_url}/followup/{commitment_id}"
+
+
+async def update_status(
+    settings: Settings, commitment_id: int, update: StatusUpdate, by_user: Any
+) -> int:
+    """Save status, progress and reason; a new status is logged and notified once to each
+    participant. Returns how many people were notified."""
+    emails: list[mail.OutboxEmail] = []
+    async with in_transaction():
+        commitment = await Commitment.filter(id=commitment_id).select_for_update().get()
+        before = commitment.status
+        commitment.status = update.status
+        commitment.progress = update.progress
+        commitment.reason = update.reason
+        await commitment.save()
+        if domain.status_changed(before, update.status):
+            change = await StatusChange.create(
+                commitment_id=commitment.id,
+                from_status=before,
+                to_status=update.status,
+                reason=update.reason,
+                by_user=by_user,
+            )
+            emails = await notifications.notify_users(
+                settings,
+                Kind.FOLLOWUP_STATUS,
+                f"followup:{commitment.id}:status:{change.id}",
+                await participant_ids(commitment),
+                N_("The commitment “{title}” is now: {status}."),
+                _link(settings, commitment.id),
+                title=commitment.title,
+                status=domain.STATUS_LABELS[update.status],
+                translated=("status",),
+            )
+    await notifications.dispatch(emails)
+    return len(emails)
+
+
+async def add_milestone(
+    settings: Settings, commitment_id: int, form: MilestoneForm, by_user: Any
+) -> int:
+    """Add a dated milestone; its participants are notified once. Returns how many."""
+    async with in_transaction():
+        commitment = await Commitment.filter(id=commitment_id).select_for_update().get()
+        milestone = await Milestone.create(
+            commitment_id=commitment.id, on=form.on, text=form.text, by_user=by_user
+        )
+        emails = await notifications.notify_users(
+            settings,
+            Kind.FOLLOWUP_MILESTONE,
+            f"followup:{commitment.id}:milestone:{milestone.id}",
+            await participant_ids(commitment),
+            N_("New milestone for the commitment “{title}” ({date}): {milestone}"),
+            _link(settings, commitment.id),
+            title=commitment.title,
+            date=form.on.strftime("%d/%m/%Y"),
+            milestone=form.text,
+        )
+    await notifications.dispatch(emails)
+    return len(emails)

@@ -1,0 +1,33 @@
+"""Stored indicators: one row per process (a budget, a consultation, the proposals space),
+rewritten by the indicators job. The content is already aggregated and suppressed
+(indicators.domain), so no page or export can show a small cell by mistake.
+No docstrings on models: Tortoise turns them into SQL comments.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class ProcessKind(StrEnum):
+    BUDGET = "budget"
+    CONSULTATION = "consultation"
+    PROPOSALS = "proposals"  # the whole proposals space: process_id 0
+
+
+# The figures of one process; `public` says whether the public summary and exports show it.
+class IndicatorSet(Model):
+    id = fields.IntField(primary_key=True)
+    process_kind = fields.CharEnumField(ProcessKind, max_length=16)
+    process_id = fields.IntField()
+    title = fields.CharField(max_length=200)
+    public = fields.BooleanField(default=False)
+    content = fields.TextField()  # JSON, see indicators.compute
+    computed_at = fields.DatetimeField()
+
+    class Meta:
+        table = "indicators_set"
+        unique_together = (("process_kind", "process_id"),)

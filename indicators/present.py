@@ -1,0 +1,194 @@
+"""Stored figures -> what a page or an export shows: translated labels, readings in words,
+chart geometry. No database: the routes load the rows, this turns them into context."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from babel.numbers import format_decimal
+
+from indicators import charts, domain
+from indicators.models import IndicatorSet, ProcessKind
+from participation import i18n
+from participation.i18n import N_, gettext
+
+KIND_LABELS = {
+    ProcessKind.BUDGET: N_("Participatory budget"),
+    ProcessKind.CONSULTATION: N_("Consultation"),
+    ProcessKind.PROPOSALS: N_("Proposals space"),
+}
+ACTIVITY_LABELS = {
+    "proposals": N_("Proposals published"),
+    "supports": N_("Supports"),
+    "comments": N_("Comments"),
+}
+CHANNEL_LABELS = {"web": N_("Web"), "paper": N_("Paper")}
+CONTENT_LABELS = {"proposal": N_("Proposals"), "comment": N_("Comments")}
+
+
+def title_of(row: IndicatorSet) -> str:
+    return row.title or gettext("Proposals space")
+
+
+def group_label(dimension: str, key: str) -> str:
+    if dimension == "age":
+        return gettext(domain.AGE_BAND_LABELS.get(key, key))
+    return gettext("unknown") if key == domain.UNKNOWN else key
+
+
+def reading_sentence(dimension: str, reading: dict[str, Any]) -> str:
+    key, code = reading["key"], reading["code"]
+    if dimension == "age":
+        group = gettext(domain.AGE_GROUP_NAMES[key])
+    else:
+        group = gettext(domain.DISTRICT_GROUP_NAME).format(district=key)
+    times = reading.get("times")
+    message = domain.READINGS[code]
+    text = gettext(message).format(
+        group=group,
+        times=format_decimal(times, locale=i18n.current_language.get()) if times else "",
+    )
+    return text[:1].upper() + text[1:]
+
+
+def _label(labels: dict[str, str], item: dict[str, Any]) -> str:
+    key = item["key"]
+    return gettext(labels[key]) if key in labels else str(key)
+
+
+def process(row: IndicatorSet) -> dict[str, Any]:
+    """Everything the dashboard shows for one process."""
+    figures = json.loads(row.content)
+    result: dict[str, Any] = {
+        "row": row,
+        "title": title_of(row),
+        "kind_label": gettext(KIND_LABELS[row.process_kind]),
+        "figures": figures,
+        "slug": f"{row.process_kind.value}-{row.process_id}",
+    }
+    for dimension in ("district", "age"):
+        groups = figures[f"by_{dimension}"]
+        labelled = [{**g, "label": group_label(dimension, g["key"])} for g in groups]
+        result[f"{dimension}_groups"] = labelled
+        result[f"{dimension}_chart"] = charts.paired(
+            [(g["label"], g["participant_share"], g["population_share"]) for g in labelled]
+        )
+        result[f"{dimension}_readings"] = [
+            reading_sentence(dimension, r) for r in figures["readings"][dimension]
+        ]
+    result["time_chart"] = charts.bars([(w["key"], w["count"]) for w in figures["over_time"]])
+    if "by_channel" in figures:
+        result["channels"] = [
+            {**c, "label": _label(CHANNEL_LABELS, c)} for c in figures["by_channel"]
+        ]
+        result["channel_chart"] = charts.bars(
+            [(c["label"], c["count"]) for c in result["channels"]]
+        )
+    if "activity" in figures:
+        result["activity"] = [
+            {**a, "label": _label(ACTIVITY_LABELS, a)} for a in figures["activity"]
+        ]
+    if "moderation" in figures:
+        result["moderation_cases"] = [
+            {**c, "label": _label(CONTENT_LABELS, c)} for c in figures["moderation"]["cases"]
+        ]
+    return result
+
+
+# --- exports: aggregated figures only, suppressed cells as empty (CSV) or null (JSON) --------
+
+CSV_COLUMNS = [
+    "process",
+    "process_id",
+    "title",
+    "dimension",
+    "group",
+    "participants",
+    "population",
+    "participant_share",
+    "population_share",
+    "dissimilarity_index",
+]
+
+
+def export_json(rows: list[IndicatorSet]) -> str:
+    return json.dumps(
+        {
+            "suppression_threshold": domain.THRESHOLD,
+            "processes": [
+                {
+                    "process": row.process_kind.value,
+                    "process_id": row.process_id,
+                    "title": row.title,
+                    "computed_at": row.computed_at.isoformat(),
+                    **json.loads(row.content),
+                }
+                for row in rows
+            ],
+        },
+        ensure_ascii=False,
+        indent=1,
+    )
+
+
+def export_csv(rows: list[IndicatorSet]) -> str:
+    """One line per figure: totals, weeks, channels, districts and age bands of each process.
+    An empty cell is a suppressed one (fewer than 10 people)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+
+    def share(value: Any) -> str:
+        return "" if value is None else f"{value:.4f}"
+
+    def count(value: Any) -> str:
+        return "" if value is None else str(value)
+
+    for row in rows:
+        figures = json.loads(row.content)
+
+        def line(
+            dimension: str,
+            group: str = "",
+            participants: Any = None,
+            population: Any = None,
+            p_share: Any = None,
+            q_share: Any = None,
+            index: Any = None,
+            row: IndicatorSet = row,
+        ) -> None:
+            writer.writerow(
+                [
+                    row.process_kind.value,
+                    row.process_id,
+                    row.title,
+                    dimension,
+                    group,
+                    count(participants),
+                    count(population),
+                    share(p_share),
+                    share(q_share),
+                    share(index),
+                ]
+            )
+
+        line("total", "", figures["participants"], figures["eligible"])
+        for dimension in ("district", "age"):
+            for g in figures[f"by_{dimension}"]:
+                line(
+                    dimension,
+                    g["key"],
+                    g["participants"],
+                    g["population"],
+                    g["participant_share"],
+                    g["population_share"],
+                )
+            line(f"{dimension}_index", index=figures["dissimilarity"][dimension])
+        for c in figures.get("by_channel", []):
+            line("channel", c["key"], c["count"])
+        for w in figures["over_time"]:
+            line("week", w["key"], w["count"])
+    return out.getvalue()

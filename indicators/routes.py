@@ -1,0 +1,96 @@
+"""Indicator pages: thin handlers reading stored figures (never the raw data).
+
+- /indicators: public summary of the public processes (participants, turnout,
+  representativeness); /indicators/export.csv and .json: the same as open data.
+- /admin/indicators: the full dashboard (admins), one page per process, and a button to
+  recompute now.
+"""
+
+from __future__ import annotations
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from indicators import jobs, present
+from indicators.models import IndicatorSet, ProcessKind
+from participation.i18n import gettext
+from participation.permissions import can_administer
+from participation.templating import flash, render
+from participation.web import redirect, require
+
+
+async def _sets(public_only: bool) -> list[IndicatorSet]:
+    query = IndicatorSet.all()
+    if public_only:
+        query = query.filter(public=True)
+    return await query.order_by("process_kind", "-process_id")
+
+
+async def summary(request: Request) -> Response:
+    processes = [present.process(row) for row in await _sets(public_only=True)]
+    return render(request, "indicators/summary.html", {"processes": processes})
+
+
+def _download(content: str, media_type: str, filename: str) -> Response:
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+async def export_csv(request: Request) -> Response:
+    rows = await _sets(public_only=True)
+    return _download(present.export_csv(rows), "text/csv; charset=utf-8", "indicateurs.csv")
+
+
+async def export_json(request: Request) -> Response:
+    rows = await _sets(public_only=True)
+    return _download(
+        present.export_json(rows), "application/json; charset=utf-8", "indicateurs.json"
+    )
+
+
+async def dashboard(request: Request) -> Response:
+    require(request, can_administer)
+    processes = [present.process(row) for row in await _sets(public_only=False)]
+    return render(request, "indicators/dashboard.html", {"processes": processes})
+
+
+async def process_page(request: Request) -> Response:
+    require(request, can_administer)
+    try:
+        kind = ProcessKind(request.path_params["kind"])
+    except ValueError:
+        raise HTTPException(status_code=404) from None
+    row = await IndicatorSet.get_or_none(process_kind=kind, process_id=request.path_params["id"])
+    if row is None:
+        raise HTTPException(status_code=404)
+    return render(request, "indicators/process.html", {"p": present.process(row)})
+
+
+async def refresh(request: Request) -> Response:
+    require(request, can_administer)
+    if await jobs.request_indicators():
+        flash(request, gettext("The indicators are being recomputed; reload in a minute."))
+    else:
+        flash(
+            request,
+            gettext(
+                "The job queue does not answer; the indicators are recomputed every 10 minutes."
+            ),
+            "error",
+        )
+    return redirect("/admin/indicators")
+
+
+routes = [
+    Route("/indicators", summary, name="indicators:summary"),
+    Route("/indicators/export.csv", export_csv, name="indicators:csv"),
+    Route("/indicators/export.json", export_json, name="indicators:json"),
+    Route("/admin/indicators", dashboard, name="indicators:dashboard"),
+    Route("/admin/indicators/refresh", refresh, methods=["POST"], name="indicators:refresh"),
+    Route("/admin/indicators/{kind}/{id:int}", process_page, name="indicators:process"),
+]

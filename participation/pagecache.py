@@ -1,0 +1,200 @@
+"""Public pages for visitors who are not signed in, rendered once and served from memory.
+
+Every such visitor sees the same page but for two things: their CSRF token (the header's
+language form, `hx-headers`) and flash messages. So a page is stored with the token replaced by
+a placeholder and each visitor gets it back with their own token; a visitor with a flash
+message waiting, a signed-in person, or a request that changes the session is served fresh.
+
+Freshness: a stored page is kept `PAGE_CACHE_SECONDS` at most, and every write empties the
+caches of every web process at once: a POST (or a worker job) increments a generation number in
+Redis that is part of each entry. If Redis does not answer, pages are rendered fresh.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import re
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from redis.exceptions import RedisError
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from participation.templating import csrf_token, is_htmx
+
+GENERATION_KEY = "pagecache:generation"
+MAX_ENTRIES = 1000  # pages per process (page numbers and filters multiply list pages)
+# a token_urlsafe(32) is 43 characters; the placeholder cannot be produced by one
+PLACEHOLDER = b"\x00csrf-token-placeholder\x00"
+# POSTs that change no public page: no reason to empty the caches on each of them
+WRITES_THAT_CHANGE_NO_PAGE = re.compile(r"^/(language|budgets/\d+/ballot)$")
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+@dataclass(frozen=True)
+class Entry:
+    generation: bytes
+    expires: float
+    status: int
+    headers: dict[str, str]
+    body: bytes  # with PLACEHOLDER where the CSRF token was
+    digest: str
+
+
+async def current_generation(request: Request) -> bytes | None:
+    try:
+        value = await request.app.state.redis.get(GENERATION_KEY)
+    except (OSError, RedisError):
+        return None
+    return value or b"0"
+
+
+async def invalidate(redis: Any) -> None:
+    """Every web process drops the pages it stored (they compare generations on each read)."""
+    await redis.incr(GENERATION_KEY)
+
+
+def _store(request: Request) -> dict[tuple[str, ...], Entry]:
+    state = request.app.state
+    if not hasattr(state, "page_cache"):
+        state.page_cache = {}
+    return state.page_cache  # type: ignore[no-any-return]
+
+
+def _rendering_lock(request: Request, key: tuple[str, ...]) -> asyncio.Lock:
+    """One rendering per stored page at a time in a process: when an entry expires under load,
+    the other visitors of that page wait for it instead of all rendering it at once."""
+    state = request.app.state
+    if not hasattr(state, "page_cache_locks"):
+        state.page_cache_locks = {}
+    locks: dict[tuple[str, ...], asyncio.Lock] = state.page_cache_locks
+    if key not in locks:
+        if len(locks) >= MAX_ENTRIES:
+            locks.clear()  # held locks stay referenced by their waiters
+        locks[key] = asyncio.Lock()
+    return locks[key]
+
+
+def _key(request: Request) -> tuple[str, ...]:
+    query = "&".join(sorted(request.url.query.split("&"))) if request.url.query else ""
+    return (request.url.path, query, request.scope["language"], str(is_htmx(request)))
+
+
+def _servable(request: Request) -> bool:
+    return (
+        request.method in ("GET", "HEAD")
+        and not request.scope["user"].is_authenticated
+        and not request.session.get("flashes")
+        and request.app.state.settings.page_cache_seconds > 0
+    )
+
+
+def _answer(request: Request, entry: Entry) -> Response:
+    token = csrf_token(request).encode()  # this visitor's own (created on a first visit)
+    etag = '"' + hashlib.sha256(entry.digest.encode() + token).hexdigest()[:32] + '"'
+    headers = {**entry.headers, "etag": etag, "cache-control": "private, no-cache"}
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    return Response(entry.body.replace(PLACEHOLDER, token), entry.status, headers)
+
+
+def cached_for_visitors(
+    endpoint: Endpoint, unless: Callable[[Request], bool] | None = None
+) -> Endpoint:
+    """`endpoint`, answered from the cache for visitors who are not signed in.
+
+    `unless(request)` says when a page depends on more than its address and language (the
+    proposal list in random order depends on the visitor's shuffle)."""
+
+    async def cached(request: Request) -> Response:
+        if not _servable(request) or (unless is not None and unless(request)):
+            return await endpoint(request)
+        generation = await current_generation(request)
+        if generation is None:
+            return await endpoint(request)
+        store, key = _store(request), _key(request)
+        entry = store.get(key)
+        if _fresh(entry, generation):
+            return _answer(request, entry)  # type: ignore[arg-type]
+        if entry is None:  # never stored (or not storable: a 404...): no reason to queue
+            return await _render_and_store(request, endpoint, store, key, generation)
+        async with _rendering_lock(request, key):
+            entry = store.get(key)
+            if _fresh(entry, generation):  # rendered by the request this one waited for
+                return _answer(request, entry)  # type: ignore[arg-type]
+            return await _render_and_store(request, endpoint, store, key, generation)
+
+    cached.__name__ = getattr(endpoint, "__name__", "cached")
+    cached.__doc__ = endpoint.__doc__
+    return cached
+
+
+def _fresh(entry: Entry | None, generation: bytes) -> bool:
+    return entry is not None and entry.generation == generation and entry.expires > time.monotonic()
+
+
+async def _render_and_store(
+    request: Request,
+    endpoint: Endpoint,
+    store: dict[tuple[str, ...], Entry],
+    key: tuple[str, ...],
+    generation: bytes,
+) -> Response:
+    session_before = {k: v for k, v in request.session.items() if k != "csrf"}
+    response = await endpoint(request)
+    session_after = {k: v for k, v in request.session.items() if k != "csrf"}
+    if response.status_code != 200 or session_after != session_before:
+        store.pop(key, None)  # not storable now (deleted, hidden...): no queue for it either
+        return response
+    body = bytes(response.body).replace(csrf_token(request).encode(), PLACEHOLDER)
+    headers = {
+        name: value
+        for name, value in response.headers.items()
+        if name not in ("content-length", "set-cookie")
+    }
+    entry = Entry(
+        generation=generation,
+        expires=time.monotonic() + request.app.state.settings.page_cache_seconds,
+        status=response.status_code,
+        headers=headers,
+        body=body,
+        digest=secrets.token_hex(8),  # a new ETag for every new rendering
+    )
+    if len(store) >= MAX_ENTRIES:
+        store.pop(next(iter(store)))  # the oldest
+    store[key] = entry
+    return _answer(request, entry)
+
+
+class InvalidatePagesOnWrite:
+    """Any request that may change data empties the page caches before its answer leaves, so
+    the page a browser loads after a POST (or htmx swap) is never older than the write."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] in ("GET", "HEAD", "OPTIONS")
+            or WRITES_THAT_CHANGE_NO_PAGE.match(scope["path"])
+        ):
+            return await self.app(scope, receive, send)
+        redis = scope["app"].state.redis
+
+        async def send_after_invalidating(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                try:
+                    await invalidate(redis)
+                except (OSError, RedisError):
+                    pass  # then the entries only live PAGE_CACHE_SECONDS
+            await send(message)
+
+        await self.app(scope, receive, send_after_invalidating)

@@ -1,0 +1,197 @@
+"""Indicators computed by the job on the seeded town (tests/indicators/dataset.py) match the
+figures worked out by hand below; small cells stay hidden in every view and export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from datetime import timedelta
+from fractions import Fraction
+from typing import Any
+
+import httpx
+from tortoise import timezone
+
+from indicators import jobs
+from indicators.models import IndicatorSet, ProcessKind
+from participation.accounts.models import User
+from tests.conftest import log_in, post_form
+from tests.indicators.dataset import by_key, seed
+
+
+async def _figures(kind: ProcessKind, process_id: int) -> dict[str, Any]:
+    row = await IndicatorSet.get(process_kind=kind, process_id=process_id)
+    return dict(json.loads(row.content))
+
+
+def _close(value: float | None, exact: Fraction, digits: int = 3) -> bool:
+    return value is not None and abs(value - float(exact)) < 10**-digits
+
+
+async def test_budget_figures_match_the_hand_count(app: Any) -> None:
+    town = await seed()
+    assert await jobs.compute_indicators({}) == 3  # one budget, one consultation, proposals
+
+    f = await _figures(ProcessKind.BUDGET, town.budget.id)
+    assert f["participants"] == 163
+    assert f["eligible"] == 405
+    assert f["turnout_percent"] == 40.2  # 163 / 405 = 40.25 %
+    assert by_key(f["by_channel"]) == {
+        "paper": {"key": "paper", "count": 13},
+        "web": {"key": "web", "count": 150},
+    }
+    # two weeks ago 12, last week nobody (0 is a small cell), this week 151: the lone hidden
+    # week would be given back by 163 - 12 - 151, so the next smallest (12) is hidden too
+    assert [w["count"] for w in f["over_time"]] == [None, None, 151]
+
+    districts = by_key(f["by_district"])
+    assert districts["Sud"]["participants"] == 90
+    assert districts["Sud"]["population"] == 200
+    assert districts["Est"]["participants"] is None  # 3 people
+    assert districts["Est"]["population"] is None  # 5 people
+    assert districts["Nord"]["participants"] is None  # 70, hidden so that Est's 3 stays hidden
+    assert districts["Nord"]["participant_share"] is None
+    assert _close(districts["Sud"]["participant_share"], Fraction(90, 163), 6)
+
+    ages = by_key(f["by_age"])
+    assert {k: g["participants"] for k, g in ages.items()} == {
+        "under-18": None,
+        "18-24": 20,
+        "25-34": None,
+        "35-49": 43,
+        "50-64": None,
+        "65+": 100,
+    }
+    assert {k: g["population"] for k, g in ages.items() if g["population"]} == {
+        "18-24": 100,
+        "35-49": 105,
+        "65+": 200,
+    }
+    # Duncan's index = sum of the positive gaps: 35-49 and 65+ are above their share
+    age_index = Fraction(43 + 100, 163) - Fraction(105 + 200, 405)
+    assert _close(f["dissimilarity"]["age"], age_index)
+    district_index = (Fraction(90, 163) - Fraction(200, 405)) + (
+        Fraction(3, 163) - Fraction(5, 405)
+    )
+    assert _close(f["dissimilarity"]["district"], district_index)
+    # 18-24: (20/163) / (100/405) = 0.497; 65+: (100/163) / (200/405) = 1.24
+    assert f["readings"]["age"] == [
+        {"key": "18-24", "code": "under-1/2", "times": None},
+        {"key": "65+", "code": "over-1/4", "times": None},
+    ]
+
+
+async def test_consultation_and_proposals_count_the_unverified_as_unknown(app: Any) -> None:
+    town = await seed()
+    await jobs.compute_indicators({})
+
+    f = await _figures(ProcessKind.CONSULTATION, town.consultation.id)
+    assert f["participants"] == 31  # 27 accounts + 4 visitors
+    assert f["turnout_percent"] == 7.7  # 31 / 405
+    districts = by_key(f["by_district"])
+    assert districts["Nord"]["participants"] == 12
+    assert districts["unknown"]["participants"] == 19  # 15 unverified + 4 visitors
+    assert districts["Nord"]["participant_share"] == 1.0  # of the known participants
+    assert districts["Sud"]["participants"] is None  # 0
+    assert _close(f["dissimilarity"]["district"], 1 - Fraction(200, 405))
+    assert _close(f["dissimilarity"]["age"], 1 - Fraction(100, 405))
+
+    p = await _figures(ProcessKind.PROPOSALS, 0)
+    assert p["participants"] == 11  # the author supported too: counted once
+    space = by_key(p["by_district"])
+    assert space["unknown"]["participants"] is None  # 6 unverified supporters
+    assert space["Nord"]["participants"] is None  # 5 people
+    assert space["Nord"]["participant_share"] is None
+    assert p["dissimilarity"]["district"] is None  # 5 known participants: too few
+    assert by_key(p["activity"]) == {
+        "proposals": {"key": "proposals", "count": None},
+        "supports": {"key": "supports", "count": 11},
+        "comments": {"key": "comments", "count": None},
+    }
+    m = p["moderation"]
+    assert by_key(m["cases"]) == {
+        "comment": {"key": "comment", "count": 12},
+        "proposal": {"key": "proposal", "count": 10},
+    }
+    # 12 cases decided after 1..12 hours: nearest rank 6 and 11
+    assert (m["decided"], m["median_hours"], m["p90_hours"]) == (12, 6.0, 11.0)
+
+
+async def test_rerunning_the_job_stores_the_same_figures(app: Any) -> None:
+    town = await seed()
+    await jobs.compute_indicators({})
+    first = await IndicatorSet.get(process_kind=ProcessKind.BUDGET, process_id=town.budget.id)
+    await jobs.compute_indicators({})
+    again = await IndicatorSet.get(process_kind=ProcessKind.BUDGET, process_id=town.budget.id)
+    assert (again.id, again.content) == (first.id, first.content)
+    assert await IndicatorSet.all().count() == 3
+
+
+async def test_only_admins_see_the_dashboard(
+    app: Any, client: httpx.AsyncClient, citizen: User, admin: User
+) -> None:
+    town = await seed()
+    await jobs.compute_indicators({})
+    url = f"/admin/indicators/budget/{town.budget.id}"
+    for page in ("/admin/indicators", url):
+        response = await client.get(page)
+        assert response.status_code == 303 and "/account/login" in response.headers["location"]
+    await log_in(client, citizen)
+    for page in ("/admin/indicators", url):
+        assert (await client.get(page)).status_code == 403
+    response = await post_form(client, "/admin/indicators/refresh", {})
+    assert response.status_code == 403
+
+    client.cookies.clear()
+    await log_in(client, admin)
+    response = await client.get(url)
+    assert response.status_code == 200
+    html = response.text
+    assert 'role="img"' in html and "<title id=" in html and "<desc id=" in html
+    assert "Délai dans lequel 9 cas sur 10" not in html  # moderation is for the space only
+    # the Est and Nord rows show "< 10", Sud its 90 voters
+    assert re.search(r'<th scope="row">Est</th><td><abbr[^>]*>&lt; 10</abbr>', html)
+    assert re.search(r'<th scope="row">Nord</th><td><abbr[^>]*>&lt; 10</abbr>', html)
+    assert re.search(r'<th scope="row">Sud</th><td>90</td>', html)
+    assert "Les 18–24 ans sont sous-représentés de moitié." in html
+
+
+async def test_public_summary_and_exports_hide_small_cells_and_persons(
+    app: Any, client: httpx.AsyncClient
+) -> None:
+    town = await seed()
+    await jobs.compute_indicators({})
+    html = (await client.get("/indicators")).text
+    assert "Budget 2026" in html and "Avenir du parc" in html
+    assert re.search(r'<th scope="row">Nord</th><td><abbr[^>]*>&lt; 10</abbr>', html)
+
+    exported = json.loads((await client.get("/indicators/export.json")).text)
+    budget = next(p for p in exported["processes"] if p["process"] == "budget")
+    assert by_key(budget["by_district"])["Est"]["participants"] is None
+    rows = list(csv.DictReader(io.StringIO((await client.get("/indicators/export.csv")).text)))
+    est = next(r for r in rows if r["process"] == "budget" and r["group"] == "Est")
+    assert (est["participants"], est["population"]) == ("", "")
+    # every count in every export is either empty (hidden) or at least 10
+    counts = [r[c] for r in rows for c in ("participants", "population") if r[c]]
+    assert counts and all(int(n) >= 10 for n in counts)
+
+    everything = (await client.get("/indicators/export.csv")).text + json.dumps(exported)
+    for person in town.verified + town.unverified:
+        assert person.email not in everything and person.display_name not in everything
+    assert "user" not in json.dumps(exported)
+
+
+async def test_a_process_in_preparation_stays_off_the_public_pages(
+    app: Any, client: httpx.AsyncClient
+) -> None:
+    town = await seed()
+    town.consultation.phase = "preparation"  # type: ignore[assignment]
+    await town.consultation.save()
+    await jobs.compute_indicators({})
+    assert "Avenir du parc" not in (await client.get("/indicators")).text
+    assert "Avenir du parc" not in (await client.get("/indicators/export.json")).text
+    row = await IndicatorSet.get(process_kind=ProcessKind.CONSULTATION)
+    assert row.public is False
+    assert row.computed_at > timezone.now() - timedelta(minutes=1)

@@ -1,0 +1,122 @@
+"""Every form of proposals, comments, amendments, official answers and co-author invitations
+answers bad input with 422: the form again, the message next to its field (aria-describedby,
+aria-invalid), what was typed kept, and nothing saved. Redirects come only after success."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+
+from participation.accounts.models import Role, User
+from participation.comments.models import Comment
+from participation.proposals.models import Amendment, Proposal, ProposalCoauthor
+from participation.settings import Settings
+from tests.conftest import create_user, log_in, post_form
+from tests.moderation.helpers import make_comment
+from tests.participation.proposal_factories import good_form, make_proposal
+
+
+def field_error(html: str, field_id: str) -> str:
+    """The error message shown for `field_id`, checking the field points at it."""
+    tag = re.search(rf'<(?:input|textarea|fieldset)[^>]*id="{field_id}"[^>]*>', html)
+    assert tag, f"no field {field_id}"
+    assert re.search(rf'aria-describedby="[^"]*\b{field_id}-error"', tag.group(0)), tag.group(0)
+    assert 'aria-invalid="true"' in tag.group(0) or tag.group(0).startswith("<fieldset")
+    message = re.search(rf'<p class="error-message" id="{field_id}-error">(.*?)</p>', html, re.S)
+    assert message, f"no error message for {field_id}"
+    return re.sub(r"<[^>]+>", "", message.group(1)).strip()
+
+
+async def test_new_and_edited_proposals(client: httpx.AsyncClient, citizen: User) -> None:
+    await log_in(client, citizen)
+    data = {**await good_form(), "title": ""}
+    response = await post_form(client, "/proposals/new", data, page="/proposals/new")
+    assert response.status_code == 422
+    assert "Donnez un titre" in field_error(response.text, "title")
+    assert "Installer un composteur collectif" in response.text  # the body typed is kept
+    assert await Proposal.all().count() == 0
+    proposal = await make_proposal(citizen)
+    url = f"/proposals/{proposal.id}/edit"
+    response = await post_form(client, url, {**data, "title": "Court"}, page=url)
+    assert response.status_code == 422
+    assert "entre 10 et 150" in field_error(response.text, "title")
+    await proposal.refresh_from_db()
+    assert proposal.title == "Des arceaux à vélo devant l'école" and proposal.version == 1
+
+
+async def test_comment_and_reply(client: httpx.AsyncClient, citizen: User) -> None:
+    proposal = await make_proposal(citizen)
+    page = f"/proposals/{proposal.id}"
+    await log_in(client, citizen)
+    response = await post_form(client, f"{page}/comments", {"body": "  ", "stance": "sideways"})
+    assert response.status_code == 422
+    assert field_error(response.text, "comment-body-new") == "Erreur : Écrivez votre commentaire."
+    assert "Choisissez pour, contre ou neutre." in field_error(response.text, "comment-stance-new")
+    parent = await make_comment(proposal, citizen, "<p>Premier avis.</p>")
+    data = {"body": "<p></p>", "stance": "for", "parent": str(parent.id)}
+    response = await post_form(client, f"{page}/comments", data, page=page)
+    assert response.status_code == 422
+    assert "Écrivez votre commentaire." in field_error(response.text, f"comment-body-{parent.id}")
+    assert re.search(r"<details open>\s*<summary>Répondre", response.text)  # the reply form shows
+    data = {"body": "x" * 5001, "stance": "against"}
+    response = await post_form(client, f"{page}/comments", data, page=page)
+    assert response.status_code == 422 and "x" * 5001 in response.text
+    assert 'value="against" checked' in response.text
+    assert await Comment.all().count() == 1  # only the factory's
+
+
+async def test_comment_edit(client: httpx.AsyncClient, citizen: User) -> None:
+    proposal = await make_proposal(citizen)
+    comment = await make_comment(proposal, citizen, "<p>Mon avis d'origine.</p>")
+    url = f"/proposals/{proposal.id}/comments/{comment.id}/edit"
+    await log_in(client, citizen)
+    response = await post_form(client, url, {"body": ""}, page=url)
+    assert response.status_code == 422
+    assert "Écrivez votre commentaire." in response.text
+    await comment.refresh_from_db()
+    assert comment.body == "<p>Mon avis d'origine.</p>" and comment.edited_at is None
+
+
+async def test_amendment(client: httpx.AsyncClient, citizen: User, settings: Settings) -> None:
+    proposal = await make_proposal(await create_user(settings, "author@example.org"))
+    url = f"/proposals/{proposal.id}/amendments/new"
+    await log_in(client, citizen)
+    unchanged = {"title": proposal.title, "body": proposal.body, "reason": ""}
+    response = await post_form(client, url, unchanged, page=url)
+    assert response.status_code == 422 and "L’amendement ne change rien." in response.text
+    response = await post_form(client, url, {**unchanged, "title": ""}, page=url)
+    assert response.status_code == 422
+    assert "Donnez un titre" in field_error(response.text, "title")
+    assert await Amendment.all().count() == 0
+
+
+async def test_official_answer(app: Any, client: httpx.AsyncClient, settings: Settings) -> None:
+    staff = await create_user(settings, "staff@example.org", Role.ADMIN)
+    proposal = await make_proposal(await create_user(settings, "author@example.org"))
+    page = f"/proposals/{proposal.id}"
+    await log_in(client, staff)
+    data = {"answer": "<script></script><img src=x onerror=alert(1)>", "state": ""}
+    response = await post_form(client, f"{page}/answer", data, page=page)
+    assert response.status_code == 422
+    assert "Rédigez la réponse officielle." in field_error(response.text, "answer-text")
+    assert "<img src=x" not in response.text  # what was typed comes back escaped
+    assert "&lt;img src=x onerror=alert(1)&gt;" in response.text
+    await proposal.refresh_from_db()
+    assert proposal.answered_at is None and proposal.answer_body == ""
+
+
+async def test_coauthor_invitation(client: httpx.AsyncClient, citizen: User) -> None:
+    proposal = await make_proposal(citizen)
+    page = f"/proposals/{proposal.id}"
+    await log_in(client, citizen)
+    for email, message in (
+        ("pas-une-adresse", "Indiquez une adresse e-mail valide"),
+        (citizen.email, "Vous êtes déjà l’auteur de cette proposition."),
+    ):
+        response = await post_form(client, f"{page}/coauthors", {"email": email}, page=page)
+        assert response.status_code == 422
+        assert message in field_error(response.text, "coauthor-email")
+        assert f'value="{email}"' in response.text
+    assert await ProposalCoauthor.all().count() == 0

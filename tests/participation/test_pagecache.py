@@ -1,0 +1,179 @@
+"""Public pages kept in memory for visitors (participation/pagecache.py): nobody gets another
+person's token, name or message, every write shows at once, languages and htmx fragments stay
+apart."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from typing import Any
+
+import httpx
+from redis.asyncio import Redis
+
+from participation.accounts.models import User
+from participation.proposals.models import Proposal
+from participation.worker import after_job
+from tests.conftest import CSRF_FIELD, QueryCounter, count_queries, log_in, post_form
+from tests.participation.proposal_factories import good_form, make_proposal
+
+TITLE = "Des arceaux à vélo devant"  # the factory's title, up to its apostrophe
+
+
+def visitor(app: Any, **headers: str) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver", headers=headers
+    )
+
+
+def token_in(page: httpx.Response) -> str:
+    tokens = set(CSRF_FIELD.findall(page.text)) | set(
+        re.findall(r'"X-CSRF-Token": "([^"]+)"', page.text)
+    )
+    assert len(tokens) == 1, tokens
+    return tokens.pop()
+
+
+async def test_visitors_share_a_rendering_but_each_gets_their_own_csrf_token(
+    app: Any, citizen: User
+) -> None:
+    proposal = await make_proposal(citizen)
+    for url in ("/", "/proposals", f"/proposals/{proposal.id}"):
+        async with visitor(app) as first, visitor(app) as second:
+            first_page = await first.get(url)
+            queries, second_page = await count_queries(second, url)
+            assert first_page.status_code == second_page.status_code == 200
+            assert queries == 0, f"{url} was rendered again for the second visitor"
+            first_token, second_token = token_in(first_page), token_in(second_page)
+            assert first_token != second_token
+            assert first_token not in second_page.text
+            # each token is the one of its visitor's session: forms keep working
+            switch = {"language": "en", "next": "/"}
+            stolen = await second.post("/language", data={**switch, "csrf_token": first_token})
+            assert stolen.status_code == 403
+            own = await second.post("/language", data={**switch, "csrf_token": second_token})
+            assert own.status_code == 303
+    assert TITLE in second_page.text
+
+
+async def test_signed_in_people_never_get_nor_leave_a_visitor_page(
+    app: Any, client: httpx.AsyncClient, citizen: User
+) -> None:
+    async with visitor(app) as anonymous:
+        assert "/account/login" in (await anonymous.get("/")).text
+        await log_in(client, citizen)
+        signed_in = await client.get("/")
+        assert citizen.display_name in signed_in.text and 'href="/account/login"' not in (
+            signed_in.text
+        )
+        again = await anonymous.get("/")
+        assert citizen.display_name not in again.text and "/account/login" in again.text
+
+
+async def test_a_flash_message_reaches_only_its_visitor(
+    app: Any, client: httpx.AsyncClient, citizen: User
+) -> None:
+    async with visitor(app) as other:
+        await other.get("/")  # the home page is now stored
+        await log_in(client, citizen)
+        response = await post_form(client, "/account/logout", {})
+        assert response.status_code == 303
+        home = await client.get(response.headers["location"])
+        assert "Vous êtes déconnecté·e." in home.text
+        assert "Vous êtes déconnecté·e." not in (await other.get("/")).text
+        assert "Vous êtes déconnecté·e." not in (await client.get("/")).text  # shown once
+
+
+async def test_a_change_made_on_the_site_shows_at_once_to_visitors(
+    app: Any, client: httpx.AsyncClient, citizen: User
+) -> None:
+    proposal = await make_proposal(citizen)
+    page = f"/proposals/{proposal.id}"
+    async with visitor(app) as anonymous:
+        assert TITLE in (await anonymous.get(page)).text
+        assert TITLE in (await anonymous.get("/proposals")).text
+        await log_in(client, citizen)
+        form = {**await good_form(), "title": "Des arceaux et un abri à vélos"}
+        response = await post_form(client, f"{page}/edit", form, page=f"{page}/edit")
+        assert response.status_code == 303
+        assert "Des arceaux et un abri à vélos" in (await anonymous.get(page)).text
+        assert "Des arceaux et un abri à vélos" in (await anonymous.get("/proposals")).text
+
+
+async def test_a_change_made_by_the_worker_shows_at_once_to_visitors(
+    app: Any, citizen: User, redis_url: str
+) -> None:
+    proposal = await make_proposal(citizen)
+    async with visitor(app) as anonymous:
+        assert TITLE in (await anonymous.get("/proposals")).text
+        await Proposal.filter(id=proposal.id).update(title="Un titre changé par une tâche")
+        redis = Redis.from_url(redis_url)
+        try:
+            await after_job({"redis": redis})  # what arq runs after every job
+        finally:
+            await redis.aclose()
+        assert "Un titre changé par une tâche" in (await anonymous.get("/proposals")).text
+
+
+async def test_a_returning_visitor_revalidates_with_the_etag(app: Any, citizen: User) -> None:
+    await make_proposal(citizen)
+    async with visitor(app) as anonymous, visitor(app) as other:
+        first = await anonymous.get("/proposals")
+        etag = first.headers["etag"]
+        assert "private" in first.headers["cache-control"]
+        unchanged = await anonymous.get("/proposals", headers={"if-none-match": etag})
+        assert unchanged.status_code == 304 and unchanged.content == b""
+        # the ETag carries the visitor's token: another visitor cannot reuse it
+        theirs = await other.get("/proposals", headers={"if-none-match": etag})
+        assert theirs.status_code == 200 and TITLE in theirs.text
+
+
+async def test_languages_and_htmx_fragments_are_stored_apart(app: Any, citizen: User) -> None:
+    await make_proposal(citizen)
+    async with visitor(app, **{"accept-language": "en"}) as english, visitor(
+        app, **{"accept-language": "fr"}
+    ) as french:
+        for _ in range(2):
+            assert "<h1>Proposals</h1>" in (await english.get("/proposals")).text
+            assert "<h1>Propositions</h1>" in (await french.get("/proposals")).text
+            fragment = await french.get("/proposals", headers={"hx-request": "true"})
+            assert "<html" not in fragment.text and TITLE in fragment.text
+            assert "<html" in (await french.get("/proposals")).text
+
+
+async def test_a_forged_query_or_host_is_not_served_to_others(app: Any, citizen: User) -> None:
+    await make_proposal(citizen)
+    async with visitor(app) as attacker, visitor(app) as anonymous:
+        await attacker.get("/proposals?sort=supported&q=<script>alert(1)</script>")
+        await attacker.get("/proposals", headers={"host": "evil.example"})
+        page = (await anonymous.get("/proposals")).text
+        assert "<script>alert" not in page and "evil.example" not in page
+        assert TITLE in page
+
+
+async def test_visitors_arriving_together_after_a_change_wait_for_one_rendering(
+    app: Any, citizen: User, redis_url: str
+) -> None:
+    await make_proposal(citizen)
+    async with visitor(app) as first:
+        one_rendering, _ = await count_queries(first, "/proposals")
+    redis = Redis.from_url(redis_url)
+    try:
+        await after_job({"redis": redis})  # the stored page is now out of date
+    finally:
+        await redis.aclose()
+    visitors = [visitor(app) for _ in range(10)]
+    logger = logging.getLogger("tortoise.db_client")
+    counter, level = QueryCounter(), logger.level
+    logger.addHandler(counter)
+    logger.setLevel(logging.DEBUG)
+    try:
+        pages = await asyncio.gather(*(v.get("/proposals") for v in visitors))
+    finally:
+        logger.removeHandler(counter)
+        logger.setLevel(level)
+        for v in visitors:
+            await v.aclose()
+    assert all(page.status_code == 200 and TITLE in page.text for page in pages)
+    assert len(counter.queries) == one_rendering, (len(counter.queries), one_rendering)

@@ -1,0 +1,1 @@
+"""Attacks: CSRF, access control, XSS, injected parameters, body size, sessions, headers."""

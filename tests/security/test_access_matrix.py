@@ -1,0 +1,322 @@
+"""Access control (IDOR): every route × every kind of person × objects they own or not.
+
+One resident, the *owner*, owns one object of each kind (a published proposal and a draft, a
+comment and a hidden comment, an amendment answered by them, a ballot and its receipt, a
+moderation decision about them, a notification); *other* is a resident who owns nothing. Staff
+also keep a consultation and a budget in preparation. Each route is tried by each person with
+the world's ids, then with the id of an object in a state only some people may see (the
+`[...]` rows). The table says what each person must get; a route that the table does not list
+fails the test, so a new route needs a decision here.
+"""
+
+# ruff: noqa: E501  (the matrix is a table: one route per line)
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+import pytest
+
+from participation.settings import Settings
+from tests.conftest import csrf_token
+from tests.security.world import ROLES, Endpoint, app_routes, logged_in_client, seed_world
+from tests.security.world import url_for_route as _url
+
+PAGE = "page"  # 200: the page
+DONE = "done"  # 303 elsewhere than log-in: the action went through (or said why in a flash)
+FORM = "form"  # 422: past the permission check, the form is shown again with its errors
+LOGIN = "login"  # 303 to the log-in page
+DENIED = "denied"  # 403
+HIDDEN = "hidden"  # 404: the object does not exist for this person
+REFUSED = "refused"  # 409: allowed to try, but the action is not possible now
+BAD = "bad"  # 400: an invalid or used link
+WRONG = "wrong password"  # 401
+DOWN = "unavailable"  # 503 from the health check: no worker runs in the tests
+
+# fmt: off
+# one route per line, read as a table; [draft] a draft proposal of the owner, [hidden] a comment
+# of the owner hidden by a moderator, [preparation] a consultation or budget staff are preparing
+MATRIX: dict[str, tuple[str, str, str, str, str]] = {
+    # route [restricted object]: (anonymous, owner, other, moderator, admin)
+    "GET /":                                                                                    (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /healthz":                                                                             (DOWN,    DOWN,    DOWN,    DOWN,    DOWN),
+    "GET /account":                                                                             (LOGIN,   PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /account/signup":                                                                      (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /account/login":                                                                       (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /account/confirm/{token}":                                                             (BAD,     BAD,     BAD,     BAD,     BAD),
+    "GET /account/reset":                                                                       (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /account/reset/{token}":                                                               (BAD,     BAD,     BAD,     BAD,     BAD),
+    "GET /budgets":                                                                             (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /budgets/{budget_id}":                                                                 (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /budgets/{budget_id} [preparation]":                                                   (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  PAGE),
+    "GET /budgets/{budget_id}/projects/new":                                                    (LOGIN,   PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /budgets/{budget_id}/projects/new [preparation]":                                      (LOGIN,   HIDDEN,  HIDDEN,  HIDDEN,  PAGE),
+    "GET /budgets/{budget_id}/projects/{project_id}":                                           (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /budgets/{budget_id}/projects/{project_id} [preparation]":                             (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
+    "GET /budgets/{budget_id}/ballot":                                                          (LOGIN,   PAGE,    DENIED,  DENIED,  DENIED),
+    "GET /budgets/{budget_id}/ballot [preparation]":                                            (LOGIN,   HIDDEN,  HIDDEN,  HIDDEN,  DENIED),
+    "GET /budgets/{budget_id}/ballot/receipt":                                                  (LOGIN,   DONE,    DONE,    DONE,    DONE),
+    "GET /budgets/{budget_id}/ballot/receipt [preparation]":                                    (LOGIN,   HIDDEN,  HIDDEN,  HIDDEN,  DONE),
+    "GET /budgets/{budget_id}/receipt-check":                                                   (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /budgets/{budget_id}/receipt-check [preparation]":                                     (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  PAGE),
+    "GET /budgets/{budget_id}/results":                                                         (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  PAGE),
+    "GET /budgets/{budget_id}/results [preparation]":                                           (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  PAGE),
+    "GET /budgets/{budget_id}/results.csv":                                                     (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
+    "GET /budgets/{budget_id}/results.csv [preparation]":                                       (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
+    "GET /budgets/{budget_id}/ballots.pb":                                                      (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
+    "GET /budgets/{budget_id}/ballots.pb [preparation]":                                        (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
+    "GET /account/residency":                                                                   (LOGIN,   PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /admin/budgets/new":                                                                   (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "GET /admin/budgets/import":                                                                (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "GET /admin/budgets/{budget_id}":                                                           (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "GET /admin/budgets/{budget_id} [preparation]":                                             (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "GET /admin/budgets/{budget_id}/edit":                                                      (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "GET /admin/budgets/{budget_id}/edit [preparation]":                                        (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "GET /admin/budgets/{budget_id}/paper-ballot":                                              (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "GET /admin/budgets/{budget_id}/paper-ballot [preparation]":                                (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "GET /admin/census":                                                                        (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "GET /consultations":                                                                       (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /consultations/{consultation_id}":                                                     (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /consultations/{consultation_id} [preparation]":                                       (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  PAGE),
+    "GET /consultations/{consultation_id}/answer":                                              (DENIED,  PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /consultations/{consultation_id}/answer [preparation]":                                (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  DENIED),
+    "GET /consultations/{consultation_id}/results":                                             (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  PAGE),
+    "GET /consultations/{consultation_id}/results [preparation]":                               (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  PAGE),
+    "GET /consultations/{consultation_id}/results.csv":                                         (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
+    "GET /consultations/{consultation_id}/results.csv [preparation]":                           (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
+    "GET /consultations/{consultation_id}/results.json":                                        (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
+    "GET /consultations/{consultation_id}/results.json [preparation]":                          (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
+    "GET /consultations/{consultation_id}/responses.csv":                                       (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  PAGE),
+    "GET /consultations/{consultation_id}/responses.csv [preparation]":                         (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  PAGE),
+    "GET /consultations/{consultation_id}/outcome":                                             (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
+    "GET /consultations/{consultation_id}/outcome [preparation]":                               (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
+    "GET /admin/consultations":                                                                 (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "GET /admin/consultations/new":                                                             (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "GET /admin/consultations/{consultation_id}":                                               (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "GET /admin/consultations/{consultation_id} [preparation]":                                 (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "GET /admin/consultations/{consultation_id}/edit":                                          (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "GET /admin/consultations/{consultation_id}/edit [preparation]":                            (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "GET /admin/consultations/{consultation_id}/questions/new":                                 (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "GET /admin/consultations/{consultation_id}/questions/new [preparation]":                   (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "GET /admin/consultations/{consultation_id}/questions/{question_id}":                       (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "GET /admin/consultations/{consultation_id}/questions/{question_id} [preparation]":         (LOGIN,   DENIED,  DENIED,  DENIED,  HIDDEN),
+    "GET /admin/consultations/{consultation_id}/texts":                                         (LOGIN,   DENIED,  DENIED,  PAGE,    PAGE),
+    "GET /admin/consultations/{consultation_id}/texts [preparation]":                           (LOGIN,   DENIED,  DENIED,  PAGE,    PAGE),
+    "GET /admin/consultations/{consultation_id}/outcome":                                       (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "GET /admin/consultations/{consultation_id}/outcome [preparation]":                         (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "GET /proposals":                                                                           (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /proposals.csv":                                                                       (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /proposals.json":                                                                      (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /proposals/new":                                                                       (LOGIN,   PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /proposals/{id}":                                                                      (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /proposals/{id} [draft]":                                                              (HIDDEN,  PAGE,    HIDDEN,  HIDDEN,  HIDDEN),
+    "GET /proposals/{id}/edit":                                                                 (LOGIN,   PAGE,    DENIED,  DENIED,  DENIED),
+    "GET /proposals/{id}/edit [draft]":                                                         (LOGIN,   PAGE,    HIDDEN,  HIDDEN,  HIDDEN),
+    "GET /proposals/{id}/history":                                                              (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /proposals/{id}/history [draft]":                                                      (HIDDEN,  PAGE,    HIDDEN,  HIDDEN,  HIDDEN),
+    "GET /proposals/{id}/amendments/new":                                                       (LOGIN,   DENIED,  PAGE,    PAGE,    PAGE),
+    "GET /proposals/{id}/amendments/new [draft]":                                               (LOGIN,   DENIED,  HIDDEN,  HIDDEN,  HIDDEN),
+    "GET /proposals/{id}/comments/{comment}/edit":                                              (LOGIN,   PAGE,    DENIED,  DENIED,  DENIED),
+    "GET /proposals/{id}/comments/{comment}/edit [draft]":                                      (LOGIN,   HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
+    "GET /proposals/{id}/comments/{comment}/edit [hidden]":                                     (LOGIN,   PAGE,    HIDDEN,  DENIED,  DENIED),
+    "GET /notifications":                                                                       (LOGIN,   PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /moderation":                                                                          (LOGIN,   DENIED,  DENIED,  PAGE,    PAGE),
+    "GET /moderation/report/{type}/{id}":                                                       (LOGIN,   DENIED,  PAGE,    PAGE,    PAGE),
+    "GET /moderation/report/{type}/{id} [hidden]":                                              (LOGIN,   DENIED,  HIDDEN,  PAGE,    PAGE),
+    "GET /moderation/mine":                                                                     (LOGIN,   PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /moderation/users/{id}":                                                               (LOGIN,   DENIED,  DENIED,  PAGE,    PAGE),
+    "GET /admin/audit":                                                                         (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "GET /admin/audit.csv":                                                                     (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "GET /admin":                                                                               (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "GET /static/{path}":                                                                       (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "POST /language":                                                                           (DONE,    DONE,    DONE,    DONE,    DONE),
+    "POST /account/signup":                                                                     (FORM,    FORM,    FORM,    FORM,    FORM),
+    "POST /account/login":                                                                      (WRONG,   WRONG,   WRONG,   WRONG,   WRONG),
+    "POST /account/confirm/resend":                                                             (LOGIN,   DONE,    DONE,    DONE,    DONE),
+    "POST /account/reset":                                                                      (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "POST /account/reset/{token}":                                                              (BAD,     BAD,     BAD,     BAD,     BAD),
+    "POST /budgets/{budget_id}/projects/new":                                                   (LOGIN,   FORM,    FORM,    FORM,    FORM),
+    "POST /budgets/{budget_id}/projects/new [preparation]":                                     (LOGIN,   HIDDEN,  HIDDEN,  HIDDEN,  FORM),
+    "POST /budgets/{budget_id}/ballot":                                                         (LOGIN,   PAGE,    DENIED,  DENIED,  DENIED),
+    "POST /budgets/{budget_id}/ballot [preparation]":                                           (LOGIN,   HIDDEN,  HIDDEN,  HIDDEN,  DENIED),
+    "POST /account/residency":                                                                  (LOGIN,   PAGE,    FORM,    FORM,    FORM),
+    "POST /admin/budgets/new":                                                                  (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
+    "POST /admin/budgets/import":                                                               (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
+    "POST /admin/budgets/{budget_id}/edit":                                                     (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
+    "POST /admin/budgets/{budget_id}/edit [preparation]":                                       (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
+    "POST /admin/budgets/{budget_id}/phase":                                                    (LOGIN,   DENIED,  DENIED,  DENIED,  DONE),
+    "POST /admin/budgets/{budget_id}/phase [preparation]":                                      (LOGIN,   DENIED,  DENIED,  DENIED,  DONE),
+    "POST /admin/budgets/{budget_id}/projects/{project_id}/review":                             (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
+    "POST /admin/budgets/{budget_id}/projects/{project_id}/review [preparation]":               (LOGIN,   DENIED,  DENIED,  DENIED,  HIDDEN),
+    "POST /admin/budgets/{budget_id}/tally":                                                    (LOGIN,   DENIED,  DENIED,  DENIED,  DONE),
+    "POST /admin/budgets/{budget_id}/tally [preparation]":                                      (LOGIN,   DENIED,  DENIED,  DENIED,  DONE),
+    "POST /admin/budgets/{budget_id}/paper-ballot":                                             (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
+    "POST /admin/budgets/{budget_id}/paper-ballot [preparation]":                               (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
+    "POST /admin/census":                                                                       (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
+    "POST /consultations/{consultation_id}/answer":                                             (DENIED,  FORM,    FORM,    FORM,    FORM),
+    "POST /consultations/{consultation_id}/answer [preparation]":                               (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  DENIED),
+    "POST /admin/consultations/new":                                                            (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
+    "POST /admin/consultations/{consultation_id}/edit":                                         (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
+    "POST /admin/consultations/{consultation_id}/edit [preparation]":                           (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
+    "POST /admin/consultations/{consultation_id}/phase":                                        (LOGIN,   DENIED,  DENIED,  DENIED,  BAD),
+    "POST /admin/consultations/{consultation_id}/phase [preparation]":                          (LOGIN,   DENIED,  DENIED,  DENIED,  BAD),
+    "POST /admin/consultations/{consultation_id}/questions/new":                                (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
+    "POST /admin/consultations/{consultation_id}/questions/new [preparation]":                  (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
+    "POST /admin/consultations/{consultation_id}/questions/{question_id}":                      (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
+    "POST /admin/consultations/{consultation_id}/questions/{question_id} [preparation]":        (LOGIN,   DENIED,  DENIED,  DENIED,  HIDDEN),
+    "POST /admin/consultations/{consultation_id}/results":                                      (LOGIN,   DENIED,  DENIED,  DENIED,  DONE),
+    "POST /admin/consultations/{consultation_id}/results [preparation]":                        (LOGIN,   DENIED,  DENIED,  DENIED,  DONE),
+    "POST /admin/consultations/{consultation_id}/texts":                                        (LOGIN,   DENIED,  DENIED,  HIDDEN,  HIDDEN),
+    "POST /admin/consultations/{consultation_id}/texts [preparation]":                          (LOGIN,   DENIED,  DENIED,  HIDDEN,  HIDDEN),
+    "POST /admin/consultations/{consultation_id}/outcome":                                      (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
+    "POST /admin/consultations/{consultation_id}/outcome [preparation]":                        (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
+    "POST /proposals/new":                                                                      (LOGIN,   FORM,    FORM,    FORM,    FORM),
+    "POST /proposals/{id}/edit":                                                                (LOGIN,   FORM,    DENIED,  DENIED,  DENIED),
+    "POST /proposals/{id}/edit [draft]":                                                        (LOGIN,   FORM,    HIDDEN,  HIDDEN,  HIDDEN),
+    "POST /proposals/{id}/answer":                                                              (LOGIN,   DENIED,  DENIED,  DENIED,  DONE),
+    "POST /proposals/{id}/answer [draft]":                                                      (LOGIN,   DENIED,  DENIED,  DENIED,  HIDDEN),
+    "POST /proposals/{id}/support":                                                             (LOGIN,   DONE,    DONE,    DONE,    DONE),
+    "POST /proposals/{id}/support [draft]":                                                     (LOGIN,   DENIED,  HIDDEN,  HIDDEN,  HIDDEN),
+    "POST /proposals/{id}/unsupport":                                                           (LOGIN,   DONE,    DONE,    DONE,    DONE),
+    "POST /proposals/{id}/unsupport [draft]":                                                   (LOGIN,   REFUSED, HIDDEN,  HIDDEN,  HIDDEN),
+    "POST /proposals/{id}/coauthors":                                                           (LOGIN,   DONE,    DENIED,  DENIED,  DENIED),
+    "POST /proposals/{id}/coauthors [draft]":                                                   (LOGIN,   DONE,    HIDDEN,  HIDDEN,  HIDDEN),
+    "POST /proposals/{id}/coauthors/accept":                                                    (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED),
+    "POST /proposals/{id}/coauthors/accept [draft]":                                            (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED),
+    "POST /proposals/{id}/amendments/new":                                                      (LOGIN,   DENIED,  FORM,    FORM,    FORM),
+    "POST /proposals/{id}/amendments/new [draft]":                                              (LOGIN,   DENIED,  HIDDEN,  HIDDEN,  HIDDEN),
+    "POST /proposals/{id}/amendments/{amendment}/{decision}":                                   (LOGIN,   DONE,    DENIED,  DENIED,  DENIED),
+    "POST /proposals/{id}/amendments/{amendment}/{decision} [draft]":                           (LOGIN,   DENIED,  HIDDEN,  HIDDEN,  HIDDEN),
+    "POST /proposals/{id}/comments":                                                            (LOGIN,   DONE,    DONE,    DONE,    DONE),
+    "POST /proposals/{id}/comments [draft]":                                                    (LOGIN,   DENIED,  HIDDEN,  HIDDEN,  HIDDEN),
+    "POST /proposals/{id}/comments/{comment}/edit":                                             (LOGIN,   FORM,    DENIED,  DENIED,  DENIED),
+    "POST /proposals/{id}/comments/{comment}/edit [draft]":                                     (LOGIN,   HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
+    "POST /proposals/{id}/comments/{comment}/edit [hidden]":                                    (LOGIN,   FORM,    HIDDEN,  DENIED,  DENIED),
+    "POST /proposals/{id}/comments/{comment}/vote":                                             (LOGIN,   DONE,    DONE,    DONE,    DONE),
+    "POST /proposals/{id}/comments/{comment}/vote [draft]":                                     (LOGIN,   DENIED,  HIDDEN,  HIDDEN,  HIDDEN),
+    "POST /proposals/{id}/comments/{comment}/vote [hidden]":                                    (LOGIN,   DONE,    HIDDEN,  DONE,    DONE),
+    "POST /notifications/read":                                                                 (LOGIN,   DONE,    DONE,    DONE,    DONE),
+    "POST /moderation/decide":                                                                  (LOGIN,   DENIED,  DENIED,  FORM,    FORM),
+    "POST /moderation/report/{type}/{id}":                                                      (LOGIN,   DENIED,  FORM,    FORM,    FORM),
+    "POST /moderation/report/{type}/{id} [hidden]":                                             (LOGIN,   DENIED,  HIDDEN,  FORM,    FORM),
+    "POST /moderation/decisions/{id}/review":                                                   (LOGIN,   DONE,    DENIED,  DENIED,  DENIED),
+    "POST /moderation/users/{id}/block":                                                        (LOGIN,   DENIED,  DENIED,  FORM,    FORM),
+    "POST /moderation/users/{id}/unblock":                                                      (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
+    "POST /proposals/{id}/state":                                                               (LOGIN,   DONE,    DENIED,  REFUSED, REFUSED),
+    "POST /proposals/{id}/state [draft]":                                                       (LOGIN,   DONE,    HIDDEN,  HIDDEN,  HIDDEN),
+    "POST /admin/consultations/{consultation_id}/questions/{question_id}/delete":               (LOGIN,   DENIED,  DENIED,  DENIED,  DONE),
+    "POST /admin/consultations/{consultation_id}/questions/{question_id}/delete [preparation]": (LOGIN,   DENIED,  DENIED,  DENIED,  HIDDEN),
+    "POST /proposals/{id}/comments/{comment}/delete":                                           (LOGIN,   DONE,    DENIED,  DONE,    DONE),
+    "POST /proposals/{id}/comments/{comment}/delete [draft]":                                   (LOGIN,   HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
+    "POST /proposals/{id}/comments/{comment}/delete [hidden]":                                  (LOGIN,   DONE,    HIDDEN,  DONE,    DONE),
+    "POST /account/logout":                                                                     (DONE,    DONE,    DONE,    DONE,    DONE),
+}
+# fmt: on
+
+# form fields sent with every POST, so that the permission checks behind them are reached
+POST_DATA = {
+    "state": "withdrawn",
+    "vote": "up",
+    "phase": "submission",
+    "action": "approve",
+    "language": "en",
+}
+# objects in restricted states, by the path parameter that names their kind
+RESTRICTED = {
+    "id": ("draft_proposal", "draft"),
+    "comment": ("hidden_comment", "hidden"),
+    "consultation_id": ("consultation_in_preparation", "preparation"),
+    "budget_id": ("budget_in_preparation", "preparation"),
+}
+# routes that change what later routes see: tried last, in this order
+LAST = ("/state", "/delete", "/account/logout")
+
+
+def _outcome(response: httpx.Response) -> str:
+    if response.status_code == 303:
+        return LOGIN if response.headers["location"].startswith("/account/login") else DONE
+    names = {
+        200: PAGE,
+        422: FORM,
+        403: DENIED,
+        404: HIDDEN,
+        409: REFUSED,
+        400: BAD,
+        401: WRONG,
+        503: DOWN,
+    }
+    return names.get(response.status_code, str(response.status_code))
+
+
+def _route(endpoint: Endpoint) -> str:
+    """`POST /proposals/{id}/edit`: the route as the table names it (no convertor types)."""
+    return re.sub(r":(int|str|path)}", "}", str(endpoint))
+
+
+def _order(endpoint: Endpoint) -> tuple[bool, int]:
+    last = [i for i, suffix in enumerate(LAST) if endpoint.path.endswith(suffix)]
+    return endpoint.method != "GET", last[0] + 1 if last else 0
+
+
+def _attempts(endpoint: Endpoint, world: Any) -> list[tuple[str, str]]:
+    """(matrix key, url): the world's ids, then each restricted object the route can name."""
+    attempts = [(_route(endpoint), _url(endpoint, world.ids))]
+    names = getattr(endpoint.route, "param_convertors", {})
+    if endpoint.path.startswith(("/moderation/users", "/moderation/decisions")):
+        return attempts  # their {id} is a person or a decision, not a proposal
+    for name in names:
+        if name not in RESTRICTED:
+            continue
+        ids = dict(world.ids)
+        kind, label = RESTRICTED[name]
+        ids[name] = world.hidden[kind]
+        if endpoint.path.startswith("/moderation/report/"):  # reports name a comment
+            ids["comment"], label = world.hidden["hidden_comment"], "hidden"
+        attempts.append((f"{_route(endpoint)} [{label}]", _url(endpoint, ids)))
+    return attempts
+
+
+def test_every_route_is_in_the_matrix(app: Any) -> None:
+    routes = {_route(e) for e in app_routes(app)}
+    listed = {key.split(" [")[0] for key in MATRIX}
+    assert routes - listed == set(), "new routes: decide who may use them, in MATRIX"
+    assert listed - routes == set(), "routes that no longer exist: remove them from MATRIX"
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_access_matrix(app: Any, settings: Settings, role: str) -> None:
+    world = await seed_world(settings)
+    column = ROLES.index(role)
+    seen: dict[str, str] = {}
+    async with logged_in_client(app, world.user(role)) as person:
+        data = {"csrf_token": await csrf_token(person), **POST_DATA}
+        for endpoint in sorted(app_routes(app), key=_order):
+            for key, url in _attempts(endpoint, world):
+                sent = data if endpoint.method != "GET" else None
+                seen[key] = _outcome(await person.request(endpoint.method, url, data=sent))
+    assert set(seen) == set(MATRIX), "the matrix lists exactly the attempts made"
+    wrong = {
+        key: f"expected {MATRIX[key][column]}, got {got}"
+        for key, got in seen.items()
+        if got != MATRIX[key][column]
+    }
+    assert wrong == {}, "\n".join(f"{role}: {k}: {v}" for k, v in wrong.items())
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_lists_show_restricted_objects_only_to_who_may_see_them(
+    app: Any, settings: Settings, role: str
+) -> None:
+    world = await seed_world(settings)
+    async with logged_in_client(app, world.user(role)) as person:
+        budgets = (await person.get("/budgets")).text
+        consultations = (await person.get("/consultations")).text
+        proposals = (await person.get("/proposals")).text
+        exports = (await person.get("/proposals.csv")).text + (
+            await person.get("/proposals.json")
+        ).text
+    assert ("Budget en préparation" in budgets) == (role == "admin")
+    assert "Consultation en préparation" not in consultations  # staff see it under /admin
+    assert ("Brouillon d'Olivia" in proposals.replace("&#39;", "'")) == (role == "owner")
+    assert "Brouillon" not in exports  # open data: public proposals only, for everyone

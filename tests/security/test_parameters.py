@@ -1,0 +1,196 @@
+"""Injected sort, filter and pagination parameters, and forged ids in URLs.
+
+Every GET page (walked from app.routes) gets hostile values in every query parameter the app
+reads: SQL fragments, huge, negative and Unicode numbers, repeated (array) parameters and
+unknown values. The answer is a page with a sane default or a 4xx with a message, never a 500
+nor a database error text; and SQL fragments never reveal a draft the visitor may not see.
+Every route with an id answers 404 for ids that do not exist or overflow the database.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+
+from participation.proposals.domain import ProposalState
+from participation.proposals.models import Proposal
+from participation.settings import Settings
+from tests.conftest import csrf_token
+from tests.participation.proposal_factories import make_proposal
+from tests.security.world import (
+    app_routes,
+    client_for,
+    logged_in_client,
+    seed_world,
+    url_for_route,
+)
+
+# every query parameter a page reads (grep query_params / from_query), and common guesses
+PARAMETERS = (
+    "page sort state category district answered q type reason kind action target_type "
+    "receipt next order limit offset filter"
+).split()
+SQL_FRAGMENTS = [
+    "' OR '1'='1",
+    "1; DROP TABLE participation_user; --",
+    "1) UNION SELECT id, title FROM proposals_proposal --",
+]
+HOSTILE = [
+    *SQL_FRAGMENTS,
+    "-1",
+    "0",
+    "99999999999999999999999999",
+    "²",
+    "١٢",  # Arabic-Indic digits: int() accepts them
+    "1e9",
+    "%_%",
+    "\x00",
+    "x" * 2000,
+    "-support_count",
+]
+SQL_ERROR = re.compile(
+    r"syntax error|sqlite|asyncpg|psycopg|OperationalError|IntegrityError|DataError|"
+    r"Traceback|no such (column|table)|invalid input|out of range",
+    re.IGNORECASE,
+)
+DRAFT_TITLE = "Brouillon secret de la propriétaire"
+
+
+# the pages that list, filter, sort or page things (they read query parameters): every hostile
+# value; every other GET route gets a few (a route added tomorrow is still attacked)
+LIST_PAGES = {
+    "/proposals",
+    "/proposals.csv",
+    "/proposals.json",
+    "/budgets",
+    "/budgets/{budget_id:int}",
+    "/budgets/{budget_id:int}/receipt-check",
+    "/budgets/{budget_id:int}/ballots.pb",
+    "/consultations",
+    "/admin/consultations",
+    "/notifications",
+    "/moderation",
+    "/admin/audit",
+    "/admin/audit.csv",
+    "/account/login",
+    "/account/residency",
+}
+
+
+def _get_routes(app: Any) -> list[Any]:
+    return [e for e in app_routes(app) if e.method == "GET" and not e.path.startswith("/static")]
+
+
+def _assert_sane(response: httpx.Response, where: str) -> None:
+    if where.startswith("GET /healthz"):  # 503 there means "no worker": it is its job
+        assert response.status_code in (200, 503), where
+        return
+    assert response.status_code < 500, (where, response.status_code)
+    if response.headers.get("content-type", "").startswith("text/html"):
+        assert not SQL_ERROR.search(response.text), where
+    if response.status_code >= 400:  # a 4xx says why, in French by default
+        assert "<h1" in response.text, where
+
+
+async def test_hostile_query_parameters_on_every_page(app: Any, settings: Settings) -> None:
+    world = await seed_world(settings)
+    await make_proposal(world.owner, ProposalState.DRAFT, title=DRAFT_TITLE)
+    routes = _get_routes(app)
+    assert LIST_PAGES <= {e.path for e in routes}  # a renamed list page must be listed again
+    async with logged_in_client(app, world.admin) as admin, client_for(app) as anonymous:
+        for endpoint in routes:
+            base = url_for_route(endpoint, world.ids)
+            values = HOSTILE if endpoint.path in LIST_PAGES else [*SQL_FRAGMENTS[:1], "²"]
+            queries = [urlencode({name: value for name in PARAMETERS}) for value in values]
+            # the same parameter twice (an "array"), and PHP/Rails-style array names
+            queries += ["page=1&page=2&sort=recent&sort=evil", "page[]=1&sort[]=id&q[$ne]=1"]
+            for query in queries:
+                _assert_sane(await admin.get(f"{base}?{query}"), f"{endpoint} ?{query[:60]}")
+            for value in SQL_FRAGMENTS[:1]:  # a visitor's injection must not reach hidden rows
+                query = urlencode({name: value for name in PARAMETERS})
+                seen = await anonymous.get(f"{base}?{query}")
+                _assert_sane(seen, f"{endpoint} ?{query[:60]}")
+                assert DRAFT_TITLE not in seen.text, endpoint
+
+
+async def test_hostile_list_parameters_fall_back_to_the_default_list(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    world = await seed_world(settings)
+    default = await client.get("/proposals")
+    for value in (v for v in HOSTILE if v != "\x00"):
+        query = urlencode({"sort": value, "page": value, "state": value, "answered": value})
+        response = await client.get(f"/proposals?{query}")
+        assert response.status_code == 200
+        assert response.text.count("proposal-item") == default.text.count("proposal-item") >= 1
+    del world
+
+
+async def test_a_nul_character_is_refused_with_400_and_nothing_is_written(
+    app: Any, settings: Settings
+) -> None:
+    """PostgreSQL text cannot hold NUL: a NUL in a query or a form answered 500 there."""
+    world = await seed_world(settings)
+    async with logged_in_client(app, world.owner) as owner:
+        token = await csrf_token(owner)
+        before = await Proposal.all().count()
+        form = {"title": "Titre\x00 piégé", "body": "Un texte assez long " * 3, "csrf_token": token}
+        for response in (
+            await owner.get("/proposals?q=%00"),
+            await owner.post("/proposals/new", data=form),
+            await owner.post("/proposals/new", files={"file": ("a.csv", b"x")}, data=form),
+        ):
+            assert response.status_code == 400
+            assert "La requête n’a pas pu être comprise." in response.text
+        assert await Proposal.all().count() == before
+
+
+# ids that do not exist: zero, one past the world, past PostgreSQL's integer, 20 digits
+FORGED_IDS = ["0", "987654", "2147483648", "99999999999999999999"]
+
+
+def _id_parameters(endpoint: Any) -> list[str]:
+    convertors = getattr(endpoint.route, "param_convertors", {})
+    return [name for name, c in convertors.items() if c.regex.startswith("[0-9]")]
+
+
+def _forge(endpoint: Any, url: str, name: str, forged: str) -> str:
+    """`url` with the segment of path parameter `name` replaced by `forged`."""
+    position = endpoint.path.split("/").index(
+        next(s for s in endpoint.path.split("/") if s.startswith("{" + name + ":"))
+    )
+    segments = url.split("/")
+    segments[position] = forged
+    return "/".join(segments)
+
+
+@pytest.mark.parametrize("role", ["owner", "admin"])
+async def test_forged_ids_answer_404_on_every_route(
+    app: Any, settings: Settings, role: str
+) -> None:
+    """A forged id is a 404, unless this person may not use the route at all (403 either way:
+    checking permissions first reveals nothing about which ids exist)."""
+    world = await seed_world(settings)
+    wrong = []
+    async with logged_in_client(app, world.user(role)) as person:
+        data = {"csrf_token": await csrf_token(person), "reason": "Motif suffisant.", "vote": "up"}
+        for endpoint in app_routes(app):
+            if endpoint.path == "/account/logout":
+                continue
+            url = url_for_route(endpoint, world.ids)
+            for name in _id_parameters(endpoint):
+                for forged in FORGED_IDS:
+                    forged_url = _forge(endpoint, url, name, forged)
+                    response = await person.request(endpoint.method, forged_url, data=data)
+                    if response.status_code == 404:
+                        continue
+                    if response.status_code == 403:
+                        real = await person.request(endpoint.method, url, data=data)
+                        if real.status_code == 403:
+                            continue
+                    wrong.append((str(endpoint), name, forged, response.status_code))
+    assert wrong == [], "\n".join(map(str, wrong))

@@ -1,0 +1,212 @@
+"""What the attack tests need: every route of the app, and one object of each kind to aim at.
+
+`app_routes(app)` walks `app.routes` (Mounts included), so a route added tomorrow is attacked
+automatically. `seed_world()` creates, through the services, one object of each kind owned by
+one resident (`owner`), plus `other` (a resident who owns nothing), a moderator and an admin.
+`url_for_route()` fills a route's path with the ids of that world.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from starlette.routing import Match, Mount, Route
+from tortoise import Tortoise
+
+from budgets import domain as budget_domain
+from budgets import services as budget_services
+from budgets.models import BallotKind, WinnerRule
+from consultations import services as consultation_services
+from moderation import services as moderation_services
+from participation.accounts.models import Role, User
+from participation.notifications.models import Notification
+from participation.proposals import services as proposal_services
+from participation.proposals.domain import ProposalState
+from participation.settings import Settings
+from tests.budgets.factories import budget_in_voting, verified
+from tests.conftest import create_user, log_in
+from tests.consultations.factories import consultation_open
+from tests.moderation.helpers import make_comment
+from tests.participation.proposal_factories import make_proposal
+
+STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+ROLES = ("anonymous", "owner", "other", "moderator", "admin")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    path: str  # as declared, e.g. /proposals/{id:int}/edit
+    route: Any
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+def app_routes(app: Any) -> list[Endpoint]:
+    """Every (method, path) the app answers, Mounts included (static files: GET)."""
+    found: list[Endpoint] = []
+
+    def walk(routes: list[Any], prefix: str) -> None:
+        for route in routes:
+            if isinstance(route, Mount):
+                if route.routes:
+                    walk(list(route.routes), prefix + route.path)
+                else:  # an ASGI app such as StaticFiles: it serves GET and HEAD
+                    found.append(Endpoint("GET", prefix + route.path + "/{path}", route))
+            elif isinstance(route, Route):
+                for method in sorted((route.methods or {"GET"}) - {"HEAD"}):
+                    found.append(Endpoint(method, prefix + route.path, route))
+
+    walk(list(app.routes), "")
+    return found
+
+
+def state_changing_routes(app: Any) -> list[Endpoint]:
+    return [e for e in app_routes(app) if e.method in STATE_CHANGING]
+
+
+@dataclass
+class World:
+    owner: User
+    other: User
+    moderator: User
+    admin: User
+    ids: dict[str, Any] = field(default_factory=dict)
+    hidden: dict[str, int] = field(default_factory=dict)
+
+    def user(self, role: str) -> User | None:
+        return None if role == "anonymous" else getattr(self, role)
+
+
+async def seed_world(settings: Settings) -> World:
+    world = World(
+        owner=await create_user(settings, "owner@example.org", display_name="Olivia Owner"),
+        other=await create_user(settings, "other@example.org", display_name="Oscar Other"),
+        moderator=await create_user(settings, "moderator@example.org", Role.MODERATOR),
+        admin=await create_user(settings, "admin@example.org", Role.ADMIN),
+    )
+    proposal = await make_proposal(world.owner)
+    comment = await make_comment(proposal, world.owner)
+    amendment = await proposal_services.suggest_amendment(
+        settings,
+        proposal,
+        world.other,
+        "Des arceaux et un abri",
+        "<p>Installer vingt arceaux à vélo et un abri contre la pluie.</p>",
+        "Pluie",
+    )
+    # a comment of the owner, hidden by a moderator: the decision the owner may ask to review
+    rejected = await make_comment(proposal, world.owner, body="<p>Un second avis.</p>")
+    await moderation_services.report(settings, world.other, "comment", rejected.id, "offensive", "")
+    from moderation.models import ModerationCase, ModerationDecision
+
+    case = await ModerationCase.get(content_type="comment", content_id=rejected.id)
+    await moderation_services.decide(settings, world.moderator, [case.id], "hide", "Propos vifs.")
+    decision = await ModerationDecision.get(case_id=case.id)
+    budget, projects = await budget_in_voting()
+    await verified(settings, world.owner)
+    _, residency = await budget_services.voter_of(world.owner)
+    assert residency is not None
+    voter, _ = await budget_services.voter_of(world.owner)
+    await budget_services.cast_ballot(
+        settings, budget.id, residency.census_entry, voter, {projects[0].id: 1}, budget=budget
+    )
+    consultation, questions = await consultation_open()
+    await Notification.create(
+        user_id=world.owner.id, kind="comment", event_key="comment:owner", proposal_id=proposal.id
+    )
+    # the same kinds in states only some people may see
+    draft = await make_proposal(world.owner, ProposalState.DRAFT, title="Brouillon d'Olivia")
+    draft_consultation = await consultation_services.save_consultation(
+        consultation_services.ConsultationForm(title="Consultation en préparation")
+    )
+    draft_budget = await budget_services.save_budget(
+        budget_services.BudgetForm(
+            title="Budget en préparation",
+            description="<p>Pas encore annoncé.</p>",
+            total_amount=50_000,
+            districts={},
+            categories=(),
+            rule=budget_domain.BallotRule(BallotKind.APPROVAL),
+            winner_rule=WinnerRule.GREEDY,
+        )
+    )
+    world.hidden = {
+        "draft_proposal": draft.id,
+        "hidden_comment": rejected.id,
+        "consultation_in_preparation": draft_consultation,
+        "budget_in_preparation": draft_budget.id,
+    }
+    world.ids = {
+        "id": proposal.id,
+        "comment": comment.id,
+        "amendment": amendment.id,
+        "decision": "accept",
+        "budget_id": budget.id,
+        "project_id": projects[0].id,
+        "consultation_id": consultation.id,
+        "question_id": questions["single"].id,
+        "type": "comment",
+        "token": "not-a-real-token",
+        "path": "css/app.css",
+        "moderation_decision": decision.id,
+        "user": world.owner.id,
+    }
+    return world
+
+
+# path parameters whose name is shared by several routes: which object the route means
+_ID_BY_ROUTE_PREFIX = [
+    ("/moderation/decisions/", "moderation_decision"),
+    ("/moderation/users/", "user"),
+    ("/moderation/report/", "comment"),
+]
+
+
+def url_for_route(endpoint: Endpoint, ids: dict[str, Any]) -> str:
+    """The route's path with the world's ids; fails when the result does not reach the route."""
+    values = dict(ids)
+    for prefix, key in _ID_BY_ROUTE_PREFIX:
+        if endpoint.path.startswith(prefix):
+            values["id"] = ids[key]
+    path = endpoint.path
+    for name in getattr(endpoint.route, "param_convertors", {}):
+        raw = values[name]
+        for suffix in ("", ":int", ":str", ":path"):
+            path = path.replace("{" + name + suffix + "}", str(raw))
+    if "{" in path:  # a Mount of an ASGI app: its parameter is our own placeholder
+        path = path.replace("{path}", str(values["path"]))
+    scope = {"type": "http", "path": path, "method": endpoint.method, "root_path": ""}
+    if isinstance(endpoint.route, Route):
+        match, _ = endpoint.route.matches(scope)
+        assert match == Match.FULL, f"{endpoint}: {path} does not reach the route"
+    return path
+
+
+def client_for(app: Any) -> httpx.AsyncClient:
+    """A browser of its own (cookies), that sees 500 answers instead of raising."""
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+
+
+@asynccontextmanager
+async def logged_in_client(app: Any, user: User | None) -> AsyncIterator[httpx.AsyncClient]:
+    async with client_for(app) as client:
+        if user is not None:
+            await log_in(client, user)
+        yield client
+
+
+async def database_snapshot() -> dict[str, list[str]]:
+    """Every row of every table (the world is small): a refused request changes none."""
+    snapshot = {}
+    for app_models in Tortoise.apps.values():
+        for name, model in app_models.items():
+            rows = await model.all().values()
+            snapshot[name] = sorted(repr(sorted(row.items())) for row in rows)
+    return snapshot
