@@ -122,4 +122,15 @@ async def test_staff_run_a_budget_and_answer_a_consultation(
     await public.goto(f"{site}/consultations/{seeded['consultation']}")
     await public.get_by_role("link", name="La réponse de la collectivité").click()
     await expect(public.get_by_text("jusqu'à 21 h le mardi et le jeudi")).to_be_visible()
+
+    # the other staff sections open from the Administration page (audited as they stand)
+    for section in [
+        "Motifs prêts à l’emploi",
+        "Tableau de bord de la participation",
+        "Engagements",
+    ]:
+        await page.get_by_role("link", name="Administration").click()
+        await page.get_by_role("link", name=section).click()
+        await expect(page.get_by_role("heading", level=1)).to_be_visible()
+        await axe.check(page, section)
     axe.finish()
