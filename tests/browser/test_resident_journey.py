@@ -221,3 +221,24 @@ async def test_a_resident_takes_part_in_everything(
     assert await page.locator("html").get_attribute("lang") == "en"
     await axe.check(page, "results in English")
     axe.finish()
+
+
+async def test_a_visitor_tours_the_public_pages(
+    module_server: LiveServer, town: dict[str, Any], context_for: Any, axe: Axe
+) -> None:
+    """The pages a visitor reaches from the menu, and the password reset, pass the audit."""
+    page = await (await context_for(javascript=True)).new_page()
+    await page.goto(module_server.url + "/")
+    for section in ["Suivi", "Qui participe", "Propositions", "Consultations"]:
+        await page.get_by_role("navigation").get_by_role("link", name=section).click()
+        await expect(page.get_by_role("heading", level=1)).to_be_visible()
+        await axe.check(page, section)
+    await page.get_by_role("link", name="Se connecter").click()
+    await axe.check(page)
+    await page.get_by_role("link", name="Mot de passe oublié ?").click()
+    await axe.check(page)
+    await page.get_by_label("Adresse e-mail").fill("personne@example.org")
+    await page.get_by_role("button", name="Envoyer le lien").click()
+    await expect(page.get_by_role("heading", level=1)).to_be_visible()
+    await axe.check(page, "reset requested")
+    axe.finish()
