@@ -5,6 +5,10 @@ COPY, times the results job (`services.compute_results`), then the results page 
 the stored aggregate (in process, through the ASGI app, one request at a time).
 
     .venv/bin/python bench/consultations.py [--admin-url postgres://postgres@127.0.0.1:5432/postgres]
+                                            [--database bench_consultations]
+
+`--database` names the database to recreate (several people benchmarking on one server each
+use their own).
 """
 
 from __future__ import annotations
@@ -50,7 +54,7 @@ def answers_for(rng: random.Random, questions: list[tuple[int, str, list[int]]])
     return json.dumps(stored, sort_keys=True)
 
 
-async def main(admin_url: str) -> None:
+async def main(admin_url: str, database: str) -> None:
     from tortoise import Tortoise
 
     from consultations import services
@@ -59,10 +63,12 @@ async def main(admin_url: str) -> None:
     from participation.db import close_database, init_database, run_migrations
     from participation.settings import Settings
 
-    url = admin_url.rsplit("/", 1)[0] + "/bench_consultations"
+    if not database.replace("_", "").isalnum():
+        raise SystemExit(f"--database: letters, digits and _ only, not {database!r}")
+    url = admin_url.rsplit("/", 1)[0] + "/" + database
     admin = await asyncpg.connect(admin_url)
-    await admin.execute("DROP DATABASE IF EXISTS bench_consultations")
-    await admin.execute("CREATE DATABASE bench_consultations")
+    await admin.execute(f"DROP DATABASE IF EXISTS {database}")
+    await admin.execute(f"CREATE DATABASE {database}")
     await admin.close()
     data_dir = Path(tempfile.mkdtemp())
     settings = Settings.from_env(
@@ -139,4 +145,6 @@ async def main(admin_url: str) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--admin-url", default="postgres://postgres@127.0.0.1:5432/postgres")
-    asyncio.run(main(parser.parse_args().admin_url))
+    parser.add_argument("--database", default="bench_consultations")
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.admin_url, arguments.database))

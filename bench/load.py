@@ -13,7 +13,8 @@
    anonymous GETs of the home page, the proposal list, a proposal page and a results page, then
    ballot POSTs (bench/ballot.lua; each voter casts, then changes, their ballot).
 3. Prints req/s, p50, p99 and errors (socket errors + answers other than 2xx/3xx) per scenario,
-   and the load average before and after, since other jobs may share the machine.
+   the CPU time the web processes spent per request (PostgreSQL's is not counted), and the load
+   average before and after, since other jobs may share the machine.
 """
 
 from __future__ import annotations
@@ -120,6 +121,24 @@ def run_wrk(url: str, connections: int, duration: int, script: Path | None, env:
     return parse_wrk(output)
 
 
+def cpu_seconds(root_pid: int) -> float:
+    """User + system CPU time of a process and its children (the web processes), from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    stats = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            stats[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    family, total = {root_pid}, 0
+    for _ in range(3):  # children, grandchildren
+        family |= {pid for pid, (parent, _) in stats.items() if parent in family}
+    total = sum(stats[pid][1] for pid in family if pid in stats)
+    return total / ticks
+
+
 def load_average() -> str:
     return " ".join(f"{n:.2f}" for n in os.getloadavg())
 
@@ -201,11 +220,14 @@ def main() -> None:
         for name in scenarios:
             script = ROOT / "bench" / "ballot.lua" if name == "ballot" else None
             run_wrk(url + paths[name], args.connections, 2, script, env)  # warm up
+            cpu_before = cpu_seconds(server.pid)
             figures = run_wrk(url + paths[name], args.connections, args.duration, script, env)
+            cpu_per_request = 1000 * (cpu_seconds(server.pid) - cpu_before) / figures["requests"]
             print(
                 f"{name:>9} {paths[name]:<22} {figures['per_second']:8.0f} req/s  "
                 f"p50 {figures['p50_ms']:7.1f} ms  p99 {figures['p99_ms']:7.1f} ms  "
                 f"errors {figures['errors']:.0f}/{figures['requests']:.0f}  "
+                f"web CPU {cpu_per_request:.2f} ms/req  "
                 f"(load average {load_average()})",
                 flush=True,
             )

@@ -181,6 +181,8 @@ def main() -> int:
         "HOST": "127.0.0.1",
         "LOG_LEVEL": "WARNING",
         "DATA_DIR": str(ROOT / "data" / "bench"),
+        # what the queries and templates cost, not the visitors' page cache (bench/load.py)
+        "PAGE_CACHE_SECONDS": "0",
     }
     server = subprocess.Popen([sys.executable, "-m", "participation.cli", "serve"], env=env)
     base = f"http://127.0.0.1:{port}"
@@ -202,7 +204,7 @@ def main() -> int:
         }
         print(
             f"{args.requests} requests per scenario, {args.concurrency} at a time, "
-            f"1 web process (uvicorn)"
+            f"1 web process, page cache off"
         )
         print("| page | p50 | p99 | req/s |\n|---|---|---|---|")
         for name, paths in scenarios.items():

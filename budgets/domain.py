@@ -84,6 +84,13 @@ def voting_is_open(phase: Phase, dates: PhaseDates, now: datetime) -> bool:
     return dates.voting_closes_at is None or now < dates.voting_closes_at
 
 
+def moderation_frozen(phase: Phase) -> bool:
+    """Once voting opens, which projects are public is fixed: ballots were cast on them and the
+    tally counts them. Moderators can no longer hide, reject or approve a project (its case
+    stays in the queue); staff correct its text instead, with an audit entry."""
+    return phase in (Phase.VOTING, Phase.TALLY, Phase.RESULTS)
+
+
 # --- eligibility ---------------------------------------------------------------------------
 
 

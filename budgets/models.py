@@ -15,6 +15,8 @@ from typing import Any
 from tortoise import fields
 from tortoise.models import Model
 
+from participation.proposals.domain import ModerationState
+
 
 class Phase(StrEnum):
     PREPARATION = "preparation"
@@ -146,6 +148,13 @@ class Project(Model):
     feasibility_reason = fields.TextField(default="")
     adjusted_cost = fields.BigIntField(null=True)
     external_id = fields.CharField(max_length=64, null=True)  # project id in an imported file
+    # moderation (moderation/content.py): frozen once voting opens, see budgets.domain
+    moderation_state = fields.CharEnumField(
+        ModerationState,
+        max_length=10,
+        default=ModerationState.VISIBLE,
+        db_default=ModerationState.VISIBLE,  # existing projects stay visible when migrating
+    )
     budget_id: int
     district_id: int | None
     category_id: int | None

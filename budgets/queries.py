@@ -28,6 +28,8 @@ from budgets.models import (
 )
 from budgets.services import ballot_context, dates_of, rule_of
 from participation.numbers import parse_id
+from participation.proposals.domain import ModerationState
+from participation.spreadsheet import safe_row
 
 PUBLIC_PHASES_FOR_PROJECTS = (
     Phase.SUBMISSION,
@@ -66,8 +68,12 @@ class ProjectFilters:
         ]
 
 
-async def _projects(budget: Budget, feasible_only: bool) -> list[Project]:
+async def _projects(budget: Budget, feasible_only: bool, public: bool = True) -> list[Project]:
+    """The budget's projects; `public`: only those moderation let through (hidden and pending
+    ones are in no listing, ballot, result or export, only on the staff page)."""
     query = Project.filter(budget=budget).select_related("district", "category")
+    if public:
+        query = query.filter(moderation_state=ModerationState.VISIBLE)
     if feasible_only:
         query = query.filter(feasibility=Feasibility.FEASIBLE)
     return await query.order_by("district_id", "title")
@@ -88,10 +94,19 @@ async def budget_page(budget: Budget, filters: ProjectFilters) -> dict[str, Any]
     }
 
 
-async def project_or_none(budget_id: int, project_id: Any) -> Project | None:
-    return await Project.get_or_none(budget_id=budget_id, id=project_id).select_related(
+async def project_or_none(budget_id: int, project_id: Any, viewer: Any = None) -> Project | None:
+    """The project if `viewer` may see it: visible ones for everyone, pending or hidden ones
+    for their author and moderators only (without `viewer`: any, for staff pages)."""
+    project = await Project.get_or_none(budget_id=budget_id, id=project_id).select_related(
         "district", "category"
     )
+    if project is None or viewer is None or project.moderation_state == ModerationState.VISIBLE:
+        return project
+    if getattr(viewer, "is_moderator", False):
+        return project
+    if viewer.is_authenticated and project.author_id == viewer.id:  # type: ignore[attr-defined]
+        return project
+    return None
 
 
 async def ballot_page(budget: Budget, voter: domain.Voter) -> dict[str, Any]:
@@ -231,16 +246,18 @@ async def results_csv(budget: Budget) -> str:
         if project.feasibility != Feasibility.FEASIBLE:
             continue
         writer.writerow(
-            [
-                project.id,
-                project.title,
-                project.district.name if project.district else "",
-                project.ballot_cost,
-                scores.get(project.id, 0),
-                int(project.id in selected.get(budget.winner_rule.value, set())),
-                int(project.id in selected.get("greedy", set())),
-                int(project.id in selected.get("equal-shares", set())),
-            ]
+            safe_row(
+                [
+                    project.id,
+                    project.title,
+                    project.district.name if project.district else "",
+                    project.ballot_cost,
+                    scores.get(project.id, 0),
+                    int(project.id in selected.get(budget.winner_rule.value, set())),
+                    int(project.id in selected.get("greedy", set())),
+                    int(project.id in selected.get("equal-shares", set())),
+                ]
+            )
         )
     return buffer.getvalue()
 
@@ -305,7 +322,7 @@ async def budget_form_values(budget: Budget) -> dict[str, str]:
 async def admin_page(budget: Budget) -> dict[str, Any]:
     return {
         "budget": budget,
-        "projects": await _projects(budget, feasible_only=False),
+        "projects": await _projects(budget, feasible_only=False, public=False),
         "switches": await PhaseSwitch.filter(budget=budget)
         .select_related("by_user")
         .order_by("-at")

@@ -69,10 +69,18 @@ async def detail(request: Request) -> Response:
 
 async def project_page(request: Request) -> Response:
     budget = await _budget(request)
-    project = await queries.project_or_none(budget.id, request.path_params["project_id"])
+    user = request.scope["user"]
+    project = await queries.project_or_none(budget.id, request.path_params["project_id"], user)
     if project is None:
         raise HTTPException(status_code=404)
-    return render(request, "budgets/project.html", {"budget": budget, "project": project})
+    context = {
+        "budget": budget,
+        "project": project,
+        "may_report": user.is_authenticated
+        and project.author_id != user.id  # type: ignore[attr-defined]
+        and project.moderation_state == "visible",
+    }
+    return render(request, "budgets/project.html", context)
 
 
 async def new_project(request: Request) -> Response:
@@ -97,7 +105,13 @@ async def new_project(request: Request) -> Response:
         location=data.get("location", ""),
     )
     try:
-        project = await services.submit_project(budget.id, form, user, by_staff=user.is_admin)
+        project = await services.submit_project(
+            budget.id,
+            form,
+            user,
+            by_staff=user.is_admin,
+            premoderated=_settings(request).premoderates("budget_project"),
+        )
     except services.Refused as refused:
         context.update(values=data, errors=errors_of(refused.problems))
         return render(request, "budgets/project_form.html", context, status_code=422)
@@ -386,6 +400,38 @@ async def admin_review_project(request: Request) -> Response:
     return redirect(f"/admin/budgets/{budget.id}#project-{project.id}")
 
 
+async def admin_edit_project(request: Request) -> Response:
+    """Staff correct a project's text (any phase), with a reason kept in the audit log."""
+    user = require(request, can_administer)
+    budget = await _budget(request)
+    project = await queries.project_or_none(budget.id, request.path_params["project_id"])
+    if project is None:
+        raise HTTPException(status_code=404)
+    context: dict[str, Any] = {"budget": budget, "project": project, "errors": {}}
+    if request.method == "GET":
+        values = {
+            "title": project.title,
+            "description": project.description,
+            "location": project.location,
+        }
+        return render(request, "budgets/admin_project_form.html", {**context, "values": values})
+    data = await form_data(request)
+    try:
+        await services.edit_project_text(
+            project.id,
+            data.get("title", ""),
+            data.get("description", ""),
+            data.get("location", ""),
+            data.get("reason", ""),
+            user,
+        )
+    except services.Refused as refused:
+        context.update(values=data, errors=errors_of(refused.problems))
+        return render(request, "budgets/admin_project_form.html", context, status_code=422)
+    flash(request, gettext("The project is saved."))
+    return redirect(f"/admin/budgets/{budget.id}#project-{project.id}")
+
+
 async def admin_tally(request: Request) -> Response:
     user = require(request, can_administer)
     budget = await _budget(request)
@@ -514,6 +560,12 @@ routes = [
         admin_switch_phase,
         methods=["POST"],
         name="budgets:admin_phase",
+    ),
+    Route(
+        "/admin/budgets/{budget_id:int}/projects/{project_id:int}/edit",
+        admin_edit_project,
+        methods=["GET", "POST"],
+        name="budgets:admin_edit_project",
     ),
     Route(
         "/admin/budgets/{budget_id:int}/projects/{project_id:int}/review",

@@ -10,11 +10,12 @@ import hashlib
 import hmac
 import json
 import secrets
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from tortoise import timezone
+from tortoise import connections, timezone
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
@@ -36,12 +37,13 @@ from budgets.models import (
     VoterRegister,
     WinnerRule,
 )
-from participation import queue
+from participation import outbox
 from participation.accounts.models import User
 from participation.i18n import N_
 from participation.numbers import is_whole_number, parse_id
+from participation.proposals.domain import ModerationState
 from participation.refusals import Refused, refuse
-from participation.richtext import sanitize
+from participation.richtext import sanitize, to_text
 from participation.settings import Settings
 
 AUDITED_BUDGET_FIELDS = (
@@ -78,6 +80,8 @@ async def _audit(
 
     await audit(by_user, action, target_type, target_id, before, after, reason)
 
+
+TALLY_JOB = "tally_budget"  # budgets.jobs.tally_budget, run through participation.outbox
 
 # --- budgets and phases ----------------------------------------------------------------------
 
@@ -236,8 +240,10 @@ async def switch_phase(budget_id: int, target: Phase, by_user: User | None) -> b
         before, after = {"phase": str(switch_from)}, {"phase": str(target)}
         reason = "" if by_user is not None else "phase dates"  # the schedule switched it
         await _audit(by_user, "budget_phase", "budget", budget_id, before, after, reason)
-    if target == Phase.TALLY:
-        await request_tally(budget_id)
+        # recorded with the switch: a Redis restart cannot lose the tally (participation/outbox)
+        tally = await outbox.record(TALLY_JOB, budget_id) if target == Phase.TALLY else None
+    if tally is not None:
+        await outbox.dispatch(tally)
     return True
 
 
@@ -255,12 +261,11 @@ async def apply_phase_schedule(now: datetime) -> list[int]:
 
 
 async def request_tally(budget_id: int, by_user: User | None = None) -> None:
-    """Enqueue the tally; asked by staff, it is audited (the phase switch logs its own)."""
+    """Record and enqueue the tally; asked by staff, it is audited (the phase switch logs its
+    own)."""
     if by_user is not None:
         await _audit(by_user, "budget_tally_requested", "budget", budget_id)
-    await queue.enqueue(
-        "tally_budget", budget_id, _job_id=f"tally:{budget_id}:{secrets.token_hex(4)}"
-    )
+    await outbox.defer(TALLY_JOB, budget_id)
 
 
 # --- projects --------------------------------------------------------------------------------
@@ -277,8 +282,14 @@ class ProjectForm:
 
 
 async def submit_project(
-    budget_id: int, form: ProjectForm, author: User | None, by_staff: bool = False
+    budget_id: int,
+    form: ProjectForm,
+    author: User | None,
+    by_staff: bool = False,
+    premoderated: bool = False,
 ) -> Project:
+    """A resident's project (submission phase) or staff's; a resident's waits for a moderator
+    when `premoderated` (PREMODERATED_CONTENT lists budget_project)."""
     budget = await Budget.get(id=budget_id)
     if not by_staff and budget.phase != Phase.SUBMISSION:
         raise refuse(N_("Projects can be submitted only during the submission phase."))
@@ -313,6 +324,7 @@ async def submit_project(
         problems.append(domain.Problem(N_("Choose a category from the list."), field="category_id"))
     if problems:
         raise Refused(problems)
+    pending = premoderated and not by_staff
     async with in_transaction():
         project = await Project.create(
             budget_id=budget_id,
@@ -324,7 +336,12 @@ async def submit_project(
             location=form.location.strip()[:200],
             author=author,
             feasibility=Feasibility.FEASIBLE if by_staff else Feasibility.PENDING,
+            moderation_state=ModerationState.PENDING if pending else ModerationState.VISIBLE,
         )
+        if pending and author is not None:
+            from moderation.services import open_pending_case
+
+            await open_pending_case("budget_project", project.id, author.id)
         if by_staff:
             after = _audited(project, AUDITED_PROJECT_FIELDS)
             await _audit(author, "budget_project_created", "budget_project", project.id, "", after)
@@ -374,6 +391,44 @@ async def review_project(
         after = _audited(project, AUDITED_PROJECT_FIELDS)
         await _audit(
             by_user, "budget_project_review", "budget_project", project.id, before, after, reason
+        )
+    return project
+
+
+async def edit_project_text(
+    project_id: int, title: str, description: str, location: str, reason: str, by_user: User
+) -> Project:
+    """Staff correct a project's title, description or place at any phase (the cost and the
+    feasibility stay as reviewed): the remedy for a project that breaks the charter once
+    voting has opened and moderation can no longer hide it. Audited with the reason."""
+    problems = []
+    clean_title, clean_description = title.strip(), sanitize(description)
+    if not clean_title:
+        problems.append(domain.Problem(N_("Enter a title."), field="title"))
+    elif len(clean_title) > 200:
+        problems.append(
+            domain.Problem(N_("The title must be at most 200 characters long."), field="title")
+        )
+    if not to_text(clean_description):
+        problems.append(domain.Problem(N_("Describe the project."), field="description"))
+    if not reason.strip():
+        problems.append(
+            domain.Problem(
+                N_("Say why you change the text: it is kept in the audit log."), field="reason"
+            )
+        )
+    if problems:
+        raise Refused(problems)
+    fields = ("title", "description", "location")
+    async with in_transaction():
+        project = await Project.filter(id=project_id).select_for_update().get()
+        before = _audited(project, fields)
+        project.title, project.description = clean_title, clean_description
+        project.location = location.strip()[:200]
+        await project.save(update_fields=list(fields))
+        after = _audited(project, fields)
+        await _audit(
+            by_user, "budget_project_edited", "budget_project", project.id, before, after, reason
         )
     return project
 
@@ -481,13 +536,16 @@ class BallotContext:
     envelopes: dict[str | None, int]
 
 
-async def ballot_context(budget: Budget) -> BallotContext:
+ProjectRow = tuple[int, int, int | None, int | None]  # id, cost, adjusted cost, district id
+
+
+async def ballot_context(
+    budget: Budget, project_rows: list[ProjectRow] | None = None
+) -> BallotContext:
     # plain rows, not model instances: this runs on every ballot
     districts = await BudgetDistrict.filter(budget_id=budget.id).values_list("id", "name", "amount")
     names = {district_id: name for district_id, name, _ in districts}
-    rows = await Project.filter(budget_id=budget.id, feasibility=Feasibility.FEASIBLE).values_list(
-        "id", "cost", "adjusted_cost", "district_id"
-    )
+    rows = project_rows if project_rows is not None else await _project_rows(budget.id)
     projects = {
         project_id: domain.BallotProject(
             project_id,
@@ -501,26 +559,36 @@ async def ballot_context(budget: Budget) -> BallotContext:
     return BallotContext(rule_of(budget), projects, envelopes)
 
 
-# Once a budget has a ballot, its projects, costs, envelopes and rule can no longer change
-# (save_budget and review_project refuse), so each web process keeps the context of such a budget:
-# two queries fewer per ballot. Keyed by creation time too: a test database reuses ids.
-_FROZEN_CONTEXTS: dict[tuple[int, object], BallotContext] = {}
+async def _project_rows(budget_id: int) -> list[ProjectRow]:
+    # feasible and let through by moderation (both frozen from the opening of the vote)
+    rows = await Project.filter(
+        budget_id=budget_id,
+        feasibility=Feasibility.FEASIBLE,
+        moderation_state=ModerationState.VISIBLE,
+    ).values_list("id", "cost", "adjusted_cost", "district_id")
+    return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+# Once a budget has a ballot, its feasible projects and their costs can no longer change
+# (review_project refuses), so each web process keeps them: one query fewer per ballot. The
+# envelopes are read every time (staff may still change the amounts), and so is the rule (the
+# budget row). Keyed by creation time too: a test database reuses ids.
+_FROZEN_PROJECTS: dict[tuple[int, object], list[ProjectRow]] = {}
 
 
 async def voting_context(budget: Budget) -> BallotContext:
-    frozen = _FROZEN_CONTEXTS.get((budget.id, budget.created_at))
-    return frozen if frozen is not None else await ballot_context(budget)
+    return await ballot_context(budget, _FROZEN_PROJECTS.get((budget.id, budget.created_at)))
 
 
 async def _freeze(budget: Budget) -> None:
     key = (budget.id, budget.created_at)
-    if key in _FROZEN_CONTEXTS:
+    if key in _FROZEN_PROJECTS:
         return
-    if len(_FROZEN_CONTEXTS) >= 100:
-        _FROZEN_CONTEXTS.clear()
+    if len(_FROZEN_PROJECTS) >= 100:
+        _FROZEN_PROJECTS.clear()
     # read again after our ballot is committed: a review that committed between our first read
     # and our ballot is in it, and none can commit after (it would see the ballot)
-    _FROZEN_CONTEXTS[key] = await ballot_context(budget)
+    _FROZEN_PROJECTS[key] = await _project_rows(budget.id)
 
 
 async def cast_ballot(
@@ -535,9 +603,10 @@ async def cast_ballot(
 ) -> str:
     """Record or replace a person's ballot; returns the new receipt code.
 
-    Two steps, each its own transaction: insert register + ballot; if the person already voted
-    (UNIQUE register row), replace the ballot found by its keyed token. Concurrent submissions
-    by one person therefore leave exactly one register row and one ballot.
+    Two steps, each atomic: insert register row + ballot together (one statement on
+    PostgreSQL, one transaction on SQLite); if the person already voted (UNIQUE register row),
+    replace the ballot found by its keyed token (one UPDATE). Concurrent submissions by one
+    person therefore leave exactly one register row and one ballot.
     """
     if budget is None or budget.id != budget_id:
         budget = await Budget.get(id=budget_id)
@@ -557,34 +626,76 @@ async def cast_ballot(
     token = ballot_token(settings, budget_id, census_entry.id)
     receipt = new_receipt()
     content = json.dumps({str(k): v for k, v in sorted(choices.items())})
+    ballot = Ballot(
+        id=uuid.uuid4(),
+        budget_id=budget_id,
+        token=token if channel == Channel.WEB else None,  # a paper ballot cannot be changed online
+        receipt=receipt,
+        district=voter.district,
+        channel=channel,
+        choices=content,
+        cast_on=now.date(),
+    )
     try:
-        async with in_transaction():
-            await VoterRegister.create(
-                budget_id=budget_id, census_entry=census_entry, channel=channel
-            )
-            # a paper ballot has no token: it cannot be changed online afterwards
-            await Ballot.create(
-                budget_id=budget_id,
-                token=token if channel == Channel.WEB else None,
-                receipt=receipt,
-                district=voter.district,
-                channel=channel,
-                choices=content,
-                cast_on=now.date(),
-            )
-            if recorded_by is not None:  # a paper ballot: who recorded it, never its content
+        if recorded_by is None:
+            await _register_and_store(budget_id, census_entry.id, ballot, now)
+        else:
+            async with in_transaction():  # a paper ballot: who recorded it, never its content
+                await _register_and_store(budget_id, census_entry.id, ballot, now)
                 await _audit(recorded_by, "budget_paper_ballot", "budget", budget_id)
     except IntegrityError:
         if channel == Channel.PAPER:
             raise refuse(N_("This resident has already voted.")) from None
-        async with in_transaction():
-            updated = await Ballot.filter(token=token, budget_id=budget_id).update(
-                choices=content, receipt=receipt, cast_on=now.date()
-            )
+        # one statement: atomic on its own
+        updated = await Ballot.filter(token=token, budget_id=budget_id).update(
+            choices=content, receipt=receipt, cast_on=now.date()
+        )
         if not updated:  # voted on paper: that ballot cannot be changed online
             raise refuse(N_("You have already voted at a town-hall desk.")) from None
     await _freeze(budget)  # a ballot is stored: the context cannot change any more
     return receipt
+
+
+# PostgreSQL: the register row and the ballot in one statement, which is one transaction (the
+# UNIQUE register row failing fails the ballot too) and one round trip instead of four.
+REGISTER_AND_STORE_SQL = """
+WITH registered AS (
+    INSERT INTO "budgets_voter_register" ("budget_id", "census_entry_id", "channel", "voted_at")
+    VALUES ($1, $2, $3, $4) RETURNING "budget_id"
+)
+INSERT INTO "budgets_ballot"
+    ("id", "budget_id", "token", "receipt", "district", "channel", "choices", "cast_on")
+SELECT $5, "budget_id", $6, $7, $8, $3, $9, $10 FROM registered
+"""
+
+
+async def _register_and_store(
+    budget_id: int, census_entry_id: int, ballot: Ballot, now: datetime
+) -> None:
+    """Who voted (the register) and how (the ballot), together or not at all."""
+    connection = connections.get("default")
+    if connection.capabilities.dialect == "postgres":
+        await connection.execute_query(
+            REGISTER_AND_STORE_SQL,
+            [
+                budget_id,
+                census_entry_id,
+                ballot.channel.value,
+                now,
+                ballot.id,
+                ballot.token,
+                ballot.receipt,
+                ballot.district,
+                ballot.choices,
+                ballot.cast_on,
+            ],
+        )
+        return
+    async with in_transaction():  # SQLite has no INSERT inside WITH
+        await VoterRegister.create(
+            budget_id=budget_id, census_entry_id=census_entry_id, channel=ballot.channel
+        )
+        await ballot.save(force_create=True)
 
 
 async def current_choices(

@@ -37,6 +37,7 @@ from budgets.models import (
     TallyResult,
     WinnerRule,
 )
+from participation.proposals.domain import ModerationState
 
 ENGINE_KIND = {
     BallotKind.APPROVAL: engine.BallotKind.APPROVAL,
@@ -197,9 +198,11 @@ async def load_input(budget: Budget, official: Mapping[str, Any] | None = None) 
     envelopes[None] = budget.total_amount - sum(d.amount for d in districts)
     projects = tuple(
         TallyProject(p.id, p.ballot_cost, names.get(p.district_id or 0), p.title)
-        for p in await Project.filter(budget=budget, feasibility=Feasibility.FEASIBLE).order_by(
-            "id"
-        )
+        for p in await Project.filter(
+            budget=budget,
+            feasibility=Feasibility.FEASIBLE,
+            moderation_state=ModerationState.VISIBLE,  # the ballot's projects, see ballot_context
+        ).order_by("id")
     )
     rows = await Ballot.filter(budget=budget).order_by("receipt").values_list("choices", flat=True)
     ballots = tuple(

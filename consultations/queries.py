@@ -29,6 +29,7 @@ from consultations.models import (
 from consultations.services import text_digest
 from participation.i18n import gettext
 from participation.richtext import to_text
+from participation.spreadsheet import safe_row, safe_rows
 
 
 async def public_list() -> list[Consultation]:
@@ -155,7 +156,7 @@ def aggregates_csv(content: dict[str, Any], views: list[QuestionView]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["question_number", "question", "item", "measure", "value", "percent"])
-    writer.writerows(aggregate_rows(content, views))
+    writer.writerows(safe_rows(aggregate_rows(content, views)))
     return out.getvalue()
 
 
@@ -218,8 +219,8 @@ async def responses_csv(consultation_id: int, views: list[QuestionView]) -> str:
     header, rows = await anonymised_responses(consultation_id, views)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow(safe_row(header))
+    writer.writerows(safe_rows(rows))
     return out.getvalue()
 
 

@@ -33,7 +33,7 @@ from consultations.models import (
     ScaleStyle,
     TextReview,
 )
-from participation import mail, queue
+from participation import mail, outbox
 from participation.i18n import N_, gettext
 from participation.notifications.models import Notification
 from participation.notifications.services import Kind, speaking
@@ -159,8 +159,12 @@ async def switch_phase(consultation_id: int, to_phase: Phase, by_user: Any | Non
         await _audit(
             by_user, "consultation_phase", "consultation", consultation_id, before, after, reason
         )
-    if to_phase == Phase.CLOSED:
-        await request_results(consultation_id)
+        # recorded with the switch: a Redis restart cannot lose the results (participation/outbox)
+        results = (
+            await outbox.record(RESULTS_JOB, consultation_id) if to_phase == Phase.CLOSED else None
+        )
+    if results is not None:
+        await outbox.dispatch(results)
     return True
 
 
@@ -438,11 +442,25 @@ async def submit_response(
 
 
 async def request_results(consultation_id: int) -> None:
-    await queue.enqueue(RESULTS_JOB, consultation_id)
+    await outbox.defer(RESULTS_JOB, consultation_id)
 
 
 def text_digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _input_digest(raw: list[str], approved: set[tuple[int, str]], specs: Any) -> str:
+    """What the results were computed from, hashed as it streams (no second copy of every
+    response); each response is length-prefixed so that no two inputs hash alike."""
+    digest = hashlib.sha256()
+    digest.update(
+        json.dumps({"approved": sorted(approved), "questions": [repr(s) for s in specs]}).encode()
+    )
+    for answers in raw:
+        data = answers.encode()
+        digest.update(b"%d:" % len(data))
+        digest.update(data)
+    return digest.hexdigest()
 
 
 async def compute_results(consultation_id: int) -> str:
@@ -461,10 +479,7 @@ async def compute_results(consultation_id: int) -> str:
         (json.loads(answers) for answers in raw),
         lambda question_id, text: (question_id, text_digest(text)) in approved,
     )
-    digest_input = json.dumps(
-        {"responses": raw, "approved": sorted(approved), "questions": [repr(s) for s in specs]}
-    )
-    digest = hashlib.sha256(digest_input.encode()).hexdigest()
+    digest = _input_digest(raw, approved, specs)
     serialized = json.dumps(content, ensure_ascii=False, sort_keys=True)
     async with in_transaction():
         existing = await Result.filter(consultation_id=consultation_id).select_for_update().first()

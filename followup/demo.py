@@ -57,7 +57,7 @@ async def _follow(
 ) -> None:
     if await Commitment.exists(source_kind=kind, source_id=source_id):
         return
-    commitment = await services.create_commitment(kind, source_id)
+    commitment = await services.create_commitment(kind, source_id, staff)
     status, progress, reason, milestones = story
     for on, text in milestones:
         await services.add_milestone(settings, commitment.id, MilestoneForm(on, text), staff)

@@ -61,14 +61,14 @@ async def admin_index(request: Request) -> Response:
 
 
 async def admin_create(request: Request) -> Response:
-    require(request, can_administer)
+    user = require(request, can_administer)
     data = await form_data(request)
     try:
         kind = SourceKind(data.get("kind", ""))
         source_id = int(data.get("source_id", ""))
     except ValueError:
         raise DomainError(NOT_FOLLOWABLE) from None
-    commitment = await services.create_commitment(kind, source_id)
+    commitment = await services.create_commitment(kind, source_id, user)
     return redirect(f"/admin/followup/{commitment.id}")
 
 

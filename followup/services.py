@@ -53,22 +53,44 @@ async def source_facts(kind: SourceKind, source_id: int) -> tuple[str, str | Non
     return consultation.title, district
 
 
-async def create_commitment(kind: SourceKind, source_id: int) -> Commitment:
-    """The commitment of a source; creating it twice gives back the first."""
+async def _audit(by_user: Any, action: str, commitment_id: int, before: Any, after: Any) -> None:
+    """Staff actions on commitments go to the audit log, in the action's transaction."""
+    from moderation.services import audit
+
+    await audit(by_user, action, "commitment", commitment_id, before, after)
+
+
+def _audited(commitment: Commitment) -> dict[str, Any]:
+    return {
+        "status": commitment.status.value,
+        "progress": commitment.progress,
+        "reason": commitment.reason,
+    }
+
+
+async def create_commitment(kind: SourceKind, source_id: int, by_user: Any = None) -> Commitment:
+    """The commitment of a source; creating it twice gives back the first. `by_user` None:
+    the platform (the job that follows every new source)."""
     facts = await source_facts(kind, source_id)
     if facts is None:
         raise DomainError(N_("This cannot be followed: it was not funded, accepted or decided."))
     title, district = facts
-    commitment, _created = await Commitment.get_or_create(
-        source_kind=kind, source_id=source_id, defaults={"title": title, "district": district}
-    )
+    async with in_transaction():
+        commitment, created = await Commitment.get_or_create(
+            source_kind=kind, source_id=source_id, defaults={"title": title, "district": district}
+        )
+        if created:
+            after = {"source": f"{kind.value}:{source_id}", **_audited(commitment)}
+            await _audit(by_user, "commitment_created", commitment.id, "", after)
     return commitment
 
 
 async def participant_ids(commitment: Commitment) -> set[int]:
     """The accounts of the people who took part in the commitment's source."""
     if commitment.source_kind == SourceKind.PROJECT:
-        project = await Project.get(id=commitment.source_id)
+        project = await Project.get_or_none(id=commitment.source_id)
+        if project is None:  # deleted since: nobody left to tell
+            return set()
         # who voted in the budget (never how): register -> census entry -> verified account
         voters = VoterRegister.filter(budget_id=project.budget_id).values("census_entry_id")
         return _ids(
@@ -77,7 +99,9 @@ async def participant_ids(commitment: Commitment) -> set[int]:
             )
         )
     if commitment.source_kind == SourceKind.PROPOSAL:
-        proposal = await Proposal.get(id=commitment.source_id)
+        proposal = await Proposal.get_or_none(id=commitment.source_id)
+        if proposal is None:
+            return set()
         people = {proposal.author_id}
         people |= _ids(
             await ProposalCoauthor.filter(
@@ -112,10 +136,14 @@ async def update_status(
     async with in_transaction():
         commitment = await Commitment.filter(id=commitment_id).select_for_update().get()
         before = commitment.status
+        audited_before = _audited(commitment)
         commitment.status = update.status
         commitment.progress = update.progress
         commitment.reason = update.reason
         await commitment.save()
+        await _audit(
+            by_user, "commitment_updated", commitment.id, audited_before, _audited(commitment)
+        )
         if domain.status_changed(before, update.status):
             change = await StatusChange.create(
                 commitment_id=commitment.id,
@@ -148,6 +176,8 @@ async def add_milestone(
         milestone = await Milestone.create(
             commitment_id=commitment.id, on=form.on, text=form.text, by_user=by_user
         )
+        after = {"on": form.on.isoformat(), "text": form.text}
+        await _audit(by_user, "commitment_milestone", commitment.id, "", after)
         emails = await notifications.notify_users(
             settings,
             Kind.FOLLOWUP_MILESTONE,

@@ -15,6 +15,10 @@ from tortoise import timezone
 from budgets.models import Budget, CensusEntry, Residency, VoterRegister
 from indicators import services
 from participation.accounts.models import User
+from participation.proposals import services as proposals_services
+from participation.proposals.domain import ProposalState
+from participation.proposals.models import Proposal
+from participation.settings import Settings
 
 
 async def _spread_votes(title: str, days: int, ends_days_ago: int) -> None:
@@ -36,7 +40,8 @@ async def _spread_votes(title: str, days: int, ends_days_ago: int) -> None:
 
 
 async def _verify_residents() -> None:
-    """Three demo residents out of four verified against census rows that no account uses."""
+    """Three demo residents out of four verified against census rows that no account uses,
+    older people and the town centre first: who answers consultations, as in most towns."""
     taken = set(await Residency.all().values_list("census_entry_id", flat=True))
     verified = set(await Residency.all().values_list("user_id", flat=True))
     free = [
@@ -44,6 +49,8 @@ async def _verify_residents() -> None:
         for entry in await CensusEntry.all().order_by("-id").limit(200)
         if entry.id not in taken
     ]
+    # popped from the end: the oldest first, Centre-ville counting as 15 years older
+    free.sort(key=lambda e: (15 if e.district == "Centre-ville" else 0) - e.birth_year)
     residents = await User.filter(email__startswith="habitant").order_by("id")
     for person in residents:
         if person.id in verified or person.id % 4 == 3 or not free:
@@ -54,8 +61,26 @@ async def _verify_residents() -> None:
         )
 
 
-async def load() -> int:
+async def _supports(settings: Settings) -> None:
+    """The demo residents support two or three open proposals each (once: the service says no
+    to a second support), so the proposals space has people to count."""
+    residents = await User.filter(email__startswith="habitant").order_by("id")
+    proposals = await Proposal.filter(
+        state__in=[ProposalState.PUBLISHED, ProposalState.THRESHOLD_REACHED],
+        moderation_state="visible",
+    ).order_by("id")
+    if not proposals:
+        return
+    for person in residents:
+        for step in range(2 + person.id % 2):
+            proposal = proposals[(person.id + step * 3) % len(proposals)]
+            if proposal.author_id != person.id:
+                await proposals_services.support(settings, proposal, person)
+
+
+async def load(settings: Settings) -> int:
     await _spread_votes("Budget participatif 2025", days=30, ends_days_ago=270)
     await _spread_votes("Budget participatif 2026", days=4, ends_days_ago=0)
     await _verify_residents()
+    await _supports(settings)
     return await services.compute_all()

@@ -35,7 +35,7 @@ AGE_BAND_LABELS = {
     "65+": N_("65 and over"),
     UNKNOWN: N_("unknown"),
 }
-# how a reading names the group ("les 18–24 ans", "les habitants de Saint-Martin")
+# how a reading names the group ("les 18–24 ans", "les habitants du quartier Saint-Martin")
 AGE_GROUP_NAMES = {
     "under-18": N_("the under-18s"),
     "18-24": N_("the 18–24 year-olds"),
@@ -136,6 +136,9 @@ class Group:
     population: int | None
     participant_share: float | None  # of known participants
     population_share: float | None
+    # not stored: whether a hidden participants cell is a real small cell (not a secondary
+    # one) in a group where at least twice the threshold were expected from its population
+    surely_missing: bool = False
 
     @property
     def ratio(self) -> float | None:
@@ -157,10 +160,12 @@ def representativeness(
     shown_participants = suppress(all_participants)
     shown_population = suppress(population)
     p_shares, q_shares = shares(all_participants), shares(population)
+    known = sum(n for key, n in all_participants.items() if key != UNKNOWN)
     rows = []
     for key in keys:
         shown_p = shown_participants[key]
         shown_q = shown_population.get(key)
+        expected = known * q_shares.get(key, 0.0)
         rows.append(
             Group(
                 key=key,
@@ -168,6 +173,7 @@ def representativeness(
                 population=shown_q,
                 participant_share=p_shares.get(key) if shown_p is not None else None,
                 population_share=q_shares.get(key) if shown_q is not None else None,
+                surely_missing=all_participants[key] < THRESHOLD <= expected / 2,
             )
         )
     return rows
@@ -175,7 +181,7 @@ def representativeness(
 
 # Readings: (code, message). {group} is the group's name, {times} a number.
 READINGS = {
-    "absent": N_("{group} are almost absent: fewer than 10 participants."),
+    "absent": N_("{group} are under-represented by at least half: fewer than 10 participants."),
     "under-3/4": N_("{group} are under-represented by three quarters."),
     "under-2/3": N_("{group} are under-represented by two thirds."),
     "under-1/2": N_("{group} are under-represented by half."),
@@ -197,10 +203,11 @@ _OVER = ((1 / 4, "over-1/4"), (1 / 3, "over-1/3"), (1 / 2, "over-1/2"))
 IN_LINE = 0.125  # within 12.5 % of its population share, a group is represented in line
 
 
-def reading_code(ratio: float | None, participants_suppressed: bool) -> str | None:
+def reading_code(ratio: float | None, surely_missing: bool = False) -> str | None:
     """How to say a group's ratio (share of participants / share of population) in words;
-    None when it is in line with the population or cannot be said."""
-    if participants_suppressed:
+    None when it is in line with the population or cannot be said. A hidden group is only
+    spoken of when it is surely missing: fewer than 10 where 20 or more were expected."""
+    if surely_missing:
         return "absent"
     if ratio is None or abs(ratio - 1) <= IN_LINE:
         return None
@@ -221,7 +228,7 @@ def readings(groups: Iterable[Group]) -> list[dict[str, Any]]:
     for group in groups:
         if group.key == UNKNOWN or group.population is None:
             continue  # no population to compare with, or too small a group to speak of
-        code = reading_code(group.ratio, group.participants is None)
+        code = reading_code(group.ratio, group.surely_missing and group.participants is None)
         if code is None:
             continue
         ratio = group.ratio or 0.0
@@ -314,6 +321,8 @@ def figures(
     by_district = representativeness(participants_by_district, population_by_district)
     by_age = representativeness(participants_by_age, population_by_age)
 
+    district_index = dissimilarity(participants_by_district, population_by_district)
+    age_index = dissimilarity(participants_by_age, population_by_age)
     shown_total = suppress_total(total)
     turnout = None
     if shown_total is not None and eligible:
@@ -327,11 +336,12 @@ def figures(
         "over_time": [{"key": week, "count": n} for week, n in over_time.items()],
         "by_district": _rows(by_district),
         "by_age": _rows(by_age),
-        "dissimilarity": {
-            "district": _rounded(dissimilarity(participants_by_district, population_by_district)),
-            "age": _rounded(dissimilarity(participants_by_age, population_by_age)),
+        "dissimilarity": {"district": _rounded(district_index), "age": _rounded(age_index)},
+        # no reading about a handful of people: only when the index itself is computed
+        "readings": {
+            "district": readings(by_district) if district_index is not None else [],
+            "age": readings(by_age) if age_index is not None else [],
         },
-        "readings": {"district": readings(by_district), "age": readings(by_age)},
     }
     if channels is not None:
         result["by_channel"] = [

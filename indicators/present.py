@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import date
 from typing import Any
 
 from babel.numbers import format_decimal
@@ -54,6 +55,13 @@ def reading_sentence(dimension: str, reading: dict[str, Any]) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _day_label(iso_day: str) -> str:
+    """26/01/2026 in French, 2026-01-26 in English (exports keep the ISO form)."""
+    if i18n.current_language.get() == "en":
+        return iso_day
+    return date.fromisoformat(iso_day).strftime("%d/%m/%Y")
+
+
 def _label(labels: dict[str, str], item: dict[str, Any]) -> str:
     key = item["key"]
     return gettext(labels[key]) if key in labels else str(key)
@@ -79,7 +87,8 @@ def process(row: IndicatorSet) -> dict[str, Any]:
         result[f"{dimension}_readings"] = [
             reading_sentence(dimension, r) for r in figures["readings"][dimension]
         ]
-    result["time_chart"] = charts.bars([(w["key"], w["count"]) for w in figures["over_time"]])
+    result["weeks"] = [{**w, "label": _day_label(w["key"])} for w in figures["over_time"]]
+    result["time_chart"] = charts.bars([(w["label"], w["count"]) for w in result["weeks"]])
     if "by_channel" in figures:
         result["channels"] = [
             {**c, "label": _label(CHANNEL_LABELS, c)} for c in figures["by_channel"]

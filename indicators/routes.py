@@ -16,6 +16,7 @@ from starlette.routing import Route
 from indicators import jobs, present
 from indicators.models import IndicatorSet, ProcessKind
 from participation.i18n import gettext
+from participation.pagecache import cached_for_visitors
 from participation.permissions import can_administer
 from participation.templating import flash, render
 from participation.web import redirect, require
@@ -65,7 +66,9 @@ async def process_page(request: Request) -> Response:
         kind = ProcessKind(request.path_params["kind"])
     except ValueError:
         raise HTTPException(status_code=404) from None
-    row = await IndicatorSet.get_or_none(process_kind=kind, process_id=request.path_params["id"])
+    row = await IndicatorSet.get_or_none(
+        process_kind=kind, process_id=request.path_params["process_id"]
+    )
     if row is None:
         raise HTTPException(status_code=404)
     return render(request, "indicators/process.html", {"p": present.process(row)})
@@ -87,10 +90,11 @@ async def refresh(request: Request) -> Response:
 
 
 routes = [
-    Route("/indicators", summary, name="indicators:summary"),
+    # the same page for every visitor until the next write or indicators run (pagecache.py)
+    Route("/indicators", cached_for_visitors(summary), name="indicators:summary"),
     Route("/indicators/export.csv", export_csv, name="indicators:csv"),
     Route("/indicators/export.json", export_json, name="indicators:json"),
     Route("/admin/indicators", dashboard, name="indicators:dashboard"),
     Route("/admin/indicators/refresh", refresh, methods=["POST"], name="indicators:refresh"),
-    Route("/admin/indicators/{kind}/{id:int}", process_page, name="indicators:process"),
+    Route("/admin/indicators/{kind}/{process_id:int}", process_page, name="indicators:process"),
 ]

@@ -21,6 +21,7 @@ from participation.i18n import N_
 from participation.proposals.domain import ModerationState, ProposalState
 from participation.richtext import to_text
 from participation.settings import Settings
+from participation.templating import public_name
 
 EXCERPT_MAX = 600
 
@@ -37,6 +38,7 @@ class Item:
     state: ModerationState
     created_at: datetime
     context: str = ""  # e.g. the proposal a comment belongs to
+    coauthor_ids: tuple[int, ...] = ()  # they may not report it either
 
 
 class ContentKind(Protocol):
@@ -75,7 +77,7 @@ class ProposalKind:
             _excerpt(p.body),
             f"/proposals/{p.id}",
             p.author_id,
-            p.author.display_name,
+            public_name(p.author),
             ModerationState(p.moderation_state),
             p.created_at,
         )
@@ -89,10 +91,18 @@ class ProposalKind:
         return {p.id: self._item(p) for p in rows}
 
     async def visible_to(self, user: Any, content_id: int) -> Item | None:
+        from participation.proposals.models import ProposalCoauthor
         from participation.proposals.queries import visible_proposals
 
         p = await visible_proposals(user).filter(id=content_id).select_related("author").first()
-        return self._item(p) if p else None
+        if p is None:
+            return None
+        coauthors = await ProposalCoauthor.filter(
+            proposal_id=p.id, accepted_at__not_isnull=True
+        ).values_list("user_id", flat=True)
+        item = self._item(p)
+        item.coauthor_ids = tuple(int(i) for i in coauthors if i is not None)  # type: ignore[call-overload]
+        return item
 
     async def move(
         self, settings: Settings, item: Item, target: ModerationState, actor: Any
@@ -149,7 +159,7 @@ class CommentKind:
             to_text(c.body) if len(c.body) < 10 * EXCERPT_MAX else _excerpt(c.body),
             f"/proposals/{c.proposal_id}#comment-{c.id}",
             c.author_id,
-            c.author.display_name,
+            public_name(c.author),
             ModerationState(c.moderation_state),
             c.created_at,
             context=c.proposal.title,
@@ -214,4 +224,77 @@ class CommentKind:
         return ids
 
 
-KINDS: dict[str, ContentKind] = {"proposal": ProposalKind(), "comment": CommentKind()}
+class BudgetProjectKind:
+    """Projects residents submit to a participatory budget. Moderation is frozen once voting
+    opens (`budgets.domain.moderation_frozen`): ballots and the tally count the projects that
+    were visible then, so `move` refuses and the decision is skipped."""
+
+    name = "budget_project"
+    label = N_("budget project")
+
+    def _item(self, p: Any) -> Item:
+        return Item(
+            "budget_project",
+            p.id,
+            p.title,
+            _excerpt(p.description),
+            f"/budgets/{p.budget_id}/projects/{p.id}",
+            p.author_id,
+            p.author.display_name if p.author else "",
+            ModerationState(p.moderation_state),
+            p.created_at,
+            context=p.budget.title,
+        )
+
+    async def load(self, ids: list[int]) -> dict[int, Item]:
+        from budgets.models import Project
+
+        if not ids:
+            return {}
+        rows = await Project.filter(id__in=ids).select_related("author", "budget")
+        return {p.id: self._item(p) for p in rows}
+
+    async def visible_to(self, user: Any, content_id: int) -> Item | None:
+        from budgets.models import Project
+        from budgets.queries import project_or_none
+
+        row = await Project.get_or_none(id=content_id)
+        if row is None or await project_or_none(row.budget_id, content_id, user) is None:
+            return None
+        return (await self.load([content_id])).get(content_id)
+
+    async def move(
+        self, settings: Settings, item: Item, target: ModerationState, actor: Any
+    ) -> tuple[bool, list[mail.OutboxEmail]]:
+        from budgets.domain import moderation_frozen
+        from budgets.models import Budget, Project
+
+        project = await Project.get(id=item.id)
+        budget = await Budget.get(id=project.budget_id)
+        if moderation_frozen(budget.phase):
+            return False, []
+        moved = await Project.filter(id=item.id, moderation_state=item.state).update(
+            moderation_state=target
+        )
+        return bool(moved), []
+
+    async def hide_pending_of(self, user_id: int) -> list[int]:
+        from budgets.domain import moderation_frozen
+        from budgets.models import Project
+
+        pending = await Project.filter(
+            author_id=user_id, moderation_state=ModerationState.PENDING
+        ).select_related("budget")
+        ids = [p.id for p in pending if not moderation_frozen(p.budget.phase)]
+        if ids:
+            await Project.filter(id__in=ids, moderation_state=ModerationState.PENDING).update(
+                moderation_state=ModerationState.HIDDEN
+            )
+        return ids
+
+
+KINDS: dict[str, ContentKind] = {
+    "proposal": ProposalKind(),
+    "comment": CommentKind(),
+    "budget_project": BudgetProjectKind(),
+}

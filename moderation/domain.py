@@ -192,9 +192,9 @@ def after_report(current: ModerationState, open_reports: int, threshold: int) ->
     return current
 
 
-def can_report(user: Any, author_id: int | None) -> bool:
-    """Signed-in people may report content, except their own."""
-    return bool(user.is_authenticated) and user.id != author_id
+def can_report(user: Any, author_id: int | None, coauthor_ids: tuple[int, ...] = ()) -> bool:
+    """Signed-in people may report content, except their own (co-authored included)."""
+    return bool(user.is_authenticated) and user.id != author_id and user.id not in coauthor_ids
 
 
 # --- review requests --------------------------------------------------------------------------

@@ -4,7 +4,7 @@ audit log."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -15,17 +15,26 @@ from moderation.domain import PAGE_SIZE, CaseKind, CaseStatus, ReportReason
 from moderation.models import AuditLogEntry, ModerationCase, ModerationDecision, Report, UserBlock
 from participation.numbers import parse_page
 
+# The latest end of the user's unlifted blocks (no end: year 9999), added to the session lookup
+# so that knowing whether someone is blocked costs no extra query. Its text never changes (no
+# `now` in it), so PostgreSQL keeps the session lookup prepared: it runs on every signed-in
+# request.
+BLOCKED_UNTIL_SQL = (
+    '(SELECT MAX(COALESCE("b"."ends_at", \'9999-12-31 00:00:00+00:00\')) '
+    'FROM "moderation_userblock" AS "b" '
+    'WHERE "b"."user_id" = "accounts_session"."user_id" AND "b"."lifted_at" IS NULL)'
+)
 
-def active_blocks_sql(now: datetime) -> str:
-    """A correlated subquery counting the active blocks of the session's user; added to the
-    session lookup so that knowing whether someone is blocked costs no extra query. `now` is
-    ours (never user input), written the way both databases compare it with stored values."""
-    moment = now.isoformat(" ")
-    return (
-        '(SELECT COUNT(*) FROM "moderation_userblock" AS "b" '
-        'WHERE "b"."user_id" = "accounts_session"."user_id" AND "b"."lifted_at" IS NULL '
-        f"""AND ("b"."ends_at" IS NULL OR "b"."ends_at" > '{moment}'))"""
-    )
+
+def is_blocked(blocked_until: datetime | str | None, now: datetime) -> bool:
+    """What BLOCKED_UNTIL_SQL found (a string on SQLite), compared with `now`."""
+    if blocked_until is None:
+        return False
+    if isinstance(blocked_until, str):
+        blocked_until = datetime.fromisoformat(blocked_until)
+    if blocked_until.tzinfo is None:
+        blocked_until = blocked_until.replace(tzinfo=UTC)
+    return blocked_until > now
 
 
 # --- the queue --------------------------------------------------------------------------------

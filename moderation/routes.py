@@ -32,6 +32,7 @@ from participation.accounts.models import User
 from participation.i18n import current_language, gettext
 from participation.numbers import parse_id
 from participation.permissions import can_administer, can_moderate, is_signed_in
+from participation.spreadsheet import safe_row
 from participation.templating import flash, is_htmx, render
 from participation.web import form_data, redirect, require, translated
 
@@ -131,7 +132,7 @@ async def _reportable(request: Request) -> tuple[str, int, Any]:
 async def report(request: Request) -> Response:
     user = require(request, is_signed_in)
     content_type, content_id, item = await _reportable(request)
-    if not domain.can_report(user, item.author_id):
+    if not domain.can_report(user, item.author_id, item.coauthor_ids):
         raise services.NotAllowed()
     context: dict[str, Any] = {"item": item, "values": {}, "errors": {}, **LABELS}
     context["reasons"] = list(ReportReason)
@@ -160,11 +161,24 @@ async def report(request: Request) -> Response:
 # --- the author's side: decisions and review requests ----------------------------------------
 
 
-async def mine(request: Request) -> Response:
-    user = require(request, is_signed_in)
+async def _mine_page(
+    request: Request, user: Any, failed: tuple[int, str, str] | None = None
+) -> Response:
+    """The author's decisions; `failed` (decision id, text typed, error) shows that review
+    form again with its error (422)."""
     decisions = await queries.decisions_about(user.id)
-    context = {"decisions": decisions, "can_request_review": domain.can_request_review, **LABELS}
-    return render(request, "moderation/mine.html", context)
+    context = {
+        "decisions": decisions,
+        "can_request_review": domain.can_request_review,
+        "review_errors": {failed[0]: failed[2]} if failed else {},
+        "review_values": {failed[0]: failed[1]} if failed else {},
+        **LABELS,
+    }
+    return render(request, "moderation/mine.html", context, status_code=422 if failed else 200)
+
+
+async def mine(request: Request) -> Response:
+    return await _mine_page(request, require(request, is_signed_in))
 
 
 async def request_review(request: Request) -> Response:
@@ -173,9 +187,9 @@ async def request_review(request: Request) -> Response:
     try:
         await services.request_review(user, request.path_params["id"], data.get("text", ""))
     except services.FormProblems as refused:
-        for message in refused.problems.values():
-            flash(request, gettext(message), "error")
-        return redirect("/moderation/mine")
+        decision_id = request.path_params["id"]
+        failed = (decision_id, data.get("text", ""), translated(refused.problems)["text"])
+        return await _mine_page(request, user, failed)
     flash(request, gettext("Your request is sent: a moderator will look at it again."))
     return redirect("/moderation/mine")
 
@@ -259,13 +273,6 @@ AUDIT_FIELDS = [
 ]
 
 
-def _csv_safe(value: Any) -> Any:
-    """Spreadsheets run cells that start with = + - @ as formulas: neutralise them."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 async def audit_csv(request: Request) -> Response:
     require(request, can_administer)
     params = queries.AuditParams.from_query(request.query_params)
@@ -276,7 +283,7 @@ async def audit_csv(request: Request) -> Response:
     for row in rows:
         row = list(row)
         row[1] = row[1].isoformat() if row[1] else ""
-        writer.writerow([_csv_safe(v) for v in row])
+        writer.writerow(safe_row(row))
     return Response(
         buffer.getvalue(),
         media_type="text/csv; charset=utf-8",

@@ -183,7 +183,7 @@ async def report(
     item = await kind.visible_to(user, content_id)
     if item is None:
         raise DomainError(N_("This content does not exist."))
-    if not domain.can_report(user, item.author_id):
+    if not domain.can_report(user, item.author_id, item.coauthor_ids):
         raise NotAllowed()
     if problems := domain.report_problems(reason, text):
         raise FormProblems(problems)
@@ -328,14 +328,14 @@ async def _notify_author(
     from participation.proposals.models import Proposal
 
     author = await User.filter(id=item.author_id)
+    proposal: Proposal | None = None
+    comment: Comment | None = None
     if item.content_type == "proposal":
         proposal = await Proposal.get(id=item.id)
-        comment = None
     elif item.content_type == "comment":
         comment = await Comment.get(id=item.id)
         proposal = await Proposal.get(id=comment.proposal_id)
-    else:  # kinds without a proposal: the e-mail alone (notifications hang on proposals)
-        return []
+    # else a budget project: no proposal to hang the notification on, its title instead
     return await notifications.notify(
         settings,
         notifications.Kind.MODERATION,
@@ -346,6 +346,7 @@ async def _notify_author(
         state=ACTION_LABELS[Action(decision.action)],
         reason=decision.reason,
         link=f"{settings.base_url}/moderation/mine",
+        title=item.title,
     )
 
 
@@ -496,7 +497,7 @@ async def save_reason_template(
             return template
         existing = await ReasonTemplate.filter(id=template_id).select_for_update().first()
         if existing is None:
-            raise DomainError(N_("This reason does not exist."))
+            raise NotFound()  # deleted meanwhile
         template = existing
         before = _template_record(template)
         template.text_fr, template.text_en = text_fr.strip(), text_en.strip()
@@ -519,7 +520,7 @@ async def delete_reason_template(admin: Any, template_id: int) -> None:
     async with in_transaction():
         template = await ReasonTemplate.filter(id=template_id).select_for_update().first()
         if template is None:
-            raise DomainError(N_("This reason does not exist."))
+            raise NotFound()  # a forged id, or deleted meanwhile
         await ReasonTemplate.filter(id=template.id).delete()
         await audit(
             admin,

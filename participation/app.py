@@ -28,6 +28,7 @@ from participation.errors import EXCEPTION_HANDLERS
 from participation.middleware import (
     AuthMiddleware,
     CSRFMiddleware,
+    DatabaseUnavailableMiddleware,
     LanguageMiddleware,
     SecurityHeadersMiddleware,
 )
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 https_only=settings.secure_cookies,
             ),
             Middleware(LanguageMiddleware, default_language=settings.default_language),
+            Middleware(DatabaseUnavailableMiddleware),
             Middleware(CSRFMiddleware, max_body_size=settings.max_body_size),
             Middleware(InvalidatePagesOnWrite),
             Middleware(AuthMiddleware),

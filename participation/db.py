@@ -6,18 +6,24 @@ Splitting apps this way keeps each feature's migrations in its own folder (`budg
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+import asyncpg
 from tortoise import Tortoise, connections
 from tortoise.backends.base.executor import EXECUTOR_CACHE
+from tortoise.exceptions import DBConnectionError
 
 from participation.settings import Settings
+
+CONNECT_TIMEOUT = 5  # seconds to open a connection to PostgreSQL before giving up
 
 # label -> model modules; the label is also the package that holds `migrations/`.
 APPS: dict[str, list[str]] = {
     "participation": [
         "participation.accounts.models",
         "participation.mail",
+        "participation.outbox",
         "participation.territory",
         "participation.proposals.models",
         "participation.comments.models",
@@ -36,6 +42,10 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
     if settings.uses_sqlite and "busy_timeout" not in database_url:
         # web and worker write to the same file: wait for the lock instead of failing
         database_url += ("&" if "?" in database_url else "?") + "busy_timeout=5000"
+    if not settings.uses_sqlite and "timeout=" not in database_url:
+        # an unreachable server: fail a new connection after 5 s (asyncpg waits 60 s) so pages
+        # answer 503 instead of hanging (participation.middleware.DatabaseUnavailableMiddleware)
+        database_url += ("&" if "?" in database_url else "?") + f"timeout={CONNECT_TIMEOUT}"
     return {
         "connections": {"default": database_url},
         "apps": {
@@ -68,10 +78,37 @@ async def close_database() -> None:
 
 async def database_answers() -> bool:
     try:
-        await connections.get("default").execute_query("SELECT 1")
+        await asyncio.wait_for(
+            connections.get("default").execute_query("SELECT 1"), CONNECT_TIMEOUT + 1
+        )
     except Exception:
         return False
     return True
+
+
+# What a lost database server raises: refused or reset sockets, timeouts, a connection closed
+# under a query, a server starting up or shutting down.
+UNREACHABLE = (
+    OSError,
+    TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.exceptions.AdminShutdownError,
+    DBConnectionError,
+)
+
+
+def database_unreachable(error: BaseException) -> bool:
+    """True when `error`, or an error it was raised from, means the database cannot be reached."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, UNREACHABLE):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
 
 
 async def run_migrations(settings: Settings) -> None:

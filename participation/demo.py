@@ -56,7 +56,7 @@ async def load(settings: Settings) -> None:
         await consultations_demo.load(settings, users)
         await moderation_demo.load(settings, users)
         await followup_demo.load(settings, users)
-        await indicators_demo.load()  # last: figures of everything above
+        await indicators_demo.load(settings)  # last: figures of everything above
     finally:
         await close_database()
     print(f"Demo town {TOWN} is ready. Accounts (demo only):")

@@ -1,9 +1,10 @@
-"""Request pipeline, outermost first: security headers, session cookie, language, CSRF and body
-size, the logged-in user. Pure ASGI classes: each does one thing.
+"""Request pipeline, outermost first: security headers, session cookie, language, database
+outage page, CSRF and body size, the logged-in user. Pure ASGI classes: each does one thing.
 """
 
 from __future__ import annotations
 
+import logging
 import secrets
 from typing import Any
 
@@ -14,8 +15,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from participation import i18n
 from participation.accounts.models import AnonymousUser
 from participation.accounts.services import user_for_session
+from participation.db import database_unreachable
 from participation.settings import SUPPORTED_LANGUAGES
 
+logger = logging.getLogger("participation.middleware")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -67,6 +70,37 @@ class LanguageMiddleware:
             await self.app(scope, receive, send)
         finally:
             i18n.current_language.reset(token)
+
+
+class DatabaseUnavailableMiddleware:
+    """A request that fails because the database cannot be reached gets the localized 503 page
+    (with Retry-After) instead of a 500 or a hang; the next request tries the database again,
+    so the site recovers by itself when the database is back."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = False
+
+        async def send_tracking(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_tracking)
+        except Exception as error:
+            if started or not database_unreachable(error):
+                raise
+            from participation.errors import error_response
+
+            logger.warning("database unreachable on %s: %r", scope.get("path"), error)
+            response = error_response(Request(scope, receive), 503)
+            response.headers["Retry-After"] = "30"
+            await response(scope, receive, send)
 
 
 class BodyTooLarge(Exception):

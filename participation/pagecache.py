@@ -125,7 +125,12 @@ def cached_for_visitors(
             return _answer(request, entry)  # type: ignore[arg-type]
         if entry is None:  # never stored (or not storable: a 404...): no reason to queue
             return await _render_and_store(request, endpoint, store, key, generation)
-        async with _rendering_lock(request, key):
+        lock = _rendering_lock(request, key)
+        if lock.locked() and entry.generation == generation:
+            # only older than PAGE_CACHE_SECONDS, no write since: while one request renders it
+            # again, the others get this one (after a write, they wait for the new page)
+            return _answer(request, entry)
+        async with lock:
             entry = store.get(key)
             if _fresh(entry, generation):  # rendered by the request this one waited for
                 return _answer(request, entry)  # type: ignore[arg-type]

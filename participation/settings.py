@@ -75,6 +75,12 @@ SETTINGS: tuple[Setting, ...] = (
         "empties the cache at once.",
     ),
     Setting("RATE_LIMITS", "on", "`on` or `off`: per-user, per-IP and per-e-mail rate limits."),
+    Setting(
+        "LOG_RETENTION_DAYS",
+        "90",
+        "Days after which sent e-mails, finished jobs, expired sessions and used reset tokens "
+        "are purged by the nightly retention job (docs/privacy.md).",
+    ),
 )
 
 
@@ -105,6 +111,7 @@ class Settings:
     rate_limits: bool = True
     forwarded_allow_ips: str = "127.0.0.1"
     page_cache_seconds: int = 10
+    log_retention_days: int = 90
 
     @property
     def is_production(self) -> bool:
@@ -173,6 +180,7 @@ class Settings:
             rate_limits=raw["RATE_LIMITS"].lower() in ("1", "true", "yes", "on"),
             forwarded_allow_ips=raw["FORWARDED_ALLOW_IPS"],
             page_cache_seconds=_at_least_zero(raw, "PAGE_CACHE_SECONDS"),
+            log_retention_days=_positive(raw, "LOG_RETENTION_DAYS"),
         )
 
     def premoderates(self, content_type: str) -> bool:
@@ -200,7 +208,7 @@ def _at_least_zero(raw: Mapping[str, str], name: str) -> int:
     return value
 
 
-PREMODERATABLE = ("proposal", "comment")
+PREMODERATABLE = ("proposal", "comment", "budget_project")
 
 
 def _content_types(raw: Mapping[str, str], name: str) -> frozenset[str]:

@@ -35,6 +35,7 @@ def _environment() -> Environment:
     )
     env.globals["LANGUAGE_NAMES"] = i18n.LANGUAGE_NAMES
     env.globals["translate"] = i18n.gettext
+    env.filters["public_name"] = public_name
     env.filters["richtext"] = richtext.render
     env.filters["money"] = money
     env.filters["percent"] = percent
@@ -61,6 +62,17 @@ def number(value: Any) -> str:
     from babel.numbers import format_decimal
 
     return format_decimal(value, locale=i18n.current_language.get())
+
+
+def public_name(user: Any) -> str:
+    """The name shown next to a contribution: "Former participant" once the account is deleted."""
+    from participation.accounts.domain import FORMER_PARTICIPANT
+
+    if user is None:
+        return ""
+    if getattr(user, "deleted_at", None) is not None:
+        return i18n.gettext(FORMER_PARTICIPANT)
+    return str(user.display_name)
 
 
 def money(amount: Any, currency: str = "EUR", cents: bool = False) -> str:

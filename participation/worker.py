@@ -14,7 +14,7 @@ from arq import cron
 from arq.worker import Worker
 from tortoise.context import get_current_context
 
-from participation import mail, queue
+from participation import mail, outbox, queue, retention
 from participation.db import close_database, init_database
 from participation.redis import arq_redis_settings
 from participation.settings import Settings
@@ -59,28 +59,35 @@ def job_functions() -> list[Any]:
     """Every feature's jobs; each feature lists its own in its `jobs.py`."""
     from budgets import jobs as budget_jobs
     from consultations import jobs as consultation_jobs
+    from followup import jobs as followup_jobs
     from indicators import jobs as indicator_jobs
 
     return [
         mail.send_email,
+        outbox.run_outbox_job,
         *budget_jobs.FUNCTIONS,
         *consultation_jobs.FUNCTIONS,
         *indicator_jobs.FUNCTIONS,
+        *followup_jobs.FUNCTIONS,
     ]
 
 
 def cron_jobs() -> list[Any]:
     from budgets import jobs as budget_jobs
     from consultations import jobs as consultation_jobs
+    from followup import jobs as followup_jobs
     from indicators import jobs as indicator_jobs
 
     every_15_seconds = set(range(0, 60, HEARTBEAT_INTERVAL_SECONDS))
     return [
         cron(heartbeat, second=every_15_seconds, run_at_startup=False),
         cron(mail.sweep_outbox, second={30}),
+        cron(outbox.sweep_jobs, second={20}),
+        cron(retention.purge_expired_data, hour={3}, minute={17}, second={0}),
         *budget_jobs.CRON_JOBS,
         *consultation_jobs.CRON_JOBS,
         *indicator_jobs.CRON_JOBS,
+        *followup_jobs.CRON_JOBS,
     ]
 
 

@@ -64,7 +64,15 @@ class EqualShares:
         projects = election.projects
         costs = [p.cost for p in projects]
         utilities = costs if utility == "cost" else [1] * len(projects)
-        score = scores(election, counts)
+        everyone = set(range(len(projects)))
+        groups: Groups | None = None
+        points_free = all(points is None for _, points in counts)
+        if points_free:
+            # without points the score is the number of supporters: read it off the groups
+            groups = _groups(election, everyone, counts)
+            score = {p.id: groups.support[i] for i, p in enumerate(projects)}
+        else:
+            score = scores(election, counts)
         order = tie_order(election, score)
         position = {p.id: i for i, p in enumerate(order)}
         tie_rank = [position[p.id] for p in projects]
@@ -72,7 +80,8 @@ class EqualShares:
         eligible = {
             i for i, p in enumerate(projects) if threshold is None or score[p.id] >= threshold
         }
-        groups = _groups(election, eligible, counts)
+        if groups is None or eligible != everyone:
+            groups = _groups(election, eligible, counts)
         candidates = sorted(eligible)
         budget = election.exact_budget
         voters = len(election.ballots)
@@ -84,7 +93,8 @@ class EqualShares:
             run, final_share = _add1(
                 costs, utilities, groups, candidates, tie_rank, share, budget, first
             )
-        supporters = supporter_counts(election, counts)
+        # without points, a voter supports exactly the projects they score
+        supporters = score if points_free else supporter_counts(election, counts)
         return _outcome(
             election, self.name, utility, completion, run, first, final_share, score, supporters
         )
@@ -92,12 +102,13 @@ class EqualShares:
 
 def _groups(election: Election, eligible: set[int], counts: BallotCounts) -> Groups:
     """Voters with the same eligible supported projects always hold the same money."""
-    index = {p.id: i for i, p in enumerate(election.projects)}
+    lookup = {p.id: i for i, p in enumerate(election.projects)}.__getitem__
+    everyone = len(eligible) == len(election.projects)
     merged: dict[tuple[int, ...], int] = {}
     get = merged.get
     for (choices, points), voters in counts.items():
-        chosen = (index[c] for c in supported(choices, points))
-        key = tuple(sorted(c for c in chosen if c in eligible))
+        chosen = set(map(lookup, choices if points is None else supported(choices, points)))
+        key = tuple(sorted(chosen if everyone else chosen & eligible))
         merged[key] = get(key, 0) + voters
     return Groups.of(merged, len(election.projects))
 
@@ -125,7 +136,13 @@ def _add1(
         if spent > budget:
             if previous is None:  # cannot happen: the first run always fits
                 return run, e
-            return previous
+            last_run, last_e = previous
+            if e - last_e > 1:
+                # the outcome is the same from last_e to e - 1: keep the run at e - 1, the one
+                # that trying every unit would keep (same projects, its own prices and share)
+                last_e = e - 1
+                last_run = mes_run(costs, utilities, groups, candidates, tie_rank, last_e, False)
+            return last_run, last_e
         chosen = set(run.free) | {s.project for s in run.steps}
         left = budget - spent
         if all(c in chosen or costs[c] > left for c in backed):

@@ -82,3 +82,20 @@ def sign_up_problems(form: SignUpForm) -> dict[str, str]:
     elif form.password != form.password_confirmation:
         problems["password_confirmation"] = N_("The two passwords are not the same.")
     return problems
+
+
+# --- account deletion (docs/privacy.md) -----------------------------------------------------
+
+FORMER_PARTICIPANT = N_("Former participant")
+ERASED_PASSWORD_HASH = "!erased"  # not an argon2 hash: no password ever verifies against it
+
+
+def erased_email(user_id: int) -> str:
+    """The e-mail of a deleted account: unique, not deliverable (.invalid is reserved), and it
+    frees the person's real address for a new account."""
+    return f"deleted-{user_id}@deleted.invalid"
+
+
+def public_name(display_name: str, deleted: bool) -> str:
+    """The msgid or name to show next to a contribution (translate FORMER_PARTICIPANT)."""
+    return FORMER_PARTICIPANT if deleted else display_name

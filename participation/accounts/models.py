@@ -24,6 +24,9 @@ class User(Model):
     email_confirmed_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     last_login_at = fields.DatetimeField(null=True)
+    # set when the person deleted their account: the row stays, anonymised, so that their
+    # public contributions, supports and counts stay consistent (docs/privacy.md)
+    deleted_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "accounts_user"
@@ -35,6 +38,10 @@ class User(Model):
     @property
     def is_moderator(self) -> bool:
         return self.role in (Role.MODERATOR, Role.ADMIN)
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
 
     @property
     def is_admin(self) -> bool:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from moderation import ratelimit
 from participation import i18n
-from participation.accounts import services
+from participation.accounts import privacy, services
 from participation.accounts.domain import SignUpForm
-from participation.i18n import gettext
+from participation.i18n import N_, gettext
 from participation.permissions import is_signed_in
 from participation.templating import flash, render
 from participation.web import form_data, redirect, require, safe_next, translated
@@ -150,8 +150,44 @@ async def reset_password(request: Request) -> Response:
     return redirect("/account/login")
 
 
+async def download_data(request: Request) -> Response:
+    """RGPD right of access and portability: everything about the person, as JSON."""
+    user = require(request, is_signed_in)
+    data = await privacy.export_personal_data(user, gettext)
+    return JSONResponse(
+        data,
+        headers={
+            "Content-Disposition": 'attachment; filename="mes-donnees-participation.json"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+async def delete_account(request: Request) -> Response:
+    """RGPD right to erasure: confirmed with the password (and CSRF, as every POST)."""
+    user = require(request, is_signed_in)
+    if request.method == "GET":
+        return render(request, "accounts/delete.html", {"errors": {}})
+    data = await form_data(request)
+    await ratelimit.check(request, "login", email=user.email)  # no password guessing here
+    if not await services.verify_password(
+        _settings(request), user.password_hash, data.get("password", "")
+    ):
+        errors = translated({"password": N_("The password is not right.")})
+        return render(request, "accounts/delete.html", {"errors": errors}, status_code=422)
+    await privacy.delete_account(_settings(request), user)
+    language = request.session.get("lang")
+    request.session.clear()
+    if language:
+        request.session["lang"] = language
+    flash(request, gettext("Your account is deleted. Thank you for taking part."))
+    return redirect("/")
+
+
 routes = [
     Route("/account", profile, name="accounts:profile"),
+    Route("/account/data.json", download_data, name="accounts:data"),
+    Route("/account/delete", delete_account, methods=["GET", "POST"], name="accounts:delete"),
     Route("/account/signup", sign_up, methods=["GET", "POST"], name="accounts:signup"),
     Route("/account/login", log_in, methods=["GET", "POST"], name="accounts:login"),
     Route("/account/logout", log_out, methods=["POST"], name="accounts:logout"),

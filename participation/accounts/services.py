@@ -169,7 +169,7 @@ async def user_for_session(token: str) -> User | None:
     worked out in the same query."""
     from tortoise.expressions import RawSQL
 
-    from moderation.queries import active_blocks_sql
+    from moderation.queries import BLOCKED_UNTIL_SQL, is_blocked
     from participation.notifications.services import UNREAD_COUNT_SQL
 
     now = timezone.now()
@@ -177,7 +177,7 @@ async def user_for_session(token: str) -> User | None:
         await UserSession.filter(token_hash=_token_hash(token), expires_at__gt=now)
         .annotate(
             unread_notifications=RawSQL(UNREAD_COUNT_SQL),
-            active_blocks=RawSQL(active_blocks_sql(now)),
+            blocked_until=RawSQL(BLOCKED_UNTIL_SQL),
         )
         .select_related("user")
         .first()
@@ -185,14 +185,14 @@ async def user_for_session(token: str) -> User | None:
     if session is None:
         return None
     session.user.unread_notifications = int(session.unread_notifications)  # type: ignore[attr-defined]
-    session.user.is_blocked = int(session.active_blocks) > 0  # type: ignore[attr-defined]
+    session.user.is_blocked = is_blocked(session.blocked_until, now)  # type: ignore[attr-defined]
     return session.user
 
 
 async def request_password_reset(settings: Settings, email: str) -> None:
     """Send a reset link if the account exists; say nothing either way (no account probing)."""
-    user = await User.get_or_none(email=normalize_email(email))
-    if user is None:
+    user = await User.get_or_none(email=normalize_email(email), deleted_at=None)
+    if user is None:  # unknown, or deleted (its erased address must not be brought back)
         return
     token = secrets.token_urlsafe(32)
     async with in_transaction():

@@ -105,11 +105,18 @@ async def notify(
     exclude: int | None = None,
     reason: str = "",
     link: str = "",
+    title: str = "",
     **params: str,
 ) -> list[mail.OutboxEmail]:
     """Notify each recipient once for `event_key`; call inside the transaction of the event and
-    pass the returned e-mails to `dispatch` after commit."""
-    people = {user.id: user for user in recipients if user.id != exclude}
+    pass the returned e-mails to `dispatch` after commit. `proposal` may be None for content
+    that is not about a proposal (a budget project): then give its `title` and `link`."""
+    # a deleted account is notified of nothing (its address is erased: docs/privacy.md)
+    people = {
+        user.id: user
+        for user in recipients
+        if user.id != exclude and getattr(user, "deleted_at", None) is None
+    }
     if not people:
         return []
     already = set(
@@ -124,7 +131,7 @@ async def notify(
                 user_id=user.id,
                 kind=kind,
                 event_key=event_key,
-                proposal_id=proposal.id,
+                proposal_id=proposal.id if proposal is not None else None,
                 comment_id=comment.id if comment is not None else None,
             )
             for user in new
@@ -136,7 +143,7 @@ async def notify(
     for user in new:
         with speaking(user.language or settings.default_language):
             subject = gettext(MESSAGES[kind][0])
-            text = sentence(kind, title=proposal.title, **params)
+            text = sentence(kind, title=proposal.title if proposal else title, **params)
             if reason:  # a moderator's reason, in their words
                 text += "\n\n" + gettext("Reason given: {reason}").format(reason=reason)
             body = gettext("Hello {name},\n\n{text}\n\n{link}\n\nYour notifications: {all}").format(
@@ -173,7 +180,10 @@ async def notify_users(
             "user_id", flat=True
         )
     )
-    people = await User.filter(id__in=list(wanted - already)).order_by("id")
+    # a deleted account is notified of nothing (its address is erased: docs/privacy.md)
+    people = await User.filter(id__in=list(wanted - already), deleted_at__isnull=True).order_by(
+        "id"
+    )
     await Notification.bulk_create(
         [Notification(user_id=user.id, kind=kind, event_key=event_key) for user in people],
         ignore_conflicts=True,

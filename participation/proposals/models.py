@@ -57,8 +57,9 @@ class Proposal(Model):
         table = "proposals_proposal"
         indexes = (
             Index(fields=("moderation_state", "state", "published_at")),
-            Index(fields=("moderation_state", "support_count")),
-            Index(fields=("moderation_state", "comment_count")),
+            # id last: "most supported" and "most commented" read the index in order, ties included
+            Index(fields=("moderation_state", "support_count", "id")),
+            Index(fields=("moderation_state", "comment_count", "id")),
         )
 
 

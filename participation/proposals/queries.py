@@ -155,26 +155,16 @@ async def list_page(
     categories: list[Category],
     districts: list[District],
 ) -> Page:
-    """One page: one query for the proposals (with author, category and district), one for
-    what the visitor supports among them; nothing depends on the page size or the data."""
+    """One page: one query for the proposals (with author, category and district; two in
+    random order), one for what the visitor supports among them; nothing depends on the page
+    size or the data."""
     qs = filtered(user, params, categories, districts)
     if qs is None:
         return Page([], False, params, set())
-    qs = qs.select_related("author", "category", "district")
-    if params.sort == "supported":
-        qs = qs.order_by("-support_count", "-id")
-    elif params.sort == "commented":
-        qs = qs.order_by("-comment_count", "-id")
-    elif params.sort == "random":
-        a, b = seed
-        # portable on SQLite and PostgreSQL; BIGINT so that id * a does not overflow
-        shuffle = RawSQL(
-            f'(CAST("proposals_proposal"."id" AS BIGINT) * {int(a)} + {int(b)}) % {SHUFFLE_MODULUS}'
-        )
-        qs = qs.annotate(shuffle=shuffle).order_by("shuffle", "id")
+    if params.sort == "random":
+        rows = await _shuffled(qs, seed, params.page)
     else:
-        qs = qs.order_by("-id")
-    rows = await qs.offset((params.page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
+        rows = await _sorted(qs.select_related("author", "category", "district"), params)
     proposals = rows[:PAGE_SIZE]
     supported: set[int] = set()
     if user.is_authenticated and proposals:
@@ -183,6 +173,42 @@ async def list_page(
             "proposal_id",
         )
     return Page(proposals, len(rows) > PAGE_SIZE, params, supported)
+
+
+async def _sorted(qs: QuerySet[Proposal], params: ListParams) -> list[Proposal]:
+    """A page and one more row (is there a next page?). "Most supported" and "most commented"
+    read their index in order: it ends with the id, so ties need no sort."""
+    if params.sort == "supported":
+        qs = qs.order_by("-support_count", "-id")
+    elif params.sort == "commented":
+        qs = qs.order_by("-comment_count", "-id")
+    else:
+        qs = qs.order_by("-id")
+    return list(await qs.offset((params.page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1))
+
+
+async def _shuffled(qs: QuerySet[Proposal], seed: list[int], page: int) -> list[Proposal]:
+    """The visitor's shuffle orders every visible row: pick the page's ids first, on the
+    proposals table alone, then read those rows with their author, category and district
+    (joining every row before sorting took twice as long on 100,000 proposals)."""
+    a, b = seed
+    # portable on SQLite and PostgreSQL; BIGINT so that id * a does not overflow
+    shuffle = RawSQL(
+        f'(CAST("proposals_proposal"."id" AS BIGINT) * {int(a)} + {int(b)}) % {SHUFFLE_MODULUS}'
+    )
+    page_ids = (
+        await qs.annotate(shuffle=shuffle)
+        .order_by("shuffle", "id")
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE + 1)
+        .values_list("id", flat=True)
+    )
+    ids = [int(proposal_id) for proposal_id in page_ids]  # type: ignore[call-overload]
+    if not ids:
+        return []
+    rows = await Proposal.filter(id__in=ids).select_related("author", "category", "district")
+    position = {proposal_id: n for n, proposal_id in enumerate(ids)}
+    return sorted(rows, key=lambda proposal: position[proposal.id])
 
 
 async def territory() -> tuple[list[Category], list[District]]:

@@ -32,7 +32,8 @@ from participation.proposals.domain import (
 )
 from participation.proposals.models import Proposal
 from participation.richtext import to_text
-from participation.templating import flash, is_htmx, render
+from participation.spreadsheet import safe_cell
+from participation.templating import flash, is_htmx, public_name, render
 from participation.web import form_data, redirect, require, translated
 
 
@@ -124,7 +125,7 @@ async def _export_rows() -> list[dict[str, Any]]:
             "address": p.address,
             "latitude": p.latitude,
             "longitude": p.longitude,
-            "author": p.author.display_name,
+            "author": public_name(p.author),
             "support_count": p.support_count,
             "comment_count": p.comment_count,
             "published_at": p.published_at.isoformat() if p.published_at else None,
@@ -139,7 +140,9 @@ async def export_csv(request: Request) -> Response:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=EXPORT_FIELDS)
     writer.writeheader()
-    writer.writerows(await _export_rows())
+    writer.writerows(  # open data, often opened in a spreadsheet
+        {key: safe_cell(value) for key, value in row.items()} for row in await _export_rows()
+    )
     return Response(
         buffer.getvalue(),
         media_type="text/csv; charset=utf-8",

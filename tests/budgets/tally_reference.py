@@ -8,6 +8,13 @@ from budgets.election import Election, scores, tie_order
 
 
 def reference_mes(election: Election, utility: str = "cost", completion: str = "none") -> list[str]:
+    return reference_mes_with_share(election, utility, completion)[0]
+
+
+def reference_mes_with_share(
+    election: Election, utility: str = "cost", completion: str = "none"
+) -> tuple[list[str], Fraction]:
+    """The selected projects, and the share every voter started with in the run kept."""
     projects = {p.id: p for p in election.projects}
     score = scores(election)
     rank = {p.id: i for i, p in enumerate(tie_order(election, score))}
@@ -59,15 +66,14 @@ def reference_mes(election: Election, utility: str = "cost", completion: str = "
     share = budget / n if n else Fraction(0)
     outcome = run(share) if n else []
     if completion == "none" or not n:
-        return outcome
+        return outcome, share
     supported = {c for b in ballots for c in b}
     while True:
         spent = sum(projects[c].cost for c in outcome)
         left = budget - spent
         if all(c in outcome or projects[c].cost > left for c in supported):
-            return outcome
-        share += 1
-        nxt = run(share)
+            return outcome, share
+        nxt = run(share + 1)
         if sum(projects[c].cost for c in nxt) > budget:
-            return outcome
-        outcome = nxt
+            return outcome, share
+        outcome, share = nxt, share + 1

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from budgets import tally
 from budgets.election import Ballot, Election, Project
-from tests.budgets.tally_reference import reference_mes
+from tests.budgets.tally_reference import reference_mes, reference_mes_with_share
 
 HUGE = 10**17  # floats cannot tell 10**17 from 10**17 + 1
 
@@ -67,9 +67,14 @@ def test_near_ties_beyond_float_precision_match_the_reference(
 
 @settings(max_examples=300, deadline=None)
 @given(st.sampled_from([1, 3, 10]).flatmap(near_ties), st.sampled_from(["cost", "cardinality"]))
+# add1 jumps from the first share (82/5) past 182/5, where the outcome is still the same
+@example(_election([34, 51, 2, 37], [[], [], [0, 3, 1, 2], [0, 2], [0, 1]], 82), "cost")
 def test_add1_never_skips_a_share_where_the_outcome_changes(
     election: Election, utility: str
 ) -> None:
     for completion in ("none", "add1"):
         outcome = tally(election, "equal-shares", utility=utility, completion=completion)
-        assert list(outcome.selected) == reference_mes(election, utility, completion), completion
+        selected, share = reference_mes_with_share(election, utility, completion)
+        assert list(outcome.selected) == selected, completion
+        # the run kept is the last one that fits, as when trying every unit (its prices show)
+        assert outcome.options["share"] == str(share), completion

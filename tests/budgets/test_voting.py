@@ -419,3 +419,29 @@ async def ballot_post_queries(
         logger.removeHandler(counter)
         logger.setLevel(level)
     return counter.queries, response
+
+
+async def test_envelopes_changed_after_the_first_ballot_apply_to_the_next_ones(
+    app: object, settings: Settings, citizen: User
+) -> None:
+    """Projects are kept in memory once a budget has ballots, envelope amounts are not."""
+    budget, projects = await budget_in_voting(BallotKind.KNAPSACK)
+    south = await create_user(settings, "sud@example.org")
+    await verified(settings, citizen)
+    await verified(settings, south, {**PERSON, "identifier": "VB-002", "birth_date": "1990-12-01"})
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),  # type: ignore[arg-type]
+        base_url="http://testserver",
+    ) as client:
+        await log_in(client, citizen)
+        assert (await vote(client, budget, {"project": [str(projects[0].id)]})).status_code == 303
+    # staff lower the budget while voting is open: 90,000 €, so 60,000 € city-wide
+    await Budget.filter(id=budget.id).update(total_amount=90_000)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),  # type: ignore[arg-type]
+        base_url="http://testserver",
+    ) as client:
+        await log_in(client, south)
+        both = [str(projects[0].id), str(projects[1].id)]  # 40,000 € + 30,000 €
+        assert (await vote(client, budget, {"project": both})).status_code == 422
+        assert (await vote(client, budget, {"project": both[:1]})).status_code == 303

@@ -192,3 +192,19 @@ async def test_forged_option_ids_in_majority_and_ranking(
         raise AssertionError("a forged option was accepted")
     assert await Response.all().count() == 0
     assert await Option.filter(id=foreign).exists() and other.id
+
+
+def test_the_input_digest_changes_with_any_response_or_approval_and_only_then() -> None:
+    from consultations.services import _input_digest
+
+    responses = ['{"1": [2]}', '{"1": [3]}']
+    base = _input_digest(responses, set(), ["spec"])
+    assert _input_digest(list(responses), set(), ["spec"]) == base
+    assert _input_digest(responses + ['{"1": [2]}'], set(), ["spec"]) != base
+    assert _input_digest(['{"1": [2]}', '{"1": [4]}'], set(), ["spec"]) != base
+    assert _input_digest(responses, {(1, "abc")}, ["spec"]) != base
+    assert _input_digest(responses, set(), ["other spec"]) != base
+    # responses are length-prefixed: moving text from one response to the next is a change
+    assert _input_digest(['{"1": [2]}{', '"1": [3]}'], set(), ["spec"]) != _input_digest(
+        ['{"1": [2]}', '{"1": [3]}'], set(), ["spec"]
+    )

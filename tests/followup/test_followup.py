@@ -94,6 +94,21 @@ async def test_status_changes_and_milestones_notify_each_participant_once(
     saved = await Commitment.get(id=commitment.id)
     assert (saved.status.value, saved.progress) == ("done", 100)
 
+    from moderation.models import AuditLogEntry
+
+    actions = (
+        await AuditLogEntry.filter(target_type="commitment")
+        .order_by("id")
+        .values_list("action", "actor_id")
+    )
+    assert [a for a, _ in actions] == [
+        "commitment_created",
+        *["commitment_updated"] * 2,
+        "commitment_milestone",
+        "commitment_updated",
+    ]
+    assert {actor for _, actor in actions} == {admin.id}
+
     public = (await client.get(f"/followup/{commitment.id}")).text
     assert "Premières plantations" in public and "01/04/2026" in public
     assert 'value="100"' in public
@@ -268,3 +283,48 @@ async def log_in_and_read_notifications(client: httpx.AsyncClient, user: User) -
     client.cookies.clear()
     await log_in(client, user)
     return (await client.get("/notifications")).text
+
+
+async def test_every_followable_source_gets_its_commitment_from_the_job(
+    app: Any, settings: Settings
+) -> None:
+    from consultations.models import Consultation
+    from consultations.models import Phase as ConsultationPhase
+    from followup import jobs
+    from participation.worker import cron_jobs
+
+    proposal, _people = await _accepted_proposal(settings)
+    refused = await Proposal.create(
+        author_id=proposal.author_id,
+        title="Refusée",
+        body="<p>Non</p>",
+        state=ProposalState.REFUSED,
+        published_at=timezone.now(),
+    )
+    decided = await Consultation.create(
+        title="Horaires", phase=ConsultationPhase.CLOSED, outcome_published_at=timezone.now()
+    )
+    assert await jobs.follow_new_sources({}) == 2
+    assert await jobs.follow_new_sources({}) == 0  # idempotent
+    followed = {(c.source_kind.value, c.source_id, c.status.value) for c in await Commitment.all()}
+    assert followed == {
+        ("proposal", proposal.id, "upcoming"),
+        ("consultation", decided.id, "upcoming"),
+    }
+    assert refused.id not in {c.source_id for c in await Commitment.filter(source_kind="proposal")}
+    assert await Notification.all().count() == 0  # announcing is no status change
+    assert any(c.name == "cron:follow_new_sources" for c in cron_jobs())
+
+
+async def test_a_commitment_whose_source_was_deleted_can_still_be_updated(
+    app: Any, client: httpx.AsyncClient, admin: User
+) -> None:
+    gone = await Commitment.create(source_kind="budget-project", source_id=999, title="Kiosque")
+    page = f"/admin/followup/{gone.id}"
+    await log_in(client, admin)
+    response = await post_form(
+        client, f"{page}/status", {"status": "in-progress", "progress": "10"}, page
+    )
+    assert response.status_code == 303
+    assert (await Commitment.get(id=gone.id)).status.value == "in-progress"
+    assert (await client.get(f"/followup/{gone.id}")).status_code == 200

@@ -46,15 +46,17 @@ def test_dissimilarity_index_by_hand() -> None:
 
 
 def test_readings_say_how_far_a_group_is_from_its_share_of_the_population() -> None:
-    def group(key: str, ratio: float, shown: bool = True) -> Group:
-        return Group(key, 100 if shown else None, 1000, 0.2 * ratio if shown else None, 0.2)
+    def group(key: str, ratio: float, shown: bool = True, missing: bool = False) -> Group:
+        share = 0.2 * ratio if shown else None
+        return Group(key, 100 if shown else None, 1000, share, 0.2, surely_missing=missing)
 
     groups = [
         group("18-24", 0.5),
         group("25-34", 1.05),  # in line: not mentioned
         group("35-49", 1.26),
         group("50-64", 2.0),
-        group("65+", 0.0, shown=False),
+        group("65+", 0.0, shown=False, missing=True),
+        group("under-18", 0.0, shown=False),  # hidden, but maybe not missing: not said
     ]
     found = {r["key"]: r["code"] for r in domain.readings(groups)}
     assert found == {
@@ -65,8 +67,19 @@ def test_readings_say_how_far_a_group_is_from_its_share_of_the_population() -> N
     }
     # the missing first (least present first), then the over-represented (most first)
     assert [r["key"] for r in domain.readings(groups)] == ["65+", "18-24", "50-64", "35-49"]
-    assert domain.reading_code(0.3, False) == "under-2/3"
-    assert domain.reading_code(0.22, False) == "under-3/4"
+    assert domain.reading_code(0.3) == "under-2/3"
+    assert domain.reading_code(0.22) == "under-3/4"
+
+
+def test_a_hidden_group_is_called_missing_only_when_it_surely_is() -> None:
+    population = {"a": 300, "b": 300, "c": 400}
+    rows = {g.key: g for g in domain.representativeness({"a": 5, "b": 60, "c": 35}, population)}
+    # a: 5 where 30 were expected; c: hidden by secondary suppression (35 is not small)
+    assert rows["a"].participants is None and rows["c"].participants is None
+    assert rows["a"].surely_missing and not rows["c"].surely_missing
+    assert [r["key"] for r in domain.readings(rows.values())] == ["a", "b"]
+    few = {g.key: g for g in domain.representativeness({"a": 5, "b": 12, "c": 13}, population)}
+    assert not few["a"].surely_missing  # 5 where 9 were expected: nothing to say
 
 
 def test_weeks_start_on_monday_and_quiet_weeks_are_kept() -> None:

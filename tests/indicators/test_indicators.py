@@ -105,6 +105,7 @@ async def test_consultation_and_proposals_count_the_unverified_as_unknown(app: A
     assert space["Nord"]["participants"] is None  # 5 people
     assert space["Nord"]["participant_share"] is None
     assert p["dissimilarity"]["district"] is None  # 5 known participants: too few
+    assert p["readings"] == {"district": [], "age": []}  # nor any reading about them
     assert by_key(p["activity"]) == {
         "proposals": {"key": "proposals", "count": None},
         "supports": {"key": "supports", "count": 11},
@@ -165,6 +166,7 @@ async def test_public_summary_and_exports_hide_small_cells_and_persons(
     await jobs.compute_indicators({})
     html = (await client.get("/indicators")).text
     assert "Budget 2026" in html and "Avenir du parc" in html
+    assert "File de modération" not in html and "Votants par canal" not in html  # admins only
     assert re.search(r'<th scope="row">Nord</th><td><abbr[^>]*>&lt; 10</abbr>', html)
 
     exported = json.loads((await client.get("/indicators/export.json")).text)
@@ -181,6 +183,49 @@ async def test_public_summary_and_exports_hide_small_cells_and_persons(
     for person in town.verified + town.unverified:
         assert person.email not in everything and person.display_name not in everything
     assert "user" not in json.dumps(exported)
+    # aggregates only: every key of the export is one of these, none names a person
+    allowed = {
+        "suppression_threshold",
+        "processes",
+        "process",
+        "process_id",
+        "title",
+        "computed_at",
+        "participants",
+        "eligible",
+        "turnout_percent",
+        "reference_year",
+        "over_time",
+        "by_district",
+        "by_age",
+        "by_channel",
+        "dissimilarity",
+        "district",
+        "age",
+        "readings",
+        "key",
+        "count",
+        "population",
+        "participant_share",
+        "population_share",
+        "code",
+        "times",
+        "activity",
+        "moderation",
+        "cases",
+        "decided",
+        "median_hours",
+        "p90_hours",
+    }
+
+    def keys(value: Any) -> set[str]:
+        if isinstance(value, dict):
+            return set(value) | {k for v in value.values() for k in keys(v)}
+        if isinstance(value, list):
+            return {k for v in value for k in keys(v)}
+        return set()
+
+    assert keys(exported) <= allowed, keys(exported) - allowed
 
 
 async def test_a_process_in_preparation_stays_off_the_public_pages(
@@ -195,3 +240,84 @@ async def test_a_process_in_preparation_stays_off_the_public_pages(
     row = await IndicatorSet.get(process_kind=ProcessKind.CONSULTATION)
     assert row.public is False
     assert row.computed_at > timezone.now() - timedelta(minutes=1)
+
+
+async def test_a_restricted_budget_counts_only_its_eligible_population(app: Any) -> None:
+    from budgets.models import Budget, Phase
+
+    await seed()
+    restricted = await Budget.create(
+        title="Budget des aînés du Nord",
+        total_amount=1000,
+        phase=Phase.VOTING,
+        restricted_to_district="Nord",
+        minimum_age=30,
+    )
+    await jobs.compute_indicators({})
+    f = await _figures(ProcessKind.BUDGET, restricted.id)
+    assert f["eligible"] == 100  # Nord's 100 people aged 70; its 20-year-olds are too young
+    assert f["participants"] is None and f["turnout_percent"] is None  # nobody voted yet
+    assert [g["key"] for g in f["by_district"]] == ["Nord"]
+
+
+async def test_the_worker_runs_the_job_every_10_minutes_and_on_demand(
+    app: Any, client: httpx.AsyncClient, admin: User, redis_url: str
+) -> None:
+    from participation import queue
+    from participation.worker import cron_jobs, job_functions
+    from tests.participation.test_worker import run_jobs
+
+    assert "compute_indicators" in {getattr(f, "name", "") for f in job_functions()}
+    cron = next(c for c in cron_jobs() if c.name == "cron:schedule_indicators")
+    assert cron.minute == set(range(1, 60, 10))
+
+    await log_in(client, admin)
+    response = await post_form(client, "/admin/indicators/refresh", {}, "/admin/indicators")
+    assert response.status_code == 303
+    pool = queue.get_pool()
+    assert pool is not None
+    queued = [job.function for job in await pool.queued_jobs()]
+    assert queued == ["compute_indicators"]
+    page = await client.get("/admin/indicators")
+    assert "Les indicateurs sont en cours de calcul" in page.text
+
+    # a second click while the first run waits does not queue a second run
+    await post_form(client, "/admin/indicators/refresh", {}, "/admin/indicators")
+    assert len(await pool.queued_jobs()) == 1
+
+    # the worker runs it, and a later click can run it again (no kept result blocks the id)
+    assert await IndicatorSet.all().count() == 0
+    worker = await run_jobs(app.state.settings, redis_url)
+    assert worker.jobs_failed == 0
+    assert await IndicatorSet.all().count() == 1  # the proposals space, even when empty
+    await post_form(client, "/admin/indicators/refresh", {}, "/admin/indicators")
+    assert [job.function for job in await pool.queued_jobs()] == ["compute_indicators"]
+
+
+async def test_readings_are_written_in_the_visitors_language(
+    app: Any, client: httpx.AsyncClient
+) -> None:
+    await seed()
+    await jobs.compute_indicators({})
+    english = await client.get("/indicators", headers={"Accept-Language": "en"})
+    assert "The 18–24 year-olds are under-represented by half." in english.text
+    assert "The 65 and over are over-represented by a quarter." in english.text
+    french = await client.get("/indicators", headers={"Accept-Language": "fr"})
+    assert "Les 65 ans et plus sont surreprésentés d’un quart." in french.text
+
+
+async def test_the_public_summary_follows_each_new_run_of_the_job(
+    app: Any, client: httpx.AsyncClient, redis_url: str
+) -> None:
+    from budgets.models import Budget, Phase
+    from participation import queue
+    from tests.participation.test_worker import run_jobs
+
+    await seed()
+    await jobs.compute_indicators({})
+    assert "Budget des Rives" not in (await client.get("/indicators")).text
+    await Budget.create(title="Budget des Rives", total_amount=1000, phase=Phase.VOTING)
+    await jobs.request_indicators()
+    assert queue.get_pool() is not None
+    await run_jobs(app.state.settings, redis_url)  # the worker's run empties cached pages
+    assert "Budget des Rives" in (await client.get("/indicators")).text

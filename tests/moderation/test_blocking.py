@@ -98,3 +98,26 @@ async def test_only_admins_block_moderators(
         assert response.status_code == 303
     block = await UserBlock.get(user_id=colleague.id)
     assert block.ends_at is None
+
+
+async def test_a_block_ends_by_itself_and_a_lifted_one_no_longer_counts(
+    app: Any, settings: Settings, citizen: User, moderator: User
+) -> None:
+    from datetime import timedelta
+
+    from tortoise import timezone
+
+    other = await create_user(settings, "other@example.org")
+    proposal = await make_proposal(other, title="Une proposition à soutenir")
+    now = timezone.now()
+    await UserBlock.create(user_id=citizen.id, reason="Fini", ends_at=now - timedelta(minutes=1))
+    await UserBlock.create(user_id=citizen.id, reason="Levé", ends_at=None, lifted_at=now)
+    page = f"/proposals/{proposal.id}"
+    async with browser(app) as c:
+        await log_in(c, citizen)
+        assert (await post_form(c, f"{page}/support", {}, page=page)).status_code == 303
+        await UserBlock.create(
+            user_id=citizen.id, reason="En cours", ends_at=now + timedelta(hours=1)
+        )
+        refused = await post_form(c, f"{page}/unsupport", {}, page=page)
+        assert refused.status_code == 403 and "En cours" in refused.text

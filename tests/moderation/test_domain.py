@@ -153,3 +153,8 @@ def test_an_edit_sends_approved_content_back_to_the_queue_only_under_premoderati
     assert domain.after_edit(MV.VISIBLE, premoderated=False) == MV.VISIBLE
     assert domain.after_edit(MV.PENDING, premoderated=True) == MV.PENDING
     assert domain.after_edit(MV.HIDDEN, premoderated=True) == MV.HIDDEN
+
+
+def test_co_authors_cannot_report_what_they_co_wrote() -> None:
+    assert not domain.can_report(person(3), author_id=2, coauthor_ids=(3,))
+    assert domain.can_report(person(4), author_id=2, coauthor_ids=(3,))

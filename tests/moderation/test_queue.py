@@ -275,3 +275,39 @@ async def test_council_actions_on_proposals_are_audited(
     assert [e.action for e in entries] == ["proposal_state", "proposal_answer"]
     assert '"under_analysis"' in entries[0].after and "arceaux" in entries[1].after
     assert all(e.actor_id == admin.id for e in entries)
+
+
+async def test_a_page_mixing_every_content_type_costs_at_most_8_queries(
+    client: httpx.AsyncClient, moderator: User, citizen: User
+) -> None:
+    from budgets.models import Project
+    from tests.budgets.factories import budget_in_voting
+
+    _, projects = await budget_in_voting()
+    proposal = await make_proposal(citizen, title="Le sujet des commentaires")
+    comments = [
+        await Comment.create(proposal_id=proposal.id, author_id=citizen.id, body=f"<p>Avis {i}</p>")
+        for i in range(5)
+    ]
+    await Project.filter(id__in=[p.id for p in projects]).update(moderation_state=MV.PENDING)
+    now = timezone.now()
+    items = (
+        [("proposal", proposal.id)]
+        + [("comment", c.id) for c in comments]
+        + [("budget_project", p.id) for p in projects]
+    )
+    for i, (content_type, content_id) in enumerate(items):
+        await ModerationCase.create(
+            content_type=content_type,
+            content_id=content_id,
+            author_id=citizen.id,
+            kind=CaseKind.PENDING,
+            opened_at=now + timedelta(seconds=i),
+        )
+    await ReasonTemplate.create(text_fr="Motif.", text_en="Reason.")
+    await log_in(client, moderator)
+    queries, response = await count_queries(client, "/moderation")
+    assert response.status_code == 200
+    assert "Avis 4" in response.text and "Skatepark" in response.text
+    assert "Le sujet des commentaires" in response.text
+    assert queries <= 8, queries

@@ -191,6 +191,11 @@ async def test_rejection_reason_and_a_single_review_request(
         mine = (await c.get("/moderation/mine")).text
         assert "Hors sujet." in mine and "Demander un réexamen" in mine
         url = f"/moderation/decisions/{decision.id}/review"
+        too_long = await post_form(c, url, {"text": "x" * 1001})  # 422, nothing asked yet
+        assert too_long.status_code == 422
+        assert f'aria-describedby="review-{decision.id}-error"' in too_long.text
+        assert "1 000 caractères" in too_long.text and "x" * 1001 in too_long.text
+        assert (await ModerationCase.get(id=case.id)).status == "closed"
         response = await post_form(c, url, {"text": "Je parlais bien du projet."})
         assert response.status_code == 303
         assert (await post_form(c, url, {"text": "Encore ?"})).status_code == 403
@@ -207,3 +212,15 @@ async def test_rejection_reason_and_a_single_review_request(
         await log_in(c, other)
         assert (await post_form(c, url, {"text": ""})).status_code == 403
     assert await AuditLogEntry.filter(action="review_requested").count() == 1
+
+
+async def test_co_authors_cannot_report_their_own_proposal(
+    client: httpx.AsyncClient, citizen: User, settings: Settings
+) -> None:
+    from tests.participation.proposal_factories import add_coauthor
+
+    proposal = await make_proposal(await create_user(settings, "author@example.org"))
+    await add_coauthor(proposal, citizen)
+    await log_in(client, citizen)
+    assert (await report(client, "proposal", proposal.id)).status_code == 403
+    assert await Report.all().count() == 0

@@ -19,6 +19,7 @@ from participation.proposals.domain import AmendmentState, ProposalState
 from participation.proposals.models import (
     Amendment,
     Proposal,
+    ProposalCoauthor,
     ProposalEvent,
     ProposalVersion,
     Support,
@@ -340,19 +341,57 @@ async def test_the_author_can_withdraw_then_nothing_more(
 
 # --- permission matrix ------------------------------------------------------------------------
 
-ACTIONS = ["view_draft", "edit", "publish", "support", "amend", "comment", "answer", "analyse"]
+ACTIONS = [
+    "view_draft",
+    "edit",
+    "publish",
+    "support",
+    "amend",
+    "comment",
+    "answer",
+    "analyse",
+    "invite",
+    "decide_amendment",
+    "withdraw",
+    "delete_others_comment",
+]
 # role -> actions allowed on a proposal (draft for view/edit/publish, published for the rest)
 ALLOWED = {
     "anonymous": set(),
     "citizen": {"support", "amend", "comment"},
-    "author": {"view_draft", "edit", "publish", "support", "comment"},
-    "coauthor": {"view_draft", "edit", "publish", "support", "comment"},
-    "moderator": {"support", "amend", "comment"},
-    "admin": {"support", "amend", "comment", "answer", "analyse"},
+    "author": {
+        "view_draft",
+        "edit",
+        "publish",
+        "support",
+        "comment",
+        "invite",
+        "decide_amendment",
+        "withdraw",
+    },
+    # only the first author invites co-authors
+    "coauthor": {
+        "view_draft",
+        "edit",
+        "publish",
+        "support",
+        "comment",
+        "decide_amendment",
+        "withdraw",
+    },
+    "moderator": {"support", "amend", "comment", "delete_others_comment"},
+    "admin": {"support", "amend", "comment", "answer", "analyse", "delete_others_comment"},
 }
 
 
-async def _attempt(c: httpx.AsyncClient, action: str, draft: Proposal, public: Proposal) -> bool:
+async def _attempt(
+    c: httpx.AsyncClient,
+    action: str,
+    draft: Proposal,
+    public: Proposal,
+    amendment: Amendment,
+    comment: Comment,
+) -> bool:
     d, p = f"/proposals/{draft.id}", f"/proposals/{public.id}"
     if action == "view_draft":
         return (await c.get(d)).status_code == 200
@@ -378,6 +417,21 @@ async def _attempt(c: httpx.AsyncClient, action: str, draft: Proposal, public: P
     if action == "analyse":
         r = await post_form(c, f"{p}/state", {"state": "under_analysis"}, page=token_page)
         return r.status_code == 303 and r.headers["location"].startswith(p)
+    if action == "invite":
+        r = await post_form(c, f"{p}/coauthors", {"email": "invitee@example.org"})
+        return r.status_code == 303 and await ProposalCoauthor.exists(email="invitee@example.org")
+    if action == "decide_amendment":
+        r = await post_form(c, f"{p}/amendments/{amendment.id}/accept", {})
+        await amendment.refresh_from_db()
+        return r.status_code == 303 and amendment.state == "accepted"
+    if action == "withdraw":
+        r = await post_form(c, f"{p}/state", {"state": "withdrawn"})
+        await public.refresh_from_db()
+        return r.status_code == 303 and public.state == S.WITHDRAWN
+    if action == "delete_others_comment":
+        r = await post_form(c, f"{p}/comments/{comment.id}/delete", {})
+        await comment.refresh_from_db()
+        return r.status_code == 303 and comment.deleted_at is not None
     raise AssertionError(action)
 
 
@@ -395,16 +449,28 @@ async def test_permission_matrix(app: Any, tmp_path: Any, redis_url: str, role: 
         "moderator": await create_user(settings, "mod@example.org", Role.MODERATOR),
         "admin": await create_user(settings, "admin@example.org", Role.ADMIN),
     }
+    other = await create_user(settings, "other@example.org")
     allowed = {}
     for action in ACTIONS:
         draft = await make_proposal(author, S.DRAFT, title="Brouillon de l'auteur principal")
         public = await make_proposal(author, title="Proposition publiée par l'auteur")
         await add_coauthor(draft, coauthor)
         await add_coauthor(public, coauthor)
+        amendment = await Amendment.create(
+            proposal_id=public.id,
+            author_id=other.id,
+            base_version=1,
+            title=public.title,
+            body="<p>Une version amendée par un voisin.</p>",
+        )
+        comment = await Comment.create(
+            proposal_id=public.id, author_id=other.id, body="<p>Un avis d'un voisin.</p>"
+        )
+        await ProposalCoauthor.filter(email="invitee@example.org").delete()
         async with await _client(app) as c:
             if role != "anonymous":
                 await log_in(c, users[role])
-            allowed[action] = await _attempt(c, action, draft, public)
+            allowed[action] = await _attempt(c, action, draft, public, amendment, comment)
     assert {a for a, ok in allowed.items() if ok} == ALLOWED[role]
 
 

@@ -120,6 +120,20 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "GET /proposals/{id}/comments/{comment}/edit":                                              (LOGIN,   PAGE,    DENIED,  DENIED,  DENIED),
     "GET /proposals/{id}/comments/{comment}/edit [draft]":                                      (LOGIN,   HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
     "GET /proposals/{id}/comments/{comment}/edit [hidden]":                                     (LOGIN,   PAGE,    HIDDEN,  DENIED,  DENIED),
+    # indicators and follow-up (issue #9): figures are aggregated and public, the dashboard is staff's
+    "GET /indicators":                                                                          (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /indicators/export.csv":                                                               (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /indicators/export.json":                                                              (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /admin/indicators":                                                                    (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "GET /admin/indicators/{kind}/{process_id}":                                                (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "POST /admin/indicators/refresh":                                                           (LOGIN,   DENIED,  DENIED,  DENIED,  DONE),
+    "GET /followup":                                                                            (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /followup/{commitment_id}":                                                            (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /admin/followup":                                                                      (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "POST /admin/followup/new":                                                                 (LOGIN,   DENIED,  DENIED,  DENIED,  REFUSED),
+    "GET /admin/followup/{commitment_id}":                                                      (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "POST /admin/followup/{commitment_id}/status":                                              (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
+    "POST /admin/followup/{commitment_id}/milestones":                                          (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
     "GET /notifications":                                                                       (LOGIN,   PAGE,    PAGE,    PAGE,    PAGE),
     "GET /moderation":                                                                          (LOGIN,   DENIED,  DENIED,  PAGE,    PAGE),
     "GET /moderation/report/{type}/{id}":                                                       (LOGIN,   DENIED,  PAGE,    PAGE,    PAGE),
@@ -127,6 +141,8 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "GET /moderation/mine":                                                                     (LOGIN,   PAGE,    PAGE,    PAGE,    PAGE),
     "GET /moderation/users/{id}":                                                               (LOGIN,   DENIED,  DENIED,  PAGE,    PAGE),
     "GET /admin/audit":                                                                         (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "GET /admin/moderation/reasons":                                                            (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "GET /admin/moderation/reasons/{id}":                                                       (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
     "GET /admin/audit.csv":                                                                     (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
     "GET /admin":                                                                               (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
     "GET /static/{path}":                                                                       (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
@@ -174,21 +190,21 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "POST /proposals/new":                                                                      (LOGIN,   FORM,    FORM,    FORM,    FORM),
     "POST /proposals/{id}/edit":                                                                (LOGIN,   FORM,    DENIED,  DENIED,  DENIED),
     "POST /proposals/{id}/edit [draft]":                                                        (LOGIN,   FORM,    HIDDEN,  HIDDEN,  HIDDEN),
-    "POST /proposals/{id}/answer":                                                              (LOGIN,   DENIED,  DENIED,  DENIED,  DONE),
+    "POST /proposals/{id}/answer":                                                              (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
     "POST /proposals/{id}/answer [draft]":                                                      (LOGIN,   DENIED,  DENIED,  DENIED,  HIDDEN),
     "POST /proposals/{id}/support":                                                             (LOGIN,   DONE,    DONE,    DONE,    DONE),
     "POST /proposals/{id}/support [draft]":                                                     (LOGIN,   DENIED,  HIDDEN,  HIDDEN,  HIDDEN),
     "POST /proposals/{id}/unsupport":                                                           (LOGIN,   DONE,    DONE,    DONE,    DONE),
     "POST /proposals/{id}/unsupport [draft]":                                                   (LOGIN,   REFUSED, HIDDEN,  HIDDEN,  HIDDEN),
-    "POST /proposals/{id}/coauthors":                                                           (LOGIN,   DONE,    DENIED,  DENIED,  DENIED),
-    "POST /proposals/{id}/coauthors [draft]":                                                   (LOGIN,   DONE,    HIDDEN,  HIDDEN,  HIDDEN),
+    "POST /proposals/{id}/coauthors":                                                           (LOGIN,   FORM,    DENIED,  DENIED,  DENIED),
+    "POST /proposals/{id}/coauthors [draft]":                                                   (LOGIN,   FORM,    HIDDEN,  HIDDEN,  HIDDEN),
     "POST /proposals/{id}/coauthors/accept":                                                    (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED),
     "POST /proposals/{id}/coauthors/accept [draft]":                                            (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED),
     "POST /proposals/{id}/amendments/new":                                                      (LOGIN,   DENIED,  FORM,    FORM,    FORM),
     "POST /proposals/{id}/amendments/new [draft]":                                              (LOGIN,   DENIED,  HIDDEN,  HIDDEN,  HIDDEN),
     "POST /proposals/{id}/amendments/{amendment}/{decision}":                                   (LOGIN,   DONE,    DENIED,  DENIED,  DENIED),
     "POST /proposals/{id}/amendments/{amendment}/{decision} [draft]":                           (LOGIN,   DENIED,  HIDDEN,  HIDDEN,  HIDDEN),
-    "POST /proposals/{id}/comments":                                                            (LOGIN,   DONE,    DONE,    DONE,    DONE),
+    "POST /proposals/{id}/comments":                                                            (LOGIN,   FORM,    FORM,    FORM,    FORM),
     "POST /proposals/{id}/comments [draft]":                                                    (LOGIN,   DENIED,  HIDDEN,  HIDDEN,  HIDDEN),
     "POST /proposals/{id}/comments/{comment}/edit":                                             (LOGIN,   FORM,    DENIED,  DENIED,  DENIED),
     "POST /proposals/{id}/comments/{comment}/edit [draft]":                                     (LOGIN,   HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
@@ -203,6 +219,8 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "POST /moderation/decisions/{id}/review":                                                   (LOGIN,   DONE,    DENIED,  DENIED,  DENIED),
     "POST /moderation/users/{id}/block":                                                        (LOGIN,   DENIED,  DENIED,  FORM,    FORM),
     "POST /moderation/users/{id}/unblock":                                                      (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
+    "POST /admin/moderation/reasons":                                                           (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
+    "POST /admin/moderation/reasons/{id}":                                                      (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
     "POST /proposals/{id}/state":                                                               (LOGIN,   DONE,    DENIED,  REFUSED, REFUSED),
     "POST /proposals/{id}/state [draft]":                                                       (LOGIN,   DONE,    HIDDEN,  HIDDEN,  HIDDEN),
     "POST /admin/consultations/{consultation_id}/questions/{question_id}/delete":               (LOGIN,   DENIED,  DENIED,  DENIED,  DONE),
@@ -210,6 +228,7 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "POST /proposals/{id}/comments/{comment}/delete":                                           (LOGIN,   DONE,    DENIED,  DONE,    DONE),
     "POST /proposals/{id}/comments/{comment}/delete [draft]":                                   (LOGIN,   HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
     "POST /proposals/{id}/comments/{comment}/delete [hidden]":                                  (LOGIN,   DONE,    HIDDEN,  DONE,    DONE),
+    "POST /admin/moderation/reasons/{id}/delete":                                               (LOGIN,   DENIED,  DENIED,  DENIED,  DONE),
     "POST /account/logout":                                                                     (DONE,    DONE,    DONE,    DONE,    DONE),
 }
 # fmt: on
@@ -263,11 +282,11 @@ def _attempts(endpoint: Endpoint, world: Any) -> list[tuple[str, str]]:
     """(matrix key, url): the world's ids, then each restricted object the route can name."""
     attempts = [(_route(endpoint), _url(endpoint, world.ids))]
     names = getattr(endpoint.route, "param_convertors", {})
-    if endpoint.path.startswith(("/moderation/users", "/moderation/decisions")):
-        return attempts  # their {id} is a person or a decision, not a proposal
     for name in names:
         if name not in RESTRICTED:
             continue
+        if name == "id" and not endpoint.path.startswith(("/proposals/", "/moderation/report/")):
+            continue  # elsewhere {id} is a person, a decision or a reason, not a proposal
         ids = dict(world.ids)
         kind, label = RESTRICTED[name]
         ids[name] = world.hidden[kind]
@@ -290,6 +309,7 @@ async def test_access_matrix(app: Any, settings: Settings, role: str) -> None:
     column = ROLES.index(role)
     seen: dict[str, str] = {}
     async with logged_in_client(app, world.user(role)) as person:
+        await _lists_show_restricted_objects_only_to_who_may_see_them(person, role)
         data = {"csrf_token": await csrf_token(person), **POST_DATA}
         for endpoint in sorted(app_routes(app), key=_order):
             for key, url in _attempts(endpoint, world):
@@ -304,18 +324,11 @@ async def test_access_matrix(app: Any, settings: Settings, role: str) -> None:
     assert wrong == {}, "\n".join(f"{role}: {k}: {v}" for k, v in wrong.items())
 
 
-@pytest.mark.parametrize("role", ROLES)
-async def test_lists_show_restricted_objects_only_to_who_may_see_them(
-    app: Any, settings: Settings, role: str
-) -> None:
-    world = await seed_world(settings)
-    async with logged_in_client(app, world.user(role)) as person:
-        budgets = (await person.get("/budgets")).text
-        consultations = (await person.get("/consultations")).text
-        proposals = (await person.get("/proposals")).text
-        exports = (await person.get("/proposals.csv")).text + (
-            await person.get("/proposals.json")
-        ).text
+async def _lists_show_restricted_objects_only_to_who_may_see_them(person: Any, role: str) -> None:
+    budgets = (await person.get("/budgets")).text
+    consultations = (await person.get("/consultations")).text
+    proposals = (await person.get("/proposals")).text
+    exports = (await person.get("/proposals.csv")).text + (await person.get("/proposals.json")).text
     assert ("Budget en préparation" in budgets) == (role == "admin")
     assert "Consultation en préparation" not in consultations  # staff see it under /admin
     assert ("Brouillon d'Olivia" in proposals.replace("&#39;", "'")) == (role == "owner")

@@ -19,7 +19,7 @@ import pytest
 from participation.proposals.domain import ProposalState
 from participation.proposals.models import Proposal
 from participation.settings import Settings
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, make_settings
 from tests.participation.proposal_factories import make_proposal
 from tests.security.world import (
     app_routes,
@@ -31,7 +31,7 @@ from tests.security.world import (
 
 # every query parameter a page reads (grep query_params / from_query), and common guesses
 PARAMETERS = (
-    "page sort state category district answered q type reason kind action target_type "
+    "page sort state status category district answered q type reason kind action target_type "
     "receipt next order limit offset filter"
 ).split()
 SQL_FRAGMENTS = [
@@ -78,6 +78,8 @@ LIST_PAGES = {
     "/admin/audit.csv",
     "/account/login",
     "/account/residency",
+    "/followup",
+    "/indicators",
 }
 
 
@@ -149,8 +151,8 @@ async def test_a_nul_character_is_refused_with_400_and_nothing_is_written(
         assert await Proposal.all().count() == before
 
 
-# ids that do not exist: zero, one past the world, past PostgreSQL's integer, 20 digits
-FORGED_IDS = ["0", "987654", "2147483648", "99999999999999999999"]
+# ids that do not exist: unknown to the database, past PostgreSQL's integer, 20 digits
+FORGED_IDS = ["987654", "2147483648", "99999999999999999999"]
 
 
 def _id_parameters(endpoint: Any) -> list[str]:
@@ -194,3 +196,44 @@ async def test_forged_ids_answer_404_on_every_route(
                             continue
                     wrong.append((str(endpoint), name, forged, response.status_code))
     assert wrong == [], "\n".join(map(str, wrong))
+
+
+# where a `next` parameter may send a browser after log-in or a language switch: only here
+OFF_SITE = [
+    "//evil.example/",
+    "/\\evil.example/",
+    "\\\\evil.example/",
+    "https://evil.example/",
+    "javascript:alert(1)",
+    "/\t/evil.example/",
+    "/\n/evil.example/",
+    " //evil.example/",
+    "%2F%2Fevil.example/",
+]
+
+
+async def test_next_parameters_never_send_off_site(
+    app: Any, settings: Settings, tmp_path: Any, redis_url: str
+) -> None:
+    world = await seed_world(settings)
+    # a log-in per target from one address: the rate limits are tested in tests/moderation
+    app.state.settings = make_settings(tmp_path, redis_url, RATE_LIMITS="off")
+    from urllib.parse import urlsplit
+
+    from tests.conftest import TEST_PASSWORD
+
+    for target in OFF_SITE:
+        async with client_for(app) as browser:
+            login = f"/account/login?{urlencode({'next': target})}"
+            token = await csrf_token(browser, login)
+            form = {"email": world.owner.email, "password": TEST_PASSWORD, "next": target}
+            answers = [await browser.post(login, data={**form, "csrf_token": token})]
+            token = await csrf_token(browser)  # a new session's token after log-in
+            switch = {"language": "en", "next": target, "csrf_token": token}
+            answers.append(await browser.post("/language", data=switch))
+            for response in answers:
+                assert response.status_code == 303, target
+                location = response.headers["location"]
+                squeezed = re.sub(r"[\x00-\x20]", "", location)
+                assert location.startswith("/") and not urlsplit(location).netloc, target
+                assert not squeezed.startswith(("//", "/\\")), (target, location)

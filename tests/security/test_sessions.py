@@ -99,3 +99,28 @@ async def test_a_tampered_cookie_is_ignored(app: Any, settings: Settings) -> Non
         browser.cookies.set(COOKIE, tampered, domain="testserver.local")
         response = await browser.get("/account")
         assert response.status_code == 303  # anonymous again: sent to log in
+
+
+async def test_cached_public_pages_carry_each_visitors_own_token(
+    app: Any, settings: Settings
+) -> None:
+    """Public pages are served from memory to visitors (participation/pagecache.py): neither a
+    visitor's CSRF token nor a signed-in person's page may reach someone else."""
+    from tests.conftest import CSRF_FIELD
+    from tests.security.world import seed_world
+
+    world = await seed_world(settings)
+    pages = ["/", "/proposals", f"/proposals/{world.ids['id']}"]
+    async with client_for(app) as owner, client_for(app) as first, client_for(app) as second:
+        await log_in(owner, world.owner)
+        for url in pages:
+            signed_in = await owner.get(url)  # a signed-in rendering first: never stored
+            assert "Olivia Owner" in signed_in.text
+            seen = [await first.get(url), await first.get(url), await second.get(url)]
+            tokens = [CSRF_FIELD.search(page.text).group(1) for page in seen]  # type: ignore[union-attr]
+            assert tokens[0] == tokens[1] != tokens[2], url
+            for page in seen:
+                assert "Olivia Owner" not in page.text.split("<main")[0], url  # header
+        for browser, token in ((first, tokens[0]), (second, tokens[2])):
+            answer = await browser.post("/language", data={"csrf_token": token, "language": "en"})
+            assert answer.status_code == 303  # the token on the page is this visitor's own

@@ -117,6 +117,8 @@ async def seed_world(settings: Settings) -> World:
         settings, budget.id, residency.census_entry, voter, {projects[0].id: 1}, budget=budget
     )
     consultation, questions = await consultation_open()
+    from indicators import services as indicator_services
+
     await Notification.create(
         user_id=world.owner.id, kind="comment", event_key="comment:owner", proposal_id=proposal.id
     )
@@ -136,6 +138,15 @@ async def seed_world(settings: Settings) -> World:
             winner_rule=WinnerRule.GREEDY,
         )
     )
+    # a commitment followed by the council (an accepted proposal of the owner), a ready-made
+    # moderation reason
+    from followup.domain import SourceKind
+    from followup.services import create_commitment
+    from moderation.models import ReasonTemplate
+
+    accepted = await make_proposal(world.owner, ProposalState.ACCEPTED, title="Proposition retenue")
+    commitment = await create_commitment(SourceKind.PROPOSAL, accepted.id)
+    reason = await ReasonTemplate.create(text_fr="Propos injurieux.", text_en="Abusive words.")
     world.hidden = {
         "draft_proposal": draft.id,
         "hidden_comment": rejected.id,
@@ -156,7 +167,12 @@ async def seed_world(settings: Settings) -> World:
         "path": "css/app.css",
         "moderation_decision": decision.id,
         "user": world.owner.id,
+        "commitment_id": commitment.id,
+        "kind": "budget",
+        "process_id": budget.id,
+        "reason": reason.id,
     }
+    await indicator_services.compute_all()  # the dashboard's pages read stored figures
     return world
 
 
@@ -165,6 +181,8 @@ _ID_BY_ROUTE_PREFIX = [
     ("/moderation/decisions/", "moderation_decision"),
     ("/moderation/users/", "user"),
     ("/moderation/report/", "comment"),
+    ("/admin/moderation/reasons/", "reason"),
+    ("/admin/indicators/", "budget_id"),
 ]
 
 

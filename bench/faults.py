@@ -1,0 +1,445 @@
+"""Kill -9 faults against real processes on PostgreSQL; prints what it finds (`make faults`).
+
+    .venv/bin/python bench/faults.py [--voters 300] [--kills 3] [--tally-ballots 30000]
+        [--database postgres://postgres@127.0.0.1:5432/bench_faults]
+        [--redis redis://127.0.0.1:6379/13]
+
+1. **Web killed during a burst of ballots.** A budget in voting with `--voters` verified
+   residents (bench/ballots.py builds it). `participation serve` runs in its own process group;
+   voters cast their ballot concurrently and, once a share of them is acknowledged (HTTP 303),
+   the whole group gets SIGKILL, `--kills` times, restarting the server in between; then every
+   voter votes (again) once the server is up. After each kill, in the database:
+   every acknowledged ballot is there with the choices sent (found by its keyed token, which
+   this script can compute because it holds SECRET_KEY), no register row without its ballot nor
+   ballot without its register row, and one register row and one ballot per person.
+2. **Worker killed mid-tally.** `--tally-ballots` ballots are stored, the budget enters its
+   tally (a `job_outbox` row), `participation worker` starts, and gets SIGKILL once the job has
+   started. Then: no half-written result (0 or 2 rows), the job still pending; the sweeper
+   (run here as the cron would, 15 minutes later) and a new worker finish it, and the stored
+   outcome equals the engine's on the same ballots.
+
+Exit status 1 when a check fails. Uses its own database (dropped and created) and Redis db.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlencode
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import ballots as ballot_bench  # noqa: E402
+from redis.asyncio import Redis  # noqa: E402
+from tortoise import timezone  # noqa: E402
+
+from budgets import services, tallying  # noqa: E402
+from budgets.demo import DISTRICTS  # noqa: E402
+from budgets.models import Ballot, Budget, Phase, TallyResult, VoterRegister  # noqa: E402
+from participation import outbox, queue  # noqa: E402
+from participation.db import close_database, init_database  # noqa: E402
+from participation.outbox import JobState, OutboxJob  # noqa: E402
+from participation.settings import Settings  # noqa: E402
+
+FAILURES: list[str] = []
+
+
+def check(condition: bool, what: str) -> None:
+    print(f"  {'ok  ' if condition else 'FAIL'} {what}", flush=True)
+    if not condition:
+        FAILURES.append(what)
+
+
+def start(command: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """`participation <command>` in its own process group, so SIGKILL takes every process.
+    The web gets a fresh free port each time: on a shared machine another program may take
+    the old one while the server is down."""
+    if command == "serve":
+        env["PORT"] = str(ballot_bench.free_port())
+        env["BASE_URL"] = f"http://127.0.0.1:{env['PORT']}"
+    return subprocess.Popen(
+        [sys.executable, "-m", "participation.cli", command],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def kill_group(process: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait(timeout=20)
+
+
+def wait_until_up(url: str, server: subprocess.Popen[bytes]) -> None:
+    for _ in range(150):
+        if server.poll() is not None:
+            raise SystemExit("the web server stopped at start")
+        try:
+            httpx.get(url + "/healthz", timeout=1)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise SystemExit("the web server did not start")
+
+
+# --- 1. web killed during a burst ------------------------------------------------------------
+
+
+async def burst(
+    url: str,
+    budget_id: int,
+    sessions: list[dict[str, str]],
+    context: dict,
+    choices: dict[int, list[int]],
+    acknowledged: dict[int, list[int]],
+    in_doubt: dict[int, list[list[int]]],
+    server: subprocess.Popen[bytes] | None,
+    kill_after: int,
+) -> dict[str, int]:
+    """Every voter casts once, 20 at a time; SIGKILL the server after `kill_after` answers."""
+    pending = list(range(len(sessions)))
+    random.Random(len(acknowledged)).shuffle(pending)  # each round starts with other voters
+    answered = {"303": 0, "other": 0, "no answer": 0}
+    killed = asyncio.Event()
+
+    async with httpx.AsyncClient(base_url=url, timeout=10) as client:
+
+        async def voter() -> None:
+            while pending and not killed.is_set():
+                index = pending.pop()
+                projects = choices[index]
+                body = urlencode(
+                    [
+                        ("csrf_token", sessions[index]["csrf"]),
+                        ("action", "cast"),
+                        *(("project", str(p)) for p in projects),
+                    ]
+                )
+                try:
+                    response = await client.post(
+                        f"/budgets/{budget_id}/ballot",
+                        content=body,
+                        headers={
+                            "content-type": "application/x-www-form-urlencoded",
+                            "cookie": f"participation_session={sessions[index]['cookie']}",
+                        },
+                    )
+                except httpx.HTTPError:
+                    # killed before answering: the change may or may not have been committed
+                    answered["no answer"] += 1
+                    in_doubt.setdefault(index, []).append(projects)
+                    continue
+                if response.status_code == 303:
+                    answered["303"] += 1
+                    acknowledged[index] = projects
+                    in_doubt.pop(index, None)
+                else:
+                    answered["other"] += 1
+                    status = str(response.status_code)
+                    answered[status] = answered.get(status, 0) + 1
+                    if answered[status] == 1:
+                        print(f"  first {status}: {response.text[:300]!r}", flush=True)
+                if server is not None and answered["303"] >= kill_after and not killed.is_set():
+                    killed.set()
+                    kill_group(server)
+
+        await asyncio.gather(*(voter() for _ in range(20)))
+    return answered
+
+
+async def check_ballots(
+    settings: Settings,
+    budget_id: int,
+    entries: list[int],
+    acknowledged: dict[int, list[int]],
+    in_doubt: dict[int, list[list[int]]],
+) -> None:
+    await init_database(settings)
+    try:
+        registered = await VoterRegister.filter(budget_id=budget_id).count()
+        stored = {
+            b.token: json.loads(b.choices)
+            for b in await Ballot.filter(budget_id=budget_id).only("token", "choices")
+        }
+        register_entries = set(
+            await VoterRegister.filter(budget_id=budget_id).values_list(
+                "census_entry_id", flat=True
+            )
+        )
+        tokens = {services.ballot_token(settings, budget_id, e): e for e in entries}
+
+        def as_stored(projects: list[int]) -> dict[str, int]:
+            return {str(p): 1 for p in projects}
+
+        # the last acknowledged ballot, or a later change sent when the server died unanswered
+        missing = [
+            i
+            for i, projects in acknowledged.items()
+            if stored.get(services.ballot_token(settings, budget_id, entries[i]))
+            not in [as_stored(projects), *(as_stored(c) for c in in_doubt.get(i, []))]
+        ]
+        check(not missing, f"every acknowledged ballot is stored as sent ({len(acknowledged)})")
+        check(
+            all(tokens.get(t) in register_entries for t in stored),
+            "no ballot without its register row",
+        )
+        with_ballot = {tokens[t] for t in stored if t in tokens}
+        check(register_entries <= with_ballot, "no register row without its ballot")
+        check(
+            registered == len(stored) == len(register_entries),
+            f"one register row and one ballot per person ({registered} voters, "
+            f"{len(stored)} ballots)",
+        )
+    finally:
+        await close_database()
+
+
+async def census_entries(settings: Settings) -> list[int]:
+    """The census row of each bench voter, in the order of their sessions."""
+    from budgets.models import Residency
+
+    await init_database(settings)
+    try:
+        rows = await Residency.all().order_by("user_id").values_list("census_entry_id", flat=True)
+        return list(rows)
+    finally:
+        await close_database()
+
+
+def web_killed_during_a_burst(env: dict[str, str], settings: Settings, args: argparse.Namespace):
+    print(f"\n== 1. web (serve, {args.workers} processes) killed -9 during a burst of ballots")
+    budget_id, sessions, context = asyncio.run(
+        ballot_bench.prepare(settings, args.database, args.voters)
+    )
+    entries = asyncio.run(census_entries(settings))
+    rng = random.Random(1)
+    acknowledged: dict[int, list[int]] = {}
+    in_doubt: dict[int, list[list[int]]] = {}
+    for kill in range(1, args.kills + 1):
+        choices = {
+            i: ballot_bench.random_ballot(rng, context, DISTRICTS[i % 4])
+            for i in range(len(sessions))
+        }
+        server = start("serve", env)
+        url = f"http://127.0.0.1:{env['PORT']}"
+        wait_until_up(url, server)
+        kill_after = max(1, len(sessions) // (2 * args.kills))
+        answered = asyncio.run(
+            burst(
+                url,
+                budget_id,
+                sessions,
+                context,
+                choices,
+                acknowledged,
+                in_doubt,
+                server,
+                kill_after,
+            )
+        )
+        print(
+            f"  kill {kill}: SIGKILL after {kill_after} acknowledged ballots; answers {answered}",
+            flush=True,
+        )
+        asyncio.run(check_ballots(settings, budget_id, entries, acknowledged, in_doubt))
+    # after the last restart every voter votes (again): nobody counts twice
+    server = start("serve", env)
+    url = f"http://127.0.0.1:{env['PORT']}"
+    wait_until_up(url, server)
+    choices = {
+        i: ballot_bench.random_ballot(rng, context, DISTRICTS[i % 4]) for i in range(len(sessions))
+    }
+    answered = asyncio.run(
+        burst(url, budget_id, sessions, context, choices, acknowledged, in_doubt, None, 0)
+    )
+    kill_group(server)
+    print(f"  after restart, every voter votes once more: answers {answered}", flush=True)
+    check(answered["303"] == len(sessions), "every voter could vote (again) after the restarts")
+    asyncio.run(check_ballots(settings, budget_id, entries, acknowledged, in_doubt))
+    return budget_id
+
+
+# --- 2. worker killed mid-tally --------------------------------------------------------------
+
+
+async def enter_tally(settings: Settings, budget_id: int, count: int) -> None:
+    """Store ballots up to `count`, then switch to the tally as the phase schedule would."""
+    await init_database(settings)
+    try:
+        rng = random.Random(7)
+        budget = await Budget.get(id=budget_id)
+        context = await services.ballot_context(budget)
+        plain = {"projects": context.projects, "envelopes": context.envelopes}
+        existing = await Ballot.filter(budget_id=budget_id).count()
+        import uuid
+
+        rows = [
+            Ballot(
+                id=uuid.uuid4(),
+                budget_id=budget_id,
+                token=None,
+                receipt=f"FAULT-{n:08d}",
+                district=DISTRICTS[n % 4],
+                choices=json.dumps(
+                    {str(p): 1 for p in ballot_bench.random_ballot(rng, plain, DISTRICTS[n % 4])}
+                ),
+                cast_on=timezone.now().date(),
+            )
+            for n in range(existing, count)
+        ]
+        await Ballot.bulk_create(rows, batch_size=5000)
+        queue.open_pool(settings.redis_url)
+        await services.switch_phase(budget_id, Phase.TALLY, by_user=None)
+        await queue.close_pool()
+    finally:
+        await close_database()
+
+
+async def job_state(settings: Settings, budget_id: int) -> tuple[OutboxJob, int]:
+    await init_database(settings)
+    try:
+        # the job the switch recorded (the tally sweeper may add another: harmless, idempotent)
+        job = await OutboxJob.filter(name="tally_budget").order_by("id").first()
+        assert job is not None
+        return job, await TallyResult.filter(budget_id=budget_id).count()
+    finally:
+        await close_database()
+
+
+async def sweep_as_if_later(settings: Settings) -> int:
+    """What the sweeper cron does once ABANDONED_AFTER has passed."""
+    await init_database(settings)
+    queue.open_pool(settings.redis_url)
+    try:
+        await OutboxJob.filter(state=JobState.PENDING, started_at__not_isnull=True).update(
+            started_at=timezone.now() - outbox.ABANDONED_AFTER - timedelta(minutes=1)
+        )
+        return await outbox.sweep_jobs({})
+    finally:
+        await queue.close_pool()
+        await close_database()
+
+
+async def compare_with_engine(settings: Settings, budget_id: int) -> None:
+    await init_database(settings)
+    try:
+        budget = await Budget.get(id=budget_id)
+        data = await tallying.load_input(budget)
+        expected = {
+            tallying._family(rule): json.loads(
+                json.dumps(tallying.compute_outcome(data, rule, options))
+            )
+            for rule, options in tallying.rules_to_compute(budget, None)
+        }
+        stored = {
+            r.rule: json.loads(r.outcome) for r in await TallyResult.filter(budget_id=budget_id)
+        }
+        check(stored == expected, "the rerun's results equal the engine's on the same ballots")
+    finally:
+        await close_database()
+
+
+def worker_killed_mid_tally(env: dict[str, str], settings: Settings, budget_id: int, count: int):
+    print(f"\n== 2. worker killed -9 mid-tally ({count} ballots)")
+    asyncio.run(enter_tally(settings, budget_id, count))
+    worker = start("worker", env)
+    started = time.monotonic()
+    while time.monotonic() - started < 120:
+        job, results = asyncio.run(job_state(settings, budget_id))
+        if job.started_at is not None:
+            break
+        time.sleep(0.2)
+    time.sleep(0.5)  # into the computation
+    kill_group(worker)
+    job, results = asyncio.run(job_state(settings, budget_id))
+    print(
+        f"  killed {time.monotonic() - started:.1f} s after start; job {job.state}, "
+        f"{job.attempts} attempt(s), {results} result rows",
+        flush=True,
+    )
+    check(results == 0, "killed before the results were written (else this run proved nothing)")
+    check(job.state == JobState.PENDING, "the job is still pending after the kill")
+    swept = asyncio.run(sweep_as_if_later(settings))
+    check(swept == 1, "the sweeper enqueues the abandoned tally again")
+    worker = start("worker", env)
+    started = time.monotonic()
+    while time.monotonic() - started < 300:
+        job, results = asyncio.run(job_state(settings, budget_id))
+        if job.state != JobState.PENDING:
+            break
+        time.sleep(0.5)
+    kill_group(worker)
+    print(
+        f"  rerun done in {time.monotonic() - started:.1f} s; job {job.state}, "
+        f"{job.attempts} attempts",
+        flush=True,
+    )
+    check(job.state == JobState.DONE and results == 2, "the rerun stored both rules")
+    check(job.attempts == 2, "the killed run and the rerun are the job's two attempts")
+    asyncio.run(compare_with_engine(settings, budget_id))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--voters", type=int, default=300)
+    parser.add_argument("--kills", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--tally-ballots", type=int, default=30_000)
+    parser.add_argument(
+        "--database",
+        default=os.environ.get(
+            "FAULTS_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_faults"
+        ),
+    )
+    parser.add_argument(
+        "--redis", default=os.environ.get("FAULTS_REDIS_URL", "redis://127.0.0.1:6379/13")
+    )
+    args = parser.parse_args()
+    port = ballot_bench.free_port()
+    env = {
+        **os.environ,
+        "ENVIRONMENT": "production",
+        "DATA_DIR": tempfile.mkdtemp(prefix="bench-faults-"),
+        "DATABASE_URL": args.database,
+        "REDIS_URL": args.redis,
+        "SECRET_KEY": ballot_bench.SECRET,
+        "BASE_URL": f"http://127.0.0.1:{port}",
+        "PORT": str(port),
+        "WEB_CONCURRENCY": str(args.workers),
+        "LOG_LEVEL": "WARNING",
+        "RATE_LIMITS": "off",
+    }
+    settings = Settings.from_env(env)
+
+    async def flush() -> None:
+        redis = Redis.from_url(args.redis)
+        await redis.flushdb()
+        await redis.aclose()
+
+    asyncio.run(flush())
+    budget_id = web_killed_during_a_burst(env, settings, args)
+    worker_killed_mid_tally(env, settings, budget_id, args.tally_ballots)
+    print(f"\n{len(FAILURES)} check(s) failed" if FAILURES else "\nevery check passed")
+    sys.exit(1 if FAILURES else 0)
+
+
+if __name__ == "__main__":
+    main()

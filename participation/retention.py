@@ -1,0 +1,46 @@
+"""The nightly retention job: personal data that only served a technical purpose is deleted
+once its time is up (durées de conservation, docs/privacy.md).
+
+- sessions past their expiry and password-reset tokens used or expired: at once;
+- e-mails of the outbox (address and text) sent or given up, and finished background jobs:
+  after LOG_RETENTION_DAYS.
+
+IP addresses are never stored in the database (only in Redis rate-limit counters, which expire
+within the hour), so there is nothing of them to purge here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from tortoise import timezone
+from tortoise.expressions import Q
+
+from participation import mail
+from participation.accounts.models import PasswordResetToken, UserSession
+from participation.outbox import JobState, OutboxJob
+from participation.settings import Settings
+
+
+async def purge_expired(settings: Settings, now: datetime) -> dict[str, int]:
+    """Delete what is past its retention; returns how many rows of each kind went."""
+    cutoff = now - timedelta(days=settings.log_retention_days)
+    return {
+        "sessions": await UserSession.filter(expires_at__lt=now).delete(),
+        "reset_tokens": await PasswordResetToken.filter(
+            Q(expires_at__lt=now) | Q(used_at__not_isnull=True)
+        ).delete(),
+        "emails": await mail.OutboxEmail.filter(
+            Q(sent_at__lt=cutoff)
+            | Q(sent_at=None, attempts__gte=mail.MAX_ATTEMPTS, created_at__lt=cutoff)
+        ).delete(),
+        "jobs": await OutboxJob.filter(
+            state__in=[JobState.DONE, JobState.FAILED], created_at__lt=cutoff
+        ).delete(),
+    }
+
+
+async def purge_expired_data(ctx: dict[str, Any]) -> dict[str, int]:
+    """arq cron, every night."""
+    return await purge_expired(ctx["settings"], timezone.now())
