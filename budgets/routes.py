@@ -148,7 +148,8 @@ async def residency(request: Request) -> Response:
             data.get("postcode", ""),
         )
     except services.Refused as refused:
-        context.update(values=data, errors=errors_of(refused.problems))
+        # keep where the resident was going (the form posts `next`, not the query string)
+        context.update(values=data, errors=errors_of(refused.problems), next=data.get("next", ""))
         return render(request, "budgets/residency.html", context, status_code=422)
     flash(request, gettext("You are verified as a resident: you can vote."))
     next_url = data.get("next", "")

@@ -1,9 +1,21 @@
-"""Browser journeys: a real `participation serve` on a fresh SQLite file, driven by Playwright
-in Debian's Chromium (`make test` installs it with apt-get when missing; no browser download)."""
+"""Browser journeys: a real `participation serve` driven by Playwright in Debian's Chromium
+(`make browser` installs it with apt-get when missing; no browser download).
+
+- One Chromium for the whole session (`browser`), on the session's event loop: every test in
+  tests/browser runs on that loop (see `pytest_collection_modifyitems`). Playwright's async API,
+  not the sync one, which would hold a loop in this thread and break later pytest-asyncio tests.
+- A server per test (`live_server`, seeded before it starts) or per module (`module_server`,
+  started once; a module sets `SERVER_ENV` for settings such as PREMODERATED_CONTENT).
+- The database is a fresh SQLite file, or on PostgreSQL (DATABASE_URL) a fresh schema
+  `browser_live` of that database, so the server never touches the tables of the other tests.
+- `axe` audits pages with axe-core from node_modules (WCAG 2.0/2.1 A and AA).
+"""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -15,10 +27,13 @@ from typing import Any
 
 import httpx
 import pytest
+import pytest_asyncio
+from redis import Redis
 
 from participation.db import close_database, init_database, run_migrations
 from participation.settings import Settings
 
+ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -29,6 +44,17 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+AXE_SOURCE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+LIVE_SCHEMA = "browser_live"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests share the session's loop, the one the shared Chromium lives on."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.asyncio(loop_scope="session"), append=False)
 
 
 def _free_port() -> int:
@@ -37,32 +63,72 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _database_url(data_dir: Path) -> str:
+    """The test run's PostgreSQL database in its own schema, else a SQLite file."""
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres"):
+        return url + ("&" if "?" in url else "?") + f"schema={LIVE_SCHEMA}"
+    return f"sqlite://{data_dir / 'browser.db'}"
+
+
+async def _fresh_schema(database_url: str) -> None:
+    import asyncpg  # installed with tortoise-orm[asyncpg]
+
+    connection = await asyncpg.connect(database_url.split("?")[0])
+    try:
+        await connection.execute(
+            f"DROP SCHEMA IF EXISTS {LIVE_SCHEMA} CASCADE; CREATE SCHEMA {LIVE_SCHEMA};"
+        )
+    finally:
+        await connection.close()
+
+
 class LiveServer:
-    def __init__(self, tmp_path: Path, redis_url: str) -> None:
+    def __init__(self, tmp_path: Path, redis_url: str, **env: str) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
             **os.environ,
             "ENVIRONMENT": "test",
             "DATA_DIR": str(tmp_path),
-            "DATABASE_URL": f"sqlite://{tmp_path / 'browser.db'}",
+            "DATABASE_URL": _database_url(tmp_path),
             "REDIS_URL": redis_url,
             "SECRET_KEY": "browser-test-secret",
             "PORT": str(self.port),
             "BASE_URL": self.url,
             "LOG_LEVEL": "WARNING",
+            **env,
         }
         self.settings = Settings.from_env(self.env)
         self.process: subprocess.Popen[bytes] | None = None
+        self._migrated = False
 
     async def seed(self, seeder: Callable[[Settings], Awaitable[Any]]) -> Any:
         """Run `seeder` against the server's database (also used to read it back)."""
-        await run_migrations(self.settings)
+        if not self._migrated:
+            await self._migrate()
+            with Redis.from_url(self.env["REDIS_URL"]) as redis:
+                redis.flushdb()  # rate-limit counters and jobs of earlier runs
+            self._migrated = True
         await init_database(self.settings)
         try:
             return await seeder(self.settings)
         finally:
             await close_database()
+
+    async def _migrate(self) -> None:
+        if not self.settings.uses_sqlite:
+            await _fresh_schema(self.settings.database_url)
+            await run_migrations(self.settings)
+            return
+        # SQLite: migrate once per session, then copy the migrated file (saves seconds a server)
+        database = Path(self.settings.database_url.removeprefix("sqlite://"))
+        template = self.settings.data_dir.parent / "migrated-template.db"
+        if not template.exists():
+            await run_migrations(self.settings)
+            shutil.copyfile(database, template)
+        else:
+            shutil.copyfile(template, database)
 
     def start(self) -> None:  # blocking on purpose: nothing else runs until it answers
         self.log = (self.settings.data_dir / "server.log").open("wb")
@@ -75,7 +141,7 @@ class LiveServer:
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             try:
-                httpx.get(self.url + "/", timeout=1)
+                httpx.get(self.url + "/healthz", timeout=1)
                 return
             except httpx.HTTPError:
                 time.sleep(0.1)
@@ -88,22 +154,184 @@ class LiveServer:
             self.log.close()
 
 
+async def _nothing(settings: Settings) -> None:
+    return None
+
+
 @pytest.fixture
 def live_server(tmp_path: Path, redis_url: str) -> Iterator[LiveServer]:
-    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        pytest.skip("browser journeys run once, in the SQLite pass")
+    """A server for one test: seed it with `await live_server.seed(...)`, then `start()`."""
     server = LiveServer(tmp_path, redis_url)
     yield server
     server.stop()
 
 
-@pytest.fixture  # Playwright's async API, on the test's own event loop (the sync API would
-async def browser() -> AsyncIterator[Any]:  # hold a loop in this thread and break later tests)
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def module_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, redis_url: str
+) -> AsyncIterator[LiveServer]:
+    """One migrated, running server for the whole module (its settings: `SERVER_ENV`)."""
+    env = getattr(request.module, "SERVER_ENV", {})
+    server = LiveServer(tmp_path_factory.mktemp("server"), redis_url, **env)
+    await server.seed(_nothing)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def browser() -> AsyncIterator[Any]:
     if CHROMIUM is None:
-        pytest.skip("Chromium is not installed (make test installs it with apt-get)")
+        pytest.skip("Chromium is not installed (`make browser` installs it with apt-get)")
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
         instance = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield instance
         await instance.close()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def context_for(browser: Any) -> AsyncIterator[Callable[..., Awaitable[Any]]]:
+    """`await context_for(javascript=...)`: a French browser context, closed after the test."""
+    contexts: list[Any] = []
+
+    async def make(javascript: bool = True, **options: Any) -> Any:
+        context = await browser.new_context(
+            java_script_enabled=javascript, locale="fr-FR", **options
+        )
+        context.set_default_timeout(20_000)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        await context.close()
+
+
+# --- what a person does often -----------------------------------------------------------------
+
+
+async def log_in(page: Any, server: LiveServer, email: str, password: str) -> None:
+    await page.goto(f"{server.url}/account/login")
+    await page.get_by_label("Adresse e-mail").fill(email)
+    await page.get_by_label("Mot de passe").fill(password)
+    await page.get_by_role("button", name="Se connecter").click()
+    await page.wait_for_url(f"{server.url}/")
+
+
+async def log_out(page: Any, server: LiveServer) -> None:
+    await page.goto(f"{server.url}/account")
+    await page.get_by_role("button", name="Se déconnecter").click()
+    await page.wait_for_url(f"{server.url}/")
+
+
+async def mark_document(page: Any) -> None:
+    """Tag the current document, to tell later whether htmx updated it in place."""
+    await page.evaluate("window.__sameDocument = true")
+
+
+async def same_document(page: Any) -> bool:
+    """True when no navigation replaced the document tagged by `mark_document` (an htmx swap,
+    not a full-page fallback)."""
+    return bool(await page.evaluate("window.__sameDocument === true"))
+
+
+async def emails_to(server: LiveServer, recipient: str) -> list[Any]:
+    """The e-mails the platform wrote for `recipient`, oldest first: the outbox is what the
+    worker sends (without SMTP_HOST it only logs them), so the test reads it like a mailbox."""
+    from participation.mail import OutboxEmail
+
+    async def read(settings: Settings) -> list[Any]:
+        return await OutboxEmail.filter(recipient=recipient).order_by("id")
+
+    return list(await server.seed(read))
+
+
+def link_in(body: str, path_start: str) -> str:
+    match = re.search(r"https?://\S+" + re.escape(path_start) + r"\S*", body)
+    assert match, f"no link to {path_start} in: {body}"
+    return match.group(0)
+
+
+# --- accessibility ----------------------------------------------------------------------------
+
+
+class Axe:
+    """Runs axe-core on a page and fails on any WCAG 2.0/2.1 A or AA violation.
+
+    The site's CSP forbids inline scripts, so axe is never added as a <script>: its source goes
+    in with `page.evaluate()`, which Chromium runs through the DevTools protocol, outside the CSP.
+    A page whose context has JavaScript off cannot run axe (its timers never fire), so its DOM
+    is copied as it stands into a JavaScript-enabled audit page on the same origin (same CSS),
+    with htmx blocked there so the copy stays the no-JavaScript page.
+    """
+
+    SNAPSHOT = "/__axe_snapshot__"
+
+    def __init__(self, browser: Any) -> None:
+        self.browser = browser
+        self.source = AXE_SOURCE.read_text() if AXE_SOURCE.exists() else None
+        self.audited: list[str] = []
+        self._audit_page: Any = None
+
+    async def check(self, page: Any, state: str = "") -> None:
+        if self.source is None:
+            return
+        where = f"{page.url} {state}".strip()
+        target = page
+        # htmx runs on every page of a JavaScript context: its absence means JavaScript is off
+        if not await page.evaluate("typeof window.htmx !== 'undefined'"):
+            target = await self._snapshot(page)
+        if not await target.evaluate("typeof window.axe !== 'undefined'"):
+            await target.evaluate(self.source)
+        result = await target.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, "
+            "resultTypes: ['violations']})",
+            AXE_TAGS,
+        )
+        self.audited.append(where)
+        problems = [
+            f"{v['id']} ({v['impact']}): {v['help']} -> "
+            + json.dumps([n["target"] for n in v["nodes"]][:5])
+            for v in result["violations"]
+        ]
+        assert not problems, f"accessibility violations on {where}:\n" + "\n".join(problems)
+
+    async def _snapshot(self, page: Any) -> Any:
+        html = await page.content()
+        origin = re.match(r"https?://[^/]+", page.url)
+        assert origin, page.url
+        if self._audit_page is None:
+            context = await self.browser.new_context(locale="fr-FR")
+            await context.route("**/htmx.min.js", lambda route: route.abort())
+            self._audit_page = await context.new_page()
+        audit_page = self._audit_page
+        url = origin.group(0) + self.SNAPSHOT
+
+        async def serve(route: Any) -> None:
+            await route.fulfill(body=html, content_type="text/html; charset=utf-8")
+
+        await audit_page.route(url, serve)
+        await audit_page.goto(url)
+        await audit_page.unroute(url)
+        return audit_page
+
+    async def close(self) -> None:
+        if self._audit_page is not None:
+            await self._audit_page.context.close()
+
+    def finish(self) -> None:
+        """Call at the end of a journey: says so when axe-core was not there to audit it."""
+        if self.source is None:
+            pytest.skip(
+                "the journey passed, but node_modules/axe-core is absent (`make assets`): "
+                "its pages were not audited"
+            )
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def axe(browser: Any) -> AsyncIterator[Axe]:
+    auditor = Axe(browser)
+    yield auditor
+    await auditor.close()

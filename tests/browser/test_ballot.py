@@ -8,46 +8,54 @@ from typing import Any
 import pytest
 from playwright.async_api import expect
 
-from budgets.models import Ballot
+from budgets.models import Ballot, BallotKind
 from participation.accounts.models import Role
 from participation.settings import Settings
 from tests.browser.conftest import LiveServer
-from tests.budgets.factories import budget_in_voting, verified
+from tests.budgets.factories import PERSON, budget_in_voting, verified
 from tests.conftest import TEST_PASSWORD, create_user
 
 # Generous: the suite runs on a busy 2-core machine; expect() retries until then.
 expect.set_options(timeout=15_000)
 
 
-async def _seed(settings: Settings) -> dict[str, Any]:
-    from budgets.models import BallotKind
+def _seed(person: dict[str, str], email: str) -> Any:
+    async def seed(settings: Settings) -> dict[str, Any]:
+        budget, projects = await budget_in_voting(BallotKind.KNAPSACK)
+        user = await create_user(settings, email, Role.CITIZEN)
+        await verified(settings, user, person)
+        return {"budget": budget.id, "projects": [p.id for p in projects]}
 
-    budget, projects = await budget_in_voting(BallotKind.KNAPSACK)
-    user = await create_user(settings, "habitante@example.org", Role.CITIZEN)
-    await verified(settings, user)
-    return {"budget": budget.id, "projects": [p.id for p in projects]}
+    return seed
 
 
-async def _ballots(settings: Settings) -> list[str]:
-    return [b.choices for b in await Ballot.all()]
+def _ballots(budget_id: int) -> Any:
+    async def read(settings: Settings) -> list[str]:
+        return [b.choices for b in await Ballot.filter(budget_id=budget_id)]
+
+    return read
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 async def test_cast_and_change_a_ballot(
-    live_server: LiveServer, browser: Any, javascript: bool
+    module_server: LiveServer, browser: Any, javascript: bool
 ) -> None:
-    seeded = await live_server.seed(_seed)
-    live_server.start()
+    # two residents of the Nord district, one per run, each with their own budget
+    person = (
+        PERSON if javascript else {**PERSON, "identifier": "VB-004", "birth_date": "1975-01-30"}
+    )
+    email = f"habitante-{'js' if javascript else 'nojs'}@example.org"
+    seeded = await module_server.seed(_seed(person, email))
     context = await browser.new_context(java_script_enabled=javascript, locale="fr-FR")
     context.set_default_timeout(20_000)
     page = await context.new_page()
-    await page.goto(f"{live_server.url}/account/login")
-    await page.get_by_label("Adresse e-mail").fill("habitante@example.org")
+    await page.goto(f"{module_server.url}/account/login")
+    await page.get_by_label("Adresse e-mail").fill(email)
     await page.get_by_label("Mot de passe").fill(TEST_PASSWORD)
     await page.get_by_role("button", name="Se connecter").click()
-    await page.wait_for_url(f"{live_server.url}/")
+    await page.wait_for_url(f"{module_server.url}/")
 
-    await page.goto(f"{live_server.url}/budgets/{seeded['budget']}/ballot")
+    await page.goto(f"{module_server.url}/budgets/{seeded['budget']}/ballot")
     assert await page.locator("html").get_attribute("lang") == "fr"
     meter = page.locator("#meter")
     await page.get_by_label(re.compile("Jardin partagé")).check()  # 40,000 €
@@ -65,13 +73,13 @@ async def test_cast_and_change_a_ballot(
     await page.get_by_label(re.compile("Skatepark")).check()
     await page.get_by_role("button", name="Voter").click()
     await expect(page.locator(".error-summary")).to_contain_text("retirez des projets")
-    assert await live_server.seed(_ballots) == []
+    assert await module_server.seed(_ballots(seeded["budget"])) == []
 
     await page.get_by_label(re.compile("Skatepark")).uncheck()
     await page.get_by_role("button", name="Voter").click()
     await page.wait_for_url(re.compile(r".*/ballot/receipt$"))
     assert re.search(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}", await page.content())
-    assert len(await live_server.seed(_ballots)) == 1
+    assert len(await module_server.seed(_ballots(seeded["budget"]))) == 1
 
     # change the vote
     await page.get_by_role("link", name="Modifier mon vote").click()
@@ -79,7 +87,7 @@ async def test_cast_and_change_a_ballot(
     await page.get_by_label(re.compile("Piste cyclable")).uncheck()
     await page.get_by_role("button", name="Voter").click()
     await page.wait_for_url(re.compile(r".*/ballot/receipt$"))
-    ballots = await live_server.seed(_ballots)
+    ballots = await module_server.seed(_ballots(seeded["budget"]))
     assert len(ballots) == 1 and f'"{seeded["projects"][1]}"' not in ballots[0]
     assert f'"{seeded["projects"][0]}"' in ballots[0]
     await context.close()

@@ -69,6 +69,25 @@ async def test_residents_verify_once_with_their_census_details(
     assert await Residency.all().count() == 1
 
 
+async def test_a_refused_census_check_still_leads_back_to_the_ballot(
+    client: httpx.AsyncClient, settings: Settings, citizen: User
+) -> None:
+    """Found by the browser journey: after a typo, the resident landed on their account page."""
+    budget, _ = await budget_in_voting()
+    await log_in(client, citizen)
+    from budgets import services
+
+    await services.import_census(settings, CENSUS.encode())
+    back = f"/budgets/{budget.id}/ballot"
+    form_page = f"/account/residency?next={back}"
+    wrong = await post_form(
+        client, "/account/residency", {**PERSON, "postcode": "44001", "next": back}, form_page
+    )
+    assert wrong.status_code == 422 and f'name="next" value="{back}"' in wrong.text
+    ok = await post_form(client, "/account/residency", {**PERSON, "next": back}, form_page)
+    assert ok.status_code == 303 and ok.headers["location"] == back
+
+
 async def test_vote_then_change_the_vote(
     client: httpx.AsyncClient, settings: Settings, citizen: User
 ) -> None:

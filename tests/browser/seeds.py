@@ -1,0 +1,162 @@
+"""What the journeys cannot create through the UI in a reasonable number of steps, built through
+the services: the council's census, a budget that already has published results, a consultation
+with its questions, other people's contributions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from tortoise import timezone
+
+from budgets import services as budgets
+from budgets.models import BallotKind, Feasibility, Phase, Project
+from budgets.tallying import tally_and_store
+from consultations import services as consultations
+from consultations.models import Option, Question, QuestionKind
+from consultations.models import Phase as ConsultationPhase
+from participation.accounts.models import Role
+from participation.proposals import services as proposals
+from participation.proposals.domain import ProposalForm, ProposalState
+from participation.settings import Settings
+from tests.budgets.factories import budget_in_voting
+from tests.conftest import TEST_PASSWORD, create_user
+from tests.participation.proposal_factories import make_territory
+
+POSTCODE = "44000"
+# identifier, birth date: residents the journeys verify, then voters of the published budget
+RESIDENTS = [("VB-101", "1984-03-21"), ("VB-102", "1990-12-01"), ("VB-103", "1979-07-14")]
+VOTERS = [("VB-201", "1970-01-02"), ("VB-202", "1971-02-03"), ("VB-203", "1972-03-04")]
+PASSWORD = TEST_PASSWORD
+
+
+def census_csv() -> bytes:
+    lines = ["identifiant;date_naissance;code_postal;quartier"]
+    lines += [f"{i};{born};{POSTCODE};" for i, born in RESIDENTS + VOTERS]
+    return ("\n".join(lines) + "\n").encode()
+
+
+async def census(settings: Settings) -> None:
+    await budgets.import_census(settings, census_csv())
+
+
+async def published_budget(settings: Settings) -> int:
+    """ "Budget participatif 2025": three ballots for the garden, two for the cycle lane,
+    tallied (as the worker would) and published."""
+    budget, projects = await budget_in_voting(BallotKind.APPROVAL)
+    await budgets.save_budget(
+        budgets.BudgetForm(
+            title="Budget participatif 2025",
+            description="<p>Les projets choisis l'an dernier</p>",
+            total_amount=budget.total_amount,
+            districts={"Nord": 30_000},
+            categories=("Nature", "Sport"),
+        ),
+        budget.id,
+    )
+    garden, lane = projects[0], projects[1]
+    for number, (identifier, born) in enumerate(VOTERS):
+        entry, birth = await budgets.find_census_entry(settings, identifier, born, POSTCODE)
+        choices = {garden.id: 1, lane.id: 1} if number < 2 else {garden.id: 1}
+        await budgets.cast_ballot(
+            settings, budget.id, entry, budgets.domain.Voter(True, birth), choices, budget=budget
+        )
+    await budgets.switch_phase(budget.id, Phase.TALLY, by_user=None)
+    await tally_and_store(budget.id)  # what the worker's tally job does
+    await budgets.switch_phase(budget.id, Phase.RESULTS, by_user=None)
+    return budget.id
+
+
+async def open_consultation(
+    title: str = "Avenir de la place du Marché", closes_in: timedelta = timedelta(days=7)
+) -> int:
+    consultation_id = await consultations.save_consultation(
+        consultations.ConsultationForm(
+            title=title,
+            context="<p>La place sera rénovée en 2027.</p>",
+            closes_at=timezone.now() + closes_in,
+        )
+    )
+    questions = [
+        consultations.QuestionForm(
+            QuestionKind.SINGLE, "Faut-il piétonniser la place ?", options=("Oui", "Non")
+        ),
+        consultations.QuestionForm(QuestionKind.SCALE, "La place est agréable aujourd'hui"),
+        consultations.QuestionForm(
+            QuestionKind.SHORT_TEXT, "Une idée pour la place", required=False
+        ),
+    ]
+    for question in questions:
+        await consultations.save_question(consultation_id, question)
+    await consultations.switch_phase(consultation_id, ConsultationPhase.OPEN, None)
+    return consultation_id
+
+
+async def someone(settings: Settings, email: str, role: Role = Role.CITIZEN, name: str = "") -> Any:
+    return await create_user(settings, email, role, display_name=name or email.split("@")[0])
+
+
+async def published_proposal(
+    settings: Settings,
+    author: Any,
+    title: str,
+    body: str = "<p>Installer vingt arceaux à vélo devant l'école Jules-Ferry.</p>",
+) -> int:
+    category, district = await make_territory()
+    proposal = await proposals.create(
+        ProposalForm(
+            title=title,
+            body=body,
+            category_id=category.id,
+            district_id=district.id,
+        ),
+        author,
+        ("", ""),
+    )
+    await proposals.change_state(settings, proposal, ProposalState.PUBLISHED, author)
+    return proposal.id
+
+
+async def budget_in_review(title: str) -> int:
+    """A city-wide budget of 100,000 € whose three projects are reviewed feasible, not yet open
+    for the vote."""
+    budget = await budgets.save_budget(
+        budgets.BudgetForm(
+            title=title, description="<p>Vos idées pour la ville</p>", total_amount=100_000
+        )
+    )
+    for project_title, cost in [("Jardin partagé", 40_000), ("Piste cyclable", 30_000)]:
+        project = await budgets.submit_project(
+            budget.id,
+            budgets.ProjectForm(project_title, "<p>Détails du projet</p>", str(cost)),
+            None,
+            by_staff=True,
+        )
+        await budgets.review_project(project.id, Feasibility.FEASIBLE, "", None)
+    await budgets.switch_phase(budget.id, Phase.REVIEW, by_user=None)
+    return budget.id
+
+
+async def vote(
+    settings: Settings, budget_id: int, person: tuple[str, str], titles: list[str]
+) -> None:
+    """A resident's web ballot, as the ballot page records it."""
+    entry, birth = await budgets.find_census_entry(settings, person[0], person[1], POSTCODE)
+    chosen = await Project.filter(budget_id=budget_id, title__in=titles)
+    await budgets.cast_ballot(
+        settings, budget_id, entry, budgets.domain.Voter(True, birth), {p.id: 1 for p in chosen}
+    )
+
+
+async def answered_consultation(settings: Settings, title: str, participant: Any) -> int:
+    consultation_id = await open_consultation(title)
+    questions = await Question.filter(consultation_id=consultation_id).order_by("position")
+    yes = await Option.get(question=questions[0], label="Oui")
+    await consultations.submit_response(
+        settings,
+        consultation_id,
+        participant,
+        None,
+        [(f"q{questions[0].id}", str(yes.id)), (f"q{questions[1].id}", "4")],
+    )
+    return consultation_id

@@ -1,0 +1,136 @@
+"""Council staff's journey, JavaScript on and off: open a budget's vote, close it, publish its
+results once tallied, and publish the council's response to a closed consultation. Every page is
+audited by axe."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.async_api import expect
+
+from budgets.tallying import tally_and_store
+from participation.accounts.models import Role
+from participation.settings import Settings
+from tests.browser import seeds
+from tests.browser.conftest import Axe, LiveServer, log_in
+
+expect.set_options(timeout=15_000)
+
+
+def town_for(number: int) -> Any:
+    async def seed(settings: Settings) -> dict[str, Any]:
+        await seeds.census(settings)
+        await seeds.someone(settings, f"mairie{number}@example.org", Role.ADMIN, "Mairie")
+        participant = await seeds.someone(settings, f"habitant{number}@example.org")
+        return {
+            "budget": await seeds.budget_in_review(f"Budget participatif 2027 n°{number}"),
+            "consultation": await seeds.answered_consultation(
+                settings, f"Horaires de la piscine n°{number}", participant
+            ),
+        }
+
+    return seed
+
+
+async def switch_phase(page: Any, phase: str) -> None:
+    await page.get_by_label("Passer à la phase").select_option(label=phase)
+    await page.get_by_role("button", name="Changer de phase").click()
+    await expect(page.get_by_text("La phase a changé.")).to_be_visible()
+    await expect(page.get_by_text("Phase en cours :")).to_contain_text(phase)
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+async def test_staff_run_a_budget_and_answer_a_consultation(
+    module_server: LiveServer, context_for: Any, axe: Axe, javascript: bool
+) -> None:
+    number = 0 if javascript else 1
+    site = module_server.url
+    seeded = await module_server.seed(town_for(number))
+    budget_title = f"Budget participatif 2027 n°{number}"
+    public = await (await context_for(javascript=javascript)).new_page()
+    page = await (await context_for(javascript=javascript)).new_page()
+    await log_in(page, module_server, f"mairie{number}@example.org", seeds.PASSWORD)
+
+    # --- open the vote
+    await page.get_by_role("link", name="Administration").click()
+    await axe.check(page)
+    await page.get_by_role("link", name="Budgets participatifs").last.click()
+    await page.get_by_role("link", name=budget_title).click()
+    await page.get_by_role("link", name="Gérer ce budget").click()
+    await axe.check(page, "budget management")
+    await switch_phase(page, "Vote")
+    await axe.check(page, "voting open")
+    await public.goto(f"{site}/budgets/{seeded['budget']}")
+    await expect(public.get_by_role("link", name="Vote", exact=True)).to_be_visible()
+
+    # residents vote (their side is the resident journey's)
+    await module_server.seed(
+        lambda s: seeds.vote(s, seeded["budget"], seeds.VOTERS[0], ["Jardin partagé"])
+    )
+    await module_server.seed(
+        lambda s: seeds.vote(
+            s, seeded["budget"], seeds.VOTERS[1], ["Jardin partagé", "Piste cyclable"]
+        )
+    )
+    await page.reload()
+    await expect(page.get_by_text("2 bulletins")).to_be_visible()
+
+    # --- close it: the tally runs (here as the worker's job would), staff preview, then publish
+    await switch_phase(page, "Dépouillement")
+    await public.goto(f"{site}/budgets/{seeded['budget']}")
+    await expect(public.get_by_role("link", name="Vote", exact=True)).to_have_count(0)
+    response = await public.goto(f"{site}/budgets/{seeded['budget']}/results")
+    assert response is not None and response.status == 404  # not published yet
+    await module_server.seed(lambda s: tally_and_store(seeded["budget"]))
+    await page.reload()
+    await axe.check(page, "tallied")
+    await page.get_by_role("link", name="Voir les résultats").click()
+    await expect(page.get_by_text("ces résultats ne sont pas encore publiés")).to_be_visible()
+    await axe.check(page, "results preview")
+    await page.go_back()
+    await switch_phase(page, "Résultats")
+    await public.goto(f"{site}/budgets/{seeded['budget']}/results")
+    await expect(public.get_by_text("2 bulletins")).to_be_visible()
+    await expect(public.get_by_text("ces résultats ne sont pas encore publiés")).to_have_count(0)
+
+    # --- the consultation: close it, then publish the council's response
+    await page.get_by_role("link", name="Administration").click()
+    await page.get_by_role("link", name="Gérer les consultations").click()
+    await axe.check(page)
+    await page.get_by_role("link", name=f"Horaires de la piscine n°{number}").click()
+    await axe.check(page, "consultation management")
+    await switch_phase(page, "Close")
+    await page.get_by_role("link", name="Publier la réponse de la collectivité").click()
+    await page.get_by_role("button", name="Publier").click()
+    await expect(page.get_by_label("Ce que nous avons entendu", exact=False)).to_have_attribute(
+        "aria-invalid", "true"
+    )
+    await axe.check(page, "response refused")
+    await page.get_by_label("Ce que nous avons entendu", exact=False).fill(
+        "Vous voulez une piscine ouverte plus tard le soir."
+    )
+    await page.get_by_label("Ce que nous décidons", exact=False).fill(
+        "Ouverture jusqu'à 21 h le mardi et le jeudi dès janvier."
+    )
+    await page.get_by_role("button", name="Publier").click()
+    await expect(
+        page.get_by_text("La réponse est publiée ; 1 participants prévenus.")
+    ).to_be_visible()
+    await axe.check(page, "response published")
+
+    await public.goto(f"{site}/consultations/{seeded['consultation']}")
+    await public.get_by_role("link", name="La réponse de la collectivité").click()
+    await expect(public.get_by_text("jusqu'à 21 h le mardi et le jeudi")).to_be_visible()
+
+    # the other staff sections open from the Administration page (audited as they stand)
+    for section in [
+        "Motifs prêts à l’emploi",
+        "Tableau de bord de la participation",
+        "Engagements",
+    ]:
+        await page.get_by_role("link", name="Administration").click()
+        await page.get_by_role("link", name=section).click()
+        await expect(page.get_by_role("heading", level=1)).to_be_visible()
+        await axe.check(page, section)
+    axe.finish()
