@@ -16,12 +16,9 @@ from typing import TextIO
 
 from budgets.election import ElectionError, Outcome
 from budgets.pabulib import PabulibError, PabulibFile, read_with_outcome
+from participation.i18n import N_, current_language
 
 RULE_CHOICES = ("greedy", "greedy-no-skip", "greedy-threshold", "equal-shares", "auto")
-
-
-def N_(message: str) -> str:
-    return message
 
 
 REASON_LABELS = {
@@ -81,9 +78,6 @@ def rule_of(file: PabulibFile, wanted: str, completion: str | None) -> tuple[str
 def run_tally(
     args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None
 ) -> int:
-
-    from participation.i18n import current_language
-
     token = current_language.set(_locale_language())
     try:
         return _run(args, out or sys.stdout, err or sys.stderr)
