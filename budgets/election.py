@@ -85,6 +85,10 @@ COMPLETION = "completion"
 NO_SUPPORT = "no-support"
 REASONS = (SELECTED, DOES_NOT_FIT, STOPPED, BELOW_THRESHOLD, NOT_AFFORDABLE, COMPLETION, NO_SUPPORT)
 
+# Options of the rules that use them (equal shares); the first one is the default
+UTILITIES = ("cost", "cardinality")
+COMPLETIONS = ("add1", "none")
+
 
 @dataclass(frozen=True)
 class ProjectExplanation:

@@ -14,11 +14,12 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from budgets.election import ElectionError, Outcome
+from budgets.election import COMPLETIONS, UTILITIES, ElectionError, Outcome
 from budgets.pabulib import PabulibError, PabulibFile, read_with_outcome
+from budgets.rules import RULES
 from participation.i18n import N_, current_language
 
-RULE_CHOICES = ("greedy", "greedy-no-skip", "greedy-threshold", "equal-shares", "auto")
+RULE_CHOICES = (*RULES, "auto")
 
 
 REASON_LABELS = {
@@ -46,13 +47,13 @@ def add_tally_parser(subparsers: argparse._SubParsersAction) -> argparse.Argumen
     )
     parser.add_argument(
         "--utility",
-        choices=("cost", "cardinality"),
+        choices=UTILITIES,
         default="cost",
         help="equal shares: utility of a project to its supporters",
     )
     parser.add_argument(
         "--completion",
-        choices=("add1", "none"),
+        choices=COMPLETIONS,
         default=None,
         help="equal shares: completion (default add1, or the file's rule)",
     )

@@ -24,6 +24,3 @@ RULES: Mapping[str, Rule] = {
     module.RULE.name: module.RULE
     for module in (greedy, greedy_no_skip, greedy_threshold, equal_shares)
 }
-
-UTILITIES = ("cost", "cardinality")
-COMPLETIONS = ("add1", "none")

@@ -31,9 +31,11 @@ from operator import itemgetter
 from budgets.election import (
     BELOW_THRESHOLD,
     COMPLETION,
+    COMPLETIONS,
     NO_SUPPORT,
     NOT_AFFORDABLE,
     SELECTED,
+    UTILITIES,
     BallotCounts,
     Election,
     ElectionError,
@@ -58,9 +60,9 @@ class EqualShares:
     def tally(
         self, election: Election, *, utility: str = "cost", completion: str = "add1"
     ) -> Outcome:
-        if utility not in ("cost", "cardinality"):
+        if utility not in UTILITIES:
             raise ElectionError(f"unknown utility {utility!r} (cost or cardinality)")
-        if completion not in ("add1", "none"):
+        if completion not in COMPLETIONS:
             raise ElectionError(f"unknown completion {completion!r} (add1 or none)")
         counts = check(election)
         projects = election.projects
