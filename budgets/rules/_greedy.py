@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fractions import Fraction
 
 from budgets.election import (
@@ -73,3 +74,21 @@ def greedy_outcome(election: Election, rule: str, *, skip: bool, threshold: int 
         voters=len(election.ballots),
         options=options,
     )
+
+
+@dataclass(frozen=True)
+class GreedyRule:
+    """A rule of the greedy family (`Rule`); it has no use for `utility` or `completion`.
+
+    `use_threshold` applies the election's `min_project_score_threshold`.
+    """
+
+    name: str
+    skip: bool = True
+    use_threshold: bool = False
+
+    def tally(
+        self, election: Election, *, utility: str = "cost", completion: str = "add1"
+    ) -> Outcome:
+        threshold = election.min_project_score_threshold if self.use_threshold else None
+        return greedy_outcome(election, self.name, skip=self.skip, threshold=threshold)

@@ -2,20 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from budgets.rules._greedy import GreedyRule
 
-from budgets.election import Election, Outcome
-from budgets.rules._greedy import greedy_outcome
-
-
-@dataclass(frozen=True)
-class GreedyNoSkip:
-    name: str = "greedy-no-skip"
-
-    def tally(
-        self, election: Election, *, utility: str = "cost", completion: str = "add1"
-    ) -> Outcome:
-        return greedy_outcome(election, self.name, skip=False, threshold=None)
-
-
-RULE = GreedyNoSkip()
+RULE = GreedyRule("greedy-no-skip", skip=False)

@@ -5,21 +5,6 @@ Without `min_project_score_threshold` it is plain greedy.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from budgets.rules._greedy import GreedyRule
 
-from budgets.election import Election, Outcome
-from budgets.rules._greedy import greedy_outcome
-
-
-@dataclass(frozen=True)
-class GreedyThreshold:
-    name: str = "greedy-threshold"
-
-    def tally(
-        self, election: Election, *, utility: str = "cost", completion: str = "add1"
-    ) -> Outcome:
-        threshold = election.min_project_score_threshold
-        return greedy_outcome(election, self.name, skip=True, threshold=threshold)
-
-
-RULE = GreedyThreshold()
+RULE = GreedyRule("greedy-threshold", use_threshold=True)
