@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
@@ -110,7 +111,7 @@ def parse(text: str, name: str = "") -> PabulibFile:
     if meta.get("min_project_score_threshold", "").strip():
         at = _meta_line(sections["META"], "min_project_score_threshold")
         value = _number(meta["min_project_score_threshold"], at, "min_project_score_threshold")
-        threshold = math_ceil(value)
+        threshold = math.ceil(value)
     projects, selected = _projects(sections["PROJECTS"], meta)
     ballots = tuple(_ballots(sections["VOTES"], kind, {p.id for p in projects}))
     election = Election(
@@ -123,10 +124,6 @@ def parse(text: str, name: str = "") -> PabulibFile:
         name=name or meta.get("description", ""),
     )
     return PabulibFile(election=election, selected=selected, rule=meta.get("rule", "").strip())
-
-
-def math_ceil(value: Fraction) -> int:
-    return -((-value.numerator) // value.denominator)
 
 
 def _meta(rows: list[tuple[int, list[str]]]) -> dict[str, str]:

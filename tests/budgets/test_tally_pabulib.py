@@ -55,6 +55,14 @@ def test_reads_points_and_decimal_budget() -> None:
     assert e.ballots[0].points == (2, 1) and e.ballots[1].points == (3,)
 
 
+def test_a_decimal_score_threshold_is_rounded_up() -> None:
+    # a score is a whole number: reaching 1.5 means reaching 2
+    text = SAMPLE.replace("rule;greedy", "rule;greedy-threshold\nmin_project_score_threshold;1,5")
+    e = pabulib.loads(text)
+    assert e.min_project_score_threshold == 2
+    assert tally(e, "greedy-threshold").selected == ("1",)
+
+
 def test_path_and_text_give_the_same_election(tmp_path: Path) -> None:
     path = tmp_path / "x.pb"
     path.write_text(SAMPLE, encoding="utf-8")
