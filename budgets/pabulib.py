@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-from budgets.election import Ballot, BallotKind, Election, Project
+from budgets.election import Ballot, BallotKind, Election, Project, scores
 
 SECTIONS = ("META", "PROJECTS", "VOTES")
 KINDS = {kind.value: kind for kind in BallotKind}
@@ -263,8 +263,6 @@ def write(
     Voter ids become 1, 2, 3...; `anonymise=False` keeps them, for callers whose ids are
     already anonymous (the budgets export numbers voters once across all its files).
     """
-    from budgets.election import scores
-
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", quotechar='"', lineterminator="\n")
     meta = dict(election.meta)
@@ -309,7 +307,3 @@ def write(
 
 def dump(election: Election, path: str | Path, selected: tuple[str, ...] | None = None) -> None:
     Path(path).write_text(write(election, selected), encoding="utf-8")
-
-
-def dumps(election: Election, selected: tuple[str, ...] | None = None) -> str:
-    return write(election, selected)
