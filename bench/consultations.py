@@ -143,8 +143,13 @@ async def main(admin_url: str, database: str) -> None:
 
 
 if __name__ == "__main__":
+    from participation.redis import stop_embedded_redis
+
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--admin-url", default="postgres://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--database", default="bench_consultations")
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.admin_url, arguments.database))
+    try:
+        asyncio.run(main(arguments.admin_url, arguments.database))
+    finally:  # the app's embedded Redis (no REDIS_URL) would outlive the script
+        stop_embedded_redis()

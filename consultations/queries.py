@@ -18,7 +18,6 @@ from consultations import domain
 from consultations.models import (
     Consultation,
     Option,
-    Participant,
     Phase,
     Question,
     QuestionKind,
@@ -77,10 +76,6 @@ async def stored_result(consultation_id: int) -> tuple[dict[str, Any], Result] |
 
 async def turnout(consultation_id: int) -> int:
     return await Response.filter(consultation_id=consultation_id).count()
-
-
-async def participant_count(consultation_id: int) -> int:
-    return await Participant.filter(consultation_id=consultation_id).count()
 
 
 def grade_labels() -> list[str]:

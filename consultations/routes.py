@@ -18,7 +18,14 @@ from consultations.forms import (
     parse_outcome_form,
     parse_question_form,
 )
-from consultations.models import Audience, Consultation, Phase, QuestionKind, ScaleStyle
+from consultations.models import (
+    Audience,
+    Consultation,
+    Phase,
+    PhaseSwitch,
+    QuestionKind,
+    ScaleStyle,
+)
 from participation import refusals
 from participation.formfields import local_input_value
 from participation.i18n import gettext
@@ -289,8 +296,6 @@ async def admin_edit(request: Request) -> Response:
 async def admin_page(request: Request) -> Response:
     require(request, can_administer)
     consultation = await _consultation(request, public=False)
-    from consultations.models import PhaseSwitch
-
     context = {
         "consultation": consultation,
         "questions": await queries.questionnaire(consultation.id),

@@ -33,6 +33,7 @@ from consultations.models import (
     ScaleStyle,
     TextReview,
 )
+from moderation.services import audit
 from participation import mail, outbox
 from participation.i18n import N_, gettext
 from participation.notifications.models import Notification
@@ -58,22 +59,6 @@ class ConsultationForm:
     district: str | None = None
     anonymous: bool = True
     results_visible_while_open: bool = False
-
-
-async def _audit(
-    by_user: Any,
-    action: str,
-    target_type: str,
-    target_id: int | None,
-    before: Any = "",
-    after: Any = "",
-    reason: str = "",
-) -> None:
-    """Consultation administration goes to the moderation audit log, in the action's
-    transaction."""
-    from moderation.services import audit
-
-    await audit(by_user, action, target_type, target_id, before, after, reason)
 
 
 AUDITED_FIELDS = (
@@ -115,9 +100,7 @@ async def save_consultation(
         async with in_transaction():
             consultation = await Consultation.create(anonymous=form.anonymous, **values)
             after = _audited(consultation)
-            await _audit(
-                by_user, "consultation_created", "consultation", consultation.id, "", after
-            )
+            await audit(by_user, "consultation_created", "consultation", consultation.id, "", after)
         return consultation.id
     async with in_transaction():
         consultation = await Consultation.filter(id=consultation_id).select_for_update().get()
@@ -130,9 +113,7 @@ async def save_consultation(
         before = _audited(consultation)
         await Consultation.filter(id=consultation_id).update(anonymous=form.anonymous, **values)
         after = _audited(await Consultation.get(id=consultation_id))
-        await _audit(
-            by_user, "consultation_updated", "consultation", consultation_id, before, after
-        )
+        await audit(by_user, "consultation_updated", "consultation", consultation_id, before, after)
     return consultation_id
 
 
@@ -156,7 +137,7 @@ async def switch_phase(consultation_id: int, to_phase: Phase, by_user: Any | Non
         )
         before, after = {"phase": str(consultation.phase)}, {"phase": str(to_phase)}
         reason = "" if by_user is not None else "consultation dates"  # the schedule switched it
-        await _audit(
+        await audit(
             by_user, "consultation_phase", "consultation", consultation_id, before, after, reason
         )
         # recorded with the switch: a Redis restart cannot lose the results (participation/outbox)
@@ -314,7 +295,7 @@ async def save_question(
             )
         action = "consultation_question_added" if before == "" else "consultation_question_edited"
         after = await _question_audit(question_id)
-        await _audit(by_user, action, "consultation", consultation_id, before, after)
+        await audit(by_user, action, "consultation", consultation_id, before, after)
     return question_id
 
 
@@ -338,7 +319,7 @@ async def delete_question(consultation_id: int, question_id: int, by_user: Any =
             raise NotFound()  # a forged id, or a question of another consultation
         before = await _question_audit(question_id)
         await Question.filter(id=question_id, consultation_id=consultation_id).delete()
-        await _audit(
+        await audit(
             by_user, "consultation_question_deleted", "consultation", consultation_id, before
         )
 
@@ -445,7 +426,7 @@ async def request_results(consultation_id: int, by_user: Any = None) -> None:
     """Record and enqueue the results job; asked by staff, it is audited (closing logs its own
     phase)."""
     if by_user is not None:
-        await _audit(by_user, "consultation_results_requested", "consultation", consultation_id)
+        await audit(by_user, "consultation_results_requested", "consultation", consultation_id)
     await outbox.defer(RESULTS_JOB, consultation_id)
 
 
@@ -523,7 +504,7 @@ async def review_text(question_id: int, text: str, approved: bool, by_user: Any 
         # the text itself stays out of the log (it may hold personal data): its digest is enough
         after = {"question": question_id, "text_digest": digest, "approved": approved}
         action = "consultation_text_approved" if approved else "consultation_text_hidden"
-        await _audit(by_user, action, "consultation_text", question_id, "", after)
+        await audit(by_user, action, "consultation_text", question_id, "", after)
 
 
 # --- outcome ---------------------------------------------------------------------------------
@@ -571,9 +552,7 @@ async def publish_outcome(
             "heard": to_text(consultation.outcome_heard),
             "decided": to_text(consultation.outcome_decided),
         }
-        await _audit(
-            by_user, "consultation_outcome", "consultation", consultation_id, before, after
-        )
+        await audit(by_user, "consultation_outcome", "consultation", consultation_id, before, after)
         emails = await _notify_participants(settings, consultation)
     for email in emails:
         await mail.dispatch(email)

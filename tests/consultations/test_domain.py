@@ -192,7 +192,7 @@ def test_condorcet_winner_can_differ_from_the_borda_winner() -> None:
 
 
 def test_ranking_matches_pref_voting_on_random_profiles() -> None:
-    pytest.importorskip("pref_voting")
+    pytest.importorskip("pref_voting", reason="pref_voting is a dev extra")
     from pref_voting.profiles import Profile
 
     generator = random.Random(6)
@@ -245,7 +245,7 @@ def test_majority_judgment_tie_breaks() -> None:
 
 
 def test_majority_judgment_agrees_with_pref_voting() -> None:
-    pytest.importorskip("pref_voting")
+    pytest.importorskip("pref_voting", reason="pref_voting is a dev extra")
     from pref_voting.grade_methods import majority_judgement
     from pref_voting.grade_profiles import GradeProfile
 
