@@ -147,20 +147,16 @@ async def abuse_problem(user: Any, text: str, content_type: str) -> str | None:
     created_at = getattr(user, "created_at", None) or now
     if problem := domain.links_problem(text, created_at, now):
         return problem
-    since = now - timedelta(days=1)
-    recent: list[str] = []
-    if content_type == "comment":
-        from participation.comments.models import Comment
-
-        bodies = await Comment.filter(author_id=user.id, created_at__gte=since).order_by("-id")
-        recent = [c.body for c in bodies[:20]]
-    elif content_type == "proposal":
-        from participation.proposals.models import Proposal
-
-        rows = await Proposal.filter(author_id=user.id, created_at__gte=since).order_by("-id")
-        recent = [p.body for p in rows[:20]]
+    from participation.comments.models import Comment
+    from participation.proposals.models import Proposal
     from participation.richtext import to_text
 
+    model: Any = {"comment": Comment, "proposal": Proposal}.get(content_type)
+    recent: list[str] = []
+    if model is not None:  # the last 20 texts of the day, read in SQL
+        since = now - timedelta(days=1)
+        rows = model.filter(author_id=user.id, created_at__gte=since).order_by("-id").limit(20)
+        recent = [row.body for row in await rows]
     if domain.is_duplicate(text, [to_text(body) for body in recent]):
         return N_("You already posted this text. Write something new.")
     return None
