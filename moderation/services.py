@@ -104,17 +104,12 @@ async def _case(content_type: str, content_id: int, author_id: int | None) -> Mo
 
 
 async def open_pending_case(content_type: str, content_id: int, author_id: int) -> None:
-    """Put new pre-moderated content in the queue; call inside its creation's transaction."""
+    """Put new pre-moderated content in the queue, or edited approved content back in it (after
+    moving it to pending); call inside the creation's or the edit's transaction."""
     case = await _case(content_type, content_id, author_id)
     await ModerationCase.filter(id=case.id).update(
         status=CaseStatus.OPEN, kind=CaseKind.PENDING, opened_at=timezone.now(), closed_at=None
     )
-
-
-async def reopen_after_edit(content_type: str, content_id: int, author_id: int) -> None:
-    """An edited piece of approved, pre-moderated content waits for approval again; call inside
-    the edit's transaction, after moving the content to pending."""
-    await open_pending_case(content_type, content_id, author_id)
 
 
 async def close_case_of_removed(
