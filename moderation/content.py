@@ -60,6 +60,15 @@ class ContentKind(Protocol):
     async def hide_pending_of(self, user_id: int) -> list[int]: ...
 
 
+async def _hide_pending(model: Any, user_id: int) -> list[int]:
+    """Hide what `user_id` wrote that still awaits approval (a block does this); the ids hidden."""
+    pending = model.filter(author_id=user_id, moderation_state=ModerationState.PENDING)
+    ids = [int(i) for i in await pending.values_list("id", flat=True)]
+    if ids:
+        await pending.filter(id__in=ids).update(moderation_state=ModerationState.HIDDEN)
+    return ids
+
+
 def _excerpt(html: str) -> str:
     text = to_text(html)
     return text if len(text) <= EXCERPT_MAX else text[: EXCERPT_MAX - 1] + "…"
@@ -136,15 +145,7 @@ class ProposalKind:
     async def hide_pending_of(self, user_id: int) -> list[int]:
         from participation.proposals.models import Proposal
 
-        ids = await Proposal.filter(
-            author_id=user_id, moderation_state=ModerationState.PENDING
-        ).values_list("id", flat=True)
-        if ids:
-            await Proposal.filter(
-                id__in=[int(i) for i in ids],  # type: ignore[call-overload]
-                moderation_state=ModerationState.PENDING,
-            ).update(moderation_state=ModerationState.HIDDEN)
-        return [int(i) for i in ids]  # type: ignore[call-overload]
+        return await _hide_pending(Proposal, user_id)
 
 
 class CommentKind:
@@ -217,11 +218,7 @@ class CommentKind:
     async def hide_pending_of(self, user_id: int) -> list[int]:
         from participation.comments.models import Comment
 
-        pending = Comment.filter(author_id=user_id, moderation_state=ModerationState.PENDING)
-        ids: list[int] = list(await pending.values_list("id", flat=True))  # type: ignore[arg-type]
-        if ids:
-            await pending.filter(id__in=ids).update(moderation_state=ModerationState.HIDDEN)
-        return ids
+        return await _hide_pending(Comment, user_id)
 
 
 class BudgetProjectKind:

@@ -11,6 +11,7 @@ from tortoise.transactions import in_transaction
 
 from moderation.domain import DEFAULT_REASON_TEMPLATES, CaseKind, CaseStatus, ReportReason
 from moderation.models import ModerationCase, ReasonTemplate, Report
+from moderation.services import open_pending_case
 from participation.comments.models import Comment
 from participation.proposals.domain import ModerationState, ProposalState
 from participation.proposals.models import Proposal
@@ -24,20 +25,6 @@ PENDING_BODY = (
 )
 PENDING_COMMENT = "Je propose d'y ajouter un stand de réparation de vélos, tenu par des bénévoles."
 REPORTED_COMMENT = "Encore une idée de bobos, ceux qui proposent ça ne connaissent rien à rien."
-
-
-async def _open_case(content_type: str, content_id: int, author_id: int, kind: CaseKind) -> Any:
-    case = await ModerationCase.get_or_none(content_type=content_type, content_id=content_id)
-    if case is None:
-        case = await ModerationCase.create(
-            content_type=content_type,
-            content_id=content_id,
-            author_id=author_id,
-            status=CaseStatus.OPEN,
-            kind=kind,
-            opened_at=timezone.now(),
-        )
-    return case
 
 
 async def load(settings: Settings, users: list[Any]) -> None:
@@ -69,7 +56,7 @@ async def load(settings: Settings, users: list[Any]) -> None:
                 moderation_state=ModerationState.PENDING,
                 search_text=normalize_for_search(f"{PENDING_TITLE} {PENDING_BODY}"),
             )
-            await _open_case("proposal", proposal.id, author.id, CaseKind.PENDING)
+            await open_pending_case("proposal", proposal.id, author.id)
         if target is None:
             return
         if not await Comment.exists(body=sanitize(PENDING_COMMENT)):
@@ -79,7 +66,7 @@ async def load(settings: Settings, users: list[Any]) -> None:
                 body=sanitize(PENDING_COMMENT),
                 moderation_state=ModerationState.PENDING,
             )
-            await _open_case("comment", comment.id, author.id, CaseKind.PENDING)
+            await open_pending_case("comment", comment.id, author.id)
         if not await Comment.exists(body=sanitize(REPORTED_COMMENT)):
             comment = await Comment.create(
                 proposal_id=target.id,
@@ -88,7 +75,15 @@ async def load(settings: Settings, users: list[Any]) -> None:
                 stance="against",
             )
             await Proposal.filter(id=target.id).update(comment_count=F("comment_count") + 1)
-            case = await _open_case("comment", comment.id, author.id, CaseKind.REPORTED)
+            case = await ModerationCase.create(
+                content_type="comment",
+                content_id=comment.id,
+                author_id=author.id,
+                status=CaseStatus.OPEN,
+                kind=CaseKind.REPORTED,
+                opened_at=timezone.now(),
+                open_reports=2,
+            )
             for reporter, reason, text in (
                 (moderator, ReportReason.OFFENSIVE, "Propos méprisants envers les habitants."),
                 (staff, ReportReason.OFF_TOPIC, ""),
@@ -101,4 +96,3 @@ async def load(settings: Settings, users: list[Any]) -> None:
                     reason=reason,
                     text=text,
                 )
-            await ModerationCase.filter(id=case.id).update(open_reports=2)

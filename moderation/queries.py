@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlencode
 
 from tortoise.expressions import Q, Subquery
 
@@ -14,6 +13,7 @@ from moderation.content import KINDS, Item
 from moderation.domain import PAGE_SIZE, CaseKind, CaseStatus, ReportReason
 from moderation.models import AuditLogEntry, ModerationCase, ModerationDecision, Report, UserBlock
 from participation.numbers import parse_page
+from participation.web import query_string
 
 # The latest end of the user's unlifted blocks (no end: year 9999), added to the session lookup
 # so that knowing whether someone is blocked costs no extra query. Its text never changes (no
@@ -61,8 +61,7 @@ class QueueParams:
         )
 
     def query_string(self, **changes: Any) -> str:
-        values = {**self.__dict__, **changes}
-        return urlencode({k: v for k, v in values.items() if v and not (k == "page" and v == 1)})
+        return query_string({**self.__dict__, **changes})
 
 
 @dataclass
@@ -181,8 +180,7 @@ class AuditParams:
         )
 
     def query_string(self, **changes: Any) -> str:
-        values = {**self.__dict__, **changes}
-        return urlencode({k: v for k, v in values.items() if v and not (k == "page" and v == 1)})
+        return query_string({**self.__dict__, **changes})
 
 
 def audit_entries(params: AuditParams) -> Any:

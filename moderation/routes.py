@@ -87,9 +87,9 @@ async def decide(request: Request) -> Response:
         case_ids = [n for v in form.getlist("case") if (n := parse_id(v)) is not None]
         data = {k: v for k, v in form.items() if isinstance(v, str)}
     reason = data.get("reason", "").strip()
-    chosen = data.get("reason_template", "")
-    if not reason and chosen.isdigit():  # a ready-made reason, in the moderator's language
-        template = await ReasonTemplate.get_or_none(id=int(chosen))
+    chosen = parse_id(data.get("reason_template"))
+    if not reason and chosen is not None:  # a ready-made reason, in the moderator's language
+        template = await ReasonTemplate.get_or_none(id=chosen)
         reason = template.text(current_language.get()) if template else ""
     back = queries.QueueParams.from_query(
         {k.removeprefix("back_"): v for k, v in data.items() if k.startswith("back_")}

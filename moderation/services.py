@@ -104,17 +104,12 @@ async def _case(content_type: str, content_id: int, author_id: int | None) -> Mo
 
 
 async def open_pending_case(content_type: str, content_id: int, author_id: int) -> None:
-    """Put new pre-moderated content in the queue; call inside its creation's transaction."""
+    """Put new pre-moderated content in the queue, or edited approved content back in it (after
+    moving it to pending); call inside the creation's or the edit's transaction."""
     case = await _case(content_type, content_id, author_id)
     await ModerationCase.filter(id=case.id).update(
         status=CaseStatus.OPEN, kind=CaseKind.PENDING, opened_at=timezone.now(), closed_at=None
     )
-
-
-async def reopen_after_edit(content_type: str, content_id: int, author_id: int) -> None:
-    """An edited piece of approved, pre-moderated content waits for approval again; call inside
-    the edit's transaction, after moving the content to pending."""
-    await open_pending_case(content_type, content_id, author_id)
 
 
 async def close_case_of_removed(
@@ -147,20 +142,16 @@ async def abuse_problem(user: Any, text: str, content_type: str) -> str | None:
     created_at = getattr(user, "created_at", None) or now
     if problem := domain.links_problem(text, created_at, now):
         return problem
-    since = now - timedelta(days=1)
-    recent: list[str] = []
-    if content_type == "comment":
-        from participation.comments.models import Comment
-
-        bodies = await Comment.filter(author_id=user.id, created_at__gte=since).order_by("-id")
-        recent = [c.body for c in bodies[:20]]
-    elif content_type == "proposal":
-        from participation.proposals.models import Proposal
-
-        rows = await Proposal.filter(author_id=user.id, created_at__gte=since).order_by("-id")
-        recent = [p.body for p in rows[:20]]
+    from participation.comments.models import Comment
+    from participation.proposals.models import Proposal
     from participation.richtext import to_text
 
+    model: Any = {"comment": Comment, "proposal": Proposal}.get(content_type)
+    recent: list[str] = []
+    if model is not None:  # the last 20 texts of the day, read in SQL
+        since = now - timedelta(days=1)
+        rows = model.filter(author_id=user.id, created_at__gte=since).order_by("-id").limit(20)
+        recent = [row.body for row in await rows]
     if domain.is_duplicate(text, [to_text(body) for body in recent]):
         return N_("You already posted this text. Write something new.")
     return None

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -35,6 +35,12 @@ def safe_next(target: str | None, default: str = "/") -> str:
     if target and target.startswith("/") and not target.startswith(("//", "/\\")):
         return target
     return default
+
+
+def query_string(values: Mapping[str, Any], **defaults: Any) -> str:
+    """A list's filters as a query string: empty values and defaults (page 1) left out."""
+    defaults = {"page": 1, **defaults}
+    return urlencode({k: v for k, v in values.items() if v and v != defaults.get(k)})
 
 
 def redirect(url: str) -> RedirectResponse:

@@ -152,7 +152,7 @@ async def edit(
             if moved and comment.deleted_at is None and current == ModerationState.VISIBLE:
                 await Proposal.filter(id=proposal.id).update(comment_count=F("comment_count") - 1)
             if moved:
-                await moderation.reopen_after_edit("comment", comment.id, comment.author_id)
+                await moderation.open_pending_case("comment", comment.id, comment.author_id)
     await comment.refresh_from_db()
     return comment
 

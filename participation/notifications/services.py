@@ -6,7 +6,7 @@ nobody twice, and sends no second e-mail.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -139,21 +139,14 @@ async def notify(
         ignore_conflicts=True,
     )
     link = link or f"{settings.base_url}/proposals/{proposal.id}"
-    emails = []
-    for user in new:
-        with speaking(user.language or settings.default_language):
-            subject = gettext(MESSAGES[kind][0])
-            text = sentence(kind, title=proposal.title if proposal else title, **params)
-            if reason:  # a moderator's reason, in their words
-                text += "\n\n" + gettext("Reason given: {reason}").format(reason=reason)
-            body = gettext("Hello {name},\n\n{text}\n\n{link}\n\nYour notifications: {all}").format(
-                name=user.display_name,
-                text=text,
-                link=link,
-                all=f"{settings.base_url}/notifications",
-            )
-        emails.append(await mail.queue_email(user.email, f"[{settings.site_name}] {subject}", body))
-    return emails
+
+    def text() -> str:
+        words = sentence(kind, title=proposal.title if proposal else title, **params)
+        if reason:  # a moderator's reason, in their words
+            words += "\n\n" + gettext("Reason given: {reason}").format(reason=reason)
+        return words
+
+    return [await _email(settings, user, kind, text, link) for user in new]
 
 
 async def notify_users(
@@ -188,20 +181,27 @@ async def notify_users(
         [Notification(user_id=user.id, kind=kind, event_key=event_key) for user in people],
         ignore_conflicts=True,
     )
-    emails = []
-    for user in people:
-        with speaking(user.language or settings.default_language):
-            subject = gettext(MESSAGES[kind][0])
-            body = gettext("Hello {name},\n\n{text}\n\n{link}\n\nYour notifications: {all}").format(
-                name=user.display_name,
-                text=gettext(message).format(
-                    **{k: gettext(v) if k in translated else v for k, v in params.items()}
-                ),
-                link=link,
-                all=f"{settings.base_url}/notifications",
-            )
-        emails.append(await mail.queue_email(user.email, f"[{settings.site_name}] {subject}", body))
-    return emails
+
+    def text() -> str:
+        values = {k: gettext(v) if k in translated else v for k, v in params.items()}
+        return gettext(message).format(**values)
+
+    return [await _email(settings, user, kind, text, link) for user in people]
+
+
+async def _email(
+    settings: Settings, user: Any, kind: str, text: Callable[[], str], link: str
+) -> mail.OutboxEmail:
+    """One notification e-mail, worded (`text()` too) in the recipient's language."""
+    with speaking(user.language or settings.default_language):
+        subject = gettext(MESSAGES[kind][0])
+        body = gettext("Hello {name},\n\n{text}\n\n{link}\n\nYour notifications: {all}").format(
+            name=user.display_name,
+            text=text(),
+            link=link,
+            all=f"{settings.base_url}/notifications",
+        )
+    return await mail.queue_email(user.email, f"[{settings.site_name}] {subject}", body)
 
 
 async def dispatch(emails: Iterable[mail.OutboxEmail]) -> None:

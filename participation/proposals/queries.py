@@ -31,6 +31,7 @@ from participation.proposals.models import (
 )
 from participation.richtext import normalize_for_search
 from participation.territory import Category, District
+from participation.web import query_string
 
 PAGE_SIZE = 20
 SORTS = ("recent", "supported", "commented", "random")
@@ -97,13 +98,7 @@ class ListParams:
         )
 
     def query_string(self, **changes: Any) -> str:
-        from urllib.parse import urlencode
-
-        values = {**self.__dict__, **changes}
-        pairs = {k: v for k, v in values.items() if v and not (k == "page" and v == 1)}
-        if pairs.get("sort") == "recent":
-            del pairs["sort"]
-        return urlencode(pairs)
+        return query_string({**self.__dict__, **changes}, sort="recent")
 
 
 @dataclass

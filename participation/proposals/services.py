@@ -148,7 +148,7 @@ async def _remoderate_new_version(settings: Settings, proposal: Proposal) -> Non
         moderation_state=target
     )
     if moved:
-        await moderation.reopen_after_edit("proposal", proposal.id, proposal.author_id)
+        await moderation.open_pending_case("proposal", proposal.id, proposal.author_id)
 
 
 async def _stakeholders(proposal: Proposal) -> list[User]:

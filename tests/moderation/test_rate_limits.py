@@ -11,10 +11,11 @@ from redis.asyncio import Redis
 from participation.accounts.models import User
 from participation.app import create_app
 from participation.comments.models import Comment
+from participation.proposals.models import Proposal
 from participation.settings import Settings
 from tests.conftest import log_in, post_form
 from tests.moderation.helpers import browser, configure
-from tests.participation.proposal_factories import make_proposal
+from tests.participation.proposal_factories import good_form, make_proposal
 
 
 async def test_five_failed_log_ins_per_email_across_two_app_instances(
@@ -114,3 +115,9 @@ async def test_duplicate_comments_and_links_from_new_accounts_are_refused(
     links = {"body": "Voir https://a.example et https://b.example", "stance": "for"}
     await post_form(client, f"{page}/comments", links, page=page)
     assert await Comment.all().count() == 1  # a new account: one link at most
+    form = await good_form()
+    assert (await post_form(client, "/proposals/new", form)).status_code == 303
+    response = await post_form(client, "/proposals/new", {**form, "title": "Un autre titre"})
+    assert response.status_code == 422
+    assert "Vous avez déjà publié ce texte" in response.text
+    assert await Proposal.filter(author_id=citizen.id).count() == 2  # with make_proposal's
