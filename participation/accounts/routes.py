@@ -175,7 +175,7 @@ async def delete_account(request: Request) -> Response:
     ):
         errors = translated({"password": N_("The password is not right.")})
         return render(request, "accounts/delete.html", {"errors": errors}, status_code=422)
-    await privacy.delete_account(_settings(request), user)
+    await privacy.delete_account(user)
     language = request.session.get("lang")
     request.session.clear()
     if language:
