@@ -19,6 +19,7 @@ from followup.domain import SourceKind, Status
 from followup.models import Commitment
 from participation import refusals
 from participation.i18n import N_, gettext, ngettext
+from participation.numbers import parse_id
 from participation.permissions import can_administer
 from participation.refusals import DomainError
 from participation.settings import Settings
@@ -65,12 +66,10 @@ async def admin_index(request: Request) -> Response:
 async def admin_create(request: Request) -> Response:
     user = require(request, can_administer)
     data = await form_data(request)
-    try:
-        kind = SourceKind(data.get("kind", ""))
-        source_id = int(data.get("source_id", ""))
-    except ValueError:
-        raise DomainError(NOT_FOLLOWABLE) from None
-    commitment = await services.create_commitment(kind, source_id, user)
+    source_id = parse_id(data.get("source_id"))
+    if data.get("kind") not in set(SourceKind) or source_id is None:
+        raise DomainError(NOT_FOLLOWABLE)
+    commitment = await services.create_commitment(SourceKind(data["kind"]), source_id, user)
     return redirect(f"/admin/followup/{commitment.id}")
 
 
