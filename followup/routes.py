@@ -18,7 +18,7 @@ from followup import domain, queries, services
 from followup.domain import SourceKind, Status
 from followup.models import Commitment
 from participation import refusals
-from participation.i18n import N_, gettext, ngettext
+from participation.i18n import gettext, ngettext
 from participation.numbers import parse_id
 from participation.permissions import can_administer
 from participation.refusals import DomainError
@@ -26,7 +26,6 @@ from participation.settings import Settings
 from participation.templating import flash, render
 from participation.web import form_data, redirect, require
 
-NOT_FOLLOWABLE = N_("This cannot be followed: it was not funded, accepted or decided.")
 LABELS = {
     "status_labels": domain.STATUS_LABELS,
     "source_labels": domain.SOURCE_LABELS,
@@ -68,7 +67,7 @@ async def admin_create(request: Request) -> Response:
     data = await form_data(request)
     source_id = parse_id(data.get("source_id"))
     if data.get("kind") not in set(SourceKind) or source_id is None:
-        raise DomainError(NOT_FOLLOWABLE)
+        raise DomainError(services.NOT_FOLLOWABLE)
     commitment = await services.create_commitment(SourceKind(data["kind"]), source_id, user)
     return redirect(f"/admin/followup/{commitment.id}")
 
