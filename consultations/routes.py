@@ -33,7 +33,7 @@ from participation.numbers import parse_id
 from participation.permissions import can_administer, can_moderate
 from participation.richtext import to_text
 from participation.templating import flash, render
-from participation.web import form_data, redirect, require
+from participation.web import attachment, form_data, redirect, require
 
 
 def errors_of(problems: Iterable[refusals.Problem]) -> dict[str, str]:
@@ -179,21 +179,13 @@ async def results(request: Request) -> Response:
     return render(request, "consultations/results.html", context)
 
 
-def _download(content: str, media_type: str, filename: str) -> Response:
-    return Response(
-        content,
-        media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
 async def results_csv(request: Request) -> Response:
     consultation, stored = await _public_results(request)
     if stored is None:
         raise HTTPException(status_code=404)
     views = await queries.questionnaire(consultation.id)
     content = queries.aggregates_csv(stored[0], views)
-    return _download(
+    return attachment(
         content, "text/csv; charset=utf-8", f"consultation-{consultation.id}-resultats.csv"
     )
 
@@ -212,7 +204,7 @@ async def responses_csv(request: Request) -> Response:
         raise HTTPException(status_code=404)
     views = await queries.questionnaire(consultation.id)
     content = await queries.responses_csv(consultation.id, views)
-    return _download(
+    return attachment(
         content, "text/csv; charset=utf-8", f"consultation-{consultation.id}-reponses.csv"
     )
 

@@ -77,7 +77,7 @@ async def load(settings: Settings, users: list[User]) -> None:
         funded = sorted(await queries.funded_project_ids(budget.id))
         for project_id, story in zip(funded, PROJECT_STORIES, strict=False):
             await _follow(settings, staff, SourceKind.PROJECT, project_id, story)
-    for proposal in await Proposal.filter(state__in=services.ACCEPTED_PROPOSAL_STATES):
+    for proposal in await Proposal.filter(state__in=queries.ACCEPTED_PROPOSAL_STATES):
         story = (
             (Status.DONE, 100, "", [(date(2026, 3, 15), "Six bancs installés.")])
             if proposal.state == "done"

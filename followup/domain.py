@@ -13,6 +13,7 @@ from datetime import date
 from enum import StrEnum
 
 from participation.i18n import N_
+from participation.numbers import is_whole_number
 from participation.refusals import Problem
 
 REASON_MAX = 2000
@@ -62,18 +63,11 @@ def parse_status_update(data: Mapping[str, str]) -> StatusUpdate | list[Problem]
         problems.append(Problem(N_("Choose a status."), {}, "status"))
         status = Status.UPCOMING
     raw_progress = data.get("progress", "").strip()
-    progress = 0
-    try:
-        progress = int(raw_progress)
-    except ValueError:
+    progress = int(raw_progress) if is_whole_number(raw_progress) else -1
+    if not 0 <= progress <= 100:
         problems.append(
             Problem(N_("Give the progress as a whole number from 0 to 100."), {}, "progress")
         )
-    else:
-        if not 0 <= progress <= 100:
-            problems.append(
-                Problem(N_("Give the progress as a whole number from 0 to 100."), {}, "progress")
-            )
     reason = data.get("reason", "").strip()
     if status == Status.ABANDONED and not reason:
         problems.append(Problem(N_("Say why the commitment is abandoned."), {}, "reason"))

@@ -9,7 +9,10 @@ from budgets.queries import stored_results
 from consultations.models import Consultation
 from followup.domain import Filters, SourceKind
 from followup.models import Commitment, Milestone, StatusChange
+from participation.proposals.domain import ProposalState
 from participation.proposals.models import Proposal
+
+ACCEPTED_PROPOSAL_STATES = (ProposalState.ACCEPTED, ProposalState.DONE)
 
 
 async def funded_project_ids(budget_id: int) -> set[int]:
@@ -83,7 +86,7 @@ async def candidates() -> list[dict[str, Any]]:
                     "context": budget.title,
                 }
             )
-    for proposal in await Proposal.filter(state__in=("accepted", "done")).order_by("-id"):
+    for proposal in await Proposal.filter(state__in=ACCEPTED_PROPOSAL_STATES).order_by("-id"):
         found.append(
             {"kind": SourceKind.PROPOSAL, "id": proposal.id, "title": proposal.title, "context": ""}
         )

@@ -6,6 +6,7 @@ Staff: /admin/followup (commitments and what could be followed), /admin/followup
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -17,13 +18,14 @@ from followup import domain, queries, services
 from followup.domain import SourceKind, Status
 from followup.models import Commitment
 from participation import refusals
-from participation.i18n import N_, gettext, ngettext
+from participation.i18n import gettext, ngettext
+from participation.numbers import parse_id
 from participation.permissions import can_administer
 from participation.refusals import DomainError
+from participation.settings import Settings
 from participation.templating import flash, render
 from participation.web import form_data, redirect, require
 
-NOT_FOLLOWABLE = N_("This cannot be followed: it was not funded, accepted or decided.")
 LABELS = {
     "status_labels": domain.STATUS_LABELS,
     "source_labels": domain.SOURCE_LABELS,
@@ -63,12 +65,10 @@ async def admin_index(request: Request) -> Response:
 async def admin_create(request: Request) -> Response:
     user = require(request, can_administer)
     data = await form_data(request)
-    try:
-        kind = SourceKind(data.get("kind", ""))
-        source_id = int(data.get("source_id", ""))
-    except ValueError:
-        raise DomainError(NOT_FOLLOWABLE) from None
-    commitment = await services.create_commitment(kind, source_id, user)
+    source_id = parse_id(data.get("source_id"))
+    if data.get("kind") not in set(SourceKind) or source_id is None:
+        raise DomainError(services.NOT_FOLLOWABLE)
+    commitment = await services.create_commitment(SourceKind(data["kind"]), source_id, user)
     return redirect(f"/admin/followup/{commitment.id}")
 
 
@@ -99,36 +99,33 @@ async def admin_commitment(request: Request) -> Response:
     return await _admin_page(request)
 
 
-def _errors(problems: list[refusals.Problem]) -> dict[str, str]:
-    return refusals.errors_of(problems, gettext)
+async def _admin_form(
+    request: Request,
+    parse: Callable[[dict[str, str]], Any],
+    save: Callable[[Settings, int, Any, Any], Awaitable[int]],
+) -> Response:
+    """A staff form on a commitment's page: parse it (422 with its errors), save it with `save`,
+    flash how many participants were notified, redirect to the page."""
+    user = require(request, can_administer)
+    data = await form_data(request)
+    commitment_id = request.path_params["commitment_id"]
+    if not await Commitment.exists(id=commitment_id):
+        raise HTTPException(status_code=404)
+    form = parse(data)
+    if isinstance(form, list):
+        errors = refusals.errors_of(form, gettext)
+        return await _admin_page(request, errors, data, status_code=422)
+    notified = await save(request.app.state.settings, commitment_id, form, user)
+    flash(request, _saved(notified))
+    return redirect(f"/admin/followup/{commitment_id}")
 
 
 async def admin_status(request: Request) -> Response:
-    user = require(request, can_administer)
-    data = await form_data(request)
-    commitment_id = request.path_params["commitment_id"]
-    if not await Commitment.exists(id=commitment_id):
-        raise HTTPException(status_code=404)
-    update = domain.parse_status_update(data)
-    if isinstance(update, list):
-        return await _admin_page(request, _errors(update), data, status_code=422)
-    notified = await services.update_status(request.app.state.settings, commitment_id, update, user)
-    flash(request, _saved(notified))
-    return redirect(f"/admin/followup/{commitment_id}")
+    return await _admin_form(request, domain.parse_status_update, services.update_status)
 
 
 async def admin_milestone(request: Request) -> Response:
-    user = require(request, can_administer)
-    data = await form_data(request)
-    commitment_id = request.path_params["commitment_id"]
-    if not await Commitment.exists(id=commitment_id):
-        raise HTTPException(status_code=404)
-    form = domain.parse_milestone(data)
-    if isinstance(form, list):
-        return await _admin_page(request, _errors(form), data, status_code=422)
-    notified = await services.add_milestone(request.app.state.settings, commitment_id, form, user)
-    flash(request, _saved(notified))
-    return redirect(f"/admin/followup/{commitment_id}")
+    return await _admin_form(request, domain.parse_milestone, services.add_milestone)
 
 
 def _saved(notified: int) -> str:

@@ -17,24 +17,22 @@ from consultations.models import Consultation, Participant
 from followup import domain
 from followup.domain import MilestoneForm, SourceKind, StatusUpdate
 from followup.models import Commitment, Milestone, StatusChange
+from followup.queries import ACCEPTED_PROPOSAL_STATES, funded_project_ids
 from participation import mail
 from participation.i18n import N_
 from participation.notifications import services as notifications
 from participation.notifications.services import Kind
-from participation.proposals.domain import ProposalState
 from participation.proposals.models import Proposal, ProposalCoauthor, Support
 from participation.refusals import DomainError
 from participation.settings import Settings
 
-ACCEPTED_PROPOSAL_STATES = (ProposalState.ACCEPTED, ProposalState.DONE)
+NOT_FOLLOWABLE = N_("This cannot be followed: it was not funded, accepted or decided.")
 
 
 async def source_facts(kind: SourceKind, source_id: int) -> tuple[str, str | None] | None:
     """(title, district) of an eligible source, or None: a funded project, an accepted
     proposal, a consultation whose outcome is published."""
     if kind == SourceKind.PROJECT:
-        from followup.queries import funded_project_ids
-
         project = await Project.get_or_none(id=source_id).select_related("district")
         if project is None or project.id not in await funded_project_ids(project.budget_id):
             return None
@@ -73,7 +71,7 @@ async def create_commitment(kind: SourceKind, source_id: int, by_user: Any = Non
     the platform (the job that follows every new source)."""
     facts = await source_facts(kind, source_id)
     if facts is None:
-        raise DomainError(N_("This cannot be followed: it was not funded, accepted or decided."))
+        raise DomainError(NOT_FOLLOWABLE)
     title, district = facts
     async with in_transaction():
         commitment, created = await Commitment.get_or_create(

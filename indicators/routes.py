@@ -19,7 +19,7 @@ from participation.i18n import gettext
 from participation.pagecache import cached_for_visitors
 from participation.permissions import can_administer
 from participation.templating import flash, render
-from participation.web import redirect, require
+from participation.web import attachment, redirect, require
 
 
 async def _sets(public_only: bool) -> list[IndicatorSet]:
@@ -34,22 +34,14 @@ async def summary(request: Request) -> Response:
     return render(request, "indicators/summary.html", {"processes": processes})
 
 
-def _download(content: str, media_type: str, filename: str) -> Response:
-    return Response(
-        content,
-        media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
 async def export_csv(request: Request) -> Response:
     rows = await _sets(public_only=True)
-    return _download(present.export_csv(rows), "text/csv; charset=utf-8", "indicateurs.csv")
+    return attachment(present.export_csv(rows), "text/csv; charset=utf-8", "indicateurs.csv")
 
 
 async def export_json(request: Request) -> Response:
     rows = await _sets(public_only=True)
-    return _download(
+    return attachment(
         present.export_json(rows), "application/json; charset=utf-8", "indicateurs.json"
     )
 

@@ -8,7 +8,7 @@ from urllib.parse import quote, urlencode
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import RedirectResponse
+from starlette.responses import RedirectResponse, Response
 
 
 class LoginRequired(Exception):
@@ -59,3 +59,12 @@ async def form_data(request: Request) -> dict[str, str]:
     """The submitted form as plain strings (files and repeated fields are not used here)."""
     async with request.form() as form:
         return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
+def attachment(content: str, media_type: str, filename: str) -> Response:
+    """A file to download (an export): `content` served as `filename`."""
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -55,39 +55,30 @@ async def shutdown(ctx: dict[str, Any]) -> None:
         await close_database()
 
 
-def job_functions() -> list[Any]:
-    """Every feature's jobs; each feature lists its own in its `jobs.py`."""
+def _feature_jobs() -> list[Any]:
+    """The `jobs.py` module of every feature: each lists its FUNCTIONS and CRON_JOBS."""
     from budgets import jobs as budget_jobs
     from consultations import jobs as consultation_jobs
     from followup import jobs as followup_jobs
     from indicators import jobs as indicator_jobs
 
-    return [
-        mail.send_email,
-        outbox.run_outbox_job,
-        *budget_jobs.FUNCTIONS,
-        *consultation_jobs.FUNCTIONS,
-        *indicator_jobs.FUNCTIONS,
-        *followup_jobs.FUNCTIONS,
-    ]
+    return [budget_jobs, consultation_jobs, indicator_jobs, followup_jobs]
+
+
+def job_functions() -> list[Any]:
+    """Every feature's jobs; each feature lists its own in its `jobs.py`."""
+    features = [f for jobs in _feature_jobs() for f in jobs.FUNCTIONS]
+    return [mail.send_email, outbox.run_outbox_job, *features]
 
 
 def cron_jobs() -> list[Any]:
-    from budgets import jobs as budget_jobs
-    from consultations import jobs as consultation_jobs
-    from followup import jobs as followup_jobs
-    from indicators import jobs as indicator_jobs
-
     every_15_seconds = set(range(0, 60, HEARTBEAT_INTERVAL_SECONDS))
     return [
         cron(heartbeat, second=every_15_seconds, run_at_startup=False),
         cron(mail.sweep_outbox, second={30}),
         cron(outbox.sweep_jobs, second={20}),
         cron(retention.purge_expired_data, hour={3}, minute={17}, second={0}),
-        *budget_jobs.CRON_JOBS,
-        *consultation_jobs.CRON_JOBS,
-        *indicator_jobs.CRON_JOBS,
-        *followup_jobs.CRON_JOBS,
+        *(job for jobs in _feature_jobs() for job in jobs.CRON_JOBS),
     ]
 
 

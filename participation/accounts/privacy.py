@@ -23,7 +23,6 @@ from participation.comments.models import Comment, CommentVote
 from participation.i18n import N_
 from participation.notifications.models import Notification
 from participation.proposals.models import Amendment, Proposal, ProposalCoauthor, Support
-from participation.settings import Settings
 
 BALLOT_NOTE = N_(
     "How you voted in a participatory budget is not in this file, because nobody can link a "
@@ -138,7 +137,7 @@ async def export_personal_data(user: User, translate: Any) -> dict[str, Any]:
     }
 
 
-async def delete_account(settings: Settings, user: User) -> None:
+async def delete_account(user: User) -> None:
     """Erase the person's personal data in one transaction; keep what others rely on.
 
     Erased: e-mail, name, password, language, sessions, reset tokens, notifications, e-mails

@@ -24,9 +24,13 @@ async def _log_in(request: Request, user) -> None:  # type: ignore[no-untyped-de
     """A fresh session at login (no fixation): old token ended, new CSRF token."""
     if old := request.session.get("auth"):
         await services.end_session(old)
-    language = user.language or request.session.get("lang")
-    request.session.clear()
+    _clear_session(request, user.language or request.session.get("lang"))
     request.session["auth"] = await services.start_session(user)
+
+
+def _clear_session(request: Request, language: str | None) -> None:
+    """Empty the session cookie (so a new CSRF token), keeping the language choice."""
+    request.session.clear()
     if language:
         request.session["lang"] = language
 
@@ -84,10 +88,7 @@ async def log_in(request: Request) -> Response:
 async def log_out(request: Request) -> Response:
     if token := request.session.get("auth"):
         await services.end_session(token)
-    language = request.session.get("lang")
-    request.session.clear()
-    if language:
-        request.session["lang"] = language
+    _clear_session(request, request.session.get("lang"))
     flash(request, gettext("You are logged out."))
     return redirect("/")
 
@@ -175,11 +176,8 @@ async def delete_account(request: Request) -> Response:
     ):
         errors = translated({"password": N_("The password is not right.")})
         return render(request, "accounts/delete.html", {"errors": errors}, status_code=422)
-    await privacy.delete_account(_settings(request), user)
-    language = request.session.get("lang")
-    request.session.clear()
-    if language:
-        request.session["lang"] = language
+    await privacy.delete_account(user)
+    _clear_session(request, request.session.get("lang"))
     flash(request, gettext("Your account is deleted. Thank you for taking part."))
     return redirect("/")
 

@@ -266,6 +266,11 @@ async def test_a_consultation_is_followed_once_its_decision_is_published(
     assert refused.status_code == 409
     forged = await post_form(client, "/admin/followup/new", {"kind": "x", "source_id": "1; --"})
     assert forged.status_code == 409
+    for too_big in ("1" + "0" * 20, "9999999999"):  # beyond the id column: refused, not a 500
+        forged = await post_form(
+            client, "/admin/followup/new", {"kind": "consultation", "source_id": too_big}
+        )
+        assert forged.status_code == 409
     await post_form(
         client, "/admin/followup/new", {"kind": "consultation", "source_id": str(decided.id)}
     )

@@ -172,7 +172,9 @@ async def test_public_summary_and_exports_hide_small_cells_and_persons(
     exported = json.loads((await client.get("/indicators/export.json")).text)
     budget = next(p for p in exported["processes"] if p["process"] == "budget")
     assert by_key(budget["by_district"])["Est"]["participants"] is None
-    rows = list(csv.DictReader(io.StringIO((await client.get("/indicators/export.csv")).text)))
+    download = await client.get("/indicators/export.csv")
+    assert download.headers["content-disposition"] == 'attachment; filename="indicateurs.csv"'
+    rows = list(csv.DictReader(io.StringIO(download.text)))
     est = next(r for r in rows if r["process"] == "budget" and r["group"] == "Est")
     assert (est["participants"], est["population"]) == ("", "")
     # every count in every export is either empty (hidden) or at least 10

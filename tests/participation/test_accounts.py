@@ -204,3 +204,22 @@ async def test_password_reset_does_not_reveal_which_accounts_exist(
     response = await post_form(client, "/account/reset", {"email": "nobody@example.org"})
     assert response.status_code == 200 and "Consultez vos e-mails" in response.text
     assert await OutboxEmail.all().count() == 0
+
+
+async def test_logging_out_or_deleting_the_account_keeps_the_chosen_language(
+    client: httpx.AsyncClient, citizen: User
+) -> None:
+    await log_in(client, citizen)
+    await post_form(client, "/language", {"language": "en", "next": "/"})
+    await post_form(client, "/account/logout", {}, page="/account")
+    home = (await client.get("/")).text
+    assert '<html lang="en"' in home and "You are logged out." in home
+
+    await post_form(client, "/language", {"language": "fr", "next": "/"})
+    await log_in(client, citizen)  # the account's language (English) comes back
+    response = await post_form(
+        client, "/account/delete", {"password": TEST_PASSWORD}, page="/account/delete"
+    )
+    assert response.status_code == 303
+    home = (await client.get("/")).text
+    assert '<html lang="en"' in home and "Your account is deleted." in home
