@@ -32,6 +32,7 @@ from budgets.models import (
     WinnerRule,
 )
 from budgets.services import Refused, new_receipt, request_tally
+from moderation.services import audit
 from participation.i18n import N_
 
 BATCH = 2_000
@@ -175,8 +176,6 @@ async def import_pabulib(content: bytes, filename: str, by_user: Any = None) -> 
             input_digest="",
             outcome=json.dumps(official_outcome(parsed, ids, rule, options)),
         )
-        from moderation.services import audit
-
         after = {"file": filename, "projects": len(ids), "ballots": len(election.ballots)}
         await audit(by_user, "budget_import", "budget", budget.id, "", after)
     await request_tally(budget.id)
