@@ -31,14 +31,6 @@ from participation.numbers import parse_id
 from participation.proposals.domain import ModerationState
 from participation.spreadsheet import safe_row
 
-PUBLIC_PHASES_FOR_PROJECTS = (
-    Phase.SUBMISSION,
-    Phase.REVIEW,
-    Phase.VOTING,
-    Phase.TALLY,
-    Phase.RESULTS,
-)
-
 
 async def budget_list(with_preparation: bool = False) -> list[Budget]:
     """Budgets in preparation are listed for staff only."""
