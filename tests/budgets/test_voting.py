@@ -445,3 +445,24 @@ async def test_envelopes_changed_after_the_first_ballot_apply_to_the_next_ones(
         both = [str(projects[0].id), str(projects[1].id)]  # 40,000 € + 30,000 €
         assert (await vote(client, budget, {"project": both})).status_code == 422
         assert (await vote(client, budget, {"project": both[:1]})).status_code == 303
+
+
+async def test_the_ballot_page_reads_the_projects_once(
+    client: httpx.AsyncClient, settings: Settings, citizen: User
+) -> None:
+    """Every meter update (a preview POST) builds the ballot page again: one projects query."""
+    budget, projects = await budget_in_voting()
+    await verified(settings, citizen)
+    await log_in(client, citizen)
+    logger = logging.getLogger("tortoise.db_client")
+    counter, level = QueryCounter(), logger.level
+    logger.addHandler(counter)
+    logger.setLevel(logging.DEBUG)
+    try:
+        preview = await vote(client, budget, {"project": [str(projects[0].id)]}, "preview")
+    finally:
+        logger.removeHandler(counter)
+        logger.setLevel(level)
+    assert preview.status_code == 200 and "Jardin partagé" in preview.text
+    reads = [sql for sql in counter.queries if 'FROM "budgets_project"' in sql]
+    assert len(reads) == 2  # the GET that `vote` makes for its token, then the preview
