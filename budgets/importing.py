@@ -32,6 +32,7 @@ from budgets.models import (
     WinnerRule,
 )
 from budgets.services import Refused, new_receipt, request_tally
+from budgets.tallying import slot_of
 from moderation.services import audit
 from participation.i18n import N_
 
@@ -130,7 +131,7 @@ async def import_pabulib(content: bytes, filename: str, by_user: Any = None) -> 
             total_amount=election.budget,
             phase=Phase.TALLY,
             phase_changed_at=timezone.now(),
-            winner_rule=WinnerRule.EQUAL_SHARES if rule == "equal-shares" else WinnerRule.GREEDY,
+            winner_rule=WinnerRule(slot_of(rule)),
             imported_from=filename[:255],
             **rule_fields(election),
         )
@@ -170,7 +171,7 @@ async def import_pabulib(content: bytes, filename: str, by_user: Any = None) -> 
             )
         await TallyResult.create(
             budget=budget,
-            rule=WinnerRule.EQUAL_SHARES.value if rule == "equal-shares" else "greedy",
+            rule=slot_of(rule),
             is_official=True,
             ballots_count=len(election.ballots),
             input_digest="",
