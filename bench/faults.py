@@ -355,7 +355,7 @@ async def compare_with_engine(settings: Settings, budget_id: int) -> None:
         budget = await Budget.get(id=budget_id)
         data = await tallying.load_input(budget)
         expected = {
-            tallying._family(rule): json.loads(
+            tallying.slot_of(rule): json.loads(
                 json.dumps(tallying.compute_outcome(data, rule, options))
             )
             for rule, options in tallying.rules_to_compute(budget, None)

@@ -32,6 +32,8 @@ from budgets.models import (
     WinnerRule,
 )
 from budgets.services import Refused, new_receipt, request_tally
+from budgets.tallying import slot_of
+from moderation.services import audit
 from participation.i18n import N_
 
 BATCH = 2_000
@@ -129,7 +131,7 @@ async def import_pabulib(content: bytes, filename: str, by_user: Any = None) -> 
             total_amount=election.budget,
             phase=Phase.TALLY,
             phase_changed_at=timezone.now(),
-            winner_rule=WinnerRule.EQUAL_SHARES if rule == "equal-shares" else WinnerRule.GREEDY,
+            winner_rule=WinnerRule(slot_of(rule)),
             imported_from=filename[:255],
             **rule_fields(election),
         )
@@ -169,14 +171,12 @@ async def import_pabulib(content: bytes, filename: str, by_user: Any = None) -> 
             )
         await TallyResult.create(
             budget=budget,
-            rule=WinnerRule.EQUAL_SHARES.value if rule == "equal-shares" else "greedy",
+            rule=slot_of(rule),
             is_official=True,
             ballots_count=len(election.ballots),
             input_digest="",
             outcome=json.dumps(official_outcome(parsed, ids, rule, options)),
         )
-        from moderation.services import audit
-
         after = {"file": filename, "projects": len(ids), "ballots": len(election.ballots)}
         await audit(by_user, "budget_import", "budget", budget.id, "", after)
     await request_tally(budget.id)

@@ -12,6 +12,7 @@ from tortoise import timezone
 
 from budgets import services
 from budgets.models import Budget, Phase, TallyResult
+from participation.outbox import JobState, OutboxJob
 
 
 async def apply_phase_schedule(ctx: dict[str, Any]) -> list[int]:
@@ -26,8 +27,17 @@ async def tally_budget(ctx: dict[str, Any], budget_id: int) -> str:
 
 
 async def sweep_tallies(ctx: dict[str, Any]) -> int:
-    """Re-enqueue the tally of budgets in the tally phase that have no result (job lost)."""
-    waiting = [budget.id for budget in await Budget.filter(phase=Phase.TALLY).only("id")]
+    """Re-enqueue the tally of budgets in the tally phase that have no result and no pending
+    tally job (a pending one is the outbox's to run again: `outbox.sweep_jobs`)."""
+    queued = {
+        job.arguments[0]
+        for job in await OutboxJob.filter(name=services.TALLY_JOB, state=JobState.PENDING)
+    }
+    waiting = [
+        budget.id
+        for budget in await Budget.filter(phase=Phase.TALLY).only("id")
+        if budget.id not in queued
+    ]
     done = {
         result.budget_id
         for result in await TallyResult.filter(budget_id__in=waiting, is_official=False).only(

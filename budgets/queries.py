@@ -31,14 +31,6 @@ from participation.numbers import parse_id
 from participation.proposals.domain import ModerationState
 from participation.spreadsheet import safe_row
 
-PUBLIC_PHASES_FOR_PROJECTS = (
-    Phase.SUBMISSION,
-    Phase.REVIEW,
-    Phase.VOTING,
-    Phase.TALLY,
-    Phase.RESULTS,
-)
-
 
 async def budget_list(with_preparation: bool = False) -> list[Budget]:
     """Budgets in preparation are listed for staff only."""
@@ -110,12 +102,11 @@ async def project_or_none(budget_id: int, project_id: Any, viewer: Any = None) -
 
 
 async def ballot_page(budget: Budget, voter: domain.Voter) -> dict[str, Any]:
-    context = await ballot_context(budget)
-    projects = [
-        p
-        for p in await _projects(budget, feasible_only=True)
-        if p.district is None or p.district.name == voter.district
-    ]
+    feasible = await _projects(budget, feasible_only=True)
+    # the ballot's projects are these same rows: no second read of the projects
+    rows = [(p.id, p.cost, p.adjusted_cost, p.district_id) for p in feasible]  # type: ignore[attr-defined]
+    context = await ballot_context(budget, rows)
+    projects = [p for p in feasible if p.district is None or p.district.name == voter.district]
     return {
         "budget": budget,
         "rule": context.rule,

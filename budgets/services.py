@@ -37,6 +37,7 @@ from budgets.models import (
     VoterRegister,
     WinnerRule,
 )
+from moderation.services import audit, open_pending_case
 from participation import outbox
 from participation.accounts.models import User
 from participation.i18n import N_
@@ -64,21 +65,6 @@ AUDITED_BUDGET_FIELDS = (
 def _audited(row: object, names: tuple[str, ...]) -> dict[str, object]:
     """The fields of `row` that the audit log records before and after a change."""
     return {name: getattr(row, name, None) for name in names}
-
-
-async def _audit(
-    by_user: object,
-    action: str,
-    target_type: str,
-    target_id: int | None,
-    before: object = "",
-    after: object = "",
-    reason: str = "",
-) -> None:
-    """Budget administration goes to the moderation audit log, in the action's transaction."""
-    from moderation.services import audit
-
-    await audit(by_user, action, target_type, target_id, before, after, reason)
 
 
 TALLY_JOB = "tally_budget"  # budgets.jobs.tally_budget, run through participation.outbox
@@ -195,7 +181,7 @@ async def save_budget(
         await _sync_categories(budget, form.categories)
         after = _audited(budget, AUDITED_BUDGET_FIELDS)
         action = "budget_created" if budget_id is None else "budget_updated"
-        await _audit(by_user, action, "budget", budget.id, before, after)
+        await audit(by_user, action, "budget", budget.id, before, after)
     return budget
 
 
@@ -239,7 +225,7 @@ async def switch_phase(budget_id: int, target: Phase, by_user: User | None) -> b
         await budget.save(update_fields=["phase", "phase_changed_at", "results_published_at"])
         before, after = {"phase": str(switch_from)}, {"phase": str(target)}
         reason = "" if by_user is not None else "phase dates"  # the schedule switched it
-        await _audit(by_user, "budget_phase", "budget", budget_id, before, after, reason)
+        await audit(by_user, "budget_phase", "budget", budget_id, before, after, reason)
         # recorded with the switch: a Redis restart cannot lose the tally (participation/outbox)
         tally = await outbox.record(TALLY_JOB, budget_id) if target == Phase.TALLY else None
     if tally is not None:
@@ -264,7 +250,7 @@ async def request_tally(budget_id: int, by_user: User | None = None) -> None:
     """Record and enqueue the tally; asked by staff, it is audited (the phase switch logs its
     own)."""
     if by_user is not None:
-        await _audit(by_user, "budget_tally_requested", "budget", budget_id)
+        await audit(by_user, "budget_tally_requested", "budget", budget_id)
     await outbox.defer(TALLY_JOB, budget_id)
 
 
@@ -339,12 +325,10 @@ async def submit_project(
             moderation_state=ModerationState.PENDING if pending else ModerationState.VISIBLE,
         )
         if pending and author is not None:
-            from moderation.services import open_pending_case
-
             await open_pending_case("budget_project", project.id, author.id)
         if by_staff:
             after = _audited(project, AUDITED_PROJECT_FIELDS)
-            await _audit(author, "budget_project_created", "budget_project", project.id, "", after)
+            await audit(author, "budget_project_created", "budget_project", project.id, "", after)
     return project
 
 
@@ -389,7 +373,7 @@ async def review_project(
         project.adjusted_cost = adjusted_cost
         await project.save(update_fields=["feasibility", "feasibility_reason", "adjusted_cost"])
         after = _audited(project, AUDITED_PROJECT_FIELDS)
-        await _audit(
+        await audit(
             by_user, "budget_project_review", "budget_project", project.id, before, after, reason
         )
     return project
@@ -427,7 +411,7 @@ async def edit_project_text(
         project.location = location.strip()[:200]
         await project.save(update_fields=list(fields))
         after = _audited(project, fields)
-        await _audit(
+        await audit(
             by_user, "budget_project_edited", "budget_project", project.id, before, after, reason
         )
     return project
@@ -457,7 +441,7 @@ async def import_census(settings: Settings, content: bytes, by_user: User | None
                 await entry.save(update_fields=["district"])
         # counts only: the register itself is personal data and stays out of the log
         after = {"rows": len(rows), "new": len(new)}
-        await _audit(by_user, "census_import", "census", None, "", after)
+        await audit(by_user, "census_import", "census", None, "", after)
     return len(rows)
 
 
@@ -642,7 +626,7 @@ async def cast_ballot(
         else:
             async with in_transaction():  # a paper ballot: who recorded it, never its content
                 await _register_and_store(budget_id, census_entry.id, ballot, now)
-                await _audit(recorded_by, "budget_paper_ballot", "budget", budget_id)
+                await audit(recorded_by, "budget_paper_ballot", "budget", budget_id)
     except IntegrityError:
         if channel == Channel.PAPER:
             raise refuse(N_("This resident has already voted.")) from None

@@ -174,12 +174,12 @@ def compute_outcome(
 
 def pabulib_rule(rule: str, options: Mapping[str, str]) -> str:
     """The `META.rule` naming an engine rule (greedy variants keep their names)."""
-    if _family(rule) != WinnerRule.EQUAL_SHARES.value:
+    if slot_of(rule) != WinnerRule.EQUAL_SHARES.value:
         return rule
     return "equalshares/add1" if options.get("completion", "add1") == "add1" else "equalshares"
 
 
-def _family(rule: str) -> str:
+def slot_of(rule: str) -> str:
     """The stored slot of an engine rule: greedy variants are "greedy"."""
     return WinnerRule.EQUAL_SHARES.value if rule.startswith("equal") else WinnerRule.GREEDY.value
 
@@ -232,7 +232,7 @@ def rules_to_compute(
         main: tuple[str, dict[str, str]] = (official["rule"], official.get("options", {}))
     else:
         main = (budget.winner_rule.value, {})
-    if _family(main[0]) == WinnerRule.EQUAL_SHARES.value:
+    if slot_of(main[0]) == WinnerRule.EQUAL_SHARES.value:
         return [main, ("greedy", {})]
     return [main, ("equal-shares", {})]
 
@@ -245,7 +245,7 @@ async def tally_and_store(budget_id: int) -> str:
     stored = {r.rule: r for r in await TallyResult.filter(budget=budget, is_official=False)}
     digests = {rule: data.digest(rule, options) for rule, options in rules}
     if all(
-        _family(rule) in stored and stored[_family(rule)].input_digest == digests[rule]
+        slot_of(rule) in stored and stored[slot_of(rule)].input_digest == digests[rule]
         for rule, _ in rules
     ):
         return "unchanged"
@@ -259,7 +259,7 @@ async def tally_and_store(budget_id: int) -> str:
                 for rule, outcome in outcomes.items():
                     await TallyResult.update_or_create(
                         budget_id=budget_id,
-                        rule=_family(rule),
+                        rule=slot_of(rule),
                         is_official=False,
                         defaults={
                             "outcome": json.dumps(outcome),

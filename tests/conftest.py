@@ -12,6 +12,7 @@ import logging
 import os
 import re
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -168,14 +169,21 @@ class QueryCounter(logging.Handler):
         self.queries.append(record.getMessage())
 
 
-async def count_queries(client: httpx.AsyncClient, url: str) -> tuple[int, httpx.Response]:
+@contextmanager
+def logged_queries() -> Iterator[list[str]]:
+    """The SQL statements run inside the `with` block, in order."""
     logger = logging.getLogger("tortoise.db_client")
     counter, level = QueryCounter(), logger.level
     logger.addHandler(counter)
     logger.setLevel(logging.DEBUG)
     try:
-        response = await client.get(url)
+        yield counter.queries
     finally:
         logger.removeHandler(counter)
         logger.setLevel(level)
-    return len(counter.queries), response
+
+
+async def count_queries(client: httpx.AsyncClient, url: str) -> tuple[int, httpx.Response]:
+    with logged_queries() as queries:
+        response = await client.get(url)
+    return len(queries), response

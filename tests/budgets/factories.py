@@ -62,6 +62,22 @@ async def budget_in_voting(
     return budget, projects
 
 
+async def budget_in_preparation_due_to_vote() -> Budget:
+    """`budget_in_voting()` put back in preparation with dates that open its vote a minute ago:
+    the next run of the phase schedule moves it straight to voting."""
+    budget, _ = await budget_in_voting()
+    now = timezone.now()
+    await Budget.filter(id=budget.id).update(
+        phase=Phase.PREPARATION,
+        phase_changed_at=None,
+        submission_opens_at=now - timedelta(days=3),
+        review_opens_at=now - timedelta(days=2),
+        voting_opens_at=now - timedelta(minutes=1),
+        voting_closes_at=now + timedelta(days=1),
+    )
+    return budget
+
+
 async def verified(settings: Settings, user: User, person: dict[str, str] = PERSON) -> None:
     await services.import_census(settings, CENSUS.encode())
     await services.verify_residency(

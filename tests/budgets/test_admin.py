@@ -3,19 +3,22 @@ feasibility review, the resident register, locked rules."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
-from tortoise import timezone
 
 from budgets import services
 from budgets.jobs import apply_phase_schedule
 from budgets.models import Budget, CensusEntry, Feasibility, Phase, PhaseSwitch, Project
 from participation.accounts.models import User
 from participation.settings import Settings
-from tests.budgets.factories import CENSUS, budget_in_voting, verified
+from tests.budgets.factories import (
+    CENSUS,
+    budget_in_preparation_due_to_vote,
+    budget_in_voting,
+    verified,
+)
 from tests.conftest import log_in, post_form
 
 BUDGET_FORM = {
@@ -88,16 +91,7 @@ async def test_staff_pages_are_for_staff(
 
 
 async def test_phases_switch_at_their_dates_and_are_logged(app: Any) -> None:
-    budget, _ = await budget_in_voting()
-    now = timezone.now()
-    await Budget.filter(id=budget.id).update(
-        phase=Phase.PREPARATION,
-        phase_changed_at=None,
-        submission_opens_at=now - timedelta(days=3),
-        review_opens_at=now - timedelta(days=2),
-        voting_opens_at=now - timedelta(minutes=1),
-        voting_closes_at=now + timedelta(days=1),
-    )
+    budget = await budget_in_preparation_due_to_vote()
     assert await apply_phase_schedule({}) == [budget.id]
     await budget.refresh_from_db()
     assert budget.phase == Phase.VOTING

@@ -7,17 +7,19 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import timedelta
 from typing import Any
 
 import httpx
-from tortoise import timezone
 
 from budgets.jobs import apply_phase_schedule
 from budgets.models import Budget, Phase, Project
 from moderation.models import AuditLogEntry
 from participation.accounts.models import User
-from tests.budgets.factories import CENSUS, budget_in_voting
+from tests.budgets.factories import (
+    CENSUS,
+    budget_in_preparation_due_to_vote,
+    budget_in_voting,
+)
 from tests.budgets.test_admin import BUDGET_FORM
 from tests.budgets.test_import import SMALL, upload
 from tests.conftest import log_in, post_form
@@ -106,16 +108,7 @@ async def test_census_paper_ballots_tally_and_import_are_audited_without_persona
 
 
 async def test_scheduled_phase_switches_are_audited_as_the_platform(app: Any) -> None:
-    budget, _ = await budget_in_voting()
-    now = timezone.now()
-    await Budget.filter(id=budget.id).update(
-        phase=Phase.PREPARATION,
-        phase_changed_at=None,
-        submission_opens_at=now - timedelta(days=3),
-        review_opens_at=now - timedelta(days=2),
-        voting_opens_at=now - timedelta(minutes=1),
-        voting_closes_at=now + timedelta(days=1),
-    )
+    budget = await budget_in_preparation_due_to_vote()
     assert await apply_phase_schedule({}) == [budget.id]
     last = await AuditLogEntry.filter(action="budget_phase").order_by("-id").first()
     assert last is not None and last.actor_id is None and last.reason == "phase dates"

@@ -15,6 +15,7 @@ from budgets import domain, pabulib, services, tallying
 from budgets.jobs import sweep_tallies, tally_budget
 from budgets.models import Budget, Phase, Project, TallyResult, WinnerRule
 from participation.accounts.models import User
+from participation.outbox import JobState, OutboxJob
 from participation.settings import Settings
 from tests.budgets.factories import CENSUS, budget_in_voting
 from tests.conftest import log_in, post_form
@@ -105,7 +106,12 @@ async def test_a_lost_tally_job_is_enqueued_again_by_the_sweeper(
     app: object, settings: Settings
 ) -> None:
     budget, _, _ = await closed_budget(settings)  # in the tally phase, no result yet
+    # its tally job is pending in the outbox, which enqueues it again itself: no second job
+    assert await sweep_tallies({}) == 0
+    assert await OutboxJob.filter(name=services.TALLY_JOB).count() == 1
+    await OutboxJob.filter(name=services.TALLY_JOB).update(state=JobState.FAILED)  # gave up
     assert await sweep_tallies({}) == 1
+    assert await OutboxJob.filter(name=services.TALLY_JOB, state=JobState.PENDING).count() == 1
     await tally_budget({}, budget.id)
     assert await sweep_tallies({}) == 0
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import re
 from datetime import timedelta
 
@@ -15,7 +14,7 @@ from budgets.models import Ballot, BallotKind, Budget, Channel, Phase, Residency
 from participation.accounts.models import Role, User
 from participation.settings import Settings
 from tests.budgets.factories import CENSUS, PERSON, budget_in_voting, verified
-from tests.conftest import QueryCounter, create_user, log_in, post_form
+from tests.conftest import create_user, log_in, logged_queries, post_form
 
 
 async def vote(
@@ -406,19 +405,12 @@ async def ballot_post_queries(
         r'name="csrf_token" value="([^"]+)"', (await client.get(f"/budgets/{budget.id}")).text
     )
     assert token
-    logger = logging.getLogger("tortoise.db_client")
-    counter, level = QueryCounter(), logger.level
-    logger.addHandler(counter)
-    logger.setLevel(logging.DEBUG)
-    try:
+    with logged_queries() as queries:
         response = await client.post(
             f"/budgets/{budget.id}/ballot",
             data={"project": str(project_id), "action": "cast", "csrf_token": token.group(1)},
         )
-    finally:
-        logger.removeHandler(counter)
-        logger.setLevel(level)
-    return counter.queries, response
+    return queries, response
 
 
 async def test_envelopes_changed_after_the_first_ballot_apply_to_the_next_ones(
@@ -445,3 +437,17 @@ async def test_envelopes_changed_after_the_first_ballot_apply_to_the_next_ones(
         both = [str(projects[0].id), str(projects[1].id)]  # 40,000 € + 30,000 €
         assert (await vote(client, budget, {"project": both})).status_code == 422
         assert (await vote(client, budget, {"project": both[:1]})).status_code == 303
+
+
+async def test_the_ballot_page_reads_the_projects_once(
+    client: httpx.AsyncClient, settings: Settings, citizen: User
+) -> None:
+    """Every meter update (a preview POST) builds the ballot page again: one projects query."""
+    budget, projects = await budget_in_voting()
+    await verified(settings, citizen)
+    await log_in(client, citizen)
+    with logged_queries() as queries:
+        preview = await vote(client, budget, {"project": [str(projects[0].id)]}, "preview")
+    assert preview.status_code == 200 and "Jardin partagé" in preview.text
+    reads = [sql for sql in queries if 'FROM "budgets_project"' in sql]
+    assert len(reads) == 2  # the GET that `vote` makes for its token, then the preview

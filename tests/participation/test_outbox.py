@@ -130,7 +130,7 @@ async def test_an_interrupted_tally_leaves_nothing_half_written_and_the_rerun_ag
     job = await OutboxJob.get(name="tally_budget")
     data = await tallying.load_input(budget)
     expected = {
-        tallying._family(rule): json.loads(json.dumps(tallying.compute_outcome(data, rule, opts)))
+        tallying.slot_of(rule): json.loads(json.dumps(tallying.compute_outcome(data, rule, opts)))
         for rule, opts in tallying.rules_to_compute(budget, None)
     }
     interrupted = 0
