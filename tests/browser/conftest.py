@@ -248,6 +248,16 @@ async def emails_to(server: LiveServer, recipient: str) -> list[Any]:
     return list(await server.seed(read))
 
 
+async def ballots_in(server: LiveServer, budget_id: int) -> list[str]:
+    """The choices (JSON) of every ballot stored for the budget `budget_id`."""
+    from budgets.models import Ballot
+
+    async def read(settings: Settings) -> list[str]:
+        return [b.choices for b in await Ballot.filter(budget_id=budget_id)]
+
+    return list(await server.seed(read))
+
+
 def link_in(body: str, path_start: str) -> str:
     match = re.search(r"https?://\S+" + re.escape(path_start) + r"\S*", body)
     assert match, f"no link to {path_start} in: {body}"
