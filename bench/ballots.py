@@ -69,6 +69,19 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def wait_until_up(url: str, server: subprocess.Popen[bytes]) -> None:
+    """Return once `url` answers /healthz; stop the bench if the server died or never came up."""
+    for _ in range(150):
+        if server.poll() is not None:
+            raise SystemExit("the web server stopped at start")
+        try:
+            httpx.get(url + "/healthz", timeout=1)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise SystemExit("the web server did not start")
+
+
 async def fresh_database(url: str) -> None:
     admin_url, name = url.rsplit("/", 1)
     connection = await asyncpg.connect(
@@ -304,12 +317,7 @@ def main() -> None:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
-            try:
-                httpx.get(url + "/healthz", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.2)
+        wait_until_up(url, server)
         for name in ("first ballots", "changed ballots"):
             figures = asyncio.run(cast_round(url, budget_id, sessions, context, args.concurrency))
             print(

@@ -32,13 +32,18 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-import httpx
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from ballots import SECRET, free_port, fresh_database, random_ballot, seed  # noqa: E402
+from ballots import (  # noqa: E402
+    SECRET,
+    free_port,
+    fresh_database,
+    random_ballot,
+    seed,
+    wait_until_up,
+)
 
 from budgets.demo import DISTRICTS  # noqa: E402
 from budgets.models import Budget, Phase  # noqa: E402
@@ -205,12 +210,7 @@ def main() -> None:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(150):
-            try:
-                httpx.get(url + "/healthz", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.2)
+        wait_until_up(url, server)
         print(
             f"{args.server}, {args.workers} web processes of {args.pool} PostgreSQL connections, "
             f"wrk -t2 -c{args.connections} "
