@@ -178,6 +178,7 @@ async def test_forged_ids_answer_404_on_every_route(
     checking permissions first reveals nothing about which ids exist)."""
     world = await seed_world(settings)
     wrong = []
+    tried: set[str] = set()
     async with logged_in_client(app, world.user(role)) as person:
         data = {"csrf_token": await csrf_token(person), "reason": "Motif suffisant.", "vote": "up"}
         for endpoint in app_routes(app):
@@ -185,6 +186,7 @@ async def test_forged_ids_answer_404_on_every_route(
                 continue
             url = url_for_route(endpoint, world.ids)
             for name in _id_parameters(endpoint):
+                tried.add(f"{endpoint} {name}")
                 for forged in FORGED_IDS:
                     forged_url = _forge(endpoint, url, name, forged)
                     response = await person.request(endpoint.method, forged_url, data=data)
@@ -196,6 +198,8 @@ async def test_forged_ids_answer_404_on_every_route(
                             continue
                     wrong.append((str(endpoint), name, forged, response.status_code))
     assert wrong == [], "\n".join(map(str, wrong))
+    # guards the walk itself: if no id parameter were recognised, the test would pass vacuously
+    assert {"GET /proposals/{id:int} id", "POST /budgets/{budget_id:int}/ballot budget_id"} <= tried
 
 
 # where a `next` parameter may send a browser after log-in or a language switch: only here
