@@ -11,7 +11,7 @@ from playwright.async_api import expect
 from budgets.models import BallotKind
 from participation.accounts.models import Role
 from participation.settings import Settings
-from tests.browser.conftest import LiveServer, ballots_in
+from tests.browser.conftest import LiveServer, ballots_in, log_in
 from tests.budgets.factories import PERSON, budget_in_voting, verified
 from tests.conftest import TEST_PASSWORD, create_user
 
@@ -31,7 +31,7 @@ def _seed(person: dict[str, str], email: str) -> Any:
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 async def test_cast_and_change_a_ballot(
-    module_server: LiveServer, browser: Any, javascript: bool
+    module_server: LiveServer, context_for: Any, javascript: bool
 ) -> None:
     # two residents of the Nord district, one per run, each with their own budget
     person = (
@@ -39,14 +39,8 @@ async def test_cast_and_change_a_ballot(
     )
     email = f"habitante-{'js' if javascript else 'nojs'}@example.org"
     seeded = await module_server.seed(_seed(person, email))
-    context = await browser.new_context(java_script_enabled=javascript, locale="fr-FR")
-    context.set_default_timeout(20_000)
-    page = await context.new_page()
-    await page.goto(f"{module_server.url}/account/login")
-    await page.get_by_label("Adresse e-mail").fill(email)
-    await page.get_by_label("Mot de passe").fill(TEST_PASSWORD)
-    await page.get_by_role("button", name="Se connecter").click()
-    await page.wait_for_url(f"{module_server.url}/")
+    page = await (await context_for(javascript=javascript)).new_page()
+    await log_in(page, module_server, email, TEST_PASSWORD)
 
     await page.goto(f"{module_server.url}/budgets/{seeded['budget']}/ballot")
     assert await page.locator("html").get_attribute("lang") == "fr"
@@ -83,4 +77,3 @@ async def test_cast_and_change_a_ballot(
     ballots = await ballots_in(module_server, seeded["budget"])
     assert len(ballots) == 1 and f'"{seeded["projects"][1]}"' not in ballots[0]
     assert f'"{seeded["projects"][0]}"' in ballots[0]
-    await context.close()
