@@ -69,6 +69,23 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def server_env(data_dir: str, database: str, redis: str, port: int, **extra: str) -> dict[str, str]:
+    """The environment of a `participation` process run by a bench: production settings on
+    `port`, the bench's database and Redis, quiet logs; `extra` adds or overrides settings."""
+    return {
+        **os.environ,
+        "ENVIRONMENT": "production",
+        "DATA_DIR": data_dir,
+        "DATABASE_URL": database,
+        "REDIS_URL": redis,
+        "SECRET_KEY": SECRET,
+        "BASE_URL": f"http://127.0.0.1:{port}",
+        "PORT": str(port),
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
+
+
 def wait_until_up(url: str, server: subprocess.Popen[bytes]) -> None:
     """Return once `url` answers /healthz; stop the bench if the server died or never came up."""
     for _ in range(150):
@@ -294,18 +311,13 @@ def main() -> None:
     args = parser.parse_args()
     data_dir = Path(tempfile.mkdtemp(prefix="bench-ballots-"))
     port = free_port()
-    env = {
-        **os.environ,
-        "ENVIRONMENT": "production",
-        "DATA_DIR": str(data_dir),
-        "DATABASE_URL": args.database,
-        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
-        "SECRET_KEY": SECRET,
-        "BASE_URL": f"http://127.0.0.1:{port}",
-        "PORT": str(port),
-        "WEB_CONCURRENCY": str(args.workers),
-        "LOG_LEVEL": "WARNING",
-    }
+    env = server_env(
+        str(data_dir),
+        args.database,
+        os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
+        port,
+        WEB_CONCURRENCY=str(args.workers),
+    )
     settings = Settings.from_env(env)
     budget_id, sessions, context = asyncio.run(prepare(settings, args.database, args.voters))
 

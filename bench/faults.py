@@ -413,19 +413,14 @@ def main() -> None:
     )
     args = parser.parse_args()
     port = ballot_bench.free_port()
-    env = {
-        **os.environ,
-        "ENVIRONMENT": "production",
-        "DATA_DIR": tempfile.mkdtemp(prefix="bench-faults-"),
-        "DATABASE_URL": args.database,
-        "REDIS_URL": args.redis,
-        "SECRET_KEY": ballot_bench.SECRET,
-        "BASE_URL": f"http://127.0.0.1:{port}",
-        "PORT": str(port),
-        "WEB_CONCURRENCY": str(args.workers),
-        "LOG_LEVEL": "WARNING",
-        "RATE_LIMITS": "off",
-    }
+    env = ballot_bench.server_env(
+        tempfile.mkdtemp(prefix="bench-faults-"),
+        args.database,
+        args.redis,
+        port,
+        WEB_CONCURRENCY=str(args.workers),
+        RATE_LIMITS="off",
+    )
     settings = Settings.from_env(env)
 
     async def flush() -> None:
