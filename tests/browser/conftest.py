@@ -220,12 +220,6 @@ async def log_in(page: Any, server: LiveServer, email: str, password: str) -> No
     await page.wait_for_url(f"{server.url}/")
 
 
-async def log_out(page: Any, server: LiveServer) -> None:
-    await page.goto(f"{server.url}/account")
-    await page.get_by_role("button", name="Se déconnecter").click()
-    await page.wait_for_url(f"{server.url}/")
-
-
 async def mark_document(page: Any) -> None:
     """Tag the current document, to tell later whether htmx updated it in place."""
     await page.evaluate("window.__sameDocument = true")
