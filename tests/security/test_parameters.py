@@ -19,7 +19,7 @@ import pytest
 from participation.proposals.domain import ProposalState
 from participation.proposals.models import Proposal
 from participation.settings import Settings
-from tests.conftest import csrf_token, make_settings
+from tests.conftest import csrf_token
 from tests.participation.proposal_factories import make_proposal
 from tests.security.world import (
     app_routes,
@@ -216,12 +216,10 @@ OFF_SITE = [
 ]
 
 
-async def test_next_parameters_never_send_off_site(
-    app: Any, settings: Settings, tmp_path: Any, redis_url: str
-) -> None:
+# a log-in per target from one address: the rate limits are tested in tests/moderation
+@pytest.mark.settings(RATE_LIMITS="off")
+async def test_next_parameters_never_send_off_site(app: Any, settings: Settings) -> None:
     world = await seed_world(settings)
-    # a log-in per target from one address: the rate limits are tested in tests/moderation
-    app.state.settings = make_settings(tmp_path, redis_url, RATE_LIMITS="off")
     from urllib.parse import urlsplit
 
     from tests.conftest import TEST_PASSWORD
