@@ -114,7 +114,7 @@ async def published_proposal(
 
 
 async def budget_in_review(title: str) -> int:
-    """A city-wide budget of 100,000 € whose three projects are reviewed feasible, not yet open
+    """A city-wide budget of 100,000 € whose two projects are reviewed feasible, not yet open
     for the vote."""
     budget = await budgets.save_budget(
         budgets.BudgetForm(
