@@ -12,6 +12,7 @@ import logging
 import os
 import re
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -170,14 +171,21 @@ class QueryCounter(logging.Handler):
         self.queries.append(record.getMessage())
 
 
-async def count_queries(client: httpx.AsyncClient, url: str) -> tuple[int, httpx.Response]:
+@contextmanager
+def recorded_queries() -> Iterator[list[str]]:
+    """The SQL statements Tortoise runs inside the `with` block, in a list filled as they run."""
     logger = logging.getLogger("tortoise.db_client")
     counter, level = QueryCounter(), logger.level
     logger.addHandler(counter)
     logger.setLevel(logging.DEBUG)
     try:
-        response = await client.get(url)
+        yield counter.queries
     finally:
         logger.removeHandler(counter)
         logger.setLevel(level)
-    return len(counter.queries), response
+
+
+async def count_queries(client: httpx.AsyncClient, url: str) -> tuple[int, httpx.Response]:
+    with recorded_queries() as queries:
+        response = await client.get(url)
+    return len(queries), response

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import re
 from datetime import timedelta
 
@@ -15,7 +14,7 @@ from budgets.models import Ballot, BallotKind, Budget, Channel, Phase, Residency
 from participation.accounts.models import Role, User
 from participation.settings import Settings
 from tests.budgets.factories import CENSUS, PERSON, budget_in_voting, verified
-from tests.conftest import QueryCounter, create_user, log_in, post_form
+from tests.conftest import create_user, log_in, post_form, recorded_queries
 
 
 async def vote(
@@ -406,19 +405,12 @@ async def ballot_post_queries(
         r'name="csrf_token" value="([^"]+)"', (await client.get(f"/budgets/{budget.id}")).text
     )
     assert token
-    logger = logging.getLogger("tortoise.db_client")
-    counter, level = QueryCounter(), logger.level
-    logger.addHandler(counter)
-    logger.setLevel(logging.DEBUG)
-    try:
+    with recorded_queries() as queries:
         response = await client.post(
             f"/budgets/{budget.id}/ballot",
             data={"project": str(project_id), "action": "cast", "csrf_token": token.group(1)},
         )
-    finally:
-        logger.removeHandler(counter)
-        logger.setLevel(level)
-    return counter.queries, response
+    return queries, response
 
 
 async def test_envelopes_changed_after_the_first_ballot_apply_to_the_next_ones(

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import logging
 import re
 from typing import Any
 
@@ -16,7 +15,7 @@ from redis.asyncio import Redis
 from participation.accounts.models import User
 from participation.proposals.models import Proposal
 from participation.worker import after_job
-from tests.conftest import CSRF_FIELD, QueryCounter, count_queries, log_in, post_form
+from tests.conftest import CSRF_FIELD, count_queries, log_in, post_form, recorded_queries
 from tests.participation.proposal_factories import good_form, make_proposal
 
 TITLE = "Des arceaux à vélo devant"  # the factory's title, up to its apostrophe
@@ -166,19 +165,14 @@ async def test_visitors_arriving_together_after_a_change_wait_for_one_rendering(
     finally:
         await redis.aclose()
     visitors = [visitor(app) for _ in range(10)]
-    logger = logging.getLogger("tortoise.db_client")
-    counter, level = QueryCounter(), logger.level
-    logger.addHandler(counter)
-    logger.setLevel(logging.DEBUG)
     try:
-        pages = await asyncio.gather(*(v.get("/proposals") for v in visitors))
+        with recorded_queries() as queries:
+            pages = await asyncio.gather(*(v.get("/proposals") for v in visitors))
     finally:
-        logger.removeHandler(counter)
-        logger.setLevel(level)
         for v in visitors:
             await v.aclose()
     assert all(page.status_code == 200 and TITLE in page.text for page in pages)
-    assert len(counter.queries) == one_rendering, (len(counter.queries), one_rendering)
+    assert len(queries) == one_rendering, (len(queries), one_rendering)
 
 
 async def test_a_change_made_behind_the_site_shows_once_the_copy_is_too_old(
