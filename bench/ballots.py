@@ -69,6 +69,36 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def server_env(data_dir: str, database: str, redis: str, port: int, **extra: str) -> dict[str, str]:
+    """The environment of a `participation` process run by a bench: production settings on
+    `port`, the bench's database and Redis, quiet logs; `extra` adds or overrides settings."""
+    return {
+        **os.environ,
+        "ENVIRONMENT": "production",
+        "DATA_DIR": data_dir,
+        "DATABASE_URL": database,
+        "REDIS_URL": redis,
+        "SECRET_KEY": SECRET,
+        "BASE_URL": f"http://127.0.0.1:{port}",
+        "PORT": str(port),
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
+
+
+def wait_until_up(url: str, server: subprocess.Popen[bytes]) -> None:
+    """Return once `url` answers /healthz; stop the bench if the server died or never came up."""
+    for _ in range(150):
+        if server.poll() is not None:
+            raise SystemExit("the web server stopped at start")
+        try:
+            httpx.get(url + "/healthz", timeout=1)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise SystemExit("the web server did not start")
+
+
 async def fresh_database(url: str) -> None:
     admin_url, name = url.rsplit("/", 1)
     connection = await asyncpg.connect(
@@ -281,18 +311,13 @@ def main() -> None:
     args = parser.parse_args()
     data_dir = Path(tempfile.mkdtemp(prefix="bench-ballots-"))
     port = free_port()
-    env = {
-        **os.environ,
-        "ENVIRONMENT": "production",
-        "DATA_DIR": str(data_dir),
-        "DATABASE_URL": args.database,
-        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
-        "SECRET_KEY": SECRET,
-        "BASE_URL": f"http://127.0.0.1:{port}",
-        "PORT": str(port),
-        "WEB_CONCURRENCY": str(args.workers),
-        "LOG_LEVEL": "WARNING",
-    }
+    env = server_env(
+        str(data_dir),
+        args.database,
+        os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
+        port,
+        WEB_CONCURRENCY=str(args.workers),
+    )
     settings = Settings.from_env(env)
     budget_id, sessions, context = asyncio.run(prepare(settings, args.database, args.voters))
 
@@ -304,12 +329,7 @@ def main() -> None:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
-            try:
-                httpx.get(url + "/healthz", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.2)
+        wait_until_up(url, server)
         for name in ("first ballots", "changed ballots"):
             figures = asyncio.run(cast_round(url, budget_id, sessions, context, args.concurrency))
             print(

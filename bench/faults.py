@@ -99,18 +99,6 @@ def kill_group(process: subprocess.Popen[bytes]) -> None:
     process.wait(timeout=20)
 
 
-def wait_until_up(url: str, server: subprocess.Popen[bytes]) -> None:
-    for _ in range(150):
-        if server.poll() is not None:
-            raise SystemExit("the web server stopped at start")
-        try:
-            httpx.get(url + "/healthz", timeout=1)
-            return
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    raise SystemExit("the web server did not start")
-
-
 # --- 1. web killed during a burst ------------------------------------------------------------
 
 
@@ -251,7 +239,7 @@ def web_killed_during_a_burst(env: dict[str, str], settings: Settings, args: arg
         }
         server = start("serve", env)
         url = f"http://127.0.0.1:{env['PORT']}"
-        wait_until_up(url, server)
+        ballot_bench.wait_until_up(url, server)
         kill_after = max(1, len(sessions) // (2 * args.kills))
         answered = asyncio.run(
             burst(
@@ -274,7 +262,7 @@ def web_killed_during_a_burst(env: dict[str, str], settings: Settings, args: arg
     # after the last restart every voter votes (again): nobody counts twice
     server = start("serve", env)
     url = f"http://127.0.0.1:{env['PORT']}"
-    wait_until_up(url, server)
+    ballot_bench.wait_until_up(url, server)
     choices = {
         i: ballot_bench.random_ballot(rng, context, DISTRICTS[i % 4]) for i in range(len(sessions))
     }
@@ -425,19 +413,14 @@ def main() -> None:
     )
     args = parser.parse_args()
     port = ballot_bench.free_port()
-    env = {
-        **os.environ,
-        "ENVIRONMENT": "production",
-        "DATA_DIR": tempfile.mkdtemp(prefix="bench-faults-"),
-        "DATABASE_URL": args.database,
-        "REDIS_URL": args.redis,
-        "SECRET_KEY": ballot_bench.SECRET,
-        "BASE_URL": f"http://127.0.0.1:{port}",
-        "PORT": str(port),
-        "WEB_CONCURRENCY": str(args.workers),
-        "LOG_LEVEL": "WARNING",
-        "RATE_LIMITS": "off",
-    }
+    env = ballot_bench.server_env(
+        tempfile.mkdtemp(prefix="bench-faults-"),
+        args.database,
+        args.redis,
+        port,
+        WEB_CONCURRENCY=str(args.workers),
+        RATE_LIMITS="off",
+    )
     settings = Settings.from_env(env)
 
     async def flush() -> None:

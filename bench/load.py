@@ -32,13 +32,18 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-import httpx
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from ballots import SECRET, free_port, fresh_database, random_ballot, seed  # noqa: E402
+from ballots import (  # noqa: E402
+    free_port,
+    fresh_database,
+    random_ballot,
+    seed,
+    server_env,
+    wait_until_up,
+)
 
 from budgets.demo import DISTRICTS  # noqa: E402
 from budgets.models import Budget, Phase  # noqa: E402
@@ -170,21 +175,16 @@ def main() -> None:
     data_dir = Path(tempfile.mkdtemp(prefix="bench-load-"))
     ballots_file = data_dir / "ballots.tsv"
     port = free_port()
-    env = {
-        **os.environ,
-        "ENVIRONMENT": "production",
-        "DATA_DIR": str(data_dir),
-        "DATABASE_URL": args.database,
-        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"),
-        "SECRET_KEY": SECRET,
-        "BASE_URL": f"http://127.0.0.1:{port}",
-        "PORT": str(port),
-        "LOG_LEVEL": "WARNING",
+    env = server_env(
+        str(data_dir),
+        args.database,
+        os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"),
+        port,
         # the voters all come from 127.0.0.1: per-IP limits would refuse them after a few
-        "RATE_LIMITS": "off",
-        "BALLOTS_FILE": str(ballots_file),
-        "WRK_THREADS": "2",
-    }
+        RATE_LIMITS="off",
+        BALLOTS_FILE=str(ballots_file),
+        WRK_THREADS="2",
+    )
     settings = Settings.from_env(env)
     paths = asyncio.run(prepare(settings, args.database, args.voters, ballots_file))
     env["DATABASE_URL"] = f"{args.database}?maxsize={args.pool}"
@@ -205,12 +205,7 @@ def main() -> None:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(150):
-            try:
-                httpx.get(url + "/healthz", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.2)
+        wait_until_up(url, server)
         print(
             f"{args.server}, {args.workers} web processes of {args.pool} PostgreSQL connections, "
             f"wrk -t2 -c{args.connections} "

@@ -61,8 +61,10 @@ def make_settings(data_dir: Path, redis_url: str, **overrides: str) -> Settings:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, redis_url: str) -> Settings:
-    return make_settings(tmp_path, redis_url)
+def settings(request: pytest.FixtureRequest, tmp_path: Path, redis_url: str) -> Settings:
+    """The test's settings; `@pytest.mark.settings(RATE_LIMITS="off")` overrides some."""
+    marker = request.node.get_closest_marker("settings")
+    return make_settings(tmp_path, redis_url, **(marker.kwargs if marker else {}))
 
 
 async def _prepare_schema(settings: Settings) -> None:

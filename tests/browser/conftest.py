@@ -220,12 +220,6 @@ async def log_in(page: Any, server: LiveServer, email: str, password: str) -> No
     await page.wait_for_url(f"{server.url}/")
 
 
-async def log_out(page: Any, server: LiveServer) -> None:
-    await page.goto(f"{server.url}/account")
-    await page.get_by_role("button", name="Se déconnecter").click()
-    await page.wait_for_url(f"{server.url}/")
-
-
 async def mark_document(page: Any) -> None:
     """Tag the current document, to tell later whether htmx updated it in place."""
     await page.evaluate("window.__sameDocument = true")
@@ -244,6 +238,16 @@ async def emails_to(server: LiveServer, recipient: str) -> list[Any]:
 
     async def read(settings: Settings) -> list[Any]:
         return await OutboxEmail.filter(recipient=recipient).order_by("id")
+
+    return list(await server.seed(read))
+
+
+async def ballots_in(server: LiveServer, budget_id: int) -> list[str]:
+    """The choices (JSON) of every ballot stored for the budget `budget_id`."""
+    from budgets.models import Ballot
+
+    async def read(settings: Settings) -> list[str]:
+        return [b.choices for b in await Ballot.filter(budget_id=budget_id)]
 
     return list(await server.seed(read))
 

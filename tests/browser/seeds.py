@@ -54,13 +54,9 @@ async def published_budget(settings: Settings) -> int:
         ),
         budget.id,
     )
-    garden, lane = projects[0], projects[1]
-    for number, (identifier, born) in enumerate(VOTERS):
-        entry, birth = await budgets.find_census_entry(settings, identifier, born, POSTCODE)
-        choices = {garden.id: 1, lane.id: 1} if number < 2 else {garden.id: 1}
-        await budgets.cast_ballot(
-            settings, budget.id, entry, budgets.domain.Voter(True, birth), choices, budget=budget
-        )
+    garden, lane = projects[0].title, projects[1].title
+    for number, person in enumerate(VOTERS):
+        await vote(settings, budget.id, person, [garden, lane] if number < 2 else [garden])
     await budgets.switch_phase(budget.id, Phase.TALLY, by_user=None)
     await tally_and_store(budget.id)  # what the worker's tally job does
     await budgets.switch_phase(budget.id, Phase.RESULTS, by_user=None)
@@ -118,7 +114,7 @@ async def published_proposal(
 
 
 async def budget_in_review(title: str) -> int:
-    """A city-wide budget of 100,000 € whose three projects are reviewed feasible, not yet open
+    """A city-wide budget of 100,000 € whose two projects are reviewed feasible, not yet open
     for the vote."""
     budget = await budgets.save_budget(
         budgets.BudgetForm(

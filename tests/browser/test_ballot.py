@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from playwright.async_api import expect
 
-from budgets.models import Ballot, BallotKind
+from budgets.models import BallotKind
 from participation.accounts.models import Role
 from participation.settings import Settings
-from tests.browser.conftest import LiveServer
+from tests.browser.conftest import LiveServer, ballots_in, log_in
 from tests.budgets.factories import PERSON, budget_in_voting, verified
 from tests.conftest import TEST_PASSWORD, create_user
 
@@ -29,16 +29,9 @@ def _seed(person: dict[str, str], email: str) -> Any:
     return seed
 
 
-def _ballots(budget_id: int) -> Any:
-    async def read(settings: Settings) -> list[str]:
-        return [b.choices for b in await Ballot.filter(budget_id=budget_id)]
-
-    return read
-
-
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 async def test_cast_and_change_a_ballot(
-    module_server: LiveServer, browser: Any, javascript: bool
+    module_server: LiveServer, context_for: Any, javascript: bool
 ) -> None:
     # two residents of the Nord district, one per run, each with their own budget
     person = (
@@ -46,14 +39,8 @@ async def test_cast_and_change_a_ballot(
     )
     email = f"habitante-{'js' if javascript else 'nojs'}@example.org"
     seeded = await module_server.seed(_seed(person, email))
-    context = await browser.new_context(java_script_enabled=javascript, locale="fr-FR")
-    context.set_default_timeout(20_000)
-    page = await context.new_page()
-    await page.goto(f"{module_server.url}/account/login")
-    await page.get_by_label("Adresse e-mail").fill(email)
-    await page.get_by_label("Mot de passe").fill(TEST_PASSWORD)
-    await page.get_by_role("button", name="Se connecter").click()
-    await page.wait_for_url(f"{module_server.url}/")
+    page = await (await context_for(javascript=javascript)).new_page()
+    await log_in(page, module_server, email, TEST_PASSWORD)
 
     await page.goto(f"{module_server.url}/budgets/{seeded['budget']}/ballot")
     assert await page.locator("html").get_attribute("lang") == "fr"
@@ -73,13 +60,13 @@ async def test_cast_and_change_a_ballot(
     await page.get_by_label(re.compile("Skatepark")).check()
     await page.get_by_role("button", name="Voter").click()
     await expect(page.locator(".error-summary")).to_contain_text("retirez des projets")
-    assert await module_server.seed(_ballots(seeded["budget"])) == []
+    assert await ballots_in(module_server, seeded["budget"]) == []
 
     await page.get_by_label(re.compile("Skatepark")).uncheck()
     await page.get_by_role("button", name="Voter").click()
     await page.wait_for_url(re.compile(r".*/ballot/receipt$"))
     assert re.search(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}", await page.content())
-    assert len(await module_server.seed(_ballots(seeded["budget"]))) == 1
+    assert len(await ballots_in(module_server, seeded["budget"])) == 1
 
     # change the vote
     await page.get_by_role("link", name="Modifier mon vote").click()
@@ -87,7 +74,6 @@ async def test_cast_and_change_a_ballot(
     await page.get_by_label(re.compile("Piste cyclable")).uncheck()
     await page.get_by_role("button", name="Voter").click()
     await page.wait_for_url(re.compile(r".*/ballot/receipt$"))
-    ballots = await module_server.seed(_ballots(seeded["budget"]))
+    ballots = await ballots_in(module_server, seeded["budget"])
     assert len(ballots) == 1 and f'"{seeded["projects"][1]}"' not in ballots[0]
     assert f'"{seeded["projects"][0]}"' in ballots[0]
-    await context.close()

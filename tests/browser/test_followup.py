@@ -11,7 +11,7 @@ from playwright.async_api import expect
 from followup.models import Commitment
 from participation.accounts.models import Role
 from participation.settings import Settings
-from tests.browser.conftest import LiveServer
+from tests.browser.conftest import LiveServer, log_in
 from tests.conftest import TEST_PASSWORD, create_user
 
 expect.set_options(timeout=15_000)
@@ -33,13 +33,11 @@ async def _seed(settings: Settings) -> int:
 
 
 async def test_filter_the_list_and_abandon_a_commitment(
-    live_server: LiveServer, browser: Any
+    live_server: LiveServer, context_for: Any
 ) -> None:
     kiosk = await live_server.seed(_seed)
     live_server.start()
-    context = await browser.new_context(locale="fr-FR")
-    context.set_default_timeout(20_000)
-    page = await context.new_page()
+    page = await (await context_for()).new_page()
 
     await page.goto(f"{live_server.url}/followup")
     await page.evaluate("window.notReloaded = true")
@@ -51,11 +49,7 @@ async def test_filter_the_list_and_abandon_a_commitment(
     await expect(page).to_have_url(f"{live_server.url}/followup?status=done&kind=&district=")
     assert await page.evaluate("window.notReloaded") is True  # swapped in place by htmx
 
-    await page.goto(f"{live_server.url}/account/login")
-    await page.get_by_label("Adresse e-mail").fill("mairie@example.org")
-    await page.get_by_label("Mot de passe").fill(TEST_PASSWORD)
-    await page.get_by_role("button", name="Se connecter").click()
-    await page.wait_for_url(f"{live_server.url}/")
+    await log_in(page, live_server, "mairie@example.org", TEST_PASSWORD)
     await page.goto(f"{live_server.url}/admin/followup/{kiosk}")
     await page.get_by_label("Statut").select_option(label="Abandonné")
     await page.get_by_role("button", name="Enregistrer le statut").click()
@@ -71,4 +65,3 @@ async def test_filter_the_list_and_abandon_a_commitment(
     await page.goto(f"{live_server.url}/followup/{kiosk}")
     await expect(page.locator("main")).to_contain_text("Abandonné")
     await expect(page.locator("main")).to_contain_text("Le devis a triplé.")
-    await context.close()

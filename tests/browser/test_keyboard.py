@@ -11,11 +11,11 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import expect
 
-from budgets.models import Ballot, BallotKind
+from budgets.models import BallotKind
 from consultations.models import Option, Response
 from participation.settings import Settings
 from tests.browser import seeds
-from tests.browser.conftest import Axe, LiveServer, log_in
+from tests.browser.conftest import Axe, LiveServer, ballots_in, log_in
 from tests.budgets.factories import budget_in_voting
 
 expect.set_options(timeout=15_000)
@@ -128,11 +128,9 @@ async def test_the_ballot_with_the_keyboard_alone(
     await page.keyboard.press("Enter")
     await page.wait_for_url(f"{module_server.url}/budgets/{resident['budget']}/ballot/receipt")
 
-    async def ballots(settings: Settings) -> list[dict[str, int]]:
-        return [json.loads(b.choices) for b in await Ballot.filter(budget_id=resident["budget"])]
-
     projects = resident["projects"]
-    assert await module_server.seed(ballots) == [
+    ballots = await ballots_in(module_server, resident["budget"])
+    assert [json.loads(choices) for choices in ballots] == [
         {str(projects["Jardin partagé"]): 1, str(projects["Piste cyclable"]): 1}
     ]
 

@@ -12,12 +12,13 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import expect
 
-from budgets.models import Ballot, BallotKind
+from budgets.models import BallotKind
 from participation.settings import Settings
 from tests.browser import seeds
 from tests.browser.conftest import (
     Axe,
     LiveServer,
+    ballots_in,
     emails_to,
     link_in,
     mark_document,
@@ -46,13 +47,6 @@ async def town(module_server: LiveServer) -> dict[str, Any]:
         }
 
     return dict(await module_server.seed(seed))
-
-
-def ballots_of(budget_id: int) -> Any:
-    async def read(settings: Settings) -> list[str]:
-        return [b.choices for b in await Ballot.filter(budget_id=budget_id)]
-
-    return read
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
@@ -200,7 +194,7 @@ async def test_a_resident_takes_part_in_everything(
     await page.get_by_role("button", name="Voter").click()
     await page.wait_for_url(re.compile(r".*/ballot/receipt$"))
     # one ballot per resident so far, each replaced by its second version: the cycle lane only
-    ballots = await module_server.seed(ballots_of(town["voting"]))
+    ballots = await ballots_in(module_server, town["voting"])
     assert ballots == [json.dumps({str(town["lane"]): 1})] * (number + 1)
 
     # --- the results of last year's budget

@@ -5,13 +5,12 @@ a form, a multipart upload (census, Pabulib import), or a chunked body without C
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from participation.settings import Settings
-from tests.conftest import csrf_token, make_settings
+from tests.conftest import csrf_token
 from tests.security.world import (
     database_snapshot,
     logged_in_client,
@@ -21,11 +20,7 @@ from tests.security.world import (
 )
 
 LIMIT = 4096  # a small limit keeps the test fast; the mechanism is the one of 10 MiB
-
-
-@pytest.fixture
-def settings(tmp_path: Path, redis_url: str) -> Settings:
-    return make_settings(tmp_path, redis_url, MAX_BODY_SIZE=str(LIMIT))
+pytestmark = pytest.mark.settings(MAX_BODY_SIZE=str(LIMIT))
 
 
 async def _chunks(size: int) -> AsyncIterator[bytes]:

@@ -19,7 +19,7 @@ import pytest
 from participation.proposals.domain import ProposalState
 from participation.proposals.models import Proposal
 from participation.settings import Settings
-from tests.conftest import csrf_token, make_settings
+from tests.conftest import csrf_token
 from tests.participation.proposal_factories import make_proposal
 from tests.security.world import (
     app_routes,
@@ -122,14 +122,13 @@ async def test_hostile_query_parameters_on_every_page(app: Any, settings: Settin
 async def test_hostile_list_parameters_fall_back_to_the_default_list(
     client: httpx.AsyncClient, settings: Settings
 ) -> None:
-    world = await seed_world(settings)
+    await seed_world(settings)  # published proposals to list
     default = await client.get("/proposals")
     for value in (v for v in HOSTILE if v != "\x00"):
         query = urlencode({"sort": value, "page": value, "state": value, "answered": value})
         response = await client.get(f"/proposals?{query}")
         assert response.status_code == 200
         assert response.text.count("proposal-item") == default.text.count("proposal-item") >= 1
-    del world
 
 
 async def test_a_nul_character_is_refused_with_400_and_nothing_is_written(
@@ -178,6 +177,7 @@ async def test_forged_ids_answer_404_on_every_route(
     checking permissions first reveals nothing about which ids exist)."""
     world = await seed_world(settings)
     wrong = []
+    tried: set[str] = set()
     async with logged_in_client(app, world.user(role)) as person:
         data = {"csrf_token": await csrf_token(person), "reason": "Motif suffisant.", "vote": "up"}
         for endpoint in app_routes(app):
@@ -185,6 +185,7 @@ async def test_forged_ids_answer_404_on_every_route(
                 continue
             url = url_for_route(endpoint, world.ids)
             for name in _id_parameters(endpoint):
+                tried.add(f"{endpoint} {name}")
                 for forged in FORGED_IDS:
                     forged_url = _forge(endpoint, url, name, forged)
                     response = await person.request(endpoint.method, forged_url, data=data)
@@ -196,6 +197,8 @@ async def test_forged_ids_answer_404_on_every_route(
                             continue
                     wrong.append((str(endpoint), name, forged, response.status_code))
     assert wrong == [], "\n".join(map(str, wrong))
+    # guards the walk itself: if no id parameter were recognised, the test would pass vacuously
+    assert {"GET /proposals/{id:int} id", "POST /budgets/{budget_id:int}/ballot budget_id"} <= tried
 
 
 # where a `next` parameter may send a browser after log-in or a language switch: only here
@@ -212,12 +215,10 @@ OFF_SITE = [
 ]
 
 
-async def test_next_parameters_never_send_off_site(
-    app: Any, settings: Settings, tmp_path: Any, redis_url: str
-) -> None:
+# a log-in per target from one address: the rate limits are tested in tests/moderation
+@pytest.mark.settings(RATE_LIMITS="off")
+async def test_next_parameters_never_send_off_site(app: Any, settings: Settings) -> None:
     world = await seed_world(settings)
-    # a log-in per target from one address: the rate limits are tested in tests/moderation
-    app.state.settings = make_settings(tmp_path, redis_url, RATE_LIMITS="off")
     from urllib.parse import urlsplit
 
     from tests.conftest import TEST_PASSWORD

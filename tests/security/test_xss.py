@@ -8,14 +8,12 @@ The same pages are opened in a real browser by tests/browser/test_xss.py."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from participation.accounts.models import User
 from participation.settings import Settings
-from tests.conftest import make_settings
 from tests.security.world import logged_in_client, seed_world
 from tests.security.xss import (
     TEMPLATE_TEXT,
@@ -24,11 +22,8 @@ from tests.security.xss import (
     plant,
 )
 
-
-@pytest.fixture
-def settings(tmp_path: Path, redis_url: str) -> Settings:
-    # many submissions in a few seconds: the rate limits are tested in tests/moderation
-    return make_settings(tmp_path, redis_url, RATE_LIMITS="off")
+# many submissions in a few seconds: the rate limits are tested in tests/moderation
+pytestmark = pytest.mark.settings(RATE_LIMITS="off")
 
 
 def test_the_checker_finds_what_it_looks_for() -> None:
