@@ -5,15 +5,23 @@
   package mirror, no network), the build goes on (exit 0) with a WARNING that says which
   dependencies were NOT audited: an offline machine can still test, and nobody reads a green
   run as "audited" when it was not. `AUDIT_STRICT=1` makes that a failure too (CI with network).
+- Some networks reach PyPI's project pages (`/pypi/NAME/json`) but not its per-release pages,
+  which pip-audit asks. A project page lists the advisories of the latest release only, from
+  the same advisory feed: so a dependency pip-audit skipped is still audited when the installed
+  version IS the latest release, and stays "NOT audited" otherwise.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from importlib import metadata
 from typing import Any
 
 COMMAND = [
@@ -46,7 +54,10 @@ def verdict(returncode: int, stdout: str, stderr: str, strict: bool = False) -> 
             1 if strict else 0,
             f"WARNING: pip-audit could not run ({reason}): dependencies NOT audited.",
         )
-    dependencies = report.get("dependencies", [])
+    # The project itself (installed editable) is what is being tested, not a dependency.
+    dependencies = [
+        d for d in report.get("dependencies", []) if "editable" not in d.get("skip_reason", "")
+    ]
     vulnerable = [d for d in dependencies if d.get("vulns")]
     skipped = [d for d in dependencies if d.get("skip_reason")]
     lines = []
@@ -70,11 +81,79 @@ def verdict(returncode: int, stdout: str, stderr: str, strict: bool = False) -> 
     return Verdict(1 if failed else 0, "\n".join(lines))
 
 
+def complete_from_latest_releases(
+    report: dict[str, Any], installed: dict[str, str], projects: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
+    """Audit the dependencies pip-audit skipped whose installed version is the latest release,
+    from their PyPI project page (`projects`: name -> the `/pypi/NAME/json` document); pure."""
+    dependencies = []
+    for dependency in report.get("dependencies", []):
+        name = dependency["name"]
+        project = projects.get(name)
+        version = installed.get(name)
+        if (
+            dependency.get("skip_reason")
+            and project
+            and version is not None
+            and project.get("info", {}).get("version") == version
+        ):
+            vulns = [
+                {"id": v.get("id"), "fix_versions": v.get("fixed_in") or []}
+                for v in project.get("vulnerabilities") or []
+                if not v.get("withdrawn")
+            ]
+            dependencies.append({"name": name, "version": version, "vulns": vulns})
+        else:
+            dependencies.append(dependency)
+    return {**report, "dependencies": dependencies}
+
+
+def _normalized(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _installed_versions() -> dict[str, str]:
+    return {
+        _normalized(d.metadata["Name"]): d.version
+        for d in metadata.distributions()
+        if d.metadata["Name"]
+    }
+
+
+def _project_page(name: str) -> dict[str, Any] | None:
+    try:
+        with urllib.request.urlopen(f"https://pypi.org/pypi/{name}/json", timeout=20) as answer:
+            page: dict[str, Any] = json.load(answer)
+            return page
+    except (OSError, ValueError):
+        return None
+
+
+def _completed(stdout: str) -> str:
+    """pip-audit's JSON with the skipped dependencies audited from PyPI where possible."""
+    try:
+        report = json.loads(stdout)
+    except ValueError:
+        return stdout
+    skipped = [d["name"] for d in report.get("dependencies", []) if d.get("skip_reason")]
+    if not skipped:
+        return stdout
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        pages = dict(zip(skipped, pool.map(_project_page, skipped), strict=True))
+    projects = {name: page for name, page in pages.items() if page}
+    installed = _installed_versions()
+    versions = {name: installed.get(_normalized(name), "") for name in skipped}
+    return json.dumps(complete_from_latest_releases(report, versions, projects))
+
+
 def main() -> int:
     try:
         run = subprocess.run(COMMAND, capture_output=True, text=True, timeout=300)
         outcome = verdict(
-            run.returncode, run.stdout, run.stderr, strict=os.environ.get("AUDIT_STRICT") == "1"
+            run.returncode,
+            _completed(run.stdout),
+            run.stderr,
+            strict=os.environ.get("AUDIT_STRICT") == "1",
         )
     except subprocess.TimeoutExpired:
         outcome = Verdict(0, "WARNING: pip-audit timed out: dependencies NOT audited.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from tests.audit import verdict
+from tests.audit import complete_from_latest_releases, verdict
 
 CLEAN = {"dependencies": [{"name": "starlette", "version": "1.10.0", "vulns": []}], "fixes": []}
 VULNERABLE = {
@@ -54,3 +54,50 @@ def test_no_network_is_a_warning() -> None:
     assert outcome.exit_code == 0
     assert "NOT audited" in outcome.message and "pypi.org" in outcome.message
     assert verdict(1, "", error, strict=True).exit_code == 1
+
+
+SKIPPED_BY_MIRROR = {
+    "dependencies": [
+        {"name": "jinja2", "skip_reason": "Dependency not found on PyPI: jinja2 (3.1.2)"},
+        {"name": "bleach", "skip_reason": "Dependency not found on PyPI: bleach (6.2.0)"},
+        {"name": "redis", "skip_reason": "Dependency not found on PyPI: redis (5.3.1)"},
+        {"name": "participation", "skip_reason": "distribution marked as editable"},
+    ]
+}
+
+
+def project_page(latest: str, *vulns: dict[str, object]) -> dict[str, object]:
+    return {"info": {"version": latest}, "vulnerabilities": list(vulns)}
+
+
+def test_a_skipped_dependency_at_its_latest_release_is_audited_from_the_project_page() -> None:
+    projects = {
+        "jinja2": project_page(
+            "3.1.2",
+            {"id": "GHSA-h5c8-rqwp-cp95", "fixed_in": ["3.1.3"], "withdrawn": None},
+            {"id": "PYSEC-WITHDRAWN", "fixed_in": [], "withdrawn": "2024-01-01T00:00:00"},
+        ),
+        "bleach": project_page("6.2.0"),
+        "redis": project_page("8.1.0", {"id": "GHSA-only-in-8", "fixed_in": ["8.1.1"]}),
+    }
+    installed = {"jinja2": "3.1.2", "bleach": "6.2.0", "redis": "5.3.1"}
+    report = complete_from_latest_releases(SKIPPED_BY_MIRROR, installed, projects)
+    outcome = verdict(0, json.dumps(report), "")
+    # jinja2's advisory fails the build; the withdrawn one is not reported.
+    assert outcome.exit_code == 1
+    assert "jinja2 3.1.2: GHSA-h5c8-rqwp-cp95 (fixed in 3.1.3)" in outcome.message
+    assert "PYSEC-WITHDRAWN" not in outcome.message
+    # redis 5.3.1 is not the latest release: the latest's advisories say nothing about it.
+    assert "GHSA-only-in-8" not in outcome.message
+    assert "WARNING: 1 of 3 dependencies NOT audited" in outcome.message
+    assert "redis" in outcome.message.split("NOT audited")[1]
+
+
+def test_the_project_itself_is_not_counted_as_an_unaudited_dependency() -> None:
+    projects = {"jinja2": project_page("3.1.2"), "bleach": project_page("6.2.0")}
+    installed = {"jinja2": "3.1.2", "bleach": "6.2.0", "redis": "5.3.1"}
+    report = complete_from_latest_releases(SKIPPED_BY_MIRROR, installed, projects)
+    outcome = verdict(0, json.dumps(report), "")
+    assert outcome.exit_code == 0
+    assert "participation" not in outcome.message
+    assert "2 dependencies audited, no known vulnerabilities" in outcome.message
