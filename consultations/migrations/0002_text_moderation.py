@@ -74,8 +74,9 @@ async def moderate_texts(apps, schema_editor):
         ids.add(new_id)
         await client.execute_query(
             'INSERT INTO "consultations_text_review" ("id", "question_id", "text_digest", '
-            f'"text", "moderation_state", "created_on") VALUES ({_marks(postgres, 6)})',
-            [new_id, question_id, digest, text, "pending", day],
+            '"text", "moderation_state", "created_on", "approved", "reviewed_at") '
+            f"VALUES ({_marks(postgres, 8)})",  # the last two columns go in this migration
+            [new_id, question_id, digest, text, "pending", day, False, now],
         )
         await client.execute_query(
             'INSERT INTO "moderation_case" ("content_type", "content_id", "status", "kind", '
