@@ -493,20 +493,22 @@ async def review_text(question_id: int, text: str, approved: bool, by_user: Any 
     state = ModerationState.VISIBLE if approved else ModerationState.HIDDEN
     async with in_transaction():
         # INSERT ... ON CONFLICT DO NOTHING, then set: a concurrent review does not collide
-        await TextReview.bulk_create(
-            [
-                TextReview(
-                    id=texts.new_id(),
-                    question_id=question_id,
-                    text_digest=digest,
-                    text=text,
-                    moderation_state=state,
-                    created_on=timezone.now().date(),
-                )
-            ],
-            ignore_conflicts=True,
-        )
-        row = await TextReview.get(question_id=question_id, text_digest=digest)
+        row = None
+        while row is None:  # again in the unlikely case that the random id was taken
+            await TextReview.bulk_create(
+                [
+                    TextReview(
+                        id=texts.new_id(),
+                        question_id=question_id,
+                        text_digest=digest,
+                        text=text,
+                        moderation_state=state,
+                        created_on=timezone.now().date(),
+                    )
+                ],
+                ignore_conflicts=True,
+            )
+            row = await TextReview.get_or_none(question_id=question_id, text_digest=digest)
         await TextReview.filter(id=row.id).update(moderation_state=state)
         # the text itself stays out of the log (it may hold personal data): its digest is enough
         after = {"question": question_id, "text_digest": digest, "approved": approved}
