@@ -314,53 +314,72 @@ class ConsultationAnswerKind:
     name = "consultation_answer"
     label = N_("consultation answer")
 
-    def _item(self, row: Any) -> Item:
+    # one query with short aliases: PostgreSQL cuts the long ones that a nested select_related
+    # makes (`consultations_text_review__question__consultation.results_visible_while_open`)
+    FIELDS = {
+        "id": "id",
+        "text": "text",
+        "moderation_state": "moderation_state",
+        "created_on": "created_on",
+        "question_id": "question_id",
+        "question_text": "question__text",
+        "consultation_id": "question__consultation_id",
+        "title": "question__consultation__title",
+        "anonymous": "question__consultation__anonymous",
+        "phase": "question__consultation__phase",
+        "visible_open": "question__consultation__results_visible_while_open",
+    }
+
+    async def _rows(self, ids: list[int]) -> list[dict[str, Any]]:
+        from consultations.models import TextReview
+
+        return list(await TextReview.filter(id__in=ids).values(**self.FIELDS))
+
+    def _item(self, row: dict[str, Any]) -> Item:
         from consultations.texts import case_day
 
-        question = row.question
-        consultation = question.consultation
         note = (
             N_("Anonymous consultation: nothing links this answer to a person; nobody is notified.")
-            if consultation.anonymous
+            if row["anonymous"]
             else N_("Identical answers are one item: their authors are neither shown nor notified.")
         )
         return Item(
             "consultation_answer",
-            row.id,
-            question.text,
-            _excerpt(row.text),
-            f"/consultations/{consultation.id}/results#result-{question.id}",
+            row["id"],
+            row["question_text"],
+            _excerpt(row["text"]),
+            f"/consultations/{row['consultation_id']}/results#result-{row['question_id']}",
             None,
             "",
-            ModerationState(row.moderation_state),
-            case_day(row.created_on or timezone.now().date()),
-            context=consultation.title,
+            ModerationState(row["moderation_state"]),
+            case_day(row["created_on"] or timezone.now().date()),
+            context=row["title"],
             author_note=note,
         )
 
     async def load(self, ids: list[int]) -> dict[int, Item]:
-        from consultations.models import TextReview
-
         if not ids:
             return {}
-        rows = await TextReview.filter(id__in=ids).select_related("question__consultation")
-        return {row.id: self._item(row) for row in rows}
+        return {row["id"]: self._item(row) for row in await self._rows(ids)}
 
     async def visible_to(self, user: Any, content_id: int) -> Item | None:
         """Moderators see every answer; others the visible answers of published results."""
-        from consultations.models import TextReview
-        from consultations.queries import results_are_public
+        from consultations.models import Phase
         from participation.permissions import can_administer, can_moderate
 
-        row = await TextReview.get_or_none(id=content_id).select_related("question__consultation")
-        if row is None:
+        rows = await self._rows([content_id])
+        if not rows:
             return None
+        row = rows[0]
         item = self._item(row)
         if can_moderate(user):
             return item
         if item.state != ModerationState.VISIBLE:
             return None
-        if not results_are_public(row.question.consultation) and not can_administer(user):
+        public = row["phase"] == Phase.CLOSED or (
+            row["phase"] == Phase.OPEN and row["visible_open"]
+        )
+        if not public and not can_administer(user):  # as consultations.queries.results_are_public
             return None
         return item
 
