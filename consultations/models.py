@@ -15,6 +15,8 @@ from typing import Any
 from tortoise import fields
 from tortoise.models import Model
 
+from participation.proposals.domain import ModerationState
+
 
 class Phase(StrEnum):
     PREPARATION = "preparation"  # drafted by staff, not public
@@ -170,16 +172,26 @@ class Response(Model):
         table = "consultations_response"
 
 
-# A free-text answer approved (or rejected) by a moderator before the results list it; keyed
-# by the text's digest, so an edited answer needs a new review.
+# A free-text answer under moderation (a short or long text, or the "other" answer of a choice
+# question): one row per distinct text of a question, so identical answers are one item and an
+# edited answer is a new one. Created with the response (pending when PREMODERATED_CONTENT lists
+# `consultation_answer`); results and exports list a text only while it is `visible`. The id is
+# random (consultations.texts.new_id): it is shown in public report links, and a sequence would
+# tell which texts came in together. The day only, like `Response.submitted_on`.
 class TextReview(Model):
     id = fields.IntField(primary_key=True)
     question: fields.ForeignKeyRelation[Question] = fields.ForeignKeyField(
         "consultations.Question", related_name="text_reviews", on_delete=fields.CASCADE
     )
     text_digest = fields.CharField(max_length=64)
-    approved = fields.BooleanField()
-    reviewed_at = fields.DatetimeField(auto_now=True)
+    text = fields.TextField(default="", db_default="")  # sanitized rich text, as answered
+    moderation_state = fields.CharEnumField(
+        ModerationState,
+        max_length=10,
+        default=ModerationState.VISIBLE,
+        db_default=ModerationState.VISIBLE,
+    )
+    created_on = fields.DateField(null=True)
     question_id: int
 
     class Meta:

@@ -14,7 +14,7 @@ from typing import Any
 
 from tortoise import timezone
 
-from consultations import domain
+from consultations import domain, texts
 from consultations.models import (
     Consultation,
     Option,
@@ -27,6 +27,7 @@ from consultations.models import (
 )
 from consultations.services import text_digest
 from participation.i18n import gettext
+from participation.proposals.domain import ModerationState
 from participation.richtext import to_text
 from participation.spreadsheet import safe_row, safe_rows
 
@@ -67,11 +68,24 @@ def results_are_public(consultation: Consultation) -> bool:
     return consultation.phase == Phase.OPEN and consultation.results_visible_while_open
 
 
-async def stored_result(consultation_id: int) -> tuple[dict[str, Any], Result] | None:
+async def published_result(
+    consultation_id: int,
+) -> tuple[dict[str, Any], Result, dict[texts.Key, int]] | None:
+    """The stored results as they may be shown now: the free texts that are no longer visible
+    are left out (hidden means hidden at once, without recomputing), with the id of each text
+    listed (for its report link)."""
     result = await Result.get_or_none(consultation_id=consultation_id)
     if result is None:
         return None
-    return json.loads(result.content), result
+    content, ids = texts.published_content(
+        json.loads(result.content), await texts.published(consultation_id)
+    )
+    return content, result, ids
+
+
+async def stored_result(consultation_id: int) -> tuple[dict[str, Any], Result] | None:
+    found = await published_result(consultation_id)
+    return None if found is None else (found[0], found[1])
 
 
 async def turnout(consultation_id: int) -> int:
@@ -159,12 +173,8 @@ async def anonymised_responses(
     consultation_id: int, views: list[QuestionView]
 ) -> tuple[list[str], list[list[str]]]:
     """One row per response, no person, no token, no date, sorted by content (so the order says
-    nothing of who answered first). Free texts appear only once a moderator approved them."""
-    approved = set(
-        await TextReview.filter(
-            question__consultation_id=consultation_id, approved=True
-        ).values_list("question_id", "text_digest")
-    )
+    nothing of who answered first). Free texts appear only while visible (approved)."""
+    approved = set(await texts.published(consultation_id))
     header = [f"q{view.number}" for view in views]
     rows = []
     for raw in await Response.filter(consultation_id=consultation_id).values_list(
@@ -251,12 +261,14 @@ class PendingText:
 
 
 async def free_texts(consultation_id: int, views: list[QuestionView]) -> list[PendingText]:
-    """Every distinct free text of the consultation with its review state, unreviewed first."""
+    """Every distinct free text of the consultation with its review state (None: pending),
+    unreviewed first."""
+    states = {ModerationState.VISIBLE: True, ModerationState.HIDDEN: False}
     reviews = {
-        (question_id, digest): approved
-        for question_id, digest, approved in await TextReview.filter(
+        (question_id, digest): states.get(state)
+        for question_id, digest, state in await TextReview.filter(
             question__consultation_id=consultation_id
-        ).values_list("question_id", "text_digest", "approved")
+        ).values_list("question_id", "text_digest", "moderation_state")
     }
     by_id = {view.question.id: view.question for view in views}
     found: dict[tuple[int, str], PendingText] = {}

@@ -165,13 +165,17 @@ async def _public_results(request: Request) -> tuple[Consultation, Any]:
 
 
 async def results(request: Request) -> Response:
-    consultation, stored = await _public_results(request)
+    consultation = await _consultation(request)
+    if not queries.results_are_public(consultation) and not can_administer(request.scope["user"]):
+        raise HTTPException(status_code=404)
+    stored = await queries.published_result(consultation.id)
     views = await queries.questionnaire(consultation.id)
     context: dict[str, Any] = {
         "consultation": consultation,
         "questions": views,
         "content": stored[0] if stored else None,
         "computed_at": stored[1].computed_at if stored else None,
+        "text_ids": stored[2] if stored else {},
         "grades": queries.grade_labels(),
         "scale_label": queries.scale_label,
         "public": queries.results_are_public(consultation),

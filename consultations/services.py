@@ -18,7 +18,7 @@ from tortoise import timezone
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from consultations import domain
+from consultations import domain, texts
 from consultations.models import (
     Audience,
     Consultation,
@@ -39,9 +39,12 @@ from participation.i18n import N_, gettext
 from participation.notifications.models import Notification
 from participation.notifications.services import Kind, speaking
 from participation.numbers import is_whole_number
+from participation.proposals.domain import ModerationState
 from participation.refusals import NotFound, Refused, refuse
 from participation.richtext import sanitize, to_text
 from participation.settings import Settings
+
+text_digest = texts.text_digest  # (kept here: callers and tests know it as services.text_digest)
 
 RESULTS_JOB = "compute_consultation_results"
 
@@ -395,8 +398,11 @@ async def submit_response(
     content = json.dumps(stored, ensure_ascii=False, sort_keys=True)
     token = response_token(settings, consultation_id, who)
     signed_in = person.signed_in
+    free_texts = texts.free_texts_of(specs, stored)
+    premoderated = settings.premoderates(texts.CONTENT_TYPE)
     try:
         async with in_transaction():
+            await texts.register(free_texts, premoderated, now.date())
             if signed_in:
                 await Participant.create(
                     consultation_id=consultation_id, user_id=user.id, answered_on=now.date()
@@ -410,6 +416,7 @@ async def submit_response(
             )
     except IntegrityError:
         async with in_transaction():
+            await texts.register(free_texts, premoderated, now.date())
             updated = await Response.filter(token=token, consultation_id=consultation_id).update(
                 answers=content, submitted_on=now.date()
             )
@@ -430,10 +437,6 @@ async def request_results(consultation_id: int, by_user: Any = None) -> None:
     await outbox.defer(RESULTS_JOB, consultation_id)
 
 
-def text_digest(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
 def _input_digest(raw: list[str], approved: set[tuple[int, str]], specs: Any) -> str:
     """What the results were computed from, hashed as it streams (no second copy of every
     response); each response is length-prefixed so that no two inputs hash alike."""
@@ -451,12 +454,7 @@ def _input_digest(raw: list[str], approved: set[tuple[int, str]], specs: Any) ->
 async def compute_results(consultation_id: int) -> str:
     """Aggregate every response and store the result; the same responses give the same row."""
     specs = await question_specs(consultation_id)
-    approved = {
-        (question_id, digest)
-        for question_id, digest in await TextReview.filter(
-            question__consultation_id=consultation_id, approved=True
-        ).values_list("question_id", "text_digest")
-    }
+    approved = set(await texts.published(consultation_id))  # visible free texts
     rows = await Response.filter(consultation_id=consultation_id).values_list("answers", flat=True)
     raw: list[str] = sorted(str(row) for row in rows)  # the digest must not depend on the row order
     content = domain.aggregate(
@@ -487,24 +485,37 @@ async def compute_results(consultation_id: int) -> str:
 
 
 async def review_text(question_id: int, text: str, approved: bool, by_user: Any = None) -> None:
+    """The consultation's texts page: approve or hide one distinct text without a reason (the
+    queue, `/moderation`, asks for one). Its open case, if any, is closed with its reports."""
+    from moderation.services import close_case_of_removed
+
     digest = text_digest(text)
+    state = ModerationState.VISIBLE if approved else ModerationState.HIDDEN
     async with in_transaction():
-        updated = await TextReview.filter(question_id=question_id, text_digest=digest).update(
-            approved=approved
-        )
-        if not updated:
-            # INSERT ... ON CONFLICT DO NOTHING, then set: a concurrent review does not collide
+        # INSERT ... ON CONFLICT DO NOTHING, then set: a concurrent review does not collide
+        row = None
+        while row is None:  # again in the unlikely case that the random id was taken
             await TextReview.bulk_create(
-                [TextReview(question_id=question_id, text_digest=digest, approved=approved)],
+                [
+                    TextReview(
+                        id=texts.new_id(),
+                        question_id=question_id,
+                        text_digest=digest,
+                        text=text,
+                        moderation_state=state,
+                        created_on=timezone.now().date(),
+                    )
+                ],
                 ignore_conflicts=True,
             )
-            await TextReview.filter(question_id=question_id, text_digest=digest).update(
-                approved=approved
-            )
+            row = await TextReview.get_or_none(question_id=question_id, text_digest=digest)
+        await TextReview.filter(id=row.id).update(moderation_state=state)
         # the text itself stays out of the log (it may hold personal data): its digest is enough
         after = {"question": question_id, "text_digest": digest, "approved": approved}
         action = "consultation_text_approved" if approved else "consultation_text_hidden"
         await audit(by_user, action, "consultation_text", question_id, "", after)
+        # decided here, it leaves the queue (closed, reports resolved, `case_closed` audited)
+        await close_case_of_removed(by_user, texts.CONTENT_TYPE, row.id, action)
 
 
 # --- outcome ---------------------------------------------------------------------------------

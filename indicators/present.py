@@ -27,7 +27,12 @@ ACTIVITY_LABELS = {
     "comments": N_("Comments"),
 }
 CHANNEL_LABELS = {"web": N_("Web"), "paper": N_("Paper")}
-CONTENT_LABELS = {"proposal": N_("Proposals"), "comment": N_("Comments")}
+CONTENT_LABELS = {
+    "proposal": N_("Proposals"),
+    "comment": N_("Comments"),
+    "budget_project": N_("Budget projects"),
+    "consultation_answer": N_("Consultation answers"),
+}
 
 
 def title_of(row: IndicatorSet) -> str:

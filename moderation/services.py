@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from tortoise import timezone
@@ -24,6 +24,7 @@ from moderation.domain import (
     CaseKind,
     CaseStatus,
     DomainError,
+    ModerationState,
 )
 from moderation.models import (
     AuditLogEntry,
@@ -103,12 +104,21 @@ async def _case(content_type: str, content_id: int, author_id: int | None) -> Mo
     return await ModerationCase.get(content_type=content_type, content_id=content_id)
 
 
-async def open_pending_case(content_type: str, content_id: int, author_id: int) -> None:
+async def open_pending_case(
+    content_type: str,
+    content_id: int,
+    author_id: int | None,
+    opened_at: datetime | None = None,
+) -> None:
     """Put new pre-moderated content in the queue, or edited approved content back in it (after
-    moving it to pending); call inside the creation's or the edit's transaction."""
+    moving it to pending); call inside the creation's or the edit's transaction. `opened_at`
+    (default: now) lets anonymous content say its day only."""
     case = await _case(content_type, content_id, author_id)
     await ModerationCase.filter(id=case.id).update(
-        status=CaseStatus.OPEN, kind=CaseKind.PENDING, opened_at=timezone.now(), closed_at=None
+        status=CaseStatus.OPEN,
+        kind=CaseKind.PENDING,
+        opened_at=opened_at or timezone.now(),
+        closed_at=None,
     )
 
 
@@ -216,6 +226,8 @@ async def report(
                     )
     except IntegrityError:
         raise DomainError(N_("You already reported this content.")) from None
+    if hidden:
+        await kind.after_commit(item, ModerationState.HIDDEN)
     return ReportResult(created, hidden)
 
 
@@ -303,6 +315,8 @@ async def _decide_one(
         if target != item.state or action != Action.APPROVE:
             emails += await _notify_author(settings, item, decision)
     await notifications.dispatch(emails)
+    if target != item.state:
+        await kind.after_commit(item, target)
     return True
 
 

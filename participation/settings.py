@@ -65,8 +65,10 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "PREMODERATED_CONTENT",
-        "",
-        "Content types approved by a moderator before anyone sees them: `proposal`, `comment`.",
+        "consultation_answer",
+        "Content types approved by a moderator before anyone sees them: `proposal`, `comment`, "
+        "`budget_project`, `consultation_answer` (free-text consultation answers, listed by "
+        "default). Empty: none.",
     ),
     Setting(
         "PAGE_CACHE_SECONDS",
@@ -107,7 +109,7 @@ class Settings:
     log_level: str
     proposal_support_threshold: int = 300
     moderation_report_threshold: int = 3
-    premoderated_content: frozenset[str] = frozenset()
+    premoderated_content: frozenset[str] = frozenset({"consultation_answer"})
     rate_limits: bool = True
     forwarded_allow_ips: str = "127.0.0.1"
     page_cache_seconds: int = 10
@@ -208,7 +210,7 @@ def _at_least_zero(raw: Mapping[str, str], name: str) -> int:
     return value
 
 
-PREMODERATABLE = ("proposal", "comment", "budget_project")
+PREMODERATABLE = ("proposal", "comment", "budget_project", "consultation_answer")
 
 
 def _content_types(raw: Mapping[str, str], name: str) -> frozenset[str]:

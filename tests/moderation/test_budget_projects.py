@@ -46,7 +46,8 @@ async def test_a_premoderated_project_waits_for_approval(
     async with browser(app) as c:
         await log_in(c, moderator)
         queue = await c.get("/moderation?type=budget_project")
-        assert "Un kiosque à musique" in queue.text and "Budget participatif 2026" in queue.text
+        assert "Un kiosque à musique" in queue.text
+        assert "Projet du budget « Budget participatif 2026 »" in queue.text
         await decide(c, [case.id], "approve", "Conforme.")
     async with browser(app) as anonymous:
         assert "kiosque" in (await anonymous.get(f"/budgets/{budget.id}")).text

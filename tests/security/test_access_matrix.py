@@ -143,6 +143,9 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "GET /moderation":                                                                          (LOGIN,   DENIED,  DENIED,  PAGE,    PAGE),
     "GET /moderation/report/{type}/{id}":                                                       (LOGIN,   DENIED,  PAGE,    PAGE,    PAGE),
     "GET /moderation/report/{type}/{id} [hidden]":                                              (LOGIN,   DENIED,  HIDDEN,  PAGE,    PAGE),
+    # a free-text answer of the owner in published results: anonymous, so the owner may report it too
+    "GET /moderation/report/{type}/{id} [answer]":                                              (LOGIN,   PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /moderation/report/{type}/{id} [hidden answer]":                                       (LOGIN,   HIDDEN,  HIDDEN,  PAGE,    PAGE),
     "GET /moderation/mine":                                                                     (LOGIN,   PAGE,    PAGE,    PAGE,    PAGE),
     "GET /moderation/users/{id}":                                                               (LOGIN,   DENIED,  DENIED,  PAGE,    PAGE),
     "GET /admin/audit":                                                                         (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
@@ -223,6 +226,8 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "POST /moderation/decide":                                                                  (LOGIN,   DENIED,  DENIED,  FORM,    FORM),
     "POST /moderation/report/{type}/{id}":                                                      (LOGIN,   DENIED,  FORM,    FORM,    FORM),
     "POST /moderation/report/{type}/{id} [hidden]":                                             (LOGIN,   DENIED,  HIDDEN,  FORM,    FORM),
+    "POST /moderation/report/{type}/{id} [answer]":                                             (LOGIN,   FORM,    FORM,    FORM,    FORM),
+    "POST /moderation/report/{type}/{id} [hidden answer]":                                      (LOGIN,   HIDDEN,  HIDDEN,  FORM,    FORM),
     "POST /moderation/decisions/{id}/review":                                                   (LOGIN,   DONE,    DENIED,  DENIED,  DENIED),
     "POST /moderation/users/{id}/block":                                                        (LOGIN,   DENIED,  DENIED,  FORM,    FORM),
     "POST /moderation/users/{id}/unblock":                                                      (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
@@ -300,6 +305,13 @@ def _attempts(endpoint: Endpoint, world: Any) -> list[tuple[str, str]]:
         if endpoint.path.startswith("/moderation/report/"):  # reports name a comment
             ids["comment"], label = world.hidden["hidden_comment"], "hidden"
         attempts.append((f"{_route(endpoint)} [{label}]", _url(endpoint, ids)))
+    if endpoint.path.startswith("/moderation/report/"):  # and free-text consultation answers
+        for label, answer in (
+            ("answer", world.ids["answer"]),
+            ("hidden answer", world.hidden["hidden_answer"]),
+        ):
+            ids = {**world.ids, "type": "consultation_answer", "comment": answer}
+            attempts.append((f"{_route(endpoint)} [{label}]", _url(endpoint, ids)))
     return attempts
 
 

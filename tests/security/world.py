@@ -117,6 +117,7 @@ async def seed_world(settings: Settings) -> World:
         settings, budget.id, residency.census_entry, voter, {projects[0].id: 1}, budget=budget
     )
     consultation, questions = await consultation_open()
+    answer, hidden_answer = await _free_text_answers(settings, world)
     from indicators import services as indicator_services
 
     await Notification.create(
@@ -152,6 +153,7 @@ async def seed_world(settings: Settings) -> World:
         "hidden_comment": rejected.id,
         "consultation_in_preparation": draft_consultation,
         "budget_in_preparation": draft_budget.id,
+        "hidden_answer": hidden_answer,
     }
     world.ids = {
         "id": proposal.id,
@@ -171,9 +173,33 @@ async def seed_world(settings: Settings) -> World:
         "kind": "budget",
         "process_id": budget.id,
         "reason": reason.id,
+        "answer": answer,
     }
     await indicator_services.compute_all()  # the dashboard's pages read stored figures
     return world
+
+
+async def _free_text_answers(settings: Settings, world: World) -> tuple[int, int]:
+    """Two free-text answers of the owner in results published while open (an anonymous
+    consultation: nothing tells who wrote them): one approved, one hidden by a moderator."""
+    from consultations.models import TextReview
+    from moderation.models import ModerationCase
+    from tests.consultations.factories import valid_answers
+
+    consultation, questions = await consultation_open(visible=True, title="Résultats publiés")
+    ids = []
+    for person, text in ((world.owner, "Une idée publiée"), (world.other, "Une idée masquée")):
+        fields = await valid_answers(questions)
+        fields[f"q{questions['short'].id}"] = text
+        items = [(k, v) for k, vs in fields.items() for v in (vs if isinstance(vs, list) else [vs])]
+        await consultation_services.submit_response(settings, consultation.id, person, None, items)
+        row = await TextReview.get(text=f"<p>{text}</p>")
+        case = await ModerationCase.get(content_type="consultation_answer", content_id=row.id)
+        decision = "approve" if not ids else "hide"
+        await moderation_services.decide(settings, world.moderator, [case.id], decision, "Vu.")
+        ids.append(row.id)
+    await consultation_services.compute_results(consultation.id)
+    return ids[0], ids[1]
 
 
 # path parameters whose name is shared by several routes: which object the route means

@@ -1,0 +1,85 @@
+"""Migration consultations.0002 on a database that already has reviewed and unreviewed texts."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from tortoise import Tortoise, connections
+from tortoise.migrations.api import migrate
+
+from consultations.models import Consultation, Question, QuestionKind, Response, TextReview
+from moderation.models import ModerationCase
+from participation.db import run_migrations, tortoise_config
+from tests.conftest import DATABASE_URL, make_settings
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+async def test_reviewed_texts_keep_their_decision_and_the_others_wait_in_the_queue(
+    tmp_path: Path, redis_url: str
+) -> None:
+    url = f"sqlite://{tmp_path / 'old.db'}" if DATABASE_URL.startswith("sqlite") else DATABASE_URL
+    settings = make_settings(tmp_path, redis_url, DATABASE_URL=url)
+    config = tortoise_config(settings)
+    if not settings.uses_sqlite:
+        await Tortoise.init(config=config)
+        await connections.get("default").execute_script(
+            "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"
+        )
+        await Tortoise.close_connections()
+    try:
+        await migrate(config=config, target="consultations.0001_initial")
+        await Tortoise.close_connections()
+        await Tortoise.init(config=config)
+        consultation = await Consultation.create(title="Ancienne consultation")
+        question = await Question.create(
+            consultation=consultation, kind=QuestionKind.SHORT_TEXT, text="Un mot"
+        )
+        texts = ["<p>Approuvée</p>", "<p>Refusée</p>", "<p>Jamais lue</p>"]
+        for n, text in enumerate(texts):
+            await Response.create(
+                id=uuid.uuid4(),
+                consultation=consultation,
+                token=f"token-{n}",
+                answers=json.dumps({str(question.id): text}),
+                submitted_on=date(2026, 3, 10 + n),
+            )
+        client = connections.get("default")
+        marks = "$1, $2, $3, $4" if not settings.uses_sqlite else "?, ?, ?, ?"
+        for text, approved in ((texts[0], True), (texts[1], False)):
+            await client.execute_query(
+                'INSERT INTO "consultations_text_review" '
+                f'("question_id", "text_digest", "approved", "reviewed_at") VALUES ({marks})',
+                [question.id, _digest(text), approved, datetime(2026, 3, 20, 10, tzinfo=UTC)],
+            )
+        await Tortoise.close_connections()
+
+        await run_migrations(settings)
+
+        await Tortoise.init(config=config)
+        rows = {row.text: row for row in await TextReview.all()}
+        assert {text: row.moderation_state.value for text, row in rows.items()} == {
+            "<p>Approuvée</p>": "visible",
+            "<p>Refusée</p>": "hidden",
+            "<p>Jamais lue</p>": "pending",
+        }
+        assert rows["<p>Jamais lue</p>"].created_on == date(2026, 3, 12)
+        [case] = await ModerationCase.all()
+        assert (case.content_type, case.content_id) == (
+            "consultation_answer",
+            rows["<p>Jamais lue</p>"].id,
+        )
+        assert case.status == "open" and case.kind == "pending" and case.author_id is None
+        assert (case.opened_at.hour, case.opened_at.minute) == (0, 0)
+    finally:
+        await Tortoise.close_connections()
+        if not settings.uses_sqlite:  # leave an empty schema for the next test's fixture
+            from tests import conftest
+
+            conftest._postgres_schema_ready = False
