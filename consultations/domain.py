@@ -23,8 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cmp_to_key
-from itertools import chain, islice
-from operator import methodcaller
+from itertools import chain, islice, repeat
 from typing import Any
 
 import numpy as np
@@ -706,11 +705,11 @@ class Aggregator:
         self.numbers: dict[int, list[Any]] = {q.id: [] for q in questions}
         self.others: dict[int, list[str]] = {q.id: [] for q in questions}  # "other" answers
 
-    def add(self, responses: Sequence[Mapping[str, Any]]) -> None:
+    def add(self, responses: Sequence[dict[str, Any]]) -> None:
         """Count a batch of responses: one C-level pass per question over its column."""
         self.total += len(responses)
         for q in self.questions:
-            column = list(map(methodcaller("get", str(q.id)), responses))
+            column = list(map(dict.get, responses, repeat(str(q.id))))
             self.answered[q.id] += _answered(column)
             counts = self.counts[q.id]
             if q.kind in CHOICE_KINDS:
@@ -728,7 +727,7 @@ class Aggregator:
             elif q.kind == QuestionKind.MAJORITY:
                 gradings = [value for value in column if value is not None]
                 for option, grades in self.grades[q.id].items():
-                    grades.update(map(methodcaller("get", str(option)), gradings))
+                    grades.update(map(dict.get, gradings, repeat(str(option))))
             elif q.kind == QuestionKind.NUMBER:
                 self.numbers[q.id].extend(value for value in column if value is not None)
             else:  # scale and free texts
@@ -761,7 +760,7 @@ class Aggregator:
 
 def aggregate(
     questions: Sequence[QuestionSpec],
-    responses: Iterable[Mapping[str, Any]],
+    responses: Iterable[dict[str, Any]],
     approved_text: Any = None,
     batch: int = 10_000,
 ) -> dict[str, Any]:

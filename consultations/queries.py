@@ -68,10 +68,16 @@ def results_are_public(consultation: Consultation) -> bool:
 
 
 async def stored_result(consultation_id: int) -> tuple[dict[str, Any], Result] | None:
-    result = await Result.get_or_none(consultation_id=consultation_id)
+    result = await result_row(consultation_id)
     if result is None:
         return None
     return json.loads(result.content), result
+
+
+async def result_row(consultation_id: int) -> Result | None:
+    """The stored aggregate, its content not decoded (the results page decodes it only when it
+    has not rendered this one yet)."""
+    return await Result.get_or_none(consultation_id=consultation_id)
 
 
 async def turnout(consultation_id: int) -> int:
