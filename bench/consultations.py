@@ -2,11 +2,10 @@
 
 Creates (or recreates) the database `bench_consultations`, migrates it, seeds the responses with
 COPY (a moderator approves one text of each text question, so the results list about 200
-answers each), times the results job
-(`services.compute_results`, 3 runs: the second and third must store nothing new), then the
-results page served from the stored aggregate (in process, through the ASGI app, one request at
-a time): with the page cache off (every request renders the page) and, as an anonymous visitor,
-with it on.
+answers each), times the results job (`services.compute_results`, 3 runs: the second and third
+must store nothing new), then the results page served from the stored aggregate (in process,
+through the ASGI app, one request at a time): with the page cache off (every request renders the
+page) and, as an anonymous visitor, with it on.
 
     .venv/bin/python bench/consultations.py [--admin-url postgres://postgres@127.0.0.1:5432/postgres]
                                             [--database bench_consultations] [--redis URL]
