@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cmp_to_key
+from itertools import chain, islice, repeat
 from typing import Any
 
 import numpy as np
@@ -442,20 +444,31 @@ def answers_from_stored(stored: Mapping[str, Any]) -> tuple[Answers, dict[int, s
 
 
 # --- results -------------------------------------------------------------------------------
+#
+# Every result is computed from counts, so that 100,000 responses cost a few C-level passes
+# (`collections.Counter` over one column of the decoded answers) instead of a Python loop per
+# answer: how many chose each option, how many gave each point of the scale, how many gave each
+# grade to each option, how many gave each distinct ranking (there are at most m! of them).
+# `Aggregator` accumulates these counts batch by batch (the results job decodes the responses a
+# batch at a time); `aggregate` is the same in one call.
 
 
 def percent(part: int, whole: int) -> float:
     return round(100 * part / whole, 1) if whole else 0.0
 
 
+def _answered(column: Sequence[Any]) -> int:
+    return len(column) - column.count(None)
+
+
 def choice_counts(q: QuestionSpec, values: Sequence[list[int]]) -> dict[str, Any]:
     """Counts and percentages of respondents per option (several per person: multiple)."""
-    counts = dict.fromkeys([*q.options, *([OTHER] if q.allow_other else [])], 0)
-    for chosen in values:
-        for option in chosen:
-            if option in counts:
-                counts[option] += 1
-    answered = len(values)
+    return _choice_item(q, Counter(chain.from_iterable(values)), len(values))
+
+
+def _choice_item(q: QuestionSpec, chosen: Mapping[Any, int], answered: int) -> dict[str, Any]:
+    options = [*q.options, *([OTHER] if q.allow_other else [])]
+    counts = {option: chosen.get(option, 0) for option in dict.fromkeys(options)}
     return {
         "answered": answered,
         "options": [
@@ -466,18 +479,23 @@ def choice_counts(q: QuestionSpec, values: Sequence[list[int]]) -> dict[str, Any
 
 
 def scale_counts(values: Sequence[int]) -> dict[str, Any]:
-    counts = dict.fromkeys(SCALE_POINTS, 0)
-    for value in values:
-        if value in counts:
-            counts[value] += 1
-    answered = len(values)
-    mean = round(sum(values) / answered, 2) if answered else None
+    return _scale_item(Counter(values))
+
+
+def _scale_item(given: Mapping[Any, int]) -> dict[str, Any]:
+    """`given`: how many respondents gave each value."""
+    answered = sum(given.values())
+    mean = round(sum(v * c for v, c in given.items()) / answered, 2) if answered else None
     return {
         "answered": answered,
         "mean": mean,
         "points": [
-            {"value": point, "count": count, "percent": percent(count, answered)}
-            for point, count in counts.items()
+            {
+                "value": point,
+                "count": given.get(point, 0),
+                "percent": percent(given.get(point, 0), answered),
+            }
+            for point in SCALE_POINTS
         ],
     }
 
@@ -485,10 +503,18 @@ def scale_counts(values: Sequence[int]) -> dict[str, Any]:
 def ranking_results(options: Sequence[int], rankings: Sequence[Sequence[int]]) -> dict[str, Any]:
     """Borda score (m-1 points for first, 0 for last), mean rank, and the Condorcet winner:
     the option that a majority prefers to each other option, if there is one."""
+    return _ranking_item(options, Counter(map(tuple, rankings)))
+
+
+def _ranking_item(
+    options: Sequence[int], rankings: Mapping[tuple[Any, ...], int]
+) -> dict[str, Any]:
+    """The same from `rankings`: how many respondents gave each distinct ranking."""
     m = len(options)
     index = {option: i for i, option in enumerate(options)}
-    complete = [r for r in rankings if len(r) == m and set(r) == set(options)]
-    n = len(complete)
+    every = set(options)
+    complete = [(r, n) for r, n in rankings.items() if len(r) == m and set(r) == every]
+    n = sum(count for _r, count in complete)
     if n == 0 or m == 0:
         return {
             "answered": 0,
@@ -496,19 +522,22 @@ def ranking_results(options: Sequence[int], rankings: Sequence[Sequence[int]]) -
             "condorcet_winner": None,
             "pairwise": [[0] * m for _ in range(m)],
         }
-    # positions[v, i]: the rank (0 = best) that voter v gave option i
-    positions = np.empty((n, m), dtype=np.int16)
-    order = np.array([[index[o] for o in r] for r in complete], dtype=np.int16)
-    rows = np.arange(n)[:, None]
-    positions[rows, order] = np.arange(m, dtype=np.int16)[None, :]
-    borda = (m - 1 - positions).sum(axis=0, dtype=np.int64)
-    mean_rank = positions.mean(axis=0) + 1
+    # positions[k, i]: the rank (0 = best) that the k-th distinct ranking gives option i, and
+    # weights[k] how many respondents gave that ranking
+    d = len(complete)
+    positions = np.empty((d, m), dtype=np.int64)
+    order = np.array([[index[o] for o in r] for r, _n in complete], dtype=np.int64)
+    positions[np.arange(d)[:, None], order] = np.arange(m, dtype=np.int64)[None, :]
+    weights = np.array([count for _r, count in complete], dtype=np.int64)
+    borda = ((m - 1 - positions) * weights[:, None]).sum(axis=0)
+    # exact integer sums, then one division: the same float as the mean of every position
+    mean_rank = [float(total) / n + 1 for total in (positions * weights[:, None]).sum(axis=0)]
     pairwise = [
-        [0 if a == b else int((positions[:, a] < positions[:, b]).sum()) for b in range(m)]
+        [0 if a == b else int(weights[positions[:, a] < positions[:, b]].sum()) for b in range(m)]
         for a in range(m)
     ]
     winner = condorcet_winner(pairwise)
-    ordered = sorted(range(m), key=lambda i: (-int(borda[i]), float(mean_rank[i]), i))
+    ordered = sorted(range(m), key=lambda i: (-int(borda[i]), mean_rank[i], i))
     places = {i: place for place, i in enumerate(ordered, start=1)}
     return {
         "answered": n,
@@ -516,7 +545,7 @@ def ranking_results(options: Sequence[int], rankings: Sequence[Sequence[int]]) -
             {
                 "id": options[i],
                 "borda": int(borda[i]),
-                "mean_rank": round(float(mean_rank[i]), 2),
+                "mean_rank": round(mean_rank[i], 2),
                 "rank": places[i],
             }
             for i in ordered
@@ -550,11 +579,33 @@ def majority_grade(counts: Sequence[int]) -> int | None:
     return None  # pragma: no cover
 
 
+def _keeps_grade(counts: Sequence[int], grade: int, removed: int) -> bool:
+    """Whether `grade` is still the majority grade once `removed` votes at it are taken out."""
+    below = sum(counts[:grade])
+    position = (sum(counts) - removed) // 2
+    return below <= position < below + counts[grade] - removed
+
+
+def _removable(counts: Sequence[int], grade: int) -> int:
+    """The most votes at the majority `grade` that can be taken out one by one while it stays
+    the majority grade (the condition only gets false as more are removed: binary search)."""
+    low, high = 0, counts[grade] - 1
+    while low < high:
+        middle = (low + high + 1) // 2
+        if _keeps_grade(counts, grade, middle):
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
 def compare_majority(a: Sequence[int], b: Sequence[int]) -> int:
     """-1 if distribution `a` wins over `b`, 1 if `b` wins, 0 if they tie exactly.
 
     The usual tie-break (Balinski and Laraki): while the majority grades are equal, remove one
-    vote at that grade from each and compare again.
+    vote at that grade from each and compare again. Removing votes one at a time would take as
+    many steps as there are voters; while neither majority grade changes, the steps are taken
+    all at once (the difference of the two distributions does not change meanwhile).
     """
     a, b = list(a), list(b)
     while sum(a) and sum(b):
@@ -564,8 +615,9 @@ def compare_majority(a: Sequence[int], b: Sequence[int]) -> int:
             return -1 if grade_a < grade_b else 1
         if a == b:
             return 0
-        a[grade_a] -= 1
-        b[grade_b] -= 1
+        steps = max(1, min(_removable(a, grade_a), _removable(b, grade_b)))
+        a[grade_a] -= steps
+        b[grade_b] -= steps
     if sum(a) == sum(b):
         return 0
     return -1 if sum(a) else 1
@@ -575,11 +627,17 @@ def majority_results(
     options: Sequence[int], gradings: Sequence[Mapping[int, int]]
 ) -> dict[str, Any]:
     """Grade distribution per option, majority grade, and the ranking by majority judgment."""
-    distributions = {option: [0] * len(GRADES) for option in options}
-    for grading in gradings:
-        for option, grade in grading.items():
-            if option in distributions and 0 <= grade < len(GRADES):
-                distributions[option][grade] += 1
+    given = {option: Counter(g.get(option) for g in gradings) for option in options}
+    return _majority_item(options, given, len(gradings))
+
+
+def _majority_item(
+    options: Sequence[int], given: Mapping[int, Mapping[Any, int]], answered: int
+) -> dict[str, Any]:
+    """The same from `given[option]`: how many respondents gave each grade to the option."""
+    distributions = {
+        option: [given[option].get(grade, 0) for grade in range(len(GRADES))] for option in options
+    }
 
     def versus(x: int, y: int) -> int:
         return compare_majority(distributions[x], distributions[y])
@@ -592,9 +650,9 @@ def majority_results(
             distributions[previous], distributions[option]
         )
         places[option] = places[previous] if tied and previous is not None else position + 1
-    winners = [o for o in ordered if places[o] == 1] if gradings else []
+    winners = [o for o in ordered if places[o] == 1] if answered else []
     return {
-        "answered": len(gradings),
+        "answered": answered,
         "options": [
             {
                 "id": option,
@@ -626,53 +684,109 @@ def number_stats(values: Sequence[float]) -> dict[str, Any]:
     }
 
 
+class Aggregator:
+    """The results of every question, from stored responses (JSON objects) added in batches.
+
+    Only counts are kept (and the numbers, for their quartiles): memory does not grow with the
+    number of responses but for those. Stored answers are as `clean_answers` writes them (string
+    keys, majority grades keyed by the option id as a string).
+    """
+
+    def __init__(self, questions: Sequence[QuestionSpec]) -> None:
+        self.questions = list(questions)
+        self.total = 0
+        self.answered: dict[int, int] = {q.id: 0 for q in questions}
+        self.counts: dict[int, Counter[Any]] = {q.id: Counter() for q in questions}
+        self.grades: dict[int, dict[int, Counter[Any]]] = {
+            q.id: {o: Counter() for o in q.options}
+            for q in questions
+            if q.kind == QuestionKind.MAJORITY
+        }
+        self.numbers: dict[int, list[Any]] = {q.id: [] for q in questions}
+        self.others: dict[int, list[str]] = {q.id: [] for q in questions}  # "other" answers
+
+    def add(self, responses: Sequence[dict[str, Any]]) -> None:
+        """Count a batch of responses: one C-level pass per question over its column."""
+        self.total += len(responses)
+        for q in self.questions:
+            column = list(map(dict.get, responses, repeat(str(q.id))))
+            self.answered[q.id] += _answered(column)
+            counts = self.counts[q.id]
+            if q.kind in CHOICE_KINDS:
+                before = counts[OTHER]
+                counts.update(chain.from_iterable(filter(None, column)))
+                if counts[OTHER] != before:  # someone wrote an "other" answer in this batch
+                    key = f"{q.id}-other"
+                    self.others[q.id].extend(
+                        response.get(key, "")
+                        for response, value in zip(responses, column, strict=True)
+                        if value and OTHER in value
+                    )
+            elif q.kind == QuestionKind.RANKING:
+                counts.update(map(tuple, filter(None, column)))
+            elif q.kind == QuestionKind.MAJORITY:
+                gradings = [value for value in column if value is not None]
+                for option, grades in self.grades[q.id].items():
+                    grades.update(map(dict.get, gradings, repeat(str(option))))
+            elif q.kind == QuestionKind.NUMBER:
+                self.numbers[q.id].extend(value for value in column if value is not None)
+            else:  # scale and free texts
+                counts.update(column)
+            counts.pop(None, None)
+
+    def result(self, approved_text: Any = None) -> dict[str, Any]:
+        """`approved_text(question_id, text) -> bool` says which free texts moderators approved
+        for publication; the others are only counted. It is asked once per distinct text."""
+        results: dict[str, Any] = {"responses": self.total, "questions": {}}
+        for q in self.questions:
+            counts, answered = self.counts[q.id], self.answered[q.id]
+            if q.kind in CHOICE_KINDS:
+                item = _choice_item(q, counts, answered)
+                item["others"] = _texts(q.id, Counter(self.others[q.id]), approved_text)
+            elif q.kind == QuestionKind.SCALE:
+                item = _scale_item(counts)
+            elif q.kind == QuestionKind.RANKING:
+                item = _ranking_item(q.options, counts)
+            elif q.kind == QuestionKind.MAJORITY:
+                item = _majority_item(q.options, self.grades[q.id], answered)
+            elif q.kind == QuestionKind.NUMBER:
+                item = number_stats(self.numbers[q.id])
+            else:
+                item = {"answered": answered, "texts": _texts(q.id, counts, approved_text)}
+            item["kind"] = q.kind.value
+            results["questions"][str(q.id)] = item
+        return results
+
+
 def aggregate(
     questions: Sequence[QuestionSpec],
-    responses: Iterable[Mapping[str, Any]],
+    responses: Iterable[dict[str, Any]],
     approved_text: Any = None,
+    batch: int = 10_000,
 ) -> dict[str, Any]:
     """The results of every question from the stored responses (JSON objects).
 
     `approved_text(question_id, text) -> bool` says which free texts moderators approved for
     publication; the others are only counted.
     """
-    keys = {q.id: str(q.id) for q in questions}
-    columns: dict[int, list[Any]] = {q.id: [] for q in questions}
-    others: dict[int, list[str]] = {q.id: [] for q in questions}
-    total = 0
-    for response in responses:
-        total += 1
-        for q in questions:
-            value = response.get(keys[q.id])
-            if value is not None:
-                columns[q.id].append(value)
-                if q.kind in CHOICE_KINDS and OTHER in value:
-                    others[q.id].append(response.get(f"{q.id}-other", ""))
-    results: dict[str, Any] = {"responses": total, "questions": {}}
-    for q in questions:
-        values = columns[q.id]
-        if q.kind in CHOICE_KINDS:
-            item = choice_counts(q, values)
-            item["others"] = _texts(q.id, others[q.id], approved_text)
-        elif q.kind == QuestionKind.SCALE:
-            item = scale_counts(values)
-        elif q.kind == QuestionKind.RANKING:
-            item = ranking_results(q.options, values)
-        elif q.kind == QuestionKind.MAJORITY:
-            gradings = [{int(k): v for k, v in grading.items()} for grading in values]
-            item = majority_results(q.options, gradings)
-        elif q.kind == QuestionKind.NUMBER:
-            item = number_stats(values)
-        else:
-            item = {"answered": len(values), "texts": _texts(q.id, values, approved_text)}
-        item["kind"] = q.kind.value
-        results["questions"][str(q.id)] = item
-    return results
+    aggregator = Aggregator(questions)
+    iterator = iter(responses)
+    while chunk := list(islice(iterator, batch)):
+        aggregator.add(chunk)
+    return aggregator.result(approved_text)
 
 
-def _texts(question_id: int, texts: Sequence[str], approved: Any) -> dict[str, Any]:
-    shown = sorted(t for t in texts if approved is not None and approved(question_id, t))
-    return {"count": len(texts), "approved": shown}
+def _texts(question_id: int, texts: Mapping[str, int], approved: Any) -> dict[str, Any]:
+    """`texts`: how many times each text was given; the approved ones are listed as many
+    times, in order."""
+    shown = sorted(
+        chain.from_iterable(
+            [text] * count
+            for text, count in texts.items()
+            if approved is not None and approved(question_id, text)
+        )
+    )
+    return {"count": sum(texts.values()), "approved": shown}
 
 
 def read_answers(

@@ -74,7 +74,7 @@ async def published_result(
     """The stored results as they may be shown now: the free texts that are no longer visible
     are left out (hidden means hidden at once, without recomputing), with the id of each text
     listed (for its report link)."""
-    result = await Result.get_or_none(consultation_id=consultation_id)
+    result = await result_row(consultation_id)
     if result is None:
         return None
     content, ids = texts.published_content(
@@ -86,6 +86,12 @@ async def published_result(
 async def stored_result(consultation_id: int) -> tuple[dict[str, Any], Result] | None:
     found = await published_result(consultation_id)
     return None if found is None else (found[0], found[1])
+
+
+async def result_row(consultation_id: int) -> Result | None:
+    """The stored aggregate, its content not decoded (the results page decodes it only when it
+    has not rendered this one yet)."""
+    return await Result.get_or_none(consultation_id=consultation_id)
 
 
 async def turnout(consultation_id: int) -> int:

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Iterable
 from typing import Any
 
+from markupsafe import Markup
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from tortoise import timezone
 
-from consultations import domain, queries, services
+from consultations import domain, queries, services, texts
 from consultations.forms import (
     parse_consultation_form,
     parse_outcome_form,
@@ -24,15 +26,17 @@ from consultations.models import (
     Phase,
     PhaseSwitch,
     QuestionKind,
+    Result,
     ScaleStyle,
 )
-from participation import refusals
+from participation import i18n, refusals
 from participation.formfields import local_input_value
 from participation.i18n import gettext
 from participation.numbers import parse_id
+from participation.pagecache import cached_for_visitors
 from participation.permissions import can_administer, can_moderate
 from participation.richtext import to_text
-from participation.templating import flash, render
+from participation.templating import flash, render, templates
 from participation.web import attachment, form_data, redirect, require
 
 
@@ -164,20 +168,85 @@ async def _public_results(request: Request) -> tuple[Consultation, Any]:
     return consultation, await queries.stored_result(consultation.id)
 
 
+RENDERED_RESULTS_MAX = 100  # rendered results kept per web process
+
+
+def _rendered_results(request: Request) -> dict[tuple[Any, ...], Markup]:
+    state = request.app.state
+    if not hasattr(state, "consultation_results"):
+        state.consultation_results = {}
+    return state.consultation_results  # type: ignore[no-any-return]
+
+
+def results_body(
+    request: Request,
+    consultation: Consultation,
+    views: list[queries.QuestionView],
+    result: Result,
+    shown: dict[texts.Key, int],
+) -> Markup:
+    """The results part of the page, rendered once per stored result (`input_digest`: what it
+    was computed from), language, questionnaire, free texts visible now (`shown`: a text hidden
+    by a moderator leaves the page at once) and signed in or not (the report links), then kept
+    in memory: the stored JSON is decoded and the charts drawn again only when one changes."""
+    signed_in = bool(request.scope["user"].is_authenticated)
+    questionnaire = tuple(
+        (
+            view.number,
+            view.question.id,
+            view.question.kind,
+            view.question.text,
+            view.question.scale_style,
+            tuple((option.id, option.label) for option in view.options),
+        )
+        for view in views
+    )
+    key = (
+        consultation.id,
+        consultation.phase,
+        i18n.current_language.get(),
+        result.id,
+        result.input_digest,
+        result.computed_at,
+        questionnaire,
+        tuple(sorted(shown.items())),
+        signed_in,
+    )
+    rendered = _rendered_results(request)
+    body = rendered.get(key)
+    if body is None:
+        content, text_ids = texts.published_content(json.loads(result.content), shown)
+        context = {
+            "consultation": consultation,
+            "questions": views,
+            "content": content,
+            "text_ids": text_ids,
+            "signed_in": signed_in,
+            "computed_at": result.computed_at,
+            "grades": queries.grade_labels(),
+            "scale_label": queries.scale_label,
+        }
+        body = Markup(
+            templates.env.get_template("consultations/_results_body.html").render(context)
+        )
+        if len(rendered) >= RENDERED_RESULTS_MAX:
+            rendered.pop(next(iter(rendered)))  # the oldest
+        rendered[key] = body
+    return body
+
+
 async def results(request: Request) -> Response:
+    """Read from the stored aggregate (four queries whatever the number of responses); visitors
+    who are not signed in get the whole page from the page cache."""
     consultation = await _consultation(request)
     if not queries.results_are_public(consultation) and not can_administer(request.scope["user"]):
         raise HTTPException(status_code=404)
-    stored = await queries.published_result(consultation.id)
+    result = await queries.result_row(consultation.id)
     views = await queries.questionnaire(consultation.id)
+    shown = await texts.published(consultation.id)
     context: dict[str, Any] = {
         "consultation": consultation,
-        "questions": views,
-        "content": stored[0] if stored else None,
-        "computed_at": stored[1].computed_at if stored else None,
-        "text_ids": stored[2] if stored else {},
-        "grades": queries.grade_labels(),
-        "scale_label": queries.scale_label,
+        "body": results_body(request, consultation, views, result, shown) if result else None,
         "public": queries.results_are_public(consultation),
     }
     return render(request, "consultations/results.html", context)
@@ -477,7 +546,7 @@ routes = [
     Route("/consultations", index, name="consultations:index"),
     Route(C, detail, name="consultations:detail"),
     Route(C + "/answer", answer, methods=["GET", "POST"], name="consultations:answer"),
-    Route(C + "/results", results, name="consultations:results"),
+    Route(C + "/results", cached_for_visitors(results), name="consultations:results"),
     Route(C + "/results.csv", results_csv, name="consultations:results_csv"),
     Route(C + "/results.json", results_json, name="consultations:results_json"),
     Route(C + "/responses.csv", responses_csv, name="consultations:responses_csv"),

@@ -6,10 +6,12 @@ response per keyed token (UNIQUE), one stored result per consultation (UNIQUE).
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -451,17 +453,57 @@ def _input_digest(raw: list[str], approved: set[tuple[int, str]], specs: Any) ->
     return digest.hexdigest()
 
 
+async def approved_texts(consultation_id: int) -> set[tuple[int, str]]:
+    """(question id, text digest) of the free texts that may be published now."""
+    return set(await texts.published(consultation_id))  # visible free texts
+
+
+def is_approved(approved: set[tuple[int, str]]) -> Callable[[int, str], bool]:
+    """The question `domain.aggregate` asks of each distinct free text: may the results list
+    it? (Only this function and `approved_texts` know how approval is stored.)"""
+    return lambda question_id, text: (question_id, text_digest(text)) in approved
+
+
+RESULTS_BATCH = 5_000  # responses decoded at once by the results job
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Decoding a batch creates tens of thousands of containers that live until the batch is
+    counted: the cyclic garbage collector would scan them again and again for nothing."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _decoded(batch: list[str]) -> list[dict[str, Any]]:
+    """The stored answers of a batch (JSON objects written by `json.dumps`), decoded in one
+    `json.loads` call instead of one per response."""
+    decoded = json.loads("[" + ",".join(batch) + "]")
+    if len(decoded) != len(batch):
+        decoded = [json.loads(answers) for answers in batch]  # pragma: no cover - not JSON
+    return decoded  # type: ignore[no-any-return]
+
+
 async def compute_results(consultation_id: int) -> str:
-    """Aggregate every response and store the result; the same responses give the same row."""
+    """Aggregate every response and store the result; the same responses give the same row.
+
+    The stored answers are read as plain strings (no model instances), then decoded and counted
+    a batch at a time: only one batch of decoded responses is in memory at once."""
     specs = await question_specs(consultation_id)
-    approved = set(await texts.published(consultation_id))  # visible free texts
+    approved = await approved_texts(consultation_id)
     rows = await Response.filter(consultation_id=consultation_id).values_list("answers", flat=True)
-    raw: list[str] = sorted(str(row) for row in rows)  # the digest must not depend on the row order
-    content = domain.aggregate(
-        specs,
-        (json.loads(answers) for answers in raw),
-        lambda question_id, text: (question_id, text_digest(text)) in approved,
-    )
+    raw: list[str] = sorted(map(str, rows))  # the digest must not depend on the row order
+    del rows
+    aggregator = domain.Aggregator(specs)
+    for start in range(0, len(raw), RESULTS_BATCH):
+        with _collector_paused():
+            aggregator.add(_decoded(raw[start : start + RESULTS_BATCH]))
+    content = aggregator.result(is_approved(approved))
     digest = _input_digest(raw, approved, specs)
     serialized = json.dumps(content, ensure_ascii=False, sort_keys=True)
     async with in_transaction():

@@ -16,7 +16,7 @@ from participation.mail import OutboxEmail
 from participation.notifications.models import Notification
 from participation.settings import Settings
 from participation.worker import job_functions
-from tests.conftest import create_user, log_in, post_form
+from tests.conftest import count_queries, create_user, log_in, post_form
 from tests.consultations.factories import consultation_open, options, valid_answers
 
 
@@ -67,6 +67,27 @@ async def test_results_job_is_idempotent_and_the_page_reads_the_stored_result(
     assert "Mention majoritaire" in page.text and "Gagnant de Condorcet" in page.text
     # the free texts are not listed before moderation
     assert "Idée numéro" not in page.text
+
+
+async def test_results_page_reads_only_the_stored_aggregate_and_follows_a_new_one(
+    client: httpx.AsyncClient, settings: Settings, admin: User
+) -> None:
+    consultation, questions = await consultation_open()
+    await answered_by(settings, consultation, questions, 2)
+    await services.switch_phase(consultation.id, Phase.CLOSED, None)
+    await services.compute_results(consultation.id)
+    await log_in(client, admin)  # signed in: no page cache, every request renders the page
+    page = f"/consultations/{consultation.id}/results"
+    first, response = await count_queries(client, page)
+    assert response.status_code == 200 and "2 réponses" in response.text
+    # the responses changed (all deleted here), not aggregated yet: the stored result is shown
+    await Response.filter(consultation=consultation).delete()
+    again, response = await count_queries(client, page)
+    assert again == first and "2 réponses" in response.text
+    # the job stored a new result: the page shows it
+    await services.compute_results(consultation.id)
+    _, response = await count_queries(client, page)
+    assert "0 réponse" in response.text and "2 réponses" not in response.text
 
 
 async def test_results_while_open_only_when_the_consultation_says_so(
