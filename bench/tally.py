@@ -23,8 +23,9 @@ from pathlib import Path
 
 import budgets.rules  # noqa: F401  (imported before timing, as pabutools is)
 from budgets import tally
-from budgets.election import Ballot, Election, Project
+from budgets.election import Ballot, Election, Project, check
 from budgets.pabulib import read
+from budgets.rules import equal_shares
 
 ROOT = Path(__file__).resolve().parents[1]
 PABULIB = ROOT / ".." / "shared" / "pabulib"
@@ -71,16 +72,17 @@ def wroclaw() -> None:
         return
     election, parse = timed(read, WROCLAW)
     print(f"Wrocław 2015 ({len(election.ballots):,} voters, {len(election.projects)} projects)")
-    print(f"  parse                      {parse:6.2f} s")
+    print(f"  parse                      {parse:6.2f} s   {engine(election)}")
+    print(f"  {'rule':26} {'wall':>8} {'CPU':>8}")
     for rule, options in (
         ("greedy", {}),
         ("greedy-no-skip", {}),
         ("equal-shares", {"completion": "none"}),
         ("equal-shares", {"completion": "add1"}),
     ):
-        outcome, seconds = timed(tally, election, rule, **options)
+        outcome, seconds, cpu = timed_cpu(tally, election, rule, **options)
         label = f"{rule} {options.get('completion', '')}".strip()
-        print(f"  {label:26} {seconds:6.2f} s   {len(outcome.selected)} selected")
+        print(f"  {label:26} {seconds:6.2f} s {cpu:6.2f} s   {len(outcome.selected)} selected")
     command = [str(ROOT / ".venv" / "bin" / "participation"), "tally", "--json", str(WROCLAW)]
     _, whole = timed(subprocess.run, command, check=True, capture_output=True)
     print(f"  whole CLI call (auto rule) {whole:6.2f} s   ({' '.join(command[1:3])} FILE)")
@@ -99,6 +101,7 @@ def toulouse() -> None:
     election = read(TOULOUSE)
     instance, profile = parse_pabulib(str(TOULOUSE))
     print(f"Toulouse 2022 ({len(election.ballots):,} voters, {len(election.projects)} projects)")
+    print(f"  {engine(election)}")
     times = int(os.environ.get("REPEAT", "5"))
     print(f"  best / median of {times} runs each, ours and pabutools' in turn")
     print(f"  {'rule':20} {'ours':>17} {'pabutools':>17} {'ratio':>6}")
@@ -163,6 +166,7 @@ def synthetic(voters: int = 1_000_000, projects: int = 200, seed: int = 2024) ->
 def synthetic_bench() -> None:
     election, built = timed(synthetic)
     print(f"Synthetic: 1,000,000 approval ballots, 200 projects (built in {built:.1f} s)")
+    print(f"  {engine(election)}")
     print(f"  {'rule':26} {'wall':>8} {'CPU':>8}")
     for rule, options in (
         ("greedy", {}),
@@ -176,8 +180,17 @@ def synthetic_bench() -> None:
     print(f"  peak memory (whole process, ballots included) {peak_mb():.0f} MB")
 
 
+def engine(election: Election) -> str:
+    """Which equal shares engine the size of `election` picks (docs/tally.md)."""
+    pairs = sum(map(len, (choices for choices, _ in check(election))))
+    small = pairs <= equal_shares.SMALL_PAIRS
+    return f"equal shares engine: {'plain Python' if small else 'numpy'} ({pairs:,} pairs)"
+
+
 if __name__ == "__main__":
     which = sys.argv[1:] or ["wroclaw", "toulouse", "synthetic"]
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"load average at the start: {load} (1, 5, 15 min; 2 cores)")
     if "wroclaw" in which:
         wroclaw()
     if "toulouse" in which:
