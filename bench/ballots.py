@@ -86,6 +86,28 @@ def server_env(data_dir: str, database: str, redis: str, port: int, **extra: str
     }
 
 
+def cpu_seconds(root_pid: int) -> float:
+    """User + system CPU time of a process and its children (the web processes), from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    stats = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            stats[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    family, total = {root_pid}, 0
+    for _ in range(3):  # children, grandchildren
+        family |= {pid for pid, (parent, _) in stats.items() if parent in family}
+    total = sum(stats[pid][1] for pid in family if pid in stats)
+    return total / ticks
+
+
+def load_average() -> str:
+    return " ".join(f"{n:.2f}" for n in os.getloadavg())
+
+
 def wait_until_up(url: str, server: subprocess.Popen[bytes]) -> None:
     """Return once `url` answers /healthz; stop the bench if the server died or never came up."""
     for _ in range(150):
@@ -266,10 +288,11 @@ async def bench_tally(budget_id: int, count: int) -> dict[str, float]:
         )
     await Ballot.bulk_create(rows, batch_size=5000)
     await Budget.filter(id=budget_id).update(phase=Phase.TALLY)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     await tally_and_store(budget_id)
-    elapsed = time.perf_counter() - started
-    return {"ballots": await Ballot.filter(budget_id=budget_id).count(), "seconds": elapsed}
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    ballots = await Ballot.filter(budget_id=budget_id).count()
+    return {"ballots": ballots, "seconds": elapsed, "cpu_seconds": cpu}
 
 
 async def prepare(settings: Settings, database: str, voters: int) -> tuple[int, list, dict]:
@@ -289,7 +312,8 @@ async def tally_phase(settings: Settings, budget_id: int, count: int) -> None:
         figures = await bench_tally(budget_id, count)
         print(
             f"{'tally':>16}: {figures['ballots']:.0f} stored ballots, both rules, every envelope: "
-            f"{figures['seconds']:.2f} s"
+            f"{figures['seconds']:.2f} s (CPU {figures['cpu_seconds']:.2f} s); "
+            f"load average {load_average()}"
         )
     finally:
         await close_database()
@@ -331,12 +355,17 @@ def main() -> None:
     try:
         wait_until_up(url, server)
         for name in ("first ballots", "changed ballots"):
+            web_cpu, client_cpu = cpu_seconds(server.pid), time.process_time()
             figures = asyncio.run(cast_round(url, budget_id, sessions, context, args.concurrency))
+            web_cpu = 1000 * (cpu_seconds(server.pid) - web_cpu) / figures["ballots"]
+            client_cpu = 1000 * (time.process_time() - client_cpu) / figures["ballots"]
             print(
                 f"{name:>16}: {figures['ballots']} ballots, {figures['per_second']:.0f} ballots/s, "
                 f"p50 {figures['p50_ms']:.1f} ms, p99 {figures['p99_ms']:.1f} ms, "
                 f"errors {figures['errors']:.0f}  "
-                f"({args.concurrency} concurrent voters, {args.workers} web processes)",
+                f"({args.concurrency} concurrent voters, {args.workers} web processes); "
+                f"CPU per ballot: web {web_cpu:.2f} ms, this client {client_cpu:.2f} ms; "
+                f"load average {load_average()}",
                 flush=True,
             )
     finally:

@@ -37,8 +37,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from ballots import (  # noqa: E402
+    cpu_seconds,
     free_port,
     fresh_database,
+    load_average,
     random_ballot,
     seed,
     server_env,
@@ -124,28 +126,6 @@ def run_wrk(url: str, connections: int, duration: int, script: Path | None, env:
         [*command, url], capture_output=True, text=True, check=True, env=env
     ).stdout
     return parse_wrk(output)
-
-
-def cpu_seconds(root_pid: int) -> float:
-    """User + system CPU time of a process and its children (the web processes), from /proc."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    stats = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            stats[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
-    family, total = {root_pid}, 0
-    for _ in range(3):  # children, grandchildren
-        family |= {pid for pid, (parent, _) in stats.items() if parent in family}
-    total = sum(stats[pid][1] for pid in family if pid in stats)
-    return total / ticks
-
-
-def load_average() -> str:
-    return " ".join(f"{n:.2f}" for n in os.getloadavg())
 
 
 def main() -> None:

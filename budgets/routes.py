@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -17,13 +18,20 @@ from budgets.models import BallotKind, Budget, Feasibility, Phase, WinnerRule
 from participation import refusals
 from participation.formfields import local_input_value
 from participation.i18n import N_, gettext
+from participation.middleware import Prefetch
 from participation.numbers import is_whole_number
 from participation.pagecache import cached_for_visitors
 from participation.permissions import can_administer, is_signed_in
 from participation.templating import flash, money, render
-from participation.web import form_data, redirect, require
+from participation.web import form_data, parsed_form, redirect, require
 
 MONEY_VALUES = {"amount", "total", "excess", "sum"}
+VOTING_STATE_KEY = "budgets.voting_state"
+# the ballot page (GET and POST) reads its budget, residency and envelopes with the session
+# (participation.middleware.AuthMiddleware); ids beyond 9 digits take the ordinary path
+BALLOT_PREFETCH = Prefetch(
+    re.compile(r"/budgets/(\d{1,9})/ballot"), services.VOTING_JOIN, VOTING_STATE_KEY
+)
 
 
 def errors_of(problems: Iterable[refusals.Problem]) -> dict[str, str]:
@@ -175,10 +183,18 @@ async def _ballot_refused(
 
 async def ballot(request: Request) -> Response:
     user = require(request, is_signed_in)
-    budget = await _budget(request)
-    voter, current = await services.voter_of(user)
+    # the budget, the person's residency and the envelopes, read with the session (the hot
+    # path: BALLOT_PREFETCH), or here in one query
+    prefetched = request.scope.get(VOTING_STATE_KEY)
+    if prefetched is not None:
+        state = services.voting_state_of(prefetched)
+    else:
+        state = await services.voting_state(request.path_params["budget_id"], user.id)
+    if state is None or (state.budget.phase == Phase.PREPARATION and not can_administer(user)):
+        raise HTTPException(status_code=404)  # as _budget: a draft is staff's
+    budget, voter = state.budget, state.voter
     settings = _settings(request)
-    if current is None:
+    if state.census_entry_id is None:
         return await _ballot_refused(request, budget, voter, "budgets/ballot_not_verified.html")
     if problem := domain.eligibility_problem(
         voter, budget.minimum_age, budget.restricted_to_district, timezone.now().date()
@@ -190,19 +206,25 @@ async def ballot(request: Request) -> Response:
         return await _ballot_refused(request, budget, voter, "budgets/ballot_closed.html")
     if request.method == "GET":
         context = await queries.ballot_page(budget, voter)
-        choices = await services.current_choices(settings, budget.id, current.census_entry_id)
+        choices = await services.current_choices(settings, budget.id, state.census_entry_id)
         context.update(queries.ballot_state(context, choices or {}), already_voted=bool(choices))
         return render(request, "budgets/ballot.html", context)
 
-    async with request.form() as form:
-        submitted = {k: (form.getlist(k) if k == "project" else form[k]) for k in form}
+    form = await parsed_form(request)
+    submitted = {k: (form.getlist(k) if k == "project" else form[k]) for k in form}
     choices, parse_problems = domain.parse_choices(budget.ballot_kind, submitted)  # type: ignore[arg-type]
     action = submitted.get("action", "cast")
     if action == "cast" and not parse_problems:
         # the fast path (most requests while voting is open): no page context unless refused
         try:
             receipt = await services.cast_ballot(
-                settings, budget.id, current.census_entry, voter, choices, budget=budget
+                settings,
+                budget.id,
+                state.census_entry_id,
+                voter,
+                choices,
+                budget=budget,
+                district_rows=state.district_rows,
             )
         except services.Refused as refused:
             context = await queries.ballot_page(budget, voter)

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from tortoise import connections, timezone
 from tortoise.exceptions import IntegrityError
@@ -40,6 +41,7 @@ from budgets.models import (
 from moderation.services import audit, open_pending_case
 from participation import outbox
 from participation.accounts.models import User
+from participation.accounts.services import SessionJoin
 from participation.i18n import N_
 from participation.numbers import is_whole_number, parse_id
 from participation.proposals.domain import ModerationState
@@ -508,8 +510,10 @@ def ballot_token(settings: Settings, budget_id: int, census_entry_id: int) -> st
 
 
 def new_receipt() -> str:
-    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
-    code = "".join(secrets.choice(alphabet) for _ in range(12))
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # 32 symbols: no 0/O, 1/I
+    # one read of the system's random source (secrets.choice read it twice per character);
+    # 256 is a multiple of 32, so every symbol stays equally likely
+    code = "".join(alphabet[byte % 32] for byte in secrets.token_bytes(12))
     return f"{code[:4]}-{code[4:8]}-{code[8:]}"
 
 
@@ -523,11 +527,20 @@ class BallotContext:
 ProjectRow = tuple[int, int, int | None, int | None]  # id, cost, adjusted cost, district id
 
 
+DistrictRow = tuple[int, str, int]  # id, name, amount
+
+
 async def ballot_context(
-    budget: Budget, project_rows: list[ProjectRow] | None = None
+    budget: Budget,
+    project_rows: list[ProjectRow] | None = None,
+    district_rows: list[DistrictRow] | None = None,
 ) -> BallotContext:
     # plain rows, not model instances: this runs on every ballot
-    districts = await BudgetDistrict.filter(budget_id=budget.id).values_list("id", "name", "amount")
+    districts = (
+        district_rows
+        if district_rows is not None
+        else await BudgetDistrict.filter(budget_id=budget.id).values_list("id", "name", "amount")
+    )
     names = {district_id: name for district_id, name, _ in districts}
     rows = project_rows if project_rows is not None else await _project_rows(budget.id)
     projects = {
@@ -560,8 +573,84 @@ async def _project_rows(budget_id: int) -> list[ProjectRow]:
 _FROZEN_PROJECTS: dict[tuple[int, object], list[ProjectRow]] = {}
 
 
-async def voting_context(budget: Budget) -> BallotContext:
-    return await ballot_context(budget, _FROZEN_PROJECTS.get((budget.id, budget.created_at)))
+async def voting_context(
+    budget: Budget, district_rows: list[DistrictRow] | None = None
+) -> BallotContext:
+    frozen = _FROZEN_PROJECTS.get((budget.id, budget.created_at))
+    return await ballot_context(budget, frozen, district_rows)
+
+
+@dataclass(frozen=True)
+class VotingState:
+    """What the ballot page needs to know before anything else, read in one query."""
+
+    budget: Budget
+    voter: domain.Voter
+    census_entry_id: int | None  # None: the account is not verified as a resident
+    district_rows: list[DistrictRow]
+
+
+# The budget, the person's residency and census district, and the budget's districts (one row
+# each, or one row of NULLs): plain SQL joined to the user "u", $2 being the budget id. The
+# session lookup takes it along on the ballot's address (budgets.routes.BALLOT_PREFETCH): the
+# ballot page and a cast ballot read everything they need in one round trip.
+def _voting_join() -> SessionJoin:
+    # every column but the description (long HTML, not on the ballot pages): a partial model
+    budget_columns = ", ".join(
+        f'"vb"."{name}" AS "vb__{name}"'
+        for name in sorted(Budget._meta.db_fields - {"description"})
+    )
+    return SessionJoin(
+        columns=(
+            f'{budget_columns}, "vr"."census_entry_id" AS "voter_census_entry_id", '
+            '"vr"."birth_date" AS "voter_birth_date", "vc"."district" AS "voter_district", '
+            '"vd"."id" AS "envelope_id", "vd"."name" AS "envelope_name", '
+            '"vd"."amount" AS "envelope_amount"'
+        ),
+        joins=(
+            'LEFT JOIN "budgets_budget" AS "vb" ON "vb"."id" = $2 '
+            'LEFT JOIN "budgets_residency" AS "vr" ON "vr"."user_id" = "u"."id" '
+            'LEFT JOIN "budgets_census_entry" AS "vc" ON "vc"."id" = "vr"."census_entry_id" '
+            'LEFT JOIN "budgets_district" AS "vd" ON "vd"."budget_id" = "vb"."id"'
+        ),
+    )
+
+
+VOTING_JOIN = _voting_join()
+VOTING_STATE_SQL = (
+    f'SELECT {VOTING_JOIN.columns} FROM "accounts_user" AS "u" {VOTING_JOIN.joins} '
+    'WHERE "u"."id" = $1'
+)
+
+
+async def voting_state(budget_id: int, user_id: int) -> VotingState | None:
+    """The budget (None if there is none), the person as a voter and the envelopes, in one
+    query (when the session lookup has not read them already: `voting_state_of`)."""
+    from participation.db import fetch_rows
+
+    return voting_state_of(await fetch_rows(VOTING_STATE_SQL, [user_id, budget_id]))
+
+
+def voting_state_of(rows: list[dict[str, Any]]) -> VotingState | None:
+    """The rows of VOTING_JOIN as a VotingState; None when the budget does not exist."""
+    if not rows or rows[0]["vb__id"] is None:
+        return None
+    first = rows[0]
+    budget = Budget._init_from_db(
+        **{name[4:]: value for name, value in first.items() if name.startswith("vb__")}
+    )
+    census_entry_id = first["voter_census_entry_id"]
+    if census_entry_id is None:
+        voter = domain.Voter(verified=False)
+    else:
+        born = Residency._meta.fields_map["birth_date"].to_python_value(first["voter_birth_date"])
+        voter = domain.Voter(True, born, first["voter_district"])
+    districts = [
+        (row["envelope_id"], row["envelope_name"], int(row["envelope_amount"]))
+        for row in rows
+        if row["envelope_id"] is not None
+    ]
+    return VotingState(budget, voter, census_entry_id, districts)
 
 
 async def _freeze(budget: Budget) -> None:
@@ -578,20 +667,27 @@ async def _freeze(budget: Budget) -> None:
 async def cast_ballot(
     settings: Settings,
     budget_id: int,
-    census_entry: CensusEntry,
+    census_entry: CensusEntry | int,
     voter: domain.Voter,
     choices: dict[int, int],
     channel: Channel = Channel.WEB,
     budget: Budget | None = None,
     recorded_by: User | None = None,
+    district_rows: list[DistrictRow] | None = None,
 ) -> str:
     """Record or replace a person's ballot; returns the new receipt code.
 
     Two steps, each atomic: insert register row + ballot together (one statement on
     PostgreSQL, one transaction on SQLite); if the person already voted (UNIQUE register row),
     replace the ballot found by its keyed token (one UPDATE). Concurrent submissions by one
-    person therefore leave exactly one register row and one ballot.
+    person therefore leave exactly one register row and one ballot. On PostgreSQL a web
+    ballot does both steps in one statement (`CAST_OR_CHANGE_SQL`) and only falls back to the
+    second when a concurrent first ballot of the same person was not yet visible to it.
+
+    `district_rows` (id, name, amount) are the budget's envelopes when the caller has already
+    read them (`voting_state`).
     """
+    census_entry_id = census_entry if isinstance(census_entry, int) else census_entry.id
     if budget is None or budget.id != budget_id:
         budget = await Budget.get(id=budget_id)
     now = timezone.now()
@@ -601,13 +697,13 @@ async def cast_ballot(
         voter, budget.minimum_age, budget.restricted_to_district, now.date()
     ):
         raise Refused([problem])
-    context = await voting_context(budget)
+    context = await voting_context(budget, district_rows)
     problems = domain.ballot_problems(
         context.rule, choices, context.projects, context.envelopes, voter.district
     )
     if problems:
         raise Refused(problems)
-    token = ballot_token(settings, budget_id, census_entry.id)
+    token = ballot_token(settings, budget_id, census_entry_id)
     receipt = new_receipt()
     content = json.dumps({str(k): v for k, v in sorted(choices.items())})
     ballot = Ballot(
@@ -621,11 +717,15 @@ async def cast_ballot(
         cast_on=now.date(),
     )
     try:
+        if channel == Channel.WEB:
+            if await _cast_or_change(budget_id, census_entry_id, ballot, now):
+                await _freeze(budget)
+                return receipt
         if recorded_by is None:
-            await _register_and_store(budget_id, census_entry.id, ballot, now)
+            await _register_and_store(budget_id, census_entry_id, ballot, now)
         else:
             async with in_transaction():  # a paper ballot: who recorded it, never its content
-                await _register_and_store(budget_id, census_entry.id, ballot, now)
+                await _register_and_store(budget_id, census_entry_id, ballot, now)
                 await audit(recorded_by, "budget_paper_ballot", "budget", budget_id)
     except IntegrityError:
         if channel == Channel.PAPER:
@@ -651,6 +751,56 @@ INSERT INTO "budgets_ballot"
     ("id", "budget_id", "token", "receipt", "district", "channel", "choices", "cast_on")
 SELECT $5, "budget_id", $6, $7, $8, $3, $9, $10 FROM registered
 """
+
+
+# PostgreSQL, a web ballot: the first one (register row + ballot) or a changed one (the ballot
+# found by its token, only when the register row already exists), in one statement.
+CAST_OR_CHANGE_SQL = """
+WITH registered AS (
+    INSERT INTO "budgets_voter_register" ("budget_id", "census_entry_id", "channel", "voted_at")
+    VALUES ($1, $2, $3, $4)
+    ON CONFLICT ("budget_id", "census_entry_id") DO NOTHING
+    RETURNING "budget_id"
+), stored AS (
+    INSERT INTO "budgets_ballot"
+        ("id", "budget_id", "token", "receipt", "district", "channel", "choices", "cast_on")
+    SELECT $5, "budget_id", $6, $7, $8, $3, $9, $10 FROM registered
+    RETURNING 1
+), changed AS (
+    UPDATE "budgets_ballot" SET "choices" = $9, "receipt" = $7, "cast_on" = $10
+    WHERE "token" = $6 AND "budget_id" = $1 AND NOT EXISTS (SELECT 1 FROM registered)
+    RETURNING 1
+)
+SELECT (SELECT COUNT(*) FROM stored) + (SELECT COUNT(*) FROM changed) AS "done"
+"""
+
+
+async def _cast_or_change(
+    budget_id: int, census_entry_id: int, ballot: Ballot, now: datetime
+) -> bool:
+    """True when the ballot is stored or replaced. False on SQLite, and when the register row
+    of a concurrent first ballot by the same person committed after this statement began (its
+    ballot was not visible to it yet): the caller then takes the two-step path, which sees it.
+    """
+    connection = connections.get("default")
+    if connection.capabilities.dialect != "postgres":
+        return False
+    _, rows = await connection.execute_query(
+        CAST_OR_CHANGE_SQL,
+        [
+            budget_id,
+            census_entry_id,
+            ballot.channel.value,
+            now,
+            ballot.id,
+            ballot.token,
+            ballot.receipt,
+            ballot.district,
+            ballot.choices,
+            ballot.cast_on,
+        ],
+    )
+    return bool(rows[0]["done"])
 
 
 async def _register_and_store(

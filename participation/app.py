@@ -90,7 +90,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Middleware(DatabaseUnavailableMiddleware),
             Middleware(CSRFMiddleware, max_body_size=settings.max_body_size),
             Middleware(InvalidatePagesOnWrite),
-            Middleware(AuthMiddleware),
+            # the ballot reads its budget and residency with the session: one round trip
+            Middleware(AuthMiddleware, prefetch=[budgets_routes.BALLOT_PREFETCH]),
             Middleware(BlockedUserMiddleware),
         ],
         exception_handlers={**EXCEPTION_HANDLERS, RateLimited: rate_limited},  # type: ignore[dict-item]

@@ -7,10 +7,12 @@ Splitting apps this way keeps each feature's migrations in its own folder (`budg
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 import asyncpg
 from tortoise import Tortoise, connections
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.exceptions import DBConnectionError
 
@@ -37,6 +39,29 @@ APPS: dict[str, list[str]] = {
 }
 
 
+class PooledConnection(asyncpg.Connection):  # type: ignore[misc]
+    """A PostgreSQL connection that goes back to the pool without asyncpg's reset query.
+
+    Tortoise takes a connection from the pool for every statement outside a transaction, and
+    asyncpg sent `SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL;` each
+    time one came back: one more round trip per query, half of them on a ballot. Nothing here
+    leaves session state behind (no session settings, notification listeners, cursors or
+    advisory locks; `tests/participation/test_db.py` checks the code base never starts to), and
+    an open transaction is still rolled back on release (asyncpg does that whatever this query
+    is)."""
+
+    def get_reset_query(self) -> str:
+        return ""
+
+
+def _connection(database_url: str, uses_sqlite: bool) -> str | dict[str, Any]:
+    if uses_sqlite:
+        return database_url
+    config = expand_db_url(database_url)
+    config["credentials"]["connection_class"] = PooledConnection
+    return config
+
+
 def tortoise_config(settings: Settings) -> dict[str, Any]:
     database_url = settings.database_url
     if settings.uses_sqlite and "busy_timeout" not in database_url:
@@ -47,7 +72,7 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
         # answer 503 instead of hanging (participation.middleware.DatabaseUnavailableMiddleware)
         database_url += ("&" if "?" in database_url else "?") + f"timeout={CONNECT_TIMEOUT}"
     return {
-        "connections": {"default": database_url},
+        "connections": {"default": _connection(database_url, settings.uses_sqlite)},
         "apps": {
             label: {
                 "models": modules,
@@ -59,6 +84,23 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
         "use_tz": True,
         "timezone": "UTC",
     }
+
+
+_PARAMETER = re.compile(r"\$(\d+)")
+_PORTABLE: dict[tuple[str, str], str] = {}
+
+
+async def fetch_rows(sql: str, values: list[Any]) -> list[dict[str, Any]]:
+    """Plain SQL for the hot paths (no query builder, no model instances): `sql` is written
+    with PostgreSQL's `$1` parameters, which SQLite reads as `?1`."""
+    connection = connections.get("default")
+    dialect = connection.capabilities.dialect
+    key = (dialect, sql)
+    text = _PORTABLE.get(key)
+    if text is None:
+        text = sql if dialect == "postgres" else _PARAMETER.sub(r"?\1", sql)
+        _PORTABLE[key] = text
+    return await connection.execute_query_dict(text, values)
 
 
 async def init_database(settings: Settings) -> None:

@@ -5,21 +5,32 @@ outage page, CSRF and body size, the logged-in user. Pure ASGI classes: each doe
 from __future__ import annotations
 
 import logging
+import re
 import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl
 
-from starlette.datastructures import Headers
+from starlette.datastructures import FormData, Headers, UploadFile
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from participation import i18n
-from participation.accounts.models import AnonymousUser
-from participation.accounts.services import user_for_session
+from participation.accounts.models import AnonymousUser, User
+from participation.accounts.services import SessionJoin, session_lookup, user_for_session
 from participation.db import database_unreachable
 from participation.settings import SUPPORTED_LANGUAGES
 
 logger = logging.getLogger("participation.middleware")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+# the URL-encoded form of a POST, parsed once by the CSRF check and kept for the route
+# (participation.web.parsed_form); multipart forms are parsed again (their files are closed)
+FORM_SCOPE_KEY = "participation.form"
+# beyond these, Starlette's own parser answers (it refuses more than 1,000 fields or a field
+# over 1 MiB with 400)
+MAX_FAST_FIELDS = 1000
+MAX_FAST_BODY = 1024 * 1024
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
@@ -133,6 +144,10 @@ class CSRFMiddleware:
             return await response(scope, receive, send)
         if await _form_has_nul(scope, body):
             return await error_response(Request(scope), 400)(scope, receive, send)
+        if _is_urlencoded(scope):
+            form = parse_urlencoded(body)
+            if form is not None:
+                scope[FORM_SCOPE_KEY] = form
         replay = _replay(body)
         if not await self._token_is_valid(scope, replay):
             response = error_response(Request(scope), 403, reason="csrf")
@@ -163,7 +178,9 @@ class CSRFMiddleware:
             return False
         request = Request(scope, receive)
         sent: Any = request.headers.get("x-csrf-token")
-        if not sent:
+        if not sent and FORM_SCOPE_KEY in scope:
+            sent = scope[FORM_SCOPE_KEY].get("csrf_token")
+        elif not sent:
             content_type = request.headers.get("content-type", "")
             if content_type.startswith(
                 ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -171,6 +188,24 @@ class CSRFMiddleware:
                 async with request.form() as form:
                     sent = form.get("csrf_token")
         return isinstance(sent, str) and secrets.compare_digest(sent, expected)
+
+
+def _is_urlencoded(scope: Scope) -> bool:
+    return (
+        Headers(scope=scope).get("content-type", "").startswith("application/x-www-form-urlencoded")
+    )
+
+
+def parse_urlencoded(body: bytes) -> FormData | None:
+    """The fields of a URL-encoded body, exactly as Starlette's parser reads them (names and
+    values decoded from Latin-1, then `+` and %-escapes as UTF-8; empty values kept; empty
+    chunks skipped), in C instead of a Python state machine. None beyond Starlette's limits:
+    the route's `request.form()` then refuses the body as before."""
+    if len(body) > MAX_FAST_BODY or body.count(b"&") >= MAX_FAST_FIELDS:
+        return None
+    fields: list[tuple[str, str | UploadFile]] = []
+    fields.extend(parse_qsl(body.decode("latin-1"), keep_blank_values=True))
+    return FormData(fields)
 
 
 def _has_nul(raw: bytes, encoded: bool) -> bool:
@@ -203,16 +238,39 @@ def _replay(body: bytes) -> Receive:
     return receive
 
 
+@dataclass(frozen=True)
+class Prefetch:
+    """A route whose own first reads are joined to the session lookup (one round trip for
+    both: the ballot). When `path` matches (fullmatch), its groups, as integers, are the
+    join's parameters $2, $3...; the rows go to `scope[key]` for the route to read."""
+
+    path: re.Pattern[str]
+    join: SessionJoin
+    key: str
+
+
 class AuthMiddleware:
     """`scope["user"]`: the User of the session's login token, or an AnonymousUser.
     One query for a logged-in request, none for a visitor."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, prefetch: Sequence[Prefetch] = ()) -> None:
         self.app = app
+        self.prefetch = prefetch
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             token = scope.get("session", {}).get("auth")
-            user = await user_for_session(token) if token else None
+            user = await self._user(scope, token) if token else None
             scope["user"] = user if user is not None else AnonymousUser()
         await self.app(scope, receive, send)
+
+    async def _user(self, scope: Scope, token: str) -> User | None:
+        for prefetch in self.prefetch:
+            match = prefetch.path.fullmatch(scope["path"])
+            if match is not None:
+                values = [int(group) for group in match.groups()]
+                user, rows = await session_lookup(token, prefetch.join, values)
+                if user is not None:
+                    scope[prefetch.key] = rows
+                return user
+        return await user_for_session(token)

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -55,10 +56,23 @@ def translated(problems: dict[str, str]) -> dict[str, str]:
     return {field: gettext(message) for field, message in problems.items()}
 
 
+async def parsed_form(request: Request) -> FormData:
+    """The submitted URL-encoded form as the CSRF check already parsed it (no second parse);
+    other bodies (multipart) are parsed here. Only for forms without files: a multipart form's
+    uploads are closed on return."""
+    from participation.middleware import FORM_SCOPE_KEY
+
+    cached = request.scope.get(FORM_SCOPE_KEY)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    async with request.form() as form:
+        return form
+
+
 async def form_data(request: Request) -> dict[str, str]:
     """The submitted form as plain strings (files and repeated fields are not used here)."""
-    async with request.form() as form:
-        return {key: value for key, value in form.items() if isinstance(value, str)}
+    form = await parsed_form(request)
+    return {key: value for key, value in form.items() if isinstance(value, str)}
 
 
 def attachment(content: str, media_type: str, filename: str) -> Response:

@@ -451,3 +451,81 @@ async def test_the_ballot_page_reads_the_projects_once(
     assert preview.status_code == 200 and "Jardin partagé" in preview.text
     reads = [sql for sql in queries if 'FROM "budgets_project"' in sql]
     assert len(reads) == 2  # the GET that `vote` makes for its token, then the preview
+
+
+async def test_a_ballot_reads_everything_with_the_session_then_writes_once(
+    app: object, settings: Settings, citizen: User
+) -> None:
+    """Casting or changing a ballot: the session lookup also reads the budget, the residency
+    and the envelopes, then one statement stores the ballot (on PostgreSQL: two in all)."""
+    budget, projects = await budget_in_voting(BallotKind.APPROVAL, min_choices=1, max_choices=2)
+    south = await create_user(settings, "sud@example.org")
+    await verified(settings, citizen)
+    await verified(settings, south, {**PERSON, "identifier": "VB-002", "birth_date": "1990-12-01"})
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),  # type: ignore[arg-type]
+        base_url="http://testserver",
+    ) as client:
+        await log_in(client, citizen)  # the first ballot of the budget keeps its projects
+        assert (await ballot_post_queries(client, budget, projects[0].id))[1].status_code == 303
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),  # type: ignore[arg-type]
+        base_url="http://testserver",
+    ) as client:
+        await log_in(client, south)
+        for project in (projects[0], projects[1]):  # cast, then change
+            queries, response = await ballot_post_queries(client, budget, project.id)
+            assert response.status_code == 303
+            reads = [sql for sql in queries if 'FROM "accounts_session"' in sql]
+            assert len(reads) == 1 and '"budgets_residency"' in reads[0]
+            assert not any('FROM "budgets_budget"' in sql for sql in queries)
+            if settings.database_url.startswith("postgres"):
+                assert len(queries) == 2, queries
+    stored = {b.choices for b in await Ballot.filter(budget=budget)}
+    assert stored == {json.dumps({str(p.id): 1}) for p in projects[:2]}  # the second changed
+    assert await VoterRegister.filter(budget=budget).count() == 2
+
+
+async def test_a_forged_csrf_token_in_the_ballot_form_is_refused(
+    client: httpx.AsyncClient, settings: Settings, citizen: User
+) -> None:
+    """The form is parsed once, by the CSRF check, for the route: a forged token in the body
+    is still refused, and nothing is stored."""
+    budget, projects = await budget_in_voting()
+    await verified(settings, citizen)
+    await log_in(client, citizen)
+    await client.get(f"/budgets/{budget.id}/ballot")
+    fields = {"project": str(projects[0].id), "action": "cast"}
+    forged = await client.post(f"/budgets/{budget.id}/ballot", data={**fields, "csrf_token": "x"})
+    assert forged.status_code == 403
+    missing = await client.post(f"/budgets/{budget.id}/ballot", data=fields)
+    assert missing.status_code == 403
+    assert await Ballot.filter(budget=budget).count() == 0
+    assert (await vote(client, budget, {"project": [str(projects[0].id)]})).status_code == 303
+
+
+async def test_blocked_residents_cannot_cast_a_ballot(
+    client: httpx.AsyncClient, settings: Settings, citizen: User
+) -> None:
+    """The block is read with the ballot's own reads (one query): still refused."""
+    from moderation.models import UserBlock
+
+    budget, projects = await budget_in_voting()
+    await verified(settings, citizen)
+    await log_in(client, citizen)
+    await UserBlock.create(user_id=citizen.id, reason="Propos injurieux répétés.")
+    refused = await vote(client, budget, {"project": [str(projects[0].id)]})
+    assert refused.status_code == 403 and "Propos injurieux répétés." in refused.text
+    assert await Ballot.filter(budget=budget).count() == 0
+
+
+async def test_a_missing_budget_or_a_draft_has_no_ballot_page(
+    client: httpx.AsyncClient, settings: Settings, citizen: User
+) -> None:
+    budget, _ = await budget_in_voting()
+    await verified(settings, citizen)
+    await log_in(client, citizen)
+    assert (await client.get("/budgets/999999/ballot")).status_code == 404
+    assert (await client.get("/budgets/12345678901/ballot")).status_code == 404
+    await Budget.filter(id=budget.id).update(phase=Phase.PREPARATION)
+    assert (await client.get(f"/budgets/{budget.id}/ballot")).status_code == 404

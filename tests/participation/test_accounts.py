@@ -223,3 +223,14 @@ async def test_logging_out_or_deleting_the_account_keeps_the_chosen_language(
     assert response.status_code == 303
     home = (await client.get("/")).text
     assert '<html lang="en"' in home and "Your account is deleted." in home
+
+
+async def test_an_expired_session_is_signed_out(client: httpx.AsyncClient, citizen: User) -> None:
+    """The session lookup compares the expiry in Python: past it, the visitor is anonymous."""
+    await log_in(client, citizen)
+    assert (await client.get("/account/residency")).status_code == 200
+    await UserSession.filter(user_id=citizen.id).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    response = await client.get("/account/residency")
+    assert response.status_code == 303 and "/account/login" in response.headers["location"]

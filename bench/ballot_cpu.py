@@ -1,0 +1,154 @@
+"""CPU time of one ballot POST in the web process, measured in process (no HTTP server, no
+client): the whole ASGI app on PostgreSQL, called directly.
+
+    .venv/bin/python bench/ballot_cpu.py [--voters 3000] [--concurrency 10] [--rounds 2]
+        [--profile] [--database postgres://postgres@127.0.0.1:5432/bench_ballot]
+
+Seeds a budget in voting as bench/ballots.py does, then casts every voter's ballot through
+the app (round 1: first ballots; the next rounds: changed ballots), `--concurrency` at a time.
+Prints the CPU time of this process per ballot (the app's own cost: what the web processes
+pay besides the HTTP server) with the load average; `--profile` adds cProfile's top entries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import os
+import pstats
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from ballots import fresh_database, load_average, random_ballot, seed, server_env  # noqa: E402
+
+from budgets.demo import DISTRICTS  # noqa: E402
+from participation.app import create_app  # noqa: E402
+from participation.db import close_database, init_database, run_migrations  # noqa: E402
+from participation.settings import Settings  # noqa: E402
+
+Request = tuple[str, str, bytes]  # path, session cookie, form body
+
+
+async def prepare(settings: Settings, database: str, voters: int) -> list[Request]:
+    await fresh_database(database)
+    await run_migrations(settings)
+    await init_database(settings)
+    try:
+        budget_id, sessions, context = await seed(settings, voters)
+    finally:
+        await close_database()
+    rng = random.Random(1)
+    requests = []
+    for index, session in enumerate(sessions):
+        projects = random_ballot(rng, context, DISTRICTS[index % 4])
+        fields = [("csrf_token", session["csrf"]), ("action", "cast")]
+        body = urlencode([*fields, *(("project", str(p)) for p in projects)]).encode()
+        requests.append((f"/budgets/{budget_id}/ballot", session["cookie"], body))
+    return requests
+
+
+async def post(app: object, path: str, cookie: str, body: bytes) -> int:
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "server": ("127.0.0.1", 8000),
+        "client": ("127.0.0.1", 50000),
+        "headers": [
+            (b"host", b"127.0.0.1:8000"),
+            (b"content-type", b"application/x-www-form-urlencoded"),
+            (b"content-length", str(len(body)).encode()),
+            (b"cookie", f"participation_session={cookie}".encode()),
+        ],
+    }
+    sent, status = False, 0
+
+    async def receive() -> dict:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        await asyncio.sleep(3600)  # the app never waits for a disconnect here
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+
+    await app(scope, receive, send)  # type: ignore[operator]
+    return status
+
+
+async def cast_all(settings: Settings, requests: list[Request], args: argparse.Namespace) -> None:
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        for request in requests[:20]:  # warm up: statements prepared, projects kept
+            await post(app, *request)
+        for round_number in range(1, args.rounds + 1):
+            queue: list[Request] = list(requests[20:])
+            statuses: dict[int, int] = {}
+
+            async def voter(queue: list[Request], statuses: dict[int, int]) -> None:
+                while queue:
+                    status = await post(app, *queue.pop())
+                    statuses[status] = statuses.get(status, 0) + 1
+
+            profile = cProfile.Profile() if args.profile else None
+            cpu, wall = time.process_time(), time.perf_counter()
+            if profile:
+                profile.enable()
+            await asyncio.gather(*(voter(queue, statuses) for _ in range(args.concurrency)))
+            if profile:
+                profile.disable()
+            cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+            count = len(requests) - 20
+            name = "first ballots" if round_number == 1 else "changed ballots"
+            print(
+                f"{name:>16}: {count} ballots, answers {statuses}, CPU {1000 * cpu / count:.3f} "
+                f"ms per ballot, wall {1000 * wall / count:.3f} ms per ballot "
+                f"({args.concurrency} at a time; load average {load_average()})",
+                flush=True,
+            )
+            if profile:
+                pstats.Stats(profile).sort_stats("tottime").print_stats(25)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--voters", type=int, default=3000)
+    parser.add_argument("--concurrency", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument(
+        "--database",
+        default=os.environ.get(
+            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_ballot"
+        ),
+    )
+    args = parser.parse_args()
+    redis = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+    env = server_env(tempfile.mkdtemp(prefix="bench-cpu-"), args.database, redis, 8000)
+    settings = Settings.from_env({**env, "RATE_LIMITS": "off"})
+    print(f"seeding {args.voters} verified voters...", flush=True)
+    requests = asyncio.run(prepare(settings, args.database, args.voters))
+    asyncio.run(cast_all(settings, requests, args))
+
+
+if __name__ == "__main__":
+    main()
