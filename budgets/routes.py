@@ -20,6 +20,7 @@ from participation.i18n import N_, gettext
 from participation.numbers import is_whole_number
 from participation.pagecache import cached_for_visitors
 from participation.permissions import can_administer, is_signed_in
+from participation.refusals import NotFound
 from participation.templating import flash, money, render
 from participation.web import form_data, redirect, require
 
@@ -41,10 +42,10 @@ async def _budget(request: Request) -> Budget:
     raw = request.path_params["budget_id"]
     budget = await Budget.get_or_none(id=raw)
     if budget is None:
-        raise HTTPException(status_code=404)
+        raise NotFound()
     # a budget in preparation is staff's draft: nobody else learns it exists (as consultations)
     if budget.phase == Phase.PREPARATION and not can_administer(request.scope["user"]):
-        raise HTTPException(status_code=404)
+        raise NotFound()
     return budget
 
 
@@ -72,7 +73,7 @@ async def project_page(request: Request) -> Response:
     user = request.scope["user"]
     project = await queries.project_or_none(budget.id, request.path_params["project_id"], user)
     if project is None:
-        raise HTTPException(status_code=404)
+        raise NotFound()
     context = {
         "budget": budget,
         "project": project,
@@ -265,7 +266,7 @@ async def results(request: Request) -> Response:
 async def results_csv(request: Request) -> Response:
     budget = await _budget(request)
     if budget.phase != Phase.RESULTS:
-        raise HTTPException(status_code=404)
+        raise NotFound()
     content = await queries.results_csv(budget)
     filename = f"budget-{budget.id}-resultats.csv"
     return Response(
@@ -278,7 +279,7 @@ async def results_csv(request: Request) -> Response:
 async def ballots_pabulib(request: Request) -> Response:
     budget = await _budget(request)
     if budget.phase != Phase.RESULTS:
-        raise HTTPException(status_code=404)
+        raise NotFound()
     district = request.query_params.get("district") or None  # one file per envelope
     content = await queries.pabulib_export(budget, district)
     suffix = "-" + "".join(c if c.isalnum() else "-" for c in district) if district else ""
@@ -371,7 +372,7 @@ async def admin_review_project(request: Request) -> Response:
     budget = await _budget(request)
     project = await queries.project_or_none(budget.id, request.path_params["project_id"])
     if project is None:
-        raise HTTPException(status_code=404)
+        raise NotFound()
     data = await form_data(request)
     feasibility_raw = data.get("feasibility", "")
     adjusted = data.get("adjusted_cost", "").strip()
@@ -406,7 +407,7 @@ async def admin_edit_project(request: Request) -> Response:
     budget = await _budget(request)
     project = await queries.project_or_none(budget.id, request.path_params["project_id"])
     if project is None:
-        raise HTTPException(status_code=404)
+        raise NotFound()
     context: dict[str, Any] = {"budget": budget, "project": project, "errors": {}}
     if request.method == "GET":
         values = {
