@@ -456,6 +456,16 @@ async def admin_paper_ballot(request: Request) -> Response:
         submitted = {k: (form.getlist(k) if k == "project" else form[k]) for k in form}
     choices, problems = domain.parse_choices(budget.ballot_kind, submitted)  # type: ignore[arg-type]
     context.update(queries.ballot_state(context, choices), values=submitted)
+    if submitted.get("action", "cast") != "cast":
+        # "Check the ballot", a filter, or htmx updating the meter: show, record nothing
+        context["filters"] = queries.ProjectFilters.from_query(submitted)  # type: ignore[arg-type]
+        context["errors"] = errors_of(
+            problems
+            or domain.ballot_problems(
+                context["rule"], choices, context["ballot_projects"], context["envelopes"], None
+            )
+        )
+        return render(request, "budgets/paper_ballot.html", context, fragment="budgets/_meter.html")
     try:
         if problems:
             raise services.Refused(problems)
