@@ -456,8 +456,8 @@ async def admin_paper_ballot(request: Request) -> Response:
         submitted = {k: (form.getlist(k) if k == "project" else form[k]) for k in form}
     choices, problems = domain.parse_choices(budget.ballot_kind, submitted)  # type: ignore[arg-type]
     context.update(queries.ballot_state(context, choices), values=submitted)
-    if submitted.get("action", "cast") != "cast":
-        # "Check the ballot", a filter, or htmx updating the meter: show, record nothing
+    if submitted.get("action") in ("preview", "filter"):
+        # "Check my ballot", a filter, or htmx updating the meter: show, record nothing
         context["filters"] = queries.ProjectFilters.from_query(submitted)  # type: ignore[arg-type]
         context["errors"] = errors_of(
             problems

@@ -112,9 +112,14 @@ async def town(module_server: LiveServer) -> dict[str, Any]:
     return dict(await module_server.seed(_town))
 
 
-async def visit(page: Any, axe: Axe, url: str, state: str = "", status: int = 200) -> None:
+async def visit(
+    page: Any, axe: Axe, url: str, state: str = "", status: int = 200, htmx: bool = False
+) -> None:
     response = await page.goto(url)
     assert response is not None and response.status == status, (url, response and response.status)
+    if not htmx:  # audited with JavaScript on only: nothing there may change without it
+        enhanced = await page.locator("[hx-get], [hx-post], noscript").count()
+        assert enhanced == 0, f"{url} has htmx or <noscript>: audit it without JavaScript too"
     await axe.check(page, state)
 
 
@@ -167,7 +172,7 @@ async def test_staff_pages(
         }
     )
     await refused(page, axe, "Importer", "census refused")
-    await visit(page, axe, f"{site}/admin/budgets/{budget}/paper-ballot")
+    await visit(page, axe, f"{site}/admin/budgets/{budget}/paper-ballot", htmx=True)
 
     # consultations: new, edit, questions, texts to review
     consultation = town["hidden"]["consultation_in_preparation"]

@@ -274,7 +274,7 @@ async def test_census_import_over_http(client: httpx.AsyncClient, admin: User) -
 async def test_checking_a_paper_ballot_records_nothing(
     client: httpx.AsyncClient, settings: Settings, admin: User
 ) -> None:
-    """The desk's "Check the ballot" button (and htmx updating the meter as boxes are ticked)
+    """The desk's "Check my ballot" button (and htmx updating the meter as boxes are ticked)
     shows the total; only "Record the paper ballot" records it."""
     from budgets.models import Ballot
     from tests.conftest import csrf_token
