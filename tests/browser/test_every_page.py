@@ -220,7 +220,6 @@ async def test_resident_pages(
     await visit(owner, axe, f"{site}/budgets/{town['submission']}/projects/new")
     await refused(owner, axe, "Déposer le projet", "project refused", ("title", "cost"))
     await visit(owner, axe, f"{site}/budgets/{budget}/projects/{ids['project_id']}")
-    await visit(owner, axe, f"{site}/budgets/{budget}/ballot/receipt")
     await visit(owner, axe, f"{site}/budgets/{town['imported']}/ballot", "voting closed", 403)
     await visit(owner, axe, f"{site}/budgets/{budget}/results", "not published", status=404)
     await visit(owner, axe, f"{site}/budgets/{town['imported']}/receipt-check?receipt=ZZZZ")
