@@ -31,6 +31,7 @@ from budgets.models import (
     TallyResult,
     WinnerRule,
 )
+from budgets.rules import UnknownRule, rule_of_meta
 from budgets.services import Refused, new_receipt, request_tally
 from budgets.tallying import slot_of
 from moderation.services import audit
@@ -47,13 +48,21 @@ KIND_OF_VOTE_TYPE = {
 
 
 def engine_rule(meta_rule: str) -> tuple[str, dict[str, str]]:
-    """The engine rule and options matching a file's `META.rule` (greedy when unknown)."""
-    name = meta_rule.strip().lower()
-    if name.startswith("equalshares") or name.startswith("equal-shares"):
-        return "equal-shares", {"completion": "add1" if "add1" in name else "none"}
-    if name in ("greedy-no-skip", "greedy-threshold"):
-        return name, {}
-    return "greedy", {}
+    """The engine rule and options matching a file's `META.rule` (`rules.rule_of_meta`, the one
+    the `tally` command uses too); an unknown rule refuses the file, naming the known ones."""
+    try:
+        rule, completion = rule_of_meta(meta_rule)
+    except UnknownRule as error:
+        raise Refused(
+            [
+                domain.Problem(
+                    N_("The file's rule {rule} is not one this platform knows ({known})."),
+                    {"rule": error.declared, "known": error.known},
+                    "file",
+                )
+            ]
+        ) from None
+    return rule, ({"completion": completion} if rule == "equal-shares" else {})
 
 
 def rule_fields(election: engine.Election) -> dict[str, Any]:

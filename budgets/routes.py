@@ -22,6 +22,7 @@ from participation.middleware import Prefetch
 from participation.numbers import is_whole_number
 from participation.pagecache import cached_for_visitors
 from participation.permissions import can_administer, is_signed_in
+from participation.refusals import NotFound
 from participation.templating import flash, money, render
 from participation.web import form_data, parsed_form, redirect, require
 
@@ -49,10 +50,10 @@ async def _budget(request: Request) -> Budget:
     raw = request.path_params["budget_id"]
     budget = await Budget.get_or_none(id=raw)
     if budget is None:
-        raise HTTPException(status_code=404)
+        raise NotFound()
     # a budget in preparation is staff's draft: nobody else learns it exists (as consultations)
     if budget.phase == Phase.PREPARATION and not can_administer(request.scope["user"]):
-        raise HTTPException(status_code=404)
+        raise NotFound()
     return budget
 
 
@@ -80,7 +81,7 @@ async def project_page(request: Request) -> Response:
     user = request.scope["user"]
     project = await queries.project_or_none(budget.id, request.path_params["project_id"], user)
     if project is None:
-        raise HTTPException(status_code=404)
+        raise NotFound()
     context = {
         "budget": budget,
         "project": project,
@@ -287,7 +288,7 @@ async def results(request: Request) -> Response:
 async def results_csv(request: Request) -> Response:
     budget = await _budget(request)
     if budget.phase != Phase.RESULTS:
-        raise HTTPException(status_code=404)
+        raise NotFound()
     content = await queries.results_csv(budget)
     filename = f"budget-{budget.id}-resultats.csv"
     return Response(
@@ -300,7 +301,7 @@ async def results_csv(request: Request) -> Response:
 async def ballots_pabulib(request: Request) -> Response:
     budget = await _budget(request)
     if budget.phase != Phase.RESULTS:
-        raise HTTPException(status_code=404)
+        raise NotFound()
     district = request.query_params.get("district") or None  # one file per envelope
     content = await queries.pabulib_export(budget, district)
     suffix = "-" + "".join(c if c.isalnum() else "-" for c in district) if district else ""
@@ -393,7 +394,7 @@ async def admin_review_project(request: Request) -> Response:
     budget = await _budget(request)
     project = await queries.project_or_none(budget.id, request.path_params["project_id"])
     if project is None:
-        raise HTTPException(status_code=404)
+        raise NotFound()
     data = await form_data(request)
     feasibility_raw = data.get("feasibility", "")
     adjusted = data.get("adjusted_cost", "").strip()
@@ -428,7 +429,7 @@ async def admin_edit_project(request: Request) -> Response:
     budget = await _budget(request)
     project = await queries.project_or_none(budget.id, request.path_params["project_id"])
     if project is None:
-        raise HTTPException(status_code=404)
+        raise NotFound()
     context: dict[str, Any] = {"budget": budget, "project": project, "errors": {}}
     if request.method == "GET":
         values = {
@@ -477,6 +478,16 @@ async def admin_paper_ballot(request: Request) -> Response:
         submitted = {k: (form.getlist(k) if k == "project" else form[k]) for k in form}
     choices, problems = domain.parse_choices(budget.ballot_kind, submitted)  # type: ignore[arg-type]
     context.update(queries.ballot_state(context, choices), values=submitted)
+    if submitted.get("action") in ("preview", "filter"):
+        # "Check my ballot", a filter, or htmx updating the meter: show, record nothing
+        context["filters"] = queries.ProjectFilters.from_query(submitted)  # type: ignore[arg-type]
+        context["errors"] = errors_of(
+            problems
+            or domain.ballot_problems(
+                context["rule"], choices, context["ballot_projects"], context["envelopes"], None
+            )
+        )
+        return render(request, "budgets/paper_ballot.html", context, fragment="budgets/_meter.html")
     try:
         if problems:
             raise services.Refused(problems)

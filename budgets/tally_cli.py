@@ -16,7 +16,7 @@ from typing import TextIO
 
 from budgets.election import COMPLETIONS, UTILITIES, ElectionError, Outcome
 from budgets.pabulib import PabulibError, PabulibFile, read_with_outcome
-from budgets.rules import RULES
+from budgets.rules import RULES, UnknownRule, rule_of_meta
 from participation.i18n import N_, current_language
 
 RULE_CHOICES = (*RULES, "auto")
@@ -67,13 +67,11 @@ def rule_of(file: PabulibFile, wanted: str, completion: str | None) -> tuple[str
     """The rule and completion to use for `file` (resolving `auto` from META.rule)."""
     if wanted != "auto":
         return wanted, completion or "add1"
-    declared = file.rule.lower()
-    if declared in ("greedy", "greedy-no-skip", "greedy-threshold"):
-        return declared, completion or "add1"
-    if declared.startswith("equalshares"):
-        _, _, suffix = declared.partition("/")
-        return "equal-shares", completion or ("add1" if suffix.startswith("add1") else "none")
-    raise ElectionError(f"META.rule {file.rule!r} is not a rule this engine knows; use --rule")
+    try:
+        rule, declared_completion = rule_of_meta(file.rule)
+    except UnknownRule as error:
+        raise ElectionError(f"{error}; use --rule") from None
+    return rule, completion or declared_completion
 
 
 def run_tally(

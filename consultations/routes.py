@@ -35,6 +35,7 @@ from participation.i18n import gettext
 from participation.numbers import parse_id
 from participation.pagecache import cached_for_visitors
 from participation.permissions import can_administer, can_moderate
+from participation.refusals import NotFound
 from participation.richtext import to_text
 from participation.templating import flash, render, templates
 from participation.web import attachment, form_data, redirect, require
@@ -48,10 +49,10 @@ def errors_of(problems: Iterable[refusals.Problem]) -> dict[str, str]:
 async def _consultation(request: Request, public: bool = True) -> Consultation:
     consultation = await Consultation.get_or_none(id=request.path_params["consultation_id"])
     if consultation is None:
-        raise HTTPException(status_code=404)
+        raise NotFound()
     if public and consultation.phase == Phase.PREPARATION:
         if not can_administer(request.scope["user"]):
-            raise HTTPException(status_code=404)
+            raise NotFound()
     return consultation
 
 
@@ -164,7 +165,7 @@ async def answer(request: Request) -> Response:
 async def _public_results(request: Request) -> tuple[Consultation, Any]:
     consultation = await _consultation(request)
     if not queries.results_are_public(consultation) and not can_administer(request.scope["user"]):
-        raise HTTPException(status_code=404)
+        raise NotFound()
     return consultation, await queries.stored_result(consultation.id)
 
 
@@ -255,7 +256,7 @@ async def results(request: Request) -> Response:
 async def results_csv(request: Request) -> Response:
     consultation, stored = await _public_results(request)
     if stored is None:
-        raise HTTPException(status_code=404)
+        raise NotFound()
     views = await queries.questionnaire(consultation.id)
     content = queries.aggregates_csv(stored[0], views)
     return attachment(
@@ -266,7 +267,7 @@ async def results_csv(request: Request) -> Response:
 async def results_json(request: Request) -> Response:
     consultation, stored = await _public_results(request)
     if stored is None:
-        raise HTTPException(status_code=404)
+        raise NotFound()
     views = await queries.questionnaire(consultation.id)
     return JSONResponse(queries.export_json(consultation, stored[0], views))
 
@@ -274,7 +275,7 @@ async def results_json(request: Request) -> Response:
 async def responses_csv(request: Request) -> Response:
     consultation = await _consultation(request)
     if consultation.phase != Phase.CLOSED and not can_administer(request.scope["user"]):
-        raise HTTPException(status_code=404)
+        raise NotFound()
     views = await queries.questionnaire(consultation.id)
     content = await queries.responses_csv(consultation.id, views)
     return attachment(
@@ -285,7 +286,7 @@ async def responses_csv(request: Request) -> Response:
 async def outcome(request: Request) -> Response:
     consultation = await _consultation(request)
     if consultation.outcome_published_at is None:
-        raise HTTPException(status_code=404)
+        raise NotFound()
     context = {
         "consultation": consultation,
         "questions": await queries.questionnaire(consultation.id),
@@ -415,7 +416,7 @@ async def admin_question(request: Request) -> Response:
     raw_id = request.path_params.get("question_id")
     view = next((v for v in views if v.question.id == raw_id), None)
     if raw_id is not None and view is None:
-        raise HTTPException(status_code=404)  # a question of another consultation
+        raise NotFound()  # a question of another consultation
     question_id = view.question.id if view else None
     if request.method == "GET":
         values: dict[str, str] = {"required": "on", "kind": QuestionKind.SINGLE.value}
@@ -488,7 +489,7 @@ async def admin_texts(request: Request) -> Response:
         question_id = parse_id(data.get("question_id", ""))
         found = texts.get((question_id, data.get("digest", ""))) if question_id else None
         if found is None:  # forged question or text
-            raise HTTPException(status_code=404)
+            raise NotFound()
         await services.review_text(
             found.question.id, found.text, data.get("decision") == "approve", by_user=user
         )

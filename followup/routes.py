@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -21,7 +20,7 @@ from participation import refusals
 from participation.i18n import gettext, ngettext
 from participation.numbers import parse_id
 from participation.permissions import can_administer
-from participation.refusals import DomainError
+from participation.refusals import DomainError, NotFound
 from participation.settings import Settings
 from participation.templating import flash, render
 from participation.web import form_data, redirect, require
@@ -48,7 +47,7 @@ async def index(request: Request) -> Response:
 async def detail(request: Request) -> Response:
     page = await queries.commitment_page(request.path_params["commitment_id"])
     if page is None:
-        raise HTTPException(status_code=404)
+        raise NotFound()
     return render(request, "followup/detail.html", {**LABELS, **page})
 
 
@@ -80,7 +79,7 @@ async def _admin_page(
 ) -> Response:
     page = await queries.commitment_page(request.path_params["commitment_id"])
     if page is None:
-        raise HTTPException(status_code=404)
+        raise NotFound()
     commitment = page["commitment"]
     form: dict[str, Any] = {
         "status": commitment.status.value,
@@ -110,7 +109,7 @@ async def _admin_form(
     data = await form_data(request)
     commitment_id = request.path_params["commitment_id"]
     if not await Commitment.exists(id=commitment_id):
-        raise HTTPException(status_code=404)
+        raise NotFound()
     form = parse(data)
     if isinstance(form, list):
         errors = refusals.errors_of(form, gettext)

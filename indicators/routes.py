@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -18,6 +17,7 @@ from indicators.models import IndicatorSet, ProcessKind
 from participation.i18n import gettext
 from participation.pagecache import cached_for_visitors
 from participation.permissions import can_administer
+from participation.refusals import NotFound
 from participation.templating import flash, render
 from participation.web import attachment, redirect, require
 
@@ -57,12 +57,12 @@ async def process_page(request: Request) -> Response:
     try:
         kind = ProcessKind(request.path_params["kind"])
     except ValueError:
-        raise HTTPException(status_code=404) from None
+        raise NotFound() from None
     row = await IndicatorSet.get_or_none(
         process_kind=kind, process_id=request.path_params["process_id"]
     )
     if row is None:
-        raise HTTPException(status_code=404)
+        raise NotFound()
     return render(request, "indicators/process.html", {"p": present.process(row)})
 
 

@@ -10,7 +10,6 @@ import csv
 import io
 from typing import Any
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -32,6 +31,7 @@ from participation.accounts.models import User
 from participation.i18n import current_language, gettext
 from participation.numbers import parse_id
 from participation.permissions import can_administer, can_moderate, is_signed_in
+from participation.refusals import NotFound
 from participation.spreadsheet import safe_row
 from participation.templating import flash, is_htmx, render
 from participation.web import form_data, redirect, require, translated
@@ -122,10 +122,10 @@ async def _reportable(request: Request) -> tuple[str, int, Any]:
     content_type = request.path_params["type"]
     kind = KINDS.get(content_type)
     if kind is None:
-        raise HTTPException(status_code=404)
+        raise NotFound()
     item = await kind.visible_to(request.scope["user"], request.path_params["id"])
     if item is None:
-        raise HTTPException(status_code=404)
+        raise NotFound()
     return content_type, item.id, item
 
 
@@ -215,7 +215,7 @@ async def _person_page(
 async def _person(request: Request) -> User:
     person = await User.get_or_none(id=request.path_params["id"])
     if person is None:
-        raise HTTPException(status_code=404)
+        raise NotFound()
     return person
 
 
@@ -323,7 +323,7 @@ async def reason_edit(request: Request) -> Response:
     admin = require(request, can_administer)
     template = await ReasonTemplate.get_or_none(id=request.path_params["id"])
     if template is None:
-        raise HTTPException(status_code=404)
+        raise NotFound()
     context: dict[str, Any] = {"template": template, "errors": {}}
     if request.method == "GET":
         context["values"] = {"text_fr": template.text_fr, "text_en": template.text_en}

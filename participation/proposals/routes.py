@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -31,6 +30,7 @@ from participation.proposals.domain import (
     ProposalState,
 )
 from participation.proposals.models import Proposal
+from participation.refusals import NotFound
 from participation.richtext import to_text
 from participation.spreadsheet import safe_cell
 from participation.templating import flash, is_htmx, public_name, render
@@ -45,7 +45,7 @@ async def visible_proposal(request: Request) -> Proposal:
     """The proposal of the URL, if this visitor may see it (else 404)."""
     proposal = await queries.get_visible(request.scope["user"], request.path_params["id"])
     if proposal is None:
-        raise HTTPException(status_code=404)
+        raise NotFound()
     return proposal
 
 
@@ -396,7 +396,7 @@ async def accept_invitation(request: Request) -> Response:
     user = require(request, is_signed_in)
     proposal = await Proposal.get_or_none(id=request.path_params["id"])
     if proposal is None:
-        raise HTTPException(status_code=404)
+        raise NotFound()
     await services.accept_invitation(proposal, user)
     flash(request, gettext("You are now a co-author of this proposal."))
     return redirect(proposal_url(proposal))
@@ -429,7 +429,7 @@ async def decide_amendment(request: Request) -> Response:
     user = require(request, is_signed_in)
     proposal = await visible_proposal(request)
     if request.path_params["decision"] not in ("accept", "reject"):
-        raise HTTPException(status_code=404)
+        raise NotFound()
     accept = request.path_params["decision"] == "accept"
     await services.decide_amendment(
         _settings(request), proposal, request.path_params["amendment"], user, accept

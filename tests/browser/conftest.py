@@ -46,7 +46,31 @@ CHROMIUM_ARGS = [
 ]
 AXE_SOURCE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# axe's "best practice" rules that check what WCAG 1.3.1 and 2.4.1/2.4.6 ask (RGAA 9.1, 12.6)
+# but that axe does not tag wcag*: heading levels, landmarks, one <main>, one <h1>
+AXE_RULES = [
+    "heading-order",
+    "empty-heading",
+    "page-has-heading-one",
+    "landmark-one-main",
+    "landmark-no-duplicate-main",
+    "landmark-unique",
+    "region",
+    "empty-table-header",
+]
 LIVE_SCHEMA = "browser_live"
+# A check axe does not make: a field marked aria-invalid must point, with aria-describedby, at
+# elements that exist and say something (its error message), so a screen reader reads the
+# error when the field takes the focus. Returns the fields that do not.
+UNDESCRIBED_ERRORS = """() => Array.from(document.querySelectorAll('[aria-invalid="true"]'))
+    .filter(field => {
+        const ids = (field.getAttribute('aria-describedby') || '').split(/\\s+/).filter(Boolean);
+        const said = ids.map(id => document.getElementById(id)).filter(Boolean)
+            .map(el => el.textContent.trim()).join('');
+        return ids.length === 0 || said === ''
+            || ids.some(id => document.getElementById(id) === null);
+    })
+    .map(field => field.id || field.name || field.tagName)"""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -55,6 +79,72 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.asyncio(loop_scope="session"), append=False)
+            _RUN["modules"].add(Path(str(item.fspath)).stem)
+
+
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    _RUN["partial"].update(Path(str(item.fspath)).stem for item in items)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped:  # a skipped test audited nothing: its module's claims cannot be checked
+        _RUN["partial"].add(Path(report.fspath).stem)
+
+
+# what this run audited: the route names of the pages axe checked (see `Axe.check`)
+AUDITED_ROUTES: set[str] = set()
+AUDITS: list[str] = []
+_RUN: dict[str, set[str]] = {"modules": set(), "partial": set()}
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """After a whole, green run of a browser test module, every page that tests/browser/pages.py
+    says it audits must have been audited (a stale claim would hide an unaudited page)."""
+    from tests.browser.pages import AUDITED
+
+    if not AUDITS:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.ensure_newline()
+    say = reporter.write_line if reporter is not None else print
+    say(f"axe audited {len(AUDITS)} page states, on {len(AUDITED_ROUTES)} routes of the app")
+    if exitstatus != 0:
+        return
+    complete = _RUN["modules"] - _RUN["partial"]
+    claimed = {route for route, module in AUDITED.items() if module in complete}
+    unaudited = sorted(claimed - AUDITED_ROUTES)
+    if unaudited:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        say(
+            "FAILED: tests/browser/pages.py says these pages are audited, but no test audited "
+            "them: " + ", ".join(f"{r} ({AUDITED[r]})" for r in unaudited)
+        )
+
+
+def _route_name(url: str) -> str | None:
+    """The name of the app's route that answers `url` (None when none does)."""
+    from urllib.parse import urlsplit
+
+    from starlette.routing import Match
+
+    from tests.security.world import app_routes
+
+    if "app" not in _ROUTER:
+        from participation.app import create_app
+
+        settings = Settings.from_env({"ENVIRONMENT": "test", "SECRET_KEY": "routes"})
+        _ROUTER["app"] = [e for e in app_routes(create_app(settings)) if e.method == "GET"]
+    scope = {"type": "http", "path": urlsplit(url).path, "method": "GET", "root_path": ""}
+    for endpoint in _ROUTER["app"]:
+        if hasattr(endpoint.route, "matches"):
+            match, _ = endpoint.route.matches(scope)
+            if match == Match.FULL:
+                return str(endpoint.route.name)
+    return None
+
+
+_ROUTER: dict[str, Any] = {}
 
 
 def _free_port() -> int:
@@ -290,15 +380,24 @@ class Axe:
         if not await target.evaluate("typeof window.axe !== 'undefined'"):
             await target.evaluate(self.source)
         result = await target.evaluate(
-            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, "
+            "([tags, rules]) => axe.run(document, {runOnly: {type: 'tag', values: tags}, "
+            "rules: Object.fromEntries(rules.map(r => [r, {enabled: true}])), "
             "resultTypes: ['violations']})",
-            AXE_TAGS,
+            [AXE_TAGS, AXE_RULES],
         )
         self.audited.append(where)
+        AUDITS.append(where)
+        if route := _route_name(page.url):
+            AUDITED_ROUTES.add(route)
         problems = [
             f"{v['id']} ({v['impact']}): {v['help']} -> "
             + json.dumps([n["target"] for n in v["nodes"]][:5])
             for v in result["violations"]
+        ]
+        problems += [
+            f"field-error-described: {name} is marked invalid but its error message is not tied "
+            "to it with aria-describedby (WCAG 3.3.1, RGAA 11.10)"
+            for name in await target.evaluate(UNDESCRIBED_ERRORS)
         ]
         assert not problems, f"accessibility violations on {where}:\n" + "\n".join(problems)
 

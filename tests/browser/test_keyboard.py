@@ -175,20 +175,33 @@ async def test_a_questionnaire_with_the_keyboard_alone(
 async def test_the_audit_catches_a_violation(
     module_server: LiveServer, context_for: Any, axe: Axe, javascript: bool
 ) -> None:
-    """An unlabelled field fails the audit, with JavaScript on and off (copied page)."""
+    """An unlabelled field, a skipped heading level and an invalid field whose error is not tied
+    to it each fail the audit, with JavaScript on and off (copied page)."""
     if axe.source is None:
         pytest.skip("node_modules/axe-core is absent (`make assets`)")
     page = await (await context_for(javascript=javascript)).new_page()
-    bad = (
+    head = (
         '<!doctype html><html lang="fr"><head><title>Formulaire</title>'
-        '<script src="/static/vendor/htmx.min.js"></script></head>'
-        '<body><main><h1>Formulaire</h1><input id="nom"></main></body></html>'
+        '<script src="/static/vendor/htmx.min.js"></script></head><body><main><h1>Formulaire</h1>'
     )
+    cases = {
+        "label": '<input id="nom">',
+        "heading-order": "<h3>Détails</h3><p>Texte</p>",
+        "field-error-described": (
+            '<p id="nom-erreur">Indiquez votre nom</p><label for="nom">Nom</label>'
+            '<input id="nom" aria-invalid="true">'
+        ),
+    }
+    for rule, body in cases.items():
+        await page.route(f"{module_server.url}/unlabelled", _serving(head + body + "</main>"))
+        await page.goto(f"{module_server.url}/unlabelled")
+        with pytest.raises(AssertionError, match=rule):
+            await axe.check(page)
+        await page.unroute(f"{module_server.url}/unlabelled")
 
+
+def _serving(html: str) -> Any:
     async def serve(route: Any) -> None:
-        await route.fulfill(body=bad, content_type="text/html")
+        await route.fulfill(body=html + "</body></html>", content_type="text/html")
 
-    await page.route(f"{module_server.url}/unlabelled", serve)
-    await page.goto(f"{module_server.url}/unlabelled")
-    with pytest.raises(AssertionError, match="label"):
-        await axe.check(page)
+    return serve

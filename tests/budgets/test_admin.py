@@ -3,6 +3,7 @@ feasibility review, the resident register, locked rules."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -268,3 +269,34 @@ async def test_census_import_over_http(client: httpx.AsyncClient, admin: User) -
         "/admin/census", data={"csrf_token": token}, files={"file": ("census.csv", CENSUS.encode())}
     )
     assert again.status_code == 303 and await CensusEntry.all().count() == 4
+
+
+async def test_checking_a_paper_ballot_records_nothing(
+    client: httpx.AsyncClient, settings: Settings, admin: User
+) -> None:
+    """The desk's "Check my ballot" button (and htmx updating the meter as boxes are ticked)
+    shows the total; only "Record the paper ballot" records it."""
+    from budgets.models import Ballot
+    from tests.conftest import csrf_token
+
+    budget, projects = await budget_in_voting()
+    await services.import_census(settings, CENSUS.encode())
+    await log_in(client, admin)
+    page = f"/admin/budgets/{budget.id}/paper-ballot"
+    data = {
+        "identifier": "VB-004",
+        "birth_date": "1975-01-30",
+        "postcode": "44000",
+        "project": [str(projects[0].id), str(projects[1].id)],
+        "action": "preview",
+    }
+    checked = await post_form(client, page, data, page=page)
+    assert checked.status_code == 200
+    assert "2 projets choisis" in checked.text and re.search(r"70\s000\s€ sur", checked.text)
+    token = await csrf_token(client, page)
+    meter = await client.post(
+        page, data={**data, "csrf_token": token}, headers={"HX-Request": "true"}
+    )
+    assert meter.status_code == 200 and 'id="meter"' in meter.text
+    assert "<html" not in meter.text  # the meter alone, swapped in place
+    assert await Ballot.filter(budget=budget).count() == 0

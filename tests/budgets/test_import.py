@@ -90,6 +90,18 @@ async def test_a_malformed_file_is_refused_whole_with_its_line(
     assert not_text.status_code == 422 and "UTF-8" in not_text.text
 
 
+async def test_a_file_with_an_unknown_rule_is_refused_naming_it(
+    client: httpx.AsyncClient, admin: User
+) -> None:
+    await log_in(client, admin)
+    response = await upload(client, SMALL.replace("rule;greedy", "rule;phragmen").encode())
+    assert response.status_code == 422
+    assert "La règle du fichier, phragmen, n’est pas une règle" in response.text
+    assert "greedy-no-skip" in response.text and "equalshares/add1" in response.text
+    assert 'aria-describedby="file-error"' in response.text
+    assert await Budget.all().count() == 0
+
+
 async def test_only_staff_can_import(client: httpx.AsyncClient, citizen: User) -> None:
     assert (await client.get("/admin/budgets/import")).status_code in (302, 303, 401, 403)
     await log_in(client, citizen)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from budgets.rules import UnknownRule, rule_of_meta
 from participation.cli import main
 from tests.budgets.test_tally_pabulib import SAMPLE
 
@@ -82,4 +83,29 @@ def test_unknown_meta_rule_asks_for_rule(
     odd = tmp_path / "odd.pb"
     odd.write_text(SAMPLE.replace("rule;greedy", "rule;phragmen"), encoding="utf-8")
     assert main(["tally", str(odd)]) == 1
-    assert "use --rule" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "use --rule" in err and "'phragmen'" in err and "equalshares/add1" in err
+
+
+@pytest.mark.parametrize(
+    ("declared", "expected"),
+    [
+        ("greedy", ("greedy", "add1")),
+        (" Greedy-No-Skip ", ("greedy-no-skip", "add1")),
+        ("greedy-threshold", ("greedy-threshold", "add1")),
+        ("equalshares", ("equal-shares", "none")),
+        ("equalshares/add1", ("equal-shares", "add1")),
+        ("equal-shares/add1/greedy", ("equal-shares", "add1")),
+        ("", ("greedy", "add1")),
+    ],
+)
+def test_meta_rules_map_to_engine_rules(declared: str, expected: tuple[str, str]) -> None:
+    assert rule_of_meta(declared) == expected
+
+
+@pytest.mark.parametrize("declared", ["phragmen", "greedyish", "equalsharesx"])
+def test_an_unknown_meta_rule_is_named_with_the_known_ones(declared: str) -> None:
+    with pytest.raises(UnknownRule) as refused:
+        rule_of_meta(declared)
+    assert repr(declared) in str(refused.value)
+    assert "greedy-no-skip" in str(refused.value) and "equalshares/add1" in str(refused.value)

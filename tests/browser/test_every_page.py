@@ -1,0 +1,282 @@
+"""Every HTML page the journeys do not reach, audited by axe in the state a person sees it: with
+data (results with their charts, a queue with items, a history with entries) and, for forms,
+after a refused submission (422 with the error summary). The list of audited and exempt routes
+is `tests/browser/pages.py`; `test_page_coverage.py` keeps it complete.
+
+These pages carry no htmx and no <noscript>: the DOM a browser without JavaScript audits is the
+one served, the same as with JavaScript on, so they are audited once, with JavaScript on. The
+pages whose DOM htmx changes (the paper-ballot meter, the filtered lists) are audited both ways
+(`test_pages_htmx_changes`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from playwright.async_api import expect
+
+from budgets import services as budget_services
+from budgets.importing import import_pabulib
+from budgets.models import Phase as BudgetPhase
+from budgets.tallying import tally_and_store
+from consultations import services as consultation_services
+from consultations.models import Audience
+from consultations.models import Phase as ConsultationPhase
+from participation.settings import Settings
+from tests.browser import seeds
+from tests.browser.conftest import Axe, LiveServer, log_in, mark_document, same_document
+from tests.conftest import TEST_PASSWORD, create_user
+from tests.consultations.factories import consultation_open, valid_answers
+from tests.security.world import seed_world
+
+expect.set_options(timeout=15_000)
+
+PABULIB = b"""META
+key;value
+description;Quartier des Tests 2024
+country;France
+unit;Testville
+instance;2024
+num_projects;3
+num_votes;3
+budget;100
+vote_type;approval
+rule;greedy
+date_end;30.06.2024
+PROJECTS
+project_id;cost;votes;name;selected
+1;60;3;Aire de jeux;1
+2;50;2;Piste cyclable;0
+3;40;1;Bancs;1
+VOTES
+voter_id;vote
+v1;1,2
+v2;1,2,3
+v3;1
+"""
+
+
+async def _answered(settings: Settings, people: list[Any], **options: Any) -> Any:
+    consultation, questions = await consultation_open(**options)
+    answers = await valid_answers(questions)
+    for number, person in enumerate(people):
+        items: list[tuple[str, str]] = []
+        for key, value in answers.items():
+            for one in value if isinstance(value, list) else [value]:
+                items.append((key, one))
+        if number % 2:  # a second, different opinion: the charts have more than one bar
+            items = [(k, "2" if k.endswith(f"q{questions['scale'].id}") else v) for k, v in items]
+        await consultation_services.submit_response(settings, consultation.id, person, None, items)
+    await consultation_services.compute_results(consultation.id)
+    return consultation
+
+
+async def _town(settings: Settings) -> dict[str, Any]:
+    world = await seed_world(settings)
+    people = [world.owner, world.other]
+    people += [await create_user(settings, f"habitant{n}@example.org") for n in range(3)]
+    visible = await _answered(settings, people, visible=True, title="Jardins de la gare")
+    closed = await _answered(settings, people, title="Horaires de la médiathèque")
+    await consultation_services.switch_phase(closed.id, ConsultationPhase.CLOSED, None)
+    await consultation_services.compute_results(closed.id)
+    await consultation_services.publish_outcome(
+        settings,
+        closed.id,
+        consultation_services.OutcomeForm(
+            heard="<p>Vous voulez une médiathèque ouverte le dimanche.</p>",
+            decided="<p>Ouverture le dimanche matin dès mars.</p>",
+        ),
+    )
+    elsewhere, _ = await consultation_open(
+        audience=Audience.DISTRICT, district="Sud", title="Square du Sud"
+    )
+    imported = await import_pabulib(PABULIB, "testville.pb")
+    await tally_and_store(imported.id)
+    await budget_services.switch_phase(imported.id, BudgetPhase.RESULTS, by_user=None)
+    submission = await seeds.budget_in_review("Budget des écoles")
+    await budget_services.switch_phase(submission, BudgetPhase.SUBMISSION, by_user=None)
+    return {
+        "ids": world.ids,
+        "hidden": world.hidden,
+        "visible": visible.id,
+        "closed": closed.id,
+        "elsewhere": elsewhere.id,
+        "imported": imported.id,
+        "submission": submission,
+    }
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def town(module_server: LiveServer) -> dict[str, Any]:
+    return dict(await module_server.seed(_town))
+
+
+async def visit(
+    page: Any, axe: Axe, url: str, state: str = "", status: int = 200, htmx: bool = False
+) -> None:
+    response = await page.goto(url)
+    assert response is not None and response.status == status, (url, response and response.status)
+    if not htmx:  # audited with JavaScript on only: nothing there may change without it
+        enhanced = await page.locator("[hx-get], [hx-post], noscript").count()
+        assert enhanced == 0, f"{url} has htmx or <noscript>: audit it without JavaScript too"
+    await axe.check(page, state)
+
+
+async def refused(
+    page: Any, axe: Axe, button: str, state: str, blank: tuple[str, ...] = ("title",)
+) -> None:
+    """Empty the fields named `blank`, submit without the browser's own checks (as a browser
+    that has none would) and audit the server's refusal (422, error summary, fields marked)."""
+    await page.evaluate(
+        """names => {
+            for (const form of document.forms) form.noValidate = true;
+            for (const name of names)
+                for (const field of document.getElementsByName(name)) field.value = '';
+        }""",
+        list(blank),
+    )
+    await page.get_by_role("button", name=button, exact=True).click()
+    await expect(page.locator(".error-summary")).to_be_visible()
+    await axe.check(page, state)
+
+
+async def test_staff_pages(
+    module_server: LiveServer, town: dict[str, Any], context_for: Any, axe: Axe
+) -> None:
+    site, ids = module_server.url, town["ids"]
+    budget, project = ids["budget_id"], ids["project_id"]
+    page = await (await context_for()).new_page()
+    await log_in(page, module_server, "admin@example.org", TEST_PASSWORD)
+
+    # budgets: new, edit, project edit, import, census, paper ballot
+    await visit(page, axe, f"{site}/admin/budgets/new")
+    await refused(page, axe, "Enregistrer", "new budget refused")
+    await visit(page, axe, f"{site}/admin/budgets/{budget}/edit")
+    await refused(page, axe, "Enregistrer", "budget edit refused")
+    await visit(page, axe, f"{site}/admin/budgets/{budget}/projects/{project}/edit")
+    await refused(page, axe, "Enregistrer", "project edit refused")
+    await visit(page, axe, f"{site}/admin/budgets/import")
+    await page.get_by_label("Fichier Pabulib", exact=False).set_input_files(
+        {"name": "faux.pb", "mimeType": "text/plain", "buffer": b"META\nkey;value\n"}
+    )
+    await refused(page, axe, "Importer", "import refused")
+    await visit(page, axe, f"{site}/admin/budgets/{town['imported']}", "imported budget")
+    await visit(page, axe, f"{site}/budgets/{town['imported']}/results", "imported results")
+    await visit(page, axe, f"{site}/admin/census")
+    await page.get_by_label("Fichier", exact=False).set_input_files(
+        {
+            "name": "recensement.csv",
+            "mimeType": "text/csv",
+            "buffer": b"identifiant;date_naissance;code_postal;quartier\nX-1;hier;44000;\n",
+        }
+    )
+    await refused(page, axe, "Importer", "census refused")
+    await visit(page, axe, f"{site}/admin/budgets/{budget}/paper-ballot", htmx=True)
+
+    # consultations: new, edit, questions, texts to review
+    consultation = town["hidden"]["consultation_in_preparation"]
+    await visit(page, axe, f"{site}/admin/consultations/new")
+    await refused(page, axe, "Enregistrer", "new consultation refused")
+    await visit(page, axe, f"{site}/admin/consultations/{consultation}/edit")
+    await visit(page, axe, f"{site}/admin/consultations/{consultation}/questions/new")
+    await refused(page, axe, "Enregistrer", "new question refused")
+    await visit(
+        page,
+        axe,
+        f"{site}/admin/consultations/{ids['consultation_id']}/questions/{ids['question_id']}",
+    )
+    await visit(page, axe, f"{site}/admin/consultations/{town['visible']}/texts")
+    await visit(page, axe, f"{site}/admin/consultations/{town['closed']}", "closed")
+
+    # moderation, audit, indicators, follow-up
+    await visit(page, axe, f"{site}/admin/audit")
+    await visit(page, axe, f"{site}/admin/moderation/reasons/{ids['reason']}")
+    await visit(page, axe, f"{site}/moderation/users/{ids['user']}")
+    await visit(page, axe, f"{site}/admin/indicators/budget/{budget}")
+    await visit(page, axe, f"{site}/admin/followup/{ids['commitment_id']}")
+    await page.get_by_label("Statut").select_option(label="Abandonné")
+    await page.get_by_role("button", name="Enregistrer le statut").click()
+    await expect(page.locator(".error-summary")).to_be_visible()
+    await axe.check(page, "commitment refused")
+    axe.finish()
+
+
+async def test_resident_pages(
+    module_server: LiveServer, town: dict[str, Any], context_for: Any, axe: Axe
+) -> None:
+    site, ids, hidden = module_server.url, town["ids"], town["hidden"]
+    proposal, budget = ids["id"], ids["budget_id"]
+    owner = await (await context_for()).new_page()
+    await log_in(owner, module_server, "owner@example.org", TEST_PASSWORD)
+    await visit(owner, axe, f"{site}/notifications")
+    await visit(owner, axe, f"{site}/proposals/{hidden['draft_proposal']}/edit")
+    await refused(owner, axe, "Enregistrer", "proposal edit refused", ("title", "body"))
+    await visit(owner, axe, f"{site}/proposals/{proposal}/history")
+    await visit(owner, axe, f"{site}/proposals/{proposal}/comments/{ids['comment']}/edit")
+    await refused(owner, axe, "Enregistrer", "comment edit refused", ("body",))
+    await visit(owner, axe, f"{site}/moderation/mine")
+    await visit(owner, axe, f"{site}/account/delete")
+    await visit(owner, axe, f"{site}/budgets/{town['submission']}/projects/new")
+    await refused(owner, axe, "Déposer le projet", "project refused", ("title", "cost"))
+    await visit(owner, axe, f"{site}/budgets/{budget}/projects/{ids['project_id']}")
+    await visit(owner, axe, f"{site}/budgets/{town['imported']}/ballot", "voting closed", 403)
+    await visit(owner, axe, f"{site}/budgets/{budget}/results", "not published", status=404)
+    await visit(owner, axe, f"{site}/budgets/{town['imported']}/receipt-check?receipt=ZZZZ")
+    await visit(owner, axe, f"{site}/consultations/{town['visible']}/results", "open, visible")
+    await visit(owner, axe, f"{site}/consultations/{town['closed']}", "closed")
+    await visit(owner, axe, f"{site}/consultations/{town['closed']}/answer", "closed", 403)
+    await visit(owner, axe, f"{site}/consultations/{town['closed']}/results", "closed")
+    await visit(owner, axe, f"{site}/consultations/{town['closed']}/outcome")
+    await visit(owner, axe, f"{site}/consultations/{town['elsewhere']}/answer", "not allowed", 403)
+    await visit(owner, axe, f"{site}/followup/{ids['commitment_id']}")
+    await visit(owner, axe, f"{site}/admin", "forbidden", 403)
+
+    other = await (await context_for()).new_page()
+    await log_in(other, module_server, "other@example.org", TEST_PASSWORD)
+    await visit(other, axe, f"{site}/proposals/{proposal}/amendments/new")
+    await refused(other, axe, "Envoyer l’amendement", "amendment refused", ("title", "body"))
+    await visit(other, axe, f"{site}/moderation/report/comment/{ids['comment']}")
+    await visit(other, axe, f"{site}/budgets/{budget}/ballot", "not verified", 403)
+    axe.finish()
+
+
+async def test_visitor_pages(
+    module_server: LiveServer, town: dict[str, Any], context_for: Any, axe: Axe
+) -> None:
+    site = module_server.url
+    page = await (await context_for()).new_page()
+    await visit(page, axe, f"{site}/account/reset/not-a-token", "invalid link", 400)
+    await visit(page, axe, f"{site}/account/confirm/not-a-token", "invalid link", 400)
+    await visit(page, axe, f"{site}/proposals/999999", "not found", 404)
+    axe.finish()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+async def test_pages_htmx_changes(
+    module_server: LiveServer, town: dict[str, Any], context_for: Any, axe: Axe, javascript: bool
+) -> None:
+    """The paper-ballot desk (its meter is swapped by htmx as boxes are ticked) and the filtered
+    lists (swapped in place with JavaScript, a new page without)."""
+    site, ids = module_server.url, town["ids"]
+    page = await (await context_for(javascript=javascript)).new_page()
+    await log_in(page, module_server, "admin@example.org", TEST_PASSWORD)
+    await page.goto(f"{site}/admin/budgets/{ids['budget_id']}/paper-ballot")
+    await mark_document(page)
+    await page.get_by_label("Jardin partagé", exact=False).check()
+    if javascript:
+        await expect(page.locator("#meter")).to_contain_text("40")
+        await axe.check(page, "paper ballot, meter updated")
+    await refused(page, axe, "Enregistrer le bulletin papier", "paper ballot refused", ())
+    assert await same_document(page) is False  # a refused ballot is a full page both ways
+
+    for url in [f"{site}/followup", f"{site}/budgets/{ids['budget_id']}", f"{site}/moderation"]:
+        await page.goto(url)
+        await mark_document(page)
+        await page.locator("form.filters select").first.select_option(index=1)
+        await page.locator("form.filters").get_by_role("button").first.click()
+        await page.wait_for_url("**?*")  # htmx pushes the filtered address too
+        await page.wait_for_load_state()
+        assert await same_document(page) is javascript  # swapped in place by htmx, or not
+        await axe.check(page, "filtered")
+    axe.finish()

@@ -1,0 +1,52 @@
+"""A missing object answers the same way on every feature: the project's `NotFound`, shown as
+the translated 404 page (not Starlette's bare HTTPException). One route of each module that
+used to raise HTTPException(404)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from participation.accounts.models import User
+from tests.conftest import log_in
+
+ROOT = Path(__file__).resolve().parents[2]
+MISSING = 999_999
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"/budgets/{MISSING}",
+        f"/budgets/{MISSING}/results.csv",
+        f"/consultations/{MISSING}",
+        f"/consultations/{MISSING}/results.json",
+        f"/proposals/{MISSING}",
+        f"/followup/{MISSING}",
+        f"/moderation/users/{MISSING}",
+        f"/admin/indicators/budget/{MISSING}",
+        "/admin/indicators/nothing/1",
+    ],
+)
+async def test_a_missing_object_shows_the_translated_not_found_page(
+    client: httpx.AsyncClient, admin: User, url: str
+) -> None:
+    await log_in(client, admin)
+    french = await client.get(url)
+    assert french.status_code == 404
+    assert "Page introuvable" in french.text and "<h1" in french.text
+    english = await client.get(url, headers={"Accept-Language": "en"})
+    assert english.status_code == 404 and "Page not found" in english.text
+
+
+def test_routes_say_not_found_the_projects_way() -> None:
+    packages = ["budgets", "consultations", "moderation", "indicators", "followup", "participation"]
+    raising = [
+        str(path.relative_to(ROOT))
+        for package in packages
+        for path in (ROOT / package).rglob("*.py")
+        if "HTTPException(status_code=404)" in path.read_text()
+    ]
+    assert not raising, f"raise refusals.NotFound() instead of HTTPException(404) in {raising}"
