@@ -192,7 +192,7 @@ async def ballot(request: Request) -> Response:
     else:
         state = await services.voting_state(request.path_params["budget_id"], user.id)
     if state is None or (state.budget.phase == Phase.PREPARATION and not can_administer(user)):
-        raise HTTPException(status_code=404)  # as _budget: a draft is staff's
+        raise NotFound()  # as _budget: a draft is staff's
     budget, voter = state.budget, state.voter
     settings = _settings(request)
     if state.census_entry_id is None:

@@ -241,7 +241,7 @@ async def results(request: Request) -> Response:
     who are not signed in get the whole page from the page cache."""
     consultation = await _consultation(request)
     if not queries.results_are_public(consultation) and not can_administer(request.scope["user"]):
-        raise HTTPException(status_code=404)
+        raise refusals.NotFound()
     result = await queries.result_row(consultation.id)
     views = await queries.questionnaire(consultation.id)
     shown = await texts.published(consultation.id)
