@@ -237,7 +237,7 @@ def results_body(
 
 
 async def results(request: Request) -> Response:
-    """Read from the stored aggregate (four queries whatever the number of responses); visitors
+    """Read from the stored aggregate (five queries whatever the number of responses); visitors
     who are not signed in get the whole page from the page cache."""
     consultation = await _consultation(request)
     if not queries.results_are_public(consultation) and not can_administer(request.scope["user"]):
