@@ -775,6 +775,24 @@ SELECT (SELECT COUNT(*) FROM stored) + (SELECT COUNT(*) FROM changed) AS "done"
 """
 
 
+def _ballot_parameters(
+    budget_id: int, census_entry_id: int, ballot: Ballot, now: datetime
+) -> list[Any]:
+    """$1 to $10 of CAST_OR_CHANGE_SQL and REGISTER_AND_STORE_SQL (the same numbering)."""
+    return [
+        budget_id,
+        census_entry_id,
+        ballot.channel.value,
+        now,
+        ballot.id,
+        ballot.token,
+        ballot.receipt,
+        ballot.district,
+        ballot.choices,
+        ballot.cast_on,
+    ]
+
+
 async def _cast_or_change(
     budget_id: int, census_entry_id: int, ballot: Ballot, now: datetime
 ) -> bool:
@@ -786,19 +804,7 @@ async def _cast_or_change(
     if connection.capabilities.dialect != "postgres":
         return False
     _, rows = await connection.execute_query(
-        CAST_OR_CHANGE_SQL,
-        [
-            budget_id,
-            census_entry_id,
-            ballot.channel.value,
-            now,
-            ballot.id,
-            ballot.token,
-            ballot.receipt,
-            ballot.district,
-            ballot.choices,
-            ballot.cast_on,
-        ],
+        CAST_OR_CHANGE_SQL, _ballot_parameters(budget_id, census_entry_id, ballot, now)
     )
     return bool(rows[0]["done"])
 
@@ -810,19 +816,7 @@ async def _register_and_store(
     connection = connections.get("default")
     if connection.capabilities.dialect == "postgres":
         await connection.execute_query(
-            REGISTER_AND_STORE_SQL,
-            [
-                budget_id,
-                census_entry_id,
-                ballot.channel.value,
-                now,
-                ballot.id,
-                ballot.token,
-                ballot.receipt,
-                ballot.district,
-                ballot.choices,
-                ballot.cast_on,
-            ],
+            REGISTER_AND_STORE_SQL, _ballot_parameters(budget_id, census_entry_id, ballot, now)
         )
         return
     async with in_transaction():  # SQLite has no INSERT inside WITH

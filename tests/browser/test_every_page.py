@@ -26,35 +26,12 @@ from consultations.models import Phase as ConsultationPhase
 from participation.settings import Settings
 from tests.browser import seeds
 from tests.browser.conftest import Axe, LiveServer, log_in, mark_document, same_document
+from tests.budgets.test_import import SMALL as SMALL_PABULIB
 from tests.conftest import TEST_PASSWORD, create_user
 from tests.consultations.factories import consultation_open, valid_answers
 from tests.security.world import seed_world
 
 expect.set_options(timeout=15_000)
-
-PABULIB = b"""META
-key;value
-description;Quartier des Tests 2024
-country;France
-unit;Testville
-instance;2024
-num_projects;3
-num_votes;3
-budget;100
-vote_type;approval
-rule;greedy
-date_end;30.06.2024
-PROJECTS
-project_id;cost;votes;name;selected
-1;60;3;Aire de jeux;1
-2;50;2;Piste cyclable;0
-3;40;1;Bancs;1
-VOTES
-voter_id;vote
-v1;1,2
-v2;1,2,3
-v3;1
-"""
 
 
 async def _answered(settings: Settings, people: list[Any], **options: Any) -> Any:
@@ -91,7 +68,7 @@ async def _town(settings: Settings) -> dict[str, Any]:
     elsewhere, _ = await consultation_open(
         audience=Audience.DISTRICT, district="Sud", title="Square du Sud"
     )
-    imported = await import_pabulib(PABULIB, "testville.pb")
+    imported = await import_pabulib(SMALL_PABULIB.encode(), "testville.pb")
     await tally_and_store(imported.id)
     await budget_services.switch_phase(imported.id, BudgetPhase.RESULTS, by_user=None)
     submission = await seeds.budget_in_review("Budget des écoles")
