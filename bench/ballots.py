@@ -1,16 +1,22 @@
 """Ballots over HTTP against a real `participation serve` on PostgreSQL, then the tally.
 
-    .venv/bin/python bench/ballots.py [--voters 5000] [--concurrency 50] [--workers 2]
-        [--tally-ballots 100000] [--database postgres://postgres@127.0.0.1:5432/bench_ballots]
+    .venv/bin/python bench/ballots.py [--voters 8000] [--concurrency 50] [--connections 100]
+        [--rate 500] [--workers 2] [--tally-ballots 100000]
+        [--database postgres://postgres@127.0.0.1:5432/bench_ballots]
 
 1. Builds a fresh database: a budget in voting (30 projects, knapsack ballots, 4 districts),
    `--voters` verified residents, each with an open session (signed cookies are made here, as
    the server would make them, so the benchmark measures voting, not argon2 log-ins).
-2. Starts `participation serve` (`--workers` processes) and has `--concurrency` voters cast
-   their ballot at once, each one POST, then a second round where every voter changes it.
-   Prints ballots/s, p50/p99 latency and errors for each round.
-3. Stores `--tally-ballots` ballots directly and times `tally_and_store` (both rules, every
-   envelope), as the worker runs it after voting closes.
+2. Starts `participation serve` (`--workers` processes) and casts every voter's ballot over
+   HTTP with bench/httpload.py (a client light enough not to be what is measured), each voter
+   once per round: first ballots with `--concurrency` concurrent voters, then changed ballots
+   the same way, then changed again with `--connections` concurrent voters, then changed at
+   a fixed `--rate` over `--connections` connections (latency counted from when each ballot
+   was due). Prints ballots/s, p50/p99/max latency, errors (anything but the redirect to the
+   receipt) and the CPU per ballot of the web processes and of the client, for each round.
+3. Counts what the database holds (one ballot and one register row per voter).
+4. Stores ballots directly up to `--tally-ballots` and times `tally_and_store` (both rules,
+   every envelope), as the worker runs it after voting closes.
 """
 
 from __future__ import annotations
@@ -23,12 +29,12 @@ import os
 import random
 import secrets
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode
@@ -40,6 +46,7 @@ from itsdangerous import TimestampSigner
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import httpload  # noqa: E402
 from tortoise import Tortoise, timezone  # noqa: E402
 
 from budgets import domain, services  # noqa: E402
@@ -53,6 +60,7 @@ from budgets.models import (  # noqa: E402
     Phase,
     Project,
     Residency,
+    VoterRegister,
     WinnerRule,
 )
 from participation.accounts.models import Role, User  # noqa: E402
@@ -216,51 +224,83 @@ def random_ballot(rng: random.Random, context: dict, district: str) -> list[int]
     return chosen
 
 
-async def cast_round(
-    url: str, budget_id: int, sessions: list[dict[str, str]], context: dict, concurrency: int
-) -> dict[str, float]:
-    rng = random.Random(len(sessions))
-    latencies: list[float] = []
-    errors = 0
-    queue: asyncio.Queue[int] = asyncio.Queue()
-    for index in range(len(sessions)):
-        queue.put_nowait(index)
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+def ballot_requests(
+    port: int, budget_id: int, sessions: list[dict[str, str]], context: dict, seed: int
+) -> list[bytes]:
+    """Each voter's ballot POST, as the browser sends it without JavaScript, built beforehand
+    (a random valid ballot of their district, drawn with `seed`)."""
+    rng = random.Random(seed)
+    requests = []
+    for index, session in enumerate(sessions):
+        projects = random_ballot(rng, context, DISTRICTS[index % 4])
+        fields = [("csrf_token", session["csrf"]), ("action", "cast")]
+        body = urlencode([*fields, *(("project", str(p)) for p in projects)]).encode()
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"participation_session={session['cookie']}",
+        }
+        requests.append(
+            httpload.build_request(
+                "POST", f"/budgets/{budget_id}/ballot", f"127.0.0.1:{port}", headers, body
+            )
+        )
+    return requests
 
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as client:
 
-        async def voter() -> None:
-            nonlocal errors
-            while not queue.empty():
-                index = queue.get_nowait()
-                session = sessions[index]
-                data = {"csrf_token": session["csrf"], "action": "cast"}
-                projects = random_ballot(rng, context, DISTRICTS[index % 4])
-                body = urlencode([*data.items(), *(("project", str(p)) for p in projects)])
-                started = time.perf_counter()
-                response = await client.post(
-                    f"/budgets/{budget_id}/ballot",
-                    content=body,
-                    headers={
-                        "content-type": "application/x-www-form-urlencoded",
-                        "cookie": f"participation_session={session['cookie']}",
-                    },
-                )
-                latencies.append(time.perf_counter() - started)
-                if response.status_code != 303:
-                    errors += 1
+def rejected(figures: httpload.Figures, budget_id: int) -> int:
+    """Ballots not acknowledged: failed, or answered otherwise than by the redirect to the
+    receipt (a refused ballot is a 422 with the form, or a 303 elsewhere)."""
+    receipt = f"/budgets/{budget_id}/ballot/receipt"
+    acknowledged = sum(
+        1
+        for answer in figures.answers
+        if answer is not None
+        and answer.status == 303
+        and answer.headers.get("location", "").endswith(receipt)
+    )
+    return len(figures.answers) - acknowledged
 
-        started = time.perf_counter()
-        await asyncio.gather(*(voter() for _ in range(concurrency)))
-        elapsed = time.perf_counter() - started
-    latencies.sort()
-    return {
-        "ballots": len(latencies),
-        "per_second": len(latencies) / elapsed,
-        "p50_ms": 1000 * statistics.median(latencies),
-        "p99_ms": 1000 * latencies[int(0.99 * (len(latencies) - 1))],
-        "errors": errors,
-    }
+
+@dataclass(frozen=True)
+class Round:
+    name: str
+    connections: int
+    rate: float | None = None  # None: closed loop (as fast as the server answers)
+
+
+def rounds_of(args: argparse.Namespace) -> list[Round]:
+    rounds = [
+        Round("first ballots", args.concurrency),
+        Round("changed ballots", args.concurrency),
+    ]
+    if args.connections:
+        rounds.append(Round("changed ballots", args.connections))
+        if args.rate:
+            rounds.append(Round("changed ballots", args.connections, args.rate))
+    return rounds
+
+
+def cast_round(port: int, requests: list[bytes], round_: Round) -> httpload.Figures:
+    if round_.rate is None:
+        coroutine = httpload.closed_loop("127.0.0.1", port, requests, round_.connections)
+    else:
+        coroutine = httpload.open_loop("127.0.0.1", port, requests, round_.connections, round_.rate)
+    return httpload.run(coroutine)
+
+
+async def stored_ballots(settings: Settings, budget_id: int) -> dict[str, int]:
+    """What the database holds after the rounds: one register row and one ballot per voter."""
+    await init_database(settings)
+    try:
+        return {
+            "ballots": await Ballot.filter(budget_id=budget_id).count(),
+            "register": await VoterRegister.filter(budget_id=budget_id).count(),
+            "tokens": len(
+                set(await Ballot.filter(budget_id=budget_id).values_list("token", flat=True))
+            ),
+        }
+    finally:
+        await close_database()
 
 
 async def bench_tally(budget_id: int, count: int) -> dict[str, float]:
@@ -322,8 +362,14 @@ async def tally_phase(settings: Settings, budget_id: int, count: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--voters", type=int, default=5000)
-    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--voters", type=int, default=8000)
+    parser.add_argument("--concurrency", type=int, default=50, help="concurrent voters")
+    parser.add_argument(
+        "--connections", type=int, default=100, help="a third round at this many (0: none)"
+    )
+    parser.add_argument(
+        "--rate", type=float, default=500, help="a fourth round at this rate (0: none)"
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--tally-ballots", type=int, default=100_000)
     parser.add_argument(
@@ -341,6 +387,8 @@ def main() -> None:
         os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
         port,
         WEB_CONCURRENCY=str(args.workers),
+        # every voter comes from 127.0.0.1: per-IP limits would refuse them after a few
+        RATE_LIMITS="off",
     )
     settings = Settings.from_env(env)
     budget_id, sessions, context = asyncio.run(prepare(settings, args.database, args.voters))
@@ -352,25 +400,48 @@ def main() -> None:
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
+    first_acknowledged = 0
     try:
         wait_until_up(url, server)
-        for name in ("first ballots", "changed ballots"):
-            web_cpu, client_cpu = cpu_seconds(server.pid), time.process_time()
-            figures = asyncio.run(cast_round(url, budget_id, sessions, context, args.concurrency))
-            web_cpu = 1000 * (cpu_seconds(server.pid) - web_cpu) / figures["ballots"]
-            client_cpu = 1000 * (time.process_time() - client_cpu) / figures["ballots"]
+        # warm up: each process prepares its statements and keeps the budget's projects
+        warm = ballot_requests(port, budget_id, sessions[:200], context, seed=0)
+        cast_round(port, warm, Round("warm-up", 10))
+        print(
+            f"{args.workers} web processes; each voter casts one ballot per round; "
+            f"load average before: {load_average()}",
+            flush=True,
+        )
+        for number, round_ in enumerate(rounds_of(args), start=1):
+            requests = ballot_requests(port, budget_id, sessions, context, seed=number)
+            web_cpu = cpu_seconds(server.pid)
+            figures = cast_round(port, requests, round_)
+            web_cpu = 1000 * (cpu_seconds(server.pid) - web_cpu) / len(requests)
+            errors = rejected(figures, budget_id)
+            if number == 1:
+                first_acknowledged = len(requests) - errors
+            how = (
+                f"{round_.connections} concurrent voters"
+                if round_.rate is None
+                else f"{round_.rate:.0f}/s offered over {round_.connections} connections"
+            )
             print(
-                f"{name:>16}: {figures['ballots']} ballots, {figures['per_second']:.0f} ballots/s, "
-                f"p50 {figures['p50_ms']:.1f} ms, p99 {figures['p99_ms']:.1f} ms, "
-                f"errors {figures['errors']:.0f}  "
-                f"({args.concurrency} concurrent voters, {args.workers} web processes); "
-                f"CPU per ballot: web {web_cpu:.2f} ms, this client {client_cpu:.2f} ms; "
-                f"load average {load_average()}",
+                f"{round_.name:>16}: {len(requests)} ballots, {figures.per_second:.0f} ballots/s, "
+                f"p50 {figures.p50_ms:.1f} ms, p99 {figures.percentile_ms(0.99):.1f} ms, "
+                f"max {figures.percentile_ms(1.0):.1f} ms, errors {errors} ({how}); "
+                f"CPU per ballot: web {web_cpu:.2f} ms, this client "
+                f"{1000 * figures.cpu / len(requests):.2f} ms; load average {load_average()}",
                 flush=True,
             )
     finally:
         server.terminate()
         server.wait(timeout=20)
+    stored = asyncio.run(stored_ballots(settings, budget_id))
+    print(
+        f"{'stored':>16}: {stored['ballots']} ballots, {stored['register']} register rows, "
+        f"{stored['tokens']} distinct voter tokens for {first_acknowledged} acknowledged "
+        f"first ballots: {'consistent' if len(set(stored.values())) == 1 else 'INCONSISTENT'}",
+        flush=True,
+    )
     asyncio.run(tally_phase(settings, budget_id, args.tally_ballots))
 
 

@@ -6,6 +6,7 @@ from a trusted proxy (`FORWARDED_ALLOW_IPS`), as uvicorn's `--proxy-headers` did
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 from participation.app import create_app
@@ -16,4 +17,11 @@ def web_app() -> Any:
     from granian.utils.proxies import wrap_asgi_with_proxy_headers
 
     settings = Settings.from_env()
-    return wrap_asgi_with_proxy_headers(create_app(settings), settings.forwarded_allow_ips)
+    app = wrap_asgi_with_proxy_headers(create_app(settings), settings.forwarded_allow_ips)
+    # The modules, routes and templates loaded so far live as long as the process: frozen, the
+    # garbage collector no longer walks them (a full collection went from 20 ms to nothing,
+    # a pause every request waiting on this process paid). Not in create_app: a test process
+    # builds hundreds of apps, and frozen objects are never collected.
+    gc.collect()
+    gc.freeze()
+    return app
