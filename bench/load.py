@@ -11,7 +11,9 @@
 2. Starts `participation serve --workers N` and runs wrk (Debian's `wrk` package; `make load`
    installs it) for `--duration` seconds per scenario with `--connections` connections:
    anonymous GETs of the home page, the proposal list, a proposal page and a results page, then
-   ballot POSTs (bench/ballot.lua; each voter casts, then changes, their ballot).
+   ballot POSTs (bench/ballot.lua; each voter casts, then changes, their ballot); then
+   `ballot-rate`: ballot POSTs at a fixed `--ballot-rate` (default 500/s) over the same
+   connections with bench/httpload.py, latency counted from when each ballot was due.
 3. Prints req/s, p50, p99 and errors (socket errors + answers other than 2xx/3xx) per scenario,
    the CPU time the web processes spent per request (PostgreSQL's is not counted), and the load
    average before and after, since other jobs may share the machine.
@@ -36,6 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import httpload  # noqa: E402
 from ballots import (  # noqa: E402
     cpu_seconds,
     free_port,
@@ -53,7 +56,7 @@ from participation.db import close_database, init_database, run_migrations  # no
 from participation.proposals.queries import public_proposals  # noqa: E402
 from participation.settings import Settings  # noqa: E402
 
-SCENARIOS = ("home", "list", "proposal", "results", "ballot")
+SCENARIOS = ("home", "list", "proposal", "results", "ballot", "ballot-rate")
 
 
 async def prepare(settings: Settings, database: str, voters: int, ballots_file: Path) -> dict:
@@ -88,6 +91,7 @@ async def prepare(settings: Settings, database: str, voters: int, ballots_file: 
             "proposal": f"/proposals/{proposal.id}",
             "results": f"/budgets/{published.id}/results",
             "ballot": f"/budgets/{budget_id}/ballot",
+            "ballot-rate": f"/budgets/{budget_id}/ballot",
         }
     finally:
         await close_database()
@@ -128,6 +132,38 @@ def run_wrk(url: str, connections: int, duration: int, script: Path | None, env:
     return parse_wrk(output)
 
 
+def ballots_at_a_rate(port: int, ballots_file: Path, args: argparse.Namespace, pid: int) -> None:
+    """Ballot POSTs sent at `--ballot-rate` per second over `--connections` connections for
+    `--duration` seconds (bench/httpload.py: latency from when each ballot was due, so a
+    server falling behind shows in it), each voter once: the latency at a given throughput,
+    where wrk's closed loop gives the throughput at saturation."""
+    count = int(args.ballot_rate * args.duration)
+    lines = ballots_file.read_text().splitlines()[-count:]  # a voter wrk cast for: a change
+    requests = []
+    for line in lines:
+        path, cookie, body = line.split("\t")
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"participation_session={cookie}",
+        }
+        requests.append(
+            httpload.build_request("POST", path, f"127.0.0.1:{port}", headers, body.encode())
+        )
+    cpu_before = cpu_seconds(pid)
+    figures = httpload.run(
+        httpload.open_loop("127.0.0.1", port, requests, args.connections, args.ballot_rate)
+    )
+    cpu_per_request = 1000 * (cpu_seconds(pid) - cpu_before) / len(requests)
+    print(
+        f"{'ballot':>9} {f'at {args.ballot_rate:.0f}/s offered':<22} "
+        f"{figures.per_second:8.0f} req/s  p50 {figures.p50_ms:7.1f} ms  "
+        f"p99 {figures.percentile_ms(0.99):7.1f} ms  "
+        f"errors {figures.errors(expected=[303])}/{len(requests)}  "
+        f"web CPU {cpu_per_request:.2f} ms/req  (load average {load_average()})",
+        flush=True,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--workers", type=int, default=2)
@@ -137,6 +173,9 @@ def main() -> None:
     parser.add_argument("--voters", type=int, default=5000)
     parser.add_argument(
         "--pool", type=int, default=10, help="PostgreSQL connections per web process (maxsize)"
+    )
+    parser.add_argument(
+        "--ballot-rate", type=float, default=500, help="ballots/s offered in ballot-rate"
     )
     parser.add_argument("--scenarios", default=",".join(SCENARIOS))
     parser.add_argument(
@@ -193,6 +232,9 @@ def main() -> None:
             flush=True,
         )
         for name in scenarios:
+            if name == "ballot-rate":
+                ballots_at_a_rate(port, ballots_file, args, server.pid)
+                continue
             script = ROOT / "bench" / "ballot.lua" if name == "ballot" else None
             run_wrk(url + paths[name], args.connections, 2, script, env)  # warm up
             cpu_before = cpu_seconds(server.pid)
