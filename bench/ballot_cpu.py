@@ -22,13 +22,19 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from ballots import fresh_database, load_average, random_ballot, seed, server_env  # noqa: E402
+from ballots import (  # noqa: E402
+    ballot_form,
+    fresh_database,
+    load_average,
+    random_ballot,
+    seed,
+    server_env,
+)
 
 from budgets.demo import DISTRICTS  # noqa: E402
 from participation.app import create_app  # noqa: E402
@@ -49,10 +55,8 @@ async def prepare(settings: Settings, database: str, voters: int) -> list[Reques
     rng = random.Random(1)
     requests = []
     for index, session in enumerate(sessions):
-        projects = random_ballot(rng, context, DISTRICTS[index % 4])
-        fields = [("csrf_token", session["csrf"]), ("action", "cast")]
-        body = urlencode([*fields, *(("project", str(p)) for p in projects)]).encode()
-        requests.append((f"/budgets/{budget_id}/ballot", session["cookie"], body))
+        form = ballot_form(session, random_ballot(rng, context, DISTRICTS[index % 4]))
+        requests.append((f"/budgets/{budget_id}/ballot", session["cookie"], form.encode()))
     return requests
 
 

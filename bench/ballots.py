@@ -224,33 +224,43 @@ def random_ballot(rng: random.Random, context: dict, district: str) -> list[int]
     return chosen
 
 
+def ballot_form(session: dict[str, str], projects: list[int]) -> str:
+    """The ballot form as the browser sends it without JavaScript (URL-encoded)."""
+    fields = [("csrf_token", session["csrf"]), ("action", "cast")]
+    return urlencode([*fields, *(("project", str(p)) for p in projects)])
+
+
+def ballot_post(port: int, path: str, cookie: str, form: str) -> bytes:
+    """One voter's ballot POST, as bytes for bench/httpload.py."""
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Cookie": f"participation_session={cookie}",
+    }
+    return httpload.build_request("POST", path, f"127.0.0.1:{port}", headers, form.encode())
+
+
 def ballot_requests(
     port: int, budget_id: int, sessions: list[dict[str, str]], context: dict, seed: int
 ) -> list[bytes]:
-    """Each voter's ballot POST, as the browser sends it without JavaScript, built beforehand
-    (a random valid ballot of their district, drawn with `seed`)."""
+    """Each voter's ballot POST, built beforehand: a random valid ballot of their district,
+    drawn with `seed`."""
     rng = random.Random(seed)
-    requests = []
-    for index, session in enumerate(sessions):
-        projects = random_ballot(rng, context, DISTRICTS[index % 4])
-        fields = [("csrf_token", session["csrf"]), ("action", "cast")]
-        body = urlencode([*fields, *(("project", str(p)) for p in projects)]).encode()
-        headers = {
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Cookie": f"participation_session={session['cookie']}",
-        }
-        requests.append(
-            httpload.build_request(
-                "POST", f"/budgets/{budget_id}/ballot", f"127.0.0.1:{port}", headers, body
-            )
+    path = f"/budgets/{budget_id}/ballot"
+    return [
+        ballot_post(
+            port,
+            path,
+            session["cookie"],
+            ballot_form(session, random_ballot(rng, context, DISTRICTS[index % 4])),
         )
-    return requests
+        for index, session in enumerate(sessions)
+    ]
 
 
-def rejected(figures: httpload.Figures, budget_id: int) -> int:
+def rejected(figures: httpload.Figures, ballot_path: str) -> int:
     """Ballots not acknowledged: failed, or answered otherwise than by the redirect to the
     receipt (a refused ballot is a 422 with the form, or a 303 elsewhere)."""
-    receipt = f"/budgets/{budget_id}/ballot/receipt"
+    receipt = f"{ballot_path}/receipt"
     acknowledged = sum(
         1
         for answer in figures.answers
@@ -416,7 +426,7 @@ def main() -> None:
             web_cpu = cpu_seconds(server.pid)
             figures = cast_round(port, requests, round_)
             web_cpu = 1000 * (cpu_seconds(server.pid) - web_cpu) / len(requests)
-            errors = rejected(figures, budget_id)
+            errors = rejected(figures, f"/budgets/{budget_id}/ballot")
             if number == 1:
                 first_acknowledged = len(requests) - errors
             how = (

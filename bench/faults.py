@@ -36,7 +36,6 @@ import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlencode
 
 import httpx
 
@@ -125,13 +124,7 @@ async def burst(
             while pending and not killed.is_set():
                 index = pending.pop()
                 projects = choices[index]
-                body = urlencode(
-                    [
-                        ("csrf_token", sessions[index]["csrf"]),
-                        ("action", "cast"),
-                        *(("project", str(p)) for p in projects),
-                    ]
-                )
+                body = ballot_bench.ballot_form(sessions[index], projects)
                 try:
                     response = await client.post(
                         f"/budgets/{budget_id}/ballot",

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import asyncio
 import math
-import statistics
 import time
 from collections import Counter, deque
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 
 def build_request(
@@ -126,11 +126,6 @@ class Figures:
     elapsed: float = 0.0
     cpu: float = 0.0  # this process's CPU time for the run
 
-    def errors(self, expected: Sequence[int]) -> int:
-        """Requests that failed or were answered with a status other than `expected`."""
-        unexpected = sum(n for status, n in self.statuses.items() if status not in expected)
-        return unexpected + sum(self.failures.values())
-
     @property
     def per_second(self) -> float:
         return len(self.latencies) / self.elapsed if self.elapsed else 0.0
@@ -145,7 +140,7 @@ class Figures:
 
     @property
     def p50_ms(self) -> float:
-        return 1000 * statistics.median(self.latencies) if self.latencies else float("nan")
+        return self.percentile_ms(0.5)
 
 
 async def _record(
@@ -230,9 +225,9 @@ def new_event_loop() -> asyncio.AbstractEventLoop:
     return uvloop.new_event_loop()  # type: ignore[no-any-return]
 
 
-def run(coroutine: object) -> Figures:
+def run(coroutine: Coroutine[Any, Any, Figures]) -> Figures:
     loop = new_event_loop()
     try:
-        return loop.run_until_complete(coroutine)  # type: ignore[arg-type]
+        return loop.run_until_complete(coroutine)
     finally:
         loop.close()
