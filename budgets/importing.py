@@ -38,6 +38,7 @@ from moderation.services import audit
 from participation.i18n import N_
 
 BATCH = 2_000
+ID_LENGTH = 64  # Project.external_id
 
 KIND_OF_VOTE_TYPE = {
     engine.BallotKind.APPROVAL: BallotKind.APPROVAL,
@@ -104,8 +105,10 @@ def parse_file(content: bytes, filename: str) -> Any:
     if not text.strip():
         raise Refused([domain.Problem(N_("Choose a Pabulib (.pb) file."), field="file")])
     try:
-        return pabulib.parse(text, name=filename.removesuffix(".pb"))
+        parsed = pabulib.parse(text, name=filename.removesuffix(".pb"))
     except pabulib.PabulibError as error:
+        if error.msgid:  # a message of its own, with its line (translated where shown)
+            raise Refused([domain.Problem(error.msgid, error.values, "file")]) from None
         raise Refused(
             [
                 domain.Problem(
@@ -119,10 +122,33 @@ def parse_file(content: bytes, filename: str) -> Any:
                 )
             ]
         ) from None
+    too_long = [p.id for p in parsed.election.projects if len(p.id) > ID_LENGTH]
+    if too_long:
+        # ids are stored in 64 characters; cut, two of them could become one
+        line = parsed.project_lines.get(too_long[0], "?")
+        raise Refused(
+            [
+                domain.Problem(
+                    N_("Line {line}: the project id {id} is longer than {most} characters."),
+                    {"line": line, "id": too_long[0][:ID_LENGTH] + "…", "most": ID_LENGTH},
+                    "file",
+                )
+            ]
+        )
+    return parsed
 
 
-async def import_pabulib(content: bytes, filename: str, by_user: Any = None) -> Budget:
+async def import_pabulib(
+    content: bytes,
+    filename: str,
+    by_user: Any = None,
+    warnings: list[tuple[str, dict[str, object]]] | None = None,
+) -> Budget:
+    """The file as a closed budget; what was accepted but not as written (a vote naming a
+    project twice) is appended to `warnings` as (msgid, values), for the page to say it."""
     parsed = parse_file(content, filename)
+    if warnings is not None:
+        warnings.extend(parsed.warnings())
     election: engine.Election = parsed.election
     meta = election.meta
     rule, options = engine_rule(parsed.rule)
