@@ -229,6 +229,8 @@ def official_outcome(
         "rule": rule,
         "options": dict(options),
         "threshold": election.min_project_score_threshold,
+        # ordinal files: the points of each rank (scoring_fn), None when every rank counts 1
+        "rank_points": list(election.rank_points) if election.rank_points is not None else None,
         "published": parsed.selected is not None,
         "envelopes": [
             {

@@ -159,6 +159,9 @@ def parse(text: str, name: str = "", *, strict: bool = False) -> PabulibFile:
         at = _meta_line(sections["META"], "min_project_score_threshold")
         value = _number(meta["min_project_score_threshold"], at, "min_project_score_threshold")
         threshold = math.ceil(value)
+    rank_points = None
+    if kind == BallotKind.ORDINAL and meta.get("scoring_fn", "").strip():
+        rank_points = _rank_points(meta, _meta_line(sections["META"], "scoring_fn"))
     projects, selected, lines = _projects(sections["PROJECTS"], meta)
     votes = _Votes(kind, {p.id for p in projects}, strict)
     ballots = tuple(votes.read(sections["VOTES"]))
@@ -170,6 +173,7 @@ def parse(text: str, name: str = "", *, strict: bool = False) -> PabulibFile:
         min_project_score_threshold=threshold,
         meta=meta,
         name=name or meta.get("description", ""),
+        rank_points=rank_points,
     )
     return PabulibFile(
         election=election,
@@ -190,6 +194,22 @@ def _meta(rows: list[tuple[int, list[str]]]) -> dict[str, str]:
             raise PabulibError(line, row[0], "a META line needs a key and a value")
         meta[row[0]] = ";".join(row[1:]) if len(row) > 2 else row[1]
     return meta
+
+
+def _rank_points(meta: dict[str, str], line: int | None) -> tuple[int, ...]:
+    """Ordinal ballots: META `scoring_fn`, the points of rank 1, 2, 3... (`3,2,1`), or `borda`
+    (`n − rank + 1`, n = META `max_length`). Another value is refused, never guessed."""
+    text = meta["scoring_fn"].strip()
+    if text.lower() == "borda" and meta.get("max_length", "").strip().isdigit():
+        return tuple(range(int(meta["max_length"]), 0, -1))
+    values = [v.strip() for v in text.split(",")]
+    if all(v.isascii() and v.isdigit() for v in values):
+        return tuple(int(v) for v in values)
+    raise PabulibError(
+        line,
+        "scoring_fn",
+        f"{text!r} is not a list of points by rank (such as 3,2,1) nor borda with max_length",
+    )
 
 
 def _meta_line(rows: list[tuple[int, list[str]]], key: str) -> int | None:
@@ -350,6 +370,10 @@ def write(
         meta["min_project_score_threshold"] = str(election.min_project_score_threshold)
     else:
         meta.pop("min_project_score_threshold", None)
+    meta.pop("scoring_fn", None)
+    if election.kind == BallotKind.ORDINAL and election.rank_points is not None:
+        # how ranks became points (pabutools keeps it for ordinal profiles)
+        meta["scoring_fn"] = ",".join(map(str, election.rank_points))
     if election.name and "description" not in meta:
         meta["description"] = election.name
     out.write("META\n")
@@ -358,7 +382,10 @@ def write(
         writer.writerow([key, value])
     out.write("PROJECTS\n")
     score = scores(election)
-    score_column = "score" if election.kind == BallotKind.CUMULATIVE else "votes"
+    points = election.kind == BallotKind.CUMULATIVE or (
+        election.kind == BallotKind.ORDINAL and election.rank_points is not None
+    )
+    score_column = "score" if points else "votes"
     header = ["project_id", "cost", score_column, "name", "category", "district"]
     chosen = set(selected) if selected is not None else None
     if chosen is not None:

@@ -41,6 +41,7 @@ from budgets.election import (
     SELECTED,
     UTILITIES,
     BallotCounts,
+    BallotKind,
     Election,
     ElectionError,
     Outcome,
@@ -86,7 +87,10 @@ class EqualShares:
         utilities = costs if utility == "cost" else [1] * len(projects)
         everyone = set(range(len(projects)))
         groups: Groups | SmallGroups | None = None
-        points_free = set(map(itemgetter(1), counts)) <= {None}
+        # the score is the number of supporters, unless ballots give points (or ranks do)
+        points_free = set(map(itemgetter(1), counts)) <= {None} and (
+            election.rank_points is None or election.kind != BallotKind.ORDINAL
+        )
         if points_free:
             # without points the score is the number of supporters: read it off the groups
             groups = _groups(election, everyone, counts, self.engine)
