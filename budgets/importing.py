@@ -39,6 +39,7 @@ from participation.i18n import N_
 
 BATCH = 2_000
 ID_LENGTH = 64  # Project.external_id
+INT_MAX = 2**31 - 1  # Budget.points_total, points_per_project
 
 KIND_OF_VOTE_TYPE = {
     engine.BallotKind.APPROVAL: BallotKind.APPROVAL,
@@ -75,9 +76,12 @@ def rule_fields(election: engine.Election) -> dict[str, Any]:
         "max_choices": 1 if election.kind == engine.BallotKind.CHOOSE_1 else longest,
     }
     if election.kind == engine.BallotKind.CUMULATIVE:
-        fields["points_total"] = max((sum(b.points or ()) for b in election.ballots), default=1)
-        fields["points_per_project"] = max(
-            (max(b.points or (0,)) for b in election.ballots), default=1
+        # descriptive only (the budget is closed); the columns hold 32-bit integers
+        fields["points_total"] = min(
+            INT_MAX, max((sum(b.points or ()) for b in election.ballots), default=1)
+        )
+        fields["points_per_project"] = min(
+            INT_MAX, max((max(b.points or (0,)) for b in election.ballots), default=1)
         )
     if election.kind == engine.BallotKind.ORDINAL:
         fields["ranking_length"] = longest

@@ -205,3 +205,22 @@ async def test_values_the_database_cannot_hold_are_refused_naming_their_line(
     assert 'aria-invalid="true"' in response.text
     assert await Budget.all().count() == 0
     assert await Project.all().count() == 0 and await Ballot.all().count() == 0
+
+
+async def test_points_beyond_the_columns_still_import(
+    client: httpx.AsyncClient, admin: User
+) -> None:
+    # the ballot rule columns are 32-bit: a file's points only describe its ballots there
+    await log_in(client, admin)
+    cumulative = (
+        SMALL.replace("vote_type;approval", "vote_type;cumulative")
+        .replace("voter_id;vote", "voter_id;vote;points")
+        .replace("v1;1,2", "v1;1,2;3000000000,1")
+        .replace("v2;1,2,3", "v2;1,2,3;1,1,1")
+        .replace("v3;1", "v3;1;2")
+    )
+    assert (await upload(client, cumulative.encode())).status_code == 303
+    budget = await Budget.get(title="Quartier des Tests 2024")
+    assert budget.points_total == 2**31 - 1 and budget.points_per_project == 2**31 - 1
+    await tally_budget({}, budget.id)
+    assert await TallyResult.filter(budget=budget).count() == 3
