@@ -31,6 +31,7 @@ MAX_MONEY = 2**63 - 1
 # `PabulibError.msgid` and `.values` carry them (the French is in participation/locale)
 TOO_LARGE = "Line {line}: {field} {value} is too large (at most {most})."
 NUL_CHARACTER = "Line {line}: the file contains a NUL character, which cannot be stored."
+REPEATED_VOTE = "A vote names a project more than once (line {line}): it counts once in it."
 REPEATED_VOTES = (
     "{count} votes name a project more than once (first at line {line}): "
     "each project counts once in these votes."
@@ -74,7 +75,8 @@ class PabulibFile:
         """What was accepted but not as written: (msgid, values) to translate and show."""
         if not self.repeated_votes:
             return []
-        return [(REPEATED_VOTES, {"count": self.repeated_votes, "line": self.repeated_line})]
+        message = REPEATED_VOTE if self.repeated_votes == 1 else REPEATED_VOTES
+        return [(message, {"count": self.repeated_votes, "line": self.repeated_line})]
 
 
 def read(source: str | Path, *, strict: bool = False) -> Election:

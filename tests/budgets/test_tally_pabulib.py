@@ -131,6 +131,7 @@ def test_an_approval_vote_naming_a_project_twice_counts_it_once() -> None:
     assert tally(file.election).selected == ("1", "3")  # as if each was named once
     choose_1 = pabulib.parse(SAMPLE.replace("approval", "choose-1").replace("a;1,2", "a;2,2"))
     assert choose_1.election.ballots[0].choices == ("2",) and choose_1.repeated_votes == 1
+    assert choose_1.warnings() == [(pabulib.REPEATED_VOTE, {"count": 1, "line": 14})]
     assert pabulib.parse(SAMPLE).warnings() == []
     with pytest.raises(PabulibError, match="twice") as caught:
         pabulib.parse(text, strict=True)
