@@ -54,6 +54,9 @@ class Election:
     min_project_score_threshold: int | None = None
     meta: Mapping[str, str] = field(default_factory=dict)
     name: str = ""
+    # ordinal ballots: the points of rank 1, 2, 3... (ranks past the end: 0). None: every
+    # ranked project counts 1, whatever its rank (as Kraków counted: its published outcomes)
+    rank_points: tuple[int, ...] | None = None
 
     @property
     def exact_budget(self) -> Fraction:
@@ -143,16 +146,27 @@ def supported(choices: tuple[str, ...], points: tuple[int, ...] | None) -> set[s
     return {c for c, pts in zip(choices, points, strict=True) if pts > 0}
 
 
-def scores(election: Election, counts: BallotCounts | None = None) -> dict[str, int]:
-    """Score of every project: approvals (approval, choose-1, ordinal) or points (cumulative).
+def rank_points_of(ranking_length: int) -> tuple[int, ...]:
+    """`n − rank + 1` points with `n` the ranking length: n for the first choice... 1 for the
+    last (the platform's ranking ballots)."""
+    return tuple(range(ranking_length, 0, -1))
 
-    An ordinal ballot counts one for every project it ranks, whatever the rank.
+
+def scores(election: Election, counts: BallotCounts | None = None) -> dict[str, int]:
+    """Score of every project: approvals (approval, choose-1), points (cumulative), and for
+    ordinal ballots the points of each rank (`Election.rank_points`) or, without them, one for
+    every project ranked, whatever the rank.
     """
     counts = ballot_counts(election) if counts is None else counts
     result = dict.fromkeys((p.id for p in election.projects), 0)
     cumulative = election.kind == BallotKind.CUMULATIVE
+    by_rank = election.rank_points if election.kind == BallotKind.ORDINAL else None
     for (choices, points), voters in counts.items():
-        if cumulative and points is not None:
+        if by_rank is not None:
+            for rank, choice in enumerate(dict.fromkeys(choices)):
+                if rank < len(by_rank):
+                    result[choice] += by_rank[rank] * voters
+        elif cumulative and points is not None:
             for choice, given in zip(choices, points, strict=True):
                 result[choice] += given * voters
         else:
@@ -199,6 +213,8 @@ def check(election: Election, counts: BallotCounts | None = None) -> BallotCount
             raise ElectionError(f"project {project.id} has a negative cost")
     if election.budget < 0:
         raise ElectionError("the budget is negative")
+    if election.rank_points is not None and any(p < 0 for p in election.rank_points):
+        raise ElectionError("a rank has negative points")
     chosen = set(chain.from_iterable(map(itemgetter(0), counts)))
     unknown = chosen - known
     if unknown:

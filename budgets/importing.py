@@ -38,6 +38,8 @@ from moderation.services import audit
 from participation.i18n import N_
 
 BATCH = 2_000
+ID_LENGTH = 64  # Project.external_id
+INT_MAX = 2**31 - 1  # Budget.points_total, points_per_project
 
 KIND_OF_VOTE_TYPE = {
     engine.BallotKind.APPROVAL: BallotKind.APPROVAL,
@@ -74,9 +76,12 @@ def rule_fields(election: engine.Election) -> dict[str, Any]:
         "max_choices": 1 if election.kind == engine.BallotKind.CHOOSE_1 else longest,
     }
     if election.kind == engine.BallotKind.CUMULATIVE:
-        fields["points_total"] = max((sum(b.points or ()) for b in election.ballots), default=1)
-        fields["points_per_project"] = max(
-            (max(b.points or (0,)) for b in election.ballots), default=1
+        # descriptive only (the budget is closed); the columns hold 32-bit integers
+        fields["points_total"] = min(
+            INT_MAX, max((sum(b.points or ()) for b in election.ballots), default=1)
+        )
+        fields["points_per_project"] = min(
+            INT_MAX, max((max(b.points or (0,)) for b in election.ballots), default=1)
         )
     if election.kind == engine.BallotKind.ORDINAL:
         fields["ranking_length"] = longest
@@ -104,8 +109,10 @@ def parse_file(content: bytes, filename: str) -> Any:
     if not text.strip():
         raise Refused([domain.Problem(N_("Choose a Pabulib (.pb) file."), field="file")])
     try:
-        return pabulib.parse(text, name=filename.removesuffix(".pb"))
+        parsed = pabulib.parse(text, name=filename.removesuffix(".pb"))
     except pabulib.PabulibError as error:
+        if error.msgid:  # a message of its own, with its line (translated where shown)
+            raise Refused([domain.Problem(error.msgid, error.values, "file")]) from None
         raise Refused(
             [
                 domain.Problem(
@@ -119,10 +126,33 @@ def parse_file(content: bytes, filename: str) -> Any:
                 )
             ]
         ) from None
+    too_long = [p.id for p in parsed.election.projects if len(p.id) > ID_LENGTH]
+    if too_long:
+        # ids are stored in 64 characters; cut, two of them could become one
+        line = parsed.project_lines.get(too_long[0], "?")
+        raise Refused(
+            [
+                domain.Problem(
+                    N_("Line {line}: the project id {id} is longer than {most} characters."),
+                    {"line": line, "id": too_long[0][:ID_LENGTH] + "…", "most": ID_LENGTH},
+                    "file",
+                )
+            ]
+        )
+    return parsed
 
 
-async def import_pabulib(content: bytes, filename: str, by_user: Any = None) -> Budget:
+async def import_pabulib(
+    content: bytes,
+    filename: str,
+    by_user: Any = None,
+    warnings: list[tuple[str, dict[str, object]]] | None = None,
+) -> Budget:
+    """The file as a closed budget; what was accepted but not as written (a vote naming a
+    project twice) is appended to `warnings` as (msgid, values), for the page to say it."""
     parsed = parse_file(content, filename)
+    if warnings is not None:
+        warnings.extend(parsed.warnings())
     election: engine.Election = parsed.election
     meta = election.meta
     rule, options = engine_rule(parsed.rule)
@@ -203,6 +233,8 @@ def official_outcome(
         "rule": rule,
         "options": dict(options),
         "threshold": election.min_project_score_threshold,
+        # ordinal files: the points of each rank (scoring_fn), None when every rank counts 1
+        "rank_points": list(election.rank_points) if election.rank_points is not None else None,
         "published": parsed.selected is not None,
         "envelopes": [
             {

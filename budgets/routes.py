@@ -546,11 +546,14 @@ async def admin_import(request: Request) -> Response:
         filename = getattr(upload, "filename", None) or "budget.pb"
     from budgets.importing import import_pabulib
 
+    warnings: list[tuple[str, dict[str, object]]] = []
     try:
-        budget = await import_pabulib(content, filename, user)
+        budget = await import_pabulib(content, filename, user, warnings)
     except services.Refused as refused:
         return render(request, "budgets/import.html", {"errors": errors_of(refused.problems)}, 422)
     flash(request, gettext("The file is imported; its tally is running in the background."))
+    for msgid, values in warnings:  # accepted as the city counted it: say so
+        flash(request, gettext(msgid).format(**values), "warning")
     return redirect(f"/admin/budgets/{budget.id}")
 
 

@@ -58,6 +58,12 @@ def add_tally_parser(subparsers: argparse._SubParsersAction) -> argparse.Argumen
         help="equal shares: completion (default add1, or the file's rule)",
     )
     parser.add_argument("--json", action="store_true", help="one JSON object per line per file")
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse a file whose votes name a project twice (by default, as the city counted"
+        " them: once, with a warning)",
+    )
     parser.add_argument("files", nargs="+", metavar="FILE", type=Path)
     parser.set_defaults(func=run_tally)
     return parser
@@ -86,6 +92,7 @@ def run_tally(
 
 def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from budgets import tally
+    from participation.i18n import gettext as _
 
     status = 0
     files: list[Path] = list(args.files)
@@ -95,10 +102,18 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if progress:
             _progress(err, number - 1, len(files), path, started)
         try:
-            file = read_with_outcome(path)
+            file = read_with_outcome(path, strict=getattr(args, "strict", False))
+            for msgid, values in file.warnings():
+                warning = _("warning: {message}").format(message=_(msgid).format(**values))
+                print(f"{path}: {warning}", file=err)
             rule, completion = rule_of(file, args.rule, args.completion)
             outcome = tally(file.election, rule, utility=args.utility, completion=completion)
-        except (PabulibError, ElectionError) as error:
+        except PabulibError as error:
+            text = _(error.msgid).format(**error.values) if error.msgid else str(error)
+            print(f"{path}: {text}", file=err)
+            status = 1
+            continue
+        except ElectionError as error:
             print(f"{path}: {error}", file=err)
             status = 1
             continue

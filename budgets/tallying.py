@@ -70,10 +70,12 @@ class TallyInput:
     ballots: tuple[TallyBallot, ...]
     threshold: int | None = None
     meta: Mapping[str, str] = field(default_factory=dict)
+    # ranking ballots: the points of rank 1, 2... (None: each ranked project counts 1)
+    rank_points: tuple[int, ...] | None = None
 
     def digest(self, rule: str, options: Mapping[str, str] | None = None) -> str:
         """SHA-256 of everything the outcome depends on (not of the order of the ballots)."""
-        content = {
+        content: dict[str, Any] = {
             "rule": rule,
             "options": sorted((options or {}).items()),
             "kind": self.kind.value,
@@ -82,6 +84,8 @@ class TallyInput:
             "projects": sorted((p.id, p.cost, p.envelope or "") for p in self.projects),
             "ballots": sorted(sorted(b.choices.items()) for b in self.ballots),
         }
+        if self.rank_points is not None:
+            content["rank_points"] = list(self.rank_points)
         return hashlib.sha256(json.dumps(content).encode()).hexdigest()
 
 
@@ -127,6 +131,7 @@ def envelope_election(data: TallyInput, envelope: str | None) -> engine.Election
         min_project_score_threshold=data.threshold,
         meta=meta,
         name=envelope or "",
+        rank_points=data.rank_points if data.kind == BallotKind.RANKING else None,
     )
 
 
@@ -166,7 +171,10 @@ def compute_outcome(
                 ],
             }
         )
-    return {"rule": rule, "options": dict(options or {}), "envelopes": envelopes}
+    result: dict[str, Any] = {"rule": rule, "options": dict(options or {}), "envelopes": envelopes}
+    if data.kind == BallotKind.RANKING:  # how ranks became points, for the results page
+        result["rank_points"] = list(data.rank_points) if data.rank_points is not None else None
+    return result
 
 
 # --- database --------------------------------------------------------------------------------
@@ -217,7 +225,20 @@ async def load_input(budget: Budget, official: Mapping[str, Any] | None = None) 
         ballots,
         threshold,
         meta={"description": budget.title, "currency": budget.currency},
+        rank_points=rank_points(budget, official),
     )
+
+
+def rank_points(budget: Budget, official: Mapping[str, Any] | None) -> tuple[int, ...] | None:
+    """How a ranking budget's ranks become points. A budget run here: `n − rank + 1` with n its
+    ranking length (the ballot and results pages say so). An imported file: as the city
+    counted, its `scoring_fn`, or without one each ranked project counts 1 (Kraków)."""
+    if budget.ballot_kind != BallotKind.RANKING:
+        return None
+    if official is not None:
+        points = official.get("rank_points")
+        return tuple(points) if points is not None else None
+    return engine.rank_points_of(budget.ranking_length)
 
 
 def rules_to_compute(

@@ -5,9 +5,12 @@ its supporters can pay at the lowest price per unit of utility (`rho`) is select
 supporter pays `min(budget left, rho * utility)`. Utilities are the project's cost (`cost`, the
 default) or 1 (`cardinality`). A round where no remaining project can be paid ends the rule.
 
-Completion `add1` (Świecie 2023, Assen 2024, and pabutools' `voter_budget_increment=1`): run
-again with `e + 1`, `e + 2`... and keep the last outcome that fits the budget, stopping early
-when an outcome leaves no supported project that would still fit.
+Completion `add1` (Świecie 2023, Assen 2024): run again with `e + 1`, `e + 2`... until the
+outcome exceeds the budget, and keep the last outcome that fits. No other stop: the outcome is
+not monotone in the share, so a share where no supported project still fits may be followed by
+a costlier outcome that fits (pabutools' `voter_budget_increment=1` stops there; the cities
+did not). Bounded: from a share equal to the cost of every supported project, the outcome is
+everything supported and no longer changes.
 
 Exactness: every amount is a `Fraction`. Speed comes from three facts:
 - voters with the same set of supported projects always hold the same budget: they are one
@@ -24,6 +27,7 @@ Exactness: every amount is a `Fraction`. Speed comes from three facts:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 from operator import itemgetter
@@ -37,6 +41,7 @@ from budgets.election import (
     SELECTED,
     UTILITIES,
     BallotCounts,
+    BallotKind,
     Election,
     ElectionError,
     Outcome,
@@ -82,7 +87,10 @@ class EqualShares:
         utilities = costs if utility == "cost" else [1] * len(projects)
         everyone = set(range(len(projects)))
         groups: Groups | SmallGroups | None = None
-        points_free = set(map(itemgetter(1), counts)) <= {None}
+        # the score is the number of supporters, unless ballots give points (or ranks do)
+        points_free = set(map(itemgetter(1), counts)) <= {None} and (
+            election.rank_points is None or election.kind != BallotKind.ORDINAL
+        )
         if points_free:
             # without points the score is the number of supporters: read it off the groups
             groups = _groups(election, everyone, counts, self.engine)
@@ -171,13 +179,29 @@ def _add1(
     budget: Fraction,
     first: Run,
 ) -> tuple[Run, Fraction]:
+    """Raise every voter's share by 1, 2, 3... until the outcome exceeds the budget; keep the
+    last outcome that fits (and its share).
+
+    There is no other stop: the outcome is not monotone in the share, so a share where no
+    supported project still fits may be followed by a costlier outcome that fits. The loop is
+    bounded: from `ceiling` (the cost of every supported candidate) on, no voter ever pays all
+    they have, every supported candidate is selected, and the outcome no longer changes. The
+    jumps of the runs (`Run.jump`) skip only shares where the outcome is the same.
+    """
+    backed = [c for c in candidates if groups.support[c] > 0]
+    ceiling = sum(costs[c] for c in backed)
+    # the first share of the sequence share, share + 1... at or above the ceiling
+    last = share + max(0, math.ceil(ceiling - share))
+    if ceiling <= budget:
+        # no outcome can exceed the budget: the last one is everything supported, at `last`
+        if last == share:
+            return first, share
+        return _run(costs, utilities, groups, candidates, tie_rank, last, False), last
     previous: tuple[Run, Fraction] | None = None
     e = share
-    backed = [c for c in candidates if groups.support[c] > 0]
     run = first
     while True:
-        spent = _cost(run, costs)
-        if spent > budget:
+        if _cost(run, costs) > budget:
             if previous is None:  # cannot happen: the first run always fits
                 return run, e
             last_run, last_e = previous
@@ -187,14 +211,11 @@ def _add1(
                 last_e = e - 1
                 last_run = _run(costs, utilities, groups, candidates, tie_rank, last_e, False)
             return last_run, last_e
-        chosen = set(run.free) | {s.project for s in run.steps}
-        left = budget - spent
-        if all(c in chosen or costs[c] > left for c in backed):
-            return run, e
-        if run.jump is None:  # no comparison ever changes: the outcome is final
+        if e >= last:  # cannot happen: at `last` everything is selected, over the budget
             return run, e
         previous = (run, e)
-        e += run.jump
+        # no recorded comparison: nothing changes before `last`, where the outcome exceeds
+        e = last if run.jump is None else min(e + run.jump, last)
         run = _run(costs, utilities, groups, candidates, tie_rank, e, True)
 
 

@@ -67,13 +67,14 @@ def reference_mes_with_share(
     outcome = run(share) if n else []
     if completion == "none" or not n:
         return outcome, share
-    supported = {c for b in ballots for c in b}
-    while True:
-        spent = sum(projects[c].cost for c in outcome)
-        left = budget - spent
-        if all(c in outcome or projects[c].cost > left for c in supported):
-            return outcome, share
+    # add1 exactly as the cities did it: raise every share by 1 until the next outcome exceeds
+    # the budget, keep the last one that fits. From a share of `ceiling` (the cost of every
+    # supported project) on, nobody pays all they have and everything supported is selected:
+    # the outcome no longer changes, so the loop stops there if nothing exceeded before.
+    ceiling = sum(projects[c].cost for c in {c for b in ballots for c in b})
+    while share < ceiling:
         nxt = run(share + 1)
         if sum(projects[c].cost for c in nxt) > budget:
             return outcome, share
         outcome, share = nxt, share + 1
+    return outcome, share

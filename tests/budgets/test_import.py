@@ -139,3 +139,88 @@ async def test_a_real_city_file_recomputes_to_its_published_outcome(
 
     assert exported.rule == original.rule
     assert selected_names(exported) == selected_names(original)
+
+
+async def test_votes_naming_a_project_twice_are_imported_once_with_a_warning(
+    client: httpx.AsyncClient, admin: User
+) -> None:
+    # 22 of the 1,746 files of the public library (Warszawa 2026...): `242928;1379,1379,382`
+    await log_in(client, admin)
+    repeated = SMALL.replace("v2;1,2,3", "v2;1,1,2,3").replace("v3;1", "v3;1,1")
+    response = await upload(client, repeated.encode())
+    assert response.status_code == 303
+    page = await client.get(response.headers["location"])
+    assert "2 votes citent un projet plus d&#39;une fois (le premier à la ligne 21)" in page.text
+    budget = await Budget.get(title="Quartier des Tests 2024")
+    stored = sorted(b.choices for b in await Ballot.filter(budget=budget))
+    ids = dict(await Project.filter(budget=budget).values_list("external_id", "id"))
+    assert stored == sorted(
+        [
+            f'{{"{ids["1"]}": 1, "{ids["2"]}": 1}}',
+            f'{{"{ids["1"]}": 1, "{ids["2"]}": 1, "{ids["3"]}": 1}}',
+            f'{{"{ids["1"]}": 1}}',
+        ]
+    )
+
+
+LONG = "p" * 64
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (("2;50;2;", f"{LONG}x;50;2;"), "Ligne 16 : l’identifiant de projet"),
+        # two ids that share their first 64 characters (once cut, they would be one)
+        (
+            ("1;60;3;Aire de jeux;1\n2;50;2;", f"1;60;3;Aire de jeux;1\n{LONG};50;2;"),
+            "Ligne 17 : l’identifiant de projet",
+        ),
+        (("2;50;2;", "2;1e308;2;"), "Ligne 16 : cost 1e308 est trop grand"),
+        (("2;50;2;", "2;9223372036854775808;2;"), "Ligne 16 : cost 9223372036854775808"),
+        (("2;50;2;", "2;2^63;2;"), "ligne 16, cost"),
+        (("budget;100", "budget;1e30"), "Ligne 9 : budget 1e30 est trop grand"),
+        (
+            ("Piste cyclable", "Piste\x00cyclable"),
+            "Ligne 16 : le fichier contient un caractère NUL",
+        ),
+        (("\n2;50;2;", "\n2\x00;50;2;"), "Ligne 16 : le fichier contient un caractère NUL"),
+        (("des Tests", "des\x00Tests"), "Ligne 3 : le fichier contient un caractère NUL"),
+    ],
+)
+async def test_values_the_database_cannot_hold_are_refused_naming_their_line(
+    client: httpx.AsyncClient, admin: User, change: tuple[str, str], words: str
+) -> None:
+    await log_in(client, admin)
+    broken = SMALL.replace(*change)
+    if change[1].startswith("1;60;3"):  # the second id: 64 characters, then 65
+        broken = broken.replace("3;40;1;Bancs;1", f"{LONG}x;40;1;Bancs;1")
+        broken = broken.replace("v2;1,2,3", f"v2;1,{LONG},{LONG}x").replace("v1;1,2", "v1;1")
+    else:
+        broken = broken.replace("v2;1,2,3", "v2;1,3").replace("v1;1,2", "v1;1")
+        if LONG in change[1]:
+            broken = broken.replace("v1;1", f"v1;1,{LONG}x")
+    response = await upload(client, broken.encode())
+    assert response.status_code == 422, response.text
+    assert words in response.text
+    assert 'aria-invalid="true"' in response.text
+    assert await Budget.all().count() == 0
+    assert await Project.all().count() == 0 and await Ballot.all().count() == 0
+
+
+async def test_points_beyond_the_columns_still_import(
+    client: httpx.AsyncClient, admin: User
+) -> None:
+    # the ballot rule columns are 32-bit: a file's points only describe its ballots there
+    await log_in(client, admin)
+    cumulative = (
+        SMALL.replace("vote_type;approval", "vote_type;cumulative")
+        .replace("voter_id;vote", "voter_id;vote;points")
+        .replace("v1;1,2", "v1;1,2;3000000000,1")
+        .replace("v2;1,2,3", "v2;1,2,3;1,1,1")
+        .replace("v3;1", "v3;1;2")
+    )
+    assert (await upload(client, cumulative.encode())).status_code == 303
+    budget = await Budget.get(title="Quartier des Tests 2024")
+    assert budget.points_total == 2**31 - 1 and budget.points_per_project == 2**31 - 1
+    await tally_budget({}, budget.id)
+    assert await TallyResult.filter(budget=budget).count() == 3

@@ -109,3 +109,53 @@ def test_an_unknown_meta_rule_is_named_with_the_known_ones(declared: str) -> Non
         rule_of_meta(declared)
     assert repr(declared) in str(refused.value)
     assert "greedy-no-skip" in str(refused.value) and "equalshares/add1" in str(refused.value)
+
+
+def _french(monkeypatch: pytest.MonkeyPatch) -> None:
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(variable, raising=False)
+
+
+def test_votes_naming_a_project_twice_count_once_with_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # as in Warszawa 2026's files: `242928;1379,1379,382`
+    _french(monkeypatch)
+    repeated = tmp_path / "repeated.pb"
+    repeated.write_text(
+        SAMPLE.replace("a;1,2", "a;1,1,2").replace("b;1,3", "b;3,1,3"), encoding="utf-8"
+    )
+    assert main(["tally", "--rule", "greedy", "--json", str(repeated)]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["selected"] == ["1", "3"]
+    assert f"{repeated}: avertissement : 2 votes citent un projet plus d'une fois" in captured.err
+    assert "ligne 14" in captured.err and "twice" not in captured.err
+
+    assert main(["tally", "--rule", "greedy", "--json", "--strict", str(repeated)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert f"{repeated}: line 14, vote: a project appears twice in the vote" in captured.err
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (("1;60;2", "1;1e308;2"), "Ligne 9 : cost 1e308 est trop grand"),
+        (("budget;100", "budget;1e30"), "Ligne 4 : budget 1e30 est trop grand"),
+        (("1;60;2", "1;9223372036854775808;2"), "Ligne 9 : cost 9223372036854775808 est trop"),
+        (("Piste", "Pi\x00ste"), "Ligne 10 : le fichier contient un caractère NUL"),
+    ],
+)
+def test_values_the_engine_cannot_hold_are_named_with_their_line(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    change: tuple[str, str],
+    words: str,
+) -> None:
+    _french(monkeypatch)
+    bad = tmp_path / "bad.pb"
+    bad.write_text(SAMPLE.replace(*change), encoding="utf-8")
+    assert main(["tally", "--json", str(bad)]) == 1
+    captured = capsys.readouterr()
+    assert f"{bad}: {words}" in captured.err and "Traceback" not in captured.err

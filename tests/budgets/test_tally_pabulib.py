@@ -78,7 +78,27 @@ def test_path_and_text_give_the_same_election(tmp_path: Path) -> None:
         (SAMPLE.replace("1;60;2", "1;sixty;2"), 9, "cost", "not a number"),
         (SAMPLE.replace("2;50;1", "2;50.5;1"), 10, "cost", "whole number"),
         (SAMPLE.replace("a;1,2", "a;1,9"), 14, "vote", "unknown project '9'"),
-        (SAMPLE.replace("a;1,2", "a;1,1"), 14, "vote", "twice"),
+        # ranks and points make a repeated project ambiguous: refused
+        (
+            SAMPLE.replace("approval", "ordinal").replace("a;1,2", "a;1,2,1"),
+            14,
+            "vote",
+            "twice",
+        ),
+        (
+            SAMPLE.replace("approval", "cumulative")
+            .replace("voter_id;vote", "voter_id;vote;points")
+            .replace("a;1,2", "a;1,1;2,3")
+            .replace("b;1,3", "b;1;1"),
+            14,
+            "vote",
+            "twice",
+        ),
+        (SAMPLE.replace("1;60;2", "1;1e308;2"), 9, "cost", "too large"),
+        (SAMPLE.replace("1;60;2", "1;9223372036854775808;2"), 9, "cost", "too large"),
+        (SAMPLE.replace("1;60;2", "1;2^63;2"), 9, "cost", "not a number"),
+        (SAMPLE.replace("budget;100", "budget;1e30"), 4, "budget", "too large"),
+        (SAMPLE.replace("Piste", "Pi\x00ste"), 10, "", "NUL"),
         (SAMPLE.replace("3;30;1", "1;30;1"), 11, "project_id", "appears twice"),
         (SAMPLE.replace("budget;100", "budget;lots"), 4, "budget", "not a number"),
         (SAMPLE.replace("vote_type;approval", "vote_type;scoring"), 5, "vote_type", "scoring"),
@@ -99,6 +119,31 @@ def test_malformed_files_name_line_and_field(
     assert words in str(error)
     if line is not None:
         assert str(error).startswith(f"line {line}")
+
+
+def test_an_approval_vote_naming_a_project_twice_counts_it_once() -> None:
+    # 22 of the 1,746 files of the public library (Warszawa 2026...): `242928;1379,1379,382`
+    text = SAMPLE.replace("a;1,2", "a;1,1,2").replace("b;1,3", "b;3,1,3")
+    file = pabulib.parse(text)
+    assert [b.choices for b in file.election.ballots] == [("1", "2"), ("3", "1")]
+    assert (file.repeated_votes, file.repeated_line) == (2, 14)
+    assert file.warnings() == [(pabulib.REPEATED_VOTES, {"count": 2, "line": 14})]
+    assert tally(file.election).selected == ("1", "3")  # as if each was named once
+    choose_1 = pabulib.parse(SAMPLE.replace("approval", "choose-1").replace("a;1,2", "a;2,2"))
+    assert choose_1.election.ballots[0].choices == ("2",) and choose_1.repeated_votes == 1
+    assert choose_1.warnings() == [(pabulib.REPEATED_VOTE, {"count": 1, "line": 14})]
+    assert pabulib.parse(SAMPLE).warnings() == []
+    with pytest.raises(PabulibError, match="twice") as caught:
+        pabulib.parse(text, strict=True)
+    assert (caught.value.line, caught.value.field) == (14, "vote")
+
+
+def test_errors_shown_translated_carry_a_msgid_with_their_line() -> None:
+    with pytest.raises(PabulibError) as caught:
+        pabulib.loads(SAMPLE.replace("1;60;2", "1;1e308;2"))
+    error = caught.value
+    assert error.msgid == pabulib.TOO_LARGE
+    assert error.msgid.format(**error.values).startswith("Line 9: cost 1e308 is too large")
 
 
 def test_unreadable_paths_are_errors(tmp_path: Path) -> None:
