@@ -273,7 +273,7 @@ def _knapsack_problems(
                         "{total})."
                     ),
                     {
-                        "percent": f"{rule.min_spent_percent}\u00a0%",
+                        "percent": rule.min_spent_percent,  # points, written by the route
                         "amount": amount,
                         "total": total,
                         "envelope": envelope,
