@@ -17,7 +17,7 @@ from budgets.forms import parse_budget_form
 from budgets.models import BallotKind, Budget, Feasibility, Phase, WinnerRule
 from participation import formatting, refusals
 from participation.formfields import local_input_value
-from participation.i18n import N_, gettext
+from participation.i18n import N_, gettext, ngettext
 from participation.middleware import Prefetch
 from participation.numbers import is_whole_number
 from participation.pagecache import cached_for_visitors
@@ -534,7 +534,12 @@ async def admin_census(request: Request) -> Response:
         ]
         context["more_errors"] = max(0, len(refused.problems) - 50)
         return render(request, "budgets/census.html", context, status_code=422)
-    flash(request, gettext("{n} residents imported.").format(n=imported))
+    flash(
+        request,
+        ngettext("{n} resident imported.", "{n} residents imported.", imported).format(
+            n=formatting.format_number(imported)
+        ),
+    )
     return redirect("/admin/census")
 
 

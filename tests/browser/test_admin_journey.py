@@ -115,7 +115,7 @@ async def test_staff_run_a_budget_and_answer_a_consultation(
     )
     await page.get_by_role("button", name="Publier").click()
     await expect(
-        page.get_by_text("La réponse est publiée ; 1 participants prévenus.")
+        page.get_by_text("La réponse est publiée ; 1 participant prévenu.")
     ).to_be_visible()
     await axe.check(page, "response published")
 

@@ -121,3 +121,18 @@ async def test_results_percentages_and_counts_in_french(
     english = await client.get(f"/budgets/{budget.id}/results", headers={"Accept-Language": "en"})
     assert re.search(r"\d+\.\d% of the \d+ registered residents", english.text)
     assert f"Results: {budget.title}" in english.text
+
+
+async def test_counted_messages_agree_with_their_number(
+    client: httpx.AsyncClient, admin: User
+) -> None:
+    await log_in(client, admin)
+    page = await client.get("/admin/census")
+    token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    one = b"identifiant;date_naissance;code_postal;quartier\nVB-001;1984-03-21;44000;Nord\n"
+    response = await client.post(
+        "/admin/census", data={"csrf_token": token}, files={"file": ("census.csv", one)}
+    )
+    assert response.status_code == 303
+    flashed = (await client.get(response.headers["location"])).text
+    assert "1 habitant importé." in flashed  # not "1 habitants importés."
