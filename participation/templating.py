@@ -53,12 +53,22 @@ def _environment() -> Environment:
     return env
 
 
+class _Count(int):
+    """A count that reads as a number for `%d` and in the reader's language for `%s`."""
+
+    def __str__(self) -> str:
+        return formatting.format_number(int(self))
+
+
 @pass_context
 def _ngettext(
     __context: Context, __singular: str, __plural: str, __num: int, **variables: Any
 ) -> str:
     """Jinja's newstyle `ngettext`, with `%(num)s` written by `formatting.format_number`
-    ("1 234 soutiens", "1,234 supports")."""
+    ("1 234 soutiens", "1,234 supports"); a msgid still saying `%(num)d` gets the plain number
+    rather than an error."""
+    if isinstance(__num, int):
+        variables.setdefault("num", _Count(__num))
     variables.setdefault("num", formatting.format_number(__num))
     rv = i18n.ngettext(__singular, __plural, __num)
     if __context.eval_ctx.autoescape:

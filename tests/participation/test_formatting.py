@@ -147,3 +147,17 @@ def test_numbers_in_each_language(call: object, french: str, english: str) -> No
 def test_the_current_language_is_the_default(french: None) -> None:
     assert formatting.format_percent(0.8) == f"80,0{NBSP}%"
     assert formatting.format_number(None) == "" and formatting.format_percent(None) == ""
+
+
+def test_counts_in_templates_are_grouped(french: None) -> None:
+    from participation.templating import templates
+
+    page = templates.env.from_string(
+        '{{ ngettext("%(num)s support", "%(num)s supports", 1234) }} · '
+        '{{ ngettext("%(num)d item", "%(num)d items", 1234) }} · '
+        "{{ 0.8|percent }} · {{ 12500|money }} · {{ 3.756|number(2) }}{{ colon() }}"
+    )
+    assert (
+        page.render()
+        == f"1{NNBSP}234 soutiens · 1234 items · 80,0{NBSP}% · 12{NNBSP}500{NBSP}€ · 3,76{NBSP}:"
+    )
