@@ -125,13 +125,13 @@ QUOTED = re.compile(r"«[^»]*»")  # an example of what to type ("« Centre-vil
 
 def test_french_punctuation_and_plurals() -> None:
     """French: a no-break space before : ; ! ? and inside « », no "(s)" plurals (ngettext).
-    English msgids: no space before those signs ("Results:" not "Results :")."""
+    English msgids: no space before those signs ("Results:" not "Results :"), “quotes”."""
     problems = []
     for m in _french():
         if not m.id:
             continue
         for english in _forms(m.id):
-            if re.search(r"\s[:;!?]", english) or "(s)" in english:
+            if re.search(r"\s[:;!?]", english) or "(s)" in english or "«" in english:
                 problems.append(("msgid", english))
         for french in _forms(m.string):
             if re.search(r" [:;!?»]|« ", french) or "(s)" in french:
