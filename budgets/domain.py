@@ -220,14 +220,18 @@ def ballot_problems(
         if count < rule.min_choices:
             problems.append(
                 Problem(
-                    N_("Choose at least {n} projects (you chose {count})."),
+                    N_("Choose at least one project.")
+                    if rule.min_choices == 1  # no "1 projets": one msgid per number form
+                    else N_("Choose at least {n} projects (you chose {count})."),
                     {"n": rule.min_choices, "count": count},
                 )
             )
         if rule.max_choices is not None and count > rule.max_choices:
             problems.append(
                 Problem(
-                    N_("Choose at most {n} projects (you chose {count})."),
+                    N_("Choose at most one project (you chose {count}).")
+                    if rule.max_choices == 1
+                    else N_("Choose at most {n} projects (you chose {count})."),
                     {"n": rule.max_choices, "count": count},
                 )
             )
@@ -273,7 +277,7 @@ def _knapsack_problems(
                         "{total})."
                     ),
                     {
-                        "percent": f"{rule.min_spent_percent}\u00a0%",
+                        "percent": rule.min_spent_percent,  # points, written by the route
                         "amount": amount,
                         "total": total,
                         "envelope": envelope,

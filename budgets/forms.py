@@ -36,7 +36,7 @@ def parse_districts(text: str, problems: list[Problem]) -> dict[str, int]:
         if not name.strip() or not is_whole_number(amount):
             problems.append(
                 domain.Problem(
-                    N_("Write one district per line, like « Centre-ville: 50000 »."),
+                    N_("Write one district per line, like “Centre-ville: 50000”."),
                     field="districts",
                 )
             )

@@ -15,9 +15,9 @@ from tortoise import timezone
 from budgets import domain, queries, services
 from budgets.forms import parse_budget_form
 from budgets.models import BallotKind, Budget, Feasibility, Phase, WinnerRule
-from participation import refusals
+from participation import formatting, refusals
 from participation.formfields import local_input_value
-from participation.i18n import N_, gettext
+from participation.i18n import N_, gettext, ngettext
 from participation.middleware import Prefetch
 from participation.numbers import is_whole_number
 from participation.pagecache import cached_for_visitors
@@ -36,14 +36,17 @@ BALLOT_PREFETCH = Prefetch(
 
 
 def errors_of(problems: Iterable[refusals.Problem]) -> dict[str, str]:
-    """Field -> translated message (the first problem of each field), amounts as money."""
-    return refusals.errors_of(
-        problems,
-        gettext,
-        lambda name, value: (
-            money(value) if name in MONEY_VALUES and isinstance(value, int) else value
-        ),
-    )
+    """Field -> translated message (the first problem of each field), amounts as money,
+    percentages and counts in the reader's language."""
+    return refusals.errors_of(problems, gettext, _shown_value)
+
+
+def _shown_value(name: str, value: object) -> object:
+    if name in MONEY_VALUES and isinstance(value, int):
+        return money(value)
+    if name == "percent" and isinstance(value, int):
+        return formatting.format_points(value, 0)
+    return value
 
 
 async def _budget(request: Request) -> Budget:
@@ -531,7 +534,12 @@ async def admin_census(request: Request) -> Response:
         ]
         context["more_errors"] = max(0, len(refused.problems) - 50)
         return render(request, "budgets/census.html", context, status_code=422)
-    flash(request, gettext("{n} residents imported.").format(n=imported))
+    flash(
+        request,
+        ngettext("{n} resident imported.", "{n} residents imported.", imported).format(
+            n=formatting.format_number(imported)
+        ),
+    )
     return redirect("/admin/census")
 
 

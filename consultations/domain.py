@@ -362,7 +362,9 @@ def answers_problems(
                 if count < q.min_choices:
                     problems.append(
                         Problem(
-                            N_("Choose at least {n} answers (you chose {count})."),
+                            N_("Choose at least one answer.")
+                            if q.min_choices == 1  # no "1 réponses"
+                            else N_("Choose at least {n} answers (you chose {count})."),
                             {"n": q.min_choices, "count": count},
                             name,
                         )
@@ -370,7 +372,9 @@ def answers_problems(
                 if q.max_choices is not None and count > q.max_choices:
                     problems.append(
                         Problem(
-                            N_("Choose at most {n} answers (you chose {count})."),
+                            N_("Choose at most one answer (you chose {count}).")
+                            if q.max_choices == 1
+                            else N_("Choose at most {n} answers (you chose {count})."),
                             {"n": q.max_choices, "count": count},
                             name,
                         )

@@ -26,6 +26,7 @@ from consultations.models import (
     TextReview,
 )
 from consultations.services import text_digest
+from participation import formatting
 from participation.i18n import gettext
 from participation.proposals.domain import ModerationState
 from participation.richtext import to_text
@@ -240,7 +241,7 @@ def export_json(
 ) -> dict[str, Any]:
     return {
         "consultation": {"id": consultation.id, "title": consultation.title},
-        "generated_at": timezone.now().isoformat(),
+        "generated_at": formatting.iso_local(timezone.now()),
         "questions": [
             {
                 "number": view.number,

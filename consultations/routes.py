@@ -29,9 +29,9 @@ from consultations.models import (
     Result,
     ScaleStyle,
 )
-from participation import i18n, refusals
+from participation import formatting, i18n, refusals
 from participation.formfields import local_input_value
-from participation.i18n import gettext
+from participation.i18n import gettext, ngettext
 from participation.numbers import parse_id
 from participation.pagecache import cached_for_visitors
 from participation.permissions import can_administer, can_moderate
@@ -530,7 +530,11 @@ async def admin_outcome(request: Request) -> Response:
         return render(request, "consultations/admin_outcome.html", context, status_code=422)
     flash(
         request,
-        gettext("The outcome is published; {n} participants notified.").format(n=notified),
+        ngettext(
+            "The outcome is published; {n} participant notified.",
+            "The outcome is published; {n} participants notified.",
+            notified,
+        ).format(n=formatting.format_number(notified)),
     )
     return redirect(f"/consultations/{consultation.id}/outcome")
 

@@ -184,7 +184,7 @@ async def add_milestone(
             N_("New milestone for the commitment “{title}” ({date}): {milestone}"),
             _link(settings, commitment.id),
             title=commitment.title,
-            date=form.on.strftime("%d/%m/%Y"),
+            date=form.on,
             milestone=form.text,
         )
     await notifications.dispatch(emails)

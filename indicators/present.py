@@ -9,11 +9,9 @@ import json
 from datetime import date
 from typing import Any
 
-from babel.numbers import format_decimal
-
 from indicators import charts, domain
 from indicators.models import IndicatorSet, ProcessKind
-from participation import i18n
+from participation import formatting
 from participation.i18n import N_, gettext
 
 KIND_LABELS = {
@@ -55,16 +53,14 @@ def reading_sentence(dimension: str, reading: dict[str, Any]) -> str:
     message = domain.READINGS[code]
     text = gettext(message).format(
         group=group,
-        times=format_decimal(times, locale=i18n.current_language.get()) if times else "",
+        times=formatting.format_number(times) if times else "",
     )
     return text[:1].upper() + text[1:]
 
 
 def _day_label(iso_day: str) -> str:
-    """26/01/2026 in French, 2026-01-26 in English (exports keep the ISO form)."""
-    if i18n.current_language.get() == "en":
-        return iso_day
-    return date.fromisoformat(iso_day).strftime("%d/%m/%Y")
+    """26/01/2026 in French, Jan 26, 2026 in English (exports keep the ISO form)."""
+    return formatting.format_date(date.fromisoformat(iso_day))
 
 
 def _label(labels: dict[str, str], item: dict[str, Any]) -> str:
@@ -137,7 +133,7 @@ def export_json(rows: list[IndicatorSet]) -> str:
                     "process": row.process_kind.value,
                     "process_id": row.process_id,
                     "title": row.title,
-                    "computed_at": row.computed_at.isoformat(),
+                    "computed_at": formatting.iso_local(row.computed_at),
                     **json.loads(row.content),
                 }
                 for row in rows

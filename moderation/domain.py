@@ -57,9 +57,11 @@ class Action(StrEnum):
     REJECT = "reject"
 
 
+# a decision on a contribution (French: "contribution", feminine: approuvée, masquée, rejetée);
+# "hidden" alone is the state of a content, whose gender is its own (un projet masqué)
 ACTION_LABELS = {
     Action.APPROVE: N_("approved"),
-    Action.HIDE: N_("hidden"),
+    Action.HIDE: N_("hidden from the public"),
     Action.REJECT: N_("rejected"),
 }
 

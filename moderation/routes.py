@@ -27,8 +27,9 @@ from moderation.domain import (
     ReportReason,
 )
 from moderation.models import ReasonTemplate
+from participation import formatting
 from participation.accounts.models import User
-from participation.i18n import current_language, gettext
+from participation.i18n import current_language, gettext, ngettext
 from participation.numbers import parse_id
 from participation.permissions import can_administer, can_moderate, is_signed_in
 from participation.refusals import NotFound
@@ -102,12 +103,13 @@ async def decide(request: Request) -> Response:
         # htmx swaps only 2xx answers: the fragment with its errors comes back as 200
         status = 200 if is_htmx(request) else 422
         return await _queue(request, back, translated(refused.problems), status)
-    label = gettext(ACTION_LABELS[Action(data["action"])])
-    message = gettext("{count} item(s) {decision}.").format(count=outcome.done, decision=label)
+    message = _decided(Action(data["action"]), outcome.done)
     if outcome.skipped:
-        message += " " + gettext(
-            "{count} item(s) had changed meanwhile or did not allow it and were left as they are."
-        ).format(count=outcome.skipped)
+        message += " " + ngettext(
+            "{count} item had changed meanwhile or did not allow it and was left as it is.",
+            "{count} items had changed meanwhile or did not allow it and were left as they are.",
+            outcome.skipped,
+        ).format(count=formatting.format_number(outcome.skipped))
     flash(request, message, "success" if outcome.done else "error")
     if is_htmx(request):
         return await _queue(request, back, {})
@@ -116,6 +118,18 @@ async def decide(request: Request) -> Response:
 
 
 # --- reports ----------------------------------------------------------------------------------
+
+
+def _decided(action: Action, count: int) -> str:
+    """ "3 items approved.": one sentence per decision, so that each language agrees it with
+    the number ("3 éléments approuvés", not "3 élément(s) : approuvée")."""
+    if action == Action.APPROVE:
+        text = ngettext("{count} item approved.", "{count} items approved.", count)
+    elif action == Action.HIDE:
+        text = ngettext("{count} item hidden.", "{count} items hidden.", count)
+    else:
+        text = ngettext("{count} item rejected.", "{count} items rejected.", count)
+    return text.format(count=formatting.format_number(count))
 
 
 async def _reportable(request: Request) -> tuple[str, int, Any]:
@@ -282,7 +296,7 @@ async def audit_csv(request: Request) -> Response:
     rows = await queries.audit_entries(params).order_by("id").values_list(*AUDIT_FIELDS)
     for row in rows:
         row = list(row)
-        row[1] = row[1].isoformat() if row[1] else ""
+        row[1] = formatting.iso_local(row[1]) or ""
         writer.writerow(safe_row(row))
     return Response(
         buffer.getvalue(),

@@ -20,7 +20,7 @@ from indicators import routes as indicators_routes
 from moderation import routes as moderation_routes
 from moderation.middleware import BlockedUserMiddleware
 from moderation.ratelimit import RateLimited, rate_limited
-from participation import pages, queue
+from participation import formatting, pages, queue
 from participation.accounts import routes as accounts_routes
 from participation.comments import routes as comments_routes
 from participation.db import close_database, init_database
@@ -45,6 +45,7 @@ SESSION_MAX_AGE = 14 * 24 * 3600
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
+    formatting.use_time_zone(settings.time_zone)
     logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
 
     @asynccontextmanager

@@ -1,32 +1,42 @@
-"""Form fields shared by the staff forms: dates typed in Paris time, stored in UTC."""
+"""Form fields shared by the staff forms: dates typed in the town's time (TIME_ZONE), stored
+in UTC (`participation/formatting.py` does the conversion, DST edges included)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
+from participation import formatting
 from participation.i18n import N_
 from participation.refusals import Problem
 
-PARIS = ZoneInfo("Europe/Paris")  # staff type local times; we store UTC
-
 
 def local_moment(data: Mapping[str, str], name: str, problems: list[Problem]) -> datetime | None:
-    """A `datetime-local` field as a UTC moment; a problem on `name` when it is not a date."""
+    """A `datetime-local` field as a UTC moment; a problem on `name` when it is not a date, or
+    names a time that does not exist in the town (skipped when clocks go forward)."""
     raw = data.get(name, "").strip()
     if not raw:
         return None
     try:
-        local = datetime.fromisoformat(raw)
+        typed = datetime.fromisoformat(raw)
     except ValueError:
         problems.append(Problem(N_("Enter a date and time, like 2026-03-01 09:00."), field=name))
         return None
-    if local.tzinfo is None:
-        local = local.replace(tzinfo=PARIS)
-    return local.astimezone(UTC)
+    try:
+        return formatting.from_local(typed)
+    except formatting.NonexistentTime:
+        problems.append(
+            Problem(
+                N_(
+                    "This time does not exist: clocks go forward from 02:00 to 03:00 that "
+                    "night. Choose another time."
+                ),
+                field=name,
+            )
+        )
+        return None
 
 
 def local_input_value(moment: datetime | None) -> str:
-    """A stored UTC moment as the value of a datetime-local input, in Paris time."""
-    return moment.astimezone(PARIS).strftime("%Y-%m-%dT%H:%M") if moment else ""
+    """A stored UTC moment as the value of a datetime-local input, in the town's time."""
+    return formatting.input_value(moment)

@@ -40,6 +40,12 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return translations(current_language.get()).ngettext(singular, plural, n)
 
 
+def pgettext(context: str, message: str) -> str:
+    """A message whose translation depends on what it is about: `pgettext("district", "All")`
+    is "Tous" (le quartier), `pgettext("category", "All")` is "Toutes" (la catégorie)."""
+    return str(translations(current_language.get()).pgettext(context, message))
+
+
 def negotiate_language(accept_language: str, default: str) -> str:
     """The best supported language for an Accept-Language header, else `default`."""
     best, best_quality = default, 0.0

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 SUPPORTED_LANGUAGES = ("fr", "en")
 
@@ -44,6 +45,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("BASE_URL", "", "Public URL used in e-mails; default `http://HOST:PORT`."),
     Setting("DEFAULT_LANGUAGE", "fr", "Language when the visitor expresses no preference."),
+    Setting(
+        "TIME_ZONE",
+        "Europe/Paris",
+        "Time zone of the town: dates and times shown, e-mailed, exported and typed in forms "
+        "(stored in UTC).",
+    ),
     Setting("SITE_NAME", "Participation", "Name shown in the header, titles and e-mails."),
     Setting("SMTP_HOST", "", "SMTP server; empty: e-mails are written to the log."),
     Setting("SMTP_PORT", "587", "SMTP port."),
@@ -114,6 +121,7 @@ class Settings:
     forwarded_allow_ips: str = "127.0.0.1"
     page_cache_seconds: int = 10
     log_retention_days: int = 90
+    time_zone: str = "Europe/Paris"
 
     @property
     def is_production(self) -> bool:
@@ -183,6 +191,7 @@ class Settings:
             forwarded_allow_ips=raw["FORWARDED_ALLOW_IPS"],
             page_cache_seconds=_at_least_zero(raw, "PAGE_CACHE_SECONDS"),
             log_retention_days=_positive(raw, "LOG_RETENTION_DAYS"),
+            time_zone=_time_zone(raw, "TIME_ZONE"),
         )
 
     def premoderates(self, content_type: str) -> bool:
@@ -207,6 +216,17 @@ def _at_least_zero(raw: Mapping[str, str], name: str) -> int:
     value = _integer(raw, name)
     if value < 0:
         raise ConfigurationError(f"{name} must be 0 or more, not {value}")
+    return value
+
+
+def _time_zone(raw: Mapping[str, str], name: str) -> str:
+    value = raw[name].strip()
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigurationError(
+            f"{name} must be an IANA time zone such as Europe/Paris, not {value!r}"
+        ) from None
     return value
 
 

@@ -10,12 +10,14 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
-from participation import i18n, richtext
+from participation import formatting, i18n, richtext
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DIR = ROOT / "templates"
@@ -31,37 +33,47 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_callables(  # type: ignore[attr-defined]
-        i18n.gettext, i18n.ngettext, newstyle=True
+        i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext
     )
     env.globals["LANGUAGE_NAMES"] = i18n.LANGUAGE_NAMES
     env.globals["translate"] = i18n.gettext
     env.filters["public_name"] = public_name
     env.filters["richtext"] = richtext.render
-    env.filters["money"] = money
-    env.filters["percent"] = percent
-    env.filters["number"] = number
+    # every date, time and number shown goes through participation/formatting.py (Babel)
+    env.filters["money"] = formatting.format_money
+    env.filters["percent"] = formatting.format_percent  # a share: 0.8 -> 80,0 %
+    env.filters["points"] = formatting.format_points  # already in points: 80.0 -> 80,0 %
+    env.filters["number"] = formatting.format_number
+    env.filters["datetime"] = formatting.format_datetime
+    env.filters["date"] = formatting.format_date
+    env.filters["time"] = formatting.format_time
+    env.filters["deadline"] = formatting.format_deadline
+    env.globals["colon"] = formatting.colon
+    env.globals["ngettext"] = _ngettext
     return env
 
 
-def percent(share: Any, digits: int = 1) -> str:
-    """0.125 -> "12,5 %" in French, "12.5%" in English; None (suppressed) -> ""."""
-    if share is None:
-        return ""
-    from babel.numbers import format_percent
+class _Count(int):
+    """A count that reads as a number for `%d` and in the reader's language for `%s`."""
 
-    pattern = "#,##0." + "0" * digits + "\u00a0%" if digits else "#,##0\u00a0%"
-    if i18n.current_language.get() == "en":
-        pattern = pattern.replace("\u00a0", "")
-    return format_percent(share, format=pattern, locale=i18n.current_language.get())
+    def __str__(self) -> str:
+        return formatting.format_number(int(self))
 
 
-def number(value: Any) -> str:
-    """1234.5 -> "1 234,5" in French, "1,234.5" in English."""
-    if value is None:
-        return ""
-    from babel.numbers import format_decimal
-
-    return format_decimal(value, locale=i18n.current_language.get())
+@pass_context
+def _ngettext(
+    __context: Context, __singular: str, __plural: str, __num: int, **variables: Any
+) -> str:
+    """Jinja's newstyle `ngettext`, with `%(num)s` written by `formatting.format_number`
+    ("1 234 soutiens", "1,234 supports"); a msgid still saying `%(num)d` gets the plain number
+    rather than an error."""
+    if isinstance(__num, int):
+        variables.setdefault("num", _Count(__num))
+    variables.setdefault("num", formatting.format_number(__num))
+    rv = i18n.ngettext(__singular, __plural, __num)
+    if __context.eval_ctx.autoescape:
+        rv = Markup(rv)
+    return rv % variables  # type: ignore[no-any-return]
 
 
 def public_name(user: Any) -> str:
@@ -75,17 +87,10 @@ def public_name(user: Any) -> str:
     return str(user.display_name)
 
 
-def money(amount: Any, currency: str = "EUR", cents: bool = False) -> str:
-    """12 500 € in French, €12,500 in English; `cents` keeps two decimals (12,37 €)."""
-    if amount is None:
-        return ""
-    from babel.numbers import format_currency
-
-    language = i18n.current_language.get()
-    number = "#,##0.00" if cents else "#,##0"
-    pattern = f"{number}\u00a0¤" if language == "fr" else f"¤{number}"
-    return format_currency(amount, currency, format=pattern, locale=language, currency_digits=False)
-
+# older names, kept for the modules that import them from here
+money = formatting.format_money
+percent = formatting.format_percent
+number = formatting.format_number
 
 templates = Jinja2Templates(env=_environment())
 

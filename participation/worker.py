@@ -14,7 +14,7 @@ from arq import cron
 from arq.worker import Worker
 from tortoise.context import get_current_context
 
-from participation import mail, outbox, queue, retention
+from participation import formatting, mail, outbox, queue, retention
 from participation.db import close_database, init_database
 from participation.redis import arq_redis_settings
 from participation.settings import Settings
@@ -31,6 +31,7 @@ async def heartbeat(ctx: dict[str, Any]) -> str:
 
 async def startup(ctx: dict[str, Any]) -> None:
     ctx.setdefault("settings", Settings.from_env())
+    formatting.use_time_zone(ctx["settings"].time_zone)  # dates in e-mails: the town's time
     if get_current_context() is None:  # a test may run the worker inside its own database
         await init_database(ctx["settings"])
         ctx["owns_database"] = True

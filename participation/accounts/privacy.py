@@ -16,7 +16,7 @@ from tortoise.transactions import in_transaction
 from budgets.models import Project, Residency, VoterRegister
 from consultations.models import Participant, Response
 from moderation.models import Report, UserBlock
-from participation import mail
+from participation import formatting, mail
 from participation.accounts.domain import ERASED_PASSWORD_HASH, erased_email
 from participation.accounts.models import PasswordResetToken, User, UserSession
 from participation.comments.models import Comment, CommentVote
@@ -35,8 +35,11 @@ ANONYMOUS_ANSWERS_NOTE = N_(
 
 
 def _plain(value: Any) -> Any:
-    """JSON-ready: dates as ISO 8601, enums as their value."""
-    if isinstance(value, datetime | date):
+    """JSON-ready: dates as ISO 8601 (moments in the town's time, with the offset), enums as
+    their value."""
+    if isinstance(value, datetime):
+        return formatting.iso_local(value)
+    if isinstance(value, date):
         return value.isoformat()
     if hasattr(value, "value"):
         return value.value

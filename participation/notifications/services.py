@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from datetime import date, datetime
 from typing import Any
 
 from tortoise import timezone
 from tortoise.expressions import Q, Subquery
 
-from participation import i18n, mail
+from participation import formatting, i18n, mail
 from participation.i18n import N_, gettext
 from participation.notifications.models import Notification
 from participation.settings import Settings
@@ -157,12 +158,12 @@ async def notify_users(
     message: str,
     link: str,
     translated: tuple[str, ...] = (),
-    **params: str,
+    **params: str | date,
 ) -> list[mail.OutboxEmail]:
     """Notify each person once for `event_key`, about no proposal: `message` is a msgid
     worded in each recipient's language with `params` (those named in `translated` are msgids
-    too). Call inside the event's transaction; pass the returned e-mails to `dispatch` after
-    commit."""
+    too; dates and moments are written by `formatting`, in the town's time). Call inside the
+    event's transaction; pass the returned e-mails to `dispatch` after commit."""
     from participation.accounts.models import User
 
     wanted = set(user_ids)
@@ -183,10 +184,19 @@ async def notify_users(
     )
 
     def text() -> str:
-        values = {k: gettext(v) if k in translated else v for k, v in params.items()}
+        values = {k: _worded(v, k in translated) for k, v in params.items()}
         return gettext(message).format(**values)
 
     return [await _email(settings, user, kind, text, link) for user in people]
+
+
+def _worded(value: str | date, translated: bool) -> str:
+    """One parameter of a notification, in the recipient's language (set by `speaking`)."""
+    if isinstance(value, datetime):
+        return formatting.format_datetime(value)
+    if isinstance(value, date):
+        return formatting.format_date(value)
+    return gettext(value) if translated else value
 
 
 async def _email(

@@ -18,6 +18,7 @@ from starlette.routing import Route
 from tortoise import timezone
 
 from moderation import ratelimit
+from participation import formatting
 from participation.i18n import N_, gettext
 from participation.pagecache import cached_for_visitors
 from participation.permissions import is_signed_in, is_staff
@@ -128,8 +129,8 @@ async def _export_rows() -> list[dict[str, Any]]:
             "author": public_name(p.author),
             "support_count": p.support_count,
             "comment_count": p.comment_count,
-            "published_at": p.published_at.isoformat() if p.published_at else None,
-            "answered_at": p.answered_at.isoformat() if p.answered_at else None,
+            "published_at": formatting.iso_local(p.published_at),
+            "answered_at": formatting.iso_local(p.answered_at),
             "answer": to_text(p.answer_body),
         }
         for p in sorted(proposals, key=lambda p: p.id)

@@ -62,7 +62,7 @@ async def test_staff_run_a_budget_and_answer_a_consultation(
     await switch_phase(page, "Vote")
     await axe.check(page, "voting open")
     await public.goto(f"{site}/budgets/{seeded['budget']}")
-    await expect(public.get_by_role("link", name="Vote", exact=True)).to_be_visible()
+    await expect(public.get_by_role("link", name="Voter", exact=True)).to_be_visible()
 
     # residents vote (their side is the resident journey's)
     await module_server.seed(
@@ -79,7 +79,7 @@ async def test_staff_run_a_budget_and_answer_a_consultation(
     # --- close it: the tally runs (here as the worker's job would), staff preview, then publish
     await switch_phase(page, "Dépouillement")
     await public.goto(f"{site}/budgets/{seeded['budget']}")
-    await expect(public.get_by_role("link", name="Vote", exact=True)).to_have_count(0)
+    await expect(public.get_by_role("link", name="Voter", exact=True)).to_have_count(0)
     response = await public.goto(f"{site}/budgets/{seeded['budget']}/results")
     assert response is not None and response.status == 404  # not published yet
     await module_server.seed(lambda s: tally_and_store(seeded["budget"]))
@@ -115,7 +115,7 @@ async def test_staff_run_a_budget_and_answer_a_consultation(
     )
     await page.get_by_role("button", name="Publier").click()
     await expect(
-        page.get_by_text("La réponse est publiée ; 1 participants prévenus.")
+        page.get_by_text("La réponse est publiée ; 1 participant prévenu.")
     ).to_be_visible()
     await axe.check(page, "response published")
 

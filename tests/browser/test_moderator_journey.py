@@ -90,14 +90,14 @@ async def test_a_moderator_approves_and_hides(
         label="Votre contribution respecte la charte de participation."
     )
     await page.get_by_role("button", name="Approuver").click()
-    await expect(page.get_by_text("1 élément(s) : approuvée.")).to_be_visible()
+    await expect(page.get_by_text("1 élément approuvé.")).to_be_visible()
     await expect(queue.locator(".moderation-item").filter(has_text=comment_text)).to_have_count(0)
     await axe.check(page, "approved")
 
     await page.get_by_label(f"Sélectionner : Achetez des montres pas chères {number}").check()
     await page.get_by_label("Vos propres mots").fill("Publicité sans rapport avec la commune.")
     await page.get_by_role("button", name="Masquer").click()
-    await expect(page.get_by_text("1 élément(s) : masqué.")).to_be_visible()
+    await expect(page.get_by_text("1 élément masqué.")).to_be_visible()
     await expect(reported).to_have_count(0)
     assert await same_document(page) == javascript
     await axe.check(page, "hidden")

@@ -152,7 +152,7 @@ async def test_a_resident_takes_part_in_everything(
     await axe.check(page)
     await page.get_by_role("link", name="Budget participatif 2026").click()
     await axe.check(page)
-    await page.get_by_role("link", name="Vote", exact=True).click()
+    await page.get_by_role("link", name="Voter", exact=True).click()
     await page.get_by_role("link", name="Confirmer ma résidence").click()
     await page.get_by_label("Identifiant").fill(identifier)
     await page.get_by_label("Date de naissance").fill("1900-01-01")

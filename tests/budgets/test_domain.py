@@ -114,6 +114,13 @@ def test_approval_min_and_max() -> None:
         "Choose at most {n} projects (you chose {count})."
     ]
     assert problems(rule, {1: 1, 2: 1}) == []
+    # one project: its own sentence, never "1 projects"
+    assert problems(BallotRule(BallotKind.APPROVAL, min_choices=1), {}) == [
+        "Choose at least one project."
+    ]
+    assert problems(BallotRule(BallotKind.APPROVAL, max_choices=1), {1: 1, 2: 1}) == [
+        "Choose at most one project (you chose {count})."
+    ]
 
 
 def test_projects_of_another_district_or_unknown_are_refused() -> None:

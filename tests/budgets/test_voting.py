@@ -125,7 +125,7 @@ async def test_vote_then_change_the_vote(
             BallotKind.APPROVAL,
             {"max_choices": 1},
             {"project": ["P0", "P1"]},
-            "Choisissez au plus 1 projets",
+            "Choisissez au plus un projet (vous en avez choisi 2).",
         ),
         (
             BallotKind.APPROVAL,

@@ -47,7 +47,7 @@ async def test_a_premoderated_project_waits_for_approval(
         await log_in(c, moderator)
         queue = await c.get("/moderation?type=budget_project")
         assert "Un kiosque à musique" in queue.text
-        assert "Projet du budget « Budget participatif 2026 »" in queue.text
+        assert "Projet du budget «\u00a0Budget participatif 2026\u00a0»" in queue.text
         await decide(c, [case.id], "approve", "Conforme.")
     async with browser(app) as anonymous:
         assert "kiosque" in (await anonymous.get(f"/budgets/{budget.id}")).text
@@ -146,7 +146,7 @@ async def test_once_voting_opens_moderation_cannot_change_the_ballot(
         await log_in(c, moderator)
         response = await decide(c, [case.id], "hide", "Publicité.")
         flashed = (await c.get(response.headers["location"])).text
-        assert "0 élément(s)" in flashed
+        assert "0 élément masqué." in flashed
     await fountain.refresh_from_db()
     assert fountain.moderation_state == MV.VISIBLE
     assert fountain.id in (await services.ballot_context(budget)).projects

@@ -98,7 +98,7 @@ async def test_answers_wait_for_approval_by_default_and_are_approved_in_the_queu
         assert IDEA in queue.text and "Une piste cyclable" in queue.text
         # with its question and consultation as context
         assert questions["short"].text in queue.text and questions["single"].text in queue.text
-        assert "Réponse à la consultation « Avenir du parc des Tilleuls »" in queue.text
+        assert "Réponse à la consultation «\u00a0Avenir du parc des Tilleuls\u00a0»" in queue.text
         assert "rien ne relie cette réponse à une personne" in queue.text
         assert SECRET_NAME not in queue.text and SECRET_EMAIL not in queue.text
         # a decision needs a reason
@@ -220,7 +220,7 @@ async def test_bulk_decisions_and_the_consultation_texts_page_agree(
         done = await decide(c, [cases[0].id, cases[1].id], "reject", "Hors sujet.")
         assert done.status_code == 303
         flash = (await c.get("/moderation")).text
-        assert "2 élément(s) : rejetée." in flash
+        assert "2 éléments rejetés." in flash
         rows = {r.id: r.moderation_state for r in await TextReview.all()}
         assert sorted(rows.values()) == [MV.HIDDEN, MV.HIDDEN, MV.PENDING]
         entries = await AuditLogEntry.filter(action="decision:reject").count()

@@ -52,7 +52,9 @@ async def test_comment_and_reply(client: httpx.AsyncClient, citizen: User) -> No
     await log_in(client, citizen)
     response = await post_form(client, f"{page}/comments", {"body": "  ", "stance": "sideways"})
     assert response.status_code == 422
-    assert field_error(response.text, "comment-body-new") == "Erreur : Écrivez votre commentaire."
+    assert (
+        field_error(response.text, "comment-body-new") == "Erreur\u00a0: Écrivez votre commentaire."
+    )
     assert "Choisissez pour, contre ou neutre." in field_error(response.text, "comment-stance-new")
     parent = await make_comment(proposal, citizen, "<p>Premier avis.</p>")
     data = {"body": "<p></p>", "stance": "for", "parent": str(parent.id)}

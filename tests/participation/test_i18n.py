@@ -1,11 +1,13 @@
 """French first, English second: negotiation, the switch, and a complete French catalog."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import httpx
 import pytest
+from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
 from participation.i18n import negotiate_language
@@ -55,7 +57,12 @@ async def test_language_switch_ignores_foreign_redirects(client: httpx.AsyncClie
     assert response.headers["location"] == "/"
 
 
-def test_every_message_has_a_french_translation(tmp_path: Path) -> None:
+CATALOG = ROOT / "participation/locale/fr/LC_MESSAGES/messages.po"
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\w+\}")
+
+
+def _extracted(tmp_path: Path) -> Catalog:
+    """The messages of the code and templates, extracted as `make translations` does."""
     template = tmp_path / "messages.pot"
     subprocess.run(
         [
@@ -77,7 +84,76 @@ def test_every_message_has_a_french_translation(tmp_path: Path) -> None:
         capture_output=True,
     )
     with template.open("rb") as f:
-        wanted = {m.id for m in read_po(f) if m.id}
-    with (ROOT / "participation/locale/fr/LC_MESSAGES/messages.po").open("rb") as f:
-        translated = {m.id for m in read_po(f, locale="fr") if m.id and m.string}
-    assert sorted(wanted - translated) == [], "translate these in the French catalog"
+        return read_po(f)
+
+
+def _french() -> Catalog:
+    with CATALOG.open("rb") as f:
+        return read_po(f, locale="fr")
+
+
+def _forms(value: str | tuple[str, ...]) -> tuple[str, ...]:
+    return value if isinstance(value, tuple) else (value,)
+
+
+def test_every_message_has_a_french_translation(tmp_path: Path) -> None:
+    """No msgid of the code missing from the catalog, no empty msgstr (nor plural form), no
+    fuzzy entry (a fuzzy header makes `pybabel compile` skip the whole catalog)."""
+    wanted = [m for m in _extracted(tmp_path) if m.id]
+    catalog = _french()
+    missing = [(m.context, m.id) for m in wanted if catalog.get(_forms(m.id)[0], m.context) is None]
+    assert missing == [], "add these to the French catalog"
+    entries = [m for m in catalog if m.id]
+    assert [m.id for m in entries if not all(_forms(m.string))] == [], "translate these"
+    assert not catalog.fuzzy, "remove '#, fuzzy' from the catalog's header"
+    assert [m.id for m in entries if m.fuzzy] == [], "review these fuzzy entries"
+    for m in wanted:  # a plural in the code is a plural in the catalog, with the same words
+        entry = catalog.get(_forms(m.id)[0], m.context)
+        assert entry is not None and isinstance(entry.id, tuple) == isinstance(m.id, tuple), m.id
+    mismatched = [
+        m.id
+        for m in entries
+        for form in _forms(m.string)
+        if set(PLACEHOLDER.findall(_forms(m.id)[-1])) != set(PLACEHOLDER.findall(form))
+        and set(PLACEHOLDER.findall(_forms(m.id)[0])) != set(PLACEHOLDER.findall(form))
+    ]
+    assert mismatched == [], "the translation must keep the placeholders of its msgid"
+
+
+QUOTED = re.compile(r"«[^»]*»")  # an example of what to type ("« Centre-ville: 50000 »")
+
+
+def test_french_punctuation_and_plurals() -> None:
+    """French: a no-break space before : ; ! ? and inside « », no "(s)" plurals (ngettext).
+    English msgids: no space before those signs ("Results:" not "Results :"), “quotes”."""
+    problems = []
+    for m in _french():
+        if not m.id:
+            continue
+        for english in _forms(m.id):
+            if re.search(r"\s[:;!?]", english) or "(s)" in english or "«" in english:
+                problems.append(("msgid", english))
+        for french in _forms(m.string):
+            if re.search(r" [:;!?»]|« ", french) or "(s)" in french:
+                problems.append(("msgstr", french))
+            elif re.search(r"[^\W\d][:;!?](\s|$)", QUOTED.sub("", french)):
+                problems.append(("msgstr", french))  # "haineux: texte"
+    assert problems == []
+
+
+async def test_french_filters_agree_with_their_noun_and_buttons_are_verbs(
+    client: httpx.AsyncClient,
+) -> None:
+    from tests.budgets.factories import budget_in_voting
+
+    budget, _ = await budget_in_voting()
+    page = (await client.get(f"/budgets/{budget.id}")).text
+    district = page[page.index('id="filter-district"') :]
+    assert district.split("</option>")[0].endswith(">Tous")  # Quartier : Tous
+    category = page[page.index('id="filter-category"') :]
+    assert category.split("</option>")[0].endswith(">Toutes")  # Catégorie : Toutes
+    assert f'/budgets/{budget.id}/ballot">Voter</a>' in page
+    assert "Phase en cours\u00a0:" in page
+    english = (await client.get(f"/budgets/{budget.id}", headers={"Accept-Language": "en"})).text
+    assert f'/budgets/{budget.id}/ballot">Vote</a>' in english
+    assert "Current phase:" in english and "\u00a0:" not in english

@@ -16,6 +16,7 @@ def test_defaults_run_on_a_laptop(tmp_path: Path) -> None:
     assert settings.redis_url == ""  # embedded Redis
     assert settings.port == 8000
     assert settings.default_language == "fr"
+    assert settings.time_zone == "Europe/Paris"  # people read and type the town's time
     assert not settings.smtp_host  # e-mails go to the log
 
 
@@ -38,6 +39,8 @@ def test_production_requires_a_secret_key(tmp_path: Path) -> None:
         ("DATABASE_URL", "mysql://localhost/x", "DATABASE_URL must start with"),
         ("DEFAULT_LANGUAGE", "de", "DEFAULT_LANGUAGE must be one of"),
         ("ENVIRONMENT", "staging", "ENVIRONMENT must be"),
+        ("TIME_ZONE", "Paris", "TIME_ZONE must be an IANA time zone"),
+        ("TIME_ZONE", "../../etc/passwd", "TIME_ZONE must be an IANA time zone"),
     ],
 )
 def test_invalid_values_say_what_to_fix(
