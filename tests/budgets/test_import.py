@@ -169,22 +169,22 @@ LONG = "p" * 64
 @pytest.mark.parametrize(
     ("change", "words"),
     [
-        (("2;50;2;", f"{LONG}x;50;2;"), "Ligne 16 : l’identifiant de projet"),
+        (("2;50;2;", f"{LONG}x;50;2;"), "Ligne 16\u00a0: l’identifiant de projet"),
         # two ids that share their first 64 characters (once cut, they would be one)
         (
             ("1;60;3;Aire de jeux;1\n2;50;2;", f"1;60;3;Aire de jeux;1\n{LONG};50;2;"),
-            "Ligne 17 : l’identifiant de projet",
+            "Ligne 17\u00a0: l’identifiant de projet",
         ),
-        (("2;50;2;", "2;1e308;2;"), "Ligne 16 : cost 1e308 est trop grand"),
-        (("2;50;2;", "2;9223372036854775808;2;"), "Ligne 16 : cost 9223372036854775808"),
+        (("2;50;2;", "2;1e308;2;"), "Ligne 16\u00a0: cost 1e308 est trop grand"),
+        (("2;50;2;", "2;9223372036854775808;2;"), "Ligne 16\u00a0: cost 9223372036854775808"),
         (("2;50;2;", "2;2^63;2;"), "ligne 16, cost"),
-        (("budget;100", "budget;1e30"), "Ligne 9 : budget 1e30 est trop grand"),
+        (("budget;100", "budget;1e30"), "Ligne 9\u00a0: budget 1e30 est trop grand"),
         (
             ("Piste cyclable", "Piste\x00cyclable"),
-            "Ligne 16 : le fichier contient un caractère NUL",
+            "Ligne 16\u00a0: le fichier contient un caractère NUL",
         ),
-        (("\n2;50;2;", "\n2\x00;50;2;"), "Ligne 16 : le fichier contient un caractère NUL"),
-        (("des Tests", "des\x00Tests"), "Ligne 3 : le fichier contient un caractère NUL"),
+        (("\n2;50;2;", "\n2\x00;50;2;"), "Ligne 16\u00a0: le fichier contient un caractère NUL"),
+        (("des Tests", "des\x00Tests"), "Ligne 3\u00a0: le fichier contient un caractère NUL"),
     ],
 )
 async def test_values_the_database_cannot_hold_are_refused_naming_their_line(

@@ -128,7 +128,7 @@ def test_votes_naming_a_project_twice_count_once_with_a_warning(
     assert main(["tally", "--rule", "greedy", "--json", str(repeated)]) == 0
     captured = capsys.readouterr()
     assert json.loads(captured.out)["selected"] == ["1", "3"]
-    assert f"{repeated}: avertissement : 2 votes citent un projet plus d'une fois" in captured.err
+    assert f"{repeated}: avertissement\u00a0: 2 votes citent un projet plus d'une fois" in captured.err
     assert "ligne 14" in captured.err and "twice" not in captured.err
 
     assert main(["tally", "--rule", "greedy", "--json", "--strict", str(repeated)]) == 1
@@ -140,10 +140,10 @@ def test_votes_naming_a_project_twice_count_once_with_a_warning(
 @pytest.mark.parametrize(
     ("change", "words"),
     [
-        (("1;60;2", "1;1e308;2"), "Ligne 9 : cost 1e308 est trop grand"),
-        (("budget;100", "budget;1e30"), "Ligne 4 : budget 1e30 est trop grand"),
-        (("1;60;2", "1;9223372036854775808;2"), "Ligne 9 : cost 9223372036854775808 est trop"),
-        (("Piste", "Pi\x00ste"), "Ligne 10 : le fichier contient un caractère NUL"),
+        (("1;60;2", "1;1e308;2"), "Ligne 9\u00a0: cost 1e308 est trop grand"),
+        (("budget;100", "budget;1e30"), "Ligne 4\u00a0: budget 1e30 est trop grand"),
+        (("1;60;2", "1;9223372036854775808;2"), "Ligne 9\u00a0: cost 9223372036854775808 est trop"),
+        (("Piste", "Pi\x00ste"), "Ligne 10\u00a0: le fichier contient un caractère NUL"),
     ],
 )
 def test_values_the_engine_cannot_hold_are_named_with_their_line(

@@ -124,7 +124,7 @@ async def test_a_ranking_budget_is_tallied_with_points_and_says_so(
 
     await services.switch_phase(budget.id, Phase.RESULTS, by_user=None)
     page = await client.get(f"/budgets/{budget.id}/results")
-    assert "Les rangs sont devenus des points, à partir du rang 1 : 3, 2, 1." in page.text
+    assert "Les rangs sont devenus des points, à partir du rang 1\u00a0: 3, 2, 1." in page.text
     exported = (await client.get(f"/budgets/{budget.id}/ballots.pb")).text
     assert "scoring_fn;3,2,1" in exported
     file = pabulib.parse(exported)
