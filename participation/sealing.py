@@ -1,5 +1,6 @@
 """Sealed boxes for what a copy of the database must not read (issue #16): anonymous
-consultation answers.
+consultation answers, and the secret links (password reset, e-mail confirmation) of e-mails
+waiting in the outbox (`secret_box`).
 
 A sealed box (libsodium `crypto_box_seal`, X25519 + XSalsa20-Poly1305, through PyNaCl) can be
 made with a public key alone and opened only with the private key. Each anonymous consultation
@@ -25,6 +26,7 @@ from pathlib import Path
 
 from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey, PublicKey, SealedBox
+from nacl.secret import SecretBox
 
 KEY_BYTES = 32
 FIRST_BUCKET = 1024  # bytes of padded plaintext: a response without long texts fits
@@ -111,5 +113,22 @@ def seal(key: PublicKey, data: bytes) -> bytes:
 def unseal(key: PrivateKey, box: bytes) -> bytes:
     try:
         return unpad(SealedBox(key).decrypt(bytes(box)))
+    except CryptoError:
+        raise SealingError("this box does not open with this key") from None
+
+
+def secret_box(master: bytes) -> SecretBox:
+    """Encrypts the secret part of an e-mail until it is sent (participation.mail): a copy of
+    the database, even with SECRET_KEY, holds no link that opens an account."""
+    return SecretBox(_derive(master, "mail-outbox-secrets"))
+
+
+def encrypt(master: bytes, text: str) -> bytes:
+    return bytes(secret_box(master).encrypt(text.encode()))
+
+
+def decrypt(master: bytes, box: bytes) -> str:
+    try:
+        return bytes(secret_box(master).decrypt(bytes(box))).decode()
     except CryptoError:
         raise SealingError("this box does not open with this key") from None
