@@ -234,3 +234,23 @@ async def test_preparation_consultations_are_not_public(client: httpx.AsyncClien
     assert (await client.get(f"/consultations/{consultation.id}")).status_code == 404
     assert consultation.title not in (await client.get("/consultations")).text
     assert await Question.filter(consultation=consultation).count() == 8
+
+
+async def test_the_answer_page_says_exactly_who_sees_the_answers(
+    client: httpx.AsyncClient, citizen: User
+) -> None:
+    anonymous, _ = await consultation_open(anonymous=True)
+    named, _ = await consultation_open(anonymous=False, title="Nominative")
+    await log_in(client, citizen)
+    page = (await client.get(f"/consultations/{anonymous.id}/answer")).text
+    assert "Qui voit vos réponses" in page
+    assert "la mairie sait que vous avez répondu (votre compte et le jour)" in page
+    assert "pas ce que vous avez répondu" in page
+    assert "chiffrées dès leur envoi" in page and "pas dans la base de données" in page
+    assert "le serveur qui calcule les résultats détient cette clé" in page  # the limit, said
+    assert "Vos réponses sont anonymes." not in page  # the old, unqualified promise
+    page = (await client.get(f"/consultations/{named.id}/answer")).text
+    assert "Réponses nominatives : le personnel de la mairie voit qui a répondu quoi" in page
+    assert "chiffrées" not in page
+    detail = (await client.get(f"/consultations/{anonymous.id}")).text
+    assert "la mairie sait qui a répondu, pas quoi" in detail
