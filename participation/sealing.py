@@ -110,9 +110,11 @@ def seal(key: PublicKey, data: bytes) -> bytes:
     return SealedBox(key).encrypt(pad(data))  # type: ignore[no-any-return]
 
 
-def unseal(key: PrivateKey, box: bytes) -> bytes:
+def unseal(key: PrivateKey | SealedBox, box: bytes) -> bytes:
+    """Open one box (pass a `SealedBox(private key)` to open many with one key)."""
+    opener = key if isinstance(key, SealedBox) else SealedBox(key)
     try:
-        return unpad(SealedBox(key).decrypt(bytes(box)))
+        return unpad(opener.decrypt(bytes(box)))
     except CryptoError:
         raise SealingError("this box does not open with this key") from None
 

@@ -128,6 +128,8 @@ async def test_a_copy_of_the_database_pairs_no_participant_with_their_answer(
             assert hits <= BOUND, (who, what, hits)
     if postgres:  # every text row was written by one statement of the results job
         assert len(await rows(f"SELECT DISTINCT t.xmin::text {texts_of_c}")) == 1
+    else:  # rows deleted by the rewrite are overwritten, not left in the file's free pages
+        assert await rows("PRAGMA secure_delete") == [(1,)]
 
     # the responses line up with the participants (written at submission), but hold nothing
     # readable: no answer in clear, no text in the sealed bytes, one size for all
