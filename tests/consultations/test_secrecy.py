@@ -24,6 +24,7 @@ import hashlib
 import hmac
 from typing import Any
 
+import pytest
 from tortoise import connections
 
 from consultations import services
@@ -88,8 +89,9 @@ def correct(participants: list[int], texts: list[str], number: dict[int, int]) -
 
 
 async def test_a_copy_of_the_database_pairs_no_participant_with_their_answer(
-    app: Any, settings: Settings
+    app: Any, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(services, "OPEN_IN_THREADS_FROM", 100)  # the large-consultation path
     consultation, questions, number = await answered(settings)
     c = consultation.id
     postgres = not settings.uses_sqlite
