@@ -179,7 +179,9 @@ class Response(Model):
 
 # A free-text answer under moderation (a short or long text, or the "other" answer of a choice
 # question): one row per distinct text of a question, so identical answers are one item and an
-# edited answer is a new one. Created with the response (pending when PREMODERATED_CONTENT lists
+# edited answer (read by a later run) is a new one. Created by the results job, never with the
+# response: every row of the consultation is rewritten in a random order when a new text comes
+# (consultations.texts.rewrite, issue #16) (pending when PREMODERATED_CONTENT lists
 # `consultation_answer`); results and exports list a text only while it is `visible`. The id is
 # random (consultations.texts.new_id): it is shown in public report links, and a sequence would
 # tell which texts came in together. The day only, like `Response.submitted_on`.
