@@ -28,7 +28,9 @@ async def refresh_consultation_results(ctx: dict[str, Any]) -> int:
     """Every 5 minutes: recompute the results of open consultations (shown while open, and the
     run registers new free texts for moderation: they are never written at submission), and
     compute those of closed consultations that have none (a job lost with Redis). Responses of
-    anonymous consultations still in clear (stored before issue #16) are sealed first."""
+    anonymous consultations still in clear (stored before issue #16) are sealed first (a scan of
+    the responses every 5 minutes, ~0.1 s for 100,000: kept simple rather than remembered, since
+    arq gives each job a copy of the worker's context)."""
     await services.seal_clear_responses(ctx["settings"])
     visible = [c.id for c in await Consultation.filter(phase=Phase.OPEN).only("id")]
     closed = [c.id for c in await Consultation.filter(phase=Phase.CLOSED).only("id")]
