@@ -110,11 +110,14 @@ async def page_figures(app: Any, page: str, requests: int) -> tuple[str, int]:
     )
 
 
-async def main(admin_url: str, database: str, redis: str, responses: int, requests: int) -> None:
+async def main(
+    admin_url: str, database: str, redis: str, responses: int, requests: int, in_clear: bool
+) -> None:
     from tortoise import Tortoise
 
     from consultations import services
     from consultations.models import Audience, Option, Phase, QuestionKind, Result
+    from participation import sealing
     from participation.app import create_app
     from participation.db import close_database, init_database, run_migrations
     from participation.settings import Settings
@@ -153,21 +156,27 @@ async def main(admin_url: str, database: str, redis: str, responses: int, reques
         questions.append((question_id, kind, ids))
     rng = random.Random(6)
     started = time.perf_counter()
-    rows = [
-        (uuid.uuid4(), consultation_id, uuid.uuid4().hex, answers_for(rng, questions), date.today())
-        for _ in range(responses)
-    ]
+    # anonymous (the default): sealed as submit_response seals them; --in-clear: as before #16
+    key = sealing.public_key(settings.answers_key, consultation_id)
+    rows = []
+    for _ in range(responses):
+        answers = answers_for(rng, questions)
+        sealed = None if in_clear else sealing.seal(key, answers.encode())
+        answers = answers if in_clear else ""
+        rows.append(
+            (uuid.uuid4(), consultation_id, uuid.uuid4().hex, answers, sealed, date.today())
+        )
     connection = await asyncpg.connect(url)
     await connection.copy_records_to_table(
         "consultations_response",
         records=rows,
-        columns=["id", "consultation_id", "token", "answers", "submitted_on"],
+        columns=["id", "consultation_id", "token", "answers", "sealed", "submitted_on"],
     )
     await connection.close()
     del rows
     print(
-        f"seeded {responses:,} responses x {len(kinds)} questions in "
-        f"{time.perf_counter() - started:.1f} s"
+        f"seeded {responses:,} {'clear' if in_clear else 'sealed'} responses x {len(kinds)} "
+        f"questions in {time.perf_counter() - started:.1f} s"
     )
     for question_id, kind, _ids in questions:
         if kind == "short-text":  # a moderator approved one text, given by 1 in 500
@@ -178,7 +187,7 @@ async def main(admin_url: str, database: str, redis: str, responses: int, reques
     for run in range(1, 4):
         before, cpu = load(), time.process_time()
         started = time.perf_counter()
-        digests.add(await services.compute_results(consultation_id))
+        digests.add(await services.compute_results(settings, consultation_id))
         wall, cpu = time.perf_counter() - started, time.process_time() - cpu
         stored = await Result.get(consultation_id=consultation_id)
         contents.add((stored.content, stored.computed_at))
@@ -207,6 +216,9 @@ if __name__ == "__main__":
     parser.add_argument("--redis", default="", help="a Redis URL (default: an embedded server)")
     parser.add_argument("--responses", type=int, default=RESPONSES)
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument(
+        "--in-clear", action="store_true", help="responses stored in clear, as before issue #16"
+    )
     arguments = parser.parse_args()
     try:
         asyncio.run(
@@ -216,6 +228,7 @@ if __name__ == "__main__":
                 arguments.redis,
                 arguments.responses,
                 arguments.requests,
+                arguments.in_clear,
             )
         )
     finally:  # the app's embedded Redis (no REDIS_URL) would outlive the script

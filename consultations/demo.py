@@ -165,7 +165,7 @@ async def load(settings: Settings, users: list[User]) -> None:
         )
         await services.switch_phase(consultation_id, Phase.OPEN, None)
         await _answer(settings, consultation_id, people)
-        await services.compute_results(consultation_id)
+        await services.compute_results(settings, consultation_id)
     if not await Consultation.filter(title=CLOSED_TITLE).exists():
         consultation_id = await services.save_consultation(
             ConsultationForm(
@@ -196,7 +196,7 @@ async def load(settings: Settings, users: list[User]) -> None:
         await Consultation.filter(id=consultation_id).update(
             opens_at=now - timedelta(days=60), closes_at=now - timedelta(days=30)
         )
-        await services.compute_results(consultation_id)
+        await services.compute_results(settings, consultation_id)
         await services.publish_outcome(
             settings,
             consultation_id,

@@ -154,6 +154,10 @@ class Participant(Model):
 
 # What was answered. `token` is a keyed hash of (consultation, person or visitor): the person
 # edits their response with it; `user` is set only for a named consultation.
+# Anonymous consultation: `answers` is empty and `sealed` holds the answers in a sealed box
+# (participation.sealing, key outside the database); this row is written at submission, so a
+# copy of the database can line it up with the participant row: only the seal protects it.
+# Named consultation: `answers` in clear (the council sees who answered what), `sealed` null.
 class Response(Model):
     # random, not autoincrement: an id sequence would follow the register's and link them
     id = fields.UUIDField(primary_key=True)
@@ -164,7 +168,8 @@ class Response(Model):
     user: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
         "participation.User", related_name=False, null=True, on_delete=fields.SET_NULL
     )
-    answers = fields.TextField()  # JSON {question_id: value}; see consultations.domain
+    answers = fields.TextField(default="")  # JSON {question_id: value}; see consultations.domain
+    sealed = fields.BinaryField(null=True)  # the same JSON, sealed (anonymous consultation)
     submitted_on = fields.DateField()  # the day only
     consultation_id: int
 
@@ -174,7 +179,9 @@ class Response(Model):
 
 # A free-text answer under moderation (a short or long text, or the "other" answer of a choice
 # question): one row per distinct text of a question, so identical answers are one item and an
-# edited answer is a new one. Created with the response (pending when PREMODERATED_CONTENT lists
+# edited answer (read by a later run) is a new one. Created by the results job, never with the
+# response: every row of the consultation is rewritten in a random order when a new text comes
+# (consultations.texts.rewrite, issue #16) (pending when PREMODERATED_CONTENT lists
 # `consultation_answer`); results and exports list a text only while it is `visible`. The id is
 # random (consultations.texts.new_id): it is shown in public report links, and a sequence would
 # tell which texts came in together. The day only, like `Response.submitted_on`.

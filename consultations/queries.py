@@ -14,7 +14,7 @@ from typing import Any
 
 from tortoise import timezone
 
-from consultations import domain, texts
+from consultations import domain, services, texts
 from consultations.models import (
     Consultation,
     Option,
@@ -30,6 +30,7 @@ from participation import formatting
 from participation.i18n import gettext
 from participation.proposals.domain import ModerationState
 from participation.richtext import to_text
+from participation.settings import Settings
 from participation.spreadsheet import safe_row, safe_rows
 
 
@@ -177,17 +178,15 @@ def aggregates_csv(content: dict[str, Any], views: list[QuestionView]) -> str:
 
 
 async def anonymised_responses(
-    consultation_id: int, views: list[QuestionView]
+    settings: Settings, consultation_id: int, views: list[QuestionView]
 ) -> tuple[list[str], list[list[str]]]:
     """One row per response, no person, no token, no date, sorted by content (so the order says
     nothing of who answered first). Free texts appear only while visible (approved)."""
     approved = set(await texts.published(consultation_id))
     header = [f"q{view.number}" for view in views]
     rows = []
-    for raw in await Response.filter(consultation_id=consultation_id).values_list(
-        "answers", flat=True
-    ):
-        stored = json.loads(str(raw))
+    for raw in await services.stored_answers(settings, consultation_id):  # opened in memory
+        stored = json.loads(raw)
         row = []
         for view in views:
             q = view.question
@@ -227,8 +226,8 @@ async def anonymised_responses(
     return header, rows
 
 
-async def responses_csv(consultation_id: int, views: list[QuestionView]) -> str:
-    header, rows = await anonymised_responses(consultation_id, views)
+async def responses_csv(settings: Settings, consultation_id: int, views: list[QuestionView]) -> str:
+    header, rows = await anonymised_responses(settings, consultation_id, views)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(safe_row(header))
@@ -267,7 +266,9 @@ class PendingText:
     approved: bool | None
 
 
-async def free_texts(consultation_id: int, views: list[QuestionView]) -> list[PendingText]:
+async def free_texts(
+    settings: Settings, consultation_id: int, views: list[QuestionView]
+) -> list[PendingText]:
     """Every distinct free text of the consultation with its review state (None: pending),
     unreviewed first."""
     states = {ModerationState.VISIBLE: True, ModerationState.HIDDEN: False}
@@ -279,10 +280,8 @@ async def free_texts(consultation_id: int, views: list[QuestionView]) -> list[Pe
     }
     by_id = {view.question.id: view.question for view in views}
     found: dict[tuple[int, str], PendingText] = {}
-    for raw in await Response.filter(consultation_id=consultation_id).values_list(
-        "answers", flat=True
-    ):
-        stored = json.loads(str(raw))
+    for raw in await services.stored_answers(settings, consultation_id):  # opened in memory
+        stored = json.loads(raw)
         for key, value in stored.items():
             question_id = int(key.removesuffix("-other"))
             question = by_id.get(question_id)

@@ -277,7 +277,7 @@ async def responses_csv(request: Request) -> Response:
     if consultation.phase != Phase.CLOSED and not can_administer(request.scope["user"]):
         raise NotFound()
     views = await queries.questionnaire(consultation.id)
-    content = await queries.responses_csv(consultation.id, views)
+    content = await queries.responses_csv(request.app.state.settings, consultation.id, views)
     return attachment(
         content, "text/csv; charset=utf-8", f"consultation-{consultation.id}-reponses.csv"
     )
@@ -483,9 +483,8 @@ async def admin_texts(request: Request) -> Response:
     views = await queries.questionnaire(consultation.id)
     if request.method == "POST":
         data = await form_data(request)
-        texts = {
-            (t.question.id, t.digest): t for t in await queries.free_texts(consultation.id, views)
-        }
+        listed = await queries.free_texts(request.app.state.settings, consultation.id, views)
+        texts = {(t.question.id, t.digest): t for t in listed}
         question_id = parse_id(data.get("question_id", ""))
         found = texts.get((question_id, data.get("digest", ""))) if question_id else None
         if found is None:  # forged question or text
@@ -498,7 +497,7 @@ async def admin_texts(request: Request) -> Response:
         return redirect(f"/admin/consultations/{consultation.id}/texts")
     context = {
         "consultation": consultation,
-        "texts": await queries.free_texts(consultation.id, views),
+        "texts": await queries.free_texts(request.app.state.settings, consultation.id, views),
     }
     return render(request, "consultations/admin_texts.html", context)
 

@@ -6,16 +6,19 @@ response per keyed token (UNIQUE), one stored result per consultation (UNIQUE).
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import hashlib
 import hmac
 import json
+import random
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from nacl.public import SealedBox
 from tortoise import timezone
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -36,7 +39,7 @@ from consultations.models import (
     TextReview,
 )
 from moderation.services import audit
-from participation import mail, outbox
+from participation import mail, outbox, sealing
 from participation.i18n import N_, gettext
 from participation.notifications.models import Notification
 from participation.notifications.services import Kind, speaking
@@ -49,6 +52,9 @@ from participation.settings import Settings
 text_digest = texts.text_digest  # (kept here: callers and tests know it as services.text_digest)
 
 RESULTS_JOB = "compute_consultation_results"
+OPEN_THREADS = 2  # the servers of this project have 2 cores
+OPEN_IN_THREADS_FROM = 2_000  # sealed responses; fewer are opened at once (about 40 µs each)
+_random = random.SystemRandom()
 
 
 # --- consultations and phases ----------------------------------------------------------------
@@ -344,10 +350,71 @@ async def person_of(user: Any) -> domain.Person:
 
 
 def response_token(settings: Settings, consultation_id: int, who: str) -> str:
-    """Finds a response again (to edit it); only a holder of SECRET_KEY can compute it.
+    """Finds a response again (to edit it); keyed with ANSWERS_KEY (participation.sealing), so
+    that a copy of the database with SECRET_KEY cannot compute a person's token.
     `who` is `user:<id>`, or `visitor:<random>` for a visitor without an account."""
+    return sealing.lookup_token(settings.answers_key, consultation_id, who)
+
+
+def legacy_token(settings: Settings, consultation_id: int, who: str) -> str:
+    """The token of responses stored before issue #16 (keyed with SECRET_KEY); a response found
+    by it gets the new token when it is next changed."""
     message = f"consultation|{consultation_id}|{who}".encode()
     return hmac.new(settings.secret_key.encode(), message, hashlib.sha256).hexdigest()
+
+
+def seal_answers(settings: Settings, consultation_id: int, content: str) -> bytes:
+    return sealing.seal(sealing.public_key(settings.answers_key, consultation_id), content.encode())
+
+
+def open_answers(settings: Settings, consultation_id: int, answers: str, sealed: Any) -> str:
+    """The JSON of one stored response, sealed (anonymous) or not (named)."""
+    if sealed is None:
+        return answers
+    key = sealing.private_key(settings.answers_key, consultation_id)
+    return sealing.unseal(key, sealed).decode()
+
+
+async def stored_answers(settings: Settings, consultation_id: int) -> list[str]:
+    """The JSON of every response of a consultation, opened in memory, in a random order (the
+    order of the rows is the order of the participants)."""
+    rows = await Response.filter(consultation_id=consultation_id).values_list("answers", "sealed")
+    opener = SealedBox(sealing.private_key(settings.answers_key, consultation_id))
+
+    def open_all(part: list[tuple[Any, Any]]) -> list[str]:
+        return [str(a) if b is None else sealing.unseal(opener, b).decode() for a, b in part]
+
+    if len(rows) < OPEN_IN_THREADS_FROM:
+        found = open_all(rows)
+    else:  # libsodium runs without the GIL (cffi): one thread per core, the loop stays free
+        parts = await asyncio.gather(
+            *(asyncio.to_thread(open_all, rows[n::OPEN_THREADS]) for n in range(OPEN_THREADS))
+        )
+        found = [answers for part in parts for answers in part]
+    del rows
+    _random.shuffle(found)
+    return found
+
+
+async def seal_clear_responses(settings: Settings) -> int:
+    """Seal the responses of anonymous consultations stored in clear before issue #16 (one
+    transaction per consultation); the results cron runs it. Returns the number sealed."""
+    sealed = 0
+    consultation_ids: set[int] = set(
+        await Response.filter(
+            sealed=None, consultation__anonymous=True, answers__not=""
+        ).values_list("consultation_id", flat=True)  # type: ignore[arg-type]
+    )
+    for consultation_id in sorted(consultation_ids):
+        async with in_transaction():
+            rows = await Response.filter(
+                consultation_id=consultation_id, sealed=None, answers__not=""
+            ).values_list("id", "answers")
+            for row_id, answers in rows:
+                box = seal_answers(settings, consultation_id, str(answers))
+                await Response.filter(id=row_id).update(sealed=box, answers="")
+            sealed += len(rows)
+    return sealed
 
 
 def who_of(user: Any, visitor: str | None) -> str | None:
@@ -356,12 +423,24 @@ def who_of(user: Any, visitor: str | None) -> str | None:
     return f"visitor:{visitor}" if visitor else None
 
 
+async def _find(settings: Settings, consultation_id: int, who: str) -> Response | None:
+    found = await Response.get_or_none(
+        token=response_token(settings, consultation_id, who), consultation_id=consultation_id
+    )
+    if found is None:
+        found = await Response.get_or_none(
+            token=legacy_token(settings, consultation_id, who), consultation_id=consultation_id
+        )
+    return found
+
+
 async def current_answers(settings: Settings, consultation_id: int, who: str | None) -> Any:
     if who is None:
         return None
-    token = response_token(settings, consultation_id, who)
-    response = await Response.get_or_none(token=token, consultation_id=consultation_id)
-    return json.loads(response.answers) if response is not None else None
+    response = await _find(settings, consultation_id, who)
+    if response is None:
+        return None
+    return json.loads(open_answers(settings, consultation_id, response.answers, response.sealed))
 
 
 async def submit_response(
@@ -373,9 +452,12 @@ async def submit_response(
 ) -> bool:
     """Record or replace a person's response; True when it replaced an earlier one.
 
-    Two steps, each its own transaction: insert register + response; if the person already
-    answered (UNIQUE register row or token), replace the response found by its keyed token.
-    Concurrent submissions by one person therefore leave exactly one response.
+    Who answered and what are written by two transactions, never one (issue #16): first the
+    participant row (signed-in people), then the response, found again by its keyed token and
+    replaced, or inserted. For an anonymous consultation the response is sealed (only the
+    results job and this person's own page open it) and its free texts are registered for
+    moderation by the results job, never here. Concurrent submissions by one person leave
+    exactly one response (UNIQUE participant row and token).
     """
     consultation = await Consultation.get(id=consultation_id)
     now = timezone.now()
@@ -399,33 +481,41 @@ async def submit_response(
             stored[f"{key}-other"] = sanitize(stored[f"{key}-other"])
     content = json.dumps(stored, ensure_ascii=False, sort_keys=True)
     token = response_token(settings, consultation_id, who)
-    signed_in = person.signed_in
-    free_texts = texts.free_texts_of(specs, stored)
-    premoderated = settings.premoderates(texts.CONTENT_TYPE)
-    try:
-        async with in_transaction():
-            await texts.register(free_texts, premoderated, now.date())
-            if signed_in:
+    values: dict[str, Any] = (
+        {"answers": "", "sealed": seal_answers(settings, consultation_id, content)}
+        if consultation.anonymous
+        else {"answers": content, "sealed": None}
+    )
+    if person.signed_in:
+        try:
+            async with in_transaction():
                 await Participant.create(
                     consultation_id=consultation_id, user_id=user.id, answered_on=now.date()
                 )
+        except IntegrityError:
+            pass  # answered before: the response is replaced below
+    for _attempt in range(3):
+        updated = await Response.filter(token=token, consultation_id=consultation_id).update(
+            submitted_on=now.date(), **values
+        )
+        if not updated:  # a response stored before issue #16, by its old token
+            updated = await Response.filter(
+                token=legacy_token(settings, consultation_id, who), consultation_id=consultation_id
+            ).update(token=token, submitted_on=now.date(), **values)
+        if updated:
+            return True
+        try:
             await Response.create(
                 consultation_id=consultation_id,
                 token=token,
-                user_id=user.id if signed_in and not consultation.anonymous else None,
-                answers=content,
+                user_id=user.id if person.signed_in and not consultation.anonymous else None,
                 submitted_on=now.date(),
+                **values,
             )
-    except IntegrityError:
-        async with in_transaction():
-            await texts.register(free_texts, premoderated, now.date())
-            updated = await Response.filter(token=token, consultation_id=consultation_id).update(
-                answers=content, submitted_on=now.date()
-            )
-        if not updated:  # pragma: no cover - the register row exists without a response
-            raise refuse(N_("Your answer could not be saved. Try again.")) from None
-        return True
-    return False
+        except IntegrityError:
+            continue  # a concurrent submission by the same person inserted it first
+        return False
+    raise refuse(N_("Your answer could not be saved. Try again."))  # pragma: no cover
 
 
 # --- results ---------------------------------------------------------------------------------
@@ -489,20 +579,25 @@ def _decoded(batch: list[str]) -> list[dict[str, Any]]:
     return decoded  # type: ignore[no-any-return]
 
 
-async def compute_results(consultation_id: int) -> str:
+async def compute_results(settings: Settings, consultation_id: int) -> str:
     """Aggregate every response and store the result; the same responses give the same row.
 
-    The stored answers are read as plain strings (no model instances), then decoded and counted
-    a batch at a time: only one batch of decoded responses is in memory at once."""
+    Sealed responses are opened in memory, in a random order, and never written back one by
+    one; the free texts they bring are registered for moderation here (`texts.rewrite`).
+    Decoded and counted a batch at a time: only one batch of decoded responses is in memory."""
     specs = await question_specs(consultation_id)
-    approved = await approved_texts(consultation_id)
-    rows = await Response.filter(consultation_id=consultation_id).values_list("answers", flat=True)
-    raw: list[str] = sorted(map(str, rows))  # the digest must not depend on the row order
-    del rows
+    raw: list[str] = await stored_answers(settings, consultation_id)
+    raw.sort()  # the digest must not depend on the row order
+    found: dict[texts.Key, str] = {}
     aggregator = domain.Aggregator(specs)
     for start in range(0, len(raw), RESULTS_BATCH):
         with _collector_paused():
-            aggregator.add(_decoded(raw[start : start + RESULTS_BATCH]))
+            batch = _decoded(raw[start : start + RESULTS_BATCH])
+            aggregator.add(batch)
+            _collect_texts(specs, batch, found)
+    premoderated = settings.premoderates(texts.CONTENT_TYPE)
+    await texts.rewrite(consultation_id, found, premoderated, timezone.now().date())
+    approved = await approved_texts(consultation_id)
     content = aggregator.result(is_approved(approved))
     digest = _input_digest(raw, approved, specs)
     serialized = json.dumps(content, ensure_ascii=False, sort_keys=True)
@@ -526,6 +621,20 @@ async def compute_results(consultation_id: int) -> str:
     return digest
 
 
+def _collect_texts(
+    specs: list[domain.QuestionSpec],
+    batch: list[dict[str, Any]],
+    found: dict[texts.Key, str],
+) -> None:
+    """The distinct free texts of a batch, by (question id, digest)."""
+    text_questions = [s for s in specs if s.kind in domain.TEXT_KINDS or s.allow_other]
+    if not text_questions:
+        return
+    for stored in batch:
+        for question_id, text in texts.free_texts_of(text_questions, stored):
+            found.setdefault((question_id, text_digest(text)), text)
+
+
 async def review_text(question_id: int, text: str, approved: bool, by_user: Any = None) -> None:
     """The consultation's texts page: approve or hide one distinct text without a reason (the
     queue, `/moderation`, asks for one). Its open case, if any, is closed with its reports."""
@@ -534,6 +643,11 @@ async def review_text(question_id: int, text: str, approved: bool, by_user: Any 
     digest = text_digest(text)
     state = ModerationState.VISIBLE if approved else ModerationState.HIDDEN
     async with in_transaction():
+        # the lock that the results job's rewrite of the texts takes too (texts.rewrite)
+        consultation_ids = await Question.filter(id=question_id).values_list(
+            "consultation_id", flat=True
+        )
+        await Consultation.filter(id__in=list(consultation_ids)).select_for_update()
         # INSERT ... ON CONFLICT DO NOTHING, then set: a concurrent review does not collide
         row = None
         while row is None:  # again in the unlikely case that the random id was taken

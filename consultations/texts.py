@@ -1,7 +1,8 @@
 """Free-text answers under moderation: one `TextReview` row per distinct text of a question.
 
-A text is registered with the response that brings it (pending when PREMODERATED_CONTENT lists
-`consultation_answer`, with an open case in the moderation queue; visible otherwise). The
+A text is registered by the results job that first reads it in a response (pending when
+PREMODERATED_CONTENT lists `consultation_answer`, with an open case in the moderation queue;
+visible otherwise), never at submission (see `rewrite`). The
 stored results (`Result`, computed by the results job) list the texts that were visible when
 they were computed; every read of them goes through `published_content`, which drops the texts
 that are no longer visible, so that hiding a text takes effect at once, without recomputing.
@@ -15,10 +16,13 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import random
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time
 from typing import Any
+
+from tortoise.transactions import in_transaction
 
 from consultations import domain
 from consultations.models import TextReview
@@ -28,6 +32,7 @@ CONTENT_TYPE = "consultation_answer"
 ID_LIMIT = 2**31 - 1  # ids fit the INTEGER columns of moderation (content_id, target_id)
 
 Key = tuple[int, str]  # (question id, text digest)
+_random = random.SystemRandom()
 
 
 def text_digest(text: str) -> str:
@@ -59,47 +64,63 @@ def case_day(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=UTC)
 
 
-async def register(texts: Iterable[tuple[int, str]], premoderated: bool, today: date) -> None:
-    """Give each new distinct text its row (inside the caller's transaction); new pending texts
-    open a case in the queue. Texts already known keep their state, whoever wrote them."""
+async def rewrite(
+    consultation_id: int, found: Mapping[Key, str], premoderated: bool, today: date
+) -> int:
+    """Give each new distinct text of the consultation its row, by the results job (never at
+    submission: a row written then lines up with the participant row by rowid or `xmin`).
+
+    When there is a new text, every text row of the consultation is rewritten in a random
+    order in one transaction (DELETE + INSERT, ids, states and days kept): all rows then share
+    one `xmin` and shuffled rowids, so neither tells which text came before which. New pending
+    texts open a case in the queue, in the same random order, dated to the day. Texts already
+    known keep their state, whoever wrote them. Returns the number of new texts."""
+    from consultations.models import Consultation
     from moderation import services as moderation
 
-    wanted: dict[Key, str] = {(q, text_digest(t)): t for q, t in texts}
-    if not wanted:
-        return
-    state = ModerationState.PENDING if premoderated else ModerationState.VISIBLE
-    for _attempt in range(5):  # a random id may collide (1 in ~10^6 per text): draw again
-        known = set(
-            await TextReview.filter(
-                question_id__in={q for q, _ in wanted}, text_digest__in={d for _, d in wanted}
-            ).values_list("question_id", "text_digest")
+    if not found:
+        return 0
+    async with in_transaction():
+        # the consultation's row is the lock that review_text takes too: no decision is lost
+        await Consultation.filter(id=consultation_id).select_for_update().get()
+        existing = await TextReview.filter(question__consultation_id=consultation_id).values(
+            "id", "question_id", "text_digest", "text", "moderation_state", "created_on"
         )
-        missing = sorted(key for key in wanted if key not in known)
+        known = {(int(r["question_id"]), str(r["text_digest"])) for r in existing}
+        missing = [key for key in found if key not in known]
         if not missing:
-            return
-        rows = [
-            TextReview(
-                id=new_id(),
-                question_id=q,
-                text_digest=d,
-                text=wanted[(q, d)],
-                moderation_state=state,
-                created_on=today,
+            return 0
+        taken = {int(r["id"]) for r in existing}
+        state = ModerationState.PENDING if premoderated else ModerationState.VISIBLE
+        new_rows = []
+        for question_id, digest in missing:
+            row_id = new_id()
+            while row_id in taken or await TextReview.exists(id=row_id):
+                row_id = new_id()
+            taken.add(row_id)
+            new_rows.append(
+                TextReview(
+                    id=row_id,
+                    question_id=question_id,
+                    text_digest=digest,
+                    text=found[(question_id, digest)],
+                    moderation_state=state,
+                    created_on=today,
+                )
             )
-            for q, d in missing
-        ]
-        await TextReview.bulk_create(rows, ignore_conflicts=True)
+        rows = [TextReview(**r) for r in existing] + new_rows
+        _random.shuffle(rows)
+        if existing:
+            await TextReview.filter(id__in=[r["id"] for r in existing]).delete()
+        await TextReview.bulk_create(rows)
         if premoderated:
-            ours = {(row.id, row.question_id, row.text_digest) for row in rows}
-            inserted = await TextReview.filter(id__in=[row.id for row in rows]).values_list(
-                "id", "question_id", "text_digest"
-            )
-            for row_id, question_id, digest in inserted:
-                if (row_id, question_id, digest) in ours:  # not a row that had this id already
+            fresh = {row.id for row in new_rows}
+            for row in rows:
+                if row.id in fresh:
                     await moderation.open_pending_case(
-                        CONTENT_TYPE, int(row_id), None, opened_at=case_day(today)
+                        CONTENT_TYPE, int(row.id), None, opened_at=case_day(today)
                     )
-        wanted = {key: wanted[key] for key in missing}
+    return len(new_rows)
 
 
 async def published(consultation_id: int) -> dict[Key, int]:

@@ -386,8 +386,14 @@ class ConsultationAnswerKind:
     async def move(
         self, settings: Settings, item: Item, target: ModerationState, actor: Any
     ) -> tuple[bool, list[mail.OutboxEmail]]:
-        from consultations.models import TextReview
+        from consultations.models import Consultation, TextReview
 
+        # the lock that the results job takes to rewrite the texts (consultations.texts.rewrite,
+        # ids and states kept): a decision waits for it instead of missing the rewritten row
+        consultation_ids = await TextReview.filter(id=item.id).values_list(
+            "question__consultation_id", flat=True
+        )
+        await Consultation.filter(id__in=list(consultation_ids)).select_for_update()
         moved = await TextReview.filter(id=item.id, moderation_state=item.state).update(
             moderation_state=target
         )

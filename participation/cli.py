@@ -65,6 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
     makemigrations = commands.add_parser("makemigrations", help="write migrations (developers)")
     makemigrations.add_argument("--name", help="a short name for the migration")
     makemigrations.set_defaults(func=make_migrations)
+    answers_key = commands.add_parser(
+        "answers-key", help="print a new random ANSWERS_KEY (docs/configuration.md)"
+    )
+    answers_key.set_defaults(func=print_answers_key)
     demo = commands.add_parser("demo", help="load the demo town (idempotent)")
     demo.set_defaults(func=load_demo)
     admin = commands.add_parser("createadmin", help="create or promote a staff account")
@@ -202,6 +206,13 @@ def make_migrations(args: argparse.Namespace) -> int:
     if args.name:
         argv += ["--name", args.name]
     return asyncio.run(run_cli_async(argv))
+
+
+def print_answers_key(args: argparse.Namespace) -> int:
+    from participation.sealing import new_key
+
+    print(new_key())
+    return 0
 
 
 def load_demo(args: argparse.Namespace) -> int:

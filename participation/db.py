@@ -67,6 +67,10 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
     if settings.uses_sqlite and "busy_timeout" not in database_url:
         # web and worker write to the same file: wait for the lock instead of failing
         database_url += ("&" if "?" in database_url else "?") + "busy_timeout=5000"
+    if settings.uses_sqlite and "secure_delete" not in database_url:
+        # deleted rows are overwritten with zeros, not left in free pages of the file: a copy
+        # of the file must not give back the order of rows rewritten in random order (#16)
+        database_url += ("&" if "?" in database_url else "?") + "secure_delete=ON"
     if not settings.uses_sqlite and "timeout=" not in database_url:
         # an unreachable server: fail a new connection after 5 s (asyncpg waits 60 s) so pages
         # answer 503 instead of hanging (participation.middleware.DatabaseUnavailableMiddleware)

@@ -2,6 +2,13 @@
 arq job after commit, and re-sent by a sweeper if Redis lost the job. Nothing is lost.
 
 Without SMTP_HOST, e-mails are written to the log (development).
+
+Secrets never rest in clear (issue #16): an e-mail that carries a link opening an account
+(password reset, e-mail confirmation) is queued with `SECRET` in its body where the link goes,
+and the link itself encrypted in `secret` with a key that is not in the database
+(ANSWERS_KEY, participation.sealing). The link is put in at send time; once sent, the
+encrypted link is erased and the body keeps `LINK_REMOVED` in its place: what an audit needs
+(to whom, which e-mail, when), nothing that opens anything.
 """
 
 from __future__ import annotations
@@ -16,11 +23,13 @@ from typing import Any
 from tortoise import fields, timezone
 from tortoise.models import Model
 
-from participation import queue
+from participation import queue, sealing
 from participation.settings import Settings
 
 logger = logging.getLogger("participation.mail")
 MAX_ATTEMPTS = 5
+SECRET = "[[secret-link]]"  # where the link goes, in the stored body
+LINK_REMOVED = "[lien retiré après l'envoi / link removed once sent]"
 
 
 class OutboxEmail(Model):
@@ -32,6 +41,7 @@ class OutboxEmail(Model):
     sent_at = fields.DatetimeField(null=True)
     attempts = fields.IntField(default=0)
     last_error = fields.TextField(default="")
+    secret = fields.BinaryField(null=True)  # the link, encrypted, until the e-mail is sent
 
     class Meta:
         table = "mail_outbox"
@@ -42,19 +52,42 @@ async def queue_email(recipient: str, subject: str, body: str) -> OutboxEmail:
     return await OutboxEmail.create(recipient=recipient, subject=subject, body=body)
 
 
+async def queue_secret_email(
+    settings: Settings, recipient: str, subject: str, body: str, link: str
+) -> OutboxEmail:
+    """Record an e-mail whose `link` opens something (`SECRET` marks its place in `body`): the
+    link is stored encrypted, and erased once sent."""
+    if SECRET not in body:
+        raise ValueError("the body must say where the secret link goes")
+    return await OutboxEmail.create(
+        recipient=recipient,
+        subject=subject,
+        body=body,
+        secret=sealing.encrypt(settings.answers_key, link),
+    )
+
+
+def sent_text(settings: Settings, email: OutboxEmail) -> str:
+    """The body as sent: the secret link put back in its place."""
+    if email.secret is None:
+        return email.body.replace(SECRET, LINK_REMOVED)
+    return email.body.replace(SECRET, sealing.decrypt(settings.answers_key, email.secret))
+
+
 async def dispatch(email: OutboxEmail) -> None:
     await queue.enqueue("send_email", email.id, _job_id=f"email:{email.id}:{email.attempts}")
 
 
 def _deliver(settings: Settings, email: OutboxEmail) -> None:
+    body = sent_text(settings, email)
     if not settings.smtp_host:
-        logger.info("E-mail to %s: %s\n%s", email.recipient, email.subject, email.body)
+        logger.info("E-mail to %s: %s\n%s", email.recipient, email.subject, body)
         return
     message = EmailMessage()
     message["From"] = settings.email_from
     message["To"] = email.recipient
     message["Subject"] = email.subject
-    message.set_content(email.body)
+    message.set_content(body)
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp:
         if settings.smtp_starttls:
             smtp.starttls()
@@ -76,7 +109,9 @@ async def send_email(ctx: dict[str, Any], email_id: int) -> str:
         await email.save(update_fields=["attempts", "last_error"])
         raise
     email.sent_at = timezone.now()
-    await email.save(update_fields=["attempts", "sent_at"])
+    email.secret = None  # erased: the link is in the recipient's mailbox, not here
+    email.body = email.body.replace(SECRET, LINK_REMOVED)
+    await email.save(update_fields=["attempts", "sent_at", "secret", "body"])
     return "sent"
 
 

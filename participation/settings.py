@@ -15,6 +15,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from participation import sealing
+
 SUPPORTED_LANGUAGES = ("fr", "en")
 
 
@@ -35,6 +37,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DATABASE_URL", "", "Database URL; default: SQLite file `DATA_DIR/participation.db`."),
     Setting("REDIS_URL", "", "Redis URL; default: an embedded Redis with its socket in DATA_DIR."),
     Setting("SECRET_KEY", "", "Signs cookies and tokens. Required in production."),
+    Setting(
+        "ANSWERS_KEY",
+        "",
+        "Key of the anonymous consultation answers (32 random bytes in base64: "
+        "`participation answers-key`), sealed with it at submission. Required in production, "
+        "different from SECRET_KEY, kept outside the database and its backups, and backed up "
+        "apart: without it those answers cannot be read. Default outside production: generated "
+        "once into `DATA_DIR/answers_key`.",
+    ),
     Setting("HOST", "127.0.0.1", "Address `participation serve` listens on."),
     Setting("PORT", "8000", "Port `participation serve` listens on."),
     Setting("WEB_CONCURRENCY", "1", "Number of web processes started by `participation serve`."),
@@ -122,6 +133,7 @@ class Settings:
     page_cache_seconds: int = 10
     log_retention_days: int = 90
     time_zone: str = "Europe/Paris"
+    answers_key: bytes = b""  # participation.sealing: never in the database
 
     @property
     def is_production(self) -> bool:
@@ -163,6 +175,7 @@ class Settings:
             if environment == "production":
                 raise ConfigurationError("SECRET_KEY is required when ENVIRONMENT=production")
             secret_key = _development_secret_key(data_dir)
+        answers_key = _answers_key(raw, environment, data_dir)
         host, port = raw["HOST"], _integer(raw, "PORT")
         return cls(
             environment=environment,
@@ -192,6 +205,7 @@ class Settings:
             page_cache_seconds=_at_least_zero(raw, "PAGE_CACHE_SECONDS"),
             log_retention_days=_positive(raw, "LOG_RETENTION_DAYS"),
             time_zone=_time_zone(raw, "TIME_ZONE"),
+            answers_key=answers_key,
         )
 
     def premoderates(self, content_type: str) -> bool:
@@ -251,3 +265,21 @@ def _development_secret_key(data_dir: Path) -> str:
         key_file.write_text(secrets.token_urlsafe(48))
         key_file.chmod(0o600)
     return key_file.read_text().strip()
+
+
+def _answers_key(raw: Mapping[str, str], environment: str, data_dir: Path) -> bytes:
+    """Production refuses to start without ANSWERS_KEY rather than generate one on a server,
+    where it would end up next to the database, in the same backups."""
+    if not raw["ANSWERS_KEY"].strip():
+        if environment == "production":
+            raise ConfigurationError(
+                "ANSWERS_KEY is required when ENVIRONMENT=production "
+                "(generate one with `participation answers-key`, see docs/configuration.md)"
+            )
+        return sealing.development_key(data_dir)
+    if raw["ANSWERS_KEY"].strip() == raw["SECRET_KEY"].strip():
+        raise ConfigurationError("ANSWERS_KEY must differ from SECRET_KEY")
+    try:
+        return sealing.parse_key(raw["ANSWERS_KEY"])
+    except ValueError as error:
+        raise ConfigurationError(str(error)) from None

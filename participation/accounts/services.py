@@ -105,9 +105,11 @@ async def _confirmation_email(settings: Settings, user: User) -> mail.OutboxEmai
     body = gettext(
         "Hello {name},\n\nTo confirm your e-mail address on {site}, open this link:\n{link}\n\n"
         "If you did not create this account, ignore this message."
-    ).format(name=user.display_name, site=settings.site_name, link=link)
+    ).format(name=user.display_name, site=settings.site_name, link=mail.SECRET)
     subject = gettext("Confirm your e-mail address")
-    return await mail.queue_email(user.email, f"[{settings.site_name}] {subject}", body)
+    return await mail.queue_secret_email(
+        settings, user.email, f"[{settings.site_name}] {subject}", body, link
+    )
 
 
 async def resend_confirmation(settings: Settings, user: User) -> None:
@@ -242,9 +244,11 @@ async def request_password_reset(settings: Settings, email: str) -> None:
             "Hello {name},\n\nTo choose a new password on {site}, open this link within one "
             "hour:\n{link}\n\nIf you did not ask for it, ignore this message: your password "
             "has not changed."
-        ).format(name=user.display_name, site=settings.site_name, link=link)
+        ).format(name=user.display_name, site=settings.site_name, link=mail.SECRET)
         subject = gettext("Choose a new password")
-        message = await mail.queue_email(user.email, f"[{settings.site_name}] {subject}", body)
+        message = await mail.queue_secret_email(
+            settings, user.email, f"[{settings.site_name}] {subject}", body, link
+        )
     await mail.dispatch(message)
 
 

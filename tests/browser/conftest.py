@@ -324,10 +324,13 @@ async def same_document(page: Any) -> bool:
 async def emails_to(server: LiveServer, recipient: str) -> list[Any]:
     """The e-mails the platform wrote for `recipient`, oldest first: the outbox is what the
     worker sends (without SMTP_HOST it only logs them), so the test reads it like a mailbox."""
-    from participation.mail import OutboxEmail
+    from participation.mail import OutboxEmail, sent_text
 
     async def read(settings: Settings) -> list[Any]:
-        return await OutboxEmail.filter(recipient=recipient).order_by("id")
+        emails = await OutboxEmail.filter(recipient=recipient).order_by("id")
+        for email in emails:  # as the recipient reads it: with its link (encrypted at rest)
+            email.body = sent_text(settings, email)
+        return emails
 
     return list(await server.seed(read))
 

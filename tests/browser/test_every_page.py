@@ -45,7 +45,7 @@ async def _answered(settings: Settings, people: list[Any], **options: Any) -> An
         if number % 2:  # a second, different opinion: the charts have more than one bar
             items = [(k, "2" if k.endswith(f"q{questions['scale'].id}") else v) for k, v in items]
         await consultation_services.submit_response(settings, consultation.id, person, None, items)
-    await consultation_services.compute_results(consultation.id)
+    await consultation_services.compute_results(settings, consultation.id)
     return consultation
 
 
@@ -56,7 +56,7 @@ async def _town(settings: Settings) -> dict[str, Any]:
     visible = await _answered(settings, people, visible=True, title="Jardins de la gare")
     closed = await _answered(settings, people, title="Horaires de la médiathèque")
     await consultation_services.switch_phase(closed.id, ConsultationPhase.CLOSED, None)
-    await consultation_services.compute_results(closed.id)
+    await consultation_services.compute_results(settings, closed.id)
     await consultation_services.publish_outcome(
         settings,
         closed.id,

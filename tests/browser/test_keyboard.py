@@ -17,6 +17,7 @@ from participation.settings import Settings
 from tests.browser import seeds
 from tests.browser.conftest import Axe, LiveServer, ballots_in, log_in
 from tests.budgets.factories import budget_in_voting
+from tests.consultations.factories import opened
 
 expect.set_options(timeout=15_000)
 
@@ -162,7 +163,7 @@ async def test_a_questionnaire_with_the_keyboard_alone(
 
     async def answers(settings: Settings) -> tuple[list[Any], dict[str, int]]:
         options = await Option.filter(question__consultation_id=resident["consultation"])
-        stored = [json.loads(r.answers) for r in await Response.all()]
+        stored = [opened(settings, r) for r in await Response.all()]
         return stored, {o.label: o.id for o in options}
 
     [stored], option_ids = await module_server.seed(answers)

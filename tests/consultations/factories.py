@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
+from typing import Any
 
 from tortoise import timezone
 
 from consultations import services
-from consultations.models import Audience, Consultation, Option, Phase, Question, QuestionKind
+from consultations.models import (
+    Audience,
+    Consultation,
+    Option,
+    Phase,
+    Question,
+    QuestionKind,
+    Response,
+)
 from consultations.services import ConsultationForm, QuestionForm
+from participation.settings import Settings
 
 K = QuestionKind
 
@@ -101,3 +112,12 @@ async def valid_answers(questions: dict[str, Question]) -> dict[str, str | list[
         f"q{q['number'].id}": "4",
         f"q{q['short'].id}": "Plus d'ombre",
     }
+
+
+def opened(settings: Settings, response: Response) -> dict[str, Any]:
+    """A stored response's answers, as only the holder of ANSWERS_KEY can read them (anonymous
+    consultations keep them sealed)."""
+    raw = services.open_answers(
+        settings, response.consultation_id, response.answers, response.sealed
+    )
+    return json.loads(raw)  # type: ignore[no-any-return]

@@ -23,7 +23,7 @@ from consultations.models import (
 from participation.accounts.models import User
 from participation.settings import Settings
 from tests.conftest import create_user, log_in
-from tests.consultations.factories import consultation_open, options, valid_answers
+from tests.consultations.factories import consultation_open, opened, options, valid_answers
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -42,7 +42,7 @@ async def answer(
 
 
 async def test_answer_every_question_type_then_change_the_answers(
-    client: httpx.AsyncClient, citizen: User
+    client: httpx.AsyncClient, citizen: User, settings: Settings
 ) -> None:
     consultation, questions = await consultation_open(anonymous=True)
     await log_in(client, citizen)
@@ -56,7 +56,8 @@ async def test_answer_every_question_type_then_change_the_answers(
     stored = await Response.get(consultation=consultation)
     assert stored.user_id is None  # anonymous: the register knows who, not what
     assert await Participant.filter(consultation=consultation, user=citizen).count() == 1
-    answers = json.loads(stored.answers)
+    assert stored.answers == "" and stored.sealed  # sealed: no answer in clear in the database
+    answers = opened(settings, stored)
     assert answers[str(questions["scale"].id)] == 4
     assert str(questions["why"].id) not in answers  # hidden: "Oui" was chosen
 
@@ -69,7 +70,7 @@ async def test_answer_every_question_type_then_change_the_answers(
     changed[f"q{questions['why'].id}"] = "Trop loin"
     assert (await answer(client, consultation, changed)).status_code == 303
     assert await Response.filter(consultation=consultation).count() == 1
-    answers = json.loads((await Response.get(consultation=consultation)).answers)
+    answers = opened(settings, await Response.get(consultation=consultation))
     assert answers[str(questions["why"].id)] == "<p>Trop loin</p>"
 
 
@@ -128,7 +129,9 @@ async def test_invalid_answers_are_refused_field_by_field(
     assert other.id != consultation.id
 
 
-async def test_free_text_is_sanitized(client: httpx.AsyncClient, citizen: User) -> None:
+async def test_free_text_is_sanitized(
+    client: httpx.AsyncClient, citizen: User, settings: Settings
+) -> None:
     consultation, questions = await consultation_open()
     await log_in(client, citizen)
     fields = {
@@ -138,7 +141,7 @@ async def test_free_text_is_sanitized(client: httpx.AsyncClient, citizen: User) 
         f"q{questions['single'].id}-other": "<a href='javascript:alert(3)'>lien</a>",
     }
     assert (await answer(client, consultation, fields)).status_code == 303
-    stored = (await Response.get(consultation=consultation)).answers
+    stored = json.dumps(opened(settings, await Response.get(consultation=consultation)))
     assert "<script" not in stored and "onerror" not in stored and "javascript:" not in stored
     page = await client.get(f"/consultations/{consultation.id}/answer")
     assert "<script>alert" not in page.text
@@ -231,3 +234,23 @@ async def test_preparation_consultations_are_not_public(client: httpx.AsyncClien
     assert (await client.get(f"/consultations/{consultation.id}")).status_code == 404
     assert consultation.title not in (await client.get("/consultations")).text
     assert await Question.filter(consultation=consultation).count() == 8
+
+
+async def test_the_answer_page_says_exactly_who_sees_the_answers(
+    client: httpx.AsyncClient, citizen: User
+) -> None:
+    anonymous, _ = await consultation_open(anonymous=True)
+    named, _ = await consultation_open(anonymous=False, title="Nominative")
+    await log_in(client, citizen)
+    page = (await client.get(f"/consultations/{anonymous.id}/answer")).text
+    assert "Qui voit vos réponses" in page
+    assert "la mairie sait que vous avez répondu (votre compte et le jour)" in page
+    assert "pas ce que vous avez répondu" in page
+    assert "chiffrées dès leur envoi" in page and "pas dans la base de données" in page
+    assert "le serveur qui calcule les résultats détient cette clé" in page  # the limit, said
+    assert "Vos réponses sont anonymes." not in page  # the old, unqualified promise
+    page = (await client.get(f"/consultations/{named.id}/answer")).text
+    assert "Réponses nominatives\u00a0: le personnel de la mairie voit qui a répondu quoi" in page
+    assert "chiffrées" not in page
+    detail = (await client.get(f"/consultations/{anonymous.id}")).text
+    assert "la mairie sait qui a répondu, pas quoi" in detail

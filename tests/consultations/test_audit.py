@@ -14,7 +14,7 @@ from moderation.models import AuditLogEntry
 from participation.accounts.models import User
 from participation.settings import Settings
 from tests.conftest import log_in, post_form
-from tests.consultations.factories import consultation_open
+from tests.consultations.factories import consultation_open, opened
 from tests.consultations.test_results import answered_by
 
 FORM = {
@@ -73,7 +73,7 @@ async def test_text_reviews_and_the_outcome_are_audited_without_answers(
     consultation, questions = await consultation_open()
     people = await answered_by(settings, consultation, questions, 1)
     await services.switch_phase(consultation.id, Phase.CLOSED, None)
-    text = json.loads((await Response.first()).answers)[  # type: ignore[union-attr]
+    text = opened(settings, await Response.first())[  # type: ignore[arg-type]
         str(questions["short"].id)
     ]
     await log_in(client, moderator)

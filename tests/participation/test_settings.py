@@ -1,10 +1,12 @@
 """Settings come from the environment, with laptop defaults, and are all documented."""
 
 import re
+from base64 import b64decode
 from pathlib import Path
 
 import pytest
 
+from participation.sealing import new_key
 from participation.settings import SETTINGS, ConfigurationError, Settings
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "configuration.md"
@@ -30,6 +32,26 @@ def test_development_secret_key_is_generated_once_and_kept(tmp_path: Path) -> No
 def test_production_requires_a_secret_key(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="SECRET_KEY"):
         Settings.from_env({"DATA_DIR": str(tmp_path), "ENVIRONMENT": "production"})
+
+
+def test_answers_key_is_generated_once_in_development_and_required_in_production(
+    tmp_path: Path,
+) -> None:
+    first = Settings.from_env({"DATA_DIR": str(tmp_path)}).answers_key
+    assert len(first) == 32 and first == Settings.from_env({"DATA_DIR": str(tmp_path)}).answers_key
+    assert (tmp_path / "answers_key").stat().st_mode & 0o077 == 0
+    assert first != Settings.from_env({"DATA_DIR": str(tmp_path / "other")}).answers_key
+    production = {"DATA_DIR": str(tmp_path / "p"), "ENVIRONMENT": "production", "SECRET_KEY": "s"}
+    with pytest.raises(ConfigurationError, match="ANSWERS_KEY is required"):
+        Settings.from_env(production)
+    assert not (tmp_path / "p" / "answers_key").exists()  # never generated on a server
+    key = new_key()
+    assert Settings.from_env({**production, "ANSWERS_KEY": key}).answers_key == b64decode(key)
+    with pytest.raises(ConfigurationError, match="must differ from SECRET_KEY"):
+        Settings.from_env({**production, "SECRET_KEY": key, "ANSWERS_KEY": key})
+    for wrong in ("not base64!", "c2hvcnQ="):
+        with pytest.raises(ConfigurationError, match="ANSWERS_KEY must"):
+            Settings.from_env({**production, "ANSWERS_KEY": wrong})
 
 
 @pytest.mark.parametrize(

@@ -58,7 +58,7 @@ async def test_consultation_responses(app: Any, settings: Settings) -> None:
     from consultations import queries, services
 
     views = await queries.questionnaire(consultation)
-    for text in await queries.free_texts(consultation, views):  # published once approved
+    for text in await queries.free_texts(settings, consultation, views):  # published once approved
         await services.review_text(text.question.id, text.text, True)
     async with logged_in_client(app, world.admin) as admin:
         cells = _cells((await admin.get(f"/consultations/{consultation}/responses.csv")).text)

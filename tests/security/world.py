@@ -193,12 +193,13 @@ async def _free_text_answers(settings: Settings, world: World) -> tuple[int, int
         fields[f"q{questions['short'].id}"] = text
         items = [(k, v) for k, vs in fields.items() for v in (vs if isinstance(vs, list) else [vs])]
         await consultation_services.submit_response(settings, consultation.id, person, None, items)
+        await consultation_services.compute_results(settings, consultation.id)  # registers it
         row = await TextReview.get(text=f"<p>{text}</p>")
         case = await ModerationCase.get(content_type="consultation_answer", content_id=row.id)
         decision = "approve" if not ids else "hide"
         await moderation_services.decide(settings, world.moderator, [case.id], decision, "Vu.")
         ids.append(row.id)
-    await consultation_services.compute_results(consultation.id)
+    await consultation_services.compute_results(settings, consultation.id)
     return ids[0], ids[1]
 
 
