@@ -134,6 +134,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         reporter.ensure_newline()
     say = reporter.write_line if reporter is not None else print
     say(f"axe audited {len(AUDITS)} page states, on {len(AUDITED_ROUTES)} routes of the app")
+    say(
+        f"and checked each for sideways scrolling at {' and '.join(map(str, PHONE_WIDTHS))} px wide"
+    )
     if exitstatus != 0:
         return
     complete = _RUN["modules"] - _RUN["partial"]
