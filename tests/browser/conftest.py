@@ -8,7 +8,8 @@
   started once; a module sets `SERVER_ENV` for settings such as PREMODERATED_CONTENT).
 - The database is a fresh SQLite file, or on PostgreSQL (DATABASE_URL) a fresh schema
   `browser_live` of that database, so the server never touches the tables of the other tests.
-- `axe` audits pages with axe-core from node_modules (WCAG 2.0/2.1 A and AA).
+- `axe` audits pages with axe-core from node_modules (WCAG 2.0/2.1 A and AA), and lays each
+  page out again at 390 and 320 px wide to check it does not scroll sideways (`sideways`).
 """
 
 from __future__ import annotations
@@ -398,9 +399,11 @@ class Axe:
         self._audit_page: Any = None
 
     async def check(self, page: Any, state: str = "") -> None:
-        if self.source is None:
-            return
         where = f"{page.url} {state}".strip()
+        wide = await sideways(page)  # phones: measured even when axe-core is absent
+        if self.source is None:
+            assert not wide, f"accessibility violations on {where}:\n" + "\n".join(wide)
+            return
         target = page
         # htmx runs on every page of a JavaScript context: its absence means JavaScript is off
         if not await page.evaluate("typeof window.htmx !== 'undefined'"):
@@ -427,7 +430,7 @@ class Axe:
             "to it with aria-describedby (WCAG 3.3.1, RGAA 11.10)"
             for name in await target.evaluate(UNDESCRIBED_ERRORS)
         ]
-        problems += await sideways(page)
+        problems += wide
         assert not problems, f"accessibility violations on {where}:\n" + "\n".join(problems)
 
     async def _snapshot(self, page: Any) -> Any:
@@ -478,7 +481,8 @@ async def sideways(page: Any) -> list[str]:
                     f"sideways (WCAG 1.4.10); sticking out: {'; '.join(found['culprits'])}"
                 )
     finally:
-        await page.set_viewport_size(size)
+        if size is not None:
+            await page.set_viewport_size(size)
     return problems
 
 
