@@ -6,14 +6,14 @@ from datetime import UTC, datetime
 
 from redis.exceptions import RedisError
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from participation import queue
 from participation.db import database_answers
 from participation.pagecache import cached_for_visitors
 from participation.settings import SUPPORTED_LANGUAGES
-from participation.templating import render
+from participation.templating import STATIC_DIR, render
 from participation.web import form_data, redirect, safe_next
 from participation.worker_status import HEARTBEAT_KEY, HEARTBEAT_MAX_AGE_SECONDS
 
@@ -63,8 +63,26 @@ async def healthz(request: Request) -> Response:
     return JSONResponse(body, status_code=200 if healthy else 503)
 
 
+# The icon's files are static/favicon.ico and .svg (drawn by participation/favicon.py). Browsers
+# ask for /favicon.ico at the root whatever the page links, so both are served there, cached for
+# 30 days: an icon that changes shows within a month, and no 404 fills the logs meanwhile.
+FAVICON_CACHE = "public, max-age=2592000"
+FAVICON_TYPES = {"favicon.ico": "image/vnd.microsoft.icon", "favicon.svg": "image/svg+xml"}
+
+
+async def favicon(request: Request) -> Response:
+    name = request.url.path.lstrip("/")
+    return FileResponse(
+        STATIC_DIR / name,
+        media_type=FAVICON_TYPES[name],
+        headers={"Cache-Control": FAVICON_CACHE},
+    )
+
+
 routes = [
     Route("/", cached_for_visitors(home), name="home"),
     Route("/language", switch_language, methods=["POST"], name="language"),
     Route("/healthz", healthz, name="healthz"),
+    Route("/favicon.ico", favicon, name="favicon"),
+    Route("/favicon.svg", favicon, name="favicon_svg"),
 ]

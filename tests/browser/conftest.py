@@ -8,7 +8,8 @@
   started once; a module sets `SERVER_ENV` for settings such as PREMODERATED_CONTENT).
 - The database is a fresh SQLite file, or on PostgreSQL (DATABASE_URL) a fresh schema
   `browser_live` of that database, so the server never touches the tables of the other tests.
-- `axe` audits pages with axe-core from node_modules (WCAG 2.0/2.1 A and AA).
+- `axe` audits pages with axe-core from node_modules (WCAG 2.0/2.1 A and AA), and lays each
+  page out again at 390 and 320 px wide to check it does not scroll sideways (`sideways`).
 """
 
 from __future__ import annotations
@@ -71,6 +72,31 @@ UNDESCRIBED_ERRORS = """() => Array.from(document.querySelectorAll('[aria-invali
             || ids.some(id => document.getElementById(id) === null);
     })
     .map(field => field.id || field.name || field.tagName)"""
+# Phones: the widths at which no page may scroll sideways (WCAG 1.4.10 reflow asks for 320 CSS
+# px; 390 px is a common phone). Each audited page is laid out again at these widths.
+PHONE_WIDTHS = (390, 320)
+# The page's width against the window's, and the elements that stick out on the right (the
+# deepest ones, leaving out those inside a container that scrolls or clips them): what to fix.
+SIDEWAYS = """() => {
+    const width = window.innerWidth, scrolled = document.documentElement.scrollWidth;
+    if (scrolled <= width) return null;
+    const clipped = el => {
+        for (let up = el.parentElement; up && up !== document.body; up = up.parentElement)
+            if (getComputedStyle(up).overflowX !== 'visible') return true;
+        return false;
+    };
+    const out = Array.from(document.body.querySelectorAll('*')).filter(el => {
+        const box = el.getBoundingClientRect();
+        return box.width > 0 && box.right > width + 1 && !clipped(el);
+    });
+    const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+        + Array.from(el.classList).map(c => '.' + c).join('')
+        + ' ' + Math.round(el.getBoundingClientRect().width) + 'px "'
+        + (el.textContent || '').trim().slice(0, 40) + '"';
+    return {scrolled, width,
+            culprits: out.filter(el => !out.some(o => o !== el && el.contains(o)))
+                         .slice(0, 6).map(name)};
+}"""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -109,6 +135,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         reporter.ensure_newline()
     say = reporter.write_line if reporter is not None else print
     say(f"axe audited {len(AUDITS)} page states, on {len(AUDITED_ROUTES)} routes of the app")
+    say(
+        f"and checked each for sideways scrolling at {' and '.join(map(str, PHONE_WIDTHS))} px wide"
+    )
     if exitstatus != 0:
         return
     complete = _RUN["modules"] - _RUN["partial"]
@@ -373,9 +402,11 @@ class Axe:
         self._audit_page: Any = None
 
     async def check(self, page: Any, state: str = "") -> None:
-        if self.source is None:
-            return
         where = f"{page.url} {state}".strip()
+        wide = await sideways(page)  # phones: measured even when axe-core is absent
+        if self.source is None:
+            assert not wide, f"accessibility violations on {where}:\n" + "\n".join(wide)
+            return
         target = page
         # htmx runs on every page of a JavaScript context: its absence means JavaScript is off
         if not await page.evaluate("typeof window.htmx !== 'undefined'"):
@@ -402,6 +433,7 @@ class Axe:
             "to it with aria-describedby (WCAG 3.3.1, RGAA 11.10)"
             for name in await target.evaluate(UNDESCRIBED_ERRORS)
         ]
+        problems += wide
         assert not problems, f"accessibility violations on {where}:\n" + "\n".join(problems)
 
     async def _snapshot(self, page: Any) -> Any:
@@ -434,6 +466,27 @@ class Axe:
                 "the journey passed, but node_modules/axe-core is absent (`make assets`): "
                 "its pages were not audited"
             )
+
+
+async def sideways(page: Any) -> list[str]:
+    """Lays the page out again at each of `PHONE_WIDTHS` and says where it scrolls sideways
+    (`scrollWidth > innerWidth`), naming what sticks out; then restores the window's size. The
+    same document is measured (no reload): a form's typed values and htmx's changes stay."""
+    problems = []
+    size = page.viewport_size
+    try:
+        for width in PHONE_WIDTHS:
+            await page.set_viewport_size({"width": width, "height": 800})
+            found = await page.evaluate(SIDEWAYS)
+            if found:
+                problems.append(
+                    f"reflow ({width} px): the page is {found['scrolled']} px wide and scrolls "
+                    f"sideways (WCAG 1.4.10); sticking out: {'; '.join(found['culprits'])}"
+                )
+    finally:
+        if size is not None:
+            await page.set_viewport_size(size)
+    return problems
 
 
 @pytest_asyncio.fixture(loop_scope="session")

@@ -75,6 +75,8 @@ AUDITED: dict[str, str] = {
 EXEMPT: dict[str, str] = {
     "healthz": "plain-text health check for the load balancer, not a page",
     "static": "stylesheet, scripts and images (audited as part of every page)",
+    "favicon": "the site's icon (ICO), an image",
+    "favicon_svg": "the site's icon (SVG), an image",
     "accounts:data": "the person's data as a JSON download",
     "budgets:results_csv": "CSV download (its content is the results page's table)",
     "budgets:pabulib": "Pabulib data file download",

@@ -10,7 +10,7 @@ from typing import Any
 from tortoise import timezone
 
 from budgets import services as budgets
-from budgets.models import BallotKind, Feasibility, Phase, Project
+from budgets.models import BallotKind, BudgetDistrict, Feasibility, Phase, Project
 from budgets.tallying import tally_and_store
 from consultations import services as consultations
 from consultations.models import Option, Question, QuestionKind
@@ -156,3 +156,44 @@ async def answered_consultation(settings: Settings, title: str, participant: Any
         [(f"q{questions[0].id}", str(yes.id)), (f"q{questions[1].id}", "4")],
     )
     return consultation_id
+
+
+# What breaks a phone's layout: a 200-character word (an address pasted whole, a key held down)
+# and a long district name. Every page showing them must wrap them, never scroll sideways.
+LONG_WORD = ("Anticonstitutionnellement" * 8)[:200]
+LONG_DISTRICT = "Hauts-de-Saint-Barthélemy–Colline-des-Jardins-Ouvriers–Faubourg-Sainte-Marguerite"
+
+
+async def long_content(
+    settings: Settings, author: Any, neighbour: Any, budget_id: int
+) -> dict[str, int]:
+    """A published proposal of `author` in a long-named district whose title, body and comment
+    hold a 200-character word, the comment reported by `neighbour` (so it waits in the
+    moderation queue), and a project with such a word in the budget `budget_id`."""
+    from moderation import services as moderation
+    from participation.territory import Category, District
+    from tests.moderation.helpers import make_comment
+    from tests.participation.proposal_factories import make_proposal
+
+    district = await District.create(name=LONG_DISTRICT, slug="hauts-de-saint-barthelemy")
+    category = await Category.create(name="Propreté, " + LONG_WORD[:60], slug="proprete")
+    proposal = await make_proposal(
+        author,
+        title="Idée " + LONG_WORD[:140],
+        body=f'<p>Un mot très long : {LONG_WORD}</p><p><a href="https://example.org/{LONG_WORD}">'
+        f"https://example.org/{LONG_WORD}</a></p>",
+        district_id=district.id,
+        category_id=category.id,
+    )
+    comment = await make_comment(proposal, author, body=f"<p>Et encore : {LONG_WORD}</p>")
+    await moderation.report(settings, neighbour, "comment", comment.id, "spam", LONG_WORD)
+    envelope = await BudgetDistrict.create(budget_id=budget_id, name=LONG_DISTRICT, amount=10_000)
+    project = await Project.create(
+        budget_id=budget_id,
+        title=LONG_WORD,
+        description=f"<p>{LONG_WORD}</p>",
+        cost=1_000,
+        district=envelope,
+        feasibility=Feasibility.FEASIBLE,
+    )
+    return {"proposal": proposal.id, "comment": comment.id, "project": project.id}

@@ -8,12 +8,14 @@ from typing import Any
 import pytest
 from playwright.async_api import expect
 
-from budgets.models import BallotKind
+from budgets.models import BallotKind, Feasibility, Project
 from participation.accounts.models import Role
 from participation.settings import Settings
-from tests.browser.conftest import LiveServer, ballots_in, log_in
+from tests.browser.conftest import LiveServer, ballots_in, log_in, sideways
+from tests.browser.seeds import LONG_WORD
 from tests.budgets.factories import PERSON, budget_in_voting, verified
 from tests.conftest import TEST_PASSWORD, create_user
+from tests.consultations.factories import consultation_open
 
 # Generous: the suite runs on a busy 2-core machine; expect() retries until then.
 expect.set_options(timeout=15_000)
@@ -77,3 +79,79 @@ async def test_cast_and_change_a_ballot(
     ballots = await ballots_in(module_server, seeded["budget"])
     assert len(ballots) == 1 and f'"{seeded["projects"][1]}"' not in ballots[0]
     assert f'"{seeded["projects"][0]}"' in ballots[0]
+
+
+# Each box a person ticks, with its size on screen (WCAG 2.5.8: at least 24 x 24 CSS px)
+BOXES = """() => Array.from(document.querySelectorAll('input[type=checkbox], input[type=radio]'))
+    .map(box => { const r = box.getBoundingClientRect();
+                  return {id: box.id || box.name, width: r.width, height: r.height}; })"""
+PHONE = {"width": 390, "height": 640}
+
+
+async def small_boxes(page: Any) -> list[dict[str, Any]]:
+    boxes = await page.evaluate(BOXES)
+    assert boxes, "no box to tick on the page"
+    return [box for box in boxes if box["width"] < 24 or box["height"] < 24]
+
+
+async def test_the_ballot_on_a_phone(module_server: LiveServer, context_for: Any) -> None:
+    """At 390 px: boxes of 24 px at least, nothing scrolls sideways (a project's title is a
+    200-character word), and the running total stays in sight, above the box just ticked at the
+    bottom of the list (sticky), with the focus on that box not hidden under it."""
+    person = {**PERSON, "identifier": "VB-002", "birth_date": "1990-12-01"}
+
+    async def seed(settings: Settings) -> dict[str, Any]:
+        budget, _ = await budget_in_voting(BallotKind.KNAPSACK)
+        await Project.create(
+            budget=budget,
+            title=LONG_WORD,
+            description="<p>Détails</p>",
+            cost=2_000,
+            feasibility=Feasibility.FEASIBLE,
+        )
+        user = await create_user(settings, "telephone@example.org", Role.CITIZEN)
+        await verified(settings, user, person)
+        return {"budget": budget.id}
+
+    seeded = await module_server.seed(seed)
+    page = await (await context_for(viewport=PHONE)).new_page()
+    await log_in(page, module_server, "telephone@example.org", TEST_PASSWORD)
+    await page.goto(f"{module_server.url}/budgets/{seeded['budget']}/ballot")
+    assert await small_boxes(page) == []
+    assert await sideways(page) == []
+
+    meter = page.locator("#meter")
+    last = page.locator("input[type=checkbox]").last
+    await last.focus()  # as Tab does: the page scrolls to the box
+    await page.keyboard.press("Space")
+    await expect(meter).to_contain_text("1 projet choisi")
+    assert await last.is_checked()
+    total, box = await meter.bounding_box(), await last.bounding_box()
+    assert total is not None and box is not None
+    assert 0 <= total["y"] and total["y"] + total["height"] <= PHONE["height"], total
+    assert box["y"] >= total["y"] + total["height"], (box, total)  # not under the total
+    assert await page.evaluate("window.scrollY") > 0  # the list did scroll
+    # back up to the first project (Shift+Tab would): it scrolls into sight below the total
+    first = page.locator("input[type=checkbox]").first
+    await first.focus()
+    total, box = await meter.bounding_box(), await first.bounding_box()
+    assert total is not None and box is not None
+    assert 0 <= total["y"] and box["y"] >= total["y"] + total["height"], (box, total)
+
+
+async def test_a_questionnaire_on_a_phone(module_server: LiveServer, context_for: Any) -> None:
+    """At 320 px, a questionnaire with every kind of question (the majority-judgment grid
+    included): boxes and radio buttons of 24 px at least, nothing scrolls sideways."""
+
+    async def seed(settings: Settings) -> dict[str, Any]:
+        consultation, _ = await consultation_open(title="Avenir du " + LONG_WORD[:80])
+        await create_user(settings, "questionnaire@example.org", Role.CITIZEN)
+        return {"consultation": consultation.id}
+
+    seeded = await module_server.seed(seed)
+    page = await (await context_for(viewport={"width": 320, "height": 640})).new_page()
+    await log_in(page, module_server, "questionnaire@example.org", TEST_PASSWORD)
+    await page.goto(f"{module_server.url}/consultations/{seeded['consultation']}/answer")
+    await expect(page.get_by_role("button", name="Envoyer mes réponses")).to_be_visible()
+    assert await small_boxes(page) == []
+    assert await sideways(page) == []

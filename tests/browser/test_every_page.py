@@ -71,6 +71,7 @@ async def _town(settings: Settings) -> dict[str, Any]:
     imported = await import_pabulib(SMALL_PABULIB.encode(), "testville.pb")
     await tally_and_store(imported.id)
     await budget_services.switch_phase(imported.id, BudgetPhase.RESULTS, by_user=None)
+    long = await seeds.long_content(settings, world.owner, world.other, world.ids["budget_id"])
     submission = await seeds.budget_in_review("Budget des écoles")
     await budget_services.switch_phase(submission, BudgetPhase.SUBMISSION, by_user=None)
     return {
@@ -81,6 +82,7 @@ async def _town(settings: Settings) -> dict[str, Any]:
         "elsewhere": elsewhere.id,
         "imported": imported.id,
         "submission": submission,
+        "long": long,
     }
 
 
@@ -167,6 +169,7 @@ async def test_staff_pages(
     await visit(page, axe, f"{site}/admin/consultations/{town['closed']}", "closed")
 
     # moderation, audit, indicators, follow-up
+    await visit(page, axe, f"{site}/moderation", "a long word reported", htmx=True)
     await visit(page, axe, f"{site}/admin/audit")
     await visit(page, axe, f"{site}/admin/moderation/reasons/{ids['reason']}")
     await visit(page, axe, f"{site}/moderation/users/{ids['user']}")
@@ -188,6 +191,9 @@ async def test_resident_pages(
     await log_in(owner, module_server, "owner@example.org", TEST_PASSWORD)
     await visit(owner, axe, f"{site}/notifications")
     await visit(owner, axe, f"{site}/proposals/{hidden['draft_proposal']}/edit")
+    # its hint names <strong> and <em>: shown as text, not opened, so the footer stays plain
+    style = "f => [getComputedStyle(f).fontWeight, getComputedStyle(f).fontStyle]"
+    assert await owner.locator("footer").evaluate(style) == ["400", "normal"]
     await refused(owner, axe, "Enregistrer", "proposal edit refused", ("title", "body"))
     await visit(owner, axe, f"{site}/proposals/{proposal}/history")
     await visit(owner, axe, f"{site}/proposals/{proposal}/comments/{ids['comment']}/edit")
@@ -215,6 +221,14 @@ async def test_resident_pages(
     await refused(other, axe, "Envoyer l’amendement", "amendment refused", ("title", "body"))
     await visit(other, axe, f"{site}/moderation/report/comment/{ids['comment']}")
     await visit(other, axe, f"{site}/budgets/{budget}/ballot", "not verified", 403)
+
+    # a 200-character word in a proposal's title, body and comment, in a long-named district,
+    # and in a project: wrapped on a phone (every audit also lays the page out at 390 and 320 px)
+    long = town["long"]
+    for url in ["/", "/proposals", f"/proposals/{long['proposal']}", f"/budgets/{budget}"]:
+        await visit(other, axe, site + url, "long words", htmx=True)
+    await visit(other, axe, f"{site}/proposals/{long['proposal']}/history", "long words")
+    await visit(other, axe, f"{site}/budgets/{budget}/projects/{long['project']}", "long words")
     axe.finish()
 
 

@@ -176,8 +176,9 @@ async def test_a_questionnaire_with_the_keyboard_alone(
 async def test_the_audit_catches_a_violation(
     module_server: LiveServer, context_for: Any, axe: Axe, javascript: bool
 ) -> None:
-    """An unlabelled field, a skipped heading level and an invalid field whose error is not tied
-    to it each fail the audit, with JavaScript on and off (copied page)."""
+    """An unlabelled field, a skipped heading level, an invalid field whose error is not tied
+    to it and a page wider than a phone each fail the audit, with JavaScript on and off (copied
+    page)."""
     if axe.source is None:
         pytest.skip("node_modules/axe-core is absent (`make assets`)")
     page = await (await context_for(javascript=javascript)).new_page()
@@ -192,6 +193,8 @@ async def test_the_audit_catches_a_violation(
             '<p id="nom-erreur">Indiquez votre nom</p><label for="nom">Nom</label>'
             '<input id="nom" aria-invalid="true">'
         ),
+        # a 200-character word with nothing to wrap it: the page scrolls sideways on a phone
+        "reflow": "<p>" + "Anticonstitutionnellement" * 8 + "</p>",
     }
     for rule, body in cases.items():
         await page.route(f"{module_server.url}/unlabelled", _serving(head + body + "</main>"))

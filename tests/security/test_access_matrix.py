@@ -154,6 +154,8 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "GET /admin/audit.csv":                                                                     (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
     "GET /admin":                                                                               (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
     "GET /static/{path}":                                                                       (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /favicon.ico":                                                                          (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /favicon.svg":                                                                          (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "POST /language":                                                                           (DONE,    DONE,    DONE,    DONE,    DONE),
     "POST /account/signup":                                                                     (FORM,    FORM,    FORM,    FORM,    FORM),
     "POST /account/login":                                                                      (WRONG,   WRONG,   WRONG,   WRONG,   WRONG),
