@@ -19,6 +19,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from budgets.election import Ballot, BallotKind, Election, Project, scores
+from participation import spreadsheet
 
 SECTIONS = ("META", "PROJECTS", "VOTES")
 KINDS = {kind.value: kind for kind in BallotKind}
@@ -264,7 +265,10 @@ def write(
     already anonymous (the budgets export numbers voters once across all its files).
     """
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", quotechar='"', lineterminator="\n")
+    # a data-exchange format read by programs: names are written as they are (see spreadsheet)
+    writer = spreadsheet.writer(
+        out, keep_formulas=True, delimiter=";", quotechar='"', lineterminator="\n"
+    )
     meta = dict(election.meta)
     exact = election.exact_budget
     meta["budget"] = str(election.budget) if exact.denominator == 1 else meta["budget"]

@@ -3,7 +3,6 @@ chart geometry. No database: the routes load the rows, this turns them into cont
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from datetime import date
@@ -13,7 +12,7 @@ from babel.numbers import format_decimal
 
 from indicators import charts, domain
 from indicators.models import IndicatorSet, ProcessKind
-from participation import i18n
+from participation import i18n, spreadsheet
 from participation.i18n import N_, gettext
 
 KIND_LABELS = {
@@ -152,7 +151,7 @@ def export_csv(rows: list[IndicatorSet]) -> str:
     """One line per figure: totals, weeks, channels, districts and age bands of each process.
     An empty cell is a suppressed one (fewer than 10 people)."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = spreadsheet.writer(out)
     writer.writerow(CSV_COLUMNS)
 
     def share(value: Any) -> str:
