@@ -180,7 +180,9 @@ async def seed_world(settings: Settings) -> World:
     }
     world.phases = {
         "budget_id": await _budgets_in_every_phase(settings, world, budget.id, draft_budget.id),
-        "consultation_id": await _consultations_in_every_phase(consultation.id, draft_consultation),
+        "consultation_id": await _consultations_in_every_phase(
+            settings, world, consultation.id, draft_consultation
+        ),
     }
     await indicator_services.compute_all()  # the dashboard's pages read stored figures
     return world
@@ -214,10 +216,17 @@ async def _budgets_in_every_phase(
     return ids
 
 
-async def _consultations_in_every_phase(open_id: int, preparation: int) -> dict[str, int]:
+async def _consultations_in_every_phase(
+    settings: Settings, world: World, open_id: int, preparation: int
+) -> dict[str, int]:
+    """The world's consultations (open, preparation) and a closed one the owner answered."""
     from consultations.models import Phase
+    from tests.consultations.factories import valid_answers
 
-    closed, _ = await consultation_open(title="Consultation close")
+    closed, questions = await consultation_open(title="Consultation close")
+    fields = await valid_answers(questions)
+    items = [(k, v) for k, vs in fields.items() for v in (vs if isinstance(vs, list) else [vs])]
+    await consultation_services.submit_response(settings, closed.id, world.owner, None, items)
     await consultation_services.switch_phase(closed.id, Phase.CLOSED, by_user=None)
     await consultation_services.compute_results(closed.id)
     return {
