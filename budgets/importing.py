@@ -103,6 +103,17 @@ def parse_file(content: bytes, filename: str) -> Any:
         raise Refused([domain.Problem(N_("The file is not UTF-8 text."), field="file")]) from None
     if not text.strip():
         raise Refused([domain.Problem(N_("Choose a Pabulib (.pb) file."), field="file")])
+    if "\x00" in text:  # PostgreSQL cannot store it (a 500 there); never in a real file
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise Refused(
+            [
+                domain.Problem(
+                    N_("Line {line} contains a NUL character: is it a text file?"),
+                    {"line": line},
+                    "file",
+                )
+            ]
+        )
     try:
         return pabulib.parse(text, name=filename.removesuffix(".pb"))
     except pabulib.PabulibError as error:

@@ -189,3 +189,34 @@ def test_the_name_is_scrubbed_as_a_whole_word_only() -> None:
     assert name_pattern("   ") is None
     odd = name_pattern("J.-P. (Jean) [x]*")  # regular-expression characters are literal
     assert odd is not None and odd.sub("X", "par J.-P. (Jean) [x]* hier") == "par X hier"
+
+
+PABULIB_WITH_NUL = """META
+key;value
+description;Budget\x00 piégé
+num_projects;2
+num_votes;2
+budget;100
+vote_type;approval
+PROJECTS
+project_id;cost;votes;name
+1;50;2;Un projet
+2;60;1;Deux
+VOTES
+voter_id;vote
+1;1,2
+2;1
+"""
+
+
+async def test_a_nul_in_an_imported_pabulib_file_is_refused_with_its_line(
+    client: httpx.AsyncClient, admin: User
+) -> None:
+    """PostgreSQL cannot store NUL: the import answered 500 there."""
+    await log_in(client, admin)
+    token = await csrf_token(client, "/admin/budgets/import")
+    files = {"file": ("budget.pb", PABULIB_WITH_NUL.encode())}
+    response = await client.post("/admin/budgets/import", data={"csrf_token": token}, files=files)
+    assert response.status_code == 422
+    assert "La ligne 3 contient un caractère NUL" in response.text
+    assert await Budget.all().count() == 0
