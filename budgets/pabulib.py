@@ -19,7 +19,6 @@ from fractions import Fraction
 from pathlib import Path
 
 from budgets.election import Ballot, BallotKind, Election, Project, scores
-from participation import spreadsheet
 
 SECTIONS = ("META", "PROJECTS", "VOTES")
 KINDS = {kind.value: kind for kind in BallotKind}
@@ -265,7 +264,10 @@ def write(
     already anonymous (the budgets export numbers voters once across all its files).
     """
     out = io.StringIO()
-    # a data-exchange format read by programs: names are written as they are (see spreadsheet)
+    # the one CSV writer, imported here: `participation` loads the web stack, which the engine
+    # does without; a data-exchange format read by programs, names written as they are
+    from participation import spreadsheet
+
     writer = spreadsheet.writer(
         out, keep_formulas=True, delimiter=";", quotechar='"', lineterminator="\n"
     )
