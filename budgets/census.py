@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -77,6 +78,56 @@ def lookup_hash(key: bytes, identifier: str, birth_date: date, postcode: str) ->
     return hmac.new(key, fact.encode(), hashlib.sha256).hexdigest()
 
 
+# longest cells accepted: the district is stored (CensusEntry.district, 100 characters); the
+# identifier and postcode are only hashed, but no real one is longer than this
+MAX_IDENTIFIER_LENGTH = 64
+MAX_POSTCODE_LENGTH = 10
+MAX_DISTRICT_LENGTH = 100
+_UNREADABLE = N_(
+    "This line cannot be read: a cell is too long or a quote is not closed. Nothing was imported."
+)
+
+
+def _records(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str] | None]]:
+    """(line number, cells) for each record; (line number, None) once, and stop, when the CSV
+    module cannot read on (a cell over its 128 KiB limit, an unclosed quote)."""
+    line_number = 1
+    while True:
+        line_number += 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            yield line_number, None
+            return
+        yield line_number, cells
+
+
+def _line_problem(
+    identifier: str, birth: date | None, postcode: str, district: str
+) -> tuple[str, dict[str, str]] | None:
+    if not identifier:
+        return N_("The identifier is empty."), {}
+    if len(identifier) > MAX_IDENTIFIER_LENGTH:
+        return N_("The identifier is longer than {max} characters."), {
+            "max": str(MAX_IDENTIFIER_LENGTH)
+        }
+    if birth is None:
+        return N_("The birth date is not a date (AAAA-MM-JJ or JJ/MM/AAAA)."), {}
+    if not postcode:
+        return N_("The postcode is empty."), {}
+    if len(postcode) > MAX_POSTCODE_LENGTH:
+        return N_("The postcode is longer than {max} characters."), {
+            "max": str(MAX_POSTCODE_LENGTH)
+        }
+    if len(district) > MAX_DISTRICT_LENGTH:
+        return N_("The district name is longer than {max} characters."), {
+            "max": str(MAX_DISTRICT_LENGTH)
+        }
+    return None
+
+
 def read_census(content: bytes, key: bytes) -> list[CensusRow]:
     """Every row of a census CSV (`;` or `,`, UTF-8 with or without BOM), or CensusFileError
     naming each bad line: a file is imported whole or not at all."""
@@ -89,7 +140,11 @@ def read_census(content: bytes, key: bytes) -> list[CensusRow]:
     first_line = text.splitlines()[0] if text.strip() else ""
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = [HEADER_ALIASES.get(h.strip().lower()) for h in next(reader, [])]
+    try:
+        raw_header = next(reader, [])
+    except csv.Error:
+        raise CensusFileError([(1, _UNREADABLE, {})]) from None
+    header = [HEADER_ALIASES.get(h.strip().lower()) for h in raw_header]
     missing = [c for c in COLUMNS[:3] if c not in header]
     if missing:
         raise CensusFileError(
@@ -108,32 +163,33 @@ def read_census(content: bytes, key: bytes) -> list[CensusRow]:
     rows: list[CensusRow] = []
     problems: list[tuple[int, str, dict[str, str]]] = []
     seen: set[str] = set()
-    for line_number, cells in enumerate(reader, start=2):
+    for line_number, cells in _records(reader):
+        if cells is None:
+            problems.append((line_number, _UNREADABLE, {}))
+            break
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) < len(header):
             problems.append((line_number, N_("This line has too few columns."), {}))
             continue
+        if any("\x00" in cell for cell in cells):  # PostgreSQL cannot store it; never real text
+            problems.append(
+                (line_number, N_("This line contains a NUL character: is it a text file?"), {})
+            )
+            continue
         identifier = cells[position["identifier"]].strip()
         birth = parse_birth_date(cells[position["birth_date"]])
         postcode = cells[position["postcode"]].strip()
         district = cells[position["district"]].strip() if "district" in position else ""
-        if not identifier:
-            problems.append((line_number, N_("The identifier is empty."), {}))
-        elif birth is None:
-            problems.append(
-                (line_number, N_("The birth date is not a date (AAAA-MM-JJ or JJ/MM/AAAA)."), {})
-            )
-        elif not postcode:
-            problems.append((line_number, N_("The postcode is empty."), {}))
-        else:
-            row = CensusRow(
-                lookup_hash(key, identifier, birth, postcode), birth.year, district or None
-            )
-            if row.lookup_hash in seen:
-                problems.append((line_number, N_("This person is already on an earlier line."), {}))
-            seen.add(row.lookup_hash)
-            rows.append(row)
+        if refused := _line_problem(identifier, birth, postcode, district):
+            problems.append((line_number, *refused))
+            continue
+        assert birth is not None
+        row = CensusRow(lookup_hash(key, identifier, birth, postcode), birth.year, district or None)
+        if row.lookup_hash in seen:
+            problems.append((line_number, N_("This person is already on an earlier line."), {}))
+        seen.add(row.lookup_hash)
+        rows.append(row)
     if problems:
         raise CensusFileError(problems)
     return rows

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from budgets import domain
-from budgets.models import BallotKind, WinnerRule
+from budgets.models import BallotKind, Budget, BudgetCategory, BudgetDistrict, WinnerRule
 from budgets.services import BudgetForm
-from participation.formfields import local_moment
+from participation.formfields import bounded_text, column_length, local_moment, too_long
 from participation.i18n import N_
 from participation.numbers import is_whole_number
 from participation.refusals import Problem
@@ -25,6 +25,11 @@ def _number(
     return int(raw)
 
 
+TITLE_LENGTH = column_length(Budget, "title")
+DISTRICT_LENGTH = column_length(BudgetDistrict, "name")
+CATEGORY_LENGTH = column_length(BudgetCategory, "name")
+
+
 def parse_districts(text: str, problems: list[Problem]) -> dict[str, int]:
     """One district per line: `Name: amount`."""
     districts: dict[str, int] = {}
@@ -40,6 +45,9 @@ def parse_districts(text: str, problems: list[Problem]) -> dict[str, int]:
                     field="districts",
                 )
             )
+            return {}
+        if len(name.strip()) > DISTRICT_LENGTH:
+            problems.append(too_long("districts", DISTRICT_LENGTH))
             return {}
         districts[name.strip()] = int(amount)
     return districts
@@ -65,11 +73,11 @@ def parse_budget_form(data: Mapping[str, str]) -> tuple[BudgetForm, list[Problem
         ranking_length=_number(data, "ranking_length", 3, problems) or 0,
     )
     form = BudgetForm(
-        title=data.get("title", ""),
+        title=bounded_text(data, "title", TITLE_LENGTH, problems),
         description=data.get("description", ""),
         total_amount=_number(data, "total_amount", 0, problems) or 0,
         districts=parse_districts(data.get("districts", ""), problems),
-        categories=tuple(c.strip() for c in data.get("categories", "").splitlines() if c.strip()),
+        categories=_categories(data.get("categories", ""), problems),
         dates=domain.PhaseDates(
             local_moment(data, "submission_opens_at", problems),
             local_moment(data, "review_opens_at", problems),
@@ -79,6 +87,17 @@ def parse_budget_form(data: Mapping[str, str]) -> tuple[BudgetForm, list[Problem
         rule=rule,
         winner_rule=winner,
         minimum_age=_number(data, "minimum_age", 0, problems) or 0,
-        restricted_to_district=data.get("restricted_to_district", "").strip() or None,
+        restricted_to_district=bounded_text(
+            data, "restricted_to_district", DISTRICT_LENGTH, problems
+        )
+        or None,
     )
     return form, problems
+
+
+def _categories(text: str, problems: list[Problem]) -> tuple[str, ...]:
+    names = tuple(c.strip() for c in text.splitlines() if c.strip())
+    if any(len(name) > CATEGORY_LENGTH for name in names):
+        problems.append(too_long("categories", CATEGORY_LENGTH))
+        return ()
+    return names

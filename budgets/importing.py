@@ -129,7 +129,7 @@ def parse_file(content: bytes, filename: str) -> Any:
     too_long = [p.id for p in parsed.election.projects if len(p.id) > ID_LENGTH]
     if too_long:
         # ids are stored in 64 characters; cut, two of them could become one
-        line = parsed.project_lines.get(too_long[0], "?")
+        line: object = parsed.project_lines.get(too_long[0]) or "?"
         raise Refused(
             [
                 domain.Problem(

@@ -361,7 +361,13 @@ def write(
     already anonymous (the budgets export numbers voters once across all its files).
     """
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", quotechar='"', lineterminator="\n")
+    # the one CSV writer, imported here: `participation` loads the web stack, which the engine
+    # does without; a data-exchange format read by programs, names written as they are
+    from participation import spreadsheet
+
+    writer = spreadsheet.writer(
+        out, keep_formulas=True, delimiter=";", quotechar='"', lineterminator="\n"
+    )
     meta = dict(election.meta)
     exact = election.exact_budget
     meta["budget"] = str(election.budget) if exact.denominator == 1 else meta["budget"]

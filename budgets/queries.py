@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Mapping
@@ -27,9 +26,9 @@ from budgets.models import (
     VoterRegister,
 )
 from budgets.services import ballot_context, dates_of, rule_of
+from participation import spreadsheet
 from participation.numbers import parse_id
 from participation.proposals.domain import ModerationState
-from participation.spreadsheet import safe_row
 
 
 async def budget_list(with_preparation: bool = False) -> list[Budget]:
@@ -218,7 +217,7 @@ async def results_page(budget: Budget) -> dict[str, Any]:
 async def results_csv(budget: Budget) -> str:
     context = await results_page(budget)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
+    writer = spreadsheet.writer(buffer, delimiter=";")
     writer.writerow(
         [
             "project_id",
@@ -237,18 +236,16 @@ async def results_csv(budget: Budget) -> str:
         if project.feasibility != Feasibility.FEASIBLE:
             continue
         writer.writerow(
-            safe_row(
-                [
-                    project.id,
-                    project.title,
-                    project.district.name if project.district else "",
-                    project.ballot_cost,
-                    scores.get(project.id, 0),
-                    int(project.id in selected.get(budget.winner_rule.value, set())),
-                    int(project.id in selected.get("greedy", set())),
-                    int(project.id in selected.get("equal-shares", set())),
-                ]
-            )
+            [
+                project.id,
+                project.title,
+                project.district.name if project.district else "",
+                project.ballot_cost,
+                scores.get(project.id, 0),
+                int(project.id in selected.get(budget.winner_rule.value, set())),
+                int(project.id in selected.get("greedy", set())),
+                int(project.id in selected.get("equal-shares", set())),
+            ]
         )
     return buffer.getvalue()
 

@@ -14,9 +14,17 @@ from tortoise import timezone
 
 from budgets import domain, queries, services
 from budgets.forms import parse_budget_form
-from budgets.models import BallotKind, Budget, Feasibility, Phase, WinnerRule
+from budgets.models import (
+    Ballot,
+    BallotKind,
+    Budget,
+    BudgetDistrict,
+    Feasibility,
+    Phase,
+    WinnerRule,
+)
 from participation import formatting, refusals
-from participation.formfields import local_input_value
+from participation.formfields import column_length, local_input_value
 from participation.i18n import N_, gettext, ngettext
 from participation.middleware import Prefetch
 from participation.numbers import is_whole_number
@@ -267,10 +275,17 @@ async def receipt(request: Request) -> Response:
     return render(request, "budgets/receipt.html", {"budget": budget, "receipt": held["code"]})
 
 
+# a receipt is letters, digits and dashes, no longer than its column: anything else is simply
+# "not found" (looked up, an over-long value failed Tortoise's length check: a 500)
+_RECEIPT_LENGTH = column_length(Ballot, "receipt")
+_RECEIPT_SHAPE = re.compile(rf"[A-Z0-9-]{{1,{_RECEIPT_LENGTH}}}")
+
+
 async def check_receipt(request: Request) -> Response:
     budget = await _budget(request)
     code = request.query_params.get("receipt", "").strip().upper()
-    found = await queries.published_ballot(budget, code) if code else None
+    plausible = _RECEIPT_SHAPE.fullmatch(code) is not None
+    found = await queries.published_ballot(budget, code) if plausible else None
     return render(
         request, "budgets/receipt_check.html", {"budget": budget, "code": code, "found": found}
     )
@@ -305,9 +320,17 @@ async def ballots_pabulib(request: Request) -> Response:
     budget = await _budget(request)
     if budget.phase != Phase.RESULTS:
         raise NotFound()
-    district = request.query_params.get("district") or None  # one file per envelope
+    # one file per envelope; any other value is the city-wide file (and names it)
+    names = await BudgetDistrict.filter(budget=budget).values_list("name", flat=True)
+    district = request.query_params.get("district") or None
+    district = district if district in names else None
     content = await queries.pabulib_export(budget, district)
-    suffix = "-" + "".join(c if c.isalnum() else "-" for c in district) if district else ""
+    # a header is Latin-1: a district named in another script answered 500
+    suffix = (
+        "-" + "".join(c if c.isascii() and c.isalnum() else "-" for c in district)
+        if district
+        else ""
+    )
     filename = f"budget-{budget.id}{suffix}.pb"
     return Response(
         content,

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from enum import StrEnum
 from typing import TypeVar
 
 from consultations import domain
-from consultations.models import Audience, QuestionKind, ScaleStyle
+from consultations.models import Audience, Consultation, Option, Question, QuestionKind, ScaleStyle
 from consultations.services import ConsultationForm, OutcomeForm, QuestionForm
-from participation.formfields import local_moment
+from participation.formfields import bounded_text, column_length, local_moment, too_long
 from participation.i18n import N_
+from participation.numbers import is_whole_number
 from participation.refusals import Problem
 
 E = TypeVar("E", bound=StrEnum)
+
+
+TITLE_LENGTH = column_length(Consultation, "title")
+DISTRICT_LENGTH = column_length(Consultation, "district")
+QUESTION_LENGTH = column_length(Question, "text")
+OPTION_LENGTH = column_length(Option, "label")
 
 
 def _choice(data: Mapping[str, str], name: str, enum: type[E], default: E) -> E:
@@ -27,7 +35,7 @@ def _whole(
     raw = data.get(name, "").strip()
     if not raw:
         return default
-    if not raw.isdigit():
+    if not is_whole_number(raw):  # "²".isdigit() is True; 20 digits overflow the column
         problems.append(domain.Problem(N_("Enter a whole number."), {}, name))
         return default
     return int(raw)
@@ -38,10 +46,13 @@ def _decimal(data: Mapping[str, str], name: str, problems: list[Problem]) -> flo
     if not raw:
         return None
     try:
-        return float(raw.replace(",", ".").replace(" ", ""))
+        value = float(raw.replace(",", ".").replace(" ", ""))
     except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or abs(value) > 1e15:  # "nan", "inf", "1e999"
         problems.append(domain.Problem(N_("Enter a number, like 12 or 3,5."), {}, name))
         return None
+    return value
 
 
 def parse_consultation_form(
@@ -49,12 +60,12 @@ def parse_consultation_form(
 ) -> tuple[ConsultationForm, list[Problem]]:
     problems: list[Problem] = []
     form = ConsultationForm(
-        title=data.get("title", ""),
+        title=bounded_text(data, "title", TITLE_LENGTH, problems),
         context=data.get("context", ""),
         opens_at=local_moment(data, "opens_at", problems),
         closes_at=local_moment(data, "closes_at", problems),
         audience=_choice(data, "audience", Audience, Audience.SIGNED_IN),
-        district=data.get("district", "").strip() or None,
+        district=bounded_text(data, "district", DISTRICT_LENGTH, problems) or None,
         anonymous=data.get("anonymous") == "on",
         results_visible_while_open=data.get("results_visible_while_open") == "on",
     )
@@ -65,10 +76,10 @@ def parse_question_form(data: Mapping[str, str]) -> tuple[QuestionForm, list[Pro
     problems: list[Problem] = []
     form = QuestionForm(
         kind=_choice(data, "kind", QuestionKind, QuestionKind.SINGLE),
-        text=data.get("text", ""),
+        text=bounded_text(data, "text", QUESTION_LENGTH, problems),
         help_text=data.get("help_text", ""),
         required=data.get("required") == "on",
-        options=tuple(data.get("options", "").splitlines()),
+        options=_options(data.get("options", ""), problems),
         min_choices=_whole(data, "min_choices", 0, problems) or 0,
         max_choices=_whole(data, "max_choices", None, problems),
         allow_other=data.get("allow_other") == "on",
@@ -78,6 +89,13 @@ def parse_question_form(data: Mapping[str, str]) -> tuple[QuestionForm, list[Pro
         show_if=data.get("show_if", ""),
     )
     return form, problems
+
+
+def _options(text: str, problems: list[Problem]) -> tuple[str, ...]:
+    options = tuple(text.splitlines())
+    if any(len(label.strip()) > OPTION_LENGTH for label in options):
+        problems.append(too_long("options", OPTION_LENGTH))
+    return options
 
 
 def parse_outcome_form(data: Mapping[str, str]) -> OutcomeForm:

@@ -6,7 +6,6 @@ queries whatever the number of responses.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from dataclasses import dataclass
@@ -26,12 +25,11 @@ from consultations.models import (
     TextReview,
 )
 from consultations.services import text_digest
-from participation import formatting
+from participation import formatting, spreadsheet
 from participation.i18n import gettext
 from participation.proposals.domain import ModerationState
 from participation.richtext import to_text
 from participation.settings import Settings
-from participation.spreadsheet import safe_row, safe_rows
 
 
 async def public_list() -> list[Consultation]:
@@ -171,9 +169,9 @@ def aggregate_rows(
 
 def aggregates_csv(content: dict[str, Any], views: list[QuestionView]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = spreadsheet.writer(out)
     writer.writerow(["question_number", "question", "item", "measure", "value", "percent"])
-    writer.writerows(safe_rows(aggregate_rows(content, views)))
+    writer.writerows(aggregate_rows(content, views))
     return out.getvalue()
 
 
@@ -229,9 +227,9 @@ async def anonymised_responses(
 async def responses_csv(settings: Settings, consultation_id: int, views: list[QuestionView]) -> str:
     header, rows = await anonymised_responses(settings, consultation_id, views)
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(safe_row(header))
-    writer.writerows(safe_rows(rows))
+    writer = spreadsheet.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
     return out.getvalue()
 
 

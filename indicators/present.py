@@ -3,7 +3,6 @@ chart geometry. No database: the routes load the rows, this turns them into cont
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from datetime import date
@@ -11,7 +10,7 @@ from typing import Any
 
 from indicators import charts, domain
 from indicators.models import IndicatorSet, ProcessKind
-from participation import formatting
+from participation import formatting, spreadsheet
 from participation.i18n import N_, gettext
 
 KIND_LABELS = {
@@ -148,7 +147,7 @@ def export_csv(rows: list[IndicatorSet]) -> str:
     """One line per figure: totals, weeks, channels, districts and age bands of each process.
     An empty cell is a suppressed one (fewer than 10 people)."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = spreadsheet.writer(out)
     writer.writerow(CSV_COLUMNS)
 
     def share(value: Any) -> str:

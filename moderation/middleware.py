@@ -1,6 +1,7 @@
 """Blocked people may read but not act: every state-changing request of a blocked account is
-refused with a clear 403 page (log-out and the language switch excepted). One place, so no
-route can forget it; the block is known from the session lookup at no extra query."""
+refused with a clear 403 page (log-out, the language switch and deleting one's account
+excepted: the right to erasure does not depend on good behaviour). One place, so no route can
+forget it; the block is known from the session lookup at no extra query."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from participation.middleware import SAFE_METHODS
 
-ALLOWED_WHEN_BLOCKED = frozenset({"/account/logout", "/language"})
+ALLOWED_WHEN_BLOCKED = frozenset({"/account/logout", "/language", "/account/delete"})
 
 
 class BlockedUserMiddleware:

@@ -6,7 +6,6 @@ works without JavaScript.
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
@@ -27,13 +26,12 @@ from moderation.domain import (
     ReportReason,
 )
 from moderation.models import ReasonTemplate
-from participation import formatting
+from participation import formatting, spreadsheet
 from participation.accounts.models import User
 from participation.i18n import current_language, gettext, ngettext
 from participation.numbers import parse_id
 from participation.permissions import can_administer, can_moderate, is_signed_in
 from participation.refusals import NotFound
-from participation.spreadsheet import safe_row
 from participation.templating import flash, is_htmx, render
 from participation.web import form_data, redirect, require, translated
 
@@ -291,13 +289,13 @@ async def audit_csv(request: Request) -> Response:
     require(request, can_administer)
     params = queries.AuditParams.from_query(request.query_params)
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = spreadsheet.writer(buffer)
     writer.writerow(AUDIT_FIELDS)
     rows = await queries.audit_entries(params).order_by("id").values_list(*AUDIT_FIELDS)
     for row in rows:
         row = list(row)
         row[1] = formatting.iso_local(row[1]) or ""
-        writer.writerow(safe_row(row))
+        writer.writerow(row)
     return Response(
         buffer.getvalue(),
         media_type="text/csv; charset=utf-8",

@@ -7,20 +7,23 @@ docs/security.md), so they are neither exported nor deleted, and stay counted.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 
 from tortoise import timezone
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from budgets.models import Project, Residency, VoterRegister
 from consultations.models import Participant, Response
 from moderation.models import Report, UserBlock
 from participation import formatting, mail
-from participation.accounts.domain import ERASED_PASSWORD_HASH, erased_email
+from participation.accounts.domain import ERASED_PASSWORD_HASH, FORMER_PARTICIPANT, erased_email
 from participation.accounts.models import PasswordResetToken, User, UserSession
 from participation.comments.models import Comment, CommentVote
-from participation.i18n import N_
+from participation.formfields import column_length
+from participation.i18n import N_, translations
 from participation.notifications.models import Notification
 from participation.proposals.models import Amendment, Proposal, ProposalCoauthor, Support
 
@@ -144,7 +147,8 @@ async def delete_account(user: User) -> None:
     """Erase the person's personal data in one transaction; keep what others rely on.
 
     Erased: e-mail, name, password, language, sessions, reset tokens, notifications, e-mails
-    waiting to be sent or kept in the outbox, pending co-author invitations to their address,
+    waiting to be sent or kept in the outbox, their name in the outbox e-mails of other people
+    (replaced by "Former participant"), pending co-author invitations to their address,
     their name on named consultation answers (the answers stay, anonymous), the exact birth
     date. Kept, attributed to "Former participant": proposals, amendments, comments, budget
     projects. Kept as
@@ -153,6 +157,7 @@ async def delete_account(user: User) -> None:
     """
     email = user.email
     async with in_transaction():
+        await _scrub_name_from_emails(user.display_name)
         await UserSession.filter(user=user).delete()
         await PasswordResetToken.filter(user=user).delete()
         await Notification.filter(user=user).delete()
@@ -173,3 +178,35 @@ async def delete_account(user: User) -> None:
             last_login_at=None,
             deleted_at=timezone.now(),
         )
+
+
+def name_pattern(display_name: str) -> re.Pattern[str] | None:
+    """The display name as a whole word or phrase (not inside another word), or None when
+    there is no name to look for."""
+    name = display_name.strip()
+    return re.compile(rf"(?<!\w){re.escape(name)}(?!\w)") if name else None
+
+
+SUBJECT_LENGTH = column_length(mail.OutboxEmail, "subject")
+
+
+async def _scrub_name_from_emails(display_name: str) -> None:
+    """Other people's e-mails kept in the outbox (sent ones stay LOG_RETENTION_DAYS) name this
+    person ("Olivia commented on your proposal"): put "Former participant" in their language
+    instead, in the subject and the text, sent or not yet sent."""
+    pattern = name_pattern(display_name)
+    if pattern is None:
+        return
+    name = display_name.strip()
+    emails = await mail.OutboxEmail.filter(Q(body__contains=name) | Q(subject__contains=name))
+    if not emails:
+        return
+    recipients = {e.recipient for e in emails}
+    languages = dict(await User.filter(email__in=recipients).values_list("email", "language"))
+    for outbox_email in emails:
+        language = languages.get(outbox_email.recipient) or "fr"
+        replacement = translations(language).gettext(FORMER_PARTICIPANT)
+        subject = pattern.sub(replacement, outbox_email.subject)[:SUBJECT_LENGTH]
+        body = pattern.sub(replacement, outbox_email.body)
+        if (subject, body) != (outbox_email.subject, outbox_email.body):
+            await mail.OutboxEmail.filter(id=outbox_email.id).update(subject=subject, body=body)

@@ -9,7 +9,7 @@ from starlette.routing import Route
 from moderation import ratelimit
 from participation import i18n
 from participation.accounts import privacy, services
-from participation.accounts.domain import SignUpForm
+from participation.accounts.domain import SignUpForm, email_problem, normalize_email
 from participation.i18n import N_, gettext
 from participation.permissions import is_signed_in
 from participation.templating import flash, render
@@ -65,10 +65,19 @@ async def log_in(request: Request) -> Response:
         context = {"values": {}, "errors": {}, "next": next_url}
         return render(request, "accounts/login.html", context)
     data = await form_data(request)
+    next_url = safe_next(data.get("next"), "/")
+    if problem := email_problem(normalize_email(data.get("email", ""))):
+        # no account has such an address (nor a longer one than the column holds): say so on
+        # the field before any lookup, which would fail on an over-long value
+        context = {
+            "values": {"email": data.get("email", "")},
+            "errors": translated({"email": problem}),
+            "next": next_url,
+        }
+        return render(request, "accounts/login.html", context, status_code=422)
     # at most 5 log-in attempts per minute per e-mail address, and 30 failures per IP: then 429
     await ratelimit.refuse_if_exhausted(request, "login_failure")
     await ratelimit.check(request, "login", email=data.get("email", ""))
-    next_url = safe_next(data.get("next"), "/")
     user = await services.authenticate(
         _settings(request), data.get("email", ""), data.get("password", "")
     )
@@ -117,6 +126,11 @@ async def request_reset(request: Request) -> Response:
     if request.method == "GET":
         return render(request, "accounts/reset_request.html", {"values": {}, "errors": {}})
     data = await form_data(request)
+    if problem := email_problem(normalize_email(data.get("email", ""))):
+        # the same answer for every well-formed address; a malformed one is said on the field
+        values = {"email": data.get("email", "")}
+        context = {"values": values, "errors": translated({"email": problem})}
+        return render(request, "accounts/reset_request.html", context, status_code=422)
     await ratelimit.check(request, "password_reset", email=data.get("email", ""))
     await services.request_password_reset(_settings(request), data.get("email", ""))
     # The same answer whether or not the account exists.

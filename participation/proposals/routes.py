@@ -5,7 +5,6 @@ One route, two renderings: the list and the support button answer htmx with a fr
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Callable
@@ -18,7 +17,7 @@ from starlette.routing import Route
 from tortoise import timezone
 
 from moderation import ratelimit
-from participation import formatting
+from participation import formatting, spreadsheet
 from participation.i18n import N_, gettext
 from participation.pagecache import cached_for_visitors
 from participation.permissions import is_signed_in, is_staff
@@ -33,7 +32,6 @@ from participation.proposals.domain import (
 from participation.proposals.models import Proposal
 from participation.refusals import NotFound
 from participation.richtext import to_text
-from participation.spreadsheet import safe_cell
 from participation.templating import flash, is_htmx, public_name, render
 from participation.web import form_data, redirect, require, translated
 
@@ -139,11 +137,9 @@ async def _export_rows() -> list[dict[str, Any]]:
 
 async def export_csv(request: Request) -> Response:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=EXPORT_FIELDS)
-    writer.writeheader()
-    writer.writerows(  # open data, often opened in a spreadsheet
-        {key: safe_cell(value) for key, value in row.items()} for row in await _export_rows()
-    )
+    writer = spreadsheet.writer(buffer)  # open data, often opened in a spreadsheet
+    writer.writerow(EXPORT_FIELDS)
+    writer.writerows([row[key] for key in EXPORT_FIELDS] for row in await _export_rows())
     return Response(
         buffer.getvalue(),
         media_type="text/csv; charset=utf-8",

@@ -128,7 +128,8 @@ def test_votes_naming_a_project_twice_count_once_with_a_warning(
     assert main(["tally", "--rule", "greedy", "--json", str(repeated)]) == 0
     captured = capsys.readouterr()
     assert json.loads(captured.out)["selected"] == ["1", "3"]
-    assert f"{repeated}: avertissement\u00a0: 2 votes citent un projet plus d'une fois" in captured.err
+    warning = f"{repeated}: avertissement\u00a0: 2 votes citent un projet plus d'une fois"
+    assert warning in captured.err
     assert "ligne 14" in captured.err and "twice" not in captured.err
 
     assert main(["tally", "--rule", "greedy", "--json", "--strict", str(repeated)]) == 1

