@@ -126,8 +126,8 @@ async def test_every_kind_reads_as_a_whole_sentence(
         "décision et son motif.",
         "Un modérateur a examiné votre contribution sur « Un verger partagé » : voir la "
         "décision et son motif.",
-        "L'engagement « Rénover le stade » est maintenant : En cours.",
-        "L'engagement « Rénover le stade » a franchi une nouvelle étape.",
+        "L’engagement « Rénover le stade » est maintenant : En cours.",
+        "L’engagement « Rénover le stade » a franchi une nouvelle étape.",
     ]
     for sentence in expected:
         assert any(sentence in item for item in items), (sentence, items)
