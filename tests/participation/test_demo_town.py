@@ -6,10 +6,7 @@ equal shares fund different projects in the 2025 budget (issue #15)."""
 from __future__ import annotations
 
 import json
-import os
 from typing import Any
-
-import pytest
 
 from budgets import tallying
 from budgets.models import Budget, Residency, TallyResult, VoterRegister
@@ -25,11 +22,6 @@ from participation.proposals.models import Proposal, Support
 from participation.settings import Settings
 from tests.conftest import create_user
 from tests.participation.proposal_factories import make_proposal
-
-pytestmark = pytest.mark.skipif(
-    os.environ.get("DATABASE_URL", "").startswith("postgres"),
-    reason="the whole demo town runs in the SQLite pass (about 30 s); its parts run on both",
-)
 
 
 async def _register() -> list[tuple[Any, ...]]:
