@@ -21,12 +21,24 @@ from typing import Any
 
 import httpx
 
+from budgets.models import Budget, Phase
+from consultations import queries
+from consultations.models import Question
+from moderation.models import ModerationCase
+from moderation.services import open_pending_case
+from participation.accounts import services as accounts
 from participation.accounts.models import User
+from participation.comments.models import Comment
 from participation.mail import OutboxEmail
+from participation.proposals.domain import ModerationState, ProposalState
+from participation.proposals.models import Proposal
 from participation.settings import Settings
-from tests.budgets.factories import CENSUS
+from tests.budgets.factories import CENSUS, budget_in_voting
 from tests.budgets.test_import import SMALL
 from tests.conftest import TEST_PASSWORD, create_user, csrf_token
+from tests.consultations.factories import valid_answers
+from tests.moderation.helpers import make_comment
+from tests.participation.proposal_factories import make_proposal
 from tests.security.world import (
     World,
     client_for,
@@ -67,31 +79,19 @@ class Step:
     files: dict[str, tuple[str, bytes]] | None = None
 
 
-async def _budget_in(phase: Any, title: str) -> tuple[Any, list[Any]]:
+async def _budget_in(phase: Phase, title: str) -> tuple[Budget, list[Any]]:
     """A budget with five projects, put in `phase` (its rules do not matter here)."""
-    from budgets.models import Budget
-    from tests.budgets.factories import budget_in_voting
-
     budget, projects = await budget_in_voting()
     await Budget.filter(id=budget.id).update(title=title, phase=phase, phase_changed_at=None)
     return budget, projects
 
 
 async def _extras(ctx: Ctx) -> None:
-    from budgets.models import Phase
-    from participation.proposals.domain import ProposalState
-    from tests.participation.proposal_factories import make_proposal
-
     submission, _ = await _budget_in(Phase.SUBMISSION, "Budget en dépôt")
     review, in_review = await _budget_in(Phase.REVIEW, "Budget en étude")
     world = ctx.world
     accepted = await make_proposal(world.owner, ProposalState.ACCEPTED, title="Un préau retenu")
     # a comment waiting for a moderator (pre-moderated), for the queue's decision
-    from moderation.services import open_pending_case
-    from participation.comments.models import Comment
-    from participation.proposals.domain import ModerationState
-    from tests.moderation.helpers import make_comment
-
     pending = await make_comment(
         await _proposal(world), world.other, "<p>En attente.</p>", ModerationState.PENDING
     )
@@ -108,9 +108,7 @@ async def _extras(ctx: Ctx) -> None:
     }
 
 
-async def _proposal(world: World) -> Any:
-    from participation.proposals.models import Proposal
-
+async def _proposal(world: World) -> Proposal:
     return await Proposal.get(id=world.ids["id"])
 
 
@@ -133,9 +131,6 @@ def _ids(**overrides: str) -> Make:
 
 
 async def _answers(ctx: Ctx) -> Data:
-    from consultations.models import Question
-    from tests.consultations.factories import valid_answers
-
     consultation_id = ctx.world.ids["consultation_id"]
     questions = {
         key: await Question.get(consultation_id=consultation_id, text=text)
@@ -157,8 +152,6 @@ QUESTION_TEXTS = {
 
 
 async def _free_text(ctx: Ctx) -> Data:
-    from consultations import queries
-
     consultation_id = ctx.world.ids["consultation_id"]
     views = await queries.questionnaire(consultation_id)
     texts = await queries.free_texts(consultation_id, views)
@@ -168,16 +161,12 @@ async def _free_text(ctx: Ctx) -> Data:
 
 
 async def _case(ctx: Ctx) -> Data:
-    from moderation.models import ModerationCase
-
     case = await ModerationCase.filter(status="open").order_by("id").first()
     assert case is not None, "the world has an open moderation case"
     return {"case": str(case.id), "action": "approve", "reason": "Conforme à la charte."}
 
 
 async def _reset_token(ctx: Ctx) -> Data:
-    from participation.accounts import services as accounts
-
     other = ctx.extra["forgetful"]  # not a person of the world: the steps after log them in
     await accounts.request_password_reset(ctx.settings, other.email)
     message = await OutboxEmail.filter(recipient=other.email).order_by("-id").first()
@@ -210,8 +199,6 @@ async def _paper_ballot(ctx: Ctx) -> Data:
 
 async def _new_question(ctx: Ctx) -> Data:
     """The question the admin added to the consultation in preparation (a step above)."""
-    from consultations.models import Question
-
     consultation_id = ctx.extra["consultation_in_preparation"]
     question = await Question.filter(consultation_id=consultation_id).order_by("-id").first()
     assert question is not None
