@@ -4,7 +4,14 @@
 - "Budget participatif 2026": voting open, knapsack ballots, Method of Equal Shares, 30 projects;
 - "Budget participatif 2025": closed, 480 ballots (some on paper), tallied and published.
 
-Idempotent: a budget whose title exists is left alone. Deterministic: a fixed random seed.
+Seeded once: a budget is created (with its ballots, spread over its voting weeks) only when the
+demo's own is missing, the census is imported only when the demo's rows are missing, and
+nothing else is touched, so people's ballots, the register and the audit log stay as they are
+however often the demo runs. Deterministic: a fixed random seed.
+
+In 2025 a majority of voters wanted three big projects and a minority many small ones: voting
+by most votes first (greedy) funds the big ones only, the Method of Equal Shares gives the
+minority its share of the budget. The results page compares the two rules; the demo shows why.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from datetime import date, timedelta
 from tortoise import timezone
 
 from budgets import domain, services, tallying
+from budgets.census import census_key, read_census
 from budgets.models import (
     BallotKind,
     Budget,
@@ -24,6 +32,7 @@ from budgets.models import (
     Phase,
     Project,
     Residency,
+    VoterRegister,
     WinnerRule,
 )
 from participation.accounts.models import Role, User
@@ -84,6 +93,22 @@ PROJECTS_2025 = [
     ("Un jardin des senteurs", 16_000, "Saint-Martin", "Nature"),
     ("Un abri pour le marché du Plateau", 35_000, "Le Plateau", "Cadre de vie"),
 ]
+
+
+# 2025, city-wide: what the majority (3 voters in 5) and the minority chose
+MAJORITY_2025 = (
+    "Rénover les vestiaires du stade",
+    "Des voies vertes entre les quartiers",
+    "Une micro-folie (musée numérique)",
+)
+MINORITY_2025 = (
+    "Un parcours santé le long de la Loire",
+    "Un potager collectif à la maison de retraite",
+    "Des nichoirs et hôtels à insectes",
+    "Un cinéma en plein air l'été",
+    "Des bornes de réparation de vélos",
+    "Une ludothèque itinérante",
+)
 
 
 def census_csv() -> bytes:
@@ -157,12 +182,39 @@ def _demo_choices(
     return choices
 
 
-async def _cast_demo_ballots(settings: Settings, budget: Budget, voters: int) -> None:
+def _bloc_choices(
+    rng: random.Random,
+    context: services.BallotContext,
+    district: str | None,
+    bloc: list[int],
+) -> dict[int, int]:
+    """Most of the projects of the voter's bloc city-wide, plus a plausible district choice."""
+    choices = {project_id: 1 for project_id in bloc if rng.random() < 0.9} or {bloc[0]: 1}
+    spent = sum(context.projects[p].cost for p in choices)
+    assert spent <= context.envelopes[None], "a bloc must fit the city-wide envelope"
+    local = [p for p in context.projects.values() if p.district == district and district]
+    rng.shuffle(local)
+    budget_left = context.envelopes.get(district, 0)
+    for project in local[: rng.randint(0, 2)]:
+        if project.cost <= budget_left:
+            budget_left -= project.cost
+            choices[project.id] = 1
+    return choices
+
+
+async def _cast_demo_ballots(
+    settings: Settings, budget: Budget, voters: int, blocs: tuple[list[int], list[int]] | None
+) -> None:
+    """`blocs`: (majority, minority) city-wide project ids; None: plausible random ballots."""
     rng = random.Random(budget.title)
     context = await services.ballot_context(budget)
     entries = await CensusEntry.all().order_by("id").limit(voters + 20)
     for index, entry in enumerate(entries[20 : 20 + voters]):  # the first 20 stay for visitors
-        choices = _demo_choices(rng, context, entry.district)
+        if blocs is None:
+            choices = _demo_choices(rng, context, entry.district)
+        else:
+            bloc = blocs[0] if index % 5 < 3 else blocs[1]
+            choices = _bloc_choices(rng, context, entry.district, bloc)
         if not choices:
             continue
         voter = domain.Voter(True, date(1980, 1, 1), entry.district)
@@ -170,20 +222,52 @@ async def _cast_demo_ballots(settings: Settings, budget: Budget, voters: int) ->
         await services.cast_ballot(settings, budget.id, entry, voter, choices, channel)
 
 
+async def _spread_votes(budget_id: int, days: int, ends_days_ago: int) -> None:
+    """The demo's own ballots, just cast, spread over the voting days (a third in the first
+    three, as in real campaigns): the turnout chart has a shape."""
+    ids = (
+        await VoterRegister.filter(budget_id=budget_id).order_by("id").values_list("id", flat=True)
+    )
+    end = timezone.now() - timedelta(days=ends_days_ago)
+    by_day: dict[int, list[int]] = {}
+    for index, register_id in enumerate(ids):
+        day = (index * 7919) % days
+        day = day if index % 3 else min(day, 2)
+        by_day.setdefault(day, []).append(register_id)  # type: ignore[arg-type]
+    for day, day_ids in by_day.items():
+        await VoterRegister.filter(id__in=day_ids).update(
+            voted_at=end - timedelta(days=days - 1 - day, hours=day % 9)
+        )
+
+
+async def _census(settings: Settings) -> None:
+    """Import the demo census unless its rows are all there (an import is audited)."""
+    rows = read_census(census_csv(), census_key(settings.secret_key))
+    known = await CensusEntry.filter(lookup_hash__in=[r.lookup_hash for r in rows]).count()
+    if known < len(rows):
+        await services.import_census(settings, census_csv())
+
+
+def _ids(projects: list[Project], titles: tuple[str, ...]) -> list[int]:
+    return [p.id for p in projects if p.title in titles]
+
+
 async def load(settings: Settings, users: list[User]) -> None:
-    await services.import_census(settings, census_csv())
+    await _census(settings)
     citizen = next(u for u in users if u.role == Role.CITIZEN)
     if not await Residency.filter(user=citizen).exists():
         identifier, born = census_person(1)
         await services.verify_residency(settings, citizen, identifier, born, POSTCODE)
 
     if not await Budget.filter(title="Budget participatif 2025").exists():
-        budget, _ = await _create_budget(
+        budget, projects = await _create_budget(
             "Budget participatif 2025", 600_000, WinnerRule.EQUAL_SHARES, PROJECTS_2025
         )
         await Budget.filter(id=budget.id).update(voting_closes_at=timezone.now() + timedelta(1))
         await services.switch_phase(budget.id, Phase.VOTING, by_user=None)
-        await _cast_demo_ballots(settings, await Budget.get(id=budget.id), 480)
+        blocs = (_ids(projects, MAJORITY_2025), _ids(projects, MINORITY_2025))
+        await _cast_demo_ballots(settings, await Budget.get(id=budget.id), 480, blocs)
+        await _spread_votes(budget.id, days=30, ends_days_ago=270)
         await services.switch_phase(budget.id, Phase.TALLY, by_user=None)
         await tallying.tally_and_store(budget.id)
         await services.switch_phase(budget.id, Phase.RESULTS, by_user=None)
@@ -201,4 +285,5 @@ async def load(settings: Settings, users: list[User]) -> None:
             voting_closes_at=timezone.now() + timedelta(days=25),
         )
         await services.switch_phase(budget.id, Phase.VOTING, by_user=None)
-        await _cast_demo_ballots(settings, await Budget.get(id=budget.id), 120)
+        await _cast_demo_ballots(settings, await Budget.get(id=budget.id), 120, None)
+        await _spread_votes(budget.id, days=4, ends_days_ago=0)

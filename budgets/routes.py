@@ -31,7 +31,7 @@ from participation.numbers import is_whole_number
 from participation.pagecache import cached_for_visitors
 from participation.permissions import can_administer, is_signed_in
 from participation.refusals import NotFound
-from participation.templating import flash, money, render
+from participation.templating import flash, is_htmx, money, render
 from participation.web import form_data, parsed_form, redirect, require
 
 MONEY_VALUES = {"amount", "total", "excess", "sum"}
@@ -217,6 +217,9 @@ async def ballot(request: Request) -> Response:
     if not domain.voting_is_open(budget.phase, services.dates_of(budget), timezone.now()):
         return await _ballot_refused(request, budget, voter, "budgets/ballot_closed.html")
     if request.method == "GET":
+        draft = _take_draft(request, "ballot", budget.id)
+        if draft is not None:  # "Check my ballot" or a filter, sent without JavaScript
+            return await _ballot_preview(request, budget, voter, draft)
         context = await queries.ballot_page(budget, voter)
         choices = await services.current_choices(settings, budget.id, state.census_entry_id)
         context.update(queries.ballot_state(context, choices or {}), already_voted=bool(choices))
@@ -246,15 +249,27 @@ async def ballot(request: Request) -> Response:
         request.session["receipt"] = {"budget": budget.id, "code": receipt}
         return redirect(f"/budgets/{budget.id}/ballot/receipt")
 
+    if not parse_problems and not is_htmx(request):
+        # preview, or filter, without JavaScript: POST, redirect, GET (the back button after
+        # voting must not offer to send this form again); the GET shows it once
+        _keep_draft(request, "ballot", budget.id, submitted)
+        return redirect(f"/budgets/{budget.id}/ballot#meter")
+    return await _ballot_preview(request, budget, voter, submitted)
+
+
+async def _ballot_preview(
+    request: Request, budget: Budget, voter: domain.Voter, submitted: dict[str, Any]
+) -> Response:
+    """The ballot as submitted, with its total and any problem; nothing is saved."""
+    choices, parse_problems = domain.parse_choices(budget.ballot_kind, submitted)
     context = await queries.ballot_page(budget, voter)
     context.update(queries.ballot_state(context, choices))
-    context["filters"] = queries.ProjectFilters.from_query(submitted)  # type: ignore[arg-type]
+    context["filters"] = queries.ProjectFilters.from_query(submitted)
     if parse_problems:
         context["errors"] = errors_of(parse_problems)
         return render(
             request, "budgets/ballot.html", context, status_code=422, fragment="budgets/_meter.html"
         )
-    # preview, or filter: show the total and any problem, save nothing
     problems = domain.ballot_problems(
         context["rule"],
         choices,
@@ -264,6 +279,20 @@ async def ballot(request: Request) -> Response:
     )
     context["errors"] = errors_of(problems)
     return render(request, "budgets/ballot.html", context, fragment="budgets/_meter.html")
+
+
+def _keep_draft(request: Request, form: str, budget_id: int, submitted: dict[str, Any]) -> None:
+    """A form checked without JavaScript, kept in the session for the GET that shows it (the
+    person's own signed cookie: nothing is written to the database)."""
+    request.session[f"draft-{form}"] = {"budget": budget_id, "form": submitted}
+
+
+def _take_draft(request: Request, form: str, budget_id: int) -> dict[str, Any] | None:
+    draft = request.session.pop(f"draft-{form}", None)
+    if not isinstance(draft, dict) or draft.get("budget") != budget_id:
+        return None
+    submitted = draft.get("form")
+    return submitted if isinstance(submitted, dict) else None
 
 
 async def receipt(request: Request) -> Response:
@@ -497,14 +526,21 @@ async def admin_paper_ballot(request: Request) -> Response:
     budget = await _budget(request)
     context = await queries.ballot_page(budget, domain.Voter(True))
     context.update(values={}, errors={}, paper=True)
-    if request.method == "GET":
+    draft = _take_draft(request, "paper", budget.id) if request.method == "GET" else None
+    if request.method == "GET" and draft is None:
         context.update(queries.ballot_state(context, {}))
         return render(request, "budgets/paper_ballot.html", context)
-    async with request.form() as form:
-        submitted = {k: (form.getlist(k) if k == "project" else form[k]) for k in form}
+    if draft is not None:  # checked without JavaScript: shown once, after the redirect
+        submitted = draft
+    else:
+        async with request.form() as form:
+            submitted = {k: (form.getlist(k) if k == "project" else form[k]) for k in form}
+        if submitted.get("action") in ("preview", "filter") and not is_htmx(request):
+            _keep_draft(request, "paper", budget.id, submitted)
+            return redirect(f"/admin/budgets/{budget.id}/paper-ballot#meter")
     choices, problems = domain.parse_choices(budget.ballot_kind, submitted)  # type: ignore[arg-type]
     context.update(queries.ballot_state(context, choices), values=submitted)
-    if submitted.get("action") in ("preview", "filter"):
+    if draft is not None or submitted.get("action") in ("preview", "filter"):
         # "Check my ballot", a filter, or htmx updating the meter: show, record nothing
         context["filters"] = queries.ProjectFilters.from_query(submitted)  # type: ignore[arg-type]
         context["errors"] = errors_of(

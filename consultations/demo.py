@@ -1,7 +1,9 @@
 """Demo consultations of Villebelle-sur-Loire: an open one with every question type, and a
 closed one with its results and the council's published response.
 
-Idempotent: a consultation whose title already exists is left alone.
+Seeded once: a consultation whose title already exists is left alone. The closed one's answers
+are written so that its results say what the council's published response says (Sunday
+morning first, the late Thursday next).
 """
 
 from __future__ import annotations
@@ -65,14 +67,34 @@ def _random_items(questions: list[tuple[Question, list[int]]], rng: random.Rando
     return items
 
 
-async def _answer(settings: Settings, consultation_id: int, people: list[User]) -> None:
+# The closed consultation's rankings, in turn (option positions, best first): Borda scores
+# 7, 5 and 3 per five people, and Sunday morning beats each other option head to head.
+CLOSED_RANKINGS: list[tuple[int, ...]] = [(0, 1, 2), (0, 1, 2), (1, 0, 2), (0, 2, 1), (2, 1, 0)]
+
+
+async def _answer(
+    settings: Settings,
+    consultation_id: int,
+    people: list[User],
+    rankings: list[tuple[int, ...]] | None = None,
+) -> None:
+    """Each person answers at random (a fixed seed), but for `rankings` taken in turn."""
     rng = random.Random(consultation_id)
     questions = []
     for question in await Question.filter(consultation_id=consultation_id).order_by("position"):
         options = [o.id for o in await Option.filter(question=question).order_by("position")]
         questions.append((question, options))
-    for person in people:
+    for number, person in enumerate(people):
         items = _random_items(questions, rng)
+        if rankings is not None:
+            order = rankings[number % len(rankings)]
+            for question, options in questions:
+                if question.kind == K.RANKING:
+                    items = [i for i in items if not i[0].startswith(f"q{question.id}-o")]
+                    items += [
+                        (f"q{question.id}-o{options[position]}", str(rank))
+                        for rank, position in enumerate(order, start=1)
+                    ]
         try:
             await services.submit_response(settings, consultation_id, person, None, items)
         except services.Refused:  # a conditional question left unanswered: skip this person
@@ -191,10 +213,12 @@ async def load(settings: Settings, users: list[User]) -> None:
             ],
         )
         await services.switch_phase(consultation_id, Phase.OPEN, None)
-        await _answer(settings, consultation_id, people)
+        await _answer(settings, consultation_id, people, CLOSED_RANKINGS)
         await services.switch_phase(consultation_id, Phase.CLOSED, None)
         await Consultation.filter(id=consultation_id).update(
-            opens_at=now - timedelta(days=60), closes_at=now - timedelta(days=30)
+            opens_at=now - timedelta(days=60),
+            closes_at=now - timedelta(days=30),
+            phase_changed_at=now - timedelta(days=30),  # it closed at its date
         )
         await services.compute_results(settings, consultation_id)
         await services.publish_outcome(

@@ -90,6 +90,23 @@ def answering_is_open(phase: Phase, closes_at: datetime | None, now: datetime) -
     return phase == Phase.OPEN and (closes_at is None or now < closes_at)
 
 
+def closing_early(phase: Phase, closes_at: datetime | None, now: datetime) -> bool:
+    """Closing by hand while people can still answer (before the announced closing time, or
+    with none announced): staff are asked to confirm first."""
+    return answering_is_open(phase, closes_at, now)
+
+
+def closed_at(
+    phase: Phase, phase_changed_at: datetime | None, closes_at: datetime | None
+) -> datetime | None:
+    """When answering really ended: the switch to closed (by hand, possibly early), or the
+    announced closing time if that came first (answers stop at it, before the cron job runs)."""
+    if phase != Phase.CLOSED:
+        return None
+    moments = [m for m in (phase_changed_at, closes_at) if m is not None]
+    return min(moments) if moments else None
+
+
 def dates_problems(opens_at: datetime | None, closes_at: datetime | None) -> list[Problem]:
     if opens_at and closes_at and closes_at <= opens_at:
         return [Problem(N_("The closing date must come after the opening date."), {}, "closes_at")]
@@ -796,8 +813,12 @@ def _texts(question_id: int, texts: Mapping[str, int], approved: Any) -> dict[st
 def read_answers(
     questions: Sequence[QuestionSpec], form: Form
 ) -> tuple[dict[str, Any], list[Problem]]:
-    """Parse and check a submitted form: what to store, or the problems, one per field."""
+    """Parse and check a submitted form: what to store, or the problems, one per field.
+    A question whose condition is not met is neither demanded nor checked: whatever was sent
+    for it (a stray answer, even a malformed one) is ignored."""
     answers, others, problems = parse_answers(questions, form)
+    shown = {f"q{question_id}" for question_id in visible_questions(questions, answers)}
+    problems = [p for p in problems if p.field.removesuffix("-other") in shown]
     seen = {p.field for p in problems}
     problems += [p for p in answers_problems(questions, answers, others) if p.field not in seen]
     return clean_answers(questions, answers, others), problems

@@ -70,6 +70,13 @@ class Consultation(Model):
     class Meta:
         table = "consultations_consultation"
 
+    @property
+    def closed_at(self) -> Any:
+        """When answering really ended (None unless closed): `domain.closed_at`."""
+        from consultations.domain import closed_at
+
+        return closed_at(self.phase, self.phase_changed_at, self.closes_at)
+
 
 # Every phase switch, automatic (by_user null) or by hand.
 class PhaseSwitch(Model):

@@ -382,9 +382,23 @@ async def admin_phase(request: Request) -> Response:
     target = data.get("phase", "")
     if target not in Phase._value2member_map_:
         raise HTTPException(status_code=400)
+    early = domain.closing_early(consultation.phase, consultation.closes_at, timezone.now())
+    if target == Phase.CLOSED and early and data.get("confirm") != "yes":
+        # a step that works without JavaScript: the page says what closing now means
+        return redirect(f"/admin/consultations/{consultation.id}/close")
     await services.switch_phase(consultation.id, Phase(target), user)
     flash(request, gettext("The phase is changed."))
     return redirect(f"/admin/consultations/{consultation.id}")
+
+
+async def admin_close(request: Request) -> Response:
+    """Confirm closing before the announced time (or with none): answers stop at once."""
+    require(request, can_administer)
+    consultation = await _consultation(request, public=False)
+    if not domain.closing_early(consultation.phase, consultation.closes_at, timezone.now()):
+        return redirect(f"/admin/consultations/{consultation.id}")
+    context = {"consultation": consultation, "turnout": await queries.turnout(consultation.id)}
+    return render(request, "consultations/admin_close.html", context)
 
 
 def _question_form_context(
@@ -565,6 +579,7 @@ routes = [
     Route(A, admin_page, name="consultations:admin"),
     Route(A + "/edit", admin_edit, methods=["GET", "POST"], name="consultations:admin_edit"),
     Route(A + "/phase", admin_phase, methods=["POST"], name="consultations:admin_phase"),
+    Route(A + "/close", admin_close, name="consultations:admin_close"),
     Route(
         A + "/questions/new",
         admin_question,

@@ -743,7 +743,12 @@ async def _notify_participants(
     people = await User.filter(id__in=[u for u in user_ids if u not in already])
     await Notification.bulk_create(
         [
-            Notification(user_id=u.id, kind=Kind.CONSULTATION_OUTCOME, event_key=event_key)
+            Notification(
+                user_id=u.id,
+                kind=Kind.CONSULTATION_OUTCOME,
+                event_key=event_key,
+                title=consultation.title[:200],
+            )
             for u in people
         ],
         ignore_conflicts=True,

@@ -1,6 +1,7 @@
 """Demo commitments for Villebelle-sur-Loire, in every state, written through the services as
-staff would (so the history and the notifications are real). Idempotent: a source that is
-already followed is left alone."""
+staff would (so the history and the notifications are real). Only the demo's own sources are
+followed (its 2025 budget, the proposals of its accounts, its closed consultation); a source that
+is already followed is left alone, so running the demo again changes nothing."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from budgets.models import Budget
+from consultations import demo as consultations_demo
 from consultations.models import Consultation
 from followup import queries, services
 from followup.domain import MilestoneForm, SourceKind, Status, StatusUpdate
@@ -77,14 +79,20 @@ async def load(settings: Settings, users: list[User]) -> None:
         funded = sorted(await queries.funded_project_ids(budget.id))
         for project_id, story in zip(funded, PROJECT_STORIES, strict=False):
             await _follow(settings, staff, SourceKind.PROJECT, project_id, story)
-    for proposal in await Proposal.filter(state__in=queries.ACCEPTED_PROPOSAL_STATES):
+    demo_proposals = Proposal.filter(
+        state__in=queries.ACCEPTED_PROPOSAL_STATES, author_id__in=[u.id for u in users]
+    )
+    for proposal in await demo_proposals.order_by("id"):
         story = (
             (Status.DONE, 100, "", [(date(2026, 3, 15), "Six bancs installés.")])
             if proposal.state == "done"
             else (Status.IN_PROGRESS, 25, "", [(date(2026, 6, 1), "Devis signé.")])
         )
         await _follow(settings, staff, SourceKind.PROPOSAL, proposal.id, story)
-    for consultation in await Consultation.filter(outcome_published_at__isnull=False):
+    demo_consultations = Consultation.filter(
+        title=consultations_demo.CLOSED_TITLE, outcome_published_at__isnull=False
+    )
+    for consultation in await demo_consultations:
         story = (
             Status.IN_PROGRESS,
             40,

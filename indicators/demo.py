@@ -1,42 +1,26 @@
 """Demo indicators for Villebelle-sur-Loire: real-looking figures on the dashboard.
 
-The other demos cast every ballot at load time and leave their residents unverified; here,
-deterministically and idempotently, the 2025 and 2026 votes are spread over their voting weeks,
-three demo residents out of four are verified against the census (the rest stay "unknown"),
-and the indicators are computed once, as the job would.
+The budgets demo spreads its ballots over the voting weeks; here, once and deterministically,
+three demo residents out of four are verified against the census (the rest stay "unknown"), the
+demo residents support the demo's open proposals, and the indicators are computed once, as the
+job would (then the job keeps them up to date). Only demo accounts and demo proposals are
+touched: what people created is left alone, however often the demo runs (`make run`).
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
-from tortoise import timezone
-
-from budgets.models import Budget, CensusEntry, Residency, VoterRegister
+from budgets.models import CensusEntry, Residency
 from indicators import services
+from indicators.models import IndicatorSet
 from participation.accounts.models import User
 from participation.proposals import services as proposals_services
 from participation.proposals.domain import ProposalState
-from participation.proposals.models import Proposal
+from participation.proposals.models import Proposal, Support
 from participation.settings import Settings
 
-
-async def _spread_votes(title: str, days: int, ends_days_ago: int) -> None:
-    budget = await Budget.get_or_none(title=title)
-    if budget is None:
-        return
-    ids = await VoterRegister.filter(budget=budget).order_by("id").values_list("id", flat=True)
-    end = timezone.now() - timedelta(days=ends_days_ago)
-    by_day: dict[int, list[int]] = {}
-    for index, register_id in enumerate(ids):
-        # a third of the votes in the first three days, as in real campaigns
-        day = (index * 7919) % days
-        day = day if index % 3 else min(day, 2)
-        by_day.setdefault(day, []).append(register_id)  # type: ignore[arg-type]
-    for day, day_ids in by_day.items():
-        await VoterRegister.filter(id__in=day_ids).update(
-            voted_at=end - timedelta(days=days - 1 - day, hours=day % 9)
-        )
+DEMO_DOMAIN = "@demo.villebelle.fr"  # every demo account's address ends so
 
 
 async def _verify_residents() -> None:
@@ -51,7 +35,7 @@ async def _verify_residents() -> None:
     ]
     # popped from the end: the oldest first, Centre-ville counting as 15 years older
     free.sort(key=lambda e: (15 if e.district == "Centre-ville" else 0) - e.birth_year)
-    residents = await User.filter(email__startswith="habitant").order_by("id")
+    residents = await _demo_residents()
     for person in residents:
         if person.id in verified or person.id % 4 == 3 or not free:
             continue
@@ -61,13 +45,22 @@ async def _verify_residents() -> None:
         )
 
 
+async def _demo_residents() -> list[User]:
+    return await User.filter(
+        email__startswith="habitant", email__endswith=DEMO_DOMAIN, deleted_at__isnull=True
+    ).order_by("id")
+
+
 async def _supports(settings: Settings) -> None:
-    """The demo residents support two or three open proposals each (once: the service says no
-    to a second support), so the proposals space has people to count."""
-    residents = await User.filter(email__startswith="habitant").order_by("id")
+    """The demo residents support two or three of the demo's open proposals each, once, so the
+    proposals space has people to count. Proposals of real accounts are never supported."""
+    residents = await _demo_residents()
+    if await Support.filter(user_id__in=[p.id for p in residents]).exists():
+        return  # done by an earlier run
     proposals = await Proposal.filter(
         state__in=[ProposalState.PUBLISHED, ProposalState.THRESHOLD_REACHED],
         moderation_state="visible",
+        author__email__endswith=DEMO_DOMAIN,
     ).order_by("id")
     if not proposals:
         return
@@ -79,8 +72,8 @@ async def _supports(settings: Settings) -> None:
 
 
 async def load(settings: Settings) -> int:
-    await _spread_votes("Budget participatif 2025", days=30, ends_days_ago=270)
-    await _spread_votes("Budget participatif 2026", days=4, ends_days_ago=0)
     await _verify_residents()
     await _supports(settings)
+    if await IndicatorSet.exists():  # computed by an earlier run; the job keeps them fresh
+        return 0
     return await services.compute_all()

@@ -32,8 +32,10 @@ async def load(settings: Settings, users: list[Any]) -> None:
     resident, moderator, staff = users
     author = resident  # she sees her pending contributions marked as such
     target = (
-        await Proposal.filter(
-            moderation_state=ModerationState.VISIBLE, state=ProposalState.PUBLISHED
+        await Proposal.filter(  # one of the demo's own: people's proposals are left alone
+            moderation_state=ModerationState.VISIBLE,
+            state=ProposalState.PUBLISHED,
+            author_id=resident.id,
         )
         .order_by("id")
         .first()

@@ -1,5 +1,6 @@
 """The demo town: a fictional French commune with one account per role and content for each
-feature. Idempotent: running it again changes nothing that already exists."""
+feature. Idempotent: running it again changes nothing, and it never touches what people
+created (their proposals, supports, ballots, the register, the audit log)."""
 
 from __future__ import annotations
 
@@ -47,16 +48,23 @@ async def create_accounts(settings: Settings) -> list[User]:
     return users
 
 
+async def seed(settings: Settings) -> None:
+    """Every feature's demo, in order. Each seeds its rows once and recognises them (demo
+    accounts, titles), so running it again, as `make run` does at every start, changes
+    nothing, and what people created is never touched (tests/participation/test_demo_town.py)."""
+    users = await create_accounts(settings)
+    await proposals_demo.load(settings, users)
+    await budgets_demo.load(settings, users)
+    await consultations_demo.load(settings, users)
+    await moderation_demo.load(settings, users)
+    await followup_demo.load(settings, users)
+    await indicators_demo.load(settings)  # last: figures of everything above
+
+
 async def load(settings: Settings) -> None:
     await init_database(settings)
     try:
-        users = await create_accounts(settings)
-        await proposals_demo.load(settings, users)
-        await budgets_demo.load(settings, users)
-        await consultations_demo.load(settings, users)
-        await moderation_demo.load(settings, users)
-        await followup_demo.load(settings, users)
-        await indicators_demo.load(settings)  # last: figures of everything above
+        await seed(settings)
     finally:
         await close_database()
     print(f"Demo town {TOWN} is ready. Accounts (demo only):")

@@ -124,6 +124,8 @@ async def resend_confirmation(request: Request) -> Response:
 
 async def request_reset(request: Request) -> Response:
     if request.method == "GET":
+        if request.query_params.get("sent") == "1":
+            return render(request, "accounts/reset_sent.html")
         return render(request, "accounts/reset_request.html", {"values": {}, "errors": {}})
     data = await form_data(request)
     if problem := email_problem(normalize_email(data.get("email", ""))):
@@ -133,8 +135,8 @@ async def request_reset(request: Request) -> Response:
         return render(request, "accounts/reset_request.html", context, status_code=422)
     await ratelimit.check(request, "password_reset", email=data.get("email", ""))
     await services.request_password_reset(_settings(request), data.get("email", ""))
-    # The same answer whether or not the account exists.
-    return render(request, "accounts/reset_sent.html")
+    # The same answer whether or not the account exists; a GET, so going back is harmless.
+    return redirect("/account/reset?sent=1")
 
 
 async def reset_password(request: Request) -> Response:

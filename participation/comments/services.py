@@ -94,7 +94,7 @@ async def notify_new_comment(
             proposal,
             comment,
             exclude=user.id,
-            actor=user.display_name,
+            actor=user,
         )
     authors = await User.filter(id__in=[proposal_facts.author_id, *proposal_facts.coauthor_ids])
     already = {parent.author_id} if parent is not None else set()
@@ -106,7 +106,7 @@ async def notify_new_comment(
         proposal,
         comment,
         exclude=user.id,
-        actor=user.display_name,
+        actor=user,
     )
     return emails
 

@@ -6,7 +6,11 @@ from tortoise import fields
 from tortoise.models import Model
 
 
-# `event_key` names the event (e.g. "comment:42"); `kind` says how to word it.
+# `event_key` names the event (e.g. "comment:42"); `kind` says how to word it. What the sentence
+# needs besides the proposal is stored with it: `actor` (who acted: a link, so a deleted account
+# shows as a former participant, not by its old name), `state` (an untranslated msgid: the new
+# state or the moderator's decision, worded in the reader's language when shown) and `title`
+# (content that is no proposal: a budget project, a commitment).
 class Notification(Model):
     id = fields.IntField(primary_key=True)
     user: fields.ForeignKeyRelation = fields.ForeignKeyField(
@@ -26,6 +30,14 @@ class Notification(Model):
         null=True,
         on_delete=fields.CASCADE,
     )
+    actor: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "participation.User",
+        related_name="notifications_caused",
+        null=True,
+        on_delete=fields.SET_NULL,
+    )
+    state = fields.CharField(max_length=60, default="")
+    title = fields.CharField(max_length=200, default="")
     created_at = fields.DatetimeField(auto_now_add=True)
     read_at = fields.DatetimeField(null=True)
 

@@ -15,7 +15,7 @@ from participation.web import redirect, require
 async def index(request: Request) -> Response:
     user = require(request, is_signed_in)
     items = await services.recent(user.id)
-    context = {"notifications": items, "sentence": services.sentence}
+    context = {"notifications": items, "describe": services.describe, "link": services.link_of}
     return render(request, "notifications/index.html", context)
 
 

@@ -96,6 +96,60 @@ def sentence(kind: str, **params: str) -> str:
     return gettext(text).format(**values)
 
 
+# In-app sentences of the kinds whose e-mail is worded by its caller (`notify_users`), used
+# when the notification stored the title (rows written before it was stored keep the short one)
+TITLED = {
+    Kind.CONSULTATION_OUTCOME: N_(
+        "The council published its response to the consultation “{title}”."
+    ),
+    Kind.FOLLOWUP_STATUS: N_("The commitment “{title}” is now: {state}."),
+    Kind.FOLLOWUP_MILESTONE: N_("The commitment “{title}” has a new milestone."),
+}
+
+
+def describe(notification: Any) -> str:
+    """The sentence of a stored notification in the list, in the current language: the same
+    facts as its e-mail (who acted, the new state, the title), from what the row stored."""
+    from participation.accounts.domain import FORMER_PARTICIPANT
+
+    n = notification
+    actor = n.actor
+    if actor is None:
+        name = ""
+    elif actor.deleted_at is not None:
+        name = gettext(FORMER_PARTICIPANT)
+    else:
+        name = actor.display_name
+    title = n.proposal.title if n.proposal is not None else n.title
+    if n.kind in TITLED:
+        if not title:
+            return sentence(n.kind)
+        return gettext(TITLED[n.kind]).format(
+            title=title, state=gettext(n.state) if n.state else ""
+        )
+    if n.kind == Kind.MODERATION:  # the decision and its reason are on /moderation/mine
+        if title:
+            return gettext(
+                "A moderator reviewed your contribution on “%(title)s”: see the decision and "
+                "its reason."
+            ) % {"title": title}
+        return gettext("A moderator reviewed your contribution: see the decision and its reason.")
+    return sentence(n.kind, title=title, actor=name, state=n.state)
+
+
+def link_of(notification: Any) -> str:
+    """Where a notification in the list leads."""
+    n = notification
+    if n.kind == Kind.CONSULTATION_OUTCOME:
+        return f"/consultations/{n.event_key.split(':')[1]}/outcome"
+    if n.kind in TITLED:
+        return f"/followup/{n.event_key.split(':')[1]}"
+    if n.kind == Kind.MODERATION:
+        return "/moderation/mine"
+    anchor = f"#comment-{n.comment_id}" if n.comment_id else ""
+    return f"/proposals/{n.proposal_id}{anchor}"
+
+
 async def notify(
     settings: Settings,
     kind: str,
@@ -107,11 +161,14 @@ async def notify(
     reason: str = "",
     link: str = "",
     title: str = "",
-    **params: str,
+    actor: Any = None,
+    state: str = "",
 ) -> list[mail.OutboxEmail]:
     """Notify each recipient once for `event_key`; call inside the transaction of the event and
     pass the returned e-mails to `dispatch` after commit. `proposal` may be None for content
-    that is not about a proposal (a budget project): then give its `title` and `link`."""
+    that is not about a proposal (a budget project): then give its `title` and `link`.
+    `actor` is the person who acted (a User), `state` the msgid of the new state or decision:
+    both are stored with the notification, so the in-app list says what the e-mail says."""
     # a deleted account is notified of nothing (its address is erased: docs/privacy.md)
     people = {
         user.id: user
@@ -134,12 +191,16 @@ async def notify(
                 event_key=event_key,
                 proposal_id=proposal.id if proposal is not None else None,
                 comment_id=comment.id if comment is not None else None,
+                actor_id=actor.id if actor is not None else None,
+                state=state,
+                title="" if proposal is not None else title[:200],
             )
             for user in new
         ],
         ignore_conflicts=True,
     )
     link = link or f"{settings.base_url}/proposals/{proposal.id}"
+    params = {"state": state, "actor": actor.display_name if actor is not None else ""}
 
     def text() -> str:
         words = sentence(kind, title=proposal.title if proposal else title, **params)
@@ -178,8 +239,12 @@ async def notify_users(
     people = await User.filter(id__in=list(wanted - already), deleted_at__isnull=True).order_by(
         "id"
     )
+    stored = {"title": str(params.get("title", ""))[:200], "state": str(params.get("status", ""))}
     await Notification.bulk_create(
-        [Notification(user_id=user.id, kind=kind, event_key=event_key) for user in people],
+        [
+            Notification(user_id=user.id, kind=kind, event_key=event_key, **stored)
+            for user in people
+        ],
         ignore_conflicts=True,
     )
 
@@ -243,7 +308,7 @@ async def unread_count(user_id: int) -> int:
 async def recent(user_id: int, limit: int = 50) -> list[Notification]:
     return (
         await Notification.filter(_shown(user_id), user_id=user_id)
-        .select_related("proposal", "comment")
+        .select_related("proposal", "comment", "actor")
         .order_by("-id")
         .limit(limit)
     )

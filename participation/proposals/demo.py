@@ -1,6 +1,8 @@
 """Demo proposals of Villebelle-sur-Loire: one in every state, with comments and an amendment.
 
-Idempotent: a proposal whose title already exists is left alone.
+Seeded once and recognised by its author (the demo resident): a proposal that the demo did not
+write is never touched, and running the demo again changes nothing. The proposal shown as
+« seuil atteint » has as many supports as the threshold asks (demo supporters, created once).
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from typing import Any
 from tortoise import timezone
 from tortoise.transactions import in_transaction
 
+from participation.accounts.models import Role, User
+from participation.accounts.services import hash_password
 from participation.comments.models import Comment
 from participation.proposals.domain import AmendmentState, ProposalState
 from participation.proposals.models import (
@@ -129,7 +133,7 @@ async def load(settings: Settings, users: list[Any]) -> None:
     resident, moderator, staff = users
     categories, districts = await _territory()
     for title, text, category, district, state, answer in PROPOSALS:
-        if await Proposal.exists(title=title):
+        if await Proposal.exists(title=title, author_id=resident.id):
             continue
         body = sanitize(text)
         published = state not in (S.DRAFT,)
@@ -162,13 +166,44 @@ async def load(settings: Settings, users: list[Any]) -> None:
                     to_state=state,
                     answered=bool(answer),
                 )
-                for supporter in (moderator, staff):
-                    await Support.create(proposal_id=proposal.id, user_id=supporter.id)
-                proposal.support_count = 2
+                supporters = [moderator, staff]
+                if state == S.THRESHOLD_REACHED:  # « seuil atteint » only at the threshold
+                    supporters += await _supporters(settings, settings.proposal_support_threshold)
+                await Support.bulk_create(
+                    [Support(proposal_id=proposal.id, user_id=u.id) for u in supporters]
+                )
+                proposal.support_count = len(supporters)
                 await proposal.save(update_fields=["support_count"])
             if state in (S.PUBLISHED, S.ACCEPTED, S.THRESHOLD_REACHED):
                 await _discussion(proposal, resident, moderator, staff)
     await _amendment(resident, moderator)
+
+
+SUPPORTERS = "soutien{n}@demo.villebelle.fr"
+
+
+async def _supporters(settings: Settings, count: int) -> list[User]:
+    """`count` demo accounts that only support (one password hash, no login meant)."""
+    emails = [SUPPORTERS.format(n=n) for n in range(1, count + 1)]
+    existing = {u.email: u for u in await User.filter(email__in=emails)}
+    missing = [e for e in emails if e not in existing]
+    if missing:
+        password = await hash_password(settings, "demo-supporter-not-a-login")
+        await User.bulk_create(
+            [
+                User(
+                    email=email,
+                    display_name=f"Soutien {email.split('@')[0].removeprefix('soutien')}",
+                    role=Role.CITIZEN,
+                    password_hash=password,
+                    email_confirmed_at=timezone.now(),
+                    language="fr",
+                )
+                for email in missing
+            ]
+        )
+        existing = {u.email: u for u in await User.filter(email__in=emails)}
+    return [existing[e] for e in emails]
 
 
 async def _discussion(proposal: Proposal, resident: Any, moderator: Any, staff: Any) -> None:
@@ -206,8 +241,8 @@ async def _discussion(proposal: Proposal, resident: Any, moderator: Any, staff: 
 
 async def _amendment(resident: Any, moderator: Any) -> None:
     """An accepted amendment (version 2) on the bicycle racks, and a pending one."""
-    proposal = await Proposal.get(title=PROPOSALS[0][0])
-    if await Amendment.exists(proposal_id=proposal.id):
+    proposal = await Proposal.get_or_none(title=PROPOSALS[0][0], author_id=resident.id)
+    if proposal is None or await Amendment.exists(proposal_id=proposal.id):
         return
     body = sanitize(
         "Le matin, les vélos des parents s'entassent contre les grilles.\n\n"

@@ -429,7 +429,7 @@ async def suggest_amendment(
             f"amendment:{amendment.id}:suggested",
             authors,
             proposal,
-            actor=user.display_name,
+            actor=user,
         )
     await notifications.dispatch(emails)
     return amendment

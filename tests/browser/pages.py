@@ -41,6 +41,7 @@ AUDITED: dict[str, str] = {
     "consultations:admin_index": "test_admin_journey",
     "consultations:admin": "test_admin_journey",
     "consultations:admin_outcome": "test_admin_journey",
+    "consultations:admin_close": "test_admin_journey",
     "consultations:admin_new": "test_every_page",
     "consultations:admin_edit": "test_every_page",
     "consultations:admin_new_question": "test_every_page",

@@ -100,7 +100,16 @@ async def test_staff_run_a_budget_and_answer_a_consultation(
     await axe.check(page)
     await page.get_by_role("link", name=f"Horaires de la piscine n°{number}").click()
     await axe.check(page, "consultation management")
-    await switch_phase(page, "Close")
+    # closing before the announced date asks first (a page of its own, no script needed)
+    await page.get_by_label("Passer à la phase").select_option(label="Clôturée")
+    await page.get_by_role("button", name="Changer de phase").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Clôturer la consultation avant la date prévue ?"
+    )
+    await axe.check(page, "closing early confirmed")
+    await page.get_by_role("button", name="La clôturer maintenant").click()
+    await expect(page.get_by_text("La phase a changé.")).to_be_visible()
+    await expect(page.get_by_text("Phase en cours :")).to_contain_text("Clôturée")
     await page.get_by_role("link", name="Publier la réponse de la collectivité").click()
     await page.get_by_role("button", name="Publier").click()
     await expect(page.get_by_label("Ce que nous avons entendu", exact=False)).to_have_attribute(

@@ -291,8 +291,10 @@ async def test_checking_a_paper_ballot_records_nothing(
         "action": "preview",
     }
     checked = await post_form(client, page, data, page=page)
-    assert checked.status_code == 200
+    assert checked.status_code == 303  # POST, redirect, GET: going back resends nothing
+    checked = await client.get(checked.headers["location"])
     assert "2 projets choisis" in checked.text and re.search(r"70\s000\s€ sur", checked.text)
+    assert 'value="VB-004"' in checked.text  # what was typed, to record it next
     token = await csrf_token(client, page)
     meter = await client.post(
         page, data={**data, "csrf_token": token}, headers={"HX-Request": "true"}

@@ -220,8 +220,9 @@ async def test_valid_ballots_of_every_rule_are_recorded(
         real(k): ([real(v) for v in value] if isinstance(value, list) else real(value))
         for k, value in fields.items()
     }
-    preview = await vote(client, budget, data, action="preview")
-    assert preview.status_code == 200 and await Ballot.all().count() == 0
+    preview = await vote(client, budget, data, action="preview")  # POST, redirect, GET
+    assert preview.status_code == 303 and await Ballot.all().count() == 0
+    assert (await client.get(preview.headers["location"])).status_code == 200
     response = await vote(client, budget, data)
     assert response.status_code == 303, response.text[-2000:]
     assert await Ballot.filter(budget=budget).count() == 1
@@ -249,7 +250,15 @@ async def test_the_meter_updates_with_htmx_and_without_javascript(
     full = await client.post(
         f"/budgets/{budget.id}/ballot", data={**data, "csrf_token": token.group(1)}
     )
-    assert "<html" in full.text and "90\u202f000\xa0€" in full.text
+    # without JavaScript: POST, redirect, GET, so the back button never resends the form
+    assert full.status_code == 303
+    assert full.headers["location"] == f"/budgets/{budget.id}/ballot#meter"
+    shown = await client.get(full.headers["location"])
+    assert "<html" in shown.text and "90\u202f000\xa0€" in shown.text
+    assert 'checked' in shown.text  # the choices are ticked again
+    again = await client.get(f"/budgets/{budget.id}/ballot")  # shown once
+    assert "90\u202f000\xa0€" not in again.text
+    assert await Ballot.all().count() == 0
 
 
 async def test_voting_is_refused_outside_the_voting_phase_and_after_closing(
@@ -448,9 +457,10 @@ async def test_the_ballot_page_reads_the_projects_once(
     await log_in(client, citizen)
     with logged_queries() as queries:
         preview = await vote(client, budget, {"project": [str(projects[0].id)]}, "preview")
-    assert preview.status_code == 200 and "Jardin partagé" in preview.text
+        shown = await client.get(preview.headers["location"])  # POST, redirect, GET
+    assert preview.status_code == 303 and "Jardin partagé" in shown.text
     reads = [sql for sql in queries if 'FROM "budgets_project"' in sql]
-    assert len(reads) == 2  # the GET that `vote` makes for its token, then the preview
+    assert len(reads) == 2  # the GET that `vote` makes for its token, then the preview's GET
 
 
 async def test_a_ballot_reads_everything_with_the_session_then_writes_once(

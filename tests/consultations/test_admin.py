@@ -119,7 +119,9 @@ async def test_questionnaire_is_locked_once_answered_and_phase_switches_are_logg
     )
     assert locked.status_code == 422 and "verrouillé" in locked.text
     switched = await post_form(
-        client, f"/admin/consultations/{consultation.id}/phase", {"phase": "closed"}
+        client,
+        f"/admin/consultations/{consultation.id}/phase",
+        {"phase": "closed", "confirm": "yes"},  # closing early is confirmed (test_flows.py)
     )
     assert switched.status_code == 303
     log = await PhaseSwitch.filter(consultation=consultation).order_by("id")

@@ -47,7 +47,8 @@ async def test_demo_dashboard_and_commitments(
     assert await StatusChange.all().count() == 8
     assert await Milestone.all().count() == 10
     public = (await client.get("/followup")).text
-    assert "Des nichoirs et hôtels à insectes" in public and "Abandonné" in public
+    abandoned = await Commitment.get(status="abandoned")  # a funded 2025 project
+    assert abandoned.title in public and "Abandonné" in public
 
     closed = await IndicatorSet.get(
         process_kind=ProcessKind.BUDGET, title="Budget participatif 2025"

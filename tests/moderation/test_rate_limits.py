@@ -77,7 +77,7 @@ async def test_password_reset_requests_are_limited_per_email(
         (await post_form(client, "/account/reset", {"email": citizen.email})).status_code
         for _ in range(6)
     ]
-    assert statuses == [200] * 5 + [429]
+    assert statuses == [303] * 5 + [429]
 
 
 async def test_comments_are_limited_per_person(client: httpx.AsyncClient, citizen: User) -> None:
