@@ -12,7 +12,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from tortoise import timezone
 
-from budgets import domain, queries, services
+from budgets import ballot_box, domain, queries, services
 from budgets.forms import parse_budget_form
 from budgets.models import BallotKind, Budget, Feasibility, Phase, WinnerRule
 from participation import refusals
@@ -208,7 +208,12 @@ async def ballot(request: Request) -> Response:
     if request.method == "GET":
         context = await queries.ballot_page(budget, voter)
         choices = await services.current_choices(settings, budget.id, state.census_entry_id)
-        context.update(queries.ballot_state(context, choices or {}), already_voted=bool(choices))
+        voted = bool(choices) or await services.has_voted(budget.id, state.census_entry_id)
+        context.update(
+            queries.ballot_state(context, choices or {}),
+            already_voted=voted,
+            sealed=budget.ballot_public_key is not None,
+        )
         return render(request, "budgets/ballot.html", context)
 
     form = await parsed_form(request)
@@ -226,6 +231,7 @@ async def ballot(request: Request) -> Response:
                 choices,
                 budget=budget,
                 district_rows=state.district_rows,
+                receipt_key=ballot_box.receipt_key(request.session.get("auth"), budget.id),
             )
         except services.Refused as refused:
             context = await queries.ballot_page(budget, voter)
@@ -256,21 +262,48 @@ async def ballot(request: Request) -> Response:
 
 
 async def receipt(request: Request) -> Response:
-    require(request, is_signed_in)
+    user = require(request, is_signed_in)
     budget = await _budget(request)
     held = request.session.get("receipt") or {}
     if held.get("budget") != budget.id:
         return redirect(f"/budgets/{budget.id}/ballot")
-    return render(request, "budgets/receipt.html", {"budget": budget, "receipt": held["code"]})
+    # the receipt of the ballot stored last: with several submissions at once, the session may
+    # hold the code of one that another replaced (issue #15)
+    _, residency = await services.voter_of(user)
+    code = held["code"]
+    if residency is not None:
+        key = ballot_box.receipt_key(request.session.get("auth"), budget.id)
+        code = (
+            await services.held_receipt(
+                _settings(request), budget.id, residency.census_entry_id, key
+            )
+            or code
+        )
+        if code != held["code"]:
+            request.session["receipt"] = {"budget": budget.id, "code": code}
+    context = {"budget": budget, "receipt": code, "sealed": budget.ballot_public_key is not None}
+    return render(request, "budgets/receipt.html", context)
+
+
+def normalise_receipt(raw: str) -> str:
+    """A receipt code as typed: any case, with or without dashes or spaces."""
+    compact = "".join(c for c in raw.upper() if c.isascii() and c.isalnum())[:32]
+    if len(compact) == 12:
+        return f"{compact[:4]}-{compact[4:8]}-{compact[8:]}"
+    return compact
 
 
 async def check_receipt(request: Request) -> Response:
     budget = await _budget(request)
-    code = request.query_params.get("receipt", "").strip().upper()
+    code = normalise_receipt(request.query_params.get("receipt", ""))
     found = await queries.published_ballot(budget, code) if code else None
-    return render(
-        request, "budgets/receipt_check.html", {"budget": budget, "code": code, "found": found}
-    )
+    context = {
+        "budget": budget,
+        "code": code,
+        "found": found,
+        "not_yet": budget.phase != Phase.RESULTS,
+    }
+    return render(request, "budgets/receipt_check.html", context)
 
 
 # --- results ---------------------------------------------------------------------------------
@@ -370,7 +403,7 @@ async def admin_edit_budget(request: Request) -> Response:
 async def admin_budget(request: Request) -> Response:
     require(request, can_administer)
     budget = await _budget(request)
-    return render(request, "budgets/admin_budget.html", await queries.admin_page(budget))
+    return render(request, "budgets/admin_budget.html", await _admin_page(request, budget))
 
 
 async def admin_switch_phase(request: Request) -> Response:
@@ -413,7 +446,7 @@ async def admin_review_project(request: Request) -> Response:
             by_user=user,
         )
     except services.Refused as refused:
-        context = await queries.admin_page(budget)
+        context = await _admin_page(request, budget)
         context.update(
             review_errors={project.id: errors_of(refused.problems)},
             review_values={project.id: data},
@@ -464,6 +497,94 @@ async def admin_tally(request: Request) -> Response:
         await services.request_tally(budget.id, by_user=user)
         flash(request, gettext("The tally is running in the background. Reload in a moment."))
     return redirect(f"/admin/budgets/{budget.id}")
+
+
+async def _admin_page(request: Request, budget: Budget, **extra: Any) -> dict[str, Any]:
+    context = await queries.admin_page(budget)
+    redis = request.app.state.redis
+    context["shares_held"] = await ballot_box.shares_held(redis, budget.id)
+    context["my_share_waiting"] = await ballot_box.share_waiting(
+        redis, budget.id, request.scope["user"].id
+    )
+    context.update(extra)
+    return context
+
+
+async def admin_key_ceremony(request: Request) -> Response:
+    """The key ceremony: staff choose the trustees and how many shares open the ballots."""
+    user = require(request, can_administer)
+    budget = await _budget(request)
+    data = await parsed_form(request)
+    raw_ids = [value for value in data.getlist("trustee") if isinstance(value, str)]
+    threshold_raw = str(data.get("threshold", "")).strip()
+    try:
+        ids = [int(raw) for raw in raw_ids if is_whole_number(raw)]
+        trustees = await queries.staff_accounts(ids)
+        if len(trustees) != len(set(raw_ids)):
+            raise services.refuse(N_("Trustees must be council staff accounts."), "trustees")
+        if not is_whole_number(threshold_raw):
+            raise services.refuse(
+                N_("The number of shares needed must be between 1 and {n}."),
+                "threshold",
+                n=len(trustees),
+            )
+        shares = await ballot_box.generate_key(budget.id, trustees, int(threshold_raw), user)
+    except services.Refused as refused:
+        budget = await Budget.get(id=budget.id)
+        context = await _admin_page(
+            request, budget, key_errors=errors_of(refused.problems), key_values=data
+        )
+        return render(request, "budgets/admin_budget.html", context, status_code=422)
+    for trustee, share in shares:
+        assert trustee is not None
+        await ballot_box.hold_share_for_pickup(request.app.state.redis, budget.id, trustee.id, share)
+    flash(
+        request,
+        gettext(
+            "The ballot box key is generated. Each trustee must now sign in and show their key "
+            "share on this page, within 15 minutes, to keep it."
+        ),
+    )
+    return redirect(f"/admin/budgets/{budget.id}#ballot-box")
+
+
+async def admin_key_share(request: Request) -> Response:
+    """A trustee shows their key share, once (it is then deleted from Redis)."""
+    user = require(request, can_administer)
+    budget = await _budget(request)
+    text = await ballot_box.pick_up_share(request.app.state.redis, budget.id, user.id)
+    if text is None:
+        flash(request, gettext("No key share is waiting for you on this budget."), "error")
+        return redirect(f"/admin/budgets/{budget.id}#ballot-box")
+    response = render(request, "budgets/key_share.html", {"budget": budget, "share": text})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+async def admin_open_ballots(request: Request) -> Response:
+    """A trustee gives their key share for the count; once enough are in, the job opens the
+    ballots and counts them."""
+    require(request, can_administer)
+    budget = await _budget(request)
+    data = await form_data(request)
+    redis = request.app.state.redis
+    try:
+        held, needed = await ballot_box.add_share(redis, budget.id, data.get("share", ""))
+    except services.Refused as refused:
+        context = await _admin_page(request, budget, share_errors=errors_of(refused.problems))
+        return render(request, "budgets/admin_budget.html", context, status_code=422)
+    if held >= needed:
+        from participation import queue
+
+        await queue.enqueue("open_budget_ballots", budget.id)
+        flash(request, gettext("Enough key shares: the ballots are being opened and counted."))
+    else:
+        flash(
+            request,
+            gettext("Key share accepted ({held} of {needed}). The next trustee can enter theirs.")
+            .format(held=held, needed=needed),
+        )
+    return redirect(f"/admin/budgets/{budget.id}#ballot-box")
 
 
 async def admin_paper_ballot(request: Request) -> Response:
@@ -617,6 +738,24 @@ routes = [
         admin_paper_ballot,
         methods=["GET", "POST"],
         name="budgets:admin_paper_ballot",
+    ),
+    Route(
+        "/admin/budgets/{budget_id:int}/key",
+        admin_key_ceremony,
+        methods=["POST"],
+        name="budgets:admin_key",
+    ),
+    Route(
+        "/admin/budgets/{budget_id:int}/key-share",
+        admin_key_share,
+        methods=["POST"],
+        name="budgets:admin_key_share",
+    ),
+    Route(
+        "/admin/budgets/{budget_id:int}/shares",
+        admin_open_ballots,
+        methods=["POST"],
+        name="budgets:admin_shares",
     ),
     Route("/admin/census", admin_census, methods=["GET", "POST"], name="budgets:admin_census"),
 ]

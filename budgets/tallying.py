@@ -239,6 +239,8 @@ def rules_to_compute(
 
 async def tally_and_store(budget_id: int) -> str:
     budget = await Budget.get(id=budget_id)
+    if budget.ballot_public_key is not None and budget.ballots_opened_at is None:
+        return "sealed"  # the trustees open the ballots first (budgets/ballot_box.py)
     official = await official_outcome(budget)
     data = await load_input(budget, official)
     rules = rules_to_compute(budget, official)

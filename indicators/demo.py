@@ -35,7 +35,7 @@ async def _spread_votes(title: str, days: int, ends_days_ago: int) -> None:
         by_day.setdefault(day, []).append(register_id)  # type: ignore[arg-type]
     for day, day_ids in by_day.items():
         await VoterRegister.filter(id__in=day_ids).update(
-            voted_at=end - timedelta(days=days - 1 - day, hours=day % 9)
+            voted_on=(end - timedelta(days=days - 1 - day)).date()
         )
 
 

@@ -57,9 +57,33 @@ async def budget_in_voting(
         for title, cost, district in specs
     ]
     await Budget.filter(id=budget.id).update(voting_closes_at=timezone.now() + timedelta(days=7))
+    await with_ballot_box(budget.id)
     await services.switch_phase(budget.id, Phase.VOTING, by_user=None)
     await budget.refresh_from_db()
     return budget, projects
+
+
+# the key shares of the budgets the factories made, as their trustees would keep them
+SHARES: dict[int, list[str]] = {}
+
+
+async def with_ballot_box(budget_id: int, trustees: int = 1, threshold: int = 1) -> list[str]:
+    """The key ceremony with trustees that have no account; their shares go to SHARES."""
+    from budgets import ballot_box
+
+    shares = await ballot_box.generate_key(budget_id, [None] * trustees, threshold)
+    SHARES[budget_id] = [share.text() for _, share in shares]
+    return SHARES[budget_id]
+
+
+async def open_and_count(budget_id: int) -> int:
+    """Close the vote of a factory budget and open its ballots with its trustees' shares."""
+    from budgets import ballot_box
+
+    budget = await Budget.get(id=budget_id)
+    if budget.phase == Phase.VOTING:
+        await services.switch_phase(budget_id, Phase.TALLY, by_user=None)
+    return await ballot_box.open_ballots(budget_id, SHARES[budget_id])
 
 
 async def budget_in_preparation_due_to_vote() -> Budget:

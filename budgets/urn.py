@@ -1,0 +1,151 @@
+"""The sealed ballot box: the election key, its shares among trustees, sealing and opening.
+
+Pure functions over bytes and integers, no database, no HTTP.
+
+- The election key is an X25519 key pair (libsodium through PyNaCl). The web process seals each
+  ballot to the public key (a *sealed box*: an ephemeral key pair per ballot, X25519 +
+  XSalsa20-Poly1305), so whoever reads the database sees ciphertexts only.
+- The private key is split with Shamir's secret sharing over the prime field GF(2^521 - 1):
+  any `threshold` shares rebuild it, any fewer reveal nothing about it (every secret is equally
+  consistent with them). Each share comes with a commitment (SHA-256 of the share, bound to its
+  budget) that the database keeps, so a wrong or mistyped share is detected and named.
+- A ballot is JSON padded with spaces to a size fixed per budget (`padded_size`), so that the
+  length of a ciphertext says nothing about its content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from nacl.exceptions import CryptoError
+from nacl.public import PrivateKey, PublicKey, SealedBox
+
+PRIME = 2**521 - 1  # a Mersenne prime, far above 2^256: every 32-byte key is a field element
+SHARE_PREFIX = "PART"
+
+
+class ShareError(ValueError):
+    """A share that cannot be used; `message` is an English msgid with `{placeholders}`."""
+
+    def __init__(self, message: str, values: Mapping[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.values = dict(values or {})
+
+
+@dataclass(frozen=True)
+class Share:
+    budget_id: int
+    x: int  # the trustee's position, 1..n
+    y: int
+
+    def text(self) -> str:
+        """What a trustee keeps: `PART-<budget>-<position>-<hex>`, hex in groups of 8."""
+        digits = f"{self.y:0132x}"
+        groups = "-".join(digits[i : i + 8] for i in range(0, len(digits), 8))
+        return f"{SHARE_PREFIX}-{self.budget_id}-{self.x}-{groups}"
+
+
+def commitment(share: Share) -> str:
+    """What the database keeps of a share: enough to recognise it, nothing to rebuild it."""
+    return hashlib.sha256(f"share|{share.budget_id}|{share.x}|{share.y:x}".encode()).hexdigest()
+
+
+def parse_share(text: str) -> Share:
+    """A share as typed or pasted: spaces, line breaks and case do not matter."""
+    compact = re.sub(r"\s+", "", text).upper()
+    match = re.fullmatch(rf"{SHARE_PREFIX}-(\d{{1,9}})-(\d{{1,3}})-([0-9A-F-]+)", compact)
+    if match is None:
+        raise ShareError("This is not a key share: it starts with PART- followed by numbers.")
+    digits = match.group(3).replace("-", "")
+    if len(digits) != 132:
+        raise ShareError("This key share is incomplete: check that it was copied whole.")
+    y = int(digits, 16)
+    if y >= PRIME:
+        raise ShareError("This key share is incomplete: check that it was copied whole.")
+    return Share(int(match.group(1)), int(match.group(2)), y)
+
+
+def split(secret: bytes, threshold: int, count: int, budget_id: int) -> list[Share]:
+    """`count` shares of `secret`, any `threshold` of which rebuild it."""
+    if not 1 <= threshold <= count <= 50:
+        raise ValueError("1 <= threshold <= count <= 50")
+    value = int.from_bytes(secret, "big")
+    if value >= PRIME:
+        raise ValueError("secret too large for the field")
+    coefficients = [value] + [secrets.randbelow(PRIME) for _ in range(threshold - 1)]
+    shares = []
+    for x in range(1, count + 1):
+        y = 0
+        for coefficient in reversed(coefficients):  # Horner
+            y = (y * x + coefficient) % PRIME
+        shares.append(Share(budget_id, x, y))
+    return shares
+
+
+def combine(shares: Sequence[Share], size: int = 32) -> bytes:
+    """The secret at x = 0 (Lagrange interpolation) from distinct shares; with fewer shares
+    than the threshold this gives a value unrelated to the secret (check it: `check_key`)."""
+    xs = [share.x for share in shares]
+    if len(set(xs)) != len(xs) or not shares:
+        raise ValueError("distinct shares needed")
+    secret = 0
+    for share in shares:
+        numerator, denominator = 1, 1
+        for other in shares:
+            if other.x != share.x:
+                numerator = numerator * (-other.x) % PRIME
+                denominator = denominator * (share.x - other.x) % PRIME
+        secret = (secret + share.y * numerator * pow(denominator, -1, PRIME)) % PRIME
+    if secret >= 2 ** (8 * size):
+        return b"\xff" * size  # not the key: check_key refuses it
+    return secret.to_bytes(size, "big")
+
+
+def new_key_pair() -> tuple[bytes, bytes]:
+    """(private, public), 32 bytes each."""
+    private = PrivateKey.generate()
+    return bytes(private), bytes(private.public_key)
+
+
+def check_key(private: bytes, public_hex: str) -> bool:
+    """Whether `private` is the private half of the budget's public key."""
+    return hmac.compare_digest(bytes(PrivateKey(private).public_key).hex(), public_hex)
+
+
+def padded_size(project_count: int) -> int:
+    """The plaintext size of every ballot of a budget: room for every project chosen, with
+    points or ranks, the receipt and the district; a multiple of 256 bytes."""
+    needed = 512 + 24 * project_count
+    return -(-needed // 256) * 256
+
+
+def seal(public_hex: str, content: Mapping[str, Any], size: int) -> bytes:
+    """`content` as JSON, padded with spaces to `size` bytes (or to the next multiple of 256
+    when larger: only with a district name of hundreds of characters), sealed."""
+    raw = json.dumps(content, separators=(",", ":"), ensure_ascii=True).encode()
+    target = max(size, -(-len(raw) // 256) * 256)
+    return SealedBox(PublicKey(bytes.fromhex(public_hex))).encrypt(raw.ljust(target, b" "))
+
+
+class Opener:
+    """Opens the ballots of one budget with its rebuilt private key."""
+
+    def __init__(self, private: bytes) -> None:
+        self._box = SealedBox(PrivateKey(private))
+
+    def open(self, sealed: bytes) -> dict[str, Any]:
+        try:
+            return json.loads(self._box.decrypt(sealed))  # type: ignore[no-any-return]
+        except (CryptoError, ValueError) as error:
+            raise ValueError("a ballot cannot be opened") from error
+
+    def open_all(self, sealed: Iterable[bytes]) -> list[dict[str, Any]]:
+        return [self.open(item) for item in sealed]
