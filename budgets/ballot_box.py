@@ -81,9 +81,7 @@ async def generate_key(
         if budget.phase in (Phase.TALLY, Phase.RESULTS) or budget.imported_from:
             raise refuse(N_("The ballot box key is generated before voting opens."))
         if await Ballot.filter(budget_id=budget_id).exists():
-            raise refuse(
-                N_("Ballots were already cast in clear: this vote ends as it started.")
-            )
+            raise refuse(N_("Ballots were already cast in clear: this vote ends as it started."))
         await Budget.filter(id=budget_id).update(
             ballot_public_key=public.hex(), ballot_key_threshold=threshold
         )
@@ -157,8 +155,10 @@ async def check_share(budget_id: int, text: str) -> urn.Share:
     trustee = await BudgetTrustee.get_or_none(budget_id=budget_id, position=share.x)
     if trustee is None or not hmac.compare_digest(trustee.commitment, urn.commitment(share)):
         raise refuse(
-            N_("The key share of trustee number {position} is wrong: check it, character by "
-               "character."),
+            N_(
+                "The key share of trustee number {position} is wrong: check it, character by "
+                "character."
+            ),
             "share",
             position=share.x,
         )

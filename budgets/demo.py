@@ -10,11 +10,12 @@ Idempotent: a budget whose title exists is left alone. Deterministic: a fixed ra
 from __future__ import annotations
 
 import random
+import sys
 from datetime import date, timedelta
 
 from tortoise import timezone
 
-from budgets import domain, services, tallying
+from budgets import ballot_box, domain, services
 from budgets.models import (
     BallotKind,
     Budget,
@@ -182,10 +183,13 @@ async def load(settings: Settings, users: list[User]) -> None:
             "Budget participatif 2025", 600_000, WinnerRule.EQUAL_SHARES, PROJECTS_2025
         )
         await Budget.filter(id=budget.id).update(voting_closes_at=timezone.now() + timedelta(1))
+        # the key ceremony and the count, in memory: the share is used, then forgotten
+        [(_, share)] = await ballot_box.generate_key(budget.id, [None], 1)
         await services.switch_phase(budget.id, Phase.VOTING, by_user=None)
         await _cast_demo_ballots(settings, await Budget.get(id=budget.id), 480)
         await services.switch_phase(budget.id, Phase.TALLY, by_user=None)
-        await tallying.tally_and_store(budget.id)
+        await ballot_box.open_ballots(budget.id, [share.text()])
+        del share
         await services.switch_phase(budget.id, Phase.RESULTS, by_user=None)
         await Budget.filter(id=budget.id).update(
             voting_opens_at=timezone.now() - timedelta(days=300),
@@ -199,6 +203,13 @@ async def load(settings: Settings, users: list[User]) -> None:
         await Budget.filter(id=budget.id).update(
             voting_opens_at=timezone.now() - timedelta(days=3),
             voting_closes_at=timezone.now() + timedelta(days=25),
+        )
+        # one trustee without an account; the share is printed once by `participation demo`
+        # (a demo only: a real ceremony shows each trustee their share on their own screen)
+        [(_, share)] = await ballot_box.generate_key(budget.id, [None], 1)
+        print(
+            f"Demo: key share of '{budget.title}' (shown once, needed to count it): {share.text()}",
+            file=sys.stderr,
         )
         await services.switch_phase(budget.id, Phase.VOTING, by_user=None)
         await _cast_demo_ballots(settings, await Budget.get(id=budget.id), 120)

@@ -77,9 +77,7 @@ def automatic_switch(
     return due
 
 
-def sealing_problem(
-    target: Phase, has_key: bool, imported: bool, opened: bool
-) -> Problem | None:
+def sealing_problem(target: Phase, has_key: bool, imported: bool, opened: bool) -> Problem | None:
     """Why a budget cannot switch to `target` because of its ballot box (None: it can).
 
     Voting opens only with the ballot box key (the key ceremony, budgets/ballot_box.py), and
@@ -96,7 +94,9 @@ def sealing_problem(
             field="form",
         )
     if opened:
-        return Problem(N_("The ballots are already opened: voting cannot open again."), field="form")
+        return Problem(
+            N_("The ballots are already opened: voting cannot open again."), field="form"
+        )
     return None
 
 

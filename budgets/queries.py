@@ -24,9 +24,11 @@ from budgets.models import (
     Phase,
     PhaseSwitch,
     Project,
+    SealedBallot,
     TallyResult,
     VoterRegister,
 )
+from budgets.services import _has_ballots as services_has_ballots
 from budgets.services import ballot_context, dates_of, rule_of
 from participation.numbers import parse_id
 from participation.proposals.domain import ModerationState
@@ -172,6 +174,7 @@ async def turnout(budget: Budget) -> dict[str, Any]:
         .values_list("channel", "n")
     )
     ballots = await Ballot.filter(budget=budget).count()
+    ballots += await SealedBallot.filter(budget=budget).count()  # not opened yet
     eligible = await CensusEntry.all().count()
     if budget.restricted_to_district:
         eligible = await CensusEntry.filter(district=budget.restricted_to_district).count()
@@ -313,9 +316,7 @@ async def budget_form_values(budget: Budget) -> dict[str, str]:
 
 async def staff_accounts(ids: list[int]) -> list[Any]:
     """The staff accounts among `ids`, in the order given."""
-    from participation.accounts.models import User
-
-    from participation.accounts.models import Role
+    from participation.accounts.models import Role, User
 
     found = {u.id: u for u in await User.filter(id__in=ids, role=Role.ADMIN, deleted_at=None)}
     return [found[i] for i in dict.fromkeys(ids) if i in found]
@@ -324,7 +325,7 @@ async def staff_accounts(ids: list[int]) -> list[Any]:
 async def ballot_box_state(budget: Budget) -> dict[str, Any]:
     """What the admin page shows of the ballot box: trustees, key, sealed ballots waiting."""
     from budgets.ballot_box import digest_of_key
-    from budgets.models import BudgetTrustee, SealedBallot
+    from budgets.models import BudgetTrustee
     from participation.accounts.models import Role, User
 
     trustees = await BudgetTrustee.filter(budget=budget).order_by("position")
@@ -333,7 +334,9 @@ async def ballot_box_state(budget: Budget) -> dict[str, Any]:
             "id", "display_name"
         )
     )
-    due = domain.automatic_switch(budget.phase, budget.phase_changed_at, dates_of(budget), timezone.now())
+    due = domain.automatic_switch(
+        budget.phase, budget.phase_changed_at, dates_of(budget), timezone.now()
+    )
     return {
         "key_fingerprint": digest_of_key(budget.ballot_public_key)
         if budget.ballot_public_key
@@ -359,7 +362,7 @@ async def admin_page(budget: Budget) -> dict[str, Any]:
         .limit(20),
         "phases": domain.PHASE_ORDER,
         "rule": rule_of(budget),
-        "has_ballots": await Ballot.filter(budget=budget).exists(),
+        "has_ballots": await services_has_ballots(budget.id),
         "turnout": await turnout(budget),
         "results": await stored_results(budget),
         "review_errors": {},

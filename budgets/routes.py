@@ -537,7 +537,9 @@ async def admin_key_ceremony(request: Request) -> Response:
         return render(request, "budgets/admin_budget.html", context, status_code=422)
     for trustee, share in shares:
         assert trustee is not None
-        await ballot_box.hold_share_for_pickup(request.app.state.redis, budget.id, trustee.id, share)
+        await ballot_box.hold_share_for_pickup(
+            request.app.state.redis, budget.id, trustee.id, share
+        )
     flash(
         request,
         gettext(
@@ -581,8 +583,9 @@ async def admin_open_ballots(request: Request) -> Response:
     else:
         flash(
             request,
-            gettext("Key share accepted ({held} of {needed}). The next trustee can enter theirs.")
-            .format(held=held, needed=needed),
+            gettext(
+                "Key share accepted ({held} of {needed}). The next trustee can enter theirs."
+            ).format(held=held, needed=needed),
         )
     return redirect(f"/admin/budgets/{budget.id}#ballot-box")
 

@@ -171,7 +171,7 @@ async def save_budget(
             budget = await Budget.create(**fields)  # type: ignore[arg-type]
         else:
             budget = await Budget.filter(id=budget_id).select_for_update().get()
-            if await Ballot.filter(budget_id=budget_id).exists():
+            if await _has_ballots(budget_id):
                 locked = _rule_fields(form)
                 if any(getattr(budget, name) != value for name, value in locked.items()):
                     raise refuse(
@@ -200,6 +200,14 @@ async def _sync_districts(budget: Budget, districts: Mapping[str, int]) -> None:
     for name, district in existing.items():
         if name not in districts and not await Project.filter(district=district).exists():
             await district.delete()
+
+
+async def _has_ballots(budget_id: int) -> bool:
+    """Whether a ballot exists, sealed or clear: the rules and projects are then locked."""
+    return (
+        await SealedBallot.filter(budget_id=budget_id).exists()
+        or await Ballot.filter(budget_id=budget_id).exists()
+    )
 
 
 async def _sync_categories(budget: Budget, categories: tuple[str, ...]) -> None:
@@ -378,7 +386,7 @@ async def review_project(
         raise refuse(N_("The adjusted cost must be a positive whole number."), "adjusted_cost")
     async with in_transaction():
         project = await Project.filter(id=project_id).select_for_update().get()
-        if await Ballot.filter(budget_id=project.budget_id).exists():
+        if await _has_ballots(project.budget_id):
             raise refuse(N_("The ballot is locked: ballots have been cast."))
         before = _audited(project, AUDITED_PROJECT_FIELDS)
         project.feasibility = feasibility
@@ -717,12 +725,28 @@ async def cast_ballot(
     receipt = new_receipt()
     if budget.ballot_public_key is not None:
         await _cast_sealed(
-            settings, budget, census_entry_id, voter, choices, channel, receipt, now,
-            len(context.projects), recorded_by, receipt_key,
+            settings,
+            budget,
+            census_entry_id,
+            voter,
+            choices,
+            channel,
+            receipt,
+            now,
+            len(context.projects),
+            recorded_by,
+            receipt_key,
         )
     else:
         await _cast_clear(
-            settings, budget_id, census_entry_id, voter, choices, channel, receipt, now,
+            settings,
+            budget_id,
+            census_entry_id,
+            voter,
+            choices,
+            channel,
+            receipt,
+            now,
             recorded_by,
         )
     await _freeze(budget)  # a ballot is stored: the context cannot change any more
@@ -781,7 +805,9 @@ async def _register(
     else:
         try:
             await VoterRegister.create(
-                budget_id=budget_id, census_entry_id=census_entry_id, channel=channel,
+                budget_id=budget_id,
+                census_entry_id=census_entry_id,
+                channel=channel,
                 voted_on=today,
             )
             return None
@@ -865,7 +891,8 @@ async def held_receipt(
     sealed = await SealedBallot.get_or_none(token=token).only("id", "receipt_box")
     if sealed is not None:
         return ballot_box.unbox_receipt(receipt_key, sealed.receipt_box)
-    return await Ballot.filter(token=token).values_list("receipt", flat=True).first()  # type: ignore[return-value]
+    clear = await Ballot.get_or_none(token=token).only("id", "receipt")
+    return clear.receipt if clear is not None else None
 
 
 # --- clear ballots (budgets whose vote opened before sealed ballots) -------------------------
@@ -1020,9 +1047,7 @@ async def current_choices(
 
 
 async def has_voted(budget_id: int, census_entry_id: int) -> bool:
-    return await VoterRegister.filter(
-        budget_id=budget_id, census_entry_id=census_entry_id
-    ).exists()
+    return await VoterRegister.filter(budget_id=budget_id, census_entry_id=census_entry_id).exists()
 
 
 async def record_paper_ballot(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from datetime import timedelta
 
 from tortoise import timezone
 
 from budgets import domain, services
-from budgets.models import BallotKind, Budget, Feasibility, Phase, Project, WinnerRule
+from budgets.models import BallotKind, Budget, Channel, Feasibility, Phase, Project, WinnerRule
 from participation.accounts.models import User
 from participation.settings import Settings
 
@@ -107,3 +109,31 @@ async def verified(settings: Settings, user: User, person: dict[str, str] = PERS
     await services.verify_residency(
         settings, user, person["identifier"], person["birth_date"], person["postcode"]
     )
+
+
+@dataclass(frozen=True)
+class OpenedBallot:
+    """A sealed ballot as the trustees would read it (tests only: nothing is stored)."""
+
+    id: str
+    receipt: str
+    choices: str  # JSON, as Ballot.choices
+    district: str | None
+    channel: Channel
+
+
+async def ballots_of(budget_id: int) -> list[OpenedBallot]:
+    """The budget's sealed ballots, opened in memory with the factory trustees' shares."""
+    from budgets import urn
+    from budgets.models import SealedBallot
+
+    shares = [urn.parse_share(text) for text in SHARES[budget_id]]
+    opener = urn.Opener(urn.combine(shares))
+    opened = []
+    for row in await SealedBallot.filter(budget_id=budget_id):
+        content = opener.open(bytes(row.sealed))
+        choices = json.dumps(content["c"])
+        opened.append(
+            OpenedBallot(str(row.id), content["r"], choices, content["d"], Channel(content["k"]))
+        )
+    return opened
