@@ -14,7 +14,7 @@ from tortoise import timezone
 
 from budgets import ballot_box, domain, queries, services
 from budgets.forms import parse_budget_form
-from budgets.models import BallotKind, Budget, Feasibility, Phase, WinnerRule
+from budgets.models import BallotKind, Budget, Channel, Feasibility, Phase, WinnerRule
 from participation import refusals
 from participation.formfields import local_input_value
 from participation.i18n import N_, gettext
@@ -590,10 +590,58 @@ async def admin_open_ballots(request: Request) -> Response:
     return redirect(f"/admin/budgets/{budget.id}#ballot-box")
 
 
+DESK_KEY = "budgets.desk"  # the resident checked in at the desk, in the staff's session
+DESK_RECEIPT_KEY = "budgets.desk_receipt"
+
+
 async def admin_paper_ballot(request: Request) -> Response:
+    """The desk's first screen: staff check the resident in the register (identity only)."""
+    require(request, can_administer)
+    budget = await _budget(request)
+    context: dict[str, Any] = {"budget": budget, "values": {}, "errors": {}}
+    if request.method == "GET":
+        request.session.pop(DESK_KEY, None)
+        return render(request, "budgets/paper_check_in.html", context)
+    data = await form_data(request)
+    try:
+        desk = await services.check_in_at_desk(
+            _settings(request),
+            budget.id,
+            data.get("identifier", ""),
+            data.get("birth_date", ""),
+            data.get("postcode", ""),
+        )
+    except services.Refused as refused:
+        context.update(values=data, errors=errors_of(refused.problems))
+        return render(request, "budgets/paper_check_in.html", context, status_code=422)
+    request.session[DESK_KEY] = {
+        "budget": budget.id,
+        "entry": desk.census_entry_id,
+        "born": desk.birth_date.isoformat(),
+        "district": desk.district,
+    }
+    return redirect(f"/admin/budgets/{budget.id}/paper-ballot/choices")
+
+
+def _desk_voter(request: Request, budget: Budget) -> services.DeskVoter | None:
+    held = request.session.get(DESK_KEY) or {}
+    if held.get("budget") != budget.id:
+        return None
+    from datetime import date
+
+    return services.DeskVoter(held["entry"], date.fromisoformat(held["born"]), held["district"])
+
+
+async def admin_paper_choices(request: Request) -> Response:
+    """The desk's second screen: the paper ballot's choices, without the resident's identity."""
     user = require(request, can_administer)
     budget = await _budget(request)
-    context = await queries.ballot_page(budget, domain.Voter(True))
+    desk = _desk_voter(request, budget)
+    if desk is None:
+        flash(request, gettext("First check the resident in the register."), "error")
+        return redirect(f"/admin/budgets/{budget.id}/paper-ballot")
+    voter = desk.voter()
+    context = await queries.ballot_page(budget, voter)
     context.update(values={}, errors={}, paper=True)
     if request.method == "GET":
         context.update(queries.ballot_state(context, {}))
@@ -608,30 +656,46 @@ async def admin_paper_ballot(request: Request) -> Response:
         context["errors"] = errors_of(
             problems
             or domain.ballot_problems(
-                context["rule"], choices, context["ballot_projects"], context["envelopes"], None
+                context["rule"],
+                choices,
+                context["ballot_projects"],
+                context["envelopes"],
+                voter.district,
             )
         )
         return render(request, "budgets/paper_ballot.html", context, fragment="budgets/_meter.html")
     try:
         if problems:
             raise services.Refused(problems)
-        code = await services.record_paper_ballot(
+        code = await services.cast_ballot(
             _settings(request),
             budget.id,
-            str(submitted.get("identifier", "")),
-            str(submitted.get("birth_date", "")),
-            str(submitted.get("postcode", "")),
+            desk.census_entry_id,
+            voter,
             choices,
+            Channel.PAPER,
             recorded_by=user,
         )
     except services.Refused as refused:
         context["errors"] = errors_of(refused.problems)
         return render(request, "budgets/paper_ballot.html", context, status_code=422)
-    flash(
-        request,
-        gettext("Paper ballot recorded. Receipt for the resident: {code}").format(code=code),
+    request.session.pop(DESK_KEY, None)
+    request.session[DESK_RECEIPT_KEY] = {"budget": budget.id, "code": code}
+    return redirect(f"/admin/budgets/{budget.id}/paper-ballot/receipt")
+
+
+async def admin_paper_receipt(request: Request) -> Response:
+    """The receipt, for the resident: hidden until they open it, shown once."""
+    require(request, can_administer)
+    budget = await _budget(request)
+    held = request.session.pop(DESK_RECEIPT_KEY, None) or {}
+    if held.get("budget") != budget.id:
+        return redirect(f"/admin/budgets/{budget.id}/paper-ballot")
+    response = render(
+        request, "budgets/paper_receipt.html", {"budget": budget, "receipt": held["code"]}
     )
-    return redirect(f"/admin/budgets/{budget.id}/paper-ballot")
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 async def admin_census(request: Request) -> Response:
@@ -759,6 +823,17 @@ routes = [
         admin_open_ballots,
         methods=["POST"],
         name="budgets:admin_shares",
+    ),
+    Route(
+        "/admin/budgets/{budget_id:int}/paper-ballot/choices",
+        admin_paper_choices,
+        methods=["GET", "POST"],
+        name="budgets:admin_paper_choices",
+    ),
+    Route(
+        "/admin/budgets/{budget_id:int}/paper-ballot/receipt",
+        admin_paper_receipt,
+        name="budgets:admin_paper_receipt",
     ),
     Route("/admin/census", admin_census, methods=["GET", "POST"], name="budgets:admin_census"),
 ]

@@ -1050,6 +1050,38 @@ async def has_voted(budget_id: int, census_entry_id: int) -> bool:
     return await VoterRegister.filter(budget_id=budget_id, census_entry_id=census_entry_id).exists()
 
 
+@dataclass(frozen=True)
+class DeskVoter:
+    """A resident checked in at a town-hall desk: what the choices screen needs, no name."""
+
+    census_entry_id: int
+    birth_date: date
+    district: str | None
+
+    def voter(self) -> domain.Voter:
+        return domain.Voter(True, self.birth_date, self.district)
+
+
+async def check_in_at_desk(
+    settings: Settings, budget_id: int, identifier: str, birth_date: str, postcode: str
+) -> DeskVoter:
+    """The desk's first screen: the person is on the resident register, may vote in this
+    budget, and has not voted yet (on paper or online)."""
+    entry, born = await find_census_entry(settings, identifier, birth_date, postcode)
+    budget = await Budget.get(id=budget_id)
+    now = timezone.now()
+    if not domain.voting_is_open(budget.phase, dates_of(budget), now):
+        raise refuse(N_("Voting is closed for this budget."))
+    voter = domain.Voter(True, born, entry.district)
+    if problem := domain.eligibility_problem(
+        voter, budget.minimum_age, budget.restricted_to_district, now.date()
+    ):
+        raise Refused([problem])
+    if await has_voted(budget_id, entry.id):
+        raise refuse(N_("This resident has already voted."))
+    return DeskVoter(entry.id, born, entry.district)
+
+
 async def record_paper_ballot(
     settings: Settings,
     budget_id: int,

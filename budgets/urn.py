@@ -93,6 +93,14 @@ def split(secret: bytes, threshold: int, count: int, budget_id: int) -> list[Sha
 def combine(shares: Sequence[Share], size: int = 32) -> bytes:
     """The secret at x = 0 (Lagrange interpolation) from distinct shares; with fewer shares
     than the threshold this gives a value unrelated to the secret (check it: `check_key`)."""
+    secret = interpolate(shares)
+    if secret >= 2 ** (8 * size):
+        return b"\xff" * size  # not the key: check_key refuses it
+    return secret.to_bytes(size, "big")
+
+
+def interpolate(shares: Sequence[Share]) -> int:
+    """The polynomial through `shares`, at x = 0."""
     xs = [share.x for share in shares]
     if len(set(xs)) != len(xs) or not shares:
         raise ValueError("distinct shares needed")
@@ -104,9 +112,7 @@ def combine(shares: Sequence[Share], size: int = 32) -> bytes:
                 numerator = numerator * (-other.x) % PRIME
                 denominator = denominator * (share.x - other.x) % PRIME
         secret = (secret + share.y * numerator * pow(denominator, -1, PRIME)) % PRIME
-    if secret >= 2 ** (8 * size):
-        return b"\xff" * size  # not the key: check_key refuses it
-    return secret.to_bytes(size, "big")
+    return secret
 
 
 def new_key_pair() -> tuple[bytes, bytes]:

@@ -28,7 +28,21 @@ async def budget_in_voting(
     winner: WinnerRule = WinnerRule.GREEDY,
     **rule: int,
 ) -> tuple[Budget, list[Project]]:
-    """A 100,000 € budget with a Nord district (30,000 €), five feasible projects, voting."""
+    """A 100,000 € budget with a Nord district (30,000 €), five feasible projects, voting,
+    its ballot box key held by one trustee (the share in SHARES)."""
+    budget, projects = await budget_without_key(kind, winner, **rule)
+    await with_ballot_box(budget.id)
+    await services.switch_phase(budget.id, Phase.VOTING, by_user=None)
+    await budget.refresh_from_db()
+    return budget, projects
+
+
+async def budget_without_key(
+    kind: BallotKind = BallotKind.APPROVAL,
+    winner: WinnerRule = WinnerRule.GREEDY,
+    **rule: int,
+) -> tuple[Budget, list[Project]]:
+    """`budget_in_voting()` before its key ceremony: in preparation, voting cannot open."""
     form = services.BudgetForm(
         title="Budget participatif 2026",
         description="<p>Des idées pour Villebelle</p>",
@@ -59,8 +73,6 @@ async def budget_in_voting(
         for title, cost, district in specs
     ]
     await Budget.filter(id=budget.id).update(voting_closes_at=timezone.now() + timedelta(days=7))
-    await with_ballot_box(budget.id)
-    await services.switch_phase(budget.id, Phase.VOTING, by_user=None)
     await budget.refresh_from_db()
     return budget, projects
 

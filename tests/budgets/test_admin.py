@@ -276,20 +276,17 @@ async def test_checking_a_paper_ballot_records_nothing(
 ) -> None:
     """The desk's "Check my ballot" button (and htmx updating the meter as boxes are ticked)
     shows the total; only "Record the paper ballot" records it."""
-    from budgets.models import Ballot
+    from budgets.models import Ballot, SealedBallot
     from tests.conftest import csrf_token
 
     budget, projects = await budget_in_voting()
     await services.import_census(settings, CENSUS.encode())
     await log_in(client, admin)
-    page = f"/admin/budgets/{budget.id}/paper-ballot"
-    data = {
-        "identifier": "VB-004",
-        "birth_date": "1975-01-30",
-        "postcode": "44000",
-        "project": [str(projects[0].id), str(projects[1].id)],
-        "action": "preview",
-    }
+    desk = f"/admin/budgets/{budget.id}/paper-ballot"
+    identity = {"identifier": "VB-004", "birth_date": "1975-01-30", "postcode": "44000"}
+    assert (await post_form(client, desk, identity, page=desk)).status_code == 303
+    page = f"{desk}/choices"
+    data = {"project": [str(projects[0].id), str(projects[1].id)], "action": "preview"}
     checked = await post_form(client, page, data, page=page)
     assert checked.status_code == 200
     assert "2 projets choisis" in checked.text and re.search(r"70\s000\s€ sur", checked.text)
@@ -300,3 +297,4 @@ async def test_checking_a_paper_ballot_records_nothing(
     assert meter.status_code == 200 and 'id="meter"' in meter.text
     assert "<html" not in meter.text  # the meter alone, swapped in place
     assert await Ballot.filter(budget=budget).count() == 0
+    assert await SealedBallot.filter(budget=budget).count() == 0

@@ -336,16 +336,27 @@ async def test_staff_record_paper_ballots_once_per_person(
     await services.import_census(settings, CENSUS.encode())
     await log_in(client, admin)
     page = f"/admin/budgets/{budget.id}/paper-ballot"
-    data = {
-        "identifier": "VB-004",
-        "birth_date": "1975-01-30",
-        "postcode": "44000",
-        "project": [str(projects[1].id)],
-        "action": "cast",
-    }
-    first = await post_form(client, page, data, page=page)
-    assert first.status_code == 303
-    again = await post_form(client, page, data, page=page)
+    identity = {"identifier": "VB-004", "birth_date": "1975-01-30", "postcode": "44000"}
+    # first screen: the register; second screen: the choices, without the identity
+    checked_in = await post_form(client, page, identity, page=page)
+    assert checked_in.status_code == 303
+    choices_url = checked_in.headers["location"]
+    assert choices_url.endswith("/paper-ballot/choices")
+    choices_page = await client.get(choices_url)
+    assert choices_page.status_code == 200
+    assert "VB-004" not in choices_page.text and "1975" not in choices_page.text
+    ballot = {"project": [str(projects[1].id)], "action": "cast"}
+    first = await post_form(client, choices_url, ballot, page=choices_url)
+    assert first.status_code == 303 and first.headers["location"].endswith("/receipt")
+    shown = await client.get(first.headers["location"])
+    code = re.search(r"<strong>([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})</strong>", shown.text)
+    assert code and "<details" in shown.text  # hidden until the resident opens it
+    assert (await client.get(first.headers["location"])).status_code == 303  # shown once
+    [paper] = await ballots_of(budget.id)
+    assert paper.channel == Channel.PAPER and paper.receipt == code.group(1)
+    # the ticket is used: no second ballot without a new check-in, which is refused
+    assert (await client.get(choices_url)).status_code == 303
+    again = await post_form(client, page, identity, page=page)
     assert again.status_code == 422 and "a déjà voté" in again.text
     assert len([b for b in await ballots_of(budget.id) if b.channel == Channel.PAPER]) == 1
 
