@@ -81,9 +81,20 @@ def sealing_problem(target: Phase, has_key: bool, imported: bool, opened: bool) 
     """Why a budget cannot switch to `target` because of its ballot box (None: it can).
 
     Voting opens only with the ballot box key (the key ceremony, budgets/ballot_box.py), and
-    once the trustees have opened the ballots, voting cannot open again. Imported budgets have
-    no ballot box (their ballots are public data)."""
-    if target != Phase.VOTING or imported:
+    once the trustees have opened the ballots, voting cannot open again; results are published
+    only once the ballots are opened. Imported budgets have no ballot box (their ballots are
+    public data)."""
+    if imported:
+        return None
+    if target == Phase.RESULTS and has_key and not opened:
+        return Problem(
+            N_(
+                "The ballots are still sealed: the trustees enter their key shares on this page "
+                "to open and count them before the results are published."
+            ),
+            field="form",
+        )
+    if target != Phase.VOTING:
         return None
     if not has_key:
         return Problem(

@@ -21,9 +21,10 @@ expect.set_options(timeout=15_000)
 def town_for(number: int) -> Any:
     async def seed(settings: Settings) -> dict[str, Any]:
         await seeds.census(settings)
-        await seeds.someone(settings, f"mairie{number}@example.org", Role.ADMIN, "Mairie")
+        staff = await seeds.someone(settings, f"mairie{number}@example.org", Role.ADMIN, "Mairie")
         participant = await seeds.someone(settings, f"habitant{number}@example.org")
         return {
+            "staff": staff.id,
             "budget": await seeds.budget_in_review(f"Budget participatif 2027 n°{number}"),
             "consultation": await seeds.answered_consultation(
                 settings, f"Horaires de la piscine n°{number}", participant
@@ -79,7 +80,7 @@ async def test_staff_run_a_budget_and_answer_a_consultation(
     # the key ceremony: this staff member is the one trustee; their share is shown once
     for box in await page.locator('input[name="trustee"]').all():
         await box.uncheck()
-    await page.get_by_label("Mairie").first.check()
+    await page.locator(f"#trustee-{seeded['staff']}").check()
     await page.get_by_label("Parts de clé nécessaires", exact=False).fill("1")
     await page.get_by_role("button", name="Générer la clé de l’urne").click()
     await expect(page.get_by_text("La clé de l’urne est générée")).to_be_visible()
@@ -108,7 +109,7 @@ async def test_staff_run_a_budget_and_answer_a_consultation(
         )
     )
     await page.reload()
-    await expect(page.get_by_text("2 bulletins")).to_be_visible()
+    await expect(page.get_by_text("2 bulletins scellés")).to_be_visible()
 
     # --- close it: the tally runs (here as the worker's job would), staff preview, then publish
     await switch_phase(page, "Dépouillement")
