@@ -190,9 +190,9 @@ async def test_a_voter_finds_their_ballot_with_the_receipt(
     budget, projects, receipts = await closed_budget(settings)
     await tally_budget({}, budget.id)
     page = f"/budgets/{budget.id}/receipt-check"
-    # before publication nothing is revealed
+    # before publication nothing is revealed: the check opens with the results
     early = await client.get(page, params={"receipt": receipts["VB-002"]})
-    assert "Aucun bulletin publié" in early.text
+    assert "ouvre avec les résultats" in early.text and "Piste cyclable" not in early.text
     await services.switch_phase(budget.id, Phase.RESULTS, by_user=None)
 
     found = await client.get(page, params={"receipt": receipts["VB-002"].lower()})
