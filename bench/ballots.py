@@ -342,12 +342,9 @@ async def seal_ballots(budget_id: int, count: int, seed: int = 7) -> int:
         projects = random_ballot(
             rng, {"projects": context.projects, "envelopes": context.envelopes}, district
         )
-        content = {
-            "r": services.new_receipt(),
-            "c": {str(p): 1 for p in sorted(projects)},
-            "d": district,
-            "k": "web",
-        }
+        content = urn.BallotContent(
+            services.new_receipt(), "web", json.dumps({str(p): 1 for p in sorted(projects)})
+        )
         rows.append(
             SealedBallot(
                 id=uuid.uuid4(),
@@ -373,7 +370,7 @@ async def clear_outcomes(budget_id: int) -> dict[str, object]:
         data.envelopes,
         data.projects,
         tuple(
-            tallying.TallyBallot(n, {int(k): int(v) for k, v in o["c"].items()})
+            tallying.TallyBallot(n, {int(k): int(v) for k, v in json.loads(o.choices).items()})
             for n, o in enumerate(opened, start=1)
         ),
         data.threshold,

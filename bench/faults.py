@@ -177,7 +177,7 @@ async def check_ballots(
         registered = await VoterRegister.filter(budget_id=budget_id).count()
         box = ballot_bench.opener(budget_id)  # the trustees' shares
         stored = {
-            b.token: box.open(bytes(b.sealed))["c"]
+            b.token: json.loads(box.open(bytes(b.sealed)).choices)
             for b in await SealedBallot.filter(budget_id=budget_id).only("token", "sealed")
         }
         register_entries = set(
@@ -300,7 +300,9 @@ async def enter_tally(settings: Settings, budget_id: int, count: int) -> list[st
         await queue.close_pool()
         box = ballot_bench.opener(budget_id)
         sealed = await SealedBallot.filter(budget_id=budget_id).values_list("sealed", flat=True)
-        return sorted(json.dumps(box.open(bytes(b))["c"], sort_keys=True) for b in sealed)  # type: ignore[arg-type]
+        return sorted(
+            json.dumps(json.loads(box.open(bytes(b)).choices), sort_keys=True) for b in sealed
+        )  # type: ignore[arg-type]
     finally:
         await close_database()
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import json
 import random
 import uuid
 from collections.abc import Sequence
@@ -27,7 +26,7 @@ from typing import Any
 
 from nacl.exceptions import CryptoError
 from nacl.secret import SecretBox
-from tortoise import timezone
+from tortoise import connections, timezone
 from tortoise.transactions import in_transaction
 
 from budgets import urn
@@ -165,7 +164,26 @@ async def check_share(budget_id: int, text: str) -> urn.Share:
     return share
 
 
-def _decrypt(private: bytes, sealed: list[bytes]) -> list[dict[str, Any]]:
+OPENED_COLUMNS = ("id", "budget_id", "receipt", "district", "channel", "choices")
+
+
+async def _store_opened(rows: list[tuple[Any, ...]], postgres: bool) -> None:
+    """Insert the anonymised ballots in the order given, inside the caller's transaction:
+    COPY on PostgreSQL (100,000 rows in about a second), executemany on SQLite. No token, no
+    date (`cast_on` stays null)."""
+    client = connections.get("default")
+    if postgres:
+        async with client.acquire_connection() as connection:
+            await connection.copy_records_to_table(
+                "budgets_ballot", records=rows, columns=list(OPENED_COLUMNS)
+            )
+        return
+    columns = ", ".join(f'"{name}"' for name in OPENED_COLUMNS)
+    marks = ", ".join("?" for _ in OPENED_COLUMNS)
+    await client.execute_many(f'INSERT INTO "budgets_ballot" ({columns}) VALUES ({marks})', rows)
+
+
+def _decrypt(private: bytes, sealed: list[bytes]) -> list[urn.BallotContent]:
     """Open every ballot, on two threads (libsodium releases the GIL)."""
     opener = urn.Opener(private)
     half = len(sealed) // 2
@@ -209,16 +227,15 @@ async def open_ballots(
     _random.shuffle(sealed)  # opened in a random order
     contents = await asyncio.to_thread(_decrypt, private, sealed)
     del private
+    postgres = connections.get("default").capabilities.dialect == "postgres"
     ballots = [
-        Ballot(
-            id=uuid.uuid4(),
-            budget_id=budget_id,
-            token=None,
-            receipt=content["r"],
-            district=content.get("d"),
-            channel=Channel(content.get("k", Channel.WEB.value)),
-            choices=json.dumps(content["c"], sort_keys=True),
-            cast_on=None,
+        (
+            uuid.uuid4() if postgres else str(uuid.uuid4()),
+            budget_id,
+            content.receipt,
+            None,  # no district: the sealed ballot never had it
+            Channel(content.channel).value,
+            content.choices,
         )
         for content in contents
     ]
@@ -227,7 +244,7 @@ async def open_ballots(
         locked = await Budget.filter(id=budget_id).select_for_update().get()
         if locked.ballots_opened_at is not None:
             raise refuse(N_("The ballots of this budget are already opened and counted."))
-        await Ballot.bulk_create(ballots, batch_size=1000)
+        await _store_opened(ballots, postgres)
         await SealedBallot.filter(budget_id=budget_id).delete()
         await Budget.filter(id=budget_id).update(ballots_opened_at=timezone.now())
         after = {"ballots": len(ballots), "shares": sorted(shares)}

@@ -221,7 +221,6 @@ class VoterRegister(Model):
     # had no time
     voted_on = fields.DateField(default=_today, null=True)
 
-
     class Meta:
         table = "budgets_voter_register"
         unique_together = (("budget", "census_entry"),)

@@ -837,12 +837,9 @@ async def _cast_sealed(
     from budgets import ballot_box, urn
 
     assert budget.ballot_public_key is not None
-    content = {
-        "r": receipt,
-        "c": {str(k): v for k, v in sorted(choices.items())},
-        "d": voter.district,
-        "k": channel.value,
-    }
+    content = urn.BallotContent(
+        receipt, channel.value, json.dumps({str(k): v for k, v in sorted(choices.items())})
+    )
     sealed = urn.seal(budget.ballot_public_key, content, urn.padded_size(project_count))
     if channel == Channel.WEB:
         token = ballot_token(settings, budget.id, census_entry_id)

@@ -9,15 +9,14 @@ Pure functions over bytes and integers, no database, no HTTP.
   any `threshold` shares rebuild it, any fewer reveal nothing about it (every secret is equally
   consistent with them). Each share comes with a commitment (SHA-256 of the share, bound to its
   budget) that the database keeps, so a wrong or mistyped share is detected and named.
-- A ballot is JSON padded with spaces to a size fixed per budget (`padded_size`), so that the
-  length of a ciphertext says nothing about its content.
+- A ballot is `receipt|channel|choices JSON`, padded with spaces to a size fixed per budget
+  (`padded_size`), so that the length of a ciphertext says nothing about its content.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import re
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
@@ -126,18 +125,33 @@ def check_key(private: bytes, public_hex: str) -> bool:
     return hmac.compare_digest(bytes(PrivateKey(private).public_key).hex(), public_hex)
 
 
+@dataclass(frozen=True)
+class BallotContent:
+    """What a sealed ballot holds: the receipt, the channel, the choices as JSON (`{"project
+    id": points or rank}`, keys sorted). Nothing of the person: not even their district."""
+
+    receipt: str
+    channel: str
+    choices: str
+
+    def text(self) -> str:
+        return f"{self.receipt}|{self.channel}|{self.choices}"
+
+
 def padded_size(project_count: int) -> int:
-    """The plaintext size of every ballot of a budget: room for every project chosen, with
-    points or ranks, the receipt and the district; a multiple of 256 bytes."""
-    needed = 512 + 24 * project_count
-    return -(-needed // 256) * 256
+    """The plaintext size of every ballot of a budget: room for every project chosen (`"id":
+    points, ` with an id of up to 9 digits and up to 3 digits of points or rank), the receipt
+    and the channel; a multiple of 64 bytes. (Points above 999 would overflow it: `seal`
+    then pads to the next multiple of 64, and the size tells that much.)"""
+    needed = 64 + 18 * project_count
+    return -(-needed // 64) * 64
 
 
-def seal(public_hex: str, content: Mapping[str, Any], size: int) -> bytes:
-    """`content` as JSON, padded with spaces to `size` bytes (or to the next multiple of 256
-    when larger: only with a district name of hundreds of characters), sealed."""
-    raw = json.dumps(content, separators=(",", ":"), ensure_ascii=True).encode()
-    target = max(size, -(-len(raw) // 256) * 256)
+def seal(public_hex: str, content: BallotContent, size: int) -> bytes:
+    """`content`, padded with spaces to `size` bytes (to the next multiple of 64 if longer,
+    which a ballot of the budget's own projects never is), sealed."""
+    raw = content.text().encode()
+    target = max(size, -(-len(raw) // 64) * 64)
     return SealedBox(PublicKey(bytes.fromhex(public_hex))).encrypt(raw.ljust(target, b" "))
 
 
@@ -147,11 +161,13 @@ class Opener:
     def __init__(self, private: bytes) -> None:
         self._box = SealedBox(PrivateKey(private))
 
-    def open(self, sealed: bytes) -> dict[str, Any]:
+    def open(self, sealed: bytes) -> BallotContent:
         try:
-            return json.loads(self._box.decrypt(sealed))  # type: ignore[no-any-return]
-        except (CryptoError, ValueError) as error:
+            text = self._box.decrypt(sealed).decode().rstrip(" ")
+        except (CryptoError, UnicodeDecodeError) as error:
             raise ValueError("a ballot cannot be opened") from error
+        receipt, channel, choices = text.split("|", 2)
+        return BallotContent(receipt, channel, choices)
 
-    def open_all(self, sealed: Iterable[bytes]) -> list[dict[str, Any]]:
+    def open_all(self, sealed: Iterable[bytes]) -> list[BallotContent]:
         return [self.open(item) for item in sealed]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -130,7 +129,6 @@ class OpenedBallot:
     id: str
     receipt: str
     choices: str  # JSON, as Ballot.choices
-    district: str | None
     channel: Channel
 
 
@@ -144,8 +142,7 @@ async def ballots_of(budget_id: int) -> list[OpenedBallot]:
     opened = []
     for row in await SealedBallot.filter(budget_id=budget_id):
         content = opener.open(bytes(row.sealed))
-        choices = json.dumps(content["c"])
         opened.append(
-            OpenedBallot(str(row.id), content["r"], choices, content["d"], Channel(content["k"]))
+            OpenedBallot(str(row.id), content.receipt, content.choices, Channel(content.channel))
         )
     return opened

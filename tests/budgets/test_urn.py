@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import secrets
 
 import pytest
@@ -91,13 +92,13 @@ def test_malformed_shares_are_refused_with_a_reason(text: str, message: str) -> 
 def test_sealed_ballots_open_with_the_key_and_all_have_the_same_size() -> None:
     private, public = urn.new_key_pair()
     size = urn.padded_size(40)
-    small = urn.seal(public.hex(), {"r": "AAAA-BBBB-CCCC", "c": {"1": 1}, "d": None}, size)
-    choices = {str(n): 10 for n in range(1000, 1040)}
-    large = urn.seal(public.hex(), {"r": "AAAA-BBBB-CCCD", "c": choices, "d": "Nord"}, size)
-    assert len(small) == len(large)
+    small = urn.seal(public.hex(), urn.BallotContent("AAAA-BBBB-CCCC", "web", '{"1": 1}'), size)
+    choices = json.dumps({str(n): 100 for n in range(100_000_000, 100_000_040)})
+    large = urn.seal(public.hex(), urn.BallotContent("AAAA-BBBB-CCCD", "paper", choices), size)
+    assert len(small) == len(large)  # every project chosen, with long ids, still fits
     opener = urn.Opener(private)
-    assert opener.open(small)["c"] == {"1": 1}
-    assert opener.open(large)["c"] == choices
+    assert opener.open(small) == urn.BallotContent("AAAA-BBBB-CCCC", "web", '{"1": 1}')
+    assert opener.open(large).choices == choices
     other, _ = urn.new_key_pair()
     with pytest.raises(ValueError):
         urn.Opener(other).open(small)

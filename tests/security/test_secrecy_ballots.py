@@ -4,8 +4,9 @@ tell who cast which budget ballot? (issue #16; docs/security.md, "Bulletins de v
 A few hundred ballots are cast concurrently in three budgets (some changed, some on paper),
 then the trustees open them. The attacker uses only SQL over the tables: insertion and
 physical order (SQLite `rowid`, PostgreSQL `ctid` and `xmin`), ids, dates, sizes, receipts and
-tokens, and tries to pair each register row with a ballot. The district and the channel of a
-ballot are published, so the attacker pairs within each (budget, district, channel) group.
+tokens, and tries to pair each register row with a ballot. The channel of a ballot is
+published (web or paper), so the attacker pairs within each (budget, channel) group; a ballot
+stores no district (its choices may tell the district, as the published results do).
 
 The statistical check: if the stored order is a uniformly random permutation within each of
 the G groups, the number of correct pairs S of any order-based pairing is a sum of the fixed
@@ -104,10 +105,8 @@ async def cast_everything(settings: Settings) -> tuple[list[int], dict[tuple[int
 
 async def register_rows(order: str) -> list[dict[str, Any]]:
     return await rows(
-        'SELECT r."budget_id", r."census_entry_id", r."channel", c."district" '
-        'FROM "budgets_voter_register" r '
-        'JOIN "budgets_census_entry" c ON c."id" = r."census_entry_id" '
-        f"ORDER BY {order}"
+        'SELECT r."budget_id", r."census_entry_id", r."channel" '
+        f'FROM "budgets_voter_register" r ORDER BY {order}'
     )
 
 
@@ -118,8 +117,8 @@ async def ballot_rows(order: str) -> list[dict[str, Any]]:
     )
 
 
-def group_of(row: dict[str, Any]) -> tuple[int, str, str]:
-    return (int(row["budget_id"]), row["district"] or "", str(row["channel"]))
+def group_of(row: dict[str, Any]) -> tuple[int, str]:
+    return (int(row["budget_id"]), str(row["channel"]))
 
 
 def correct_pairs(
@@ -129,7 +128,7 @@ def correct_pairs(
 ) -> tuple[int, int, int]:
     """Zip register rows and ballots in their given orders within each group; (correct pairs,
     pairs tried, groups)."""
-    by_group: dict[tuple[int, str, str], list[list[dict[str, Any]]]] = defaultdict(lambda: [[], []])
+    by_group: dict[tuple[int, str], list[list[dict[str, Any]]]] = defaultdict(lambda: [[], []])
     for row in register:
         by_group[group_of(row)][0].append(row)
     for row in ballots:
@@ -192,6 +191,7 @@ async def test_after_the_count_no_order_or_column_pairs_ballots_with_people(
     assert len(days) == 1
     # no token on a counted ballot: SECRET_KEY finds nothing to link
     assert await Ballot.filter(token__isnull=False).count() == 0
+    assert await Ballot.filter(district__isnull=False).count() == 0  # nor any district
 
 
 async def test_before_the_count_the_database_holds_ciphertexts_only(
