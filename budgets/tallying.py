@@ -20,6 +20,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -80,9 +81,15 @@ class TallyInput:
             "threshold": self.threshold,
             "envelopes": sorted((name or "", amount) for name, amount in self.envelopes.items()),
             "projects": sorted((p.id, p.cost, p.envelope or "") for p in self.projects),
-            "ballots": sorted(sorted(b.choices.items()) for b in self.ballots),
+            "ballots": self.ballots_digest,
         }
         return hashlib.sha256(json.dumps(content).encode()).hexdigest()
+
+    @cached_property
+    def ballots_digest(self) -> str:
+        """SHA-256 of the ballots in a canonical order, computed once for every rule."""
+        canonical = sorted(sorted(b.choices.items()) for b in self.ballots)
+        return hashlib.sha256(json.dumps(canonical).encode()).hexdigest()
 
 
 def envelope_order(envelopes: Iterable[str | None]) -> list[str | None]:
