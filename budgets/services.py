@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import secrets
 import uuid
 from collections.abc import Mapping
@@ -846,35 +847,66 @@ async def _cast_sealed(
     else:
         token = paper_token(settings, budget.id, census_entry_id)
     today = now.date()
+    box = ballot_box.box_receipt(receipt_key, receipt) if channel == Channel.WEB else None
+    connection = connections.get("default")
+    postgres = connection.capabilities.dialect == "postgres"
+    if postgres and recorded_by is None:
+        # the hot path: both statements on one pooled connection, each its own transaction
+        async with connection.acquire_connection() as raw:
+            _log_sql(REGISTER_SQL)
+            row = await raw.fetchrow(REGISTER_SQL, budget.id, census_entry_id, channel.value, today)
+            existing = None if row["new"] else row["existing"]
+            if not row["new"] and existing is None:  # a concurrent first ballot, just committed
+                existing = await raw.fetchval(REGISTER_CHANNEL_SQL, budget.id, census_entry_id)
+            stored = channel == Channel.PAPER and existing is not None
+            if stored:
+                stored = await raw.fetchval(SEALED_EXISTS_SQL, token)
+            _refuse_second_ballot(channel, Channel(existing) if existing else None, stored)
+            _log_sql(STORE_SEALED_POSTGRES)
+            await raw.execute(STORE_SEALED_POSTGRES, uuid.uuid4(), budget.id, token, sealed, box)
+        return
     if recorded_by is not None:
         async with in_transaction():  # who recorded a desk ballot, never its content
-            existing = await _register(budget.id, census_entry_id, channel, today)
-            if existing is None:
+            registered = await _register(budget.id, census_entry_id, channel, today)
+            if registered is None:
                 await audit(recorded_by, "budget_paper_ballot", "budget", budget.id)
     else:
-        existing = await _register(budget.id, census_entry_id, channel, today)
-    if existing is not None and existing != channel:
+        registered = await _register(budget.id, census_entry_id, channel, today)
+    stored = (
+        registered is not None
+        and channel == Channel.PAPER
+        and await SealedBallot.filter(token=token).exists()
+    )
+    _refuse_second_ballot(channel, registered, stored)
+    await connection.execute_query(
+        STORE_SEALED_POSTGRES if postgres else STORE_SEALED_SQLITE,
+        [uuid.uuid4() if postgres else str(uuid.uuid4()), budget.id, token, sealed, box],
+    )
+
+
+REGISTER_CHANNEL_SQL = (
+    'SELECT "channel" FROM "budgets_voter_register" WHERE "budget_id" = $1 '
+    'AND "census_entry_id" = $2'
+)
+SEALED_EXISTS_SQL = 'SELECT EXISTS (SELECT 1 FROM "budgets_sealed_ballot" WHERE "token" = $1)'
+_SQL_LOG = logging.getLogger("tortoise.db_client")  # where Tortoise logs its statements
+
+
+def _log_sql(sql: str) -> None:
+    if _SQL_LOG.isEnabledFor(logging.DEBUG):
+        _SQL_LOG.debug(sql)
+
+
+def _refuse_second_ballot(channel: Channel, registered: Channel | None, stored: bool) -> None:
+    """A person already in the register through the other channel, or a paper ballot already
+    stored, is refused; a web voter already registered replaces their ballot (or stores it, if
+    a failure between the two writes lost it); so does a desk retry after such a failure."""
+    if registered is not None and registered != channel:
         if channel == Channel.PAPER:
             raise refuse(N_("This resident has already voted."))
         raise refuse(N_("You have already voted at a town-hall desk."))
-    if (
-        existing is not None
-        and channel == Channel.PAPER
-        and await SealedBallot.filter(token=token).exists()
-    ):
+    if stored:
         raise refuse(N_("This resident has already voted."))
-    connection = connections.get("default")
-    postgres = connection.capabilities.dialect == "postgres"
-    await connection.execute_query(
-        STORE_SEALED_POSTGRES if postgres else STORE_SEALED_SQLITE,
-        [
-            uuid.uuid4() if postgres else str(uuid.uuid4()),
-            budget.id,
-            token,
-            sealed,
-            ballot_box.box_receipt(receipt_key, receipt) if channel == Channel.WEB else None,
-        ],
-    )
 
 
 async def held_receipt(
