@@ -3,8 +3,8 @@
 Pure functions over bytes and integers, no database, no HTTP.
 
 - The election key is an X25519 key pair (libsodium through PyNaCl). The web process seals each
-  ballot to the public key (a *sealed box*: an ephemeral key pair per ballot, X25519 +
-  XSalsa20-Poly1305), so whoever reads the database sees ciphertexts only.
+  ballot to the public key (`Sealer`: X25519 + XSalsa20-Poly1305 with an ephemeral key pair of
+  the process), so whoever reads the database sees ciphertexts only.
 - The private key is split with Shamir's secret sharing over the prime field GF(2^521 - 1):
   any `threshold` shares rebuild it, any fewer reveal nothing about it (every secret is equally
   consistent with them). Each share comes with a commitment (SHA-256 of the share, bound to its
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nacl.exceptions import CryptoError
-from nacl.public import PrivateKey, PublicKey, SealedBox
+from nacl.public import Box, PrivateKey, PublicKey
 
 PRIME = 2**521 - 1  # a Mersenne prime, far above 2^256: every 32-byte key is a field element
 SHARE_PREFIX = "PART"
@@ -147,24 +147,56 @@ def padded_size(project_count: int) -> int:
     return -(-needed // 64) * 64
 
 
+class Sealer:
+    """Seals ballots to one budget's public key with an ephemeral key pair of this process.
+
+    X25519 + XSalsa20-Poly1305 (libsodium `crypto_box`), a random nonce per ballot, the
+    process's ephemeral public key in front: `ephemeral public key (32) | nonce (24) | box`.
+    Like a sealed box, only the holder of the budget's private key can open it (the ephemeral
+    private key lives in this process's memory only); unlike one, the X25519 exchange is done
+    once per process and budget instead of once per ballot: a ballot costs ~5 µs to seal and
+    to open instead of ~50, on the vote's hot path and for the 100,000 ballots of a count."""
+
+    def __init__(self, public_hex: str) -> None:
+        ephemeral = PrivateKey.generate()
+        self._prefix = bytes(ephemeral.public_key)
+        self._box = Box(ephemeral, PublicKey(bytes.fromhex(public_hex)))
+
+    def seal(self, content: BallotContent, size: int) -> bytes:
+        raw = content.text().encode()
+        target = max(size, -(-len(raw) // 64) * 64)
+        return self._prefix + bytes(self._box.encrypt(raw.ljust(target, b" ")))
+
+
+_SEALERS: dict[str, Sealer] = {}
+
+
 def seal(public_hex: str, content: BallotContent, size: int) -> bytes:
     """`content`, padded with spaces to `size` bytes (to the next multiple of 64 if longer,
-    which a ballot of the budget's own projects never is), sealed."""
-    raw = content.text().encode()
-    target = max(size, -(-len(raw) // 64) * 64)
-    return SealedBox(PublicKey(bytes.fromhex(public_hex))).encrypt(raw.ljust(target, b" "))
+    which a ballot of the budget's own projects never is), sealed to `public_hex`."""
+    sealer = _SEALERS.get(public_hex)
+    if sealer is None:
+        if len(_SEALERS) >= 100:
+            _SEALERS.clear()
+        sealer = _SEALERS[public_hex] = Sealer(public_hex)
+    return sealer.seal(content, size)
 
 
 class Opener:
     """Opens the ballots of one budget with its rebuilt private key."""
 
     def __init__(self, private: bytes) -> None:
-        self._box = SealedBox(PrivateKey(private))
+        self._private = PrivateKey(private)
+        self._boxes: dict[bytes, Box] = {}  # one X25519 exchange per sealing process
 
     def open(self, sealed: bytes) -> BallotContent:
         try:
-            text = self._box.decrypt(sealed).decode().rstrip(" ")
-        except (CryptoError, UnicodeDecodeError) as error:
+            ephemeral = sealed[:32]
+            box = self._boxes.get(ephemeral)
+            if box is None:
+                box = self._boxes[ephemeral] = Box(self._private, PublicKey(ephemeral))
+            text = box.decrypt(sealed[32:]).decode().rstrip(" ")
+        except (CryptoError, UnicodeDecodeError, ValueError) as error:
             raise ValueError("a ballot cannot be opened") from error
         receipt, channel, choices = text.split("|", 2)
         return BallotContent(receipt, channel, choices)
