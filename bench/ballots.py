@@ -14,9 +14,12 @@
    a fixed `--rate` over `--connections` connections (latency counted from when each ballot
    was due). Prints ballots/s, p50/p99/max latency, errors (anything but the redirect to the
    receipt) and the CPU per ballot of the web processes and of the client, for each round.
-3. Counts what the database holds (one ballot and one register row per voter).
-4. Stores ballots directly up to `--tally-ballots` and times `tally_and_store` (both rules,
-   every envelope), as the worker runs it after voting closes.
+3. Counts what the database holds (one sealed ballot and one register row per voter).
+4. Seals ballots directly up to `--tally-ballots`, computes the outcome the clear count would
+   give on the same ballots (opened here with the trustees' shares), then times the trustees'
+   count (`ballot_box.open_ballots`: rebuild the key, open every ballot in a random order on
+   two threads, store them anonymised and shuffled, delete the sealed ones, then
+   `tally_and_store`, both rules, every envelope) and checks its outcome is the same.
 """
 
 from __future__ import annotations
@@ -49,7 +52,7 @@ sys.path.insert(0, str(ROOT))
 import httpload  # noqa: E402
 from tortoise import Tortoise, timezone  # noqa: E402
 
-from budgets import domain, services  # noqa: E402
+from budgets import ballot_box, domain, services, tallying, urn  # noqa: E402
 from budgets.demo import DISTRICTS, PROJECTS_2026  # noqa: E402
 from budgets.models import (  # noqa: E402
     Ballot,
@@ -60,6 +63,8 @@ from budgets.models import (  # noqa: E402
     Phase,
     Project,
     Residency,
+    SealedBallot,
+    TallyResult,
     VoterRegister,
     WinnerRule,
 )
@@ -69,6 +74,8 @@ from participation.db import close_database, init_database, run_migrations  # no
 from participation.settings import Settings  # noqa: E402
 
 SECRET = "bench-secret-key-not-for-production"
+# the trustees' key shares of each bench budget (2 of 3), kept in this process only
+TRUSTEE_SHARES: dict[int, list[str]] = {}
 
 
 def free_port() -> int:
@@ -168,6 +175,8 @@ async def seed(settings: Settings, voters: int) -> tuple[int, list[dict[str, str
             feasibility=Feasibility.FEASIBLE,
         )
     await Budget.filter(id=budget.id).update(voting_closes_at=timezone.now() + timedelta(days=1))
+    shares = await ballot_box.generate_key(budget.id, [None, None, None], 2)
+    TRUSTEE_SHARES[budget.id] = [share.text() for _, share in shares]
     await services.switch_phase(budget.id, Phase.VOTING, by_user=None)
     password_hash = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHRzYWx0$x"  # never used to log in
     await User.bulk_create(
@@ -299,50 +308,96 @@ def cast_round(port: int, requests: list[bytes], round_: Round) -> httpload.Figu
 
 
 async def stored_ballots(settings: Settings, budget_id: int) -> dict[str, int]:
-    """What the database holds after the rounds: one register row and one ballot per voter."""
+    """What the database holds after the rounds: one register row and one sealed ballot per
+    voter."""
     await init_database(settings)
     try:
         return {
-            "ballots": await Ballot.filter(budget_id=budget_id).count(),
+            "ballots": await SealedBallot.filter(budget_id=budget_id).count(),
             "register": await VoterRegister.filter(budget_id=budget_id).count(),
             "tokens": len(
-                set(await Ballot.filter(budget_id=budget_id).values_list("token", flat=True))
+                set(await SealedBallot.filter(budget_id=budget_id).values_list("token", flat=True))
             ),
         }
     finally:
         await close_database()
 
 
-async def bench_tally(budget_id: int, count: int) -> dict[str, float]:
-    from budgets.tallying import tally_and_store
+def opener(budget_id: int) -> urn.Opener:
+    """The trustees' key, rebuilt from their shares (as `open_ballots` does)."""
+    return urn.Opener(urn.combine([urn.parse_share(t) for t in TRUSTEE_SHARES[budget_id]][:2]))
 
+
+async def seal_ballots(budget_id: int, count: int, seed: int = 7) -> int:
+    """Seal ballots as the web would, up to `count` in the budget; returns how many."""
     budget = await Budget.get(id=budget_id)
     context = await services.ballot_context(budget)
-    rng = random.Random(7)
-    existing = await Ballot.filter(budget_id=budget_id).count()
+    assert budget.ballot_public_key is not None
+    size = urn.padded_size(len(context.projects))
+    rng = random.Random(seed)
+    existing = await SealedBallot.filter(budget_id=budget_id).count()
     rows = []
     for n in range(existing, count):
+        district = DISTRICTS[n % 4]
         projects = random_ballot(
-            rng, {"projects": context.projects, "envelopes": context.envelopes}, DISTRICTS[n % 4]
+            rng, {"projects": context.projects, "envelopes": context.envelopes}, district
+        )
+        content = urn.BallotContent(
+            services.new_receipt(), "web", json.dumps({str(p): 1 for p in sorted(projects)})
         )
         rows.append(
-            Ballot(
+            SealedBallot(
                 id=uuid.uuid4(),
                 budget_id=budget_id,
-                token=None,
-                receipt=f"BENCH-{n:08d}",
-                district=DISTRICTS[n % 4],
-                choices=json.dumps({str(p): 1 for p in projects}),
-                cast_on=timezone.now().date(),
+                token=secrets.token_hex(32),
+                sealed=urn.seal(budget.ballot_public_key, content, size),
             )
         )
-    await Ballot.bulk_create(rows, batch_size=5000)
-    await Budget.filter(id=budget_id).update(phase=Phase.TALLY)
+    await SealedBallot.bulk_create(rows, batch_size=5000)
+    return count - existing
+
+
+async def clear_outcomes(budget_id: int) -> dict[str, object]:
+    """The outcome the clear count (`load_input` + `compute_outcome`) gives on the same
+    ballots, opened here: what the trustees' count must reproduce."""
+    budget = await Budget.get(id=budget_id)
+    box = opener(budget_id)
+    sealed = await SealedBallot.filter(budget_id=budget_id).values_list("sealed", flat=True)
+    opened = [box.open(bytes(s)) for s in sealed]  # type: ignore[arg-type]
+    data = await tallying.load_input(budget)
+    data = tallying.TallyInput(
+        data.kind,
+        data.envelopes,
+        data.projects,
+        tuple(
+            tallying.TallyBallot(n, {int(k): int(v) for k, v in json.loads(o.choices).items()})
+            for n, o in enumerate(opened, start=1)
+        ),
+        data.threshold,
+        data.meta,
+    )
+    return {
+        tallying.slot_of(rule): json.loads(json.dumps(tallying.compute_outcome(data, rule, o)))
+        for rule, o in tallying.rules_to_compute(budget, None)
+    }
+
+
+async def bench_tally(budget_id: int, count: int) -> dict[str, float]:
+    await seal_ballots(budget_id, count)
+    expected = await clear_outcomes(budget_id)
+    await services.switch_phase(budget_id, Phase.TALLY, by_user=None)
     started, cpu = time.perf_counter(), time.process_time()
-    await tally_and_store(budget_id)
+    opened = await ballot_box.open_ballots(budget_id, TRUSTEE_SHARES[budget_id][1:])
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
-    ballots = await Ballot.filter(budget_id=budget_id).count()
-    return {"ballots": ballots, "seconds": elapsed, "cpu_seconds": cpu}
+    stored = {r.rule: json.loads(r.outcome) for r in await TallyResult.filter(budget_id=budget_id)}
+    return {
+        "ballots": opened,
+        "seconds": elapsed,
+        "cpu_seconds": cpu,
+        "same": float(
+            stored == expected and await Ballot.filter(budget_id=budget_id).count() == opened
+        ),
+    }
 
 
 async def prepare(settings: Settings, database: str, voters: int) -> tuple[int, list, dict]:
@@ -361,8 +416,10 @@ async def tally_phase(settings: Settings, budget_id: int, count: int) -> None:
     try:
         figures = await bench_tally(budget_id, count)
         print(
-            f"{'tally':>16}: {figures['ballots']:.0f} stored ballots, both rules, every envelope: "
-            f"{figures['seconds']:.2f} s (CPU {figures['cpu_seconds']:.2f} s); "
+            f"{'tally':>16}: {figures['ballots']:.0f} sealed ballots opened with 2 of 3 shares, "
+            f"stored anonymised and counted (both rules, every envelope): "
+            f"{figures['seconds']:.2f} s (CPU of this process {figures['cpu_seconds']:.2f} s); "
+            f"outcome {'the same as the clear count' if figures['same'] else 'DIFFERENT'}; "
             f"load average {load_average()}"
         )
     finally:

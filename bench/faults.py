@@ -9,14 +9,18 @@
    voters cast their ballot concurrently and, once a share of them is acknowledged (HTTP 303),
    the whole group gets SIGKILL, `--kills` times, restarting the server in between; then every
    voter votes (again) once the server is up. After each kill, in the database:
-   every acknowledged ballot is there with the choices sent (found by its keyed token, which
-   this script can compute because it holds SECRET_KEY), no register row without its ballot nor
-   ballot without its register row, and one register row and one ballot per person.
-2. **Worker killed mid-tally.** `--tally-ballots` ballots are stored, the budget enters its
-   tally (a `job_outbox` row), `participation worker` starts, and gets SIGKILL once the job has
-   started. Then: no half-written result (0 or 2 rows), the job still pending; the sweeper
-   (run here as the cron would, 15 minutes later) and a new worker finish it, and the stored
-   outcome equals the engine's on the same ballots.
+   every acknowledged ballot is there with the choices sent (its sealed ballot found by its
+   keyed token, which this script can compute because it holds SECRET_KEY, and opened with
+   the trustees' shares, which it holds too), no ballot without its register row, a register
+   row without its ballot only for a ballot never acknowledged (killed between the two
+   writes), and one register row and at most one ballot per person; after the last round,
+   one of each per person.
+2. **Worker killed mid-count.** Sealed ballots are stored up to `--tally-ballots`, the budget
+   enters its tally, two trustees give their key shares (held in Redis) and the opening job is
+   enqueued; `participation worker` starts, and gets SIGKILL once the job has started. Then:
+   nothing half-written (every ballot still sealed, none opened, no result); the trustees give
+   their shares again, a new worker opens and counts, every sealed ballot is opened once, and
+   the stored outcome equals the engine's on the same ballots.
 
 Exit status 1 when a check fails. Uses its own database (dropped and created) and Redis db.
 """
@@ -34,7 +38,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -45,14 +48,19 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import ballots as ballot_bench  # noqa: E402
 from redis.asyncio import Redis  # noqa: E402
-from tortoise import timezone  # noqa: E402
 
-from budgets import services, tallying  # noqa: E402
+from budgets import ballot_box, services, tallying  # noqa: E402
 from budgets.demo import DISTRICTS  # noqa: E402
-from budgets.models import Ballot, Budget, Phase, TallyResult, VoterRegister  # noqa: E402
-from participation import outbox, queue  # noqa: E402
+from budgets.models import (  # noqa: E402
+    Ballot,
+    Budget,
+    Phase,
+    SealedBallot,
+    TallyResult,
+    VoterRegister,
+)
+from participation import queue  # noqa: E402
 from participation.db import close_database, init_database  # noqa: E402
-from participation.outbox import JobState, OutboxJob  # noqa: E402
 from participation.settings import Settings  # noqa: E402
 
 FAILURES: list[str] = []
@@ -167,9 +175,10 @@ async def check_ballots(
     await init_database(settings)
     try:
         registered = await VoterRegister.filter(budget_id=budget_id).count()
+        box = ballot_bench.opener(budget_id)  # the trustees' shares
         stored = {
-            b.token: json.loads(b.choices)
-            for b in await Ballot.filter(budget_id=budget_id).only("token", "choices")
+            b.token: json.loads(box.open(bytes(b.sealed)).choices)
+            for b in await SealedBallot.filter(budget_id=budget_id).only("token", "sealed")
         }
         register_entries = set(
             await VoterRegister.filter(budget_id=budget_id).values_list(
@@ -194,10 +203,18 @@ async def check_ballots(
             "no ballot without its register row",
         )
         with_ballot = {tokens[t] for t in stored if t in tokens}
-        check(register_entries <= with_ballot, "no register row without its ballot")
+        # killed between the two writes (register, then ciphertext): a register row without
+        # its ballot, for a ballot never acknowledged; the voter's retry stores it
+        doubtful = {entries[i] for i in in_doubt}
+        orphans = register_entries - with_ballot
         check(
-            registered == len(stored) == len(register_entries),
-            f"one register row and one ballot per person ({registered} voters, "
+            orphans <= doubtful,
+            f"a register row without its ballot only for a ballot never acknowledged "
+            f"({len(orphans)} such rows)",
+        )
+        check(
+            registered == len(register_entries) and len(stored) == len(with_ballot),
+            f"one register row and at most one ballot per person ({registered} voters, "
             f"{len(stored)} ballots)",
         )
     finally:
@@ -272,61 +289,68 @@ def web_killed_during_a_burst(env: dict[str, str], settings: Settings, args: arg
 # --- 2. worker killed mid-tally --------------------------------------------------------------
 
 
-async def enter_tally(settings: Settings, budget_id: int, count: int) -> None:
-    """Store ballots up to `count`, then switch to the tally as the phase schedule would."""
+async def enter_tally(settings: Settings, budget_id: int, count: int) -> list[str]:
+    """Seal ballots up to `count`, switch to the tally as the phase schedule would; returns
+    the choices of every sealed ballot (opened here with the shares), to compare after."""
     await init_database(settings)
     try:
-        rng = random.Random(7)
-        budget = await Budget.get(id=budget_id)
-        context = await services.ballot_context(budget)
-        plain = {"projects": context.projects, "envelopes": context.envelopes}
-        existing = await Ballot.filter(budget_id=budget_id).count()
-        import uuid
-
-        rows = [
-            Ballot(
-                id=uuid.uuid4(),
-                budget_id=budget_id,
-                token=None,
-                receipt=f"FAULT-{n:08d}",
-                district=DISTRICTS[n % 4],
-                choices=json.dumps(
-                    {str(p): 1 for p in ballot_bench.random_ballot(rng, plain, DISTRICTS[n % 4])}
-                ),
-                cast_on=timezone.now().date(),
-            )
-            for n in range(existing, count)
-        ]
-        await Ballot.bulk_create(rows, batch_size=5000)
+        await ballot_bench.seal_ballots(budget_id, count)
         queue.open_pool(settings.redis_url)
         await services.switch_phase(budget_id, Phase.TALLY, by_user=None)
         await queue.close_pool()
+        box = ballot_bench.opener(budget_id)
+        sealed = await SealedBallot.filter(budget_id=budget_id).values_list("sealed", flat=True)
+        return sorted(
+            json.dumps(json.loads(box.open(bytes(b)).choices), sort_keys=True) for b in sealed
+        )  # type: ignore[arg-type]
     finally:
         await close_database()
 
 
-async def job_state(settings: Settings, budget_id: int) -> tuple[OutboxJob, int]:
+async def give_shares(settings: Settings, budget_id: int, job_id: str) -> None:
+    """Two trustees enter their shares (held in Redis); the opening job is enqueued."""
     await init_database(settings)
-    try:
-        # the job the switch recorded (the tally sweeper may add another: harmless, idempotent)
-        job = await OutboxJob.filter(name="tally_budget").order_by("id").first()
-        assert job is not None
-        return job, await TallyResult.filter(budget_id=budget_id).count()
-    finally:
-        await close_database()
-
-
-async def sweep_as_if_later(settings: Settings) -> int:
-    """What the sweeper cron does once ABANDONED_AFTER has passed."""
-    await init_database(settings)
+    redis = Redis.from_url(settings.redis_url)
     queue.open_pool(settings.redis_url)
     try:
-        await OutboxJob.filter(state=JobState.PENDING, started_at__not_isnull=True).update(
-            started_at=timezone.now() - outbox.ABANDONED_AFTER - timedelta(minutes=1)
-        )
-        return await outbox.sweep_jobs({})
+        for text in ballot_bench.TRUSTEE_SHARES[budget_id][:2]:
+            await ballot_box.add_share(redis, budget_id, text)
+        pool = queue.get_pool()
+        assert pool is not None
+        await pool.enqueue_job("open_budget_ballots", budget_id, _job_id=job_id)
     finally:
         await queue.close_pool()
+        await redis.aclose()
+        await close_database()
+
+
+async def count_state(settings: Settings, budget_id: int) -> tuple[int, int, int]:
+    """(sealed ballots, opened ballots, result rows)."""
+    await init_database(settings)
+    try:
+        return (
+            await SealedBallot.filter(budget_id=budget_id).count(),
+            await Ballot.filter(budget_id=budget_id).count(),
+            await TallyResult.filter(budget_id=budget_id).count(),
+        )
+    finally:
+        await close_database()
+
+
+async def job_started(settings: Settings, job_id: str) -> bool:
+    redis = Redis.from_url(settings.redis_url)
+    try:
+        return bool(await redis.exists(f"arq:in-progress:{job_id}"))
+    finally:
+        await redis.aclose()
+
+
+async def opened_choices(settings: Settings, budget_id: int) -> list[str]:
+    await init_database(settings)
+    try:
+        rows = await Ballot.filter(budget_id=budget_id).values_list("choices", flat=True)
+        return sorted(json.dumps(json.loads(str(c)), sort_keys=True) for c in rows)
+    finally:
         await close_database()
 
 
@@ -350,42 +374,47 @@ async def compare_with_engine(settings: Settings, budget_id: int) -> None:
 
 
 def worker_killed_mid_tally(env: dict[str, str], settings: Settings, budget_id: int, count: int):
-    print(f"\n== 2. worker killed -9 mid-tally ({count} ballots)")
-    asyncio.run(enter_tally(settings, budget_id, count))
+    print(f"\n== 2. worker killed -9 while opening and counting ({count} sealed ballots)")
+    expected = asyncio.run(enter_tally(settings, budget_id, count))
+    total = len(expected)
+    asyncio.run(give_shares(settings, budget_id, "open-1"))
     worker = start("worker", env)
     started = time.monotonic()
     while time.monotonic() - started < 120:
-        job, results = asyncio.run(job_state(settings, budget_id))
-        if job.started_at is not None:
+        if asyncio.run(job_started(settings, "open-1")):
             break
-        time.sleep(0.2)
-    time.sleep(0.5)  # into the computation
+        time.sleep(0.1)
+    time.sleep(0.5)  # into the opening
     kill_group(worker)
-    job, results = asyncio.run(job_state(settings, budget_id))
+    sealed, opened, results = asyncio.run(count_state(settings, budget_id))
     print(
-        f"  killed {time.monotonic() - started:.1f} s after start; job {job.state}, "
-        f"{job.attempts} attempt(s), {results} result rows",
+        f"  killed {time.monotonic() - started:.1f} s after start: {sealed} sealed, "
+        f"{opened} opened, {results} result rows",
         flush=True,
     )
-    check(results == 0, "killed before the results were written (else this run proved nothing)")
-    check(job.state == JobState.PENDING, "the job is still pending after the kill")
-    swept = asyncio.run(sweep_as_if_later(settings))
-    check(swept == 1, "the sweeper enqueues the abandoned tally again")
+    check(opened == 0, "killed before the opened ballots were stored (else this proved nothing)")
+    check(sealed == total and results == 0, "nothing half-written: every ballot still sealed")
+    # the trustees give their shares again; the new worker opens and counts (the first job,
+    # if arq runs it again, finds the ballots opened and stops)
+    asyncio.run(give_shares(settings, budget_id, "open-2"))
     worker = start("worker", env)
     started = time.monotonic()
     while time.monotonic() - started < 300:
-        job, results = asyncio.run(job_state(settings, budget_id))
-        if job.state != JobState.PENDING:
+        sealed, opened, results = asyncio.run(count_state(settings, budget_id))
+        if results == 2:
             break
         time.sleep(0.5)
     kill_group(worker)
     print(
-        f"  rerun done in {time.monotonic() - started:.1f} s; job {job.state}, "
-        f"{job.attempts} attempts",
+        f"  rerun done in {time.monotonic() - started:.1f} s: {sealed} sealed, {opened} opened, "
+        f"{results} result rows",
         flush=True,
     )
-    check(job.state == JobState.DONE and results == 2, "the rerun stored both rules")
-    check(job.attempts == 2, "the killed run and the rerun are the job's two attempts")
+    check(sealed == 0 and opened == total and results == 2, "every ballot opened once, counted")
+    check(
+        asyncio.run(opened_choices(settings, budget_id)) == expected,
+        "the opened ballots are the sealed ones",
+    )
     asyncio.run(compare_with_engine(settings, budget_id))
 
 

@@ -112,13 +112,13 @@ async def seed(url: str) -> dict[str, list[int]]:
                     budget_id,
                     entry,
                     channel,
-                    start + timedelta(seconds=rng.randrange(28 * 86400)),
+                    (start + timedelta(seconds=rng.randrange(28 * 86400))).date(),
                 )
             )
         await copy(
             "budgets_voter_register",
             records=records,
-            columns=["id", "budget_id", "census_entry_id", "channel", "voted_at"],
+            columns=["id", "budget_id", "census_entry_id", "channel", "voted_on"],
         )
 
     consultation_ids = []

@@ -17,11 +17,12 @@ minority its share of the budget. The results page compares the two rules; the d
 from __future__ import annotations
 
 import random
+import sys
 from datetime import date, timedelta
 
 from tortoise import timezone
 
-from budgets import domain, services, tallying
+from budgets import ballot_box, domain, services
 from budgets.census import census_key, read_census
 from budgets.models import (
     BallotKind,
@@ -236,7 +237,7 @@ async def _spread_votes(budget_id: int, days: int, ends_days_ago: int) -> None:
         by_day.setdefault(day, []).append(register_id)  # type: ignore[arg-type]
     for day, day_ids in by_day.items():
         await VoterRegister.filter(id__in=day_ids).update(
-            voted_at=end - timedelta(days=days - 1 - day, hours=day % 9)
+            voted_on=(end - timedelta(days=days - 1 - day)).date()
         )
 
 
@@ -264,12 +265,15 @@ async def load(settings: Settings, users: list[User]) -> None:
             "Budget participatif 2025", 600_000, WinnerRule.EQUAL_SHARES, PROJECTS_2025
         )
         await Budget.filter(id=budget.id).update(voting_closes_at=timezone.now() + timedelta(1))
+        # the key ceremony and the count, in memory: the share is used, then forgotten
+        [(_, share)] = await ballot_box.generate_key(budget.id, [None], 1)
         await services.switch_phase(budget.id, Phase.VOTING, by_user=None)
         blocs = (_ids(projects, MAJORITY_2025), _ids(projects, MINORITY_2025))
         await _cast_demo_ballots(settings, await Budget.get(id=budget.id), 480, blocs)
         await _spread_votes(budget.id, days=30, ends_days_ago=270)
         await services.switch_phase(budget.id, Phase.TALLY, by_user=None)
-        await tallying.tally_and_store(budget.id)
+        await ballot_box.open_ballots(budget.id, [share.text()])
+        del share
         await services.switch_phase(budget.id, Phase.RESULTS, by_user=None)
         await Budget.filter(id=budget.id).update(
             voting_opens_at=timezone.now() - timedelta(days=300),
@@ -283,6 +287,13 @@ async def load(settings: Settings, users: list[User]) -> None:
         await Budget.filter(id=budget.id).update(
             voting_opens_at=timezone.now() - timedelta(days=3),
             voting_closes_at=timezone.now() + timedelta(days=25),
+        )
+        # one trustee without an account; the share is printed once by `participation demo`
+        # (a demo only: a real ceremony shows each trustee their share on their own screen)
+        [(_, share)] = await ballot_box.generate_key(budget.id, [None], 1)
+        print(
+            f"Demo: key share of '{budget.title}' (shown once, needed to count it): {share.text()}",
+            file=sys.stderr,
         )
         await services.switch_phase(budget.id, Phase.VOTING, by_user=None)
         await _cast_demo_ballots(settings, await Budget.get(id=budget.id), 120, None)

@@ -77,6 +77,40 @@ def automatic_switch(
     return due
 
 
+def sealing_problem(target: Phase, has_key: bool, imported: bool, opened: bool) -> Problem | None:
+    """Why a budget cannot switch to `target` because of its ballot box (None: it can).
+
+    Voting opens only with the ballot box key (the key ceremony, budgets/ballot_box.py), and
+    once the trustees have opened the ballots, voting cannot open again; results are published
+    only once the ballots are opened. Imported budgets have no ballot box (their ballots are
+    public data)."""
+    if imported:
+        return None
+    if target == Phase.RESULTS and has_key and not opened:
+        return Problem(
+            N_(
+                "The ballots are still sealed: the trustees enter their key shares on this page "
+                "to open and count them before the results are published."
+            ),
+            field="form",
+        )
+    if target != Phase.VOTING:
+        return None
+    if not has_key:
+        return Problem(
+            N_(
+                "Voting cannot open: the ballot box has no key yet. Designate the trustees "
+                "and generate the key on the budget's page first."
+            ),
+            field="form",
+        )
+    if opened:
+        return Problem(
+            N_("The ballots are already opened: voting cannot open again."), field="form"
+        )
+    return None
+
+
 def voting_is_open(phase: Phase, dates: PhaseDates, now: datetime) -> bool:
     """Voting phase, and the closing time has not passed (even if the cron has not run yet)."""
     if phase != Phase.VOTING:

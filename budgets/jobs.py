@@ -35,8 +35,12 @@ async def sweep_tallies(ctx: dict[str, Any]) -> int:
     }
     waiting = [
         budget.id
-        for budget in await Budget.filter(phase=Phase.TALLY).only("id")
+        for budget in await Budget.filter(phase=Phase.TALLY).only(
+            "id", "ballot_public_key", "ballots_opened_at"
+        )
         if budget.id not in queued
+        # sealed ballots wait for the trustees (open_budget_ballots counts them once opened)
+        and (budget.ballot_public_key is None or budget.ballots_opened_at is not None)
     ]
     done = {
         result.budget_id
@@ -50,7 +54,15 @@ async def sweep_tallies(ctx: dict[str, Any]) -> int:
     return len(missing)
 
 
-FUNCTIONS = [tally_budget]
+async def open_budget_ballots(ctx: dict[str, Any], budget_id: int) -> str:
+    """Open a budget's sealed ballots with the trustees' shares held in Redis, count them, and
+    delete the shares (budgets/ballot_box.py)."""
+    from budgets.ballot_box import open_with_held_shares
+
+    return await open_with_held_shares(ctx["redis"], budget_id)
+
+
+FUNCTIONS = [tally_budget, open_budget_ballots]
 CRON_JOBS = [
     cron(apply_phase_schedule, second={5}),
     cron(sweep_tallies, minute=set(range(0, 60, 5)), second={40}),

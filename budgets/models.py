@@ -9,13 +9,18 @@ No docstrings on models: Tortoise turns them into SQL comments.
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from tortoise import fields
+from tortoise import fields, timezone
 from tortoise.models import Model
 
 from participation.proposals.domain import ModerationState
+
+
+def _today() -> date:
+    return timezone.now().date()  # UTC
 
 
 class Phase(StrEnum):
@@ -76,6 +81,11 @@ class Budget(Model):
     imported_from = fields.CharField(max_length=255, null=True)  # a Pabulib file name
     created_at = fields.DatetimeField(auto_now_add=True)
     results_published_at = fields.DatetimeField(null=True)
+    # the sealed ballot box (budgets/urn.py): the public half of the election key, set by the
+    # key ceremony before voting opens; the private half exists only as the trustees' shares
+    ballot_public_key = fields.CharField(max_length=64, null=True)
+    ballot_key_threshold = fields.IntField(null=True)  # shares needed to open the ballots
+    ballots_opened_at = fields.DatetimeField(null=True)  # when the trustees opened them
 
     districts: fields.ReverseRelation[BudgetDistrict]
     categories: fields.ReverseRelation[BudgetCategory]
@@ -207,15 +217,57 @@ class VoterRegister(Model):
         "budgets.CensusEntry", related_name="votes", on_delete=fields.CASCADE
     )
     channel = fields.CharEnumField(Channel, max_length=8)
-    voted_at = fields.DatetimeField(auto_now_add=True)
+    # the day only (UTC): a time would help to order the register; null only if a migrated row
+    # had no time
+    voted_on = fields.DateField(default=_today, null=True)
 
     class Meta:
         table = "budgets_voter_register"
         unique_together = (("budget", "census_entry"),)
 
 
-# How someone voted (never who). `token` is a keyed hash of (budget, person) that only the
-# server can compute, so the voter can change their ballot; `receipt` lets them check it.
+# A trustee of a budget's election key: the position of their share and its commitment
+# (SHA-256), never the share itself.
+class BudgetTrustee(Model):
+    id = fields.IntField(primary_key=True)
+    budget: fields.ForeignKeyRelation[Budget] = fields.ForeignKeyField(
+        "budgets.Budget", related_name="trustees", on_delete=fields.CASCADE
+    )
+    user: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+        "participation.User", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    position = fields.IntField()
+    commitment = fields.CharField(max_length=64)
+    budget_id: int
+    user_id: int | None
+
+    class Meta:
+        table = "budgets_trustee"
+        unique_together = (("budget", "position"),)
+
+
+# A ballot as cast, sealed to the budget's public key (budgets/urn.py): receipt, choices,
+# district and channel are inside the ciphertext only. `token` (HMAC of budget and person,
+# null on paper) lets the voter replace it; `receipt_box` is the receipt encrypted with a key
+# derived from the voter's session token, which only their browser holds (the receipt page
+# shows the stored ballot's receipt). Deleted when the trustees open the ballots.
+class SealedBallot(Model):
+    id = fields.UUIDField(primary_key=True)
+    budget: fields.ForeignKeyRelation[Budget] = fields.ForeignKeyField(
+        "budgets.Budget", related_name="sealed_ballots", on_delete=fields.CASCADE
+    )
+    token = fields.CharField(max_length=64, unique=True, null=True)
+    sealed = fields.BinaryField()
+    receipt_box = fields.BinaryField(null=True)
+
+    class Meta:
+        table = "budgets_sealed_ballot"
+
+
+# How someone voted (never who), in clear: the anonymised ballots that the trustees' count
+# stored in a random order (random ids, no token, no date), ballots imported from Pabulib
+# files, and the clear ballots of budgets whose vote opened before sealed ballots existed
+# (`token` set). `receipt` lets the voter check their ballot once the results are out.
 class Ballot(Model):
     # random, not autoincrement: an id sequence would follow the register's and link them
     id = fields.UUIDField(primary_key=True)
@@ -227,7 +279,7 @@ class Ballot(Model):
     district = fields.CharField(max_length=100, null=True)
     channel = fields.CharEnumField(Channel, max_length=8, default=Channel.WEB)
     choices = fields.TextField()  # JSON {project_id: points or rank}, 1 for approvals
-    cast_on = fields.DateField()  # the day only: a time would help to link ballot and register
+    cast_on = fields.DateField(null=True)  # imported and legacy ballots; null once counted
 
     class Meta:
         table = "budgets_ballot"

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from tortoise import timezone
 from tortoise.functions import Count
 
 from budgets import domain
@@ -22,9 +23,11 @@ from budgets.models import (
     Phase,
     PhaseSwitch,
     Project,
+    SealedBallot,
     TallyResult,
     VoterRegister,
 )
+from budgets.services import _has_ballots as services_has_ballots
 from budgets.services import ballot_context, dates_of, rule_of
 from participation import spreadsheet
 from participation.numbers import parse_id
@@ -170,6 +173,7 @@ async def turnout(budget: Budget) -> dict[str, Any]:
         .values_list("channel", "n")
     )
     ballots = await Ballot.filter(budget=budget).count()
+    ballots += await SealedBallot.filter(budget=budget).count()  # not opened yet
     eligible = await CensusEntry.all().count()
     if budget.restricted_to_district:
         eligible = await CensusEntry.filter(district=budget.restricted_to_district).count()
@@ -307,6 +311,44 @@ async def budget_form_values(budget: Budget) -> dict[str, str]:
     return values
 
 
+async def staff_accounts(ids: list[int]) -> list[Any]:
+    """The staff accounts among `ids`, in the order given."""
+    from participation.accounts.models import Role, User
+
+    found = {u.id: u for u in await User.filter(id__in=ids, role=Role.ADMIN, deleted_at=None)}
+    return [found[i] for i in dict.fromkeys(ids) if i in found]
+
+
+async def ballot_box_state(budget: Budget) -> dict[str, Any]:
+    """What the admin page shows of the ballot box: trustees, key, sealed ballots waiting."""
+    from budgets.ballot_box import digest_of_key
+    from budgets.models import BudgetTrustee
+    from participation.accounts.models import Role, User
+
+    trustees = await BudgetTrustee.filter(budget=budget).order_by("position")
+    names = dict(
+        await User.filter(id__in=[t.user_id for t in trustees if t.user_id]).values_list(
+            "id", "display_name"
+        )
+    )
+    due = domain.automatic_switch(
+        budget.phase, budget.phase_changed_at, dates_of(budget), timezone.now()
+    )
+    return {
+        "key_fingerprint": digest_of_key(budget.ballot_public_key)
+        if budget.ballot_public_key
+        else None,
+        "trustees": [(t.position, names.get(t.user_id or 0, "")) for t in trustees],
+        "sealed_count": await SealedBallot.filter(budget=budget).count(),
+        "staff": await User.filter(role=Role.ADMIN, deleted_at=None)
+        .order_by("id")
+        .values_list("id", "display_name"),
+        "voting_blocked": budget.ballot_public_key is None
+        and not budget.imported_from
+        and due == Phase.VOTING,
+    }
+
+
 async def admin_page(budget: Budget) -> dict[str, Any]:
     return {
         "budget": budget,
@@ -317,11 +359,15 @@ async def admin_page(budget: Budget) -> dict[str, Any]:
         .limit(20),
         "phases": domain.PHASE_ORDER,
         "rule": rule_of(budget),
-        "has_ballots": await Ballot.filter(budget=budget).exists(),
+        "has_ballots": await services_has_ballots(budget.id),
         "turnout": await turnout(budget),
         "results": await stored_results(budget),
         "review_errors": {},
         "review_values": {},
+        "box": await ballot_box_state(budget),
+        "key_errors": {},
+        "key_values": {},
+        "share_errors": {},
     }
 
 

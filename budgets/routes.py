@@ -12,19 +12,19 @@ from starlette.responses import Response
 from starlette.routing import Route
 from tortoise import timezone
 
-from budgets import domain, queries, services
+from budgets import ballot_box, domain, queries, services
 from budgets.forms import parse_budget_form
 from budgets.models import (
-    Ballot,
     BallotKind,
     Budget,
     BudgetDistrict,
+    Channel,
     Feasibility,
     Phase,
     WinnerRule,
 )
 from participation import formatting, refusals
-from participation.formfields import column_length, local_input_value
+from participation.formfields import local_input_value
 from participation.i18n import N_, gettext, ngettext
 from participation.middleware import Prefetch
 from participation.numbers import is_whole_number
@@ -222,7 +222,12 @@ async def ballot(request: Request) -> Response:
             return await _ballot_preview(request, budget, voter, draft)
         context = await queries.ballot_page(budget, voter)
         choices = await services.current_choices(settings, budget.id, state.census_entry_id)
-        context.update(queries.ballot_state(context, choices or {}), already_voted=bool(choices))
+        voted = bool(choices) or await services.has_voted(budget.id, state.census_entry_id)
+        context.update(
+            queries.ballot_state(context, choices or {}),
+            already_voted=voted,
+            sealed=budget.ballot_public_key is not None,
+        )
         return render(request, "budgets/ballot.html", context)
 
     form = await parsed_form(request)
@@ -240,6 +245,7 @@ async def ballot(request: Request) -> Response:
                 choices,
                 budget=budget,
                 district_rows=state.district_rows,
+                receipt_key=ballot_box.receipt_key(request.session.get("auth"), budget.id),
             )
         except services.Refused as refused:
             context = await queries.ballot_page(budget, voter)
@@ -296,28 +302,49 @@ def _take_draft(request: Request, form: str, budget_id: int) -> dict[str, Any] |
 
 
 async def receipt(request: Request) -> Response:
-    require(request, is_signed_in)
+    user = require(request, is_signed_in)
     budget = await _budget(request)
     held = request.session.get("receipt") or {}
     if held.get("budget") != budget.id:
         return redirect(f"/budgets/{budget.id}/ballot")
-    return render(request, "budgets/receipt.html", {"budget": budget, "receipt": held["code"]})
+    # the receipt of the ballot stored last: with several submissions at once, the session may
+    # hold the code of one that another replaced (issue #15)
+    _, residency = await services.voter_of(user)
+    code = held["code"]
+    if residency is not None:
+        key = ballot_box.receipt_key(request.session.get("auth"), budget.id)
+        code = (
+            await services.held_receipt(
+                _settings(request), budget.id, residency.census_entry_id, key
+            )
+            or code
+        )
+        if code != held["code"]:
+            request.session["receipt"] = {"budget": budget.id, "code": code}
+    context = {"budget": budget, "receipt": code, "sealed": budget.ballot_public_key is not None}
+    return render(request, "budgets/receipt.html", context)
 
 
-# a receipt is letters, digits and dashes, no longer than its column: anything else is simply
-# "not found" (looked up, an over-long value failed Tortoise's length check: a 500)
-_RECEIPT_LENGTH = column_length(Ballot, "receipt")
-_RECEIPT_SHAPE = re.compile(rf"[A-Z0-9-]{{1,{_RECEIPT_LENGTH}}}")
+def normalise_receipt(raw: str) -> str:
+    """A receipt code as typed: any case, with or without dashes or spaces."""
+    compact = "".join(c for c in raw.upper() if c.isascii() and c.isalnum())[:32]
+    if len(compact) == 12:
+        return f"{compact[:4]}-{compact[4:8]}-{compact[8:]}"
+    return compact
 
 
 async def check_receipt(request: Request) -> Response:
     budget = await _budget(request)
-    code = request.query_params.get("receipt", "").strip().upper()
-    plausible = _RECEIPT_SHAPE.fullmatch(code) is not None
-    found = await queries.published_ballot(budget, code) if plausible else None
-    return render(
-        request, "budgets/receipt_check.html", {"budget": budget, "code": code, "found": found}
-    )
+    typed = request.query_params.get("receipt", "").strip()
+    code = normalise_receipt(typed)
+    found = await queries.published_ballot(budget, code) if code else None
+    context = {
+        "budget": budget,
+        "code": code or typed[:32],  # what cannot be a receipt is shown back, "not found"
+        "found": found,
+        "not_yet": budget.phase != Phase.RESULTS,
+    }
+    return render(request, "budgets/receipt_check.html", context)
 
 
 # --- results ---------------------------------------------------------------------------------
@@ -425,7 +452,7 @@ async def admin_edit_budget(request: Request) -> Response:
 async def admin_budget(request: Request) -> Response:
     require(request, can_administer)
     budget = await _budget(request)
-    return render(request, "budgets/admin_budget.html", await queries.admin_page(budget))
+    return render(request, "budgets/admin_budget.html", await _admin_page(request, budget))
 
 
 async def admin_switch_phase(request: Request) -> Response:
@@ -468,7 +495,7 @@ async def admin_review_project(request: Request) -> Response:
             by_user=user,
         )
     except services.Refused as refused:
-        context = await queries.admin_page(budget)
+        context = await _admin_page(request, budget)
         context.update(
             review_errors={project.id: errors_of(refused.problems)},
             review_values={project.id: data},
@@ -521,10 +548,149 @@ async def admin_tally(request: Request) -> Response:
     return redirect(f"/admin/budgets/{budget.id}")
 
 
-async def admin_paper_ballot(request: Request) -> Response:
+async def _admin_page(request: Request, budget: Budget, **extra: Any) -> dict[str, Any]:
+    context = await queries.admin_page(budget)
+    redis = request.app.state.redis
+    context["shares_held"] = await ballot_box.shares_held(redis, budget.id)
+    context["my_share_waiting"] = await ballot_box.share_waiting(
+        redis, budget.id, request.scope["user"].id
+    )
+    context.update(extra)
+    return context
+
+
+async def admin_key_ceremony(request: Request) -> Response:
+    """The key ceremony: staff choose the trustees and how many shares open the ballots."""
     user = require(request, can_administer)
     budget = await _budget(request)
-    context = await queries.ballot_page(budget, domain.Voter(True))
+    data = await parsed_form(request)
+    raw_ids = [value for value in data.getlist("trustee") if isinstance(value, str)]
+    threshold_raw = str(data.get("threshold", "")).strip()
+    try:
+        ids = [int(raw) for raw in raw_ids if is_whole_number(raw)]
+        trustees = await queries.staff_accounts(ids)
+        if len(trustees) != len(set(raw_ids)):
+            raise services.refuse(N_("Trustees must be council staff accounts."), "trustees")
+        if not is_whole_number(threshold_raw):
+            raise services.refuse(
+                N_("The number of shares needed must be between 1 and {n}."),
+                "threshold",
+                n=len(trustees),
+            )
+        shares = await ballot_box.generate_key(budget.id, trustees, int(threshold_raw), user)
+    except services.Refused as refused:
+        budget = await Budget.get(id=budget.id)
+        context = await _admin_page(
+            request, budget, key_errors=errors_of(refused.problems), key_values=data
+        )
+        return render(request, "budgets/admin_budget.html", context, status_code=422)
+    for trustee, share in shares:
+        assert trustee is not None
+        await ballot_box.hold_share_for_pickup(
+            request.app.state.redis, budget.id, trustee.id, share
+        )
+    flash(
+        request,
+        gettext(
+            "The ballot box key is generated. Each trustee must now sign in and show their key "
+            "share on this page, within 15 minutes, to keep it."
+        ),
+    )
+    return redirect(f"/admin/budgets/{budget.id}#ballot-box")
+
+
+async def admin_key_share(request: Request) -> Response:
+    """A trustee shows their key share, once (it is then deleted from Redis)."""
+    user = require(request, can_administer)
+    budget = await _budget(request)
+    text = await ballot_box.pick_up_share(request.app.state.redis, budget.id, user.id)
+    if text is None:
+        flash(request, gettext("No key share is waiting for you on this budget."), "error")
+        return redirect(f"/admin/budgets/{budget.id}#ballot-box")
+    response = render(request, "budgets/key_share.html", {"budget": budget, "share": text})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+async def admin_open_ballots(request: Request) -> Response:
+    """A trustee gives their key share for the count; once enough are in, the job opens the
+    ballots and counts them."""
+    require(request, can_administer)
+    budget = await _budget(request)
+    data = await form_data(request)
+    redis = request.app.state.redis
+    try:
+        held, needed = await ballot_box.add_share(redis, budget.id, data.get("share", ""))
+    except services.Refused as refused:
+        context = await _admin_page(request, budget, share_errors=errors_of(refused.problems))
+        return render(request, "budgets/admin_budget.html", context, status_code=422)
+    if held >= needed:
+        from participation import queue
+
+        await queue.enqueue("open_budget_ballots", budget.id)
+        flash(request, gettext("Enough key shares: the ballots are being opened and counted."))
+    else:
+        flash(
+            request,
+            gettext(
+                "Key share accepted ({held} of {needed}). The next trustee can enter theirs."
+            ).format(held=held, needed=needed),
+        )
+    return redirect(f"/admin/budgets/{budget.id}#ballot-box")
+
+
+DESK_KEY = "budgets.desk"  # the resident checked in at the desk, in the staff's session
+DESK_RECEIPT_KEY = "budgets.desk_receipt"
+
+
+async def admin_paper_ballot(request: Request) -> Response:
+    """The desk's first screen: staff check the resident in the register (identity only)."""
+    require(request, can_administer)
+    budget = await _budget(request)
+    context: dict[str, Any] = {"budget": budget, "values": {}, "errors": {}}
+    if request.method == "GET":
+        request.session.pop(DESK_KEY, None)
+        return render(request, "budgets/paper_check_in.html", context)
+    data = await form_data(request)
+    try:
+        desk = await services.check_in_at_desk(
+            _settings(request),
+            budget.id,
+            data.get("identifier", ""),
+            data.get("birth_date", ""),
+            data.get("postcode", ""),
+        )
+    except services.Refused as refused:
+        context.update(values=data, errors=errors_of(refused.problems))
+        return render(request, "budgets/paper_check_in.html", context, status_code=422)
+    request.session[DESK_KEY] = {
+        "budget": budget.id,
+        "entry": desk.census_entry_id,
+        "born": desk.birth_date.isoformat(),
+        "district": desk.district,
+    }
+    return redirect(f"/admin/budgets/{budget.id}/paper-ballot/choices")
+
+
+def _desk_voter(request: Request, budget: Budget) -> services.DeskVoter | None:
+    held = request.session.get(DESK_KEY) or {}
+    if held.get("budget") != budget.id:
+        return None
+    from datetime import date
+
+    return services.DeskVoter(held["entry"], date.fromisoformat(held["born"]), held["district"])
+
+
+async def admin_paper_choices(request: Request) -> Response:
+    """The desk's second screen: the paper ballot's choices, without the resident's identity."""
+    user = require(request, can_administer)
+    budget = await _budget(request)
+    desk = _desk_voter(request, budget)
+    if desk is None:
+        flash(request, gettext("First check the resident in the register."), "error")
+        return redirect(f"/admin/budgets/{budget.id}/paper-ballot")
+    voter = desk.voter()
+    context = await queries.ballot_page(budget, voter)
     context.update(values={}, errors={}, paper=True)
     draft = _take_draft(request, "paper", budget.id) if request.method == "GET" else None
     if request.method == "GET" and draft is None:
@@ -537,7 +703,7 @@ async def admin_paper_ballot(request: Request) -> Response:
             submitted = {k: (form.getlist(k) if k == "project" else form[k]) for k in form}
         if submitted.get("action") in ("preview", "filter") and not is_htmx(request):
             _keep_draft(request, "paper", budget.id, submitted)
-            return redirect(f"/admin/budgets/{budget.id}/paper-ballot#meter")
+            return redirect(f"/admin/budgets/{budget.id}/paper-ballot/choices#meter")
     choices, problems = domain.parse_choices(budget.ballot_kind, submitted)  # type: ignore[arg-type]
     context.update(queries.ballot_state(context, choices), values=submitted)
     if draft is not None or submitted.get("action") in ("preview", "filter"):
@@ -546,30 +712,46 @@ async def admin_paper_ballot(request: Request) -> Response:
         context["errors"] = errors_of(
             problems
             or domain.ballot_problems(
-                context["rule"], choices, context["ballot_projects"], context["envelopes"], None
+                context["rule"],
+                choices,
+                context["ballot_projects"],
+                context["envelopes"],
+                voter.district,
             )
         )
         return render(request, "budgets/paper_ballot.html", context, fragment="budgets/_meter.html")
     try:
         if problems:
             raise services.Refused(problems)
-        code = await services.record_paper_ballot(
+        code = await services.cast_ballot(
             _settings(request),
             budget.id,
-            str(submitted.get("identifier", "")),
-            str(submitted.get("birth_date", "")),
-            str(submitted.get("postcode", "")),
+            desk.census_entry_id,
+            voter,
             choices,
+            Channel.PAPER,
             recorded_by=user,
         )
     except services.Refused as refused:
         context["errors"] = errors_of(refused.problems)
         return render(request, "budgets/paper_ballot.html", context, status_code=422)
-    flash(
-        request,
-        gettext("Paper ballot recorded. Receipt for the resident: {code}").format(code=code),
+    request.session.pop(DESK_KEY, None)
+    request.session[DESK_RECEIPT_KEY] = {"budget": budget.id, "code": code}
+    return redirect(f"/admin/budgets/{budget.id}/paper-ballot/receipt")
+
+
+async def admin_paper_receipt(request: Request) -> Response:
+    """The receipt, for the resident: hidden until they open it, shown once."""
+    require(request, can_administer)
+    budget = await _budget(request)
+    held = request.session.pop(DESK_RECEIPT_KEY, None) or {}
+    if held.get("budget") != budget.id:
+        return redirect(f"/admin/budgets/{budget.id}/paper-ballot")
+    response = render(
+        request, "budgets/paper_receipt.html", {"budget": budget, "receipt": held["code"]}
     )
-    return redirect(f"/admin/budgets/{budget.id}/paper-ballot")
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 async def admin_census(request: Request) -> Response:
@@ -687,6 +869,35 @@ routes = [
         admin_paper_ballot,
         methods=["GET", "POST"],
         name="budgets:admin_paper_ballot",
+    ),
+    Route(
+        "/admin/budgets/{budget_id:int}/key",
+        admin_key_ceremony,
+        methods=["POST"],
+        name="budgets:admin_key",
+    ),
+    Route(
+        "/admin/budgets/{budget_id:int}/key-share",
+        admin_key_share,
+        methods=["POST"],
+        name="budgets:admin_key_share",
+    ),
+    Route(
+        "/admin/budgets/{budget_id:int}/shares",
+        admin_open_ballots,
+        methods=["POST"],
+        name="budgets:admin_shares",
+    ),
+    Route(
+        "/admin/budgets/{budget_id:int}/paper-ballot/choices",
+        admin_paper_choices,
+        methods=["GET", "POST"],
+        name="budgets:admin_paper_choices",
+    ),
+    Route(
+        "/admin/budgets/{budget_id:int}/paper-ballot/receipt",
+        admin_paper_receipt,
+        name="budgets:admin_paper_receipt",
     ),
     Route("/admin/census", admin_census, methods=["GET", "POST"], name="budgets:admin_census"),
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import secrets
 import uuid
 from collections.abc import Mapping
@@ -35,6 +36,7 @@ from budgets.models import (
     PhaseSwitch,
     Project,
     Residency,
+    SealedBallot,
     VoterRegister,
     WinnerRule,
 )
@@ -170,7 +172,7 @@ async def save_budget(
             budget = await Budget.create(**fields)  # type: ignore[arg-type]
         else:
             budget = await Budget.filter(id=budget_id).select_for_update().get()
-            if await Ballot.filter(budget_id=budget_id).exists():
+            if await _has_ballots(budget_id):
                 locked = _rule_fields(form)
                 if any(getattr(budget, name) != value for name, value in locked.items()):
                     raise refuse(
@@ -201,6 +203,14 @@ async def _sync_districts(budget: Budget, districts: Mapping[str, int]) -> None:
             await district.delete()
 
 
+async def _has_ballots(budget_id: int) -> bool:
+    """Whether a ballot exists, sealed or clear: the rules and projects are then locked."""
+    return (
+        await SealedBallot.filter(budget_id=budget_id).exists()
+        or await Ballot.filter(budget_id=budget_id).exists()
+    )
+
+
 async def _sync_categories(budget: Budget, categories: tuple[str, ...]) -> None:
     existing = {c.name for c in await BudgetCategory.filter(budget=budget)}
     for name in categories:
@@ -216,6 +226,13 @@ async def switch_phase(budget_id: int, target: Phase, by_user: User | None) -> b
             return False
         if target == Phase.RESULTS and budget.phase != Phase.TALLY:
             raise refuse(N_("Results are published from the tally phase, once reviewed."))
+        if refusal := domain.sealing_problem(
+            target,
+            has_key=budget.ballot_public_key is not None,
+            imported=bool(budget.imported_from),
+            opened=budget.ballots_opened_at is not None,
+        ):
+            raise Refused([refusal])
         await PhaseSwitch.create(
             budget=budget, from_phase=budget.phase, to_phase=target, by_user=by_user
         )
@@ -243,8 +260,11 @@ async def apply_phase_schedule(now: datetime) -> list[int]:
         target = domain.automatic_switch(
             budget.phase, budget.phase_changed_at, dates_of(budget), now
         )
-        if target is not None and await switch_phase(budget.id, target, by_user=None):
-            switched.append(budget.id)
+        try:
+            if target is not None and await switch_phase(budget.id, target, by_user=None):
+                switched.append(budget.id)
+        except Refused:
+            continue  # no ballot box key yet: the admin page tells staff (queries.admin_page)
     return switched
 
 
@@ -367,7 +387,7 @@ async def review_project(
         raise refuse(N_("The adjusted cost must be a positive whole number."), "adjusted_cost")
     async with in_transaction():
         project = await Project.filter(id=project_id).select_for_update().get()
-        if await Ballot.filter(budget_id=project.budget_id).exists():
+        if await _has_ballots(project.budget_id):
             raise refuse(N_("The ballot is locked: ballots have been cast."))
         before = _audited(project, AUDITED_PROJECT_FIELDS)
         project.feasibility = feasibility
@@ -674,18 +694,18 @@ async def cast_ballot(
     budget: Budget | None = None,
     recorded_by: User | None = None,
     district_rows: list[DistrictRow] | None = None,
+    receipt_key: bytes | None = None,
 ) -> str:
     """Record or replace a person's ballot; returns the new receipt code.
 
-    Two steps, each atomic: insert register row + ballot together (one statement on
-    PostgreSQL, one transaction on SQLite); if the person already voted (UNIQUE register row),
-    replace the ballot found by its keyed token (one UPDATE). Concurrent submissions by one
-    person therefore leave exactly one register row and one ballot. On PostgreSQL a web
-    ballot does both steps in one statement (`CAST_OR_CHANGE_SQL`) and only falls back to the
-    second when a concurrent first ballot of the same person was not yet visible to it.
+    A budget with a ballot box key (every budget whose vote opened since sealed ballots exist)
+    stores the ballot sealed (`_cast_sealed`): who voted and the ciphertext are written by two
+    separate statements, never one transaction. A budget whose vote opened before keeps its
+    clear ballots to the end (`_cast_clear`, docs/security.md).
 
     `district_rows` (id, name, amount) are the budget's envelopes when the caller has already
-    read them (`voting_state`).
+    read them (`voting_state`); `receipt_key` (from the voter's session) encrypts the receipt
+    kept next to the sealed ballot, for the receipt page.
     """
     census_entry_id = census_entry if isinstance(census_entry, int) else census_entry.id
     if budget is None or budget.id != budget_id:
@@ -703,8 +723,226 @@ async def cast_ballot(
     )
     if problems:
         raise Refused(problems)
-    token = ballot_token(settings, budget_id, census_entry_id)
     receipt = new_receipt()
+    if budget.ballot_public_key is not None:
+        await _cast_sealed(
+            settings,
+            budget,
+            census_entry_id,
+            voter,
+            choices,
+            channel,
+            receipt,
+            now,
+            len(context.projects),
+            recorded_by,
+            receipt_key,
+        )
+    else:
+        await _cast_clear(
+            settings,
+            budget_id,
+            census_entry_id,
+            voter,
+            choices,
+            channel,
+            receipt,
+            now,
+            recorded_by,
+        )
+    await _freeze(budget)  # a ballot is stored: the context cannot change any more
+    return receipt
+
+
+# --- sealed ballots (budgets/urn.py, budgets/ballot_box.py) ----------------------------------
+
+# The register row, in a statement (a transaction) of its own; with the channel of the row
+# that was already there, if any (NULL when a concurrent first ballot of the same person
+# committed after this statement began: the caller reads it again).
+REGISTER_SQL = """
+WITH inserted AS (
+    INSERT INTO "budgets_voter_register" ("budget_id", "census_entry_id", "channel", "voted_on")
+    VALUES ($1, $2, $3, $4)
+    ON CONFLICT ("budget_id", "census_entry_id") DO NOTHING
+    RETURNING 1
+)
+SELECT (SELECT COUNT(*) FROM inserted) AS "new",
+    (SELECT "channel" FROM "budgets_voter_register"
+     WHERE "budget_id" = $1 AND "census_entry_id" = $2) AS "existing"
+"""
+
+# The ciphertext, in a statement of its own: a first ballot, a changed one (same token), or a
+# retry after a failure between the two statements.
+STORE_SEALED_SQL = """
+INSERT INTO "budgets_sealed_ballot" ("id", "budget_id", "token", "sealed", "receipt_box")
+VALUES ({marks})
+ON CONFLICT ("token") DO UPDATE SET "sealed" = excluded."sealed",
+    "receipt_box" = excluded."receipt_box"
+"""
+STORE_SEALED_POSTGRES = STORE_SEALED_SQL.format(marks="$1, $2, $3, $4, $5")
+STORE_SEALED_SQLITE = STORE_SEALED_SQL.format(marks="?, ?, ?, ?, ?")
+
+
+def paper_token(settings: Settings, budget_id: int, census_entry_id: int) -> str:
+    """A paper ballot's key before the count: not the web token, so it cannot be changed
+    online; it lets staff retry a desk ballot whose ciphertext failed to be written."""
+    message = f"paper|{budget_id}|{census_entry_id}".encode()
+    return hmac.new(settings.secret_key.encode(), message, hashlib.sha256).hexdigest()
+
+
+async def _register(
+    budget_id: int, census_entry_id: int, channel: Channel, today: date
+) -> Channel | None:
+    """Write the register row; the channel of the one already there (None: a new row)."""
+    connection = connections.get("default")
+    if connection.capabilities.dialect == "postgres":
+        _, rows = await connection.execute_query(
+            REGISTER_SQL, [budget_id, census_entry_id, channel.value, today]
+        )
+        if rows[0]["new"]:
+            return None
+        if rows[0]["existing"] is not None:
+            return Channel(rows[0]["existing"])
+    else:
+        try:
+            await VoterRegister.create(
+                budget_id=budget_id,
+                census_entry_id=census_entry_id,
+                channel=channel,
+                voted_on=today,
+            )
+            return None
+        except IntegrityError:
+            pass
+    existing = await VoterRegister.get(budget_id=budget_id, census_entry_id=census_entry_id)
+    return existing.channel
+
+
+async def _cast_sealed(
+    settings: Settings,
+    budget: Budget,
+    census_entry_id: int,
+    voter: domain.Voter,
+    choices: dict[int, int],
+    channel: Channel,
+    receipt: str,
+    now: datetime,
+    project_count: int,
+    recorded_by: User | None,
+    receipt_key: bytes | None,
+) -> None:
+    """Register first, then the ciphertext keyed by the voter's token, each in its own
+    transaction. A failure between the two leaves a register row and no ballot: the retry
+    passes the register (already there, same channel) and stores the ciphertext. One person
+    keeps one ballot (one token), and nothing acknowledged is lost (both written first)."""
+    from budgets import ballot_box, urn
+
+    assert budget.ballot_public_key is not None
+    content = urn.BallotContent(
+        receipt, channel.value, json.dumps({str(k): v for k, v in sorted(choices.items())})
+    )
+    sealed = urn.seal(budget.ballot_public_key, content, urn.padded_size(project_count))
+    if channel == Channel.WEB:
+        token = ballot_token(settings, budget.id, census_entry_id)
+    else:
+        token = paper_token(settings, budget.id, census_entry_id)
+    today = now.date()
+    box = ballot_box.box_receipt(receipt_key, receipt) if channel == Channel.WEB else None
+    connection = connections.get("default")
+    postgres = connection.capabilities.dialect == "postgres"
+    if postgres and recorded_by is None:
+        # the hot path: both statements on one pooled connection, each its own transaction
+        async with connection.acquire_connection() as raw:
+            _log_sql(REGISTER_SQL)
+            row = await raw.fetchrow(REGISTER_SQL, budget.id, census_entry_id, channel.value, today)
+            existing = None if row["new"] else row["existing"]
+            if not row["new"] and existing is None:  # a concurrent first ballot, just committed
+                existing = await raw.fetchval(REGISTER_CHANNEL_SQL, budget.id, census_entry_id)
+            stored = channel == Channel.PAPER and existing is not None
+            if stored:
+                stored = await raw.fetchval(SEALED_EXISTS_SQL, token)
+            _refuse_second_ballot(channel, Channel(existing) if existing else None, stored)
+            _log_sql(STORE_SEALED_POSTGRES)
+            await raw.execute(STORE_SEALED_POSTGRES, uuid.uuid4(), budget.id, token, sealed, box)
+        return
+    if recorded_by is not None:
+        async with in_transaction():  # who recorded a desk ballot, never its content
+            registered = await _register(budget.id, census_entry_id, channel, today)
+            if registered is None:
+                await audit(recorded_by, "budget_paper_ballot", "budget", budget.id)
+    else:
+        registered = await _register(budget.id, census_entry_id, channel, today)
+    stored = (
+        registered is not None
+        and channel == Channel.PAPER
+        and await SealedBallot.filter(token=token).exists()
+    )
+    _refuse_second_ballot(channel, registered, stored)
+    await connection.execute_query(
+        STORE_SEALED_POSTGRES if postgres else STORE_SEALED_SQLITE,
+        [uuid.uuid4() if postgres else str(uuid.uuid4()), budget.id, token, sealed, box],
+    )
+
+
+REGISTER_CHANNEL_SQL = (
+    'SELECT "channel" FROM "budgets_voter_register" WHERE "budget_id" = $1 '
+    'AND "census_entry_id" = $2'
+)
+SEALED_EXISTS_SQL = 'SELECT EXISTS (SELECT 1 FROM "budgets_sealed_ballot" WHERE "token" = $1)'
+_SQL_LOG = logging.getLogger("tortoise.db_client")  # where Tortoise logs its statements
+
+
+def _log_sql(sql: str) -> None:
+    if _SQL_LOG.isEnabledFor(logging.DEBUG):
+        _SQL_LOG.debug(sql)
+
+
+def _refuse_second_ballot(channel: Channel, registered: Channel | None, stored: bool) -> None:
+    """A person already in the register through the other channel, or a paper ballot already
+    stored, is refused; a web voter already registered replaces their ballot (or stores it, if
+    a failure between the two writes lost it); so does a desk retry after such a failure."""
+    if registered is not None and registered != channel:
+        if channel == Channel.PAPER:
+            raise refuse(N_("This resident has already voted."))
+        raise refuse(N_("You have already voted at a town-hall desk."))
+    if stored:
+        raise refuse(N_("This resident has already voted."))
+
+
+async def held_receipt(
+    settings: Settings, budget_id: int, census_entry_id: int, receipt_key: bytes | None
+) -> str | None:
+    """The receipt of the person's stored ballot, when their session holds its key (sealed
+    ballots), or from the clear ballot (budgets whose vote opened before sealed ballots)."""
+    from budgets import ballot_box
+
+    token = ballot_token(settings, budget_id, census_entry_id)
+    sealed = await SealedBallot.get_or_none(token=token).only("id", "receipt_box")
+    if sealed is not None:
+        return ballot_box.unbox_receipt(receipt_key, sealed.receipt_box)
+    clear = await Ballot.get_or_none(token=token).only("id", "receipt")
+    return clear.receipt if clear is not None else None
+
+
+# --- clear ballots (budgets whose vote opened before sealed ballots) -------------------------
+
+
+async def _cast_clear(
+    settings: Settings,
+    budget_id: int,
+    census_entry_id: int,
+    voter: domain.Voter,
+    choices: dict[int, int],
+    channel: Channel,
+    receipt: str,
+    now: datetime,
+    recorded_by: User | None,
+) -> None:
+    """The clear path, kept for the votes that opened before sealed ballots existed (no key):
+    register row and ballot together (one statement on PostgreSQL, one transaction on SQLite);
+    if the person already voted (UNIQUE register row), replace the ballot found by its keyed
+    token (one UPDATE)."""
+    token = ballot_token(settings, budget_id, census_entry_id)
     content = json.dumps({str(k): v for k, v in sorted(choices.items())})
     ballot = Ballot(
         id=uuid.uuid4(),
@@ -719,8 +957,7 @@ async def cast_ballot(
     try:
         if channel == Channel.WEB:
             if await _cast_or_change(budget_id, census_entry_id, ballot, now):
-                await _freeze(budget)
-                return receipt
+                return
         if recorded_by is None:
             await _register_and_store(budget_id, census_entry_id, ballot, now)
         else:
@@ -736,15 +973,13 @@ async def cast_ballot(
         )
         if not updated:  # voted on paper: that ballot cannot be changed online
             raise refuse(N_("You have already voted at a town-hall desk.")) from None
-    await _freeze(budget)  # a ballot is stored: the context cannot change any more
-    return receipt
 
 
 # PostgreSQL: the register row and the ballot in one statement, which is one transaction (the
 # UNIQUE register row failing fails the ballot too) and one round trip instead of four.
 REGISTER_AND_STORE_SQL = """
 WITH registered AS (
-    INSERT INTO "budgets_voter_register" ("budget_id", "census_entry_id", "channel", "voted_at")
+    INSERT INTO "budgets_voter_register" ("budget_id", "census_entry_id", "channel", "voted_on")
     VALUES ($1, $2, $3, $4) RETURNING "budget_id"
 )
 INSERT INTO "budgets_ballot"
@@ -757,7 +992,7 @@ SELECT $5, "budget_id", $6, $7, $8, $3, $9, $10 FROM registered
 # found by its token, only when the register row already exists), in one statement.
 CAST_OR_CHANGE_SQL = """
 WITH registered AS (
-    INSERT INTO "budgets_voter_register" ("budget_id", "census_entry_id", "channel", "voted_at")
+    INSERT INTO "budgets_voter_register" ("budget_id", "census_entry_id", "channel", "voted_on")
     VALUES ($1, $2, $3, $4)
     ON CONFLICT ("budget_id", "census_entry_id") DO NOTHING
     RETURNING "budget_id"
@@ -783,7 +1018,7 @@ def _ballot_parameters(
         budget_id,
         census_entry_id,
         ballot.channel.value,
-        now,
+        now.date(),
         ballot.id,
         ballot.token,
         ballot.receipt,
@@ -821,7 +1056,10 @@ async def _register_and_store(
         return
     async with in_transaction():  # SQLite has no INSERT inside WITH
         await VoterRegister.create(
-            budget_id=budget_id, census_entry_id=census_entry_id, channel=ballot.channel
+            budget_id=budget_id,
+            census_entry_id=census_entry_id,
+            channel=ballot.channel,
+            voted_on=now.date(),
         )
         await ballot.save(force_create=True)
 
@@ -829,10 +1067,48 @@ async def _register_and_store(
 async def current_choices(
     settings: Settings, budget_id: int, census_entry_id: int
 ) -> dict[int, int] | None:
+    """A clear ballot's choices (votes opened before sealed ballots); None otherwise: a sealed
+    ballot cannot be read back, not even for its voter (`has_voted` says whether it exists)."""
     ballot = await Ballot.get_or_none(token=ballot_token(settings, budget_id, census_entry_id))
     if ballot is None:
         return None
     return {int(k): int(v) for k, v in json.loads(ballot.choices).items()}
+
+
+async def has_voted(budget_id: int, census_entry_id: int) -> bool:
+    return await VoterRegister.filter(budget_id=budget_id, census_entry_id=census_entry_id).exists()
+
+
+@dataclass(frozen=True)
+class DeskVoter:
+    """A resident checked in at a town-hall desk: what the choices screen needs, no name."""
+
+    census_entry_id: int
+    birth_date: date
+    district: str | None
+
+    def voter(self) -> domain.Voter:
+        return domain.Voter(True, self.birth_date, self.district)
+
+
+async def check_in_at_desk(
+    settings: Settings, budget_id: int, identifier: str, birth_date: str, postcode: str
+) -> DeskVoter:
+    """The desk's first screen: the person is on the resident register, may vote in this
+    budget, and has not voted yet (on paper or online)."""
+    entry, born = await find_census_entry(settings, identifier, birth_date, postcode)
+    budget = await Budget.get(id=budget_id)
+    now = timezone.now()
+    if not domain.voting_is_open(budget.phase, dates_of(budget), now):
+        raise refuse(N_("Voting is closed for this budget."))
+    voter = domain.Voter(True, born, entry.district)
+    if problem := domain.eligibility_problem(
+        voter, budget.minimum_age, budget.restricted_to_district, now.date()
+    ):
+        raise Refused([problem])
+    if await has_voted(budget_id, entry.id):
+        raise refuse(N_("This resident has already voted."))
+    return DeskVoter(entry.id, born, entry.district)
 
 
 async def record_paper_ballot(

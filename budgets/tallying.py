@@ -20,6 +20,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -82,11 +83,17 @@ class TallyInput:
             "threshold": self.threshold,
             "envelopes": sorted((name or "", amount) for name, amount in self.envelopes.items()),
             "projects": sorted((p.id, p.cost, p.envelope or "") for p in self.projects),
-            "ballots": sorted(sorted(b.choices.items()) for b in self.ballots),
+            "ballots": self.ballots_digest,
         }
         if self.rank_points is not None:
             content["rank_points"] = list(self.rank_points)
         return hashlib.sha256(json.dumps(content).encode()).hexdigest()
+
+    @cached_property
+    def ballots_digest(self) -> str:
+        """SHA-256 of the ballots in a canonical order, computed once for every rule."""
+        canonical = sorted(sorted(b.choices.items()) for b in self.ballots)
+        return hashlib.sha256(json.dumps(canonical).encode()).hexdigest()
 
 
 def envelope_order(envelopes: Iterable[str | None]) -> list[str | None]:
@@ -260,6 +267,8 @@ def rules_to_compute(
 
 async def tally_and_store(budget_id: int) -> str:
     budget = await Budget.get(id=budget_id)
+    if budget.ballot_public_key is not None and budget.ballots_opened_at is None:
+        return "sealed"  # the trustees open the ballots first (budgets/ballot_box.py)
     official = await official_outcome(budget)
     data = await load_input(budget, official)
     rules = rules_to_compute(budget, official)

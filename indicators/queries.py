@@ -77,7 +77,7 @@ async def budget_counts(budget_id: int) -> dict[str, Any]:
         f"WHERE v.budget_id = {budget_id} GROUP BY c.district, c.birth_year"
     )
     days = await _rows(
-        f"SELECT {_day('voted_at')} AS day, channel, COUNT(*) AS n "
+        "SELECT voted_on AS day, channel, COUNT(*) AS n "
         f"FROM budgets_voter_register WHERE budget_id = {budget_id} GROUP BY 1, 2"
     )
     # imported budgets have ballots but no register: counted alone, as unknown

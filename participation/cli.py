@@ -8,6 +8,8 @@ participation makemigrations  write migrations for model changes (developers)
 participation demo            load the demo town (idempotent)
 participation createadmin     create or promote a council staff account
 participation tally FILE...   tally Pabulib files (see `participation tally --help`)
+participation tally-budget ID open a budget's sealed ballots with the trustees' key shares
+                              (asked one by one, hidden; or one per line on stdin) and count
 """
 
 from __future__ import annotations
@@ -71,6 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
     answers_key.set_defaults(func=print_answers_key)
     demo = commands.add_parser("demo", help="load the demo town (idempotent)")
     demo.set_defaults(func=load_demo)
+    tally_budget = commands.add_parser(
+        "tally-budget",
+        help="open a closed budget's sealed ballots with the trustees' key shares, and count",
+    )
+    tally_budget.add_argument("budget_id", type=int, metavar="BUDGET_ID")
+    tally_budget.set_defaults(func=tally_sealed_budget)
     admin = commands.add_parser("createadmin", help="create or promote a staff account")
     admin.add_argument("--email", required=True)
     admin.add_argument("--name", default="", help="public name (default: from the e-mail)")
@@ -220,6 +228,53 @@ def load_demo(args: argparse.Namespace) -> int:
 
     asyncio.run(load(Settings.from_env()))
     return 0
+
+
+def read_shares(threshold: int, interactive: bool) -> list[str]:
+    """The trustees' key shares: typed one by one without echo on a terminal (never as
+    arguments: they would stay in the shell history), or one per line on stdin."""
+    if not interactive:
+        return [line.strip() for line in sys.stdin if line.strip()]
+    shares: list[str] = []
+    while True:
+        prompt = f"Key share {len(shares) + 1} of {threshold} (empty to stop): "
+        text = getpass.getpass(prompt).strip()
+        if not text:
+            return shares
+        shares.append(text)
+        if len(shares) >= threshold:
+            return shares
+
+
+def tally_sealed_budget(args: argparse.Namespace) -> int:
+    from budgets.ballot_box import open_ballots
+    from budgets.models import Budget
+    from participation.db import close_database, init_database
+    from participation.i18n import gettext
+    from participation.refusals import Refused
+
+    settings = Settings.from_env()
+
+    async def run() -> int:
+        await init_database(settings)
+        try:
+            budget = await Budget.get_or_none(id=args.budget_id)
+            if budget is None:
+                print(f"No budget {args.budget_id}.", file=sys.stderr)
+                return 2
+            shares = read_shares(budget.ballot_key_threshold or 1, sys.stdin.isatty())
+            try:
+                count = await open_ballots(budget.id, shares)
+            except Refused as refused:
+                for problem in refused.problems:
+                    print(gettext(problem.message).format(**problem.values), file=sys.stderr)
+                return 1
+            print(f"{count} ballots opened and counted for budget {budget.id}.")
+            return 0
+        finally:
+            await close_database()
+
+    return asyncio.run(run())
 
 
 def create_admin(args: argparse.Namespace) -> int:

@@ -60,7 +60,7 @@ async def export_personal_data(user: User, translate: Any) -> dict[str, Any]:
     if residency is not None:
         voted_in = _rows(
             await VoterRegister.filter(census_entry_id=residency.census_entry_id).values(
-                budget_id="budget__id", budget="budget__title", channel="channel", at="voted_at"
+                budget_id="budget__id", budget="budget__title", channel="channel", on="voted_on"
             )
         )
     return {

@@ -365,11 +365,15 @@ async def emails_to(server: LiveServer, recipient: str) -> list[Any]:
 
 
 async def ballots_in(server: LiveServer, budget_id: int) -> list[str]:
-    """The choices (JSON) of every ballot stored for the budget `budget_id`."""
+    """The choices (JSON) of every ballot stored for the budget `budget_id`: opened ones, and
+    sealed ones opened in memory with the factory trustee's share."""
     from budgets.models import Ballot
+    from tests.budgets.factories import SHARES, ballots_of
 
     async def read(settings: Settings) -> list[str]:
-        return [b.choices for b in await Ballot.filter(budget_id=budget_id)]
+        opened = [b.choices for b in await Ballot.filter(budget_id=budget_id)]
+        sealed = [b.choices for b in await ballots_of(budget_id)] if budget_id in SHARES else []
+        return opened + sealed
 
     return list(await server.seed(read))
 

@@ -32,6 +32,8 @@ AUDITED: dict[str, str] = {
     "budgets:admin_edit_project": "test_every_page",
     "budgets:admin_import": "test_every_page",
     "budgets:admin_paper_ballot": "test_every_page",
+    "budgets:admin_paper_choices": "test_every_page",
+    "budgets:admin_paper_receipt": "test_every_page",
     "budgets:admin_census": "test_every_page",
     "consultations:index": "test_resident_journey",
     "consultations:detail": "test_resident_journey",

@@ -11,7 +11,6 @@ from tortoise import timezone
 
 from budgets import services as budgets
 from budgets.models import BallotKind, BudgetDistrict, Feasibility, Phase, Project
-from budgets.tallying import tally_and_store
 from consultations import services as consultations
 from consultations.models import Option, Question, QuestionKind
 from consultations.models import Phase as ConsultationPhase
@@ -19,7 +18,7 @@ from participation.accounts.models import Role
 from participation.proposals import services as proposals
 from participation.proposals.domain import ProposalForm, ProposalState
 from participation.settings import Settings
-from tests.budgets.factories import budget_in_voting
+from tests.budgets.factories import budget_in_voting, open_and_count
 from tests.conftest import TEST_PASSWORD, create_user
 from tests.participation.proposal_factories import make_territory
 
@@ -42,7 +41,7 @@ async def census(settings: Settings) -> None:
 
 async def published_budget(settings: Settings) -> int:
     """ "Budget participatif 2025": three ballots for the garden, two for the cycle lane,
-    tallied (as the worker would) and published."""
+    opened with the trustee's share, counted and published."""
     budget, projects = await budget_in_voting(BallotKind.APPROVAL)
     await budgets.save_budget(
         budgets.BudgetForm(
@@ -57,8 +56,7 @@ async def published_budget(settings: Settings) -> int:
     garden, lane = projects[0].title, projects[1].title
     for number, person in enumerate(VOTERS):
         await vote(settings, budget.id, person, [garden, lane] if number < 2 else [garden])
-    await budgets.switch_phase(budget.id, Phase.TALLY, by_user=None)
-    await tally_and_store(budget.id)  # what the worker's tally job does
+    await open_and_count(budget.id)  # the trustees open the ballots; the count runs
     await budgets.switch_phase(budget.id, Phase.RESULTS, by_user=None)
     return budget.id
 

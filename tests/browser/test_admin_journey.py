@@ -1,6 +1,7 @@
-"""Council staff's journey, JavaScript on and off: open a budget's vote, close it, publish its
-results once tallied, and publish the council's response to a closed consultation. Every page is
-audited by axe."""
+"""Council staff's journey, JavaScript on and off: generate a budget's ballot box key (the
+trustee shows their share once), open its vote, close it, enter the key share to open and count
+the ballots, publish the results, and publish the council's response to a closed consultation.
+Every page is audited by axe."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from typing import Any
 import pytest
 from playwright.async_api import expect
 
-from budgets.tallying import tally_and_store
 from participation.accounts.models import Role
 from participation.settings import Settings
 from tests.browser import seeds
@@ -21,9 +21,10 @@ expect.set_options(timeout=15_000)
 def town_for(number: int) -> Any:
     async def seed(settings: Settings) -> dict[str, Any]:
         await seeds.census(settings)
-        await seeds.someone(settings, f"mairie{number}@example.org", Role.ADMIN, "Mairie")
+        staff = await seeds.someone(settings, f"mairie{number}@example.org", Role.ADMIN, "Mairie")
         participant = await seeds.someone(settings, f"habitant{number}@example.org")
         return {
+            "staff": staff.id,
             "budget": await seeds.budget_in_review(f"Budget participatif 2027 n°{number}"),
             "consultation": await seeds.answered_consultation(
                 settings, f"Horaires de la piscine n°{number}", participant
@@ -31,6 +32,19 @@ def town_for(number: int) -> Any:
         }
 
     return seed
+
+
+async def open_with_held_shares(server: LiveServer, budget_id: int) -> str:
+    """What the worker's `open_budget_ballots` job does with the shares held in Redis."""
+    from redis.asyncio import Redis
+
+    from budgets.ballot_box import open_with_held_shares as job
+
+    redis = Redis.from_url(server.env["REDIS_URL"])
+    try:
+        return await job(redis, budget_id)
+    finally:
+        await redis.aclose()
 
 
 async def switch_phase(page: Any, phase: str) -> None:
@@ -59,6 +73,27 @@ async def test_staff_run_a_budget_and_answer_a_consultation(
     await page.get_by_role("link", name=budget_title).click()
     await page.get_by_role("link", name="Gérer ce budget").click()
     await axe.check(page, "budget management")
+    # voting cannot open without the ballot box key
+    await page.get_by_label("Passer à la phase").select_option(label="Vote")
+    await page.get_by_role("button", name="Changer de phase").click()
+    await expect(page.get_by_text("l’urne n’a pas encore de clé").first).to_be_visible()
+    # the key ceremony: this staff member is the one trustee; their share is shown once
+    for box in await page.locator('input[name="trustee"]').all():
+        await box.uncheck()
+    await page.locator(f"#trustee-{seeded['staff']}").check()
+    await page.get_by_label("Parts de clé nécessaires", exact=False).fill("1")
+    await page.get_by_role("button", name="Générer la clé de l’urne").click()
+    await expect(page.get_by_text("La clé de l’urne est générée")).to_be_visible()
+    await axe.check(page, "key generated")
+    await page.get_by_role("button", name="Afficher ma part de clé (une seule fois)").click()
+    share = (await page.locator("#share").inner_text()).strip()
+    assert share.startswith(f"PART-{seeded['budget']}-1-")
+    await axe.check(page, "key share")
+    await page.go_back()
+    await page.reload()
+    await expect(
+        page.get_by_role("button", name="Afficher ma part de clé (une seule fois)")
+    ).to_have_count(0)
     await switch_phase(page, "Vote")
     await axe.check(page, "voting open")
     await public.goto(f"{site}/budgets/{seeded['budget']}")
@@ -74,7 +109,7 @@ async def test_staff_run_a_budget_and_answer_a_consultation(
         )
     )
     await page.reload()
-    await expect(page.get_by_text("2 bulletins")).to_be_visible()
+    await expect(page.get_by_text("2 bulletins scellés")).to_be_visible()
 
     # --- close it: the tally runs (here as the worker's job would), staff preview, then publish
     await switch_phase(page, "Dépouillement")
@@ -82,8 +117,12 @@ async def test_staff_run_a_budget_and_answer_a_consultation(
     await expect(public.get_by_role("link", name="Voter", exact=True)).to_have_count(0)
     response = await public.goto(f"{site}/budgets/{seeded['budget']}/results")
     assert response is not None and response.status == 404  # not published yet
-    await module_server.seed(lambda s: tally_and_store(seeded["budget"]))
+    await page.get_by_label("Part de clé", exact=True).fill(share)
+    await page.get_by_role("button", name="Saisir ma part de clé").click()
+    await expect(page.get_by_text("Assez de parts de clé")).to_be_visible()
+    await module_server.seed(lambda s: open_with_held_shares(module_server, seeded["budget"]))
     await page.reload()
+    await expect(page.get_by_text("Les bulletins ont été ouverts et comptés")).to_be_visible()
     await axe.check(page, "tallied")
     await page.get_by_role("link", name="Voir les résultats").click()
     await expect(page.get_by_text("ces résultats ne sont pas encore publiés")).to_be_visible()

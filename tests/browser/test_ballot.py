@@ -72,8 +72,12 @@ async def test_cast_and_change_a_ballot(
 
     # change the vote
     await page.get_by_role("link", name="Modifier mon vote").click()
-    assert await page.get_by_label(re.compile("Piste cyclable")).is_checked()
-    await page.get_by_label(re.compile("Piste cyclable")).uncheck()
+    # a sealed ballot cannot be read back, not even for its voter: the form starts empty
+    assert not await page.get_by_label(re.compile("Piste cyclable")).is_checked()
+    await expect(
+        page.get_by_text("vos choix précédents ne peuvent pas être affichés")
+    ).to_be_visible()
+    await page.get_by_label(re.compile("Jardin partagé")).check()
     await page.get_by_role("button", name="Voter").click()
     await page.wait_for_url(re.compile(r".*/ballot/receipt$"))
     ballots = await ballots_in(module_server, seeded["budget"])

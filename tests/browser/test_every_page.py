@@ -102,6 +102,16 @@ async def visit(
     await axe.check(page, state)
 
 
+async def check_in(page: Any, site: str, budget: int, identifier: str, born: str) -> None:
+    """The desk's first screen: the resident is checked in the register."""
+    await page.goto(f"{site}/admin/budgets/{budget}/paper-ballot")
+    await page.get_by_label("Identifiant", exact=False).fill(identifier)
+    await page.get_by_label("Date de naissance", exact=False).fill(born)
+    await page.get_by_label("Code postal", exact=False).fill("44000")
+    await page.get_by_role("button", name="Vérifier et passer au bulletin").click()
+    await page.wait_for_url("**/paper-ballot/choices")
+
+
 async def refused(
     page: Any, axe: Axe, button: str, state: str, blank: tuple[str, ...] = ("title",)
 ) -> None:
@@ -151,7 +161,15 @@ async def test_staff_pages(
         }
     )
     await refused(page, axe, "Importer", "census refused")
-    await visit(page, axe, f"{site}/admin/budgets/{budget}/paper-ballot", htmx=True)
+    # the desk: the register first, then the choices without the identity, then the receipt
+    await visit(page, axe, f"{site}/admin/budgets/{budget}/paper-ballot")
+    await refused(page, axe, "Vérifier et passer au bulletin", "desk refused", ("identifier",))
+    await check_in(page, site, budget, "VB-004", "1975-01-30")
+    await visit(page, axe, f"{site}/admin/budgets/{budget}/paper-ballot/choices", htmx=True)
+    await page.get_by_label("Fontaine", exact=False).check()
+    await page.get_by_role("button", name="Enregistrer le bulletin papier", exact=True).click()
+    await page.wait_for_url("**/paper-ballot/receipt")
+    await axe.check(page, "paper receipt")
 
     # consultations: new, edit, questions, texts to review
     consultation = town["hidden"]["consultation_in_preparation"]
@@ -252,12 +270,13 @@ async def test_pages_htmx_changes(
     site, ids = module_server.url, town["ids"]
     page = await (await context_for(javascript=javascript)).new_page()
     await log_in(page, module_server, "admin@example.org", TEST_PASSWORD)
-    await page.goto(f"{site}/admin/budgets/{ids['budget_id']}/paper-ballot")
+    await check_in(page, site, ids["budget_id"], "VB-002", "1990-12-01")
     await mark_document(page)
     await page.get_by_label("Jardin partagé", exact=False).check()
     if javascript:
         await expect(page.locator("#meter")).to_contain_text("40")
         await axe.check(page, "paper ballot, meter updated")
+    await page.get_by_label("Jardin partagé", exact=False).uncheck()  # no project: refused
     await refused(page, axe, "Enregistrer le bulletin papier", "paper ballot refused", ())
     assert await same_document(page) is False  # a refused ballot is a full page both ways
 

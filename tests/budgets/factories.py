@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from tortoise import timezone
 
 from budgets import domain, services
-from budgets.models import BallotKind, Budget, Feasibility, Phase, Project, WinnerRule
+from budgets.models import BallotKind, Budget, Channel, Feasibility, Phase, Project, WinnerRule
 from participation.accounts.models import User
 from participation.settings import Settings
 
@@ -26,7 +27,21 @@ async def budget_in_voting(
     winner: WinnerRule = WinnerRule.GREEDY,
     **rule: int,
 ) -> tuple[Budget, list[Project]]:
-    """A 100,000 € budget with a Nord district (30,000 €), five feasible projects, voting."""
+    """A 100,000 € budget with a Nord district (30,000 €), five feasible projects, voting,
+    its ballot box key held by one trustee (the share in SHARES)."""
+    budget, projects = await budget_without_key(kind, winner, **rule)
+    await with_ballot_box(budget.id)
+    await services.switch_phase(budget.id, Phase.VOTING, by_user=None)
+    await budget.refresh_from_db()
+    return budget, projects
+
+
+async def budget_without_key(
+    kind: BallotKind = BallotKind.APPROVAL,
+    winner: WinnerRule = WinnerRule.GREEDY,
+    **rule: int,
+) -> tuple[Budget, list[Project]]:
+    """`budget_in_voting()` before its key ceremony: in preparation, voting cannot open."""
     form = services.BudgetForm(
         title="Budget participatif 2026",
         description="<p>Des idées pour Villebelle</p>",
@@ -57,9 +72,31 @@ async def budget_in_voting(
         for title, cost, district in specs
     ]
     await Budget.filter(id=budget.id).update(voting_closes_at=timezone.now() + timedelta(days=7))
-    await services.switch_phase(budget.id, Phase.VOTING, by_user=None)
     await budget.refresh_from_db()
     return budget, projects
+
+
+# the key shares of the budgets the factories made, as their trustees would keep them
+SHARES: dict[int, list[str]] = {}
+
+
+async def with_ballot_box(budget_id: int, trustees: int = 1, threshold: int = 1) -> list[str]:
+    """The key ceremony with trustees that have no account; their shares go to SHARES."""
+    from budgets import ballot_box
+
+    shares = await ballot_box.generate_key(budget_id, [None] * trustees, threshold)
+    SHARES[budget_id] = [share.text() for _, share in shares]
+    return SHARES[budget_id]
+
+
+async def open_and_count(budget_id: int) -> int:
+    """Close the vote of a factory budget and open its ballots with its trustees' shares."""
+    from budgets import ballot_box
+
+    budget = await Budget.get(id=budget_id)
+    if budget.phase == Phase.VOTING:
+        await services.switch_phase(budget_id, Phase.TALLY, by_user=None)
+    return await ballot_box.open_ballots(budget_id, SHARES[budget_id])
 
 
 async def budget_in_preparation_due_to_vote() -> Budget:
@@ -83,3 +120,29 @@ async def verified(settings: Settings, user: User, person: dict[str, str] = PERS
     await services.verify_residency(
         settings, user, person["identifier"], person["birth_date"], person["postcode"]
     )
+
+
+@dataclass(frozen=True)
+class OpenedBallot:
+    """A sealed ballot as the trustees would read it (tests only: nothing is stored)."""
+
+    id: str
+    receipt: str
+    choices: str  # JSON, as Ballot.choices
+    channel: Channel
+
+
+async def ballots_of(budget_id: int) -> list[OpenedBallot]:
+    """The budget's sealed ballots, opened in memory with the factory trustees' shares."""
+    from budgets import urn
+    from budgets.models import SealedBallot
+
+    shares = [urn.parse_share(text) for text in SHARES[budget_id]]
+    opener = urn.Opener(urn.combine(shares))
+    opened = []
+    for row in await SealedBallot.filter(budget_id=budget_id):
+        content = opener.open(bytes(row.sealed))
+        opened.append(
+            OpenedBallot(str(row.id), content.receipt, content.choices, Channel(content.channel))
+        )
+    return opened

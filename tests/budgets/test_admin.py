@@ -276,25 +276,22 @@ async def test_checking_a_paper_ballot_records_nothing(
 ) -> None:
     """The desk's "Check my ballot" button (and htmx updating the meter as boxes are ticked)
     shows the total; only "Record the paper ballot" records it."""
-    from budgets.models import Ballot
+    from budgets.models import Ballot, SealedBallot
     from tests.conftest import csrf_token
 
     budget, projects = await budget_in_voting()
     await services.import_census(settings, CENSUS.encode())
     await log_in(client, admin)
-    page = f"/admin/budgets/{budget.id}/paper-ballot"
-    data = {
-        "identifier": "VB-004",
-        "birth_date": "1975-01-30",
-        "postcode": "44000",
-        "project": [str(projects[0].id), str(projects[1].id)],
-        "action": "preview",
-    }
+    desk = f"/admin/budgets/{budget.id}/paper-ballot"
+    identity = {"identifier": "VB-004", "birth_date": "1975-01-30", "postcode": "44000"}
+    assert (await post_form(client, desk, identity, page=desk)).status_code == 303
+    page = f"{desk}/choices"
+    data = {"project": [str(projects[0].id), str(projects[1].id)], "action": "preview"}
     checked = await post_form(client, page, data, page=page)
     assert checked.status_code == 303  # POST, redirect, GET: going back resends nothing
     checked = await client.get(checked.headers["location"])
     assert "2 projets choisis" in checked.text and re.search(r"70\s000\s€ sur", checked.text)
-    assert 'value="VB-004"' in checked.text  # what was typed, to record it next
+    assert "VB-004" not in checked.text  # the choices screen never shows who the resident is
     token = await csrf_token(client, page)
     meter = await client.post(
         page, data={**data, "csrf_token": token}, headers={"HX-Request": "true"}
@@ -302,3 +299,4 @@ async def test_checking_a_paper_ballot_records_nothing(
     assert meter.status_code == 200 and 'id="meter"' in meter.text
     assert "<html" not in meter.text  # the meter alone, swapped in place
     assert await Ballot.filter(budget=budget).count() == 0
+    assert await SealedBallot.filter(budget=budget).count() == 0

@@ -81,14 +81,11 @@ async def test_census_paper_ballots_tally_and_import_are_audited_without_persona
     files = {"file": ("census.csv", CENSUS.encode())}
     assert (await client.post("/admin/census", data={"csrf_token": token}, files=files)).is_redirect
     url = f"/admin/budgets/{budget.id}/paper-ballot"
-    data = {
-        "identifier": "VB-004",
-        "birth_date": "1975-01-30",
-        "postcode": "44000",
-        "project": [str(projects[1].id)],
-        "action": "cast",
-    }
-    assert (await post_form(client, url, data, page=url)).status_code == 303
+    identity = {"identifier": "VB-004", "birth_date": "1975-01-30", "postcode": "44000"}
+    assert (await post_form(client, url, identity, page=url)).status_code == 303
+    data = {"project": [str(projects[1].id)], "action": "cast"}
+    choices = f"{url}/choices"
+    assert (await post_form(client, choices, data, page=choices)).status_code == 303
     await Budget.filter(id=budget.id).update(phase=Phase.TALLY)
     page_url = f"/admin/budgets/{budget.id}"
     assert (await post_form(client, f"{page_url}/tally", {}, page=page_url)).status_code == 303

@@ -181,3 +181,29 @@ def test_parse_choices_from_forms() -> None:
     )
     assert parse_choices(BallotKind.CUMULATIVE, {"points-1": "-3"})[1]
     assert parse_choices(BallotKind.RANKING, {"rank-3": "1", "rank-1": "2"}) == ({3: 1, 1: 2}, [])
+
+
+@pytest.mark.parametrize(
+    ("target", "has_key", "imported", "opened", "refused"),
+    [
+        (Phase.VOTING, False, False, False, "no key yet"),
+        (Phase.VOTING, True, False, False, None),
+        (Phase.VOTING, True, False, True, "already opened"),
+        (Phase.VOTING, False, True, False, None),  # an import has no ballot box
+        (Phase.TALLY, False, False, False, None),
+        (Phase.RESULTS, True, False, False, "still sealed"),
+        (Phase.RESULTS, True, False, True, None),
+        (Phase.RESULTS, False, False, False, None),  # a vote that opened in clear
+        (Phase.REVIEW, False, False, False, None),
+    ],
+)
+def test_the_ballot_box_decides_when_voting_opens_and_results_are_published(
+    target: Phase, has_key: bool, imported: bool, opened: bool, refused: str | None
+) -> None:
+    from budgets.domain import sealing_problem
+
+    problem = sealing_problem(target, has_key, imported, opened)
+    if refused is None:
+        assert problem is None
+    else:
+        assert problem is not None and refused in problem.message

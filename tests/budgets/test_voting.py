@@ -10,10 +10,19 @@ import httpx
 import pytest
 from tortoise import timezone
 
-from budgets.models import Ballot, BallotKind, Budget, Channel, Phase, Residency, VoterRegister
+from budgets.models import (
+    Ballot,
+    BallotKind,
+    Budget,
+    Channel,
+    Phase,
+    Residency,
+    SealedBallot,
+    VoterRegister,
+)
 from participation.accounts.models import Role, User
 from participation.settings import Settings
-from tests.budgets.factories import CENSUS, PERSON, budget_in_voting, verified
+from tests.budgets.factories import CENSUS, PERSON, ballots_of, budget_in_voting, verified
 from tests.conftest import create_user, log_in, logged_queries, post_form
 
 
@@ -108,11 +117,12 @@ async def test_vote_then_change_the_vote(
 
     again = await client.get(f"/budgets/{budget.id}/ballot")
     assert "Vous avez déjà voté" in again.text
-    assert re.search(rf'value="{projects[0].id}" checked', again.text)
+    # a sealed ballot cannot be read back, not even for its voter: the form starts empty
+    assert not re.search(rf'value="{projects[0].id}" checked', again.text)
 
     second = await vote(client, budget, {"project": [str(projects[1].id)]})
     assert second.status_code == 303
-    ballots = await Ballot.filter(budget=budget)
+    ballots = await ballots_of(budget.id)
     assert len(ballots) == 1 and json.loads(ballots[0].choices) == {str(projects[1].id): 1}
     assert ballots[0].receipt != first_receipt.group(1)
     assert await VoterRegister.filter(budget=budget).count() == 1
@@ -185,7 +195,7 @@ async def test_invalid_ballots_are_refused_with_what_to_fix(
     response = await vote(client, budget, data)
     assert response.status_code == 422
     assert message in response.text
-    assert await Ballot.all().count() == 0 and await VoterRegister.all().count() == 0
+    assert await SealedBallot.all().count() == 0 and await VoterRegister.all().count() == 0
 
 
 @pytest.mark.parametrize(
@@ -221,11 +231,11 @@ async def test_valid_ballots_of_every_rule_are_recorded(
         for k, value in fields.items()
     }
     preview = await vote(client, budget, data, action="preview")  # POST, redirect, GET
-    assert preview.status_code == 303 and await Ballot.all().count() == 0
+    assert preview.status_code == 303 and await SealedBallot.all().count() == 0
     assert (await client.get(preview.headers["location"])).status_code == 200
     response = await vote(client, budget, data)
     assert response.status_code == 303, response.text[-2000:]
-    assert await Ballot.filter(budget=budget).count() == 1
+    assert len(await ballots_of(budget.id)) == 1
 
 
 async def test_the_meter_updates_with_htmx_and_without_javascript(
@@ -281,7 +291,7 @@ async def test_voting_is_refused_outside_the_voting_phase_and_after_closing(
     assert late.status_code == 403
     await Budget.filter(id=budget.id).update(phase=Phase.TALLY)
     assert (await client.get(f"/budgets/{budget.id}/ballot")).status_code == 403
-    assert await Ballot.all().count() == 0
+    assert await SealedBallot.all().count() == 0
 
 
 async def test_unverified_and_ineligible_residents_cannot_vote(
@@ -311,17 +321,19 @@ async def test_ballots_hold_no_link_to_the_voter(
     await verified(settings, citizen)
     await log_in(client, citizen)
     await vote(client, budget, {"project": [str(projects[0].id)]})
-    ballot = await Ballot.get(budget=budget)
+    [ballot] = await SealedBallot.filter(budget=budget)
     stored = json.dumps(dict(ballot.__dict__), default=str)
     residency = await Residency.get(user=citizen)
     for secret in (str(citizen.id), citizen.email, residency.census_entry_id):
         assert f'"{secret}"' not in stored
-    field_names = set(Ballot._meta.fields_map)
+    field_names = set(SealedBallot._meta.fields_map) | set(Ballot._meta.fields_map)
     assert not field_names & {"user", "user_id", "census_entry", "census_entry_id", "voter"}
     # the register says who voted, not how; and records the day, not the time, on the ballot
     register = await VoterRegister.get(budget=budget)
     assert register.channel == Channel.WEB
-    assert "cast_on" in field_names and "created_at" not in field_names
+    register_fields = set(VoterRegister._meta.fields_map)
+    assert "voted_on" in register_fields
+    assert not {"created_at", "cast_at", "voted_at"} & (field_names | register_fields)
 
 
 async def test_staff_record_paper_ballots_once_per_person(
@@ -333,18 +345,29 @@ async def test_staff_record_paper_ballots_once_per_person(
     await services.import_census(settings, CENSUS.encode())
     await log_in(client, admin)
     page = f"/admin/budgets/{budget.id}/paper-ballot"
-    data = {
-        "identifier": "VB-004",
-        "birth_date": "1975-01-30",
-        "postcode": "44000",
-        "project": [str(projects[1].id)],
-        "action": "cast",
-    }
-    first = await post_form(client, page, data, page=page)
-    assert first.status_code == 303
-    again = await post_form(client, page, data, page=page)
+    identity = {"identifier": "VB-004", "birth_date": "1975-01-30", "postcode": "44000"}
+    # first screen: the register; second screen: the choices, without the identity
+    checked_in = await post_form(client, page, identity, page=page)
+    assert checked_in.status_code == 303
+    choices_url = checked_in.headers["location"]
+    assert choices_url.endswith("/paper-ballot/choices")
+    choices_page = await client.get(choices_url)
+    assert choices_page.status_code == 200
+    assert "VB-004" not in choices_page.text and "1975" not in choices_page.text
+    ballot = {"project": [str(projects[1].id)], "action": "cast"}
+    first = await post_form(client, choices_url, ballot, page=choices_url)
+    assert first.status_code == 303 and first.headers["location"].endswith("/receipt")
+    shown = await client.get(first.headers["location"])
+    code = re.search(r"<strong>([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})</strong>", shown.text)
+    assert code and "<details" in shown.text  # hidden until the resident opens it
+    assert (await client.get(first.headers["location"])).status_code == 303  # shown once
+    [paper] = await ballots_of(budget.id)
+    assert paper.channel == Channel.PAPER and paper.receipt == code.group(1)
+    # the ticket is used: no second ballot without a new check-in, which is refused
+    assert (await client.get(choices_url)).status_code == 303
+    again = await post_form(client, page, identity, page=page)
     assert again.status_code == 422 and "a déjà voté" in again.text
-    assert await Ballot.filter(budget=budget, channel=Channel.PAPER).count() == 1
+    assert len([b for b in await ballots_of(budget.id) if b.channel == Channel.PAPER]) == 1
 
     # the same person cannot then vote online with a verified account
     resident = await create_user(settings, "vb004@example.org", Role.CITIZEN)
@@ -353,7 +376,7 @@ async def test_staff_record_paper_ballots_once_per_person(
     await log_in(client, resident)
     online = await vote(client, budget, {"project": [str(projects[0].id)]})
     assert online.status_code == 422 and "bureau de vote de la mairie" in online.text
-    assert await Ballot.filter(budget=budget).count() == 1
+    assert len(await ballots_of(budget.id)) == 1
 
 
 async def test_ballot_and_register_rows_cannot_be_paired_by_order(
@@ -374,7 +397,7 @@ async def test_ballot_and_register_rows_cannot_be_paired_by_order(
         await services.cast_ballot(
             settings, budget.id, residency.census_entry, voter, {projects[n].id: 1}
         )
-    ballot_ids = [str(b.id) for b in await Ballot.filter(budget=budget)]
+    ballot_ids = [str(b.id) for b in await ballots_of(budget.id)]
     assert all(len(i) == 36 for i in ballot_ids)  # random UUIDs, no sequence
 
 
@@ -404,7 +427,7 @@ async def test_ballots_after_the_first_are_checked_against_projects_kept_in_memo
             queries.append(counted)
     reads_projects = ['FROM "budgets_project"' in sql for sql in queries[0] + queries[1]]
     assert any(reads_projects[: len(queries[0])]) and not any(reads_projects[len(queries[0]) :])
-    assert await Ballot.filter(budget=budget).count() == 2
+    assert len(await ballots_of(budget.id)) == 2
 
 
 async def ballot_post_queries(
@@ -467,7 +490,8 @@ async def test_a_ballot_reads_everything_with_the_session_then_writes_once(
     app: object, settings: Settings, citizen: User
 ) -> None:
     """Casting or changing a ballot: the session lookup also reads the budget, the residency
-    and the envelopes, then one statement stores the ballot (on PostgreSQL: two in all)."""
+    and the envelopes; then two statements, each its own transaction, store the register row
+    and the sealed ballot (on PostgreSQL: three in all)."""
     budget, projects = await budget_in_voting(BallotKind.APPROVAL, min_choices=1, max_choices=2)
     south = await create_user(settings, "sud@example.org")
     await verified(settings, citizen)
@@ -490,8 +514,10 @@ async def test_a_ballot_reads_everything_with_the_session_then_writes_once(
             assert len(reads) == 1 and '"budgets_residency"' in reads[0]
             assert not any('FROM "budgets_budget"' in sql for sql in queries)
             if settings.database_url.startswith("postgres"):
-                assert len(queries) == 2, queries
-    stored = {b.choices for b in await Ballot.filter(budget=budget)}
+                assert len(queries) == 3, queries
+                assert 'INSERT INTO "budgets_voter_register"' in queries[1]
+                assert 'INSERT INTO "budgets_sealed_ballot"' in queries[2]
+    stored = {b.choices for b in await ballots_of(budget.id)}
     assert stored == {json.dumps({str(p.id): 1}) for p in projects[:2]}  # the second changed
     assert await VoterRegister.filter(budget=budget).count() == 2
 
@@ -510,7 +536,7 @@ async def test_a_forged_csrf_token_in_the_ballot_form_is_refused(
     assert forged.status_code == 403
     missing = await client.post(f"/budgets/{budget.id}/ballot", data=fields)
     assert missing.status_code == 403
-    assert await Ballot.filter(budget=budget).count() == 0
+    assert len(await ballots_of(budget.id)) == 0
     assert (await vote(client, budget, {"project": [str(projects[0].id)]})).status_code == 303
 
 
@@ -526,7 +552,7 @@ async def test_blocked_residents_cannot_cast_a_ballot(
     await UserBlock.create(user_id=citizen.id, reason="Propos injurieux répétés.")
     refused = await vote(client, budget, {"project": [str(projects[0].id)]})
     assert refused.status_code == 403 and "Propos injurieux répétés." in refused.text
-    assert await Ballot.filter(budget=budget).count() == 0
+    assert len(await ballots_of(budget.id)) == 0
 
 
 async def test_a_missing_budget_or_a_draft_has_no_ballot_page(

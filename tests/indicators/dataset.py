@@ -105,9 +105,9 @@ async def seed() -> Town:
         ]
     )
     early = [entry.id for entry in census[("Sud", 40)][:12]]
-    await VoterRegister.filter(budget=budget).update(voted_at=now)
+    await VoterRegister.filter(budget=budget).update(voted_on=now.date())
     await VoterRegister.filter(budget=budget, census_entry_id__in=early).update(
-        voted_at=now - timedelta(days=14)
+        voted_on=(now - timedelta(days=14)).date()
     )
 
     consultation = await Consultation.create(

@@ -14,7 +14,7 @@ from participation.accounts.models import User
 from participation.mail import OutboxEmail
 from participation.notifications.models import Notification
 from participation.proposals.domain import ModerationState
-from tests.budgets.factories import CENSUS, budget_in_voting
+from tests.budgets.factories import CENSUS, budget_in_voting, open_and_count
 from tests.conftest import create_user, log_in, post_form
 from tests.moderation.helpers import browser, configure, decide, report
 
@@ -115,7 +115,8 @@ async def test_a_project_hidden_before_the_vote_is_in_no_ballot_tally_result_or_
     others = {p.id: 1 for p in projects if p.title in ("Jardin partagé", "Bancs du parc Nord")}
     await services.cast_ballot(settings, budget.id, entry, voter, others)
     await services.switch_phase(budget.id, Phase.TALLY, by_user=None)
-    assert await tally_budget({}, budget.id) == "stored"
+    assert await tally_budget({}, budget.id) == "sealed"  # the trustees open the ballots first
+    assert await open_and_count(budget.id) == 1
     await services.switch_phase(budget.id, Phase.RESULTS, by_user=None)
     async with browser(app) as anonymous:
         base = f"/budgets/{budget.id}"

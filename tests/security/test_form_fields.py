@@ -55,7 +55,8 @@ HOSTILE_BY_TYPE = {
 SKIPPED_FIELDS = {"csrf_token"}
 SKIPPED_ACTIONS = {"/account/logout"}
 # POST routes whose form no page of this world shows (the state it needs is not there: an
-# unconfirmed address, a reset link, a block, an invitation, a support of the owner's):
+# unconfirmed address, a reset link, a block, an invitation, a support of the owner's, a
+# trustee, a resident at the desk):
 # listed, so that a new form the crawl cannot find fails here until it is looked at; they get
 # the fields they read, by name, each over-long
 NO_FORM_IN_THE_WORLD = {
@@ -64,6 +65,10 @@ NO_FORM_IN_THE_WORLD = {
     "POST /moderation/users/{id:int}/unblock": ("reason",),
     "POST /proposals/{id:int}/coauthors/accept": (),
     "POST /proposals/{id:int}/unsupport": (),
+    # a trustee's share form (the world's trustees have no account) and the desk's second
+    # screen (after a resident is checked in at the first)
+    "POST /admin/budgets/{budget_id:int}/key-share": ("share",),
+    "POST /admin/budgets/{budget_id:int}/paper-ballot/choices": ("project", "action"),
 }
 
 

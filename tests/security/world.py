@@ -27,7 +27,7 @@ from participation.notifications.models import Notification
 from participation.proposals import services as proposal_services
 from participation.proposals.domain import ProposalState
 from participation.settings import Settings
-from tests.budgets.factories import budget_in_voting, verified
+from tests.budgets.factories import budget_in_voting, open_and_count, verified
 from tests.conftest import create_user, log_in
 from tests.consultations.factories import consultation_open
 from tests.moderation.helpers import make_comment
@@ -193,7 +193,6 @@ async def _budgets_in_every_phase(
 ) -> dict[str, int]:
     """The world's budgets (voting, preparation) and one in each other phase; the one with
     results holds a ballot of the owner, so its receipt check reaches the ballots table."""
-    from budgets.jobs import tally_budget
     from budgets.models import Phase
 
     ids = {Phase.PREPARATION.value: preparation, Phase.VOTING.value: voting}
@@ -209,8 +208,8 @@ async def _budgets_in_every_phase(
             settings, budget.id, residency.census_entry, voter, {projects[1].id: 1}, budget=budget
         )
         await budget_services.switch_phase(budget.id, Phase.TALLY, by_user=None)
-        if phase == Phase.RESULTS:
-            await tally_budget({}, budget.id)
+        if phase == Phase.RESULTS:  # the trustees' count, then the results
+            await open_and_count(budget.id)
             await budget_services.switch_phase(budget.id, Phase.RESULTS, by_user=None)
         ids[phase.value] = budget.id
     return ids
