@@ -13,7 +13,7 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from participation import queue
+from participation import outbox, queue
 from participation.mail import OutboxEmail, dispatch, queue_email, sweep_outbox
 from participation.redis import EmbeddedRedis
 from participation.settings import Settings
@@ -220,3 +220,85 @@ async def tried_again(worker: Any) -> bool:
 
 async def back(worker: Any) -> bool:
     return bool(worker.redis_state == "ok")
+
+
+def test_transient_database_errors_are_told_apart(tmp_path: Path) -> None:
+    import sqlite3
+
+    import asyncpg
+    from tortoise.exceptions import DoesNotExist, OperationalError
+
+    path = tmp_path / "busy.sqlite3"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("CREATE TABLE t (x INTEGER)")
+    holder.execute("BEGIN IMMEDIATE")  # a second connection holds the write lock
+    other = sqlite3.connect(path, timeout=0.01, isolation_level=None)
+    try:
+        with pytest.raises(sqlite3.OperationalError) as locked:
+            other.execute("INSERT INTO t VALUES (1)")
+        try:  # the way Tortoise's SQLite client raises it
+            raise OperationalError(locked.value)
+        except OperationalError as wrapped:
+            assert outbox.transient(wrapped)
+        assert outbox.transient(locked.value)
+    finally:
+        other.close()
+        holder.close()
+    assert outbox.transient(asyncpg.DeadlockDetectedError("deadlock detected"))
+    assert outbox.transient(ConnectionResetError())
+    assert not outbox.transient(DoesNotExist("no such budget"))
+    assert not outbox.transient(sqlite3.OperationalError("no such table: budget"))
+    assert not outbox.transient(ValueError("a bug"))
+    # retried after 1, 5, 30 s and 2 min; the 5th failure is the last
+    assert [outbox.retry_delay(t) for t in range(1, 7)] == [1, 5, 30, 120, None, None]
+
+
+async def test_a_tally_that_meets_a_locked_sqlite_database_is_retried_soon(
+    tmp_path: Path, redis_url: str
+) -> None:
+    """On SQLite an import held the write lock longer than the busy timeout: the tally job
+    failed at once with "database is locked" and waited 15 minutes for the sweeper. Now arq
+    runs it again after a second (then 5 s, 30 s, 2 min), and it is done once the lock goes."""
+    import sqlite3
+
+    from tortoise import Tortoise
+
+    from budgets.models import TallyResult
+    from participation.app import create_app
+    from participation.outbox import JobState, OutboxJob
+    from tests.budgets.test_results import closed_budget
+
+    path = tmp_path / "busy.sqlite3"
+    settings = make_settings(tmp_path, redis_url, DATABASE_URL=f"sqlite://{path}?busy_timeout=50")
+    redis = Redis.from_url(redis_url)
+    await redis.flushdb()
+    await redis.aclose()
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        await Tortoise.generate_schemas()
+        budget, _, _ = await closed_budget(settings)  # its tally job is queued
+        job = await OutboxJob.get(name="tally_budget", args=f"[{budget.id}]")
+        holder = sqlite3.connect(path, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # an import in another process holds the write lock
+        worker = build_worker(settings, redis_url, handle_signals=False, poll_delay=0.05)
+        running = asyncio.ensure_future(worker.async_run())
+
+        async def retried() -> bool:
+            return bool(worker.jobs_retried >= 1)
+
+        async def stored() -> bool:
+            await job.refresh_from_db()
+            return job.state == JobState.DONE
+
+        try:
+            await until(retried, "the locked job to be retried")
+            await job.refresh_from_db()
+            assert job.state == JobState.PENDING and worker.jobs_failed == 0
+            holder.execute("ROLLBACK")  # the import is over
+            await until(stored, "the tally to be stored")
+        finally:
+            holder.close()
+            await worker.close()
+            with contextlib.suppress(asyncio.CancelledError):
+                await running
+        assert await TallyResult.filter(budget=budget).count() == 2
