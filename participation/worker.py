@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 from datetime import UTC, datetime
 from typing import Any
 
@@ -125,6 +126,9 @@ class Worker(ArqWorker):
                         default_queue_name=self.queue_name,
                         expires_extra_ms=self.expires_extra_ms,
                     )
+                    if self.redis_state == REDIS_RECONNECTING:
+                        logger.warning("Redis answers at last; starting")
+                    self.redis_state, self.reconnect_attempts = REDIS_OK, 0
                 await super().main()  # startup (idempotent), then the polling loop
                 return
             except REDIS_DOWN as error:
@@ -172,16 +176,24 @@ class Worker(ArqWorker):
         await asyncio.sleep(delay)
 
     async def close(self) -> None:
-        """Stop; when Redis is down at that moment, still close the database."""
+        """Stop, and always close the database and the Redis connections: arq's own close()
+        gave up half-way when a job it had just cancelled was still ending (the CancelledError
+        came out of it) or when Redis was down at that moment."""
+        if not self._handle_signals:
+            self.handle_sig(signal.SIGUSR1)
+        if self._pool is None:
+            return
+        await asyncio.gather(*self.tasks.values(), return_exceptions=True)
         try:
-            await super().close()
+            await self.pool.delete(self.health_check_key)
         except REDIS_DOWN as error:
             logger.warning("Redis unreachable while the worker stops (%s)", error)
+        try:
             if self.on_shutdown:
                 await self.on_shutdown(self.ctx)
-            if self._pool is not None:
-                await self._pool.aclose(close_connection_pool=True)
-                self._pool = None
+        finally:
+            await self.pool.aclose(close_connection_pool=True)
+            self._pool = None
 
 
 def build_worker(settings: Settings, redis_url: str, **overrides: Any) -> Worker:

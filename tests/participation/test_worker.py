@@ -11,11 +11,12 @@ from typing import Any
 
 import httpx
 import pytest
+from arq.connections import create_pool
 from redis.asyncio import Redis
 
 from participation import outbox, queue
 from participation.mail import OutboxEmail, dispatch, queue_email, sweep_outbox
-from participation.redis import EmbeddedRedis
+from participation.redis import EmbeddedRedis, arq_redis_settings
 from participation.settings import Settings
 from participation.worker import build_worker, reconnect_delay
 from tests import conftest
@@ -203,6 +204,38 @@ async def test_the_worker_outlives_redis_and_healthz_says_so(tmp_path: Path) -> 
             with contextlib.suppress(asyncio.CancelledError):
                 await running
             server.stop()
+
+
+async def test_a_worker_started_before_redis_waits_for_it(
+    app: Any, settings: Settings, tmp_path: Path
+) -> None:
+    server = EmbeddedRedis(tmp_path / "late")  # not started yet: its socket does not exist
+    worker = build_worker(
+        settings, server.url, handle_signals=False, poll_delay=0.05, reconnect_max_delay=0.5
+    )
+    running = asyncio.ensure_future(worker.async_run())
+    pool = None
+    try:
+        await until(lambda: tried_again(worker), "the worker to try Redis again")
+        assert not running.done(), "the worker stopped for want of Redis"
+        server.start()
+        await until(lambda: back(worker), "the worker to connect")
+        pool = await create_pool(arq_redis_settings(server.url))
+        email = await queue_email("camille@example.org", "Bonjour", "Enfin")
+        await pool.enqueue_job("send_email", email.id)
+
+        async def sent() -> bool:
+            await email.refresh_from_db()
+            return email.sent_at is not None
+
+        await until(sent, "the e-mail to be sent")
+    finally:
+        if pool is not None:
+            await pool.aclose()
+        await worker.close()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+        server.stop()
 
 
 async def health_is(health: Callable[[], Awaitable[dict[str, Any]]], **expected: str) -> bool:
