@@ -1,5 +1,5 @@
 """Pure moderation rules: reports and the auto-hide threshold, the pre-moderation state machine,
-decisions and their reasons, review requests, block durations, rate-limit arithmetic, links.
+decisions and their reasons, review requests, block durations, rate limits, links.
 
 No database and no HTTP here: plain values in, results or a DomainError (with a msgid) out.
 Content is named generically by a content type (``"proposal"``, ``"comment"``, later
@@ -259,42 +259,33 @@ def block_problems(
     return None
 
 
-# --- rate limits: fixed windows counted in Redis ---------------------------------------------
+# --- rate limits: sliding windows counted in Redis (moderation/ratelimit.py) -------------------
 
 
 @dataclass(frozen=True)
 class Limit:
+    """At most `limit` attempts in any `period` seconds (a sliding window), per `per`."""
+
     action: str
     per: str  # "user", "ip" or "email"
     limit: int
     period: int  # seconds
 
 
-def window(now: float, period: int) -> int:
-    """The number of the fixed window that `now` (a timestamp) falls in."""
-    return int(now // period)
-
-
-def retry_after(now: float, period: int) -> int:
-    """Seconds until the current window ends (at least 1)."""
-    return max(1, int(period - (now % period)))
-
-
-def exceeded(count: int, limit: int) -> bool:
-    """`count` is the number of attempts in the window, this one included."""
-    return count > limit
-
-
-def limit_key(limit: Limit, who: str, now: float) -> str:
-    return f"ratelimit:{limit.action}:{limit.per}:{who}:{window(now, limit.period)}"
+def limit_key(limit: Limit, who: str) -> str:
+    """The Redis sorted set of one person's (IP's, address's) recent attempts."""
+    return f"ratelimit:{limit.action}:{limit.per}:{who}"
 
 
 MINUTE, HOUR = 60, 3600
 LIMITS: dict[str, tuple[Limit, ...]] = {
-    # every log-in attempt counts per e-mail address (successful ones too); per IP only failures
-    # count, so a town hall behind one address is not locked out by its own staff
-    "login": (Limit("login", "email", 5, MINUTE),),
-    "login_failure": (Limit("login_failure", "ip", 30, MINUTE),),
+    # only failed log-ins count (per e-mail address and per IP): a person who logs in and out
+    # again is never locked out, and a town hall behind one address is not locked out by its
+    # own staff; the password check of an account deletion counts as a log-in
+    "login_failure": (
+        Limit("login_failure", "email", 5, MINUTE),
+        Limit("login_failure", "ip", 30, MINUTE),
+    ),
     "password_reset": (
         Limit("password_reset", "email", 5, MINUTE),
         Limit("password_reset", "ip", 30, MINUTE),

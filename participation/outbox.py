@@ -13,23 +13,32 @@ So a job may run twice (a sweep while the first run is still queued, two workers
 function behind the outbox must be idempotent (the tally and the consultation results are:
 they hash their input and store the same row). E-mails have their own outbox, `mail.py`, on the
 same pattern.
+
+A transient database error (SQLite "database is locked" while an import holds the write lock,
+a PostgreSQL deadlock, serialization failure, lock timeout or lost connection: `transient()`)
+does not wait for the sweeper's 15 minutes: the job asks arq to run it again after
+RETRY_DELAYS (1 s, 5 s, 30 s, 2 min), and is failed when its attempts are used up. Any other
+error (a bug, a missing row) is not retried so: the row stays pending for the sweeper.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
-from arq.worker import Function
+import asyncpg
+from arq.worker import Function, Retry
 from tortoise import fields, timezone
 from tortoise.expressions import F
 from tortoise.models import Model
 
 from participation import queue
+from participation.db import database_unreachable
 
 logger = logging.getLogger("participation.outbox")
 
@@ -40,6 +49,16 @@ LOST_AFTER = timedelta(minutes=1)
 # A row started this long ago and not done lost its worker (killed, machine restarted): longer
 # than the worker's job_timeout (600 s), so a slow tally is not run twice at once.
 ABANDONED_AFTER = timedelta(minutes=15)
+# Seconds before the 2nd, 3rd ... run of a job that met a transient database error.
+RETRY_DELAYS = (1, 5, 30, 120)
+# PostgreSQL's "try again": concurrent transactions in each other's way, too many connections
+CONTENTION = (
+    asyncpg.SerializationError,
+    asyncpg.DeadlockDetectedError,
+    asyncpg.LockNotAvailableError,
+    asyncpg.TooManyConnectionsError,
+)
+SQLITE_BUSY = ("database is locked", "database table is locked", "database is busy")
 
 
 class JobState(StrEnum):
@@ -99,8 +118,38 @@ def _job_functions() -> dict[str, Callable[..., Awaitable[Any]]]:
     return functions
 
 
+def transient(error: BaseException) -> bool:
+    """True when `error`, or an error it was raised from, says "try again in a moment": the
+    database is busy, in a conflict, or unreachable (not a bug that would fail again)."""
+    if database_unreachable(error):
+        return True
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, CONTENTION):
+            return True
+        if isinstance(current, sqlite3.OperationalError) and str(current) in SQLITE_BUSY:
+            return True
+        seen.add(id(current))
+        wrapped = current.args[0] if current.args else None  # Tortoise's OperationalError(exc)
+        if isinstance(wrapped, BaseException):
+            current = wrapped
+        else:
+            current = current.__cause__ or current.__context__
+    return False
+
+
+def retry_delay(tries: int) -> int | None:
+    """Seconds before running again a job whose `tries`-th run met a transient error; None
+    when it has had its retries."""
+    if tries > len(RETRY_DELAYS) or tries >= MAX_ATTEMPTS:
+        return None
+    return RETRY_DELAYS[max(tries, 1) - 1]
+
+
 async def run_outbox_job(ctx: dict[str, Any], job_id: int) -> str:
-    """arq job: run one recorded job and mark it done; a job already done is skipped."""
+    """arq job: run one recorded job and mark it done; a job already done is skipped. A
+    transient database error asks arq for another run after a delay (`Retry`)."""
     job = await OutboxJob.get_or_none(id=job_id)
     if job is None or job.state != JobState.PENDING:
         return "skipped"
@@ -110,22 +159,45 @@ async def run_outbox_job(ctx: dict[str, Any], job_id: int) -> str:
             state=JobState.FAILED, last_error=f"no job named {job.name}"
         )
         return "unknown"
-    await OutboxJob.filter(id=job_id).update(attempts=F("attempts") + 1, started_at=timezone.now())
     try:
+        await OutboxJob.filter(id=job_id).update(
+            attempts=F("attempts") + 1, started_at=timezone.now()
+        )
         outcome = await function(ctx, *job.arguments)
     except Exception as error:
-        await job.refresh_from_db()
-        failed = job.attempts >= MAX_ATTEMPTS
-        await OutboxJob.filter(id=job_id).update(
-            last_error=repr(error)[:2000],
-            state=JobState.FAILED if failed else JobState.PENDING,
+        # the attempts written on the row, or arq's count when the database refused even that
+        tries = max(job.attempts + 1, int(ctx.get("job_try") or 1))
+        delay = retry_delay(tries) if transient(error) else None
+        await _record_failure(job_id, error, failed=delay is None and tries >= MAX_ATTEMPTS)
+        if delay is None:
+            raise
+        logger.warning(
+            "job %s (%s) met a transient database error (%r); run %d again in %d s",
+            job_id,
+            job.name,
+            error,
+            tries + 1,
+            delay,
         )
-        raise
+        raise Retry(defer=delay) from error
     # only a pending row moves to done: a concurrent run that finished first keeps its time
     await OutboxJob.filter(id=job_id, state=JobState.PENDING).update(
         state=JobState.DONE, done_at=timezone.now(), last_error=""
     )
     return str(outcome)
+
+
+async def _record_failure(job_id: int, error: BaseException, failed: bool) -> None:
+    """Write the error on the row; when the database is still refusing, the log keeps it."""
+    try:
+        await OutboxJob.filter(id=job_id).update(
+            last_error=repr(error)[:2000],
+            state=JobState.FAILED if failed else JobState.PENDING,
+        )
+    except Exception as again:
+        if not transient(again):
+            raise
+        logger.warning("job %s: could not record its error %r (%r)", job_id, error, again)
 
 
 def stale(now: Any) -> Any:

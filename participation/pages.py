@@ -35,7 +35,14 @@ async def switch_language(request: Request) -> Response:
 
 
 async def healthz(request: Request) -> Response:
-    """Database, Redis and worker heartbeat; 503 when any is down (for load balancers)."""
+    """Database, Redis and worker heartbeat, for load balancers and monitoring.
+
+    503 only when this web process cannot serve pages: the database is down. Redis down or no
+    worker leave the pages working (jobs wait in the database, rate limits let requests
+    through), and every web node shares them: pulling the nodes out of the load balancer for
+    them would take a working site down. They show in the body: `"status": "degraded"`, and
+    `"worker": "reconnecting"` when Redis is unreachable and the worker was alive when last
+    seen (it waits for Redis, participation/worker.py), `"unknown"` when it was not."""
     database = "ok" if await database_answers() else "down"
     redis, worker, heartbeat_age = "down", "unknown", None
     pool = queue.get_pool()
@@ -52,15 +59,23 @@ async def healthz(request: Request) -> Response:
                 worker = "ok" if heartbeat_age <= HEARTBEAT_MAX_AGE_SECONDS else "down"
         except (OSError, RedisError):
             redis = "down"
-    healthy = database == redis == worker == "ok"
+    state = request.app.state
+    if redis == "down":  # the last heartbeat this app read tells what the worker is doing
+        worker = "reconnecting" if getattr(state, "worker_seen_alive", False) else "unknown"
+    else:
+        state.worker_seen_alive = worker == "ok"
+    if database == "down":
+        status = "error"
+    else:
+        status = "ok" if redis == worker == "ok" else "degraded"
     body = {
-        "status": "ok" if healthy else "error",
+        "status": status,
         "database": database,
         "redis": redis,
         "worker": worker,
         "worker_heartbeat_age_seconds": heartbeat_age,
     }
-    return JSONResponse(body, status_code=200 if healthy else 503)
+    return JSONResponse(body, status_code=503 if database == "down" else 200)
 
 
 # The icon's files are static/favicon.ico and .svg (drawn by participation/favicon.py). Browsers

@@ -2,16 +2,28 @@
 
 `participation worker` runs it with the Redis of the settings; several workers may run at once
 (jobs are idempotent and take ids only).
+
+Redis may go away (restarted, a network cut, the embedded server killed): arq's own worker then
+stops with the first failed command, and `participation run` stopped the whole site with it.
+`Worker` below waits instead: it pings Redis with a growing delay (0.5 s, doubling, at most
+`reconnect_max_delay`), keeps the jobs already running, and takes new jobs again once Redis
+answers; its heartbeat is written at once then, for /healthz. Nothing is lost meanwhile: every
+job is a database row first (participation/outbox.py, participation/mail.py).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
 from datetime import UTC, datetime
 from typing import Any
 
 from arq import cron
-from arq.worker import Worker
+from arq.connections import create_pool
+from arq.worker import Worker as ArqWorker
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from tortoise.context import get_current_context
 
 from participation import formatting, mail, outbox, queue, retention
@@ -81,6 +93,108 @@ def cron_jobs() -> list[Any]:
         cron(retention.purge_expired_data, hour={3}, minute={17}, second={0}),
         *(job for jobs in _feature_jobs() for job in jobs.CRON_JOBS),
     ]
+
+
+# Redis is unreachable (refused, reset, timed out, loading its data after a restart); other Redis
+# errors are bugs and still stop the worker.
+REDIS_DOWN = (OSError, RedisConnectionError, RedisTimeoutError)
+REDIS_OK, REDIS_RECONNECTING = "ok", "reconnecting"
+
+
+def reconnect_delay(failures: int, max_delay: float) -> float:
+    """Seconds to wait before the next try after `failures` failed ones: 0.5, 1, 2, 4 ..."""
+    return float(min(max_delay, 0.5 * 2 ** min(failures, 16)))
+
+
+class Worker(ArqWorker):
+    """arq's worker, which outlives Redis: see the module's docstring."""
+
+    def __init__(self, *args: Any, reconnect_max_delay: float = 10.0, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.reconnect_max_delay = reconnect_max_delay
+        self.redis_state = REDIS_OK
+        self.reconnect_attempts = 0  # failed tries since Redis went away
+
+    async def main(self) -> None:
+        while True:
+            try:
+                if self._pool is None:
+                    assert self.redis_settings is not None
+                    self._pool = await create_pool(
+                        self.redis_settings,
+                        job_deserializer=self.job_deserializer,
+                        job_serializer=self.job_serializer,
+                        default_queue_name=self.queue_name,
+                        expires_extra_ms=self.expires_extra_ms,
+                    )
+                    if self.redis_state == REDIS_RECONNECTING:
+                        logger.warning("Redis answers at last; starting")
+                    self.redis_state, self.reconnect_attempts = REDIS_OK, 0
+                await super().main()  # startup (idempotent), then the polling loop
+                return
+            except REDIS_DOWN as error:
+                if self._pool is None:  # never connected yet: try again later
+                    await self._redis_lost(error)
+                else:
+                    await self.wait_for_redis(error)
+
+    async def _poll_iteration(self) -> None:
+        try:
+            await super()._poll_iteration()
+        except REDIS_DOWN as error:
+            await self.wait_for_redis(error)
+
+    async def wait_for_redis(self, error: BaseException) -> None:
+        """Return once Redis answers again (at once if it already does: a job that ended
+        during the outage reports its failure to record its end only now)."""
+        while True:
+            try:
+                await self.pool.ping()
+            except REDIS_DOWN as again:
+                await self._redis_lost(again)
+                continue
+            break
+        if self.redis_state == REDIS_RECONNECTING:
+            logger.warning(
+                "Redis answers again after %d tries; taking jobs again", self.reconnect_attempts
+            )
+        else:
+            logger.warning("a Redis command failed (%s); Redis answers, going on", error)
+        self.redis_state, self.reconnect_attempts = REDIS_OK, 0
+        if "redis" in self.ctx:  # set by arq once connected
+            await heartbeat(self.ctx)  # /healthz sees this worker at once
+
+    async def _redis_lost(self, error: BaseException) -> None:
+        if self.redis_state != REDIS_RECONNECTING:
+            logger.warning(
+                "Redis is unreachable (%s): running jobs go on, new ones wait; reconnecting", error
+            )
+            self.redis_state = REDIS_RECONNECTING
+        else:
+            logger.info("Redis still unreachable (%s)", error)
+        delay = reconnect_delay(self.reconnect_attempts, self.reconnect_max_delay)
+        self.reconnect_attempts += 1
+        await asyncio.sleep(delay)
+
+    async def close(self) -> None:
+        """Stop, and always close the database and the Redis connections: arq's own close()
+        gave up half-way when a job it had just cancelled was still ending (the CancelledError
+        came out of it) or when Redis was down at that moment."""
+        if not self._handle_signals:
+            self.handle_sig(signal.SIGUSR1)
+        if self._pool is None:
+            return
+        await asyncio.gather(*self.tasks.values(), return_exceptions=True)
+        try:
+            await self.pool.delete(self.health_check_key)
+        except REDIS_DOWN as error:
+            logger.warning("Redis unreachable while the worker stops (%s)", error)
+        try:
+            if self.on_shutdown:
+                await self.on_shutdown(self.ctx)
+        finally:
+            await self.pool.aclose(close_connection_pool=True)
+            self._pool = None
 
 
 def build_worker(settings: Settings, redis_url: str, **overrides: Any) -> Worker:

@@ -66,23 +66,22 @@ async def log_in(request: Request) -> Response:
         return render(request, "accounts/login.html", context)
     data = await form_data(request)
     next_url = safe_next(data.get("next"), "/")
-    if problem := email_problem(normalize_email(data.get("email", ""))):
+    email = data.get("email", "")
+    if problem := email_problem(normalize_email(email)):
         # no account has such an address (nor a longer one than the column holds): say so on
         # the field before any lookup, which would fail on an over-long value
         context = {
-            "values": {"email": data.get("email", "")},
+            "values": {"email": email},
             "errors": translated({"email": problem}),
             "next": next_url,
         }
         return render(request, "accounts/login.html", context, status_code=422)
-    # at most 5 log-in attempts per minute per e-mail address, and 30 failures per IP: then 429
-    await ratelimit.refuse_if_exhausted(request, "login_failure")
-    await ratelimit.check(request, "login", email=data.get("email", ""))
-    user = await services.authenticate(
-        _settings(request), data.get("email", ""), data.get("password", "")
-    )
+    # after 5 failed log-ins in a minute for an e-mail address, or 30 from an IP: 429, even
+    # with the right password; successful log-ins are not counted
+    await ratelimit.refuse_if_exhausted(request, "login_failure", email=email)
+    user = await services.authenticate(_settings(request), email, data.get("password", ""))
     if user is None:
-        await ratelimit.check(request, "login_failure")
+        await ratelimit.check(request, "login_failure", email=email)
         context = {
             "values": {"email": data.get("email", "")},
             "errors": {"form": gettext("Wrong e-mail address or password.")},
@@ -186,10 +185,12 @@ async def delete_account(request: Request) -> Response:
     if request.method == "GET":
         return render(request, "accounts/delete.html", {"errors": {}})
     data = await form_data(request)
-    await ratelimit.check(request, "login", email=user.email)  # no password guessing here
+    # no password guessing here: a wrong password counts as a failed log-in
+    await ratelimit.refuse_if_exhausted(request, "login_failure", email=user.email)
     if not await services.verify_password(
         _settings(request), user.password_hash, data.get("password", "")
     ):
+        await ratelimit.check(request, "login_failure", email=user.email)
         errors = translated({"password": N_("The password is not right.")})
         return render(request, "accounts/delete.html", {"errors": errors}, status_code=422)
     await privacy.delete_account(user)

@@ -257,14 +257,18 @@ class LiveServer:
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 20
+        # wait for the server as long as it is starting: on a loaded machine importing and
+        # binding took more than the 20 s allowed before; a server that stopped fails at once
+        deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the server stopped at start: {self.log.name}")
             try:
-                httpx.get(self.url + "/healthz", timeout=1)
+                httpx.get(self.url + "/healthz", timeout=5)
                 return
             except httpx.HTTPError:
                 time.sleep(0.1)
-        raise RuntimeError("the server did not start")
+        raise RuntimeError("the server did not answer within 3 minutes")
 
     def stop(self) -> None:
         if self.process is not None:

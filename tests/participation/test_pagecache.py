@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 import httpx
+import pytest
 from redis.asyncio import Redis
 
 from participation.accounts.models import User
@@ -19,6 +20,10 @@ from tests.conftest import CSRF_FIELD, count_queries, log_in, logged_queries, po
 from tests.participation.proposal_factories import good_form, make_proposal
 
 TITLE = "Des arceaux à vélo devant"  # the factory's title, up to its apostrophe
+# A stored copy expires after PAGE_CACHE_SECONDS (10 s by default) of the monotonic clock: on a
+# loaded machine two requests of one test could be 10 s apart, and a test that expects the
+# copy would find it expired. Here copies expire only when a test says so (`expires=0.0`).
+pytestmark = pytest.mark.settings(PAGE_CACHE_SECONDS="86400")
 
 
 def visitor(app: Any, **headers: str) -> httpx.AsyncClient:
