@@ -12,7 +12,7 @@ import logging
 import os
 import re
 from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from tortoise import Tortoise, connections
 from participation.accounts.models import Role, User
 from participation.accounts.services import hash_password
 from participation.app import create_app
+from participation.db import tortoise_config
 from participation.redis import EmbeddedRedis
 from participation.settings import Settings
 
@@ -65,6 +66,29 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path, redis_url: str) -> 
     """The test's settings; `@pytest.mark.settings(RATE_LIMITS="off")` overrides some."""
     marker = request.node.get_closest_marker("settings")
     return make_settings(tmp_path, redis_url, **(marker.kwargs if marker else {}))
+
+
+@asynccontextmanager
+async def empty_database(tmp_path: Path, redis_url: str) -> AsyncIterator[Settings]:
+    """Settings for a database with no table yet (a file of its own on SQLite, the test schema
+    emptied on PostgreSQL), for the migration tests; afterwards Tortoise is closed and the
+    shared PostgreSQL schema is rebuilt by the next test's fixture."""
+    global _postgres_schema_ready
+    sqlite = DATABASE_URL.startswith("sqlite")
+    url = f"sqlite://{tmp_path / 'migrated.db'}" if sqlite else DATABASE_URL
+    settings = make_settings(tmp_path, redis_url, DATABASE_URL=url)
+    if not settings.uses_sqlite:
+        await Tortoise.init(config=tortoise_config(settings))
+        await connections.get("default").execute_script(
+            "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"
+        )
+        await Tortoise.close_connections()
+    try:
+        yield settings
+    finally:
+        await Tortoise.close_connections()
+        if not settings.uses_sqlite:
+            _postgres_schema_ready = False
 
 
 async def _prepare_schema(settings: Settings) -> None:

@@ -17,22 +17,14 @@ from budgets import ballot_box, domain, services, tallying
 from budgets.models import Ballot, Budget, Phase, SealedBallot, TallyResult, VoterRegister
 from participation.db import run_migrations, tortoise_config
 from participation.refusals import Refused
-from tests.conftest import DATABASE_URL, make_settings
+from tests.conftest import empty_database
 
 
 async def test_budgets_in_voting_keep_their_clear_ballots_and_the_register_keeps_the_day(
     tmp_path: Path, redis_url: str
 ) -> None:
-    url = f"sqlite://{tmp_path / 'old.db'}" if DATABASE_URL.startswith("sqlite") else DATABASE_URL
-    settings = make_settings(tmp_path, redis_url, DATABASE_URL=url)
-    config = tortoise_config(settings)
-    if not settings.uses_sqlite:
-        await Tortoise.init(config=config)
-        await connections.get("default").execute_script(
-            "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"
-        )
-        await Tortoise.close_connections()
-    try:
+    async with empty_database(tmp_path, redis_url) as settings:
+        config = tortoise_config(settings)
         await migrate(config=config, target="budgets.0002_project_moderation")
         await Tortoise.close_connections()
         await Tortoise.init(config=config)
@@ -107,9 +99,3 @@ async def test_budgets_in_voting_keep_their_clear_ballots_and_the_register_keeps
         assert await tallying.tally_and_store(1) == "stored"
         result = await TallyResult.get(budget_id=1, rule="greedy")
         assert result.ballots_count == 2
-    finally:
-        await Tortoise.close_connections()
-        if not settings.uses_sqlite:  # leave an empty schema for the next test's fixture
-            from tests import conftest
-
-            conftest._postgres_schema_ready = False

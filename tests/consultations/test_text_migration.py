@@ -14,7 +14,7 @@ from tortoise.migrations.api import migrate
 from consultations.models import Consultation, Question, QuestionKind, TextReview
 from moderation.models import ModerationCase
 from participation.db import run_migrations, tortoise_config
-from tests.conftest import DATABASE_URL, make_settings
+from tests.conftest import empty_database
 
 
 def _digest(text: str) -> str:
@@ -24,16 +24,8 @@ def _digest(text: str) -> str:
 async def test_reviewed_texts_keep_their_decision_and_the_others_wait_in_the_queue(
     tmp_path: Path, redis_url: str
 ) -> None:
-    url = f"sqlite://{tmp_path / 'old.db'}" if DATABASE_URL.startswith("sqlite") else DATABASE_URL
-    settings = make_settings(tmp_path, redis_url, DATABASE_URL=url)
-    config = tortoise_config(settings)
-    if not settings.uses_sqlite:
-        await Tortoise.init(config=config)
-        await connections.get("default").execute_script(
-            "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"
-        )
-        await Tortoise.close_connections()
-    try:
+    async with empty_database(tmp_path, redis_url) as settings:
+        config = tortoise_config(settings)
         await migrate(config=config, target="consultations.0001_initial")
         await Tortoise.close_connections()
         await Tortoise.init(config=config)
@@ -82,9 +74,3 @@ async def test_reviewed_texts_keep_their_decision_and_the_others_wait_in_the_que
         )
         assert case.status == "open" and case.kind == "pending" and case.author_id is None
         assert (case.opened_at.hour, case.opened_at.minute) == (0, 0)
-    finally:
-        await Tortoise.close_connections()
-        if not settings.uses_sqlite:  # leave an empty schema for the next test's fixture
-            from tests import conftest
-
-            conftest._postgres_schema_ready = False
