@@ -115,8 +115,14 @@ async def id_set(queryset: Any, field: str = "id") -> set[int]:
 
 
 def new_seed() -> list[int]:
-    """A visitor's shuffle: kept in the session, so "random" order is stable while browsing."""
-    return [random.randrange(1, SHUFFLE_MODULUS), random.randrange(0, SHUFFLE_MODULUS)]
+    """A visitor's shuffle: kept in the session, so "random" order is stable while browsing.
+
+    The multiplier is drawn from the middle of the range: a small one (or one close to the
+    modulus) leaves consecutive ids in order, so about one visitor in 30 saw the newest
+    proposals in plain ascending or descending order; from the middle, every step of 4 ids
+    wraps around the modulus."""
+    quarter = SHUFFLE_MODULUS // 4
+    return [random.randrange(quarter, 3 * quarter), random.randrange(0, SHUFFLE_MODULUS)]
 
 
 def filtered(

@@ -87,3 +87,15 @@ def test_thread_building() -> None:
     roots = comments.build_thread(rows)
     assert [n.comment.id for n in roots] == [1, 4]
     assert roots[0].children[0].children[0].comment.id == 3
+
+
+def test_a_visitors_random_order_never_looks_sorted() -> None:
+    """The random order is (id × a + b) mod M: with a small multiplier (or one close to M),
+    consecutive ids kept their order, and about one visitor in 20 saw the newest proposals in
+    plain ascending or descending order (the same SQL expression, computed here)."""
+    from participation.proposals.queries import SHUFFLE_MODULUS, new_seed
+
+    for _ in range(500):
+        a, b = new_seed()
+        first_page = sorted(range(1, 31), key=lambda i: ((i * a + b) % SHUFFLE_MODULUS, i))[:20]
+        assert first_page not in (sorted(first_page), sorted(first_page, reverse=True)), (a, b)
