@@ -28,7 +28,7 @@ async def _register() -> list[tuple[Any, ...]]:
     rows = (
         await VoterRegister.all()
         .order_by("id")
-        .values_list("id", "budget_id", "census_entry_id", "channel", "voted_at")
+        .values_list("id", "budget_id", "census_entry_id", "channel", "voted_on")
     )
     return list(rows)
 
