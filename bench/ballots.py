@@ -74,6 +74,8 @@ from participation.db import close_database, init_database, run_migrations  # no
 from participation.settings import Settings  # noqa: E402
 
 SECRET = "bench-secret-key-not-for-production"
+# production refuses to start without the anonymous answers' key (32 bytes, base64)
+ANSWERS_KEY = base64.b64encode(b"bench-answers-key-not-production").decode()
 # the trustees' key shares of each bench budget (2 of 3), kept in this process only
 TRUSTEE_SHARES: dict[int, list[str]] = {}
 
@@ -94,6 +96,7 @@ def server_env(data_dir: str, database: str, redis: str, port: int, **extra: str
         "DATABASE_URL": database,
         "REDIS_URL": redis,
         "SECRET_KEY": SECRET,
+        "ANSWERS_KEY": ANSWERS_KEY,
         "BASE_URL": f"http://127.0.0.1:{port}",
         "PORT": str(port),
         "LOG_LEVEL": "WARNING",
