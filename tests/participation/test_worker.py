@@ -36,8 +36,12 @@ def any_redis_url(request: pytest.FixtureRequest) -> str:
 
 
 async def run_jobs(settings: Settings, redis_url: str) -> Any:
-    """Run every queued job once, the way `participation worker` does, then stop."""
-    worker = build_worker(settings, redis_url, burst=True, handle_signals=False, poll_delay=0.05)
+    """Run every queued job once, the way `participation worker` does, then stop. Without the
+    cron jobs: they fire by the wall clock (the consultations' results every five minutes), so
+    a test that ran at such a minute found one job more than it queued."""
+    worker = build_worker(
+        settings, redis_url, burst=True, handle_signals=False, poll_delay=0.05, cron_jobs=[]
+    )
     try:
         await worker.main()
     finally:
@@ -313,7 +317,10 @@ async def test_a_tally_that_meets_a_locked_sqlite_database_is_retried_soon(
         job = await OutboxJob.get(name="tally_budget", args=f"[{budget.id}]")
         holder = sqlite3.connect(path, isolation_level=None)
         holder.execute("BEGIN IMMEDIATE")  # an import in another process holds the write lock
-        worker = build_worker(settings, redis_url, handle_signals=False, poll_delay=0.05)
+        # no cron jobs: a sweep firing by the clock while the file is locked would count too
+        worker = build_worker(
+            settings, redis_url, handle_signals=False, poll_delay=0.05, cron_jobs=[]
+        )
         running = asyncio.ensure_future(worker.async_run())
 
         async def retried() -> bool:
