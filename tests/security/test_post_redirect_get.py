@@ -34,6 +34,7 @@ from participation.proposals.domain import ModerationState, ProposalState
 from participation.proposals.models import Proposal
 from participation.settings import Settings
 from tests.budgets.factories import CENSUS, SHARES, budget_in_voting
+from tests.budgets.test_admin import BUDGET_FORM as ADMIN_BUDGET_FORM
 from tests.budgets.test_import import SMALL
 from tests.conftest import TEST_PASSWORD, create_user, csrf_token
 from tests.consultations.factories import valid_answers
@@ -226,25 +227,14 @@ PROPOSAL = {
     "title": "Un abri à vélos devant la médiathèque",
     "body": "Un abri couvert d'une vingtaine de places, éclairé le soir, devant l'entrée.",
 }
+# the staff budget form of tests/budgets, as an approval budget with one district and category
 BUDGET_FORM = {
-    "title": "Budget participatif 2027",
+    **ADMIN_BUDGET_FORM,
     "description": "<p>Vos idées</p>",
-    "total_amount": "200000",
     "districts": "Nord: 50000",
     "categories": "Nature",
     "ballot_kind": "approval",
     "winner_rule": "greedy",
-    "min_choices": "1",
-    "max_choices": "",
-    "min_spent_percent": "0",
-    "points_total": "10",
-    "points_per_project": "5",
-    "ranking_length": "3",
-    "minimum_age": "16",
-    "submission_opens_at": "2027-01-10T09:00",
-    "review_opens_at": "2027-02-10T09:00",
-    "voting_opens_at": "2027-03-10T09:00",
-    "voting_closes_at": "2027-04-10T18:00",
 }
 CONSULTATION_FORM = {"title": "Une nouvelle consultation", "context": "<p>Votre avis</p>"}
 REASON = {"text_fr": "Hors sujet.", "text_en": "Off topic."}
