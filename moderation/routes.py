@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from moderation import domain, queries, ratelimit, services
+from moderation import domain, queries, services
 from moderation.content import KINDS
 from moderation.domain import (
     ACTION_LABELS,
@@ -26,7 +26,7 @@ from moderation.domain import (
     ReportReason,
 )
 from moderation.models import ReasonTemplate
-from participation import formatting, spreadsheet
+from participation import formatting, ratelimit, spreadsheet
 from participation.accounts.models import User
 from participation.i18n import current_language, gettext, ngettext
 from participation.numbers import parse_id

@@ -19,7 +19,6 @@ from followup import routes as followup_routes
 from indicators import routes as indicators_routes
 from moderation import routes as moderation_routes
 from moderation.middleware import BlockedUserMiddleware
-from moderation.ratelimit import RateLimited, rate_limited
 from participation import formatting, pages, queue
 from participation.accounts import routes as accounts_routes
 from participation.comments import routes as comments_routes
@@ -35,6 +34,7 @@ from participation.middleware import (
 from participation.notifications import routes as notifications_routes
 from participation.pagecache import InvalidatePagesOnWrite
 from participation.proposals import routes as proposals_routes
+from participation.ratelimit import RateLimited, rate_limited
 from participation.redis import redis_url
 from participation.sections import routes as section_routes
 from participation.settings import Settings

@@ -24,16 +24,54 @@ import math
 import secrets
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from redis.exceptions import NoScriptError, RedisError
 from starlette.requests import Request
 from starlette.responses import Response
 
-from moderation.domain import LIMITS, Limit, limit_key
 from participation.accounts.domain import normalize_email
 
-logger = logging.getLogger("moderation.ratelimit")
+logger = logging.getLogger("participation.ratelimit")
+
+# --- the limits (pure): what each action may do, per person, IP or e-mail address -----------
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most `limit` attempts in any `period` seconds (a sliding window), per `per`."""
+
+    action: str
+    per: str  # "user", "ip" or "email"
+    limit: int
+    period: int  # seconds
+
+
+def limit_key(limit: Limit, who: str) -> str:
+    """The Redis sorted set of one person's (IP's, address's) recent attempts."""
+    return f"ratelimit:{limit.action}:{limit.per}:{who}"
+
+
+MINUTE, HOUR = 60, 3600
+LIMITS: dict[str, tuple[Limit, ...]] = {
+    # only failed log-ins count (per e-mail address and per IP): a person who logs in and out
+    # again is never locked out, and a town hall behind one address is not locked out by its
+    # own staff; the password check of an account deletion counts as a log-in
+    "login_failure": (
+        Limit("login_failure", "email", 5, MINUTE),
+        Limit("login_failure", "ip", 30, MINUTE),
+    ),
+    "password_reset": (
+        Limit("password_reset", "email", 5, MINUTE),
+        Limit("password_reset", "ip", 30, MINUTE),
+    ),
+    "signup": (Limit("signup", "ip", 10, HOUR),),
+    "post": (Limit("post", "user", 10, HOUR), Limit("post", "ip", 30, HOUR)),
+    "comment": (Limit("comment", "user", 10, MINUTE), Limit("comment", "ip", 30, MINUTE)),
+    "report": (Limit("report", "user", 20, HOUR), Limit("report", "ip", 60, HOUR)),
+}
+
 
 # KEYS: one sorted set per limit. ARGV: now (seconds), "hit" or "peek", the member to add, then
 # period and limit for each key. Returns the seconds to wait as a string ("0": accepted; Lua

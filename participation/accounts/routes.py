@@ -6,8 +6,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from moderation import ratelimit
-from participation import i18n
+from participation import i18n, ratelimit
 from participation.accounts import privacy, services
 from participation.accounts.domain import SignUpForm, email_problem, normalize_email
 from participation.i18n import N_, gettext

@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from moderation import ratelimit
+from participation import ratelimit
 from participation.comments import services
 from participation.comments.models import Comment
 from participation.i18n import gettext

@@ -16,8 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from tortoise import timezone
 
-from moderation import ratelimit
-from participation import formatting, spreadsheet
+from participation import formatting, ratelimit, spreadsheet
 from participation.i18n import N_, gettext
 from participation.pagecache import cached_for_visitors
 from participation.permissions import is_signed_in, is_staff
