@@ -18,7 +18,6 @@ from tortoise import timezone
 from tortoise.transactions import in_transaction
 
 from budgets import domain
-from budgets import election as engine
 from budgets.models import (
     Ballot,
     BallotKind,
@@ -31,11 +30,13 @@ from budgets.models import (
     TallyResult,
     WinnerRule,
 )
-from budgets.rules import UnknownRule, rule_of_meta
 from budgets.services import Refused, new_receipt, request_tally
 from budgets.tallying import slot_of
 from moderation.services import audit
 from participation.i18n import N_
+from tally import election as engine
+from tally import pabulib
+from tally.rules import UnknownRule, rule_of_meta
 
 BATCH = 2_000
 ID_LENGTH = 64  # Project.external_id
@@ -100,8 +101,6 @@ def ballot_content(ballot: engine.Ballot, ids: Mapping[str, int], kind: engine.B
 
 
 def parse_file(content: bytes, filename: str) -> Any:
-    from budgets import pabulib
-
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:

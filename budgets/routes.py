@@ -808,24 +808,24 @@ async def admin_import(request: Request) -> Response:
 
 routes = [
     Route("/budgets", index, name="budgets:index"),
-    Route("/budgets/{budget_id:int}", detail, name="budgets:detail"),
+    Route("/budgets/{budget_id:id}", detail, name="budgets:detail"),
     Route(
-        "/budgets/{budget_id:int}/projects/new",
+        "/budgets/{budget_id:id}/projects/new",
         new_project,
         methods=["GET", "POST"],
         name="budgets:new_project",
     ),
     Route(
-        "/budgets/{budget_id:int}/projects/{project_id:int}", project_page, name="budgets:project"
+        "/budgets/{budget_id:id}/projects/{project_id:id}", project_page, name="budgets:project"
     ),
     Route(
-        "/budgets/{budget_id:int}/ballot", ballot, methods=["GET", "POST"], name="budgets:ballot"
+        "/budgets/{budget_id:id}/ballot", ballot, methods=["GET", "POST"], name="budgets:ballot"
     ),
-    Route("/budgets/{budget_id:int}/ballot/receipt", receipt, name="budgets:receipt"),
-    Route("/budgets/{budget_id:int}/receipt-check", check_receipt, name="budgets:receipt_check"),
-    Route("/budgets/{budget_id:int}/results", cached_for_visitors(results), name="budgets:results"),
-    Route("/budgets/{budget_id:int}/results.csv", results_csv, name="budgets:results_csv"),
-    Route("/budgets/{budget_id:int}/ballots.pb", ballots_pabulib, name="budgets:pabulib"),
+    Route("/budgets/{budget_id:id}/ballot/receipt", receipt, name="budgets:receipt"),
+    Route("/budgets/{budget_id:id}/receipt-check", check_receipt, name="budgets:receipt_check"),
+    Route("/budgets/{budget_id:id}/results", cached_for_visitors(results), name="budgets:results"),
+    Route("/budgets/{budget_id:id}/results.csv", results_csv, name="budgets:results_csv"),
+    Route("/budgets/{budget_id:id}/ballots.pb", ballots_pabulib, name="budgets:pabulib"),
     Route("/account/residency", residency, methods=["GET", "POST"], name="budgets:residency"),
     Route(
         "/admin/budgets/new", admin_new_budget, methods=["GET", "POST"], name="budgets:admin_new"
@@ -833,69 +833,69 @@ routes = [
     Route(
         "/admin/budgets/import", admin_import, methods=["GET", "POST"], name="budgets:admin_import"
     ),
-    Route("/admin/budgets/{budget_id:int}", admin_budget, name="budgets:admin"),
+    Route("/admin/budgets/{budget_id:id}", admin_budget, name="budgets:admin"),
     Route(
-        "/admin/budgets/{budget_id:int}/edit",
+        "/admin/budgets/{budget_id:id}/edit",
         admin_edit_budget,
         methods=["GET", "POST"],
         name="budgets:admin_edit",
     ),
     Route(
-        "/admin/budgets/{budget_id:int}/phase",
+        "/admin/budgets/{budget_id:id}/phase",
         admin_switch_phase,
         methods=["POST"],
         name="budgets:admin_phase",
     ),
     Route(
-        "/admin/budgets/{budget_id:int}/projects/{project_id:int}/edit",
+        "/admin/budgets/{budget_id:id}/projects/{project_id:id}/edit",
         admin_edit_project,
         methods=["GET", "POST"],
         name="budgets:admin_edit_project",
     ),
     Route(
-        "/admin/budgets/{budget_id:int}/projects/{project_id:int}/review",
+        "/admin/budgets/{budget_id:id}/projects/{project_id:id}/review",
         admin_review_project,
         methods=["POST"],
         name="budgets:admin_review",
     ),
     Route(
-        "/admin/budgets/{budget_id:int}/tally",
+        "/admin/budgets/{budget_id:id}/tally",
         admin_tally,
         methods=["POST"],
         name="budgets:admin_tally",
     ),
     Route(
-        "/admin/budgets/{budget_id:int}/paper-ballot",
+        "/admin/budgets/{budget_id:id}/paper-ballot",
         admin_paper_ballot,
         methods=["GET", "POST"],
         name="budgets:admin_paper_ballot",
     ),
     Route(
-        "/admin/budgets/{budget_id:int}/key",
+        "/admin/budgets/{budget_id:id}/key",
         admin_key_ceremony,
         methods=["POST"],
         name="budgets:admin_key",
     ),
     Route(
-        "/admin/budgets/{budget_id:int}/key-share",
+        "/admin/budgets/{budget_id:id}/key-share",
         admin_key_share,
         methods=["POST"],
         name="budgets:admin_key_share",
     ),
     Route(
-        "/admin/budgets/{budget_id:int}/shares",
+        "/admin/budgets/{budget_id:id}/shares",
         admin_open_ballots,
         methods=["POST"],
         name="budgets:admin_shares",
     ),
     Route(
-        "/admin/budgets/{budget_id:int}/paper-ballot/choices",
+        "/admin/budgets/{budget_id:id}/paper-ballot/choices",
         admin_paper_choices,
         methods=["GET", "POST"],
         name="budgets:admin_paper_choices",
     ),
     Route(
-        "/admin/budgets/{budget_id:int}/paper-ballot/receipt",
+        "/admin/budgets/{budget_id:id}/paper-ballot/receipt",
         admin_paper_receipt,
         name="budgets:admin_paper_receipt",
     ),

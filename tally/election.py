@@ -2,7 +2,7 @@
 
 Money is counted in whole currency units (`int`); see docs/tally.md for Pabulib files whose
 budget has decimals. Scores, the tie order and the explanation codes are defined here once and
-shared by every rule in `budgets.rules`.
+shared by every rule in `tally.rules`.
 """
 
 from __future__ import annotations

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
-from budgets.election import Ballot, BallotKind, Election, Project, scores
+from participation import spreadsheet  # pure: the one CSV writer (no web stack)
+from tally.election import Ballot, BallotKind, Election, Project, scores
 
 SECTIONS = ("META", "PROJECTS", "VOTES")
 KINDS = {kind.value: kind for kind in BallotKind}
@@ -361,10 +362,7 @@ def write(
     already anonymous (the budgets export numbers voters once across all its files).
     """
     out = io.StringIO()
-    # the one CSV writer, imported here: `participation` loads the web stack, which the engine
-    # does without; a data-exchange format read by programs, names written as they are
-    from participation import spreadsheet
-
+    # a data-exchange format read by programs: names written as they are
     writer = spreadsheet.writer(
         out, keep_formulas=True, delimiter=";", quotechar='"', lineterminator="\n"
     )

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol
 
-from budgets.election import Election, ElectionError, Outcome
-from budgets.rules import equal_shares, greedy, greedy_no_skip, greedy_threshold
+from tally.election import Election, ElectionError, Outcome
+from tally.rules import equal_shares, greedy, greedy_no_skip, greedy_threshold
 
 
 class Rule(Protocol):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from budgets.election import (
+from tally.election import (
     BELOW_THRESHOLD,
     DOES_NOT_FIT,
     NO_SUPPORT,

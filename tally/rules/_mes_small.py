@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from operator import mul
 
-from budgets.election import BallotCounts, Project, supported
-from budgets.rules._mes_run import EPS, ONE, TINY, ZERO, Run, Step, _keep_rivals, _Limit
+from tally.election import BallotCounts, Project, supported
+from tally.rules._mes_run import EPS, ONE, TINY, ZERO, Run, Step, _keep_rivals, _Limit
 
 
 @dataclass

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from operator import itemgetter
 
-from budgets.election import (
+from tally.election import (
     BELOW_THRESHOLD,
     COMPLETION,
     COMPLETIONS,
@@ -53,8 +53,8 @@ from budgets.election import (
     supporter_counts,
     tie_order,
 )
-from budgets.rules._mes_run import Groups, Run, Step, mes_run
-from budgets.rules._mes_small import SmallGroups, mes_run_small
+from tally.rules._mes_run import Groups, Run, Step, mes_run
+from tally.rules._mes_small import SmallGroups, mes_run_small
 
 ZERO = Fraction(0)
 # Elections with at most this many (distinct ballot, supported project) pairs run in plain

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from budgets.rules._greedy import GreedyRule
+from tally.rules._greedy import GreedyRule
 
 RULE = GreedyRule("greedy-no-skip", skip=False)

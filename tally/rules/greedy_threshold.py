@@ -5,6 +5,6 @@ Without `min_project_score_threshold` it is plain greedy.
 
 from __future__ import annotations
 
-from budgets.rules._greedy import GreedyRule
+from tally.rules._greedy import GreedyRule
 
 RULE = GreedyRule("greedy-threshold", use_threshold=True)

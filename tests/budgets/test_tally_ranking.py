@@ -10,17 +10,18 @@ from dataclasses import replace
 import httpx
 import pytest
 
-from budgets import domain, pabulib, services, tally, tallying
-from budgets.election import Ballot, BallotKind, Election, ElectionError, Project
+from budgets import domain, services, tallying
 from budgets.jobs import tally_budget
 from budgets.models import BallotKind as StoredKind
 from budgets.models import Budget, Phase, TallyResult
 from budgets.models import Project as StoredProject
 from participation.accounts.models import User
 from participation.settings import Settings
+from tally import pabulib, tally
+from tally.election import Ballot, BallotKind, Election, ElectionError, Project
 from tests.budgets.factories import CENSUS, budget_in_voting, open_and_count, verified
-from tests.budgets.test_tally_pabulib import SAMPLE
 from tests.conftest import log_in
+from tests.tally.test_pabulib import SAMPLE
 
 # 70 to spend; a (50) is ranked first twice, b (40) is ranked by three voters, last twice
 PROJECTS = (Project("a", 50), Project("b", 40), Project("c", 30))

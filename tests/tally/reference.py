@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from budgets.election import Election, scores, tie_order
+from tally.election import Election, scores, tie_order
 
 
 def reference_mes(election: Election, utility: str = "cost", completion: str = "none") -> list[str]:

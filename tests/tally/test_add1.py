@@ -4,7 +4,7 @@ the next outcome exceeds the budget (issue #15).
 The outcome of equal shares is not monotone in the share: at some share no supported project
 still fits, and a later share gives a different, costlier outcome that fits. The completion
 must not stop at the first of these (it did). Both engines (plain Python and numpy) are
-compared with the plain loop of `tests/budgets/tally_reference.py` on elections built around
+compared with the plain loop of `tests/tally/reference.py` on elections built around
 that pattern.
 """
 
@@ -15,9 +15,9 @@ from fractions import Fraction
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from budgets.election import Ballot, Election, Project
-from budgets.rules.equal_shares import EqualShares
-from tests.budgets.tally_reference import reference_mes_with_share
+from tally.election import Ballot, Election, Project
+from tally.rules.equal_shares import EqualShares
+from tests.tally.reference import reference_mes_with_share
 
 ENGINES = [EqualShares(engine="python"), EqualShares(engine="numpy")]
 

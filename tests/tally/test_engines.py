@@ -1,5 +1,5 @@
-"""Equal shares has two engines for one run (budgets/rules/_mes_small.py in plain Python for
-small elections, budgets/rules/_mes_run.py with numpy for large ones), chosen by size. Both
+"""Equal shares has two engines for one run (tally/rules/_mes_small.py in plain Python for
+small elections, tally/rules/_mes_run.py with numpy for large ones), chosen by size. Both
 must give the same outcome, explanations, prices and share, on random elections built to hit
 boundary ties, on near ties beyond float precision, and on every real file."""
 
@@ -11,13 +11,13 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from budgets import tally
-from budgets.election import Ballot, BallotKind, Election, ElectionError, Project
-from budgets.pabulib import read
-from budgets.rules import equal_shares
-from budgets.rules.equal_shares import EqualShares
-from tests.budgets.tally_data import needs_pabulib, pabulib_files
-from tests.budgets.tally_reference import reference_mes_with_share
+from tally import tally
+from tally.election import Ballot, BallotKind, Election, ElectionError, Project
+from tally.pabulib import read
+from tally.rules import equal_shares
+from tally.rules.equal_shares import EqualShares
+from tests.tally.data import needs_pabulib, pabulib_files
+from tests.tally.reference import reference_mes_with_share
 
 PYTHON = EqualShares(engine="python")
 NUMPY = EqualShares(engine="numpy")
@@ -56,7 +56,7 @@ def elections(draw: st.DrawFn) -> Election:
 def _both(election: Election, utility: str, completion: str) -> None:
     if completion == "add1" and election.budget > 1000:
         # at a scale of 10**17 the outcome may change every few units of share: add1 would
-        # run for ever (tests/budgets/test_tally_exactness.py keeps add1 to small scales too)
+        # run for ever (tests/tally/test_exactness.py keeps add1 to small scales too)
         completion = "none"
     mine = PYTHON.tally(election, utility=utility, completion=completion)
     theirs = NUMPY.tally(election, utility=utility, completion=completion)

@@ -1,6 +1,6 @@
 """Equal shares decides on floats first: these elections make floats lie, the outcome must not.
 
-The engine (budgets/rules/_mes_run.py) compares prices as floats when their proven error bound
+The engine (tally/rules/_mes_run.py) compares prices as floats when their proven error bound
 settles the comparison, and exactly otherwise; add1 skips shares by float distances that must
 never overshoot. Every case is checked against the one-voter-at-a-time exact reference.
 """
@@ -10,9 +10,9 @@ from __future__ import annotations
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from budgets.election import Ballot, Election, Outcome, Project
-from budgets.rules.equal_shares import EqualShares
-from tests.budgets.tally_reference import reference_mes, reference_mes_with_share
+from tally.election import Ballot, Election, Outcome, Project
+from tally.rules.equal_shares import EqualShares
+from tests.tally.reference import reference_mes, reference_mes_with_share
 
 HUGE = 10**17  # floats cannot tell 10**17 from 10**17 + 1
 # both engines of a run (plain Python for small elections, numpy for large ones), forced

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from budgets import pabulib, tally
-from budgets.election import BallotKind
-from budgets.pabulib import PabulibError
-from tests.budgets.tally_data import needs_pabulib, pabulib_files
+from tally import pabulib, tally
+from tally.election import BallotKind
+from tally.pabulib import PabulibError
+from tests.tally.data import needs_pabulib, pabulib_files
 
 SAMPLE = """META
 key;value

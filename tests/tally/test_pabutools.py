@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from budgets import tally
-from budgets.pabulib import read
-from tests.budgets.tally_data import needs_pabulib, pabulib_files
+from tally import tally
+from tally.pabulib import read
+from tests.tally.data import needs_pabulib, pabulib_files
 
 pabutools = pytest.importorskip("pabutools", reason="pabutools is a dev extra")
 

@@ -7,9 +7,9 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from budgets import RULES, tally
-from budgets.election import Ballot, Election, Project
-from budgets.rules import equal_shares
+from tally import RULES, tally
+from tally.election import Ballot, Election, Project
+from tally.rules import equal_shares
 
 
 @st.composite

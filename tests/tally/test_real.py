@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from budgets import tally
-from budgets.pabulib import read_with_outcome
-from tests.budgets.tally_data import PABULIB, need, needs_pabulib, pabulib_files
+from tally import tally
+from tally.pabulib import read_with_outcome
+from tests.tally.data import PABULIB, need, needs_pabulib, pabulib_files
 
 GREEDY_FAMILY = ("greedy", "greedy-no-skip", "greedy-threshold")
 
