@@ -558,8 +558,8 @@ async def admin_index(request: Request) -> Response:
     return render(request, "consultations/admin_index.html", context)
 
 
-C = "/consultations/{consultation_id:int}"
-A = "/admin/consultations/{consultation_id:int}"
+C = "/consultations/{consultation_id:id}"
+A = "/admin/consultations/{consultation_id:id}"
 routes = [
     Route("/consultations", index, name="consultations:index"),
     Route(C, detail, name="consultations:detail"),
@@ -587,13 +587,13 @@ routes = [
         name="consultations:admin_new_question",
     ),
     Route(
-        A + "/questions/{question_id:int}",
+        A + "/questions/{question_id:id}",
         admin_question,
         methods=["GET", "POST"],
         name="consultations:admin_question",
     ),
     Route(
-        A + "/questions/{question_id:int}/delete",
+        A + "/questions/{question_id:id}/delete",
         admin_delete_question,
         methods=["POST"],
         name="consultations:admin_delete_question",

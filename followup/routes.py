@@ -135,20 +135,20 @@ def _saved(notified: int) -> str:
 
 routes = [
     Route("/followup", index, name="followup:index"),
-    Route("/followup/{commitment_id:int}", detail, name="followup:detail"),
+    Route("/followup/{commitment_id:id}", detail, name="followup:detail"),
     Route("/admin/followup", admin_index, name="followup:admin"),
     Route("/admin/followup/new", admin_create, methods=["POST"], name="followup:admin_create"),
     Route(
-        "/admin/followup/{commitment_id:int}", admin_commitment, name="followup:admin_commitment"
+        "/admin/followup/{commitment_id:id}", admin_commitment, name="followup:admin_commitment"
     ),
     Route(
-        "/admin/followup/{commitment_id:int}/status",
+        "/admin/followup/{commitment_id:id}/status",
         admin_status,
         methods=["POST"],
         name="followup:admin_status",
     ),
     Route(
-        "/admin/followup/{commitment_id:int}/milestones",
+        "/admin/followup/{commitment_id:id}/milestones",
         admin_milestone,
         methods=["POST"],
         name="followup:admin_milestone",

@@ -88,5 +88,5 @@ routes = [
     Route("/indicators/export.json", export_json, name="indicators:json"),
     Route("/admin/indicators", dashboard, name="indicators:dashboard"),
     Route("/admin/indicators/refresh", refresh, methods=["POST"], name="indicators:refresh"),
-    Route("/admin/indicators/{kind}/{process_id:int}", process_page, name="indicators:process"),
+    Route("/admin/indicators/{kind}/{process_id:id}", process_page, name="indicators:process"),
 ]

@@ -363,24 +363,24 @@ routes = [
     Route("/moderation", index, name="moderation:index"),
     Route("/moderation/decide", decide, methods=["POST"], name="moderation:decide"),
     Route(
-        "/moderation/report/{type:str}/{id:int}",
+        "/moderation/report/{type:str}/{id:id}",
         report,
         methods=["GET", "POST"],
         name="moderation:report",
     ),
     Route("/moderation/mine", mine, name="moderation:mine"),
     Route(
-        "/moderation/decisions/{id:int}/review",
+        "/moderation/decisions/{id:id}/review",
         request_review,
         methods=["POST"],
         name="moderation:review",
     ),
-    Route("/moderation/users/{id:int}", user_history, name="moderation:user"),
+    Route("/moderation/users/{id:id}", user_history, name="moderation:user"),
     Route(
-        "/moderation/users/{id:int}/block", block_user, methods=["POST"], name="moderation:block"
+        "/moderation/users/{id:id}/block", block_user, methods=["POST"], name="moderation:block"
     ),
     Route(
-        "/moderation/users/{id:int}/unblock",
+        "/moderation/users/{id:id}/unblock",
         unblock_user,
         methods=["POST"],
         name="moderation:unblock",
@@ -388,13 +388,13 @@ routes = [
     Route("/admin/audit", audit_log, name="moderation:audit"),
     Route("/admin/moderation/reasons", reasons, methods=["GET", "POST"], name="moderation:reasons"),
     Route(
-        "/admin/moderation/reasons/{id:int}",
+        "/admin/moderation/reasons/{id:id}",
         reason_edit,
         methods=["GET", "POST"],
         name="moderation:reason_edit",
     ),
     Route(
-        "/admin/moderation/reasons/{id:int}/delete",
+        "/admin/moderation/reasons/{id:id}/delete",
         reason_delete,
         methods=["POST"],
         name="moderation:reason_delete",

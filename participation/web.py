@@ -6,10 +6,33 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
+
+from participation.numbers import MAX_ID
+
+
+class IdConvertor(Convertor[int]):
+    """`{name:id}` in a route path: a database id. Starlette's `int` matches any run of digits;
+    this one stops at 10 digits, and a number above `MAX_ID` matches no row (404) instead of
+    overflowing the database's integer column (500)."""
+
+    regex = "[0-9]{1,10}"
+
+    def convert(self, value: str) -> int:
+        number = int(value)
+        return number if number <= MAX_ID else 0  # id 0 never exists: the page answers 404
+
+    def to_string(self, value: int) -> str:
+        return str(int(value))
+
+
+# Registered under its own name: Starlette's `int` stays what it is for every other app in the
+# process. Every route module imports this module before it declares its routes.
+register_url_convertor("id", IdConvertor())
 
 
 class LoginRequired(Exception):

@@ -102,10 +102,10 @@ async def vote(request: Request) -> Response:
     return redirect(proposal_url(proposal, f"comment-{request.path_params['comment']}"))
 
 
-prefix = "/proposals/{id:int}/comments"
+prefix = "/proposals/{id:id}/comments"
 routes = [
     Route(prefix, post, methods=["POST"], name="comments:post"),
-    Route(prefix + "/{comment:int}/edit", edit, methods=["GET", "POST"], name="comments:edit"),
-    Route(prefix + "/{comment:int}/delete", delete, methods=["POST"], name="comments:delete"),
-    Route(prefix + "/{comment:int}/vote", vote, methods=["POST"], name="comments:vote"),
+    Route(prefix + "/{comment:id}/edit", edit, methods=["GET", "POST"], name="comments:edit"),
+    Route(prefix + "/{comment:id}/delete", delete, methods=["POST"], name="comments:delete"),
+    Route(prefix + "/{comment:id}/vote", vote, methods=["POST"], name="comments:vote"),
 ]

@@ -40,7 +40,7 @@ ROLES = ("anonymous", "owner", "other", "moderator", "admin")
 @dataclass(frozen=True)
 class Endpoint:
     method: str
-    path: str  # as declared, e.g. /proposals/{id:int}/edit
+    path: str  # as declared, e.g. /proposals/{id:id}/edit
     route: Any
 
     def __str__(self) -> str:
@@ -293,7 +293,7 @@ def url_for_route(endpoint: Endpoint, ids: dict[str, Any]) -> str:
     path = endpoint.path
     for name in getattr(endpoint.route, "param_convertors", {}):
         raw = values[name]
-        for suffix in ("", ":int", ":str", ":path"):
+        for suffix in ("", ":id", ":int", ":str", ":path"):
             path = path.replace("{" + name + suffix + "}", str(raw))
     if "{" in path:  # a Mount of an ASGI app: its parameter is our own placeholder
         path = path.replace("{path}", str(values["path"]))
