@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -23,7 +22,7 @@ from budgets.models import (
     Phase,
     WinnerRule,
 )
-from participation import formatting, refusals
+from participation import formatting
 from participation.formfields import local_input_value
 from participation.i18n import N_, gettext, ngettext
 from participation.middleware import Prefetch
@@ -32,7 +31,14 @@ from participation.pagecache import cached_for_visitors
 from participation.permissions import can_administer, is_signed_in
 from participation.refusals import NotFound
 from participation.templating import flash, is_htmx, money, render
-from participation.web import form_data, parsed_form, redirect, require
+from participation.web import (
+    errors_of,
+    form_data,
+    parsed_form,
+    redirect,
+    require,
+    settings_of,
+)
 
 MONEY_VALUES = {"amount", "total", "excess", "sum"}
 VOTING_STATE_KEY = "budgets.voting_state"
@@ -43,13 +49,9 @@ BALLOT_PREFETCH = Prefetch(
 )
 
 
-def errors_of(problems: Iterable[refusals.Problem]) -> dict[str, str]:
-    """Field -> translated message (the first problem of each field), amounts as money,
-    percentages and counts in the reader's language."""
-    return refusals.errors_of(problems, gettext, _shown_value)
-
-
 def _shown_value(name: str, value: object) -> object:
+    """How a value of a refusal reads in its message (`errors_of(problems, _shown_value)`):
+    amounts as money, percentages and counts in the reader's language."""
     if name in MONEY_VALUES and isinstance(value, int):
         return money(value)
     if name == "percent" and isinstance(value, int):
@@ -66,10 +68,6 @@ async def _budget(request: Request) -> Budget:
     if budget.phase == Phase.PREPARATION and not can_administer(request.scope["user"]):
         raise NotFound()
     return budget
-
-
-def _settings(request: Request) -> Any:
-    return request.app.state.settings
 
 
 # --- public pages ----------------------------------------------------------------------------
@@ -130,10 +128,10 @@ async def new_project(request: Request) -> Response:
             form,
             user,
             by_staff=user.is_admin,
-            premoderated=_settings(request).premoderates("budget_project"),
+            premoderated=settings_of(request).premoderates("budget_project"),
         )
     except services.Refused as refused:
-        context.update(values=data, errors=errors_of(refused.problems))
+        context.update(values=data, errors=errors_of(refused.problems, _shown_value))
         return render(request, "budgets/project_form.html", context, status_code=422)
     flash(
         request,
@@ -161,7 +159,7 @@ async def residency(request: Request) -> Response:
     data = await form_data(request)
     try:
         await services.verify_residency(
-            _settings(request),
+            settings_of(request),
             user,
             data.get("identifier", ""),
             data.get("birth_date", ""),
@@ -169,7 +167,8 @@ async def residency(request: Request) -> Response:
         )
     except services.Refused as refused:
         # keep where the resident was going (the form posts `next`, not the query string)
-        context.update(values=data, errors=errors_of(refused.problems), next=data.get("next", ""))
+        errors = errors_of(refused.problems, _shown_value)
+        context.update(values=data, errors=errors, next=data.get("next", ""))
         return render(request, "budgets/residency.html", context, status_code=422)
     flash(request, gettext("You are verified as a resident: you can vote."))
     next_url = data.get("next", "")
@@ -205,14 +204,14 @@ async def ballot(request: Request) -> Response:
     if state is None or (state.budget.phase == Phase.PREPARATION and not can_administer(user)):
         raise NotFound()  # as _budget: a draft is staff's
     budget, voter = state.budget, state.voter
-    settings = _settings(request)
+    settings = settings_of(request)
     if state.census_entry_id is None:
         return await _ballot_refused(request, budget, voter, "budgets/ballot_not_verified.html")
     if problem := domain.eligibility_problem(
         voter, budget.minimum_age, budget.restricted_to_district, timezone.now().date()
     ):
         return await _ballot_refused(
-            request, budget, voter, "budgets/ballot_closed.html", errors_of([problem])
+            request, budget, voter, "budgets/ballot_closed.html", errors_of([problem], _shown_value)
         )
     if not domain.voting_is_open(budget.phase, services.dates_of(budget), timezone.now()):
         return await _ballot_refused(request, budget, voter, "budgets/ballot_closed.html")
@@ -250,7 +249,7 @@ async def ballot(request: Request) -> Response:
         except services.Refused as refused:
             context = await queries.ballot_page(budget, voter)
             context.update(queries.ballot_state(context, choices))
-            context["errors"] = errors_of(refused.problems)
+            context["errors"] = errors_of(refused.problems, _shown_value)
             return render(request, "budgets/ballot.html", context, status_code=422)
         request.session["receipt"] = {"budget": budget.id, "code": receipt}
         return redirect(f"/budgets/{budget.id}/ballot/receipt")
@@ -272,7 +271,7 @@ async def _ballot_preview(
     context.update(queries.ballot_state(context, choices))
     context["filters"] = queries.ProjectFilters.from_query(submitted)
     if parse_problems:
-        context["errors"] = errors_of(parse_problems)
+        context["errors"] = errors_of(parse_problems, _shown_value)
         return render(
             request, "budgets/ballot.html", context, status_code=422, fragment="budgets/_meter.html"
         )
@@ -283,7 +282,7 @@ async def _ballot_preview(
         context["envelopes"],
         voter.district,
     )
-    context["errors"] = errors_of(problems)
+    context["errors"] = errors_of(problems, _shown_value)
     return render(request, "budgets/ballot.html", context, fragment="budgets/_meter.html")
 
 
@@ -315,7 +314,7 @@ async def receipt(request: Request) -> Response:
         key = ballot_box.receipt_key(request.session.get("auth"), budget.id)
         code = (
             await services.held_receipt(
-                _settings(request), budget.id, residency.census_entry_id, key
+                settings_of(request), budget.id, residency.census_entry_id, key
             )
             or code
         )
@@ -424,7 +423,7 @@ async def admin_new_budget(request: Request) -> Response:
             raise services.Refused(problems)
         budget = await services.save_budget(form, by_user=user)
     except services.Refused as refused:
-        context = _budget_form_context(None, data, errors_of(refused.problems))
+        context = _budget_form_context(None, data, errors_of(refused.problems, _shown_value))
         return render(request, "budgets/admin_form.html", context, status_code=422)
     flash(request, gettext("The budget is created."))
     return redirect(f"/admin/budgets/{budget.id}")
@@ -443,7 +442,7 @@ async def admin_edit_budget(request: Request) -> Response:
             raise services.Refused(problems)
         await services.save_budget(form, budget.id, by_user=user)
     except services.Refused as refused:
-        context = _budget_form_context(budget, data, errors_of(refused.problems))
+        context = _budget_form_context(budget, data, errors_of(refused.problems, _shown_value))
         return render(request, "budgets/admin_form.html", context, status_code=422)
     flash(request, gettext("The budget is saved."))
     return redirect(f"/admin/budgets/{budget.id}")
@@ -465,7 +464,7 @@ async def admin_switch_phase(request: Request) -> Response:
     try:
         await services.switch_phase(budget.id, Phase(target), user)
     except services.Refused as refused:
-        flash(request, errors_of(refused.problems)["form"], "error")
+        flash(request, errors_of(refused.problems, _shown_value)["form"], "error")
     else:
         flash(request, gettext("The phase is changed."))
     return redirect(f"/admin/budgets/{budget.id}")
@@ -497,7 +496,7 @@ async def admin_review_project(request: Request) -> Response:
     except services.Refused as refused:
         context = await _admin_page(request, budget)
         context.update(
-            review_errors={project.id: errors_of(refused.problems)},
+            review_errors={project.id: errors_of(refused.problems, _shown_value)},
             review_values={project.id: data},
         )
         return render(request, "budgets/admin_budget.html", context, status_code=422)
@@ -531,7 +530,7 @@ async def admin_edit_project(request: Request) -> Response:
             user,
         )
     except services.Refused as refused:
-        context.update(values=data, errors=errors_of(refused.problems))
+        context.update(values=data, errors=errors_of(refused.problems, _shown_value))
         return render(request, "budgets/admin_project_form.html", context, status_code=422)
     flash(request, gettext("The project is saved."))
     return redirect(f"/admin/budgets/{budget.id}#project-{project.id}")
@@ -581,7 +580,7 @@ async def admin_key_ceremony(request: Request) -> Response:
     except services.Refused as refused:
         budget = await Budget.get(id=budget.id)
         context = await _admin_page(
-            request, budget, key_errors=errors_of(refused.problems), key_values=data
+            request, budget, key_errors=errors_of(refused.problems, _shown_value), key_values=data
         )
         return render(request, "budgets/admin_budget.html", context, status_code=422)
     for trustee, share in shares:
@@ -622,7 +621,8 @@ async def admin_open_ballots(request: Request) -> Response:
     try:
         held, needed = await ballot_box.add_share(redis, budget.id, data.get("share", ""))
     except services.Refused as refused:
-        context = await _admin_page(request, budget, share_errors=errors_of(refused.problems))
+        errors = errors_of(refused.problems, _shown_value)
+        context = await _admin_page(request, budget, share_errors=errors)
         return render(request, "budgets/admin_budget.html", context, status_code=422)
     if held >= needed:
         from participation import queue
@@ -654,14 +654,14 @@ async def admin_paper_ballot(request: Request) -> Response:
     data = await form_data(request)
     try:
         desk = await services.check_in_at_desk(
-            _settings(request),
+            settings_of(request),
             budget.id,
             data.get("identifier", ""),
             data.get("birth_date", ""),
             data.get("postcode", ""),
         )
     except services.Refused as refused:
-        context.update(values=data, errors=errors_of(refused.problems))
+        context.update(values=data, errors=errors_of(refused.problems, _shown_value))
         return render(request, "budgets/paper_check_in.html", context, status_code=422)
     request.session[DESK_KEY] = {
         "budget": budget.id,
@@ -717,14 +717,15 @@ async def admin_paper_choices(request: Request) -> Response:
                 context["ballot_projects"],
                 context["envelopes"],
                 voter.district,
-            )
+            ),
+            _shown_value,
         )
         return render(request, "budgets/paper_ballot.html", context, fragment="budgets/_meter.html")
     try:
         if problems:
             raise services.Refused(problems)
         code = await services.cast_ballot(
-            _settings(request),
+            settings_of(request),
             budget.id,
             desk.census_entry_id,
             voter,
@@ -733,7 +734,7 @@ async def admin_paper_choices(request: Request) -> Response:
             recorded_by=user,
         )
     except services.Refused as refused:
-        context["errors"] = errors_of(refused.problems)
+        context["errors"] = errors_of(refused.problems, _shown_value)
         return render(request, "budgets/paper_ballot.html", context, status_code=422)
     request.session.pop(DESK_KEY, None)
     request.session[DESK_RECEIPT_KEY] = {"budget": budget.id, "code": code}
@@ -767,7 +768,7 @@ async def admin_census(request: Request) -> Response:
     try:
         if not content:
             raise CensusFileError([(0, N_("Choose a CSV file."), {})])
-        imported = await services.import_census(_settings(request), content, by_user=user)
+        imported = await services.import_census(settings_of(request), content, by_user=user)
     except CensusFileError as refused:
         context["errors"] = [
             (line, gettext(message).format(**values))
@@ -799,7 +800,8 @@ async def admin_import(request: Request) -> Response:
     try:
         budget = await import_pabulib(content, filename, user, warnings)
     except services.Refused as refused:
-        return render(request, "budgets/import.html", {"errors": errors_of(refused.problems)}, 422)
+        errors = errors_of(refused.problems, _shown_value)
+        return render(request, "budgets/import.html", {"errors": errors}, 422)
     flash(request, gettext("The file is imported; its tally is running in the background."))
     for msgid, values in warnings:  # accepted as the city counted it: say so
         flash(request, gettext(msgid).format(**values), "warning")

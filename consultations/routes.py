@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Iterable
 from typing import Any
 
 from markupsafe import Markup
@@ -38,12 +37,7 @@ from participation.permissions import can_administer, can_moderate
 from participation.refusals import NotFound
 from participation.richtext import to_text
 from participation.templating import flash, render, templates
-from participation.web import attachment, form_data, redirect, require
-
-
-def errors_of(problems: Iterable[refusals.Problem]) -> dict[str, str]:
-    """Field -> translated message (the first problem of each field)."""
-    return refusals.errors_of(problems, gettext)
+from participation.web import attachment, errors_of, form_data, redirect, require, settings_of
 
 
 async def _consultation(request: Request, public: bool = True) -> Consultation:
@@ -54,10 +48,6 @@ async def _consultation(request: Request, public: bool = True) -> Consultation:
         if not can_administer(request.scope["user"]):
             raise NotFound()
     return consultation
-
-
-def _settings(request: Request) -> Any:
-    return request.app.state.settings
 
 
 def _visitor(request: Request, create: bool = False) -> str | None:
@@ -125,7 +115,7 @@ def _form_values(stored: dict[str, Any] | None) -> dict[str, list[str]]:
 async def answer(request: Request) -> Response:
     consultation = await _consultation(request)
     user = request.scope["user"]
-    settings = _settings(request)
+    settings = settings_of(request)
     now = timezone.now()
     if not domain.answering_is_open(consultation.phase, consultation.closes_at, now):
         context = {"consultation": consultation, "errors": {}}
@@ -277,7 +267,7 @@ async def responses_csv(request: Request) -> Response:
     if consultation.phase != Phase.CLOSED and not can_administer(request.scope["user"]):
         raise NotFound()
     views = await queries.questionnaire(consultation.id)
-    content = await queries.responses_csv(request.app.state.settings, consultation.id, views)
+    content = await queries.responses_csv(settings_of(request), consultation.id, views)
     return attachment(
         content, "text/csv; charset=utf-8", f"consultation-{consultation.id}-reponses.csv"
     )
@@ -497,7 +487,7 @@ async def admin_texts(request: Request) -> Response:
     views = await queries.questionnaire(consultation.id)
     if request.method == "POST":
         data = await form_data(request)
-        listed = await queries.free_texts(request.app.state.settings, consultation.id, views)
+        listed = await queries.free_texts(settings_of(request), consultation.id, views)
         texts = {(t.question.id, t.digest): t for t in listed}
         question_id = parse_id(data.get("question_id", ""))
         found = texts.get((question_id, data.get("digest", ""))) if question_id else None
@@ -511,7 +501,7 @@ async def admin_texts(request: Request) -> Response:
         return redirect(f"/admin/consultations/{consultation.id}/texts")
     context = {
         "consultation": consultation,
-        "texts": await queries.free_texts(request.app.state.settings, consultation.id, views),
+        "texts": await queries.free_texts(settings_of(request), consultation.id, views),
     }
     return render(request, "consultations/admin_texts.html", context)
 
@@ -536,7 +526,7 @@ async def admin_outcome(request: Request) -> Response:
     data = await form_data(request)
     try:
         notified = await services.publish_outcome(
-            _settings(request), consultation.id, parse_outcome_form(data), by_user=user
+            settings_of(request), consultation.id, parse_outcome_form(data), by_user=user
         )
     except services.Refused as refused:
         context.update(values=data, errors=errors_of(refused.problems))

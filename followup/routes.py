@@ -16,14 +16,13 @@ from starlette.routing import Route
 from followup import domain, queries, services
 from followup.domain import SourceKind, Status
 from followup.models import Commitment
-from participation import refusals
-from participation.i18n import gettext, ngettext
+from participation.i18n import ngettext
 from participation.numbers import parse_id
 from participation.permissions import can_administer
-from participation.refusals import DomainError, NotFound
+from participation.refusals import DomainError, NotFound, Refused
 from participation.settings import Settings
 from participation.templating import flash, render
-from participation.web import form_data, redirect, require
+from participation.web import errors_of, form_data, redirect, require, settings_of
 
 LABELS = {
     "status_labels": domain.STATUS_LABELS,
@@ -110,11 +109,11 @@ async def _admin_form(
     commitment_id = request.path_params["commitment_id"]
     if not await Commitment.exists(id=commitment_id):
         raise NotFound()
-    form = parse(data)
-    if isinstance(form, list):
-        errors = refusals.errors_of(form, gettext)
-        return await _admin_page(request, errors, data, status_code=422)
-    notified = await save(request.app.state.settings, commitment_id, form, user)
+    try:
+        form = parse(data)
+    except Refused as refused:
+        return await _admin_page(request, errors_of(refused.problems), data, status_code=422)
+    notified = await save(settings_of(request), commitment_id, form, user)
     flash(request, _saved(notified))
     return redirect(f"/admin/followup/{commitment_id}")
 

@@ -31,14 +31,9 @@ from participation.accounts.models import User
 from participation.i18n import current_language, gettext, ngettext
 from participation.numbers import parse_id
 from participation.permissions import can_administer, can_moderate, is_signed_in
-from participation.refusals import NotFound
+from participation.refusals import NotFound, Refused
 from participation.templating import flash, is_htmx, render
-from participation.web import form_data, redirect, require, translated
-
-
-def _settings(request: Request) -> Any:
-    return request.app.state.settings
-
+from participation.web import errors_of, form_data, redirect, require, settings_of
 
 LABELS = {
     "ACTION_LABELS": ACTION_LABELS,
@@ -95,12 +90,12 @@ async def decide(request: Request) -> Response:
     )
     try:
         outcome = await services.decide(
-            _settings(request), user, case_ids, data.get("action", ""), reason
+            settings_of(request), user, case_ids, data.get("action", ""), reason
         )
-    except services.FormProblems as refused:
+    except Refused as refused:
         # htmx swaps only 2xx answers: the fragment with its errors comes back as 200
         status = 200 if is_htmx(request) else 422
-        return await _queue(request, back, translated(refused.problems), status)
+        return await _queue(request, back, errors_of(refused.problems), status)
     message = _decided(Action(data["action"]), outcome.done)
     if outcome.skipped:
         message += " " + ngettext(
@@ -154,15 +149,15 @@ async def report(request: Request) -> Response:
     data = await form_data(request)
     try:
         result = await services.report(
-            _settings(request),
+            settings_of(request),
             user,
             content_type,
             content_id,
             data.get("reason", ""),
             data.get("text", ""),
         )
-    except services.FormProblems as refused:
-        context.update(values=data, errors=translated(refused.problems))
+    except Refused as refused:
+        context.update(values=data, errors=errors_of(refused.problems))
         return render(request, "moderation/report.html", context, status_code=422)
     flash(request, gettext("Thank you: the moderators will look at it."))
     if result.hidden:
@@ -198,9 +193,9 @@ async def request_review(request: Request) -> Response:
     data = await form_data(request)
     try:
         await services.request_review(user, request.path_params["id"], data.get("text", ""))
-    except services.FormProblems as refused:
+    except Refused as refused:
         decision_id = request.path_params["id"]
-        failed = (decision_id, data.get("text", ""), translated(refused.problems)["text"])
+        failed = (decision_id, data.get("text", ""), errors_of(refused.problems)["text"])
         return await _mine_page(request, user, failed)
     flash(request, gettext("Your request is sent: a moderator will look at it again."))
     return redirect("/moderation/mine")
@@ -242,8 +237,8 @@ async def block_user(request: Request) -> Response:
     data = await form_data(request)
     try:
         await services.block(moderator, person.id, data.get("duration", ""), data.get("reason", ""))
-    except services.FormProblems as refused:
-        return await _person_page(request, person, translated(refused.problems), data, 422)
+    except Refused as refused:
+        return await _person_page(request, person, errors_of(refused.problems), data, 422)
     flash(request, gettext("The account is blocked."))
     return redirect(f"/moderation/users/{person.id}")
 
@@ -254,8 +249,8 @@ async def unblock_user(request: Request) -> Response:
     data = await form_data(request)
     try:
         await services.unblock(admin, person.id, data.get("reason", ""))
-    except services.FormProblems as refused:
-        return await _person_page(request, person, translated(refused.problems), data, 422)
+    except Refused as refused:
+        return await _person_page(request, person, errors_of(refused.problems), data, 422)
     flash(request, gettext("The account is unblocked."))
     return redirect(f"/moderation/users/{person.id}")
 
@@ -325,8 +320,8 @@ async def reasons(request: Request) -> Response:
     data = await form_data(request)
     try:
         await services.save_reason_template(admin, data.get("text_fr", ""), data.get("text_en", ""))
-    except services.FormProblems as refused:
-        return await _reasons_page(request, data, translated(refused.problems), 422)
+    except Refused as refused:
+        return await _reasons_page(request, data, errors_of(refused.problems), 422)
     flash(request, gettext("The reason is added."))
     return redirect("/admin/moderation/reasons")
 
@@ -345,8 +340,8 @@ async def reason_edit(request: Request) -> Response:
         await services.save_reason_template(
             admin, data.get("text_fr", ""), data.get("text_en", ""), template.id
         )
-    except services.FormProblems as refused:
-        context.update(values=data, errors=translated(refused.problems))
+    except Refused as refused:
+        context.update(values=data, errors=errors_of(refused.problems))
         return render(request, "moderation/reason_form.html", context, status_code=422)
     flash(request, gettext("The reason is saved."))
     return redirect("/admin/moderation/reasons")

@@ -36,13 +36,12 @@ from moderation.models import (
 )
 from participation import mail
 from participation.accounts.models import User
-from participation.accounts.services import FormProblems
 from participation.i18n import N_
 from participation.notifications import services as notifications
-from participation.refusals import NotAllowed, NotFound
+from participation.refusals import NotAllowed, NotFound, Refused, refuse_fields
 from participation.settings import Settings
 
-__all__ = ["DomainError", "FormProblems", "NotAllowed"]
+__all__ = ["DomainError", "NotAllowed", "Refused"]
 
 
 def kind_of(content_type: str) -> ContentKind:
@@ -187,7 +186,7 @@ async def report(
     if not domain.can_report(user, item.author_id, item.coauthor_ids):
         raise NotAllowed()
     if problems := domain.report_problems(reason, text):
-        raise FormProblems(problems)
+        raise refuse_fields(problems)
     hidden = False
     try:
         async with in_transaction():
@@ -250,11 +249,11 @@ async def decide(
     try:
         chosen = Action(action)
     except ValueError:
-        raise FormProblems({"action": N_("Choose a decision.")}) from None
+        raise refuse_fields({"action": N_("Choose a decision.")}) from None
     if problem := domain.reason_problem(reason):
-        raise FormProblems({"reason": problem})
+        raise refuse_fields({"reason": problem})
     if not case_ids:
-        raise FormProblems({"cases": N_("Select at least one item.")})
+        raise refuse_fields({"cases": N_("Select at least one item.")})
     done = skipped = 0
     for case_id in case_ids:
         try:
@@ -368,7 +367,7 @@ async def request_review(user: Any, decision_id: int, text: str) -> ModerationDe
     if not domain.can_request_review(user, decision.author_id, Action(decision.action), already):
         raise NotAllowed()
     if len(text) > domain.REVIEW_TEXT_MAX:
-        raise FormProblems({"text": N_("The explanation must be at most 1,000 characters long.")})
+        raise refuse_fields({"text": N_("The explanation must be at most 1,000 characters long.")})
     now = timezone.now()
     async with in_transaction():
         claimed = await ModerationCase.filter(id=case.id, review_requested_at=None).update(
@@ -419,7 +418,7 @@ async def block(moderator: Any, user_id: int, duration: str, reason: str) -> Use
     if problem := domain.reason_problem(reason):
         problems["reason"] = problem
     if problems:
-        raise FormProblems(problems)
+        raise refuse_fields(problems)
     ends_at = domain.block_ends_at(timezone.now(), BlockDuration(duration))
     async with in_transaction():
         created = await UserBlock.create(
@@ -454,7 +453,7 @@ async def unblock(admin: Any, user_id: int, reason: str) -> int:
     if not getattr(admin, "is_admin", False):
         raise NotAllowed()
     if problem := domain.reason_problem(reason):
-        raise FormProblems({"reason": problem})
+        raise refuse_fields({"reason": problem})
     current = await active_block(user_id)
     if current is None:
         raise DomainError(N_("This person is not blocked."))
@@ -482,7 +481,7 @@ async def save_reason_template(
     if not getattr(admin, "is_admin", False):
         raise NotAllowed()
     if problems := domain.reason_template_problems(text_fr, text_en):
-        raise FormProblems(problems)
+        raise refuse_fields(problems)
     async with in_transaction():
         if template_id is None:
             last = await ReasonTemplate.all().order_by("-position").first()

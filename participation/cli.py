@@ -278,9 +278,10 @@ def tally_sealed_budget(args: argparse.Namespace) -> int:
 
 
 def create_admin(args: argparse.Namespace) -> int:
-    from participation.accounts.services import FormProblems, create_admin
+    from participation.accounts.services import create_admin
     from participation.db import close_database, init_database
     from participation.i18n import gettext
+    from participation.refusals import Refused
 
     settings = Settings.from_env()
     password = args.password or os.environ.get("ADMIN_PASSWORD") or getpass.getpass("Password: ")
@@ -290,9 +291,9 @@ def create_admin(args: argparse.Namespace) -> int:
         await init_database(settings)
         try:
             user = await create_admin(settings, args.email, name, password)
-        except FormProblems as refused:
-            for field, message in refused.problems.items():
-                print(f"{field}: {gettext(message)}", file=sys.stderr)
+        except Refused as refused:
+            for problem in refused.problems:
+                print(f"{problem.field}: {gettext(problem.message)}", file=sys.stderr)
             return 2
         finally:
             await close_database()

@@ -30,19 +30,12 @@ from participation.accounts.domain import (
 )
 from participation.accounts.models import PasswordResetToken, Role, User, UserSession
 from participation.i18n import N_, gettext
+from participation.refusals import refuse_fields
 from participation.settings import Settings
 
 SESSION_LIFETIME = timedelta(days=14)
 PASSWORD_RESET_LIFETIME = timedelta(hours=1)
 EMAIL_CONFIRMATION_MAX_AGE = int(timedelta(days=7).total_seconds())
-
-
-class FormProblems(Exception):
-    """The input is refused; `problems` maps each wrong field to its message."""
-
-    def __init__(self, problems: dict[str, str]) -> None:
-        super().__init__(problems)
-        self.problems = problems
 
 
 @cache
@@ -79,7 +72,7 @@ def _confirmation_serializer(settings: Settings) -> URLSafeTimedSerializer:
 async def sign_up(settings: Settings, form: SignUpForm, language: str) -> User:
     problems = sign_up_problems(form)
     if problems:
-        raise FormProblems(problems)
+        raise refuse_fields(problems)
     email = normalize_email(form.email)
     password_hash = await hash_password(settings, form.password)
     try:
@@ -92,7 +85,7 @@ async def sign_up(settings: Settings, form: SignUpForm, language: str) -> User:
             )
             message = await _confirmation_email(settings, user)
     except IntegrityError:
-        raise FormProblems(
+        raise refuse_fields(
             {"email": N_("An account already uses this e-mail address. Log in instead.")}
         ) from None
     await mail.dispatch(message)
@@ -262,12 +255,12 @@ async def reset_password(settings: Settings, token: str, password: str, confirma
     """Set a new password with a reset token; the token works once, and every session ends."""
     reset = await valid_reset_token(token)
     if reset is None:
-        raise FormProblems({"token": N_("This link has expired or was already used.")})
+        raise refuse_fields({"token": N_("This link has expired or was already used.")})
     user = await reset.user
     if message := password_problem(password, user.email, user.display_name):
-        raise FormProblems({"password": message})
+        raise refuse_fields({"password": message})
     if password != confirmation:
-        raise FormProblems({"password_confirmation": N_("The two passwords are not the same.")})
+        raise refuse_fields({"password_confirmation": N_("The two passwords are not the same.")})
     password_hash = await hash_password(settings, password)
     async with in_transaction():
         # The conditional update is the single-use guarantee, even for two clicks at once.
@@ -275,7 +268,7 @@ async def reset_password(settings: Settings, token: str, password: str, confirma
             used_at=timezone.now()
         )
         if not claimed:
-            raise FormProblems({"token": N_("This link has expired or was already used.")})
+            raise refuse_fields({"token": N_("This link has expired or was already used.")})
         user.password_hash = password_hash
         await user.save(update_fields=["password_hash"])
         await UserSession.filter(user_id=user.id).delete()
@@ -292,7 +285,7 @@ async def create_admin(settings: Settings, email: str, display_name: str, passwo
         await existing.save(update_fields=["role"])
         return existing
     if problems:
-        raise FormProblems(problems)
+        raise refuse_fields(problems)
     return await User.create(
         email=normalize_email(email),
         display_name=display_name.strip(),

@@ -11,7 +11,6 @@ from tortoise.transactions import in_transaction
 
 from participation import mail
 from participation.accounts.models import User
-from participation.accounts.services import FormProblems
 from participation.comments import domain
 from participation.comments.models import Comment, CommentVote
 from participation.i18n import N_
@@ -22,7 +21,7 @@ from participation.proposals.domain import DomainError, ModerationState
 from participation.proposals.models import Proposal
 from participation.proposals.queries import facts, visible_comments
 from participation.proposals.services import NotAllowed
-from participation.refusals import NotFound
+from participation.refusals import NotFound, refuse_fields
 from participation.richtext import sanitize, to_text
 from participation.settings import Settings
 
@@ -56,7 +55,7 @@ async def post(
         if not domain.can_reply_to(parent.depth):
             raise DomainError(N_("Replies go three levels deep at most."))
     if problems:
-        raise FormProblems(problems)
+        raise refuse_fields(problems)
     pending = settings.premoderates("comment")
     async with in_transaction():
         comment = await Comment.create(
@@ -137,7 +136,7 @@ async def edit(
         raise NotAllowed()
     body = sanitize(text)
     if problem := domain.body_problem(to_text(body)):
-        raise FormProblems({"body": problem})
+        raise refuse_fields({"body": problem})
     from moderation import domain as moderation_rules
     from moderation import services as moderation
 

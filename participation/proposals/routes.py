@@ -29,14 +29,10 @@ from participation.proposals.domain import (
     ProposalState,
 )
 from participation.proposals.models import Proposal
-from participation.refusals import NotFound
+from participation.refusals import NotFound, Refused
 from participation.richtext import to_text
 from participation.templating import flash, is_htmx, public_name, render
-from participation.web import form_data, redirect, require, translated
-
-
-def _settings(request: Request) -> Any:
-    return request.app.state.settings
+from participation.web import errors_of, form_data, redirect, require, settings_of
 
 
 async def visible_proposal(request: Request) -> Proposal:
@@ -192,8 +188,8 @@ async def new(request: Request) -> Response:
     form, raw = _form(data)
     try:
         proposal = await services.create(form, user, raw)
-    except services.FormProblems as refused:
-        return await _form_page(request, data, refused.problems, None)
+    except Refused as refused:
+        return await _form_page(request, data, errors_of(refused.problems), None)
     flash(request, gettext("Your draft is saved. Publish it when it is ready."))
     return redirect(proposal_url(proposal))
 
@@ -214,9 +210,9 @@ async def edit(request: Request) -> Response:
     data = await form_data(request)
     form, raw = _form(data)
     try:
-        await services.update(_settings(request), proposal, form, user, raw)
-    except services.FormProblems as refused:
-        return await _form_page(request, data, refused.problems, proposal)
+        await services.update(settings_of(request), proposal, form, user, raw)
+    except Refused as refused:
+        return await _form_page(request, data, errors_of(refused.problems), proposal)
     flash(request, gettext("The proposal is saved."))
     return redirect(proposal_url(proposal))
 
@@ -284,7 +280,7 @@ async def proposal_page(
         "can_edit_comment": can_edit_comment,
         "STATE_LABELS": STATE_LABELS,
         "STANCE_LABELS": STANCE_LABELS,
-        "threshold": _settings(request).proposal_support_threshold,
+        "threshold": settings_of(request).proposal_support_threshold,
         "supported": detail.supported,
         "can_support": domain.can_support(user, facts),
         "now": timezone.now(),
@@ -318,7 +314,7 @@ async def change_state(request: Request) -> Response:
         target = ProposalState(data.get("state", ""))
     except ValueError:
         raise DomainError(N_("This change of state is not possible.")) from None
-    await services.change_state(_settings(request), proposal, target, user)
+    await services.change_state(settings_of(request), proposal, target, user)
     state = ProposalState(proposal.state)  # pre-moderation may have made it pending
     flash(
         request,
@@ -337,9 +333,9 @@ async def answer(request: Request) -> Response:
     except ValueError:
         raise DomainError(N_("This change of state is not possible.")) from None
     try:
-        await services.answer(_settings(request), proposal, user, data.get("answer", ""), target)
-    except services.FormProblems as refused:
-        failed = FailedForm("answer", data, translated(refused.problems))
+        await services.answer(settings_of(request), proposal, user, data.get("answer", ""), target)
+    except Refused as refused:
+        failed = FailedForm("answer", data, errors_of(refused.problems))
         return await proposal_page(request, proposal, failed)
     flash(request, gettext("The official answer is published."))
     return redirect(proposal_url(proposal, "answer"))
@@ -353,7 +349,7 @@ async def _support_response(request: Request, proposal: Proposal, supported: boo
             "proposal": proposal,
             "supported": supported,
             "can_support": domain.can_support(request.scope["user"], facts),
-            "threshold": _settings(request).proposal_support_threshold,
+            "threshold": settings_of(request).proposal_support_threshold,
         }
         return render(
             request, "proposals/_support.html", context, fragment="proposals/_support.html"
@@ -364,7 +360,7 @@ async def _support_response(request: Request, proposal: Proposal, supported: boo
 async def support(request: Request) -> Response:
     user = require(request, is_signed_in)
     proposal = await visible_proposal(request)
-    await services.support(_settings(request), proposal, user)
+    await services.support(settings_of(request), proposal, user)
     return await _support_response(request, proposal, True)
 
 
@@ -380,9 +376,9 @@ async def invite(request: Request) -> Response:
     proposal = await visible_proposal(request)
     data = await form_data(request)
     try:
-        await services.invite_coauthor(_settings(request), proposal, user, data.get("email", ""))
-    except services.FormProblems as refused:
-        failed = FailedForm("coauthor", data, translated(refused.problems))
+        await services.invite_coauthor(settings_of(request), proposal, user, data.get("email", ""))
+    except Refused as refused:
+        failed = FailedForm("coauthor", data, errors_of(refused.problems))
         return await proposal_page(request, proposal, failed)
     flash(request, gettext("The invitation is sent."))
     return redirect(proposal_url(proposal, "coauthors"))
@@ -407,15 +403,15 @@ async def new_amendment(request: Request) -> Response:
     data = await form_data(request)
     try:
         await services.suggest_amendment(
-            _settings(request),
+            settings_of(request),
             proposal,
             user,
             data.get("title", ""),
             data.get("body", ""),
             data.get("reason", ""),
         )
-    except services.FormProblems as refused:
-        context = {"proposal": proposal, "values": data, "errors": refused.problems}
+    except Refused as refused:
+        context = {"proposal": proposal, "values": data, "errors": errors_of(refused.problems)}
         return render(request, "proposals/amendment_form.html", context, status_code=422)
     flash(request, gettext("Your amendment is sent to the authors."))
     return redirect(proposal_url(proposal, "amendments"))
@@ -428,7 +424,7 @@ async def decide_amendment(request: Request) -> Response:
         raise NotFound()
     accept = request.path_params["decision"] == "accept"
     await services.decide_amendment(
-        _settings(request), proposal, request.path_params["amendment"], user, accept
+        settings_of(request), proposal, request.path_params["amendment"], user, accept
     )
     flash(
         request,

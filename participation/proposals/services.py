@@ -1,6 +1,6 @@
 """Proposal commands: plain data in, one transaction each, e-mails dispatched after commit.
 
-Refusals: `FormProblems` (field -> msgid) for bad input, `DomainError` for a refused action,
+Refusals (participation/refusals.py): `Refused` for bad input, `DomainError` for a refused action,
 `NotAllowed` when the person may not do it.
 """
 
@@ -17,7 +17,6 @@ from tortoise.transactions import in_transaction
 from participation import mail
 from participation.accounts.domain import normalize_email
 from participation.accounts.models import Role, User
-from participation.accounts.services import FormProblems
 from participation.i18n import N_, gettext
 from participation.notifications import services as notifications
 from participation.notifications.services import Kind
@@ -42,12 +41,12 @@ from participation.proposals.models import (
     Support,
 )
 from participation.proposals.queries import facts, id_set
-from participation.refusals import NotAllowed, NotFound
+from participation.refusals import NotAllowed, NotFound, Refused, refuse_fields
 from participation.richtext import normalize_for_search, sanitize, to_text
 from participation.settings import Settings
 from participation.territory import Category, District
 
-__all__ = ["DomainError", "FormProblems", "NotAllowed"]
+__all__ = ["DomainError", "NotAllowed", "Refused"]
 
 
 def _search_text(title: str, body: str) -> str:
@@ -62,7 +61,7 @@ async def _checked_form(form: ProposalForm, raw_coordinates: tuple[str, str]) ->
         form, to_text(body), category_ids, district_ids, raw_coordinates
     )
     if problems:
-        raise FormProblems(problems)
+        raise refuse_fields(problems)
     return replace(form, title=form.title.strip(), body=body, address=form.address.strip())
 
 
@@ -74,7 +73,7 @@ async def create(form: ProposalForm, author: Any, raw_coordinates: tuple[str, st
     from moderation import services as moderation
 
     if problem := await moderation.abuse_problem(author, to_text(checked.body), "proposal"):
-        raise FormProblems({"body": problem})
+        raise refuse_fields({"body": problem})
     return await Proposal.create(
         author_id=author.id,
         title=checked.title,
@@ -261,7 +260,7 @@ async def answer(
         raise NotAllowed()
     body = sanitize(text)
     if not to_text(body):
-        raise FormProblems({"answer": N_("Write the official answer.")})
+        raise refuse_fields({"answer": N_("Write the official answer.")})
     if target is not None and target != proposal.state:
         domain.check_transition(ProposalState(proposal.state), target, Actor.STAFF)
     async with in_transaction():
@@ -367,7 +366,7 @@ async def invite_coauthor(settings: Settings, proposal: Proposal, user: Any, raw
         raise NotAllowed()
     email = normalize_email(raw)
     if problem := domain.coauthor_email_problem(email, user.email, {c.email for c in coauthors}):
-        raise FormProblems({"email": problem})
+        raise refuse_fields({"email": problem})
     try:
         async with in_transaction():
             await ProposalCoauthor.create(proposal_id=proposal.id, email=email)
@@ -381,7 +380,7 @@ async def invite_coauthor(settings: Settings, proposal: Proposal, user: Any, raw
             )
             message = await mail.queue_email(email, f"[{settings.site_name}] {subject}", body)
     except IntegrityError:
-        raise FormProblems({"email": N_("This person is already invited.")}) from None
+        raise refuse_fields({"email": N_("This person is already invited.")}) from None
     await mail.dispatch(message)
 
 
@@ -412,7 +411,7 @@ async def suggest_amendment(
     if (title.strip(), clean) == (proposal.title, proposal.body):
         problems["body"] = N_("The amendment does not change anything.")
     if problems:
-        raise FormProblems(problems)
+        raise refuse_fields(problems)
     async with in_transaction():
         amendment = await Amendment.create(
             proposal_id=proposal.id,
