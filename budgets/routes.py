@@ -32,6 +32,7 @@ from participation.permissions import can_administer, is_signed_in
 from participation.refusals import NotFound
 from participation.templating import flash, is_htmx, money, render
 from participation.web import (
+    attachment,
     errors_of,
     form_data,
     parsed_form,
@@ -364,11 +365,7 @@ async def results_csv(request: Request) -> Response:
         raise NotFound()
     content = await queries.results_csv(budget)
     filename = f"budget-{budget.id}-resultats.csv"
-    return Response(
-        content,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return attachment(content, "text/csv; charset=utf-8", filename)
 
 
 async def ballots_pabulib(request: Request) -> Response:
@@ -386,12 +383,7 @@ async def ballots_pabulib(request: Request) -> Response:
         if district
         else ""
     )
-    filename = f"budget-{budget.id}{suffix}.pb"
-    return Response(
-        content,
-        media_type="text/plain; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return attachment(content, "text/plain; charset=utf-8", f"budget-{budget.id}{suffix}.pb")
 
 
 # --- staff -----------------------------------------------------------------------------------

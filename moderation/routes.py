@@ -33,7 +33,7 @@ from participation.numbers import parse_id
 from participation.permissions import can_administer, can_moderate, is_signed_in
 from participation.refusals import NotFound, Refused
 from participation.templating import flash, is_htmx, render
-from participation.web import errors_of, form_data, redirect, require, settings_of
+from participation.web import attachment, errors_of, form_data, redirect, require, settings_of
 
 LABELS = {
     "ACTION_LABELS": ACTION_LABELS,
@@ -291,11 +291,7 @@ async def audit_csv(request: Request) -> Response:
         row = list(row)
         row[1] = formatting.iso_local(row[1]) or ""
         writer.writerow(row)
-    return Response(
-        buffer.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="audit-log.csv"'},
-    )
+    return attachment(buffer.getvalue(), "text/csv; charset=utf-8", "audit-log.csv")
 
 
 # --- ready-made reasons (administrators) ---------------------------------------------------

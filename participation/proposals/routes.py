@@ -32,7 +32,7 @@ from participation.proposals.models import Proposal
 from participation.refusals import NotFound, Refused
 from participation.richtext import to_text
 from participation.templating import flash, is_htmx, public_name, render
-from participation.web import errors_of, form_data, redirect, require, settings_of
+from participation.web import attachment, errors_of, form_data, redirect, require, settings_of
 
 
 async def visible_proposal(request: Request) -> Proposal:
@@ -135,11 +135,7 @@ async def export_csv(request: Request) -> Response:
     writer = spreadsheet.writer(buffer)  # open data, often opened in a spreadsheet
     writer.writerow(EXPORT_FIELDS)
     writer.writerows([row[key] for key in EXPORT_FIELDS] for row in await _export_rows())
-    return Response(
-        buffer.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="proposals.csv"'},
-    )
+    return attachment(buffer.getvalue(), "text/csv; charset=utf-8", "proposals.csv")
 
 
 async def export_json(request: Request) -> Response:
