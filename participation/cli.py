@@ -24,6 +24,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 
+from participation.refusals import Refused  # pure: no web stack, no database
 from participation.settings import ConfigurationError, Settings
 
 
@@ -251,7 +252,6 @@ def tally_sealed_budget(args: argparse.Namespace) -> int:
     from budgets.models import Budget
     from participation.db import close_database, init_database
     from participation.i18n import gettext
-    from participation.refusals import Refused
 
     settings = Settings.from_env()
 
@@ -281,7 +281,6 @@ def create_admin(args: argparse.Namespace) -> int:
     from participation.accounts.services import create_admin
     from participation.db import close_database, init_database
     from participation.i18n import gettext
-    from participation.refusals import Refused
 
     settings = Settings.from_env()
     password = args.password or os.environ.get("ADMIN_PASSWORD") or getpass.getpass("Password: ")
