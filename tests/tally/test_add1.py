@@ -131,7 +131,8 @@ def test_the_strategy_does_build_non_monotone_elections() -> None:
     # shares: the old stop gives another outcome on these
     found = []
 
-    @settings(max_examples=60, deadline=None, database=None)
+    # derandomized: the same 60 elections on every run (random draws found 3 on a CI run)
+    @settings(max_examples=60, deadline=None, database=None, derandomize=True)
     @given(non_monotone())
     def collect(election: Election) -> None:
         found.append(_stops_early(election, "cost"))
