@@ -34,7 +34,7 @@ from budgets.models import (
 from budgets.rules import UnknownRule, rule_of_meta
 from budgets.services import Refused, new_receipt, request_tally
 from budgets.tallying import slot_of
-from moderation.services import audit
+from participation.audit import audit
 from participation.i18n import N_
 
 BATCH = 2_000

@@ -40,10 +40,11 @@ from budgets.models import (
     VoterRegister,
     WinnerRule,
 )
-from moderation.services import audit, open_pending_case
+from moderation.services import open_pending_case
 from participation import outbox
 from participation.accounts.models import User
 from participation.accounts.services import SessionJoin
+from participation.audit import audit
 from participation.i18n import N_
 from participation.numbers import is_whole_number, parse_id
 from participation.proposals.domain import ModerationState

@@ -38,8 +38,8 @@ from consultations.models import (
     ScaleStyle,
     TextReview,
 )
-from moderation.services import audit
 from participation import mail, outbox, sealing
+from participation.audit import audit
 from participation.i18n import N_, gettext
 from participation.notifications.models import Notification
 from participation.notifications.services import Kind, speaking

@@ -19,6 +19,7 @@ from followup.domain import MilestoneForm, SourceKind, StatusUpdate
 from followup.models import Commitment, Milestone, StatusChange
 from followup.queries import ACCEPTED_PROPOSAL_STATES, funded_project_ids
 from participation import mail
+from participation.audit import audit
 from participation.i18n import N_
 from participation.notifications import services as notifications
 from participation.notifications.services import Kind
@@ -53,8 +54,6 @@ async def source_facts(kind: SourceKind, source_id: int) -> tuple[str, str | Non
 
 async def _audit(by_user: Any, action: str, commitment_id: int, before: Any, after: Any) -> None:
     """Staff actions on commitments go to the audit log, in the action's transaction."""
-    from moderation.services import audit
-
     await audit(by_user, action, "commitment", commitment_id, before, after)
 
 

@@ -24,6 +24,7 @@ CONNECT_TIMEOUT = 5  # seconds to open a connection to PostgreSQL before giving 
 APPS: dict[str, list[str]] = {
     "participation": [
         "participation.accounts.models",
+        "participation.audit",
         "participation.mail",
         "participation.outbox",
         "participation.territory",

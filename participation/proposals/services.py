@@ -18,6 +18,7 @@ from participation import mail
 from participation.accounts.domain import normalize_email
 from participation.accounts.models import Role, User
 from participation.accounts.services import FormProblems
+from participation.audit import audit
 from participation.i18n import N_, gettext
 from participation.notifications import services as notifications
 from participation.notifications.services import Kind
@@ -243,8 +244,6 @@ async def change_state(
                 user, "proposal", proposal.id, moderation_rules.CLOSED_WITHDRAWN
             )
         if actor in (Actor.STAFF, Actor.MODERATOR):  # council actions go to the audit log
-            from moderation.services import audit
-
             before, after = {"state": str(previous)}, {"state": str(target)}
             await audit(user, "proposal_state", "proposal", proposal.id, before, after)
     await notifications.dispatch(emails)
@@ -285,8 +284,6 @@ async def answer(
             proposal,
             exclude=user.id,
         )
-        from moderation.services import audit
-
         await audit(
             user,
             "proposal_answer",

@@ -94,7 +94,7 @@ async def test_status_changes_and_milestones_notify_each_participant_once(
     saved = await Commitment.get(id=commitment.id)
     assert (saved.status.value, saved.progress) == ("done", 100)
 
-    from moderation.models import AuditLogEntry
+    from participation.audit import AuditLogEntry
 
     actions = (
         await AuditLogEntry.filter(target_type="commitment")

@@ -9,8 +9,9 @@ from typing import Any
 from budgets import domain, services
 from budgets.jobs import tally_budget
 from budgets.models import Budget, Phase, Project
-from moderation.models import AuditLogEntry, ModerationCase
+from moderation.models import ModerationCase
 from participation.accounts.models import User
+from participation.audit import AuditLogEntry
 from participation.mail import OutboxEmail
 from participation.notifications.models import Notification
 from participation.proposals.domain import ModerationState

@@ -13,8 +13,8 @@ from budgets.models import Budget, Residency, TallyResult, VoterRegister
 from consultations import demo as consultations_demo
 from consultations.models import Consultation, Option, Question, QuestionKind, Result
 from followup.models import Commitment
-from moderation.models import AuditLogEntry
 from participation import demo
+from participation.audit import AuditLogEntry
 from participation.comments.models import Comment
 from participation.notifications.models import Notification
 from participation.proposals.domain import ProposalState

@@ -133,8 +133,8 @@ async def _formulas_everywhere(settings: Settings, world: Any) -> None:
     from consultations import services as consultation_services
     from consultations.models import Consultation, Option, Question
     from indicators import services as indicator_services
-    from moderation.services import audit
     from participation.accounts.models import User
+    from participation.audit import audit
     from participation.proposals.models import Proposal
     from participation.territory import Category, District
 
