@@ -14,6 +14,7 @@ from budgets.models import BallotKind, Phase
 from participation import refusals
 from participation.i18n import N_
 from participation.numbers import is_whole_number
+from participation.residents.domain import Resident, age_on, lives_in
 
 PHASE_ORDER = [
     Phase.PREPARATION,
@@ -128,18 +129,8 @@ def moderation_frozen(phase: Phase) -> bool:
 # --- eligibility ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Voter:
-    """What eligibility needs to know of a person, from the resident register."""
-
-    verified: bool
-    birth_date: date | None = None
-    district: str | None = None
-
-
-def age_on(birth_date: date, day: date) -> int:
-    before_birthday = (day.month, day.day) < (birth_date.month, birth_date.day)
-    return day.year - birth_date.year - before_birthday
+# What eligibility needs to know of a person: what the resident register says of them.
+Voter = Resident
 
 
 def eligibility_problem(
@@ -151,7 +142,7 @@ def eligibility_problem(
         return Problem(
             N_("This vote is open to residents aged {age} or more."), {"age": minimum_age}
         )
-    if restricted_to_district and voter.district != restricted_to_district:
+    if restricted_to_district and not lives_in(voter.district, restricted_to_district):
         return Problem(
             N_("This vote is open to the residents of {district} only."),
             {"district": restricted_to_district},

@@ -32,6 +32,7 @@ from consultations.models import Audience, Phase, QuestionKind, ScaleStyle
 from participation.i18n import N_
 from participation.numbers import is_whole_number
 from participation.refusals import Problem
+from participation.residents.domain import lives_in
 
 OTHER = 0  # the option id of an "other" answer
 SHORT_TEXT_MAX = 200
@@ -136,7 +137,7 @@ def audience_problem(audience: Audience, district: str | None, person: Person) -
         return Problem(
             N_("This consultation is open to residents: first confirm that you live here.")
         )
-    if audience == Audience.DISTRICT and person.district != district:
+    if audience == Audience.DISTRICT and not lives_in(person.district, district):
         return Problem(
             N_("This consultation is open to the residents of {district} only."),
             {"district": district or ""},

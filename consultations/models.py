@@ -16,6 +16,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from participation.proposals.domain import ModerationState
+from participation.residents.models import DISTRICT_NAME_LENGTH
 
 
 class Phase(StrEnum):
@@ -56,7 +57,7 @@ class Consultation(Model):
     opens_at = fields.DatetimeField(null=True)
     closes_at = fields.DatetimeField(null=True)
     audience = fields.CharEnumField(Audience, max_length=16, default=Audience.SIGNED_IN)
-    district = fields.CharField(max_length=100, null=True)  # for Audience.DISTRICT
+    district = fields.CharField(max_length=DISTRICT_NAME_LENGTH, null=True)  # Audience.DISTRICT
     anonymous = fields.BooleanField(default=True)
     results_visible_while_open = fields.BooleanField(default=False)
     # the council's response, shown once published

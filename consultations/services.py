@@ -46,6 +46,7 @@ from participation.notifications.services import Kind, speaking
 from participation.numbers import is_whole_number
 from participation.proposals.domain import ModerationState
 from participation.refusals import NotFound, Refused, refuse
+from participation.residents import services as residents
 from participation.richtext import sanitize, to_text
 from participation.settings import Settings
 
@@ -341,12 +342,8 @@ async def delete_question(consultation_id: int, question_id: int, by_user: Any =
 async def person_of(user: Any) -> domain.Person:
     if not getattr(user, "is_authenticated", False):
         return domain.Person(signed_in=False)
-    from budgets.models import Residency
-
-    residency = await Residency.get_or_none(user_id=user.id).select_related("census_entry")
-    if residency is None:
-        return domain.Person(signed_in=True)
-    return domain.Person(True, True, residency.census_entry.district)
+    resident, _ = await residents.resident_of(user)
+    return domain.Person(True, resident.verified, resident.district)
 
 
 def response_token(settings: Settings, consultation_id: int, who: str) -> str:

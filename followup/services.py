@@ -12,7 +12,7 @@ from typing import Any
 from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
-from budgets.models import Project, Residency, VoterRegister
+from budgets.models import Project, VoterRegister
 from consultations.models import Consultation, Participant
 from followup import domain
 from followup.domain import MilestoneForm, SourceKind, StatusUpdate
@@ -25,6 +25,7 @@ from participation.notifications import services as notifications
 from participation.notifications.services import Kind
 from participation.proposals.models import Proposal, ProposalCoauthor, Support
 from participation.refusals import DomainError
+from participation.residents.models import Residency
 from participation.settings import Settings
 
 NOT_FOLLOWABLE = N_("This cannot be followed: it was not funded, accepted or decided.")

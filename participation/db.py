@@ -28,6 +28,7 @@ APPS: dict[str, list[str]] = {
         "participation.mail",
         "participation.outbox",
         "participation.territory",
+        "participation.residents.models",
         "participation.proposals.models",
         "participation.comments.models",
         "participation.notifications.models",

@@ -44,9 +44,10 @@ from participation.proposals.models import (
 )
 from participation.proposals.queries import facts, id_set
 from participation.refusals import NotAllowed, NotFound
+from participation.residents.models import District
 from participation.richtext import normalize_for_search, sanitize, to_text
 from participation.settings import Settings
-from participation.territory import Category, District
+from participation.territory import Category
 
 __all__ = ["DomainError", "FormProblems", "NotAllowed"]
 

@@ -136,7 +136,8 @@ async def _formulas_everywhere(settings: Settings, world: Any) -> None:
     from participation.accounts.models import User
     from participation.audit import audit
     from participation.proposals.models import Proposal
-    from participation.territory import Category, District
+    from participation.residents.models import District
+    from participation.territory import Category
 
     await Budget.all().update(title=FORMULA, description="<p>" + FORMULA + "</p>")
     await Project.all().update(title="+" + FORMULA)
