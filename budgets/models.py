@@ -16,6 +16,7 @@ from typing import Any
 from tortoise import fields, timezone
 from tortoise.models import Model
 
+from participation import phases
 from participation.proposals.domain import ModerationState
 from participation.residents.models import DISTRICT_NAME_LENGTH, CensusEntry
 
@@ -120,18 +121,15 @@ class BudgetCategory(Model):
         unique_together = (("budget", "name"),)
 
 
-# Every phase switch, automatic (by_user null) or by hand.
-class PhaseSwitch(Model):
-    id = fields.IntField(primary_key=True)
+# Every phase switch of a budget (participation/phases.py).
+class PhaseSwitch(phases.PhaseSwitch):
     budget: fields.ForeignKeyRelation[Budget] = fields.ForeignKeyField(
         "budgets.Budget", related_name="phase_switches", on_delete=fields.CASCADE
     )
     from_phase = fields.CharEnumField(Phase, max_length=16)
     to_phase = fields.CharEnumField(Phase, max_length=16)
-    by_user: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
-        "participation.User", related_name=False, null=True, on_delete=fields.SET_NULL
-    )
-    at = fields.DatetimeField(auto_now_add=True)
+
+    process_field = "budget"
 
     class Meta:
         table = "budgets_phase_switch"

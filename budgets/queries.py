@@ -28,7 +28,7 @@ from budgets.models import (
 )
 from budgets.services import _has_ballots as services_has_ballots
 from budgets.services import ballot_context, dates_of, rule_of
-from participation import spreadsheet
+from participation import phases, spreadsheet
 from participation.numbers import parse_id
 from participation.proposals.domain import ModerationState
 from participation.residents import services as residents
@@ -329,8 +329,12 @@ async def ballot_box_state(budget: Budget) -> dict[str, Any]:
             "id", "display_name"
         )
     )
-    due = domain.automatic_switch(
-        budget.phase, budget.phase_changed_at, dates_of(budget), timezone.now()
+    due = phases.automatic_switch(
+        domain.PHASE_ORDER,
+        budget.phase,
+        budget.phase_changed_at,
+        dates_of(budget).starts(),
+        timezone.now(),
     )
     return {
         "key_fingerprint": digest_of_key(budget.ballot_public_key)
@@ -367,4 +371,3 @@ async def admin_page(budget: Budget) -> dict[str, Any]:
         "key_values": {},
         "share_errors": {},
     }
-

@@ -38,7 +38,7 @@ from budgets.models import (
     WinnerRule,
 )
 from moderation.services import open_pending_case
-from participation import outbox
+from participation import outbox, phases
 from participation.accounts.models import User
 from participation.accounts.services import SessionJoin
 from participation.audit import audit
@@ -221,7 +221,7 @@ async def _sync_categories(budget: Budget, categories: tuple[str, ...]) -> None:
 async def switch_phase(budget_id: int, target: Phase, by_user: User | None) -> bool:
     """Move a budget to `target` and log it; entering the tally enqueues it after commit."""
     async with in_transaction():
-        budget = await Budget.filter(id=budget_id).select_for_update().get()
+        budget = await Budget.get(id=budget_id)
         if budget.phase == target:
             return False
         if target == Phase.RESULTS and budget.phase != Phase.TALLY:
@@ -233,16 +233,24 @@ async def switch_phase(budget_id: int, target: Phase, by_user: User | None) -> b
             opened=budget.ballots_opened_at is not None,
         ):
             raise Refused([refusal])
-        await PhaseSwitch.create(
-            budget=budget, from_phase=budget.phase, to_phase=target, by_user=by_user
+        switched = await phases.switch_phase(
+            Budget,
+            PhaseSwitch,
+            budget_id,
+            budget.phase,
+            target,
+            by_user,
+            # the sealing checks above read these: a key ceremony or an opening of the ballots
+            # that commits first makes this switch do nothing
+            still={
+                "ballot_public_key__isnull": budget.ballot_public_key is None,
+                "ballots_opened_at__isnull": budget.ballots_opened_at is None,
+            },
+            also={"results_published_at": timezone.now()} if target == Phase.RESULTS else None,
         )
-        switch_from = budget.phase
-        budget.phase = target
-        budget.phase_changed_at = timezone.now()
-        if target == Phase.RESULTS:
-            budget.results_published_at = timezone.now()
-        await budget.save(update_fields=["phase", "phase_changed_at", "results_published_at"])
-        before, after = {"phase": str(switch_from)}, {"phase": str(target)}
+        if not switched:
+            return False  # another switch came first
+        before, after = {"phase": str(budget.phase)}, {"phase": str(target)}
         reason = "" if by_user is not None else "phase dates"  # the schedule switched it
         await audit(by_user, "budget_phase", "budget", budget_id, before, after, reason)
         # recorded with the switch: a Redis restart cannot lose the tally (participation/outbox)
@@ -257,8 +265,12 @@ async def apply_phase_schedule(now: datetime) -> list[int]:
     switched = []
     active = [Phase.PREPARATION, Phase.SUBMISSION, Phase.REVIEW, Phase.VOTING]
     for budget in await Budget.filter(phase__in=active, imported_from=None):
-        target = domain.automatic_switch(
-            budget.phase, budget.phase_changed_at, dates_of(budget), now
+        target = phases.automatic_switch(
+            domain.PHASE_ORDER,
+            budget.phase,
+            budget.phase_changed_at,
+            dates_of(budget).starts(),
+            now,
         )
         try:
             if target is not None and await switch_phase(budget.id, target, by_user=None):
@@ -299,7 +311,7 @@ async def submit_project(
     """A resident's project (submission phase) or staff's; a resident's waits for a moderator
     when `premoderated` (PREMODERATED_CONTENT lists budget_project)."""
     budget = await Budget.get(id=budget_id)
-    if not by_staff and budget.phase != Phase.SUBMISSION:
+    if not by_staff and not phases.phase_allows_submission(domain.PHASES, budget.phase):
         raise refuse(N_("Projects can be submitted only during the submission phase."))
     problems = []
     title = form.title.strip()

@@ -15,6 +15,7 @@ from typing import Any
 from tortoise import fields
 from tortoise.models import Model
 
+from participation import phases
 from participation.proposals.domain import ModerationState
 from participation.residents.models import DISTRICT_NAME_LENGTH
 
@@ -79,18 +80,15 @@ class Consultation(Model):
         return closed_at(self.phase, self.phase_changed_at, self.closes_at)
 
 
-# Every phase switch, automatic (by_user null) or by hand.
-class PhaseSwitch(Model):
-    id = fields.IntField(primary_key=True)
+# Every phase switch of a consultation (participation/phases.py).
+class PhaseSwitch(phases.PhaseSwitch):
     consultation: fields.ForeignKeyRelation[Consultation] = fields.ForeignKeyField(
         "consultations.Consultation", related_name="phase_switches", on_delete=fields.CASCADE
     )
     from_phase = fields.CharEnumField(Phase, max_length=16)
     to_phase = fields.CharEnumField(Phase, max_length=16)
-    by_user: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
-        "participation.User", related_name=False, null=True, on_delete=fields.SET_NULL
-    )
-    at = fields.DatetimeField(auto_now_add=True)
+
+    process_field = "consultation"
 
     class Meta:
         table = "consultations_phase_switch"

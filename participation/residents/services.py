@@ -53,9 +53,7 @@ async def find_census_entry(
         problems.append(Problem(N_("Enter your identifier."), field="identifier"))
     born = parse_birth_date(birth_date)
     if born is None:
-        problems.append(
-            Problem(N_("Enter your birth date, like 1984-03-21."), field="birth_date")
-        )
+        problems.append(Problem(N_("Enter your birth date, like 1984-03-21."), field="birth_date"))
     if not postcode.strip():
         problems.append(Problem(N_("Enter your postcode."), field="postcode"))
     if problems or born is None:
