@@ -32,7 +32,7 @@ from budgets.models import (
 )
 from budgets.services import Refused, new_receipt, request_tally
 from budgets.tallying import slot_of
-from moderation.services import audit
+from participation.audit import audit
 from participation.i18n import N_
 from tally import election as engine
 from tally import pabulib

@@ -30,6 +30,8 @@ from participation.numbers import is_whole_number
 from participation.pagecache import cached_for_visitors
 from participation.permissions import can_administer, is_signed_in
 from participation.refusals import NotFound
+from participation.residents import services as residents
+from participation.residents.census import CensusFileError
 from participation.templating import flash, is_htmx, money, render
 from participation.web import (
     attachment,
@@ -148,7 +150,7 @@ async def new_project(request: Request) -> Response:
 
 async def residency(request: Request) -> Response:
     user = require(request, is_signed_in)
-    voter, current = await services.voter_of(user)
+    voter, current = await residents.resident_of(user)
     context: dict[str, Any] = {
         "residency": current,
         "values": {},
@@ -159,7 +161,7 @@ async def residency(request: Request) -> Response:
         return render(request, "budgets/residency.html", context)
     data = await form_data(request)
     try:
-        await services.verify_residency(
+        await residents.verify_residency(
             settings_of(request),
             user,
             data.get("identifier", ""),
@@ -309,7 +311,7 @@ async def receipt(request: Request) -> Response:
         return redirect(f"/budgets/{budget.id}/ballot")
     # the receipt of the ballot stored last: with several submissions at once, the session may
     # hold the code of one that another replaced (issue #15)
-    _, residency = await services.voter_of(user)
+    _, residency = await residents.resident_of(user)
     code = held["code"]
     if residency is not None:
         key = ballot_box.receipt_key(request.session.get("auth"), budget.id)
@@ -749,18 +751,16 @@ async def admin_paper_receipt(request: Request) -> Response:
 
 async def admin_census(request: Request) -> Response:
     user = require(request, can_administer)
-    context: dict[str, Any] = {"errors": [], "count": await queries.census_count()}
+    context: dict[str, Any] = {"errors": [], "count": await residents.census_count()}
     if request.method == "GET":
         return render(request, "budgets/census.html", context)
     async with request.form(max_files=1) as form:
         upload = form.get("file")
         content = await upload.read() if upload is not None and not isinstance(upload, str) else b""
-    from budgets.census import CensusFileError
-
     try:
         if not content:
             raise CensusFileError([(0, N_("Choose a CSV file."), {})])
-        imported = await services.import_census(settings_of(request), content, by_user=user)
+        imported = await residents.import_census(settings_of(request), content, by_user=user)
     except CensusFileError as refused:
         context["errors"] = [
             (line, gettext(message).format(**values))

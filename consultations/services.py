@@ -38,14 +38,15 @@ from consultations.models import (
     ScaleStyle,
     TextReview,
 )
-from moderation.services import audit
-from participation import mail, outbox, sealing
+from participation import mail, outbox, phases, sealing
+from participation.audit import audit
 from participation.i18n import N_, gettext
 from participation.notifications.models import Notification
 from participation.notifications.services import Kind, speaking
 from participation.numbers import is_whole_number
 from participation.proposals.domain import ModerationState
 from participation.refusals import NotFound, Refused, refuse
+from participation.residents import services as residents
 from participation.richtext import sanitize, to_text
 from participation.settings import Settings
 
@@ -133,19 +134,11 @@ async def switch_phase(consultation_id: int, to_phase: Phase, by_user: Any | Non
     clicking at once switch it once. Closing computes the results in the background."""
     async with in_transaction():
         consultation = await Consultation.get(id=consultation_id)
-        if consultation.phase == to_phase:
-            return False
-        moved = await Consultation.filter(id=consultation_id, phase=consultation.phase).update(
-            phase=to_phase, phase_changed_at=timezone.now()
+        switched = await phases.switch_phase(
+            Consultation, PhaseSwitch, consultation_id, consultation.phase, to_phase, by_user
         )
-        if not moved:
+        if not switched:
             return False
-        await PhaseSwitch.create(
-            consultation_id=consultation_id,
-            from_phase=consultation.phase,
-            to_phase=to_phase,
-            by_user=by_user,
-        )
         before, after = {"phase": str(consultation.phase)}, {"phase": str(to_phase)}
         reason = "" if by_user is not None else "consultation dates"  # the schedule switched it
         await audit(
@@ -165,11 +158,11 @@ async def apply_schedule(now: datetime) -> list[int]:
     switched = []
     candidates = await Consultation.filter(phase__in=[Phase.PREPARATION, Phase.OPEN])
     for consultation in candidates:
-        due = domain.automatic_switch(
+        due = phases.automatic_switch(
+            domain.PHASES.order,
             consultation.phase,
             consultation.phase_changed_at,
-            consultation.opens_at,
-            consultation.closes_at,
+            domain.phase_starts(consultation.opens_at, consultation.closes_at),
             now,
         )
         if due is not None and await switch_phase(consultation.id, due, None):
@@ -341,12 +334,8 @@ async def delete_question(consultation_id: int, question_id: int, by_user: Any =
 async def person_of(user: Any) -> domain.Person:
     if not getattr(user, "is_authenticated", False):
         return domain.Person(signed_in=False)
-    from budgets.models import Residency
-
-    residency = await Residency.get_or_none(user_id=user.id).select_related("census_entry")
-    if residency is None:
-        return domain.Person(signed_in=True)
-    return domain.Person(True, True, residency.census_entry.district)
+    resident, _ = await residents.resident_of(user)
+    return domain.Person(True, resident.verified, resident.district)
 
 
 def response_token(settings: Settings, consultation_id: int, who: str) -> str:

@@ -26,7 +26,7 @@ from moderation.domain import (
     ReportReason,
 )
 from moderation.models import ReasonTemplate
-from participation import formatting, ratelimit, spreadsheet
+from participation import audit, formatting, ratelimit, spreadsheet
 from participation.accounts.models import User
 from participation.i18n import current_language, gettext, ngettext
 from participation.numbers import parse_id
@@ -260,8 +260,8 @@ async def unblock_user(request: Request) -> Response:
 
 async def audit_log(request: Request) -> Response:
     require(request, can_administer)
-    params = queries.AuditParams.from_query(request.query_params)
-    entries, has_next = await queries.audit_page(params)
+    params = audit.AuditParams.from_query(request.query_params)
+    entries, has_next = await audit.audit_page(params)
     context = {"entries": entries, "has_next": has_next, "params": params}
     return render(request, "moderation/audit.html", context)
 
@@ -282,11 +282,11 @@ AUDIT_FIELDS = [
 
 async def audit_csv(request: Request) -> Response:
     require(request, can_administer)
-    params = queries.AuditParams.from_query(request.query_params)
+    params = audit.AuditParams.from_query(request.query_params)
     buffer = io.StringIO()
     writer = spreadsheet.writer(buffer)
     writer.writerow(AUDIT_FIELDS)
-    rows = await queries.audit_entries(params).order_by("id").values_list(*AUDIT_FIELDS)
+    rows = await audit.audit_entries(params).order_by("id").values_list(*AUDIT_FIELDS)
     for row in rows:
         row = list(row)
         row[1] = formatting.iso_local(row[1]) or ""

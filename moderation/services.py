@@ -5,7 +5,6 @@ Every decision, block and unblock appends an audit log entry in the same transac
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,7 +26,6 @@ from moderation.domain import (
     ModerationState,
 )
 from moderation.models import (
-    AuditLogEntry,
     ModerationCase,
     ModerationDecision,
     ReasonTemplate,
@@ -36,6 +34,7 @@ from moderation.models import (
 )
 from participation import mail
 from participation.accounts.models import User
+from participation.audit import audit
 from participation.i18n import N_
 from participation.notifications import services as notifications
 from participation.refusals import NotAllowed, NotFound, Refused, refuse_fields
@@ -49,37 +48,6 @@ def kind_of(content_type: str) -> ContentKind:
     if kind is None:
         raise DomainError(N_("This content does not exist."))
     return kind
-
-
-# --- the audit log ----------------------------------------------------------------------------
-
-
-async def audit(
-    actor: Any,
-    action: str,
-    target_type: str,
-    target_id: int | None,
-    before: Any = "",
-    after: Any = "",
-    reason: str = "",
-) -> AuditLogEntry:
-    """Append one entry; call it inside the transaction of the action it records."""
-
-    def dump(value: Any) -> str:
-        if isinstance(value, str):
-            return value
-        return json.dumps(value, ensure_ascii=False, default=str)  # dates as ISO text
-
-    return await AuditLogEntry.create(
-        actor_id=getattr(actor, "id", None),
-        actor_name=getattr(actor, "display_name", "") or "",
-        action=action,
-        target_type=target_type,
-        target_id=target_id,
-        before=dump(before),
-        after=dump(after),
-        reason=reason,
-    )
 
 
 # --- cases ------------------------------------------------------------------------------------

@@ -24,9 +24,11 @@ CONNECT_TIMEOUT = 5  # seconds to open a connection to PostgreSQL before giving 
 APPS: dict[str, list[str]] = {
     "participation": [
         "participation.accounts.models",
+        "participation.audit",
         "participation.mail",
         "participation.outbox",
         "participation.territory",
+        "participation.residents.models",
         "participation.proposals.models",
         "participation.comments.models",
         "participation.notifications.models",

@@ -15,7 +15,7 @@ from tortoise import timezone
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from budgets.models import Project, Residency, VoterRegister
+from budgets.models import Project, VoterRegister
 from consultations.models import Participant, Response
 from moderation.models import Report, UserBlock
 from participation import formatting, mail
@@ -26,6 +26,7 @@ from participation.formfields import column_length
 from participation.i18n import N_, translations
 from participation.notifications.models import Notification
 from participation.proposals.models import Amendment, Proposal, ProposalCoauthor, Support
+from participation.residents.models import Residency
 
 BALLOT_NOTE = N_(
     "How you voted in a participatory budget is not in this file, because nobody can link a "

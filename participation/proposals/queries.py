@@ -29,8 +29,9 @@ from participation.proposals.models import (
     ProposalVersion,
     Support,
 )
+from participation.residents.models import District
 from participation.richtext import normalize_for_search
-from participation.territory import Category, District
+from participation.territory import Category
 from participation.web import query_string
 
 PAGE_SIZE = 20

@@ -17,6 +17,7 @@ from tortoise.transactions import in_transaction
 from participation import mail
 from participation.accounts.domain import normalize_email
 from participation.accounts.models import Role, User
+from participation.audit import audit
 from participation.i18n import N_, gettext
 from participation.notifications import services as notifications
 from participation.notifications.services import Kind
@@ -42,9 +43,10 @@ from participation.proposals.models import (
 )
 from participation.proposals.queries import facts, id_set
 from participation.refusals import NotAllowed, NotFound, Refused, refuse_fields
+from participation.residents.models import District
 from participation.richtext import normalize_for_search, sanitize, to_text
 from participation.settings import Settings
-from participation.territory import Category, District
+from participation.territory import Category
 
 __all__ = ["DomainError", "NotAllowed", "Refused"]
 
@@ -242,8 +244,6 @@ async def change_state(
                 user, "proposal", proposal.id, moderation_rules.CLOSED_WITHDRAWN
             )
         if actor in (Actor.STAFF, Actor.MODERATOR):  # council actions go to the audit log
-            from moderation.services import audit
-
             before, after = {"state": str(previous)}, {"state": str(target)}
             await audit(user, "proposal_state", "proposal", proposal.id, before, after)
     await notifications.dispatch(emails)
@@ -284,8 +284,6 @@ async def answer(
             proposal,
             exclude=user.id,
         )
-        from moderation.services import audit
-
         await audit(
             user,
             "proposal_answer",

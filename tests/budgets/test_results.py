@@ -16,6 +16,7 @@ from budgets.jobs import sweep_tallies, tally_budget
 from budgets.models import Budget, Phase, Project, TallyResult, WinnerRule
 from participation.accounts.models import User
 from participation.outbox import JobState, OutboxJob
+from participation.residents import services as residents
 from participation.settings import Settings
 from tally import pabulib
 from tests.budgets.factories import CENSUS, budget_in_voting, open_and_count
@@ -37,10 +38,10 @@ async def closed_budget(
     """The factory budget after four residents voted; returns it, projects by title, receipts."""
     budget, projects = await budget_in_voting(winner=winner)
     by_title = {p.title: p for p in projects}
-    await services.import_census(settings, CENSUS.encode())
+    await residents.import_census(settings, CENSUS.encode())
     receipts = {}
     for identifier, titles in CHOICES.items():
-        entry, born = await services.find_census_entry(
+        entry, born = await residents.find_census_entry(
             settings, identifier, BIRTH.get(identifier, "1975-01-30"), "44000"
         )
         voter = domain.Voter(True, born, entry.district)

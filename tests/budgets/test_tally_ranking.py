@@ -16,6 +16,7 @@ from budgets.models import BallotKind as StoredKind
 from budgets.models import Budget, Phase, TallyResult
 from budgets.models import Project as StoredProject
 from participation.accounts.models import User
+from participation.residents import services as residents
 from participation.settings import Settings
 from tally import pabulib, tally
 from tally.election import Ballot, BallotKind, Election, ElectionError, Project
@@ -81,7 +82,7 @@ async def _ranking_budget(settings: Settings) -> tuple[Budget, dict[str, StoredP
     (50,000) is ranked first twice, Jardin partagé (40,000) by three voters, last twice."""
     budget, projects = await budget_in_voting(StoredKind.RANKING, ranking_length=3)
     by_title = {p.title: p for p in projects}
-    await services.import_census(settings, CENSUS.encode())
+    await residents.import_census(settings, CENSUS.encode())
     rankings = {
         "VB-001": ["Skatepark", "Piste cyclable", "Jardin partagé"],
         "VB-002": ["Skatepark", "Piste cyclable", "Jardin partagé"],
@@ -89,7 +90,7 @@ async def _ranking_budget(settings: Settings) -> tuple[Budget, dict[str, StoredP
     }
     born = {"VB-001": "1984-03-21", "VB-002": "1990-12-01", "VB-004": "1975-01-30"}
     for identifier, titles in rankings.items():
-        entry, birth = await services.find_census_entry(
+        entry, birth = await residents.find_census_entry(
             settings, identifier, born[identifier], "44000"
         )
         voter = domain.Voter(True, birth, entry.district)

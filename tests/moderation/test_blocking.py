@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from moderation.models import AuditLogEntry, ModerationCase, UserBlock
+from moderation.models import ModerationCase, UserBlock
 from participation.accounts.models import User
+from participation.audit import AuditLogEntry
 from participation.comments.models import Comment
 from participation.proposals.domain import ModerationState, ProposalState
 from participation.settings import Settings

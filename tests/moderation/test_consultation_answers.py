@@ -14,8 +14,9 @@ import pytest
 
 from consultations import services
 from consultations.models import Consultation, Phase, Question, TextReview
-from moderation.models import AuditLogEntry, ModerationCase, ModerationDecision, Report
+from moderation.models import ModerationCase, ModerationDecision, Report
 from participation.accounts.models import User
+from participation.audit import AuditLogEntry
 from participation.notifications.models import Notification
 from participation.outbox import OutboxJob
 from participation.proposals.domain import ModerationState

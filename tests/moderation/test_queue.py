@@ -13,15 +13,9 @@ import pytest
 from tortoise import timezone
 
 from moderation.domain import CaseKind, CaseStatus
-from moderation.models import (
-    AppendOnly,
-    AuditLogEntry,
-    ModerationCase,
-    ModerationDecision,
-    ReasonTemplate,
-    Report,
-)
+from moderation.models import ModerationCase, ModerationDecision, ReasonTemplate, Report
 from participation.accounts.models import User
+from participation.audit import AppendOnly, AuditLogEntry
 from participation.comments.models import Comment
 from participation.proposals.domain import ModerationState, ProposalState
 from participation.proposals.models import Proposal

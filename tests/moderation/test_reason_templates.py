@@ -8,8 +8,9 @@ from typing import Any
 
 import httpx
 
-from moderation.models import AuditLogEntry, ModerationDecision, ReasonTemplate
+from moderation.models import ModerationDecision, ReasonTemplate
 from participation.accounts.models import User
+from participation.audit import AuditLogEntry
 from participation.proposals.domain import ModerationState
 from tests.conftest import log_in, post_form
 from tests.moderation.helpers import browser, decide, pending_case

@@ -7,8 +7,9 @@ from typing import Any
 
 import httpx
 
-from moderation.models import AuditLogEntry, ModerationCase, ModerationDecision, Report
+from moderation.models import ModerationCase, ModerationDecision, Report
 from participation.accounts.models import User
+from participation.audit import AuditLogEntry
 from participation.comments.models import Comment
 from participation.mail import OutboxEmail
 from participation.notifications.models import Notification

@@ -135,10 +135,11 @@ async def _formulas_everywhere(settings: Settings, world: Any) -> None:
     from consultations import services as consultation_services
     from consultations.models import Consultation, Option, Question
     from indicators import services as indicator_services
-    from moderation.services import audit
     from participation.accounts.models import User
+    from participation.audit import audit
     from participation.proposals.models import Proposal
-    from participation.territory import Category, District
+    from participation.residents.models import District
+    from participation.territory import Category
 
     await Budget.all().update(title=FORMULA, description="<p>" + FORMULA + "</p>")
     await Project.all().update(title="+" + FORMULA)

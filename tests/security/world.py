@@ -26,6 +26,7 @@ from participation.accounts.models import Role, User
 from participation.notifications.models import Notification
 from participation.proposals import services as proposal_services
 from participation.proposals.domain import ProposalState
+from participation.residents import services as residents
 from participation.settings import Settings
 from tests.budgets.factories import budget_in_voting, open_and_count, verified
 from tests.conftest import create_user, log_in
@@ -113,9 +114,9 @@ async def seed_world(settings: Settings) -> World:
     decision = await ModerationDecision.get(case_id=case.id)
     budget, projects = await budget_in_voting()
     await verified(settings, world.owner)
-    _, residency = await budget_services.voter_of(world.owner)
+    _, residency = await residents.resident_of(world.owner)
     assert residency is not None
-    voter, _ = await budget_services.voter_of(world.owner)
+    voter, _ = await residents.resident_of(world.owner)
     await budget_services.cast_ballot(
         settings, budget.id, residency.census_entry, voter, {projects[0].id: 1}, budget=budget
     )
@@ -202,7 +203,7 @@ async def _budgets_in_every_phase(
         ids[phase.value] = budget.id
     for phase in (Phase.TALLY, Phase.RESULTS):
         budget, projects = await budget_in_voting()
-        voter, residency = await budget_services.voter_of(world.owner)
+        voter, residency = await residents.resident_of(world.owner)
         assert residency is not None
         await budget_services.cast_ballot(
             settings, budget.id, residency.census_entry, voter, {projects[1].id: 1}, budget=budget

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from budgets.census import CensusFileError, census_key, lookup_hash, read_census
+from participation.residents.census import CensusFileError, census_key, lookup_hash, read_census
 
 KEY = census_key("secret")
 
