@@ -16,7 +16,7 @@ from typing import Any
 from tortoise import fields, timezone
 from tortoise.models import Model
 
-from participation.proposals.domain import ModerationState
+from participation.contributions import ModerationState
 
 
 def _today() -> date:

@@ -44,9 +44,9 @@ from moderation.services import audit, open_pending_case
 from participation import outbox
 from participation.accounts.models import User
 from participation.accounts.services import SessionJoin
+from participation.contributions import ModerationState
 from participation.i18n import N_
 from participation.numbers import is_whole_number, parse_id
-from participation.proposals.domain import ModerationState
 from participation.refusals import Refused, refuse
 from participation.richtext import sanitize, to_text
 from participation.settings import Settings

@@ -38,7 +38,7 @@ from budgets.models import (
     TallyResult,
     WinnerRule,
 )
-from participation.proposals.domain import ModerationState
+from participation.contributions import ModerationState
 
 ENGINE_KIND = {
     BallotKind.APPROVAL: engine.BallotKind.APPROVAL,

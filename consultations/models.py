@@ -15,7 +15,7 @@ from typing import Any
 from tortoise import fields
 from tortoise.models import Model
 
-from participation.proposals.domain import ModerationState
+from participation.contributions import ModerationState
 
 
 class Phase(StrEnum):

@@ -40,11 +40,11 @@ from consultations.models import (
 )
 from moderation.services import audit
 from participation import mail, outbox, sealing
+from participation.contributions import ModerationState
 from participation.i18n import N_, gettext
 from participation.notifications.models import Notification
 from participation.notifications.services import Kind, speaking
 from participation.numbers import is_whole_number
-from participation.proposals.domain import ModerationState
 from participation.refusals import NotFound, Refused, refuse
 from participation.richtext import sanitize, to_text
 from participation.settings import Settings

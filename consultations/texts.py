@@ -26,7 +26,7 @@ from tortoise.transactions import in_transaction
 
 from consultations import domain
 from consultations.models import TextReview
-from participation.proposals.domain import ModerationState
+from participation.contributions import ModerationState
 
 CONTENT_TYPE = "consultation_answer"
 ID_LIMIT = 2**31 - 1  # ids fit the INTEGER columns of moderation (content_id, target_id)

@@ -14,15 +14,15 @@ from participation.accounts.models import User
 from participation.accounts.services import FormProblems
 from participation.comments import domain
 from participation.comments.models import Comment, CommentVote
+from participation.contributions import ModerationState
 from participation.i18n import N_
 from participation.notifications import services as notifications
 from participation.notifications.services import Kind
 from participation.proposals import domain as proposal_domain
-from participation.proposals.domain import DomainError, ModerationState
 from participation.proposals.models import Proposal
 from participation.proposals.queries import facts, visible_comments
 from participation.proposals.services import NotAllowed
-from participation.refusals import NotFound
+from participation.refusals import DomainError, NotFound
 from participation.richtext import sanitize, to_text
 from participation.settings import Settings
 

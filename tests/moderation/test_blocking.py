@@ -8,7 +8,8 @@ from typing import Any
 from moderation.models import AuditLogEntry, ModerationCase, UserBlock
 from participation.accounts.models import User
 from participation.comments.models import Comment
-from participation.proposals.domain import ModerationState, ProposalState
+from participation.contributions import ModerationState
+from participation.proposals.domain import ProposalState
 from participation.settings import Settings
 from tests.conftest import create_user, log_in, post_form
 from tests.moderation.helpers import browser, make_comment, pending_case

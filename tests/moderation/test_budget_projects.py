@@ -11,9 +11,9 @@ from budgets.jobs import tally_budget
 from budgets.models import Budget, Phase, Project
 from moderation.models import AuditLogEntry, ModerationCase
 from participation.accounts.models import User
+from participation.contributions import ModerationState
 from participation.mail import OutboxEmail
 from participation.notifications.models import Notification
-from participation.proposals.domain import ModerationState
 from tests.budgets.factories import CENSUS, budget_in_voting, open_and_count
 from tests.conftest import create_user, log_in, post_form
 from tests.moderation.helpers import browser, configure, decide, report

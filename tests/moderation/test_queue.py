@@ -23,7 +23,8 @@ from moderation.models import (
 )
 from participation.accounts.models import User
 from participation.comments.models import Comment
-from participation.proposals.domain import ModerationState, ProposalState
+from participation.contributions import ModerationState
+from participation.proposals.domain import ProposalState
 from participation.proposals.models import Proposal
 from participation.settings import Settings
 from tests.conftest import count_queries, create_user, log_in
