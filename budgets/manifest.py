@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from budgets import demo, jobs, privacy, routes
+from budgets import cli, demo, jobs, privacy, routes
 from budgets.content import BudgetProjectKind
 from participation.features import DemoContext, Feature, NavLink, PersonalData
 from participation.i18n import N_
@@ -26,6 +26,7 @@ FEATURE = Feature(
     personal_data=PersonalData(export=privacy.export, erase=privacy.erase),
     demo=_demo,
     nav=[NavLink(N_("Participatory budgets"), "/budgets")],
+    commands=cli.add_commands,
     session_prefetch=[routes.BALLOT_PREFETCH],
     depends_on=("moderation",),  # submitted projects are moderated
 )

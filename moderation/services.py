@@ -12,7 +12,7 @@ from typing import Any
 
 from tortoise import timezone
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F
+from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from moderation import domain
@@ -378,8 +378,6 @@ async def request_review(user: Any, decision_id: int, text: str) -> ModerationDe
 
 
 async def active_block(user_id: int) -> UserBlock | None:
-    from tortoise.expressions import Q
-
     now = timezone.now()
     return (
         await UserBlock.filter(user_id=user_id, lifted_at=None)

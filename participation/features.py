@@ -30,6 +30,7 @@ import dataclasses
 import importlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # only for annotations: the manifests import these modules, not the reverse
@@ -82,6 +83,18 @@ class NavLink:
 
 
 @dataclass(frozen=True)
+class SessionColumn:
+    """A value read with the session on every signed-in request, in the same query
+    (participation.accounts.services.session_lookup): `sql` is a correlated subquery on
+    `"accounts_session"`, whose text never changes (PostgreSQL keeps the lookup prepared);
+    `convert(value, now)` is set on the user as `attribute`."""
+
+    attribute: str
+    sql: str
+    convert: Callable[[Any, datetime], Any]
+
+
+@dataclass(frozen=True)
 class Feature:
     name: str  # package's last part = template folder = route-name prefix = Tortoise app label
     path: str = ""  # URL prefix where `routes` are mounted ("" = the routes carry their paths)
@@ -96,6 +109,10 @@ class Feature:
     nav: Sequence[NavLink] = ()
     # the app's middleware run after authentication (participation.middleware.AuthMiddleware)
     middleware: Sequence[Any] = ()  # ASGI middleware classes, no options
+    # adds the feature's subcommands to the `participation` command (argparse subparsers)
+    commands: Callable[[Any], None] | None = None
+    # values read with the session (moderation: whether the person is blocked)
+    session_columns: Sequence[SessionColumn] = ()
     # a hot route's reads joined to the session lookup (participation.middleware.Prefetch)
     session_prefetch: Sequence[Any] = ()
     # set by the loader, not by manifests:

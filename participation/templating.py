@@ -18,6 +18,7 @@ from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
 from participation import formatting, i18n, richtext
+from participation.accounts.domain import FORMER_PARTICIPANT
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DIR = ROOT / "templates"
@@ -78,8 +79,6 @@ def _ngettext(
 
 def public_name(user: Any) -> str:
     """The name shown next to a contribution: "Former participant" once the account is deleted."""
-    from participation.accounts.domain import FORMER_PARTICIPANT
-
     if user is None:
         return ""
     if getattr(user, "deleted_at", None) is not None:

@@ -28,6 +28,7 @@ from tortoise.context import get_current_context
 
 from participation import features, formatting, mail, outbox, queue, retention
 from participation.db import close_database, init_database
+from participation.pagecache import invalidate
 from participation.redis import arq_redis_settings
 from participation.settings import Settings
 from participation.worker_status import HEARTBEAT_INTERVAL_SECONDS, HEARTBEAT_KEY
@@ -56,8 +57,6 @@ async def startup(ctx: dict[str, Any]) -> None:
 async def after_job(ctx: dict[str, Any]) -> None:
     """A job may have changed public pages (a tally, a phase switch): web processes drop the
     pages they keep for visitors (participation/pagecache.py)."""
-    from participation.pagecache import invalidate
-
     await invalidate(ctx["redis"])
 
 

@@ -9,6 +9,8 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from moderation import domain as moderation_rules
+from moderation import services as moderation
 from participation import mail
 from participation.accounts.models import User
 from participation.accounts.services import FormProblems
@@ -40,8 +42,6 @@ async def post(
         raise NotAllowed()
     body = sanitize(text)
     problems = {}
-    from moderation import services as moderation
-
     if problem := domain.body_problem(to_text(body)):
         problems["body"] = problem
     elif problem := await moderation.abuse_problem(user, to_text(body), "comment"):
@@ -138,9 +138,6 @@ async def edit(
     body = sanitize(text)
     if problem := domain.body_problem(to_text(body)):
         raise FormProblems({"body": problem})
-    from moderation import domain as moderation_rules
-    from moderation import services as moderation
-
     current = ModerationState(comment.moderation_state)
     target = moderation_rules.after_edit(current, settings.premoderates("comment"))
     async with in_transaction():
@@ -173,9 +170,6 @@ async def delete(proposal: Proposal, comment_id: int, user: Any) -> Comment:
             await Comment.filter(id=comment.id, deleted_at=None).update(
                 deleted_at=timezone.now(), body=""
             )
-        from moderation import domain as moderation_rules
-        from moderation import services as moderation
-
         await moderation.close_case_of_removed(
             user, "comment", comment.id, moderation_rules.CLOSED_DELETED
         )
