@@ -159,7 +159,7 @@ def database_unreachable(error: BaseException) -> bool:
 
 
 async def run_migrations(settings: Settings) -> None:
-    from tortoise.migrations.api import migrate
+    from tortoise.migrations.api import migrate  # only `participation migrate` needs it
 
     if settings.uses_sqlite and ":memory:" not in settings.database_url:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
