@@ -197,3 +197,16 @@ def test_in_function_imports_only_go_down() -> None:
     inside = [i for i in all_imports() if i.in_function]
     statements = {(i.importer, i.line) for i in inside}
     assert len(statements) <= MAX_IN_FUNCTION_IMPORTS, sorted(statements)
+
+
+def test_every_declared_dependency_is_used() -> None:
+    """`depends_on` says what is true today: no feature declares one it does not import."""
+    packages, depends_on = installed_layers()
+    used: dict[str, set[str]] = {name: set() for name in depends_on}
+    for imp in all_imports():
+        if any(imp.importer == a and _within(imp.imported, b) for a, b in ALLOWED):
+            continue
+        source, target = owner(imp.importer, packages), owner(imp.imported, packages)
+        if source in used and target in depends_on and target != source:
+            used[source].add(target)
+    assert {name: set(declared) for name, declared in depends_on.items()} == used
