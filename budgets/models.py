@@ -17,7 +17,7 @@ from tortoise import fields, timezone
 from tortoise.models import Model
 
 from participation import phases
-from participation.proposals.domain import ModerationState
+from participation.contributions import ModerationState
 from participation.residents.models import DISTRICT_NAME_LENGTH, CensusEntry
 
 

@@ -29,8 +29,8 @@ from budgets.models import (
 from budgets.services import _has_ballots as services_has_ballots
 from budgets.services import ballot_context, dates_of, rule_of
 from participation import phases, spreadsheet
+from participation.contributions import ModerationState
 from participation.numbers import parse_id
-from participation.proposals.domain import ModerationState
 from participation.residents import services as residents
 
 

@@ -42,9 +42,9 @@ from participation import outbox, phases
 from participation.accounts.models import User
 from participation.accounts.services import SessionJoin
 from participation.audit import audit
+from participation.contributions import ModerationState
 from participation.i18n import N_
 from participation.numbers import is_whole_number, parse_id
-from participation.proposals.domain import ModerationState
 from participation.refusals import Refused, refuse
 from participation.residents import services as residents
 from participation.residents.models import CensusEntry, Residency

@@ -37,7 +37,7 @@ from budgets.models import (
     TallyResult,
     WinnerRule,
 )
-from participation.proposals.domain import ModerationState
+from participation.contributions import ModerationState
 from tally import election as engine
 from tally import pabulib
 

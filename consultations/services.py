@@ -38,13 +38,15 @@ from consultations.models import (
     ScaleStyle,
     TextReview,
 )
+from moderation.services import close_case_of_removed
 from participation import mail, outbox, phases, sealing
+from participation.accounts.models import User
 from participation.audit import audit
+from participation.contributions import ModerationState
 from participation.i18n import N_, gettext
 from participation.notifications.models import Notification
 from participation.notifications.services import Kind, speaking
 from participation.numbers import is_whole_number
-from participation.proposals.domain import ModerationState
 from participation.refusals import NotFound, Refused, refuse
 from participation.residents import services as residents
 from participation.richtext import sanitize, to_text
@@ -627,8 +629,6 @@ def _collect_texts(
 async def review_text(question_id: int, text: str, approved: bool, by_user: Any = None) -> None:
     """The consultation's texts page: approve or hide one distinct text without a reason (the
     queue, `/moderation`, asks for one). Its open case, if any, is closed with its reports."""
-    from moderation.services import close_case_of_removed
-
     digest = text_digest(text)
     state = ModerationState.VISIBLE if approved else ModerationState.HIDDEN
     async with in_transaction():
@@ -718,8 +718,6 @@ async def publish_outcome(
 async def _notify_participants(
     settings: Settings, consultation: Consultation
 ) -> list[mail.OutboxEmail]:
-    from participation.accounts.models import User
-
     event_key = f"consultation:{consultation.id}:outcome"
     user_ids = await Participant.filter(consultation_id=consultation.id).values_list(
         "user_id", flat=True

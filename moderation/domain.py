@@ -15,8 +15,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from participation.contributions import ModerationState
 from participation.i18n import N_
-from participation.proposals.domain import DomainError, ModerationState
+from participation.refusals import DomainError
 
 __all__ = ["DomainError", "ModerationState"]
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from moderation.services import active_block
 from participation.middleware import SAFE_METHODS
+from participation.templating import render
 
 ALLOWED_WHEN_BLOCKED = frozenset({"/account/logout", "/language", "/account/delete"})
 
@@ -26,9 +28,6 @@ class BlockedUserMiddleware:
             or not getattr(user, "is_blocked", False)
         ):
             return await self.app(scope, receive, send)
-        from moderation.services import active_block
-        from participation.templating import render
-
         block = await active_block(user.id)  # type: ignore[union-attr]
         context = {"status_code": 403, "block": block}
         response = render(Request(scope), "moderation/blocked.html", context, status_code=403)

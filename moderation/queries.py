@@ -9,9 +9,9 @@ from typing import Any
 
 from tortoise.expressions import Subquery
 
-from moderation.content import KINDS, Item
 from moderation.domain import PAGE_SIZE, CaseKind, CaseStatus, ReportReason
 from moderation.models import ModerationCase, ModerationDecision, Report, UserBlock
+from participation.contributions import Item, content_kinds
 from participation.numbers import parse_page
 from participation.web import query_string
 
@@ -54,7 +54,7 @@ class QueueParams:
         reason = query.get("reason", "")
         kind = query.get("kind", "")
         return cls(
-            type=content_type if content_type in KINDS else "",
+            type=content_type if content_type in content_kinds() else "",
             reason=reason if reason in ReportReason.__members__.values() else "",
             kind=kind if kind in CaseKind.__members__.values() else "",
             page=parse_page(page, 100_000),
@@ -98,9 +98,10 @@ async def queue_page(params: QueueParams) -> QueuePage:
     for case in rows:
         by_type.setdefault(case.content_type, []).append(case.content_id)
     items: dict[tuple[str, int], Item] = {}
+    kinds = content_kinds()
     for content_type, ids in by_type.items():
-        if content_type in KINDS:
-            for content_id, item in (await KINDS[content_type].load(ids)).items():
+        if content_type in kinds:
+            for content_id, item in (await kinds[content_type].load(ids)).items():
                 items[(content_type, content_id)] = item
     reports: dict[int, list[Report]] = {}
     if rows:

@@ -14,7 +14,6 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from moderation import domain, queries, services
-from moderation.content import KINDS
 from moderation.domain import (
     ACTION_LABELS,
     BLOCK_DURATION_LABELS,
@@ -28,6 +27,7 @@ from moderation.domain import (
 from moderation.models import ReasonTemplate
 from participation import audit, formatting, ratelimit, spreadsheet
 from participation.accounts.models import User
+from participation.contributions import content_kinds
 from participation.i18n import current_language, gettext, ngettext
 from participation.numbers import parse_id
 from participation.permissions import can_administer, can_moderate, is_signed_in
@@ -35,14 +35,17 @@ from participation.refusals import NotFound, Refused
 from participation.templating import flash, is_htmx, render
 from participation.web import attachment, errors_of, form_data, redirect, require, settings_of
 
-LABELS = {
-    "ACTION_LABELS": ACTION_LABELS,
-    "CASE_KIND_LABELS": CASE_KIND_LABELS,
-    "STATE_LABELS": MODERATION_STATE_LABELS,
-    "REPORT_REASON_LABELS": REPORT_REASON_LABELS,
-    "BLOCK_DURATION_LABELS": BLOCK_DURATION_LABELS,
-    "KIND_LABELS": {name: kind.label for name, kind in KINDS.items()},
-}
+
+def labels() -> dict[str, Any]:
+    """The labels the moderation templates show (content kinds: those installed)."""
+    return {
+        "ACTION_LABELS": ACTION_LABELS,
+        "CASE_KIND_LABELS": CASE_KIND_LABELS,
+        "STATE_LABELS": MODERATION_STATE_LABELS,
+        "REPORT_REASON_LABELS": REPORT_REASON_LABELS,
+        "BLOCK_DURATION_LABELS": BLOCK_DURATION_LABELS,
+        "KIND_LABELS": {name: kind.label for name, kind in content_kinds().items()},
+    }
 
 
 # --- the queue --------------------------------------------------------------------------------
@@ -59,7 +62,7 @@ async def _queue(
         "errors": errors,
         "reason_templates": templates,
         "language": current_language.get(),
-        **LABELS,
+        **labels(),
     }
     return render(
         request,
@@ -127,7 +130,7 @@ def _decided(action: Action, count: int) -> str:
 
 async def _reportable(request: Request) -> tuple[str, int, Any]:
     content_type = request.path_params["type"]
-    kind = KINDS.get(content_type)
+    kind = content_kinds().get(content_type)
     if kind is None:
         raise NotFound()
     item = await kind.visible_to(request.scope["user"], request.path_params["id"])
@@ -141,7 +144,7 @@ async def report(request: Request) -> Response:
     content_type, content_id, item = await _reportable(request)
     if not domain.can_report(user, item.author_id, item.coauthor_ids):
         raise services.NotAllowed()
-    context: dict[str, Any] = {"item": item, "values": {}, "errors": {}, **LABELS}
+    context: dict[str, Any] = {"item": item, "values": {}, "errors": {}, **labels()}
     context["reasons"] = list(ReportReason)
     if request.method == "GET":
         return render(request, "moderation/report.html", context)
@@ -179,7 +182,7 @@ async def _mine_page(
         "can_request_review": domain.can_request_review,
         "review_errors": {failed[0]: failed[2]} if failed else {},
         "review_values": {failed[0]: failed[1]} if failed else {},
-        **LABELS,
+        **labels(),
     }
     return render(request, "moderation/mine.html", context, status_code=422 if failed else 200)
 
@@ -214,7 +217,7 @@ async def _person_page(
         "durations": list(BlockDuration),
         "errors": errors,
         "values": values,
-        **LABELS,
+        **labels(),
     }
     return render(request, "moderation/user.html", context, status_code=status)
 

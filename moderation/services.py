@@ -11,11 +11,10 @@ from typing import Any
 
 from tortoise import timezone
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F
+from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from moderation import domain
-from moderation.content import KINDS, ContentKind, Item
 from moderation.domain import (
     ACTION_LABELS,
     Action,
@@ -35,6 +34,7 @@ from moderation.models import (
 from participation import mail
 from participation.accounts.models import User
 from participation.audit import audit
+from participation.contributions import ContentKind, Item, content_kinds
 from participation.i18n import N_
 from participation.notifications import services as notifications
 from participation.refusals import NotAllowed, NotFound, Refused, refuse_fields
@@ -44,7 +44,7 @@ __all__ = ["DomainError", "NotAllowed", "Refused"]
 
 
 def kind_of(content_type: str) -> ContentKind:
-    kind = KINDS.get(content_type)
+    kind = content_kinds().get(content_type)
     if kind is None:
         raise DomainError(N_("This content does not exist."))
     return kind
@@ -119,17 +119,9 @@ async def abuse_problem(user: Any, text: str, content_type: str) -> str | None:
     created_at = getattr(user, "created_at", None) or now
     if problem := domain.links_problem(text, created_at, now):
         return problem
-    from participation.comments.models import Comment
-    from participation.proposals.models import Proposal
-    from participation.richtext import to_text
-
-    model: Any = {"comment": Comment, "proposal": Proposal}.get(content_type)
-    recent: list[str] = []
-    if model is not None:  # the last 20 texts of the day, read in SQL
-        since = now - timedelta(days=1)
-        rows = model.filter(author_id=user.id, created_at__gte=since).order_by("-id").limit(20)
-        recent = [row.body for row in await rows]
-    if domain.is_duplicate(text, [to_text(body) for body in recent]):
+    kind = content_kinds().get(content_type)
+    recent = [] if kind is None else await kind.recent_texts(user.id, now - timedelta(days=1))
+    if domain.is_duplicate(text, recent):
         return N_("You already posted this text. Write something new.")
     return None
 
@@ -236,9 +228,10 @@ async def _decide_one(
     settings: Settings, moderator: Any, case_id: int, action: Action, reason: str
 ) -> bool:
     case = await ModerationCase.get_or_none(id=case_id, status=CaseStatus.OPEN)
-    if case is None or case.content_type not in KINDS:
+    kinds = content_kinds()
+    if case is None or case.content_type not in kinds:
         return False
-    kind = KINDS[case.content_type]
+    kind = kinds[case.content_type]
     item = (await kind.load([case.content_id])).get(case.content_id)
     if item is None:
         return False
@@ -296,18 +289,9 @@ async def _notify_author(
 ) -> list[mail.OutboxEmail]:
     if item.author_id is None:
         return []
-    from participation.comments.models import Comment
-    from participation.proposals.models import Proposal
-
     author = await User.filter(id=item.author_id)
-    proposal: Proposal | None = None
-    comment: Comment | None = None
-    if item.content_type == "proposal":
-        proposal = await Proposal.get(id=item.id)
-    elif item.content_type == "comment":
-        comment = await Comment.get(id=item.id)
-        proposal = await Proposal.get(id=comment.proposal_id)
-    # else a budget project: no proposal to hang the notification on, its title instead
+    # a proposal or a comment; else (a budget project) no proposal: its title instead
+    proposal, comment = await content_kinds()[item.content_kind].notification_subject(item)
     return await notifications.notify(
         settings,
         notifications.Kind.MODERATION,
@@ -361,8 +345,6 @@ async def request_review(user: Any, decision_id: int, text: str) -> ModerationDe
 
 
 async def active_block(user_id: int) -> UserBlock | None:
-    from tortoise.expressions import Q
-
     now = timezone.now()
     return (
         await UserBlock.filter(user_id=user_id, lifted_at=None)
@@ -393,7 +375,7 @@ async def block(moderator: Any, user_id: int, duration: str, reason: str) -> Use
             user_id=target.id, blocked_by_id=moderator.id, reason=reason.strip(), ends_at=ends_at
         )
         hidden: dict[str, list[int]] = {}
-        for name, kind in KINDS.items():
+        for name, kind in content_kinds().items():
             ids = await kind.hide_pending_of(target.id)
             if ids:
                 hidden[name] = ids

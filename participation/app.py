@@ -10,18 +10,11 @@ from redis.asyncio import Redis
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.routing import Mount
+from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from budgets import routes as budgets_routes
-from consultations import routes as consultations_routes
-from followup import routes as followup_routes
-from indicators import routes as indicators_routes
-from moderation import routes as moderation_routes
-from moderation.middleware import BlockedUserMiddleware
-from participation import formatting, pages, queue
+from participation import features, formatting, pages, queue
 from participation.accounts import routes as accounts_routes
-from participation.comments import routes as comments_routes
 from participation.db import close_database, init_database
 from participation.errors import EXCEPTION_HANDLERS
 from participation.middleware import (
@@ -33,7 +26,6 @@ from participation.middleware import (
 )
 from participation.notifications import routes as notifications_routes
 from participation.pagecache import InvalidatePagesOnWrite
-from participation.proposals import routes as proposals_routes
 from participation.ratelimit import RateLimited, rate_limited
 from participation.redis import redis_url
 from participation.sections import routes as section_routes
@@ -41,6 +33,18 @@ from participation.settings import Settings
 from participation.templating import STATIC_DIR
 
 SESSION_MAX_AGE = 14 * 24 * 3600
+
+
+def feature_routes() -> list[BaseRoute]:
+    """Every feature's routes, in the order of `features.INSTALLED`: under `Feature.path` when
+    it has one (a Mount named after the feature), else as they are."""
+    routes: list[BaseRoute] = []
+    for feature in features.FEATURES:
+        if feature.path:
+            routes.append(Mount(feature.path, routes=list(feature.routes), name=feature.name))
+        else:
+            routes.extend(feature.routes)
+    return routes
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -66,14 +70,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             *pages.routes,
             *accounts_routes.routes,
-            *budgets_routes.routes,
-            *consultations_routes.routes,
-            *proposals_routes.routes,
-            *comments_routes.routes,
             *notifications_routes.routes,
-            *moderation_routes.routes,
-            *indicators_routes.routes,
-            *followup_routes.routes,
+            *feature_routes(),
             *section_routes,
             Mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static"),
         ],
@@ -91,9 +89,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Middleware(DatabaseUnavailableMiddleware),
             Middleware(CSRFMiddleware, max_body_size=settings.max_body_size),
             Middleware(InvalidatePagesOnWrite),
-            # the ballot reads its budget and residency with the session: one round trip
-            Middleware(AuthMiddleware, prefetch=[budgets_routes.BALLOT_PREFETCH]),
-            Middleware(BlockedUserMiddleware),
+            # hot routes read their rows with the session: one round trip (the ballot's budget)
+            Middleware(
+                AuthMiddleware,
+                prefetch=[p for f in features.FEATURES for p in f.session_prefetch],
+            ),
+            *(Middleware(cls) for f in features.FEATURES for cls in f.middleware),
         ],
         exception_handlers={**EXCEPTION_HANDLERS, RateLimited: rate_limited},  # type: ignore[dict-item]
         lifespan=lifespan,

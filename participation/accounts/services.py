@@ -21,7 +21,7 @@ from tortoise import timezone
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from participation import mail
+from participation import features, mail
 from participation.accounts.domain import (
     SignUpForm,
     normalize_email,
@@ -29,7 +29,10 @@ from participation.accounts.domain import (
     sign_up_problems,
 )
 from participation.accounts.models import PasswordResetToken, Role, User, UserSession
+from participation.db import fetch_rows
+from participation.features import SessionColumn
 from participation.i18n import N_, gettext
+from participation.notifications.services import UNREAD_COUNT_SQL
 from participation.refusals import refuse_fields
 from participation.settings import Settings
 
@@ -172,15 +175,19 @@ class SessionJoin:
     joins: str
 
 
+def _session_columns() -> list[SessionColumn]:
+    return [column for feature in features.FEATURES for column in feature.session_columns]
+
+
 @cache
 def _session_lookup_sql(join: SessionJoin | None = None) -> str:
-    from moderation.queries import BLOCKED_UNTIL_SQL
-    from participation.notifications.services import UNREAD_COUNT_SQL
-
     columns = ", ".join(f'"u"."{name}"' for name in sorted(User._meta.db_fields))
+    extra = "".join(
+        f', {column.sql} AS "session_{column.attribute}"' for column in _session_columns()
+    )
     return (
         f'SELECT "accounts_session"."expires_at" AS "session_expires_at", {columns}, '
-        f'{UNREAD_COUNT_SQL} AS "unread_notifications", {BLOCKED_UNTIL_SQL} AS "blocked_until"'
+        f'{UNREAD_COUNT_SQL} AS "unread_notifications"{extra}'
         + (f", {join.columns}" if join else "")
         + ' FROM "accounts_session" JOIN "accounts_user" AS "u" '
         'ON "u"."id" = "accounts_session"."user_id"'
@@ -196,9 +203,6 @@ async def session_lookup(
     `is_blocked` (moderation), and the rows of `join`, all in one query. Plain SQL: it runs on
     every signed-in request; its text never changes, so PostgreSQL keeps it prepared (expiry
     is compared here, not in SQL, for the same reason)."""
-    from moderation.queries import is_blocked
-    from participation.db import fetch_rows
-
     rows = await fetch_rows(_session_lookup_sql(join), [_token_hash(token), *values])
     if not rows:
         return None, []
@@ -211,7 +215,8 @@ async def session_lookup(
         return None, []
     user = User._init_from_db(**row)
     user.unread_notifications = int(row["unread_notifications"])  # type: ignore[attr-defined]
-    user.is_blocked = is_blocked(row["blocked_until"], now)  # type: ignore[attr-defined]
+    for column in _session_columns():  # moderation: is_blocked
+        setattr(user, column.attribute, column.convert(row[f"session_{column.attribute}"], now))
     return user, rows
 
 

@@ -15,6 +15,8 @@ from tortoise import timezone
 from tortoise.expressions import Q, Subquery
 
 from participation import formatting, i18n, mail
+from participation.accounts.domain import FORMER_PARTICIPANT
+from participation.accounts.models import User
 from participation.i18n import N_, gettext
 from participation.notifications.models import Notification
 from participation.settings import Settings
@@ -110,8 +112,6 @@ TITLED = {
 def describe(notification: Any) -> str:
     """The sentence of a stored notification in the list, in the current language: the same
     facts as its e-mail (who acted, the new state, the title), from what the row stored."""
-    from participation.accounts.domain import FORMER_PARTICIPANT
-
     n = notification
     actor = n.actor
     if actor is None:
@@ -225,8 +225,6 @@ async def notify_users(
     worded in each recipient's language with `params` (those named in `translated` are msgids
     too; dates and moments are written by `formatting`, in the town's time). Call inside the
     event's transaction; pass the returned e-mails to `dispatch` after commit."""
-    from participation.accounts.models import User
-
     wanted = set(user_ids)
     if not wanted:
         return []
@@ -287,13 +285,14 @@ async def dispatch(emails: Iterable[mail.OutboxEmail]) -> None:
 def _shown(user_id: int) -> Q:
     """Hidden means hidden: no notification about a hidden or pending comment, nor about a
     hidden or pending proposal of somebody else (moderation decisions are always shown)."""
-    from participation.comments.models import Comment
-    from participation.proposals.models import Proposal
-
+    # the models of the notification's own foreign keys (proposals and comments are features)
+    fields = Notification._meta.fields_map
+    comments: Any = fields["comment"].related_model  # type: ignore[attr-defined]
+    proposals: Any = fields["proposal"].related_model  # type: ignore[attr-defined]
     visible = "visible"
-    hidden_comments = Comment.filter(moderation_state__not=visible).values("id")
+    hidden_comments = comments.filter(moderation_state__not=visible).values("id")
     hidden_proposals = (
-        Proposal.filter(moderation_state__not=visible).exclude(author_id=user_id).values("id")
+        proposals.filter(moderation_state__not=visible).exclude(author_id=user_id).values("id")
     )
     return Q(kind=Kind.MODERATION) | (
         (Q(comment_id=None) | ~Q(comment_id__in=Subquery(hidden_comments)))

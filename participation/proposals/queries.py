@@ -13,6 +13,7 @@ from typing import Any
 from tortoise.expressions import Q, RawSQL, Subquery
 from tortoise.queryset import QuerySet
 
+from participation.accounts.models import AnonymousUser
 from participation.comments.models import Comment, CommentVote
 from participation.numbers import parse_page
 from participation.proposals.domain import (
@@ -57,8 +58,6 @@ def visible_proposals(user: Any) -> QuerySet[Proposal]:
 
 def public_proposals() -> QuerySet[Proposal]:
     """What anybody sees: used by the open-data exports."""
-    from participation.accounts.models import AnonymousUser
-
     return visible_proposals(AnonymousUser())
 
 

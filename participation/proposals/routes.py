@@ -17,6 +17,8 @@ from starlette.routing import Route
 from tortoise import timezone
 
 from participation import formatting, ratelimit, spreadsheet
+from participation.comments.domain import STANCE_LABELS, build_thread
+from participation.comments.domain import can_edit as can_edit_comment
 from participation.i18n import N_, gettext
 from participation.pagecache import cached_for_visitors
 from participation.permissions import is_signed_in, is_staff
@@ -235,9 +237,6 @@ async def proposal_page(
 ) -> Response:
     """The proposal page; with `failed`, that form shows its errors next to its fields and
     the page answers 422 (nothing was saved)."""
-    from participation.comments.domain import STANCE_LABELS, build_thread
-    from participation.comments.domain import can_edit as can_edit_comment
-
     user = request.scope["user"]
     detail = await queries.detail(user, proposal)
     facts = detail.facts

@@ -14,6 +14,8 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from moderation import domain as moderation_rules
+from moderation import services as moderation
 from participation import mail
 from participation.accounts.domain import normalize_email
 from participation.accounts.models import Role, User
@@ -72,8 +74,6 @@ async def create(form: ProposalForm, author: Any, raw_coordinates: tuple[str, st
     if not author.is_authenticated:
         raise NotAllowed()
     checked = await _checked_form(form, raw_coordinates)
-    from moderation import services as moderation
-
     if problem := await moderation.abuse_problem(author, to_text(checked.body), "proposal"):
         raise refuse_fields({"body": problem})
     return await Proposal.create(
@@ -138,9 +138,6 @@ async def update(
 async def _remoderate_new_version(settings: Settings, proposal: Proposal) -> None:
     """Inside the transaction of a new version (edit or accepted amendment): approved content
     of a pre-moderated type goes back to the queue, hidden from the public until approved."""
-    from moderation import domain as moderation_rules
-    from moderation import services as moderation
-
     current = ModerationState(proposal.moderation_state)
     target = moderation_rules.after_edit(current, settings.premoderates("proposal"))
     if target == current:
@@ -221,8 +218,6 @@ async def change_state(
     async with in_transaction():
         extra: dict[str, Any] = {}
         if premoderated:
-            from moderation import services as moderation
-
             extra["moderation_state"] = ModerationState.PENDING
             await moderation.open_pending_case("proposal", proposal.id, proposal.author_id)
         if target == ProposalState.PUBLISHED and proposal.published_at is None:
@@ -237,9 +232,6 @@ async def change_state(
         previous = proposal.state
         _event, emails = await _move(settings, proposal, target, user, **extra)
         if target == ProposalState.WITHDRAWN:  # no longer anything to moderate
-            from moderation import domain as moderation_rules
-            from moderation import services as moderation
-
             await moderation.close_case_of_removed(
                 user, "proposal", proposal.id, moderation_rules.CLOSED_WITHDRAWN
             )

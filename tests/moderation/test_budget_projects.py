@@ -12,9 +12,9 @@ from budgets.models import Budget, Phase, Project
 from moderation.models import ModerationCase
 from participation.accounts.models import User
 from participation.audit import AuditLogEntry
+from participation.contributions import ModerationState
 from participation.mail import OutboxEmail
 from participation.notifications.models import Notification
-from participation.proposals.domain import ModerationState
 from participation.residents import services as residents
 from tests.budgets.factories import CENSUS, budget_in_voting, open_and_count
 from tests.conftest import create_user, log_in, post_form

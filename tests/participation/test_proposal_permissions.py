@@ -15,7 +15,8 @@ import pytest
 
 from participation import permissions
 from participation.proposals import domain
-from participation.proposals.domain import Actor, ModerationState, ProposalFacts
+from participation.contributions import ModerationState
+from participation.proposals.domain import Actor, ProposalFacts
 from participation.proposals.domain import ProposalState as S
 
 CONFIRMED = datetime(2026, 1, 5, tzinfo=UTC)

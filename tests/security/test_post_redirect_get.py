@@ -29,8 +29,9 @@ from moderation.services import open_pending_case
 from participation.accounts import services as accounts
 from participation.accounts.models import User
 from participation.comments.models import Comment
+from participation.contributions import ModerationState
 from participation.mail import OutboxEmail, sent_text
-from participation.proposals.domain import ModerationState, ProposalState
+from participation.proposals.domain import ProposalState
 from participation.proposals.models import Proposal
 from participation.settings import Settings
 from tests.budgets.factories import CENSUS, SHARES, budget_in_voting
