@@ -23,6 +23,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # Imports that break the layers, each with the reason it must (none today).
 ALLOWED: frozenset[tuple[str, str]] = frozenset()
 
+# Packages below the core: pure code that imports neither the core nor a feature.
+LIBRARIES = frozenset({"tally"})
+
 
 @dataclass(frozen=True)
 class Import:
@@ -165,7 +168,7 @@ def test_an_undeclared_feature_import_is_caught() -> None:
 
 def test_every_feature_has_a_manifest_and_every_package_is_installed_or_core() -> None:
     """A package of the repository that holds code is the core, an installed feature, a
-    library that imports neither (none yet), or the tests and benchmarks."""
+    library that imports neither (`LIBRARIES`), or the tests and benchmarks."""
     installed = {f.package for f in features.FEATURES}
     for package in installed:
         assert (ROOT / package.replace(".", "/") / "manifest.py").exists()
@@ -174,7 +177,21 @@ def test_every_feature_has_a_manifest_and_every_package_is_installed_or_core() -
         for path in ROOT.glob("*/__init__.py")
         if path.parent.name not in ("tests", "bench")
     }
-    assert top_level - {"participation"} <= {p.split(".")[0] for p in installed}
+    assert top_level - {"participation"} - LIBRARIES <= {p.split(".")[0] for p in installed}
+
+
+def test_libraries_import_neither_the_core_nor_a_feature() -> None:
+    """`tally` (the pure tally engine and Pabulib) is usable without the platform: the budgets
+    feature imports it, never the reverse. (Its own boundary test also keeps Tortoise and
+    Starlette out: tests/tally.)"""
+    packages, _ = installed_layers()
+    found = [
+        f"{i.importer}:{i.line} imports {i.imported}"
+        for i in all_imports()
+        if i.importer.split(".")[0] in LIBRARIES
+        and (owner(i.imported, packages) or i.imported.split(".")[0] == "participation")
+    ]
+    assert found == []
 
 
 # In-function imports: each hides a dependency (often a cycle) from the reader. The count may
