@@ -10,7 +10,7 @@ from redis.asyncio import Redis
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.routing import Mount
+from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
 from budgets import routes as budgets_routes
@@ -20,7 +20,7 @@ from indicators import routes as indicators_routes
 from moderation import routes as moderation_routes
 from moderation.middleware import BlockedUserMiddleware
 from moderation.ratelimit import RateLimited, rate_limited
-from participation import formatting, pages, queue
+from participation import formatting, pages, queue, urls
 from participation.accounts import routes as accounts_routes
 from participation.comments import routes as comments_routes
 from participation.db import close_database, init_database
@@ -43,6 +43,24 @@ from participation.templating import STATIC_DIR
 SESSION_MAX_AGE = 14 * 24 * 3600
 
 
+def all_routes() -> list[BaseRoute]:
+    """Every route of the app, each named "package:route" (participation/urls.py)."""
+    return [
+        *pages.routes,
+        *accounts_routes.routes,
+        *budgets_routes.routes,
+        *consultations_routes.routes,
+        *proposals_routes.routes,
+        *comments_routes.routes,
+        *notifications_routes.routes,
+        *moderation_routes.routes,
+        *indicators_routes.routes,
+        *followup_routes.routes,
+        *section_routes,
+        Mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static"),
+    ]
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     formatting.use_time_zone(settings.time_zone)
@@ -63,20 +81,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     app = Starlette(
         debug=False,
-        routes=[
-            *pages.routes,
-            *accounts_routes.routes,
-            *budgets_routes.routes,
-            *consultations_routes.routes,
-            *proposals_routes.routes,
-            *comments_routes.routes,
-            *notifications_routes.routes,
-            *moderation_routes.routes,
-            *indicators_routes.routes,
-            *followup_routes.routes,
-            *section_routes,
-            Mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static"),
-        ],
+        routes=all_routes(),
         middleware=[
             Middleware(SecurityHeadersMiddleware),
             Middleware(
@@ -99,4 +104,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.urls = urls.use(app.routes)  # compiled once: templates build many links
     return app

@@ -95,9 +95,9 @@ async def favicon(request: Request) -> Response:
 
 
 routes = [
-    Route("/", cached_for_visitors(home), name="home"),
-    Route("/language", switch_language, methods=["POST"], name="language"),
-    Route("/healthz", healthz, name="healthz"),
-    Route("/favicon.ico", favicon, name="favicon"),
-    Route("/favicon.svg", favicon, name="favicon_svg"),
+    Route("/", cached_for_visitors(home), name="pages:home"),
+    Route("/language", switch_language, methods=["POST"], name="pages:language"),
+    Route("/healthz", healthz, name="pages:healthz"),
+    Route("/favicon.ico", favicon, name="pages:favicon"),
+    Route("/favicon.svg", favicon, name="pages:favicon_svg"),
 ]

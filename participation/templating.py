@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
-from participation import formatting, i18n, richtext
+from participation import formatting, i18n, richtext, urls
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DIR = ROOT / "templates"
@@ -50,7 +50,17 @@ def _environment() -> Environment:
     env.filters["deadline"] = formatting.format_deadline
     env.globals["colon"] = formatting.colon
     env.globals["ngettext"] = _ngettext
+    env.globals["url"] = _url  # url("budgets:project", budget_id=1, project_id=2) -> a path
     return env
+
+
+@pass_context
+def _url(__context: Context, __name: str, **params: Any) -> str:
+    """The path of a named route, from the paths the request's app compiled once
+    (participation/urls.py); `query=` and `anchor=` add a query string and a fragment."""
+    request = __context.get("request")
+    paths = getattr(request.app.state, "urls", None) if request is not None else None
+    return (paths or urls.url)(__name, **params)
 
 
 class _Count(int):

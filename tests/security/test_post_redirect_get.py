@@ -241,7 +241,7 @@ REASON = {"text_fr": "Hors sujet.", "text_en": "Off topic."}
 
 # In order: a step may need what an earlier one made (a support before its withdrawal...).
 STEPS: list[Step] = [
-    Step("language", "anonymous", {"language": "en", "next": "/"}),
+    Step("pages:language", "anonymous", {"language": "en", "next": "/"}),
     Step(
         "accounts:signup",
         "anonymous",
