@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from budgets import domain, pabulib, services, tally, tallying
-from budgets.election import Ballot, BallotKind, Election, ElectionError, Project
+from budgets.election import Ballot, Election, ElectionError, Project, VoteType
 from budgets.jobs import tally_budget
 from budgets.models import BallotKind as StoredKind
 from budgets.models import Budget, Phase, TallyResult
@@ -32,7 +32,7 @@ def _ranking(rank_points: tuple[int, ...] | None) -> Election:
         projects=PROJECTS,
         ballots=tuple(Ballot(str(n), r) for n, r in enumerate(RANKINGS)),
         budget=70,
-        kind=BallotKind.ORDINAL,
+        kind=VoteType.ORDINAL,
         rank_points=rank_points,
     )
 
