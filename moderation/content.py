@@ -22,6 +22,7 @@ from participation.proposals.domain import ModerationState, ProposalState
 from participation.richtext import to_text
 from participation.settings import Settings
 from participation.templating import public_name
+from participation.urls import url
 
 EXCERPT_MAX = 600
 
@@ -87,7 +88,7 @@ class ProposalKind:
             p.id,
             p.title,
             _excerpt(p.body),
-            f"/proposals/{p.id}",
+            url("proposals:detail", id=p.id),
             p.author_id,
             public_name(p.author),
             ModerationState(p.moderation_state),
@@ -164,7 +165,7 @@ class CommentKind:
             c.id,
             c.proposal.title,
             to_text(c.body) if len(c.body) < 10 * EXCERPT_MAX else _excerpt(c.body),
-            f"/proposals/{c.proposal_id}#comment-{c.id}",
+            url("proposals:detail", id=c.proposal_id, anchor=f"comment-{c.id}"),
             c.author_id,
             public_name(c.author),
             ModerationState(c.moderation_state),
@@ -244,7 +245,7 @@ class BudgetProjectKind:
             p.id,
             p.title,
             _excerpt(p.description),
-            f"/budgets/{p.budget_id}/projects/{p.id}",
+            url("budgets:project", budget_id=p.budget_id, project_id=p.id),
             p.author_id,
             public_name(p.author),
             ModerationState(p.moderation_state),
@@ -348,7 +349,11 @@ class ConsultationAnswerKind:
             row["id"],
             row["question_text"],
             _excerpt(row["text"]),
-            f"/consultations/{row['consultation_id']}/results#result-{row['question_id']}",
+            url(
+                "consultations:results",
+                consultation_id=row["consultation_id"],
+                anchor=f"result-{row['question_id']}",
+            ),
             None,
             "",
             ModerationState(row["moderation_state"]),

@@ -14,6 +14,7 @@ from participation.db import database_answers
 from participation.pagecache import cached_for_visitors
 from participation.settings import SUPPORTED_LANGUAGES
 from participation.templating import STATIC_DIR, render
+from participation.urls import url
 from participation.web import form_data, redirect, safe_next
 from participation.worker_status import HEARTBEAT_KEY, HEARTBEAT_MAX_AGE_SECONDS
 
@@ -31,7 +32,7 @@ async def switch_language(request: Request) -> Response:
         if user.is_authenticated and user.language != language:
             user.language = language
             await user.save(update_fields=["language"])
-    return redirect(safe_next(data.get("next"), "/"))
+    return redirect(safe_next(data.get("next"), url("pages:home")))
 
 
 async def healthz(request: Request) -> Response:

@@ -11,6 +11,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from participation.urls import url
+
 
 class LoginRequired(Exception):
     """Raised by `require`; the app answers with a redirect to the login page."""
@@ -28,7 +30,7 @@ def require(request: Request, allowed: Callable[[Any], bool]) -> Any:
 
 def login_url(request: Request) -> str:
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return f"/account/login?next={quote(target)}"
+    return url("accounts:login", query="next=" + quote(target))
 
 
 def safe_next(target: str | None, default: str = "/") -> str:

@@ -33,6 +33,7 @@ from participation.proposals.models import Proposal
 from participation.refusals import NotFound
 from participation.richtext import to_text
 from participation.templating import flash, is_htmx, public_name, render
+from participation.urls import url
 from participation.web import form_data, redirect, require, translated
 
 
@@ -61,7 +62,7 @@ async def proposal_allowing(
 
 
 def proposal_url(proposal: Proposal, anchor: str = "") -> str:
-    return f"/proposals/{proposal.id}" + (f"#{anchor}" if anchor else "")
+    return url("proposals:detail", id=proposal.id, anchor=anchor)
 
 
 # --- list and exports -------------------------------------------------------------------------
@@ -291,7 +292,7 @@ async def proposal_page(
         "now": timezone.now(),
         "failed": failed,
     }
-    return render(request, "proposals/show.html", context, status_code=422 if failed else 200)
+    return render(request, "proposals/detail.html", context, status_code=422 if failed else 200)
 
 
 async def history(request: Request) -> Response:
@@ -445,7 +446,7 @@ routes = [
     Route("/proposals.csv", export_csv, name="proposals:csv"),
     Route("/proposals.json", export_json, name="proposals:json"),
     Route("/proposals/new", new, methods=["GET", "POST"], name="proposals:new"),
-    Route("/proposals/{id:int}", cached_for_visitors(show), name="proposals:show"),
+    Route("/proposals/{id:int}", cached_for_visitors(show), name="proposals:detail"),
     Route("/proposals/{id:int}/edit", edit, methods=["GET", "POST"], name="proposals:edit"),
     Route("/proposals/{id:int}/history", history, name="proposals:history"),
     Route("/proposals/{id:int}/state", change_state, methods=["POST"], name="proposals:state"),

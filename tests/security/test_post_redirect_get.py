@@ -368,7 +368,7 @@ STEPS: list[Step] = [
         "consultations:admin_outcome", "admin", {"heard": "De l'ombre.", "decided": "Des arbres."}
     ),
     # follow-up and indicators
-    Step("followup:admin_create", "admin", _commitment),
+    Step("followup:admin_new", "admin", _commitment),
     Step("followup:admin_status", "admin", {"status": "in-progress", "progress": "10"}),
     Step(
         "followup:admin_milestone", "admin", {"on": "2026-04-01", "text": "Premières plantations"}
