@@ -50,17 +50,10 @@ def _environment() -> Environment:
     env.filters["deadline"] = formatting.format_deadline
     env.globals["colon"] = formatting.colon
     env.globals["ngettext"] = _ngettext
-    env.globals["url"] = _url  # url("budgets:project", budget_id=1, project_id=2) -> a path
+    # url("budgets:project", budget_id=1, project_id=2) -> the path, from the routes the app
+    # compiled once (participation/urls.py); `query=` and `anchor=` add the rest
+    env.globals["url"] = urls.url
     return env
-
-
-@pass_context
-def _url(__context: Context, __name: str, **params: Any) -> str:
-    """The path of a named route, from the paths the request's app compiled once
-    (participation/urls.py); `query=` and `anchor=` add a query string and a fragment."""
-    request = __context.get("request")
-    paths = getattr(request.app.state, "urls", None) if request is not None else None
-    return (paths or urls.url)(__name, **params)
 
 
 class _Count(int):

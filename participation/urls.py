@@ -15,7 +15,7 @@ convertors; a call is one dict lookup and one `str.format_map`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -27,8 +27,12 @@ from starlette.routing import BaseRoute, Mount, NoMatchFound, Route
 @dataclass(frozen=True, slots=True)
 class _Compiled:
     format: str  # "/budgets/{budget_id}/projects/{project_id}"
-    convertors: dict[str, Convertor[Any]]
+    convertors: dict[str, Callable[[Any], str]]  # parameter -> its convertor's to_string
     mount: bool = False  # a mounted app (static files): its `path` parameter loses its "/"
+
+
+def _to_string(convertors: Mapping[str, Convertor[Any]]) -> dict[str, Callable[[Any], str]]:
+    return {key: convertor.to_string for key, convertor in convertors.items()}
 
 
 class Paths:
@@ -41,7 +45,9 @@ class Paths:
     def _add(self, routes: Iterable[BaseRoute], name_prefix: str, path_prefix: str) -> None:
         for route in routes:
             if isinstance(route, Route) and route.name:
-                compiled = _Compiled(path_prefix + route.path_format, dict(route.param_convertors))
+                compiled = _Compiled(
+                    path_prefix + route.path_format, _to_string(route.param_convertors)
+                )
                 self._compiled.setdefault(name_prefix + route.name, compiled)
             elif isinstance(route, Mount):
                 prefix = name_prefix + (f"{route.name}:" if route.name else "")
@@ -49,7 +55,9 @@ class Paths:
                     self._add(route.routes, prefix, path_prefix + route.path)
                 elif route.name:
                     compiled = _Compiled(
-                        path_prefix + route.path_format, dict(route.param_convertors), mount=True
+                        path_prefix + route.path_format,
+                        _to_string(route.param_convertors),
+                        mount=True,
                     )
                     self._compiled.setdefault(name_prefix + route.name, compiled)
 
@@ -69,14 +77,16 @@ class Paths:
         """The path of route `name` with `params`; NoMatchFound for an unknown name or a
         missing or extra parameter (a typo fails the page, never links to nowhere)."""
         compiled = self._compiled.get(name)
-        if compiled is None or params.keys() != compiled.convertors.keys():
+        if compiled is None or len(params) != len(compiled.convertors):
             raise NoMatchFound(name, params)
         if compiled.mount:
             params["path"] = str(params["path"]).lstrip("/")
-        convertors = compiled.convertors
-        path = compiled.format.format_map(
-            {key: convertors[key].to_string(value) for key, value in params.items()}
-        )
+        try:
+            path = compiled.format.format_map(
+                {key: to_string(params[key]) for key, to_string in compiled.convertors.items()}
+            )
+        except KeyError:  # a parameter missing (so another one is extra)
+            raise NoMatchFound(name, params) from None
         if query:
             encoded = query if isinstance(query, str) else urlencode(query, doseq=True, safe="/")
             if encoded:
@@ -97,7 +107,8 @@ def use(routes: Iterable[BaseRoute]) -> Paths:
 
 
 def url(name: str, /, **params: Any) -> str:
-    """The path of route `name`, for code that has no request (services, jobs, e-mails)."""
+    """The path of route `name`: the `url` global of templates, and redirects, e-mail links and
+    notifications in Python (the app's routes, compiled by the app factory)."""
     if _paths is None:
         # a process that made no app (the worker, the CLI) compiles the app's routes once; the
         # import is here because the app imports every feature, which import this module
