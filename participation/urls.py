@@ -62,8 +62,9 @@ class Paths:
                     self._compiled.setdefault(name_prefix + route.name, compiled)
 
     @property
-    def names(self) -> frozenset[str]:
-        return frozenset(self._compiled)
+    def parameters(self) -> dict[str, frozenset[str]]:
+        """Route name -> the names of its path parameters (mounted routes included)."""
+        return {name: frozenset(c.convertors) for name, c in self._compiled.items()}
 
     def __call__(
         self,

@@ -3,6 +3,7 @@ exist, or forgetting one of its parameters, fails here rather than linking to no
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -31,6 +32,7 @@ ROUTES = [
 
 def test_a_name_gives_its_path_with_the_parameters_filled_in() -> None:
     url = Paths(ROUTES)
+    assert url.parameters["budgets:project"] == {"budget_id", "project_id"}
     assert url("pages:home") == "/"
     assert url("budgets:project", budget_id=3, project_id=14) == "/budgets/3/projects/14"
     assert url("accounts:confirm", token="abc-def") == "/account/confirm/abc-def"
@@ -72,8 +74,9 @@ def test_an_unknown_name_or_a_wrong_parameter_is_an_error(name: str, params: dic
 
 def test_every_route_is_named_package_colon_route() -> None:
     names = [r.name for r in all_routes() if isinstance(r, Route)]
-    assert all(re.fullmatch(r"[a-z]+:[a-z_0-9]+", name) for name in names), names
     assert len(names) == len(set(names))
+    wrong = [n for n in Paths(all_routes()).parameters if not re.fullmatch(r"[a-z]+:[a-z_0-9]+", n)]
+    assert wrong == ["static"]
 
 
 def _url_calls(template: str) -> list[tuple[str, set[str], int]]:
@@ -93,10 +96,7 @@ TEMPLATES = sorted(str(p.relative_to(TEMPLATE_DIR)) for p in TEMPLATE_DIR.rglob(
 
 
 def test_every_url_in_the_templates_names_a_route_with_its_parameters() -> None:
-    parameters: dict[str, set[str]] = {}
-    for route in all_routes():
-        if isinstance(route, Route | Mount) and route.name:
-            parameters[route.name] = set(route.param_convertors)
+    parameters = Paths(all_routes()).parameters
     wrong = [
         (template, line, name, sorted(keywords))
         for template in TEMPLATES
@@ -114,3 +114,28 @@ LITERAL_PATH = re.compile(r"""(?:href|action|src|hx-[a-z]+)=["']/(?!/)""")
 def test_no_template_writes_a_path_by_hand(template: str) -> None:
     source = Path(TEMPLATE_DIR / template).read_text(encoding="utf-8")
     assert not LITERAL_PATH.findall(source)
+
+
+ROOT = TEMPLATE_DIR.parent
+PACKAGES = ("participation", "budgets", "consultations", "moderation", "indicators", "followup")
+
+
+def test_every_url_in_the_python_code_names_a_route_with_its_parameters() -> None:
+    """Redirects, e-mail links and notifications: `url("name", ...)` with a literal name."""
+    parameters = Paths(all_routes()).parameters
+    wrong, seen = [], 0
+    for package in PACKAGES:
+        for module in sorted((ROOT / package).rglob("*.py")):
+            for call in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+                if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)):
+                    continue
+                if call.func.id != "url" or not call.args:
+                    continue
+                if not isinstance(call.args[0], ast.Constant):
+                    continue  # participation/urls.py passes a name it was given
+                seen += 1
+                keywords = {k.arg for k in call.keywords} - {"query", "anchor"}
+                if parameters.get(call.args[0].value) != keywords:
+                    wrong.append((str(module.relative_to(ROOT)), call.lineno, call.args[0].value))
+    assert not wrong
+    assert seen > 50
