@@ -80,9 +80,9 @@ class Paths:
         compiled = self._compiled.get(name)
         if compiled is None or len(params) != len(compiled.convertors):
             raise NoMatchFound(name, params)
-        if compiled.mount:
-            params["path"] = str(params["path"]).lstrip("/")
         try:
+            if compiled.mount:
+                params["path"] = str(params["path"]).lstrip("/")
             path = compiled.format.format_map(
                 {key: to_string(params[key]) for key, to_string in compiled.convertors.items()}
             )

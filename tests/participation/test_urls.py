@@ -65,6 +65,8 @@ def test_query_string_and_fragment_are_passed_apart() -> None:
         ("budgets:nowhere", {}),
         ("budgets:project", {"budget_id": 3}),  # a parameter missing
         ("pages:home", {"id": 3}),  # a parameter too many
+        ("budgets:project", {"budget_id": 3, "id": 4}),  # one missing, one extra
+        ("static", {"file": "app.css"}),
     ],
 )
 def test_an_unknown_name_or_a_wrong_parameter_is_an_error(name: str, params: dict) -> None:
