@@ -13,6 +13,7 @@ from participation.contributions import Item, ModerationState, excerpt
 from participation.i18n import N_
 from participation.settings import Settings
 from participation.templating import public_name
+from participation.urls import url
 
 
 class BudgetProjectKind:
@@ -29,7 +30,7 @@ class BudgetProjectKind:
             p.id,
             p.title,
             excerpt(p.description),
-            f"/budgets/{p.budget_id}/projects/{p.id}",
+            url("budgets:project", budget_id=p.budget_id, project_id=p.id),
             p.author_id,
             public_name(p.author),
             ModerationState(p.moderation_state),

@@ -25,7 +25,7 @@ FEATURE = Feature(
     content_kinds=[BudgetProjectKind()],
     personal_data=PersonalData(export=privacy.export, erase=privacy.erase),
     demo=_demo,
-    nav=[NavLink(N_("Participatory budgets"), "/budgets")],
+    nav=[NavLink(N_("Participatory budgets"), "budgets:index")],
     commands=cli.add_commands,
     session_prefetch=[routes.BALLOT_PREFETCH],
     depends_on=("moderation",),  # submitted projects are moderated

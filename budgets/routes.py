@@ -33,6 +33,7 @@ from participation.refusals import NotFound
 from participation.residents import services as residents
 from participation.residents.census import CensusFileError
 from participation.templating import flash, is_htmx, money, render
+from participation.urls import url
 from participation.web import (
     attachment,
     errors_of,
@@ -142,7 +143,7 @@ async def new_project(request: Request) -> Response:
             "Your project is submitted. Council staff will review its feasibility before the vote."
         ),
     )
-    return redirect(f"/budgets/{budget.id}/projects/{project.id}")
+    return redirect(url("budgets:project", budget_id=budget.id, project_id=project.id))
 
 
 # --- residency -------------------------------------------------------------------------------
@@ -175,7 +176,9 @@ async def residency(request: Request) -> Response:
         return render(request, "budgets/residency.html", context, status_code=422)
     flash(request, gettext("You are verified as a resident: you can vote."))
     next_url = data.get("next", "")
-    return redirect(next_url if next_url.startswith("/budgets/") else "/account/residency")
+    return redirect(
+        next_url if next_url.startswith(url("budgets:index") + "/") else url("budgets:residency")
+    )
 
 
 # --- ballot ----------------------------------------------------------------------------------
@@ -255,13 +258,13 @@ async def ballot(request: Request) -> Response:
             context["errors"] = errors_of(refused.problems, _shown_value)
             return render(request, "budgets/ballot.html", context, status_code=422)
         request.session["receipt"] = {"budget": budget.id, "code": receipt}
-        return redirect(f"/budgets/{budget.id}/ballot/receipt")
+        return redirect(url("budgets:receipt", budget_id=budget.id))
 
     if not parse_problems and not is_htmx(request):
         # preview, or filter, without JavaScript: POST, redirect, GET (the back button after
         # voting must not offer to send this form again); the GET shows it once
         _keep_draft(request, "ballot", budget.id, submitted)
-        return redirect(f"/budgets/{budget.id}/ballot#meter")
+        return redirect(url("budgets:ballot", budget_id=budget.id, anchor="meter"))
     return await _ballot_preview(request, budget, voter, submitted)
 
 
@@ -308,7 +311,7 @@ async def receipt(request: Request) -> Response:
     budget = await _budget(request)
     held = request.session.get("receipt") or {}
     if held.get("budget") != budget.id:
-        return redirect(f"/budgets/{budget.id}/ballot")
+        return redirect(url("budgets:ballot", budget_id=budget.id))
     # the receipt of the ballot stored last: with several submissions at once, the session may
     # hold the code of one that another replaced (issue #15)
     _, residency = await residents.resident_of(user)
@@ -420,7 +423,7 @@ async def admin_new_budget(request: Request) -> Response:
         context = _budget_form_context(None, data, errors_of(refused.problems, _shown_value))
         return render(request, "budgets/admin_form.html", context, status_code=422)
     flash(request, gettext("The budget is created."))
-    return redirect(f"/admin/budgets/{budget.id}")
+    return redirect(url("budgets:admin", budget_id=budget.id))
 
 
 async def admin_edit_budget(request: Request) -> Response:
@@ -439,7 +442,7 @@ async def admin_edit_budget(request: Request) -> Response:
         context = _budget_form_context(budget, data, errors_of(refused.problems, _shown_value))
         return render(request, "budgets/admin_form.html", context, status_code=422)
     flash(request, gettext("The budget is saved."))
-    return redirect(f"/admin/budgets/{budget.id}")
+    return redirect(url("budgets:admin", budget_id=budget.id))
 
 
 async def admin_budget(request: Request) -> Response:
@@ -461,7 +464,7 @@ async def admin_switch_phase(request: Request) -> Response:
         flash(request, errors_of(refused.problems, _shown_value)["form"], "error")
     else:
         flash(request, gettext("The phase is changed."))
-    return redirect(f"/admin/budgets/{budget.id}")
+    return redirect(url("budgets:admin", budget_id=budget.id))
 
 
 async def admin_review_project(request: Request) -> Response:
@@ -495,7 +498,7 @@ async def admin_review_project(request: Request) -> Response:
         )
         return render(request, "budgets/admin_budget.html", context, status_code=422)
     flash(request, gettext("The review is saved."))
-    return redirect(f"/admin/budgets/{budget.id}#project-{project.id}")
+    return redirect(url("budgets:admin", budget_id=budget.id, anchor=f"project-{project.id}"))
 
 
 async def admin_edit_project(request: Request) -> Response:
@@ -527,7 +530,7 @@ async def admin_edit_project(request: Request) -> Response:
         context.update(values=data, errors=errors_of(refused.problems, _shown_value))
         return render(request, "budgets/admin_project_form.html", context, status_code=422)
     flash(request, gettext("The project is saved."))
-    return redirect(f"/admin/budgets/{budget.id}#project-{project.id}")
+    return redirect(url("budgets:admin", budget_id=budget.id, anchor=f"project-{project.id}"))
 
 
 async def admin_tally(request: Request) -> Response:
@@ -538,7 +541,7 @@ async def admin_tally(request: Request) -> Response:
     else:
         await services.request_tally(budget.id, by_user=user)
         flash(request, gettext("The tally is running in the background. Reload in a moment."))
-    return redirect(f"/admin/budgets/{budget.id}")
+    return redirect(url("budgets:admin", budget_id=budget.id))
 
 
 async def _admin_page(request: Request, budget: Budget, **extra: Any) -> dict[str, Any]:
@@ -589,7 +592,7 @@ async def admin_key_ceremony(request: Request) -> Response:
             "share on this page, within 15 minutes, to keep it."
         ),
     )
-    return redirect(f"/admin/budgets/{budget.id}#ballot-box")
+    return redirect(url("budgets:admin", budget_id=budget.id, anchor="ballot-box"))
 
 
 async def admin_key_share(request: Request) -> Response:
@@ -599,7 +602,7 @@ async def admin_key_share(request: Request) -> Response:
     text = await ballot_box.pick_up_share(request.app.state.redis, budget.id, user.id)
     if text is None:
         flash(request, gettext("No key share is waiting for you on this budget."), "error")
-        return redirect(f"/admin/budgets/{budget.id}#ballot-box")
+        return redirect(url("budgets:admin", budget_id=budget.id, anchor="ballot-box"))
     response = render(request, "budgets/key_share.html", {"budget": budget, "share": text})
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -630,7 +633,7 @@ async def admin_open_ballots(request: Request) -> Response:
                 "Key share accepted ({held} of {needed}). The next trustee can enter theirs."
             ).format(held=held, needed=needed),
         )
-    return redirect(f"/admin/budgets/{budget.id}#ballot-box")
+    return redirect(url("budgets:admin", budget_id=budget.id, anchor="ballot-box"))
 
 
 DESK_KEY = "budgets.desk"  # the resident checked in at the desk, in the staff's session
@@ -663,7 +666,7 @@ async def admin_paper_ballot(request: Request) -> Response:
         "born": desk.birth_date.isoformat(),
         "district": desk.district,
     }
-    return redirect(f"/admin/budgets/{budget.id}/paper-ballot/choices")
+    return redirect(url("budgets:admin_paper_choices", budget_id=budget.id))
 
 
 def _desk_voter(request: Request, budget: Budget) -> services.DeskVoter | None:
@@ -682,7 +685,7 @@ async def admin_paper_choices(request: Request) -> Response:
     desk = _desk_voter(request, budget)
     if desk is None:
         flash(request, gettext("First check the resident in the register."), "error")
-        return redirect(f"/admin/budgets/{budget.id}/paper-ballot")
+        return redirect(url("budgets:admin_paper_ballot", budget_id=budget.id))
     voter = desk.voter()
     context = await queries.ballot_page(budget, voter)
     context.update(values={}, errors={}, paper=True)
@@ -697,7 +700,7 @@ async def admin_paper_choices(request: Request) -> Response:
             submitted = {k: (form.getlist(k) if k == "project" else form[k]) for k in form}
         if submitted.get("action") in ("preview", "filter") and not is_htmx(request):
             _keep_draft(request, "paper", budget.id, submitted)
-            return redirect(f"/admin/budgets/{budget.id}/paper-ballot/choices#meter")
+            return redirect(url("budgets:admin_paper_choices", budget_id=budget.id, anchor="meter"))
     choices, problems = domain.parse_choices(budget.ballot_kind, submitted)  # type: ignore[arg-type]
     context.update(queries.ballot_state(context, choices), values=submitted)
     if draft is not None or submitted.get("action") in ("preview", "filter"):
@@ -732,7 +735,7 @@ async def admin_paper_choices(request: Request) -> Response:
         return render(request, "budgets/paper_ballot.html", context, status_code=422)
     request.session.pop(DESK_KEY, None)
     request.session[DESK_RECEIPT_KEY] = {"budget": budget.id, "code": code}
-    return redirect(f"/admin/budgets/{budget.id}/paper-ballot/receipt")
+    return redirect(url("budgets:admin_paper_receipt", budget_id=budget.id))
 
 
 async def admin_paper_receipt(request: Request) -> Response:
@@ -741,7 +744,7 @@ async def admin_paper_receipt(request: Request) -> Response:
     budget = await _budget(request)
     held = request.session.pop(DESK_RECEIPT_KEY, None) or {}
     if held.get("budget") != budget.id:
-        return redirect(f"/admin/budgets/{budget.id}/paper-ballot")
+        return redirect(url("budgets:admin_paper_ballot", budget_id=budget.id))
     response = render(
         request, "budgets/paper_receipt.html", {"budget": budget, "receipt": held["code"]}
     )
@@ -774,7 +777,7 @@ async def admin_census(request: Request) -> Response:
             n=formatting.format_number(imported)
         ),
     )
-    return redirect("/admin/census")
+    return redirect(url("budgets:admin_census"))
 
 
 async def admin_import(request: Request) -> Response:
@@ -797,7 +800,7 @@ async def admin_import(request: Request) -> Response:
     flash(request, gettext("The file is imported; its tally is running in the background."))
     for msgid, values in warnings:  # accepted as the city counted it: say so
         flash(request, gettext(msgid).format(**values), "warning")
-    return redirect(f"/admin/budgets/{budget.id}")
+    return redirect(url("budgets:admin", budget_id=budget.id))
 
 
 routes = [

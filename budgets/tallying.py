@@ -42,10 +42,10 @@ from tally import election as engine
 from tally import pabulib
 
 ENGINE_KIND = {
-    BallotKind.APPROVAL: engine.BallotKind.APPROVAL,
-    BallotKind.KNAPSACK: engine.BallotKind.APPROVAL,  # a knapsack ballot approves its projects
-    BallotKind.CUMULATIVE: engine.BallotKind.CUMULATIVE,
-    BallotKind.RANKING: engine.BallotKind.ORDINAL,
+    BallotKind.APPROVAL: engine.VoteType.APPROVAL,
+    BallotKind.KNAPSACK: engine.VoteType.APPROVAL,  # a knapsack ballot approves its projects
+    BallotKind.CUMULATIVE: engine.VoteType.CUMULATIVE,
+    BallotKind.RANKING: engine.VoteType.ORDINAL,
 }
 
 

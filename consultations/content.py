@@ -16,6 +16,7 @@ from participation.contributions import Item, ModerationState, excerpt
 from participation.i18n import N_
 from participation.permissions import can_administer, can_moderate
 from participation.settings import Settings
+from participation.urls import url
 
 
 class ConsultationAnswerKind:
@@ -60,7 +61,11 @@ class ConsultationAnswerKind:
             row["id"],
             row["question_text"],
             excerpt(row["text"]),
-            f"/consultations/{row['consultation_id']}/results#result-{row['question_id']}",
+            url(
+                "consultations:results",
+                consultation_id=row["consultation_id"],
+                anchor=f"result-{row['question_id']}",
+            ),
             None,
             "",
             ModerationState(row["moderation_state"]),

@@ -21,6 +21,6 @@ FEATURE = Feature(
     content_kinds=[ConsultationAnswerKind()],
     personal_data=PersonalData(export=privacy.export, erase=privacy.erase),
     demo=_demo,
-    nav=[NavLink(N_("Consultations"), "/consultations")],
+    nav=[NavLink(N_("Consultations"), "consultations:index")],
     depends_on=("moderation",),  # free-text answers are moderated
 )

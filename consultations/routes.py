@@ -37,6 +37,7 @@ from participation.permissions import can_administer, can_moderate
 from participation.refusals import NotFound
 from participation.richtext import to_text
 from participation.templating import flash, render, templates
+from participation.urls import url
 from participation.web import attachment, errors_of, form_data, redirect, require, settings_of
 
 
@@ -149,7 +150,7 @@ async def answer(request: Request) -> Response:
             request,
             gettext("Thank you: your answers are recorded. You can change them until closing."),
         )
-    return redirect(f"/consultations/{consultation.id}")
+    return redirect(url("consultations:detail", consultation_id=consultation.id))
 
 
 async def _public_results(request: Request) -> tuple[Consultation, Any]:
@@ -314,7 +315,7 @@ async def admin_new(request: Request) -> Response:
         context = _consultation_form_context(None, data, errors_of(refused.problems))
         return render(request, "consultations/admin_form.html", context, status_code=422)
     flash(request, gettext("The consultation is created. Add its questions."))
-    return redirect(f"/admin/consultations/{consultation_id}")
+    return redirect(url("consultations:admin", consultation_id=consultation_id))
 
 
 def _values_of(consultation: Consultation) -> dict[str, str]:
@@ -346,7 +347,7 @@ async def admin_edit(request: Request) -> Response:
         context = _consultation_form_context(consultation, data, errors_of(refused.problems))
         return render(request, "consultations/admin_form.html", context, status_code=422)
     flash(request, gettext("The consultation is saved."))
-    return redirect(f"/admin/consultations/{consultation.id}")
+    return redirect(url("consultations:admin", consultation_id=consultation.id))
 
 
 async def admin_page(request: Request) -> Response:
@@ -375,10 +376,10 @@ async def admin_phase(request: Request) -> Response:
     early = domain.closing_early(consultation.phase, consultation.closes_at, timezone.now())
     if target == Phase.CLOSED and early and data.get("confirm") != "yes":
         # a step that works without JavaScript: the page says what closing now means
-        return redirect(f"/admin/consultations/{consultation.id}/close")
+        return redirect(url("consultations:admin_close", consultation_id=consultation.id))
     await services.switch_phase(consultation.id, Phase(target), user)
     flash(request, gettext("The phase is changed."))
-    return redirect(f"/admin/consultations/{consultation.id}")
+    return redirect(url("consultations:admin", consultation_id=consultation.id))
 
 
 async def admin_close(request: Request) -> Response:
@@ -386,7 +387,7 @@ async def admin_close(request: Request) -> Response:
     require(request, can_administer)
     consultation = await _consultation(request, public=False)
     if not domain.closing_early(consultation.phase, consultation.closes_at, timezone.now()):
-        return redirect(f"/admin/consultations/{consultation.id}")
+        return redirect(url("consultations:admin", consultation_id=consultation.id))
     context = {"consultation": consultation, "turnout": await queries.turnout(consultation.id)}
     return render(request, "consultations/admin_close.html", context)
 
@@ -456,7 +457,7 @@ async def admin_question(request: Request) -> Response:
         )
         return render(request, "consultations/question_form.html", context, status_code=422)
     flash(request, gettext("The question is saved."))
-    return redirect(f"/admin/consultations/{consultation.id}")
+    return redirect(url("consultations:admin", consultation_id=consultation.id))
 
 
 async def admin_delete_question(request: Request) -> Response:
@@ -470,7 +471,7 @@ async def admin_delete_question(request: Request) -> Response:
         flash(request, errors_of(refused.problems)["form"], "error")
     else:
         flash(request, gettext("The question is deleted."))
-    return redirect(f"/admin/consultations/{consultation.id}")
+    return redirect(url("consultations:admin", consultation_id=consultation.id))
 
 
 async def admin_results(request: Request) -> Response:
@@ -478,7 +479,7 @@ async def admin_results(request: Request) -> Response:
     consultation = await _consultation(request, public=False)
     await services.request_results(consultation.id, by_user=user)
     flash(request, gettext("The results are computed in the background. Reload in a moment."))
-    return redirect(f"/admin/consultations/{consultation.id}")
+    return redirect(url("consultations:admin", consultation_id=consultation.id))
 
 
 async def admin_texts(request: Request) -> Response:
@@ -498,7 +499,7 @@ async def admin_texts(request: Request) -> Response:
         )
         await services.request_results(consultation.id)
         flash(request, gettext("The review is saved."))
-        return redirect(f"/admin/consultations/{consultation.id}/texts")
+        return redirect(url("consultations:admin_texts", consultation_id=consultation.id))
     context = {
         "consultation": consultation,
         "texts": await queries.free_texts(settings_of(request), consultation.id, views),
@@ -539,7 +540,7 @@ async def admin_outcome(request: Request) -> Response:
             notified,
         ).format(n=formatting.format_number(notified)),
     )
-    return redirect(f"/consultations/{consultation.id}/outcome")
+    return redirect(url("consultations:outcome", consultation_id=consultation.id))
 
 
 async def admin_index(request: Request) -> Response:

@@ -51,6 +51,7 @@ from participation.refusals import NotFound, Refused, refuse
 from participation.residents import services as residents
 from participation.richtext import sanitize, to_text
 from participation.settings import Settings
+from participation.urls import url
 
 text_digest = texts.text_digest  # (kept here: callers and tests know it as services.text_digest)
 
@@ -740,7 +741,7 @@ async def _notify_participants(
         ],
         ignore_conflicts=True,
     )
-    link = f"{settings.base_url}/consultations/{consultation.id}/outcome"
+    link = settings.base_url + url("consultations:outcome", consultation_id=consultation.id)
     emails = []
     for user in people:
         with speaking(user.language or settings.default_language):
@@ -750,7 +751,7 @@ async def _notify_participants(
                 name=user.display_name,
                 text=text.format(title=consultation.title),
                 link=link,
-                all=f"{settings.base_url}/notifications",
+                all=settings.base_url + url("notifications:index"),
             )
         emails.append(await mail.queue_email(user.email, f"[{settings.site_name}] {subject}", body))
     return emails

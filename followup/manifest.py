@@ -18,7 +18,7 @@ FEATURE = Feature(
     jobs=jobs.FUNCTIONS,
     cron=jobs.CRON_JOBS,
     demo=_demo,
-    nav=[NavLink(N_("Follow-up"), "/followup")],
+    nav=[NavLink(N_("Follow-up"), "followup:index")],
     # a commitment follows up a proposal, a budget project or a consultation
     depends_on=("proposals", "budgets", "consultations"),
 )

@@ -22,6 +22,7 @@ from participation.permissions import can_administer
 from participation.refusals import DomainError, NotFound, Refused
 from participation.settings import Settings
 from participation.templating import flash, render
+from participation.urls import url
 from participation.web import errors_of, form_data, redirect, require, settings_of
 
 LABELS = {
@@ -67,7 +68,7 @@ async def admin_create(request: Request) -> Response:
     if data.get("kind") not in set(SourceKind) or source_id is None:
         raise DomainError(services.NOT_FOLLOWABLE)
     commitment = await services.create_commitment(SourceKind(data["kind"]), source_id, user)
-    return redirect(f"/admin/followup/{commitment.id}")
+    return redirect(url("followup:admin", commitment_id=commitment.id))
 
 
 async def _admin_page(
@@ -115,7 +116,7 @@ async def _admin_form(
         return await _admin_page(request, errors_of(refused.problems), data, status_code=422)
     notified = await save(settings_of(request), commitment_id, form, user)
     flash(request, _saved(notified))
-    return redirect(f"/admin/followup/{commitment_id}")
+    return redirect(url("followup:admin", commitment_id=commitment_id))
 
 
 async def admin_status(request: Request) -> Response:
@@ -135,10 +136,10 @@ def _saved(notified: int) -> str:
 routes = [
     Route("/followup", index, name="followup:index"),
     Route("/followup/{commitment_id:id}", detail, name="followup:detail"),
-    Route("/admin/followup", admin_index, name="followup:admin"),
-    Route("/admin/followup/new", admin_create, methods=["POST"], name="followup:admin_create"),
+    Route("/admin/followup", admin_index, name="followup:admin_index"),
+    Route("/admin/followup/new", admin_create, methods=["POST"], name="followup:admin_new"),
     Route(
-        "/admin/followup/{commitment_id:id}", admin_commitment, name="followup:admin_commitment"
+        "/admin/followup/{commitment_id:id}", admin_commitment, name="followup:admin"
     ),
     Route(
         "/admin/followup/{commitment_id:id}/status",

@@ -27,6 +27,7 @@ from participation.proposals.models import Proposal, ProposalCoauthor, Support
 from participation.refusals import DomainError
 from participation.residents.models import Residency
 from participation.settings import Settings
+from participation.urls import url
 
 NOT_FOLLOWABLE = N_("This cannot be followed: it was not funded, accepted or decided.")
 
@@ -122,7 +123,7 @@ def _ids(values: list[Any]) -> set[int]:
 
 
 def _link(settings: Settings, commitment_id: int) -> str:
-    return f"{settings.base_url}/followup/{commitment_id}"
+    return settings.base_url + url("followup:detail", commitment_id=commitment_id)
 
 
 async def update_status(

@@ -18,6 +18,6 @@ FEATURE = Feature(
     jobs=jobs.FUNCTIONS,
     cron=jobs.CRON_JOBS,
     demo=_demo,
-    nav=[NavLink(N_("Who takes part"), "/indicators")],
+    nav=[NavLink(N_("Who takes part"), "indicators:summary")],
     depends_on=("proposals", "budgets", "consultations"),  # it counts their participants
 )

@@ -19,6 +19,7 @@ from participation.pagecache import cached_for_visitors
 from participation.permissions import can_administer
 from participation.refusals import NotFound
 from participation.templating import flash, render
+from participation.urls import url
 from participation.web import attachment, redirect, require
 
 
@@ -78,7 +79,7 @@ async def refresh(request: Request) -> Response:
             ),
             "error",
         )
-    return redirect("/admin/indicators")
+    return redirect(url("indicators:dashboard"))
 
 
 routes = [

@@ -20,7 +20,7 @@ FEATURE = Feature(
     models=["moderation.models"],
     personal_data=PersonalData(export=privacy.export),
     demo=_demo,
-    nav=[NavLink(N_("Moderation"), "/moderation", role="moderator")],
+    nav=[NavLink(N_("Moderation"), "moderation:index", role="moderator")],
     # blocked people may read but not act: known from the session lookup, at no extra query
     session_columns=[SessionColumn("is_blocked", BLOCKED_UNTIL_SQL, is_blocked)],
     middleware=[BlockedUserMiddleware],

@@ -33,6 +33,7 @@ from participation.numbers import parse_id
 from participation.permissions import can_administer, can_moderate, is_signed_in
 from participation.refusals import NotFound, Refused
 from participation.templating import flash, is_htmx, render
+from participation.urls import url
 from participation.web import attachment, errors_of, form_data, redirect, require, settings_of
 
 
@@ -109,8 +110,7 @@ async def decide(request: Request) -> Response:
     flash(request, message, "success" if outcome.done else "error")
     if is_htmx(request):
         return await _queue(request, back, {})
-    query = back.query_string()
-    return redirect("/moderation" + (f"?{query}" if query else ""))
+    return redirect(url("moderation:index", query=back.query_string()))
 
 
 # --- reports ----------------------------------------------------------------------------------
@@ -164,7 +164,9 @@ async def report(request: Request) -> Response:
         return render(request, "moderation/report.html", context, status_code=422)
     flash(request, gettext("Thank you: the moderators will look at it."))
     if result.hidden:
-        return redirect("/proposals" if content_type == "proposal" else item.url.split("#")[0])
+        return redirect(
+            url("proposals:index") if content_type == "proposal" else item.url.split("#")[0]
+        )
     return redirect(item.url)
 
 
@@ -201,7 +203,7 @@ async def request_review(request: Request) -> Response:
         failed = (decision_id, data.get("text", ""), errors_of(refused.problems)["text"])
         return await _mine_page(request, user, failed)
     flash(request, gettext("Your request is sent: a moderator will look at it again."))
-    return redirect("/moderation/mine")
+    return redirect(url("moderation:mine"))
 
 
 # --- people: history, block, unblock ----------------------------------------------------------
@@ -243,7 +245,7 @@ async def block_user(request: Request) -> Response:
     except Refused as refused:
         return await _person_page(request, person, errors_of(refused.problems), data, 422)
     flash(request, gettext("The account is blocked."))
-    return redirect(f"/moderation/users/{person.id}")
+    return redirect(url("moderation:user", id=person.id))
 
 
 async def unblock_user(request: Request) -> Response:
@@ -255,7 +257,7 @@ async def unblock_user(request: Request) -> Response:
     except Refused as refused:
         return await _person_page(request, person, errors_of(refused.problems), data, 422)
     flash(request, gettext("The account is unblocked."))
-    return redirect(f"/moderation/users/{person.id}")
+    return redirect(url("moderation:user", id=person.id))
 
 
 # --- the audit log (administrators): browse and export; no route changes it -----------------
@@ -322,7 +324,7 @@ async def reasons(request: Request) -> Response:
     except Refused as refused:
         return await _reasons_page(request, data, errors_of(refused.problems), 422)
     flash(request, gettext("The reason is added."))
-    return redirect("/admin/moderation/reasons")
+    return redirect(url("moderation:reasons"))
 
 
 async def reason_edit(request: Request) -> Response:
@@ -343,14 +345,14 @@ async def reason_edit(request: Request) -> Response:
         context.update(values=data, errors=errors_of(refused.problems))
         return render(request, "moderation/reason_form.html", context, status_code=422)
     flash(request, gettext("The reason is saved."))
-    return redirect("/admin/moderation/reasons")
+    return redirect(url("moderation:reasons"))
 
 
 async def reason_delete(request: Request) -> Response:
     admin = require(request, can_administer)
     await services.delete_reason_template(admin, request.path_params["id"])
     flash(request, gettext("The reason is deleted."))
-    return redirect("/admin/moderation/reasons")
+    return redirect(url("moderation:reasons"))
 
 
 routes = [

@@ -39,6 +39,7 @@ from participation.i18n import N_
 from participation.notifications import services as notifications
 from participation.refusals import NotAllowed, NotFound, Refused, refuse_fields
 from participation.settings import Settings
+from participation.urls import url
 
 __all__ = ["DomainError", "NotAllowed", "Refused"]
 
@@ -301,7 +302,7 @@ async def _notify_author(
         comment,
         state=ACTION_LABELS[Action(decision.action)],
         reason=decision.reason,
-        link=f"{settings.base_url}/moderation/mine",
+        link=settings.base_url + url("moderation:mine"),
         title=item.title,
     )
 

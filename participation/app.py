@@ -13,7 +13,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from participation import features, formatting, pages, queue
+from participation import features, formatting, pages, queue, urls
 from participation.accounts import routes as accounts_routes
 from participation.db import close_database, init_database
 from participation.errors import EXCEPTION_HANDLERS
@@ -47,6 +47,19 @@ def feature_routes() -> list[BaseRoute]:
     return routes
 
 
+def all_routes() -> list[BaseRoute]:
+    """Every route of the app, each named "package:route" (participation/urls.py): the core's,
+    then every feature's (`feature_routes`)."""
+    return [
+        *pages.routes,
+        *accounts_routes.routes,
+        *notifications_routes.routes,
+        *feature_routes(),
+        *section_routes,
+        Mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static"),
+    ]
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     formatting.use_time_zone(settings.time_zone)
@@ -67,14 +80,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     app = Starlette(
         debug=False,
-        routes=[
-            *pages.routes,
-            *accounts_routes.routes,
-            *notifications_routes.routes,
-            *feature_routes(),
-            *section_routes,
-            Mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static"),
-        ],
+        routes=all_routes(),
         middleware=[
             Middleware(SecurityHeadersMiddleware),
             Middleware(
@@ -100,4 +106,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.urls = urls.use(app.routes)  # compiled once: templates build many links
     return app

@@ -75,10 +75,11 @@ class PersonalData:
 
 @dataclass(frozen=True)
 class NavLink:
-    """A link of the site's header: `label` is a msgid, `path` also selects the current page."""
+    """A link of the site's header: `label` is a msgid, `route` the route name it leads to (its
+    path also marks the current page)."""
 
     label: str
-    path: str
+    route: str
     role: str = ""  # "" (everyone), "moderator" or "admin": who sees the link
 
 

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
-from participation import features, formatting, i18n, richtext
+from participation import features, formatting, i18n, richtext, urls
 from participation.accounts.domain import FORMER_PARTICIPANT
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,6 +52,9 @@ def _environment() -> Environment:
     env.globals["colon"] = formatting.colon
     env.globals["ngettext"] = _ngettext
     env.globals["nav_links"] = nav_links
+    # url("budgets:project", budget_id=1, project_id=2) -> the path, from the routes the app
+    # compiled once (participation/urls.py); `query=` and `anchor=` add the rest
+    env.globals["url"] = urls.url
     return env
 
 

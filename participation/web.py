@@ -15,6 +15,7 @@ from starlette.responses import RedirectResponse, Response
 from participation.i18n import gettext
 from participation.numbers import MAX_ID
 from participation.refusals import NotAllowed, Problem
+from participation.urls import url
 
 
 class IdConvertor(Convertor[int]):
@@ -56,7 +57,7 @@ def require(request: Request, allowed: Callable[[Any], bool]) -> Any:
 
 def login_url(request: Request) -> str:
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return f"/account/login?next={quote(target)}"
+    return url("accounts:login", query="next=" + quote(target))
 
 
 def safe_next(target: str | None, default: str = "/") -> str:

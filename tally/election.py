@@ -16,7 +16,11 @@ from itertools import chain
 from operator import attrgetter, itemgetter
 
 
-class BallotKind(StrEnum):
+class VoteType(StrEnum):
+    """How a vote is written (Pabulib's `vote_type`), not the ballot a budget offers residents
+    (`budgets.models.BallotKind`: a knapsack ballot is counted as approval, a ranking as
+    ordinal; see `budgets.tallying.ENGINE_KIND` and `budgets.importing.KIND_OF_VOTE_TYPE`)."""
+
     APPROVAL = "approval"
     CUMULATIVE = "cumulative"
     ORDINAL = "ordinal"
@@ -50,7 +54,7 @@ class Election:
     projects: tuple[Project, ...]
     ballots: tuple[Ballot, ...]
     budget: int
-    kind: BallotKind = BallotKind.APPROVAL
+    kind: VoteType = VoteType.APPROVAL
     min_project_score_threshold: int | None = None
     meta: Mapping[str, str] = field(default_factory=dict)
     name: str = ""
@@ -159,8 +163,8 @@ def scores(election: Election, counts: BallotCounts | None = None) -> dict[str, 
     """
     counts = ballot_counts(election) if counts is None else counts
     result = dict.fromkeys((p.id for p in election.projects), 0)
-    cumulative = election.kind == BallotKind.CUMULATIVE
-    by_rank = election.rank_points if election.kind == BallotKind.ORDINAL else None
+    cumulative = election.kind == VoteType.CUMULATIVE
+    by_rank = election.rank_points if election.kind == VoteType.ORDINAL else None
     for (choices, points), voters in counts.items():
         if by_rank is not None:
             for rank, choice in enumerate(dict.fromkeys(choices)):

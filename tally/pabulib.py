@@ -19,10 +19,10 @@ from fractions import Fraction
 from pathlib import Path
 
 from participation import spreadsheet  # pure: the one CSV writer (no web stack)
-from tally.election import Ballot, BallotKind, Election, Project, scores
+from tally.election import Ballot, Election, Project, VoteType, scores
 
 SECTIONS = ("META", "PROJECTS", "VOTES")
-KINDS = {kind.value: kind for kind in BallotKind}
+KINDS = {kind.value: kind for kind in VoteType}
 
 
 # Money above this cannot be stored (PostgreSQL BIGINT) and makes the engine's floats overflow
@@ -163,7 +163,7 @@ def parse(text: str, name: str = "", *, strict: bool = False) -> PabulibFile:
         value = _number(meta["min_project_score_threshold"], at, "min_project_score_threshold")
         threshold = math.ceil(value)
     rank_points = None
-    if kind == BallotKind.ORDINAL and meta.get("scoring_fn", "").strip():
+    if kind == VoteType.ORDINAL and meta.get("scoring_fn", "").strip():
         rank_points = _rank_points(meta, _meta_line(sections["META"], "scoring_fn"))
     projects, selected, lines = _projects(sections["PROJECTS"], meta)
     votes = _Votes(kind, {p.id for p in projects}, strict)
@@ -302,11 +302,11 @@ def _projects(
 class _Votes:
     """Reads the VOTES section; counts the votes that name a project more than once."""
 
-    def __init__(self, kind: BallotKind, known: set[str], strict: bool) -> None:
+    def __init__(self, kind: VoteType, known: set[str], strict: bool) -> None:
         self.kind = kind
         self.known = known
         # approval and choose-1: a project named twice is approved once, unambiguously
-        self.merge = not strict and kind in (BallotKind.APPROVAL, BallotKind.CHOOSE_1)
+        self.merge = not strict and kind in (VoteType.APPROVAL, VoteType.CHOOSE_1)
         self.repeated = 0
         self.first_repeated: int | None = None
 
@@ -314,7 +314,7 @@ class _Votes:
         columns = _header(rows, "VOTES", ("voter_id", "vote"))
         id_at, vote_at = columns.index("voter_id"), columns.index("vote")
         points_at = columns.index("points") if "points" in columns else None
-        cumulative = self.kind == BallotKind.CUMULATIVE
+        cumulative = self.kind == VoteType.CUMULATIVE
         if cumulative and points_at is None:
             raise PabulibError(rows[0][0], "points", "cumulative ballots need a points column")
         known = self.known
@@ -377,7 +377,7 @@ def write(
     else:
         meta.pop("min_project_score_threshold", None)
     meta.pop("scoring_fn", None)
-    if election.kind == BallotKind.ORDINAL and election.rank_points is not None:
+    if election.kind == VoteType.ORDINAL and election.rank_points is not None:
         # how ranks became points (pabutools keeps it for ordinal profiles)
         meta["scoring_fn"] = ",".join(map(str, election.rank_points))
     if election.name and "description" not in meta:
@@ -388,8 +388,8 @@ def write(
         writer.writerow([key, value])
     out.write("PROJECTS\n")
     score = scores(election)
-    points = election.kind == BallotKind.CUMULATIVE or (
-        election.kind == BallotKind.ORDINAL and election.rank_points is not None
+    points = election.kind == VoteType.CUMULATIVE or (
+        election.kind == VoteType.ORDINAL and election.rank_points is not None
     )
     score_column = "score" if points else "votes"
     header = ["project_id", "cost", score_column, "name", "category", "district"]
@@ -403,7 +403,7 @@ def write(
             row.append("1" if p.id in chosen else "0")
         writer.writerow(row)
     out.write("VOTES\n")
-    cumulative = election.kind == BallotKind.CUMULATIVE
+    cumulative = election.kind == VoteType.CUMULATIVE
     writer.writerow(["voter_id", "vote", "points"] if cumulative else ["voter_id", "vote"])
     for number, ballot in enumerate(election.ballots, start=1):
         row = [str(number) if anonymise else ballot.voter_id, ",".join(ballot.choices)]

@@ -13,6 +13,7 @@ from participation.i18n import N_, gettext
 from participation.permissions import is_signed_in
 from participation.refusals import Problem, Refused
 from participation.templating import flash, render
+from participation.urls import url
 from participation.web import errors_of, form_data, redirect, require, safe_next, settings_of
 
 
@@ -52,16 +53,16 @@ async def sign_up(request: Request) -> Response:
     flash(
         request, gettext("Welcome! We sent you an e-mail: open its link to confirm your address.")
     )
-    return redirect("/account")
+    return redirect(url("accounts:profile"))
 
 
 async def log_in(request: Request) -> Response:
-    next_url = safe_next(request.query_params.get("next"), "/")
+    next_url = safe_next(request.query_params.get("next"), url("pages:home"))
     if request.method == "GET":
         context = {"values": {}, "errors": {}, "next": next_url}
         return render(request, "accounts/login.html", context)
     data = await form_data(request)
-    next_url = safe_next(data.get("next"), "/")
+    next_url = safe_next(data.get("next"), url("pages:home"))
     email = data.get("email", "")
     if problem := email_problem(normalize_email(email)):
         # no account has such an address (nor a longer one than the column holds): say so on
@@ -94,7 +95,7 @@ async def log_out(request: Request) -> Response:
         await services.end_session(token)
     _clear_session(request, request.session.get("lang"))
     flash(request, gettext("You are logged out."))
-    return redirect("/")
+    return redirect(url("pages:home"))
 
 
 async def profile(request: Request) -> Response:
@@ -107,14 +108,16 @@ async def confirm_email(request: Request) -> Response:
     if user is None:
         return render(request, "accounts/confirm_failed.html", status_code=400)
     flash(request, gettext("Your e-mail address is confirmed."))
-    return redirect("/account" if request.scope["user"].is_authenticated else "/account/login")
+    return redirect(
+        url("accounts:profile") if request.scope["user"].is_authenticated else url("accounts:login")
+    )
 
 
 async def resend_confirmation(request: Request) -> Response:
     user = require(request, is_signed_in)
     await services.resend_confirmation(settings_of(request), user)
     flash(request, gettext("We sent you a new confirmation e-mail."))
-    return redirect("/account")
+    return redirect(url("accounts:profile"))
 
 
 async def request_reset(request: Request) -> Response:
@@ -131,7 +134,7 @@ async def request_reset(request: Request) -> Response:
     await ratelimit.check(request, "password_reset", email=data.get("email", ""))
     await services.request_password_reset(settings_of(request), data.get("email", ""))
     # The same answer whether or not the account exists; a GET, so going back is harmless.
-    return redirect("/account/reset?sent=1")
+    return redirect(url("accounts:reset", query="sent=1"))
 
 
 async def reset_password(request: Request) -> Response:
@@ -159,7 +162,7 @@ async def reset_password(request: Request) -> Response:
         )
     request.session.pop("auth", None)
     flash(request, gettext("Your password has been changed. You can log in."))
-    return redirect("/account/login")
+    return redirect(url("accounts:login"))
 
 
 async def download_data(request: Request) -> Response:
@@ -192,7 +195,7 @@ async def delete_account(request: Request) -> Response:
     await privacy.delete_account(user)
     _clear_session(request, request.session.get("lang"))
     flash(request, gettext("Your account is deleted. Thank you for taking part."))
-    return redirect("/")
+    return redirect(url("pages:home"))
 
 
 routes = [

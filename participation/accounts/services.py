@@ -35,6 +35,7 @@ from participation.i18n import N_, gettext
 from participation.notifications.services import UNREAD_COUNT_SQL
 from participation.refusals import refuse_fields
 from participation.settings import Settings
+from participation.urls import url
 
 SESSION_LIFETIME = timedelta(days=14)
 PASSWORD_RESET_LIFETIME = timedelta(hours=1)
@@ -97,7 +98,7 @@ async def sign_up(settings: Settings, form: SignUpForm, language: str) -> User:
 
 async def _confirmation_email(settings: Settings, user: User) -> mail.OutboxEmail:
     token = _confirmation_serializer(settings).dumps({"user": user.id, "email": user.email})
-    link = f"{settings.base_url}/account/confirm/{token}"
+    link = settings.base_url + url("accounts:confirm", token=token)
     body = gettext(
         "Hello {name},\n\nTo confirm your e-mail address on {site}, open this link:\n{link}\n\n"
         "If you did not create this account, ignore this message."
@@ -237,7 +238,7 @@ async def request_password_reset(settings: Settings, email: str) -> None:
             user=user,
             expires_at=timezone.now() + PASSWORD_RESET_LIFETIME,
         )
-        link = f"{settings.base_url}/account/reset/{token}"
+        link = settings.base_url + url("accounts:reset_password", token=token)
         body = gettext(
             "Hello {name},\n\nTo choose a new password on {site}, open this link within one "
             "hour:\n{link}\n\nIf you did not ask for it, ignore this message: your password "

@@ -24,6 +24,7 @@ from participation.proposals.queries import visible_comments, visible_proposals
 from participation.richtext import to_text
 from participation.settings import Settings
 from participation.templating import public_name
+from participation.urls import url
 
 
 class CommentKind:
@@ -36,7 +37,7 @@ class CommentKind:
             c.id,
             c.proposal.title,
             to_text(c.body) if len(c.body) < 10 * EXCERPT_MAX else excerpt(c.body),
-            f"/proposals/{c.proposal_id}#comment-{c.id}",
+            url("proposals:detail", id=c.proposal_id, anchor=f"comment-{c.id}"),
             c.author_id,
             public_name(c.author),
             ModerationState(c.moderation_state),

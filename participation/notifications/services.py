@@ -20,6 +20,7 @@ from participation.accounts.models import User
 from participation.i18n import N_, gettext
 from participation.notifications.models import Notification
 from participation.settings import Settings
+from participation.urls import url
 
 
 class Kind:
@@ -141,13 +142,13 @@ def link_of(notification: Any) -> str:
     """Where a notification in the list leads."""
     n = notification
     if n.kind == Kind.CONSULTATION_OUTCOME:
-        return f"/consultations/{n.event_key.split(':')[1]}/outcome"
+        return url("consultations:outcome", consultation_id=n.event_key.split(":")[1])
     if n.kind in TITLED:
-        return f"/followup/{n.event_key.split(':')[1]}"
+        return url("followup:detail", commitment_id=n.event_key.split(":")[1])
     if n.kind == Kind.MODERATION:
-        return "/moderation/mine"
-    anchor = f"#comment-{n.comment_id}" if n.comment_id else ""
-    return f"/proposals/{n.proposal_id}{anchor}"
+        return url("moderation:mine")
+    anchor = f"comment-{n.comment_id}" if n.comment_id else ""
+    return url("proposals:detail", id=n.proposal_id, anchor=anchor)
 
 
 async def notify(
@@ -199,7 +200,7 @@ async def notify(
         ],
         ignore_conflicts=True,
     )
-    link = link or f"{settings.base_url}/proposals/{proposal.id}"
+    link = link or settings.base_url + url("proposals:detail", id=proposal.id)
     params = {"state": state, "actor": actor.display_name if actor is not None else ""}
 
     def text() -> str:
@@ -272,7 +273,7 @@ async def _email(
             name=user.display_name,
             text=text(),
             link=link,
-            all=f"{settings.base_url}/notifications",
+            all=settings.base_url + url("notifications:index"),
         )
     return await mail.queue_email(user.email, f"[{settings.site_name}] {subject}", body)
 

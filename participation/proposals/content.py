@@ -26,6 +26,7 @@ from participation.proposals.models import (
 from participation.proposals.queries import visible_proposals
 from participation.settings import Settings
 from participation.templating import public_name
+from participation.urls import url
 
 
 class ProposalKind:
@@ -38,7 +39,7 @@ class ProposalKind:
             p.id,
             p.title,
             excerpt(p.body),
-            f"/proposals/{p.id}",
+            url("proposals:detail", id=p.id),
             p.author_id,
             public_name(p.author),
             ModerationState(p.moderation_state),

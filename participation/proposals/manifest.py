@@ -19,7 +19,7 @@ FEATURE = Feature(
     content_kinds=[ProposalKind()],
     personal_data=PersonalData(export=privacy.export, erase=privacy.erase),
     demo=_demo,
-    nav=[NavLink(N_("Proposals"), "/proposals")],
+    nav=[NavLink(N_("Proposals"), "proposals:index")],
     # comments: a proposal's page shows its thread; moderation: pre-moderation and cases
     depends_on=("comments", "moderation"),
 )

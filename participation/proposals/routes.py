@@ -34,6 +34,7 @@ from participation.proposals.models import Proposal
 from participation.refusals import NotFound, Refused
 from participation.richtext import to_text
 from participation.templating import flash, is_htmx, public_name, render
+from participation.urls import url
 from participation.web import attachment, errors_of, form_data, redirect, require, settings_of
 
 
@@ -58,7 +59,7 @@ async def proposal_allowing(
 
 
 def proposal_url(proposal: Proposal, anchor: str = "") -> str:
-    return f"/proposals/{proposal.id}" + (f"#{anchor}" if anchor else "")
+    return url("proposals:detail", id=proposal.id, anchor=anchor)
 
 
 # --- list and exports -------------------------------------------------------------------------
@@ -281,7 +282,7 @@ async def proposal_page(
         "now": timezone.now(),
         "failed": failed,
     }
-    return render(request, "proposals/show.html", context, status_code=422 if failed else 200)
+    return render(request, "proposals/detail.html", context, status_code=422 if failed else 200)
 
 
 async def history(request: Request) -> Response:
@@ -435,7 +436,7 @@ routes = [
     Route("/proposals.csv", export_csv, name="proposals:csv"),
     Route("/proposals.json", export_json, name="proposals:json"),
     Route("/proposals/new", new, methods=["GET", "POST"], name="proposals:new"),
-    Route("/proposals/{id:id}", cached_for_visitors(show), name="proposals:show"),
+    Route("/proposals/{id:id}", cached_for_visitors(show), name="proposals:detail"),
     Route("/proposals/{id:id}/edit", edit, methods=["GET", "POST"], name="proposals:edit"),
     Route("/proposals/{id:id}/history", history, name="proposals:history"),
     Route("/proposals/{id:id}/state", change_state, methods=["POST"], name="proposals:state"),

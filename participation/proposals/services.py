@@ -49,6 +49,7 @@ from participation.residents.models import District
 from participation.richtext import normalize_for_search, sanitize, to_text
 from participation.settings import Settings
 from participation.territory import Category
+from participation.urls import url
 
 __all__ = ["DomainError", "NotAllowed", "Refused"]
 
@@ -360,7 +361,7 @@ async def invite_coauthor(settings: Settings, proposal: Proposal, user: Any, raw
     try:
         async with in_transaction():
             await ProposalCoauthor.create(proposal_id=proposal.id, email=email)
-            link = f"{settings.base_url}/proposals/{proposal.id}"
+            link = settings.base_url + url("proposals:detail", id=proposal.id)
             subject = gettext("Invitation to co-author a proposal")
             body = gettext(
                 "Hello,\n\n{name} invites you to co-author the proposal “{title}” on {site}. "

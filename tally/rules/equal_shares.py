@@ -41,12 +41,12 @@ from tally.election import (
     SELECTED,
     UTILITIES,
     BallotCounts,
-    BallotKind,
     Election,
     ElectionError,
     Outcome,
     Project,
     ProjectExplanation,
+    VoteType,
     check,
     scores,
     supported,
@@ -89,7 +89,7 @@ class EqualShares:
         groups: Groups | SmallGroups | None = None
         # the score is the number of supporters, unless ballots give points (or ranks do)
         points_free = set(map(itemgetter(1), counts)) <= {None} and (
-            election.rank_points is None or election.kind != BallotKind.ORDINAL
+            election.rank_points is None or election.kind != VoteType.ORDINAL
         )
         if points_free:
             # without points the score is the number of supporters: read it off the groups

@@ -19,7 +19,7 @@ from participation.accounts.models import User
 from participation.residents import services as residents
 from participation.settings import Settings
 from tally import pabulib, tally
-from tally.election import Ballot, BallotKind, Election, ElectionError, Project
+from tally.election import Ballot, Election, ElectionError, Project, VoteType
 from tests.budgets.factories import CENSUS, budget_in_voting, open_and_count, verified
 from tests.conftest import log_in
 from tests.tally.test_pabulib import SAMPLE
@@ -34,7 +34,7 @@ def _ranking(rank_points: tuple[int, ...] | None) -> Election:
         projects=PROJECTS,
         ballots=tuple(Ballot(str(n), r) for n, r in enumerate(RANKINGS)),
         budget=70,
-        kind=BallotKind.ORDINAL,
+        kind=VoteType.ORDINAL,
         rank_points=rank_points,
     )
 

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from participation import permissions
-from participation.proposals import domain
 from participation.contributions import ModerationState
+from participation.proposals import domain
 from participation.proposals.domain import Actor, ProposalFacts
 from participation.proposals.domain import ProposalState as S
 

@@ -98,7 +98,7 @@ async def petition_page(request: Request) -> PlainTextResponse:
 
 FEATURE = Feature(
     name="petitions",
-    routes=[Route("/petitions/{petition_id:int}", petition_page, name="petitions:detail")],
+    routes=[Route("/petitions/{petition_id:id}", petition_page, name="petitions:detail")],
     models=["tests.petitions.models"],
     content_kinds=[PetitionKind()],
     personal_data=PersonalData(export=export, erase=erase),

@@ -12,7 +12,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from tally import tally
-from tally.election import Ballot, BallotKind, Election, ElectionError, Project
+from tally.election import Ballot, Election, ElectionError, Project, VoteType
 from tally.pabulib import read
 from tally.rules import equal_shares
 from tally.rules.equal_shares import EqualShares
@@ -48,7 +48,7 @@ def elections(draw: st.DrawFn) -> Election:
         projects=projects,
         ballots=tuple(ballots),
         budget=scale * draw(st.integers(0, 20)) + draw(st.integers(0, 3)),
-        kind=BallotKind.CUMULATIVE if cumulative else BallotKind.APPROVAL,
+        kind=VoteType.CUMULATIVE if cumulative else VoteType.APPROVAL,
         min_project_score_threshold=draw(st.none() | st.integers(0, 4)),
     )
 

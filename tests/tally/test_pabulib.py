@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tally import pabulib, tally
-from tally.election import BallotKind
+from tally.election import VoteType
 from tally.pabulib import PabulibError
 from tests.tally.data import needs_pabulib, pabulib_files
 
@@ -35,7 +35,7 @@ def test_reads_quoted_fields_bom_and_crlf() -> None:
     for text in (SAMPLE, "\ufeff" + SAMPLE, SAMPLE.replace("\n", "\r\n")):
         file = pabulib.parse(text)
         e = file.election
-        assert e.budget == 100 and e.kind == BallotKind.APPROVAL
+        assert e.budget == 100 and e.kind == VoteType.APPROVAL
         assert e.meta["description"] == "Quartier; Nord"
         assert [p.name for p in e.projects] == ['Parc "vert" ici', "Piste", "Bancs"]
         assert [b.choices for b in e.ballots] == [("1", "2"), ("1", "3")]
@@ -50,7 +50,7 @@ def test_reads_points_and_decimal_budget() -> None:
         .replace("voter_id;vote\na;1,2\nb;1,3", "voter_id;vote;points;age\na;1,2;2,1;30\nb;3;3;41")
     )
     e = pabulib.loads(text)
-    assert e.kind == BallotKind.CUMULATIVE
+    assert e.kind == VoteType.CUMULATIVE
     assert e.budget == 100 and e.exact_budget == Fraction(403, 4)
     assert e.ballots[0].points == (2, 1) and e.ballots[1].points == (3,)
 

@@ -8,7 +8,7 @@ from fractions import Fraction
 import pytest
 
 from tally import RULES, tally
-from tally.election import Ballot, BallotKind, Election, ElectionError, Project
+from tally.election import Ballot, Election, ElectionError, Project, VoteType
 from tests.tally.reference import reference_mes
 
 
@@ -16,7 +16,7 @@ def election(
     costs: dict[str, int],
     ballots: list[list[str]],
     budget: int,
-    kind: BallotKind = BallotKind.APPROVAL,
+    kind: VoteType = VoteType.APPROVAL,
     points: list[list[int]] | None = None,
     threshold: int | None = None,
 ) -> Election:
@@ -100,7 +100,7 @@ def test_projects_without_support_are_never_selected() -> None:
 
 def test_cumulative_scores_add_points() -> None:
     e = election(
-        {"a": 50, "b": 50}, [["a", "b"], ["b"]], 50, BallotKind.CUMULATIVE, points=[[5, 1], [3]]
+        {"a": 50, "b": 50}, [["a", "b"], ["b"]], 50, VoteType.CUMULATIVE, points=[[5, 1], [3]]
     )
     outcome = tally(e, "greedy")
     assert outcome.selected == ("a",)
@@ -108,7 +108,7 @@ def test_cumulative_scores_add_points() -> None:
 
 
 def test_ordinal_counts_every_ranked_project() -> None:
-    e = election({"a": 50, "b": 50}, [["a", "b"], ["b", "a"], ["b"]], 50, BallotKind.ORDINAL)
+    e = election({"a": 50, "b": 50}, [["a", "b"], ["b", "a"], ["b"]], 50, VoteType.ORDINAL)
     assert tally(e, "greedy").selected == ("b",)
 
 
