@@ -36,6 +36,7 @@ APPS: dict[str, list[str]] = {
     "moderation": ["moderation.models"],
     "indicators": ["indicators.models"],
     "followup": ["followup.models"],
+    "meetings": ["meetings.models"],
 }
 
 

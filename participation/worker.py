@@ -74,8 +74,9 @@ def _feature_jobs() -> list[Any]:
     from consultations import jobs as consultation_jobs
     from followup import jobs as followup_jobs
     from indicators import jobs as indicator_jobs
+    from meetings import jobs as meeting_jobs
 
-    return [budget_jobs, consultation_jobs, indicator_jobs, followup_jobs]
+    return [budget_jobs, consultation_jobs, indicator_jobs, followup_jobs, meeting_jobs]
 
 
 def job_functions() -> list[Any]:

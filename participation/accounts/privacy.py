@@ -17,6 +17,7 @@ from tortoise.transactions import in_transaction
 
 from budgets.models import Project, Residency, VoterRegister
 from consultations.models import Participant, Response
+from meetings import privacy as meetings_privacy
 from moderation.models import Report, UserBlock
 from participation import formatting, mail
 from participation.accounts.domain import ERASED_PASSWORD_HASH, FORMER_PARTICIPANT, erased_email
@@ -137,6 +138,7 @@ async def export_personal_data(user: User, translate: Any) -> dict[str, Any]:
                 "content_type", "content_id", "reason", "text", "created_at"
             )
         ),
+        "meetings": _rows(await meetings_privacy.export(user)),
         "blocks": _rows(
             await UserBlock.filter(user=user).values("created_at", "ends_at", "reason", "lifted_at")
         ),
@@ -165,6 +167,7 @@ async def delete_account(user: User) -> None:
         await ProposalCoauthor.filter(email=email, user=None).delete()
         await ProposalCoauthor.filter(user=user).update(email=erased_email(user.id))
         await Response.filter(user=user).update(user_id=None)
+        await meetings_privacy.erase(user)
         residency = await Residency.get_or_none(user=user).prefetch_related("census_entry")
         if residency is not None:  # the year is all the census itself keeps
             residency.birth_date = date(residency.census_entry.birth_year, 1, 1)
