@@ -17,7 +17,7 @@ from starlette.routing import Route
 from tortoise import timezone
 
 from moderation import ratelimit
-from participation import formatting, spreadsheet
+from participation import formatting, related, spreadsheet
 from participation.i18n import N_, gettext
 from participation.pagecache import cached_for_visitors
 from participation.permissions import is_signed_in, is_staff
@@ -290,6 +290,7 @@ async def proposal_page(
         "can_support": domain.can_support(user, facts),
         "now": timezone.now(),
         "failed": failed,
+        "related": await related.links_for("proposal", proposal.id),
     }
     return render(request, "proposals/show.html", context, status_code=422 if failed else 200)
 
