@@ -10,6 +10,7 @@ from budgets import demo as budgets_demo
 from consultations import demo as consultations_demo
 from followup import demo as followup_demo
 from indicators import demo as indicators_demo
+from meetings import demo as meetings_demo
 from moderation import demo as moderation_demo
 from participation.accounts.models import Role, User
 from participation.accounts.services import hash_password
@@ -58,6 +59,7 @@ async def seed(settings: Settings) -> None:
     await consultations_demo.load(settings, users)
     await moderation_demo.load(settings, users)
     await followup_demo.load(settings, users)
+    await meetings_demo.load(settings, users)
     await indicators_demo.load(settings)  # last: figures of everything above
 
 

@@ -4,7 +4,6 @@ publish minutes linked both ways; bad input is refused field by field; the calen
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 import httpx
 from icalendar import Calendar
@@ -114,7 +113,9 @@ async def test_staff_plan_move_and_cancel_a_meeting(
     meeting = await Meeting.get(title="Conseil de quartier")
     await services.register(settings, meeting.id, person)
     moved = await post_form(
-        client, f"/admin/meetings/{meeting.id}", {**data, "starts_at": "2031-05-05T18:30", "ends_at": "2031-05-05T20:00"}
+        client,
+        f"/admin/meetings/{meeting.id}",
+        {**data, "starts_at": "2031-05-05T18:30", "ends_at": "2031-05-05T20:00"},
     )
     assert moved.status_code == 303
     cancelled = await post_form(client, f"/admin/meetings/{meeting.id}/cancel", {})
