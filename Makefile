@@ -56,8 +56,8 @@ demo: migrate
 	$(BIN)/participation demo
 
 lint: $(VENV)/.installed
-	$(BIN)/ruff check participation budgets consultations moderation indicators followup tests bench
-	$(BIN)/mypy participation budgets consultations moderation indicators followup
+	$(BIN)/ruff check participation budgets consultations moderation indicators followup meetings tests bench
+	$(BIN)/mypy participation budgets consultations moderation indicators followup meetings
 
 # Known vulnerabilities in the installed dependencies (pip-audit, PyPI's advisory data; osv.dev
 # is not reachable from every machine that reaches PyPI). A vulnerability fails the build. When

@@ -221,3 +221,23 @@ async def test_the_meetings_list_shows_upcoming_and_past(
     page = await client.get("/meetings")
     assert page.status_code == 200
     assert page.text.index("Bientôt") < page.text.index("Autrefois")
+
+
+async def test_a_consultation_page_links_back_to_the_meeting_that_produced_it(
+    client: httpx.AsyncClient, settings: Settings, admin: User
+) -> None:
+    from meetings.domain import MinutesForm
+    from tests.consultations.factories import consultation_open
+
+    consultation, _questions = await consultation_open()
+    meeting = await meeting_started(title="Réunion sur la place du marché")
+    await services.publish_minutes(
+        meeting.id, MinutesForm("<p>CR</p>", (), (consultation.id,)), admin
+    )
+    page = await client.get(f"/consultations/{consultation.id}")
+    assert f'href="/meetings/{meeting.id}"' in page.text
+    assert "Discuté en réunion publique" in page.text
+    assert (
+        f'href="/consultations/{consultation.id}"'
+        in (await client.get(f"/meetings/{meeting.id}")).text
+    )

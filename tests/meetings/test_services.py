@@ -176,3 +176,44 @@ async def test_the_reminder_is_sent_once_even_when_the_cron_runs_twice_at_once(
     assert await Notification.filter(kind=services.REMINDER).count() == 1
     assert await Notification.filter(kind=services.REMINDER, user=holder).count() == 1
     assert await OutboxEmail.all().count() == before + 1
+
+
+async def test_registrations_are_in_the_data_export_and_erased_with_the_account(
+    app: Any, settings: Settings
+) -> None:
+    from participation.accounts.privacy import delete_account, export_personal_data
+    from tests.meetings.factories import meeting_started
+
+    upcoming = await meeting_next_week(capacity=1)
+    past = await meeting_started()
+    leaving, waiting = await people(settings, 2)
+    done = await services.register(settings, upcoming.id, leaving)
+    await services.register(settings, upcoming.id, waiting)
+    await Registration.create(
+        meeting=past, user=leaving, seat=Seat.CONFIRMED, code="PAST-CAME", joined_at=timezone.now()
+    )
+    exported = await export_personal_data(leaving, lambda text: text)
+    codes = {row["code"] for row in exported["meetings"]}
+    assert codes == {done.code, "PAST-CAME"}
+    assert {row["meeting"] for row in exported["meetings"]} == {upcoming.title, past.title}
+    await delete_account(leaving)
+    assert (await Registration.get(meeting=upcoming, user=leaving)).seat == Seat.CANCELLED
+    assert (await Registration.get(meeting=past, user=leaving)).seat == Seat.CONFIRMED
+    assert (await Meeting.get(id=upcoming.id)).confirmed == 0
+    # the freed seat goes to the waiting list with the next cron run, notified
+    await jobs.send_reminders({"settings": settings})
+    assert (await Registration.get(meeting=upcoming, user=waiting)).seat == Seat.CONFIRMED
+    assert await Notification.filter(user=waiting, kind=services.PROMOTED).count() == 1
+
+
+async def test_the_notification_list_leads_to_the_meeting(app: Any, settings: Settings) -> None:
+    from participation.notifications.services import describe, link_of, recent
+
+    meeting = await meeting_next_week(capacity=1)
+    holder, waiting = await people(settings, 2)
+    for person in (holder, waiting):
+        await services.register(settings, meeting.id, person)
+    await services.cancel_registration(settings, meeting.id, holder)
+    [notification] = await recent(waiting.id)
+    assert link_of(notification) == f"/meetings/{meeting.id}"
+    assert meeting.title in describe(notification)
