@@ -31,7 +31,7 @@ async def load(settings: Settings, users: list[Any]) -> None:
     day = timedelta(days=1)
     past = [
         ("Villebelle · Réunion de quartier Centre", now - 40 * day, Format.IN_PERSON),
-        ("Villebelle · Budget participatif : bilan", now - 12 * day, Format.HYBRID),
+        ("Villebelle · Budget participatif\u00a0: bilan", now - 12 * day, Format.HYBRID),
     ]
     for title, start, format_ in past:
         meeting = await Meeting.create(
@@ -68,7 +68,7 @@ async def load(settings: Settings, users: list[Any]) -> None:
     await Meeting.create(
         title="Villebelle · Atelier mobilités douces",
         description=richtext.sanitize(
-            "Pistes cyclables, trottoirs, zones apaisées : venez dessiner."
+            "Pistes cyclables, trottoirs, zones apaisées\u00a0: venez dessiner."
         ),
         format=Format.HYBRID,
         starts_at=soon.replace(hour=17),
@@ -86,7 +86,7 @@ async def load(settings: Settings, users: list[Any]) -> None:
         starts_at=later.replace(hour=9),
         ends_at=later.replace(hour=11),
         address="Médiathèque (chantier), rue des Tilleuls",
-        accessibility="Chantier : chaussures fermées ; parcours accessible en fauteuil.",
+        accessibility="Chantier\u00a0: chaussures fermées\u202f; parcours accessible en fauteuil.",
         capacity=1,
     )
     await services.register(settings, full.id, admin)  # the one seat: the demo shows a full visit

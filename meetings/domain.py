@@ -141,10 +141,11 @@ def new_code(choice: Callable[[str], str] = secrets.choice) -> str:
     return f"{raw[:4]}-{raw[4:]}"
 
 
-def normalised_code(typed: str) -> str:
-    """A code as staff type it (lower case, spaces, no dash) in its stored form."""
-    raw = "".join(c for c in typed.upper() if c.isalnum())
-    return f"{raw[:4]}-{raw[4:]}" if len(raw) == CODE_LENGTH else raw
+def normalised_code(typed: str) -> str | None:
+    """A code as staff type it (lower case, spaces, no dash) in its stored form; None when
+    what was typed cannot be a code (too short, too long)."""
+    raw = "".join(c for c in typed[:100].upper() if c.isalnum())
+    return f"{raw[:4]}-{raw[4:]}" if len(raw) == CODE_LENGTH else None
 
 
 @dataclass(frozen=True)

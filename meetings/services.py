@@ -353,9 +353,11 @@ async def attendance_by_code(meeting_id: int, typed: str, by_user: Any) -> Regis
     """Staff type the code a person shows at the door: marked present."""
     code = domain.normalised_code(typed)
     async with in_transaction():
-        registration = await Registration.get_or_none(
-            meeting_id=meeting_id, code=code, seat=Seat.CONFIRMED
-        ).select_related("user")
+        registration = None
+        if code is not None:
+            registration = await Registration.get_or_none(
+                meeting_id=meeting_id, code=code, seat=Seat.CONFIRMED
+            ).select_related("user")
         if registration is None:
             raise refuse(N_("No seat has this code for this meeting."), "code")
         registration.attended = True

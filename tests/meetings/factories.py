@@ -13,7 +13,7 @@ from meetings.models import Meeting
 async def meeting_next_week(capacity: int | None = 20, **fields: object) -> Meeting:
     start = timezone.now() + timedelta(days=7)
     values: dict[str, object] = {
-        "title": "Réunion publique : le parc",
+        "title": "Réunion publique\u00a0: le parc",
         "format": Format.HYBRID,
         "starts_at": start,
         "ends_at": start + timedelta(hours=2),

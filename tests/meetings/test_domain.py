@@ -96,6 +96,8 @@ def test_registration_codes_are_unambiguous_and_read_back_as_typed() -> None:
         assert len(code) == 9 and code[4] == "-"
         assert not set(code.replace("-", "")) & set("0O1IL")
         assert domain.normalised_code(code.lower().replace("-", " ")) == code
+    assert domain.normalised_code("ABC") is None
+    assert domain.normalised_code("X" * 5000) is None
 
 
 VALID = {
