@@ -1,53 +1,70 @@
-"""The meetings feature, declared once (issue #20: public meetings)."""
+"""Public meetings, declared once (issue #20; participation/features.py)."""
 
 from __future__ import annotations
 
-from meetings import jobs, queries, services
+from typing import Any
+
+from meetings import demo, jobs, privacy, queries, services
 from meetings.routes import routes
 from participation import related
 from participation.i18n import N_
 from participation.notifications import services as notifications
 
 try:
-    from participation.features import Feature
+    from participation import features  # type: ignore[attr-defined, unused-ignore]
 except ImportError:  # until participation/features.py lands (#17, the manifest slice)
-    from types import SimpleNamespace as Feature  # type: ignore[assignment]
+    features = None  # type: ignore[assignment, unused-ignore]  # then drop this and the `if`
 
 
-# what a meeting tells people, in the core's notification list (subject, in-app sentence, link)
+def _meeting_page(event_key: str) -> str:
+    return f"/meetings/{event_key.split(':')[1]}"  # event keys: "meeting:<id>:..."
+
+
+# what a meeting tells people: e-mail subject, sentence in the notification list, its link
 notifications.declare_kind(
     services.PROMOTED,
     N_("A seat freed up for you"),
     N_("A seat freed up: you are registered for the meeting “{title}”."),
-    lambda key: f"/meetings/{key.split(':')[1]}",
+    _meeting_page,
 )
 notifications.declare_kind(
     services.MOVED,
     N_("A meeting has moved"),
     N_("The meeting “{title}” has moved."),
-    lambda key: f"/meetings/{key.split(':')[1]}",
+    _meeting_page,
 )
 notifications.declare_kind(
     services.CANCELLED,
     N_("A meeting is cancelled"),
     N_("The meeting “{title}” is cancelled."),
-    lambda key: f"/meetings/{key.split(':')[1]}",
+    _meeting_page,
 )
 notifications.declare_kind(
     services.REMINDER,
     N_("Reminder: a meeting tomorrow"),
     N_("Reminder: the meeting “{title}” is tomorrow."),
-    lambda key: f"/meetings/{key.split(':')[1]}",
+    _meeting_page,
 )
+# proposal and consultation pages show the meetings whose minutes link to them
 related.PROVIDERS["meetings"] = queries.related_links
 
-FEATURE = Feature(
-    name="meetings",
-    routes=routes,
-    models=["meetings.models"],
-    jobs=jobs.FUNCTIONS,
-    cron=jobs.CRON_JOBS,
-    depends_on=("consultations",),
-    # personal_data: meetings/privacy.py (export, erase); demo: meetings/demo.py (load) —
-    # wired by hand in accounts/privacy.py and participation/demo.py until the Feature fields land
+
+async def _demo(context: Any) -> None:  # participation.features.DemoContext
+    await demo.load(context.settings, context.users)
+
+
+FEATURE = (
+    features.Feature(
+        name="meetings",
+        routes=routes,
+        models=["meetings.models"],
+        jobs=jobs.FUNCTIONS,
+        cron=jobs.CRON_JOBS,
+        personal_data=features.PersonalData(export=privacy.export, erase=privacy.erase),
+        demo=_demo,
+        nav=[features.NavLink(N_("Meetings"), "/meetings")],
+        depends_on=("consultations",),  # minutes link the consultations a meeting produced
+    )
+    if features is not None
+    else None
 )

@@ -15,22 +15,26 @@ from tortoise.expressions import F
 
 from meetings.domain import Seat
 from meetings.models import Meeting, Registration
+from participation import formatting
 
 
-async def export(user: Any) -> list[dict[str, Any]]:
-    return list(
-        await Registration.filter(user_id=user.id)
-        .order_by("id")
-        .values(
-            "meeting_id",
-            "code",
-            "seat",
-            "joined_at",
-            "attended",
-            meeting="meeting__title",
-            starts_at="meeting__starts_at",
-        )
-    )
+async def export(user: Any, translate: Any = None) -> dict[str, Any]:
+    """The person's registrations, JSON-ready (moments in the town's time, with the offset)."""
+    registrations = await Registration.filter(user_id=user.id).select_related("meeting")
+    return {
+        "meetings": [
+            {
+                "meeting_id": r.meeting_id,
+                "meeting": r.meeting.title,
+                "starts_at": formatting.iso_local(r.meeting.starts_at),
+                "seat": r.seat.value,
+                "code": r.code,
+                "joined_at": formatting.iso_local(r.joined_at),
+                "attended": r.attended,
+            }
+            for r in sorted(registrations, key=lambda r: r.id)
+        ]
+    }
 
 
 async def erase(user: Any) -> None:

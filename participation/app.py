@@ -17,7 +17,7 @@ from budgets import routes as budgets_routes
 from consultations import routes as consultations_routes
 from followup import routes as followup_routes
 from indicators import routes as indicators_routes
-from meetings.manifest import FEATURE as MEETINGS
+from meetings import manifest as meetings_manifest
 from moderation import routes as moderation_routes
 from moderation.middleware import BlockedUserMiddleware
 from moderation.ratelimit import RateLimited, rate_limited
@@ -75,7 +75,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *moderation_routes.routes,
             *indicators_routes.routes,
             *followup_routes.routes,
-            *MEETINGS.routes,
+            *meetings_manifest.routes,
             *section_routes,
             Mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static"),
         ],

@@ -138,7 +138,7 @@ async def export_personal_data(user: User, translate: Any) -> dict[str, Any]:
                 "content_type", "content_id", "reason", "text", "created_at"
             )
         ),
-        "meetings": _rows(await meetings_privacy.export(user)),
+        **await meetings_privacy.export(user, translate),
         "blocks": _rows(
             await UserBlock.filter(user=user).values("created_at", "ends_at", "reason", "lifted_at")
         ),
