@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -13,10 +14,12 @@ from consultations.models import Consultation, Phase
 from meetings import domain
 from meetings.domain import Seat, Status
 from meetings.models import Meeting, Outcome, Registration
-from participation.i18n import N_
+from participation import formatting, spreadsheet
+from participation.i18n import N_, gettext
 from participation.proposals.domain import PUBLIC_STATES
 from participation.proposals.models import Proposal
 from participation.related import RelatedLink
+from participation.templating import public_name
 
 
 async def upcoming(now: datetime | None = None) -> list[Meeting]:
@@ -90,6 +93,34 @@ async def registrations(meeting_id: int) -> list[Registration]:
     rows = await Registration.filter(meeting_id=meeting_id).select_related("user")
     order = {Seat.CONFIRMED: 0, Seat.WAITING: 1, Seat.CANCELLED: 2}
     return sorted(rows, key=lambda r: (order[r.seat], r.joined_at, r.id))
+
+
+def registrations_csv(meeting: Meeting, rows: list[Registration]) -> str:
+    """The staff's list at the door (the one CSV writer: formulas neutralised), in the reader's
+    language: person, code, registration, registered at, came."""
+    out = io.StringIO()
+    writer = spreadsheet.writer(out)
+    writer.writerow(
+        [
+            gettext("Person"),
+            gettext("Code"),
+            gettext("Registration"),
+            gettext("Registered at"),
+            gettext("Came"),
+        ]
+    )
+    came = {True: gettext("Yes"), False: gettext("No"), None: ""}
+    writer.writerows(
+        [
+            public_name(r.user),
+            r.code,
+            gettext(domain.SEAT_LABELS[r.seat]),
+            formatting.format_datetime(r.joined_at),
+            came[r.attended],
+        ]
+        for r in rows
+    )
+    return out.getvalue()
 
 
 async def reminders_due(now: datetime | None = None) -> list[int]:

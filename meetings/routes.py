@@ -28,7 +28,7 @@ from participation.permissions import can_administer, is_verified_resident
 from participation.refusals import NotFound, Refused
 from participation.settings import Settings
 from participation.templating import flash, render
-from participation.web import form_data, parsed_form, redirect, require
+from participation.web import attachment, form_data, parsed_form, redirect, require
 
 LABELS = {"format_labels": FORMAT_LABELS, "seat_labels": SEAT_LABELS, "formats": list(Format)}
 
@@ -252,6 +252,13 @@ async def admin_minutes(request: Request) -> Response:
     return redirect(f"/admin/meetings/{meeting.id}")
 
 
+async def admin_csv(request: Request) -> Response:
+    require(request, can_administer)
+    meeting = await _meeting(request)
+    content = queries.registrations_csv(meeting, await queries.registrations(meeting.id))
+    return attachment(content, "text/csv; charset=utf-8", f"reunion-{meeting.id}-inscriptions.csv")
+
+
 def _notified(saved: str, notified: int) -> str:
     if not notified:
         return saved
@@ -279,6 +286,11 @@ routes = [
         admin_meeting,
         methods=["GET", "POST"],
         name="meetings:admin_meeting",
+    ),
+    Route(
+        "/admin/meetings/{meeting_id:int}/registrations.csv",
+        admin_csv,
+        name="meetings:admin_csv",
     ),
     Route(
         "/admin/meetings/{meeting_id:int}/cancel",

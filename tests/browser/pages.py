@@ -97,4 +97,5 @@ EXEMPT: dict[str, str] = {
     "indicators:csv": "CSV open data (its content is the participation page)",
     "indicators:json": "JSON open data",
     "meetings:feed": "iCalendar feed (its content is the meetings list)",
+    "meetings:admin_csv": "CSV download for staff (its content is the registrations table)",
 }

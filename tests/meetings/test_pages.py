@@ -241,3 +241,21 @@ async def test_a_consultation_page_links_back_to_the_meeting_that_produced_it(
         f'href="/consultations/{consultation.id}"'
         in (await client.get(f"/meetings/{meeting.id}")).text
     )
+
+
+async def test_staff_download_the_registrations(
+    client: httpx.AsyncClient, settings: Settings, admin: User
+) -> None:
+    meeting = await meeting_next_week(capacity=1)
+    first = await create_user(settings, "premier@example.org", display_name="=Premier")
+    second = await create_user(settings, "second@example.org", display_name="Seconde")
+    seat = await services.register(settings, meeting.id, first)
+    waiting = await services.register(settings, meeting.id, second)
+    await log_in(client, admin)
+    response = await client.get(f"/admin/meetings/{meeting.id}/registrations.csv")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    lines = response.text.splitlines()
+    assert lines[0].startswith("Personne,Code,Inscription")
+    assert lines[1].startswith(f"'=Premier,{seat.code},Inscrit ou inscrite,")
+    assert lines[2].startswith(f"Seconde,{waiting.code},En liste d’attente,")

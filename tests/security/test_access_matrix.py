@@ -154,6 +154,7 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "POST /admin/meetings/{meeting_id}/attendance":                                             (LOGIN,   DENIED,  DENIED,  DENIED,  DONE),
     "POST /admin/meetings/{meeting_id}/code":                                                   (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
     "POST /admin/meetings/{meeting_id}/minutes":                                                (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
+    "GET /admin/meetings/{meeting_id}/registrations.csv":                                       (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
     "POST /admin/meetings/{meeting_id}/cancel":                                                 (LOGIN,   DENIED,  DENIED,  DENIED,  DONE),
     "GET /notifications":                                                                       (LOGIN,   PAGE,    PAGE,    PAGE,    PAGE),
     "GET /moderation":                                                                          (LOGIN,   DENIED,  DENIED,  PAGE,    PAGE),
