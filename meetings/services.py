@@ -90,6 +90,19 @@ async def _registered_ids(meeting_id: int) -> list[int]:
     return [int(i) for i in ids]
 
 
+EDITABLE = (
+    "title",
+    "description",
+    "format",
+    "starts_at",
+    "ends_at",
+    "address",
+    "accessibility",
+    "online_url",
+    "capacity",
+)
+
+
 async def update_meeting(
     settings: Settings, meeting_id: int, form: MeetingForm, by_user: Any
 ) -> int:
@@ -115,14 +128,12 @@ async def update_meeting(
             form.ends_at,
             form.address,
         )
-        for name in ("title", "format", "starts_at", "ends_at", "address"):
+        for name in EDITABLE:
             setattr(meeting, name, getattr(form, name))
         meeting.description = richtext.sanitize(form.description)
-        meeting.accessibility = form.accessibility
-        meeting.online_url = form.online_url
-        meeting.capacity = form.capacity
         meeting.sequence += 1 if moved else 0
-        await meeting.save()
+        # never `confirmed`: seats change only through their conditional UPDATEs
+        await meeting.save(update_fields=[*EDITABLE, "sequence", "updated_at"])
         await _audit(by_user, "meeting_updated", meeting.id, before, _audited(meeting))
         emails += await _fill_seats(settings, meeting.id)
         if moved:

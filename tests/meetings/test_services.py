@@ -217,3 +217,30 @@ async def test_the_notification_list_leads_to_the_meeting(app: Any, settings: Se
     [notification] = await recent(waiting.id)
     assert link_of(notification) == f"/meetings/{meeting.id}"
     assert meeting.title in describe(notification)
+
+
+async def test_fewer_seats_than_people_holding_one_is_refused(
+    app: Any, settings: Settings, admin: User
+) -> None:
+    from meetings import domain
+    from participation.refusals import Refused
+
+    meeting = await meeting_next_week(capacity=2)
+    for person in await people(settings, 2):
+        await services.register(settings, meeting.id, person)
+    form = domain.parse_meeting(
+        {
+            "title": meeting.title,
+            "format": "in-person",
+            "starts_at": "2031-05-04T18:30",
+            "ends_at": "2031-05-04T20:00",
+            "address": meeting.address,
+            "capacity": "1",
+        }
+    )
+    assert isinstance(form, domain.MeetingForm)
+    with pytest.raises(Refused) as refused:
+        await services.update_meeting(settings, meeting.id, form, admin)
+    assert [p.field for p in refused.value.problems] == ["capacity"]
+    stored = await Meeting.get(id=meeting.id)
+    assert (stored.capacity, stored.confirmed) == (2, 2)
