@@ -265,7 +265,7 @@ async def test_the_meter_updates_with_htmx_and_without_javascript(
     assert full.headers["location"] == f"/budgets/{budget.id}/ballot#meter"
     shown = await client.get(full.headers["location"])
     assert "<html" in shown.text and "90\u202f000\xa0€" in shown.text
-    assert "checked" in shown.text  # the choices are ticked again
+    assert 'checked' in shown.text  # the choices are ticked again
     again = await client.get(f"/budgets/{budget.id}/ballot")  # shown once
     assert "90\u202f000\xa0€" not in again.text
     assert await Ballot.all().count() == 0
