@@ -28,7 +28,7 @@ from consultations.models import (
     Result,
     ScaleStyle,
 )
-from participation import formatting, i18n, refusals
+from participation import formatting, i18n, refusals, related
 from participation.formfields import local_input_value
 from participation.i18n import gettext, ngettext
 from participation.numbers import parse_id
@@ -78,6 +78,7 @@ async def detail(request: Request) -> Response:
         "results_public": queries.results_are_public(consultation),
         "turnout": await queries.turnout(consultation.id),
         "local_input_value": local_input_value,
+        "related": await related.links_for("consultation", consultation.id),
     }
     return render(request, "consultations/detail.html", context)
 

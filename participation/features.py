@@ -47,6 +47,7 @@ INSTALLED: tuple[str, ...] = (
     "consultations",
     "moderation",
     "followup",
+    "meetings",
     "indicators",  # last: its demo computes figures of everything above
 )
 

@@ -110,6 +110,18 @@ TITLED = {
 }
 
 
+# kinds declared by features (their manifest): kind -> where its notification leads
+LINKS: dict[str, Callable[[str], str]] = {}
+
+
+def declare_kind(kind: str, subject: str, titled: str, link: Callable[[str], str]) -> None:
+    """A feature's notification kind: e-mail `subject`, in-app sentence `titled` ({title}),
+    and `link(event_key)`, the page the in-app list leads to."""
+    MESSAGES[kind] = (subject, titled)
+    TITLED[kind] = titled
+    LINKS[kind] = link
+
+
 def describe(notification: Any) -> str:
     """The sentence of a stored notification in the list, in the current language: the same
     facts as its e-mail (who acted, the new state, the title), from what the row stored."""
@@ -141,6 +153,8 @@ def describe(notification: Any) -> str:
 def link_of(notification: Any) -> str:
     """Where a notification in the list leads."""
     n = notification
+    if n.kind in LINKS:
+        return LINKS[n.kind](n.event_key)
     if n.kind == Kind.CONSULTATION_OUTCOME:
         return url("consultations:outcome", consultation_id=n.event_key.split(":")[1])
     if n.kind in TITLED:

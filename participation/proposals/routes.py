@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from tortoise import timezone
 
-from participation import formatting, ratelimit, spreadsheet
+from participation import formatting, ratelimit, related, spreadsheet
 from participation.comments.domain import STANCE_LABELS, build_thread
 from participation.comments.domain import can_edit as can_edit_comment
 from participation.i18n import N_, gettext
@@ -281,6 +281,7 @@ async def proposal_page(
         "can_support": domain.can_support(user, facts),
         "now": timezone.now(),
         "failed": failed,
+        "related": await related.links_for("proposal", proposal.id),
     }
     return render(request, "proposals/detail.html", context, status_code=422 if failed else 200)
 

@@ -72,6 +72,11 @@ AUDITED: dict[str, str] = {
     "followup:admin_index": "test_admin_journey",
     "followup:admin": "test_every_page",
     "admin:index": "test_admin_journey",
+    "meetings:index": "test_meetings",
+    "meetings:detail": "test_meetings",
+    "meetings:admin_index": "test_meetings",
+    "meetings:admin_new": "test_meetings",
+    "meetings:admin": "test_meetings",
 }
 
 # route name -> why axe does not audit it
@@ -91,4 +96,6 @@ EXEMPT: dict[str, str] = {
     "moderation:audit_csv": "CSV download of the audit log (its content is the audit page)",
     "indicators:csv": "CSV open data (its content is the participation page)",
     "indicators:json": "JSON open data",
+    "meetings:feed": "iCalendar feed (its content is the meetings list)",
+    "meetings:admin_csv": "CSV download for staff (its content is the registrations table)",
 }

@@ -13,7 +13,15 @@ from participation.db import PooledConnection
 from tests.conftest import DATABASE_URL
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("participation", "budgets", "consultations", "moderation", "indicators", "followup")
+PACKAGES = (
+    "participation",
+    "budgets",
+    "consultations",
+    "moderation",
+    "indicators",
+    "followup",
+    "meetings",
+)
 # what a connection given back to the pool without RESET ALL / UNLISTEN / CLOSE ALL /
 # pg_advisory_unlock_all would carry over to the next request
 SESSION_STATE = re.compile(

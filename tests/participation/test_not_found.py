@@ -25,6 +25,8 @@ MISSING = 999_999
         f"/consultations/{MISSING}/results.json",
         f"/proposals/{MISSING}",
         f"/followup/{MISSING}",
+        f"/meetings/{MISSING}",
+        f"/admin/meetings/{MISSING}",
         f"/moderation/users/{MISSING}",
         f"/admin/indicators/budget/{MISSING}",
         "/admin/indicators/nothing/1",
@@ -42,7 +44,15 @@ async def test_a_missing_object_shows_the_translated_not_found_page(
 
 
 def test_routes_say_not_found_the_projects_way() -> None:
-    packages = ["budgets", "consultations", "moderation", "indicators", "followup", "participation"]
+    packages = [
+        "budgets",
+        "consultations",
+        "moderation",
+        "indicators",
+        "followup",
+        "meetings",
+        "participation",
+    ]
     raising = [
         str(path.relative_to(ROOT))
         for package in packages

@@ -11,6 +11,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from tortoise import timezone
+
 from budgets import services as budget_services
 from budgets.jobs import tally_budget
 from budgets.models import Phase, Project
@@ -156,6 +158,16 @@ async def _formulas_everywhere(settings: Settings, world: Any) -> None:
     for consultation in await Consultation.filter(phase="closed"):
         await consultation_services.compute_results(settings, consultation.id)
     await indicator_services.compute_all()
+    from meetings.models import Meeting, Registration
+
+    await Meeting.all().update(title=FORMULA)
+    await Registration.create(
+        meeting_id=world.ids["meeting_id"],
+        user=world.owner,
+        seat="confirmed",
+        code="ABCD-EFGH",
+        joined_at=timezone.now(),
+    )
 
 
 async def test_every_csv_export_neutralises_every_text_column(app: Any, settings: Settings) -> None:
@@ -186,6 +198,7 @@ async def test_every_csv_export_neutralises_every_text_column(app: Any, settings
         "GET /budgets/{budget_id:id}/results.csv",
         "GET /consultations/{consultation_id:id}/results.csv",
         "GET /consultations/{consultation_id:id}/responses.csv",
+        "GET /admin/meetings/{meeting_id:id}/registrations.csv",
     }
     # the formula text reached each export (a title, a name, a label, a reason...)
     assert all(count > 0 for count in exports.values()), exports

@@ -69,6 +69,11 @@ NO_FORM_IN_THE_WORLD = {
     # screen (after a resident is checked in at the first)
     "POST /admin/budgets/{budget_id:id}/key-share": ("share",),
     "POST /admin/budgets/{budget_id:id}/paper-ballot/choices": ("project", "action"),
+    # the world's meeting is upcoming, nobody registered: no cancel form, no attendance list,
+    # no minutes yet
+    "POST /meetings/{meeting_id:id}/cancel": (),
+    "POST /admin/meetings/{meeting_id:id}/attendance": ("present",),
+    "POST /admin/meetings/{meeting_id:id}/minutes": ("minutes", "proposals", "consultations"),
 }
 
 

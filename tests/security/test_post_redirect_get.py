@@ -223,6 +223,30 @@ async def _commitment(ctx: Ctx) -> Data:
     return {"kind": "proposal", "source_id": str(ctx.extra["accepted"])}
 
 
+MEETING = {
+    "title": "Réunion de quartier",
+    "format": "in-person",
+    "starts_at": "2031-05-04T18:30",
+    "ends_at": "2031-05-04T20:00",
+    "address": "Salle des fêtes",
+    "capacity": "30",
+}
+
+
+async def _owner_code(ctx: Ctx) -> Data:
+    from meetings.models import Registration
+
+    world = ctx.world
+    registration = await Registration.get(meeting_id=world.ids["meeting_id"], user=world.owner)
+    return {"code": registration.code}
+
+
+async def _started_meeting(ctx: Ctx) -> dict[str, Any]:
+    from tests.meetings.factories import meeting_started
+
+    return {**ctx.world.ids, "meeting_id": (await meeting_started()).id}
+
+
 NEW_PASSWORD = "Une-autre-phrase-de-passe-solide"
 PROPOSAL = {
     "title": "Un abri à vélos devant la médiathèque",
@@ -375,6 +399,16 @@ STEPS: list[Step] = [
         "followup:admin_milestone", "admin", {"on": "2026-04-01", "text": "Premières plantations"}
     ),
     Step("indicators:refresh", "admin"),
+    # meetings
+    Step("meetings:register", "owner"),
+    Step("meetings:register", "other"),
+    Step("meetings:cancel", "other"),
+    Step("meetings:admin_new", "admin", MEETING),
+    Step("meetings:admin", "admin", MEETING),
+    Step("meetings:admin_code", "admin", _owner_code),
+    Step("meetings:admin_attendance", "admin", {"present": "1"}),
+    Step("meetings:admin_minutes", "admin", {"minutes": "Compte rendu."}, ids=_started_meeting),
+    Step("meetings:admin_cancel", "admin"),
     Step("comments:delete", "owner"),
     Step("moderation:block", "moderator", {"duration": "1d", "reason": "Abus."}),
     Step("moderation:unblock", "admin", {"reason": "Excuses présentées."}),
@@ -401,6 +435,8 @@ REFUSED: list[Step] = [
     Step("consultations:admin_new", "admin", {"title": " "}),
     Step("consultations:answer", "other", {}),
     Step("followup:admin_milestone", "admin", {"on": "31/02/2026", "text": ""}),
+    Step("meetings:admin_new", "admin", {**MEETING, "ends_at": "2031-05-04T17:00"}),
+    Step("meetings:admin_code", "admin", {"code": "ZZZZ-ZZZZ"}),
 ]
 
 

@@ -152,6 +152,9 @@ async def seed_world(settings: Settings) -> World:
     accepted = await make_proposal(world.owner, ProposalState.ACCEPTED, title="Proposition retenue")
     commitment = await create_commitment(SourceKind.PROPOSAL, accepted.id)
     reason = await ReasonTemplate.create(text_fr="Propos injurieux.", text_en="Abusive words.")
+    from tests.meetings.factories import meeting_next_week
+
+    meeting = await meeting_next_week()  # a public meeting with seats
     world.hidden = {
         "draft_proposal": draft.id,
         "hidden_comment": rejected.id,
@@ -174,6 +177,7 @@ async def seed_world(settings: Settings) -> World:
         "moderation_decision": decision.id,
         "user": world.owner.id,
         "commitment_id": commitment.id,
+        "meeting_id": meeting.id,
         "kind": "budget",
         "process_id": budget.id,
         "reason": reason.id,

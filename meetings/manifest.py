@@ -1,0 +1,63 @@
+"""Public meetings, declared once (issue #20; participation/features.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from meetings import demo, jobs, privacy, queries, services
+from meetings.routes import routes
+from participation import features, related
+from participation.i18n import N_
+from participation.notifications import services as notifications
+from participation.urls import url
+
+
+def _meeting_page(event_key: str) -> str:
+    # event keys: "meeting:<id>:..."
+    return url("meetings:detail", meeting_id=int(event_key.split(":")[1]))
+
+
+# what a meeting tells people: e-mail subject, sentence in the notification list, its link
+notifications.declare_kind(
+    services.PROMOTED,
+    N_("A seat freed up for you"),
+    N_("A seat freed up: you are registered for the meeting “{title}”."),
+    _meeting_page,
+)
+notifications.declare_kind(
+    services.MOVED,
+    N_("A meeting has moved"),
+    N_("The meeting “{title}” has moved."),
+    _meeting_page,
+)
+notifications.declare_kind(
+    services.CANCELLED,
+    N_("A meeting is cancelled"),
+    N_("The meeting “{title}” is cancelled."),
+    _meeting_page,
+)
+notifications.declare_kind(
+    services.REMINDER,
+    N_("Reminder: a meeting tomorrow"),
+    N_("Reminder: the meeting “{title}” is tomorrow."),
+    _meeting_page,
+)
+# proposal and consultation pages show the meetings whose minutes link to them
+related.PROVIDERS["meetings"] = queries.related_links
+
+
+async def _demo(context: Any) -> None:  # participation.features.DemoContext
+    await demo.load(context.settings, context.users)
+
+
+FEATURE = features.Feature(
+    name="meetings",
+    routes=routes,
+    models=["meetings.models"],
+    jobs=jobs.FUNCTIONS,
+    cron=jobs.CRON_JOBS,
+    personal_data=features.PersonalData(export=privacy.export, erase=privacy.erase),
+    demo=_demo,
+    nav=[features.NavLink(N_("Meetings"), "meetings:index")],
+    depends_on=("proposals", "consultations"),  # minutes link what a meeting produced
+)

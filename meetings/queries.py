@@ -1,0 +1,165 @@
+"""Meeting reads: the public lists, one meeting's page, the staff's lists, what links back."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from tortoise import timezone
+from tortoise.expressions import F, Q
+
+from consultations.models import Consultation, Phase
+from meetings import domain
+from meetings.domain import Seat, Status
+from meetings.models import Meeting, Outcome, Registration
+from participation import formatting, spreadsheet
+from participation.i18n import N_, gettext
+from participation.proposals.domain import PUBLIC_STATES
+from participation.proposals.models import Proposal
+from participation.related import RelatedLink
+from participation.templating import public_name
+from participation.urls import url
+
+
+async def upcoming(now: datetime | None = None) -> list[Meeting]:
+    """Meetings not over yet (cancelled ones too, marked, so nobody comes for nothing)."""
+    return await Meeting.filter(ends_at__gte=now or timezone.now()).order_by("starts_at", "id")
+
+
+async def past(now: datetime | None = None, limit: int = 50) -> list[Meeting]:
+    return (
+        await Meeting.filter(ends_at__lt=now or timezone.now())
+        .order_by("-starts_at", "-id")
+        .limit(limit)
+    )
+
+
+async def feed_meetings() -> list[Meeting]:
+    """What the calendar feed carries: everything but what ended more than a year ago."""
+    since = timezone.now().replace(year=timezone.now().year - 1)
+    return await Meeting.filter(ends_at__gte=since).order_by("starts_at", "id")
+
+
+async def seat_of(meeting_id: int, user: Any) -> Registration | None:
+    if not user.is_authenticated:
+        return None
+    return await Registration.get_or_none(meeting_id=meeting_id, user_id=user.id)
+
+
+async def waiting_position(registration: Registration) -> int:
+    """1 for the first on the waiting list."""
+    ahead = await Registration.filter(
+        meeting_id=registration.meeting_id,
+        seat=Seat.WAITING,
+        joined_at__lt=registration.joined_at,
+    ).count()
+    ties = await Registration.filter(
+        meeting_id=registration.meeting_id,
+        seat=Seat.WAITING,
+        joined_at=registration.joined_at,
+        id__lt=registration.id,
+    ).count()
+    return ahead + ties + 1
+
+
+async def waiting_count(meeting_id: int) -> int:
+    return await Registration.filter(meeting_id=meeting_id, seat=Seat.WAITING).count()
+
+
+@dataclass
+class Produced:
+    proposals: list[Proposal]
+    consultations: list[Consultation]
+
+
+async def produced(meeting_id: int) -> Produced:
+    """The public proposals and consultations the meeting's minutes link to."""
+    outcomes = await Outcome.filter(meeting_id=meeting_id).values_list("kind", "target_id")
+    proposal_ids = [i for kind, i in outcomes if kind == "proposal"]
+    consultation_ids = [i for kind, i in outcomes if kind == "consultation"]
+    return Produced(
+        await Proposal.filter(
+            id__in=proposal_ids or [0], state__in=list(PUBLIC_STATES), moderation_state="visible"
+        ).order_by("id"),
+        await Consultation.filter(id__in=consultation_ids or [0])
+        .exclude(phase=Phase.PREPARATION)
+        .order_by("id"),
+    )
+
+
+async def registrations(meeting_id: int) -> list[Registration]:
+    """The staff's list: seats, then the waiting list in its order, with each person."""
+    rows = await Registration.filter(meeting_id=meeting_id).select_related("user")
+    order = {Seat.CONFIRMED: 0, Seat.WAITING: 1, Seat.CANCELLED: 2}
+    return sorted(rows, key=lambda r: (order[r.seat], r.joined_at, r.id))
+
+
+def registrations_csv(meeting: Meeting, rows: list[Registration]) -> str:
+    """The staff's list at the door (the one CSV writer: formulas neutralised), in the reader's
+    language: person, code, registration, registered at, came."""
+    out = io.StringIO()
+    writer = spreadsheet.writer(out)
+    writer.writerow(
+        [
+            gettext("Person"),
+            gettext("Code"),
+            gettext("Registration"),
+            gettext("Registered at"),
+            gettext("Came"),
+        ]
+    )
+    came = {True: gettext("Yes"), False: gettext("No"), None: ""}
+    writer.writerows(
+        [
+            public_name(r.user),
+            r.code,
+            gettext(domain.SEAT_LABELS[r.seat]),
+            formatting.format_datetime(r.joined_at),
+            came[r.attended],
+        ]
+        for r in rows
+    )
+    return out.getvalue()
+
+
+async def reminders_due(now: datetime | None = None) -> list[int]:
+    """Meetings starting within a day whose reminder was not sent for their start."""
+    now = now or timezone.now()
+    rows = await Meeting.filter(
+        status=Status.SCHEDULED,
+        starts_at__gt=now,
+        starts_at__lte=now + domain.REMINDER_LEAD,
+    ).values_list("id", "starts_at", "reminded_for")
+    return [meeting_id for meeting_id, starts, reminded in rows if reminded != starts]
+
+
+PRODUCED_AT = N_("Discussed at the public meeting")
+
+
+async def related_links(kind: str, target_id: int) -> list[RelatedLink]:
+    """The meetings whose published minutes link to this proposal or consultation
+    (the provider this feature registers with participation.related)."""
+    meetings = await Meeting.filter(
+        outcomes__kind=kind, outcomes__target_id=target_id, minutes_published_at__isnull=False
+    ).order_by("starts_at", "id")
+    return [
+        RelatedLink(PRODUCED_AT, m.title, url("meetings:detail", meeting_id=m.id), m.starts_at)
+        for m in meetings
+    ]
+
+
+async def free_seats_and_waiting() -> list[int]:
+    """Upcoming meetings with a free seat and somebody on the waiting list."""
+    ids: list[Any] = (
+        await Meeting.filter(
+            Q(capacity__isnull=True) | Q(confirmed__lt=F("capacity")),
+            status=Status.SCHEDULED,
+            starts_at__gt=timezone.now(),
+            registrations__seat=Seat.WAITING,
+        )
+        .distinct()
+        .values_list("id", flat=True)
+    )
+    return [int(i) for i in ids]

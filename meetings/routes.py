@@ -1,0 +1,322 @@
+"""Meeting pages: thin handlers, permission -> service -> response.
+
+Public: /meetings (upcoming and past), /meetings/{id}, /meetings/calendar.ics (site-wide feed);
+residents register and cancel with POST forms (no JavaScript needed).
+Staff: /admin/meetings (list, new), /admin/meetings/{id} (edit or move, cancel, registrations
+and attendance, minutes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from tortoise import timezone
+
+from meetings import calendar, domain, queries, services
+from meetings.domain import FORMAT_LABELS, SEAT_LABELS, Format, Seat
+from meetings.models import Meeting
+from participation.formfields import local_input_value
+from participation.i18n import gettext, ngettext
+from participation.numbers import parse_id
+from participation.permissions import can_administer, is_verified_resident
+from participation.refusals import NotFound, Refused
+from participation.templating import flash, render
+from participation.urls import url
+from participation.web import (
+    attachment,
+    errors_of,
+    form_data,
+    parsed_form,
+    redirect,
+    require,
+    settings_of,
+)
+
+LABELS = {"format_labels": FORMAT_LABELS, "seat_labels": SEAT_LABELS, "formats": list(Format)}
+
+
+async def _meeting(request: Request) -> Meeting:
+    meeting = await Meeting.get_or_none(id=request.path_params["meeting_id"])
+    if meeting is None:
+        raise NotFound()
+    return meeting
+
+
+# --- public ---------------------------------------------------------------------------------
+
+
+async def index(request: Request) -> Response:
+    context = {**LABELS, "upcoming": await queries.upcoming(), "past": await queries.past()}
+    return render(request, "meetings/index.html", context)
+
+
+async def detail(request: Request) -> Response:
+    meeting = await _meeting(request)
+    user = request.scope["user"]
+    registration = await queries.seat_of(meeting.id, user)
+    seat = registration.seat if registration else None
+    now = timezone.now()
+    facts = meeting.facts()
+    context = {
+        **LABELS,
+        "meeting": meeting,
+        "registration": registration if seat != Seat.CANCELLED else None,
+        "position": await queries.waiting_position(registration)
+        if registration and seat == Seat.WAITING
+        else None,
+        "open": domain.registration_open(facts, now),
+        "can_cancel": domain.can_cancel(facts, seat, now),
+        "show_link": domain.online_link_visible(facts, seat, now),
+        "link_from": meeting.starts_at - domain.LINK_LEAD,
+        "online": domain.is_online(facts),
+        "seats_left": None
+        if meeting.capacity is None
+        else max(0, meeting.capacity - meeting.confirmed),
+        "waiting": await queries.waiting_count(meeting.id),
+        "produced": await queries.produced(meeting.id) if meeting.minutes_published_at else None,
+    }
+    return render(request, "meetings/detail.html", context)
+
+
+async def register(request: Request) -> Response:
+    user = require(request, is_verified_resident)
+    meeting = await _meeting(request)
+    done = await services.register(settings_of(request), meeting.id, user)
+    if done.seat == Seat.CONFIRMED:
+        message = gettext("You are registered. Your registration code: %(code)s") % {
+            "code": done.code
+        }
+    else:
+        message = gettext(
+            "The meeting is full: you are on the waiting list. Your registration code: %(code)s"
+        ) % {"code": done.code}
+    flash(request, message)
+    return redirect(url("meetings:detail", meeting_id=meeting.id))
+
+
+async def cancel(request: Request) -> Response:
+    user = require(request, is_verified_resident)
+    meeting = await _meeting(request)
+    await services.cancel_registration(settings_of(request), meeting.id, user)
+    flash(request, gettext("Your registration is cancelled."))
+    return redirect(url("meetings:detail", meeting_id=meeting.id))
+
+
+async def feed(request: Request) -> Response:
+    settings = settings_of(request)
+    host = urlsplit(settings.base_url).hostname or "localhost"
+    name = f"{settings.site_name} · {gettext('Public meetings')}"
+    body = calendar.feed(await queries.feed_meetings(), settings.base_url, host, name)
+    return Response(
+        body,
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": 'inline; filename="meetings.ics"'},
+    )
+
+
+# --- staff ----------------------------------------------------------------------------------
+
+
+async def admin_index(request: Request) -> Response:
+    require(request, can_administer)
+    meetings = await Meeting.all().order_by("-starts_at", "-id")
+    return render(request, "meetings/admin_index.html", {**LABELS, "meetings": meetings})
+
+
+def _meeting_form(meeting: Meeting | None) -> dict[str, str]:
+    if meeting is None:
+        return {"format": Format.IN_PERSON.value}
+    return {
+        "title": meeting.title,
+        "description": meeting.description,
+        "format": meeting.format.value,
+        "starts_at": local_input_value(meeting.starts_at),
+        "ends_at": local_input_value(meeting.ends_at),
+        "address": meeting.address,
+        "accessibility": meeting.accessibility,
+        "online_url": meeting.online_url,
+        "capacity": "" if meeting.capacity is None else str(meeting.capacity),
+    }
+
+
+async def admin_new(request: Request) -> Response:
+    user = require(request, can_administer)
+    errors: dict[str, str] = {}
+    values: Mapping[str, str] = _meeting_form(None)
+    if request.method == "POST":
+        values = await form_data(request)
+        form = domain.parse_meeting(values)
+        if not isinstance(form, list):
+            meeting = await services.create_meeting(form, user)
+            flash(request, gettext("The meeting is published."))
+            return redirect(url("meetings:admin", meeting_id=meeting.id))
+        errors = errors_of(form)
+    context = {**LABELS, "meeting": None, "form": values, "errors": errors}
+    return render(request, "meetings/admin_form.html", context, status_code=422 if errors else 200)
+
+
+async def _admin_page(
+    request: Request,
+    meeting: Meeting,
+    errors: dict[str, str] | None = None,
+    values: Mapping[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    produced = await queries.produced(meeting.id)
+    form: dict[str, Any] = {
+        **_meeting_form(meeting),
+        "minutes": meeting.minutes,
+        "proposals": ", ".join(str(p.id) for p in produced.proposals),
+        "consultations": ", ".join(str(c.id) for c in produced.consultations),
+        "code": "",
+        **(values or {}),
+    }
+    context = {
+        **LABELS,
+        "meeting": meeting,
+        "form": form,
+        "errors": errors or {},
+        "registrations": await queries.registrations(meeting.id),
+        "minutes_allowed": domain.can_publish_minutes(meeting.facts(), timezone.now()),
+    }
+    return render(request, "meetings/admin_form.html", context, status_code=status_code)
+
+
+async def admin_meeting(request: Request) -> Response:
+    user = require(request, can_administer)
+    meeting = await _meeting(request)
+    if request.method == "GET":
+        return await _admin_page(request, meeting)
+    data = await form_data(request)
+    form = domain.parse_meeting(data)
+    try:
+        if isinstance(form, list):
+            raise Refused(form)
+        notified = await services.update_meeting(settings_of(request), meeting.id, form, user)
+    except Refused as refused:
+        errors = errors_of(refused.problems)
+        return await _admin_page(request, meeting, errors, data, status_code=422)
+    flash(request, _notified(gettext("Saved."), notified))
+    return redirect(url("meetings:admin", meeting_id=meeting.id))
+
+
+async def admin_cancel(request: Request) -> Response:
+    user = require(request, can_administer)
+    meeting = await _meeting(request)
+    notified = await services.cancel_meeting(settings_of(request), meeting.id, user)
+    flash(request, _notified(gettext("The meeting is cancelled."), notified))
+    return redirect(url("meetings:admin", meeting_id=meeting.id))
+
+
+async def admin_attendance(request: Request) -> Response:
+    user = require(request, can_administer)
+    meeting = await _meeting(request)
+    form = await parsed_form(request)
+    present = {i for i in (parse_id(v) for v in form.getlist("present")) if i is not None}
+    came = await services.record_attendance(meeting.id, present, user)
+    flash(request, ngettext("%(n)s person came.", "%(n)s people came.", came) % {"n": came})
+    return redirect(url("meetings:admin", meeting_id=meeting.id, anchor="attendance"))
+
+
+async def admin_code(request: Request) -> Response:
+    user = require(request, can_administer)
+    meeting = await _meeting(request)
+    data = await form_data(request)
+    try:
+        registration = await services.attendance_by_code(meeting.id, data.get("code", ""), user)
+    except Refused as refused:
+        errors = errors_of(refused.problems)
+        return await _admin_page(request, meeting, errors, data, status_code=422)
+    flash(
+        request,
+        gettext("%(name)s is marked present.") % {"name": registration.user.display_name},
+    )
+    return redirect(url("meetings:admin", meeting_id=meeting.id, anchor="attendance"))
+
+
+async def admin_minutes(request: Request) -> Response:
+    user = require(request, can_administer)
+    meeting = await _meeting(request)
+    data = await form_data(request)
+    form = domain.parse_minutes(data)
+    try:
+        if isinstance(form, list):
+            raise Refused(form)
+        await services.publish_minutes(meeting.id, form, user)
+    except Refused as refused:
+        errors = errors_of(refused.problems)
+        return await _admin_page(request, meeting, errors, data, status_code=422)
+    flash(request, gettext("The minutes are published."))
+    return redirect(url("meetings:admin", meeting_id=meeting.id))
+
+
+async def admin_csv(request: Request) -> Response:
+    require(request, can_administer)
+    meeting = await _meeting(request)
+    content = queries.registrations_csv(meeting, await queries.registrations(meeting.id))
+    return attachment(content, "text/csv; charset=utf-8", f"reunion-{meeting.id}-inscriptions.csv")
+
+
+def _notified(saved: str, notified: int) -> str:
+    if not notified:
+        return saved
+    told = ngettext(
+        "%(n)s registered person notified.", "%(n)s registered people notified.", notified
+    ) % {"n": notified}
+    return f"{saved} {told}"
+
+
+routes = [
+    Route("/meetings", index, name="meetings:index"),
+    Route("/meetings/calendar.ics", feed, name="meetings:feed"),
+    Route("/meetings/{meeting_id:id}", detail, name="meetings:detail"),
+    Route(
+        "/meetings/{meeting_id:id}/register",
+        register,
+        methods=["POST"],
+        name="meetings:register",
+    ),
+    Route("/meetings/{meeting_id:id}/cancel", cancel, methods=["POST"], name="meetings:cancel"),
+    Route("/admin/meetings", admin_index, name="meetings:admin_index"),
+    Route("/admin/meetings/new", admin_new, methods=["GET", "POST"], name="meetings:admin_new"),
+    Route(
+        "/admin/meetings/{meeting_id:id}",
+        admin_meeting,
+        methods=["GET", "POST"],
+        name="meetings:admin",
+    ),
+    Route(
+        "/admin/meetings/{meeting_id:id}/registrations.csv",
+        admin_csv,
+        name="meetings:admin_csv",
+    ),
+    Route(
+        "/admin/meetings/{meeting_id:id}/cancel",
+        admin_cancel,
+        methods=["POST"],
+        name="meetings:admin_cancel",
+    ),
+    Route(
+        "/admin/meetings/{meeting_id:id}/attendance",
+        admin_attendance,
+        methods=["POST"],
+        name="meetings:admin_attendance",
+    ),
+    Route(
+        "/admin/meetings/{meeting_id:id}/code",
+        admin_code,
+        methods=["POST"],
+        name="meetings:admin_code",
+    ),
+    Route(
+        "/admin/meetings/{meeting_id:id}/minutes",
+        admin_minutes,
+        methods=["POST"],
+        name="meetings:admin_minutes",
+    ),
+]
