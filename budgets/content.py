@@ -44,11 +44,11 @@ class BudgetProjectKind:
         rows = await Project.filter(id__in=ids).select_related("author", "budget")
         return {p.id: self._item(p) for p in rows}
 
-    async def visible_to(self, user: Any, content_id: int) -> Item | None:
-        row = await Project.get_or_none(id=content_id)
-        if row is None or await project_or_none(row.budget_id, content_id, user) is None:
+    async def visible_to(self, user: Any, target_id: int) -> Item | None:
+        row = await Project.get_or_none(id=target_id)
+        if row is None or await project_or_none(row.budget_id, target_id, user) is None:
             return None
-        return (await self.load([content_id])).get(content_id)
+        return (await self.load([target_id])).get(target_id)
 
     async def move(
         self, settings: Settings, item: Item, target: ModerationState, actor: Any

@@ -79,9 +79,9 @@ class ConsultationAnswerKind:
             return {}
         return {row["id"]: self._item(row) for row in await self._rows(ids)}
 
-    async def visible_to(self, user: Any, content_id: int) -> Item | None:
+    async def visible_to(self, user: Any, target_id: int) -> Item | None:
         """Moderators see every answer; others the visible answers of published results."""
-        rows = await self._rows([content_id])
+        rows = await self._rows([target_id])
         if not rows:
             return None
         row = rows[0]

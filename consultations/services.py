@@ -587,7 +587,7 @@ async def compute_results(settings: Settings, consultation_id: int) -> str:
             batch = _decoded(raw[start : start + RESULTS_BATCH])
             aggregator.add(batch)
             _collect_texts(specs, batch, found)
-    premoderated = settings.premoderates(texts.CONTENT_TYPE)
+    premoderated = settings.premoderates(texts.CONTENT_KIND)
     await texts.rewrite(consultation_id, found, premoderated, timezone.now().date())
     approved = await approved_texts(consultation_id)
     content = aggregator.result(is_approved(approved))
@@ -661,7 +661,7 @@ async def review_text(question_id: int, text: str, approved: bool, by_user: Any 
         action = "consultation_text_approved" if approved else "consultation_text_hidden"
         await audit(by_user, action, "consultation_text", question_id, "", after)
         # decided here, it leaves the queue (closed, reports resolved, `case_closed` audited)
-        await close_case_of_removed(by_user, texts.CONTENT_TYPE, row.id, action)
+        await close_case_of_removed(by_user, texts.CONTENT_KIND, row.id, action)
 
 
 # --- outcome ---------------------------------------------------------------------------------

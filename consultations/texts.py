@@ -29,8 +29,8 @@ from consultations.models import Consultation, TextReview
 from moderation import services as moderation
 from participation.contributions import ModerationState
 
-CONTENT_TYPE = "consultation_answer"
-ID_LIMIT = 2**31 - 1  # ids fit the INTEGER columns of moderation (content_id, target_id)
+CONTENT_KIND = "consultation_answer"
+ID_LIMIT = 2**31 - 1  # ids fit the INTEGER column of moderation (`target_id`)
 
 Key = tuple[int, str]  # (question id, text digest)
 _random = random.SystemRandom()
@@ -116,7 +116,7 @@ async def rewrite(
             for row in rows:
                 if row.id in fresh:
                     await moderation.open_pending_case(
-                        CONTENT_TYPE, int(row.id), None, opened_at=case_day(today)
+                        CONTENT_KIND, int(row.id), None, opened_at=case_day(today)
                     )
     return len(new_rows)
 

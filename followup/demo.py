@@ -12,7 +12,7 @@ from budgets.models import Budget
 from consultations import demo as consultations_demo
 from consultations.models import Consultation
 from followup import queries, services
-from followup.domain import MilestoneForm, SourceKind, Status, StatusUpdate
+from followup.domain import MilestoneForm, Status, StatusUpdate, TargetKind
 from followup.models import Commitment
 from participation.accounts.models import Role, User
 from participation.proposals.models import Proposal
@@ -53,13 +53,13 @@ PROJECT_STORIES: list[tuple[Status, int, str, list[tuple[date, str]]]] = [
 async def _follow(
     settings: Settings,
     staff: Any,
-    kind: SourceKind,
-    source_id: int,
+    kind: TargetKind,
+    target_id: int,
     story: tuple[Status, int, str, list[tuple[date, str]]],
 ) -> None:
-    if await Commitment.exists(source_kind=kind, source_id=source_id):
+    if await Commitment.exists(target_kind=kind, target_id=target_id):
         return
-    commitment = await services.create_commitment(kind, source_id, staff)
+    commitment = await services.create_commitment(kind, target_id, staff)
     status, progress, reason, milestones = story
     for on, text in milestones:
         await services.add_milestone(settings, commitment.id, MilestoneForm(on, text), staff)
@@ -78,7 +78,7 @@ async def load(settings: Settings, users: list[User]) -> None:
     if budget is not None:
         funded = sorted(await queries.funded_project_ids(budget.id))
         for project_id, story in zip(funded, PROJECT_STORIES, strict=False):
-            await _follow(settings, staff, SourceKind.PROJECT, project_id, story)
+            await _follow(settings, staff, TargetKind.PROJECT, project_id, story)
     demo_proposals = Proposal.filter(
         state__in=queries.ACCEPTED_PROPOSAL_STATES, author_id__in=[u.id for u in users]
     )
@@ -88,7 +88,7 @@ async def load(settings: Settings, users: list[User]) -> None:
             if proposal.state == "done"
             else (Status.IN_PROGRESS, 25, "", [(date(2026, 6, 1), "Devis signé.")])
         )
-        await _follow(settings, staff, SourceKind.PROPOSAL, proposal.id, story)
+        await _follow(settings, staff, TargetKind.PROPOSAL, proposal.id, story)
     demo_consultations = Consultation.filter(
         title=consultations_demo.CLOSED_TITLE, outcome_published_at__isnull=False
     )
@@ -99,4 +99,4 @@ async def load(settings: Settings, users: list[User]) -> None:
             "",
             [(date(2026, 9, 1), "Nouveaux horaires testés le samedi.")],
         )
-        await _follow(settings, staff, SourceKind.CONSULTATION, consultation.id, story)
+        await _follow(settings, staff, TargetKind.CONSULTATION, consultation.id, story)

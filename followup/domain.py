@@ -27,10 +27,26 @@ class Status(StrEnum):
     ABANDONED = "abandoned"  # abandonné (with a reason)
 
 
-class SourceKind(StrEnum):
-    PROJECT = "budget-project"  # a funded participatory budget project
+class TargetKind(StrEnum):
+    """What a commitment follows (`Commitment.target_kind`): the same words as everywhere else
+    (`budget_project` is the content kind of moderation and the audit log's target kind)."""
+
+    PROJECT = "budget_project"  # a funded participatory budget project
     PROPOSAL = "proposal"  # an accepted citizen proposal
     CONSULTATION = "consultation"  # a consultation whose decision is published
+
+
+# Spellings used before issue #17 and still read from links and forms (`/followup?kind=
+# budget-project`); stored rows were rewritten by followup/migrations/0002_target_kind.py.
+FORMER_KINDS = {"budget-project": TargetKind.PROJECT}
+
+
+def target_kind(value: str | None) -> TargetKind | None:
+    """The kind named by a form or a query string (its former spelling too); None if unknown."""
+    value = value or ""
+    if value in TargetKind._value2member_map_:
+        return TargetKind(value)
+    return FORMER_KINDS.get(value)
 
 
 STATUS_LABELS = {
@@ -39,10 +55,10 @@ STATUS_LABELS = {
     Status.DONE: N_("Done"),
     Status.ABANDONED: N_("Abandoned"),
 }
-SOURCE_LABELS = {
-    SourceKind.PROJECT: N_("Budget project"),
-    SourceKind.PROPOSAL: N_("Citizen proposal"),
-    SourceKind.CONSULTATION: N_("Consultation decision"),
+KIND_LABELS = {
+    TargetKind.PROJECT: N_("Budget project"),
+    TargetKind.PROPOSAL: N_("Citizen proposal"),
+    TargetKind.CONSULTATION: N_("Consultation decision"),
 }
 
 
@@ -119,7 +135,7 @@ def parse_milestone(data: Mapping[str, str]) -> MilestoneForm:
 @dataclass(frozen=True)
 class Filters:
     status: Status | None = None
-    kind: SourceKind | None = None
+    kind: TargetKind | None = None
     district: str | None = None
 
     @classmethod
@@ -130,7 +146,7 @@ class Filters:
         district = params.get("district", "").strip()[:100]
         return cls(
             Status(status) if status in Status._value2member_map_ else None,
-            SourceKind(kind) if kind in SourceKind._value2member_map_ else None,
+            target_kind(kind),
             district or None,
         )
 

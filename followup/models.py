@@ -9,15 +9,16 @@ from typing import Any
 from tortoise import fields
 from tortoise.models import Model
 
-from followup.domain import SourceKind, Status
+from followup.domain import Status, TargetKind
 from participation.residents.models import DISTRICT_NAME_LENGTH
 
 
 # One commitment per source (UNIQUE): a funded project, an accepted proposal, a consultation.
 class Commitment(Model):
     id = fields.IntField(primary_key=True)
-    source_kind = fields.CharEnumField(SourceKind, max_length=20)
-    source_id = fields.IntField()
+    # columns named before issue #17 gave every feature's (kind, id) pair one name
+    target_kind = fields.CharEnumField(TargetKind, max_length=20, source_field="source_kind")
+    target_id = fields.IntField(source_field="source_id")
     title = fields.CharField(max_length=200)
     district = fields.CharField(max_length=DISTRICT_NAME_LENGTH, null=True)  # public filter
     status = fields.CharEnumField(Status, max_length=16, default=Status.UPCOMING)
@@ -28,7 +29,7 @@ class Commitment(Model):
 
     class Meta:
         table = "followup_commitment"
-        unique_together = (("source_kind", "source_id"),)
+        unique_together = (("target_kind", "target_id"),)
 
 
 # Every status change: the public history, and the event that notifies (once) its participants.

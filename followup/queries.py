@@ -7,7 +7,7 @@ from typing import Any
 from budgets.models import Budget, Phase, Project
 from budgets.queries import stored_results
 from consultations.models import Consultation
-from followup.domain import Filters, SourceKind
+from followup.domain import Filters, TargetKind
 from followup.models import Commitment, Milestone, StatusChange
 from participation.proposals.domain import ProposalState
 from participation.proposals.models import Proposal
@@ -32,7 +32,7 @@ async def public_list(filters: Filters) -> list[Commitment]:
     if filters.status is not None:
         query = query.filter(status=filters.status)
     if filters.kind is not None:
-        query = query.filter(source_kind=filters.kind)
+        query = query.filter(target_kind=filters.kind)
     if filters.district is not None:
         query = query.filter(district=filters.district)
     return await query.order_by("-updated_at", "-id")
@@ -55,16 +55,16 @@ async def commitment_page(commitment_id: int) -> dict[str, Any] | None:
         "commitment": commitment,
         "milestones": await Milestone.filter(commitment_id=commitment.id).order_by("on", "id"),
         "changes": await StatusChange.filter(commitment_id=commitment.id).order_by("at", "id"),
-        "source_url": await source_url(commitment),
+        "target_url": await target_url(commitment),
     }
 
 
-async def source_url(commitment: Commitment) -> str:
-    if commitment.source_kind == SourceKind.PROPOSAL:
-        return url("proposals:detail", id=commitment.source_id)
-    if commitment.source_kind == SourceKind.CONSULTATION:
-        return url("consultations:outcome", consultation_id=commitment.source_id)
-    project = await Project.get_or_none(id=commitment.source_id)
+async def target_url(commitment: Commitment) -> str:
+    if commitment.target_kind == TargetKind.PROPOSAL:
+        return url("proposals:detail", id=commitment.target_id)
+    if commitment.target_kind == TargetKind.CONSULTATION:
+        return url("consultations:outcome", consultation_id=commitment.target_id)
+    project = await Project.get_or_none(id=commitment.target_id)
     return (
         url("budgets:project", budget_id=project.budget_id, project_id=project.id)
         if project
@@ -76,8 +76,8 @@ async def candidates() -> list[dict[str, Any]]:
     """Sources that could be followed and are not yet: funded projects, accepted proposals,
     consultations with a published decision."""
     followed = {
-        (kind, source_id)
-        for kind, source_id in await Commitment.all().values_list("source_kind", "source_id")
+        (kind, target_id)
+        for kind, target_id in await Commitment.all().values_list("target_kind", "target_id")
     }
     found: list[dict[str, Any]] = []
     for budget in await Budget.filter(phase=Phase.RESULTS).order_by("-id"):
@@ -85,7 +85,7 @@ async def candidates() -> list[dict[str, Any]]:
         for project in await Project.filter(id__in=list(funded)).order_by("title"):
             found.append(
                 {
-                    "kind": SourceKind.PROJECT,
+                    "kind": TargetKind.PROJECT,
                     "id": project.id,
                     "title": project.title,
                     "context": budget.title,
@@ -93,14 +93,14 @@ async def candidates() -> list[dict[str, Any]]:
             )
     for proposal in await Proposal.filter(state__in=ACCEPTED_PROPOSAL_STATES).order_by("-id"):
         found.append(
-            {"kind": SourceKind.PROPOSAL, "id": proposal.id, "title": proposal.title, "context": ""}
+            {"kind": TargetKind.PROPOSAL, "id": proposal.id, "title": proposal.title, "context": ""}
         )
     for consultation in await Consultation.filter(outcome_published_at__isnull=False).order_by(
         "-id"
     ):
         found.append(
             {
-                "kind": SourceKind.CONSULTATION,
+                "kind": TargetKind.CONSULTATION,
                 "id": consultation.id,
                 "title": consultation.title,
                 "context": "",

@@ -14,7 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from followup import domain, queries, services
-from followup.domain import SourceKind, Status
+from followup.domain import Status, TargetKind
 from followup.models import Commitment
 from participation.i18n import ngettext
 from participation.numbers import parse_id
@@ -27,9 +27,9 @@ from participation.web import errors_of, form_data, redirect, require, settings_
 
 LABELS = {
     "status_labels": domain.STATUS_LABELS,
-    "source_labels": domain.SOURCE_LABELS,
+    "kind_labels": domain.KIND_LABELS,
     "statuses": list(Status),
-    "kinds": list(SourceKind),
+    "kinds": list(TargetKind),
 }
 
 
@@ -64,10 +64,10 @@ async def admin_index(request: Request) -> Response:
 async def admin_create(request: Request) -> Response:
     user = require(request, can_administer)
     data = await form_data(request)
-    source_id = parse_id(data.get("source_id"))
-    if data.get("kind") not in set(SourceKind) or source_id is None:
+    kind, target_id = domain.target_kind(data.get("kind")), parse_id(data.get("target_id"))
+    if kind is None or target_id is None:
         raise DomainError(services.NOT_FOLLOWABLE)
-    commitment = await services.create_commitment(SourceKind(data["kind"]), source_id, user)
+    commitment = await services.create_commitment(kind, target_id, user)
     return redirect(url("followup:admin", commitment_id=commitment.id))
 
 
@@ -138,9 +138,7 @@ routes = [
     Route("/followup/{commitment_id:id}", detail, name="followup:detail"),
     Route("/admin/followup", admin_index, name="followup:admin_index"),
     Route("/admin/followup/new", admin_create, methods=["POST"], name="followup:admin_new"),
-    Route(
-        "/admin/followup/{commitment_id:id}", admin_commitment, name="followup:admin"
-    ),
+    Route("/admin/followup/{commitment_id:id}", admin_commitment, name="followup:admin"),
     Route(
         "/admin/followup/{commitment_id:id}/status",
         admin_status,

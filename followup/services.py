@@ -15,7 +15,7 @@ from tortoise.transactions import in_transaction
 from budgets.models import Project, VoterRegister
 from consultations.models import Consultation, Participant
 from followup import domain
-from followup.domain import MilestoneForm, SourceKind, StatusUpdate
+from followup.domain import MilestoneForm, StatusUpdate, TargetKind
 from followup.models import Commitment, Milestone, StatusChange
 from followup.queries import ACCEPTED_PROPOSAL_STATES, funded_project_ids
 from participation import mail
@@ -32,22 +32,22 @@ from participation.urls import url
 NOT_FOLLOWABLE = N_("This cannot be followed: it was not funded, accepted or decided.")
 
 
-async def source_facts(kind: SourceKind, source_id: int) -> tuple[str, str | None] | None:
+async def target_facts(kind: TargetKind, target_id: int) -> tuple[str, str | None] | None:
     """(title, district) of an eligible source, or None: a funded project, an accepted
     proposal, a consultation whose outcome is published."""
-    if kind == SourceKind.PROJECT:
-        project = await Project.get_or_none(id=source_id).select_related("district")
+    if kind == TargetKind.PROJECT:
+        project = await Project.get_or_none(id=target_id).select_related("district")
         if project is None or project.id not in await funded_project_ids(project.budget_id):
             return None
         return project.title, project.district.name if project.district else None
-    if kind == SourceKind.PROPOSAL:
+    if kind == TargetKind.PROPOSAL:
         proposal = await Proposal.get_or_none(
-            id=source_id, state__in=ACCEPTED_PROPOSAL_STATES
+            id=target_id, state__in=ACCEPTED_PROPOSAL_STATES
         ).select_related("district")
         if proposal is None:
             return None
         return proposal.title, proposal.district.name if proposal.district else None
-    consultation = await Consultation.get_or_none(id=source_id, outcome_published_at__isnull=False)
+    consultation = await Consultation.get_or_none(id=target_id, outcome_published_at__isnull=False)
     if consultation is None:
         return None
     district = consultation.district if consultation.audience == "district" else None
@@ -67,27 +67,27 @@ def _audited(commitment: Commitment) -> dict[str, Any]:
     }
 
 
-async def create_commitment(kind: SourceKind, source_id: int, by_user: Any = None) -> Commitment:
+async def create_commitment(kind: TargetKind, target_id: int, by_user: Any = None) -> Commitment:
     """The commitment of a source; creating it twice gives back the first. `by_user` None:
     the platform (the job that follows every new source)."""
-    facts = await source_facts(kind, source_id)
+    facts = await target_facts(kind, target_id)
     if facts is None:
         raise DomainError(NOT_FOLLOWABLE)
     title, district = facts
     async with in_transaction():
         commitment, created = await Commitment.get_or_create(
-            source_kind=kind, source_id=source_id, defaults={"title": title, "district": district}
+            target_kind=kind, target_id=target_id, defaults={"title": title, "district": district}
         )
         if created:
-            after = {"source": f"{kind.value}:{source_id}", **_audited(commitment)}
+            after = {"source": f"{kind.value}:{target_id}", **_audited(commitment)}
             await _audit(by_user, "commitment_created", commitment.id, "", after)
     return commitment
 
 
 async def participant_ids(commitment: Commitment) -> set[int]:
     """The accounts of the people who took part in the commitment's source."""
-    if commitment.source_kind == SourceKind.PROJECT:
-        project = await Project.get_or_none(id=commitment.source_id)
+    if commitment.target_kind == TargetKind.PROJECT:
+        project = await Project.get_or_none(id=commitment.target_id)
         if project is None:  # deleted since: nobody left to tell
             return set()
         # who voted in the budget (never how): register -> census entry -> verified account
@@ -97,8 +97,8 @@ async def participant_ids(commitment: Commitment) -> set[int]:
                 "user_id", flat=True
             )
         )
-    if commitment.source_kind == SourceKind.PROPOSAL:
-        proposal = await Proposal.get_or_none(id=commitment.source_id)
+    if commitment.target_kind == TargetKind.PROPOSAL:
+        proposal = await Proposal.get_or_none(id=commitment.target_id)
         if proposal is None:
             return set()
         people = {proposal.author_id}
@@ -112,7 +112,7 @@ async def participant_ids(commitment: Commitment) -> set[int]:
         )
         return people
     return _ids(
-        await Participant.filter(consultation_id=commitment.source_id).values_list(
+        await Participant.filter(consultation_id=commitment.target_id).values_list(
             "user_id", flat=True
         )
     )

@@ -12,17 +12,18 @@ from tortoise import fields
 from tortoise.models import Model
 
 
-class ProcessKind(StrEnum):
+class TargetKind(StrEnum):
     BUDGET = "budget"
     CONSULTATION = "consultation"
-    PROPOSALS = "proposals"  # the whole proposals space: process_id 0
+    PROPOSALS = "proposals"  # the whole proposals space: target_id 0
 
 
 # The figures of one process; `public` says whether the public summary and exports show it.
 class IndicatorSet(Model):
     id = fields.IntField(primary_key=True)
-    process_kind = fields.CharEnumField(ProcessKind, max_length=16)
-    process_id = fields.IntField()
+    # the columns keep their first names (docs/architecture.md, "One name for (kind, id)")
+    target_kind = fields.CharEnumField(TargetKind, max_length=16, source_field="process_kind")
+    target_id = fields.IntField(source_field="process_id")
     title = fields.CharField(max_length=200)
     public = fields.BooleanField(default=False)
     content = fields.TextField()  # JSON, see indicators.compute
@@ -30,4 +31,4 @@ class IndicatorSet(Model):
 
     class Meta:
         table = "indicators_set"
-        unique_together = (("process_kind", "process_id"),)
+        unique_together = (("target_kind", "target_id"),)

@@ -9,14 +9,14 @@ from datetime import date
 from typing import Any
 
 from indicators import charts, domain
-from indicators.models import IndicatorSet, ProcessKind
+from indicators.models import IndicatorSet, TargetKind
 from participation import formatting, spreadsheet
 from participation.i18n import N_, gettext
 
 KIND_LABELS = {
-    ProcessKind.BUDGET: N_("Participatory budget"),
-    ProcessKind.CONSULTATION: N_("Consultation"),
-    ProcessKind.PROPOSALS: N_("Proposals space"),
+    TargetKind.BUDGET: N_("Participatory budget"),
+    TargetKind.CONSULTATION: N_("Consultation"),
+    TargetKind.PROPOSALS: N_("Proposals space"),
 }
 ACTIVITY_LABELS = {
     "proposals": N_("Proposals published"),
@@ -73,9 +73,9 @@ def process(row: IndicatorSet) -> dict[str, Any]:
     result: dict[str, Any] = {
         "row": row,
         "title": title_of(row),
-        "kind_label": gettext(KIND_LABELS[row.process_kind]),
+        "kind_label": gettext(KIND_LABELS[row.target_kind]),
         "figures": figures,
-        "slug": f"{row.process_kind.value}-{row.process_id}",
+        "slug": f"{row.target_kind.value}-{row.target_id}",
     }
     for dimension in ("district", "age"):
         groups = figures[f"by_{dimension}"]
@@ -109,6 +109,8 @@ def process(row: IndicatorSet) -> dict[str, Any]:
 
 # --- exports: aggregated figures only, suppressed cells as empty (CSV) or null (JSON) --------
 
+# The published files keep their columns (`process`, `process_id`: docs/indicators.md) whatever
+# the model calls them: people and scripts read them.
 CSV_COLUMNS = [
     "process",
     "process_id",
@@ -129,8 +131,8 @@ def export_json(rows: list[IndicatorSet]) -> str:
             "suppression_threshold": domain.THRESHOLD,
             "processes": [
                 {
-                    "process": row.process_kind.value,
-                    "process_id": row.process_id,
+                    "process": row.target_kind.value,
+                    "process_id": row.target_id,
                     "title": row.title,
                     "computed_at": formatting.iso_local(row.computed_at),
                     **json.loads(row.content),
@@ -171,8 +173,8 @@ def export_csv(rows: list[IndicatorSet]) -> str:
         ) -> None:
             writer.writerow(
                 [
-                    row.process_kind.value,
-                    row.process_id,
+                    row.target_kind.value,
+                    row.target_id,
                     row.title,
                     dimension,
                     group,

@@ -161,7 +161,7 @@ async def moderation_counts() -> dict[str, Any]:
     """Cases per content type, and the delay of each closed case (submission or report to
     decision), in hours. A case reopened later counts from its last opening."""
     per_type = await _rows(
-        "SELECT content_type, COUNT(*) AS n FROM moderation_case GROUP BY content_type"
+        "SELECT content_type AS kind, COUNT(*) AS n FROM moderation_case GROUP BY content_type"
     )
     closed = await _rows(
         "SELECT opened_at, closed_at FROM moderation_case WHERE closed_at IS NOT NULL"
@@ -170,7 +170,7 @@ async def moderation_counts() -> dict[str, Any]:
     for row in closed:
         opened, decided = _as_datetime(row["opened_at"]), _as_datetime(row["closed_at"])
         delays.append(max(0.0, (decided - opened).total_seconds() / 3600))
-    return {"cases": {row["content_type"]: int(row["n"]) for row in per_type}, "delays": delays}
+    return {"cases": {row["kind"]: int(row["n"]) for row in per_type}, "delays": delays}
 
 
 def _as_datetime(value: Any) -> datetime:

@@ -13,7 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from indicators import jobs, present
-from indicators.models import IndicatorSet, ProcessKind
+from indicators.models import IndicatorSet, TargetKind
 from participation.i18n import gettext
 from participation.pagecache import cached_for_visitors
 from participation.permissions import can_administer
@@ -27,7 +27,7 @@ async def _sets(public_only: bool) -> list[IndicatorSet]:
     query = IndicatorSet.all()
     if public_only:
         query = query.filter(public=True)
-    return await query.order_by("process_kind", "-process_id")
+    return await query.order_by("target_kind", "-target_id")
 
 
 async def summary(request: Request) -> Response:
@@ -56,11 +56,11 @@ async def dashboard(request: Request) -> Response:
 async def process_page(request: Request) -> Response:
     require(request, can_administer)
     try:
-        kind = ProcessKind(request.path_params["kind"])
+        kind = TargetKind(request.path_params["kind"])
     except ValueError:
         raise NotFound() from None
     row = await IndicatorSet.get_or_none(
-        process_kind=kind, process_id=request.path_params["process_id"]
+        target_kind=kind, target_id=request.path_params["target_id"]
     )
     if row is None:
         raise NotFound()
@@ -89,5 +89,5 @@ routes = [
     Route("/indicators/export.json", export_json, name="indicators:json"),
     Route("/admin/indicators", dashboard, name="indicators:dashboard"),
     Route("/admin/indicators/refresh", refresh, methods=["POST"], name="indicators:refresh"),
-    Route("/admin/indicators/{kind}/{process_id:id}", process_page, name="indicators:process"),
+    Route("/admin/indicators/{kind}/{target_id:id}", process_page, name="indicators:process"),
 ]

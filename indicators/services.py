@@ -18,7 +18,7 @@ from budgets.models import Phase as BudgetPhase
 from consultations.models import Audience, Consultation
 from consultations.models import Phase as ConsultationPhase
 from indicators import domain, queries
-from indicators.models import IndicatorSet, ProcessKind
+from indicators.models import IndicatorSet, TargetKind
 
 PUBLIC_BUDGET_PHASES = {BudgetPhase.VOTING, BudgetPhase.TALLY, BudgetPhase.RESULTS}
 PUBLIC_CONSULTATION_PHASES = {ConsultationPhase.OPEN, ConsultationPhase.CLOSED}
@@ -91,23 +91,23 @@ async def compute_all() -> int:
     now = timezone.now()
     year = now.year
     population = await queries.population()
-    computed: list[tuple[ProcessKind, int, str, bool, dict[str, Any]]] = []
+    computed: list[tuple[TargetKind, int, str, bool, dict[str, Any]]] = []
     for budget in await Budget.all().order_by("id"):
         figures = await _budget_figures(budget, population, year)
         public = budget.phase in PUBLIC_BUDGET_PHASES
-        computed.append((ProcessKind.BUDGET, budget.id, budget.title, public, figures))
+        computed.append((TargetKind.BUDGET, budget.id, budget.title, public, figures))
     for consultation in await Consultation.all().order_by("id"):
         figures = await _consultation_figures(consultation, population, year)
         public = consultation.phase in PUBLIC_CONSULTATION_PHASES
         computed.append(
-            (ProcessKind.CONSULTATION, consultation.id, consultation.title, public, figures)
+            (TargetKind.CONSULTATION, consultation.id, consultation.title, public, figures)
         )
     figures = await _proposals_figures(population, year)
-    computed.append((ProcessKind.PROPOSALS, 0, "", True, figures))
+    computed.append((TargetKind.PROPOSALS, 0, "", True, figures))
 
     async with in_transaction():
         kept = []
-        for kind, process_id, title, public, content in computed:
+        for kind, target_id, title, public, content in computed:
             values = {
                 "title": title,
                 "public": public,
@@ -115,7 +115,7 @@ async def compute_all() -> int:
                 "computed_at": now,
             }
             row, created = await IndicatorSet.get_or_create(
-                process_kind=kind, process_id=process_id, defaults=values
+                target_kind=kind, target_id=target_id, defaults=values
             )
             if not created:
                 await IndicatorSet.filter(id=row.id).update(**values)

@@ -79,8 +79,8 @@ async def load(settings: Settings, users: list[Any]) -> None:
             )
             await Proposal.filter(id=target.id).update(comment_count=F("comment_count") + 1)
             case = await ModerationCase.create(
-                content_type="comment",
-                content_id=comment.id,
+                target_kind="comment",
+                target_id=comment.id,
                 author_id=author.id,
                 status=CaseStatus.OPEN,
                 kind=CaseKind.REPORTED,
@@ -93,8 +93,8 @@ async def load(settings: Settings, users: list[Any]) -> None:
             ):
                 await Report.create(
                     case_id=case.id,
-                    content_type="comment",
-                    content_id=comment.id,
+                    target_kind="comment",
+                    target_id=comment.id,
                     reporter_id=reporter.id,
                     reason=reason,
                     text=text,

@@ -1,8 +1,9 @@
 """Moderation: reports, the queue's cases, decisions and user blocks (the audit log they write
 is participation/audit.py).
 
-Content is referenced generically by (content_type, content_id): proposals and comments today,
-budget projects and consultation answers when they plug in (see docs/moderation.md).
+Content is referenced generically by (target_kind, target_id): the kind is a content kind's name
+(participation.contributions), the id its row's; the columns keep their first names
+(`content_type`, `content_id`: see docs/architecture.md, "One name for (kind, id)").
 Integrity lives in the database: one report per person per content, one case per content.
 """
 
@@ -21,8 +22,8 @@ from moderation.domain import Action, CaseKind, CaseStatus, ReportReason
 # pre-moderation or by the author's review request. `open_reports` counts unresolved reports.
 class ModerationCase(Model):
     id = fields.IntField(primary_key=True)
-    content_type = fields.CharField(max_length=30)
-    content_id = fields.IntField()
+    target_kind = fields.CharField(max_length=30, source_field="content_type")
+    target_id = fields.IntField(source_field="content_id")
     author: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
         "participation.User", related_name="moderation_cases", null=True, on_delete=fields.SET_NULL
     )
@@ -36,7 +37,7 @@ class ModerationCase(Model):
 
     class Meta:
         table = "moderation_case"
-        unique_together = (("content_type", "content_id"),)
+        unique_together = (("target_kind", "target_id"),)
         indexes = (Index(fields=("status", "opened_at")),)
 
 
@@ -47,8 +48,8 @@ class Report(Model):
         "moderation.ModerationCase", related_name="reports", on_delete=fields.CASCADE
     )
     case_id: int
-    content_type = fields.CharField(max_length=30)
-    content_id = fields.IntField()
+    target_kind = fields.CharField(max_length=30, source_field="content_type")
+    target_id = fields.IntField(source_field="content_id")
     reporter: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
         "participation.User", related_name="reports_made", on_delete=fields.CASCADE
     )
@@ -60,7 +61,7 @@ class Report(Model):
 
     class Meta:
         table = "moderation_report"
-        unique_together = (("reporter", "content_type", "content_id"),)
+        unique_together = (("reporter", "target_kind", "target_id"),)
         indexes = (Index(fields=("case_id", "resolved_at")),)
 
 
@@ -71,9 +72,9 @@ class ModerationDecision(Model):
         "moderation.ModerationCase", related_name="decisions", on_delete=fields.CASCADE
     )
     case_id: int
-    content_type = fields.CharField(max_length=30)
-    content_id = fields.IntField()
-    content_title = fields.CharField(max_length=200, default="")
+    target_kind = fields.CharField(max_length=30, source_field="content_type")
+    target_id = fields.IntField(source_field="content_id")
+    target_title = fields.CharField(max_length=200, default="", source_field="content_title")
     author: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
         "participation.User",
         related_name="moderation_decisions",

@@ -12,9 +12,14 @@ from participation.accounts.privacy import rows
 
 async def export(user: Any, translate: Callable[[str], str]) -> dict[str, Any]:
     return {
+        # the file keeps the keys it had before issue #17 (`content_type`, `content_id`)
         "reports_made": rows(
             await Report.filter(reporter=user).values(
-                "content_type", "content_id", "reason", "text", "created_at"
+                content_type="target_kind",
+                content_id="target_id",
+                reason="reason",
+                text="text",
+                created_at="created_at",
             )
         ),
         "blocks": rows(

@@ -50,11 +50,11 @@ class QueueParams:
     @classmethod
     def from_query(cls, query: Any) -> QueueParams:
         page = query.get("page", "1")
-        content_type = query.get("type", "")
+        target_kind = query.get("type", "")
         reason = query.get("reason", "")
         kind = query.get("kind", "")
         return cls(
-            type=content_type if content_type in content_kinds() else "",
+            type=target_kind if target_kind in content_kinds() else "",
             reason=reason if reason in ReportReason.__members__.values() else "",
             kind=kind if kind in CaseKind.__members__.values() else "",
             page=parse_page(page, 100_000),
@@ -84,7 +84,7 @@ async def queue_page(params: QueueParams) -> QueuePage:
     present on the page, and the reports of the page: at most 2 + kinds + 1."""
     qs = ModerationCase.filter(status=CaseStatus.OPEN)
     if params.type:
-        qs = qs.filter(content_type=params.type)
+        qs = qs.filter(target_kind=params.type)
     if params.kind:
         qs = qs.filter(kind=params.kind)
     if params.reason:
@@ -96,13 +96,13 @@ async def queue_page(params: QueueParams) -> QueuePage:
     )
     by_type: dict[str, list[int]] = {}
     for case in rows:
-        by_type.setdefault(case.content_type, []).append(case.content_id)
+        by_type.setdefault(case.target_kind, []).append(case.target_id)
     items: dict[tuple[str, int], Item] = {}
     kinds = content_kinds()
-    for content_type, ids in by_type.items():
-        if content_type in kinds:
-            for content_id, item in (await kinds[content_type].load(ids)).items():
-                items[(content_type, content_id)] = item
+    for target_kind, ids in by_type.items():
+        if target_kind in kinds:
+            for target_id, item in (await kinds[target_kind].load(ids)).items():
+                items[(target_kind, target_id)] = item
     reports: dict[int, list[Report]] = {}
     if rows:
         for report in await Report.filter(
@@ -110,7 +110,7 @@ async def queue_page(params: QueueParams) -> QueuePage:
         ).order_by("id"):
             reports.setdefault(report.case_id, []).append(report)
     entries = [
-        Entry(case, items.get((case.content_type, case.content_id)), reports.get(case.id, []))
+        Entry(case, items.get((case.target_kind, case.target_id)), reports.get(case.id, []))
         for case in rows
     ]
     return QueuePage(entries, total, params.page * PAGE_SIZE < total, params)

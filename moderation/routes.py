@@ -129,19 +129,19 @@ def _decided(action: Action, count: int) -> str:
 
 
 async def _reportable(request: Request) -> tuple[str, int, Any]:
-    content_type = request.path_params["type"]
-    kind = content_kinds().get(content_type)
+    target_kind = request.path_params["type"]
+    kind = content_kinds().get(target_kind)
     if kind is None:
         raise NotFound()
     item = await kind.visible_to(request.scope["user"], request.path_params["id"])
     if item is None:
         raise NotFound()
-    return content_type, item.id, item
+    return target_kind, item.id, item
 
 
 async def report(request: Request) -> Response:
     user = require(request, is_signed_in)
-    content_type, content_id, item = await _reportable(request)
+    target_kind, target_id, item = await _reportable(request)
     if not domain.can_report(user, item.author_id, item.coauthor_ids):
         raise services.NotAllowed()
     context: dict[str, Any] = {"item": item, "values": {}, "errors": {}, **labels()}
@@ -154,8 +154,8 @@ async def report(request: Request) -> Response:
         result = await services.report(
             settings_of(request),
             user,
-            content_type,
-            content_id,
+            target_kind,
+            target_id,
             data.get("reason", ""),
             data.get("text", ""),
         )
@@ -165,7 +165,7 @@ async def report(request: Request) -> Response:
     flash(request, gettext("Thank you: the moderators will look at it."))
     if result.hidden:
         return redirect(
-            url("proposals:index") if content_type == "proposal" else item.url.split("#")[0]
+            url("proposals:index") if target_kind == "proposal" else item.url.split("#")[0]
         )
     return redirect(item.url)
 
@@ -277,12 +277,14 @@ AUDIT_FIELDS = [
     "actor_id",
     "actor_name",
     "action",
-    "target_type",
+    "target_kind",
     "target_id",
     "before",
     "after",
     "reason",
 ]
+# the file's columns keep the names they had before issue #17: spreadsheets read them
+AUDIT_HEADER = ["target_type" if name == "target_kind" else name for name in AUDIT_FIELDS]
 
 
 async def audit_csv(request: Request) -> Response:
@@ -290,7 +292,7 @@ async def audit_csv(request: Request) -> Response:
     params = audit.AuditParams.from_query(request.query_params)
     buffer = io.StringIO()
     writer = spreadsheet.writer(buffer)
-    writer.writerow(AUDIT_FIELDS)
+    writer.writerow(AUDIT_HEADER)
     rows = await audit.audit_entries(params).order_by("id").values_list(*AUDIT_FIELDS)
     for row in rows:
         row = list(row)
@@ -372,9 +374,7 @@ routes = [
         name="moderation:review",
     ),
     Route("/moderation/users/{id:id}", user_history, name="moderation:user"),
-    Route(
-        "/moderation/users/{id:id}/block", block_user, methods=["POST"], name="moderation:block"
-    ),
+    Route("/moderation/users/{id:id}/block", block_user, methods=["POST"], name="moderation:block"),
     Route(
         "/moderation/users/{id:id}/unblock",
         unblock_user,

@@ -44,8 +44,8 @@ from participation.urls import url
 __all__ = ["DomainError", "NotAllowed", "Refused"]
 
 
-def kind_of(content_type: str) -> ContentKind:
-    kind = content_kinds().get(content_type)
+def kind_of(target_kind: str) -> ContentKind:
+    kind = content_kinds().get(target_kind)
     if kind is None:
         raise DomainError(N_("This content does not exist."))
     return kind
@@ -54,14 +54,14 @@ def kind_of(content_type: str) -> ContentKind:
 # --- cases ------------------------------------------------------------------------------------
 
 
-async def _case(content_type: str, content_id: int, author_id: int | None) -> ModerationCase:
+async def _case(target_kind: str, target_id: int, author_id: int | None) -> ModerationCase:
     """The one case of a piece of content, created closed if needed (INSERT ... ON CONFLICT DO
     NOTHING: two simultaneous first reports do not collide)."""
     await ModerationCase.bulk_create(
         [
             ModerationCase(
-                content_type=content_type,
-                content_id=content_id,
+                target_kind=target_kind,
+                target_id=target_id,
                 author_id=author_id,
                 status=CaseStatus.CLOSED,
                 opened_at=timezone.now(),
@@ -69,19 +69,19 @@ async def _case(content_type: str, content_id: int, author_id: int | None) -> Mo
         ],
         ignore_conflicts=True,
     )
-    return await ModerationCase.get(content_type=content_type, content_id=content_id)
+    return await ModerationCase.get(target_kind=target_kind, target_id=target_id)
 
 
 async def open_pending_case(
-    content_type: str,
-    content_id: int,
+    target_kind: str,
+    target_id: int,
     author_id: int | None,
     opened_at: datetime | None = None,
 ) -> None:
     """Put new pre-moderated content in the queue, or edited approved content back in it (after
     moving it to pending); call inside the creation's or the edit's transaction. `opened_at`
     (default: now) lets anonymous content say its day only."""
-    case = await _case(content_type, content_id, author_id)
+    case = await _case(target_kind, target_id, author_id)
     await ModerationCase.filter(id=case.id).update(
         status=CaseStatus.OPEN,
         kind=CaseKind.PENDING,
@@ -90,23 +90,21 @@ async def open_pending_case(
     )
 
 
-async def close_case_of_removed(
-    actor: Any, content_type: str, content_id: int, reason: str
-) -> bool:
+async def close_case_of_removed(actor: Any, target_kind: str, target_id: int, reason: str) -> bool:
     """Withdrawn or deleted content leaves the queue: its open case is closed with a system
     reason, its reports resolved, and the closing audited. Call inside the removal's
     transaction. False when there was no open case."""
     now = timezone.now()
     closed = await ModerationCase.filter(
-        content_type=content_type, content_id=content_id, status=CaseStatus.OPEN
+        target_kind=target_kind, target_id=target_id, status=CaseStatus.OPEN
     ).update(status=CaseStatus.CLOSED, closed_at=now, open_reports=0)
     if not closed:
         return False
-    await Report.filter(content_type=content_type, content_id=content_id, resolved_at=None).update(
+    await Report.filter(target_kind=target_kind, target_id=target_id, resolved_at=None).update(
         resolved_at=now
     )
     await audit(
-        actor, "case_closed", content_type, content_id, {"case": "open"}, {"case": "closed"}, reason
+        actor, "case_closed", target_kind, target_id, {"case": "open"}, {"case": "closed"}, reason
     )
     return True
 
@@ -114,13 +112,13 @@ async def close_case_of_removed(
 # --- anti-abuse -------------------------------------------------------------------------------
 
 
-async def abuse_problem(user: Any, text: str, content_type: str) -> str | None:
+async def abuse_problem(user: Any, text: str, target_kind: str) -> str | None:
     """Too many links from a new account, or the same text posted again within a day."""
     now = timezone.now()
     created_at = getattr(user, "created_at", None) or now
     if problem := domain.links_problem(text, created_at, now):
         return problem
-    kind = content_kinds().get(content_type)
+    kind = content_kinds().get(target_kind)
     recent = [] if kind is None else await kind.recent_texts(user.id, now - timedelta(days=1))
     if domain.is_duplicate(text, recent):
         return N_("You already posted this text. Write something new.")
@@ -137,11 +135,11 @@ class ReportResult:
 
 
 async def report(
-    settings: Settings, user: Any, content_type: str, content_id: int, reason: str, text: str
+    settings: Settings, user: Any, target_kind: str, target_id: int, reason: str, text: str
 ) -> ReportResult:
     """Report once (UNIQUE); at the threshold of open reports the content is hidden."""
-    kind = kind_of(content_type)
-    item = await kind.visible_to(user, content_id)
+    kind = kind_of(target_kind)
+    item = await kind.visible_to(user, target_id)
     if item is None:
         raise DomainError(N_("This content does not exist."))
     if not domain.can_report(user, item.author_id, item.coauthor_ids):
@@ -151,11 +149,11 @@ async def report(
     hidden = False
     try:
         async with in_transaction():
-            case = await _case(content_type, content_id, item.author_id)
+            case = await _case(target_kind, target_id, item.author_id)
             created = await Report.create(
                 case_id=case.id,
-                content_type=content_type,
-                content_id=content_id,
+                target_kind=target_kind,
+                target_id=target_id,
                 reporter_id=user.id,
                 reason=reason,
                 text=text.strip(),
@@ -168,7 +166,7 @@ async def report(
             )
             await ModerationCase.filter(id=case.id).update(open_reports=F("open_reports") + 1)
             case = await ModerationCase.get(id=case.id)
-            fresh = (await kind.load([content_id]))[content_id]
+            fresh = (await kind.load([target_id]))[target_id]
             target = domain.after_report(
                 fresh.state, case.open_reports, settings.moderation_report_threshold
             )
@@ -178,8 +176,8 @@ async def report(
                     await audit(
                         None,
                         "auto_hide",
-                        content_type,
-                        content_id,
+                        target_kind,
+                        target_id,
                         {"state": fresh.state.value},
                         {"state": target.value},
                         f"{case.open_reports} reports",
@@ -230,10 +228,10 @@ async def _decide_one(
 ) -> bool:
     case = await ModerationCase.get_or_none(id=case_id, status=CaseStatus.OPEN)
     kinds = content_kinds()
-    if case is None or case.content_type not in kinds:
+    if case is None or case.target_kind not in kinds:
         return False
-    kind = kinds[case.content_type]
-    item = (await kind.load([case.content_id])).get(case.content_id)
+    kind = kinds[case.target_kind]
+    item = (await kind.load([case.target_id])).get(case.target_id)
     if item is None:
         return False
     try:
@@ -254,9 +252,9 @@ async def _decide_one(
         await Report.filter(case_id=case.id, resolved_at=None).update(resolved_at=timezone.now())
         decision = await ModerationDecision.create(
             case_id=case.id,
-            content_type=case.content_type,
-            content_id=case.content_id,
-            content_title=item.title[:200],
+            target_kind=case.target_kind,
+            target_id=case.target_id,
+            target_title=item.title[:200],
             author_id=item.author_id,
             moderator_id=moderator.id,
             action=action,
@@ -267,8 +265,8 @@ async def _decide_one(
         await audit(
             moderator,
             f"decision:{action.value}",
-            case.content_type,
-            case.content_id,
+            case.target_kind,
+            case.target_id,
             {"state": item.state.value},
             {"state": target.value},
             reason,
@@ -292,7 +290,7 @@ async def _notify_author(
         return []
     author = await User.filter(id=item.author_id)
     # a proposal or a comment; else (a budget project) no proposal: its title instead
-    proposal, comment = await content_kinds()[item.content_kind].notification_subject(item)
+    proposal, comment = await content_kinds()[item.kind].notification_subject(item)
     return await notifications.notify(
         settings,
         notifications.Kind.MODERATION,
@@ -336,7 +334,7 @@ async def request_review(user: Any, decision_id: int, text: str) -> ModerationDe
             review_requested_at=now, review_text=text.strip()
         )
         await audit(
-            user, "review_requested", decision.content_type, decision.content_id, "", "", text
+            user, "review_requested", decision.target_kind, decision.target_id, "", "", text
         )
     await decision.refresh_from_db()
     return decision
@@ -381,7 +379,7 @@ async def block(moderator: Any, user_id: int, duration: str, reason: str) -> Use
             if ids:
                 hidden[name] = ids
                 await ModerationCase.filter(
-                    content_type=name, content_id__in=ids, status=CaseStatus.OPEN
+                    target_kind=name, target_id__in=ids, status=CaseStatus.OPEN
                 ).update(status=CaseStatus.CLOSED, closed_at=timezone.now())
         await audit(
             moderator,

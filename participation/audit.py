@@ -35,7 +35,7 @@ class AuditLogEntry(Model):
     actor_id: int | None
     actor_name = fields.CharField(max_length=80, default="")  # kept if the account goes
     action = fields.CharField(max_length=40)
-    target_type = fields.CharField(max_length=30)
+    target_kind = fields.CharField(max_length=30, source_field="target_type")  # its first name
     target_id = fields.IntField(null=True)
     before = fields.TextField(default="")
     after = fields.TextField(default="")
@@ -61,7 +61,7 @@ class AuditLogEntry(Model):
 async def audit(
     actor: Any,
     action: str,
-    target_type: str,
+    target_kind: str,
     target_id: int | None,
     before: Any = "",
     after: Any = "",
@@ -78,7 +78,7 @@ async def audit(
         actor_id=getattr(actor, "id", None),
         actor_name=getattr(actor, "display_name", "") or "",
         action=action,
-        target_type=target_type,
+        target_kind=target_kind,
         target_id=target_id,
         before=dump(before),
         after=dump(after),
@@ -92,7 +92,7 @@ AUDIT_PAGE_SIZE = 50
 @dataclass(frozen=True)
 class AuditParams:
     action: str = ""
-    target_type: str = ""
+    target_kind: str = ""
     page: int = 1
 
     @classmethod
@@ -100,20 +100,22 @@ class AuditParams:
         page = query.get("page", "1")
         return cls(
             action=query.get("action", "")[:40],
-            target_type=query.get("target_type", "")[:30],
+            target_kind=query.get("target_type", "")[:30],  # the URL keeps its first name
             page=parse_page(page, 100_000),
         )
 
     def query_string(self, **changes: Any) -> str:
-        return query_string({**self.__dict__, **changes})
+        values = {**self.__dict__, **changes}
+        values["target_type"] = values.pop("target_kind")  # the URL's name for it
+        return query_string(values)
 
 
 def audit_entries(params: AuditParams) -> Any:
     qs = AuditLogEntry.all()
     if params.action:
         qs = qs.filter(Q(action=params.action) | Q(action__startswith=params.action + ":"))
-    if params.target_type:
-        qs = qs.filter(target_type=params.target_type)
+    if params.target_kind:
+        qs = qs.filter(target_kind=params.target_kind)
     return qs
 
 

@@ -2,7 +2,7 @@
 moderation sees it: one moderation state, and the content-kind protocol with its registry.
 
 A content kind is what moderation needs to know about one kind of contribution: its name (the
-`content_kind` stored with reports, cases and decisions: `proposal`, `comment`,
+`target_kind` stored with reports, cases, decisions and audit entries: `proposal`, `comment`,
 `budget_project`, `consultation_answer`), its label, how to load items for the queue (one query
 for a page), who may see one, how to move one between moderation states (a conditional update,
 doing what that move means for this kind), what a block hides, the author's recent texts (the
@@ -38,7 +38,7 @@ class ModerationState(StrEnum):
 class Item:
     """One contribution as the moderation queue shows it."""
 
-    content_kind: str  # ContentKind.name
+    kind: str  # ContentKind.name (a row that points at it stores it as `target_kind`)
     id: int
     title: str
     text: str  # plain text (never HTML): shown escaped in the queue
@@ -53,12 +53,12 @@ class Item:
 
 
 class ContentKind(Protocol):
-    name: str  # stored in reports, cases and decisions: never change it
+    name: str  # stored as `target_kind` in reports, cases, decisions, audit: never change it
     label: str  # a msgid
 
     async def load(self, ids: list[int]) -> dict[int, Item]: ...
 
-    async def visible_to(self, user: Any, content_id: int) -> Item | None: ...
+    async def visible_to(self, user: Any, target_id: int) -> Item | None: ...
 
     async def move(
         self,

@@ -11,11 +11,19 @@ pointing at "<old app>.<Model>" now points at "<new app>.<Model>". The database 
 
 Put it in a migration of the app that receives the model, depending on the old app's latest
 migration; move a model before the moved models that point at it (the references follow).
+
+`RenameFieldKeepColumn`: a field gets a new name in Python while its column keeps the old one
+(the new field's `source_field`). Tortoise's `RenameField` renames the column too, and its
+autodetector drops and recreates the UNIQUE constraints that name the field; this operation
+only changes the migration state (the field and `unique_together`): no SQL. Given `field`, the
+state takes it instead (an enum's values in its description, say): on SQLite an `AlterField`
+would rebuild the table for a description alone.
 """
 
 from __future__ import annotations
 
 from copy import deepcopy
+from typing import Any
 
 from tortoise.migrations.exceptions import IncompatibleStateError
 from tortoise.migrations.operations import DIRECT_RELATION_FIELDS, TortoiseOperation
@@ -57,3 +65,37 @@ class MoveModel(TortoiseOperation):
                     other.fields[field_name] = moved
                     to_reload.add(key)
         state.reload_models(to_reload)
+
+
+class RenameFieldKeepColumn(TortoiseOperation):
+    """Rename field `old_name` of `model_name` to `new_name`: state only, the column stays."""
+
+    def __init__(self, model_name: str, old_name: str, new_name: str, field: Any = None) -> None:
+        self.model_name = model_name
+        self.old_name = old_name
+        self.new_name = new_name
+        self.field = field  # the field as the model now declares it, if more than its name changed
+
+    def describe(self) -> str:
+        return f"Rename field {self.old_name} to {self.new_name} on {self.model_name} (column kept)"
+
+    def state_forward(self, app_label: str, state: State) -> None:
+        model_state = self.get_model_state(state, app_label, self.model_name)
+        field = model_state.fields.pop(self.old_name, None)
+        if field is None or self.new_name in model_state.fields:
+            raise IncompatibleStateError(f"cannot rename {self.model_name}.{self.old_name}")
+        renamed = deepcopy(self.field if self.field is not None else field)
+        renamed.source_field = field.source_field or self.old_name
+        model_state.fields[self.new_name] = renamed
+
+        def rename(names: Any) -> tuple[str, ...]:
+            return tuple(self.new_name if name == self.old_name else name for name in names)
+
+        if model_state.options.get("unique_together"):
+            model_state.options["unique_together"] = tuple(
+                rename(names) for names in model_state.options["unique_together"]
+            )
+        for index in model_state.options.get("indexes") or ():  # none needs it yet
+            if self.old_name in (index.fields or ()):
+                raise IncompatibleStateError(f"an index names {self.model_name}.{self.old_name}")
+        state.reload_model(app_label, self.model_name)

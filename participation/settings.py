@@ -199,7 +199,7 @@ class Settings:
             log_level=raw["LOG_LEVEL"].upper(),
             proposal_support_threshold=_positive(raw, "PROPOSAL_SUPPORT_THRESHOLD"),
             moderation_report_threshold=_positive(raw, "MODERATION_REPORT_THRESHOLD"),
-            premoderated_content=_content_types(raw, "PREMODERATED_CONTENT"),
+            premoderated_content=_content_kinds(raw, "PREMODERATED_CONTENT"),
             rate_limits=raw["RATE_LIMITS"].lower() in ("1", "true", "yes", "on"),
             forwarded_allow_ips=raw["FORWARDED_ALLOW_IPS"],
             page_cache_seconds=_at_least_zero(raw, "PAGE_CACHE_SECONDS"),
@@ -208,8 +208,8 @@ class Settings:
             answers_key=answers_key,
         )
 
-    def premoderates(self, content_type: str) -> bool:
-        return content_type in self.premoderated_content
+    def premoderates(self, kind: str) -> bool:
+        return kind in self.premoderated_content
 
 
 def _integer(raw: Mapping[str, str], name: str) -> int:
@@ -247,7 +247,7 @@ def _time_zone(raw: Mapping[str, str], name: str) -> str:
 PREMODERATABLE = ("proposal", "comment", "budget_project", "consultation_answer")
 
 
-def _content_types(raw: Mapping[str, str], name: str) -> frozenset[str]:
+def _content_kinds(raw: Mapping[str, str], name: str) -> frozenset[str]:
     names = frozenset(n.strip() for n in raw[name].replace(";", ",").split(",") if n.strip())
     if unknown := names - set(PREMODERATABLE):
         raise ConfigurationError(

@@ -1,6 +1,6 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from followup.domain import SourceKind, Status
+from followup.domain import Status, TargetKind
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 
@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
             name='Commitment',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('source_kind', fields.CharEnumField(description='PROJECT: budget-project\nPROPOSAL: proposal\nCONSULTATION: consultation', enum_type=SourceKind, max_length=20)),
+                ('source_kind', fields.CharEnumField(description='PROJECT: budget-project\nPROPOSAL: proposal\nCONSULTATION: consultation', enum_type=TargetKind, max_length=20)),
                 ('source_id', fields.IntField()),
                 ('title', fields.CharField(max_length=200)),
                 ('district', fields.CharField(null=True, max_length=100)),

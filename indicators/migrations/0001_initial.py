@@ -1,6 +1,6 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from indicators.models import ProcessKind
+from indicators.models import TargetKind
 from tortoise import fields
 
 class Migration(migrations.Migration):
@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
             name='IndicatorSet',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('process_kind', fields.CharEnumField(description='BUDGET: budget\nCONSULTATION: consultation\nPROPOSALS: proposals', enum_type=ProcessKind, max_length=16)),
+                ('process_kind', fields.CharEnumField(description='BUDGET: budget\nCONSULTATION: consultation\nPROPOSALS: proposals', enum_type=TargetKind, max_length=16)),
                 ('process_id', fields.IntField()),
                 ('title', fields.CharField(max_length=200)),
                 ('public', fields.BooleanField(default=False)),

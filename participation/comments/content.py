@@ -51,10 +51,10 @@ class CommentKind:
         rows = await Comment.filter(id__in=ids).select_related("author", "proposal")
         return {c.id: self._item(c) for c in rows}
 
-    async def visible_to(self, user: Any, content_id: int) -> Item | None:
+    async def visible_to(self, user: Any, target_id: int) -> Item | None:
         c = (
             await visible_comments(user)
-            .filter(id=content_id, deleted_at=None)
+            .filter(id=target_id, deleted_at=None)
             .select_related("author", "proposal")
             .first()
         )

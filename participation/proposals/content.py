@@ -52,8 +52,8 @@ class ProposalKind:
         rows = await Proposal.filter(id__in=ids).select_related("author")
         return {p.id: self._item(p) for p in rows}
 
-    async def visible_to(self, user: Any, content_id: int) -> Item | None:
-        p = await visible_proposals(user).filter(id=content_id).select_related("author").first()
+    async def visible_to(self, user: Any, target_id: int) -> Item | None:
+        p = await visible_proposals(user).filter(id=target_id).select_related("author").first()
         if p is None:
             return None
         coauthors = await ProposalCoauthor.filter(

@@ -20,11 +20,11 @@ expect.set_options(timeout=15_000)
 async def _seed(settings: Settings) -> int:
     await create_user(settings, "mairie@example.org", Role.ADMIN)
     await Commitment.create(
-        source_kind="proposal", source_id=1, title="Jardin partagé", status="done", progress=100
+        target_kind="proposal", target_id=1, title="Jardin partagé", status="done", progress=100
     )
     kiosk = await Commitment.create(
-        source_kind="budget-project",
-        source_id=2,
+        target_kind="budget_project",
+        target_id=2,
         title="Kiosque à musique",
         progress=30,
         status="in-progress",

@@ -68,7 +68,7 @@ async def test_reviewed_texts_keep_their_decision_and_the_others_wait_in_the_que
         }
         assert rows["<p>Jamais lue</p>"].created_on == date(2026, 3, 12)
         [case] = await ModerationCase.all()
-        assert (case.content_type, case.content_id) == (
+        assert (case.target_kind, case.target_id) == (
             "consultation_answer",
             rows["<p>Jamais lue</p>"].id,
         )

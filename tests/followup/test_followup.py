@@ -47,15 +47,15 @@ async def test_status_changes_and_milestones_notify_each_participant_once(
     bystander = await create_user(settings, "autre@example.org")
     await log_in(client, admin)
     response = await post_form(
-        client, "/admin/followup/new", {"kind": "proposal", "source_id": str(proposal.id)}
+        client, "/admin/followup/new", {"kind": "proposal", "target_id": str(proposal.id)}
     )
     assert response.status_code == 303
-    commitment = await Commitment.get(source_id=proposal.id)
+    commitment = await Commitment.get(target_id=proposal.id)
     page = f"/admin/followup/{commitment.id}"
     assert response.headers["location"] == page
     # following it twice gives the same commitment
     await post_form(
-        client, "/admin/followup/new", {"kind": "proposal", "source_id": str(proposal.id)}
+        client, "/admin/followup/new", {"kind": "proposal", "target_id": str(proposal.id)}
     )
     assert await Commitment.all().count() == 1
 
@@ -89,7 +89,7 @@ async def test_status_changes_and_milestones_notify_each_participant_once(
     from participation.audit import AuditLogEntry
 
     actions = (
-        await AuditLogEntry.filter(target_type="commitment")
+        await AuditLogEntry.filter(target_kind="commitment")
         .order_by("id")
         .values_list("action", "actor_id")
     )
@@ -135,13 +135,13 @@ async def test_voters_of_a_budget_hear_about_its_funded_projects(
     listing = (await client.get("/admin/followup")).text
     assert "Un kiosque" in listing and "Une fontaine" not in listing  # only what was funded
     refused = await post_form(
-        client, "/admin/followup/new", {"kind": "budget-project", "source_id": str(other.id)}
+        client, "/admin/followup/new", {"kind": "budget_project", "target_id": str(other.id)}
     )
     assert refused.status_code == 409
     await post_form(
-        client, "/admin/followup/new", {"kind": "budget-project", "source_id": str(funded.id)}
+        client, "/admin/followup/new", {"kind": "budget_project", "target_id": str(funded.id)}
     )
-    commitment = await Commitment.get(source_id=funded.id)
+    commitment = await Commitment.get(target_id=funded.id)
     page = f"/admin/followup/{commitment.id}"
     await post_form(client, f"{page}/status", {"status": "in-progress", "progress": "10"}, page)
     assert await _notifications(voter) == 1
@@ -154,7 +154,7 @@ async def test_bad_input_shows_the_form_again_with_the_field_highlighted(
 ) -> None:
     proposal, people = await _accepted_proposal(settings)
     commitment = await Commitment.create(
-        source_kind="proposal", source_id=proposal.id, title=proposal.title
+        target_kind="proposal", target_id=proposal.id, title=proposal.title
     )
     page = f"/admin/followup/{commitment.id}"
     await log_in(client, admin)
@@ -179,7 +179,7 @@ async def test_only_staff_manage_commitments(
 ) -> None:
     proposal, _people = await _accepted_proposal(settings)
     commitment = await Commitment.create(
-        source_kind="proposal", source_id=proposal.id, title=proposal.title
+        target_kind="proposal", target_id=proposal.id, title=proposal.title
     )
     await log_in(client, citizen)
     assert (await client.get("/admin/followup")).status_code == 403
@@ -194,23 +194,23 @@ async def test_the_public_list_filters_by_status_type_and_district(
     app: Any, client: httpx.AsyncClient
 ) -> None:
     await Commitment.create(
-        source_kind="proposal",
-        source_id=1,
+        target_kind="proposal",
+        target_id=1,
         title="Jardin",
         status="done",
         progress=100,
         district="Nord",
     )
     await Commitment.create(
-        source_kind="budget-project",
-        source_id=2,
+        target_kind="budget_project",
+        target_id=2,
         title="Kiosque",
         status="abandoned",
         reason="Trop cher",
         district="Sud",
     )
     await Commitment.create(
-        source_kind="consultation", source_id=3, title="Parc", status="in-progress", progress=50
+        target_kind="consultation", target_id=3, title="Parc", status="in-progress", progress=50
     )
     everything = (await client.get("/followup")).text
     assert all(title in everything for title in ("Jardin", "Kiosque", "Parc"))
@@ -218,9 +218,14 @@ async def test_the_public_list_filters_by_status_type_and_district(
     assert "Jardin" in done and "Kiosque" not in done and "Parc" not in done
     south = (await client.get("/followup?district=Sud")).text
     assert "Kiosque" in south and "Jardin" not in south
-    projects = await client.get("/followup?kind=budget-project", headers={"HX-Request": "true"})
+    projects = await client.get("/followup?kind=budget_project", headers={"HX-Request": "true"})
     assert "Kiosque" in projects.text and "Parc" not in projects.text
     assert "<html" not in projects.text  # htmx gets the list only
+    # the spelling used before issue #17 (links already shared) still filters the same way
+    former = await client.get("/followup?kind=budget-project", headers={"HX-Request": "true"})
+    assert former.text == projects.text
+    page = (await client.get("/followup?kind=budget-project")).text
+    assert '<option value="budget_project" selected>' in page
     assert (await client.get("/followup?status=%3Cscript%3E")).status_code == 200
 
 
@@ -253,21 +258,21 @@ async def test_a_consultation_is_followed_once_its_decision_is_published(
     listing = (await client.get("/admin/followup")).text
     assert "Horaires" in listing and "Sans décision" not in listing
     refused = await post_form(
-        client, "/admin/followup/new", {"kind": "consultation", "source_id": str(undecided.id)}
+        client, "/admin/followup/new", {"kind": "consultation", "target_id": str(undecided.id)}
     )
     assert refused.status_code == 409
-    forged = await post_form(client, "/admin/followup/new", {"kind": "x", "source_id": "1; --"})
+    forged = await post_form(client, "/admin/followup/new", {"kind": "x", "target_id": "1; --"})
     assert forged.status_code == 409
     for too_big in ("1" + "0" * 20, "9999999999"):  # beyond the id column: refused, not a 500
         forged = await post_form(
-            client, "/admin/followup/new", {"kind": "consultation", "source_id": too_big}
+            client, "/admin/followup/new", {"kind": "consultation", "target_id": too_big}
         )
         assert forged.status_code == 409
     await post_form(
-        client, "/admin/followup/new", {"kind": "consultation", "source_id": str(decided.id)}
+        client, "/admin/followup/new", {"kind": "consultation", "target_id": str(decided.id)}
     )
-    commitment = await Commitment.get(source_kind="consultation")
-    assert commitment.source_id == decided.id
+    commitment = await Commitment.get(target_kind="consultation")
+    assert commitment.target_id == decided.id
     page = f"/admin/followup/{commitment.id}"
     await post_form(client, f"{page}/milestones", {"on": "2026-09-01", "text": "Essai"}, page)
     assert await _notifications(answered) == 1
@@ -303,12 +308,12 @@ async def test_every_followable_source_gets_its_commitment_from_the_job(
     )
     assert await jobs.follow_new_sources({}) == 2
     assert await jobs.follow_new_sources({}) == 0  # idempotent
-    followed = {(c.source_kind.value, c.source_id, c.status.value) for c in await Commitment.all()}
+    followed = {(c.target_kind.value, c.target_id, c.status.value) for c in await Commitment.all()}
     assert followed == {
         ("proposal", proposal.id, "upcoming"),
         ("consultation", decided.id, "upcoming"),
     }
-    assert refused.id not in {c.source_id for c in await Commitment.filter(source_kind="proposal")}
+    assert refused.id not in {c.target_id for c in await Commitment.filter(target_kind="proposal")}
     assert await Notification.all().count() == 0  # announcing is no status change
     assert any(c.name == "cron:follow_new_sources" for c in cron_jobs())
 
@@ -316,7 +321,7 @@ async def test_every_followable_source_gets_its_commitment_from_the_job(
 async def test_a_commitment_whose_source_was_deleted_can_still_be_updated(
     app: Any, client: httpx.AsyncClient, admin: User
 ) -> None:
-    gone = await Commitment.create(source_kind="budget-project", source_id=999, title="Kiosque")
+    gone = await Commitment.create(target_kind="budget_project", target_id=999, title="Kiosque")
     page = f"/admin/followup/{gone.id}"
     await log_in(client, admin)
     response = await post_form(

@@ -152,8 +152,8 @@ async def seed() -> Town:
 
     for hours in range(1, 13):
         await ModerationCase.create(
-            content_type="comment",
-            content_id=hours,
+            target_kind="comment",
+            target_id=hours,
             status=CaseStatus.CLOSED,
             kind=CaseKind.REPORTED,
             opened_at=now - timedelta(hours=hours),
@@ -161,7 +161,7 @@ async def seed() -> Town:
         )
     for i in range(10):
         await ModerationCase.create(
-            content_type="proposal", content_id=100 + i, kind=CaseKind.PENDING, opened_at=now
+            target_kind="proposal", target_id=100 + i, kind=CaseKind.PENDING, opened_at=now
         )
     return town
 

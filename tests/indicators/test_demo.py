@@ -15,7 +15,7 @@ from consultations import demo as consultations_demo
 from followup import demo as followup_demo
 from followup.models import Commitment, Milestone, StatusChange
 from indicators import demo as indicators_demo
-from indicators.models import IndicatorSet, ProcessKind
+from indicators.models import IndicatorSet, TargetKind
 from moderation import demo as moderation_demo
 from participation.accounts.models import User
 from participation.demo import create_accounts
@@ -50,19 +50,17 @@ async def test_demo_dashboard_and_commitments(
     abandoned = await Commitment.get(status="abandoned")  # a funded 2025 project
     assert abandoned.title in public and "Abandonné" in public
 
-    closed = await IndicatorSet.get(
-        process_kind=ProcessKind.BUDGET, title="Budget participatif 2025"
-    )
+    closed = await IndicatorSet.get(target_kind=TargetKind.BUDGET, title="Budget participatif 2025")
     figures = json.loads(closed.content)
     assert figures["participants"] == 480
     assert len(figures["over_time"]) >= 4  # spread over the voting weeks
-    consultation = await IndicatorSet.get(process_kind=ProcessKind.CONSULTATION, process_id=2)
+    consultation = await IndicatorSet.get(target_kind=TargetKind.CONSULTATION, target_id=2)
     assert json.loads(consultation.content)["participants"] is not None
-    space = json.loads((await IndicatorSet.get(process_kind=ProcessKind.PROPOSALS)).content)
+    space = json.loads((await IndicatorSet.get(target_kind=TargetKind.PROPOSALS)).content)
     assert space["participants"] is not None and space["readings"]["age"]  # older people
 
     await log_in(client, admin)
     dashboard = await client.get("/admin/indicators")
     assert dashboard.status_code == 200 and "Budget participatif 2025" in dashboard.text
-    page = await client.get(f"/admin/indicators/budget/{closed.process_id}")
+    page = await client.get(f"/admin/indicators/budget/{closed.target_id}")
     assert page.status_code == 200 and "480" in page.text

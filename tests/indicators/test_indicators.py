@@ -15,14 +15,14 @@ import httpx
 from tortoise import timezone
 
 from indicators import jobs
-from indicators.models import IndicatorSet, ProcessKind
+from indicators.models import IndicatorSet, TargetKind
 from participation.accounts.models import User
 from tests.conftest import log_in, post_form
 from tests.indicators.dataset import by_key, seed
 
 
-async def _figures(kind: ProcessKind, process_id: int) -> dict[str, Any]:
-    row = await IndicatorSet.get(process_kind=kind, process_id=process_id)
+async def _figures(kind: TargetKind, target_id: int) -> dict[str, Any]:
+    row = await IndicatorSet.get(target_kind=kind, target_id=target_id)
     return dict(json.loads(row.content))
 
 
@@ -34,7 +34,7 @@ async def test_budget_figures_match_the_hand_count(app: Any) -> None:
     town = await seed()
     assert await jobs.compute_indicators({}) == 3  # one budget, one consultation, proposals
 
-    f = await _figures(ProcessKind.BUDGET, town.budget.id)
+    f = await _figures(TargetKind.BUDGET, town.budget.id)
     assert f["participants"] == 163
     assert f["eligible"] == 405
     assert f["turnout_percent"] == 40.2  # 163 / 405 = 40.25 %
@@ -87,7 +87,7 @@ async def test_consultation_and_proposals_count_the_unverified_as_unknown(app: A
     town = await seed()
     await jobs.compute_indicators({})
 
-    f = await _figures(ProcessKind.CONSULTATION, town.consultation.id)
+    f = await _figures(TargetKind.CONSULTATION, town.consultation.id)
     assert f["participants"] == 31  # 27 accounts + 4 visitors
     assert f["turnout_percent"] == 7.7  # 31 / 405
     districts = by_key(f["by_district"])
@@ -98,7 +98,7 @@ async def test_consultation_and_proposals_count_the_unverified_as_unknown(app: A
     assert _close(f["dissimilarity"]["district"], 1 - Fraction(200, 405))
     assert _close(f["dissimilarity"]["age"], 1 - Fraction(100, 405))
 
-    p = await _figures(ProcessKind.PROPOSALS, 0)
+    p = await _figures(TargetKind.PROPOSALS, 0)
     assert p["participants"] == 11  # the author supported too: counted once
     space = by_key(p["by_district"])
     assert space["unknown"]["participants"] is None  # 6 unverified supporters
@@ -123,9 +123,9 @@ async def test_consultation_and_proposals_count_the_unverified_as_unknown(app: A
 async def test_rerunning_the_job_stores_the_same_figures(app: Any) -> None:
     town = await seed()
     await jobs.compute_indicators({})
-    first = await IndicatorSet.get(process_kind=ProcessKind.BUDGET, process_id=town.budget.id)
+    first = await IndicatorSet.get(target_kind=TargetKind.BUDGET, target_id=town.budget.id)
     await jobs.compute_indicators({})
-    again = await IndicatorSet.get(process_kind=ProcessKind.BUDGET, process_id=town.budget.id)
+    again = await IndicatorSet.get(target_kind=TargetKind.BUDGET, target_id=town.budget.id)
     assert (again.id, again.content) == (first.id, first.content)
     assert await IndicatorSet.all().count() == 3
 
@@ -239,7 +239,7 @@ async def test_a_process_in_preparation_stays_off_the_public_pages(
     await jobs.compute_indicators({})
     assert "Avenir du parc" not in (await client.get("/indicators")).text
     assert "Avenir du parc" not in (await client.get("/indicators/export.json")).text
-    row = await IndicatorSet.get(process_kind=ProcessKind.CONSULTATION)
+    row = await IndicatorSet.get(target_kind=TargetKind.CONSULTATION)
     assert row.public is False
     assert row.computed_at > timezone.now() - timedelta(minutes=1)
 
@@ -256,7 +256,7 @@ async def test_a_restricted_budget_counts_only_its_eligible_population(app: Any)
         minimum_age=30,
     )
     await jobs.compute_indicators({})
-    f = await _figures(ProcessKind.BUDGET, restricted.id)
+    f = await _figures(TargetKind.BUDGET, restricted.id)
     assert f["eligible"] == 100  # Nord's 100 people aged 70; its 20-year-olds are too young
     assert f["participants"] is None and f["turnout_percent"] is None  # nobody voted yet
     assert [g["key"] for g in f["by_district"]] == ["Nord"]

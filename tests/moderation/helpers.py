@@ -41,10 +41,10 @@ async def make_comment(
     return comment
 
 
-async def pending_case(content_type: str, content_id: int, author_id: int) -> ModerationCase:
+async def pending_case(target_kind: str, target_id: int, author_id: int) -> ModerationCase:
     return await ModerationCase.create(
-        content_type=content_type,
-        content_id=content_id,
+        target_kind=target_kind,
+        target_id=target_id,
         author_id=author_id,
         status=CaseStatus.OPEN,
         kind=CaseKind.PENDING,
@@ -54,12 +54,12 @@ async def pending_case(content_type: str, content_id: int, author_id: int) -> Mo
 
 async def report(
     client: httpx.AsyncClient,
-    content_type: str,
-    content_id: int,
+    target_kind: str,
+    target_id: int,
     reason: str = "offensive",
     text: str = "",
 ) -> httpx.Response:
-    url = f"/moderation/report/{content_type}/{content_id}"
+    url = f"/moderation/report/{target_kind}/{target_id}"
     return await post_form(client, url, {"reason": reason, "text": text})
 
 

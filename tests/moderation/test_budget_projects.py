@@ -44,7 +44,7 @@ async def test_a_premoderated_project_waits_for_approval(
     async with browser(app) as anonymous:
         assert (await anonymous.get(page)).status_code == 404
         assert "kiosque" not in (await anonymous.get(f"/budgets/{budget.id}")).text
-    case = await ModerationCase.get(content_type="budget_project", content_id=project.id)
+    case = await ModerationCase.get(target_kind="budget_project", target_id=project.id)
     async with browser(app) as c:
         await log_in(c, moderator)
         queue = await c.get("/moderation?type=budget_project")
@@ -93,7 +93,7 @@ async def test_a_project_hidden_before_the_vote_is_in_no_ballot_tally_result_or_
         assert response.status_code == 303
     await skatepark.refresh_from_db()
     assert skatepark.moderation_state == MV.HIDDEN
-    assert await AuditLogEntry.filter(action="auto_hide", target_type="budget_project").exists()
+    assert await AuditLogEntry.filter(action="auto_hide", target_kind="budget_project").exists()
     await services.switch_phase(budget.id, Phase.VOTING, by_user=None)
 
     context = await services.ballot_context(await Budget.get(id=budget.id))
@@ -143,7 +143,7 @@ async def test_once_voting_opens_moderation_cannot_change_the_ballot(
         assert (await report(c, "budget_project", fountain.id, "spam")).status_code == 303
     await fountain.refresh_from_db()
     assert fountain.moderation_state == MV.VISIBLE  # reported, but not hidden: ballots count it
-    case = await ModerationCase.get(content_type="budget_project", content_id=fountain.id)
+    case = await ModerationCase.get(target_kind="budget_project", target_id=fountain.id)
     assert case.status == "open"
     async with browser(app) as c:
         await log_in(c, moderator)
@@ -173,7 +173,7 @@ async def test_blocking_hides_a_pending_project(
         assert (await post_form(c, url, data, page="/moderation")).status_code == 303
     await project.refresh_from_db()
     assert project.moderation_state == MV.HIDDEN
-    case = await ModerationCase.get(content_type="budget_project", content_id=project.id)
+    case = await ModerationCase.get(target_kind="budget_project", target_id=project.id)
     assert case.status == "closed"
 
 

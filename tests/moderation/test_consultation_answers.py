@@ -87,8 +87,8 @@ async def test_answers_wait_for_approval_by_default_and_are_approved_in_the_queu
     consultation, questions, author = await _published(settings, other="Une piste cyclable")
     short, other = await TextReview.all().order_by("text")  # "Un banc...", "Une piste..."
     assert {short.moderation_state, other.moderation_state} == {MV.PENDING}
-    cases = await ModerationCase.filter(content_type="consultation_answer").order_by("id")
-    assert {c.content_id for c in cases} == {short.id, other.id}
+    cases = await ModerationCase.filter(target_kind="consultation_answer").order_by("id")
+    assert {c.target_id for c in cases} == {short.id, other.id}
     assert all(c.kind == "pending" and c.author_id is None for c in cases)
     assert all(c.opened_at.hour == 0 and c.opened_at.minute == 0 for c in cases)  # the day only
     async with browser(app) as visitor:
@@ -124,8 +124,8 @@ async def test_answers_wait_for_approval_by_default_and_are_approved_in_the_queu
         assert _texts_published(exports["results.csv"], questions["short"]) == "1"
         assert "/moderation/report/" not in exports["results"]  # visitors get no report link
     decisions = await AuditLogEntry.filter(action="decision:approve").order_by("id")
-    assert [(e.target_type, e.target_id) for e in decisions] == [
-        ("consultation_answer", case.content_id) for case in cases
+    assert [(e.target_kind, e.target_id) for e in decisions] == [
+        ("consultation_answer", case.target_id) for case in cases
     ]
     assert all(
         e.actor_id == moderator.id and e.reason == "Conforme à la charte." for e in decisions
@@ -170,7 +170,7 @@ async def test_a_reported_answer_is_hidden_at_the_threshold_everywhere_at_once(
         assert (await report(c, "consultation_answer", text.id, "personal_data")).status_code == 303
         again = await report(c, "consultation_answer", text.id, "spam")
         assert again.status_code == 409 and "déjà signalé" in again.text
-    assert await Report.filter(content_type="consultation_answer").count() == 1
+    assert await Report.filter(target_kind="consultation_answer").count() == 1
     assert (await TextReview.get(id=text.id)).moderation_state == MV.VISIBLE
     async with browser(app) as c:
         await log_in(c, second)
@@ -180,7 +180,7 @@ async def test_a_reported_answer_is_hidden_at_the_threshold_everywhere_at_once(
         assert (await c.get(report_url)).status_code == 404  # hidden: no longer reportable
     assert (await TextReview.get(id=text.id)).moderation_state == MV.HIDDEN
     [auto] = await AuditLogEntry.filter(action="auto_hide")
-    assert (auto.target_type, auto.target_id, auto.actor_id) == (
+    assert (auto.target_kind, auto.target_id, auto.actor_id) == (
         "consultation_answer",
         text.id,
         None,
@@ -198,7 +198,7 @@ async def test_a_reported_answer_is_hidden_at_the_threshold_everywhere_at_once(
         queue = await c.get("/moderation?type=consultation_answer&reason=personal_data")
         assert IDEA in queue.text and "données personnelles" in queue.text
         assert "masqué" in queue.text and SECRET_NAME not in queue.text
-        case = await ModerationCase.get(content_type="consultation_answer", content_id=text.id)
+        case = await ModerationCase.get(target_kind="consultation_answer", target_id=text.id)
         assert (await decide(c, [case.id], "approve", "Rien de personnel.")).status_code == 303
     await services.compute_results(settings, consultation.id)
     async with browser(app) as visitor:
@@ -216,7 +216,7 @@ async def test_bulk_decisions_and_the_consultation_texts_page_agree(
     # the same text from someone else is the same item
     await _answer(settings, consultation, questions, await create_user(settings), short="Idée 0")
     assert await TextReview.all().count() == 3
-    cases = list(await ModerationCase.filter(content_type="consultation_answer").order_by("id"))
+    cases = list(await ModerationCase.filter(target_kind="consultation_answer").order_by("id"))
     assert len(cases) == 3
     async with browser(app) as c:
         await log_in(c, moderator)
@@ -249,7 +249,7 @@ async def test_a_named_consultation_shows_no_author_either(
         queue = await c.get("/moderation")
         assert "Les réponses identiques forment un seul élément" in queue.text
         assert SECRET_NAME not in queue.text
-        case = await ModerationCase.get(content_type="consultation_answer", content_id=text.id)
+        case = await ModerationCase.get(target_kind="consultation_answer", target_id=text.id)
         await decide(c, [case.id], "hide", "Propos injurieux.")
     # the decision is not sent to anyone: an item may stand for several people's answers
     assert not await Notification.filter(user_id=author.id).exists()
@@ -273,7 +273,7 @@ async def test_an_answer_shown_in_the_queue_is_escaped(
         )
 
 
-async def test_a_queue_page_with_every_content_type_costs_a_fixed_number_of_queries(
+async def test_a_queue_page_with_every_content_kind_costs_a_fixed_number_of_queries(
     client: httpx.AsyncClient, settings: Settings, moderator: User, citizen: User
 ) -> None:
     from tests.participation.proposal_factories import make_proposal

@@ -41,7 +41,7 @@ async def test_an_edited_approved_proposal_waits_for_approval_again(
         assert (await anonymous.get(page)).status_code == 404
         assert "composteur" not in (await anonymous.get("/proposals")).text
         assert "composteur" not in (await anonymous.get("/proposals.json")).text
-    case = await ModerationCase.get(content_type="proposal", content_id=proposal.id)
+    case = await ModerationCase.get(target_kind="proposal", target_id=proposal.id)
     assert case.status == "open" and case.kind == "pending"
     async with browser(app) as c:
         await log_in(c, moderator)
@@ -90,7 +90,7 @@ async def test_an_accepted_amendment_waits_for_approval_under_premoderation(
         assert response.status_code == 303
     await proposal.refresh_from_db()
     assert proposal.version == 2 and proposal.moderation_state == MV.PENDING
-    assert await ModerationCase.filter(content_id=proposal.id, status="open").exists()
+    assert await ModerationCase.filter(target_id=proposal.id, status="open").exists()
 
 
 async def test_an_edited_approved_comment_waits_again_and_is_not_counted(
@@ -112,7 +112,7 @@ async def test_an_edited_approved_comment_waits_again_and_is_not_counted(
     assert comment.moderation_state == MV.PENDING and proposal.comment_count == 0
     async with browser(app) as anonymous:
         assert "changé après coup" not in (await anonymous.get(page)).text
-    case = await ModerationCase.get(content_type="comment", content_id=comment.id)
+    case = await ModerationCase.get(target_kind="comment", target_id=comment.id)
     async with browser(app) as c:
         await log_in(c, moderator)
         await decide(c, [case.id], "approve", "Conforme.")
@@ -131,7 +131,7 @@ async def test_withdrawing_a_reported_proposal_closes_its_case(
     async with browser(app) as c:
         await log_in(c, await create_user(settings, "reporter@example.org"))
         assert (await report(c, "proposal", proposal.id, "spam")).status_code == 303
-    case = await ModerationCase.get(content_type="proposal", content_id=proposal.id)
+    case = await ModerationCase.get(target_kind="proposal", target_id=proposal.id)
     assert case.status == "open"
     async with browser(app) as c:
         await log_in(c, author)
@@ -141,7 +141,7 @@ async def test_withdrawing_a_reported_proposal_closes_its_case(
     assert case.status == "closed" and case.closed_at is not None
     assert not await Report.filter(resolved_at=None).exists()
     entry = await AuditLogEntry.get(action="case_closed")
-    assert (entry.target_type, entry.target_id) == ("proposal", proposal.id)
+    assert (entry.target_kind, entry.target_id) == ("proposal", proposal.id)
     assert entry.actor_id == author.id and entry.reason == CLOSED_WITHDRAWN
     async with browser(app) as c:
         await log_in(c, moderator)
@@ -160,10 +160,10 @@ async def test_deleting_a_pending_comment_closes_its_case(
         data = {"body": "Un commentaire regretté aussitôt", "stance": "against"}
         await post_form(c, f"{page}/comments", data, page=page)
         comment = await Comment.get()
-        assert await ModerationCase.filter(content_id=comment.id, status="open").exists()
+        assert await ModerationCase.filter(target_id=comment.id, status="open").exists()
         response = await post_form(c, f"{page}/comments/{comment.id}/delete", {}, page=page)
         assert response.status_code == 303
-    case = await ModerationCase.get(content_type="comment", content_id=comment.id)
+    case = await ModerationCase.get(target_kind="comment", target_id=comment.id)
     assert case.status == "closed"
     entry = await AuditLogEntry.get(action="case_closed")
     assert entry.target_id == comment.id and entry.reason == CLOSED_DELETED

@@ -92,8 +92,8 @@ async def test_reject_applies_to_pending_content_only(
     proposal = await make_proposal(citizen)
     comment = await make_comment(proposal, citizen)
     case = await ModerationCase.create(
-        content_type="comment",
-        content_id=comment.id,
+        target_kind="comment",
+        target_id=comment.id,
         author_id=citizen.id,
         kind=CaseKind.REPORTED,
         opened_at=timezone.now(),
@@ -144,8 +144,8 @@ async def test_queue_is_oldest_first_with_filters(
     comment = await make_comment(proposal, citizen, "<p>Commentaire signalé pour spam</p>")
     reporter = await create_user(settings, "reporter@example.org")
     reported = await ModerationCase.create(
-        content_type="comment",
-        content_id=comment.id,
+        target_kind="comment",
+        target_id=comment.id,
         author_id=citizen.id,
         kind=CaseKind.REPORTED,
         open_reports=1,
@@ -153,8 +153,8 @@ async def test_queue_is_oldest_first_with_filters(
     )
     await Report.create(
         case_id=reported.id,
-        content_type="comment",
-        content_id=comment.id,
+        target_kind="comment",
+        target_id=comment.id,
         reporter_id=reporter.id,
         reason="spam",
     )
@@ -196,8 +196,8 @@ async def test_a_large_queue_stays_paginated_at_a_fixed_number_of_queries(
     await ModerationCase.bulk_create(
         [
             ModerationCase(
-                content_type="comment",
-                content_id=comment_id,
+                target_kind="comment",
+                target_id=comment_id,
                 author_id=citizen.id,
                 kind=CaseKind.PENDING,
                 opened_at=now + timedelta(seconds=i),
@@ -246,7 +246,7 @@ async def test_no_route_changes_the_audit_log(app: Any, moderator: User) -> None
     for route in app.routes:
         if isinstance(route, Route) and "audit" in route.path:
             assert route.methods is not None and route.methods <= {"GET", "HEAD"}, route.path
-    entry = await AuditLogEntry.create(action="test", target_type="user", target_id=1)
+    entry = await AuditLogEntry.create(action="test", target_kind="user", target_id=1)
     entry.reason = "changed"
     with pytest.raises(AppendOnly):
         await entry.save()
@@ -272,7 +272,7 @@ async def test_council_actions_on_proposals_are_audited(
     assert all(e.actor_id == admin.id for e in entries)
 
 
-async def test_a_page_mixing_every_content_type_costs_at_most_8_queries(
+async def test_a_page_mixing_every_content_kind_costs_at_most_8_queries(
     client: httpx.AsyncClient, moderator: User, citizen: User
 ) -> None:
     from budgets.models import Project
@@ -291,10 +291,10 @@ async def test_a_page_mixing_every_content_type_costs_at_most_8_queries(
         + [("comment", c.id) for c in comments]
         + [("budget_project", p.id) for p in projects]
     )
-    for i, (content_type, content_id) in enumerate(items):
+    for i, (target_kind, target_id) in enumerate(items):
         await ModerationCase.create(
-            content_type=content_type,
-            content_id=content_id,
+            target_kind=target_kind,
+            target_id=target_id,
             author_id=citizen.id,
             kind=CaseKind.PENDING,
             opened_at=now + timedelta(seconds=i),

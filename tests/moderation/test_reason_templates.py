@@ -39,7 +39,7 @@ async def test_admins_create_edit_and_delete_reasons_with_audit_entries(
     assert (await post_form(client, f"{edit}/delete", {}, page=URL)).status_code == 303
     assert not await ReasonTemplate.exists()
 
-    created, updated, deleted = await AuditLogEntry.filter(target_type="reason_template").order_by(
+    created, updated, deleted = await AuditLogEntry.filter(target_kind="reason_template").order_by(
         "id"
     )
     assert [e.action for e in (created, updated, deleted)] == [

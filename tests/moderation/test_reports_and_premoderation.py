@@ -45,7 +45,7 @@ async def test_reports_hide_a_comment_at_the_threshold(
         # reporting twice is refused, and counts once
         again = await report(first, "comment", comment.id, "spam")
         assert again.status_code == 409 and "déjà signalé" in again.text
-    assert await Report.filter(content_id=comment.id).count() == 1
+    assert await Report.filter(target_id=comment.id).count() == 1
 
     async with browser(app) as second:
         await log_in(second, reporters[1])
@@ -104,7 +104,7 @@ async def test_premoderated_proposal_waits_for_approval(
     async with browser(app) as anonymous:
         assert "piste cyclable" not in (await anonymous.get("/proposals")).text
         assert (await anonymous.get(page)).status_code == 404
-    case = await ModerationCase.get(content_type="proposal", content_id=draft.id)
+    case = await ModerationCase.get(target_kind="proposal", target_id=draft.id)
     async with browser(app) as c:
         await log_in(c, moderator)
         assert "piste cyclable" in (await c.get("/moderation")).text
@@ -155,7 +155,7 @@ async def test_premoderated_comments_are_counted_and_announced_once_approved(
     assert await Notification.filter(user_id=author.id).count() == 0
     async with browser(app) as anonymous:
         assert "en attente de relecture" not in (await anonymous.get(page)).text
-    case = await ModerationCase.get(content_type="comment", content_id=comment.id)
+    case = await ModerationCase.get(target_kind="comment", target_id=comment.id)
     async with browser(app) as c:
         await log_in(c, moderator)
         await decide(c, [case.id], "approve", "Conforme.")
@@ -178,7 +178,7 @@ async def test_rejection_reason_and_a_single_review_request(
         data = {"body": "Un texte qui sera rejeté", "stance": "against"}
         await post_form(c, f"{page}/comments", data, page=page)
     comment = await Comment.get()
-    case = await ModerationCase.get(content_id=comment.id)
+    case = await ModerationCase.get(target_id=comment.id)
     async with browser(app) as c:
         await log_in(c, moderator)
         assert (await decide(c, [case.id], "reject", "Hors sujet.")).status_code == 303

@@ -48,8 +48,8 @@ class PetitionKind:
         rows_ = await Petition.filter(id__in=ids).select_related("author")
         return {p.id: self._item(p) for p in rows_}
 
-    async def visible_to(self, user: Any, content_id: int) -> Item | None:
-        return (await self.load([content_id])).get(content_id)
+    async def visible_to(self, user: Any, target_id: int) -> Item | None:
+        return (await self.load([target_id])).get(target_id)
 
     async def move(
         self, settings: Settings, item: Item, target: ModerationState, actor: Any

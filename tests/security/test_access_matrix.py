@@ -132,7 +132,7 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "GET /indicators/export.csv":                                                               (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "GET /indicators/export.json":                                                              (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "GET /admin/indicators":                                                                    (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
-    "GET /admin/indicators/{kind}/{process_id}":                                                (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "GET /admin/indicators/{kind}/{target_id}":                                                 (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
     "POST /admin/indicators/refresh":                                                           (LOGIN,   DENIED,  DENIED,  DENIED,  DONE),
     "GET /followup":                                                                            (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "GET /followup/{commitment_id}":                                                            (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),

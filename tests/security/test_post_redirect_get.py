@@ -220,7 +220,7 @@ async def _new_question(ctx: Ctx) -> Data:
 
 
 async def _commitment(ctx: Ctx) -> Data:
-    return {"kind": "proposal", "source_id": str(ctx.extra["accepted"])}
+    return {"kind": "proposal", "target_id": str(ctx.extra["accepted"])}
 
 
 MEETING = {

@@ -109,7 +109,7 @@ async def seed_world(settings: Settings) -> World:
     await moderation_services.report(settings, world.other, "comment", rejected.id, "offensive", "")
     from moderation.models import ModerationCase, ModerationDecision
 
-    case = await ModerationCase.get(content_type="comment", content_id=rejected.id)
+    case = await ModerationCase.get(target_kind="comment", target_id=rejected.id)
     await moderation_services.decide(settings, world.moderator, [case.id], "hide", "Propos vifs.")
     decision = await ModerationDecision.get(case_id=case.id)
     budget, projects = await budget_in_voting()
@@ -145,12 +145,12 @@ async def seed_world(settings: Settings) -> World:
     )
     # a commitment followed by the council (an accepted proposal of the owner), a ready-made
     # moderation reason
-    from followup.domain import SourceKind
+    from followup.domain import TargetKind
     from followup.services import create_commitment
     from moderation.models import ReasonTemplate
 
     accepted = await make_proposal(world.owner, ProposalState.ACCEPTED, title="Proposition retenue")
-    commitment = await create_commitment(SourceKind.PROPOSAL, accepted.id)
+    commitment = await create_commitment(TargetKind.PROPOSAL, accepted.id)
     reason = await ReasonTemplate.create(text_fr="Propos injurieux.", text_en="Abusive words.")
     from tests.meetings.factories import meeting_next_week
 
@@ -179,7 +179,7 @@ async def seed_world(settings: Settings) -> World:
         "commitment_id": commitment.id,
         "meeting_id": meeting.id,
         "kind": "budget",
-        "process_id": budget.id,
+        "target_id": budget.id,
         "reason": reason.id,
         "answer": answer,
     }
@@ -271,7 +271,7 @@ async def _free_text_answers(settings: Settings, world: World) -> tuple[int, int
         await consultation_services.submit_response(settings, consultation.id, person, None, items)
         await consultation_services.compute_results(settings, consultation.id)  # registers it
         row = await TextReview.get(text=f"<p>{text}</p>")
-        case = await ModerationCase.get(content_type="consultation_answer", content_id=row.id)
+        case = await ModerationCase.get(target_kind="consultation_answer", target_id=row.id)
         decision = "approve" if not ids else "hide"
         await moderation_services.decide(settings, world.moderator, [case.id], decision, "Vu.")
         ids.append(row.id)

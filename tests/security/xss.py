@@ -321,7 +321,7 @@ async def _valid_answers(consultation: int) -> dict[str, Any]:
 async def _open_case(comment: int) -> int:
     from moderation.models import ModerationCase
 
-    case = await ModerationCase.get(content_type="comment", content_id=comment)
+    case = await ModerationCase.get(target_kind="comment", target_id=comment)
     return case.id
 
 
