@@ -13,22 +13,21 @@ from typing import Any
 
 from tortoise import timezone
 
-from consultations import domain, services, texts
+from consultations import services, texts
 from consultations.models import (
     Consultation,
     Option,
     Phase,
     Question,
-    QuestionKind,
     Response,
     Result,
     TextReview,
 )
+from consultations.questions import KINDS, OTHER, Kind
 from consultations.services import text_digest
 from participation import formatting, spreadsheet
 from participation.i18n import gettext
 from participation.proposals.domain import ModerationState
-from participation.richtext import to_text
 from participation.settings import Settings
 
 
@@ -47,9 +46,13 @@ class QuestionView:
     number: int
 
     @property
+    def kind(self) -> Kind:
+        return KINDS[self.question.kind]
+
+    @property
     def option_labels(self) -> dict[int, str]:
         labels = {o.id: o.label for o in self.options}
-        labels[domain.OTHER] = gettext("Other")
+        labels[OTHER] = gettext("Other")
         return labels
 
 
@@ -98,20 +101,6 @@ async def turnout(consultation_id: int) -> int:
     return await Response.filter(consultation_id=consultation_id).count()
 
 
-def grade_labels() -> list[str]:
-    return [gettext(g) for g in domain.GRADES]
-
-
-def agreement_labels() -> list[str]:
-    return [gettext(label) for label in domain.AGREEMENT_LABELS]
-
-
-def scale_label(question: Question, value: int) -> str:
-    if question.scale_style == "agreement" and 1 <= value <= 5:
-        return gettext(domain.AGREEMENT_LABELS[value - 1])
-    return str(value)
-
-
 # --- exports ---------------------------------------------------------------------------------
 
 
@@ -120,7 +109,6 @@ def aggregate_rows(
 ) -> list[tuple[int, str, str, str, str, str]]:
     """(question number, question, item, measure, value, percent) for the CSV of aggregates."""
     rows: list[tuple[int, str, str, str, str, str]] = []
-    grades = grade_labels()
     for view in views:
         q = view.question
         item = content["questions"].get(str(q.id))
@@ -136,34 +124,8 @@ def aggregate_rows(
             rows.append(shown)
 
         add("", "answered", item["answered"])
-        if q.kind in domain.CHOICE_KINDS:
-            for o in item["options"]:
-                add(labels.get(o["id"], ""), "count", o["count"], o["percent"])
-        elif q.kind == QuestionKind.SCALE:
-            for p in item["points"]:
-                add(scale_label(q, p["value"]), "count", p["count"], p["percent"])
-            add("", "mean", item["mean"])
-        elif q.kind == QuestionKind.RANKING:
-            for o in item["options"]:
-                add(labels.get(o["id"], ""), "borda", o["borda"])
-                add(labels.get(o["id"], ""), "mean_rank", o["mean_rank"])
-            winner = item["condorcet_winner"]
-            add(labels.get(winner, "") if winner else "", "condorcet_winner", "")
-        elif q.kind == QuestionKind.MAJORITY:
-            for o in item["options"]:
-                label = labels.get(o["id"], "")
-                for grade, (count, share) in enumerate(
-                    zip(o["distribution"], o["percents"], strict=True)
-                ):
-                    add(label, f"grade:{grades[grade]}", count, share)
-                majority = o["majority_grade"]
-                add(label, "majority_grade", grades[majority] if majority is not None else "")
-                add(label, "rank", o["rank"])
-        elif q.kind == QuestionKind.NUMBER:
-            for measure in ("min", "q1", "median", "mean", "q3", "max"):
-                add("", measure, item.get(measure))
-        else:
-            add("", "texts_published", len(item["texts"]["approved"]))
+        for row in view.kind.result_rows(q, item, labels):
+            add(*row)
     return rows
 
 
@@ -192,33 +154,16 @@ async def anonymised_responses(
             labels = view.option_labels
             if value is None:
                 row.append("")
-            elif q.kind in domain.CHOICE_KINDS or q.kind == QuestionKind.RANKING:
-                cells = []
-                for option in value:
-                    if option == domain.OTHER:
-                        text = stored.get(f"{q.id}-other", "")
-                        cells.append(
-                            to_text(text)
-                            if (q.id, text_digest(text)) in approved
-                            else labels[domain.OTHER]
-                        )
-                    else:
-                        cells.append(labels.get(option, ""))
+            else:
                 row.append(
-                    " > ".join(cells) if q.kind == QuestionKind.RANKING else " | ".join(cells)
-                )
-            elif q.kind == QuestionKind.MAJORITY:
-                grades = grade_labels()
-                row.append(
-                    " | ".join(
-                        f"{labels.get(int(option), '')}: {grades[grade]}"
-                        for option, grade in sorted(value.items(), key=lambda kv: int(kv[0]))
+                    view.kind.response_cell(
+                        q.id,
+                        value,
+                        stored,
+                        labels,
+                        lambda text, q=q: (q.id, text_digest(text)) in approved,
                     )
                 )
-            elif q.kind in domain.TEXT_KINDS:
-                row.append(to_text(value) if (q.id, text_digest(value)) in approved else "")
-            else:
-                row.append(str(value))
         rows.append(row)
     rows.sort()
     return header, rows
@@ -285,7 +230,7 @@ async def free_texts(
             question = by_id.get(question_id)
             if question is None or not isinstance(value, str):
                 continue
-            if not key.endswith("-other") and question.kind not in domain.TEXT_KINDS:
+            if not key.endswith("-other") and not KINDS[question.kind].free_text:
                 continue
             digest = text_digest(value)
             found.setdefault(
