@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +24,7 @@ from consultations.models import (
     Result,
     TextReview,
 )
-from consultations.questions import KINDS, OTHER, Kind
+from consultations.questions import KINDS, OTHER, Export, Kind
 from consultations.services import text_digest
 from participation import formatting, spreadsheet
 from participation.i18n import gettext
@@ -124,7 +125,7 @@ def aggregate_rows(
             rows.append(shown)
 
         add("", "answered", item["answered"])
-        for row in view.kind.result_rows(q, item, labels):
+        for row in view.kind.result_rows(item, Export(q, labels)):
             add(*row)
     return rows
 
@@ -144,29 +145,30 @@ async def anonymised_responses(
     nothing of who answered first). Free texts appear only while visible (approved)."""
     approved = set(await texts.published(consultation_id))
     header = [f"q{view.number}" for view in views]
+    exports = {
+        view.question.id: Export(view.question, view.option_labels, _published(approved, view))
+        for view in views
+    }
     rows = []
     for raw in await services.stored_answers(settings, consultation_id):  # opened in memory
         stored = json.loads(raw)
         row = []
         for view in views:
-            q = view.question
-            value = stored.get(str(q.id))
-            labels = view.option_labels
-            if value is None:
-                row.append("")
-            else:
-                row.append(
-                    view.kind.response_cell(
-                        q.id,
-                        value,
-                        stored,
-                        labels,
-                        lambda text, q=q: (q.id, text_digest(text)) in approved,
-                    )
-                )
+            value = stored.get(str(view.question.id))
+            shown = (
+                ""
+                if value is None
+                else view.kind.response_cell(value, stored, exports[view.question.id])
+            )
+            row.append(shown)
         rows.append(row)
     rows.sort()
     return header, rows
+
+
+def _published(approved: set[texts.Key], view: QuestionView) -> Callable[[str], bool]:
+    """Whether a free text of the question is published (approved by a moderator)."""
+    return lambda text: (view.question.id, text_digest(text)) in approved
 
 
 async def responses_csv(settings: Settings, consultation_id: int, views: list[QuestionView]) -> str:

@@ -35,10 +35,10 @@ from consultations.models import (
     QuestionKind,
     Response,
     Result,
-    ScaleStyle,
     TextReview,
 )
 from consultations.questions import KINDS, SETTINGS
+from consultations.questions.base import QuestionSettings
 from moderation.services import audit
 from participation import mail, outbox, sealing
 from participation.i18n import N_, gettext
@@ -182,18 +182,11 @@ async def apply_schedule(now: datetime) -> list[int]:
 
 
 @dataclass(frozen=True)
-class QuestionForm:
+class QuestionForm(QuestionSettings):
     kind: QuestionKind
     text: str
     help_text: str = ""
-    required: bool = True
-    options: tuple[str, ...] = ()
-    min_choices: int = 0
-    max_choices: int | None = None
-    allow_other: bool = False
-    scale_style: ScaleStyle = ScaleStyle.NUMERIC
-    min_value: float | None = None
-    max_value: float | None = None
+    options: tuple[str, ...] = ()  # labels
     show_if: str = ""  # "<question id>:<option id>" or ""
 
 

@@ -29,16 +29,18 @@ from consultations.questions import (
 )
 from consultations.questions.base import (
     OTHER,
-    ApprovedText,
+    Export,
     Form,
+    Others,
     Parsed,
     QuestionSpec,
     Row,
+    Stored,
     Tally,
 )
 from participation.refusals import Problem
 
-__all__ = ["KINDS", "OTHER", "SETTINGS", "Form", "Kind", "QuestionSpec", "Tally"]
+__all__ = ["KINDS", "OTHER", "SETTINGS", "Export", "Form", "Kind", "QuestionSpec", "Tally"]
 
 # The settings of a question that only some kinds use, with the value stored for the others.
 SETTINGS: Mapping[str, Any] = {
@@ -85,34 +87,20 @@ class Kind(Protocol):
     def parse(self, question: QuestionSpec, form: Form) -> Parsed:
         """The answer read from the form, before it is checked."""
 
-    def problems(
-        self, question: QuestionSpec, value: Any, others: Mapping[int, str]
-    ) -> list[Problem]:
+    def problems(self, question: QuestionSpec, value: Any, others: Others) -> list[Problem]:
         """What is wrong with a given answer (an empty answer is the caller's business)."""
 
-    def stored(
-        self, question: QuestionSpec, value: Any, others: Mapping[int, str]
-    ) -> dict[str, Any]:
+    def stored(self, question: QuestionSpec, value: Any, others: Others) -> dict[str, Any]:
         """The keys of the stored response (JSON-ready) for the answer."""
 
     def tally(self, question: QuestionSpec) -> Tally:
         """An empty count of the question's answers."""
 
-    def result_rows(
-        self, question: Any, item: dict[str, Any], labels: Mapping[int, str]
-    ) -> list[Row]:
-        """The CSV rows of the results `item` (`question`: a Question or QuestionSpec)."""
+    def result_rows(self, item: dict[str, Any], export: Export) -> list[Row]:
+        """The rows of the results `item` in the CSV of aggregates."""
 
-    def response_cell(
-        self,
-        question_id: int,
-        value: Any,
-        stored: Mapping[str, Any],
-        labels: Mapping[int, str],
-        approved: ApprovedText,
-    ) -> str:
-        """One stored answer in the anonymised responses CSV; `approved(text)` says whether a
-        free text is published."""
+    def response_cell(self, value: Any, stored: Stored, export: Export) -> str:
+        """One stored answer in the anonymised responses CSV."""
 
     def sample(self, name: str, options: list[int], rng: random.Random) -> list[tuple[str, str]]:
         """A random answer as form items (the demo town)."""

@@ -1,25 +1,24 @@
 """Choice questions (single and multiple): option ids, possibly an "other" answer.
 
-Stored: [option_id, ...] (OTHER for the "other" answer, its text under "<qid>-other").
+base.Stored: [option_id, ...] (OTHER for the "other" answer, its text under "<qid>-other").
 """
 
 from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from typing import Any
 
-from consultations.models import QuestionKind
+from consultations.questions import base
 from consultations.questions.base import (
     OTHER,
-    ApprovedText,
+    Counts,
     Form,
-    Parsed,
+    KindBase,
     QuestionSpec,
-    Row,
     percent,
     texts_item,
     whole,
@@ -47,48 +46,41 @@ def choice_item(q: QuestionSpec, chosen: Mapping[Any, int], answered: int) -> di
     }
 
 
-class ChoiceTally:
+class ChoiceTally(Counts):
     def __init__(self, question: QuestionSpec) -> None:
-        self.question = question
-        self.counts: Counter[Any] = Counter()
+        super().__init__(question)
         self.others: list[str] = []  # the "other" answers
 
+    def counted(self, column: Sequence[Any]) -> Iterable[Any]:
+        return chain.from_iterable(filter(None, column))
+
     def add(self, column: Sequence[Any], responses: Sequence[dict[str, Any]]) -> None:
-        counts = self.counts
-        before = counts[OTHER]
-        counts.update(chain.from_iterable(filter(None, column)))
-        if counts[OTHER] != before:  # someone wrote an "other" answer in this batch
+        before = self.counts[OTHER]
+        super().add(column, responses)
+        if self.counts[OTHER] != before:  # someone wrote an "other" answer in this batch
             key = f"{self.question.id}-other"
             self.others.extend(
                 response.get(key, "")
                 for response, value in zip(responses, column, strict=True)
                 if value and OTHER in value
             )
-        counts.pop(None, None)
 
-    def result(self, answered: int, approved: ApprovedText) -> dict[str, Any]:
+    def result(self, answered: int, approved: base.ApprovedText) -> dict[str, Any]:
         item = choice_item(self.question, self.counts, answered)
         item["others"] = texts_item(self.question.id, Counter(self.others), approved)
         return item
 
 
-@dataclass(frozen=True)
-class ChoiceKind:
-    value: QuestionKind
-    label: str
+@dataclass(frozen=True, kw_only=True)
+class ChoiceKind(KindBase):
+    counting = ChoiceTally
+
     settings: frozenset[str] = frozenset({"options", "allow_other"})
     offers_choices: bool = True
-    free_text: bool = False
-    answer_template: str = "consultations/questions/choice_answer.html"
-    result_template: str = "consultations/questions/choice_result.html"
+    partials: str = "choice"
     several: bool = False  # multiple choice: several options can be chosen
 
-    def setting_problems(self, question: QuestionSpec) -> list[Problem]:
-        if len(question.options) < 2:
-            return [Problem(N_("Give at least two options, one per line."), {}, "options")]
-        return []
-
-    def parse(self, question: QuestionSpec, form: Form) -> Parsed:
+    def parse(self, question: QuestionSpec, form: Form) -> base.Parsed:
         name = f"q{question.id}"
         other = form.get(f"{name}-other").strip()
         raw = [v for v in form.getlist(name) if v.strip()]
@@ -102,9 +94,7 @@ class ChoiceKind:
             chosen.append(OTHER)  # a text in the "other" field of a multiple choice ticks it
         return chosen or None, other if OTHER in chosen else None, []
 
-    def problems(
-        self, question: QuestionSpec, value: Any, others: Mapping[int, str]
-    ) -> list[Problem]:
+    def problems(self, question: QuestionSpec, value: Any, others: base.Others) -> list[Problem]:
         name = f"q{question.id}"
         offered = set(question.options) | ({OTHER} if question.allow_other else set())
         if any(option not in offered for option in value):
@@ -119,33 +109,20 @@ class ChoiceKind:
         """How many were chosen, against the question's bounds (multiple choice)."""
         return []
 
-    def stored(
-        self, question: QuestionSpec, value: Any, others: Mapping[int, str]
-    ) -> dict[str, Any]:
+    def stored(self, question: QuestionSpec, value: Any, others: base.Others) -> dict[str, Any]:
         stored = {str(question.id): value}
         if OTHER in value:
             stored[f"{question.id}-other"] = others[question.id].strip()
         return stored
 
-    def tally(self, question: QuestionSpec) -> ChoiceTally:
-        return ChoiceTally(question)
-
-    def result_rows(
-        self, question: Any, item: dict[str, Any], labels: Mapping[int, str]
-    ) -> list[Row]:
+    def result_rows(self, item: dict[str, Any], export: base.Export) -> list[base.Row]:
         return [
-            (labels.get(o["id"], ""), "count", o["count"], o["percent"]) for o in item["options"]
+            (export.labels.get(o["id"], ""), "count", o["count"], o["percent"])
+            for o in item["options"]
         ]
 
-    def response_cell(
-        self,
-        question_id: int,
-        value: Any,
-        stored: Mapping[str, Any],
-        labels: Mapping[int, str],
-        approved: Callable[[str], bool],
-    ) -> str:
-        return " | ".join(option_cells(question_id, value, stored, labels, approved))
+    def response_cell(self, value: Any, stored: base.Stored, export: base.Export) -> str:
+        return " | ".join(option_cells(value, stored, export))
 
     def sample(self, name: str, options: list[int], rng: random.Random) -> list[tuple[str, str]]:
         if not self.several:
@@ -153,19 +130,13 @@ class ChoiceKind:
         return [(name, str(o)) for o in rng.sample(options, rng.randint(1, min(2, len(options))))]
 
 
-def option_cells(
-    question_id: int,
-    value: Sequence[int],
-    stored: Mapping[str, Any],
-    labels: Mapping[int, str],
-    approved: Callable[[str], bool],
-) -> list[str]:
+def option_cells(value: Sequence[int], stored: base.Stored, export: base.Export) -> list[str]:
     """The label of each option of an answer; an "other" answer's text while published."""
     cells = []
     for option in value:
         if option == OTHER:
-            text = stored.get(f"{question_id}-other", "")
-            cells.append(to_text(text) if approved(text) else labels[OTHER])
+            text = stored.get(f"{export.question.id}-other", "")
+            cells.append(to_text(text) if export.published(text) else export.labels[OTHER])
         else:
-            cells.append(labels.get(option, ""))
+            cells.append(export.labels.get(option, ""))
     return cells

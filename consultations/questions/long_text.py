@@ -9,8 +9,8 @@ from participation.i18n import N_
 LIMIT = 5000
 
 KIND = TextKind(
-    QuestionKind.LONG_TEXT,
-    N_("Long text"),
-    LIMIT,
-    "consultations/questions/long_text_answer.html",
+    value=QuestionKind.LONG_TEXT,
+    label=N_("Long text"),
+    limit=LIMIT,
+    partials="long_text",
 )

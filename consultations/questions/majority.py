@@ -1,26 +1,19 @@
 """`majority`: every option graded from Excellent to To reject; results by majority judgment
-(Balinski and Laraki). Stored: {option_id: grade} with 0 = Excellent ... 6 = To reject."""
+(Balinski and Laraki). base.Stored: {option_id: grade} with 0 = Excellent ... 6 = To reject."""
 
 from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cmp_to_key
 from itertools import repeat
 from typing import Any
 
 from consultations.models import QuestionKind
-from consultations.questions.base import (
-    ApprovedText,
-    Form,
-    Parsed,
-    QuestionSpec,
-    Row,
-    option_ranks,
-    percent,
-)
+from consultations.questions import base
+from consultations.questions.base import Form, KindBase, QuestionSpec, option_numbers, percent
 from participation.i18n import N_, gettext
 from participation.refusals import Problem
 
@@ -153,35 +146,18 @@ class MajorityTally:
         for option, grades in self.grades.items():
             grades.update(map(dict.get, gradings, repeat(str(option))))
 
-    def result(self, answered: int, approved: ApprovedText) -> dict[str, Any]:
+    def result(self, answered: int, approved: base.ApprovedText) -> dict[str, Any]:
         return majority_item(self.question.options, self.grades, answered)
 
 
-@dataclass(frozen=True)
-class MajorityKind:
-    value: QuestionKind = QuestionKind.MAJORITY
-    label: str = N_("Majority judgment")
-    settings: frozenset[str] = frozenset({"options"})
-    offers_choices: bool = False
-    free_text: bool = False
-    answer_template: str = "consultations/questions/majority_answer.html"
-    result_template: str = "consultations/questions/majority_result.html"
+@dataclass(frozen=True, kw_only=True)
+class MajorityKind(KindBase):
+    counting = MajorityTally
 
-    def setting_problems(self, question: QuestionSpec) -> list[Problem]:
-        if len(question.options) < 2:
-            return [Problem(N_("Give at least two options, one per line."), {}, "options")]
-        return []
+    def parse(self, question: QuestionSpec, form: Form) -> base.Parsed:
+        return option_numbers(question, form)
 
-    def parse(self, question: QuestionSpec, form: Form) -> Parsed:
-        name = f"q{question.id}"
-        grades = option_ranks(name, question, form)
-        if grades is None:
-            return None, None, [Problem(N_("This choice is not offered."), {}, name)]
-        return grades or None, None, []
-
-    def problems(
-        self, question: QuestionSpec, value: Any, others: Mapping[int, str]
-    ) -> list[Problem]:
+    def problems(self, question: QuestionSpec, value: Any, others: base.Others) -> list[Problem]:
         name = f"q{question.id}"
         if set(value) != set(question.options):
             return [Problem(N_("Grade every option."), {}, name)]
@@ -189,21 +165,14 @@ class MajorityKind:
             return [Problem(N_("This choice is not offered."), {}, name)]
         return []
 
-    def stored(
-        self, question: QuestionSpec, value: Any, others: Mapping[int, str]
-    ) -> dict[str, Any]:
+    def stored(self, question: QuestionSpec, value: Any, others: base.Others) -> dict[str, Any]:
         return {str(question.id): {str(k): v for k, v in sorted(value.items())}}
 
-    def tally(self, question: QuestionSpec) -> MajorityTally:
-        return MajorityTally(question)
-
-    def result_rows(
-        self, question: Any, item: dict[str, Any], labels: Mapping[int, str]
-    ) -> list[Row]:
+    def result_rows(self, item: dict[str, Any], export: base.Export) -> list[base.Row]:
         grades = grade_labels()
-        rows: list[Row] = []
+        rows: list[base.Row] = []
         for o in item["options"]:
-            label = labels.get(o["id"], "")
+            label = export.labels.get(o["id"], "")
             for grade, (count, share) in enumerate(
                 zip(o["distribution"], o["percents"], strict=True)
             ):
@@ -215,17 +184,10 @@ class MajorityKind:
             rows.append((label, "rank", o["rank"], ""))
         return rows
 
-    def response_cell(
-        self,
-        question_id: int,
-        value: Any,
-        stored: Mapping[str, Any],
-        labels: Mapping[int, str],
-        approved: Callable[[str], bool],
-    ) -> str:
+    def response_cell(self, value: Any, stored: base.Stored, export: base.Export) -> str:
         grades = grade_labels()
         return " | ".join(
-            f"{labels.get(int(option), '')}: {grades[grade]}"
+            f"{export.labels.get(int(option), '')}: {grades[grade]}"
             for option, grade in sorted(value.items(), key=lambda kv: int(kv[0]))
         )
 
@@ -233,4 +195,9 @@ class MajorityKind:
         return [(f"{name}-o{option}", str(rng.randint(0, 5))) for option in options]
 
 
-KIND = MajorityKind()
+KIND = MajorityKind(
+    value=QuestionKind.MAJORITY,
+    label=N_("Majority judgment"),
+    partials="majority",
+    settings=frozenset({"options"}),
+)

@@ -13,49 +13,32 @@ from participation.i18n import N_
 from participation.refusals import Problem
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class MultipleKind(ChoiceKind):
     settings: frozenset[str] = frozenset({"options", "allow_other", "min_choices", "max_choices"})
     several: bool = True
 
     def setting_problems(self, question: QuestionSpec) -> list[Problem]:
         problems = super().setting_problems(question)
-        upper = question.max_choices
-        if question.min_choices < 0 or (upper is not None and upper < question.min_choices):
-            problems.append(
-                Problem(
-                    N_("The maximum number of choices must be at least the minimum."),
-                    {},
-                    "max_choices",
-                )
-            )
+        low, high = question.min_choices, question.max_choices
+        if low < 0 or (high is not None and high < low):
+            message = N_("The maximum number of choices must be at least the minimum.")
+            problems.append(Problem(message, {}, "max_choices"))
         return problems
 
     def count_problems(self, question: QuestionSpec, value: Any) -> list[Problem]:
-        name = f"q{question.id}"
+        name, count = f"q{question.id}", len(value)
+        low, high = question.min_choices, question.max_choices
         problems = []
-        count = len(value)
-        if count < question.min_choices:
-            problems.append(
-                Problem(
-                    N_("Choose at least one answer.")
-                    if question.min_choices == 1  # no "1 réponses"
-                    else N_("Choose at least {n} answers (you chose {count})."),
-                    {"n": question.min_choices, "count": count},
-                    name,
-                )
-            )
-        if question.max_choices is not None and count > question.max_choices:
-            problems.append(
-                Problem(
-                    N_("Choose at most one answer (you chose {count}).")
-                    if question.max_choices == 1
-                    else N_("Choose at most {n} answers (you chose {count})."),
-                    {"n": question.max_choices, "count": count},
-                    name,
-                )
-            )
+        if count < low:
+            few = N_("Choose at least {n} answers (you chose {count}).")
+            message = N_("Choose at least one answer.") if low == 1 else few  # no "1 réponses"
+            problems.append(Problem(message, {"n": low, "count": count}, name))
+        if high is not None and count > high:
+            many = N_("Choose at most {n} answers (you chose {count}).")
+            message = N_("Choose at most one answer (you chose {count}).") if high == 1 else many
+            problems.append(Problem(message, {"n": high, "count": count}, name))
         return problems
 
 
-KIND = MultipleKind(QuestionKind.MULTIPLE, N_("Multiple choice"))
+KIND = MultipleKind(value=QuestionKind.MULTIPLE, label=N_("Multiple choice"))

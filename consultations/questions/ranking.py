@@ -1,26 +1,20 @@
 """`ranking`: every option given a rank, 1 for the favourite; results by Borda score, mean rank
-and the Condorcet winner. Stored: [option_id, ...] best first, every option once."""
+and the Condorcet winner. base.Stored: [option_id, ...] best first, every option once."""
 
 from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from consultations.models import QuestionKind
+from consultations.questions import base
 from consultations.questions._choice import option_cells
-from consultations.questions.base import (
-    ApprovedText,
-    Form,
-    Parsed,
-    QuestionSpec,
-    Row,
-    option_ranks,
-)
+from consultations.questions.base import Counts, Form, KindBase, QuestionSpec, option_numbers
 from participation.i18n import N_
 from participation.refusals import Problem
 
@@ -95,80 +89,46 @@ def _rank_problem(question: QuestionSpec) -> Problem:
     )
 
 
-class RankingTally:
-    def __init__(self, question: QuestionSpec) -> None:
-        self.question = question
-        self.counts: Counter[Any] = Counter()  # how many gave each distinct ranking
+class RankingTally(Counts):
+    """How many respondents gave each distinct ranking."""
 
-    def add(self, column: Sequence[Any], responses: Sequence[dict[str, Any]]) -> None:
-        self.counts.update(map(tuple, filter(None, column)))
+    def counted(self, column: Sequence[Any]) -> Iterable[Any]:
+        return map(tuple, filter(None, column))
 
-    def result(self, answered: int, approved: ApprovedText) -> dict[str, Any]:
+    def result(self, answered: int, approved: base.ApprovedText) -> dict[str, Any]:
         return ranking_item(self.question.options, self.counts)
 
 
-@dataclass(frozen=True)
-class RankingKind:
-    value: QuestionKind = QuestionKind.RANKING
-    label: str = N_("Ranking")
-    settings: frozenset[str] = frozenset({"options"})
-    offers_choices: bool = False
-    free_text: bool = False
-    answer_template: str = "consultations/questions/ranking_answer.html"
-    result_template: str = "consultations/questions/ranking_result.html"
+@dataclass(frozen=True, kw_only=True)
+class RankingKind(KindBase):
+    counting = RankingTally
 
-    def setting_problems(self, question: QuestionSpec) -> list[Problem]:
-        if len(question.options) < 2:
-            return [Problem(N_("Give at least two options, one per line."), {}, "options")]
-        return []
-
-    def parse(self, question: QuestionSpec, form: Form) -> Parsed:
+    def parse(self, question: QuestionSpec, form: Form) -> base.Parsed:
         """Option -> rank (1 = best) to the options in order; ranks must be 1..n, each once."""
-        name = f"q{question.id}"
-        ranks = option_ranks(name, question, form)
-        if ranks is None:
-            return None, None, [Problem(N_("This choice is not offered."), {}, name)]
-        if not ranks:
-            return None, None, []
+        ranks, _other, problems = option_numbers(question, form)
+        if ranks is None:  # none given, or forged
+            return None, None, problems
         if sorted(ranks.values()) != list(range(1, len(question.options) + 1)):
             return [], None, [_rank_problem(question)]
         return [option for option, _rank in sorted(ranks.items(), key=lambda i: i[1])], None, []
 
-    def problems(
-        self, question: QuestionSpec, value: Any, others: Mapping[int, str]
-    ) -> list[Problem]:
+    def problems(self, question: QuestionSpec, value: Any, others: base.Others) -> list[Problem]:
         if sorted(value) != sorted(question.options):
             return [_rank_problem(question)]
         return []
 
-    def stored(
-        self, question: QuestionSpec, value: Any, others: Mapping[int, str]
-    ) -> dict[str, Any]:
-        return {str(question.id): value}
-
-    def tally(self, question: QuestionSpec) -> RankingTally:
-        return RankingTally(question)
-
-    def result_rows(
-        self, question: Any, item: dict[str, Any], labels: Mapping[int, str]
-    ) -> list[Row]:
-        rows: list[Row] = []
+    def result_rows(self, item: dict[str, Any], export: base.Export) -> list[base.Row]:
+        rows: list[base.Row] = []
         for o in item["options"]:
-            rows.append((labels.get(o["id"], ""), "borda", o["borda"], ""))
-            rows.append((labels.get(o["id"], ""), "mean_rank", o["mean_rank"], ""))
+            label = export.labels.get(o["id"], "")
+            rows.append((label, "borda", o["borda"], ""))
+            rows.append((label, "mean_rank", o["mean_rank"], ""))
         winner = item["condorcet_winner"]
-        rows.append((labels.get(winner, "") if winner else "", "condorcet_winner", "", ""))
+        rows.append((export.labels.get(winner, "") if winner else "", "condorcet_winner", "", ""))
         return rows
 
-    def response_cell(
-        self,
-        question_id: int,
-        value: Any,
-        stored: Mapping[str, Any],
-        labels: Mapping[int, str],
-        approved: Callable[[str], bool],
-    ) -> str:
-        return " > ".join(option_cells(question_id, value, stored, labels, approved))
+    def response_cell(self, value: Any, stored: base.Stored, export: base.Export) -> str:
+        return " > ".join(option_cells(value, stored, export))
 
     def sample(self, name: str, options: list[int], rng: random.Random) -> list[tuple[str, str]]:
         return [
@@ -177,4 +137,9 @@ class RankingKind:
         ]
 
 
-KIND = RankingKind()
+KIND = RankingKind(
+    value=QuestionKind.RANKING,
+    label=N_("Ranking"),
+    partials="ranking",
+    settings=frozenset({"options"}),
+)

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from consultations.models import QuestionKind, ScaleStyle
+from consultations.questions import base
 from consultations.questions.base import (
-    ApprovedText,
+    Counts,
     Form,
-    Parsed,
+    KindBase,
     QuestionSpec,
-    Row,
     percent,
+    read_one,
     whole,
 )
 from participation.i18n import N_, gettext
@@ -29,6 +30,7 @@ AGREEMENT_LABELS = [
     N_("Agree"),
     N_("Strongly agree"),
 ]
+WRONG_POINT = N_("Choose a point on the scale.")
 
 
 def agreement_labels() -> list[str]:
@@ -64,77 +66,34 @@ def scale_item(given: Mapping[Any, int]) -> dict[str, Any]:
     }
 
 
-class ScaleTally:
-    def __init__(self, question: QuestionSpec) -> None:
-        self.counts: Counter[Any] = Counter()
-
-    def add(self, column: Sequence[Any], responses: Sequence[dict[str, Any]]) -> None:
-        self.counts.update(column)
-        self.counts.pop(None, None)
-
-    def result(self, answered: int, approved: ApprovedText) -> dict[str, Any]:
+class ScaleTally(Counts):
+    def result(self, answered: int, approved: base.ApprovedText) -> dict[str, Any]:
         return scale_item(self.counts)
 
 
-@dataclass(frozen=True)
-class ScaleKind:
-    value: QuestionKind = QuestionKind.SCALE
-    label: str = N_("Scale")
-    settings: frozenset[str] = frozenset()  # its style is kept whatever the kind
-    offers_choices: bool = False
-    free_text: bool = False
-    answer_template: str = "consultations/questions/scale_answer.html"
-    result_template: str = "consultations/questions/scale_result.html"
+@dataclass(frozen=True, kw_only=True)
+class ScaleKind(KindBase):
+    counting = ScaleTally
 
-    def setting_problems(self, question: QuestionSpec) -> list[Problem]:
-        return []
+    # its style (numbers or agreement) is stored whatever the kind, as it always was
 
-    def parse(self, question: QuestionSpec, form: Form) -> Parsed:
-        name = f"q{question.id}"
-        raw_value = form.get(name).strip()
-        if not raw_value:
-            return None, None, []
-        value = whole(raw_value)
-        if value is None:
-            return None, None, [Problem(N_("Choose a point on the scale."), {}, name)]
-        return value, None, []
+    def parse(self, question: QuestionSpec, form: Form) -> base.Parsed:
+        return read_one(question, form, whole, WRONG_POINT)
 
-    def problems(
-        self, question: QuestionSpec, value: Any, others: Mapping[int, str]
-    ) -> list[Problem]:
+    def problems(self, question: QuestionSpec, value: Any, others: base.Others) -> list[Problem]:
         if value not in SCALE_POINTS:
-            return [Problem(N_("Choose a point on the scale."), {}, f"q{question.id}")]
+            return [Problem(WRONG_POINT, {}, f"q{question.id}")]
         return []
 
-    def stored(
-        self, question: QuestionSpec, value: Any, others: Mapping[int, str]
-    ) -> dict[str, Any]:
-        return {str(question.id): value}
-
-    def tally(self, question: QuestionSpec) -> ScaleTally:
-        return ScaleTally(question)
-
-    def result_rows(
-        self, question: Any, item: dict[str, Any], labels: Mapping[int, str]
-    ) -> list[Row]:
-        rows: list[Row] = [
-            (scale_label(question, p["value"]), "count", p["count"], p["percent"])
+    def result_rows(self, item: dict[str, Any], export: base.Export) -> list[base.Row]:
+        rows: list[base.Row] = [
+            (scale_label(export.question, p["value"]), "count", p["count"], p["percent"])
             for p in item["points"]
         ]
         return [*rows, ("", "mean", item["mean"], "")]
-
-    def response_cell(
-        self,
-        question_id: int,
-        value: Any,
-        stored: Mapping[str, Any],
-        labels: Mapping[int, str],
-        approved: Callable[[str], bool],
-    ) -> str:
-        return str(value)
 
     def sample(self, name: str, options: list[int], rng: random.Random) -> list[tuple[str, str]]:
         return [(name, str(rng.randint(2, 5)))]
 
 
-KIND = ScaleKind()
+KIND = ScaleKind(value=QuestionKind.SCALE, label=N_("Scale"), partials="scale")

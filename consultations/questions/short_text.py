@@ -9,8 +9,8 @@ from participation.i18n import N_
 LIMIT = 200  # also the length of an "other" answer
 
 KIND = TextKind(
-    QuestionKind.SHORT_TEXT,
-    N_("Short text"),
-    LIMIT,
-    "consultations/questions/short_text_answer.html",
+    value=QuestionKind.SHORT_TEXT,
+    label=N_("Short text"),
+    limit=LIMIT,
+    partials="short_text",
 )

@@ -6,4 +6,4 @@ from consultations.models import QuestionKind
 from consultations.questions._choice import ChoiceKind
 from participation.i18n import N_
 
-KIND = ChoiceKind(QuestionKind.SINGLE, N_("Single choice"))
+KIND = ChoiceKind(value=QuestionKind.SINGLE, label=N_("Single choice"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from consultations.models import QuestionKind
-from consultations.questions import OTHER, Form, QuestionSpec
+from consultations.questions import OTHER, Export, Form, QuestionSpec
 from consultations.questions._choice import choice_counts
 from consultations.questions.multiple import KIND as MULTIPLE
 from consultations.questions.single import KIND as SINGLE
@@ -75,10 +75,13 @@ def test_choice_storage_tally_and_exports() -> None:
     assert [(o["id"], o["count"]) for o in item["options"]] == [(11, 1), (12, 0), (OTHER, 1)]
     assert item["others"] == {"count": 1, "approved": ["à pied"]}
     labels = {11: "Oui", 12: "Non", OTHER: "Autre"}
-    assert SINGLE.result_rows(ONE, item, labels)[0] == ("Oui", "count", 1, 50.0)
+    assert SINGLE.result_rows(item, Export(ONE, labels))[0] == ("Oui", "count", 1, 50.0)
     stored = {"1": [OTHER], "1-other": "à pied"}
-    assert SINGLE.response_cell(1, [11, OTHER], stored, labels, lambda t: True) == "Oui | à pied"
-    assert SINGLE.response_cell(1, [OTHER], stored, labels, lambda t: False) == "Autre"
+    assert (
+        SINGLE.response_cell([11, OTHER], stored, Export(ONE, labels, lambda t: True))
+        == "Oui | à pied"
+    )
+    assert SINGLE.response_cell([OTHER], stored, Export(ONE, labels)) == "Autre"
 
 
 def test_choice_samples_are_offered_options() -> None:

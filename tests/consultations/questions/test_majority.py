@@ -7,7 +7,7 @@ import random
 import pytest
 
 from consultations.models import QuestionKind
-from consultations.questions import Form, QuestionSpec
+from consultations.questions import Export, Form, QuestionSpec
 from consultations.questions.majority import (
     GRADES,
     KIND,
@@ -102,9 +102,9 @@ def test_majority_tally_and_exports() -> None:
     assert item == majority_results([51, 52], [{51: 0, 52: 6}, {51: 1, 52: 6}])
     grades = grade_labels()
     labels = {51: "a", 52: "b"}
-    rows = KIND.result_rows(Q, item, labels)
+    rows = KIND.result_rows(item, Export(Q, labels))
     assert rows[0] == ("a", f"grade:{grades[0]}", 1, 50.0)
     assert ("a", "majority_grade", grades[1], "") in rows and ("b", "rank", 2, "") in rows
-    assert KIND.response_cell(5, {"52": 6, "51": 0}, {}, labels, lambda t: True) == (
+    assert KIND.response_cell({"52": 6, "51": 0}, {}, Export(Q, labels)) == (
         f"a: {grades[0]} | b: {grades[6]}"
     )

@@ -7,7 +7,7 @@ import random
 import pytest
 
 from consultations.models import QuestionKind
-from consultations.questions import Form, QuestionSpec
+from consultations.questions import Export, Form, QuestionSpec
 from consultations.questions.ranking import KIND as RANKING
 from consultations.questions.ranking import ranking_results
 
@@ -70,8 +70,8 @@ def test_ranking_tally_and_exports() -> None:
     item = tally.result(2, None)
     assert item == ranking_results([31, 32, 33], [[31, 32, 33], [31, 33, 32]])
     labels = {31: "a", 32: "b", 33: "c"}
-    rows = RANKING.result_rows(Q, item, labels)
+    rows = RANKING.result_rows(item, Export(Q, labels))
     assert rows[0] == ("a", "borda", 4, "") and rows[-1] == ("a", "condorcet_winner", "", "")
-    assert RANKING.response_cell(3, [32, 31, 33], {}, labels, lambda t: True) == "b > a > c"
+    assert RANKING.response_cell([32, 31, 33], {}, Export(Q, labels)) == "b > a > c"
     sample = RANKING.sample("q3", [31, 32, 33], random.Random(2))
     assert sorted(v for _n, v in sample) == ["1", "2", "3"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from consultations.models import QuestionKind, ScaleStyle
-from consultations.questions import Form, QuestionSpec
+from consultations.questions import Export, Form, QuestionSpec
 from consultations.questions.number import KIND as NUMBER
 from consultations.questions.number import number_stats
 from consultations.questions.scale import KIND as SCALE
@@ -36,9 +36,9 @@ def test_number_tally_and_exports() -> None:
     tally.add([1, None, 3], [{}, {}, {}])
     item = tally.result(2, None)
     assert item == number_stats([1, 3])
-    rows = NUMBER.result_rows(HOW_MANY, item, {})
+    rows = NUMBER.result_rows(item, Export(HOW_MANY))
     assert [r[1] for r in rows] == ["min", "q1", "median", "mean", "q3", "max"]
-    assert NUMBER.response_cell(6, 3.5, {}, {}, lambda t: True) == "3.5"
+    assert NUMBER.response_cell(3.5, {}, Export(HOW_MANY)) == "3.5"
 
 
 def test_scale_points() -> None:
@@ -57,5 +57,5 @@ def test_scale_tally_labels_and_exports() -> None:
     assert scale_label(POINTS, 1) == agreement_labels()[0]
     numeric = QuestionSpec(8, QuestionKind.SCALE)
     assert scale_label(numeric, 1) == "1"
-    rows = SCALE.result_rows(POINTS, item, {})
+    rows = SCALE.result_rows(item, Export(POINTS))
     assert rows[-1] == ("", "mean", 4, "") and rows[2] == (agreement_labels()[2], "count", 1, 50.0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from consultations.models import QuestionKind
-from consultations.questions import Form, QuestionSpec
+from consultations.questions import Export, Form, QuestionSpec
 from consultations.questions.long_text import KIND as LONG
 from consultations.questions.short_text import KIND as SHORT
 
@@ -28,7 +28,7 @@ def test_only_approved_texts_are_published_and_exported() -> None:
     tally.add(["super", "<b>nul</b>", "super", None], [{}] * 4)
     item = tally.result(3, lambda qid, text: text == "super")
     assert item == {"answered": 3, "texts": {"count": 3, "approved": ["super", "super"]}}
-    assert SHORT.result_rows(WORD, item, {}) == [("", "texts_published", 2, "")]
-    assert SHORT.response_cell(7, "<p>super</p>", {}, {}, lambda t: True) == "super"
-    assert SHORT.response_cell(7, "nul", {}, {}, lambda t: False) == ""
+    assert SHORT.result_rows(item, Export(WORD)) == [("", "texts_published", 2, "")]
+    assert SHORT.response_cell("<p>super</p>", {}, Export(WORD, {}, lambda t: True)) == "super"
+    assert SHORT.response_cell("nul", {}, Export(WORD)) == ""
     assert LONG.sample("q8", [], random.Random(1)) == []
