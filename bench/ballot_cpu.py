@@ -7,7 +7,8 @@ client): the whole ASGI app on PostgreSQL, called directly.
 Seeds a budget in voting as bench/ballots.py does, then casts every voter's ballot through
 the app (round 1: first ballots; the next rounds: changed ballots), `--concurrency` at a time.
 Prints the CPU time of this process per ballot (the app's own cost: what the web processes
-pay besides the HTTP server) with the load average; `--profile` adds cProfile's top entries.
+pay besides the HTTP server) and of its PostgreSQL connections' server processes, with the
+load average; `--profile` adds cProfile's top entries.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from ballots import (  # noqa: E402
+    backend_cpu,
+    backend_cpu_since,
     ballot_form,
     fresh_database,
     load_average,
@@ -114,6 +117,7 @@ async def cast_all(settings: Settings, requests: list[Request], args: argparse.N
                     statuses[status] = statuses.get(status, 0) + 1
 
             profile = cProfile.Profile() if args.profile else None
+            database_cpu = await asyncio.to_thread(backend_cpu, args.database)
             cpu, wall = time.process_time(), time.perf_counter()
             if profile:
                 profile.enable()
@@ -121,11 +125,15 @@ async def cast_all(settings: Settings, requests: list[Request], args: argparse.N
             if profile:
                 profile.disable()
             cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+            database_seconds, _ = await asyncio.to_thread(
+                backend_cpu_since, args.database, database_cpu
+            )
             count = len(requests) - 20
             name = "first ballots" if round_number == 1 else "changed ballots"
             print(
                 f"{name:>16}: {count} ballots, answers {statuses}, CPU {1000 * cpu / count:.3f} "
-                f"ms per ballot, wall {1000 * wall / count:.3f} ms per ballot "
+                f"ms per ballot (PostgreSQL {1000 * database_seconds / count:.3f} ms), "
+                f"wall {1000 * wall / count:.3f} ms per ballot "
                 f"({args.concurrency} at a time; load average {load_average()})",
                 flush=True,
             )

@@ -13,7 +13,8 @@
    the same way, then changed again with `--connections` concurrent voters, then changed at
    a fixed `--rate` over `--connections` connections (latency counted from when each ballot
    was due). Prints ballots/s, p50/p99/max latency, errors (anything but the redirect to the
-   receipt) and the CPU per ballot of the web processes and of the client, for each round.
+   receipt) and the CPU per ballot of the web processes, of their PostgreSQL connections' server
+   processes and of the client, for each round.
 3. Counts what the database holds (one sealed ballot and one register row per voter).
 4. Seals ballots directly up to `--tally-ballots`, computes the outcome the clear count would
    give on the same ballots (opened here with the trustees' shares), then times the trustees'
@@ -120,6 +121,40 @@ def cpu_seconds(root_pid: int) -> float:
         family |= {pid for pid, (parent, _) in stats.items() if parent in family}
     total = sum(stats[pid][1] for pid in family if pid in stats)
     return total / ticks
+
+
+def backend_cpu(database: str) -> dict[int, float]:
+    """CPU seconds (user + system, from /proc) of each PostgreSQL server process serving
+    `database` now: the database's share of a ballot, on a local server (the WAL writer and
+    checkpointer are not counted)."""
+    name = database.rsplit("/", 1)[1]
+
+    async def pids() -> list[int]:
+        connection = await asyncpg.connect(database.replace("postgres://", "postgresql://"))
+        try:
+            rows = await connection.fetch(
+                "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+                name,
+            )
+        finally:
+            await connection.close()
+        return [row["pid"] for row in rows]
+
+    cpu = {}
+    for pid in asyncio.run(pids()):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        cpu[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return cpu
+
+
+def backend_cpu_since(database: str, before: dict[int, float]) -> tuple[float, int]:
+    """CPU seconds the server processes of `database` used since `before` (those opened
+    since count whole), and how many there are."""
+    after = backend_cpu(database)
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items()), len(after)
 
 
 def load_average() -> str:
@@ -484,8 +519,11 @@ def main() -> None:
         for number, round_ in enumerate(rounds_of(args), start=1):
             requests = ballot_requests(port, budget_id, sessions, context, seed=number)
             web_cpu = cpu_seconds(server.pid)
+            database_cpu = backend_cpu(args.database)
             figures = cast_round(port, requests, round_)
             web_cpu = 1000 * (cpu_seconds(server.pid) - web_cpu) / len(requests)
+            database_seconds, backends = backend_cpu_since(args.database, database_cpu)
+            database_ms = 1000 * database_seconds / len(requests)
             errors = rejected(figures, f"/budgets/{budget_id}/ballot")
             if number == 1:
                 first_acknowledged = len(requests) - errors
@@ -498,7 +536,8 @@ def main() -> None:
                 f"{round_.name:>16}: {len(requests)} ballots, {figures.per_second:.0f} ballots/s, "
                 f"p50 {figures.p50_ms:.1f} ms, p99 {figures.percentile_ms(0.99):.1f} ms, "
                 f"max {figures.percentile_ms(1.0):.1f} ms, errors {errors} ({how}); "
-                f"CPU per ballot: web {web_cpu:.2f} ms, this client "
+                f"CPU per ballot: web {web_cpu:.2f} ms, PostgreSQL {database_ms:.2f} ms "
+                f"({backends} connections), this client "
                 f"{1000 * figures.cpu / len(requests):.2f} ms; load average {load_average()}",
                 flush=True,
             )
