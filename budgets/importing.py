@@ -19,6 +19,7 @@ from tortoise.transactions import in_transaction
 
 from budgets import domain
 from budgets import election as engine
+from budgets.ballot_services import new_receipt
 from budgets.models import (
     Ballot,
     BallotKind,
@@ -32,7 +33,7 @@ from budgets.models import (
     WinnerRule,
 )
 from budgets.rules import UnknownRule, rule_of_meta
-from budgets.services import Refused, new_receipt, request_tally
+from budgets.services import Refused, request_tally
 from budgets.tallying import slot_of
 from moderation.services import audit
 from participation.i18n import N_

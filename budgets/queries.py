@@ -12,6 +12,7 @@ from tortoise import timezone
 from tortoise.functions import Count
 
 from budgets import domain
+from budgets.ballot_services import ballot_context
 from budgets.models import (
     Ballot,
     Budget,
@@ -27,8 +28,7 @@ from budgets.models import (
     TallyResult,
     VoterRegister,
 )
-from budgets.services import _has_ballots as services_has_ballots
-from budgets.services import ballot_context, dates_of, rule_of
+from budgets.services import dates_of, has_ballots, rule_of
 from participation import spreadsheet
 from participation.numbers import parse_id
 from participation.proposals.domain import ModerationState
@@ -359,7 +359,7 @@ async def admin_page(budget: Budget) -> dict[str, Any]:
         .limit(20),
         "phases": domain.PHASE_ORDER,
         "rule": rule_of(budget),
-        "has_ballots": await services_has_ballots(budget.id),
+        "has_ballots": await has_ballots(budget.id),
         "turnout": await turnout(budget),
         "results": await stored_results(budget),
         "review_errors": {},
