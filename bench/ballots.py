@@ -59,11 +59,9 @@ from budgets.models import (  # noqa: E402
     Ballot,
     BallotKind,
     Budget,
-    CensusEntry,
     Feasibility,
     Phase,
     Project,
-    Residency,
     SealedBallot,
     TallyResult,
     VoterRegister,
@@ -72,6 +70,7 @@ from budgets.models import (  # noqa: E402
 from participation.accounts.models import Role, User  # noqa: E402
 from participation.accounts.services import start_session  # noqa: E402
 from participation.db import close_database, init_database, run_migrations  # noqa: E402
+from participation.residents.models import CensusEntry, Residency  # noqa: E402
 from participation.settings import Settings  # noqa: E402
 
 SECRET = "bench-secret-key-not-for-production"

@@ -223,7 +223,7 @@ async def check_ballots(
 
 async def census_entries(settings: Settings) -> list[int]:
     """The census row of each bench voter, in the order of their sessions."""
-    from budgets.models import Residency
+    from participation.residents.models import Residency
 
     await init_database(settings)
     try:

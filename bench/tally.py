@@ -21,11 +21,11 @@ import sys
 import time
 from pathlib import Path
 
-import budgets.rules  # noqa: F401  (imported before timing, as pabutools is)
-from budgets import tally
-from budgets.election import Ballot, Election, Project, check
-from budgets.pabulib import read
-from budgets.rules import equal_shares
+import tally.rules  # noqa: F401  (imported before timing, as pabutools is)
+from tally import tally
+from tally.election import Ballot, Election, Project, check
+from tally.pabulib import read
+from tally.rules import equal_shares
 
 ROOT = Path(__file__).resolve().parents[1]
 PABULIB = ROOT / ".." / "shared" / "pabulib"

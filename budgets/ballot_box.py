@@ -31,8 +31,8 @@ from tortoise.transactions import in_transaction
 
 from budgets import urn
 from budgets.models import Ballot, Budget, BudgetTrustee, Channel, Phase, SealedBallot
-from moderation.services import audit
 from participation.accounts.models import User
+from participation.audit import audit
 from participation.i18n import N_
 from participation.refusals import Refused, refuse
 

@@ -1,9 +1,8 @@
 """Ballot commands: the ballot context, casting a ballot (sealed or, for budgets whose vote
-opened before sealed ballots, clear), the voting state of a person, receipts and the paper desk.
+opened before sealed ballots, clear), voting state, receipts and the paper desk.
 
-A sealed ballot and its voter register row are never written by one statement or one
-transaction (docs/security.md); one register row per person and budget, and one ballot per
-keyed token, are UNIQUE constraints.
+Identity rows (the voter register) and ballot rows are never written by one statement or
+one transaction (docs/security.md); one ballot per keyed token is a UNIQUE constraint.
 """
 
 from __future__ import annotations
@@ -27,21 +26,21 @@ from budgets.models import (
     Ballot,
     Budget,
     BudgetDistrict,
-    CensusEntry,
     Channel,
     Feasibility,
     Project,
-    Residency,
     SealedBallot,
     VoterRegister,
 )
-from budgets.services import dates_of, find_census_entry, rule_of
-from moderation.services import audit
+from budgets.services import dates_of, rule_of
 from participation.accounts.models import User
 from participation.accounts.services import SessionJoin
+from participation.audit import audit
+from participation.contributions import ModerationState
 from participation.i18n import N_
-from participation.proposals.domain import ModerationState
 from participation.refusals import Refused, refuse
+from participation.residents import services as residents
+from participation.residents.models import CensusEntry, Residency
 from participation.settings import Settings
 
 
@@ -645,7 +644,7 @@ async def check_in_at_desk(
 ) -> DeskVoter:
     """The desk's first screen: the person is on the resident register, may vote in this
     budget, and has not voted yet (on paper or online)."""
-    entry, born = await find_census_entry(settings, identifier, birth_date, postcode)
+    entry, born = await residents.find_census_entry(settings, identifier, birth_date, postcode)
     budget = await Budget.get(id=budget_id)
     now = timezone.now()
     if not domain.voting_is_open(budget.phase, dates_of(budget), now):

@@ -23,20 +23,20 @@ from datetime import date, timedelta
 from tortoise import timezone
 
 from budgets import ballot_box, ballot_services, domain, services
-from budgets.census import census_key, read_census
 from budgets.models import (
     BallotKind,
     Budget,
-    CensusEntry,
     Channel,
     Feasibility,
     Phase,
     Project,
-    Residency,
     VoterRegister,
     WinnerRule,
 )
 from participation.accounts.models import Role, User
+from participation.residents import services as residents
+from participation.residents.census import census_key, read_census
+from participation.residents.models import CensusEntry, Residency
 from participation.settings import Settings
 
 POSTCODE = "44100"
@@ -246,7 +246,7 @@ async def _census(settings: Settings) -> None:
     rows = read_census(census_csv(), census_key(settings.secret_key))
     known = await CensusEntry.filter(lookup_hash__in=[r.lookup_hash for r in rows]).count()
     if known < len(rows):
-        await services.import_census(settings, census_csv())
+        await residents.import_census(settings, census_csv())
 
 
 def _ids(projects: list[Project], titles: tuple[str, ...]) -> list[int]:
@@ -258,7 +258,7 @@ async def load(settings: Settings, users: list[User]) -> None:
     citizen = next(u for u in users if u.role == Role.CITIZEN)
     if not await Residency.filter(user=citizen).exists():
         identifier, born = census_person(1)
-        await services.verify_residency(settings, citizen, identifier, born, POSTCODE)
+        await residents.verify_residency(settings, citizen, identifier, born, POSTCODE)
 
     if not await Budget.filter(title="Budget participatif 2025").exists():
         budget, projects = await _create_budget(

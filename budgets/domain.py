@@ -14,6 +14,13 @@ from budgets.models import BallotKind, Phase
 from participation import refusals
 from participation.i18n import N_
 from participation.numbers import is_whole_number
+from participation.phases import (
+    Action,
+    Phases,
+    phase_allows_moderation,
+    phase_allows_participation,
+)
+from participation.residents.domain import Resident, age_on, lives_in
 
 PHASE_ORDER = [
     Phase.PREPARATION,
@@ -23,6 +30,19 @@ PHASE_ORDER = [
     Phase.TALLY,
     Phase.RESULTS,
 ]
+# What each phase allows (participation/phases.py). Results are never published automatically:
+# staff review the tally first (no date starts the results phase).
+PHASES = Phases(
+    order=tuple(PHASE_ORDER),
+    allows={
+        Phase.PREPARATION: frozenset({Action.MODERATE}),
+        Phase.SUBMISSION: frozenset({Action.VIEW, Action.SUBMIT, Action.MODERATE}),
+        Phase.REVIEW: frozenset({Action.VIEW, Action.MODERATE}),
+        Phase.VOTING: frozenset({Action.VIEW, Action.PARTICIPATE}),
+        Phase.TALLY: frozenset({Action.VIEW}),
+        Phase.RESULTS: frozenset({Action.VIEW, Action.RESULTS}),
+    },
+)
 
 
 @dataclass(frozen=True)
@@ -56,25 +76,6 @@ def dates_problems(dates: PhaseDates) -> list[Problem]:
     if moments != sorted(moments):
         return [Problem(N_("The phase dates must follow each other in order."), field="dates")]
     return []
-
-
-def automatic_switch(
-    current: Phase, last_switch_at: datetime | None, dates: PhaseDates, now: datetime
-) -> Phase | None:
-    """The phase to switch to at `now`, or None.
-
-    A phase date switches the budget forward when it has passed since the last switch: so a
-    switch made by hand is not undone by an older date, and a later date still applies.
-    The results are never published automatically: staff review the tally first.
-    """
-    due = None
-    for phase, moment in dates.starts():
-        passed_since_last_switch = last_switch_at is None or moment > last_switch_at
-        if moment <= now and passed_since_last_switch:
-            due = phase
-    if due is None or PHASE_ORDER.index(due) <= PHASE_ORDER.index(current):
-        return None
-    return due
 
 
 def sealing_problem(target: Phase, has_key: bool, imported: bool, opened: bool) -> Problem | None:
@@ -113,33 +114,21 @@ def sealing_problem(target: Phase, has_key: bool, imported: bool, opened: bool) 
 
 def voting_is_open(phase: Phase, dates: PhaseDates, now: datetime) -> bool:
     """Voting phase, and the closing time has not passed (even if the cron has not run yet)."""
-    if phase != Phase.VOTING:
-        return False
-    return dates.voting_closes_at is None or now < dates.voting_closes_at
+    return phase_allows_participation(PHASES, phase, dates.voting_closes_at, now)
 
 
 def moderation_frozen(phase: Phase) -> bool:
     """Once voting opens, which projects are public is fixed: ballots were cast on them and the
     tally counts them. Moderators can no longer hide, reject or approve a project (its case
     stays in the queue); staff correct its text instead, with an audit entry."""
-    return phase in (Phase.VOTING, Phase.TALLY, Phase.RESULTS)
+    return not phase_allows_moderation(PHASES, phase)
 
 
 # --- eligibility ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Voter:
-    """What eligibility needs to know of a person, from the resident register."""
-
-    verified: bool
-    birth_date: date | None = None
-    district: str | None = None
-
-
-def age_on(birth_date: date, day: date) -> int:
-    before_birthday = (day.month, day.day) < (birth_date.month, birth_date.day)
-    return day.year - birth_date.year - before_birthday
+# What eligibility needs to know of a person: what the resident register says of them.
+Voter = Resident
 
 
 def eligibility_problem(
@@ -151,7 +140,7 @@ def eligibility_problem(
         return Problem(
             N_("This vote is open to residents aged {age} or more."), {"age": minimum_age}
         )
-    if restricted_to_district and voter.district != restricted_to_district:
+    if restricted_to_district and not lives_in(voter.district, restricted_to_district):
         return Problem(
             N_("This vote is open to the residents of {district} only."),
             {"district": restricted_to_district},

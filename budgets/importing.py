@@ -18,7 +18,6 @@ from tortoise import timezone
 from tortoise.transactions import in_transaction
 
 from budgets import domain
-from budgets import election as engine
 from budgets.ballot_services import new_receipt
 from budgets.models import (
     Ballot,
@@ -32,21 +31,23 @@ from budgets.models import (
     TallyResult,
     WinnerRule,
 )
-from budgets.rules import UnknownRule, rule_of_meta
 from budgets.services import Refused, request_tally
 from budgets.tallying import slot_of
-from moderation.services import audit
+from participation.audit import audit
 from participation.i18n import N_
+from tally import election as engine
+from tally import pabulib
+from tally.rules import UnknownRule, rule_of_meta
 
 BATCH = 2_000
 ID_LENGTH = 64  # Project.external_id
 INT_MAX = 2**31 - 1  # Budget.points_total, points_per_project
 
 KIND_OF_VOTE_TYPE = {
-    engine.BallotKind.APPROVAL: BallotKind.APPROVAL,
-    engine.BallotKind.CHOOSE_1: BallotKind.APPROVAL,
-    engine.BallotKind.CUMULATIVE: BallotKind.CUMULATIVE,
-    engine.BallotKind.ORDINAL: BallotKind.RANKING,
+    engine.VoteType.APPROVAL: BallotKind.APPROVAL,
+    engine.VoteType.CHOOSE_1: BallotKind.APPROVAL,
+    engine.VoteType.CUMULATIVE: BallotKind.CUMULATIVE,
+    engine.VoteType.ORDINAL: BallotKind.RANKING,
 }
 
 
@@ -74,9 +75,9 @@ def rule_fields(election: engine.Election) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "ballot_kind": KIND_OF_VOTE_TYPE[election.kind],
         "min_choices": 0,
-        "max_choices": 1 if election.kind == engine.BallotKind.CHOOSE_1 else longest,
+        "max_choices": 1 if election.kind == engine.VoteType.CHOOSE_1 else longest,
     }
-    if election.kind == engine.BallotKind.CUMULATIVE:
+    if election.kind == engine.VoteType.CUMULATIVE:
         # descriptive only (the budget is closed); the columns hold 32-bit integers
         fields["points_total"] = min(
             INT_MAX, max((sum(b.points or ()) for b in election.ballots), default=1)
@@ -84,16 +85,16 @@ def rule_fields(election: engine.Election) -> dict[str, Any]:
         fields["points_per_project"] = min(
             INT_MAX, max((max(b.points or (0,)) for b in election.ballots), default=1)
         )
-    if election.kind == engine.BallotKind.ORDINAL:
+    if election.kind == engine.VoteType.ORDINAL:
         fields["ranking_length"] = longest
     return fields
 
 
-def ballot_content(ballot: engine.Ballot, ids: Mapping[str, int], kind: engine.BallotKind) -> str:
+def ballot_content(ballot: engine.Ballot, ids: Mapping[str, int], kind: engine.VoteType) -> str:
     """The stored JSON of a ballot: project id -> 1, points, or rank (1 = first)."""
-    if kind == engine.BallotKind.CUMULATIVE and ballot.points is not None:
+    if kind == engine.VoteType.CUMULATIVE and ballot.points is not None:
         values = dict(zip(ballot.choices, ballot.points, strict=True))
-    elif kind == engine.BallotKind.ORDINAL:
+    elif kind == engine.VoteType.ORDINAL:
         values = {choice: rank for rank, choice in enumerate(ballot.choices, start=1)}
     else:
         values = dict.fromkeys(ballot.choices, 1)
@@ -101,8 +102,6 @@ def ballot_content(ballot: engine.Ballot, ids: Mapping[str, int], kind: engine.B
 
 
 def parse_file(content: bytes, filename: str) -> Any:
-    from budgets import pabulib
-
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:

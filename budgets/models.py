@@ -1,5 +1,5 @@
-"""Participatory budgets: budgets and their phases, projects, the resident register, ballots
-and stored results.
+"""Participatory budgets: budgets and their phases, projects, ballots and stored results (the
+resident register they check voters against is participation/residents/).
 
 Ballot secrecy by construction: `Ballot` holds no user and no census entry; `VoterRegister`
 records who voted (one row per person and budget, UNIQUE) and nothing of how. The link between
@@ -16,7 +16,9 @@ from typing import Any
 from tortoise import fields, timezone
 from tortoise.models import Model
 
-from participation.proposals.domain import ModerationState
+from participation import phases
+from participation.contributions import ModerationState
+from participation.residents.models import DISTRICT_NAME_LENGTH, CensusEntry
 
 
 def _today() -> date:
@@ -77,7 +79,7 @@ class Budget(Model):
     ranking_length = fields.IntField(default=3)  # ranking: top k
     winner_rule = fields.CharEnumField(WinnerRule, max_length=16, default=WinnerRule.GREEDY)
     minimum_age = fields.IntField(default=0)
-    restricted_to_district = fields.CharField(max_length=100, null=True)
+    restricted_to_district = fields.CharField(max_length=DISTRICT_NAME_LENGTH, null=True)
     imported_from = fields.CharField(max_length=255, null=True)  # a Pabulib file name
     created_at = fields.DatetimeField(auto_now_add=True)
     results_published_at = fields.DatetimeField(null=True)
@@ -99,7 +101,7 @@ class BudgetDistrict(Model):
     budget: fields.ForeignKeyRelation[Budget] = fields.ForeignKeyField(
         "budgets.Budget", related_name="districts", on_delete=fields.CASCADE
     )
-    name = fields.CharField(max_length=100)
+    name = fields.CharField(max_length=DISTRICT_NAME_LENGTH)  # a district name
     amount = fields.BigIntField()
 
     class Meta:
@@ -119,18 +121,15 @@ class BudgetCategory(Model):
         unique_together = (("budget", "name"),)
 
 
-# Every phase switch, automatic (by_user null) or by hand.
-class PhaseSwitch(Model):
-    id = fields.IntField(primary_key=True)
+# Every phase switch of a budget (participation/phases.py).
+class PhaseSwitch(phases.PhaseSwitch):
     budget: fields.ForeignKeyRelation[Budget] = fields.ForeignKeyField(
         "budgets.Budget", related_name="phase_switches", on_delete=fields.CASCADE
     )
     from_phase = fields.CharEnumField(Phase, max_length=16)
     to_phase = fields.CharEnumField(Phase, max_length=16)
-    by_user: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
-        "participation.User", related_name=False, null=True, on_delete=fields.SET_NULL
-    )
-    at = fields.DatetimeField(auto_now_add=True)
+
+    process_field = "budget"
 
     class Meta:
         table = "budgets_phase_switch"
@@ -178,35 +177,6 @@ class Project(Model):
         return self.adjusted_cost if self.adjusted_cost is not None else self.cost
 
 
-# The resident register: one row per person in the council's census file, stored hashed.
-class CensusEntry(Model):
-    id = fields.IntField(primary_key=True)
-    lookup_hash = fields.CharField(max_length=64, unique=True)  # HMAC(identifier, birth, postcode)
-    district = fields.CharField(max_length=100, null=True)
-    birth_year = fields.IntField()  # for age rules and age bands; not identifying alone
-    imported_at = fields.DatetimeField(auto_now_add=True)
-
-    class Meta:
-        table = "budgets_census_entry"
-
-
-# An account verified against a census row: one row per account AND per census row.
-class Residency(Model):
-    id = fields.IntField(primary_key=True)
-    user: fields.OneToOneRelation[Any] = fields.OneToOneField(
-        "participation.User", related_name="residency", on_delete=fields.CASCADE
-    )
-    census_entry: fields.OneToOneRelation[CensusEntry] = fields.OneToOneField(
-        "budgets.CensusEntry", related_name="residency", on_delete=fields.CASCADE
-    )
-    census_entry_id: int
-    birth_date = fields.DateField()
-    verified_at = fields.DatetimeField(auto_now_add=True)
-
-    class Meta:
-        table = "budgets_residency"
-
-
 # Who voted (never how): one row per person and budget, whatever the channel.
 class VoterRegister(Model):
     id = fields.IntField(primary_key=True)
@@ -214,7 +184,7 @@ class VoterRegister(Model):
         "budgets.Budget", related_name="register", on_delete=fields.CASCADE
     )
     census_entry: fields.ForeignKeyRelation[CensusEntry] = fields.ForeignKeyField(
-        "budgets.CensusEntry", related_name="votes", on_delete=fields.CASCADE
+        "participation.CensusEntry", related_name="votes", on_delete=fields.CASCADE
     )
     channel = fields.CharEnumField(Channel, max_length=8)
     # the day only (UTC): a time would help to order the register; null only if a migrated row
@@ -276,7 +246,7 @@ class Ballot(Model):
     )
     token = fields.CharField(max_length=64, unique=True, null=True)  # null for imported ballots
     receipt = fields.CharField(max_length=32, unique=True)
-    district = fields.CharField(max_length=100, null=True)
+    district = fields.CharField(max_length=DISTRICT_NAME_LENGTH, null=True)
     channel = fields.CharEnumField(Channel, max_length=8, default=Channel.WEB)
     choices = fields.TextField()  # JSON {project_id: points or rank}, 1 for approvals
     cast_on = fields.DateField(null=True)  # imported and legacy ballots; null once counted

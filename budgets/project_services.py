@@ -12,15 +12,16 @@ from budgets.models import (
     BudgetCategory,
     BudgetDistrict,
     Feasibility,
-    Phase,
     Project,
 )
 from budgets.services import audited_fields, has_ballots
-from moderation.services import audit, open_pending_case
+from moderation.services import open_pending_case
+from participation import phases
 from participation.accounts.models import User
+from participation.audit import audit
+from participation.contributions import ModerationState
 from participation.i18n import N_
 from participation.numbers import is_whole_number, parse_id
-from participation.proposals.domain import ModerationState
 from participation.refusals import Refused, refuse
 from participation.richtext import sanitize, to_text
 
@@ -45,7 +46,7 @@ async def submit_project(
     """A resident's project (submission phase) or staff's; a resident's waits for a moderator
     when `premoderated` (PREMODERATED_CONTENT lists budget_project)."""
     budget = await Budget.get(id=budget_id)
-    if not by_staff and budget.phase != Phase.SUBMISSION:
+    if not by_staff and not phases.phase_allows_submission(domain.PHASES, budget.phase):
         raise refuse(N_("Projects can be submitted only during the submission phase."))
     problems = []
     title = form.title.strip()

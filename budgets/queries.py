@@ -18,7 +18,6 @@ from budgets.models import (
     Budget,
     BudgetCategory,
     BudgetDistrict,
-    CensusEntry,
     Channel,
     Feasibility,
     Phase,
@@ -28,10 +27,12 @@ from budgets.models import (
     TallyResult,
     VoterRegister,
 )
-from budgets.services import dates_of, has_ballots, rule_of
-from participation import spreadsheet
+from budgets.services import dates_of, rule_of
+from budgets.services import has_ballots as services_has_ballots
+from participation import phases, spreadsheet
+from participation.contributions import ModerationState
 from participation.numbers import parse_id
-from participation.proposals.domain import ModerationState
+from participation.residents import services as residents
 
 
 async def budget_list(with_preparation: bool = False) -> list[Budget]:
@@ -174,9 +175,7 @@ async def turnout(budget: Budget) -> dict[str, Any]:
     )
     ballots = await Ballot.filter(budget=budget).count()
     ballots += await SealedBallot.filter(budget=budget).count()  # not opened yet
-    eligible = await CensusEntry.all().count()
-    if budget.restricted_to_district:
-        eligible = await CensusEntry.filter(district=budget.restricted_to_district).count()
+    eligible = await residents.census_count(budget.restricted_to_district or None)
     return {
         "ballots": ballots,
         "web": by_channel.get(Channel.WEB, 0) or (ballots if budget.imported_from else 0),
@@ -331,8 +330,12 @@ async def ballot_box_state(budget: Budget) -> dict[str, Any]:
             "id", "display_name"
         )
     )
-    due = domain.automatic_switch(
-        budget.phase, budget.phase_changed_at, dates_of(budget), timezone.now()
+    due = phases.automatic_switch(
+        domain.PHASE_ORDER,
+        budget.phase,
+        budget.phase_changed_at,
+        dates_of(budget).starts(),
+        timezone.now(),
     )
     return {
         "key_fingerprint": digest_of_key(budget.ballot_public_key)
@@ -359,7 +362,7 @@ async def admin_page(budget: Budget) -> dict[str, Any]:
         .limit(20),
         "phases": domain.PHASE_ORDER,
         "rule": rule_of(budget),
-        "has_ballots": await has_ballots(budget.id),
+        "has_ballots": await services_has_ballots(budget.id),
         "turnout": await turnout(budget),
         "results": await stored_results(budget),
         "review_errors": {},
@@ -369,7 +372,3 @@ async def admin_page(budget: Budget) -> dict[str, Any]:
         "key_values": {},
         "share_errors": {},
     }
-
-
-async def census_count() -> int:
-    return await CensusEntry.all().count()

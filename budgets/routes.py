@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -23,7 +22,7 @@ from budgets.models import (
     Phase,
     WinnerRule,
 )
-from participation import formatting, refusals
+from participation import formatting
 from participation.formfields import local_input_value
 from participation.i18n import N_, gettext, ngettext
 from participation.middleware import Prefetch
@@ -31,8 +30,19 @@ from participation.numbers import is_whole_number
 from participation.pagecache import cached_for_visitors
 from participation.permissions import can_administer, is_signed_in
 from participation.refusals import NotFound
+from participation.residents import services as residents
+from participation.residents.census import CensusFileError
 from participation.templating import flash, is_htmx, money, render
-from participation.web import form_data, parsed_form, redirect, require
+from participation.urls import url
+from participation.web import (
+    attachment,
+    errors_of,
+    form_data,
+    parsed_form,
+    redirect,
+    require,
+    settings_of,
+)
 
 MONEY_VALUES = {"amount", "total", "excess", "sum"}
 VOTING_STATE_KEY = "budgets.voting_state"
@@ -43,13 +53,9 @@ BALLOT_PREFETCH = Prefetch(
 )
 
 
-def errors_of(problems: Iterable[refusals.Problem]) -> dict[str, str]:
-    """Field -> translated message (the first problem of each field), amounts as money,
-    percentages and counts in the reader's language."""
-    return refusals.errors_of(problems, gettext, _shown_value)
-
-
 def _shown_value(name: str, value: object) -> object:
+    """How a value of a refusal reads in its message (`errors_of(problems, _shown_value)`):
+    amounts as money, percentages and counts in the reader's language."""
     if name in MONEY_VALUES and isinstance(value, int):
         return money(value)
     if name == "percent" and isinstance(value, int):
@@ -66,10 +72,6 @@ async def _budget(request: Request) -> Budget:
     if budget.phase == Phase.PREPARATION and not can_administer(request.scope["user"]):
         raise NotFound()
     return budget
-
-
-def _settings(request: Request) -> Any:
-    return request.app.state.settings
 
 
 # --- public pages ----------------------------------------------------------------------------
@@ -130,10 +132,10 @@ async def new_project(request: Request) -> Response:
             form,
             user,
             by_staff=user.is_admin,
-            premoderated=_settings(request).premoderates("budget_project"),
+            premoderated=settings_of(request).premoderates("budget_project"),
         )
     except services.Refused as refused:
-        context.update(values=data, errors=errors_of(refused.problems))
+        context.update(values=data, errors=errors_of(refused.problems, _shown_value))
         return render(request, "budgets/project_form.html", context, status_code=422)
     flash(
         request,
@@ -141,7 +143,7 @@ async def new_project(request: Request) -> Response:
             "Your project is submitted. Council staff will review its feasibility before the vote."
         ),
     )
-    return redirect(f"/budgets/{budget.id}/projects/{project.id}")
+    return redirect(url("budgets:project", budget_id=budget.id, project_id=project.id))
 
 
 # --- residency -------------------------------------------------------------------------------
@@ -149,7 +151,7 @@ async def new_project(request: Request) -> Response:
 
 async def residency(request: Request) -> Response:
     user = require(request, is_signed_in)
-    voter, current = await services.voter_of(user)
+    voter, current = await residents.resident_of(user)
     context: dict[str, Any] = {
         "residency": current,
         "values": {},
@@ -160,8 +162,8 @@ async def residency(request: Request) -> Response:
         return render(request, "budgets/residency.html", context)
     data = await form_data(request)
     try:
-        await services.verify_residency(
-            _settings(request),
+        await residents.verify_residency(
+            settings_of(request),
             user,
             data.get("identifier", ""),
             data.get("birth_date", ""),
@@ -169,11 +171,14 @@ async def residency(request: Request) -> Response:
         )
     except services.Refused as refused:
         # keep where the resident was going (the form posts `next`, not the query string)
-        context.update(values=data, errors=errors_of(refused.problems), next=data.get("next", ""))
+        errors = errors_of(refused.problems, _shown_value)
+        context.update(values=data, errors=errors, next=data.get("next", ""))
         return render(request, "budgets/residency.html", context, status_code=422)
     flash(request, gettext("You are verified as a resident: you can vote."))
     next_url = data.get("next", "")
-    return redirect(next_url if next_url.startswith("/budgets/") else "/account/residency")
+    return redirect(
+        next_url if next_url.startswith(url("budgets:index") + "/") else url("budgets:residency")
+    )
 
 
 # --- ballot ----------------------------------------------------------------------------------
@@ -205,14 +210,14 @@ async def ballot(request: Request) -> Response:
     if state is None or (state.budget.phase == Phase.PREPARATION and not can_administer(user)):
         raise NotFound()  # as _budget: a draft is staff's
     budget, voter = state.budget, state.voter
-    settings = _settings(request)
+    settings = settings_of(request)
     if state.census_entry_id is None:
         return await _ballot_refused(request, budget, voter, "budgets/ballot_not_verified.html")
     if problem := domain.eligibility_problem(
         voter, budget.minimum_age, budget.restricted_to_district, timezone.now().date()
     ):
         return await _ballot_refused(
-            request, budget, voter, "budgets/ballot_closed.html", errors_of([problem])
+            request, budget, voter, "budgets/ballot_closed.html", errors_of([problem], _shown_value)
         )
     if not domain.voting_is_open(budget.phase, services.dates_of(budget), timezone.now()):
         return await _ballot_refused(request, budget, voter, "budgets/ballot_closed.html")
@@ -250,16 +255,16 @@ async def ballot(request: Request) -> Response:
         except services.Refused as refused:
             context = await queries.ballot_page(budget, voter)
             context.update(queries.ballot_state(context, choices))
-            context["errors"] = errors_of(refused.problems)
+            context["errors"] = errors_of(refused.problems, _shown_value)
             return render(request, "budgets/ballot.html", context, status_code=422)
         request.session["receipt"] = {"budget": budget.id, "code": receipt}
-        return redirect(f"/budgets/{budget.id}/ballot/receipt")
+        return redirect(url("budgets:receipt", budget_id=budget.id))
 
     if not parse_problems and not is_htmx(request):
         # preview, or filter, without JavaScript: POST, redirect, GET (the back button after
         # voting must not offer to send this form again); the GET shows it once
         _keep_draft(request, "ballot", budget.id, submitted)
-        return redirect(f"/budgets/{budget.id}/ballot#meter")
+        return redirect(url("budgets:ballot", budget_id=budget.id, anchor="meter"))
     return await _ballot_preview(request, budget, voter, submitted)
 
 
@@ -272,7 +277,7 @@ async def _ballot_preview(
     context.update(queries.ballot_state(context, choices))
     context["filters"] = queries.ProjectFilters.from_query(submitted)
     if parse_problems:
-        context["errors"] = errors_of(parse_problems)
+        context["errors"] = errors_of(parse_problems, _shown_value)
         return render(
             request, "budgets/ballot.html", context, status_code=422, fragment="budgets/_meter.html"
         )
@@ -283,7 +288,7 @@ async def _ballot_preview(
         context["envelopes"],
         voter.district,
     )
-    context["errors"] = errors_of(problems)
+    context["errors"] = errors_of(problems, _shown_value)
     return render(request, "budgets/ballot.html", context, fragment="budgets/_meter.html")
 
 
@@ -306,16 +311,16 @@ async def receipt(request: Request) -> Response:
     budget = await _budget(request)
     held = request.session.get("receipt") or {}
     if held.get("budget") != budget.id:
-        return redirect(f"/budgets/{budget.id}/ballot")
+        return redirect(url("budgets:ballot", budget_id=budget.id))
     # the receipt of the ballot stored last: with several submissions at once, the session may
     # hold the code of one that another replaced (issue #15)
-    _, residency = await services.voter_of(user)
+    _, residency = await residents.resident_of(user)
     code = held["code"]
     if residency is not None:
         key = ballot_box.receipt_key(request.session.get("auth"), budget.id)
         code = (
             await ballot_services.held_receipt(
-                _settings(request), budget.id, residency.census_entry_id, key
+                settings_of(request), budget.id, residency.census_entry_id, key
             )
             or code
         )
@@ -365,11 +370,7 @@ async def results_csv(request: Request) -> Response:
         raise NotFound()
     content = await queries.results_csv(budget)
     filename = f"budget-{budget.id}-resultats.csv"
-    return Response(
-        content,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return attachment(content, "text/csv; charset=utf-8", filename)
 
 
 async def ballots_pabulib(request: Request) -> Response:
@@ -387,12 +388,7 @@ async def ballots_pabulib(request: Request) -> Response:
         if district
         else ""
     )
-    filename = f"budget-{budget.id}{suffix}.pb"
-    return Response(
-        content,
-        media_type="text/plain; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return attachment(content, "text/plain; charset=utf-8", f"budget-{budget.id}{suffix}.pb")
 
 
 # --- staff -----------------------------------------------------------------------------------
@@ -424,10 +420,10 @@ async def admin_new_budget(request: Request) -> Response:
             raise services.Refused(problems)
         budget = await services.save_budget(form, by_user=user)
     except services.Refused as refused:
-        context = _budget_form_context(None, data, errors_of(refused.problems))
+        context = _budget_form_context(None, data, errors_of(refused.problems, _shown_value))
         return render(request, "budgets/admin_form.html", context, status_code=422)
     flash(request, gettext("The budget is created."))
-    return redirect(f"/admin/budgets/{budget.id}")
+    return redirect(url("budgets:admin", budget_id=budget.id))
 
 
 async def admin_edit_budget(request: Request) -> Response:
@@ -443,10 +439,10 @@ async def admin_edit_budget(request: Request) -> Response:
             raise services.Refused(problems)
         await services.save_budget(form, budget.id, by_user=user)
     except services.Refused as refused:
-        context = _budget_form_context(budget, data, errors_of(refused.problems))
+        context = _budget_form_context(budget, data, errors_of(refused.problems, _shown_value))
         return render(request, "budgets/admin_form.html", context, status_code=422)
     flash(request, gettext("The budget is saved."))
-    return redirect(f"/admin/budgets/{budget.id}")
+    return redirect(url("budgets:admin", budget_id=budget.id))
 
 
 async def admin_budget(request: Request) -> Response:
@@ -465,10 +461,10 @@ async def admin_switch_phase(request: Request) -> Response:
     try:
         await services.switch_phase(budget.id, Phase(target), user)
     except services.Refused as refused:
-        flash(request, errors_of(refused.problems)["form"], "error")
+        flash(request, errors_of(refused.problems, _shown_value)["form"], "error")
     else:
         flash(request, gettext("The phase is changed."))
-    return redirect(f"/admin/budgets/{budget.id}")
+    return redirect(url("budgets:admin", budget_id=budget.id))
 
 
 async def admin_review_project(request: Request) -> Response:
@@ -497,12 +493,12 @@ async def admin_review_project(request: Request) -> Response:
     except services.Refused as refused:
         context = await _admin_page(request, budget)
         context.update(
-            review_errors={project.id: errors_of(refused.problems)},
+            review_errors={project.id: errors_of(refused.problems, _shown_value)},
             review_values={project.id: data},
         )
         return render(request, "budgets/admin_budget.html", context, status_code=422)
     flash(request, gettext("The review is saved."))
-    return redirect(f"/admin/budgets/{budget.id}#project-{project.id}")
+    return redirect(url("budgets:admin", budget_id=budget.id, anchor=f"project-{project.id}"))
 
 
 async def admin_edit_project(request: Request) -> Response:
@@ -531,10 +527,10 @@ async def admin_edit_project(request: Request) -> Response:
             user,
         )
     except services.Refused as refused:
-        context.update(values=data, errors=errors_of(refused.problems))
+        context.update(values=data, errors=errors_of(refused.problems, _shown_value))
         return render(request, "budgets/admin_project_form.html", context, status_code=422)
     flash(request, gettext("The project is saved."))
-    return redirect(f"/admin/budgets/{budget.id}#project-{project.id}")
+    return redirect(url("budgets:admin", budget_id=budget.id, anchor=f"project-{project.id}"))
 
 
 async def admin_tally(request: Request) -> Response:
@@ -545,7 +541,7 @@ async def admin_tally(request: Request) -> Response:
     else:
         await services.request_tally(budget.id, by_user=user)
         flash(request, gettext("The tally is running in the background. Reload in a moment."))
-    return redirect(f"/admin/budgets/{budget.id}")
+    return redirect(url("budgets:admin", budget_id=budget.id))
 
 
 async def _admin_page(request: Request, budget: Budget, **extra: Any) -> dict[str, Any]:
@@ -581,7 +577,7 @@ async def admin_key_ceremony(request: Request) -> Response:
     except services.Refused as refused:
         budget = await Budget.get(id=budget.id)
         context = await _admin_page(
-            request, budget, key_errors=errors_of(refused.problems), key_values=data
+            request, budget, key_errors=errors_of(refused.problems, _shown_value), key_values=data
         )
         return render(request, "budgets/admin_budget.html", context, status_code=422)
     for trustee, share in shares:
@@ -596,7 +592,7 @@ async def admin_key_ceremony(request: Request) -> Response:
             "share on this page, within 15 minutes, to keep it."
         ),
     )
-    return redirect(f"/admin/budgets/{budget.id}#ballot-box")
+    return redirect(url("budgets:admin", budget_id=budget.id, anchor="ballot-box"))
 
 
 async def admin_key_share(request: Request) -> Response:
@@ -606,7 +602,7 @@ async def admin_key_share(request: Request) -> Response:
     text = await ballot_box.pick_up_share(request.app.state.redis, budget.id, user.id)
     if text is None:
         flash(request, gettext("No key share is waiting for you on this budget."), "error")
-        return redirect(f"/admin/budgets/{budget.id}#ballot-box")
+        return redirect(url("budgets:admin", budget_id=budget.id, anchor="ballot-box"))
     response = render(request, "budgets/key_share.html", {"budget": budget, "share": text})
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -622,7 +618,8 @@ async def admin_open_ballots(request: Request) -> Response:
     try:
         held, needed = await ballot_box.add_share(redis, budget.id, data.get("share", ""))
     except services.Refused as refused:
-        context = await _admin_page(request, budget, share_errors=errors_of(refused.problems))
+        errors = errors_of(refused.problems, _shown_value)
+        context = await _admin_page(request, budget, share_errors=errors)
         return render(request, "budgets/admin_budget.html", context, status_code=422)
     if held >= needed:
         from participation import queue
@@ -636,7 +633,7 @@ async def admin_open_ballots(request: Request) -> Response:
                 "Key share accepted ({held} of {needed}). The next trustee can enter theirs."
             ).format(held=held, needed=needed),
         )
-    return redirect(f"/admin/budgets/{budget.id}#ballot-box")
+    return redirect(url("budgets:admin", budget_id=budget.id, anchor="ballot-box"))
 
 
 DESK_KEY = "budgets.desk"  # the resident checked in at the desk, in the staff's session
@@ -654,14 +651,14 @@ async def admin_paper_ballot(request: Request) -> Response:
     data = await form_data(request)
     try:
         desk = await ballot_services.check_in_at_desk(
-            _settings(request),
+            settings_of(request),
             budget.id,
             data.get("identifier", ""),
             data.get("birth_date", ""),
             data.get("postcode", ""),
         )
     except services.Refused as refused:
-        context.update(values=data, errors=errors_of(refused.problems))
+        context.update(values=data, errors=errors_of(refused.problems, _shown_value))
         return render(request, "budgets/paper_check_in.html", context, status_code=422)
     request.session[DESK_KEY] = {
         "budget": budget.id,
@@ -669,7 +666,7 @@ async def admin_paper_ballot(request: Request) -> Response:
         "born": desk.birth_date.isoformat(),
         "district": desk.district,
     }
-    return redirect(f"/admin/budgets/{budget.id}/paper-ballot/choices")
+    return redirect(url("budgets:admin_paper_choices", budget_id=budget.id))
 
 
 def _desk_voter(request: Request, budget: Budget) -> ballot_services.DeskVoter | None:
@@ -690,7 +687,7 @@ async def admin_paper_choices(request: Request) -> Response:
     desk = _desk_voter(request, budget)
     if desk is None:
         flash(request, gettext("First check the resident in the register."), "error")
-        return redirect(f"/admin/budgets/{budget.id}/paper-ballot")
+        return redirect(url("budgets:admin_paper_ballot", budget_id=budget.id))
     voter = desk.voter()
     context = await queries.ballot_page(budget, voter)
     context.update(values={}, errors={}, paper=True)
@@ -705,7 +702,7 @@ async def admin_paper_choices(request: Request) -> Response:
             submitted = {k: (form.getlist(k) if k == "project" else form[k]) for k in form}
         if submitted.get("action") in ("preview", "filter") and not is_htmx(request):
             _keep_draft(request, "paper", budget.id, submitted)
-            return redirect(f"/admin/budgets/{budget.id}/paper-ballot/choices#meter")
+            return redirect(url("budgets:admin_paper_choices", budget_id=budget.id, anchor="meter"))
     choices, problems = domain.parse_choices(budget.ballot_kind, submitted)  # type: ignore[arg-type]
     context.update(queries.ballot_state(context, choices), values=submitted)
     if draft is not None or submitted.get("action") in ("preview", "filter"):
@@ -719,14 +716,15 @@ async def admin_paper_choices(request: Request) -> Response:
                 context["ballot_projects"],
                 context["envelopes"],
                 voter.district,
-            )
+            ),
+            _shown_value,
         )
         return render(request, "budgets/paper_ballot.html", context, fragment="budgets/_meter.html")
     try:
         if problems:
             raise services.Refused(problems)
         code = await ballot_services.cast_ballot(
-            _settings(request),
+            settings_of(request),
             budget.id,
             desk.census_entry_id,
             voter,
@@ -735,11 +733,11 @@ async def admin_paper_choices(request: Request) -> Response:
             recorded_by=user,
         )
     except services.Refused as refused:
-        context["errors"] = errors_of(refused.problems)
+        context["errors"] = errors_of(refused.problems, _shown_value)
         return render(request, "budgets/paper_ballot.html", context, status_code=422)
     request.session.pop(DESK_KEY, None)
     request.session[DESK_RECEIPT_KEY] = {"budget": budget.id, "code": code}
-    return redirect(f"/admin/budgets/{budget.id}/paper-ballot/receipt")
+    return redirect(url("budgets:admin_paper_receipt", budget_id=budget.id))
 
 
 async def admin_paper_receipt(request: Request) -> Response:
@@ -748,7 +746,7 @@ async def admin_paper_receipt(request: Request) -> Response:
     budget = await _budget(request)
     held = request.session.pop(DESK_RECEIPT_KEY, None) or {}
     if held.get("budget") != budget.id:
-        return redirect(f"/admin/budgets/{budget.id}/paper-ballot")
+        return redirect(url("budgets:admin_paper_ballot", budget_id=budget.id))
     response = render(
         request, "budgets/paper_receipt.html", {"budget": budget, "receipt": held["code"]}
     )
@@ -758,18 +756,16 @@ async def admin_paper_receipt(request: Request) -> Response:
 
 async def admin_census(request: Request) -> Response:
     user = require(request, can_administer)
-    context: dict[str, Any] = {"errors": [], "count": await queries.census_count()}
+    context: dict[str, Any] = {"errors": [], "count": await residents.census_count()}
     if request.method == "GET":
         return render(request, "budgets/census.html", context)
     async with request.form(max_files=1) as form:
         upload = form.get("file")
         content = await upload.read() if upload is not None and not isinstance(upload, str) else b""
-    from budgets.census import CensusFileError
-
     try:
         if not content:
             raise CensusFileError([(0, N_("Choose a CSV file."), {})])
-        imported = await services.import_census(_settings(request), content, by_user=user)
+        imported = await residents.import_census(settings_of(request), content, by_user=user)
     except CensusFileError as refused:
         context["errors"] = [
             (line, gettext(message).format(**values))
@@ -783,7 +779,7 @@ async def admin_census(request: Request) -> Response:
             n=formatting.format_number(imported)
         ),
     )
-    return redirect("/admin/census")
+    return redirect(url("budgets:admin_census"))
 
 
 async def admin_import(request: Request) -> Response:
@@ -801,33 +797,30 @@ async def admin_import(request: Request) -> Response:
     try:
         budget = await import_pabulib(content, filename, user, warnings)
     except services.Refused as refused:
-        return render(request, "budgets/import.html", {"errors": errors_of(refused.problems)}, 422)
+        errors = errors_of(refused.problems, _shown_value)
+        return render(request, "budgets/import.html", {"errors": errors}, 422)
     flash(request, gettext("The file is imported; its tally is running in the background."))
     for msgid, values in warnings:  # accepted as the city counted it: say so
         flash(request, gettext(msgid).format(**values), "warning")
-    return redirect(f"/admin/budgets/{budget.id}")
+    return redirect(url("budgets:admin", budget_id=budget.id))
 
 
 routes = [
     Route("/budgets", index, name="budgets:index"),
-    Route("/budgets/{budget_id:int}", detail, name="budgets:detail"),
+    Route("/budgets/{budget_id:id}", detail, name="budgets:detail"),
     Route(
-        "/budgets/{budget_id:int}/projects/new",
+        "/budgets/{budget_id:id}/projects/new",
         new_project,
         methods=["GET", "POST"],
         name="budgets:new_project",
     ),
-    Route(
-        "/budgets/{budget_id:int}/projects/{project_id:int}", project_page, name="budgets:project"
-    ),
-    Route(
-        "/budgets/{budget_id:int}/ballot", ballot, methods=["GET", "POST"], name="budgets:ballot"
-    ),
-    Route("/budgets/{budget_id:int}/ballot/receipt", receipt, name="budgets:receipt"),
-    Route("/budgets/{budget_id:int}/receipt-check", check_receipt, name="budgets:receipt_check"),
-    Route("/budgets/{budget_id:int}/results", cached_for_visitors(results), name="budgets:results"),
-    Route("/budgets/{budget_id:int}/results.csv", results_csv, name="budgets:results_csv"),
-    Route("/budgets/{budget_id:int}/ballots.pb", ballots_pabulib, name="budgets:pabulib"),
+    Route("/budgets/{budget_id:id}/projects/{project_id:id}", project_page, name="budgets:project"),
+    Route("/budgets/{budget_id:id}/ballot", ballot, methods=["GET", "POST"], name="budgets:ballot"),
+    Route("/budgets/{budget_id:id}/ballot/receipt", receipt, name="budgets:receipt"),
+    Route("/budgets/{budget_id:id}/receipt-check", check_receipt, name="budgets:receipt_check"),
+    Route("/budgets/{budget_id:id}/results", cached_for_visitors(results), name="budgets:results"),
+    Route("/budgets/{budget_id:id}/results.csv", results_csv, name="budgets:results_csv"),
+    Route("/budgets/{budget_id:id}/ballots.pb", ballots_pabulib, name="budgets:pabulib"),
     Route("/account/residency", residency, methods=["GET", "POST"], name="budgets:residency"),
     Route(
         "/admin/budgets/new", admin_new_budget, methods=["GET", "POST"], name="budgets:admin_new"
@@ -835,69 +828,69 @@ routes = [
     Route(
         "/admin/budgets/import", admin_import, methods=["GET", "POST"], name="budgets:admin_import"
     ),
-    Route("/admin/budgets/{budget_id:int}", admin_budget, name="budgets:admin"),
+    Route("/admin/budgets/{budget_id:id}", admin_budget, name="budgets:admin"),
     Route(
-        "/admin/budgets/{budget_id:int}/edit",
+        "/admin/budgets/{budget_id:id}/edit",
         admin_edit_budget,
         methods=["GET", "POST"],
         name="budgets:admin_edit",
     ),
     Route(
-        "/admin/budgets/{budget_id:int}/phase",
+        "/admin/budgets/{budget_id:id}/phase",
         admin_switch_phase,
         methods=["POST"],
         name="budgets:admin_phase",
     ),
     Route(
-        "/admin/budgets/{budget_id:int}/projects/{project_id:int}/edit",
+        "/admin/budgets/{budget_id:id}/projects/{project_id:id}/edit",
         admin_edit_project,
         methods=["GET", "POST"],
         name="budgets:admin_edit_project",
     ),
     Route(
-        "/admin/budgets/{budget_id:int}/projects/{project_id:int}/review",
+        "/admin/budgets/{budget_id:id}/projects/{project_id:id}/review",
         admin_review_project,
         methods=["POST"],
         name="budgets:admin_review",
     ),
     Route(
-        "/admin/budgets/{budget_id:int}/tally",
+        "/admin/budgets/{budget_id:id}/tally",
         admin_tally,
         methods=["POST"],
         name="budgets:admin_tally",
     ),
     Route(
-        "/admin/budgets/{budget_id:int}/paper-ballot",
+        "/admin/budgets/{budget_id:id}/paper-ballot",
         admin_paper_ballot,
         methods=["GET", "POST"],
         name="budgets:admin_paper_ballot",
     ),
     Route(
-        "/admin/budgets/{budget_id:int}/key",
+        "/admin/budgets/{budget_id:id}/key",
         admin_key_ceremony,
         methods=["POST"],
         name="budgets:admin_key",
     ),
     Route(
-        "/admin/budgets/{budget_id:int}/key-share",
+        "/admin/budgets/{budget_id:id}/key-share",
         admin_key_share,
         methods=["POST"],
         name="budgets:admin_key_share",
     ),
     Route(
-        "/admin/budgets/{budget_id:int}/shares",
+        "/admin/budgets/{budget_id:id}/shares",
         admin_open_ballots,
         methods=["POST"],
         name="budgets:admin_shares",
     ),
     Route(
-        "/admin/budgets/{budget_id:int}/paper-ballot/choices",
+        "/admin/budgets/{budget_id:id}/paper-ballot/choices",
         admin_paper_choices,
         methods=["GET", "POST"],
         name="budgets:admin_paper_choices",
     ),
     Route(
-        "/admin/budgets/{budget_id:int}/paper-ballot/receipt",
+        "/admin/budgets/{budget_id:id}/paper-ballot/receipt",
         admin_paper_receipt,
         name="budgets:admin_paper_receipt",
     ),

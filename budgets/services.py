@@ -1,8 +1,5 @@
 """Budget commands: they take ids and plain data, own their transaction and return a result.
 
-Here: budgets and their phases, and the resident register. Projects are in
-`budgets/project_services.py`, ballots in `budgets/ballot_services.py`.
-
 Integrity lives in the database: one register row per person and budget (UNIQUE), one ballot
 per keyed token (UNIQUE), one residency per account and per census row (UNIQUE).
 """
@@ -11,35 +8,30 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from tortoise import timezone
-from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from budgets import domain
-from budgets.census import census_key, lookup_hash, parse_birth_date, read_census
 from budgets.models import (
     Ballot,
     BallotKind,
     Budget,
     BudgetCategory,
     BudgetDistrict,
-    CensusEntry,
     Phase,
     PhaseSwitch,
     Project,
-    Residency,
     SealedBallot,
     WinnerRule,
 )
-from moderation.services import audit
-from participation import outbox
+from participation import outbox, phases
 from participation.accounts.models import User
+from participation.audit import audit
 from participation.i18n import N_
 from participation.refusals import Refused, refuse
 from participation.richtext import sanitize
-from participation.settings import Settings
 
 AUDITED_BUDGET_FIELDS = (
     "title",
@@ -211,7 +203,7 @@ async def _sync_categories(budget: Budget, categories: tuple[str, ...]) -> None:
 async def switch_phase(budget_id: int, target: Phase, by_user: User | None) -> bool:
     """Move a budget to `target` and log it; entering the tally enqueues it after commit."""
     async with in_transaction():
-        budget = await Budget.filter(id=budget_id).select_for_update().get()
+        budget = await Budget.get(id=budget_id)
         if budget.phase == target:
             return False
         if target == Phase.RESULTS and budget.phase != Phase.TALLY:
@@ -223,16 +215,24 @@ async def switch_phase(budget_id: int, target: Phase, by_user: User | None) -> b
             opened=budget.ballots_opened_at is not None,
         ):
             raise Refused([refusal])
-        await PhaseSwitch.create(
-            budget=budget, from_phase=budget.phase, to_phase=target, by_user=by_user
+        switched = await phases.switch_phase(
+            Budget,
+            PhaseSwitch,
+            budget_id,
+            budget.phase,
+            target,
+            by_user,
+            # the sealing checks above read these: a key ceremony or an opening of the ballots
+            # that commits first makes this switch do nothing
+            still={
+                "ballot_public_key__isnull": budget.ballot_public_key is None,
+                "ballots_opened_at__isnull": budget.ballots_opened_at is None,
+            },
+            also={"results_published_at": timezone.now()} if target == Phase.RESULTS else None,
         )
-        switch_from = budget.phase
-        budget.phase = target
-        budget.phase_changed_at = timezone.now()
-        if target == Phase.RESULTS:
-            budget.results_published_at = timezone.now()
-        await budget.save(update_fields=["phase", "phase_changed_at", "results_published_at"])
-        before, after = {"phase": str(switch_from)}, {"phase": str(target)}
+        if not switched:
+            return False  # another switch came first
+        before, after = {"phase": str(budget.phase)}, {"phase": str(target)}
         reason = "" if by_user is not None else "phase dates"  # the schedule switched it
         await audit(by_user, "budget_phase", "budget", budget_id, before, after, reason)
         # recorded with the switch: a Redis restart cannot lose the tally (participation/outbox)
@@ -247,8 +247,12 @@ async def apply_phase_schedule(now: datetime) -> list[int]:
     switched = []
     active = [Phase.PREPARATION, Phase.SUBMISSION, Phase.REVIEW, Phase.VOTING]
     for budget in await Budget.filter(phase__in=active, imported_from=None):
-        target = domain.automatic_switch(
-            budget.phase, budget.phase_changed_at, dates_of(budget), now
+        target = phases.automatic_switch(
+            domain.PHASE_ORDER,
+            budget.phase,
+            budget.phase_changed_at,
+            dates_of(budget).starts(),
+            now,
         )
         try:
             if target is not None and await switch_phase(budget.id, target, by_user=None):
@@ -264,84 +268,3 @@ async def request_tally(budget_id: int, by_user: User | None = None) -> None:
     if by_user is not None:
         await audit(by_user, "budget_tally_requested", "budget", budget_id)
     await outbox.defer(TALLY_JOB, budget_id)
-
-
-# --- resident register -----------------------------------------------------------------------
-
-
-async def import_census(settings: Settings, content: bytes, by_user: User | None = None) -> int:
-    """Import (or update) the census: all rows or none. Returns the number of rows."""
-    rows = read_census(content, census_key(settings.secret_key))
-    async with in_transaction():
-        existing = {
-            e.lookup_hash: e
-            for e in await CensusEntry.filter(lookup_hash__in=[r.lookup_hash for r in rows])
-        }
-        new = [
-            CensusEntry(lookup_hash=r.lookup_hash, birth_year=r.birth_year, district=r.district)
-            for r in rows
-            if r.lookup_hash not in existing
-        ]
-        await CensusEntry.bulk_create(new, batch_size=1000)
-        for row in rows:
-            entry = existing.get(row.lookup_hash)
-            if entry is not None and entry.district != row.district:
-                entry.district = row.district
-                await entry.save(update_fields=["district"])
-        # counts only: the register itself is personal data and stays out of the log
-        after = {"rows": len(rows), "new": len(new)}
-        await audit(by_user, "census_import", "census", None, "", after)
-    return len(rows)
-
-
-async def find_census_entry(
-    settings: Settings, identifier: str, birth_date: str, postcode: str
-) -> tuple[CensusEntry, date]:
-    problems = []
-    if not identifier.strip():
-        problems.append(domain.Problem(N_("Enter your identifier."), field="identifier"))
-    born = parse_birth_date(birth_date)
-    if born is None:
-        problems.append(
-            domain.Problem(N_("Enter your birth date, like 1984-03-21."), field="birth_date")
-        )
-    if not postcode.strip():
-        problems.append(domain.Problem(N_("Enter your postcode."), field="postcode"))
-    if problems or born is None:
-        raise Refused(problems)
-    entry = await CensusEntry.get_or_none(
-        lookup_hash=lookup_hash(census_key(settings.secret_key), identifier, born, postcode)
-    )
-    if entry is None:
-        raise refuse(
-            N_(
-                "We found no resident with these details. Check them as written on "
-                "your registration letter, or contact the town hall."
-            )
-        )
-    return entry, born
-
-
-async def verify_residency(
-    settings: Settings, user: User, identifier: str, birth_date: str, postcode: str
-) -> Residency:
-    entry, born = await find_census_entry(settings, identifier, birth_date, postcode)
-    try:
-        return await Residency.create(user=user, census_entry=entry, birth_date=born)
-    except IntegrityError:
-        if await Residency.filter(user=user).exists():
-            raise refuse(N_("Your account is already verified.")) from None
-        raise refuse(
-            N_(
-                "These details were already used to verify another account. If it "
-                "was not you, contact the town hall."
-            )
-        ) from None
-
-
-async def voter_of(user: User) -> tuple[domain.Voter, Residency | None]:
-    residency = await Residency.get_or_none(user=user).select_related("census_entry")
-    if residency is None:
-        return domain.Voter(verified=False), None
-    voter = domain.Voter(True, residency.birth_date, residency.census_entry.district)
-    return voter, residency

@@ -14,10 +14,11 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from budgets.election import COMPLETIONS, UTILITIES, ElectionError, Outcome
-from budgets.pabulib import PabulibError, PabulibFile, read_with_outcome
-from budgets.rules import RULES, UnknownRule, rule_of_meta
 from participation.i18n import N_, current_language
+from tally import tally
+from tally.election import COMPLETIONS, UTILITIES, ElectionError, Outcome
+from tally.pabulib import PabulibError, PabulibFile, read_with_outcome
+from tally.rules import RULES, UnknownRule, rule_of_meta
 
 RULE_CHOICES = (*RULES, "auto")
 
@@ -91,7 +92,6 @@ def run_tally(
 
 
 def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from budgets import tally
     from participation.i18n import gettext as _
 
     status = 0

@@ -1,4 +1,4 @@
-"""From stored ballots to stored results, with the tally engine (`budgets.tally`).
+"""From stored ballots to stored results, with the tally engine (the `tally` package).
 
 A budget is counted per *envelope*: the city-wide amount (total minus the districts' amounts)
 over city-wide projects, and each district's amount over its own projects. Each envelope is
@@ -26,8 +26,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-import budgets
-from budgets import election as engine
+import tally
 from budgets.models import (
     Ballot,
     BallotKind,
@@ -38,13 +37,15 @@ from budgets.models import (
     TallyResult,
     WinnerRule,
 )
-from participation.proposals.domain import ModerationState
+from participation.contributions import ModerationState
+from tally import election as engine
+from tally import pabulib
 
 ENGINE_KIND = {
-    BallotKind.APPROVAL: engine.BallotKind.APPROVAL,
-    BallotKind.KNAPSACK: engine.BallotKind.APPROVAL,  # a knapsack ballot approves its projects
-    BallotKind.CUMULATIVE: engine.BallotKind.CUMULATIVE,
-    BallotKind.RANKING: engine.BallotKind.ORDINAL,
+    BallotKind.APPROVAL: engine.VoteType.APPROVAL,
+    BallotKind.KNAPSACK: engine.VoteType.APPROVAL,  # a knapsack ballot approves its projects
+    BallotKind.CUMULATIVE: engine.VoteType.CUMULATIVE,
+    BallotKind.RANKING: engine.VoteType.ORDINAL,
 }
 
 
@@ -151,7 +152,7 @@ def compute_outcome(
         election = envelope_election(data, envelope)
         if not election.projects:
             continue
-        outcome = budgets.tally(election, rule=rule, **dict(options or {}))
+        outcome = tally.tally(election, rule=rule, **dict(options or {}))
         costs = {p.id: p.cost for p in election.projects}
         envelopes.append(
             {
@@ -306,8 +307,6 @@ async def tally_and_store(budget_id: int) -> str:
 
 async def export_pabulib(budget: Budget, envelope: str | None = None) -> str:
     """One envelope's projects and anonymised ballots in the Pabulib format, with the outcome."""
-    from budgets import pabulib
-
     official = await official_outcome(budget)
     data = await load_input(budget, official)
     rule, options = rules_to_compute(budget, official)[0]

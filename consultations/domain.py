@@ -21,38 +21,34 @@ from typing import Any
 from consultations.models import Audience, Phase
 from consultations.questions import KINDS, Form, QuestionSpec, Tally
 from participation.i18n import N_
+from participation.phases import Action, Phases, phase_allows_participation
 from participation.refusals import Problem
+from participation.residents.domain import lives_in
 
 # --- phases --------------------------------------------------------------------------------
 
 
-def automatic_switch(
-    current: Phase,
-    last_switch_at: datetime | None,
-    opens_at: datetime | None,
-    closes_at: datetime | None,
-    now: datetime,
-) -> Phase | None:
-    """The phase to switch to at `now`, or None.
+# What each phase allows (participation/phases.py); whether results show while open is the
+# consultation's own setting (`results_visible_while_open`).
+PHASES = Phases(
+    order=(Phase.PREPARATION, Phase.OPEN, Phase.CLOSED),
+    allows={
+        Phase.OPEN: frozenset({Action.VIEW, Action.PARTICIPATE}),
+        Phase.CLOSED: frozenset({Action.VIEW, Action.RESULTS}),
+    },
+)
 
-    A date switches the consultation forward when it has passed since the last switch, so a
-    switch made by hand (logged) is not undone by an older date, and a later date still applies.
-    """
-    order = [Phase.PREPARATION, Phase.OPEN, Phase.CLOSED]
-    due = None
-    for phase, moment in ((Phase.OPEN, opens_at), (Phase.CLOSED, closes_at)):
-        if moment is None or moment > now:
-            continue
-        if last_switch_at is None or moment > last_switch_at:
-            due = phase
-    if due is None or order.index(due) <= order.index(current):
-        return None
-    return due
+
+def phase_starts(
+    opens_at: datetime | None, closes_at: datetime | None
+) -> list[tuple[Phase, datetime | None]]:
+    """(phase, the moment it starts) for `participation.phases.automatic_switch`."""
+    return [(Phase.OPEN, opens_at), (Phase.CLOSED, closes_at)]
 
 
 def answering_is_open(phase: Phase, closes_at: datetime | None, now: datetime) -> bool:
     """Open phase, and the closing time has not passed (even if the cron has not run yet)."""
-    return phase == Phase.OPEN and (closes_at is None or now < closes_at)
+    return phase_allows_participation(PHASES, phase, closes_at, now)
 
 
 def closing_early(phase: Phase, closes_at: datetime | None, now: datetime) -> bool:
@@ -101,7 +97,7 @@ def audience_problem(audience: Audience, district: str | None, person: Person) -
         return Problem(
             N_("This consultation is open to residents: first confirm that you live here.")
         )
-    if audience == Audience.DISTRICT and person.district != district:
+    if audience == Audience.DISTRICT and not lives_in(person.district, district):
         return Problem(
             N_("This consultation is open to the residents of {district} only."),
             {"district": district or ""},

@@ -15,7 +15,9 @@ from typing import Any
 from tortoise import fields
 from tortoise.models import Model
 
-from participation.proposals.domain import ModerationState
+from participation import phases
+from participation.contributions import ModerationState
+from participation.residents.models import DISTRICT_NAME_LENGTH
 
 
 class Phase(StrEnum):
@@ -56,7 +58,7 @@ class Consultation(Model):
     opens_at = fields.DatetimeField(null=True)
     closes_at = fields.DatetimeField(null=True)
     audience = fields.CharEnumField(Audience, max_length=16, default=Audience.SIGNED_IN)
-    district = fields.CharField(max_length=100, null=True)  # for Audience.DISTRICT
+    district = fields.CharField(max_length=DISTRICT_NAME_LENGTH, null=True)  # Audience.DISTRICT
     anonymous = fields.BooleanField(default=True)
     results_visible_while_open = fields.BooleanField(default=False)
     # the council's response, shown once published
@@ -78,18 +80,15 @@ class Consultation(Model):
         return closed_at(self.phase, self.phase_changed_at, self.closes_at)
 
 
-# Every phase switch, automatic (by_user null) or by hand.
-class PhaseSwitch(Model):
-    id = fields.IntField(primary_key=True)
+# Every phase switch of a consultation (participation/phases.py).
+class PhaseSwitch(phases.PhaseSwitch):
     consultation: fields.ForeignKeyRelation[Consultation] = fields.ForeignKeyField(
         "consultations.Consultation", related_name="phase_switches", on_delete=fields.CASCADE
     )
     from_phase = fields.CharEnumField(Phase, max_length=16)
     to_phase = fields.CharEnumField(Phase, max_length=16)
-    by_user: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
-        "participation.User", related_name=False, null=True, on_delete=fields.SET_NULL
-    )
-    at = fields.DatetimeField(auto_now_add=True)
+
+    process_field = "consultation"
 
     class Meta:
         table = "consultations_phase_switch"

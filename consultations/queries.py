@@ -27,8 +27,8 @@ from consultations.models import (
 from consultations.questions import KINDS, OTHER, Export, Kind
 from consultations.services import text_digest
 from participation import formatting, spreadsheet
+from participation.contributions import ModerationState
 from participation.i18n import gettext
-from participation.proposals.domain import ModerationState
 from participation.settings import Settings
 
 

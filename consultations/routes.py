@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Iterable
 from typing import Any
 
 from markupsafe import Markup
@@ -41,12 +40,8 @@ from participation.permissions import can_administer, can_moderate
 from participation.refusals import NotFound
 from participation.richtext import to_text
 from participation.templating import flash, render, templates
-from participation.web import attachment, form_data, redirect, require
-
-
-def errors_of(problems: Iterable[refusals.Problem]) -> dict[str, str]:
-    """Field -> translated message (the first problem of each field)."""
-    return refusals.errors_of(problems, gettext)
+from participation.urls import url
+from participation.web import attachment, errors_of, form_data, redirect, require, settings_of
 
 
 async def _consultation(request: Request, public: bool = True) -> Consultation:
@@ -57,10 +52,6 @@ async def _consultation(request: Request, public: bool = True) -> Consultation:
         if not can_administer(request.scope["user"]):
             raise NotFound()
     return consultation
-
-
-def _settings(request: Request) -> Any:
-    return request.app.state.settings
 
 
 def _visitor(request: Request, create: bool = False) -> str | None:
@@ -128,7 +119,7 @@ def _form_values(stored: dict[str, Any] | None) -> dict[str, list[str]]:
 async def answer(request: Request) -> Response:
     consultation = await _consultation(request)
     user = request.scope["user"]
-    settings = _settings(request)
+    settings = settings_of(request)
     now = timezone.now()
     if not domain.answering_is_open(consultation.phase, consultation.closes_at, now):
         context = {"consultation": consultation, "errors": {}}
@@ -162,7 +153,7 @@ async def answer(request: Request) -> Response:
             request,
             gettext("Thank you: your answers are recorded. You can change them until closing."),
         )
-    return redirect(f"/consultations/{consultation.id}")
+    return redirect(url("consultations:detail", consultation_id=consultation.id))
 
 
 async def _public_results(request: Request) -> tuple[Consultation, Any]:
@@ -280,7 +271,7 @@ async def responses_csv(request: Request) -> Response:
     if consultation.phase != Phase.CLOSED and not can_administer(request.scope["user"]):
         raise NotFound()
     views = await queries.questionnaire(consultation.id)
-    content = await queries.responses_csv(request.app.state.settings, consultation.id, views)
+    content = await queries.responses_csv(settings_of(request), consultation.id, views)
     return attachment(
         content, "text/csv; charset=utf-8", f"consultation-{consultation.id}-reponses.csv"
     )
@@ -327,7 +318,7 @@ async def admin_new(request: Request) -> Response:
         context = _consultation_form_context(None, data, errors_of(refused.problems))
         return render(request, "consultations/admin_form.html", context, status_code=422)
     flash(request, gettext("The consultation is created. Add its questions."))
-    return redirect(f"/admin/consultations/{consultation_id}")
+    return redirect(url("consultations:admin", consultation_id=consultation_id))
 
 
 def _values_of(consultation: Consultation) -> dict[str, str]:
@@ -359,7 +350,7 @@ async def admin_edit(request: Request) -> Response:
         context = _consultation_form_context(consultation, data, errors_of(refused.problems))
         return render(request, "consultations/admin_form.html", context, status_code=422)
     flash(request, gettext("The consultation is saved."))
-    return redirect(f"/admin/consultations/{consultation.id}")
+    return redirect(url("consultations:admin", consultation_id=consultation.id))
 
 
 async def admin_page(request: Request) -> Response:
@@ -388,10 +379,10 @@ async def admin_phase(request: Request) -> Response:
     early = domain.closing_early(consultation.phase, consultation.closes_at, timezone.now())
     if target == Phase.CLOSED and early and data.get("confirm") != "yes":
         # a step that works without JavaScript: the page says what closing now means
-        return redirect(f"/admin/consultations/{consultation.id}/close")
+        return redirect(url("consultations:admin_close", consultation_id=consultation.id))
     await services.switch_phase(consultation.id, Phase(target), user)
     flash(request, gettext("The phase is changed."))
-    return redirect(f"/admin/consultations/{consultation.id}")
+    return redirect(url("consultations:admin", consultation_id=consultation.id))
 
 
 async def admin_close(request: Request) -> Response:
@@ -399,7 +390,7 @@ async def admin_close(request: Request) -> Response:
     require(request, can_administer)
     consultation = await _consultation(request, public=False)
     if not domain.closing_early(consultation.phase, consultation.closes_at, timezone.now()):
-        return redirect(f"/admin/consultations/{consultation.id}")
+        return redirect(url("consultations:admin", consultation_id=consultation.id))
     context = {"consultation": consultation, "turnout": await queries.turnout(consultation.id)}
     return render(request, "consultations/admin_close.html", context)
 
@@ -469,7 +460,7 @@ async def admin_question(request: Request) -> Response:
         )
         return render(request, "consultations/question_form.html", context, status_code=422)
     flash(request, gettext("The question is saved."))
-    return redirect(f"/admin/consultations/{consultation.id}")
+    return redirect(url("consultations:admin", consultation_id=consultation.id))
 
 
 async def admin_delete_question(request: Request) -> Response:
@@ -483,7 +474,7 @@ async def admin_delete_question(request: Request) -> Response:
         flash(request, errors_of(refused.problems)["form"], "error")
     else:
         flash(request, gettext("The question is deleted."))
-    return redirect(f"/admin/consultations/{consultation.id}")
+    return redirect(url("consultations:admin", consultation_id=consultation.id))
 
 
 async def admin_results(request: Request) -> Response:
@@ -491,7 +482,7 @@ async def admin_results(request: Request) -> Response:
     consultation = await _consultation(request, public=False)
     await services.request_results(consultation.id, by_user=user)
     flash(request, gettext("The results are computed in the background. Reload in a moment."))
-    return redirect(f"/admin/consultations/{consultation.id}")
+    return redirect(url("consultations:admin", consultation_id=consultation.id))
 
 
 async def admin_texts(request: Request) -> Response:
@@ -500,7 +491,7 @@ async def admin_texts(request: Request) -> Response:
     views = await queries.questionnaire(consultation.id)
     if request.method == "POST":
         data = await form_data(request)
-        listed = await queries.free_texts(request.app.state.settings, consultation.id, views)
+        listed = await queries.free_texts(settings_of(request), consultation.id, views)
         texts = {(t.question.id, t.digest): t for t in listed}
         question_id = parse_id(data.get("question_id", ""))
         found = texts.get((question_id, data.get("digest", ""))) if question_id else None
@@ -511,10 +502,10 @@ async def admin_texts(request: Request) -> Response:
         )
         await services.request_results(consultation.id)
         flash(request, gettext("The review is saved."))
-        return redirect(f"/admin/consultations/{consultation.id}/texts")
+        return redirect(url("consultations:admin_texts", consultation_id=consultation.id))
     context = {
         "consultation": consultation,
-        "texts": await queries.free_texts(request.app.state.settings, consultation.id, views),
+        "texts": await queries.free_texts(settings_of(request), consultation.id, views),
     }
     return render(request, "consultations/admin_texts.html", context)
 
@@ -539,7 +530,7 @@ async def admin_outcome(request: Request) -> Response:
     data = await form_data(request)
     try:
         notified = await services.publish_outcome(
-            _settings(request), consultation.id, parse_outcome_form(data), by_user=user
+            settings_of(request), consultation.id, parse_outcome_form(data), by_user=user
         )
     except services.Refused as refused:
         context.update(values=data, errors=errors_of(refused.problems))
@@ -552,7 +543,7 @@ async def admin_outcome(request: Request) -> Response:
             notified,
         ).format(n=formatting.format_number(notified)),
     )
-    return redirect(f"/consultations/{consultation.id}/outcome")
+    return redirect(url("consultations:outcome", consultation_id=consultation.id))
 
 
 async def admin_index(request: Request) -> Response:
@@ -561,8 +552,8 @@ async def admin_index(request: Request) -> Response:
     return render(request, "consultations/admin_index.html", context)
 
 
-C = "/consultations/{consultation_id:int}"
-A = "/admin/consultations/{consultation_id:int}"
+C = "/consultations/{consultation_id:id}"
+A = "/admin/consultations/{consultation_id:id}"
 routes = [
     Route("/consultations", index, name="consultations:index"),
     Route(C, detail, name="consultations:detail"),
@@ -590,13 +581,13 @@ routes = [
         name="consultations:admin_new_question",
     ),
     Route(
-        A + "/questions/{question_id:int}",
+        A + "/questions/{question_id:id}",
         admin_question,
         methods=["GET", "POST"],
         name="consultations:admin_question",
     ),
     Route(
-        A + "/questions/{question_id:int}/delete",
+        A + "/questions/{question_id:id}/delete",
         admin_delete_question,
         methods=["POST"],
         name="consultations:admin_delete_question",

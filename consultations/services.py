@@ -39,16 +39,20 @@ from consultations.models import (
 )
 from consultations.questions import KINDS, SETTINGS
 from consultations.questions.base import QuestionSettings
-from moderation.services import audit
-from participation import mail, outbox, sealing
+from moderation.services import close_case_of_removed
+from participation import mail, outbox, phases, sealing
+from participation.accounts.models import User
+from participation.audit import audit
+from participation.contributions import ModerationState
 from participation.i18n import N_, gettext
 from participation.notifications.models import Notification
 from participation.notifications.services import Kind, speaking
 from participation.numbers import is_whole_number
-from participation.proposals.domain import ModerationState
 from participation.refusals import NotFound, Refused, refuse
+from participation.residents import services as residents
 from participation.richtext import sanitize, to_text
 from participation.settings import Settings
+from participation.urls import url
 
 text_digest = texts.text_digest  # (kept here: callers and tests know it as services.text_digest)
 
@@ -134,19 +138,11 @@ async def switch_phase(consultation_id: int, to_phase: Phase, by_user: Any | Non
     clicking at once switch it once. Closing computes the results in the background."""
     async with in_transaction():
         consultation = await Consultation.get(id=consultation_id)
-        if consultation.phase == to_phase:
-            return False
-        moved = await Consultation.filter(id=consultation_id, phase=consultation.phase).update(
-            phase=to_phase, phase_changed_at=timezone.now()
+        switched = await phases.switch_phase(
+            Consultation, PhaseSwitch, consultation_id, consultation.phase, to_phase, by_user
         )
-        if not moved:
+        if not switched:
             return False
-        await PhaseSwitch.create(
-            consultation_id=consultation_id,
-            from_phase=consultation.phase,
-            to_phase=to_phase,
-            by_user=by_user,
-        )
         before, after = {"phase": str(consultation.phase)}, {"phase": str(to_phase)}
         reason = "" if by_user is not None else "consultation dates"  # the schedule switched it
         await audit(
@@ -166,11 +162,11 @@ async def apply_schedule(now: datetime) -> list[int]:
     switched = []
     candidates = await Consultation.filter(phase__in=[Phase.PREPARATION, Phase.OPEN])
     for consultation in candidates:
-        due = domain.automatic_switch(
+        due = phases.automatic_switch(
+            domain.PHASES.order,
             consultation.phase,
             consultation.phase_changed_at,
-            consultation.opens_at,
-            consultation.closes_at,
+            domain.phase_starts(consultation.opens_at, consultation.closes_at),
             now,
         )
         if due is not None and await switch_phase(consultation.id, due, None):
@@ -337,12 +333,8 @@ async def delete_question(consultation_id: int, question_id: int, by_user: Any =
 async def person_of(user: Any) -> domain.Person:
     if not getattr(user, "is_authenticated", False):
         return domain.Person(signed_in=False)
-    from budgets.models import Residency
-
-    residency = await Residency.get_or_none(user_id=user.id).select_related("census_entry")
-    if residency is None:
-        return domain.Person(signed_in=True)
-    return domain.Person(True, True, residency.census_entry.district)
+    resident, _ = await residents.resident_of(user)
+    return domain.Person(True, resident.verified, resident.district)
 
 
 def response_token(settings: Settings, consultation_id: int, who: str) -> str:
@@ -634,8 +626,6 @@ def _collect_texts(
 async def review_text(question_id: int, text: str, approved: bool, by_user: Any = None) -> None:
     """The consultation's texts page: approve or hide one distinct text without a reason (the
     queue, `/moderation`, asks for one). Its open case, if any, is closed with its reports."""
-    from moderation.services import close_case_of_removed
-
     digest = text_digest(text)
     state = ModerationState.VISIBLE if approved else ModerationState.HIDDEN
     async with in_transaction():
@@ -725,8 +715,6 @@ async def publish_outcome(
 async def _notify_participants(
     settings: Settings, consultation: Consultation
 ) -> list[mail.OutboxEmail]:
-    from participation.accounts.models import User
-
     event_key = f"consultation:{consultation.id}:outcome"
     user_ids = await Participant.filter(consultation_id=consultation.id).values_list(
         "user_id", flat=True
@@ -749,7 +737,7 @@ async def _notify_participants(
         ],
         ignore_conflicts=True,
     )
-    link = f"{settings.base_url}/consultations/{consultation.id}/outcome"
+    link = settings.base_url + url("consultations:outcome", consultation_id=consultation.id)
     emails = []
     for user in people:
         with speaking(user.language or settings.default_language):
@@ -759,7 +747,7 @@ async def _notify_participants(
                 name=user.display_name,
                 text=text.format(title=consultation.title),
                 link=link,
-                all=f"{settings.base_url}/notifications",
+                all=settings.base_url + url("notifications:index"),
             )
         emails.append(await mail.queue_email(user.email, f"[{settings.site_name}] {subject}", body))
     return emails

@@ -24,9 +24,10 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from consultations.models import TextReview
+from consultations.models import Consultation, TextReview
 from consultations.questions import KINDS, QuestionSpec
-from participation.proposals.domain import ModerationState
+from moderation import services as moderation
+from participation.contributions import ModerationState
 
 CONTENT_TYPE = "consultation_answer"
 ID_LIMIT = 2**31 - 1  # ids fit the INTEGER columns of moderation (content_id, target_id)
@@ -75,9 +76,6 @@ async def rewrite(
     one `xmin` and shuffled rowids, so neither tells which text came before which. New pending
     texts open a case in the queue, in the same random order, dated to the day. Texts already
     known keep their state, whoever wrote them. Returns the number of new texts."""
-    from consultations.models import Consultation
-    from moderation import services as moderation
-
     if not found:
         return 0
     async with in_transaction():

@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from participation.i18n import N_
 from participation.numbers import is_whole_number
-from participation.refusals import Problem
+from participation.refusals import Problem, Refused
 
 REASON_MAX = 2000
 MILESTONE_MAX = 500
@@ -53,9 +53,9 @@ class StatusUpdate:
     reason: str
 
 
-def parse_status_update(data: Mapping[str, str]) -> StatusUpdate | list[Problem]:
+def parse_status_update(data: Mapping[str, str]) -> StatusUpdate:
     """The staff form: a known status, a progress from 0 to 100, a reason when abandoned.
-    "Done" means 100 %."""
+    "Done" means 100 %. Raises `Refused` with every problem."""
     problems = []
     try:
         status = Status(data.get("status", ""))
@@ -80,7 +80,7 @@ def parse_status_update(data: Mapping[str, str]) -> StatusUpdate | list[Problem]
             )
         )
     if problems:
-        return problems
+        raise Refused(problems)
     if status == Status.DONE:
         progress = 100
     return StatusUpdate(status, progress, reason)
@@ -92,7 +92,8 @@ class MilestoneForm:
     text: str
 
 
-def parse_milestone(data: Mapping[str, str]) -> MilestoneForm | list[Problem]:
+def parse_milestone(data: Mapping[str, str]) -> MilestoneForm:
+    """A dated milestone; raises `Refused` with every problem."""
     problems = []
     on = None
     try:
@@ -111,7 +112,7 @@ def parse_milestone(data: Mapping[str, str]) -> MilestoneForm | list[Problem]:
             )
         )
     if problems or on is None:
-        return problems
+        raise Refused(problems)
     return MilestoneForm(on, text)
 
 

@@ -10,6 +10,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from followup.domain import SourceKind, Status
+from participation.residents.models import DISTRICT_NAME_LENGTH
 
 
 # One commitment per source (UNIQUE): a funded project, an accepted proposal, a consultation.
@@ -18,7 +19,7 @@ class Commitment(Model):
     source_kind = fields.CharEnumField(SourceKind, max_length=20)
     source_id = fields.IntField()
     title = fields.CharField(max_length=200)
-    district = fields.CharField(max_length=100, null=True)  # for the public filter
+    district = fields.CharField(max_length=DISTRICT_NAME_LENGTH, null=True)  # public filter
     status = fields.CharEnumField(Status, max_length=16, default=Status.UPCOMING)
     progress = fields.IntField(default=0)  # percent
     reason = fields.TextField(default="")  # plain text: why abandoned, or a note

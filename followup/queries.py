@@ -11,6 +11,7 @@ from followup.domain import Filters, SourceKind
 from followup.models import Commitment, Milestone, StatusChange
 from participation.proposals.domain import ProposalState
 from participation.proposals.models import Proposal
+from participation.urls import url
 
 ACCEPTED_PROPOSAL_STATES = (ProposalState.ACCEPTED, ProposalState.DONE)
 
@@ -60,11 +61,15 @@ async def commitment_page(commitment_id: int) -> dict[str, Any] | None:
 
 async def source_url(commitment: Commitment) -> str:
     if commitment.source_kind == SourceKind.PROPOSAL:
-        return f"/proposals/{commitment.source_id}"
+        return url("proposals:detail", id=commitment.source_id)
     if commitment.source_kind == SourceKind.CONSULTATION:
-        return f"/consultations/{commitment.source_id}/outcome"
+        return url("consultations:outcome", consultation_id=commitment.source_id)
     project = await Project.get_or_none(id=commitment.source_id)
-    return f"/budgets/{project.budget_id}/projects/{project.id}" if project else ""
+    return (
+        url("budgets:project", budget_id=project.budget_id, project_id=project.id)
+        if project
+        else ""
+    )
 
 
 async def candidates() -> list[dict[str, Any]]:

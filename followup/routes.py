@@ -16,14 +16,14 @@ from starlette.routing import Route
 from followup import domain, queries, services
 from followup.domain import SourceKind, Status
 from followup.models import Commitment
-from participation import refusals
-from participation.i18n import gettext, ngettext
+from participation.i18n import ngettext
 from participation.numbers import parse_id
 from participation.permissions import can_administer
-from participation.refusals import DomainError, NotFound
+from participation.refusals import DomainError, NotFound, Refused
 from participation.settings import Settings
 from participation.templating import flash, render
-from participation.web import form_data, redirect, require
+from participation.urls import url
+from participation.web import errors_of, form_data, redirect, require, settings_of
 
 LABELS = {
     "status_labels": domain.STATUS_LABELS,
@@ -68,7 +68,7 @@ async def admin_create(request: Request) -> Response:
     if data.get("kind") not in set(SourceKind) or source_id is None:
         raise DomainError(services.NOT_FOLLOWABLE)
     commitment = await services.create_commitment(SourceKind(data["kind"]), source_id, user)
-    return redirect(f"/admin/followup/{commitment.id}")
+    return redirect(url("followup:admin", commitment_id=commitment.id))
 
 
 async def _admin_page(
@@ -110,13 +110,13 @@ async def _admin_form(
     commitment_id = request.path_params["commitment_id"]
     if not await Commitment.exists(id=commitment_id):
         raise NotFound()
-    form = parse(data)
-    if isinstance(form, list):
-        errors = refusals.errors_of(form, gettext)
-        return await _admin_page(request, errors, data, status_code=422)
-    notified = await save(request.app.state.settings, commitment_id, form, user)
+    try:
+        form = parse(data)
+    except Refused as refused:
+        return await _admin_page(request, errors_of(refused.problems), data, status_code=422)
+    notified = await save(settings_of(request), commitment_id, form, user)
     flash(request, _saved(notified))
-    return redirect(f"/admin/followup/{commitment_id}")
+    return redirect(url("followup:admin", commitment_id=commitment_id))
 
 
 async def admin_status(request: Request) -> Response:
@@ -135,20 +135,20 @@ def _saved(notified: int) -> str:
 
 routes = [
     Route("/followup", index, name="followup:index"),
-    Route("/followup/{commitment_id:int}", detail, name="followup:detail"),
-    Route("/admin/followup", admin_index, name="followup:admin"),
-    Route("/admin/followup/new", admin_create, methods=["POST"], name="followup:admin_create"),
+    Route("/followup/{commitment_id:id}", detail, name="followup:detail"),
+    Route("/admin/followup", admin_index, name="followup:admin_index"),
+    Route("/admin/followup/new", admin_create, methods=["POST"], name="followup:admin_new"),
     Route(
-        "/admin/followup/{commitment_id:int}", admin_commitment, name="followup:admin_commitment"
+        "/admin/followup/{commitment_id:id}", admin_commitment, name="followup:admin"
     ),
     Route(
-        "/admin/followup/{commitment_id:int}/status",
+        "/admin/followup/{commitment_id:id}/status",
         admin_status,
         methods=["POST"],
         name="followup:admin_status",
     ),
     Route(
-        "/admin/followup/{commitment_id:int}/milestones",
+        "/admin/followup/{commitment_id:id}/milestones",
         admin_milestone,
         methods=["POST"],
         name="followup:admin_milestone",

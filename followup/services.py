@@ -12,19 +12,22 @@ from typing import Any
 from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
-from budgets.models import Project, Residency, VoterRegister
+from budgets.models import Project, VoterRegister
 from consultations.models import Consultation, Participant
 from followup import domain
 from followup.domain import MilestoneForm, SourceKind, StatusUpdate
 from followup.models import Commitment, Milestone, StatusChange
 from followup.queries import ACCEPTED_PROPOSAL_STATES, funded_project_ids
 from participation import mail
+from participation.audit import audit
 from participation.i18n import N_
 from participation.notifications import services as notifications
 from participation.notifications.services import Kind
 from participation.proposals.models import Proposal, ProposalCoauthor, Support
 from participation.refusals import DomainError
+from participation.residents.models import Residency
 from participation.settings import Settings
+from participation.urls import url
 
 NOT_FOLLOWABLE = N_("This cannot be followed: it was not funded, accepted or decided.")
 
@@ -53,8 +56,6 @@ async def source_facts(kind: SourceKind, source_id: int) -> tuple[str, str | Non
 
 async def _audit(by_user: Any, action: str, commitment_id: int, before: Any, after: Any) -> None:
     """Staff actions on commitments go to the audit log, in the action's transaction."""
-    from moderation.services import audit
-
     await audit(by_user, action, "commitment", commitment_id, before, after)
 
 
@@ -122,7 +123,7 @@ def _ids(values: list[Any]) -> set[int]:
 
 
 def _link(settings: Settings, commitment_id: int) -> str:
-    return f"{settings.base_url}/followup/{commitment_id}"
+    return settings.base_url + url("followup:detail", commitment_id=commitment_id)
 
 
 async def update_status(

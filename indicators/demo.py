@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from budgets.models import CensusEntry, Residency
 from indicators import services
 from indicators.models import IndicatorSet
 from participation.accounts.models import User
 from participation.proposals import services as proposals_services
 from participation.proposals.domain import ProposalState
 from participation.proposals.models import Proposal, Support
+from participation.residents.models import CensusEntry, Residency
 from participation.settings import Settings
 
 DEMO_DOMAIN = "@demo.villebelle.fr"  # every demo account's address ends so

@@ -19,6 +19,7 @@ from participation.pagecache import cached_for_visitors
 from participation.permissions import can_administer
 from participation.refusals import NotFound
 from participation.templating import flash, render
+from participation.urls import url
 from participation.web import attachment, redirect, require
 
 
@@ -78,7 +79,7 @@ async def refresh(request: Request) -> Response:
             ),
             "error",
         )
-    return redirect("/admin/indicators")
+    return redirect(url("indicators:dashboard"))
 
 
 routes = [
@@ -88,5 +89,5 @@ routes = [
     Route("/indicators/export.json", export_json, name="indicators:json"),
     Route("/admin/indicators", dashboard, name="indicators:dashboard"),
     Route("/admin/indicators/refresh", refresh, methods=["POST"], name="indicators:refresh"),
-    Route("/admin/indicators/{kind}/{process_id:int}", process_page, name="indicators:process"),
+    Route("/admin/indicators/{kind}/{process_id:id}", process_page, name="indicators:process"),
 ]

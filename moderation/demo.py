@@ -13,7 +13,8 @@ from moderation.domain import DEFAULT_REASON_TEMPLATES, CaseKind, CaseStatus, Re
 from moderation.models import ModerationCase, ReasonTemplate, Report
 from moderation.services import open_pending_case
 from participation.comments.models import Comment
-from participation.proposals.domain import ModerationState, ProposalState
+from participation.contributions import ModerationState
+from participation.proposals.domain import ProposalState
 from participation.proposals.models import Proposal
 from participation.richtext import normalize_for_search, sanitize
 from participation.settings import Settings

@@ -1,5 +1,6 @@
 """Pure moderation rules: reports and the auto-hide threshold, the pre-moderation state machine,
-decisions and their reasons, review requests, block durations, rate limits, links.
+decisions and their reasons, review requests, block durations, links (rate limits:
+participation/ratelimit.py).
 
 No database and no HTTP here: plain values in, results or a DomainError (with a msgid) out.
 Content is named generically by a content type (``"proposal"``, ``"comment"``, later
@@ -10,13 +11,13 @@ these rules.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from participation.contributions import ModerationState
 from participation.i18n import N_
-from participation.proposals.domain import DomainError, ModerationState
+from participation.refusals import DomainError
 
 __all__ = ["DomainError", "ModerationState"]
 
@@ -257,44 +258,6 @@ def block_problems(
     if target_is_moderator and not user.is_admin:
         return N_("Only an administrator can block a moderator.")
     return None
-
-
-# --- rate limits: sliding windows counted in Redis (moderation/ratelimit.py) -------------------
-
-
-@dataclass(frozen=True)
-class Limit:
-    """At most `limit` attempts in any `period` seconds (a sliding window), per `per`."""
-
-    action: str
-    per: str  # "user", "ip" or "email"
-    limit: int
-    period: int  # seconds
-
-
-def limit_key(limit: Limit, who: str) -> str:
-    """The Redis sorted set of one person's (IP's, address's) recent attempts."""
-    return f"ratelimit:{limit.action}:{limit.per}:{who}"
-
-
-MINUTE, HOUR = 60, 3600
-LIMITS: dict[str, tuple[Limit, ...]] = {
-    # only failed log-ins count (per e-mail address and per IP): a person who logs in and out
-    # again is never locked out, and a town hall behind one address is not locked out by its
-    # own staff; the password check of an account deletion counts as a log-in
-    "login_failure": (
-        Limit("login_failure", "email", 5, MINUTE),
-        Limit("login_failure", "ip", 30, MINUTE),
-    ),
-    "password_reset": (
-        Limit("password_reset", "email", 5, MINUTE),
-        Limit("password_reset", "ip", 30, MINUTE),
-    ),
-    "signup": (Limit("signup", "ip", 10, HOUR),),
-    "post": (Limit("post", "user", 10, HOUR), Limit("post", "ip", 30, HOUR)),
-    "comment": (Limit("comment", "user", 10, MINUTE), Limit("comment", "ip", 30, MINUTE)),
-    "report": (Limit("report", "user", 20, HOUR), Limit("report", "ip", 60, HOUR)),
-}
 
 
 # --- anti-abuse: links from new accounts, duplicates ----------------------------------------

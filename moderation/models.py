@@ -1,4 +1,5 @@
-"""Moderation: reports, the queue's cases, decisions, user blocks and the append-only audit log.
+"""Moderation: reports, the queue's cases, decisions and user blocks (the audit log they write
+is participation/audit.py).
 
 Content is referenced generically by (content_type, content_id): proposals and comments today,
 budget projects and consultation answers when they plug in (see docs/moderation.md).
@@ -119,40 +120,6 @@ class UserBlock(Model):
     class Meta:
         table = "moderation_userblock"
         indexes = (Index(fields=("user_id", "lifted_at")),)
-
-
-class AppendOnly(Exception):
-    pass
-
-
-# The audit log: every moderation and admin action (who, what, when, before/after, why).
-# Append-only: the application inserts rows and never updates or deletes them.
-class AuditLogEntry(Model):
-    id = fields.IntField(primary_key=True)
-    actor: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
-        "participation.User", related_name="audit_entries", null=True, on_delete=fields.SET_NULL
-    )
-    actor_id: int | None
-    actor_name = fields.CharField(max_length=80, default="")  # kept if the account goes
-    action = fields.CharField(max_length=40)
-    target_type = fields.CharField(max_length=30)
-    target_id = fields.IntField(null=True)
-    before = fields.TextField(default="")
-    after = fields.TextField(default="")
-    reason = fields.TextField(default="")
-    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        table = "moderation_auditlog"
-
-    async def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._saved_in_db:
-            await super().save(*args, **kwargs)
-            return
-        raise AppendOnly("audit log entries are never changed")
-
-    async def delete(self, *args: Any, **kwargs: Any) -> None:
-        raise AppendOnly("audit log entries are never deleted")
 
 
 # A ready-made reason offered in the queue, in French and English; administrators edit them

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from tortoise.expressions import Q, Subquery
+from tortoise.expressions import Subquery
 
-from moderation.content import KINDS, Item
 from moderation.domain import PAGE_SIZE, CaseKind, CaseStatus, ReportReason
-from moderation.models import AuditLogEntry, ModerationCase, ModerationDecision, Report, UserBlock
+from moderation.models import ModerationCase, ModerationDecision, Report, UserBlock
+from participation.contributions import Item, content_kinds
 from participation.numbers import parse_page
 from participation.web import query_string
 
@@ -54,7 +54,7 @@ class QueueParams:
         reason = query.get("reason", "")
         kind = query.get("kind", "")
         return cls(
-            type=content_type if content_type in KINDS else "",
+            type=content_type if content_type in content_kinds() else "",
             reason=reason if reason in ReportReason.__members__.values() else "",
             kind=kind if kind in CaseKind.__members__.values() else "",
             page=parse_page(page, 100_000),
@@ -98,9 +98,10 @@ async def queue_page(params: QueueParams) -> QueuePage:
     for case in rows:
         by_type.setdefault(case.content_type, []).append(case.content_id)
     items: dict[tuple[str, int], Item] = {}
+    kinds = content_kinds()
     for content_type, ids in by_type.items():
-        if content_type in KINDS:
-            for content_id, item in (await KINDS[content_type].load(ids)).items():
+        if content_type in kinds:
+            for content_id, item in (await kinds[content_type].load(ids)).items():
                 items[(content_type, content_id)] = item
     reports: dict[int, list[Report]] = {}
     if rows:
@@ -157,46 +158,3 @@ async def decisions_about(user_id: int) -> list[tuple[ModerationDecision, bool]]
         ).values_list("id", flat=True)
     )
     return [(d, d.case_id in reviewed) for d in decisions]
-
-
-# --- the audit log ----------------------------------------------------------------------------
-
-AUDIT_PAGE_SIZE = 50
-
-
-@dataclass(frozen=True)
-class AuditParams:
-    action: str = ""
-    target_type: str = ""
-    page: int = 1
-
-    @classmethod
-    def from_query(cls, query: Any) -> AuditParams:
-        page = query.get("page", "1")
-        return cls(
-            action=query.get("action", "")[:40],
-            target_type=query.get("target_type", "")[:30],
-            page=parse_page(page, 100_000),
-        )
-
-    def query_string(self, **changes: Any) -> str:
-        return query_string({**self.__dict__, **changes})
-
-
-def audit_entries(params: AuditParams) -> Any:
-    qs = AuditLogEntry.all()
-    if params.action:
-        qs = qs.filter(Q(action=params.action) | Q(action__startswith=params.action + ":"))
-    if params.target_type:
-        qs = qs.filter(target_type=params.target_type)
-    return qs
-
-
-async def audit_page(params: AuditParams) -> tuple[list[AuditLogEntry], bool]:
-    rows = list(
-        await audit_entries(params)
-        .order_by("-id")
-        .offset((params.page - 1) * AUDIT_PAGE_SIZE)
-        .limit(AUDIT_PAGE_SIZE + 1)
-    )
-    return rows[:AUDIT_PAGE_SIZE], len(rows) > AUDIT_PAGE_SIZE

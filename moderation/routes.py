@@ -13,8 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from moderation import domain, queries, ratelimit, services
-from moderation.content import KINDS
+from moderation import domain, queries, services
 from moderation.domain import (
     ACTION_LABELS,
     BLOCK_DURATION_LABELS,
@@ -26,28 +25,28 @@ from moderation.domain import (
     ReportReason,
 )
 from moderation.models import ReasonTemplate
-from participation import formatting, spreadsheet
+from participation import audit, formatting, ratelimit, spreadsheet
 from participation.accounts.models import User
+from participation.contributions import content_kinds
 from participation.i18n import current_language, gettext, ngettext
 from participation.numbers import parse_id
 from participation.permissions import can_administer, can_moderate, is_signed_in
-from participation.refusals import NotFound
+from participation.refusals import NotFound, Refused
 from participation.templating import flash, is_htmx, render
-from participation.web import form_data, redirect, require, translated
+from participation.urls import url
+from participation.web import attachment, errors_of, form_data, redirect, require, settings_of
 
 
-def _settings(request: Request) -> Any:
-    return request.app.state.settings
-
-
-LABELS = {
-    "ACTION_LABELS": ACTION_LABELS,
-    "CASE_KIND_LABELS": CASE_KIND_LABELS,
-    "STATE_LABELS": MODERATION_STATE_LABELS,
-    "REPORT_REASON_LABELS": REPORT_REASON_LABELS,
-    "BLOCK_DURATION_LABELS": BLOCK_DURATION_LABELS,
-    "KIND_LABELS": {name: kind.label for name, kind in KINDS.items()},
-}
+def labels() -> dict[str, Any]:
+    """The labels the moderation templates show (content kinds: those installed)."""
+    return {
+        "ACTION_LABELS": ACTION_LABELS,
+        "CASE_KIND_LABELS": CASE_KIND_LABELS,
+        "STATE_LABELS": MODERATION_STATE_LABELS,
+        "REPORT_REASON_LABELS": REPORT_REASON_LABELS,
+        "BLOCK_DURATION_LABELS": BLOCK_DURATION_LABELS,
+        "KIND_LABELS": {name: kind.label for name, kind in content_kinds().items()},
+    }
 
 
 # --- the queue --------------------------------------------------------------------------------
@@ -64,7 +63,7 @@ async def _queue(
         "errors": errors,
         "reason_templates": templates,
         "language": current_language.get(),
-        **LABELS,
+        **labels(),
     }
     return render(
         request,
@@ -95,12 +94,12 @@ async def decide(request: Request) -> Response:
     )
     try:
         outcome = await services.decide(
-            _settings(request), user, case_ids, data.get("action", ""), reason
+            settings_of(request), user, case_ids, data.get("action", ""), reason
         )
-    except services.FormProblems as refused:
+    except Refused as refused:
         # htmx swaps only 2xx answers: the fragment with its errors comes back as 200
         status = 200 if is_htmx(request) else 422
-        return await _queue(request, back, translated(refused.problems), status)
+        return await _queue(request, back, errors_of(refused.problems), status)
     message = _decided(Action(data["action"]), outcome.done)
     if outcome.skipped:
         message += " " + ngettext(
@@ -111,8 +110,7 @@ async def decide(request: Request) -> Response:
     flash(request, message, "success" if outcome.done else "error")
     if is_htmx(request):
         return await _queue(request, back, {})
-    query = back.query_string()
-    return redirect("/moderation" + (f"?{query}" if query else ""))
+    return redirect(url("moderation:index", query=back.query_string()))
 
 
 # --- reports ----------------------------------------------------------------------------------
@@ -132,7 +130,7 @@ def _decided(action: Action, count: int) -> str:
 
 async def _reportable(request: Request) -> tuple[str, int, Any]:
     content_type = request.path_params["type"]
-    kind = KINDS.get(content_type)
+    kind = content_kinds().get(content_type)
     if kind is None:
         raise NotFound()
     item = await kind.visible_to(request.scope["user"], request.path_params["id"])
@@ -146,7 +144,7 @@ async def report(request: Request) -> Response:
     content_type, content_id, item = await _reportable(request)
     if not domain.can_report(user, item.author_id, item.coauthor_ids):
         raise services.NotAllowed()
-    context: dict[str, Any] = {"item": item, "values": {}, "errors": {}, **LABELS}
+    context: dict[str, Any] = {"item": item, "values": {}, "errors": {}, **labels()}
     context["reasons"] = list(ReportReason)
     if request.method == "GET":
         return render(request, "moderation/report.html", context)
@@ -154,19 +152,21 @@ async def report(request: Request) -> Response:
     data = await form_data(request)
     try:
         result = await services.report(
-            _settings(request),
+            settings_of(request),
             user,
             content_type,
             content_id,
             data.get("reason", ""),
             data.get("text", ""),
         )
-    except services.FormProblems as refused:
-        context.update(values=data, errors=translated(refused.problems))
+    except Refused as refused:
+        context.update(values=data, errors=errors_of(refused.problems))
         return render(request, "moderation/report.html", context, status_code=422)
     flash(request, gettext("Thank you: the moderators will look at it."))
     if result.hidden:
-        return redirect("/proposals" if content_type == "proposal" else item.url.split("#")[0])
+        return redirect(
+            url("proposals:index") if content_type == "proposal" else item.url.split("#")[0]
+        )
     return redirect(item.url)
 
 
@@ -184,7 +184,7 @@ async def _mine_page(
         "can_request_review": domain.can_request_review,
         "review_errors": {failed[0]: failed[2]} if failed else {},
         "review_values": {failed[0]: failed[1]} if failed else {},
-        **LABELS,
+        **labels(),
     }
     return render(request, "moderation/mine.html", context, status_code=422 if failed else 200)
 
@@ -198,12 +198,12 @@ async def request_review(request: Request) -> Response:
     data = await form_data(request)
     try:
         await services.request_review(user, request.path_params["id"], data.get("text", ""))
-    except services.FormProblems as refused:
+    except Refused as refused:
         decision_id = request.path_params["id"]
-        failed = (decision_id, data.get("text", ""), translated(refused.problems)["text"])
+        failed = (decision_id, data.get("text", ""), errors_of(refused.problems)["text"])
         return await _mine_page(request, user, failed)
     flash(request, gettext("Your request is sent: a moderator will look at it again."))
-    return redirect("/moderation/mine")
+    return redirect(url("moderation:mine"))
 
 
 # --- people: history, block, unblock ----------------------------------------------------------
@@ -219,7 +219,7 @@ async def _person_page(
         "durations": list(BlockDuration),
         "errors": errors,
         "values": values,
-        **LABELS,
+        **labels(),
     }
     return render(request, "moderation/user.html", context, status_code=status)
 
@@ -242,10 +242,10 @@ async def block_user(request: Request) -> Response:
     data = await form_data(request)
     try:
         await services.block(moderator, person.id, data.get("duration", ""), data.get("reason", ""))
-    except services.FormProblems as refused:
-        return await _person_page(request, person, translated(refused.problems), data, 422)
+    except Refused as refused:
+        return await _person_page(request, person, errors_of(refused.problems), data, 422)
     flash(request, gettext("The account is blocked."))
-    return redirect(f"/moderation/users/{person.id}")
+    return redirect(url("moderation:user", id=person.id))
 
 
 async def unblock_user(request: Request) -> Response:
@@ -254,10 +254,10 @@ async def unblock_user(request: Request) -> Response:
     data = await form_data(request)
     try:
         await services.unblock(admin, person.id, data.get("reason", ""))
-    except services.FormProblems as refused:
-        return await _person_page(request, person, translated(refused.problems), data, 422)
+    except Refused as refused:
+        return await _person_page(request, person, errors_of(refused.problems), data, 422)
     flash(request, gettext("The account is unblocked."))
-    return redirect(f"/moderation/users/{person.id}")
+    return redirect(url("moderation:user", id=person.id))
 
 
 # --- the audit log (administrators): browse and export; no route changes it -----------------
@@ -265,8 +265,8 @@ async def unblock_user(request: Request) -> Response:
 
 async def audit_log(request: Request) -> Response:
     require(request, can_administer)
-    params = queries.AuditParams.from_query(request.query_params)
-    entries, has_next = await queries.audit_page(params)
+    params = audit.AuditParams.from_query(request.query_params)
+    entries, has_next = await audit.audit_page(params)
     context = {"entries": entries, "has_next": has_next, "params": params}
     return render(request, "moderation/audit.html", context)
 
@@ -287,20 +287,16 @@ AUDIT_FIELDS = [
 
 async def audit_csv(request: Request) -> Response:
     require(request, can_administer)
-    params = queries.AuditParams.from_query(request.query_params)
+    params = audit.AuditParams.from_query(request.query_params)
     buffer = io.StringIO()
     writer = spreadsheet.writer(buffer)
     writer.writerow(AUDIT_FIELDS)
-    rows = await queries.audit_entries(params).order_by("id").values_list(*AUDIT_FIELDS)
+    rows = await audit.audit_entries(params).order_by("id").values_list(*AUDIT_FIELDS)
     for row in rows:
         row = list(row)
         row[1] = formatting.iso_local(row[1]) or ""
         writer.writerow(row)
-    return Response(
-        buffer.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="audit-log.csv"'},
-    )
+    return attachment(buffer.getvalue(), "text/csv; charset=utf-8", "audit-log.csv")
 
 
 # --- ready-made reasons (administrators) ---------------------------------------------------
@@ -325,10 +321,10 @@ async def reasons(request: Request) -> Response:
     data = await form_data(request)
     try:
         await services.save_reason_template(admin, data.get("text_fr", ""), data.get("text_en", ""))
-    except services.FormProblems as refused:
-        return await _reasons_page(request, data, translated(refused.problems), 422)
+    except Refused as refused:
+        return await _reasons_page(request, data, errors_of(refused.problems), 422)
     flash(request, gettext("The reason is added."))
-    return redirect("/admin/moderation/reasons")
+    return redirect(url("moderation:reasons"))
 
 
 async def reason_edit(request: Request) -> Response:
@@ -345,42 +341,42 @@ async def reason_edit(request: Request) -> Response:
         await services.save_reason_template(
             admin, data.get("text_fr", ""), data.get("text_en", ""), template.id
         )
-    except services.FormProblems as refused:
-        context.update(values=data, errors=translated(refused.problems))
+    except Refused as refused:
+        context.update(values=data, errors=errors_of(refused.problems))
         return render(request, "moderation/reason_form.html", context, status_code=422)
     flash(request, gettext("The reason is saved."))
-    return redirect("/admin/moderation/reasons")
+    return redirect(url("moderation:reasons"))
 
 
 async def reason_delete(request: Request) -> Response:
     admin = require(request, can_administer)
     await services.delete_reason_template(admin, request.path_params["id"])
     flash(request, gettext("The reason is deleted."))
-    return redirect("/admin/moderation/reasons")
+    return redirect(url("moderation:reasons"))
 
 
 routes = [
     Route("/moderation", index, name="moderation:index"),
     Route("/moderation/decide", decide, methods=["POST"], name="moderation:decide"),
     Route(
-        "/moderation/report/{type:str}/{id:int}",
+        "/moderation/report/{type:str}/{id:id}",
         report,
         methods=["GET", "POST"],
         name="moderation:report",
     ),
     Route("/moderation/mine", mine, name="moderation:mine"),
     Route(
-        "/moderation/decisions/{id:int}/review",
+        "/moderation/decisions/{id:id}/review",
         request_review,
         methods=["POST"],
         name="moderation:review",
     ),
-    Route("/moderation/users/{id:int}", user_history, name="moderation:user"),
+    Route("/moderation/users/{id:id}", user_history, name="moderation:user"),
     Route(
-        "/moderation/users/{id:int}/block", block_user, methods=["POST"], name="moderation:block"
+        "/moderation/users/{id:id}/block", block_user, methods=["POST"], name="moderation:block"
     ),
     Route(
-        "/moderation/users/{id:int}/unblock",
+        "/moderation/users/{id:id}/unblock",
         unblock_user,
         methods=["POST"],
         name="moderation:unblock",
@@ -388,13 +384,13 @@ routes = [
     Route("/admin/audit", audit_log, name="moderation:audit"),
     Route("/admin/moderation/reasons", reasons, methods=["GET", "POST"], name="moderation:reasons"),
     Route(
-        "/admin/moderation/reasons/{id:int}",
+        "/admin/moderation/reasons/{id:id}",
         reason_edit,
         methods=["GET", "POST"],
         name="moderation:reason_edit",
     ),
     Route(
-        "/admin/moderation/reasons/{id:int}/delete",
+        "/admin/moderation/reasons/{id:id}/delete",
         reason_delete,
         methods=["POST"],
         name="moderation:reason_delete",

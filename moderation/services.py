@@ -5,18 +5,16 @@ Every decision, block and unblock appends an audit log entry in the same transac
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from tortoise import timezone
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F
+from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from moderation import domain
-from moderation.content import KINDS, ContentKind, Item
 from moderation.domain import (
     ACTION_LABELS,
     Action,
@@ -27,7 +25,6 @@ from moderation.domain import (
     ModerationState,
 )
 from moderation.models import (
-    AuditLogEntry,
     ModerationCase,
     ModerationDecision,
     ReasonTemplate,
@@ -36,51 +33,22 @@ from moderation.models import (
 )
 from participation import mail
 from participation.accounts.models import User
-from participation.accounts.services import FormProblems
+from participation.audit import audit
+from participation.contributions import ContentKind, Item, content_kinds
 from participation.i18n import N_
 from participation.notifications import services as notifications
-from participation.refusals import NotAllowed, NotFound
+from participation.refusals import NotAllowed, NotFound, Refused, refuse_fields
 from participation.settings import Settings
+from participation.urls import url
 
-__all__ = ["DomainError", "FormProblems", "NotAllowed"]
+__all__ = ["DomainError", "NotAllowed", "Refused"]
 
 
 def kind_of(content_type: str) -> ContentKind:
-    kind = KINDS.get(content_type)
+    kind = content_kinds().get(content_type)
     if kind is None:
         raise DomainError(N_("This content does not exist."))
     return kind
-
-
-# --- the audit log ----------------------------------------------------------------------------
-
-
-async def audit(
-    actor: Any,
-    action: str,
-    target_type: str,
-    target_id: int | None,
-    before: Any = "",
-    after: Any = "",
-    reason: str = "",
-) -> AuditLogEntry:
-    """Append one entry; call it inside the transaction of the action it records."""
-
-    def dump(value: Any) -> str:
-        if isinstance(value, str):
-            return value
-        return json.dumps(value, ensure_ascii=False, default=str)  # dates as ISO text
-
-    return await AuditLogEntry.create(
-        actor_id=getattr(actor, "id", None),
-        actor_name=getattr(actor, "display_name", "") or "",
-        action=action,
-        target_type=target_type,
-        target_id=target_id,
-        before=dump(before),
-        after=dump(after),
-        reason=reason,
-    )
 
 
 # --- cases ------------------------------------------------------------------------------------
@@ -152,17 +120,9 @@ async def abuse_problem(user: Any, text: str, content_type: str) -> str | None:
     created_at = getattr(user, "created_at", None) or now
     if problem := domain.links_problem(text, created_at, now):
         return problem
-    from participation.comments.models import Comment
-    from participation.proposals.models import Proposal
-    from participation.richtext import to_text
-
-    model: Any = {"comment": Comment, "proposal": Proposal}.get(content_type)
-    recent: list[str] = []
-    if model is not None:  # the last 20 texts of the day, read in SQL
-        since = now - timedelta(days=1)
-        rows = model.filter(author_id=user.id, created_at__gte=since).order_by("-id").limit(20)
-        recent = [row.body for row in await rows]
-    if domain.is_duplicate(text, [to_text(body) for body in recent]):
+    kind = content_kinds().get(content_type)
+    recent = [] if kind is None else await kind.recent_texts(user.id, now - timedelta(days=1))
+    if domain.is_duplicate(text, recent):
         return N_("You already posted this text. Write something new.")
     return None
 
@@ -187,7 +147,7 @@ async def report(
     if not domain.can_report(user, item.author_id, item.coauthor_ids):
         raise NotAllowed()
     if problems := domain.report_problems(reason, text):
-        raise FormProblems(problems)
+        raise refuse_fields(problems)
     hidden = False
     try:
         async with in_transaction():
@@ -250,11 +210,11 @@ async def decide(
     try:
         chosen = Action(action)
     except ValueError:
-        raise FormProblems({"action": N_("Choose a decision.")}) from None
+        raise refuse_fields({"action": N_("Choose a decision.")}) from None
     if problem := domain.reason_problem(reason):
-        raise FormProblems({"reason": problem})
+        raise refuse_fields({"reason": problem})
     if not case_ids:
-        raise FormProblems({"cases": N_("Select at least one item.")})
+        raise refuse_fields({"cases": N_("Select at least one item.")})
     done = skipped = 0
     for case_id in case_ids:
         try:
@@ -269,9 +229,10 @@ async def _decide_one(
     settings: Settings, moderator: Any, case_id: int, action: Action, reason: str
 ) -> bool:
     case = await ModerationCase.get_or_none(id=case_id, status=CaseStatus.OPEN)
-    if case is None or case.content_type not in KINDS:
+    kinds = content_kinds()
+    if case is None or case.content_type not in kinds:
         return False
-    kind = KINDS[case.content_type]
+    kind = kinds[case.content_type]
     item = (await kind.load([case.content_id])).get(case.content_id)
     if item is None:
         return False
@@ -329,18 +290,9 @@ async def _notify_author(
 ) -> list[mail.OutboxEmail]:
     if item.author_id is None:
         return []
-    from participation.comments.models import Comment
-    from participation.proposals.models import Proposal
-
     author = await User.filter(id=item.author_id)
-    proposal: Proposal | None = None
-    comment: Comment | None = None
-    if item.content_type == "proposal":
-        proposal = await Proposal.get(id=item.id)
-    elif item.content_type == "comment":
-        comment = await Comment.get(id=item.id)
-        proposal = await Proposal.get(id=comment.proposal_id)
-    # else a budget project: no proposal to hang the notification on, its title instead
+    # a proposal or a comment; else (a budget project) no proposal: its title instead
+    proposal, comment = await content_kinds()[item.content_kind].notification_subject(item)
     return await notifications.notify(
         settings,
         notifications.Kind.MODERATION,
@@ -350,7 +302,7 @@ async def _notify_author(
         comment,
         state=ACTION_LABELS[Action(decision.action)],
         reason=decision.reason,
-        link=f"{settings.base_url}/moderation/mine",
+        link=settings.base_url + url("moderation:mine"),
         title=item.title,
     )
 
@@ -368,7 +320,7 @@ async def request_review(user: Any, decision_id: int, text: str) -> ModerationDe
     if not domain.can_request_review(user, decision.author_id, Action(decision.action), already):
         raise NotAllowed()
     if len(text) > domain.REVIEW_TEXT_MAX:
-        raise FormProblems({"text": N_("The explanation must be at most 1,000 characters long.")})
+        raise refuse_fields({"text": N_("The explanation must be at most 1,000 characters long.")})
     now = timezone.now()
     async with in_transaction():
         claimed = await ModerationCase.filter(id=case.id, review_requested_at=None).update(
@@ -394,8 +346,6 @@ async def request_review(user: Any, decision_id: int, text: str) -> ModerationDe
 
 
 async def active_block(user_id: int) -> UserBlock | None:
-    from tortoise.expressions import Q
-
     now = timezone.now()
     return (
         await UserBlock.filter(user_id=user_id, lifted_at=None)
@@ -419,14 +369,14 @@ async def block(moderator: Any, user_id: int, duration: str, reason: str) -> Use
     if problem := domain.reason_problem(reason):
         problems["reason"] = problem
     if problems:
-        raise FormProblems(problems)
+        raise refuse_fields(problems)
     ends_at = domain.block_ends_at(timezone.now(), BlockDuration(duration))
     async with in_transaction():
         created = await UserBlock.create(
             user_id=target.id, blocked_by_id=moderator.id, reason=reason.strip(), ends_at=ends_at
         )
         hidden: dict[str, list[int]] = {}
-        for name, kind in KINDS.items():
+        for name, kind in content_kinds().items():
             ids = await kind.hide_pending_of(target.id)
             if ids:
                 hidden[name] = ids
@@ -454,7 +404,7 @@ async def unblock(admin: Any, user_id: int, reason: str) -> int:
     if not getattr(admin, "is_admin", False):
         raise NotAllowed()
     if problem := domain.reason_problem(reason):
-        raise FormProblems({"reason": problem})
+        raise refuse_fields({"reason": problem})
     current = await active_block(user_id)
     if current is None:
         raise DomainError(N_("This person is not blocked."))
@@ -482,7 +432,7 @@ async def save_reason_template(
     if not getattr(admin, "is_admin", False):
         raise NotAllowed()
     if problems := domain.reason_template_problems(text_fr, text_en):
-        raise FormProblems(problems)
+        raise refuse_fields(problems)
     async with in_transaction():
         if template_id is None:
             last = await ReasonTemplate.all().order_by("-position").first()

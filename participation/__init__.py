@@ -1,11 +1,8 @@
-"""Participation: a participatory democracy platform for French local governments."""
+"""Participation: a participatory democracy platform for French local governments.
 
-from starlette.convertors import register_url_convertor
-
-from participation.numbers import IdConvertor
+Nothing happens at import time here: `participation.spreadsheet` (pure) is imported by the tally
+engine, which runs without the web stack. The `{name:id}` route convertor is registered by
+`participation.web`, which every route module imports.
+"""
 
 __version__ = "0.1.0"
-
-# Every `{...:int}` in our routes is a database id: bound it before any route is compiled (route
-# modules of every feature import `participation` first), so a forged 20-digit id is a 404.
-register_url_convertor("int", IdConvertor())

@@ -10,19 +10,11 @@ from redis.asyncio import Redis
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.routing import Mount
+from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from budgets import routes as budgets_routes
-from consultations import routes as consultations_routes
-from followup import routes as followup_routes
-from indicators import routes as indicators_routes
-from moderation import routes as moderation_routes
-from moderation.middleware import BlockedUserMiddleware
-from moderation.ratelimit import RateLimited, rate_limited
-from participation import formatting, pages, queue
+from participation import features, formatting, pages, queue, urls
 from participation.accounts import routes as accounts_routes
-from participation.comments import routes as comments_routes
 from participation.db import close_database, init_database
 from participation.errors import EXCEPTION_HANDLERS
 from participation.middleware import (
@@ -34,13 +26,38 @@ from participation.middleware import (
 )
 from participation.notifications import routes as notifications_routes
 from participation.pagecache import InvalidatePagesOnWrite
-from participation.proposals import routes as proposals_routes
+from participation.ratelimit import RateLimited, rate_limited
 from participation.redis import redis_url
 from participation.sections import routes as section_routes
 from participation.settings import Settings
 from participation.templating import STATIC_DIR
 
 SESSION_MAX_AGE = 14 * 24 * 3600
+
+
+def feature_routes() -> list[BaseRoute]:
+    """Every feature's routes, in the order of `features.INSTALLED`: under `Feature.path` when
+    it has one (a Mount named after the feature), else as they are."""
+    routes: list[BaseRoute] = []
+    for feature in features.FEATURES:
+        if feature.path:
+            routes.append(Mount(feature.path, routes=list(feature.routes), name=feature.name))
+        else:
+            routes.extend(feature.routes)
+    return routes
+
+
+def all_routes() -> list[BaseRoute]:
+    """Every route of the app, each named "package:route" (participation/urls.py): the core's,
+    then every feature's (`feature_routes`)."""
+    return [
+        *pages.routes,
+        *accounts_routes.routes,
+        *notifications_routes.routes,
+        *feature_routes(),
+        *section_routes,
+        Mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static"),
+    ]
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -63,20 +80,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     app = Starlette(
         debug=False,
-        routes=[
-            *pages.routes,
-            *accounts_routes.routes,
-            *budgets_routes.routes,
-            *consultations_routes.routes,
-            *proposals_routes.routes,
-            *comments_routes.routes,
-            *notifications_routes.routes,
-            *moderation_routes.routes,
-            *indicators_routes.routes,
-            *followup_routes.routes,
-            *section_routes,
-            Mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static"),
-        ],
+        routes=all_routes(),
         middleware=[
             Middleware(SecurityHeadersMiddleware),
             Middleware(
@@ -91,12 +95,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Middleware(DatabaseUnavailableMiddleware),
             Middleware(CSRFMiddleware, max_body_size=settings.max_body_size),
             Middleware(InvalidatePagesOnWrite),
-            # the ballot reads its budget and residency with the session: one round trip
-            Middleware(AuthMiddleware, prefetch=[budgets_routes.BALLOT_PREFETCH]),
-            Middleware(BlockedUserMiddleware),
+            # hot routes read their rows with the session: one round trip (the ballot's budget)
+            Middleware(
+                AuthMiddleware,
+                prefetch=[p for f in features.FEATURES for p in f.session_prefetch],
+            ),
+            *(Middleware(cls) for f in features.FEATURES for cls in f.middleware),
         ],
         exception_handlers={**EXCEPTION_HANDLERS, RateLimited: rate_limited},  # type: ignore[dict-item]
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.urls = urls.use(app.routes)  # compiled once: templates build many links
     return app

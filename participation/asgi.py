@@ -14,7 +14,7 @@ from participation.settings import Settings
 
 
 def web_app() -> Any:
-    from granian.utils.proxies import wrap_asgi_with_proxy_headers
+    from granian.utils.proxies import wrap_asgi_with_proxy_headers  # only granian runs this
 
     settings = Settings.from_env()
     app = wrap_asgi_with_proxy_headers(create_app(settings), settings.forwarded_allow_ips)

@@ -24,7 +24,15 @@ import subprocess
 import sys
 from collections.abc import Sequence
 
+from participation import demo, features
+from participation.accounts import services as accounts
+from participation.db import close_database, init_database, run_migrations
+from participation.i18n import gettext
+from participation.redis import environ_with_redis, redis_url, stop_embedded_redis
+from participation.refusals import Refused  # pure: no web stack, no database
+from participation.sealing import new_key
 from participation.settings import ConfigurationError, Settings
+from participation.worker import build_worker
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -71,38 +79,27 @@ def build_parser() -> argparse.ArgumentParser:
         "answers-key", help="print a new random ANSWERS_KEY (docs/configuration.md)"
     )
     answers_key.set_defaults(func=print_answers_key)
-    demo = commands.add_parser("demo", help="load the demo town (idempotent)")
-    demo.set_defaults(func=load_demo)
-    tally_budget = commands.add_parser(
-        "tally-budget",
-        help="open a closed budget's sealed ballots with the trustees' key shares, and count",
-    )
-    tally_budget.add_argument("budget_id", type=int, metavar="BUDGET_ID")
-    tally_budget.set_defaults(func=tally_sealed_budget)
+    demo_town = commands.add_parser("demo", help="load the demo town (idempotent)")
+    demo_town.set_defaults(func=load_demo)
     admin = commands.add_parser("createadmin", help="create or promote a staff account")
     admin.add_argument("--email", required=True)
     admin.add_argument("--name", default="", help="public name (default: from the e-mail)")
     admin.add_argument("--password", help="default: asked, or ADMIN_PASSWORD")
     admin.set_defaults(func=create_admin)
-    try:
-        from budgets.tally_cli import add_tally_parser
-    except ImportError:  # the tally engine is optional for the web platform's CLI
-        pass
-    else:
-        add_tally_parser(commands)
+    for feature in features.FEATURES:  # tally, tally-budget (budgets)
+        if feature.commands is not None:
+            feature.commands(commands)
     return parser
 
 
 def serve_web(args: argparse.Namespace) -> int:
-    from participation.redis import redis_url
-
     settings = Settings.from_env()
     # Resolve Redis once here, so that every web process shares the same (embedded) server.
     os.environ["REDIS_URL"] = redis_url(settings)
     port = args.port or settings.port
     workers = args.workers or settings.web_concurrency
     if args.server == "uvicorn":
-        import uvicorn
+        import uvicorn  # only the server chosen is imported (granian is the default)
 
         uvicorn.run(
             "participation.app:create_app",
@@ -118,7 +115,7 @@ def serve_web(args: argparse.Namespace) -> int:
         return 0
     # granian: its Rust HTTP layer and process model served 8x uvicorn's requests per second
     # with 2 processes on 2 cores (docs/performance.md, "Load").
-    from granian.constants import Interfaces
+    from granian.constants import Interfaces  # only the server chosen is imported
     from granian.log import LogLevels
     from granian.server import Server
 
@@ -137,8 +134,6 @@ def serve_web(args: argparse.Namespace) -> int:
 
 
 def run_worker(args: argparse.Namespace) -> int:
-    from participation.redis import redis_url
-    from participation.worker import build_worker
 
     settings = Settings.from_env()
     # e-mails are written to this log when no SMTP server is set
@@ -150,7 +145,6 @@ def run_worker(args: argparse.Namespace) -> int:
 
 def run_all(args: argparse.Namespace) -> int:
     """Embedded Redis first, then web and worker as child processes; Ctrl-C stops all three."""
-    from participation.redis import environ_with_redis, redis_url, stop_embedded_redis
 
     settings = Settings.from_env()
     env = environ_with_redis(redis_url(settings))
@@ -200,7 +194,6 @@ def _wait_then_stop(children: list[subprocess.Popen[bytes]]) -> None:
 
 
 def migrate_database(args: argparse.Namespace) -> int:
-    from participation.db import run_migrations
 
     asyncio.run(run_migrations(Settings.from_env()))
     print("Database is up to date.")
@@ -208,7 +201,7 @@ def migrate_database(args: argparse.Namespace) -> int:
 
 
 def make_migrations(args: argparse.Namespace) -> int:
-    from tortoise.cli.cli import run_cli_async
+    from tortoise.cli.cli import run_cli_async  # a developer's tool, not needed to run the site
 
     argv = ["-c", "participation.db.TORTOISE_ORM_FOR_CLI", "makemigrations"]
     if args.name:
@@ -217,71 +210,16 @@ def make_migrations(args: argparse.Namespace) -> int:
 
 
 def print_answers_key(args: argparse.Namespace) -> int:
-    from participation.sealing import new_key
-
     print(new_key())
     return 0
 
 
 def load_demo(args: argparse.Namespace) -> int:
-    from participation.demo import load
-
-    asyncio.run(load(Settings.from_env()))
+    asyncio.run(demo.load(Settings.from_env()))
     return 0
 
 
-def read_shares(threshold: int, interactive: bool) -> list[str]:
-    """The trustees' key shares: typed one by one without echo on a terminal (never as
-    arguments: they would stay in the shell history), or one per line on stdin."""
-    if not interactive:
-        return [line.strip() for line in sys.stdin if line.strip()]
-    shares: list[str] = []
-    while True:
-        prompt = f"Key share {len(shares) + 1} of {threshold} (empty to stop): "
-        text = getpass.getpass(prompt).strip()
-        if not text:
-            return shares
-        shares.append(text)
-        if len(shares) >= threshold:
-            return shares
-
-
-def tally_sealed_budget(args: argparse.Namespace) -> int:
-    from budgets.ballot_box import open_ballots
-    from budgets.models import Budget
-    from participation.db import close_database, init_database
-    from participation.i18n import gettext
-    from participation.refusals import Refused
-
-    settings = Settings.from_env()
-
-    async def run() -> int:
-        await init_database(settings)
-        try:
-            budget = await Budget.get_or_none(id=args.budget_id)
-            if budget is None:
-                print(f"No budget {args.budget_id}.", file=sys.stderr)
-                return 2
-            shares = read_shares(budget.ballot_key_threshold or 1, sys.stdin.isatty())
-            try:
-                count = await open_ballots(budget.id, shares)
-            except Refused as refused:
-                for problem in refused.problems:
-                    print(gettext(problem.message).format(**problem.values), file=sys.stderr)
-                return 1
-            print(f"{count} ballots opened and counted for budget {budget.id}.")
-            return 0
-        finally:
-            await close_database()
-
-    return asyncio.run(run())
-
-
 def create_admin(args: argparse.Namespace) -> int:
-    from participation.accounts.services import FormProblems, create_admin
-    from participation.db import close_database, init_database
-    from participation.i18n import gettext
-
     settings = Settings.from_env()
     password = args.password or os.environ.get("ADMIN_PASSWORD") or getpass.getpass("Password: ")
     name = args.name or args.email.split("@")[0]
@@ -289,10 +227,10 @@ def create_admin(args: argparse.Namespace) -> int:
     async def create() -> int:
         await init_database(settings)
         try:
-            user = await create_admin(settings, args.email, name, password)
-        except FormProblems as refused:
-            for field, message in refused.problems.items():
-                print(f"{field}: {gettext(message)}", file=sys.stderr)
+            user = await accounts.create_admin(settings, args.email, name, password)
+        except Refused as refused:
+            for problem in refused.problems:
+                print(f"{problem.field}: {gettext(problem.message)}", file=sys.stderr)
             return 2
         finally:
             await close_database()

@@ -16,27 +16,35 @@ from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.exceptions import DBConnectionError
 
+from participation import features
 from participation.settings import Settings
 
 CONNECT_TIMEOUT = 5  # seconds to open a connection to PostgreSQL before giving up
 
-# label -> model modules; the label is also the package that holds `migrations/`.
-APPS: dict[str, list[str]] = {
-    "participation": [
-        "participation.accounts.models",
-        "participation.mail",
-        "participation.outbox",
-        "participation.territory",
-        "participation.proposals.models",
-        "participation.comments.models",
-        "participation.notifications.models",
-    ],
-    "budgets": ["budgets.models"],
-    "consultations": ["consultations.models"],
-    "moderation": ["moderation.models"],
-    "indicators": ["indicators.models"],
-    "followup": ["followup.models"],
-}
+# The core's own models; each feature adds its own (`Feature.models`).
+CORE_MODELS = [
+    "participation.accounts.models",
+    "participation.audit",
+    "participation.mail",
+    "participation.outbox",
+    "participation.territory",
+    "participation.residents.models",
+    "participation.notifications.models",
+]
+
+
+def apps() -> dict[str, dict[str, Any]]:
+    """Tortoise apps: the core's (`participation`, with proposals and comments, whose tables
+    live there) and one per feature, each with its migrations (`<package>/migrations`)."""
+    result: dict[str, dict[str, Any]] = {
+        "participation": {"models": list(CORE_MODELS), "migrations": "participation.migrations"}
+    }
+    for feature in features.FEATURES:
+        app = result.setdefault(
+            feature.app_label, {"models": [], "migrations": f"{feature.package}.migrations"}
+        )
+        app["models"].extend(feature.models)
+    return result
 
 
 class PooledConnection(asyncpg.Connection):  # type: ignore[misc]
@@ -78,12 +86,7 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
     return {
         "connections": {"default": _connection(database_url, settings.uses_sqlite)},
         "apps": {
-            label: {
-                "models": modules,
-                "default_connection": "default",
-                "migrations": f"{label}.migrations",
-            }
-            for label, modules in APPS.items()
+            label: {**app, "default_connection": "default"} for label, app in apps().items()
         },
         "use_tz": True,
         "timezone": "UTC",
@@ -158,7 +161,7 @@ def database_unreachable(error: BaseException) -> bool:
 
 
 async def run_migrations(settings: Settings) -> None:
-    from tortoise.migrations.api import migrate
+    from tortoise.migrations.api import migrate  # only `participation migrate` needs it
 
     if settings.uses_sqlite and ":memory:" not in settings.database_url:
         settings.data_dir.mkdir(parents=True, exist_ok=True)

@@ -6,15 +6,10 @@ from __future__ import annotations
 
 from tortoise import timezone
 
-from budgets import demo as budgets_demo
-from consultations import demo as consultations_demo
-from followup import demo as followup_demo
-from indicators import demo as indicators_demo
-from moderation import demo as moderation_demo
+from participation import features
 from participation.accounts.models import Role, User
 from participation.accounts.services import hash_password
 from participation.db import close_database, init_database
-from participation.proposals import demo as proposals_demo
 from participation.settings import Settings
 
 TOWN = "Villebelle-sur-Loire"
@@ -48,29 +43,25 @@ async def create_accounts(settings: Settings) -> list[User]:
     return users
 
 
-async def seed(settings: Settings) -> None:
+async def seed(settings: Settings) -> list[str]:
     """Every feature's demo, in order. Each seeds its rows once and recognises them (demo
     accounts, titles), so running it again, as `make run` does at every start, changes
     nothing, and what people created is never touched (tests/participation/test_demo_town.py)."""
-    users = await create_accounts(settings)
-    await proposals_demo.load(settings, users)
-    await budgets_demo.load(settings, users)
-    await consultations_demo.load(settings, users)
-    await moderation_demo.load(settings, users)
-    await followup_demo.load(settings, users)
-    await indicators_demo.load(settings)  # last: figures of everything above
+    context = features.DemoContext(settings, await create_accounts(settings))
+    for feature in features.FEATURES:  # in the order of features.INSTALLED
+        if feature.demo is not None:
+            await feature.demo(context)
+    return context.notes
 
 
 async def load(settings: Settings) -> None:
     await init_database(settings)
     try:
-        await seed(settings)
+        notes = await seed(settings)
     finally:
         await close_database()
     print(f"Demo town {TOWN} is ready. Accounts (demo only):")
     for email, _name, role, password in DEMO_ACCOUNTS:
         print(f"  {role.value:<10} {email:<32} {password}")
-    print(
-        "Resident register (demo only): identifiers VB-0002 to VB-0600, postcode "
-        f"{budgets_demo.POSTCODE}; for instance {' / '.join(budgets_demo.census_person(2))}."
-    )
+    for note in notes:  # what a feature's demo tells (the resident register)
+        print(note)

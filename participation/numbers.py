@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.convertors import Convertor
-
 # PostgreSQL `integer`: the type of every primary key and count column here
 MAX_ID = 2**31 - 1
 
@@ -34,17 +32,3 @@ def parse_page(raw: Any, last: int) -> int:
     """A page number between 1 and `last`; 1 for anything else."""
     value = parse_id(raw)
     return min(value, last) if value is not None else 1
-
-
-class IdConvertor(Convertor[int]):
-    """Starlette's `{id:int}` matches any run of digits; ours stops at 10 digits, and a number
-    above `MAX_ID` matches no route (404) instead of overflowing the database (500)."""
-
-    regex = "[0-9]{1,10}"
-
-    def convert(self, value: str) -> int:
-        number = int(value)
-        return number if number <= MAX_ID else 0  # id 0 never exists: the page answers 404
-
-    def to_string(self, value: int) -> str:
-        return str(int(value))

@@ -34,7 +34,7 @@ from typing import Any
 import asyncpg
 from arq.worker import Function, Retry
 from tortoise import fields, timezone
-from tortoise.expressions import F
+from tortoise.expressions import F, Q
 from tortoise.models import Model
 
 from participation import queue
@@ -107,7 +107,7 @@ async def defer(name: str, *args: int | str) -> OutboxJob:
 
 
 def _job_functions() -> dict[str, Callable[..., Awaitable[Any]]]:
-    from participation.worker import job_functions
+    from participation.worker import job_functions  # here: the worker imports this module
 
     functions: dict[str, Callable[..., Awaitable[Any]]] = {}
     for function in job_functions():
@@ -202,8 +202,6 @@ async def _record_failure(job_id: int, error: BaseException, failed: bool) -> No
 
 def stale(now: Any) -> Any:
     """The filter of rows to enqueue again: pending, and lost or abandoned."""
-    from tortoise.expressions import Q
-
     never_started = Q(started_at=None, created_at__lt=now - LOST_AFTER)
     abandoned = Q(started_at__lt=now - ABANDONED_AFTER)
     return Q(never_started | abandoned, state=JobState.PENDING, attempts__lt=MAX_ATTEMPTS)

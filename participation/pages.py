@@ -14,6 +14,7 @@ from participation.db import database_answers
 from participation.pagecache import cached_for_visitors
 from participation.settings import SUPPORTED_LANGUAGES
 from participation.templating import STATIC_DIR, render
+from participation.urls import url
 from participation.web import form_data, redirect, safe_next
 from participation.worker_status import HEARTBEAT_KEY, HEARTBEAT_MAX_AGE_SECONDS
 
@@ -31,7 +32,7 @@ async def switch_language(request: Request) -> Response:
         if user.is_authenticated and user.language != language:
             user.language = language
             await user.save(update_fields=["language"])
-    return redirect(safe_next(data.get("next"), "/"))
+    return redirect(safe_next(data.get("next"), url("pages:home")))
 
 
 async def healthz(request: Request) -> Response:
@@ -95,9 +96,9 @@ async def favicon(request: Request) -> Response:
 
 
 routes = [
-    Route("/", cached_for_visitors(home), name="home"),
-    Route("/language", switch_language, methods=["POST"], name="language"),
-    Route("/healthz", healthz, name="healthz"),
-    Route("/favicon.ico", favicon, name="favicon"),
-    Route("/favicon.svg", favicon, name="favicon_svg"),
+    Route("/", cached_for_visitors(home), name="pages:home"),
+    Route("/language", switch_language, methods=["POST"], name="pages:language"),
+    Route("/healthz", healthz, name="pages:healthz"),
+    Route("/favicon.ico", favicon, name="pages:favicon"),
+    Route("/favicon.svg", favicon, name="pages:favicon_svg"),
 ]

@@ -8,7 +8,7 @@ leading apostrophe, which spreadsheets show as text; numbers are left alone.
 
 Every CSV the application writes goes through `writer()` (a test checks that no other module
 imports `csv.writer` or `csv.DictWriter`), so a new export cannot forget the neutraliser: its
-`writerow` makes every cell safe. The one exception is the Pabulib format (`budgets/pabulib.py`),
+`writerow` makes every cell safe. The one exception is the Pabulib format (`tally/pabulib.py`),
 a data-exchange file read by programs, whose names must come back as they were written:
 it asks for `keep_formulas=True` by name, and the same test allows it there only.
 """

@@ -17,7 +17,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
-from participation import formatting, i18n, richtext
+from participation import features, formatting, i18n, richtext, urls
+from participation.accounts.domain import FORMER_PARTICIPANT
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DIR = ROOT / "templates"
@@ -50,7 +51,23 @@ def _environment() -> Environment:
     env.filters["deadline"] = formatting.format_deadline
     env.globals["colon"] = formatting.colon
     env.globals["ngettext"] = _ngettext
+    env.globals["nav_links"] = nav_links
+    # url("budgets:project", budget_id=1, project_id=2) -> the path, from the routes the app
+    # compiled once (participation/urls.py); `query=` and `anchor=` add the rest
+    env.globals["url"] = urls.url
     return env
+
+
+def nav_links(user: Any) -> list[features.NavLink]:
+    """The header's feature links (`Feature.nav`) that `user` may follow: everyone's first, in
+    the order of `features.INSTALLED`, then those of a role (moderation)."""
+    allowed = {
+        "": True,
+        "moderator": bool(getattr(user, "is_moderator", False)),
+        "admin": bool(getattr(user, "is_admin", False)),
+    }
+    links = [link for f in features.FEATURES for link in f.nav if allowed.get(link.role, False)]
+    return [link for link in links if not link.role] + [link for link in links if link.role]
 
 
 class _Count(int):
@@ -78,8 +95,6 @@ def _ngettext(
 
 def public_name(user: Any) -> str:
     """The name shown next to a contribution: "Former participant" once the account is deleted."""
-    from participation.accounts.domain import FORMER_PARTICIPANT
-
     if user is None:
         return ""
     if getattr(user, "deleted_at", None) is not None:

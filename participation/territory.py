@@ -1,23 +1,10 @@
-"""Districts and categories of the town: shared by proposals and, later, budgets."""
+"""Categories of the town (themes that contributions are filed under). Districts are part of
+the resident register: participation/residents/models.py."""
 
 from __future__ import annotations
 
 from tortoise import fields
 from tortoise.models import Model
-
-
-# A district (quartier) of the town.
-class District(Model):
-    id = fields.IntField(primary_key=True)
-    name = fields.CharField(max_length=100)
-    slug = fields.CharField(max_length=100, unique=True)
-
-    class Meta:
-        table = "territory_district"
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 # A theme (mobility, environment...) used to file contributions.

@@ -1,34 +1,63 @@
-"""Small helpers shared by every feature's routes: permissions, forms, redirects."""
+"""The helpers of every feature's routes, in one place: the id convertor, the app's settings,
+permissions (`require` raises), refusals shown as form errors, forms, redirects, downloads."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.datastructures import FormData
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from participation.i18n import gettext
+from participation.numbers import MAX_ID
+from participation.refusals import NotAllowed, Problem
+from participation.urls import url
+
+
+class IdConvertor(Convertor[int]):
+    """`{name:id}` in a route path: a database id. Starlette's `int` matches any run of digits;
+    this one stops at 10 digits, and a number above `MAX_ID` matches no row (404) instead of
+    overflowing the database's integer column (500)."""
+
+    regex = "[0-9]{1,10}"
+
+    def convert(self, value: str) -> int:
+        number = int(value)
+        return number if number <= MAX_ID else 0  # id 0 never exists: the page answers 404
+
+    def to_string(self, value: int) -> str:
+        return str(int(value))
+
+
+# Registered under its own name: Starlette's `int` stays what it is for every other app in the
+# process. Every route module imports this module before it declares its routes.
+register_url_convertor("id", IdConvertor())
+
 
 class LoginRequired(Exception):
-    """Raised by `require`; the app answers with a redirect to the login page."""
+    """Raised by `require` for an anonymous visitor; the app redirects to the login page."""
 
 
 def require(request: Request, allowed: Callable[[Any], bool]) -> Any:
-    """The current user if `allowed(user)`; anonymous visitors are sent to log in, others 403."""
+    """The current user, who may do this (`allowed`, a pure predicate of
+    participation/permissions.py); otherwise it raises: `LoginRequired` for an anonymous
+    visitor (redirect to log in), `refusals.NotAllowed` for the others (403). It never returns
+    a value to test: `user = require(request, can_moderate)` is the whole check."""
     user = request.scope["user"]
     if not user.is_authenticated:
         raise LoginRequired()
     if not allowed(user):
-        raise HTTPException(status_code=403)
+        raise NotAllowed()
     return user
 
 
 def login_url(request: Request) -> str:
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return f"/account/login?next={quote(target)}"
+    return url("accounts:login", query="next=" + quote(target))
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
@@ -49,11 +78,22 @@ def redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
-def translated(problems: dict[str, str]) -> dict[str, str]:
-    """Field -> message in the visitor's language (services return English msgids)."""
-    from participation.i18n import gettext
+def settings_of(request: Request) -> Any:
+    """The app's `Settings` (read once at start-up, participation/settings.py)."""
+    return request.app.state.settings
 
-    return {field: gettext(message) for field, message in problems.items()}
+
+def errors_of(
+    problems: Iterable[Problem],
+    present: Callable[[str, object], object] = lambda _name, value: value,
+) -> dict[str, str]:
+    """Field -> message in the visitor's language (the first problem of each field), for the
+    `errors` of a form shown again (422); `present` formats each value (amounts as money...)."""
+    errors: dict[str, str] = {}
+    for problem in problems:
+        values = {name: present(name, value) for name, value in problem.values.items()}
+        errors.setdefault(problem.field, gettext(problem.message).format(**values))
+    return errors
 
 
 async def parsed_form(request: Request) -> FormData:

@@ -26,8 +26,9 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from tortoise.context import get_current_context
 
-from participation import formatting, mail, outbox, queue, retention
+from participation import features, formatting, mail, outbox, queue, retention
 from participation.db import close_database, init_database
+from participation.pagecache import invalidate
 from participation.redis import arq_redis_settings
 from participation.settings import Settings
 from participation.worker_status import HEARTBEAT_INTERVAL_SECONDS, HEARTBEAT_KEY
@@ -56,8 +57,6 @@ async def startup(ctx: dict[str, Any]) -> None:
 async def after_job(ctx: dict[str, Any]) -> None:
     """A job may have changed public pages (a tally, a phase switch): web processes drop the
     pages they keep for visitors (participation/pagecache.py)."""
-    from participation.pagecache import invalidate
-
     await invalidate(ctx["redis"])
 
 
@@ -68,20 +67,9 @@ async def shutdown(ctx: dict[str, Any]) -> None:
         await close_database()
 
 
-def _feature_jobs() -> list[Any]:
-    """The `jobs.py` module of every feature: each lists its FUNCTIONS and CRON_JOBS."""
-    from budgets import jobs as budget_jobs
-    from consultations import jobs as consultation_jobs
-    from followup import jobs as followup_jobs
-    from indicators import jobs as indicator_jobs
-
-    return [budget_jobs, consultation_jobs, indicator_jobs, followup_jobs]
-
-
 def job_functions() -> list[Any]:
-    """Every feature's jobs; each feature lists its own in its `jobs.py`."""
-    features = [f for jobs in _feature_jobs() for f in jobs.FUNCTIONS]
-    return [mail.send_email, outbox.run_outbox_job, *features]
+    """The core's jobs and every feature's (`Feature.jobs`)."""
+    return [mail.send_email, outbox.run_outbox_job, *(j for f in features.FEATURES for j in f.jobs)]
 
 
 def cron_jobs() -> list[Any]:
@@ -91,7 +79,7 @@ def cron_jobs() -> list[Any]:
         cron(mail.sweep_outbox, second={30}),
         cron(outbox.sweep_jobs, second={20}),
         cron(retention.purge_expired_data, hour={3}, minute={17}, second={0}),
-        *(job for jobs in _feature_jobs() for job in jobs.CRON_JOBS),
+        *(job for feature in features.FEATURES for job in feature.cron),
     ]
 
 

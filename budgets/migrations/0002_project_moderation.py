@@ -1,6 +1,6 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from participation.proposals.domain import ModerationState
+from participation.contributions import ModerationState
 from tortoise import fields
 
 class Migration(migrations.Migration):

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time
 
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from participation.proposals.domain import ModerationState
+from participation.contributions import ModerationState
 from tortoise import fields
 
 TEXT_KINDS = ("short-text", "long-text")

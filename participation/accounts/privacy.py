@@ -1,8 +1,9 @@
 """The resident's RGPD rights on their account: a copy of their data, and deletion.
 
 What is kept, erased or anonymised, and why, is written in docs/privacy.md; this module is its
-implementation. Budget ballots are never part of it: they are not linked to anyone (see
-docs/security.md), so they are neither exported nor deleted, and stay counted.
+implementation, with the `personal_data` of each feature's manifest. Budget ballots are never
+part of it: they are not linked to anyone (see docs/security.md), so they are neither exported
+nor deleted, and stay counted.
 """
 
 from __future__ import annotations
@@ -15,29 +16,15 @@ from tortoise import timezone
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from budgets.models import Project, Residency, VoterRegister
-from consultations.models import Participant, Response
-from moderation.models import Report, UserBlock
-from participation import formatting, mail
+from participation import features, formatting, mail
 from participation.accounts.domain import ERASED_PASSWORD_HASH, FORMER_PARTICIPANT, erased_email
 from participation.accounts.models import PasswordResetToken, User, UserSession
-from participation.comments.models import Comment, CommentVote
 from participation.formfields import column_length
-from participation.i18n import N_, translations
+from participation.i18n import translations
 from participation.notifications.models import Notification
-from participation.proposals.models import Amendment, Proposal, ProposalCoauthor, Support
-
-BALLOT_NOTE = N_(
-    "How you voted in a participatory budget is not in this file, because nobody can link a "
-    "ballot to a person: ballots are stored apart from the register of voters, without your "
-    "name or account. The register only records that you voted."
-)
-ANONYMOUS_ANSWERS_NOTE = N_(
-    "Answers to anonymous consultations are not linked to your account and are not in this file."
-)
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """JSON-ready: dates as ISO 8601 (moments in the town's time, with the offset), enums as
     their value."""
     if isinstance(value, datetime):
@@ -49,23 +36,16 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{key: _plain(value) for key, value in row.items()} for row in rows]
+def rows(values: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{key: plain(value) for key, value in row.items()} for row in values]
 
 
 async def export_personal_data(user: User, translate: Any) -> dict[str, Any]:
-    """Everything stored about `user`, as plain JSON-ready data (`translate` localizes notes)."""
-    residency = await Residency.get_or_none(user=user).prefetch_related("census_entry")
-    voted_in: list[dict[str, Any]] = []
-    if residency is not None:
-        voted_in = _rows(
-            await VoterRegister.filter(census_entry_id=residency.census_entry_id).values(
-                budget_id="budget__id", budget="budget__title", channel="channel", on="voted_on"
-            )
-        )
-    return {
+    """Everything stored about `user`, as plain JSON-ready data (`translate` localizes notes):
+    the account's own rows here, then each feature's part (`Feature.personal_data`)."""
+    data: dict[str, Any] = {
         "account": {
-            key: _plain(getattr(user, key))
+            key: plain(getattr(user, key))
             for key in (
                 "id",
                 "email",
@@ -77,83 +57,31 @@ async def export_personal_data(user: User, translate: Any) -> dict[str, Any]:
                 "last_login_at",
             )
         },
-        "sessions": _rows(await UserSession.filter(user=user).values("created_at", "expires_at")),
-        "residency": None
-        if residency is None
-        else {
-            "verified_at": _plain(residency.verified_at),
-            "birth_date": _plain(residency.birth_date),
-            "district": residency.census_entry.district,
-        },
-        "proposals": _rows(
-            await Proposal.filter(author=user).values(
-                "id", "title", "body", "address", "state", "created_at", "published_at"
-            )
-        ),
-        "coauthorships": _rows(
-            await ProposalCoauthor.filter(user=user).values("proposal_id", "accepted_at")
-        ),
-        "amendments": _rows(
-            await Amendment.filter(author=user).values(
-                "id", "proposal_id", "title", "body", "reason", "created_at"
-            )
-        ),
-        "comments": _rows(
-            await Comment.filter(author=user).values(
-                "id", "proposal_id", "body", "stance", "created_at", "edited_at", "deleted_at"
-            )
-        ),
-        "comment_votes": _rows(await CommentVote.filter(user=user).values("comment_id", "value")),
-        "supports": _rows(await Support.filter(user=user).values("proposal_id", "created_at")),
-        "consultations": {
-            "took_part": _rows(
-                await Participant.filter(user=user).values(
-                    "consultation_id", consultation="consultation__title", on="answered_on"
-                )
-            ),
-            "named_answers": _rows(
-                await Response.filter(user=user).values(
-                    "consultation_id", "answers", "submitted_on"
-                )
-            ),
-            "note": translate(ANONYMOUS_ANSWERS_NOTE),
-        },
-        "budgets": {
-            "projects_submitted": _rows(
-                await Project.filter(author=user).values(
-                    "id", "budget_id", "title", "description", "cost", "location"
-                )
-            ),
-            "voted_in": voted_in,
-            "note": translate(BALLOT_NOTE),
-        },
-        "notifications": _rows(
+        "sessions": rows(await UserSession.filter(user=user).values("created_at", "expires_at")),
+        "notifications": rows(
             await Notification.filter(user=user).values(
                 "kind", "proposal_id", "comment_id", "created_at", "read_at"
             )
         ),
-        "reports_made": _rows(
-            await Report.filter(reporter=user).values(
-                "content_type", "content_id", "reason", "text", "created_at"
-            )
-        ),
-        "blocks": _rows(
-            await UserBlock.filter(user=user).values("created_at", "ends_at", "reason", "lifted_at")
-        ),
     }
+    for feature in features.FEATURES:
+        if feature.personal_data is not None and feature.personal_data.export is not None:
+            data.update(await feature.personal_data.export(user, translate))
+    return data
 
 
 async def delete_account(user: User) -> None:
     """Erase the person's personal data in one transaction; keep what others rely on.
 
-    Erased: e-mail, name, password, language, sessions, reset tokens, notifications, e-mails
-    waiting to be sent or kept in the outbox, their name in the outbox e-mails of other people
-    (replaced by "Former participant"), pending co-author invitations to their address,
+    Erased here: e-mail, name, password, language, sessions, reset tokens, notifications,
+    e-mails waiting to be sent or kept in the outbox, their name in the outbox e-mails of other
+    people (replaced by "Former participant"). Each feature erases its part in the same
+    transaction (`Feature.personal_data`): pending co-author invitations to their address,
     their name on named consultation answers (the answers stay, anonymous), the exact birth
     date. Kept, attributed to "Former participant": proposals, amendments, comments, budget
-    projects. Kept as
-    they are: supports, comment votes, reports (counts stay right), the residency row and the
-    register of voters (one person, one vote: the census row stays used), ballots (secret).
+    projects. Kept as they are: supports, comment votes, reports (counts stay right), the
+    residency row and the register of voters (one person, one vote: the census row stays
+    used), ballots (secret). docs/privacy.md has the whole list.
     """
     email = user.email
     async with in_transaction():
@@ -162,13 +90,9 @@ async def delete_account(user: User) -> None:
         await PasswordResetToken.filter(user=user).delete()
         await Notification.filter(user=user).delete()
         await mail.OutboxEmail.filter(recipient=email).delete()
-        await ProposalCoauthor.filter(email=email, user=None).delete()
-        await ProposalCoauthor.filter(user=user).update(email=erased_email(user.id))
-        await Response.filter(user=user).update(user_id=None)
-        residency = await Residency.get_or_none(user=user).prefetch_related("census_entry")
-        if residency is not None:  # the year is all the census itself keeps
-            residency.birth_date = date(residency.census_entry.birth_year, 1, 1)
-            await residency.save(update_fields=["birth_date"])
+        for feature in features.FEATURES:
+            if feature.personal_data is not None and feature.personal_data.erase is not None:
+                await feature.personal_data.erase(user)
         await User.filter(id=user.id).update(
             email=erased_email(user.id),
             display_name="",

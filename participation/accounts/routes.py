@@ -6,18 +6,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from moderation import ratelimit
-from participation import i18n
+from participation import i18n, ratelimit
 from participation.accounts import privacy, services
 from participation.accounts.domain import SignUpForm, email_problem, normalize_email
 from participation.i18n import N_, gettext
 from participation.permissions import is_signed_in
+from participation.refusals import Problem, Refused
 from participation.templating import flash, render
-from participation.web import form_data, redirect, require, safe_next, translated
-
-
-def _settings(request: Request):  # type: ignore[no-untyped-def]
-    return request.app.state.settings
+from participation.urls import url
+from participation.web import errors_of, form_data, redirect, require, safe_next, settings_of
 
 
 async def _log_in(request: Request, user) -> None:  # type: ignore[no-untyped-def]
@@ -47,39 +44,39 @@ async def sign_up(request: Request) -> Response:
         password_confirmation=data.get("password_confirmation", ""),
     )
     try:
-        user = await services.sign_up(_settings(request), form, i18n.current_language.get())
-    except services.FormProblems as refused:
+        user = await services.sign_up(settings_of(request), form, i18n.current_language.get())
+    except Refused as refused:
         values = {"email": form.email, "display_name": form.display_name}
-        context = {"values": values, "errors": translated(refused.problems)}
+        context = {"values": values, "errors": errors_of(refused.problems)}
         return render(request, "accounts/signup.html", context, status_code=422)
     await _log_in(request, user)
     flash(
         request, gettext("Welcome! We sent you an e-mail: open its link to confirm your address.")
     )
-    return redirect("/account")
+    return redirect(url("accounts:profile"))
 
 
 async def log_in(request: Request) -> Response:
-    next_url = safe_next(request.query_params.get("next"), "/")
+    next_url = safe_next(request.query_params.get("next"), url("pages:home"))
     if request.method == "GET":
         context = {"values": {}, "errors": {}, "next": next_url}
         return render(request, "accounts/login.html", context)
     data = await form_data(request)
-    next_url = safe_next(data.get("next"), "/")
+    next_url = safe_next(data.get("next"), url("pages:home"))
     email = data.get("email", "")
     if problem := email_problem(normalize_email(email)):
         # no account has such an address (nor a longer one than the column holds): say so on
         # the field before any lookup, which would fail on an over-long value
         context = {
             "values": {"email": email},
-            "errors": translated({"email": problem}),
+            "errors": errors_of([Problem(problem, field="email")]),
             "next": next_url,
         }
         return render(request, "accounts/login.html", context, status_code=422)
     # after 5 failed log-ins in a minute for an e-mail address, or 30 from an IP: 429, even
     # with the right password; successful log-ins are not counted
     await ratelimit.refuse_if_exhausted(request, "login_failure", email=email)
-    user = await services.authenticate(_settings(request), email, data.get("password", ""))
+    user = await services.authenticate(settings_of(request), email, data.get("password", ""))
     if user is None:
         await ratelimit.check(request, "login_failure", email=email)
         context = {
@@ -98,7 +95,7 @@ async def log_out(request: Request) -> Response:
         await services.end_session(token)
     _clear_session(request, request.session.get("lang"))
     flash(request, gettext("You are logged out."))
-    return redirect("/")
+    return redirect(url("pages:home"))
 
 
 async def profile(request: Request) -> Response:
@@ -107,18 +104,20 @@ async def profile(request: Request) -> Response:
 
 
 async def confirm_email(request: Request) -> Response:
-    user = await services.confirm_email(_settings(request), request.path_params["token"])
+    user = await services.confirm_email(settings_of(request), request.path_params["token"])
     if user is None:
         return render(request, "accounts/confirm_failed.html", status_code=400)
     flash(request, gettext("Your e-mail address is confirmed."))
-    return redirect("/account" if request.scope["user"].is_authenticated else "/account/login")
+    return redirect(
+        url("accounts:profile") if request.scope["user"].is_authenticated else url("accounts:login")
+    )
 
 
 async def resend_confirmation(request: Request) -> Response:
     user = require(request, is_signed_in)
-    await services.resend_confirmation(_settings(request), user)
+    await services.resend_confirmation(settings_of(request), user)
     flash(request, gettext("We sent you a new confirmation e-mail."))
-    return redirect("/account")
+    return redirect(url("accounts:profile"))
 
 
 async def request_reset(request: Request) -> Response:
@@ -130,12 +129,12 @@ async def request_reset(request: Request) -> Response:
     if problem := email_problem(normalize_email(data.get("email", ""))):
         # the same answer for every well-formed address; a malformed one is said on the field
         values = {"email": data.get("email", "")}
-        context = {"values": values, "errors": translated({"email": problem})}
+        context = {"values": values, "errors": errors_of([Problem(problem, field="email")])}
         return render(request, "accounts/reset_request.html", context, status_code=422)
     await ratelimit.check(request, "password_reset", email=data.get("email", ""))
-    await services.request_password_reset(_settings(request), data.get("email", ""))
+    await services.request_password_reset(settings_of(request), data.get("email", ""))
     # The same answer whether or not the account exists; a GET, so going back is harmless.
-    return redirect("/account/reset?sent=1")
+    return redirect(url("accounts:reset", query="sent=1"))
 
 
 async def reset_password(request: Request) -> Response:
@@ -147,23 +146,23 @@ async def reset_password(request: Request) -> Response:
     data = await form_data(request)
     try:
         await services.reset_password(
-            _settings(request),
+            settings_of(request),
             token,
             data.get("password", ""),
             data.get("password_confirmation", ""),
         )
-    except services.FormProblems as refused:
-        if "token" in refused.problems:
+    except Refused as refused:
+        if any(problem.field == "token" for problem in refused.problems):
             return render(request, "accounts/reset_invalid.html", status_code=400)
         return render(
             request,
             "accounts/reset_form.html",
-            {"errors": translated(refused.problems)},
+            {"errors": errors_of(refused.problems)},
             status_code=422,
         )
     request.session.pop("auth", None)
     flash(request, gettext("Your password has been changed. You can log in."))
-    return redirect("/account/login")
+    return redirect(url("accounts:login"))
 
 
 async def download_data(request: Request) -> Response:
@@ -188,15 +187,15 @@ async def delete_account(request: Request) -> Response:
     # no password guessing here: a wrong password counts as a failed log-in
     await ratelimit.refuse_if_exhausted(request, "login_failure", email=user.email)
     if not await services.verify_password(
-        _settings(request), user.password_hash, data.get("password", "")
+        settings_of(request), user.password_hash, data.get("password", "")
     ):
         await ratelimit.check(request, "login_failure", email=user.email)
-        errors = translated({"password": N_("The password is not right.")})
+        errors = errors_of([Problem(N_("The password is not right."), field="password")])
         return render(request, "accounts/delete.html", {"errors": errors}, status_code=422)
     await privacy.delete_account(user)
     _clear_session(request, request.session.get("lang"))
     flash(request, gettext("Your account is deleted. Thank you for taking part."))
-    return redirect("/")
+    return redirect(url("pages:home"))
 
 
 routes = [

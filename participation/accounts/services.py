@@ -21,7 +21,7 @@ from tortoise import timezone
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from participation import mail
+from participation import features, mail
 from participation.accounts.domain import (
     SignUpForm,
     normalize_email,
@@ -29,20 +29,17 @@ from participation.accounts.domain import (
     sign_up_problems,
 )
 from participation.accounts.models import PasswordResetToken, Role, User, UserSession
+from participation.db import fetch_rows
+from participation.features import SessionColumn
 from participation.i18n import N_, gettext
+from participation.notifications.services import UNREAD_COUNT_SQL
+from participation.refusals import refuse_fields
 from participation.settings import Settings
+from participation.urls import url
 
 SESSION_LIFETIME = timedelta(days=14)
 PASSWORD_RESET_LIFETIME = timedelta(hours=1)
 EMAIL_CONFIRMATION_MAX_AGE = int(timedelta(days=7).total_seconds())
-
-
-class FormProblems(Exception):
-    """The input is refused; `problems` maps each wrong field to its message."""
-
-    def __init__(self, problems: dict[str, str]) -> None:
-        super().__init__(problems)
-        self.problems = problems
 
 
 @cache
@@ -79,7 +76,7 @@ def _confirmation_serializer(settings: Settings) -> URLSafeTimedSerializer:
 async def sign_up(settings: Settings, form: SignUpForm, language: str) -> User:
     problems = sign_up_problems(form)
     if problems:
-        raise FormProblems(problems)
+        raise refuse_fields(problems)
     email = normalize_email(form.email)
     password_hash = await hash_password(settings, form.password)
     try:
@@ -92,7 +89,7 @@ async def sign_up(settings: Settings, form: SignUpForm, language: str) -> User:
             )
             message = await _confirmation_email(settings, user)
     except IntegrityError:
-        raise FormProblems(
+        raise refuse_fields(
             {"email": N_("An account already uses this e-mail address. Log in instead.")}
         ) from None
     await mail.dispatch(message)
@@ -101,7 +98,7 @@ async def sign_up(settings: Settings, form: SignUpForm, language: str) -> User:
 
 async def _confirmation_email(settings: Settings, user: User) -> mail.OutboxEmail:
     token = _confirmation_serializer(settings).dumps({"user": user.id, "email": user.email})
-    link = f"{settings.base_url}/account/confirm/{token}"
+    link = settings.base_url + url("accounts:confirm", token=token)
     body = gettext(
         "Hello {name},\n\nTo confirm your e-mail address on {site}, open this link:\n{link}\n\n"
         "If you did not create this account, ignore this message."
@@ -179,15 +176,19 @@ class SessionJoin:
     joins: str
 
 
+def _session_columns() -> list[SessionColumn]:
+    return [column for feature in features.FEATURES for column in feature.session_columns]
+
+
 @cache
 def _session_lookup_sql(join: SessionJoin | None = None) -> str:
-    from moderation.queries import BLOCKED_UNTIL_SQL
-    from participation.notifications.services import UNREAD_COUNT_SQL
-
     columns = ", ".join(f'"u"."{name}"' for name in sorted(User._meta.db_fields))
+    extra = "".join(
+        f', {column.sql} AS "session_{column.attribute}"' for column in _session_columns()
+    )
     return (
         f'SELECT "accounts_session"."expires_at" AS "session_expires_at", {columns}, '
-        f'{UNREAD_COUNT_SQL} AS "unread_notifications", {BLOCKED_UNTIL_SQL} AS "blocked_until"'
+        f'{UNREAD_COUNT_SQL} AS "unread_notifications"{extra}'
         + (f", {join.columns}" if join else "")
         + ' FROM "accounts_session" JOIN "accounts_user" AS "u" '
         'ON "u"."id" = "accounts_session"."user_id"'
@@ -203,9 +204,6 @@ async def session_lookup(
     `is_blocked` (moderation), and the rows of `join`, all in one query. Plain SQL: it runs on
     every signed-in request; its text never changes, so PostgreSQL keeps it prepared (expiry
     is compared here, not in SQL, for the same reason)."""
-    from moderation.queries import is_blocked
-    from participation.db import fetch_rows
-
     rows = await fetch_rows(_session_lookup_sql(join), [_token_hash(token), *values])
     if not rows:
         return None, []
@@ -218,7 +216,8 @@ async def session_lookup(
         return None, []
     user = User._init_from_db(**row)
     user.unread_notifications = int(row["unread_notifications"])  # type: ignore[attr-defined]
-    user.is_blocked = is_blocked(row["blocked_until"], now)  # type: ignore[attr-defined]
+    for column in _session_columns():  # moderation: is_blocked
+        setattr(user, column.attribute, column.convert(row[f"session_{column.attribute}"], now))
     return user, rows
 
 
@@ -239,7 +238,7 @@ async def request_password_reset(settings: Settings, email: str) -> None:
             user=user,
             expires_at=timezone.now() + PASSWORD_RESET_LIFETIME,
         )
-        link = f"{settings.base_url}/account/reset/{token}"
+        link = settings.base_url + url("accounts:reset_password", token=token)
         body = gettext(
             "Hello {name},\n\nTo choose a new password on {site}, open this link within one "
             "hour:\n{link}\n\nIf you did not ask for it, ignore this message: your password "
@@ -262,12 +261,12 @@ async def reset_password(settings: Settings, token: str, password: str, confirma
     """Set a new password with a reset token; the token works once, and every session ends."""
     reset = await valid_reset_token(token)
     if reset is None:
-        raise FormProblems({"token": N_("This link has expired or was already used.")})
+        raise refuse_fields({"token": N_("This link has expired or was already used.")})
     user = await reset.user
     if message := password_problem(password, user.email, user.display_name):
-        raise FormProblems({"password": message})
+        raise refuse_fields({"password": message})
     if password != confirmation:
-        raise FormProblems({"password_confirmation": N_("The two passwords are not the same.")})
+        raise refuse_fields({"password_confirmation": N_("The two passwords are not the same.")})
     password_hash = await hash_password(settings, password)
     async with in_transaction():
         # The conditional update is the single-use guarantee, even for two clicks at once.
@@ -275,7 +274,7 @@ async def reset_password(settings: Settings, token: str, password: str, confirma
             used_at=timezone.now()
         )
         if not claimed:
-            raise FormProblems({"token": N_("This link has expired or was already used.")})
+            raise refuse_fields({"token": N_("This link has expired or was already used.")})
         user.password_hash = password_hash
         await user.save(update_fields=["password_hash"])
         await UserSession.filter(user_id=user.id).delete()
@@ -292,7 +291,7 @@ async def create_admin(settings: Settings, email: str, display_name: str, passwo
         await existing.save(update_fields=["role"])
         return existing
     if problems:
-        raise FormProblems(problems)
+        raise refuse_fields(problems)
     return await User.create(
         email=normalize_email(email),
         display_name=display_name.strip(),

@@ -6,7 +6,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from participation.comments.domain import Stance
-from participation.proposals.domain import ModerationState
+from participation.contributions import ModerationState
 
 
 # A comment or a reply (depth 0, 1 or 2). Deleting keeps the row as a placeholder (deleted_at,

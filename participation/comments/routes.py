@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from moderation import ratelimit
+from participation import ratelimit
 from participation.comments import services
 from participation.comments.models import Comment
 from participation.i18n import gettext
@@ -21,9 +21,9 @@ from participation.proposals.routes import (
     visible_proposal,
 )
 from participation.proposals.services import NotAllowed
-from participation.refusals import NotFound
+from participation.refusals import NotFound, Refused
 from participation.templating import flash, render
-from participation.web import form_data, redirect, require, translated
+from participation.web import errors_of, form_data, redirect, require, settings_of
 
 
 async def post(request: Request) -> Response:
@@ -34,17 +34,17 @@ async def post(request: Request) -> Response:
     parent = data.get("parent", "")
     try:
         comment = await services.post(
-            request.app.state.settings,
+            settings_of(request),
             proposal,
             user,
             data.get("body", ""),
             data.get("stance", "neutral"),
             parse_id(parent),
         )
-    except services.FormProblems as refused:
+    except Refused as refused:
         parent_id = parse_id(parent)
         name = f"comment-{parent_id}" if parent_id is not None else "comment-new"
-        failed = FailedForm(name, data, translated(refused.problems))
+        failed = FailedForm(name, data, errors_of(refused.problems))
         return await proposal_page(request, proposal, failed)
     return redirect(proposal_url(proposal, f"comment-{comment.id}"))
 
@@ -69,15 +69,15 @@ async def edit(request: Request) -> Response:
     data = await form_data(request)
     try:
         await services.edit(
-            request.app.state.settings, proposal, comment_id, user, data.get("body", "")
+            settings_of(request), proposal, comment_id, user, data.get("body", "")
         )
-    except services.FormProblems as refused:
+    except Refused as refused:
         comment = await Comment.get(id=comment_id)
         context = {
             "proposal": proposal,
             "comment": comment,
             "values": data,
-            "errors": refused.problems,
+            "errors": errors_of(refused.problems),
         }
         return render(request, "comments/edit.html", context, status_code=422)
     return redirect(proposal_url(proposal, f"comment-{comment_id}"))
@@ -102,10 +102,10 @@ async def vote(request: Request) -> Response:
     return redirect(proposal_url(proposal, f"comment-{request.path_params['comment']}"))
 
 
-prefix = "/proposals/{id:int}/comments"
+prefix = "/proposals/{id:id}/comments"
 routes = [
     Route(prefix, post, methods=["POST"], name="comments:post"),
-    Route(prefix + "/{comment:int}/edit", edit, methods=["GET", "POST"], name="comments:edit"),
-    Route(prefix + "/{comment:int}/delete", delete, methods=["POST"], name="comments:delete"),
-    Route(prefix + "/{comment:int}/vote", vote, methods=["POST"], name="comments:vote"),
+    Route(prefix + "/{comment:id}/edit", edit, methods=["GET", "POST"], name="comments:edit"),
+    Route(prefix + "/{comment:id}/delete", delete, methods=["POST"], name="comments:delete"),
+    Route(prefix + "/{comment:id}/vote", vote, methods=["POST"], name="comments:vote"),
 ]

@@ -9,20 +9,21 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from moderation import domain as moderation_rules
+from moderation import services as moderation
 from participation import mail
 from participation.accounts.models import User
-from participation.accounts.services import FormProblems
 from participation.comments import domain
 from participation.comments.models import Comment, CommentVote
+from participation.contributions import ModerationState
 from participation.i18n import N_
 from participation.notifications import services as notifications
 from participation.notifications.services import Kind
 from participation.proposals import domain as proposal_domain
-from participation.proposals.domain import DomainError, ModerationState
 from participation.proposals.models import Proposal
 from participation.proposals.queries import facts, visible_comments
 from participation.proposals.services import NotAllowed
-from participation.refusals import NotFound
+from participation.refusals import DomainError, NotFound, refuse_fields
 from participation.richtext import sanitize, to_text
 from participation.settings import Settings
 
@@ -40,8 +41,6 @@ async def post(
         raise NotAllowed()
     body = sanitize(text)
     problems = {}
-    from moderation import services as moderation
-
     if problem := domain.body_problem(to_text(body)):
         problems["body"] = problem
     elif problem := await moderation.abuse_problem(user, to_text(body), "comment"):
@@ -56,7 +55,7 @@ async def post(
         if not domain.can_reply_to(parent.depth):
             raise DomainError(N_("Replies go three levels deep at most."))
     if problems:
-        raise FormProblems(problems)
+        raise refuse_fields(problems)
     pending = settings.premoderates("comment")
     async with in_transaction():
         comment = await Comment.create(
@@ -137,10 +136,7 @@ async def edit(
         raise NotAllowed()
     body = sanitize(text)
     if problem := domain.body_problem(to_text(body)):
-        raise FormProblems({"body": problem})
-    from moderation import domain as moderation_rules
-    from moderation import services as moderation
-
+        raise refuse_fields({"body": problem})
     current = ModerationState(comment.moderation_state)
     target = moderation_rules.after_edit(current, settings.premoderates("comment"))
     async with in_transaction():
@@ -173,9 +169,6 @@ async def delete(proposal: Proposal, comment_id: int, user: Any) -> Comment:
             await Comment.filter(id=comment.id, deleted_at=None).update(
                 deleted_at=timezone.now(), body=""
             )
-        from moderation import domain as moderation_rules
-        from moderation import services as moderation
-
         await moderation.close_case_of_removed(
             user, "comment", comment.id, moderation_rules.CLOSED_DELETED
         )

@@ -4,7 +4,8 @@ from tortoise.indexes import Index
 from tortoise.migrations import operations as ops
 
 from participation.comments.domain import Stance
-from participation.proposals.domain import AmendmentState, ModerationState, ProposalState
+from participation.contributions import ModerationState
+from participation.proposals.domain import AmendmentState, ProposalState
 
 
 class Migration(migrations.Migration):

@@ -9,6 +9,7 @@ from starlette.routing import Route
 from participation.notifications import services
 from participation.permissions import is_signed_in
 from participation.templating import render
+from participation.urls import url
 from participation.web import redirect, require
 
 
@@ -22,7 +23,7 @@ async def index(request: Request) -> Response:
 async def mark_read(request: Request) -> Response:
     user = require(request, is_signed_in)
     await services.mark_all_read(user.id)
-    return redirect("/notifications")
+    return redirect(url("notifications:index"))
 
 
 routes = [

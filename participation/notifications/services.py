@@ -15,9 +15,12 @@ from tortoise import timezone
 from tortoise.expressions import Q, Subquery
 
 from participation import formatting, i18n, mail
+from participation.accounts.domain import FORMER_PARTICIPANT
+from participation.accounts.models import User
 from participation.i18n import N_, gettext
 from participation.notifications.models import Notification
 from participation.settings import Settings
+from participation.urls import url
 
 
 class Kind:
@@ -110,8 +113,6 @@ TITLED = {
 def describe(notification: Any) -> str:
     """The sentence of a stored notification in the list, in the current language: the same
     facts as its e-mail (who acted, the new state, the title), from what the row stored."""
-    from participation.accounts.domain import FORMER_PARTICIPANT
-
     n = notification
     actor = n.actor
     if actor is None:
@@ -141,13 +142,13 @@ def link_of(notification: Any) -> str:
     """Where a notification in the list leads."""
     n = notification
     if n.kind == Kind.CONSULTATION_OUTCOME:
-        return f"/consultations/{n.event_key.split(':')[1]}/outcome"
+        return url("consultations:outcome", consultation_id=n.event_key.split(":")[1])
     if n.kind in TITLED:
-        return f"/followup/{n.event_key.split(':')[1]}"
+        return url("followup:detail", commitment_id=n.event_key.split(":")[1])
     if n.kind == Kind.MODERATION:
-        return "/moderation/mine"
-    anchor = f"#comment-{n.comment_id}" if n.comment_id else ""
-    return f"/proposals/{n.proposal_id}{anchor}"
+        return url("moderation:mine")
+    anchor = f"comment-{n.comment_id}" if n.comment_id else ""
+    return url("proposals:detail", id=n.proposal_id, anchor=anchor)
 
 
 async def notify(
@@ -199,7 +200,7 @@ async def notify(
         ],
         ignore_conflicts=True,
     )
-    link = link or f"{settings.base_url}/proposals/{proposal.id}"
+    link = link or settings.base_url + url("proposals:detail", id=proposal.id)
     params = {"state": state, "actor": actor.display_name if actor is not None else ""}
 
     def text() -> str:
@@ -225,8 +226,6 @@ async def notify_users(
     worded in each recipient's language with `params` (those named in `translated` are msgids
     too; dates and moments are written by `formatting`, in the town's time). Call inside the
     event's transaction; pass the returned e-mails to `dispatch` after commit."""
-    from participation.accounts.models import User
-
     wanted = set(user_ids)
     if not wanted:
         return []
@@ -274,7 +273,7 @@ async def _email(
             name=user.display_name,
             text=text(),
             link=link,
-            all=f"{settings.base_url}/notifications",
+            all=settings.base_url + url("notifications:index"),
         )
     return await mail.queue_email(user.email, f"[{settings.site_name}] {subject}", body)
 
@@ -287,13 +286,14 @@ async def dispatch(emails: Iterable[mail.OutboxEmail]) -> None:
 def _shown(user_id: int) -> Q:
     """Hidden means hidden: no notification about a hidden or pending comment, nor about a
     hidden or pending proposal of somebody else (moderation decisions are always shown)."""
-    from participation.comments.models import Comment
-    from participation.proposals.models import Proposal
-
+    # the models of the notification's own foreign keys (proposals and comments are features)
+    fields = Notification._meta.fields_map
+    comments: Any = fields["comment"].related_model  # type: ignore[attr-defined]
+    proposals: Any = fields["proposal"].related_model  # type: ignore[attr-defined]
     visible = "visible"
-    hidden_comments = Comment.filter(moderation_state__not=visible).values("id")
+    hidden_comments = comments.filter(moderation_state__not=visible).values("id")
     hidden_proposals = (
-        Proposal.filter(moderation_state__not=visible).exclude(author_id=user_id).values("id")
+        proposals.filter(moderation_state__not=visible).exclude(author_id=user_id).values("id")
     )
     return Q(kind=Kind.MODERATION) | (
         (Q(comment_id=None) | ~Q(comment_id__in=Subquery(hidden_comments)))

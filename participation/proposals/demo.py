@@ -23,9 +23,10 @@ from participation.proposals.models import (
     ProposalVersion,
     Support,
 )
+from participation.residents.models import District
 from participation.richtext import normalize_for_search, sanitize
 from participation.settings import Settings
-from participation.territory import Category, District
+from participation.territory import Category
 
 S = ProposalState
 DISTRICTS = [

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from participation.contributions import ModerationState
 from participation.i18n import N_
 from participation.numbers import parse_id
 from participation.permissions import is_staff, is_verified_resident
@@ -35,12 +36,6 @@ class ProposalState(StrEnum):
     REFUSED = "refused"
     DONE = "done"
     WITHDRAWN = "withdrawn"
-
-
-class ModerationState(StrEnum):
-    VISIBLE = "visible"
-    PENDING = "pending"
-    HIDDEN = "hidden"
 
 
 class AmendmentState(StrEnum):

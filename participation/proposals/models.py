@@ -10,7 +10,8 @@ from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
 
-from participation.proposals.domain import AmendmentState, ModerationState, ProposalState
+from participation.contributions import ModerationState
+from participation.proposals.domain import AmendmentState, ProposalState
 
 
 # A resident's proposal. `body` and `answer_body` hold sanitized rich text (participation.richtext);

@@ -13,6 +13,7 @@ from typing import Any
 from tortoise.expressions import Q, RawSQL, Subquery
 from tortoise.queryset import QuerySet
 
+from participation.accounts.models import AnonymousUser
 from participation.comments.models import Comment, CommentVote
 from participation.numbers import parse_page
 from participation.proposals.domain import (
@@ -29,8 +30,9 @@ from participation.proposals.models import (
     ProposalVersion,
     Support,
 )
+from participation.residents.models import District
 from participation.richtext import normalize_for_search
-from participation.territory import Category, District
+from participation.territory import Category
 from participation.web import query_string
 
 PAGE_SIZE = 20
@@ -56,8 +58,6 @@ def visible_proposals(user: Any) -> QuerySet[Proposal]:
 
 def public_proposals() -> QuerySet[Proposal]:
     """What anybody sees: used by the open-data exports."""
-    from participation.accounts.models import AnonymousUser
-
     return visible_proposals(AnonymousUser())
 
 

@@ -16,8 +16,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 from tortoise import timezone
 
-from moderation import ratelimit
-from participation import formatting, spreadsheet
+from participation import formatting, ratelimit, spreadsheet
+from participation.comments.domain import STANCE_LABELS, build_thread
+from participation.comments.domain import can_edit as can_edit_comment
 from participation.i18n import N_, gettext
 from participation.pagecache import cached_for_visitors
 from participation.permissions import is_signed_in, is_staff
@@ -30,14 +31,11 @@ from participation.proposals.domain import (
     ProposalState,
 )
 from participation.proposals.models import Proposal
-from participation.refusals import NotFound
+from participation.refusals import NotFound, Refused
 from participation.richtext import to_text
 from participation.templating import flash, is_htmx, public_name, render
-from participation.web import form_data, redirect, require, translated
-
-
-def _settings(request: Request) -> Any:
-    return request.app.state.settings
+from participation.urls import url
+from participation.web import attachment, errors_of, form_data, redirect, require, settings_of
 
 
 async def visible_proposal(request: Request) -> Proposal:
@@ -61,7 +59,7 @@ async def proposal_allowing(
 
 
 def proposal_url(proposal: Proposal, anchor: str = "") -> str:
-    return f"/proposals/{proposal.id}" + (f"#{anchor}" if anchor else "")
+    return url("proposals:detail", id=proposal.id, anchor=anchor)
 
 
 # --- list and exports -------------------------------------------------------------------------
@@ -140,11 +138,7 @@ async def export_csv(request: Request) -> Response:
     writer = spreadsheet.writer(buffer)  # open data, often opened in a spreadsheet
     writer.writerow(EXPORT_FIELDS)
     writer.writerows([row[key] for key in EXPORT_FIELDS] for row in await _export_rows())
-    return Response(
-        buffer.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="proposals.csv"'},
-    )
+    return attachment(buffer.getvalue(), "text/csv; charset=utf-8", "proposals.csv")
 
 
 async def export_json(request: Request) -> Response:
@@ -193,8 +187,8 @@ async def new(request: Request) -> Response:
     form, raw = _form(data)
     try:
         proposal = await services.create(form, user, raw)
-    except services.FormProblems as refused:
-        return await _form_page(request, data, refused.problems, None)
+    except Refused as refused:
+        return await _form_page(request, data, errors_of(refused.problems), None)
     flash(request, gettext("Your draft is saved. Publish it when it is ready."))
     return redirect(proposal_url(proposal))
 
@@ -215,9 +209,9 @@ async def edit(request: Request) -> Response:
     data = await form_data(request)
     form, raw = _form(data)
     try:
-        await services.update(_settings(request), proposal, form, user, raw)
-    except services.FormProblems as refused:
-        return await _form_page(request, data, refused.problems, proposal)
+        await services.update(settings_of(request), proposal, form, user, raw)
+    except Refused as refused:
+        return await _form_page(request, data, errors_of(refused.problems), proposal)
     flash(request, gettext("The proposal is saved."))
     return redirect(proposal_url(proposal))
 
@@ -244,9 +238,6 @@ async def proposal_page(
 ) -> Response:
     """The proposal page; with `failed`, that form shows its errors next to its fields and
     the page answers 422 (nothing was saved)."""
-    from participation.comments.domain import STANCE_LABELS, build_thread
-    from participation.comments.domain import can_edit as can_edit_comment
-
     user = request.scope["user"]
     detail = await queries.detail(user, proposal)
     facts = detail.facts
@@ -285,13 +276,13 @@ async def proposal_page(
         "can_edit_comment": can_edit_comment,
         "STATE_LABELS": STATE_LABELS,
         "STANCE_LABELS": STANCE_LABELS,
-        "threshold": _settings(request).proposal_support_threshold,
+        "threshold": settings_of(request).proposal_support_threshold,
         "supported": detail.supported,
         "can_support": domain.can_support(user, facts),
         "now": timezone.now(),
         "failed": failed,
     }
-    return render(request, "proposals/show.html", context, status_code=422 if failed else 200)
+    return render(request, "proposals/detail.html", context, status_code=422 if failed else 200)
 
 
 async def history(request: Request) -> Response:
@@ -319,7 +310,7 @@ async def change_state(request: Request) -> Response:
         target = ProposalState(data.get("state", ""))
     except ValueError:
         raise DomainError(N_("This change of state is not possible.")) from None
-    await services.change_state(_settings(request), proposal, target, user)
+    await services.change_state(settings_of(request), proposal, target, user)
     state = ProposalState(proposal.state)  # pre-moderation may have made it pending
     flash(
         request,
@@ -338,9 +329,9 @@ async def answer(request: Request) -> Response:
     except ValueError:
         raise DomainError(N_("This change of state is not possible.")) from None
     try:
-        await services.answer(_settings(request), proposal, user, data.get("answer", ""), target)
-    except services.FormProblems as refused:
-        failed = FailedForm("answer", data, translated(refused.problems))
+        await services.answer(settings_of(request), proposal, user, data.get("answer", ""), target)
+    except Refused as refused:
+        failed = FailedForm("answer", data, errors_of(refused.problems))
         return await proposal_page(request, proposal, failed)
     flash(request, gettext("The official answer is published."))
     return redirect(proposal_url(proposal, "answer"))
@@ -354,7 +345,7 @@ async def _support_response(request: Request, proposal: Proposal, supported: boo
             "proposal": proposal,
             "supported": supported,
             "can_support": domain.can_support(request.scope["user"], facts),
-            "threshold": _settings(request).proposal_support_threshold,
+            "threshold": settings_of(request).proposal_support_threshold,
         }
         return render(
             request, "proposals/_support.html", context, fragment="proposals/_support.html"
@@ -365,7 +356,7 @@ async def _support_response(request: Request, proposal: Proposal, supported: boo
 async def support(request: Request) -> Response:
     user = require(request, is_signed_in)
     proposal = await visible_proposal(request)
-    await services.support(_settings(request), proposal, user)
+    await services.support(settings_of(request), proposal, user)
     return await _support_response(request, proposal, True)
 
 
@@ -381,9 +372,9 @@ async def invite(request: Request) -> Response:
     proposal = await visible_proposal(request)
     data = await form_data(request)
     try:
-        await services.invite_coauthor(_settings(request), proposal, user, data.get("email", ""))
-    except services.FormProblems as refused:
-        failed = FailedForm("coauthor", data, translated(refused.problems))
+        await services.invite_coauthor(settings_of(request), proposal, user, data.get("email", ""))
+    except Refused as refused:
+        failed = FailedForm("coauthor", data, errors_of(refused.problems))
         return await proposal_page(request, proposal, failed)
     flash(request, gettext("The invitation is sent."))
     return redirect(proposal_url(proposal, "coauthors"))
@@ -408,15 +399,15 @@ async def new_amendment(request: Request) -> Response:
     data = await form_data(request)
     try:
         await services.suggest_amendment(
-            _settings(request),
+            settings_of(request),
             proposal,
             user,
             data.get("title", ""),
             data.get("body", ""),
             data.get("reason", ""),
         )
-    except services.FormProblems as refused:
-        context = {"proposal": proposal, "values": data, "errors": refused.problems}
+    except Refused as refused:
+        context = {"proposal": proposal, "values": data, "errors": errors_of(refused.problems)}
         return render(request, "proposals/amendment_form.html", context, status_code=422)
     flash(request, gettext("Your amendment is sent to the authors."))
     return redirect(proposal_url(proposal, "amendments"))
@@ -429,7 +420,7 @@ async def decide_amendment(request: Request) -> Response:
         raise NotFound()
     accept = request.path_params["decision"] == "accept"
     await services.decide_amendment(
-        _settings(request), proposal, request.path_params["amendment"], user, accept
+        settings_of(request), proposal, request.path_params["amendment"], user, accept
     )
     flash(
         request,
@@ -445,28 +436,28 @@ routes = [
     Route("/proposals.csv", export_csv, name="proposals:csv"),
     Route("/proposals.json", export_json, name="proposals:json"),
     Route("/proposals/new", new, methods=["GET", "POST"], name="proposals:new"),
-    Route("/proposals/{id:int}", cached_for_visitors(show), name="proposals:show"),
-    Route("/proposals/{id:int}/edit", edit, methods=["GET", "POST"], name="proposals:edit"),
-    Route("/proposals/{id:int}/history", history, name="proposals:history"),
-    Route("/proposals/{id:int}/state", change_state, methods=["POST"], name="proposals:state"),
-    Route("/proposals/{id:int}/answer", answer, methods=["POST"], name="proposals:answer"),
-    Route("/proposals/{id:int}/support", support, methods=["POST"], name="proposals:support"),
-    Route("/proposals/{id:int}/unsupport", unsupport, methods=["POST"], name="proposals:unsupport"),
-    Route("/proposals/{id:int}/coauthors", invite, methods=["POST"], name="proposals:invite"),
+    Route("/proposals/{id:id}", cached_for_visitors(show), name="proposals:detail"),
+    Route("/proposals/{id:id}/edit", edit, methods=["GET", "POST"], name="proposals:edit"),
+    Route("/proposals/{id:id}/history", history, name="proposals:history"),
+    Route("/proposals/{id:id}/state", change_state, methods=["POST"], name="proposals:state"),
+    Route("/proposals/{id:id}/answer", answer, methods=["POST"], name="proposals:answer"),
+    Route("/proposals/{id:id}/support", support, methods=["POST"], name="proposals:support"),
+    Route("/proposals/{id:id}/unsupport", unsupport, methods=["POST"], name="proposals:unsupport"),
+    Route("/proposals/{id:id}/coauthors", invite, methods=["POST"], name="proposals:invite"),
     Route(
-        "/proposals/{id:int}/coauthors/accept",
+        "/proposals/{id:id}/coauthors/accept",
         accept_invitation,
         methods=["POST"],
         name="proposals:accept_invitation",
     ),
     Route(
-        "/proposals/{id:int}/amendments/new",
+        "/proposals/{id:id}/amendments/new",
         new_amendment,
         methods=["GET", "POST"],
         name="proposals:amend",
     ),
     Route(
-        "/proposals/{id:int}/amendments/{amendment:int}/{decision:str}",
+        "/proposals/{id:id}/amendments/{amendment:id}/{decision:str}",
         decide_amendment,
         methods=["POST"],
         name="proposals:decide_amendment",

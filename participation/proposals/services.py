@@ -1,6 +1,6 @@
 """Proposal commands: plain data in, one transaction each, e-mails dispatched after commit.
 
-Refusals: `FormProblems` (field -> msgid) for bad input, `DomainError` for a refused action,
+Refusals (participation/refusals.py): `Refused` for bad input, `DomainError` for a refused action,
 `NotAllowed` when the person may not do it.
 """
 
@@ -14,10 +14,12 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from moderation import domain as moderation_rules
+from moderation import services as moderation
 from participation import mail
 from participation.accounts.domain import normalize_email
 from participation.accounts.models import Role, User
-from participation.accounts.services import FormProblems
+from participation.audit import audit
 from participation.i18n import N_, gettext
 from participation.notifications import services as notifications
 from participation.notifications.services import Kind
@@ -42,12 +44,14 @@ from participation.proposals.models import (
     Support,
 )
 from participation.proposals.queries import facts, id_set
-from participation.refusals import NotAllowed, NotFound
+from participation.refusals import NotAllowed, NotFound, Refused, refuse_fields
+from participation.residents.models import District
 from participation.richtext import normalize_for_search, sanitize, to_text
 from participation.settings import Settings
-from participation.territory import Category, District
+from participation.territory import Category
+from participation.urls import url
 
-__all__ = ["DomainError", "FormProblems", "NotAllowed"]
+__all__ = ["DomainError", "NotAllowed", "Refused"]
 
 
 def _search_text(title: str, body: str) -> str:
@@ -62,7 +66,7 @@ async def _checked_form(form: ProposalForm, raw_coordinates: tuple[str, str]) ->
         form, to_text(body), category_ids, district_ids, raw_coordinates
     )
     if problems:
-        raise FormProblems(problems)
+        raise refuse_fields(problems)
     return replace(form, title=form.title.strip(), body=body, address=form.address.strip())
 
 
@@ -71,10 +75,8 @@ async def create(form: ProposalForm, author: Any, raw_coordinates: tuple[str, st
     if not author.is_authenticated:
         raise NotAllowed()
     checked = await _checked_form(form, raw_coordinates)
-    from moderation import services as moderation
-
     if problem := await moderation.abuse_problem(author, to_text(checked.body), "proposal"):
-        raise FormProblems({"body": problem})
+        raise refuse_fields({"body": problem})
     return await Proposal.create(
         author_id=author.id,
         title=checked.title,
@@ -137,9 +139,6 @@ async def update(
 async def _remoderate_new_version(settings: Settings, proposal: Proposal) -> None:
     """Inside the transaction of a new version (edit or accepted amendment): approved content
     of a pre-moderated type goes back to the queue, hidden from the public until approved."""
-    from moderation import domain as moderation_rules
-    from moderation import services as moderation
-
     current = ModerationState(proposal.moderation_state)
     target = moderation_rules.after_edit(current, settings.premoderates("proposal"))
     if target == current:
@@ -220,8 +219,6 @@ async def change_state(
     async with in_transaction():
         extra: dict[str, Any] = {}
         if premoderated:
-            from moderation import services as moderation
-
             extra["moderation_state"] = ModerationState.PENDING
             await moderation.open_pending_case("proposal", proposal.id, proposal.author_id)
         if target == ProposalState.PUBLISHED and proposal.published_at is None:
@@ -236,15 +233,10 @@ async def change_state(
         previous = proposal.state
         _event, emails = await _move(settings, proposal, target, user, **extra)
         if target == ProposalState.WITHDRAWN:  # no longer anything to moderate
-            from moderation import domain as moderation_rules
-            from moderation import services as moderation
-
             await moderation.close_case_of_removed(
                 user, "proposal", proposal.id, moderation_rules.CLOSED_WITHDRAWN
             )
         if actor in (Actor.STAFF, Actor.MODERATOR):  # council actions go to the audit log
-            from moderation.services import audit
-
             before, after = {"state": str(previous)}, {"state": str(target)}
             await audit(user, "proposal_state", "proposal", proposal.id, before, after)
     await notifications.dispatch(emails)
@@ -261,7 +253,7 @@ async def answer(
         raise NotAllowed()
     body = sanitize(text)
     if not to_text(body):
-        raise FormProblems({"answer": N_("Write the official answer.")})
+        raise refuse_fields({"answer": N_("Write the official answer.")})
     if target is not None and target != proposal.state:
         domain.check_transition(ProposalState(proposal.state), target, Actor.STAFF)
     async with in_transaction():
@@ -285,8 +277,6 @@ async def answer(
             proposal,
             exclude=user.id,
         )
-        from moderation.services import audit
-
         await audit(
             user,
             "proposal_answer",
@@ -367,11 +357,11 @@ async def invite_coauthor(settings: Settings, proposal: Proposal, user: Any, raw
         raise NotAllowed()
     email = normalize_email(raw)
     if problem := domain.coauthor_email_problem(email, user.email, {c.email for c in coauthors}):
-        raise FormProblems({"email": problem})
+        raise refuse_fields({"email": problem})
     try:
         async with in_transaction():
             await ProposalCoauthor.create(proposal_id=proposal.id, email=email)
-            link = f"{settings.base_url}/proposals/{proposal.id}"
+            link = settings.base_url + url("proposals:detail", id=proposal.id)
             subject = gettext("Invitation to co-author a proposal")
             body = gettext(
                 "Hello,\n\n{name} invites you to co-author the proposal “{title}” on {site}. "
@@ -381,7 +371,7 @@ async def invite_coauthor(settings: Settings, proposal: Proposal, user: Any, raw
             )
             message = await mail.queue_email(email, f"[{settings.site_name}] {subject}", body)
     except IntegrityError:
-        raise FormProblems({"email": N_("This person is already invited.")}) from None
+        raise refuse_fields({"email": N_("This person is already invited.")}) from None
     await mail.dispatch(message)
 
 
@@ -412,7 +402,7 @@ async def suggest_amendment(
     if (title.strip(), clean) == (proposal.title, proposal.body):
         problems["body"] = N_("The amendment does not change anything.")
     if problems:
-        raise FormProblems(problems)
+        raise refuse_fields(problems)
     async with in_transaction():
         amendment = await Amendment.create(
             proposal_id=proposal.id,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 # route name -> the test module (in tests/browser) that reaches the page and runs axe on it
 AUDITED: dict[str, str] = {
-    "home": "test_resident_journey",
+    "pages:home": "test_resident_journey",
     "accounts:profile": "test_resident_journey",
     "accounts:signup": "test_resident_journey",
     "accounts:login": "test_resident_journey",
@@ -51,7 +51,7 @@ AUDITED: dict[str, str] = {
     "consultations:admin_texts": "test_every_page",
     "proposals:index": "test_resident_journey",
     "proposals:new": "test_resident_journey",
-    "proposals:show": "test_resident_journey",
+    "proposals:detail": "test_resident_journey",
     "proposals:edit": "test_every_page",
     "proposals:history": "test_every_page",
     "proposals:amend": "test_every_page",
@@ -69,17 +69,17 @@ AUDITED: dict[str, str] = {
     "indicators:process": "test_every_page",
     "followup:index": "test_resident_journey",
     "followup:detail": "test_every_page",
-    "followup:admin": "test_admin_journey",
-    "followup:admin_commitment": "test_every_page",
+    "followup:admin_index": "test_admin_journey",
+    "followup:admin": "test_every_page",
     "admin:index": "test_admin_journey",
 }
 
 # route name -> why axe does not audit it
 EXEMPT: dict[str, str] = {
-    "healthz": "plain-text health check for the load balancer, not a page",
+    "pages:healthz": "plain-text health check for the load balancer, not a page",
     "static": "stylesheet, scripts and images (audited as part of every page)",
-    "favicon": "the site's icon (ICO), an image",
-    "favicon_svg": "the site's icon (SVG), an image",
+    "pages:favicon": "the site's icon (ICO), an image",
+    "pages:favicon_svg": "the site's icon (SVG), an image",
     "accounts:data": "the person's data as a JSON download",
     "budgets:results_csv": "CSV download (its content is the results page's table)",
     "budgets:pabulib": "Pabulib data file download",

@@ -18,6 +18,7 @@ from consultations.models import Phase as ConsultationPhase
 from participation.accounts.models import Role
 from participation.proposals import services as proposals
 from participation.proposals.domain import ProposalForm, ProposalState
+from participation.residents import services as residents
 from participation.settings import Settings
 from tests.budgets.factories import budget_in_voting, open_and_count
 from tests.conftest import TEST_PASSWORD, create_user
@@ -37,7 +38,7 @@ def census_csv() -> bytes:
 
 
 async def census(settings: Settings) -> None:
-    await budgets.import_census(settings, census_csv())
+    await residents.import_census(settings, census_csv())
 
 
 async def published_budget(settings: Settings) -> int:
@@ -136,7 +137,7 @@ async def vote(
     settings: Settings, budget_id: int, person: tuple[str, str], titles: list[str]
 ) -> None:
     """A resident's web ballot, as the ballot page records it."""
-    entry, birth = await budgets.find_census_entry(settings, person[0], person[1], POSTCODE)
+    entry, birth = await residents.find_census_entry(settings, person[0], person[1], POSTCODE)
     chosen = await Project.filter(budget_id=budget_id, title__in=titles)
     await ballot_services.cast_ballot(
         settings, budget_id, entry, budgets.domain.Voter(True, birth), {p.id: 1 for p in chosen}
@@ -170,7 +171,8 @@ async def long_content(
     hold a 200-character word, the comment reported by `neighbour` (so it waits in the
     moderation queue), and a project with such a word in the budget `budget_id`."""
     from moderation import services as moderation
-    from participation.territory import Category, District
+    from participation.residents.models import District
+    from participation.territory import Category
     from tests.moderation.helpers import make_comment
     from tests.participation.proposal_factories import make_proposal
 

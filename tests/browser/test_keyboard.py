@@ -45,7 +45,7 @@ async def resident(module_server: LiveServer) -> dict[str, Any]:
         budget, projects = await budget_in_voting(BallotKind.KNAPSACK)
         user = await seeds.someone(settings, "clavier@example.org", name="Claude Clavier")
         identifier, born = seeds.RESIDENTS[2]
-        from budgets.services import verify_residency
+        from participation.residents.services import verify_residency
 
         await verify_residency(settings, user, identifier, born, seeds.POSTCODE)
         return {

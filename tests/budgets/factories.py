@@ -10,6 +10,7 @@ from tortoise import timezone
 from budgets import domain, services
 from budgets.models import BallotKind, Budget, Channel, Feasibility, Phase, Project, WinnerRule
 from participation.accounts.models import User
+from participation.residents import services as residents
 from participation.settings import Settings
 
 CENSUS = (
@@ -116,8 +117,8 @@ async def budget_in_preparation_due_to_vote() -> Budget:
 
 
 async def verified(settings: Settings, user: User, person: dict[str, str] = PERSON) -> None:
-    await services.import_census(settings, CENSUS.encode())
-    await services.verify_residency(
+    await residents.import_census(settings, CENSUS.encode())
+    await residents.verify_residency(
         settings, user, person["identifier"], person["birth_date"], person["postcode"]
     )
 

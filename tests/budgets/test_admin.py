@@ -11,8 +11,10 @@ import pytest
 
 from budgets import ballot_services, services
 from budgets.jobs import apply_phase_schedule
-from budgets.models import Budget, CensusEntry, Feasibility, Phase, PhaseSwitch, Project
+from budgets.models import Budget, Feasibility, Phase, PhaseSwitch, Project
 from participation.accounts.models import User
+from participation.residents import services as residents
+from participation.residents.models import CensusEntry
 from participation.settings import Settings
 from tests.budgets.factories import (
     CENSUS,
@@ -216,7 +218,7 @@ async def test_rules_are_locked_once_a_ballot_exists(
 ) -> None:
     budget, projects = await budget_in_voting()
     await verified(settings, citizen)
-    voter, residency = await services.voter_of(citizen)
+    voter, residency = await residents.resident_of(citizen)
     assert residency is not None
     await ballot_services.cast_ballot(
         settings, budget.id, residency.census_entry, voter, {projects[0].id: 1}
@@ -280,7 +282,7 @@ async def test_checking_a_paper_ballot_records_nothing(
     from tests.conftest import csrf_token
 
     budget, projects = await budget_in_voting()
-    await services.import_census(settings, CENSUS.encode())
+    await residents.import_census(settings, CENSUS.encode())
     await log_in(client, admin)
     desk = f"/admin/budgets/{budget.id}/paper-ballot"
     identity = {"identifier": "VB-004", "birth_date": "1975-01-30", "postcode": "44000"}

@@ -13,8 +13,8 @@ import httpx
 
 from budgets.jobs import apply_phase_schedule
 from budgets.models import Budget, Phase, Project
-from moderation.models import AuditLogEntry
 from participation.accounts.models import User
+from participation.audit import AuditLogEntry
 from tests.budgets.factories import (
     CENSUS,
     budget_in_preparation_due_to_vote,

@@ -25,6 +25,7 @@ from budgets.models import (
 )
 from participation.accounts.models import Role, User
 from participation.refusals import Refused
+from participation.residents import services as residents
 from participation.settings import Settings
 from tests.budgets.factories import (
     CENSUS,
@@ -41,7 +42,7 @@ from tests.conftest import create_user, csrf_token, log_in, post_form
 
 async def _cast(settings: Settings, budget: Budget, identifier: str, project_id: int) -> str:
     born = {"VB-001": "1984-03-21", "VB-002": "1990-12-01", "VB-004": "1975-01-30"}[identifier]
-    entry, birth = await services.find_census_entry(settings, identifier, born, "44000")
+    entry, birth = await residents.find_census_entry(settings, identifier, born, "44000")
     voter = domain.Voter(True, birth, entry.district)
     return await ballot_services.cast_ballot(settings, budget.id, entry, voter, {project_id: 1})
 
@@ -151,7 +152,7 @@ async def test_too_few_shares_or_a_wrong_one_store_nothing(app: Any, settings: S
     budget, projects = await budget_without_key()
     shares = await with_ballot_box(budget.id, trustees=3, threshold=2)
     await services.switch_phase(budget.id, Phase.VOTING, by_user=None)
-    await services.import_census(settings, CENSUS.encode())
+    await residents.import_census(settings, CENSUS.encode())
     await _cast(settings, budget, "VB-001", projects[0].id)
     await services.switch_phase(budget.id, Phase.TALLY, by_user=None)
 
@@ -186,7 +187,7 @@ async def test_trustees_enter_their_shares_on_the_web_one_at_a_time(
     budget, projects = await budget_without_key()
     shares = await with_ballot_box(budget.id, trustees=3, threshold=2)
     await services.switch_phase(budget.id, Phase.VOTING, by_user=None)
-    await services.import_census(settings, CENSUS.encode())
+    await residents.import_census(settings, CENSUS.encode())
     for identifier, project in (("VB-001", projects[0]), ("VB-002", projects[1])):
         await _cast(settings, budget, identifier, project.id)
     expected = sorted(b.choices for b in await ballots_of(budget.id))
@@ -245,7 +246,7 @@ async def test_the_receipt_check_accepts_codes_without_dashes_in_any_case(
     client: httpx.AsyncClient, settings: Settings
 ) -> None:
     budget, projects = await budget_in_voting()
-    await services.import_census(settings, CENSUS.encode())
+    await residents.import_census(settings, CENSUS.encode())
     receipt = await _cast(settings, budget, PERSON["identifier"], projects[0].id)
     page = f"/budgets/{budget.id}/receipt-check"
     before = await client.get(page, params={"receipt": receipt})

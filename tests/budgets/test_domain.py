@@ -5,12 +5,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from budgets.domain import (
+    PHASE_ORDER,
     BallotProject,
     BallotRule,
     PhaseDates,
     Voter,
     age_on,
-    automatic_switch,
     ballot_problems,
     dates_problems,
     eligibility_problem,
@@ -19,8 +19,18 @@ from budgets.domain import (
     voting_is_open,
 )
 from budgets.models import BallotKind, Phase
+from participation import phases
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+
+
+def automatic_switch(
+    current: Phase, last_switch_at: datetime | None, dates: PhaseDates, now: datetime
+) -> Phase | None:
+    """The core's switch (participation/phases.py) with a budget's phases and dates."""
+    return phases.automatic_switch(PHASE_ORDER, current, last_switch_at, dates.starts(), now)
+
+
 DATES = PhaseDates(T0, T0 + timedelta(days=30), T0 + timedelta(days=60), T0 + timedelta(days=90))
 
 

@@ -8,10 +8,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from budgets import pabulib, services
+from budgets import services
 from budgets.jobs import tally_budget
 from budgets.models import Ballot, Budget, Phase, Project, TallyResult
 from participation.accounts.models import User
+from tally import pabulib
 from tests.conftest import log_in
 
 PABULIB = Path(__file__).resolve().parents[2].parent / "shared" / "pabulib"

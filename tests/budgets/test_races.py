@@ -12,6 +12,7 @@ from budgets.ballot_services import ballot_context
 from budgets.domain import spending_by_envelope
 from budgets.models import BallotKind, VoterRegister
 from participation.accounts.models import User
+from participation.residents import services as residents
 from participation.settings import Settings
 from tests.budgets.factories import ballots_of, budget_in_voting, verified
 from tests.conftest import log_in
@@ -57,17 +58,16 @@ async def test_fifty_concurrent_ballots_by_one_voter_leave_exactly_one(
 
 
 async def test_concurrent_voters_each_get_one_ballot(app: object, settings: Settings) -> None:
-    from budgets import services
     from tests.budgets.factories import CENSUS
     from tests.conftest import create_user
 
     budget, projects = await budget_in_voting()
-    await services.import_census(settings, CENSUS.encode())
+    await residents.import_census(settings, CENSUS.encode())
     people = [("VB-001", "1984-03-21"), ("VB-002", "1990-12-01"), ("VB-004", "1975-01-30")]
     clients = []
     for n, (identifier, born) in enumerate(people):
         user = await create_user(settings, f"voter{n}@example.org")
-        await services.verify_residency(settings, user, identifier, born, "44000")
+        await residents.verify_residency(settings, user, identifier, born, "44000")
         c = httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app),  # type: ignore[arg-type]
             base_url="http://testserver",

@@ -10,13 +10,15 @@ import re
 
 import httpx
 
-import budgets
-from budgets import ballot_services, domain, pabulib, services, tallying
+import tally
+from budgets import ballot_services, domain, services, tallying
 from budgets.jobs import sweep_tallies, tally_budget
 from budgets.models import Budget, Phase, Project, TallyResult, WinnerRule
 from participation.accounts.models import User
 from participation.outbox import JobState, OutboxJob
+from participation.residents import services as residents
 from participation.settings import Settings
+from tally import pabulib
 from tests.budgets.factories import CENSUS, budget_in_voting, open_and_count
 from tests.conftest import log_in, post_form
 
@@ -36,10 +38,10 @@ async def closed_budget(
     """The factory budget after four residents voted; returns it, projects by title, receipts."""
     budget, projects = await budget_in_voting(winner=winner)
     by_title = {p.title: p for p in projects}
-    await services.import_census(settings, CENSUS.encode())
+    await residents.import_census(settings, CENSUS.encode())
     receipts = {}
     for identifier, titles in CHOICES.items():
-        entry, born = await services.find_census_entry(
+        entry, born = await residents.find_census_entry(
             settings, identifier, BIRTH.get(identifier, "1975-01-30"), "44000"
         )
         voter = domain.Voter(True, born, entry.district)
@@ -90,7 +92,7 @@ async def test_the_stored_outcome_is_the_engines_on_each_envelope(
     stored = json.loads((await TallyResult.get(budget=budget, rule="equal-shares")).outcome)
     for envelope in stored["envelopes"]:
         election = tallying.envelope_election(data, envelope["name"])
-        direct = budgets.tally(election, rule="equal-shares")
+        direct = tally.tally(election, rule="equal-shares")
         assert envelope["selected"] == [int(pid) for pid in direct.selected]
 
 
@@ -180,7 +182,7 @@ async def test_exported_pabulib_files_retally_to_the_published_outcome(
         assert "VB-00" not in text
         election = pabulib.loads(text)
         assert len(election.ballots) == envelope["voters"]
-        outcome = budgets.tally(election, rule="greedy")
+        outcome = tally.tally(election, rule="greedy")
         assert sorted(int(pid) for pid in outcome.selected) == sorted(envelope["selected"])
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from participation.cli import main
+from participation.residents import services as residents
 
 
 async def _closed_budget_with_a_ballot() -> tuple[int, list[str]]:
@@ -24,8 +25,8 @@ async def _closed_budget_with_a_ballot() -> tuple[int, list[str]]:
         budget, projects = await budget_without_key()
         shares = await with_ballot_box(budget.id, trustees=3, threshold=2)
         await services.switch_phase(budget.id, Phase.VOTING, by_user=None)
-        await services.import_census(settings, CENSUS.encode())
-        entry, born = await services.find_census_entry(settings, "VB-001", "1984-03-21", "44000")
+        await residents.import_census(settings, CENSUS.encode())
+        entry, born = await residents.find_census_entry(settings, "VB-001", "1984-03-21", "44000")
         voter = domain.Voter(True, born, entry.district)
         await ballot_services.cast_ballot(settings, budget.id, entry, voter, {projects[0].id: 1})
         await services.switch_phase(budget.id, Phase.TALLY, by_user=None)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from budgets.rules import UnknownRule, rule_of_meta
 from participation.cli import main
-from tests.budgets.test_tally_pabulib import SAMPLE
+from tally.rules import UnknownRule, rule_of_meta
+from tests.tally.test_pabulib import SAMPLE
 
 MES = SAMPLE.replace("rule;greedy", "rule;equalshares/add1")
 

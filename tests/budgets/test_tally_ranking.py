@@ -10,17 +10,19 @@ from dataclasses import replace
 import httpx
 import pytest
 
-from budgets import ballot_services, domain, pabulib, services, tally, tallying
-from budgets.election import Ballot, BallotKind, Election, ElectionError, Project
+from budgets import ballot_services, domain, services, tallying
 from budgets.jobs import tally_budget
 from budgets.models import BallotKind as StoredKind
 from budgets.models import Budget, Phase, TallyResult
 from budgets.models import Project as StoredProject
 from participation.accounts.models import User
+from participation.residents import services as residents
 from participation.settings import Settings
+from tally import pabulib, tally
+from tally.election import Ballot, Election, ElectionError, Project, VoteType
 from tests.budgets.factories import CENSUS, budget_in_voting, open_and_count, verified
-from tests.budgets.test_tally_pabulib import SAMPLE
 from tests.conftest import log_in
+from tests.tally.test_pabulib import SAMPLE
 
 # 70 to spend; a (50) is ranked first twice, b (40) is ranked by three voters, last twice
 PROJECTS = (Project("a", 50), Project("b", 40), Project("c", 30))
@@ -32,7 +34,7 @@ def _ranking(rank_points: tuple[int, ...] | None) -> Election:
         projects=PROJECTS,
         ballots=tuple(Ballot(str(n), r) for n, r in enumerate(RANKINGS)),
         budget=70,
-        kind=BallotKind.ORDINAL,
+        kind=VoteType.ORDINAL,
         rank_points=rank_points,
     )
 
@@ -80,7 +82,7 @@ async def _ranking_budget(settings: Settings) -> tuple[Budget, dict[str, StoredP
     (50,000) is ranked first twice, Jardin partagé (40,000) by three voters, last twice."""
     budget, projects = await budget_in_voting(StoredKind.RANKING, ranking_length=3)
     by_title = {p.title: p for p in projects}
-    await services.import_census(settings, CENSUS.encode())
+    await residents.import_census(settings, CENSUS.encode())
     rankings = {
         "VB-001": ["Skatepark", "Piste cyclable", "Jardin partagé"],
         "VB-002": ["Skatepark", "Piste cyclable", "Jardin partagé"],
@@ -88,7 +90,7 @@ async def _ranking_budget(settings: Settings) -> tuple[Budget, dict[str, StoredP
     }
     born = {"VB-001": "1984-03-21", "VB-002": "1990-12-01", "VB-004": "1975-01-30"}
     for identifier, titles in rankings.items():
-        entry, birth = await services.find_census_entry(
+        entry, birth = await residents.find_census_entry(
             settings, identifier, born[identifier], "44000"
         )
         voter = domain.Voter(True, birth, entry.district)

@@ -10,17 +10,10 @@ import httpx
 import pytest
 from tortoise import timezone
 
-from budgets.models import (
-    Ballot,
-    BallotKind,
-    Budget,
-    Channel,
-    Phase,
-    Residency,
-    SealedBallot,
-    VoterRegister,
-)
+from budgets.models import Ballot, BallotKind, Budget, Channel, Phase, SealedBallot, VoterRegister
 from participation.accounts.models import Role, User
+from participation.residents import services as residents
+from participation.residents.models import Residency
 from participation.settings import Settings
 from tests.budgets.factories import CENSUS, PERSON, ballots_of, budget_in_voting, verified
 from tests.conftest import create_user, log_in, logged_queries, post_form
@@ -40,9 +33,8 @@ async def test_residents_verify_once_with_their_census_details(
     client: httpx.AsyncClient, settings: Settings, citizen: User
 ) -> None:
     await log_in(client, citizen)
-    from budgets import services
 
-    await services.import_census(settings, CENSUS.encode())
+    await residents.import_census(settings, CENSUS.encode())
     wrong = await post_form(
         client,
         "/account/residency",
@@ -83,9 +75,8 @@ async def test_a_refused_census_check_still_leads_back_to_the_ballot(
     """Found by the browser journey: after a typo, the resident landed on their account page."""
     budget, _ = await budget_in_voting()
     await log_in(client, citizen)
-    from budgets import services
 
-    await services.import_census(settings, CENSUS.encode())
+    await residents.import_census(settings, CENSUS.encode())
     back = f"/budgets/{budget.id}/ballot"
     form_page = f"/account/residency?next={back}"
     wrong = await post_form(
@@ -340,9 +331,8 @@ async def test_staff_record_paper_ballots_once_per_person(
     client: httpx.AsyncClient, settings: Settings, admin: User
 ) -> None:
     budget, projects = await budget_in_voting()
-    from budgets import services
 
-    await services.import_census(settings, CENSUS.encode())
+    await residents.import_census(settings, CENSUS.encode())
     await log_in(client, admin)
     page = f"/admin/budgets/{budget.id}/paper-ballot"
     identity = {"identifier": "VB-004", "birth_date": "1975-01-30", "postcode": "44000"}
@@ -371,7 +361,7 @@ async def test_staff_record_paper_ballots_once_per_person(
 
     # the same person cannot then vote online with a verified account
     resident = await create_user(settings, "vb004@example.org", Role.CITIZEN)
-    await services.verify_residency(settings, resident, "VB-004", "1975-01-30", "44000")
+    await residents.verify_residency(settings, resident, "VB-004", "1975-01-30", "44000")
     await post_form(client, "/account/logout", {})
     await log_in(client, resident)
     online = await vote(client, budget, {"project": [str(projects[0].id)]})
@@ -383,16 +373,16 @@ async def test_ballot_and_register_rows_cannot_be_paired_by_order(
     client: httpx.AsyncClient, settings: Settings
 ) -> None:
     """An autoincrement id on ballots would follow the register's order and link them."""
-    from budgets import ballot_services, services
+    from budgets import ballot_services
     from tests.budgets.factories import CENSUS
 
     budget, projects = await budget_in_voting()
-    await services.import_census(settings, CENSUS.encode())
+    await residents.import_census(settings, CENSUS.encode())
     people = [("VB-001", "1984-03-21"), ("VB-002", "1990-12-01"), ("VB-004", "1975-01-30")]
     for n, (identifier, born) in enumerate(people):
         user = await create_user(settings, f"voter{n}@example.org")
-        await services.verify_residency(settings, user, identifier, born, "44000")
-        voter, residency = await services.voter_of(user)
+        await residents.verify_residency(settings, user, identifier, born, "44000")
+        voter, residency = await residents.resident_of(user)
         assert residency is not None
         await ballot_services.cast_ballot(
             settings, budget.id, residency.census_entry, voter, {projects[n].id: 1}

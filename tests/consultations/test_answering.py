@@ -21,6 +21,7 @@ from consultations.models import (
     Response,
 )
 from participation.accounts.models import User
+from participation.residents import services as residents
 from participation.settings import Settings
 from tests.conftest import create_user, log_in
 from tests.consultations.factories import consultation_open, opened, options, valid_answers
@@ -156,7 +157,6 @@ async def test_audience_rules(client: httpx.AsyncClient, settings: Settings) -> 
     )
     assert posted.status_code == 403
 
-    from budgets import services as budget_services
     from tests.budgets.factories import CENSUS, PERSON
 
     district, _ = await consultation_open(Audience.DISTRICT, district="Sud", title="Quartier Sud")
@@ -167,8 +167,8 @@ async def test_audience_rules(client: httpx.AsyncClient, settings: Settings) -> 
         not_verified.status_code == 403
         and "confirmez d’abord que vous habitez" in not_verified.text
     )
-    await budget_services.import_census(settings, CENSUS.encode())
-    await budget_services.verify_residency(settings, person, *PERSON.values())  # Nord
+    await residents.import_census(settings, CENSUS.encode())
+    await residents.verify_residency(settings, person, *PERSON.values())  # Nord
     wrong = await client.get(f"/consultations/{district.id}/answer")
     assert wrong.status_code == 403 and "habitants de Sud" in wrong.text
 

@@ -10,8 +10,8 @@ import httpx
 
 from consultations import services
 from consultations.models import Consultation, Phase, Question, Response
-from moderation.models import AuditLogEntry
 from participation.accounts.models import User
+from participation.audit import AuditLogEntry
 from participation.settings import Settings
 from tests.conftest import log_in, post_form
 from tests.consultations.factories import consultation_open, opened

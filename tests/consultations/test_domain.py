@@ -11,6 +11,7 @@ from consultations import domain
 from consultations.domain import Person
 from consultations.models import Audience, Phase, QuestionKind
 from consultations.questions import OTHER, Form, QuestionSpec
+from participation import phases
 
 K = QuestionKind
 NOW = datetime(2026, 3, 10, 12, tzinfo=UTC)
@@ -18,7 +19,16 @@ DAY = timedelta(days=1)
 
 
 def test_phase_follows_the_dates_but_respects_a_later_manual_switch() -> None:
-    switch = domain.automatic_switch
+    def switch(
+        current: Phase,
+        last_switch_at: datetime | None,
+        opens_at: datetime | None,
+        closes_at: datetime | None,
+        now: datetime,
+    ) -> Phase | None:
+        starts = domain.phase_starts(opens_at, closes_at)
+        return phases.automatic_switch(domain.PHASES.order, current, last_switch_at, starts, now)
+
     assert switch(Phase.PREPARATION, None, NOW - DAY, NOW + DAY, NOW) == Phase.OPEN
     assert switch(Phase.PREPARATION, None, NOW - 2 * DAY, NOW - DAY, NOW) == Phase.CLOSED
     assert switch(Phase.OPEN, None, NOW - DAY, NOW + DAY, NOW) is None

@@ -9,22 +9,14 @@ from typing import Any
 import httpx
 from tortoise import timezone
 
-from budgets.models import (
-    Budget,
-    CensusEntry,
-    Channel,
-    Phase,
-    Project,
-    Residency,
-    TallyResult,
-    VoterRegister,
-)
+from budgets.models import Budget, Channel, Phase, Project, TallyResult, VoterRegister
 from followup.models import Commitment, StatusChange
 from participation.accounts.models import Role, User
 from participation.mail import OutboxEmail
 from participation.notifications.models import Notification
 from participation.proposals.domain import ProposalState
 from participation.proposals.models import Proposal, Support
+from participation.residents.models import CensusEntry, Residency
 from participation.settings import Settings
 from tests.conftest import create_user, log_in, post_form
 
@@ -94,7 +86,7 @@ async def test_status_changes_and_milestones_notify_each_participant_once(
     saved = await Commitment.get(id=commitment.id)
     assert (saved.status.value, saved.progress) == ("done", 100)
 
-    from moderation.models import AuditLogEntry
+    from participation.audit import AuditLogEntry
 
     actions = (
         await AuditLogEntry.filter(target_type="commitment")

@@ -23,13 +23,14 @@ from typing import Any
 
 from tortoise import timezone
 
-from budgets.models import Budget, CensusEntry, Channel, Phase, Residency, VoterRegister
+from budgets.models import Budget, Channel, Phase, VoterRegister
 from consultations.models import Audience, Consultation, Participant, Response
 from consultations.models import Phase as ConsultationPhase
 from moderation.models import CaseKind, CaseStatus, ModerationCase
 from participation.accounts.models import User
 from participation.proposals.domain import ProposalState
 from participation.proposals.models import Proposal, Support
+from participation.residents.models import CensusEntry, Residency
 
 
 @dataclass

@@ -11,7 +11,7 @@ from moderation.domain import CaseKind, CaseStatus
 from moderation.models import ModerationCase
 from participation.accounts.models import User
 from participation.comments.models import Comment
-from participation.proposals.domain import ModerationState
+from participation.contributions import ModerationState
 from participation.proposals.models import Proposal
 from participation.settings import Settings
 from tests.conftest import make_settings, post_form

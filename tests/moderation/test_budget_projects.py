@@ -9,11 +9,13 @@ from typing import Any
 from budgets import ballot_services, domain, project_services, services
 from budgets.jobs import tally_budget
 from budgets.models import Budget, Phase, Project
-from moderation.models import AuditLogEntry, ModerationCase
+from moderation.models import ModerationCase
 from participation.accounts.models import User
+from participation.audit import AuditLogEntry
+from participation.contributions import ModerationState
 from participation.mail import OutboxEmail
 from participation.notifications.models import Notification
-from participation.proposals.domain import ModerationState
+from participation.residents import services as residents
 from tests.budgets.factories import CENSUS, budget_in_voting, open_and_count
 from tests.conftest import create_user, log_in, post_form
 from tests.moderation.helpers import browser, configure, decide, report
@@ -96,11 +98,11 @@ async def test_a_project_hidden_before_the_vote_is_in_no_ballot_tally_result_or_
 
     context = await ballot_services.ballot_context(await Budget.get(id=budget.id))
     assert skatepark.id not in context.projects and len(context.projects) == 4
-    await services.import_census(settings, CENSUS.encode())
-    entry, born = await services.find_census_entry(settings, "VB-001", "1984-03-21", "44000")
+    await residents.import_census(settings, CENSUS.encode())
+    entry, born = await residents.find_census_entry(settings, "VB-001", "1984-03-21", "44000")
     voter = domain.Voter(True, born, entry.district)
     resident = await create_user(settings, "vb001@example.org")
-    await services.verify_residency(settings, resident, "VB-001", "1984-03-21", "44000")
+    await residents.verify_residency(settings, resident, "VB-001", "1984-03-21", "44000")
     async with browser(app) as c:
         await log_in(c, resident)
         ballot = await c.get(f"/budgets/{budget.id}/ballot")

@@ -14,11 +14,12 @@ import pytest
 
 from consultations import services
 from consultations.models import Consultation, Phase, Question, TextReview
-from moderation.models import AuditLogEntry, ModerationCase, ModerationDecision, Report
+from moderation.models import ModerationCase, ModerationDecision, Report
 from participation.accounts.models import User
+from participation.audit import AuditLogEntry
+from participation.contributions import ModerationState
 from participation.notifications.models import Notification
 from participation.outbox import OutboxJob
-from participation.proposals.domain import ModerationState
 from participation.settings import Settings
 from tests.conftest import count_queries, create_user, log_in
 from tests.consultations.factories import consultation_open, valid_answers

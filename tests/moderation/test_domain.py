@@ -12,7 +12,6 @@ from moderation.domain import (
     Action,
     BlockDuration,
     DomainError,
-    Limit,
     ModerationState,
     ReportReason,
 )
@@ -120,13 +119,6 @@ def test_block_problems() -> None:
     assert domain.block_problems(moderator, 1, False, "7d") is not None
     assert domain.block_problems(moderator, 2, True, "7d") is not None
     assert domain.block_problems(person(1, admin=True), 2, True, "7d") is None
-
-
-def test_rate_limits() -> None:
-    limit = Limit("login_failure", "email", 5, 60)
-    assert domain.limit_key(limit, "a@b.fr") == "ratelimit:login_failure:email:a@b.fr"
-    assert domain.LIMITS["login_failure"][0] == limit
-    assert domain.LIMITS["password_reset"][0].limit == 5
 
 
 def test_new_accounts_may_post_fewer_links() -> None:

@@ -6,10 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from moderation.domain import CLOSED_DELETED, CLOSED_WITHDRAWN
-from moderation.models import AuditLogEntry, ModerationCase, Report
+from moderation.models import ModerationCase, Report
 from participation.accounts.models import User
+from participation.audit import AuditLogEntry
 from participation.comments.models import Comment
-from participation.proposals.domain import ModerationState, ProposalState
+from participation.contributions import ModerationState
+from participation.proposals.domain import ProposalState
 from participation.proposals.models import Amendment, ProposalVersion
 from tests.conftest import create_user, log_in, post_form
 from tests.moderation.helpers import browser, configure, decide, make_comment, report

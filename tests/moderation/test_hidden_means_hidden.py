@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 
 from participation.accounts.models import User
+from participation.contributions import ModerationState
 from participation.notifications import services as notifications
 from participation.notifications.models import Notification
-from participation.proposals.domain import ModerationState, ProposalState
+from participation.proposals.domain import ProposalState
 from participation.settings import Settings
 from tests.conftest import create_user, log_in
 from tests.moderation.helpers import browser, make_comment

@@ -13,17 +13,12 @@ import pytest
 from tortoise import timezone
 
 from moderation.domain import CaseKind, CaseStatus
-from moderation.models import (
-    AppendOnly,
-    AuditLogEntry,
-    ModerationCase,
-    ModerationDecision,
-    ReasonTemplate,
-    Report,
-)
+from moderation.models import ModerationCase, ModerationDecision, ReasonTemplate, Report
 from participation.accounts.models import User
+from participation.audit import AppendOnly, AuditLogEntry
 from participation.comments.models import Comment
-from participation.proposals.domain import ModerationState, ProposalState
+from participation.contributions import ModerationState
+from participation.proposals.domain import ProposalState
 from participation.proposals.models import Proposal
 from participation.settings import Settings
 from tests.conftest import count_queries, create_user, log_in

@@ -13,12 +13,11 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from moderation.domain import Limit
-from moderation.ratelimit import attempt
 from participation.accounts.models import User
 from participation.app import create_app
 from participation.comments.models import Comment
 from participation.proposals.models import Proposal
+from participation.ratelimit import Limit, attempt
 from participation.settings import Settings
 from tests.conftest import log_in, post_form
 from tests.moderation.helpers import browser, configure

@@ -8,9 +8,10 @@ from typing import Any
 
 import httpx
 
-from moderation.models import AuditLogEntry, ModerationDecision, ReasonTemplate
+from moderation.models import ModerationDecision, ReasonTemplate
 from participation.accounts.models import User
-from participation.proposals.domain import ModerationState
+from participation.audit import AuditLogEntry
+from participation.contributions import ModerationState
 from tests.conftest import log_in, post_form
 from tests.moderation.helpers import browser, decide, pending_case
 from tests.participation.proposal_factories import make_proposal

@@ -7,12 +7,14 @@ from typing import Any
 
 import httpx
 
-from moderation.models import AuditLogEntry, ModerationCase, ModerationDecision, Report
+from moderation.models import ModerationCase, ModerationDecision, Report
 from participation.accounts.models import User
+from participation.audit import AuditLogEntry
 from participation.comments.models import Comment
+from participation.contributions import ModerationState
 from participation.mail import OutboxEmail
 from participation.notifications.models import Notification
-from participation.proposals.domain import ModerationState, ProposalState
+from participation.proposals.domain import ProposalState
 from participation.proposals.models import ProposalVersion
 from participation.settings import Settings
 from tests.conftest import create_user, log_in, post_form

@@ -9,8 +9,9 @@ from tortoise import timezone
 from participation.accounts.models import User
 from participation.proposals.domain import ProposalState
 from participation.proposals.models import Proposal, ProposalCoauthor, ProposalVersion
+from participation.residents.models import District
 from participation.richtext import normalize_for_search
-from participation.territory import Category, District
+from participation.territory import Category
 
 
 async def make_territory() -> tuple[Category, District]:

@@ -9,16 +9,17 @@ import json
 from typing import Any
 
 from budgets import tallying
-from budgets.models import Budget, Residency, TallyResult, VoterRegister
+from budgets.models import Budget, TallyResult, VoterRegister
 from consultations import demo as consultations_demo
 from consultations.models import Consultation, Option, Question, QuestionKind, Result
 from followup.models import Commitment
-from moderation.models import AuditLogEntry
 from participation import demo
+from participation.audit import AuditLogEntry
 from participation.comments.models import Comment
 from participation.notifications.models import Notification
 from participation.proposals.domain import ProposalState
 from participation.proposals.models import Proposal, Support
+from participation.residents.models import Residency
 from participation.settings import Settings
 from tests.conftest import create_user
 from tests.participation.proposal_factories import make_proposal

@@ -11,8 +11,7 @@ from tortoise.timezone import now
 
 from budgets import ballot_services
 from budgets import domain as budget_domain
-from budgets import services as budget_services
-from budgets.models import CensusEntry, Residency, SealedBallot, VoterRegister
+from budgets.models import SealedBallot, VoterRegister
 from consultations import services as consultation_services
 from consultations.models import Response
 from participation.accounts.models import User, UserSession
@@ -22,6 +21,8 @@ from participation.notifications.models import Notification
 from participation.proposals import services as proposals
 from participation.proposals.models import Proposal, Support
 from participation.refusals import Refused
+from participation.residents import services as residents
+from participation.residents.models import CensusEntry, Residency
 from participation.settings import Settings
 from tests.budgets.factories import CENSUS, PERSON, ballots_of, budget_in_voting, verified
 from tests.conftest import TEST_PASSWORD, create_user, log_in, post_form
@@ -154,9 +155,9 @@ async def test_the_same_person_cannot_vote_again_with_a_new_account(
     await log_in(client, citizen)
     await post_form(client, "/account/delete", {"password": TEST_PASSWORD})
     again = await create_user(settings, citizen.email, display_name="Camille revient")
-    await budget_services.import_census(settings, CENSUS.encode())
+    await residents.import_census(settings, CENSUS.encode())
     with pytest.raises(Refused) as refused:
-        await budget_services.verify_residency(
+        await residents.verify_residency(
             settings, again, PERSON["identifier"], PERSON["birth_date"], PERSON["postcode"]
         )
     assert "already used to verify another account" in refused.value.problems[0].message

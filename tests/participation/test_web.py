@@ -7,7 +7,8 @@ from collections.abc import AsyncIterator
 import pytest
 from starlette.datastructures import Headers
 
-from moderation.queries import AuditParams, QueueParams
+from moderation.queries import QueueParams
+from participation.audit import AuditParams
 from participation.middleware import parse_urlencoded
 from participation.proposals.queries import ListParams
 from participation.web import query_string

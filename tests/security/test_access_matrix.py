@@ -298,7 +298,7 @@ def _outcome(response: httpx.Response) -> str:
 
 def _route(endpoint: Endpoint) -> str:
     """`POST /proposals/{id}/edit`: the route as the table names it (no convertor types)."""
-    return re.sub(r":(int|str|path)}", "}", str(endpoint))
+    return re.sub(r":(id|int|str|path)}", "}", str(endpoint))
 
 
 def _order(endpoint: Endpoint) -> tuple[bool, int]:

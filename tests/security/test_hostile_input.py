@@ -15,12 +15,13 @@ from typing import Any
 import httpx
 import pytest
 
-from budgets.models import Budget, BudgetDistrict, CensusEntry
+from budgets.models import Budget, BudgetDistrict
 from consultations.models import Consultation
 from moderation import services as moderation_services
 from participation import mail
 from participation.accounts.models import User
 from participation.accounts.privacy import name_pattern
+from participation.residents.models import CensusEntry
 from participation.settings import Settings
 from tests.budgets.factories import CENSUS
 from tests.conftest import TEST_PASSWORD, csrf_token, log_in, post_form

@@ -70,9 +70,9 @@ LIST_PAGES = {
     "/proposals.csv",
     "/proposals.json",
     "/budgets",
-    "/budgets/{budget_id:int}",
-    "/budgets/{budget_id:int}/receipt-check",
-    "/budgets/{budget_id:int}/ballots.pb",
+    "/budgets/{budget_id:id}",
+    "/budgets/{budget_id:id}/receipt-check",
+    "/budgets/{budget_id:id}/ballots.pb",
     "/consultations",
     "/admin/consultations",
     "/notifications",
@@ -220,7 +220,26 @@ async def test_forged_ids_answer_404_on_every_route(
                     wrong.append((str(endpoint), name, forged, response.status_code))
     assert wrong == [], "\n".join(map(str, wrong))
     # guards the walk itself: if no id parameter were recognised, the test would pass vacuously
-    assert {"GET /proposals/{id:int} id", "POST /budgets/{budget_id:int}/ballot budget_id"} <= tried
+    assert {"GET /proposals/{id:id} id", "POST /budgets/{budget_id:id}/ballot budget_id"} <= tried
+
+
+def test_every_route_id_uses_our_convertor_and_starlettes_int_is_left_alone(app: Any) -> None:
+    """Ids are `{name:id}` (bounded: a 20-digit id is a 404); `{name:int}` keeps Starlette's
+    meaning for every other app of the process (the id convertor once replaced it at import)."""
+    from starlette.convertors import CONVERTOR_TYPES, IntegerConvertor
+
+    from participation.web import IdConvertor
+
+    assert type(CONVERTOR_TYPES["int"]) is IntegerConvertor
+    assert isinstance(CONVERTOR_TYPES["id"], IdConvertor)
+    numeric = {
+        f"{endpoint} {name}": type(convertor).__name__
+        for endpoint in app_routes(app)
+        for name, convertor in getattr(endpoint.route, "param_convertors", {}).items()
+        if convertor.regex.startswith("[0-9]")
+    }
+    assert len(numeric) > 20
+    assert set(numeric.values()) == {"IdConvertor"}, numeric
 
 
 # where a `next` parameter may send a browser after log-in or a language switch: only here

@@ -29,8 +29,9 @@ from moderation.services import open_pending_case
 from participation.accounts import services as accounts
 from participation.accounts.models import User
 from participation.comments.models import Comment
+from participation.contributions import ModerationState
 from participation.mail import OutboxEmail, sent_text
-from participation.proposals.domain import ModerationState, ProposalState
+from participation.proposals.domain import ProposalState
 from participation.proposals.models import Proposal
 from participation.settings import Settings
 from tests.budgets.factories import CENSUS, SHARES, budget_in_voting
@@ -241,7 +242,7 @@ REASON = {"text_fr": "Hors sujet.", "text_en": "Off topic."}
 
 # In order: a step may need what an earlier one made (a support before its withdrawal...).
 STEPS: list[Step] = [
-    Step("language", "anonymous", {"language": "en", "next": "/"}),
+    Step("pages:language", "anonymous", {"language": "en", "next": "/"}),
     Step(
         "accounts:signup",
         "anonymous",
@@ -368,7 +369,7 @@ STEPS: list[Step] = [
         "consultations:admin_outcome", "admin", {"heard": "De l'ombre.", "decided": "Des arbres."}
     ),
     # follow-up and indicators
-    Step("followup:admin_create", "admin", _commitment),
+    Step("followup:admin_new", "admin", _commitment),
     Step("followup:admin_status", "admin", {"status": "in-progress", "progress": "10"}),
     Step(
         "followup:admin_milestone", "admin", {"on": "2026-04-01", "text": "Premières plantations"}

@@ -32,6 +32,7 @@ from tortoise import connections
 
 from budgets import ballot_box, ballot_services, domain, services
 from budgets.models import Ballot, Channel, Phase, SealedBallot, VoterRegister
+from participation.residents import services as residents
 from participation.settings import Settings
 from tests.budgets.factories import SHARES, budget_in_voting
 
@@ -70,8 +71,8 @@ async def cast_everything(settings: Settings) -> tuple[list[int], dict[tuple[int
     receipt of the ballot that stays."""
     rng = random.Random(16)
     budget_ids, truth = [], {}
-    await services.import_census(settings, census())
-    from budgets.models import CensusEntry
+    await residents.import_census(settings, census())
+    from participation.residents.models import CensusEntry
 
     entries = await CensusEntry.all().order_by("id")
     budgets = [await budget_in_voting() for _ in range(BUDGETS)]

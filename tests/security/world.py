@@ -27,6 +27,7 @@ from participation.accounts.models import Role, User
 from participation.notifications.models import Notification
 from participation.proposals import services as proposal_services
 from participation.proposals.domain import ProposalState
+from participation.residents import services as residents
 from participation.settings import Settings
 from tests.budgets.factories import budget_in_voting, open_and_count, verified
 from tests.conftest import create_user, log_in
@@ -41,7 +42,7 @@ ROLES = ("anonymous", "owner", "other", "moderator", "admin")
 @dataclass(frozen=True)
 class Endpoint:
     method: str
-    path: str  # as declared, e.g. /proposals/{id:int}/edit
+    path: str  # as declared, e.g. /proposals/{id:id}/edit
     route: Any
 
     def __str__(self) -> str:
@@ -114,9 +115,9 @@ async def seed_world(settings: Settings) -> World:
     decision = await ModerationDecision.get(case_id=case.id)
     budget, projects = await budget_in_voting()
     await verified(settings, world.owner)
-    _, residency = await budget_services.voter_of(world.owner)
+    _, residency = await residents.resident_of(world.owner)
     assert residency is not None
-    voter, _ = await budget_services.voter_of(world.owner)
+    voter, _ = await residents.resident_of(world.owner)
     await ballot_services.cast_ballot(
         settings, budget.id, residency.census_entry, voter, {projects[0].id: 1}, budget=budget
     )
@@ -203,7 +204,7 @@ async def _budgets_in_every_phase(
         ids[phase.value] = budget.id
     for phase in (Phase.TALLY, Phase.RESULTS):
         budget, projects = await budget_in_voting()
-        voter, residency = await budget_services.voter_of(world.owner)
+        voter, residency = await residents.resident_of(world.owner)
         assert residency is not None
         await ballot_services.cast_ballot(
             settings, budget.id, residency.census_entry, voter, {projects[1].id: 1}, budget=budget
@@ -294,7 +295,7 @@ def url_for_route(endpoint: Endpoint, ids: dict[str, Any]) -> str:
     path = endpoint.path
     for name in getattr(endpoint.route, "param_convertors", {}):
         raw = values[name]
-        for suffix in ("", ":int", ":str", ":path"):
+        for suffix in ("", ":id", ":int", ":str", ":path"):
             path = path.replace("{" + name + suffix + "}", str(raw))
     if "{" in path:  # a Mount of an ASGI app: its parameter is our own placeholder
         path = path.replace("{path}", str(values["path"]))

@@ -1,7 +1,0 @@
-"""`greedy`: by score, highest first, skipping projects that do not fit the remaining budget."""
-
-from __future__ import annotations
-
-from budgets.rules._greedy import GreedyRule
-
-RULE = GreedyRule("greedy")

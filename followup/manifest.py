@@ -1,0 +1,24 @@
+"""Follow-up of commitments, declared once (participation/features.py)."""
+
+from __future__ import annotations
+
+from followup import demo, jobs, routes
+from participation.features import DemoContext, Feature, NavLink
+from participation.i18n import N_
+
+
+async def _demo(context: DemoContext) -> None:
+    await demo.load(context.settings, context.users)
+
+
+FEATURE = Feature(
+    name="followup",
+    routes=routes.routes,
+    models=["followup.models"],
+    jobs=jobs.FUNCTIONS,
+    cron=jobs.CRON_JOBS,
+    demo=_demo,
+    nav=[NavLink(N_("Follow-up"), "followup:index")],
+    # a commitment follows up a proposal, a budget project or a consultation
+    depends_on=("proposals", "budgets", "consultations"),
+)

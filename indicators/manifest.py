@@ -1,0 +1,23 @@
+"""Participation indicators, declared once (participation/features.py)."""
+
+from __future__ import annotations
+
+from indicators import demo, jobs, routes
+from participation.features import DemoContext, Feature, NavLink
+from participation.i18n import N_
+
+
+async def _demo(context: DemoContext) -> None:
+    await demo.load(context.settings)  # figures of every demo above: installed last
+
+
+FEATURE = Feature(
+    name="indicators",
+    routes=routes.routes,
+    models=["indicators.models"],
+    jobs=jobs.FUNCTIONS,
+    cron=jobs.CRON_JOBS,
+    demo=_demo,
+    nav=[NavLink(N_("Who takes part"), "indicators:summary")],
+    depends_on=("proposals", "budgets", "consultations"),  # it counts their participants
+)

@@ -1,0 +1,29 @@
+"""Moderation, declared once (participation/features.py). It knows contributions only through
+the content kinds of the other manifests (participation.contributions)."""
+
+from __future__ import annotations
+
+from moderation import demo, privacy, routes
+from moderation.middleware import BlockedUserMiddleware
+from moderation.queries import BLOCKED_UNTIL_SQL, is_blocked
+from participation.features import DemoContext, Feature, NavLink, PersonalData, SessionColumn
+from participation.i18n import N_
+
+
+async def _demo(context: DemoContext) -> None:
+    await demo.load(context.settings, context.users)
+
+
+FEATURE = Feature(
+    name="moderation",
+    routes=routes.routes,
+    models=["moderation.models"],
+    personal_data=PersonalData(export=privacy.export),
+    demo=_demo,
+    nav=[NavLink(N_("Moderation"), "moderation:index", role="moderator")],
+    # blocked people may read but not act: known from the session lookup, at no extra query
+    session_columns=[SessionColumn("is_blocked", BLOCKED_UNTIL_SQL, is_blocked)],
+    middleware=[BlockedUserMiddleware],
+    # only the demo: it reports and pre-moderates the demo proposals and comments
+    depends_on=("proposals", "comments"),
+)

@@ -1,0 +1,103 @@
+"""Proposals as moderation sees them (participation.contributions.ContentKind)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from tortoise import timezone
+
+from participation import mail
+from participation.contributions import (
+    Item,
+    ModerationState,
+    excerpt,
+    hide_pending,
+    recent_bodies,
+)
+from participation.i18n import N_
+from participation.proposals.domain import ProposalState
+from participation.proposals.models import (
+    Proposal,
+    ProposalCoauthor,
+    ProposalEvent,
+    ProposalVersion,
+)
+from participation.proposals.queries import visible_proposals
+from participation.settings import Settings
+from participation.templating import public_name
+from participation.urls import url
+
+
+class ProposalKind:
+    name = "proposal"
+    label = N_("proposal")
+
+    def _item(self, p: Any) -> Item:
+        return Item(
+            "proposal",
+            p.id,
+            p.title,
+            excerpt(p.body),
+            url("proposals:detail", id=p.id),
+            p.author_id,
+            public_name(p.author),
+            ModerationState(p.moderation_state),
+            p.created_at,
+        )
+
+    async def load(self, ids: list[int]) -> dict[int, Item]:
+        if not ids:
+            return {}
+        rows = await Proposal.filter(id__in=ids).select_related("author")
+        return {p.id: self._item(p) for p in rows}
+
+    async def visible_to(self, user: Any, content_id: int) -> Item | None:
+        p = await visible_proposals(user).filter(id=content_id).select_related("author").first()
+        if p is None:
+            return None
+        coauthors = await ProposalCoauthor.filter(
+            proposal_id=p.id, accepted_at__not_isnull=True
+        ).values_list("user_id", flat=True)
+        item = self._item(p)
+        item.coauthor_ids = tuple(int(i) for i in coauthors if i is not None)  # type: ignore[call-overload]
+        return item
+
+    async def move(
+        self, settings: Settings, item: Item, target: ModerationState, actor: Any
+    ) -> tuple[bool, list[mail.OutboxEmail]]:
+        proposal = await Proposal.get(id=item.id)
+        extra: dict[str, Any] = {}
+        publish = target == ModerationState.VISIBLE and proposal.state == ProposalState.PENDING
+        if publish:  # approving a pre-moderated proposal publishes it
+            extra = {"state": ProposalState.PUBLISHED, "published_at": timezone.now()}
+        moved = await Proposal.filter(id=item.id, moderation_state=item.state).update(
+            moderation_state=target, **extra
+        )
+        if moved and publish:
+            await ProposalVersion.create(
+                proposal_id=proposal.id,
+                number=1,
+                title=proposal.title,
+                body=proposal.body,
+                author_id=proposal.author_id,
+            )
+            await ProposalEvent.create(
+                proposal_id=proposal.id,
+                actor_id=getattr(actor, "id", None),
+                from_state=ProposalState.PENDING,
+                to_state=ProposalState.PUBLISHED,
+            )
+        return bool(moved), []
+
+    async def hide_pending_of(self, user_id: int) -> list[int]:
+        return await hide_pending(Proposal, user_id)
+
+    async def after_commit(self, item: Item, target: ModerationState) -> None:
+        return None
+
+    async def recent_texts(self, user_id: int, since: datetime) -> list[str]:
+        return await recent_bodies(Proposal, user_id, since)
+
+    async def notification_subject(self, item: Item) -> tuple[Any, Any]:
+        return await Proposal.get(id=item.id), None

@@ -1,0 +1,25 @@
+"""Citizen proposals, declared once (participation/features.py)."""
+
+from __future__ import annotations
+
+from participation.features import DemoContext, Feature, NavLink, PersonalData
+from participation.i18n import N_
+from participation.proposals import demo, privacy, routes
+from participation.proposals.content import ProposalKind
+
+
+async def _demo(context: DemoContext) -> None:
+    await demo.load(context.settings, context.users)  # comments too: they are on proposals
+
+
+FEATURE = Feature(
+    name="proposals",
+    routes=routes.routes,
+    models=["participation.proposals.models"],
+    content_kinds=[ProposalKind()],
+    personal_data=PersonalData(export=privacy.export, erase=privacy.erase),
+    demo=_demo,
+    nav=[NavLink(N_("Proposals"), "proposals:index")],
+    # comments: a proposal's page shows its thread; moderation: pre-moderation and cases
+    depends_on=("comments", "moderation"),
+)

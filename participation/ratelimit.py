@@ -1,0 +1,208 @@
+"""Rate limits counted in Redis with sliding windows, so they hold across every web process.
+
+`await check(request, "comment")` raises `RateLimited` when one of the action's limits (per
+person, per IP or per e-mail address) is full; the app answers 429 with a clear message.
+If Redis does not answer, the request goes through (logged): limits must not take the site down.
+
+Why sliding windows: fixed windows (one counter per minute number) let a burst that straddles a
+window boundary through twice (10 comments at 12:00:59 and 10 more at 12:01:00). Here each limit
+is a sorted set of the accepted attempts' times; an attempt is accepted when fewer than `limit`
+of them fall in the last `period` seconds. The whole decision, for every limit of the action at
+once, is one Lua script run atomically by Redis (EVALSHA): two web processes cannot both take
+the last place, and a refused attempt is not recorded anywhere (it did nothing, so it does not
+push the wait further back).
+
+The clock is Python's, passed to the script as an argument (`now`): Redis never reads its own,
+so the tests drive a fake clock (`app.state.clock`, default `time.time`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import secrets
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from redis.exceptions import NoScriptError, RedisError
+from starlette.requests import Request
+from starlette.responses import Response
+
+from participation.accounts.domain import normalize_email
+
+logger = logging.getLogger("participation.ratelimit")
+
+# --- the limits (pure): what each action may do, per person, IP or e-mail address -----------
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most `limit` attempts in any `period` seconds (a sliding window), per `per`."""
+
+    action: str
+    per: str  # "user", "ip" or "email"
+    limit: int
+    period: int  # seconds
+
+
+def limit_key(limit: Limit, who: str) -> str:
+    """The Redis sorted set of one person's (IP's, address's) recent attempts."""
+    return f"ratelimit:{limit.action}:{limit.per}:{who}"
+
+
+MINUTE, HOUR = 60, 3600
+LIMITS: dict[str, tuple[Limit, ...]] = {
+    # only failed log-ins count (per e-mail address and per IP): a person who logs in and out
+    # again is never locked out, and a town hall behind one address is not locked out by its
+    # own staff; the password check of an account deletion counts as a log-in
+    "login_failure": (
+        Limit("login_failure", "email", 5, MINUTE),
+        Limit("login_failure", "ip", 30, MINUTE),
+    ),
+    "password_reset": (
+        Limit("password_reset", "email", 5, MINUTE),
+        Limit("password_reset", "ip", 30, MINUTE),
+    ),
+    "signup": (Limit("signup", "ip", 10, HOUR),),
+    "post": (Limit("post", "user", 10, HOUR), Limit("post", "ip", 30, HOUR)),
+    "comment": (Limit("comment", "user", 10, MINUTE), Limit("comment", "ip", 30, MINUTE)),
+    "report": (Limit("report", "user", 20, HOUR), Limit("report", "ip", 60, HOUR)),
+}
+
+
+# KEYS: one sorted set per limit. ARGV: now (seconds), "hit" or "peek", the member to add, then
+# period and limit for each key. Returns the seconds to wait as a string ("0": accepted; Lua
+# numbers would be truncated to integers on the way back).
+SCRIPT = """
+local now = tonumber(ARGV[1])
+local wait = 0
+for i, key in ipairs(KEYS) do
+  local period = tonumber(ARGV[2 + 2 * i])
+  local limit = tonumber(ARGV[3 + 2 * i])
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - period)
+  local count = redis.call('ZCARD', key)
+  if count >= limit then
+    local freeing = redis.call('ZRANGE', key, count - limit, count - limit, 'WITHSCORES')
+    wait = math.max(wait, tonumber(freeing[2]) + period - now)
+  end
+end
+if wait == 0 and ARGV[2] == 'hit' then
+  for i, key in ipairs(KEYS) do
+    local period = tonumber(ARGV[2 + 2 * i])
+    redis.call('ZADD', key, now, ARGV[3])
+    redis.call('PEXPIRE', key, math.ceil(period * 1000) + 1000)
+  end
+end
+return tostring(wait)
+"""
+SCRIPT_SHA = hashlib.sha1(SCRIPT.encode()).hexdigest()
+
+
+class RateLimited(Exception):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(retry_after)
+        self.retry_after = retry_after
+
+
+async def attempt(
+    redis: Any, counters: Sequence[tuple[Limit, str]], now: float, record: bool = True
+) -> int:
+    """One attempt against every limit in `counters` (limit, Redis key) at time `now`: 0 when
+    accepted (and recorded in every limit when `record`), else the seconds to wait (at least 1)
+    until the limit that frees up last has room. Raises RedisError or OSError when Redis is
+    unreachable."""
+    if not counters:
+        return 0
+    keys = [key for _, key in counters]
+    args: list[str | int] = [repr(float(now)), "hit" if record else "peek", _member(now)]
+    for limit, _ in counters:
+        args += [limit.period, limit.limit]
+    try:
+        wait = await redis.evalsha(SCRIPT_SHA, len(keys), *keys, *args)
+    except NoScriptError:  # a Redis restarted (or flushed its scripts): EVAL loads it again
+        wait = await redis.eval(SCRIPT, len(keys), *keys, *args)
+    seconds = float(wait)
+    return 0 if seconds <= 0 else max(1, math.ceil(seconds))
+
+
+def _member(now: float) -> str:
+    """A set member unique to this attempt (two attempts may come at the same time)."""
+    return f"{now!r}:{secrets.token_hex(6)}"
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _who(request: Request, email: str | None) -> dict[str, str]:
+    user = request.scope.get("user")
+    return {
+        "user": str(user.id) if user is not None and user.is_authenticated else "",
+        "ip": client_ip(request),
+        "email": normalize_email(email) if email else "",
+    }
+
+
+def _redis(request: Request) -> Any:
+    if not request.app.state.settings.rate_limits:
+        return None
+    return getattr(request.app.state, "redis", None)
+
+
+def clock(request: Request) -> Callable[[], float]:
+    """The app's clock: `time.time` unless a test set `app.state.clock`."""
+    return getattr(request.app.state, "clock", time.time)  # type: ignore[no-any-return]
+
+
+def _counters(request: Request, action: str, email: str | None) -> list[tuple[Limit, str]]:
+    """The action's limits that apply to this request, with their Redis keys."""
+    who_by = _who(request, email)
+    return [
+        (limit, limit_key(limit, who)) for limit in LIMITS[action] if (who := who_by[limit.per])
+    ]
+
+
+async def _attempt(request: Request, action: str, email: str | None, record: bool) -> None:
+    redis = _redis(request)
+    if redis is None:
+        return
+    try:
+        wait = await attempt(redis, _counters(request, action, email), clock(request)(), record)
+    except (OSError, RedisError) as error:
+        logger.warning("rate limit %s not checked: %s", action, error)
+        return
+    if wait:
+        raise RateLimited(wait)
+
+
+async def check(request: Request, action: str, email: str | None = None) -> None:
+    """Count this attempt; RateLimited (and not counted) when one of the action's limits is
+    already full."""
+    await _attempt(request, action, email, record=True)
+
+
+async def refuse_if_exhausted(request: Request, action: str, email: str | None = None) -> None:
+    """For limits on failures (log-in): RateLimited when the failures already fill a limit,
+    without counting anything; `check` records each failure once it happened."""
+    await _attempt(request, action, email, record=False)
+
+
+async def rate_limited(request: Request, exc: Exception) -> Response:
+    """429 with a message that says how long to wait, and a Retry-After header."""
+    from participation.accounts.models import AnonymousUser
+    from participation.i18n import N_
+    from participation.templating import render
+
+    assert isinstance(exc, RateLimited)
+    request.scope.setdefault("user", AnonymousUser())
+    context = {
+        "status_code": 429,
+        "title": N_("Too many requests"),
+        "retry_after": exc.retry_after,
+    }
+    response = render(request, "moderation/rate_limited.html", context, status_code=429)
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response

@@ -1,0 +1,72 @@
+"""The resident register: who is a resident of the town, and in which district.
+
+- `CensusEntry`: one row per person in the council's census file, stored hashed
+  (participation/residents/census.py reads the file).
+- `Residency`: an account verified against a census row (one per account AND per row).
+- `District`: a district (quartier) of the town.
+
+One district concept: a district is known by its name (at most DISTRICT_NAME_LENGTH characters),
+the name the council's census file gives it. The census rows, a budget's restriction and its
+ballots, a consultation's audience and a commitment's public filter hold that name
+(`district` / `restricted_to_district` text columns); `District` rows list the named districts
+that proposals are filed under, and a budget's envelopes (`budgets.BudgetDistrict`) give an
+amount to a district name. The text columns stay text: census files name districts that no
+`District` row lists, and turning them into foreign keys would change who may vote
+(`lives_in` compares names).
+
+The tables keep the names they had in the features that first needed them (`budgets_*`,
+`territory_district`); participation/migrations/0007_core_models.py moved the models without
+touching them. No docstrings on models: Tortoise turns them into SQL comments.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise import fields
+from tortoise.models import Model
+
+DISTRICT_NAME_LENGTH = 100
+
+
+# A district (quartier) of the town.
+class District(Model):
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=DISTRICT_NAME_LENGTH)
+    slug = fields.CharField(max_length=100, unique=True)
+
+    class Meta:
+        table = "territory_district"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# The resident register: one row per person in the council's census file, stored hashed.
+class CensusEntry(Model):
+    id = fields.IntField(primary_key=True)
+    lookup_hash = fields.CharField(max_length=64, unique=True)  # HMAC(identifier, birth, postcode)
+    district = fields.CharField(max_length=DISTRICT_NAME_LENGTH, null=True)  # a district name
+    birth_year = fields.IntField()  # for age rules and age bands; not identifying alone
+    imported_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "budgets_census_entry"
+
+
+# An account verified against a census row: one row per account AND per census row.
+class Residency(Model):
+    id = fields.IntField(primary_key=True)
+    user: fields.OneToOneRelation[Any] = fields.OneToOneField(
+        "participation.User", related_name="residency", on_delete=fields.CASCADE
+    )
+    census_entry: fields.OneToOneRelation[CensusEntry] = fields.OneToOneField(
+        "participation.CensusEntry", related_name="residency", on_delete=fields.CASCADE
+    )
+    census_entry_id: int
+    birth_date = fields.DateField()
+    verified_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "budgets_residency"

@@ -1,0 +1,417 @@
+"""Pabulib `.pb` files (pabulib.org/format): read into an `Election`, write one back.
+
+Reading accepts a UTF-8 BOM, CRLF line ends, quoted fields, optional columns in any order,
+`points` (cumulative ballots) and ranks (ordinal ballots list projects in rank order). A
+malformed file raises `PabulibError(line, field, message)`, never another exception.
+
+Writing gives a file that reads back as the same election, with voter ids replaced by
+1, 2, 3... (anonymised).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+from participation import spreadsheet  # pure: the one CSV writer (no web stack)
+from tally.election import Ballot, Election, Project, VoteType, scores
+
+SECTIONS = ("META", "PROJECTS", "VOTES")
+KINDS = {kind.value: kind for kind in VoteType}
+
+
+# Money above this cannot be stored (PostgreSQL BIGINT) and makes the engine's floats overflow
+MAX_MONEY = 2**63 - 1
+
+# Errors that callers show translated: msgids (English) with {line} and their own values;
+# `PabulibError.msgid` and `.values` carry them (the French is in participation/locale)
+TOO_LARGE = "Line {line}: {field} {value} is too large (at most {most})."
+NUL_CHARACTER = "Line {line}: the file contains a NUL character, which cannot be stored."
+REPEATED_VOTE = "A vote names a project more than once (line {line}): it counts once in it."
+REPEATED_VOTES = (
+    "{count} votes name a project more than once (first at line {line}): "
+    "each project counts once in these votes."
+)
+
+
+class PabulibError(ValueError):
+    def __init__(
+        self,
+        line: int | None,
+        field: str,
+        message: str,
+        msgid: str = "",
+        values: dict[str, object] | None = None,
+    ) -> None:
+        self.line = line
+        self.field = field
+        self.message = message
+        self.msgid = msgid  # a translatable form of the whole error, with `values` and line
+        self.values = {"line": line if line is not None else "?", **(values or {})}
+        where = ", ".join(
+            part for part in (f"line {line}" if line is not None else "", field) if part
+        )
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+@dataclass(frozen=True)
+class PabulibFile:
+    """A file's election and, when it has a `selected` column, the published outcome."""
+
+    election: Election
+    selected: tuple[str, ...] | None
+    rule: str  # META.rule, "" when absent
+    # approval and choose-1 votes naming a project more than once (each counted once), and
+    # the line of the first one
+    repeated_votes: int = 0
+    repeated_line: int | None = None
+    project_lines: Mapping[str, int] = field(default_factory=dict)  # project id -> its line
+
+    def warnings(self) -> list[tuple[str, dict[str, object]]]:
+        """What was accepted but not as written: (msgid, values) to translate and show."""
+        if not self.repeated_votes:
+            return []
+        message = REPEATED_VOTE if self.repeated_votes == 1 else REPEATED_VOTES
+        return [(message, {"count": self.repeated_votes, "line": self.repeated_line})]
+
+
+def read(source: str | Path, *, strict: bool = False) -> Election:
+    """Read a `.pb` file from a path, or from its text."""
+    return read_with_outcome(source, strict=strict).election
+
+
+def loads(text: str, *, strict: bool = False) -> Election:
+    return parse(text, strict=strict).election
+
+
+def read_with_outcome(source: str | Path, *, strict: bool = False) -> PabulibFile:
+    if isinstance(source, Path) or ("\n" not in source and source.endswith(".pb")):
+        path = Path(source)
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise PabulibError(None, "", f"cannot read {path}: {error.strerror}") from None
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            line = data[: error.start].count(b"\n") + 1
+            raise PabulibError(line, "", "the file is not UTF-8 text") from None
+        return parse(text, name=path.stem, strict=strict)
+    return parse(source, strict=strict)
+
+
+def parse(text: str, name: str = "", *, strict: bool = False) -> PabulibFile:
+    """The file's election and published outcome.
+
+    A vote naming a project twice (`1379,1379,382`: 22 of the 1,746 files of the public
+    library) is accepted as the city counted it when the ballots are approval or choose-1
+    ballots: the project counts once (`PabulibFile.repeated_votes` says how many votes, for a
+    warning). Ranks and points make it ambiguous: such cumulative or ordinal votes are refused,
+    and so is every such vote with `strict=True`.
+    """
+    text = text.removeprefix("\ufeff")
+    nul = text.find("\x00")
+    if nul >= 0:  # PostgreSQL cannot store it in a text column: refused for every use
+        line = text.count("\n", 0, nul) + 1
+        raise PabulibError(
+            line, "", "the file contains a NUL character", NUL_CHARACTER, {"line": line}
+        )
+    sections: dict[str, list[tuple[int, list[str]]]] = {}
+    current: str | None = None
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", quotechar='"')
+    try:
+        for row in reader:
+            line = reader.line_num
+            if not row or all(not cell.strip() for cell in row):
+                continue
+            head = row[0].strip()
+            if len(row) == 1 and head.upper() in SECTIONS:
+                current = head.upper()
+                if current in sections:
+                    raise PabulibError(line, "", f"section {current} appears twice")
+                sections[current] = []
+                continue
+            if current is None:
+                raise PabulibError(line, "", "the file must start with a META section")
+            sections[current].append((line, [cell.strip() for cell in row]))
+    except csv.Error as error:
+        raise PabulibError(reader.line_num, "", f"unreadable line ({error})") from None
+    for section in SECTIONS:
+        if section not in sections:
+            raise PabulibError(None, "", f"the {section} section is missing")
+    meta = _meta(sections["META"])
+    kind_text = meta.get("vote_type", "approval").strip().lower()
+    if kind_text not in KINDS:
+        known = ", ".join(KINDS)
+        raise PabulibError(
+            _meta_line(sections["META"], "vote_type"),
+            "vote_type",
+            f"unsupported vote type {kind_text!r} (supported: {known})",
+        )
+    kind = KINDS[kind_text]
+    if "budget" not in meta:
+        raise PabulibError(None, "budget", "META has no budget")
+    budget = _money(meta["budget"], _meta_line(sections["META"], "budget"), "budget")
+    threshold: int | None = None
+    if meta.get("min_project_score_threshold", "").strip():
+        at = _meta_line(sections["META"], "min_project_score_threshold")
+        value = _number(meta["min_project_score_threshold"], at, "min_project_score_threshold")
+        threshold = math.ceil(value)
+    rank_points = None
+    if kind == VoteType.ORDINAL and meta.get("scoring_fn", "").strip():
+        rank_points = _rank_points(meta, _meta_line(sections["META"], "scoring_fn"))
+    projects, selected, lines = _projects(sections["PROJECTS"], meta)
+    votes = _Votes(kind, {p.id for p in projects}, strict)
+    ballots = tuple(votes.read(sections["VOTES"]))
+    election = Election(
+        projects=projects,
+        ballots=ballots,
+        budget=int(budget),  # floor: budgets are not negative
+        kind=kind,
+        min_project_score_threshold=threshold,
+        meta=meta,
+        name=name or meta.get("description", ""),
+        rank_points=rank_points,
+    )
+    return PabulibFile(
+        election=election,
+        selected=selected,
+        rule=meta.get("rule", "").strip(),
+        repeated_votes=votes.repeated,
+        repeated_line=votes.first_repeated,
+        project_lines=lines,
+    )
+
+
+def _meta(rows: list[tuple[int, list[str]]]) -> dict[str, str]:
+    meta: dict[str, str] = {}
+    for index, (line, row) in enumerate(rows):
+        if index == 0 and [c.lower() for c in row[:2]] == ["key", "value"]:
+            continue
+        if len(row) < 2:
+            raise PabulibError(line, row[0], "a META line needs a key and a value")
+        meta[row[0]] = ";".join(row[1:]) if len(row) > 2 else row[1]
+    return meta
+
+
+def _rank_points(meta: dict[str, str], line: int | None) -> tuple[int, ...]:
+    """Ordinal ballots: META `scoring_fn`, the points of rank 1, 2, 3... (`3,2,1`), or `borda`
+    (`n − rank + 1`, n = META `max_length`). Another value is refused, never guessed."""
+    text = meta["scoring_fn"].strip()
+    if text.lower() == "borda" and meta.get("max_length", "").strip().isdigit():
+        return tuple(range(int(meta["max_length"]), 0, -1))
+    values = [v.strip() for v in text.split(",")]
+    if all(v.isascii() and v.isdigit() for v in values):
+        return tuple(int(v) for v in values)
+    raise PabulibError(
+        line,
+        "scoring_fn",
+        f"{text!r} is not a list of points by rank (such as 3,2,1) nor borda with max_length",
+    )
+
+
+def _meta_line(rows: list[tuple[int, list[str]]], key: str) -> int | None:
+    return next((line for line, row in rows if row and row[0] == key), None)
+
+
+def _number(text: str, line: int | None, field: str) -> Fraction:
+    cleaned = text.strip().replace(",", ".")
+    try:
+        return Fraction(cleaned)
+    except (ValueError, ZeroDivisionError):
+        raise PabulibError(line, field, f"{text!r} is not a number") from None
+
+
+def _money(text: str, line: int | None, field: str) -> Fraction:
+    value = _number(text, line, field)
+    if value < 0:
+        raise PabulibError(line, field, f"{text!r} is negative")
+    if value > MAX_MONEY:
+        values = {"field": field, "value": text.strip(), "most": MAX_MONEY}
+        raise PabulibError(
+            line, field, f"{text.strip()} is too large (at most {MAX_MONEY})", TOO_LARGE, values
+        )
+    return value
+
+
+def _header(rows: list[tuple[int, list[str]]], section: str, required: tuple[str, ...]):
+    if not rows:
+        raise PabulibError(None, "", f"the {section} section has no header")
+    line, header = rows[0]
+    columns = [c.strip().lower() for c in header]
+    for name in required:
+        if name not in columns:
+            raise PabulibError(line, name, f"the {section} header has no {name} column")
+    return columns
+
+
+def _cell(row: list[str], columns: list[str], name: str) -> str:
+    if name not in columns:
+        return ""
+    index = columns.index(name)
+    return row[index] if index < len(row) else ""
+
+
+def _projects(
+    rows: list[tuple[int, list[str]]], meta: dict[str, str]
+) -> tuple[tuple[Project, ...], tuple[str, ...] | None, dict[str, int]]:
+    columns = _header(rows, "PROJECTS", ("project_id", "cost"))
+    has_selected = "selected" in columns
+    projects: list[Project] = []
+    selected: list[str] = []
+    seen: dict[str, int] = {}
+    for line, row in rows[1:]:
+        if len(row) > len(columns):
+            raise PabulibError(line, "", f"{len(row)} fields for {len(columns)} columns")
+        project_id = _cell(row, columns, "project_id")
+        if not project_id:
+            raise PabulibError(line, "project_id", "empty project id")
+        if project_id in seen:
+            raise PabulibError(line, "project_id", f"project {project_id} appears twice")
+        seen[project_id] = line
+        cost = _money(_cell(row, columns, "cost"), line, "cost")
+        if cost.denominator != 1:
+            raise PabulibError(
+                line,
+                "cost",
+                f"{_cell(row, columns, 'cost')!r} is not a whole number of currency units",
+            )
+        projects.append(
+            Project(
+                id=project_id,
+                cost=int(cost),
+                name=_cell(row, columns, "name"),
+                category=_cell(row, columns, "category"),
+                district=_cell(row, columns, "district") or _cell(row, columns, "subunit"),
+            )
+        )
+        if has_selected:
+            # 1: selected by the rule. Other values are the city's own marks (Gdynia: 2 for
+            # projects funded outside the budget as a turnout award), not part of the outcome.
+            flag = _cell(row, columns, "selected").strip()
+            if flag and _number(flag, line, "selected") == 1:
+                selected.append(project_id)
+    return tuple(projects), (tuple(selected) if has_selected else None), seen
+
+
+class _Votes:
+    """Reads the VOTES section; counts the votes that name a project more than once."""
+
+    def __init__(self, kind: VoteType, known: set[str], strict: bool) -> None:
+        self.kind = kind
+        self.known = known
+        # approval and choose-1: a project named twice is approved once, unambiguously
+        self.merge = not strict and kind in (VoteType.APPROVAL, VoteType.CHOOSE_1)
+        self.repeated = 0
+        self.first_repeated: int | None = None
+
+    def read(self, rows: list[tuple[int, list[str]]]) -> Iterator[Ballot]:
+        columns = _header(rows, "VOTES", ("voter_id", "vote"))
+        id_at, vote_at = columns.index("voter_id"), columns.index("vote")
+        points_at = columns.index("points") if "points" in columns else None
+        cumulative = self.kind == VoteType.CUMULATIVE
+        if cumulative and points_at is None:
+            raise PabulibError(rows[0][0], "points", "cumulative ballots need a points column")
+        known = self.known
+        for line, row in rows[1:]:
+            voter = row[id_at] if id_at < len(row) else ""
+            text = row[vote_at] if vote_at < len(row) else ""
+            choices = tuple(c.strip() for c in text.split(",") if c.strip())
+            for choice in choices:
+                if choice not in known:
+                    raise PabulibError(line, "vote", f"unknown project {choice!r}")
+            if len(set(choices)) != len(choices):
+                if not self.merge:
+                    raise PabulibError(line, "vote", "a project appears twice in the vote")
+                choices = tuple(dict.fromkeys(choices))
+                self.repeated += 1
+                if self.first_repeated is None:
+                    self.first_repeated = line
+            points: tuple[int, ...] | None = None
+            if cumulative and points_at is not None:
+                raw = row[points_at] if points_at < len(row) else ""
+                values = [p.strip() for p in raw.split(",") if p.strip()]
+                if len(values) != len(choices):
+                    raise PabulibError(
+                        line, "points", f"{len(values)} points for {len(choices)} projects"
+                    )
+                parsed = []
+                for value in values:
+                    number = _number(value, line, "points")
+                    if number.denominator != 1 or number < 0:
+                        raise PabulibError(line, "points", f"{value!r} is not a whole number ≥ 0")
+                    parsed.append(int(number))
+                points = tuple(parsed)
+            yield Ballot(voter_id=voter, choices=choices, points=points)
+
+
+def write(
+    election: Election,
+    selected: tuple[str, ...] | list[str] | None = None,
+    *,
+    anonymise: bool = True,
+) -> str:
+    """The election as `.pb` text; `selected` adds the outcome as a `selected` column.
+
+    Voter ids become 1, 2, 3...; `anonymise=False` keeps them, for callers whose ids are
+    already anonymous (the budgets export numbers voters once across all its files).
+    """
+    out = io.StringIO()
+    # a data-exchange format read by programs: names written as they are
+    writer = spreadsheet.writer(
+        out, keep_formulas=True, delimiter=";", quotechar='"', lineterminator="\n"
+    )
+    meta = dict(election.meta)
+    exact = election.exact_budget
+    meta["budget"] = str(election.budget) if exact.denominator == 1 else meta["budget"]
+    meta["vote_type"] = election.kind.value
+    meta["num_projects"] = str(len(election.projects))
+    meta["num_votes"] = str(len(election.ballots))
+    if election.min_project_score_threshold is not None:
+        meta["min_project_score_threshold"] = str(election.min_project_score_threshold)
+    else:
+        meta.pop("min_project_score_threshold", None)
+    meta.pop("scoring_fn", None)
+    if election.kind == VoteType.ORDINAL and election.rank_points is not None:
+        # how ranks became points (pabutools keeps it for ordinal profiles)
+        meta["scoring_fn"] = ",".join(map(str, election.rank_points))
+    if election.name and "description" not in meta:
+        meta["description"] = election.name
+    out.write("META\n")
+    writer.writerow(["key", "value"])
+    for key, value in meta.items():
+        writer.writerow([key, value])
+    out.write("PROJECTS\n")
+    score = scores(election)
+    points = election.kind == VoteType.CUMULATIVE or (
+        election.kind == VoteType.ORDINAL and election.rank_points is not None
+    )
+    score_column = "score" if points else "votes"
+    header = ["project_id", "cost", score_column, "name", "category", "district"]
+    chosen = set(selected) if selected is not None else None
+    if chosen is not None:
+        header.append("selected")
+    writer.writerow(header)
+    for p in election.projects:
+        row = [p.id, str(p.cost), str(score[p.id]), p.name, p.category, p.district]
+        if chosen is not None:
+            row.append("1" if p.id in chosen else "0")
+        writer.writerow(row)
+    out.write("VOTES\n")
+    cumulative = election.kind == VoteType.CUMULATIVE
+    writer.writerow(["voter_id", "vote", "points"] if cumulative else ["voter_id", "vote"])
+    for number, ballot in enumerate(election.ballots, start=1):
+        row = [str(number) if anonymise else ballot.voter_id, ",".join(ballot.choices)]
+        if cumulative:
+            row.append(",".join(str(p) for p in ballot.points or ()))
+        writer.writerow(row)
+    return out.getvalue()
+
+
+def dump(election: Election, path: str | Path, selected: tuple[str, ...] | None = None) -> None:
+    Path(path).write_text(write(election, selected), encoding="utf-8")

@@ -1,0 +1,191 @@
+"""A database made by the code before the shared core (main at d2967f5), with rows in it,
+migrated by this code: the core's migration moves models between Tortoise apps without touching
+the database (participation/migration_ops.py::MoveModel). Same tables, columns, indexes and
+constraints, every row kept, and the app reads and writes them (on SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tortoise import Tortoise, connections
+from tortoise.migrations.autodetector import MigrationAutodetector
+
+from participation.db import run_migrations, tortoise_config
+from participation.settings import Settings
+from tests.conftest import empty_database
+
+BEFORE_THE_CORE = "d2967f5"  # main before issue #17's shared core
+ROOT = Path(__file__).resolve().parents[2]
+
+# Run by the old code (its tree on sys.path): migrate, then a town's worth of rows through its
+# own services: a verified resident, a budget in voting with a ballot, a consultation with an
+# answer, phase switches, audit entries, a proposal in a district.
+SEED = """
+import asyncio
+
+from participation.db import close_database, init_database, run_migrations
+from participation.settings import Settings
+
+
+async def seed() -> None:
+    settings = Settings.from_env()
+    await run_migrations(settings)
+    await init_database(settings)
+    from budgets import domain, services
+    from budgets.models import Phase
+    from consultations import services as consultations
+    from consultations.models import Phase as ConsultationPhase
+    from participation.accounts.models import Role
+    from tests.budgets.factories import PERSON, budget_in_voting, verified
+    from tests.conftest import create_user
+    from tests.consultations.factories import consultation_open
+    from tests.participation.proposal_factories import make_territory
+
+    resident = await create_user(settings, "resident@example.org")
+    admin = await create_user(settings, "admin@example.org", Role.ADMIN)
+    await verified(settings, resident)
+    budget, projects = await budget_in_voting()
+    entry, born = await services.find_census_entry(settings, *PERSON.values())
+    voter = domain.Voter(True, born, entry.district)
+    await services.cast_ballot(settings, budget.id, entry, voter, {projects[0].id: 1})
+    await services.switch_phase(budget.id, Phase.REVIEW, admin)
+    consultation, _ = await consultation_open()
+    await consultations.switch_phase(consultation.id, ConsultationPhase.CLOSED, admin)
+    await make_territory()
+    await close_database()
+
+
+asyncio.run(seed())
+"""
+
+
+def _environment(settings: Settings, old_tree: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "PYTHONPATH": str(old_tree),
+        "ENVIRONMENT": "test",
+        "DATA_DIR": str(settings.data_dir),
+        "DATABASE_URL": settings.database_url,
+        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15"),
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "BASE_URL": "http://testserver",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def _old_tree(tmp_path: Path) -> Path:
+    tree = tmp_path / "main"
+    tree.mkdir()
+    archive = subprocess.run(
+        ["git", "archive", BEFORE_THE_CORE], cwd=ROOT, capture_output=True, check=False
+    )
+    if archive.returncode != 0:
+        pytest.skip(f"commit {BEFORE_THE_CORE} is not in this checkout's history")
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
+    return tree
+
+
+async def _schema(postgres: bool) -> dict[str, Any]:
+    """Tables with their columns, indexes and constraints, and every table's row count."""
+    client = connections.get("default")
+    if postgres:
+        columns = await client.execute_query_dict(
+            "SELECT table_name, column_name, data_type, is_nullable, column_default, "
+            "character_maximum_length FROM information_schema.columns "
+            "WHERE table_schema = 'public' ORDER BY 1, 2"
+        )
+        indexes = await client.execute_query_dict(
+            "SELECT tablename, indexname, indexdef FROM pg_indexes "
+            "WHERE schemaname = 'public' ORDER BY 1, 2"
+        )
+        constraints = await client.execute_query_dict(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+            "FROM pg_constraint WHERE connamespace = 'public'::regnamespace ORDER BY 1, 2"
+        )
+        tables = sorted({row["table_name"] for row in columns})
+        shape = {
+            "columns": [tuple(row.values()) for row in columns],
+            "indexes": [tuple(row.values()) for row in indexes],
+            "constraints": [tuple(row.values()) for row in constraints],
+        }
+    else:
+        rows = await client.execute_query_dict(
+            "SELECT type, name, tbl_name, sql FROM sqlite_master "
+            "WHERE name NOT LIKE 'sqlite_%' ORDER BY 1, 2"
+        )
+        tables = sorted(row["name"] for row in rows if row["type"] == "table")
+        shape = {"objects": [tuple(row.values()) for row in rows]}
+    counts = {}
+    for table in tables:
+        rows = await client.execute_query_dict(f'SELECT COUNT(*) AS n FROM "{table}"')
+        counts[table] = rows[0]["n"]
+    return {"shape": shape, "counts": counts}
+
+
+async def test_a_database_made_before_the_core_migrates_without_change(
+    tmp_path: Path, redis_url: str
+) -> None:
+    async with empty_database(tmp_path, redis_url) as settings:
+        old_tree = await asyncio.to_thread(_old_tree, tmp_path)
+        environment = _environment(settings, old_tree) | {"REDIS_URL": redis_url}
+        seeded = await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, "-c", SEED],
+            cwd=old_tree,
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert seeded.returncode == 0, seeded.stderr[-3000:]
+
+        postgres = not settings.uses_sqlite
+        config = tortoise_config(settings)
+        await Tortoise.init(config=config)
+        before = await _schema(postgres)
+        await Tortoise.close_connections()
+
+        await run_migrations(settings)
+
+        context = await Tortoise.init(config=config)
+        after = await _schema(postgres)
+        assert after["shape"] == before["shape"]  # no table, column, index or constraint moved
+        recorder = "tortoise_migrations"
+        counts_before = {t: n for t, n in before["counts"].items() if t != recorder}
+        counts_after = {t: n for t, n in after["counts"].items() if t != recorder}
+        assert counts_after == counts_before  # every row kept
+        assert counts_before["budgets_residency"] == 1 and counts_before["moderation_auditlog"]
+        assert after["counts"][recorder] == before["counts"][recorder] + 1  # 0007 only
+        detector = MigrationAutodetector(context.apps, config["apps"])
+        assert await detector.changes() == []  # the models match the migrated state
+
+        # the moved models read the old rows, and the features work on them
+        from budgets import services as budgets
+        from budgets.models import Budget, Phase, PhaseSwitch, VoterRegister
+        from consultations import services as consultations
+        from participation.accounts.models import User
+        from participation.audit import AuditLogEntry, audit
+        from participation.residents import services as residents
+        from participation.residents.models import CensusEntry, District
+
+        resident = await User.get(email="resident@example.org")
+        known, residency = await residents.resident_of(resident)
+        assert known.verified and known.district == "Nord" and residency is not None
+        register = await VoterRegister.get().prefetch_related("census_entry")
+        assert register.census_entry.id == residency.census_entry_id  # the foreign key follows
+        assert await CensusEntry.all().count() == counts_before["budgets_census_entry"]
+        assert await District.all().count() == counts_before["territory_district"]
+        assert (await consultations.person_of(resident)).district == "Nord"
+        logged = await AuditLogEntry.filter(action="budget_phase").count()
+        assert logged == 2  # voting (the factory) and review (staff)
+        budget = await Budget.get()
+        assert await budgets.switch_phase(budget.id, Phase.VOTING, by_user=resident)
+        assert await PhaseSwitch.filter(budget_id=budget.id).count() == 3
+        await audit(resident, "test", "budget", budget.id)
+        assert await AuditLogEntry.all().count() == counts_before["moderation_auditlog"] + 2

@@ -1,0 +1,106 @@
+"""The throwaway feature's manifest: the only place that declares it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+
+from participation import mail
+from participation.accounts.privacy import rows
+from participation.contributions import (
+    Item,
+    ModerationState,
+    excerpt,
+    hide_pending,
+    recent_bodies,
+)
+from participation.features import DemoContext, Feature, PersonalData
+from participation.settings import Settings
+from participation.templating import public_name
+from tests.petitions.models import Petition
+
+DEMO_TITLE = "Une pétition pour le marché du dimanche"
+
+
+class PetitionKind:
+    name = "petition"
+    label = "petition"
+
+    def _item(self, p: Any) -> Item:
+        return Item(
+            "petition",
+            p.id,
+            p.title,
+            excerpt(p.body),
+            f"/petitions/{p.id}",
+            p.author_id,
+            public_name(p.author),
+            ModerationState(p.moderation_state),
+            p.created_at,
+        )
+
+    async def load(self, ids: list[int]) -> dict[int, Item]:
+        rows_ = await Petition.filter(id__in=ids).select_related("author")
+        return {p.id: self._item(p) for p in rows_}
+
+    async def visible_to(self, user: Any, content_id: int) -> Item | None:
+        return (await self.load([content_id])).get(content_id)
+
+    async def move(
+        self, settings: Settings, item: Item, target: ModerationState, actor: Any
+    ) -> tuple[bool, list[mail.OutboxEmail]]:
+        moved = await Petition.filter(id=item.id, moderation_state=item.state).update(
+            moderation_state=target
+        )
+        return bool(moved), []
+
+    async def hide_pending_of(self, user_id: int) -> list[int]:
+        return await hide_pending(Petition, user_id)
+
+    async def after_commit(self, item: Item, target: ModerationState) -> None:
+        return None
+
+    async def recent_texts(self, user_id: int, since: datetime) -> list[str]:
+        return await recent_bodies(Petition, user_id, since)
+
+    async def notification_subject(self, item: Item) -> tuple[Any, Any]:
+        return None, None
+
+
+async def export(user: Any, translate: Callable[[str], str]) -> dict[str, Any]:
+    values = await Petition.filter(author_id=user.id).values("title", "contact_phone")
+    return {"petitions": rows(values)}
+
+
+async def erase(user: Any) -> None:
+    await Petition.filter(author_id=user.id).update(contact_phone="")
+
+
+async def demo(context: DemoContext) -> None:
+    if not await Petition.exists(title=DEMO_TITLE):
+        await Petition.create(
+            title=DEMO_TITLE,
+            body="<p>Ouvrir le marché le dimanche matin, place de la Mairie.</p>",
+            author_id=context.users[0].id,
+            moderation_state=ModerationState.VISIBLE,
+        )
+
+
+async def petition_page(request: Request) -> PlainTextResponse:
+    petition = await Petition.get(id=request.path_params["petition_id"])
+    return PlainTextResponse(petition.title)
+
+
+FEATURE = Feature(
+    name="petitions",
+    routes=[Route("/petitions/{petition_id:id}", petition_page, name="petitions:detail")],
+    models=["tests.petitions.models"],
+    content_kinds=[PetitionKind()],
+    personal_data=PersonalData(export=export, erase=erase),
+    demo=demo,
+)

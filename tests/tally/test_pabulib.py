@@ -1,0 +1,185 @@
+"""Pabulib files: every variant reads, malformed files give line and field, round trips."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from tally import pabulib, tally
+from tally.election import VoteType
+from tally.pabulib import PabulibError
+from tests.tally.data import needs_pabulib, pabulib_files
+
+SAMPLE = """META
+key;value
+description;"Quartier; Nord"
+budget;100
+vote_type;approval
+rule;greedy
+PROJECTS
+project_id;cost;votes;name;selected
+1;60;2;"Parc ""vert"" ici";1
+2;50;1;Piste;0
+3;30;1;Bancs;1
+VOTES
+voter_id;vote
+a;1,2
+b;1,3
+"""
+
+
+def test_reads_quoted_fields_bom_and_crlf() -> None:
+    for text in (SAMPLE, "\ufeff" + SAMPLE, SAMPLE.replace("\n", "\r\n")):
+        file = pabulib.parse(text)
+        e = file.election
+        assert e.budget == 100 and e.kind == VoteType.APPROVAL
+        assert e.meta["description"] == "Quartier; Nord"
+        assert [p.name for p in e.projects] == ['Parc "vert" ici', "Piste", "Bancs"]
+        assert [b.choices for b in e.ballots] == [("1", "2"), ("1", "3")]
+        assert file.selected == ("1", "3") and file.rule == "greedy"
+        assert tally(e).selected == ("1", "3")
+
+
+def test_reads_points_and_decimal_budget() -> None:
+    text = (
+        SAMPLE.replace("budget;100", "budget;100.75")
+        .replace("vote_type;approval", "vote_type;cumulative")
+        .replace("voter_id;vote\na;1,2\nb;1,3", "voter_id;vote;points;age\na;1,2;2,1;30\nb;3;3;41")
+    )
+    e = pabulib.loads(text)
+    assert e.kind == VoteType.CUMULATIVE
+    assert e.budget == 100 and e.exact_budget == Fraction(403, 4)
+    assert e.ballots[0].points == (2, 1) and e.ballots[1].points == (3,)
+
+
+def test_a_decimal_score_threshold_is_rounded_up() -> None:
+    # a score is a whole number: reaching 1.5 means reaching 2
+    text = SAMPLE.replace("rule;greedy", "rule;greedy-threshold\nmin_project_score_threshold;1,5")
+    e = pabulib.loads(text)
+    assert e.min_project_score_threshold == 2
+    assert tally(e, "greedy-threshold").selected == ("1",)
+
+
+def test_path_and_text_give_the_same_election(tmp_path: Path) -> None:
+    path = tmp_path / "x.pb"
+    path.write_text(SAMPLE, encoding="utf-8")
+    from_path = pabulib.read(path)
+    assert from_path.name == "x"  # the file's name; from text, the description
+    assert pabulib.read(str(path)) == from_path
+    assert replace(from_path, name="Quartier; Nord") == pabulib.loads(SAMPLE)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "field", "words"),
+    [
+        (SAMPLE.replace("1;60;2", "1;sixty;2"), 9, "cost", "not a number"),
+        (SAMPLE.replace("2;50;1", "2;50.5;1"), 10, "cost", "whole number"),
+        (SAMPLE.replace("a;1,2", "a;1,9"), 14, "vote", "unknown project '9'"),
+        # ranks and points make a repeated project ambiguous: refused
+        (
+            SAMPLE.replace("approval", "ordinal").replace("a;1,2", "a;1,2,1"),
+            14,
+            "vote",
+            "twice",
+        ),
+        (
+            SAMPLE.replace("approval", "cumulative")
+            .replace("voter_id;vote", "voter_id;vote;points")
+            .replace("a;1,2", "a;1,1;2,3")
+            .replace("b;1,3", "b;1;1"),
+            14,
+            "vote",
+            "twice",
+        ),
+        (SAMPLE.replace("1;60;2", "1;1e308;2"), 9, "cost", "too large"),
+        (SAMPLE.replace("1;60;2", "1;9223372036854775808;2"), 9, "cost", "too large"),
+        (SAMPLE.replace("1;60;2", "1;2^63;2"), 9, "cost", "not a number"),
+        (SAMPLE.replace("budget;100", "budget;1e30"), 4, "budget", "too large"),
+        (SAMPLE.replace("Piste", "Pi\x00ste"), 10, "", "NUL"),
+        (SAMPLE.replace("3;30;1", "1;30;1"), 11, "project_id", "appears twice"),
+        (SAMPLE.replace("budget;100", "budget;lots"), 4, "budget", "not a number"),
+        (SAMPLE.replace("vote_type;approval", "vote_type;scoring"), 5, "vote_type", "scoring"),
+        (SAMPLE.replace("voter_id;vote", "voter;vote"), 13, "voter_id", "no voter_id column"),
+        (SAMPLE.replace("budget;100\n", ""), None, "budget", "no budget"),
+        (SAMPLE.split("VOTES")[0], None, "", "VOTES section is missing"),
+        ("hello\n" + SAMPLE, 1, "", "must start with a META section"),
+        (SAMPLE.replace("vote_type;approval", "vote_type;cumulative"), 13, "points", "points"),
+    ],
+)
+def test_malformed_files_name_line_and_field(
+    text: str, line: int | None, field: str, words: str
+) -> None:
+    with pytest.raises(PabulibError) as caught:
+        pabulib.loads(text)
+    error = caught.value
+    assert (error.line, error.field) == (line, field)
+    assert words in str(error)
+    if line is not None:
+        assert str(error).startswith(f"line {line}")
+
+
+def test_an_approval_vote_naming_a_project_twice_counts_it_once() -> None:
+    # 22 of the 1,746 files of the public library (Warszawa 2026...): `242928;1379,1379,382`
+    text = SAMPLE.replace("a;1,2", "a;1,1,2").replace("b;1,3", "b;3,1,3")
+    file = pabulib.parse(text)
+    assert [b.choices for b in file.election.ballots] == [("1", "2"), ("3", "1")]
+    assert (file.repeated_votes, file.repeated_line) == (2, 14)
+    assert file.warnings() == [(pabulib.REPEATED_VOTES, {"count": 2, "line": 14})]
+    assert tally(file.election).selected == ("1", "3")  # as if each was named once
+    choose_1 = pabulib.parse(SAMPLE.replace("approval", "choose-1").replace("a;1,2", "a;2,2"))
+    assert choose_1.election.ballots[0].choices == ("2",) and choose_1.repeated_votes == 1
+    assert choose_1.warnings() == [(pabulib.REPEATED_VOTE, {"count": 1, "line": 14})]
+    assert pabulib.parse(SAMPLE).warnings() == []
+    with pytest.raises(PabulibError, match="twice") as caught:
+        pabulib.parse(text, strict=True)
+    assert (caught.value.line, caught.value.field) == (14, "vote")
+
+
+def test_errors_shown_translated_carry_a_msgid_with_their_line() -> None:
+    with pytest.raises(PabulibError) as caught:
+        pabulib.loads(SAMPLE.replace("1;60;2", "1;1e308;2"))
+    error = caught.value
+    assert error.msgid == pabulib.TOO_LARGE
+    assert error.msgid.format(**error.values).startswith("Line 9: cost 1e308 is too large")
+
+
+def test_unreadable_paths_are_errors(tmp_path: Path) -> None:
+    with pytest.raises(PabulibError, match="cannot read"):
+        pabulib.read(tmp_path / "missing.pb")
+    bad = tmp_path / "latin1.pb"
+    bad.write_bytes(SAMPLE.replace("Piste", "Pist\xe9").encode("latin-1"))
+    with pytest.raises(PabulibError, match="not UTF-8"):
+        pabulib.read(bad)
+
+
+def _same_but_voter_ids(first, second) -> None:  # type: ignore[no-untyped-def]
+    assert first.projects == second.projects
+    assert first.budget == second.budget and first.exact_budget == second.exact_budget
+    assert first.kind == second.kind
+    assert first.min_project_score_threshold == second.min_project_score_threshold
+    assert [(b.choices, b.points) for b in first.ballots] == [
+        (b.choices, b.points) for b in second.ballots
+    ]
+
+
+def test_write_then_read_gives_the_same_election_with_anonymous_voters() -> None:
+    e = pabulib.loads(SAMPLE)
+    text = pabulib.write(e, selected=("1", "3"))
+    again = pabulib.parse(text)
+    _same_but_voter_ids(e, again.election)
+    assert [b.voter_id for b in again.election.ballots] == ["1", "2"]
+    assert again.selected == ("1", "3")
+    assert pabulib.write(again.election, ("1", "3")) == text
+
+
+@needs_pabulib
+@pytest.mark.parametrize("path", pabulib_files(), ids=lambda p: p.stem)
+def test_every_real_file_reads_and_round_trips(path: Path) -> None:
+    if path.stat().st_size > 1_000_000:
+        pytest.skip("large file: read by the benchmark")
+    e = pabulib.read(path)
+    assert e.projects and e.ballots
+    _same_but_voter_ids(e, pabulib.loads(pabulib.write(e)))

@@ -1,0 +1,81 @@
+"""A new feature is one package plus one line: moderation, the RGPD export and erasure, the
+demo town, the routes and the database learn it from its manifest alone (tests/petitions:
+a model, a content kind, personal data, a demo and a route, named nowhere in the application).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from moderation import services as moderation
+from participation import demo, features
+from participation.accounts.models import User
+from participation.accounts.privacy import delete_account, export_personal_data
+from participation.contributions import ModerationState, content_kinds
+from participation.i18n import gettext
+from participation.settings import Settings
+from tests import conftest
+from tests.conftest import log_in
+from tests.petitions.manifest import DEMO_TITLE
+from tests.petitions.models import Petition
+
+
+@pytest.fixture(autouse=True)
+def petitions_installed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The one line: the feature's package in INSTALLED (before the app and its database)."""
+    monkeypatch.setattr(features, "INSTALLED", (*features.INSTALLED, "tests.petitions"))
+    # PostgreSQL keeps one schema for the whole run: rebuild it with this feature's table,
+    # and again after the test, without it
+    monkeypatch.setattr(conftest, "_postgres_schema_ready", False)
+    yield
+    conftest._postgres_schema_ready = False
+
+
+async def petition(author: User, state: ModerationState) -> Petition:
+    return await Petition.create(
+        title="Rouvrir la piscine municipale en été",
+        body="<p>La piscine ferme en juillet : rouvrons-la.</p>",
+        author_id=author.id,
+        contact_phone="06 12 34 56 78",
+        moderation_state=state,
+    )
+
+
+async def test_moderation_learns_the_new_kind_from_its_manifest(
+    client: httpx.AsyncClient, settings: Settings, citizen: User, moderator: User
+) -> None:
+    assert list(content_kinds())[-1] == "petition"
+    pending = await petition(citizen, ModerationState.PENDING)
+    await moderation.open_pending_case("petition", pending.id, citizen.id)
+    await log_in(client, moderator)
+    queue = await client.get("/moderation")
+    assert queue.status_code == 200
+    assert "Rouvrir la piscine municipale en été" in queue.text
+    assert '<option value="petition"' in queue.text  # the kind filter lists it
+    await moderation.block(moderator, citizen.id, "7d", "Messages insultants répétés")
+    assert (await Petition.get(id=pending.id)).moderation_state == ModerationState.HIDDEN
+    assert (await client.get(f"/petitions/{pending.id}")).text == pending.title  # its route
+
+
+async def test_the_export_and_the_erasure_learn_its_personal_data(
+    settings: Settings, citizen: User
+) -> None:
+    await petition(citizen, ModerationState.VISIBLE)
+    data = await export_personal_data(citizen, gettext)
+    assert data["petitions"] == [
+        {"title": "Rouvrir la piscine municipale en été", "contact_phone": "06 12 34 56 78"}
+    ]
+    await delete_account(citizen)
+    kept = await Petition.get(author_id=citizen.id)
+    assert kept.contact_phone == "" and kept.title == "Rouvrir la piscine municipale en été"
+
+
+async def test_the_demo_town_learns_its_demo(app: Any, settings: Settings) -> None:
+    await demo.seed(settings)
+    assert await Petition.filter(title=DEMO_TITLE).count() == 1
+    await demo.seed(settings)  # idempotent, like every demo
+    assert await Petition.filter(title=DEMO_TITLE).count() == 1
