@@ -26,6 +26,7 @@ async def test_everyone_sees_the_features_in_order(client: httpx.AsyncClient) ->
         ("/budgets", True, "Budgets participatifs"),
         ("/consultations", False, "Consultations"),
         ("/followup", False, "Suivi"),
+        ("/meetings", False, "Réunions"),
         ("/indicators", False, "Qui participe"),
     ]
 
@@ -40,6 +41,7 @@ async def test_a_moderator_also_sees_moderation_last(
         "/budgets",
         "/consultations",
         "/followup",
+        "/meetings",
         "/indicators",
         "/moderation",
     ]
