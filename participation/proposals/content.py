@@ -75,13 +75,7 @@ class ProposalKind:
             moderation_state=target, **extra
         )
         if moved and publish:
-            await ProposalVersion.create(
-                proposal_id=proposal.id,
-                number=1,
-                title=proposal.title,
-                body=proposal.body,
-                author_id=proposal.author_id,
-            )
+            await ProposalVersion.record_first(proposal)
             await ProposalEvent.create(
                 proposal_id=proposal.id,
                 actor_id=getattr(actor, "id", None),

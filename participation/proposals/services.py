@@ -223,13 +223,7 @@ async def change_state(
             await moderation.open_pending_case("proposal", proposal.id, proposal.author_id)
         if target == ProposalState.PUBLISHED and proposal.published_at is None:
             extra["published_at"] = timezone.now()
-            await ProposalVersion.create(
-                proposal_id=proposal.id,
-                number=1,
-                title=proposal.title,
-                body=proposal.body,
-                author_id=proposal.author_id,
-            )
+            await ProposalVersion.record_first(proposal)
         previous = proposal.state
         _event, emails = await _move(settings, proposal, target, user, **extra)
         if target == ProposalState.WITHDRAWN:  # no longer anything to moderate
