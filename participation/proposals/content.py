@@ -13,6 +13,7 @@ from participation.contributions import (
     ModerationState,
     excerpt,
     hide_pending,
+    load_rows,
     recent_bodies,
 )
 from participation.i18n import N_
@@ -47,10 +48,7 @@ class ProposalKind:
         )
 
     async def load(self, ids: list[int]) -> dict[int, Item]:
-        if not ids:
-            return {}
-        rows = await Proposal.filter(id__in=ids).select_related("author")
-        return {p.id: self._item(p) for p in rows}
+        return await load_rows(Proposal, ids, self._item, "author")
 
     async def visible_to(self, user: Any, content_id: int) -> Item | None:
         p = await visible_proposals(user).filter(id=content_id).select_related("author").first()
