@@ -17,7 +17,7 @@ from participation.notifications import services as notifications
 from participation.notifications.models import Notification
 from participation.proposals.domain import ProposalState
 from participation.settings import Settings
-from tests.conftest import create_user, log_in
+from tests.conftest import create_user, log_in, logged_in
 from tests.moderation.helpers import browser, make_comment
 from tests.participation.proposal_factories import make_proposal
 
@@ -67,17 +67,14 @@ async def test_hidden_proposals_appear_nowhere(
     exported = json.loads(await _fetch(app, "/proposals.json"))
     assert [p["id"] for p in exported["proposals"]] == [visible.id]
     assert await notifications.unread_count(supporter.id) == 0
-    async with browser(app) as c:
-        await log_in(c, supporter)
+    async with logged_in(app, supporter) as c:
         assert "Notifications (0" in (await c.get("/")).text
         assert (await c.get(f"/proposals/{hidden.id}")).status_code == 404
     for insider in (author, moderator):  # the author and the moderators still see it
-        async with browser(app) as c:
-            await log_in(c, insider)
+        async with logged_in(app, insider) as c:
             assert (await c.get(f"/proposals/{hidden.id}")).status_code == 200
     # open data never carries it, whoever asks
-    async with browser(app) as c:
-        await log_in(c, moderator)
+    async with logged_in(app, moderator) as c:
         assert SECRET not in (await c.get("/proposals.csv")).text
 
 
@@ -112,6 +109,5 @@ async def test_hidden_comments_appear_nowhere(
     assert await notifications.unread_count(author.id) == 0
     assert await notifications.recent(author.id) == []
     for insider in (commenter, moderator):
-        async with browser(app) as c:
-            await log_in(c, insider)
+        async with logged_in(app, insider) as c:
             assert SECRET in (await c.get(page)).text

@@ -17,7 +17,7 @@ from participation.notifications.models import Notification
 from participation.proposals.models import Proposal
 from participation.settings import Settings
 from tests.conftest import count_queries, create_user, log_in, post_form
-from tests.participation.proposal_factories import make_proposal
+from tests.participation.proposal_factories import at_proposal, make_proposal, others_proposal
 
 
 async def _comment(
@@ -35,8 +35,7 @@ async def _comment(
 async def test_threads_go_three_levels_deep_and_notify_once(
     app: Any, client: httpx.AsyncClient, citizen: User, settings: Settings
 ) -> None:
-    author = await create_user(settings, "author@example.org")
-    proposal = await make_proposal(author)
+    author, proposal, _ = await others_proposal(settings)
     await log_in(client, citizen)
     assert (await _comment(client, proposal, "Très bonne idée", stance="for")).status_code == 303
     top = await Comment.get()
@@ -98,9 +97,7 @@ async def test_notification_list_and_unread_count(client: httpx.AsyncClient, cit
 async def test_comment_editing_window_and_deletion_placeholder(
     client: httpx.AsyncClient, citizen: User, settings: Settings
 ) -> None:
-    proposal = await make_proposal(citizen)
-    page = f"/proposals/{proposal.id}"
-    await log_in(client, citizen)
+    proposal, page = await at_proposal(client, citizen)
     await _comment(client, proposal, "Premier jet")
     comment = await Comment.get()
     edit = f"{page}/comments/{comment.id}/edit"
@@ -134,9 +131,7 @@ async def test_comment_editing_window_and_deletion_placeholder(
 async def test_one_vote_per_person_per_comment(
     client: httpx.AsyncClient, citizen: User, settings: Settings
 ) -> None:
-    proposal = await make_proposal(citizen)
-    page = f"/proposals/{proposal.id}"
-    await log_in(client, citizen)
+    proposal, page = await at_proposal(client, citizen)
     await _comment(client, proposal, "À voter")
     comment = await Comment.get()
     url = f"{page}/comments/{comment.id}/vote"
