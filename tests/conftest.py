@@ -92,6 +92,19 @@ async def empty_database(tmp_path: Path, redis_url: str) -> AsyncIterator[Settin
             _postgres_schema_ready = False
 
 
+@pytest.fixture
+def fresh_installation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Scenario: a new installation (SQLite in `tmp_path`), migrated from the command line as
+    the README says; its data folder."""
+    from participation.cli import main
+
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("ENVIRONMENT", "test")
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert main(["migrate"]) == 0
+    return tmp_path
+
+
 @asynccontextmanager
 async def database_at(tmp_path: Path, redis_url: str, target: str) -> AsyncIterator[Settings]:
     """Scenario: an older release's database, `empty_database` migrated up to `target` only,

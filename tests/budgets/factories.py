@@ -41,6 +41,15 @@ async def budget_in_voting(
     return budget, projects
 
 
+async def budget_taking_projects() -> Budget:
+    """Scenario: the budget of `budget_in_voting`, back in the submission phase (residents
+    submit projects)."""
+    budget, _ = await budget_in_voting()
+    await Budget.filter(id=budget.id).update(phase=Phase.SUBMISSION)
+    await budget.refresh_from_db()
+    return budget
+
+
 async def budget_without_key(
     kind: BallotKind = BallotKind.APPROVAL,
     winner: WinnerRule = WinnerRule.GREEDY,

@@ -14,7 +14,8 @@ from participation.comments.models import Comment
 from participation.contributions import ModerationState
 from participation.proposals.models import Proposal
 from participation.settings import Settings
-from tests.conftest import make_settings, post_form
+from tests.conftest import create_user, make_settings, post_form
+from tests.participation.proposal_factories import others_proposal
 
 
 def browser(app: Any) -> httpx.AsyncClient:
@@ -24,6 +25,17 @@ def browser(app: Any) -> httpx.AsyncClient:
 def configure(app: Any, tmp_path: Any, redis_url: str, **overrides: str) -> Settings:
     app.state.settings = make_settings(tmp_path, redis_url, **overrides)
     return app.state.settings  # type: ignore[no-any-return]
+
+
+async def premoderated_discussion(
+    app: Any, tmp_path: Any, redis_url: str
+) -> tuple[User, Proposal, str, User]:
+    """Scenario: comments pre-moderated, a published proposal by author@example.org and a
+    resident about to comment on it, commenter@example.org: (author, proposal, page,
+    commenter)."""
+    settings = configure(app, tmp_path, redis_url, PREMODERATED_CONTENT="comment")
+    author, proposal, page = await others_proposal(settings)
+    return author, proposal, page, await create_user(settings, "commenter@example.org")
 
 
 async def make_comment(

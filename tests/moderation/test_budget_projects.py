@@ -16,7 +16,7 @@ from participation.contributions import ModerationState
 from participation.mail import OutboxEmail
 from participation.notifications.models import Notification
 from participation.residents import services as residents
-from tests.budgets.factories import CENSUS, budget_in_voting, open_and_count
+from tests.budgets.factories import CENSUS, budget_in_voting, budget_taking_projects, open_and_count
 from tests.conftest import create_user, logged_in, post_form
 from tests.moderation.helpers import browser, configure, decide, report
 
@@ -28,8 +28,7 @@ async def test_a_premoderated_project_waits_for_approval(
     app: Any, tmp_path: Any, redis_url: str, moderator: User
 ) -> None:
     settings = configure(app, tmp_path, redis_url, PREMODERATED_CONTENT="budget_project")
-    budget, _ = await budget_in_voting()
-    await Budget.filter(id=budget.id).update(phase=Phase.SUBMISSION)
+    budget = await budget_taking_projects()
     resident = await create_user(settings, "resident@example.org")
     url = f"/budgets/{budget.id}/projects/new"
     async with logged_in(app, resident) as c:
@@ -67,8 +66,7 @@ async def test_staff_projects_are_not_premoderated(
     app: Any, tmp_path: Any, redis_url: str, admin: User
 ) -> None:
     configure(app, tmp_path, redis_url, PREMODERATED_CONTENT="budget_project")
-    budget, _ = await budget_in_voting()
-    await Budget.filter(id=budget.id).update(phase=Phase.SUBMISSION)
+    budget = await budget_taking_projects()
     url = f"/budgets/{budget.id}/projects/new"
     async with logged_in(app, admin) as c:
         assert (await post_form(c, url, PROJECT, page=url)).status_code == 303
@@ -153,8 +151,7 @@ async def test_blocking_hides_a_pending_project(
     app: Any, tmp_path: Any, redis_url: str, moderator: User
 ) -> None:
     settings = configure(app, tmp_path, redis_url, PREMODERATED_CONTENT="budget_project")
-    budget, _ = await budget_in_voting()
-    await Budget.filter(id=budget.id).update(phase=Phase.SUBMISSION)
+    budget = await budget_taking_projects()
     resident = await create_user(settings, "resident@example.org")
     form = project_services.ProjectForm(PROJECT["title"], PROJECT["description"], PROJECT["cost"])
     project = await project_services.submit_project(budget.id, form, resident, premoderated=True)

@@ -25,6 +25,17 @@ MV = ModerationState
 SECRET = "Zanzibarquoise"
 
 
+@pytest.fixture(params=[MV.HIDDEN, MV.PENDING], ids=["hidden", "pending"])
+def state(request: pytest.FixtureRequest) -> ModerationState:
+    """Each test runs for content hidden by a moderator and for content awaiting approval."""
+    return request.param  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+async def author(settings: Settings, app: Any) -> User:
+    return await create_user(settings, "author@example.org")
+
+
 async def _fetch(app: Any, url: str) -> str:
     async with browser(app) as c:
         return (await c.get(url)).text
@@ -45,11 +56,9 @@ async def _everything_public(app: Any, user: User | None = None) -> str:
         return "\n".join([(await c.get(url)).text for url in pages])
 
 
-@pytest.mark.parametrize("state", [MV.HIDDEN, MV.PENDING])
 async def test_hidden_proposals_appear_nowhere(
-    app: Any, settings: Settings, moderator: User, state: ModerationState
+    app: Any, settings: Settings, moderator: User, author: User, state: ModerationState
 ) -> None:
-    author = await create_user(settings, "author@example.org")
     supporter = await create_user(settings, "supporter@example.org")
     visible = await make_proposal(author, title="Une proposition visible de tous")
     hidden = await make_proposal(
@@ -78,11 +87,9 @@ async def test_hidden_proposals_appear_nowhere(
         assert SECRET not in (await c.get("/proposals.csv")).text
 
 
-@pytest.mark.parametrize("state", [MV.HIDDEN, MV.PENDING])
 async def test_hidden_comments_appear_nowhere(
-    app: Any, settings: Settings, moderator: User, state: ModerationState
+    app: Any, settings: Settings, moderator: User, author: User, state: ModerationState
 ) -> None:
-    author = await create_user(settings, "author@example.org")
     commenter = await create_user(settings, "commenter@example.org")
     proposal = await make_proposal(author, title="Une proposition commentée")
     await make_comment(proposal, commenter, "<p>Un avis visible</p>")

@@ -75,12 +75,19 @@ async def good_form() -> dict[str, str]:
 
 
 async def others_proposal(
-    settings: Settings, state: ProposalState = ProposalState.PUBLISHED, **extra: Any
+    settings: Settings,
+    state: ProposalState = ProposalState.PUBLISHED,
+    *,
+    seen_by: tuple[httpx.AsyncClient, User] | None = None,
+    **extra: Any,
 ) -> tuple[User, Proposal, str]:
     """Scenario: a proposal (published unless `state` says otherwise) by another resident
-    (author@example.org): its author, the proposal and its page."""
+    (author@example.org), `seen_by` a client with that user logged in: its author, the
+    proposal and its page."""
     author = await create_user(settings, "author@example.org")
     proposal = await make_proposal(author, state, **extra)
+    if seen_by is not None:
+        await log_in(*seen_by)
     return author, proposal, f"/proposals/{proposal.id}"
 
 

@@ -35,8 +35,7 @@ async def _comment(
 async def test_threads_go_three_levels_deep_and_notify_once(
     app: Any, client: httpx.AsyncClient, citizen: User, settings: Settings
 ) -> None:
-    author, proposal, _ = await others_proposal(settings)
-    await log_in(client, citizen)
+    author, proposal, _ = await others_proposal(settings, seen_by=(client, citizen))
     assert (await _comment(client, proposal, "Très bonne idée", stance="for")).status_code == 303
     top = await Comment.get()
     assert top.stance == "for" and top.depth == 0

@@ -165,8 +165,7 @@ async def test_xss_in_title_body_and_comments_is_inert(
 async def test_support_and_unsupport(
     client: httpx.AsyncClient, citizen: User, settings: Settings
 ) -> None:
-    author, proposal, page = await others_proposal(settings)
-    await log_in(client, citizen)
+    author, proposal, page = await others_proposal(settings, seen_by=(client, citizen))
     assert (await post_form(client, f"{page}/support", {}, page=page)).status_code == 303
     assert (await post_form(client, f"{page}/support", {}, page=page)).status_code == 303
     await proposal.refresh_from_db()
@@ -196,8 +195,7 @@ async def test_unconfirmed_accounts_cannot_support(
 async def test_fifty_concurrent_supports_by_one_person_make_one_row(
     client: httpx.AsyncClient, citizen: User, settings: Settings
 ) -> None:
-    author, proposal, page = await others_proposal(settings)
-    await log_in(client, citizen)
+    author, proposal, page = await others_proposal(settings, seen_by=(client, citizen))
     token = await csrf_token(client, page)
     responses = await asyncio.gather(
         *[client.post(f"{page}/support", data={"csrf_token": token}) for _ in range(50)]
@@ -476,8 +474,7 @@ async def test_permission_matrix(app: Any, tmp_path: Any, redis_url: str, role: 
 async def test_amendment_accept_and_reject_with_history(
     client: httpx.AsyncClient, citizen: User, settings: Settings
 ) -> None:
-    author, proposal, page = await others_proposal(settings)
-    await log_in(client, citizen)
+    author, proposal, page = await others_proposal(settings, seen_by=(client, citizen))
     new_body = "Installer vingt arceaux couverts devant l'école Jules-Ferry et la crèche."
     for body in (new_body, "Installer dix arceaux devant l'école Jules-Ferry, pas plus."):
         response = await post_form(
@@ -513,8 +510,7 @@ async def test_amendment_accept_and_reject_with_history(
 async def test_an_empty_amendment_is_refused(
     client: httpx.AsyncClient, citizen: User, settings: Settings
 ) -> None:
-    author, proposal, page = await others_proposal(settings)
-    await log_in(client, citizen)
+    author, proposal, page = await others_proposal(settings, seen_by=(client, citizen))
     r = await post_form(
         client, f"{page}/amendments/new", {"title": proposal.title, "body": proposal.body}
     )
