@@ -14,14 +14,8 @@ from participation.contributions import ModerationState
 from participation.proposals.domain import ProposalState
 from participation.proposals.models import Amendment, ProposalVersion
 from tests.conftest import create_user, logged_in, post_form
-from tests.moderation.helpers import (
-    browser,
-    configure,
-    decide,
-    make_comment,
-    premoderated_discussion,
-    report,
-)
+from tests.moderation import helpers
+from tests.moderation.helpers import browser, configure, decide, make_comment, report
 from tests.participation.proposal_factories import good_form, others_proposal
 
 MV = ModerationState
@@ -96,7 +90,7 @@ async def test_an_accepted_amendment_waits_for_approval_under_premoderation(
 async def test_an_edited_approved_comment_waits_again_and_is_not_counted(
     app: Any, tmp_path: Any, redis_url: str, moderator: User
 ) -> None:
-    author, proposal, _, commenter = await premoderated_discussion(app, tmp_path, redis_url)
+    author, proposal, _, commenter = await helpers.premoderated_discussion(app, tmp_path, redis_url)
     comment = await make_comment(proposal, commenter, "<p>Bonne idée.</p>")
     page = f"/proposals/{proposal.id}"
     url = f"{page}/comments/{comment.id}/edit"

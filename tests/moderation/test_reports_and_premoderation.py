@@ -18,14 +18,8 @@ from participation.proposals.domain import ProposalState
 from participation.proposals.models import ProposalVersion
 from participation.settings import Settings
 from tests.conftest import create_user, log_in, logged_in, post_form
-from tests.moderation.helpers import (
-    browser,
-    configure,
-    decide,
-    make_comment,
-    premoderated_discussion,
-    report,
-)
+from tests.moderation import helpers
+from tests.moderation.helpers import browser, configure, decide, make_comment, report
 from tests.participation.proposal_factories import make_proposal, others_proposal
 
 MV = ModerationState
@@ -140,7 +134,9 @@ async def test_without_premoderation_publishing_is_immediate(
 async def test_premoderated_comments_are_counted_and_announced_once_approved(
     app: Any, tmp_path: Any, redis_url: str, moderator: User
 ) -> None:
-    author, proposal, page, commenter = await premoderated_discussion(app, tmp_path, redis_url)
+    author, proposal, page, commenter = await helpers.premoderated_discussion(
+        app, tmp_path, redis_url
+    )
     async with logged_in(app, commenter) as c:
         data = {"body": "Un avis en attente de relecture", "stance": "for"}
         assert (await post_form(c, f"{page}/comments", data, page=page)).status_code == 303
