@@ -146,7 +146,7 @@ async def resident_at_ballot(
 ) -> tuple[Budget, list[Project]]:
     """Scenario: a budget in voting (`budget_in_voting`), `user` logged in on `client` and
     verified as `person` (a Nord resident; None: not verified)."""
-    budget, projects = await budget_in_voting(kind, **rule)
+    budget, projects = await budget_in_voting(kind, WinnerRule.GREEDY, **rule)
     if person is not None:
         await verified(settings, user, person)
     await log_in(client, user)

@@ -6,6 +6,7 @@ import json
 from datetime import timedelta
 from typing import Any
 
+import httpx
 from tortoise import timezone
 
 from consultations import services
@@ -19,7 +20,9 @@ from consultations.models import (
     Response,
 )
 from consultations.services import ConsultationForm, QuestionForm
+from participation.accounts.models import User
 from participation.settings import Settings
+from tests.conftest import log_in
 
 K = QuestionKind
 
@@ -88,6 +91,18 @@ async def consultation_open(
     questions["why"] = await Question.get(id=await services.save_question(consultation_id, why))
     await services.switch_phase(consultation_id, Phase.OPEN, None)
     return await Consultation.get(id=consultation_id), questions
+
+
+async def answering_no(
+    client: httpx.AsyncClient, user: User
+) -> tuple[Consultation, dict[str, Question], Option]:
+    """Scenario: `consultation_open`, `user` logged in on `client` and about to answer « Non »
+    to the single-choice question (which shows « why »): the consultation, its questions and
+    that option."""
+    consultation, questions = await consultation_open()
+    no = await Option.get(question=questions["single"], label="Non")
+    await log_in(client, user)
+    return consultation, questions, no
 
 
 async def options(question: Question) -> list[int]:
