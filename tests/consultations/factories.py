@@ -9,16 +9,8 @@ from typing import Any
 import httpx
 from tortoise import timezone
 
-from consultations import services
-from consultations.models import (
-    Audience,
-    Consultation,
-    Option,
-    Phase,
-    Question,
-    QuestionKind,
-    Response,
-)
+from consultations import models, services
+from consultations.models import Audience, Consultation, Option, Phase, Question, QuestionKind
 from consultations.services import ConsultationForm, QuestionForm
 from participation.accounts.models import User
 from participation.settings import Settings
@@ -129,7 +121,7 @@ async def valid_answers(questions: dict[str, Question]) -> dict[str, str | list[
     }
 
 
-def opened(settings: Settings, response: Response) -> dict[str, Any]:
+def opened(settings: Settings, response: models.Response) -> dict[str, Any]:
     """A stored response's answers, as only the holder of ANSWERS_KEY can read them (anonymous
     consultations keep them sealed)."""
     raw = services.open_answers(

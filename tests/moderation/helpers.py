@@ -14,12 +14,25 @@ from participation.comments.models import Comment
 from participation.contributions import ModerationState
 from participation.proposals.models import Proposal
 from participation.settings import Settings
-from tests.conftest import create_user, make_settings, post_form
+from tests.conftest import create_user, logged_in, make_settings, post_form
 from tests.participation.proposal_factories import others_proposal
 
 
 def browser(app: Any) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+
+
+async def public_page(app: Any, url: str) -> str:
+    """The page at `url` as anyone sees it (no account, no cookie)."""
+    async with browser(app) as anonymous:
+        return (await anonymous.get(url)).text
+
+
+async def approve(app: Any, moderator: User, content_type: str, content_id: int) -> None:
+    """`moderator` approves the content's case from the queue."""
+    case = await ModerationCase.get(content_type=content_type, content_id=content_id)
+    async with logged_in(app, moderator) as c:
+        await decide(c, [case.id], "approve", "Conforme.")
 
 
 def configure(app: Any, tmp_path: Any, redis_url: str, **overrides: str) -> Settings:

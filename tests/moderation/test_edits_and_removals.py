@@ -49,8 +49,7 @@ async def test_an_edited_approved_proposal_waits_for_approval_again(
     await proposal.refresh_from_db()
     assert proposal.moderation_state == MV.VISIBLE and proposal.version == 2
     assert await ProposalVersion.filter(proposal_id=proposal.id).count() == 2
-    async with browser(app) as anonymous:
-        assert "un banc au square" in (await anonymous.get(page)).text
+    assert "un banc au square" in await helpers.public_page(app, page)
 
 
 async def test_without_premoderation_an_edit_stays_public(
@@ -100,15 +99,11 @@ async def test_an_edited_approved_comment_waits_again_and_is_not_counted(
     await comment.refresh_from_db()
     await proposal.refresh_from_db()
     assert comment.moderation_state == MV.PENDING and proposal.comment_count == 0
-    async with browser(app) as anonymous:
-        assert "changé après coup" not in (await anonymous.get(page)).text
-    case = await ModerationCase.get(content_type="comment", content_id=comment.id)
-    async with logged_in(app, moderator) as c:
-        await decide(c, [case.id], "approve", "Conforme.")
+    assert "changé après coup" not in await helpers.public_page(app, page)
+    await helpers.approve(app, moderator, "comment", comment.id)
     await proposal.refresh_from_db()
     assert proposal.comment_count == 1 == await Comment.filter(moderation_state=MV.VISIBLE).count()
-    async with browser(app) as anonymous:
-        assert "changé après coup" in (await anonymous.get(page)).text
+    assert "changé après coup" in await helpers.public_page(app, page)
 
 
 async def test_withdrawing_a_reported_proposal_closes_its_case(

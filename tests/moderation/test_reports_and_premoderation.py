@@ -54,8 +54,7 @@ async def test_reports_hide_a_comment_at_the_threshold(
         assert "Texte injurieux" not in (await second.get(page)).text
     await proposal.refresh_from_db()
     assert proposal.comment_count == 0  # hidden content is not counted
-    async with browser(app) as anonymous:
-        assert "Texte injurieux" not in (await anonymous.get(page)).text
+    assert "Texte injurieux" not in await helpers.public_page(app, page)
     async with browser(app) as c:
         await log_in(c, author)  # the author still sees it, marked
         text = (await c.get(page)).text
@@ -146,16 +145,12 @@ async def test_premoderated_comments_are_counted_and_announced_once_approved(
     await proposal.refresh_from_db()
     assert proposal.comment_count == 0
     assert await Notification.filter(user_id=author.id).count() == 0
-    async with browser(app) as anonymous:
-        assert "en attente de relecture" not in (await anonymous.get(page)).text
-    case = await ModerationCase.get(content_type="comment", content_id=comment.id)
-    async with logged_in(app, moderator) as c:
-        await decide(c, [case.id], "approve", "Conforme.")
+    assert "en attente de relecture" not in await helpers.public_page(app, page)
+    await helpers.approve(app, moderator, "comment", comment.id)
     await proposal.refresh_from_db()
     assert proposal.comment_count == 1
     assert await Notification.filter(user_id=author.id, kind="comment").count() == 1
-    async with browser(app) as anonymous:
-        assert "en attente de relecture" in (await anonymous.get(page)).text
+    assert "en attente de relecture" in await helpers.public_page(app, page)
 
 
 async def test_rejection_reason_and_a_single_review_request(

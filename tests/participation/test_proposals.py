@@ -15,15 +15,9 @@ from participation.accounts.models import Role, User
 from participation.comments.models import Comment
 from participation.mail import OutboxEmail
 from participation.notifications.models import Notification
+from participation.proposals import models
 from participation.proposals.domain import AmendmentState, ProposalState
-from participation.proposals.models import (
-    Amendment,
-    Proposal,
-    ProposalCoauthor,
-    ProposalEvent,
-    ProposalVersion,
-    Support,
-)
+from participation.proposals.models import Amendment, Proposal, ProposalVersion, Support
 from participation.settings import Settings
 from tests.conftest import create_user, csrf_token, log_in, make_settings, post_form
 from tests.participation.proposal_factories import (
@@ -62,7 +56,10 @@ async def test_create_a_draft_then_publish_it(client: httpx.AsyncClient, citizen
     await proposal.refresh_from_db()
     assert proposal.state == S.PUBLISHED and proposal.published_at is not None
     assert await ProposalVersion.filter(proposal_id=proposal.id).count() == 1
-    assert await ProposalEvent.filter(proposal_id=proposal.id, to_state="published").count() == 1
+    assert (
+        await models.ProposalEvent.filter(proposal_id=proposal.id, to_state="published").count()
+        == 1
+    )
     assert "Un composteur partagé" in (await client.get("/proposals")).text
 
 
@@ -413,7 +410,9 @@ async def _attempt(
         return r.status_code == 303 and r.headers["location"].startswith(p)
     if action == "invite":
         r = await post_form(c, f"{p}/coauthors", {"email": "invitee@example.org"})
-        return r.status_code == 303 and await ProposalCoauthor.exists(email="invitee@example.org")
+        return r.status_code == 303 and await models.ProposalCoauthor.exists(
+            email="invitee@example.org"
+        )
     if action == "decide_amendment":
         r = await post_form(c, f"{p}/amendments/{amendment.id}/accept", {})
         await amendment.refresh_from_db()
@@ -460,7 +459,7 @@ async def test_permission_matrix(app: Any, tmp_path: Any, redis_url: str, role: 
         comment = await Comment.create(
             proposal_id=public.id, author_id=other.id, body="<p>Un avis d'un voisin.</p>"
         )
-        await ProposalCoauthor.filter(email="invitee@example.org").delete()
+        await models.ProposalCoauthor.filter(email="invitee@example.org").delete()
         async with await _client(app) as c:
             if role != "anonymous":
                 await log_in(c, users[role])
