@@ -24,12 +24,17 @@ MV = ModerationState
 PROJECT = {"title": "Un kiosque à musique", "description": "<p>Au parc</p>", "cost": "9000"}
 
 
+async def premoderated_submission(app: Any, tmp_path: Any, redis_url: str) -> tuple[Budget, User]:
+    """Scenario: budget projects pre-moderated, a budget taking projects and a resident about
+    to submit one (resident@example.org)."""
+    settings = configure(app, tmp_path, redis_url, PREMODERATED_CONTENT="budget_project")
+    return await budget_taking_projects(), await create_user(settings, "resident@example.org")
+
+
 async def test_a_premoderated_project_waits_for_approval(
     app: Any, tmp_path: Any, redis_url: str, moderator: User
 ) -> None:
-    settings = configure(app, tmp_path, redis_url, PREMODERATED_CONTENT="budget_project")
-    budget = await budget_taking_projects()
-    resident = await create_user(settings, "resident@example.org")
+    budget, resident = await premoderated_submission(app, tmp_path, redis_url)
     url = f"/budgets/{budget.id}/projects/new"
     async with logged_in(app, resident) as c:
         response = await post_form(c, url, PROJECT, page=url)
@@ -150,9 +155,7 @@ async def test_once_voting_opens_moderation_cannot_change_the_ballot(
 async def test_blocking_hides_a_pending_project(
     app: Any, tmp_path: Any, redis_url: str, moderator: User
 ) -> None:
-    settings = configure(app, tmp_path, redis_url, PREMODERATED_CONTENT="budget_project")
-    budget = await budget_taking_projects()
-    resident = await create_user(settings, "resident@example.org")
+    budget, resident = await premoderated_submission(app, tmp_path, redis_url)
     form = project_services.ProjectForm(PROJECT["title"], PROJECT["description"], PROJECT["cost"])
     project = await project_services.submit_project(budget.id, form, resident, premoderated=True)
     async with logged_in(app, moderator) as c:
