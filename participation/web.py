@@ -4,17 +4,18 @@ permissions (`require` raises), refusals shown as form errors, forms, redirects,
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
 
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
+from tortoise.models import Model
 
 from participation.i18n import gettext
 from participation.numbers import MAX_ID
-from participation.refusals import NotAllowed, Problem
+from participation.refusals import NotAllowed, NotFound, Problem
 from participation.urls import url
 
 
@@ -53,6 +54,17 @@ def require(request: Request, allowed: Callable[[Any], bool]) -> Any:
     if not allowed(user):
         raise NotAllowed()
     return user
+
+
+M = TypeVar("M", bound=Model)
+
+
+async def object_or_404(request: Request, model: type[M], param: str = "id") -> M:
+    """The row of `model` whose id is the path parameter `param`; otherwise `NotFound` (404)."""
+    found = await model.get_or_none(id=request.path_params[param])
+    if found is None:
+        raise NotFound()
+    return found
 
 
 def login_url(request: Request) -> str:
