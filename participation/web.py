@@ -18,6 +18,21 @@ from participation.numbers import MAX_ID
 from participation.refusals import NotAllowed, NotFound, Problem
 from participation.urls import url
 
+# the URL-encoded form of a POST, parsed once by the CSRF check and kept for the route
+# (`parsed_form`); multipart forms are parsed again (their files are closed)
+FORM_SCOPE_KEY = "participation.form"
+# sent with every response (participation.middleware), error pages included (participation.errors)
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
+)
+SECURITY_HEADERS = [
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+]
+
 
 class IdConvertor(Convertor[int]):
     """`{name:id}` in a route path: a database id. Starlette's `int` matches any run of digits;
@@ -112,8 +127,6 @@ async def parsed_form(request: Request) -> FormData:
     """The submitted URL-encoded form as the CSRF check already parsed it (no second parse);
     other bodies (multipart) are parsed here. Only for forms without files: a multipart form's
     uploads are closed on return."""
-    from participation.middleware import FORM_SCOPE_KEY
-
     cached = request.scope.get(FORM_SCOPE_KEY)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
