@@ -13,14 +13,11 @@ from participation.db import PooledConnection
 from tests.conftest import DATABASE_URL
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = (
-    "participation",
-    "budgets",
-    "consultations",
-    "moderation",
-    "indicators",
-    "followup",
-    "meetings",
+# every package of the repository, the core and each feature (found like the Makefile's lint)
+PACKAGES = sorted(
+    path.parent.name
+    for path in ROOT.glob("*/__init__.py")
+    if path.parent.name not in ("tests", "bench")
 )
 # what a connection given back to the pool without RESET ALL / UNLISTEN / CLOSE ALL /
 # pg_advisory_unlock_all would carry over to the next request
