@@ -277,6 +277,8 @@ async def test_pages_htmx_changes(
         await expect(page.locator("#meter")).to_contain_text("40")
         await axe.check(page, "paper ballot, meter updated")
     await page.get_by_label("Jardin partagé", exact=False).uncheck()  # no project: refused
+    if javascript:  # htmx swaps the meter: click once it has, not while it is being replaced
+        await expect(page.locator("#meter")).to_contain_text("Choisissez au moins un projet")
     await refused(page, axe, "Enregistrer le bulletin papier", "paper ballot refused", ())
     assert await same_document(page) is False  # a refused ballot is a full page both ways
 
