@@ -53,7 +53,7 @@ sys.path.insert(0, str(ROOT))
 import httpload  # noqa: E402
 from tortoise import Tortoise, timezone  # noqa: E402
 
-from budgets import ballot_box, domain, services, tallying, urn  # noqa: E402
+from budgets import ballot_box, ballot_services, domain, services, tallying, urn  # noqa: E402
 from budgets.demo import DISTRICTS, PROJECTS_2026  # noqa: E402
 from budgets.models import (  # noqa: E402
     Ballot,
@@ -254,7 +254,7 @@ async def seed(settings: Settings, voters: int) -> tuple[int, list[dict[str, str
         token = await start_session(user)
         csrf = secrets.token_urlsafe(32)
         sessions.append({"cookie": session_cookie({"auth": token, "csrf": csrf}), "csrf": csrf})
-    context = await services.ballot_context(budget)
+    context = await ballot_services.ballot_context(budget)
     return budget.id, sessions, {"projects": context.projects, "envelopes": context.envelopes}
 
 
@@ -368,7 +368,7 @@ def opener(budget_id: int) -> urn.Opener:
 async def seal_ballots(budget_id: int, count: int, seed: int = 7) -> int:
     """Seal ballots as the web would, up to `count` in the budget; returns how many."""
     budget = await Budget.get(id=budget_id)
-    context = await services.ballot_context(budget)
+    context = await ballot_services.ballot_context(budget)
     assert budget.ballot_public_key is not None
     size = urn.padded_size(len(context.projects))
     rng = random.Random(seed)
@@ -380,7 +380,7 @@ async def seal_ballots(budget_id: int, count: int, seed: int = 7) -> int:
             rng, {"projects": context.projects, "envelopes": context.envelopes}, district
         )
         content = urn.BallotContent(
-            services.new_receipt(), "web", json.dumps({str(p): 1 for p in sorted(projects)})
+            ballot_services.new_receipt(), "web", json.dumps({str(p): 1 for p in sorted(projects)})
         )
         rows.append(
             SealedBallot(

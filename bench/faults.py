@@ -49,7 +49,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import ballots as ballot_bench  # noqa: E402
 from redis.asyncio import Redis  # noqa: E402
 
-from budgets import ballot_box, services, tallying  # noqa: E402
+from budgets import ballot_box, ballot_services, services, tallying  # noqa: E402
 from budgets.demo import DISTRICTS  # noqa: E402
 from budgets.models import (  # noqa: E402
     Ballot,
@@ -185,7 +185,7 @@ async def check_ballots(
                 "census_entry_id", flat=True
             )
         )
-        tokens = {services.ballot_token(settings, budget_id, e): e for e in entries}
+        tokens = {ballot_services.ballot_token(settings, budget_id, e): e for e in entries}
 
         def as_stored(projects: list[int]) -> dict[str, int]:
             return {str(p): 1 for p in projects}
@@ -194,7 +194,7 @@ async def check_ballots(
         missing = [
             i
             for i, projects in acknowledged.items()
-            if stored.get(services.ballot_token(settings, budget_id, entries[i]))
+            if stored.get(ballot_services.ballot_token(settings, budget_id, entries[i]))
             not in [as_stored(projects), *(as_stored(c) for c in in_doubt.get(i, []))]
         ]
         check(not missing, f"every acknowledged ballot is stored as sent ({len(acknowledged)})")

@@ -22,7 +22,7 @@ from datetime import date, timedelta
 
 from tortoise import timezone
 
-from budgets import ballot_box, domain, services
+from budgets import ballot_box, ballot_services, domain, services
 from budgets.models import (
     BallotKind,
     Budget,
@@ -164,7 +164,7 @@ async def _create_budget(
 
 
 def _demo_choices(
-    rng: random.Random, context: services.BallotContext, district: str | None
+    rng: random.Random, context: ballot_services.BallotContext, district: str | None
 ) -> dict[int, int]:
     """A plausible knapsack ballot: popular projects more often, own district's projects."""
     spent: dict[str | None, int] = {}
@@ -185,7 +185,7 @@ def _demo_choices(
 
 def _bloc_choices(
     rng: random.Random,
-    context: services.BallotContext,
+    context: ballot_services.BallotContext,
     district: str | None,
     bloc: list[int],
 ) -> dict[int, int]:
@@ -208,7 +208,7 @@ async def _cast_demo_ballots(
 ) -> None:
     """`blocs`: (majority, minority) city-wide project ids; None: plausible random ballots."""
     rng = random.Random(budget.title)
-    context = await services.ballot_context(budget)
+    context = await ballot_services.ballot_context(budget)
     entries = await CensusEntry.all().order_by("id").limit(voters + 20)
     for index, entry in enumerate(entries[20 : 20 + voters]):  # the first 20 stay for visitors
         if blocs is None:
@@ -220,7 +220,7 @@ async def _cast_demo_ballots(
             continue
         voter = domain.Voter(True, date(1980, 1, 1), entry.district)
         channel = Channel.PAPER if index % 8 == 0 else Channel.WEB
-        await services.cast_ballot(settings, budget.id, entry, voter, choices, channel)
+        await ballot_services.cast_ballot(settings, budget.id, entry, voter, choices, channel)
 
 
 async def _spread_votes(budget_id: int, days: int, ends_days_ago: int) -> None:

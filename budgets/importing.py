@@ -18,6 +18,7 @@ from tortoise import timezone
 from tortoise.transactions import in_transaction
 
 from budgets import domain
+from budgets.ballot_services import new_receipt
 from budgets.models import (
     Ballot,
     BallotKind,
@@ -30,7 +31,7 @@ from budgets.models import (
     TallyResult,
     WinnerRule,
 )
-from budgets.services import Refused, new_receipt, request_tally
+from budgets.services import Refused, request_tally
 from budgets.tallying import slot_of
 from participation.audit import audit
 from participation.i18n import N_

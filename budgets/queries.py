@@ -12,6 +12,7 @@ from tortoise import timezone
 from tortoise.functions import Count
 
 from budgets import domain
+from budgets.ballot_services import ballot_context
 from budgets.models import (
     Ballot,
     Budget,
@@ -26,8 +27,8 @@ from budgets.models import (
     TallyResult,
     VoterRegister,
 )
-from budgets.services import _has_ballots as services_has_ballots
-from budgets.services import ballot_context, dates_of, rule_of
+from budgets.services import dates_of, rule_of
+from budgets.services import has_ballots as services_has_ballots
 from participation import phases, spreadsheet
 from participation.contributions import ModerationState
 from participation.numbers import parse_id

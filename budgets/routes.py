@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from tortoise import timezone
 
-from budgets import ballot_box, domain, queries, services
+from budgets import ballot_box, ballot_services, domain, project_services, queries, services
 from budgets.forms import parse_budget_form
 from budgets.models import (
     BallotKind,
@@ -49,7 +49,7 @@ VOTING_STATE_KEY = "budgets.voting_state"
 # the ballot page (GET and POST) reads its budget, residency and envelopes with the session
 # (participation.middleware.AuthMiddleware); ids beyond 9 digits take the ordinary path
 BALLOT_PREFETCH = Prefetch(
-    re.compile(r"/budgets/(\d{1,9})/ballot"), services.VOTING_JOIN, VOTING_STATE_KEY
+    re.compile(r"/budgets/(\d{1,9})/ballot"), ballot_services.VOTING_JOIN, VOTING_STATE_KEY
 )
 
 
@@ -118,7 +118,7 @@ async def new_project(request: Request) -> Response:
     if request.method == "GET":
         return render(request, "budgets/project_form.html", context)
     data = await form_data(request)
-    form = services.ProjectForm(
+    form = project_services.ProjectForm(
         title=data.get("title", ""),
         description=data.get("description", ""),
         cost=data.get("cost", ""),
@@ -127,7 +127,7 @@ async def new_project(request: Request) -> Response:
         location=data.get("location", ""),
     )
     try:
-        project = await services.submit_project(
+        project = await project_services.submit_project(
             budget.id,
             form,
             user,
@@ -204,9 +204,9 @@ async def ballot(request: Request) -> Response:
     # path: BALLOT_PREFETCH), or here in one query
     prefetched = request.scope.get(VOTING_STATE_KEY)
     if prefetched is not None:
-        state = services.voting_state_of(prefetched)
+        state = ballot_services.voting_state_of(prefetched)
     else:
-        state = await services.voting_state(request.path_params["budget_id"], user.id)
+        state = await ballot_services.voting_state(request.path_params["budget_id"], user.id)
     if state is None or (state.budget.phase == Phase.PREPARATION and not can_administer(user)):
         raise NotFound()  # as _budget: a draft is staff's
     budget, voter = state.budget, state.voter
@@ -226,8 +226,8 @@ async def ballot(request: Request) -> Response:
         if draft is not None:  # "Check my ballot" or a filter, sent without JavaScript
             return await _ballot_preview(request, budget, voter, draft)
         context = await queries.ballot_page(budget, voter)
-        choices = await services.current_choices(settings, budget.id, state.census_entry_id)
-        voted = bool(choices) or await services.has_voted(budget.id, state.census_entry_id)
+        choices = await ballot_services.current_choices(settings, budget.id, state.census_entry_id)
+        voted = bool(choices) or await ballot_services.has_voted(budget.id, state.census_entry_id)
         context.update(
             queries.ballot_state(context, choices or {}),
             already_voted=voted,
@@ -242,7 +242,7 @@ async def ballot(request: Request) -> Response:
     if action == "cast" and not parse_problems:
         # the fast path (most requests while voting is open): no page context unless refused
         try:
-            receipt = await services.cast_ballot(
+            receipt = await ballot_services.cast_ballot(
                 settings,
                 budget.id,
                 state.census_entry_id,
@@ -319,7 +319,7 @@ async def receipt(request: Request) -> Response:
     if residency is not None:
         key = ballot_box.receipt_key(request.session.get("auth"), budget.id)
         code = (
-            await services.held_receipt(
+            await ballot_services.held_receipt(
                 settings_of(request), budget.id, residency.census_entry_id, key
             )
             or code
@@ -483,7 +483,7 @@ async def admin_review_project(request: Request) -> Response:
             raise services.refuse(
                 N_("The adjusted cost must be a positive whole number."), "adjusted_cost"
             )
-        await services.review_project(
+        await project_services.review_project(
             project.id,
             Feasibility(feasibility_raw),
             data.get("feasibility_reason", ""),
@@ -518,7 +518,7 @@ async def admin_edit_project(request: Request) -> Response:
         return render(request, "budgets/admin_project_form.html", {**context, "values": values})
     data = await form_data(request)
     try:
-        await services.edit_project_text(
+        await project_services.edit_project_text(
             project.id,
             data.get("title", ""),
             data.get("description", ""),
@@ -650,7 +650,7 @@ async def admin_paper_ballot(request: Request) -> Response:
         return render(request, "budgets/paper_check_in.html", context)
     data = await form_data(request)
     try:
-        desk = await services.check_in_at_desk(
+        desk = await ballot_services.check_in_at_desk(
             settings_of(request),
             budget.id,
             data.get("identifier", ""),
@@ -669,13 +669,15 @@ async def admin_paper_ballot(request: Request) -> Response:
     return redirect(url("budgets:admin_paper_choices", budget_id=budget.id))
 
 
-def _desk_voter(request: Request, budget: Budget) -> services.DeskVoter | None:
+def _desk_voter(request: Request, budget: Budget) -> ballot_services.DeskVoter | None:
     held = request.session.get(DESK_KEY) or {}
     if held.get("budget") != budget.id:
         return None
     from datetime import date
 
-    return services.DeskVoter(held["entry"], date.fromisoformat(held["born"]), held["district"])
+    return ballot_services.DeskVoter(
+        held["entry"], date.fromisoformat(held["born"]), held["district"]
+    )
 
 
 async def admin_paper_choices(request: Request) -> Response:
@@ -721,7 +723,7 @@ async def admin_paper_choices(request: Request) -> Response:
     try:
         if problems:
             raise services.Refused(problems)
-        code = await services.cast_ballot(
+        code = await ballot_services.cast_ballot(
             settings_of(request),
             budget.id,
             desk.census_entry_id,
@@ -812,12 +814,8 @@ routes = [
         methods=["GET", "POST"],
         name="budgets:new_project",
     ),
-    Route(
-        "/budgets/{budget_id:id}/projects/{project_id:id}", project_page, name="budgets:project"
-    ),
-    Route(
-        "/budgets/{budget_id:id}/ballot", ballot, methods=["GET", "POST"], name="budgets:ballot"
-    ),
+    Route("/budgets/{budget_id:id}/projects/{project_id:id}", project_page, name="budgets:project"),
+    Route("/budgets/{budget_id:id}/ballot", ballot, methods=["GET", "POST"], name="budgets:ballot"),
     Route("/budgets/{budget_id:id}/ballot/receipt", receipt, name="budgets:receipt"),
     Route("/budgets/{budget_id:id}/receipt-check", check_receipt, name="budgets:receipt_check"),
     Route("/budgets/{budget_id:id}/results", cached_for_visitors(results), name="budgets:results"),

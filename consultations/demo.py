@@ -24,6 +24,7 @@ from consultations.models import (
     QuestionKind,
     ScaleStyle,
 )
+from consultations.questions import KINDS
 from consultations.services import ConsultationForm, OutcomeForm, QuestionForm
 from participation.accounts.models import Role, User
 from participation.accounts.services import hash_password
@@ -48,22 +49,7 @@ async def _questionnaire(consultation_id: int, forms: list[QuestionForm]) -> lis
 def _random_items(questions: list[tuple[Question, list[int]]], rng: random.Random) -> list[Any]:
     items: list[tuple[str, str]] = []
     for question, options in questions:
-        name = f"q{question.id}"
-        if question.kind == K.SINGLE:
-            items.append((name, str(rng.choice(options))))
-        elif question.kind == K.MULTIPLE:
-            for option in rng.sample(options, rng.randint(1, min(2, len(options)))):
-                items.append((name, str(option)))
-        elif question.kind == K.RANKING:
-            for rank, option in enumerate(rng.sample(options, len(options)), start=1):
-                items.append((f"{name}-o{option}", str(rank)))
-        elif question.kind == K.MAJORITY:
-            for option in options:
-                items.append((f"{name}-o{option}", str(rng.randint(0, 5))))
-        elif question.kind == K.SCALE:
-            items.append((name, str(rng.randint(2, 5))))
-        elif question.kind == K.NUMBER:
-            items.append((name, str(rng.randint(0, 12))))
+        items += KINDS[question.kind].sample(f"q{question.id}", options, rng)
     return items
 
 
@@ -76,9 +62,10 @@ async def _answer(
     settings: Settings,
     consultation_id: int,
     people: list[User],
-    rankings: list[tuple[int, ...]] | None = None,
+    scripted: tuple[int, list[tuple[int, ...]]] | None = None,
 ) -> None:
-    """Each person answers at random (a fixed seed), but for `rankings` taken in turn."""
+    """Each person answers at random (a fixed seed), but for the `scripted` ranking question:
+    (its id, the rankings taken in turn)."""
     rng = random.Random(consultation_id)
     questions = []
     for question in await Question.filter(consultation_id=consultation_id).order_by("position"):
@@ -86,15 +73,15 @@ async def _answer(
         questions.append((question, options))
     for number, person in enumerate(people):
         items = _random_items(questions, rng)
-        if rankings is not None:
+        if scripted is not None:
+            question_id, rankings = scripted
             order = rankings[number % len(rankings)]
-            for question, options in questions:
-                if question.kind == K.RANKING:
-                    items = [i for i in items if not i[0].startswith(f"q{question.id}-o")]
-                    items += [
-                        (f"q{question.id}-o{options[position]}", str(rank))
-                        for rank, position in enumerate(order, start=1)
-                    ]
+            options = next(options for question, options in questions if question.id == question_id)
+            items = [i for i in items if not i[0].startswith(f"q{question_id}-o")]
+            items += [
+                (f"q{question_id}-o{options[position]}", str(rank))
+                for rank, position in enumerate(order, start=1)
+            ]
         try:
             await services.submit_response(settings, consultation_id, person, None, items)
         except services.Refused:  # a conditional question left unanswered: skip this person
@@ -213,7 +200,7 @@ async def load(settings: Settings, users: list[User]) -> None:
             ],
         )
         await services.switch_phase(consultation_id, Phase.OPEN, None)
-        await _answer(settings, consultation_id, people, CLOSED_RANKINGS)
+        await _answer(settings, consultation_id, people, (ids[0], CLOSED_RANKINGS))
         await services.switch_phase(consultation_id, Phase.CLOSED, None)
         await Consultation.filter(id=consultation_id).update(
             opens_at=now - timedelta(days=60),

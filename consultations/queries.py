@@ -8,27 +8,27 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from tortoise import timezone
 
-from consultations import domain, services, texts
+from consultations import services, texts
 from consultations.models import (
     Consultation,
     Option,
     Phase,
     Question,
-    QuestionKind,
     Response,
     Result,
     TextReview,
 )
+from consultations.questions import KINDS, OTHER, Export, Kind
 from consultations.services import text_digest
 from participation import formatting, spreadsheet
 from participation.contributions import ModerationState
 from participation.i18n import gettext
-from participation.richtext import to_text
 from participation.settings import Settings
 
 
@@ -47,9 +47,13 @@ class QuestionView:
     number: int
 
     @property
+    def kind(self) -> Kind:
+        return KINDS[self.question.kind]
+
+    @property
     def option_labels(self) -> dict[int, str]:
         labels = {o.id: o.label for o in self.options}
-        labels[domain.OTHER] = gettext("Other")
+        labels[OTHER] = gettext("Other")
         return labels
 
 
@@ -98,20 +102,6 @@ async def turnout(consultation_id: int) -> int:
     return await Response.filter(consultation_id=consultation_id).count()
 
 
-def grade_labels() -> list[str]:
-    return [gettext(g) for g in domain.GRADES]
-
-
-def agreement_labels() -> list[str]:
-    return [gettext(label) for label in domain.AGREEMENT_LABELS]
-
-
-def scale_label(question: Question, value: int) -> str:
-    if question.scale_style == "agreement" and 1 <= value <= 5:
-        return gettext(domain.AGREEMENT_LABELS[value - 1])
-    return str(value)
-
-
 # --- exports ---------------------------------------------------------------------------------
 
 
@@ -120,7 +110,6 @@ def aggregate_rows(
 ) -> list[tuple[int, str, str, str, str, str]]:
     """(question number, question, item, measure, value, percent) for the CSV of aggregates."""
     rows: list[tuple[int, str, str, str, str, str]] = []
-    grades = grade_labels()
     for view in views:
         q = view.question
         item = content["questions"].get(str(q.id))
@@ -136,34 +125,8 @@ def aggregate_rows(
             rows.append(shown)
 
         add("", "answered", item["answered"])
-        if q.kind in domain.CHOICE_KINDS:
-            for o in item["options"]:
-                add(labels.get(o["id"], ""), "count", o["count"], o["percent"])
-        elif q.kind == QuestionKind.SCALE:
-            for p in item["points"]:
-                add(scale_label(q, p["value"]), "count", p["count"], p["percent"])
-            add("", "mean", item["mean"])
-        elif q.kind == QuestionKind.RANKING:
-            for o in item["options"]:
-                add(labels.get(o["id"], ""), "borda", o["borda"])
-                add(labels.get(o["id"], ""), "mean_rank", o["mean_rank"])
-            winner = item["condorcet_winner"]
-            add(labels.get(winner, "") if winner else "", "condorcet_winner", "")
-        elif q.kind == QuestionKind.MAJORITY:
-            for o in item["options"]:
-                label = labels.get(o["id"], "")
-                for grade, (count, share) in enumerate(
-                    zip(o["distribution"], o["percents"], strict=True)
-                ):
-                    add(label, f"grade:{grades[grade]}", count, share)
-                majority = o["majority_grade"]
-                add(label, "majority_grade", grades[majority] if majority is not None else "")
-                add(label, "rank", o["rank"])
-        elif q.kind == QuestionKind.NUMBER:
-            for measure in ("min", "q1", "median", "mean", "q3", "max"):
-                add("", measure, item.get(measure))
-        else:
-            add("", "texts_published", len(item["texts"]["approved"]))
+        for row in view.kind.result_rows(item, Export(q, labels)):
+            add(*row)
     return rows
 
 
@@ -182,46 +145,30 @@ async def anonymised_responses(
     nothing of who answered first). Free texts appear only while visible (approved)."""
     approved = set(await texts.published(consultation_id))
     header = [f"q{view.number}" for view in views]
+    exports = {
+        view.question.id: Export(view.question, view.option_labels, _published(approved, view))
+        for view in views
+    }
     rows = []
     for raw in await services.stored_answers(settings, consultation_id):  # opened in memory
         stored = json.loads(raw)
         row = []
         for view in views:
-            q = view.question
-            value = stored.get(str(q.id))
-            labels = view.option_labels
-            if value is None:
-                row.append("")
-            elif q.kind in domain.CHOICE_KINDS or q.kind == QuestionKind.RANKING:
-                cells = []
-                for option in value:
-                    if option == domain.OTHER:
-                        text = stored.get(f"{q.id}-other", "")
-                        cells.append(
-                            to_text(text)
-                            if (q.id, text_digest(text)) in approved
-                            else labels[domain.OTHER]
-                        )
-                    else:
-                        cells.append(labels.get(option, ""))
-                row.append(
-                    " > ".join(cells) if q.kind == QuestionKind.RANKING else " | ".join(cells)
-                )
-            elif q.kind == QuestionKind.MAJORITY:
-                grades = grade_labels()
-                row.append(
-                    " | ".join(
-                        f"{labels.get(int(option), '')}: {grades[grade]}"
-                        for option, grade in sorted(value.items(), key=lambda kv: int(kv[0]))
-                    )
-                )
-            elif q.kind in domain.TEXT_KINDS:
-                row.append(to_text(value) if (q.id, text_digest(value)) in approved else "")
-            else:
-                row.append(str(value))
+            value = stored.get(str(view.question.id))
+            shown = (
+                ""
+                if value is None
+                else view.kind.response_cell(value, stored, exports[view.question.id])
+            )
+            row.append(shown)
         rows.append(row)
     rows.sort()
     return header, rows
+
+
+def _published(approved: set[texts.Key], view: QuestionView) -> Callable[[str], bool]:
+    """Whether a free text of the question is published (approved by a moderator)."""
+    return lambda text: (view.question.id, text_digest(text)) in approved
 
 
 async def responses_csv(settings: Settings, consultation_id: int, views: list[QuestionView]) -> str:
@@ -285,7 +232,7 @@ async def free_texts(
             question = by_id.get(question_id)
             if question is None or not isinstance(value, str):
                 continue
-            if not key.endswith("-other") and question.kind not in domain.TEXT_KINDS:
+            if not key.endswith("-other") and not KINDS[question.kind].free_text:
                 continue
             digest = text_digest(value)
             found.setdefault(

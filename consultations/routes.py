@@ -28,6 +28,9 @@ from consultations.models import (
     Result,
     ScaleStyle,
 )
+from consultations.questions import KINDS
+from consultations.questions.majority import grade_labels
+from consultations.questions.scale import agreement_labels, scale_label
 from participation import formatting, i18n, refusals, related
 from participation.formfields import local_input_value
 from participation.i18n import gettext, ngettext
@@ -91,8 +94,8 @@ async def _answer_context(
         "questions": await queries.questionnaire(consultation.id),
         "values": values,
         "errors": {},
-        "grades": queries.grade_labels(),
-        "agreement": queries.agreement_labels(),
+        "grades": grade_labels(),
+        "agreement": agreement_labels(),
     }
 
 
@@ -216,8 +219,8 @@ def results_body(
             "text_ids": text_ids,
             "signed_in": signed_in,
             "computed_at": result.computed_at,
-            "grades": queries.grade_labels(),
-            "scale_label": queries.scale_label,
+            "grades": grade_labels(),
+            "scale_label": scale_label,
         }
         body = Markup(
             templates.env.get_template("consultations/_results_body.html").render(context)
@@ -407,8 +410,8 @@ def _question_form_context(
     return {
         "consultation": consultation,
         "question_id": question_id,
-        "conditions": [v for v in earlier if v.question.kind in domain.CHOICE_KINDS],
-        "kinds": list(QuestionKind),
+        "conditions": [v for v in earlier if v.kind.offers_choices],
+        "kinds": list(KINDS.values()),
         "scale_styles": list(ScaleStyle),
         "values": values,
         "errors": errors or {},

@@ -35,9 +35,10 @@ from consultations.models import (
     QuestionKind,
     Response,
     Result,
-    ScaleStyle,
     TextReview,
 )
+from consultations.questions import KINDS, SETTINGS
+from consultations.questions.base import QuestionSettings
 from moderation.services import close_case_of_removed
 from participation import mail, outbox, phases, sealing
 from participation.accounts.models import User
@@ -177,18 +178,11 @@ async def apply_schedule(now: datetime) -> list[int]:
 
 
 @dataclass(frozen=True)
-class QuestionForm:
+class QuestionForm(QuestionSettings):
     kind: QuestionKind
     text: str
     help_text: str = ""
-    required: bool = True
-    options: tuple[str, ...] = ()
-    min_choices: int = 0
-    max_choices: int | None = None
-    allow_other: bool = False
-    scale_style: ScaleStyle = ScaleStyle.NUMERIC
-    min_value: float | None = None
-    max_value: float | None = None
+    options: tuple[str, ...] = ()  # labels
     show_if: str = ""  # "<question id>:<option id>" or ""
 
 
@@ -241,8 +235,9 @@ async def save_question(
         raise refuse(N_("This question is not part of this consultation."))
     earlier = specs if question_id is None else specs[: [s.id for s in specs].index(question_id)]
     show_question, show_option = _condition(form.show_if)
+    kind = KINDS[form.kind]
     labels = tuple(label.strip()[:200] for label in form.options if label.strip())
-    if form.kind not in domain.OPTION_KINDS:
+    if "options" not in kind.settings:
         labels = ()
     spec = domain.QuestionSpec(
         id=question_id or 0,
@@ -265,12 +260,13 @@ async def save_question(
         "text": form.text.strip()[:300],
         "help_text": form.help_text.strip(),
         "required": form.required,
-        "min_choices": form.min_choices if form.kind == QuestionKind.MULTIPLE else 0,
-        "max_choices": form.max_choices if form.kind == QuestionKind.MULTIPLE else None,
-        "allow_other": form.allow_other and form.kind in domain.CHOICE_KINDS,
+        # the settings of other kinds are stored empty
+        **{
+            name: getattr(form, name) if name in kind.settings else empty
+            for name, empty in SETTINGS.items()
+            if name != "options"
+        },
         "scale_style": form.scale_style,
-        "min_value": form.min_value if form.kind == QuestionKind.NUMBER else None,
-        "max_value": form.max_value if form.kind == QuestionKind.NUMBER else None,
         "show_if_question_id": show_question,
         "show_if_option_id": show_option,
     }
@@ -467,7 +463,7 @@ async def submit_response(
         raise Refused(problems)
     for spec in specs:  # free text is kept as sanitized rich text
         key = str(spec.id)
-        if spec.kind in domain.TEXT_KINDS and key in stored:
+        if KINDS[spec.kind].free_text and key in stored:
             stored[key] = sanitize(stored[key])
         if f"{key}-other" in stored:
             stored[f"{key}-other"] = sanitize(stored[f"{key}-other"])
@@ -619,7 +615,7 @@ def _collect_texts(
     found: dict[texts.Key, str],
 ) -> None:
     """The distinct free texts of a batch, by (question id, digest)."""
-    text_questions = [s for s in specs if s.kind in domain.TEXT_KINDS or s.allow_other]
+    text_questions = [s for s in specs if KINDS[s.kind].free_text or s.allow_other]
     if not text_questions:
         return
     for stored in batch:

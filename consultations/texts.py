@@ -24,8 +24,8 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from consultations import domain
 from consultations.models import Consultation, TextReview
+from consultations.questions import KINDS, QuestionSpec
 from moderation import services as moderation
 from participation.contributions import ModerationState
 
@@ -45,14 +45,14 @@ def new_id() -> int:
 
 
 def free_texts_of(
-    specs: Sequence[domain.QuestionSpec], stored: Mapping[str, Any]
+    specs: Sequence[QuestionSpec], stored: Mapping[str, Any]
 ) -> list[tuple[int, str]]:
     """(question id, text) of every free text in one stored response: the answers to text
     questions and the "other" answers of choice questions."""
     found = []
     for spec in specs:
         key = str(spec.id)
-        if spec.kind in domain.TEXT_KINDS and isinstance(stored.get(key), str):
+        if KINDS[spec.kind].free_text and isinstance(stored.get(key), str):
             found.append((spec.id, stored[key]))
         if isinstance(stored.get(f"{key}-other"), str):
             found.append((spec.id, stored[f"{key}-other"]))

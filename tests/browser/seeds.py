@@ -9,6 +9,7 @@ from typing import Any
 
 from tortoise import timezone
 
+from budgets import ballot_services, project_services
 from budgets import services as budgets
 from budgets.models import BallotKind, BudgetDistrict, Feasibility, Phase, Project
 from consultations import services as consultations
@@ -121,13 +122,13 @@ async def budget_in_review(title: str) -> int:
         )
     )
     for project_title, cost in [("Jardin partagé", 40_000), ("Piste cyclable", 30_000)]:
-        project = await budgets.submit_project(
+        project = await project_services.submit_project(
             budget.id,
-            budgets.ProjectForm(project_title, "<p>Détails du projet</p>", str(cost)),
+            project_services.ProjectForm(project_title, "<p>Détails du projet</p>", str(cost)),
             None,
             by_staff=True,
         )
-        await budgets.review_project(project.id, Feasibility.FEASIBLE, "", None)
+        await project_services.review_project(project.id, Feasibility.FEASIBLE, "", None)
     await budgets.switch_phase(budget.id, Phase.REVIEW, by_user=None)
     return budget.id
 
@@ -138,7 +139,7 @@ async def vote(
     """A resident's web ballot, as the ballot page records it."""
     entry, birth = await residents.find_census_entry(settings, person[0], person[1], POSTCODE)
     chosen = await Project.filter(budget_id=budget_id, title__in=titles)
-    await budgets.cast_ballot(
+    await ballot_services.cast_ballot(
         settings, budget_id, entry, budgets.domain.Voter(True, birth), {p.id: 1 for p in chosen}
     )
 

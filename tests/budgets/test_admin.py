@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from budgets import services
+from budgets import ballot_services, services
 from budgets.jobs import apply_phase_schedule
 from budgets.models import Budget, Feasibility, Phase, PhaseSwitch, Project
 from participation.accounts.models import User
@@ -220,7 +220,7 @@ async def test_rules_are_locked_once_a_ballot_exists(
     await verified(settings, citizen)
     voter, residency = await residents.resident_of(citizen)
     assert residency is not None
-    await services.cast_ballot(
+    await ballot_services.cast_ballot(
         settings, budget.id, residency.census_entry, voter, {projects[0].id: 1}
     )
     await log_in(client, admin)

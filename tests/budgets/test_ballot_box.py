@@ -12,7 +12,7 @@ import httpx
 import pytest
 from tortoise import timezone
 
-from budgets import ballot_box, domain, services, urn
+from budgets import ballot_box, ballot_services, domain, services, urn
 from budgets.jobs import open_budget_ballots
 from budgets.models import (
     Ballot,
@@ -44,7 +44,7 @@ async def _cast(settings: Settings, budget: Budget, identifier: str, project_id:
     born = {"VB-001": "1984-03-21", "VB-002": "1990-12-01", "VB-004": "1975-01-30"}[identifier]
     entry, birth = await residents.find_census_entry(settings, identifier, born, "44000")
     voter = domain.Voter(True, birth, entry.district)
-    return await services.cast_ballot(settings, budget.id, entry, voter, {project_id: 1})
+    return await ballot_services.cast_ballot(settings, budget.id, entry, voter, {project_id: 1})
 
 
 # --- voting needs the key --------------------------------------------------------------------

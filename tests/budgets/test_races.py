@@ -8,9 +8,9 @@ import re
 
 import httpx
 
+from budgets.ballot_services import ballot_context
 from budgets.domain import spending_by_envelope
 from budgets.models import BallotKind, VoterRegister
-from budgets.services import ballot_context
 from participation.accounts.models import User
 from participation.residents import services as residents
 from participation.settings import Settings

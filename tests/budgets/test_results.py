@@ -11,7 +11,7 @@ import re
 import httpx
 
 import tally
-from budgets import domain, services, tallying
+from budgets import ballot_services, domain, services, tallying
 from budgets.jobs import sweep_tallies, tally_budget
 from budgets.models import Budget, Phase, Project, TallyResult, WinnerRule
 from participation.accounts.models import User
@@ -45,7 +45,7 @@ async def closed_budget(
             settings, identifier, BIRTH.get(identifier, "1975-01-30"), "44000"
         )
         voter = domain.Voter(True, born, entry.district)
-        receipts[identifier] = await services.cast_ballot(
+        receipts[identifier] = await ballot_services.cast_ballot(
             settings, budget.id, entry, voter, {by_title[t].id: 1 for t in titles}
         )
     await open_and_count(budget.id)  # closes the vote; the trustees open and count

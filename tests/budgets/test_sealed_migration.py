@@ -13,7 +13,7 @@ import pytest
 from tortoise import Tortoise, connections
 from tortoise.migrations.api import migrate
 
-from budgets import ballot_box, domain, services, tallying
+from budgets import ballot_box, ballot_services, domain, services, tallying
 from budgets.models import Ballot, Budget, Phase, SealedBallot, TallyResult, VoterRegister
 from participation.db import run_migrations, tortoise_config
 from participation.refusals import Refused
@@ -61,7 +61,7 @@ async def test_budgets_in_voting_keep_their_clear_ballots_and_the_register_keeps
             f'"voted_at") VALUES ({marks(4)})',
             [1, 1, "web", voted_at],
         )
-        token = services.ballot_token(settings, 1, 1)
+        token = ballot_services.ballot_token(settings, 1, 1)
         await client.execute_query(
             'INSERT INTO "budgets_ballot" ("id", "budget_id", "token", "receipt", "district", '
             f'"channel", "choices", "cast_on") VALUES ({marks(8)})',
@@ -88,8 +88,8 @@ async def test_budgets_in_voting_keep_their_clear_ballots_and_the_register_keeps
         budget = await Budget.get(id=1)
         assert budget.ballot_public_key is None
         voter = domain.Voter(True, date(1980, 1, 1), None)
-        await services.cast_ballot(settings, 1, 2, voter, {1: 1})
-        await services.cast_ballot(settings, 1, 1, voter, {1: 1})
+        await ballot_services.cast_ballot(settings, 1, 2, voter, {1: 1})
+        await ballot_services.cast_ballot(settings, 1, 1, voter, {1: 1})
         assert await Ballot.filter(budget_id=1).count() == 2
         assert await SealedBallot.all().count() == 0
         with pytest.raises(Refused):

@@ -13,7 +13,7 @@ from participation.residents import services as residents
 
 
 async def _closed_budget_with_a_ballot() -> tuple[int, list[str]]:
-    from budgets import domain, services
+    from budgets import ballot_services, domain, services
     from budgets.models import Phase
     from participation.db import close_database, init_database
     from participation.settings import Settings
@@ -28,7 +28,7 @@ async def _closed_budget_with_a_ballot() -> tuple[int, list[str]]:
         await residents.import_census(settings, CENSUS.encode())
         entry, born = await residents.find_census_entry(settings, "VB-001", "1984-03-21", "44000")
         voter = domain.Voter(True, born, entry.district)
-        await services.cast_ballot(settings, budget.id, entry, voter, {projects[0].id: 1})
+        await ballot_services.cast_ballot(settings, budget.id, entry, voter, {projects[0].id: 1})
         await services.switch_phase(budget.id, Phase.TALLY, by_user=None)
         return budget.id, shares
     finally:

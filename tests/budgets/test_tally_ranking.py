@@ -10,7 +10,7 @@ from dataclasses import replace
 import httpx
 import pytest
 
-from budgets import domain, services, tallying
+from budgets import ballot_services, domain, services, tallying
 from budgets.jobs import tally_budget
 from budgets.models import BallotKind as StoredKind
 from budgets.models import Budget, Phase, TallyResult
@@ -95,7 +95,7 @@ async def _ranking_budget(settings: Settings) -> tuple[Budget, dict[str, StoredP
         )
         voter = domain.Voter(True, birth, entry.district)
         choices = {by_title[t].id: rank for rank, t in enumerate(titles, start=1)}
-        await services.cast_ballot(settings, budget.id, entry, voter, choices)
+        await ballot_services.cast_ballot(settings, budget.id, entry, voter, choices)
     return budget, by_title
 
 

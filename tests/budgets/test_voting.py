@@ -256,7 +256,7 @@ async def test_the_meter_updates_with_htmx_and_without_javascript(
     assert full.headers["location"] == f"/budgets/{budget.id}/ballot#meter"
     shown = await client.get(full.headers["location"])
     assert "<html" in shown.text and "90\u202f000\xa0€" in shown.text
-    assert 'checked' in shown.text  # the choices are ticked again
+    assert "checked" in shown.text  # the choices are ticked again
     again = await client.get(f"/budgets/{budget.id}/ballot")  # shown once
     assert "90\u202f000\xa0€" not in again.text
     assert await Ballot.all().count() == 0
@@ -373,7 +373,7 @@ async def test_ballot_and_register_rows_cannot_be_paired_by_order(
     client: httpx.AsyncClient, settings: Settings
 ) -> None:
     """An autoincrement id on ballots would follow the register's order and link them."""
-    from budgets import services
+    from budgets import ballot_services
     from tests.budgets.factories import CENSUS
 
     budget, projects = await budget_in_voting()
@@ -384,7 +384,7 @@ async def test_ballot_and_register_rows_cannot_be_paired_by_order(
         await residents.verify_residency(settings, user, identifier, born, "44000")
         voter, residency = await residents.resident_of(user)
         assert residency is not None
-        await services.cast_ballot(
+        await ballot_services.cast_ballot(
             settings, budget.id, residency.census_entry, voter, {projects[n].id: 1}
         )
     ballot_ids = [str(b.id) for b in await ballots_of(budget.id)]

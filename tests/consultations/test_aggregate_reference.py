@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 
 from consultations import domain
-from consultations.domain import OTHER, QuestionSpec
 from consultations.models import QuestionKind
+from consultations.questions import OTHER, QuestionSpec
+from consultations.questions.majority import GRADES as GRADE_NAMES
+from consultations.questions.majority import compare_majority, majority_grade
 
 K = QuestionKind
 QUESTIONS = [
@@ -26,7 +28,7 @@ QUESTIONS = [
     QuestionSpec(9, K.SHORT_TEXT, required=False),
     QuestionSpec(10, K.LONG_TEXT, required=False),
 ]
-GRADES = len(domain.GRADES)
+GRADES = len(GRADE_NAMES)
 
 
 def random_responses(rng: random.Random, n: int) -> list[dict[str, Any]]:
@@ -76,7 +78,7 @@ def reference(questions: list[QuestionSpec], responses: list[dict[str, Any]]) ->
     result: dict[str, Any] = {"responses": len(responses), "questions": {}}
     for q in questions:
         answers = [r[str(q.id)] for r in responses if str(q.id) in r]
-        if q.kind in domain.CHOICE_KINDS:
+        if q.kind in (K.SINGLE, K.MULTIPLE):
             options = [*q.options, OTHER] if q.allow_other else list(q.options)
             others = [
                 r.get(f"{q.id}-other", "") for r in responses if OTHER in r.get(str(q.id), [])
@@ -228,7 +230,7 @@ def test_majority_tie_break_equals_removing_one_vote_at_a_time() -> None:
     def one_at_a_time(a: list[int], b: list[int]) -> int:
         a, b = list(a), list(b)
         while sum(a) and sum(b):
-            grade_a, grade_b = domain.majority_grade(a), domain.majority_grade(b)
+            grade_a, grade_b = majority_grade(a), majority_grade(b)
             assert grade_a is not None and grade_b is not None
             if grade_a != grade_b:
                 return -1 if grade_a < grade_b else 1
@@ -243,7 +245,7 @@ def test_majority_tie_break_equals_removing_one_vote_at_a_time() -> None:
         b = list(a) if rng.random() < 0.1 else [max(0, c + rng.randint(-2, 2)) for c in a]
         if rng.random() < 0.3:  # not the same number of votes
             b[rng.randrange(GRADES)] += rng.randint(1, 3)
-        assert domain.compare_majority(a, b) == one_at_a_time(a, b), (a, b)
+        assert compare_majority(a, b) == one_at_a_time(a, b), (a, b)
 
 
 def test_empty_and_unanswered_questions() -> None:

@@ -1,15 +1,16 @@
-"""Pure rules: phases, audience, answer validity, show-if, and every result computation."""
+"""Pure rules: phases, audience, and the questionnaire as a whole: answer validity, show-if,
+aggregation. What each kind computes is tested in tests/consultations/questions/."""
 
 from __future__ import annotations
 
-import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from consultations import domain
-from consultations.domain import OTHER, Form, Person, QuestionSpec
+from consultations.domain import Person
 from consultations.models import Audience, Phase, QuestionKind
+from consultations.questions import OTHER, Form, QuestionSpec
 from participation import phases
 
 K = QuestionKind
@@ -169,125 +170,6 @@ def test_question_definitions() -> None:
 
 
 # --- results ------------------------------------------------------------------------------
-
-
-def test_counts_and_percentages() -> None:
-    q = QUESTIONS[1]
-    result = domain.choice_counts(q, [[21], [21, 22], [23]])
-    assert result["answered"] == 3
-    assert [(o["id"], o["count"], o["percent"]) for o in result["options"]] == [
-        (21, 2, 66.7),
-        (22, 1, 33.3),
-        (23, 1, 33.3),
-    ]
-
-
-def test_borda_mean_rank_and_condorcet_on_a_known_profile() -> None:
-    # 3 voters a>b>c, 2 voters b>c>a, 2 voters c>a>b: a Condorcet cycle, Borda a=8 b=7 c=6
-    rankings = [[1, 2, 3]] * 3 + [[2, 3, 1]] * 2 + [[3, 1, 2]] * 2
-    result = domain.ranking_results([1, 2, 3], rankings)
-    assert [(o["id"], o["borda"]) for o in result["options"]] == [(1, 8), (2, 7), (3, 6)]
-    assert result["condorcet_winner"] is None
-    assert result["options"][0]["mean_rank"] == pytest.approx(1 + 6 / 7, abs=0.01)
-    # add two a>c>b: a beats b 7-4... and c 7-4
-    result = domain.ranking_results([1, 2, 3], rankings + [[1, 3, 2]] * 2)
-    assert result["condorcet_winner"] == 1
-
-
-def test_condorcet_winner_can_differ_from_the_borda_winner() -> None:
-    # 3: a>b>c, 2: b>c>a: a is the Condorcet winner (3-2 against b and c), b has more Borda points
-    result = domain.ranking_results([1, 2, 3], [[1, 2, 3]] * 3 + [[2, 3, 1]] * 2)
-    assert result["condorcet_winner"] == 1
-    assert result["options"][0]["id"] == 2 and result["options"][0]["borda"] == 7
-
-
-def test_ranking_matches_pref_voting_on_random_profiles() -> None:
-    pytest.importorskip("pref_voting", reason="pref_voting is a dev extra")
-    from pref_voting.profiles import Profile
-
-    generator = random.Random(6)
-    for _ in range(30):
-        m = generator.randint(2, 5)
-        options = list(range(m))
-        rankings = [generator.sample(options, m) for _ in range(generator.randint(1, 12))]
-        result = domain.ranking_results(
-            [o + 100 for o in options], [[o + 100 for o in r] for r in rankings]
-        )
-        profile = Profile(rankings)
-        assert {o["id"] - 100: o["borda"] for o in result["options"]} == profile.borda_scores()
-        expected = profile.condorcet_winner()
-        assert result["condorcet_winner"] == (None if expected is None else expected + 100)
-
-
-GRADES = len(domain.GRADES)
-
-
-def dist(*grades: int) -> list[int]:
-    counts = [0] * GRADES
-    for grade in grades:
-        counts[grade] += 1
-    return counts
-
-
-def test_majority_grade_is_the_lower_median() -> None:
-    assert domain.majority_grade(dist(0, 1, 2, 4)) == 2  # even: the worse middle grade
-    assert domain.majority_grade(dist(0, 1, 6)) == 1
-    assert domain.majority_grade([0] * GRADES) is None
-
-
-def test_majority_judgment_tie_breaks() -> None:
-    # same majority grade (Bien): remove one Bien from each and compare again
-    a, b = dist(0, 0, 2, 2, 5), dist(1, 2, 2, 2, 5)
-    assert domain.majority_grade(a) == domain.majority_grade(b) == 2
-    assert domain.compare_majority(a, b) == -1 and domain.compare_majority(b, a) == 1
-    # a polarised option loses to a consensual one with the same majority grade
-    polarised, consensual = dist(0, 0, 2, 5, 5), dist(1, 2, 2, 2, 5)
-    assert domain.compare_majority(consensual, polarised) == -1
-    # a perfect tie stays a tie: no winner
-    result = domain.majority_results([1, 2], [{1: 2, 2: 2}, {1: 3, 2: 3}])
-    assert result["winner"] is None and [o["rank"] for o in result["options"]] == [1, 1]
-    # a better majority grade wins whatever the extremes
-    result = domain.majority_results(
-        [1, 2], [{1: 1, 2: 0}, {1: 1, 2: 0}, {1: 1, 2: 6}, {1: 6, 2: 6}, {1: 1, 2: 6}]
-    )
-    assert result["winner"] == 1
-    assert result["options"][0]["distribution"] == dist(1, 1, 1, 1, 6)
-
-
-def test_majority_judgment_agrees_with_pref_voting() -> None:
-    pytest.importorskip("pref_voting", reason="pref_voting is a dev extra")
-    from pref_voting.grade_methods import majority_judgement
-    from pref_voting.grade_profiles import GradeProfile
-
-    generator = random.Random(7)
-    checked = 0
-    for _ in range(40):
-        options = [0, 1, 2]
-        gradings = [
-            {o: generator.choice([1, 2, 3, 4]) for o in options}
-            for _ in range(generator.randint(1, 9))
-        ]
-        result = domain.majority_results(options, gradings)
-        # pref_voting grades: higher is better
-        profile = GradeProfile(
-            [{o: 6 - g for o, g in grading.items()} for grading in gradings], list(range(7))
-        )
-        winners = majority_judgement(profile)
-        # pref_voting breaks ties with the majority gauge (shares above and below the majority
-        # grade); we use the full majority value (remove the majority grade and compare again),
-        # which refines it: the same winner when the gauge decides, one of its tied ones if not
-        if len(winners) == 1:
-            assert result["winner"] == winners[0]
-            checked += 1
-        else:
-            assert result["winner"] is None or result["winner"] in winners
-    assert checked > 10
-
-
-def test_number_statistics() -> None:
-    stats = domain.number_stats([1, 2, 3, 4, 100])
-    assert stats["median"] == 3 and stats["mean"] == 22 and stats["min"] == 1
-    assert domain.number_stats([])["mean"] is None
 
 
 def test_aggregate_lists_only_approved_free_texts() -> None:

@@ -10,8 +10,8 @@ from datetime import timedelta
 import httpx
 
 from consultations import domain, services
-from consultations.domain import Form, QuestionSpec
 from consultations.models import Consultation, Option, Phase, PhaseSwitch, QuestionKind, Response
+from consultations.questions import Form, QuestionSpec
 from consultations.services import QuestionForm
 from participation.accounts.models import User
 from participation.formatting import format_datetime

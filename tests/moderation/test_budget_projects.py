@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from budgets import domain, services
+from budgets import ballot_services, domain, project_services, services
 from budgets.jobs import tally_budget
 from budgets.models import Budget, Phase, Project
 from moderation.models import ModerationCase
@@ -96,7 +96,7 @@ async def test_a_project_hidden_before_the_vote_is_in_no_ballot_tally_result_or_
     assert await AuditLogEntry.filter(action="auto_hide", target_type="budget_project").exists()
     await services.switch_phase(budget.id, Phase.VOTING, by_user=None)
 
-    context = await services.ballot_context(await Budget.get(id=budget.id))
+    context = await ballot_services.ballot_context(await Budget.get(id=budget.id))
     assert skatepark.id not in context.projects and len(context.projects) == 4
     await residents.import_census(settings, CENSUS.encode())
     entry, born = await residents.find_census_entry(settings, "VB-001", "1984-03-21", "44000")
@@ -110,12 +110,12 @@ async def test_a_project_hidden_before_the_vote_is_in_no_ballot_tally_result_or_
         assert "Skatepark" not in ballot.text
     refused = None
     try:  # a forged ballot choosing the hidden project is refused like any unknown project
-        await services.cast_ballot(settings, budget.id, entry, voter, {skatepark.id: 1})
+        await ballot_services.cast_ballot(settings, budget.id, entry, voter, {skatepark.id: 1})
     except services.Refused as error:
         refused = error
     assert refused is not None
     others = {p.id: 1 for p in projects if p.title in ("Jardin partagé", "Bancs du parc Nord")}
-    await services.cast_ballot(settings, budget.id, entry, voter, others)
+    await ballot_services.cast_ballot(settings, budget.id, entry, voter, others)
     await services.switch_phase(budget.id, Phase.TALLY, by_user=None)
     assert await tally_budget({}, budget.id) == "sealed"  # the trustees open the ballots first
     assert await open_and_count(budget.id) == 1
@@ -152,7 +152,7 @@ async def test_once_voting_opens_moderation_cannot_change_the_ballot(
         assert "0 élément masqué." in flashed
     await fountain.refresh_from_db()
     assert fountain.moderation_state == MV.VISIBLE
-    assert fountain.id in (await services.ballot_context(budget)).projects
+    assert fountain.id in (await ballot_services.ballot_context(budget)).projects
     await case.refresh_from_db()
     assert case.status == "open"  # still waiting: staff may correct the text instead
 
@@ -164,8 +164,8 @@ async def test_blocking_hides_a_pending_project(
     budget, _ = await budget_in_voting()
     await Budget.filter(id=budget.id).update(phase=Phase.SUBMISSION)
     resident = await create_user(settings, "resident@example.org")
-    form = services.ProjectForm(PROJECT["title"], PROJECT["description"], PROJECT["cost"])
-    project = await services.submit_project(budget.id, form, resident, premoderated=True)
+    form = project_services.ProjectForm(PROJECT["title"], PROJECT["description"], PROJECT["cost"])
+    project = await project_services.submit_project(budget.id, form, resident, premoderated=True)
     async with browser(app) as c:
         await log_in(c, moderator)
         data = {"duration": "7d", "reason": "Spam répété."}
@@ -205,4 +205,4 @@ async def test_staff_correct_a_project_text_during_the_vote_with_an_audit_entry(
     entry = await AuditLogEntry.get(action="budget_project_edited")
     assert entry.actor_id == admin.id and entry.reason == "Nom trompeur signalé par des habitants."
     assert '"Fontaine"' in entry.before and '"Fontaine à boire"' in entry.after
-    assert fountain.id in (await services.ballot_context(budget)).projects
+    assert fountain.id in (await ballot_services.ballot_context(budget)).projects

@@ -9,8 +9,8 @@ import httpx
 import pytest
 from tortoise.timezone import now
 
+from budgets import ballot_services
 from budgets import domain as budget_domain
-from budgets import services as budget_services
 from budgets.models import SealedBallot, VoterRegister
 from consultations import services as consultation_services
 from consultations.models import Response
@@ -48,7 +48,7 @@ async def active_resident(settings: Settings, citizen: User) -> dict[str, Any]:
     entry = await CensusEntry.get(residency__user=citizen)
     residency = await Residency.get(user=citizen)
     voter = budget_domain.Voter(True, residency.birth_date, entry.district)
-    receipt = await budget_services.cast_ballot(
+    receipt = await ballot_services.cast_ballot(
         settings, budget.id, entry, voter, {projects[0].id: 1}
     )
     return {"own": own, "other": other, "comment": comment, "budget": budget, "receipt": receipt}

@@ -85,7 +85,13 @@ async def test_budget_results(app: Any, settings: Settings) -> None:
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = (
-    "participation", "budgets", "consultations", "moderation", "indicators", "followup", "tally"
+    "participation",
+    "budgets",
+    "consultations",
+    "moderation",
+    "indicators",
+    "followup",
+    "tally",
 )
 WRITERS = re.compile(
     r"\bcsv\s*\.\s*(writer|DictWriter)\b|\bfrom\s+csv\s+import\b[^\n]*\b(writer|DictWriter)\b"

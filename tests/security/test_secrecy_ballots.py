@@ -30,7 +30,7 @@ from typing import Any
 
 from tortoise import connections
 
-from budgets import ballot_box, domain, services
+from budgets import ballot_box, ballot_services, domain, services
 from budgets.models import Ballot, Channel, Phase, SealedBallot, VoterRegister
 from participation.residents import services as residents
 from participation.settings import Settings
@@ -84,7 +84,7 @@ async def cast_everything(settings: Settings) -> tuple[list[int], dict[tuple[int
         allowed = [p.id for p in projects if p.district_id is None or entry.district == "Nord"]
         chosen = rng.sample(allowed, rng.randint(1, 2))
         voter = domain.Voter(True, date(1980, 1, 1), entry.district)
-        receipt = await services.cast_ballot(
+        receipt = await ballot_services.cast_ballot(
             settings,
             budget_id,
             entry.id,

@@ -17,6 +17,7 @@ import httpx
 from starlette.routing import Match, Mount, Route
 from tortoise import Tortoise
 
+from budgets import ballot_services
 from budgets import domain as budget_domain
 from budgets import services as budget_services
 from budgets.models import BallotKind, WinnerRule
@@ -117,7 +118,7 @@ async def seed_world(settings: Settings) -> World:
     _, residency = await residents.resident_of(world.owner)
     assert residency is not None
     voter, _ = await residents.resident_of(world.owner)
-    await budget_services.cast_ballot(
+    await ballot_services.cast_ballot(
         settings, budget.id, residency.census_entry, voter, {projects[0].id: 1}, budget=budget
     )
     consultation, questions = await consultation_open()
@@ -209,7 +210,7 @@ async def _budgets_in_every_phase(
         budget, projects = await budget_in_voting()
         voter, residency = await residents.resident_of(world.owner)
         assert residency is not None
-        await budget_services.cast_ballot(
+        await ballot_services.cast_ballot(
             settings, budget.id, residency.census_entry, voter, {projects[1].id: 1}, budget=budget
         )
         await budget_services.switch_phase(budget.id, Phase.TALLY, by_user=None)

@@ -1,0 +1,659 @@
+"""Ballot commands: the ballot context, casting a ballot (sealed or, for budgets whose vote
+opened before sealed ballots, clear), voting state, receipts and the paper desk.
+
+Identity rows (the voter register) and ballot rows are never written by one statement or
+one transaction (docs/security.md); one ballot per keyed token is a UNIQUE constraint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from tortoise import connections, timezone
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from budgets import domain
+from budgets.models import (
+    Ballot,
+    Budget,
+    BudgetDistrict,
+    Channel,
+    Feasibility,
+    Project,
+    SealedBallot,
+    VoterRegister,
+)
+from budgets.services import dates_of, rule_of
+from participation.accounts.models import User
+from participation.accounts.services import SessionJoin
+from participation.audit import audit
+from participation.contributions import ModerationState
+from participation.i18n import N_
+from participation.refusals import Refused, refuse
+from participation.residents import services as residents
+from participation.residents.models import CensusEntry, Residency
+from participation.settings import Settings
+
+
+def ballot_token(settings: Settings, budget_id: int, census_entry_id: int) -> str:
+    """Finds a person's ballot again (to change it); only a holder of SECRET_KEY can compute it."""
+    message = f"ballot|{budget_id}|{census_entry_id}".encode()
+    return hmac.new(settings.secret_key.encode(), message, hashlib.sha256).hexdigest()
+
+
+def new_receipt() -> str:
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # 32 symbols: no 0/O, 1/I
+    # one read of the system's random source (secrets.choice read it twice per character);
+    # 256 is a multiple of 32, so every symbol stays equally likely
+    code = "".join(alphabet[byte % 32] for byte in secrets.token_bytes(12))
+    return f"{code[:4]}-{code[4:8]}-{code[8:]}"
+
+
+@dataclass(frozen=True)
+class BallotContext:
+    rule: domain.BallotRule
+    projects: dict[int, domain.BallotProject]
+    envelopes: dict[str | None, int]
+
+
+ProjectRow = tuple[int, int, int | None, int | None]  # id, cost, adjusted cost, district id
+
+
+DistrictRow = tuple[int, str, int]  # id, name, amount
+
+
+async def ballot_context(
+    budget: Budget,
+    project_rows: list[ProjectRow] | None = None,
+    district_rows: list[DistrictRow] | None = None,
+) -> BallotContext:
+    # plain rows, not model instances: this runs on every ballot
+    districts = (
+        district_rows
+        if district_rows is not None
+        else await BudgetDistrict.filter(budget_id=budget.id).values_list("id", "name", "amount")
+    )
+    names = {district_id: name for district_id, name, _ in districts}
+    rows = project_rows if project_rows is not None else await _project_rows(budget.id)
+    projects = {
+        project_id: domain.BallotProject(
+            project_id,
+            adjusted if adjusted is not None else cost,
+            names.get(district_id or 0),
+        )
+        for project_id, cost, adjusted, district_id in rows
+    }
+    envelopes: dict[str | None, int] = {name: amount for _, name, amount in districts}
+    envelopes[None] = budget.total_amount - sum(amount for _, _, amount in districts)
+    return BallotContext(rule_of(budget), projects, envelopes)
+
+
+async def _project_rows(budget_id: int) -> list[ProjectRow]:
+    # feasible and let through by moderation (both frozen from the opening of the vote)
+    rows = await Project.filter(
+        budget_id=budget_id,
+        feasibility=Feasibility.FEASIBLE,
+        moderation_state=ModerationState.VISIBLE,
+    ).values_list("id", "cost", "adjusted_cost", "district_id")
+    return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+# Once a budget has a ballot, its feasible projects and their costs can no longer change
+# (review_project refuses), so each web process keeps them: one query fewer per ballot. The
+# envelopes are read every time (staff may still change the amounts), and so is the rule (the
+# budget row). Keyed by creation time too: a test database reuses ids.
+_FROZEN_PROJECTS: dict[tuple[int, object], list[ProjectRow]] = {}
+
+
+# The context built from frozen projects, for each rule, budget amount and envelopes (~60 µs
+# to build for 30 projects); nothing changes a BallotContext once built.
+_CONTEXTS: dict[tuple[Any, ...], BallotContext] = {}
+
+
+async def voting_context(
+    budget: Budget, district_rows: list[DistrictRow] | None = None
+) -> BallotContext:
+    frozen = _FROZEN_PROJECTS.get((budget.id, budget.created_at))
+    if frozen is None or district_rows is None:
+        return await ballot_context(budget, frozen, district_rows)
+    key = (budget.id, budget.created_at, budget.total_amount, rule_of(budget), *district_rows)
+    context = _CONTEXTS.get(key)
+    if context is None:
+        if len(_CONTEXTS) >= 100:
+            _CONTEXTS.clear()
+        context = _CONTEXTS[key] = await ballot_context(budget, frozen, district_rows)
+    return context
+
+
+@dataclass(frozen=True)
+class VotingState:
+    """What the ballot page needs to know before anything else, read in one query."""
+
+    budget: Budget
+    voter: domain.Voter
+    census_entry_id: int | None  # None: the account is not verified as a resident
+    district_rows: list[DistrictRow]
+
+
+# The budget, the person's residency and census district, and the budget's districts (one row
+# each, or one row of NULLs): plain SQL joined to the user "u", $2 being the budget id. The
+# session lookup takes it along on the ballot's address (budgets.routes.BALLOT_PREFETCH): the
+# ballot page and a cast ballot read everything they need in one round trip.
+_BUDGET_COLUMNS = tuple(f"vb__{name}" for name in sorted(Budget._meta.db_fields - {"description"}))
+_BUDGETS: dict[tuple[Any, ...], Budget] = {}
+
+
+def _voting_join() -> SessionJoin:
+    # every column but the description (long HTML, not on the ballot pages): a partial model
+    budget_columns = ", ".join(f'"vb"."{name[4:]}" AS "{name}"' for name in _BUDGET_COLUMNS)
+    return SessionJoin(
+        columns=(
+            f'{budget_columns}, "vr"."census_entry_id" AS "voter_census_entry_id", '
+            '"vr"."birth_date" AS "voter_birth_date", "vc"."district" AS "voter_district", '
+            '"vd"."id" AS "envelope_id", "vd"."name" AS "envelope_name", '
+            '"vd"."amount" AS "envelope_amount"'
+        ),
+        joins=(
+            'LEFT JOIN "budgets_budget" AS "vb" ON "vb"."id" = $2 '
+            'LEFT JOIN "budgets_residency" AS "vr" ON "vr"."user_id" = "u"."id" '
+            'LEFT JOIN "budgets_census_entry" AS "vc" ON "vc"."id" = "vr"."census_entry_id" '
+            'LEFT JOIN "budgets_district" AS "vd" ON "vd"."budget_id" = "vb"."id"'
+        ),
+    )
+
+
+VOTING_JOIN = _voting_join()
+VOTING_STATE_SQL = (
+    f'SELECT {VOTING_JOIN.columns} FROM "accounts_user" AS "u" {VOTING_JOIN.joins} '
+    'WHERE "u"."id" = $1'
+)
+
+
+async def voting_state(budget_id: int, user_id: int) -> VotingState | None:
+    """The budget (None if there is none), the person as a voter and the envelopes, in one
+    query (when the session lookup has not read them already: `voting_state_of`)."""
+    from participation.db import fetch_rows
+
+    return voting_state_of(await fetch_rows(VOTING_STATE_SQL, [user_id, budget_id]))
+
+
+def voting_state_of(rows: list[dict[str, Any]]) -> VotingState | None:
+    """The rows of VOTING_JOIN as a VotingState; None when the budget does not exist."""
+    if not rows or rows[0]["vb__id"] is None:
+        return None
+    first = rows[0]
+    # the same columns give the same Budget: built once per process for each version of the
+    # row (a partial model costs ~50 µs to build); read-only for the ballot pages
+    values = tuple(first[name] for name in _BUDGET_COLUMNS)
+    budget = _BUDGETS.get(values)
+    if budget is None:
+        if len(_BUDGETS) >= 100:
+            _BUDGETS.clear()
+        budget = _BUDGETS[values] = Budget._init_from_db(
+            **{name[4:]: value for name, value in zip(_BUDGET_COLUMNS, values, strict=True)}
+        )
+    census_entry_id = first["voter_census_entry_id"]
+    if census_entry_id is None:
+        voter = domain.Voter(verified=False)
+    else:
+        born = Residency._meta.fields_map["birth_date"].to_python_value(first["voter_birth_date"])
+        voter = domain.Voter(True, born, first["voter_district"])
+    districts = [
+        (row["envelope_id"], row["envelope_name"], int(row["envelope_amount"]))
+        for row in rows
+        if row["envelope_id"] is not None
+    ]
+    return VotingState(budget, voter, census_entry_id, districts)
+
+
+async def _freeze(budget: Budget) -> None:
+    key = (budget.id, budget.created_at)
+    if key in _FROZEN_PROJECTS:
+        return
+    if len(_FROZEN_PROJECTS) >= 100:
+        _FROZEN_PROJECTS.clear()
+    # read again after our ballot is committed: a review that committed between our first read
+    # and our ballot is in it, and none can commit after (it would see the ballot)
+    _FROZEN_PROJECTS[key] = await _project_rows(budget.id)
+
+
+async def cast_ballot(
+    settings: Settings,
+    budget_id: int,
+    census_entry: CensusEntry | int,
+    voter: domain.Voter,
+    choices: dict[int, int],
+    channel: Channel = Channel.WEB,
+    budget: Budget | None = None,
+    recorded_by: User | None = None,
+    district_rows: list[DistrictRow] | None = None,
+    receipt_key: bytes | None = None,
+) -> str:
+    """Record or replace a person's ballot; returns the new receipt code.
+
+    A budget with a ballot box key (every budget whose vote opened since sealed ballots exist)
+    stores the ballot sealed (`_cast_sealed`): who voted and the ciphertext are written by two
+    separate statements, never one transaction. A budget whose vote opened before keeps its
+    clear ballots to the end (`_cast_clear`, docs/security.md).
+
+    `district_rows` (id, name, amount) are the budget's envelopes when the caller has already
+    read them (`voting_state`); `receipt_key` (from the voter's session) encrypts the receipt
+    kept next to the sealed ballot, for the receipt page.
+    """
+    census_entry_id = census_entry if isinstance(census_entry, int) else census_entry.id
+    if budget is None or budget.id != budget_id:
+        budget = await Budget.get(id=budget_id)
+    now = timezone.now()
+    if not domain.voting_is_open(budget.phase, dates_of(budget), now):
+        raise refuse(N_("Voting is closed for this budget."))
+    if problem := domain.eligibility_problem(
+        voter, budget.minimum_age, budget.restricted_to_district, now.date()
+    ):
+        raise Refused([problem])
+    context = await voting_context(budget, district_rows)
+    problems = domain.ballot_problems(
+        context.rule, choices, context.projects, context.envelopes, voter.district
+    )
+    if problems:
+        raise Refused(problems)
+    receipt = new_receipt()
+    if budget.ballot_public_key is not None:
+        await _cast_sealed(
+            settings,
+            budget,
+            census_entry_id,
+            voter,
+            choices,
+            channel,
+            receipt,
+            now,
+            len(context.projects),
+            recorded_by,
+            receipt_key,
+        )
+    else:
+        await _cast_clear(
+            settings,
+            budget_id,
+            census_entry_id,
+            voter,
+            choices,
+            channel,
+            receipt,
+            now,
+            recorded_by,
+        )
+    await _freeze(budget)  # a ballot is stored: the context cannot change any more
+    return receipt
+
+
+# --- sealed ballots (budgets/urn.py, budgets/ballot_box.py) ----------------------------------
+
+# The register row, in a statement (a transaction) of its own; with the channel of the row
+# that was already there, if any (NULL when a concurrent first ballot of the same person
+# committed after this statement began: the caller reads it again).
+# Its commit does not wait for the disk (`synchronous_commit` off for this transaction only):
+# the sealed ballot's commit, which always follows and does wait, flushes the log up to itself,
+# so up to the register row's commit written before it. An acknowledged ballot has both on
+# disk, as before; a server crash between the two can lose the register row with the ballot
+# (nothing acknowledged). One wait for the disk per first ballot instead of two.
+REGISTER_SQL = """
+WITH inserted AS (
+    INSERT INTO "budgets_voter_register" ("budget_id", "census_entry_id", "channel", "voted_on")
+    VALUES ($1, $2, $3, $4)
+    ON CONFLICT ("budget_id", "census_entry_id") DO NOTHING
+    RETURNING 1
+)
+SELECT set_config('synchronous_commit', 'off', true) AS "commit",
+    (SELECT COUNT(*) FROM inserted) AS "new",
+    (SELECT "channel" FROM "budgets_voter_register"
+     WHERE "budget_id" = $1 AND "census_entry_id" = $2) AS "existing"
+"""
+
+# The ciphertext, in a statement of its own: a first ballot, a changed one (same token), or a
+# retry after a failure between the two statements.
+STORE_SEALED_SQL = """
+INSERT INTO "budgets_sealed_ballot" ("id", "budget_id", "token", "sealed", "receipt_box")
+VALUES ({marks})
+ON CONFLICT ("token") DO UPDATE SET "sealed" = excluded."sealed",
+    "receipt_box" = excluded."receipt_box"
+"""
+STORE_SEALED_POSTGRES = STORE_SEALED_SQL.format(marks="$1, $2, $3, $4, $5")
+STORE_SEALED_SQLITE = STORE_SEALED_SQL.format(marks="?, ?, ?, ?, ?")
+
+
+def paper_token(settings: Settings, budget_id: int, census_entry_id: int) -> str:
+    """A paper ballot's key before the count: not the web token, so it cannot be changed
+    online; it lets staff retry a desk ballot whose ciphertext failed to be written."""
+    message = f"paper|{budget_id}|{census_entry_id}".encode()
+    return hmac.new(settings.secret_key.encode(), message, hashlib.sha256).hexdigest()
+
+
+async def _register(
+    budget_id: int, census_entry_id: int, channel: Channel, today: date
+) -> Channel | None:
+    """Write the register row; the channel of the one already there (None: a new row)."""
+    connection = connections.get("default")
+    if connection.capabilities.dialect == "postgres":
+        _, rows = await connection.execute_query(
+            REGISTER_SQL, [budget_id, census_entry_id, channel.value, today]
+        )
+        if rows[0]["new"]:
+            return None
+        if rows[0]["existing"] is not None:
+            return Channel(rows[0]["existing"])
+    else:
+        try:
+            await VoterRegister.create(
+                budget_id=budget_id,
+                census_entry_id=census_entry_id,
+                channel=channel,
+                voted_on=today,
+            )
+            return None
+        except IntegrityError:
+            pass
+    existing = await VoterRegister.get(budget_id=budget_id, census_entry_id=census_entry_id)
+    return existing.channel
+
+
+async def _cast_sealed(
+    settings: Settings,
+    budget: Budget,
+    census_entry_id: int,
+    voter: domain.Voter,
+    choices: dict[int, int],
+    channel: Channel,
+    receipt: str,
+    now: datetime,
+    project_count: int,
+    recorded_by: User | None,
+    receipt_key: bytes | None,
+) -> None:
+    """Register first, then the ciphertext keyed by the voter's token, each in its own
+    transaction. A failure between the two leaves a register row and no ballot: the retry
+    passes the register (already there, same channel) and stores the ciphertext. One person
+    keeps one ballot (one token), and nothing acknowledged is lost (both written first)."""
+    from budgets import ballot_box, urn
+
+    assert budget.ballot_public_key is not None
+    content = urn.BallotContent(
+        receipt, channel.value, json.dumps({str(k): v for k, v in sorted(choices.items())})
+    )
+    sealed = urn.seal(budget.ballot_public_key, content, urn.padded_size(project_count))
+    if channel == Channel.WEB:
+        token = ballot_token(settings, budget.id, census_entry_id)
+    else:
+        token = paper_token(settings, budget.id, census_entry_id)
+    today = now.date()
+    box = ballot_box.box_receipt(receipt_key, receipt) if channel == Channel.WEB else None
+    connection = connections.get("default")
+    postgres = connection.capabilities.dialect == "postgres"
+    if postgres and recorded_by is None:
+        # the hot path: both statements on one pooled connection, each its own transaction
+        async with connection.acquire_connection() as raw:
+            _log_sql(REGISTER_SQL)
+            row = await raw.fetchrow(REGISTER_SQL, budget.id, census_entry_id, channel.value, today)
+            existing = None if row["new"] else row["existing"]
+            if not row["new"] and existing is None:  # a concurrent first ballot, just committed
+                existing = await raw.fetchval(REGISTER_CHANNEL_SQL, budget.id, census_entry_id)
+            stored = channel == Channel.PAPER and existing is not None
+            if stored:
+                stored = await raw.fetchval(SEALED_EXISTS_SQL, token)
+            _refuse_second_ballot(channel, Channel(existing) if existing else None, stored)
+            _log_sql(STORE_SEALED_POSTGRES)
+            await raw.execute(STORE_SEALED_POSTGRES, uuid.uuid4(), budget.id, token, sealed, box)
+        return
+    if recorded_by is not None:
+        async with in_transaction():  # who recorded a desk ballot, never its content
+            registered = await _register(budget.id, census_entry_id, channel, today)
+            if registered is None:
+                await audit(recorded_by, "budget_paper_ballot", "budget", budget.id)
+    else:
+        registered = await _register(budget.id, census_entry_id, channel, today)
+    stored = (
+        registered is not None
+        and channel == Channel.PAPER
+        and await SealedBallot.filter(token=token).exists()
+    )
+    _refuse_second_ballot(channel, registered, stored)
+    await connection.execute_query(
+        STORE_SEALED_POSTGRES if postgres else STORE_SEALED_SQLITE,
+        [uuid.uuid4() if postgres else str(uuid.uuid4()), budget.id, token, sealed, box],
+    )
+
+
+REGISTER_CHANNEL_SQL = (
+    'SELECT "channel" FROM "budgets_voter_register" WHERE "budget_id" = $1 '
+    'AND "census_entry_id" = $2'
+)
+SEALED_EXISTS_SQL = 'SELECT EXISTS (SELECT 1 FROM "budgets_sealed_ballot" WHERE "token" = $1)'
+_SQL_LOG = logging.getLogger("tortoise.db_client")  # where Tortoise logs its statements
+
+
+def _log_sql(sql: str) -> None:
+    if _SQL_LOG.isEnabledFor(logging.DEBUG):
+        _SQL_LOG.debug(sql)
+
+
+def _refuse_second_ballot(channel: Channel, registered: Channel | None, stored: bool) -> None:
+    """A person already in the register through the other channel, or a paper ballot already
+    stored, is refused; a web voter already registered replaces their ballot (or stores it, if
+    a failure between the two writes lost it); so does a desk retry after such a failure."""
+    if registered is not None and registered != channel:
+        if channel == Channel.PAPER:
+            raise refuse(N_("This resident has already voted."))
+        raise refuse(N_("You have already voted at a town-hall desk."))
+    if stored:
+        raise refuse(N_("This resident has already voted."))
+
+
+async def held_receipt(
+    settings: Settings, budget_id: int, census_entry_id: int, receipt_key: bytes | None
+) -> str | None:
+    """The receipt of the person's stored ballot, when their session holds its key (sealed
+    ballots), or from the clear ballot (budgets whose vote opened before sealed ballots)."""
+    from budgets import ballot_box
+
+    token = ballot_token(settings, budget_id, census_entry_id)
+    sealed = await SealedBallot.get_or_none(token=token).only("id", "receipt_box")
+    if sealed is not None:
+        return ballot_box.unbox_receipt(receipt_key, sealed.receipt_box)
+    clear = await Ballot.get_or_none(token=token).only("id", "receipt")
+    return clear.receipt if clear is not None else None
+
+
+# --- clear ballots (budgets whose vote opened before sealed ballots) -------------------------
+
+
+async def _cast_clear(
+    settings: Settings,
+    budget_id: int,
+    census_entry_id: int,
+    voter: domain.Voter,
+    choices: dict[int, int],
+    channel: Channel,
+    receipt: str,
+    now: datetime,
+    recorded_by: User | None,
+) -> None:
+    """The clear path, kept for the votes that opened before sealed ballots existed (no key):
+    register row and ballot together (one statement on PostgreSQL, one transaction on SQLite);
+    if the person already voted (UNIQUE register row), replace the ballot found by its keyed
+    token (one UPDATE)."""
+    token = ballot_token(settings, budget_id, census_entry_id)
+    content = json.dumps({str(k): v for k, v in sorted(choices.items())})
+    ballot = Ballot(
+        id=uuid.uuid4(),
+        budget_id=budget_id,
+        token=token if channel == Channel.WEB else None,  # a paper ballot cannot be changed online
+        receipt=receipt,
+        district=voter.district,
+        channel=channel,
+        choices=content,
+        cast_on=now.date(),
+    )
+    try:
+        if channel == Channel.WEB:
+            if await _cast_or_change(budget_id, census_entry_id, ballot, now):
+                return
+        if recorded_by is None:
+            await _register_and_store(budget_id, census_entry_id, ballot, now)
+        else:
+            async with in_transaction():  # a paper ballot: who recorded it, never its content
+                await _register_and_store(budget_id, census_entry_id, ballot, now)
+                await audit(recorded_by, "budget_paper_ballot", "budget", budget_id)
+    except IntegrityError:
+        if channel == Channel.PAPER:
+            raise refuse(N_("This resident has already voted.")) from None
+        # one statement: atomic on its own
+        updated = await Ballot.filter(token=token, budget_id=budget_id).update(
+            choices=content, receipt=receipt, cast_on=now.date()
+        )
+        if not updated:  # voted on paper: that ballot cannot be changed online
+            raise refuse(N_("You have already voted at a town-hall desk.")) from None
+
+
+# PostgreSQL: the register row and the ballot in one statement, which is one transaction (the
+# UNIQUE register row failing fails the ballot too) and one round trip instead of four.
+REGISTER_AND_STORE_SQL = """
+WITH registered AS (
+    INSERT INTO "budgets_voter_register" ("budget_id", "census_entry_id", "channel", "voted_on")
+    VALUES ($1, $2, $3, $4) RETURNING "budget_id"
+)
+INSERT INTO "budgets_ballot"
+    ("id", "budget_id", "token", "receipt", "district", "channel", "choices", "cast_on")
+SELECT $5, "budget_id", $6, $7, $8, $3, $9, $10 FROM registered
+"""
+
+
+# PostgreSQL, a web ballot: the first one (register row + ballot) or a changed one (the ballot
+# found by its token, only when the register row already exists), in one statement.
+CAST_OR_CHANGE_SQL = """
+WITH registered AS (
+    INSERT INTO "budgets_voter_register" ("budget_id", "census_entry_id", "channel", "voted_on")
+    VALUES ($1, $2, $3, $4)
+    ON CONFLICT ("budget_id", "census_entry_id") DO NOTHING
+    RETURNING "budget_id"
+), stored AS (
+    INSERT INTO "budgets_ballot"
+        ("id", "budget_id", "token", "receipt", "district", "channel", "choices", "cast_on")
+    SELECT $5, "budget_id", $6, $7, $8, $3, $9, $10 FROM registered
+    RETURNING 1
+), changed AS (
+    UPDATE "budgets_ballot" SET "choices" = $9, "receipt" = $7, "cast_on" = $10
+    WHERE "token" = $6 AND "budget_id" = $1 AND NOT EXISTS (SELECT 1 FROM registered)
+    RETURNING 1
+)
+SELECT (SELECT COUNT(*) FROM stored) + (SELECT COUNT(*) FROM changed) AS "done"
+"""
+
+
+def _ballot_parameters(
+    budget_id: int, census_entry_id: int, ballot: Ballot, now: datetime
+) -> list[Any]:
+    """$1 to $10 of CAST_OR_CHANGE_SQL and REGISTER_AND_STORE_SQL (the same numbering)."""
+    return [
+        budget_id,
+        census_entry_id,
+        ballot.channel.value,
+        now.date(),
+        ballot.id,
+        ballot.token,
+        ballot.receipt,
+        ballot.district,
+        ballot.choices,
+        ballot.cast_on,
+    ]
+
+
+async def _cast_or_change(
+    budget_id: int, census_entry_id: int, ballot: Ballot, now: datetime
+) -> bool:
+    """True when the ballot is stored or replaced. False on SQLite, and when the register row
+    of a concurrent first ballot by the same person committed after this statement began (its
+    ballot was not visible to it yet): the caller then takes the two-step path, which sees it.
+    """
+    connection = connections.get("default")
+    if connection.capabilities.dialect != "postgres":
+        return False
+    _, rows = await connection.execute_query(
+        CAST_OR_CHANGE_SQL, _ballot_parameters(budget_id, census_entry_id, ballot, now)
+    )
+    return bool(rows[0]["done"])
+
+
+async def _register_and_store(
+    budget_id: int, census_entry_id: int, ballot: Ballot, now: datetime
+) -> None:
+    """Who voted (the register) and how (the ballot), together or not at all."""
+    connection = connections.get("default")
+    if connection.capabilities.dialect == "postgres":
+        await connection.execute_query(
+            REGISTER_AND_STORE_SQL, _ballot_parameters(budget_id, census_entry_id, ballot, now)
+        )
+        return
+    async with in_transaction():  # SQLite has no INSERT inside WITH
+        await VoterRegister.create(
+            budget_id=budget_id,
+            census_entry_id=census_entry_id,
+            channel=ballot.channel,
+            voted_on=now.date(),
+        )
+        await ballot.save(force_create=True)
+
+
+async def current_choices(
+    settings: Settings, budget_id: int, census_entry_id: int
+) -> dict[int, int] | None:
+    """A clear ballot's choices (votes opened before sealed ballots); None otherwise: a sealed
+    ballot cannot be read back, not even for its voter (`has_voted` says whether it exists)."""
+    ballot = await Ballot.get_or_none(token=ballot_token(settings, budget_id, census_entry_id))
+    if ballot is None:
+        return None
+    return {int(k): int(v) for k, v in json.loads(ballot.choices).items()}
+
+
+async def has_voted(budget_id: int, census_entry_id: int) -> bool:
+    return await VoterRegister.filter(budget_id=budget_id, census_entry_id=census_entry_id).exists()
+
+
+@dataclass(frozen=True)
+class DeskVoter:
+    """A resident checked in at a town-hall desk: what the choices screen needs, no name."""
+
+    census_entry_id: int
+    birth_date: date
+    district: str | None
+
+    def voter(self) -> domain.Voter:
+        return domain.Voter(True, self.birth_date, self.district)
+
+
+async def check_in_at_desk(
+    settings: Settings, budget_id: int, identifier: str, birth_date: str, postcode: str
+) -> DeskVoter:
+    """The desk's first screen: the person is on the resident register, may vote in this
+    budget, and has not voted yet (on paper or online)."""
+    entry, born = await residents.find_census_entry(settings, identifier, birth_date, postcode)
+    budget = await Budget.get(id=budget_id)
+    now = timezone.now()
+    if not domain.voting_is_open(budget.phase, dates_of(budget), now):
+        raise refuse(N_("Voting is closed for this budget."))
+    voter = domain.Voter(True, born, entry.district)
+    if problem := domain.eligibility_problem(
+        voter, budget.minimum_age, budget.restricted_to_district, now.date()
+    ):
+        raise Refused([problem])
+    if await has_voted(budget_id, entry.id):
+        raise refuse(N_("This resident has already voted."))
+    return DeskVoter(entry.id, born, entry.district)

@@ -1,0 +1,186 @@
+"""Project commands: submitted by residents or staff, reviewed, corrected; audited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tortoise.transactions import in_transaction
+
+from budgets import domain
+from budgets.models import (
+    Budget,
+    BudgetCategory,
+    BudgetDistrict,
+    Feasibility,
+    Project,
+)
+from budgets.services import audited_fields, has_ballots
+from moderation.services import open_pending_case
+from participation import phases
+from participation.accounts.models import User
+from participation.audit import audit
+from participation.contributions import ModerationState
+from participation.i18n import N_
+from participation.numbers import is_whole_number, parse_id
+from participation.refusals import Refused, refuse
+from participation.richtext import sanitize, to_text
+
+
+@dataclass(frozen=True)
+class ProjectForm:
+    title: str
+    description: str
+    cost: str
+    district_id: str = ""
+    category_id: str = ""
+    location: str = ""
+
+
+async def submit_project(
+    budget_id: int,
+    form: ProjectForm,
+    author: User | None,
+    by_staff: bool = False,
+    premoderated: bool = False,
+) -> Project:
+    """A resident's project (submission phase) or staff's; a resident's waits for a moderator
+    when `premoderated` (PREMODERATED_CONTENT lists budget_project)."""
+    budget = await Budget.get(id=budget_id)
+    if not by_staff and not phases.phase_allows_submission(domain.PHASES, budget.phase):
+        raise refuse(N_("Projects can be submitted only during the submission phase."))
+    problems = []
+    title = form.title.strip()
+    if not title:
+        problems.append(domain.Problem(N_("Enter a title."), field="title"))
+    elif len(title) > 200:
+        problems.append(
+            domain.Problem(N_("The title must be at most 200 characters long."), field="title")
+        )
+    if not sanitize(form.description).strip():
+        problems.append(domain.Problem(N_("Describe the project."), field="description"))
+    cost = int(form.cost) if is_whole_number(form.cost.strip()) else 0
+    if cost <= 0:
+        problems.append(
+            domain.Problem(N_("Enter the estimated cost as a whole number of euros."), field="cost")
+        )
+    elif cost > budget.total_amount:
+        problems.append(
+            domain.Problem(
+                N_("The cost is more than the whole budget ({amount})."),
+                {"amount": budget.total_amount},
+                "cost",
+            )
+        )
+    district = await _owned(BudgetDistrict, form.district_id, budget_id)
+    category = await _owned(BudgetCategory, form.category_id, budget_id)
+    if form.district_id and district is None:
+        problems.append(domain.Problem(N_("Choose a district from the list."), field="district_id"))
+    if form.category_id and category is None:
+        problems.append(domain.Problem(N_("Choose a category from the list."), field="category_id"))
+    if problems:
+        raise Refused(problems)
+    pending = premoderated and not by_staff
+    async with in_transaction():
+        project = await Project.create(
+            budget_id=budget_id,
+            title=title,
+            description=sanitize(form.description),
+            cost=cost,
+            district=district,
+            category=category,
+            location=form.location.strip()[:200],
+            author=author,
+            feasibility=Feasibility.FEASIBLE if by_staff else Feasibility.PENDING,
+            moderation_state=ModerationState.PENDING if pending else ModerationState.VISIBLE,
+        )
+        if pending and author is not None:
+            await open_pending_case("budget_project", project.id, author.id)
+        if by_staff:
+            after = audited_fields(project, AUDITED_PROJECT_FIELDS)
+            await audit(author, "budget_project_created", "budget_project", project.id, "", after)
+    return project
+
+
+async def _owned(
+    model: type[BudgetDistrict] | type[BudgetCategory], raw_id: str, budget_id: int
+) -> BudgetDistrict | BudgetCategory | None:
+    """The district or category `raw_id` if it belongs to this budget (forged ids -> None)."""
+    found_id = parse_id(raw_id)
+    if found_id is None:
+        return None
+    return await model.get_or_none(id=found_id, budget_id=budget_id)
+
+
+AUDITED_PROJECT_FIELDS = (
+    "budget_id",
+    "title",
+    "cost",
+    "feasibility",
+    "feasibility_reason",
+    "adjusted_cost",
+)
+
+
+async def review_project(
+    project_id: int,
+    feasibility: Feasibility,
+    reason: str,
+    adjusted_cost: int | None,
+    by_user: User | None = None,
+) -> Project:
+    if feasibility == Feasibility.UNFEASIBLE and not reason.strip():
+        raise refuse(N_("Explain publicly why the project cannot be done."), "feasibility_reason")
+    if adjusted_cost is not None and adjusted_cost <= 0:
+        raise refuse(N_("The adjusted cost must be a positive whole number."), "adjusted_cost")
+    async with in_transaction():
+        project = await Project.filter(id=project_id).select_for_update().get()
+        if await has_ballots(project.budget_id):
+            raise refuse(N_("The ballot is locked: ballots have been cast."))
+        before = audited_fields(project, AUDITED_PROJECT_FIELDS)
+        project.feasibility = feasibility
+        project.feasibility_reason = reason.strip()
+        project.adjusted_cost = adjusted_cost
+        await project.save(update_fields=["feasibility", "feasibility_reason", "adjusted_cost"])
+        after = audited_fields(project, AUDITED_PROJECT_FIELDS)
+        await audit(
+            by_user, "budget_project_review", "budget_project", project.id, before, after, reason
+        )
+    return project
+
+
+async def edit_project_text(
+    project_id: int, title: str, description: str, location: str, reason: str, by_user: User
+) -> Project:
+    """Staff correct a project's title, description or place at any phase (the cost and the
+    feasibility stay as reviewed): the remedy for a project that breaks the charter once
+    voting has opened and moderation can no longer hide it. Audited with the reason."""
+    problems = []
+    clean_title, clean_description = title.strip(), sanitize(description)
+    if not clean_title:
+        problems.append(domain.Problem(N_("Enter a title."), field="title"))
+    elif len(clean_title) > 200:
+        problems.append(
+            domain.Problem(N_("The title must be at most 200 characters long."), field="title")
+        )
+    if not to_text(clean_description):
+        problems.append(domain.Problem(N_("Describe the project."), field="description"))
+    if not reason.strip():
+        problems.append(
+            domain.Problem(
+                N_("Say why you change the text: it is kept in the audit log."), field="reason"
+            )
+        )
+    if problems:
+        raise Refused(problems)
+    fields = ("title", "description", "location")
+    async with in_transaction():
+        project = await Project.filter(id=project_id).select_for_update().get()
+        before = audited_fields(project, fields)
+        project.title, project.description = clean_title, clean_description
+        project.location = location.strip()[:200]
+        await project.save(update_fields=list(fields))
+        after = audited_fields(project, fields)
+        await audit(
+            by_user, "budget_project_edited", "budget_project", project.id, before, after, reason
+        )
+    return project

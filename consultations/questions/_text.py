@@ -1,0 +1,45 @@
+"""Free-text questions (short and long): the text, moderated before it is published."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from consultations.questions import base
+from consultations.questions.base import Counts, Form, KindBase, QuestionSpec, texts_item
+from participation.i18n import N_
+from participation.refusals import Problem
+from participation.richtext import to_text
+
+
+class TextTally(Counts):
+    def result(self, answered: int, approved: base.ApprovedText) -> dict[str, Any]:
+        return {"answered": answered, "texts": texts_item(self.question.id, self.counts, approved)}
+
+
+@dataclass(frozen=True, kw_only=True)
+class TextKind(KindBase):
+    counting = TextTally
+
+    limit: int  # characters
+    free_text: bool = True
+
+    @property
+    def result_template(self) -> str:
+        return "consultations/questions/text_result.html"  # the same for short and long texts
+
+    def parse(self, question: QuestionSpec, form: Form) -> base.Parsed:
+        text = form.get(f"q{question.id}").strip()
+        return text or None, None, []
+
+    def problems(self, question: QuestionSpec, value: Any, others: base.Others) -> list[Problem]:
+        if len(value) > self.limit:
+            message = N_("Write at most {n} characters.")
+            return [Problem(message, {"n": self.limit}, f"q{question.id}")]
+        return []
+
+    def result_rows(self, item: dict[str, Any], export: base.Export) -> list[base.Row]:
+        return [("", "texts_published", len(item["texts"]["approved"]), "")]
+
+    def response_cell(self, value: Any, stored: base.Stored, export: base.Export) -> str:
+        return to_text(value) if export.published(value) else ""
