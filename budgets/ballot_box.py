@@ -31,6 +31,7 @@ from tortoise.transactions import in_transaction
 
 from budgets import urn
 from budgets.models import Ballot, Budget, BudgetTrustee, Channel, Phase, SealedBallot
+from budgets.tallying import tally_and_store
 from participation.accounts.models import User
 from participation.audit import audit
 from participation.i18n import N_
@@ -249,7 +250,6 @@ async def open_ballots(
         await Budget.filter(id=budget_id).update(ballots_opened_at=timezone.now())
         after = {"ballots": len(ballots), "shares": sorted(shares)}
         await audit(by_user, "budget_ballots_opened", "budget", budget_id, "", after)
-    from budgets.tallying import tally_and_store
 
     await tally_and_store(budget_id)
     return len(ballots)

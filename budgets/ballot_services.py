@@ -21,7 +21,7 @@ from tortoise import connections, timezone
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from budgets import domain
+from budgets import ballot_box, domain, urn
 from budgets.models import (
     Ballot,
     Budget,
@@ -37,6 +37,7 @@ from participation.accounts.models import User
 from participation.accounts.services import SessionJoin
 from participation.audit import audit
 from participation.contributions import ModerationState
+from participation.db import fetch_rows
 from participation.i18n import N_
 from participation.refusals import Refused, refuse
 from participation.residents import services as residents
@@ -181,8 +182,6 @@ VOTING_STATE_SQL = (
 async def voting_state(budget_id: int, user_id: int) -> VotingState | None:
     """The budget (None if there is none), the person as a voter and the envelopes, in one
     query (when the session lookup has not read them already: `voting_state_of`)."""
-    from participation.db import fetch_rows
-
     return voting_state_of(await fetch_rows(VOTING_STATE_SQL, [user_id, budget_id]))
 
 
@@ -383,8 +382,6 @@ async def _cast_sealed(
     transaction. A failure between the two leaves a register row and no ballot: the retry
     passes the register (already there, same channel) and stores the ciphertext. One person
     keeps one ballot (one token), and nothing acknowledged is lost (both written first)."""
-    from budgets import ballot_box, urn
-
     assert budget.ballot_public_key is not None
     content = urn.BallotContent(
         receipt, channel.value, json.dumps({str(k): v for k, v in sorted(choices.items())})
@@ -462,8 +459,6 @@ async def held_receipt(
 ) -> str | None:
     """The receipt of the person's stored ballot, when their session holds its key (sealed
     ballots), or from the clear ballot (budgets whose vote opened before sealed ballots)."""
-    from budgets import ballot_box
-
     token = ballot_token(settings, budget_id, census_entry_id)
     sealed = await SealedBallot.get_or_none(token=token).only("id", "receipt_box")
     if sealed is not None:

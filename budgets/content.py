@@ -9,7 +9,7 @@ from budgets.domain import moderation_frozen
 from budgets.models import Budget, Project
 from budgets.queries import project_or_none
 from participation import mail
-from participation.contributions import Item, ModerationState, excerpt
+from participation.contributions import Item, ModerationState, excerpt, load_rows
 from participation.i18n import N_
 from participation.settings import Settings
 from participation.templating import public_name
@@ -39,10 +39,7 @@ class BudgetProjectKind:
         )
 
     async def load(self, ids: list[int]) -> dict[int, Item]:
-        if not ids:
-            return {}
-        rows = await Project.filter(id__in=ids).select_related("author", "budget")
-        return {p.id: self._item(p) for p in rows}
+        return await load_rows(Project, ids, self._item, "author", "budget")
 
     async def visible_to(self, user: Any, content_id: int) -> Item | None:
         row = await Project.get_or_none(id=content_id)

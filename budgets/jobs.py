@@ -11,7 +11,9 @@ from arq import cron
 from tortoise import timezone
 
 from budgets import services
+from budgets.ballot_box import open_with_held_shares
 from budgets.models import Budget, Phase, TallyResult
+from budgets.tallying import tally_and_store
 from participation.outbox import JobState, OutboxJob
 
 
@@ -21,8 +23,6 @@ async def apply_phase_schedule(ctx: dict[str, Any]) -> list[int]:
 
 
 async def tally_budget(ctx: dict[str, Any], budget_id: int) -> str:
-    from budgets.tallying import tally_and_store
-
     return await tally_and_store(budget_id)
 
 
@@ -57,8 +57,6 @@ async def sweep_tallies(ctx: dict[str, Any]) -> int:
 async def open_budget_ballots(ctx: dict[str, Any], budget_id: int) -> str:
     """Open a budget's sealed ballots with the trustees' shares held in Redis, count them, and
     delete the shares (budgets/ballot_box.py)."""
-    from budgets.ballot_box import open_with_held_shares
-
     return await open_with_held_shares(ctx["redis"], budget_id)
 
 

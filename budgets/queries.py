@@ -12,12 +12,14 @@ from tortoise import timezone
 from tortoise.functions import Count
 
 from budgets import domain
+from budgets.ballot_box import digest_of_key
 from budgets.ballot_services import ballot_context
 from budgets.models import (
     Ballot,
     Budget,
     BudgetCategory,
     BudgetDistrict,
+    BudgetTrustee,
     Channel,
     Feasibility,
     Phase,
@@ -29,8 +31,11 @@ from budgets.models import (
 )
 from budgets.services import dates_of, rule_of
 from budgets.services import has_ballots as services_has_ballots
+from budgets.tallying import export_pabulib
 from participation import phases, spreadsheet
+from participation.accounts.models import Role, User
 from participation.contributions import ModerationState
+from participation.formfields import local_input_value
 from participation.numbers import parse_id
 from participation.residents import services as residents
 
@@ -266,14 +271,10 @@ def _scores(outcome: Mapping[str, Any]) -> dict[int, int]:
 
 
 async def pabulib_export(budget: Budget, district: str | None = None) -> str:
-    from budgets.tallying import export_pabulib
-
     return await export_pabulib(budget, district)
 
 
 async def budget_form_values(budget: Budget) -> dict[str, str]:
-    from participation.formfields import local_input_value
-
     districts = await BudgetDistrict.filter(budget=budget).order_by("name")
     categories = await BudgetCategory.filter(budget=budget).order_by("name")
     values = {
@@ -312,18 +313,12 @@ async def budget_form_values(budget: Budget) -> dict[str, str]:
 
 async def staff_accounts(ids: list[int]) -> list[Any]:
     """The staff accounts among `ids`, in the order given."""
-    from participation.accounts.models import Role, User
-
     found = {u.id: u for u in await User.filter(id__in=ids, role=Role.ADMIN, deleted_at=None)}
     return [found[i] for i in dict.fromkeys(ids) if i in found]
 
 
 async def ballot_box_state(budget: Budget) -> dict[str, Any]:
     """What the admin page shows of the ballot box: trustees, key, sealed ballots waiting."""
-    from budgets.ballot_box import digest_of_key
-    from budgets.models import BudgetTrustee
-    from participation.accounts.models import Role, User
-
     trustees = await BudgetTrustee.filter(budget=budget).order_by("position")
     names = dict(
         await User.filter(id__in=[t.user_id for t in trustees if t.user_id]).values_list(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -13,6 +14,7 @@ from tortoise import timezone
 
 from budgets import ballot_box, ballot_services, domain, project_services, queries, services
 from budgets.forms import parse_budget_form
+from budgets.importing import import_pabulib
 from budgets.models import (
     BallotKind,
     Budget,
@@ -22,7 +24,7 @@ from budgets.models import (
     Phase,
     WinnerRule,
 )
-from participation import formatting
+from participation import formatting, queue
 from participation.formfields import local_input_value
 from participation.i18n import N_, gettext, ngettext
 from participation.middleware import Prefetch
@@ -622,8 +624,6 @@ async def admin_open_ballots(request: Request) -> Response:
         context = await _admin_page(request, budget, share_errors=errors)
         return render(request, "budgets/admin_budget.html", context, status_code=422)
     if held >= needed:
-        from participation import queue
-
         await queue.enqueue("open_budget_ballots", budget.id)
         flash(request, gettext("Enough key shares: the ballots are being opened and counted."))
     else:
@@ -673,7 +673,6 @@ def _desk_voter(request: Request, budget: Budget) -> ballot_services.DeskVoter |
     held = request.session.get(DESK_KEY) or {}
     if held.get("budget") != budget.id:
         return None
-    from datetime import date
 
     return ballot_services.DeskVoter(
         held["entry"], date.fromisoformat(held["born"]), held["district"]
@@ -791,7 +790,6 @@ async def admin_import(request: Request) -> Response:
         upload = form.get("file")
         content = await upload.read() if upload is not None and not isinstance(upload, str) else b""
         filename = getattr(upload, "filename", None) or "budget.pb"
-    from budgets.importing import import_pabulib
 
     warnings: list[tuple[str, dict[str, object]]] = []
     try:

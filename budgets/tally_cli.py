@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from participation.i18n import N_, current_language
+from participation.i18n import gettext as _
 from tally import tally
 from tally.election import COMPLETIONS, UTILITIES, ElectionError, Outcome
 from tally.pabulib import PabulibError, PabulibFile, read_with_outcome
@@ -92,8 +93,6 @@ def run_tally(
 
 
 def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from participation.i18n import gettext as _
-
     status = 0
     files: list[Path] = list(args.files)
     progress = err.isatty() and len(files) > 1
@@ -158,8 +157,6 @@ def _locale_language() -> str:
 
 
 def render_table(path: Path, file: PabulibFile, outcome: Outcome) -> str:
-    from participation.i18n import gettext as _
-
     costs = {p.id: p.cost for p in file.election.projects}
     names = {p.id: p.name for p in file.election.projects}
     lines = [

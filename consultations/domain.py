@@ -19,6 +19,7 @@ from itertools import islice, repeat
 from typing import Any
 
 from consultations.models import Audience, Phase
+from consultations.models import closed_at as closed_at  # defined with Phase: the model reads it
 from consultations.questions import KINDS, Form, QuestionSpec, Tally
 from participation.i18n import N_
 from participation.phases import Action, Phases, phase_allows_participation
@@ -55,17 +56,6 @@ def closing_early(phase: Phase, closes_at: datetime | None, now: datetime) -> bo
     """Closing by hand while people can still answer (before the announced closing time, or
     with none announced): staff are asked to confirm first."""
     return answering_is_open(phase, closes_at, now)
-
-
-def closed_at(
-    phase: Phase, phase_changed_at: datetime | None, closes_at: datetime | None
-) -> datetime | None:
-    """When answering really ended: the switch to closed (by hand, possibly early), or the
-    announced closing time if that came first (answers stop at it, before the cron job runs)."""
-    if phase != Phase.CLOSED:
-        return None
-    moments = [m for m in (phase_changed_at, closes_at) if m is not None]
-    return min(moments) if moments else None
 
 
 def dates_problems(opens_at: datetime | None, closes_at: datetime | None) -> list[Problem]:

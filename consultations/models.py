@@ -9,6 +9,7 @@ No docstrings on models: Tortoise turns them into SQL comments.
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -24,6 +25,17 @@ class Phase(StrEnum):
     PREPARATION = "preparation"  # drafted by staff, not public
     OPEN = "open"  # answering
     CLOSED = "closed"  # results computed; the outcome may be published
+
+
+def closed_at(
+    phase: Phase, phase_changed_at: datetime | None, closes_at: datetime | None
+) -> datetime | None:
+    """When answering really ended: the switch to closed (by hand, possibly early), or the
+    announced closing time if that came first (answers stop at it, before the cron job runs)."""
+    if phase != Phase.CLOSED:
+        return None
+    moments = [m for m in (phase_changed_at, closes_at) if m is not None]
+    return min(moments) if moments else None
 
 
 class Audience(StrEnum):
@@ -74,9 +86,7 @@ class Consultation(Model):
 
     @property
     def closed_at(self) -> Any:
-        """When answering really ended (None unless closed): `domain.closed_at`."""
-        from consultations.domain import closed_at
-
+        """When answering really ended (None unless closed): `closed_at`."""
         return closed_at(self.phase, self.phase_changed_at, self.closes_at)
 
 

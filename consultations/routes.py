@@ -41,13 +41,19 @@ from participation.refusals import NotFound
 from participation.richtext import to_text
 from participation.templating import flash, render, templates
 from participation.urls import url
-from participation.web import attachment, errors_of, form_data, redirect, require, settings_of
+from participation.web import (
+    attachment,
+    errors_of,
+    form_data,
+    object_or_404,
+    redirect,
+    require,
+    settings_of,
+)
 
 
 async def _consultation(request: Request, public: bool = True) -> Consultation:
-    consultation = await Consultation.get_or_none(id=request.path_params["consultation_id"])
-    if consultation is None:
-        raise NotFound()
+    consultation = await object_or_404(request, Consultation, "consultation_id")
     if public and consultation.phase == Phase.PREPARATION:
         if not can_administer(request.scope["user"]):
             raise NotFound()

@@ -7,6 +7,7 @@ changes in turn, each notified once.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from tortoise.expressions import Subquery
@@ -151,19 +152,41 @@ async def update_status(
                 reason=update.reason,
                 by_user=by_user,
             )
-            emails = await notifications.notify_users(
+            emails = await _notify_participants(
                 settings,
+                commitment,
                 Kind.FOLLOWUP_STATUS,
-                f"followup:{commitment.id}:status:{change.id}",
-                await participant_ids(commitment),
+                f"status:{change.id}",
                 N_("The commitment “{title}” is now: {status}."),
-                _link(settings, commitment.id),
-                title=commitment.title,
                 status=domain.STATUS_LABELS[update.status],
                 translated=("status",),
             )
     await notifications.dispatch(emails)
     return len(emails)
+
+
+async def _notify_participants(
+    settings: Settings,
+    commitment: Commitment,
+    kind: str,
+    event: str,
+    message: str,
+    translated: tuple[str, ...] = (),
+    **params: str | date,
+) -> list[mail.OutboxEmail]:
+    """Notify the commitment's participants once for its `event` (see `notify_users`); the
+    message may name the commitment's `{title}`."""
+    return await notifications.notify_users(
+        settings,
+        kind,
+        f"followup:{commitment.id}:{event}",
+        await participant_ids(commitment),
+        message,
+        _link(settings, commitment.id),
+        translated,
+        title=commitment.title,
+        **params,
+    )
 
 
 async def add_milestone(
@@ -177,14 +200,12 @@ async def add_milestone(
         )
         after = {"on": form.on.isoformat(), "text": form.text}
         await _audit(by_user, "commitment_milestone", commitment.id, "", after)
-        emails = await notifications.notify_users(
+        emails = await _notify_participants(
             settings,
+            commitment,
             Kind.FOLLOWUP_MILESTONE,
-            f"followup:{commitment.id}:milestone:{milestone.id}",
-            await participant_ids(commitment),
+            f"milestone:{milestone.id}",
             N_("New milestone for the commitment “{title}” ({date}): {milestone}"),
-            _link(settings, commitment.id),
-            title=commitment.title,
             date=form.on,
             milestone=form.text,
         )

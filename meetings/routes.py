@@ -24,13 +24,14 @@ from participation.formfields import local_input_value
 from participation.i18n import gettext, ngettext
 from participation.numbers import parse_id
 from participation.permissions import can_administer, is_verified_resident
-from participation.refusals import NotFound, Refused
+from participation.refusals import Refused
 from participation.templating import flash, render
 from participation.urls import url
 from participation.web import (
     attachment,
     errors_of,
     form_data,
+    object_or_404,
     parsed_form,
     redirect,
     require,
@@ -38,13 +39,6 @@ from participation.web import (
 )
 
 LABELS = {"format_labels": FORMAT_LABELS, "seat_labels": SEAT_LABELS, "formats": list(Format)}
-
-
-async def _meeting(request: Request) -> Meeting:
-    meeting = await Meeting.get_or_none(id=request.path_params["meeting_id"])
-    if meeting is None:
-        raise NotFound()
-    return meeting
 
 
 # --- public ---------------------------------------------------------------------------------
@@ -56,7 +50,7 @@ async def index(request: Request) -> Response:
 
 
 async def detail(request: Request) -> Response:
-    meeting = await _meeting(request)
+    meeting = await object_or_404(request, Meeting, "meeting_id")
     user = request.scope["user"]
     registration = await queries.seat_of(meeting.id, user)
     seat = registration.seat if registration else None
@@ -85,7 +79,7 @@ async def detail(request: Request) -> Response:
 
 async def register(request: Request) -> Response:
     user = require(request, is_verified_resident)
-    meeting = await _meeting(request)
+    meeting = await object_or_404(request, Meeting, "meeting_id")
     done = await services.register(settings_of(request), meeting.id, user)
     if done.seat == Seat.CONFIRMED:
         message = gettext("You are registered. Your registration code: %(code)s") % {
@@ -101,7 +95,7 @@ async def register(request: Request) -> Response:
 
 async def cancel(request: Request) -> Response:
     user = require(request, is_verified_resident)
-    meeting = await _meeting(request)
+    meeting = await object_or_404(request, Meeting, "meeting_id")
     await services.cancel_registration(settings_of(request), meeting.id, user)
     flash(request, gettext("Your registration is cancelled."))
     return redirect(url("meetings:detail", meeting_id=meeting.id))
@@ -150,12 +144,13 @@ async def admin_new(request: Request) -> Response:
     values: Mapping[str, str] = _meeting_form(None)
     if request.method == "POST":
         values = await form_data(request)
-        form = domain.parse_meeting(values)
-        if not isinstance(form, list):
-            meeting = await services.create_meeting(form, user)
+        try:
+            meeting = await services.create_meeting(domain.parse_meeting(values), user)
+        except Refused as refused:
+            errors = errors_of(refused.problems)
+        else:
             flash(request, gettext("The meeting is published."))
             return redirect(url("meetings:admin", meeting_id=meeting.id))
-        errors = errors_of(form)
     context = {**LABELS, "meeting": None, "form": values, "errors": errors}
     return render(request, "meetings/admin_form.html", context, status_code=422 if errors else 200)
 
@@ -189,14 +184,12 @@ async def _admin_page(
 
 async def admin_meeting(request: Request) -> Response:
     user = require(request, can_administer)
-    meeting = await _meeting(request)
+    meeting = await object_or_404(request, Meeting, "meeting_id")
     if request.method == "GET":
         return await _admin_page(request, meeting)
     data = await form_data(request)
-    form = domain.parse_meeting(data)
     try:
-        if isinstance(form, list):
-            raise Refused(form)
+        form = domain.parse_meeting(data)
         notified = await services.update_meeting(settings_of(request), meeting.id, form, user)
     except Refused as refused:
         errors = errors_of(refused.problems)
@@ -207,7 +200,7 @@ async def admin_meeting(request: Request) -> Response:
 
 async def admin_cancel(request: Request) -> Response:
     user = require(request, can_administer)
-    meeting = await _meeting(request)
+    meeting = await object_or_404(request, Meeting, "meeting_id")
     notified = await services.cancel_meeting(settings_of(request), meeting.id, user)
     flash(request, _notified(gettext("The meeting is cancelled."), notified))
     return redirect(url("meetings:admin", meeting_id=meeting.id))
@@ -215,7 +208,7 @@ async def admin_cancel(request: Request) -> Response:
 
 async def admin_attendance(request: Request) -> Response:
     user = require(request, can_administer)
-    meeting = await _meeting(request)
+    meeting = await object_or_404(request, Meeting, "meeting_id")
     form = await parsed_form(request)
     present = {i for i in (parse_id(v) for v in form.getlist("present")) if i is not None}
     came = await services.record_attendance(meeting.id, present, user)
@@ -225,7 +218,7 @@ async def admin_attendance(request: Request) -> Response:
 
 async def admin_code(request: Request) -> Response:
     user = require(request, can_administer)
-    meeting = await _meeting(request)
+    meeting = await object_or_404(request, Meeting, "meeting_id")
     data = await form_data(request)
     try:
         registration = await services.attendance_by_code(meeting.id, data.get("code", ""), user)
@@ -241,13 +234,10 @@ async def admin_code(request: Request) -> Response:
 
 async def admin_minutes(request: Request) -> Response:
     user = require(request, can_administer)
-    meeting = await _meeting(request)
+    meeting = await object_or_404(request, Meeting, "meeting_id")
     data = await form_data(request)
-    form = domain.parse_minutes(data)
     try:
-        if isinstance(form, list):
-            raise Refused(form)
-        await services.publish_minutes(meeting.id, form, user)
+        await services.publish_minutes(meeting.id, domain.parse_minutes(data), user)
     except Refused as refused:
         errors = errors_of(refused.problems)
         return await _admin_page(request, meeting, errors, data, status_code=422)
@@ -257,7 +247,7 @@ async def admin_minutes(request: Request) -> Response:
 
 async def admin_csv(request: Request) -> Response:
     require(request, can_administer)
-    meeting = await _meeting(request)
+    meeting = await object_or_404(request, Meeting, "meeting_id")
     content = queries.registrations_csv(meeting, await queries.registrations(meeting.id))
     return attachment(content, "text/csv; charset=utf-8", f"reunion-{meeting.id}-inscriptions.csv")
 

@@ -34,7 +34,15 @@ from participation.permissions import can_administer, can_moderate, is_signed_in
 from participation.refusals import NotFound, Refused
 from participation.templating import flash, is_htmx, render
 from participation.urls import url
-from participation.web import attachment, errors_of, form_data, redirect, require, settings_of
+from participation.web import (
+    attachment,
+    errors_of,
+    form_data,
+    object_or_404,
+    redirect,
+    require,
+    settings_of,
+)
 
 
 def labels() -> dict[str, Any]:
@@ -224,21 +232,14 @@ async def _person_page(
     return render(request, "moderation/user.html", context, status_code=status)
 
 
-async def _person(request: Request) -> User:
-    person = await User.get_or_none(id=request.path_params["id"])
-    if person is None:
-        raise NotFound()
-    return person
-
-
 async def user_history(request: Request) -> Response:
     require(request, can_moderate)
-    return await _person_page(request, await _person(request), {}, {}, 200)
+    return await _person_page(request, await object_or_404(request, User), {}, {}, 200)
 
 
 async def block_user(request: Request) -> Response:
     moderator = require(request, can_moderate)
-    person = await _person(request)
+    person = await object_or_404(request, User)
     data = await form_data(request)
     try:
         await services.block(moderator, person.id, data.get("duration", ""), data.get("reason", ""))
@@ -250,7 +251,7 @@ async def block_user(request: Request) -> Response:
 
 async def unblock_user(request: Request) -> Response:
     admin = require(request, can_administer)
-    person = await _person(request)
+    person = await object_or_404(request, User)
     data = await form_data(request)
     try:
         await services.unblock(admin, person.id, data.get("reason", ""))
@@ -329,9 +330,7 @@ async def reasons(request: Request) -> Response:
 
 async def reason_edit(request: Request) -> Response:
     admin = require(request, can_administer)
-    template = await ReasonTemplate.get_or_none(id=request.path_params["id"])
-    if template is None:
-        raise NotFound()
+    template = await object_or_404(request, ReasonTemplate)
     context: dict[str, Any] = {"template": template, "errors": {}}
     if request.method == "GET":
         context["values"] = {"text_fr": template.text_fr, "text_en": template.text_en}
@@ -372,9 +371,7 @@ routes = [
         name="moderation:review",
     ),
     Route("/moderation/users/{id:id}", user_history, name="moderation:user"),
-    Route(
-        "/moderation/users/{id:id}/block", block_user, methods=["POST"], name="moderation:block"
-    ),
+    Route("/moderation/users/{id:id}/block", block_user, methods=["POST"], name="moderation:block"),
     Route(
         "/moderation/users/{id:id}/unblock",
         unblock_user,

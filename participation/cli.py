@@ -115,7 +115,8 @@ def serve_web(args: argparse.Namespace) -> int:
         return 0
     # granian: its Rust HTTP layer and process model served 8x uvicorn's requests per second
     # with 2 processes on 2 cores (docs/performance.md, "Load").
-    from granian.constants import Interfaces  # only the server chosen is imported
+    # only the server chosen is imported (uvicorn when asked, else granian):
+    from granian.constants import Interfaces
     from granian.log import LogLevels
     from granian.server import Server
 

@@ -13,6 +13,7 @@ its manifest (`Feature.content_kinds`); `content_kinds()` gathers them, in the o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -90,6 +91,17 @@ def content_kinds() -> dict[str, ContentKind]:
 def excerpt(html: str) -> str:
     text = to_text(html)
     return text if len(text) <= EXCERPT_MAX else text[: EXCERPT_MAX - 1] + "…"
+
+
+async def load_rows(
+    model: Any, ids: list[int], item: Callable[[Any], Item], *related: str
+) -> dict[int, Item]:
+    """`ContentKind.load` for a kind stored as rows of `model`: the rows `ids`, read with their
+    `related` rows, as items by id."""
+    if not ids:
+        return {}
+    rows = await model.filter(id__in=ids).select_related(*related)
+    return {row.id: item(row) for row in rows}
 
 
 async def hide_pending(model: Any, user_id: int) -> list[int]:

@@ -8,9 +8,11 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from participation.accounts.models import AnonymousUser
 from participation.i18n import N_
 from participation.refusals import DomainError, NotAllowed, NotFound
-from participation.web import LoginRequired, login_url
+from participation.templating import render
+from participation.web import SECURITY_HEADERS, LoginRequired, login_url
 
 logger = logging.getLogger("participation.errors")
 
@@ -33,14 +35,10 @@ CSRF_TEXT = N_(
 
 
 def error_response(request: Request, status_code: int, reason: str | None = None) -> Response:
-    from participation.templating import render
-
     title, message = ERROR_TEXTS.get(status_code, ERROR_TEXTS[500])
     if reason == "csrf":
         message = CSRF_TEXT
     if "user" not in request.scope:  # raised before the user was known (middleware)
-        from participation.accounts.models import AnonymousUser
-
         request.scope["user"] = AnonymousUser()
     context = {"status_code": status_code, "title": title, "message": message}
     return render(request, "errors/error.html", context, status_code=status_code)
@@ -61,8 +59,6 @@ async def not_found(request: Request, exc: Exception) -> Response:
 
 async def domain_error(request: Request, exc: Exception) -> Response:
     """A refused action: 409 with its message; the command changed nothing."""
-    from participation.templating import render
-
     assert isinstance(exc, DomainError)
     context = {
         "status_code": 409,
@@ -77,8 +73,6 @@ async def login_required(request: Request, exc: Exception) -> Response:
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
-    from participation.middleware import SECURITY_HEADERS
-
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     response = error_response(request, 500)
     # Starlette answers unhandled errors outside every middleware, ours included: add them here

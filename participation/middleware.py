@@ -20,27 +20,16 @@ from participation import i18n
 from participation.accounts.models import AnonymousUser, User
 from participation.accounts.services import SessionJoin, session_lookup, user_for_session
 from participation.db import database_unreachable
+from participation.errors import error_response
 from participation.settings import SUPPORTED_LANGUAGES
+from participation.web import FORM_SCOPE_KEY, SECURITY_HEADERS
 
 logger = logging.getLogger("participation.middleware")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
-# the URL-encoded form of a POST, parsed once by the CSRF check and kept for the route
-# (participation.web.parsed_form); multipart forms are parsed again (their files are closed)
-FORM_SCOPE_KEY = "participation.form"
 # beyond these, Starlette's own parser answers (it refuses more than 1,000 fields or a field
 # over 1 MiB with 400)
 MAX_FAST_FIELDS = 1000
 MAX_FAST_BODY = 1024 * 1024
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
-)
-SECURITY_HEADERS = [
-    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
-    (b"referrer-policy", b"same-origin"),
-    (b"x-content-type-options", b"nosniff"),
-    (b"x-frame-options", b"DENY"),
-]
 
 
 class SecurityHeadersMiddleware:
@@ -106,8 +95,6 @@ class DatabaseUnavailableMiddleware:
         except Exception as error:
             if started or not database_unreachable(error):
                 raise
-            from participation.errors import error_response
-
             logger.warning("database unreachable on %s: %r", scope.get("path"), error)
             response = error_response(Request(scope, receive), 503)
             response.headers["Retry-After"] = "30"
@@ -131,8 +118,6 @@ class CSRFMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        from participation.errors import error_response  # the error page needs templates
-
         if _has_nul(scope.get("query_string", b""), encoded=True):
             return await error_response(Request(scope), 400)(scope, receive, send)
         if scope["method"] in SAFE_METHODS:

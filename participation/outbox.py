@@ -37,7 +37,7 @@ from tortoise import fields, timezone
 from tortoise.expressions import F, Q
 from tortoise.models import Model
 
-from participation import queue
+from participation import features, mail, queue
 from participation.db import database_unreachable
 
 logger = logging.getLogger("participation.outbox")
@@ -106,9 +106,13 @@ async def defer(name: str, *args: int | str) -> OutboxJob:
     return job
 
 
-def _job_functions() -> dict[str, Callable[..., Awaitable[Any]]]:
-    from participation.worker import job_functions  # here: the worker imports this module
+def job_functions() -> list[Any]:
+    """The core's jobs and every feature's (`Feature.jobs`): what the worker runs, and what
+    `run_outbox_job` finds a recorded job's function in (participation/worker.py uses it)."""
+    return [mail.send_email, run_outbox_job, *(j for f in features.FEATURES for j in f.jobs)]
 
+
+def _job_functions() -> dict[str, Callable[..., Awaitable[Any]]]:
     functions: dict[str, Callable[..., Awaitable[Any]]] = {}
     for function in job_functions():
         if isinstance(function, Function):  # declared with arq's func(): name and coroutine

@@ -32,6 +32,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from participation.accounts.domain import normalize_email
+from participation.accounts.models import AnonymousUser
+from participation.i18n import N_
+from participation.templating import render
 
 logger = logging.getLogger("participation.ratelimit")
 
@@ -192,10 +195,6 @@ async def refuse_if_exhausted(request: Request, action: str, email: str | None =
 
 async def rate_limited(request: Request, exc: Exception) -> Response:
     """429 with a message that says how long to wait, and a Retry-After header."""
-    from participation.accounts.models import AnonymousUser
-    from participation.i18n import N_
-    from participation.templating import render
-
     assert isinstance(exc, RateLimited)
     request.scope.setdefault("user", AnonymousUser())
     context = {

@@ -4,18 +4,34 @@ permissions (`require` raises), refusals shown as form errors, forms, redirects,
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
 
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
+from tortoise.models import Model
 
 from participation.i18n import gettext
 from participation.numbers import MAX_ID
-from participation.refusals import NotAllowed, Problem
+from participation.refusals import NotAllowed, NotFound, Problem
 from participation.urls import url
+
+# the URL-encoded form of a POST, parsed once by the CSRF check and kept for the route
+# (`parsed_form`); multipart forms are parsed again (their files are closed)
+FORM_SCOPE_KEY = "participation.form"
+# sent with every response (participation.middleware), error pages included (participation.errors)
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
+)
+SECURITY_HEADERS = [
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+]
 
 
 class IdConvertor(Convertor[int]):
@@ -53,6 +69,17 @@ def require(request: Request, allowed: Callable[[Any], bool]) -> Any:
     if not allowed(user):
         raise NotAllowed()
     return user
+
+
+M = TypeVar("M", bound=Model)
+
+
+async def object_or_404(request: Request, model: type[M], param: str = "id") -> M:
+    """The row of `model` whose id is the path parameter `param`; otherwise `NotFound` (404)."""
+    found = await model.get_or_none(id=request.path_params[param])
+    if found is None:
+        raise NotFound()
+    return found
 
 
 def login_url(request: Request) -> str:
@@ -100,8 +127,6 @@ async def parsed_form(request: Request) -> FormData:
     """The submitted URL-encoded form as the CSRF check already parsed it (no second parse);
     other bodies (multipart) are parsed here. Only for forms without files: a multipart form's
     uploads are closed on return."""
-    from participation.middleware import FORM_SCOPE_KEY
-
     cached = request.scope.get(FORM_SCOPE_KEY)
     if cached is not None:
         return cached  # type: ignore[no-any-return]

@@ -28,6 +28,7 @@ from tortoise.context import get_current_context
 
 from participation import features, formatting, mail, outbox, queue, retention
 from participation.db import close_database, init_database
+from participation.outbox import job_functions
 from participation.pagecache import invalidate
 from participation.redis import arq_redis_settings
 from participation.settings import Settings
@@ -65,11 +66,6 @@ async def shutdown(ctx: dict[str, Any]) -> None:
         queue.set_pool(None)
     if ctx.get("owns_database"):
         await close_database()
-
-
-def job_functions() -> list[Any]:
-    """The core's jobs and every feature's (`Feature.jobs`)."""
-    return [mail.send_email, outbox.run_outbox_job, *(j for f in features.FEATURES for j in f.jobs)]
 
 
 def cron_jobs() -> list[Any]:

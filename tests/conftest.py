@@ -20,11 +20,12 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 from tortoise import Tortoise, connections
+from tortoise.migrations.api import migrate
 
 from participation.accounts.models import Role, User
 from participation.accounts.services import hash_password
 from participation.app import create_app
-from participation.db import tortoise_config
+from participation.db import run_migrations, tortoise_config
 from participation.redis import EmbeddedRedis
 from participation.settings import Settings
 
@@ -91,6 +92,38 @@ async def empty_database(tmp_path: Path, redis_url: str) -> AsyncIterator[Settin
             _postgres_schema_ready = False
 
 
+@pytest.fixture
+def fresh_installation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Scenario: a new installation (SQLite in `tmp_path`), migrated from the command line as
+    the README says; its data folder."""
+    from participation.cli import main
+
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("ENVIRONMENT", "test")
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert main(["migrate"]) == 0
+    return tmp_path
+
+
+@asynccontextmanager
+async def database_at(tmp_path: Path, redis_url: str, target: str) -> AsyncIterator[Settings]:
+    """Scenario: an older release's database, `empty_database` migrated up to `target` only,
+    Tortoise connected to it (rows are then written with that release's columns)."""
+    async with empty_database(tmp_path, redis_url) as settings:
+        config = tortoise_config(settings)
+        await migrate(config=config, target=target)
+        await Tortoise.close_connections()
+        await Tortoise.init(config=config)
+        yield settings
+
+
+async def upgrade(settings: Settings) -> None:
+    """Run the migrations still to apply (as a deployment does), then connect again."""
+    await Tortoise.close_connections()
+    await run_migrations(settings)
+    await Tortoise.init(config=tortoise_config(settings))
+
+
 async def _prepare_schema(settings: Settings) -> None:
     global _postgres_schema_ready
     if settings.uses_sqlite:
@@ -119,10 +152,25 @@ async def app(settings: Settings, redis_url: str) -> AsyncIterator[Any]:
         yield application
 
 
-@pytest.fixture
-async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+@asynccontextmanager
+async def browser_of(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    """A client with its own cookies: another person's browser on the same app."""
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
+
+
+@asynccontextmanager
+async def logged_in(app: Any, user: User) -> AsyncIterator[httpx.AsyncClient]:
+    """`user`'s own browser on the app, logged in."""
+    async with browser_of(app) as c:
+        await log_in(c, user)
+        yield c
+
+
+@pytest.fixture
+async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    async with browser_of(app) as c:
         yield c
 
 

@@ -16,6 +16,7 @@ from participation.contributions import (
     ModerationState,
     excerpt,
     hide_pending,
+    load_rows,
     recent_bodies,
 )
 from participation.i18n import N_
@@ -46,10 +47,7 @@ class CommentKind:
         )
 
     async def load(self, ids: list[int]) -> dict[int, Item]:
-        if not ids:
-            return {}
-        rows = await Comment.filter(id__in=ids).select_related("author", "proposal")
-        return {c.id: self._item(c) for c in rows}
+        return await load_rows(Comment, ids, self._item, "author", "proposal")
 
     async def visible_to(self, user: Any, content_id: int) -> Item | None:
         c = (

@@ -13,6 +13,7 @@ from participation.contributions import (
     ModerationState,
     excerpt,
     hide_pending,
+    load_rows,
     recent_bodies,
 )
 from participation.i18n import N_
@@ -47,10 +48,7 @@ class ProposalKind:
         )
 
     async def load(self, ids: list[int]) -> dict[int, Item]:
-        if not ids:
-            return {}
-        rows = await Proposal.filter(id__in=ids).select_related("author")
-        return {p.id: self._item(p) for p in rows}
+        return await load_rows(Proposal, ids, self._item, "author")
 
     async def visible_to(self, user: Any, content_id: int) -> Item | None:
         p = await visible_proposals(user).filter(id=content_id).select_related("author").first()
@@ -75,13 +73,7 @@ class ProposalKind:
             moderation_state=target, **extra
         )
         if moved and publish:
-            await ProposalVersion.create(
-                proposal_id=proposal.id,
-                number=1,
-                title=proposal.title,
-                body=proposal.body,
-                author_id=proposal.author_id,
-            )
+            await ProposalVersion.record_first(proposal)
             await ProposalEvent.create(
                 proposal_id=proposal.id,
                 actor_id=getattr(actor, "id", None),

@@ -104,6 +104,17 @@ class ProposalVersion(Model):
         table = "proposals_version"
         unique_together = (("proposal", "number"),)
 
+    @classmethod
+    async def record_first(cls, proposal: Proposal) -> ProposalVersion:
+        """Version 1: the text as the author published it."""
+        return await cls.create(
+            proposal_id=proposal.id,
+            number=1,
+            title=proposal.title,
+            body=proposal.body,
+            author_id=proposal.author_id,
+        )
+
 
 # A suggested edit of a published proposal, based on one version; the authors decide.
 class Amendment(Model):

@@ -35,7 +35,15 @@ from participation.refusals import NotFound, Refused
 from participation.richtext import to_text
 from participation.templating import flash, is_htmx, public_name, render
 from participation.urls import url
-from participation.web import attachment, errors_of, form_data, redirect, require, settings_of
+from participation.web import (
+    attachment,
+    errors_of,
+    form_data,
+    object_or_404,
+    redirect,
+    require,
+    settings_of,
+)
 
 
 async def visible_proposal(request: Request) -> Proposal:
@@ -383,9 +391,7 @@ async def invite(request: Request) -> Response:
 
 async def accept_invitation(request: Request) -> Response:
     user = require(request, is_signed_in)
-    proposal = await Proposal.get_or_none(id=request.path_params["id"])
-    if proposal is None:
-        raise NotFound()
+    proposal = await object_or_404(request, Proposal)
     await services.accept_invitation(proposal, user)
     flash(request, gettext("You are now a co-author of this proposal."))
     return redirect(proposal_url(proposal))

@@ -116,24 +116,37 @@ async def update(
         }
         text_changed = (checked.title, checked.body) != (proposal.title, proposal.body)
         if proposal.state != ProposalState.DRAFT and text_changed:
-            number = proposal.version + 1
-            changed = await Proposal.filter(id=proposal.id, version=proposal.version).update(
-                version=number, **changes
-            )
-            if not changed:
-                raise DomainError(N_("The proposal changed meanwhile: reload the page."))
-            await ProposalVersion.create(
-                proposal_id=proposal.id,
-                number=number,
-                title=checked.title,
-                body=checked.body,
-                author_id=editor.id,
-            )
-            await _remoderate_new_version(settings, proposal)
+            await _write_version(settings, proposal, proposal.version, changes, editor.id)
         else:
             await Proposal.filter(id=proposal.id).update(**changes)
     await proposal.refresh_from_db()
     return proposal
+
+
+async def _write_version(
+    settings: Settings,
+    proposal: Proposal,
+    base: int,
+    changes: dict[str, Any],
+    author_id: int,
+    amendment_id: int | None = None,
+) -> None:
+    """Version `base + 1` of the text (`changes` holds its title and body), written only while
+    the proposal is still at version `base`: a concurrent edit or amendment refuses this one.
+    The new version is then re-moderated."""
+    number = base + 1
+    changed = await Proposal.filter(id=proposal.id, version=base).update(version=number, **changes)
+    if not changed:
+        raise DomainError(N_("The proposal changed meanwhile: reload the page."))
+    await ProposalVersion.create(
+        proposal_id=proposal.id,
+        number=number,
+        title=changes["title"],
+        body=changes["body"],
+        author_id=author_id,
+        amendment_id=amendment_id,
+    )
+    await _remoderate_new_version(settings, proposal)
 
 
 async def _remoderate_new_version(settings: Settings, proposal: Proposal) -> None:
@@ -223,13 +236,7 @@ async def change_state(
             await moderation.open_pending_case("proposal", proposal.id, proposal.author_id)
         if target == ProposalState.PUBLISHED and proposal.published_at is None:
             extra["published_at"] = timezone.now()
-            await ProposalVersion.create(
-                proposal_id=proposal.id,
-                number=1,
-                title=proposal.title,
-                body=proposal.body,
-                author_id=proposal.author_id,
-            )
+            await ProposalVersion.record_first(proposal)
         previous = proposal.state
         _event, emails = await _move(settings, proposal, target, user, **extra)
         if target == ProposalState.WITHDRAWN:  # no longer anything to moderate
@@ -450,24 +457,19 @@ async def decide_amendment(
         if not decided:
             raise DomainError(N_("This amendment was already decided."))
         if accept:
-            number = amendment.base_version + 1
-            changed = await Proposal.filter(id=proposal.id, version=amendment.base_version).update(
-                version=number,
-                title=amendment.title,
-                body=amendment.body,
-                search_text=_search_text(amendment.title, amendment.body),
-            )
-            if not changed:
-                raise DomainError(N_("The proposal changed meanwhile: reload the page."))
-            await ProposalVersion.create(
-                proposal_id=proposal.id,
-                number=number,
-                title=amendment.title,
-                body=amendment.body,
-                author_id=amendment.author_id,
+            changes = {
+                "title": amendment.title,
+                "body": amendment.body,
+                "search_text": _search_text(amendment.title, amendment.body),
+            }
+            await _write_version(
+                settings,
+                proposal,
+                amendment.base_version,
+                changes,
+                amendment.author_id,
                 amendment_id=amendment.id,
             )
-            await _remoderate_new_version(settings, proposal)
             emails = await notifications.notify(
                 settings,
                 Kind.AMENDMENT_ACCEPTED,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
+import httpx
 from tortoise import timezone
 
 from budgets import domain, services
@@ -12,6 +14,7 @@ from budgets.models import BallotKind, Budget, Channel, Feasibility, Phase, Proj
 from participation.accounts.models import User
 from participation.residents import services as residents
 from participation.settings import Settings
+from tests.conftest import create_user, log_in
 
 CENSUS = (
     "identifiant;date_naissance;code_postal;quartier\n"
@@ -21,6 +24,7 @@ CENSUS = (
     "VB-004;1975-01-30;44000;Nord\n"
 )
 PERSON = {"identifier": "VB-001", "birth_date": "1984-03-21", "postcode": "44000"}
+SOUTH = {**PERSON, "identifier": "VB-002", "birth_date": "1990-12-01"}  # a Sud resident
 
 
 async def budget_in_voting(
@@ -35,6 +39,15 @@ async def budget_in_voting(
     await services.switch_phase(budget.id, Phase.VOTING, by_user=None)
     await budget.refresh_from_db()
     return budget, projects
+
+
+async def budget_taking_projects() -> Budget:
+    """Scenario: the budget of `budget_in_voting`, back in the submission phase (residents
+    submit projects)."""
+    budget, _ = await budget_in_voting()
+    await Budget.filter(id=budget.id).update(phase=Phase.SUBMISSION)
+    await budget.refresh_from_db()
+    return budget
 
 
 async def budget_without_key(
@@ -121,6 +134,43 @@ async def verified(settings: Settings, user: User, person: dict[str, str] = PERS
     await residents.verify_residency(
         settings, user, person["identifier"], person["birth_date"], person["postcode"]
     )
+
+
+async def resident_at_ballot(
+    client: httpx.AsyncClient,
+    settings: Settings,
+    user: User,
+    kind: BallotKind = BallotKind.APPROVAL,
+    person: dict[str, str] | None = PERSON,
+    **rule: int,
+) -> tuple[Budget, list[Project]]:
+    """Scenario: a budget in voting (`budget_in_voting`), `user` logged in on `client` and
+    verified as `person` (a Nord resident; None: not verified)."""
+    budget, projects = await budget_in_voting(kind, WinnerRule.GREEDY, **rule)
+    if person is not None:
+        await verified(settings, user, person)
+    await log_in(client, user)
+    return budget, projects
+
+
+async def south_resident(settings: Settings, citizen: User) -> User:
+    """Scenario: two verified voters, `citizen` in Nord and the returned one in Sud."""
+    south = await create_user(settings, "sud@example.org")
+    await verified(settings, citizen)
+    await verified(settings, south, SOUTH)
+    return south
+
+
+def with_ids(fields: dict[str, object], projects: list[Project]) -> dict[str, object]:
+    """Form fields written with P0, P1… (names or values) for the projects' real ids."""
+
+    def real(value: str) -> str:
+        return re.sub(r"P(\d)", lambda m: str(projects[int(m.group(1))].id), value)
+
+    return {
+        real(k): ([real(v) for v in value] if isinstance(value, list) else real(str(value)))
+        for k, value in fields.items()
+    }
 
 
 @dataclass(frozen=True)

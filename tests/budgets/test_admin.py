@@ -20,6 +20,7 @@ from tests.budgets.factories import (
     CENSUS,
     budget_in_preparation_due_to_vote,
     budget_in_voting,
+    budget_taking_projects,
     verified,
 )
 from tests.conftest import log_in, post_form
@@ -126,8 +127,7 @@ async def test_staff_switch_phases_by_hand(client: httpx.AsyncClient, admin: Use
 async def test_residents_submit_projects_during_submission(
     client: httpx.AsyncClient, citizen: User
 ) -> None:
-    budget, _ = await budget_in_voting()
-    await Budget.filter(id=budget.id).update(phase=Phase.SUBMISSION)
+    budget = await budget_taking_projects()
     await log_in(client, citizen)
     url = f"/budgets/{budget.id}/projects/new"
     foreign = await Budget.create(title="Autre", total_amount=10, phase=Phase.SUBMISSION)

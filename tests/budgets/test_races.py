@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 
 import httpx
 
@@ -14,19 +13,15 @@ from budgets.models import BallotKind, VoterRegister
 from participation.accounts.models import User
 from participation.residents import services as residents
 from participation.settings import Settings
-from tests.budgets.factories import ballots_of, budget_in_voting, verified
-from tests.conftest import log_in
+from tests.budgets.factories import ballots_of, budget_in_voting, resident_at_ballot
+from tests.conftest import csrf_token, log_in
 
 
 async def test_fifty_concurrent_ballots_by_one_voter_leave_exactly_one(
     client: httpx.AsyncClient, settings: Settings, citizen: User
 ) -> None:
-    budget, projects = await budget_in_voting(BallotKind.KNAPSACK)
-    await verified(settings, citizen)
-    await log_in(client, citizen)
-    page = await client.get(f"/budgets/{budget.id}/ballot")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert token
+    budget, projects = await resident_at_ballot(client, settings, citizen, BallotKind.KNAPSACK)
+    token = await csrf_token(client, f"/budgets/{budget.id}/ballot")
     # 50 different valid ballots at once, each within the budget
     choices = [
         [projects[0].id, projects[1].id],
@@ -40,7 +35,7 @@ async def test_fifty_concurrent_ballots_by_one_voter_leave_exactly_one(
         data = {
             "project": [str(p) for p in choices[i % len(choices)]],
             "action": "cast",
-            "csrf_token": token.group(1),
+            "csrf_token": token,
         }
         response = await client.post(f"/budgets/{budget.id}/ballot", data=data)
         return response.status_code
@@ -73,10 +68,7 @@ async def test_concurrent_voters_each_get_one_ballot(app: object, settings: Sett
             base_url="http://testserver",
         )
         await log_in(c, user)
-        page = await c.get(f"/budgets/{budget.id}/ballot")
-        match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-        assert match
-        clients.append((c, match.group(1)))
+        clients.append((c, await csrf_token(c, f"/budgets/{budget.id}/ballot")))
 
     async def cast(c: httpx.AsyncClient, token: str) -> int:
         data = {"project": [str(projects[1].id)], "action": "cast", "csrf_token": token}

@@ -10,24 +10,18 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from tortoise import Tortoise, connections
-from tortoise.migrations.api import migrate
+from tortoise import connections
 
 from budgets import ballot_box, ballot_services, domain, services, tallying
 from budgets.models import Ballot, Budget, Phase, SealedBallot, TallyResult, VoterRegister
-from participation.db import run_migrations, tortoise_config
 from participation.refusals import Refused
-from tests.conftest import empty_database
+from tests.conftest import database_at, upgrade
 
 
 async def test_budgets_in_voting_keep_their_clear_ballots_and_the_register_keeps_the_day(
     tmp_path: Path, redis_url: str
 ) -> None:
-    async with empty_database(tmp_path, redis_url) as settings:
-        config = tortoise_config(settings)
-        await migrate(config=config, target="budgets.0002_project_moderation")
-        await Tortoise.close_connections()
-        await Tortoise.init(config=config)
+    async with database_at(tmp_path, redis_url, "budgets.0002_project_moderation") as settings:
         client = connections.get("default")
         postgres = not settings.uses_sqlite
 
@@ -76,11 +70,9 @@ async def test_budgets_in_voting_keep_their_clear_ballots_and_the_register_keeps
                 date(2026, 11, 30),
             ],
         )
-        await Tortoise.close_connections()
 
-        await run_migrations(settings)
+        await upgrade(settings)
 
-        await Tortoise.init(config=config)
         [row] = await VoterRegister.all()
         assert row.voted_on == date(2026, 11, 30)
         assert "voted_at" not in VoterRegister._meta.fields_map

@@ -51,12 +51,8 @@ async def _counted(budget_id: int) -> tuple[int, int]:
 
 
 def test_the_trustees_count_from_the_command_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    fresh_installation: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("ENVIRONMENT", "test")
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    assert main(["migrate"]) == 0
     budget_id, shares = asyncio.run(_closed_budget_with_a_ballot())
     capsys.readouterr()
 

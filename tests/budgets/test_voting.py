@@ -15,18 +15,38 @@ from participation.accounts.models import Role, User
 from participation.residents import services as residents
 from participation.residents.models import Residency
 from participation.settings import Settings
-from tests.budgets.factories import CENSUS, PERSON, ballots_of, budget_in_voting, verified
-from tests.conftest import create_user, log_in, logged_queries, post_form
+from tests.budgets.factories import (
+    CENSUS,
+    PERSON,
+    ballots_of,
+    budget_in_voting,
+    resident_at_ballot,
+    south_resident,
+    verified,
+    with_ids,
+)
+from tests.conftest import (
+    browser_of,
+    create_user,
+    csrf_token,
+    log_in,
+    logged_in,
+    logged_queries,
+    post_form,
+)
 
 
 async def vote(
     client: httpx.AsyncClient, budget: Budget, fields: dict[str, object], action: str = "cast"
 ) -> httpx.Response:
     page = f"/budgets/{budget.id}/ballot"
-    token_page = await client.get(page)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', token_page.text)
-    assert token, token_page.text[:500]
-    return await client.post(page, data={**fields, "action": action, "csrf_token": token.group(1)})
+    token = await csrf_token(client, page)
+    return await client.post(page, data={**fields, "action": action, "csrf_token": token})
+
+
+async def check_residency(client: httpx.AsyncClient, fields: dict[str, str]) -> httpx.Response:
+    """The account's residency form, filled with `fields` and sent."""
+    return await post_form(client, "/account/residency", fields, page="/account/residency")
 
 
 async def test_residents_verify_once_with_their_census_details(
@@ -35,27 +55,14 @@ async def test_residents_verify_once_with_their_census_details(
     await log_in(client, citizen)
 
     await residents.import_census(settings, CENSUS.encode())
-    wrong = await post_form(
-        client,
-        "/account/residency",
-        {**PERSON, "birth_date": "1984-03-22"},
-        page="/account/residency",
-    )
+    wrong = await check_residency(client, {**PERSON, "birth_date": "1984-03-22"})
     assert wrong.status_code == 422 and "Nous n’avons trouvé aucun habitant" in wrong.text
-    empty = await post_form(
-        client,
-        "/account/residency",
-        {"identifier": "", "birth_date": "hier", "postcode": ""},
-        page="/account/residency",
-    )
+    empty = await check_residency(client, {"identifier": "", "birth_date": "hier", "postcode": ""})
     assert empty.status_code == 422
     for name in ("identifier", "birth_date", "postcode"):
         assert f'id="{name}-error"' in empty.text
-    ok = await post_form(
-        client,
-        "/account/residency",
-        {"identifier": " vb001 ", "birth_date": "21/03/1984", "postcode": "44 000"},
-        page="/account/residency",
+    ok = await check_residency(
+        client, {"identifier": " vb001 ", "birth_date": "21/03/1984", "postcode": "44 000"}
     )
     assert ok.status_code == 303
     assert await Residency.filter(user=citizen).count() == 1
@@ -64,7 +71,7 @@ async def test_residents_verify_once_with_their_census_details(
     other = await create_user(settings, "voisin@example.org")
     await post_form(client, "/account/logout", {})
     await log_in(client, other)
-    reused = await post_form(client, "/account/residency", PERSON, page="/account/residency")
+    reused = await check_residency(client, PERSON)
     assert reused.status_code == 422 and "déjà été utilisées" in reused.text
     assert await Residency.all().count() == 1
 
@@ -73,8 +80,7 @@ async def test_a_refused_census_check_still_leads_back_to_the_ballot(
     client: httpx.AsyncClient, settings: Settings, citizen: User
 ) -> None:
     """Found by the browser journey: after a typo, the resident landed on their account page."""
-    budget, _ = await budget_in_voting()
-    await log_in(client, citizen)
+    budget, _ = await resident_at_ballot(client, settings, citizen, person=None)
 
     await residents.import_census(settings, CENSUS.encode())
     back = f"/budgets/{budget.id}/ballot"
@@ -90,9 +96,9 @@ async def test_a_refused_census_check_still_leads_back_to_the_ballot(
 async def test_vote_then_change_the_vote(
     client: httpx.AsyncClient, settings: Settings, citizen: User
 ) -> None:
-    budget, projects = await budget_in_voting(BallotKind.APPROVAL, min_choices=1, max_choices=3)
-    await verified(settings, citizen)
-    await log_in(client, citizen)
+    budget, projects = await resident_at_ballot(
+        client, settings, citizen, BallotKind.APPROVAL, min_choices=1, max_choices=3
+    )
     page = await client.get(f"/budgets/{budget.id}/ballot")
     assert page.status_code == 200
     # a Nord resident sees city-wide and Nord projects, not other districts' projects
@@ -172,17 +178,8 @@ async def test_invalid_ballots_are_refused_with_what_to_fix(
     fields: dict[str, object],
     message: str,
 ) -> None:
-    budget, projects = await budget_in_voting(kind, **rule)
-    await verified(settings, citizen)
-    await log_in(client, citizen)
-
-    def real(value: str) -> str:
-        return re.sub(r"P(\d)", lambda m: str(projects[int(m.group(1))].id), value)
-
-    data = {
-        real(k): ([real(v) for v in value] if isinstance(value, list) else real(value))
-        for k, value in fields.items()
-    }
+    budget, projects = await resident_at_ballot(client, settings, citizen, kind, **rule)
+    data = with_ids(fields, projects)
     response = await vote(client, budget, data)
     assert response.status_code == 422
     assert message in response.text
@@ -210,17 +207,8 @@ async def test_valid_ballots_of_every_rule_are_recorded(
     rule: dict[str, int],
     fields: dict[str, object],
 ) -> None:
-    budget, projects = await budget_in_voting(kind, **rule)
-    await verified(settings, citizen)
-    await log_in(client, citizen)
-
-    def real(value: str) -> str:
-        return re.sub(r"P(\d)", lambda m: str(projects[int(m.group(1))].id), value)
-
-    data = {
-        real(k): ([real(v) for v in value] if isinstance(value, list) else real(value))
-        for k, value in fields.items()
-    }
+    budget, projects = await resident_at_ballot(client, settings, citizen, kind, **rule)
+    data = with_ids(fields, projects)
     preview = await vote(client, budget, data, action="preview")  # POST, redirect, GET
     assert preview.status_code == 303 and await SealedBallot.all().count() == 0
     assert (await client.get(preview.headers["location"])).status_code == 200
@@ -232,25 +220,19 @@ async def test_valid_ballots_of_every_rule_are_recorded(
 async def test_the_meter_updates_with_htmx_and_without_javascript(
     client: httpx.AsyncClient, settings: Settings, citizen: User
 ) -> None:
-    budget, projects = await budget_in_voting(BallotKind.KNAPSACK)
-    await verified(settings, citizen)
-    await log_in(client, citizen)
-    page = await client.get(f"/budgets/{budget.id}/ballot")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert token
+    budget, projects = await resident_at_ballot(client, settings, citizen, BallotKind.KNAPSACK)
+    token = await csrf_token(client, f"/budgets/{budget.id}/ballot")
     data = {"project": [str(projects[0].id), str(projects[2].id)], "action": "preview"}
     fragment = await client.post(
         f"/budgets/{budget.id}/ballot",
         data=data,
-        headers={"HX-Request": "true", "X-CSRF-Token": token.group(1)},
+        headers={"HX-Request": "true", "X-CSRF-Token": token},
     )
     assert fragment.status_code == 200
     assert fragment.text.lstrip().startswith('<div id="meter"')
     assert "90\u202f000\xa0€" in fragment.text  # 40,000 + 50,000
     assert fragment.headers["vary"].startswith("HX-Request")
-    full = await client.post(
-        f"/budgets/{budget.id}/ballot", data={**data, "csrf_token": token.group(1)}
-    )
+    full = await client.post(f"/budgets/{budget.id}/ballot", data={**data, "csrf_token": token})
     # without JavaScript: POST, redirect, GET, so the back button never resends the form
     assert full.status_code == 303
     assert full.headers["location"] == f"/budgets/{budget.id}/ballot#meter"
@@ -265,19 +247,16 @@ async def test_the_meter_updates_with_htmx_and_without_javascript(
 async def test_voting_is_refused_outside_the_voting_phase_and_after_closing(
     client: httpx.AsyncClient, settings: Settings, citizen: User
 ) -> None:
-    budget, projects = await budget_in_voting()
-    await verified(settings, citizen)
-    await log_in(client, citizen)
+    budget, projects = await resident_at_ballot(client, settings, citizen)
     # the closing time passed, the cron has not switched the phase yet: refused all the same
     await Budget.filter(id=budget.id).update(voting_closes_at=timezone.now() - timedelta(seconds=1))
     page = await client.get(f"/budgets/{budget.id}/ballot")
     assert page.status_code == 403 and "Le vote est clos" in page.text
     await client.get("/")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', (await client.get("/")).text)
-    assert token
+    token = await csrf_token(client, "/")
     late = await client.post(
         f"/budgets/{budget.id}/ballot",
-        data={"project": [str(projects[0].id)], "action": "cast", "csrf_token": token.group(1)},
+        data={"project": [str(projects[0].id)], "action": "cast", "csrf_token": token},
     )
     assert late.status_code == 403
     await Budget.filter(id=budget.id).update(phase=Phase.TALLY)
@@ -288,8 +267,7 @@ async def test_voting_is_refused_outside_the_voting_phase_and_after_closing(
 async def test_unverified_and_ineligible_residents_cannot_vote(
     client: httpx.AsyncClient, settings: Settings, citizen: User
 ) -> None:
-    budget, _ = await budget_in_voting()
-    await log_in(client, citizen)
+    budget, _ = await resident_at_ballot(client, settings, citizen, person=None)
     page = await client.get(f"/budgets/{budget.id}/ballot")
     assert page.status_code == 403 and "/account/residency" in page.text
     young = {"identifier": "VB-003", "birth_date": "2012-06-15", "postcode": "44000"}
@@ -308,9 +286,7 @@ async def test_anonymous_visitors_are_sent_to_log_in(client: httpx.AsyncClient) 
 async def test_ballots_hold_no_link_to_the_voter(
     client: httpx.AsyncClient, settings: Settings, citizen: User
 ) -> None:
-    budget, projects = await budget_in_voting()
-    await verified(settings, citizen)
-    await log_in(client, citizen)
+    budget, projects = await resident_at_ballot(client, settings, citizen)
     await vote(client, budget, {"project": [str(projects[0].id)]})
     [ballot] = await SealedBallot.filter(budget=budget)
     stored = json.dumps(dict(ballot.__dict__), default=str)
@@ -396,16 +372,10 @@ async def test_ballots_after_the_first_are_checked_against_projects_kept_in_memo
 ) -> None:
     """Once a budget has a ballot its projects cannot change, so web processes keep them."""
     budget, projects = await budget_in_voting(BallotKind.APPROVAL, min_choices=1, max_choices=2)
-    south = await create_user(settings, "sud@example.org")
-    await verified(settings, citizen)
-    await verified(settings, south, {**PERSON, "identifier": "VB-002", "birth_date": "1990-12-01"})
+    south = await south_resident(settings, citizen)
     queries: list[list[str]] = []
     for voter, choice in ((citizen, projects[0]), (south, projects[1])):
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app),  # type: ignore[arg-type]
-            base_url="http://testserver",
-        ) as client:
-            await log_in(client, voter)
+        async with logged_in(app, voter) as client:
             if voter is south:  # checked as strictly as the first ballot
                 nord_project = await vote(client, budget, {"project": [str(projects[3].id)]})
                 assert nord_project.status_code == 422
@@ -423,14 +393,11 @@ async def test_ballots_after_the_first_are_checked_against_projects_kept_in_memo
 async def ballot_post_queries(
     client: httpx.AsyncClient, budget: Budget, project_id: int
 ) -> tuple[list[str], httpx.Response]:
-    token = re.search(
-        r'name="csrf_token" value="([^"]+)"', (await client.get(f"/budgets/{budget.id}")).text
-    )
-    assert token
+    token = await csrf_token(client, f"/budgets/{budget.id}")
     with logged_queries() as queries:
         response = await client.post(
             f"/budgets/{budget.id}/ballot",
-            data={"project": str(project_id), "action": "cast", "csrf_token": token.group(1)},
+            data={"project": str(project_id), "action": "cast", "csrf_token": token},
         )
     return queries, response
 
@@ -440,22 +407,12 @@ async def test_envelopes_changed_after_the_first_ballot_apply_to_the_next_ones(
 ) -> None:
     """Projects are kept in memory once a budget has ballots, envelope amounts are not."""
     budget, projects = await budget_in_voting(BallotKind.KNAPSACK)
-    south = await create_user(settings, "sud@example.org")
-    await verified(settings, citizen)
-    await verified(settings, south, {**PERSON, "identifier": "VB-002", "birth_date": "1990-12-01"})
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app),  # type: ignore[arg-type]
-        base_url="http://testserver",
-    ) as client:
-        await log_in(client, citizen)
+    south = await south_resident(settings, citizen)
+    async with logged_in(app, citizen) as client:
         assert (await vote(client, budget, {"project": [str(projects[0].id)]})).status_code == 303
     # staff lower the budget while voting is open: 90,000 €, so 60,000 € city-wide
     await Budget.filter(id=budget.id).update(total_amount=90_000)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app),  # type: ignore[arg-type]
-        base_url="http://testserver",
-    ) as client:
-        await log_in(client, south)
+    async with logged_in(app, south) as client:
         both = [str(projects[0].id), str(projects[1].id)]  # 40,000 € + 30,000 €
         assert (await vote(client, budget, {"project": both})).status_code == 422
         assert (await vote(client, budget, {"project": both[:1]})).status_code == 303
@@ -465,9 +422,7 @@ async def test_the_ballot_page_reads_the_projects_once(
     client: httpx.AsyncClient, settings: Settings, citizen: User
 ) -> None:
     """Every meter update (a preview POST) builds the ballot page again: one projects query."""
-    budget, projects = await budget_in_voting()
-    await verified(settings, citizen)
-    await log_in(client, citizen)
+    budget, projects = await resident_at_ballot(client, settings, citizen)
     with logged_queries() as queries:
         preview = await vote(client, budget, {"project": [str(projects[0].id)]}, "preview")
         shown = await client.get(preview.headers["location"])  # POST, redirect, GET
@@ -483,20 +438,11 @@ async def test_a_ballot_reads_everything_with_the_session_then_writes_once(
     and the envelopes; then two statements, each its own transaction, store the register row
     and the sealed ballot (on PostgreSQL: three in all)."""
     budget, projects = await budget_in_voting(BallotKind.APPROVAL, min_choices=1, max_choices=2)
-    south = await create_user(settings, "sud@example.org")
-    await verified(settings, citizen)
-    await verified(settings, south, {**PERSON, "identifier": "VB-002", "birth_date": "1990-12-01"})
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app),  # type: ignore[arg-type]
-        base_url="http://testserver",
-    ) as client:
+    south = await south_resident(settings, citizen)
+    async with browser_of(app) as client:
         await log_in(client, citizen)  # the first ballot of the budget keeps its projects
         assert (await ballot_post_queries(client, budget, projects[0].id))[1].status_code == 303
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app),  # type: ignore[arg-type]
-        base_url="http://testserver",
-    ) as client:
-        await log_in(client, south)
+    async with logged_in(app, south) as client:
         for project in (projects[0], projects[1]):  # cast, then change
             queries, response = await ballot_post_queries(client, budget, project.id)
             assert response.status_code == 303
@@ -517,9 +463,7 @@ async def test_a_forged_csrf_token_in_the_ballot_form_is_refused(
 ) -> None:
     """The form is parsed once, by the CSRF check, for the route: a forged token in the body
     is still refused, and nothing is stored."""
-    budget, projects = await budget_in_voting()
-    await verified(settings, citizen)
-    await log_in(client, citizen)
+    budget, projects = await resident_at_ballot(client, settings, citizen)
     await client.get(f"/budgets/{budget.id}/ballot")
     fields = {"project": str(projects[0].id), "action": "cast"}
     forged = await client.post(f"/budgets/{budget.id}/ballot", data={**fields, "csrf_token": "x"})
@@ -536,9 +480,7 @@ async def test_blocked_residents_cannot_cast_a_ballot(
     """The block is read with the ballot's own reads (one query): still refused."""
     from moderation.models import UserBlock
 
-    budget, projects = await budget_in_voting()
-    await verified(settings, citizen)
-    await log_in(client, citizen)
+    budget, projects = await resident_at_ballot(client, settings, citizen)
     await UserBlock.create(user_id=citizen.id, reason="Propos injurieux répétés.")
     refused = await vote(client, budget, {"project": [str(projects[0].id)]})
     assert refused.status_code == 403 and "Propos injurieux répétés." in refused.text
@@ -548,9 +490,7 @@ async def test_blocked_residents_cannot_cast_a_ballot(
 async def test_a_missing_budget_or_a_draft_has_no_ballot_page(
     client: httpx.AsyncClient, settings: Settings, citizen: User
 ) -> None:
-    budget, _ = await budget_in_voting()
-    await verified(settings, citizen)
-    await log_in(client, citizen)
+    budget, _ = await resident_at_ballot(client, settings, citizen)
     assert (await client.get("/budgets/999999/ballot")).status_code == 404
     assert (await client.get("/budgets/12345678901/ballot")).status_code == 404
     await Budget.filter(id=budget.id).update(phase=Phase.PREPARATION)

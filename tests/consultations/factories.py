@@ -6,20 +6,15 @@ import json
 from datetime import timedelta
 from typing import Any
 
+import httpx
 from tortoise import timezone
 
-from consultations import services
-from consultations.models import (
-    Audience,
-    Consultation,
-    Option,
-    Phase,
-    Question,
-    QuestionKind,
-    Response,
-)
+from consultations import models, services
+from consultations.models import Audience, Consultation, Option, Phase, Question, QuestionKind
 from consultations.services import ConsultationForm, QuestionForm
+from participation.accounts.models import User
 from participation.settings import Settings
+from tests.conftest import log_in
 
 K = QuestionKind
 
@@ -90,6 +85,18 @@ async def consultation_open(
     return await Consultation.get(id=consultation_id), questions
 
 
+async def answering_no(
+    client: httpx.AsyncClient, user: User
+) -> tuple[Consultation, dict[str, Question], Option]:
+    """Scenario: `consultation_open`, `user` logged in on `client` and about to answer « Non »
+    to the single-choice question (which shows « why »): the consultation, its questions and
+    that option."""
+    consultation, questions = await consultation_open()
+    no = await Option.get(question=questions["single"], label="Non")
+    await log_in(client, user)
+    return consultation, questions, no
+
+
 async def options(question: Question) -> list[int]:
     return [o.id for o in await Option.filter(question=question).order_by("position")]
 
@@ -114,7 +121,7 @@ async def valid_answers(questions: dict[str, Question]) -> dict[str, str | list[
     }
 
 
-def opened(settings: Settings, response: Response) -> dict[str, Any]:
+def opened(settings: Settings, response: models.Response) -> dict[str, Any]:
     """A stored response's answers, as only the holder of ANSWERS_KEY can read them (anonymous
     consultations keep them sealed)."""
     raw = services.open_answers(

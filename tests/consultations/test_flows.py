@@ -17,7 +17,7 @@ from participation.accounts.models import User
 from participation.formatting import format_datetime
 from participation.settings import Settings
 from tests.conftest import log_in, post_form
-from tests.consultations.factories import consultation_open, opened, valid_answers
+from tests.consultations.factories import answering_no, consultation_open, opened, valid_answers
 from tests.consultations.test_answering import answer
 
 K = QuestionKind
@@ -69,9 +69,7 @@ async def test_stray_answers_to_a_hidden_question_do_not_refuse_the_form(
 async def test_the_answer_page_hides_conditional_questions_with_a_script_of_its_own(
     client: httpx.AsyncClient, citizen: User
 ) -> None:
-    consultation, questions = await consultation_open()
-    no = await Option.get(question=questions["single"], label="Non")
-    await log_in(client, citizen)
+    consultation, questions, no = await answering_no(client, citizen)
     page = (await client.get(f"/consultations/{consultation.id}/answer")).text
     why = questions["why"].id
     assert (
@@ -88,9 +86,7 @@ async def test_the_answer_page_hides_conditional_questions_with_a_script_of_its_
 async def test_the_error_summary_names_each_question(
     client: httpx.AsyncClient, citizen: User
 ) -> None:
-    consultation, questions = await consultation_open()
-    no = await Option.get(question=questions["single"], label="Non")
-    await log_in(client, citizen)
+    consultation, questions, no = await answering_no(client, citizen)
     fields = {**await valid_answers(questions), f"q{questions['single'].id}": str(no.id)}
     fields[f"q{questions['scale'].id}"] = "9"
     response = await answer(client, consultation, fields)

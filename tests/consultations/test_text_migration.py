@@ -8,13 +8,11 @@ import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from tortoise import Tortoise, connections
-from tortoise.migrations.api import migrate
+from tortoise import connections
 
 from consultations.models import Consultation, Question, QuestionKind, TextReview
 from moderation.models import ModerationCase
-from participation.db import run_migrations, tortoise_config
-from tests.conftest import empty_database
+from tests.conftest import database_at, upgrade
 
 
 def _digest(text: str) -> str:
@@ -24,11 +22,7 @@ def _digest(text: str) -> str:
 async def test_reviewed_texts_keep_their_decision_and_the_others_wait_in_the_queue(
     tmp_path: Path, redis_url: str
 ) -> None:
-    async with empty_database(tmp_path, redis_url) as settings:
-        config = tortoise_config(settings)
-        await migrate(config=config, target="consultations.0001_initial")
-        await Tortoise.close_connections()
-        await Tortoise.init(config=config)
+    async with database_at(tmp_path, redis_url, "consultations.0001_initial") as settings:
         consultation = await Consultation.create(title="Ancienne consultation")
         question = await Question.create(
             consultation=consultation, kind=QuestionKind.SHORT_TEXT, text="Un mot"
@@ -55,11 +49,9 @@ async def test_reviewed_texts_keep_their_decision_and_the_others_wait_in_the_que
                 f'("question_id", "text_digest", "approved", "reviewed_at") VALUES ({marks})',
                 [question.id, _digest(text), approved, datetime(2026, 3, 20, 10, tzinfo=UTC)],
             )
-        await Tortoise.close_connections()
 
-        await run_migrations(settings)
+        await upgrade(settings)
 
-        await Tortoise.init(config=config)
         rows = {row.text: row for row in await TextReview.all()}
         assert {text: row.moderation_state.value for text, row in rows.items()} == {
             "<p>Approuvée</p>": "visible",

@@ -36,6 +36,14 @@ async def _accepted_proposal(settings: Settings) -> tuple[Proposal, list[User]]:
     return proposal, [author, *fans]
 
 
+async def _commitment_to_it(settings: Settings) -> Commitment:
+    """Scenario: the city committed itself to `_accepted_proposal` (nothing done yet)."""
+    proposal, _people = await _accepted_proposal(settings)
+    return await Commitment.create(
+        source_kind="proposal", source_id=proposal.id, title=proposal.title
+    )
+
+
 async def _notifications(user: User) -> int:
     return await Notification.filter(user=user).count()
 
@@ -152,10 +160,7 @@ async def test_voters_of_a_budget_hear_about_its_funded_projects(
 async def test_bad_input_shows_the_form_again_with_the_field_highlighted(
     app: Any, client: httpx.AsyncClient, settings: Settings, admin: User
 ) -> None:
-    proposal, people = await _accepted_proposal(settings)
-    commitment = await Commitment.create(
-        source_kind="proposal", source_id=proposal.id, title=proposal.title
-    )
+    commitment = await _commitment_to_it(settings)
     page = f"/admin/followup/{commitment.id}"
     await log_in(client, admin)
     response = await post_form(
@@ -177,10 +182,7 @@ async def test_bad_input_shows_the_form_again_with_the_field_highlighted(
 async def test_only_staff_manage_commitments(
     app: Any, client: httpx.AsyncClient, settings: Settings, citizen: User
 ) -> None:
-    proposal, _people = await _accepted_proposal(settings)
-    commitment = await Commitment.create(
-        source_kind="proposal", source_id=proposal.id, title=proposal.title
-    )
+    commitment = await _commitment_to_it(settings)
     await log_in(client, citizen)
     assert (await client.get("/admin/followup")).status_code == 403
     response = await post_form(

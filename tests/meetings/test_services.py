@@ -27,13 +27,19 @@ async def people(settings: Settings, count: int) -> list[User]:
     ]
 
 
+async def registered(settings: Settings, meeting: Meeting, count: int) -> list[User]:
+    """`count` people (`people`) registered for `meeting`, in that order."""
+    persons = await people(settings, count)
+    for person in persons:
+        await services.register(settings, meeting.id, person)
+    return persons
+
+
 async def test_fifty_people_for_the_last_seat_exactly_one_gets_it(
     app: Any, settings: Settings
 ) -> None:
     meeting = await meeting_next_week(capacity=3)
-    early = await people(settings, 2)
-    for person in early:
-        await services.register(settings, meeting.id, person)
+    await registered(settings, meeting, 2)  # two early
     crowd = [
         await create_user(settings, f"crowd{i}@example.org", display_name=f"C{i}")
         for i in range(50)
@@ -68,9 +74,7 @@ async def test_a_cancellation_moves_the_first_waiting_person_up_and_notifies_the
     app: Any, settings: Settings
 ) -> None:
     meeting = await meeting_next_week(capacity=1)
-    holder, first, second = await people(settings, 3)
-    for person in (holder, first, second):
-        await services.register(settings, meeting.id, person)
+    holder, first, second = await registered(settings, meeting, 3)
     before = await OutboxEmail.filter(recipient=first.email).count()
     assert await services.cancel_registration(settings, meeting.id, holder) == 1
     seats = dict(await Registration.filter(meeting=meeting).values_list("user_id", "seat"))
@@ -89,9 +93,7 @@ async def test_registering_again_after_cancelling_goes_to_the_end_of_the_list(
     app: Any, settings: Settings
 ) -> None:
     meeting = await meeting_next_week(capacity=1)
-    holder, waiting, back = await people(settings, 3)
-    for person in (holder, back, waiting):
-        await services.register(settings, meeting.id, person)
+    holder, back, waiting = await registered(settings, meeting, 3)
     await services.cancel_registration(settings, meeting.id, back)
     again = await services.register(settings, meeting.id, back)
     assert again.seat == Seat.WAITING
@@ -105,10 +107,8 @@ async def test_moving_and_cancelling_notify_every_registered_person_once(
     from meetings import domain
 
     meeting = await meeting_next_week(capacity=1)
-    holder, waiting = await people(settings, 2)
+    holder, waiting = await registered(settings, meeting, 2)
     bystander = await create_user(settings, "bystander@example.org")
-    for person in (holder, waiting):
-        await services.register(settings, meeting.id, person)
     moved = domain.parse_meeting(
         {
             "title": meeting.title,
@@ -138,9 +138,7 @@ async def test_more_seats_move_the_waiting_list_up(
     from meetings import domain
 
     meeting = await meeting_next_week(capacity=1)
-    crowd = await people(settings, 3)
-    for person in crowd:
-        await services.register(settings, meeting.id, person)
+    await registered(settings, meeting, 3)
     data = {
         "title": meeting.title,
         "format": "in-person",
@@ -164,9 +162,7 @@ async def test_the_reminder_is_sent_once_even_when_the_cron_runs_twice_at_once(
         capacity=1, starts_at=start, ends_at=start + timedelta(hours=1)
     )
     later = await meeting_next_week(capacity=None)  # in a week: not yet
-    holder, waiting = await people(settings, 2)
-    for person in (holder, waiting):
-        await services.register(settings, meeting.id, person)
+    holder, waiting = await registered(settings, meeting, 2)
     await services.register(settings, later.id, holder)
     before = await OutboxEmail.all().count()
     ctx = {"settings": settings}
@@ -210,9 +206,7 @@ async def test_the_notification_list_leads_to_the_meeting(app: Any, settings: Se
     from participation.notifications.services import describe, link_of, recent
 
     meeting = await meeting_next_week(capacity=1)
-    holder, waiting = await people(settings, 2)
-    for person in (holder, waiting):
-        await services.register(settings, meeting.id, person)
+    holder, waiting = await registered(settings, meeting, 2)
     await services.cancel_registration(settings, meeting.id, holder)
     [notification] = await recent(waiting.id)
     assert link_of(notification) == f"/meetings/{meeting.id}"

@@ -12,8 +12,8 @@ from participation.comments.models import Comment
 from participation.contributions import ModerationState
 from participation.proposals.domain import ProposalState
 from participation.settings import Settings
-from tests.conftest import create_user, log_in, post_form
-from tests.moderation.helpers import browser, make_comment, pending_case
+from tests.conftest import create_user, logged_in, post_form
+from tests.moderation.helpers import make_comment, pending_case
 from tests.participation.proposal_factories import good_form, make_proposal
 
 MV = ModerationState
@@ -35,8 +35,7 @@ async def test_a_blocked_person_reads_but_cannot_act_until_unblocked(
         public, citizen, "<p>Commentaire en attente.</p>", MV.PENDING
     )
     await pending_case("comment", pending_comment.id, citizen.id)
-    async with browser(app) as mod:
-        await log_in(mod, moderator)
+    async with logged_in(app, moderator) as mod:
         url = f"/moderation/users/{citizen.id}/block"
         response = await post_form(mod, url, {"duration": "7d", "reason": ""})
         assert response.status_code == 422 and "Indiquez un motif" in response.text
@@ -57,8 +56,7 @@ async def test_a_blocked_person_reads_but_cannot_act_until_unblocked(
     assert block.ends_at is not None and block.blocked_by_id == moderator.id  # type: ignore[attr-defined]
 
     page = f"/proposals/{public.id}"
-    async with browser(app) as c:
-        await log_in(c, citizen)
+    async with logged_in(app, citizen) as c:
         assert (await c.get(page)).status_code == 200  # reading is fine
         attempts = [
             (f"{page}/comments", {"body": "Je commente quand même", "stance": "for"}),
@@ -74,13 +72,11 @@ async def test_a_blocked_person_reads_but_cannot_act_until_unblocked(
         assert (await post_form(c, "/account/logout", {})).status_code == 303
     assert await Comment.filter(body__contains="quand même").count() == 0
 
-    async with browser(app) as c:
-        await log_in(c, admin)
+    async with logged_in(app, admin) as c:
         unblock = f"/moderation/users/{citizen.id}/unblock"
         response = await post_form(c, unblock, {"reason": "Excuses présentées."})
         assert response.status_code == 303
-    async with browser(app) as c:
-        await log_in(c, citizen)
+    async with logged_in(app, citizen) as c:
         data = {"body": "Merci pour le déblocage", "stance": "for"}
         assert (await post_form(c, f"{page}/comments", data, page=page)).status_code == 303
     actions = await AuditLogEntry.all().order_by("id").values_list("action", flat=True)
@@ -91,16 +87,14 @@ async def test_only_admins_block_moderators(
     app: Any, settings: Settings, moderator: User, admin: User
 ) -> None:
     colleague = await create_user(settings, "colleague@example.org", moderator.role)
-    async with browser(app) as c:
-        await log_in(c, moderator)
+    async with logged_in(app, moderator) as c:
         url = f"/moderation/users/{colleague.id}/block"
         response = await post_form(c, url, {"duration": "1d", "reason": "Abus."})
         assert response.status_code == 422 and "Seul un administrateur" in response.text
         url = f"/moderation/users/{moderator.id}/block"
         response = await post_form(c, url, {"duration": "1d", "reason": "Moi ?"})
         assert response.status_code == 422
-    async with browser(app) as c:
-        await log_in(c, admin)
+    async with logged_in(app, admin) as c:
         url = f"/moderation/users/{colleague.id}/block"
         response = await post_form(c, url, {"duration": "permanent", "reason": "Abus."})
         assert response.status_code == 303
@@ -121,8 +115,7 @@ async def test_a_block_ends_by_itself_and_a_lifted_one_no_longer_counts(
     await UserBlock.create(user_id=citizen.id, reason="Fini", ends_at=now - timedelta(minutes=1))
     await UserBlock.create(user_id=citizen.id, reason="Levé", ends_at=None, lifted_at=now)
     page = f"/proposals/{proposal.id}"
-    async with browser(app) as c:
-        await log_in(c, citizen)
+    async with logged_in(app, citizen) as c:
         assert (await post_form(c, f"{page}/support", {}, page=page)).status_code == 303
         await UserBlock.create(
             user_id=citizen.id, reason="En cours", ends_at=now + timedelta(hours=1)

@@ -16,24 +16,27 @@ from participation.contributions import ModerationState
 from participation.mail import OutboxEmail
 from participation.notifications.models import Notification
 from participation.residents import services as residents
-from tests.budgets.factories import CENSUS, budget_in_voting, open_and_count
-from tests.conftest import create_user, log_in, post_form
+from tests.budgets.factories import CENSUS, budget_in_voting, budget_taking_projects, open_and_count
+from tests.conftest import create_user, logged_in, post_form
 from tests.moderation.helpers import browser, configure, decide, report
 
 MV = ModerationState
 PROJECT = {"title": "Un kiosque à musique", "description": "<p>Au parc</p>", "cost": "9000"}
 
 
+async def premoderated_submission(app: Any, tmp_path: Any, redis_url: str) -> tuple[Budget, User]:
+    """Scenario: budget projects pre-moderated, a budget taking projects and a resident about
+    to submit one (resident@example.org)."""
+    settings = configure(app, tmp_path, redis_url, PREMODERATED_CONTENT="budget_project")
+    return await budget_taking_projects(), await create_user(settings, "resident@example.org")
+
+
 async def test_a_premoderated_project_waits_for_approval(
     app: Any, tmp_path: Any, redis_url: str, moderator: User
 ) -> None:
-    settings = configure(app, tmp_path, redis_url, PREMODERATED_CONTENT="budget_project")
-    budget, _ = await budget_in_voting()
-    await Budget.filter(id=budget.id).update(phase=Phase.SUBMISSION)
-    resident = await create_user(settings, "resident@example.org")
+    budget, resident = await premoderated_submission(app, tmp_path, redis_url)
     url = f"/budgets/{budget.id}/projects/new"
-    async with browser(app) as c:
-        await log_in(c, resident)
+    async with logged_in(app, resident) as c:
         response = await post_form(c, url, PROJECT, page=url)
         assert response.status_code == 303
         mine = await c.get(response.headers["location"])
@@ -45,8 +48,7 @@ async def test_a_premoderated_project_waits_for_approval(
         assert (await anonymous.get(page)).status_code == 404
         assert "kiosque" not in (await anonymous.get(f"/budgets/{budget.id}")).text
     case = await ModerationCase.get(content_type="budget_project", content_id=project.id)
-    async with browser(app) as c:
-        await log_in(c, moderator)
+    async with logged_in(app, moderator) as c:
         queue = await c.get("/moderation?type=budget_project")
         assert "Un kiosque à musique" in queue.text
         assert "Projet du budget «\u00a0Budget participatif 2026\u00a0»" in queue.text
@@ -59,8 +61,7 @@ async def test_a_premoderated_project_waits_for_approval(
     assert notification.proposal_id is None  # type: ignore[attr-defined]
     [email] = await OutboxEmail.filter(recipient=resident.email, body__contains="Conforme.")
     assert "Un kiosque à musique" in email.body
-    async with browser(app) as c:
-        await log_in(c, resident)
+    async with logged_in(app, resident) as c:
         listed = (await c.get("/notifications")).text
         assert "Un modérateur a examiné votre contribution" in listed
         assert "Un kiosque à musique" in (await c.get("/moderation/mine")).text
@@ -70,11 +71,9 @@ async def test_staff_projects_are_not_premoderated(
     app: Any, tmp_path: Any, redis_url: str, admin: User
 ) -> None:
     configure(app, tmp_path, redis_url, PREMODERATED_CONTENT="budget_project")
-    budget, _ = await budget_in_voting()
-    await Budget.filter(id=budget.id).update(phase=Phase.SUBMISSION)
+    budget = await budget_taking_projects()
     url = f"/budgets/{budget.id}/projects/new"
-    async with browser(app) as c:
-        await log_in(c, admin)
+    async with logged_in(app, admin) as c:
         assert (await post_form(c, url, PROJECT, page=url)).status_code == 303
     assert (await Project.get(title="Un kiosque à musique")).moderation_state == MV.VISIBLE
     assert not await ModerationCase.exists()
@@ -87,8 +86,7 @@ async def test_a_project_hidden_before_the_vote_is_in_no_ballot_tally_result_or_
     budget, projects = await budget_in_voting()
     await Budget.filter(id=budget.id).update(phase=Phase.REVIEW)
     skatepark = next(p for p in projects if p.title == "Skatepark")
-    async with browser(app) as c:
-        await log_in(c, await create_user(settings, "reporter@example.org"))
+    async with logged_in(app, await create_user(settings, "reporter@example.org")) as c:
         response = await report(c, "budget_project", skatepark.id, "offensive", "Insultant")
         assert response.status_code == 303
     await skatepark.refresh_from_db()
@@ -103,8 +101,7 @@ async def test_a_project_hidden_before_the_vote_is_in_no_ballot_tally_result_or_
     voter = domain.Voter(True, born, entry.district)
     resident = await create_user(settings, "vb001@example.org")
     await residents.verify_residency(settings, resident, "VB-001", "1984-03-21", "44000")
-    async with browser(app) as c:
-        await log_in(c, resident)
+    async with logged_in(app, resident) as c:
         ballot = await c.get(f"/budgets/{budget.id}/ballot")
         assert ballot.status_code == 200 and "Jardin partagé" in ballot.text
         assert "Skatepark" not in ballot.text
@@ -138,15 +135,13 @@ async def test_once_voting_opens_moderation_cannot_change_the_ballot(
     settings = configure(app, tmp_path, redis_url, MODERATION_REPORT_THRESHOLD="1")
     budget, projects = await budget_in_voting()
     fountain = next(p for p in projects if p.title == "Fontaine")
-    async with browser(app) as c:
-        await log_in(c, await create_user(settings, "reporter@example.org"))
+    async with logged_in(app, await create_user(settings, "reporter@example.org")) as c:
         assert (await report(c, "budget_project", fountain.id, "spam")).status_code == 303
     await fountain.refresh_from_db()
     assert fountain.moderation_state == MV.VISIBLE  # reported, but not hidden: ballots count it
     case = await ModerationCase.get(content_type="budget_project", content_id=fountain.id)
     assert case.status == "open"
-    async with browser(app) as c:
-        await log_in(c, moderator)
+    async with logged_in(app, moderator) as c:
         response = await decide(c, [case.id], "hide", "Publicité.")
         flashed = (await c.get(response.headers["location"])).text
         assert "0 élément masqué." in flashed
@@ -160,14 +155,10 @@ async def test_once_voting_opens_moderation_cannot_change_the_ballot(
 async def test_blocking_hides_a_pending_project(
     app: Any, tmp_path: Any, redis_url: str, moderator: User
 ) -> None:
-    settings = configure(app, tmp_path, redis_url, PREMODERATED_CONTENT="budget_project")
-    budget, _ = await budget_in_voting()
-    await Budget.filter(id=budget.id).update(phase=Phase.SUBMISSION)
-    resident = await create_user(settings, "resident@example.org")
+    budget, resident = await premoderated_submission(app, tmp_path, redis_url)
     form = project_services.ProjectForm(PROJECT["title"], PROJECT["description"], PROJECT["cost"])
     project = await project_services.submit_project(budget.id, form, resident, premoderated=True)
-    async with browser(app) as c:
-        await log_in(c, moderator)
+    async with logged_in(app, moderator) as c:
         data = {"duration": "7d", "reason": "Spam répété."}
         url = f"/moderation/users/{resident.id}/block"
         assert (await post_form(c, url, data, page="/moderation")).status_code == 303
@@ -183,13 +174,11 @@ async def test_staff_correct_a_project_text_during_the_vote_with_an_audit_entry(
     budget, projects = await budget_in_voting()
     fountain = next(p for p in projects if p.title == "Fontaine")
     url = f"/admin/budgets/{budget.id}/projects/{fountain.id}/edit"
-    async with browser(app) as c:
-        await log_in(c, citizen)
+    async with logged_in(app, citizen) as c:
         assert (await c.get(url)).status_code == 403
         data = {"title": "Piraté", "description": "<p>x</p>", "reason": "?"}
         assert (await post_form(c, url, data)).status_code == 403
-    async with browser(app) as c:
-        await log_in(c, admin)
+    async with logged_in(app, admin) as c:
         form = await c.get(url)
         assert form.status_code == 200 and "Fontaine" in form.text
         data = {"title": "Fontaine à boire", "description": "<p>Détails</p>", "location": ""}

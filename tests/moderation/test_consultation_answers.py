@@ -21,7 +21,7 @@ from participation.contributions import ModerationState
 from participation.notifications.models import Notification
 from participation.outbox import OutboxJob
 from participation.settings import Settings
-from tests.conftest import count_queries, create_user, log_in
+from tests.conftest import count_queries, create_user, log_in, logged_in
 from tests.consultations.factories import consultation_open, valid_answers
 from tests.moderation.helpers import browser, decide, make_comment, pending_case, report
 
@@ -95,8 +95,7 @@ async def test_answers_wait_for_approval_by_default_and_are_approved_in_the_queu
         exports = await _exports(visitor, consultation)
         assert IDEA not in exports["results"] and "piste cyclable" not in exports["results"]
         assert IDEA not in exports["results.json"] and IDEA not in exports["responses.csv"]
-    async with browser(app) as c:
-        await log_in(c, moderator)
+    async with logged_in(app, moderator) as c:
         queue = await c.get("/moderation?type=consultation_answer")
         assert IDEA in queue.text and "Une piste cyclable" in queue.text
         # with its question and consultation as context
@@ -130,8 +129,7 @@ async def test_answers_wait_for_approval_by_default_and_are_approved_in_the_queu
     assert all(
         e.actor_id == moderator.id and e.reason == "Conforme à la charte." for e in decisions
     )
-    async with browser(app) as c:
-        await log_in(c, admin)
+    async with logged_in(app, admin) as c:
         audit = (await c.get("/admin/audit.csv")).text + (await c.get("/admin/audit")).text
         assert SECRET_NAME not in audit and SECRET_EMAIL not in audit and IDEA not in audit
 
@@ -158,8 +156,7 @@ async def test_a_reported_answer_is_hidden_at_the_threshold_everywhere_at_once(
         assert _texts_published(exports["results.csv"], questions["short"]) == "1"
         assert report_url not in exports["results"]
         assert (await visitor.get(report_url)).headers["location"].startswith("/account/login")
-    async with browser(app) as c:
-        await log_in(c, first)
+    async with logged_in(app, first) as c:
         page = (await c.get(f"/consultations/{consultation.id}/results")).text
         assert f'href="{report_url}"' in page  # a report link beside the listed answer
         form = await c.get(report_url)
@@ -172,8 +169,7 @@ async def test_a_reported_answer_is_hidden_at_the_threshold_everywhere_at_once(
         assert again.status_code == 409 and "déjà signalé" in again.text
     assert await Report.filter(content_type="consultation_answer").count() == 1
     assert (await TextReview.get(id=text.id)).moderation_state == MV.VISIBLE
-    async with browser(app) as c:
-        await log_in(c, second)
+    async with logged_in(app, second) as c:
         hid = await report(c, "consultation_answer", text.id, "offensive")
         assert hid.status_code == 303
         assert hid.headers["location"] == f"/consultations/{consultation.id}/results"
@@ -193,8 +189,7 @@ async def test_a_reported_answer_is_hidden_at_the_threshold_everywhere_at_once(
         assert listed[str(questions["short"].id)]["texts"] == {"approved": [], "count": 1}
         assert _texts_published(exports["results.csv"], questions["short"]) == "0"
         assert "0 réponse publiée après modération" in exports["results"]
-    async with browser(app) as c:
-        await log_in(c, moderator)
+    async with logged_in(app, moderator) as c:
         queue = await c.get("/moderation?type=consultation_answer&reason=personal_data")
         assert IDEA in queue.text and "données personnelles" in queue.text
         assert "masqué" in queue.text and SECRET_NAME not in queue.text
@@ -218,8 +213,7 @@ async def test_bulk_decisions_and_the_consultation_texts_page_agree(
     assert await TextReview.all().count() == 3
     cases = list(await ModerationCase.filter(content_type="consultation_answer").order_by("id"))
     assert len(cases) == 3
-    async with browser(app) as c:
-        await log_in(c, moderator)
+    async with logged_in(app, moderator) as c:
         done = await decide(c, [cases[0].id, cases[1].id], "reject", "Hors sujet.")
         assert done.status_code == 303
         flash = (await c.get("/moderation")).text
@@ -244,8 +238,7 @@ async def test_a_named_consultation_shows_no_author_either(
 ) -> None:
     consultation, questions, author = await _published(settings, anonymous=False)
     [text] = await TextReview.all()
-    async with browser(app) as c:
-        await log_in(c, moderator)
+    async with logged_in(app, moderator) as c:
         queue = await c.get("/moderation")
         assert "Les réponses identiques forment un seul élément" in queue.text
         assert SECRET_NAME not in queue.text
@@ -253,8 +246,7 @@ async def test_a_named_consultation_shows_no_author_either(
         await decide(c, [case.id], "hide", "Propos injurieux.")
     # the decision is not sent to anyone: an item may stand for several people's answers
     assert not await Notification.filter(user_id=author.id).exists()
-    async with browser(app) as c:
-        await log_in(c, author)
+    async with logged_in(app, author) as c:
         assert "Propos injurieux" not in (await c.get("/moderation/mine")).text
 
 
@@ -264,8 +256,7 @@ async def test_an_answer_shown_in_the_queue_is_escaped(
     consultation, questions = await consultation_open()
     payload = '<img src=x onerror="alert(1)">Bonjour <script>alert("x")</script> 1 < 2 & "ok"'
     await _answer(settings, consultation, questions, await create_user(settings), short=payload)
-    async with browser(app) as c:
-        await log_in(c, moderator)
+    async with logged_in(app, moderator) as c:
         queue = (await c.get("/moderation")).text
         assert "Bonjour" in queue and "1 &lt; 2 &amp; &#34;ok&#34;" in queue
         assert (

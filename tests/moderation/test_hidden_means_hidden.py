@@ -17,12 +17,23 @@ from participation.notifications import services as notifications
 from participation.notifications.models import Notification
 from participation.proposals.domain import ProposalState
 from participation.settings import Settings
-from tests.conftest import create_user, log_in
+from tests.conftest import create_user, log_in, logged_in
 from tests.moderation.helpers import browser, make_comment
 from tests.participation.proposal_factories import make_proposal
 
 MV = ModerationState
 SECRET = "Zanzibarquoise"
+
+
+@pytest.fixture(params=[MV.HIDDEN, MV.PENDING], ids=["hidden", "pending"])
+def state(request: pytest.FixtureRequest) -> ModerationState:
+    """Each test runs for content hidden by a moderator and for content awaiting approval."""
+    return request.param  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+async def author(settings: Settings, app: Any) -> User:
+    return await create_user(settings, "author@example.org")
 
 
 async def _fetch(app: Any, url: str) -> str:
@@ -45,11 +56,9 @@ async def _everything_public(app: Any, user: User | None = None) -> str:
         return "\n".join([(await c.get(url)).text for url in pages])
 
 
-@pytest.mark.parametrize("state", [MV.HIDDEN, MV.PENDING])
 async def test_hidden_proposals_appear_nowhere(
-    app: Any, settings: Settings, moderator: User, state: ModerationState
+    app: Any, settings: Settings, moderator: User, author: User, state: ModerationState
 ) -> None:
-    author = await create_user(settings, "author@example.org")
     supporter = await create_user(settings, "supporter@example.org")
     visible = await make_proposal(author, title="Une proposition visible de tous")
     hidden = await make_proposal(
@@ -67,25 +76,20 @@ async def test_hidden_proposals_appear_nowhere(
     exported = json.loads(await _fetch(app, "/proposals.json"))
     assert [p["id"] for p in exported["proposals"]] == [visible.id]
     assert await notifications.unread_count(supporter.id) == 0
-    async with browser(app) as c:
-        await log_in(c, supporter)
+    async with logged_in(app, supporter) as c:
         assert "Notifications (0" in (await c.get("/")).text
         assert (await c.get(f"/proposals/{hidden.id}")).status_code == 404
     for insider in (author, moderator):  # the author and the moderators still see it
-        async with browser(app) as c:
-            await log_in(c, insider)
+        async with logged_in(app, insider) as c:
             assert (await c.get(f"/proposals/{hidden.id}")).status_code == 200
     # open data never carries it, whoever asks
-    async with browser(app) as c:
-        await log_in(c, moderator)
+    async with logged_in(app, moderator) as c:
         assert SECRET not in (await c.get("/proposals.csv")).text
 
 
-@pytest.mark.parametrize("state", [MV.HIDDEN, MV.PENDING])
 async def test_hidden_comments_appear_nowhere(
-    app: Any, settings: Settings, moderator: User, state: ModerationState
+    app: Any, settings: Settings, moderator: User, author: User, state: ModerationState
 ) -> None:
-    author = await create_user(settings, "author@example.org")
     commenter = await create_user(settings, "commenter@example.org")
     proposal = await make_proposal(author, title="Une proposition commentée")
     await make_comment(proposal, commenter, "<p>Un avis visible</p>")
@@ -112,6 +116,5 @@ async def test_hidden_comments_appear_nowhere(
     assert await notifications.unread_count(author.id) == 0
     assert await notifications.recent(author.id) == []
     for insider in (commenter, moderator):
-        async with browser(app) as c:
-            await log_in(c, insider)
+        async with logged_in(app, insider) as c:
             assert SECRET in (await c.get(page)).text

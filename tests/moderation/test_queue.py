@@ -21,9 +21,9 @@ from participation.contributions import ModerationState
 from participation.proposals.domain import ProposalState
 from participation.proposals.models import Proposal
 from participation.settings import Settings
-from tests.conftest import count_queries, create_user, log_in
+from tests.conftest import count_queries, create_user, log_in, logged_in
 from tests.moderation.helpers import decide, make_comment, pending_case
-from tests.participation.proposal_factories import make_proposal
+from tests.participation.proposal_factories import at_proposal, make_proposal
 
 MV = ModerationState
 
@@ -219,16 +219,13 @@ async def test_a_large_queue_stays_paginated_at_a_fixed_number_of_queries(
 async def test_audit_log_is_browsed_and_exported_by_admins_only(
     app: Any, admin: User, moderator: User, citizen: User
 ) -> None:
-    from tests.moderation.helpers import browser
 
     [case] = await _pending_proposals(citizen, 1)
-    async with browser(app) as c:
-        await log_in(c, moderator)
+    async with logged_in(app, moderator) as c:
         await decide(c, [case.id], "approve", '=HYPERLINK("http://x")')
         assert (await c.get("/admin/audit")).status_code == 403
         assert (await c.get("/admin/audit.csv")).status_code == 403
-    async with browser(app) as c:
-        await log_in(c, admin)
+    async with logged_in(app, admin) as c:
         page = (await c.get("/admin/audit")).text
         assert "decision:approve" in page and moderator.display_name in page
         assert "decision:approve" in (await c.get("/admin/audit?action=decision")).text
@@ -260,9 +257,7 @@ async def test_council_actions_on_proposals_are_audited(
 ) -> None:
     from tests.conftest import post_form
 
-    proposal = await make_proposal(citizen)
-    page = f"/proposals/{proposal.id}"
-    await log_in(client, admin)
+    proposal, page = await at_proposal(client, citizen, admin)
     await post_form(client, f"{page}/state", {"state": "under_analysis"}, page=page)
     data = {"answer": "La mairie installera les arceaux.", "state": "accepted"}
     await post_form(client, f"{page}/answer", data, page=page)

@@ -21,7 +21,7 @@ from participation.ratelimit import Limit, attempt
 from participation.settings import Settings
 from tests.conftest import log_in, post_form
 from tests.moderation.helpers import browser, configure
-from tests.participation.proposal_factories import good_form, make_proposal
+from tests.participation.proposal_factories import at_proposal, good_form
 from tests.services import answers
 
 REAL_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -174,9 +174,7 @@ async def test_password_reset_requests_are_limited_per_email(
 
 
 async def test_comments_are_limited_per_person(client: httpx.AsyncClient, citizen: User) -> None:
-    proposal = await make_proposal(citizen)
-    page = f"/proposals/{proposal.id}"
-    await log_in(client, citizen)
+    proposal, page = await at_proposal(client, citizen)
     statuses = []
     for i in range(11):
         data = {"body": f"Commentaire numéro {i} sur ce sujet", "stance": "neutral"}
@@ -189,9 +187,7 @@ async def test_comments_straddling_a_minute_boundary_are_limited(
     client: httpx.AsyncClient, citizen: User, clock: FakeClock
 ) -> None:
     """The flake this replaced: fixed windows let 10 comments before xx:00 and 10 after."""
-    proposal = await make_proposal(citizen)
-    page = f"/proposals/{proposal.id}"
-    await log_in(client, citizen)
+    proposal, page = await at_proposal(client, citizen)
 
     async def comment(i: int) -> httpx.Response:
         data = {"body": f"Commentaire numéro {i} sur ce sujet", "stance": "neutral"}
@@ -222,9 +218,7 @@ async def test_limits_can_be_turned_off(
 async def test_duplicate_comments_and_links_from_new_accounts_are_refused(
     client: httpx.AsyncClient, citizen: User, settings: Settings
 ) -> None:
-    proposal = await make_proposal(citizen)
-    page = f"/proposals/{proposal.id}"
-    await log_in(client, citizen)
+    proposal, page = await at_proposal(client, citizen)
     data = {"body": "Exactement le même texte", "stance": "for"}
     await post_form(client, f"{page}/comments", data, page=page)
     await post_form(client, f"{page}/comments", {**data, "body": "exactement  le même TEXTE !"})

@@ -12,8 +12,8 @@ from moderation.models import ModerationDecision, ReasonTemplate
 from participation.accounts.models import User
 from participation.audit import AuditLogEntry
 from participation.contributions import ModerationState
-from tests.conftest import log_in, post_form
-from tests.moderation.helpers import browser, decide, pending_case
+from tests.conftest import log_in, logged_in, post_form
+from tests.moderation.helpers import decide, pending_case
 from tests.participation.proposal_factories import make_proposal
 
 URL = "/admin/moderation/reasons"
@@ -81,8 +81,7 @@ async def test_moderators_get_the_reason_in_their_language(
     for p in proposals:
         p.moderation_state = ModerationState.PENDING
         await p.save(update_fields=["moderation_state"])
-    async with browser(app) as c:
-        await log_in(c, moderator)
+    async with logged_in(app, moderator) as c:
         await decide(c, [cases[0].id], "reject", "", reason_template=str(template.id))
         await post_form(c, "/language", {"language": "en", "next": "/"})
         queue = await c.get("/moderation")

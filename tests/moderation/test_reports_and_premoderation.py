@@ -17,9 +17,10 @@ from participation.notifications.models import Notification
 from participation.proposals.domain import ProposalState
 from participation.proposals.models import ProposalVersion
 from participation.settings import Settings
-from tests.conftest import create_user, log_in, post_form
+from tests.conftest import create_user, log_in, logged_in, post_form
+from tests.moderation import helpers
 from tests.moderation.helpers import browser, configure, decide, make_comment, report
-from tests.participation.proposal_factories import make_proposal
+from tests.participation.proposal_factories import make_proposal, others_proposal
 
 MV = ModerationState
 
@@ -34,8 +35,7 @@ async def test_reports_hide_a_comment_at_the_threshold(
     page = f"/proposals/{proposal.id}"
     reporters = [await create_user(settings, f"r{i}@example.org") for i in range(2)]
 
-    async with browser(app) as first:
-        await log_in(first, reporters[0])
+    async with logged_in(app, reporters[0]) as first:
         form = await first.get(f"/moderation/report/comment/{comment.id}")
         assert form.status_code == 200 and "Texte injurieux" in form.text
         response = await report(first, "comment", comment.id, "offensive", "Insulte")
@@ -47,22 +47,19 @@ async def test_reports_hide_a_comment_at_the_threshold(
         assert again.status_code == 409 and "déjà signalé" in again.text
     assert await Report.filter(content_id=comment.id).count() == 1
 
-    async with browser(app) as second:
-        await log_in(second, reporters[1])
+    async with logged_in(app, reporters[1]) as second:
         assert (await report(second, "comment", comment.id, "spam")).status_code == 303
         await comment.refresh_from_db()
         assert comment.moderation_state == MV.HIDDEN
         assert "Texte injurieux" not in (await second.get(page)).text
     await proposal.refresh_from_db()
     assert proposal.comment_count == 0  # hidden content is not counted
-    async with browser(app) as anonymous:
-        assert "Texte injurieux" not in (await anonymous.get(page)).text
+    assert "Texte injurieux" not in await helpers.public_page(app, page)
     async with browser(app) as c:
         await log_in(c, author)  # the author still sees it, marked
         text = (await c.get(page)).text
         assert "Texte injurieux" in text and "Non visible du public" in text
-    async with browser(app) as c:
-        await log_in(c, moderator)
+    async with logged_in(app, moderator) as c:
         queue = (await c.get("/moderation")).text
         assert "Texte injurieux" in queue and "Insulte" in queue
         assert "offensant ou haineux" in queue and "spam ou publicité" in queue
@@ -90,11 +87,10 @@ async def test_premoderated_proposal_waits_for_approval(
     app: Any, tmp_path: Any, redis_url: str, moderator: User
 ) -> None:
     settings = configure(app, tmp_path, redis_url, PREMODERATED_CONTENT="proposal")
-    author = await create_user(settings, "author@example.org")
-    draft = await make_proposal(author, ProposalState.DRAFT, title="Une piste cyclable rue Haute")
-    page = f"/proposals/{draft.id}"
-    async with browser(app) as c:
-        await log_in(c, author)
+    author, draft, page = await others_proposal(
+        settings, ProposalState.DRAFT, title="Une piste cyclable rue Haute"
+    )
+    async with logged_in(app, author) as c:
         response = await post_form(c, f"{page}/state", {"state": "published"}, page=page)
         assert response.status_code == 303
         shown = (await c.get(page)).text
@@ -105,8 +101,7 @@ async def test_premoderated_proposal_waits_for_approval(
         assert "piste cyclable" not in (await anonymous.get("/proposals")).text
         assert (await anonymous.get(page)).status_code == 404
     case = await ModerationCase.get(content_type="proposal", content_id=draft.id)
-    async with browser(app) as c:
-        await log_in(c, moderator)
+    async with logged_in(app, moderator) as c:
         assert "piste cyclable" in (await c.get("/moderation")).text
         assert (await c.get(page)).status_code == 200  # moderators see it
         response = await decide(c, [case.id], "approve", "Conforme à la charte.")
@@ -138,13 +133,10 @@ async def test_without_premoderation_publishing_is_immediate(
 async def test_premoderated_comments_are_counted_and_announced_once_approved(
     app: Any, tmp_path: Any, redis_url: str, moderator: User
 ) -> None:
-    settings = configure(app, tmp_path, redis_url, PREMODERATED_CONTENT="comment")
-    author = await create_user(settings, "author@example.org")
-    proposal = await make_proposal(author)
-    page = f"/proposals/{proposal.id}"
-    commenter = await create_user(settings, "commenter@example.org")
-    async with browser(app) as c:
-        await log_in(c, commenter)
+    author, proposal, page, commenter = await helpers.premoderated_discussion(
+        app, tmp_path, redis_url
+    )
+    async with logged_in(app, commenter) as c:
         data = {"body": "Un avis en attente de relecture", "stance": "for"}
         assert (await post_form(c, f"{page}/comments", data, page=page)).status_code == 303
         assert "En attente de modération" in (await c.get(page)).text
@@ -153,17 +145,12 @@ async def test_premoderated_comments_are_counted_and_announced_once_approved(
     await proposal.refresh_from_db()
     assert proposal.comment_count == 0
     assert await Notification.filter(user_id=author.id).count() == 0
-    async with browser(app) as anonymous:
-        assert "en attente de relecture" not in (await anonymous.get(page)).text
-    case = await ModerationCase.get(content_type="comment", content_id=comment.id)
-    async with browser(app) as c:
-        await log_in(c, moderator)
-        await decide(c, [case.id], "approve", "Conforme.")
+    assert "en attente de relecture" not in await helpers.public_page(app, page)
+    await helpers.approve(app, moderator, "comment", comment.id)
     await proposal.refresh_from_db()
     assert proposal.comment_count == 1
     assert await Notification.filter(user_id=author.id, kind="comment").count() == 1
-    async with browser(app) as anonymous:
-        assert "en attente de relecture" in (await anonymous.get(page)).text
+    assert "en attente de relecture" in await helpers.public_page(app, page)
 
 
 async def test_rejection_reason_and_a_single_review_request(
@@ -173,21 +160,18 @@ async def test_rejection_reason_and_a_single_review_request(
     author = await create_user(settings, "author@example.org")
     proposal = await make_proposal(await create_user(settings, "owner@example.org"))
     page = f"/proposals/{proposal.id}"
-    async with browser(app) as c:
-        await log_in(c, author)
+    async with logged_in(app, author) as c:
         data = {"body": "Un texte qui sera rejeté", "stance": "against"}
         await post_form(c, f"{page}/comments", data, page=page)
     comment = await Comment.get()
     case = await ModerationCase.get(content_id=comment.id)
-    async with browser(app) as c:
-        await log_in(c, moderator)
+    async with logged_in(app, moderator) as c:
         assert (await decide(c, [case.id], "reject", "Hors sujet.")).status_code == 303
     await comment.refresh_from_db()
     assert comment.moderation_state == MV.HIDDEN
     decision = await ModerationDecision.get()
     assert decision.reason == "Hors sujet." and decision.author_id == author.id
-    async with browser(app) as c:
-        await log_in(c, author)
+    async with logged_in(app, author) as c:
         notifications = (await c.get("/notifications")).text
         assert "/moderation/mine" in notifications
         mine = (await c.get("/moderation/mine")).text
@@ -203,15 +187,13 @@ async def test_rejection_reason_and_a_single_review_request(
         assert (await post_form(c, url, {"text": "Encore ?"})).status_code == 403
     await case.refresh_from_db()
     assert case.status == "open" and case.kind == "review"
-    async with browser(app) as c:
-        await log_in(c, moderator)
+    async with logged_in(app, moderator) as c:
         assert "réexamen demandé" in (await c.get("/moderation?kind=review")).text
         await decide(c, [case.id], "approve", "Après relecture, c'est pertinent.")
     await comment.refresh_from_db()
     assert comment.moderation_state == MV.VISIBLE
     other = await create_user(settings, "other@example.org")
-    async with browser(app) as c:  # nobody else may ask for the review
-        await log_in(c, other)
+    async with logged_in(app, other) as c:  # nobody else may ask for the review
         assert (await post_form(c, url, {"text": ""})).status_code == 403
     assert await AuditLogEntry.filter(action="review_requested").count() == 1
 

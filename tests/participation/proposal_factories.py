@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 from tortoise import timezone
 
 from participation.accounts.models import User
@@ -11,7 +12,9 @@ from participation.proposals.domain import ProposalState
 from participation.proposals.models import Proposal, ProposalCoauthor, ProposalVersion
 from participation.residents.models import District
 from participation.richtext import normalize_for_search
+from participation.settings import Settings
 from participation.territory import Category
+from tests.conftest import create_user, log_in
 
 
 async def make_territory() -> tuple[Category, District]:
@@ -69,3 +72,30 @@ GOOD_FORM = {
 async def good_form() -> dict[str, str]:
     category, district = await make_territory()
     return {**GOOD_FORM, "category": str(category.id), "district": str(district.id)}
+
+
+async def others_proposal(
+    settings: Settings,
+    state: ProposalState = ProposalState.PUBLISHED,
+    *,
+    seen_by: tuple[httpx.AsyncClient, User] | None = None,
+    **extra: Any,
+) -> tuple[User, Proposal, str]:
+    """Scenario: a proposal (published unless `state` says otherwise) by another resident
+    (author@example.org), `seen_by` a client with that user logged in: its author, the
+    proposal and its page."""
+    author = await create_user(settings, "author@example.org")
+    proposal = await make_proposal(author, state, **extra)
+    if seen_by is not None:
+        await log_in(*seen_by)
+    return author, proposal, f"/proposals/{proposal.id}"
+
+
+async def at_proposal(
+    client: httpx.AsyncClient, author: User, visitor: User | None = None, **extra: Any
+) -> tuple[Proposal, str]:
+    """Scenario: a published proposal by `author`, and `visitor` (the author unless said
+    otherwise) logged in on `client`: the proposal and its page."""
+    proposal = await make_proposal(author, **extra)
+    await log_in(client, visitor or author)
+    return proposal, f"/proposals/{proposal.id}"

@@ -10,17 +10,13 @@ from participation.demo import DEMO_ACCOUNTS
 
 
 def test_createadmin_and_demo_on_a_fresh_installation(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    fresh_installation: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     import asyncio
 
     from participation.db import close_database, init_database
     from participation.settings import Settings
 
-    monkeypatch.setenv("DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("ENVIRONMENT", "test")
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    assert main(["migrate"]) == 0
     assert main(["createadmin", "--email", "Elu@Mairie.fr", "--password", "court"]) == 2
     assert "au moins 10 caractères" in capsys.readouterr().err  # French first
     assert (

@@ -16,8 +16,8 @@ from participation.notifications import services as notifications
 from participation.notifications.models import Notification
 from participation.proposals.models import Proposal
 from participation.settings import Settings
-from tests.conftest import count_queries, create_user, log_in, post_form
-from tests.participation.proposal_factories import make_proposal
+from tests.conftest import count_queries, create_user, log_in, logged_in, post_form
+from tests.participation.proposal_factories import at_proposal, make_proposal, others_proposal
 
 
 async def _comment(
@@ -32,12 +32,20 @@ async def _comment(
     return await post_form(c, f"{page}/comments", data, page=page)
 
 
+async def own_comment(
+    client: httpx.AsyncClient, user: User, body: str
+) -> tuple[Proposal, str, Comment]:
+    """Scenario: `user`, logged in on `client`, commented `body` on their own proposal: the
+    proposal, its page and the comment."""
+    proposal, page = await at_proposal(client, user)
+    await _comment(client, proposal, body)
+    return proposal, page, await Comment.get()
+
+
 async def test_threads_go_three_levels_deep_and_notify_once(
     app: Any, client: httpx.AsyncClient, citizen: User, settings: Settings
 ) -> None:
-    author = await create_user(settings, "author@example.org")
-    proposal = await make_proposal(author)
-    await log_in(client, citizen)
+    author, proposal, _ = await others_proposal(settings, seen_by=(client, citizen))
     assert (await _comment(client, proposal, "Très bonne idée", stance="for")).status_code == 303
     top = await Comment.get()
     assert top.stance == "for" and top.depth == 0
@@ -98,11 +106,7 @@ async def test_notification_list_and_unread_count(client: httpx.AsyncClient, cit
 async def test_comment_editing_window_and_deletion_placeholder(
     client: httpx.AsyncClient, citizen: User, settings: Settings
 ) -> None:
-    proposal = await make_proposal(citizen)
-    page = f"/proposals/{proposal.id}"
-    await log_in(client, citizen)
-    await _comment(client, proposal, "Premier jet")
-    comment = await Comment.get()
+    proposal, page, comment = await own_comment(client, citizen, "Premier jet")
     edit = f"{page}/comments/{comment.id}/edit"
     assert (
         await post_form(client, edit, {"body": "Version corrigée"}, page=page)
@@ -114,11 +118,7 @@ async def test_comment_editing_window_and_deletion_placeholder(
     assert (await post_form(client, edit, {"body": "Trop tard"}, page=page)).status_code == 403
     # somebody else cannot delete it; the author can, and a placeholder stays
     other = await create_user(settings, "other@example.org")
-    async with httpx.AsyncClient(
-        transport=client._transport,  # type: ignore[attr-defined]
-        base_url="http://testserver",
-    ) as c:
-        await log_in(c, other)
+    async with logged_in(client._transport.app, other) as c:  # type: ignore[attr-defined]
         await _comment(c, proposal, "Je réponds", parent=comment.id)
         r = await post_form(c, f"{page}/comments/{comment.id}/delete", {}, page=page)
         assert r.status_code == 403
@@ -134,11 +134,7 @@ async def test_comment_editing_window_and_deletion_placeholder(
 async def test_one_vote_per_person_per_comment(
     client: httpx.AsyncClient, citizen: User, settings: Settings
 ) -> None:
-    proposal = await make_proposal(citizen)
-    page = f"/proposals/{proposal.id}"
-    await log_in(client, citizen)
-    await _comment(client, proposal, "À voter")
-    comment = await Comment.get()
+    proposal, page, comment = await own_comment(client, citizen, "À voter")
     url = f"{page}/comments/{comment.id}/vote"
     for vote in ("up", "up", "down"):
         await post_form(client, url, {"vote": vote}, page=page)

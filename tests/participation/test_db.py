@@ -4,24 +4,14 @@ need it."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from tortoise import connections
 
 from participation.db import PooledConnection
 from tests.conftest import DATABASE_URL
+from tests.sources import ROOT, source_files
 
-ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = (
-    "participation",
-    "budgets",
-    "consultations",
-    "moderation",
-    "indicators",
-    "followup",
-    "meetings",
-)
 # what a connection given back to the pool without RESET ALL / UNLISTEN / CLOSE ALL /
 # pg_advisory_unlock_all would carry over to the next request
 SESSION_STATE = re.compile(
@@ -33,9 +23,7 @@ SESSION_STATE = re.compile(
 def test_no_code_leaves_session_state_on_a_pooled_connection() -> None:
     found = [
         f"{path.relative_to(ROOT)}:{n}"
-        for package in PACKAGES
-        for path in (ROOT / package).rglob("*.py")
-        if "migrations" not in path.parts
+        for path in source_files(migrations=False)
         for n, line in enumerate(path.read_text().splitlines(), 1)
         if SESSION_STATE.search(line) and "SESSION_STATE" not in line
     ]

@@ -15,7 +15,7 @@ from participation.proposals.models import Amendment, Proposal, ProposalCoauthor
 from participation.settings import Settings
 from tests.conftest import create_user, log_in, post_form
 from tests.moderation.helpers import make_comment
-from tests.participation.proposal_factories import good_form, make_proposal
+from tests.participation.proposal_factories import at_proposal, good_form, make_proposal
 
 
 def field_error(html: str, field_id: str) -> str:
@@ -47,9 +47,7 @@ async def test_new_and_edited_proposals(client: httpx.AsyncClient, citizen: User
 
 
 async def test_comment_and_reply(client: httpx.AsyncClient, citizen: User) -> None:
-    proposal = await make_proposal(citizen)
-    page = f"/proposals/{proposal.id}"
-    await log_in(client, citizen)
+    proposal, page = await at_proposal(client, citizen)
     response = await post_form(client, f"{page}/comments", {"body": "  ", "stance": "sideways"})
     assert response.status_code == 422
     assert (
@@ -110,9 +108,7 @@ async def test_official_answer(app: Any, client: httpx.AsyncClient, settings: Se
 
 
 async def test_coauthor_invitation(client: httpx.AsyncClient, citizen: User) -> None:
-    proposal = await make_proposal(citizen)
-    page = f"/proposals/{proposal.id}"
-    await log_in(client, citizen)
+    proposal, page = await at_proposal(client, citizen)
     for email, message in (
         ("pas-une-adresse", "Indiquez une adresse e-mail valide"),
         (citizen.email, "Vous êtes déjà l’auteur de cette proposition."),

@@ -4,15 +4,13 @@ used to raise HTTPException(404)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import httpx
 import pytest
 
 from participation.accounts.models import User
 from tests.conftest import log_in
+from tests.sources import ROOT, source_files
 
-ROOT = Path(__file__).resolve().parents[2]
 MISSING = 999_999
 
 
@@ -44,19 +42,9 @@ async def test_a_missing_object_shows_the_translated_not_found_page(
 
 
 def test_routes_say_not_found_the_projects_way() -> None:
-    packages = [
-        "budgets",
-        "consultations",
-        "moderation",
-        "indicators",
-        "followup",
-        "meetings",
-        "participation",
-    ]
     raising = [
         str(path.relative_to(ROOT))
-        for package in packages
-        for path in (ROOT / package).rglob("*.py")
+        for path in source_files()
         if "HTTPException(status_code=404)" in path.read_text()
     ]
     assert not raising, f"raise refusals.NotFound() instead of HTTPException(404) in {raising}"

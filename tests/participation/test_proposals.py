@@ -15,18 +15,18 @@ from participation.accounts.models import Role, User
 from participation.comments.models import Comment
 from participation.mail import OutboxEmail
 from participation.notifications.models import Notification
+from participation.proposals import models
 from participation.proposals.domain import AmendmentState, ProposalState
-from participation.proposals.models import (
-    Amendment,
-    Proposal,
-    ProposalCoauthor,
-    ProposalEvent,
-    ProposalVersion,
-    Support,
-)
+from participation.proposals.models import Amendment, Proposal, ProposalVersion, Support
 from participation.settings import Settings
 from tests.conftest import create_user, csrf_token, log_in, make_settings, post_form
-from tests.participation.proposal_factories import add_coauthor, good_form, make_proposal
+from tests.participation.proposal_factories import (
+    add_coauthor,
+    at_proposal,
+    good_form,
+    make_proposal,
+    others_proposal,
+)
 
 S = ProposalState
 
@@ -56,7 +56,10 @@ async def test_create_a_draft_then_publish_it(client: httpx.AsyncClient, citizen
     await proposal.refresh_from_db()
     assert proposal.state == S.PUBLISHED and proposal.published_at is not None
     assert await ProposalVersion.filter(proposal_id=proposal.id).count() == 1
-    assert await ProposalEvent.filter(proposal_id=proposal.id, to_state="published").count() == 1
+    assert (
+        await models.ProposalEvent.filter(proposal_id=proposal.id, to_state="published").count()
+        == 1
+    )
     assert "Un composteur partagé" in (await client.get("/proposals")).text
 
 
@@ -159,10 +162,7 @@ async def test_xss_in_title_body_and_comments_is_inert(
 async def test_support_and_unsupport(
     client: httpx.AsyncClient, citizen: User, settings: Settings
 ) -> None:
-    author = await create_user(settings, "author@example.org")
-    proposal = await make_proposal(author)
-    page = f"/proposals/{proposal.id}"
-    await log_in(client, citizen)
+    author, proposal, page = await others_proposal(settings, seen_by=(client, citizen))
     assert (await post_form(client, f"{page}/support", {}, page=page)).status_code == 303
     assert (await post_form(client, f"{page}/support", {}, page=page)).status_code == 303
     await proposal.refresh_from_db()
@@ -181,8 +181,7 @@ async def test_support_and_unsupport(
 async def test_unconfirmed_accounts_cannot_support(
     client: httpx.AsyncClient, settings: Settings
 ) -> None:
-    author = await create_user(settings, "author@example.org")
-    proposal = await make_proposal(author)
+    author, proposal, _ = await others_proposal(settings)
     newcomer = await create_user(settings, "new@example.org", confirmed=False)
     await log_in(client, newcomer)
     page = f"/proposals/{proposal.id}"
@@ -193,10 +192,7 @@ async def test_unconfirmed_accounts_cannot_support(
 async def test_fifty_concurrent_supports_by_one_person_make_one_row(
     client: httpx.AsyncClient, citizen: User, settings: Settings
 ) -> None:
-    author = await create_user(settings, "author@example.org")
-    proposal = await make_proposal(author)
-    await log_in(client, citizen)
-    page = f"/proposals/{proposal.id}"
+    author, proposal, page = await others_proposal(settings, seen_by=(client, citizen))
     token = await csrf_token(client, page)
     responses = await asyncio.gather(
         *[client.post(f"{page}/support", data={"csrf_token": token}) for _ in range(50)]
@@ -209,8 +205,7 @@ async def test_fifty_concurrent_supports_by_one_person_make_one_row(
 async def test_counts_equal_rows_after_concurrent_supports_and_withdrawals(
     app: Any, settings: Settings
 ) -> None:
-    author = await create_user(settings, "author@example.org")
-    proposal = await make_proposal(author)
+    author, proposal, _ = await others_proposal(settings)
     people = [await create_user(settings, f"p{i}@example.org") for i in range(8)]
     clients = [await _client(app) for _ in people]
     for c, person in zip(clients, people, strict=True):
@@ -234,9 +229,7 @@ async def test_crossing_the_threshold_notifies_staff_once(
 ) -> None:
     app.state.settings = make_settings(tmp_path, redis_url, PROPOSAL_SUPPORT_THRESHOLD="3")
     settings = app.state.settings
-    author = await create_user(settings, "author@example.org")
-    proposal = await make_proposal(author)
-    page = f"/proposals/{proposal.id}"
+    author, proposal, page = await others_proposal(settings)
     for i in range(4):
         person = await create_user(settings, f"s{i}@example.org")
         async with await _client(app) as c:
@@ -326,9 +319,7 @@ async def test_staff_answer_moves_the_state_and_notifies_once(
 async def test_the_author_can_withdraw_then_nothing_more(
     client: httpx.AsyncClient, citizen: User
 ) -> None:
-    proposal = await make_proposal(citizen)
-    page = f"/proposals/{proposal.id}"
-    await log_in(client, citizen)
+    proposal, page = await at_proposal(client, citizen)
     assert (
         await post_form(client, f"{page}/state", {"state": "withdrawn"}, page=page)
     ).status_code == 303
@@ -419,7 +410,9 @@ async def _attempt(
         return r.status_code == 303 and r.headers["location"].startswith(p)
     if action == "invite":
         r = await post_form(c, f"{p}/coauthors", {"email": "invitee@example.org"})
-        return r.status_code == 303 and await ProposalCoauthor.exists(email="invitee@example.org")
+        return r.status_code == 303 and await models.ProposalCoauthor.exists(
+            email="invitee@example.org"
+        )
     if action == "decide_amendment":
         r = await post_form(c, f"{p}/amendments/{amendment.id}/accept", {})
         await amendment.refresh_from_db()
@@ -466,7 +459,7 @@ async def test_permission_matrix(app: Any, tmp_path: Any, redis_url: str, role: 
         comment = await Comment.create(
             proposal_id=public.id, author_id=other.id, body="<p>Un avis d'un voisin.</p>"
         )
-        await ProposalCoauthor.filter(email="invitee@example.org").delete()
+        await models.ProposalCoauthor.filter(email="invitee@example.org").delete()
         async with await _client(app) as c:
             if role != "anonymous":
                 await log_in(c, users[role])
@@ -480,10 +473,7 @@ async def test_permission_matrix(app: Any, tmp_path: Any, redis_url: str, role: 
 async def test_amendment_accept_and_reject_with_history(
     client: httpx.AsyncClient, citizen: User, settings: Settings
 ) -> None:
-    author = await create_user(settings, "author@example.org")
-    proposal = await make_proposal(author)
-    page = f"/proposals/{proposal.id}"
-    await log_in(client, citizen)
+    author, proposal, page = await others_proposal(settings, seen_by=(client, citizen))
     new_body = "Installer vingt arceaux couverts devant l'école Jules-Ferry et la crèche."
     for body in (new_body, "Installer dix arceaux devant l'école Jules-Ferry, pas plus."):
         response = await post_form(
@@ -519,10 +509,7 @@ async def test_amendment_accept_and_reject_with_history(
 async def test_an_empty_amendment_is_refused(
     client: httpx.AsyncClient, citizen: User, settings: Settings
 ) -> None:
-    author = await create_user(settings, "author@example.org")
-    proposal = await make_proposal(author)
-    page = f"/proposals/{proposal.id}"
-    await log_in(client, citizen)
+    author, proposal, page = await others_proposal(settings, seen_by=(client, citizen))
     r = await post_form(
         client, f"{page}/amendments/new", {"title": proposal.title, "body": proposal.body}
     )

@@ -4,8 +4,8 @@ import httpx
 import pytest
 
 from participation.accounts.models import Role
-from participation.middleware import CONTENT_SECURITY_POLICY
 from participation.settings import Settings
+from participation.web import CONTENT_SECURITY_POLICY
 from tests.conftest import create_user, csrf_token, log_in
 
 STATE_CHANGING = [

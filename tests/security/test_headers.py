@@ -7,8 +7,8 @@ from typing import Any
 
 import httpx
 
-from participation.middleware import CONTENT_SECURITY_POLICY
 from participation.settings import Settings
+from participation.web import CONTENT_SECURITY_POLICY
 from tests.conftest import csrf_token
 from tests.security.world import app_routes, client_for, logged_in_client, seed_world, url_for_route
 

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tally.election import Ballot, Election, Project
+
 PABULIB = Path(__file__).resolve().parents[2] / ".." / "shared" / "pabulib"
 
 
@@ -22,3 +24,15 @@ def need(path: Path) -> Path:
 needs_pabulib = pytest.mark.skipif(
     not PABULIB.is_dir(), reason=f"real Pabulib elections absent: {PABULIB} does not exist"
 )
+
+
+def approval_election(costs: list[int], ballots: list[list[int]], budget: int) -> Election:
+    """An approval election written small: project i costs costs[i]; voter n approves the
+    projects numbered in ballots[n]."""
+    return Election(
+        projects=tuple(Project(id=str(i), cost=c) for i, c in enumerate(costs)),
+        ballots=tuple(
+            Ballot(voter_id=str(n), choices=tuple(str(c) for c in b)) for n, b in enumerate(ballots)
+        ),
+        budget=budget,
+    )

@@ -15,21 +15,12 @@ from fractions import Fraction
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from tally.election import Ballot, Election, Project
+from tally.election import Election
 from tally.rules.equal_shares import EqualShares
+from tests.tally.data import approval_election
 from tests.tally.reference import reference_mes_with_share
 
 ENGINES = [EqualShares(engine="python"), EqualShares(engine="numpy")]
-
-
-def _election(costs: list[int], ballots: list[list[int]], budget: int) -> Election:
-    return Election(
-        projects=tuple(Project(id=str(i), cost=c) for i, c in enumerate(costs)),
-        ballots=tuple(
-            Ballot(voter_id=str(n), choices=tuple(str(c) for c in b)) for n, b in enumerate(ballots)
-        ),
-        budget=budget,
-    )
 
 
 def _stops_early(election: Election, utility: str) -> bool:
@@ -66,7 +57,7 @@ def test_a_share_where_nothing_fits_is_not_the_end() -> None:
     # budget 10, share 5/2: project 0 (8) is out of reach of its 3 supporters (15/2), project 1
     # (4) is paid by 2; then nothing else fits (6 left). At a share of 9/2 project 0 is paid
     # first and fits alone (8); at 11/2 both are paid (12 > 10): the city funds project 0.
-    election = _election([8, 4], [[0], [], [0, 1], [0, 1]], 10)
+    election = approval_election([8, 4], [[0], [], [0, 1], [0, 1]], 10)
     for engine in ENGINES:
         outcome = engine.tally(election, utility="cost", completion="add1")
         assert outcome.selected == ("0",), engine.engine
@@ -80,7 +71,7 @@ def test_a_share_where_nothing_fits_is_not_the_end() -> None:
 def test_when_everything_supported_fits_everything_is_selected() -> None:
     # nothing ever exceeds the budget (30 for 10 + 15): the loop is bounded by the share at
     # which nobody runs out of money (25), where both projects are selected
-    election = _election([10, 15], [[0], [1], []], 30)
+    election = approval_election([10, 15], [[0], [1], []], 30)
     for engine in ENGINES:
         outcome = engine.tally(election, utility="cost", completion="add1")
         assert set(outcome.selected) == {"0", "1"}, engine.engine
@@ -107,15 +98,17 @@ def non_monotone(draw: st.DrawFn) -> Election:
     for _ in range(draw(st.integers(0, 3))):
         ballots.append(draw(st.lists(st.integers(0, len(costs) - 1), unique=True, max_size=3)))
     order = draw(st.permutations(range(len(ballots))))
-    return _election(costs, [ballots[i] for i in order], budget)
+    return approval_election(costs, [ballots[i] for i in order], budget)
 
 
 @settings(max_examples=300, deadline=None)
 @given(non_monotone(), st.sampled_from(["cost", "cardinality"]))
-@example(_election([8, 4], [[0], [], [0, 1], [0, 1]], 10), "cost")
-@example(_election([3, 11, 2, 4], [[0, 3], [0, 1, 2], [0, 1], [0, 3], [0, 1, 2]], 19), "cost")
-@example(_election([2, 4, 1, 12], [[1, 3], [], [3], [0, 2, 3]], 19), "cardinality")
-@example(_election([10, 6, 3, 5], [[0, 1, 2], [0, 1, 3]], 20), "cardinality")
+@example(approval_election([8, 4], [[0], [], [0, 1], [0, 1]], 10), "cost")
+@example(
+    approval_election([3, 11, 2, 4], [[0, 3], [0, 1, 2], [0, 1], [0, 3], [0, 1, 2]], 19), "cost"
+)
+@example(approval_election([2, 4, 1, 12], [[1, 3], [], [3], [0, 2, 3]], 19), "cardinality")
+@example(approval_election([10, 6, 3, 5], [[0, 1, 2], [0, 1, 3]], 20), "cardinality")
 def test_add1_is_the_plain_loop_in_both_engines(election: Election, utility: str) -> None:
     selected, share = reference_mes_with_share(election, utility, "add1")
     outcomes = [engine.tally(election, utility=utility, completion="add1") for engine in ENGINES]

@@ -10,8 +10,9 @@ from __future__ import annotations
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from tally.election import Ballot, Election, Outcome, Project
+from tally.election import Election, Outcome
 from tally.rules.equal_shares import EqualShares
+from tests.tally.data import approval_election
 from tests.tally.reference import reference_mes, reference_mes_with_share
 
 HUGE = 10**17  # floats cannot tell 10**17 from 10**17 + 1
@@ -29,21 +30,11 @@ def tally(election: Election, rule: str, *, utility: str, completion: str) -> li
     return outcomes
 
 
-def _election(costs: list[int], ballots: list[list[int]], budget: int) -> Election:
-    return Election(
-        projects=tuple(Project(id=str(i), cost=c) for i, c in enumerate(costs)),
-        ballots=tuple(
-            Ballot(voter_id=str(n), choices=tuple(str(c) for c in b)) for n, b in enumerate(ballots)
-        ),
-        budget=budget,
-    )
-
-
 def test_a_price_lower_by_one_in_ten_to_the_seventeen_wins() -> None:
     # cardinality: project 0 costs 2·10**17 + 2 for two supporters (10**17 + 1 each), project 1
     # costs 10**17 for one. As floats the prices are equal and the tie order (score) would
     # pick 0; exactly, 1 is cheaper and then 0 is out of reach.
-    election = _election([2 * HUGE + 2, HUGE], [[0, 1], [0]], 2 * HUGE + 2)
+    election = approval_election([2 * HUGE + 2, HUGE], [[0, 1], [0]], 2 * HUGE + 2)
     for outcome in tally(election, "equal-shares", utility="cardinality", completion="none"):
         assert outcome.selected == ("1",)
         assert outcome.explanation("1").price == HUGE
@@ -63,12 +54,12 @@ def near_ties(draw: st.DrawFn, scale: int) -> Election:
     # repeated ballots make groups with weights, as in real files
     ballots = [b for b in voters for _ in range(draw(st.integers(1, 3)))]
     budget = scale * draw(st.integers(0, 15)) + draw(st.integers(0, 3))
-    return _election(costs, ballots, budget)
+    return approval_election(costs, ballots, budget)
 
 
 @settings(max_examples=300, deadline=None)
 @given(near_ties(HUGE), st.sampled_from(["cost", "cardinality"]))
-@example(_election([2 * HUGE + 2, HUGE], [[0, 1], [0]], 2 * HUGE + 2), "cardinality")
+@example(approval_election([2 * HUGE + 2, HUGE], [[0, 1], [0]], 2 * HUGE + 2), "cardinality")
 def test_near_ties_beyond_float_precision_match_the_reference(
     election: Election, utility: str
 ) -> None:
@@ -79,7 +70,7 @@ def test_near_ties_beyond_float_precision_match_the_reference(
 @settings(max_examples=300, deadline=None)
 @given(st.sampled_from([1, 3, 10]).flatmap(near_ties), st.sampled_from(["cost", "cardinality"]))
 # add1 jumps from the first share (82/5) past 182/5, where the outcome is still the same
-@example(_election([34, 51, 2, 37], [[], [], [0, 3, 1, 2], [0, 2], [0, 1]], 82), "cost")
+@example(approval_election([34, 51, 2, 37], [[], [], [0, 3, 1, 2], [0, 2], [0, 1]], 82), "cost")
 def test_add1_never_skips_a_share_where_the_outcome_changes(
     election: Election, utility: str
 ) -> None:
