@@ -100,9 +100,11 @@ wrk:
 clean:
 	rm -rf $(VENV) node_modules static/vendor data
 
-# Add new source strings to the French catalog (then translate them in the .po file).
+# Add new source strings to the French catalog (then translate them in the .po file): every
+# package's Python (babel.cfg; a new feature needs no line), not the tests' nor the benchmarks'
 translations: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -o participation/locale/messages.pot --no-location .
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -o participation/locale/messages.pot --no-location \
+		--ignore-dirs '.* ._ tests bench node_modules' .
 	$(BIN)/pybabel update -i participation/locale/messages.pot -d participation/locale -D messages --omit-header
 
 # kill -9 the web during a burst of ballots and the worker mid-tally, on PostgreSQL

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from budgets import cli, demo, jobs, privacy, routes
 from budgets.content import BudgetProjectKind
-from participation.features import DemoContext, Feature, NavLink, PersonalData
+from participation.features import AdminLine, DemoContext, Feature, NavLink, PersonalData
 from participation.i18n import N_
 
 
@@ -26,6 +26,17 @@ FEATURE = Feature(
     personal_data=PersonalData(export=privacy.export, erase=privacy.erase),
     demo=_demo,
     nav=[NavLink(N_("Participatory budgets"), "budgets:index")],
+    admin=[
+        AdminLine(
+            10,
+            (
+                NavLink(N_("Participatory budgets"), "budgets:index"),
+                NavLink(N_("Create a budget"), "budgets:admin_new"),
+                NavLink(N_("Import a Pabulib file"), "budgets:admin_import"),
+            ),
+        ),
+        AdminLine(20, (NavLink(N_("Resident register"), "budgets:admin_census"),)),
+    ],
     commands=cli.add_commands,
     session_prefetch=[routes.BALLOT_PREFETCH],
     depends_on=("moderation",),  # submitted projects are moderated

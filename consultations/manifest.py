@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from consultations import demo, jobs, privacy, routes
 from consultations.content import ConsultationAnswerKind
-from participation.features import DemoContext, Feature, NavLink, PersonalData
+from participation.features import AdminLine, DemoContext, Feature, NavLink, PersonalData
 from participation.i18n import N_
 
 
@@ -22,5 +22,6 @@ FEATURE = Feature(
     personal_data=PersonalData(export=privacy.export, erase=privacy.erase),
     demo=_demo,
     nav=[NavLink(N_("Consultations"), "consultations:index")],
+    admin=[AdminLine(30, (NavLink(N_("Manage consultations"), "consultations:admin_index"),))],
     depends_on=("moderation",),  # free-text answers are moderated
 )

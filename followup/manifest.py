@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from followup import demo, jobs, routes
-from participation.features import DemoContext, Feature, NavLink
+from participation.features import AdminLine, DemoContext, Feature, NavLink
 from participation.i18n import N_
 
 
@@ -19,6 +19,7 @@ FEATURE = Feature(
     cron=jobs.CRON_JOBS,
     demo=_demo,
     nav=[NavLink(N_("Follow-up"), "followup:index")],
+    admin=[AdminLine(60, (NavLink(N_("Commitments"), "followup:admin_index"),))],
     # a commitment follows up a proposal, a budget project or a consultation
     depends_on=("proposals", "budgets", "consultations"),
 )

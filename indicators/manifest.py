@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from indicators import demo, jobs, routes
-from participation.features import DemoContext, Feature, NavLink
+from participation.features import AdminLine, DemoContext, Feature, NavLink
 from participation.i18n import N_
 
 
@@ -19,5 +19,6 @@ FEATURE = Feature(
     cron=jobs.CRON_JOBS,
     demo=_demo,
     nav=[NavLink(N_("Who takes part"), "indicators:summary")],
+    admin=[AdminLine(50, (NavLink(N_("Participation dashboard"), "indicators:dashboard"),))],
     depends_on=("proposals", "budgets", "consultations"),  # it counts their participants
 )

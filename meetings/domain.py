@@ -17,7 +17,7 @@ from enum import StrEnum
 from participation.formfields import bounded_text, local_moment
 from participation.i18n import N_
 from participation.numbers import is_whole_number, parse_id
-from participation.refusals import Problem
+from participation.refusals import Problem, Refused
 
 LINK_LEAD = timedelta(minutes=30)  # the online link shows this long before the start
 REMINDER_LEAD = timedelta(days=1)  # the reminder goes out the day before
@@ -161,9 +161,10 @@ class MeetingForm:
     capacity: int | None
 
 
-def parse_meeting(data: Mapping[str, str]) -> MeetingForm | list[Problem]:
+def parse_meeting(data: Mapping[str, str]) -> MeetingForm:
     """The staff form: a title, a format, a start before the end, an address when people come
-    in person, an https link when online, an optional capacity (a whole number from 1)."""
+    in person, an https link when online, an optional capacity (a whole number from 1).
+    Raises `Refused` with every problem of the form at once."""
     problems: list[Problem] = []
     title = bounded_text(data, "title", TITLE_MAX, problems)
     if not title:
@@ -208,7 +209,7 @@ def parse_meeting(data: Mapping[str, str]) -> MeetingForm | list[Problem]:
             Problem(N_("Write at most {max} characters here."), {"max": TEXT_MAX}, "description")
         )
     if problems or starts_at is None or ends_at is None:
-        return problems
+        raise Refused(problems)
     return MeetingForm(
         title=title,
         description=description,
@@ -243,7 +244,8 @@ def _ids(raw: str, field: str, problems: list[Problem]) -> tuple[int, ...]:
     return tuple(dict.fromkeys(ids))
 
 
-def parse_minutes(data: Mapping[str, str]) -> MinutesForm | list[Problem]:
+def parse_minutes(data: Mapping[str, str]) -> MinutesForm:
+    """The minutes and the ids of what the meeting produced; raises `Refused`."""
     problems: list[Problem] = []
     text = data.get("minutes", "").strip()
     if not text:
@@ -255,5 +257,5 @@ def parse_minutes(data: Mapping[str, str]) -> MinutesForm | list[Problem]:
     proposals = _ids(data.get("proposals", ""), "proposals", problems)
     consultations = _ids(data.get("consultations", ""), "consultations", problems)
     if problems:
-        return problems
+        raise Refused(problems)
     return MinutesForm(text, proposals, consultations)

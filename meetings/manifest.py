@@ -6,9 +6,8 @@ from typing import Any
 
 from meetings import demo, jobs, privacy, queries, services
 from meetings.routes import routes
-from participation import features, related
+from participation import features
 from participation.i18n import N_
-from participation.notifications import services as notifications
 from participation.urls import url
 
 
@@ -18,32 +17,32 @@ def _meeting_page(event_key: str) -> str:
 
 
 # what a meeting tells people: e-mail subject, sentence in the notification list, its link
-notifications.declare_kind(
-    services.PROMOTED,
-    N_("A seat freed up for you"),
-    N_("A seat freed up: you are registered for the meeting “{title}”."),
-    _meeting_page,
+NOTIFICATION_KINDS = (
+    features.NotificationKind(
+        services.PROMOTED,
+        N_("A seat freed up for you"),
+        N_("A seat freed up: you are registered for the meeting “{title}”."),
+        _meeting_page,
+    ),
+    features.NotificationKind(
+        services.MOVED,
+        N_("A meeting has moved"),
+        N_("The meeting “{title}” has moved."),
+        _meeting_page,
+    ),
+    features.NotificationKind(
+        services.CANCELLED,
+        N_("A meeting is cancelled"),
+        N_("The meeting “{title}” is cancelled."),
+        _meeting_page,
+    ),
+    features.NotificationKind(
+        services.REMINDER,
+        N_("Reminder: a meeting tomorrow"),
+        N_("Reminder: the meeting “{title}” is tomorrow."),
+        _meeting_page,
+    ),
 )
-notifications.declare_kind(
-    services.MOVED,
-    N_("A meeting has moved"),
-    N_("The meeting “{title}” has moved."),
-    _meeting_page,
-)
-notifications.declare_kind(
-    services.CANCELLED,
-    N_("A meeting is cancelled"),
-    N_("The meeting “{title}” is cancelled."),
-    _meeting_page,
-)
-notifications.declare_kind(
-    services.REMINDER,
-    N_("Reminder: a meeting tomorrow"),
-    N_("Reminder: the meeting “{title}” is tomorrow."),
-    _meeting_page,
-)
-# proposal and consultation pages show the meetings whose minutes link to them
-related.PROVIDERS["meetings"] = queries.related_links
 
 
 async def _demo(context: Any) -> None:  # participation.features.DemoContext
@@ -59,5 +58,9 @@ FEATURE = features.Feature(
     personal_data=features.PersonalData(export=privacy.export, erase=privacy.erase),
     demo=_demo,
     nav=[features.NavLink(N_("Meetings"), "meetings:index")],
+    admin=[features.AdminLine(70, (features.NavLink(N_("Meetings"), "meetings:admin_index"),))],
+    notification_kinds=NOTIFICATION_KINDS,
+    # proposal and consultation pages show the meetings whose minutes link to them
+    related_links=queries.related_links,
     depends_on=("proposals", "consultations"),  # minutes link what a meeting produced
 )

@@ -144,12 +144,13 @@ async def admin_new(request: Request) -> Response:
     values: Mapping[str, str] = _meeting_form(None)
     if request.method == "POST":
         values = await form_data(request)
-        form = domain.parse_meeting(values)
-        if not isinstance(form, list):
-            meeting = await services.create_meeting(form, user)
+        try:
+            meeting = await services.create_meeting(domain.parse_meeting(values), user)
+        except Refused as refused:
+            errors = errors_of(refused.problems)
+        else:
             flash(request, gettext("The meeting is published."))
             return redirect(url("meetings:admin", meeting_id=meeting.id))
-        errors = errors_of(form)
     context = {**LABELS, "meeting": None, "form": values, "errors": errors}
     return render(request, "meetings/admin_form.html", context, status_code=422 if errors else 200)
 
@@ -187,10 +188,8 @@ async def admin_meeting(request: Request) -> Response:
     if request.method == "GET":
         return await _admin_page(request, meeting)
     data = await form_data(request)
-    form = domain.parse_meeting(data)
     try:
-        if isinstance(form, list):
-            raise Refused(form)
+        form = domain.parse_meeting(data)
         notified = await services.update_meeting(settings_of(request), meeting.id, form, user)
     except Refused as refused:
         errors = errors_of(refused.problems)
@@ -237,11 +236,8 @@ async def admin_minutes(request: Request) -> Response:
     user = require(request, can_administer)
     meeting = await object_or_404(request, Meeting, "meeting_id")
     data = await form_data(request)
-    form = domain.parse_minutes(data)
     try:
-        if isinstance(form, list):
-            raise Refused(form)
-        await services.publish_minutes(meeting.id, form, user)
+        await services.publish_minutes(meeting.id, domain.parse_minutes(data), user)
     except Refused as refused:
         errors = errors_of(refused.problems)
         return await _admin_page(request, meeting, errors, data, status_code=422)

@@ -6,7 +6,14 @@ from __future__ import annotations
 from moderation import demo, privacy, routes
 from moderation.middleware import BlockedUserMiddleware
 from moderation.queries import BLOCKED_UNTIL_SQL, is_blocked
-from participation.features import DemoContext, Feature, NavLink, PersonalData, SessionColumn
+from participation.features import (
+    AdminLine,
+    DemoContext,
+    Feature,
+    NavLink,
+    PersonalData,
+    SessionColumn,
+)
 from participation.i18n import N_
 
 
@@ -21,6 +28,16 @@ FEATURE = Feature(
     personal_data=PersonalData(export=privacy.export),
     demo=_demo,
     nav=[NavLink(N_("Moderation"), "moderation:index", role="moderator")],
+    admin=[
+        AdminLine(
+            40,
+            (
+                NavLink(N_("Moderation"), "moderation:index"),
+                NavLink(N_("Ready-made reasons"), "moderation:reasons"),
+                NavLink(N_("Audit log"), "moderation:audit"),
+            ),
+        )
+    ],
     # blocked people may read but not act: known from the session lookup, at no extra query
     session_columns=[SessionColumn("is_blocked", BLOCKED_UNTIL_SQL, is_blocked)],
     middleware=[BlockedUserMiddleware],

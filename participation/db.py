@@ -7,6 +7,7 @@ Splitting apps this way keeps each feature's migrations in its own folder (`budg
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from typing import Any
 
@@ -93,13 +94,15 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
     }
 
 
+_SQL_LOG = logging.getLogger("tortoise.db_client")  # where Tortoise logs its statements
 _PARAMETER = re.compile(r"\$(\d+)")
 _PORTABLE: dict[tuple[str, str], str] = {}
 
 
 async def fetch_rows(sql: str, values: list[Any]) -> list[dict[str, Any]]:
     """Plain SQL for the hot paths (no query builder, no model instances): `sql` is written
-    with PostgreSQL's `$1` parameters, which SQLite reads as `?1`."""
+    with PostgreSQL's `$1` parameters, which SQLite reads as `?1`. Rows are read by column name
+    (asyncpg's records on PostgreSQL, dicts on SQLite)."""
     connection = connections.get("default")
     dialect = connection.capabilities.dialect
     key = (dialect, sql)
@@ -107,7 +110,14 @@ async def fetch_rows(sql: str, values: list[Any]) -> list[dict[str, Any]]:
     if text is None:
         text = sql if dialect == "postgres" else _PARAMETER.sub(r"?\1", sql)
         _PORTABLE[key] = text
-    return await connection.execute_query_dict(text, values)
+    if dialect != "postgres":
+        return await connection.execute_query_dict(text, values)
+    # PostgreSQL: asyncpg's own records (read by name like dicts), without Tortoise's wrapper
+    # (exception translation, a dict per row): the session lookup of every signed-in request
+    if _SQL_LOG.isEnabledFor(logging.DEBUG):
+        _SQL_LOG.debug("%s: %s", text, values)
+    async with connection.acquire_connection() as raw:
+        return await raw.fetch(text, *values)  # type: ignore[no-any-return]
 
 
 async def init_database(settings: Settings) -> None:

@@ -2,10 +2,13 @@
 
 A feature (in the manner of Decidim's `component.rb`) says what it brings: routes, models, jobs,
 cron jobs, content kinds for moderation, personal data for the RGPD export and erasure, a demo,
-header links, middleware, reads joined to the session lookup, and the only other features that
-it may import (`depends_on`, enforced by tests/test_layers.py). The app, the worker, the
-database configuration, the demo town, the privacy export and erasure, and moderation loop over
-`FEATURES`; nothing else lists features.
+header links, links on the Administration page, notification kinds, links shown on other
+features' pages, middleware, reads joined to the session lookup, and the only other features
+that it may import (`depends_on`, enforced by tests/test_layers.py). The app, the worker, the
+database configuration, the demo town, the privacy export and erasure, moderation, the
+notifications (`participation/notifications/services.py`), the related links
+(`participation/related.py`) and the Administration page loop over `FEATURES`; nothing else lists
+features, and a manifest registers nothing at import (no side effect: it only builds `FEATURE`).
 Adding a feature is its package plus one line in `INSTALLED`.
 
 What is a feature: every top-level package but `participation`, and the sub-packages of
@@ -18,7 +21,9 @@ Differences from the first sketch of this API (common brief): `package` and `app
 because proposals and comments live in `participation/` and keep their tables in the
 `participation` Tortoise app (no migration); `jobs` also takes arq `Function`s (a job with its own
 options); `nav` is a tuple of `NavLink`; `middleware` and `session_prefetch` were added for
-moderation's block check and the ballot's one-round-trip session lookup.
+moderation's block check and the ballot's one-round-trip session lookup; `notification_kinds`,
+`related_links` and `admin` were added with the meetings feature (issue #20), which was the
+first to need them (they were import-time registrations before).
 
 Loading is lazy: `FEATURES` is read at call time (`features.FEATURES`), never at import, so that a
 feature's modules may use the registry although the manifests import them.
@@ -85,6 +90,31 @@ class NavLink:
 
 
 @dataclass(frozen=True)
+class AdminLine:
+    """One line of the Administration page (templates/admin/index.html): its links, shown
+    separated by " · ". Lines are shown by `position` (the features' order breaks ties): the
+    page's order is not the order of `INSTALLED` (the dashboard of indicators, installed last,
+    comes before the commitments of followup). Each link is a `NavLink` (its `role` unused: the
+    page is for administrators)."""
+
+    position: int
+    links: tuple[NavLink, ...]
+
+
+@dataclass(frozen=True)
+class NotificationKind:
+    """A kind of notification a feature sends (participation/notifications/services.py):
+    `kind` is stored on the notification (unique across features: prefix it with the feature's
+    name), `subject` the e-mail's subject and `titled` the in-app sentence (msgids; `titled`
+    says `{title}`), `link(event_key)` the page the notification leads to."""
+
+    kind: str
+    subject: str
+    titled: str
+    link: Callable[[str], str]
+
+
+@dataclass(frozen=True)
 class SessionColumn:
     """A value read with the session on every signed-in request, in the same query
     (participation.accounts.services.session_lookup): `sql` is a correlated subquery on
@@ -109,6 +139,11 @@ class Feature:
     demo: Callable[[DemoContext], Awaitable[None]] | None = None
     depends_on: tuple[str, ...] = ()  # names of the only other features this one may import
     nav: Sequence[NavLink] = ()
+    admin: Sequence[AdminLine] = ()  # its lines on the Administration page
+    notification_kinds: Sequence[NotificationKind] = ()
+    # what links to other features' contents, shown on their pages (participation/related.py):
+    # `related_links(kind, id)`, kind "proposal" or "consultation", returns `RelatedLink`s
+    related_links: Callable[[str, int], Awaitable[list[Any]]] | None = None
     # the app's middleware run after authentication (participation.middleware.AuthMiddleware)
     middleware: Sequence[Any] = ()  # ASGI middleware classes, no options
     # adds the feature's subcommands to the `participation` command (argparse subparsers)

@@ -1,9 +1,9 @@
 """Links between contents of different features, without one importing the other.
 
 A meeting's minutes link the proposals and consultations it produced; their pages show the
-meeting back, yet neither proposals nor consultations import meetings. A feature registers a
-provider under its name (its manifest); a page asks `links_for(kind, id)` and shows them with
-`templates/_related.html`.
+meeting back, yet neither proposals nor consultations import meetings. A feature declares its
+provider in its manifest (`Feature.related_links`); a page asks `links_for(kind, id)`, which
+asks every installed feature's provider, and shows them with `templates/_related.html`.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+
+from participation import features
 
 
 @dataclass(frozen=True)
@@ -21,10 +23,14 @@ class RelatedLink:
     on: datetime | None = None
 
 
-Provider = Callable[[str, int], Awaitable[list[RelatedLink]]]
-PROVIDERS: dict[str, Provider] = {}  # feature name -> provider
+Provider = Callable[[str, int], Awaitable[list[RelatedLink]]]  # Feature.related_links
 
 
 async def links_for(kind: str, target_id: int) -> list[RelatedLink]:
-    """What other features link to this content (`kind`: "proposal", "consultation")."""
-    return [link for provider in PROVIDERS.values() for link in await provider(kind, target_id)]
+    """What other features link to this content (`kind`: "proposal", "consultation"), in the
+    order of the installed features."""
+    links: list[RelatedLink] = []
+    for feature in features.FEATURES:  # read at call time: loading is lazy
+        if feature.related_links is not None:
+            links.extend(await feature.related_links(kind, target_id))
+    return links

@@ -52,6 +52,7 @@ def _environment() -> Environment:
     env.globals["colon"] = formatting.colon
     env.globals["ngettext"] = _ngettext
     env.globals["nav_links"] = nav_links
+    env.globals["admin_lines"] = admin_lines
     # url("budgets:project", budget_id=1, project_id=2) -> the path, from the routes the app
     # compiled once (participation/urls.py); `query=` and `anchor=` add the rest
     env.globals["url"] = urls.url
@@ -68,6 +69,13 @@ def nav_links(user: Any) -> list[features.NavLink]:
     }
     links = [link for f in features.FEATURES for link in f.nav if allowed.get(link.role, False)]
     return [link for link in links if not link.role] + [link for link in links if link.role]
+
+
+def admin_lines() -> list[features.AdminLine]:
+    """The Administration page's lines (`Feature.admin`), by position; ties keep the order of
+    `features.INSTALLED`."""
+    lines = [line for f in features.FEATURES for line in f.admin]
+    return sorted(lines, key=lambda line: line.position)
 
 
 class _Count(int):

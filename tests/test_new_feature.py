@@ -1,6 +1,8 @@
 """A new feature is one package plus one line: moderation, the RGPD export and erasure, the
-demo town, the routes and the database learn it from its manifest alone (tests/petitions:
-a model, a content kind, personal data, a demo and a route, named nowhere in the application).
+demo town, the routes, the database, the notifications, the links between contents and the
+Administration page learn it from its manifest alone (tests/petitions: a model, a content kind,
+personal data, a demo, routes, a notification kind, related links and an admin line, named
+nowhere in the application).
 """
 
 from __future__ import annotations
@@ -12,15 +14,18 @@ import httpx
 import pytest
 
 from moderation import services as moderation
-from participation import demo, features
+from participation import demo, features, related
 from participation.accounts.models import User
 from participation.accounts.privacy import delete_account, export_personal_data
 from participation.contributions import ModerationState, content_kinds
 from participation.i18n import gettext
+from participation.notifications import services as notifications
+from participation.proposals.domain import ProposalState
+from participation.proposals.models import Proposal
 from participation.settings import Settings
 from tests import conftest
 from tests.conftest import log_in
-from tests.petitions.manifest import DEMO_TITLE
+from tests.petitions.manifest import ANSWERED, DEMO_TITLE
 from tests.petitions.models import Petition
 
 
@@ -79,3 +84,56 @@ async def test_the_demo_town_learns_its_demo(app: Any, settings: Settings) -> No
     assert await Petition.filter(title=DEMO_TITLE).count() == 1
     await demo.seed(settings)  # idempotent, like every demo
     assert await Petition.filter(title=DEMO_TITLE).count() == 1
+
+
+async def test_notifications_learn_its_kind(
+    client: httpx.AsyncClient, settings: Settings, citizen: User
+) -> None:
+    answered = await petition(citizen, ModerationState.VISIBLE)
+    emails = await notifications.notify_users(
+        settings,
+        ANSWERED,
+        f"petition:{answered.id}:answered",
+        [citizen.id],
+        "The council answered the petition “{title}”.",
+        f"{settings.base_url}/petitions/{answered.id}",
+        title=answered.title,
+    )
+    assert [email.subject for email in emails] == [
+        f"[{settings.site_name}] A petition was answered"
+    ]
+    await log_in(client, citizen)
+    listing = (await client.get("/notifications")).text
+    assert "The council answered the petition “Rouvrir la piscine municipale en été”." in listing
+    assert f'href="/petitions/{answered.id}"' in listing
+
+
+async def test_other_pages_learn_its_related_links(
+    client: httpx.AsyncClient, settings: Settings, citizen: User
+) -> None:
+    proposal = await Proposal.create(
+        title="Des bancs au parc",
+        body="<p>Des bancs.</p>",
+        author_id=citizen.id,
+        state=ProposalState.PUBLISHED,
+    )
+    quoting = await petition(citizen, ModerationState.VISIBLE)
+    quoting.body = f"<p>Comme la proposal {proposal.id}.</p>"
+    await quoting.save()
+    links = await related.links_for("proposal", proposal.id)
+    assert [(link.title, link.url) for link in links] == [
+        ("Rouvrir la piscine municipale en été", f"/petitions/{quoting.id}")
+    ]
+    page = (await client.get(f"/proposals/{proposal.id}")).text
+    assert f'<a href="/petitions/{quoting.id}">Rouvrir la piscine municipale en été</a>' in page
+
+
+async def test_the_administration_page_learns_its_links(
+    client: httpx.AsyncClient, admin: User
+) -> None:
+    await log_in(client, admin)
+    page = (await client.get("/admin")).text
+    assert '<li><a href="/admin/petitions">Petitions to answer</a></li>' in page
+    # at its position: after the commitments (60), before the meetings (70)
+    assert page.index('href="/admin/followup"') < page.index('href="/admin/petitions"')
+    assert page.index('href="/admin/petitions"') < page.index('href="/admin/meetings"')

@@ -176,8 +176,9 @@ class SessionJoin:
     joins: str
 
 
-def _session_columns() -> list[SessionColumn]:
-    return [column for feature in features.FEATURES for column in feature.session_columns]
+@cache  # the installed features never change in a process
+def _session_columns() -> tuple[SessionColumn, ...]:
+    return tuple(column for feature in features.FEATURES for column in feature.session_columns)
 
 
 @cache

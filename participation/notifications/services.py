@@ -14,9 +14,10 @@ from typing import Any
 from tortoise import timezone
 from tortoise.expressions import Q, Subquery
 
-from participation import formatting, i18n, mail
+from participation import features, formatting, i18n, mail
 from participation.accounts.domain import FORMER_PARTICIPANT
 from participation.accounts.models import User
+from participation.features import NotificationKind
 from participation.i18n import N_, gettext
 from participation.notifications.models import Notification
 from participation.settings import Settings
@@ -92,7 +93,7 @@ def speaking(language: str) -> Iterator[None]:
 
 def sentence(kind: str, **params: str) -> str:
     """The translated sentence of a notification (in the current language)."""
-    _subject, text = MESSAGES[kind]
+    _subject, text = _messages(kind)
     values = {"actor": "", "title": "", "state": "", **params}
     if state := values["state"]:
         values["state"] = gettext(state)
@@ -110,16 +111,24 @@ TITLED = {
 }
 
 
-# kinds declared by features (their manifest): kind -> where its notification leads
-LINKS: dict[str, Callable[[str], str]] = {}
+def declared(kind: str) -> NotificationKind | None:
+    """The kind as a feature declares it in its manifest (`Feature.notification_kinds`), or
+    None for the kinds above. Read at call time: the features are loaded lazily."""
+    for feature in features.FEATURES:
+        for declared_kind in feature.notification_kinds:
+            if declared_kind.kind == kind:
+                return declared_kind
+    return None
 
 
-def declare_kind(kind: str, subject: str, titled: str, link: Callable[[str], str]) -> None:
-    """A feature's notification kind: e-mail `subject`, in-app sentence `titled` ({title}),
-    and `link(event_key)`, the page the in-app list leads to."""
-    MESSAGES[kind] = (subject, titled)
-    TITLED[kind] = titled
-    LINKS[kind] = link
+def _messages(kind: str) -> tuple[str, str]:
+    """(e-mail subject, sentence) of a kind, of the core or of a feature."""
+    if kind in MESSAGES:
+        return MESSAGES[kind]
+    feature_kind = declared(kind)
+    if feature_kind is None:
+        raise KeyError(kind)
+    return feature_kind.subject, feature_kind.titled
 
 
 def describe(notification: Any) -> str:
@@ -134,12 +143,12 @@ def describe(notification: Any) -> str:
     else:
         name = actor.display_name
     title = n.proposal.title if n.proposal is not None else n.title
-    if n.kind in TITLED:
+    feature_kind = declared(n.kind)
+    titled = TITLED.get(n.kind) or (feature_kind.titled if feature_kind else None)
+    if titled is not None:
         if not title:
             return sentence(n.kind)
-        return gettext(TITLED[n.kind]).format(
-            title=title, state=gettext(n.state) if n.state else ""
-        )
+        return gettext(titled).format(title=title, state=gettext(n.state) if n.state else "")
     if n.kind == Kind.MODERATION:  # the decision and its reason are on /moderation/mine
         if title:
             return gettext(
@@ -153,8 +162,8 @@ def describe(notification: Any) -> str:
 def link_of(notification: Any) -> str:
     """Where a notification in the list leads."""
     n = notification
-    if n.kind in LINKS:
-        return LINKS[n.kind](n.event_key)
+    if (feature_kind := declared(n.kind)) is not None:
+        return feature_kind.link(n.event_key)
     if n.kind == Kind.CONSULTATION_OUTCOME:
         return url("consultations:outcome", consultation_id=n.event_key.split(":")[1])
     if n.kind in TITLED:
@@ -282,7 +291,7 @@ async def _email(
 ) -> mail.OutboxEmail:
     """One notification e-mail, worded (`text()` too) in the recipient's language."""
     with speaking(user.language or settings.default_language):
-        subject = gettext(MESSAGES[kind][0])
+        subject = gettext(_messages(kind)[0])
         body = gettext("Hello {name},\n\n{text}\n\n{link}\n\nYour notifications: {all}").format(
             name=user.display_name,
             text=text(),

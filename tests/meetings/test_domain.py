@@ -9,6 +9,7 @@ import pytest
 
 from meetings import domain
 from meetings.domain import Format, MeetingFacts, Seat, Status
+from participation.refusals import Refused
 
 START = datetime(2026, 3, 10, 18, 0, tzinfo=UTC)
 END = START + timedelta(hours=2)
@@ -133,9 +134,9 @@ def test_a_valid_form_reads_local_times_as_utc() -> None:
     ],
 )
 def test_bad_input_names_its_field(changes: dict[str, str], field: str) -> None:
-    problems = domain.parse_meeting({**VALID, **changes})
-    assert isinstance(problems, list)
-    assert field in {p.field for p in problems}
+    with pytest.raises(Refused) as refused:
+        domain.parse_meeting({**VALID, **changes})
+    assert field in {p.field for p in refused.value.problems}
 
 
 def test_in_person_needs_no_link_and_online_needs_no_address() -> None:
@@ -149,6 +150,6 @@ def test_minutes_form_reads_numbers() -> None:
     form = domain.parse_minutes({"minutes": "Compte rendu", "proposals": "12, #15 12"})
     assert isinstance(form, domain.MinutesForm)
     assert form.proposal_ids == (12, 15) and form.consultation_ids == ()
-    problems = domain.parse_minutes({"minutes": "", "consultations": "douze"})
-    assert isinstance(problems, list)
-    assert {p.field for p in problems} == {"minutes", "consultations"}
+    with pytest.raises(Refused) as refused:
+        domain.parse_minutes({"minutes": "", "consultations": "douze"})
+    assert {p.field for p in refused.value.problems} == {"minutes", "consultations"}

@@ -46,3 +46,34 @@ async def test_a_moderator_also_sees_moderation_last(
         "/moderation",
     ]
     assert links[-1][1] is True
+
+
+ADMIN_LIST = re.compile(r"<h1>.*?</h1>.*?<ul>(.*?)</ul>", re.S)
+ADMIN_LINK = re.compile(r'<a href="([^"]+)">([^<]+)</a>')
+
+
+async def test_the_administration_page_lists_the_features_links_in_order(
+    client: httpx.AsyncClient, admin: User
+) -> None:
+    """From the manifests (`Feature.admin`): the same links, words and order as the page had
+    when it listed them by hand."""
+    await log_in(client, admin)
+    match = ADMIN_LIST.search((await client.get("/admin")).text)
+    assert match, "no list of sections"
+    lines = [ADMIN_LINK.findall(li) for li in re.findall(r"<li>(.*?)</li>", match.group(1))]
+    assert [link for line in lines for link in line] == [
+        ("/budgets", "Budgets participatifs"),
+        ("/admin/budgets/new", "Créer un budget"),
+        ("/admin/budgets/import", "Importer un fichier Pabulib"),
+        ("/admin/census", "Registre des habitants"),
+        ("/admin/consultations", "Gérer les consultations"),
+        ("/moderation", "Modération"),
+        ("/admin/moderation/reasons", "Motifs prêts à l’emploi"),
+        ("/admin/audit", "Journal d’audit"),
+        ("/admin/indicators", "Tableau de bord de la participation"),
+        ("/admin/followup", "Engagements"),
+        ("/admin/meetings", "Réunions"),
+    ]
+    assert " · ".join(text for _href, text in lines[0]) == (
+        "Budgets participatifs · Créer un budget · Importer un fichier Pabulib"
+    )

@@ -83,7 +83,10 @@ def test_every_route_is_named_package_colon_route() -> None:
 
 
 # The only url() calls whose name is not written in the template: checked where the data is.
-NAMES_FROM_DATA = {("base.html", "link.route")}  # the header: test_every_header_link_names_a_route
+NAMES_FROM_DATA = {  # the header and the Administration page: test_every_*_link_names_a_route*
+    ("base.html", "link.route"),
+    ("admin/index.html", "link.route"),
+}
 
 
 def _source_of(node: nodes.Node) -> str:
@@ -95,6 +98,13 @@ def _source_of(node: nodes.Node) -> str:
 def test_every_header_link_names_a_route_without_parameters() -> None:
     parameters = Paths(all_routes()).parameters
     links = [link for feature in features.FEATURES for link in feature.nav]
+    assert links
+    assert [link.route for link in links if parameters.get(link.route) != set()] == []
+
+
+def test_every_administration_link_names_a_route_without_parameters() -> None:
+    parameters = Paths(all_routes()).parameters
+    links = [link for f in features.FEATURES for line in f.admin for link in line.links]
     assert links
     assert [link.route for link in links if parameters.get(link.route) != set()] == []
 

@@ -19,9 +19,18 @@ from participation.contributions import (
     hide_pending,
     recent_bodies,
 )
-from participation.features import DemoContext, Feature, PersonalData
+from participation.features import (
+    AdminLine,
+    DemoContext,
+    Feature,
+    NavLink,
+    NotificationKind,
+    PersonalData,
+)
+from participation.related import RelatedLink
 from participation.settings import Settings
 from participation.templating import public_name
+from participation.urls import url
 from tests.petitions.models import Petition
 
 DEMO_TITLE = "Une pétition pour le marché du dimanche"
@@ -96,11 +105,47 @@ async def petition_page(request: Request) -> PlainTextResponse:
     return PlainTextResponse(petition.title)
 
 
+async def petitions_page(request: Request) -> PlainTextResponse:
+    return PlainTextResponse("\n".join(await Petition.all().values_list("title", flat=True)))
+
+
+ANSWERED = "petition_answered"  # a notification kind: the council answered a petition
+
+
+def _petition_of(event_key: str) -> str:  # event keys: "petition:<id>:answered"
+    return url("petitions:detail", petition_id=int(event_key.split(":")[1]))
+
+
+async def related_links(kind: str, target_id: int) -> list[RelatedLink]:
+    """Proposals show the petitions that quote them (here: a petition whose body names
+    "proposal <id>")."""
+    if kind != "proposal":
+        return []
+    quoting = await Petition.filter(body__contains=f"proposal {target_id}").order_by("id")
+    return [
+        RelatedLink("Quoted by a petition", p.title, url("petitions:detail", petition_id=p.id))
+        for p in quoting
+    ]
+
+
 FEATURE = Feature(
     name="petitions",
-    routes=[Route("/petitions/{petition_id:id}", petition_page, name="petitions:detail")],
+    routes=[
+        Route("/petitions/{petition_id:id}", petition_page, name="petitions:detail"),
+        Route("/admin/petitions", petitions_page, name="petitions:admin_index"),
+    ],
     models=["tests.petitions.models"],
     content_kinds=[PetitionKind()],
     personal_data=PersonalData(export=export, erase=erase),
     demo=demo,
+    admin=[AdminLine(65, (NavLink("Petitions to answer", "petitions:admin_index"),))],
+    notification_kinds=[
+        NotificationKind(
+            ANSWERED,
+            "A petition was answered",
+            "The council answered the petition “{title}”.",
+            _petition_of,
+        )
+    ],
+    related_links=related_links,
 )
