@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import logging
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -37,7 +36,7 @@ from participation.accounts.models import User
 from participation.accounts.services import SessionJoin
 from participation.audit import audit
 from participation.contributions import ModerationState
-from participation.db import fetch_rows
+from participation.db import fetch_rows, log_statement
 from participation.i18n import N_
 from participation.refusals import Refused, refuse
 from participation.residents import services as residents
@@ -398,7 +397,7 @@ async def _cast_sealed(
     if postgres and recorded_by is None:
         # the hot path: both statements on one pooled connection, each its own transaction
         async with connection.acquire_connection() as raw:
-            _log_sql(REGISTER_SQL)
+            log_statement(REGISTER_SQL)
             row = await raw.fetchrow(REGISTER_SQL, budget.id, census_entry_id, channel.value, today)
             existing = None if row["new"] else row["existing"]
             if not row["new"] and existing is None:  # a concurrent first ballot, just committed
@@ -407,7 +406,7 @@ async def _cast_sealed(
             if stored:
                 stored = await raw.fetchval(SEALED_EXISTS_SQL, token)
             _refuse_second_ballot(channel, Channel(existing) if existing else None, stored)
-            _log_sql(STORE_SEALED_POSTGRES)
+            log_statement(STORE_SEALED_POSTGRES)
             await raw.execute(STORE_SEALED_POSTGRES, uuid.uuid4(), budget.id, token, sealed, box)
         return
     if recorded_by is not None:
@@ -434,14 +433,6 @@ REGISTER_CHANNEL_SQL = (
     'AND "census_entry_id" = $2'
 )
 SEALED_EXISTS_SQL = 'SELECT EXISTS (SELECT 1 FROM "budgets_sealed_ballot" WHERE "token" = $1)'
-_SQL_LOG = logging.getLogger("tortoise.db_client")  # where Tortoise logs its statements
-
-
-def _log_sql(sql: str) -> None:
-    if _SQL_LOG.isEnabledFor(logging.DEBUG):
-        _SQL_LOG.debug(sql)
-
-
 def _refuse_second_ballot(channel: Channel, registered: Channel | None, stored: bool) -> None:
     """A person already in the register through the other channel, or a paper ballot already
     stored, is refused; a web voter already registered replaces their ballot (or stores it, if

@@ -99,6 +99,14 @@ _PARAMETER = re.compile(r"\$(\d+)")
 _PORTABLE: dict[tuple[str, str], str] = {}
 
 
+def log_statement(sql: str) -> None:
+    """Our plain SQL in Tortoise's statement log, at DEBUG, WITHOUT its values: on the hot paths
+    they are session-token hashes, voter tokens and sealed ballots, which a log must not keep
+    next to the time and the person (docs/security.md)."""
+    if _SQL_LOG.isEnabledFor(logging.DEBUG):
+        _SQL_LOG.debug(sql)
+
+
 async def fetch_rows(sql: str, values: list[Any]) -> list[dict[str, Any]]:
     """Plain SQL for the hot paths (no query builder, no model instances): `sql` is written
     with PostgreSQL's `$1` parameters, which SQLite reads as `?1`. Rows are read by column name
@@ -114,8 +122,7 @@ async def fetch_rows(sql: str, values: list[Any]) -> list[dict[str, Any]]:
         return await connection.execute_query_dict(text, values)
     # PostgreSQL: asyncpg's own records (read by name like dicts), without Tortoise's wrapper
     # (exception translation, a dict per row): the session lookup of every signed-in request
-    if _SQL_LOG.isEnabledFor(logging.DEBUG):
-        _SQL_LOG.debug("%s: %s", text, values)
+    log_statement(text)
     async with connection.acquire_connection() as raw:
         return await raw.fetch(text, *values)  # type: ignore[no-any-return]
 

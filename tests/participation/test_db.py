@@ -3,12 +3,13 @@ need it."""
 
 from __future__ import annotations
 
+import logging
 import re
 
 import pytest
 from tortoise import connections
 
-from participation.db import PooledConnection
+from participation.db import PooledConnection, fetch_rows
 from tests.conftest import DATABASE_URL
 from tests.sources import ROOT, source_files
 
@@ -39,3 +40,17 @@ async def test_pooled_connections_go_back_without_a_reset_query(app: object) -> 
         await connection.execute("BEGIN")  # left open by mistake: rolled back on release
     async with client.acquire_connection() as connection:
         assert not connection.is_in_transaction()
+
+
+@pytest.mark.skipif(not DATABASE_URL.startswith("postgres"), reason="PostgreSQL only")
+async def test_the_hot_path_statement_log_keeps_no_values(
+    app: object, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The session lookup and the ballot log their SQL at DEBUG, never the values (token
+    hashes, voter tokens, sealed ballots): a log kept beside a copy of the database must not
+    tie them to a time."""
+    with caplog.at_level(logging.DEBUG, logger="tortoise.db_client"):
+        rows = await fetch_rows("SELECT $1::text AS secret", ["a-session-token-hash"])
+    assert rows[0]["secret"] == "a-session-token-hash"
+    assert "SELECT $1::text AS secret" in caplog.text  # the statement is logged
+    assert "a-session-token-hash" not in caplog.text
