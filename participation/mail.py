@@ -24,6 +24,7 @@ from tortoise import fields, timezone
 from tortoise.models import Model
 
 from participation import queue, sealing
+from participation.pagecache import job_changes_pages
 from participation.settings import Settings
 
 logger = logging.getLogger("participation.mail")
@@ -96,6 +97,7 @@ def _deliver(settings: Settings, email: OutboxEmail) -> None:
         smtp.send_message(message)
 
 
+@job_changes_pages(False)  # e-mails only
 async def send_email(ctx: dict[str, Any], email_id: int) -> str:
     """arq job: send one outbox e-mail; idempotent (an e-mail already sent is not re-sent)."""
     email = await OutboxEmail.get_or_none(id=email_id)
@@ -115,6 +117,7 @@ async def send_email(ctx: dict[str, Any], email_id: int) -> str:
     return "sent"
 
 
+@job_changes_pages(False)  # enqueues the e-mails again
 async def sweep_outbox(ctx: dict[str, Any]) -> int:
     """arq cron: re-enqueue e-mails left unsent for a minute (lost job, Redis flushed...)."""
     stale = timezone.now() - timedelta(minutes=1)

@@ -39,6 +39,7 @@ from tortoise.models import Model
 
 from participation import features, mail, queue
 from participation.db import database_unreachable
+from participation.pagecache import job_changes_pages
 
 logger = logging.getLogger("participation.outbox")
 
@@ -211,6 +212,7 @@ def stale(now: Any) -> Any:
     return Q(never_started | abandoned, state=JobState.PENDING, attempts__lt=MAX_ATTEMPTS)
 
 
+@job_changes_pages(False)  # the jobs it enqueues again empty them when they run
 async def sweep_jobs(ctx: dict[str, Any]) -> int:
     """arq cron: enqueue again the jobs that Redis lost or whose worker died."""
     pending = await OutboxJob.filter(stale(timezone.now())).order_by("id").limit(500)
