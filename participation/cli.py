@@ -7,6 +7,7 @@ participation migrate         apply the database migrations
 participation makemigrations  write migrations for model changes (developers)
 participation demo            load the demo town (idempotent; refused in production)
 participation jobs list       background jobs that failed or wait; `jobs retry|drop ID...`
+participation backup FILE     copy the database into FILE; `participation restore FILE`
 participation createadmin     create or promote a council staff account
 participation tally FILE...   tally Pabulib files (see `participation tally --help`)
 participation tally-budget ID open a budget's sealed ballots with the trustees' key shares

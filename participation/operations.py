@@ -1,4 +1,5 @@
-"""Operators' commands (docs/operations.md): `participation jobs list|retry|drop`.
+"""Operators' commands (docs/operations.md): `participation jobs list|retry|drop`,
+`participation backup FILE`, `participation restore FILE` (participation/backup.py).
 
 Background jobs are rows of `job_outbox` (participation/outbox.py); one that kept failing stays
 there, `failed`, with its last error. After fixing the cause, `retry` makes it pending again
@@ -12,15 +13,17 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
-from participation import outbox
+from participation import backup, outbox
 from participation.db import close_database, init_database
 from participation.formatting import format_datetime
 from participation.settings import Settings
 
 
 def add_commands(commands: Any) -> None:
+    add_backup_commands(commands)
     jobs = commands.add_parser(
         "jobs", help="background jobs that failed or wait: list, retry, drop"
     )
@@ -35,6 +38,36 @@ def add_commands(commands: Any) -> None:
         command = verbs.add_parser(verb, help=what)
         command.add_argument("ids", nargs="+", type=int, metavar="ID")
         command.set_defaults(func=function)
+
+
+def add_backup_commands(commands: Any) -> None:
+    saving = commands.add_parser("backup", help="copy the whole database into a new FILE")
+    saving.add_argument("file", type=Path, metavar="FILE")
+    saving.set_defaults(func=backup_database)
+    restoring = commands.add_parser("restore", help="restore FILE into a new, empty database")
+    restoring.add_argument("file", type=Path, metavar="FILE")
+    restoring.set_defaults(func=restore_database)
+
+
+def backup_database(args: argparse.Namespace) -> int:
+    return _refused_or_done(backup.backup, args.file, f"Backed up into {args.file}.")
+
+
+def restore_database(args: argparse.Namespace) -> int:
+    done = (
+        f"Restored from {args.file}; run `participation migrate` if it came from an older release."
+    )
+    return _refused_or_done(backup.restore, args.file, done)
+
+
+def _refused_or_done(command: Callable[[Settings, Path], None], file: Path, done: str) -> int:
+    try:
+        command(Settings.from_env(), file)
+    except backup.BackupRefused as refused:
+        print(refused, file=sys.stderr)
+        return 1
+    print(done)
+    return 0
 
 
 def list_jobs(args: argparse.Namespace) -> int:
