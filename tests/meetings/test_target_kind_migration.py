@@ -9,13 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tortoise import Tortoise, connections
+from tortoise import connections
 from tortoise.exceptions import IntegrityError
-from tortoise.migrations.api import migrate
 
 from meetings.models import Outcome
-from participation.db import run_migrations, tortoise_config
-from tests.conftest import empty_database
+from tests.conftest import database_at, upgrade
 from tests.meetings.factories import meeting_started
 from tests.participation.test_core_migration import _schema
 
@@ -31,14 +29,8 @@ def _outcome_table(schema: dict[str, Any]) -> dict[str, list[Any]]:
 async def test_old_outcomes_keep_their_column_and_read_as_target_kind(
     tmp_path: Path, redis_url: str
 ) -> None:
-    async with empty_database(tmp_path, redis_url) as settings:
-        config = tortoise_config(settings)
-        await run_migrations(settings)  # every table, then back to the name of before
-        await Tortoise.close_connections()
-        await migrate(config=config, target="meetings.0001_initial")
-        await Tortoise.close_connections()
+    async with database_at(tmp_path, redis_url, "meetings.0001_initial") as settings:
         postgres = not settings.uses_sqlite
-        await Tortoise.init(config=config)
         meeting = await meeting_started()
         marks = ", ".join(f"${i}" if postgres else "?" for i in range(1, 4))
         for kind, target_id in (("proposal", 7), ("consultation", 3)):
@@ -48,11 +40,9 @@ async def test_old_outcomes_keep_their_column_and_read_as_target_kind(
                 [meeting.id, kind, target_id],
             )
         before = await _schema(postgres)
-        await Tortoise.close_connections()
 
-        await run_migrations(settings)
+        await upgrade(settings)
 
-        await Tortoise.init(config=config)
         after = await _schema(postgres)
         assert _outcome_table(after) == _outcome_table(before)  # no column, index or constraint
         assert _outcome_table(after) != {key: [] for key in _outcome_table(after)}
