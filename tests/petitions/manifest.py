@@ -94,7 +94,7 @@ FEATURE = Feature(
     content_kinds=[PetitionKind()],
     personal_data=PersonalData(export=export, erase=erase),
     demo=demo,
-    admin=[AdminLine(65, (NavLink("Petitions to answer", "petitions:admin_index"),))],
+    admin=[AdminLine(55, (NavLink("Petitions to answer", "petitions:admin_index"),))],
     notification_kinds=[
         NotificationKind(
             ANSWERED,
