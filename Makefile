@@ -87,7 +87,7 @@ test-postgres: install
 	@if $(BIN)/python -m tests.services postgres "$(TEST_DATABASE_URL)"; then \
 		echo "== Test suite on PostgreSQL, Redis at $(TEST_REDIS_URL) if it answers (the browser tests ran in the SQLite pass)"; \
 		if $(BIN)/python -m tests.services redis "$(TEST_REDIS_URL)"; then redis="$(TEST_REDIS_URL)"; else redis=""; fi; \
-		DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$$redis" TEST_REDIS_URL="$(TEST_REDIS_URL)" $(BIN)/python -m pytest -q -p no:cacheprovider --ignore=tests/browser; \
+		DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$$redis" TEST_REDIS_URL="$(TEST_REDIS_URL)" $(BIN)/python -m pytest -q -p no:cacheprovider -m "not browser"; \
 	else echo "== PostgreSQL does not answer at $(TEST_DATABASE_URL): PostgreSQL pass skipped"; fi
 
 bench: install

@@ -4,6 +4,7 @@
   built once per run, then every table is emptied before each test).
 - Redis: REDIS_URL when set, else an embedded Redis started once for the run; flushed per test.
 - HTTP: httpx against the ASGI app, inside the app's lifespan.
+- Browser: Chromium, live servers and axe (tests/browser/plugin.py), for any folder of tests.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ from participation.app import create_app
 from participation.db import run_migrations, tortoise_config
 from participation.redis import EmbeddedRedis
 from participation.settings import Settings
+
+# the browser fixtures and hooks, for the core's browser tests and each feature's (tests/<name>/)
+pytest_plugins = ["tests.browser.plugin"]
 
 DATABASE_URL = os.environ.get("DATABASE_URL") or "sqlite://:memory:"
 TEST_PASSWORD = "Une-phrase-de-passe-solide"

@@ -13,7 +13,7 @@ from playwright.async_api import expect
 from participation.accounts.models import Role
 from participation.settings import Settings
 from tests.browser import seeds
-from tests.browser.conftest import Axe, LiveServer, log_in
+from tests.browser.plugin import Axe, LiveServer, log_in
 
 expect.set_options(timeout=15_000)
 

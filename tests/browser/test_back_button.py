@@ -12,7 +12,7 @@ from playwright.async_api import expect
 from budgets.models import BallotKind
 from participation.accounts.models import Role
 from participation.settings import Settings
-from tests.browser.conftest import LiveServer, ballots_in, log_in
+from tests.browser.plugin import LiveServer, ballots_in, log_in
 from tests.budgets.factories import PERSON, budget_in_voting, verified
 from tests.conftest import TEST_PASSWORD, create_user
 

@@ -25,7 +25,7 @@ from consultations.models import Audience
 from consultations.models import Phase as ConsultationPhase
 from participation.settings import Settings
 from tests.browser import seeds
-from tests.browser.conftest import Axe, LiveServer, log_in, mark_document, same_document
+from tests.browser.plugin import Axe, LiveServer, log_in, mark_document, same_document
 from tests.budgets.test_import import SMALL as SMALL_PABULIB
 from tests.conftest import TEST_PASSWORD, create_user
 from tests.consultations.factories import consultation_open, valid_answers

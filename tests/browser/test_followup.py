@@ -11,7 +11,7 @@ from playwright.async_api import expect
 from followup.models import Commitment
 from participation.accounts.models import Role
 from participation.settings import Settings
-from tests.browser.conftest import LiveServer, log_in
+from tests.browser.plugin import LiveServer, log_in
 from tests.conftest import TEST_PASSWORD, create_user
 
 expect.set_options(timeout=15_000)

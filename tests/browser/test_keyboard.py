@@ -15,7 +15,7 @@ from budgets.models import BallotKind
 from consultations.models import Option, Response
 from participation.settings import Settings
 from tests.browser import seeds
-from tests.browser.conftest import Axe, LiveServer, ballots_in, log_in
+from tests.browser.plugin import Axe, LiveServer, ballots_in, log_in
 from tests.budgets.factories import budget_in_voting
 from tests.consultations.factories import opened
 

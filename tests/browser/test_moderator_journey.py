@@ -15,7 +15,7 @@ from participation.comments import services as comments
 from participation.proposals.models import Proposal
 from participation.settings import Settings
 from tests.browser import seeds
-from tests.browser.conftest import Axe, LiveServer, log_in, mark_document, same_document
+from tests.browser.plugin import Axe, LiveServer, log_in, mark_document, same_document
 
 expect.set_options(timeout=15_000)
 SERVER_ENV = {"PREMODERATED_CONTENT": "comment"}

@@ -1,7 +1,7 @@
 """Every GET route of the app is either audited by axe in a browser test or exempt with a
 reason (tests/browser/pages.py, and each feature's tests/<name>/walks.py), so a new page cannot
 slip past the audit unnoticed. That the audit really reached each listed page is checked at the
-end of a full browser run (`pytest_sessionfinish` in tests/browser/conftest.py)."""
+end of a full browser run (`pytest_sessionfinish` in tests/browser/plugin.py)."""
 
 from __future__ import annotations
 
@@ -29,5 +29,5 @@ async def test_every_get_route_is_audited_or_exempt_with_a_reason() -> None:
     assert not set(listed) & set(exempted), "a route is both audited and exempt"
     assert not (set(listed) | set(exempted)) - set(names), "pages.py names routes that are gone"
     assert all(reason.strip() for reason in exempted.values()), "an exemption without a reason"
-    here = Path(__file__).parent
-    assert all((here / f"{module}.py").exists() for module in listed.values())
+    tests = Path(__file__).parents[1]
+    assert all((tests / f"{module}.py").exists() for module in listed.values())

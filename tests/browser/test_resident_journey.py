@@ -15,7 +15,7 @@ from playwright.async_api import expect
 from budgets.models import BallotKind
 from participation.settings import Settings
 from tests.browser import seeds
-from tests.browser.conftest import (
+from tests.browser.plugin import (
     Axe,
     LiveServer,
     ballots_in,

@@ -12,7 +12,7 @@ from playwright.async_api import expect
 
 from participation.settings import Settings
 from tests.browser import seeds
-from tests.browser.conftest import Axe, LiveServer, log_in
+from tests.browser.plugin import Axe, LiveServer, log_in
 from tests.conftest import TEST_PASSWORD
 
 expect.set_options(timeout=15_000)

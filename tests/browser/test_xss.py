@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from participation.accounts.models import User
-from tests.browser.conftest import LiveServer
+from tests.browser.plugin import LiveServer
 from tests.conftest import log_in
 from tests.security.world import seed_world
 from tests.security.xss import ALLOWED_SCRIPTS, pages_to_check, plant

@@ -18,6 +18,7 @@ from participation.proposals.models import Proposal
 from participation.settings import Settings
 from tests.conftest import create_user, log_in, post_form
 from tests.meetings.factories import meeting_next_week, meeting_started
+from tests.participation.test_nav import admin_links, menu
 
 
 async def test_a_resident_registers_sees_the_code_and_cancels(
@@ -259,3 +260,15 @@ async def test_staff_download_the_registrations(
     assert lines[0].startswith("Personne,Code,Inscription")
     assert lines[1].startswith(f"'=Premier,{seat.code},Inscrit ou inscrite,")
     assert lines[2].startswith(f"Seconde,{waiting.code},En liste d’attente,")
+
+
+async def test_the_header_and_the_administration_page_link_the_meetings(
+    client: httpx.AsyncClient, admin: User
+) -> None:
+    """Where its manifest puts them (`nav`, `admin`), in French: the header's "Réunions" (marked
+    on its page), and its own line on the Administration page (tests/participation/test_nav.py
+    checks the order of the whole menu and page)."""
+    assert ("/meetings", True, "Réunions") in menu((await client.get("/meetings")).text)
+    assert ("/meetings", False, "Réunions") in menu((await client.get("/")).text)
+    await log_in(client, admin)
+    assert [("/admin/meetings", "Réunions")] in admin_links((await client.get("/admin")).text)

@@ -112,11 +112,11 @@ WALKS = Walks(
     csv_exports=frozenset({"GET /admin/meetings/{meeting_id:id}/registrations.csv"}),
     not_found=(f"/meetings/{MISSING}", f"/admin/meetings/{MISSING}"),
     audited={
-        "meetings:index": "test_meetings",
-        "meetings:detail": "test_meetings",
-        "meetings:admin_index": "test_meetings",
-        "meetings:admin_new": "test_meetings",
-        "meetings:admin": "test_meetings",
+        "meetings:index": "meetings/test_browser",
+        "meetings:detail": "meetings/test_browser",
+        "meetings:admin_index": "meetings/test_browser",
+        "meetings:admin_new": "meetings/test_browser",
+        "meetings:admin": "meetings/test_browser",
     },
     exempt={
         "meetings:feed": "iCalendar feed (its content is the meetings list)",

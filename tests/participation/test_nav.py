@@ -1,5 +1,13 @@
-"""The header's menu comes from the features' manifests (`Feature.nav`): the same links, in the
-same order, the current page marked, moderation only for moderators."""
+"""The header's menu comes from the features' manifests (`Feature.nav`): each role sees the same
+links, in the same order, with their French words, the current page marked, moderation only for
+moderators; the Administration page lists the features' lines (`Feature.admin`) by position.
+
+The expected menus are worked out here from `features.FEATURES` alone, not with the code that
+renders them (`participation.templating`): the header fails these tests when it drops, adds,
+reorders or mislabels a link. The French words come from the catalogs; each feature's own tests
+say, in French, where its links are (in tests/<name>/), and
+the words of the features that do not yet say so are in `WORDS` below.
+"""
 
 from __future__ import annotations
 
@@ -7,73 +15,113 @@ import re
 
 import httpx
 
+from participation import features
 from participation.accounts.models import User
+from participation.i18n import translations
+from participation.urls import url as url_path
 from tests.conftest import log_in
 
 MENU = re.compile(r'<nav class="main-nav".*?<li class="nav-account">', re.S)
 LINK = re.compile(r'<li><a href="([^"]+)" (aria-current="page")?\s*>([^<]+)</a></li>')
+ADMIN_LIST = re.compile(r"<h1>.*?</h1>.*?<ul>(.*?)</ul>", re.S)
+ADMIN_LINK = re.compile(r'<a href="([^"]+)">([^<]+)</a>')
+
+# route name -> its French words, for the features whose tests do not check them yet
+WORDS = {
+    "proposals:index": "Propositions",
+    "budgets:index": "Budgets participatifs",
+    "consultations:index": "Consultations",
+    "followup:index": "Suivi",
+    "indicators:summary": "Qui participe",
+    "moderation:index": "Modération",
+    "budgets:admin_new": "Créer un budget",
+    "budgets:admin_import": "Importer un fichier Pabulib",
+    "budgets:admin_census": "Registre des habitants",
+    "consultations:admin_index": "Gérer les consultations",
+    "moderation:reasons": "Motifs prêts à l’emploi",
+    "moderation:audit": "Journal d’audit",
+    "indicators:dashboard": "Tableau de bord de la participation",
+    "followup:admin_index": "Engagements",
+}
 
 
 def menu(html: str) -> list[tuple[str, bool, str]]:
+    """The header's links: (path, marked as the current page, words)."""
     match = MENU.search(html)
     assert match, "no main menu"
     return [(href, bool(current), text) for href, current, text in LINK.findall(match.group(0))]
 
 
+def admin_items(html: str) -> list[str]:
+    """The Administration page's lines, as HTML."""
+    match = ADMIN_LIST.search(html)
+    assert match, "no list of sections"
+    return re.findall(r"<li>(.*?)</li>", match.group(1), re.S)
+
+
+def admin_links(html: str) -> list[list[tuple[str, str]]]:
+    """The Administration page's lines, each a list of (path, words)."""
+    return [ADMIN_LINK.findall(li) for li in admin_items(html)]
+
+
+def french(link: features.NavLink) -> str:
+    words = translations("fr").gettext(link.label)
+    assert WORDS.get(link.route, words) == words, f"{link.route} reads {words!r}"
+    return words
+
+
+def expected_menu(roles: set[str], current: str) -> list[tuple[str, bool, str]]:
+    """Everyone's links in the order of `INSTALLED`, then those of the person's roles, then
+    Administration for an administrator; `current` is the page's path."""
+    links = [link for f in features.FEATURES for link in f.nav]
+    shown = [link for link in links if not link.role]
+    shown += [link for link in links if link.role and link.role in roles]
+    items = [(url_path(link.route), french(link)) for link in shown]
+    if "admin" in roles:
+        items.append((url_path("admin:index"), "Administration"))
+    return [(href, current.startswith(href), words) for href, words in items]
+
+
+def feature_paths(role: str = "") -> list[str]:
+    return [url_path(link.route) for f in features.FEATURES for link in f.nav if link.role == role]
+
+
 async def test_everyone_sees_the_features_in_order(client: httpx.AsyncClient) -> None:
-    assert menu((await client.get("/budgets")).text) == [
-        ("/proposals", False, "Propositions"),
-        ("/budgets", True, "Budgets participatifs"),
-        ("/consultations", False, "Consultations"),
-        ("/followup", False, "Suivi"),
-        ("/meetings", False, "Réunions"),
-        ("/indicators", False, "Qui participe"),
-    ]
+    assert len(feature_paths()) >= 2  # an order to keep
+    for path in feature_paths():  # each feature's page marks its own link
+        assert menu((await client.get(path)).text) == expected_menu(set(), path)
 
 
 async def test_a_moderator_also_sees_moderation_last(
     client: httpx.AsyncClient, moderator: User
 ) -> None:
     await log_in(client, moderator)
-    links = menu((await client.get("/moderation")).text)
-    assert [href for href, _current, _text in links] == [
-        "/proposals",
-        "/budgets",
-        "/consultations",
-        "/followup",
-        "/meetings",
-        "/indicators",
-        "/moderation",
-    ]
-    assert links[-1][1] is True
+    (gated,) = feature_paths("moderator")
+    links = menu((await client.get(gated)).text)
+    assert links == expected_menu({"moderator"}, gated)
+    assert links[-1] == (gated, True, WORDS["moderation:index"])
 
 
-ADMIN_LIST = re.compile(r"<h1>.*?</h1>.*?<ul>(.*?)</ul>", re.S)
-ADMIN_LINK = re.compile(r'<a href="([^"]+)">([^<]+)</a>')
+async def test_an_administrator_sees_administration_after_the_features(
+    client: httpx.AsyncClient, admin: User
+) -> None:
+    await log_in(client, admin)
+    path = feature_paths()[0]
+    assert menu((await client.get(path)).text) == expected_menu({"moderator", "admin"}, path)
 
 
 async def test_the_administration_page_lists_the_features_links_in_order(
     client: httpx.AsyncClient, admin: User
 ) -> None:
-    """From the manifests (`Feature.admin`): the same links, words and order as the page had
-    when it listed them by hand."""
+    """From the manifests (`Feature.admin`), by position, ties in the order of `INSTALLED`: the
+    same links, words and order as the page had when it listed them by hand."""
     await log_in(client, admin)
-    match = ADMIN_LIST.search((await client.get("/admin")).text)
-    assert match, "no list of sections"
-    lines = [ADMIN_LINK.findall(li) for li in re.findall(r"<li>(.*?)</li>", match.group(1))]
-    assert [link for line in lines for link in line] == [
-        ("/budgets", "Budgets participatifs"),
-        ("/admin/budgets/new", "Créer un budget"),
-        ("/admin/budgets/import", "Importer un fichier Pabulib"),
-        ("/admin/census", "Registre des habitants"),
-        ("/admin/consultations", "Gérer les consultations"),
-        ("/moderation", "Modération"),
-        ("/admin/moderation/reasons", "Motifs prêts à l’emploi"),
-        ("/admin/audit", "Journal d’audit"),
-        ("/admin/indicators", "Tableau de bord de la participation"),
-        ("/admin/followup", "Engagements"),
-        ("/admin/meetings", "Réunions"),
+    admin_html = (await client.get(url_path("admin:index"))).text
+    lines = admin_links(admin_html)
+    declared = [line for f in features.FEATURES for line in f.admin]
+    declared.sort(key=lambda line: line.position)  # stable: ties keep the features' order
+    assert lines == [
+        [(url_path(link.route), french(link)) for link in line.links] for line in declared
     ]
-    assert " · ".join(text for _href, text in lines[0]) == (
-        "Budgets participatifs · Créer un budget · Importer un fichier Pabulib"
-    )
+    shown = [re.sub(r"<[^>]+>", "", li).strip() for li in admin_items(admin_html)]
+    assert shown == [" · ".join(words for _href, words in line) for line in lines]

@@ -93,7 +93,8 @@ class Walks:
     csv_exports: frozenset[str] = frozenset()
     # paths of a missing object (MISSING as its id): the translated 404 page
     not_found: Sequence[str] = ()
-    # browser: route name -> test module (tests/browser) that audits it with axe; or why not
+    # browser: route name -> test module that audits it with axe (its path under tests/, e.g.
+    # "<name>/test_browser"); or why not
     audited: Mapping[str, str] = field(default_factory=dict)
     exempt: Mapping[str, str] = field(default_factory=dict)
 

@@ -17,7 +17,7 @@ from meetings.models import Meeting
 from participation.accounts.models import Role
 from participation.settings import Settings
 from tests.browser import seeds
-from tests.browser.conftest import Axe, LiveServer, emails_to, log_in
+from tests.browser.plugin import Axe, LiveServer, emails_to, log_in
 from tests.conftest import TEST_PASSWORD
 
 expect.set_options(timeout=15_000)
@@ -42,6 +42,13 @@ async def _seed(settings: Settings) -> int:
     return meeting.id
 
 
+async def _logged_in(server: LiveServer, context_for: Any, email: str, javascript: bool) -> Any:
+    """A page of a new French context, logged in as `email`."""
+    page = await (await context_for(javascript=javascript)).new_page()
+    await log_in(page, server, email, TEST_PASSWORD)
+    return page
+
+
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 async def test_a_freed_seat_goes_to_the_first_on_the_waiting_list(
     live_server: LiveServer, context_for: Any, axe: Axe, javascript: bool
@@ -50,8 +57,7 @@ async def test_a_freed_seat_goes_to_the_first_on_the_waiting_list(
     live_server.start()
     site = live_server.url
 
-    camille = await (await context_for(javascript=javascript)).new_page()
-    await log_in(camille, live_server, "camille@example.org", TEST_PASSWORD)
+    camille = await _logged_in(live_server, context_for, "camille@example.org", javascript)
     await camille.goto(f"{site}/meetings")
     await axe.check(camille)
     await camille.get_by_role("link", name="le parc des Saules").click()
@@ -63,8 +69,7 @@ async def test_a_freed_seat_goes_to_the_first_on_the_waiting_list(
     await expect(camille.locator(".code")).to_be_visible()
     await axe.check(camille, "registered")
 
-    dominique = await (await context_for(javascript=javascript)).new_page()
-    await log_in(dominique, live_server, "dominique@example.org", TEST_PASSWORD)
+    dominique = await _logged_in(live_server, context_for, "dominique@example.org", javascript)
     await dominique.goto(f"{site}/meetings/{meeting}")
     await dominique.get_by_role("button", name="Rejoindre la liste d’attente").click()
     await expect(dominique.locator("main")).to_contain_text("en liste d’attente, en position 1")
@@ -92,8 +97,7 @@ async def test_staff_plan_a_meeting_and_fix_its_end(
     meeting = await live_server.seed(_seed)
     live_server.start()
     site = live_server.url
-    page = await (await context_for(javascript=False)).new_page()
-    await log_in(page, live_server, "mairie@example.org", TEST_PASSWORD)
+    page = await _logged_in(live_server, context_for, "mairie@example.org", javascript=False)
     await page.goto(f"{site}/admin/meetings")
     await axe.check(page)
     await page.get_by_role("link", name="Prévoir une réunion").click()

@@ -1,9 +1,16 @@
 """Browser journeys: a real `participation serve` driven by Playwright in Debian's Chromium
 (`make browser` installs it with apt-get when missing; no browser download).
 
-- One Chromium for the whole session (`browser`), on the session's event loop: every test in
-  tests/browser runs on that loop (see `pytest_collection_modifyitems`). Playwright's async API,
-  not the sync one, which would hold a loop in this thread and break later pytest-asyncio tests.
+A pytest plugin, registered for the whole suite by tests/conftest.py (`pytest_plugins`), so that
+any folder of tests can hold browser tests: the core's in tests/browser, a feature's in
+tests/<name>/ (its package, templates and tests stay in its own folders).
+
+- A browser test is one marked `browser` or using one of the fixtures below (`BROWSER_FIXTURES`):
+  it gets the `browser` mark (`-m "not browser"` leaves them all out: the PostgreSQL pass of
+  `make test` does) and runs on the session's event loop (see `pytest_collection_modifyitems`).
+- One Chromium for the whole session (`browser`), on the session's event loop. Playwright's
+  async API, not the sync one, which would hold a loop in this thread and break later
+  pytest-asyncio tests.
 - A server per test (`live_server`, seeded before it starts) or per module (`module_server`,
   started once; a module sets `SERVER_ENV` for settings such as PREMODERATED_CONTENT).
 - The database is a fresh SQLite file, or on PostgreSQL (DATABASE_URL) a fresh schema
@@ -99,22 +106,47 @@ SIDEWAYS = """() => {
 }"""
 
 
+TESTS = ROOT / "tests"
+# the fixtures that make a test a browser test (they need the session's loop, or a server)
+BROWSER_FIXTURES = frozenset({"browser", "context_for", "axe", "live_server", "module_server"})
+
+
+def module_id(path: str | Path) -> str:
+    """How tests/browser/pages.py and a feature's walks.py name a test module: its path under
+    tests/, without `.py` ("browser/test_resident_journey", "<name>/test_browser")."""
+    full = (ROOT / path).resolve()
+    under = full.relative_to(TESTS) if full.is_relative_to(TESTS) else full
+    return under.with_suffix("").as_posix()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "browser: a test in Chromium (tests/browser/plugin.py; set by its fixtures)"
+    )
+
+
+def is_browser_test(item: pytest.Item) -> bool:
+    used = set(getattr(item, "fixturenames", ()))
+    return item.get_closest_marker("browser") is not None or bool(used & BROWSER_FIXTURES)
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by mark: the `browser` mark is set here
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Browser tests share the session's loop, the one the shared Chromium lives on."""
-    here = Path(__file__).parent
     for item in items:
-        if here in Path(str(item.fspath)).parents:
+        if is_browser_test(item):
+            item.add_marker(pytest.mark.browser)
             item.add_marker(pytest.mark.asyncio(loop_scope="session"), append=False)
-            _RUN["modules"].add(Path(str(item.fspath)).stem)
+            _RUN["modules"].add(module_id(str(item.fspath)))
 
 
 def pytest_deselected(items: list[pytest.Item]) -> None:
-    _RUN["partial"].update(Path(str(item.fspath)).stem for item in items)
+    _RUN["partial"].update(module_id(str(item.fspath)) for item in items)
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if report.skipped:  # a skipped test audited nothing: its module's claims cannot be checked
-        _RUN["partial"].add(Path(report.fspath).stem)
+        _RUN["partial"].add(module_id(report.fspath))
 
 
 # what this run audited: the route names of the pages axe checked (see `Axe.check`)
@@ -125,7 +157,8 @@ _RUN: dict[str, set[str]] = {"modules": set(), "partial": set()}
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """After a whole, green run of a browser test module, every page that tests/browser/pages.py
-    says it audits must have been audited (a stale claim would hide an unaudited page)."""
+    (or a feature's walks.py) says it audits must have been audited (a stale claim would hide
+    an unaudited page)."""
     from tests.browser.pages import audited
 
     if not AUDITS:
