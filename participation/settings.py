@@ -91,6 +91,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAX_BODY_SIZE", "10485760", "Largest request body accepted, in bytes (413 above)."),
     Setting("LOG_LEVEL", "INFO", "Logging level."),
     Setting(
+        "LOG_FORMAT",
+        "",
+        "`json` (one JSON object a line, for a log collector) or `text`; default: `json` in "
+        "production, `text` otherwise.",
+    ),
+    Setting(
+        "ACCESS_LOG",
+        "off",
+        "`on`: one log line per request (method, path without its query, status, duration, "
+        "request id).",
+    ),
+    Setting(
         "PROPOSAL_SUPPORT_THRESHOLD",
         "300",
         "Supports after which a proposal reaches *seuil atteint* and staff are notified.",
@@ -147,6 +159,8 @@ class Settings:
     proposal_support_threshold: int = 300
     moderation_report_threshold: int = 3
     premoderated_content: frozenset[str] = frozenset({"consultation_answer"})
+    log_format: str = "text"
+    access_log: bool = False
     smtp_ssl: bool = False
     smtp_ca_file: str = ""
     rate_limits: bool = True
@@ -220,6 +234,8 @@ class Settings:
             email_from=raw["EMAIL_FROM"],
             max_body_size=_integer(raw, "MAX_BODY_SIZE"),
             log_level=raw["LOG_LEVEL"].upper(),
+            log_format=_log_format(raw, environment),
+            access_log=_flag(raw, "ACCESS_LOG"),
             proposal_support_threshold=_positive(raw, "PROPOSAL_SUPPORT_THRESHOLD"),
             moderation_report_threshold=_positive(raw, "MODERATION_REPORT_THRESHOLD"),
             premoderated_content=_content_kinds(raw, "PREMODERATED_CONTENT"),
@@ -305,6 +321,13 @@ def _estimated_bits(text: str) -> float:
 
 def new_secret_key() -> str:
     return secrets.token_urlsafe(48)  # 48 random bytes
+
+
+def _log_format(raw: Mapping[str, str], environment: str) -> str:
+    value = raw["LOG_FORMAT"].strip().lower() or ("json" if environment == "production" else "text")
+    if value not in ("json", "text"):
+        raise ConfigurationError(f"LOG_FORMAT must be json or text, not {value!r}")
+    return value
 
 
 def _flag(raw: Mapping[str, str], name: str) -> bool:
