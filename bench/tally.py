@@ -21,11 +21,15 @@ import sys
 import time
 from pathlib import Path
 
-import tally.rules  # noqa: F401  (imported before timing, as pabutools is)
-from tally import tally
-from tally.election import Ballot, Election, Project, check
-from tally.pabulib import read
-from tally.rules import equal_shares
+# `python bench/tally.py` puts bench/ first on sys.path, where this file's own name would hide
+# the `tally` package: the repository's root comes first instead
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import tally.rules  # noqa: E402, F401  (imported before timing, as pabutools is)
+from tally import tally  # noqa: E402
+from tally.election import Ballot, Election, Project, check  # noqa: E402
+from tally.pabulib import read  # noqa: E402
+from tally.rules import equal_shares  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 PABULIB = ROOT / ".." / "shared" / "pabulib"
