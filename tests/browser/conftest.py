@@ -335,12 +335,14 @@ async def context_for(browser: Any) -> AsyncIterator[Callable[..., Awaitable[Any
 # --- what a person does often -----------------------------------------------------------------
 
 
-async def log_in(page: Any, server: LiveServer, email: str, password: str) -> None:
+async def log_in(
+    page: Any, server: LiveServer, email: str, password: str, lands_on: str = "/"
+) -> None:
     await page.goto(f"{server.url}/account/login")
     await page.get_by_label("Adresse e-mail").fill(email)
     await page.get_by_label("Mot de passe").fill(password)
     await page.get_by_role("button", name="Se connecter").click()
-    await page.wait_for_url(f"{server.url}/")
+    await page.wait_for_url(f"{server.url}{lands_on}")
 
 
 async def mark_document(page: Any) -> None:

@@ -77,6 +77,17 @@ AUDITED: dict[str, str] = {
     "meetings:admin_index": "test_meetings",
     "meetings:admin_new": "test_meetings",
     "meetings:admin": "test_meetings",
+    # content pages (issue #18)
+    "sitepages:legal": "test_site_pages",
+    "sitepages:accessibility": "test_site_pages",
+    "sitepages:privacy": "test_site_pages",
+    "sitepages:terms": "test_site_pages",
+    "sitepages:help": "test_site_pages",
+    "sitepages:accept": "test_site_pages",
+    "sitepages:admin_index": "test_site_pages",
+    "sitepages:admin_edit": "test_site_pages",
+    "sitepages:admin_history": "test_site_pages",
+    "sitepages:admin_version": "test_site_pages",
 }
 
 # route name -> why axe does not audit it

@@ -74,6 +74,10 @@ NO_FORM_IN_THE_WORLD = {
     "POST /meetings/{meeting_id:id}/cancel": (),
     "POST /admin/meetings/{meeting_id:id}/attendance": ("present",),
     "POST /admin/meetings/{meeting_id:id}/minutes": ("minutes", "proposals", "consultations"),
+    # the world's people accepted the current conditions of use, and its content page's version
+    # is the current one: no acceptance form, no restore button
+    "POST /account/conditions": ("accept_terms", "version", "next"),
+    "POST /admin/pages/{slug}/history/{version:id}/restore": ("version",),
 }
 
 

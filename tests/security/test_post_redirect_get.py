@@ -275,6 +275,7 @@ STEPS: list[Step] = [
             "display_name": "Nouvelle Venue",
             "password": TEST_PASSWORD,
             "password_confirmation": TEST_PASSWORD,
+            "accept_terms": "yes",
         },
     ),
     Step("accounts:login", "anonymous", {"email": "other@example.org", "password": TEST_PASSWORD}),
@@ -409,6 +410,11 @@ STEPS: list[Step] = [
     Step("meetings:admin_attendance", "admin", {"present": "1"}),
     Step("meetings:admin_minutes", "admin", {"minutes": "Compte rendu."}, ids=_started_meeting),
     Step("meetings:admin_cancel", "admin"),
+    # content pages (issue #18): staff publish a version, then bring version 1 back; a person
+    # accepts the conditions of use
+    Step("sitepages:admin_edit", "admin", {"version": "1", "body_fr": "<p>Mentions.</p>"}),
+    Step("sitepages:admin_restore", "admin", {"version": "2"}),
+    Step("sitepages:accept", "owner", {"version": "1", "accept_terms": "yes", "next": "/"}),
     Step("comments:delete", "owner"),
     Step("moderation:block", "moderator", {"duration": "1d", "reason": "Abus."}),
     Step("moderation:unblock", "admin", {"reason": "Excuses présentées."}),
@@ -437,6 +443,8 @@ REFUSED: list[Step] = [
     Step("followup:admin_milestone", "admin", {"on": "31/02/2026", "text": ""}),
     Step("meetings:admin_new", "admin", {**MEETING, "ends_at": "2031-05-04T17:00"}),
     Step("meetings:admin_code", "admin", {"code": "ZZZZ-ZZZZ"}),
+    Step("sitepages:admin_edit", "admin", {"version": "1", "body_fr": " "}),
+    Step("sitepages:accept", "other", {"version": "1", "next": "/"}),
 ]
 
 

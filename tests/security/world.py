@@ -183,6 +183,9 @@ async def seed_world(settings: Settings) -> World:
         "target_id": budget.id,
         "reason": reason.id,
         "answer": answer,
+        # content pages (issue #18): a page, and its version 1 (the default text)
+        "slug": "mentions-legales",
+        "version": 1,
     }
     world.phases = {
         "budget_id": await _budgets_in_every_phase(settings, world, budget.id, draft_budget.id),
