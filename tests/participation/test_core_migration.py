@@ -152,6 +152,7 @@ def _of_tables(shape: dict[str, list[tuple[Any, ...]]], tables: set[str]) -> dic
 ADDED_SINCE = {
     ("accounts_user", "terms_version"),  # participation.0009_site_pages (issue #18)
     ("accounts_user", "terms_accepted_at"),
+    ("budgets_trustee", "kept_at"),  # budgets.0004_trustee_kept (issue #16)
 }
 
 
@@ -224,6 +225,7 @@ async def test_a_database_made_before_the_core_migrates_without_change(
             ("indicators", "0002_target_kind"),
             ("followup", "0002_target_kind"),
             ("participation", "0009_site_pages"),  # new tables, and ADDED_SINCE
+            ("budgets", "0004_trustee_kept"),  # ADDED_SINCE
         }
         detector = MigrationAutodetector(context.apps, config["apps"])
         assert await detector.changes() == []  # the models match the migrated state
