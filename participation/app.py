@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -13,7 +12,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from participation import features, formatting, pages, queue, urls
+from participation import features, formatting, logs, pages, queue, urls
 from participation.accounts import routes as accounts_routes
 from participation.db import close_database, init_database
 from participation.errors import EXCEPTION_HANDLERS
@@ -30,6 +29,7 @@ from participation.ratelimit import RateLimited, rate_limited
 from participation.redis import redis_url
 from participation.sections import routes as section_routes
 from participation.settings import Settings
+from participation.sitepages import routes as sitepages_routes
 from participation.templating import STATIC_DIR
 
 SESSION_MAX_AGE = 14 * 24 * 3600
@@ -54,6 +54,7 @@ def all_routes() -> list[BaseRoute]:
         *pages.routes,
         *accounts_routes.routes,
         *notifications_routes.routes,
+        *sitepages_routes.routes,
         *feature_routes(),
         *section_routes,
         Mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static"),
@@ -63,7 +64,7 @@ def all_routes() -> list[BaseRoute]:
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     formatting.use_time_zone(settings.time_zone)
-    logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
+    logs.configure(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         debug=False,
         routes=all_routes(),
         middleware=[
+            Middleware(logs.RequestLogMiddleware, access_log=settings.access_log),
             Middleware(SecurityHeadersMiddleware),
             Middleware(
                 SessionMiddleware,

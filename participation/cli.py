@@ -19,14 +19,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import logging
 import os
 import signal
 import subprocess
 import sys
 from collections.abc import Sequence
 
-from participation import demo, features, operations
+from participation import demo, features, logs, operations
 from participation.accounts import services as accounts
 from participation.db import close_database, init_database, run_migrations
 from participation.i18n import gettext
@@ -144,8 +143,7 @@ def serve_web(args: argparse.Namespace) -> int:
 def run_worker(args: argparse.Namespace) -> int:
 
     settings = Settings.from_env()
-    # e-mails are written to this log when no SMTP server is set
-    logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
+    logs.configure(settings)  # e-mails are written to this log when no SMTP server is set
     worker = build_worker(settings, redis_url(settings))
     worker.run()
     return 0

@@ -31,6 +31,7 @@ CORE_MODELS = [
     "participation.territory",
     "participation.residents.models",
     "participation.notifications.models",
+    "participation.sitepages.models",
 ]
 
 

@@ -71,6 +71,13 @@ SETTINGS: tuple[Setting, ...] = (
         "(stored in UTC).",
     ),
     Setting("SITE_NAME", "Participation", "Name shown in the header, titles and e-mails."),
+    Setting(
+        "ACCESSIBILITY_COMPLIANCE",
+        "none",
+        "How far the site conforms to the RGAA, as the footer's link to the accessibility "
+        "statement says it: `none` (non conforme), `partial` (partiellement conforme) or `full` "
+        "(totalement conforme). Change it with the statement, after an audit.",
+    ),
     Setting("SMTP_HOST", "", "SMTP server; empty: e-mails are written to the log."),
     Setting("SMTP_PORT", "587", "SMTP port."),
     Setting("SMTP_USER", "", "SMTP user name, if the server needs one."),
@@ -90,6 +97,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("EMAIL_FROM", "ne-pas-repondre@localhost", "Sender address of e-mails."),
     Setting("MAX_BODY_SIZE", "10485760", "Largest request body accepted, in bytes (413 above)."),
     Setting("LOG_LEVEL", "INFO", "Logging level."),
+    Setting(
+        "LOG_FORMAT",
+        "",
+        "`json` (one JSON object a line, for a log collector) or `text`; default: `json` in "
+        "production, `text` otherwise.",
+    ),
+    Setting(
+        "ACCESS_LOG",
+        "off",
+        "`on`: one log line per request (method, path without its query, status, duration, "
+        "request id).",
+    ),
     Setting(
         "PROPOSAL_SUPPORT_THRESHOLD",
         "300",
@@ -147,6 +166,8 @@ class Settings:
     proposal_support_threshold: int = 300
     moderation_report_threshold: int = 3
     premoderated_content: frozenset[str] = frozenset({"consultation_answer"})
+    log_format: str = "text"
+    access_log: bool = False
     smtp_ssl: bool = False
     smtp_ca_file: str = ""
     rate_limits: bool = True
@@ -155,6 +176,7 @@ class Settings:
     log_retention_days: int = 90
     time_zone: str = "Europe/Paris"
     answers_key: bytes = b""  # participation.sealing: never in the database
+    accessibility_compliance: str = "none"
 
     @property
     def is_production(self) -> bool:
@@ -220,6 +242,8 @@ class Settings:
             email_from=raw["EMAIL_FROM"],
             max_body_size=_integer(raw, "MAX_BODY_SIZE"),
             log_level=raw["LOG_LEVEL"].upper(),
+            log_format=_log_format(raw, environment),
+            access_log=_flag(raw, "ACCESS_LOG"),
             proposal_support_threshold=_positive(raw, "PROPOSAL_SUPPORT_THRESHOLD"),
             moderation_report_threshold=_positive(raw, "MODERATION_REPORT_THRESHOLD"),
             premoderated_content=_content_kinds(raw, "PREMODERATED_CONTENT"),
@@ -229,6 +253,9 @@ class Settings:
             log_retention_days=_positive(raw, "LOG_RETENTION_DAYS"),
             time_zone=_time_zone(raw, "TIME_ZONE"),
             answers_key=answers_key,
+            accessibility_compliance=_one_of(
+                raw, "ACCESSIBILITY_COMPLIANCE", ("none", "partial", "full")
+            ),
         )
 
     def premoderates(self, kind: str) -> bool:
@@ -307,6 +334,13 @@ def new_secret_key() -> str:
     return secrets.token_urlsafe(48)  # 48 random bytes
 
 
+def _log_format(raw: Mapping[str, str], environment: str) -> str:
+    value = raw["LOG_FORMAT"].strip().lower() or ("json" if environment == "production" else "text")
+    if value not in ("json", "text"):
+        raise ConfigurationError(f"LOG_FORMAT must be json or text, not {value!r}")
+    return value
+
+
 def _flag(raw: Mapping[str, str], name: str) -> bool:
     return raw[name].strip().lower() in ("1", "true", "yes", "on")
 
@@ -323,6 +357,13 @@ def _integer(raw: Mapping[str, str], name: str) -> int:
         return int(raw[name])
     except ValueError:
         raise ConfigurationError(f"{name} must be a whole number, not {raw[name]!r}") from None
+
+
+def _one_of(raw: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+    value = raw[name].strip()
+    if value not in choices:
+        raise ConfigurationError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    return value
 
 
 def _positive(raw: Mapping[str, str], name: str) -> int:

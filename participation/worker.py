@@ -33,6 +33,7 @@ from tortoise.context import get_current_context
 
 from participation import features, formatting, mail, outbox, queue, retention
 from participation.db import close_database, init_database
+from participation.logs import JOB_REQUEST_ID, REQUEST_ID, new_request_id
 from participation.outbox import job_functions
 from participation.pagecache import changed_pages, invalidate, job_changes_pages
 from participation.redis import arq_redis_settings
@@ -62,30 +63,36 @@ async def startup(ctx: dict[str, Any]) -> None:
     await heartbeat(ctx)
 
 
-def empties_page_caches(job: Job) -> Job:
-    """`job`, then, when it may have changed public pages (a tally, a phase switch: what it
-    declares with `pagecache.job_changes_pages`), web processes drop the pages they keep for
-    visitors. Even when it fails: it may have committed part of its work."""
+def worker_job(job: Job) -> Job:
+    """`job` as the worker runs it: its log lines carry the id of the request that enqueued it
+    (or one of its own), and once it ends, when it may have changed public pages (a tally, a
+    phase switch: what it declares with `pagecache.job_changes_pages`), web processes drop the
+    pages they keep for visitors; even when it fails, since it may have committed part of it."""
 
     @functools.wraps(job)
     async def run(ctx: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        request_id = kwargs.pop(JOB_REQUEST_ID, "") or "job-" + new_request_id()[:16]
+        token = REQUEST_ID.set(request_id)
         result = None
         try:
             result = await job(ctx, *args, **kwargs)
             return result
         finally:
-            if changed_pages(job, result):
-                await invalidate(ctx["redis"])
+            try:
+                if changed_pages(job, result):
+                    await invalidate(ctx["redis"])
+            finally:
+                REQUEST_ID.reset(token)
 
     return run  # type: ignore[return-value]
 
 
-def _emptying_page_caches(job: Any) -> Any:
+def _as_worker_job(job: Any) -> Any:
     """A job as declared (a coroutine function, arq's `func()` or `cron()`), run by
-    `empties_page_caches`."""
+    `worker_job`."""
     if isinstance(job, Function | CronJob):
-        return dataclasses.replace(job, coroutine=empties_page_caches(job.coroutine))
-    return empties_page_caches(job)
+        return dataclasses.replace(job, coroutine=worker_job(job.coroutine))
+    return worker_job(job)
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
@@ -210,8 +217,8 @@ class Worker(ArqWorker):
 
 def build_worker(settings: Settings, redis_url: str, **overrides: Any) -> Worker:
     options: dict[str, Any] = {
-        "functions": [_emptying_page_caches(job) for job in job_functions()],
-        "cron_jobs": [_emptying_page_caches(job) for job in cron_jobs()],
+        "functions": [_as_worker_job(job) for job in job_functions()],
+        "cron_jobs": [_as_worker_job(job) for job in cron_jobs()],
         "on_startup": startup,
         "on_shutdown": shutdown,
         "redis_settings": arq_redis_settings(redis_url),

@@ -193,6 +193,8 @@ async def create_user(
         password_hash=await hash_password(settings, TEST_PASSWORD),
         role=role,
         email_confirmed_at=timezone.now() if confirmed else None,
+        terms_version=1,  # signed up when the conditions of use were at their first version
+        terms_accepted_at=timezone.now(),
     )
 
 
@@ -212,6 +214,17 @@ async def post_form(
     """Submit a form the way a browser does: with the CSRF token of a page of the site."""
     token = await csrf_token(client, page)
     return await client.post(url, data={**data, "csrf_token": token})
+
+
+def field_error(html: str, field_id: str) -> str:
+    """The error message shown for `field_id`, checking the field points at it."""
+    tag = re.search(rf'<(?:input|textarea|select|fieldset)[^>]*id="{field_id}"[^>]*>', html)
+    assert tag, f"no field {field_id}"
+    assert re.search(rf'aria-describedby="[^"]*\b{field_id}-error"', tag.group(0)), tag.group(0)
+    assert 'aria-invalid="true"' in tag.group(0) or tag.group(0).startswith("<fieldset")
+    message = re.search(rf'<p class="error-message" id="{field_id}-error">(.*?)</p>', html, re.S)
+    assert message, f"no error message for {field_id}"
+    return re.sub(r"<[^>]+>", "", message.group(1)).strip()
 
 
 async def log_in(client: httpx.AsyncClient, user: User) -> None:

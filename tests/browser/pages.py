@@ -76,6 +76,17 @@ AUDITED: dict[str, str] = {
     "followup:admin_index": "browser/test_admin_journey",
     "followup:admin": "browser/test_every_page",
     "admin:index": "browser/test_admin_journey",
+    # content pages (issue #18)
+    "sitepages:legal": "browser/test_site_pages",
+    "sitepages:accessibility": "browser/test_site_pages",
+    "sitepages:privacy": "browser/test_site_pages",
+    "sitepages:terms": "browser/test_site_pages",
+    "sitepages:help": "browser/test_site_pages",
+    "sitepages:accept": "browser/test_site_pages",
+    "sitepages:admin_index": "browser/test_site_pages",
+    "sitepages:admin_edit": "browser/test_site_pages",
+    "sitepages:admin_history": "browser/test_site_pages",
+    "sitepages:admin_version": "browser/test_site_pages",
 }
 
 # route name -> why axe does not audit it

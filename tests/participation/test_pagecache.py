@@ -16,7 +16,7 @@ from redis.asyncio import Redis
 from participation import pagecache
 from participation.accounts.models import User
 from participation.proposals.models import Proposal
-from participation.worker import empties_page_caches, heartbeat
+from participation.worker import heartbeat, worker_job
 from tests.conftest import CSRF_FIELD, count_queries, log_in, logged_queries, post_form
 from tests.participation.proposal_factories import good_form, make_proposal
 
@@ -120,7 +120,7 @@ async def test_a_change_made_by_the_worker_shows_at_once_to_visitors(
         assert TITLE in (await anonymous.get("/proposals")).text
         redis = Redis.from_url(redis_url)
         try:  # as the worker runs every job
-            await empties_page_caches(rename_proposal)({"redis": redis}, proposal.id)
+            await worker_job(rename_proposal)({"redis": redis}, proposal.id)
         finally:
             await redis.aclose()
         assert "Un titre changé par une tâche" in (await anonymous.get("/proposals")).text
@@ -158,8 +158,8 @@ async def test_what_writes_nothing_visitors_see_keeps_the_stored_pages(
     redis = Redis.from_url(redis_url)
     try:
         ctx = {"redis": redis}
-        await empties_page_caches(heartbeat)(ctx)
-        assert await empties_page_caches(apply_phase_schedule)(ctx) == []  # nothing due
+        await worker_job(heartbeat)(ctx)
+        assert await worker_job(apply_phase_schedule)(ctx) == []  # nothing due
         assert await generation(redis_url) == before
         sent = await post_form(client, "/proposals/new", await good_form(), page="/proposals/new")
         assert sent.status_code == 303
