@@ -96,7 +96,6 @@ async def test_a_freed_seat_goes_to_the_first_on_the_waiting_list(
 async def test_staff_plan_a_meeting_and_fix_its_end(
     live_server: LiveServer, meeting: int, context_for: Any, axe: Axe
 ) -> None:
-    site = live_server.url
     page = await signed_in(
         context_for, live_server, "mairie@example.org", "/admin/meetings", javascript=False
     )
@@ -119,5 +118,5 @@ async def test_staff_plan_a_meeting_and_fix_its_end(
     await page.get_by_role("button", name="Publier la réunion").click()
     await expect(page.locator(".flash")).to_contain_text("La réunion est publiée.")
     await axe.check(page, "edit")
-    await page.goto(f"{site}/admin/meetings/{meeting}")
+    await page.goto(f"{live_server.url}/admin/meetings/{meeting}")
     await expect(page.locator("main")).to_contain_text("Inscriptions et présences")
