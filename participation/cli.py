@@ -6,6 +6,8 @@ participation worker          the arq worker (production: any number)
 participation migrate         apply the database migrations
 participation makemigrations  write migrations for model changes (developers)
 participation demo            load the demo town (idempotent; refused in production)
+participation jobs list       background jobs that failed or wait; `jobs retry|drop ID...`
+participation backup FILE     copy the database into FILE; `participation restore FILE`
 participation createadmin     create or promote a council staff account
 participation tally FILE...   tally Pabulib files (see `participation tally --help`)
 participation tally-budget ID open a budget's sealed ballots with the trustees' key shares
@@ -24,7 +26,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 
-from participation import demo, features
+from participation import demo, features, operations
 from participation.accounts import services as accounts
 from participation.db import close_database, init_database, run_migrations
 from participation.i18n import gettext
@@ -90,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("--name", default="", help="public name (default: from the e-mail)")
     admin.add_argument("--password", help="default: asked, or ADMIN_PASSWORD")
     admin.set_defaults(func=create_admin)
+    operations.add_commands(commands)  # jobs list|retry|drop
     for feature in features.FEATURES:  # tally, tally-budget (budgets)
         if feature.commands is not None:
             feature.commands(commands)

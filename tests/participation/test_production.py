@@ -1,15 +1,13 @@
 """A production start that would not be safe is refused, each problem named on its own line;
-the demo town (published passwords) never loads there; health checks for load balancers."""
+the demo town (published passwords) never loads there. (The health checks: test_worker.py.)"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import httpx
 import pytest
 
 from participation.cli import main
-from participation.redis import EmbeddedRedis
 from participation.sealing import new_key
 from participation.settings import (
     ConfigurationError,
@@ -17,7 +15,6 @@ from participation.settings import (
     new_secret_key,
     production_problems,
 )
-from tests.conftest import make_settings
 
 
 def production(tmp_path: Path, **overrides: str) -> dict[str, str]:
@@ -49,25 +46,27 @@ def test_an_empty_production_environment_names_every_missing_setting(tmp_path: P
     assert named == ["DATABASE_URL", "REDIS_URL", "BASE_URL", "SECRET_KEY", "ANSWERS_KEY"]
 
 
-@pytest.mark.parametrize(
-    ("setting", "value", "said"),
-    [
-        ("DATABASE_URL", "", "DATABASE_URL is required"),
-        ("DATABASE_URL", "sqlite:///srv/participation.db", "must be a PostgreSQL URL"),
-        ("REDIS_URL", "", "REDIS_URL is required"),
-        ("BASE_URL", "", "BASE_URL must be the site's public https://"),
-        ("BASE_URL", "http://participer.villebelle.fr", "not 'http://participer"),
-        ("BASE_URL", "https://", "BASE_URL must be"),
-        ("SECRET_KEY", "", "SECRET_KEY is required"),
-        ("SECRET_KEY", "s3cr3t", "too short or too regular"),
-        ("SECRET_KEY", "a" * 64, "too short or too regular"),
-        ("SECRET_KEY", "changeme" * 8, "too short or too regular"),
-        ("ANSWERS_KEY", "", "ANSWERS_KEY is required"),
-    ],
-)
+# (setting, its value): what the refusal says
+UNSAFE = {
+    ("DATABASE_URL", ""): "DATABASE_URL is required",
+    ("DATABASE_URL", "sqlite:///srv/participation.db"): "must be a PostgreSQL URL",
+    ("REDIS_URL", ""): "REDIS_URL is required",
+    ("BASE_URL", ""): "BASE_URL must be the site's public https://",
+    ("BASE_URL", "http://participer.villebelle.fr"): "not 'http://participer",
+    ("BASE_URL", "https://"): "BASE_URL must be",
+    ("SECRET_KEY", ""): "SECRET_KEY is required",
+    ("SECRET_KEY", "s3cr3t"): "too short or too regular",
+    ("SECRET_KEY", "a" * 64): "too short or too regular",
+    ("SECRET_KEY", "changeme" * 8): "too short or too regular",
+    ("ANSWERS_KEY", ""): "ANSWERS_KEY is required",
+}
+
+
+@pytest.mark.parametrize(("unsafe", "said"), UNSAFE.items())
 def test_each_unsafe_production_setting_is_refused_on_its_own_line(
-    tmp_path: Path, setting: str, value: str, said: str
+    tmp_path: Path, unsafe: tuple[str, str], said: str
 ) -> None:
+    setting, value = unsafe
     problems = production_problems(production(tmp_path, **{setting: value}))
     assert len(problems) == 1 and said in problems[0], problems
     assert problems[0].startswith(setting)
@@ -109,25 +108,3 @@ def test_secret_key_command_prints_a_key_production_accepts(
     assert main(["secret-key"]) == 0
     key = capsys.readouterr().out.strip()
     assert production_problems(production(tmp_path, SECRET_KEY=key)) == []
-
-
-async def test_live_and_ready_for_load_balancers(tmp_path: Path) -> None:
-    """/healthz/live: the process answers. /healthz/ready: its database and Redis answer; 503
-    once Redis is gone, while /healthz/live stays 200 (no restart needed)."""
-    from participation.app import create_app
-
-    server = EmbeddedRedis(tmp_path / "doomed").start()
-    settings = make_settings(tmp_path, server.url)
-    application = create_app(settings)
-    async with application.router.lifespan_context(application):
-        transport = httpx.ASGITransport(app=application)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-            ready = await client.get("/healthz/ready")
-            assert ready.status_code == 200
-            assert ready.json() == {"status": "ok", "database": "ok", "redis": "ok"}
-            assert (await client.get("/healthz/live")).status_code == 200
-            server.stop()
-            ready = await client.get("/healthz/ready")
-            assert ready.status_code == 503 and ready.json()["redis"] == "down"
-            assert ready.json()["database"] == "ok"
-            assert (await client.get("/healthz/live")).status_code == 200
