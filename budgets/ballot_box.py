@@ -3,7 +3,7 @@
 - `generate_key` (the ceremony, before voting opens): a new election key; the database keeps
   its public half, the threshold, and per trustee the position and commitment of their share.
   The shares are returned to the caller, which hands each to its trustee once (web: Redis for
-  a few minutes, `hold_share_for_pickup`; demo and tests: in memory), never to the database.
+  a few minutes, `hold_shares_for_pickup`; demo and tests: in memory), never to the database.
 - `open_ballots` (the count, once voting is closed): the trustees' shares rebuild the private
   key, checked against the public key; every sealed ballot is opened in a random order, and the
   anonymised ballots are stored under new random ids, inserted in a random order, in the same
@@ -39,6 +39,8 @@ from participation.refusals import Refused, refuse
 
 SHARE_TTL = 15 * 60  # seconds a share waits in Redis (for its trustee, or for the others)
 PICKUP_KEY = "budgets:share-pickup:{budget}:{user}"
+# the ceremony may be held again until voting opens: no ballot is sealed to the key yet
+KEY_REPLACEABLE_IN = (Phase.PREPARATION, Phase.SUBMISSION, Phase.REVIEW)
 SHARES_KEY = "budgets:shares:{budget}"
 _random = random.SystemRandom()
 
@@ -51,11 +53,18 @@ async def generate_key(
     trustees: Sequence[User | None],
     threshold: int,
     by_user: User | None = None,
+    *,
+    held_for_pickup: bool = False,
 ) -> list[tuple[User | None, urn.Share]]:
     """The key ceremony: returns each trustee with their share, to be shown to them once.
 
     `trustees` are staff accounts (None: a trustee without an account, for the demo and
-    tests); any `threshold` of them can open the ballots, fewer cannot.
+    tests); any `threshold` of them can open the ballots, fewer cannot. `held_for_pickup`:
+    the shares of accounts wait for their trustee (web), who holds it once shown
+    (`pick_up_share`); otherwise the caller hands every share over now.
+
+    Until voting opens the ceremony may be held again (a trustee missed their pick-up, staff
+    changed): the new key replaces the old one, whose shares become useless.
     """
     count = len(trustees)
     ids = [t.id for t in trustees if t is not None]
@@ -75,37 +84,72 @@ async def generate_key(
     shares = urn.split(private, threshold, count, budget_id)
     del private
     async with in_transaction():
+        # the row lock orders this against a phase switch, which checks the key it read
         budget = await Budget.filter(id=budget_id).select_for_update().get()
-        if budget.ballot_public_key is not None:
-            raise refuse(N_("This budget already has its ballot box key."))
+        replaced = budget.ballot_public_key
         if budget.phase in (Phase.TALLY, Phase.RESULTS) or budget.imported_from:
             raise refuse(N_("The ballot box key is generated before voting opens."))
+        if replaced is not None and budget.phase not in KEY_REPLACEABLE_IN:
+            raise refuse(N_("Voting has opened: the ballot box key can no longer be replaced."))
         if await Ballot.filter(budget_id=budget_id).exists():
             raise refuse(N_("Ballots were already cast in clear: this vote ends as it started."))
         await Budget.filter(id=budget_id).update(
             ballot_public_key=public.hex(), ballot_key_threshold=threshold
         )
+        await BudgetTrustee.filter(budget_id=budget_id).delete()
+        now = timezone.now()
         for trustee, share in zip(trustees, shares, strict=True):
             await BudgetTrustee.create(
                 budget_id=budget_id,
                 user=trustee,
                 position=share.x,
                 commitment=urn.commitment(share),
+                kept_at=None if held_for_pickup and trustee is not None else now,
             )
+        before = {"key": digest_of_key(replaced)} if replaced else ""
         after = {"trustees": ids, "count": count, "threshold": threshold}
-        await audit(by_user, "budget_key_ceremony", "budget", budget_id, "", after)
+        await audit(by_user, "budget_key_ceremony", "budget", budget_id, before, after)
     return list(zip(trustees, shares, strict=True))
 
 
-async def hold_share_for_pickup(redis: Any, budget_id: int, user_id: int, share: urn.Share) -> None:
-    """Keep a trustee's share in Redis (not the database) until they show it, SHARE_TTL."""
-    await redis.set(PICKUP_KEY.format(budget=budget_id, user=user_id), share.text(), ex=SHARE_TTL)
+async def trustee_accounts(budget_id: int) -> list[int]:
+    """The accounts of the current key's trustees."""
+    trustees = await BudgetTrustee.filter(budget_id=budget_id, user_id__isnull=False)
+    return [t.user_id for t in trustees if t.user_id is not None]
+
+
+async def hold_shares_for_pickup(
+    redis: Any,
+    budget_id: int,
+    shares: Sequence[tuple[User | None, urn.Share]],
+    previous_trustees: Sequence[int] = (),
+) -> None:
+    """Keep each trustee's share in Redis (not the database) until they show it, SHARE_TTL;
+    the shares of a replaced key that still wait for `previous_trustees` are dropped."""
+    for user_id in previous_trustees:
+        await redis.delete(PICKUP_KEY.format(budget=budget_id, user=user_id))
+    for trustee, share in shares:
+        if trustee is not None:
+            key = PICKUP_KEY.format(budget=budget_id, user=trustee.id)
+            await redis.set(key, share.text(), ex=SHARE_TTL)
 
 
 async def pick_up_share(redis: Any, budget_id: int, user_id: int) -> str | None:
-    """The trustee's share, once: read and deleted in one command."""
+    """The trustee's share, once: read and deleted in one command, and the trustee recorded as
+    holding it. None when nothing waits, or when what waited belongs to a key since replaced
+    (a new ceremony): a share of the old key would open nothing."""
     value = await redis.getdel(PICKUP_KEY.format(budget=budget_id, user=user_id))
-    return value.decode() if isinstance(value, bytes) else value
+    if value is None:
+        return None
+    text = value.decode() if isinstance(value, bytes) else value
+    share = urn.parse_share(text)
+    kept = await BudgetTrustee.filter(
+        budget_id=budget_id,
+        user_id=user_id,
+        position=share.x,
+        commitment=urn.commitment(share),
+    ).update(kept_at=timezone.now())
+    return text if kept else None
 
 
 async def share_waiting(redis: Any, budget_id: int, user_id: int) -> bool:

@@ -78,13 +78,21 @@ def dates_problems(dates: PhaseDates) -> list[Problem]:
     return []
 
 
-def sealing_problem(target: Phase, has_key: bool, imported: bool, opened: bool) -> Problem | None:
+def sealing_problem(
+    target: Phase,
+    has_key: bool,
+    imported: bool,
+    opened: bool,
+    shares_kept: int = 0,
+    shares_needed: int = 0,
+) -> Problem | None:
     """Why a budget cannot switch to `target` because of its ballot box (None: it can).
 
-    Voting opens only with the ballot box key (the key ceremony, budgets/ballot_box.py), and
-    once the trustees have opened the ballots, voting cannot open again; results are published
-    only once the ballots are opened. Imported budgets have no ballot box (their ballots are
-    public data)."""
+    Voting opens only with the ballot box key (the key ceremony, budgets/ballot_box.py) and
+    once at least `shares_needed` trustees hold their share (`shares_kept`): ballots sealed to a
+    key that too few people can rebuild could never be counted. Once the trustees have opened
+    the ballots, voting cannot open again; results are published only once the ballots are
+    opened. Imported budgets have no ballot box (their ballots are public data)."""
     if imported:
         return None
     if target == Phase.RESULTS and has_key and not opened:
@@ -108,6 +116,16 @@ def sealing_problem(target: Phase, has_key: bool, imported: bool, opened: bool) 
     if opened:
         return Problem(
             N_("The ballots are already opened: voting cannot open again."), field="form"
+        )
+    if shares_kept < shares_needed:
+        return Problem(
+            N_(
+                "Voting cannot open: key shares held by trustees, {kept} of the {needed} "
+                "needed. Hold the key ceremony again on the budget's page, and have each trustee "
+                "show their share within 15 minutes."
+            ),
+            field="form",
+            values={"kept": shares_kept, "needed": shares_needed},
         )
     return None
 

@@ -208,6 +208,9 @@ class BudgetTrustee(Model):
     )
     position = fields.IntField()
     commitment = fields.CharField(max_length=64)
+    # when the trustee was shown their share (so holds it); null while it waits for them: voting
+    # opens only once enough trustees hold theirs (budgets/domain.py::sealing_problem)
+    kept_at = fields.DatetimeField(null=True)
     budget_id: int
     user_id: int | None
 

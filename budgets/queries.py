@@ -12,7 +12,7 @@ from tortoise import timezone
 from tortoise.functions import Count
 
 from budgets import domain
-from budgets.ballot_box import digest_of_key
+from budgets.ballot_box import KEY_REPLACEABLE_IN, digest_of_key
 from budgets.ballot_services import ballot_context
 from budgets.models import (
     Ballot,
@@ -332,16 +332,22 @@ async def ballot_box_state(budget: Budget) -> dict[str, Any]:
         dates_of(budget).starts(),
         timezone.now(),
     )
+    kept = sum(1 for t in trustees if t.kept_at is not None)
+    has_key = budget.ballot_public_key is not None
     return {
         "key_fingerprint": digest_of_key(budget.ballot_public_key)
         if budget.ballot_public_key
         else None,
-        "trustees": [(t.position, names.get(t.user_id or 0, "")) for t in trustees],
+        "trustees": [(t.position, names.get(t.user_id or 0, ""), t.kept_at) for t in trustees],
+        "shares_kept": kept,
+        # too few trustees hold their share for the ballots ever to be opened: hold it again
+        "too_few_kept": has_key and kept < (budget.ballot_key_threshold or 0),
+        "key_replaceable": has_key and budget.phase in KEY_REPLACEABLE_IN,
         "sealed_count": await SealedBallot.filter(budget=budget).count(),
         "staff": await User.filter(role=Role.ADMIN, deleted_at=None)
         .order_by("id")
         .values_list("id", "display_name"),
-        "voting_blocked": budget.ballot_public_key is None
+        "voting_blocked": (not has_key or kept < (budget.ballot_key_threshold or 0))
         and not budget.imported_from
         and due == Phase.VOTING,
     }

@@ -575,18 +575,17 @@ async def admin_key_ceremony(request: Request) -> Response:
                 "threshold",
                 n=len(trustees),
             )
-        shares = await ballot_box.generate_key(budget.id, trustees, int(threshold_raw), user)
+        previous = await ballot_box.trustee_accounts(budget.id)
+        shares = await ballot_box.generate_key(
+            budget.id, trustees, int(threshold_raw), user, held_for_pickup=True
+        )
     except services.Refused as refused:
         budget = await Budget.get(id=budget.id)
         context = await _admin_page(
             request, budget, key_errors=errors_of(refused.problems, _shown_value), key_values=data
         )
         return render(request, "budgets/admin_budget.html", context, status_code=422)
-    for trustee, share in shares:
-        assert trustee is not None
-        await ballot_box.hold_share_for_pickup(
-            request.app.state.redis, budget.id, trustee.id, share
-        )
+    await ballot_box.hold_shares_for_pickup(request.app.state.redis, budget.id, shares, previous)
     flash(
         request,
         gettext(

@@ -20,6 +20,7 @@ from budgets.models import (
     Budget,
     BudgetCategory,
     BudgetDistrict,
+    BudgetTrustee,
     Phase,
     PhaseSwitch,
     Project,
@@ -208,11 +209,14 @@ async def switch_phase(budget_id: int, target: Phase, by_user: User | None) -> b
             return False
         if target == Phase.RESULTS and budget.phase != Phase.TALLY:
             raise refuse(N_("Results are published from the tally phase, once reviewed."))
+        kept = await BudgetTrustee.filter(budget_id=budget_id, kept_at__isnull=False).count()
         if refusal := domain.sealing_problem(
             target,
             has_key=budget.ballot_public_key is not None,
             imported=bool(budget.imported_from),
             opened=budget.ballots_opened_at is not None,
+            shares_kept=kept,
+            shares_needed=budget.ballot_key_threshold or 0,
         ):
             raise Refused([refusal])
         switched = await phases.switch_phase(
@@ -225,7 +229,11 @@ async def switch_phase(budget_id: int, target: Phase, by_user: User | None) -> b
             # the sealing checks above read these: a key ceremony or an opening of the ballots
             # that commits first makes this switch do nothing
             still={
-                "ballot_public_key__isnull": budget.ballot_public_key is None,
+                **(
+                    {"ballot_public_key__isnull": True}
+                    if budget.ballot_public_key is None
+                    else {"ballot_public_key": budget.ballot_public_key}  # not replaced since
+                ),
                 "ballots_opened_at__isnull": budget.ballots_opened_at is None,
             },
             also={"results_published_at": timezone.now()} if target == Phase.RESULTS else None,

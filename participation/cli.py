@@ -5,7 +5,7 @@ participation serve           the web server (production: one per host, WEB_CONC
 participation worker          the arq worker (production: any number)
 participation migrate         apply the database migrations
 participation makemigrations  write migrations for model changes (developers)
-participation demo            load the demo town (idempotent)
+participation demo            load the demo town (idempotent; refused in production)
 participation createadmin     create or promote a council staff account
 participation tally FILE...   tally Pabulib files (see `participation tally --help`)
 participation tally-budget ID open a budget's sealed ballots with the trustees' key shares
@@ -31,7 +31,7 @@ from participation.i18n import gettext
 from participation.redis import environ_with_redis, redis_url, stop_embedded_redis
 from participation.refusals import Refused  # pure: no web stack, no database
 from participation.sealing import new_key
-from participation.settings import ConfigurationError, Settings
+from participation.settings import ConfigurationError, Settings, new_secret_key
 from participation.worker import build_worker
 
 
@@ -79,6 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
         "answers-key", help="print a new random ANSWERS_KEY (docs/configuration.md)"
     )
     answers_key.set_defaults(func=print_answers_key)
+    secret_key = commands.add_parser(
+        "secret-key", help="print a new random SECRET_KEY (docs/configuration.md)"
+    )
+    secret_key.set_defaults(func=print_secret_key)
     demo_town = commands.add_parser("demo", help="load the demo town (idempotent)")
     demo_town.set_defaults(func=load_demo)
     admin = commands.add_parser("createadmin", help="create or promote a staff account")
@@ -215,8 +219,21 @@ def print_answers_key(args: argparse.Namespace) -> int:
     return 0
 
 
+def print_secret_key(args: argparse.Namespace) -> int:
+    print(new_secret_key())
+    return 0
+
+
 def load_demo(args: argparse.Namespace) -> int:
-    asyncio.run(demo.load(Settings.from_env()))
+    settings = Settings.from_env()
+    if settings.is_production:
+        # its accounts' passwords are published in the README
+        print(
+            "The demo town is not loaded in production (ENVIRONMENT=production).",
+            file=sys.stderr,
+        )
+        return 2
+    asyncio.run(demo.load(settings))
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from redis.exceptions import RedisError
 from starlette.requests import Request
@@ -35,13 +36,41 @@ async def switch_language(request: Request) -> Response:
     return redirect(safe_next(data.get("next"), url("pages:home")))
 
 
+async def _redis_answers(pool: Any) -> bool:
+    if pool is None:
+        return False
+    try:
+        await pool.ping()
+    except (OSError, RedisError):
+        return False
+    return True
+
+
+async def healthz_live(request: Request) -> Response:
+    """The process is up and serves requests (a restart is the cure when it does not); reads
+    nothing else, so a slow database never gets a web process killed."""
+    return JSONResponse({"status": "ok"})
+
+
+async def healthz_ready(request: Request) -> Response:
+    """This web process can serve: its database and its Redis answer (503 otherwise, so a load
+    balancer sends requests to other nodes). The worker is not a reason: see /healthz."""
+    database = await database_answers()
+    redis = await _redis_answers(queue.get_pool())
+    body = {
+        "status": "ok" if database and redis else "error",
+        "database": "ok" if database else "down",
+        "redis": "ok" if redis else "down",
+    }
+    return JSONResponse(body, status_code=200 if database and redis else 503)
+
+
 async def healthz(request: Request) -> Response:
-    """Database, Redis and worker heartbeat, for load balancers and monitoring.
+    """Database, Redis and worker heartbeat, for monitoring (load balancers use /healthz/ready).
 
     503 only when this web process cannot serve pages: the database is down. Redis down or no
     worker leave the pages working (jobs wait in the database, rate limits let requests
-    through), and every web node shares them: pulling the nodes out of the load balancer for
-    them would take a working site down. They show in the body: `"status": "degraded"`, and
+    through). They show in the body: `"status": "degraded"`, and
     `"worker": "reconnecting"` when Redis is unreachable and the worker was alive when last
     seen (it waits for Redis, participation/worker.py), `"unknown"` when it was not."""
     database = "ok" if await database_answers() else "down"
@@ -99,6 +128,8 @@ routes = [
     Route("/", cached_for_visitors(home), name="pages:home"),
     Route("/language", switch_language, methods=["POST"], name="pages:language"),
     Route("/healthz", healthz, name="pages:healthz"),
+    Route("/healthz/live", healthz_live, name="pages:healthz_live"),
+    Route("/healthz/ready", healthz_ready, name="pages:healthz_ready"),
     Route("/favicon.ico", favicon, name="pages:favicon"),
     Route("/favicon.svg", favicon, name="pages:favicon_svg"),
 ]

@@ -7,8 +7,10 @@ Defaults run on a laptop with nothing but Python: SQLite and an embedded Redis i
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +38,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DATA_DIR", "./data", "Folder for the SQLite file, the embedded Redis and the key."),
     Setting("DATABASE_URL", "", "Database URL; default: SQLite file `DATA_DIR/participation.db`."),
     Setting("REDIS_URL", "", "Redis URL; default: an embedded Redis with its socket in DATA_DIR."),
-    Setting("SECRET_KEY", "", "Signs cookies and tokens. Required in production."),
+    Setting(
+        "SECRET_KEY",
+        "",
+        "Signs cookies and tokens. Required in production: at least 32 random bytes "
+        "(`participation secret-key` prints one). Default outside production: generated once "
+        "in DATA_DIR.",
+    ),
     Setting(
         "ANSWERS_KEY",
         "",
@@ -170,11 +178,11 @@ class Settings:
             raise ConfigurationError(
                 f"DEFAULT_LANGUAGE must be one of {', '.join(SUPPORTED_LANGUAGES)}"
             )
-        secret_key = raw["SECRET_KEY"]
-        if not secret_key:
-            if environment == "production":
-                raise ConfigurationError("SECRET_KEY is required when ENVIRONMENT=production")
-            secret_key = _development_secret_key(data_dir)
+        if environment == "production" and (problems := production_problems(raw)):
+            raise ConfigurationError(
+                "ENVIRONMENT=production refuses to start:\n" + "\n".join(problems)
+            )
+        secret_key = raw["SECRET_KEY"] or _development_secret_key(data_dir)
         answers_key = _answers_key(raw, environment, data_dir)
         host, port = raw["HOST"], _integer(raw, "PORT")
         return cls(
@@ -210,6 +218,78 @@ class Settings:
 
     def premoderates(self, kind: str) -> bool:
         return kind in self.premoderated_content
+
+
+# "at least 32 random bytes": the length is checked, and the variety of the characters as a
+# rough floor (a key's randomness cannot be proven from the key; `participation secret-key`
+# prints a good one)
+SECRET_KEY_MIN_BYTES = 32
+SECRET_KEY_MIN_BITS = 128
+ZLIB_OVERHEAD_BYTES = 8  # zlib's header and checksum
+
+
+def production_problems(raw: Mapping[str, str]) -> list[str]:
+    """What keeps a production start from being safe, one line each (empty: nothing).
+
+    A production site runs several web processes and a worker, maybe on several machines: they
+    must share one PostgreSQL and one Redis (an embedded Redis per machine would split rate
+    limits, the page cache and the job queue); it is reached over https (secure cookies, links
+    in e-mails); its SECRET_KEY signs sessions and tokens."""
+    problems = []
+    database = raw.get("DATABASE_URL", "").strip()
+    if not database:
+        problems.append(
+            "DATABASE_URL is required: the PostgreSQL database shared by every web process and "
+            "the worker (postgres://user:password@host:5432/name)."
+        )
+    elif not database.startswith(("postgres://", "postgresql://")):
+        problems.append(
+            "DATABASE_URL must be a PostgreSQL URL (postgres://...): SQLite serves one process "
+            "on one machine, for a laptop or a test."
+        )
+    if not raw.get("REDIS_URL", "").strip():
+        problems.append(
+            "REDIS_URL is required: the Redis shared by every web process and the worker "
+            "(an embedded Redis per machine would split rate limits, cache and jobs)."
+        )
+    base_url = raw.get("BASE_URL", "").strip()
+    if not base_url.startswith("https://") or not urlsplit(base_url).hostname:
+        problems.append(
+            f"BASE_URL must be the site's public https:// address (secure cookies, links in "
+            f"e-mails), not {base_url!r}."
+        )
+    key = raw.get("SECRET_KEY", "").strip()
+    if not key:
+        problems.append(
+            "SECRET_KEY is required: at least 32 random bytes (print one with "
+            "`participation secret-key`)."
+        )
+    elif len(key.encode()) < SECRET_KEY_MIN_BYTES or _estimated_bits(key) < SECRET_KEY_MIN_BITS:
+        problems.append(
+            "SECRET_KEY is too short or too regular to be 32 random bytes (print one with "
+            "`participation secret-key`)."
+        )
+    if not raw.get("ANSWERS_KEY", "").strip():
+        problems.append(
+            "ANSWERS_KEY is required (generate one with `participation answers-key`, see "
+            "docs/configuration.md): it must never be generated on a server, next to the "
+            "database and in its backups."
+        )
+    return problems
+
+
+def _estimated_bits(text: str) -> float:
+    """A generous upper bound of the randomness in `text`: the Shannon entropy of its
+    characters times its length (a run of one character scores low), and no more than what
+    zlib leaves of it (a repeated word scores low)."""
+    counts = {c: text.count(c) for c in set(text)}
+    shannon = -sum(n * math.log2(n / len(text)) for n in counts.values())
+    compressed = len(zlib.compress(text.encode(), 9)) - ZLIB_OVERHEAD_BYTES
+    return min(shannon, 8 * max(compressed, 0))
+
+
+def new_secret_key() -> str:
+    return secrets.token_urlsafe(48)  # 48 random bytes
 
 
 def _integer(raw: Mapping[str, str], name: str) -> int:
@@ -262,7 +342,7 @@ def _development_secret_key(data_dir: Path) -> str:
     data_dir.mkdir(parents=True, exist_ok=True)
     key_file = data_dir / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.write_text(new_secret_key())
         key_file.chmod(0o600)
     return key_file.read_text().strip()
 

@@ -84,6 +84,9 @@ async def test_staff_run_a_budget_and_answer_a_consultation(
     await page.get_by_label("Parts de clé nécessaires", exact=False).fill("1")
     await page.get_by_role("button", name="Générer la clé de l’urne").click()
     await expect(page.get_by_text("La clé de l’urne est générée")).to_be_visible()
+    # until the trustee holds their share, voting cannot open; the ceremony may be held again
+    await expect(page.get_by_text("n’a pas encore affiché sa part")).to_be_visible()
+    await expect(page.get_by_role("button", name="Générer une nouvelle clé d’urne")).to_be_visible()
     await axe.check(page, "key generated")
     await page.get_by_role("button", name="Afficher ma part de clé (une seule fois)").click()
     share = (await page.locator("#share").inner_text()).strip()
@@ -94,6 +97,7 @@ async def test_staff_run_a_budget_and_answer_a_consultation(
     await expect(
         page.get_by_role("button", name="Afficher ma part de clé (une seule fois)")
     ).to_have_count(0)
+    await expect(page.get_by_text("détient sa part")).to_be_visible()
     await switch_phase(page, "Vote")
     await axe.check(page, "voting open")
     await public.goto(f"{site}/budgets/{seeded['budget']}")

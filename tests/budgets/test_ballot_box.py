@@ -140,9 +140,78 @@ async def test_the_key_ceremony_gives_each_trustee_their_share_once(
     for share, row in zip(shares, rows, strict=True):
         assert row.commitment == urn.commitment(share)
         assert f"{share.y:x}" not in str(await Budget.filter(id=budget.id).values())
-    # no second ceremony
-    with pytest.raises(Refused):
+    assert all(row.kept_at is not None for row in await BudgetTrustee.filter(budget=budget))
+    # no second ceremony once voting has opened: ballots may be sealed to this key
+    assert await services.switch_phase(budget.id, Phase.VOTING, by_user=admin)
+    with pytest.raises(Refused) as late:
         await ballot_box.generate_key(budget.id, [trustees[0]], 1)
+    assert late.value.problems[0].message.startswith("Voting has opened")
+
+
+async def test_a_missed_share_pick_up_is_mended_by_a_new_ceremony_before_voting_opens(
+    app: Any, client: httpx.AsyncClient, settings: Settings, admin: User
+) -> None:
+    """Scenario: two of three trustees must hold their share; only one showed it within the
+    15 minutes. Voting must not open (nobody could ever count its ballots): staff hold the
+    ceremony again, the old key and its shares become useless, and voting opens once two
+    trustees hold a share of the new key."""
+    budget, _ = await budget_without_key()
+    first, second, third = await _trustees(settings, 3)
+    await log_in(client, admin)
+    page = f"/admin/budgets/{budget.id}"
+
+    async def ceremony(trustees: list[User]) -> httpx.Response:
+        form = {"trustee": [str(t.id) for t in trustees], "threshold": "2"}
+        token = await csrf_token(client, page)
+        return await client.post(f"{page}/key", data={**form, "csrf_token": token})
+
+    assert (await ceremony([first, second, third])).status_code == 303
+    old_key = (await Budget.get(id=budget.id)).ballot_public_key
+    assert old_key
+    shown = await _pick_up(app, budget, first)
+    old_share = re.search(r'id="share">([^<]+)<', shown.text)
+    assert old_share
+
+    listed = (await client.get(page)).text
+    assert listed.count("n’a pas encore affiché sa part") == 2
+    assert listed.count("détient sa part") == 1
+    refused = await post_form(client, f"{page}/phase", {"phase": "voting"}, page)
+    assert refused.status_code == 303
+    told = (await client.get(page)).text
+    assert "détenues par les dépositaires, 1 sur les 2 nécessaires" in told
+    assert (await Budget.get(id=budget.id)).phase == Phase.PREPARATION
+    # the schedule does not open it either
+    await Budget.filter(id=budget.id).update(voting_opens_at=timezone.now() - timedelta(minutes=1))
+    assert await services.apply_phase_schedule(timezone.now()) == []
+
+    # the ceremony again, without the third trustee: their stale share is gone
+    assert (await ceremony([first, second])).status_code == 303
+    budget = await Budget.get(id=budget.id)
+    assert budget.ballot_public_key not in (None, old_key)
+    assert (await _pick_up(app, budget, third)).status_code == 303  # nothing waits
+    with pytest.raises(Refused):  # a share of the old key opens nothing
+        await ballot_box.check_share(budget.id, old_share.group(1))
+    for trustee in (first, second):
+        assert (await _pick_up(app, budget, trustee)).status_code == 200
+    assert await services.apply_phase_schedule(timezone.now()) == [budget.id]
+    assert (await Budget.get(id=budget.id)).phase == Phase.VOTING
+
+
+async def test_a_share_of_a_replaced_key_is_not_shown_and_counts_for_nothing(
+    app: Any, settings: Settings
+) -> None:
+    redis = app.state.redis
+    budget, _ = await budget_without_key()
+    [trustee] = await _trustees(settings, 1)
+    old = await ballot_box.generate_key(budget.id, [trustee], 1, held_for_pickup=True)
+    new = await ballot_box.generate_key(budget.id, [trustee], 1, held_for_pickup=True)
+    # a pick-up of the old key still in Redis (a ceremony's hand-out racing another)
+    await ballot_box.hold_shares_for_pickup(redis, budget.id, old)
+    assert await ballot_box.pick_up_share(redis, budget.id, trustee.id) is None
+    assert not await BudgetTrustee.filter(budget_id=budget.id, kept_at__isnull=False).exists()
+    await ballot_box.hold_shares_for_pickup(redis, budget.id, new)
+    assert await ballot_box.pick_up_share(redis, budget.id, trustee.id) == new[0][1].text()
+    assert await BudgetTrustee.filter(budget_id=budget.id, kept_at__isnull=False).count() == 1
 
 
 # --- the count --------------------------------------------------------------------------------

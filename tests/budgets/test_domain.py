@@ -194,25 +194,34 @@ def test_parse_choices_from_forms() -> None:
 
 
 @pytest.mark.parametrize(
-    ("target", "has_key", "imported", "opened", "refused"),
+    ("target", "has_key", "imported", "opened", "kept", "refused"),
     [
-        (Phase.VOTING, False, False, False, "no key yet"),
-        (Phase.VOTING, True, False, False, None),
-        (Phase.VOTING, True, False, True, "already opened"),
-        (Phase.VOTING, False, True, False, None),  # an import has no ballot box
-        (Phase.TALLY, False, False, False, None),
-        (Phase.RESULTS, True, False, False, "still sealed"),
-        (Phase.RESULTS, True, False, True, None),
-        (Phase.RESULTS, False, False, False, None),  # a vote that opened in clear
-        (Phase.REVIEW, False, False, False, None),
+        (Phase.VOTING, False, False, False, (0, 0), "no key yet"),
+        (Phase.VOTING, True, False, False, (2, 2), None),
+        (Phase.VOTING, True, False, False, (3, 2), None),
+        (Phase.VOTING, True, False, False, (1, 2), "held by trustees, {kept} of the {needed}"),
+        (Phase.VOTING, True, False, True, (2, 2), "already opened"),
+        (Phase.VOTING, False, True, False, (0, 0), None),  # an import has no ballot box
+        (Phase.TALLY, False, False, False, (0, 0), None),
+        (Phase.TALLY, True, False, False, (0, 2), None),  # counted with the shares kept
+        (Phase.RESULTS, True, False, False, (2, 2), "still sealed"),
+        (Phase.RESULTS, True, False, True, (2, 2), None),
+        (Phase.RESULTS, False, False, False, (0, 0), None),  # a vote that opened in clear
+        (Phase.REVIEW, False, False, False, (0, 0), None),
+        (Phase.REVIEW, True, False, False, (0, 2), None),  # shares may still be shown
     ],
 )
 def test_the_ballot_box_decides_when_voting_opens_and_results_are_published(
-    target: Phase, has_key: bool, imported: bool, opened: bool, refused: str | None
+    target: Phase,
+    has_key: bool,
+    imported: bool,
+    opened: bool,
+    kept: tuple[int, int],
+    refused: str | None,
 ) -> None:
     from budgets.domain import sealing_problem
 
-    problem = sealing_problem(target, has_key, imported, opened)
+    problem = sealing_problem(target, has_key, imported, opened, *kept)
     if refused is None:
         assert problem is None
     else:

@@ -91,3 +91,37 @@ async def test_budgets_in_voting_keep_their_clear_ballots_and_the_register_keeps
         assert await tallying.tally_and_store(1) == "stored"
         result = await TallyResult.get(budget_id=1, rule="greedy")
         assert result.ballots_count == 2
+
+
+async def test_trustees_of_a_key_generated_before_budgets_0004_hold_their_share(
+    tmp_path: Path, redis_url: str
+) -> None:
+    """Scenario: the key ceremony was held under the previous release (which showed each share
+    at once); after the upgrade, voting still opens with that key."""
+    async with database_at(tmp_path, redis_url, "budgets.0003_sealed_ballots") as settings:
+        client = connections.get("default")
+        postgres = not settings.uses_sqlite
+
+        def marks(n: int) -> str:
+            return ", ".join(f"${i}" if postgres else "?" for i in range(1, n + 1))
+
+        now = datetime.now(UTC)
+        await client.execute_query(
+            'INSERT INTO "budgets_budget" ("id", "title", "description", "currency", '
+            '"total_amount", "phase", "ballot_kind", "min_choices", "min_spent_percent", '
+            '"points_total", "points_per_project", "ranking_length", "winner_rule", '
+            '"minimum_age", "created_at", "voting_closes_at", "ballot_public_key", '
+            f'"ballot_key_threshold") VALUES ({marks(18)})',
+            [1, "Budget 2027", "", "EUR", 100_000, "review", "approval", 1, 0, 10, 5, 3,
+             "greedy", 0, now, now + timedelta(days=9), "ab" * 32, 2],
+        )  # fmt: skip
+        for position in (1, 2):
+            await client.execute_query(
+                'INSERT INTO "budgets_trustee" ("budget_id", "position", "commitment") '
+                f"VALUES ({marks(3)})",
+                [1, position, f"c{position}"],
+            )
+        await upgrade(settings)
+
+        assert await services.switch_phase(1, Phase.VOTING, by_user=None)
+        assert (await Budget.get(id=1)).phase == Phase.VOTING

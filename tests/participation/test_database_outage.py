@@ -81,10 +81,10 @@ def through(proxy: CuttableProxy) -> str:
     return urlunsplit(parts._replace(netloc=f"{credentials}127.0.0.1:{proxy.port}"))
 
 
-async def healthz(transport: httpx.ASGITransport) -> httpx.Response:
+async def healthz(transport: httpx.ASGITransport, path: str = "/healthz") -> httpx.Response:
     """As a load balancer asks: without a session cookie."""
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-        return await client.get("/healthz")
+        return await client.get(path)
 
 
 async def test_pages_answer_503_while_the_database_is_down_and_recover_without_restart(
@@ -114,9 +114,13 @@ async def test_pages_answer_503_while_the_database_is_down_and_recover_without_r
             assert refused.status_code in (403, 503)
             health = await healthz(transport)
             assert health.status_code == 503 and health.json()["database"] == "down"
+            ready = await healthz(transport, "/healthz/ready")
+            assert ready.status_code == 503 and ready.json()["database"] == "down"
+            assert (await healthz(transport, "/healthz/live")).status_code == 200
 
             await proxy.start()  # the database is back, on the same address
             for page in PAGES:
                 assert (await client.get(page)).status_code == 200, page
             health = await healthz(transport)
             assert health.json()["database"] == "ok"
+            assert (await healthz(transport, "/healthz/ready")).status_code == 200

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from participation.sealing import new_key
-from participation.settings import SETTINGS, ConfigurationError, Settings
+from participation.settings import SETTINGS, ConfigurationError, Settings, new_secret_key
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "configuration.md"
 
@@ -41,7 +41,14 @@ def test_answers_key_is_generated_once_in_development_and_required_in_production
     assert len(first) == 32 and first == Settings.from_env({"DATA_DIR": str(tmp_path)}).answers_key
     assert (tmp_path / "answers_key").stat().st_mode & 0o077 == 0
     assert first != Settings.from_env({"DATA_DIR": str(tmp_path / "other")}).answers_key
-    production = {"DATA_DIR": str(tmp_path / "p"), "ENVIRONMENT": "production", "SECRET_KEY": "s"}
+    production = {
+        "DATA_DIR": str(tmp_path / "p"),
+        "ENVIRONMENT": "production",
+        "DATABASE_URL": "postgres://participation@db.internal/participation",
+        "REDIS_URL": "redis://cache.internal:6379/0",
+        "BASE_URL": "https://participer.villebelle.fr",
+        "SECRET_KEY": new_secret_key(),
+    }
     with pytest.raises(ConfigurationError, match="ANSWERS_KEY is required"):
         Settings.from_env(production)
     assert not (tmp_path / "p" / "answers_key").exists()  # never generated on a server

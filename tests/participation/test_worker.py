@@ -107,6 +107,8 @@ async def test_healthz_is_green_with_a_worker(
     response = await client.get("/healthz")
     assert response.status_code == 200, response.json()
     assert response.json()["database"] == "ok" and response.json()["redis"] == "ok"
+    ready = await client.get("/healthz/ready")
+    assert ready.json() == {"status": "ok", "database": "ok", "redis": "ok"}
     assert response.json()["worker"] == "ok" and response.json()["status"] == "ok"
 
 
@@ -127,6 +129,11 @@ async def test_healthz_when_redis_is_down(tmp_path: Path, redis_url: str) -> Non
             assert response.json()["redis"] == "down" and response.json()["database"] == "ok"
             assert response.json()["status"] == "degraded"
             assert response.json()["worker"] == "unknown"  # never seen alive by this app
+            # the load balancer's check pulls this node; the supervisor's keeps it running
+            ready = await client.get("/healthz/ready")
+            assert ready.status_code == 503 and ready.json()["redis"] == "down"
+            assert ready.json()["database"] == "ok"
+            assert (await client.get("/healthz/live")).status_code == 200
             # pages that do not need Redis keep working
             assert (await client.get("/")).status_code == 200
 

@@ -41,6 +41,8 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     # route [restricted object]: (anonymous, owner, other, moderator, admin)
     "GET /":                                                                                    (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "GET /healthz":                                                                             (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /healthz/live":                                                                        (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /healthz/ready":                                                                       (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "GET /account":                                                                             (LOGIN,   PAGE,    PAGE,    PAGE,    PAGE),
     "GET /account/data.json":                                                                   (LOGIN,   PAGE,    PAGE,    PAGE,    PAGE),
     "GET /account/delete":                                                                      (LOGIN,   PAGE,    PAGE,    PAGE,    PAGE),
