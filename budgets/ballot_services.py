@@ -396,16 +396,20 @@ async def _cast_sealed(
     connection = connections.get("default")
     postgres = connection.capabilities.dialect == "postgres"
     if postgres and recorded_by is None and channel == Channel.WEB:
-        # the hot path: both transactions in one round trip (CAST_WEB_SCRIPT)
+        # the hot path: both transactions in one round trip (CAST_WEB_SCRIPT); never inside a
+        # caller's transaction, which its COMMIT would end (the two-step path below then)
         async with connection.acquire_connection() as raw:
-            log_statement(CAST_WEB_SCRIPT)  # without its values
-            script = cast_web_script(budget.id, census_entry_id, today, token, sealed, box)
-            if await raw.execute_prepared(CAST_WEB_PREPARE, script) == "INSERT 0 1":
-                return
-            existing = await raw.fetchval(REGISTER_CHANNEL_SQL, budget.id, census_entry_id)
-        # not stored: the person voted at a desk (refused here), or their register row went
-        # away in between (erased with their census entry): the two-step path below
-        _refuse_second_ballot(channel, Channel(existing) if existing else None, False)
+            pipelined = not raw.is_in_transaction()
+            if pipelined:
+                log_statement(CAST_WEB_SCRIPT)  # without its values
+                script = cast_web_script(budget.id, census_entry_id, today, token, sealed, box)
+                if await raw.execute_prepared(CAST_WEB_PREPARE, script) == "INSERT 0 1":
+                    return
+                existing = await raw.fetchval(REGISTER_CHANNEL_SQL, budget.id, census_entry_id)
+        if pipelined:
+            # not stored: the person voted at a desk (refused here), or their register row
+            # went away in between (erased with their census entry): the two-step path below
+            _refuse_second_ballot(channel, Channel(existing) if existing else None, False)
     if postgres and recorded_by is None:
         # both statements on one pooled connection, each its own transaction
         async with connection.acquire_connection() as raw:

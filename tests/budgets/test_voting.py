@@ -9,7 +9,9 @@ from datetime import timedelta
 import httpx
 import pytest
 from tortoise import connections, timezone
+from tortoise.transactions import in_transaction
 
+from budgets import ballot_services
 from budgets.models import Ballot, BallotKind, Budget, Channel, Phase, SealedBallot, VoterRegister
 from participation.accounts.models import Role, User
 from participation.residents import services as residents
@@ -365,6 +367,31 @@ async def test_ballot_and_register_rows_cannot_be_paired_by_order(
         )
     ballot_ids = [str(b.id) for b in await ballots_of(budget.id)]
     assert all(len(i) == 36 for i in ballot_ids)  # random UUIDs, no sequence
+
+
+class Abandoned(Exception):
+    pass
+
+
+async def test_a_ballot_cast_inside_a_callers_transaction_rolls_back_with_it(
+    app: object, settings: Settings
+) -> None:
+    """The one-round-trip ballot ends with its own COMMIT, which would commit a caller's open
+    transaction: inside one, the ballot takes the two-step path and goes with the caller."""
+    budget, projects = await budget_in_voting()
+    await residents.import_census(settings, CENSUS.encode())
+    user = await create_user(settings, "voter@example.org")
+    await residents.verify_residency(settings, user, "VB-001", "1984-03-21", "44000")
+    voter, residency = await residents.resident_of(user)
+    assert residency is not None
+    with pytest.raises(Abandoned):
+        async with in_transaction():
+            await ballot_services.cast_ballot(
+                settings, budget.id, residency.census_entry, voter, {projects[0].id: 1}
+            )
+            raise Abandoned
+    assert await VoterRegister.filter(budget=budget).count() == 0
+    assert await SealedBallot.filter(budget_id=budget.id).count() == 0
 
 
 async def test_ballots_after_the_first_are_checked_against_projects_kept_in_memory(
