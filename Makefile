@@ -46,8 +46,16 @@ browser:
 		($$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium >/dev/null) \
 		|| echo "Chromium could not be installed: the browser tests will be skipped."; }
 
+# Every catalog: the core's and each feature's that has one (`<package>/locale`: a new feature
+# needs no line here)
+LOCALES := $(wildcard */locale)
+FEATURE_CATALOGS := $(patsubst %/locale,%,$(filter-out participation/locale,$(LOCALES)))
+
 messages: $(VENV)/.installed
-	$(BIN)/pybabel compile --use-fuzzy -d participation/locale -D messages --statistics 2>&1 | tail -1
+	@for locale in $(LOCALES); do \
+		printf '%s: ' $$locale; \
+		$(BIN)/pybabel compile --use-fuzzy -d $$locale -D messages --statistics 2>&1 | tail -1; \
+	done
 
 migrate: install
 	$(BIN)/participation migrate
@@ -100,12 +108,20 @@ wrk:
 clean:
 	rm -rf $(VENV) node_modules static/vendor data
 
-# Add new source strings to the French catalog (then translate them in the .po file): every
-# package's Python (babel.cfg; a new feature needs no line), not the tests' nor the benchmarks'
+# Add new source strings to the French catalogs (then translate them in the .po files): a
+# feature with its own catalog (`<package>/locale`) gets the strings of its package and of
+# templates/<package>/; the core's gets those of every other package and template (babel.cfg;
+# a new feature needs no line), not the tests' nor the benchmarks' (docs/i18n.md)
 translations: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -o participation/locale/messages.pot --no-location \
-		--ignore-dirs '.* ._ tests bench node_modules' .
+		--ignore-dirs '.* ._ tests bench node_modules $(FEATURE_CATALOGS)' .
 	$(BIN)/pybabel update -i participation/locale/messages.pot -d participation/locale -D messages --omit-header
+	@for package in $(FEATURE_CATALOGS); do \
+		$(BIN)/pybabel extract -F babel.cfg -k N_ -o $$package/locale/messages.pot --no-location \
+			$$package $$(test -d templates/$$package && echo templates/$$package) && \
+		$(BIN)/pybabel update -i $$package/locale/messages.pot -d $$package/locale -D messages \
+			--omit-header || exit 1; \
+	done
 
 # kill -9 the web during a burst of ballots and the worker mid-tally, on PostgreSQL
 # (FAULTS_DATABASE_URL, default bench_faults; FAULTS_REDIS_URL, default db 13); prints findings

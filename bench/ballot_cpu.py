@@ -3,6 +3,7 @@ client): the whole ASGI app on PostgreSQL, called directly.
 
     .venv/bin/python bench/ballot_cpu.py [--voters 3000] [--concurrency 10] [--rounds 2]
         [--profile] [--database postgres://postgres@127.0.0.1:5432/bench_ballot]
+        [--redis redis://127.0.0.1:6379/14]
 
 Seeds a budget in voting as bench/ballots.py does, then casts every voter's ballot through
 the app (round 1: first ballots; the next rounds: changed ballots), `--concurrency` at a time.
@@ -16,7 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
-import os
 import pstats
 import random
 import sys
@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from _common import server_env, service_options  # noqa: E402
 from ballots import (  # noqa: E402
     backend_cpu,
     backend_cpu_since,
@@ -36,7 +37,6 @@ from ballots import (  # noqa: E402
     load_average,
     random_ballot,
     seed,
-    server_env,
 )
 
 from budgets.demo import DISTRICTS  # noqa: E402
@@ -152,15 +152,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--profile-out", help="also write each round's profile to this file.N")
-    parser.add_argument(
-        "--database",
-        default=os.environ.get(
-            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_ballot"
-        ),
-    )
+    service_options(parser, "bench_ballot", redis_db=14)
     args = parser.parse_args()
-    redis = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
-    env = server_env(tempfile.mkdtemp(prefix="bench-cpu-"), args.database, redis, 8000)
+    env = server_env(tempfile.mkdtemp(prefix="bench-cpu-"), args.database, args.redis, 8000)
     settings = Settings.from_env({**env, "RATE_LIMITS": "off"})
     print(f"seeding {args.voters} verified voters...", flush=True)
     requests = asyncio.run(prepare(settings, args.database, args.voters))

@@ -32,7 +32,6 @@ import json
 import os
 import random
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
@@ -51,6 +50,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import httpload  # noqa: E402
+from _common import SECRET, server_on_free_port, service_options  # noqa: E402
 from tortoise import Tortoise, timezone  # noqa: E402
 
 from budgets import ballot_box, ballot_services, domain, services, tallying, urn  # noqa: E402
@@ -73,37 +73,8 @@ from participation.db import close_database, init_database, run_migrations  # no
 from participation.residents.models import CensusEntry, Residency  # noqa: E402
 from participation.settings import Settings  # noqa: E402
 
-SECRET = "bench-secret-key-not-for-production"
-# production refuses to start without the anonymous answers' key (32 bytes, base64)
-ANSWERS_KEY = base64.b64encode(b"bench-answers-key-not-production").decode()
 # the trustees' key shares of each bench budget (2 of 3), kept in this process only
 TRUSTEE_SHARES: dict[int, list[str]] = {}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def server_env(data_dir: str, database: str, redis: str, port: int, **extra: str) -> dict[str, str]:
-    """The environment of a `participation` process run by a bench: production settings on
-    `port`, the bench's database and Redis, quiet logs; `extra` adds or overrides settings."""
-    return {
-        **os.environ,
-        "ENVIRONMENT": "production",
-        "DATA_DIR": data_dir,
-        "DATABASE_URL": database,
-        "REDIS_URL": redis,
-        "SECRET_KEY": SECRET,
-        "ANSWERS_KEY": ANSWERS_KEY,
-        # production refuses an http:// address; the bench's clients speak plain HTTP to the
-        # port and send their cookies by hand, whatever the Secure flag says
-        "BASE_URL": f"https://127.0.0.1:{port}",
-        "PORT": str(port),
-        "LOG_LEVEL": "WARNING",
-        **extra,
-    }
 
 
 def cpu_seconds(root_pid: int) -> float:
@@ -489,24 +460,10 @@ def main() -> None:
     )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--tally-ballots", type=int, default=100_000)
-    parser.add_argument(
-        "--database",
-        default=os.environ.get(
-            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_ballots"
-        ),
-    )
+    service_options(parser, "bench_ballots", redis_db=14)
     args = parser.parse_args()
     data_dir = Path(tempfile.mkdtemp(prefix="bench-ballots-"))
-    port = free_port()
-    env = server_env(
-        str(data_dir),
-        args.database,
-        os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
-        port,
-        WEB_CONCURRENCY=str(args.workers),
-        # every voter comes from 127.0.0.1: per-IP limits would refuse them after a few
-        RATE_LIMITS="off",
-    )
+    port, env = server_on_free_port(args, str(data_dir), WEB_CONCURRENCY=str(args.workers))
     settings = Settings.from_env(env)
     budget_id, sessions, context = asyncio.run(prepare(settings, args.database, args.voters))
 

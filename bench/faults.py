@@ -47,6 +47,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import ballots as ballot_bench  # noqa: E402
+from _common import free_port, server_on_free_port, service_options  # noqa: E402
 from redis.asyncio import Redis  # noqa: E402
 
 from budgets import ballot_box, ballot_services, services, tallying  # noqa: E402
@@ -85,8 +86,8 @@ def start(command: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
     The web gets a fresh free port each time: on a shared machine another program may take
     the old one while the server is down."""
     if command == "serve":
-        env["PORT"] = str(ballot_bench.free_port())
-        env["BASE_URL"] = f"https://127.0.0.1:{env['PORT']}"  # as ballots.server_env
+        env["PORT"] = str(free_port())
+        env["BASE_URL"] = f"https://127.0.0.1:{env['PORT']}"  # as _common.server_env
     process = subprocess.Popen(
         [sys.executable, "-m", "participation.cli", command],
         env=env,
@@ -424,24 +425,10 @@ def main() -> None:
     parser.add_argument("--kills", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--tally-ballots", type=int, default=30_000)
-    parser.add_argument(
-        "--database",
-        default=os.environ.get(
-            "FAULTS_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_faults"
-        ),
-    )
-    parser.add_argument(
-        "--redis", default=os.environ.get("FAULTS_REDIS_URL", "redis://127.0.0.1:6379/13")
-    )
+    service_options(parser, "bench_faults", redis_db=13, variables="FAULTS")
     args = parser.parse_args()
-    port = ballot_bench.free_port()
-    env = ballot_bench.server_env(
-        tempfile.mkdtemp(prefix="bench-faults-"),
-        args.database,
-        args.redis,
-        port,
-        WEB_CONCURRENCY=str(args.workers),
-        RATE_LIMITS="off",
+    _, env = server_on_free_port(
+        args, tempfile.mkdtemp(prefix="bench-faults-"), WEB_CONCURRENCY=str(args.workers)
     )
     settings = Settings.from_env(env)
 

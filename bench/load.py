@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/load.py [--workers 2] [--connections 100] [--duration 10]
         [--server granian|uvicorn] [--voters 5000] [--pool 10] [--scenarios home,list,...]
-        [--database postgres://postgres@127.0.0.1:5432/bench_load]
+        [--database postgres://postgres@127.0.0.1:5432/bench_load] [--redis redis://127.0.0.1:6379/13]
 
 1. Builds a fresh database: the demo town (`participation demo`: proposals, a published
    budget with its results) and a budget in voting with `--voters` verified residents, each
@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
 import re
 import shutil
@@ -38,17 +37,16 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import httpload  # noqa: E402
+from _common import server_on_free_port, service_options  # noqa: E402
 from ballots import (  # noqa: E402
     ballot_form,
     ballot_post,
     cpu_seconds,
-    free_port,
     fresh_database,
     load_average,
     random_ballot,
     rejected,
     seed,
-    server_env,
     wait_until_up,
 )
 
@@ -164,12 +162,7 @@ def main() -> None:
         "--ballot-rate", type=float, default=500, help="ballots/s offered in ballot-rate"
     )
     parser.add_argument("--scenarios", default=",".join(SCENARIOS))
-    parser.add_argument(
-        "--database",
-        default=os.environ.get(
-            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_load"
-        ),
-    )
+    service_options(parser, "bench_load", redis_db=13)
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: `make load` installs it (Debian package wrk).")
@@ -179,16 +172,8 @@ def main() -> None:
 
     data_dir = Path(tempfile.mkdtemp(prefix="bench-load-"))
     ballots_file = data_dir / "ballots.tsv"
-    port = free_port()
-    env = server_env(
-        str(data_dir),
-        args.database,
-        os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"),
-        port,
-        # the voters all come from 127.0.0.1: per-IP limits would refuse them after a few
-        RATE_LIMITS="off",
-        BALLOTS_FILE=str(ballots_file),
-        WRK_THREADS="2",
+    port, env = server_on_free_port(
+        args, str(data_dir), BALLOTS_FILE=str(ballots_file), WRK_THREADS="2"
     )
     settings = Settings.from_env(env)
     paths = asyncio.run(prepare(settings, args.database, args.voters, ballots_file))

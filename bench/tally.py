@@ -21,11 +21,15 @@ import sys
 import time
 from pathlib import Path
 
-import tally.rules  # noqa: F401  (imported before timing, as pabutools is)
-from tally import tally
-from tally.election import Ballot, Election, Project, check
-from tally.pabulib import read
-from tally.rules import equal_shares
+# `python bench/tally.py` puts bench/ first on sys.path, where this file's own name would hide
+# the `tally` package: the repository's root comes first instead
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import tally.rules  # noqa: E402, F401  (imported before timing, as pabutools is)
+from tally import tally  # noqa: E402
+from tally.election import Ballot, Election, Project, check  # noqa: E402
+from tally.pabulib import read  # noqa: E402
+from tally.rules import equal_shares  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 PABULIB = ROOT / ".." / "shared" / "pabulib"
@@ -66,6 +70,20 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+# equal shares without completion, and with add1 (docs/tally.md)
+EQUAL_SHARES = (("equal-shares", {"completion": "none"}), ("equal-shares", {"completion": "add1"}))
+
+
+def rule_times(election: Election, *rules: tuple[str, dict[str, str]]) -> None:
+    """Prints, for each (rule, options), the wall and CPU time of its tally of `election` and
+    how many projects it selects."""
+    print(f"  {'rule':26} {'wall':>8} {'CPU':>8}")
+    for rule, options in rules:
+        outcome, seconds, cpu = timed_cpu(tally, election, rule, **options)
+        label = f"{rule} {options.get('completion', '')}".strip()
+        print(f"  {label:26} {seconds:6.2f} s {cpu:6.2f} s   {len(outcome.selected)} selected")
+
+
 def wroclaw() -> None:
     if not WROCLAW.exists():
         print("Wrocław 2015: file absent, skipped")
@@ -73,16 +91,7 @@ def wroclaw() -> None:
     election, parse = timed(read, WROCLAW)
     print(f"Wrocław 2015 ({len(election.ballots):,} voters, {len(election.projects)} projects)")
     print(f"  parse                      {parse:6.2f} s   {engine(election)}")
-    print(f"  {'rule':26} {'wall':>8} {'CPU':>8}")
-    for rule, options in (
-        ("greedy", {}),
-        ("greedy-no-skip", {}),
-        ("equal-shares", {"completion": "none"}),
-        ("equal-shares", {"completion": "add1"}),
-    ):
-        outcome, seconds, cpu = timed_cpu(tally, election, rule, **options)
-        label = f"{rule} {options.get('completion', '')}".strip()
-        print(f"  {label:26} {seconds:6.2f} s {cpu:6.2f} s   {len(outcome.selected)} selected")
+    rule_times(election, ("greedy", {}), ("greedy-no-skip", {}), *EQUAL_SHARES)
     command = [str(ROOT / ".venv" / "bin" / "participation"), "tally", "--json", str(WROCLAW)]
     _, whole = timed(subprocess.run, command, check=True, capture_output=True)
     print(f"  whole CLI call (auto rule) {whole:6.2f} s   ({' '.join(command[1:3])} FILE)")
@@ -167,15 +176,7 @@ def synthetic_bench() -> None:
     election, built = timed(synthetic)
     print(f"Synthetic: 1,000,000 approval ballots, 200 projects (built in {built:.1f} s)")
     print(f"  {engine(election)}")
-    print(f"  {'rule':26} {'wall':>8} {'CPU':>8}")
-    for rule, options in (
-        ("greedy", {}),
-        ("equal-shares", {"completion": "none"}),
-        ("equal-shares", {"completion": "add1"}),
-    ):
-        outcome, seconds, cpu = timed_cpu(tally, election, rule, **options)
-        label = f"{rule} {options.get('completion', '')}".strip()
-        print(f"  {label:26} {seconds:6.2f} s {cpu:6.2f} s   {len(outcome.selected)} selected")
+    rule_times(election, ("greedy", {}), *EQUAL_SHARES)
     print(f"  load average at the end: {os.getloadavg()[0]:.1f} (2 cores)")
     print(f"  peak memory (whole process, ballots included) {peak_mb():.0f} MB")
 

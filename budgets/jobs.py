@@ -15,8 +15,10 @@ from budgets.ballot_box import open_with_held_shares
 from budgets.models import Budget, Phase, TallyResult
 from budgets.tallying import tally_and_store
 from participation.outbox import JobState, OutboxJob
+from participation.pagecache import job_changes_pages
 
 
+@job_changes_pages(bool)  # the budgets it switched
 async def apply_phase_schedule(ctx: dict[str, Any]) -> list[int]:
     """Every minute: switch the budgets whose phase date has come."""
     return await services.apply_phase_schedule(timezone.now())
@@ -26,6 +28,7 @@ async def tally_budget(ctx: dict[str, Any], budget_id: int) -> str:
     return await tally_and_store(budget_id)
 
 
+@job_changes_pages(bool)  # the tallies it ran again
 async def sweep_tallies(ctx: dict[str, Any]) -> int:
     """Re-enqueue the tally of budgets in the tally phase that have no result and no pending
     tally job (a pending one is the outbox's to run again: `outbox.sweep_jobs`)."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 
 from tortoise.transactions import in_transaction
 
@@ -34,6 +35,11 @@ class ProjectForm:
     district_id: str = ""
     category_id: str = ""
     location: str = ""
+
+    @classmethod
+    def from_fields(cls, data: Mapping[str, str]) -> ProjectForm:
+        """The form as typed (the project form's fields; any missing one is empty)."""
+        return cls(**{field.name: data.get(field.name, "") for field in fields(cls)})
 
 
 async def submit_project(

@@ -22,9 +22,10 @@ from budgets.models import (
     Channel,
     Feasibility,
     Phase,
+    Project,
     WinnerRule,
 )
-from participation import formatting, queue
+from participation import formatting, queue, web
 from participation.formfields import local_input_value
 from participation.i18n import N_, gettext, ngettext
 from participation.middleware import Prefetch
@@ -36,15 +37,6 @@ from participation.residents import services as residents
 from participation.residents.census import CensusFileError
 from participation.templating import flash, is_htmx, money, render
 from participation.urls import url
-from participation.web import (
-    attachment,
-    errors_of,
-    form_data,
-    parsed_form,
-    redirect,
-    require,
-    settings_of,
-)
 
 MONEY_VALUES = {"amount", "total", "excess", "sum"}
 VOTING_STATE_KEY = "budgets.voting_state"
@@ -76,6 +68,14 @@ async def _budget(request: Request) -> Budget:
     return budget
 
 
+async def _project(request: Request, budget: Budget, viewer: Any = None) -> Project:
+    """The project of the path, in `budget`, if `viewer` may see it (no viewer: staff pages)."""
+    project = await queries.project_or_none(budget.id, request.path_params["project_id"], viewer)
+    if project is None:
+        raise NotFound()
+    return project
+
+
 # --- public pages ----------------------------------------------------------------------------
 
 
@@ -94,9 +94,7 @@ async def detail(request: Request) -> Response:
 async def project_page(request: Request) -> Response:
     budget = await _budget(request)
     user = request.scope["user"]
-    project = await queries.project_or_none(budget.id, request.path_params["project_id"], user)
-    if project is None:
-        raise NotFound()
+    project = await _project(request, budget, user)
     context = {
         "budget": budget,
         "project": project,
@@ -108,79 +106,61 @@ async def project_page(request: Request) -> Response:
 
 
 async def new_project(request: Request) -> Response:
-    user = require(request, is_signed_in)
+    user = web.require(request, is_signed_in)
     budget = await _budget(request)
+
+    async def submit(data: dict[str, str]) -> str:
+        project = await project_services.submit_project(
+            budget.id,
+            project_services.ProjectForm.from_fields(data),
+            user,
+            by_staff=user.is_admin,
+            premoderated=web.settings_of(request).premoderates("budget_project"),
+        )
+        flash(
+            request,
+            gettext(
+                "Your project is submitted. "
+                "Council staff will review its feasibility before the vote."
+            ),
+        )
+        return url("budgets:project", budget_id=budget.id, project_id=project.id)
+
     context = {
         "budget": budget,
         "districts": await budget.districts.all(),
         "categories": await budget.categories.all(),
-        "values": {},
-        "errors": {},
     }
-    if request.method == "GET":
-        return render(request, "budgets/project_form.html", context)
-    data = await form_data(request)
-    form = project_services.ProjectForm(
-        title=data.get("title", ""),
-        description=data.get("description", ""),
-        cost=data.get("cost", ""),
-        district_id=data.get("district_id", ""),
-        category_id=data.get("category_id", ""),
-        location=data.get("location", ""),
-    )
-    try:
-        project = await project_services.submit_project(
-            budget.id,
-            form,
-            user,
-            by_staff=user.is_admin,
-            premoderated=settings_of(request).premoderates("budget_project"),
-        )
-    except services.Refused as refused:
-        context.update(values=data, errors=errors_of(refused.problems, _shown_value))
-        return render(request, "budgets/project_form.html", context, status_code=422)
-    flash(
-        request,
-        gettext(
-            "Your project is submitted. Council staff will review its feasibility before the vote."
-        ),
-    )
-    return redirect(url("budgets:project", budget_id=budget.id, project_id=project.id))
+    return await web.form_page(request, "budgets/project_form.html", context, submit, _shown_value)
 
 
 # --- residency -------------------------------------------------------------------------------
 
 
 async def residency(request: Request) -> Response:
-    user = require(request, is_signed_in)
-    voter, current = await residents.resident_of(user)
-    context: dict[str, Any] = {
-        "residency": current,
-        "values": {},
-        "errors": {},
-        "next": request.query_params.get("next", ""),
-    }
-    if request.method == "GET" or current is not None:
-        return render(request, "budgets/residency.html", context)
-    data = await form_data(request)
-    try:
+    user = web.require(request, is_signed_in)
+    _, current = await residents.resident_of(user)
+    # where the resident was going: in the query string, then in the form (it posts `next`)
+    sent = await web.form_data(request) if request.method == "POST" else request.query_params
+    context: dict[str, Any] = {"residency": current, "next": sent.get("next", "")}
+    if current is not None:  # already verified: nothing to send
+        return render(request, "budgets/residency.html", {**context, "values": {}, "errors": {}})
+
+    async def verify(data: dict[str, str]) -> str:
         await residents.verify_residency(
-            settings_of(request),
+            web.settings_of(request),
             user,
             data.get("identifier", ""),
             data.get("birth_date", ""),
             data.get("postcode", ""),
         )
-    except services.Refused as refused:
-        # keep where the resident was going (the form posts `next`, not the query string)
-        errors = errors_of(refused.problems, _shown_value)
-        context.update(values=data, errors=errors, next=data.get("next", ""))
-        return render(request, "budgets/residency.html", context, status_code=422)
-    flash(request, gettext("You are verified as a resident: you can vote."))
-    next_url = data.get("next", "")
-    return redirect(
-        next_url if next_url.startswith(url("budgets:index") + "/") else url("budgets:residency")
-    )
+        flash(request, gettext("You are verified as a resident: you can vote."))
+        next_url = data.get("next", "")
+        if next_url.startswith(url("budgets:index") + "/"):
+            return next_url
+        return url("budgets:residency")
+
+    return await web.form_page(request, "budgets/residency.html", context, verify, _shown_value)
 
 
 # --- ballot ----------------------------------------------------------------------------------
@@ -201,7 +181,7 @@ async def _ballot_refused(
 
 
 async def ballot(request: Request) -> Response:
-    user = require(request, is_signed_in)
+    user = web.require(request, is_signed_in)
     # the budget, the person's residency and the envelopes, read with the session (the hot
     # path: BALLOT_PREFETCH), or here in one query
     prefetched = request.scope.get(VOTING_STATE_KEY)
@@ -212,14 +192,18 @@ async def ballot(request: Request) -> Response:
     if state is None or (state.budget.phase == Phase.PREPARATION and not can_administer(user)):
         raise NotFound()  # as _budget: a draft is staff's
     budget, voter = state.budget, state.voter
-    settings = settings_of(request)
+    settings = web.settings_of(request)
     if state.census_entry_id is None:
         return await _ballot_refused(request, budget, voter, "budgets/ballot_not_verified.html")
     if problem := domain.eligibility_problem(
         voter, budget.minimum_age, budget.restricted_to_district, timezone.now().date()
     ):
         return await _ballot_refused(
-            request, budget, voter, "budgets/ballot_closed.html", errors_of([problem], _shown_value)
+            request,
+            budget,
+            voter,
+            "budgets/ballot_closed.html",
+            web.errors_of([problem], _shown_value),
         )
     if not domain.voting_is_open(budget.phase, services.dates_of(budget), timezone.now()):
         return await _ballot_refused(request, budget, voter, "budgets/ballot_closed.html")
@@ -237,7 +221,7 @@ async def ballot(request: Request) -> Response:
         )
         return render(request, "budgets/ballot.html", context)
 
-    form = await parsed_form(request)
+    form = await web.parsed_form(request)
     submitted = {k: (form.getlist(k) if k == "project" else form[k]) for k in form}
     choices, parse_problems = domain.parse_choices(budget.ballot_kind, submitted)  # type: ignore[arg-type]
     action = submitted.get("action", "cast")
@@ -257,16 +241,16 @@ async def ballot(request: Request) -> Response:
         except services.Refused as refused:
             context = await queries.ballot_page(budget, voter)
             context.update(queries.ballot_state(context, choices))
-            context["errors"] = errors_of(refused.problems, _shown_value)
+            context["errors"] = web.errors_of(refused.problems, _shown_value)
             return render(request, "budgets/ballot.html", context, status_code=422)
         request.session["receipt"] = {"budget": budget.id, "code": receipt}
-        return redirect(url("budgets:receipt", budget_id=budget.id))
+        return web.redirect(url("budgets:receipt", budget_id=budget.id))
 
     if not parse_problems and not is_htmx(request):
         # preview, or filter, without JavaScript: POST, redirect, GET (the back button after
         # voting must not offer to send this form again); the GET shows it once
         _keep_draft(request, "ballot", budget.id, submitted)
-        return redirect(url("budgets:ballot", budget_id=budget.id, anchor="meter"))
+        return web.redirect(url("budgets:ballot", budget_id=budget.id, anchor="meter"))
     return await _ballot_preview(request, budget, voter, submitted)
 
 
@@ -279,7 +263,7 @@ async def _ballot_preview(
     context.update(queries.ballot_state(context, choices))
     context["filters"] = queries.ProjectFilters.from_query(submitted)
     if parse_problems:
-        context["errors"] = errors_of(parse_problems, _shown_value)
+        context["errors"] = web.errors_of(parse_problems, _shown_value)
         return render(
             request, "budgets/ballot.html", context, status_code=422, fragment="budgets/_meter.html"
         )
@@ -290,7 +274,7 @@ async def _ballot_preview(
         context["envelopes"],
         voter.district,
     )
-    context["errors"] = errors_of(problems, _shown_value)
+    context["errors"] = web.errors_of(problems, _shown_value)
     return render(request, "budgets/ballot.html", context, fragment="budgets/_meter.html")
 
 
@@ -309,11 +293,11 @@ def _take_draft(request: Request, form: str, budget_id: int) -> dict[str, Any] |
 
 
 async def receipt(request: Request) -> Response:
-    user = require(request, is_signed_in)
+    user = web.require(request, is_signed_in)
     budget = await _budget(request)
     held = request.session.get("receipt") or {}
     if held.get("budget") != budget.id:
-        return redirect(url("budgets:ballot", budget_id=budget.id))
+        return web.redirect(url("budgets:ballot", budget_id=budget.id))
     # the receipt of the ballot stored last: with several submissions at once, the session may
     # hold the code of one that another replaced (issue #15)
     _, residency = await residents.resident_of(user)
@@ -322,7 +306,7 @@ async def receipt(request: Request) -> Response:
         key = ballot_box.receipt_key(request.session.get("auth"), budget.id)
         code = (
             await ballot_services.held_receipt(
-                settings_of(request), budget.id, residency.census_entry_id, key
+                web.settings_of(request), budget.id, residency.census_entry_id, key
             )
             or code
         )
@@ -372,7 +356,7 @@ async def results_csv(request: Request) -> Response:
         raise NotFound()
     content = await queries.results_csv(budget)
     filename = f"budget-{budget.id}-resultats.csv"
-    return attachment(content, "text/csv; charset=utf-8", filename)
+    return web.attachment(content, "text/csv; charset=utf-8", filename)
 
 
 async def ballots_pabulib(request: Request) -> Response:
@@ -390,92 +374,66 @@ async def ballots_pabulib(request: Request) -> Response:
         if district
         else ""
     )
-    return attachment(content, "text/plain; charset=utf-8", f"budget-{budget.id}{suffix}.pb")
+    return web.attachment(content, "text/plain; charset=utf-8", f"budget-{budget.id}{suffix}.pb")
 
 
 # --- staff -----------------------------------------------------------------------------------
 
 
-def _budget_form_context(
-    budget: Budget | None,
-    values: dict[str, str] | None = None,
-    errors: dict[str, str] | None = None,
-) -> dict[str, Any]:
-    return {
+async def admin_budget_form(request: Request) -> Response:
+    """A new budget (no id in the path), or a budget's settings."""
+    user = web.require(request, can_administer)
+    budget = await _budget(request) if "budget_id" in request.path_params else None
+
+    async def save(data: dict[str, str]) -> str:
+        form = web.accepted(parse_budget_form(data))
+        saved = await services.save_budget(form, budget.id if budget else None, by_user=user)
+        flash(
+            request,
+            gettext("The budget is saved.") if budget else gettext("The budget is created."),
+        )
+        return url("budgets:admin", budget_id=saved.id)
+
+    values = {}
+    if budget is not None and request.method == "GET":
+        values = await queries.budget_form_values(budget)
+    context = {
         "budget": budget,
-        "values": values or {},
-        "errors": errors or {},
+        "values": values,
         "ballot_kinds": list(BallotKind),
         "winner_rules": list(WinnerRule),
         "local_input_value": local_input_value,
     }
-
-
-async def admin_new_budget(request: Request) -> Response:
-    user = require(request, can_administer)
-    if request.method == "GET":
-        return render(request, "budgets/admin_form.html", _budget_form_context(None))
-    data = await form_data(request)
-    form, problems = parse_budget_form(data)
-    try:
-        if problems:
-            raise services.Refused(problems)
-        budget = await services.save_budget(form, by_user=user)
-    except services.Refused as refused:
-        context = _budget_form_context(None, data, errors_of(refused.problems, _shown_value))
-        return render(request, "budgets/admin_form.html", context, status_code=422)
-    flash(request, gettext("The budget is created."))
-    return redirect(url("budgets:admin", budget_id=budget.id))
-
-
-async def admin_edit_budget(request: Request) -> Response:
-    user = require(request, can_administer)
-    budget = await _budget(request)
-    if request.method == "GET":
-        values = await queries.budget_form_values(budget)
-        return render(request, "budgets/admin_form.html", _budget_form_context(budget, values))
-    data = await form_data(request)
-    form, problems = parse_budget_form(data)
-    try:
-        if problems:
-            raise services.Refused(problems)
-        await services.save_budget(form, budget.id, by_user=user)
-    except services.Refused as refused:
-        context = _budget_form_context(budget, data, errors_of(refused.problems, _shown_value))
-        return render(request, "budgets/admin_form.html", context, status_code=422)
-    flash(request, gettext("The budget is saved."))
-    return redirect(url("budgets:admin", budget_id=budget.id))
+    return await web.form_page(request, "budgets/admin_form.html", context, save, _shown_value)
 
 
 async def admin_budget(request: Request) -> Response:
-    require(request, can_administer)
+    web.require(request, can_administer)
     budget = await _budget(request)
     return render(request, "budgets/admin_budget.html", await _admin_page(request, budget))
 
 
 async def admin_switch_phase(request: Request) -> Response:
-    user = require(request, can_administer)
+    user = web.require(request, can_administer)
     budget = await _budget(request)
-    data = await form_data(request)
+    data = await web.form_data(request)
     target = data.get("phase", "")
     if target not in Phase._value2member_map_:
         raise HTTPException(status_code=400)
     try:
         await services.switch_phase(budget.id, Phase(target), user)
     except services.Refused as refused:
-        flash(request, errors_of(refused.problems, _shown_value)["form"], "error")
+        flash(request, web.errors_of(refused.problems, _shown_value)["form"], "error")
     else:
         flash(request, gettext("The phase is changed."))
-    return redirect(url("budgets:admin", budget_id=budget.id))
+    return web.redirect(url("budgets:admin", budget_id=budget.id))
 
 
 async def admin_review_project(request: Request) -> Response:
-    user = require(request, can_administer)
+    user = web.require(request, can_administer)
     budget = await _budget(request)
-    project = await queries.project_or_none(budget.id, request.path_params["project_id"])
-    if project is None:
-        raise NotFound()
-    data = await form_data(request)
+    project = await _project(request, budget)
+    data = await web.form_data(request)
     feasibility_raw = data.get("feasibility", "")
     adjusted = data.get("adjusted_cost", "").strip()
     try:
@@ -495,31 +453,21 @@ async def admin_review_project(request: Request) -> Response:
     except services.Refused as refused:
         context = await _admin_page(request, budget)
         context.update(
-            review_errors={project.id: errors_of(refused.problems, _shown_value)},
+            review_errors={project.id: web.errors_of(refused.problems, _shown_value)},
             review_values={project.id: data},
         )
         return render(request, "budgets/admin_budget.html", context, status_code=422)
     flash(request, gettext("The review is saved."))
-    return redirect(url("budgets:admin", budget_id=budget.id, anchor=f"project-{project.id}"))
+    return web.redirect(url("budgets:admin", budget_id=budget.id, anchor=f"project-{project.id}"))
 
 
 async def admin_edit_project(request: Request) -> Response:
     """Staff correct a project's text (any phase), with a reason kept in the audit log."""
-    user = require(request, can_administer)
+    user = web.require(request, can_administer)
     budget = await _budget(request)
-    project = await queries.project_or_none(budget.id, request.path_params["project_id"])
-    if project is None:
-        raise NotFound()
-    context: dict[str, Any] = {"budget": budget, "project": project, "errors": {}}
-    if request.method == "GET":
-        values = {
-            "title": project.title,
-            "description": project.description,
-            "location": project.location,
-        }
-        return render(request, "budgets/admin_project_form.html", {**context, "values": values})
-    data = await form_data(request)
-    try:
+    project = await _project(request, budget)
+
+    async def save(data: dict[str, str]) -> str:
         await project_services.edit_project_text(
             project.id,
             data.get("title", ""),
@@ -528,22 +476,29 @@ async def admin_edit_project(request: Request) -> Response:
             data.get("reason", ""),
             user,
         )
-    except services.Refused as refused:
-        context.update(values=data, errors=errors_of(refused.problems, _shown_value))
-        return render(request, "budgets/admin_project_form.html", context, status_code=422)
-    flash(request, gettext("The project is saved."))
-    return redirect(url("budgets:admin", budget_id=budget.id, anchor=f"project-{project.id}"))
+        flash(request, gettext("The project is saved."))
+        return url("budgets:admin", budget_id=budget.id, anchor=f"project-{project.id}")
+
+    values = {
+        "title": project.title,
+        "description": project.description,
+        "location": project.location,
+    }
+    context = {"budget": budget, "project": project, "values": values}
+    return await web.form_page(
+        request, "budgets/admin_project_form.html", context, save, _shown_value
+    )
 
 
 async def admin_tally(request: Request) -> Response:
-    user = require(request, can_administer)
+    user = web.require(request, can_administer)
     budget = await _budget(request)
     if budget.phase not in (Phase.TALLY, Phase.RESULTS):
         flash(request, gettext("The tally runs once voting is closed."), "error")
     else:
         await services.request_tally(budget.id, by_user=user)
         flash(request, gettext("The tally is running in the background. Reload in a moment."))
-    return redirect(url("budgets:admin", budget_id=budget.id))
+    return web.redirect(url("budgets:admin", budget_id=budget.id))
 
 
 async def _admin_page(request: Request, budget: Budget, **extra: Any) -> dict[str, Any]:
@@ -559,9 +514,9 @@ async def _admin_page(request: Request, budget: Budget, **extra: Any) -> dict[st
 
 async def admin_key_ceremony(request: Request) -> Response:
     """The key ceremony: staff choose the trustees and how many shares open the ballots."""
-    user = require(request, can_administer)
+    user = web.require(request, can_administer)
     budget = await _budget(request)
-    data = await parsed_form(request)
+    data = await web.parsed_form(request)
     raw_ids = [value for value in data.getlist("trustee") if isinstance(value, str)]
     threshold_raw = str(data.get("threshold", "")).strip()
     try:
@@ -582,7 +537,10 @@ async def admin_key_ceremony(request: Request) -> Response:
     except services.Refused as refused:
         budget = await Budget.get(id=budget.id)
         context = await _admin_page(
-            request, budget, key_errors=errors_of(refused.problems, _shown_value), key_values=data
+            request,
+            budget,
+            key_errors=web.errors_of(refused.problems, _shown_value),
+            key_values=data,
         )
         return render(request, "budgets/admin_budget.html", context, status_code=422)
     await ballot_box.hold_shares_for_pickup(request.app.state.redis, budget.id, shares, previous)
@@ -593,17 +551,17 @@ async def admin_key_ceremony(request: Request) -> Response:
             "share on this page, within 15 minutes, to keep it."
         ),
     )
-    return redirect(url("budgets:admin", budget_id=budget.id, anchor="ballot-box"))
+    return web.redirect(url("budgets:admin", budget_id=budget.id, anchor="ballot-box"))
 
 
 async def admin_key_share(request: Request) -> Response:
     """A trustee shows their key share, once (it is then deleted from Redis)."""
-    user = require(request, can_administer)
+    user = web.require(request, can_administer)
     budget = await _budget(request)
     text = await ballot_box.pick_up_share(request.app.state.redis, budget.id, user.id)
     if text is None:
         flash(request, gettext("No key share is waiting for you on this budget."), "error")
-        return redirect(url("budgets:admin", budget_id=budget.id, anchor="ballot-box"))
+        return web.redirect(url("budgets:admin", budget_id=budget.id, anchor="ballot-box"))
     response = render(request, "budgets/key_share.html", {"budget": budget, "share": text})
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -612,14 +570,14 @@ async def admin_key_share(request: Request) -> Response:
 async def admin_open_ballots(request: Request) -> Response:
     """A trustee gives their key share for the count; once enough are in, the job opens the
     ballots and counts them."""
-    require(request, can_administer)
+    web.require(request, can_administer)
     budget = await _budget(request)
-    data = await form_data(request)
+    data = await web.form_data(request)
     redis = request.app.state.redis
     try:
         held, needed = await ballot_box.add_share(redis, budget.id, data.get("share", ""))
     except services.Refused as refused:
-        errors = errors_of(refused.problems, _shown_value)
+        errors = web.errors_of(refused.problems, _shown_value)
         context = await _admin_page(request, budget, share_errors=errors)
         return render(request, "budgets/admin_budget.html", context, status_code=422)
     if held >= needed:
@@ -632,7 +590,7 @@ async def admin_open_ballots(request: Request) -> Response:
                 "Key share accepted ({held} of {needed}). The next trustee can enter theirs."
             ).format(held=held, needed=needed),
         )
-    return redirect(url("budgets:admin", budget_id=budget.id, anchor="ballot-box"))
+    return web.redirect(url("budgets:admin", budget_id=budget.id, anchor="ballot-box"))
 
 
 DESK_KEY = "budgets.desk"  # the resident checked in at the desk, in the staff's session
@@ -641,31 +599,31 @@ DESK_RECEIPT_KEY = "budgets.desk_receipt"
 
 async def admin_paper_ballot(request: Request) -> Response:
     """The desk's first screen: staff check the resident in the register (identity only)."""
-    require(request, can_administer)
+    web.require(request, can_administer)
     budget = await _budget(request)
-    context: dict[str, Any] = {"budget": budget, "values": {}, "errors": {}}
     if request.method == "GET":
         request.session.pop(DESK_KEY, None)
-        return render(request, "budgets/paper_check_in.html", context)
-    data = await form_data(request)
-    try:
+
+    async def check_in(data: dict[str, str]) -> str:
         desk = await ballot_services.check_in_at_desk(
-            settings_of(request),
+            web.settings_of(request),
             budget.id,
             data.get("identifier", ""),
             data.get("birth_date", ""),
             data.get("postcode", ""),
         )
-    except services.Refused as refused:
-        context.update(values=data, errors=errors_of(refused.problems, _shown_value))
-        return render(request, "budgets/paper_check_in.html", context, status_code=422)
-    request.session[DESK_KEY] = {
-        "budget": budget.id,
-        "entry": desk.census_entry_id,
-        "born": desk.birth_date.isoformat(),
-        "district": desk.district,
-    }
-    return redirect(url("budgets:admin_paper_choices", budget_id=budget.id))
+        request.session[DESK_KEY] = {
+            "budget": budget.id,
+            "entry": desk.census_entry_id,
+            "born": desk.birth_date.isoformat(),
+            "district": desk.district,
+        }
+        return url("budgets:admin_paper_choices", budget_id=budget.id)
+
+    context = {"budget": budget}
+    return await web.form_page(
+        request, "budgets/paper_check_in.html", context, check_in, _shown_value
+    )
 
 
 def _desk_voter(request: Request, budget: Budget) -> ballot_services.DeskVoter | None:
@@ -680,12 +638,12 @@ def _desk_voter(request: Request, budget: Budget) -> ballot_services.DeskVoter |
 
 async def admin_paper_choices(request: Request) -> Response:
     """The desk's second screen: the paper ballot's choices, without the resident's identity."""
-    user = require(request, can_administer)
+    user = web.require(request, can_administer)
     budget = await _budget(request)
     desk = _desk_voter(request, budget)
     if desk is None:
         flash(request, gettext("First check the resident in the register."), "error")
-        return redirect(url("budgets:admin_paper_ballot", budget_id=budget.id))
+        return web.redirect(url("budgets:admin_paper_ballot", budget_id=budget.id))
     voter = desk.voter()
     context = await queries.ballot_page(budget, voter)
     context.update(values={}, errors={}, paper=True)
@@ -700,13 +658,15 @@ async def admin_paper_choices(request: Request) -> Response:
             submitted = {k: (form.getlist(k) if k == "project" else form[k]) for k in form}
         if submitted.get("action") in ("preview", "filter") and not is_htmx(request):
             _keep_draft(request, "paper", budget.id, submitted)
-            return redirect(url("budgets:admin_paper_choices", budget_id=budget.id, anchor="meter"))
+            return web.redirect(
+                url("budgets:admin_paper_choices", budget_id=budget.id, anchor="meter")
+            )
     choices, problems = domain.parse_choices(budget.ballot_kind, submitted)  # type: ignore[arg-type]
     context.update(queries.ballot_state(context, choices), values=submitted)
     if draft is not None or submitted.get("action") in ("preview", "filter"):
         # "Check my ballot", a filter, or htmx updating the meter: show, record nothing
         context["filters"] = queries.ProjectFilters.from_query(submitted)  # type: ignore[arg-type]
-        context["errors"] = errors_of(
+        context["errors"] = web.errors_of(
             problems
             or domain.ballot_problems(
                 context["rule"],
@@ -722,7 +682,7 @@ async def admin_paper_choices(request: Request) -> Response:
         if problems:
             raise services.Refused(problems)
         code = await ballot_services.cast_ballot(
-            settings_of(request),
+            web.settings_of(request),
             budget.id,
             desk.census_entry_id,
             voter,
@@ -731,20 +691,20 @@ async def admin_paper_choices(request: Request) -> Response:
             recorded_by=user,
         )
     except services.Refused as refused:
-        context["errors"] = errors_of(refused.problems, _shown_value)
+        context["errors"] = web.errors_of(refused.problems, _shown_value)
         return render(request, "budgets/paper_ballot.html", context, status_code=422)
     request.session.pop(DESK_KEY, None)
     request.session[DESK_RECEIPT_KEY] = {"budget": budget.id, "code": code}
-    return redirect(url("budgets:admin_paper_receipt", budget_id=budget.id))
+    return web.redirect(url("budgets:admin_paper_receipt", budget_id=budget.id))
 
 
 async def admin_paper_receipt(request: Request) -> Response:
     """The receipt, for the resident: hidden until they open it, shown once."""
-    require(request, can_administer)
+    web.require(request, can_administer)
     budget = await _budget(request)
     held = request.session.pop(DESK_RECEIPT_KEY, None) or {}
     if held.get("budget") != budget.id:
-        return redirect(url("budgets:admin_paper_ballot", budget_id=budget.id))
+        return web.redirect(url("budgets:admin_paper_ballot", budget_id=budget.id))
     response = render(
         request, "budgets/paper_receipt.html", {"budget": budget, "receipt": held["code"]}
     )
@@ -753,7 +713,7 @@ async def admin_paper_receipt(request: Request) -> Response:
 
 
 async def admin_census(request: Request) -> Response:
-    user = require(request, can_administer)
+    user = web.require(request, can_administer)
     context: dict[str, Any] = {"errors": [], "count": await residents.census_count()}
     if request.method == "GET":
         return render(request, "budgets/census.html", context)
@@ -763,7 +723,7 @@ async def admin_census(request: Request) -> Response:
     try:
         if not content:
             raise CensusFileError([(0, N_("Choose a CSV file."), {})])
-        imported = await residents.import_census(settings_of(request), content, by_user=user)
+        imported = await residents.import_census(web.settings_of(request), content, by_user=user)
     except CensusFileError as refused:
         context["errors"] = [
             (line, gettext(message).format(**values))
@@ -777,12 +737,12 @@ async def admin_census(request: Request) -> Response:
             n=formatting.format_number(imported)
         ),
     )
-    return redirect(url("budgets:admin_census"))
+    return web.redirect(url("budgets:admin_census"))
 
 
 async def admin_import(request: Request) -> Response:
     """A Pabulib file becomes a closed budget; its results show the official outcome."""
-    user = require(request, can_administer)
+    user = web.require(request, can_administer)
     if request.method == "GET":
         return render(request, "budgets/import.html", {"errors": {}})
     async with request.form(max_files=1) as form:
@@ -794,102 +754,65 @@ async def admin_import(request: Request) -> Response:
     try:
         budget = await import_pabulib(content, filename, user, warnings)
     except services.Refused as refused:
-        errors = errors_of(refused.problems, _shown_value)
+        errors = web.errors_of(refused.problems, _shown_value)
         return render(request, "budgets/import.html", {"errors": errors}, 422)
     flash(request, gettext("The file is imported; its tally is running in the background."))
     for msgid, values in warnings:  # accepted as the city counted it: say so
         flash(request, gettext(msgid).format(**values), "warning")
-    return redirect(url("budgets:admin", budget_id=budget.id))
+    return web.redirect(url("budgets:admin", budget_id=budget.id))
 
 
 routes = [
     Route("/budgets", index, name="budgets:index"),
     Route("/budgets/{budget_id:id}", detail, name="budgets:detail"),
-    Route(
-        "/budgets/{budget_id:id}/projects/new",
-        new_project,
-        methods=["GET", "POST"],
-        name="budgets:new_project",
-    ),
+    web.form_route("/budgets/{budget_id:id}/projects/new", new_project, "budgets:new_project"),
     Route("/budgets/{budget_id:id}/projects/{project_id:id}", project_page, name="budgets:project"),
-    Route("/budgets/{budget_id:id}/ballot", ballot, methods=["GET", "POST"], name="budgets:ballot"),
+    web.form_route("/budgets/{budget_id:id}/ballot", ballot, "budgets:ballot"),
     Route("/budgets/{budget_id:id}/ballot/receipt", receipt, name="budgets:receipt"),
     Route("/budgets/{budget_id:id}/receipt-check", check_receipt, name="budgets:receipt_check"),
     Route("/budgets/{budget_id:id}/results", cached_for_visitors(results), name="budgets:results"),
     Route("/budgets/{budget_id:id}/results.csv", results_csv, name="budgets:results_csv"),
     Route("/budgets/{budget_id:id}/ballots.pb", ballots_pabulib, name="budgets:pabulib"),
-    Route("/account/residency", residency, methods=["GET", "POST"], name="budgets:residency"),
-    Route(
-        "/admin/budgets/new", admin_new_budget, methods=["GET", "POST"], name="budgets:admin_new"
-    ),
-    Route(
-        "/admin/budgets/import", admin_import, methods=["GET", "POST"], name="budgets:admin_import"
-    ),
+    web.form_route("/account/residency", residency, "budgets:residency"),
+    web.form_route("/admin/budgets/new", admin_budget_form, "budgets:admin_new"),
+    web.form_route("/admin/budgets/import", admin_import, "budgets:admin_import"),
     Route("/admin/budgets/{budget_id:id}", admin_budget, name="budgets:admin"),
-    Route(
-        "/admin/budgets/{budget_id:id}/edit",
-        admin_edit_budget,
-        methods=["GET", "POST"],
-        name="budgets:admin_edit",
+    web.form_route("/admin/budgets/{budget_id:id}/edit", admin_budget_form, "budgets:admin_edit"),
+    web.action_route(
+        "/admin/budgets/{budget_id:id}/phase", admin_switch_phase, "budgets:admin_phase"
     ),
-    Route(
-        "/admin/budgets/{budget_id:id}/phase",
-        admin_switch_phase,
-        methods=["POST"],
-        name="budgets:admin_phase",
-    ),
-    Route(
+    web.form_route(
         "/admin/budgets/{budget_id:id}/projects/{project_id:id}/edit",
         admin_edit_project,
-        methods=["GET", "POST"],
-        name="budgets:admin_edit_project",
+        "budgets:admin_edit_project",
     ),
-    Route(
+    web.action_route(
         "/admin/budgets/{budget_id:id}/projects/{project_id:id}/review",
         admin_review_project,
-        methods=["POST"],
-        name="budgets:admin_review",
+        "budgets:admin_review",
     ),
-    Route(
-        "/admin/budgets/{budget_id:id}/tally",
-        admin_tally,
-        methods=["POST"],
-        name="budgets:admin_tally",
-    ),
-    Route(
+    web.action_route("/admin/budgets/{budget_id:id}/tally", admin_tally, "budgets:admin_tally"),
+    web.form_route(
         "/admin/budgets/{budget_id:id}/paper-ballot",
         admin_paper_ballot,
-        methods=["GET", "POST"],
-        name="budgets:admin_paper_ballot",
+        "budgets:admin_paper_ballot",
     ),
-    Route(
-        "/admin/budgets/{budget_id:id}/key",
-        admin_key_ceremony,
-        methods=["POST"],
-        name="budgets:admin_key",
+    web.action_route("/admin/budgets/{budget_id:id}/key", admin_key_ceremony, "budgets:admin_key"),
+    web.action_route(
+        "/admin/budgets/{budget_id:id}/key-share", admin_key_share, "budgets:admin_key_share"
     ),
-    Route(
-        "/admin/budgets/{budget_id:id}/key-share",
-        admin_key_share,
-        methods=["POST"],
-        name="budgets:admin_key_share",
+    web.action_route(
+        "/admin/budgets/{budget_id:id}/shares", admin_open_ballots, "budgets:admin_shares"
     ),
-    Route(
-        "/admin/budgets/{budget_id:id}/shares",
-        admin_open_ballots,
-        methods=["POST"],
-        name="budgets:admin_shares",
-    ),
-    Route(
+    web.form_route(
         "/admin/budgets/{budget_id:id}/paper-ballot/choices",
         admin_paper_choices,
-        methods=["GET", "POST"],
-        name="budgets:admin_paper_choices",
+        "budgets:admin_paper_choices",
     ),
     Route(
         "/admin/budgets/{budget_id:id}/paper-ballot/receipt",
         admin_paper_receipt,
         name="budgets:admin_paper_receipt",
     ),
-    Route("/admin/census", admin_census, methods=["GET", "POST"], name="budgets:admin_census"),
+    web.form_route("/admin/census", admin_census, "budgets:admin_census"),
 ]

@@ -26,8 +26,9 @@ from consultations.models import (
 )
 from consultations.questions import KINDS
 from consultations.services import ConsultationForm, OutcomeForm, QuestionForm
-from participation.accounts.models import Role, User
+from participation.accounts.models import User
 from participation.accounts.services import hash_password
+from participation.demo import demo_account
 from participation.settings import Settings
 
 K = QuestionKind
@@ -95,14 +96,8 @@ async def _residents(settings: Settings, count: int) -> list[User]:
         email = f"habitant{n}@demo.villebelle.fr"
         person = await User.get_or_none(email=email)
         if person is None:
-            person = await User.create(
-                email=email,
-                display_name=f"Habitant {n}",
-                role=Role.CITIZEN,
-                password_hash=password,
-                email_confirmed_at=timezone.now(),
-                language="fr",
-            )
+            person = demo_account(email, f"Habitant {n}", password)
+            await person.save()
         people.append(person)
     return people
 

@@ -13,8 +13,10 @@ from tortoise import timezone
 
 from consultations import services
 from consultations.models import Consultation, Phase, Result
+from participation.pagecache import job_changes_pages
 
 
+@job_changes_pages(bool)  # the consultations it switched
 async def apply_consultation_schedule(ctx: dict[str, Any]) -> list[int]:
     """Every minute: open and close the consultations whose date has come."""
     return await services.apply_schedule(timezone.now())
@@ -24,6 +26,7 @@ async def compute_consultation_results(ctx: dict[str, Any], consultation_id: int
     return await services.compute_results(ctx["settings"], consultation_id)
 
 
+@job_changes_pages(bool)  # the results it computed again
 async def refresh_consultation_results(ctx: dict[str, Any]) -> int:
     """Every 5 minutes: recompute the results of open consultations (shown while open, and the
     run registers new free texts for moderation: they are never written at submission), and

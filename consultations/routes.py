@@ -31,7 +31,7 @@ from consultations.models import (
 from consultations.questions import KINDS
 from consultations.questions.majority import grade_labels
 from consultations.questions.scale import agreement_labels, scale_label
-from participation import formatting, i18n, refusals, related
+from participation import formatting, i18n, refusals, related, web
 from participation.formfields import local_input_value
 from participation.i18n import gettext, ngettext
 from participation.numbers import parse_id
@@ -41,19 +41,10 @@ from participation.refusals import NotFound
 from participation.richtext import to_text
 from participation.templating import flash, render, templates
 from participation.urls import url
-from participation.web import (
-    attachment,
-    errors_of,
-    form_data,
-    object_or_404,
-    redirect,
-    require,
-    settings_of,
-)
 
 
 async def _consultation(request: Request, public: bool = True) -> Consultation:
-    consultation = await object_or_404(request, Consultation, "consultation_id")
+    consultation = await web.object_or_404(request, Consultation, "consultation_id")
     if public and consultation.phase == Phase.PREPARATION:
         if not can_administer(request.scope["user"]):
             raise NotFound()
@@ -126,14 +117,14 @@ def _form_values(stored: dict[str, Any] | None) -> dict[str, list[str]]:
 async def answer(request: Request) -> Response:
     consultation = await _consultation(request)
     user = request.scope["user"]
-    settings = settings_of(request)
+    settings = web.settings_of(request)
     now = timezone.now()
     if not domain.answering_is_open(consultation.phase, consultation.closes_at, now):
         context = {"consultation": consultation, "errors": {}}
         return render(request, "consultations/closed.html", context, status_code=403)
     person = await services.person_of(user)
     if problem := domain.audience_problem(consultation.audience, consultation.district, person):
-        context = {"consultation": consultation, "errors": errors_of([problem])}
+        context = {"consultation": consultation, "errors": web.errors_of([problem])}
         return render(request, "consultations/not_allowed.html", context, status_code=403)
     visitor = _visitor(request, create=True)
     who = services.who_of(user, visitor)
@@ -151,7 +142,7 @@ async def answer(request: Request) -> Response:
         for key, value in items:
             values.setdefault(key, []).append(value)
         context = await _answer_context(request, consultation, values)
-        context["errors"] = errors_of(refused.problems)
+        context["errors"] = web.errors_of(refused.problems)
         return render(request, "consultations/answer.html", context, status_code=422)
     if replaced:
         flash(request, gettext("Your answers are updated. You can change them until closing."))
@@ -160,7 +151,7 @@ async def answer(request: Request) -> Response:
             request,
             gettext("Thank you: your answers are recorded. You can change them until closing."),
         )
-    return redirect(url("consultations:detail", consultation_id=consultation.id))
+    return web.redirect(url("consultations:detail", consultation_id=consultation.id))
 
 
 async def _public_results(request: Request) -> tuple[Consultation, Any]:
@@ -260,7 +251,7 @@ async def results_csv(request: Request) -> Response:
         raise NotFound()
     views = await queries.questionnaire(consultation.id)
     content = queries.aggregates_csv(stored[0], views)
-    return attachment(
+    return web.attachment(
         content, "text/csv; charset=utf-8", f"consultation-{consultation.id}-resultats.csv"
     )
 
@@ -278,8 +269,8 @@ async def responses_csv(request: Request) -> Response:
     if consultation.phase != Phase.CLOSED and not can_administer(request.scope["user"]):
         raise NotFound()
     views = await queries.questionnaire(consultation.id)
-    content = await queries.responses_csv(settings_of(request), consultation.id, views)
-    return attachment(
+    content = await queries.responses_csv(web.settings_of(request), consultation.id, views)
+    return web.attachment(
         content, "text/csv; charset=utf-8", f"consultation-{consultation.id}-reponses.csv"
     )
 
@@ -298,37 +289,9 @@ async def outcome(request: Request) -> Response:
 # --- staff -----------------------------------------------------------------------------------
 
 
-def _consultation_form_context(
-    consultation: Consultation | None,
-    values: dict[str, str] | None = None,
-    errors: dict[str, str] | None = None,
-) -> dict[str, Any]:
-    return {
-        "consultation": consultation,
-        "values": values or {"anonymous": "on", "audience": Audience.SIGNED_IN.value},
-        "errors": errors or {},
-        "audiences": list(Audience),
-    }
-
-
-async def admin_new(request: Request) -> Response:
-    user = require(request, can_administer)
-    if request.method == "GET":
-        return render(request, "consultations/admin_form.html", _consultation_form_context(None))
-    data = await form_data(request)
-    form, problems = parse_consultation_form(data)
-    try:
-        if problems:
-            raise services.Refused(problems)
-        consultation_id = await services.save_consultation(form, by_user=user)
-    except services.Refused as refused:
-        context = _consultation_form_context(None, data, errors_of(refused.problems))
-        return render(request, "consultations/admin_form.html", context, status_code=422)
-    flash(request, gettext("The consultation is created. Add its questions."))
-    return redirect(url("consultations:admin", consultation_id=consultation_id))
-
-
-def _values_of(consultation: Consultation) -> dict[str, str]:
+def _values_of(consultation: Consultation | None) -> dict[str, str]:
+    if consultation is None:
+        return {"anonymous": "on", "audience": Audience.SIGNED_IN.value}
     return {
         "title": consultation.title,
         "context": consultation.context,
@@ -341,27 +304,33 @@ def _values_of(consultation: Consultation) -> dict[str, str]:
     }
 
 
-async def admin_edit(request: Request) -> Response:
-    user = require(request, can_administer)
-    consultation = await _consultation(request, public=False)
-    if request.method == "GET":
-        context = _consultation_form_context(consultation, _values_of(consultation))
-        return render(request, "consultations/admin_form.html", context)
-    data = await form_data(request)
-    form, problems = parse_consultation_form(data)
-    try:
-        if problems:
-            raise services.Refused(problems)
-        await services.save_consultation(form, consultation.id, by_user=user)
-    except services.Refused as refused:
-        context = _consultation_form_context(consultation, data, errors_of(refused.problems))
-        return render(request, "consultations/admin_form.html", context, status_code=422)
-    flash(request, gettext("The consultation is saved."))
-    return redirect(url("consultations:admin", consultation_id=consultation.id))
+async def admin_consultation_form(request: Request) -> Response:
+    """A new consultation (no id in the path), or a consultation's settings."""
+    user = web.require(request, can_administer)
+    consultation = None
+    if "consultation_id" in request.path_params:
+        consultation = await _consultation(request, public=False)
+
+    async def save(data: dict[str, str]) -> str:
+        form = web.accepted(parse_consultation_form(data))
+        if consultation is None:
+            saved_id = await services.save_consultation(form, by_user=user)
+            flash(request, gettext("The consultation is created. Add its questions."))
+        else:
+            saved_id = await services.save_consultation(form, consultation.id, by_user=user)
+            flash(request, gettext("The consultation is saved."))
+        return url("consultations:admin", consultation_id=saved_id)
+
+    context = {
+        "consultation": consultation,
+        "values": _values_of(consultation),
+        "audiences": list(Audience),
+    }
+    return await web.form_page(request, "consultations/admin_form.html", context, save)
 
 
 async def admin_page(request: Request) -> Response:
-    require(request, can_administer)
+    web.require(request, can_administer)
     consultation = await _consultation(request, public=False)
     context = {
         "consultation": consultation,
@@ -377,55 +346,56 @@ async def admin_page(request: Request) -> Response:
 
 
 async def admin_phase(request: Request) -> Response:
-    user = require(request, can_administer)
+    user = web.require(request, can_administer)
     consultation = await _consultation(request, public=False)
-    data = await form_data(request)
+    data = await web.form_data(request)
     target = data.get("phase", "")
     if target not in Phase._value2member_map_:
         raise HTTPException(status_code=400)
     early = domain.closing_early(consultation.phase, consultation.closes_at, timezone.now())
     if target == Phase.CLOSED and early and data.get("confirm") != "yes":
         # a step that works without JavaScript: the page says what closing now means
-        return redirect(url("consultations:admin_close", consultation_id=consultation.id))
+        return web.redirect(url("consultations:admin_close", consultation_id=consultation.id))
     await services.switch_phase(consultation.id, Phase(target), user)
     flash(request, gettext("The phase is changed."))
-    return redirect(url("consultations:admin", consultation_id=consultation.id))
+    return web.redirect(url("consultations:admin", consultation_id=consultation.id))
 
 
 async def admin_close(request: Request) -> Response:
     """Confirm closing before the announced time (or with none): answers stop at once."""
-    require(request, can_administer)
+    web.require(request, can_administer)
     consultation = await _consultation(request, public=False)
     if not domain.closing_early(consultation.phase, consultation.closes_at, timezone.now()):
-        return redirect(url("consultations:admin", consultation_id=consultation.id))
+        return web.redirect(url("consultations:admin", consultation_id=consultation.id))
     context = {"consultation": consultation, "turnout": await queries.turnout(consultation.id)}
     return render(request, "consultations/admin_close.html", context)
 
 
-def _question_form_context(
-    consultation: Consultation,
-    views: list[queries.QuestionView],
-    question_id: int | None,
-    values: dict[str, str],
-    errors: dict[str, str] | None = None,
-) -> dict[str, Any]:
-    earlier = views
-    if question_id is not None:
-        ids = [v.question.id for v in views]
-        earlier = views[: ids.index(question_id)] if question_id in ids else views
+def _question_values(view: queries.QuestionView | None) -> dict[str, str]:
+    """The question form's fields: a new question's, or the question `view` shows."""
+    if view is None:
+        return {"required": "on", "kind": QuestionKind.SINGLE.value}
+    q = view.question
     return {
-        "consultation": consultation,
-        "question_id": question_id,
-        "conditions": [v for v in earlier if v.kind.offers_choices],
-        "kinds": list(KINDS.values()),
-        "scale_styles": list(ScaleStyle),
-        "values": values,
-        "errors": errors or {},
+        "kind": q.kind.value,
+        "text": q.text,
+        "help_text": q.help_text,
+        "required": "on" if q.required else "",
+        "options": "\n".join(o.label for o in view.options),
+        "min_choices": str(q.min_choices),
+        "max_choices": "" if q.max_choices is None else str(q.max_choices),
+        "allow_other": "on" if q.allow_other else "",
+        "scale_style": q.scale_style.value,
+        "min_value": "" if q.min_value is None else f"{q.min_value:g}",
+        "max_value": "" if q.max_value is None else f"{q.max_value:g}",
+        "show_if": f"{q.show_if_question_id}:{q.show_if_option_id}"
+        if q.show_if_question_id
+        else "",
     }
 
 
 async def admin_question(request: Request) -> Response:
-    user = require(request, can_administer)
+    user = web.require(request, can_administer)
     consultation = await _consultation(request, public=False)
     views = await queries.questionnaire(consultation.id)
     raw_id = request.path_params.get("question_id")
@@ -433,72 +403,55 @@ async def admin_question(request: Request) -> Response:
     if raw_id is not None and view is None:
         raise NotFound()  # a question of another consultation
     question_id = view.question.id if view else None
-    if request.method == "GET":
-        values: dict[str, str] = {"required": "on", "kind": QuestionKind.SINGLE.value}
-        if view is not None:
-            q = view.question
-            values = {
-                "kind": q.kind.value,
-                "text": q.text,
-                "help_text": q.help_text,
-                "required": "on" if q.required else "",
-                "options": "\n".join(o.label for o in view.options),
-                "min_choices": str(q.min_choices),
-                "max_choices": "" if q.max_choices is None else str(q.max_choices),
-                "allow_other": "on" if q.allow_other else "",
-                "scale_style": q.scale_style.value,
-                "min_value": "" if q.min_value is None else f"{q.min_value:g}",
-                "max_value": "" if q.max_value is None else f"{q.max_value:g}",
-                "show_if": f"{q.show_if_question_id}:{q.show_if_option_id}"
-                if q.show_if_question_id
-                else "",
-            }
-        context = _question_form_context(consultation, views, question_id, values)
-        return render(request, "consultations/question_form.html", context)
-    data = await form_data(request)
-    form, problems = parse_question_form(data)
-    try:
-        if problems:
-            raise services.Refused(problems)
+
+    async def save(data: dict[str, str]) -> str:
+        form = web.accepted(parse_question_form(data))
         await services.save_question(consultation.id, form, question_id, by_user=user)
-    except services.Refused as refused:
-        context = _question_form_context(
-            consultation, views, question_id, data, errors_of(refused.problems)
-        )
-        return render(request, "consultations/question_form.html", context, status_code=422)
-    flash(request, gettext("The question is saved."))
-    return redirect(url("consultations:admin", consultation_id=consultation.id))
+        flash(request, gettext("The question is saved."))
+        return url("consultations:admin", consultation_id=consultation.id)
+
+    # a question may show only if an earlier one was answered so
+    earlier = views[: views.index(view)] if view is not None else views
+    context = {
+        "consultation": consultation,
+        "question_id": question_id,
+        "conditions": [v for v in earlier if v.kind.offers_choices],
+        "kinds": list(KINDS.values()),
+        "scale_styles": list(ScaleStyle),
+        "values": _question_values(view),
+    }
+    return await web.form_page(request, "consultations/question_form.html", context, save)
 
 
 async def admin_delete_question(request: Request) -> Response:
-    user = require(request, can_administer)
+    user = web.require(request, can_administer)
     consultation = await _consultation(request, public=False)
     try:
         await services.delete_question(
             consultation.id, request.path_params["question_id"], by_user=user
         )
     except services.Refused as refused:
-        flash(request, errors_of(refused.problems)["form"], "error")
+        flash(request, web.errors_of(refused.problems)["form"], "error")
     else:
         flash(request, gettext("The question is deleted."))
-    return redirect(url("consultations:admin", consultation_id=consultation.id))
+    return web.redirect(url("consultations:admin", consultation_id=consultation.id))
 
 
 async def admin_results(request: Request) -> Response:
-    user = require(request, can_administer)
+    user = web.require(request, can_administer)
     consultation = await _consultation(request, public=False)
     await services.request_results(consultation.id, by_user=user)
     flash(request, gettext("The results are computed in the background. Reload in a moment."))
-    return redirect(url("consultations:admin", consultation_id=consultation.id))
+    return web.redirect(url("consultations:admin", consultation_id=consultation.id))
 
 
 async def admin_texts(request: Request) -> Response:
-    user = require(request, can_moderate)
+    user = web.require(request, can_moderate)
     consultation = await _consultation(request, public=False)
     views = await queries.questionnaire(consultation.id)
     if request.method == "POST":
-        data = await form_data(request)
-        listed = await queries.free_texts(settings_of(request), consultation.id, views)
+        data = await web.form_data(request)
+        listed = await queries.free_texts(web.settings_of(request), consultation.id, views)
         texts = {(t.question.id, t.digest): t for t in listed}
         question_id = parse_id(data.get("question_id", ""))
         found = texts.get((question_id, data.get("digest", ""))) if question_id else None
@@ -509,16 +462,16 @@ async def admin_texts(request: Request) -> Response:
         )
         await services.request_results(consultation.id)
         flash(request, gettext("The review is saved."))
-        return redirect(url("consultations:admin_texts", consultation_id=consultation.id))
+        return web.redirect(url("consultations:admin_texts", consultation_id=consultation.id))
     context = {
         "consultation": consultation,
-        "texts": await queries.free_texts(settings_of(request), consultation.id, views),
+        "texts": await queries.free_texts(web.settings_of(request), consultation.id, views),
     }
     return render(request, "consultations/admin_texts.html", context)
 
 
 async def admin_outcome(request: Request) -> Response:
-    user = require(request, can_administer)
+    user = web.require(request, can_administer)
     consultation = await _consultation(request, public=False)
     views = await queries.questionnaire(consultation.id)
     values: dict[str, str] = {
@@ -526,35 +479,27 @@ async def admin_outcome(request: Request) -> Response:
         "decided": consultation.outcome_decided,
         **{f"decision-{v.question.id}": v.question.decision for v in views},
     }
-    context: dict[str, Any] = {
-        "consultation": consultation,
-        "questions": views,
-        "values": values,
-        "errors": {},
-    }
-    if request.method == "GET":
-        return render(request, "consultations/admin_outcome.html", context)
-    data = await form_data(request)
-    try:
+
+    async def publish(data: dict[str, str]) -> str:
         notified = await services.publish_outcome(
-            settings_of(request), consultation.id, parse_outcome_form(data), by_user=user
+            web.settings_of(request), consultation.id, parse_outcome_form(data), by_user=user
         )
-    except services.Refused as refused:
-        context.update(values=data, errors=errors_of(refused.problems))
-        return render(request, "consultations/admin_outcome.html", context, status_code=422)
-    flash(
-        request,
-        ngettext(
-            "The outcome is published; {n} participant notified.",
-            "The outcome is published; {n} participants notified.",
-            notified,
-        ).format(n=formatting.format_number(notified)),
-    )
-    return redirect(url("consultations:outcome", consultation_id=consultation.id))
+        flash(
+            request,
+            ngettext(
+                "The outcome is published; {n} participant notified.",
+                "The outcome is published; {n} participants notified.",
+                notified,
+            ).format(n=formatting.format_number(notified)),
+        )
+        return url("consultations:outcome", consultation_id=consultation.id)
+
+    context = {"consultation": consultation, "questions": views, "values": values}
+    return await web.form_page(request, "consultations/admin_outcome.html", context, publish)
 
 
 async def admin_index(request: Request) -> Response:
-    require(request, can_administer)
+    web.require(request, can_administer)
     context = {"consultations": await queries.all_consultations()}
     return render(request, "consultations/admin_index.html", context)
 
@@ -564,44 +509,28 @@ A = "/admin/consultations/{consultation_id:id}"
 routes = [
     Route("/consultations", index, name="consultations:index"),
     Route(C, detail, name="consultations:detail"),
-    Route(C + "/answer", answer, methods=["GET", "POST"], name="consultations:answer"),
+    web.form_route(C + "/answer", answer, "consultations:answer"),
     Route(C + "/results", cached_for_visitors(results), name="consultations:results"),
     Route(C + "/results.csv", results_csv, name="consultations:results_csv"),
     Route(C + "/results.json", results_json, name="consultations:results_json"),
     Route(C + "/responses.csv", responses_csv, name="consultations:responses_csv"),
     Route(C + "/outcome", outcome, name="consultations:outcome"),
     Route("/admin/consultations", admin_index, name="consultations:admin_index"),
-    Route(
-        "/admin/consultations/new",
-        admin_new,
-        methods=["GET", "POST"],
-        name="consultations:admin_new",
-    ),
+    web.form_route("/admin/consultations/new", admin_consultation_form, "consultations:admin_new"),
     Route(A, admin_page, name="consultations:admin"),
-    Route(A + "/edit", admin_edit, methods=["GET", "POST"], name="consultations:admin_edit"),
-    Route(A + "/phase", admin_phase, methods=["POST"], name="consultations:admin_phase"),
+    web.form_route(A + "/edit", admin_consultation_form, "consultations:admin_edit"),
+    web.action_route(A + "/phase", admin_phase, "consultations:admin_phase"),
     Route(A + "/close", admin_close, name="consultations:admin_close"),
-    Route(
-        A + "/questions/new",
-        admin_question,
-        methods=["GET", "POST"],
-        name="consultations:admin_new_question",
+    web.form_route(A + "/questions/new", admin_question, "consultations:admin_new_question"),
+    web.form_route(
+        A + "/questions/{question_id:id}", admin_question, "consultations:admin_question"
     ),
-    Route(
-        A + "/questions/{question_id:id}",
-        admin_question,
-        methods=["GET", "POST"],
-        name="consultations:admin_question",
-    ),
-    Route(
+    web.action_route(
         A + "/questions/{question_id:id}/delete",
         admin_delete_question,
-        methods=["POST"],
-        name="consultations:admin_delete_question",
+        "consultations:admin_delete_question",
     ),
-    Route(A + "/results", admin_results, methods=["POST"], name="consultations:admin_results"),
-    Route(A + "/texts", admin_texts, methods=["GET", "POST"], name="consultations:admin_texts"),
-    Route(
-        A + "/outcome", admin_outcome, methods=["GET", "POST"], name="consultations:admin_outcome"
-    ),
+    web.action_route(A + "/results", admin_results, "consultations:admin_results"),
+    web.form_route(A + "/texts", admin_texts, "consultations:admin_texts"),
+    web.form_route(A + "/outcome", admin_outcome, "consultations:admin_outcome"),
 ]

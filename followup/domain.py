@@ -62,6 +62,11 @@ KIND_LABELS = {
 }
 
 
+def _too_long(text: str, limit: int, name: str, msgid: str) -> list[Problem]:
+    """A problem on `name` when `text` is longer than `limit`; `msgid` says which text ({max})."""
+    return [Problem(msgid, {"max": limit}, name)] if len(text) > limit else []
+
+
 @dataclass(frozen=True)
 class StatusUpdate:
     status: Status
@@ -87,14 +92,9 @@ def parse_status_update(data: Mapping[str, str]) -> StatusUpdate:
     reason = data.get("reason", "").strip()
     if status == Status.ABANDONED and not reason:
         problems.append(Problem(N_("Say why the commitment is abandoned."), {}, "reason"))
-    if len(reason) > REASON_MAX:
-        problems.append(
-            Problem(
-                N_("The reason is too long ({max} characters at most)."),
-                {"max": REASON_MAX},
-                "reason",
-            )
-        )
+    problems += _too_long(
+        reason, REASON_MAX, "reason", N_("The reason is too long ({max} characters at most).")
+    )
     if problems:
         raise Refused(problems)
     if status == Status.DONE:
@@ -119,14 +119,9 @@ def parse_milestone(data: Mapping[str, str]) -> MilestoneForm:
     text = data.get("text", "").strip()
     if not text:
         problems.append(Problem(N_("Describe the milestone."), {}, "text"))
-    elif len(text) > MILESTONE_MAX:
-        problems.append(
-            Problem(
-                N_("The milestone is too long ({max} characters at most)."),
-                {"max": MILESTONE_MAX},
-                "text",
-            )
-        )
+    problems += _too_long(
+        text, MILESTONE_MAX, "text", N_("The milestone is too long ({max} characters at most).")
+    )
     if problems or on is None:
         raise Refused(problems)
     return MilestoneForm(on, text)

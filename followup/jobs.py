@@ -11,8 +11,10 @@ from typing import Any
 from arq import cron
 
 from followup import queries, services
+from participation.pagecache import job_changes_pages
 
 
+@job_changes_pages(bool)  # the commitments it created
 async def follow_new_sources(ctx: dict[str, Any]) -> int:
     """Create the commitments that are missing; returns how many were created."""
     created = 0

@@ -16,6 +16,7 @@ from starlette.routing import Route
 from followup import domain, queries, services
 from followup.domain import Status, TargetKind
 from followup.models import Commitment
+from participation import web
 from participation.i18n import ngettext
 from participation.numbers import parse_id
 from participation.permissions import can_administer
@@ -23,7 +24,6 @@ from participation.refusals import DomainError, NotFound, Refused
 from participation.settings import Settings
 from participation.templating import flash, render
 from participation.urls import url
-from participation.web import errors_of, form_data, redirect, require, settings_of
 
 LABELS = {
     "status_labels": domain.STATUS_LABELS,
@@ -52,7 +52,7 @@ async def detail(request: Request) -> Response:
 
 
 async def admin_index(request: Request) -> Response:
-    require(request, can_administer)
+    web.require(request, can_administer)
     context = {
         **LABELS,
         "commitments": await Commitment.all().order_by("-updated_at", "-id"),
@@ -62,13 +62,13 @@ async def admin_index(request: Request) -> Response:
 
 
 async def admin_create(request: Request) -> Response:
-    user = require(request, can_administer)
-    data = await form_data(request)
+    user = web.require(request, can_administer)
+    data = await web.form_data(request)
     kind, target_id = domain.target_kind(data.get("kind")), parse_id(data.get("target_id"))
     if kind is None or target_id is None:
         raise DomainError(services.NOT_FOLLOWABLE)
     commitment = await services.create_commitment(kind, target_id, user)
-    return redirect(url("followup:admin", commitment_id=commitment.id))
+    return web.redirect(url("followup:admin", commitment_id=commitment.id))
 
 
 async def _admin_page(
@@ -94,7 +94,7 @@ async def _admin_page(
 
 
 async def admin_commitment(request: Request) -> Response:
-    require(request, can_administer)
+    web.require(request, can_administer)
     return await _admin_page(request)
 
 
@@ -105,18 +105,18 @@ async def _admin_form(
 ) -> Response:
     """A staff form on a commitment's page: parse it (422 with its errors), save it with `save`,
     flash how many participants were notified, redirect to the page."""
-    user = require(request, can_administer)
-    data = await form_data(request)
+    user = web.require(request, can_administer)
+    data = await web.form_data(request)
     commitment_id = request.path_params["commitment_id"]
     if not await Commitment.exists(id=commitment_id):
         raise NotFound()
     try:
         form = parse(data)
     except Refused as refused:
-        return await _admin_page(request, errors_of(refused.problems), data, status_code=422)
-    notified = await save(settings_of(request), commitment_id, form, user)
+        return await _admin_page(request, web.errors_of(refused.problems), data, status_code=422)
+    notified = await save(web.settings_of(request), commitment_id, form, user)
     flash(request, _saved(notified))
-    return redirect(url("followup:admin", commitment_id=commitment_id))
+    return web.redirect(url("followup:admin", commitment_id=commitment_id))
 
 
 async def admin_status(request: Request) -> Response:
@@ -137,18 +137,12 @@ routes = [
     Route("/followup", index, name="followup:index"),
     Route("/followup/{commitment_id:id}", detail, name="followup:detail"),
     Route("/admin/followup", admin_index, name="followup:admin_index"),
-    Route("/admin/followup/new", admin_create, methods=["POST"], name="followup:admin_new"),
+    web.action_route("/admin/followup/new", admin_create, "followup:admin_new"),
     Route("/admin/followup/{commitment_id:id}", admin_commitment, name="followup:admin"),
-    Route(
-        "/admin/followup/{commitment_id:id}/status",
-        admin_status,
-        methods=["POST"],
-        name="followup:admin_status",
+    web.action_route(
+        "/admin/followup/{commitment_id:id}/status", admin_status, "followup:admin_status"
     ),
-    Route(
-        "/admin/followup/{commitment_id:id}/milestones",
-        admin_milestone,
-        methods=["POST"],
-        name="followup:admin_milestone",
+    web.action_route(
+        "/admin/followup/{commitment_id:id}/milestones", admin_milestone, "followup:admin_milestone"
     ),
 ]

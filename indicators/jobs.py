@@ -13,6 +13,7 @@ from arq.worker import func
 
 from indicators import services
 from participation import queue
+from participation.pagecache import job_changes_pages
 
 JOB_ID = "compute-indicators"
 
@@ -27,6 +28,7 @@ async def request_indicators() -> bool:
     return await queue.enqueue("compute_indicators", _job_id=JOB_ID)
 
 
+@job_changes_pages(False)  # compute_indicators, which it enqueues, does
 async def schedule_indicators(ctx: dict[str, Any]) -> bool:
     """Every 10 minutes: ask for a run (through the same job id as the dashboard's button)."""
     return await request_indicators()

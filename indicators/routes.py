@@ -14,13 +14,13 @@ from starlette.routing import Route
 
 from indicators import jobs, present
 from indicators.models import IndicatorSet, TargetKind
+from participation import web
 from participation.i18n import gettext
 from participation.pagecache import cached_for_visitors
 from participation.permissions import can_administer
 from participation.refusals import NotFound
 from participation.templating import flash, render
 from participation.urls import url
-from participation.web import attachment, redirect, require
 
 
 async def _sets(public_only: bool) -> list[IndicatorSet]:
@@ -37,24 +37,24 @@ async def summary(request: Request) -> Response:
 
 async def export_csv(request: Request) -> Response:
     rows = await _sets(public_only=True)
-    return attachment(present.export_csv(rows), "text/csv; charset=utf-8", "indicateurs.csv")
+    return web.attachment(present.export_csv(rows), "text/csv; charset=utf-8", "indicateurs.csv")
 
 
 async def export_json(request: Request) -> Response:
     rows = await _sets(public_only=True)
-    return attachment(
+    return web.attachment(
         present.export_json(rows), "application/json; charset=utf-8", "indicateurs.json"
     )
 
 
 async def dashboard(request: Request) -> Response:
-    require(request, can_administer)
+    web.require(request, can_administer)
     processes = [present.process(row) for row in await _sets(public_only=False)]
     return render(request, "indicators/dashboard.html", {"processes": processes})
 
 
 async def process_page(request: Request) -> Response:
-    require(request, can_administer)
+    web.require(request, can_administer)
     try:
         kind = TargetKind(request.path_params["kind"])
     except ValueError:
@@ -68,7 +68,7 @@ async def process_page(request: Request) -> Response:
 
 
 async def refresh(request: Request) -> Response:
-    require(request, can_administer)
+    web.require(request, can_administer)
     if await jobs.request_indicators():
         flash(request, gettext("The indicators are being recomputed; reload in a minute."))
     else:
@@ -79,7 +79,7 @@ async def refresh(request: Request) -> Response:
             ),
             "error",
         )
-    return redirect(url("indicators:dashboard"))
+    return web.redirect(url("indicators:dashboard"))
 
 
 routes = [
@@ -88,6 +88,6 @@ routes = [
     Route("/indicators/export.csv", export_csv, name="indicators:csv"),
     Route("/indicators/export.json", export_json, name="indicators:json"),
     Route("/admin/indicators", dashboard, name="indicators:dashboard"),
-    Route("/admin/indicators/refresh", refresh, methods=["POST"], name="indicators:refresh"),
+    web.action_route("/admin/indicators/refresh", refresh, "indicators:refresh"),
     Route("/admin/indicators/{kind}/{target_id:id}", process_page, name="indicators:process"),
 ]

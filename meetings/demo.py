@@ -63,7 +63,7 @@ async def load(settings: Settings, users: list[Any]) -> None:
         )
         proposal = await Proposal.filter(author=citizen).order_by("id").first()
         if proposal is not None:
-            await Outcome.create(meeting=meeting, kind="proposal", target_id=proposal.id)
+            await Outcome.create(meeting=meeting, target_kind="proposal", target_id=proposal.id)
     soon = now + 3 * day
     await Meeting.create(
         title="Villebelle · Atelier mobilités douces",

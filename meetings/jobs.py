@@ -12,8 +12,10 @@ from typing import Any
 from arq import cron
 
 from meetings import queries, services
+from participation.pagecache import job_changes_pages
 
 
+@job_changes_pages(False)  # e-mails only
 async def send_reminders(ctx: dict[str, Any]) -> int:
     """Remind the people holding a seat at meetings starting within a day; returns how many
     people were reminded. Also moves the waiting lists up where seats are free without an event

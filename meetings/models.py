@@ -67,18 +67,19 @@ class Registration(Model):
         indexes = (("meeting_id", "seat", "joined_at"),)
 
 
-# What a meeting produced: a proposal or a consultation (`kind`, `target_id`), shown on both
-# pages (participation/related.py); no foreign key, the other features are not imported.
+# What a meeting produced: a proposal or a consultation (`target_kind`, `target_id`, the one
+# name of a (kind, id) pair; the column keeps its first name, `kind`: meetings.0002), shown on
+# both pages (participation/related.py); no foreign key, the other features are not imported.
 class Outcome(Model):
     id = fields.IntField(primary_key=True)
     meeting: fields.ForeignKeyRelation[Meeting] = fields.ForeignKeyField(
         "meetings.Meeting", related_name="outcomes", on_delete=fields.CASCADE
     )
-    kind = fields.CharField(max_length=20)
+    target_kind = fields.CharField(max_length=20, source_field="kind")
     target_id = fields.IntField()
     meeting_id: int
 
     class Meta:
         table = "meetings_outcome"
-        unique_together = (("meeting", "kind", "target_id"),)
-        indexes = (("kind", "target_id"),)
+        unique_together = (("meeting", "target_kind", "target_id"),)
+        indexes = (("target_kind", "target_id"),)

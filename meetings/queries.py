@@ -76,7 +76,7 @@ class Produced:
 
 async def produced(meeting_id: int) -> Produced:
     """The public proposals and consultations the meeting's minutes link to."""
-    outcomes = await Outcome.filter(meeting_id=meeting_id).values_list("kind", "target_id")
+    outcomes = await Outcome.filter(meeting_id=meeting_id).values_list("target_kind", "target_id")
     proposal_ids = [i for kind, i in outcomes if kind == "proposal"]
     consultation_ids = [i for kind, i in outcomes if kind == "consultation"]
     return Produced(
@@ -142,7 +142,9 @@ async def related_links(kind: str, target_id: int) -> list[RelatedLink]:
     """The meetings whose published minutes link to this proposal or consultation
     (the provider this feature registers with participation.related)."""
     meetings = await Meeting.filter(
-        outcomes__kind=kind, outcomes__target_id=target_id, minutes_published_at__isnull=False
+        outcomes__target_kind=kind,
+        outcomes__target_id=target_id,
+        minutes_published_at__isnull=False,
     ).order_by("starts_at", "id")
     return [
         RelatedLink(PRODUCED_AT, m.title, url("meetings:detail", meeting_id=m.id), m.starts_at)

@@ -405,11 +405,11 @@ async def publish_minutes(meeting_id: int, form: MinutesForm, by_user: Any) -> M
         await Outcome.filter(meeting_id=meeting_id).delete()
         await Outcome.bulk_create(
             [
-                Outcome(meeting_id=meeting_id, kind="proposal", target_id=i)
+                Outcome(meeting_id=meeting_id, target_kind="proposal", target_id=i)
                 for i in form.proposal_ids
             ]
             + [
-                Outcome(meeting_id=meeting_id, kind="consultation", target_id=i)
+                Outcome(meeting_id=meeting_id, target_kind="consultation", target_id=i)
                 for i in form.consultation_ids
             ]
         )

@@ -18,12 +18,19 @@ from tortoise.models import Model
 from moderation.domain import Action, CaseKind, CaseStatus, ReportReason
 
 
-# One open or closed queue entry per piece of content (UNIQUE): reopened by new reports, by
-# pre-moderation or by the author's review request. `open_reports` counts unresolved reports.
-class ModerationCase(Model):
-    id = fields.IntField(primary_key=True)
+# What a row is about: a piece of content (columns named before issue #17, see above).
+class ContentTarget(Model):
     target_kind = fields.CharField(max_length=30, source_field="content_type")
     target_id = fields.IntField(source_field="content_id")
+
+    class Meta:
+        abstract = True
+
+
+# One open or closed queue entry per piece of content (UNIQUE): reopened by new reports, by
+# pre-moderation or by the author's review request. `open_reports` counts unresolved reports.
+class ModerationCase(ContentTarget):
+    id = fields.IntField(primary_key=True)
     author: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
         "participation.User", related_name="moderation_cases", null=True, on_delete=fields.SET_NULL
     )
@@ -42,14 +49,12 @@ class ModerationCase(Model):
 
 
 # A resident's report; UNIQUE per reporter and content: nobody reports the same thing twice.
-class Report(Model):
+class Report(ContentTarget):
     id = fields.IntField(primary_key=True)
     case: fields.ForeignKeyRelation[ModerationCase] = fields.ForeignKeyField(
         "moderation.ModerationCase", related_name="reports", on_delete=fields.CASCADE
     )
     case_id: int
-    target_kind = fields.CharField(max_length=30, source_field="content_type")
-    target_id = fields.IntField(source_field="content_id")
     reporter: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
         "participation.User", related_name="reports_made", on_delete=fields.CASCADE
     )
@@ -66,14 +71,12 @@ class Report(Model):
 
 
 # A moderator's decision on one piece of content, with the reason sent to its author.
-class ModerationDecision(Model):
+class ModerationDecision(ContentTarget):
     id = fields.IntField(primary_key=True)
     case: fields.ForeignKeyRelation[ModerationCase] = fields.ForeignKeyField(
         "moderation.ModerationCase", related_name="decisions", on_delete=fields.CASCADE
     )
     case_id: int
-    target_kind = fields.CharField(max_length=30, source_field="content_type")
-    target_id = fields.IntField(source_field="content_id")
     target_title = fields.CharField(max_length=200, default="", source_field="content_title")
     author: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
         "participation.User",

@@ -25,7 +25,7 @@ from moderation.domain import (
     ReportReason,
 )
 from moderation.models import ReasonTemplate
-from participation import audit, formatting, ratelimit, spreadsheet
+from participation import audit, formatting, ratelimit, spreadsheet, web
 from participation.accounts.models import User
 from participation.contributions import content_kinds
 from participation.i18n import current_language, gettext, ngettext
@@ -34,15 +34,6 @@ from participation.permissions import can_administer, can_moderate, is_signed_in
 from participation.refusals import NotFound, Refused
 from participation.templating import flash, is_htmx, render
 from participation.urls import url
-from participation.web import (
-    attachment,
-    errors_of,
-    form_data,
-    object_or_404,
-    redirect,
-    require,
-    settings_of,
-)
 
 
 def labels() -> dict[str, Any]:
@@ -83,12 +74,12 @@ async def _queue(
 
 
 async def index(request: Request) -> Response:
-    require(request, can_moderate)
+    web.require(request, can_moderate)
     return await _queue(request, queries.QueueParams.from_query(request.query_params), {})
 
 
 async def decide(request: Request) -> Response:
-    user = require(request, can_moderate)
+    user = web.require(request, can_moderate)
     async with request.form() as form:
         case_ids = [n for v in form.getlist("case") if (n := parse_id(v)) is not None]
         data = {k: v for k, v in form.items() if isinstance(v, str)}
@@ -102,12 +93,12 @@ async def decide(request: Request) -> Response:
     )
     try:
         outcome = await services.decide(
-            settings_of(request), user, case_ids, data.get("action", ""), reason
+            web.settings_of(request), user, case_ids, data.get("action", ""), reason
         )
     except Refused as refused:
         # htmx swaps only 2xx answers: the fragment with its errors comes back as 200
         status = 200 if is_htmx(request) else 422
-        return await _queue(request, back, errors_of(refused.problems), status)
+        return await _queue(request, back, web.errors_of(refused.problems), status)
     message = _decided(Action(data["action"]), outcome.done)
     if outcome.skipped:
         message += " " + ngettext(
@@ -118,7 +109,7 @@ async def decide(request: Request) -> Response:
     flash(request, message, "success" if outcome.done else "error")
     if is_htmx(request):
         return await _queue(request, back, {})
-    return redirect(url("moderation:index", query=back.query_string()))
+    return web.redirect(url("moderation:index", query=back.query_string()))
 
 
 # --- reports ----------------------------------------------------------------------------------
@@ -148,34 +139,29 @@ async def _reportable(request: Request) -> tuple[str, int, Any]:
 
 
 async def report(request: Request) -> Response:
-    user = require(request, is_signed_in)
+    user = web.require(request, is_signed_in)
     target_kind, target_id, item = await _reportable(request)
     if not domain.can_report(user, item.author_id, item.coauthor_ids):
         raise services.NotAllowed()
-    context: dict[str, Any] = {"item": item, "values": {}, "errors": {}, **labels()}
-    context["reasons"] = list(ReportReason)
-    if request.method == "GET":
-        return render(request, "moderation/report.html", context)
-    await ratelimit.check(request, "report")
-    data = await form_data(request)
-    try:
+    if request.method == "POST":
+        await ratelimit.check(request, "report")
+
+    async def send(data: dict[str, str]) -> str:
         result = await services.report(
-            settings_of(request),
+            web.settings_of(request),
             user,
             target_kind,
             target_id,
             data.get("reason", ""),
             data.get("text", ""),
         )
-    except Refused as refused:
-        context.update(values=data, errors=errors_of(refused.problems))
-        return render(request, "moderation/report.html", context, status_code=422)
-    flash(request, gettext("Thank you: the moderators will look at it."))
-    if result.hidden:
-        return redirect(
-            url("proposals:index") if target_kind == "proposal" else item.url.split("#")[0]
-        )
-    return redirect(item.url)
+        flash(request, gettext("Thank you: the moderators will look at it."))
+        if not result.hidden:
+            return str(item.url)
+        return url("proposals:index") if target_kind == "proposal" else item.url.split("#")[0]
+
+    context = {"item": item, "reasons": list(ReportReason), **labels()}
+    return await web.form_page(request, "moderation/report.html", context, send)
 
 
 # --- the author's side: decisions and review requests ----------------------------------------
@@ -198,20 +184,20 @@ async def _mine_page(
 
 
 async def mine(request: Request) -> Response:
-    return await _mine_page(request, require(request, is_signed_in))
+    return await _mine_page(request, web.require(request, is_signed_in))
 
 
 async def request_review(request: Request) -> Response:
-    user = require(request, is_signed_in)
-    data = await form_data(request)
+    user = web.require(request, is_signed_in)
+    data = await web.form_data(request)
     try:
         await services.request_review(user, request.path_params["id"], data.get("text", ""))
     except Refused as refused:
         decision_id = request.path_params["id"]
-        failed = (decision_id, data.get("text", ""), errors_of(refused.problems)["text"])
+        failed = (decision_id, data.get("text", ""), web.errors_of(refused.problems)["text"])
         return await _mine_page(request, user, failed)
     flash(request, gettext("Your request is sent: a moderator will look at it again."))
-    return redirect(url("moderation:mine"))
+    return web.redirect(url("moderation:mine"))
 
 
 # --- people: history, block, unblock ----------------------------------------------------------
@@ -233,39 +219,39 @@ async def _person_page(
 
 
 async def user_history(request: Request) -> Response:
-    require(request, can_moderate)
-    return await _person_page(request, await object_or_404(request, User), {}, {}, 200)
+    web.require(request, can_moderate)
+    return await _person_page(request, await web.object_or_404(request, User), {}, {}, 200)
 
 
 async def block_user(request: Request) -> Response:
-    moderator = require(request, can_moderate)
-    person = await object_or_404(request, User)
-    data = await form_data(request)
+    moderator = web.require(request, can_moderate)
+    person = await web.object_or_404(request, User)
+    data = await web.form_data(request)
     try:
         await services.block(moderator, person.id, data.get("duration", ""), data.get("reason", ""))
     except Refused as refused:
-        return await _person_page(request, person, errors_of(refused.problems), data, 422)
+        return await _person_page(request, person, web.errors_of(refused.problems), data, 422)
     flash(request, gettext("The account is blocked."))
-    return redirect(url("moderation:user", id=person.id))
+    return web.redirect(url("moderation:user", id=person.id))
 
 
 async def unblock_user(request: Request) -> Response:
-    admin = require(request, can_administer)
-    person = await object_or_404(request, User)
-    data = await form_data(request)
+    admin = web.require(request, can_administer)
+    person = await web.object_or_404(request, User)
+    data = await web.form_data(request)
     try:
         await services.unblock(admin, person.id, data.get("reason", ""))
     except Refused as refused:
-        return await _person_page(request, person, errors_of(refused.problems), data, 422)
+        return await _person_page(request, person, web.errors_of(refused.problems), data, 422)
     flash(request, gettext("The account is unblocked."))
-    return redirect(url("moderation:user", id=person.id))
+    return web.redirect(url("moderation:user", id=person.id))
 
 
 # --- the audit log (administrators): browse and export; no route changes it -----------------
 
 
 async def audit_log(request: Request) -> Response:
-    require(request, can_administer)
+    web.require(request, can_administer)
     params = audit.AuditParams.from_query(request.query_params)
     entries, has_next = await audit.audit_page(params)
     context = {"entries": entries, "has_next": has_next, "params": params}
@@ -289,7 +275,7 @@ AUDIT_HEADER = ["target_type" if name == "target_kind" else name for name in AUD
 
 
 async def audit_csv(request: Request) -> Response:
-    require(request, can_administer)
+    web.require(request, can_administer)
     params = audit.AuditParams.from_query(request.query_params)
     buffer = io.StringIO()
     writer = spreadsheet.writer(buffer)
@@ -299,100 +285,64 @@ async def audit_csv(request: Request) -> Response:
         row = list(row)
         row[1] = formatting.iso_local(row[1]) or ""
         writer.writerow(row)
-    return attachment(buffer.getvalue(), "text/csv; charset=utf-8", "audit-log.csv")
+    return web.attachment(buffer.getvalue(), "text/csv; charset=utf-8", "audit-log.csv")
 
 
 # --- ready-made reasons (administrators) ---------------------------------------------------
 
 
-async def _reasons_page(
-    request: Request, values: dict[str, str], errors: dict[str, str], status: int = 200
-) -> Response:
+async def reasons(request: Request) -> Response:
+    """The ready-made reasons, and the form that adds one."""
+    admin = web.require(request, can_administer)
+
+    async def add(data: dict[str, str]) -> str:
+        await services.save_reason_template(admin, data.get("text_fr", ""), data.get("text_en", ""))
+        flash(request, gettext("The reason is added."))
+        return url("moderation:reasons")
+
     context = {
         "templates": await ReasonTemplate.all().order_by("position", "id"),
-        "values": values,
-        "errors": errors,
         "language": current_language.get(),
     }
-    return render(request, "moderation/reasons.html", context, status_code=status)
-
-
-async def reasons(request: Request) -> Response:
-    admin = require(request, can_administer)
-    if request.method == "GET":
-        return await _reasons_page(request, {}, {})
-    data = await form_data(request)
-    try:
-        await services.save_reason_template(admin, data.get("text_fr", ""), data.get("text_en", ""))
-    except Refused as refused:
-        return await _reasons_page(request, data, errors_of(refused.problems), 422)
-    flash(request, gettext("The reason is added."))
-    return redirect(url("moderation:reasons"))
+    return await web.form_page(request, "moderation/reasons.html", context, add)
 
 
 async def reason_edit(request: Request) -> Response:
-    admin = require(request, can_administer)
-    template = await object_or_404(request, ReasonTemplate)
-    context: dict[str, Any] = {"template": template, "errors": {}}
-    if request.method == "GET":
-        context["values"] = {"text_fr": template.text_fr, "text_en": template.text_en}
-        return render(request, "moderation/reason_form.html", context)
-    data = await form_data(request)
-    try:
-        await services.save_reason_template(
-            admin, data.get("text_fr", ""), data.get("text_en", ""), template.id
-        )
-    except Refused as refused:
-        context.update(values=data, errors=errors_of(refused.problems))
-        return render(request, "moderation/reason_form.html", context, status_code=422)
-    flash(request, gettext("The reason is saved."))
-    return redirect(url("moderation:reasons"))
+    admin = web.require(request, can_administer)
+    template = await web.object_or_404(request, ReasonTemplate)
+
+    async def save(data: dict[str, str]) -> str:
+        text_fr, text_en = data.get("text_fr", ""), data.get("text_en", "")
+        await services.save_reason_template(admin, text_fr, text_en, template.id)
+        flash(request, gettext("The reason is saved."))
+        return url("moderation:reasons")
+
+    values = {"text_fr": template.text_fr, "text_en": template.text_en}
+    context = {"template": template, "values": values}
+    return await web.form_page(request, "moderation/reason_form.html", context, save)
 
 
 async def reason_delete(request: Request) -> Response:
-    admin = require(request, can_administer)
+    admin = web.require(request, can_administer)
     await services.delete_reason_template(admin, request.path_params["id"])
     flash(request, gettext("The reason is deleted."))
-    return redirect(url("moderation:reasons"))
+    return web.redirect(url("moderation:reasons"))
 
 
 routes = [
     Route("/moderation", index, name="moderation:index"),
-    Route("/moderation/decide", decide, methods=["POST"], name="moderation:decide"),
-    Route(
-        "/moderation/report/{type:str}/{id:id}",
-        report,
-        methods=["GET", "POST"],
-        name="moderation:report",
-    ),
+    web.action_route("/moderation/decide", decide, "moderation:decide"),
+    web.form_route("/moderation/report/{type:str}/{id:id}", report, "moderation:report"),
     Route("/moderation/mine", mine, name="moderation:mine"),
-    Route(
-        "/moderation/decisions/{id:id}/review",
-        request_review,
-        methods=["POST"],
-        name="moderation:review",
-    ),
+    web.action_route("/moderation/decisions/{id:id}/review", request_review, "moderation:review"),
     Route("/moderation/users/{id:id}", user_history, name="moderation:user"),
-    Route("/moderation/users/{id:id}/block", block_user, methods=["POST"], name="moderation:block"),
-    Route(
-        "/moderation/users/{id:id}/unblock",
-        unblock_user,
-        methods=["POST"],
-        name="moderation:unblock",
-    ),
+    web.action_route("/moderation/users/{id:id}/block", block_user, "moderation:block"),
+    web.action_route("/moderation/users/{id:id}/unblock", unblock_user, "moderation:unblock"),
     Route("/admin/audit", audit_log, name="moderation:audit"),
-    Route("/admin/moderation/reasons", reasons, methods=["GET", "POST"], name="moderation:reasons"),
-    Route(
-        "/admin/moderation/reasons/{id:id}",
-        reason_edit,
-        methods=["GET", "POST"],
-        name="moderation:reason_edit",
-    ),
-    Route(
-        "/admin/moderation/reasons/{id:id}/delete",
-        reason_delete,
-        methods=["POST"],
-        name="moderation:reason_delete",
+    web.form_route("/admin/moderation/reasons", reasons, "moderation:reasons"),
+    web.form_route("/admin/moderation/reasons/{id:id}", reason_edit, "moderation:reason_edit"),
+    web.action_route(
+        "/admin/moderation/reasons/{id:id}/delete", reason_delete, "moderation:reason_delete"
     ),
     Route("/admin/audit.csv", audit_csv, name="moderation:audit_csv"),
 ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -13,7 +12,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from participation import features, formatting, pages, queue, urls
+from participation import features, formatting, logs, pages, queue, urls
 from participation.accounts import routes as accounts_routes
 from participation.db import close_database, init_database
 from participation.errors import EXCEPTION_HANDLERS
@@ -63,7 +62,7 @@ def all_routes() -> list[BaseRoute]:
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     formatting.use_time_zone(settings.time_zone)
-    logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
+    logs.configure(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -82,6 +81,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         debug=False,
         routes=all_routes(),
         middleware=[
+            Middleware(logs.RequestLogMiddleware, access_log=settings.access_log),
             Middleware(SecurityHeadersMiddleware),
             Middleware(
                 SessionMiddleware,

@@ -6,6 +6,8 @@ participation worker          the arq worker (production: any number)
 participation migrate         apply the database migrations
 participation makemigrations  write migrations for model changes (developers)
 participation demo            load the demo town (idempotent; refused in production)
+participation jobs list       background jobs that failed or wait; `jobs retry|drop ID...`
+participation backup FILE     copy the database into FILE; `participation restore FILE`
 participation createadmin     create or promote a council staff account
 participation tally FILE...   tally Pabulib files (see `participation tally --help`)
 participation tally-budget ID open a budget's sealed ballots with the trustees' key shares
@@ -17,14 +19,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import logging
 import os
 import signal
 import subprocess
 import sys
 from collections.abc import Sequence
 
-from participation import demo, features
+from participation import demo, features, logs, operations
 from participation.accounts import services as accounts
 from participation.db import close_database, init_database, run_migrations
 from participation.i18n import gettext
@@ -90,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("--name", default="", help="public name (default: from the e-mail)")
     admin.add_argument("--password", help="default: asked, or ADMIN_PASSWORD")
     admin.set_defaults(func=create_admin)
+    operations.add_commands(commands)  # jobs list|retry|drop
     for feature in features.FEATURES:  # tally, tally-budget (budgets)
         if feature.commands is not None:
             feature.commands(commands)
@@ -141,8 +143,7 @@ def serve_web(args: argparse.Namespace) -> int:
 def run_worker(args: argparse.Namespace) -> int:
 
     settings = Settings.from_env()
-    # e-mails are written to this log when no SMTP server is set
-    logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
+    logs.configure(settings)  # e-mails are written to this log when no SMTP server is set
     worker = build_worker(settings, redis_url(settings))
     worker.run()
     return 0

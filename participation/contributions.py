@@ -13,7 +13,6 @@ its manifest (`Feature.content_kinds`); `content_kinds()` gathers them, in the o
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from participation import features
 from participation.richtext import to_text
+from participation.templating import public_name
 
 if TYPE_CHECKING:
     from participation import mail
@@ -93,27 +93,73 @@ def excerpt(html: str) -> str:
     return text if len(text) <= EXCERPT_MAX else text[: EXCERPT_MAX - 1] + "…"
 
 
-async def load_rows(
-    model: Any, ids: list[int], item: Callable[[Any], Item], *related: str
-) -> dict[int, Item]:
-    """`ContentKind.load` for a kind stored as rows of `model`: the rows `ids`, read with their
-    `related` rows, as items by id."""
-    if not ids:
-        return {}
-    rows = await model.filter(id__in=ids).select_related(*related)
-    return {row.id: item(row) for row in rows}
+class RowKind:
+    """What most content kinds share: a kind stored as rows of `model` that carry `author`,
+    `moderation_state` and `created_at` (and `body`, the text the duplicate check reads).
+    A subclass names its model (and `context`, the relation whose title is shown beside an
+    item), builds an item from a row (`row_item` fills what every row gives) and overrides what
+    its kind does otherwise."""
 
+    name: str
+    label: str
+    model: Any
+    context: str = ""  # e.g. "proposal": a comment is shown with its proposal's title
 
-async def hide_pending(model: Any, user_id: int) -> list[int]:
-    """Hide what `user_id` wrote that still awaits approval (a block does this); the ids hidden."""
-    pending = model.filter(author_id=user_id, moderation_state=ModerationState.PENDING)
-    ids = [int(i) for i in await pending.values_list("id", flat=True)]
-    if ids:
-        await pending.filter(id__in=ids).update(moderation_state=ModerationState.HIDDEN)
-    return ids
+    def _item(self, row: Any) -> Item:
+        raise NotImplementedError
 
+    def row_item(self, row: Any, title: str, text: str, link: str) -> Item:
+        return Item(
+            self.name,
+            row.id,
+            title,
+            text,
+            link,
+            row.author_id,
+            public_name(row.author),
+            ModerationState(row.moderation_state),
+            row.created_at,
+            context=getattr(row, self.context).title if self.context else "",
+        )
 
-async def recent_bodies(model: Any, user_id: int, since: datetime) -> list[str]:
-    """The last 20 texts (`body`) of `model` by `user_id` since `since`, read in SQL."""
-    rows = model.filter(author_id=user_id, created_at__gte=since).order_by("-id").limit(20)
-    return [to_text(row.body) for row in await rows]
+    async def load(self, ids: list[int]) -> dict[int, Item]:
+        """The rows `ids`, read with their author (and context) in one query, as items by id."""
+        if not ids:
+            return {}
+        related = ("author", self.context) if self.context else ("author",)
+        rows = await self.model.filter(id__in=ids).select_related(*related)
+        return {row.id: self._item(row) for row in rows}
+
+    async def visible_to(self, user: Any, target_id: int) -> Item | None:
+        return (await self.load([target_id])).get(target_id)
+
+    async def switch(self, item: Item, target: ModerationState, **extra: Any) -> bool:
+        """The conditional update of a move: nothing if the row left `item.state` meanwhile."""
+        moved = await self.model.filter(id=item.id, moderation_state=item.state).update(
+            moderation_state=target, **extra
+        )
+        return bool(moved)
+
+    async def move(
+        self, settings: Settings, item: Item, target: ModerationState, actor: Any
+    ) -> tuple[bool, list[mail.OutboxEmail]]:
+        return await self.switch(item, target), []
+
+    async def hide_pending_of(self, user_id: int) -> list[int]:
+        """Hide what `user_id` wrote that still awaits approval (a block does this)."""
+        pending = self.model.filter(author_id=user_id, moderation_state=ModerationState.PENDING)
+        ids = [int(i) for i in await pending.values_list("id", flat=True)]
+        if ids:
+            await pending.filter(id__in=ids).update(moderation_state=ModerationState.HIDDEN)
+        return ids
+
+    async def after_commit(self, item: Item, target: ModerationState) -> None:
+        return None
+
+    async def recent_texts(self, user_id: int, since: datetime) -> list[str]:
+        """The last 20 texts (`body`) by `user_id` since `since`, read in SQL."""
+        rows = self.model.filter(author_id=user_id, created_at__gte=since).order_by("-id")
+        return [to_text(row.body) for row in await rows.limit(20)]
+
+    async def notification_subject(self, item: Item) -> tuple[Any, Any]:
+        return None, None  # no proposal to hang the notification on: the title instead

@@ -26,19 +26,25 @@ DEMO_ACCOUNTS = [
 ]
 
 
+def demo_account(email: str, name: str, password_hash: str, role: Role = Role.CITIZEN) -> User:
+    """A demo person's account, confirmed and in French (not saved yet)."""
+    return User(
+        email=email,
+        display_name=name,
+        role=role,
+        password_hash=password_hash,
+        email_confirmed_at=timezone.now(),
+        language="fr",
+    )
+
+
 async def create_accounts(settings: Settings) -> list[User]:
     users = []
     for email, name, role, password in DEMO_ACCOUNTS:
         user = await User.get_or_none(email=email)
         if user is None:
-            user = await User.create(
-                email=email,
-                display_name=name,
-                role=role,
-                password_hash=await hash_password(settings, password),
-                email_confirmed_at=timezone.now(),
-                language="fr",
-            )
+            user = demo_account(email, name, await hash_password(settings, password), role)
+            await user.save()
         users.append(user)
     return users
 

@@ -1,17 +1,24 @@
 """French first, English second: message catalogs, the current language, negotiation.
 
-Source strings are English msgids; `participation/locale/fr` holds the French catalog, compiled
-to .mo at install time (`make` runs `pybabel compile`), never committed compiled.
+Source strings are English msgids; `participation/locale/fr` holds the core's French catalog and
+a feature may carry its own (`<package>/locale/fr/LC_MESSAGES/messages.po`, the msgids that only
+its code and templates use), compiled to .mo at install time (`make messages` compiles every
+`*/locale`), never committed compiled. A language's translations are the core's catalog with
+each installed feature's merged into it, in the order of `features.FEATURES`; a msgid in two
+catalogs must have one translation (tests/participation/test_i18n.py), so the order decides
+nothing a reader sees.
 """
 
 from __future__ import annotations
 
+import importlib
 from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 
 from babel.support import NullTranslations, Translations
 
+from participation import features
 from participation.settings import SUPPORTED_LANGUAGES
 
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -25,11 +32,36 @@ def N_(message: str) -> str:
     return message
 
 
-@cache
+def catalog_dirs() -> list[Path]:
+    """The locale folders to read: the core's, then each installed feature's that has one."""
+    found = [LOCALE_DIR]
+    for feature in features.FEATURES:
+        for package_dir in importlib.import_module(feature.package).__path__:
+            folder = Path(package_dir) / "locale"
+            if folder.is_dir() and folder not in found:
+                found.append(folder)
+    return found
+
+
 def translations(language: str) -> NullTranslations:
+    """The core's catalog and the installed features', merged (once per set of features)."""
+    return _merged(language, features.INSTALLED)
+
+
+@cache
+def _merged(language: str, installed: tuple[str, ...]) -> NullTranslations:
     if language == "en":
         return NullTranslations()
-    return Translations.load(str(LOCALE_DIR), [language], domain="messages")
+    merged: NullTranslations = NullTranslations()
+    for folder in catalog_dirs():
+        catalog = Translations.load(str(folder), [language], domain="messages")
+        if not isinstance(catalog, Translations):
+            continue  # not compiled (no .mo): `make messages` was not run
+        if isinstance(merged, Translations):
+            merged.merge(catalog)
+        else:
+            merged = catalog
+    return merged
 
 
 def gettext(message: str) -> str:

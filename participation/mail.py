@@ -16,14 +16,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import smtplib
+import ssl
 from datetime import timedelta
 from email.message import EmailMessage
+from email.utils import formatdate
 from typing import Any
 
 from tortoise import fields, timezone
 from tortoise.models import Model
 
 from participation import queue, sealing
+from participation.pagecache import job_changes_pages
 from participation.settings import Settings
 
 logger = logging.getLogger("participation.mail")
@@ -78,24 +81,42 @@ async def dispatch(email: OutboxEmail) -> None:
     await queue.enqueue("send_email", email.id, _job_id=f"email:{email.id}:{email.attempts}")
 
 
-def _deliver(settings: Settings, email: OutboxEmail) -> None:
-    body = sent_text(settings, email)
-    if not settings.smtp_host:
-        logger.info("E-mail to %s: %s\n%s", email.recipient, email.subject, body)
-        return
+def message_of(settings: Settings, email: OutboxEmail) -> EmailMessage:
+    """The e-mail as sent. Its Message-ID is the same at every attempt (from the outbox row), so
+    a retry after a lost answer from the server is recognisable as the same message."""
     message = EmailMessage()
     message["From"] = settings.email_from
     message["To"] = email.recipient
     message["Subject"] = email.subject
-    message.set_content(body)
-    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp:
+    message["Date"] = formatdate(email.created_at.timestamp(), usegmt=True)
+    domain = settings.email_from.rpartition("@")[2] or "localhost"
+    message["Message-ID"] = f"<outbox.{email.id}.{int(email.created_at.timestamp())}@{domain}>"
+    message.set_content(sent_text(settings, email))
+    return message
+
+
+def _deliver(settings: Settings, email: OutboxEmail) -> None:
+    if not settings.smtp_host:
+        logger.info(
+            "E-mail to %s: %s\n%s", email.recipient, email.subject, sent_text(settings, email)
+        )
+        return
+    message = message_of(settings, email)
+    tls = ssl.create_default_context(cafile=settings.smtp_ca_file or None)
+    smtp: smtplib.SMTP
+    if settings.smtp_ssl:
+        smtp = smtplib.SMTP_SSL(settings.smtp_host, settings.smtp_port, timeout=30, context=tls)
+    else:
+        smtp = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30)
+    with smtp:
         if settings.smtp_starttls:
-            smtp.starttls()
+            smtp.starttls(context=tls)
         if settings.smtp_user:
             smtp.login(settings.smtp_user, settings.smtp_password)
         smtp.send_message(message)
 
 
+@job_changes_pages(False)  # e-mails only
 async def send_email(ctx: dict[str, Any], email_id: int) -> str:
     """arq job: send one outbox e-mail; idempotent (an e-mail already sent is not re-sent)."""
     email = await OutboxEmail.get_or_none(id=email_id)
@@ -115,6 +136,7 @@ async def send_email(ctx: dict[str, Any], email_id: int) -> str:
     return "sent"
 
 
+@job_changes_pages(False)  # enqueues the e-mails again
 async def sweep_outbox(ctx: dict[str, Any]) -> int:
     """arq cron: re-enqueue e-mails left unsent for a minute (lost job, Redis flushed...)."""
     stale = timezone.now() - timedelta(minutes=1)

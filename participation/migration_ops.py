@@ -15,9 +15,9 @@ migration; move a model before the moved models that point at it (the references
 `RenameFieldKeepColumn`: a field gets a new name in Python while its column keeps the old one
 (the new field's `source_field`). Tortoise's `RenameField` renames the column too, and its
 autodetector drops and recreates the UNIQUE constraints that name the field; this operation
-only changes the migration state (the field and `unique_together`): no SQL. Given `field`, the
-state takes it instead (an enum's values in its description, say): on SQLite an `AlterField`
-would rebuild the table for a description alone.
+only changes the migration state (the field, `unique_together` and the indexes' fields): no
+SQL. Given `field`, the state takes it instead (an enum's values in its description, say): on
+SQLite an `AlterField` would rebuild the table for a description alone.
 """
 
 from __future__ import annotations
@@ -95,7 +95,20 @@ class RenameFieldKeepColumn(TortoiseOperation):
             model_state.options["unique_together"] = tuple(
                 rename(names) for names in model_state.options["unique_together"]
             )
-        for index in model_state.options.get("indexes") or ():  # none needs it yet
-            if self.old_name in (index.fields or ()):
-                raise IncompatibleStateError(f"an index names {self.model_name}.{self.old_name}")
+        if model_state.options.get("indexes"):  # the index keeps its name and its columns
+            model_state.options["indexes"] = [
+                _index_renaming(index, rename) for index in model_state.options["indexes"]
+            ]
         state.reload_model(app_label, self.model_name)
+
+
+def _index_renaming(index: Any, rename: Any) -> Any:
+    """The index with the field renamed (a tuple of names, or an `Index` of fields): in the
+    database it keeps its name, made from the old name when it was created."""
+    if isinstance(index, tuple | list):
+        return rename(index)
+    if not getattr(index, "fields", None):
+        return index
+    renamed = deepcopy(index)
+    renamed.fields = list(rename(index.fields))
+    return renamed

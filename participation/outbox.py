@@ -36,9 +36,12 @@ from arq.worker import Function, Retry
 from tortoise import fields, timezone
 from tortoise.expressions import F, Q
 from tortoise.models import Model
+from tortoise.transactions import in_transaction
 
 from participation import features, mail, queue
+from participation.audit import audit
 from participation.db import database_unreachable
+from participation.pagecache import job_changes_pages
 
 logger = logging.getLogger("participation.outbox")
 
@@ -211,6 +214,7 @@ def stale(now: Any) -> Any:
     return Q(never_started | abandoned, state=JobState.PENDING, attempts__lt=MAX_ATTEMPTS)
 
 
+@job_changes_pages(False)  # the jobs it enqueues again empty them when they run
 async def sweep_jobs(ctx: dict[str, Any]) -> int:
     """arq cron: enqueue again the jobs that Redis lost or whose worker died."""
     pending = await OutboxJob.filter(stale(timezone.now())).order_by("id").limit(500)
@@ -221,3 +225,62 @@ async def sweep_jobs(ctx: dict[str, Any]) -> int:
             )
         await dispatch(job)
     return len(pending)
+
+
+# --- what an operator does with jobs (`participation jobs`, docs/operations.md) ---------------
+
+
+class JobRefused(Exception):
+    """An operator's command on a job that cannot be carried out; the message says why."""
+
+
+async def jobs_to_look_at(everything: bool = False) -> list[OutboxJob]:
+    """Failed jobs, then pending ones (`everything`: done ones too), oldest first."""
+    states = list(JobState) if everything else [JobState.FAILED, JobState.PENDING]
+    rows = await OutboxJob.filter(state__in=states).order_by("id")
+    order = {JobState.FAILED: 0, JobState.PENDING: 1, JobState.DONE: 2}
+    return sorted(rows, key=lambda job: order[job.state])
+
+
+async def _operable(job_id: int) -> OutboxJob:
+    job = await OutboxJob.get_or_none(id=job_id)
+    if job is None:
+        raise JobRefused(f"job {job_id}: no such job")
+    if job.state == JobState.DONE:
+        raise JobRefused(f"job {job_id} ({job.name}) is done: nothing to do")
+    return job
+
+
+async def retry(job_id: int) -> OutboxJob:
+    """Make a failed (or stuck) job pending again with all its attempts: the next sweep, within
+    a minute, runs it. Only if it is still in the state it was read in (a worker may be on it)."""
+    job = await _operable(job_id)
+    async with in_transaction():
+        moved = await OutboxJob.filter(id=job_id, state=job.state, attempts=job.attempts).update(
+            state=JobState.PENDING, attempts=0, started_at=None, last_error=""
+        )
+        if not moved:
+            raise JobRefused(f"job {job_id} ({job.name}) changed meanwhile: look again")
+        await audit(None, "job_retried", "job", job_id, _described(job), "", "participation jobs")
+    return job
+
+
+async def drop(job_id: int) -> OutboxJob:
+    """Forget a job that will never succeed (its object was deleted, say); the audit log keeps
+    what it was."""
+    job = await _operable(job_id)
+    async with in_transaction():
+        if not await OutboxJob.filter(id=job_id, state=job.state, attempts=job.attempts).delete():
+            raise JobRefused(f"job {job_id} ({job.name}) changed meanwhile: look again")
+        await audit(None, "job_dropped", "job", job_id, _described(job), "", "participation jobs")
+    return job
+
+
+def _described(job: OutboxJob) -> dict[str, Any]:
+    return {
+        "name": job.name,
+        "args": job.arguments,
+        "state": str(job.state),
+        "attempts": job.attempts,
+        "last_error": job.last_error[:500],
+    }

@@ -8,6 +8,9 @@ message waiting, a signed-in person, or a request that changes the session is se
 Freshness: a stored page is kept `PAGE_CACHE_SECONDS` at most, and every write empties the
 caches of every web process at once: a POST (or a worker job) increments a generation number in
 Redis that is part of each entry. If Redis does not answer, pages are rendered fresh.
+What is not a write does not empty them: a refused request (4xx: nothing was written), a log-in
+or log-out, a ballot (secret until the count); and worker jobs that say so with
+`job_changes_pages` (heartbeats, e-mails, sweeps; schedules only when they switched something).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import secrets
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from redis.exceptions import RedisError
 from starlette.requests import Request
@@ -33,7 +36,28 @@ MAX_ENTRIES = 1000  # pages per process (page numbers and filters multiply list 
 # a token_urlsafe(32) is 43 characters; the placeholder cannot be produced by one
 PLACEHOLDER = b"\x00csrf-token-placeholder\x00"
 # POSTs that change no public page: no reason to empty the caches on each of them
-WRITES_THAT_CHANGE_NO_PAGE = re.compile(r"^/(language|budgets/\d+/ballot)$")
+WRITES_THAT_CHANGE_NO_PAGE = re.compile(r"^/(language|budgets/\d+/ballot|account/log(in|out))$")
+
+Job = TypeVar("Job", bound=Callable[..., Awaitable[Any]])
+
+
+def job_changes_pages(changes: bool | Callable[[Any], bool]) -> Callable[[Job], Job]:
+    """Declare what a worker job does to the pages visitors see (participation/worker.py empties
+    the caches after each job accordingly): False, never (heartbeats, e-mails, sweeps that only
+    enqueue); a function of the job's result, when it says so (`bool`: a schedule that returns
+    what it switched). A job that declares nothing empties them after every run."""
+
+    def declare(job: Job) -> Job:
+        job.changes_visitor_pages = changes  # type: ignore[attr-defined]
+        return job
+
+    return declare
+
+
+def changed_pages(job: Callable[..., Any], result: Any) -> bool:
+    """Whether `job`, having returned `result`, may have changed what visitors see."""
+    changes = getattr(job, "changes_visitor_pages", True)
+    return bool(changes(result)) if callable(changes) else bool(changes)
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
@@ -195,7 +219,8 @@ class InvalidatePagesOnWrite:
         redis = scope["app"].state.redis
 
         async def send_after_invalidating(message: Message) -> None:
-            if message["type"] == "http.response.start":
+            # a refused request (4xx) wrote nothing: no reason to empty the caches
+            if message["type"] == "http.response.start" and message["status"] < 400:
                 try:
                     await invalidate(redis)
                 except (OSError, RedisError):

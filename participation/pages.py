@@ -10,13 +10,12 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from participation import queue
+from participation import queue, web
 from participation.db import database_answers
 from participation.pagecache import cached_for_visitors
 from participation.settings import SUPPORTED_LANGUAGES
 from participation.templating import STATIC_DIR, render
 from participation.urls import url
-from participation.web import form_data, redirect, safe_next
 from participation.worker_status import HEARTBEAT_KEY, HEARTBEAT_MAX_AGE_SECONDS
 
 
@@ -25,7 +24,7 @@ async def home(request: Request) -> Response:
 
 
 async def switch_language(request: Request) -> Response:
-    data = await form_data(request)
+    data = await web.form_data(request)
     language = data.get("language", "")
     if language in SUPPORTED_LANGUAGES:
         request.session["lang"] = language
@@ -33,7 +32,7 @@ async def switch_language(request: Request) -> Response:
         if user.is_authenticated and user.language != language:
             user.language = language
             await user.save(update_fields=["language"])
-    return redirect(safe_next(data.get("next"), url("pages:home")))
+    return web.redirect(web.safe_next(data.get("next"), url("pages:home")))
 
 
 async def _redis_answers(pool: Any) -> bool:
@@ -126,7 +125,7 @@ async def favicon(request: Request) -> Response:
 
 routes = [
     Route("/", cached_for_visitors(home), name="pages:home"),
-    Route("/language", switch_language, methods=["POST"], name="pages:language"),
+    web.action_route("/language", switch_language, "pages:language"),
     Route("/healthz", healthz, name="pages:healthz"),
     Route("/healthz/live", healthz_live, name="pages:healthz_live"),
     Route("/healthz/ready", healthz_ready, name="pages:healthz_ready"),

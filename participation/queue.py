@@ -11,6 +11,8 @@ from typing import Any
 from arq.connections import ArqRedis
 from redis.exceptions import RedisError
 
+from participation.logs import JOB_REQUEST_ID, REQUEST_ID
+
 logger = logging.getLogger("participation.queue")
 _pool: ArqRedis | None = None
 
@@ -46,6 +48,8 @@ async def enqueue(function: str, *args: Any, **kwargs: Any) -> bool:
             "no job queue in this process; %s will be picked up by the sweeper", function
         )
         return False
+    if request_id := REQUEST_ID.get():  # the job's log lines carry it (participation/logs.py)
+        kwargs.setdefault(JOB_REQUEST_ID, request_id)
     try:
         await _pool.enqueue_job(function, *args, **kwargs)
     except (OSError, RedisError) as error:

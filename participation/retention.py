@@ -20,6 +20,7 @@ from tortoise.expressions import Q
 from participation import mail
 from participation.accounts.models import PasswordResetToken, UserSession
 from participation.outbox import JobState, OutboxJob
+from participation.pagecache import job_changes_pages
 from participation.settings import Settings
 
 
@@ -41,6 +42,7 @@ async def purge_expired(settings: Settings, now: datetime) -> dict[str, int]:
     }
 
 
+@job_changes_pages(False)  # technical data no page shows
 async def purge_expired_data(ctx: dict[str, Any]) -> dict[str, int]:
     """arq cron, every night."""
     return await purge_expired(ctx["settings"], timezone.now())

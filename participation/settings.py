@@ -75,10 +75,33 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SMTP_PORT", "587", "SMTP port."),
     Setting("SMTP_USER", "", "SMTP user name, if the server needs one."),
     Setting("SMTP_PASSWORD", "", "SMTP password."),
-    Setting("SMTP_STARTTLS", "true", "Use STARTTLS on the SMTP connection."),
+    Setting("SMTP_STARTTLS", "true", "Use STARTTLS on the SMTP connection (port 587)."),
+    Setting(
+        "SMTP_SSL",
+        "false",
+        "Connect to the SMTP server over TLS from the start (SMTPS, port 465) instead of STARTTLS.",
+    ),
+    Setting(
+        "SMTP_CA_FILE",
+        "",
+        "PEM file of the certificate authorities to trust for the SMTP server's certificate; "
+        "empty: the system's.",
+    ),
     Setting("EMAIL_FROM", "ne-pas-repondre@localhost", "Sender address of e-mails."),
     Setting("MAX_BODY_SIZE", "10485760", "Largest request body accepted, in bytes (413 above)."),
     Setting("LOG_LEVEL", "INFO", "Logging level."),
+    Setting(
+        "LOG_FORMAT",
+        "",
+        "`json` (one JSON object a line, for a log collector) or `text`; default: `json` in "
+        "production, `text` otherwise.",
+    ),
+    Setting(
+        "ACCESS_LOG",
+        "off",
+        "`on`: one log line per request (method, path without its query, status, duration, "
+        "request id).",
+    ),
     Setting(
         "PROPOSAL_SUPPORT_THRESHOLD",
         "300",
@@ -136,6 +159,10 @@ class Settings:
     proposal_support_threshold: int = 300
     moderation_report_threshold: int = 3
     premoderated_content: frozenset[str] = frozenset({"consultation_answer"})
+    log_format: str = "text"
+    access_log: bool = False
+    smtp_ssl: bool = False
+    smtp_ca_file: str = ""
     rate_limits: bool = True
     forwarded_allow_ips: str = "127.0.0.1"
     page_cache_seconds: int = 10
@@ -201,10 +228,14 @@ class Settings:
             smtp_port=_integer(raw, "SMTP_PORT"),
             smtp_user=raw["SMTP_USER"],
             smtp_password=raw["SMTP_PASSWORD"],
-            smtp_starttls=raw["SMTP_STARTTLS"].lower() in ("1", "true", "yes", "on"),
+            smtp_starttls=_flag(raw, "SMTP_STARTTLS") and not _flag(raw, "SMTP_SSL"),
+            smtp_ssl=_flag(raw, "SMTP_SSL"),
+            smtp_ca_file=_readable_file(raw, "SMTP_CA_FILE"),
             email_from=raw["EMAIL_FROM"],
             max_body_size=_integer(raw, "MAX_BODY_SIZE"),
             log_level=raw["LOG_LEVEL"].upper(),
+            log_format=_log_format(raw, environment),
+            access_log=_flag(raw, "ACCESS_LOG"),
             proposal_support_threshold=_positive(raw, "PROPOSAL_SUPPORT_THRESHOLD"),
             moderation_report_threshold=_positive(raw, "MODERATION_REPORT_THRESHOLD"),
             premoderated_content=_content_kinds(raw, "PREMODERATED_CONTENT"),
@@ -290,6 +321,24 @@ def _estimated_bits(text: str) -> float:
 
 def new_secret_key() -> str:
     return secrets.token_urlsafe(48)  # 48 random bytes
+
+
+def _log_format(raw: Mapping[str, str], environment: str) -> str:
+    value = raw["LOG_FORMAT"].strip().lower() or ("json" if environment == "production" else "text")
+    if value not in ("json", "text"):
+        raise ConfigurationError(f"LOG_FORMAT must be json or text, not {value!r}")
+    return value
+
+
+def _flag(raw: Mapping[str, str], name: str) -> bool:
+    return raw[name].strip().lower() in ("1", "true", "yes", "on")
+
+
+def _readable_file(raw: Mapping[str, str], name: str) -> str:
+    path = raw[name].strip()
+    if path and not Path(path).is_file():
+        raise ConfigurationError(f"{name} must name a readable file, not {path!r}")
+    return path
 
 
 def _integer(raw: Mapping[str, str], name: str) -> int:

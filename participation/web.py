@@ -1,9 +1,10 @@
-"""The helpers of every feature's routes, in one place: the id convertor, the app's settings,
-permissions (`require` raises), refusals shown as form errors, forms, redirects, downloads."""
+"""The helpers of every feature's routes, in one place: the id convertor, route declarations
+(`form_route`, `action_route`), the app's settings, permissions (`require` raises), refusals
+shown as form errors, forms (`form_page`: show, send, 422 or redirect), redirects, downloads."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
 
@@ -11,11 +12,13 @@ from starlette.convertors import Convertor, register_url_convertor
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
 from tortoise.models import Model
 
 from participation.i18n import gettext
 from participation.numbers import MAX_ID
-from participation.refusals import NotAllowed, NotFound, Problem
+from participation.refusals import NotAllowed, NotFound, Problem, Refused
+from participation.templating import render
 from participation.urls import url
 
 # the URL-encoded form of a POST, parsed once by the CSRF check and kept for the route
@@ -52,6 +55,16 @@ class IdConvertor(Convertor[int]):
 # Registered under its own name: Starlette's `int` stays what it is for every other app in the
 # process. Every route module imports this module before it declares its routes.
 register_url_convertor("id", IdConvertor())
+
+
+def form_route(path: str, endpoint: Callable[..., Any], name: str) -> Route:
+    """A page with a form: GET shows it, POST sends it (`form_page`)."""
+    return Route(path, endpoint, methods=["GET", "POST"], name=name)
+
+
+def action_route(path: str, endpoint: Callable[..., Any], name: str) -> Route:
+    """A button: POST only; it changes something, then redirects (or shows its form's errors)."""
+    return Route(path, endpoint, methods=["POST"], name=name)
 
 
 class LoginRequired(Exception):
@@ -110,9 +123,13 @@ def settings_of(request: Request) -> Any:
     return request.app.state.settings
 
 
+def _as_typed(_name: str, value: object) -> object:
+    return value
+
+
 def errors_of(
     problems: Iterable[Problem],
-    present: Callable[[str, object], object] = lambda _name, value: value,
+    present: Callable[[str, object], object] = _as_typed,
 ) -> dict[str, str]:
     """Field -> message in the visitor's language (the first problem of each field), for the
     `errors` of a form shown again (422); `present` formats each value (amounts as money...)."""
@@ -121,6 +138,39 @@ def errors_of(
         values = {name: present(name, value) for name, value in problem.values.items()}
         errors.setdefault(problem.field, gettext(problem.message).format(**values))
     return errors
+
+
+F = TypeVar("F")
+
+
+def accepted(parsed: tuple[F, Sequence[Problem]]) -> F:
+    """The form a `parse_*_form(data)` made, or `Refused` with the problems it found."""
+    form, problems = parsed
+    if problems:
+        raise Refused(problems)
+    return form
+
+
+async def form_page(
+    request: Request,
+    template: str,
+    context: Mapping[str, Any],
+    save: Callable[[dict[str, str]], Awaitable[str]],
+    present: Callable[[str, object], object] = _as_typed,
+) -> Response:
+    """A page with one form, one route for both methods (CONVENTIONS.md, 7). GET: `template`
+    with `context` (its "values" fill the form). POST: `save(fields typed)` runs the service,
+    flashes what happened and returns where to go (303); when the service refuses, the page
+    again with what was typed and each field's error (`errors_of(problems, present)`), 422."""
+    if request.method == "GET":
+        return render(request, template, {"values": {}, "errors": {}, **context})
+    data = await form_data(request)
+    try:
+        target = await save(data)
+    except Refused as refused:
+        again = {**context, "values": data, "errors": errors_of(refused.problems, present)}
+        return render(request, template, again, status_code=422)
+    return redirect(target)
 
 
 async def parsed_form(request: Request) -> FormData:

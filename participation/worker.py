@@ -14,13 +14,18 @@ job is a database row first (participation/outbox.py, participation/mail.py).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import functools
 import logging
 import signal
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from arq import cron
 from arq.connections import create_pool
+from arq.cron import CronJob
+from arq.worker import Function
 from arq.worker import Worker as ArqWorker
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -28,15 +33,18 @@ from tortoise.context import get_current_context
 
 from participation import features, formatting, mail, outbox, queue, retention
 from participation.db import close_database, init_database
+from participation.logs import JOB_REQUEST_ID, REQUEST_ID, new_request_id
 from participation.outbox import job_functions
-from participation.pagecache import invalidate
+from participation.pagecache import changed_pages, invalidate, job_changes_pages
 from participation.redis import arq_redis_settings
 from participation.settings import Settings
 from participation.worker_status import HEARTBEAT_INTERVAL_SECONDS, HEARTBEAT_KEY
 
 logger = logging.getLogger("participation.worker")
+Job = TypeVar("Job", bound=Callable[..., Awaitable[Any]])
 
 
+@job_changes_pages(False)
 async def heartbeat(ctx: dict[str, Any]) -> str:
     now = datetime.now(UTC).isoformat()
     await ctx["redis"].set(HEARTBEAT_KEY, now, ex=HEARTBEAT_INTERVAL_SECONDS * 20)
@@ -55,10 +63,36 @@ async def startup(ctx: dict[str, Any]) -> None:
     await heartbeat(ctx)
 
 
-async def after_job(ctx: dict[str, Any]) -> None:
-    """A job may have changed public pages (a tally, a phase switch): web processes drop the
-    pages they keep for visitors (participation/pagecache.py)."""
-    await invalidate(ctx["redis"])
+def worker_job(job: Job) -> Job:
+    """`job` as the worker runs it: its log lines carry the id of the request that enqueued it
+    (or one of its own), and once it ends, when it may have changed public pages (a tally, a
+    phase switch: what it declares with `pagecache.job_changes_pages`), web processes drop the
+    pages they keep for visitors; even when it fails, since it may have committed part of it."""
+
+    @functools.wraps(job)
+    async def run(ctx: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        request_id = kwargs.pop(JOB_REQUEST_ID, "") or "job-" + new_request_id()[:16]
+        token = REQUEST_ID.set(request_id)
+        result = None
+        try:
+            result = await job(ctx, *args, **kwargs)
+            return result
+        finally:
+            try:
+                if changed_pages(job, result):
+                    await invalidate(ctx["redis"])
+            finally:
+                REQUEST_ID.reset(token)
+
+    return run  # type: ignore[return-value]
+
+
+def _as_worker_job(job: Any) -> Any:
+    """A job as declared (a coroutine function, arq's `func()` or `cron()`), run by
+    `worker_job`."""
+    if isinstance(job, Function | CronJob):
+        return dataclasses.replace(job, coroutine=worker_job(job.coroutine))
+    return worker_job(job)
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
@@ -183,11 +217,10 @@ class Worker(ArqWorker):
 
 def build_worker(settings: Settings, redis_url: str, **overrides: Any) -> Worker:
     options: dict[str, Any] = {
-        "functions": job_functions(),
-        "cron_jobs": cron_jobs(),
+        "functions": [_as_worker_job(job) for job in job_functions()],
+        "cron_jobs": [_as_worker_job(job) for job in cron_jobs()],
         "on_startup": startup,
         "on_shutdown": shutdown,
-        "after_job_end": after_job,
         "redis_settings": arq_redis_settings(redis_url),
         "ctx": {"settings": settings},
         "max_jobs": 10,

@@ -210,6 +210,17 @@ async def post_form(
     return await client.post(url, data={**data, "csrf_token": token})
 
 
+def field_error(html: str, field_id: str) -> str:
+    """The error message shown for `field_id`, checking the field points at it."""
+    tag = re.search(rf'<(?:input|textarea|select|fieldset)[^>]*id="{field_id}"[^>]*>', html)
+    assert tag, f"no field {field_id}"
+    assert re.search(rf'aria-describedby="[^"]*\b{field_id}-error"', tag.group(0)), tag.group(0)
+    assert 'aria-invalid="true"' in tag.group(0) or tag.group(0).startswith("<fieldset")
+    message = re.search(rf'<p class="error-message" id="{field_id}-error">(.*?)</p>', html, re.S)
+    assert message, f"no error message for {field_id}"
+    return re.sub(r"<[^>]+>", "", message.group(1)).strip()
+
+
 async def log_in(client: httpx.AsyncClient, user: User) -> None:
     response = await post_form(
         client, "/account/login", {"email": user.email, "password": TEST_PASSWORD}

@@ -2,7 +2,8 @@
 demo town, the routes, the database, the notifications, the links between contents and the
 Administration page learn it from its manifest alone (tests/petitions: a model, a content kind,
 personal data, a demo, routes, a notification kind, related links and an admin line, named
-nowhere in the application).
+nowhere in the application); the route walkers of the tests learn its routes from its
+`tests/petitions/walks.py` (named nowhere in the walkers).
 """
 
 from __future__ import annotations
@@ -24,9 +25,12 @@ from participation.proposals.domain import ProposalState
 from participation.proposals.models import Proposal
 from participation.settings import Settings
 from tests import conftest
+from tests.browser import test_page_coverage
 from tests.conftest import log_in
 from tests.petitions.manifest import ANSWERED, DEMO_TITLE
 from tests.petitions.models import Petition
+from tests.security import test_access_matrix as access
+from tests.security.world import ROLES, app_routes, logged_in_client, seed_world
 
 
 @pytest.fixture(autouse=True)
@@ -134,6 +138,23 @@ async def test_the_administration_page_learns_its_links(
     await log_in(client, admin)
     page = (await client.get("/admin")).text
     assert '<li><a href="/admin/petitions">Petitions to answer</a></li>' in page
-    # at its position: after the commitments (60), before the meetings (70)
-    assert page.index('href="/admin/followup"') < page.index('href="/admin/petitions"')
-    assert page.index('href="/admin/petitions"') < page.index('href="/admin/meetings"')
+    # at its position (55): after the dashboard (50), before the commitments (60)
+    assert page.index('href="/admin/indicators"') < page.index('href="/admin/petitions"')
+    assert page.index('href="/admin/petitions"') < page.index('href="/admin/followup"')
+
+
+async def test_the_route_walkers_learn_its_routes(app: Any, settings: Settings) -> None:
+    """Every route is in the access matrix and every page audited or exempt (its rows come from
+    tests/petitions/walks.py), the world holds a petition, and each person gets what the rows
+    say from its routes."""
+    access.test_every_route_is_in_the_matrix(app)
+    await test_page_coverage.test_every_get_route_is_audited_or_exempt_with_a_reason()
+    world = await seed_world(settings)
+    assert (await Petition.get(id=world.ids["petition_id"])).author_id == world.owner.id
+    routes = [e for e in app_routes(app) if "petition" in e.path]
+    matrix = access.expected()
+    for role in ROLES:
+        async with logged_in_client(app, world.user(role)) as person:
+            seen = await access.outcomes(person, world, routes)
+        assert set(seen) == {"GET /petitions/{petition_id}", "GET /admin/petitions"}
+        access.assert_as_listed(seen, matrix, role)

@@ -58,30 +58,34 @@ class AnonymousUser:
     is_admin = False
 
 
-# A logged-in browser. Only the token's hash is stored, and logout deletes the row.
+# A secret token given to a person's browser or mailbox: only its hash is stored, and it expires.
 # (No docstrings on models: Tortoise turns them into SQL table comments.)
-class UserSession(Model):
-    id = fields.IntField(primary_key=True)
+class HashedToken(Model):
     token_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+
+    class Meta:
+        abstract = True
+
+
+# A logged-in browser; logout deletes the row.
+class UserSession(HashedToken):
+    id = fields.IntField(primary_key=True)
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "participation.User", related_name="sessions", on_delete=fields.CASCADE
     )
-    created_at = fields.DatetimeField(auto_now_add=True)
-    expires_at = fields.DatetimeField()
 
     class Meta:
         table = "accounts_session"
 
 
-# Single use (used_at), short-lived (expires_at), and only the hash is stored.
-class PasswordResetToken(Model):
+# Single use (used_at) and short-lived.
+class PasswordResetToken(HashedToken):
     id = fields.IntField(primary_key=True)
-    token_hash = fields.CharField(max_length=64, unique=True)
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "participation.User", related_name="reset_tokens", on_delete=fields.CASCADE
     )
-    created_at = fields.DatetimeField(auto_now_add=True)
-    expires_at = fields.DatetimeField()
     used_at = fields.DatetimeField(null=True)
 
     class Meta:

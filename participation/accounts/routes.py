@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from participation import i18n, ratelimit
+from participation import i18n, ratelimit, web
 from participation.accounts import privacy, services
 from participation.accounts.domain import SignUpForm, email_problem, normalize_email
 from participation.i18n import N_, gettext
@@ -14,7 +14,6 @@ from participation.permissions import is_signed_in
 from participation.refusals import Problem, Refused
 from participation.templating import flash, render
 from participation.urls import url
-from participation.web import errors_of, form_data, redirect, require, safe_next, settings_of
 
 
 async def _log_in(request: Request, user) -> None:  # type: ignore[no-untyped-def]
@@ -36,7 +35,7 @@ async def sign_up(request: Request) -> Response:
     if request.method == "GET":
         return render(request, "accounts/signup.html", {"values": {}, "errors": {}})
     await ratelimit.check(request, "signup")
-    data = await form_data(request)
+    data = await web.form_data(request)
     form = SignUpForm(
         email=data.get("email", ""),
         display_name=data.get("display_name", ""),
@@ -44,39 +43,39 @@ async def sign_up(request: Request) -> Response:
         password_confirmation=data.get("password_confirmation", ""),
     )
     try:
-        user = await services.sign_up(settings_of(request), form, i18n.current_language.get())
+        user = await services.sign_up(web.settings_of(request), form, i18n.current_language.get())
     except Refused as refused:
         values = {"email": form.email, "display_name": form.display_name}
-        context = {"values": values, "errors": errors_of(refused.problems)}
+        context = {"values": values, "errors": web.errors_of(refused.problems)}
         return render(request, "accounts/signup.html", context, status_code=422)
     await _log_in(request, user)
     flash(
         request, gettext("Welcome! We sent you an e-mail: open its link to confirm your address.")
     )
-    return redirect(url("accounts:profile"))
+    return web.redirect(url("accounts:profile"))
 
 
 async def log_in(request: Request) -> Response:
-    next_url = safe_next(request.query_params.get("next"), url("pages:home"))
+    next_url = web.safe_next(request.query_params.get("next"), url("pages:home"))
     if request.method == "GET":
         context = {"values": {}, "errors": {}, "next": next_url}
         return render(request, "accounts/login.html", context)
-    data = await form_data(request)
-    next_url = safe_next(data.get("next"), url("pages:home"))
+    data = await web.form_data(request)
+    next_url = web.safe_next(data.get("next"), url("pages:home"))
     email = data.get("email", "")
     if problem := email_problem(normalize_email(email)):
         # no account has such an address (nor a longer one than the column holds): say so on
         # the field before any lookup, which would fail on an over-long value
         context = {
             "values": {"email": email},
-            "errors": errors_of([Problem(problem, field="email")]),
+            "errors": web.errors_of([Problem(problem, field="email")]),
             "next": next_url,
         }
         return render(request, "accounts/login.html", context, status_code=422)
     # after 5 failed log-ins in a minute for an e-mail address, or 30 from an IP: 429, even
     # with the right password; successful log-ins are not counted
     await ratelimit.refuse_if_exhausted(request, "login_failure", email=email)
-    user = await services.authenticate(settings_of(request), email, data.get("password", ""))
+    user = await services.authenticate(web.settings_of(request), email, data.get("password", ""))
     if user is None:
         await ratelimit.check(request, "login_failure", email=email)
         context = {
@@ -87,7 +86,7 @@ async def log_in(request: Request) -> Response:
         return render(request, "accounts/login.html", context, status_code=401)
     await _log_in(request, user)
     flash(request, gettext("You are logged in."))
-    return redirect(next_url)
+    return web.redirect(next_url)
 
 
 async def log_out(request: Request) -> Response:
@@ -95,29 +94,29 @@ async def log_out(request: Request) -> Response:
         await services.end_session(token)
     _clear_session(request, request.session.get("lang"))
     flash(request, gettext("You are logged out."))
-    return redirect(url("pages:home"))
+    return web.redirect(url("pages:home"))
 
 
 async def profile(request: Request) -> Response:
-    user = require(request, is_signed_in)
+    user = web.require(request, is_signed_in)
     return render(request, "accounts/profile.html", {"account": user})
 
 
 async def confirm_email(request: Request) -> Response:
-    user = await services.confirm_email(settings_of(request), request.path_params["token"])
+    user = await services.confirm_email(web.settings_of(request), request.path_params["token"])
     if user is None:
         return render(request, "accounts/confirm_failed.html", status_code=400)
     flash(request, gettext("Your e-mail address is confirmed."))
-    return redirect(
+    return web.redirect(
         url("accounts:profile") if request.scope["user"].is_authenticated else url("accounts:login")
     )
 
 
 async def resend_confirmation(request: Request) -> Response:
-    user = require(request, is_signed_in)
-    await services.resend_confirmation(settings_of(request), user)
+    user = web.require(request, is_signed_in)
+    await services.resend_confirmation(web.settings_of(request), user)
     flash(request, gettext("We sent you a new confirmation e-mail."))
-    return redirect(url("accounts:profile"))
+    return web.redirect(url("accounts:profile"))
 
 
 async def request_reset(request: Request) -> Response:
@@ -125,16 +124,16 @@ async def request_reset(request: Request) -> Response:
         if request.query_params.get("sent") == "1":
             return render(request, "accounts/reset_sent.html")
         return render(request, "accounts/reset_request.html", {"values": {}, "errors": {}})
-    data = await form_data(request)
+    data = await web.form_data(request)
     if problem := email_problem(normalize_email(data.get("email", ""))):
         # the same answer for every well-formed address; a malformed one is said on the field
         values = {"email": data.get("email", "")}
-        context = {"values": values, "errors": errors_of([Problem(problem, field="email")])}
+        context = {"values": values, "errors": web.errors_of([Problem(problem, field="email")])}
         return render(request, "accounts/reset_request.html", context, status_code=422)
     await ratelimit.check(request, "password_reset", email=data.get("email", ""))
-    await services.request_password_reset(settings_of(request), data.get("email", ""))
+    await services.request_password_reset(web.settings_of(request), data.get("email", ""))
     # The same answer whether or not the account exists; a GET, so going back is harmless.
-    return redirect(url("accounts:reset", query="sent=1"))
+    return web.redirect(url("accounts:reset", query="sent=1"))
 
 
 async def reset_password(request: Request) -> Response:
@@ -143,10 +142,10 @@ async def reset_password(request: Request) -> Response:
         return render(request, "accounts/reset_invalid.html", status_code=400)
     if request.method == "GET":
         return render(request, "accounts/reset_form.html", {"errors": {}})
-    data = await form_data(request)
+    data = await web.form_data(request)
     try:
         await services.reset_password(
-            settings_of(request),
+            web.settings_of(request),
             token,
             data.get("password", ""),
             data.get("password_confirmation", ""),
@@ -157,17 +156,17 @@ async def reset_password(request: Request) -> Response:
         return render(
             request,
             "accounts/reset_form.html",
-            {"errors": errors_of(refused.problems)},
+            {"errors": web.errors_of(refused.problems)},
             status_code=422,
         )
     request.session.pop("auth", None)
     flash(request, gettext("Your password has been changed. You can log in."))
-    return redirect(url("accounts:login"))
+    return web.redirect(url("accounts:login"))
 
 
 async def download_data(request: Request) -> Response:
     """RGPD right of access and portability: everything about the person, as JSON."""
-    user = require(request, is_signed_in)
+    user = web.require(request, is_signed_in)
     data = await privacy.export_personal_data(user, gettext)
     return JSONResponse(
         data,
@@ -180,43 +179,35 @@ async def download_data(request: Request) -> Response:
 
 async def delete_account(request: Request) -> Response:
     """RGPD right to erasure: confirmed with the password (and CSRF, as every POST)."""
-    user = require(request, is_signed_in)
+    user = web.require(request, is_signed_in)
     if request.method == "GET":
         return render(request, "accounts/delete.html", {"errors": {}})
-    data = await form_data(request)
+    data = await web.form_data(request)
     # no password guessing here: a wrong password counts as a failed log-in
     await ratelimit.refuse_if_exhausted(request, "login_failure", email=user.email)
     if not await services.verify_password(
-        settings_of(request), user.password_hash, data.get("password", "")
+        web.settings_of(request), user.password_hash, data.get("password", "")
     ):
         await ratelimit.check(request, "login_failure", email=user.email)
-        errors = errors_of([Problem(N_("The password is not right."), field="password")])
+        errors = web.errors_of([Problem(N_("The password is not right."), field="password")])
         return render(request, "accounts/delete.html", {"errors": errors}, status_code=422)
     await privacy.delete_account(user)
     _clear_session(request, request.session.get("lang"))
     flash(request, gettext("Your account is deleted. Thank you for taking part."))
-    return redirect(url("pages:home"))
+    return web.redirect(url("pages:home"))
 
 
 routes = [
     Route("/account", profile, name="accounts:profile"),
     Route("/account/data.json", download_data, name="accounts:data"),
-    Route("/account/delete", delete_account, methods=["GET", "POST"], name="accounts:delete"),
-    Route("/account/signup", sign_up, methods=["GET", "POST"], name="accounts:signup"),
-    Route("/account/login", log_in, methods=["GET", "POST"], name="accounts:login"),
-    Route("/account/logout", log_out, methods=["POST"], name="accounts:logout"),
-    Route(
-        "/account/confirm/resend",
-        resend_confirmation,
-        methods=["POST"],
-        name="accounts:resend_confirmation",
+    web.form_route("/account/delete", delete_account, "accounts:delete"),
+    web.form_route("/account/signup", sign_up, "accounts:signup"),
+    web.form_route("/account/login", log_in, "accounts:login"),
+    web.action_route("/account/logout", log_out, "accounts:logout"),
+    web.action_route(
+        "/account/confirm/resend", resend_confirmation, "accounts:resend_confirmation"
     ),
     Route("/account/confirm/{token}", confirm_email, name="accounts:confirm"),
-    Route("/account/reset", request_reset, methods=["GET", "POST"], name="accounts:reset"),
-    Route(
-        "/account/reset/{token}",
-        reset_password,
-        methods=["GET", "POST"],
-        name="accounts:reset_password",
-    ),
+    web.form_route("/account/reset", request_reset, "accounts:reset"),
+    web.form_route("/account/reset/{token}", reset_password, "accounts:reset_password"),
 ]

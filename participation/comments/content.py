@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from tortoise.expressions import F
@@ -10,44 +9,28 @@ from tortoise.expressions import F
 from participation import mail
 from participation.comments.models import Comment
 from participation.comments.services import notify_new_comment
-from participation.contributions import (
-    EXCERPT_MAX,
-    Item,
-    ModerationState,
-    excerpt,
-    hide_pending,
-    load_rows,
-    recent_bodies,
-)
+from participation.contributions import EXCERPT_MAX, Item, ModerationState, RowKind, excerpt
 from participation.i18n import N_
 from participation.proposals.models import Proposal
 from participation.proposals.queries import visible_comments, visible_proposals
 from participation.richtext import to_text
 from participation.settings import Settings
-from participation.templating import public_name
 from participation.urls import url
 
 
-class CommentKind:
+class CommentKind(RowKind):
     name = "comment"
     label = N_("comment")
+    model = Comment
+    context = "proposal"
 
     def _item(self, c: Any) -> Item:
-        return Item(
-            "comment",
-            c.id,
+        return self.row_item(
+            c,
             c.proposal.title,
             to_text(c.body) if len(c.body) < 10 * EXCERPT_MAX else excerpt(c.body),
             url("proposals:detail", id=c.proposal_id, anchor=f"comment-{c.id}"),
-            c.author_id,
-            public_name(c.author),
-            ModerationState(c.moderation_state),
-            c.created_at,
-            context=c.proposal.title,
         )
-
-    async def load(self, ids: list[int]) -> dict[int, Item]:
-        return await load_rows(Comment, ids, self._item, "author", "proposal")
 
     async def visible_to(self, user: Any, target_id: int) -> Item | None:
         c = (
@@ -64,10 +47,7 @@ class CommentKind:
         self, settings: Settings, item: Item, target: ModerationState, actor: Any
     ) -> tuple[bool, list[mail.OutboxEmail]]:
         comment = await Comment.get(id=item.id).select_related("author", "proposal")
-        moved = await Comment.filter(id=item.id, moderation_state=item.state).update(
-            moderation_state=target
-        )
-        if not moved:
+        if not await self.switch(item, target):
             return False, []
         counted_before = item.state == ModerationState.VISIBLE
         counted_after = target == ModerationState.VISIBLE
@@ -83,15 +63,6 @@ class CommentKind:
                 settings, comment.proposal, comment, parent, comment.author
             )
         return True, emails
-
-    async def hide_pending_of(self, user_id: int) -> list[int]:
-        return await hide_pending(Comment, user_id)
-
-    async def after_commit(self, item: Item, target: ModerationState) -> None:
-        return None
-
-    async def recent_texts(self, user_id: int, since: datetime) -> list[str]:
-        return await recent_bodies(Comment, user_id, since)
 
     async def notification_subject(self, item: Item) -> tuple[Any, Any]:
         comment = await Comment.get(id=item.id)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
-from participation import ratelimit
+from participation import ratelimit, web
 from participation.comments import services
 from participation.comments.models import Comment
 from participation.i18n import gettext
@@ -23,18 +22,17 @@ from participation.proposals.routes import (
 from participation.proposals.services import NotAllowed
 from participation.refusals import NotFound, Refused
 from participation.templating import flash, render
-from participation.web import errors_of, form_data, redirect, require, settings_of
 
 
 async def post(request: Request) -> Response:
-    user = require(request, is_signed_in)
+    user = web.require(request, is_signed_in)
     proposal = await visible_proposal(request)
     await ratelimit.check(request, "comment")
-    data = await form_data(request)
+    data = await web.form_data(request)
     parent = data.get("parent", "")
     try:
         comment = await services.post(
-            settings_of(request),
+            web.settings_of(request),
             proposal,
             user,
             data.get("body", ""),
@@ -44,13 +42,13 @@ async def post(request: Request) -> Response:
     except Refused as refused:
         parent_id = parse_id(parent)
         name = f"comment-{parent_id}" if parent_id is not None else "comment-new"
-        failed = FailedForm(name, data, errors_of(refused.problems))
+        failed = FailedForm(name, data, web.errors_of(refused.problems))
         return await proposal_page(request, proposal, failed)
-    return redirect(proposal_url(proposal, f"comment-{comment.id}"))
+    return web.redirect(proposal_url(proposal, f"comment-{comment.id}"))
 
 
 async def edit(request: Request) -> Response:
-    user = require(request, is_signed_in)
+    user = web.require(request, is_signed_in)
     proposal = await visible_proposal(request)
     comment_id = request.path_params["comment"]
     if request.method == "GET":
@@ -66,10 +64,10 @@ async def edit(request: Request) -> Response:
             "errors": {},
         }
         return render(request, "comments/edit.html", context)
-    data = await form_data(request)
+    data = await web.form_data(request)
     try:
         await services.edit(
-            settings_of(request), proposal, comment_id, user, data.get("body", "")
+            web.settings_of(request), proposal, comment_id, user, data.get("body", "")
         )
     except Refused as refused:
         comment = await Comment.get(id=comment_id)
@@ -77,35 +75,35 @@ async def edit(request: Request) -> Response:
             "proposal": proposal,
             "comment": comment,
             "values": data,
-            "errors": errors_of(refused.problems),
+            "errors": web.errors_of(refused.problems),
         }
         return render(request, "comments/edit.html", context, status_code=422)
-    return redirect(proposal_url(proposal, f"comment-{comment_id}"))
+    return web.redirect(proposal_url(proposal, f"comment-{comment_id}"))
 
 
 async def delete(request: Request) -> Response:
-    user = require(request, is_signed_in)
+    user = web.require(request, is_signed_in)
     proposal = await visible_proposal(request)
     await services.delete(proposal, request.path_params["comment"], user)
     flash(request, gettext("The comment is deleted."))
-    return redirect(proposal_url(proposal, f"comment-{request.path_params['comment']}"))
+    return web.redirect(proposal_url(proposal, f"comment-{request.path_params['comment']}"))
 
 
 async def vote(request: Request) -> Response:
-    user = require(request, is_signed_in)
+    user = web.require(request, is_signed_in)
     proposal = await visible_proposal(request)
-    data = await form_data(request)
+    data = await web.form_data(request)
     value = {"up": 1, "down": -1}.get(data.get("vote", ""))
     if value is None:
         raise DomainError("This action is not possible.")
     await services.vote(proposal, request.path_params["comment"], user, value)
-    return redirect(proposal_url(proposal, f"comment-{request.path_params['comment']}"))
+    return web.redirect(proposal_url(proposal, f"comment-{request.path_params['comment']}"))
 
 
 prefix = "/proposals/{id:id}/comments"
 routes = [
-    Route(prefix, post, methods=["POST"], name="comments:post"),
-    Route(prefix + "/{comment:id}/edit", edit, methods=["GET", "POST"], name="comments:edit"),
-    Route(prefix + "/{comment:id}/delete", delete, methods=["POST"], name="comments:delete"),
-    Route(prefix + "/{comment:id}/vote", vote, methods=["POST"], name="comments:vote"),
+    web.action_route(prefix, post, "comments:post"),
+    web.form_route(prefix + "/{comment:id}/edit", edit, "comments:edit"),
+    web.action_route(prefix + "/{comment:id}/delete", delete, "comments:delete"),
+    web.action_route(prefix + "/{comment:id}/vote", vote, "comments:vote"),
 ]

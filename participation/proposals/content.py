@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from tortoise import timezone
 
 from participation import mail
-from participation.contributions import (
-    Item,
-    ModerationState,
-    excerpt,
-    hide_pending,
-    load_rows,
-    recent_bodies,
-)
+from participation.contributions import Item, ModerationState, RowKind, excerpt
 from participation.i18n import N_
 from participation.proposals.domain import ProposalState
 from participation.proposals.models import (
@@ -26,29 +18,16 @@ from participation.proposals.models import (
 )
 from participation.proposals.queries import visible_proposals
 from participation.settings import Settings
-from participation.templating import public_name
 from participation.urls import url
 
 
-class ProposalKind:
+class ProposalKind(RowKind):
     name = "proposal"
     label = N_("proposal")
+    model = Proposal
 
     def _item(self, p: Any) -> Item:
-        return Item(
-            "proposal",
-            p.id,
-            p.title,
-            excerpt(p.body),
-            url("proposals:detail", id=p.id),
-            p.author_id,
-            public_name(p.author),
-            ModerationState(p.moderation_state),
-            p.created_at,
-        )
-
-    async def load(self, ids: list[int]) -> dict[int, Item]:
-        return await load_rows(Proposal, ids, self._item, "author")
+        return self.row_item(p, p.title, excerpt(p.body), url("proposals:detail", id=p.id))
 
     async def visible_to(self, user: Any, target_id: int) -> Item | None:
         p = await visible_proposals(user).filter(id=target_id).select_related("author").first()
@@ -69,9 +48,7 @@ class ProposalKind:
         publish = target == ModerationState.VISIBLE and proposal.state == ProposalState.PENDING
         if publish:  # approving a pre-moderated proposal publishes it
             extra = {"state": ProposalState.PUBLISHED, "published_at": timezone.now()}
-        moved = await Proposal.filter(id=item.id, moderation_state=item.state).update(
-            moderation_state=target, **extra
-        )
+        moved = await self.switch(item, target, **extra)
         if moved and publish:
             await ProposalVersion.record_first(proposal)
             await ProposalEvent.create(
@@ -80,16 +57,7 @@ class ProposalKind:
                 from_state=ProposalState.PENDING,
                 to_state=ProposalState.PUBLISHED,
             )
-        return bool(moved), []
-
-    async def hide_pending_of(self, user_id: int) -> list[int]:
-        return await hide_pending(Proposal, user_id)
-
-    async def after_commit(self, item: Item, target: ModerationState) -> None:
-        return None
-
-    async def recent_texts(self, user_id: int, since: datetime) -> list[str]:
-        return await recent_bodies(Proposal, user_id, since)
+        return moved, []
 
     async def notification_subject(self, item: Item) -> tuple[Any, Any]:
         return await Proposal.get(id=item.id), None

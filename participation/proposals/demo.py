@@ -12,9 +12,10 @@ from typing import Any
 from tortoise import timezone
 from tortoise.transactions import in_transaction
 
-from participation.accounts.models import Role, User
+from participation.accounts.models import User
 from participation.accounts.services import hash_password
 from participation.comments.models import Comment
+from participation.demo import demo_account
 from participation.proposals.domain import AmendmentState, ProposalState
 from participation.proposals.models import (
     Amendment,
@@ -185,58 +186,40 @@ SUPPORTERS = "soutien{n}@demo.villebelle.fr"
 
 async def _supporters(settings: Settings, count: int) -> list[User]:
     """`count` demo accounts that only support (one password hash, no login meant)."""
-    emails = [SUPPORTERS.format(n=n) for n in range(1, count + 1)]
-    existing = {u.email: u for u in await User.filter(email__in=emails)}
+    emails = {SUPPORTERS.format(n=n): n for n in range(1, count + 1)}
+    existing = {u.email: u for u in await User.filter(email__in=list(emails))}
     missing = [e for e in emails if e not in existing]
     if missing:
         password = await hash_password(settings, "demo-supporter-not-a-login")
-        await User.bulk_create(
-            [
-                User(
-                    email=email,
-                    display_name=f"Soutien {email.split('@')[0].removeprefix('soutien')}",
-                    role=Role.CITIZEN,
-                    password_hash=password,
-                    email_confirmed_at=timezone.now(),
-                    language="fr",
-                )
-                for email in missing
-            ]
-        )
-        existing = {u.email: u for u in await User.filter(email__in=emails)}
+        await User.bulk_create([demo_account(e, f"Soutien {emails[e]}", password) for e in missing])
+        existing = {u.email: u for u in await User.filter(email__in=list(emails))}
     return [existing[e] for e in emails]
 
 
+# The thread under a demo proposal: (author, the comment it replies to, stance, text).
+DISCUSSION = [
+    ("moderator", None, "for", "Très bonne idée, je passe par là tous les jours."),
+    ("resident", 0, "neutral", "Merci ! N'hésitez pas à en parler autour de vous."),
+    ("staff", 1, "neutral", "Les services ont bien noté la demande."),
+    ("staff", None, "against", "Attention au coût d'entretien, à chiffrer avant de décider."),
+]
+
+
 async def _discussion(proposal: Proposal, resident: Any, moderator: Any, staff: Any) -> None:
-    first = await Comment.create(
-        proposal_id=proposal.id,
-        author_id=moderator.id,
-        stance="for",
-        body=sanitize("Très bonne idée, je passe par là tous les jours."),
-    )
-    reply = await Comment.create(
-        proposal_id=proposal.id,
-        author_id=resident.id,
-        parent_id=first.id,
-        depth=1,
-        stance="neutral",
-        body=sanitize("Merci ! N'hésitez pas à en parler autour de vous."),
-    )
-    await Comment.create(
-        proposal_id=proposal.id,
-        author_id=staff.id,
-        parent_id=reply.id,
-        depth=2,
-        stance="neutral",
-        body=sanitize("Les services ont bien noté la demande."),
-    )
-    await Comment.create(
-        proposal_id=proposal.id,
-        author_id=staff.id,
-        stance="against",
-        body=sanitize("Attention au coût d'entretien, à chiffrer avant de décider."),
-    )
-    proposal.comment_count = 4
+    people = {"resident": resident, "moderator": moderator, "staff": staff}
+    thread: list[Comment] = []
+    for author, replied, stance, text in DISCUSSION:
+        parent = thread[replied] if replied is not None else None
+        comment = await Comment.create(
+            proposal_id=proposal.id,
+            author_id=people[author].id,
+            parent_id=parent.id if parent else None,
+            depth=parent.depth + 1 if parent else 0,
+            stance=stance,
+            body=sanitize(text),
+        )
+        thread.append(comment)
+    proposal.comment_count = len(thread)
     await proposal.save(update_fields=["comment_count"])
 
 

@@ -137,12 +137,17 @@ def can_invite(user: Any, facts: ProposalFacts) -> bool:
     )
 
 
-def can_support(user: Any, facts: ProposalFacts) -> bool:
+def _resident_may_act(user: Any, facts: ProposalFacts, states: Collection[S]) -> bool:
+    """A verified resident, on a proposal that moderation shows, in one of `states`."""
     return (
         is_verified_resident(user)
-        and facts.state in OPEN_STATES
+        and facts.state in states
         and facts.moderation_state == ModerationState.VISIBLE
     )
+
+
+def can_support(user: Any, facts: ProposalFacts) -> bool:
+    return _resident_may_act(user, facts, OPEN_STATES)
 
 
 def can_amend(user: Any, facts: ProposalFacts) -> bool:
@@ -154,11 +159,7 @@ def can_decide_amendment(user: Any, facts: ProposalFacts) -> bool:
 
 
 def can_comment(user: Any, facts: ProposalFacts) -> bool:
-    return (
-        is_verified_resident(user)
-        and facts.state in PUBLIC_STATES
-        and facts.moderation_state == ModerationState.VISIBLE
-    )
+    return _resident_may_act(user, facts, PUBLIC_STATES)
 
 
 def can_answer(user: Any, facts: ProposalFacts) -> bool:

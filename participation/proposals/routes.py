@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from tortoise import timezone
 
-from participation import formatting, ratelimit, related, spreadsheet
+from participation import formatting, ratelimit, related, spreadsheet, web
 from participation.comments.domain import STANCE_LABELS, build_thread
 from participation.comments.domain import can_edit as can_edit_comment
 from participation.i18n import N_, gettext
@@ -35,15 +35,6 @@ from participation.refusals import NotFound, Refused
 from participation.richtext import to_text
 from participation.templating import flash, is_htmx, public_name, render
 from participation.urls import url
-from participation.web import (
-    attachment,
-    errors_of,
-    form_data,
-    object_or_404,
-    redirect,
-    require,
-    settings_of,
-)
 
 
 async def visible_proposal(request: Request) -> Proposal:
@@ -58,7 +49,7 @@ async def proposal_allowing(
     request: Request, allowed: Callable[[Any, domain.ProposalFacts], bool]
 ) -> tuple[Any, Proposal]:
     """The signed-in user and the proposal of the URL, when `allowed(user, facts)` (else 403)."""
-    user = require(request, is_signed_in)
+    user = web.require(request, is_signed_in)
     proposal = await visible_proposal(request)
     facts, _ = await queries.facts(proposal)
     if not allowed(user, facts):
@@ -146,7 +137,7 @@ async def export_csv(request: Request) -> Response:
     writer = spreadsheet.writer(buffer)  # open data, often opened in a spreadsheet
     writer.writerow(EXPORT_FIELDS)
     writer.writerows([row[key] for key in EXPORT_FIELDS] for row in await _export_rows())
-    return attachment(buffer.getvalue(), "text/csv; charset=utf-8", "proposals.csv")
+    return web.attachment(buffer.getvalue(), "text/csv; charset=utf-8", "proposals.csv")
 
 
 async def export_json(request: Request) -> Response:
@@ -172,56 +163,56 @@ def _form(data: dict[str, str]) -> tuple[ProposalForm, tuple[str, str]]:
     return form, raw
 
 
-async def _form_page(
-    request: Request, values: dict[str, Any], errors: dict[str, str], proposal: Proposal | None
+async def _proposal_form(
+    request: Request,
+    proposal: Proposal | None,
+    values: dict[str, str],
+    save: Callable[[ProposalForm, tuple[str, str]], Awaitable[str]],
 ) -> Response:
+    """The proposal form (new or edit): `save(form, coordinates as typed)` on POST."""
     categories, districts = await queries.territory()
     context = {
-        "values": values,
-        "errors": errors,
         "proposal": proposal,
+        "values": values,
         "category_options": [(c.id, c.name) for c in categories],
         "district_options": [(d.id, d.name) for d in districts],
     }
-    return render(request, "proposals/form.html", context, status_code=422 if errors else 200)
+    return await web.form_page(
+        request, "proposals/form.html", context, lambda data: save(*_form(data))
+    )
 
 
 async def new(request: Request) -> Response:
-    user = require(request, is_signed_in)
-    if request.method == "GET":
-        return await _form_page(request, {}, {}, None)
-    await ratelimit.check(request, "post")
-    data = await form_data(request)
-    form, raw = _form(data)
-    try:
+    user = web.require(request, is_signed_in)
+    if request.method == "POST":
+        await ratelimit.check(request, "post")
+
+    async def create(form: ProposalForm, raw: tuple[str, str]) -> str:
         proposal = await services.create(form, user, raw)
-    except Refused as refused:
-        return await _form_page(request, data, errors_of(refused.problems), None)
-    flash(request, gettext("Your draft is saved. Publish it when it is ready."))
-    return redirect(proposal_url(proposal))
+        flash(request, gettext("Your draft is saved. Publish it when it is ready."))
+        return proposal_url(proposal)
+
+    return await _proposal_form(request, None, {}, create)
 
 
 async def edit(request: Request) -> Response:
     user, proposal = await proposal_allowing(request, domain.can_edit)
-    if request.method == "GET":
-        values = {
-            "title": proposal.title,
-            "body": proposal.body,
-            "category": str(proposal.category_id or ""),  # type: ignore[attr-defined]
-            "district": str(proposal.district_id or ""),  # type: ignore[attr-defined]
-            "address": proposal.address,
-            "latitude": "" if proposal.latitude is None else str(proposal.latitude),
-            "longitude": "" if proposal.longitude is None else str(proposal.longitude),
-        }
-        return await _form_page(request, values, {}, proposal)
-    data = await form_data(request)
-    form, raw = _form(data)
-    try:
-        await services.update(settings_of(request), proposal, form, user, raw)
-    except Refused as refused:
-        return await _form_page(request, data, errors_of(refused.problems), proposal)
-    flash(request, gettext("The proposal is saved."))
-    return redirect(proposal_url(proposal))
+
+    async def update(form: ProposalForm, raw: tuple[str, str]) -> str:
+        await services.update(web.settings_of(request), proposal, form, user, raw)
+        flash(request, gettext("The proposal is saved."))
+        return proposal_url(proposal)
+
+    values = {
+        "title": proposal.title,
+        "body": proposal.body,
+        "category": str(proposal.category_id or ""),  # type: ignore[attr-defined]
+        "district": str(proposal.district_id or ""),  # type: ignore[attr-defined]
+        "address": proposal.address,
+        "latitude": "" if proposal.latitude is None else str(proposal.latitude),
+        "longitude": "" if proposal.longitude is None else str(proposal.longitude),
+    }
+    return await _proposal_form(request, proposal, values, update)
 
 
 # --- the proposal page ------------------------------------------------------------------------
@@ -284,7 +275,7 @@ async def proposal_page(
         "can_edit_comment": can_edit_comment,
         "STATE_LABELS": STATE_LABELS,
         "STANCE_LABELS": STANCE_LABELS,
-        "threshold": settings_of(request).proposal_support_threshold,
+        "threshold": web.settings_of(request).proposal_support_threshold,
         "supported": detail.supported,
         "can_support": domain.can_support(user, facts),
         "now": timezone.now(),
@@ -312,38 +303,40 @@ async def history(request: Request) -> Response:
 
 
 async def change_state(request: Request) -> Response:
-    user = require(request, is_signed_in)
+    user = web.require(request, is_signed_in)
     proposal = await visible_proposal(request)
-    data = await form_data(request)
+    data = await web.form_data(request)
     try:
         target = ProposalState(data.get("state", ""))
     except ValueError:
         raise DomainError(N_("This change of state is not possible.")) from None
-    await services.change_state(settings_of(request), proposal, target, user)
+    await services.change_state(web.settings_of(request), proposal, target, user)
     state = ProposalState(proposal.state)  # pre-moderation may have made it pending
     flash(
         request,
         gettext("The proposal is now: {state}.").format(state=gettext(STATE_LABELS[state])),
     )
-    return redirect(proposal_url(proposal))
+    return web.redirect(proposal_url(proposal))
 
 
 async def answer(request: Request) -> Response:
-    user = require(request, is_staff)
+    user = web.require(request, is_staff)
     proposal = await visible_proposal(request)
-    data = await form_data(request)
+    data = await web.form_data(request)
     raw_state = data.get("state", "")
     try:
         target = ProposalState(raw_state) if raw_state else None
     except ValueError:
         raise DomainError(N_("This change of state is not possible.")) from None
     try:
-        await services.answer(settings_of(request), proposal, user, data.get("answer", ""), target)
+        await services.answer(
+            web.settings_of(request), proposal, user, data.get("answer", ""), target
+        )
     except Refused as refused:
-        failed = FailedForm("answer", data, errors_of(refused.problems))
+        failed = FailedForm("answer", data, web.errors_of(refused.problems))
         return await proposal_page(request, proposal, failed)
     flash(request, gettext("The official answer is published."))
-    return redirect(proposal_url(proposal, "answer"))
+    return web.redirect(proposal_url(proposal, "answer"))
 
 
 async def _support_response(request: Request, proposal: Proposal, supported: bool) -> Response:
@@ -354,80 +347,78 @@ async def _support_response(request: Request, proposal: Proposal, supported: boo
             "proposal": proposal,
             "supported": supported,
             "can_support": domain.can_support(request.scope["user"], facts),
-            "threshold": settings_of(request).proposal_support_threshold,
+            "threshold": web.settings_of(request).proposal_support_threshold,
         }
         return render(
             request, "proposals/_support.html", context, fragment="proposals/_support.html"
         )
-    return redirect(proposal_url(proposal, "support"))
+    return web.redirect(proposal_url(proposal, "support"))
 
 
 async def support(request: Request) -> Response:
-    user = require(request, is_signed_in)
+    user = web.require(request, is_signed_in)
     proposal = await visible_proposal(request)
-    await services.support(settings_of(request), proposal, user)
+    await services.support(web.settings_of(request), proposal, user)
     return await _support_response(request, proposal, True)
 
 
 async def unsupport(request: Request) -> Response:
-    user = require(request, is_signed_in)
+    user = web.require(request, is_signed_in)
     proposal = await visible_proposal(request)
     await services.unsupport(proposal, user)
     return await _support_response(request, proposal, False)
 
 
 async def invite(request: Request) -> Response:
-    user = require(request, is_signed_in)
+    user = web.require(request, is_signed_in)
     proposal = await visible_proposal(request)
-    data = await form_data(request)
+    data = await web.form_data(request)
     try:
-        await services.invite_coauthor(settings_of(request), proposal, user, data.get("email", ""))
+        await services.invite_coauthor(
+            web.settings_of(request), proposal, user, data.get("email", "")
+        )
     except Refused as refused:
-        failed = FailedForm("coauthor", data, errors_of(refused.problems))
+        failed = FailedForm("coauthor", data, web.errors_of(refused.problems))
         return await proposal_page(request, proposal, failed)
     flash(request, gettext("The invitation is sent."))
-    return redirect(proposal_url(proposal, "coauthors"))
+    return web.redirect(proposal_url(proposal, "coauthors"))
 
 
 async def accept_invitation(request: Request) -> Response:
-    user = require(request, is_signed_in)
-    proposal = await object_or_404(request, Proposal)
+    user = web.require(request, is_signed_in)
+    proposal = await web.object_or_404(request, Proposal)
     await services.accept_invitation(proposal, user)
     flash(request, gettext("You are now a co-author of this proposal."))
-    return redirect(proposal_url(proposal))
+    return web.redirect(proposal_url(proposal))
 
 
 async def new_amendment(request: Request) -> Response:
     user, proposal = await proposal_allowing(request, domain.can_amend)
-    if request.method == "GET":
-        values = {"title": proposal.title, "body": proposal.body}
-        context = {"proposal": proposal, "values": values, "errors": {}}
-        return render(request, "proposals/amendment_form.html", context)
-    data = await form_data(request)
-    try:
+
+    async def suggest(data: dict[str, str]) -> str:
         await services.suggest_amendment(
-            settings_of(request),
+            web.settings_of(request),
             proposal,
             user,
             data.get("title", ""),
             data.get("body", ""),
             data.get("reason", ""),
         )
-    except Refused as refused:
-        context = {"proposal": proposal, "values": data, "errors": errors_of(refused.problems)}
-        return render(request, "proposals/amendment_form.html", context, status_code=422)
-    flash(request, gettext("Your amendment is sent to the authors."))
-    return redirect(proposal_url(proposal, "amendments"))
+        flash(request, gettext("Your amendment is sent to the authors."))
+        return proposal_url(proposal, "amendments")
+
+    context = {"proposal": proposal, "values": {"title": proposal.title, "body": proposal.body}}
+    return await web.form_page(request, "proposals/amendment_form.html", context, suggest)
 
 
 async def decide_amendment(request: Request) -> Response:
-    user = require(request, is_signed_in)
+    user = web.require(request, is_signed_in)
     proposal = await visible_proposal(request)
     if request.path_params["decision"] not in ("accept", "reject"):
         raise NotFound()
     accept = request.path_params["decision"] == "accept"
     await services.decide_amendment(
-        settings_of(request), proposal, request.path_params["amendment"], user, accept
+        web.settings_of(request), proposal, request.path_params["amendment"], user, accept
     )
     flash(
         request,
@@ -435,38 +426,28 @@ async def decide_amendment(request: Request) -> Response:
         if accept
         else gettext("The amendment is rejected."),
     )
-    return redirect(proposal_url(proposal, "amendments"))
+    return web.redirect(proposal_url(proposal, "amendments"))
 
 
+P = "/proposals/{id:id}"  # a proposal's pages and actions
 routes = [
     Route("/proposals", cached_for_visitors(index, unless=in_random_order), name="proposals:index"),
     Route("/proposals.csv", export_csv, name="proposals:csv"),
     Route("/proposals.json", export_json, name="proposals:json"),
-    Route("/proposals/new", new, methods=["GET", "POST"], name="proposals:new"),
-    Route("/proposals/{id:id}", cached_for_visitors(show), name="proposals:detail"),
-    Route("/proposals/{id:id}/edit", edit, methods=["GET", "POST"], name="proposals:edit"),
-    Route("/proposals/{id:id}/history", history, name="proposals:history"),
-    Route("/proposals/{id:id}/state", change_state, methods=["POST"], name="proposals:state"),
-    Route("/proposals/{id:id}/answer", answer, methods=["POST"], name="proposals:answer"),
-    Route("/proposals/{id:id}/support", support, methods=["POST"], name="proposals:support"),
-    Route("/proposals/{id:id}/unsupport", unsupport, methods=["POST"], name="proposals:unsupport"),
-    Route("/proposals/{id:id}/coauthors", invite, methods=["POST"], name="proposals:invite"),
-    Route(
-        "/proposals/{id:id}/coauthors/accept",
-        accept_invitation,
-        methods=["POST"],
-        name="proposals:accept_invitation",
-    ),
-    Route(
-        "/proposals/{id:id}/amendments/new",
-        new_amendment,
-        methods=["GET", "POST"],
-        name="proposals:amend",
-    ),
-    Route(
-        "/proposals/{id:id}/amendments/{amendment:id}/{decision:str}",
+    web.form_route("/proposals/new", new, "proposals:new"),
+    Route(P, cached_for_visitors(show), name="proposals:detail"),
+    web.form_route(P + "/edit", edit, "proposals:edit"),
+    Route(P + "/history", history, name="proposals:history"),
+    web.action_route(P + "/state", change_state, "proposals:state"),
+    web.action_route(P + "/answer", answer, "proposals:answer"),
+    web.action_route(P + "/support", support, "proposals:support"),
+    web.action_route(P + "/unsupport", unsupport, "proposals:unsupport"),
+    web.action_route(P + "/coauthors", invite, "proposals:invite"),
+    web.action_route(P + "/coauthors/accept", accept_invitation, "proposals:accept_invitation"),
+    web.form_route(P + "/amendments/new", new_amendment, "proposals:amend"),
+    web.action_route(
+        P + "/amendments/{amendment:id}/{decision:str}",
         decide_amendment,
-        methods=["POST"],
-        name="proposals:decide_amendment",
+        "proposals:decide_amendment",
     ),
 ]

@@ -163,14 +163,25 @@ async def _remoderate_new_version(settings: Settings, proposal: Proposal) -> Non
         await moderation.open_pending_case("proposal", proposal.id, proposal.author_id)
 
 
-async def _stakeholders(proposal: Proposal) -> list[User]:
-    """Author, accepted co-authors and supporters: told about state changes."""
+async def _tell_stakeholders(
+    settings: Settings,
+    kind: str,
+    event: ProposalEvent,
+    proposal: Proposal,
+    actor_id: int | None,
+    **values: Any,
+) -> list[mail.OutboxEmail]:
+    """Tell the author, accepted co-authors and supporters (not `actor_id`) about a state
+    change or an answer (`kind`: once per event); the e-mails go after commit."""
     coauthor_ids = ProposalCoauthor.filter(
         proposal_id=proposal.id, accepted_at__isnull=False
     ).values_list("user_id", flat=True)
     supporter_ids = Support.filter(proposal_id=proposal.id).values_list("user_id", flat=True)
     ids = {proposal.author_id, *await coauthor_ids, *await supporter_ids}
-    return list(await User.filter(id__in=list(ids)))
+    stakeholders = list(await User.filter(id__in=list(ids)))
+    return await notifications.notify(
+        settings, kind, f"{kind}:{event.id}", stakeholders, proposal, exclude=actor_id, **values
+    )
 
 
 async def _move(
@@ -197,13 +208,12 @@ async def _move(
     proposal.state = target
     emails: list[mail.OutboxEmail] = []
     if not answered and target != ProposalState.THRESHOLD_REACHED:
-        emails = await notifications.notify(
+        emails = await _tell_stakeholders(
             settings,
             Kind.STATE,
-            f"state:{event.id}",
-            await _stakeholders(proposal),
+            event,
             proposal,
-            exclude=getattr(actor, "id", None),
+            getattr(actor, "id", None),
             state=STATE_LABELS[target],
         )
     return event, emails
@@ -276,14 +286,7 @@ async def answer(
                 to_state=proposal.state,
                 answered=True,
             )
-        emails = await notifications.notify(
-            settings,
-            Kind.ANSWER,
-            f"answer:{event.id}",
-            await _stakeholders(proposal),
-            proposal,
-            exclude=user.id,
-        )
+        emails = await _tell_stakeholders(settings, Kind.ANSWER, event, proposal, user.id)
         await audit(
             user,
             "proposal_answer",

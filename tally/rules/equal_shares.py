@@ -246,23 +246,11 @@ def _outcome(
     explanations = []
     for rank, project in enumerate(ranked, start=1):
         index = index_of[project.id]
-        if index in decided:
-            order, done, after = decided[index]
-            explanations.append(
-                ProjectExplanation(
-                    project_id=project.id,
-                    score=score[project.id],
-                    rank=rank,
-                    selected=True,
-                    reason=SELECTED if index in first_chosen else COMPLETION,
-                    order=order,
-                    price=done.price if done else ZERO,
-                    supporters=done.payers if done else supporters[project.id],
-                    budget_left=after,
-                )
-            )
-            continue
-        if supporters[project.id] == 0:
+        chosen = index in decided
+        order, done, after = decided.get(index, (None, None, left))
+        if chosen:
+            reason = SELECTED if index in first_chosen else COMPLETION
+        elif supporters[project.id] == 0:
             reason = NO_SUPPORT
         elif threshold is not None and score[project.id] < threshold:
             reason = BELOW_THRESHOLD
@@ -273,10 +261,13 @@ def _outcome(
                 project_id=project.id,
                 score=score[project.id],
                 rank=rank,
-                selected=False,
+                selected=chosen,
                 reason=reason,
-                supporters=supporters[project.id],
-                budget_left=left,
+                order=order,
+                # a project chosen free (before any step) cost its supporters nothing
+                price=done.price if done else (ZERO if chosen else None),
+                supporters=done.payers if done else supporters[project.id],
+                budget_left=after,
             )
         )
     selected = tuple(projects[c].id for c in sorted(decided, key=lambda c: decided[c][0]))

@@ -8,6 +8,7 @@
   started once; a module sets `SERVER_ENV` for settings such as PREMODERATED_CONTENT).
 - The database is a fresh SQLite file, or on PostgreSQL (DATABASE_URL) a fresh schema
   `browser_live` of that database, so the server never touches the tables of the other tests.
+- A test that takes the `javascript` fixture runs twice, JavaScript on and off.
 - `axe` audits pages with axe-core from node_modules (WCAG 2.0/2.1 A and AA), and lays each
   page out again at 390 and 320 px wide to check it does not scroll sideways (`sideways`).
 """
@@ -33,6 +34,7 @@ from redis import Redis
 
 from participation.db import close_database, init_database, run_migrations
 from participation.settings import Settings
+from tests.conftest import TEST_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -126,10 +128,11 @@ _RUN: dict[str, set[str]] = {"modules": set(), "partial": set()}
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """After a whole, green run of a browser test module, every page that tests/browser/pages.py
     says it audits must have been audited (a stale claim would hide an unaudited page)."""
-    from tests.browser.pages import AUDITED
+    from tests.browser.pages import audited
 
     if not AUDITS:
         return
+    listed = audited()  # the core's pages and the features' (tests/<name>/walks.py)
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:
         reporter.ensure_newline()
@@ -141,13 +144,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if exitstatus != 0:
         return
     complete = _RUN["modules"] - _RUN["partial"]
-    claimed = {route for route, module in AUDITED.items() if module in complete}
+    claimed = {route for route, module in listed.items() if module in complete}
     unaudited = sorted(claimed - AUDITED_ROUTES)
     if unaudited:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
         say(
             "FAILED: tests/browser/pages.py says these pages are audited, but no test audited "
-            "them: " + ", ".join(f"{r} ({AUDITED[r]})" for r in unaudited)
+            "them: " + ", ".join(f"{r} ({listed[r]})" for r in unaudited)
         )
 
 
@@ -335,12 +338,35 @@ async def context_for(browser: Any) -> AsyncIterator[Callable[..., Awaitable[Any
 # --- what a person does often -----------------------------------------------------------------
 
 
+@pytest.fixture(params=[True, False], ids=["js", "no-js"])
+def javascript(request: pytest.FixtureRequest) -> bool:
+    """A test that takes `javascript` runs twice: with JavaScript (htmx) and without, where
+    every form posts a full page."""
+    return bool(request.param)
+
+
 async def log_in(page: Any, server: LiveServer, email: str, password: str) -> None:
     await page.goto(f"{server.url}/account/login")
     await page.get_by_label("Adresse e-mail").fill(email)
     await page.get_by_label("Mot de passe").fill(password)
     await page.get_by_role("button", name="Se connecter").click()
     await page.wait_for_url(f"{server.url}/")
+
+
+async def signed_in(
+    context_for: Callable[..., Awaitable[Any]],
+    server: LiveServer,
+    email: str,
+    at: str = "",
+    **options: Any,
+) -> Any:
+    """A page in a browser context of its own (`options`: javascript, viewport...) where the
+    person `email` (password TEST_PASSWORD) has logged in, then gone to the path `at`."""
+    page = await (await context_for(**options)).new_page()
+    await log_in(page, server, email, TEST_PASSWORD)
+    if at:
+        await page.goto(server.url + at)
+    return page
 
 
 async def mark_document(page: Any) -> None:

@@ -2,10 +2,13 @@
 
 `test_page_coverage.py` fails when a GET route of the app is in neither list (a new page must be
 audited, or exempted with a reason), is in both, or when an entry names a route that is gone.
-docs/accessibility.md lists the same pages in words.
+A feature lists its own pages in `tests/<name>/walks.py` (`audited()` and `exempt()` below add
+them). docs/accessibility.md lists the same pages in words.
 """
 
 from __future__ import annotations
+
+from tests.security.walks import merged
 
 # route name -> the test module (in tests/browser) that reaches the page and runs axe on it
 AUDITED: dict[str, str] = {
@@ -72,11 +75,6 @@ AUDITED: dict[str, str] = {
     "followup:admin_index": "test_admin_journey",
     "followup:admin": "test_every_page",
     "admin:index": "test_admin_journey",
-    "meetings:index": "test_meetings",
-    "meetings:detail": "test_meetings",
-    "meetings:admin_index": "test_meetings",
-    "meetings:admin_new": "test_meetings",
-    "meetings:admin": "test_meetings",
 }
 
 # route name -> why axe does not audit it
@@ -98,6 +96,13 @@ EXEMPT: dict[str, str] = {
     "moderation:audit_csv": "CSV download of the audit log (its content is the audit page)",
     "indicators:csv": "CSV open data (its content is the participation page)",
     "indicators:json": "JSON open data",
-    "meetings:feed": "iCalendar feed (its content is the meetings list)",
-    "meetings:admin_csv": "CSV download for staff (its content is the registrations table)",
 }
+
+
+def audited() -> dict[str, str]:
+    """AUDITED and each installed feature's audited pages (tests/<name>/walks.py)."""
+    return merged(AUDITED, lambda walks: walks.audited)
+
+
+def exempt() -> dict[str, str]:
+    return merged(EXEMPT, lambda walks: walks.exempt)

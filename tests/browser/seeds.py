@@ -11,7 +11,7 @@ from tortoise import timezone
 
 from budgets import ballot_services, project_services
 from budgets import services as budgets
-from budgets.models import BallotKind, BudgetDistrict, Feasibility, Phase, Project
+from budgets.models import BallotKind, Budget, BudgetDistrict, Feasibility, Phase, Project
 from consultations import services as consultations
 from consultations.models import Option, Question, QuestionKind
 from consultations.models import Phase as ConsultationPhase
@@ -20,7 +20,7 @@ from participation.proposals import services as proposals
 from participation.proposals.domain import ProposalForm, ProposalState
 from participation.residents import services as residents
 from participation.settings import Settings
-from tests.budgets.factories import budget_in_voting, open_and_count
+from tests.budgets.factories import PERSON, budget_in_voting, open_and_count, verified
 from tests.conftest import TEST_PASSWORD, create_user
 from tests.participation.proposal_factories import make_territory
 
@@ -86,6 +86,28 @@ async def open_consultation(
         await consultations.save_question(consultation_id, question)
     await consultations.switch_phase(consultation_id, ConsultationPhase.OPEN, None)
     return consultation_id
+
+
+async def town_voting(settings: Settings) -> dict[str, Any]:
+    """What a resident takes part in: the census, a knapsack budget in its vote (`budget`, its
+    `projects`: ids by title) and an open consultation (`consultation`)."""
+    await census(settings)
+    budget, projects = await budget_in_voting(BallotKind.KNAPSACK)
+    return {
+        "budget": budget.id,
+        "projects": {p.title: p.id for p in projects},
+        "consultation": await open_consultation(),
+    }
+
+
+async def voter_at_budget(
+    settings: Settings, email: str, person: dict[str, str] = PERSON
+) -> tuple[Budget, list[Project]]:
+    """A knapsack budget in its vote, and the resident `email` verified as `person` (a Nord
+    resident of the factory's census unless said otherwise), who may vote in it."""
+    budget, projects = await budget_in_voting(BallotKind.KNAPSACK)
+    await verified(settings, await create_user(settings, email, Role.CITIZEN), person)
+    return budget, projects
 
 
 async def someone(settings: Settings, email: str, role: Role = Role.CITIZEN, name: str = "") -> Any:

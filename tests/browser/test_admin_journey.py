@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from playwright.async_api import expect
 
 from participation.accounts.models import Role
 from participation.settings import Settings
 from tests.browser import seeds
-from tests.browser.conftest import Axe, LiveServer, log_in
+from tests.browser.conftest import Axe, LiveServer, signed_in
 
 expect.set_options(timeout=15_000)
 
@@ -54,7 +53,6 @@ async def switch_phase(page: Any, phase: str) -> None:
     await expect(page.get_by_text("Phase en cours :")).to_contain_text(phase)
 
 
-@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 async def test_staff_run_a_budget_and_answer_a_consultation(
     module_server: LiveServer, context_for: Any, axe: Axe, javascript: bool
 ) -> None:
@@ -63,8 +61,9 @@ async def test_staff_run_a_budget_and_answer_a_consultation(
     seeded = await module_server.seed(town_for(number))
     budget_title = f"Budget participatif 2027 n°{number}"
     public = await (await context_for(javascript=javascript)).new_page()
-    page = await (await context_for(javascript=javascript)).new_page()
-    await log_in(page, module_server, f"mairie{number}@example.org", seeds.PASSWORD)
+    page = await signed_in(
+        context_for, module_server, f"mairie{number}@example.org", javascript=javascript
+    )
 
     # --- open the vote
     await page.get_by_role("link", name="Administration").click()

@@ -5,16 +5,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import pytest
 from playwright.async_api import expect
 
-from budgets.models import BallotKind, Feasibility, Project
+from budgets.models import Feasibility, Project
 from participation.accounts.models import Role
 from participation.settings import Settings
-from tests.browser.conftest import LiveServer, ballots_in, log_in, sideways
-from tests.browser.seeds import LONG_WORD
-from tests.budgets.factories import PERSON, budget_in_voting, verified
-from tests.conftest import TEST_PASSWORD, create_user
+from tests.browser import seeds
+from tests.browser.conftest import LiveServer, ballots_in, sideways, signed_in
+from tests.budgets.factories import PERSON
+from tests.conftest import create_user
 from tests.consultations.factories import consultation_open
 
 # Generous: the suite runs on a busy 2-core machine; expect() retries until then.
@@ -23,15 +22,12 @@ expect.set_options(timeout=15_000)
 
 def _seed(person: dict[str, str], email: str) -> Any:
     async def seed(settings: Settings) -> dict[str, Any]:
-        budget, projects = await budget_in_voting(BallotKind.KNAPSACK)
-        user = await create_user(settings, email, Role.CITIZEN)
-        await verified(settings, user, person)
+        budget, projects = await seeds.voter_at_budget(settings, email, person)
         return {"budget": budget.id, "projects": [p.id for p in projects]}
 
     return seed
 
 
-@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 async def test_cast_and_change_a_ballot(
     module_server: LiveServer, context_for: Any, javascript: bool
 ) -> None:
@@ -41,10 +37,9 @@ async def test_cast_and_change_a_ballot(
     )
     email = f"habitante-{'js' if javascript else 'nojs'}@example.org"
     seeded = await module_server.seed(_seed(person, email))
-    page = await (await context_for(javascript=javascript)).new_page()
-    await log_in(page, module_server, email, TEST_PASSWORD)
+    ballot = f"/budgets/{seeded['budget']}/ballot"
+    page = await signed_in(context_for, module_server, email, ballot, javascript=javascript)
 
-    await page.goto(f"{module_server.url}/budgets/{seeded['budget']}/ballot")
     assert await page.locator("html").get_attribute("lang") == "fr"
     meter = page.locator("#meter")
     await page.get_by_label(re.compile("Jardin partagé")).check()  # 40,000 €
@@ -105,22 +100,21 @@ async def test_the_ballot_on_a_phone(module_server: LiveServer, context_for: Any
     person = {**PERSON, "identifier": "VB-002", "birth_date": "1990-12-01"}
 
     async def seed(settings: Settings) -> dict[str, Any]:
-        budget, _ = await budget_in_voting(BallotKind.KNAPSACK)
+        budget, _ = await seeds.voter_at_budget(settings, "telephone@example.org", person)
         await Project.create(
             budget=budget,
-            title=LONG_WORD,
+            title=seeds.LONG_WORD,
             description="<p>Détails</p>",
             cost=2_000,
             feasibility=Feasibility.FEASIBLE,
         )
-        user = await create_user(settings, "telephone@example.org", Role.CITIZEN)
-        await verified(settings, user, person)
         return {"budget": budget.id}
 
     seeded = await module_server.seed(seed)
-    page = await (await context_for(viewport=PHONE)).new_page()
-    await log_in(page, module_server, "telephone@example.org", TEST_PASSWORD)
-    await page.goto(f"{module_server.url}/budgets/{seeded['budget']}/ballot")
+    ballot = f"/budgets/{seeded['budget']}/ballot"
+    page = await signed_in(
+        context_for, module_server, "telephone@example.org", ballot, viewport=PHONE
+    )
     assert await small_boxes(page) == []
     assert await sideways(page) == []
 
@@ -148,14 +142,16 @@ async def test_a_questionnaire_on_a_phone(module_server: LiveServer, context_for
     included): boxes and radio buttons of 24 px at least, nothing scrolls sideways."""
 
     async def seed(settings: Settings) -> dict[str, Any]:
-        consultation, _ = await consultation_open(title="Avenir du " + LONG_WORD[:80])
+        consultation, _ = await consultation_open(title="Avenir du " + seeds.LONG_WORD[:80])
         await create_user(settings, "questionnaire@example.org", Role.CITIZEN)
         return {"consultation": consultation.id}
 
     seeded = await module_server.seed(seed)
-    page = await (await context_for(viewport={"width": 320, "height": 640})).new_page()
-    await log_in(page, module_server, "questionnaire@example.org", TEST_PASSWORD)
-    await page.goto(f"{module_server.url}/consultations/{seeded['consultation']}/answer")
+    answer = f"/consultations/{seeded['consultation']}/answer"
+    narrow = {"width": 320, "height": 640}
+    page = await signed_in(
+        context_for, module_server, "questionnaire@example.org", answer, viewport=narrow
+    )
     await expect(page.get_by_role("button", name="Envoyer mes réponses")).to_be_visible()
     assert await small_boxes(page) == []
     assert await sideways(page) == []

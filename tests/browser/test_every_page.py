@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 import pytest_asyncio
 from playwright.async_api import expect
 
@@ -25,9 +24,9 @@ from consultations.models import Audience
 from consultations.models import Phase as ConsultationPhase
 from participation.settings import Settings
 from tests.browser import seeds
-from tests.browser.conftest import Axe, LiveServer, log_in, mark_document, same_document
+from tests.browser.conftest import Axe, LiveServer, mark_document, same_document, signed_in
 from tests.budgets.test_import import SMALL as SMALL_PABULIB
-from tests.conftest import TEST_PASSWORD, create_user
+from tests.conftest import create_user
 from tests.consultations.factories import consultation_open, valid_answers
 from tests.security.world import seed_world
 
@@ -135,8 +134,7 @@ async def test_staff_pages(
 ) -> None:
     site, ids = module_server.url, town["ids"]
     budget, project = ids["budget_id"], ids["project_id"]
-    page = await (await context_for()).new_page()
-    await log_in(page, module_server, "admin@example.org", TEST_PASSWORD)
+    page = await signed_in(context_for, module_server, "admin@example.org")
 
     # budgets: new, edit, project edit, import, census, paper ballot
     await visit(page, axe, f"{site}/admin/budgets/new")
@@ -205,8 +203,7 @@ async def test_resident_pages(
 ) -> None:
     site, ids, hidden = module_server.url, town["ids"], town["hidden"]
     proposal, budget = ids["id"], ids["budget_id"]
-    owner = await (await context_for()).new_page()
-    await log_in(owner, module_server, "owner@example.org", TEST_PASSWORD)
+    owner = await signed_in(context_for, module_server, "owner@example.org")
     await visit(owner, axe, f"{site}/notifications")
     await visit(owner, axe, f"{site}/proposals/{hidden['draft_proposal']}/edit")
     # its hint names <strong> and <em>: shown as text, not opened, so the footer stays plain
@@ -233,8 +230,7 @@ async def test_resident_pages(
     await visit(owner, axe, f"{site}/followup/{ids['commitment_id']}")
     await visit(owner, axe, f"{site}/admin", "forbidden", 403)
 
-    other = await (await context_for()).new_page()
-    await log_in(other, module_server, "other@example.org", TEST_PASSWORD)
+    other = await signed_in(context_for, module_server, "other@example.org")
     await visit(other, axe, f"{site}/proposals/{proposal}/amendments/new")
     await refused(other, axe, "Envoyer l’amendement", "amendment refused", ("title", "body"))
     await visit(other, axe, f"{site}/moderation/report/comment/{ids['comment']}")
@@ -261,15 +257,13 @@ async def test_visitor_pages(
     axe.finish()
 
 
-@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 async def test_pages_htmx_changes(
     module_server: LiveServer, town: dict[str, Any], context_for: Any, axe: Axe, javascript: bool
 ) -> None:
     """The paper-ballot desk (its meter is swapped by htmx as boxes are ticked) and the filtered
     lists (swapped in place with JavaScript, a new page without)."""
     site, ids = module_server.url, town["ids"]
-    page = await (await context_for(javascript=javascript)).new_page()
-    await log_in(page, module_server, "admin@example.org", TEST_PASSWORD)
+    page = await signed_in(context_for, module_server, "admin@example.org", javascript=javascript)
     await check_in(page, site, ids["budget_id"], "VB-002", "1990-12-01")
     await mark_document(page)
     await page.get_by_label("Jardin partagé", exact=False).check()

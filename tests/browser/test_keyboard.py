@@ -11,12 +11,10 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import expect
 
-from budgets.models import BallotKind
 from consultations.models import Option, Response
 from participation.settings import Settings
 from tests.browser import seeds
-from tests.browser.conftest import Axe, LiveServer, ballots_in, log_in
-from tests.budgets.factories import budget_in_voting
+from tests.browser.conftest import Axe, LiveServer, ballots_in, signed_in
 from tests.consultations.factories import opened
 
 expect.set_options(timeout=15_000)
@@ -41,18 +39,13 @@ FOCUSED = """() => {
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def resident(module_server: LiveServer) -> dict[str, Any]:
     async def seed(settings: Settings) -> dict[str, Any]:
-        await seeds.census(settings)
-        budget, projects = await budget_in_voting(BallotKind.KNAPSACK)
+        town = await seeds.town_voting(settings)
         user = await seeds.someone(settings, "clavier@example.org", name="Claude Clavier")
         identifier, born = seeds.RESIDENTS[2]
         from participation.residents.services import verify_residency
 
         await verify_residency(settings, user, identifier, born, seeds.POSTCODE)
-        return {
-            "budget": budget.id,
-            "projects": {p.title: p.id for p in projects},
-            "consultation": await seeds.open_consultation(),
-        }
+        return town
 
     return dict(await module_server.seed(seed))
 
@@ -100,9 +93,8 @@ async def no_trap(page: Any) -> None:
 async def test_the_ballot_with_the_keyboard_alone(
     module_server: LiveServer, resident: dict[str, Any], context_for: Any
 ) -> None:
-    page = await (await context_for(javascript=True)).new_page()
-    await log_in(page, module_server, "clavier@example.org", seeds.PASSWORD)
-    await page.goto(f"{module_server.url}/budgets/{resident['budget']}/ballot")
+    ballot = f"/budgets/{resident['budget']}/ballot"
+    page = await signed_in(context_for, module_server, "clavier@example.org", at=ballot)
 
     skip = await tab_to(page, "Aller au contenu")  # the first stop: the skip link
     assert skip["tag"] == "a"
@@ -139,9 +131,8 @@ async def test_the_ballot_with_the_keyboard_alone(
 async def test_a_questionnaire_with_the_keyboard_alone(
     module_server: LiveServer, resident: dict[str, Any], context_for: Any
 ) -> None:
-    page = await (await context_for(javascript=True)).new_page()
-    await log_in(page, module_server, "clavier@example.org", seeds.PASSWORD)
-    await page.goto(f"{module_server.url}/consultations/{resident['consultation']}/answer")
+    answer = f"/consultations/{resident['consultation']}/answer"
+    page = await signed_in(context_for, module_server, "clavier@example.org", at=answer)
 
     await tab_to(page, "Oui")  # Tab enters the radio group on its first option
     await page.keyboard.press("Space")
@@ -172,7 +163,6 @@ async def test_a_questionnaire_with_the_keyboard_alone(
     assert sorted(map(json.dumps, stored.values())) == sorted(map(json.dumps, expected))
 
 
-@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 async def test_the_audit_catches_a_violation(
     module_server: LiveServer, context_for: Any, axe: Axe, javascript: bool
 ) -> None:

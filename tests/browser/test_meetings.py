@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import pytest
+import pytest_asyncio
 from playwright.async_api import expect
 from tortoise import timezone
 
@@ -17,8 +17,7 @@ from meetings.models import Meeting
 from participation.accounts.models import Role
 from participation.settings import Settings
 from tests.browser import seeds
-from tests.browser.conftest import Axe, LiveServer, emails_to, log_in
-from tests.conftest import TEST_PASSWORD
+from tests.browser.conftest import Axe, LiveServer, emails_to, signed_in
 
 expect.set_options(timeout=15_000)
 
@@ -42,17 +41,21 @@ async def _seed(settings: Settings) -> int:
     return meeting.id
 
 
-@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
-async def test_a_freed_seat_goes_to_the_first_on_the_waiting_list(
-    live_server: LiveServer, context_for: Any, axe: Axe, javascript: bool
-) -> None:
-    meeting = await live_server.seed(_seed)
+@pytest_asyncio.fixture(loop_scope="session")
+async def meeting(live_server: LiveServer) -> int:
+    """The id of the meeting of `_seed`, its server started."""
+    meeting_id = await live_server.seed(_seed)
     live_server.start()
-    site = live_server.url
+    return int(meeting_id)
 
-    camille = await (await context_for(javascript=javascript)).new_page()
-    await log_in(camille, live_server, "camille@example.org", TEST_PASSWORD)
-    await camille.goto(f"{site}/meetings")
+
+async def test_a_freed_seat_goes_to_the_first_on_the_waiting_list(
+    live_server: LiveServer, meeting: int, context_for: Any, axe: Axe, javascript: bool
+) -> None:
+    site = live_server.url
+    camille = await signed_in(
+        context_for, live_server, "camille@example.org", "/meetings", javascript=javascript
+    )
     await axe.check(camille)
     await camille.get_by_role("link", name="le parc des Saules").click()
     await expect(camille.locator("main")).to_contain_text("Accès de plain-pied")
@@ -63,9 +66,13 @@ async def test_a_freed_seat_goes_to_the_first_on_the_waiting_list(
     await expect(camille.locator(".code")).to_be_visible()
     await axe.check(camille, "registered")
 
-    dominique = await (await context_for(javascript=javascript)).new_page()
-    await log_in(dominique, live_server, "dominique@example.org", TEST_PASSWORD)
-    await dominique.goto(f"{site}/meetings/{meeting}")
+    dominique = await signed_in(
+        context_for,
+        live_server,
+        "dominique@example.org",
+        f"/meetings/{meeting}",
+        javascript=javascript,
+    )
     await dominique.get_by_role("button", name="Rejoindre la liste d’attente").click()
     await expect(dominique.locator("main")).to_contain_text("en liste d’attente, en position 1")
     await axe.check(dominique, "waiting")
@@ -87,14 +94,12 @@ async def test_a_freed_seat_goes_to_the_first_on_the_waiting_list(
 
 
 async def test_staff_plan_a_meeting_and_fix_its_end(
-    live_server: LiveServer, context_for: Any, axe: Axe
+    live_server: LiveServer, meeting: int, context_for: Any, axe: Axe
 ) -> None:
-    meeting = await live_server.seed(_seed)
-    live_server.start()
     site = live_server.url
-    page = await (await context_for(javascript=False)).new_page()
-    await log_in(page, live_server, "mairie@example.org", TEST_PASSWORD)
-    await page.goto(f"{site}/admin/meetings")
+    page = await signed_in(
+        context_for, live_server, "mairie@example.org", "/admin/meetings", javascript=False
+    )
     await axe.check(page)
     await page.get_by_role("link", name="Prévoir une réunion").click()
     await axe.check(page, "new")

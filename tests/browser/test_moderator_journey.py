@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from playwright.async_api import expect
 
 from moderation import services as moderation
@@ -15,7 +14,7 @@ from participation.comments import services as comments
 from participation.proposals.models import Proposal
 from participation.settings import Settings
 from tests.browser import seeds
-from tests.browser.conftest import Axe, LiveServer, log_in, mark_document, same_document
+from tests.browser.conftest import Axe, LiveServer, mark_document, same_document, signed_in
 
 expect.set_options(timeout=15_000)
 SERVER_ENV = {"PREMODERATED_CONTENT": "comment"}
@@ -51,7 +50,6 @@ def cases_for(number: int) -> Any:
     return seed
 
 
-@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 async def test_a_moderator_approves_and_hides(
     module_server: LiveServer, context_for: Any, axe: Axe, javascript: bool
 ) -> None:
@@ -65,8 +63,9 @@ async def test_a_moderator_approves_and_hides(
     await public.goto(f"{site}/proposals/{seeded['kept']}")
     await expect(public.get_by_text(comment_text)).to_have_count(0)
 
-    page = await (await context_for(javascript=javascript)).new_page()
-    await log_in(page, module_server, f"moderatrice{number}@example.org", seeds.PASSWORD)
+    page = await signed_in(
+        context_for, module_server, f"moderatrice{number}@example.org", javascript=javascript
+    )
     await page.get_by_role("link", name="Modération").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Modération")
     await axe.check(page, "queue")

@@ -8,11 +8,9 @@ import json
 import re
 from typing import Any
 
-import pytest
 import pytest_asyncio
 from playwright.async_api import expect
 
-from budgets.models import BallotKind
 from participation.settings import Settings
 from tests.browser import seeds
 from tests.browser.conftest import (
@@ -24,7 +22,6 @@ from tests.browser.conftest import (
     mark_document,
     same_document,
 )
-from tests.budgets.factories import budget_in_voting
 
 # Generous: the suite runs on a busy 2-core machine; expect() retries until then.
 expect.set_options(timeout=15_000)
@@ -33,14 +30,11 @@ expect.set_options(timeout=15_000)
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def town(module_server: LiveServer) -> dict[str, Any]:
     async def seed(settings: Settings) -> dict[str, Any]:
-        await seeds.census(settings)
-        voting, projects = await budget_in_voting(BallotKind.KNAPSACK)
+        town = await seeds.town_voting(settings)
         neighbour = await seeds.someone(settings, "voisine@example.org", name="Louise V.")
         return {
-            "voting": voting.id,
-            "lane": projects[1].id,
+            **town,
             "published": await seeds.published_budget(settings),
-            "consultation": await seeds.open_consultation(),
             "proposal": await seeds.published_proposal(
                 settings, neighbour, "Des arceaux à vélo devant l'école"
             ),
@@ -49,13 +43,8 @@ async def town(module_server: LiveServer) -> dict[str, Any]:
     return dict(await module_server.seed(seed))
 
 
-@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 async def test_a_resident_takes_part_in_everything(
-    module_server: LiveServer,
-    town: dict[str, Any],
-    context_for: Any,
-    axe: Axe,
-    javascript: bool,
+    module_server: LiveServer, town: dict[str, Any], context_for: Any, axe: Axe, javascript: bool
 ) -> None:
     site = module_server.url
     number = 0 if javascript else 1
@@ -194,8 +183,9 @@ async def test_a_resident_takes_part_in_everything(
     await page.get_by_role("button", name="Voter").click()
     await page.wait_for_url(re.compile(r".*/ballot/receipt$"))
     # one ballot per resident so far, each replaced by its second version: the cycle lane only
-    ballots = await ballots_in(module_server, town["voting"])
-    assert ballots == [json.dumps({str(town["lane"]): 1})] * (number + 1)
+    ballots = await ballots_in(module_server, town["budget"])
+    lane = town["projects"]["Piste cyclable"]
+    assert ballots == [json.dumps({str(lane): 1})] * (number + 1)
 
     # --- the results of last year's budget
     await page.get_by_role("link", name="Budgets participatifs").first.click()

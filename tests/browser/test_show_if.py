@@ -6,14 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 import pytest_asyncio
 from playwright.async_api import expect
 
 from participation.settings import Settings
 from tests.browser import seeds
-from tests.browser.conftest import Axe, LiveServer, log_in
-from tests.conftest import TEST_PASSWORD
+from tests.browser.conftest import Axe, LiveServer, signed_in
 
 expect.set_options(timeout=15_000)
 
@@ -31,18 +29,12 @@ async def town(module_server: LiveServer) -> dict[str, Any]:
     return dict(await module_server.seed(seed))
 
 
-@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 async def test_a_conditional_question_appears_only_when_its_option_is_chosen(
-    module_server: LiveServer,
-    town: dict[str, Any],
-    context_for: Any,
-    axe: Axe,
-    javascript: bool,
+    module_server: LiveServer, town: dict[str, Any], context_for: Any, axe: Axe, javascript: bool
 ) -> None:
-    page = await (await context_for(javascript=javascript)).new_page()
     email = f"conditions{0 if javascript else 1}@example.org"
-    await log_in(page, module_server, email, TEST_PASSWORD)
-    await page.goto(f"{module_server.url}/consultations/{town['consultation']}/answer")
+    answer = f"/consultations/{town['consultation']}/answer"
+    page = await signed_in(context_for, module_server, email, at=answer, javascript=javascript)
     why = page.get_by_role("group", name=town["why"])
     if javascript:
         await expect(why).to_be_hidden()

@@ -52,6 +52,16 @@ async def closed_budget(
     return await Budget.get(id=budget.id), by_title, receipts
 
 
+async def published_budget(
+    settings: Settings,
+) -> tuple[Budget, dict[str, Project], dict[str, str]]:
+    """Scenario: `closed_budget`, counted, its results published."""
+    budget, projects, receipts = await closed_budget(settings)
+    await tally_budget({}, budget.id)
+    await services.switch_phase(budget.id, Phase.RESULTS, by_user=None)
+    return budget, projects, receipts
+
+
 def titles_of(outcome: dict, projects: dict[str, Project]) -> set[str]:
     names = {p.id: title for title, p in projects.items()}
     return {names[pid] for envelope in outcome["envelopes"] for pid in envelope["selected"]}
@@ -152,9 +162,7 @@ async def test_results_are_published_by_staff_then_public(
 async def test_results_csv_lists_every_feasible_project(
     client: httpx.AsyncClient, settings: Settings
 ) -> None:
-    budget, projects, _ = await closed_budget(settings)
-    await tally_budget({}, budget.id)
-    await services.switch_phase(budget.id, Phase.RESULTS, by_user=None)
+    budget, projects, _ = await published_budget(settings)
     response = await client.get(f"/budgets/{budget.id}/results.csv")
     assert response.status_code == 200
     assert "attachment" in response.headers["content-disposition"]
@@ -168,9 +176,7 @@ async def test_results_csv_lists_every_feasible_project(
 async def test_exported_pabulib_files_retally_to_the_published_outcome(
     client: httpx.AsyncClient, settings: Settings
 ) -> None:
-    budget, projects, receipts = await closed_budget(settings)
-    await tally_budget({}, budget.id)
-    await services.switch_phase(budget.id, Phase.RESULTS, by_user=None)
+    budget, projects, receipts = await published_budget(settings)
     stored = json.loads((await TallyResult.get(budget=budget, rule="greedy")).outcome)
     for envelope in stored["envelopes"]:
         query = f"?district={envelope['name']}" if envelope["name"] else ""

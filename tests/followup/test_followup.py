@@ -19,17 +19,14 @@ from participation.proposals.models import Proposal, Support
 from participation.residents.models import CensusEntry, Residency
 from participation.settings import Settings
 from tests.conftest import create_user, log_in, post_form
+from tests.participation.proposal_factories import make_proposal
 
 
 async def _accepted_proposal(settings: Settings) -> tuple[Proposal, list[User]]:
     author = await create_user(settings, "autrice@example.org", display_name="Autrice")
     fans = [await create_user(settings, f"fan{i}@example.org") for i in range(3)]
-    proposal = await Proposal.create(
-        author=author,
-        title="Un jardin partagé",
-        body="<p>Oui</p>",
-        state=ProposalState.ACCEPTED,
-        published_at=timezone.now(),
+    proposal = await make_proposal(
+        author, ProposalState.ACCEPTED, title="Un jardin partagé", body="<p>Oui</p>"
     )
     for fan in fans:
         await Support.create(proposal=proposal, user=fan)

@@ -12,10 +12,11 @@ from moderation.models import ModerationCase
 from participation.accounts.models import User
 from participation.comments.models import Comment
 from participation.contributions import ModerationState
+from participation.proposals.domain import ProposalState
 from participation.proposals.models import Proposal
 from participation.settings import Settings
 from tests.conftest import create_user, logged_in, make_settings, post_form
-from tests.participation.proposal_factories import others_proposal
+from tests.participation.proposal_factories import make_proposal, others_proposal
 
 
 def browser(app: Any) -> httpx.AsyncClient:
@@ -49,6 +50,14 @@ async def premoderated_discussion(
     settings = configure(app, tmp_path, redis_url, PREMODERATED_CONTENT="comment")
     author, proposal, page = await others_proposal(settings)
     return author, proposal, page, await create_user(settings, "commenter@example.org")
+
+
+async def moderated_proposal(author: User, state: ModerationState, title: str) -> Proposal:
+    """Scenario: a proposal of `author` out of the public's sight, as `state` says: awaiting
+    approval (PENDING: never published) or published, then hidden by a moderator (HIDDEN)."""
+    pending = state == ModerationState.PENDING
+    published = ProposalState.PENDING if pending else ProposalState.PUBLISHED
+    return await make_proposal(author, published, title=title, moderation_state=state)
 
 
 async def make_comment(

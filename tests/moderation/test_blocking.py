@@ -10,10 +10,9 @@ from participation.accounts.models import User
 from participation.audit import AuditLogEntry
 from participation.comments.models import Comment
 from participation.contributions import ModerationState
-from participation.proposals.domain import ProposalState
 from participation.settings import Settings
 from tests.conftest import create_user, logged_in, post_form
-from tests.moderation.helpers import make_comment, pending_case
+from tests.moderation.helpers import make_comment, moderated_proposal, pending_case
 from tests.participation.proposal_factories import good_form, make_proposal
 
 MV = ModerationState
@@ -24,12 +23,7 @@ async def test_a_blocked_person_reads_but_cannot_act_until_unblocked(
 ) -> None:
     other = await create_user(settings, "other@example.org")
     public = await make_proposal(other, title="Une proposition à commenter")
-    pending = await make_proposal(
-        citizen,
-        ProposalState.PENDING,
-        title="Proposition en attente du bloqué",
-        moderation_state=MV.PENDING,
-    )
+    pending = await moderated_proposal(citizen, MV.PENDING, "Proposition en attente du bloqué")
     await pending_case("proposal", pending.id, citizen.id)
     pending_comment = await make_comment(
         public, citizen, "<p>Commentaire en attente.</p>", MV.PENDING

@@ -15,10 +15,9 @@ from participation.accounts.models import User
 from participation.contributions import ModerationState
 from participation.notifications import services as notifications
 from participation.notifications.models import Notification
-from participation.proposals.domain import ProposalState
 from participation.settings import Settings
 from tests.conftest import create_user, log_in, logged_in
-from tests.moderation.helpers import browser, make_comment
+from tests.moderation.helpers import browser, make_comment, moderated_proposal
 from tests.participation.proposal_factories import make_proposal
 
 MV = ModerationState
@@ -61,12 +60,7 @@ async def test_hidden_proposals_appear_nowhere(
 ) -> None:
     supporter = await create_user(settings, "supporter@example.org")
     visible = await make_proposal(author, title="Une proposition visible de tous")
-    hidden = await make_proposal(
-        author,
-        ProposalState.PENDING if state == MV.PENDING else ProposalState.PUBLISHED,
-        title=f"Proposition {SECRET} masquée",
-        moderation_state=state,
-    )
+    hidden = await moderated_proposal(author, state, f"Proposition {SECRET} masquée")
     await Notification.create(
         user_id=supporter.id, kind="state", event_key="state:test", proposal_id=hidden.id
     )

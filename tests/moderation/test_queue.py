@@ -18,11 +18,10 @@ from participation.accounts.models import User
 from participation.audit import AppendOnly, AuditLogEntry
 from participation.comments.models import Comment
 from participation.contributions import ModerationState
-from participation.proposals.domain import ProposalState
 from participation.proposals.models import Proposal
 from participation.settings import Settings
 from tests.conftest import count_queries, create_user, log_in, logged_in
-from tests.moderation.helpers import decide, make_comment, pending_case
+from tests.moderation.helpers import decide, make_comment, moderated_proposal, pending_case
 from tests.participation.proposal_factories import at_proposal, make_proposal
 
 MV = ModerationState
@@ -31,12 +30,7 @@ MV = ModerationState
 async def _pending_proposals(author: User, n: int) -> list[ModerationCase]:
     cases = []
     for i in range(n):
-        p = await make_proposal(
-            author,
-            ProposalState.PENDING,
-            title=f"Proposition en attente {i:02d}",
-            moderation_state=MV.PENDING,
-        )
+        p = await moderated_proposal(author, MV.PENDING, f"Proposition en attente {i:02d}")
         cases.append(await pending_case("proposal", p.id, author.id))
     return cases
 

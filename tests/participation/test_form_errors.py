@@ -13,20 +13,9 @@ from participation.accounts.models import Role, User
 from participation.comments.models import Comment
 from participation.proposals.models import Amendment, Proposal, ProposalCoauthor
 from participation.settings import Settings
-from tests.conftest import create_user, log_in, post_form
+from tests.conftest import create_user, field_error, log_in, post_form
 from tests.moderation.helpers import make_comment
 from tests.participation.proposal_factories import at_proposal, good_form, make_proposal
-
-
-def field_error(html: str, field_id: str) -> str:
-    """The error message shown for `field_id`, checking the field points at it."""
-    tag = re.search(rf'<(?:input|textarea|fieldset)[^>]*id="{field_id}"[^>]*>', html)
-    assert tag, f"no field {field_id}"
-    assert re.search(rf'aria-describedby="[^"]*\b{field_id}-error"', tag.group(0)), tag.group(0)
-    assert 'aria-invalid="true"' in tag.group(0) or tag.group(0).startswith("<fieldset")
-    message = re.search(rf'<p class="error-message" id="{field_id}-error">(.*?)</p>', html, re.S)
-    assert message, f"no error message for {field_id}"
-    return re.sub(r"<[^>]+>", "", message.group(1)).strip()
 
 
 async def test_new_and_edited_proposals(client: httpx.AsyncClient, citizen: User) -> None:

@@ -10,7 +10,7 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
-from participation.i18n import negotiate_language
+from participation.i18n import catalog_dirs, negotiate_language, translations
 from tests.conftest import post_form
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,7 +57,7 @@ async def test_language_switch_ignores_foreign_redirects(client: httpx.AsyncClie
     assert response.headers["location"] == "/"
 
 
-CATALOG = ROOT / "participation/locale/fr/LC_MESSAGES/messages.po"
+CATALOG = ROOT / "participation/locale/fr/LC_MESSAGES/messages.po"  # the core's, read first
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\w+\}")
 
 
@@ -87,9 +87,24 @@ def _extracted(tmp_path: Path) -> Catalog:
         return read_po(f)
 
 
+def _catalogs() -> list[Catalog]:
+    """The core's French catalog, then each installed feature's (participation.i18n's order)."""
+    catalogs = []
+    for folder in catalog_dirs():
+        with (folder / "fr/LC_MESSAGES/messages.po").open("rb") as f:
+            catalogs.append(read_po(f, locale="fr"))
+    return catalogs
+
+
 def _french() -> Catalog:
-    with CATALOG.open("rb") as f:
-        return read_po(f, locale="fr")
+    """Every French catalog as one, as participation.i18n merges them (each message once)."""
+    catalogs = _catalogs()
+    merged = catalogs[0]
+    for catalog in catalogs[1:]:
+        for message in catalog:
+            if message.id and merged.get(_forms(message.id)[0], message.context) is None:
+                merged[message.id] = message
+    return merged
 
 
 def _forms(value: str | tuple[str, ...]) -> tuple[str, ...]:
@@ -157,3 +172,38 @@ async def test_french_filters_agree_with_their_noun_and_buttons_are_verbs(
     english = (await client.get(f"/budgets/{budget.id}", headers={"Accept-Language": "en"})).text
     assert f'/budgets/{budget.id}/ballot">Vote</a>' in english
     assert "Current phase:" in english and "\u00a0:" not in english
+
+
+def test_each_feature_catalog_is_found_and_agrees_with_the_others() -> None:
+    """The core's catalog and every feature's (`<package>/locale`) are read; a message in two
+    catalogs has one translation (the merge's order then decides nothing), and a feature's
+    catalog is not a copy: most of its messages are in no other catalog."""
+    folders = catalog_dirs()
+    assert folders[0] == CATALOG.parents[2]
+    on_disk = set(ROOT.glob("*/locale"))
+    assert set(folders) == on_disk, "a catalog of a package that is no installed feature"
+    catalogs = _catalogs()
+    seen: dict[tuple[str | None, str], tuple[str, ...]] = {}
+    disagreeing = []
+    for catalog in catalogs:
+        for m in catalog:
+            if not m.id:
+                continue
+            key = (m.context, _forms(m.id)[0])
+            if key in seen and seen[key] != _forms(m.string):
+                disagreeing.append(key)
+            seen.setdefault(key, _forms(m.string))
+    assert disagreeing == []
+    core = {(m.context, _forms(m.id)[0]) for m in catalogs[0] if m.id}
+    for catalog in catalogs[1:]:
+        own = [m for m in catalog if m.id and (m.context, _forms(m.id)[0]) not in core]
+        assert len(own) > len([m for m in catalog if m.id]) / 2
+
+
+def test_the_translations_are_every_catalog_merged() -> None:
+    """What the pages translate with: each compiled catalog's messages (.mo), the core's first."""
+    french = translations("fr")
+    for catalog in _catalogs():
+        for m in catalog:
+            if m.id and not isinstance(m.id, tuple) and m.context is None:
+                assert french.gettext(m.id) == m.string, m.id

@@ -17,62 +17,36 @@ from tortoise.migrations.schema_generator.state_apps import StateApps
 from participation.migration_ops import MoveModel
 
 
+def _model(state: State, app: str, name: str, *fields_: tuple[str, Any]) -> None:
+    """Creates `app.name` in `state`, table `app_name`, with an id and `fields_`."""
+    ops.CreateModel(
+        name=name,
+        fields=[("id", fields.IntField(primary_key=True)), *fields_],
+        options={"table": f"{app}_{name.lower()}", "app": app},
+    ).state_forward(app, state)
+
+
+def _link(name: str, kind: Any, model: str, related_name: str) -> tuple[str, Any]:
+    """A relation field `name` (column `name_id`) to `model`, deleted with it."""
+    return name, kind(
+        model, source_field=f"{name}_id", related_name=related_name, on_delete=OnDelete.CASCADE
+    )
+
+
 def _state() -> State:
     state = State(models={}, apps=StateApps())
-    ops.CreateModel(
-        name="Person",
-        fields=[("id", fields.IntField(primary_key=True))],
-        options={"table": "core_person", "app": "core"},
-    ).state_forward("core", state)
-    ops.CreateModel(
-        name="Entry",
-        fields=[
-            ("id", fields.IntField(primary_key=True)),
-            ("district", fields.CharField(max_length=100, null=True)),
-        ],
-        options={"table": "feature_entry", "app": "feature"},
-    ).state_forward("feature", state)
-    ops.CreateModel(
-        name="Vote",
-        fields=[
-            ("id", fields.IntField(primary_key=True)),
-            (
-                "entry",
-                fields.ForeignKeyField(
-                    "feature.Entry",
-                    source_field="entry_id",
-                    related_name="votes",
-                    on_delete=OnDelete.CASCADE,
-                ),
-            ),
-        ],
-        options={"table": "feature_vote", "app": "feature"},
-    ).state_forward("feature", state)
-    ops.CreateModel(
-        name="Residency",
-        fields=[
-            ("id", fields.IntField(primary_key=True)),
-            (
-                "entry",
-                fields.OneToOneField(
-                    "feature.Entry",
-                    source_field="entry_id",
-                    related_name="residency",
-                    on_delete=OnDelete.CASCADE,
-                ),
-            ),
-            (
-                "person",
-                fields.ForeignKeyField(
-                    "core.Person",
-                    source_field="person_id",
-                    related_name="residencies",
-                    on_delete=OnDelete.CASCADE,
-                ),
-            ),
-        ],
-        options={"table": "feature_residency", "app": "feature"},
-    ).state_forward("feature", state)
+    _model(state, "core", "Person")
+    _model(state, "feature", "Entry", ("district", fields.CharField(max_length=100, null=True)))
+    _model(
+        state, "feature", "Vote", _link("entry", fields.ForeignKeyField, "feature.Entry", "votes")
+    )
+    _model(
+        state,
+        "feature",
+        "Residency",
+        _link("entry", fields.OneToOneField, "feature.Entry", "residency"),
+        _link("person", fields.ForeignKeyField, "core.Person", "residencies"),
+    )
     return state
 
 

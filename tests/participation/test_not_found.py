@@ -1,6 +1,6 @@
 """A missing object answers the same way on every feature: the project's `NotFound`, shown as
 the translated 404 page (not Starlette's bare HTTPException). One route of each module that
-used to raise HTTPException(404)."""
+used to raise HTTPException(404), and those each feature names (tests/<name>/walks.py)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ import pytest
 
 from participation.accounts.models import User
 from tests.conftest import log_in
+from tests.security.walks import MISSING, feature_walks
 from tests.sources import ROOT, source_files
-
-MISSING = 999_999
 
 
 @pytest.mark.parametrize(
@@ -23,11 +22,10 @@ MISSING = 999_999
         f"/consultations/{MISSING}/results.json",
         f"/proposals/{MISSING}",
         f"/followup/{MISSING}",
-        f"/meetings/{MISSING}",
-        f"/admin/meetings/{MISSING}",
         f"/moderation/users/{MISSING}",
         f"/admin/indicators/budget/{MISSING}",
         "/admin/indicators/nothing/1",
+        *(path for walks in feature_walks() for path in walks.not_found),
     ],
 )
 async def test_a_missing_object_shows_the_translated_not_found_page(

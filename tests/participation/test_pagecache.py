@@ -13,9 +13,10 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
+from participation import pagecache
 from participation.accounts.models import User
 from participation.proposals.models import Proposal
-from participation.worker import after_job
+from participation.worker import heartbeat, worker_job
 from tests.conftest import CSRF_FIELD, count_queries, log_in, logged_queries, post_form
 from tests.participation.proposal_factories import good_form, make_proposal
 
@@ -106,19 +107,65 @@ async def test_a_change_made_on_the_site_shows_at_once_to_visitors(
         assert "Des arceaux et un abri à vélos" in (await anonymous.get("/proposals")).text
 
 
+async def rename_proposal(ctx: dict[str, Any], proposal_id: int) -> None:
+    """A job that declares nothing: taken to change what visitors see."""
+    await Proposal.filter(id=proposal_id).update(title="Un titre changé par une tâche")
+
+
 async def test_a_change_made_by_the_worker_shows_at_once_to_visitors(
     app: Any, citizen: User, redis_url: str
 ) -> None:
     proposal = await make_proposal(citizen)
     async with visitor(app) as anonymous:
         assert TITLE in (await anonymous.get("/proposals")).text
-        await Proposal.filter(id=proposal.id).update(title="Un titre changé par une tâche")
         redis = Redis.from_url(redis_url)
-        try:
-            await after_job({"redis": redis})  # what arq runs after every job
+        try:  # as the worker runs every job
+            await worker_job(rename_proposal)({"redis": redis}, proposal.id)
         finally:
             await redis.aclose()
         assert "Un titre changé par une tâche" in (await anonymous.get("/proposals")).text
+
+
+async def generation(redis_url: str) -> bytes | None:
+    redis = Redis.from_url(redis_url)
+    try:
+        return await redis.get(pagecache.GENERATION_KEY)  # type: ignore[no-any-return]
+    finally:
+        await redis.aclose()
+
+
+async def test_what_writes_nothing_visitors_see_keeps_the_stored_pages(
+    app: Any, client: httpx.AsyncClient, citizen: User, redis_url: str
+) -> None:
+    """Refused requests (4xx), logging in and out, heartbeats and schedules that switched
+    nothing leave the stored pages; the site stays fast for visitors on a busy evening."""
+    from budgets.jobs import apply_phase_schedule
+
+    await make_proposal(citizen)
+    async with visitor(app) as anonymous:
+        await anonymous.get("/proposals")
+    before = await generation(redis_url)
+    wrong = await post_form(
+        client,
+        "/account/login",
+        {"email": citizen.email, "password": "pas le bon mot de passe"},
+        page="/account/login",
+    )
+    assert wrong.status_code >= 400
+    await log_in(client, citizen)
+    empty = await post_form(client, "/proposals/new", {"title": ""}, page="/proposals/new")
+    assert empty.status_code == 422  # refused: nothing written
+    redis = Redis.from_url(redis_url)
+    try:
+        ctx = {"redis": redis}
+        await worker_job(heartbeat)(ctx)
+        assert await worker_job(apply_phase_schedule)(ctx) == []  # nothing due
+        assert await generation(redis_url) == before
+        sent = await post_form(client, "/proposals/new", await good_form(), page="/proposals/new")
+        assert sent.status_code == 303
+        assert await generation(redis_url) != before  # a write visitors may see
+    finally:
+        await redis.aclose()
 
 
 async def test_a_returning_visitor_revalidates_with_the_etag(app: Any, citizen: User) -> None:
@@ -166,7 +213,7 @@ async def test_visitors_arriving_together_after_a_change_wait_for_one_rendering(
         one_rendering, _ = await count_queries(first, "/proposals")
     redis = Redis.from_url(redis_url)
     try:
-        await after_job({"redis": redis})  # the stored page is now out of date
+        await pagecache.invalidate(redis)  # a write: the stored page is now out of date
     finally:
         await redis.aclose()
     visitors = [visitor(app) for _ in range(10)]

@@ -19,7 +19,14 @@ from participation.proposals import models
 from participation.proposals.domain import AmendmentState, ProposalState
 from participation.proposals.models import Amendment, Proposal, ProposalVersion, Support
 from participation.settings import Settings
-from tests.conftest import create_user, csrf_token, log_in, make_settings, post_form
+from tests.conftest import (
+    create_user,
+    csrf_token,
+    field_error,
+    log_in,
+    make_settings,
+    post_form,
+)
 from tests.participation.proposal_factories import (
     add_coauthor,
     at_proposal,
@@ -87,9 +94,7 @@ async def test_create_with_a_bad_field_shows_its_error_and_saves_nothing(
     form = {**await good_form(), field: value}
     response = await post_form(client, "/proposals/new", form)
     assert response.status_code == 422
-    assert message in response.text
-    assert f'id="{field}-error"' in response.text
-    assert re.search(rf'id="{field}"[^>]*aria-describedby="[^"]*{field}-error"', response.text)
+    assert message in field_error(response.text, field)
     assert await Proposal.all().count() == 0
 
 

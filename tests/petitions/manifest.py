@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
-from participation import mail
 from participation.accounts.privacy import rows
-from participation.contributions import (
-    Item,
-    ModerationState,
-    excerpt,
-    hide_pending,
-    recent_bodies,
-)
+from participation.contributions import Item, ModerationState, RowKind, excerpt
 from participation.features import (
     AdminLine,
     DemoContext,
@@ -28,57 +20,21 @@ from participation.features import (
     PersonalData,
 )
 from participation.related import RelatedLink
-from participation.settings import Settings
-from participation.templating import public_name
 from participation.urls import url
 from tests.petitions.models import Petition
 
 DEMO_TITLE = "Une pétition pour le marché du dimanche"
 
 
-class PetitionKind:
+class PetitionKind(RowKind):
+    """A kind that takes every default of `RowKind`: its model and how an item reads."""
+
     name = "petition"
     label = "petition"
+    model = Petition
 
     def _item(self, p: Any) -> Item:
-        return Item(
-            "petition",
-            p.id,
-            p.title,
-            excerpt(p.body),
-            f"/petitions/{p.id}",
-            p.author_id,
-            public_name(p.author),
-            ModerationState(p.moderation_state),
-            p.created_at,
-        )
-
-    async def load(self, ids: list[int]) -> dict[int, Item]:
-        rows_ = await Petition.filter(id__in=ids).select_related("author")
-        return {p.id: self._item(p) for p in rows_}
-
-    async def visible_to(self, user: Any, target_id: int) -> Item | None:
-        return (await self.load([target_id])).get(target_id)
-
-    async def move(
-        self, settings: Settings, item: Item, target: ModerationState, actor: Any
-    ) -> tuple[bool, list[mail.OutboxEmail]]:
-        moved = await Petition.filter(id=item.id, moderation_state=item.state).update(
-            moderation_state=target
-        )
-        return bool(moved), []
-
-    async def hide_pending_of(self, user_id: int) -> list[int]:
-        return await hide_pending(Petition, user_id)
-
-    async def after_commit(self, item: Item, target: ModerationState) -> None:
-        return None
-
-    async def recent_texts(self, user_id: int, since: datetime) -> list[str]:
-        return await recent_bodies(Petition, user_id, since)
-
-    async def notification_subject(self, item: Item) -> tuple[Any, Any]:
-        return None, None
+        return self.row_item(p, p.title, excerpt(p.body), f"/petitions/{p.id}")
 
 
 async def export(user: Any, translate: Callable[[str], str]) -> dict[str, Any]:
@@ -138,7 +94,7 @@ FEATURE = Feature(
     content_kinds=[PetitionKind()],
     personal_data=PersonalData(export=export, erase=erase),
     demo=demo,
-    admin=[AdminLine(65, (NavLink("Petitions to answer", "petitions:admin_index"),))],
+    admin=[AdminLine(55, (NavLink("Petitions to answer", "petitions:admin_index"),))],
     notification_kinds=[
         NotificationKind(
             ANSWERED,

@@ -20,24 +20,27 @@ import pytest
 
 from participation.settings import Settings
 from tests.conftest import csrf_token
+from tests.security.walks import (
+    BAD,
+    DENIED,
+    DONE,
+    DOWN,
+    FORM,
+    HIDDEN,
+    LOGIN,
+    PAGE,
+    REFUSED,
+    WRONG,
+    Access,
+    merged,
+)
 from tests.security.world import ROLES, Endpoint, app_routes, logged_in_client, seed_world
 from tests.security.world import url_for_route as _url
-
-PAGE = "page"  # 200: the page
-DONE = "done"  # 303 elsewhere than log-in: the action went through (or said why in a flash)
-FORM = "form"  # 422: past the permission check, the form is shown again with its errors
-LOGIN = "login"  # 303 to the log-in page
-DENIED = "denied"  # 403
-HIDDEN = "hidden"  # 404: the object does not exist for this person
-REFUSED = "refused"  # 409: allowed to try, but the action is not possible now
-BAD = "bad"  # 400: an invalid or used link
-WRONG = "wrong password"  # 401
-DOWN = "unavailable"  # 503: the database is down (never in this test)
 
 # fmt: off
 # one route per line, read as a table; [draft] a draft proposal of the owner, [hidden] a comment
 # of the owner hidden by a moderator, [preparation] a consultation or budget staff are preparing
-MATRIX: dict[str, tuple[str, str, str, str, str]] = {
+MATRIX: dict[str, Access] = {
     # route [restricted object]: (anonymous, owner, other, moderator, admin)
     "GET /":                                                                                    (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "GET /healthz":                                                                             (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
@@ -143,21 +146,6 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "GET /admin/followup/{commitment_id}":                                                      (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
     "POST /admin/followup/{commitment_id}/status":                                              (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
     "POST /admin/followup/{commitment_id}/milestones":                                          (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
-    "GET /meetings":                                                                            (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
-    "GET /meetings/calendar.ics":                                                               (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
-    "GET /meetings/{meeting_id}":                                                               (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
-    "POST /meetings/{meeting_id}/register":                                                     (LOGIN,   DONE,    DONE,    DONE,    DONE),
-    "POST /meetings/{meeting_id}/cancel":                                                       (LOGIN,   DONE,    DONE,    DONE,    DONE),
-    "GET /admin/meetings":                                                                      (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
-    "GET /admin/meetings/new":                                                                  (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
-    "POST /admin/meetings/new":                                                                 (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
-    "GET /admin/meetings/{meeting_id}":                                                         (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
-    "POST /admin/meetings/{meeting_id}":                                                        (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
-    "POST /admin/meetings/{meeting_id}/attendance":                                             (LOGIN,   DENIED,  DENIED,  DENIED,  DONE),
-    "POST /admin/meetings/{meeting_id}/code":                                                   (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
-    "POST /admin/meetings/{meeting_id}/minutes":                                                (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
-    "GET /admin/meetings/{meeting_id}/registrations.csv":                                       (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
-    "POST /admin/meetings/{meeting_id}/cancel":                                                 (LOGIN,   DENIED,  DENIED,  DENIED,  DONE),
     "GET /notifications":                                                                       (LOGIN,   PAGE,    PAGE,    PAGE,    PAGE),
     "GET /moderation":                                                                          (LOGIN,   DENIED,  DENIED,  PAGE,    PAGE),
     "GET /moderation/report/{type}/{id}":                                                       (LOGIN,   DENIED,  PAGE,    PAGE,    PAGE),
@@ -278,6 +266,12 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
 }
 # fmt: on
 
+
+def expected() -> dict[str, Access]:
+    """The core's MATRIX and each installed feature's rows (tests/<name>/walks.py)."""
+    return merged(MATRIX, lambda walks: walks.matrix)
+
+
 # form fields sent with every POST, so that the permission checks behind them are reached
 POST_DATA = {
     "state": "withdrawn",
@@ -350,7 +344,7 @@ def _attempts(endpoint: Endpoint, world: Any) -> list[tuple[str, str]]:
 
 def test_every_route_is_in_the_matrix(app: Any) -> None:
     routes = {_route(e) for e in app_routes(app)}
-    listed = {key.split(" [")[0] for key in MATRIX}
+    listed = {key.split(" [")[0] for key in expected()}
     assert routes - listed == set(), "new routes: decide who may use them, in MATRIX"
     assert listed - routes == set(), "routes that no longer exist: remove them from MATRIX"
 
@@ -358,20 +352,33 @@ def test_every_route_is_in_the_matrix(app: Any) -> None:
 @pytest.mark.parametrize("role", ROLES)
 async def test_access_matrix(app: Any, settings: Settings, role: str) -> None:
     world = await seed_world(settings)
-    column = ROLES.index(role)
-    seen: dict[str, str] = {}
     async with logged_in_client(app, world.user(role)) as person:
         await _lists_show_restricted_objects_only_to_who_may_see_them(person, role)
-        data = {"csrf_token": await csrf_token(person), **POST_DATA}
-        for endpoint in sorted(app_routes(app), key=_order):
-            for key, url in _attempts(endpoint, world):
-                sent = data if endpoint.method != "GET" else None
-                seen[key] = _outcome(await person.request(endpoint.method, url, data=sent))
-    assert set(seen) == set(MATRIX), "the matrix lists exactly the attempts made"
+        seen = await outcomes(person, world, app_routes(app))
+    matrix = expected()
+    assert set(seen) == set(matrix), "the matrix lists exactly the attempts made"
+    assert_as_listed(seen, matrix, role)
+
+
+async def outcomes(
+    person: httpx.AsyncClient, world: Any, endpoints: list[Endpoint]
+) -> dict[str, str]:
+    """What this person gets from each attempt on these routes (matrix key -> outcome)."""
+    seen: dict[str, str] = {}
+    data = {"csrf_token": await csrf_token(person), **POST_DATA}
+    for endpoint in sorted(endpoints, key=_order):
+        for key, url in _attempts(endpoint, world):
+            sent = data if endpoint.method != "GET" else None
+            seen[key] = _outcome(await person.request(endpoint.method, url, data=sent))
+    return seen
+
+
+def assert_as_listed(seen: dict[str, str], matrix: dict[str, Access], role: str) -> None:
+    column = ROLES.index(role)
     wrong = {
-        key: f"expected {MATRIX[key][column]}, got {got}"
+        key: f"expected {matrix[key][column]}, got {got}"
         for key, got in seen.items()
-        if got != MATRIX[key][column]
+        if got != matrix[key][column]
     }
     assert wrong == {}, "\n".join(f"{role}: {k}: {v}" for k, v in wrong.items())
 

@@ -10,8 +10,6 @@ import io
 import re
 from typing import Any
 
-from tortoise import timezone
-
 from budgets import services as budget_services
 from budgets.jobs import tally_budget
 from budgets.models import Phase, Project
@@ -22,6 +20,7 @@ from tests.budgets.test_results import closed_budget
 from tests.conftest import post_form
 from tests.consultations.factories import valid_answers
 from tests.participation.proposal_factories import make_proposal
+from tests.security.walks import feature_walks
 from tests.security.world import app_routes, logged_in_client, seed_world, urls_in_every_phase
 from tests.sources import ROOT, source_files
 
@@ -150,16 +149,9 @@ async def _formulas_everywhere(settings: Settings, world: Any) -> None:
     for consultation in await Consultation.filter(phase="closed"):
         await consultation_services.compute_results(settings, consultation.id)
     await indicator_services.compute_all()
-    from meetings.models import Meeting, Registration
-
-    await Meeting.all().update(title=FORMULA)
-    await Registration.create(
-        meeting_id=world.ids["meeting_id"],
-        user=world.owner,
-        seat="confirmed",
-        code="ABCD-EFGH",
-        joined_at=timezone.now(),
-    )
+    for walks in feature_walks():  # each feature's texts (tests/<name>/walks.py)
+        if walks.formulas is not None:
+            await walks.formulas(settings, world, FORMULA)
 
 
 async def test_every_csv_export_neutralises_every_text_column(app: Any, settings: Settings) -> None:
@@ -190,8 +182,7 @@ async def test_every_csv_export_neutralises_every_text_column(app: Any, settings
         "GET /budgets/{budget_id:id}/results.csv",
         "GET /consultations/{consultation_id:id}/results.csv",
         "GET /consultations/{consultation_id:id}/responses.csv",
-        "GET /admin/meetings/{meeting_id:id}/registrations.csv",
-    }
+    }.union(*(walks.csv_exports for walks in feature_walks()))
     # the formula text reached each export (a title, a name, a label, a reason...)
     assert all(count > 0 for count in exports.values()), exports
 

@@ -78,6 +78,18 @@ OUT_OF_RANGE = [
 ]
 
 
+async def _each_change_is_a_field_error(
+    client: httpx.AsyncClient, page: str, form: dict[str, str], cases: list[tuple[dict, str]]
+) -> None:
+    """Each (change, message) of `cases`, made to the valid `form` of `page`, is refused (422)
+    with its message and the field marked invalid."""
+    for change, message in cases:
+        response = await post_form(client, page, {**form, **change}, page=page)
+        assert response.status_code == 422, change
+        assert message in response.text, change
+        assert 'aria-invalid="true"' in response.text, change  # on the field
+
+
 async def test_budget_form_dates_out_of_range_and_long_names_are_field_errors(
     client: httpx.AsyncClient, admin: User
 ) -> None:
@@ -97,11 +109,7 @@ async def test_budget_form_dates_out_of_range_and_long_names_are_field_errors(
         ({"categories": "C" * 101}, "au plus 100 caractères"),
         ({"title": "T" * 201}, "au plus 200 caractères"),
     ]
-    for change, message in cases:
-        response = await post_form(client, page, {**BUDGET_FORM, **change}, page=page)
-        assert response.status_code == 422, change
-        assert message in response.text, change
-        assert 'aria-invalid="true"' in response.text, change  # on the field
+    await _each_change_is_a_field_error(client, page, BUDGET_FORM, cases)
     assert await Budget.all().count() == 0 and await BudgetDistrict.all().count() == 0
     saved = await post_form(
         client, page, {**BUDGET_FORM, "voting_opens_at": "2027-03-01T09:00"}, page=page
@@ -121,10 +129,7 @@ async def test_consultation_form_dates_out_of_range_and_long_district_are_field_
         ({"district": "Q" * 101}, "au plus 100 caractères"),
         ({"title": "T" * 201}, "au plus 200 caractères"),
     ]
-    for change, message in cases:
-        response = await post_form(client, page, {**form, **change}, page=page)
-        assert response.status_code == 422, change
-        assert message in response.text, change
+    await _each_change_is_a_field_error(client, page, form, cases)
     assert await Consultation.all().count() == 0
     assert (await post_form(client, page, form, page=page)).status_code == 303
 

@@ -15,8 +15,6 @@ data here. The world is tests/security/world.py's, with a few objects more (`_ex
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -41,6 +39,7 @@ from tests.conftest import TEST_PASSWORD, create_user, csrf_token
 from tests.consultations.factories import valid_answers
 from tests.moderation.helpers import make_comment
 from tests.participation.proposal_factories import make_proposal
+from tests.security.walks import Ctx, Data, Make, Step, feature_walks
 from tests.security.world import (
     World,
     client_for,
@@ -49,36 +48,6 @@ from tests.security.world import (
     state_changing_routes,
     url_for_route,
 )
-
-Data = dict[str, Any]
-
-
-@dataclass
-class Ctx:
-    """The world, and what it does not hold but some steps need (made in `_extras`)."""
-
-    world: World
-    settings: Settings
-    extra: dict[str, Any] = field(default_factory=dict)
-    clients: dict[str, httpx.AsyncClient] = field(default_factory=dict)  # logged in, per role
-
-    async def close(self) -> None:
-        for client in self.clients.values():
-            await client.aclose()
-
-
-Make = Callable[[Ctx], Awaitable[Data]]
-
-
-@dataclass
-class Step:
-    """One POST: who sends it, what, to which objects (`ids` replaces the world's ids)."""
-
-    route: str
-    role: str
-    data: Data | Make = field(default_factory=dict)
-    ids: Make | None = None
-    files: dict[str, tuple[str, bytes]] | None = None
 
 
 async def _budget_in(phase: Phase, title: str) -> tuple[Budget, list[Any]]:
@@ -221,30 +190,6 @@ async def _new_question(ctx: Ctx) -> Data:
 
 async def _commitment(ctx: Ctx) -> Data:
     return {"kind": "proposal", "target_id": str(ctx.extra["accepted"])}
-
-
-MEETING = {
-    "title": "Réunion de quartier",
-    "format": "in-person",
-    "starts_at": "2031-05-04T18:30",
-    "ends_at": "2031-05-04T20:00",
-    "address": "Salle des fêtes",
-    "capacity": "30",
-}
-
-
-async def _owner_code(ctx: Ctx) -> Data:
-    from meetings.models import Registration
-
-    world = ctx.world
-    registration = await Registration.get(meeting_id=world.ids["meeting_id"], user=world.owner)
-    return {"code": registration.code}
-
-
-async def _started_meeting(ctx: Ctx) -> dict[str, Any]:
-    from tests.meetings.factories import meeting_started
-
-    return {**ctx.world.ids, "meeting_id": (await meeting_started()).id}
 
 
 NEW_PASSWORD = "Une-autre-phrase-de-passe-solide"
@@ -399,16 +344,9 @@ STEPS: list[Step] = [
         "followup:admin_milestone", "admin", {"on": "2026-04-01", "text": "Premières plantations"}
     ),
     Step("indicators:refresh", "admin"),
-    # meetings
-    Step("meetings:register", "owner"),
-    Step("meetings:register", "other"),
-    Step("meetings:cancel", "other"),
-    Step("meetings:admin_new", "admin", MEETING),
-    Step("meetings:admin", "admin", MEETING),
-    Step("meetings:admin_code", "admin", _owner_code),
-    Step("meetings:admin_attendance", "admin", {"present": "1"}),
-    Step("meetings:admin_minutes", "admin", {"minutes": "Compte rendu."}, ids=_started_meeting),
-    Step("meetings:admin_cancel", "admin"),
+]
+# after the features' steps (tests/<name>/walks.py): steps that delete, block and log out
+LAST_STEPS: list[Step] = [
     Step("comments:delete", "owner"),
     Step("moderation:block", "moderator", {"duration": "1d", "reason": "Abus."}),
     Step("moderation:unblock", "admin", {"reason": "Excuses présentées."}),
@@ -435,9 +373,16 @@ REFUSED: list[Step] = [
     Step("consultations:admin_new", "admin", {"title": " "}),
     Step("consultations:answer", "other", {}),
     Step("followup:admin_milestone", "admin", {"on": "31/02/2026", "text": ""}),
-    Step("meetings:admin_new", "admin", {**MEETING, "ends_at": "2031-05-04T17:00"}),
-    Step("meetings:admin_code", "admin", {"code": "ZZZZ-ZZZZ"}),
 ]
+
+
+def steps() -> list[Step]:
+    """The core's steps, each installed feature's (tests/<name>/walks.py), then the last ones."""
+    return [*STEPS, *(s for walks in feature_walks() for s in walks.steps), *LAST_STEPS]
+
+
+def refused() -> list[Step]:
+    return [*REFUSED, *(s for walks in feature_walks() for s in walks.refused)]
 
 
 async def _send(
@@ -470,7 +415,7 @@ async def _send(
 
 def test_every_post_route_is_walked(app: Any) -> None:
     routes = {e.route.name for e in state_changing_routes(app)}
-    walked = {step.route for step in STEPS}
+    walked = {step.route for step in steps()}
     assert {e.method for e in state_changing_routes(app)} == {"POST"}
     assert sorted(routes - walked) == [], "a POST route without valid data in STEPS"
     assert sorted(walked - routes) == [], "STEPS names routes that are gone"
@@ -486,7 +431,7 @@ async def test_a_successful_post_answers_303_see_other(app: Any, settings: Setti
     ctx = Ctx(await seed_world(settings), settings)
     await _extras(ctx)
     answered = []
-    for step in STEPS:
+    for step in steps():
         response = await _send(app, ctx, step)
         if step.route in SHOWN_ONCE:
             if response.status_code != 200 or response.headers.get("cache-control") != "no-store":
@@ -510,7 +455,7 @@ async def test_a_refused_post_answers_422_with_the_form(app: Any, settings: Sett
     ctx = Ctx(await seed_world(settings), settings)
     await _extras(ctx)
     answered = []
-    for step in REFUSED:
+    for step in refused():
         response = await _send(app, ctx, step)
         if response.status_code != 422 or "<form" not in response.text:
             answered.append((step.route, response.status_code, _summary(response)))

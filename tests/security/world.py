@@ -2,7 +2,8 @@
 
 `app_routes(app)` walks `app.routes` (Mounts included), so a route added tomorrow is attacked
 automatically. `seed_world()` creates, through the services, one object of each kind owned by
-one resident (`owner`), plus `other` (a resident who owns nothing), a moderator and an admin.
+one resident (`owner`), plus `other` (a resident who owns nothing), a moderator and an admin;
+a feature with a `tests/<name>/walks.py` adds its own objects (tests/security/walks.py).
 `url_for_route()` fills a route's path with the ids of that world.
 """
 
@@ -34,6 +35,7 @@ from tests.conftest import create_user, log_in
 from tests.consultations.factories import consultation_open
 from tests.moderation.helpers import make_comment
 from tests.participation.proposal_factories import make_proposal
+from tests.security.walks import feature_walks
 
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 ROLES = ("anonymous", "owner", "other", "moderator", "admin")
@@ -153,9 +155,6 @@ async def seed_world(settings: Settings) -> World:
     accepted = await make_proposal(world.owner, ProposalState.ACCEPTED, title="Proposition retenue")
     commitment = await create_commitment(TargetKind.PROPOSAL, accepted.id)
     reason = await ReasonTemplate.create(text_fr="Propos injurieux.", text_en="Abusive words.")
-    from tests.meetings.factories import meeting_next_week
-
-    meeting = await meeting_next_week()  # a public meeting with seats
     world.hidden = {
         "draft_proposal": draft.id,
         "hidden_comment": rejected.id,
@@ -178,12 +177,14 @@ async def seed_world(settings: Settings) -> World:
         "moderation_decision": decision.id,
         "user": world.owner.id,
         "commitment_id": commitment.id,
-        "meeting_id": meeting.id,
         "kind": "budget",
         "target_id": budget.id,
         "reason": reason.id,
         "answer": answer,
     }
+    for walks in feature_walks():  # each feature's objects (tests/<name>/walks.py)
+        if walks.seed is not None:
+            await walks.seed(settings, world)
     world.phases = {
         "budget_id": await _budgets_in_every_phase(settings, world, budget.id, draft_budget.id),
         "consultation_id": await _consultations_in_every_phase(

@@ -1,0 +1,68 @@
+"""What the benchmark scripts that start `participation` processes share (bench/ballots.py,
+faults.py, load.py, ballot_cpu.py): their `--database` and `--redis` options, a free port and
+the processes' environment."""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import os
+import socket
+
+SECRET = "bench-secret-key-not-for-production"
+# production refuses to start without the anonymous answers' key (32 bytes, base64)
+ANSWERS_KEY = base64.b64encode(b"bench-answers-key-not-production").decode()
+
+
+def service_options(
+    parser: argparse.ArgumentParser, database: str, redis_db: int, variables: str = "BENCH"
+) -> None:
+    """`--database`: the bench's own PostgreSQL database `database` (dropped and created), or
+    $<variables>_DATABASE_URL; `--redis`: the local Redis's db `redis_db`, or
+    $<variables>_REDIS_URL."""
+    parser.add_argument(
+        "--database",
+        default=os.environ.get(
+            f"{variables}_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{database}"
+        ),
+    )
+    parser.add_argument(
+        "--redis",
+        default=os.environ.get(f"{variables}_REDIS_URL", f"redis://127.0.0.1:6379/{redis_db}"),
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def server_env(data_dir: str, database: str, redis: str, port: int, **extra: str) -> dict[str, str]:
+    """The environment of a `participation` process run by a bench: production settings on
+    `port`, the bench's database and Redis, quiet logs; `extra` adds or overrides settings."""
+    return {
+        **os.environ,
+        "ENVIRONMENT": "production",
+        "DATA_DIR": data_dir,
+        "DATABASE_URL": database,
+        "REDIS_URL": redis,
+        "SECRET_KEY": SECRET,
+        "ANSWERS_KEY": ANSWERS_KEY,
+        # production refuses an http:// address; the bench's clients speak plain HTTP to the
+        # port and send their cookies by hand, whatever the Secure flag says
+        "BASE_URL": f"https://127.0.0.1:{port}",
+        "PORT": str(port),
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
+
+
+def server_on_free_port(
+    args: argparse.Namespace, data_dir: str, **extra: str
+) -> tuple[int, dict[str, str]]:
+    """A free port and the environment of a `participation serve` on it, with the database and
+    Redis of `args` (`service_options`) and rate limits off: every voter of a bench comes from
+    127.0.0.1, and per-IP limits would refuse them after a few."""
+    port = free_port()
+    return port, server_env(data_dir, args.database, args.redis, port, RATE_LIMITS="off", **extra)

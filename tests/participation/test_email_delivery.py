@@ -1,0 +1,131 @@
+"""E-mails reach a real SMTP server (aiosmtpd, started here) the three ways towns' relays speak:
+plain, STARTTLS (587) and SMTPS (465), the TLS ones against a certificate authority made for
+the test; with Date and a Message-ID that stays the same when a send is retried."""
+
+from __future__ import annotations
+
+import socket
+import ssl
+from collections.abc import Iterator
+from email import message_from_bytes
+from email.message import Message
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import trustme
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP as SMTPServer
+
+from participation.mail import OutboxEmail, message_of, queue_email, send_email
+from participation.settings import ConfigurationError, Settings
+from tests.conftest import make_settings
+
+
+class Inbox:
+    """aiosmtpd's handler: keeps what it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append(message_from_bytes(envelope.original_content))
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def authority(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[trustme.CA, Path]]:
+    ca = trustme.CA()
+    pem = tmp_path_factory.mktemp("ca") / "ca.pem"
+    ca.cert_pem.write_to_path(str(pem))
+    yield ca, pem
+
+
+def server_context(ca: trustme.CA) -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("localhost").configure_cert(context)
+    return context
+
+
+def smtp_server(inbox: Inbox, port: int, mode: str, ca: trustme.CA) -> Controller:
+    if mode == "ssl":
+        return Controller(inbox, hostname="localhost", port=port, ssl_context=server_context(ca))
+    if mode == "starttls":
+
+        class StartTLSController(Controller):
+            def factory(self) -> SMTPServer:
+                return SMTPServer(
+                    self.handler, tls_context=server_context(ca), require_starttls=True
+                )
+
+        return StartTLSController(inbox, hostname="localhost", port=port)
+    return Controller(inbox, hostname="localhost", port=port)
+
+
+@pytest.mark.parametrize("mode", ["plain", "starttls", "ssl"])
+async def test_an_email_reaches_the_relay_with_date_and_message_id(
+    app: Any, tmp_path: Path, redis_url: str, authority: tuple[trustme.CA, Path], mode: str
+) -> None:
+    ca, ca_file = authority
+    inbox, port = Inbox(), free_port()
+    settings = make_settings(
+        tmp_path,
+        redis_url,
+        SMTP_HOST="localhost",
+        SMTP_PORT=str(port),
+        SMTP_STARTTLS="true" if mode == "starttls" else "false",
+        SMTP_SSL="true" if mode == "ssl" else "false",
+        SMTP_CA_FILE=str(ca_file),
+        EMAIL_FROM="participer@villebelle.fr",
+    )
+    email = await queue_email("camille@example.org", "Votre proposition", "Elle est publiée.")
+    server = smtp_server(inbox, port, mode, ca)
+    server.start()
+    try:
+        assert await send_email({"settings": settings}, email.id) == "sent"
+    finally:
+        server.stop()
+    [received] = inbox.messages
+    assert received["To"] == "camille@example.org"
+    assert received["From"] == "participer@villebelle.fr"
+    assert received["Subject"] == "Votre proposition"
+    assert "Elle est publiée." in received.get_payload(decode=True).decode()
+    assert parsedate_to_datetime(received["Date"]).utcoffset() is not None
+    await email.refresh_from_db()
+    assert received["Message-ID"] == message_of(settings, email)["Message-ID"]  # every attempt
+    assert received["Message-ID"].endswith("@villebelle.fr>")
+
+
+async def test_a_relay_whose_certificate_is_not_trusted_gets_nothing(
+    app: Any, tmp_path: Path, redis_url: str, authority: tuple[trustme.CA, Path]
+) -> None:
+    """A certificate from an authority not trusted: the e-mail stays in the outbox, the error
+    noted, to be sent again (nothing goes out in clear instead)."""
+    ca, _ = authority
+    inbox, port = Inbox(), free_port()
+    settings = make_settings(
+        tmp_path, redis_url, SMTP_HOST="localhost", SMTP_PORT=str(port), SMTP_SSL="true"
+    )
+    email = await queue_email("camille@example.org", "Votre proposition", "Elle est publiée.")
+    server = smtp_server(inbox, port, "ssl", ca)
+    server.start()
+    try:
+        with pytest.raises(ssl.SSLError):
+            await send_email({"settings": settings}, email.id)
+    finally:
+        server.stop()
+    assert inbox.messages == []
+    stored = await OutboxEmail.get(id=email.id)
+    assert stored.sent_at is None and stored.attempts == 1 and "CERTIFICATE" in stored.last_error
+
+
+def test_an_smtp_ca_file_that_does_not_exist_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="SMTP_CA_FILE"):
+        Settings.from_env({"DATA_DIR": str(tmp_path), "SMTP_CA_FILE": str(tmp_path / "ca.pem")})
