@@ -32,6 +32,7 @@ CORE_MODELS = [
     "participation.territory",
     "participation.residents.models",
     "participation.notifications.models",
+    "participation.sitepages.models",
 ]
 
 

@@ -11,6 +11,7 @@ from participation.accounts.models import Role, User
 from participation.accounts.services import hash_password
 from participation.db import close_database, init_database
 from participation.settings import Settings
+from participation.sitepages import services as sitepages
 
 TOWN = "Villebelle-sur-Loire"
 # Demo-only credentials, printed by `participation demo`; never use them on a real site.
@@ -44,16 +45,58 @@ async def create_accounts(settings: Settings) -> list[User]:
         user = await User.get_or_none(email=email)
         if user is None:
             user = demo_account(email, name, await hash_password(settings, password), role)
+            user.terms_version = await sitepages.current_terms_version()  # they signed up
+            user.terms_accepted_at = timezone.now()
             await user.save()
         users.append(user)
     return users
+
+
+TOWN_HALL = "Hôtel de ville, 1 place de la Mairie, 44000 Villebelle-sur-Loire"
+
+
+def demo_page_values(settings: Settings) -> dict[str, str]:
+    """What the town fills in the default texts of its content pages (participation/sitepages):
+    fictional, as the whole town is."""
+    office = "democratie@demo.villebelle.fr"
+    host = "Hébergeur Exemple (fictif), 2 rue des Serveurs, 44000 Villebelle-sur-Loire"
+    return {
+        "[Nom de la collectivité]": f"Ville de {TOWN}",
+        "[adresse du site]": settings.base_url,
+        "[date]": "1er décembre 2026",
+        "[Adresse postale de la mairie]": TOWN_HALL,
+        "[Town hall's postal address]": TOWN_HALL,
+        "[numéro de téléphone]": "02 00 00 00 00",
+        "[telephone number]": "+33 2 00 00 00 00",
+        "[numéro SIRET]": "000 000 000 00000 (fictif)",
+        "[adresse électronique de contact]": office,
+        "[contact address]": office,
+        "[Nom et fonction, en général le maire ou la maire]": "Claire Dubois, maire",
+        "[Name and office, usually the mayor]": "Claire Dubois, mayor",
+        "[Nom de l'hébergeur]<br>[Adresse et numéro de téléphone de l'hébergeur]": host,
+        "[Host's name]<br>[Host's address and telephone number]": host,
+        "[service, adresse électronique, formulaire, téléphone de la collectivité]": (
+            f"le service démocratie locale, {office}, 02 00 00 00 00"
+        ),
+        "[service, adresse électronique, téléphone de la collectivité]": (
+            f"{office} (service démocratie locale, 02 00 00 00 00)"
+        ),
+        "[service, e-mail address, telephone of the council]": (
+            f"{office} (local democracy office, +33 2 00 00 00 00)"
+        ),
+        "[Service, adresse électronique de la collectivité]": (
+            f"Service démocratie locale, {office}"
+        ),
+    }
 
 
 async def seed(settings: Settings) -> list[str]:
     """Every feature's demo, in order. Each seeds its rows once and recognises them (demo
     accounts, titles), so running it again, as `make run` does at every start, changes
     nothing, and what people created is never touched (tests/participation/test_demo_town.py)."""
-    context = features.DemoContext(settings, await create_accounts(settings))
+    users = await create_accounts(settings)
+    await sitepages.fill_demo(demo_page_values(settings), users[-1])  # the town's staff
+    context = features.DemoContext(settings, users)
     for feature in features.FEATURES:  # in the order of features.INSTALLED
         if feature.demo is not None:
             await feature.demo(context)

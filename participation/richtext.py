@@ -31,13 +31,15 @@ def _nofollow_ugc(attrs: dict[Any, str], new: bool = False) -> dict[Any, str] | 
     return attrs
 
 
-_cleaner = bleach.Cleaner(
-    tags=ALLOWED_TAGS,
-    attributes=ALLOWED_ATTRIBUTES,
-    protocols=ALLOWED_PROTOCOLS,
-    strip=True,
-    strip_comments=True,
-    filters=[lambda source: LinkifyFilter(source, callbacks=[_nofollow_ugc])],
+def _cleaner_of(tags: frozenset[str], attributes: dict[str, list[str]], filters: list[Any]) -> Any:
+    options = {"protocols": ALLOWED_PROTOCOLS, "strip": True, "strip_comments": True}
+    return bleach.Cleaner(tags=tags, attributes=attributes, filters=filters, **options)
+
+
+_cleaner = _cleaner_of(
+    ALLOWED_TAGS,
+    ALLOWED_ATTRIBUTES,
+    [lambda source: LinkifyFilter(source, callbacks=[_nofollow_ugc])],
 )
 
 
@@ -50,18 +52,36 @@ def _paragraphs(text: str) -> str:
     )
 
 
-def sanitize(text: str) -> str:
+def sanitize(text: str, cleaner: Any = _cleaner) -> str:
     """What we store: plain text becomes paragraphs; HTML keeps only the allowed subset."""
     text = text.strip()
     if not text:
         return ""
     source = text if _TAG.search(text) else _paragraphs(text)
-    return str(_cleaner.clean(source)).strip()
+    return str(cleaner.clean(source)).strip()
 
 
 def render(stored: str | None) -> Markup:
     """What we show: cleaned again on output, so a row written by another path is safe too."""
     return Markup(_cleaner.clean(stored or ""))
+
+
+# The town's content pages (participation/sitepages): written by staff, long and structured,
+# so they may also hold headings, tables and code; links are left as written (no linkify: a
+# file name such as "privacy.py" is no web address).
+PAGE_TAGS = ALLOWED_TAGS | {"h2", "h3", "h4", "table", "thead", "tbody", "tr", "th", "td", "code"}
+PAGE_ATTRIBUTES = {"a": ["href"], "th": ["scope"]}
+_page_cleaner = _cleaner_of(PAGE_TAGS, PAGE_ATTRIBUTES, [])
+
+
+def sanitize_page(text: str) -> str:
+    """What a content page stores: as `sanitize`, with the pages' larger set of tags."""
+    return sanitize(text, _page_cleaner)
+
+
+def render_page(stored: str | None) -> Markup:
+    """A content page's text, cleaned again on output."""
+    return Markup(_page_cleaner.clean(stored or ""))
 
 
 def to_text(stored: str) -> str:

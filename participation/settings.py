@@ -71,6 +71,13 @@ SETTINGS: tuple[Setting, ...] = (
         "(stored in UTC).",
     ),
     Setting("SITE_NAME", "Participation", "Name shown in the header, titles and e-mails."),
+    Setting(
+        "ACCESSIBILITY_COMPLIANCE",
+        "none",
+        "How far the site conforms to the RGAA, as the footer's link to the accessibility "
+        "statement says it: `none` (non conforme), `partial` (partiellement conforme) or `full` "
+        "(totalement conforme). Change it with the statement, after an audit.",
+    ),
     Setting("SMTP_HOST", "", "SMTP server; empty: e-mails are written to the log."),
     Setting("SMTP_PORT", "587", "SMTP port."),
     Setting("SMTP_USER", "", "SMTP user name, if the server needs one."),
@@ -169,6 +176,7 @@ class Settings:
     log_retention_days: int = 90
     time_zone: str = "Europe/Paris"
     answers_key: bytes = b""  # participation.sealing: never in the database
+    accessibility_compliance: str = "none"
 
     @property
     def is_production(self) -> bool:
@@ -245,6 +253,9 @@ class Settings:
             log_retention_days=_positive(raw, "LOG_RETENTION_DAYS"),
             time_zone=_time_zone(raw, "TIME_ZONE"),
             answers_key=answers_key,
+            accessibility_compliance=_one_of(
+                raw, "ACCESSIBILITY_COMPLIANCE", ("none", "partial", "full")
+            ),
         )
 
     def premoderates(self, kind: str) -> bool:
@@ -346,6 +357,13 @@ def _integer(raw: Mapping[str, str], name: str) -> int:
         return int(raw[name])
     except ValueError:
         raise ConfigurationError(f"{name} must be a whole number, not {raw[name]!r}") from None
+
+
+def _one_of(raw: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+    value = raw[name].strip()
+    if value not in choices:
+        raise ConfigurationError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    return value
 
 
 def _positive(raw: Mapping[str, str], name: str) -> int:

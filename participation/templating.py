@@ -19,6 +19,7 @@ from starlette.templating import Jinja2Templates
 
 from participation import features, formatting, i18n, richtext, urls
 from participation.accounts.domain import FORMER_PARTICIPANT
+from participation.sitepages import domain as sitepages_domain
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DIR = ROOT / "templates"
@@ -53,6 +54,9 @@ def _environment() -> Environment:
     env.globals["ngettext"] = _ngettext
     env.globals["nav_links"] = nav_links
     env.globals["admin_lines"] = admin_lines
+    env.globals["SITE_PAGES"] = sitepages_domain.PAGES  # the footer's links
+    env.globals["COMPLIANCE"] = sitepages_domain.COMPLIANCE
+    env.globals["options_of"] = options_of
     # url("budgets:project", budget_id=1, project_id=2) -> the path, from the routes the app
     # compiled once (participation/urls.py); `query=` and `anchor=` add the rest
     env.globals["url"] = urls.url
@@ -76,6 +80,12 @@ def admin_lines() -> list[features.AdminLine]:
     `features.INSTALLED`."""
     lines = [line for f in features.FEATURES for line in f.admin]
     return sorted(lines, key=lambda line: line.position)
+
+
+def options_of(items: Any, value: str = "id", label: str = "name") -> list[tuple[Any, Any]]:
+    """(value, label) pairs for the `select` macros of _forms.html, from objects: the categories
+    of a budget as `options_of(categories)`, by slug as `options_of(categories, "slug")`."""
+    return [(getattr(item, value), getattr(item, label)) for item in items]
 
 
 class _Count(int):
@@ -147,6 +157,7 @@ def render(
         "csrf_token": csrf_token(request),
         "language": i18n.current_language.get(),
         "site_name": settings.site_name,
+        "accessibility_compliance": settings.accessibility_compliance,
         "flashes": request.session.pop("flashes", []),
         **(context or {}),
     }

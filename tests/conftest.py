@@ -189,6 +189,8 @@ async def create_user(
         password_hash=await hash_password(settings, TEST_PASSWORD),
         role=role,
         email_confirmed_at=timezone.now() if confirmed else None,
+        terms_version=1,  # signed up when the conditions of use were at their first version
+        terms_accepted_at=timezone.now(),
     )
 
 

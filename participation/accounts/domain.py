@@ -29,6 +29,7 @@ class SignUpForm:
     display_name: str
     password: str
     password_confirmation: str
+    accepts_terms: bool = False  # "I accept the conditions of use" ticked
 
 
 def normalize_email(email: str) -> str:
@@ -81,6 +82,8 @@ def sign_up_problems(form: SignUpForm) -> dict[str, str]:
         problems["password"] = message
     elif form.password != form.password_confirmation:
         problems["password_confirmation"] = N_("The two passwords are not the same.")
+    if not form.accepts_terms:
+        problems["accept_terms"] = N_("Tick the box to accept the conditions of use.")
     return problems
 
 

@@ -27,6 +27,10 @@ class User(Model):
     # set when the person deleted their account: the row stays, anonymised, so that their
     # public contributions, supports and counts stay consistent (docs/privacy.md)
     deleted_at = fields.DatetimeField(null=True)
+    # the version of the conditions of use the person accepted, and when (participation/
+    # sitepages): at sign-up, and again at sign-in after each new version
+    terms_version = fields.IntField(null=True)
+    terms_accepted_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "accounts_user"

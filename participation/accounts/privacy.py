@@ -55,6 +55,8 @@ async def export_personal_data(user: User, translate: Any) -> dict[str, Any]:
                 "email_confirmed_at",
                 "created_at",
                 "last_login_at",
+                "terms_version",
+                "terms_accepted_at",
             )
         },
         "sessions": rows(await UserSession.filter(user=user).values("created_at", "expires_at")),
@@ -100,6 +102,8 @@ async def delete_account(user: User) -> None:
             language=None,
             email_confirmed_at=None,
             last_login_at=None,
+            terms_version=None,
+            terms_accepted_at=None,
             deleted_at=timezone.now(),
         )
 

@@ -12,6 +12,7 @@ from participation.accounts.domain import SignUpForm, email_problem, normalize_e
 from participation.i18n import N_, gettext
 from participation.permissions import is_signed_in
 from participation.refusals import Problem, Refused
+from participation.sitepages import routes as sitepages_routes
 from participation.templating import flash, render
 from participation.urls import url
 
@@ -41,6 +42,7 @@ async def sign_up(request: Request) -> Response:
         display_name=data.get("display_name", ""),
         password=data.get("password", ""),
         password_confirmation=data.get("password_confirmation", ""),
+        accepts_terms=data.get("accept_terms") == "yes",
     )
     try:
         user = await services.sign_up(web.settings_of(request), form, i18n.current_language.get())
@@ -86,6 +88,8 @@ async def log_in(request: Request) -> Response:
         return render(request, "accounts/login.html", context, status_code=401)
     await _log_in(request, user)
     flash(request, gettext("You are logged in."))
+    if await sitepages_routes.terms_to_accept(user):  # changed since the person accepted them
+        return web.redirect(sitepages_routes.accept_url(next_url))
     return web.redirect(next_url)
 
 

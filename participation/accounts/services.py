@@ -35,6 +35,7 @@ from participation.i18n import N_, gettext
 from participation.notifications.services import UNREAD_COUNT_SQL
 from participation.refusals import refuse_fields
 from participation.settings import Settings
+from participation.sitepages import services as sitepages
 from participation.urls import url
 
 SESSION_LIFETIME = timedelta(days=14)
@@ -86,6 +87,9 @@ async def sign_up(settings: Settings, form: SignUpForm, language: str) -> User:
                 display_name=form.display_name.strip(),
                 password_hash=password_hash,
                 language=language,
+                # the box was ticked on the page that linked the current conditions
+                terms_version=await sitepages.current_terms_version(),
+                terms_accepted_at=timezone.now(),
             )
             message = await _confirmation_email(settings, user)
     except IntegrityError:
@@ -284,7 +288,8 @@ async def reset_password(settings: Settings, token: str, password: str, confirma
 
 async def create_admin(settings: Settings, email: str, display_name: str, password: str) -> User:
     """Create council staff with a confirmed address, or promote an existing account."""
-    form = SignUpForm(email, display_name, password, password)
+    # a command cannot show the conditions of use: staff accept them at their first sign-in
+    form = SignUpForm(email, display_name, password, password, accepts_terms=True)
     problems = sign_up_problems(form)
     existing = await User.get_or_none(email=normalize_email(email))
     if existing is not None:

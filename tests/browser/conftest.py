@@ -345,12 +345,14 @@ def javascript(request: pytest.FixtureRequest) -> bool:
     return bool(request.param)
 
 
-async def log_in(page: Any, server: LiveServer, email: str, password: str) -> None:
+async def log_in(
+    page: Any, server: LiveServer, email: str, password: str, lands_on: str = "/"
+) -> None:
     await page.goto(f"{server.url}/account/login")
     await page.get_by_label("Adresse e-mail").fill(email)
     await page.get_by_label("Mot de passe").fill(password)
     await page.get_by_role("button", name="Se connecter").click()
-    await page.wait_for_url(f"{server.url}/")
+    await page.wait_for_url(f"{server.url}{lands_on}")
 
 
 async def signed_in(

@@ -75,6 +75,17 @@ AUDITED: dict[str, str] = {
     "followup:admin_index": "test_admin_journey",
     "followup:admin": "test_every_page",
     "admin:index": "test_admin_journey",
+    # content pages (issue #18)
+    "sitepages:legal": "test_site_pages",
+    "sitepages:accessibility": "test_site_pages",
+    "sitepages:privacy": "test_site_pages",
+    "sitepages:terms": "test_site_pages",
+    "sitepages:help": "test_site_pages",
+    "sitepages:accept": "test_site_pages",
+    "sitepages:admin_index": "test_site_pages",
+    "sitepages:admin_edit": "test_site_pages",
+    "sitepages:admin_history": "test_site_pages",
+    "sitepages:admin_version": "test_site_pages",
 }
 
 # route name -> why axe does not audit it

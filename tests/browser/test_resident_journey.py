@@ -68,6 +68,7 @@ async def test_a_resident_takes_part_in_everything(
     await axe.check(page, "sign-up refused")
     await page.get_by_label("Mot de passe", exact=False).first.fill(seeds.PASSWORD)
     await page.get_by_label("Mot de passe (confirmation)").fill(seeds.PASSWORD)
+    await page.get_by_label("J’accepte les conditions d’utilisation").check()
     await page.get_by_role("button", name="Créer mon compte").click()
     await page.wait_for_url(site + "/account")
     await expect(page.get_by_text("non confirmée")).to_be_visible()

@@ -17,6 +17,7 @@ GOOD_SIGN_UP = {
     "display_name": "Camille M.",
     "password": "trois pommes vertes au marché",
     "password_confirmation": "trois pommes vertes au marché",
+    "accept_terms": "yes",
 }
 
 

@@ -46,11 +46,13 @@ def test_a_passphrase_is_accepted() -> None:
 
 def test_sign_up_reports_every_wrong_field_at_once() -> None:
     form = SignUpForm(email="nope", display_name="", password="short", password_confirmation="")
-    assert set(sign_up_problems(form)) == {"email", "display_name", "password"}
+    assert set(sign_up_problems(form)) == {"email", "display_name", "password", "accept_terms"}
 
 
 def test_mismatched_confirmation_is_reported_on_its_own_field() -> None:
-    form = SignUpForm("c@example.org", "Camille", "trois pommes vertes", "trois pommes rouges")
+    form = SignUpForm(
+        "c@example.org", "Camille", "trois pommes vertes", "trois pommes rouges", accepts_terms=True
+    )
     assert sign_up_problems(form) == {
         "password_confirmation": "The two passwords are not the same."
     }

@@ -73,6 +73,7 @@ async def test_the_administration_page_lists_the_features_links_in_order(
         ("/admin/indicators", "Tableau de bord de la participation"),
         ("/admin/followup", "Engagements"),
         ("/admin/meetings", "Réunions"),
+        ("/admin/pages", "Pages d’information"),  # the core's content pages (issue #18)
     ]
     assert " · ".join(text for _href, text in lines[0]) == (
         "Budgets participatifs · Créer un budget · Importer un fichier Pabulib"

@@ -262,6 +262,20 @@ MATRIX: dict[str, Access] = {
     "POST /proposals/{id}/comments/{comment}/delete [draft]":                                   (LOGIN,   HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
     "POST /proposals/{id}/comments/{comment}/delete [hidden]":                                  (LOGIN,   DONE,    HIDDEN,  DONE,    DONE),
     "POST /admin/moderation/reasons/{id}/delete":                                               (LOGIN,   DENIED,  DENIED,  DENIED,  DONE),
+    # content pages (issue #18): public at French addresses; staff edit them; a person accepts new conditions
+    "GET /mentions-legales":                                                                    (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /accessibilite":                                                                       (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /donnees-personnelles":                                                                (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /conditions-utilisation":                                                              (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /aide":                                                                                (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /account/conditions":                                                                  (LOGIN,   PAGE,    PAGE,    PAGE,    PAGE),
+    "POST /account/conditions":                                                                 (LOGIN,   FORM,    FORM,    FORM,    FORM),
+    "GET /admin/pages":                                                                         (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "GET /admin/pages/{slug}":                                                                  (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "POST /admin/pages/{slug}":                                                                 (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
+    "GET /admin/pages/{slug}/history":                                                          (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "GET /admin/pages/{slug}/history/{version}":                                                (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "POST /admin/pages/{slug}/history/{version}/restore":                                       (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
     "POST /account/logout":                                                                     (DONE,    DONE,    DONE,    DONE,    DONE),
 }
 # fmt: on

@@ -91,6 +91,7 @@ async def test_a_copy_of_the_database_with_secret_key_opens_no_account(
         "display_name": "Nouvelle Venue",
         "password": "trois pommes vertes au marché",
         "password_confirmation": "trois pommes vertes au marché",
+        "accept_terms": "yes",
     }
     assert (await post_form(client, "/account/signup", sign_up)).status_code == 303
     await post_form(client, "/account/logout", {})

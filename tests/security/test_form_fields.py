@@ -70,6 +70,10 @@ NO_FORM_IN_THE_WORLD = {
     # screen (after a resident is checked in at the first)
     "POST /admin/budgets/{budget_id:id}/key-share": ("share",),
     "POST /admin/budgets/{budget_id:id}/paper-ballot/choices": ("project", "action"),
+    # the world's people accepted the current conditions of use, and its content page's version
+    # is the current one: no acceptance form, no restore button
+    "POST /account/conditions": ("accept_terms", "version", "next"),
+    "POST /admin/pages/{slug}/history/{version:id}/restore": ("version",),
 }
 
 

@@ -220,6 +220,7 @@ STEPS: list[Step] = [
             "display_name": "Nouvelle Venue",
             "password": TEST_PASSWORD,
             "password_confirmation": TEST_PASSWORD,
+            "accept_terms": "yes",
         },
     ),
     Step("accounts:login", "anonymous", {"email": "other@example.org", "password": TEST_PASSWORD}),
@@ -344,6 +345,11 @@ STEPS: list[Step] = [
         "followup:admin_milestone", "admin", {"on": "2026-04-01", "text": "Premières plantations"}
     ),
     Step("indicators:refresh", "admin"),
+    # content pages (issue #18): staff publish a version, then bring version 1 back; a person
+    # accepts the conditions of use
+    Step("sitepages:admin_edit", "admin", {"version": "1", "body_fr": "<p>Mentions.</p>"}),
+    Step("sitepages:admin_restore", "admin", {"version": "2"}),
+    Step("sitepages:accept", "owner", {"version": "1", "accept_terms": "yes", "next": "/"}),
 ]
 # after the features' steps (tests/<name>/walks.py): steps that delete, block and log out
 LAST_STEPS: list[Step] = [
@@ -373,6 +379,8 @@ REFUSED: list[Step] = [
     Step("consultations:admin_new", "admin", {"title": " "}),
     Step("consultations:answer", "other", {}),
     Step("followup:admin_milestone", "admin", {"on": "31/02/2026", "text": ""}),
+    Step("sitepages:admin_edit", "admin", {"version": "1", "body_fr": " "}),
+    Step("sitepages:accept", "other", {"version": "1", "next": "/"}),
 ]
 
 

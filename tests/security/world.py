@@ -181,6 +181,9 @@ async def seed_world(settings: Settings) -> World:
         "target_id": budget.id,
         "reason": reason.id,
         "answer": answer,
+        # content pages (issue #18): a page, and its version 1 (the default text)
+        "slug": "mentions-legales",
+        "version": 1,
     }
     for walks in feature_walks():  # each feature's objects (tests/<name>/walks.py)
         if walks.seed is not None:

@@ -127,6 +127,7 @@ async def plant(open_client: OpenClient, lookup: Lookup, world: Any) -> Planted:
                     "display_name": payload,
                     "password": TEST_PASSWORD,
                     "password_confirmation": TEST_PASSWORD,
+                    "accept_terms": "yes",
                 },
             )
             planted.add(f"xss{i}@example.org", "/account", "/proposals")

@@ -1,0 +1,63 @@
+"""The default texts of the content pages are package data (no docs/ at run time, issue #21)
+built from the documentation, which stays their source: when docs/accessibility.md or
+docs/privacy.md changes, this fails until the package data is rebuilt
+(`.venv/bin/python -m participation.sitepages.fromdocs`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from participation.app import all_routes
+from participation.richtext import sanitize_page
+from participation.sitepages import fromdocs
+from participation.sitepages.domain import PAGES, default_text
+from participation.urls import Paths
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("source", fromdocs.SOURCES, ids=lambda s: f"{s.slug}.{s.language}")
+def test_the_defaults_built_from_the_docs_are_up_to_date(source: fromdocs.Source) -> None:
+    built = fromdocs.build(source, (ROOT / source.path).read_text(encoding="utf-8"))
+    assert default_text(source.slug, source.language) == built, (
+        f"{source.path} changed: run `.venv/bin/python -m participation.sitepages.fromdocs`"
+    )
+
+
+def test_every_page_has_a_french_default_the_sanitizer_keeps_as_it_is() -> None:
+    for page in PAGES:
+        for language in ("fr", "en"):
+            text = default_text(page.slug, language)
+            assert text or language == "en", page.slug
+            assert sanitize_page(text) == text.strip(), (page.slug, language)
+
+
+def test_the_markdown_subset_of_the_docs() -> None:
+    lines = [
+        "### Titre",
+        "Un **gras**, une *italique* et `du_code` ;",
+        "sur deux lignes.",
+        "",
+        "- un point",
+        "  qui continue",
+        "- un autre",
+        "",
+        "| a | b |",
+        "|---|---|",
+        "| `x` | <y> |",
+    ]
+    assert fromdocs.to_rich_text(lines) == (
+        "<h2>Titre</h2>\n"
+        "<p>Un <strong>gras</strong>, une <em>italique</em> et <code>du_code</code> ; "
+        "sur deux lignes.</p>\n"
+        "<ul><li>un point qui continue</li><li>un autre</li></ul>\n"
+        '<table><thead><tr><th scope="col">a</th><th scope="col">b</th></tr></thead>'
+        "<tbody><tr><td><code>x</code></td><td>&lt;y&gt;</td></tr></tbody></table>\n"
+    )
+
+
+def test_every_page_is_a_route_without_parameters() -> None:
+    parameters = Paths(all_routes()).parameters
+    assert all(parameters.get(page.route) == set() for page in PAGES)
