@@ -40,7 +40,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import asyncpg
 import httpx
@@ -99,10 +99,10 @@ def backend_cpu(database: str) -> dict[int, float]:
     """CPU seconds (user + system, from /proc) of each PostgreSQL server process serving
     `database` now: the database's share of a ballot, on a local server (the WAL writer and
     checkpointer are not counted)."""
-    name = database.rsplit("/", 1)[1]
+    name = database_name(database)
 
     async def pids() -> list[int]:
-        connection = await asyncpg.connect(database.replace("postgres://", "postgresql://"))
+        connection = await asyncpg.connect(asyncpg_url(database))
         try:
             rows = await connection.fetch(
                 "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
@@ -146,11 +146,22 @@ def wait_until_up(url: str, server: subprocess.Popen[bytes]) -> None:
     raise SystemExit("the web server did not start")
 
 
+def database_name(url: str) -> str:
+    """The database of a PostgreSQL URL: its path, whatever follows it (the Unix socket form,
+    `postgres://postgres@/name?host=/var/run/postgresql`, ends with the socket's folder)."""
+    return urlsplit(url).path.lstrip("/")
+
+
+def asyncpg_url(url: str, database: str | None = None) -> str:
+    """`url` as asyncpg reads it (postgresql://), on `database` if given (query string kept)."""
+    parts = urlsplit(url)
+    path = parts.path if database is None else f"/{database}"
+    return urlunsplit(parts._replace(scheme="postgresql", path=path))
+
+
 async def fresh_database(url: str) -> None:
-    admin_url, name = url.rsplit("/", 1)
-    connection = await asyncpg.connect(
-        admin_url.replace("postgres://", "postgresql://") + "/postgres"
-    )
+    name = database_name(url)
+    connection = await asyncpg.connect(asyncpg_url(url, "postgres"))
     try:
         await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await connection.execute(f'CREATE DATABASE "{name}"')

@@ -87,7 +87,7 @@ def start(command: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
     the old one while the server is down."""
     if command == "serve":
         env["PORT"] = str(free_port())
-        env["BASE_URL"] = f"http://127.0.0.1:{env['PORT']}"
+        env["BASE_URL"] = f"https://127.0.0.1:{env['PORT']}"  # as _common.server_env
     process = subprocess.Popen(
         [sys.executable, "-m", "participation.cli", command],
         env=env,

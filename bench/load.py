@@ -177,7 +177,8 @@ def main() -> None:
     )
     settings = Settings.from_env(env)
     paths = asyncio.run(prepare(settings, args.database, args.voters, ballots_file))
-    env["DATABASE_URL"] = f"{args.database}?maxsize={args.pool}"
+    joiner = "&" if "?" in args.database else "?"  # the Unix socket's URL has a query already
+    env["DATABASE_URL"] = f"{args.database}{joiner}maxsize={args.pool}"
 
     server = subprocess.Popen(
         [

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -394,8 +395,23 @@ async def _cast_sealed(
     box = ballot_box.box_receipt(receipt_key, receipt) if channel == Channel.WEB else None
     connection = connections.get("default")
     postgres = connection.capabilities.dialect == "postgres"
+    if postgres and recorded_by is None and channel == Channel.WEB:
+        # the hot path: both transactions in one round trip (CAST_WEB_SCRIPT); never inside a
+        # caller's transaction, which its COMMIT would end (the two-step path below then)
+        async with connection.acquire_connection() as raw:
+            pipelined = not raw.is_in_transaction()
+            if pipelined:
+                log_statement(CAST_WEB_SCRIPT)  # without its values
+                script = cast_web_script(budget.id, census_entry_id, today, token, sealed, box)
+                if await raw.execute_prepared(CAST_WEB_PREPARE, script) == "INSERT 0 1":
+                    return
+                existing = await raw.fetchval(REGISTER_CHANNEL_SQL, budget.id, census_entry_id)
+        if pipelined:
+            # not stored: the person voted at a desk (refused here), or their register row
+            # went away in between (erased with their census entry): the two-step path below
+            _refuse_second_ballot(channel, Channel(existing) if existing else None, False)
     if postgres and recorded_by is None:
-        # the hot path: both statements on one pooled connection, each its own transaction
+        # both statements on one pooled connection, each its own transaction
         async with connection.acquire_connection() as raw:
             log_statement(REGISTER_SQL)
             row = await raw.fetchrow(REGISTER_SQL, budget.id, census_entry_id, channel.value, today)
@@ -433,6 +449,66 @@ REGISTER_CHANNEL_SQL = (
     'AND "census_entry_id" = $2'
 )
 SEALED_EXISTS_SQL = 'SELECT EXISTS (SELECT 1 FROM "budgets_sealed_ballot" WHERE "token" = $1)'
+
+# A web ballot on PostgreSQL: the register row and the sealed ballot in ONE round trip, still
+# TWO transactions (never one: docs/security.md). One simple-query message, `BEGIN; register;
+# COMMIT; store`: PostgreSQL commits the register's transaction at its COMMIT, then runs the
+# store in an implicit transaction of its own, committed at the end of the message (a failure
+# of the store leaves the register row committed, as a failure between two round trips did).
+# asyncpg cannot send two parameterised statements in one round trip, so both are prepared
+# once per connection (`PooledConnection.execute_prepared`) and EXECUTEd with literal values,
+# all made here from typed values (integers, a date, a UUID, a hex token, bytes as hex):
+# nothing a person typed. The store only writes when the register row it follows is a web one
+# (the register is read, never written, in the ballot's transaction): a person who voted at a
+# desk gets no web ballot, "INSERT 0 0", and is refused. The register's commit does not wait
+# for the disk (REGISTER_SQL explains why the ballot's commit covers it).
+CAST_WEB_PREPARE = {
+    "budgets_register_web": """PREPARE budgets_register_web (integer, integer, date) AS
+WITH inserted AS (
+    INSERT INTO "budgets_voter_register" ("budget_id", "census_entry_id", "channel", "voted_on")
+    VALUES ($1, $2, 'web', $3)
+    ON CONFLICT ("budget_id", "census_entry_id") DO NOTHING
+)
+SELECT set_config('synchronous_commit', 'off', true)""",
+    "budgets_store_web": """PREPARE budgets_store_web
+    (uuid, integer, character varying, bytea, bytea, integer) AS
+INSERT INTO "budgets_sealed_ballot" ("id", "budget_id", "token", "sealed", "receipt_box")
+SELECT $1, $2, $3, $4, $5
+WHERE EXISTS (SELECT 1 FROM "budgets_voter_register"
+    WHERE "budget_id" = $2 AND "census_entry_id" = $6 AND "channel" = 'web')
+ON CONFLICT ("token") DO UPDATE SET "sealed" = excluded."sealed",
+    "receipt_box" = excluded."receipt_box"
+""",
+}
+CAST_WEB_SCRIPT = (
+    "BEGIN; EXECUTE budgets_register_web({budget}, {person}, '{day}'); COMMIT; "
+    "EXECUTE budgets_store_web('{id}', {budget}, '{token}', {sealed}, {box}, {person})"
+)
+_HEX_TOKEN = re.compile(r"[0-9a-f]{64}")
+
+
+def cast_web_script(
+    budget_id: int, census_entry_id: int, day: date, token: str, sealed: bytes, box: bytes | None
+) -> str:
+    """CAST_WEB_SCRIPT with its values as literals, each made from its type (no quoting to get
+    wrong: digits, an ISO date, a UUID, hex)."""
+    if not _HEX_TOKEN.fullmatch(token):
+        raise ValueError("a voter token is 64 hex digits")
+    return CAST_WEB_SCRIPT.format(
+        budget=int(budget_id),
+        person=int(census_entry_id),
+        day=date.isoformat(day),
+        id=uuid.uuid4(),
+        token=token,
+        sealed=_bytea(sealed),
+        box="NULL" if box is None else _bytea(box),
+    )
+
+
+def _bytea(value: bytes) -> str:
+    return f"decode('{bytes(value).hex()}', 'hex')"
+
+
 def _refuse_second_ballot(channel: Channel, registered: Channel | None, stored: bool) -> None:
     """A person already in the register through the other channel, or a paper ballot already
     stored, is refused; a web voter already registered replaces their ballot (or stores it, if

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import asyncpg
@@ -62,6 +63,20 @@ class PooledConnection(asyncpg.Connection):  # type: ignore[misc]
 
     def get_reset_query(self) -> str:
         return ""
+
+    async def execute_prepared(self, statements: Mapping[str, str], script: str) -> str:
+        """Run `script` (the simple query protocol: several statements in one round trip,
+        values written in it as literals) once this session has prepared `statements` (name:
+        `PREPARE name AS ...`), which `script` EXECUTEs; returns the status of its last
+        statement. Prepared statements are the one state a pooled session keeps (asyncpg keeps
+        its own too): each is named, the same for every request, and prepared once per
+        connection (PostgreSQL parses and plans it once instead of every time)."""
+        prepared = self.__dict__.setdefault("_prepared_names", set())
+        missing = [sql for name, sql in statements.items() if name not in prepared]
+        if missing:
+            await self.execute(";\n".join(missing))
+            prepared.update(statements)
+        return await self.execute(script)  # type: ignore[no-any-return]
 
 
 def _connection(database_url: str, uses_sqlite: bool) -> str | dict[str, Any]:

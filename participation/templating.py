@@ -56,6 +56,7 @@ def _environment() -> Environment:
     env.globals["admin_lines"] = admin_lines
     env.globals["SITE_PAGES"] = sitepages_domain.PAGES  # the footer's links
     env.globals["COMPLIANCE"] = sitepages_domain.COMPLIANCE
+    env.globals["options_of"] = options_of
     # url("budgets:project", budget_id=1, project_id=2) -> the path, from the routes the app
     # compiled once (participation/urls.py); `query=` and `anchor=` add the rest
     env.globals["url"] = urls.url
@@ -79,6 +80,12 @@ def admin_lines() -> list[features.AdminLine]:
     `features.INSTALLED`."""
     lines = [line for f in features.FEATURES for line in f.admin]
     return sorted(lines, key=lambda line: line.position)
+
+
+def options_of(items: Any, value: str = "id", label: str = "name") -> list[tuple[Any, Any]]:
+    """(value, label) pairs for the `select` macros of _forms.html, from objects: the categories
+    of a budget as `options_of(categories)`, by slug as `options_of(categories, "slug")`."""
+    return [(getattr(item, value), getattr(item, label)) for item in items]
 
 
 class _Count(int):

@@ -8,8 +8,10 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from tortoise import timezone
+from tortoise import connections, timezone
+from tortoise.transactions import in_transaction
 
+from budgets import ballot_services
 from budgets.models import Ballot, BallotKind, Budget, Channel, Phase, SealedBallot, VoterRegister
 from participation.accounts.models import Role, User
 from participation.residents import services as residents
@@ -367,6 +369,31 @@ async def test_ballot_and_register_rows_cannot_be_paired_by_order(
     assert all(len(i) == 36 for i in ballot_ids)  # random UUIDs, no sequence
 
 
+class Abandoned(Exception):
+    pass
+
+
+async def test_a_ballot_cast_inside_a_callers_transaction_rolls_back_with_it(
+    app: object, settings: Settings
+) -> None:
+    """The one-round-trip ballot ends with its own COMMIT, which would commit a caller's open
+    transaction: inside one, the ballot takes the two-step path and goes with the caller."""
+    budget, projects = await budget_in_voting()
+    await residents.import_census(settings, CENSUS.encode())
+    user = await create_user(settings, "voter@example.org")
+    await residents.verify_residency(settings, user, "VB-001", "1984-03-21", "44000")
+    voter, residency = await residents.resident_of(user)
+    assert residency is not None
+    with pytest.raises(Abandoned):
+        async with in_transaction():
+            await ballot_services.cast_ballot(
+                settings, budget.id, residency.census_entry, voter, {projects[0].id: 1}
+            )
+            raise Abandoned
+    assert await VoterRegister.filter(budget=budget).count() == 0
+    assert await SealedBallot.filter(budget_id=budget.id).count() == 0
+
+
 async def test_ballots_after_the_first_are_checked_against_projects_kept_in_memory(
     app: object, settings: Settings, citizen: User
 ) -> None:
@@ -436,7 +463,7 @@ async def test_a_ballot_reads_everything_with_the_session_then_writes_once(
 ) -> None:
     """Casting or changing a ballot: the session lookup also reads the budget, the residency
     and the envelopes; then two statements, each its own transaction, store the register row
-    and the sealed ballot (on PostgreSQL: three in all)."""
+    and the sealed ballot (on PostgreSQL: both in one round trip, two in all)."""
     budget, projects = await budget_in_voting(BallotKind.APPROVAL, min_choices=1, max_choices=2)
     south = await south_resident(settings, citizen)
     async with browser_of(app) as client:
@@ -450,12 +477,24 @@ async def test_a_ballot_reads_everything_with_the_session_then_writes_once(
             assert len(reads) == 1 and '"budgets_residency"' in reads[0]
             assert not any('FROM "budgets_budget"' in sql for sql in queries)
             if settings.database_url.startswith("postgres"):
-                assert len(queries) == 3, queries
-                assert 'INSERT INTO "budgets_voter_register"' in queries[1]
-                assert 'INSERT INTO "budgets_sealed_ballot"' in queries[2]
+                assert len(queries) == 2, queries
+                assert queries[1].startswith("BEGIN; EXECUTE budgets_register_web(")
+                assert "COMMIT; EXECUTE budgets_store_web(" in queries[1]
     stored = {b.choices for b in await ballots_of(budget.id)}
     assert stored == {json.dumps({str(p.id): 1}) for p in projects[:2]}  # the second changed
     assert await VoterRegister.filter(budget=budget).count() == 2
+    if settings.database_url.startswith("postgres"):  # never one transaction (docs/security.md)
+        client = connections.get("default")
+        _, registered = await client.execute_query(
+            'SELECT xmin::text AS "x" FROM "budgets_voter_register" WHERE "budget_id" = $1',
+            [budget.id],
+        )
+        _, sealed = await client.execute_query(
+            'SELECT xmin::text AS "x" FROM "budgets_sealed_ballot" WHERE "budget_id" = $1',
+            [budget.id],
+        )
+        assert len(sealed) == 2
+        assert not {r["x"] for r in registered} & {r["x"] for r in sealed}
 
 
 async def test_a_forged_csrf_token_in_the_ballot_form_is_refused(
