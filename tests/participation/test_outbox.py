@@ -153,7 +153,10 @@ async def test_an_interrupted_tally_leaves_nothing_half_written_and_the_rerun_ag
             interrupted += 1
         stored = await TallyResult.filter(budget=budget).count()
         assert stored in (0, 2), f"half-written tally after {steps} steps"
-        assert (await OutboxJob.get(id=job.id)).state == JobState.PENDING
+        # pending, to be run again; or done, when the cancel came while the server was marking
+        # it done (a worker killed just then): then its results are all there
+        state = (await OutboxJob.get(id=job.id)).state
+        assert state == JobState.PENDING or (state == JobState.DONE and stored == 2), steps
     assert interrupted >= 3, "the job finished before it could be interrupted"
     # the rerun (the sweeper's) stores the engine's outcome
     await TallyResult.all().delete()
