@@ -12,7 +12,7 @@ import shutil
 import sqlite3
 import subprocess
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from participation.settings import Settings
 
@@ -30,9 +30,20 @@ def sqlite_path(database_url: str) -> Path:
     return Path(path or database_url.removeprefix("sqlite://").split("?", 1)[0])
 
 
-def _postgres_url(database_url: str) -> str:
-    """libpq's spelling of our URL (no options of our own in the query string)."""
-    return "postgresql://" + database_url.split("://", 1)[1].split("?", 1)[0]
+# what libpq understands in a URL's query (a Unix socket's folder, TLS...); the pool's own
+# options (maxsize...) would make pg_dump refuse the URL
+LIBPQ_PARAMETERS = frozenset(
+    {"host", "hostaddr", "port", "dbname", "user", "password", "passfile", "sslmode",
+     "sslrootcert", "sslcert", "sslkey", "sslcrl", "application_name", "connect_timeout",
+     "options", "target_session_attrs"}
+)  # fmt: skip
+
+
+def postgres_url(database_url: str) -> str:
+    """libpq's spelling of our URL: its own query parameters kept, the pool's left out."""
+    parts = urlsplit(database_url)
+    kept = [(k, v) for k, v in parse_qsl(parts.query) if k in LIBPQ_PARAMETERS]
+    return urlunsplit(parts._replace(scheme="postgresql", query=urlencode(kept)))
 
 
 def _tool(name: str) -> str:
@@ -65,7 +76,7 @@ def backup(settings: Settings, target: Path) -> None:
             "--no-owner",
             "--no-privileges",
             f"--file={target}",
-            f"--dbname={_postgres_url(settings.database_url)}",
+            f"--dbname={postgres_url(settings.database_url)}",
         ]
     )
 
@@ -89,7 +100,7 @@ def restore(settings: Settings, source: Path) -> None:
         return
     if not header.startswith(PG_DUMP_HEADER):
         raise BackupRefused(f"{source} is not a PostgreSQL backup (DATABASE_URL is PostgreSQL).")
-    url = _postgres_url(settings.database_url)
+    url = postgres_url(settings.database_url)
     _refuse_unless_empty(url)
     _run(
         [

@@ -91,3 +91,17 @@ async def test_a_backup_restores_every_row_into_a_new_database(
             restored = await _contents(target)
             assert restored == saved  # every table, every row, every value
             await run_migrations(target)  # the restored database is up to date already
+
+
+@pytest.mark.parametrize(
+    ("ours", "libpq"),
+    [
+        ("postgres://u:p@db:5432/town", "postgresql://u:p@db:5432/town"),
+        (  # a Unix socket's folder and TLS are kept; the pool's options are not
+            "postgres://u@/town?host=/var/run/postgresql&maxsize=20&sslmode=require",
+            "postgresql://u@/town?host=%2Fvar%2Frun%2Fpostgresql&sslmode=require",
+        ),
+    ],
+)
+def test_the_backup_tools_reach_the_database_the_site_uses(ours: str, libpq: str) -> None:
+    assert backup.postgres_url(ours) == libpq

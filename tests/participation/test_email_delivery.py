@@ -129,3 +129,30 @@ async def test_a_relay_whose_certificate_is_not_trusted_gets_nothing(
 def test_an_smtp_ca_file_that_does_not_exist_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="SMTP_CA_FILE"):
         Settings.from_env({"DATA_DIR": str(tmp_path), "SMTP_CA_FILE": str(tmp_path / "ca.pem")})
+
+
+async def test_without_smtp_in_production_no_link_or_address_reaches_the_log(
+    app: Any, tmp_path: Path, redis_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A production site whose SMTP_HOST is empty: a reset link must not land in the logs
+    (they are shipped to a collector); development prints e-mails, production never does."""
+    from dataclasses import replace
+
+    from participation.mail import SECRET, queue_secret_email
+
+    settings = make_settings(tmp_path, redis_url)
+    link = "https://participer.villebelle.fr/account/reset/s3cr3t-t0ken"
+    email = await queue_secret_email(
+        settings, "camille@example.org", "Mot de passe", f"Suivez ce lien : {SECRET}", link
+    )
+    with caplog.at_level("INFO", logger="participation.mail"):
+        await send_email({"settings": replace(settings, environment="production")}, email.id)
+    assert "not sent: SMTP_HOST is not set" in caplog.text
+    assert "s3cr3t-t0ken" not in caplog.text and "camille@example.org" not in caplog.text
+    caplog.clear()
+    other = await queue_secret_email(
+        settings, "camille@example.org", "Mot de passe", f"Suivez ce lien : {SECRET}", link
+    )
+    with caplog.at_level("INFO", logger="participation.mail"):
+        await send_email({"settings": settings}, other.id)
+    assert "s3cr3t-t0ken" in caplog.text  # development: the e-mail is printed instead of sent
