@@ -21,11 +21,15 @@ test: install browser lint audit test-sqlite test-postgres
 
 install: $(VENV)/.installed assets messages
 
-$(VENV)/.installed: pyproject.toml
+# A feature's own test tools sit in its folder (`<package>/test-requirements.txt`): a new feature
+# needs no line here nor in pyproject.
+FEATURE_TEST_REQUIREMENTS := $(wildcard */test-requirements.txt)
+
+$(VENV)/.installed: pyproject.toml $(FEATURE_TEST_REQUIREMENTS)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=python3.x)")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev]' $(addprefix -r ,$(FEATURE_TEST_REQUIREMENTS))
 	touch $@
 
 # htmx comes from the npm registry and is served from static/vendor; without npm every page
