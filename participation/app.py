@@ -27,6 +27,7 @@ from participation.notifications import routes as notifications_routes
 from participation.pagecache import InvalidatePagesOnWrite
 from participation.ratelimit import RateLimited, rate_limited
 from participation.redis import redis_url
+from participation.routing import IndexedRouter
 from participation.sections import routes as section_routes
 from participation.settings import Settings
 from participation.sitepages import routes as sitepages_routes
@@ -107,6 +108,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         exception_handlers={**EXCEPTION_HANDLERS, RateLimited: rate_limited},  # type: ignore[dict-item]
         lifespan=lifespan,
     )
+    # the same routes, tried by their first segment instead of all in turn (participation/routing.py)
+    app.router = IndexedRouter(app.router.routes, lifespan=lifespan)
     app.state.settings = settings
     app.state.urls = urls.use(app.routes)  # compiled once: templates build many links
     return app
