@@ -108,7 +108,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         exception_handlers={**EXCEPTION_HANDLERS, RateLimited: rate_limited},  # type: ignore[dict-item]
         lifespan=lifespan,
     )
-    # the same routes, tried by their first segment instead of all in turn (participation/routing.py)
+    # the same routes, tried by their first segment, not all in turn (participation/routing.py)
     app.router = IndexedRouter(app.router.routes, lifespan=lifespan)
     app.state.settings = settings
     app.state.urls = urls.use(app.routes)  # compiled once: templates build many links

@@ -123,6 +123,11 @@ def log_statement(sql: str) -> None:
         _SQL_LOG.debug(sql)
 
 
+def database_dialect() -> str:
+    """"postgres" or "sqlite": the default connection's, for SQL that the two spell differently."""
+    return str(connections.get("default").capabilities.dialect)
+
+
 async def fetch_rows(sql: str, values: list[Any]) -> list[dict[str, Any]]:
     """Plain SQL for the hot paths (no query builder, no model instances): `sql` is written
     with PostgreSQL's `$1` parameters, which SQLite reads as `?1`. Rows are read by column name

@@ -29,7 +29,7 @@ from participation.accounts.domain import (
     sign_up_problems,
 )
 from participation.accounts.models import PasswordResetToken, Role, User, UserSession
-from participation.db import fetch_rows
+from participation.db import database_dialect, fetch_rows
 from participation.features import SessionColumn
 from participation.i18n import N_, gettext
 from participation.notifications.services import UNREAD_COUNT_SQL
@@ -178,6 +178,10 @@ class SessionJoin:
 
     columns: str
     joins: str
+    sqlite_columns: str | None = None  # where SQLite spells them differently (JSON functions)
+
+    def columns_for(self, dialect: str) -> str:
+        return self.sqlite_columns if dialect == "sqlite" and self.sqlite_columns else self.columns
 
 
 @cache  # the installed features never change in a process
@@ -186,7 +190,7 @@ def _session_columns() -> tuple[SessionColumn, ...]:
 
 
 @cache
-def _session_lookup_sql(join: SessionJoin | None = None) -> str:
+def _session_lookup_sql(join: SessionJoin | None = None, dialect: str = "postgres") -> str:
     columns = ", ".join(f'"u"."{name}"' for name in sorted(User._meta.db_fields))
     extra = "".join(
         f', {column.sql} AS "session_{column.attribute}"' for column in _session_columns()
@@ -194,7 +198,7 @@ def _session_lookup_sql(join: SessionJoin | None = None) -> str:
     return (
         f'SELECT "accounts_session"."expires_at" AS "session_expires_at", {columns}, '
         f'{UNREAD_COUNT_SQL} AS "unread_notifications"{extra}'
-        + (f", {join.columns}" if join else "")
+        + (f", {join.columns_for(dialect)}" if join else "")
         + ' FROM "accounts_session" JOIN "accounts_user" AS "u" '
         'ON "u"."id" = "accounts_session"."user_id"'
         + (f" {join.joins}" if join else "")
@@ -209,7 +213,8 @@ async def session_lookup(
     `is_blocked` (moderation), and the rows of `join`, all in one query. Plain SQL: it runs on
     every signed-in request; its text never changes, so PostgreSQL keeps it prepared (expiry
     is compared here, not in SQL, for the same reason)."""
-    rows = await fetch_rows(_session_lookup_sql(join), [_token_hash(token), *values])
+    sql = _session_lookup_sql(join, database_dialect()) if join else _session_lookup_sql()
+    rows = await fetch_rows(sql, [_token_hash(token), *values])
     if not rows:
         return None, []
     row = rows[0]
