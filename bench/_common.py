@@ -1,6 +1,6 @@
 """What the benchmark scripts that start `participation` processes share (bench/ballots.py,
 faults.py, load.py, ballot_cpu.py): their `--database` and `--redis` options, a free port and
-the processes' environment."""
+the processes' environment, and the repository on sys.path."""
 
 from __future__ import annotations
 
@@ -8,6 +8,14 @@ import argparse
 import base64
 import os
 import socket
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+# `python bench/<name>.py` puts bench/ on sys.path (the scripts' helpers); the repository goes
+# before it, so that its packages win over the scripts named like them (tally.py, proposals.py)
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
 SECRET = "bench-secret-key-not-for-production"
 # production refuses to start without the anonymous answers' key (32 bytes, base64)

@@ -19,17 +19,11 @@ import asyncio
 import cProfile
 import pstats
 import random
-import sys
 import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-
-from _common import server_env, service_options  # noqa: E402
-from ballots import (  # noqa: E402
+from _common import server_env, service_options
+from ballots import (
     backend_cpu,
     backend_cpu_since,
     ballot_form,
@@ -39,10 +33,10 @@ from ballots import (  # noqa: E402
     seed,
 )
 
-from budgets.demo import DISTRICTS  # noqa: E402
-from participation.app import create_app  # noqa: E402
-from participation.db import close_database, init_database, run_migrations  # noqa: E402
-from participation.settings import Settings  # noqa: E402
+from budgets.demo import DISTRICTS
+from participation.app import create_app
+from participation.db import close_database, init_database, run_migrations
+from participation.settings import Settings
 
 Request = tuple[str, str, bytes]  # path, session cookie, form body
 

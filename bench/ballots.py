@@ -43,19 +43,15 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import asyncpg
+import httpload
 import httpx
+from _common import SECRET, server_on_free_port, service_options
 from itsdangerous import TimestampSigner
+from tortoise import Tortoise, timezone
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-import httpload  # noqa: E402
-from _common import SECRET, server_on_free_port, service_options  # noqa: E402
-from tortoise import Tortoise, timezone  # noqa: E402
-
-from budgets import ballot_box, ballot_services, domain, services, tallying, urn  # noqa: E402
-from budgets.demo import DISTRICTS, PROJECTS_2026  # noqa: E402
-from budgets.models import (  # noqa: E402
+from budgets import ballot_box, ballot_services, domain, services, tallying, urn
+from budgets.demo import DISTRICTS, PROJECTS_2026
+from budgets.models import (
     Ballot,
     BallotKind,
     Budget,
@@ -67,11 +63,11 @@ from budgets.models import (  # noqa: E402
     VoterRegister,
     WinnerRule,
 )
-from participation.accounts.models import Role, User  # noqa: E402
-from participation.accounts.services import start_session  # noqa: E402
-from participation.db import close_database, init_database, run_migrations  # noqa: E402
-from participation.residents.models import CensusEntry, Residency  # noqa: E402
-from participation.settings import Settings  # noqa: E402
+from participation.accounts.models import Role, User
+from participation.accounts.services import start_session
+from participation.db import close_database, init_database, run_migrations
+from participation.residents.models import CensusEntry, Residency
+from participation.settings import Settings
 
 # the trustees' key shares of each bench budget (2 of 3), kept in this process only
 TRUSTEE_SHARES: dict[int, list[str]] = {}

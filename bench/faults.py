@@ -38,21 +38,15 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
+import ballots as ballot_bench
 import httpx
+from _common import free_port, server_on_free_port, service_options
+from redis.asyncio import Redis
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-
-import ballots as ballot_bench  # noqa: E402
-from _common import free_port, server_on_free_port, service_options  # noqa: E402
-from redis.asyncio import Redis  # noqa: E402
-
-from budgets import ballot_box, ballot_services, services, tallying  # noqa: E402
-from budgets.demo import DISTRICTS  # noqa: E402
-from budgets.models import (  # noqa: E402
+from budgets import ballot_box, ballot_services, services, tallying
+from budgets.demo import DISTRICTS
+from budgets.models import (
     Ballot,
     Budget,
     Phase,
@@ -60,9 +54,9 @@ from budgets.models import (  # noqa: E402
     TallyResult,
     VoterRegister,
 )
-from participation import queue  # noqa: E402
-from participation.db import close_database, init_database  # noqa: E402
-from participation.settings import Settings  # noqa: E402
+from participation import queue
+from participation.db import close_database, init_database
+from participation.settings import Settings
 
 FAILURES: list[str] = []
 STARTED: list[subprocess.Popen[bytes]] = []  # killed at exit, whatever happens

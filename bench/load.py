@@ -32,13 +32,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-
-import httpload  # noqa: E402
-from _common import server_on_free_port, service_options  # noqa: E402
-from ballots import (  # noqa: E402
+import httpload
+from _common import ROOT, server_on_free_port, service_options
+from ballots import (
     ballot_form,
     ballot_post,
     cpu_seconds,
@@ -50,11 +46,11 @@ from ballots import (  # noqa: E402
     wait_until_up,
 )
 
-from budgets.demo import DISTRICTS  # noqa: E402
-from budgets.models import Budget, Phase  # noqa: E402
-from participation.db import close_database, init_database, run_migrations  # noqa: E402
-from participation.proposals.queries import public_proposals  # noqa: E402
-from participation.settings import Settings  # noqa: E402
+from budgets.demo import DISTRICTS
+from budgets.models import Budget, Phase
+from participation.db import close_database, init_database, run_migrations
+from participation.proposals.queries import public_proposals
+from participation.settings import Settings
 
 SCENARIOS = ("home", "list", "proposal", "results", "ballot", "ballot-rate")
 

@@ -12,8 +12,7 @@ from tortoise.expressions import Subquery
 from moderation.domain import PAGE_SIZE, CaseKind, CaseStatus, ReportReason
 from moderation.models import ModerationCase, ModerationDecision, Report, UserBlock
 from participation.contributions import Item, content_kinds
-from participation.numbers import parse_page
-from participation.web import query_string
+from participation.web import query_choice, query_page, query_string
 
 # The latest end of the user's unlifted blocks (no end: year 9999), added to the session lookup
 # so that knowing whether someone is blocked costs no extra query. Its text never changes (no
@@ -49,15 +48,11 @@ class QueueParams:
 
     @classmethod
     def from_query(cls, query: Any) -> QueueParams:
-        page = query.get("page", "1")
-        target_kind = query.get("type", "")
-        reason = query.get("reason", "")
-        kind = query.get("kind", "")
         return cls(
-            type=target_kind if target_kind in content_kinds() else "",
-            reason=reason if reason in ReportReason.__members__.values() else "",
-            kind=kind if kind in CaseKind.__members__.values() else "",
-            page=parse_page(page, 100_000),
+            type=query_choice(query, "type", content_kinds()),
+            reason=query_choice(query, "reason", ReportReason),
+            kind=query_choice(query, "kind", CaseKind),
+            page=query_page(query, 100_000),
         )
 
     def query_string(self, **changes: Any) -> str:

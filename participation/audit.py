@@ -17,8 +17,7 @@ from tortoise import fields
 from tortoise.expressions import Q
 from tortoise.models import Model
 
-from participation.numbers import parse_page
-from participation.web import query_string
+from participation.web import query_page, query_string
 
 
 class AppendOnly(Exception):
@@ -97,11 +96,10 @@ class AuditParams:
 
     @classmethod
     def from_query(cls, query: Any) -> AuditParams:
-        page = query.get("page", "1")
         return cls(
             action=query.get("action", "")[:40],
             target_kind=query.get("target_type", "")[:30],  # the URL keeps its first name
-            page=parse_page(page, 100_000),
+            page=query_page(query, 100_000),
         )
 
     def query_string(self, **changes: Any) -> str:

@@ -244,13 +244,13 @@ class Settings:
             log_level=raw["LOG_LEVEL"].upper(),
             log_format=_log_format(raw, environment),
             access_log=_flag(raw, "ACCESS_LOG"),
-            proposal_support_threshold=_positive(raw, "PROPOSAL_SUPPORT_THRESHOLD"),
-            moderation_report_threshold=_positive(raw, "MODERATION_REPORT_THRESHOLD"),
+            proposal_support_threshold=_at_least(raw, "PROPOSAL_SUPPORT_THRESHOLD", 1),
+            moderation_report_threshold=_at_least(raw, "MODERATION_REPORT_THRESHOLD", 1),
             premoderated_content=_content_kinds(raw, "PREMODERATED_CONTENT"),
-            rate_limits=raw["RATE_LIMITS"].lower() in ("1", "true", "yes", "on"),
+            rate_limits=_flag(raw, "RATE_LIMITS"),
             forwarded_allow_ips=raw["FORWARDED_ALLOW_IPS"],
-            page_cache_seconds=_at_least_zero(raw, "PAGE_CACHE_SECONDS"),
-            log_retention_days=_positive(raw, "LOG_RETENTION_DAYS"),
+            page_cache_seconds=_at_least(raw, "PAGE_CACHE_SECONDS", 0),
+            log_retention_days=_at_least(raw, "LOG_RETENTION_DAYS", 1),
             time_zone=_time_zone(raw, "TIME_ZONE"),
             answers_key=answers_key,
             accessibility_compliance=_one_of(
@@ -366,17 +366,10 @@ def _one_of(raw: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
     return value
 
 
-def _positive(raw: Mapping[str, str], name: str) -> int:
+def _at_least(raw: Mapping[str, str], name: str, minimum: int) -> int:
     value = _integer(raw, name)
-    if value < 1:
-        raise ConfigurationError(f"{name} must be at least 1, not {value}")
-    return value
-
-
-def _at_least_zero(raw: Mapping[str, str], name: str) -> int:
-    value = _integer(raw, name)
-    if value < 0:
-        raise ConfigurationError(f"{name} must be 0 or more, not {value}")
+    if value < minimum:
+        raise ConfigurationError(f"{name} must be at least {minimum}, not {value}")
     return value
 
 

@@ -16,7 +16,7 @@ from starlette.routing import Route
 from tortoise.models import Model
 
 from participation.i18n import gettext
-from participation.numbers import MAX_ID
+from participation.numbers import MAX_ID, parse_page
 from participation.refusals import NotAllowed, NotFound, Problem, Refused
 from participation.templating import render
 from participation.urls import url
@@ -105,6 +105,20 @@ def safe_next(target: str | None, default: str = "/") -> str:
     if target and target.startswith("/") and not target.startswith(("//", "/\\")):
         return target
     return default
+
+
+def query_choice(
+    query: Mapping[str, str], name: str, choices: Iterable[str], default: str = ""
+) -> str:
+    """A list's filter or sort read from its query string: the value if it is one of `choices`,
+    else `default` (an unknown value never reaches a query or a link)."""
+    value = query.get(name, default)
+    return value if value in tuple(choices) else default
+
+
+def query_page(query: Mapping[str, str], last: int) -> int:
+    """A list's page read from its query string: 1 to `last`, 1 for anything else."""
+    return parse_page(query.get("page", "1"), last)
 
 
 def query_string(values: Mapping[str, Any], **defaults: Any) -> str:

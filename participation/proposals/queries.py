@@ -15,7 +15,6 @@ from tortoise.queryset import QuerySet
 
 from participation.accounts.models import AnonymousUser
 from participation.comments.models import Comment, CommentVote
-from participation.numbers import parse_page
 from participation.proposals.domain import (
     PUBLIC_STATES,
     ModerationState,
@@ -33,7 +32,7 @@ from participation.proposals.models import (
 from participation.residents.models import District
 from participation.richtext import normalize_for_search
 from participation.territory import Category
-from participation.web import query_string
+from participation.web import query_choice, query_page, query_string
 
 PAGE_SIZE = 20
 SORTS = ("recent", "supported", "commented", "random")
@@ -83,18 +82,14 @@ class ListParams:
 
     @classmethod
     def from_query(cls, query: Any) -> ListParams:
-        page = query.get("page", "1")
-        sort = query.get("sort", "recent")
-        state = query.get("state", "")
-        answered = query.get("answered", "")
         return cls(
-            state=state if state in ProposalState.__members__.values() else "",
+            state=query_choice(query, "state", ProposalState),
             category=query.get("category", "")[:100],
             district=query.get("district", "")[:100],
-            answered=answered if answered in ("yes", "no") else "",
-            sort=sort if sort in SORTS else "recent",
+            answered=query_choice(query, "answered", ("yes", "no")),
+            sort=query_choice(query, "sort", SORTS, "recent"),
             q=query.get("q", "")[:100].strip(),
-            page=parse_page(page, 5000),
+            page=query_page(query, 5000),
         )
 
     def query_string(self, **changes: Any) -> str:

@@ -4,9 +4,9 @@ moderators; the Administration page lists the features' lines (`Feature.admin`) 
 
 The expected menus are worked out here from `features.FEATURES` alone, not with the code that
 renders them (`participation.templating`): the header fails these tests when it drops, adds,
-reorders or mislabels a link. The French words come from the catalogs; each feature's own tests
-say, in French, where its links are (in tests/<name>/), and
-the words of the features that do not yet say so are in `WORDS` below.
+reorders or mislabels a link. The French words come from the catalogs, and are those that each
+feature's tests say (`menu_words` in tests/<name>/walks.py); a feature's tests may also say, in
+French, where its links are (tests/meetings/test_pages.py).
 """
 
 from __future__ import annotations
@@ -20,29 +20,18 @@ from participation.accounts.models import User
 from participation.i18n import translations
 from participation.urls import url as url_path
 from tests.conftest import log_in
+from tests.security.walks import merged
 
 MENU = re.compile(r'<nav class="main-nav".*?<li class="nav-account">', re.S)
 LINK = re.compile(r'<li><a href="([^"]+)" (aria-current="page")?\s*>([^<]+)</a></li>')
 ADMIN_LIST = re.compile(r"<h1>.*?</h1>.*?<ul>(.*?)</ul>", re.S)
 ADMIN_LINK = re.compile(r'<a href="([^"]+)">([^<]+)</a>')
 
-# route name -> its French words, for the features whose tests do not check them yet
-WORDS = {
-    "proposals:index": "Propositions",
-    "budgets:index": "Budgets participatifs",
-    "consultations:index": "Consultations",
-    "followup:index": "Suivi",
-    "indicators:summary": "Qui participe",
-    "moderation:index": "Modération",
-    "budgets:admin_new": "Créer un budget",
-    "budgets:admin_import": "Importer un fichier Pabulib",
-    "budgets:admin_census": "Registre des habitants",
-    "consultations:admin_index": "Gérer les consultations",
-    "moderation:reasons": "Motifs prêts à l’emploi",
-    "moderation:audit": "Journal d’audit",
-    "indicators:dashboard": "Tableau de bord de la participation",
-    "followup:admin_index": "Engagements",
-}
+
+def words_of_features() -> dict[str, str]:
+    """Route name -> what its link reads in French, as each feature's tests say it
+    (`menu_words` in tests/<name>/walks.py)."""
+    return merged({}, lambda walks: walks.menu_words)
 
 
 def menu(html: str) -> list[tuple[str, bool, str]]:
@@ -66,7 +55,7 @@ def admin_links(html: str) -> list[list[tuple[str, str]]]:
 
 def french(link: features.NavLink) -> str:
     words = translations("fr").gettext(link.label)
-    assert WORDS.get(link.route, words) == words, f"{link.route} reads {words!r}"
+    assert words_of_features().get(link.route, words) == words, f"{link.route} reads {words!r}"
     return words
 
 
@@ -99,7 +88,7 @@ async def test_a_moderator_also_sees_moderation_last(
     (gated,) = feature_paths("moderator")
     links = menu((await client.get(gated)).text)
     assert links == expected_menu({"moderator"}, gated)
-    assert links[-1] == (gated, True, WORDS["moderation:index"])
+    assert links[-1] == (gated, True, words_of_features()["moderation:index"])
 
 
 async def test_an_administrator_sees_administration_after_the_features(

@@ -1,6 +1,7 @@
 """A missing object answers the same way on every feature: the project's `NotFound`, shown as
-the translated 404 page (not Starlette's bare HTTPException). One route of each module that
-used to raise HTTPException(404), and those each feature names (tests/<name>/walks.py)."""
+the translated 404 page (not Starlette's bare HTTPException). The paths each feature names
+(`not_found` in tests/<name>/walks.py): one route of each module that used to raise
+HTTPException(404), and more."""
 
 from __future__ import annotations
 
@@ -9,25 +10,11 @@ import pytest
 
 from participation.accounts.models import User
 from tests.conftest import log_in
-from tests.security.walks import MISSING, feature_walks
+from tests.security.walks import feature_walks
 from tests.sources import ROOT, source_files
 
 
-@pytest.mark.parametrize(
-    "url",
-    [
-        f"/budgets/{MISSING}",
-        f"/budgets/{MISSING}/results.csv",
-        f"/consultations/{MISSING}",
-        f"/consultations/{MISSING}/results.json",
-        f"/proposals/{MISSING}",
-        f"/followup/{MISSING}",
-        f"/moderation/users/{MISSING}",
-        f"/admin/indicators/budget/{MISSING}",
-        "/admin/indicators/nothing/1",
-        *(path for walks in feature_walks() for path in walks.not_found),
-    ],
-)
+@pytest.mark.parametrize("url", [path for walks in feature_walks() for path in walks.not_found])
 async def test_a_missing_object_shows_the_translated_not_found_page(
     client: httpx.AsyncClient, admin: User, url: str
 ) -> None:

@@ -63,13 +63,6 @@ SKIPPED_ACTIONS = {"/account/logout"}
 NO_FORM_IN_THE_WORLD = {
     "POST /account/confirm/resend": (),
     "POST /account/reset/{token}": ("password", "password_confirmation"),
-    "POST /moderation/users/{id:id}/unblock": ("reason",),
-    "POST /proposals/{id:id}/coauthors/accept": (),
-    "POST /proposals/{id:id}/unsupport": (),
-    # a trustee's share form (the world's trustees have no account) and the desk's second
-    # screen (after a resident is checked in at the first)
-    "POST /admin/budgets/{budget_id:id}/key-share": ("share",),
-    "POST /admin/budgets/{budget_id:id}/paper-ballot/choices": ("project", "action"),
     # the world's people accepted the current conditions of use, and its content page's version
     # is the current one: no acceptance form, no restore button
     "POST /account/conditions": ("accept_terms", "version", "next"),

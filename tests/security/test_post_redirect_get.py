@@ -9,7 +9,9 @@ test_csrf.py does): the back button after a form sent without JavaScript never l
 - htmx requests may get a fragment (200): they make no history entry.
 
 A route added tomorrow fails `test_every_post_route_is_walked` until it gets a step with valid
-data here. The world is tests/security/world.py's, with a few objects more (`_extras`).
+data, here for the core's routes, in `tests/<name>/walks.py` for a feature's
+(tests/security/walks.py). The world is tests/security/world.py's, with a few people more
+(`_extras`).
 """
 
 from __future__ import annotations
@@ -19,29 +21,13 @@ from typing import Any
 
 import httpx
 
-from budgets.models import Budget, Phase
-from consultations import queries
-from consultations.models import Question
-from moderation.models import ModerationCase
-from moderation.services import open_pending_case
 from participation.accounts import services as accounts
 from participation.accounts.models import User
-from participation.comments.models import Comment
-from participation.contributions import ModerationState
 from participation.mail import OutboxEmail, sent_text
-from participation.proposals.domain import ProposalState
-from participation.proposals.models import Proposal
 from participation.settings import Settings
-from tests.budgets.factories import CENSUS, SHARES, budget_in_voting
-from tests.budgets.test_admin import BUDGET_FORM as ADMIN_BUDGET_FORM
-from tests.budgets.test_import import SMALL
 from tests.conftest import TEST_PASSWORD, create_user, csrf_token
-from tests.consultations.factories import valid_answers
-from tests.moderation.helpers import make_comment
-from tests.participation.proposal_factories import make_proposal
-from tests.security.walks import Ctx, Data, Make, Step, feature_walks
+from tests.security.walks import Ctx, Data, Step, feature_walks
 from tests.security.world import (
-    World,
     client_for,
     log_in,
     seed_world,
@@ -50,91 +36,13 @@ from tests.security.world import (
 )
 
 
-async def _budget_in(phase: Phase, title: str) -> tuple[Budget, list[Any]]:
-    """A budget with five projects, put in `phase` (its rules do not matter here)."""
-    budget, projects = await budget_in_voting()
-    await Budget.filter(id=budget.id).update(title=title, phase=phase, phase_changed_at=None)
-    return budget, projects
-
-
 async def _extras(ctx: Ctx) -> None:
-    submission, _ = await _budget_in(Phase.SUBMISSION, "Budget en dépôt")
-    review, in_review = await _budget_in(Phase.REVIEW, "Budget en étude")
-    world = ctx.world
-    accepted = await make_proposal(world.owner, ProposalState.ACCEPTED, title="Un préau retenu")
-    # a comment waiting for a moderator (pre-moderated), for the queue's decision
-    pending = await make_comment(
-        await _proposal(world), world.other, "<p>En attente.</p>", ModerationState.PENDING
-    )
-    await open_pending_case("comment", pending.id, world.other.id)
-    assert await Comment.exists(id=pending.id)
+    """The people the core's steps need besides the world's, and the world's hidden objects."""
     ctx.extra = {
-        "submission": submission.id,
-        "review": review.id,
-        "review_project": in_review[0].id,
-        "accepted": accepted.id,
         "leaving": await create_user(ctx.settings, "depart@example.org"),
         "forgetful": await create_user(ctx.settings, "oubli@example.org"),
-        **world.hidden,
+        **ctx.world.hidden,
     }
-
-
-async def _proposal(world: World) -> Proposal:
-    return await Proposal.get(id=world.ids["id"])
-
-
-async def _proposal_form(ctx: Ctx) -> Data:
-    proposal = await _proposal(ctx.world)
-    return {
-        **PROPOSAL,
-        "category": str(proposal.category_id),
-        "district": str(proposal.district_id),
-    }
-
-
-def _ids(**overrides: str) -> Make:
-    """The world's ids, some replaced by objects of `Ctx.extra` (or hidden ones)."""
-
-    async def make(ctx: Ctx) -> Data:
-        return {**ctx.world.ids, **{name: ctx.extra[key] for name, key in overrides.items()}}
-
-    return make
-
-
-async def _answers(ctx: Ctx) -> Data:
-    consultation_id = ctx.world.ids["consultation_id"]
-    questions = {
-        key: await Question.get(consultation_id=consultation_id, text=text)
-        for key, text in QUESTION_TEXTS.items()
-    }
-    return dict(await valid_answers(questions))
-
-
-QUESTION_TEXTS = {
-    "single": "Venez-vous au parc ?",
-    "multiple": "Quels équipements ?",
-    "ranking": "Classez les priorités",
-    "scale": "Le parc est agréable",
-    "majority": "Jugez les projets",
-    "number": "Combien de visites par mois ?",
-    "short": "Un mot pour le parc",
-    "why": "Pourquoi ne venez-vous pas ?",
-}
-
-
-async def _free_text(ctx: Ctx) -> Data:
-    consultation_id = ctx.world.ids["consultation_id"]
-    views = await queries.questionnaire(consultation_id)
-    texts = await queries.free_texts(ctx.settings, consultation_id, views)
-    assert texts, "the world's consultation has a free text to review"
-    text = texts[0]
-    return {"question_id": str(text.question.id), "digest": text.digest, "decision": "approve"}
-
-
-async def _case(ctx: Ctx) -> Data:
-    case = await ModerationCase.filter(status="open").order_by("id").first()
-    assert case is not None, "the world has an open moderation case"
-    return {"case": str(case.id), "action": "approve", "reason": "Conforme à la charte."}
 
 
 async def _reset_token(ctx: Ctx) -> Data:
@@ -148,67 +56,7 @@ async def _reset_token(ctx: Ctx) -> Data:
     return {**ctx.world.ids, "token": match.group(1)}
 
 
-async def _ballot(ctx: Ctx) -> Data:
-    return {"project": [str(ctx.world.ids["project_id"])]}
-
-
-async def _preview(ctx: Ctx) -> Data:
-    return {**await _ballot(ctx), "action": "preview"}
-
-
-async def _paper_identity(ctx: Ctx) -> Data:
-    return {"identifier": "VB-004", "birth_date": "1975-01-30", "postcode": "44000"}
-
-
-async def _paper_preview(ctx: Ctx) -> Data:
-    return {**await _paper_ballot(ctx), "action": "preview"}
-
-
-async def _paper_ballot(ctx: Ctx) -> Data:
-    return {"project": [str(ctx.world.ids["project_id"])]}
-
-
-async def _ceremony(ctx: Ctx) -> Data:
-    return {"trustee": [str(ctx.world.admin.id)], "threshold": "1"}
-
-
-async def _tally_budget(ctx: Ctx) -> Data:
-    return {**ctx.world.ids, "budget_id": ctx.world.phases["budget_id"]["tally"]}
-
-
-async def _tally_share(ctx: Ctx) -> Data:
-    return {"share": SHARES[ctx.world.phases["budget_id"]["tally"]][0]}
-
-
-async def _new_question(ctx: Ctx) -> Data:
-    """The question the admin added to the consultation in preparation (a step above)."""
-    consultation_id = ctx.extra["consultation_in_preparation"]
-    question = await Question.filter(consultation_id=consultation_id).order_by("-id").first()
-    assert question is not None
-    return {**ctx.world.ids, "consultation_id": consultation_id, "question_id": question.id}
-
-
-async def _commitment(ctx: Ctx) -> Data:
-    return {"kind": "proposal", "target_id": str(ctx.extra["accepted"])}
-
-
 NEW_PASSWORD = "Une-autre-phrase-de-passe-solide"
-PROPOSAL = {
-    "title": "Un abri à vélos devant la médiathèque",
-    "body": "Un abri couvert d'une vingtaine de places, éclairé le soir, devant l'entrée.",
-}
-# the staff budget form of tests/budgets, as an approval budget with one district and category
-BUDGET_FORM = {
-    **ADMIN_BUDGET_FORM,
-    "description": "<p>Vos idées</p>",
-    "districts": "Nord: 50000",
-    "categories": "Nature",
-    "ballot_kind": "approval",
-    "winner_rule": "greedy",
-}
-CONSULTATION_FORM = {"title": "Une nouvelle consultation", "context": "<p>Votre avis</p>"}
-REASON = {"text_fr": "Hors sujet.", "text_en": "Off topic."}
-
 # In order: a step may need what an earlier one made (a support before its withdrawal...).
 STEPS: list[Step] = [
     Step("pages:language", "anonymous", {"language": "en", "next": "/"}),
@@ -232,130 +80,16 @@ STEPS: list[Step] = [
         {"password": NEW_PASSWORD, "password_confirmation": NEW_PASSWORD},
         ids=_reset_token,
     ),
-    # proposals and comments
-    Step("proposals:new", "owner", _proposal_form),
-    Step("proposals:edit", "owner", _proposal_form, ids=_ids(id="draft_proposal")),
-    Step("proposals:state", "owner", {"state": "published"}, ids=_ids(id="draft_proposal")),
-    Step("proposals:support", "other"),
-    Step("proposals:unsupport", "other"),
-    Step("proposals:invite", "owner", {"email": "other@example.org"}),
-    Step("proposals:accept_invitation", "other"),
-    Step(
-        "proposals:amend",
-        "moderator",
-        {
-            "title": "Des arceaux à vélo devant l'école",
-            "body": "Installer trente arceaux à vélo devant l'école Jules-Ferry et la crèche.",
-            "reason": "Plus de places.",
-        },
-    ),
-    Step("proposals:decide_amendment", "owner"),
-    Step("proposals:answer", "admin", {"answer": "La mairie étudie la demande."}),
-    Step("comments:post", "other", {"body": "Bonne idée", "stance": "for"}),
-    Step("comments:edit", "owner", {"body": "Version corrigée"}),
-    Step("comments:vote", "other", {"vote": "up"}),
     Step("notifications:read", "owner"),
-    # moderation
-    Step("moderation:report", "other", {"reason": "spam", "text": ""}),
-    Step("moderation:decide", "moderator", _case),
-    Step("moderation:review", "owner", {"text": "Je parlais bien du projet."}),
-    Step("moderation:reasons", "admin", REASON),
-    Step("moderation:reason_edit", "admin", REASON),
-    Step("moderation:reason_delete", "admin"),
-    # budgets
-    Step("budgets:ballot", "owner", _preview),  # "Check my ballot" without JavaScript
-    Step("budgets:ballot", "owner", _ballot),
-    Step(
-        "budgets:residency",
-        "other",
-        {"identifier": "VB-002", "birth_date": "1990-12-01", "postcode": "44000"},
-    ),
-    Step(
-        "budgets:new_project",
-        "owner",
-        {"title": "Un jardin", "description": "<p>Des arbres</p>", "cost": "9000"},
-        ids=_ids(budget_id="submission"),
-    ),
-    Step("budgets:admin_new", "admin", BUDGET_FORM),
-    Step("budgets:admin_edit", "admin", BUDGET_FORM, ids=_ids(budget_id="budget_in_preparation")),
-    Step(
-        "budgets:admin_edit_project",
-        "admin",
-        {"title": "Jardin partagé", "description": "<p>Détails</p>", "reason": "Coquille."},
-    ),
-    # the key ceremony (the admin is the one trustee), then the trustee takes their share
-    Step(
-        "budgets:admin_key",
-        "admin",
-        _ceremony,
-        ids=_ids(budget_id="budget_in_preparation"),
-    ),
-    Step("budgets:admin_key_share", "admin", ids=_ids(budget_id="budget_in_preparation")),
-    # the count: a trustee's share for the budget whose vote is closed
-    Step("budgets:admin_shares", "admin", _tally_share, ids=_tally_budget),
-    # the desk: the resident at the first screen, the choices (checked, then recorded) at the next
-    Step("budgets:admin_paper_ballot", "admin", _paper_identity),
-    Step("budgets:admin_paper_choices", "admin", _paper_preview),
-    Step("budgets:admin_paper_choices", "admin", _paper_ballot),
-    Step("budgets:admin_census", "admin", files={"file": ("census.csv", CENSUS.encode())}),
-    Step("budgets:admin_import", "admin", files={"file": ("test.pb", SMALL.encode())}),
-    Step("budgets:admin_phase", "admin", {"phase": "tally"}),
-    Step("budgets:admin_tally", "admin"),
-    Step(
-        "budgets:admin_review",
-        "admin",
-        {"feasibility": "feasible", "adjusted_cost": ""},
-        ids=_ids(budget_id="review", project_id="review_project"),
-    ),
-    # consultations
-    Step("consultations:admin_new", "admin", CONSULTATION_FORM),
-    Step(
-        "consultations:admin_edit",
-        "admin",
-        CONSULTATION_FORM,
-        ids=_ids(consultation_id="consultation_in_preparation"),
-    ),
-    Step(
-        "consultations:admin_new_question",
-        "admin",
-        {"kind": "scale", "text": "Le quartier est calme"},
-        ids=_ids(consultation_id="consultation_in_preparation"),
-    ),
-    Step(
-        "consultations:admin_question",
-        "admin",
-        {"kind": "single", "text": "Venez-vous au parc ?", "options": "Oui\nNon"},
-    ),
-    Step(
-        "consultations:admin_delete_question",
-        "admin",
-        ids=_new_question,
-    ),
-    Step("consultations:answer", "other", _answers),
-    Step("consultations:admin_texts", "moderator", _free_text),
-    Step("consultations:admin_results", "admin"),
-    Step("consultations:admin_phase", "admin", {"phase": "closed", "confirm": "yes"}),
-    Step(
-        "consultations:admin_outcome", "admin", {"heard": "De l'ombre.", "decided": "Des arbres."}
-    ),
-    # follow-up and indicators
-    Step("followup:admin_new", "admin", _commitment),
-    Step("followup:admin_status", "admin", {"status": "in-progress", "progress": "10"}),
-    Step(
-        "followup:admin_milestone", "admin", {"on": "2026-04-01", "text": "Premières plantations"}
-    ),
-    Step("indicators:refresh", "admin"),
     # content pages (issue #18): staff publish a version, then bring version 1 back; a person
     # accepts the conditions of use
     Step("sitepages:admin_edit", "admin", {"version": "1", "body_fr": "<p>Mentions.</p>"}),
     Step("sitepages:admin_restore", "admin", {"version": "2"}),
     Step("sitepages:accept", "owner", {"version": "1", "accept_terms": "yes", "next": "/"}),
 ]
-# after the features' steps (tests/<name>/walks.py): steps that delete, block and log out
+# after the features' steps and their last ones (tests/<name>/walks.py): the world loses a
+# person, and logs out
 LAST_STEPS: list[Step] = [
-    Step("comments:delete", "owner"),
-    Step("moderation:block", "moderator", {"duration": "1d", "reason": "Abus."}),
-    Step("moderation:unblock", "admin", {"reason": "Excuses présentées."}),
     # last: the world loses a person
     Step("accounts:delete", "leaving", {"password": TEST_PASSWORD}),
     Step("accounts:logout", "owner"),
@@ -369,24 +103,20 @@ REFUSED: list[Step] = [
         {"email": "x@example.org", "password": TEST_PASSWORD, "password_confirmation": "autre"},
     ),
     Step("accounts:delete", "other", {"password": "pas-le-bon-mot-de-passe"}),
-    Step("proposals:new", "owner", {"title": " ", "body": ""}),
-    Step("proposals:amend", "other", {"title": "", "body": "", "reason": ""}),
-    Step("comments:post", "other", {"body": "  ", "stance": "for"}),
-    Step("comments:edit", "owner", {"body": ""}),
-    Step("moderation:reasons", "admin", {"text_fr": "", "text_en": ""}),
-    Step("budgets:residency", "other", {"identifier": "", "birth_date": "hier", "postcode": ""}),
-    Step("budgets:admin_new", "admin", {**BUDGET_FORM, "title": " "}),
-    Step("consultations:admin_new", "admin", {"title": " "}),
-    Step("consultations:answer", "other", {}),
-    Step("followup:admin_milestone", "admin", {"on": "31/02/2026", "text": ""}),
     Step("sitepages:admin_edit", "admin", {"version": "1", "body_fr": " "}),
     Step("sitepages:accept", "other", {"version": "1", "next": "/"}),
 ]
 
 
 def steps() -> list[Step]:
-    """The core's steps, each installed feature's (tests/<name>/walks.py), then the last ones."""
-    return [*STEPS, *(s for walks in feature_walks() for s in walks.steps), *LAST_STEPS]
+    """The core's steps, each installed feature's (tests/<name>/walks.py), their last ones, then
+    the core's last ones."""
+    return [
+        *STEPS,
+        *(s for walks in feature_walks() for s in walks.steps),
+        *(s for walks in feature_walks() for s in walks.last_steps),
+        *LAST_STEPS,
+    ]
 
 
 def refused() -> list[Step]:
@@ -430,18 +160,21 @@ def test_every_post_route_is_walked(app: Any) -> None:
     assert len(routes) > 50
 
 
-# A secret shown once answers its POST itself, never cached: a redirect would have to carry it
-# in the session cookie (signed, not encrypted). Going back re-posts, and finds nothing left.
-SHOWN_ONCE = {"budgets:admin_key_share"}
+def shown_once() -> set[str]:
+    """POST routes that show a secret once (tests/<name>/walks.py): they answer their POST
+    themselves, never cached, since a redirect would have to carry the secret in the session
+    cookie (signed, not encrypted). Going back re-posts, and finds nothing left."""
+    return {route for walks in feature_walks() for route in walks.shown_once}
 
 
 async def test_a_successful_post_answers_303_see_other(app: Any, settings: Settings) -> None:
     ctx = Ctx(await seed_world(settings), settings)
     await _extras(ctx)
     answered = []
+    once = shown_once()
     for step in steps():
         response = await _send(app, ctx, step)
-        if step.route in SHOWN_ONCE:
+        if step.route in once:
             if response.status_code != 200 or response.headers.get("cache-control") != "no-store":
                 answered.append((step.route, response.status_code, _summary(response)))
             continue

@@ -1,8 +1,9 @@
 """What a feature gives the route walkers, from its own tests folder.
 
 The walkers try every route of the app: the access matrix, POST-redirect-GET, the form fields
-and the CSV exports (tests/security), the not-found page (tests/participation/test_not_found.py)
-and the axe audit's list of pages (tests/browser/pages.py). A route they meet must be known to
+and the CSV exports (tests/security), the not-found page (tests/participation/test_not_found.py),
+the axe audit's list of pages (tests/browser/pages.py) and the links of the header and of the
+Administration page (tests/participation/test_nav.py). A route they meet must be known to
 them (who may use it, valid data for it...): a feature says it in `tests/<name>/walks.py`
 (`WALKS = Walks(...)`, `<name>` its `Feature.name`: the tests folder has the package's name),
 found through `features.FEATURES` at call time. So a walker file names no feature that has
@@ -47,7 +48,8 @@ MISSING = 999_999  # the id of no object (tests/participation/test_not_found.py)
 
 @dataclass
 class Ctx:
-    """The world, and what it does not hold but some steps need (made in `_extras`)."""
+    """The world, and what it does not hold but some steps need (`extra`: the world's hidden
+    objects and the people made by tests/security/test_post_redirect_get.py's `_extras`)."""
 
     world: World
     settings: Settings
@@ -60,6 +62,15 @@ class Ctx:
 
 
 Make = Callable[[Ctx], Awaitable[Data]]
+
+
+def ids_with(**overrides: str) -> Make:
+    """The world's ids, some replaced by objects of `Ctx.extra` (the world's hidden ones...)."""
+
+    async def make(ctx: Ctx) -> Data:
+        return {**ctx.world.ids, **{name: ctx.extra[key] for name, key in overrides.items()}}
+
+    return make
 
 
 @dataclass
@@ -86,6 +97,11 @@ class Walks:
     # those that delete things and log out), and input a person could type wrongly (422)
     steps: Sequence[Step] = ()
     refused: Sequence[Step] = ()
+    # steps that delete or block things: after every feature's steps, before the core's last
+    # ones (the account's deletion, the log-out)
+    last_steps: Sequence[Step] = ()
+    # POST routes that show a secret once: they answer 200, never cached, instead of 303
+    shown_once: frozenset[str] = frozenset()
     # form fields: POST routes whose form no page of the world shows, and the fields they read
     no_form_in_the_world: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # CSV exports: puts `formula` in the texts its exports show; its export routes
@@ -97,6 +113,9 @@ class Walks:
     # "<name>/test_browser"); or why not
     audited: Mapping[str, str] = field(default_factory=dict)
     exempt: Mapping[str, str] = field(default_factory=dict)
+    # the header and the Administration page: route name -> what its link reads in French
+    # (tests/participation/test_nav.py)
+    menu_words: Mapping[str, str] = field(default_factory=dict)
 
 
 def feature_walks() -> list[Walks]:

@@ -1,0 +1,134 @@
+"""What the route walkers need to know about the proposals' routes (tests/security/walks.py):
+who may use each route, valid and wrong data for each POST, the forms no page of the world
+shows, the open-data export, the pages axe audits. The world's proposals (a published one of
+the owner, a draft, an amendment) are made by tests/security/world.py."""
+
+# ruff: noqa: E501  (the matrix is a table: one route per line)
+from __future__ import annotations
+
+from participation.proposals.models import Proposal
+from participation.settings import Settings
+from tests.security.walks import (
+    DENIED,
+    DONE,
+    FORM,
+    HIDDEN,
+    LOGIN,
+    MISSING,
+    PAGE,
+    REFUSED,
+    Ctx,
+    Data,
+    Step,
+    Walks,
+    ids_with,
+)
+from tests.security.world import World
+
+# fmt: off
+# [draft] a draft proposal of the owner
+MATRIX = {
+    # route [restricted object]: (anonymous, owner, other, moderator, admin)
+    "GET /proposals":                                                 (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /proposals.csv":                                             (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /proposals.json":                                            (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /proposals/new":                                             (LOGIN,   PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /proposals/{id}":                                            (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /proposals/{id} [draft]":                                    (HIDDEN,  PAGE,    HIDDEN,  HIDDEN,  HIDDEN),
+    "GET /proposals/{id}/edit":                                       (LOGIN,   PAGE,    DENIED,  DENIED,  DENIED),
+    "GET /proposals/{id}/edit [draft]":                               (LOGIN,   PAGE,    HIDDEN,  HIDDEN,  HIDDEN),
+    "GET /proposals/{id}/history":                                    (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /proposals/{id}/history [draft]":                            (HIDDEN,  PAGE,    HIDDEN,  HIDDEN,  HIDDEN),
+    "GET /proposals/{id}/amendments/new":                             (LOGIN,   DENIED,  PAGE,    PAGE,    PAGE),
+    "GET /proposals/{id}/amendments/new [draft]":                     (LOGIN,   DENIED,  HIDDEN,  HIDDEN,  HIDDEN),
+    "POST /proposals/new":                                            (LOGIN,   FORM,    FORM,    FORM,    FORM),
+    "POST /proposals/{id}/edit":                                      (LOGIN,   FORM,    DENIED,  DENIED,  DENIED),
+    "POST /proposals/{id}/edit [draft]":                              (LOGIN,   FORM,    HIDDEN,  HIDDEN,  HIDDEN),
+    "POST /proposals/{id}/answer":                                    (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
+    "POST /proposals/{id}/answer [draft]":                            (LOGIN,   DENIED,  DENIED,  DENIED,  HIDDEN),
+    "POST /proposals/{id}/support":                                   (LOGIN,   DONE,    DONE,    DONE,    DONE),
+    "POST /proposals/{id}/support [draft]":                           (LOGIN,   DENIED,  HIDDEN,  HIDDEN,  HIDDEN),
+    "POST /proposals/{id}/unsupport":                                 (LOGIN,   DONE,    DONE,    DONE,    DONE),
+    "POST /proposals/{id}/unsupport [draft]":                         (LOGIN,   REFUSED, HIDDEN,  HIDDEN,  HIDDEN),
+    "POST /proposals/{id}/coauthors":                                 (LOGIN,   FORM,    DENIED,  DENIED,  DENIED),
+    "POST /proposals/{id}/coauthors [draft]":                         (LOGIN,   FORM,    HIDDEN,  HIDDEN,  HIDDEN),
+    "POST /proposals/{id}/coauthors/accept":                          (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED),
+    "POST /proposals/{id}/coauthors/accept [draft]":                  (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED),
+    "POST /proposals/{id}/amendments/new":                            (LOGIN,   DENIED,  FORM,    FORM,    FORM),
+    "POST /proposals/{id}/amendments/new [draft]":                    (LOGIN,   DENIED,  HIDDEN,  HIDDEN,  HIDDEN),
+    "POST /proposals/{id}/amendments/{amendment}/{decision}":         (LOGIN,   DONE,    DENIED,  DENIED,  DENIED),
+    "POST /proposals/{id}/amendments/{amendment}/{decision} [draft]": (LOGIN,   DENIED,  HIDDEN,  HIDDEN,  HIDDEN),
+    "POST /proposals/{id}/state":                                     (LOGIN,   DONE,    DENIED,  REFUSED, REFUSED),
+    "POST /proposals/{id}/state [draft]":                             (LOGIN,   DONE,    HIDDEN,  HIDDEN,  HIDDEN),
+}
+# fmt: on
+
+PROPOSAL = {
+    "title": "Un abri à vélos devant la médiathèque",
+    "body": "Un abri couvert d'une vingtaine de places, éclairé le soir, devant l'entrée.",
+}
+
+
+async def _proposal_form(ctx: Ctx) -> Data:
+    proposal = await Proposal.get(id=ctx.world.ids["id"])
+    return {
+        **PROPOSAL,
+        "category": str(proposal.category_id),
+        "district": str(proposal.district_id),
+    }
+
+
+async def _formulas(settings: Settings, world: World, formula: str) -> None:
+    await Proposal.all().update(title=formula, address="@" + formula, body=f"<p>{formula}</p>")
+
+
+WALKS = Walks(
+    matrix=MATRIX,
+    steps=[
+        Step("proposals:new", "owner", _proposal_form),
+        Step("proposals:edit", "owner", _proposal_form, ids=ids_with(id="draft_proposal")),
+        Step("proposals:state", "owner", {"state": "published"}, ids=ids_with(id="draft_proposal")),
+        Step("proposals:support", "other"),
+        Step("proposals:unsupport", "other"),
+        Step("proposals:invite", "owner", {"email": "other@example.org"}),
+        Step("proposals:accept_invitation", "other"),
+        Step(
+            "proposals:amend",
+            "moderator",
+            {
+                "title": "Des arceaux à vélo devant l'école",
+                "body": "Installer trente arceaux à vélo devant l'école Jules-Ferry et la crèche.",
+                "reason": "Plus de places.",
+            },
+        ),
+        Step("proposals:decide_amendment", "owner"),
+        Step("proposals:answer", "admin", {"answer": "La mairie étudie la demande."}),
+    ],
+    refused=[
+        Step("proposals:new", "owner", {"title": " ", "body": ""}),
+        Step("proposals:amend", "other", {"title": "", "body": "", "reason": ""}),
+    ],
+    no_form_in_the_world={
+        # an invitation of the other person, a support of the owner's
+        "POST /proposals/{id:id}/coauthors/accept": (),
+        "POST /proposals/{id:id}/unsupport": (),
+    },
+    formulas=_formulas,
+    csv_exports=frozenset({"GET /proposals.csv"}),
+    not_found=(f"/proposals/{MISSING}",),
+    audited={
+        "proposals:index": "browser/test_resident_journey",
+        "proposals:new": "browser/test_resident_journey",
+        "proposals:detail": "browser/test_resident_journey",
+        "proposals:edit": "browser/test_every_page",
+        "proposals:history": "browser/test_every_page",
+        "proposals:amend": "browser/test_every_page",
+    },
+    exempt={
+        "proposals:csv": "CSV open data (its content is the proposals list)",
+        "proposals:json": "JSON open data",
+    },
+    menu_words={
+        "proposals:index": "Propositions",
+    },
+)
