@@ -100,6 +100,8 @@ EXEMPT: dict[str, str] = {
     "accounts:data": "the person's data as a JSON download",
     "budgets:results_csv": "CSV download (its content is the results page's table)",
     "budgets:pabulib": "Pabulib data file download",
+    "budgets:results_pdf": "PDF to print (its content is the results page's; tests/budgets/test_print.py)",
+    "budgets:admin_ballot_pdf": "PDF to print for staff (tests/budgets/test_print.py reads it)",
     "consultations:results_csv": "CSV download (its content is the results page's tables)",
     "consultations:results_json": "JSON open data",
     "consultations:responses_csv": "CSV download for staff",

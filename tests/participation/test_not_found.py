@@ -18,6 +18,8 @@ from tests.sources import ROOT, source_files
     [
         f"/budgets/{MISSING}",
         f"/budgets/{MISSING}/results.csv",
+        f"/budgets/{MISSING}/results.pdf",
+        f"/admin/budgets/{MISSING}/ballot.pdf",
         f"/consultations/{MISSING}",
         f"/consultations/{MISSING}/results.json",
         f"/proposals/{MISSING}",

@@ -1,0 +1,143 @@
+"""Printable documents (PDF, generated with fpdf2): one page set-up, one font, one header, one
+table, so that each feature's `print.py` only says what its document holds.
+
+The trap: fpdf2's built-in fonts (Helvetica, Times) are Latin-1 only, without "€" or the
+narrow no-break space (U+202F) that French numbers use ("12 500 €"), and fpdf2 ships no other
+font. The font comes from a package of the registry, `font-source-sans-pro` (Source Sans Pro,
+SIL Open Font License 1.1): nothing is copied into the repository. fpdf2 embeds only the glyphs a
+document uses (subsetting), so a document stays small.
+
+A4 portrait, 15 mm margins; every page carries the town's name and the document's title, and
+its number at the bottom ("Page 1 / 2").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import font_source_sans_pro
+from fpdf import FPDF
+from fpdf.enums import TableBordersLayout, XPos, YPos
+from fpdf.fonts import FontFace
+from starlette.responses import Response
+
+from participation.i18n import gettext
+
+FONT = "SourceSans"
+FONT_DIR = Path(font_source_sans_pro.font_directory)
+MARGIN = 15  # mm
+TEXT_SIZE = 10.5
+LINE = 5.5  # mm per line of text
+
+
+class Document(FPDF):
+    """A printable document: `section()` starts an A4 page, then `heading()`, `paragraph()`,
+    `table()`; `content()` is the PDF, `response()` serves it."""
+
+    def __init__(self, site_name: str, title: str, language: str = "fr") -> None:
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.site_name = site_name
+        self.document_title = title
+        self.set_margins(MARGIN, MARGIN, MARGIN)
+        self.set_auto_page_break(True, margin=MARGIN + 5)
+        self.add_font(FONT, "", FONT_DIR / "SourceSansPro-Regular.ttf")
+        self.add_font(FONT, "B", FONT_DIR / "SourceSansPro-Bold.ttf")
+        self.add_font(FONT, "I", FONT_DIR / "SourceSansPro-It.ttf")
+        self.set_font(FONT, size=TEXT_SIZE)
+        self.set_title(title)
+        self.set_author(site_name)
+        self.set_creator(site_name)
+        self.set_lang(language)
+
+    # fpdf2 calls these on every page
+    def header(self) -> None:
+        self.set_font(FONT, "B", 9)
+        self.set_text_color(80)
+        self.cell(0, 5, self.site_name, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_font(FONT, "", 9)
+        self.cell(0, 5, self.document_title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_draw_color(160)
+        self.line(MARGIN, self.get_y() + 1, self.w - MARGIN, self.get_y() + 1)
+        self.ln(5)
+        self.set_text_color(0)
+        self.set_font(FONT, "", TEXT_SIZE)
+
+    def footer(self) -> None:
+        self.set_y(-MARGIN)
+        self.set_font(FONT, "", 8)
+        self.set_text_color(80)
+        label = gettext("Page %(page)s of %(pages)s") % {
+            "page": self.page_no(),
+            "pages": "{nb}",
+        }
+        self.cell(0, 5, label, align="C")
+        self.set_text_color(0)
+
+    def section(self, heading: str = "") -> None:
+        """A new A4 page, with its heading."""
+        self.add_page()
+        if heading:
+            self.heading(heading, size=16)
+
+    def heading(self, text: str, size: float = 13) -> None:
+        self.set_font(FONT, "B", size)
+        self.multi_cell(0, size * 0.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.ln(2)
+        self.set_font(FONT, "", TEXT_SIZE)
+
+    def paragraph(self, text: str, bold: bool = False) -> None:
+        if not text:
+            return
+        self.set_font(FONT, "B" if bold else "", TEXT_SIZE)
+        self.multi_cell(0, LINE, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.ln(2)
+        self.set_font(FONT, "", TEXT_SIZE)
+
+    def table(  # type: ignore[override]  # fpdf2's table() is a context manager: this fills one
+        self,
+        headings: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        widths: Sequence[float] | None = None,
+        align: Sequence[str] | None = None,
+        row_height: float | None = None,
+    ) -> None:
+        """A table with a heading row repeated on each page; `widths` are proportions, `align`
+        one of "LEFT", "RIGHT", "CENTER" per column; `row_height` leaves room to write by hand
+        (an attendance sheet's signature)."""
+        self.set_font(FONT, "", TEXT_SIZE)
+        with super().table(
+            col_widths=tuple(widths) if widths else None,
+            text_align=tuple(align) if align else "LEFT",
+            headings_style=FontFace(emphasis="BOLD", fill_color=(230, 230, 230)),
+            borders_layout=TableBordersLayout.ALL,
+            line_height=LINE,
+            padding=1.5,
+            v_align="MIDDLE",
+        ) as table:
+            table.row(list(headings))
+            for cells in rows:
+                row = table.row()
+                for text in cells:
+                    row.cell(text, min_height=row_height) if row_height else row.cell(text)
+        self.ln(4)
+
+    def write_in(self, label: str, lines: int = 1) -> None:
+        """A label and ruled lines to write an answer on by hand."""
+        self.paragraph(label)
+        for _ in range(lines):
+            self.ln(6)
+            self.line(MARGIN, self.get_y(), self.w - MARGIN, self.get_y())
+        self.ln(4)
+
+    def content(self) -> bytes:
+        return bytes(self.output())
+
+
+def response(content: bytes, filename: str) -> Response:
+    """A PDF, shown in the browser (`filename`, ASCII, when saved)."""
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{filename}"'},
+    )
