@@ -22,6 +22,7 @@ from tests.sources import ROOT, source_files
         f"/admin/budgets/{MISSING}/ballot.pdf",
         f"/consultations/{MISSING}",
         f"/consultations/{MISSING}/results.json",
+        f"/consultations/{MISSING}/questionnaire.pdf",
         f"/proposals/{MISSING}",
         f"/followup/{MISSING}",
         f"/moderation/users/{MISSING}",

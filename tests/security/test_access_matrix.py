@@ -95,6 +95,8 @@ MATRIX: dict[str, Access] = {
     "GET /consultations/{consultation_id} [preparation]":                                       (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  PAGE),
     "GET /consultations/{consultation_id}/answer":                                              (DENIED,  PAGE,    PAGE,    PAGE,    PAGE),
     "GET /consultations/{consultation_id}/answer [preparation]":                                (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  DENIED),
+    "GET /consultations/{consultation_id}/questionnaire.pdf":                                   (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /consultations/{consultation_id}/questionnaire.pdf [preparation]":                     (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  PAGE),
     "GET /consultations/{consultation_id}/results":                                             (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  PAGE),
     "GET /consultations/{consultation_id}/results [preparation]":                               (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  PAGE),
     "GET /consultations/{consultation_id}/results.csv":                                         (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
