@@ -117,9 +117,7 @@ class Document(FPDF):
         ) as table:
             table.row(list(headings))
             for cells in rows:
-                row = table.row()
-                for text in cells:
-                    row.cell(text, min_height=row_height) if row_height else row.cell(text)
+                table.row(list(cells), min_height=row_height)
         self.ln(4)
 
     def write_in(self, label: str, lines: int = 1) -> None:
