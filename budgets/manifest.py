@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from budgets import cli, demo, jobs, privacy, routes
+from budgets import cli, demo, jobs, privacy, queries, routes
 from budgets.content import BudgetProjectKind
-from participation.features import AdminLine, DemoContext, Feature, NavLink, PersonalData
+from participation.features import (
+    AdminLine,
+    DemoContext,
+    Feature,
+    FeedSource,
+    NavLink,
+    PersonalData,
+)
 from participation.i18n import N_
 
 
@@ -40,4 +47,5 @@ FEATURE = Feature(
     commands=cli.add_commands,
     session_prefetch=[routes.BALLOT_PREFETCH],
     depends_on=("moderation",),  # submitted projects are moderated
+    feeds=[FeedSource("budgets", N_("Budget results"), queries.feed_results, "budgets:index")],
 )

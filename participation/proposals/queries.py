@@ -15,6 +15,10 @@ from tortoise.queryset import QuerySet
 
 from participation.accounts.models import AnonymousUser
 from participation.comments.models import Comment, CommentVote
+from participation.contributions import excerpt
+from participation.features import FeedEntry
+from participation.formatting import colon
+from participation.i18n import gettext
 from participation.numbers import parse_page
 from participation.proposals.domain import (
     PUBLIC_STATES,
@@ -33,6 +37,7 @@ from participation.proposals.models import (
 from participation.residents.models import District
 from participation.richtext import normalize_for_search
 from participation.territory import Category
+from participation.urls import url
 from participation.web import query_string
 
 PAGE_SIZE = 20
@@ -293,3 +298,48 @@ async def detail(user: Any, proposal: Proposal) -> Detail:
         events,
         supported,
     )
+
+
+# --- Atom feeds (Feature.feeds, participation/feeds.py) -------------------------------------
+
+
+async def feed_proposals(limit: int) -> list[FeedEntry]:
+    """The newest public proposals, by publication."""
+    rows = (
+        await public_proposals()
+        .filter(published_at__isnull=False)
+        .order_by("-published_at", "-id")
+        .limit(limit)
+    )
+    return [
+        FeedEntry(
+            key=f"proposal/{p.id}",
+            title=p.title,
+            path=url("proposals:detail", id=p.id),
+            updated=p.published_at or p.created_at,  # the query keeps published ones only
+            published=p.published_at or p.created_at,
+            summary=excerpt(p.body),
+        )
+        for p in rows
+    ]
+
+
+async def feed_answers(limit: int) -> list[FeedEntry]:
+    """The council's official answers to public proposals, the newest first."""
+    rows = (
+        await public_proposals()
+        .filter(answered_at__isnull=False)
+        .order_by("-answered_at", "-id")
+        .limit(limit)
+    )
+    return [
+        FeedEntry(
+            key=f"proposal/{p.id}/answer",
+            title=gettext("Official answer") + colon() + " " + p.title,
+            path=url("proposals:detail", id=p.id, anchor="answer"),
+            updated=p.answered_at or p.updated_at,  # the query keeps answered ones only
+            published=p.answered_at or p.updated_at,
+            summary=excerpt(p.answer_body),
+        )
+        for p in rows
+    ]

@@ -28,6 +28,7 @@ from tests.sources import ROOT, source_files
         f"/moderation/users/{MISSING}",
         f"/admin/indicators/budget/{MISSING}",
         "/admin/indicators/nothing/1",
+        "/feeds/nothing.atom",
         *(path for walks in feature_walks() for path in walks.not_found),
     ],
 )

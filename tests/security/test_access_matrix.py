@@ -46,6 +46,8 @@ MATRIX: dict[str, Access] = {
     "GET /healthz":                                                                             (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "GET /healthz/live":                                                                        (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "GET /healthz/ready":                                                                       (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /feeds/all.atom":                                                                      (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /feeds/{feed}.atom":                                                                   (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "GET /account":                                                                             (LOGIN,   PAGE,    PAGE,    PAGE,    PAGE),
     "GET /account/data.json":                                                                   (LOGIN,   PAGE,    PAGE,    PAGE,    PAGE),
     "GET /account/delete":                                                                      (LOGIN,   PAGE,    PAGE,    PAGE,    PAGE),
