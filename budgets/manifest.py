@@ -4,14 +4,8 @@ from __future__ import annotations
 
 from budgets import cli, demo, jobs, privacy, queries, routes
 from budgets.content import BudgetProjectKind
-from participation.features import (
-    AdminLine,
-    DemoContext,
-    Feature,
-    FeedSource,
-    NavLink,
-    PersonalData,
-)
+from participation import features
+from participation.features import AdminLine, DemoContext, Feature, NavLink, PersonalData
 from participation.i18n import N_
 
 
@@ -47,5 +41,7 @@ FEATURE = Feature(
     commands=cli.add_commands,
     session_prefetch=[routes.BALLOT_PREFETCH],
     depends_on=("moderation",),  # submitted projects are moderated
-    feeds=[FeedSource("budgets", N_("Budget results"), queries.feed_results, "budgets:index")],
+    feeds=[
+        features.FeedSource("budgets", N_("Budget results"), queries.feed_results, "budgets:index")
+    ],
 )

@@ -4,14 +4,8 @@ from __future__ import annotations
 
 from consultations import demo, jobs, privacy, queries, routes
 from consultations.content import ConsultationAnswerKind
-from participation.features import (
-    AdminLine,
-    DemoContext,
-    Feature,
-    FeedSource,
-    NavLink,
-    PersonalData,
-)
+from participation import features
+from participation.features import AdminLine, DemoContext, Feature, NavLink, PersonalData
 from participation.i18n import N_
 
 
@@ -32,7 +26,7 @@ FEATURE = Feature(
     admin=[AdminLine(30, (NavLink(N_("Manage consultations"), "consultations:admin_index"),))],
     depends_on=("moderation",),  # free-text answers are moderated
     feeds=[
-        FeedSource(
+        features.FeedSource(
             "consultations",
             N_("Consultation results"),
             queries.feed_results,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from tortoise.expressions import Q, RawSQL, Subquery
@@ -303,43 +304,38 @@ async def detail(user: Any, proposal: Proposal) -> Detail:
 # --- Atom feeds (Feature.feeds, participation/feeds.py) -------------------------------------
 
 
-async def feed_proposals(limit: int) -> list[FeedEntry]:
-    """The newest public proposals, by publication."""
+async def _newest_public(moment: str, limit: int) -> list[tuple[Proposal, datetime]]:
+    """The public proposals whose `moment` ("published_at", "answered_at") is set, the newest
+    first, each with that moment."""
     rows = (
         await public_proposals()
-        .filter(published_at__isnull=False)
-        .order_by("-published_at", "-id")
+        .filter(**{f"{moment}__isnull": False})
+        .order_by(f"-{moment}", "-id")
         .limit(limit)
     )
+    return [(p, getattr(p, moment)) for p in rows]
+
+
+async def feed_proposals(limit: int) -> list[FeedEntry]:
+    """The newest public proposals, by publication."""
     return [
         FeedEntry(
-            key=f"proposal/{p.id}",
-            title=p.title,
-            path=url("proposals:detail", id=p.id),
-            updated=p.published_at or p.created_at,  # the query keeps published ones only
-            published=p.published_at or p.created_at,
-            summary=excerpt(p.body),
+            f"proposal/{p.id}", p.title, url("proposals:detail", id=p.id), at, at, excerpt(p.body)
         )
-        for p in rows
+        for p, at in await _newest_public("published_at", limit)
     ]
 
 
 async def feed_answers(limit: int) -> list[FeedEntry]:
     """The council's official answers to public proposals, the newest first."""
-    rows = (
-        await public_proposals()
-        .filter(answered_at__isnull=False)
-        .order_by("-answered_at", "-id")
-        .limit(limit)
-    )
     return [
         FeedEntry(
-            key=f"proposal/{p.id}/answer",
-            title=gettext("Official answer") + colon() + " " + p.title,
-            path=url("proposals:detail", id=p.id, anchor="answer"),
-            updated=p.answered_at or p.updated_at,  # the query keeps answered ones only
-            published=p.answered_at or p.updated_at,
-            summary=excerpt(p.answer_body),
+            f"proposal/{p.id}/answer",
+            gettext("Official answer") + colon() + " " + p.title,
+            url("proposals:detail", id=p.id, anchor="answer"),
+            at,
+            at,
+            excerpt(p.answer_body),
         )
-        for p in rows
+        for p, at in await _newest_public("answered_at", limit)
     ]
