@@ -1,7 +1,8 @@
-"""The print stylesheet (static/css/app.css, `@media print`) in Chromium: a budget page and a
-proposal page printed (Chromium's own PDF, read back with pypdf) keep their content and lose the
-menu, the language switch, the footer's links, forms and buttons; an external link's address
-is printed after it. JavaScript off: printing needs none."""
+"""Printing in Chromium. Staff print a budget's blank paper ballot from its Administration page
+(the PDF, read back with pypdf, has every project and its cost). The print stylesheet
+(static/css/app.css, `@media print`): a budget page and a proposal page printed (Chromium's own
+PDF) keep their content and lose the menu, the language switch, the footer's links, forms and
+buttons; an external link's address is printed after it. JavaScript off: printing needs none."""
 
 from __future__ import annotations
 
@@ -9,16 +10,19 @@ from typing import Any
 
 import pytest_asyncio
 
+from participation.accounts.models import Role
+from participation.formatting import format_money
 from participation.settings import Settings
 from tests.browser import seeds
-from tests.browser.plugin import LiveServer
+from tests.browser.plugin import LiveServer, signed_in
 from tests.budgets.factories import budget_in_voting
-from tests.printing import pdf_text
+from tests.printing import pdf_text, printed
 
 LINK = "https://www.service-public.fr/particuliers"
 
 
 async def _seed(settings: Settings) -> dict[str, int]:
+    await seeds.someone(settings, "mairie@example.org", Role.ADMIN, "Mairie")
     budget, _ = await budget_in_voting()
     author = await seeds.someone(settings, "camille@example.org", name="Camille")
     proposal = await seeds.published_proposal(
@@ -83,3 +87,25 @@ async def test_a_proposal_page_prints_its_text_and_external_addresses(
         "a => getComputedStyle(a, '::after').content"
     )
     assert internal in ("none", "normal", "")
+
+
+async def test_staff_print_the_blank_paper_ballot_from_the_budgets_page(
+    live_server: LiveServer, town: dict[str, int], context_for: Any
+) -> None:
+    page = await signed_in(
+        context_for, live_server, "mairie@example.org", f"/admin/budgets/{town['budget']}"
+    )
+    link = page.get_by_role("link", name="Imprimer le bulletin papier vierge (PDF)")
+    response = await page.request.get(live_server.url + await link.get_attribute("href"))
+    assert response.ok and response.headers["content-type"] == "application/pdf"
+    text = pdf_text(await response.body())
+    projects = {
+        "Jardin partagé": 40_000,
+        "Piste cyclable": 30_000,
+        "Skatepark": 50_000,
+        "Bancs du parc Nord": 20_000,
+        "Fontaine": 5_000,
+    }
+    for title, cost in projects.items():
+        assert title in text and printed(format_money(cost, "EUR", language="fr")) in text
+    assert "Cochez les projets que vous soutenez." in text  # the rule, in French
