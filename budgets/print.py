@@ -120,7 +120,7 @@ async def paper_ballot(budget: Budget, site_name: str) -> bytes:
             gettext("Cost"),
         ]
         doc.table(
-            headings, rows, widths=(14, 52, 20, 14), align=("CENTER", "LEFT", "LEFT", "RIGHT")
+            headings, rows, widths=(13, 49, 25, 13), align=("CENTER", "LEFT", "LEFT", "RIGHT")
         )
         doc.paragraph(
             gettext(
@@ -210,6 +210,7 @@ async def results(budget: Budget, site_name: str) -> bytes:
         doc.paragraph(text)
     for envelope in main["envelopes"]:
         name = envelope.get("name") or gettext("City-wide projects")
+        doc.keep_room(40)  # the envelope's heading stays with its table's first rows
         doc.heading(
             f"{name} — "
             + gettext("%(spent)s spent of %(amount)s")
@@ -240,7 +241,7 @@ async def results(budget: Budget, site_name: str) -> bytes:
         doc.table(
             headings,
             rows,
-            widths=(8, 34, 10, 14, 9, 35),
+            widths=(8, 31, 9, 14, 11, 36),
             align=("RIGHT", "LEFT", "RIGHT", "RIGHT", "CENTER", "LEFT"),
         )
     return doc.content()

@@ -66,12 +66,12 @@ def _answer_space(doc: Document, view: QuestionView) -> None:
     elif kind == QuestionKind.RANKING:
         doc.paragraph(gettext("Give each option a rank: 1 for your favourite."))
         rows = [[option.label, ""] for option in view.options]
-        doc.table([gettext("Option"), gettext("rank")], rows, widths=(80, 20))
+        doc.table([gettext("Option"), gettext("Rank")], rows, widths=(80, 20))
     elif kind == QuestionKind.MAJORITY:
         doc.paragraph(gettext("Give each option a grade."))
         grades = grade_labels()
         rows = [[option.label, *([BOX] * len(grades))] for option in view.options]
-        widths = (30, *([70 / len(grades)] * len(grades)))
+        widths = (14, *([86 / len(grades)] * len(grades)))
         align = ("LEFT", *(["CENTER"] * len(grades)))
         doc.table([gettext("Option"), *grades], rows, widths=widths, align=align)
     elif kind == QuestionKind.NUMBER:
@@ -93,6 +93,7 @@ async def questionnaire_pdf(consultation: Consultation, site_name: str) -> bytes
         q = view.question
         number = gettext("Question %(n)s of %(total)s") % {"n": view.number, "total": total}
         required = f" ({gettext('required')})" if q.required else ""
+        doc.keep_room(35)  # a question's heading stays with the start of its answers
         doc.heading(f"{number} · {q.text}{required}", size=11.5)
         for hint in _hints(view, views):
             doc.paragraph(hint)

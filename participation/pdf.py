@@ -80,6 +80,11 @@ class Document(FPDF):
         if heading:
             self.heading(heading, size=16)
 
+    def keep_room(self, height: float) -> None:
+        """A new page unless `height` mm are left on this one (a heading with what follows)."""
+        if self.get_y() + height > self.page_break_trigger:
+            self.add_page()
+
     def heading(self, text: str, size: float = 13) -> None:
         self.set_font(FONT, "B", size)
         self.multi_cell(0, size * 0.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
