@@ -186,7 +186,8 @@ def winner_rule_text(budget: Budget, main: Mapping[str, Any]) -> list[str]:
 
 
 async def results(budget: Budget, site_name: str) -> bytes:
-    """The results: turnout, the rule used, each envelope's projects by votes."""
+    """The results: turnout, the rule used, each envelope's projects by votes (a bar chart,
+    funded projects dark, then the table with costs and why)."""
     context = await results_page(budget)
     turnout, main, projects = context["turnout"], context["main"], context["projects"]
     currency = budget.currency
@@ -218,6 +219,17 @@ async def results(budget: Budget, site_name: str) -> bytes:
                 "spent": format_money(envelope["spent"], currency),
                 "amount": format_money(envelope["amount"], currency),
             }
+        )
+        doc.bars(
+            [
+                (
+                    projects[p["id"]].title if p["id"] in projects else str(p["id"]),
+                    p["score"],
+                    format_number(p["score"]),
+                    bool(p["selected"]),
+                )
+                for p in envelope["projects"]
+            ]
         )
         rows = [
             [

@@ -125,6 +125,37 @@ class Document(FPDF):
                 table.row(list(cells), min_height=row_height)
         self.ln(4)
 
+    def bars(self, rows: Sequence[tuple[str, float, str, bool]]) -> None:
+        """A horizontal bar chart, one (label, value, value as shown, highlighted) a line:
+        the label on the left, the bar (dark when highlighted, light otherwise) in proportion
+        to the largest value, the value after it. Tables beside it give the same figures."""
+        top = max((value for _, value, _, _ in rows), default=0) or 1
+        label_width, gap, height = 55.0, 2.0, 5.0
+        room = self.w - 2 * MARGIN - label_width - 2 * gap - 20
+        self.set_font(FONT, "", 9)
+        for label, value, shown, highlighted in rows:
+            self.keep_room(height + 1)
+            y = self.get_y()
+            self.set_x(MARGIN)
+            self.cell(label_width, height, self._fitted(label, label_width), align="R")
+            width = max(room * value / top, 0.3)
+            self.set_fill_color(*((0, 0, 145) if highlighted else (200, 200, 200)))
+            self.rect(MARGIN + label_width + gap, y + 0.75, width, height - 1.5, style="F")
+            self.set_xy(MARGIN + label_width + 2 * gap + width, y)
+            self.cell(20, height, shown)
+            self.ln(height + 1)
+        self.set_fill_color(255)  # tables fill their cells with the current colour
+        self.set_font(FONT, "", TEXT_SIZE)
+        self.ln(2)
+
+    def _fitted(self, text: str, width: float) -> str:
+        """`text` cut with "…" to fit `width` mm in the current font."""
+        if self.get_string_width(text) <= width - 2:
+            return text
+        while text and self.get_string_width(text + "…") > width - 2:
+            text = text[:-1]
+        return text.rstrip() + "…"
+
     def write_in(self, label: str, lines: int = 1) -> None:
         """A label and ruled lines to write an answer on by hand."""
         self.paragraph(label)

@@ -127,3 +127,14 @@ async def test_staff_get_no_results_pdf_before_publication(
     await log_in(client, admin)
     assert (await client.get(f"/budgets/{budget.id}/results.pdf")).status_code == 404
     assert (await Budget.get(id=budget.id)).phase == Phase.TALLY
+
+
+async def test_a_long_title_is_cut_in_the_chart_and_whole_in_the_table(
+    app: object, settings: Settings
+) -> None:
+    budget, projects, _ = await published_budget(settings)
+    long_title = "Rénovation complète " + "du square " * 12 + "et de ses abords"
+    await Project.filter(id=projects["Skatepark"].id).update(title=long_title)
+    text = pdf_text(await printable.results(budget, "Villebelle"))
+    assert any(long_title[:n].rstrip() + "…" in text for n in range(10, len(long_title)))
+    assert long_title in text  # the table wraps it whole
