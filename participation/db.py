@@ -102,7 +102,9 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
         database_url += ("&" if "?" in database_url else "?") + f"timeout={CONNECT_TIMEOUT}"
     return {
         "connections": {"default": _connection(database_url, settings.uses_sqlite)},
-        "apps": {label: {**app, "default_connection": "default"} for label, app in apps().items()},
+        "apps": {
+            label: {**app, "default_connection": "default"} for label, app in apps().items()
+        },
         "use_tz": True,
         "timezone": "UTC",
     }

@@ -59,7 +59,6 @@ def changed_pages(job: Callable[..., Any], result: Any) -> bool:
     changes = getattr(job, "changes_visitor_pages", True)
     return bool(changes(result)) if callable(changes) else bool(changes)
 
-
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
