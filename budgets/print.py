@@ -19,7 +19,7 @@ from budgets.services import rule_of
 from participation.contributions import ModerationState
 from participation.formatting import colon, format_money, format_number, format_points
 from participation.i18n import gettext, ngettext
-from participation.pdf import Document
+from participation.pdf import Document, render
 
 
 def rule_text(rule: domain.BallotRule) -> str:
@@ -80,7 +80,6 @@ async def paper_ballot(budget: Budget, site_name: str) -> bytes:
     city_wide = budget.total_amount - sum(d.amount for d in districts)
     rule = rule_of(budget)
     title = gettext("Paper ballot") + colon() + " " + budget.title
-    doc = Document(site_name, title)
     # (section heading, envelopes as (name, amount), projects)
     sections: list[tuple[str, list[tuple[str, int]], list[Project]]] = []
     shared = [p for p in projects if p.district is None]
@@ -94,42 +93,47 @@ async def paper_ballot(budget: Budget, site_name: str) -> bytes:
             envelopes.insert(0, (envelope_name, city_wide))
         heading = f"{budget.title} — {gettext('District')}{colon()} {district.name}"
         sections.append((heading, envelopes, shared + own))
-    for heading, envelopes, listed in sections:
-        doc.section(heading)
-        doc.paragraph(gettext("How to vote") + colon() + " " + rule_text(rule), bold=True)
-        for name, amount in envelopes:
-            doc.paragraph(
-                gettext("Envelope") + colon() + f" {name}, {format_money(amount, budget.currency)}"
-            )
-        if not listed:
-            doc.paragraph(gettext("No project is on the ballot yet."))
-            continue
-        rows = [
-            [
-                "",
-                project.title,
-                project.district.name if project.district else envelope_name,
-                format_money(project.ballot_cost, budget.currency),
+
+    def draw(doc: Document) -> None:
+        for heading, envelopes, listed in sections:
+            doc.section(heading)
+            doc.paragraph(gettext("How to vote") + colon() + " " + rule_text(rule), bold=True)
+            for name, amount in envelopes:
+                doc.paragraph(
+                    gettext("Envelope")
+                    + colon()
+                    + f" {name}, {format_money(amount, budget.currency)}"
+                )
+            if not listed:
+                doc.paragraph(gettext("No project is on the ballot yet."))
+                continue
+            rows = [
+                [
+                    "",
+                    project.title,
+                    project.district.name if project.district else envelope_name,
+                    format_money(project.ballot_cost, budget.currency),
+                ]
+                for project in listed
             ]
-            for project in listed
-        ]
-        headings = [
-            _choice_heading(rule.kind),
-            gettext("Project"),
-            gettext("District"),
-            gettext("Cost"),
-        ]
-        doc.table(
-            headings, rows, widths=(13, 49, 25, 13), align=("CENTER", "LEFT", "LEFT", "RIGHT")
-        )
-        doc.paragraph(
-            gettext(
-                "Put this ballot in the envelope, and hand it in at the town hall with a proof "
-                "of your identity and address. Staff check you in the register; your choices "
-                "stay secret."
+            headings = [
+                _choice_heading(rule.kind),
+                gettext("Project"),
+                gettext("District"),
+                gettext("Cost"),
+            ]
+            doc.table(
+                headings, rows, widths=(13, 49, 25, 13), align=("CENTER", "LEFT", "LEFT", "RIGHT")
             )
-        )
-    return doc.content()
+            doc.paragraph(
+                gettext(
+                    "Put this ballot in the envelope, and hand it in at the town hall with a proof "
+                    "of your identity and address. Staff check you in the register; your choices "
+                    "stay secret."
+                )
+            )
+
+    return await render(site_name, title, draw)
 
 
 def reason_text(project: Mapping[str, Any], currency: str) -> str:
@@ -191,8 +195,7 @@ async def results(budget: Budget, site_name: str) -> bytes:
     context = await results_page(budget)
     turnout, main, projects = context["turnout"], context["main"], context["projects"]
     currency = budget.currency
-    doc = Document(site_name, gettext("Results") + colon() + " " + budget.title)
-    doc.section(gettext("Results") + colon() + " " + budget.title)
+    title = gettext("Results") + colon() + " " + budget.title
     ballots = ngettext("%(num)s ballot", "%(num)s ballots", turnout["ballots"]) % {
         "num": format_number(turnout["ballots"])
     }
@@ -201,59 +204,63 @@ async def results(budget: Budget, site_name: str) -> bytes:
             "percent": format_points(turnout["percent"]),
             "eligible": format_number(turnout["eligible"]),
         }
-    doc.heading(gettext("Turnout"))
-    doc.paragraph(ballots)
-    if not main:
-        doc.paragraph(gettext("The tally has not been computed yet."))
-        return doc.content()
-    doc.heading(gettext("How the projects were chosen"))
-    for text in winner_rule_text(budget, main):
-        doc.paragraph(text)
-    for envelope in main["envelopes"]:
-        name = envelope.get("name") or gettext("City-wide projects")
-        doc.keep_room(40)  # the envelope's heading stays with its table's first rows
-        doc.heading(
-            f"{name} — "
-            + gettext("%(spent)s spent of %(amount)s")
-            % {
-                "spent": format_money(envelope["spent"], currency),
-                "amount": format_money(envelope["amount"], currency),
-            }
-        )
-        doc.bars(
-            [
-                (
+
+    def draw(doc: Document) -> None:
+        doc.section(title)
+        doc.heading(gettext("Turnout"))
+        doc.paragraph(ballots)
+        if not main:
+            doc.paragraph(gettext("The tally has not been computed yet."))
+            return
+        doc.heading(gettext("How the projects were chosen"))
+        for text in winner_rule_text(budget, main):
+            doc.paragraph(text)
+        for envelope in main["envelopes"]:
+            name = envelope.get("name") or gettext("City-wide projects")
+            doc.keep_room(40)  # the envelope's heading stays with its table's first rows
+            doc.heading(
+                f"{name} — "
+                + gettext("%(spent)s spent of %(amount)s")
+                % {
+                    "spent": format_money(envelope["spent"], currency),
+                    "amount": format_money(envelope["amount"], currency),
+                }
+            )
+            doc.bars(
+                [
+                    (
+                        projects[p["id"]].title if p["id"] in projects else str(p["id"]),
+                        p["score"],
+                        format_number(p["score"]),
+                        bool(p["selected"]),
+                    )
+                    for p in envelope["projects"]
+                ]
+            )
+            rows = [
+                [
+                    str(p["rank"]),
                     projects[p["id"]].title if p["id"] in projects else str(p["id"]),
-                    p["score"],
                     format_number(p["score"]),
-                    bool(p["selected"]),
-                )
+                    format_money(p["cost"], currency),
+                    gettext("yes") if p["selected"] else gettext("no"),
+                    reason_text(p, currency),
+                ]
                 for p in envelope["projects"]
             ]
-        )
-        rows = [
-            [
-                str(p["rank"]),
-                projects[p["id"]].title if p["id"] in projects else str(p["id"]),
-                format_number(p["score"]),
-                format_money(p["cost"], currency),
-                gettext("yes") if p["selected"] else gettext("no"),
-                reason_text(p, currency),
+            headings = [
+                gettext("Rank"),
+                gettext("Project"),
+                gettext("Votes"),
+                gettext("Cost"),
+                gettext("Funded"),
+                gettext("Why"),
             ]
-            for p in envelope["projects"]
-        ]
-        headings = [
-            gettext("Rank"),
-            gettext("Project"),
-            gettext("Votes"),
-            gettext("Cost"),
-            gettext("Funded"),
-            gettext("Why"),
-        ]
-        doc.table(
-            headings,
-            rows,
-            widths=(8, 31, 9, 14, 11, 36),
-            align=("RIGHT", "LEFT", "RIGHT", "RIGHT", "CENTER", "LEFT"),
-        )
-    return doc.content()
+            doc.table(
+                headings,
+                rows,
+                widths=(8, 31, 9, 14, 11, 36),
+                align=("RIGHT", "LEFT", "RIGHT", "RIGHT", "CENTER", "LEFT"),
+            )
+
+    return await render(site_name, title, draw)

@@ -10,7 +10,7 @@ from consultations.questions.majority import grade_labels
 from consultations.questions.scale import SCALE_POINTS, agreement_labels
 from participation.formatting import colon, format_date, format_number
 from participation.i18n import gettext
-from participation.pdf import Document
+from participation.pdf import Document, render
 from participation.richtext import to_text
 
 BOX = "\u2610"  # ☐ a box to tick
@@ -82,20 +82,22 @@ def _answer_space(doc: Document, view: QuestionView) -> None:
 
 async def questionnaire_pdf(consultation: Consultation, site_name: str) -> bytes:
     views = await questionnaire(consultation.id)
-    doc = Document(site_name, consultation.title)
-    doc.section(consultation.title)
-    doc.paragraph(to_text(consultation.context))
-    if consultation.closes_at:
-        doc.paragraph(gettext("Closes") + colon() + " " + format_date(consultation.closes_at))
-    doc.paragraph(gettext("Questions marked (required) must be answered."))
-    total = len(views)
-    for view in views:
-        q = view.question
-        number = gettext("Question %(n)s of %(total)s") % {"n": view.number, "total": total}
-        required = f" ({gettext('required')})" if q.required else ""
-        doc.keep_room(35)  # a question's heading stays with the start of its answers
-        doc.heading(f"{number} · {q.text}{required}", size=11.5)
-        for hint in _hints(view, views):
-            doc.paragraph(hint)
-        _answer_space(doc, view)
-    return doc.content()
+
+    def draw(doc: Document) -> None:
+        doc.section(consultation.title)
+        doc.paragraph(to_text(consultation.context))
+        if consultation.closes_at:
+            doc.paragraph(gettext("Closes") + colon() + " " + format_date(consultation.closes_at))
+        doc.paragraph(gettext("Questions marked (required) must be answered."))
+        total = len(views)
+        for view in views:
+            q = view.question
+            number = gettext("Question %(n)s of %(total)s") % {"n": view.number, "total": total}
+            required = f" ({gettext('required')})" if q.required else ""
+            doc.keep_room(35)  # a question's heading stays with the start of its answers
+            doc.heading(f"{number} · {q.text}{required}", size=11.5)
+            for hint in _hints(view, views):
+                doc.paragraph(hint)
+            _answer_space(doc, view)
+
+    return await render(site_name, consultation.title, draw)

@@ -8,12 +8,15 @@ SIL Open Font License 1.1): nothing is copied into the repository. fpdf2 embeds 
 document uses (subsetting), so a document stays small.
 
 A4 portrait, 15 mm margins; every page carries the town's name and the document's title, and
-its number at the bottom ("Page 1 / 2").
+its number at the bottom ("Page 1 sur 2"). A feature reads what it prints (async), then hands a
+`draw(doc)` function to `render()`, which builds the document in a worker thread: reading the
+fonts and subsetting them takes a few hundred milliseconds of CPU, too long for the event loop.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import font_source_sans_pro
@@ -22,7 +25,7 @@ from fpdf.enums import TableBordersLayout, XPos, YPos
 from fpdf.fonts import FontFace
 from starlette.responses import Response
 
-from participation.i18n import gettext
+from participation.i18n import current_language, gettext
 
 FONT = "SourceSans"
 FONT_DIR = Path(font_source_sans_pro.font_directory)
@@ -33,7 +36,8 @@ LINE = 5.5  # mm per line of text
 
 class Document(FPDF):
     """A printable document: `section()` starts an A4 page, then `heading()`, `paragraph()`,
-    `table()`; `content()` is the PDF, `response()` serves it."""
+    `table()`, `bars()`, `write_in()`; `content()` is the PDF (`render()` builds one off the
+    event loop, `response()` serves it)."""
 
     def __init__(self, site_name: str, title: str, language: str = "fr") -> None:
         super().__init__(orientation="P", unit="mm", format="A4")
@@ -43,7 +47,6 @@ class Document(FPDF):
         self.set_auto_page_break(True, margin=MARGIN + 5)
         self.add_font(FONT, "", FONT_DIR / "SourceSansPro-Regular.ttf")
         self.add_font(FONT, "B", FONT_DIR / "SourceSansPro-Bold.ttf")
-        self.add_font(FONT, "I", FONT_DIR / "SourceSansPro-It.ttf")
         self.set_font(FONT, size=TEXT_SIZE)
         self.set_title(title)
         self.set_author(site_name)
@@ -166,6 +169,19 @@ class Document(FPDF):
 
     def content(self) -> bytes:
         return bytes(self.output())
+
+
+async def render(site_name: str, title: str, draw: Callable[[Document], None]) -> bytes:
+    """The PDF that `draw` fills, built in a worker thread: a document costs a few hundred
+    milliseconds of CPU (the fonts read, then subset), which must not stall the event loop. The
+    thread runs in a copy of the request's context (its language)."""
+
+    def build() -> bytes:
+        doc = Document(site_name, title, current_language.get())
+        draw(doc)
+        return doc.content()
+
+    return await asyncio.to_thread(build)
 
 
 def response(content: bytes, filename: str) -> Response:
