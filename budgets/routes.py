@@ -790,7 +790,11 @@ routes = [
     Route("/budgets/{budget_id:id}/receipt-check", check_receipt, name="budgets:receipt_check"),
     Route("/budgets/{budget_id:id}/results", cached_for_visitors(results), name="budgets:results"),
     Route("/budgets/{budget_id:id}/results.csv", results_csv, name="budgets:results_csv"),
-    Route("/budgets/{budget_id:id}/results.pdf", results_pdf, name="budgets:results_pdf"),
+    Route(
+        "/budgets/{budget_id:id}/results.pdf",
+        cached_for_visitors(results_pdf),  # a PDF costs CPU: rendered once per write
+        name="budgets:results_pdf",
+    ),
     Route("/budgets/{budget_id:id}/ballots.pb", ballots_pabulib, name="budgets:pabulib"),
     web.form_route("/account/residency", residency, "budgets:residency"),
     web.form_route("/admin/budgets/new", admin_budget_form, "budgets:admin_new"),

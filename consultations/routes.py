@@ -519,7 +519,11 @@ routes = [
     Route("/consultations", index, name="consultations:index"),
     Route(C, detail, name="consultations:detail"),
     web.form_route(C + "/answer", answer, "consultations:answer"),
-    Route(C + "/questionnaire.pdf", questionnaire_pdf, name="consultations:questionnaire_pdf"),
+    Route(
+        C + "/questionnaire.pdf",
+        cached_for_visitors(questionnaire_pdf),  # a PDF costs CPU: rendered once per write
+        name="consultations:questionnaire_pdf",
+    ),
     Route(C + "/results", cached_for_visitors(results), name="consultations:results"),
     Route(C + "/results.csv", results_csv, name="consultations:results_csv"),
     Route(C + "/results.json", results_json, name="consultations:results_json"),

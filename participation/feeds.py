@@ -25,6 +25,7 @@ from starlette.routing import Route
 from participation import features
 from participation.features import FeedEntry, FeedSource
 from participation.i18n import N_, current_language, gettext
+from participation.pagecache import cached_for_visitors
 from participation.refusals import NotFound
 from participation.urls import url
 from participation.web import settings_of
@@ -138,7 +139,8 @@ async def feature_feed(request: Request) -> Response:
     return await _serve(request, [source], source.name, gettext(source.title))
 
 
+# feed readers poll: visitors get the stored document (ETag, 304) until the next write
 routes = [
-    Route("/feeds/all.atom", site_feed, name="feeds:all"),
-    Route("/feeds/{feed:str}.atom", feature_feed, name="feeds:feed"),
+    Route("/feeds/all.atom", cached_for_visitors(site_feed), name="feeds:all"),
+    Route("/feeds/{feed:str}.atom", cached_for_visitors(feature_feed), name="feeds:feed"),
 ]

@@ -193,3 +193,13 @@ async def test_pages_link_the_site_wide_feed_and_their_features_own(
 async def test_an_unknown_feed_is_not_found(client: httpx.AsyncClient) -> None:
     response = await client.get("/feeds/nothing.atom")
     assert response.status_code == 404 and "Page introuvable" in response.text
+
+
+async def test_feed_readers_polling_get_a_304_until_something_changes(
+    client: httpx.AsyncClient,
+) -> None:
+    first = await client.get("/feeds/all.atom")
+    etag = first.headers.get("etag")
+    assert etag, "a visitor's feed comes from the page cache, with an ETag"
+    again = await client.get("/feeds/all.atom", headers={"If-None-Match": etag})
+    assert again.status_code == 304
