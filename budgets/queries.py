@@ -34,10 +34,14 @@ from budgets.services import has_ballots as services_has_ballots
 from budgets.tallying import export_pabulib
 from participation import phases, spreadsheet
 from participation.accounts.models import Role, User
-from participation.contributions import ModerationState
+from participation.contributions import ModerationState, excerpt
+from participation.features import FeedEntry
+from participation.formatting import colon
 from participation.formfields import local_input_value
+from participation.i18n import gettext
 from participation.numbers import parse_id
 from participation.residents import services as residents
+from participation.urls import url
 
 
 async def budget_list(with_preparation: bool = False) -> list[Budget]:
@@ -373,3 +377,26 @@ async def admin_page(budget: Budget) -> dict[str, Any]:
         "key_values": {},
         "share_errors": {},
     }
+
+
+async def feed_results(limit: int) -> list[FeedEntry]:
+    """Published results (Feature.feeds), the newest first."""
+    rows = (
+        await Budget.filter(phase=Phase.RESULTS)
+        .order_by("-results_published_at", "-id")
+        .limit(limit)
+    )
+    entries = []
+    for budget in rows:
+        when = budget.results_published_at or budget.phase_changed_at or budget.created_at
+        entries.append(
+            FeedEntry(
+                key=f"budget/{budget.id}/results",
+                title=gettext("Results") + colon() + " " + budget.title,
+                path=url("budgets:results", budget_id=budget.id),
+                updated=when,
+                published=when,
+                summary=excerpt(budget.description),
+            )
+        )
+    return entries

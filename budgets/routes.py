@@ -13,6 +13,7 @@ from starlette.routing import Route
 from tortoise import timezone
 
 from budgets import ballot_box, ballot_services, domain, project_services, queries, services
+from budgets import print as printable
 from budgets.forms import parse_budget_form
 from budgets.importing import import_pabulib
 from budgets.models import (
@@ -25,7 +26,7 @@ from budgets.models import (
     Project,
     WinnerRule,
 )
-from participation import formatting, queue, web
+from participation import formatting, pdf, queue, web
 from participation.formfields import local_input_value
 from participation.i18n import N_, gettext, ngettext
 from participation.middleware import Prefetch
@@ -359,6 +360,15 @@ async def results_csv(request: Request) -> Response:
     return web.attachment(content, "text/csv; charset=utf-8", filename)
 
 
+async def results_pdf(request: Request) -> Response:
+    """The published results, to print (budgets/print.py); nothing before publication."""
+    budget = await _budget(request)
+    if budget.phase != Phase.RESULTS:
+        raise NotFound()
+    content = await printable.results(budget, web.settings_of(request).site_name)
+    return pdf.response(content, f"budget-{budget.id}-resultats.pdf")
+
+
 async def ballots_pabulib(request: Request) -> Response:
     budget = await _budget(request)
     if budget.phase != Phase.RESULTS:
@@ -411,6 +421,14 @@ async def admin_budget(request: Request) -> Response:
     web.require(request, can_administer)
     budget = await _budget(request)
     return render(request, "budgets/admin_budget.html", await _admin_page(request, budget))
+
+
+async def admin_ballot_pdf(request: Request) -> Response:
+    """The blank paper ballot, to print for the town hall (budgets/print.py)."""
+    web.require(request, can_administer)
+    budget = await _budget(request)
+    content = await printable.paper_ballot(budget, web.settings_of(request).site_name)
+    return pdf.response(content, f"budget-{budget.id}-bulletin.pdf")
 
 
 async def admin_switch_phase(request: Request) -> Response:
@@ -772,11 +790,21 @@ routes = [
     Route("/budgets/{budget_id:id}/receipt-check", check_receipt, name="budgets:receipt_check"),
     Route("/budgets/{budget_id:id}/results", cached_for_visitors(results), name="budgets:results"),
     Route("/budgets/{budget_id:id}/results.csv", results_csv, name="budgets:results_csv"),
+    Route(
+        "/budgets/{budget_id:id}/results.pdf",
+        cached_for_visitors(results_pdf),  # a PDF costs CPU: rendered once per write
+        name="budgets:results_pdf",
+    ),
     Route("/budgets/{budget_id:id}/ballots.pb", ballots_pabulib, name="budgets:pabulib"),
     web.form_route("/account/residency", residency, "budgets:residency"),
     web.form_route("/admin/budgets/new", admin_budget_form, "budgets:admin_new"),
     web.form_route("/admin/budgets/import", admin_import, "budgets:admin_import"),
     Route("/admin/budgets/{budget_id:id}", admin_budget, name="budgets:admin"),
+    Route(
+        "/admin/budgets/{budget_id:id}/ballot.pdf",
+        admin_ballot_pdf,
+        name="budgets:admin_ballot_pdf",
+    ),
     web.form_route("/admin/budgets/{budget_id:id}/edit", admin_budget_form, "budgets:admin_edit"),
     web.action_route(
         "/admin/budgets/{budget_id:id}/phase", admin_switch_phase, "budgets:admin_phase"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from consultations import demo, jobs, privacy, routes
+from consultations import demo, jobs, privacy, queries, routes
 from consultations.content import ConsultationAnswerKind
+from participation import features
 from participation.features import AdminLine, DemoContext, Feature, NavLink, PersonalData
 from participation.i18n import N_
 
@@ -24,4 +25,12 @@ FEATURE = Feature(
     nav=[NavLink(N_("Consultations"), "consultations:index")],
     admin=[AdminLine(30, (NavLink(N_("Manage consultations"), "consultations:admin_index"),))],
     depends_on=("moderation",),  # free-text answers are moderated
+    feeds=[
+        features.FeedSource(
+            "consultations",
+            N_("Consultation results"),
+            queries.feed_results,
+            "consultations:index",
+        )
+    ],
 )

@@ -27,9 +27,11 @@ from consultations.models import (
 from consultations.questions import KINDS, OTHER, Export, Kind
 from consultations.services import text_digest
 from participation import formatting, spreadsheet
-from participation.contributions import ModerationState
+from participation.contributions import ModerationState, excerpt
+from participation.features import FeedEntry
 from participation.i18n import gettext
 from participation.settings import Settings
+from participation.urls import url
 
 
 async def public_list() -> list[Consultation]:
@@ -240,3 +242,45 @@ async def free_texts(
                 PendingText(question, value, digest, reviews.get((question_id, digest))),
             )
     return sorted(found.values(), key=lambda t: (t.approved is not None, t.question.position))
+
+
+async def feed_results(limit: int) -> list[FeedEntry]:
+    """Published results of closed consultations and the council's responses (Feature.feeds),
+    the newest first."""
+    closed = (
+        await Consultation.filter(phase=Phase.CLOSED)
+        .order_by("-phase_changed_at", "-id")
+        .limit(limit)
+    )
+    answered = (
+        await Consultation.filter(outcome_published_at__isnull=False)
+        .exclude(phase=Phase.PREPARATION)
+        .order_by("-outcome_published_at", "-id")
+        .limit(limit)
+    )
+    entries = []
+    for c in closed:
+        when = c.phase_changed_at or c.created_at
+        entries.append(
+            FeedEntry(
+                key=f"consultation/{c.id}/results",
+                title=gettext("Results") + formatting.colon() + " " + c.title,
+                path=url("consultations:results", consultation_id=c.id),
+                updated=when,
+                published=when,
+                summary=excerpt(c.context),
+            )
+        )
+    for c in answered:
+        assert c.outcome_published_at is not None
+        entries.append(
+            FeedEntry(
+                key=f"consultation/{c.id}/outcome",
+                title=gettext("The council's response") + formatting.colon() + " " + c.title,
+                path=url("consultations:outcome", consultation_id=c.id),
+                updated=c.outcome_published_at,
+                published=c.outcome_published_at,
+                summary=excerpt(c.outcome_decided),
+            )
+        )
+    return entries

@@ -14,6 +14,7 @@ from starlette.routing import Route
 from tortoise import timezone
 
 from consultations import domain, queries, services, texts
+from consultations import print as printable
 from consultations.forms import (
     parse_consultation_form,
     parse_outcome_form,
@@ -31,7 +32,7 @@ from consultations.models import (
 from consultations.questions import KINDS
 from consultations.questions.majority import grade_labels
 from consultations.questions.scale import agreement_labels, scale_label
-from participation import formatting, i18n, refusals, related, web
+from participation import formatting, i18n, pdf, refusals, related, web
 from participation.formfields import local_input_value
 from participation.i18n import gettext, ngettext
 from participation.numbers import parse_id
@@ -81,6 +82,14 @@ async def detail(request: Request) -> Response:
         "related": await related.links_for("consultation", consultation.id),
     }
     return render(request, "consultations/detail.html", context)
+
+
+async def questionnaire_pdf(request: Request) -> Response:
+    """The questionnaire on paper (consultations/print.py), for whoever may see the
+    consultation: residents answering at the town hall or at a meeting."""
+    consultation = await _consultation(request)
+    content = await printable.questionnaire_pdf(consultation, web.settings_of(request).site_name)
+    return pdf.response(content, f"consultation-{consultation.id}-questionnaire.pdf")
 
 
 async def _answer_context(
@@ -510,6 +519,11 @@ routes = [
     Route("/consultations", index, name="consultations:index"),
     Route(C, detail, name="consultations:detail"),
     web.form_route(C + "/answer", answer, "consultations:answer"),
+    Route(
+        C + "/questionnaire.pdf",
+        cached_for_visitors(questionnaire_pdf),  # a PDF costs CPU: rendered once per write
+        name="consultations:questionnaire_pdf",
+    ),
     Route(C + "/results", cached_for_visitors(results), name="consultations:results"),
     Route(C + "/results.csv", results_csv, name="consultations:results_csv"),
     Route(C + "/results.json", results_json, name="consultations:results_json"),

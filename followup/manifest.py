@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from followup import demo, jobs, routes
-from participation.features import AdminLine, DemoContext, Feature, NavLink
+from followup import demo, jobs, queries, routes
+from participation.features import AdminLine, DemoContext, Feature, FeedSource, NavLink
 from participation.i18n import N_
 
 
@@ -22,4 +22,9 @@ FEATURE = Feature(
     admin=[AdminLine(60, (NavLink(N_("Commitments"), "followup:admin_index"),))],
     # a commitment follows up a proposal, a budget project or a consultation
     depends_on=("proposals", "budgets", "consultations"),
+    feeds=[
+        FeedSource(
+            "followup", N_("Commitments followed up"), queries.feed_commitments, "followup:index"
+        )
+    ],
 )

@@ -7,8 +7,11 @@ from typing import Any
 from budgets.models import Budget, Phase, Project
 from budgets.queries import stored_results
 from consultations.models import Consultation
-from followup.domain import Filters, TargetKind
+from followup.domain import STATUS_LABELS, Filters, TargetKind
 from followup.models import Commitment, Milestone, StatusChange
+from participation import formatting
+from participation.features import FeedEntry
+from participation.i18n import gettext
 from participation.proposals.domain import ProposalState
 from participation.proposals.models import Proposal
 from participation.urls import url
@@ -107,3 +110,20 @@ async def candidates() -> list[dict[str, Any]]:
             }
         )
     return [c for c in found if (c["kind"], c["id"]) not in followed]
+
+
+async def feed_commitments(limit: int) -> list[FeedEntry]:
+    """The commitments, the latest changed first (Feature.feeds): their status in the summary."""
+    rows = await Commitment.all().order_by("-updated_at", "-id").limit(limit)
+    return [
+        FeedEntry(
+            key=f"commitment/{c.id}",
+            title=c.title,
+            path=url("followup:detail", commitment_id=c.id),
+            updated=c.updated_at,
+            published=c.created_at,
+            summary=gettext(STATUS_LABELS[c.status])
+            + (formatting.colon() + " " + c.reason if c.reason else ""),
+        )
+        for c in rows
+    ]

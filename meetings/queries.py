@@ -15,6 +15,7 @@ from meetings import domain
 from meetings.domain import Seat, Status
 from meetings.models import Meeting, Outcome, Registration
 from participation import formatting, spreadsheet
+from participation.features import FeedEntry
 from participation.i18n import N_, gettext
 from participation.proposals.domain import PUBLIC_STATES
 from participation.proposals.models import Proposal
@@ -165,3 +166,26 @@ async def free_seats_and_waiting() -> list[int]:
         .values_list("id", flat=True)
     )
     return [int(i) for i in ids]
+
+
+async def feed_entries(limit: int) -> list[FeedEntry]:
+    """The meetings, the latest planned, moved, cancelled or given minutes first
+    (Feature.feeds): when and where in the summary."""
+    rows = await Meeting.all().order_by("-updated_at", "-id").limit(limit)
+    entries = []
+    for m in rows:
+        title = m.title
+        if m.status == Status.CANCELLED:
+            title = gettext("Cancelled") + formatting.colon() + " " + title
+        when = formatting.format_datetime(m.starts_at)
+        entries.append(
+            FeedEntry(
+                key=f"meeting/{m.id}",
+                title=title,
+                path=url("meetings:detail", meeting_id=m.id),
+                updated=m.updated_at,
+                published=m.created_at,
+                summary=" · ".join(part for part in (when, m.address) if part),
+            )
+        )
+    return entries

@@ -18,8 +18,10 @@ from starlette.routing import Route
 from tortoise import timezone
 
 from meetings import calendar, domain, queries, services
+from meetings import print as printable
 from meetings.domain import FORMAT_LABELS, SEAT_LABELS, Format, Seat
 from meetings.models import Meeting
+from participation import pdf
 from participation.formfields import local_input_value
 from participation.i18n import gettext, ngettext
 from participation.numbers import parse_id
@@ -252,6 +254,14 @@ async def admin_csv(request: Request) -> Response:
     return attachment(content, "text/csv; charset=utf-8", f"reunion-{meeting.id}-inscriptions.csv")
 
 
+async def admin_attendance_pdf(request: Request) -> Response:
+    """The attendance sheet to print for the door (meetings/print.py)."""
+    require(request, can_administer)
+    meeting = await object_or_404(request, Meeting, "meeting_id")
+    content = await printable.attendance_sheet(meeting, settings_of(request).site_name)
+    return pdf.response(content, f"reunion-{meeting.id}-emargement.pdf")
+
+
 def _notified(saved: str, notified: int) -> str:
     if not notified:
         return saved
@@ -284,6 +294,11 @@ routes = [
         "/admin/meetings/{meeting_id:id}/registrations.csv",
         admin_csv,
         name="meetings:admin_csv",
+    ),
+    Route(
+        "/admin/meetings/{meeting_id:id}/attendance.pdf",
+        admin_attendance_pdf,
+        name="meetings:admin_attendance_pdf",
     ),
     Route(
         "/admin/meetings/{meeting_id:id}/cancel",

@@ -12,7 +12,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from participation import features, formatting, logs, pages, queue, urls
+from participation import features, feeds, formatting, logs, pages, queue, urls
 from participation.accounts import routes as accounts_routes
 from participation.db import close_database, init_database
 from participation.errors import EXCEPTION_HANDLERS
@@ -53,6 +53,7 @@ def all_routes() -> list[BaseRoute]:
     then every feature's (`feature_routes`)."""
     return [
         *pages.routes,
+        *feeds.routes,  # every feature's Atom feeds (Feature.feeds)
         *accounts_routes.routes,
         *notifications_routes.routes,
         *sitepages_routes.routes,

@@ -3,11 +3,12 @@
 A feature (in the manner of Decidim's `component.rb`) says what it brings: routes, models, jobs,
 cron jobs, content kinds for moderation, personal data for the RGPD export and erasure, a demo,
 header links, links on the Administration page, notification kinds, links shown on other
-features' pages, middleware, reads joined to the session lookup, and the only other features
-that it may import (`depends_on`, enforced by tests/test_layers.py). The app, the worker, the
-database configuration, the demo town, the privacy export and erasure, moderation, the
-notifications (`participation/notifications/services.py`), the related links
-(`participation/related.py`) and the Administration page loop over `FEATURES`; nothing else lists
+features' pages, middleware, reads joined to the session lookup, its Atom feeds, and the only
+other features that it may import (`depends_on`, enforced by tests/test_layers.py). The app,
+the worker, the database configuration, the demo town, the privacy export and erasure,
+moderation, the notifications (`participation/notifications/services.py`), the related links
+(`participation/related.py`), the Atom feeds (`participation/feeds.py`) and the Administration
+page loop over `FEATURES`; nothing else lists
 features, and a manifest registers nothing at import (no side effect: it only builds `FEATURE`).
 Adding a feature is its package plus one line in `INSTALLED`.
 
@@ -23,7 +24,8 @@ because proposals and comments live in `participation/` and keep their tables in
 options); `nav` is a tuple of `NavLink`; `middleware` and `session_prefetch` were added for
 moderation's block check and the ballot's one-round-trip session lookup; `notification_kinds`,
 `related_links` and `admin` were added with the meetings feature (issue #20), which was the
-first to need them (they were import-time registrations before).
+first to need them (they were import-time registrations before); `feeds` (issue #20, the Atom
+feeds) comes last, after the loader's fields, so that no manifest's positional use breaks.
 
 Loading is lazy: `FEATURES` is read at call time (`features.FEATURES`), never at import, so that a
 feature's modules may use the registry although the manifests import them.
@@ -127,6 +129,33 @@ class SessionColumn:
 
 
 @dataclass(frozen=True)
+class FeedEntry:
+    """One entry of the Atom feeds (participation/feeds.py): `key` names it for good across the
+    site ("proposal/12", "proposal/12/answer": the entry's id is a tag: URI made of it, so it
+    never changes), `path` is its page, `updated` and `published` are aware datetimes (shown in
+    UTC), `summary` plain text."""
+
+    key: str
+    title: str
+    path: str
+    updated: datetime
+    published: datetime
+    summary: str = ""
+
+
+@dataclass(frozen=True)
+class FeedSource:
+    """A feature's feed, served at /feeds/<name>.atom and merged into the site-wide feed:
+    `title` is a msgid; `entries(limit)` returns at most `limit` public entries, the newest
+    first; pages under the path of the route `pages` link to it in their head."""
+
+    name: str
+    title: str
+    entries: Callable[[int], Awaitable[list[FeedEntry]]]
+    pages: str = ""
+
+
+@dataclass(frozen=True)
 class Feature:
     name: str  # package's last part = template folder = route-name prefix = Tortoise app label
     path: str = ""  # URL prefix where `routes` are mounted ("" = the routes carry their paths)
@@ -155,6 +184,8 @@ class Feature:
     # set by the loader, not by manifests:
     package: str = ""  # dotted package, where `manifest.py` and `migrations/` are
     app_label: str = ""  # Tortoise app of `models`: `name`, or `participation` inside it
+    # its entries in the Atom feeds (participation/feeds.py: /feeds/<name>.atom, /feeds/all.atom)
+    feeds: Sequence[FeedSource] = ()
 
 
 def load(packages: Sequence[str]) -> tuple[Feature, ...]:

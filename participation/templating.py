@@ -54,6 +54,7 @@ def _environment() -> Environment:
     env.globals["ngettext"] = _ngettext
     env.globals["nav_links"] = nav_links
     env.globals["admin_lines"] = admin_lines
+    env.globals["feed_links"] = feed_links  # the head's Atom feeds (Feature.feeds)
     env.globals["SITE_PAGES"] = sitepages_domain.PAGES  # the footer's links
     env.globals["COMPLIANCE"] = sitepages_domain.COMPLIANCE
     env.globals["options_of"] = options_of
@@ -73,6 +74,18 @@ def nav_links(user: Any) -> list[features.NavLink]:
     }
     links = [link for f in features.FEATURES for link in f.nav if allowed.get(link.role, False)]
     return [link for link in links if not link.role] + [link for link in links if link.role]
+
+
+def feed_links(path: str) -> list[tuple[str, str]]:
+    """The Atom feeds (participation/feeds.py) a page at `path` links in its head, as (title,
+    href): the site-wide one, and each feed (`Feature.feeds`) whose `pages` route's path starts
+    `path` (the proposals' list and pages link the proposals' feeds)."""
+    links = [(i18n.gettext("Everything new"), urls.url("feeds:all"))]
+    for feature in features.FEATURES:
+        for source in feature.feeds:
+            if source.pages and path.startswith(urls.url(source.pages)):
+                links.append((i18n.gettext(source.title), urls.url("feeds:feed", feed=source.name)))
+    return links
 
 
 def admin_lines() -> list[features.AdminLine]:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from participation.features import DemoContext, Feature, NavLink, PersonalData
+from participation.features import DemoContext, Feature, FeedSource, NavLink, PersonalData
 from participation.i18n import N_
-from participation.proposals import demo, privacy, routes
+from participation.proposals import demo, privacy, queries, routes
 from participation.proposals.content import ProposalKind
 
 
@@ -22,4 +22,8 @@ FEATURE = Feature(
     nav=[NavLink(N_("Proposals"), "proposals:index")],
     # comments: a proposal's page shows its thread; moderation: pre-moderation and cases
     depends_on=("comments", "moderation"),
+    feeds=[
+        FeedSource("proposals", N_("New proposals"), queries.feed_proposals, "proposals:index"),
+        FeedSource("answers", N_("Official answers"), queries.feed_answers, "proposals:index"),
+    ],
 )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from tortoise.expressions import Q, RawSQL, Subquery
@@ -15,6 +16,10 @@ from tortoise.queryset import QuerySet
 
 from participation.accounts.models import AnonymousUser
 from participation.comments.models import Comment, CommentVote
+from participation.contributions import excerpt
+from participation.features import FeedEntry
+from participation.formatting import colon
+from participation.i18n import gettext
 from participation.proposals.domain import (
     PUBLIC_STATES,
     ModerationState,
@@ -32,6 +37,7 @@ from participation.proposals.models import (
 from participation.residents.models import District
 from participation.richtext import normalize_for_search
 from participation.territory import Category
+from participation.urls import url
 from participation.web import query_choice, query_page, query_string
 
 PAGE_SIZE = 20
@@ -288,3 +294,43 @@ async def detail(user: Any, proposal: Proposal) -> Detail:
         events,
         supported,
     )
+
+
+# --- Atom feeds (Feature.feeds, participation/feeds.py) -------------------------------------
+
+
+async def _newest_public(moment: str, limit: int) -> list[tuple[Proposal, datetime]]:
+    """The public proposals whose `moment` ("published_at", "answered_at") is set, the newest
+    first, each with that moment."""
+    rows = (
+        await public_proposals()
+        .filter(**{f"{moment}__isnull": False})
+        .order_by(f"-{moment}", "-id")
+        .limit(limit)
+    )
+    return [(p, getattr(p, moment)) for p in rows]
+
+
+async def feed_proposals(limit: int) -> list[FeedEntry]:
+    """The newest public proposals, by publication."""
+    return [
+        FeedEntry(
+            f"proposal/{p.id}", p.title, url("proposals:detail", id=p.id), at, at, excerpt(p.body)
+        )
+        for p, at in await _newest_public("published_at", limit)
+    ]
+
+
+async def feed_answers(limit: int) -> list[FeedEntry]:
+    """The council's official answers to public proposals, the newest first."""
+    return [
+        FeedEntry(
+            f"proposal/{p.id}/answer",
+            gettext("Official answer") + colon() + " " + p.title,
+            url("proposals:detail", id=p.id, anchor="answer"),
+            at,
+            at,
+            excerpt(p.answer_body),
+        )
+        for p, at in await _newest_public("answered_at", limit)
+    ]

@@ -45,6 +45,8 @@ EXEMPT: dict[str, str] = {
     "pages:favicon": "the site's icon (ICO), an image",
     "pages:favicon_svg": "the site's icon (SVG), an image",
     "accounts:data": "the person's data as a JSON download",
+    "feeds:all": "Atom feed, not a page (tests/participation/test_feeds.py parses it)",
+    "feeds:feed": "Atom feed, not a page (tests/participation/test_feeds.py parses it)",
 }
 
 

@@ -52,6 +52,10 @@ MATRIX = {
     "GET /budgets/{budget_id}/results [preparation]":                             (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  PAGE),
     "GET /budgets/{budget_id}/results.csv":                                       (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
     "GET /budgets/{budget_id}/results.csv [preparation]":                         (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
+    "GET /budgets/{budget_id}/results.pdf":                                       (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
+    "GET /budgets/{budget_id}/results.pdf [preparation]":                         (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
+    "GET /admin/budgets/{budget_id}/ballot.pdf":                                  (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "GET /admin/budgets/{budget_id}/ballot.pdf [preparation]":                    (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
     "GET /budgets/{budget_id}/ballots.pb":                                        (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
     "GET /budgets/{budget_id}/ballots.pb [preparation]":                          (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
     "GET /account/residency":                                                     (LOGIN,   PAGE,    PAGE,    PAGE,    PAGE),
@@ -245,7 +249,12 @@ WALKS = Walks(
     },
     formulas=_formulas,
     csv_exports=frozenset({"GET /budgets/{budget_id:id}/results.csv"}),
-    not_found=(f"/budgets/{MISSING}", f"/budgets/{MISSING}/results.csv"),
+    not_found=(
+        f"/budgets/{MISSING}",
+        f"/budgets/{MISSING}/results.csv",
+        f"/budgets/{MISSING}/results.pdf",
+        f"/admin/budgets/{MISSING}/ballot.pdf",
+    ),
     audited={
         "budgets:index": "browser/test_resident_journey",
         "budgets:detail": "browser/test_resident_journey",
@@ -269,6 +278,8 @@ WALKS = Walks(
     exempt={
         "budgets:results_csv": "CSV download (its content is the results page's table)",
         "budgets:pabulib": "Pabulib data file download",
+        "budgets:results_pdf": "PDF to print (the results page's content; tests/budgets/test_print.py)",
+        "budgets:admin_ballot_pdf": "PDF to print for staff (tests/budgets/test_print.py reads it)",
     },
     menu_words={
         "budgets:index": "Budgets participatifs",

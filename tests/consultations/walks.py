@@ -43,6 +43,8 @@ MATRIX = {
     "GET /consultations/{consultation_id}/results.csv":                                         (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
     "GET /consultations/{consultation_id}/results.csv [preparation]":                           (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
     "GET /consultations/{consultation_id}/results.json":                                        (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
+    "GET /consultations/{consultation_id}/questionnaire.pdf":                                   (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /consultations/{consultation_id}/questionnaire.pdf [preparation]":                     (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  PAGE),
     "GET /consultations/{consultation_id}/results.json [preparation]":                          (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
     "GET /consultations/{consultation_id}/responses.csv":                                       (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  PAGE),
     "GET /consultations/{consultation_id}/responses.csv [preparation]":                         (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  PAGE),
@@ -176,7 +178,11 @@ WALKS = Walks(
             "GET /consultations/{consultation_id:id}/responses.csv",
         }
     ),
-    not_found=(f"/consultations/{MISSING}", f"/consultations/{MISSING}/results.json"),
+    not_found=(
+        f"/consultations/{MISSING}",
+        f"/consultations/{MISSING}/results.json",
+        f"/consultations/{MISSING}/questionnaire.pdf",
+    ),
     audited={
         "consultations:index": "browser/test_resident_journey",
         "consultations:detail": "browser/test_resident_journey",
@@ -196,6 +202,7 @@ WALKS = Walks(
     exempt={
         "consultations:results_csv": "CSV download (its content is the results page's tables)",
         "consultations:results_json": "JSON open data",
+        "consultations:questionnaire_pdf": "PDF to print (tests/consultations/test_print.py reads it)",
         "consultations:responses_csv": "CSV download for staff",
     },
     menu_words={

@@ -48,6 +48,7 @@ MATRIX = {
     "POST /admin/meetings/{meeting_id}/code":              (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
     "POST /admin/meetings/{meeting_id}/minutes":           (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
     "GET /admin/meetings/{meeting_id}/registrations.csv":  (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "GET /admin/meetings/{meeting_id}/attendance.pdf":    (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
     "POST /admin/meetings/{meeting_id}/cancel":            (LOGIN,   DENIED,  DENIED,  DENIED,  DONE),
 }
 # fmt: on
@@ -110,7 +111,11 @@ WALKS = Walks(
     },
     formulas=_formulas,
     csv_exports=frozenset({"GET /admin/meetings/{meeting_id:id}/registrations.csv"}),
-    not_found=(f"/meetings/{MISSING}", f"/admin/meetings/{MISSING}"),
+    not_found=(
+        f"/meetings/{MISSING}",
+        f"/admin/meetings/{MISSING}",
+        f"/admin/meetings/{MISSING}/attendance.pdf",
+    ),
     audited={
         "meetings:index": "meetings/test_browser",
         "meetings:detail": "meetings/test_browser",
@@ -121,5 +126,6 @@ WALKS = Walks(
     exempt={
         "meetings:feed": "iCalendar feed (its content is the meetings list)",
         "meetings:admin_csv": "CSV download for staff (its content is the registrations table)",
+        "meetings:admin_attendance_pdf": "PDF to print for staff (tests/meetings/test_print.py)",
     },
 )

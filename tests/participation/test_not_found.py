@@ -13,8 +13,13 @@ from tests.conftest import log_in
 from tests.security.walks import feature_walks
 from tests.sources import ROOT, source_files
 
+# the core's paths of missing objects; each feature's are in its tests/<name>/walks.py
+CORE_NOT_FOUND = ("/feeds/nothing.atom",)
 
-@pytest.mark.parametrize("url", [path for walks in feature_walks() for path in walks.not_found])
+
+@pytest.mark.parametrize(
+    "url", [*CORE_NOT_FOUND, *(path for walks in feature_walks() for path in walks.not_found)]
+)
 async def test_a_missing_object_shows_the_translated_not_found_page(
     client: httpx.AsyncClient, admin: User, url: str
 ) -> None:

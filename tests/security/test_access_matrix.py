@@ -84,6 +84,8 @@ MATRIX: dict[str, Access] = {
     "GET /admin/pages/{slug}/history":                                                          (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
     "GET /admin/pages/{slug}/history/{version}":                                                (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
     "POST /admin/pages/{slug}/history/{version}/restore":                                       (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
+    "GET /feeds/all.atom":                                                                      (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /feeds/{feed}.atom":                                                                   (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "POST /account/logout":                                                                     (DONE,    DONE,    DONE,    DONE,    DONE),
 }
 # fmt: on

@@ -24,6 +24,7 @@ from budgets import services as budget_services
 from budgets.models import BallotKind, WinnerRule
 from consultations import services as consultation_services
 from moderation import services as moderation_services
+from participation import feeds
 from participation.accounts.models import Role, User
 from participation.notifications.models import Notification
 from participation.proposals import services as proposal_services
@@ -184,6 +185,7 @@ async def seed_world(settings: Settings) -> World:
         # content pages (issue #18): a page, and its version 1 (the default text)
         "slug": "mentions-legales",
         "version": 1,
+        "feed": feeds.sources()[0].name,  # an Atom feed (participation/feeds.py)
     }
     for walks in feature_walks():  # each feature's objects (tests/<name>/walks.py)
         if walks.seed is not None:
