@@ -11,10 +11,12 @@ French-translated msgid; nothing is written before the answer is trusted."""
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 from authlib.common.security import generate_token
@@ -106,7 +108,9 @@ async def metadata(issuer: str) -> dict[str, Any]:
         return cached[1]
     document = await _get_json(issuer + "/.well-known/openid-configuration")
     needed = ("authorization_endpoint", "token_endpoint", "jwks_uri")
-    if document.get("issuer") != issuer or not all(isinstance(document.get(k), str) for k in needed):
+    if document.get("issuer") != issuer or not all(
+        isinstance(document.get(k), str) for k in needed
+    ):
         raise ProviderError(UNREACHABLE, f"{issuer}: discovery document for another issuer")
     _metadata[issuer] = (time.monotonic(), document)
     return document
@@ -167,10 +171,14 @@ async def finish(
     body = prepare_token_request(
         "authorization_code", code=code, redirect_uri=redirect_uri, code_verifier=code_verifier
     )
-    auth: httpx.BasicAuth | None = None
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}
     methods = document.get("token_endpoint_auth_methods_supported") or ["client_secret_basic"]
     if credentials.client_secret and "client_secret_basic" in methods:
-        auth = httpx.BasicAuth(credentials.client_id, credentials.client_secret)
+        # RFC 6749 2.3.1: each part form-encoded before the Basic encoding
+        pair = (
+            f"{quote(credentials.client_id, safe='')}:{quote(credentials.client_secret, safe='')}"
+        )
+        headers["Authorization"] = "Basic " + base64.b64encode(pair.encode()).decode()
     else:  # client_secret_post (ProConnect, FranceConnect), or a public client
         fields = {"client_id": credentials.client_id}
         if credentials.client_secret:
@@ -181,11 +189,7 @@ async def finish(
             response = await http.post(
                 document["token_endpoint"],
                 content=body,
-                auth=auth,
-                headers={
-                    "Content-Type": "application/x-www-form-urlencoded",
-                    "Accept": "application/json",
-                },
+                headers=headers,
             )
         token = response.json()
     except (httpx.HTTPError, ValueError) as error:

@@ -133,14 +133,10 @@ def parse_provider_form(
     if "openid" not in scopes or len(form.scopes) > 300:
         problems.append(Problem(N_("The scopes must include “openid”."), field="scopes"))
     elif not all(SCOPE_TOKEN.match(scope) for scope in scopes):
-        problems.append(
-            Problem(N_("Scopes are words separated by spaces."), field="scopes")
-        )
+        problems.append(Problem(N_("Scopes are words separated by spaces."), field="scopes"))
     acr = _words(form.acr_values)
     if len(form.acr_values) > 100 or not all(SCOPE_TOKEN.match(value) for value in acr):
-        problems.append(
-            Problem(N_("Levels are words separated by spaces."), field="acr_values")
-        )
+        problems.append(Problem(N_("Levels are words separated by spaces."), field="acr_values"))
     if not (form.for_residents or form.for_staff):
         problems.append(
             Problem(N_("Choose who may log in with this provider."), field="for_residents")
@@ -184,13 +180,13 @@ def id_token_problem(
 
 
 def eidas_level(acr: str) -> str:
-    """"eidas1", "eidas2" or "eidas3" when the acr says one; "" otherwise."""
+    """ "eidas1", "eidas2" or "eidas3" when the acr says one; "" otherwise."""
     found = EIDAS.search(acr or "")
     return f"eidas{found.group(1)}" if found else ""
 
 
 def display_name(claims: Mapping[str, Any], email: str) -> str:
-    """"Camille M.": the given name and the family name's initial (never the whole name on
+    """ "Camille M.": the given name and the family name's initial (never the whole name on
     the public pages); the address's first part when the provider gave no name."""
     given = str(claims.get("given_name") or "").split(" ")[0].strip()
     family = str(claims.get("usual_name") or claims.get("family_name") or "").strip()

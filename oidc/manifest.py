@@ -14,9 +14,7 @@ FEATURE = features.Feature(
     models=["oidc.models"],
     personal_data=features.PersonalData(export=privacy.export, erase=privacy.erase),
     admin=[
-        features.AdminLine(
-            90, (features.NavLink(N_("Identity providers"), "oidc:admin_index"),)
-        )
+        features.AdminLine(90, (features.NavLink(N_("Identity providers"), "oidc:admin_index"),))
     ],
     login_options=login_options,
     logout_redirect=logout_redirect,

@@ -27,7 +27,7 @@ from participation import features, ratelimit
 from participation.accounts.routes import log_in_browser
 from participation.i18n import N_, gettext
 from participation.permissions import can_administer, is_signed_in
-from participation.refusals import DomainError, NotFound, Problem
+from participation.refusals import DomainError, Problem
 from participation.sitepages import routes as sitepages_routes
 from participation.templating import flash, render
 from participation.urls import url
@@ -97,8 +97,10 @@ async def callback(request: Request) -> Response:
     ):
         return _failed(
             request,
-            N_("This log-in link is not valid any more (it was used, or it comes from another "
-               "browser). Start again from the log-in page."),
+            N_(
+                "This log-in link is not valid any more (it was used, or it comes from another "
+                "browser). Start again from the log-in page."
+            ),
         )
     if params.get("error"):  # the person cancelled at the provider, or it refused
         flash(request, gettext("The log-in was cancelled at the identity provider."), "error")
@@ -164,14 +166,18 @@ async def link(request: Request) -> Response:
         return render(request, "oidc/link.html", context)
     data = await form_data(request)
     await ratelimit.refuse_if_exhausted(request, "login_failure", email=pending.email)
-    user = await services.link_with_password(settings_of(request), pending, data.get("password", ""))
+    user = await services.link_with_password(
+        settings_of(request), pending, data.get("password", "")
+    )
     if user is None:
         await ratelimit.check(request, "login_failure", email=pending.email)
         errors = errors_of([Problem(N_("The password is not right."), field="password")])
         return render(request, "oidc/link.html", {**context, "errors": errors}, status_code=422)
     next_url = str(request.session.get(PENDING, {}).get("next") or "")
     request.session.pop(PENDING, None)
-    flash(request, gettext("{provider} is now linked to your account.").format(provider=provider.name))
+    flash(
+        request, gettext("{provider} is now linked to your account.").format(provider=provider.name)
+    )
     return await _logged_in(request, user, provider, "", next_url)
 
 
@@ -200,7 +206,9 @@ async def confirm_link(request: Request) -> Response:
     user, provider_id = found
     provider = await Provider.get(id=provider_id)
     request.session.pop(PENDING, None)
-    flash(request, gettext("{provider} is now linked to your account.").format(provider=provider.name))
+    flash(
+        request, gettext("{provider} is now linked to your account.").format(provider=provider.name)
+    )
     return await _logged_in(request, user, provider, "", "")
 
 
@@ -208,7 +216,10 @@ async def unlink(request: Request) -> Response:
     user = require(request, is_signed_in)
     link = await services.unlink(user, request.path_params["link_id"])
     provider = await Provider.get(id=link.provider_id)
-    flash(request, gettext("{provider} is no longer linked to your account.").format(provider=provider.name))
+    flash(
+        request,
+        gettext("{provider} is no longer linked to your account.").format(provider=provider.name),
+    )
     return redirect(url("accounts:profile"))
 
 
@@ -262,7 +273,9 @@ async def admin_provider(request: Request) -> Response:
         return url("oidc:admin_index")
 
     if request.method == "GET":
-        return render(request, "oidc/admin_provider.html", {**context, "values": values, "errors": {}})
+        return render(
+            request, "oidc/admin_provider.html", {**context, "values": values, "errors": {}}
+        )
     return await form_page(request, "oidc/admin_provider.html", context, save)
 
 

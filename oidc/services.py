@@ -143,6 +143,11 @@ NOT_FOR_YOU = N_(
 )
 
 
+NO_EMAIL = N_(
+    "The identity provider did not give your e-mail address: we cannot create your account."
+)
+
+
 def _email_of(identity: Identity) -> str:
     email = normalize_email(str(identity.claims.get("email") or ""))
     return "" if email_problem(email) else email
@@ -184,9 +189,7 @@ async def log_in(settings: Settings, provider: Provider, identity: Identity) -> 
         return Pending(provider.id, identity.subject, identity.acr[:100], account.id, email)
     if decision == FirstLogin.REFUSE:
         if not email:
-            raise DomainError(
-                N_("The identity provider did not give your e-mail address: we cannot create your account.")
-            )
+            raise DomainError(NO_EMAIL)
         raise DomainError(NOT_FOR_YOU)
     return await _create(settings, provider, identity, email)
 
@@ -279,8 +282,12 @@ async def send_link_proof(settings: Settings, pending: Pending) -> None:
             "Hello {name},\n\nSomeone asked to log in to {site} with {provider} using this "
             "e-mail address. If it is you, open this link within one hour to link {provider} "
             "to your account:\n{link}\n\nIf it is not you, ignore this message: nothing changes."
-        ).format(name=user.display_name, site=settings.site_name, provider=provider.name,
-                 link=mail.SECRET)
+        ).format(
+            name=user.display_name,
+            site=settings.site_name,
+            provider=provider.name,
+            link=mail.SECRET,
+        )
         subject = gettext("Link {provider} to your account").format(provider=provider.name)
         message = await mail.queue_secret_email(
             settings, user.email, f"[{settings.site_name}] {subject}", body, link

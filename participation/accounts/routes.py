@@ -45,7 +45,7 @@ async def _login_options(page: str, next_url: str) -> list[features.LoginOption]
 async def sign_up(request: Request) -> Response:
     options = await _login_options("signup", url("pages:home"))
     if request.method == "GET":
-        context = {"values": {}, "errors": {}, "login_options": options}
+        context: dict[str, object] = {"values": {}, "errors": {}, "login_options": options}
         return render(request, "accounts/signup.html", context)
     await ratelimit.check(request, "signup")
     data = await web.form_data(request)

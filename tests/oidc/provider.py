@@ -114,8 +114,12 @@ class LocalProvider:
         access_token = secrets.token_urlsafe(24)
         self.tokens[access_token] = grant["user"]
         return JSONResponse(
-            {"access_token": access_token, "token_type": "Bearer", "id_token": id_token,
-             "expires_in": 300}
+            {
+                "access_token": access_token,
+                "token_type": "Bearer",
+                "id_token": id_token,
+                "expires_in": 300,
+            }
         )
 
     async def userinfo(self, request: Request) -> Response:

@@ -54,7 +54,9 @@ async def test_a_provider_is_saved_with_its_secret_encrypted_and_audited(
         # an edit without a secret keeps the stored one
         edit = {**FORM, "client_secret": "", "enabled": ""}
         token = await csrf_token(browser, f"/admin/oidc/{provider.id}")
-        response = await browser.post(f"/admin/oidc/{provider.id}", data={**edit, "csrf_token": token})
+        response = await browser.post(
+            f"/admin/oidc/{provider.id}", data={**edit, "csrf_token": token}
+        )
         assert response.status_code == 303
         await provider.refresh_from_db()
         assert not provider.enabled
@@ -95,7 +97,9 @@ async def test_only_admins_manage_providers(
 ) -> None:
     for page in ("/admin/oidc", "/admin/oidc/new"):
         response = await client.get(page)
-        assert response.status_code == 303 and response.headers["location"].startswith("/account/login")
+        assert response.status_code == 303 and response.headers["location"].startswith(
+            "/account/login"
+        )
     for person in (citizen, moderator):
         async with logged_in(app, person) as browser:
             assert (await browser.get("/admin/oidc")).status_code == 403

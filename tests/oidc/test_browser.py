@@ -33,7 +33,10 @@ async def server(live_server: LiveServer, running_provider: LocalProvider) -> Li
 
 
 async def test_a_resident_logs_in_through_the_provider(
-    server: LiveServer, running_provider: LocalProvider, context_for: Any, axe: Axe,
+    server: LiveServer,
+    running_provider: LocalProvider,
+    context_for: Any,
+    axe: Axe,
     javascript: bool,
 ) -> None:
     running_provider.user = {
@@ -56,7 +59,10 @@ async def test_a_resident_logs_in_through_the_provider(
 
 
 async def test_an_existing_address_must_be_proven_and_failures_are_explained(
-    server: LiveServer, running_provider: LocalProvider, context_for: Any, axe: Axe,
+    server: LiveServer,
+    running_provider: LocalProvider,
+    context_for: Any,
+    axe: Axe,
     javascript: bool,
 ) -> None:
     running_provider.user = {

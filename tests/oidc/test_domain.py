@@ -8,8 +8,14 @@ from oidc import domain
 from oidc.domain import FirstLogin
 
 NOW = 2_000_000_000.0
-GOOD = {"iss": "https://idp", "aud": "client", "exp": NOW + 60, "iat": NOW - 5, "nonce": "n",
-        "sub": "s"}
+GOOD = {
+    "iss": "https://idp",
+    "aud": "client",
+    "exp": NOW + 60,
+    "iat": NOW - 5,
+    "nonce": "n",
+    "sub": "s",
+}
 
 
 @pytest.mark.parametrize(
@@ -46,7 +52,9 @@ def test_id_token_claims(changes: dict, problem: str | None) -> None:
         (False, "", False, True, FirstLogin.REFUSE),
     ],
 )
-def test_first_login(linked: bool, email: str, exists: bool, creates: bool, outcome: FirstLogin) -> None:
+def test_first_login(
+    linked: bool, email: str, exists: bool, creates: bool, outcome: FirstLogin
+) -> None:
     assert domain.first_login(linked, email, exists, creates) == outcome
 
 
@@ -65,7 +73,10 @@ def test_may_use(residents: bool, staff: bool, role: str, allowed: bool) -> None
 
 
 def test_names_levels_and_addresses() -> None:
-    assert domain.display_name({"given_name": "Jean Paul", "family_name": "dupont"}, "x@y") == "Jean D."
+    assert (
+        domain.display_name({"given_name": "Jean Paul", "family_name": "dupont"}, "x@y")
+        == "Jean D."
+    )
     assert domain.display_name({}, "camille@example.org") == "camille"
     assert domain.eidas_level("eidas2") == "eidas2"
     assert domain.eidas_level("https://proconnect.gouv.fr/assurance/eidas1") == "eidas1"

@@ -35,7 +35,10 @@ async def test_a_first_log_in_creates_the_account_and_logs_in(
     assert (link.provider_id, link.subject) == (provider.id, "sub-camille-0001")
     assert (link.acr, link.eidas_level) == ("eidas1", "eidas1")
     # a new account accepts the conditions of use first, then lands on the page it came for
-    assert response.headers["location"].startswith("/account/accept") or "/" in response.headers["location"]
+    assert (
+        response.headers["location"].startswith("/account/accept")
+        or "/" in response.headers["location"]
+    )
     account = await _signed_in_as(client)
     assert "camille@example.org" in account and "FranceConnect" in account
     # the next log-in finds the same account
@@ -85,7 +88,9 @@ async def test_a_replayed_code_is_refused(
     first = httpx.URL(at_provider.headers["location"])
     assert (await client.get(str(first))).status_code == 303
     # an attacker replays the code in a new flow of theirs (with its own state)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as other:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+    ) as other:
         start = await other.get(f"/auth/oidc/{provider.id}/start")
         state = httpx.URL(start.headers["location"]).params["state"]
         replay = first.copy_set_param("state", state)
@@ -94,7 +99,9 @@ async def test_a_replayed_code_is_refused(
         assert await _signed_in_as(other) == ""
 
 
-async def _refused_log_in(client: httpx.AsyncClient, settings: Settings, idp: LocalProvider) -> httpx.Response:
+async def _refused_log_in(
+    client: httpx.AsyncClient, settings: Settings, idp: LocalProvider
+) -> httpx.Response:
     provider = await provider_row(settings, idp.issuer)
     response = await through_provider(client, provider)
     assert response.status_code == 400, response.text
@@ -181,11 +188,15 @@ async def test_an_email_claim_never_takes_over_an_account_until_proven_by_passwo
     assert not await Link.exists()
     page = await client.get("/auth/oidc/link")
     assert "camille@example.org" in page.text
-    wrong = await post_form(client, "/auth/oidc/link", {"password": "pas-le-bon"}, "/auth/oidc/link")
+    wrong = await post_form(
+        client, "/auth/oidc/link", {"password": "pas-le-bon"}, "/auth/oidc/link"
+    )
     assert wrong.status_code == 422
     assert field_error(wrong.text, "password")
     assert not await Link.exists()
-    right = await post_form(client, "/auth/oidc/link", {"password": TEST_PASSWORD}, "/auth/oidc/link")
+    right = await post_form(
+        client, "/auth/oidc/link", {"password": TEST_PASSWORD}, "/auth/oidc/link"
+    )
     assert right.status_code == 303
     link = await Link.get(user_id=owner.id)
     assert link.subject == "sub-camille-0001"
@@ -210,7 +221,9 @@ async def test_an_email_claim_is_linked_by_the_link_sent_to_that_address(
     assert path.startswith("/auth/oidc/link/")
     assert path.rsplit("/", 1)[1] not in proof.token_hash  # only the hash is stored
     # the link, opened in the mailbox's browser, links and logs in; then it is spent
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as mailbox:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+    ) as mailbox:
         assert (await mailbox.get(path)).status_code == 303
         assert await Link.filter(user_id=owner.id, provider_id=provider.id).exists()
         assert "camille@example.org" in await _signed_in_as(mailbox)
@@ -264,4 +277,7 @@ async def test_log_out_ends_the_provider_session_and_links_can_be_dissociated(
     response = await client.post(f"/auth/oidc/links/{link.id}/unlink", data={"csrf_token": token})
     assert response.status_code == 303
     assert not await Link.exists(id=link.id)
-    assert "Aucun fournisseur" in (await client.get("/account")).text or "No identity" in (await client.get("/account")).text
+    assert (
+        "Aucun fournisseur" in (await client.get("/account")).text
+        or "No identity" in (await client.get("/account")).text
+    )
