@@ -50,6 +50,7 @@ log = logging.getLogger(__name__)
 FLOW = "oidc_flow"  # the authorization request under way
 PENDING = "oidc_pending"  # an identity waiting for proof of the account's e-mail address
 SESSION = "oidc_session"  # the provider and ID token of a session opened through a provider
+LINKED = N_("{provider} is now linked to your account.")
 
 
 def _redirect_uri(request: Request) -> str:
@@ -125,8 +126,12 @@ async def callback(request: Request) -> Response:
     except DomainError as refusal:
         return _failed(request, refusal.message, 403)
     if isinstance(outcome, services.Pending):
-        request.session[PENDING] = outcome.as_session()
-        request.session[PENDING]["next"] = flow.get("next")
+        # the ID token too: proven in this browser, the session ends at the provider as well
+        request.session[PENDING] = {
+            **outcome.as_session(),
+            "next": flow.get("next"),
+            "id_token": identity.id_token,
+        }
         return redirect(url("oidc:link"))
     return await _logged_in(
         request, outcome.user, provider, identity.id_token, str(flow.get("next") or "")
@@ -134,12 +139,17 @@ async def callback(request: Request) -> Response:
 
 
 async def _logged_in(
-    request: Request, user: Any, provider: Provider, id_token: str, next_url: str
+    request: Request,
+    user: Any,
+    provider: Provider,
+    id_token: str,
+    next_url: str,
+    message: str = N_("You are logged in with {provider}."),
 ) -> Response:
-    await log_in_browser(request, user)
+    await log_in_browser(request, user)  # a new session: what the old one held is gone
     if id_token:  # the provider's session is ended with ours (log_out_redirect)
         request.session[SESSION] = {"provider": provider.id, "id_token": id_token}
-    flash(request, gettext("You are logged in with {provider}.").format(provider=provider.name))
+    flash(request, gettext(message).format(provider=provider.name))
     next_url = safe_next(next_url, url("pages:home"))
     if await sitepages_routes.terms_to_accept(user):  # a new account, or new conditions
         return redirect(sitepages_routes.accept_url(next_url))
@@ -173,12 +183,15 @@ async def link(request: Request) -> Response:
         await ratelimit.check(request, "login_failure", email=pending.email)
         errors = errors_of([Problem(N_("The password is not right."), field="password")])
         return render(request, "oidc/link.html", {**context, "errors": errors}, status_code=422)
-    next_url = str(request.session.get(PENDING, {}).get("next") or "")
-    request.session.pop(PENDING, None)
-    flash(
-        request, gettext("{provider} is now linked to your account.").format(provider=provider.name)
+    kept = request.session.get(PENDING, {})
+    return await _logged_in(
+        request,
+        user,
+        provider,
+        str(kept.get("id_token") or ""),
+        str(kept.get("next") or ""),
+        LINKED,
     )
-    return await _logged_in(request, user, provider, "", next_url)
 
 
 async def send_link(request: Request) -> Response:
@@ -205,11 +218,7 @@ async def confirm_link(request: Request) -> Response:
         return _failed(request, N_("This link has expired or was already used."))
     user, provider_id = found
     provider = await Provider.get(id=provider_id)
-    request.session.pop(PENDING, None)
-    flash(
-        request, gettext("{provider} is now linked to your account.").format(provider=provider.name)
-    )
-    return await _logged_in(request, user, provider, "", "")
+    return await _logged_in(request, user, provider, "", "", LINKED)
 
 
 async def unlink(request: Request) -> Response:
@@ -244,16 +253,7 @@ async def admin_provider(request: Request) -> Response:
     provider = await object_or_404(request, Provider, "provider_id") if provider_id else None
     settings = settings_of(request)
     if provider is not None:
-        values: dict[str, Any] = {
-            "name": provider.name,
-            "issuer": provider.issuer,
-            "client_id": provider.client_id,
-            "scopes": provider.scopes,
-            "acr_values": provider.acr_values,
-            "for_residents": provider.for_residents,
-            "for_staff": provider.for_staff,
-            "enabled": provider.enabled,
-        }
+        values = services.provider_values(provider)
     else:
         values = domain.preset_values(request.query_params.get("preset", ""))
     context = {

@@ -51,8 +51,8 @@ def credentials(settings: Settings, provider: Provider) -> Credentials:
     )
 
 
-def _facts(provider: Provider) -> dict[str, Any]:
-    """What the audit log keeps of a provider (never its secret)."""
+def provider_values(provider: Provider) -> dict[str, Any]:
+    """A provider's settings but its secret: what the audit log keeps, what its form shows."""
     return {
         "name": provider.name,
         "issuer": provider.issuer,
@@ -70,7 +70,7 @@ async def save_provider(
 ) -> Provider:
     """Create or change a provider; an empty secret on a change keeps the stored one."""
     async with in_transaction():
-        before = _facts(provider) if provider else ""
+        before = provider_values(provider) if provider else ""
         if provider is None:
             provider = Provider(client_secret_box=b"")
         for name in ("name", "issuer", "client_id", "scopes", "acr_values"):
@@ -81,7 +81,7 @@ async def save_provider(
         if form.client_secret:
             provider.client_secret_box = encrypt_secret(settings, form.client_secret)
         await provider.save()
-        after = {**_facts(provider), "secret_changed": bool(form.client_secret)}
+        after = {**provider_values(provider), "secret_changed": bool(form.client_secret)}
         await audit(actor, "oidc_provider_saved", "oidc_provider", provider.id, before, after)
     return provider
 

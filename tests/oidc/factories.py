@@ -32,12 +32,17 @@ async def provider_row(
     return await services.save_provider(settings, None, None, ProviderForm(**values))
 
 
-async def through_provider(client: httpx.AsyncClient, provider: Provider) -> httpx.Response:
-    """The log-in button, the provider's answer (it approves at once), then our callback:
-    the app's answer to the callback."""
+async def callback_url(client: httpx.AsyncClient, provider: Provider) -> httpx.URL:
+    """The log-in button, then the provider's answer (it approves at once): the address of our
+    callback, with its code and state, where the provider sends the browser."""
     start = await client.get(f"/auth/oidc/{provider.id}/start")
     assert start.status_code == 303, start.text
     async with httpx.AsyncClient() as browser:
         at_provider = await browser.get(start.headers["location"])
     assert at_provider.status_code == 302, at_provider.text
-    return await client.get(at_provider.headers["location"])
+    return httpx.URL(at_provider.headers["location"])
+
+
+async def through_provider(client: httpx.AsyncClient, provider: Provider) -> httpx.Response:
+    """A whole log-in through the provider: the app's answer to the callback."""
+    return await client.get(str(await callback_url(client, provider)))

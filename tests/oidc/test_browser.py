@@ -34,12 +34,12 @@ async def server(live_server: LiveServer, running_provider: LocalProvider) -> Li
 
 async def test_a_resident_logs_in_through_the_provider(
     server: LiveServer,
-    running_provider: LocalProvider,
+    idp: LocalProvider,
     context_for: Any,
     axe: Axe,
     javascript: bool,
 ) -> None:
-    running_provider.user = {
+    idp.user = {
         "sub": f"sub-browser-{int(javascript)}",
         "email": f"camille-{int(javascript)}@example.org",
         "email_verified": True,
@@ -60,13 +60,13 @@ async def test_a_resident_logs_in_through_the_provider(
 
 async def test_an_existing_address_must_be_proven_and_failures_are_explained(
     server: LiveServer,
-    running_provider: LocalProvider,
+    idp: LocalProvider,
     context_for: Any,
     axe: Axe,
     javascript: bool,
 ) -> None:
-    running_provider.user = {
-        "sub": f"sub-dominique-{javascript}",
+    idp.user = {
+        "sub": f"sub-dominique-{int(javascript)}",
         "email": "dominique@example.org",
         "given_name": "Dominique",
     }

@@ -6,14 +6,23 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 from joserfc.jwk import RSAKey
 
 from oidc.models import Link, PendingLink, Provider
 from participation.accounts.models import Role, User
+from participation.accounts.privacy import delete_account
 from participation.mail import OutboxEmail, sent_text
 from participation.settings import Settings
-from tests.conftest import TEST_PASSWORD, create_user, csrf_token, field_error, post_form
-from tests.oidc.factories import provider_row, through_provider
+from tests.conftest import (
+    TEST_PASSWORD,
+    browser_of,
+    create_user,
+    csrf_token,
+    field_error,
+    post_form,
+)
+from tests.oidc.factories import callback_url, provider_row, through_provider
 from tests.oidc.provider import LocalProvider, closed_port_issuer
 
 
@@ -65,10 +74,7 @@ async def test_a_wrong_state_is_refused(
     app: Any, client: httpx.AsyncClient, settings: Settings, idp: LocalProvider
 ) -> None:
     provider = await provider_row(settings, idp.issuer)
-    start = await client.get(f"/auth/oidc/{provider.id}/start")
-    async with httpx.AsyncClient() as browser:
-        at_provider = await browser.get(start.headers["location"])
-    callback = httpx.URL(at_provider.headers["location"])
+    callback = await callback_url(client, provider)
     forged = callback.copy_set_param("state", "forged-state")
     response = await client.get(str(forged))
     assert response.status_code == 400
@@ -82,15 +88,10 @@ async def test_a_replayed_code_is_refused(
     app: Any, client: httpx.AsyncClient, settings: Settings, idp: LocalProvider
 ) -> None:
     provider = await provider_row(settings, idp.issuer)
-    start = await client.get(f"/auth/oidc/{provider.id}/start")
-    async with httpx.AsyncClient() as browser:
-        at_provider = await browser.get(start.headers["location"])
-    first = httpx.URL(at_provider.headers["location"])
+    first = await callback_url(client, provider)
     assert (await client.get(str(first))).status_code == 303
     # an attacker replays the code in a new flow of theirs (with its own state)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
-    ) as other:
+    async with browser_of(app) as other:
         start = await other.get(f"/auth/oidc/{provider.id}/start")
         state = httpx.URL(start.headers["location"]).params["state"]
         replay = first.copy_set_param("state", state)
@@ -119,31 +120,20 @@ async def test_a_forged_id_token_is_refused(
     await _refused_log_in(client, settings, idp)
 
 
-async def test_an_expired_id_token_is_refused(
-    app: Any, client: httpx.AsyncClient, settings: Settings, idp: LocalProvider
+@pytest.mark.parametrize(
+    "tweak",
+    [
+        {"exp": 1_000_000_000, "iat": 999_999_000},  # expired
+        {"aud": "another-client"},  # meant for another site
+        {"nonce": "not-the-nonce-we-sent"},  # replayed from another log-in
+        {"iss": "https://attacker.example"},  # from another provider
+    ],
+    ids=["expired", "audience", "nonce", "issuer"],
+)
+async def test_an_id_token_with_a_wrong_claim_is_refused(
+    app: Any, client: httpx.AsyncClient, settings: Settings, idp: LocalProvider, tweak: dict
 ) -> None:
-    idp.tweak = {"exp": 1_000_000_000, "iat": 999_999_000}
-    await _refused_log_in(client, settings, idp)
-
-
-async def test_an_id_token_for_another_audience_is_refused(
-    app: Any, client: httpx.AsyncClient, settings: Settings, idp: LocalProvider
-) -> None:
-    idp.tweak = {"aud": "another-client"}
-    await _refused_log_in(client, settings, idp)
-
-
-async def test_an_id_token_with_another_nonce_is_refused(
-    app: Any, client: httpx.AsyncClient, settings: Settings, idp: LocalProvider
-) -> None:
-    idp.tweak = {"nonce": "not-the-nonce-we-sent"}
-    await _refused_log_in(client, settings, idp)
-
-
-async def test_an_id_token_from_another_issuer_is_refused(
-    app: Any, client: httpx.AsyncClient, settings: Settings, idp: LocalProvider
-) -> None:
-    idp.tweak = {"iss": "https://attacker.example"}
+    idp.tweak = tweak
     await _refused_log_in(client, settings, idp)
 
 
@@ -164,15 +154,14 @@ async def test_a_disabled_provider_is_not_offered_nor_usable(
     enabled = await provider_row(settings, idp.issuer)
     login = await client.get("/account/login")
     assert "Se connecter avec FranceConnect" in login.text
-    start = await client.get(f"/auth/oidc/{enabled.id}/start")
+    started = await callback_url(client, enabled)  # a log-in under way
     await Provider.filter(id=enabled.id).update(enabled=False)
     assert "Se connecter avec FranceConnect" not in (await client.get("/account/login")).text
     refused = await client.get(f"/auth/oidc/{enabled.id}/start")
     assert refused.status_code == 303 and refused.headers["location"] == "/account/login"
-    # a flow started before it was disabled does not finish either
-    async with httpx.AsyncClient() as browser:
-        at_provider = await browser.get(start.headers["location"])
-    response = await client.get(at_provider.headers["location"])
+    # a log-in started before it was disabled does not finish either (the refused start
+    # above left it in the session)
+    response = await client.get(str(started))
     assert response.status_code == 400
     assert not await User.filter(email="camille@example.org").exists()
 
@@ -198,10 +187,15 @@ async def test_an_email_claim_never_takes_over_an_account_until_proven_by_passwo
         client, "/auth/oidc/link", {"password": TEST_PASSWORD}, "/auth/oidc/link"
     )
     assert right.status_code == 303
+    landing = await client.get(right.headers["location"])
+    assert "FranceConnect est maintenant associé à votre compte" in landing.text
     link = await Link.get(user_id=owner.id)
     assert link.subject == "sub-camille-0001"
     assert "Camille Owner" in await _signed_in_as(client)
     assert await User.all().count() == 1
+    # proven in this browser after the provider's log-in: log-out ends the provider's session
+    out = await client.post("/account/logout", data={"csrf_token": await csrf_token(client)})
+    assert out.headers["location"].startswith(idp.issuer + "/end_session")
 
 
 async def test_an_email_claim_is_linked_by_the_link_sent_to_that_address(
@@ -221,9 +215,7 @@ async def test_an_email_claim_is_linked_by_the_link_sent_to_that_address(
     assert path.startswith("/auth/oidc/link/")
     assert path.rsplit("/", 1)[1] not in proof.token_hash  # only the hash is stored
     # the link, opened in the mailbox's browser, links and logs in; then it is spent
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
-    ) as mailbox:
+    async with browser_of(app) as mailbox:
         assert (await mailbox.get(path)).status_code == 303
         assert await Link.filter(user_id=owner.id, provider_id=provider.id).exists()
         assert "camille@example.org" in await _signed_in_as(mailbox)
@@ -281,3 +273,30 @@ async def test_log_out_ends_the_provider_session_and_links_can_be_dissociated(
         "Aucun fournisseur" in (await client.get("/account")).text
         or "No identity" in (await client.get("/account")).text
     )
+
+
+async def test_links_are_in_the_data_export_and_go_with_the_account(
+    app: Any, client: httpx.AsyncClient, settings: Settings, idp: LocalProvider
+) -> None:
+    provider = await provider_row(settings, idp.issuer)
+    await through_provider(client, provider)
+    data = (await client.get("/account/data.json")).json()
+    (link,) = data["identity_providers"]
+    assert (link["provider"], link["subject"], link["acr"]) == (
+        "FranceConnect",
+        "sub-camille-0001",
+        "eidas1",
+    )
+    user = await User.get(email="camille@example.org")
+    await PendingLink.create(
+        token_hash="0" * 64,
+        provider_id=provider.id,
+        user_id=user.id,
+        subject="x",
+        expires_at=user.created_at,
+    )
+    await delete_account(user)
+    assert not await Link.exists() and not await PendingLink.exists()
+    # the identity is free again: the next log-in makes a new account
+    assert (await through_provider(client, provider)).status_code == 303
+    assert await Link.filter(subject="sub-camille-0001").count() == 1
