@@ -32,6 +32,9 @@ from participation.i18n import N_
 
 TIMEOUT = httpx.Timeout(5.0, connect=3.0)
 CACHE_SECONDS = 3600  # discovery documents and keys are fetched again after an hour
+# a provider that did not answer is not asked again for this long: visitors clicking its button
+# meanwhile get the message at once, and cannot make the server wait on it for each click
+DOWN_SECONDS = 30
 ALGORITHMS = ["RS256", "ES256", "PS256"]
 UNREACHABLE = N_(
     "The identity provider does not answer. Try again in a few minutes, or log in with your "
@@ -81,11 +84,13 @@ class Identity:
 # issuer or JWKS address -> (fetched at, document); one per process
 _metadata: dict[str, tuple[float, dict[str, Any]]] = {}
 _keys: dict[str, tuple[float, KeySet]] = {}
+_down: dict[str, float] = {}  # issuer -> when it last failed to answer
 
 
 def forget_cache() -> None:
     _metadata.clear()
     _keys.clear()
+    _down.clear()
 
 
 async def _get_json(url: str) -> dict[str, Any]:
@@ -103,10 +108,17 @@ async def _get_json(url: str) -> dict[str, Any]:
 
 async def metadata(issuer: str) -> dict[str, Any]:
     """The provider's discovery document (cached), checked to name this issuer."""
+    now = time.monotonic()
     cached = _metadata.get(issuer)
-    if cached and cached[0] > time.monotonic() - CACHE_SECONDS:
+    if cached and cached[0] > now - CACHE_SECONDS:
         return cached[1]
-    document = await _get_json(issuer + "/.well-known/openid-configuration")
+    if _down.get(issuer, now - DOWN_SECONDS) > now - DOWN_SECONDS:
+        raise ProviderError(UNREACHABLE, f"{issuer}: did not answer a moment ago")
+    try:
+        document = await _get_json(issuer + "/.well-known/openid-configuration")
+    except ProviderError:
+        _down[issuer] = now
+        raise
     needed = ("authorization_endpoint", "token_endpoint", "jwks_uri")
     if document.get("issuer") != issuer or not all(
         isinstance(document.get(k), str) for k in needed

@@ -21,7 +21,7 @@ def running_provider() -> Iterator[LocalProvider]:
 def idp(running_provider: LocalProvider) -> LocalProvider:
     """The provider, as new: its person, key and claims as they start."""
     fresh = LocalProvider()
-    for name in ("user", "acr", "tweak", "codes", "tokens", "ended"):
+    for name in ("user", "acr", "tweak", "tweak_userinfo", "codes", "tokens", "ended"):
         setattr(running_provider, name, getattr(fresh, name))
     running_provider.signing_key = running_provider.key
     client.forget_cache()

@@ -40,6 +40,7 @@ class LocalProvider:
         }
         self.acr = "eidas1"
         self.tweak: dict[str, Any] = {}  # claims of the next ID tokens, changed
+        self.tweak_userinfo: dict[str, Any] = {}  # and of the user info
         self.codes: dict[str, dict[str, Any]] = {}
         self.tokens: dict[str, dict[str, Any]] = {}
         self.ended: list[dict[str, str]] = []  # the end_session calls
@@ -127,7 +128,7 @@ class LocalProvider:
         user = self.tokens.get(token)
         if user is None:
             return JSONResponse({"error": "invalid_token"}, status_code=401)
-        return JSONResponse(user)
+        return JSONResponse({**user, **self.tweak_userinfo})
 
     async def end_session(self, request: Request) -> Response:
         self.ended.append(dict(request.query_params))

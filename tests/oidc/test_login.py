@@ -300,3 +300,40 @@ async def test_links_are_in_the_data_export_and_go_with_the_account(
     # the identity is free again: the next log-in makes a new account
     assert (await through_provider(client, provider)).status_code == 303
     assert await Link.filter(subject="sub-camille-0001").count() == 1
+
+
+async def test_user_info_about_someone_else_is_refused(
+    app: Any, client: httpx.AsyncClient, settings: Settings, idp: LocalProvider
+) -> None:
+    idp.tweak_userinfo = {"sub": "sub-of-someone-else"}
+    await _refused_log_in(client, settings, idp)
+
+
+async def test_an_unverified_address_is_confirmed_by_e_mail_and_no_password_opens_it(
+    app: Any, client: httpx.AsyncClient, settings: Settings, idp: LocalProvider
+) -> None:
+    idp.user = {**idp.user, "email_verified": False}
+    provider = await provider_row(settings, idp.issuer)
+    assert (await through_provider(client, provider)).status_code == 303
+    user = await User.get(email="camille@example.org")
+    assert user.email_confirmed_at is None
+    assert await OutboxEmail.filter(recipient="camille@example.org").exists()
+    # the account has no password: a password log-in never opens it
+    async with browser_of(app) as other:
+        for password in ("", "n'importe-quoi"):
+            response = await post_form(
+                other, "/account/login", {"email": user.email, "password": password}
+            )
+            assert response.status_code == 401
+
+
+async def test_a_log_in_cancelled_at_the_provider_says_so(
+    app: Any, client: httpx.AsyncClient, settings: Settings, idp: LocalProvider
+) -> None:
+    provider = await provider_row(settings, idp.issuer)
+    callback = await callback_url(client, provider)
+    cancelled = callback.copy_remove_param("code").copy_set_param("error", "access_denied")
+    response = await client.get(str(cancelled))
+    assert response.status_code == 303 and response.headers["location"] == "/account/login"
+    assert "annulée" in (await client.get("/account/login")).text
+    assert not await User.exists()
