@@ -93,7 +93,7 @@ async def callback(request: Request) -> Response:
     flow = request.session.pop(FLOW, None)  # single use, whatever comes next
     params = request.query_params
     state = params.get("state", "")
-    if not isinstance(flow, dict) or not hmac.compare_digest(
+    if not isinstance(flow, dict) or not state or not hmac.compare_digest(
         str(flow.get("state", "")).encode(), state.encode()
     ):
         return _failed(
@@ -249,8 +249,10 @@ async def admin_index(request: Request) -> Response:
 
 async def admin_provider(request: Request) -> Response:
     user = require(request, can_administer)
-    provider_id = request.path_params.get("provider_id")
-    provider = await object_or_404(request, Provider, "provider_id") if provider_id else None
+    # new or edit, told apart by the id in the path (an id past the database's integer is 0:
+    # still an edit, of nothing, so 404)
+    editing = "provider_id" in request.path_params
+    provider = await object_or_404(request, Provider, "provider_id") if editing else None
     settings = settings_of(request)
     if provider is not None:
         values = services.provider_values(provider)
@@ -311,7 +313,8 @@ async def account_section(user: Any) -> features.AccountSection | None:
     providers = await services.usable_providers("login")
     if not links and not providers:
         return None
-    return features.AccountSection("oidc/_account.html", {"links": links})
+    context = {"links": links, "has_password": bool(user.password_hash)}
+    return features.AccountSection("oidc/_account.html", context)
 
 
 routes = [

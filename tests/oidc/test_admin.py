@@ -107,3 +107,15 @@ async def test_only_admins_manage_providers(
             response = await browser.post("/admin/oidc/new", data={**FORM, "csrf_token": token})
             assert response.status_code == 403
     assert not await Provider.exists()
+
+
+async def test_a_provider_that_does_not_exist_is_not_found(app: Any, admin: Any) -> None:
+    async with logged_in(app, admin) as browser:
+        for provider_id in ("987654", "2147483648"):
+            assert (await browser.get(f"/admin/oidc/{provider_id}")).status_code == 404
+            token = await csrf_token(browser)
+            response = await browser.post(
+                f"/admin/oidc/{provider_id}", data={**FORM, "csrf_token": token}
+            )
+            assert response.status_code == 404
+    assert not await Provider.exists()
