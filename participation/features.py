@@ -24,8 +24,11 @@ because proposals and comments live in `participation/` and keep their tables in
 options); `nav` is a tuple of `NavLink`; `middleware` and `session_prefetch` were added for
 moderation's block check and the ballot's one-round-trip session lookup; `notification_kinds`,
 `related_links` and `admin` were added with the meetings feature (issue #20), which was the
-first to need them (they were import-time registrations before); `feeds` (issue #20, the Atom
-feeds) comes last, after the loader's fields, so that no manifest's positional use breaks.
+first to need them (they were import-time registrations before); `login_options`,
+`logout_redirect` and `account_section` with OpenID Connect log-in (issue #19), so that the
+core's log-in, log-out and account pages name no feature; `feeds` (issue #20, the Atom feeds).
+New fields come after the loader's fields, with defaults, so that no manifest's positional use
+breaks.
 
 Loading is lazy: `FEATURES` is read at call time (`features.FEATURES`), never at import, so that a
 feature's modules may use the registry although the manifests import them.
@@ -55,6 +58,7 @@ INSTALLED: tuple[str, ...] = (
     "moderation",
     "followup",
     "meetings",
+    "oidc",
     "indicators",  # last: its demo computes figures of everything above
 )
 
@@ -156,6 +160,24 @@ class FeedSource:
 
 
 @dataclass(frozen=True)
+class LoginOption:
+    """A way to log in offered on the log-in and sign-up pages (a button "Log in with
+    FranceConnect"): `label` already translated, `href` the path that starts it."""
+
+    label: str
+    href: str
+
+
+@dataclass(frozen=True)
+class AccountSection:
+    """A part of the person's account page (templates/accounts/profile.html): `template` is
+    included with `section` (this object) in its context; `context` is what it shows."""
+
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Feature:
     name: str  # package's last part = template folder = route-name prefix = Tortoise app label
     path: str = ""  # URL prefix where `routes` are mounted ("" = the routes carry their paths)
@@ -181,6 +203,14 @@ class Feature:
     session_columns: Sequence[SessionColumn] = ()
     # a hot route's reads joined to the session lookup (participation.middleware.Prefetch)
     session_prefetch: Sequence[Any] = ()
+    # other ways to log in, shown on the log-in and sign-up pages: `login_options(page, next)`,
+    # page "login" or "signup", returns `LoginOption`s (oidc: the identity providers)
+    login_options: Callable[[str, str], Awaitable[Sequence[LoginOption]]] | None = None
+    # `logout_redirect(request)`, called by the log-out before the session ends: where to send
+    # the browser instead of the home page (oidc: the provider's end of session), or None
+    logout_redirect: Callable[[Any], Awaitable[str | None]] | None = None
+    # `account_section(user)`: the feature's part of the account page, or None
+    account_section: Callable[[Any], Awaitable[AccountSection | None]] | None = None
     # set by the loader, not by manifests:
     package: str = ""  # dotted package, where `manifest.py` and `migrations/` are
     app_label: str = ""  # Tortoise app of `models`: `name`, or `participation` inside it

@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from participation import i18n, ratelimit, web
+from participation import features, i18n, ratelimit, web
 from participation.accounts import privacy, services
 from participation.accounts.domain import SignUpForm, email_problem, normalize_email
 from participation.i18n import N_, gettext
@@ -17,8 +17,9 @@ from participation.templating import flash, render
 from participation.urls import url
 
 
-async def _log_in(request: Request, user) -> None:  # type: ignore[no-untyped-def]
-    """A fresh session at login (no fixation): old token ended, new CSRF token."""
+async def log_in_browser(request: Request, user) -> None:  # type: ignore[no-untyped-def]
+    """A fresh session at login (no fixation): old token ended, new CSRF token. Other ways to
+    log in (oidc) call it too, then keep what they need in the new session."""
     if old := request.session.get("auth"):
         await services.end_session(old)
     _clear_session(request, user.language or request.session.get("lang"))
@@ -32,9 +33,20 @@ def _clear_session(request: Request, language: str | None) -> None:
         request.session["lang"] = language
 
 
+async def _login_options(page: str, next_url: str) -> list[features.LoginOption]:
+    """The other ways to log in that installed features offer (identity providers)."""
+    options: list[features.LoginOption] = []
+    for feature in features.FEATURES:
+        if feature.login_options is not None:
+            options.extend(await feature.login_options(page, next_url))
+    return options
+
+
 async def sign_up(request: Request) -> Response:
+    options = await _login_options("signup", url("pages:home"))
     if request.method == "GET":
-        return render(request, "accounts/signup.html", {"values": {}, "errors": {}})
+        context: dict[str, object] = {"values": {}, "errors": {}, "login_options": options}
+        return render(request, "accounts/signup.html", context)
     await ratelimit.check(request, "signup")
     data = await web.form_data(request)
     form = SignUpForm(
@@ -48,9 +60,13 @@ async def sign_up(request: Request) -> Response:
         user = await services.sign_up(web.settings_of(request), form, i18n.current_language.get())
     except Refused as refused:
         values = {"email": form.email, "display_name": form.display_name}
-        context = {"values": values, "errors": web.errors_of(refused.problems)}
+        context = {
+            "values": values,
+            "errors": web.errors_of(refused.problems),
+            "login_options": options,
+        }
         return render(request, "accounts/signup.html", context, status_code=422)
-    await _log_in(request, user)
+    await log_in_browser(request, user)
     flash(
         request, gettext("Welcome! We sent you an e-mail: open its link to confirm your address.")
     )
@@ -60,10 +76,12 @@ async def sign_up(request: Request) -> Response:
 async def log_in(request: Request) -> Response:
     next_url = web.safe_next(request.query_params.get("next"), url("pages:home"))
     if request.method == "GET":
-        context = {"values": {}, "errors": {}, "next": next_url}
+        options = await _login_options("login", next_url)
+        context = {"values": {}, "errors": {}, "next": next_url, "login_options": options}
         return render(request, "accounts/login.html", context)
     data = await web.form_data(request)
     next_url = web.safe_next(data.get("next"), url("pages:home"))
+    options = await _login_options("login", next_url)
     email = data.get("email", "")
     if problem := email_problem(normalize_email(email)):
         # no account has such an address (nor a longer one than the column holds): say so on
@@ -72,6 +90,7 @@ async def log_in(request: Request) -> Response:
             "values": {"email": email},
             "errors": web.errors_of([Problem(problem, field="email")]),
             "next": next_url,
+            "login_options": options,
         }
         return render(request, "accounts/login.html", context, status_code=422)
     # after 5 failed log-ins in a minute for an e-mail address, or 30 from an IP: 429, even
@@ -84,9 +103,10 @@ async def log_in(request: Request) -> Response:
             "values": {"email": data.get("email", "")},
             "errors": {"form": gettext("Wrong e-mail address or password.")},
             "next": next_url,
+            "login_options": options,
         }
         return render(request, "accounts/login.html", context, status_code=401)
-    await _log_in(request, user)
+    await log_in_browser(request, user)
     flash(request, gettext("You are logged in."))
     if await sitepages_routes.terms_to_accept(user):  # changed since the person accepted them
         return web.redirect(sitepages_routes.accept_url(next_url))
@@ -94,16 +114,25 @@ async def log_in(request: Request) -> Response:
 
 
 async def log_out(request: Request) -> Response:
+    target = url("pages:home")
+    for feature in features.FEATURES:  # a session from an identity provider ends there too
+        if feature.logout_redirect is not None:
+            target = await feature.logout_redirect(request) or target
     if token := request.session.get("auth"):
         await services.end_session(token)
     _clear_session(request, request.session.get("lang"))
     flash(request, gettext("You are logged out."))
-    return web.redirect(url("pages:home"))
+    return web.redirect(target)
 
 
 async def profile(request: Request) -> Response:
     user = web.require(request, is_signed_in)
-    return render(request, "accounts/profile.html", {"account": user})
+    sections = []
+    for feature in features.FEATURES:
+        if feature.account_section is not None:
+            if (section := await feature.account_section(user)) is not None:
+                sections.append(section)
+    return render(request, "accounts/profile.html", {"account": user, "sections": sections})
 
 
 async def confirm_email(request: Request) -> Response:

@@ -91,7 +91,7 @@ async def sign_up(settings: Settings, form: SignUpForm, language: str) -> User:
                 terms_version=await sitepages.current_terms_version(),
                 terms_accepted_at=timezone.now(),
             )
-            message = await _confirmation_email(settings, user)
+            message = await confirmation_email(settings, user)
     except IntegrityError:
         raise refuse_fields(
             {"email": N_("An account already uses this e-mail address. Log in instead.")}
@@ -100,7 +100,7 @@ async def sign_up(settings: Settings, form: SignUpForm, language: str) -> User:
     return user
 
 
-async def _confirmation_email(settings: Settings, user: User) -> mail.OutboxEmail:
+async def confirmation_email(settings: Settings, user: User) -> mail.OutboxEmail:
     token = _confirmation_serializer(settings).dumps({"user": user.id, "email": user.email})
     link = settings.base_url + url("accounts:confirm", token=token)
     body = gettext(
@@ -115,7 +115,7 @@ async def _confirmation_email(settings: Settings, user: User) -> mail.OutboxEmai
 
 async def resend_confirmation(settings: Settings, user: User) -> None:
     if user.email_confirmed_at is None:
-        await mail.dispatch(await _confirmation_email(settings, user))
+        await mail.dispatch(await confirmation_email(settings, user))
 
 
 async def confirm_email(settings: Settings, token: str) -> User | None:

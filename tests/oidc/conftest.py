@@ -1,0 +1,28 @@
+"""The tests' OpenID Connect provider: one real server for the run, reset before each test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from oidc import client
+from tests.oidc.provider import LocalProvider
+
+
+@pytest.fixture(scope="session")
+def running_provider() -> Iterator[LocalProvider]:
+    server = LocalProvider().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def idp(running_provider: LocalProvider) -> LocalProvider:
+    """The provider, as new: its person, key and claims as they start."""
+    fresh = LocalProvider()
+    for name in ("user", "acr", "tweak", "tweak_userinfo", "codes", "tokens", "ended"):
+        setattr(running_provider, name, getattr(fresh, name))
+    running_provider.signing_key = running_provider.key
+    client.forget_cache()
+    return running_provider
