@@ -53,6 +53,7 @@ INSTALLED: tuple[str, ...] = (
     "moderation",
     "followup",
     "meetings",
+    "signalements",
     "indicators",  # last: its demo computes figures of everything above
 )
 
