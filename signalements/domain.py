@@ -57,7 +57,7 @@ class Channel(StrEnum):
 STATE_LABELS = {
     State.RECEIVED: N_("Received"),
     State.TAKEN: N_("Taken in charge"),
-    State.PLANNED: N_("Planned"),
+    State.PLANNED: N_("Work planned"),
     State.RESOLVED: N_("Resolved"),
     State.REJECTED: N_("Rejected"),
     State.NOT_OURS: N_("Not the town’s responsibility"),

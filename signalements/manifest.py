@@ -39,7 +39,7 @@ FEATURE = features.Feature(
     content_kinds=[SignalementKind()],
     personal_data=features.PersonalData(export=privacy.export, erase=privacy.erase),
     demo=_demo,
-    nav=[features.NavLink(N_("Report a problem"), "signalements:index")],
+    nav=[features.NavLink(N_("Street reports"), "signalements:index")],
     admin=[
         features.AdminLine(
             75,

@@ -287,7 +287,7 @@ async def test_staff_take_plan_and_resolve_with_an_after_photo_and_followers_are
     await Follower.create(report=report, key=f"u:{citizen.id}", user_id=citizen.id)
     await Follower.create(report=report, key="e:voisin@example.org", email="voisin@example.org")
     await log_in(client, admin)
-    page = "/admin/signalements/{}".format(report.id)
+    page = f"/admin/signalements/{report.id}"
     for state in ("taken", "planned"):
         done = await post_form(
             client,
