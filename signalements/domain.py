@@ -24,7 +24,7 @@ from enum import StrEnum
 from participation.accounts.domain import email_problem, normalize_email
 from participation.formfields import bounded_text
 from participation.i18n import N_
-from participation.numbers import parse_id
+from participation.numbers import is_whole_number, parse_id
 from participation.refusals import DomainError, Problem, Refused
 
 DESCRIPTION_MIN, DESCRIPTION_MAX = 10, 2_000
@@ -434,7 +434,7 @@ def parse_category(data: Mapping[str, str]) -> CategoryForm:
     if not service:
         problems.append(Problem(N_("Name the service in charge."), field="service"))
     raw = data.get("sla_days", "").strip()
-    sla = int(raw) if raw.isdigit() and len(raw) < 4 else 0
+    sla = int(raw) if is_whole_number(raw) else 0
     if not 1 <= sla <= SLA_DAYS_MAX:
         problems.append(
             Problem(

@@ -244,7 +244,7 @@ def test_categories() -> None:
         {"name": "Voirie", "icon": "road", "service": "Voirie", "sla_days": "15"}
     )
     assert ok.sla_days == 15 and not ok.premoderated
-    for bad in ({"sla_days": "0"}, {"sla_days": "366"}, {"sla_days": "-3"}, {"icon": "bomb"}):
+    for bad in ({"sla_days": "0"}, {"sla_days": "366"}, {"sla_days": "²"}, {"icon": "bomb"}):
         with pytest.raises(Refused):
             domain.parse_category(
                 {"name": "Voirie", "icon": "road", "service": "Voirie", "sla_days": "15", **bad}
