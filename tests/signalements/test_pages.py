@@ -139,9 +139,9 @@ async def test_a_point_outside_the_town_is_refused_at_both_steps(
     category = await pothole_category()
     page = await client.get(step1(category.id, latitude="48.8566", longitude="2.3522"))
     assert page.status_code == 422
-    assert "outside the town" in field_error(page.text, "latitude")
+    assert "en dehors de la commune" in field_error(page.text, "latitude")
     sent = await send(client, report_data(category.id, latitude="48.8566", longitude="2.3522"))
-    assert sent.status_code == 422 and "outside the town" in sent.text
+    assert sent.status_code == 422 and "en dehors de la commune" in sent.text
     assert await Report.all().count() == 0
 
 
@@ -159,7 +159,7 @@ async def test_a_file_that_is_not_an_image_is_refused_and_nothing_is_written(
     category = await pothole_category()
     sent = await send(client, report_data(category.id), [("photos", (name, content, kind))])
     assert sent.status_code == 422
-    assert "not a photo" in field_error(sent.text, "photos")
+    assert "n’est pas une photo" in field_error(sent.text, "photos")
     assert await Report.all().count() == 0 and await Photo.all().count() == 0
 
 
@@ -178,7 +178,7 @@ async def test_four_photos_are_refused(client: httpx.AsyncClient, settings: Sett
     small = jpeg_with_gps((40, 30))
     files = [("photos", (f"p{i}.jpg", small, "image/jpeg")) for i in range(4)]
     sent = await send(client, report_data(category.id), files)
-    assert sent.status_code == 422 and "three" in field_error(sent.text, "photos")
+    assert sent.status_code == 422 and "trois photos au plus" in field_error(sent.text, "photos")
     assert await Report.all().count() == 0
 
 
@@ -202,7 +202,7 @@ async def test_bad_description_and_email_are_highlighted(
     category = await pothole_category()
     sent = await send(client, report_data(category.id, description="trou", email="x@"))
     assert sent.status_code == 422
-    assert "10 characters" in field_error(sent.text, "description")
+    assert "10 caractères" in field_error(sent.text, "description")
     assert field_error(sent.text, "email")
     forged = await send(client, report_data(999_999))
     assert forged.status_code == 422
@@ -310,7 +310,7 @@ async def test_staff_take_plan_and_resolve_with_an_after_photo_and_followers_are
     assert await mail.OutboxEmail.filter(recipient="voisin@example.org").count() == 3
     assert await mail.OutboxEmail.filter(recipient=citizen.email).count() == 3
     public = await client.get(f"/signalements/{report.id}")
-    assert "Trou rebouché." in public.text and "Photo after the intervention" in public.text
+    assert "Trou rebouché." in public.text and "Photo après l’intervention" in public.text
     # out of order: resolved -> received is refused (only reopening does it)
     back = await post_form(
         client, f"{page}/state", {"state": "received", "message": "Oups."}, page=page
@@ -353,7 +353,7 @@ async def test_merging_keeps_followers_and_refuses_itself(
     await log_in(client, admin)
     page = f"/admin/signalements/{duplicate.id}"
     itself = await post_form(client, f"{page}/merge", {"target": str(duplicate.id)}, page=page)
-    assert itself.status_code == 409 and "itself" in itself.text
+    assert itself.status_code == 409 and "avec lui-même" in itself.text
     missing = await post_form(client, f"{page}/merge", {"target": "999999"}, page=page)
     assert missing.status_code == 422 and field_error(missing.text, "target")
     done = await post_form(client, f"{page}/merge", {"target": str(kept.id)}, page=page)
