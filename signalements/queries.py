@@ -121,19 +121,20 @@ def _filtered(query: Any, f: ListFilters) -> Any:
     return query
 
 
-async def public_page(f: ListFilters, raw_page: str) -> tuple[list[Report], int, int]:
-    """(reports of the page, page, last page), newest first."""
-    query = _filtered(_public(), f)
+async def _paged(
+    query: Any, raw_page: str, order: tuple[str, ...], related: tuple[str, ...]
+) -> tuple[list[Report], int, int]:
+    """(reports of the page, page, last page): one COUNT, then one query for the page."""
     total = await query.count()
     last = max(1, -(-total // PAGE_SIZE))
     page = parse_page(raw_page, last)
-    rows = (
-        await query.order_by("-created_at", "-id")
-        .offset((page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE)
-        .select_related("category")
-    )
-    return rows, page, last
+    window = query.order_by(*order).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+    return await window.select_related(*related), page, last
+
+
+async def public_page(f: ListFilters, raw_page: str) -> tuple[list[Report], int, int]:
+    """The public list, newest first."""
+    return await _paged(_filtered(_public(), f), raw_page, ("-created_at", "-id"), ("category",))
 
 
 async def figures_by_category() -> list[tuple[Category, domain.Figures]]:
@@ -217,16 +218,7 @@ async def queue(f: QueueFilters, raw_page: str, now: datetime) -> tuple[list[Rep
         query = query.filter(district=f.district)
     if f.overdue:
         query = query.filter(due_at__lt=now, state__in=list(OPEN_STATES))
-    total = await query.count()
-    last = max(1, -(-total // PAGE_SIZE))
-    page = parse_page(raw_page, last)
-    rows = (
-        await query.order_by("due_at", "id")
-        .offset((page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE)
-        .select_related("category", "assignee")
-    )
-    return rows, page, last
+    return await _paged(query, raw_page, ("due_at", "id"), ("category", "assignee"))
 
 
 async def services_list() -> list[str]:

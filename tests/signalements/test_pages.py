@@ -253,30 +253,23 @@ async def test_reopening_by_the_tracking_link_within_15_days(
     category = await pothole_category()
     recent = await resolved_report(category, 3, token="recent-token-0123456789")
     old = await resolved_report(category, 20, token="old-token-0123456789")
+
+    async def reopen(token: str, message: str) -> httpx.Response:
+        data = {"token": token, "message": message}
+        return await post_form(client, "/signalements/track/reopen", data)
+
     page = await client.get("/signalements/track?token=old-token-0123456789")
-    assert "Reopen the report" not in page.text
-    late = await post_form(
-        client,
-        "/signalements/track/reopen",
-        {"token": "old-token-0123456789", "message": "Le trou est revenu."},
-    )
-    assert late.status_code == 409
+    assert "Rouvrir le signalement" not in page.text
+    page = await client.get("/signalements/track?token=recent-token-0123456789")
+    assert "Rouvrir le signalement" in page.text
+    assert (await reopen("old-token-0123456789", "Le trou est revenu.")).status_code == 409
     assert (await Report.get(id=old.id)).state == State.RESOLVED
-    empty = await post_form(
-        client, "/signalements/track/reopen", {"token": "recent-token-0123456789", "message": ""}
-    )
+    empty = await reopen("recent-token-0123456789", "")
     assert empty.status_code == 422 and field_error(empty.text, "message")
-    done = await post_form(
-        client,
-        "/signalements/track/reopen",
-        {"token": "recent-token-0123456789", "message": "Le trou est revenu après la pluie."},
-    )
+    done = await reopen("recent-token-0123456789", "Le trou est revenu après la pluie.")
     assert done.status_code == 303
     assert (await Report.get(id=recent.id)).state == State.RECEIVED
-    forged = await post_form(
-        client, "/signalements/track/reopen", {"token": "forged", "message": "x"}
-    )
-    assert forged.status_code == 404
+    assert (await reopen("forged", "x")).status_code == 404
 
 
 async def test_staff_take_plan_and_resolve_with_an_after_photo_and_followers_are_told_once(
@@ -421,3 +414,21 @@ async def test_my_reports(client: httpx.AsyncClient, settings: Settings, citizen
     assert report.author_id == citizen.id
     mine = await client.get("/signalements/mine")
     assert f"/signalements/{report.id}" in mine.text
+
+
+async def test_the_public_list_pages_and_filters(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    category = await pothole_category()
+    light = await pothole_category(name="Éclairage", icon="light", service="Éclairage")
+    for _ in range(31):
+        await open_report(category)
+    dark = await open_report(light, address="Impasse sombre")
+    first = await client.get("/signalements")
+    assert 'rel="next"' in first.text and "Impasse sombre" in first.text
+    second = await client.get("/signalements?page=2")
+    assert 'rel="prev"' in second.text and "Page 2" in second.text
+    filtered = await client.get(f"/signalements?category={light.id}&state=received")
+    assert f"/signalements/{dark.id}" in filtered.text and filtered.text.count('class="card"') == 1
+    forged = await client.get("/signalements?category=abc&state=<script>&page=-4")
+    assert forged.status_code == 200 and "<script>" not in forged.text
