@@ -133,7 +133,13 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def measure(base: str, paths: list[str], requests: int, concurrency: int) -> dict[str, float]:
+async def measure(
+    base: str,
+    paths: list[str],
+    requests: int,
+    concurrency: int,
+    cookies: httpx.Cookies | None = None,
+) -> dict[str, float]:
     latencies: list[float] = []
     queue = [paths[i % len(paths)] for i in range(requests)]
 
@@ -145,7 +151,7 @@ async def measure(base: str, paths: list[str], requests: int, concurrency: int) 
             latencies.append(time.perf_counter() - start)
             assert response.status_code == 200, (path, response.status_code)
 
-    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+    async with httpx.AsyncClient(base_url=base, timeout=30, cookies=cookies) as client:
         await client.get(paths[0])  # warm up
         start = time.perf_counter()
         await asyncio.gather(*(worker(client) for _ in range(concurrency)))

@@ -73,7 +73,7 @@ class Report(Model):
         indexes = (
             ("category_id", "state", "latitude", "longitude"),  # the 50 m duplicate lookup
             ("state", "due_at"),  # the staff queue, overdue first
-            ("created_at",),  # the public list, newest first
+            ("created_at", "id"),  # the public list, newest first (read backwards)
         )
 
 

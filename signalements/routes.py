@@ -79,13 +79,13 @@ def _visible(request: Request, report: Report) -> None:
 
 async def index(request: Request) -> Response:
     f = queries.list_filters(request.query_params)
-    reports, page, last = await queries.public_page(f, request.query_params.get("page", ""))
+    reports, page, more = await queries.public_page(f, request.query_params.get("page", ""))
     context = {
         **LABELS,
         "reports": reports,
         "filters": f.query(),
         "page": page,
-        "last": last,
+        "more": more,
         "categories": await queries.categories(active_only=False),
         **_options(queries.PUBLIC_STATES, await queries.district_names()),
     }
@@ -268,7 +268,8 @@ async def photo(request: Request) -> Response:
     return Response(
         found.data,
         media_type="image/jpeg",
-        headers={"Cache-Control": "public, max-age=86400"},
+        # private: a photo hidden by a moderator later must not stay in a shared cache
+        headers={"Cache-Control": "private, max-age=600"},
     )
 
 
@@ -306,13 +307,13 @@ async def desk(
     require(request, can_administer)
     f = queries.queue_filters(request.query_params)
     now = timezone.now()
-    reports, page, last = await queries.queue(f, request.query_params.get("page", ""), now)
+    reports, page, more = await queries.queue(f, request.query_params.get("page", ""), now)
     context = {
         **LABELS,
         "reports": reports,
         "filters": f.query(),
         "page": page,
-        "last": last,
+        "more": more,
         "now": now,
         **_options(list(State), await queries.district_names()),
         "service_options": [(s, s) for s in await queries.services_list()],

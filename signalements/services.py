@@ -286,9 +286,8 @@ async def _move(
     )
     if by_user is not None:
         await audit(by_user, f"signalement_{kind}", KIND, report.id, report.state.value, target)
-    before = report.state
     report.state, report.resolved_at = target, resolved_at
-    return await _notify(settings, report, event.id, target, message, body, before)
+    return await _notify(settings, report, event.id, target, message, body)
 
 
 async def _notify(
@@ -298,7 +297,6 @@ async def _notify(
     target: State,
     message: str,
     body: str = "",
-    before: State | None = None,
 ) -> list[mail.OutboxEmail]:
     """Each follower once for this event: accounts through the core notifications (their
     language, the UNIQUE (person, event key)), addresses without an account by e-mail."""
