@@ -72,7 +72,7 @@ class Report(Model):
         table = "signalements_report"
         indexes = (
             ("category_id", "state", "latitude", "longitude"),  # the 50 m duplicate lookup
-            ("state", "due_at"),  # the staff queue, overdue first
+            ("state", "due_at", "id"),  # the staff queue: one ordered read per state
             ("created_at", "id"),  # the public list, newest first (read backwards)
         )
 

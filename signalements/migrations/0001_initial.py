@@ -50,7 +50,7 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
-            options={'table': 'signalements_report', 'app': 'signalements', 'indexes': [Index(fields=['category_id', 'state', 'latitude', 'longitude']), Index(fields=['state', 'due_at']), Index(fields=['created_at', 'id'])], 'pk_attr': 'id'},
+            options={'table': 'signalements_report', 'app': 'signalements', 'indexes': [Index(fields=['category_id', 'state', 'latitude', 'longitude']), Index(fields=['state', 'due_at', 'id']), Index(fields=['created_at', 'id'])], 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(

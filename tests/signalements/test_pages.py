@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -432,3 +433,32 @@ async def test_the_public_list_pages_and_filters(
     assert f"/signalements/{dark.id}" in filtered.text and filtered.text.count('class="card"') == 1
     forged = await client.get("/signalements?category=abc&state=<script>&page=-4")
     assert forged.status_code == 200 and "<script>" not in forged.text
+
+
+async def test_the_queue_merges_the_open_states_by_due_date_across_pages(
+    client: httpx.AsyncClient, settings: Settings, admin: User
+) -> None:
+    category = await pothole_category()
+    other = await pothole_category(name="Tags", icon="graffiti", service="Propreté")
+    start = timezone.now()
+    states = [State.RECEIVED, State.TAKEN, State.PLANNED]
+    made = []
+    for number in range(40):  # due dates interleaved across the three open states
+        report = await open_report(
+            category, state=states[number % 3], due_at=start + timedelta(hours=number)
+        )
+        made.append(report.id)
+    await open_report(category, state=State.RESOLVED, due_at=start)  # closed: not listed
+    tag = await open_report(other, due_at=start - timedelta(days=1))
+    await log_in(client, admin)
+    first = await client.get("/admin/signalements?service=Voirie")
+    links = [int(i) for i in re.findall(r'href="/admin/signalements/(\d+)"', first.text)]
+    assert links == made[:30] and 'rel="next"' in first.text
+    second = await client.get("/admin/signalements?service=Voirie&page=2")
+    links = [int(i) for i in re.findall(r'href="/admin/signalements/(\d+)"', second.text)]
+    assert links == made[30:] and 'rel="next"' not in second.text
+    everything = await client.get("/admin/signalements")
+    assert f'href="/admin/signalements/{tag.id}"' in everything.text  # the earliest due first
+    assert everything.text.index(f'/admin/signalements/{tag.id}"') < everything.text.index(
+        f'/admin/signalements/{made[0]}"'
+    )
