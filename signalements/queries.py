@@ -224,8 +224,8 @@ async def queue(f: QueueFilters, raw_page: str, now: datetime) -> tuple[list[Rep
     wanted = page * PAGE_SIZE + 1
     category_ids: list[int] | None = None
     if f.service:
-        services = Category.filter(service=f.service).values_list("id", flat=True)
-        category_ids = [int(i) for i in await services]
+        found: list[Any] = await Category.filter(service=f.service).values_list("id", flat=True)
+        category_ids = [int(i) for i in found]
     rows: list[Report] = []
     for state in states:
         query = Report.filter(state=state)
