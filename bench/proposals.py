@@ -12,7 +12,6 @@ import argparse
 import asyncio
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,6 +23,10 @@ import asyncpg
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _common import served  # noqa: E402
+
 PROPOSALS, SUPPORTS, USERS = 100_000, 1_000_000, 20_000
 STATES = ["published"] * 6 + ["threshold_reached", "under_analysis", "accepted", "refused", "done"]
 WORDS = "vélo arbre école rue parc jardin éclairage banc piscine marché loire quartier".split()
@@ -127,12 +130,6 @@ async def seed(admin_url: str, url: str) -> None:
     await db.close()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 async def measure(
     base: str,
     paths: list[str],
@@ -179,26 +176,7 @@ def main() -> int:
             f"seeded {PROPOSALS:,} proposals and {SUPPORTS:,} supports "
             f"in {time.perf_counter() - start:.0f} s"
         )
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "PORT": str(port),
-        "HOST": "127.0.0.1",
-        "LOG_LEVEL": "WARNING",
-        "DATA_DIR": str(ROOT / "data" / "bench"),
-        # what the queries and templates cost, not the visitors' page cache (bench/load.py)
-        "PAGE_CACHE_SECONDS": "0",
-    }
-    server = subprocess.Popen([sys.executable, "-m", "participation.cli", "serve"], env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                httpx.get(f"{base}/proposals", timeout=2)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.2)
+    with served(url, ROOT / "data" / "bench", "/proposals") as base:
         rng = random.Random(1)
         scenarios = {
             "list, recent": ["/proposals"],
@@ -216,9 +194,6 @@ def main() -> int:
         for name, paths in scenarios.items():
             r = asyncio.run(measure(base, paths, args.requests, args.concurrency))
             print(f"| {name} | {r['p50_ms']:.0f} ms | {r['p99_ms']:.0f} ms | {r['req_s']:.0f} |")
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
     return 0
 
 

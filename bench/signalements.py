@@ -26,28 +26,25 @@ from pathlib import Path
 import asyncpg
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# this file is named like the package: import the package, not itself (as bench/consultations.py),
+# and before bench/proposals.py puts bench/ first on the path
+sys.path[0] = str(Path(__file__).resolve().parents[1])
 
-from bench._common import free_port  # noqa: E402
-from bench.proposals import measure  # noqa: E402
 from participation.accounts.services import hash_password  # noqa: E402
 from participation.settings import Settings  # noqa: E402
 from signalements import domain  # noqa: E402
+from signalements.demo import CATEGORIES  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
+
+from bench._common import served  # noqa: E402
+from bench.proposals import measure  # noqa: E402
+
 REPORTS = 100_000
 PASSWORD = "bench-staff-password-2026"
 # (state, weight): three years of a town's reports, most of them closed
 STATES = [("resolved", 80), ("rejected", 6), ("not_ours", 4), ("merged", 2), ("received", 3)]
 STATES += [("taken", 3), ("planned", 2)]
-CATEGORIES = [
-    ("Voirie", "road", "Voirie", 15),
-    ("Éclairage public", "light", "Éclairage public", 7),
-    ("Dépôt sauvage", "waste", "Propreté urbaine", 3),
-    ("Tag ou graffiti", "graffiti", "Propreté urbaine", 10),
-    ("Traversée dangereuse", "crossing", "Mobilités", 30),
-    ("Arbre ou espace vert", "tree", "Espaces verts", 20),
-]
 DISTRICTS = ["Centre", "Les Rives", "Saint-Martin", "La Gare"]
 BOX = domain.Box(47.16, -1.66, 47.30, -1.46)  # the default SIGNALEMENTS_TOWN_BOX
 
@@ -186,26 +183,7 @@ def main() -> int:
         print(f"seeded {REPORTS:,} reports in {time.perf_counter() - start:.0f} s")
     plan = asyncio.run(explain_duplicates(url))
     print("duplicate lookup (50 m), its plan:\n" + plan)
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "PORT": str(port),
-        "HOST": "127.0.0.1",
-        "LOG_LEVEL": "WARNING",
-        "DATA_DIR": str(ROOT / "data" / "bench"),
-        "PAGE_CACHE_SECONDS": "0",
-        "RATE_LIMITS": "off",
-    }
-    server = subprocess.Popen([sys.executable, "-m", "participation.cli", "serve"], env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                httpx.get(f"{base}/healthz", timeout=2)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.2)
+    with served(url, ROOT / "data" / "bench", "/healthz", RATE_LIMITS="off") as base:
         rng = random.Random(1)
         public = {
             "public list": ["/signalements"],
@@ -226,9 +204,6 @@ def main() -> int:
             jar = cookies if name in staff else None
             r = asyncio.run(measure(base, paths, args.requests, 1, jar))
             print(f"| {name} | {r['p50_ms']:.1f} ms | {r['p99_ms']:.1f} ms | {r['req_s']:.0f} |")
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
     return 0
 
 

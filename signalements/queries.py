@@ -226,7 +226,7 @@ async def queue(f: QueueFilters, raw_page: str, now: datetime) -> tuple[list[Rep
     if f.service:
         found: list[Any] = await Category.filter(service=f.service).values_list("id", flat=True)
         category_ids = [int(i) for i in found]
-    rows: list[Report] = []
+    keys: list[tuple[datetime, int]] = []
     for state in states:
         query = Report.filter(state=state)
         if category_ids is not None:
@@ -235,14 +235,18 @@ async def queue(f: QueueFilters, raw_page: str, now: datetime) -> tuple[list[Rep
             query = query.filter(district=f.district)
         if f.overdue:
             query = query.filter(due_at__lt=now)
-        rows += (
-            await query.order_by("due_at", "id")
-            .limit(wanted)
-            .select_related("category", "assignee")
+        found_keys: list[Any] = (
+            await query.order_by("due_at", "id").limit(wanted).values_list("due_at", "id")
         )
-    rows.sort(key=lambda r: (r.due_at, r.id))
-    window = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1]
-    return window[:PAGE_SIZE], page, len(window) > PAGE_SIZE
+        keys += [(due, int(i)) for due, i in found_keys]
+    keys.sort()
+    window = [i for _, i in keys[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1]]
+    shown = window[:PAGE_SIZE]
+    by_id = {
+        r.id: r
+        for r in await Report.filter(id__in=shown or [0]).select_related("category", "assignee")
+    }
+    return [by_id[i] for i in shown if i in by_id], page, len(window) > PAGE_SIZE
 
 
 async def services_list() -> list[str]:
