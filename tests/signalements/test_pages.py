@@ -462,3 +462,34 @@ async def test_the_queue_merges_the_open_states_by_due_date_across_pages(
     assert everything.text.index(f'/admin/signalements/{tag.id}"') < everything.text.index(
         f'/admin/signalements/{made[0]}"'
     )
+
+
+async def test_staff_record_a_phone_report_through_the_same_form(
+    client: httpx.AsyncClient, settings: Settings, admin: User
+) -> None:
+    category = await pothole_category()
+    await log_in(client, admin)
+    page = await client.get(step1(category.id))
+    assert 'name="channel"' in page.text
+    sent = await send(client, report_data(category.id, channel="phone", email="appel@example.org"))
+    assert sent.status_code == 303
+    report = await Report.get()
+    assert report.channel == "phone" and report.author_id is None  # staff are not the reporter
+    assert await Follower.filter(report_id=report.id, key="e:appel@example.org").exists()
+
+
+async def test_a_report_awaiting_moderation_is_not_public_nor_suggested(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    category = await pothole_category(premoderated=True)
+    sent = await send(client, report_data(category.id))
+    assert sent.status_code == 303
+    report = await Report.get()
+    assert report.moderation_state == "pending"
+    assert (await client.get(f"/signalements/{report.id}")).status_code == 404
+    assert f"/signalements/{report.id}" not in (await client.get("/signalements")).text
+    suggestion = await client.get(step1(category.id))
+    assert f'action="/signalements/{report.id}/follow"' not in suggestion.text
+    follow = await post_form(client, f"/signalements/{report.id}/follow", {"email": "a@b.fr"})
+    assert follow.status_code == 404
+    assert json.loads((await client.get("/signalements/export.json")).text)["reports"] == []
