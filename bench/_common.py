@@ -5,6 +5,7 @@ the processes' environment."""
 from __future__ import annotations
 
 import argparse
+import asyncio
 import base64
 import os
 import socket
@@ -15,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import asyncpg
 import httpx
 
 SECRET = "bench-secret-key-not-for-production"
@@ -105,3 +107,17 @@ def served(database_url: str, data_dir: Path, probe: str, **extra: str) -> Itera
     finally:
         server.terminate()
         server.wait(timeout=15)
+
+
+async def migrated_database(admin_url: str, name: str, data_dir: Path) -> str:
+    """The database `name` dropped, created again and migrated; returns its URL."""
+    admin = await asyncpg.connect(admin_url)
+    await admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.close()
+    url = admin_url.rsplit("/", 1)[0] + "/" + name
+    env = {**os.environ, "DATABASE_URL": url, "DATA_DIR": str(data_dir)}
+    await asyncio.to_thread(
+        subprocess.run, [sys.executable, "-m", "participation.cli", "migrate"], env=env, check=True
+    )
+    return url

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
 import statistics
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime
@@ -25,7 +23,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _common import served  # noqa: E402
+from _common import migrated_database, served  # noqa: E402
 
 PROPOSALS, SUPPORTS, USERS = 100_000, 1_000_000, 20_000
 STATES = ["published"] * 6 + ["threshold_reached", "under_analysis", "accepted", "refused", "done"]
@@ -33,14 +31,7 @@ WORDS = "vélo arbre école rue parc jardin éclairage banc piscine marché loir
 
 
 async def seed(admin_url: str, url: str) -> None:
-    admin = await asyncpg.connect(admin_url)
-    await admin.execute("DROP DATABASE IF EXISTS bench_proposals")
-    await admin.execute("CREATE DATABASE bench_proposals")
-    await admin.close()
-    env = {**os.environ, "DATABASE_URL": url, "DATA_DIR": str(ROOT / "data" / "bench")}
-    await asyncio.to_thread(
-        subprocess.run, [sys.executable, "-m", "participation.cli", "migrate"], env=env, check=True
-    )
+    await migrated_database(admin_url, "bench_proposals", ROOT / "data" / "bench")
     db = await asyncpg.connect(url)
     rng = random.Random(5)
     now = datetime.now(UTC)

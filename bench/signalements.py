@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
 import re
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -37,7 +35,7 @@ from signalements.demo import CATEGORIES  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
-from bench._common import served  # noqa: E402
+from bench._common import migrated_database, served  # noqa: E402
 from bench.proposals import measure  # noqa: E402
 
 REPORTS = 100_000
@@ -50,14 +48,7 @@ BOX = domain.Box(47.16, -1.66, 47.30, -1.46)  # the default SIGNALEMENTS_TOWN_BO
 
 
 async def seed(admin_url: str, url: str) -> None:
-    admin = await asyncpg.connect(admin_url)
-    await admin.execute("DROP DATABASE IF EXISTS bench_signalements")
-    await admin.execute("CREATE DATABASE bench_signalements")
-    await admin.close()
-    env = {**os.environ, "DATABASE_URL": url, "DATA_DIR": str(ROOT / "data" / "bench")}
-    await asyncio.to_thread(
-        subprocess.run, [sys.executable, "-m", "participation.cli", "migrate"], env=env, check=True
-    )
+    await migrated_database(admin_url, "bench_signalements", ROOT / "data" / "bench")
     db = await asyncpg.connect(url)
     settings = Settings.from_env({"DATABASE_URL": url, "SECRET_KEY": "b" * 40})
     now = datetime.now(UTC)
