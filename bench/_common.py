@@ -5,10 +5,15 @@ the processes' environment, and the repository on sys.path."""
 from __future__ import annotations
 
 import argparse
+import asyncio
 import base64
 import os
 import socket
+import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -16,6 +21,9 @@ ROOT = Path(__file__).resolve().parents[1]
 # before it, so that its packages win over the scripts named like them (tally.py, proposals.py)
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+import asyncpg  # noqa: E402
+import httpx  # noqa: E402
 
 SECRET = "bench-secret-key-not-for-production"
 # production refuses to start without the anonymous answers' key (32 bytes, base64)
@@ -74,3 +82,48 @@ def server_on_free_port(
     127.0.0.1, and per-IP limits would refuse them after a few."""
     port = free_port()
     return port, server_env(data_dir, args.database, args.redis, port, RATE_LIMITS="off", **extra)
+
+
+@contextmanager
+def served(database_url: str, data_dir: Path, probe: str, **extra: str) -> Iterator[str]:
+    """`participation serve` (development settings) on a free port of 127.0.0.1 with the
+    database `database_url` and the page cache off (what the queries and templates cost, not
+    the visitors' page cache: bench/load.py); yields its base URL once `probe` answers."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "PORT": str(port),
+        "HOST": "127.0.0.1",
+        "LOG_LEVEL": "WARNING",
+        "DATA_DIR": str(data_dir),
+        "PAGE_CACHE_SECONDS": "0",
+        **extra,
+    }
+    server = subprocess.Popen([sys.executable, "-m", "participation.cli", "serve"], env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                httpx.get(f"{base}{probe}", timeout=2)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+
+
+async def migrated_database(admin_url: str, name: str, data_dir: Path) -> str:
+    """The database `name` dropped, created again and migrated; returns its URL."""
+    admin = await asyncpg.connect(admin_url)
+    await admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.close()
+    url = admin_url.rsplit("/", 1)[0] + "/" + name
+    env = {**os.environ, "DATABASE_URL": url, "DATA_DIR": str(data_dir)}
+    await asyncio.to_thread(
+        subprocess.run, [sys.executable, "-m", "participation.cli", "migrate"], env=env, check=True
+    )
+    return url

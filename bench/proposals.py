@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime
@@ -24,20 +21,17 @@ import asyncpg
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _common import migrated_database, served  # noqa: E402
+
 PROPOSALS, SUPPORTS, USERS = 100_000, 1_000_000, 20_000
 STATES = ["published"] * 6 + ["threshold_reached", "under_analysis", "accepted", "refused", "done"]
 WORDS = "vélo arbre école rue parc jardin éclairage banc piscine marché loire quartier".split()
 
 
 async def seed(admin_url: str, url: str) -> None:
-    admin = await asyncpg.connect(admin_url)
-    await admin.execute("DROP DATABASE IF EXISTS bench_proposals")
-    await admin.execute("CREATE DATABASE bench_proposals")
-    await admin.close()
-    env = {**os.environ, "DATABASE_URL": url, "DATA_DIR": str(ROOT / "data" / "bench")}
-    await asyncio.to_thread(
-        subprocess.run, [sys.executable, "-m", "participation.cli", "migrate"], env=env, check=True
-    )
+    await migrated_database(admin_url, "bench_proposals", ROOT / "data" / "bench")
     db = await asyncpg.connect(url)
     rng = random.Random(5)
     now = datetime.now(UTC)
@@ -127,13 +121,13 @@ async def seed(admin_url: str, url: str) -> None:
     await db.close()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-async def measure(base: str, paths: list[str], requests: int, concurrency: int) -> dict[str, float]:
+async def measure(
+    base: str,
+    paths: list[str],
+    requests: int,
+    concurrency: int,
+    cookies: httpx.Cookies | None = None,
+) -> dict[str, float]:
     latencies: list[float] = []
     queue = [paths[i % len(paths)] for i in range(requests)]
 
@@ -145,7 +139,7 @@ async def measure(base: str, paths: list[str], requests: int, concurrency: int) 
             latencies.append(time.perf_counter() - start)
             assert response.status_code == 200, (path, response.status_code)
 
-    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+    async with httpx.AsyncClient(base_url=base, timeout=30, cookies=cookies) as client:
         await client.get(paths[0])  # warm up
         start = time.perf_counter()
         await asyncio.gather(*(worker(client) for _ in range(concurrency)))
@@ -173,26 +167,7 @@ def main() -> int:
             f"seeded {PROPOSALS:,} proposals and {SUPPORTS:,} supports "
             f"in {time.perf_counter() - start:.0f} s"
         )
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "PORT": str(port),
-        "HOST": "127.0.0.1",
-        "LOG_LEVEL": "WARNING",
-        "DATA_DIR": str(ROOT / "data" / "bench"),
-        # what the queries and templates cost, not the visitors' page cache (bench/load.py)
-        "PAGE_CACHE_SECONDS": "0",
-    }
-    server = subprocess.Popen([sys.executable, "-m", "participation.cli", "serve"], env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                httpx.get(f"{base}/proposals", timeout=2)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.2)
+    with served(url, ROOT / "data" / "bench", "/proposals") as base:
         rng = random.Random(1)
         scenarios = {
             "list, recent": ["/proposals"],
@@ -210,9 +185,6 @@ def main() -> int:
         for name, paths in scenarios.items():
             r = asyncio.run(measure(base, paths, args.requests, args.concurrency))
             print(f"| {name} | {r['p50_ms']:.0f} ms | {r['p99_ms']:.0f} ms | {r['req_s']:.0f} |")
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
     return 0
 
 

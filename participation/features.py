@@ -59,6 +59,7 @@ INSTALLED: tuple[str, ...] = (
     "followup",
     "meetings",
     "oidc",
+    "signalements",
     "indicators",  # last: its demo computes figures of everything above
 )
 

@@ -73,6 +73,18 @@ LIMITS: dict[str, tuple[Limit, ...]] = {
     "post": (Limit("post", "user", 10, HOUR), Limit("post", "ip", 30, HOUR)),
     "comment": (Limit("comment", "user", 10, MINUTE), Limit("comment", "ip", 30, MINUTE)),
     "report": (Limit("report", "user", 20, HOUR), Limit("report", "ip", 60, HOUR)),
+    # signalements (reports in public space): a street walked with a phone makes a few, not
+    # twenty a minute; staff typing phone calls are not limited (signalements/routes.py)
+    "signalement": (
+        Limit("signalement", "user", 10, HOUR),
+        Limit("signalement", "email", 10, HOUR),
+        Limit("signalement", "ip", 10, MINUTE),
+    ),
+    "signalement_follow": (
+        Limit("signalement_follow", "user", 30, HOUR),
+        Limit("signalement_follow", "email", 30, HOUR),
+        Limit("signalement_follow", "ip", 60, MINUTE),
+    ),
 }
 
 

@@ -132,6 +132,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Public pages kept in memory for visitors who are not signed in (0: off); every write "
         "empties the cache at once.",
     ),
+    Setting(
+        "SIGNALEMENTS_TOWN_BOX",
+        "47.16,-1.66,47.30,-1.46",
+        "The town's bounding box for reports in public space (signalements), as "
+        "`south,west,north,east` in decimal degrees: a point outside it is refused. The default "
+        "frames the demo town; set your town's.",
+    ),
     Setting("RATE_LIMITS", "on", "`on` or `off`: per-user, per-IP and per-e-mail rate limits."),
     Setting(
         "LOG_RETENTION_DAYS",
@@ -177,6 +184,7 @@ class Settings:
     time_zone: str = "Europe/Paris"
     answers_key: bytes = b""  # participation.sealing: never in the database
     accessibility_compliance: str = "none"
+    signalements_town_box: tuple[float, float, float, float] = (47.16, -1.66, 47.30, -1.46)
 
     @property
     def is_production(self) -> bool:
@@ -256,6 +264,7 @@ class Settings:
             accessibility_compliance=_one_of(
                 raw, "ACCESSIBILITY_COMPLIANCE", ("none", "partial", "full")
             ),
+            signalements_town_box=_box(raw, "SIGNALEMENTS_TOWN_BOX"),
         )
 
     def premoderates(self, kind: str) -> bool:
@@ -364,6 +373,23 @@ def _one_of(raw: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise ConfigurationError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
     return value
+
+
+def _box(raw: Mapping[str, str], name: str) -> tuple[float, float, float, float]:
+    """South, west, north, east in degrees: four finite numbers, south < north, west < east."""
+    try:
+        south, west, north, east = (float(part) for part in raw[name].split(","))
+    except ValueError:
+        raise ConfigurationError(
+            f"{name} must be four numbers south,west,north,east in degrees, not {raw[name]!r}"
+        ) from None
+    if not all(math.isfinite(v) for v in (south, west, north, east)) or not (
+        -90 <= south < north <= 90 and -180 <= west < east <= 180
+    ):
+        raise ConfigurationError(
+            f"{name} must have -90 <= south < north <= 90 and -180 <= west < east <= 180"
+        )
+    return south, west, north, east
 
 
 def _at_least(raw: Mapping[str, str], name: str, minimum: int) -> int:

@@ -156,13 +156,21 @@ async def test_every_csv_export_neutralises_every_text_column(app: Any, settings
                     continue
                 delimiter = ";" if response.text.count(";") > response.text.count(",") else ","
                 cells = _cells(response.text, delimiter)
-                running = [c for c in cells if c.startswith(safe_formula_starts())]
+                # a negative number (a longitude west of Greenwich) is a number, not a formula
+                running = [
+                    c
+                    for c in cells
+                    if c.startswith(safe_formula_starts()) and not NEGATIVE_NUMBER.fullmatch(c)
+                ]
                 assert running == [], (str(endpoint), phase, running[:3])
                 neutralised = [c for c in cells if c.startswith("'")]
                 exports[str(endpoint)] = exports.get(str(endpoint), 0) + len(neutralised)
     assert set(exports) == set().union(*(walks.csv_exports for walks in feature_walks()))
     # the formula text reached each export (a title, a name, a label, a reason...)
     assert all(count > 0 for count in exports.values()), exports
+
+
+NEGATIVE_NUMBER = re.compile(r"-[0-9]+(\.[0-9]+)?")
 
 
 def safe_formula_starts() -> tuple[str, ...]:

@@ -1,0 +1,326 @@
+"""Reads of signalements: the duplicate lookup, the public list and figures, the staff queue,
+the exports. Each list is one query for its page (categories joined), no N+1."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from tortoise.expressions import Q, Subquery
+from tortoise.functions import Count
+
+from participation import spreadsheet
+from participation.contributions import ModerationState
+from participation.numbers import parse_id, parse_page
+from participation.residents.models import District
+from signalements import domain
+from signalements.domain import OPEN_STATES, State
+from signalements.models import Category, Follower, Photo, Report, ReportEvent
+
+PAGE_SIZE = 30
+PUBLIC_STATES: list[State] = [s for s in State if s != State.MERGED]
+
+
+async def categories(active_only: bool = True) -> list[Category]:
+    query = Category.filter(active=True) if active_only else Category.all()
+    return await query.order_by("name")
+
+
+async def district_names() -> list[str]:
+    return [str(n) for n in await District.all().order_by("name").values_list("name", flat=True)]
+
+
+async def nearby_open(
+    category_id: int, lat: float | None, lon: float | None, address: str
+) -> list[Report]:
+    """Open, visible reports of the category within 50 m (or at the same address without
+    coordinates), nearest first. The bounding box around the point is read through the index
+    (category, state, latitude, longitude); the haversine distance keeps the really near."""
+    query = Report.filter(
+        category_id=category_id,
+        state__in=list(OPEN_STATES),
+        moderation_state=ModerationState.VISIBLE,
+    )
+    if lat is not None and lon is not None:
+        box = domain.box_around(lat, lon, domain.DUPLICATE_RADIUS_M)
+        query = query.filter(
+            latitude__gte=box.south,
+            latitude__lte=box.north,
+            longitude__gte=box.west,
+            longitude__lte=box.east,
+        )
+    elif address.strip():
+        query = query.filter(address__iexact=address.strip())
+    else:
+        return []
+    rows = await query.limit(50)
+    found = domain.duplicates(
+        lat,
+        lon,
+        address,
+        [domain.Nearby(r.id, r.latitude, r.longitude, r.address) for r in rows],
+    )
+    by_id = {r.id: r for r in rows}
+    return [by_id[i] for i in found[:5]]
+
+
+async def follower_counts(report_ids: list[int]) -> dict[int, int]:
+    if not report_ids:
+        return {}
+    rows = (
+        await Follower.filter(report_id__in=report_ids)
+        .annotate(n=Count("id"))
+        .group_by("report_id")
+        .values_list("report_id", "n")
+    )
+    return {int(report_id): int(n) for report_id, n in rows}
+
+
+@dataclass(frozen=True)
+class ListFilters:
+    category: int | None
+    state: State | None
+    district: str
+    page: int
+
+    def query(self) -> dict[str, str]:
+        return {
+            "category": str(self.category or ""),
+            "state": self.state.value if self.state else "",
+            "district": self.district,
+        }
+
+
+def list_filters(params: Mapping[str, str]) -> ListFilters:
+    """Filters from the query string; unknown values are ignored (a forged link lists all)."""
+    state = params.get("state", "")
+    return ListFilters(
+        parse_id(params.get("category", "")),
+        State(state) if state in {s.value for s in PUBLIC_STATES} else None,
+        params.get("district", "")[:100],
+        1,
+    )
+
+
+def _public() -> Any:
+    return Report.filter(moderation_state=ModerationState.VISIBLE).exclude(state=State.MERGED)
+
+
+def _filtered(query: Any, f: ListFilters) -> Any:
+    if f.category:
+        query = query.filter(category_id=f.category)
+    if f.state:
+        query = query.filter(state=f.state)
+    if f.district:
+        query = query.filter(district=f.district)
+    return query
+
+
+MAX_PAGE = 10_000
+
+
+async def _paged(
+    query: Any, raw_page: str, order: tuple[str, ...], related: tuple[str, ...]
+) -> tuple[list[Report], int, bool]:
+    """(reports of the page, page, whether a next page exists): one query for the page and
+    one row more, no COUNT (counting 100,000 rows cost more than the page itself)."""
+    page = parse_page(raw_page, MAX_PAGE)
+    window = query.order_by(*order).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
+    rows = await window.select_related(*related)
+    return rows[:PAGE_SIZE], page, len(rows) > PAGE_SIZE
+
+
+async def public_page(f: ListFilters, raw_page: str) -> tuple[list[Report], int, bool]:
+    """The public list, newest first."""
+    return await _paged(_filtered(_public(), f), raw_page, ("-created_at", "-id"), ("category",))
+
+
+async def figures_by_category() -> list[tuple[Category, domain.Figures]]:
+    """Per category: received, median and 90th percentile of the days to resolution, share
+    resolved by the due date (public reports, merged ones left out: they count once, in the
+    report they joined)."""
+    rows = await _public().values_list(
+        "category_id", "created_at", "resolved_at", "due_at", "state"
+    )
+    per: dict[int, list[domain.Resolution]] = defaultdict(list)
+    for category_id, created, resolved, due, state in rows:
+        done = resolved if state == State.RESOLVED else None
+        per[int(category_id)].append(domain.Resolution(created, done, due))
+    return [(c, domain.figures(per.get(c.id, []))) for c in await categories(active_only=False)]
+
+
+async def history(report_id: int, staff: bool) -> list[ReportEvent]:
+    query = ReportEvent.filter(report_id=report_id)
+    if not staff:
+        query = query.filter(public=True)
+    return await query.order_by("created_at", "id").select_related("author")
+
+
+async def photos_of(report_id: int) -> tuple[list[int], dict[int, list[int]]]:
+    """(ids of the report's own photos, event id -> ids of its "after" photos)."""
+    rows = await Photo.filter(report_id=report_id).order_by("id").values_list("id", "event_id")
+    own = [int(i) for i, e in rows if e is None]
+    after: dict[int, list[int]] = defaultdict(list)
+    for i, e in rows:
+        if e is not None:
+            after[int(e)].append(int(i))
+    return own, after
+
+
+async def mine(user_id: int) -> list[Report]:
+    """A signed-in resident's reports and those they follow."""
+    followed = Follower.filter(key=f"u:{user_id}").values("report_id")
+    return (
+        await Report.filter(Q(author_id=user_id) | Q(id__in=Subquery(followed)))
+        .order_by("-created_at", "-id")
+        .select_related("category")
+    )
+
+
+# --- staff queue --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    service: str
+    state: State | None  # None: the open states
+    overdue: bool
+    district: str
+
+    def query(self) -> dict[str, str]:
+        return {
+            "service": self.service,
+            "state": self.state.value if self.state else "",
+            "overdue": "on" if self.overdue else "",
+            "district": self.district,
+        }
+
+
+def queue_filters(params: Mapping[str, str]) -> QueueFilters:
+    state = params.get("state", "")
+    return QueueFilters(
+        params.get("service", "")[:100],
+        State(state) if state in {s.value for s in State} else None,
+        params.get("overdue") == "on",
+        params.get("district", "")[:100],
+    )
+
+
+async def queue(f: QueueFilters, raw_page: str, now: datetime) -> tuple[list[Report], int, bool]:
+    """The staff queue: open reports by default, the earliest due first.
+
+    One query per state, each reading the index (state, due_at, id) in order and stopping at
+    the page's last row, merged here: `state IN (...) ORDER BY due_at` would read every open
+    report of the town (scattered over three years of rows) to sort them."""
+    states = [f.state] if f.state else sorted(OPEN_STATES)
+    if f.overdue:
+        states = [s for s in states if s in OPEN_STATES]
+    page = parse_page(raw_page, MAX_PAGE)
+    wanted = page * PAGE_SIZE + 1
+    category_ids: list[int] | None = None
+    if f.service:
+        found: list[Any] = await Category.filter(service=f.service).values_list("id", flat=True)
+        category_ids = [int(i) for i in found]
+    keys: list[tuple[datetime, int]] = []
+    for state in states:
+        query = Report.filter(state=state)
+        if category_ids is not None:
+            query = query.filter(category_id__in=category_ids or [0])
+        if f.district:
+            query = query.filter(district=f.district)
+        if f.overdue:
+            query = query.filter(due_at__lt=now)
+        found_keys: list[Any] = (
+            await query.order_by("due_at", "id").limit(wanted).values_list("due_at", "id")
+        )
+        keys += [(due, int(i)) for due, i in found_keys]
+    keys.sort()
+    window = [i for _, i in keys[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1]]
+    shown = window[:PAGE_SIZE]
+    by_id = {
+        r.id: r
+        for r in await Report.filter(id__in=shown or [0]).select_related("category", "assignee")
+    }
+    return [by_id[i] for i in shown if i in by_id], page, len(window) > PAGE_SIZE
+
+
+async def services_list() -> list[str]:
+    names = await Category.all().distinct().order_by("service").values_list("service", flat=True)
+    return [str(n) for n in names]
+
+
+# --- open data ------------------------------------------------------------------------------------
+
+EXPORT_COLUMNS = (
+    "numero",
+    "categorie",
+    "service",
+    "etat",
+    "adresse",
+    "latitude",
+    "longitude",
+    "quartier",
+    "canal",
+    "recu_le",
+    "echeance",
+    "resolu_le",
+    "suiveurs",
+)
+LICENCE = "Licence Ouverte / Open Licence version 2.0 (https://www.etalab.gouv.fr/licence-ouverte-open-licence/)"
+
+
+async def export_rows() -> list[list[Any]]:
+    """Public reports for open data: no description (free text of residents), no contact; the
+    address and coordinates of private reports are left empty."""
+    reports = await _public().order_by("id").select_related("category")
+    counts = await follower_counts([r.id for r in reports])
+    rows = []
+    for r in reports:
+        rows.append(
+            [
+                r.id,
+                r.category.name,
+                r.category.service,
+                r.state.value,
+                "" if r.private else r.address,
+                "" if r.private or r.latitude is None else round(r.latitude, 6),
+                "" if r.private or r.longitude is None else round(r.longitude, 6),
+                r.district,
+                r.channel.value,
+                _iso(r.created_at),
+                _iso(r.due_at),
+                _iso(r.resolved_at) if r.state == State.RESOLVED else "",
+                counts.get(r.id, 0),
+            ]
+        )
+    return rows
+
+
+def _iso(moment: datetime | None) -> str:
+    """UTC, ISO 8601: what data programs read without guessing a time zone."""
+    return moment.isoformat() if moment else ""
+
+
+def export_csv(rows: list[list[Any]]) -> str:
+    out = io.StringIO()
+    writer = spreadsheet.writer(out)
+    writer.writerow(EXPORT_COLUMNS)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def export_json(rows: list[list[Any]], base_url: str) -> str:
+    return json.dumps(
+        {
+            "licence": LICENCE,
+            "source": f"{base_url}/signalements",
+            "reports": [dict(zip(EXPORT_COLUMNS, row, strict=True)) for row in rows],
+        },
+        ensure_ascii=False,
+        indent=1,
+    )

@@ -1,0 +1,150 @@
+"""Signalements in a real browser, JavaScript on and off: a visitor reports a pothole with a
+photo without an account and follows it by its link; a second visitor nearby gets the duplicate
+suggestion and follows instead; staff assign, plan and resolve with an "after" photo; both are
+notified; the public figures move. Every page is audited by axe (and laid out at phone
+widths)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest_asyncio
+from playwright.async_api import expect
+
+from participation.accounts.models import Role
+from participation.settings import Settings
+from signalements.models import Category
+from tests.browser import seeds
+from tests.browser.plugin import Axe, LiveServer, emails_to, link_in, signed_in
+from tests.signalements.factories import HERE, jpeg_with_gps
+
+expect.set_options(timeout=15_000)
+
+
+async def _seed(settings: Settings) -> int:
+    await seeds.someone(settings, "mairie@example.org", Role.ADMIN, "Mairie")
+    await seeds.someone(settings, "camille@example.org", name="Camille")
+    category = await Category.create(name="Voirie", icon="road", service="Voirie", sla_days=15)
+    return category.id
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def category(live_server: LiveServer) -> int:
+    category_id = await live_server.seed(_seed)
+    live_server.start()
+    return int(category_id)
+
+
+async def _report(page: Any, site: str, photo: Path | None, email: str) -> None:
+    await page.goto(f"{site}/signalements/new")
+    await page.get_by_label("Catégorie").select_option(label="Voirie")
+    await page.get_by_label("Adresse ou repère").fill("12 rue de la Loire")
+    await page.get_by_label("Latitude").fill(str(HERE[0]))
+    await page.get_by_label("Longitude").fill(str(HERE[1]))
+    await page.get_by_role("button", name="Suivant").click()
+
+
+async def test_a_visitor_reports_a_pothole_a_neighbour_follows_staff_resolve_it(
+    live_server: LiveServer,
+    category: int,
+    context_for: Any,
+    axe: Axe,
+    javascript: bool,
+    tmp_path: Path,
+) -> None:
+    site = live_server.url
+    photo = tmp_path / "trou.jpg"
+    photo.write_bytes(jpeg_with_gps((800, 600)))
+    visitor = await (await context_for(javascript=javascript)).new_page()
+    await visitor.goto(f"{site}/signalements")
+    await axe.check(visitor)
+    await visitor.locator("main").get_by_role("link", name="Signaler un problème").click()
+    await axe.check(visitor, "step 1")
+    # a point outside the town first: refused, field highlighted
+    await visitor.get_by_label("Catégorie").select_option(label="Voirie")
+    await visitor.get_by_label("Adresse ou repère").fill("12 rue de la Loire")
+    await visitor.get_by_label("Latitude").fill("48.8566")
+    await visitor.get_by_label("Longitude").fill("2.3522")
+    await visitor.get_by_role("button", name="Suivant").click()
+    await expect(visitor.locator(".error-summary")).to_contain_text("en dehors de la commune")
+    assert await visitor.get_by_label("Latitude").get_attribute("aria-invalid") == "true"
+    await axe.check(visitor, "outside the town")
+    await _report(visitor, site, photo, "")
+    await axe.check(visitor, "step 2")
+    await visitor.get_by_label("Description").fill("Nid-de-poule profond devant la boulangerie.")
+    await visitor.get_by_label("Photos (facultatives, trois au plus)").set_input_files(str(photo))
+    await visitor.get_by_label("Adresse électronique pour le suivi (facultative)").fill(
+        "camille.visiteuse@example.org"
+    )
+    await visitor.get_by_role("button", name="Envoyer le signalement").click()
+    await expect(visitor.locator("h1")).to_contain_text("Votre signalement est reçu")
+    await axe.check(visitor, "sent")
+    tracking = await visitor.locator(".tracking-link").inner_text()
+    await visitor.goto(tracking)
+    await expect(visitor.locator("main")).to_contain_text("12 rue de la Loire")
+    await expect(visitor.locator("img.report-photo")).to_have_count(1)
+    await axe.check(visitor, "tracking")
+    mail = await emails_to(live_server, "camille.visiteuse@example.org")
+    assert link_in(mail[0].body, "/signalements/track") == tracking
+
+    # a neighbour, a few metres away: the suggestion, and "Moi aussi" instead of a new report
+    neighbour = await (await context_for(javascript=javascript)).new_page()
+    await _report(neighbour, site, None, "")
+    await expect(neighbour.locator("main")).to_contain_text("Déjà signalé tout près")
+    await axe.check(neighbour, "duplicate suggested")
+    await neighbour.get_by_label("Votre adresse électronique, pour être prévenu").fill(
+        "voisin@example.org"
+    )
+    await neighbour.get_by_role("button", name="Moi aussi : suivre ce signalement").click()
+    await expect(neighbour.locator(".flash")).to_contain_text("vous suivez ce signalement")
+    await axe.check(neighbour, "detail")
+    report_url = neighbour.url
+
+    # staff: the queue, assign, plan, resolve with an "after" photo
+    staff = await signed_in(
+        context_for, live_server, "mairie@example.org", "/admin/signalements", javascript=javascript
+    )
+    await axe.check(staff)
+    await staff.get_by_label("Sélectionner le signalement").first.check()
+    await staff.get_by_label("Attribuer les signalements sélectionnés à").select_option(
+        label="Mairie"
+    )
+    await staff.get_by_role("button", name="Attribuer", exact=True).click()
+    await expect(staff.locator(".flash")).to_contain_text("1 signalement attribué.")
+    await staff.get_by_role("link", name="N° 1").click()
+    await axe.check(staff, "report")
+    await staff.get_by_label("Planifié").check()
+    await staff.get_by_label("Message public").fill("Rebouchage prévu mardi prochain.")
+    await staff.get_by_role("button", name="Changer l’état").click()
+    await expect(staff.locator(".flash")).to_contain_text("2 personnes prévenues.")
+    await staff.get_by_label("Résolu").check()
+    await staff.get_by_label("Message public").fill("Le trou est rebouché.")
+    await staff.get_by_label("Photo « après » (facultative)").set_input_files(str(photo))
+    await staff.get_by_role("button", name="Changer l’état").click()
+    await expect(staff.locator(".flash")).to_contain_text("Résolu")
+    await staff.goto(f"{site}/admin/signalements/categories")
+    await axe.check(staff, "categories")
+    await staff.get_by_role("link", name="Voirie").click()
+    await axe.check(staff, "category")
+
+    # both are told; the public page and figures move
+    for address in ("camille.visiteuse@example.org", "voisin@example.org"):
+        subjects = [e.subject for e in await emails_to(live_server, address)]
+        assert sum("Un signalement que vous suivez a changé" in s for s in subjects) == 2, subjects
+    await neighbour.goto(report_url)
+    await expect(neighbour.locator("main")).to_contain_text("Le trou est rebouché.")
+    await expect(neighbour.locator("img.report-photo")).to_have_count(2)
+    await neighbour.goto(f"{site}/signalements/figures")
+    await expect(neighbour.locator("tbody tr").first).to_contain_text("100")
+    await axe.check(neighbour, "figures")
+
+
+async def test_a_resident_sees_their_reports(
+    live_server: LiveServer, category: int, context_for: Any, axe: Axe
+) -> None:
+    page = await signed_in(
+        context_for, live_server, "camille@example.org", "/signalements/mine", javascript=False
+    )
+    await expect(page.locator("main")).to_contain_text("Vous n’avez encore aucun signalement.")
+    await axe.check(page)
