@@ -23,7 +23,8 @@ because proposals and comments live in `participation/` and keep their tables in
 options); `nav` is a tuple of `NavLink`; `middleware` and `session_prefetch` were added for
 moderation's block check and the ballot's one-round-trip session lookup; `notification_kinds`,
 `related_links` and `admin` were added with the meetings feature (issue #20), which was the
-first to need them (they were import-time registrations before).
+first to need them (they were import-time registrations before); `space_components` with the
+participatory spaces (issue #18).
 
 Loading is lazy: `FEATURES` is read at call time (`features.FEATURES`), never at import, so that a
 feature's modules may use the registry although the manifests import them.
@@ -127,6 +128,19 @@ class SessionColumn:
 
 
 @dataclass(frozen=True)
+class SpaceComponent:
+    """One thing a feature attached to a participatory space (participation/spaces), as the
+    space's page lists it: `kind` a msgid ("Participatory budget"), `title`, `url` its page,
+    `state` a msgid ("Vote open"), `deadline` when that state ends (None: no date)."""
+
+    kind: str
+    title: str
+    url: str
+    state: str = ""
+    deadline: datetime | None = None
+
+
+@dataclass(frozen=True)
 class Feature:
     name: str  # package's last part = template folder = route-name prefix = Tortoise app label
     path: str = ""  # URL prefix where `routes` are mounted ("" = the routes carry their paths)
@@ -155,6 +169,9 @@ class Feature:
     # set by the loader, not by manifests:
     package: str = ""  # dotted package, where `manifest.py` and `migrations/` are
     app_label: str = ""  # Tortoise app of `models`: `name`, or `participation` inside it
+    # what the feature attached to a participatory space (participation/spaces):
+    # `space_components(space_id)` returns `SpaceComponent`s, listed on the space's page
+    space_components: Callable[[int], Awaitable[list[SpaceComponent]]] | None = None
 
 
 def load(packages: Sequence[str]) -> tuple[Feature, ...]:
