@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from budgets import cli, demo, jobs, privacy, routes
+from budgets import cli, demo, jobs, privacy, queries, routes
 from budgets.content import BudgetProjectKind
 from participation.features import AdminLine, DemoContext, Feature, NavLink, PersonalData
 from participation.i18n import N_
@@ -40,4 +40,6 @@ FEATURE = Feature(
     commands=cli.add_commands,
     session_prefetch=[routes.BALLOT_PREFETCH],
     depends_on=("moderation",),  # submitted projects are moderated
+    space_components=queries.space_components,
+    outcomes=queries.outcomes,
 )

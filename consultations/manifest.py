@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from consultations import demo, jobs, privacy, routes
+from consultations import demo, jobs, privacy, queries, routes
 from consultations.content import ConsultationAnswerKind
 from participation.features import AdminLine, DemoContext, Feature, NavLink, PersonalData
 from participation.i18n import N_
@@ -24,4 +24,6 @@ FEATURE = Feature(
     nav=[NavLink(N_("Consultations"), "consultations:index")],
     admin=[AdminLine(30, (NavLink(N_("Manage consultations"), "consultations:admin_index"),))],
     depends_on=("moderation",),  # free-text answers are moderated
+    space_components=queries.space_components,
+    outcomes=queries.outcomes,
 )

@@ -63,4 +63,5 @@ FEATURE = features.Feature(
     # proposal and consultation pages show the meetings whose minutes link to them
     related_links=queries.related_links,
     depends_on=("proposals", "consultations"),  # minutes link what a meeting produced
+    space_components=queries.space_components,
 )

@@ -23,8 +23,8 @@ because proposals and comments live in `participation/` and keep their tables in
 options); `nav` is a tuple of `NavLink`; `middleware` and `session_prefetch` were added for
 moderation's block check and the ballot's one-round-trip session lookup; `notification_kinds`,
 `related_links` and `admin` were added with the meetings feature (issue #20), which was the
-first to need them (they were import-time registrations before); `space_components` with the
-participatory spaces (issue #18).
+first to need them (they were import-time registrations before); `space_components` and `outcomes`
+with the participatory spaces and the home page (issue #18).
 
 Loading is lazy: `FEATURES` is read at call time (`features.FEATURES`), never at import, so that a
 feature's modules may use the registry although the manifests import them.
@@ -131,13 +131,28 @@ class SessionColumn:
 class SpaceComponent:
     """One thing a feature attached to a participatory space (participation/spaces), as the
     space's page lists it: `kind` a msgid ("Participatory budget"), `title`, `url` its page,
-    `state` a msgid ("Vote open"), `deadline` when that state ends (None: no date)."""
+    `state` a msgid ("Vote open"), `deadline` when that state ends, `at` when it takes place
+    (a meeting), None when there is no such date. `public` False: staff only (a draft); the
+    space's page leaves it out, but the space still holds it (it cannot be deleted)."""
 
     kind: str
     title: str
     url: str
     state: str = ""
     deadline: datetime | None = None
+    at: datetime | None = None
+    public: bool = True
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """An outcome a feature published (a budget's results, a consultation's outcome, an
+    official answer), as the home page lists the latest: `kind` a msgid, `published_at`."""
+
+    kind: str
+    title: str
+    url: str
+    published_at: datetime
 
 
 @dataclass(frozen=True)
@@ -172,6 +187,8 @@ class Feature:
     # what the feature attached to a participatory space (participation/spaces):
     # `space_components(space_id)` returns `SpaceComponent`s, listed on the space's page
     space_components: Callable[[int], Awaitable[list[SpaceComponent]]] | None = None
+    # its latest published outcomes, for the home page: `outcomes(limit)`, newest first
+    outcomes: Callable[[int], Awaitable[list[Outcome]]] | None = None
 
 
 def load(packages: Sequence[str]) -> tuple[Feature, ...]:

@@ -23,6 +23,7 @@ SQLite an `AlterField` would rebuild the table for a description alone.
 from __future__ import annotations
 
 from copy import deepcopy
+from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.migrations.exceptions import IncompatibleStateError
@@ -112,3 +113,50 @@ def _index_renaming(index: Any, rename: Any) -> Any:
     renamed = deepcopy(index)
     renamed.fields = list(rename(index.fields))
     return renamed
+
+
+# --- participatory spaces (issue #18) ----------------------------------------------------------
+
+# What existed before spaces goes into one default space. Copied here, not imported, so that
+# the migrations stay the same when the code changes.
+DEFAULT_SPACE_SLUG = "demarche-generale"
+DEFAULT_SPACE_TITLE = "Démarche générale"
+DEFAULT_SPACE_SUMMARY = "Ce que la commune a ouvert avant les démarches."
+
+
+def into_default_space(table: str) -> Any:
+    """A `RunPython` step: the rows of `table` without a space go into the default space
+    ("Démarche générale", created by the first feature that has rows; none when the table is
+    empty: a new installation starts without it)."""
+
+    async def attach(apps: Any, schema_editor: Any) -> None:
+        client = schema_editor.client
+        postgres = client.capabilities.dialect == "postgres"
+
+        def mark(n: int) -> str:
+            return f"${n}" if postgres else "?"
+
+        _, rows = await client.execute_query(
+            f'SELECT 1 FROM "{table}" WHERE "space_id" IS NULL LIMIT 1'
+        )
+        if not rows:
+            return
+        find = f'SELECT "id" FROM "spaces_space" WHERE "slug" = {mark(1)}'
+        _, found = await client.execute_query(find, [DEFAULT_SPACE_SLUG])
+        if not found:
+            now = datetime.now(UTC)
+            await client.execute_query(
+                'INSERT INTO "spaces_space" ("title", "slug", "summary", "description", '
+                '"image_alt", "image_version", "districts", "audience", "minimum_age", '
+                '"starts_at", "published", "version", "created_at") VALUES '
+                f"({mark(1)}, {mark(2)}, {mark(3)}, '', '', 0, '[]', 'signed_in', 0, "
+                f"{mark(4)}, {mark(5)}, 1, {mark(6)})",
+                [DEFAULT_SPACE_TITLE, DEFAULT_SPACE_SLUG, DEFAULT_SPACE_SUMMARY, now, True, now],
+            )
+            _, found = await client.execute_query(find, [DEFAULT_SPACE_SLUG])
+        space_id = dict(found[0])["id"]
+        await client.execute_query(
+            f'UPDATE "{table}" SET "space_id" = {mark(1)} WHERE "space_id" IS NULL', [space_id]
+        )
+
+    return attach

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from participation.features import DemoContext, Feature, NavLink, PersonalData
 from participation.i18n import N_
-from participation.proposals import demo, privacy, routes
+from participation.proposals import demo, privacy, queries, routes
 from participation.proposals.content import ProposalKind
 
 
@@ -22,4 +22,5 @@ FEATURE = Feature(
     nav=[NavLink(N_("Proposals"), "proposals:index")],
     # comments: a proposal's page shows its thread; moderation: pre-moderation and cases
     depends_on=("comments", "moderation"),
+    outcomes=queries.outcomes,
 )

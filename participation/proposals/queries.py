@@ -13,8 +13,10 @@ from typing import Any
 from tortoise.expressions import Q, RawSQL, Subquery
 from tortoise.queryset import QuerySet
 
+from participation import features
 from participation.accounts.models import AnonymousUser
 from participation.comments.models import Comment, CommentVote
+from participation.i18n import N_
 from participation.numbers import parse_page
 from participation.proposals.domain import (
     PUBLIC_STATES,
@@ -33,6 +35,7 @@ from participation.proposals.models import (
 from participation.residents.models import District
 from participation.richtext import normalize_for_search
 from participation.territory import Category
+from participation.urls import url
 from participation.web import query_string
 
 PAGE_SIZE = 20
@@ -293,3 +296,19 @@ async def detail(user: Any, proposal: Proposal) -> Detail:
         events,
         supported,
     )
+
+
+async def outcomes(limit: int) -> list[features.Outcome]:
+    """The latest official answers that everyone may read (`Feature.outcomes`, the home page)."""
+    rows = await visible_proposals(AnonymousUser()).filter(answered_at__isnull=False).order_by(
+        "-answered_at", "-id"
+    ).limit(limit)
+    return [
+        features.Outcome(
+            N_("Official answer"),
+            p.title,
+            url("proposals:detail", id=p.id, anchor="answer"),
+            p.answered_at,  # type: ignore[arg-type]
+        )
+        for p in rows
+    ]

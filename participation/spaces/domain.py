@@ -225,3 +225,15 @@ def parse_step_form(data: Mapping[str, str]) -> tuple[StepForm, list[Problem]]:
         problems.append(Problem(N_("The end must come after the start."), field="ends_at"))
     position = _integer(data.get("position", ""), "position", 0, 1000, problems)
     return StepForm(title, starts_at, ends_at, position), problems
+
+
+def parse_space_choice(raw: str, problems: list[Problem], field: str = "space") -> int | None:
+    """A feature form's space field: "" is none, else an id (a forged one is refused by
+    `participation.spaces.services.check_choice`)."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 10:
+        problems.append(Problem(N_("Choose a space from the list."), field=field))
+        return None
+    return int(raw)

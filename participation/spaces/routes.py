@@ -56,7 +56,7 @@ async def detail(request: Request) -> Response:
         "space": space,
         "steps": timeline,
         "current": current_step(timeline, now),
-        "components": await services.components(space.id),
+        "components": [c for c in await services.components(space.id) if c.public],
         "description": render_rich(space.description),
         "audience": AUDIENCE_LABELS[space.audience],
     }

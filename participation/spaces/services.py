@@ -10,6 +10,7 @@ from typing import Any
 
 from tortoise import timezone
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from participation import features
@@ -279,21 +280,14 @@ async def components(space_id: int) -> list[features.SpaceComponent]:
     return found
 
 
-async def choices() -> list[tuple[int, str]]:
-    """The spaces a feature's staff form offers (archived ones left out): (id, title)."""
-    rows = await Space.filter(archived_at=None).order_by("title").values_list("id", "title")
+async def choices(current: int | None = None) -> list[tuple[int, str]]:
+    """The spaces a feature's staff form offers, (id, title): archived ones left out, but for
+    `current`, the space the edited thing is in (saving the form must not take it out)."""
+    query = Space.filter(archived_at=None)
+    if current is not None:
+        query = Space.filter(Q(archived_at=None) | Q(id=current))
+    rows = await query.order_by("title", "id").values_list("id", "title")
     return [(int(i), str(t)) for i, t in rows]
-
-
-def parse_choice(raw: str, problems: list[Problem], field: str = "space") -> int | None:
-    """A feature form's space field: "" is none, else an id (checked by `check_choice`)."""
-    raw = raw.strip()
-    if not raw:
-        return None
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 10:
-        problems.append(Problem(N_("Choose a space from the list."), field=field))
-        return None
-    return int(raw)
 
 
 async def check_choice(space_id: int | None, field: str = "space") -> None:
@@ -308,17 +302,3 @@ async def image(slug: str, version: int) -> SpaceImage:
     if row is None or space.image_version != version:
         raise NotFound(slug)
     return row
-
-
-async def default_space(actor: Any = None) -> Space:
-    """The space that holds what existed before spaces (created once: "Démarche générale")."""
-    found = await Space.get_or_none(slug=DEFAULT_SLUG)
-    if found is not None:
-        return found
-    return await Space.create(
-        title=DEFAULT_TITLE, slug=DEFAULT_SLUG, starts_at=timezone.now(), published=True
-    )
-
-
-DEFAULT_SLUG = "demarche-generale"
-DEFAULT_TITLE = "Démarche générale"

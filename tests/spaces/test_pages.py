@@ -102,8 +102,8 @@ async def test_bad_input_is_refused_field_by_field_and_nothing_written(
         ({**FORM, "slug": "autre", "ends_at": "2027-01-01T09:00"}, None, "ends_at", "après"),
         ({**FORM, "slug": "autre"}, b"pas une image", "image", "pas une image"),
         ({**FORM, "slug": "autre"}, png(), "image_alt", "Décrivez l’image"),
-        ({**FORM, "slug": "autre", "image_alt": "x"}, b"\x00" * (5 * 1024 * 1024 + 1), "image", "5 Mo"),
-        ({**FORM, "slug": "autre", "image_alt": "x"}, png(5000, 5000), "image", "20 mégapixels"),
+        ({**FORM, "slug": "autre", "image_alt": "x"}, b"\x00" * (5 * 1024 * 1024 + 1), "image", "5\u00a0Mo"),
+        ({**FORM, "slug": "autre", "image_alt": "x"}, png(5000, 5000), "image", "20\u00a0mégapixels"),
     ]
     for data, image, field, message in cases:
         response = await send(client, "/admin/spaces/new", data, image)
@@ -221,9 +221,14 @@ async def test_the_home_page_shows_an_open_space_with_its_deadline(
     assert f"Vote jusqu’au {deadline}" in home.text
     # a write to spaces empties the page cache: the visitor sees the new title at once
     await log_in(client, admin)
-    saved = await send(
-        client, f"/admin/spaces/{space.id}", {**FORM, "title": "Budget 2027 renommé", "version": "1"}
-    )
+    still_open = {
+        **FORM,
+        "title": "Budget 2027 renommé",
+        "version": "1",
+        "starts_at": formatting.input_value(space.starts_at),
+        "ends_at": formatting.input_value(space.ends_at),
+    }
+    saved = await send(client, f"/admin/spaces/{space.id}", still_open)
     assert saved.status_code == 303
     visitor = httpx.AsyncClient(transport=client._transport, base_url=str(client.base_url))
     async with visitor:

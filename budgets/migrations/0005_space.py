@@ -1,0 +1,26 @@
+"""Participatory spaces (issue #18): a budget may belong to a space (nullable; a space
+holding it cannot be deleted). The budgets that exist go into the default space,
+"Démarche générale", created when the first of them is moved (participation/migration_ops.py).
+"""
+
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+from tortoise.fields.base import OnDelete
+from tortoise import fields
+
+from participation.migration_ops import into_default_space
+
+
+class Migration(migrations.Migration):
+    dependencies = [('budgets', '0004_trustee_kept'), ('participation', '0010_spaces')]
+
+    initial = False
+
+    operations = [
+        ops.AddField(
+            model_name='Budget',
+            name='space',
+            field=fields.ForeignKeyField('participation.Space', source_field='space_id', null=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.RESTRICT),
+        ),
+        ops.RunPython(into_default_space('budgets_budget'), ops.RunPython.noop),
+    ]
