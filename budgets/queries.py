@@ -410,9 +410,11 @@ async def space_components(space_id: int) -> list[features.SpaceComponent]:
 
 async def outcomes(limit: int) -> list[features.Outcome]:
     """The latest published results (`Feature.outcomes`, the home page)."""
-    rows = await Budget.filter(results_published_at__isnull=False).order_by(
-        "-results_published_at", "-id"
-    ).limit(limit)
+    rows = (
+        await Budget.filter(results_published_at__isnull=False)
+        .order_by("-results_published_at", "-id")
+        .limit(limit)
+    )
     return [
         features.Outcome(
             N_("Budget results"),

@@ -269,9 +269,11 @@ async def space_components(space_id: int) -> list[features.SpaceComponent]:
 
 async def outcomes(limit: int) -> list[features.Outcome]:
     """The latest published outcomes (`Feature.outcomes`, the home page)."""
-    rows = await Consultation.filter(outcome_published_at__isnull=False).order_by(
-        "-outcome_published_at", "-id"
-    ).limit(limit)
+    rows = (
+        await Consultation.filter(outcome_published_at__isnull=False)
+        .order_by("-outcome_published_at", "-id")
+        .limit(limit)
+    )
     return [
         features.Outcome(
             N_("Consultation outcome"),

@@ -24,8 +24,8 @@ from participation.formfields import local_input_value
 from participation.i18n import gettext, ngettext
 from participation.numbers import parse_id
 from participation.permissions import can_administer, is_verified_resident
-from participation.spaces import services as spaces
 from participation.refusals import Refused
+from participation.spaces import services as spaces
 from participation.templating import flash, render
 from participation.urls import url
 from participation.web import (

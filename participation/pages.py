@@ -20,7 +20,6 @@ from participation.templating import STATIC_DIR, render
 from participation.urls import url
 from participation.worker_status import HEARTBEAT_KEY, HEARTBEAT_MAX_AGE_SECONDS
 
-
 HOME_OUTCOMES = 5  # the latest outcomes the home page lists
 
 

@@ -300,9 +300,12 @@ async def detail(user: Any, proposal: Proposal) -> Detail:
 
 async def outcomes(limit: int) -> list[features.Outcome]:
     """The latest official answers that everyone may read (`Feature.outcomes`, the home page)."""
-    rows = await visible_proposals(AnonymousUser()).filter(answered_at__isnull=False).order_by(
-        "-answered_at", "-id"
-    ).limit(limit)
+    rows = (
+        await visible_proposals(AnonymousUser())
+        .filter(answered_at__isnull=False)
+        .order_by("-answered_at", "-id")
+        .limit(limit)
+    )
     return [
         features.Outcome(
             N_("Official answer"),

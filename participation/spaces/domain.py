@@ -104,7 +104,9 @@ def current_step(steps: Sequence[Step], now: datetime) -> Step | None:
     """The step under way at `now`: the last one (in the timeline's order) that has started and
     not ended. None before the first step, after the last one ended, and between two steps
     (the one that ended is over, the next has not begun)."""
-    under_way = [s for s in ordered(steps) if s.starts_at <= now and (s.ends_at is None or now < s.ends_at)]
+    under_way = [
+        s for s in ordered(steps) if s.starts_at <= now and (s.ends_at is None or now < s.ends_at)
+    ]
     return under_way[-1] if under_way else None
 
 
@@ -137,7 +139,9 @@ def _integer(raw: str, name: str, low: int, high: int, problems: list[Problem]) 
         return 0
     if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
         problems.append(
-            Problem(N_("Enter a whole number from {min} to {max}."), {"min": low, "max": high}, name)
+            Problem(
+                N_("Enter a whole number from {min} to {max}."), {"min": low, "max": high}, name
+            )
         )
         return 0
     return int(raw)
@@ -164,7 +168,9 @@ def parse_space_form(
     description = data.get("description", "")
     if len(description) > DESCRIPTION_MAX:
         problems.append(
-            Problem(N_("Write at most {max} characters here."), {"max": DESCRIPTION_MAX}, "description")
+            Problem(
+                N_("Write at most {max} characters here."), {"max": DESCRIPTION_MAX}, "description"
+            )
         )
     image_alt = bounded_text(data, "image_alt", ALT_LENGTH, problems)
     starts_at = local_moment(data, "starts_at", problems)

@@ -45,9 +45,17 @@ def prepare(raw: bytes, field: str = "image") -> Picture:
                     )
                 opened.load()
                 picture = ImageOps.exif_transpose(opened)
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning):
-        raise refuse(N_("This file is not an image: choose a JPEG, PNG, GIF or WebP file."), field) from None
+    except (
+        UnidentifiedImageError,
+        OSError,
+        ValueError,
+        SyntaxError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ):
+        raise refuse(
+            N_("This file is not an image: choose a JPEG, PNG, GIF or WebP file."), field
+        ) from None
     if picture.width > MAX_WIDTH:
         height = max(1, round(picture.height * MAX_WIDTH / picture.width))
         picture = picture.resize((MAX_WIDTH, height), Image.Resampling.LANCZOS)
@@ -64,5 +72,5 @@ def prepare(raw: bytes, field: str = "image") -> Picture:
 def _transparent(picture: Image.Image) -> bool:
     if picture.mode == "P":
         return "transparency" in picture.info
-    alpha = picture.getchannel("A")
-    return alpha.getextrema()[0] < 255
+    lowest, _ = picture.getchannel("A").getextrema()
+    return int(lowest) < 255  # type: ignore[arg-type]

@@ -49,7 +49,7 @@ async def index(request: Request) -> Response:
 
 
 async def detail(request: Request) -> Response:
-    space = await services.published(request.path_params["slug"])
+    space = await services.published(request.path_params["space_slug"])
     now = timezone.now()
     timeline = await services.steps(space.id)
     context = {
@@ -67,7 +67,9 @@ IMAGE_CACHE = "public, max-age=31536000, immutable"  # its URL changes with each
 
 
 async def image(request: Request) -> Response:
-    row = await services.image(request.path_params["slug"], request.path_params["version"])
+    row = await services.image(
+        request.path_params["space_slug"], request.path_params["image_version"]
+    )
     return Response(
         bytes(row.data), media_type=row.content_type, headers={"Cache-Control": IMAGE_CACHE}
     )
@@ -264,8 +266,10 @@ async def admin_step_remove(request: Request) -> Response:
 
 routes = [
     Route("/demarches", cached_for_visitors(index), name="spaces:index"),
-    Route("/demarches/{slug}", cached_for_visitors(detail), name="spaces:detail"),
-    Route("/demarches/{slug}/image-{version:id}", image, name="spaces:image"),
+    Route("/demarches/{space_slug}", cached_for_visitors(detail), name="spaces:detail"),
+    Route(
+        "/demarches/{space_slug}/image-{image_version:id}", image, name="spaces:image"
+    ),
     Route("/admin/spaces", admin_index, name="spaces:admin_index"),
     form_route("/admin/spaces/new", admin_new, "spaces:admin_new"),
     form_route("/admin/spaces/{space_id:id}", admin_edit, "spaces:admin_edit"),

@@ -24,8 +24,19 @@ from participation.spaces.images import Picture
 from participation.spaces.models import Space, SpaceImage, SpaceStep
 
 AUDITED = (
-    "title", "slug", "summary", "image_alt", "image_version", "districts", "audience",
-    "minimum_age", "starts_at", "ends_at", "published", "archived_at", "version",
+    "title",
+    "slug",
+    "summary",
+    "image_alt",
+    "image_version",
+    "districts",
+    "audience",
+    "minimum_age",
+    "starts_at",
+    "ends_at",
+    "published",
+    "archived_at",
+    "version",
 )
 
 
@@ -201,7 +212,9 @@ async def published(slug: str) -> Space:
 
 
 async def steps(space_id: int) -> list[Step]:
-    return steps_of(await SpaceStep.filter(space_id=space_id).order_by("position", "starts_at", "id"))
+    return steps_of(
+        await SpaceStep.filter(space_id=space_id).order_by("position", "starts_at", "id")
+    )
 
 
 async def step_row(space_id: int, step_id: int) -> SpaceStep:
@@ -223,7 +236,7 @@ def _step_fields(row: SpaceStep) -> dict[str, Any]:
 async def save_step(space_id: int, step_id: int | None, form: StepForm, actor: Any) -> SpaceStep:
     await get(space_id)
     assert form.starts_at is not None
-    values = {
+    values: dict[str, Any] = {
         "title": form.title,
         "starts_at": form.starts_at,
         "ends_at": form.ends_at,

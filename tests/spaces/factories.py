@@ -23,8 +23,11 @@ async def space_open_with_a_vote(**fields: object) -> Space:
     }
     space = await Space.create(**values)
     await SpaceStep.create(
-        space=space, title="Dépôt des idées", position=1,
-        starts_at=now - timedelta(days=30), ends_at=now - timedelta(days=5),
+        space=space,
+        title="Dépôt des idées",
+        position=1,
+        starts_at=now - timedelta(days=30),
+        ends_at=now - timedelta(days=5),
     )
     deadline = (now + timedelta(days=10)).replace(hour=16, minute=0, second=0, microsecond=0)
     await SpaceStep.create(

@@ -88,7 +88,10 @@ async def test_staff_create_a_space_with_an_image_and_a_timeline(
     assert removed.status_code == 303 and not await SpaceStep.exists(space=space)
     actions = await AuditLogEntry.filter(target_kind="space").values_list("action", flat=True)
     assert sorted(actions) == [
-        "space_created", "space_step_added", "space_step_changed", "space_step_removed",
+        "space_created",
+        "space_step_added",
+        "space_step_changed",
+        "space_step_removed",
     ]
 
 
@@ -102,8 +105,18 @@ async def test_bad_input_is_refused_field_by_field_and_nothing_written(
         ({**FORM, "slug": "autre", "ends_at": "2027-01-01T09:00"}, None, "ends_at", "après"),
         ({**FORM, "slug": "autre"}, b"pas une image", "image", "pas une image"),
         ({**FORM, "slug": "autre"}, png(), "image_alt", "Décrivez l’image"),
-        ({**FORM, "slug": "autre", "image_alt": "x"}, b"\x00" * (5 * 1024 * 1024 + 1), "image", "5\u00a0Mo"),
-        ({**FORM, "slug": "autre", "image_alt": "x"}, png(5000, 5000), "image", "20\u00a0mégapixels"),
+        (
+            {**FORM, "slug": "autre", "image_alt": "x"},
+            b"\x00" * (5 * 1024 * 1024 + 1),
+            "image",
+            "5\u00a0Mo",
+        ),
+        (
+            {**FORM, "slug": "autre", "image_alt": "x"},
+            png(5000, 5000),
+            "image",
+            "20\u00a0mégapixels",
+        ),
     ]
     for data, image, field, message in cases:
         response = await send(client, "/admin/spaces/new", data, image)
@@ -136,7 +149,9 @@ async def test_the_second_of_two_concurrent_saves_is_told_and_keeps_its_text(
     assert saved.slug == "budget-2027"  # the address never changes
     assert f'name="version" value="{saved.version}"' in second.text
     again = await send(
-        client, f"/admin/spaces/{space.id}", {**base, "title": "Second texte", "version": str(saved.version)}
+        client,
+        f"/admin/spaces/{space.id}",
+        {**base, "title": "Second texte", "version": str(saved.version)},
     )
     assert again.status_code == 303
     assert (await Space.get(id=space.id)).title == "Second texte"
@@ -187,7 +202,9 @@ async def test_a_script_in_the_description_is_removed(
     await log_in(client, admin)
     data = {
         **FORM,
-        "description": '<p onclick="x()">Bonjour</p><script>alert(1)</script><img src=x onerror=alert(2)>',
+        "description": (
+            '<p onclick="x()">Bonjour</p><script>alert(1)</script><img src=x onerror=alert(2)>'
+        ),
         "title": '<script>alert("t")</script>',
     }
     response = await send(client, "/admin/spaces/new", data)
