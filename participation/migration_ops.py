@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.migrations.exceptions import IncompatibleStateError
-from tortoise.migrations.operations import DIRECT_RELATION_FIELDS, TortoiseOperation
+from tortoise.migrations.operations import DIRECT_RELATION_FIELDS, AddField, TortoiseOperation
 from tortoise.migrations.schema_generator.state import State
 
 
@@ -116,6 +116,28 @@ def _index_renaming(index: Any, rename: Any) -> Any:
 
 
 # --- participatory spaces (issue #18) ----------------------------------------------------------
+
+
+class AddForeignKey(AddField):
+    """`AddField` for a foreign key, revertible on SQLite: there Tortoise's `remove_field`
+    rebuilds the table without the relation but keeps its `<name>_id` column (the column is a
+    second field of the model), so going back and forth failed with "duplicate column name".
+    On SQLite the table is rebuilt from the model as it was before the field; elsewhere the
+    column is dropped as usual."""
+
+    async def database_backward(
+        self,
+        app_label: str,
+        old_state: State,
+        new_state: State,
+        state_editor: Any = None,
+    ) -> None:
+        if state_editor is not None and getattr(state_editor, "DIALECT", "") == "sqlite":
+            model = new_state.apps.get_model(f"{app_label}.{self.model_name}")
+            await state_editor._remake_table(model)
+            return
+        await super().database_backward(app_label, old_state, new_state, state_editor)
+
 
 # What existed before spaces goes into one default space. Copied here, not imported, so that
 # the migrations stay the same when the code changes.

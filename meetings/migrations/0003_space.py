@@ -1,5 +1,5 @@
 """Participatory spaces (issue #18): a meeting may belong to a space (nullable; a space
-holding it cannot be deleted). The meetings that exist go into the default space,
+holding it cannot be deleted; `AddForeignKey`: revertible on SQLite). The meetings that exist go into the default space,
 "Démarche générale", created when the first of them is moved (participation/migration_ops.py).
 """
 
@@ -8,7 +8,7 @@ from tortoise.migrations import operations as ops
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 
-from participation.migration_ops import into_default_space
+from participation.migration_ops import AddForeignKey, into_default_space
 
 
 class Migration(migrations.Migration):
@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
-        ops.AddField(
+        AddForeignKey(
             model_name='Meeting',
             name='space',
             field=fields.ForeignKeyField('participation.Space', source_field='space_id', null=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.RESTRICT),
