@@ -52,7 +52,10 @@ async def _seed(settings: Settings, world: World) -> None:
         space=space, data=picture.data, content_type=picture.content_type, width=320, height=200
     )
     step = await SpaceStep.create(
-        space=space, title="Vote", starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=9)
+        space=space,
+        title="Vote",
+        starts_at=now - timedelta(days=1),
+        ends_at=now + timedelta(days=9),
     )
     world.ids.update(space_id=space.id, step_id=step.id, space_slug=space.slug, image_version=1)
 
@@ -120,11 +123,22 @@ WALKS = Walks(
         Step("spaces:admin_delete", "admin", ids=_empty_space),
     ],
     refused=[
-        Step("spaces:admin_new", "admin", {**SPACE, "slug": "autre", "ends_at": "2030-01-01T09:00"}),
-        Step("spaces:admin_new", "admin", {**SPACE, "slug": "autre"}, files={"image": ("x.png", b"pas une image")}),
+        Step(
+            "spaces:admin_new", "admin", {**SPACE, "slug": "autre", "ends_at": "2030-01-01T09:00"}
+        ),
+        Step(
+            "spaces:admin_new",
+            "admin",
+            {**SPACE, "slug": "autre"},
+            files={"image": ("x.png", b"pas une image")},
+        ),
         Step("spaces:admin_step_new", "admin", {**STEP, "title": ""}),
     ],
-    not_found=(f"/demarches/{MISSING}", f"/admin/spaces/{MISSING}", f"/admin/spaces/{MISSING}/steps/new"),
+    not_found=(
+        f"/demarches/{MISSING}",
+        f"/admin/spaces/{MISSING}",
+        f"/admin/spaces/{MISSING}/steps/new",
+    ),
     audited={
         "spaces:index": "spaces/test_browser",
         "spaces:detail": "spaces/test_browser",
@@ -134,5 +148,7 @@ WALKS = Walks(
         "spaces:admin_step_new": "spaces/test_browser",
         "spaces:admin_step": "spaces/test_browser",
     },
-    exempt={"spaces:image": "an image, not a page (its text alternative is audited on the space's page)"},
+    exempt={
+        "spaces:image": "an image, not a page (its text alternative is audited on the space's page)"
+    },
 )
