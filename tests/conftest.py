@@ -143,11 +143,11 @@ async def insert_as_before(row: Any, *added_since: str) -> Any:
         columns.append(f'"{column}"')
         values.append(field.to_db_value(value, row))
     marks = ", ".join(f"${i}" if postgres else "?" for i in range(1, len(values) + 1))
-    _, rows = await client.execute_query(
+    rows = await client.execute_query_dict(  # execute_query returns no rows for an INSERT
         f'INSERT INTO "{meta.db_table}" ({", ".join(columns)}) VALUES ({marks}) RETURNING "id"',
         values,
     )
-    row.id = dict(rows[0])["id"]
+    row.id = rows[0]["id"]
     row._saved_in_db = True  # rows may refer to it
     return row
 
