@@ -26,8 +26,15 @@ from copy import deepcopy
 from datetime import UTC, datetime
 from typing import Any
 
+from tortoise import fields
+from tortoise.fields.base import OnDelete
 from tortoise.migrations.exceptions import IncompatibleStateError
-from tortoise.migrations.operations import DIRECT_RELATION_FIELDS, AddField, TortoiseOperation
+from tortoise.migrations.operations import (
+    DIRECT_RELATION_FIELDS,
+    AddField,
+    RunPython,
+    TortoiseOperation,
+)
 from tortoise.migrations.schema_generator.state import State
 
 
@@ -182,3 +189,22 @@ def into_default_space(table: str) -> Any:
         )
 
     return attach
+
+
+def space_column(model_name: str, table: str) -> list[Any]:
+    """A feature's migration that attaches its model to participatory spaces: the nullable
+    foreign key `space` (`ON DELETE RESTRICT`: a space holding rows is archived, never
+    deleted), then the rows that exist into the default space."""
+    field: Any = fields.ForeignKeyField(
+        "participation.Space",
+        source_field="space_id",
+        null=True,
+        db_constraint=True,
+        to_field="id",
+        related_name=False,
+        on_delete=OnDelete.RESTRICT,
+    )
+    return [
+        AddForeignKey(model_name=model_name, name="space", field=field),
+        RunPython(into_default_space(table), RunPython.noop),
+    ]

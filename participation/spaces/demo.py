@@ -18,7 +18,7 @@ from tortoise import timezone
 from participation.richtext import sanitize
 from participation.spaces import images, services
 from participation.spaces.domain import Audience
-from participation.spaces.models import Space, SpaceImage, SpaceStep
+from participation.spaces.models import Space, SpaceStep
 
 BUDGET = "budget-participatif-2026"
 CONSULTATION = "parc-des-tilleuls"
@@ -166,13 +166,7 @@ async def create_spaces() -> None:
             ends_at=None if demo.end is None else now + timedelta(days=demo.end),
             published=True,
         )
-        await SpaceImage.create(
-            space=space,
-            data=picture.data,
-            content_type=picture.content_type,
-            width=picture.width,
-            height=picture.height,
-        )
+        await services.store_image(space.id, picture)
         for position, step in enumerate(demo.steps, start=1):
             await SpaceStep.create(
                 space=space,

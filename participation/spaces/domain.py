@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from participation.formfields import bounded_text, local_moment
 from participation.i18n import N_
+from participation.numbers import is_whole_number, parse_id
 from participation.refusals import Problem
 from participation.residents.domain import age_on, lives_in
 
@@ -137,7 +138,7 @@ def _integer(raw: str, name: str, low: int, high: int, problems: list[Problem]) 
     raw = raw.strip()
     if not raw:
         return 0
-    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
+    if not is_whole_number(raw) or not low <= int(raw) <= high:
         problems.append(
             Problem(
                 N_("Enter a whole number from {min} to {max}."), {"min": low, "max": high}, name
@@ -190,8 +191,7 @@ def parse_space_form(
     unknown = [d for d in districts_chosen if d not in districts]
     if unknown:
         problems.append(Problem(N_("Choose districts from the list."), field="districts"))
-    version_raw = data.get("version", "")
-    base_version = int(version_raw) if version_raw.isascii() and version_raw.isdigit() else None
+    base_version = parse_id(data.get("version", ""))
     form = SpaceForm(
         title=title,
         slug=slug,
@@ -236,10 +236,7 @@ def parse_step_form(data: Mapping[str, str]) -> tuple[StepForm, list[Problem]]:
 def parse_space_choice(raw: str, problems: list[Problem], field: str = "space") -> int | None:
     """A feature form's space field: "" is none, else an id (a forged one is refused by
     `participation.spaces.services.check_choice`)."""
-    raw = raw.strip()
-    if not raw:
-        return None
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 10:
+    space_id = parse_id(raw)
+    if raw.strip() and space_id is None:
         problems.append(Problem(N_("Choose a space from the list."), field=field))
-        return None
-    return int(raw)
+    return space_id

@@ -100,7 +100,7 @@ async def create(form: SpaceForm, picture: Picture | None, actor: Any) -> Space:
                 published=form.published,
             )
             if picture:
-                await _store_image(space.id, picture)
+                await store_image(space.id, picture)
             await audit(actor, "space_created", "space", space.id, "", _fields(space))
     except IntegrityError:  # UNIQUE slug: another space took it meanwhile
         raise Refused([_slug_taken()]) from None
@@ -111,7 +111,8 @@ def _slug_taken() -> Problem:
     return Problem(N_("Another space already has this address: choose another."), field="slug")
 
 
-async def _store_image(space_id: int, picture: Picture) -> None:
+async def store_image(space_id: int, picture: Picture) -> None:
+    """The space's image (replacing the one it had), as `images.prepare` made it."""
     await SpaceImage.filter(space_id=space_id).delete()
     await SpaceImage.create(
         space_id=space_id,
@@ -158,7 +159,7 @@ async def update(space_id: int, form: SpaceForm, picture: Picture | None, actor:
         if not updated:
             raise EditConflict(await get(space_id))
         if picture is not None:
-            await _store_image(space_id, picture)
+            await store_image(space_id, picture)
         elif form.remove_image:
             await SpaceImage.filter(space_id=space_id).delete()
         after = await get(space_id)
@@ -224,7 +225,8 @@ async def step_row(space_id: int, step_id: int) -> SpaceStep:
     return row
 
 
-def _step_fields(row: SpaceStep) -> dict[str, Any]:
+def step_fields(row: SpaceStep) -> dict[str, Any]:
+    """What the audit log records of a step, and what its form shows."""
     return {
         "title": row.title,
         "starts_at": row.starts_at,
@@ -245,19 +247,19 @@ async def save_step(space_id: int, step_id: int | None, form: StepForm, actor: A
     async with in_transaction():
         if step_id is None:
             row = await SpaceStep.create(space_id=space_id, **values)
-            await audit(actor, "space_step_added", "space", space_id, "", _step_fields(row))
+            await audit(actor, "space_step_added", "space", space_id, "", step_fields(row))
         else:
             row = await step_row(space_id, step_id)
-            before = _step_fields(row)
+            before = step_fields(row)
             await row.update_from_dict(values).save()
-            await audit(actor, "space_step_changed", "space", space_id, before, _step_fields(row))
+            await audit(actor, "space_step_changed", "space", space_id, before, step_fields(row))
     return row
 
 
 async def remove_step(space_id: int, step_id: int, actor: Any) -> None:
     row = await step_row(space_id, step_id)
     async with in_transaction():
-        await audit(actor, "space_step_removed", "space", space_id, _step_fields(row), "")
+        await audit(actor, "space_step_removed", "space", space_id, step_fields(row), "")
         await row.delete()
 
 
