@@ -132,7 +132,7 @@ class SpaceComponent:
     """One thing a feature attached to a participatory space (participation/spaces), as the
     space's page lists it: `kind` a msgid ("Participatory budget"), `title`, `url` its page,
     `state` a msgid ("Vote open"), `deadline` when that state ends, `at` when it takes place
-    (a meeting), None when there is no such date. `public` False: staff only (a draft); the
+    (an event), None when there is no such date. `public` False: staff only (a draft); the
     space's page leaves it out, but the space still holds it (it cannot be deleted)."""
 
     kind: str

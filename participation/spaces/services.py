@@ -19,7 +19,15 @@ from participation.i18n import N_
 from participation.refusals import DomainError, NotFound, Problem, Refused, refuse
 from participation.residents.models import District
 from participation.richtext import sanitize
-from participation.spaces.domain import SpaceForm, State, Step, StepForm, current_step, state_of
+from participation.spaces.domain import (
+    SLUG_LENGTH,
+    SpaceForm,
+    State,
+    Step,
+    StepForm,
+    current_step,
+    state_of,
+)
 from participation.spaces.images import Picture
 from participation.spaces.models import Space, SpaceImage, SpaceStep
 
@@ -206,7 +214,9 @@ async def get(space_id: int) -> Space:
 
 async def published(slug: str) -> Space:
     """A published space by its address (archived ones stay readable: their URLs keep working)."""
-    space = await Space.get_or_none(slug=slug[:100], published=True)
+    if len(slug) > SLUG_LENGTH:  # Tortoise refuses a longer value even in a filter (a 500)
+        raise NotFound(slug)
+    space = await Space.get_or_none(slug=slug, published=True)
     if space is None:
         raise NotFound(slug)
     return space

@@ -225,6 +225,8 @@ async def test_drafts_are_not_public_and_the_lists_group_by_state(
     assert "Budget participatif 2027" in listing.text and "Brouillon secret" not in listing.text
     assert (await client.get("/demarches/brouillon")).status_code == 404
     assert (await client.get("/demarches/inconnue")).status_code == 404
+    assert (await client.get("/demarches/" + "a" * 500)).status_code == 404
+    assert (await client.get("/demarches/" + "a" * 500 + "/image-1")).status_code == 404
 
 
 async def test_the_home_page_shows_an_open_space_with_its_deadline(
