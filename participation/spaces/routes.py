@@ -268,7 +268,7 @@ async def admin_step_remove(request: Request) -> Response:
 routes = [
     Route("/demarches", cached_for_visitors(index), name="spaces:index"),
     Route("/demarches/{space_slug}", cached_for_visitors(detail), name="spaces:detail"),
-    Route("/demarches/{space_slug}/image-{image_version:id}", image, name="spaces:image"),
+    Route("/demarches/{space_slug}/image/{image_version:id}", image, name="spaces:image"),
     Route("/admin/spaces", admin_index, name="spaces:admin_index"),
     form_route("/admin/spaces/new", admin_new, "spaces:admin_new"),
     form_route("/admin/spaces/{space_id:id}", admin_edit, "spaces:admin_edit"),

@@ -40,5 +40,5 @@ async def test_the_demo_town_has_three_spaces_with_their_content(
     assert "Boîte à idées" in home and "Rénovation du parc des Tilleuls" in home
     page = (await client.get(f"/demarches/{spaces_demo.CONSULTATION}")).text
     assert consultation.title in page and "Questionnaire" in page
-    image = await client.get(f"/demarches/{spaces_demo.BUDGET}/image-1")
+    image = await client.get(f"/demarches/{spaces_demo.BUDGET}/image/1")
     assert image.status_code == 200 and image.headers["content-type"] == "image/jpeg"

@@ -81,9 +81,9 @@ async def test_staff_create_a_space_with_an_image_and_a_timeline(
     page = await client.get("/demarches/budget-2027")
     assert page.status_code == 200 and "Vote ouvert" in page.text
     assert 'alt="Un parc dessiné"' in page.text
-    image = await client.get(f"/demarches/budget-2027/image-{space.image_version}")
+    image = await client.get(f"/demarches/budget-2027/image/{space.image_version}")
     assert image.status_code == 200 and image.headers["content-type"] == "image/jpeg"
-    assert (await client.get("/demarches/budget-2027/image-9")).status_code == 404
+    assert (await client.get("/demarches/budget-2027/image/9")).status_code == 404
     removed = await post_form(client, f"/admin/spaces/{space.id}/steps/{row.id}/remove", {})
     assert removed.status_code == 303 and not await SpaceStep.exists(space=space)
     actions = await AuditLogEntry.filter(target_kind="space").values_list("action", flat=True)
@@ -226,7 +226,7 @@ async def test_drafts_are_not_public_and_the_lists_group_by_state(
     assert (await client.get("/demarches/brouillon")).status_code == 404
     assert (await client.get("/demarches/inconnue")).status_code == 404
     assert (await client.get("/demarches/" + "a" * 500)).status_code == 404
-    assert (await client.get("/demarches/" + "a" * 500 + "/image-1")).status_code == 404
+    assert (await client.get("/demarches/" + "a" * 500 + "/image/1")).status_code == 404
 
 
 async def test_the_home_page_shows_an_open_space_with_its_deadline(

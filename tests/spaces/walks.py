@@ -65,7 +65,7 @@ MATRIX = {
     # route: (anonymous, owner, other, moderator, admin)
     "GET /demarches":                                            (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "GET /demarches/{space_slug}":                               (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
-    "GET /demarches/{space_slug}/image-{image_version}":         (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /demarches/{space_slug}/image/{image_version}":         (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "GET /admin/spaces":                                         (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
     "GET /admin/spaces/new":                                     (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
     "POST /admin/spaces/new":                                    (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
