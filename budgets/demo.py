@@ -38,6 +38,7 @@ from participation.residents import services as residents
 from participation.residents.census import census_key, read_census
 from participation.residents.models import CensusEntry, Residency
 from participation.settings import Settings
+from participation.spaces import demo as spaces_demo
 
 POSTCODE = "44100"
 DISTRICTS = ("Centre-ville", "Les Rives", "Saint-Martin", "Le Plateau")
@@ -298,3 +299,7 @@ async def load(settings: Settings, users: list[User]) -> None:
         await services.switch_phase(budget.id, Phase.VOTING, by_user=None)
         await _cast_demo_ballots(settings, await Budget.get(id=budget.id), 120, None)
         await _spread_votes(budget.id, days=4, ends_days_ago=0)
+    # the current budget belongs to the demo's budget space (participation/spaces/demo.py)
+    await Budget.filter(title="Budget participatif 2026", space_id=None).update(
+        space_id=await spaces_demo.space_id(spaces_demo.BUDGET)
+    )

@@ -11,6 +11,7 @@ from participation.formfields import bounded_text, column_length, local_moment, 
 from participation.i18n import N_
 from participation.numbers import is_whole_number
 from participation.refusals import Problem
+from participation.spaces.domain import parse_space_choice
 
 
 def _number(
@@ -91,6 +92,7 @@ def parse_budget_form(data: Mapping[str, str]) -> tuple[BudgetForm, list[Problem
             data, "restricted_to_district", DISTRICT_LENGTH, problems
         )
         or None,
+        space_id=parse_space_choice(data.get("space", ""), problems),
     )
     return form, problems
 

@@ -44,4 +44,6 @@ FEATURE = Feature(
     feeds=[
         features.FeedSource("budgets", N_("Budget results"), queries.feed_results, "budgets:index")
     ],
+    space_components=queries.space_components,
+    outcomes=queries.outcomes,
 )

@@ -88,6 +88,12 @@ class Budget(Model):
     ballot_public_key = fields.CharField(max_length=64, null=True)
     ballot_key_threshold = fields.IntField(null=True)  # shares needed to open the ballots
     ballots_opened_at = fields.DatetimeField(null=True)  # when the trustees opened them
+    # the participatory space it belongs to (participation/spaces); a space holding it cannot
+    # be deleted (archived instead)
+    space: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+        "participation.Space", related_name=False, null=True, on_delete=fields.RESTRICT
+    )
+    space_id: int | None
 
     districts: fields.ReverseRelation[BudgetDistrict]
     categories: fields.ReverseRelation[BudgetCategory]

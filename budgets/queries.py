@@ -32,13 +32,13 @@ from budgets.models import (
 from budgets.services import dates_of, rule_of
 from budgets.services import has_ballots as services_has_ballots
 from budgets.tallying import export_pabulib
-from participation import phases, spreadsheet
+from participation import features, phases, spreadsheet
 from participation.accounts.models import Role, User
 from participation.contributions import ModerationState, excerpt
 from participation.features import FeedEntry
 from participation.formatting import colon
 from participation.formfields import local_input_value
-from participation.i18n import gettext
+from participation.i18n import N_, gettext
 from participation.numbers import parse_id
 from participation.residents import services as residents
 from participation.urls import url
@@ -298,6 +298,7 @@ async def budget_form_values(budget: Budget) -> dict[str, str]:
         )
     }
     values.update(
+        space=str(budget.space_id or ""),
         ballot_kind=budget.ballot_kind.value,
         winner_rule=budget.winner_rule.value,
         districts="\n".join(f"{d.name}: {d.amount}" for d in districts),
@@ -400,3 +401,51 @@ async def feed_results(limit: int) -> list[FeedEntry]:
             )
         )
     return entries
+
+
+# What a budget says on its space's page (participation/spaces): its phase, and the date that
+# ends it (the next phase's opening) when one is planned.
+SPACE_STATES: dict[Phase, tuple[str, str | None]] = {
+    Phase.PREPARATION: (N_("In preparation"), None),
+    Phase.SUBMISSION: (N_("Projects can be submitted"), "review_opens_at"),
+    Phase.REVIEW: (N_("Projects under review"), "voting_opens_at"),
+    Phase.VOTING: (N_("Vote open"), "voting_closes_at"),
+    Phase.TALLY: (N_("Votes being counted"), None),
+    Phase.RESULTS: (N_("Results published"), None),
+}
+
+
+async def space_components(space_id: int) -> list[features.SpaceComponent]:
+    """The budgets of a participatory space (`Feature.space_components`)."""
+    found = []
+    for budget in await Budget.filter(space_id=space_id).order_by("id"):
+        state, ends = SPACE_STATES[budget.phase]
+        found.append(
+            features.SpaceComponent(
+                N_("Participatory budget"),
+                budget.title,
+                url("budgets:detail", budget_id=budget.id),
+                state,
+                getattr(budget, ends) if ends else None,
+                public=budget.phase != Phase.PREPARATION,
+            )
+        )
+    return found
+
+
+async def outcomes(limit: int) -> list[features.Outcome]:
+    """The latest published results (`Feature.outcomes`, the home page)."""
+    rows = (
+        await Budget.filter(results_published_at__isnull=False)
+        .order_by("-results_published_at", "-id")
+        .limit(limit)
+    )
+    return [
+        features.Outcome(
+            N_("Budget results"),
+            b.title,
+            url("budgets:results", budget_id=b.id),
+            b.results_published_at,  # type: ignore[arg-type]
+        )
+        for b in rows
+    ]

@@ -36,6 +36,7 @@ from participation.permissions import can_administer, is_signed_in
 from participation.refusals import NotFound
 from participation.residents import services as residents
 from participation.residents.census import CensusFileError
+from participation.spaces import services as spaces
 from participation.templating import flash, is_htmx, money, render
 from participation.urls import url
 
@@ -413,6 +414,7 @@ async def admin_budget_form(request: Request) -> Response:
         "ballot_kinds": list(BallotKind),
         "winner_rules": list(WinnerRule),
         "local_input_value": local_input_value,
+        "spaces": await spaces.choices(budget.space_id if budget else None),
     }
     return await web.form_page(request, "budgets/admin_form.html", context, save, _shown_value)
 

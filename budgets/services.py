@@ -33,6 +33,7 @@ from participation.audit import audit
 from participation.i18n import N_
 from participation.refusals import Refused, refuse
 from participation.richtext import sanitize
+from participation.spaces import services as spaces
 
 AUDITED_BUDGET_FIELDS = (
     "title",
@@ -72,6 +73,7 @@ class BudgetForm:
     winner_rule: WinnerRule = WinnerRule.GREEDY
     minimum_age: int = 0
     restricted_to_district: str | None = None
+    space_id: int | None = None  # its participatory space (participation/spaces)
 
 
 def budget_form_problems(form: BudgetForm) -> list[domain.Problem]:
@@ -136,6 +138,7 @@ async def save_budget(
     problems = budget_form_problems(form)
     if problems:
         raise Refused(problems)
+    await spaces.check_choice(form.space_id)
     fields = {
         "title": form.title.strip(),
         "description": sanitize(form.description),
@@ -147,6 +150,7 @@ async def save_budget(
         "voting_closes_at": form.dates.voting_closes_at,
         "minimum_age": form.minimum_age,
         "restricted_to_district": form.restricted_to_district or None,
+        "space_id": form.space_id,
         **_rule_fields(form),
     }
     async with in_transaction():

@@ -30,6 +30,7 @@ from participation.accounts.models import User
 from participation.accounts.services import hash_password
 from participation.demo import demo_account
 from participation.settings import Settings
+from participation.spaces import demo as spaces_demo
 
 K = QuestionKind
 OPEN_TITLE = "Le parc des Tilleuls de demain"
@@ -218,3 +219,7 @@ async def load(settings: Settings, users: list[User]) -> None:
                 decisions={ids[0]: "Ouverture le dimanche matin dès septembre."},
             ),
         )
+    # the open consultation belongs to the demo's consultation space (participation/spaces)
+    await Consultation.filter(title=OPEN_TITLE, space_id=None).update(
+        space_id=await spaces_demo.space_id(spaces_demo.CONSULTATION)
+    )

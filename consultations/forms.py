@@ -14,6 +14,7 @@ from participation.formfields import bounded_text, column_length, local_moment, 
 from participation.i18n import N_
 from participation.numbers import is_whole_number
 from participation.refusals import Problem
+from participation.spaces.domain import parse_space_choice
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -68,6 +69,7 @@ def parse_consultation_form(
         district=bounded_text(data, "district", DISTRICT_LENGTH, problems) or None,
         anonymous=data.get("anonymous") == "on",
         results_visible_while_open=data.get("results_visible_while_open") == "on",
+        space_id=parse_space_choice(data.get("space", ""), problems),
     )
     return form, problems
 

@@ -33,4 +33,6 @@ FEATURE = Feature(
             "consultations:index",
         )
     ],
+    space_components=queries.space_components,
+    outcomes=queries.outcomes,
 )

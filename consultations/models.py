@@ -78,6 +78,12 @@ class Consultation(Model):
     outcome_decided = fields.TextField(default="")  # sanitized HTML: « ce que nous décidons »
     outcome_published_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # the participatory space it belongs to (participation/spaces); a space holding it cannot
+    # be deleted (archived instead)
+    space: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+        "participation.Space", related_name=False, null=True, on_delete=fields.RESTRICT
+    )
+    space_id: int | None
 
     questions: fields.ReverseRelation[Question]
 

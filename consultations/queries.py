@@ -26,10 +26,10 @@ from consultations.models import (
 )
 from consultations.questions import KINDS, OTHER, Export, Kind
 from consultations.services import text_digest
-from participation import formatting, spreadsheet
+from participation import features, formatting, spreadsheet
 from participation.contributions import ModerationState, excerpt
 from participation.features import FeedEntry
-from participation.i18n import gettext
+from participation.i18n import N_, gettext
 from participation.settings import Settings
 from participation.urls import url
 
@@ -284,3 +284,45 @@ async def feed_results(limit: int) -> list[FeedEntry]:
             )
         )
     return entries
+
+
+async def space_components(space_id: int) -> list[features.SpaceComponent]:
+    """The consultations of a participatory space (`Feature.space_components`)."""
+    found = []
+    for c in await Consultation.filter(space_id=space_id).order_by("id"):
+        if c.phase == Phase.OPEN:
+            state, deadline = N_("Answers open"), c.closes_at
+        elif c.phase == Phase.CLOSED:
+            state = N_("Outcome published") if c.outcome_published_at else N_("Answers closed")
+            deadline = None
+        else:
+            state, deadline = N_("In preparation"), None
+        found.append(
+            features.SpaceComponent(
+                N_("Consultation"),
+                c.title,
+                url("consultations:detail", consultation_id=c.id),
+                state,
+                deadline,
+                public=c.phase != Phase.PREPARATION,
+            )
+        )
+    return found
+
+
+async def outcomes(limit: int) -> list[features.Outcome]:
+    """The latest published outcomes (`Feature.outcomes`, the home page)."""
+    rows = (
+        await Consultation.filter(outcome_published_at__isnull=False)
+        .order_by("-outcome_published_at", "-id")
+        .limit(limit)
+    )
+    return [
+        features.Outcome(
+            N_("Consultation outcome"),
+            c.title,
+            url("consultations:outcome", consultation_id=c.id),
+            c.outcome_published_at,  # type: ignore[arg-type]
+        )
+        for c in rows
+    ]

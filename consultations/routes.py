@@ -40,6 +40,7 @@ from participation.pagecache import cached_for_visitors
 from participation.permissions import can_administer, can_moderate
 from participation.refusals import NotFound
 from participation.richtext import to_text
+from participation.spaces import services as spaces
 from participation.templating import flash, render, templates
 from participation.urls import url
 
@@ -310,6 +311,7 @@ def _values_of(consultation: Consultation | None) -> dict[str, str]:
         "district": consultation.district or "",
         "anonymous": "on" if consultation.anonymous else "",
         "results_visible_while_open": "on" if consultation.results_visible_while_open else "",
+        "space": str(consultation.space_id or ""),
     }
 
 
@@ -334,6 +336,7 @@ async def admin_consultation_form(request: Request) -> Response:
         "consultation": consultation,
         "values": _values_of(consultation),
         "audiences": list(Audience),
+        "spaces": await spaces.choices(consultation.space_id if consultation else None),
     }
     return await web.form_page(request, "consultations/admin_form.html", context, save)
 

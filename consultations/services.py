@@ -52,6 +52,7 @@ from participation.refusals import NotFound, Refused, refuse
 from participation.residents import services as residents
 from participation.richtext import sanitize, to_text
 from participation.settings import Settings
+from participation.spaces import services as spaces
 from participation.urls import url
 
 text_digest = texts.text_digest  # (kept here: callers and tests know it as services.text_digest)
@@ -75,6 +76,7 @@ class ConsultationForm:
     district: str | None = None
     anonymous: bool = True
     results_visible_while_open: bool = False
+    space_id: int | None = None  # its participatory space (participation/spaces)
 
 
 AUDITED_FIELDS = (
@@ -103,6 +105,7 @@ async def save_consultation(
     problems += domain.dates_problems(form.opens_at, form.closes_at)
     if problems:
         raise Refused(problems)
+    await spaces.check_choice(form.space_id)
     values: dict[str, Any] = {
         "title": form.title.strip()[:200],
         "context": sanitize(form.context),
@@ -111,6 +114,7 @@ async def save_consultation(
         "audience": form.audience,
         "district": (form.district or "").strip() or None,
         "results_visible_while_open": form.results_visible_while_open,
+        "space_id": form.space_id,
     }
     if consultation_id is None:
         async with in_transaction():

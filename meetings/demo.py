@@ -15,6 +15,7 @@ from meetings.models import Meeting, Outcome, Registration
 from participation import richtext
 from participation.proposals.models import Proposal
 from participation.settings import Settings
+from participation.spaces import demo as spaces_demo
 
 HALL = "Salle des fêtes, 2 place de la Mairie, Villebelle-sur-Loire"
 ACCESS = (
@@ -90,3 +91,11 @@ async def load(settings: Settings, users: list[Any]) -> None:
         capacity=1,
     )
     await services.register(settings, full.id, admin)  # the one seat: the demo shows a full visit
+    # meetings of the demo's spaces (participation/spaces/demo.py)
+    for title, slug in (
+        ("Villebelle · Budget participatif\u00a0: bilan", spaces_demo.BUDGET),
+        ("Villebelle · Atelier mobilités douces", spaces_demo.IDEAS),
+    ):
+        await Meeting.filter(title=title, space_id=None).update(
+            space_id=await spaces_demo.space_id(slug)
+        )

@@ -18,6 +18,7 @@ from participation.formfields import bounded_text, local_moment
 from participation.i18n import N_
 from participation.numbers import is_whole_number, parse_id
 from participation.refusals import Problem, Refused
+from participation.spaces.domain import parse_space_choice
 
 LINK_LEAD = timedelta(minutes=30)  # the online link shows this long before the start
 REMINDER_LEAD = timedelta(days=1)  # the reminder goes out the day before
@@ -159,6 +160,7 @@ class MeetingForm:
     accessibility: str
     online_url: str
     capacity: int | None
+    space_id: int | None = None  # its participatory space (participation/spaces)
 
 
 def parse_meeting(data: Mapping[str, str]) -> MeetingForm:
@@ -208,6 +210,7 @@ def parse_meeting(data: Mapping[str, str]) -> MeetingForm:
         problems.append(
             Problem(N_("Write at most {max} characters here."), {"max": TEXT_MAX}, "description")
         )
+    space_id = parse_space_choice(data.get("space", ""), problems)
     if problems or starts_at is None or ends_at is None:
         raise Refused(problems)
     return MeetingForm(
@@ -220,6 +223,7 @@ def parse_meeting(data: Mapping[str, str]) -> MeetingForm:
         accessibility=accessibility,
         online_url=online_url if format_ != Format.IN_PERSON else "",
         capacity=capacity,
+        space_id=space_id,
     )
 
 

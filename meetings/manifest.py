@@ -64,4 +64,5 @@ FEATURE = features.Feature(
     related_links=queries.related_links,
     depends_on=("proposals", "consultations"),  # minutes link what a meeting produced
     feeds=[features.FeedSource("meetings", N_("Meetings"), queries.feed_entries, "meetings:index")],
+    space_components=queries.space_components,
 )

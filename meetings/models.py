@@ -34,6 +34,12 @@ class Meeting(Model):
     sequence = fields.IntField(default=0)  # iCalendar SEQUENCE: +1 when moved or cancelled
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
+    # the participatory space it belongs to (participation/spaces); a space holding it cannot
+    # be deleted (archived instead)
+    space: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+        "participation.Space", related_name=False, null=True, on_delete=fields.RESTRICT
+    )
+    space_id: int | None
 
     class Meta:
         table = "meetings_meeting"

@@ -14,7 +14,7 @@ from consultations.models import Consultation, Phase
 from meetings import domain
 from meetings.domain import Seat, Status
 from meetings.models import Meeting, Outcome, Registration
-from participation import formatting, spreadsheet
+from participation import features, formatting, spreadsheet
 from participation.features import FeedEntry
 from participation.i18n import N_, gettext
 from participation.proposals.domain import PUBLIC_STATES
@@ -189,3 +189,25 @@ async def feed_entries(limit: int) -> list[FeedEntry]:
             )
         )
     return entries
+
+
+async def space_components(space_id: int) -> list[features.SpaceComponent]:
+    """The meetings of a participatory space (`Feature.space_components`), by date."""
+    found = []
+    for m in await Meeting.filter(space_id=space_id).order_by("starts_at", "id"):
+        if m.status == Status.CANCELLED:
+            state = N_("Cancelled")
+        elif m.minutes_published_at:
+            state = N_("Minutes published")
+        else:
+            state = N_("Planned")
+        found.append(
+            features.SpaceComponent(
+                N_("Public meeting"),
+                m.title,
+                url("meetings:detail", meeting_id=m.id),
+                state,
+                at=m.starts_at,
+            )
+        )
+    return found

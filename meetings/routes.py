@@ -27,6 +27,7 @@ from participation.i18n import gettext, ngettext
 from participation.numbers import parse_id
 from participation.permissions import can_administer, is_verified_resident
 from participation.refusals import Refused
+from participation.spaces import services as spaces
 from participation.templating import flash, render
 from participation.urls import url
 from participation.web import (
@@ -137,6 +138,7 @@ def _meeting_form(meeting: Meeting | None) -> dict[str, str]:
         "accessibility": meeting.accessibility,
         "online_url": meeting.online_url,
         "capacity": "" if meeting.capacity is None else str(meeting.capacity),
+        "space": str(meeting.space_id or ""),
     }
 
 
@@ -153,7 +155,13 @@ async def admin_new(request: Request) -> Response:
         else:
             flash(request, gettext("The meeting is published."))
             return redirect(url("meetings:admin", meeting_id=meeting.id))
-    context = {**LABELS, "meeting": None, "form": values, "errors": errors}
+    context = {
+        **LABELS,
+        "meeting": None,
+        "form": values,
+        "errors": errors,
+        "spaces": await spaces.choices(),
+    }
     return render(request, "meetings/admin_form.html", context, status_code=422 if errors else 200)
 
 
@@ -180,6 +188,7 @@ async def _admin_page(
         "errors": errors or {},
         "registrations": await queries.registrations(meeting.id),
         "minutes_allowed": domain.can_publish_minutes(meeting.facts(), timezone.now()),
+        "spaces": await spaces.choices(meeting.space_id),
     }
     return render(request, "meetings/admin_form.html", context, status_code=status_code)
 

@@ -31,6 +31,7 @@ from participation.notifications.services import speaking
 from participation.proposals.models import Proposal
 from participation.refusals import DomainError, NotFound, refuse
 from participation.settings import Settings
+from participation.spaces import services as spaces
 
 # notification kinds of this feature (declared to the core in meetings/manifest.py)
 PROMOTED = "meeting_promoted"
@@ -64,6 +65,7 @@ def _audited(meeting: Meeting) -> dict[str, Any]:
 
 
 async def create_meeting(form: MeetingForm, by_user: Any) -> Meeting:
+    await spaces.check_choice(form.space_id)
     async with in_transaction():
         meeting = await Meeting.create(
             title=form.title,
@@ -75,6 +77,7 @@ async def create_meeting(form: MeetingForm, by_user: Any) -> Meeting:
             accessibility=form.accessibility,
             online_url=form.online_url,
             capacity=form.capacity,
+            space_id=form.space_id,
         )
         await _audit(by_user, "meeting_created", meeting.id, "", _audited(meeting))
     return meeting
@@ -97,6 +100,7 @@ EDITABLE = (
     "accessibility",
     "online_url",
     "capacity",
+    "space_id",
 )
 
 
@@ -107,6 +111,7 @@ async def update_meeting(
     (per new date and place); more seats move people up from the waiting list. Returns how many
     people were notified."""
     emails: list[mail.OutboxEmail] = []
+    await spaces.check_choice(form.space_id)
     async with in_transaction():
         meeting = await Meeting.filter(id=meeting_id).select_for_update().get_or_none()
         if meeting is None:

@@ -31,6 +31,7 @@ from participation.routing import IndexedRouter
 from participation.sections import routes as section_routes
 from participation.settings import Settings
 from participation.sitepages import routes as sitepages_routes
+from participation.spaces import routes as spaces_routes
 from participation.templating import STATIC_DIR
 
 SESSION_MAX_AGE = 14 * 24 * 3600
@@ -57,6 +58,7 @@ def all_routes() -> list[BaseRoute]:
         *accounts_routes.routes,
         *notifications_routes.routes,
         *sitepages_routes.routes,
+        *spaces_routes.routes,
         *feature_routes(),
         *section_routes,
         Mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static"),

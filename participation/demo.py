@@ -12,6 +12,7 @@ from participation.accounts.services import hash_password
 from participation.db import close_database, init_database
 from participation.settings import Settings
 from participation.sitepages import services as sitepages
+from participation.spaces import demo as spaces
 
 TOWN = "Villebelle-sur-Loire"
 # Demo-only credentials, printed by `participation demo`; never use them on a real site.
@@ -96,10 +97,12 @@ async def seed(settings: Settings) -> list[str]:
     nothing, and what people created is never touched (tests/participation/test_demo_town.py)."""
     users = await create_accounts(settings)
     await sitepages.fill_demo(demo_page_values(settings), users[-1])  # the town's staff
+    await spaces.create_spaces()  # the features' demos attach their content to them
     context = features.DemoContext(settings, users)
     for feature in features.FEATURES:  # in the order of features.INSTALLED
         if feature.demo is not None:
             await feature.demo(context)
+    await spaces.finish()
     return context.notes
 
 

@@ -26,7 +26,8 @@ moderation's block check and the ballot's one-round-trip session lookup; `notifi
 `related_links` and `admin` were added with the meetings feature (issue #20), which was the
 first to need them (they were import-time registrations before); `login_options`,
 `logout_redirect` and `account_section` with OpenID Connect log-in (issue #19), so that the
-core's log-in, log-out and account pages name no feature; `feeds` (issue #20, the Atom feeds).
+core's log-in, log-out and account pages name no feature; `feeds` (issue #20, the Atom feeds);
+`space_components` and `outcomes` with the participatory spaces and the home page (issue #18).
 New fields come after the loader's fields, with defaults, so that no manifest's positional use
 breaks.
 
@@ -177,6 +178,33 @@ class AccountSection:
     template: str
     context: dict[str, Any] = field(default_factory=dict)
 
+@dataclass(frozen=True)
+class SpaceComponent:
+    """One thing a feature attached to a participatory space (participation/spaces), as the
+    space's page lists it: `kind` a msgid ("Participatory budget"), `title`, `url` its page,
+    `state` a msgid ("Vote open"), `deadline` when that state ends, `at` when it takes place
+    (an event), None when there is no such date. `public` False: staff only (a draft); the
+    space's page leaves it out, but the space still holds it (it cannot be deleted)."""
+
+    kind: str
+    title: str
+    url: str
+    state: str = ""
+    deadline: datetime | None = None
+    at: datetime | None = None
+    public: bool = True
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """An outcome a feature published (a budget's results, a consultation's outcome, an
+    official answer), as the home page lists the latest: `kind` a msgid, `published_at`."""
+
+    kind: str
+    title: str
+    url: str
+    published_at: datetime
+
 
 @dataclass(frozen=True)
 class Feature:
@@ -217,6 +245,11 @@ class Feature:
     app_label: str = ""  # Tortoise app of `models`: `name`, or `participation` inside it
     # its entries in the Atom feeds (participation/feeds.py: /feeds/<name>.atom, /feeds/all.atom)
     feeds: Sequence[FeedSource] = ()
+    # what the feature attached to a participatory space (participation/spaces):
+    # `space_components(space_id)` returns `SpaceComponent`s, listed on the space's page
+    space_components: Callable[[int], Awaitable[list[SpaceComponent]]] | None = None
+    # its latest published outcomes, for the home page: `outcomes(limit)`, newest first
+    outcomes: Callable[[int], Awaitable[list[Outcome]]] | None = None
 
 
 def load(packages: Sequence[str]) -> tuple[Feature, ...]:

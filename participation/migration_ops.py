@@ -23,10 +23,18 @@ SQLite an `AlterField` would rebuild the table for a description alone.
 from __future__ import annotations
 
 from copy import deepcopy
+from datetime import UTC, datetime
 from typing import Any
 
+from tortoise import fields
+from tortoise.fields.base import OnDelete
 from tortoise.migrations.exceptions import IncompatibleStateError
-from tortoise.migrations.operations import DIRECT_RELATION_FIELDS, TortoiseOperation
+from tortoise.migrations.operations import (
+    DIRECT_RELATION_FIELDS,
+    AddField,
+    RunPython,
+    TortoiseOperation,
+)
 from tortoise.migrations.schema_generator.state import State
 
 
@@ -112,3 +120,91 @@ def _index_renaming(index: Any, rename: Any) -> Any:
     renamed = deepcopy(index)
     renamed.fields = list(rename(index.fields))
     return renamed
+
+
+# --- participatory spaces (issue #18) ----------------------------------------------------------
+
+
+class AddForeignKey(AddField):
+    """`AddField` for a foreign key, revertible on SQLite: there Tortoise's `remove_field`
+    rebuilds the table without the relation but keeps its `<name>_id` column (the column is a
+    second field of the model), so going back and forth failed with "duplicate column name".
+    On SQLite the table is rebuilt from the model as it was before the field; elsewhere the
+    column is dropped as usual."""
+
+    async def database_backward(
+        self,
+        app_label: str,
+        old_state: State,
+        new_state: State,
+        state_editor: Any = None,
+    ) -> None:
+        if state_editor is not None and getattr(state_editor, "DIALECT", "") == "sqlite":
+            model = new_state.apps.get_model(f"{app_label}.{self.model_name}")
+            await state_editor._remake_table(model)
+            return
+        await super().database_backward(app_label, old_state, new_state, state_editor)
+
+
+# What existed before spaces goes into one default space. Copied here, not imported, so that
+# the migrations stay the same when the code changes.
+DEFAULT_SPACE_SLUG = "demarche-generale"
+DEFAULT_SPACE_TITLE = "Démarche générale"
+DEFAULT_SPACE_SUMMARY = "Ce que la commune a ouvert avant les démarches."
+
+
+def into_default_space(table: str) -> Any:
+    """A `RunPython` step: the rows of `table` without a space go into the default space
+    ("Démarche générale", created by the first feature that has rows; none when the table is
+    empty: a new installation starts without it)."""
+
+    async def attach(apps: Any, schema_editor: Any) -> None:
+        client = schema_editor.client
+        postgres = client.capabilities.dialect == "postgres"
+
+        def mark(n: int) -> str:
+            return f"${n}" if postgres else "?"
+
+        _, rows = await client.execute_query(
+            f'SELECT 1 FROM "{table}" WHERE "space_id" IS NULL LIMIT 1'
+        )
+        if not rows:
+            return
+        find = f'SELECT "id" FROM "spaces_space" WHERE "slug" = {mark(1)}'
+        _, found = await client.execute_query(find, [DEFAULT_SPACE_SLUG])
+        if not found:
+            now = datetime.now(UTC)
+            await client.execute_query(
+                'INSERT INTO "spaces_space" ("title", "slug", "summary", "description", '
+                '"image_alt", "image_version", "districts", "audience", "minimum_age", '
+                '"starts_at", "published", "version", "created_at") VALUES '
+                f"({mark(1)}, {mark(2)}, {mark(3)}, '', '', 0, '[]', 'signed_in', 0, "
+                f"{mark(4)}, {mark(5)}, 1, {mark(6)})",
+                [DEFAULT_SPACE_TITLE, DEFAULT_SPACE_SLUG, DEFAULT_SPACE_SUMMARY, now, True, now],
+            )
+            _, found = await client.execute_query(find, [DEFAULT_SPACE_SLUG])
+        space_id = dict(found[0])["id"]
+        await client.execute_query(
+            f'UPDATE "{table}" SET "space_id" = {mark(1)} WHERE "space_id" IS NULL', [space_id]
+        )
+
+    return attach
+
+
+def space_column(model_name: str, table: str) -> list[Any]:
+    """A feature's migration that attaches its model to participatory spaces: the nullable
+    foreign key `space` (`ON DELETE RESTRICT`: a space holding rows is archived, never
+    deleted), then the rows that exist into the default space."""
+    field: Any = fields.ForeignKeyField(
+        "participation.Space",
+        source_field="space_id",
+        null=True,
+        db_constraint=True,
+        to_field="id",
+        related_name=False,
+        on_delete=OnDelete.RESTRICT,
+    )
+    return [
+        AddForeignKey(model_name=model_name, name="space", field=field),
+        RunPython(into_default_space(table), RunPython.noop),
+    ]

@@ -9,18 +9,34 @@ from redis.exceptions import RedisError
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
+from tortoise import timezone
 
-from participation import queue, web
+from participation import features, queue, web
 from participation.db import database_answers
 from participation.pagecache import cached_for_visitors
 from participation.settings import SUPPORTED_LANGUAGES
+from participation.spaces import services as spaces
 from participation.templating import STATIC_DIR, render
 from participation.urls import url
 from participation.worker_status import HEARTBEAT_KEY, HEARTBEAT_MAX_AGE_SECONDS
 
+HOME_OUTCOMES = 5  # the latest outcomes the home page lists
+
+
+async def latest_outcomes(limit: int) -> list[features.Outcome]:
+    """The latest outcomes every feature published (`Feature.outcomes`), newest first."""
+    found = [o for f in features.FEATURES if f.outcomes for o in await f.outcomes(limit)]
+    return sorted(found, key=lambda o: o.published_at, reverse=True)[:limit]
+
 
 async def home(request: Request) -> Response:
-    return render(request, "home.html")
+    """What is open now (the spaces, their current step and its deadline) and the latest
+    outcomes; cached for visitors (a write to a space empties the cache, like any POST)."""
+    context = {
+        "open_spaces": await spaces.open_now(timezone.now()),
+        "outcomes": await latest_outcomes(HOME_OUTCOMES),
+    }
+    return render(request, "home.html", context)
 
 
 async def switch_language(request: Request) -> Response:

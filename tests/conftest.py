@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 from redis.asyncio import Redis
-from tortoise import Tortoise, connections
+from tortoise import Tortoise, connections, timezone
 from tortoise.migrations.api import migrate
 
 from participation.accounts.models import Role, User
@@ -119,6 +119,37 @@ async def database_at(tmp_path: Path, redis_url: str, target: str) -> AsyncItera
         await Tortoise.close_connections()
         await Tortoise.init(config=config)
         yield settings
+
+
+async def insert_as_before(row: Any, *added_since: str) -> Any:
+    """Scenario helper for `database_at`: write `row` (a model instance, not saved) into a table
+    of an older release, which lacks the columns `added_since` that the model has now (Tortoise
+    would write them all). Sets and returns `row` with its new id; read it back only after
+    `upgrade`."""
+    meta = row._meta
+    client = connections.get("default")
+    postgres = client.capabilities.dialect == "postgres"
+    now = timezone.now()
+    columns, values = [], []
+    for name, column in meta.fields_db_projection.items():
+        if column in added_since or name == meta.pk_attr:
+            continue
+        field = meta.fields_map[name]
+        value = getattr(row, name)
+        if value is None and (
+            getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False)
+        ):
+            value = now
+        columns.append(f'"{column}"')
+        values.append(field.to_db_value(value, row))
+    marks = ", ".join(f"${i}" if postgres else "?" for i in range(1, len(values) + 1))
+    rows = await client.execute_query_dict(  # execute_query returns no rows for an INSERT
+        f'INSERT INTO "{meta.db_table}" ({", ".join(columns)}) VALUES ({marks}) RETURNING "id"',
+        values,
+    )
+    row.id = rows[0]["id"]
+    row._saved_in_db = True  # rows may refer to it
+    return row
 
 
 async def upgrade(settings: Settings) -> None:

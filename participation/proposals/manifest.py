@@ -26,4 +26,5 @@ FEATURE = Feature(
         FeedSource("proposals", N_("New proposals"), queries.feed_proposals, "proposals:index"),
         FeedSource("answers", N_("Official answers"), queries.feed_answers, "proposals:index"),
     ],
+    outcomes=queries.outcomes,
 )

@@ -14,12 +14,13 @@ from typing import Any
 from tortoise.expressions import Q, RawSQL, Subquery
 from tortoise.queryset import QuerySet
 
+from participation import features
 from participation.accounts.models import AnonymousUser
 from participation.comments.models import Comment, CommentVote
 from participation.contributions import excerpt
 from participation.features import FeedEntry
 from participation.formatting import colon
-from participation.i18n import gettext
+from participation.i18n import N_, gettext
 from participation.proposals.domain import (
     PUBLIC_STATES,
     ModerationState,
@@ -333,4 +334,23 @@ async def feed_answers(limit: int) -> list[FeedEntry]:
             excerpt(p.answer_body),
         )
         for p, at in await _newest_public("answered_at", limit)
+    ]
+
+
+async def outcomes(limit: int) -> list[features.Outcome]:
+    """The latest official answers that everyone may read (`Feature.outcomes`, the home page)."""
+    rows = (
+        await visible_proposals(AnonymousUser())
+        .filter(answered_at__isnull=False)
+        .order_by("-answered_at", "-id")
+        .limit(limit)
+    )
+    return [
+        features.Outcome(
+            N_("Official answer"),
+            p.title,
+            url("proposals:detail", id=p.id, anchor="answer"),
+            p.answered_at,  # type: ignore[arg-type]
+        )
+        for p in rows
     ]

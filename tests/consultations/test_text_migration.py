@@ -12,7 +12,7 @@ from tortoise import connections
 
 from consultations.models import Consultation, Question, QuestionKind, TextReview
 from moderation.models import ModerationCase
-from tests.conftest import database_at, upgrade
+from tests.conftest import database_at, insert_as_before, upgrade
 
 
 def _digest(text: str) -> str:
@@ -23,7 +23,9 @@ async def test_reviewed_texts_keep_their_decision_and_the_others_wait_in_the_que
     tmp_path: Path, redis_url: str
 ) -> None:
     async with database_at(tmp_path, redis_url, "consultations.0001_initial") as settings:
-        consultation = await Consultation.create(title="Ancienne consultation")
+        consultation = await insert_as_before(
+            Consultation(title="Ancienne consultation"), "space_id"
+        )
         question = await Question.create(
             consultation=consultation, kind=QuestionKind.SHORT_TEXT, text="Un mot"
         )

@@ -5,16 +5,17 @@ PostgreSQL)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from tortoise import connections
+from tortoise import connections, timezone
 from tortoise.exceptions import IntegrityError
 
-from meetings.models import Outcome
-from tests.conftest import database_at, upgrade
-from tests.meetings.factories import meeting_started
+from meetings.domain import Format
+from meetings.models import Meeting, Outcome
+from tests.conftest import database_at, insert_as_before, upgrade
 from tests.participation.test_core_migration import _schema
 
 
@@ -31,7 +32,11 @@ async def test_old_outcomes_keep_their_column_and_read_as_target_kind(
 ) -> None:
     async with database_at(tmp_path, redis_url, "meetings.0001_initial") as settings:
         postgres = not settings.uses_sqlite
-        meeting = await meeting_started()
+        start = timezone.now() - timedelta(minutes=10)
+        meeting = await insert_as_before(  # the columns of meetings.0001 (no space yet)
+            Meeting(title="Réunion", format=Format.HYBRID, starts_at=start, ends_at=start),
+            "space_id",
+        )
         marks = ", ".join(f"${i}" if postgres else "?" for i in range(1, 4))
         for kind, target_id in (("proposal", 7), ("consultation", 3)):
             await connections.get("default").execute_query(  # the columns of meetings.0001

@@ -112,7 +112,8 @@ async def test_the_administration_page_lists_the_features_links_in_order(
     from_features = [
         [(url_path(link.route), french(link)) for link in line.links] for line in declared
     ]
-    core = [(url_path("sitepages:admin_index"), "Pages d’information")]  # issue #18
-    assert lines == [*from_features, core]
+    pages = [(url_path("sitepages:admin_index"), "Pages d’information")]  # issue #18
+    spaces = [(url_path("spaces:admin_index"), "Démarches participatives")]  # issue #18
+    assert lines == [*from_features, pages, spaces]
     shown = [re.sub(r"<[^>]+>", "", li).strip() for li in admin_items(admin_html)]
-    assert shown[:-1] == [" · ".join(words for _href, words in line) for line in from_features]
+    assert shown[:-2] == [" · ".join(words for _href, words in line) for line in from_features]

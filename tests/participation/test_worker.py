@@ -13,6 +13,7 @@ import httpx
 import pytest
 from arq.connections import create_pool
 from redis.asyncio import Redis
+from tortoise import Tortoise
 
 from participation import outbox, queue
 from participation.mail import OutboxEmail, dispatch, queue_email, sweep_outbox
@@ -124,6 +125,7 @@ async def test_healthz_when_redis_is_down(tmp_path: Path, redis_url: str) -> Non
     settings = make_settings(tmp_path, server.url)
     application = create_app(settings)
     async with application.router.lifespan_context(application):
+        await Tortoise.generate_schemas()  # the home page reads the open spaces (issue #18)
         transport = httpx.ASGITransport(app=application)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
             server.stop()

@@ -118,11 +118,17 @@ class Walks:
     menu_words: Mapping[str, str] = field(default_factory=dict)
 
 
+# Core concepts whose tests folder gives the walkers their rows the same way (a `walks.py`),
+# walked before the features: they are always installed.
+CORE_WALKS = ("spaces",)
+
+
 def feature_walks() -> list[Walks]:
-    """The `WALKS` of each installed feature that has a `tests/<name>/walks.py`, in order."""
+    """The `WALKS` of the core concepts of `CORE_WALKS`, then of each installed feature that has
+    a `tests/<name>/walks.py`, in order."""
     found = []
-    for feature in features.FEATURES:
-        folder = f"tests.{feature.name}"
+    for name in (*CORE_WALKS, *(feature.name for feature in features.FEATURES)):
+        folder = f"tests.{name}"
         if importlib.util.find_spec(folder) is None:
             continue
         if importlib.util.find_spec(f"{folder}.walks") is not None:

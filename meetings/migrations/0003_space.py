@@ -1,0 +1,16 @@
+"""Participatory spaces (issue #18): a meeting may belong to a space (a nullable foreign key;
+a space holding it cannot be deleted). The meetings that exist go into the default space,
+« Démarche générale », created by the first feature migration that has rows
+(participation/migration_ops.py: `space_column`, `into_default_space`, `AddForeignKey`)."""
+
+from tortoise import migrations
+
+from participation.migration_ops import space_column
+
+
+class Migration(migrations.Migration):
+    dependencies = [('meetings', '0002_target_kind'), ('participation', '0010_spaces')]
+
+    initial = False
+
+    operations = space_column('Meeting', 'meetings_meeting')

@@ -1,0 +1,1 @@
+"""Participatory spaces (démarches): a core concept, below the features that attach to it."""

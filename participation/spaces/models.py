@@ -1,0 +1,79 @@
+"""Participatory spaces (démarches), their timeline of steps and their image. No docstrings on
+models: Tortoise turns them into SQL table comments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise import fields
+from tortoise.models import Model
+
+from participation.spaces.domain import (
+    ALT_LENGTH,
+    SLUG_LENGTH,
+    STEP_TITLE_LENGTH,
+    SUMMARY_LENGTH,
+    TITLE_LENGTH,
+    Audience,
+)
+
+
+# A démarche: what the town asks, to whom, when. `slug` is its address (/demarches/<slug>),
+# unique and never changed once the space is published. `version` rises by one on each save;
+# a save names the version it started from (the conditional UPDATE on it is the version check).
+# `districts` is the scope: a JSON list of district names ([] = the whole town).
+class Space(Model):
+    id = fields.IntField(primary_key=True)
+    title = fields.CharField(max_length=TITLE_LENGTH)
+    slug = fields.CharField(max_length=SLUG_LENGTH, unique=True)
+    summary = fields.CharField(max_length=SUMMARY_LENGTH, default="")
+    description = fields.TextField(default="")  # sanitised rich text
+    image_alt = fields.CharField(max_length=ALT_LENGTH, default="")
+    image_version = fields.IntField(default=0)  # 0: no image; else part of the image's URL
+    districts: Any = fields.JSONField(default=list)
+    audience = fields.CharEnumField(Audience, max_length=16, default=Audience.SIGNED_IN)
+    minimum_age = fields.IntField(default=0)
+    starts_at = fields.DatetimeField()
+    ends_at = fields.DatetimeField(null=True)  # None: ongoing (an ideas box)
+    published = fields.BooleanField(default=False)
+    archived_at = fields.DatetimeField(null=True)
+    version = fields.IntField(default=1)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    steps: fields.ReverseRelation[SpaceStep]
+
+    class Meta:
+        table = "spaces_space"
+
+
+# One step of a space's public timeline ("Dépôt des idées", "Vote"...).
+class SpaceStep(Model):
+    id = fields.IntField(primary_key=True)
+    space: fields.ForeignKeyRelation[Space] = fields.ForeignKeyField(
+        "participation.Space", related_name="steps", on_delete=fields.CASCADE
+    )
+    space_id: int
+    title = fields.CharField(max_length=STEP_TITLE_LENGTH)
+    starts_at = fields.DatetimeField()
+    ends_at = fields.DatetimeField(null=True)
+    position = fields.IntField(default=0)
+
+    class Meta:
+        table = "spaces_step"
+
+
+# The space's image as stored: re-encoded by participation/spaces/images.py (never the file
+# sent). Apart from the space so that lists never read it.
+class SpaceImage(Model):
+    id = fields.IntField(primary_key=True)
+    space: fields.OneToOneRelation[Space] = fields.OneToOneField(
+        "participation.Space", related_name="image", on_delete=fields.CASCADE
+    )
+    space_id: int
+    data = fields.BinaryField()
+    content_type = fields.CharField(max_length=20)
+    width = fields.IntField()
+    height = fields.IntField()
+
+    class Meta:
+        table = "spaces_image"

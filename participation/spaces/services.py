@@ -1,0 +1,329 @@
+"""Commands and reads of participatory spaces: they take plain data, own their transaction and
+audit what they change. The features attach to a space through their manifest
+(`Feature.space_components`); this module names none of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from tortoise import timezone
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from participation import features
+from participation.audit import audit
+from participation.i18n import N_
+from participation.refusals import DomainError, NotFound, Problem, Refused, refuse
+from participation.residents.models import District
+from participation.richtext import sanitize
+from participation.spaces.domain import (
+    SLUG_LENGTH,
+    SpaceForm,
+    State,
+    Step,
+    StepForm,
+    current_step,
+    state_of,
+)
+from participation.spaces.images import Picture
+from participation.spaces.models import Space, SpaceImage, SpaceStep
+
+AUDITED = (
+    "title",
+    "slug",
+    "summary",
+    "image_alt",
+    "image_version",
+    "districts",
+    "audience",
+    "minimum_age",
+    "starts_at",
+    "ends_at",
+    "published",
+    "archived_at",
+    "version",
+)
+
+
+class EditConflict(Exception):
+    """Someone saved the space since the editor opened it; `current` is what they saved."""
+
+    def __init__(self, current: Space) -> None:
+        super().__init__(current.id)
+        self.current = current
+
+
+@dataclass(frozen=True)
+class Overview:
+    """A space as lists and the home page show it."""
+
+    space: Space
+    state: State
+    step: Step | None  # the current step
+    steps: list[Step]
+
+
+def _fields(space: Space) -> dict[str, Any]:
+    return {name: getattr(space, name) for name in AUDITED}
+
+
+def steps_of(rows: list[SpaceStep]) -> list[Step]:
+    return [Step(r.title, r.starts_at, r.ends_at, r.position, r.id) for r in rows]
+
+
+async def district_names() -> list[str]:
+    return [d.name for d in await District.all().order_by("name")]
+
+
+def _problems_with_image(form: SpaceForm, has_image: bool) -> list[Problem]:
+    if has_image and not form.image_alt:
+        return [Problem(N_("Describe the image for people who cannot see it."), field="image_alt")]
+    return []
+
+
+async def create(form: SpaceForm, picture: Picture | None, actor: Any) -> Space:
+    problems = _problems_with_image(form, picture is not None)
+    if await Space.exists(slug=form.slug):
+        problems.append(_slug_taken())
+    if problems:
+        raise Refused(problems)
+    assert form.starts_at is not None  # parse_space_form refused it otherwise
+    try:
+        async with in_transaction():
+            space = await Space.create(
+                title=form.title,
+                slug=form.slug,
+                summary=form.summary,
+                description=sanitize(form.description),
+                image_alt=form.image_alt if picture else "",
+                image_version=1 if picture else 0,
+                districts=list(form.districts),
+                audience=form.audience,
+                minimum_age=form.minimum_age,
+                starts_at=form.starts_at,
+                ends_at=form.ends_at,
+                published=form.published,
+            )
+            if picture:
+                await store_image(space.id, picture)
+            await audit(actor, "space_created", "space", space.id, "", _fields(space))
+    except IntegrityError:  # UNIQUE slug: another space took it meanwhile
+        raise Refused([_slug_taken()]) from None
+    return space
+
+
+def _slug_taken() -> Problem:
+    return Problem(N_("Another space already has this address: choose another."), field="slug")
+
+
+async def store_image(space_id: int, picture: Picture) -> None:
+    """The space's image (replacing the one it had), as `images.prepare` made it."""
+    await SpaceImage.filter(space_id=space_id).delete()
+    await SpaceImage.create(
+        space_id=space_id,
+        data=picture.data,
+        content_type=picture.content_type,
+        width=picture.width,
+        height=picture.height,
+    )
+
+
+async def update(space_id: int, form: SpaceForm, picture: Picture | None, actor: Any) -> Space:
+    """Save the staff form over the version it was opened at (`form.base_version`); the
+    address (slug) never changes. `EditConflict` when someone saved meanwhile."""
+    space = await get(space_id)
+    keeps_image = bool(space.image_version) and not form.remove_image
+    problems = _problems_with_image(form, picture is not None or keeps_image)
+    if problems:
+        raise Refused(problems)
+    if form.base_version is None:
+        raise refuse(N_("Open the form again: it was sent without its version."))
+    assert form.starts_at is not None
+    image_version = space.image_version
+    if picture is not None:
+        image_version = space.image_version + 1
+    elif form.remove_image:
+        image_version = 0
+    values = {
+        "title": form.title,
+        "summary": form.summary,
+        "description": sanitize(form.description),
+        "image_alt": form.image_alt if image_version else "",
+        "image_version": image_version,
+        "districts": list(form.districts),
+        "audience": form.audience,
+        "minimum_age": form.minimum_age,
+        "starts_at": form.starts_at,
+        "ends_at": form.ends_at,
+        "published": form.published,
+        "version": form.base_version + 1,
+    }
+    async with in_transaction():
+        before = _fields(space)
+        updated = await Space.filter(id=space_id, version=form.base_version).update(**values)
+        if not updated:
+            raise EditConflict(await get(space_id))
+        if picture is not None:
+            await store_image(space_id, picture)
+        elif form.remove_image:
+            await SpaceImage.filter(space_id=space_id).delete()
+        after = await get(space_id)
+        await audit(actor, "space_updated", "space", space_id, before, _fields(after))
+    return after
+
+
+async def set_archived(space_id: int, archived: bool, actor: Any) -> Space:
+    space = await get(space_id)
+    if (space.archived_at is not None) == archived:
+        return space
+    async with in_transaction():
+        before = _fields(space)
+        await Space.filter(id=space_id).update(
+            archived_at=timezone.now() if archived else None, version=space.version + 1
+        )
+        after = await get(space_id)
+        action = "space_archived" if archived else "space_unarchived"
+        await audit(actor, action, "space", space_id, before, _fields(after))
+    return after
+
+
+async def delete(space_id: int, actor: Any) -> None:
+    """Delete a space that holds nothing; one with components is refused (archive it)."""
+    space = await get(space_id)
+    if await components(space_id):
+        raise DomainError(N_("This space holds content: archive it instead of deleting it."))
+    try:
+        async with in_transaction():
+            await audit(actor, "space_deleted", "space", space_id, _fields(space), "")
+            await Space.filter(id=space_id).delete()
+    except IntegrityError:  # a component was attached meanwhile (ON DELETE RESTRICT)
+        raise DomainError(
+            N_("This space holds content: archive it instead of deleting it.")
+        ) from None
+
+
+async def get(space_id: int) -> Space:
+    space = await Space.get_or_none(id=space_id)
+    if space is None:
+        raise NotFound(space_id)
+    return space
+
+
+async def published(slug: str) -> Space:
+    """A published space by its address (archived ones stay readable: their URLs keep working)."""
+    if len(slug) > SLUG_LENGTH:  # Tortoise refuses a longer value even in a filter (a 500)
+        raise NotFound(slug)
+    space = await Space.get_or_none(slug=slug, published=True)
+    if space is None:
+        raise NotFound(slug)
+    return space
+
+
+async def steps(space_id: int) -> list[Step]:
+    return steps_of(
+        await SpaceStep.filter(space_id=space_id).order_by("position", "starts_at", "id")
+    )
+
+
+async def step_row(space_id: int, step_id: int) -> SpaceStep:
+    row = await SpaceStep.get_or_none(id=step_id, space_id=space_id)
+    if row is None:
+        raise NotFound(step_id)
+    return row
+
+
+def step_fields(row: SpaceStep) -> dict[str, Any]:
+    """What the audit log records of a step, and what its form shows."""
+    return {
+        "title": row.title,
+        "starts_at": row.starts_at,
+        "ends_at": row.ends_at,
+        "position": row.position,
+    }
+
+
+async def save_step(space_id: int, step_id: int | None, form: StepForm, actor: Any) -> SpaceStep:
+    await get(space_id)
+    assert form.starts_at is not None
+    values: dict[str, Any] = {
+        "title": form.title,
+        "starts_at": form.starts_at,
+        "ends_at": form.ends_at,
+        "position": form.position,
+    }
+    async with in_transaction():
+        if step_id is None:
+            row = await SpaceStep.create(space_id=space_id, **values)
+            await audit(actor, "space_step_added", "space", space_id, "", step_fields(row))
+        else:
+            row = await step_row(space_id, step_id)
+            before = step_fields(row)
+            await row.update_from_dict(values).save()
+            await audit(actor, "space_step_changed", "space", space_id, before, step_fields(row))
+    return row
+
+
+async def remove_step(space_id: int, step_id: int, actor: Any) -> None:
+    row = await step_row(space_id, step_id)
+    async with in_transaction():
+        await audit(actor, "space_step_removed", "space", space_id, step_fields(row), "")
+        await row.delete()
+
+
+async def overviews(now: datetime, staff: bool = False) -> list[Overview]:
+    """Every published space (every space for staff) with its state and current step, the
+    latest opened first: two queries."""
+    query = Space.all() if staff else Space.filter(published=True)
+    spaces = await query.order_by("-starts_at", "-id")
+    rows = await SpaceStep.filter(space_id__in=[s.id for s in spaces]).order_by(
+        "position", "starts_at", "id"
+    )
+    by_space: dict[int, list[SpaceStep]] = {}
+    for row in rows:
+        by_space.setdefault(row.space_id, []).append(row)
+    result = []
+    for space in spaces:
+        timeline = steps_of(by_space.get(space.id, []))
+        state = State.PAST if space.archived_at else state_of(space.starts_at, space.ends_at, now)
+        result.append(Overview(space, state, current_step(timeline, now), timeline))
+    return result
+
+
+async def open_now(now: datetime) -> list[Overview]:
+    return [o for o in await overviews(now) if o.state == State.OPEN]
+
+
+async def components(space_id: int) -> list[features.SpaceComponent]:
+    """What the installed features attach to this space, in the features' order."""
+    found: list[features.SpaceComponent] = []
+    for feature in features.FEATURES:
+        if feature.space_components is not None:
+            found.extend(await feature.space_components(space_id))
+    return found
+
+
+async def choices(current: int | None = None) -> list[tuple[int, str]]:
+    """The spaces a feature's staff form offers, (id, title): archived ones left out, but for
+    `current`, the space the edited thing is in (saving the form must not take it out)."""
+    query = Space.filter(archived_at=None)
+    if current is not None:
+        query = Space.filter(Q(archived_at=None) | Q(id=current))
+    rows = await query.order_by("title", "id").values_list("id", "title")
+    return [(int(i), str(t)) for i, t in rows]
+
+
+async def check_choice(space_id: int | None, field: str = "space") -> None:
+    """`Refused` when a feature's form names a space that does not exist (a forged id)."""
+    if space_id is not None and not await Space.exists(id=space_id):
+        raise refuse(N_("Choose a space from the list."), field)
+
+
+async def image(slug: str, version: int) -> SpaceImage:
+    space = await published(slug)
+    row = await SpaceImage.get_or_none(space_id=space.id)
+    if row is None or space.image_version != version:
+        raise NotFound(slug)
+    return row
