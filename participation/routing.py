@@ -11,7 +11,8 @@ else 404 (tests/participation/test_routing.py compares both on every route of th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
+from typing import Any
 
 from starlette._utils import get_route_path
 from starlette.datastructures import URL
@@ -76,7 +77,8 @@ class IndexedRouter(Router):
             scope["router"] = self
 
         route_path = get_route_path(scope)
-        partial, partial_scope = None, {}
+        partial: BaseRoute | None = None
+        partial_scope: MutableMapping[str, Any] = {}
         for route in self._candidates(route_path):
             match, child_scope = route.matches(scope)
             if match is Match.FULL:
