@@ -30,6 +30,8 @@ from participation.redis import redis_url
 from participation.sections import routes as section_routes
 from participation.settings import Settings
 from participation.sitepages import routes as sitepages_routes
+from participation.sitesettings import routes as sitesettings_routes
+from participation.sitesettings.live import SiteSettingsMiddleware
 from participation.templating import STATIC_DIR
 
 SESSION_MAX_AGE = 14 * 24 * 3600
@@ -55,6 +57,7 @@ def all_routes() -> list[BaseRoute]:
         *accounts_routes.routes,
         *notifications_routes.routes,
         *sitepages_routes.routes,
+        *sitesettings_routes.routes,
         *feature_routes(),
         *section_routes,
         Mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static"),
@@ -102,6 +105,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 AuthMiddleware,
                 prefetch=[p for f in features.FEATURES for p in f.session_prefetch],
             ),
+            # the settings saved in the browser, current in every process (no restart)
+            Middleware(SiteSettingsMiddleware),
             *(Middleware(cls) for f in features.FEATURES for cls in f.middleware),
         ],
         exception_handlers={**EXCEPTION_HANDLERS, RateLimited: rate_limited},  # type: ignore[dict-item]

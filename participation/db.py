@@ -33,6 +33,7 @@ CORE_MODELS = [
     "participation.residents.models",
     "participation.notifications.models",
     "participation.sitepages.models",
+    "participation.sitesettings.models",
 ]
 
 

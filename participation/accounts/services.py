@@ -36,6 +36,7 @@ from participation.notifications.services import UNREAD_COUNT_SQL
 from participation.refusals import refuse_fields
 from participation.settings import Settings
 from participation.sitepages import services as sitepages
+from participation.sitesettings.models import VERSION_SQL as SITE_SETTINGS_VERSION_SQL
 from participation.urls import url
 
 SESSION_LIFETIME = timedelta(days=14)
@@ -193,7 +194,8 @@ def _session_lookup_sql(join: SessionJoin | None = None) -> str:
     )
     return (
         f'SELECT "accounts_session"."expires_at" AS "session_expires_at", {columns}, '
-        f'{UNREAD_COUNT_SQL} AS "unread_notifications"{extra}'
+        f'{UNREAD_COUNT_SQL} AS "unread_notifications", '
+        f'{SITE_SETTINGS_VERSION_SQL} AS "site_settings_version"{extra}'
         + (f", {join.columns}" if join else "")
         + ' FROM "accounts_session" JOIN "accounts_user" AS "u" '
         'ON "u"."id" = "accounts_session"."user_id"'
@@ -221,6 +223,8 @@ async def session_lookup(
         return None, []
     user = User._init_from_db(**row)
     user.unread_notifications = int(row["unread_notifications"])  # type: ignore[attr-defined]
+    # participation/sitesettings/live.py: whether this process's settings are still current
+    user.site_settings_version = int(row["site_settings_version"] or 0)  # type: ignore[attr-defined]
     for column in _session_columns():  # moderation: is_blocked
         setattr(user, column.attribute, column.convert(row[f"session_{column.attribute}"], now))
     return user, rows

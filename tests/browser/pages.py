@@ -87,6 +87,8 @@ AUDITED: dict[str, str] = {
     "sitepages:admin_edit": "browser/test_site_pages",
     "sitepages:admin_history": "browser/test_site_pages",
     "sitepages:admin_version": "browser/test_site_pages",
+    # settings from the browser (issue #18)
+    "sitesettings:edit": "browser/test_site_settings",
 }
 
 # route name -> why axe does not audit it
@@ -106,6 +108,8 @@ EXEMPT: dict[str, str] = {
     "proposals:csv": "CSV open data (its content is the proposals list)",
     "proposals:json": "JSON open data",
     "moderation:audit_csv": "CSV download of the audit log (its content is the audit page)",
+    "sitesettings:logo": "the town's logo (PNG), an image shown in every page's header",
+    "sitesettings:theme": "stylesheet of the primary colour (audited as part of every page)",
     "indicators:csv": "CSV open data (its content is the participation page)",
     "indicators:json": "JSON open data",
 }

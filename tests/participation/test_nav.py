@@ -123,7 +123,11 @@ async def test_the_administration_page_lists_the_features_links_in_order(
     from_features = [
         [(url_path(link.route), french(link)) for link in line.links] for line in declared
     ]
-    core = [(url_path("sitepages:admin_index"), "Pages d’information")]  # issue #18
-    assert lines == [*from_features, core]
+    core = [  # the core's own pages, after the features' (issue #18)
+        [(url_path("sitesettings:edit"), "Paramètres du site")],
+        [(url_path("sitepages:admin_index"), "Pages d’information")],
+    ]
+    assert lines == [*from_features, *core]
     shown = [re.sub(r"<[^>]+>", "", li).strip() for li in admin_items(admin_html)]
-    assert shown[:-1] == [" · ".join(words for _href, words in line) for line in from_features]
+    features_shown = [" · ".join(words for _href, words in line) for line in from_features]
+    assert shown[: -len(core)] == features_shown

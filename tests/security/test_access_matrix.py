@@ -276,6 +276,11 @@ MATRIX: dict[str, Access] = {
     "GET /admin/pages/{slug}/history":                                                          (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
     "GET /admin/pages/{slug}/history/{version}":                                                (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
     "POST /admin/pages/{slug}/history/{version}/restore":                                       (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
+    # settings from the browser (issue #18): administrators only; the logo and colour every page links
+    "GET /admin/settings":                                                                      (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "POST /admin/settings":                                                                     (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
+    "GET /site/logo/{digest}.png":                                                              (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /site/theme.css":                                                                      (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "POST /account/logout":                                                                     (DONE,    DONE,    DONE,    DONE,    DONE),
 }
 # fmt: on

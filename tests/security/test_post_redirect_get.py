@@ -208,6 +208,16 @@ BUDGET_FORM = {
 }
 CONSULTATION_FORM = {"title": "Une nouvelle consultation", "context": "<p>Votre avis</p>"}
 REASON = {"text_fr": "Hors sujet.", "text_en": "Off topic."}
+SITE_SETTINGS = {
+    "version": "0",
+    "site_name": "Ville de Test",
+    "default_language": "fr",
+    "primary_colour": "#000091",
+    "proposal_support_threshold": "300",
+    "moderation_report_threshold": "3",
+    "premoderated_content": ["consultation_answer"],
+    "rate_limited_actions": ["signup", "login_failure"],
+}
 
 # In order: a step may need what an earlier one made (a support before its withdrawal...).
 STEPS: list[Step] = [
@@ -348,6 +358,7 @@ STEPS: list[Step] = [
     # content pages (issue #18): staff publish a version, then bring version 1 back; a person
     # accepts the conditions of use
     Step("sitepages:admin_edit", "admin", {"version": "1", "body_fr": "<p>Mentions.</p>"}),
+    Step("sitesettings:edit", "admin", SITE_SETTINGS),
     Step("sitepages:admin_restore", "admin", {"version": "2"}),
     Step("sitepages:accept", "owner", {"version": "1", "accept_terms": "yes", "next": "/"}),
 ]
@@ -380,6 +391,7 @@ REFUSED: list[Step] = [
     Step("consultations:answer", "other", {}),
     Step("followup:admin_milestone", "admin", {"on": "31/02/2026", "text": ""}),
     Step("sitepages:admin_edit", "admin", {"version": "1", "body_fr": " "}),
+    Step("sitesettings:edit", "admin", {**SITE_SETTINGS, "proposal_support_threshold": "0"}),
     Step("sitepages:accept", "other", {"version": "1", "next": "/"}),
 ]
 

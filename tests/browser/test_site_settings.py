@@ -1,0 +1,54 @@
+"""Settings from the browser in a real browser, JavaScript on and off (issue #18): an
+administrator reaches them from the Administration page, a colour too light is refused (the
+field says why), then the town's name, colour and thresholds are saved and the header shows the
+name at once. Every state of the page is audited by axe."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.async_api import expect
+
+from participation.accounts.models import Role
+from participation.settings import Settings
+from tests.browser import seeds
+from tests.browser.plugin import Axe, LiveServer, log_in
+from tests.conftest import TEST_PASSWORD
+
+expect.set_options(timeout=15_000)
+
+
+async def _seed(settings: Settings) -> None:
+    await seeds.someone(settings, "mairie@example.org", Role.ADMIN, "Service démocratie")
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+async def test_an_administrator_changes_the_town_settings(
+    live_server: LiveServer, context_for: Any, axe: Axe, javascript: bool
+) -> None:
+    await live_server.seed(_seed)
+    live_server.start()
+    staff = await (await context_for(javascript=javascript)).new_page()
+    await log_in(staff, live_server, "mairie@example.org", TEST_PASSWORD)
+    await staff.get_by_role("link", name="Administration").click()
+    await staff.get_by_role("link", name="Paramètres du site").click()
+    await expect(staff.get_by_role("heading", level=1)).to_have_text("Paramètres du site")
+    await axe.check(staff)
+
+    colour = staff.get_by_label("Couleur principale")
+    await colour.fill("#ffcc00")
+    await staff.get_by_role("button", name="Enregistrer les paramètres").click()
+    await expect(staff.locator(".error-summary")).to_contain_text("Cette couleur est trop claire")
+    await expect(colour).to_have_attribute("aria-invalid", "true")
+    await axe.check(staff, "refused")
+
+    await staff.get_by_label("Nom du site").fill("Ville de Villebelle")
+    await colour.fill("#18753c")
+    await staff.get_by_label("Soutiens nécessaires à une proposition").fill("2")
+    await staff.get_by_label("Propositions", exact=True).check()
+    await staff.get_by_role("button", name="Enregistrer les paramètres").click()
+    await expect(staff.locator(".flash")).to_contain_text("Les paramètres sont enregistrés")
+    await expect(staff.locator(".site-name")).to_have_text("Ville de Villebelle")
+    await expect(staff.get_by_label("Propositions", exact=True)).to_be_checked()
+    await axe.check(staff, "saved")
