@@ -25,6 +25,7 @@ from participation.middleware import (
 )
 from participation.notifications import routes as notifications_routes
 from participation.pagecache import InvalidatePagesOnWrite
+from participation.people import routes as people_routes
 from participation.ratelimit import RateLimited, rate_limited
 from participation.redis import redis_url
 from participation.sections import routes as section_routes
@@ -58,6 +59,7 @@ def all_routes() -> list[BaseRoute]:
         *notifications_routes.routes,
         *sitepages_routes.routes,
         *sitesettings_routes.routes,
+        *people_routes.routes,
         *feature_routes(),
         *section_routes,
         Mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static"),

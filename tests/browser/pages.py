@@ -89,6 +89,8 @@ AUDITED: dict[str, str] = {
     "sitepages:admin_version": "browser/test_site_pages",
     # settings from the browser (issue #18)
     "sitesettings:edit": "browser/test_site_settings",
+    "people:index": "browser/test_site_settings",
+    "people:detail": "browser/test_site_settings",
 }
 
 # route name -> why axe does not audit it

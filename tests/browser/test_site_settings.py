@@ -52,3 +52,35 @@ async def test_an_administrator_changes_the_town_settings(
     await expect(staff.locator(".site-name")).to_have_text("Ville de Villebelle")
     await expect(staff.get_by_label("Propositions", exact=True)).to_be_checked()
     await axe.check(staff, "saved")
+
+
+async def _seed_people(settings: Settings) -> None:
+    await seeds.someone(settings, "mairie@example.org", Role.ADMIN, "Service démocratie")
+    await seeds.someone(settings, "marie@example.org", name="Marie Dupont")
+
+
+async def test_an_administrator_makes_a_resident_moderator(
+    live_server: LiveServer, context_for: Any, axe: Axe
+) -> None:
+    """Without JavaScript (the forms are plain): search, open, change the role; the last
+    administrator is refused their own step down."""
+    await live_server.seed(_seed_people)
+    live_server.start()
+    staff = await (await context_for(javascript=False)).new_page()
+    await log_in(staff, live_server, "mairie@example.org", TEST_PASSWORD)
+    await staff.get_by_role("link", name="Administration").click()
+    await staff.get_by_role("link", name="Personnes et rôles").click()
+    await axe.check(staff)
+    await staff.get_by_label("Nom ou adresse e-mail").fill("dupont")
+    await staff.get_by_role("button", name="Rechercher").click()
+    await staff.get_by_role("link", name="Marie Dupont").click()
+    await axe.check(staff)
+    await staff.get_by_label("Modérateur·rice").check()
+    await staff.get_by_role("button", name="Changer le rôle").click()
+    await expect(staff.locator(".flash")).to_contain_text("Le rôle est changé")
+    await staff.get_by_role("link", name="Retour aux personnes").click()
+    await staff.get_by_role("link", name="Service démocratie", exact=True).click()
+    await staff.get_by_label("Habitant·e").check()
+    await staff.get_by_role("button", name="Changer le rôle").click()
+    await expect(staff.locator(".error-summary")).to_contain_text("seul administrateur")
+    await axe.check(staff, "refused")

@@ -280,6 +280,9 @@ MATRIX: dict[str, Access] = {
     "GET /admin/settings":                                                                      (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
     "POST /admin/settings":                                                                     (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
     "GET /site/logo/{digest}.png":                                                              (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /admin/people":                                                                        (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "GET /admin/people/{person_id}":                                                            (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "POST /admin/people/{person_id}/role":                                                      (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
     "GET /site/theme.css":                                                                      (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "POST /account/logout":                                                                     (DONE,    DONE,    DONE,    DONE,    DONE),
 }

@@ -359,6 +359,7 @@ STEPS: list[Step] = [
     # accepts the conditions of use
     Step("sitepages:admin_edit", "admin", {"version": "1", "body_fr": "<p>Mentions.</p>"}),
     Step("sitesettings:edit", "admin", SITE_SETTINGS),
+    Step("people:role", "admin", {"role": "citizen", "reason": "Vérification"}),  # unchanged
     Step("sitepages:admin_restore", "admin", {"version": "2"}),
     Step("sitepages:accept", "owner", {"version": "1", "accept_terms": "yes", "next": "/"}),
 ]
@@ -392,6 +393,7 @@ REFUSED: list[Step] = [
     Step("followup:admin_milestone", "admin", {"on": "31/02/2026", "text": ""}),
     Step("sitepages:admin_edit", "admin", {"version": "1", "body_fr": " "}),
     Step("sitesettings:edit", "admin", {**SITE_SETTINGS, "proposal_support_threshold": "0"}),
+    Step("people:role", "admin", {"role": "superuser"}),
     Step("sitepages:accept", "other", {"version": "1", "next": "/"}),
 ]
 

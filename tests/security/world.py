@@ -190,6 +190,7 @@ async def seed_world(settings: Settings) -> World:
         "version": 1,
         # settings from the browser (issue #18): a logo as the settings page stores it
         "digest": await _logo_digest(),
+        "person_id": world.other.id,  # people and roles (issue #18)
     }
     for walks in feature_walks():  # each feature's objects (tests/<name>/walks.py)
         if walks.seed is not None:
