@@ -14,6 +14,7 @@ from starlette.staticfiles import StaticFiles
 
 from participation import features, formatting, logs, pages, queue, urls
 from participation.accounts import routes as accounts_routes
+from participation.auditlog import routes as auditlog_routes
 from participation.db import close_database, init_database
 from participation.errors import EXCEPTION_HANDLERS
 from participation.middleware import (
@@ -60,6 +61,7 @@ def all_routes() -> list[BaseRoute]:
         *sitepages_routes.routes,
         *sitesettings_routes.routes,
         *people_routes.routes,
+        *auditlog_routes.routes,
         *feature_routes(),
         *section_routes,
         Mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static"),

@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # only for annotations: the manifests import these modules, not the reverse
     from starlette.routing import BaseRoute
 
+    from participation.auditlog.wording import AuditWords
     from participation.contributions import ContentKind
     from participation.settings import Settings
 
@@ -155,6 +156,9 @@ class Feature:
     # set by the loader, not by manifests:
     package: str = ""  # dotted package, where `manifest.py` and `migrations/` are
     app_label: str = ""  # Tortoise app of `models`: `name`, or `participation` inside it
+    # how its actions read in the audit log, and how its objects are named there
+    # (participation/auditlog/wording.py: AuditWords)
+    audit_words: AuditWords | None = None
 
 
 def load(packages: Sequence[str]) -> tuple[Feature, ...]:

@@ -39,7 +39,6 @@ WORDS = {
     "budgets:admin_census": "Registre des habitants",
     "consultations:admin_index": "Gérer les consultations",
     "moderation:reasons": "Motifs prêts à l’emploi",
-    "moderation:audit": "Journal d’audit",
     "indicators:dashboard": "Tableau de bord de la participation",
     "followup:admin_index": "Engagements",
 }
@@ -125,6 +124,7 @@ async def test_the_administration_page_lists_the_features_links_in_order(
     ]
     core = [  # the core's own pages, after the features' (issue #18)
         [(url_path("people:index"), "Personnes et rôles")],
+        [(url_path("auditlog:index"), "Journal d’audit")],
         [(url_path("sitesettings:edit"), "Paramètres du site")],
         [(url_path("sitepages:admin_index"), "Pages d’information")],
     ]
