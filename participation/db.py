@@ -34,6 +34,7 @@ CORE_MODELS = [
     "participation.notifications.models",
     "participation.sitepages.models",
     "participation.sitesettings.models",
+    "participation.people.models",
 ]
 
 

@@ -67,7 +67,8 @@ async def verify_password(settings: Settings, password_hash: str, password: str)
         return False
 
 
-def _token_hash(token: str) -> str:
+def token_hash(token: str) -> str:
+    """What is stored of a secret token (sessions, reset links, staff invitations)."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -160,7 +161,7 @@ async def start_session(user: User) -> str:
     token = secrets.token_urlsafe(32)
     now = timezone.now()
     await UserSession.create(
-        token_hash=_token_hash(token), user=user, expires_at=now + SESSION_LIFETIME
+        token_hash=token_hash(token), user=user, expires_at=now + SESSION_LIFETIME
     )
     user.last_login_at = now
     await user.save(update_fields=["last_login_at"])
@@ -168,7 +169,7 @@ async def start_session(user: User) -> str:
 
 
 async def end_session(token: str) -> None:
-    await UserSession.filter(token_hash=_token_hash(token)).delete()
+    await UserSession.filter(token_hash=token_hash(token)).delete()
 
 
 @dataclass(frozen=True)
@@ -211,7 +212,7 @@ async def session_lookup(
     `is_blocked` (moderation), and the rows of `join`, all in one query. Plain SQL: it runs on
     every signed-in request; its text never changes, so PostgreSQL keeps it prepared (expiry
     is compared here, not in SQL, for the same reason)."""
-    rows = await fetch_rows(_session_lookup_sql(join), [_token_hash(token), *values])
+    rows = await fetch_rows(_session_lookup_sql(join), [token_hash(token), *values])
     if not rows:
         return None, []
     row = rows[0]
@@ -243,7 +244,7 @@ async def request_password_reset(settings: Settings, email: str) -> None:
     token = secrets.token_urlsafe(32)
     async with in_transaction():
         await PasswordResetToken.create(
-            token_hash=_token_hash(token),
+            token_hash=token_hash(token),
             user=user,
             expires_at=timezone.now() + PASSWORD_RESET_LIFETIME,
         )
@@ -262,7 +263,7 @@ async def request_password_reset(settings: Settings, email: str) -> None:
 
 async def valid_reset_token(token: str) -> PasswordResetToken | None:
     return await PasswordResetToken.filter(
-        token_hash=_token_hash(token), used_at=None, expires_at__gt=timezone.now()
+        token_hash=token_hash(token), used_at=None, expires_at__gt=timezone.now()
     ).first()
 
 

@@ -54,6 +54,16 @@ CORE = AuditWords(
                 "version {after_version}"
             ),
         ),
+        AuditWording(
+            "person_invited",
+            N_("{actor} invited {after_email} to be {after_role}"),
+            {"after_role": _ROLES},
+        ),
+        AuditWording(
+            "invitation_accepted",
+            N_("{actor} accepted an invitation and became {after_role}"),
+            {"after_role": _ROLES},
+        ),
         AuditWording("census_import", N_("{actor} imported the resident register")),
         AuditWording("job_retried", N_("{actor} ran a failed job again")),
         AuditWording("job_dropped", N_("{actor} gave up a failed job")),

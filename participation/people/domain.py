@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from participation.accounts.domain import email_problem
 from participation.accounts.models import Role
 from participation.i18n import N_
 from participation.numbers import parse_page
@@ -62,3 +63,41 @@ class PeopleFilters:
 
     def query_string(self, **changes: Any) -> str:
         return query_string({**self.__dict__, **changes})
+
+
+# --- staff invitations ------------------------------------------------------------------------
+
+INVITABLE = {Role.MODERATOR.value: ROLES["moderator"], Role.ADMIN.value: ROLES["admin"]}
+INVITATION_DAYS = 7
+
+
+def invitation_problems(email: str, role: str) -> dict[str, str]:
+    """Field -> msgid for a wrong invitation form (the address normalised first)."""
+    problems: dict[str, str] = {}
+    if message := email_problem(email):
+        problems["invite_email"] = message
+    if role not in INVITABLE:
+        problems["invite_role"] = N_("Choose one of the roles listed.")
+    return problems
+
+
+def role_after_invitation(current: str, invited: str) -> str:
+    """An invitation never lowers a role: an administrator invited as moderator stays one."""
+    order = list(ROLES)
+    return current if order.index(current) >= order.index(invited) else invited
+
+
+def invitation_state(
+    invited_email: str, accepted: bool, expired: bool, signed_in_email: str | None
+) -> str:
+    """What the invitation page says: "used", "expired", "sign_in" (nobody signed in),
+    "other_address" (signed in with another address) or "open" (may be accepted now)."""
+    if accepted:
+        return "used"
+    if expired:
+        return "expired"
+    if signed_in_email is None:
+        return "sign_in"
+    if signed_in_email != invited_email:
+        return "other_address"
+    return "open"

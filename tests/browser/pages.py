@@ -91,6 +91,7 @@ AUDITED: dict[str, str] = {
     "sitesettings:edit": "browser/test_site_settings",
     "people:index": "browser/test_site_settings",
     "people:detail": "browser/test_site_settings",
+    "people:invitation": "browser/test_site_settings",
 }
 
 # route name -> why axe does not audit it

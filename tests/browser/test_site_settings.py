@@ -5,12 +5,16 @@ name at once. Every state of the page is audited by axe."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from playwright.async_api import expect
+from tortoise import timezone
 
 from participation.accounts.models import Role
+from participation.accounts.services import token_hash
+from participation.people.models import StaffInvitation
 from participation.settings import Settings
 from tests.browser import seeds
 from tests.browser.plugin import Axe, LiveServer, log_in
@@ -54,9 +58,22 @@ async def test_an_administrator_changes_the_town_settings(
     await axe.check(staff, "saved")
 
 
+INVITATION = "une-invitation-de-test"
+
+
 async def _seed_people(settings: Settings) -> None:
     await seeds.someone(settings, "mairie@example.org", Role.ADMIN, "Service démocratie")
     await seeds.someone(settings, "marie@example.org", name="Marie Dupont")
+    await seeds.someone(settings, "lea@example.org", name="Léa")
+    await (
+        StaffInvitation.create(  # as e-mailed by /admin/people (tests/participation/test_people.py)
+            token_hash=token_hash(INVITATION),
+            email="lea@example.org",
+            role="admin",
+            invited_by_name="Service démocratie",
+            expires_at=timezone.now() + timedelta(days=7),
+        )
+    )
 
 
 async def test_an_administrator_makes_a_resident_moderator(
@@ -84,3 +101,18 @@ async def test_an_administrator_makes_a_resident_moderator(
     await staff.get_by_role("button", name="Changer le rôle").click()
     await expect(staff.locator(".error-summary")).to_contain_text("seul administrateur")
     await axe.check(staff, "refused")
+    await staff.get_by_role("link", name="Retour aux personnes").click()
+    await staff.get_by_label("Adresse e-mail").fill("pas une adresse")
+    await staff.get_by_role("button", name="Envoyer l’invitation").click()
+    await expect(staff.get_by_label("Adresse e-mail")).to_have_attribute("aria-invalid", "true")
+    await axe.check(staff, "invitation refused")
+
+    # an invited person accepts, signed in with the invited address
+    lea = await (await context_for(javascript=False)).new_page()
+    await log_in(lea, live_server, "lea@example.org", TEST_PASSWORD)
+    await lea.goto(live_server.url + f"/account/invitation/{INVITATION}")
+    await expect(lea.locator("main")).to_contain_text("Service démocratie invite lea@example.org")
+    await axe.check(lea)
+    await lea.get_by_role("button", name="Accepter l’invitation").click()
+    await expect(lea.locator(".flash")).to_contain_text("Bienvenue dans l’équipe")
+    await expect(lea.get_by_role("link", name="Administration")).to_be_visible()

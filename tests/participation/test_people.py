@@ -4,16 +4,28 @@ last administrator; only administrators reach these pages."""
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from tortoise import timezone
 
 from participation.accounts.models import Role, User
 from participation.audit import AuditLogEntry
+from participation.mail import OutboxEmail, sent_text
 from participation.people import services
 from participation.people.domain import PAGE_SIZE, PeopleFilters, role_change_problem
+from participation.people.models import StaffInvitation
 from participation.refusals import DomainError
-from tests.conftest import create_user, csrf_token, field_error, logged_in, post_form
+from tests.conftest import (
+    browser_of,
+    create_user,
+    csrf_token,
+    field_error,
+    logged_in,
+    post_form,
+)
 
 
 @pytest.mark.parametrize(
@@ -188,3 +200,134 @@ async def test_names_are_text(app: Any, admin: User, settings: Any) -> None:
     async with logged_in(app, admin) as c:
         page = (await c.get("/admin/people")).text
     assert "<img src=x" not in page and "&lt;img src=x" in page
+
+
+# --- staff invitations ------------------------------------------------------------------------
+
+
+async def _invite(c: Any, email: str, role: str = "moderator") -> Any:
+    data = {"invite_email": email, "invite_role": role}
+    return await post_form(c, "/admin/people/invite", data, page="/admin/people")
+
+
+async def _invitation_link(settings: Any, email: str) -> str:
+    """The link as the invited person reads it in the e-mail (the outbox keeps it sealed)."""
+    message = await OutboxEmail.filter(recipient=email).order_by("-id").first()
+    assert message is not None and "/account/invitation/" not in message.body
+    match = re.search(r"http://testserver(/account/invitation/\S+)", sent_text(settings, message))
+    assert match
+    return match.group(1)
+
+
+@pytest.mark.parametrize(
+    ("current", "invited", "after"),
+    [
+        ("citizen", "moderator", "moderator"),
+        ("admin", "moderator", "admin"),
+        ("moderator", "admin", "admin"),
+    ],
+)
+def test_an_invitation_never_lowers_a_role(current: str, invited: str, after: str) -> None:
+    from participation.people.domain import role_after_invitation
+
+    assert role_after_invitation(current, invited) == after
+
+
+@pytest.mark.parametrize(
+    ("accepted", "expired", "signed_in", "state"),
+    [
+        (False, False, "new@example.org", "open"),
+        (False, False, None, "sign_in"),
+        (False, False, "other@example.org", "other_address"),
+        (False, True, "new@example.org", "expired"),
+        (True, False, "new@example.org", "used"),
+    ],
+)
+def test_invitation_states(
+    accepted: bool, expired: bool, signed_in: str | None, state: str
+) -> None:
+    from participation.people.domain import invitation_state
+
+    assert invitation_state("new@example.org", accepted, expired, signed_in) == state
+
+
+async def test_an_invited_person_signs_up_then_accepts_and_gets_the_role(
+    app: Any, admin: User, settings: Any
+) -> None:
+    async with logged_in(app, admin) as c:
+        response = await _invite(c, "  Nouvelle.Moderatrice@Example.org ")
+        assert response.status_code == 303
+        page = (await c.get("/admin/people")).text
+        assert "L’invitation est envoyée à nouvelle.moderatrice@example.org" in page
+        assert "Invitations en attente" in page
+    link = await _invitation_link(settings, "nouvelle.moderatrice@example.org")
+    invitation = await StaffInvitation.get()
+    assert link.rsplit("/", 1)[1] not in invitation.token_hash  # only its hash is stored
+    async with browser_of(app) as visitor:
+        page = await visitor.get(link)
+        assert page.status_code == 200 and "Connectez-vous avec cette adresse" in page.text
+        token = await csrf_token(visitor, link)
+        response = await visitor.post(link, data={"csrf_token": token})
+        assert response.status_code == 303 and "/account/login" in response.headers["location"]
+    person = await create_user(
+        settings, "nouvelle.moderatrice@example.org", confirmed=False, display_name="Inès"
+    )
+    async with logged_in(app, person) as c:
+        assert "Accepter l’invitation" in (await c.get(link)).text
+        response = await post_form(c, link, {}, page=link)
+        assert response.status_code == 303
+        again = await c.get(link)
+        assert again.status_code == 409 and "déjà été acceptée" in again.text
+        assert (await post_form(c, link, {}, page="/aide")).status_code == 409  # once only
+    await person.refresh_from_db()
+    assert person.role == Role.MODERATOR and person.email_confirmed_at is not None
+    actions = await AuditLogEntry.all().order_by("id").values_list("action", flat=True)
+    assert actions == ["person_invited", "invitation_accepted"]
+
+
+async def test_an_invitation_is_accepted_only_by_its_address_and_before_it_expires(
+    app: Any, admin: User, citizen: User, settings: Any
+) -> None:
+    async with logged_in(app, admin) as c:
+        assert (await _invite(c, "invitee@example.org", "admin")).status_code == 303
+    link = await _invitation_link(settings, "invitee@example.org")
+    async with logged_in(app, citizen) as c:  # someone else who got hold of the link
+        page = await c.get(link)
+        assert page.status_code == 409 and "avec une autre adresse" in page.text
+        assert (await post_form(c, link, {}, page="/aide")).status_code == 409
+    await citizen.refresh_from_db()
+    assert citizen.role == Role.CITIZEN
+    invitee = await create_user(settings, "invitee@example.org")
+    await StaffInvitation.all().update(expires_at=timezone.now() - timedelta(minutes=1))
+    async with logged_in(app, invitee) as c:
+        page = await c.get(link)
+        assert page.status_code == 409 and "a expiré" in page.text
+        assert (await post_form(c, link, {}, page="/aide")).status_code == 409
+        assert (await c.get("/account/invitation/not-a-real-token")).status_code == 404
+    await invitee.refresh_from_db()
+    assert invitee.role == Role.CITIZEN
+
+
+@pytest.mark.parametrize(
+    ("email", "role", "field"),
+    [
+        ("pas-une-adresse", "moderator", "invite_email"),
+        ("", "moderator", "invite_email"),
+        ("x@example.org", "citizen", "invite_role"),
+        ("x@example.org", "superuser", "invite_role"),
+    ],
+)
+async def test_a_wrong_invitation_is_refused_and_nothing_sent(
+    app: Any, admin: User, email: str, role: str, field: str
+) -> None:
+    async with logged_in(app, admin) as c:
+        response = await _invite(c, email, role)
+    assert response.status_code == 422
+    assert field_error(response.text, field)
+    assert not await StaffInvitation.exists() and not await OutboxEmail.exists()
+
+
+async def test_only_administrators_invite(app: Any, moderator: User) -> None:
+    async with logged_in(app, moderator) as c:
+        assert (await _invite(c, "x@example.org")).status_code == 403
+    assert not await StaffInvitation.exists()

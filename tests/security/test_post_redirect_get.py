@@ -15,9 +15,11 @@ data here. The world is tests/security/world.py's, with a few objects more (`_ex
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 import httpx
+from tortoise import timezone
 
 from budgets.models import Budget, Phase
 from consultations import queries
@@ -29,6 +31,7 @@ from participation.accounts.models import User
 from participation.comments.models import Comment
 from participation.contributions import ModerationState
 from participation.mail import OutboxEmail, sent_text
+from participation.people.models import StaffInvitation
 from participation.proposals.domain import ProposalState
 from participation.proposals.models import Proposal
 from participation.settings import Settings
@@ -208,6 +211,20 @@ BUDGET_FORM = {
 }
 CONSULTATION_FORM = {"title": "Une nouvelle consultation", "context": "<p>Votre avis</p>"}
 REASON = {"text_fr": "Hors sujet.", "text_en": "Off topic."}
+
+
+async def _invitation_for_the_owner(ctx: Ctx) -> dict[str, Any]:
+    """An invitation to the owner's address that leaves their role as it is (the steps after
+    it expect a resident): accepted, it redirects."""
+    await StaffInvitation.create(
+        token_hash=accounts.token_hash("walk-invitation"),
+        email=ctx.world.owner.email,
+        role="citizen",
+        expires_at=timezone.now() + timedelta(days=1),
+    )
+    return {**ctx.world.ids, "token": "walk-invitation"}
+
+
 SITE_SETTINGS = {
     "version": "0",
     "site_name": "Ville de Test",
@@ -360,6 +377,12 @@ STEPS: list[Step] = [
     Step("sitepages:admin_edit", "admin", {"version": "1", "body_fr": "<p>Mentions.</p>"}),
     Step("sitesettings:edit", "admin", SITE_SETTINGS),
     Step("people:role", "admin", {"role": "citizen", "reason": "Vérification"}),  # unchanged
+    Step(
+        "people:invite",
+        "admin",
+        {"invite_email": "renfort@example.org", "invite_role": "moderator"},
+    ),
+    Step("people:invitation", "owner", ids=_invitation_for_the_owner),
     Step("sitepages:admin_restore", "admin", {"version": "2"}),
     Step("sitepages:accept", "owner", {"version": "1", "accept_terms": "yes", "next": "/"}),
 ]
@@ -394,6 +417,7 @@ REFUSED: list[Step] = [
     Step("sitepages:admin_edit", "admin", {"version": "1", "body_fr": " "}),
     Step("sitesettings:edit", "admin", {**SITE_SETTINGS, "proposal_support_threshold": "0"}),
     Step("people:role", "admin", {"role": "superuser"}),
+    Step("people:invite", "admin", {"invite_email": "pas une adresse", "invite_role": "admin"}),
     Step("sitepages:accept", "other", {"version": "1", "next": "/"}),
 ]
 
