@@ -7,14 +7,13 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from participation.accounts.domain import normalize_email
+from participation.accounts.domain import email_problem, normalize_email
 from participation.i18n import N_
 from participation.refusals import Problem
 from participation.settings import PREMODERATABLE, SUPPORTED_LANGUAGES
 
 THRESHOLD_MAX = 1_000_000  # supports or reports: more is a typing mistake
 SITE_NAME_MAX = 80
-EMAIL_MAX = 254
 DEFAULT_COLOUR = "#000091"  # static/css/app.css's --primary
 # what the primary colour is read against: the white text of buttons and the header's links,
 # the page's background and the surface of boxes (static/css/app.css: --primary-text,
@@ -24,7 +23,6 @@ BACKGROUNDS = ("#ffffff", "#f5f5fe")
 AA_NORMAL_TEXT = 4.5  # WCAG 2.1, 1.4.3: normal text
 
 _COLOUR = re.compile(r"#[0-9a-f]{6}")
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 @dataclass(frozen=True)
@@ -155,7 +153,7 @@ def parse_settings(
     elif len(name) > SITE_NAME_MAX:
         problems["site_name"] = N_("The name must be at most 80 characters long.")
     email = normalize_email(form.contact_email) if form.contact_email.strip() else ""
-    if email and (len(email) > EMAIL_MAX or not _EMAIL.fullmatch(email)):
+    if email and email_problem(email):
         problems["contact_email"] = N_("Give an e-mail address such as mairie@example.fr.")
     if form.default_language not in SUPPORTED_LANGUAGES:
         problems["default_language"] = N_("Choose French or English.")

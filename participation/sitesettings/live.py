@@ -22,9 +22,9 @@ from typing import Any
 from redis.exceptions import RedisError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from participation import i18n
+from participation.middleware import in_language, language_of
 from participation.ratelimit import LIMITS
-from participation.settings import SUPPORTED_LANGUAGES, Settings
+from participation.settings import Settings
 from participation.sitesettings import services
 from participation.sitesettings.services import Current
 
@@ -141,23 +141,7 @@ class SiteSettingsMiddleware:
             site, settings = _last_known(state)
         scope[SCOPE_KEY] = site
         scope[SETTINGS_KEY] = settings  # participation.web.settings_of
-        language = _language(scope, site.values.default_language)
+        language = language_of(scope, site.values.default_language)
         if language == scope.get("language"):
             return await self.app(scope, receive, send)
-        scope["language"] = language
-        token = i18n.current_language.set(language)
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            i18n.current_language.reset(token)
-
-
-def _language(scope: Scope, default: str) -> str:
-    chosen = scope.get("session", {}).get("lang")
-    if chosen in SUPPORTED_LANGUAGES:
-        return str(chosen)
-    header = ""
-    for name, value in scope.get("headers", []):
-        if name == b"accept-language":
-            header = value.decode("latin-1")
-    return i18n.negotiate_language(header, default)
+        await in_language(self.app, language, scope, receive, send)
