@@ -32,6 +32,7 @@ logger = logging.getLogger("participation.sitesettings")
 VERSION_KEY = "sitesettings:version"
 SCOPE_KEY = "site"
 SETTINGS_KEY = "settings"
+UNCONCERNED = ("/static/", "/favicon.")  # files that read no setting
 # KEYS[1]: the version key; ARGV[1]: a version. Sets it when higher; returns the key's value.
 _RAISE = """
 local known = tonumber(redis.call('GET', KEYS[1]) or '-1')
@@ -130,8 +131,8 @@ class SiteSettingsMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
+        if scope["type"] != "http" or scope["path"].startswith(UNCONCERNED):
+            return await self.app(scope, receive, send)  # files: no settings, no Redis GET
         state = scope["app"].state
         try:
             site, settings = await site_of(state, await current_version(scope))

@@ -393,3 +393,17 @@ async def test_a_worker_job_reads_the_saved_values(app: Any, admin: User, redis_
     finally:
         await redis.aclose()
     assert seen == ["Participation", "Ville du Travail"]
+
+
+async def test_files_read_no_settings(app: Any, redis_url: str) -> None:
+    """The stylesheet, scripts and icons go through no settings lookup (no Redis GET)."""
+    redis = Redis.from_url(redis_url)
+    try:
+        async with visitor(app) as person:
+            assert (await person.get("/static/css/app.css")).status_code == 200
+            assert (await person.get("/favicon.ico")).status_code == 200
+            assert await redis.get(VERSION_KEY) is None
+            await person.get("/aide")  # a page: the version is read (from the database, once)
+            assert await redis.get(VERSION_KEY) == b"0"
+    finally:
+        await redis.aclose()
