@@ -4,9 +4,47 @@ from __future__ import annotations
 
 from budgets import cli, demo, jobs, privacy, queries, routes
 from budgets.content import BudgetProjectKind
+from budgets.models import Budget, Project
 from participation import features
+from participation.auditlog.wording import AuditTarget, AuditWording, AuditWords
 from participation.features import AdminLine, DemoContext, Feature, NavLink, PersonalData
 from participation.i18n import N_
+
+# the phases as the audit log names them (templates/budgets/_macros.html: phase_label)
+PHASES = {
+    "preparation": N_("In preparation"),
+    "submission": N_("Project submission"),
+    "review": N_("Feasibility review"),
+    "voting": N_("Vote"),
+    "tally": N_("Counting"),
+    "results": N_("Results"),
+}
+
+
+async def _budget_titles(ids: list[int]) -> dict[int, str]:
+    return dict(await Budget.filter(id__in=ids).values_list("id", "title"))  # type: ignore[arg-type]
+
+
+async def _project_titles(ids: list[int]) -> dict[int, str]:
+    return dict(await Project.filter(id__in=ids).values_list("id", "title"))  # type: ignore[arg-type]
+
+
+AUDIT_WORDS = AuditWords(
+    actions=(
+        AuditWording("budget_created", N_("{actor} created {target}")),
+        AuditWording("budget_updated", N_("{actor} edited {target}")),
+        AuditWording(
+            "budget_phase",
+            N_("{actor} switched {target} to the phase {after_phase}"),
+            {"after_phase": PHASES},
+        ),
+        AuditWording("budget_project_created", N_("{actor} created {target}")),
+    ),
+    targets=(
+        AuditTarget("budget", N_("the budget “{name}”"), _budget_titles),
+        AuditTarget("budget_project", N_("the project “{name}”"), _project_titles),
+    ),
+)
 
 
 async def _demo(context: DemoContext) -> None:
@@ -46,4 +84,5 @@ FEATURE = Feature(
     ],
     space_components=queries.space_components,
     outcomes=queries.outcomes,
+    audit_words=AUDIT_WORDS,
 )

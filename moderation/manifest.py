@@ -6,6 +6,7 @@ from __future__ import annotations
 from moderation import demo, privacy, routes
 from moderation.middleware import BlockedUserMiddleware
 from moderation.queries import BLOCKED_UNTIL_SQL, is_blocked
+from participation.auditlog.wording import AuditWording, AuditWords
 from participation.features import (
     AdminLine,
     DemoContext,
@@ -15,6 +16,17 @@ from participation.features import (
     SessionColumn,
 )
 from participation.i18n import N_
+
+AUDIT_WORDS = AuditWords(
+    actions=(
+        AuditWording("decision:approve", N_("{actor} approved {target}")),
+        AuditWording("decision:hide", N_("{actor} hid {target}")),
+        AuditWording("decision:reject", N_("{actor} rejected {target}")),
+        AuditWording("decision", N_("{actor} took a moderation decision on {target}")),
+        AuditWording("user_blocked", N_("{actor} blocked {target}")),
+        AuditWording("user_unblocked", N_("{actor} unblocked {target}")),
+    ),
+)
 
 
 async def _demo(context: DemoContext) -> None:
@@ -34,7 +46,6 @@ FEATURE = Feature(
             (
                 NavLink(N_("Moderation"), "moderation:index"),
                 NavLink(N_("Ready-made reasons"), "moderation:reasons"),
-                NavLink(N_("Audit log"), "moderation:audit"),
             ),
         )
     ],
@@ -43,4 +54,5 @@ FEATURE = Feature(
     middleware=[BlockedUserMiddleware],
     # only the demo: it reports and pre-moderates the demo proposals and comments
     depends_on=("proposals", "comments"),
+    audit_words=AUDIT_WORDS,
 )

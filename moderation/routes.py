@@ -6,7 +6,6 @@ works without JavaScript.
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from starlette.requests import Request
@@ -25,7 +24,7 @@ from moderation.domain import (
     ReportReason,
 )
 from moderation.models import ReasonTemplate
-from participation import audit, formatting, ratelimit, spreadsheet, web
+from participation import formatting, ratelimit, web
 from participation.accounts.models import User
 from participation.contributions import content_kinds
 from participation.i18n import current_language, gettext, ngettext
@@ -247,47 +246,6 @@ async def unblock_user(request: Request) -> Response:
     return web.redirect(url("moderation:user", id=person.id))
 
 
-# --- the audit log (administrators): browse and export; no route changes it -----------------
-
-
-async def audit_log(request: Request) -> Response:
-    web.require(request, can_administer)
-    params = audit.AuditParams.from_query(request.query_params)
-    entries, has_next = await audit.audit_page(params)
-    context = {"entries": entries, "has_next": has_next, "params": params}
-    return render(request, "moderation/audit.html", context)
-
-
-AUDIT_FIELDS = [
-    "id",
-    "created_at",
-    "actor_id",
-    "actor_name",
-    "action",
-    "target_kind",
-    "target_id",
-    "before",
-    "after",
-    "reason",
-]
-# the file's columns keep the names they had before issue #17: spreadsheets read them
-AUDIT_HEADER = ["target_type" if name == "target_kind" else name for name in AUDIT_FIELDS]
-
-
-async def audit_csv(request: Request) -> Response:
-    web.require(request, can_administer)
-    params = audit.AuditParams.from_query(request.query_params)
-    buffer = io.StringIO()
-    writer = spreadsheet.writer(buffer)
-    writer.writerow(AUDIT_HEADER)
-    rows = await audit.audit_entries(params).order_by("id").values_list(*AUDIT_FIELDS)
-    for row in rows:
-        row = list(row)
-        row[1] = formatting.iso_local(row[1]) or ""
-        writer.writerow(row)
-    return web.attachment(buffer.getvalue(), "text/csv; charset=utf-8", "audit-log.csv")
-
-
 # --- ready-made reasons (administrators) ---------------------------------------------------
 
 
@@ -338,11 +296,9 @@ routes = [
     Route("/moderation/users/{id:id}", user_history, name="moderation:user"),
     web.action_route("/moderation/users/{id:id}/block", block_user, "moderation:block"),
     web.action_route("/moderation/users/{id:id}/unblock", unblock_user, "moderation:unblock"),
-    Route("/admin/audit", audit_log, name="moderation:audit"),
     web.form_route("/admin/moderation/reasons", reasons, "moderation:reasons"),
     web.form_route("/admin/moderation/reasons/{id:id}", reason_edit, "moderation:reason_edit"),
     web.action_route(
         "/admin/moderation/reasons/{id:id}/delete", reason_delete, "moderation:reason_delete"
     ),
-    Route("/admin/audit.csv", audit_csv, name="moderation:audit_csv"),
 ]

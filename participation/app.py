@@ -14,6 +14,7 @@ from starlette.staticfiles import StaticFiles
 
 from participation import features, feeds, formatting, logs, pages, queue, urls
 from participation.accounts import routes as accounts_routes
+from participation.auditlog import routes as auditlog_routes
 from participation.db import close_database, init_database
 from participation.errors import EXCEPTION_HANDLERS
 from participation.middleware import (
@@ -25,12 +26,15 @@ from participation.middleware import (
 )
 from participation.notifications import routes as notifications_routes
 from participation.pagecache import InvalidatePagesOnWrite
+from participation.people import routes as people_routes
 from participation.ratelimit import RateLimited, rate_limited
 from participation.redis import redis_url
 from participation.routing import IndexedRouter
 from participation.sections import routes as section_routes
 from participation.settings import Settings
 from participation.sitepages import routes as sitepages_routes
+from participation.sitesettings import routes as sitesettings_routes
+from participation.sitesettings.live import SiteSettingsMiddleware
 from participation.spaces import routes as spaces_routes
 from participation.templating import STATIC_DIR
 
@@ -59,6 +63,9 @@ def all_routes() -> list[BaseRoute]:
         *notifications_routes.routes,
         *sitepages_routes.routes,
         *spaces_routes.routes,
+        *sitesettings_routes.routes,
+        *people_routes.routes,
+        *auditlog_routes.routes,
         *feature_routes(),
         *section_routes,
         Mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static"),
@@ -106,6 +113,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 AuthMiddleware,
                 prefetch=[p for f in features.FEATURES for p in f.session_prefetch],
             ),
+            # the settings saved in the browser, current in every process (no restart)
+            Middleware(SiteSettingsMiddleware),
             *(Middleware(cls) for f in features.FEATURES for cls in f.middleware),
         ],
         exception_handlers={**EXCEPTION_HANDLERS, RateLimited: rate_limited},  # type: ignore[dict-item]

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from tortoise import fields
 from tortoise.expressions import Q
 from tortoise.models import Model
 
+from participation.formatting import from_local
+from participation.numbers import parse_id
 from participation.web import query_page, query_string
 
 
@@ -93,6 +96,9 @@ class AuditParams:
     action: str = ""
     target_kind: str = ""
     page: int = 1
+    actor: int | None = None  # the person who acted (their account's id)
+    since: date | None = None  # from this day, in the town's time zone
+    until: date | None = None  # to this day, included
 
     @classmethod
     def from_query(cls, query: Any) -> AuditParams:
@@ -100,16 +106,37 @@ class AuditParams:
             action=query.get("action", "")[:40],
             target_kind=query.get("target_type", "")[:30],  # the URL keeps its first name
             page=query_page(query, 100_000),
+            actor=parse_id(query.get("actor", "")),
+            since=_day(query.get("since", "")),
+            until=_day(query.get("until", "")),
         )
 
     def query_string(self, **changes: Any) -> str:
         values = {**self.__dict__, **changes}
         values["target_type"] = values.pop("target_kind")  # the URL's name for it
+        for day in ("since", "until"):
+            values[day] = values[day].isoformat() if values[day] else ""
         return query_string(values)
+
+
+def _day(text: Any) -> date | None:
+    """A date typed as YYYY-MM-DD (a date field); None for anything else."""
+    try:
+        day = date.fromisoformat(str(text)) if len(str(text)) == 10 else None
+    except ValueError:
+        return None
+    return day if day is not None and 1970 <= day.year <= 2999 else None
 
 
 def audit_entries(params: AuditParams) -> Any:
     qs = AuditLogEntry.all()
+    if params.actor is not None:
+        qs = qs.filter(actor_id=params.actor)
+    if params.since is not None:
+        qs = qs.filter(created_at__gte=from_local(datetime.combine(params.since, time.min)))
+    if params.until is not None:
+        next_day = datetime.combine(params.until + timedelta(days=1), time.min)
+        qs = qs.filter(created_at__lt=from_local(next_day))
     if params.action:
         qs = qs.filter(Q(action=params.action) | Q(action__startswith=params.action + ":"))
     if params.target_kind:

@@ -34,6 +34,8 @@ CORE_MODELS = [
     "participation.notifications.models",
     "participation.sitepages.models",
     "participation.spaces.models",
+    "participation.sitesettings.models",
+    "participation.people.models",
 ]
 
 

@@ -27,7 +27,8 @@ moderation's block check and the ballot's one-round-trip session lookup; `notifi
 first to need them (they were import-time registrations before); `login_options`,
 `logout_redirect` and `account_section` with OpenID Connect log-in (issue #19), so that the
 core's log-in, log-out and account pages name no feature; `feeds` (issue #20, the Atom feeds);
-`space_components` and `outcomes` with the participatory spaces and the home page (issue #18).
+`space_components` and `outcomes` with the participatory spaces and the home page, `audit_words`
+with the readable audit log (issue #18).
 New fields come after the loader's fields, with defaults, so that no manifest's positional use
 breaks.
 
@@ -47,6 +48,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # only for annotations: the manifests import these modules, not the reverse
     from starlette.routing import BaseRoute
 
+    from participation.auditlog.wording import AuditWords
     from participation.contributions import ContentKind
     from participation.settings import Settings
 
@@ -250,6 +252,9 @@ class Feature:
     space_components: Callable[[int], Awaitable[list[SpaceComponent]]] | None = None
     # its latest published outcomes, for the home page: `outcomes(limit)`, newest first
     outcomes: Callable[[int], Awaitable[list[Outcome]]] | None = None
+    # how its actions read in the audit log, and how its objects are named there
+    # (participation/auditlog/wording.py: AuditWords)
+    audit_words: AuditWords | None = None
 
 
 def load(packages: Sequence[str]) -> tuple[Feature, ...]:

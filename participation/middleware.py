@@ -49,6 +49,26 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
+def language_of(scope: Scope, default: str) -> str:
+    """The visitor's choice (session), else Accept-Language, else `default`."""
+    chosen = scope.get("session", {}).get("lang")
+    if chosen in SUPPORTED_LANGUAGES:
+        return str(chosen)
+    return i18n.negotiate_language(Headers(scope=scope).get("accept-language", ""), default)
+
+
+async def in_language(
+    app: ASGIApp, language: str, scope: Scope, receive: Receive, send: Send
+) -> None:
+    """`app` answers in `language` (`scope["language"]` and gettext's contextvar)."""
+    scope["language"] = language
+    token = i18n.current_language.set(language)
+    try:
+        await app(scope, receive, send)
+    finally:
+        i18n.current_language.reset(token)
+
+
 class LanguageMiddleware:
     """The visitor's language: their explicit choice (session), else Accept-Language, else the
     site default. Sets `scope["language"]` and the contextvar used by gettext."""
@@ -60,16 +80,7 @@ class LanguageMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        chosen = scope.get("session", {}).get("lang")
-        if chosen not in SUPPORTED_LANGUAGES:
-            header = Headers(scope=scope).get("accept-language", "")
-            chosen = i18n.negotiate_language(header, self.default_language)
-        scope["language"] = chosen
-        token = i18n.current_language.set(chosen)
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            i18n.current_language.reset(token)
+        await in_language(self.app, language_of(scope, self.default_language), scope, receive, send)
 
 
 class DatabaseUnavailableMiddleware:

@@ -108,7 +108,16 @@ def _rendering_lock(request: Request, key: tuple[str, ...]) -> asyncio.Lock:
 
 def _key(request: Request) -> tuple[str, ...]:
     query = "&".join(sorted(request.url.query.split("&"))) if request.url.query else ""
-    return (request.url.path, query, request.scope["language"], str(is_htmx(request)))
+    # the settings' version (participation/sitesettings/live.py): a page rendered with older
+    # settings, even stored after the save, is never served once the request sees the new ones
+    settings_version = str(getattr(request.scope.get("site"), "version", ""))
+    return (
+        request.url.path,
+        query,
+        request.scope["language"],
+        str(is_htmx(request)),
+        settings_version,
+    )
 
 
 def _servable(request: Request) -> bool:

@@ -161,8 +161,9 @@ def _who(request: Request, email: str | None) -> dict[str, str]:
     }
 
 
-def _redis(request: Request) -> Any:
-    if not request.app.state.settings.rate_limits:
+def _redis(request: Request, action: str) -> Any:
+    settings = request.scope.get("settings") or request.app.state.settings  # web.settings_of
+    if not settings.limits(action):
         return None
     return getattr(request.app.state, "redis", None)
 
@@ -181,7 +182,7 @@ def _counters(request: Request, action: str, email: str | None) -> list[tuple[Li
 
 
 async def _attempt(request: Request, action: str, email: str | None, record: bool) -> None:
-    redis = _redis(request)
+    redis = _redis(request, action)
     if redis is None:
         return
     try:

@@ -63,14 +63,24 @@ SETTINGS: tuple[Setting, ...] = (
         "Proxies trusted for `X-Forwarded-For`/`-Proto` (comma-separated addresses or networks).",
     ),
     Setting("BASE_URL", "", "Public URL used in e-mails; default `http://HOST:PORT`."),
-    Setting("DEFAULT_LANGUAGE", "fr", "Language when the visitor expresses no preference."),
+    Setting(
+        "DEFAULT_LANGUAGE",
+        "fr",
+        "Language when the visitor expresses no preference. Initial value: administrators "
+        "change it in /admin/settings.",
+    ),
     Setting(
         "TIME_ZONE",
         "Europe/Paris",
         "Time zone of the town: dates and times shown, e-mailed, exported and typed in forms "
         "(stored in UTC).",
     ),
-    Setting("SITE_NAME", "Participation", "Name shown in the header, titles and e-mails."),
+    Setting(
+        "SITE_NAME",
+        "Participation",
+        "Name shown in the header, titles and e-mails. Initial value: administrators change it "
+        "in /admin/settings.",
+    ),
     Setting(
         "ACCESSIBILITY_COMPLIANCE",
         "none",
@@ -112,19 +122,21 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "PROPOSAL_SUPPORT_THRESHOLD",
         "300",
-        "Supports after which a proposal reaches *seuil atteint* and staff are notified.",
+        "Supports after which a proposal reaches *seuil atteint* and staff are notified. "
+        "Initial value: administrators change it in /admin/settings.",
     ),
     Setting(
         "MODERATION_REPORT_THRESHOLD",
         "3",
-        "Reports after which content is hidden until a moderator reviews it.",
+        "Reports after which content is hidden until a moderator reviews it. Initial value: "
+        "administrators change it in /admin/settings.",
     ),
     Setting(
         "PREMODERATED_CONTENT",
         "consultation_answer",
         "Content types approved by a moderator before anyone sees them: `proposal`, `comment`, "
         "`budget_project`, `consultation_answer` (free-text consultation answers, listed by "
-        "default). Empty: none.",
+        "default). Empty: none. Initial value: administrators change it in /admin/settings.",
     ),
     Setting(
         "PAGE_CACHE_SECONDS",
@@ -139,7 +151,12 @@ SETTINGS: tuple[Setting, ...] = (
         "`south,west,north,east` in decimal degrees: a point outside it is refused. The default "
         "frames the demo town; set your town's.",
     ),
-    Setting("RATE_LIMITS", "on", "`on` or `off`: per-user, per-IP and per-e-mail rate limits."),
+    Setting(
+        "RATE_LIMITS",
+        "on",
+        "`on` or `off`: per-user, per-IP and per-e-mail rate limits. Initial value: "
+        "administrators switch them on and off per action in /admin/settings.",
+    ),
     Setting(
         "LOG_RETENTION_DAYS",
         "90",
@@ -185,6 +202,10 @@ class Settings:
     answers_key: bytes = b""  # participation.sealing: never in the database
     accessibility_compliance: str = "none"
     signalements_town_box: tuple[float, float, float, float] = (47.16, -1.66, 47.30, -1.46)
+    # set from the settings saved in the browser (participation/sitesettings), never from the
+    # environment: None means every action is limited when `rate_limits`
+    rate_limited_actions: frozenset[str] | None = None
+    contact_email: str = ""
 
     @property
     def is_production(self) -> bool:
@@ -269,6 +290,12 @@ class Settings:
 
     def premoderates(self, kind: str) -> bool:
         return kind in self.premoderated_content
+
+    def limits(self, action: str) -> bool:
+        """Whether the rate limits of `action` (participation/ratelimit.py) are counted."""
+        if self.rate_limited_actions is None:
+            return self.rate_limits
+        return action in self.rate_limited_actions
 
 
 # "at least 32 random bytes": the length is checked, and the variety of the characters as a

@@ -164,12 +164,13 @@ def render(
     status_code: int = 200,
     fragment: str | None = None,
 ) -> HTMLResponse:
-    settings = request.app.state.settings
+    settings = request.scope.get("settings") or request.app.state.settings  # web.settings_of
     full_context: dict[str, Any] = {
         "user": request.scope.get("user"),
         "csrf_token": csrf_token(request),
         "language": i18n.current_language.get(),
         "site_name": settings.site_name,
+        "site": request.scope.get("site"),  # logo and colour (participation/sitesettings)
         "accessibility_compliance": settings.accessibility_compliance,
         "flashes": request.session.pop("flashes", []),
         **(context or {}),

@@ -133,8 +133,9 @@ def redirect(url: str) -> RedirectResponse:
 
 
 def settings_of(request: Request) -> Any:
-    """The app's `Settings` (read once at start-up, participation/settings.py)."""
-    return request.app.state.settings
+    """The app's `Settings` (read once at start-up, participation/settings.py) with the values
+    staff saved in the browser as this request found them (participation/sitesettings/live.py)."""
+    return request.scope.get("settings") or request.app.state.settings
 
 
 def _as_typed(_name: str, value: object) -> object:

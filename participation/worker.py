@@ -38,6 +38,7 @@ from participation.outbox import job_functions
 from participation.pagecache import changed_pages, invalidate, job_changes_pages
 from participation.redis import arq_redis_settings
 from participation.settings import Settings
+from participation.sitesettings import live as site_settings
 from participation.worker_status import HEARTBEAT_INTERVAL_SECONDS, HEARTBEAT_KEY
 
 logger = logging.getLogger("participation.worker")
@@ -75,6 +76,8 @@ def worker_job(job: Job) -> Job:
         token = REQUEST_ID.set(request_id)
         result = None
         try:
+            if "settings" in ctx:  # the values saved in the browser, as web processes see them
+                ctx["settings"] = await site_settings.for_job(ctx)
             result = await job(ctx, *args, **kwargs)
             return result
         finally:

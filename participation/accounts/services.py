@@ -36,6 +36,7 @@ from participation.notifications.services import UNREAD_COUNT_SQL
 from participation.refusals import refuse_fields
 from participation.settings import Settings
 from participation.sitepages import services as sitepages
+from participation.sitesettings.models import VERSION_SQL as SITE_SETTINGS_VERSION_SQL
 from participation.urls import url
 
 SESSION_LIFETIME = timedelta(days=14)
@@ -66,7 +67,8 @@ async def verify_password(settings: Settings, password_hash: str, password: str)
         return False
 
 
-def _token_hash(token: str) -> str:
+def token_hash(token: str) -> str:
+    """What is stored of a secret token (sessions, reset links, staff invitations)."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -159,7 +161,7 @@ async def start_session(user: User) -> str:
     token = secrets.token_urlsafe(32)
     now = timezone.now()
     await UserSession.create(
-        token_hash=_token_hash(token), user=user, expires_at=now + SESSION_LIFETIME
+        token_hash=token_hash(token), user=user, expires_at=now + SESSION_LIFETIME
     )
     user.last_login_at = now
     await user.save(update_fields=["last_login_at"])
@@ -167,7 +169,7 @@ async def start_session(user: User) -> str:
 
 
 async def end_session(token: str) -> None:
-    await UserSession.filter(token_hash=_token_hash(token)).delete()
+    await UserSession.filter(token_hash=token_hash(token)).delete()
 
 
 @dataclass(frozen=True)
@@ -197,7 +199,8 @@ def _session_lookup_sql(join: SessionJoin | None = None, dialect: str = "postgre
     )
     return (
         f'SELECT "accounts_session"."expires_at" AS "session_expires_at", {columns}, '
-        f'{UNREAD_COUNT_SQL} AS "unread_notifications"{extra}'
+        f'{UNREAD_COUNT_SQL} AS "unread_notifications", '
+        f'{SITE_SETTINGS_VERSION_SQL} AS "site_settings_version"{extra}'
         + (f", {join.columns_for(dialect)}" if join else "")
         + ' FROM "accounts_session" JOIN "accounts_user" AS "u" '
         'ON "u"."id" = "accounts_session"."user_id"'
@@ -214,7 +217,7 @@ async def session_lookup(
     every signed-in request; its text never changes, so PostgreSQL keeps it prepared (expiry
     is compared here, not in SQL, for the same reason)."""
     sql = _session_lookup_sql(join, database_dialect()) if join else _session_lookup_sql()
-    rows = await fetch_rows(sql, [_token_hash(token), *values])
+    rows = await fetch_rows(sql, [token_hash(token), *values])
     if not rows:
         return None, []
     row = rows[0]
@@ -226,6 +229,8 @@ async def session_lookup(
         return None, []
     user = User._init_from_db(**row)
     user.unread_notifications = int(row["unread_notifications"])  # type: ignore[attr-defined]
+    # participation/sitesettings/live.py: whether this process's settings are still current
+    user.site_settings_version = int(row["site_settings_version"] or 0)  # type: ignore[attr-defined]
     for column in _session_columns():  # moderation: is_blocked
         setattr(user, column.attribute, column.convert(row[f"session_{column.attribute}"], now))
     return user, rows
@@ -244,7 +249,7 @@ async def request_password_reset(settings: Settings, email: str) -> None:
     token = secrets.token_urlsafe(32)
     async with in_transaction():
         await PasswordResetToken.create(
-            token_hash=_token_hash(token),
+            token_hash=token_hash(token),
             user=user,
             expires_at=timezone.now() + PASSWORD_RESET_LIFETIME,
         )
@@ -263,7 +268,7 @@ async def request_password_reset(settings: Settings, email: str) -> None:
 
 async def valid_reset_token(token: str) -> PasswordResetToken | None:
     return await PasswordResetToken.filter(
-        token_hash=_token_hash(token), used_at=None, expires_at__gt=timezone.now()
+        token_hash=token_hash(token), used_at=None, expires_at__gt=timezone.now()
     ).first()
 
 

@@ -22,6 +22,7 @@ AUDITED: dict[str, str] = {
     "accounts:confirm": "browser/test_every_page",
     "accounts:delete": "browser/test_every_page",
     "notifications:index": "browser/test_every_page",
+    "auditlog:index": "browser/test_every_page",
     "admin:index": "browser/test_admin_journey",
     # content pages (issue #18)
     "sitepages:legal": "browser/test_site_pages",
@@ -34,6 +35,11 @@ AUDITED: dict[str, str] = {
     "sitepages:admin_edit": "browser/test_site_pages",
     "sitepages:admin_history": "browser/test_site_pages",
     "sitepages:admin_version": "browser/test_site_pages",
+    # settings from the browser (issue #18)
+    "sitesettings:edit": "browser/test_site_settings",
+    "people:index": "browser/test_site_settings",
+    "people:detail": "browser/test_site_settings",
+    "people:invitation": "browser/test_site_settings",
 }
 
 # route name -> why axe does not audit it
@@ -47,6 +53,9 @@ EXEMPT: dict[str, str] = {
     "accounts:data": "the person's data as a JSON download",
     "feeds:all": "Atom feed, not a page (tests/participation/test_feeds.py parses it)",
     "feeds:feed": "Atom feed, not a page (tests/participation/test_feeds.py parses it)",
+    "auditlog:csv": "CSV download of the audit log (its content is the audit page)",
+    "sitesettings:logo": "the town's logo (PNG), an image shown in every page's header",
+    "sitesettings:theme": "stylesheet of the primary colour (audited as part of every page)",
 }
 
 

@@ -39,10 +39,8 @@ MATRIX = {
     "GET /moderation/report/{type}/{id} [hidden answer]":  (LOGIN,   HIDDEN,  HIDDEN,  PAGE,    PAGE),
     "GET /moderation/mine":                                (LOGIN,   PAGE,    PAGE,    PAGE,    PAGE),
     "GET /moderation/users/{id}":                          (LOGIN,   DENIED,  DENIED,  PAGE,    PAGE),
-    "GET /admin/audit":                                    (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
     "GET /admin/moderation/reasons":                       (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
     "GET /admin/moderation/reasons/{id}":                  (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
-    "GET /admin/audit.csv":                                (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
     "POST /moderation/decide":                             (LOGIN,   DENIED,  DENIED,  FORM,    FORM),
     "POST /moderation/report/{type}/{id}":                 (LOGIN,   DENIED,  FORM,    FORM,    FORM),
     "POST /moderation/report/{type}/{id} [hidden]":        (LOGIN,   DENIED,  HIDDEN,  FORM,    FORM),
@@ -89,23 +87,17 @@ WALKS = Walks(
     no_form_in_the_world={
         "POST /moderation/users/{id:id}/unblock": ("reason",),
     },
-    csv_exports=frozenset({"GET /admin/audit.csv"}),
     not_found=(f"/moderation/users/{MISSING}",),
     audited={
         "moderation:index": "browser/test_moderator_journey",
         "moderation:report": "browser/test_every_page",
         "moderation:mine": "browser/test_every_page",
         "moderation:user": "browser/test_every_page",
-        "moderation:audit": "browser/test_every_page",
         "moderation:reasons": "browser/test_admin_journey",
         "moderation:reason_edit": "browser/test_every_page",
-    },
-    exempt={
-        "moderation:audit_csv": "CSV download of the audit log (its content is the audit page)",
     },
     menu_words={
         "moderation:index": "Modération",
         "moderation:reasons": "Motifs prêts à l’emploi",
-        "moderation:audit": "Journal d’audit",
     },
 )

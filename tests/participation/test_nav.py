@@ -112,8 +112,14 @@ async def test_the_administration_page_lists_the_features_links_in_order(
     from_features = [
         [(url_path(link.route), french(link)) for link in line.links] for line in declared
     ]
-    pages = [(url_path("sitepages:admin_index"), "Pages d’information")]  # issue #18
-    spaces = [(url_path("spaces:admin_index"), "Démarches participatives")]  # issue #18
-    assert lines == [*from_features, pages, spaces]
+    core = [  # the core's own pages, after the features' (issue #18)
+        [(url_path("people:index"), "Personnes et rôles")],
+        [(url_path("auditlog:index"), "Journal d’audit")],
+        [(url_path("sitesettings:edit"), "Paramètres du site")],
+        [(url_path("sitepages:admin_index"), "Pages d’information")],
+        [(url_path("spaces:admin_index"), "Démarches participatives")],
+    ]
+    assert lines == [*from_features, *core]
     shown = [re.sub(r"<[^>]+>", "", li).strip() for li in admin_items(admin_html)]
-    assert shown[:-2] == [" · ".join(words for _href, words in line) for line in from_features]
+    features_shown = [" · ".join(words for _href, words in line) for line in from_features]
+    assert shown[: -len(core)] == features_shown

@@ -210,6 +210,8 @@ async def test_visitors_arriving_together_after_a_change_wait_for_one_rendering(
 ) -> None:
     await make_proposal(citizen)
     async with visitor(app) as first:
+        # the settings' version, read from the database once per Redis (sitesettings/live.py)
+        await first.get("/aide")
         one_rendering, _ = await count_queries(first, "/proposals")
     redis = Redis.from_url(redis_url)
     try:

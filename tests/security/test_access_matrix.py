@@ -86,6 +86,20 @@ MATRIX: dict[str, Access] = {
     "POST /admin/pages/{slug}/history/{version}/restore":                                       (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
     "GET /feeds/all.atom":                                                                      (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "GET /feeds/{feed}.atom":                                                                   (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    # settings from the browser (issue #18): administrators only; the logo and colour every page links
+    "GET /admin/settings":                                                                      (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "POST /admin/settings":                                                                     (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
+    "GET /site/logo/{digest}.png":                                                              (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    # the readable audit log (issue #18), in the core since it names every feature's actions
+    "GET /admin/audit":                                                                         (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "GET /admin/audit.csv":                                                                     (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "GET /admin/people":                                                                        (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "GET /admin/people/{person_id}":                                                            (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "POST /admin/people/invite":                                                                (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
+    "GET /account/invitation/{token}":                                                          (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
+    "POST /account/invitation/{token}":                                                         (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
+    "POST /admin/people/{person_id}/role":                                                      (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
+    "GET /site/theme.css":                                                                      (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "POST /account/logout":                                                                     (DONE,    DONE,    DONE,    DONE,    DONE),
 }
 # fmt: on

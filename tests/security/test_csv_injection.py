@@ -165,11 +165,13 @@ async def test_every_csv_export_neutralises_every_text_column(app: Any, settings
                 assert running == [], (str(endpoint), phase, running[:3])
                 neutralised = [c for c in cells if c.startswith("'")]
                 exports[str(endpoint)] = exports.get(str(endpoint), 0) + len(neutralised)
-    assert set(exports) == set().union(*(walks.csv_exports for walks in feature_walks()))
+    assert set(exports) == CORE_CSV_EXPORTS.union(*(w.csv_exports for w in feature_walks()))
     # the formula text reached each export (a title, a name, a label, a reason...)
     assert all(count > 0 for count in exports.values()), exports
 
 
+# the core's CSV exports; each feature's are in its tests/<name>/walks.py
+CORE_CSV_EXPORTS = frozenset({"GET /admin/audit.csv"})
 NEGATIVE_NUMBER = re.compile(r"-[0-9]+(\.[0-9]+)?")
 
 

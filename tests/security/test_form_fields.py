@@ -67,6 +67,8 @@ NO_FORM_IN_THE_WORLD = {
     # is the current one: no acceptance form, no restore button
     "POST /account/conditions": ("accept_terms", "version", "next"),
     "POST /admin/pages/{slug}/history/{version:id}/restore": ("version",),
+    # a staff invitation's page: its link is e-mailed, the world's token is not one
+    "POST /account/invitation/{token}": (),
 }
 
 

@@ -17,13 +17,16 @@ data, here for the core's routes, in `tests/<name>/walks.py` for a feature's
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 import httpx
+from tortoise import timezone
 
 from participation.accounts import services as accounts
 from participation.accounts.models import User
 from participation.mail import OutboxEmail, sent_text
+from participation.people.models import StaffInvitation
 from participation.settings import Settings
 from tests.conftest import TEST_PASSWORD, create_user, csrf_token
 from tests.security.walks import Ctx, Data, Step, feature_walks
@@ -57,6 +60,29 @@ async def _reset_token(ctx: Ctx) -> Data:
 
 
 NEW_PASSWORD = "Une-autre-phrase-de-passe-solide"
+async def _invitation_for_the_owner(ctx: Ctx) -> dict[str, Any]:
+    """An invitation to the owner's address that leaves their role as it is (the steps after
+    it expect a resident): accepted, it redirects."""
+    await StaffInvitation.create(
+        token_hash=accounts.token_hash("walk-invitation"),
+        email=ctx.world.owner.email,
+        role="citizen",
+        expires_at=timezone.now() + timedelta(days=1),
+    )
+    return {**ctx.world.ids, "token": "walk-invitation"}
+
+
+SITE_SETTINGS = {
+    "version": "0",
+    "site_name": "Ville de Test",
+    "default_language": "fr",
+    "primary_colour": "#000091",
+    "proposal_support_threshold": "300",
+    "moderation_report_threshold": "3",
+    "premoderated_content": ["consultation_answer"],
+    "rate_limited_actions": ["signup", "login_failure"],
+}
+
 # In order: a step may need what an earlier one made (a support before its withdrawal...).
 STEPS: list[Step] = [
     Step("pages:language", "anonymous", {"language": "en", "next": "/"}),
@@ -84,6 +110,14 @@ STEPS: list[Step] = [
     # content pages (issue #18): staff publish a version, then bring version 1 back; a person
     # accepts the conditions of use
     Step("sitepages:admin_edit", "admin", {"version": "1", "body_fr": "<p>Mentions.</p>"}),
+    Step("sitesettings:edit", "admin", SITE_SETTINGS),
+    Step("people:role", "admin", {"role": "citizen", "reason": "Vérification"}),  # unchanged
+    Step(
+        "people:invite",
+        "admin",
+        {"invite_email": "renfort@example.org", "invite_role": "moderator"},
+    ),
+    Step("people:invitation", "owner", ids=_invitation_for_the_owner),
     Step("sitepages:admin_restore", "admin", {"version": "2"}),
     Step("sitepages:accept", "owner", {"version": "1", "accept_terms": "yes", "next": "/"}),
 ]
@@ -104,6 +138,9 @@ REFUSED: list[Step] = [
     ),
     Step("accounts:delete", "other", {"password": "pas-le-bon-mot-de-passe"}),
     Step("sitepages:admin_edit", "admin", {"version": "1", "body_fr": " "}),
+    Step("sitesettings:edit", "admin", {**SITE_SETTINGS, "proposal_support_threshold": "0"}),
+    Step("people:role", "admin", {"role": "superuser"}),
+    Step("people:invite", "admin", {"invite_email": "pas une adresse", "invite_role": "admin"}),
     Step("sitepages:accept", "other", {"version": "1", "next": "/"}),
 ]
 

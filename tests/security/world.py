@@ -9,12 +9,14 @@ a feature with a `tests/<name>/walks.py` adds its own objects (tests/security/wa
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from PIL import Image
 from starlette.routing import Match, Mount, Route
 from tortoise import Tortoise
 
@@ -31,6 +33,8 @@ from participation.proposals import services as proposal_services
 from participation.proposals.domain import ProposalState
 from participation.residents import services as residents
 from participation.settings import Settings
+from participation.sitesettings.logo import prepare as prepare_logo
+from participation.sitesettings.models import SiteLogo
 from tests.budgets.factories import budget_in_voting, open_and_count, verified
 from tests.conftest import create_user, log_in
 from tests.consultations.factories import consultation_open
@@ -186,6 +190,9 @@ async def seed_world(settings: Settings) -> World:
         "slug": "mentions-legales",
         "version": 1,
         "feed": feeds.sources()[0].name,  # an Atom feed (participation/feeds.py)
+        # settings from the browser (issue #18): a logo as the settings page stores it
+        "digest": await _logo_digest(),
+        "person_id": world.other.id,  # people and roles (issue #18)
     }
     for walks in feature_walks():  # each feature's objects (tests/<name>/walks.py)
         if walks.seed is not None:
@@ -338,3 +345,12 @@ async def database_snapshot() -> dict[str, list[str]]:
             rows = await model.all().values()
             snapshot[name] = sorted(repr(sorted(row.items())) for row in rows)
     return snapshot
+
+
+async def _logo_digest() -> str:
+    """A stored logo (participation/sitesettings): the address of /site/logo/<digest>.png."""
+    out = io.BytesIO()
+    Image.new("RGB", (40, 20), "navy").save(out, format="PNG")
+    logo = prepare_logo(out.getvalue())
+    await SiteLogo.create(digest=logo.digest, png=logo.png)
+    return logo.digest

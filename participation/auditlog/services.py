@@ -1,0 +1,148 @@
+"""Reads of the audit log as staff see it: a page of entries with their sentences (the names of
+their targets looked up once per kind), the filters' choices, the export's rows."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from participation import features
+from participation.accounts.models import User
+from participation.audit import AuditLogEntry, AuditParams, audit_entries
+from participation.auditlog.wording import (
+    AuditTarget,
+    AuditWording,
+    AuditWords,
+    Facts,
+    registry,
+    sentence,
+)
+from participation.i18n import N_, gettext
+from participation.sitepages.domain import BY_SLUG
+from participation.sitepages.models import SitePage
+
+PAGE_SIZE = 50
+_ROLES = {"citizen": N_("Resident"), "moderator": N_("Moderator"), "admin": N_("Administrator")}
+
+
+async def _user_names(ids: list[int]) -> dict[int, str]:
+    rows = await User.filter(id__in=ids).values_list("id", "display_name")
+    return {int(i): str(name) for i, name in rows}
+
+
+async def _page_names(ids: list[int]) -> dict[int, str]:
+    rows = await SitePage.filter(id__in=ids).values_list("id", "slug")
+    return {int(i): gettext(BY_SLUG[slug].title) for i, slug in rows if slug in BY_SLUG}
+
+
+# the core's own actions (a feature declares its own in its manifest: `Feature.audit_words`)
+CORE = AuditWords(
+    actions=(
+        AuditWording(
+            "site_settings_edit", N_("{actor} changed {target} (version {after_version})")
+        ),
+        AuditWording(
+            "person_role",
+            N_("{actor} changed the role of {target} from {before_role} to {after_role}"),
+            {"before_role": _ROLES, "after_role": _ROLES},
+        ),
+        AuditWording("site_page_edit", N_("{actor} published version {after_version} of {target}")),
+        AuditWording(
+            "site_page_restore",
+            N_(
+                "{actor} published version {after_restored_from} of {target} again, as "
+                "version {after_version}"
+            ),
+        ),
+        AuditWording(
+            "person_invited",
+            N_("{actor} invited {after_email} to be {after_role}"),
+            {"after_role": _ROLES},
+        ),
+        AuditWording(
+            "invitation_accepted",
+            N_("{actor} accepted an invitation and became {after_role}"),
+            {"after_role": _ROLES},
+        ),
+        AuditWording("census_import", N_("{actor} imported the resident register")),
+        AuditWording("job_retried", N_("{actor} ran a failed job again")),
+        AuditWording("job_dropped", N_("{actor} gave up a failed job")),
+    ),
+    targets=(
+        AuditTarget("site_settings", "", unnamed=N_("the site settings")),
+        AuditTarget("user", "", _user_names),
+        AuditTarget("site_page", N_("the page “{name}”"), _page_names),
+    ),
+)
+
+
+def words() -> tuple[dict[str, AuditWording], dict[str, AuditTarget]]:
+    """The core's wordings and every installed feature's."""
+    return registry([CORE, *(f.audit_words for f in features.FEATURES if f.audit_words)])
+
+
+def facts_of(entry: AuditLogEntry) -> Facts:
+    return Facts(
+        entry.actor_name,
+        entry.action,
+        entry.target_kind,
+        entry.target_id,
+        entry.before,
+        entry.after,
+    )
+
+
+async def names_of(
+    entries: Sequence[Facts], targets: dict[str, AuditTarget]
+) -> dict[tuple[str, int], str]:
+    """The names of the entries' targets: one lookup per kind of target."""
+    wanted: dict[str, set[int]] = defaultdict(set)
+    for facts in entries:
+        if facts.target_id is not None and facts.target_kind in targets:
+            wanted[facts.target_kind].add(facts.target_id)
+    names: dict[tuple[str, int], str] = {}
+    for kind, ids in wanted.items():
+        lookup = targets[kind].names
+        if lookup is not None:
+            for target_id, name in (await lookup(sorted(ids))).items():
+                names[(kind, target_id)] = name
+    return names
+
+
+async def sentences(entries: Sequence[AuditLogEntry]) -> list[str]:
+    wordings, targets = words()
+    facts = [facts_of(entry) for entry in entries]
+    names = await names_of(facts, targets)
+    return [sentence(f, wordings, targets, names) for f in facts]
+
+
+async def page(params: AuditParams) -> tuple[list[tuple[AuditLogEntry, str]], bool]:
+    rows = list(
+        await audit_entries(params)
+        .order_by("-id")
+        .offset((params.page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE + 1)
+    )
+    shown = rows[:PAGE_SIZE]
+    return list(zip(shown, await sentences(shown), strict=True)), len(rows) > PAGE_SIZE
+
+
+async def actions() -> list[tuple[str, str]]:
+    """The actions recorded so far (the filter's choices: "decision" for "decision:approve"
+    and the others), alphabetically."""
+    found = await AuditLogEntry.all().distinct().values_list("action", flat=True)
+    names = sorted({str(action).split(":", 1)[0] for action in found})  # type: ignore[union-attr]
+    return [(name, name) for name in names]
+
+
+async def actors() -> list[tuple[int, str]]:
+    """The people who have entries (the filter's choices), by name."""
+    rows = await (
+        AuditLogEntry.filter(actor_id__isnull=False)
+        .distinct()
+        .values_list("actor_id", "actor_name")
+    )
+    by_id: dict[int, str] = {}
+    for actor_id, name in rows:
+        by_id[int(actor_id)] = str(name)
+    return sorted(by_id.items(), key=lambda item: (item[1].lower(), item[0]))

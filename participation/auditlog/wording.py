@@ -1,0 +1,137 @@
+"""How an audit entry reads: a small registry of wordings, by action, and of targets, by kind.
+Pure: entries and the names of their targets in, sentences out (translated with gettext).
+
+A wording's `text` is a msgid with `{actor}`, `{target}` and the entry's recorded values as
+`{before_<key>}` / `{after_<key>}` (top-level keys of its JSON); `labels` turn a recorded value
+into words (`{"after_phase": {"voting": N_("Vote")}}`). An action "decision:approve" reads with
+the wording of "decision:approve", else of "decision". An entry whose action has no wording,
+or whose values lack one the wording names, reads with the generic sentence: nothing is hidden.
+A target names its object: `label` says `{name}` (its title) and `names(ids)` looks the names
+up (one query for a page of entries).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from participation.i18n import gettext
+
+
+@dataclass(frozen=True)
+class AuditWording:
+    action: str
+    text: str  # msgid
+    labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AuditTarget:
+    kind: str
+    label: str  # msgid with {name}, e.g. N_("the budget “{name}”"); "": the name alone
+    names: Callable[[list[int]], Awaitable[dict[int, str]]] | None = None
+    unnamed: str = ""  # msgid for a target without id or name, e.g. N_("the site settings")
+
+
+@dataclass(frozen=True)
+class AuditWords:
+    """What a feature declares in its manifest (`Feature.audit_words`)."""
+
+    actions: Sequence[AuditWording] = ()
+    targets: Sequence[AuditTarget] = ()
+
+
+@dataclass(frozen=True)
+class Facts:
+    """An entry as plain data."""
+
+    actor: str  # "" for the platform itself (a scheduled job)
+    action: str
+    target_kind: str
+    target_id: int | None
+    before: str
+    after: str
+
+
+def values_of(recorded: str, prefix: str) -> dict[str, str]:
+    """The top-level values of a JSON object as text, keys prefixed ("after_phase")."""
+    try:
+        data = json.loads(recorded) if recorded else {}
+    except ValueError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    out = {}
+    for key, value in data.items():
+        if isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        out[f"{prefix}_{key}"] = "" if value is None else str(value)
+    return out
+
+
+def wording_for(action: str, wordings: Mapping[str, AuditWording]) -> AuditWording | None:
+    return wordings.get(action) or wordings.get(action.split(":", 1)[0])
+
+
+def target_text(
+    facts: Facts, targets: Mapping[str, AuditTarget], names: Mapping[tuple[str, int], str]
+) -> str:
+    target = targets.get(facts.target_kind)
+    name = names.get((facts.target_kind, facts.target_id)) if facts.target_id else None
+    if target is not None and name:
+        return gettext(target.label).format(name=name) if target.label else name
+    if target is not None and target.unnamed:
+        return gettext(target.unnamed)
+    if facts.target_id is None:
+        return facts.target_kind
+    return gettext("{kind} no. {id}").format(kind=facts.target_kind, id=facts.target_id)
+
+
+def sentence(
+    facts: Facts,
+    wordings: Mapping[str, AuditWording],
+    targets: Mapping[str, AuditTarget],
+    names: Mapping[tuple[str, int], str],
+) -> str:
+    """The entry as one sentence in the reader's language."""
+    actor = facts.actor or gettext("The platform")
+    target = target_text(facts, targets, names)
+    wording = wording_for(facts.action, wordings)
+    if wording is not None:
+        values = {**values_of(facts.before, "before"), **values_of(facts.after, "after")}
+        for key, labels in wording.labels.items():
+            if values.get(key) in labels:
+                values[key] = gettext(labels[values[key]])
+        try:
+            return gettext(wording.text).format(actor=actor, target=target, **values)
+        except (KeyError, IndexError, ValueError):
+            pass  # an older entry without the value: the generic sentence below
+    return gettext("{actor}: {action}, {target}").format(
+        actor=actor, action=facts.action, target=target
+    )
+
+
+def registry(
+    words: Iterable[AuditWords],
+) -> tuple[dict[str, AuditWording], dict[str, AuditTarget]]:
+    """Actions and targets by name (a name declared twice is a mistake)."""
+    wordings: dict[str, AuditWording] = {}
+    targets: dict[str, AuditTarget] = {}
+    for part in words:
+        for wording in part.actions:
+            assert wording.action not in wordings, f"audit action {wording.action} worded twice"
+            wordings[wording.action] = wording
+        for target in part.targets:
+            assert target.kind not in targets, f"audit target {target.kind} declared twice"
+            targets[target.kind] = target
+    return wordings, targets
+
+
+def describe_all(
+    entries: Sequence[Facts],
+    words: Iterable[AuditWords],
+    names: Mapping[tuple[str, int], str],
+) -> list[str]:
+    wordings, targets = registry(words)
+    return [sentence(facts, wordings, targets, names) for facts in entries]

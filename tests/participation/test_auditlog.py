@@ -1,0 +1,221 @@
+"""The audit log as staff read it (issue #18, participation/auditlog): each entry a sentence
+naming people and objects, raw values on demand, filters by person, action and dates, pages,
+a CSV export through the one CSV writer; administrators only."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from tortoise import timezone
+
+from budgets.models import Budget
+from participation.accounts.models import Role, User
+from participation.audit import AuditLogEntry, AuditParams, audit
+from participation.auditlog.services import CORE, PAGE_SIZE
+from participation.auditlog.wording import AuditTarget, AuditWording, AuditWords, Facts, sentence
+from participation.i18n import N_
+from participation.notifications.services import speaking
+from tests.budgets.factories import budget_in_voting
+from tests.conftest import create_user, logged_in
+
+WORDS = AuditWords(
+    actions=(
+        AuditWording(
+            "thing_phase",
+            N_("{actor} switched {target} to the phase {after_phase}"),
+            {"after_phase": {"voting": N_("Vote")}},
+        ),
+        AuditWording("decision", N_("{actor} took a moderation decision on {target}")),
+    ),
+    targets=(AuditTarget("thing", N_("the budget “{name}”")),),
+)
+WORDINGS = {w.action: w for w in WORDS.actions}
+TARGETS = {t.kind: t for t in [*WORDS.targets, *CORE.targets]}
+
+
+@pytest.mark.parametrize(
+    ("facts", "names", "french"),
+    [
+        (
+            Facts(
+                "Marie Dupont",
+                "thing_phase",
+                "thing",
+                7,
+                '{"phase": "review"}',
+                '{"phase": "voting"}',
+            ),
+            {("thing", 7): "Budget 2026"},
+            "Marie Dupont a passé le budget «\u00a0Budget 2026\u00a0» en phase Vote",
+        ),
+        (  # the target is gone: named by its kind and id
+            Facts("Marie Dupont", "thing_phase", "thing", 7, "", '{"phase": "voting"}'),
+            {},
+            "Marie Dupont a passé thing n°\u00a07 en phase Vote",
+        ),
+        (  # a value the wording names is missing: the generic sentence
+            Facts("Marie Dupont", "thing_phase", "thing", 7, "", ""),
+            {("thing", 7): "Budget 2026"},
+            "Marie Dupont\u00a0: thing_phase, le budget «\u00a0Budget 2026\u00a0»",
+        ),
+        (  # "decision:approve" reads with the wording of "decision"
+            Facts("Léa", "decision:approve", "thing", 7, "", ""),
+            {("thing", 7): "B"},
+            "Léa a pris une décision de modération sur le budget «\u00a0B\u00a0»",
+        ),
+        (  # no actor: the platform (a scheduled job); unknown action: generic
+            Facts("", "nightly_purge", "job", None, "", "not json"),
+            {},
+            "La plateforme\u00a0: nightly_purge, job",
+        ),
+        (
+            Facts(
+                "Léa",
+                "site_settings_edit",
+                "site_settings",
+                None,
+                '{"version": 1}',
+                '{"version": 2}',
+            ),
+            {},
+            "Léa a modifié les paramètres du site (version 2)",
+        ),
+    ],
+)
+def test_an_entry_reads_as_a_sentence(
+    facts: Facts, names: dict[tuple[str, int], str], french: str
+) -> None:
+    core = {w.action: w for w in CORE.actions}
+    with speaking("fr"):
+        assert sentence(facts, {**core, **WORDINGS}, TARGETS, names) == french
+
+
+def test_sentences_in_english() -> None:
+    facts = Facts("Marie", "thing_phase", "thing", 7, "", '{"phase": "voting"}')
+    with speaking("en"):
+        text = sentence(facts, WORDINGS, TARGETS, {("thing", 7): "Budget 2026"})
+    assert text == "Marie switched the budget “Budget 2026” to the phase Vote"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        (
+            {"actor": "3", "since": "2026-06-01", "until": "2026-06-30"},
+            ("3", "2026-06-01", "2026-06-30"),
+        ),
+        ({"actor": "-1", "since": "hier", "until": "2026-13-01"}, (None, None, None)),
+        (
+            {"actor": "99999999999", "since": "0001-01-01", "until": "9999-12-31"},
+            (None, None, None),
+        ),
+    ],
+)
+def test_filters_read_from_the_query(query: dict[str, str], expected: tuple[Any, ...]) -> None:
+    params = AuditParams.from_query(query)
+    got = (
+        str(params.actor) if params.actor else None,
+        params.since.isoformat() if params.since else None,
+        params.until.isoformat() if params.until else None,
+    )
+    assert got == expected
+
+
+async def test_staff_read_who_did_what_in_french(app: Any, admin: User, settings: Any) -> None:
+    marie = await create_user(
+        settings, "marie@example.org", Role.ADMIN, display_name="Marie Dupont"
+    )
+    budget, *_ = await budget_in_voting()
+    await Budget.filter(id=budget.id).update(title="Budget 2026")
+    await audit(
+        marie, "budget_phase", "budget", budget.id, {"phase": "review"}, {"phase": "voting"}
+    )
+    await audit(marie, "person_role", "user", admin.id, {"role": "citizen"}, {"role": "moderator"})
+    async with logged_in(app, admin) as c:
+        page = (await c.get("/admin/audit")).text
+    assert "Marie Dupont a passé le budget «\u00a0Budget 2026\u00a0» en phase Vote" in page
+    assert "Marie Dupont a changé le rôle de Camille Test de Habitant·e à Modérateur·rice" in page
+    # the raw values, on demand
+    assert "<details>" in page and "<code>budget_phase</code>" in page
+    assert "{&#34;phase&#34;: &#34;voting&#34;}" in page
+
+
+async def test_filters_by_person_action_and_dates(app: Any, admin: User, settings: Any) -> None:
+    marie = await create_user(
+        settings, "marie@example.org", Role.ADMIN, display_name="Marie Dupont"
+    )
+    await audit(marie, "site_settings_edit", "site_settings", None, {"version": 0}, {"version": 1})
+    await audit(admin, "decision:approve", "proposal", 1, "", "")
+    old = await audit(admin, "user_blocked", "user", marie.id, "", "")
+    await AuditLogEntry.filter(id=old.id).update(created_at=timezone.now() - timedelta(days=40))
+    async with logged_in(app, admin) as c:
+        by_marie = (await c.get(f"/admin/audit?actor={marie.id}")).text
+        assert "Marie Dupont a modifié les paramètres du site" in by_marie
+        assert "<code>decision:approve</code>" not in by_marie
+        decisions = (await c.get("/admin/audit?action=decision")).text
+        assert "<code>decision:approve</code>" in decisions
+        assert "<code>site_settings_edit</code>" not in decisions
+        today = timezone.now().date()
+        recent = (await c.get(f"/admin/audit?since={(today - timedelta(days=7)).isoformat()}")).text
+        assert (
+            "<code>user_blocked</code>" not in recent and "<code>decision:approve</code>" in recent
+        )
+        older = (await c.get(f"/admin/audit?until={(today - timedelta(days=30)).isoformat()}")).text
+        assert "<code>user_blocked</code>" in older
+        assert "<code>decision:approve</code>" not in older
+        # the filters' choices: the people and actions that have entries
+        choices = (await c.get("/admin/audit")).text
+        assert f'<option value="{marie.id}" >Marie Dupont</option>' in choices.replace("  ", " ")
+        assert '<option value="decision" >decision</option>' in choices.replace("  ", " ")
+        hostile = await c.get("/admin/audit?actor=<script>&since=<b>&action=%22><script>")
+        assert hostile.status_code == 200 and "<script>" not in hostile.text.split("<main")[1]
+
+
+async def test_the_log_is_paginated(app: Any, admin: User) -> None:
+    for number in range(PAGE_SIZE + 1):
+        await audit(admin, "census_import", "census", None, "", {"rows": number})
+    async with logged_in(app, admin) as c:
+        first = (await c.get("/admin/audit")).text
+        second = (await c.get("/admin/audit?page=2")).text
+    assert first.count("a importé le registre des habitants") == PAGE_SIZE
+    assert second.count("a importé le registre des habitants") == 1
+    assert 'rel="next"' in first and 'rel="prev"' in second
+
+
+async def test_the_export_has_the_sentence_and_neutralises_formulas(
+    app: Any, admin: User, settings: Any
+) -> None:
+    evil = await create_user(settings, "evil@example.org", Role.ADMIN, display_name="=HYPERLINK(1)")
+    await audit(
+        evil, "person_role", "user", evil.id, {"role": "admin"}, {"role": "moderator"}, "+1"
+    )
+    async with logged_in(app, admin) as c:
+        response = await c.get("/admin/audit.csv?action=person_role")
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.text)))
+    assert rows[0][-1] == "summary" and rows[0][5] == "target_type"
+    assert rows[1][3] == "'=HYPERLINK(1)" and rows[1][9] == "'+1"
+    assert rows[1][-1].startswith("'=HYPERLINK(1) a changé le rôle de =HYPERLINK(1)")
+
+
+async def test_names_and_values_are_text(app: Any, admin: User, settings: Any) -> None:
+    hostile = '<script>alert("x")</script>'
+    person = await create_user(settings, "x@example.org", display_name=hostile)
+    await audit(
+        person, "person_role", "user", person.id, {"role": hostile}, {"role": "admin"}, hostile
+    )
+    async with logged_in(app, admin) as c:
+        page = (await c.get("/admin/audit")).text
+    assert "<script>alert" not in page and "&lt;script&gt;alert" in page
+
+
+@pytest.mark.parametrize("role", [Role.CITIZEN, Role.MODERATOR])
+async def test_only_administrators_read_the_log(app: Any, settings: Any, role: Role) -> None:
+    user = await create_user(settings, f"{role}@example.org", role)
+    async with logged_in(app, user) as c:
+        assert (await c.get("/admin/audit")).status_code == 403
+        assert (await c.get("/admin/audit.csv")).status_code == 403
