@@ -33,6 +33,8 @@ ACTIONS = {
     "post": N_("New proposals and ideas"),
     "comment": N_("Comments"),
     "report": N_("Reports of content"),
+    "signalement": N_("Reports of problems in public space"),
+    "signalement_follow": N_("“Me too” on reports of problems in public space"),
 }
 assert set(CONTENT_KINDS) == set(PREMODERATABLE) and set(ACTIONS) == set(LIMITS)
 YEAR = 365 * 24 * 3600
