@@ -80,7 +80,9 @@ FEATURE = Feature(
     session_prefetch=[routes.BALLOT_PREFETCH],
     depends_on=("moderation",),  # submitted projects are moderated
     feeds=[
-        features.FeedSource("budgets", N_("Budget results"), queries.feed_results, "budgets:index")
+        features.FeedSource(
+            "budgets", N_("Results of participatory budgets"), queries.feed_results, "budgets:index"
+        )
     ],
     space_components=queries.space_components,
     outcomes=queries.outcomes,

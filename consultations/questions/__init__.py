@@ -105,6 +105,12 @@ class Kind(Protocol):
     def sample(self, name: str, options: list[int], rng: random.Random) -> list[tuple[str, str]]:
         """A random answer as form items (the demo town)."""
 
+    def paper_hints(self, question: Any) -> list[str]:
+        """What the paper questionnaire says under the question (consultations/print.py)."""
+
+    def on_paper(self, doc: Any, view: Any) -> None:
+        """Where a person answers on the paper questionnaire (participation.pdf.Document)."""
+
 
 ALL: tuple[Kind, ...] = (
     single.KIND,

@@ -24,7 +24,8 @@ from consultations.questions.base import (
     whole,
 )
 from consultations.questions.short_text import LIMIT as OTHER_MAX
-from participation.i18n import N_
+from participation.formatting import colon
+from participation.i18n import N_, gettext
 from participation.refusals import Problem
 from participation.richtext import to_text
 
@@ -79,6 +80,12 @@ class ChoiceKind(KindBase):
     offers_choices: bool = True
     partials: str = "choice"
     several: bool = False  # multiple choice: several options can be chosen
+
+    def on_paper(self, doc: Any, view: Any) -> None:
+        for option in view.options:
+            doc.paragraph(f"{base.PAPER_BOX}  {option.label}")
+        if view.question.allow_other:
+            doc.write_in(f"{base.PAPER_BOX}  {gettext('Other')}{colon()}")
 
     def parse(self, question: QuestionSpec, form: Form) -> base.Parsed:
         name = f"q{question.id}"

@@ -23,6 +23,10 @@ class TextKind(KindBase):
 
     limit: int  # characters
     free_text: bool = True
+    paper_lines: int = 1  # lines to write on, on the paper questionnaire
+
+    def on_paper(self, doc: Any, view: Any) -> None:
+        doc.write_in("", lines=self.paper_lines)
 
     @property
     def result_template(self) -> str:

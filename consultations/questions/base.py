@@ -108,6 +108,9 @@ class Counts:
         self.counts.pop(None, None)
 
 
+PAPER_BOX = "\u2610"  # ☐ a box to tick on the paper questionnaire
+
+
 @dataclass(frozen=True, kw_only=True)
 class KindBase:
     """What a kind does unless it says otherwise: no setting of its own (but options, when it
@@ -129,6 +132,15 @@ class KindBase:
     @property
     def result_template(self) -> str:
         return f"consultations/questions/{self.partials}_result.html"
+
+    def paper_hints(self, question: Any) -> list[str]:
+        """What the paper questionnaire says under the question (consultations/print.py)."""
+        return []
+
+    def on_paper(self, doc: Any, view: Any) -> None:
+        """Where a person answers on paper (`doc`: participation.pdf.Document; `view`: the
+        question as consultations.queries.questionnaire shows it): a line to write on."""
+        doc.write_in("", lines=1)
 
     def setting_problems(self, question: QuestionSpec) -> list[Problem]:
         if "options" in self.settings and len(question.options) < 2:

@@ -9,6 +9,7 @@ from participation.i18n import N_
 LIMIT = 5000
 
 KIND = TextKind(
+    paper_lines=5,
     value=QuestionKind.LONG_TEXT,
     label=N_("Long text"),
     limit=LIMIT,

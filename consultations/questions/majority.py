@@ -154,6 +154,14 @@ class MajorityTally:
 class MajorityKind(KindBase):
     counting = MajorityTally
 
+    def on_paper(self, doc: Any, view: Any) -> None:
+        doc.paragraph(gettext("Give each option a grade."))
+        grades = grade_labels()
+        rows = [[option.label, *([base.PAPER_BOX] * len(grades))] for option in view.options]
+        widths = (14, *([86 / len(grades)] * len(grades)))
+        align = ("LEFT", *(["CENTER"] * len(grades)))
+        doc.table([gettext("Option"), *grades], rows, widths=widths, align=align)
+
     def parse(self, question: QuestionSpec, form: Form) -> base.Parsed:
         return option_numbers(question, form)
 

@@ -9,7 +9,7 @@ from typing import Any
 from consultations.models import QuestionKind
 from consultations.questions._choice import ChoiceKind
 from consultations.questions.base import QuestionSpec
-from participation.i18n import N_
+from participation.i18n import N_, gettext
 from participation.refusals import Problem
 
 
@@ -17,6 +17,16 @@ from participation.refusals import Problem
 class MultipleKind(ChoiceKind):
     settings: frozenset[str] = frozenset({"options", "allow_other", "min_choices", "max_choices"})
     several: bool = True
+
+    def paper_hints(self, question: Any) -> list[str]:
+        if question.max_choices:
+            return [
+                gettext("Choose from %(min)s to %(max)s answers.")
+                % {"min": question.min_choices, "max": question.max_choices}
+            ]
+        if question.min_choices:
+            return [gettext("Choose at least %(min)s answers.") % {"min": question.min_choices}]
+        return []
 
     def setting_problems(self, question: QuestionSpec) -> list[Problem]:
         problems = super().setting_problems(question)

@@ -13,7 +13,8 @@ import numpy as np
 from consultations.models import QuestionKind
 from consultations.questions import base
 from consultations.questions.base import Form, KindBase, QuestionSpec, number, read_one, shown
-from participation.i18n import N_
+from participation.formatting import format_number
+from participation.i18n import N_, gettext
 from participation.refusals import Problem
 
 MEASURES = ("min", "q1", "median", "mean", "q3", "max")
@@ -57,6 +58,17 @@ class NumberTally:
 @dataclass(frozen=True, kw_only=True)
 class NumberKind(KindBase):
     counting = NumberTally
+
+    def paper_hints(self, question: Any) -> list[str]:
+        hints = []
+        if question.min_value is not None:
+            hints.append(gettext("Minimum:") + " " + format_number(question.min_value))
+        if question.max_value is not None:
+            hints.append(gettext("Maximum:") + " " + format_number(question.max_value))
+        return hints
+
+    def on_paper(self, doc: Any, view: Any) -> None:
+        doc.paragraph("_" * 12)  # a short line to write the number on
 
     def setting_problems(self, question: QuestionSpec) -> list[Problem]:
         low, high = question.min_value, question.max_value

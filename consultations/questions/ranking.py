@@ -15,7 +15,7 @@ from consultations.models import QuestionKind
 from consultations.questions import base
 from consultations.questions._choice import option_cells
 from consultations.questions.base import Counts, Form, KindBase, QuestionSpec, option_numbers
-from participation.i18n import N_
+from participation.i18n import N_, gettext
 from participation.refusals import Problem
 
 
@@ -102,6 +102,11 @@ class RankingTally(Counts):
 @dataclass(frozen=True, kw_only=True)
 class RankingKind(KindBase):
     counting = RankingTally
+
+    def on_paper(self, doc: Any, view: Any) -> None:
+        doc.paragraph(gettext("Give each option a rank: 1 for your favourite."))
+        rows = [[option.label, ""] for option in view.options]
+        doc.table([gettext("Option"), gettext("Rank")], rows, widths=(80, 20))
 
     def parse(self, question: QuestionSpec, form: Form) -> base.Parsed:
         """Option -> rank (1 = best) to the options in order; ranks must be 1..n, each once."""

@@ -75,6 +75,15 @@ class ScaleTally(Counts):
 class ScaleKind(KindBase):
     counting = ScaleTally
 
+    def on_paper(self, doc: Any, view: Any) -> None:
+        if view.question.scale_style == ScaleStyle.AGREEMENT:
+            labels = agreement_labels()
+        else:
+            labels = [str(point) for point in SCALE_POINTS]
+            labels[0] += f" ({gettext('lowest')})"
+            labels[-1] += f" ({gettext('highest')})"
+        doc.paragraph("    ".join(f"{base.PAPER_BOX} {label}" for label in labels))
+
     # its style (numbers or agreement) is stored whatever the kind, as it always was
 
     def parse(self, question: QuestionSpec, form: Form) -> base.Parsed:
