@@ -39,6 +39,8 @@ async def test_the_latest_outcomes_newest_first(
     order = [section.index(t) for t in ("La médiathèque", "Un banc au parc", "Budget 2025")]
     assert order == sorted(order)
     assert "Suites de la consultation" in section and "Résultats du budget" in section
+    # a space between the label's colon and its link, as French writes it
+    assert "Suites de la consultation\u00a0: <a href=" in section
     assert "Réponse officielle" in section
     assert "Budget sans résultats" not in home and "Une idée masquée" not in home
     assert f'href="/proposals/{answered.id}#answer"' in section
