@@ -1,23 +1,33 @@
 # Two commands do everything on a fresh machine with Python 3.11+ (and npm for htmx):
 #   make run    install, migrate, load the demo town, serve web + worker on http://127.0.0.1:$(PORT)
-#   make test   install, lint, run the whole suite on SQLite, then on PostgreSQL if it answers
+#   make test   install, lint, run the whole suite on SQLite and, at the same time, on PostgreSQL
+#               if it answers
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= $(if $(REDIS_URL),$(REDIS_URL),redis://127.0.0.1:6379/15)
+# the SQLite pass's tests of arq and rate limits against a real Redis use another database
+# number: the two passes run at once and each flushes its own before every test
+SQLITE_TEST_REDIS_URL ?= redis://127.0.0.1:6379/14
 export PORT
 
 
-.PHONY: run test install browser assets messages migrate demo lint audit test-sqlite test-postgres bench load wrk faults clean translations
+.PHONY: run test install browser assets messages migrate demo lint audit test-passes test-sqlite test-postgres bench load wrk faults clean translations
 
 run: install
 	$(BIN)/participation migrate
 	$(BIN)/participation demo
 	$(BIN)/participation run
 
-test: install browser lint audit test-sqlite test-postgres
+test: install browser lint audit test-passes
+
+# The SQLite and PostgreSQL passes run side by side (two cores: each pass is mostly one Python
+# process), each one's output printed in one piece when it ends; either failing fails the build.
+test-passes: install
+	@echo "== Test suites on SQLite and on PostgreSQL, side by side: each pass's output when it ends"
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 install: $(VENV)/.installed assets messages
 
@@ -85,7 +95,7 @@ audit: $(VENV)/.installed
 
 test-sqlite: install
 	@echo "== Test suite on SQLite, embedded Redis"
-	env -u DATABASE_URL -u REDIS_URL TEST_REDIS_URL="$(TEST_REDIS_URL)" $(BIN)/python -m pytest -q -p no:cacheprovider
+	env -u DATABASE_URL -u REDIS_URL TEST_REDIS_URL="$(SQLITE_TEST_REDIS_URL)" $(BIN)/python -m pytest -q -p no:cacheprovider
 
 test-postgres: install
 	@if $(BIN)/python -m tests.services postgres "$(TEST_DATABASE_URL)"; then \
