@@ -228,14 +228,14 @@ def percentile(values: Sequence[float], share: float) -> float | None:
 
 
 def median(values: Sequence[float]) -> float | None:
-    """The usual median (the mean of the two middle values for an even count)."""
+    """The usual median: the middle value, or halfway between the two middle values for an
+    even count, written `low + (high - low) * 0.5` as PostgreSQL's `percentile_cont(0.5)`
+    interpolates (the same number as the mean, to the last bit)."""
     if not values:
         return None
     ordered = sorted(values)
-    middle = len(ordered) // 2
-    if len(ordered) % 2:
-        return ordered[middle]
-    return (ordered[middle - 1] + ordered[middle]) / 2
+    low, high = ordered[(len(ordered) - 1) // 2], ordered[len(ordered) // 2]
+    return low + (high - low) * 0.5
 
 
 @dataclass(frozen=True)
@@ -256,7 +256,22 @@ class Figures:
     within_sla: float | None  # share of the resolved reports resolved by their due date
 
 
+def figures_of(
+    received: int, resolved: int, in_time: int, median_days: float | None, p90_days: float | None
+) -> Figures:
+    """The figures from what the database computed (signalements.queries.figures_by_category)."""
+    return Figures(
+        received,
+        resolved,
+        median_days,
+        p90_days,
+        in_time / resolved if resolved else None,
+    )
+
+
 def figures(reports: Iterable[Resolution]) -> Figures:
+    """The reference definition in Python, over every report: the SQL of
+    signalements.queries.figures_by_category gives the same (tests/signalements/test_figures.py)."""
     received, days, in_time = 0, [], 0
     for r in reports:
         received += 1
