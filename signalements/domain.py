@@ -459,3 +459,34 @@ def parse_category(data: Mapping[str, str]) -> CategoryForm:
     if problems:
         raise Refused(problems)
     return CategoryForm(name, icon, service, sla, data.get("premoderated") == "on")
+
+
+# --- response templates ---------------------------------------------------------------------------
+
+TEMPLATE_TITLE_MAX = 100
+
+
+@dataclass(frozen=True)
+class TemplateForm:
+    category_id: int | None  # None: offered for every category
+    title: str
+    text: str
+
+
+def parse_template(data: Mapping[str, str], category_ids: Iterable[int]) -> TemplateForm:
+    """A response template: a title (what the select shows), the public message it prefills
+    (the same bound as a change's message), and the category it is for, or none for all."""
+    problems: list[Problem] = []
+    raw = data.get("category", "").strip()
+    category = parse_id(raw) if raw else None
+    if raw and category not in set(category_ids):
+        problems.append(Problem(N_("Choose a category, or none for all."), field="category"))
+    title = bounded_text(data, "title", TEMPLATE_TITLE_MAX, problems)
+    if not title:
+        problems.append(Problem(N_("Give the template a short title."), field="title"))
+    text = bounded_text(data, "text", MESSAGE_MAX, problems)
+    if not text:
+        problems.append(Problem(N_("Write the message the template prefills."), field="text"))
+    if problems:
+        raise Refused(problems)
+    return TemplateForm(category, title, text)

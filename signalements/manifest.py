@@ -46,6 +46,7 @@ FEATURE = features.Feature(
             (
                 features.NavLink(N_("Reports in public space"), "signalements:desk"),
                 features.NavLink(N_("Report categories"), "signalements:admin_categories"),
+                features.NavLink(N_("Response templates"), "signalements:admin_templates"),
             ),
         )
     ],

@@ -21,7 +21,7 @@ from participation.numbers import parse_id, parse_page
 from participation.residents.models import District
 from signalements import domain
 from signalements.domain import OPEN_STATES, State
-from signalements.models import Category, Follower, Photo, Report, ReportEvent
+from signalements.models import Category, Follower, Photo, Report, ReportEvent, ResponseTemplate
 
 PAGE_SIZE = 30
 PUBLIC_STATES: list[State] = [s for s in State if s != State.MERGED]
@@ -318,6 +318,28 @@ async def queue(f: QueueFilters, raw_page: str, now: datetime) -> tuple[list[Rep
         for r in await Report.filter(id__in=shown or [0]).select_related("category", "assignee")
     }
     return [by_id[i] for i in shown if i in by_id], page, len(window) > PAGE_SIZE
+
+
+async def all_templates() -> list[ResponseTemplate]:
+    """Every response template, the ones for all categories first, then by category, title."""
+    rows = await ResponseTemplate.all().select_related("category")
+    return sorted(
+        rows,
+        key=lambda t: (
+            t.category is not None,
+            t.category.name if t.category else "",
+            t.title.lower(),
+            t.id,
+        ),
+    )
+
+
+async def templates_for(category_id: int) -> list[ResponseTemplate]:
+    """The templates offered on a report: its category's, then those for every category."""
+    rows = await ResponseTemplate.filter(
+        Q(category_id=category_id) | Q(category_id__isnull=True)
+    ).order_by("title", "id")
+    return sorted(rows, key=lambda t: t.category_id is None)
 
 
 async def services_list() -> list[str]:

@@ -17,7 +17,7 @@ from participation.settings import Settings
 from signalements.models import Category
 from tests.browser import seeds
 from tests.browser.plugin import Axe, LiveServer, emails_to, link_in, signed_in
-from tests.signalements.factories import HERE, jpeg_with_gps
+from tests.signalements.factories import HERE, jpeg_with_gps, open_report
 
 expect.set_options(timeout=15_000)
 
@@ -148,3 +148,47 @@ async def test_a_resident_sees_their_reports(
     )
     await expect(page.locator("main")).to_contain_text("Vous n’avez encore aucun signalement.")
     await axe.check(page)
+
+
+async def test_staff_write_a_response_template_and_use_it(
+    live_server: LiveServer, category: int, context_for: Any, axe: Axe, javascript: bool
+) -> None:
+    """The template prefills the public message: a GET form and a full page without
+    JavaScript, the message field swapped in place with htmx."""
+
+    async def a_report(settings: Settings) -> int:
+        found = await Category.get(id=category)
+        return (await open_report(found, address="3 place de la Mairie")).id
+
+    report_id = await live_server.seed(a_report)
+    title = f"Transmis ({'htmx' if javascript else 'sans JS'})"
+    staff = await signed_in(
+        context_for,
+        live_server,
+        "mairie@example.org",
+        "/admin/signalements/templates",
+        javascript=javascript,
+    )
+    await axe.check(staff, "templates")
+    await staff.get_by_role("button", name="Ajouter").click()  # empty: refused
+    await expect(staff.locator(".error-summary")).to_contain_text("Donnez au modèle un titre")
+    await axe.check(staff, "templates refused")
+    await staff.get_by_label("Catégorie").select_option(label="Voirie")
+    await staff.get_by_label("Titre (ce que les agents choisissent)").fill(title)
+    await staff.get_by_label("Message public qu’il préremplit").fill(
+        "Votre signalement est transmis au service voirie."
+    )
+    await staff.get_by_role("button", name="Ajouter").click()
+    await expect(staff.locator(".flash")).to_contain_text("Le modèle de réponse est ajouté.")
+    await staff.get_by_role("link", name=title).click()
+    await axe.check(staff, "template")
+    await staff.goto(f"{live_server.url}/admin/signalements/{report_id}")
+    await staff.get_by_label("Modèle de réponse").select_option(label=title)
+    await staff.get_by_role("button", name="Utiliser ce modèle").click()
+    await expect(staff.get_by_label("Message public")).to_have_value(
+        "Votre signalement est transmis au service voirie."
+    )
+    await axe.check(staff, "template used")
+    await staff.get_by_label("Pris en charge").check()
+    await staff.get_by_role("button", name="Changer l’état").click()
+    await expect(staff.locator(".flash")).to_contain_text("Pris en charge")
