@@ -8,7 +8,7 @@ from typing import Any
 from participation import features
 from participation.i18n import N_
 from participation.urls import url
-from signalements import demo, privacy, services
+from signalements import demo, privacy, queries, services
 from signalements.content import SignalementKind
 from signalements.routes import routes
 
@@ -51,5 +51,11 @@ FEATURE = features.Feature(
         )
     ],
     notification_kinds=NOTIFICATION_KINDS,
+    # the indicators dashboard's "signalements" section (suppressed and stored by indicators/)
+    indicator_sections=[
+        features.IndicatorSection(
+            "signalements", N_("Reports in public space"), queries.indicator_tables
+        )
+    ],
     depends_on=("moderation",),  # descriptions go through moderation's rules
 )

@@ -14,9 +14,10 @@ from typing import Any
 from tortoise.expressions import Q, Subquery
 from tortoise.functions import Count
 
-from participation import spreadsheet
+from participation import features, spreadsheet
 from participation.contributions import ModerationState
 from participation.db import database_dialect, fetch_rows
+from participation.i18n import N_
 from participation.numbers import parse_id, parse_page
 from participation.residents.models import District
 from signalements import domain
@@ -153,7 +154,9 @@ _IN_TIME = {
     "postgres": "resolved_at <= due_at",
     "sqlite": "julianday(resolved_at) <= julianday(due_at)",
 }
-_GROUPS = ("category_id", "district")  # the only columns the figures are grouped by
+# what the figures are grouped by (the only SQL put into the statement): a column, or one
+# group for the whole town
+_GROUPS = {"category_id": "category_id", "district": "district", "town": "''"}
 
 
 def _figures_sql(dialect: str, group: str) -> str:
@@ -168,19 +171,21 @@ def _figures_sql(dialect: str, group: str) -> str:
     if group not in _GROUPS:
         raise ValueError(group)
     # merged duplicates left out: they count once, in the report they joined
-    public = "FROM signalements_report WHERE moderation_state = $1 AND state <> $2"
+    rows = (
+        f"SELECT {_GROUPS[group]} AS grp, CASE WHEN state = $3 THEN {_DAYS[dialect]} END AS days, "
+        f"{_IN_TIME[dialect]} AS in_time "
+        "FROM signalements_report WHERE moderation_state = $1 AND state <> $2"
+    )
     if dialect == "postgres":
         return (
-            f"SELECT {group} AS grp, COUNT(*) AS received, COUNT(days) AS resolved, "
+            "SELECT grp, COUNT(*) AS received, COUNT(days) AS resolved, "
             "COUNT(*) FILTER (WHERE days IS NOT NULL AND in_time) AS in_time, "
             "percentile_cont(0.5) WITHIN GROUP (ORDER BY days) AS median_days, "
             "percentile_disc(0.9) WITHIN GROUP (ORDER BY days) AS p90_days "
-            f"FROM (SELECT {group}, CASE WHEN state = $3 THEN {_DAYS[dialect]} END AS days, "
-            f"{_IN_TIME[dialect]} AS in_time {public}) r GROUP BY {group}"
+            f"FROM ({rows}) r GROUP BY grp"
         )
     return (
-        f"WITH r AS (SELECT {group} AS grp, CASE WHEN state = $3 THEN {_DAYS[dialect]} END "
-        f"AS days, {_IN_TIME[dialect]} AS in_time {public}), "
+        f"WITH r AS ({rows}), "
         "ranked AS (SELECT grp, days, in_time, "
         "CASE WHEN days IS NOT NULL THEN ROW_NUMBER() OVER "
         "(PARTITION BY grp, days IS NULL ORDER BY days) END AS rn, "
@@ -197,8 +202,9 @@ def _figures_sql(dialect: str, group: str) -> str:
 
 
 async def resolution_figures(group: str) -> dict[Any, domain.Figures]:
-    """Figures of the public reports per category id or per district (`group`), computed by
-    the database (no row per report comes back)."""
+    """Figures of the public reports per category id, per district or for the whole town
+    (`group`: "category_id", "district", "town", whose one key is ""), computed by the
+    database (no row per report comes back)."""
     dialect = database_dialect()
     rows = await fetch_rows(
         _figures_sql(dialect, group),
@@ -223,6 +229,57 @@ async def figures_by_category() -> list[tuple[Category, domain.Figures]]:
     per = await resolution_figures("category_id")
     none = domain.figures_of(0, 0, 0, None, None)
     return [(c, per.get(c.id, none)) for c in await categories(active_only=False)]
+
+
+async def indicator_tables() -> list[features.IndicatorTable]:
+    """The signalements' section of the indicators dashboard (Feature.indicator_sections):
+    received, resolved, median days and share resolved in time, per category and per
+    district, with the town's total; the indicators hide the small groups."""
+    town = (await resolution_figures("town")).get("", domain.figures_of(0, 0, 0, None, None))
+    names = {c.id: c.name for c in await categories(active_only=False)}
+    by_category = await resolution_figures("category_id")
+    by_district = await resolution_figures("district")
+    return [
+        features.IndicatorTable(
+            "category",
+            N_("Reports per category"),
+            N_("Category"),
+            INDICATOR_COLUMNS,
+            [
+                (names.get(k, str(k)), _values(f))
+                for k, f in sorted(by_category.items(), key=lambda kv: names.get(kv[0], ""))
+            ],
+            _values(town),
+        ),
+        features.IndicatorTable(
+            "district",
+            N_("Reports per district"),
+            N_("District"),
+            INDICATOR_COLUMNS,
+            [
+                (str(k or ""), _values(f))
+                for k, f in sorted(by_district.items(), key=lambda kv: (not kv[0], kv[0] or ""))
+            ],
+            _values(town),
+        ),
+    ]
+
+
+INDICATOR_COLUMNS = (
+    features.IndicatorColumn("received", N_("Received")),
+    features.IndicatorColumn("resolved", N_("Resolved")),
+    features.IndicatorColumn("median_days", N_("Median (days)"), "days", "resolved"),
+    features.IndicatorColumn("within_sla", N_("Resolved in time"), "share", "resolved"),
+)
+
+
+def _values(f: domain.Figures) -> dict[str, float | int | None]:
+    return {
+        "received": f.received,
+        "resolved": f.resolved,
+        "median_days": f.median_days,
+        "within_sla": f.within_sla,
+    }
 
 
 async def history(report_id: int, staff: bool) -> list[ReportEvent]:

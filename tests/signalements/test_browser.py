@@ -12,6 +12,7 @@ from typing import Any
 import pytest_asyncio
 from playwright.async_api import expect
 
+from indicators import services as indicator_services
 from participation.accounts.models import Role
 from participation.settings import Settings
 from signalements.models import Category
@@ -192,3 +193,20 @@ async def test_staff_write_a_response_template_and_use_it(
     await staff.get_by_label("Pris en charge").check()
     await staff.get_by_role("button", name="Changer l’état").click()
     await expect(staff.locator(".flash")).to_contain_text("Pris en charge")
+
+
+async def test_the_indicators_dashboard_shows_the_signalements_section(
+    live_server: LiveServer, category: int, context_for: Any, axe: Axe
+) -> None:
+    async def compute(settings: Settings) -> None:
+        await indicator_services.compute_all()
+
+    await live_server.seed(compute)
+    staff = await signed_in(
+        context_for, live_server, "mairie@example.org", "/admin/indicators", javascript=False
+    )
+    await expect(staff.locator("#section-signalements")).to_have_text(
+        "Signalements dans l’espace public"
+    )
+    await expect(staff.locator("main")).to_contain_text("Signalements par quartier")
+    await axe.check(staff, "signalements section")
