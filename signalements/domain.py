@@ -490,3 +490,79 @@ def parse_template(data: Mapping[str, str], category_ids: Iterable[int]) -> Temp
     if problems:
         raise Refused(problems)
     return TemplateForm(category, title, text)
+
+
+# --- the map (a server-drawn SVG of the town's box: no tiles, no JavaScript) ------------------
+
+MAP_WIDTH = 800  # SVG units; the height follows the town's proportions
+MAP_MARGIN = 10
+
+
+@dataclass(frozen=True)
+class Frame:
+    """The town's box drawn `width` x `height` SVG units (plus a margin): an equirectangular
+    projection with longitudes shrunk by the cosine of the middle latitude, so that a town
+    keeps its shape (a kilometre is as long north-south as east-west)."""
+
+    box: Box
+    width: float
+    height: float
+
+    def point(self, lat: float, lon: float) -> tuple[float, float]:
+        """SVG (x, y) of a position inside the box (y grows southwards)."""
+        x = MAP_MARGIN + (lon - self.box.west) / (self.box.east - self.box.west) * self.width
+        y = MAP_MARGIN + (self.box.north - lat) / (self.box.north - self.box.south) * self.height
+        return round(x, 1), round(y, 1)
+
+    def position(self, x: float, y: float) -> tuple[float, float]:
+        """(latitude, longitude) of an SVG point: the inverse of `point` (the form's map)."""
+        lon = self.box.west + (x - MAP_MARGIN) / self.width * (self.box.east - self.box.west)
+        lat = self.box.north - (y - MAP_MARGIN) / self.height * (self.box.north - self.box.south)
+        return lat, lon
+
+    def scale(self) -> tuple[float, float]:
+        """(kilometres, SVG units) of a scale bar: the round length (1, 2 or 5 x 10^n km)
+        closest below a fifth of the map's width."""
+        middle = math.radians((self.box.north + self.box.south) / 2)
+        km_wide = (
+            math.radians(self.box.east - self.box.west) * math.cos(middle) * EARTH_RADIUS_M / 1000
+        )
+        target = km_wide / 5
+        power = 10 ** math.floor(math.log10(target))
+        km = max(step * power for step in (1, 2, 5) if step * power <= target)
+        return km, round(km / km_wide * self.width, 1)
+
+    @property
+    def view_box(self) -> str:
+        return f"0 0 {self.width + 2 * MAP_MARGIN:g} {self.height + 2 * MAP_MARGIN:g}"
+
+
+def frame(box: Box, width: float = MAP_WIDTH) -> Frame:
+    middle = math.radians((box.north + box.south) / 2)
+    ground_width = (box.east - box.west) * math.cos(middle)
+    height = width * (box.north - box.south) / ground_width
+    return Frame(box, width, round(height, 1))
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    id: int
+    latitude: float | None
+    longitude: float | None
+    private: bool
+    state: State
+
+
+def mappable(points: Iterable[MapPoint], box: Box) -> tuple[list[MapPoint], int]:
+    """(the points drawn, how many are not): a private report's position is never drawn
+    (the public pages hide its address), nor a report without coordinates or outside the box
+    (the box may have been changed since)."""
+    drawn, left_out = [], 0
+    for p in points:
+        if p.private or p.latitude is None or p.longitude is None:
+            left_out += 1
+        elif not box.contains(p.latitude, p.longitude):
+            left_out += 1
+        else:
+            drawn.append(p)
+    return drawn, left_out

@@ -222,6 +222,22 @@ async def resolution_figures(group: str) -> dict[Any, domain.Figures]:
     }
 
 
+MAP_LIMIT = 500  # points on the map: the newest matching reports
+
+
+async def map_reports(f: ListFilters) -> tuple[list[Report], bool]:
+    """The public reports the map can place (coordinates given, address not hidden), newest
+    first, at most MAP_LIMIT, and whether there were more. The same index as the list."""
+    query = _filtered(_public(), f).filter(private=False, latitude__isnull=False)
+    rows = (
+        await query.filter(longitude__isnull=False)
+        .order_by("-created_at", "-id")
+        .limit(MAP_LIMIT + 1)
+        .select_related("category")
+    )
+    return rows[:MAP_LIMIT], len(rows) > MAP_LIMIT
+
+
 async def figures_by_category() -> list[tuple[Category, domain.Figures]]:
     """Per category: received, median and 90th percentile of the days to resolution, share
     resolved by the due date (public reports, merged ones left out: they count once, in the

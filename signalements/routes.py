@@ -92,6 +92,42 @@ async def index(request: Request) -> Response:
     return render(request, "signalements/index.html", context)
 
 
+def _map(request: Request, reports: list[Report]) -> dict[str, Any]:
+    """The SVG's geometry: the town's box, a point per placeable report (never a private
+    one's: domain.mappable)."""
+    box = _town(request)
+    frame = domain.frame(box)
+    drawn, _ = domain.mappable(
+        (domain.MapPoint(r.id, r.latitude, r.longitude, r.private, r.state) for r in reports), box
+    )
+    by_id = {r.id: r for r in reports}
+    points = []
+    for p in drawn:
+        assert p.latitude is not None and p.longitude is not None  # mappable kept placed ones
+        x, y = frame.point(p.latitude, p.longitude)
+        points.append(
+            {"report": by_id[p.id], "x": x, "y": y, "open": p.state in domain.OPEN_STATES}
+        )
+    return {"frame": frame, "points": points, "margin": domain.MAP_MARGIN}
+
+
+async def map_page(request: Request) -> Response:
+    """/signalements/map: the public reports on a server-drawn SVG of the town, each point a
+    link to its report, and the same reports as a list (the map's text alternative)."""
+    f = queries.list_filters(request.query_params)
+    reports, more = await queries.map_reports(f)
+    context = {
+        **LABELS,
+        "map": _map(request, reports),
+        "more": more,
+        "limit": queries.MAP_LIMIT,
+        "filters": f.query(),
+        "categories": await queries.categories(active_only=False),
+        **_options(queries.PUBLIC_STATES, await queries.district_names()),
+    }
+    return render(request, "signalements/map.html", context)
+
+
 async def _form_context(request: Request) -> dict[str, Any]:
     return {
         **LABELS,
@@ -99,6 +135,9 @@ async def _form_context(request: Request) -> dict[str, Any]:
         "districts": await queries.district_names(),
         "staff": _staff(request),
         "channel_options": [(c.value, gettext(CHANNEL_LABELS[c])) for c in domain.Channel],
+        # the map to click (static/js/map-pick.js): only an aid, the coordinate fields stay
+        "pick_frame": domain.frame(_town(request)),
+        "map_margin": domain.MAP_MARGIN,
     }
 
 
@@ -585,6 +624,7 @@ routes = [
     action_route("/signalements/track/reopen", reopen, name="signalements:reopen"),
     Route("/signalements/mine", mine, name="signalements:mine"),
     Route("/signalements/figures", figures, name="signalements:figures"),
+    Route("/signalements/map", map_page, name="signalements:map"),
     Route("/signalements/export.csv", export_csv, name="signalements:export_csv"),
     Route("/signalements/export.json", export_json, name="signalements:export_json"),
     Route("/signalements/photos/{photo_id:id}", photo, name="signalements:photo"),

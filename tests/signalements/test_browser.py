@@ -210,3 +210,40 @@ async def test_the_indicators_dashboard_shows_the_signalements_section(
     )
     await expect(staff.locator("main")).to_contain_text("Signalements par quartier")
     await axe.check(staff, "signalements section")
+
+
+async def test_the_map_of_reports_and_the_map_to_click_on_the_form(
+    live_server: LiveServer, category: int, context_for: Any, axe: Axe, javascript: bool
+) -> None:
+    """The map is drawn by the server: its points are links, reached with the keyboard, with
+    or without JavaScript. The form's map to click only appears with JavaScript, and only
+    fills in the coordinate fields."""
+
+    async def a_report(settings: Settings) -> int:
+        found = await Category.get(id=category)
+        return (await open_report(found, lat=47.24, lon=-1.52, address="8 rue Pasteur")).id
+
+    report_id = await live_server.seed(a_report)
+    page = await (await context_for(javascript=javascript)).new_page()
+    await page.goto(f"{live_server.url}/signalements")
+    await page.get_by_role("link", name="Carte des signalements").click()
+    await expect(page.locator("h1")).to_have_text("Carte des signalements")
+    point = page.locator(f'svg a[href="/signalements/{report_id}"]')
+    await expect(point).to_have_count(1)
+    await axe.check(page, "map")
+    await point.focus()
+    await page.keyboard.press("Enter")
+    await expect(page).to_have_url(f"{live_server.url}/signalements/{report_id}")
+
+    await page.goto(f"{live_server.url}/signalements/new")
+    pick = page.locator("[data-map-pick]")
+    if not javascript:
+        await expect(pick).to_be_hidden()
+        return
+    await expect(pick).to_be_visible()
+    await pick.locator("svg").click()  # its middle
+    await expect(page.get_by_label("Latitude")).not_to_have_value("")
+    latitude = float(await page.get_by_label("Latitude").input_value())
+    longitude = float(await page.get_by_label("Longitude").input_value())
+    assert 47.16 < latitude < 47.30 and -1.66 < longitude < -1.46  # inside the town's box
+    await axe.check(page, "map to click")
