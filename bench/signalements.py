@@ -5,7 +5,8 @@ categories, 100,000 reports spread over three years in every state, most closed,
 thousand open), prints the plan of the 50 m duplicate lookup (it must read the composite
 index), starts `participation serve` on a free port of 127.0.0.1 and measures at one
 connection: the staff queue (signed in as staff), the queue filtered on overdue reports, the
-public list, its filtered and deep pages, a report's page.
+public list, its filtered and deep pages, a report's page, the map (its 500 newest points), the
+figures per category (median and 90th percentile computed by PostgreSQL over every report).
 
     .venv/bin/python bench/signalements.py [--admin-url postgres://postgres@127.0.0.1:5432/postgres]
 """
@@ -183,6 +184,9 @@ def main() -> int:
                 f"/signalements?page={rng.randint(2, 3000)}" for _ in range(50)
             ],
             "report page": [f"/signalements/{rng.randint(1, REPORTS)}" for _ in range(100)],
+            "map (500 newest points)": ["/signalements/map"],
+            "map, category and state": ["/signalements/map?category=2&state=resolved"],
+            "figures (percentiles in SQL)": ["/signalements/figures"],
         }
         staff = {
             "staff queue": ["/admin/signalements"],

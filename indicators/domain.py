@@ -7,7 +7,7 @@ about fewer than `THRESHOLD` people is stored as None ("< 10") and can never be 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -360,4 +360,61 @@ def moderation_figures(cases: Mapping[str, int], delays_hours: list[float]) -> d
             {"key": key, "count": n} for key, n in suppress(dict(sorted(cases.items()))).items()
         ],
         **delay_summary(delays_hours),
+    }
+
+
+# --- other features' sections (participation.features.IndicatorSection) ----------------------
+
+
+def section_table(
+    columns: Sequence[Mapping[str, str]],
+    rows: Sequence[tuple[str, Mapping[str, float | int | None]]],
+    total: Mapping[str, float | int | None],
+    threshold: int = THRESHOLD,
+) -> dict[str, Any]:
+    """A feature's table with its small groups hidden, as stored: each count column is
+    suppressed across the groups like the other sections (`suppress`: below the threshold,
+    and the next smallest when only one would be hidden); any value whose `base` count is
+    hidden or below the threshold is hidden too (a median over 3 reports). The total row:
+    `suppress_total` for counts, the same `base` rule for the others. Days are rounded to
+    0.1, shares to 0.001. Columns: dicts of key, label, kind, base."""
+    shown: dict[str, dict[str, Any]] = {group: {} for group, _ in rows}
+    raw = {group: values for group, values in rows}
+    for column in columns:
+        if column["kind"] == "count":
+            counts = {group: int(values.get(column["key"]) or 0) for group, values in rows}
+            for group, n in suppress(counts, threshold).items():
+                shown[group][column["key"]] = n
+
+    def visible(values: Mapping[str, Any], column: Mapping[str, str]) -> bool:
+        base = column.get("base", "")
+        return not base or int(values.get(base) or 0) >= threshold
+
+    def present(value: float | int | None, kind: str) -> float | int | None:
+        if value is None:
+            return None
+        return round(float(value), 1 if kind == "days" else 3)
+
+    for column in columns:
+        if column["kind"] == "count":
+            continue
+        for group, values in raw.items():
+            base_hidden = column.get("base") and shown[group].get(column["base"]) is None
+            keep = visible(values, column) and not base_hidden
+            shown[group][column["key"]] = (
+                present(values.get(column["key"]), column["kind"]) if keep else None
+            )
+    total_shown: dict[str, Any] = {}
+    for column in columns:
+        value = total.get(column["key"])
+        if column["kind"] == "count":
+            total_shown[column["key"]] = None if value is None else suppress_total(int(value))
+        elif visible(total, column):
+            total_shown[column["key"]] = present(value, column["kind"])
+        else:
+            total_shown[column["key"]] = None
+    return {
+        "columns": [dict(c) for c in columns],
+        "rows": [{"group": group, "values": shown[group]} for group, _ in rows],
+        "total": total_shown if total else None,
     }

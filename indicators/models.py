@@ -32,3 +32,15 @@ class IndicatorSet(Model):
     class Meta:
         table = "indicators_set"
         unique_together = (("target_kind", "target_id"),)
+
+
+# The stored figures of another feature's section of the dashboard (Feature.indicator_sections),
+# already suppressed; `name` is the section's.
+class SectionFigures(Model):
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=50, unique=True)
+    content = fields.TextField()  # JSON, see indicators.domain.section_figures
+    computed_at = fields.DatetimeField()
+
+    class Meta:
+        table = "indicators_section"

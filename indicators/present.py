@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from indicators import charts, domain
-from indicators.models import IndicatorSet, TargetKind
+from indicators.models import IndicatorSet, SectionFigures, TargetKind
 from participation import formatting, spreadsheet
 from participation.i18n import N_, gettext
 
@@ -105,6 +105,41 @@ def process(row: IndicatorSet) -> dict[str, Any]:
             {**c, "label": _label(CONTENT_LABELS, c)} for c in figures["moderation"]["cases"]
         ]
     return result
+
+
+def section(row: SectionFigures) -> dict[str, Any]:
+    """A feature's stored section (Feature.indicator_sections): its msgids translated now,
+    in the reader's language; "" names the unknown group."""
+    content = json.loads(row.content)
+    tables = []
+    for table in content["tables"]:
+        columns = [{**c, "label": gettext(c["label"])} for c in table["columns"]]
+        rows = [
+            {
+                "label": r["group"] or gettext("unknown"),
+                "cells": [{"kind": c["kind"], "value": r["values"].get(c["key"])} for c in columns],
+            }
+            for r in table["rows"]
+        ]
+        total = table.get("total")
+        tables.append(
+            {
+                "key": table["key"],
+                "title": gettext(table["title"]),
+                "group_label": gettext(table["group_label"]),
+                "columns": columns,
+                "rows": rows,
+                "total": None
+                if total is None
+                else [{"kind": c["kind"], "value": total.get(c["key"])} for c in columns],
+            }
+        )
+    return {
+        "name": row.name,
+        "title": gettext(content["title"]),
+        "tables": tables,
+        "computed_at": row.computed_at,
+    }
 
 
 # --- exports: aggregated figures only, suppressed cells as empty (CSV) or null (JSON) --------

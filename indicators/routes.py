@@ -13,8 +13,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from indicators import jobs, present
-from indicators.models import IndicatorSet, TargetKind
-from participation import web
+from indicators.models import IndicatorSet, SectionFigures, TargetKind
+from participation import features, web
 from participation.i18n import gettext
 from participation.pagecache import cached_for_visitors
 from participation.permissions import can_administer
@@ -50,7 +50,13 @@ async def export_json(request: Request) -> Response:
 async def dashboard(request: Request) -> Response:
     web.require(request, can_administer)
     processes = [present.process(row) for row in await _sets(public_only=False)]
-    return render(request, "indicators/dashboard.html", {"processes": processes})
+    # the installed features' sections, in the order of INSTALLED (Feature.indicator_sections)
+    declared = [s.name for f in features.installed() for s in f.indicator_sections]
+    stored = {row.name: row for row in await SectionFigures.filter(name__in=declared or [""])}
+    sections = [present.section(stored[name]) for name in declared if name in stored]
+    return render(
+        request, "indicators/dashboard.html", {"processes": processes, "sections": sections}
+    )
 
 
 async def process_page(request: Request) -> Response:

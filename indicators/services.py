@@ -18,7 +18,8 @@ from budgets.models import Phase as BudgetPhase
 from consultations.models import Audience, Consultation
 from consultations.models import Phase as ConsultationPhase
 from indicators import domain, queries
-from indicators.models import IndicatorSet, TargetKind
+from indicators.models import IndicatorSet, SectionFigures, TargetKind
+from participation import features
 
 PUBLIC_BUDGET_PHASES = {BudgetPhase.VOTING, BudgetPhase.TALLY, BudgetPhase.RESULTS}
 PUBLIC_CONSULTATION_PHASES = {ConsultationPhase.OPEN, ConsultationPhase.CLOSED}
@@ -86,8 +87,45 @@ async def _proposals_figures(population: list[dict[str, Any]], year: int) -> dic
     return figures
 
 
+async def section_content(section: features.IndicatorSection) -> dict[str, Any]:
+    """A feature's section (Feature.indicator_sections), suppressed as the processes are."""
+    tables = []
+    for table in await section.compute():
+        columns = [
+            {"key": c.key, "label": c.label, "kind": c.kind, "base": c.base} for c in table.columns
+        ]
+        tables.append(
+            {
+                "key": table.key,
+                "title": table.title,
+                "group_label": table.group_label,
+                **domain.section_table(columns, list(table.rows), table.total),
+            }
+        )
+    return {"title": section.title, "tables": tables}
+
+
+async def compute_sections() -> int:
+    """Recompute the installed features' sections; a section no longer declared is removed."""
+    now = timezone.now()
+    computed = [
+        (section.name, await section_content(section))
+        for feature in features.installed()
+        for section in feature.indicator_sections
+    ]
+    async with in_transaction():
+        for name, content in computed:
+            values = {"content": json.dumps(content, sort_keys=True), "computed_at": now}
+            row, created = await SectionFigures.get_or_create(name=name, defaults=values)
+            if not created:
+                await SectionFigures.filter(id=row.id).update(**values)
+        await SectionFigures.exclude(name__in=[n for n, _ in computed] or [""]).delete()
+    return len(computed)
+
+
 async def compute_all() -> int:
-    """Recompute every process; returns how many sets were stored."""
+    """Recompute every process (returns how many sets were stored) and the features'
+    sections."""
     now = timezone.now()
     year = now.year
     population = await queries.population()
@@ -121,4 +159,5 @@ async def compute_all() -> int:
                 await IndicatorSet.filter(id=row.id).update(**values)
             kept.append(row.id)
         await IndicatorSet.exclude(id__in=kept).delete()  # processes deleted since
+    await compute_sections()
     return len(computed)

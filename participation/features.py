@@ -28,7 +28,8 @@ first to need them (they were import-time registrations before); `login_options`
 `logout_redirect` and `account_section` with OpenID Connect log-in (issue #19), so that the
 core's log-in, log-out and account pages name no feature; `feeds` (issue #20, the Atom feeds);
 `space_components` and `outcomes` with the participatory spaces and the home page, `audit_words`
-with the readable audit log (issue #18).
+with the readable audit log (issue #18); `indicator_sections` with the signalements (issue #24),
+so that the indicators name no feature that they do not count themselves.
 New fields come after the loader's fields, with defaults, so that no manifest's positional use
 breaks.
 
@@ -180,6 +181,7 @@ class AccountSection:
     template: str
     context: dict[str, Any] = field(default_factory=dict)
 
+
 @dataclass(frozen=True)
 class SpaceComponent:
     """One thing a feature attached to a participatory space (participation/spaces), as the
@@ -206,6 +208,46 @@ class Outcome:
     title: str
     url: str
     published_at: datetime
+
+
+@dataclass(frozen=True)
+class IndicatorColumn:
+    """A column of an `IndicatorTable`: `key` in each row's values, `label` a msgid, `kind`
+    how it reads ("count", "days", "share" from 0 to 1). A count is hidden when it is below
+    the indicators' threshold (with secondary suppression, as the other sections); any value
+    is hidden when the count named by `base` in its row is (a median of 3 reports is not
+    shown)."""
+
+    key: str
+    label: str
+    kind: str = "count"
+    base: str = ""
+
+
+@dataclass(frozen=True)
+class IndicatorTable:
+    """One table of a feature's indicators section: figures per group (a category, a
+    district), `group_label` the msgid of the first column; `rows` are (group name, values),
+    "" naming the unknown group; `total` the same values for everyone."""
+
+    key: str
+    title: str
+    group_label: str
+    columns: Sequence[IndicatorColumn]
+    rows: Sequence[tuple[str, dict[str, float | int | None]]]
+    total: dict[str, float | int | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class IndicatorSection:
+    """A feature's section of the indicators dashboard (indicators/): `name` its stable key,
+    `title` a msgid, `compute()` its tables, already aggregated (counts, never rows about a
+    person). The indicators job calls it, applies its small-group suppression and stores the
+    result; the dashboard shows the stored figures."""
+
+    name: str
+    title: str
+    compute: Callable[[], Awaitable[Sequence[IndicatorTable]]]
 
 
 @dataclass(frozen=True)
@@ -255,6 +297,9 @@ class Feature:
     # how its actions read in the audit log, and how its objects are named there
     # (participation/auditlog/wording.py: AuditWords)
     audit_words: AuditWords | None = None
+    # its sections of the indicators dashboard (indicators/: computed by its job, suppressed,
+    # stored, shown to admins), e.g. signalements' received and resolved reports
+    indicator_sections: Sequence[IndicatorSection] = ()
 
 
 def load(packages: Sequence[str]) -> tuple[Feature, ...]:

@@ -14,7 +14,14 @@ from tortoise import timezone
 from participation.settings import Settings
 from signalements import domain
 from signalements.domain import Channel, State
-from signalements.models import Category, EventKind, Follower, Report, ReportEvent
+from signalements.models import (
+    Category,
+    EventKind,
+    Follower,
+    Report,
+    ReportEvent,
+    ResponseTemplate,
+)
 
 CATEGORIES = [
     # name, icon, service, SLA days
@@ -88,6 +95,28 @@ ANSWERS = {
 }
 NOT_OURS_BODY = f"Conseil départemental, service des routes{NBSP}: 02 40 00 00 00"
 NOTE = f"Équipe de nuit prévenue{NNBSP}; voir avec le prestataire pour la nacelle."
+TEMPLATES = [
+    # category index (None: every category), title, text
+    (None, "Transmis au service", ANSWERS[State.TAKEN].replace("{service}", "concerné")),
+    (None, "Problème non constaté", ANSWERS[State.REJECTED]),
+    (
+        0,
+        "Nid-de-poule rebouché",
+        f"Le nid-de-poule a été rebouché à l’enrobé à froid{NBSP}; une réfection définitive de "
+        "la chaussée est inscrite au programme de voirie.",
+    ),
+    (
+        1,
+        "Lampe remplacée",
+        "La lampe du lampadaire a été remplacée par une LED. Merci pour votre signalement.",
+    ),
+    (
+        2,
+        "Dépôt enlevé",
+        f"Le dépôt a été enlevé par la propreté urbaine{NBSP}; une enquête est ouverte pour "
+        "retrouver son auteur.",
+    ),
+]
 PATHS = [
     [],
     [State.TAKEN],
@@ -110,6 +139,10 @@ async def load(settings: Settings, users: list[Any]) -> None:
     categories = [
         await Category.create(name=n, icon=i, service=s, sla_days=d) for n, i, s, d in CATEGORIES
     ]
+    for index, title, text in TEMPLATES:
+        await ResponseTemplate.create(
+            category=None if index is None else categories[index], title=title, text=text
+        )
     for number in range(36):
         category = categories[number % len(categories)]
         created = now - timedelta(days=rng.uniform(1, 90), hours=rng.uniform(0, 10))

@@ -228,14 +228,14 @@ def percentile(values: Sequence[float], share: float) -> float | None:
 
 
 def median(values: Sequence[float]) -> float | None:
-    """The usual median (the mean of the two middle values for an even count)."""
+    """The usual median: the middle value, or halfway between the two middle values for an
+    even count, written `low + (high - low) * 0.5` as PostgreSQL's `percentile_cont(0.5)`
+    interpolates (the same number as the mean, to the last bit)."""
     if not values:
         return None
     ordered = sorted(values)
-    middle = len(ordered) // 2
-    if len(ordered) % 2:
-        return ordered[middle]
-    return (ordered[middle - 1] + ordered[middle]) / 2
+    low, high = ordered[(len(ordered) - 1) // 2], ordered[len(ordered) // 2]
+    return low + (high - low) * 0.5
 
 
 @dataclass(frozen=True)
@@ -256,7 +256,22 @@ class Figures:
     within_sla: float | None  # share of the resolved reports resolved by their due date
 
 
+def figures_of(
+    received: int, resolved: int, in_time: int, median_days: float | None, p90_days: float | None
+) -> Figures:
+    """The figures from what the database computed (signalements.queries.figures_by_category)."""
+    return Figures(
+        received,
+        resolved,
+        median_days,
+        p90_days,
+        in_time / resolved if resolved else None,
+    )
+
+
 def figures(reports: Iterable[Resolution]) -> Figures:
+    """The reference definition in Python, over every report: the SQL of
+    signalements.queries.figures_by_category gives the same (tests/signalements/test_figures.py)."""
     received, days, in_time = 0, [], 0
     for r in reports:
         received += 1
@@ -444,3 +459,110 @@ def parse_category(data: Mapping[str, str]) -> CategoryForm:
     if problems:
         raise Refused(problems)
     return CategoryForm(name, icon, service, sla, data.get("premoderated") == "on")
+
+
+# --- response templates ---------------------------------------------------------------------------
+
+TEMPLATE_TITLE_MAX = 100
+
+
+@dataclass(frozen=True)
+class TemplateForm:
+    category_id: int | None  # None: offered for every category
+    title: str
+    text: str
+
+
+def parse_template(data: Mapping[str, str], category_ids: Iterable[int]) -> TemplateForm:
+    """A response template: a title (what the select shows), the public message it prefills
+    (the same bound as a change's message), and the category it is for, or none for all."""
+    problems: list[Problem] = []
+    raw = data.get("category", "").strip()
+    category = parse_id(raw) if raw else None
+    if raw and category not in set(category_ids):
+        problems.append(Problem(N_("Choose a category, or none for all."), field="category"))
+    title = bounded_text(data, "title", TEMPLATE_TITLE_MAX, problems)
+    if not title:
+        problems.append(Problem(N_("Give the template a short title."), field="title"))
+    text = bounded_text(data, "text", MESSAGE_MAX, problems)
+    if not text:
+        problems.append(Problem(N_("Write the message the template prefills."), field="text"))
+    if problems:
+        raise Refused(problems)
+    return TemplateForm(category, title, text)
+
+
+# --- the map (a server-drawn SVG of the town's box: no tiles, no JavaScript) ------------------
+
+MAP_WIDTH = 800  # SVG units; the height follows the town's proportions
+MAP_MARGIN = 10
+
+
+@dataclass(frozen=True)
+class Frame:
+    """The town's box drawn `width` x `height` SVG units (plus a margin): an equirectangular
+    projection with longitudes shrunk by the cosine of the middle latitude, so that a town
+    keeps its shape (a kilometre is as long north-south as east-west)."""
+
+    box: Box
+    width: float
+    height: float
+
+    def point(self, lat: float, lon: float) -> tuple[float, float]:
+        """SVG (x, y) of a position inside the box (y grows southwards)."""
+        x = MAP_MARGIN + (lon - self.box.west) / (self.box.east - self.box.west) * self.width
+        y = MAP_MARGIN + (self.box.north - lat) / (self.box.north - self.box.south) * self.height
+        return round(x, 1), round(y, 1)
+
+    def position(self, x: float, y: float) -> tuple[float, float]:
+        """(latitude, longitude) of an SVG point: the inverse of `point` (the form's map)."""
+        lon = self.box.west + (x - MAP_MARGIN) / self.width * (self.box.east - self.box.west)
+        lat = self.box.north - (y - MAP_MARGIN) / self.height * (self.box.north - self.box.south)
+        return lat, lon
+
+    def scale(self) -> tuple[float, float]:
+        """(kilometres, SVG units) of a scale bar: the round length (1, 2 or 5 x 10^n km)
+        closest below a fifth of the map's width."""
+        middle = math.radians((self.box.north + self.box.south) / 2)
+        km_wide = (
+            math.radians(self.box.east - self.box.west) * math.cos(middle) * EARTH_RADIUS_M / 1000
+        )
+        target = km_wide / 5
+        power = 10 ** math.floor(math.log10(target))
+        km = max(step * power for step in (1, 2, 5) if step * power <= target)
+        return km, round(km / km_wide * self.width, 1)
+
+    @property
+    def view_box(self) -> str:
+        return f"0 0 {self.width + 2 * MAP_MARGIN:g} {self.height + 2 * MAP_MARGIN:g}"
+
+
+def frame(box: Box, width: float = MAP_WIDTH) -> Frame:
+    middle = math.radians((box.north + box.south) / 2)
+    ground_width = (box.east - box.west) * math.cos(middle)
+    height = width * (box.north - box.south) / ground_width
+    return Frame(box, width, round(height, 1))
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    id: int
+    latitude: float | None
+    longitude: float | None
+    private: bool
+    state: State
+
+
+def mappable(points: Iterable[MapPoint], box: Box) -> tuple[list[MapPoint], int]:
+    """(the points drawn, how many are not): a private report's position is never drawn
+    (the public pages hide its address), nor a report without coordinates or outside the box
+    (the box may have been changed since)."""
+    drawn, left_out = [], 0
+    for p in points:
+        if p.private or p.latitude is None or p.longitude is None:
+            left_out += 1
+        elif not box.contains(p.latitude, p.longitude):
+            left_out += 1
+        else:
+            drawn.append(p)
+    return drawn, left_out

@@ -8,7 +8,7 @@ from typing import Any
 from participation import features
 from participation.i18n import N_
 from participation.urls import url
-from signalements import demo, privacy, services
+from signalements import demo, privacy, queries, services
 from signalements.content import SignalementKind
 from signalements.routes import routes
 
@@ -46,9 +46,16 @@ FEATURE = features.Feature(
             (
                 features.NavLink(N_("Reports in public space"), "signalements:desk"),
                 features.NavLink(N_("Report categories"), "signalements:admin_categories"),
+                features.NavLink(N_("Response templates"), "signalements:admin_templates"),
             ),
         )
     ],
     notification_kinds=NOTIFICATION_KINDS,
+    # the indicators dashboard's "signalements" section (suppressed and stored by indicators/)
+    indicator_sections=[
+        features.IndicatorSection(
+            "signalements", N_("Reports in public space"), queries.indicator_tables
+        )
+    ],
     depends_on=("moderation",),  # descriptions go through moderation's rules
 )

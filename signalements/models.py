@@ -151,3 +151,20 @@ class Photo(Model):
     class Meta:
         table = "signalements_photo"
         indexes = (("report_id", "event_id"),)
+
+
+# A ready-made public message staff start from when they change a report's state ("Votre
+# signalement est transmis au service…"): for one category, or for all (category none).
+class ResponseTemplate(Model):
+    id = fields.IntField(primary_key=True)
+    category: fields.ForeignKeyNullableRelation[Category] = fields.ForeignKeyField(
+        "signalements.Category", related_name=False, null=True, on_delete=fields.CASCADE
+    )
+    title = fields.CharField(max_length=100)  # what the select shows
+    text = fields.TextField()  # the public message it prefills (plain text)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+    category_id: int | None
+
+    class Meta:
+        table = "signalements_response_template"

@@ -14,13 +14,15 @@ from typing import Any
 from tortoise.expressions import Q, Subquery
 from tortoise.functions import Count
 
-from participation import spreadsheet
+from participation import features, spreadsheet
 from participation.contributions import ModerationState
+from participation.db import database_dialect, fetch_rows
+from participation.i18n import N_
 from participation.numbers import parse_id, parse_page
 from participation.residents.models import District
 from signalements import domain
 from signalements.domain import OPEN_STATES, State
-from signalements.models import Category, Follower, Photo, Report, ReportEvent
+from signalements.models import Category, Follower, Photo, Report, ReportEvent, ResponseTemplate
 
 PAGE_SIZE = 30
 PUBLIC_STATES: list[State] = [s for s in State if s != State.MERGED]
@@ -140,18 +142,160 @@ async def public_page(f: ListFilters, raw_page: str) -> tuple[list[Report], int,
     return await _paged(_filtered(_public(), f), raw_page, ("-created_at", "-id"), ("category",))
 
 
+# Time to resolution, in days, on each database: PostgreSQL subtracts exact epochs; SQLite's
+# date functions read the stored ISO text to the millisecond, so its difference is rounded to
+# whole milliseconds before the division (the float error of julianday is ~10 µs).
+_DAYS = {
+    "postgres": "(EXTRACT(EPOCH FROM resolved_at) - EXTRACT(EPOCH FROM created_at))::float8"
+    " / 86400",
+    "sqlite": "ROUND((julianday(resolved_at) - julianday(created_at)) * 86400000) / 86400000.0",
+}
+_IN_TIME = {
+    "postgres": "resolved_at <= due_at",
+    "sqlite": "julianday(resolved_at) <= julianday(due_at)",
+}
+# what the figures are grouped by (the only SQL put into the statement): a column, or one
+# group for the whole town
+_GROUPS = {"category_id": "category_id", "district": "district", "town": "''"}
+
+
+def _figures_sql(dialect: str, group: str) -> str:
+    """One statement: per `group`, received, resolved, resolved by the due date, the median
+    (percentile_cont(0.5): halfway between the two middle values) and the nearest-rank 90th
+    percentile (percentile_disc(0.9): the smallest value that 90% do not exceed) of the days
+    to resolution. PostgreSQL has both ordered-set aggregates; SQLite numbers the resolved
+    reports of each group in order (ROW_NUMBER) and picks the same ranks: the middle ones
+    ((n + 1) / 2 and n / 2 + 1 in integer division) and the first rank r with 10 r >= 9 n,
+    i.e. ceil(0.9 n) without floating point. domain.median and domain.percentile are the
+    reference definitions (tests/signalements/test_figures.py)."""
+    if group not in _GROUPS:
+        raise ValueError(group)
+    # merged duplicates left out: they count once, in the report they joined
+    rows = (
+        f"SELECT {_GROUPS[group]} AS grp, CASE WHEN state = $3 THEN {_DAYS[dialect]} END AS days, "
+        f"{_IN_TIME[dialect]} AS in_time "
+        "FROM signalements_report WHERE moderation_state = $1 AND state <> $2"
+    )
+    if dialect == "postgres":
+        return (
+            "SELECT grp, COUNT(*) AS received, COUNT(days) AS resolved, "
+            "COUNT(*) FILTER (WHERE days IS NOT NULL AND in_time) AS in_time, "
+            "percentile_cont(0.5) WITHIN GROUP (ORDER BY days) AS median_days, "
+            "percentile_disc(0.9) WITHIN GROUP (ORDER BY days) AS p90_days "
+            f"FROM ({rows}) r GROUP BY grp"
+        )
+    return (
+        f"WITH r AS ({rows}), "
+        "ranked AS (SELECT grp, days, in_time, "
+        "CASE WHEN days IS NOT NULL THEN ROW_NUMBER() OVER "
+        "(PARTITION BY grp, days IS NULL ORDER BY days) END AS rn, "
+        "COUNT(days) OVER (PARTITION BY grp) AS n FROM r), "
+        "picked AS (SELECT grp, COUNT(*) AS received, COUNT(days) AS resolved, "
+        "SUM(CASE WHEN days IS NOT NULL AND in_time THEN 1 ELSE 0 END) AS in_time, "
+        "MIN(CASE WHEN rn = (n + 1) / 2 THEN days END) AS low, "
+        "MIN(CASE WHEN rn = n / 2 + 1 THEN days END) AS high, "
+        "MIN(CASE WHEN rn * 10 >= n * 9 THEN days END) AS p90_days "
+        "FROM ranked GROUP BY grp) "
+        "SELECT grp, received, resolved, in_time, low + (high - low) * 0.5 AS median_days, "
+        "p90_days FROM picked"
+    )
+
+
+async def resolution_figures(group: str) -> dict[Any, domain.Figures]:
+    """Figures of the public reports per category id, per district or for the whole town
+    (`group`: "category_id", "district", "town", whose one key is ""), computed by the
+    database (no row per report comes back)."""
+    dialect = database_dialect()
+    rows = await fetch_rows(
+        _figures_sql(dialect, group),
+        [ModerationState.VISIBLE.value, State.MERGED.value, State.RESOLVED.value],
+    )
+    return {
+        row["grp"]: domain.figures_of(
+            int(row["received"]),
+            int(row["resolved"]),
+            int(row["in_time"] or 0),
+            None if row["median_days"] is None else float(row["median_days"]),
+            None if row["p90_days"] is None else float(row["p90_days"]),
+        )
+        for row in rows
+    }
+
+
+MAP_LIMIT = 500  # points on the map: the newest matching reports
+
+
+async def map_reports(f: ListFilters) -> tuple[list[Report], bool]:
+    """The public reports the map can place (coordinates given, address not hidden), newest
+    first, at most MAP_LIMIT, and whether there were more. The same index as the list."""
+    query = _filtered(_public(), f).filter(private=False, latitude__isnull=False)
+    rows = (
+        await query.filter(longitude__isnull=False)
+        .order_by("-created_at", "-id")
+        .limit(MAP_LIMIT + 1)
+        .select_related("category")
+    )
+    return rows[:MAP_LIMIT], len(rows) > MAP_LIMIT
+
+
 async def figures_by_category() -> list[tuple[Category, domain.Figures]]:
     """Per category: received, median and 90th percentile of the days to resolution, share
     resolved by the due date (public reports, merged ones left out: they count once, in the
     report they joined)."""
-    rows = await _public().values_list(
-        "category_id", "created_at", "resolved_at", "due_at", "state"
-    )
-    per: dict[int, list[domain.Resolution]] = defaultdict(list)
-    for category_id, created, resolved, due, state in rows:
-        done = resolved if state == State.RESOLVED else None
-        per[int(category_id)].append(domain.Resolution(created, done, due))
-    return [(c, domain.figures(per.get(c.id, []))) for c in await categories(active_only=False)]
+    per = await resolution_figures("category_id")
+    none = domain.figures_of(0, 0, 0, None, None)
+    return [(c, per.get(c.id, none)) for c in await categories(active_only=False)]
+
+
+async def indicator_tables() -> list[features.IndicatorTable]:
+    """The signalements' section of the indicators dashboard (Feature.indicator_sections):
+    received, resolved, median days and share resolved in time, per category and per
+    district, with the town's total; the indicators hide the small groups."""
+    town = (await resolution_figures("town")).get("", domain.figures_of(0, 0, 0, None, None))
+    names = {c.id: c.name for c in await categories(active_only=False)}
+    by_category = await resolution_figures("category_id")
+    by_district = await resolution_figures("district")
+    return [
+        features.IndicatorTable(
+            "category",
+            N_("Reports per category"),
+            N_("Category"),
+            INDICATOR_COLUMNS,
+            [
+                (names.get(k, str(k)), _values(f))
+                for k, f in sorted(by_category.items(), key=lambda kv: names.get(kv[0], ""))
+            ],
+            _values(town),
+        ),
+        features.IndicatorTable(
+            "district",
+            N_("Reports per district"),
+            N_("District"),
+            INDICATOR_COLUMNS,
+            [
+                (str(k or ""), _values(f))
+                for k, f in sorted(by_district.items(), key=lambda kv: (not kv[0], kv[0] or ""))
+            ],
+            _values(town),
+        ),
+    ]
+
+
+INDICATOR_COLUMNS = (
+    features.IndicatorColumn("received", N_("Received")),
+    features.IndicatorColumn("resolved", N_("Resolved")),
+    features.IndicatorColumn("median_days", N_("Median (days)"), "days", "resolved"),
+    features.IndicatorColumn("within_sla", N_("Resolved in time"), "share", "resolved"),
+)
+
+
+def _values(f: domain.Figures) -> dict[str, float | int | None]:
+    return {
+        "received": f.received,
+        "resolved": f.resolved,
+        "median_days": f.median_days,
+        "within_sla": f.within_sla,
+    }
 
 
 async def history(report_id: int, staff: bool) -> list[ReportEvent]:
@@ -247,6 +391,28 @@ async def queue(f: QueueFilters, raw_page: str, now: datetime) -> tuple[list[Rep
         for r in await Report.filter(id__in=shown or [0]).select_related("category", "assignee")
     }
     return [by_id[i] for i in shown if i in by_id], page, len(window) > PAGE_SIZE
+
+
+async def all_templates() -> list[ResponseTemplate]:
+    """Every response template, the ones for all categories first, then by category, title."""
+    rows = await ResponseTemplate.all().select_related("category")
+    return sorted(
+        rows,
+        key=lambda t: (
+            t.category is not None,
+            t.category.name if t.category else "",
+            t.title.lower(),
+            t.id,
+        ),
+    )
+
+
+async def templates_for(category_id: int) -> list[ResponseTemplate]:
+    """The templates offered on a report: its category's, then those for every category."""
+    rows = await ResponseTemplate.filter(
+        Q(category_id=category_id) | Q(category_id__isnull=True)
+    ).order_by("title", "id")
+    return sorted(rows, key=lambda t: t.category_id is None)
 
 
 async def services_list() -> list[str]:

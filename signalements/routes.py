@@ -26,7 +26,7 @@ from participation.i18n import N_, gettext, ngettext
 from participation.numbers import parse_id
 from participation.permissions import can_administer, is_signed_in
 from participation.refusals import NotFound, Problem, Refused
-from participation.templating import flash, render
+from participation.templating import flash, is_htmx, render
 from participation.urls import url
 from participation.web import (
     action_route,
@@ -42,7 +42,7 @@ from participation.web import (
 )
 from signalements import domain, photos, queries, services
 from signalements.domain import CHANNEL_LABELS, ICONS, STATE_LABELS, Box, State
-from signalements.models import Category, Photo, Report
+from signalements.models import Category, Photo, Report, ResponseTemplate
 
 SENT_KEY = "signalements.sent"  # the new report's tracking link, shown once
 LABELS = {
@@ -92,6 +92,42 @@ async def index(request: Request) -> Response:
     return render(request, "signalements/index.html", context)
 
 
+def _map(request: Request, reports: list[Report]) -> dict[str, Any]:
+    """The SVG's geometry: the town's box, a point per placeable report (never a private
+    one's: domain.mappable)."""
+    box = _town(request)
+    frame = domain.frame(box)
+    drawn, _ = domain.mappable(
+        (domain.MapPoint(r.id, r.latitude, r.longitude, r.private, r.state) for r in reports), box
+    )
+    by_id = {r.id: r for r in reports}
+    points = []
+    for p in drawn:
+        assert p.latitude is not None and p.longitude is not None  # mappable kept placed ones
+        x, y = frame.point(p.latitude, p.longitude)
+        points.append(
+            {"report": by_id[p.id], "x": x, "y": y, "open": p.state in domain.OPEN_STATES}
+        )
+    return {"frame": frame, "points": points, "margin": domain.MAP_MARGIN}
+
+
+async def map_page(request: Request) -> Response:
+    """/signalements/map: the public reports on a server-drawn SVG of the town, each point a
+    link to its report, and the same reports as a list (the map's text alternative)."""
+    f = queries.list_filters(request.query_params)
+    reports, more = await queries.map_reports(f)
+    context = {
+        **LABELS,
+        "map": _map(request, reports),
+        "more": more,
+        "limit": queries.MAP_LIMIT,
+        "filters": f.query(),
+        "categories": await queries.categories(active_only=False),
+        **_options(queries.PUBLIC_STATES, await queries.district_names()),
+    }
+    return render(request, "signalements/map.html", context)
+
+
 async def _form_context(request: Request) -> dict[str, Any]:
     return {
         **LABELS,
@@ -99,6 +135,9 @@ async def _form_context(request: Request) -> dict[str, Any]:
         "districts": await queries.district_names(),
         "staff": _staff(request),
         "channel_options": [(c.value, gettext(CHANNEL_LABELS[c])) for c in domain.Channel],
+        # the map to click (static/js/map-pick.js): only an aid, the coordinate fields stay
+        "pick_frame": domain.frame(_town(request)),
+        "map_margin": domain.MAP_MARGIN,
     }
 
 
@@ -354,7 +393,9 @@ async def _staff_page(
     status: int = 200,
 ) -> Response:
     context = await _detail_context(request, report, tracking=False)
+    response_templates = await queries.templates_for(report.category_id)
     context |= {
+        "template_options": [(t.id, t.title) for t in response_templates],
         "events": await queries.history(report.id, staff=True),
         "targets": [t for t in State if t in domain.allowed_targets(report.state)],
         "errors": errors or {},
@@ -364,13 +405,32 @@ async def _staff_page(
         "merged_into": report.merged_into_id,
         "reopenable": report.state in (State.RESOLVED, State.REJECTED, State.NOT_OURS),
     }
-    return render(request, "signalements/admin_report.html", context, status_code=status)
+    return render(
+        request,
+        "signalements/admin_report.html",
+        context,
+        status_code=status,
+        fragment="signalements/_change_message.html",
+    )
 
 
 async def admin_report(request: Request) -> Response:
+    """The staff page of a report. `?template=<id>` (the "Use" button of the response
+    templates, a GET form) prefills the public message of the change of state; htmx asks for
+    the message field alone and swaps it in place."""
     require(request, can_administer)
     report = await object_or_404(request, Report, "report_id")
-    return await _staff_page(request, report)
+    raw = request.query_params.get("template", "")
+    if not raw:
+        return await _staff_page(request, report)
+    chosen = parse_id(raw)
+    offered = {t.id: t for t in await queries.templates_for(report.category_id)}
+    if chosen not in offered:
+        errors = errors_of([Problem(N_("Choose one of the response templates."), field="template")])
+        # htmx swaps only 2xx answers: its fragment comes back with the error as 200
+        return await _staff_page(request, report, errors, {}, 200 if is_htmx(request) else 422)
+    values = {"template": str(chosen), "message": offered[chosen].text}
+    return await _staff_page(request, report, values=values)
 
 
 async def admin_state(request: Request) -> Response:
@@ -490,6 +550,72 @@ async def admin_category(request: Request) -> Response:
     )
 
 
+async def _template_page(
+    request: Request,
+    values: Mapping[str, str],
+    errors: Mapping[str, str],
+    template: ResponseTemplate | None = None,
+) -> Response:
+    categories = await queries.categories(active_only=False)
+    context = {
+        "templates": await queries.all_templates() if template is None else [],
+        "template": template,
+        "category_options": [(c.id, c.name) for c in categories],
+        "values": values,
+        "errors": errors,
+    }
+    name = "signalements/templates.html" if template is None else "signalements/template.html"
+    return render(request, name, context, status_code=422 if errors else 200)
+
+
+async def _category_ids() -> list[int]:
+    found: list[Any] = await Category.all().values_list("id", flat=True)
+    return [int(i) for i in found]
+
+
+async def admin_templates(request: Request) -> Response:
+    """Response templates: the list, and the form to add one."""
+    user = require(request, can_administer)
+    if request.method != "POST":
+        return await _template_page(request, {}, {})
+    values = await form_data(request)
+    try:
+        form = domain.parse_template(values, await _category_ids())
+        await services.save_template(None, form, user)
+    except Refused as refused:
+        return await _template_page(request, values, errors_of(refused.problems))
+    flash(request, gettext("The response template is added."))
+    return redirect(url("signalements:admin_templates"))
+
+
+async def admin_template(request: Request) -> Response:
+    user = require(request, can_administer)
+    template = await object_or_404(request, ResponseTemplate, "template_id")
+    if request.method != "POST":
+        values = {
+            "category": str(template.category_id or ""),
+            "title": template.title,
+            "text": template.text,
+        }
+        return await _template_page(request, values, {}, template)
+    values = await form_data(request)
+    try:
+        form = domain.parse_template(values, await _category_ids())
+        await services.save_template(template.id, form, user)
+    except Refused as refused:
+        return await _template_page(request, values, errors_of(refused.problems), template)
+    flash(request, gettext("Saved."))
+    return redirect(url("signalements:admin_templates"))
+
+
+async def admin_template_delete(request: Request) -> Response:
+    user = require(request, can_administer)
+    template = await object_or_404(request, ResponseTemplate, "template_id")
+    await services.delete_template(template.id, user)
+    flash(request, gettext("The response template is deleted."))
+    return redirect(url("signalements:admin_templates"))
+
+
 routes = [
     Route("/signalements", index, name="signalements:index"),
     form_route("/signalements/new", new, name="signalements:new"),
@@ -498,6 +624,7 @@ routes = [
     action_route("/signalements/track/reopen", reopen, name="signalements:reopen"),
     Route("/signalements/mine", mine, name="signalements:mine"),
     Route("/signalements/figures", figures, name="signalements:figures"),
+    Route("/signalements/map", map_page, name="signalements:map"),
     Route("/signalements/export.csv", export_csv, name="signalements:export_csv"),
     Route("/signalements/export.json", export_json, name="signalements:export_json"),
     Route("/signalements/photos/{photo_id:id}", photo, name="signalements:photo"),
@@ -512,6 +639,19 @@ routes = [
         "/admin/signalements/categories/{category_id:id}",
         admin_category,
         name="signalements:admin_category",
+    ),
+    form_route(
+        "/admin/signalements/templates", admin_templates, name="signalements:admin_templates"
+    ),
+    form_route(
+        "/admin/signalements/templates/{template_id:id}",
+        admin_template,
+        name="signalements:admin_template",
+    ),
+    action_route(
+        "/admin/signalements/templates/{template_id:id}/delete",
+        admin_template_delete,
+        name="signalements:admin_template_delete",
     ),
     Route("/admin/signalements/{report_id:id}", admin_report, name="signalements:admin"),
     action_route(

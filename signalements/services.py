@@ -29,7 +29,15 @@ from participation.refusals import DomainError, NotFound, refuse
 from participation.settings import Settings
 from signalements import domain
 from signalements.domain import STATE_LABELS, Change, ReportForm, State
-from signalements.models import Category, EventKind, Follower, Photo, Report, ReportEvent
+from signalements.models import (
+    Category,
+    EventKind,
+    Follower,
+    Photo,
+    Report,
+    ReportEvent,
+    ResponseTemplate,
+)
 from signalements.photos import Processed
 
 KIND = "signalement"  # the content kind (moderation) and the audit log's target kind
@@ -471,3 +479,35 @@ async def save_category(
             by_user, "signalement_category", "signalement_category", category.id, "", values
         )
     return category
+
+
+async def save_template(
+    template_id: int | None, form: domain.TemplateForm, by_user: Any
+) -> ResponseTemplate:
+    """Add or change a response template (staff); the audit log keeps who wrote what."""
+    values: dict[str, Any] = {
+        "category_id": form.category_id,
+        "title": form.title,
+        "text": form.text,
+    }
+    async with in_transaction():
+        if template_id is None:
+            template = await ResponseTemplate.create(**values)
+        else:
+            found = await ResponseTemplate.get_or_none(id=template_id)
+            if found is None:
+                raise NotFound()
+            await ResponseTemplate.filter(id=template_id).update(**values)
+            template = found
+        await audit(
+            by_user, "signalement_template", "signalement_template", template.id, "", values
+        )
+    return template
+
+
+async def delete_template(template_id: int, by_user: Any) -> None:
+    """Messages already sent keep their text: a template is only where staff start from."""
+    async with in_transaction():
+        if not await ResponseTemplate.filter(id=template_id).delete():
+            raise NotFound()
+        await audit(by_user, "signalement_template_deleted", "signalement_template", template_id)

@@ -101,3 +101,37 @@ def test_a_chart_draws_no_bar_for_a_suppressed_value() -> None:
     chart = charts.bars([("a", 40), ("b", None), ("c", 20)])
     widths = {bar.label: bar.width for bar in chart.bars}
     assert widths == {"a": charts.BAR_AREA, "b": 0.0, "c": charts.BAR_AREA / 2}
+
+
+def test_a_feature_section_hides_small_groups_like_the_processes() -> None:
+    columns = [
+        {"key": "received", "label": "Received", "kind": "count", "base": ""},
+        {"key": "resolved", "label": "Resolved", "kind": "count", "base": ""},
+        {"key": "median_days", "label": "Median", "kind": "days", "base": "resolved"},
+        {"key": "within_sla", "label": "In time", "kind": "share", "base": "resolved"},
+    ]
+    rows = [
+        ("Voirie", {"received": 40, "resolved": 30, "median_days": 4.26, "within_sla": 0.81234}),
+        ("Éclairage", {"received": 25, "resolved": 12, "median_days": 2.0, "within_sla": 0.5}),
+        ("Tags", {"received": 12, "resolved": 3, "median_days": 9.0, "within_sla": 1.0}),
+        ("Arbres", {"received": 4, "resolved": 2, "median_days": 1.0, "within_sla": 1.0}),
+    ]
+    total = {"received": 81, "resolved": 47, "median_days": 3.5, "within_sla": 0.7}
+    table = domain.section_table(columns, rows, total)
+    shown = {r["group"]: r["values"] for r in table["rows"]}
+    # a group under 10 is hidden, and, being the only one, the next smallest with it
+    assert shown["Arbres"]["received"] is None and shown["Tags"]["received"] is None
+    assert shown["Voirie"]["received"] == 40 and shown["Éclairage"]["received"] == 25
+    # figures over fewer than 10 resolved reports are hidden with their count
+    assert shown["Tags"]["resolved"] is None and shown["Tags"]["median_days"] is None
+    assert shown["Arbres"]["within_sla"] is None
+    assert shown["Voirie"]["median_days"] == 4.3 and shown["Voirie"]["within_sla"] == 0.812
+    assert table["total"] == {
+        "received": 81,
+        "resolved": 47,
+        "median_days": 3.5,
+        "within_sla": 0.7,
+    }
+    small = domain.section_table(columns, rows[3:], {"received": 4, "resolved": 2})
+    assert small["total"]["received"] is None and small["total"]["median_days"] is None
+    assert domain.section_table(columns, [], {})["total"] is None

@@ -12,12 +12,13 @@ from typing import Any
 import pytest_asyncio
 from playwright.async_api import expect
 
+from indicators import services as indicator_services
 from participation.accounts.models import Role
 from participation.settings import Settings
 from signalements.models import Category
 from tests.browser import seeds
 from tests.browser.plugin import Axe, LiveServer, emails_to, link_in, signed_in
-from tests.signalements.factories import HERE, jpeg_with_gps
+from tests.signalements.factories import HERE, jpeg_with_gps, open_report
 
 expect.set_options(timeout=15_000)
 
@@ -148,3 +149,101 @@ async def test_a_resident_sees_their_reports(
     )
     await expect(page.locator("main")).to_contain_text("Vous n’avez encore aucun signalement.")
     await axe.check(page)
+
+
+async def test_staff_write_a_response_template_and_use_it(
+    live_server: LiveServer, category: int, context_for: Any, axe: Axe, javascript: bool
+) -> None:
+    """The template prefills the public message: a GET form and a full page without
+    JavaScript, the message field swapped in place with htmx."""
+
+    async def a_report(settings: Settings) -> int:
+        found = await Category.get(id=category)
+        return (await open_report(found, address="3 place de la Mairie")).id
+
+    report_id = await live_server.seed(a_report)
+    title = f"Transmis ({'htmx' if javascript else 'sans JS'})"
+    staff = await signed_in(
+        context_for,
+        live_server,
+        "mairie@example.org",
+        "/admin/signalements/templates",
+        javascript=javascript,
+    )
+    await axe.check(staff, "templates")
+    await staff.get_by_role("button", name="Ajouter").click()  # empty: refused
+    await expect(staff.locator(".error-summary")).to_contain_text("Donnez au modèle un titre")
+    await axe.check(staff, "templates refused")
+    await staff.get_by_label("Catégorie").select_option(label="Voirie")
+    await staff.get_by_label("Titre (ce que les agents choisissent)").fill(title)
+    await staff.get_by_label("Message public qu’il préremplit").fill(
+        "Votre signalement est transmis au service voirie."
+    )
+    await staff.get_by_role("button", name="Ajouter").click()
+    await expect(staff.locator(".flash")).to_contain_text("Le modèle de réponse est ajouté.")
+    await staff.get_by_role("link", name=title).click()
+    await axe.check(staff, "template")
+    await staff.goto(f"{live_server.url}/admin/signalements/{report_id}")
+    await staff.get_by_label("Modèle de réponse").select_option(label=title)
+    await staff.get_by_role("button", name="Utiliser ce modèle").click()
+    await expect(staff.get_by_label("Message public")).to_have_value(
+        "Votre signalement est transmis au service voirie."
+    )
+    await axe.check(staff, "template used")
+    await staff.get_by_label("Pris en charge").check()
+    await staff.get_by_role("button", name="Changer l’état").click()
+    await expect(staff.locator(".flash")).to_contain_text("Pris en charge")
+
+
+async def test_the_indicators_dashboard_shows_the_signalements_section(
+    live_server: LiveServer, category: int, context_for: Any, axe: Axe
+) -> None:
+    async def compute(settings: Settings) -> None:
+        await indicator_services.compute_all()
+
+    await live_server.seed(compute)
+    staff = await signed_in(
+        context_for, live_server, "mairie@example.org", "/admin/indicators", javascript=False
+    )
+    await expect(staff.locator("#section-signalements")).to_have_text(
+        "Signalements dans l’espace public"
+    )
+    await expect(staff.locator("main")).to_contain_text("Signalements par quartier")
+    await axe.check(staff, "signalements section")
+
+
+async def test_the_map_of_reports_and_the_map_to_click_on_the_form(
+    live_server: LiveServer, category: int, context_for: Any, axe: Axe, javascript: bool
+) -> None:
+    """The map is drawn by the server: its points are links, reached with the keyboard, with
+    or without JavaScript. The form's map to click only appears with JavaScript, and only
+    fills in the coordinate fields."""
+
+    async def a_report(settings: Settings) -> int:
+        found = await Category.get(id=category)
+        return (await open_report(found, lat=47.24, lon=-1.52, address="8 rue Pasteur")).id
+
+    report_id = await live_server.seed(a_report)
+    page = await (await context_for(javascript=javascript)).new_page()
+    await page.goto(f"{live_server.url}/signalements")
+    await page.get_by_role("link", name="Carte des signalements").click()
+    await expect(page.locator("h1")).to_have_text("Carte des signalements")
+    point = page.locator(f'svg a[href="/signalements/{report_id}"]')
+    await expect(point).to_have_count(1)
+    await axe.check(page, "map")
+    await point.focus()
+    await page.keyboard.press("Enter")
+    await expect(page).to_have_url(f"{live_server.url}/signalements/{report_id}")
+
+    await page.goto(f"{live_server.url}/signalements/new")
+    pick = page.locator("[data-map-pick]")
+    if not javascript:
+        await expect(pick).to_be_hidden()
+        return
+    await expect(pick).to_be_visible()
+    await pick.locator("svg").click()  # its middle
+    await expect(page.get_by_label("Latitude")).not_to_have_value("")
+    latitude = float(await page.get_by_label("Latitude").input_value())
+    longitude = float(await page.get_by_label("Longitude").input_value())
+    assert 47.16 < latitude < 47.30 and -1.66 < longitude < -1.46  # inside the town's box
+    await axe.check(page, "map to click")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from participation.settings import Settings
-from signalements.models import Category, Photo, Report
+from signalements.models import Category, Photo, Report, ResponseTemplate
 from tests.security.walks import (
     DENIED,
     DONE,
@@ -30,6 +30,7 @@ from tests.signalements.factories import (
     resolved_report,
 )
 
+ANSWER = "Votre signalement est transmis au service voirie."
 TRACKING_TOKEN = "walks-tracking-token-0123456789"
 
 
@@ -37,7 +38,10 @@ async def _seed(settings: Settings, world: World) -> None:
     category = await pothole_category()
     report = await open_report(category, author_id=world.owner.id)
     photo = await Photo.create(report=report, data=jpeg_with_gps((40, 30)), width=40, height=30)
-    world.ids.update(category_id=category.id, report_id=report.id, photo_id=photo.id)
+    template = await ResponseTemplate.create(category=category, title="Transmis", text=ANSWER)
+    world.ids.update(
+        category_id=category.id, report_id=report.id, photo_id=photo.id, template_id=template.id
+    )
 
 
 # fmt: off
@@ -51,6 +55,7 @@ MATRIX = {
     "POST /signalements/track/reopen":                      (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
     "GET /signalements/mine":                               (LOGIN,   PAGE,    PAGE,    PAGE,    PAGE),
     "GET /signalements/figures":                            (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /signalements/map":                                (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "GET /signalements/export.csv":                         (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "GET /signalements/export.json":                        (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "GET /signalements/photos/{photo_id}":                  (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
@@ -62,6 +67,11 @@ MATRIX = {
     "POST /admin/signalements/categories":                  (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
     "GET /admin/signalements/categories/{category_id}":     (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
     "POST /admin/signalements/categories/{category_id}":    (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
+    "GET /admin/signalements/templates":                    (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "POST /admin/signalements/templates":                   (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
+    "GET /admin/signalements/templates/{template_id}":      (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "POST /admin/signalements/templates/{template_id}":     (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
+    "POST /admin/signalements/templates/{template_id}/delete": (LOGIN, DENIED, DENIED,  DENIED,  DONE),
     "GET /admin/signalements/{report_id}":                  (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
     "POST /admin/signalements/{report_id}/state":           (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
     "POST /admin/signalements/{report_id}/reopen":          (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
@@ -106,6 +116,14 @@ async def _duplicate(ctx: Ctx) -> dict[str, Any]:
     return {**ctx.world.ids, "report_id": report.id}
 
 
+TEMPLATE = {"category": "", "title": "Pris en charge", "text": ANSWER}
+
+
+async def _spare_template(ctx: Ctx) -> dict[str, Any]:
+    template = await ResponseTemplate.create(title="À supprimer", text=ANSWER)
+    return {**ctx.world.ids, "template_id": template.id}
+
+
 async def _merge_target(ctx: Ctx) -> Data:
     return {"target": str(ctx.world.ids["report_id"])}
 
@@ -129,6 +147,9 @@ WALKS = Walks(
         Step("signalements:assign", "admin", _assign),
         Step("signalements:admin_categories", "admin", CATEGORY),
         Step("signalements:admin_category", "admin", CATEGORY),
+        Step("signalements:admin_templates", "admin", TEMPLATE),
+        Step("signalements:admin_template", "admin", TEMPLATE),
+        Step("signalements:admin_template_delete", "admin", ids=_spare_template),
         Step("signalements:admin_note", "admin", {"note": "Voir avec le prestataire."}),
         Step(
             "signalements:admin_state",
@@ -153,6 +174,8 @@ WALKS = Walks(
         ),
         Step("signalements:admin_categories", "admin", {**CATEGORY, "sla_days": "0"}),
         Step("signalements:admin_merge", "admin", {"target": str(MISSING)}),
+        Step("signalements:admin_templates", "admin", {**TEMPLATE, "title": ""}),
+        Step("signalements:admin_template", "admin", {**TEMPLATE, "category": str(MISSING)}),
     ],
     # the new report's POST form is shown at the form's second step (a URL with the place);
     # reopening needs a resolved report: by its tracking link, or at the desk
@@ -172,19 +195,26 @@ WALKS = Walks(
     },
     formulas=_formulas,
     csv_exports=frozenset({"GET /signalements/export.csv"}),
-    not_found=(f"/signalements/{MISSING}", f"/admin/signalements/{MISSING}"),
+    not_found=(
+        f"/signalements/{MISSING}",
+        f"/admin/signalements/{MISSING}",
+        f"/admin/signalements/templates/{MISSING}",
+    ),
     audited={
         "signalements:index": "signalements/test_browser",
         "signalements:new": "signalements/test_browser",
         "signalements:detail": "signalements/test_browser",
         "signalements:mine": "signalements/test_browser",
         "signalements:figures": "signalements/test_browser",
+        "signalements:map": "signalements/test_browser",
         "signalements:track": "signalements/test_browser",
         "signalements:sent": "signalements/test_browser",
         "signalements:desk": "signalements/test_browser",
         "signalements:admin": "signalements/test_browser",
         "signalements:admin_categories": "signalements/test_browser",
         "signalements:admin_category": "signalements/test_browser",
+        "signalements:admin_templates": "signalements/test_browser",
+        "signalements:admin_template": "signalements/test_browser",
     },
     exempt={
         "signalements:export_csv": "CSV download (its content is the public list)",
