@@ -16,6 +16,7 @@ from participation.features import (
     SessionColumn,
 )
 from participation.i18n import N_
+from participation.ratelimit import HOUR, Limit, RateLimitedAction
 
 AUDIT_WORDS = AuditWords(
     actions=(
@@ -55,4 +56,11 @@ FEATURE = Feature(
     # only the demo: it reports and pre-moderates the demo proposals and comments
     depends_on=("proposals", "comments"),
     audit_words=AUDIT_WORDS,
+    rate_limits=[
+        RateLimitedAction(
+            "report",
+            N_("Reports of content"),
+            (Limit("report", "user", 20, HOUR), Limit("report", "ip", 60, HOUR)),
+        )
+    ],
 )

@@ -28,7 +28,8 @@ first to need them (they were import-time registrations before); `login_options`
 `logout_redirect` and `account_section` with OpenID Connect log-in (issue #19), so that the
 core's log-in, log-out and account pages name no feature; `feeds` (issue #20, the Atom feeds);
 `space_components` and `outcomes` with the participatory spaces and the home page, `audit_words`
-with the readable audit log (issue #18).
+with the readable audit log (issue #18); `rate_limits` (issue #18: the settings page lists
+every feature's limited actions, which the core's ratelimit.py used to name).
 New fields come after the loader's fields, with defaults, so that no manifest's positional use
 breaks.
 
@@ -50,6 +51,7 @@ if TYPE_CHECKING:  # only for annotations: the manifests import these modules, n
 
     from participation.auditlog.wording import AuditWords
     from participation.contributions import ContentKind
+    from participation.ratelimit import RateLimitedAction
     from participation.settings import Settings
 
 # One line per feature, in the order of the demo, the routes and the moderation queue's kinds.
@@ -180,6 +182,7 @@ class AccountSection:
     template: str
     context: dict[str, Any] = field(default_factory=dict)
 
+
 @dataclass(frozen=True)
 class SpaceComponent:
     """One thing a feature attached to a participatory space (participation/spaces), as the
@@ -255,6 +258,9 @@ class Feature:
     # how its actions read in the audit log, and how its objects are named there
     # (participation/auditlog/wording.py: AuditWords)
     audit_words: AuditWords | None = None
+    # its rate-limited actions, their limits and labels (participation/ratelimit.py merges them
+    # after the core's own; /admin/settings lists them, each switched on or off)
+    rate_limits: Sequence[RateLimitedAction] = ()
 
 
 def load(packages: Sequence[str]) -> tuple[Feature, ...]:

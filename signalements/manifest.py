@@ -7,6 +7,7 @@ from typing import Any
 
 from participation import features
 from participation.i18n import N_
+from participation.ratelimit import HOUR, MINUTE, Limit, RateLimitedAction
 from participation.urls import url
 from signalements import demo, privacy, services
 from signalements.content import SignalementKind
@@ -51,4 +52,26 @@ FEATURE = features.Feature(
     ],
     notification_kinds=NOTIFICATION_KINDS,
     depends_on=("moderation",),  # descriptions go through moderation's rules
+    # a street walked with a phone makes a few reports, not twenty a minute; staff typing
+    # phone calls are not limited (signalements/routes.py)
+    rate_limits=[
+        RateLimitedAction(
+            "signalement",
+            N_("Reports of problems in public space"),
+            (
+                Limit("signalement", "user", 10, HOUR),
+                Limit("signalement", "email", 10, HOUR),
+                Limit("signalement", "ip", 10, MINUTE),
+            ),
+        ),
+        RateLimitedAction(
+            "signalement_follow",
+            N_("“Me too” on reports of problems in public space"),
+            (
+                Limit("signalement_follow", "user", 30, HOUR),
+                Limit("signalement_follow", "email", 30, HOUR),
+                Limit("signalement_follow", "ip", 60, MINUTE),
+            ),
+        ),
+    ],
 )

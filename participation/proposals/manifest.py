@@ -6,6 +6,7 @@ from participation.features import DemoContext, Feature, FeedSource, NavLink, Pe
 from participation.i18n import N_
 from participation.proposals import demo, privacy, queries, routes
 from participation.proposals.content import ProposalKind
+from participation.ratelimit import HOUR, Limit, RateLimitedAction
 
 
 async def _demo(context: DemoContext) -> None:
@@ -27,4 +28,11 @@ FEATURE = Feature(
         FeedSource("answers", N_("Official answers"), queries.feed_answers, "proposals:index"),
     ],
     outcomes=queries.outcomes,
+    rate_limits=[
+        RateLimitedAction(
+            "post",
+            N_("New proposals and ideas"),
+            (Limit("post", "user", 10, HOUR), Limit("post", "ip", 30, HOUR)),
+        )
+    ],
 )
