@@ -6,7 +6,7 @@ from __future__ import annotations
 from moderation import demo, privacy, routes
 from moderation.middleware import BlockedUserMiddleware
 from moderation.queries import BLOCKED_UNTIL_SQL, is_blocked
-from participation.auditlog.wording import AuditWording, AuditWords
+from participation.auditlog.wording import AuditTarget, AuditWording, AuditWords
 from participation.features import (
     AdminLine,
     DemoContext,
@@ -26,6 +26,22 @@ AUDIT_WORDS = AuditWords(
         AuditWording("decision", N_("{actor} took a moderation decision on {target}")),
         AuditWording("user_blocked", N_("{actor} blocked {target}")),
         AuditWording("user_unblocked", N_("{actor} unblocked {target}")),
+        AuditWording("case_closed", N_("{actor} closed the moderation case of {target}")),
+        AuditWording("auto_hide", N_("{actor} hid {target} after reports")),
+        AuditWording(
+            "review_requested", N_("{actor} asked for a review of the decision on {target}")
+        ),
+        AuditWording("reason_template_created", N_("{actor} created {target}")),
+        AuditWording("reason_template_updated", N_("{actor} edited {target}")),
+        AuditWording("reason_template_deleted", N_("{actor} deleted {target}")),
+    ),
+    targets=(
+        AuditTarget(
+            "reason_template",
+            "",
+            unnamed=N_("a ready-made reason"),
+            numbered=N_("the ready-made reason no. {id}"),
+        ),
     ),
 )
 
