@@ -72,6 +72,7 @@ FEATURE = Feature(
     # only the demo: it reports and pre-moderates the demo proposals and comments
     depends_on=("proposals", "comments"),
     audit_words=AUDIT_WORDS,
+    person_section=routes.person_section,
     rate_limits=[
         RateLimitedAction(
             "report",

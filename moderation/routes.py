@@ -6,6 +6,7 @@ works without JavaScript.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.requests import Request
@@ -27,10 +28,12 @@ from moderation.models import ReasonTemplate
 from participation import formatting, ratelimit, web
 from participation.accounts.models import User
 from participation.contributions import content_kinds
+from participation.features import AccountSection
 from participation.i18n import current_language, gettext, ngettext
 from participation.numbers import parse_id
+from participation.people import routes as people_routes
 from participation.permissions import can_administer, can_moderate, is_signed_in
-from participation.refusals import NotFound, Refused
+from participation.refusals import DomainError, NotFound, Refused
 from participation.templating import flash, is_htmx, render
 from participation.urls import url
 
@@ -246,6 +249,64 @@ async def unblock_user(request: Request) -> Response:
     return web.redirect(url("moderation:user", id=person.id))
 
 
+# --- blocks from the administrators' page of a person (/admin/people: Feature.person_section)
+
+
+async def person_section(
+    person: Any, errors: Mapping[str, str], values: Mapping[str, str]
+) -> AccountSection:
+    """The block of a person and the form that blocks or unblocks them, on their page in
+    /admin/people (participation/people)."""
+    durations = [(d.value, gettext(BLOCK_DURATION_LABELS[d])) for d in BlockDuration]
+    block = await services.active_block(person.id)
+    context = {"block": block, "durations": durations, "values": dict(values)}
+    return AccountSection("moderation/_person.html", context)
+
+
+# the services' fields, as the people page names them (it has a role form with a reason too)
+_BLOCK_FIELDS = {"duration": "block_duration", "reason": "block_reason"}
+
+
+async def _refused_on_people_page(
+    request: Request, problems: dict[str, str], values: dict[str, str], status: int
+) -> Response:
+    return await people_routes.person_page(request, problems, values, status)
+
+
+async def people_block(request: Request) -> Response:
+    admin = web.require(request, can_administer)
+    person_id = request.path_params["person_id"]
+    data = await web.form_data(request)
+    duration, reason = data.get("block_duration", ""), data.get("block_reason", "")
+    values = {"block_duration": duration, "block_reason": reason}
+    try:
+        await services.block(admin, person_id, duration, reason)
+    except Refused as refused:
+        errors = {_BLOCK_FIELDS.get(k, k): v for k, v in web.errors_of(refused.problems).items()}
+        return await _refused_on_people_page(request, errors, values, 422)
+    except DomainError as refused:  # the account does not exist (any more)
+        raise NotFound(person_id) from refused
+    flash(request, gettext("The account is blocked."))
+    return web.redirect(url("people:detail", person_id=person_id))
+
+
+async def people_unblock(request: Request) -> Response:
+    admin = web.require(request, can_administer)
+    person_id = request.path_params["person_id"]
+    data = await web.form_data(request)
+    reason = data.get("unblock_reason", "")
+    try:
+        await services.unblock(admin, person_id, reason)
+    except Refused as refused:
+        errors = {"unblock_reason": web.errors_of(refused.problems)["reason"]}
+        return await _refused_on_people_page(request, errors, {"unblock_reason": reason}, 422)
+    except DomainError as refused:  # not blocked (any more): another administrator came first
+        errors = {"unblock_reason": refused.message}
+        return await _refused_on_people_page(request, errors, {"unblock_reason": reason}, 409)
+    flash(request, gettext("The account is unblocked."))
+    return web.redirect(url("people:detail", person_id=person_id))
+
+
 # --- ready-made reasons (administrators) ---------------------------------------------------
 
 
@@ -296,6 +357,10 @@ routes = [
     Route("/moderation/users/{id:id}", user_history, name="moderation:user"),
     web.action_route("/moderation/users/{id:id}/block", block_user, "moderation:block"),
     web.action_route("/moderation/users/{id:id}/unblock", unblock_user, "moderation:unblock"),
+    web.action_route("/admin/people/{person_id:id}/block", people_block, "moderation:people_block"),
+    web.action_route(
+        "/admin/people/{person_id:id}/unblock", people_unblock, "moderation:people_unblock"
+    ),
     web.form_route("/admin/moderation/reasons", reasons, "moderation:reasons"),
     web.form_route("/admin/moderation/reasons/{id:id}", reason_edit, "moderation:reason_edit"),
     web.action_route(

@@ -29,7 +29,8 @@ first to need them (they were import-time registrations before); `login_options`
 core's log-in, log-out and account pages name no feature; `feeds` (issue #20, the Atom feeds);
 `space_components` and `outcomes` with the participatory spaces and the home page, `audit_words`
 with the readable audit log (issue #18); `rate_limits` (issue #18: the settings page lists
-every feature's limited actions, which the core's ratelimit.py used to name).
+every feature's limited actions, which the core's ratelimit.py used to name); `person_section`
+(issue #18: moderation's blocks on the administrators' page of a person).
 New fields come after the loader's fields, with defaults, so that no manifest's positional use
 breaks.
 
@@ -41,7 +42,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -261,6 +262,13 @@ class Feature:
     # its rate-limited actions, their limits and labels (participation/ratelimit.py merges them
     # after the core's own; /admin/settings lists them, each switched on or off)
     rate_limits: Sequence[RateLimitedAction] = ()
+    # its part of a person's page in /admin/people (participation/people: administrators):
+    # `person_section(person, errors, values)` (the page's errors and typed values, after a
+    # refused form of the section) returns an `AccountSection` or None (moderation: blocks)
+    person_section: (
+        Callable[[Any, Mapping[str, str], Mapping[str, str]], Awaitable[AccountSection | None]]
+        | None
+    ) = None
 
 
 def load(packages: Sequence[str]) -> tuple[Feature, ...]:

@@ -7,6 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from participation import features
 from participation.i18n import N_, gettext
 from participation.people import services
 from participation.people.domain import INVITABLE, ROLES, PeopleFilters, invitation_state
@@ -107,8 +108,21 @@ async def detail(request: Request) -> Response:
 async def _detail(
     request: Request, errors: dict[str, str] | None = None, status_code: int = 200
 ) -> Response:
+    return await person_page(request, errors or {}, {}, status_code)
+
+
+async def person_page(
+    request: Request, errors: dict[str, str], values: dict[str, str], status_code: int
+) -> Response:
+    """A person's page, with each feature's section (`Feature.person_section`); a feature's
+    route that refuses a form of its section answers with this page, its errors and values."""
     person = await services.person(request.path_params["person_id"])
-    context = {"person": person, "roles": ROLES, "errors": errors or {}}
+    sections = []
+    for feature in features.FEATURES:
+        if feature.person_section is not None:
+            if (section := await feature.person_section(person, errors, values)) is not None:
+                sections.append(section)
+    context = {"person": person, "roles": ROLES, "errors": errors, "sections": sections}
     return render(request, "people/detail.html", context, status_code=status_code)
 
 
