@@ -32,8 +32,9 @@ from participation.features import AccountSection
 from participation.i18n import current_language, gettext, ngettext
 from participation.numbers import parse_id
 from participation.people import routes as people_routes
+from participation.people import services as people_services
 from participation.permissions import can_administer, can_moderate, is_signed_in
-from participation.refusals import DomainError, NotFound, Refused
+from participation.refusals import DomainError, NotAllowed, NotFound, Refused
 from participation.templating import flash, is_htmx, render
 from participation.urls import url
 
@@ -53,10 +54,25 @@ def labels() -> dict[str, Any]:
 # --- the queue --------------------------------------------------------------------------------
 
 
+async def _moderator(request: Request) -> tuple[Any, frozenset[int] | None]:
+    """Who decides here: a site moderator (None: every case), or a moderator of some
+    participatory spaces only (their ids: the cases of content in those spaces); else 403."""
+    user = web.require(request, is_signed_in)
+    if can_moderate(user):
+        return user, None
+    spaces = await people_services.moderated_spaces(user.id)
+    if not spaces:
+        raise NotAllowed()
+    return user, spaces
+
+
 async def _queue(
     request: Request, params: queries.QueueParams, errors: dict[str, str], status_code: int = 200
 ) -> Response:
-    page = await queries.queue_page(params)
+    _, spaces = await _moderator(request)
+    if spaces is not None:
+        await services.attach_spaces()
+    page = await queries.queue_page(params, spaces)
     templates = await ReasonTemplate.all().order_by("position", "id")
     context = {
         "page": page,
@@ -64,6 +80,7 @@ async def _queue(
         "errors": errors,
         "reason_templates": templates,
         "language": current_language.get(),
+        "site_moderator": spaces is None,  # links to people's history: site moderators only
         **labels(),
     }
     return render(
@@ -76,12 +93,12 @@ async def _queue(
 
 
 async def index(request: Request) -> Response:
-    web.require(request, can_moderate)
+    await _moderator(request)
     return await _queue(request, queries.QueueParams.from_query(request.query_params), {})
 
 
 async def decide(request: Request) -> Response:
-    user = web.require(request, can_moderate)
+    user, spaces = await _moderator(request)
     async with request.form() as form:
         case_ids = [n for v in form.getlist("case") if (n := parse_id(v)) is not None]
         data = {k: v for k, v in form.items() if isinstance(v, str)}
@@ -95,7 +112,7 @@ async def decide(request: Request) -> Response:
     )
     try:
         outcome = await services.decide(
-            web.settings_of(request), user, case_ids, data.get("action", ""), reason
+            web.settings_of(request), user, case_ids, data.get("action", ""), reason, spaces
         )
     except Refused as refused:
         # htmx swaps only 2xx answers: the fragment with its errors comes back as 200

@@ -82,6 +82,13 @@ CORE = AuditWords(
         AuditWording("census_import", N_("{actor} imported the resident register")),
         AuditWording("job_retried", N_("{actor} ran {target} again")),
         AuditWording("job_dropped", N_("{actor} gave up {target}")),
+        AuditWording(
+            "space_role_granted", N_("{actor} made {target} moderator of the space “{after_space}”")
+        ),
+        AuditWording(
+            "space_role_withdrawn",
+            N_("{actor} withdrew from {target} the moderation of the space “{before_space}”"),
+        ),
         AuditWording("space_created", N_("{actor} created {target}")),
         AuditWording("space_updated", N_("{actor} edited {target}")),
         AuditWording("space_archived", N_("{actor} archived {target}")),
