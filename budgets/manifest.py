@@ -103,4 +103,5 @@ FEATURE = Feature(
     space_components=queries.space_components,
     outcomes=queries.outcomes,
     audit_words=AUDIT_WORDS,
+    participants=queries.participants,
 )

@@ -110,5 +110,6 @@ FEATURE = Feature(
     ],
     space_components=queries.space_components,
     outcomes=queries.outcomes,
+    participants=queries.participants,
     audit_words=AUDIT_WORDS,
 )

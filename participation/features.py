@@ -30,7 +30,8 @@ core's log-in, log-out and account pages name no feature; `feeds` (issue #20, th
 `space_components` and `outcomes` with the participatory spaces and the home page, `audit_words`
 with the readable audit log (issue #18); `rate_limits` (issue #18: the settings page lists
 every feature's limited actions, which the core's ratelimit.py used to name); `person_section`
-(issue #18: moderation's blocks on the administrators' page of a person).
+(issue #18: moderation's blocks on the administrators' page of a person); `participants`
+(issue #18: the home page's participants this year).
 New fields come after the loader's fields, with defaults, so that no manifest's positional use
 breaks.
 
@@ -52,6 +53,7 @@ if TYPE_CHECKING:  # only for annotations: the manifests import these modules, n
 
     from participation.auditlog.wording import AuditWords
     from participation.contributions import ContentKind
+    from participation.participants import Since
     from participation.ratelimit import RateLimitedAction
     from participation.settings import Settings
 
@@ -265,6 +267,10 @@ class Feature:
     # its part of a person's page in /admin/people (participation/people: administrators):
     # `person_section(person, errors, values)` (the page's errors and typed values, after a
     # refused form of the section) returns an `AccountSection` or None (moderation: blocks)
+    # who took part since a moment, for the home page's "participants this year"
+    # (participation/participants.py): `participants(since)` returns person keys ("user:<id>",
+    # "census:<id>") in one query; budgets answer from their voter register, never from ballots
+    participants: Callable[[Since], Awaitable[set[str]]] | None = None
     person_section: (
         Callable[[Any, Mapping[str, str], Mapping[str, str]], Awaitable[AccountSection | None]]
         | None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from participation.auditlog.wording import AuditTarget, AuditWords
-from participation.comments import privacy, routes
+from participation.comments import privacy, queries, routes
 from participation.comments.content import CommentKind
 from participation.comments.models import Comment
 from participation.contributions import excerpt
@@ -36,6 +36,7 @@ FEATURE = Feature(
     personal_data=PersonalData(export=privacy.export),
     depends_on=("proposals", "moderation"),  # comments are on proposals; pre-moderation
     audit_words=AUDIT_WORDS,
+    participants=queries.participants,
     rate_limits=[
         RateLimitedAction(
             "comment",

@@ -54,6 +54,7 @@ FEATURE = Feature(
         FeedSource("answers", N_("Official answers"), queries.feed_answers, "proposals:index"),
     ],
     outcomes=queries.outcomes,
+    participants=queries.participants,
     audit_words=AUDIT_WORDS,
     rate_limits=[
         RateLimitedAction(
