@@ -11,8 +11,10 @@ from budgets.models import Budget, Project
 from moderation import services
 from moderation.models import ModerationCase
 from participation.accounts.models import Role, User
+from participation.accounts.privacy import delete_account, export_personal_data
 from participation.audit import AuditLogEntry
 from participation.contributions import ModerationState
+from participation.i18n import gettext
 from participation.people.models import SpaceRole
 from participation.spaces.models import Space
 from tests.budgets.factories import budget_taking_projects
@@ -145,4 +147,17 @@ async def test_only_administrators_give_roles_in_a_space(
     async with logged_in(app, moderator) as c:
         response = await post_form(c, f"/admin/people/{citizen.id}/spaces", data)
         assert response.status_code == 403
+    assert await SpaceRole.all().count() == 0
+
+
+async def test_a_persons_roles_in_spaces_are_in_their_copy_and_go_with_their_account(
+    app: Any, settings: Any, citizen: User
+) -> None:
+    space = await space_open_with_a_vote()
+    await SpaceRole.create(user=citizen, space=space, role="moderator")
+    data = await export_personal_data(citizen, gettext)
+    assert [(r["space__title"], r["role"]) for r in data["space_roles"]] == [
+        ("Budget participatif 2027", "moderator")
+    ]
+    await delete_account(citizen)
     assert await SpaceRole.all().count() == 0
