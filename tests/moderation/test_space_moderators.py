@@ -7,18 +7,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from tortoise import timezone
+
 from budgets.models import Budget, Project
+from consultations.models import Consultation, TextReview
 from moderation import services
 from moderation.models import ModerationCase
 from participation.accounts.models import Role, User
 from participation.accounts.privacy import delete_account, export_personal_data
 from participation.audit import AuditLogEntry
-from participation.contributions import ModerationState
+from participation.contributions import ModerationState, content_kinds
 from participation.i18n import gettext
 from participation.people.models import SpaceRole
 from participation.spaces.models import Space
 from tests.budgets.factories import budget_taking_projects
 from tests.conftest import create_user, field_error, logged_in, post_form
+from tests.consultations.factories import consultation_open
 from tests.spaces.factories import space_open_with_a_vote
 
 
@@ -161,3 +165,22 @@ async def test_a_persons_roles_in_spaces_are_in_their_copy_and_go_with_their_acc
     ]
     await delete_account(citizen)
     assert await SpaceRole.all().count() == 0
+
+
+async def test_a_free_text_answer_belongs_to_the_space_of_its_consultation(app: Any) -> None:
+    space = await space_open_with_a_vote()
+    consultation, questions = await consultation_open()
+    await Consultation.filter(id=consultation.id).update(space_id=space.id)
+    question = next(iter(questions.values()))
+    review = await TextReview.create(
+        id=424242,
+        question_id=question.id,
+        text_digest="0" * 64,
+        text="<p>Plus de bancs.</p>",
+        moderation_state=ModerationState.PENDING,
+        created_on=timezone.now().date(),
+    )
+    assert await content_kinds()["consultation_answer"].spaces_of([review.id]) == {
+        review.id: space.id
+    }
+    assert await content_kinds()["comment"].spaces_of([1, 2]) == {}  # comments: no space yet
