@@ -159,7 +159,7 @@ _BUDGETS: dict[tuple[Any, ...], Budget] = {}
 # would be sent and decoded once per envelope (~35 µs of CPU a ballot, web and database). The
 # two databases spell the same JSON functions differently.
 _ENVELOPES_SQL = (
-    "(SELECT {aggregate}({array}(\"vd\".\"id\", \"vd\".\"name\", \"vd\".\"amount\")) "
+    '(SELECT {aggregate}({array}("vd"."id", "vd"."name", "vd"."amount")) '
     'FROM "budgets_district" AS "vd" WHERE "vd"."budget_id" = "vb"."id") AS "envelopes"'
 )
 

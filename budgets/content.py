@@ -33,6 +33,11 @@ class BudgetProjectKind(RowKind):
             url("budgets:project", budget_id=p.budget_id, project_id=p.id),
         )
 
+    async def spaces_of(self, ids: list[int]) -> dict[int, int]:
+        """A project belongs to the space of its budget."""
+        rows = await Project.filter(id__in=ids).values_list("id", "budget__space_id")
+        return {int(i): int(space) for i, space in rows if space is not None}
+
     async def visible_to(self, user: Any, target_id: int) -> Item | None:
         row = await Project.get_or_none(id=target_id)
         if row is None or await project_or_none(row.budget_id, target_id, user) is None:

@@ -39,10 +39,26 @@ AUDIT_WORDS = AuditWords(
             {"after_phase": PHASES},
         ),
         AuditWording("budget_project_created", N_("{actor} created {target}")),
+        AuditWording("budget_project_edited", N_("{actor} edited {target}")),
+        AuditWording(
+            "budget_project_review", N_("{actor} gave the feasibility review of {target}")
+        ),
+        AuditWording("budget_paper_ballot", N_("{actor} recorded a paper ballot for {target}")),
+        AuditWording("budget_key_ceremony", N_("{actor} held the key ceremony of {target}")),
+        AuditWording("budget_ballots_opened", N_("{actor} opened the ballot box of {target}")),
+        AuditWording("budget_tally_requested", N_("{actor} asked for the count of {target}")),
+        AuditWording("budget_import", N_("{actor} imported {target} from the file “{after_file}”")),
     ),
     targets=(
-        AuditTarget("budget", N_("the budget “{name}”"), _budget_titles),
-        AuditTarget("budget_project", N_("the project “{name}”"), _project_titles),
+        AuditTarget(
+            "budget", N_("the budget “{name}”"), _budget_titles, numbered=N_("the budget no. {id}")
+        ),
+        AuditTarget(
+            "budget_project",
+            N_("the project “{name}”"),
+            _project_titles,
+            numbered=N_("the project no. {id}"),
+        ),
     ),
 )
 
@@ -87,4 +103,5 @@ FEATURE = Feature(
     space_components=queries.space_components,
     outcomes=queries.outcomes,
     audit_words=AUDIT_WORDS,
+    participants=queries.participants,
 )

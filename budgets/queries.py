@@ -40,6 +40,7 @@ from participation.formatting import colon
 from participation.formfields import local_input_value
 from participation.i18n import N_, gettext
 from participation.numbers import parse_id
+from participation.participants import Since
 from participation.residents import services as residents
 from participation.urls import url
 
@@ -449,3 +450,14 @@ async def outcomes(limit: int) -> list[features.Outcome]:
         )
         for b in rows
     ]
+
+
+async def participants(since: Since) -> set[str]:
+    """The people who voted in a budget since `since`, from the voter register (who voted, on
+    which day: never a ballot), in one query: an account when the resident has one, else their
+    register entry (a paper ballot), so a resident is one person whatever they did
+    (participation/participants.py)."""
+    rows = await VoterRegister.filter(voted_on__gte=since.day).values_list(
+        "census_entry_id", "census_entry__residency__user_id"
+    )
+    return {f"user:{user}" if user is not None else f"census:{entry}" for entry, user in rows}

@@ -47,6 +47,13 @@ class ConsultationAnswerKind:
         "visible_open": "question__consultation__results_visible_while_open",
     }
 
+    async def spaces_of(self, ids: list[int]) -> dict[int, int]:
+        """An answer belongs to the space of its consultation."""
+        rows = await TextReview.filter(id__in=ids).values_list(
+            "id", "question__consultation__space_id"
+        )
+        return {int(i): int(space) for i, space in rows if space is not None}
+
     async def _rows(self, ids: list[int]) -> list[dict[str, Any]]:
         return list(await TextReview.filter(id__in=ids).values(**self.FIELDS))
 

@@ -4,9 +4,84 @@ from __future__ import annotations
 
 from consultations import demo, jobs, privacy, queries, routes
 from consultations.content import ConsultationAnswerKind
+from consultations.models import Consultation, Phase, Question, TextReview
 from participation import features
+from participation.auditlog.wording import AuditTarget, AuditWording, AuditWords
 from participation.features import AdminLine, DemoContext, Feature, NavLink, PersonalData
 from participation.i18n import N_
+
+PHASES: dict[str, str] = {
+    Phase.PREPARATION.value: N_("in preparation"),
+    Phase.OPEN.value: N_("open"),
+    Phase.CLOSED.value: N_("closed"),
+}
+
+
+async def _titles(ids: list[int]) -> dict[int, str]:
+    return dict(await Consultation.filter(id__in=ids).values_list("id", "title"))  # type: ignore[arg-type]
+
+
+async def _questions(ids: list[int]) -> dict[int, str]:
+    return dict(await Question.filter(id__in=ids).values_list("id", "text"))  # type: ignore[arg-type]
+
+
+async def _questions_of_texts(ids: list[int]) -> dict[int, str]:
+    # an answer is named by its question only: the text may hold personal data
+    rows = await TextReview.filter(id__in=ids).values_list("id", "question__text")
+    return {int(i): str(text) for i, text in rows}
+
+
+AUDIT_WORDS = AuditWords(
+    actions=(
+        AuditWording("consultation_created", N_("{actor} created {target}")),
+        AuditWording("consultation_updated", N_("{actor} edited {target}")),
+        AuditWording(
+            "consultation_phase",
+            N_("{actor} moved {target} from “{before_phase}” to “{after_phase}”"),
+            {"before_phase": PHASES, "after_phase": PHASES},
+        ),
+        AuditWording(
+            "consultation_question_added",
+            N_("{actor} added the question “{after_text}” to {target}"),
+        ),
+        AuditWording(
+            "consultation_question_edited",
+            N_("{actor} edited the question “{after_text}” of {target}"),
+        ),
+        AuditWording(
+            "consultation_question_deleted",
+            N_("{actor} deleted the question “{before_text}” of {target}"),
+        ),
+        AuditWording(
+            "consultation_results_requested", N_("{actor} asked for the results of {target} again")
+        ),
+        AuditWording(
+            "consultation_text_approved", N_("{actor} approved a free-text answer to {target}")
+        ),
+        AuditWording("consultation_text_hidden", N_("{actor} hid a free-text answer to {target}")),
+        AuditWording("consultation_outcome", N_("{actor} published the outcome of {target}")),
+    ),
+    targets=(
+        AuditTarget(
+            "consultation",
+            N_("the consultation “{name}”"),
+            _titles,
+            numbered=N_("the consultation no. {id}"),
+        ),
+        AuditTarget(
+            "consultation_text",
+            N_("the question “{name}”"),
+            _questions,
+            numbered=N_("the question no. {id}"),
+        ),
+        AuditTarget(
+            "consultation_answer",
+            N_("a free-text answer to the question “{name}”"),
+            _questions_of_texts,
+            numbered=N_("the free-text answer no. {id}"),
+        ),
+    ),
+)
 
 
 async def _demo(context: DemoContext) -> None:
@@ -35,4 +110,6 @@ FEATURE = Feature(
     ],
     space_components=queries.space_components,
     outcomes=queries.outcomes,
+    participants=queries.participants,
+    audit_words=AUDIT_WORDS,
 )

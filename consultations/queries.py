@@ -18,6 +18,7 @@ from consultations import services, texts
 from consultations.models import (
     Consultation,
     Option,
+    Participant,
     Phase,
     Question,
     Response,
@@ -30,6 +31,7 @@ from participation import features, formatting, spreadsheet
 from participation.contributions import ModerationState, excerpt
 from participation.features import FeedEntry
 from participation.i18n import N_, gettext
+from participation.participants import Since, user_keys
 from participation.settings import Settings
 from participation.urls import url
 
@@ -326,3 +328,14 @@ async def outcomes(limit: int) -> list[features.Outcome]:
         )
         for c in rows
     ]
+
+
+async def participants(since: Since) -> set[str]:
+    """The people who answered a consultation since `since` (the day: `Participant` keeps no
+    time), in one query; anonymous answers are never read (participation/participants.py)."""
+    ids = (
+        await Participant.filter(answered_on__gte=since.day)
+        .distinct()
+        .values_list("user_id", flat=True)
+    )
+    return user_keys(ids)

@@ -3,8 +3,33 @@
 from __future__ import annotations
 
 from followup import demo, jobs, queries, routes
+from followup.models import Commitment
+from participation.auditlog.wording import AuditTarget, AuditWording, AuditWords
 from participation.features import AdminLine, DemoContext, Feature, FeedSource, NavLink
 from participation.i18n import N_
+
+
+async def _titles(ids: list[int]) -> dict[int, str]:
+    return dict(await Commitment.filter(id__in=ids).values_list("id", "title"))  # type: ignore[arg-type]
+
+
+AUDIT_WORDS = AuditWords(
+    actions=(
+        AuditWording("commitment_created", N_("{actor} created {target}")),
+        AuditWording("commitment_updated", N_("{actor} updated {target}")),
+        AuditWording(
+            "commitment_milestone", N_("{actor} added the milestone “{after_text}” to {target}")
+        ),
+    ),
+    targets=(
+        AuditTarget(
+            "commitment",
+            N_("the commitment “{name}”"),
+            _titles,
+            numbered=N_("the commitment no. {id}"),
+        ),
+    ),
+)
 
 
 async def _demo(context: DemoContext) -> None:
@@ -27,4 +52,5 @@ FEATURE = Feature(
             "followup", N_("Commitments followed up"), queries.feed_commitments, "followup:index"
         )
     ],
+    audit_words=AUDIT_WORDS,
 )

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from meetings import demo, jobs, privacy, queries, services
+from meetings.models import Meeting
 from meetings.routes import routes
 from participation import features
+from participation.auditlog.wording import AuditTarget, AuditWording, AuditWords
 from participation.i18n import N_
 from participation.urls import url
 
@@ -45,6 +47,26 @@ NOTIFICATION_KINDS = (
 )
 
 
+async def _titles(ids: list[int]) -> dict[int, str]:
+    return dict(await Meeting.filter(id__in=ids).values_list("id", "title"))  # type: ignore[arg-type]
+
+
+AUDIT_WORDS = AuditWords(
+    actions=(
+        AuditWording("meeting_created", N_("{actor} created {target}")),
+        AuditWording("meeting_updated", N_("{actor} edited {target}")),
+        AuditWording("meeting_cancelled", N_("{actor} cancelled {target}")),
+        AuditWording("meeting_attendance", N_("{actor} recorded who came to {target}")),
+        AuditWording("meeting_minutes", N_("{actor} published the minutes of {target}")),
+    ),
+    targets=(
+        AuditTarget(
+            "meeting", N_("the meeting “{name}”"), _titles, numbered=N_("the meeting no. {id}")
+        ),
+    ),
+)
+
+
 async def _demo(context: Any) -> None:  # participation.features.DemoContext
     await demo.load(context.settings, context.users)
 
@@ -65,4 +87,5 @@ FEATURE = features.Feature(
     depends_on=("proposals", "consultations"),  # minutes link what a meeting produced
     feeds=[features.FeedSource("meetings", N_("Meetings"), queries.feed_entries, "meetings:index")],
     space_components=queries.space_components,
+    audit_words=AUDIT_WORDS,
 )

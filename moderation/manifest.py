@@ -6,7 +6,7 @@ from __future__ import annotations
 from moderation import demo, privacy, routes
 from moderation.middleware import BlockedUserMiddleware
 from moderation.queries import BLOCKED_UNTIL_SQL, is_blocked
-from participation.auditlog.wording import AuditWording, AuditWords
+from participation.auditlog.wording import AuditTarget, AuditWording, AuditWords
 from participation.features import (
     AdminLine,
     DemoContext,
@@ -16,6 +16,7 @@ from participation.features import (
     SessionColumn,
 )
 from participation.i18n import N_
+from participation.ratelimit import HOUR, Limit, RateLimitedAction
 
 AUDIT_WORDS = AuditWords(
     actions=(
@@ -25,6 +26,22 @@ AUDIT_WORDS = AuditWords(
         AuditWording("decision", N_("{actor} took a moderation decision on {target}")),
         AuditWording("user_blocked", N_("{actor} blocked {target}")),
         AuditWording("user_unblocked", N_("{actor} unblocked {target}")),
+        AuditWording("case_closed", N_("{actor} closed the moderation case of {target}")),
+        AuditWording("auto_hide", N_("{actor} hid {target} after reports")),
+        AuditWording(
+            "review_requested", N_("{actor} asked for a review of the decision on {target}")
+        ),
+        AuditWording("reason_template_created", N_("{actor} created {target}")),
+        AuditWording("reason_template_updated", N_("{actor} edited {target}")),
+        AuditWording("reason_template_deleted", N_("{actor} deleted {target}")),
+    ),
+    targets=(
+        AuditTarget(
+            "reason_template",
+            "",
+            unnamed=N_("a ready-made reason"),
+            numbered=N_("the ready-made reason no. {id}"),
+        ),
     ),
 )
 
@@ -55,4 +72,12 @@ FEATURE = Feature(
     # only the demo: it reports and pre-moderates the demo proposals and comments
     depends_on=("proposals", "comments"),
     audit_words=AUDIT_WORDS,
+    person_section=routes.person_section,
+    rate_limits=[
+        RateLimitedAction(
+            "report",
+            N_("Reports of content"),
+            (Limit("report", "user", 20, HOUR), Limit("report", "ip", 60, HOUR)),
+        )
+    ],
 )

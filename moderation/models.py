@@ -41,11 +41,14 @@ class ModerationCase(ContentTarget):
     opened_at = fields.DatetimeField()
     closed_at = fields.DatetimeField(null=True)
     review_requested_at = fields.DatetimeField(null=True)
+    # the participatory space of the content (its kind's `spaces_of`), set when the case is made:
+    # a space's moderators see and decide its cases only; None: no space (proposals, comments)
+    space_id = fields.IntField(null=True)
 
     class Meta:
         table = "moderation_case"
         unique_together = (("target_kind", "target_id"),)
-        indexes = (Index(fields=("status", "opened_at")),)
+        indexes = (Index(fields=("status", "opened_at")), Index(fields=("space_id", "status")))
 
 
 # A resident's report; UNIQUE per reporter and content: nobody reports the same thing twice.

@@ -74,10 +74,12 @@ class QueuePage:
     params: QueueParams
 
 
-async def queue_page(params: QueueParams) -> QueuePage:
+async def queue_page(params: QueueParams, spaces: frozenset[int] | None = None) -> QueuePage:
     """Open cases, oldest first. Queries: the count, the page of cases, one per content kind
     present on the page, and the reports of the page: at most 2 + kinds + 1."""
     qs = ModerationCase.filter(status=CaseStatus.OPEN)
+    if spaces is not None:  # a moderator of these spaces only
+        qs = qs.filter(space_id__in=list(spaces))
     if params.type:
         qs = qs.filter(target_kind=params.type)
     if params.kind:

@@ -6,6 +6,7 @@ works without JavaScript.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.requests import Request
@@ -27,10 +28,13 @@ from moderation.models import ReasonTemplate
 from participation import formatting, ratelimit, web
 from participation.accounts.models import User
 from participation.contributions import content_kinds
+from participation.features import AccountSection
 from participation.i18n import current_language, gettext, ngettext
 from participation.numbers import parse_id
+from participation.people import routes as people_routes
+from participation.people import services as people_services
 from participation.permissions import can_administer, can_moderate, is_signed_in
-from participation.refusals import NotFound, Refused
+from participation.refusals import DomainError, NotAllowed, NotFound, Refused
 from participation.templating import flash, is_htmx, render
 from participation.urls import url
 
@@ -50,10 +54,25 @@ def labels() -> dict[str, Any]:
 # --- the queue --------------------------------------------------------------------------------
 
 
+async def _moderator(request: Request) -> tuple[Any, frozenset[int] | None]:
+    """Who decides here: a site moderator (None: every case), or a moderator of some
+    participatory spaces only (their ids: the cases of content in those spaces); else 403."""
+    user = web.require(request, is_signed_in)
+    if can_moderate(user):
+        return user, None
+    spaces = await people_services.moderated_spaces(user.id)
+    if not spaces:
+        raise NotAllowed()
+    return user, spaces
+
+
 async def _queue(
     request: Request, params: queries.QueueParams, errors: dict[str, str], status_code: int = 200
 ) -> Response:
-    page = await queries.queue_page(params)
+    _, spaces = await _moderator(request)
+    if spaces is not None:
+        await services.attach_spaces()
+    page = await queries.queue_page(params, spaces)
     templates = await ReasonTemplate.all().order_by("position", "id")
     context = {
         "page": page,
@@ -61,6 +80,7 @@ async def _queue(
         "errors": errors,
         "reason_templates": templates,
         "language": current_language.get(),
+        "site_moderator": spaces is None,  # links to people's history: site moderators only
         **labels(),
     }
     return render(
@@ -73,12 +93,12 @@ async def _queue(
 
 
 async def index(request: Request) -> Response:
-    web.require(request, can_moderate)
+    await _moderator(request)
     return await _queue(request, queries.QueueParams.from_query(request.query_params), {})
 
 
 async def decide(request: Request) -> Response:
-    user = web.require(request, can_moderate)
+    user, spaces = await _moderator(request)
     async with request.form() as form:
         case_ids = [n for v in form.getlist("case") if (n := parse_id(v)) is not None]
         data = {k: v for k, v in form.items() if isinstance(v, str)}
@@ -92,7 +112,7 @@ async def decide(request: Request) -> Response:
     )
     try:
         outcome = await services.decide(
-            web.settings_of(request), user, case_ids, data.get("action", ""), reason
+            web.settings_of(request), user, case_ids, data.get("action", ""), reason, spaces
         )
     except Refused as refused:
         # htmx swaps only 2xx answers: the fragment with its errors comes back as 200
@@ -246,6 +266,64 @@ async def unblock_user(request: Request) -> Response:
     return web.redirect(url("moderation:user", id=person.id))
 
 
+# --- blocks from the administrators' page of a person (/admin/people: Feature.person_section)
+
+
+async def person_section(
+    person: Any, errors: Mapping[str, str], values: Mapping[str, str]
+) -> AccountSection:
+    """The block of a person and the form that blocks or unblocks them, on their page in
+    /admin/people (participation/people)."""
+    durations = [(d.value, gettext(BLOCK_DURATION_LABELS[d])) for d in BlockDuration]
+    block = await services.active_block(person.id)
+    context = {"block": block, "durations": durations, "values": dict(values)}
+    return AccountSection("moderation/_person.html", context)
+
+
+# the services' fields, as the people page names them (it has a role form with a reason too)
+_BLOCK_FIELDS = {"duration": "block_duration", "reason": "block_reason"}
+
+
+async def _refused_on_people_page(
+    request: Request, problems: dict[str, str], values: dict[str, str], status: int
+) -> Response:
+    return await people_routes.person_page(request, problems, values, status)
+
+
+async def people_block(request: Request) -> Response:
+    admin = web.require(request, can_administer)
+    person_id = request.path_params["person_id"]
+    data = await web.form_data(request)
+    duration, reason = data.get("block_duration", ""), data.get("block_reason", "")
+    values = {"block_duration": duration, "block_reason": reason}
+    try:
+        await services.block(admin, person_id, duration, reason)
+    except Refused as refused:
+        errors = {_BLOCK_FIELDS.get(k, k): v for k, v in web.errors_of(refused.problems).items()}
+        return await _refused_on_people_page(request, errors, values, 422)
+    except DomainError as refused:  # the account does not exist (any more)
+        raise NotFound(person_id) from refused
+    flash(request, gettext("The account is blocked."))
+    return web.redirect(url("people:detail", person_id=person_id))
+
+
+async def people_unblock(request: Request) -> Response:
+    admin = web.require(request, can_administer)
+    person_id = request.path_params["person_id"]
+    data = await web.form_data(request)
+    reason = data.get("unblock_reason", "")
+    try:
+        await services.unblock(admin, person_id, reason)
+    except Refused as refused:
+        errors = {"unblock_reason": web.errors_of(refused.problems)["reason"]}
+        return await _refused_on_people_page(request, errors, {"unblock_reason": reason}, 422)
+    except DomainError as refused:  # not blocked (any more): another administrator came first
+        errors = {"unblock_reason": refused.message}
+        return await _refused_on_people_page(request, errors, {"unblock_reason": reason}, 409)
+    flash(request, gettext("The account is unblocked."))
+    return web.redirect(url("people:detail", person_id=person_id))
+
+
 # --- ready-made reasons (administrators) ---------------------------------------------------
 
 
@@ -296,6 +374,10 @@ routes = [
     Route("/moderation/users/{id:id}", user_history, name="moderation:user"),
     web.action_route("/moderation/users/{id:id}/block", block_user, "moderation:block"),
     web.action_route("/moderation/users/{id:id}/unblock", unblock_user, "moderation:unblock"),
+    web.action_route("/admin/people/{person_id:id}/block", people_block, "moderation:people_block"),
+    web.action_route(
+        "/admin/people/{person_id:id}/unblock", people_unblock, "moderation:people_unblock"
+    ),
     web.form_route("/admin/moderation/reasons", reasons, "moderation:reasons"),
     web.form_route("/admin/moderation/reasons/{id:id}", reason_edit, "moderation:reason_edit"),
     web.action_route(

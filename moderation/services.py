@@ -56,7 +56,9 @@ def kind_of(target_kind: str) -> ContentKind:
 
 async def _case(target_kind: str, target_id: int, author_id: int | None) -> ModerationCase:
     """The one case of a piece of content, created closed if needed (INSERT ... ON CONFLICT DO
-    NOTHING: two simultaneous first reports do not collide)."""
+    NOTHING: two simultaneous first reports do not collide), with the space of the content."""
+    kind = content_kinds().get(target_kind)
+    space_id = (await kind.spaces_of([target_id])).get(target_id) if kind is not None else None
     await ModerationCase.bulk_create(
         [
             ModerationCase(
@@ -65,11 +67,34 @@ async def _case(target_kind: str, target_id: int, author_id: int | None) -> Mode
                 author_id=author_id,
                 status=CaseStatus.CLOSED,
                 opened_at=timezone.now(),
+                space_id=space_id,
             )
         ],
         ignore_conflicts=True,
     )
     return await ModerationCase.get(target_kind=target_kind, target_id=target_id)
+
+
+async def attach_spaces() -> None:
+    """Give open cases made before cases knew their space (moderation 0004) the space of their
+    content: one query per content kind that has such cases, and nothing once they have it.
+    Cases of content in no space keep None (a space's moderators never see them)."""
+    unknown = await ModerationCase.filter(status=CaseStatus.OPEN, space_id=None).values_list(
+        "target_kind", "target_id"
+    )
+    by_kind: dict[str, list[int]] = {}
+    for target_kind, target_id in unknown:
+        by_kind.setdefault(str(target_kind), []).append(int(target_id))
+    kinds = content_kinds()
+    for target_kind, ids in by_kind.items():
+        if target_kind not in kinds:
+            continue
+        found = await kinds[target_kind].spaces_of(ids)
+        for space_id in set(found.values()):
+            chosen = [i for i, s in found.items() if s == space_id]
+            await ModerationCase.filter(
+                target_kind=target_kind, target_id__in=chosen, space_id=None
+            ).update(space_id=space_id)
 
 
 async def open_pending_case(
@@ -199,12 +224,24 @@ class Outcome:
 
 
 async def decide(
-    settings: Settings, moderator: Any, case_ids: list[int], action: str, reason: str
+    settings: Settings,
+    moderator: Any,
+    case_ids: list[int],
+    action: str,
+    reason: str,
+    spaces: frozenset[int] | None = None,
 ) -> Outcome:
     """Approve, hide or reject one or several items, each in its own transaction; items that
-    changed meanwhile or to which the action does not apply are skipped (and counted)."""
+    changed meanwhile or to which the action does not apply are skipped (and counted).
+    `spaces`: the spaces a moderator of some spaces only (not a site moderator) moderates;
+    NotAllowed, and nothing decided, when one of the cases is of content outside them."""
     if not getattr(moderator, "is_moderator", False):
-        raise NotAllowed()
+        if not spaces:
+            raise NotAllowed()
+        await attach_spaces()
+        outside = await ModerationCase.filter(id__in=case_ids).exclude(space_id__in=list(spaces))
+        if outside or await ModerationCase.filter(id__in=case_ids, space_id=None).exists():
+            raise NotAllowed()
     try:
         chosen = Action(action)
     except ValueError:

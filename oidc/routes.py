@@ -93,8 +93,10 @@ async def callback(request: Request) -> Response:
     flow = request.session.pop(FLOW, None)  # single use, whatever comes next
     params = request.query_params
     state = params.get("state", "")
-    if not isinstance(flow, dict) or not state or not hmac.compare_digest(
-        str(flow.get("state", "")).encode(), state.encode()
+    if (
+        not isinstance(flow, dict)
+        or not state
+        or not hmac.compare_digest(str(flow.get("state", "")).encode(), state.encode())
     ):
         return _failed(
             request,

@@ -82,6 +82,11 @@ class ContentKind(Protocol):
         the item's title is shown instead."""
         ...
 
+    async def spaces_of(self, ids: list[int]) -> dict[int, int]:
+        """The participatory space of each item that belongs to one (participation/spaces), in
+        one query; items of no space are left out (a space's moderators never see them)."""
+        ...
+
 
 def content_kinds() -> dict[str, ContentKind]:
     """Every installed content kind by name (read at call time: see participation.features)."""
@@ -132,6 +137,9 @@ class RowKind:
 
     async def visible_to(self, user: Any, target_id: int) -> Item | None:
         return (await self.load([target_id])).get(target_id)
+
+    async def spaces_of(self, ids: list[int]) -> dict[int, int]:
+        return {}  # a kind whose rows belong to a space says how
 
     async def switch(self, item: Item, target: ModerationState, **extra: Any) -> bool:
         """The conditional update of a move: nothing if the row left `item.state` meanwhile."""

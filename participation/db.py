@@ -105,9 +105,7 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
         database_url += ("&" if "?" in database_url else "?") + f"timeout={CONNECT_TIMEOUT}"
     return {
         "connections": {"default": _connection(database_url, settings.uses_sqlite)},
-        "apps": {
-            label: {**app, "default_connection": "default"} for label, app in apps().items()
-        },
+        "apps": {label: {**app, "default_connection": "default"} for label, app in apps().items()},
         "use_tz": True,
         "timezone": "UTC",
     }
@@ -127,7 +125,7 @@ def log_statement(sql: str) -> None:
 
 
 def database_dialect() -> str:
-    """"postgres" or "sqlite": the default connection's, for SQL that the two spell differently."""
+    """ "postgres" or "sqlite": the default connection's, for SQL that the two spell differently."""
     return str(connections.get("default").capabilities.dialect)
 
 

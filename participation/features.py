@@ -29,7 +29,10 @@ first to need them (they were import-time registrations before); `login_options`
 core's log-in, log-out and account pages name no feature; `feeds` (issue #20, the Atom feeds);
 `space_components` and `outcomes` with the participatory spaces and the home page, `audit_words`
 with the readable audit log (issue #18); `indicator_sections` with the signalements (issue #24),
-so that the indicators name no feature that they do not count themselves.
+so that the indicators name no feature that they do not count themselves; `rate_limits` (issue #18: the settings page lists
+every feature's limited actions, which the core's ratelimit.py used to name); `person_section`
+(issue #18: moderation's blocks on the administrators' page of a person); `participants`
+(issue #18: the home page's participants this year).
 New fields come after the loader's fields, with defaults, so that no manifest's positional use
 breaks.
 
@@ -41,7 +44,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -51,6 +54,8 @@ if TYPE_CHECKING:  # only for annotations: the manifests import these modules, n
 
     from participation.auditlog.wording import AuditWords
     from participation.contributions import ContentKind
+    from participation.participants import Since
+    from participation.ratelimit import RateLimitedAction
     from participation.settings import Settings
 
 # One line per feature, in the order of the demo, the routes and the moderation queue's kinds.
@@ -300,6 +305,20 @@ class Feature:
     # its sections of the indicators dashboard (indicators/: computed by its job, suppressed,
     # stored, shown to admins), e.g. signalements' received and resolved reports
     indicator_sections: Sequence[IndicatorSection] = ()
+    # its rate-limited actions, their limits and labels (participation/ratelimit.py merges them
+    # after the core's own; /admin/settings lists them, each switched on or off)
+    rate_limits: Sequence[RateLimitedAction] = ()
+    # its part of a person's page in /admin/people (participation/people: administrators):
+    # `person_section(person, errors, values)` (the page's errors and typed values, after a
+    # refused form of the section) returns an `AccountSection` or None (moderation: blocks)
+    # who took part since a moment, for the home page's "participants this year"
+    # (participation/participants.py): `participants(since)` returns person keys ("user:<id>",
+    # "census:<id>") in one query; budgets answer from their voter register, never from ballots
+    participants: Callable[[Since], Awaitable[set[str]]] | None = None
+    person_section: (
+        Callable[[Any, Mapping[str, str], Mapping[str, str]], Awaitable[AccountSection | None]]
+        | None
+    ) = None
 
 
 def load(packages: Sequence[str]) -> tuple[Feature, ...]:

@@ -59,6 +59,7 @@ def changed_pages(job: Callable[..., Any], result: Any) -> bool:
     changes = getattr(job, "changes_visitor_pages", True)
     return bool(changes(result)) if callable(changes) else bool(changes)
 
+
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 

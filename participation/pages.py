@@ -11,7 +11,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 from tortoise import timezone
 
-from participation import features, queue, web
+from participation import features, participants, queue, web
 from participation.db import database_answers
 from participation.pagecache import cached_for_visitors
 from participation.settings import SUPPORTED_LANGUAGES
@@ -30,11 +30,17 @@ async def latest_outcomes(limit: int) -> list[features.Outcome]:
 
 
 async def home(request: Request) -> Response:
-    """What is open now (the spaces, their current step and its deadline) and the latest
-    outcomes; cached for visitors (a write to a space empties the cache, like any POST)."""
+    """What is open now (the spaces, their current step and its deadline), the latest
+    outcomes and how many people took part this year (one query per feature:
+    participation/participants.py); cached for visitors (a write empties the cache, like any
+    POST)."""
+    now = timezone.now()
+    since = participants.year_start(now, web.settings_of(request).time_zone)
     context = {
-        "open_spaces": await spaces.open_now(timezone.now()),
+        "open_spaces": await spaces.open_now(now),
         "outcomes": await latest_outcomes(HOME_OUTCOMES),
+        "participants": await participants.count_since(since),
+        "year": str(since.day.year),
     }
     return render(request, "home.html", context)
 

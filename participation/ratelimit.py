@@ -1,6 +1,6 @@
 """Rate limits counted in Redis with sliding windows, so they hold across every web process.
 
-`await check(request, "comment")` raises `RateLimited` when one of the action's limits (per
+`await check(request, "signup")` raises `RateLimited` when one of the action's limits (per
 person, per IP or per e-mail address) is full; the app answers 429 with a clear message.
 If Redis does not answer, the request goes through (logged): limits must not take the site down.
 
@@ -31,6 +31,7 @@ from redis.exceptions import NoScriptError, RedisError
 from starlette.requests import Request
 from starlette.responses import Response
 
+from participation import features
 from participation.accounts.domain import normalize_email
 from participation.accounts.models import AnonymousUser
 from participation.i18n import N_
@@ -56,36 +57,70 @@ def limit_key(limit: Limit, who: str) -> str:
     return f"ratelimit:{limit.action}:{limit.per}:{who}"
 
 
+@dataclass(frozen=True)
+class RateLimitedAction:
+    """An action whose attempts are counted: its `limits` (all checked at once) and `label`, a
+    msgid, how /admin/settings names it (administrators switch each action's limits on or
+    off). The core's own actions are `CORE_ACTIONS`; a feature declares its own in its manifest
+    (`Feature.rate_limits`)."""
+
+    name: str
+    label: str
+    limits: tuple[Limit, ...]
+
+
 MINUTE, HOUR = 60, 3600
-LIMITS: dict[str, tuple[Limit, ...]] = {
+CORE_ACTIONS: tuple[RateLimitedAction, ...] = (
     # only failed log-ins count (per e-mail address and per IP): a person who logs in and out
     # again is never locked out, and a town hall behind one address is not locked out by its
-    # own staff; the password check of an account deletion counts as a log-in
-    "login_failure": (
-        Limit("login_failure", "email", 5, MINUTE),
-        Limit("login_failure", "ip", 30, MINUTE),
+    # own staff; the password check of an account deletion counts as a log-in (oidc's first
+    # log-in and account linking count here too: they are log-ins)
+    RateLimitedAction(
+        "login_failure",
+        N_("Failed log-ins"),
+        (Limit("login_failure", "email", 5, MINUTE), Limit("login_failure", "ip", 30, MINUTE)),
     ),
-    "password_reset": (
-        Limit("password_reset", "email", 5, MINUTE),
-        Limit("password_reset", "ip", 30, MINUTE),
+    RateLimitedAction(
+        "password_reset",
+        N_("Password reset requests"),
+        (Limit("password_reset", "email", 5, MINUTE), Limit("password_reset", "ip", 30, MINUTE)),
     ),
-    "signup": (Limit("signup", "ip", 10, HOUR),),
-    "post": (Limit("post", "user", 10, HOUR), Limit("post", "ip", 30, HOUR)),
-    "comment": (Limit("comment", "user", 10, MINUTE), Limit("comment", "ip", 30, MINUTE)),
-    "report": (Limit("report", "user", 20, HOUR), Limit("report", "ip", 60, HOUR)),
-    # signalements (reports in public space): a street walked with a phone makes a few, not
-    # twenty a minute; staff typing phone calls are not limited (signalements/routes.py)
-    "signalement": (
-        Limit("signalement", "user", 10, HOUR),
-        Limit("signalement", "email", 10, HOUR),
-        Limit("signalement", "ip", 10, MINUTE),
-    ),
-    "signalement_follow": (
-        Limit("signalement_follow", "user", 30, HOUR),
-        Limit("signalement_follow", "email", 30, HOUR),
-        Limit("signalement_follow", "ip", 60, MINUTE),
-    ),
-}
+    RateLimitedAction("signup", N_("Sign-ups"), (Limit("signup", "ip", 10, HOUR),)),
+)
+
+_MERGED: dict[tuple[str, ...], dict[str, RateLimitedAction]] = {}
+
+
+def actions() -> dict[str, RateLimitedAction]:
+    """Every rate-limited action by name: the core's, then each installed feature's
+    (`Feature.rate_limits`, in `INSTALLED` order). Merged once per set of installed features
+    (read at call time, never at import); two actions of one name are an error."""
+    key = features.INSTALLED
+    merged = _MERGED.get(key)
+    if merged is None:
+        installed = features.installed()
+        declared = [*CORE_ACTIONS, *(a for f in installed for a in f.rate_limits)]
+        merged = {}
+        for action in declared:
+            if action.name in merged:
+                raise ValueError(f"two rate-limited actions are named {action.name!r}")
+            if any(limit.action != action.name for limit in action.limits):
+                raise ValueError(f"a limit of {action.name!r} names another action")
+            merged[action.name] = action
+        _MERGED[key] = merged
+    return merged
+
+
+def limits() -> dict[str, tuple[Limit, ...]]:
+    """The limits of every action, by action name (see `actions`)."""
+    return {name: action.limits for name, action in actions().items()}
+
+
+def __getattr__(name: str) -> Any:
+    # `ratelimit.LIMITS`: the merged limits, read on use (the manifests are loaded then)
+    if name == "LIMITS":
+        return limits()
+    raise AttributeError(name)
 
 
 # KEYS: one sorted set per limit. ARGV: now (seconds), "hit" or "peek", the member to add, then
@@ -177,7 +212,9 @@ def _counters(request: Request, action: str, email: str | None) -> list[tuple[Li
     """The action's limits that apply to this request, with their Redis keys."""
     who_by = _who(request, email)
     return [
-        (limit, limit_key(limit, who)) for limit in LIMITS[action] if (who := who_by[limit.per])
+        (limit, limit_key(limit, who))
+        for limit in actions()[action].limits
+        if (who := who_by[limit.per])
     ]
 
 

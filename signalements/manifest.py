@@ -6,10 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from participation import features
+from participation.auditlog.wording import AuditTarget, AuditWording, AuditWords
 from participation.i18n import N_
+from participation.ratelimit import HOUR, MINUTE, Limit, RateLimitedAction
 from participation.urls import url
 from signalements import demo, privacy, queries, services
 from signalements.content import SignalementKind
+from signalements.models import Category, Report
 from signalements.routes import routes
 
 
@@ -24,6 +27,42 @@ NOTIFICATION_KINDS = (
         N_("A report you follow has changed"),
         N_("The report no. {title} you follow is now: {state}."),
         _report_page,
+    ),
+)
+
+
+async def _numbers(ids: list[int]) -> dict[int, str]:
+    found = await Report.filter(id__in=ids).values_list("id", flat=True)
+    return {int(str(i)): str(i) for i in found}
+
+
+async def _categories(ids: list[int]) -> dict[int, str]:
+    return dict(await Category.filter(id__in=ids).values_list("id", "name"))  # type: ignore[arg-type]
+
+
+AUDIT_WORDS = AuditWords(
+    actions=(
+        # services._move writes "signalement_<event kind>": a change of state or a reopening
+        AuditWording("signalement_state", N_("{actor} changed the state of {target}")),
+        AuditWording("signalement_reopened", N_("{actor} reopened {target}")),
+        AuditWording("signalement_assigned", N_("{actor} assigned {target} to someone")),
+        AuditWording("signalement_merged", N_("{actor} merged {target} into another report")),
+        AuditWording("signalement_category", N_("{actor} saved {target}")),
+    ),
+    targets=(
+        AuditTarget(
+            "signalement",
+            N_("the report no. {name}"),
+            _numbers,
+            unnamed=N_("reports in public space"),
+            numbered=N_("the report no. {id}"),
+        ),
+        AuditTarget(
+            "signalement_category",
+            N_("the report category “{name}”"),
+            _categories,
+            numbered=N_("the report category no. {id}"),
+        ),
     ),
 )
 
@@ -57,5 +96,28 @@ FEATURE = features.Feature(
             "signalements", N_("Reports in public space"), queries.indicator_tables
         )
     ],
+    audit_words=AUDIT_WORDS,
     depends_on=("moderation",),  # descriptions go through moderation's rules
+    # a street walked with a phone makes a few reports, not twenty a minute; staff typing
+    # phone calls are not limited (signalements/routes.py)
+    rate_limits=[
+        RateLimitedAction(
+            "signalement",
+            N_("Reports of problems in public space"),
+            (
+                Limit("signalement", "user", 10, HOUR),
+                Limit("signalement", "email", 10, HOUR),
+                Limit("signalement", "ip", 10, MINUTE),
+            ),
+        ),
+        RateLimitedAction(
+            "signalement_follow",
+            N_("“Me too” on reports of problems in public space"),
+            (
+                Limit("signalement_follow", "user", 30, HOUR),
+                Limit("signalement_follow", "email", 30, HOUR),
+                Limit("signalement_follow", "ip", 60, MINUTE),
+            ),
+        ),
+    ],
 )

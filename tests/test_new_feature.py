@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from moderation import services as moderation
-from participation import demo, features, related
+from participation import demo, features, ratelimit, related
 from participation.accounts.models import User
 from participation.accounts.privacy import delete_account, export_personal_data
 from participation.contributions import ModerationState, content_kinds
@@ -23,6 +23,7 @@ from participation.i18n import gettext
 from participation.notifications import services as notifications
 from participation.proposals.domain import ProposalState
 from participation.proposals.models import Proposal
+from participation.ratelimit import HOUR, Limit
 from participation.settings import Settings
 from tests import conftest
 from tests.browser import test_page_coverage
@@ -141,6 +142,16 @@ async def test_the_administration_page_learns_its_links(
     # at its position (55): after the dashboard (50), before the commitments (60)
     assert page.index('href="/admin/indicators"') < page.index('href="/admin/petitions"')
     assert page.index('href="/admin/petitions"') < page.index('href="/admin/followup"')
+
+
+async def test_the_rate_limits_and_the_settings_page_learn_its_limited_actions(
+    client: httpx.AsyncClient, admin: User
+) -> None:
+    assert ratelimit.LIMITS["petition_sign"] == (Limit("petition_sign", "ip", 5, HOUR),)
+    assert list(ratelimit.actions())[-1] == "petition_sign"  # after the core's and the others'
+    await log_in(client, admin)
+    page = (await client.get("/admin/settings")).text
+    assert 'value="petition_sign"' in page and "Petition signatures" in page
 
 
 async def test_the_route_walkers_learn_its_routes(app: Any, settings: Settings) -> None:

@@ -22,6 +22,7 @@ from participation.accounts.models import PasswordResetToken, User, UserSession
 from participation.formfields import column_length
 from participation.i18n import translations
 from participation.notifications.models import Notification
+from participation.people.models import SpaceRole
 
 
 def plain(value: Any) -> Any:
@@ -60,6 +61,10 @@ async def export_personal_data(user: User, translate: Any) -> dict[str, Any]:
             )
         },
         "sessions": rows(await UserSession.filter(user=user).values("created_at", "expires_at")),
+        # roles in participatory spaces (participation/people: a moderator of one space)
+        "space_roles": rows(
+            await SpaceRole.filter(user=user).values("space__title", "role", "granted_at")
+        ),
         "notifications": rows(
             await Notification.filter(user=user).values(
                 "kind", "proposal_id", "comment_id", "created_at", "read_at"
@@ -91,6 +96,7 @@ async def delete_account(user: User) -> None:
         await UserSession.filter(user=user).delete()
         await PasswordResetToken.filter(user=user).delete()
         await Notification.filter(user=user).delete()
+        await SpaceRole.filter(user=user).delete()  # a former participant moderates nothing
         await mail.OutboxEmail.filter(recipient=email).delete()
         for feature in features.FEATURES:
             if feature.personal_data is not None and feature.personal_data.erase is not None:

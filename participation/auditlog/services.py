@@ -18,8 +18,11 @@ from participation.auditlog.wording import (
     sentence,
 )
 from participation.i18n import N_, gettext
+from participation.outbox import OutboxJob
+from participation.people.models import StaffInvitation
 from participation.sitepages.domain import BY_SLUG
 from participation.sitepages.models import SitePage
+from participation.spaces.models import Space
 
 PAGE_SIZE = 50
 _ROLES = {"citizen": N_("Resident"), "moderator": N_("Moderator"), "admin": N_("Administrator")}
@@ -28,6 +31,18 @@ _ROLES = {"citizen": N_("Resident"), "moderator": N_("Moderator"), "admin": N_("
 async def _user_names(ids: list[int]) -> dict[int, str]:
     rows = await User.filter(id__in=ids).values_list("id", "display_name")
     return {int(i): str(name) for i, name in rows}
+
+
+async def _space_titles(ids: list[int]) -> dict[int, str]:
+    return dict(await Space.filter(id__in=ids).values_list("id", "title"))  # type: ignore[arg-type]
+
+
+async def _invited_emails(ids: list[int]) -> dict[int, str]:
+    return dict(await StaffInvitation.filter(id__in=ids).values_list("id", "email"))  # type: ignore[arg-type]
+
+
+async def _job_names(ids: list[int]) -> dict[int, str]:
+    return dict(await OutboxJob.filter(id__in=ids).values_list("id", "name"))  # type: ignore[arg-type]
 
 
 async def _page_names(ids: list[int]) -> dict[int, str]:
@@ -65,13 +80,43 @@ CORE = AuditWords(
             {"after_role": _ROLES},
         ),
         AuditWording("census_import", N_("{actor} imported the resident register")),
-        AuditWording("job_retried", N_("{actor} ran a failed job again")),
-        AuditWording("job_dropped", N_("{actor} gave up a failed job")),
+        AuditWording("job_retried", N_("{actor} ran {target} again")),
+        AuditWording("job_dropped", N_("{actor} gave up {target}")),
+        AuditWording(
+            "space_role_granted", N_("{actor} made {target} moderator of the space “{after_space}”")
+        ),
+        AuditWording(
+            "space_role_withdrawn",
+            N_("{actor} withdrew from {target} the moderation of the space “{before_space}”"),
+        ),
+        AuditWording("space_created", N_("{actor} created {target}")),
+        AuditWording("space_updated", N_("{actor} edited {target}")),
+        AuditWording("space_archived", N_("{actor} archived {target}")),
+        AuditWording("space_unarchived", N_("{actor} took {target} out of the archive")),
+        AuditWording("space_deleted", N_("{actor} deleted {target}")),
+        AuditWording("space_step_added", N_("{actor} added the step “{after_title}” to {target}")),
+        AuditWording(
+            "space_step_changed", N_("{actor} edited the step “{after_title}” of {target}")
+        ),
+        AuditWording(
+            "space_step_removed", N_("{actor} removed the step “{before_title}” from {target}")
+        ),
     ),
     targets=(
         AuditTarget("site_settings", "", unnamed=N_("the site settings")),
-        AuditTarget("user", "", _user_names),
+        AuditTarget("user", "", _user_names, numbered=N_("the person no. {id}")),
         AuditTarget("site_page", N_("the page “{name}”"), _page_names),
+        AuditTarget(
+            "space", N_("the space “{name}”"), _space_titles, numbered=N_("the space no. {id}")
+        ),
+        AuditTarget(
+            "invitation",
+            N_("the invitation of {name}"),
+            _invited_emails,
+            numbered=N_("the invitation no. {id}"),
+        ),
+        AuditTarget("job", N_("the job “{name}”"), _job_names, numbered=N_("the job no. {id}")),
+        AuditTarget("census", "", unnamed=N_("the resident register")),
     ),
 )
 

@@ -32,6 +32,8 @@ class AuditTarget:
     label: str  # msgid with {name}, e.g. N_("the budget “{name}”"); "": the name alone
     names: Callable[[list[int]], Awaitable[dict[int, str]]] | None = None
     unnamed: str = ""  # msgid for a target without id or name, e.g. N_("the site settings")
+    # msgid for a target whose name is unknown (deleted since), e.g. N_("the space no. {id}")
+    numbered: str = ""
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,8 @@ def target_text(
     name = names.get((facts.target_kind, facts.target_id)) if facts.target_id else None
     if target is not None and name:
         return gettext(target.label).format(name=name) if target.label else name
+    if target is not None and target.numbered and facts.target_id is not None:
+        return gettext(target.numbered).format(id=facts.target_id)
     if target is not None and target.unnamed:
         return gettext(target.unnamed)
     if facts.target_id is None:

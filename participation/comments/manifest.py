@@ -2,9 +2,31 @@
 
 from __future__ import annotations
 
-from participation.comments import privacy, routes
+from participation.auditlog.wording import AuditTarget, AuditWords
+from participation.comments import privacy, queries, routes
 from participation.comments.content import CommentKind
+from participation.comments.models import Comment
+from participation.contributions import excerpt
 from participation.features import Feature, PersonalData
+from participation.i18n import N_
+from participation.ratelimit import MINUTE, Limit, RateLimitedAction
+
+
+async def _excerpts(ids: list[int]) -> dict[int, str]:
+    return {
+        int(i): excerpt(body)
+        for i, body in await Comment.filter(id__in=ids).values_list("id", "body")
+    }
+
+
+# comments write no audit entry themselves: moderation's decisions name them
+AUDIT_WORDS = AuditWords(
+    targets=(
+        AuditTarget(
+            "comment", N_("the comment “{name}”"), _excerpts, numbered=N_("the comment no. {id}")
+        ),
+    )
+)
 
 FEATURE = Feature(
     name="comments",
@@ -13,4 +35,13 @@ FEATURE = Feature(
     content_kinds=[CommentKind()],
     personal_data=PersonalData(export=privacy.export),
     depends_on=("proposals", "moderation"),  # comments are on proposals; pre-moderation
+    audit_words=AUDIT_WORDS,
+    participants=queries.participants,
+    rate_limits=[
+        RateLimitedAction(
+            "comment",
+            N_("Comments"),
+            (Limit("comment", "user", 10, MINUTE), Limit("comment", "ip", 30, MINUTE)),
+        )
+    ],
 )

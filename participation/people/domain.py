@@ -1,10 +1,10 @@
 """Pure rules of people and roles: which roles there are, what a role change may not do, the
 list's filters read from a query string. No database, no HTTP.
 
-Roles are site-wide today (`accounts.models.Role`). Per-space roles (a moderator or an evaluator
-of one participatory space) come with spaces: they will be rows of their own (person, space,
-role) checked by the same kind of rule here (`role_change_problem` takes the counts it needs),
-listed on the person's page next to the site-wide role.
+A person has one site-wide role (`accounts.models.Role`) and may have roles in participatory
+spaces (`people.models.SpaceRole`, rows of their own: person, space, role): today "moderator"
+of one space (`SPACE_ROLES`; `space_role_problem` checks a grant).
+
 """
 
 from __future__ import annotations
@@ -27,6 +27,22 @@ ROLES: dict[str, str] = {
 }
 PAGE_SIZE = 50
 SEARCH_MAX = 100
+
+# the roles in one participatory space, with their labels (msgids)
+SPACE_ROLES: dict[str, str] = {"moderator": N_("Moderator of the space")}
+
+
+def space_role_problem(role: str, space_exists: bool, held: bool, deleted: bool) -> str | None:
+    """Why a role in a space cannot be granted (a msgid), or None."""
+    if deleted:
+        return N_("This account was deleted: its roles cannot change.")
+    if role not in SPACE_ROLES:
+        return N_("Choose one of the roles listed.")
+    if not space_exists:
+        return N_("Choose a space from the list.")
+    if held:
+        return N_("This person already has this role in this space.")
+    return None
 
 
 def role_change_problem(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from tortoise import fields
+from tortoise.models import Model
 
 from participation.accounts.models import HashedToken
 
@@ -29,3 +30,24 @@ class StaffInvitation(HashedToken):
 
     class Meta:
         table = "people_invitation"
+
+
+# A role in one participatory space (issue #18): "moderator" (moderates the content of that
+# space only: moderation's queue shows them its cases, nothing else). Given and withdrawn by
+# administrators on /admin/people/<id>; the site-wide role stays `User.role`.
+class SpaceRole(Model):
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        "participation.User", related_name=False, on_delete=fields.CASCADE
+    )
+    user_id: int
+    space: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        "participation.Space", related_name=False, on_delete=fields.CASCADE
+    )
+    space_id: int
+    role = fields.CharField(max_length=16)
+    granted_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "people_space_role"
+        unique_together = (("user", "space", "role"),)

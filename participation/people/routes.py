@@ -7,11 +7,20 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from participation import features
 from participation.i18n import N_, gettext
+from participation.numbers import parse_id
 from participation.people import services
-from participation.people.domain import INVITABLE, ROLES, PeopleFilters, invitation_state
+from participation.people.domain import (
+    INVITABLE,
+    ROLES,
+    SPACE_ROLES,
+    PeopleFilters,
+    invitation_state,
+)
 from participation.permissions import can_administer
 from participation.refusals import DomainError, NotFound, Refused
+from participation.spaces import services as spaces_services
 from participation.templating import flash, render
 from participation.urls import url
 from participation.web import (
@@ -107,8 +116,30 @@ async def detail(request: Request) -> Response:
 async def _detail(
     request: Request, errors: dict[str, str] | None = None, status_code: int = 200
 ) -> Response:
+    return await person_page(request, errors or {}, {}, status_code)
+
+
+async def person_page(
+    request: Request, errors: dict[str, str], values: dict[str, str], status_code: int
+) -> Response:
+    """A person's page, with each feature's section (`Feature.person_section`); a feature's
+    route that refuses a form of its section answers with this page, its errors and values."""
     person = await services.person(request.path_params["person_id"])
-    context = {"person": person, "roles": ROLES, "errors": errors or {}}
+    sections = []
+    for feature in features.FEATURES:
+        if feature.person_section is not None:
+            if (section := await feature.person_section(person, errors, values)) is not None:
+                sections.append(section)
+    context = {
+        "person": person,
+        "roles": ROLES,
+        "errors": errors,
+        "values": values,
+        "sections": sections,
+        "space_roles": await services.space_roles(person.id),
+        "space_role_labels": SPACE_ROLES,
+        "spaces": await spaces_services.choices(),
+    }
     return render(request, "people/detail.html", context, status_code=status_code)
 
 
@@ -132,6 +163,39 @@ async def change_role(request: Request) -> Response:
     return redirect(url("people:detail", person_id=person_id))
 
 
+async def grant_space_role(request: Request) -> Response:
+    user = require(request, can_administer)
+    person_id = request.path_params["person_id"]
+    data = await form_data(request)
+    values = {k: data.get(k, "") for k in ("space", "space_role", "space_reason")}
+    try:
+        held = await services.grant_space_role(
+            user,
+            person_id,
+            parse_id(values["space"]),
+            values["space_role"],
+            values["space_reason"].strip()[:REASON_MAX],
+        )
+    except Refused as refused:
+        return await person_page(request, errors_of(refused.problems), values, 422)
+    flash(
+        request,
+        gettext("The role in the space “{space}” is given.").format(space=held.space_title),
+    )
+    return redirect(url("people:detail", person_id=person_id))
+
+
+async def withdraw_space_role(request: Request) -> Response:
+    """Withdraw one role in a space (named by its own id: 404 once withdrawn)."""
+    user = require(request, can_administer)
+    await form_data(request)
+    person_id = await services.withdraw_space_role(user, request.path_params["role_id"])
+    if person_id is None:
+        raise NotFound("space role")
+    flash(request, gettext("The role in the space is withdrawn."))
+    return redirect(url("people:detail", person_id=person_id))
+
+
 routes = [
     Route("/admin/people", index, name="people:index"),
     action_route("/admin/people/invite", invite, "people:invite"),
@@ -143,4 +207,10 @@ routes = [
     ),
     Route("/admin/people/{person_id:id}", detail, name="people:detail"),
     action_route("/admin/people/{person_id:id}/role", change_role, "people:role"),
+    action_route("/admin/people/{person_id:id}/spaces", grant_space_role, "people:space_role"),
+    action_route(
+        "/admin/people/space-roles/{role_id:id}/withdraw",
+        withdraw_space_role,
+        "people:space_role_withdraw",
+    ),
 ]

@@ -28,15 +28,18 @@ from participation.people.domain import (
     INVITATION_DAYS,
     PAGE_SIZE,
     ROLES,
+    SPACE_ROLES,
     PeopleFilters,
     invitation_problems,
     invitation_state,
     role_after_invitation,
     role_change_problem,
+    space_role_problem,
 )
-from participation.people.models import StaffInvitation
+from participation.people.models import SpaceRole, StaffInvitation
 from participation.refusals import DomainError, NotFound, refuse_fields
 from participation.settings import Settings
+from participation.spaces.models import Space
 from participation.urls import url
 
 
@@ -109,6 +112,71 @@ async def change_role(actor: Any, person_id: int, new_role: str, reason: str = "
             reason,
         )
     return True
+
+
+# --- roles in one participatory space ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HeldSpaceRole:
+    id: int
+    role: str
+    space_id: int
+    space_title: str
+
+
+async def space_roles(person_id: int) -> list[HeldSpaceRole]:
+    rows = (
+        await SpaceRole.filter(user_id=person_id)
+        .order_by("space__title", "id")
+        .values_list("id", "role", "space_id", "space__title")
+    )
+    return [HeldSpaceRole(int(i), str(r), int(s), str(t)) for i, r, s, t in rows]
+
+
+async def moderated_spaces(user_id: int) -> frozenset[int]:
+    """The spaces whose content this person moderates (besides a site-wide moderator role)."""
+    rows = await SpaceRole.filter(user_id=user_id, role="moderator").values_list(
+        "space_id", flat=True
+    )
+    return frozenset(int(str(i)) for i in rows)
+
+
+async def grant_space_role(
+    actor: Any, person_id: int, space_id: int | None, role: str, reason: str = ""
+) -> HeldSpaceRole:
+    """Give the person `role` in one space, audited; `Refused` (field `space` or
+    `space_role`) when the choice is wrong or already held."""
+    async with in_transaction():
+        user = await User.get_or_none(id=person_id)
+        if user is None:
+            raise NotFound(person_id)
+        space = await Space.get_or_none(id=space_id) if space_id is not None else None
+        held = space is not None and await SpaceRole.exists(
+            user_id=user.id, space_id=space.id, role=role
+        )
+        if problem := space_role_problem(
+            role, space is not None, held, user.deleted_at is not None
+        ):
+            field = "space_role" if role not in SPACE_ROLES or user.deleted_at else "space"
+            raise refuse_fields({field: problem})
+        assert space is not None
+        row = await SpaceRole.create(user_id=user.id, space_id=space.id, role=role)
+        after = {"space": space.title, "space_id": space.id, "role": role}
+        await audit(actor, "space_role_granted", "user", user.id, "", after, reason)
+    return HeldSpaceRole(row.id, role, space.id, space.title)
+
+
+async def withdraw_space_role(actor: Any, role_id: int, reason: str = "") -> int | None:
+    """Withdraw one role in a space, audited: the person's id, or None when there is no such
+    role (withdrawn already, by another administrator perhaps)."""
+    async with in_transaction():
+        row = await SpaceRole.get_or_none(id=role_id).select_related("space")
+        if row is None or not await SpaceRole.filter(id=row.id).delete():
+            return None
+        before = {"space": row.space.title, "space_id": row.space_id, "role": row.role}
+        await audit(actor, "space_role_withdrawn", "user", row.user_id, before, "", reason)
+    return row.user_id
 
 
 # --- staff invitations ------------------------------------------------------------------------

@@ -15,12 +15,13 @@ from tortoise.expressions import Q, RawSQL, Subquery
 from tortoise.queryset import QuerySet
 
 from participation import features
-from participation.accounts.models import AnonymousUser
+from participation.accounts.models import AnonymousUser, User
 from participation.comments.models import Comment, CommentVote
 from participation.contributions import excerpt
 from participation.features import FeedEntry
 from participation.formatting import colon
 from participation.i18n import N_, gettext
+from participation.participants import Since, user_keys
 from participation.proposals.domain import (
     PUBLIC_STATES,
     ModerationState,
@@ -354,3 +355,15 @@ async def outcomes(limit: int) -> list[features.Outcome]:
         )
         for p in rows
     ]
+
+
+async def participants(since: Since) -> set[str]:
+    """The people who proposed (drafts aside) or supported a proposal since `since`, in one
+    query (participation/participants.py)."""
+    authors = Proposal.filter(created_at__gte=since.moment).exclude(state=ProposalState.DRAFT)
+    supporters = Support.filter(created_at__gte=since.moment)
+    ids = await User.filter(
+        Q(id__in=Subquery(authors.values("author_id")))
+        | Q(id__in=Subquery(supporters.values("user_id")))
+    ).values_list("id", flat=True)
+    return user_keys(ids)

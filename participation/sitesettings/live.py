@@ -22,8 +22,8 @@ from typing import Any
 from redis.exceptions import RedisError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from participation import ratelimit
 from participation.middleware import in_language, language_of
-from participation.ratelimit import LIMITS
 from participation.settings import Settings
 from participation.sitesettings import services
 from participation.sitesettings.services import Current
@@ -87,9 +87,9 @@ async def site_of(state: Any, version: int) -> tuple[Current, Settings]:
         if cached[0].version > 0:  # the same saved values over other defaults
             return _keep(state, cached[0], environment)
     if version == 0 and (cached is None or cached[0].version == 0):
-        fresh = services.from_environment(environment, LIMITS)
+        fresh = services.from_environment(environment, ratelimit.actions())
     else:
-        fresh = await services.current(environment, LIMITS)
+        fresh = await services.current(environment, ratelimit.actions())
     latest: tuple[Current, Settings, Settings] | None = getattr(state, "site", None)
     if latest is not None and latest[0].version > fresh.version:
         return latest[0], latest[1]  # another request of this process loaded a newer one
@@ -106,7 +106,7 @@ def _last_known(state: Any) -> tuple[Current, Settings]:
     cached: tuple[Current, Settings, Settings] | None = getattr(state, "site", None)
     if cached is not None:
         return cached[0], cached[1]
-    return services.from_environment(state.settings, LIMITS), state.settings
+    return services.from_environment(state.settings, ratelimit.actions()), state.settings
 
 
 async def for_job(ctx: dict[str, Any]) -> Settings:

@@ -7,10 +7,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from participation import ratelimit
 from participation.formatting import format_number
 from participation.i18n import N_, gettext
 from participation.permissions import can_administer
-from participation.ratelimit import LIMITS
 from participation.refusals import NotFound, Problem, Refused
 from participation.settings import PREMODERATABLE
 from participation.sitesettings import live, services
@@ -19,24 +19,14 @@ from participation.templating import flash, render
 from participation.urls import url
 from participation.web import errors_of, redirect, require
 
-# the labels of the choices (msgids): content kinds and rate-limited actions
+# the labels of the content kinds (msgids); the rate-limited actions carry their own
 CONTENT_KINDS = {
     "proposal": N_("Proposals"),
     "comment": N_("Comments"),
     "budget_project": N_("Budget project ideas"),
     "consultation_answer": N_("Free-text consultation answers"),
 }
-ACTIONS = {
-    "login_failure": N_("Failed log-ins"),
-    "password_reset": N_("Password reset requests"),
-    "signup": N_("Sign-ups"),
-    "post": N_("New proposals and ideas"),
-    "comment": N_("Comments"),
-    "report": N_("Reports of content"),
-    "signalement": N_("Reports of problems in public space"),
-    "signalement_follow": N_("“Me too” on reports of problems in public space"),
-}
-assert set(CONTENT_KINDS) == set(PREMODERATABLE) and set(ACTIONS) == set(LIMITS)
+assert set(CONTENT_KINDS) == set(PREMODERATABLE)
 YEAR = 365 * 24 * 3600
 
 
@@ -73,7 +63,7 @@ async def edit(request: Request) -> Response:
     user = require(request, can_administer)
     settings = request.app.state.settings  # the environment's: the defaults of version 0
     if request.method == "GET":
-        current = await services.current(settings, LIMITS)
+        current = await services.current(settings, ratelimit.actions())
         return _page(request, _values_of(current), current)
     async with request.form(max_files=1, max_fields=100) as data:
         fields = {k: v for k, v in data.items() if isinstance(v, str)}
@@ -86,10 +76,15 @@ async def edit(request: Request) -> Response:
     form = SettingsForm.from_fields(fields, lists)
     try:
         saved = await services.save(
-            settings, LIMITS, form, user, logo, remove_logo=fields.get("remove_logo") == "on"
+            settings,
+            ratelimit.actions(),
+            form,
+            user,
+            logo,
+            remove_logo=fields.get("remove_logo") == "on",
         )
     except Refused as refused:
-        current = await services.current(settings, LIMITS)
+        current = await services.current(settings, ratelimit.actions())
         errors = errors_of(refused.problems, _present)
         return _page(request, _values_of_form(form), current, errors, 422)
     except services.EditConflict as conflict:
@@ -129,7 +124,8 @@ def _page(
         "current": current,
         "theirs": current.values if theirs else None,
         "content_kinds": CONTENT_KINDS,
-        "actions": ACTIONS,
+        # the rate-limited actions' labels: the core's, then each feature's (its manifest)
+        "actions": {name: action.label for name, action in ratelimit.actions().items()},
     }
     return render(request, "sitesettings/edit.html", context, status_code=status_code)
 

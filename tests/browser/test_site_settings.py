@@ -19,6 +19,7 @@ from participation.settings import Settings
 from tests.browser import seeds
 from tests.browser.plugin import Axe, LiveServer, log_in
 from tests.conftest import TEST_PASSWORD
+from tests.spaces.factories import space_open_with_a_vote
 
 expect.set_options(timeout=15_000)
 
@@ -117,3 +118,49 @@ async def test_an_administrator_makes_a_resident_moderator(
     await lea.get_by_role("button", name="Accepter l’invitation").click()
     await expect(lea.locator(".flash")).to_contain_text("Bienvenue dans l’équipe")
     await expect(lea.get_by_role("link", name="Administration")).to_be_visible()
+
+
+async def _seed_space_and_people(settings: Settings) -> None:
+    await _seed_people(settings)
+    await space_open_with_a_vote()
+
+
+async def test_an_administrator_blocks_a_person_and_makes_them_moderator_of_a_space(
+    live_server: LiveServer, context_for: Any, axe: Axe
+) -> None:
+    """Without JavaScript, on the person's page: a block without reason is refused (the fields
+    say why), then a block, an unblock; then the moderation of one space, with which the person
+    opens the moderation queue. Each state audited by axe."""
+    await live_server.seed(_seed_space_and_people)
+    live_server.start()
+    staff = await (await context_for(javascript=False)).new_page()
+    await log_in(staff, live_server, "mairie@example.org", TEST_PASSWORD)
+    await staff.goto(live_server.url + "/admin/people?q=dupont")
+    await staff.get_by_role("link", name="Marie Dupont").click()
+    await staff.get_by_role("button", name="Bloquer ce compte").click()
+    await expect(staff.locator(".error-summary")).to_contain_text("Choisissez la durée")
+    await expect(staff.get_by_label("Durée")).to_have_attribute("aria-invalid", "true")
+    await axe.check(staff, "block refused")
+    await staff.get_by_label("Durée").select_option(label="une semaine")
+    await staff.get_by_label("Motif (conservé dans l’historique et le journal d’audit)").fill(
+        "Messages insultants répétés"
+    )
+    await staff.get_by_role("button", name="Bloquer ce compte").click()
+    await expect(staff.locator(".flash")).to_contain_text("Le compte est bloqué.")
+    await axe.check(staff, "blocked")
+    await staff.get_by_label("Motif du déblocage").fill("Excuses présentées")
+    await staff.get_by_role("button", name="Débloquer").click()
+    await expect(staff.locator(".flash")).to_contain_text("Le compte est débloqué.")
+    await staff.get_by_label("Lui confier la modération de la démarche").select_option(
+        label="Budget participatif 2027"
+    )
+    await staff.get_by_role("button", name="Attribuer le rôle").click()
+    await expect(staff.locator(".flash")).to_contain_text("Budget participatif 2027")
+    await expect(staff.locator("main")).to_contain_text("Modération de la démarche")
+    await axe.check(staff, "space moderator")
+
+    marie = await (await context_for(javascript=False)).new_page()
+    await log_in(marie, live_server, "marie@example.org", TEST_PASSWORD)
+    await marie.goto(live_server.url + "/moderation")
+    await expect(marie.locator("h1")).to_contain_text("Modération")
+    await axe.check(marie, "space moderator's queue")

@@ -49,6 +49,9 @@ MATRIX = {
     "POST /moderation/decisions/{id}/review":              (LOGIN,   DONE,    DENIED,  DENIED,  DENIED),
     "POST /moderation/users/{id}/block":                   (LOGIN,   DENIED,  DENIED,  FORM,    FORM),
     "POST /moderation/users/{id}/unblock":                 (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
+    # blocks from the administrators' page of a person (/admin/people: Feature.person_section)
+    "POST /admin/people/{person_id}/block":                (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
+    "POST /admin/people/{person_id}/unblock":              (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
     "POST /admin/moderation/reasons":                      (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
     "POST /admin/moderation/reasons/{id}":                 (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
     "POST /admin/moderation/reasons/{id}/delete":          (LOGIN,   DENIED,  DENIED,  DENIED,  DONE),
@@ -79,13 +82,23 @@ WALKS = Walks(
         Step("moderation:reason_edit", "admin", REASON),
         Step("moderation:reason_delete", "admin"),
     ],
-    refused=[Step("moderation:reasons", "admin", {"text_fr": "", "text_en": ""})],
+    refused=[
+        Step("moderation:reasons", "admin", {"text_fr": "", "text_en": ""}),
+        Step("moderation:people_block", "admin", {"block_duration": "", "block_reason": ""}),
+    ],
     last_steps=[
         Step("moderation:block", "moderator", {"duration": "1d", "reason": "Abus."}),
         Step("moderation:unblock", "admin", {"reason": "Excuses présentées."}),
+        Step(
+            "moderation:people_block",
+            "admin",
+            {"block_duration": "1d", "block_reason": "Abus."},
+        ),
+        Step("moderation:people_unblock", "admin", {"unblock_reason": "Excuses présentées."}),
     ],
     no_form_in_the_world={
         "POST /moderation/users/{id:id}/unblock": ("reason",),
+        "POST /admin/people/{person_id:id}/unblock": ("unblock_reason",),
     },
     not_found=(f"/moderation/users/{MISSING}",),
     audited={

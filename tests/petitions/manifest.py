@@ -19,6 +19,7 @@ from participation.features import (
     NotificationKind,
     PersonalData,
 )
+from participation.ratelimit import HOUR, Limit, RateLimitedAction
 from participation.related import RelatedLink
 from participation.urls import url
 from tests.petitions.models import Petition
@@ -104,4 +105,9 @@ FEATURE = Feature(
         )
     ],
     related_links=related_links,
+    rate_limits=[
+        RateLimitedAction(
+            "petition_sign", "Petition signatures", (Limit("petition_sign", "ip", 5, HOUR),)
+        )
+    ],
 )

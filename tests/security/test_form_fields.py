@@ -69,6 +69,8 @@ NO_FORM_IN_THE_WORLD = {
     "POST /admin/pages/{slug}/history/{version:id}/restore": ("version",),
     # a staff invitation's page: its link is e-mailed, the world's token is not one
     "POST /account/invitation/{token}": (),
+    # the world's person has no role in a space (the world's is its moderator's): no withdrawal
+    "POST /admin/people/space-roles/{role_id:id}/withdraw": (),
 }
 
 

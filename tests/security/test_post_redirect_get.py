@@ -26,7 +26,7 @@ from tortoise import timezone
 from participation.accounts import services as accounts
 from participation.accounts.models import User
 from participation.mail import OutboxEmail, sent_text
-from participation.people.models import StaffInvitation
+from participation.people.models import SpaceRole, StaffInvitation
 from participation.settings import Settings
 from tests.conftest import TEST_PASSWORD, create_user, csrf_token
 from tests.security.walks import Ctx, Data, Step, feature_walks
@@ -60,6 +60,8 @@ async def _reset_token(ctx: Ctx) -> Data:
 
 
 NEW_PASSWORD = "Une-autre-phrase-de-passe-solide"
+
+
 async def _invitation_for_the_owner(ctx: Ctx) -> dict[str, Any]:
     """An invitation to the owner's address that leaves their role as it is (the steps after
     it expect a resident): accepted, it redirects."""
@@ -70,6 +72,18 @@ async def _invitation_for_the_owner(ctx: Ctx) -> dict[str, Any]:
         expires_at=timezone.now() + timedelta(days=1),
     )
     return {**ctx.world.ids, "token": "walk-invitation"}
+
+
+async def _space_role(ctx: Ctx) -> Data:
+    """The world's person made moderator of the world's space (withdrawn by the next step)."""
+    return {"space": str(ctx.world.ids["space_id"]), "space_role": "moderator", "space_reason": ""}
+
+
+async def _space_role_held(ctx: Ctx) -> dict[str, Any]:
+    held = await SpaceRole.get(
+        user_id=ctx.world.ids["person_id"], space_id=ctx.world.ids["space_id"]
+    )
+    return {**ctx.world.ids, "role_id": held.id}
 
 
 SITE_SETTINGS = {
@@ -118,6 +132,8 @@ STEPS: list[Step] = [
         {"invite_email": "renfort@example.org", "invite_role": "moderator"},
     ),
     Step("people:invitation", "owner", ids=_invitation_for_the_owner),
+    Step("people:space_role", "admin", _space_role),
+    Step("people:space_role_withdraw", "admin", ids=_space_role_held),
     Step("sitepages:admin_restore", "admin", {"version": "2"}),
     Step("sitepages:accept", "owner", {"version": "1", "accept_terms": "yes", "next": "/"}),
 ]
@@ -140,6 +156,7 @@ REFUSED: list[Step] = [
     Step("sitepages:admin_edit", "admin", {"version": "1", "body_fr": " "}),
     Step("sitesettings:edit", "admin", {**SITE_SETTINGS, "proposal_support_threshold": "0"}),
     Step("people:role", "admin", {"role": "superuser"}),
+    Step("people:space_role", "admin", {"space": "", "space_role": "moderator"}),
     Step("people:invite", "admin", {"invite_email": "pas une adresse", "invite_role": "admin"}),
     Step("sitepages:accept", "other", {"version": "1", "next": "/"}),
 ]

@@ -12,6 +12,7 @@ from typing import Any
 from PIL import Image
 from tortoise import timezone
 
+from participation.people.models import SpaceRole
 from participation.settings import Settings
 from participation.spaces import images
 from participation.spaces.models import Space, SpaceImage, SpaceStep
@@ -58,6 +59,10 @@ async def _seed(settings: Settings, world: World) -> None:
         ends_at=now + timedelta(days=9),
     )
     world.ids.update(space_id=space.id, step_id=step.id, space_slug=space.slug, image_version=1)
+    # a role in the space (issue #18): the site's moderator also moderates this space (the
+    # access matrix's withdrawal takes it away: a site moderator sees every case anyway)
+    held = await SpaceRole.create(user=world.moderator, space=space, role="moderator")
+    world.ids["role_id"] = held.id
 
 
 # fmt: off
