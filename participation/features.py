@@ -29,8 +29,9 @@ first to need them (they were import-time registrations before); `login_options`
 core's log-in, log-out and account pages name no feature; `feeds` (issue #20, the Atom feeds);
 `space_components` and `outcomes` with the participatory spaces and the home page, `audit_words`
 with the readable audit log (issue #18); `indicator_sections` with the signalements (issue #24),
-so that the indicators name no feature that they do not count themselves; `rate_limits` (issue #18: the settings page lists
-every feature's limited actions, which the core's ratelimit.py used to name); `person_section`
+so that the indicators name no feature that they do not count themselves; `rate_limits` (issue
+#18: the settings page lists every feature's limited actions, which the core's ratelimit.py used
+to name); `person_section`
 (issue #18: moderation's blocks on the administrators' page of a person); `participants`
 (issue #18: the home page's participants this year).
 New fields come after the loader's fields, with defaults, so that no manifest's positional use

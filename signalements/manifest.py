@@ -12,7 +12,7 @@ from participation.ratelimit import HOUR, MINUTE, Limit, RateLimitedAction
 from participation.urls import url
 from signalements import demo, privacy, queries, services
 from signalements.content import SignalementKind
-from signalements.models import Category, Report
+from signalements.models import Category, Report, ResponseTemplate
 from signalements.routes import routes
 
 
@@ -40,6 +40,10 @@ async def _categories(ids: list[int]) -> dict[int, str]:
     return dict(await Category.filter(id__in=ids).values_list("id", "name"))  # type: ignore[arg-type]
 
 
+async def _templates(ids: list[int]) -> dict[int, str]:
+    return dict(await ResponseTemplate.filter(id__in=ids).values_list("id", "title"))  # type: ignore[arg-type]
+
+
 AUDIT_WORDS = AuditWords(
     actions=(
         # services._move writes "signalement_<event kind>": a change of state or a reopening
@@ -48,6 +52,8 @@ AUDIT_WORDS = AuditWords(
         AuditWording("signalement_assigned", N_("{actor} assigned {target} to someone")),
         AuditWording("signalement_merged", N_("{actor} merged {target} into another report")),
         AuditWording("signalement_category", N_("{actor} saved {target}")),
+        AuditWording("signalement_template", N_("{actor} saved {target}")),
+        AuditWording("signalement_template_deleted", N_("{actor} deleted {target}")),
     ),
     targets=(
         AuditTarget(
@@ -62,6 +68,12 @@ AUDIT_WORDS = AuditWords(
             N_("the report category “{name}”"),
             _categories,
             numbered=N_("the report category no. {id}"),
+        ),
+        AuditTarget(
+            "signalement_template",
+            N_("the response template “{name}”"),
+            _templates,
+            numbered=N_("the response template no. {id}"),
         ),
     ),
 )
