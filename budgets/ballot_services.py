@@ -152,6 +152,8 @@ class VotingState:
 # ballot page and a cast ballot read everything they need in one round trip.
 _BUDGET_COLUMNS = tuple(f"vb__{name}" for name in sorted(Budget._meta.db_fields - {"description"}))
 _BUDGETS: dict[tuple[Any, ...], Budget] = {}
+_BORN = Residency._meta.fields_map["birth_date"]
+_EXPIRES = Residency._meta.fields_map["expires_at"]
 
 
 # The budget's envelopes come as one JSON array in the person's row, not as one row each: the
@@ -159,7 +161,7 @@ _BUDGETS: dict[tuple[Any, ...], Budget] = {}
 # would be sent and decoded once per envelope (~35 µs of CPU a ballot, web and database). The
 # two databases spell the same JSON functions differently.
 _ENVELOPES_SQL = (
-    "(SELECT {aggregate}({array}(\"vd\".\"id\", \"vd\".\"name\", \"vd\".\"amount\")) "
+    '(SELECT {aggregate}({array}("vd"."id", "vd"."name", "vd"."amount")) '
     'FROM "budgets_district" AS "vd" WHERE "vd"."budget_id" = "vb"."id") AS "envelopes"'
 )
 
@@ -170,6 +172,7 @@ def _voting_join() -> SessionJoin:
     columns = (
         f'{budget_columns}, "vr"."census_entry_id" AS "voter_census_entry_id", '
         '"vr"."birth_date" AS "voter_birth_date", "vc"."district" AS "voter_district", '
+        '"vr"."revoked_at" AS "voter_revoked_at", "vr"."expires_at" AS "voter_expires_at", '
     )
     return SessionJoin(
         columns=columns + _ENVELOPES_SQL.format(aggregate="json_agg", array="json_build_array"),
@@ -215,10 +218,18 @@ def voting_state_of(rows: list[dict[str, Any]]) -> VotingState | None:
             **{name[4:]: value for name, value in zip(_BUDGET_COLUMNS, values, strict=True)}
         )
     census_entry_id = first["voter_census_entry_id"]
+    if census_entry_id is not None and (
+        first["voter_revoked_at"] is not None
+        or (
+            first["voter_expires_at"] is not None
+            and _EXPIRES.to_python_value(first["voter_expires_at"]) <= timezone.now()
+        )
+    ):
+        census_entry_id = None  # a revoked or expired record: not verified (one row, no query)
     if census_entry_id is None:
         voter = domain.Voter(verified=False)
     else:
-        born = Residency._meta.fields_map["birth_date"].to_python_value(first["voter_birth_date"])
+        born = _BORN.to_python_value(first["voter_birth_date"])
         voter = domain.Voter(True, born, first["voter_district"])
     districts = sorted(
         (district_id, name, int(amount))

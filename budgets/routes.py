@@ -141,11 +141,15 @@ async def new_project(request: Request) -> Response:
 
 async def residency(request: Request) -> Response:
     user = web.require(request, is_signed_in)
-    _, current = await residents.resident_of(user)
+    resident, current = await residents.resident_of(user)
     # where the resident was going: in the query string, then in the form (it posts `next`)
     sent = await web.form_data(request) if request.method == "POST" else request.query_params
-    context: dict[str, Any] = {"residency": current, "next": sent.get("next", "")}
-    if current is not None:  # already verified: nothing to send
+    context: dict[str, Any] = {
+        "residency": current if resident.verified else None,
+        "former": current if not resident.verified else None,  # revoked or expired: says why
+        "next": sent.get("next", ""),
+    }
+    if resident.verified:  # already verified: nothing to send
         return render(request, "budgets/residency.html", {**context, "values": {}, "errors": {}})
 
     async def verify(data: dict[str, str]) -> str:

@@ -48,14 +48,21 @@ class CensusEntry(Model):
     id = fields.IntField(primary_key=True)
     lookup_hash = fields.CharField(max_length=64, unique=True)  # HMAC(identifier, birth, postcode)
     district = fields.CharField(max_length=DISTRICT_NAME_LENGTH, null=True)  # a district name
-    birth_year = fields.IntField()  # for age rules and age bands; not identifying alone
+    # for age rules and age bands; not identifying alone (None: an anchor whose method gave none)
+    birth_year = fields.IntField(null=True)
     imported_at = fields.DatetimeField(auto_now_add=True)
+    # "census": a row of the council's file; otherwise the verification method that made this
+    # row as the anchor of one verified person (participation/residents/methods): the voter
+    # register and every count of "who" key on this row, whatever the method
+    source = fields.CharField(max_length=20, default="census", db_default="census")
 
     class Meta:
         table = "budgets_census_entry"
 
 
-# An account verified against a census row: one row per account AND per census row.
+# The "verified resident" record: one per account AND per census row (its anchor), whatever the
+# method that verified it (participation/residents/methods): method, date, expiry, district and
+# birth date when known, the agent who verified in person, and a revocation with its reason.
 class Residency(Model):
     id = fields.IntField(primary_key=True)
     user: fields.OneToOneRelation[Any] = fields.OneToOneField(
@@ -65,8 +72,20 @@ class Residency(Model):
         "participation.CensusEntry", related_name="residency", on_delete=fields.CASCADE
     )
     census_entry_id: int
-    birth_date = fields.DateField()
+    birth_date = fields.DateField(null=True)  # None: the method gave none
     verified_at = fields.DatetimeField(auto_now_add=True)
+    method = fields.CharField(max_length=20, default="census", db_default="census")
+    expires_at = fields.DatetimeField(null=True)  # None: no expiry
+    verified_by: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+        "participation.User", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    verified_by_id: int | None
+    proof = fields.CharField(max_length=40, null=True)  # the kind of proof seen, never the proof
+    revoked_at = fields.DatetimeField(null=True)
+    revoked_reason = fields.CharField(max_length=500, null=True)  # shown to the resident
+    revoked_by: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+        "participation.User", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
 
     class Meta:
         table = "budgets_residency"

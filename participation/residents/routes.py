@@ -1,0 +1,100 @@
+"""The verified residents as staff read them (/admin/residents): a search built for a desk (by
+name or e-mail address), each person's record (method, date, expiry, district, who verified)
+and its revocation with a reason the resident reads. Thin: permission -> service -> response."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from tortoise import timezone
+
+from participation.i18n import N_, gettext
+from participation.people import services as people
+from participation.people.domain import PeopleFilters
+from participation.permissions import is_staff
+from participation.refusals import Refused
+from participation.residents import services
+from participation.residents.domain import verification_state
+from participation.residents.methods import METHODS
+from participation.templating import flash, render
+from participation.urls import url
+from participation.web import action_route, errors_of, form_data, redirect, require
+
+STATE_LABELS = {
+    "none": N_("Not verified"),
+    "verified": N_("Verified resident"),
+    "revoked": N_("Verification withdrawn"),
+    "expired": N_("Verification expired"),
+}
+
+
+def state_of(record: Any) -> str:
+    if record is None:
+        return "none"
+    return verification_state(True, record.revoked_at, record.expires_at, timezone.now())
+
+
+async def index(request: Request) -> Response:
+    require(request, is_staff)
+    filters = PeopleFilters.from_query(request.query_params)
+    found, has_next = await people.people_page(filters) if filters.q else ([], False)
+    records = await services.records_of([p.id for p in found])
+    context = {
+        "filters": filters,
+        "people": [(p, records.get(p.id)) for p in found],
+        "has_next": has_next,
+        "state_of": state_of,
+        "states": STATE_LABELS,
+    }
+    return render(request, "residents/index.html", context)
+
+
+async def person(request: Request) -> Response:
+    require(request, is_staff)
+    return await _person(request)
+
+
+async def _person(
+    request: Request,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    someone = await people.person(request.path_params["person_id"])
+    record = await services.record_of(someone.id)
+    context = {
+        "person": someone,
+        "record": record,
+        "state": state_of(record),
+        "states": STATE_LABELS,
+        "methods": METHODS,
+        "values": values or {},
+        "errors": errors or {},
+    }
+    return render(request, "residents/person.html", context, status_code=status_code)
+
+
+async def revoke(request: Request) -> Response:
+    user = require(request, is_staff)
+    person_id = request.path_params["person_id"]
+    await people.person(person_id)  # 404 for an unknown id
+    data = await form_data(request)
+    try:
+        revoked = await services.revoke_verification(person_id, data.get("reason", ""), user)
+    except Refused as refused:
+        return await _person(request, data, errors_of(refused.problems), 422)
+    if revoked:
+        flash(request, gettext("The verification is withdrawn; the resident reads your reason."))
+    else:
+        flash(request, gettext("Nothing changed: this person has no valid verification."))
+    return redirect(url("residents:person", person_id=person_id))
+
+
+routes = [
+    Route("/admin/residents", index, name="residents:index"),
+    Route("/admin/residents/{person_id:id}", person, name="residents:person"),
+    action_route("/admin/residents/{person_id:id}/revoke", revoke, "residents:revoke"),
+]
