@@ -1,6 +1,7 @@
 """The verified residents as staff read them (/admin/residents): a search built for a desk (by
 name or e-mail address), each person's record (method, date, expiry, district, who verified)
-and its revocation with a reason the resident reads. Thin: permission -> service -> response."""
+the proof of address an agent checked in person (the desk method), and its revocation with a
+reason the resident reads. Thin: permission -> service -> response."""
 
 from __future__ import annotations
 
@@ -18,10 +19,18 @@ from participation.permissions import is_staff
 from participation.refusals import Refused
 from participation.residents import services
 from participation.residents.domain import verification_state
-from participation.residents.methods import METHODS
+from participation.residents.methods import METHODS, desk
 from participation.templating import flash, render
 from participation.urls import url
-from participation.web import action_route, errors_of, form_data, redirect, require
+from participation.web import (
+    action_route,
+    errors_of,
+    form_data,
+    form_route,
+    redirect,
+    require,
+    settings_of,
+)
 
 STATE_LABELS = {
     "none": N_("Not verified"),
@@ -53,8 +62,26 @@ async def index(request: Request) -> Response:
 
 
 async def person(request: Request) -> Response:
-    require(request, is_staff)
-    return await _person(request)
+    """A person's record; POST: the agent records the proof of address checked at the desk."""
+    agent = require(request, is_staff)
+    if request.method == "GET":
+        return await _person(request)
+    person_id = request.path_params["person_id"]
+    await people.person(person_id)  # 404 for an unknown id
+    data = await form_data(request)
+    try:
+        await services.verify_at_desk(
+            settings_of(request),
+            agent,
+            person_id,
+            data.get("proof", ""),
+            data.get("district", ""),
+            data.get("birth_date", ""),
+        )
+    except Refused as refused:
+        return await _person(request, data, errors_of(refused.problems), 422)
+    flash(request, gettext("Recorded: this person is a verified resident."))
+    return redirect(url("residents:person", person_id=person_id))
 
 
 async def _person(
@@ -71,6 +98,12 @@ async def _person(
         "state": state_of(record),
         "states": STATE_LABELS,
         "methods": METHODS,
+        "proof_labels": desk.PROOFS,
+        "proofs": [(key, gettext(label)) for key, label in desk.PROOFS.items()],
+        "districts": [
+            *((name, name) for name in await services.town_districts()),
+            (desk.OUTSIDE, gettext("Another town (outside)")),
+        ],
         "values": values or {},
         "errors": errors or {},
     }
@@ -95,6 +128,6 @@ async def revoke(request: Request) -> Response:
 
 routes = [
     Route("/admin/residents", index, name="residents:index"),
-    Route("/admin/residents/{person_id:id}", person, name="residents:person"),
+    form_route("/admin/residents/{person_id:id}", person, "residents:person"),
     action_route("/admin/residents/{person_id:id}/revoke", revoke, "residents:revoke"),
 ]

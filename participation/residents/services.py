@@ -24,8 +24,8 @@ from participation.residents.domain import (
     may_record_over,
     record_is_valid,
 )
-from participation.residents.methods import Method, census
-from participation.residents.models import CensusEntry, Residency
+from participation.residents.methods import Method, census, desk
+from participation.residents.models import CensusEntry, District, Residency
 from participation.settings import Settings
 
 
@@ -231,7 +231,9 @@ async def census_count(district: str | None = None) -> int:
 
 async def record_of(user_id: int) -> Residency | None:
     """A person's verified-resident record, valid or not (for staff and the person's page)."""
-    return await Residency.get_or_none(user_id=user_id).select_related("census_entry")
+    return await Residency.get_or_none(user_id=user_id).select_related(
+        "census_entry", "verified_by"
+    )
 
 
 async def records_of(user_ids: list[int]) -> dict[int, Residency]:
@@ -240,3 +242,38 @@ async def records_of(user_ids: list[int]) -> dict[int, Residency]:
         return {}
     rows = await Residency.filter(user_id__in=user_ids).select_related("census_entry")
     return {row.user_id: row for row in rows}  # type: ignore[attr-defined]
+
+
+async def town_districts() -> list[str]:
+    """The town's districts, by name: the named districts (`District`) and those of the census."""
+    named = await District.all().values_list("name", flat=True)
+    census_names = (
+        await CensusEntry.filter(source="census", district__not_isnull=True)
+        .distinct()
+        .values_list("district", flat=True)
+    )
+    return sorted({str(n) for n in [*named, *census_names] if n})
+
+
+async def verify_at_desk(
+    settings: Settings, agent: User, user_id: int, proof: str, district: str, birth_date: str
+) -> Residency:
+    """At the counter: the agent checked a proof of address in person (nothing stored but the
+    kind of proof, the district, the birth date, the agent and the date)."""
+    person = await User.get_or_none(id=user_id)
+    if person is None or person.deleted_at is not None:
+        raise refuse(N_("This account was deleted: it cannot be verified."))
+    check, problems = desk.desk_check(
+        proof, district, birth_date, await town_districts(), timezone.now().date()
+    )
+    if check is None:
+        raise Refused(problems)
+    return await record_verification(
+        settings,
+        user_id,
+        desk.METHOD,
+        district=check.district,
+        birth_date=check.birth_date,
+        agent=agent,
+        proof=check.proof,
+    )

@@ -40,9 +40,6 @@ AUDITED: dict[str, str] = {
     "people:index": "browser/test_site_settings",
     "people:detail": "browser/test_site_settings",
     "people:invitation": "browser/test_site_settings",
-    # verified residents (issue #19)
-    "residents:index": "browser/test_verification",
-    "residents:person": "browser/test_verification",
 }
 
 # route name -> why axe does not audit it

@@ -99,10 +99,6 @@ MATRIX: dict[str, Access] = {
     "GET /account/invitation/{token}":                                                          (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
     "POST /account/invitation/{token}":                                                         (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
     "POST /admin/people/{person_id}/role":                                                      (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
-    # verified residents (issue #19): the desk's search, a person's record, its revocation
-    "GET /admin/residents":                                                                     (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
-    "GET /admin/residents/{person_id}":                                                         (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
-    "POST /admin/residents/{person_id}/revoke":                                                 (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
     "GET /site/theme.css":                                                                      (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "POST /account/logout":                                                                     (DONE,    DONE,    DONE,    DONE,    DONE),
 }

@@ -118,7 +118,6 @@ STEPS: list[Step] = [
         {"invite_email": "renfort@example.org", "invite_role": "moderator"},
     ),
     Step("people:invitation", "owner", ids=_invitation_for_the_owner),
-    Step("residents:revoke", "admin", {"reason": "Justificatif de domicile expiré"}),
     Step("sitepages:admin_restore", "admin", {"version": "2"}),
     Step("sitepages:accept", "owner", {"version": "1", "accept_terms": "yes", "next": "/"}),
 ]
@@ -142,7 +141,6 @@ REFUSED: list[Step] = [
     Step("sitesettings:edit", "admin", {**SITE_SETTINGS, "proposal_support_threshold": "0"}),
     Step("people:role", "admin", {"role": "superuser"}),
     Step("people:invite", "admin", {"invite_email": "pas une adresse", "invite_role": "admin"}),
-    Step("residents:revoke", "admin", {"reason": " "}),
     Step("sitepages:accept", "other", {"version": "1", "next": "/"}),
 ]
 

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Protocol
 
-from participation.residents.methods import census
+from participation.residents.methods import census, desk
 
 
 class Method(Protocol):
@@ -40,7 +40,7 @@ class Method(Protocol):
     def knows_birth_date(self) -> bool: ...  # the record holds a birth date the method checked
 
 
-METHODS: Mapping[str, Method] = {module.METHOD.name: module.METHOD for module in (census,)}
+METHODS: Mapping[str, Method] = {module.METHOD.name: module.METHOD for module in (census, desk)}
 
 
 def method_named(name: str) -> Method | None:

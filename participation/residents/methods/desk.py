@@ -4,10 +4,13 @@ No document is stored: the agent, the kind of proof and the date are. Valid thre
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from participation.i18n import N_
+from participation.refusals import Problem
+from participation.residents.census import parse_birth_date
 
 # the kinds of proof an agent may record (stored key: label msgid)
 PROOFS: dict[str, str] = {
@@ -35,3 +38,43 @@ class Desk:
 
 
 METHOD = Desk()
+
+
+OUTSIDE = "outside"  # the district select's last choice: the proof shows another town
+
+
+@dataclass(frozen=True)
+class DeskCheck:
+    proof: str
+    district: str
+    birth_date: date
+
+
+def desk_check(
+    proof: str, district: str, birth_date: str, town_districts: Sequence[str], today: date
+) -> tuple[DeskCheck | None, list[Problem]]:
+    """What the agent typed, checked: a kind of proof from PROOFS, a district of the town (an
+    address elsewhere is refused, saying so), a birth date in the past."""
+    problems: list[Problem] = []
+    if proof not in PROOFS:
+        problems.append(Problem(N_("Choose the kind of proof you checked."), field="proof"))
+    if district == OUTSIDE or (district and district not in town_districts):
+        problems.append(
+            Problem(
+                N_(
+                    "This address is outside the town: only residents of the town can be "
+                    "verified. Nothing was recorded."
+                ),
+                field="district",
+            )
+        )
+    elif not district:
+        problems.append(Problem(N_("Choose the district of the address."), field="district"))
+    born = parse_birth_date(birth_date)
+    if born is None or born >= today or born.year < today.year - 130:
+        problems.append(
+            Problem(N_("Enter the birth date read on the identity document."), field="birth_date")
+        )
+    if problems or born is None:
+        return None, problems
+    return DeskCheck(proof, district, born), []

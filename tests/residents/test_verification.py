@@ -17,7 +17,7 @@ from participation.audit import AuditLogEntry as AuditEntry
 from participation.refusals import Refused
 from participation.residents import services as residents
 from participation.residents.domain import may_record_over, record_is_valid, verification_state
-from participation.residents.methods import METHODS, census
+from participation.residents.methods import METHODS, census, desk
 from participation.residents.models import CensusEntry, Residency
 from participation.settings import Settings
 from tests.budgets.factories import CENSUS, PERSON, budget_in_voting, verified
@@ -178,3 +178,77 @@ async def test_an_expired_record_no_longer_opens_the_ballot(
     await Residency.filter(user=citizen).update(expires_at=timezone.now() + timedelta(days=1))
     state = await ballot_services.voting_state(budget.id, citizen.id)
     assert state is not None and state.voter.verified
+
+
+# --- at the counter ----------------------------------------------------------------------------
+
+DESK = {"proof": "energy_bill", "district": "Nord", "birth_date": "2008-05-02"}
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"district": "outside"}, "district", "outside the town"),
+        ({"district": "Atlantis"}, "district", "outside the town"),  # forged: no such district
+        ({"district": ""}, "district", "Choose the district"),
+        ({"proof": "passport_copy"}, "proof", "Choose the kind of proof"),
+        ({"birth_date": "2030-01-01"}, "birth_date", "birth date"),
+        ({"birth_date": "hier"}, "birth_date", "birth date"),
+    ],
+)
+def test_the_desk_form_is_checked(fields: dict[str, str], field: str, message: str) -> None:
+    check, problems = desk.desk_check(
+        **{**DESK, **fields}, town_districts=["Nord", "Sud"], today=date(2026, 12, 6)
+    )
+    assert check is None
+    assert [(p.field, message in p.message) for p in problems] == [(field, True)]
+
+
+def test_a_proof_checked_at_the_desk_is_read() -> None:
+    check, problems = desk.desk_check(**DESK, town_districts=["Nord"], today=date(2026, 12, 6))
+    assert problems == [] and check == desk.DeskCheck("energy_bill", "Nord", date(2008, 5, 2))
+
+
+async def test_an_agent_verifies_a_person_at_the_desk(
+    settings: Settings, client: httpx.AsyncClient, citizen: User, admin: User
+) -> None:
+    await residents.import_census(settings, CENSUS.encode())  # the town's districts: Nord, Sud
+    await log_in(client, admin)
+    page = f"/admin/residents/{citizen.id}"
+    outside = await post_form(client, page, {**DESK, "district": "outside"}, page)
+    assert outside.status_code == 422
+    assert "en dehors de la commune" in outside.text and 'aria-invalid="true"' in outside.text
+    assert not await Residency.filter(user=citizen).exists()
+
+    done = await post_form(client, page, DESK, page)
+    assert done.status_code == 303
+    record = await Residency.get(user=citizen).select_related("census_entry")
+    assert (record.method, record.proof, record.verified_by_id) == ("desk", "energy_bill", admin.id)
+    assert record.expires_at is not None
+    valid = record.expires_at - record.verified_at
+    assert abs(valid - timedelta(days=3 * 365)) < timedelta(minutes=1)
+    assert (record.census_entry.district, record.census_entry.source) == ("Nord", "desk")
+    assert await residents.census_count() == 4  # the anchor is not a census row
+    entry = await AuditEntry.get(action="resident_verified")
+    assert (entry.actor_id, entry.target_id) == (admin.id, citizen.id)  # type: ignore[attr-defined]
+    shown = (await client.get(page)).text
+    assert "Facture d’énergie ou d’eau de moins de 3 mois, par Camille Test" in shown
+
+    again = await post_form(client, page, DESK, page)  # the form is gone; a second POST refused
+    assert again.status_code == 409 or again.status_code == 422
+    assert await Residency.filter(user=citizen).count() == 1
+
+
+async def test_a_person_verified_at_the_desk_votes(
+    settings: Settings, client: httpx.AsyncClient, citizen: User, admin: User
+) -> None:
+    budget, projects = await budget_in_voting()
+    await residents.import_census(settings, CENSUS.encode())
+    await residents.verify_at_desk(settings, admin, citizen.id, **DESK)
+    state = await ballot_services.voting_state(budget.id, citizen.id)
+    assert state is not None and state.voter.verified and state.voter.district == "Nord"
+    assert state.census_entry_id is not None
+    receipt = await ballot_services.cast_ballot(
+        settings, budget.id, state.census_entry_id, state.voter, {projects[0].id: 1}
+    )
+    assert receipt

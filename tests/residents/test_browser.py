@@ -22,6 +22,7 @@ async def _seed(settings: Settings) -> None:
     await seeds.someone(settings, "mairie@example.org", Role.ADMIN, "Service démocratie")
     marie = await seeds.someone(settings, "marie@example.org", name="Marie Dupont")
     await verified(settings, marie)
+    await seeds.someone(settings, "paul@example.org", name="Paul Martin")
 
 
 async def test_the_desk_withdraws_a_verification_and_the_resident_reads_why(
@@ -56,3 +57,30 @@ async def test_the_desk_withdraws_a_verification_and_the_resident_reads_why(
     await marie.goto(live_server.url + "/account/residency")
     await expect(marie.locator("main")).to_contain_text("Adresse hors de la commune")
     await axe.check(marie, "withdrawn")
+
+
+async def test_an_agent_records_a_proof_of_address_at_the_desk(
+    live_server: LiveServer, context_for: Any, axe: Axe
+) -> None:
+    """An address outside the town is refused, saying so; then the proof is recorded."""
+    await live_server.seed(_seed)
+    live_server.start()
+    staff = await (await context_for(javascript=False)).new_page()
+    await log_in(staff, live_server, "mairie@example.org", TEST_PASSWORD)
+    await staff.goto(live_server.url + "/admin/residents?q=paul")
+    await staff.get_by_role("link", name="Paul Martin").click()
+    await expect(staff.locator("main")).to_contain_text("Non vérifié")
+    await staff.get_by_label("Justificatif de domicile vérifié").select_option("rent_receipt")
+    await staff.get_by_label("Quartier de l’adresse").select_option("outside")
+    await staff.get_by_label("Date de naissance (sur la pièce d’identité)").fill("1990-04-01")
+    await staff.get_by_role("button", name="Enregistrer la vérification").click()
+    await expect(staff.locator(".error-summary")).to_contain_text("en dehors de la commune")
+    await expect(staff.get_by_label("Quartier de l’adresse")).to_have_attribute(
+        "aria-invalid", "true"
+    )
+    await axe.check(staff, "outside the town")
+    await staff.get_by_label("Quartier de l’adresse").select_option("Sud")
+    await staff.get_by_role("button", name="Enregistrer la vérification").click()
+    await expect(staff.locator(".flash")).to_contain_text("cette personne est un habitant vérifié")
+    await expect(staff.locator("main")).to_contain_text("Quittance de loyer ou bail, par")
+    await axe.check(staff, "recorded")
