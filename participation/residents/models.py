@@ -89,3 +89,56 @@ class Residency(Model):
 
     class Meta:
         table = "budgets_residency"
+
+
+# The postal address a resident gives to receive a verification letter (the letter method);
+# deleted once the letter's code verified them (the district stays on the record) and with the
+# account (docs/privacy.md).
+class PostalAddress(Model):
+    id = fields.IntField(primary_key=True)
+    user: fields.OneToOneRelation[Any] = fields.OneToOneField(
+        "participation.User", related_name="postal_address", on_delete=fields.CASCADE
+    )
+    recipient = fields.CharField(max_length=100)  # the name on the letterbox
+    street = fields.CharField(max_length=200)
+    complement = fields.CharField(max_length=200, default="")
+    postcode = fields.CharField(max_length=10)
+    city = fields.CharField(max_length=100)
+    district = fields.CharField(max_length=DISTRICT_NAME_LENGTH)  # one of the town's districts
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "residents_postal_address"
+
+
+# The one-time code of a person's last printed letter: hashed (HMAC), single use, expires, locked
+# after too many wrong tries; a new batch of letters replaces it.
+class LetterCode(Model):
+    id = fields.IntField(primary_key=True)
+    user: fields.OneToOneRelation[Any] = fields.OneToOneField(
+        "participation.User", related_name="letter_code", on_delete=fields.CASCADE
+    )
+    code_hash = fields.CharField(max_length=64)
+    printed_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    attempts = fields.IntField(default=0)  # wrong codes typed
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "residents_letter_code"
+
+
+# A birth date an identity provider vouched for (FranceConnect's verified `birthdate` claim),
+# written at log-in by the oidc feature; it gives the birth date to a record whose method knows
+# none (the letter), for age rules.
+class BirthDateClaim(Model):
+    id = fields.IntField(primary_key=True)
+    user: fields.OneToOneRelation[Any] = fields.OneToOneField(
+        "participation.User", related_name="birth_date_claim", on_delete=fields.CASCADE
+    )
+    birth_date = fields.DateField()
+    source = fields.CharField(max_length=100)  # the provider's name
+    claimed_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "residents_birth_date_claim"

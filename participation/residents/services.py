@@ -25,7 +25,7 @@ from participation.residents.domain import (
     record_is_valid,
 )
 from participation.residents.methods import Method, census, desk
-from participation.residents.models import CensusEntry, District, Residency
+from participation.residents.models import BirthDateClaim, CensusEntry, District, Residency
 from participation.settings import Settings
 
 
@@ -277,3 +277,26 @@ async def verify_at_desk(
         agent=agent,
         proof=check.proof,
     )
+
+
+async def known_birth_date(user_id: int) -> date | None:
+    """A birth date an identity provider vouched for (BirthDateClaim), if any."""
+    claim = await BirthDateClaim.get_or_none(user_id=user_id)
+    return claim.birth_date if claim is not None else None
+
+
+async def note_birth_date(user_id: int, birth_date: date, source: str) -> None:
+    """An identity provider's verified birth date (its claim): kept for the person, and given
+    to their record when its method knew none (the letter), so that age rules can count it. A
+    birth date checked by the method itself (census, desk) is never replaced."""
+    async with in_transaction():
+        if not await BirthDateClaim.filter(user_id=user_id).update(
+            birth_date=birth_date, source=source[:100], claimed_at=timezone.now()
+        ):
+            await BirthDateClaim.create(user_id=user_id, birth_date=birth_date, source=source[:100])
+        record = await Residency.get_or_none(user_id=user_id)
+        if record is not None and record.birth_date is None:
+            await Residency.filter(id=record.id, birth_date=None).update(birth_date=birth_date)
+            await CensusEntry.filter(id=record.census_entry_id, source__not="census").update(
+                birth_year=birth_date.year
+            )

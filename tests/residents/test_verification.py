@@ -4,21 +4,25 @@ with a reason the resident reads, and what a revoked or expired record no longer
 from __future__ import annotations
 
 import asyncio
+import io
+import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
+from pypdf import PdfReader
 from tortoise import timezone
 
 from budgets import ballot_services
 from participation.accounts.models import User
 from participation.audit import AuditLogEntry as AuditEntry
 from participation.refusals import Refused
+from participation.residents import letters
 from participation.residents import services as residents
 from participation.residents.domain import may_record_over, record_is_valid, verification_state
-from participation.residents.methods import METHODS, census, desk
-from participation.residents.models import CensusEntry, Residency
+from participation.residents.methods import METHODS, census, desk, letter
+from participation.residents.models import CensusEntry, LetterCode, PostalAddress, Residency
 from participation.settings import Settings
 from tests.budgets.factories import CENSUS, PERSON, budget_in_voting, verified
 from tests.conftest import create_user, log_in, post_form
@@ -252,3 +256,142 @@ async def test_a_person_verified_at_the_desk_votes(
         settings, budget.id, state.census_entry_id, state.voter, {projects[0].id: 1}
     )
     assert receipt
+
+
+# --- postal letter -------------------------------------------------------------------------------
+
+ADDRESS = {
+    "recipient": "Camille Test",
+    "street": "12 rue des Lilas",
+    "complement": "",
+    "postcode": "44000",
+    "city": "Villebelle",
+    "district": "Nord",
+}
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("k7mq2 xpr4w", "K7MQ2XPR4W"),
+        (" K7MQ2-XPR4W ", "K7MQ2XPR4W"),
+        ("k7 mq2xp r4w", "K7MQ2XPR4W"),
+    ],
+)
+def test_a_code_is_read_with_spaces_and_lower_case(typed: str, stored: str) -> None:
+    assert letter.normalize_code(typed) == stored
+
+
+def test_codes_are_drawn_from_the_alphabet() -> None:
+    codes = {letter.new_code() for _ in range(200)}
+    assert len(codes) == 200
+    assert all(len(c) == 10 and set(c) <= set(letter.CODE_ALPHABET) for c in codes)
+
+
+@pytest.mark.parametrize(
+    ("exists", "used", "attempts", "expires_at", "refused"),
+    [
+        (False, False, 0, None, "No letter"),
+        (True, True, 0, LATER, "already used"),
+        (True, False, 10, LATER, "locked"),
+        (True, False, 9, LATER, None),
+        (True, False, 0, NOW, "expired"),
+    ],
+)
+def test_when_a_code_may_be_typed(
+    exists: bool, used: bool, attempts: int, expires_at: datetime | None, refused: str | None
+) -> None:
+    problem = letter.code_problem(exists, used, attempts, expires_at, NOW)
+    assert (problem is None) if refused is None else (refused in (problem or ""))
+
+
+def test_the_address_must_be_in_the_town() -> None:
+    form, problems = letter.address_form({**ADDRESS, "district": "Atlantis"}, ["Nord", "Sud"])
+    assert form is None and [p.field for p in problems] == ["district"]
+    form, problems = letter.address_form({**ADDRESS, "postcode": "4400"}, ["Nord"])
+    assert form is None and [p.field for p in problems] == ["postcode"]
+    form, problems = letter.address_form(ADDRESS, ["Nord"])
+    assert problems == [] and form is not None and form.street == "12 rue des Lilas"
+
+
+async def printed_codes(settings: Settings, admin: User) -> dict[str, str]:
+    """Print the waiting letters; the codes read back from the PDF, by recipient."""
+    content = await letters.print_letters(settings, admin, "Villebelle")
+    assert content is not None
+    reader = PdfReader(io.BytesIO(content))
+    found = {}
+    for page in reader.pages:
+        text = page.extract_text()
+        code = re.search(r"\b([A-Z2-9]{5}) ([A-Z2-9]{5})\b", text)
+        recipient = next(name for name in ("Camille Test", "Léa Martin") if name in text)
+        assert code is not None, text
+        found[recipient] = code.group(1) + code.group(2)
+    assert len(reader.pages) == len(found)  # one letter per page
+    return found
+
+
+async def test_a_resident_is_verified_by_the_code_of_a_letter(
+    settings: Settings, client: httpx.AsyncClient, citizen: User, admin: User
+) -> None:
+    await residents.import_census(settings, CENSUS.encode())
+    await log_in(client, citizen)
+    page = "/account/verification"
+    outside = await post_form(client, page, {**ADDRESS, "district": "Ailleurs"}, page)
+    assert outside.status_code == 422 and 'aria-invalid="true"' in outside.text
+    assert (await post_form(client, page, ADDRESS, page)).status_code == 303
+    lea = await create_user(settings, "lea@example.org", display_name="Léa")
+    await letters.save_address(lea, {**ADDRESS, "recipient": "Léa Martin", "district": "Sud"})
+
+    codes = await printed_codes(settings, admin)
+    assert set(codes) == {"Camille Test", "Léa Martin"}
+    stored = await LetterCode.get(user=citizen)
+    assert codes["Camille Test"] not in stored.code_hash and len(stored.code_hash) == 64
+    assert stored.expires_at - stored.printed_at == timedelta(days=letter.CODE_DAYS)
+    assert await letters.print_letters(settings, admin, "Villebelle") is None  # none waits now
+
+    wrong = await post_form(client, "/account/verification/code", {"code": "AAAAA AAAAA"}, page)
+    assert wrong.status_code == 422 and "Essais restants" in wrong.text
+    typed = codes["Camille Test"].lower()
+    typed = typed[:3] + " " + typed[3:7] + "  " + typed[7:]
+    done = await post_form(client, "/account/verification/code", {"code": typed}, page)
+    assert done.status_code == 303
+    record = await Residency.get(user=citizen).select_related("census_entry")
+    assert (record.method, record.census_entry.district, record.birth_date) == (
+        "letter",
+        "Nord",
+        None,
+    )
+    assert not await PostalAddress.filter(user=citizen).exists()  # no longer needed
+    again = await letters.code_of(citizen.id)
+    assert again is not None and again.used_at is not None
+    with pytest.raises(Refused):  # single use
+        await letters.enter_code(settings, citizen, codes["Camille Test"])
+
+
+async def test_ten_wrong_codes_lock_the_letter(
+    settings: Settings, citizen: User, admin: User
+) -> None:
+    await residents.import_census(settings, CENSUS.encode())
+    await letters.save_address(citizen, ADDRESS)
+    code = (await printed_codes(settings, admin))["Camille Test"]
+    messages = []
+    for _ in range(10):
+        with pytest.raises(Refused) as refused:
+            await letters.enter_code(settings, citizen, "ZZZZZZZZZZ")
+        messages.append(refused.value.problems[0].message)
+    assert "locked" in messages[-1] and "Tries left" in messages[0]
+    with pytest.raises(Refused) as refused:
+        await letters.enter_code(settings, citizen, code)  # the right one, too late
+    assert "locked" in refused.value.problems[0].message
+    assert not await Residency.filter(user=citizen).exists()
+    assert [a.user_id for a in await letters.waiting()] == [citizen.id]  # type: ignore[attr-defined]
+
+
+async def test_an_expired_code_is_refused(settings: Settings, citizen: User, admin: User) -> None:
+    await residents.import_census(settings, CENSUS.encode())
+    await letters.save_address(citizen, ADDRESS)
+    code = (await printed_codes(settings, admin))["Camille Test"]
+    await LetterCode.filter(user=citizen).update(expires_at=timezone.now() - timedelta(seconds=1))
+    with pytest.raises(Refused) as refused:
+        await letters.enter_code(settings, citizen, code)
+    assert "expired" in refused.value.problems[0].message

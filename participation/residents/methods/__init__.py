@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Protocol
 
-from participation.residents.methods import census, desk
+from participation.residents.methods import census, desk, letter
 
 
 class Method(Protocol):
@@ -40,7 +40,9 @@ class Method(Protocol):
     def knows_birth_date(self) -> bool: ...  # the record holds a birth date the method checked
 
 
-METHODS: Mapping[str, Method] = {module.METHOD.name: module.METHOD for module in (census, desk)}
+METHODS: Mapping[str, Method] = {
+    module.METHOD.name: module.METHOD for module in (census, desk, letter)
+}
 
 
 def method_named(name: str) -> Method | None:
