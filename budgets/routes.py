@@ -37,6 +37,8 @@ from participation.refusals import NotFound
 from participation.residents import services as residents
 from participation.residents.census import CensusFileError
 from participation.spaces import services as spaces
+from participation.spaces.audience import shown_value
+from participation.spaces.domain import Person, audience_refusal
 from participation.templating import flash, is_htmx, money, render
 from participation.urls import url
 
@@ -199,6 +201,20 @@ async def ballot(request: Request) -> Response:
         raise NotFound()  # as _budget: a draft is staff's
     budget, voter = state.budget, state.voter
     settings = web.settings_of(request)
+    if state.audience is not None and (
+        problem := audience_refusal(
+            state.audience,
+            Person(True, voter.verified, voter.district, voter.birth_date, state.voter_method),
+            timezone.now().date(),
+        )
+    ):  # the space's audience (issue #19): decided on the row already read, no query
+        return await _ballot_refused(
+            request,
+            budget,
+            voter,
+            "budgets/ballot_audience.html",
+            web.errors_of([problem], shown_value),
+        )
     if state.census_entry_id is None:
         return await _ballot_refused(request, budget, voter, "budgets/ballot_not_verified.html")
     if problem := domain.eligibility_problem(
