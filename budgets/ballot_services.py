@@ -44,6 +44,8 @@ from participation.refusals import Refused, refuse
 from participation.residents import services as residents
 from participation.residents.models import CensusEntry, Residency
 from participation.settings import Settings
+from participation.spaces.audience import rule_of_columns
+from participation.spaces.domain import AudienceRule
 
 
 def ballot_token(settings: Settings, budget_id: int, census_entry_id: int) -> str:
@@ -144,6 +146,8 @@ class VotingState:
     voter: domain.Voter
     census_entry_id: int | None  # None: the account is not verified as a resident
     district_rows: list[DistrictRow]
+    audience: AudienceRule | None = None  # the budget's space's rule (None: no space)
+    voter_method: str | None = None  # how the voter was verified
 
 
 # The budget, the person's residency and census district, and the budget's districts (one row
@@ -152,6 +156,8 @@ class VotingState:
 # ballot page and a cast ballot read everything they need in one round trip.
 _BUDGET_COLUMNS = tuple(f"vb__{name}" for name in sorted(Budget._meta.db_fields - {"description"}))
 _BUDGETS: dict[tuple[Any, ...], Budget] = {}
+_BORN = Residency._meta.fields_map["birth_date"]
+_EXPIRES = Residency._meta.fields_map["expires_at"]
 
 
 # The budget's envelopes come as one JSON array in the person's row, not as one row each: the
@@ -170,6 +176,10 @@ def _voting_join() -> SessionJoin:
     columns = (
         f'{budget_columns}, "vr"."census_entry_id" AS "voter_census_entry_id", '
         '"vr"."birth_date" AS "voter_birth_date", "vc"."district" AS "voter_district", '
+        '"vr"."revoked_at" AS "voter_revoked_at", "vr"."expires_at" AS "voter_expires_at", '
+        '"vr"."method" AS "voter_method", "vs"."audience" AS "space_audience", '
+        '"vs"."minimum_age" AS "space_minimum_age", "vs"."districts" AS "space_districts", '
+        '"vs"."methods" AS "space_methods", '
     )
     return SessionJoin(
         columns=columns + _ENVELOPES_SQL.format(aggregate="json_agg", array="json_build_array"),
@@ -178,7 +188,9 @@ def _voting_join() -> SessionJoin:
         joins=(
             'LEFT JOIN "budgets_budget" AS "vb" ON "vb"."id" = $2 '
             'LEFT JOIN "budgets_residency" AS "vr" ON "vr"."user_id" = "u"."id" '
-            'LEFT JOIN "budgets_census_entry" AS "vc" ON "vc"."id" = "vr"."census_entry_id"'
+            'LEFT JOIN "budgets_census_entry" AS "vc" ON "vc"."id" = "vr"."census_entry_id" '
+            # the space's audience rule (issue #19): one more row by primary key, same query
+            'LEFT JOIN "spaces_space" AS "vs" ON "vs"."id" = "vb"."space_id"'
         ),
     )
 
@@ -215,16 +227,31 @@ def voting_state_of(rows: list[dict[str, Any]]) -> VotingState | None:
             **{name[4:]: value for name, value in zip(_BUDGET_COLUMNS, values, strict=True)}
         )
     census_entry_id = first["voter_census_entry_id"]
+    if census_entry_id is not None and (
+        first["voter_revoked_at"] is not None
+        or (
+            first["voter_expires_at"] is not None
+            and _EXPIRES.to_python_value(first["voter_expires_at"]) <= timezone.now()
+        )
+    ):
+        census_entry_id = None  # a revoked or expired record: not verified (one row, no query)
     if census_entry_id is None:
         voter = domain.Voter(verified=False)
     else:
-        born = Residency._meta.fields_map["birth_date"].to_python_value(first["voter_birth_date"])
+        born = _BORN.to_python_value(first["voter_birth_date"])
         voter = domain.Voter(True, born, first["voter_district"])
     districts = sorted(
         (district_id, name, int(amount))
         for district_id, name, amount in json.loads(first["envelopes"] or "[]")
     )
-    return VotingState(budget, voter, census_entry_id, districts)
+    audience = rule_of_columns(
+        first["space_audience"],
+        first["space_minimum_age"],
+        first["space_districts"],
+        first["space_methods"],
+    )
+    method = first["voter_method"] if census_entry_id is not None else None
+    return VotingState(budget, voter, census_entry_id, districts, audience, method)
 
 
 async def _freeze(budget: Budget) -> None:

@@ -152,9 +152,18 @@ Voter = Resident
 def eligibility_problem(
     voter: Voter, minimum_age: int, restricted_to_district: str | None, today: date
 ) -> Problem | None:
-    if not voter.verified or voter.birth_date is None:
+    if not voter.verified:
         return Problem(N_("To vote, first confirm that you live here (resident register)."))
-    if minimum_age and age_on(voter.birth_date, today) < minimum_age:
+    born = voter.birth_date
+    if minimum_age and born is None:  # a method that knows no birth date
+        return Problem(
+            N_(
+                "This vote is open to residents aged {age} or more: your verification does not "
+                "give your birth date. Log in with FranceConnect once, or come to the town hall."
+            ),
+            {"age": minimum_age},
+        )
+    if minimum_age and born is not None and age_on(born, today) < minimum_age:
         return Problem(
             N_("This vote is open to residents aged {age} or more."), {"age": minimum_age}
         )

@@ -55,5 +55,6 @@ async def erase(user: Any) -> None:
     "Former participant"."""
     residency = await Residency.get_or_none(user=user).prefetch_related("census_entry")
     if residency is not None:
-        residency.birth_date = date(residency.census_entry.birth_year, 1, 1)
+        year = residency.census_entry.birth_year
+        residency.birth_date = date(year, 1, 1) if year is not None else None
         await residency.save(update_fields=["birth_date"])

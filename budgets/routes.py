@@ -37,6 +37,8 @@ from participation.refusals import NotFound
 from participation.residents import services as residents
 from participation.residents.census import CensusFileError
 from participation.spaces import services as spaces
+from participation.spaces.audience import shown_value
+from participation.spaces.domain import Person, audience_refusal
 from participation.templating import flash, is_htmx, money, render
 from participation.urls import url
 
@@ -141,11 +143,15 @@ async def new_project(request: Request) -> Response:
 
 async def residency(request: Request) -> Response:
     user = web.require(request, is_signed_in)
-    _, current = await residents.resident_of(user)
+    resident, current = await residents.resident_of(user)
     # where the resident was going: in the query string, then in the form (it posts `next`)
     sent = await web.form_data(request) if request.method == "POST" else request.query_params
-    context: dict[str, Any] = {"residency": current, "next": sent.get("next", "")}
-    if current is not None:  # already verified: nothing to send
+    context: dict[str, Any] = {
+        "residency": current if resident.verified else None,
+        "former": current if not resident.verified else None,  # revoked or expired: says why
+        "next": sent.get("next", ""),
+    }
+    if resident.verified:  # already verified: nothing to send
         return render(request, "budgets/residency.html", {**context, "values": {}, "errors": {}})
 
     async def verify(data: dict[str, str]) -> str:
@@ -195,6 +201,20 @@ async def ballot(request: Request) -> Response:
         raise NotFound()  # as _budget: a draft is staff's
     budget, voter = state.budget, state.voter
     settings = web.settings_of(request)
+    if state.audience is not None and (
+        problem := audience_refusal(
+            state.audience,
+            Person(True, voter.verified, voter.district, voter.birth_date, state.voter_method),
+            timezone.now().date(),
+        )
+    ):  # the space's audience (issue #19): decided on the row already read, no query
+        return await _ballot_refused(
+            request,
+            budget,
+            voter,
+            "budgets/ballot_audience.html",
+            web.errors_of([problem], shown_value),
+        )
     if state.census_entry_id is None:
         return await _ballot_refused(request, budget, voter, "budgets/ballot_not_verified.html")
     if problem := domain.eligibility_problem(

@@ -40,6 +40,7 @@ from participation.pagecache import cached_for_visitors
 from participation.permissions import can_administer, can_moderate
 from participation.refusals import NotFound
 from participation.richtext import to_text
+from participation.spaces import audience
 from participation.spaces import services as spaces
 from participation.templating import flash, render, templates
 from participation.urls import url
@@ -132,9 +133,9 @@ async def answer(request: Request) -> Response:
     if not domain.answering_is_open(consultation.phase, consultation.closes_at, now):
         context = {"consultation": consultation, "errors": {}}
         return render(request, "consultations/closed.html", context, status_code=403)
-    person = await services.person_of(user)
-    if problem := domain.audience_problem(consultation.audience, consultation.district, person):
-        context = {"consultation": consultation, "errors": web.errors_of([problem])}
+    if problem := await services.audience_refusal(consultation, user):
+        errors = web.errors_of([problem], audience.shown_value)
+        context = {"consultation": consultation, "errors": errors}
         return render(request, "consultations/not_allowed.html", context, status_code=403)
     visitor = _visitor(request, create=True)
     who = services.who_of(user, visitor)

@@ -48,11 +48,13 @@ from participation.i18n import N_, gettext
 from participation.notifications.models import Notification
 from participation.notifications.services import Kind, speaking
 from participation.numbers import is_whole_number
-from participation.refusals import NotFound, Refused, refuse
+from participation.refusals import NotFound, Problem, Refused, refuse
 from participation.residents import services as residents
 from participation.richtext import sanitize, to_text
 from participation.settings import Settings
+from participation.spaces import audience
 from participation.spaces import services as spaces
+from participation.spaces.domain import Person as SpacePerson
 from participation.urls import url
 
 text_digest = texts.text_digest  # (kept here: callers and tests know it as services.text_digest)
@@ -335,10 +337,32 @@ async def delete_question(consultation_id: int, question_id: int, by_user: Any =
 
 
 async def person_of(user: Any) -> domain.Person:
+    person, _ = await people_of(user)
+    return person
+
+
+async def people_of(user: Any) -> tuple[domain.Person, SpacePerson]:
+    """The person as the consultation's audience sees them, and as its space's does."""
     if not getattr(user, "is_authenticated", False):
-        return domain.Person(signed_in=False)
+        return domain.Person(signed_in=False), SpacePerson(signed_in=False)
     resident, _ = await residents.resident_of(user)
-    return domain.Person(True, resident.verified, resident.district)
+    return domain.Person(True, resident.verified, resident.district), audience.person_of(
+        user, resident
+    )
+
+
+async def audience_refusal(consultation: Consultation, user: Any) -> Problem | None:
+    """Why this person may not answer: the consultation's own audience, then its space's
+    (issue #19); None when they may."""
+    return await _audience_refusal(consultation, *await people_of(user))
+
+
+async def _audience_refusal(
+    consultation: Consultation, person: domain.Person, space_person: SpacePerson
+) -> Problem | None:
+    if problem := domain.audience_problem(consultation.audience, consultation.district, person):
+        return problem
+    return await audience.refusal_for(consultation.space_id, space_person, timezone.now().date())
 
 
 def response_token(settings: Settings, consultation_id: int, who: str) -> str:
@@ -455,8 +479,8 @@ async def submit_response(
     now = timezone.now()
     if not domain.answering_is_open(consultation.phase, consultation.closes_at, now):
         raise refuse(N_("This consultation is closed: answers are no longer accepted."))
-    person = await person_of(user)
-    if problem := domain.audience_problem(consultation.audience, consultation.district, person):
+    person, space_person = await people_of(user)
+    if problem := await _audience_refusal(consultation, person, space_person):
         raise Refused([problem])
     who = who_of(user, visitor)
     if who is None:

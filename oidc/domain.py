@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
@@ -38,7 +39,7 @@ PRESETS: Mapping[str, Preset] = {
     "franceconnect": Preset(
         "FranceConnect",
         "https://fcp-low.integ01.dev-franceconnect.fr/api/v2",
-        "openid given_name family_name email",
+        "openid given_name family_name email birthdate",
         "eidas1",
         for_residents=True,
         for_staff=False,
@@ -228,3 +229,19 @@ def first_login(
 
 def scopes_of(text: str) -> Sequence[str]:
     return _words(text)
+
+
+def birth_date_claim(claims: Mapping[str, Any], today: date) -> date | None:
+    """The `birthdate` claim of a trusted identity as a date (OpenID Connect Core 5.1:
+    YYYY-MM-DD; FranceConnect sends it so, from the civil registry). None when absent, partial
+    (a year alone, or 0000 for an unknown year), malformed or in the future."""
+    raw = claims.get("birthdate")
+    if not isinstance(raw, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+        return None
+    try:
+        born = date.fromisoformat(raw)
+    except ValueError:
+        return None
+    if born.year < 1880 or born > today:
+        return None
+    return born

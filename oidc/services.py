@@ -25,6 +25,7 @@ from participation.accounts.models import User
 from participation.audit import audit
 from participation.i18n import N_, gettext
 from participation.refusals import DomainError, NotFound
+from participation.residents import services as residents
 from participation.settings import Settings
 from participation.urls import url
 
@@ -161,6 +162,16 @@ async def _record_login(link: Link, identity: Identity) -> None:
     )
 
 
+async def _note_birth_date(provider: Provider, user_id: int, identity: Identity) -> None:
+    """A residents' provider (FranceConnect) vouches for the birth date: it counts for age
+    rules (participation.residents, docs/verification.md). A staff provider's is not kept."""
+    if not provider.for_residents:
+        return
+    born = domain.birth_date_claim(identity.claims, timezone.now().date())
+    if born is not None:
+        await residents.note_birth_date(user_id, born, provider.name)
+
+
 async def log_in(settings: Settings, provider: Provider, identity: Identity) -> LoggedIn | Pending:
     """What a trusted identity from `provider` does (oidc.domain.first_login): the account it is
     linked to, a new account linked to it, or a `Pending` proof. Refuses (DomainError) when
@@ -179,6 +190,7 @@ async def log_in(settings: Settings, provider: Provider, identity: Identity) -> 
         ):
             raise DomainError(NOT_FOR_YOU)
         await _record_login(link, identity)
+        await _note_birth_date(provider, user.id, identity)
         return LoggedIn(user, created=False)
     if decision == FirstLogin.PROVE:
         assert account is not None
@@ -223,6 +235,7 @@ async def _create(
         raise DomainError(N_("Your log-in could not be completed. Try again.")) from None
     if message is not None:
         await mail.dispatch(message)
+    await _note_birth_date(provider, user.id, identity)
     return LoggedIn(user, created=True)
 
 

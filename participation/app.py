@@ -29,6 +29,7 @@ from participation.pagecache import InvalidatePagesOnWrite
 from participation.people import routes as people_routes
 from participation.ratelimit import RateLimited, rate_limited
 from participation.redis import redis_url
+from participation.residents import routes as residents_routes
 from participation.routing import IndexedRouter
 from participation.sections import routes as section_routes
 from participation.settings import Settings
@@ -65,6 +66,7 @@ def all_routes() -> list[BaseRoute]:
         *spaces_routes.routes,
         *sitesettings_routes.routes,
         *people_routes.routes,
+        *residents_routes.routes,
         *auditlog_routes.routes,
         *feature_routes(),
         *section_routes,

@@ -23,6 +23,7 @@ from participation.formfields import column_length
 from participation.i18n import translations
 from participation.notifications.models import Notification
 from participation.people.models import SpaceRole
+from participation.residents.models import BirthDateClaim, LetterCode, PostalAddress
 
 
 def plain(value: Any) -> Any:
@@ -70,6 +71,21 @@ async def export_personal_data(user: User, translate: Any) -> dict[str, Any]:
                 "kind", "proposal_id", "comment_id", "created_at", "read_at"
             )
         ),
+        # the verification (issue #19): the record is in the budgets' part ("residency"), for
+        # history; here the postal address given for a letter, the letter, a provider's birth date
+        "postal_address": rows(
+            await PostalAddress.filter(user=user).values(
+                "recipient", "street", "complement", "postcode", "city", "district", "updated_at"
+            )
+        ),
+        "verification_letter": rows(
+            await LetterCode.filter(user=user).values(
+                "printed_at", "expires_at", "attempts", "used_at"
+            )
+        ),
+        "birth_date_claim": rows(
+            await BirthDateClaim.filter(user=user).values("birth_date", "source", "claimed_at")
+        ),
     }
     for feature in features.FEATURES:
         if feature.personal_data is not None and feature.personal_data.export is not None:
@@ -80,7 +96,8 @@ async def export_personal_data(user: User, translate: Any) -> dict[str, Any]:
 async def delete_account(user: User) -> None:
     """Erase the person's personal data in one transaction; keep what others rely on.
 
-    Erased here: e-mail, name, password, language, sessions, reset tokens, notifications,
+    Erased here: e-mail, name, password, language, sessions, reset tokens, notifications, the
+    postal address given for a verification letter, its code and a provider's birth date,
     e-mails waiting to be sent or kept in the outbox, their name in the outbox e-mails of other
     people (replaced by "Former participant"). Each feature erases its part in the same
     transaction (`Feature.personal_data`): pending co-author invitations to their address,
@@ -97,6 +114,10 @@ async def delete_account(user: User) -> None:
         await PasswordResetToken.filter(user=user).delete()
         await Notification.filter(user=user).delete()
         await SpaceRole.filter(user=user).delete()  # a former participant moderates nothing
+        # verification (issue #19): the address for a letter, its code, a provider's birth date
+        await PostalAddress.filter(user=user).delete()
+        await LetterCode.filter(user=user).delete()
+        await BirthDateClaim.filter(user=user).delete()
         await mail.OutboxEmail.filter(recipient=email).delete()
         for feature in features.FEATURES:
             if feature.personal_data is not None and feature.personal_data.erase is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 
 @dataclass(frozen=True)
@@ -14,6 +14,7 @@ class Resident:
     verified: bool
     birth_date: date | None = None
     district: str | None = None
+    method: str | None = None  # the verification method (residents/methods); None: not verified
 
 
 NOT_VERIFIED = Resident(verified=False)
@@ -28,3 +29,32 @@ def lives_in(resident_district: str | None, district: str | None) -> bool:
 def age_on(birth_date: date, day: date) -> int:
     before_birthday = (day.month, day.day) < (birth_date.month, birth_date.day)
     return day.year - birth_date.year - before_birthday
+
+
+def record_is_valid(
+    revoked_at: datetime | None, expires_at: datetime | None, now: datetime
+) -> bool:
+    """Whether a verified-resident record counts at `now`: not revoked and not expired."""
+    return revoked_at is None and (expires_at is None or now < expires_at)
+
+
+def verification_state(
+    exists: bool, revoked_at: datetime | None, expires_at: datetime | None, now: datetime
+) -> str:
+    """What a person's record says, for their page and for staff: "none", "verified",
+    "revoked" or "expired"."""
+    if not exists:
+        return "none"
+    if revoked_at is not None:
+        return "revoked"
+    if expires_at is not None and now >= expires_at:
+        return "expired"
+    return "verified"
+
+
+def may_record_over(
+    exists: bool, revoked_at: datetime | None, expires_at: datetime | None, now: datetime
+) -> bool:
+    """Whether a new verification may replace the person's record: there is none, or it no
+    longer counts (one person, one record: a valid record is never overwritten)."""
+    return not exists or not record_is_valid(revoked_at, expires_at, now)

@@ -4,9 +4,12 @@ They take ids and plain data, own their transaction and raise `Refused` with the
 
 from __future__ import annotations
 
-from datetime import date
+import hashlib
+import hmac
+from datetime import date, datetime
 from typing import Any
 
+from tortoise import timezone
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
@@ -15,8 +18,14 @@ from participation.audit import audit
 from participation.i18n import N_
 from participation.refusals import Problem, Refused, refuse
 from participation.residents.census import census_key, lookup_hash, parse_birth_date, read_census
-from participation.residents.domain import NOT_VERIFIED, Resident
-from participation.residents.models import CensusEntry, Residency
+from participation.residents.domain import (
+    NOT_VERIFIED,
+    Resident,
+    may_record_over,
+    record_is_valid,
+)
+from participation.residents.methods import Method, census, desk
+from participation.residents.models import BirthDateClaim, CensusEntry, District, Residency
 from participation.settings import Settings
 
 
@@ -71,34 +80,223 @@ async def find_census_entry(
     return entry, born
 
 
+_ALREADY_VERIFIED = N_("Your account is already verified.")
+_ROW_TAKEN = N_(
+    "These details were already used to verify another account. If it was not you, contact "
+    "the town hall."
+)
+REASON_MAX = 500
+
+
+def anchor_hash(settings: Settings, user_id: int) -> str:
+    """The lookup hash of the census row that anchors a person verified by another method than
+    the census: one per account, so two verifications of one account find the same row."""
+    message = f"verified resident|{user_id}".encode()
+    return hmac.new(census_key(settings.secret_key), message, hashlib.sha256).hexdigest()
+
+
+async def _anchor(
+    settings: Settings, user_id: int, method: str, district: str | None, birth_year: int | None
+) -> CensusEntry:
+    lookup = anchor_hash(settings, user_id)
+    entry = await CensusEntry.get_or_none(lookup_hash=lookup)
+    if entry is None:
+        try:
+            entry = await CensusEntry.create(
+                lookup_hash=lookup, district=district, birth_year=birth_year, source=method
+            )
+        except IntegrityError:  # a concurrent verification of the same account made it
+            entry = await CensusEntry.get(lookup_hash=lookup)
+    return entry
+
+
+async def record_verification(
+    settings: Settings,
+    user_id: int,
+    method: Method,
+    *,
+    census_entry: CensusEntry | None = None,
+    district: str | None = None,
+    birth_date: date | None = None,
+    agent: User | None = None,
+    proof: str | None = None,
+) -> Residency:
+    """Write the person's verified-resident record, the same for every method: one record per
+    person (UNIQUE user; a record that no longer counts, revoked or expired, is replaced by a
+    conditional update, so two verifications at once leave one record and the second is
+    refused) and one record per census row (UNIQUE anchor). `census_entry`: the census
+    method's row; any other method gets the account's own anchor row, which carries the
+    district and birth year (the voter register and the figures key on it)."""
+    now = timezone.now()
+    expires_at = now + method.valid_for if method.valid_for is not None else None
+    if census_entry is None:
+        census_entry = await _anchor(
+            settings, user_id, method.name, district, birth_date.year if birth_date else None
+        )
+        if (census_entry.district, census_entry.birth_year) != (
+            district,
+            birth_date.year if birth_date else census_entry.birth_year,
+        ):
+            census_entry.district = district
+            census_entry.birth_year = birth_date.year if birth_date else census_entry.birth_year
+            await census_entry.save(update_fields=["district", "birth_year"])
+    values: dict[str, Any] = {
+        "census_entry_id": census_entry.id,
+        "birth_date": birth_date,
+        "method": method.name,
+        "expires_at": expires_at,
+        "verified_by_id": agent.id if agent is not None and method.by_agent else None,
+        "proof": proof,
+    }
+    try:
+        residency = await Residency.create(user_id=user_id, **values)
+    except IntegrityError:
+        existing = await Residency.get_or_none(user_id=user_id)
+        if existing is None:
+            raise refuse(_ROW_TAKEN) from None
+        if not may_record_over(True, existing.revoked_at, existing.expires_at, now):
+            raise refuse(_ALREADY_VERIFIED) from None
+        try:
+            # conditional: only the record as read (a concurrent replacement changes verified_at)
+            changed = await Residency.filter(
+                id=existing.id, verified_at=existing.verified_at
+            ).update(
+                verified_at=now, revoked_at=None, revoked_reason=None, revoked_by_id=None, **values
+            )
+        except IntegrityError:
+            raise refuse(_ROW_TAKEN) from None
+        if not changed:
+            raise refuse(_ALREADY_VERIFIED) from None
+        residency = await Residency.get(id=existing.id)
+    after = {"method": method.name, "district": census_entry.district, "proof": proof}
+    await audit(agent, "resident_verified", "user", user_id, "", after)
+    return residency
+
+
 async def verify_residency(
     settings: Settings, user: User, identifier: str, birth_date: str, postcode: str
 ) -> Residency:
+    """The census method: the resident types the three facts of their census row."""
     entry, born = await find_census_entry(settings, identifier, birth_date, postcode)
-    try:
-        return await Residency.create(user=user, census_entry=entry, birth_date=born)
-    except IntegrityError:
-        if await Residency.filter(user=user).exists():
-            raise refuse(N_("Your account is already verified.")) from None
-        raise refuse(
-            N_(
-                "These details were already used to verify another account. If it "
-                "was not you, contact the town hall."
-            )
-        ) from None
+    return await record_verification(
+        settings, user.id, census.METHOD, census_entry=entry, birth_date=born
+    )
+
+
+async def revoke_verification(user_id: int, reason: str, by_user: User) -> bool:
+    """Staff revoke a person's record with a reason the resident reads; False if there was no
+    valid record to revoke."""
+    reason = reason.strip()
+    if not reason:
+        raise Refused([Problem(N_("Say why: the resident will read it."), field="reason")])
+    if len(reason) > REASON_MAX:
+        raise Refused(
+            [Problem(N_("At most {max} characters."), {"max": REASON_MAX}, field="reason")]
+        )
+    async with in_transaction():
+        changed = await Residency.filter(user_id=user_id, revoked_at=None).update(
+            revoked_at=timezone.now(), revoked_reason=reason, revoked_by_id=by_user.id
+        )
+        if changed:
+            await audit(by_user, "resident_revoked", "user", user_id, "", {"reason": reason})
+    return bool(changed)
 
 
 async def resident_of(user: Any) -> tuple[Resident, Residency | None]:
-    """What the register says of a signed-in account, and its residency (None: not verified)."""
+    """What the register says of a signed-in account, and its record (None: none at all). A
+    revoked or expired record is returned with NOT_VERIFIED (the page says why)."""
     residency = await Residency.get_or_none(user_id=user.id).select_related("census_entry")
     if residency is None:
         return NOT_VERIFIED, None
-    resident = Resident(True, residency.birth_date, residency.census_entry.district)
+    if not record_is_valid(residency.revoked_at, residency.expires_at, timezone.now()):
+        return NOT_VERIFIED, residency
+    resident = Resident(
+        True, residency.birth_date, residency.census_entry.district, residency.method
+    )
     return resident, residency
+
+
+def valid_record(residency: Residency | None, now: datetime | None = None) -> bool:
+    return residency is not None and record_is_valid(
+        residency.revoked_at, residency.expires_at, now or timezone.now()
+    )
 
 
 async def census_count(district: str | None = None) -> int:
     """Rows of the register; with `district`, those of that district only."""
     if district is None:
-        return await CensusEntry.all().count()
-    return await CensusEntry.filter(district=district).count()
+        return await CensusEntry.filter(source="census").count()
+    return await CensusEntry.filter(source="census", district=district).count()
+
+
+async def record_of(user_id: int) -> Residency | None:
+    """A person's verified-resident record, valid or not (for staff and the person's page)."""
+    return await Residency.get_or_none(user_id=user_id).select_related(
+        "census_entry", "verified_by"
+    )
+
+
+async def records_of(user_ids: list[int]) -> dict[int, Residency]:
+    """The records of these accounts (one query), by account id."""
+    if not user_ids:
+        return {}
+    rows = await Residency.filter(user_id__in=user_ids).select_related("census_entry")
+    return {row.user_id: row for row in rows}  # type: ignore[attr-defined]
+
+
+async def town_districts() -> list[str]:
+    """The town's districts, by name: the named districts (`District`) and those of the census."""
+    named = await District.all().values_list("name", flat=True)
+    census_names = (
+        await CensusEntry.filter(source="census", district__not_isnull=True)
+        .distinct()
+        .values_list("district", flat=True)
+    )
+    return sorted({str(n) for n in [*named, *census_names] if n})
+
+
+async def verify_at_desk(
+    settings: Settings, agent: User, user_id: int, proof: str, district: str, birth_date: str
+) -> Residency:
+    """At the counter: the agent checked a proof of address in person (nothing stored but the
+    kind of proof, the district, the birth date, the agent and the date)."""
+    person = await User.get_or_none(id=user_id)
+    if person is None or person.deleted_at is not None:
+        raise refuse(N_("This account was deleted: it cannot be verified."))
+    check, problems = desk.desk_check(
+        proof, district, birth_date, await town_districts(), timezone.now().date()
+    )
+    if check is None:
+        raise Refused(problems)
+    return await record_verification(
+        settings,
+        user_id,
+        desk.METHOD,
+        district=check.district,
+        birth_date=check.birth_date,
+        agent=agent,
+        proof=check.proof,
+    )
+
+
+async def known_birth_date(user_id: int) -> date | None:
+    """A birth date an identity provider vouched for (BirthDateClaim), if any."""
+    claim = await BirthDateClaim.get_or_none(user_id=user_id)
+    return claim.birth_date if claim is not None else None
+
+
+async def note_birth_date(user_id: int, birth_date: date, source: str) -> None:
+    """An identity provider's verified birth date (its claim): kept for the person, and given
+    to their record when its method knew none (the letter), so that age rules can count it. A
+    birth date checked by the method itself (census, desk) is never replaced."""
+    async with in_transaction():
+        if not await BirthDateClaim.filter(user_id=user_id).update(
+            birth_date=birth_date, source=source[:100], claimed_at=timezone.now()
+        ):
+            await BirthDateClaim.create(user_id=user_id, birth_date=birth_date, source=source[:100])
+        record = await Residency.get_or_none(user_id=user_id)
+        if record is not None and record.birth_date is None:
+            await Residency.filter(id=record.id, birth_date=None).update(birth_date=birth_date)
+            await CensusEntry.filter(id=record.census_entry_id, source__not="census").update(
+                birth_year=birth_date.year
+            )

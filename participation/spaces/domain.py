@@ -16,6 +16,7 @@ from participation.i18n import N_
 from participation.numbers import is_whole_number, parse_id
 from participation.refusals import Problem
 from participation.residents.domain import age_on, lives_in
+from participation.residents.methods import METHODS
 
 TITLE_LENGTH = 200
 SLUG_LENGTH = 80
@@ -51,6 +52,7 @@ class AudienceRule:
     audience: Audience = Audience.SIGNED_IN
     minimum_age: int = 0
     districts: tuple[str, ...] = ()  # the scope: () is the whole town
+    methods: tuple[str, ...] = ()  # the verification methods accepted: () is any
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,18 @@ class Person:
     verified: bool = False
     district: str | None = None
     birth_date: date | None = None
+    method: str | None = None  # how they were verified (participation/residents/methods)
+
+
+def audience_rule(
+    audience: str, minimum_age: int, districts: Sequence[str] | None, methods: Sequence[str] | None
+) -> AudienceRule:
+    """A space's stored columns as its rule (an unknown audience reads as the strictest)."""
+    try:
+        kind = Audience(audience)
+    except ValueError:
+        kind = Audience.AGE
+    return AudienceRule(kind, minimum_age or 0, tuple(districts or ()), tuple(methods or ()))
 
 
 def may_take_part(rule: AudienceRule, person: Person, today: date) -> bool:
@@ -69,6 +83,8 @@ def may_take_part(rule: AudienceRule, person: Person, today: date) -> bool:
         return True
     if not person.verified:
         return False
+    if rule.methods and person.method not in rule.methods:
+        return False
     if rule.districts and not any(lives_in(person.district, d) for d in rule.districts):
         return False
     if rule.audience == Audience.AGE:
@@ -76,6 +92,46 @@ def may_take_part(rule: AudienceRule, person: Person, today: date) -> bool:
             rule.minimum_age
         )
     return True
+
+
+def audience_refusal(rule: AudienceRule, person: Person, today: date) -> Problem | None:
+    """Why `person` is outside the space's audience (a msgid and its values, shown with a link
+    to get verified), or None when they may take part in its components. "Anyone signed in"
+    leaves the decision to the component (a consultation may welcome visitors; a ballot asks
+    for a verified resident anyway): only the verified-resident audiences refuse here."""
+    if rule.audience == Audience.SIGNED_IN or may_take_part(rule, person, today):
+        return None
+    if not person.signed_in:
+        return Problem(N_("Log in to take part in this démarche."))
+    if rule.methods and person.verified and person.method not in rule.methods:
+        return Problem(
+            N_("This démarche accepts these verifications only: {methods}."),
+            {"methods": rule.methods},
+        )
+    if rule.audience == Audience.AGE and person.verified and person.birth_date is None:
+        return Problem(
+            N_(
+                "This démarche is open to verified residents aged {age} or more: your "
+                "verification does not give your birth date."
+            ),
+            {"age": rule.minimum_age},
+        )
+    if rule.audience == Audience.AGE and rule.districts:
+        return Problem(
+            N_("This démarche is open to verified residents of {districts} aged {age} or more."),
+            {"districts": ", ".join(rule.districts), "age": rule.minimum_age},
+        )
+    if rule.audience == Audience.AGE:
+        return Problem(
+            N_("This démarche is open to verified residents aged {age} or more."),
+            {"age": rule.minimum_age},
+        )
+    if rule.districts:
+        return Problem(
+            N_("This démarche is open to verified residents of {districts} only."),
+            {"districts": ", ".join(rule.districts)},
+        )
+    return Problem(N_("This démarche is open to verified residents only."))
 
 
 def state_of(starts_at: datetime, ends_at: datetime | None, now: datetime) -> State:
@@ -132,6 +188,7 @@ class SpaceForm:
     published: bool
     base_version: int | None  # the version the editor started from (None: a new space)
     remove_image: bool = False
+    methods: tuple[str, ...] = ()  # the verification methods accepted (): any
 
 
 def _integer(raw: str, name: str, low: int, high: int, problems: list[Problem]) -> int:
@@ -188,6 +245,10 @@ def parse_space_form(
     minimum_age = _integer(data.get("minimum_age", ""), "minimum_age", 0, MAX_MINIMUM_AGE, problems)
     if audience == Audience.AGE and not minimum_age:
         problems.append(Problem(N_("Enter the minimum age."), field="minimum_age"))
+    # the ticked methods come joined by commas (spaces/routes.py reads the checkboxes)
+    methods = tuple(m for m in data.get("methods", "").split(",") if m)
+    if any(m not in METHODS for m in methods):
+        problems.append(Problem(N_("Choose verification methods from the list."), field="methods"))
     unknown = [d for d in districts_chosen if d not in districts]
     if unknown:
         problems.append(Problem(N_("Choose districts from the list."), field="districts"))
@@ -206,6 +267,7 @@ def parse_space_form(
         published=data.get("published") == "yes",
         base_version=base_version,
         remove_image=data.get("remove_image") == "yes",
+        methods=tuple(m for m in METHODS if m in methods) if audience != Audience.SIGNED_IN else (),
     )
     return form, problems
 

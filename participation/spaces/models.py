@@ -33,6 +33,9 @@ class Space(Model):
     districts: Any = fields.JSONField(default=list)
     audience = fields.CharEnumField(Audience, max_length=16, default=Audience.SIGNED_IN)
     minimum_age = fields.IntField(default=0)
+    # the verification methods it accepts (participation/residents/methods names); None or []:
+    # any method
+    methods: Any = fields.JSONField(null=True)
     starts_at = fields.DatetimeField()
     ends_at = fields.DatetimeField(null=True)  # None: ongoing (an ideas box)
     published = fields.BooleanField(default=False)

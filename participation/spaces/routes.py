@@ -16,6 +16,7 @@ from participation.i18n import N_, gettext
 from participation.pagecache import cached_for_visitors
 from participation.permissions import can_administer
 from participation.refusals import Problem, Refused
+from participation.residents.methods import METHODS
 from participation.richtext import render as render_rich
 from participation.spaces import images, services
 from participation.spaces.domain import (
@@ -90,6 +91,7 @@ async def _submitted(request: Request) -> tuple[dict[str, str], list[str], bytes
     async with request.form() as form:
         data = {k: v for k, v in form.items() if isinstance(v, str)}
         chosen = [v for v in form.getlist("districts") if isinstance(v, str)]
+        data["methods"] = ",".join(v for v in form.getlist("methods") if isinstance(v, str))
         upload = form.get("image")
         raw = None
         if upload is not None and not isinstance(upload, str) and upload.filename:
@@ -108,6 +110,7 @@ def _space_values(space: Space) -> dict[str, Any]:
         "ends_at": formatting.input_value(space.ends_at),
         "audience": space.audience.value,
         "minimum_age": str(space.minimum_age or ""),
+        "methods": ",".join(space.methods or []),
         "published": "yes" if space.published else "",
         "version": str(space.version),
     }
@@ -123,6 +126,7 @@ async def _form_page(
     theirs: Space | None = None,
 ) -> Response:
     context: dict[str, Any] = {
+        "verification_methods": [(name, m.label) for name, m in METHODS.items()],
         "space": space,
         "values": values,
         "chosen": chosen,

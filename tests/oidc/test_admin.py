@@ -30,7 +30,7 @@ async def test_presets_fill_the_form(app: Any, admin: Any) -> None:
         index = await browser.get("/admin/oidc")
         assert "http://testserver/auth/oidc/callback" in index.text
         page = await browser.get("/admin/oidc/new?preset=franceconnect")
-        assert 'value="openid given_name family_name email"' in page.text
+        assert 'value="openid given_name family_name email birthdate"' in page.text
         assert 'value="eidas1"' in page.text
         staff = await browser.get("/admin/oidc/new?preset=proconnect")
         assert 'value="ProConnect"' in staff.text

@@ -120,7 +120,7 @@ class Walks:
 
 # Core concepts whose tests folder gives the walkers their rows the same way (a `walks.py`),
 # walked before the features: they are always installed.
-CORE_WALKS = ("spaces",)
+CORE_WALKS = ("spaces", "residents")
 
 
 def feature_walks() -> list[Walks]:

@@ -1,0 +1,220 @@
+"""The verified residents as staff read them (/admin/residents): a search built for a desk (by
+name or e-mail address), each person's record (method, date, expiry, district, who verified)
+the proof of address an agent checked in person (the desk method), and its revocation with a
+reason the resident reads. Thin: permission -> service -> response."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from tortoise import timezone
+
+from participation import pdf
+from participation.i18n import N_, gettext
+from participation.people import services as people
+from participation.people.domain import PeopleFilters
+from participation.permissions import is_signed_in, is_staff
+from participation.refusals import Refused
+from participation.residents import letters, services
+from participation.residents.domain import verification_state
+from participation.residents.methods import METHODS, desk, letter
+from participation.templating import flash, render
+from participation.urls import url
+from participation.web import (
+    action_route,
+    errors_of,
+    form_data,
+    form_page,
+    form_route,
+    redirect,
+    require,
+    settings_of,
+)
+
+STATE_LABELS = {
+    "none": N_("Not verified"),
+    "verified": N_("Verified resident"),
+    "revoked": N_("Verification withdrawn"),
+    "expired": N_("Verification expired"),
+}
+
+
+def state_of(record: Any) -> str:
+    if record is None:
+        return "none"
+    return verification_state(True, record.revoked_at, record.expires_at, timezone.now())
+
+
+async def index(request: Request) -> Response:
+    require(request, is_staff)
+    filters = PeopleFilters.from_query(request.query_params)
+    found, has_next = await people.people_page(filters) if filters.q else ([], False)
+    records = await services.records_of([p.id for p in found])
+    context = {
+        "filters": filters,
+        "people": [(p, records.get(p.id)) for p in found],
+        "has_next": has_next,
+        "state_of": state_of,
+        "states": STATE_LABELS,
+    }
+    return render(request, "residents/index.html", context)
+
+
+async def person(request: Request) -> Response:
+    """A person's record; POST: the agent records the proof of address checked at the desk."""
+    agent = require(request, is_staff)
+    if request.method == "GET":
+        return await _person(request)
+    person_id = request.path_params["person_id"]
+    await people.person(person_id)  # 404 for an unknown id
+    data = await form_data(request)
+    try:
+        await services.verify_at_desk(
+            settings_of(request),
+            agent,
+            person_id,
+            data.get("proof", ""),
+            data.get("district", ""),
+            data.get("birth_date", ""),
+        )
+    except Refused as refused:
+        return await _person(request, data, errors_of(refused.problems), 422)
+    flash(request, gettext("Recorded: this person is a verified resident."))
+    return redirect(url("residents:person", person_id=person_id))
+
+
+async def _person(
+    request: Request,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    someone = await people.person(request.path_params["person_id"])
+    record = await services.record_of(someone.id)
+    context = {
+        "person": someone,
+        "record": record,
+        "state": state_of(record),
+        "states": STATE_LABELS,
+        "methods": METHODS,
+        "proof_labels": desk.PROOFS,
+        "proofs": [(key, gettext(label)) for key, label in desk.PROOFS.items()],
+        "districts": [
+            *((name, name) for name in await services.town_districts()),
+            (desk.OUTSIDE, gettext("Another town (outside)")),
+        ],
+        "values": values or {},
+        "errors": errors or {},
+    }
+    return render(request, "residents/person.html", context, status_code=status_code)
+
+
+async def revoke(request: Request) -> Response:
+    user = require(request, is_staff)
+    person_id = request.path_params["person_id"]
+    await people.person(person_id)  # 404 for an unknown id
+    data = await form_data(request)
+    try:
+        revoked = await services.revoke_verification(person_id, data.get("reason", ""), user)
+    except Refused as refused:
+        return await _person(request, data, errors_of(refused.problems), 422)
+    if revoked:
+        flash(request, gettext("The verification is withdrawn; the resident reads your reason."))
+    else:
+        flash(request, gettext("Nothing changed: this person has no valid verification."))
+    return redirect(url("residents:person", person_id=person_id))
+
+
+# --- the resident's own page (/account/verification) ------------------------------------------
+
+
+async def mine(request: Request) -> Response:
+    """The resident's verification: their state (and why a record was withdrawn), the postal
+    letter (their address; then the code of the letter), the other methods."""
+    user = require(request, is_signed_in)
+
+    async def save(data: dict[str, str]) -> str:
+        await letters.save_address(user, data)
+        flash(request, gettext("Your address is saved: the town hall will post you a letter."))
+        return url("residents:mine")
+
+    return await form_page(request, "residents/mine.html", await _mine_context(user), save)
+
+
+async def _mine_context(user: Any) -> dict[str, Any]:
+    record = await services.record_of(user.id)
+    address = await letters.address_of(user.id)
+    code = await letters.code_of(user.id)
+    waiting_code = (
+        code is not None
+        and letter.code_problem(
+            True, code.used_at is not None, code.attempts, code.expires_at, timezone.now()
+        )
+        is None
+    )
+    state = state_of(record)
+    return {
+        "record": record,
+        "state": state,
+        "states": STATE_LABELS,
+        "former": record if state in ("revoked", "expired") else None,
+        "methods": METHODS,
+        "address": address,
+        "code": code,
+        "waiting_code": waiting_code,
+        "code_days": letter.CODE_DAYS,
+        "districts": [(name, name) for name in await services.town_districts()],
+        "code_errors": {},
+        "code_value": "",
+    }
+
+
+async def enter_code(request: Request) -> Response:
+    user = require(request, is_signed_in)
+    data = await form_data(request)
+    try:
+        await letters.enter_code(settings_of(request), user, data.get("code", ""))
+    except Refused as refused:
+        context = await _mine_context(user)
+        context.update(code_value=data.get("code", ""), values={}, errors={})
+        context["code_errors"] = errors_of(refused.problems)
+        return render(request, "residents/mine.html", context, status_code=422)
+    flash(request, gettext("You are verified as a resident."))
+    return redirect(url("residents:mine"))
+
+
+# --- staff: the batch of letters ----------------------------------------------------------------
+
+
+async def letters_page(request: Request) -> Response:
+    require(request, is_staff)
+    context = {"waiting": await letters.waiting(), "code_days": letter.CODE_DAYS}
+    return render(request, "residents/letters.html", context)
+
+
+async def print_letters(request: Request) -> Response:
+    """The PDF of the waiting letters, each with a new code (shown once: a new batch makes new
+    codes); nothing waiting: back to the page, which says so."""
+    user = require(request, is_staff)
+    settings = settings_of(request)
+    content = await letters.print_letters(settings, user, settings.site_name)
+    if content is None:
+        flash(request, gettext("No letter is waiting to be printed."))
+        return redirect(url("residents:letters"))
+    response = pdf.response(content, "lettres-verification.pdf")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+routes = [
+    form_route("/account/verification", mine, "residents:mine"),
+    action_route("/account/verification/code", enter_code, "residents:code"),
+    Route("/admin/residents/letters", letters_page, name="residents:letters"),
+    action_route("/admin/residents/letters", print_letters, "residents:print_letters"),
+    Route("/admin/residents", index, name="residents:index"),
+    form_route("/admin/residents/{person_id:id}", person, "residents:person"),
+    action_route("/admin/residents/{person_id:id}/revoke", revoke, "residents:revoke"),
+]
