@@ -30,18 +30,21 @@ async def _verify_residents() -> None:
     verified = set(await Residency.all().values_list("user_id", flat=True))
     free = [
         entry
-        for entry in await CensusEntry.all().order_by("-id").limit(200)
-        if entry.id not in taken
+        # rows of the council's file (an anchor made by another method may lack a birth year)
+        for entry in await CensusEntry.filter(source="census", birth_year__isnull=False)
+        .order_by("-id")
+        .limit(200)
+        if entry.id not in taken and entry.birth_year is not None
     ]
     # popped from the end: the oldest first, Centre-ville counting as 15 years older
-    free.sort(key=lambda e: (15 if e.district == "Centre-ville" else 0) - e.birth_year)
+    free.sort(key=lambda e: (15 if e.district == "Centre-ville" else 0) - (e.birth_year or 0))
     residents = await _demo_residents()
     for person in residents:
         if person.id in verified or person.id % 4 == 3 or not free:
             continue
         entry = free.pop()
         await Residency.create(
-            user=person, census_entry=entry, birth_date=date(entry.birth_year, 6, 15)
+            user=person, census_entry=entry, birth_date=date(entry.birth_year or 1970, 6, 15)
         )
 
 
