@@ -80,6 +80,9 @@ CORE = AuditWords(
             {"after_role": _ROLES},
         ),
         AuditWording("census_import", N_("{actor} imported the resident register")),
+        AuditWording("resident_verified", N_("{actor} recorded {target} as a verified resident")),
+        AuditWording("resident_revoked", N_("{actor} withdrew the verification of {target}")),
+        AuditWording("letters_printed", N_("{actor} printed {after_letters} verification letters")),
         AuditWording("job_retried", N_("{actor} ran {target} again")),
         AuditWording("job_dropped", N_("{actor} gave up {target}")),
         AuditWording(
@@ -117,6 +120,7 @@ CORE = AuditWords(
         ),
         AuditTarget("job", N_("the job “{name}”"), _job_names, numbered=N_("the job no. {id}")),
         AuditTarget("census", "", unnamed=N_("the resident register")),
+        AuditTarget("letters", "", unnamed=N_("the verification letters")),
     ),
 )
 
