@@ -20,8 +20,8 @@ from indicators.models import TargetKind as Process
 from moderation.models import ModerationCase
 from participation.audit import AuditLogEntry
 from participation.db import run_migrations, tortoise_config
-from tests.conftest import empty_database
-from tests.participation.test_core_migration import _schema
+from tests.conftest import empty_database, insert_as_before
+from tests.participation.test_core_migration import CORE_MOVE, _schema
 
 BEFORE = (  # the last migration of each app before the renames (reverting them: no SQL)
     "participation.0007_core_models",
@@ -54,8 +54,8 @@ async def test_old_rows_keep_their_columns_and_budget_projects_change_spelling(
 ) -> None:
     async with empty_database(tmp_path, redis_url) as settings:
         config = tortoise_config(settings)
-        await run_migrations(settings)  # every table, then back to the names of before
-        await Tortoise.close_connections()
+        # up to the names of before, forward only (reverting moderation.0004 on SQLite rebuilds
+        # the case's table without its UNIQUE: Tortoise's RemoveField)
         for target in BEFORE:
             await migrate(config=config, target=target)
             await Tortoise.close_connections()
@@ -70,8 +70,11 @@ async def test_old_rows_keep_their_columns_and_budget_projects_change_spelling(
                 f'"status", "progress", "reason", "created_at", "updated_at") VALUES ({marks})',
                 [kind, row_id, title, "upcoming", 0, "", now, now],
             )
-        # the other renamed tables: the same columns, so today's models write them
-        await ModerationCase.create(target_kind="budget_project", target_id=7, opened_at=now)
+        # the other renamed tables: the same columns, so today's models write them (but the
+        # case's space, added by moderation.0004 since)
+        await insert_as_before(
+            ModerationCase(target_kind="budget_project", target_id=7, opened_at=now), "space_id"
+        )
         await IndicatorSet.create(
             target_kind=Process.BUDGET, target_id=3, title="BP", content="{}", computed_at=now
         )
@@ -79,11 +82,16 @@ async def test_old_rows_keep_their_columns_and_budget_projects_change_spelling(
         before = await _schema(postgres)
         await Tortoise.close_connections()
 
-        await run_migrations(settings)
-
+        for target in CORE_MOVE:  # the renames alone: later migrations may change the tables
+            await migrate(config=config, target=target)
+            await Tortoise.close_connections()
         await Tortoise.init(config=config)
         after = await _schema(postgres)
         assert _renamed(after) == _renamed(before)  # no column, index or constraint changed
+        await Tortoise.close_connections()
+
+        await run_migrations(settings)  # then the rest (moderation.0004 adds the case's space)
+        await Tortoise.init(config=config)
         followed = {(c.target_kind, c.target_id, c.title) for c in await Commitment.all()}
         assert followed == {(TargetKind.PROJECT, 7, "Kiosque"), (TargetKind.PROPOSAL, 7, "Jardin")}
         _, raw = await connections.get("default").execute_query(
