@@ -135,6 +135,17 @@ def voting_is_open(phase: Phase, dates: PhaseDates, now: datetime) -> bool:
     return phase_allows_participation(PHASES, phase, dates.voting_closes_at, now)
 
 
+def vote_not_closed(phase: Phase) -> bool:
+    """Whether a budget's vote is not closed: up to and including the voting phase (its
+    closing time passed but the phase not yet switched to the count counts as open). A
+    person whose census row is in such a budget's register is not moved to another row (one
+    person, one vote: participation/residents/services.py)."""
+    return PHASE_ORDER.index(phase) <= PHASE_ORDER.index(Phase.VOTING)
+
+
+NOT_CLOSED = tuple(phase for phase in PHASE_ORDER if vote_not_closed(phase))
+
+
 def moderation_frozen(phase: Phase) -> bool:
     """Once voting opens, which projects are public is fixed: ballots were cast on them and the
     tally counts them. Moderators can no longer hide, reject or approve a project (its case

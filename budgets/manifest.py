@@ -104,4 +104,5 @@ FEATURE = Feature(
     outcomes=queries.outcomes,
     audit_words=AUDIT_WORDS,
     participants=queries.participants,
+    open_participation=queries.open_participation,
 )

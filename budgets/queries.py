@@ -452,6 +452,14 @@ async def outcomes(limit: int) -> list[features.Outcome]:
     ]
 
 
+async def open_participation(census_entry_id: int) -> bool:
+    """Whether this census row voted in a budget whose vote is not closed (the register says
+    who voted, never how: no ballot is read), one query (`Feature.open_participation`)."""
+    return await VoterRegister.filter(
+        census_entry_id=census_entry_id, budget__phase__in=list(domain.NOT_CLOSED)
+    ).exists()
+
+
 async def participants(since: Since) -> set[str]:
     """The people who voted in a budget since `since`, from the voter register (who voted, on
     which day: never a ballot), in one query: an account when the resident has one, else their

@@ -33,7 +33,8 @@ so that the indicators name no feature that they do not count themselves; `rate_
 #18: the settings page lists every feature's limited actions, which the core's ratelimit.py used
 to name); `person_section`
 (issue #18: moderation's blocks on the administrators' page of a person); `participants`
-(issue #18: the home page's participants this year).
+(issue #18: the home page's participants this year); `open_participation` (issue #19: a
+verification may not move a person to another census row while their row holds an open vote).
 New fields come after the loader's fields, with defaults, so that no manifest's positional use
 breaks.
 
@@ -320,6 +321,13 @@ class Feature:
         Callable[[Any, Mapping[str, str], Mapping[str, str]], Awaitable[AccountSection | None]]
         | None
     ) = None
+    # whether a census row (`CensusEntry` id: a person's row of the council's file or the
+    # anchor of their account) has taken part in something still open, through which a second
+    # row could take part once more: `open_participation(census_entry_id)`. Asked before a
+    # verification moves a person to another row (participation/residents/services.py:
+    # one person, one vote); budgets: a register row in a budget whose vote is not closed.
+    # Says whether, never how (no ballot is read)
+    open_participation: Callable[[int], Awaitable[bool]] | None = None
 
 
 def load(packages: Sequence[str]) -> tuple[Feature, ...]:

@@ -58,3 +58,15 @@ def may_record_over(
     """Whether a new verification may replace the person's record: there is none, or it no
     longer counts (one person, one record: a valid record is never overwritten)."""
     return not exists or not record_is_valid(revoked_at, expires_at, now)
+
+
+def may_move_record(current_row: int | None, new_row: int | None, holds_open_vote: bool) -> bool:
+    """Whether a new verification may point the person's record at `new_row` (None: an anchor
+    row not made yet) when their record points at `current_row` (None: no record). Moving a
+    person to another census row while their current row holds a vote still open (a register
+    row of a budget whose vote is not closed, `holds_open_vote`) would let them vote a second
+    time in that vote through the new row: refused until it closes. Staying on the same row,
+    or having no record yet, always may."""
+    if current_row is None or current_row == new_row:
+        return True
+    return not holds_open_vote

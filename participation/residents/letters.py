@@ -212,6 +212,8 @@ async def enter_code(settings: Settings, user: Any, typed: str) -> Residency:
                 )
             ]
         )
+    # refused before the code is spent: the resident keeps it for when the vote has closed
+    await services.refuse_a_move_during_an_open_vote(settings, user.id)
     # single use: only the first of two submissions at once finds it unused
     used = await LetterCode.filter(
         id=row.id, used_at=None, code_hash=row.code_hash, attempts__lt=letter.MAX_ATTEMPTS

@@ -13,6 +13,7 @@ from tortoise import timezone
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from participation import features
 from participation.accounts.models import User
 from participation.audit import audit
 from participation.i18n import N_
@@ -21,6 +22,7 @@ from participation.residents.census import census_key, lookup_hash, parse_birth_
 from participation.residents.domain import (
     NOT_VERIFIED,
     Resident,
+    may_move_record,
     may_record_over,
     record_is_valid,
 )
@@ -110,6 +112,51 @@ async def _anchor(
     return entry
 
 
+_OPEN_VOTE = N_(
+    "This account already took part, with its former verification, in a vote that is still "
+    "open: it can be verified another way once that vote has closed. Nothing was recorded."
+)
+
+
+async def holds_open_participation(census_entry_id: int) -> bool:
+    """Whether any feature says this census row took part in something still open (budgets:
+    a register row in a budget whose vote is not closed): `Feature.open_participation`."""
+    for feature in features.FEATURES:
+        if feature.open_participation is not None and await feature.open_participation(
+            census_entry_id
+        ):
+            return True
+    return False
+
+
+async def refuse_a_move_during_an_open_vote(
+    settings: Settings, user_id: int, census_entry: CensusEntry | None = None
+) -> None:
+    """One person, one vote: a new verification that would point the person's record at
+    another census row (`census_entry`, or None: the account's anchor) while their current row
+    holds a vote still open is refused (`domain.may_move_record`), before anything is written.
+    The voter register and the ballot token key on the row: on a new row the person could
+    vote once more in that vote. A valid record is left to `record_verification` (« already
+    verified »); a revoked or expired one cannot vote online meanwhile."""
+    current = await Residency.get_or_none(user_id=user_id).only(
+        "id", "census_entry_id", "revoked_at", "expires_at"
+    )
+    if current is None or record_is_valid(current.revoked_at, current.expires_at, timezone.now()):
+        return
+    new_row: int | None
+    if census_entry is not None:
+        new_row = census_entry.id
+    else:
+        anchor = await CensusEntry.get_or_none(lookup_hash=anchor_hash(settings, user_id)).only(
+            "id"
+        )
+        new_row = anchor.id if anchor is not None else None
+    moving = current.census_entry_id != new_row
+    holds_open = moving and await holds_open_participation(current.census_entry_id)
+    if not may_move_record(current.census_entry_id, new_row, holds_open):
+        raise refuse(_OPEN_VOTE)
+
+
 async def record_verification(
     settings: Settings,
     user_id: int,
@@ -124,9 +171,12 @@ async def record_verification(
     """Write the person's verified-resident record, the same for every method: one record per
     person (UNIQUE user; a record that no longer counts, revoked or expired, is replaced by a
     conditional update, so two verifications at once leave one record and the second is
-    refused) and one record per census row (UNIQUE anchor). `census_entry`: the census
+    refused) and one record per census row (UNIQUE anchor); a person whose current row holds a
+    vote still open is not moved to another row (`refuse_a_move_during_an_open_vote`: one
+    person, one vote). `census_entry`: the census
     method's row; any other method gets the account's own anchor row, which carries the
     district and birth year (the voter register and the figures key on it)."""
+    await refuse_a_move_during_an_open_vote(settings, user_id, census_entry)
     now = timezone.now()
     expires_at = now + method.valid_for if method.valid_for is not None else None
     if census_entry is None:
