@@ -97,7 +97,11 @@ FEATURE = Feature(
     depends_on=("moderation",),  # submitted projects are moderated
     feeds=[
         features.FeedSource(
-            "budgets", N_("Results of participatory budgets"), queries.feed_results, "budgets:index"
+            "budgets",
+            N_("Results of participatory budgets"),
+            queries.feed_results,
+            "budgets:index",
+            space_entries=queries.space_feed_results,
         )
     ],
     space_components=queries.space_components,

@@ -381,13 +381,13 @@ async def admin_page(budget: Budget) -> dict[str, Any]:
     }
 
 
-async def feed_results(limit: int) -> list[FeedEntry]:
-    """Published results (Feature.feeds), the newest first."""
-    rows = (
-        await Budget.filter(phase=Phase.RESULTS)
-        .order_by("-results_published_at", "-id")
-        .limit(limit)
-    )
+async def feed_results(limit: int, space_id: int | None = None) -> list[FeedEntry]:
+    """Published results (Feature.feeds), the newest first; of one space only when given
+    (`FeedSource.space_entries`)."""
+    query = Budget.filter(phase=Phase.RESULTS)
+    if space_id is not None:
+        query = query.filter(space_id=space_id)
+    rows = await query.order_by("-results_published_at", "-id").limit(limit)
     entries = []
     for budget in rows:
         when = budget.results_published_at or budget.phase_changed_at or budget.created_at
@@ -399,9 +399,14 @@ async def feed_results(limit: int) -> list[FeedEntry]:
                 updated=when,
                 published=when,
                 summary=excerpt(budget.description),
+                space_id=budget.space_id,
             )
         )
     return entries
+
+
+async def space_feed_results(space_id: int, limit: int) -> list[FeedEntry]:
+    return await feed_results(limit, space_id)
 
 
 # What a budget says on its space's page (participation/spaces): its phase, and the date that

@@ -106,6 +106,7 @@ FEATURE = Feature(
             N_("Consultation results"),
             queries.feed_results,
             "consultations:index",
+            space_entries=queries.space_feed_results,
         )
     ],
     space_components=queries.space_components,

@@ -246,16 +246,15 @@ async def free_texts(
     return sorted(found.values(), key=lambda t: (t.approved is not None, t.question.position))
 
 
-async def feed_results(limit: int) -> list[FeedEntry]:
+async def feed_results(limit: int, space_id: int | None = None) -> list[FeedEntry]:
     """Published results of closed consultations and the council's responses (Feature.feeds),
-    the newest first."""
+    the newest first; of one space only when given (`FeedSource.space_entries`)."""
+    within = Consultation.all() if space_id is None else Consultation.filter(space_id=space_id)
     closed = (
-        await Consultation.filter(phase=Phase.CLOSED)
-        .order_by("-phase_changed_at", "-id")
-        .limit(limit)
+        await within.filter(phase=Phase.CLOSED).order_by("-phase_changed_at", "-id").limit(limit)
     )
     answered = (
-        await Consultation.filter(outcome_published_at__isnull=False)
+        await within.filter(outcome_published_at__isnull=False)
         .exclude(phase=Phase.PREPARATION)
         .order_by("-outcome_published_at", "-id")
         .limit(limit)
@@ -271,6 +270,7 @@ async def feed_results(limit: int) -> list[FeedEntry]:
                 updated=when,
                 published=when,
                 summary=excerpt(c.context),
+                space_id=c.space_id,
             )
         )
     for c in answered:
@@ -283,9 +283,14 @@ async def feed_results(limit: int) -> list[FeedEntry]:
                 updated=c.outcome_published_at,
                 published=c.outcome_published_at,
                 summary=excerpt(c.outcome_decided),
+                space_id=c.space_id,
             )
         )
     return entries
+
+
+async def space_feed_results(space_id: int, limit: int) -> list[FeedEntry]:
+    return await feed_results(limit, space_id)
 
 
 async def space_components(space_id: int) -> list[features.SpaceComponent]:

@@ -30,9 +30,9 @@ from consultations.models import (
     ScaleStyle,
 )
 from consultations.questions import KINDS
-from consultations.questions.majority import grade_labels
+from consultations.questions.majority import grade_colours, grade_labels
 from consultations.questions.scale import agreement_labels, scale_label
-from participation import formatting, i18n, pdf, refusals, related, web
+from participation import formatting, i18n, pdf, related, web
 from participation.formfields import local_input_value
 from participation.i18n import gettext, ngettext
 from participation.numbers import parse_id
@@ -165,10 +165,17 @@ async def answer(request: Request) -> Response:
     return web.redirect(url("consultations:detail", consultation_id=consultation.id))
 
 
-async def _public_results(request: Request) -> tuple[Consultation, Any]:
+async def _results_of(request: Request) -> Consultation:
+    """A consultation whose results the person may see: public ones, and staff's preview (the
+    results page, its PDF and its exports)."""
     consultation = await _consultation(request)
     if not queries.results_are_public(consultation) and not can_administer(request.scope["user"]):
         raise NotFound()
+    return consultation
+
+
+async def _public_results(request: Request) -> tuple[Consultation, Any]:
+    consultation = await _results_of(request)
     return consultation, await queries.stored_result(consultation.id)
 
 
@@ -228,6 +235,7 @@ def results_body(
             "signed_in": signed_in,
             "computed_at": result.computed_at,
             "grades": grade_labels(),
+            "grade_colours": grade_colours(),
             "scale_label": scale_label,
         }
         body = Markup(
@@ -242,9 +250,7 @@ def results_body(
 async def results(request: Request) -> Response:
     """Read from the stored aggregate (five queries whatever the number of responses); visitors
     who are not signed in get the whole page from the page cache."""
-    consultation = await _consultation(request)
-    if not queries.results_are_public(consultation) and not can_administer(request.scope["user"]):
-        raise refusals.NotFound()
+    consultation = await _results_of(request)
     result = await queries.result_row(consultation.id)
     views = await queries.questionnaire(consultation.id)
     shown = await texts.published(consultation.id)
@@ -254,6 +260,17 @@ async def results(request: Request) -> Response:
         "public": queries.results_are_public(consultation),
     }
     return render(request, "consultations/results.html", context)
+
+
+async def results_pdf(request: Request) -> Response:
+    """The results page to print (consultations/print.py): seen by whoever sees the page."""
+    consultation = await _results_of(request)
+    content = await printable.results_pdf(
+        consultation,
+        web.settings_of(request).site_name,
+        public=queries.results_are_public(consultation),
+    )
+    return pdf.response(content, f"consultation-{consultation.id}-resultats.pdf")
 
 
 async def results_csv(request: Request) -> Response:
@@ -529,6 +546,11 @@ routes = [
         name="consultations:questionnaire_pdf",
     ),
     Route(C + "/results", cached_for_visitors(results), name="consultations:results"),
+    Route(
+        C + "/results.pdf",
+        cached_for_visitors(results_pdf),  # a PDF costs CPU: rendered once per write
+        name="consultations:results_pdf",
+    ),
     Route(C + "/results.csv", results_csv, name="consultations:results_csv"),
     Route(C + "/results.json", results_json, name="consultations:results_json"),
     Route(C + "/responses.csv", responses_csv, name="consultations:responses_csv"),

@@ -85,7 +85,15 @@ FEATURE = features.Feature(
     # proposal and consultation pages show the meetings whose minutes link to them
     related_links=queries.related_links,
     depends_on=("proposals", "consultations"),  # minutes link what a meeting produced
-    feeds=[features.FeedSource("meetings", N_("Meetings"), queries.feed_entries, "meetings:index")],
+    feeds=[
+        features.FeedSource(
+            "meetings",
+            N_("Meetings"),
+            queries.feed_entries,
+            "meetings:index",
+            space_entries=queries.space_feed_entries,
+        )
+    ],
     space_components=queries.space_components,
     audit_words=AUDIT_WORDS,
 )

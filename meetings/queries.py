@@ -168,10 +168,12 @@ async def free_seats_and_waiting() -> list[int]:
     return [int(i) for i in ids]
 
 
-async def feed_entries(limit: int) -> list[FeedEntry]:
+async def feed_entries(limit: int, space_id: int | None = None) -> list[FeedEntry]:
     """The meetings, the latest planned, moved, cancelled or given minutes first
-    (Feature.feeds): when and where in the summary."""
-    rows = await Meeting.all().order_by("-updated_at", "-id").limit(limit)
+    (Feature.feeds): when and where in the summary; of one space only when given
+    (`FeedSource.space_entries`)."""
+    query = Meeting.all() if space_id is None else Meeting.filter(space_id=space_id)
+    rows = await query.order_by("-updated_at", "-id").limit(limit)
     entries = []
     for m in rows:
         title = m.title
@@ -186,9 +188,14 @@ async def feed_entries(limit: int) -> list[FeedEntry]:
                 updated=m.updated_at,
                 published=m.created_at,
                 summary=" · ".join(part for part in (when, m.address) if part),
+                space_id=m.space_id,
             )
         )
     return entries
+
+
+async def space_feed_entries(space_id: int, limit: int) -> list[FeedEntry]:
+    return await feed_entries(limit, space_id)
 
 
 async def space_components(space_id: int) -> list[features.SpaceComponent]:

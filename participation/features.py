@@ -149,7 +149,8 @@ class FeedEntry:
     """One entry of the Atom feeds (participation/feeds.py): `key` names it for good across the
     site ("proposal/12", "proposal/12/answer": the entry's id is a tag: URI made of it, so it
     never changes), `path` is its page, `updated` and `published` are aware datetimes (shown in
-    UTC), `summary` plain text."""
+    UTC), `summary` plain text; `space_id` the participatory space it belongs to (None: none),
+    which puts it in that space's feed too."""
 
     key: str
     title: str
@@ -157,18 +158,22 @@ class FeedEntry:
     updated: datetime
     published: datetime
     summary: str = ""
+    space_id: int | None = None
 
 
 @dataclass(frozen=True)
 class FeedSource:
     """A feature's feed, served at /feeds/<name>.atom and merged into the site-wide feed:
     `title` is a msgid; `entries(limit)` returns at most `limit` public entries, the newest
-    first; pages under the path of the route `pages` link to it in their head."""
+    first; pages under the path of the route `pages` link to it in their head. A feature whose
+    contents belong to participatory spaces gives `space_entries(space_id, limit)`: the same
+    entries, of that space only (one indexed query), for the space's feed."""
 
     name: str
     title: str
     entries: Callable[[int], Awaitable[list[FeedEntry]]]
     pages: str = ""
+    space_entries: Callable[[int, int], Awaitable[list[FeedEntry]]] | None = None
 
 
 @dataclass(frozen=True)

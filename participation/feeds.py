@@ -1,6 +1,8 @@
 """Atom 1.0 feeds (RFC 4287): what each feature declares in its manifest (`Feature.feeds`), served
 at /feeds/<name>.atom, and all of them at /feeds/all.atom; pages link them in their head
-(`participation.templating.feed_links`).
+(`participation.templating.feed_links`). A participatory space's feed (/demarches/<slug>/feed.atom,
+served by participation/spaces/routes.py) merges the entries that the features read of that space
+(`FeedSource.space_entries`) and that say they belong to it (`FeedEntry.space_id`).
 
 The core names no feature: it loops over the manifests. `atom()` is a pure function over plain
 entries (tested without HTTP). The traps, each tested: text goes through an XML serializer (a
@@ -112,20 +114,36 @@ async def entries_of(chosen: Sequence[FeedSource], limit: int = LIMIT) -> list[F
     return ordered((entry for batch in found for entry in batch), limit)
 
 
-async def _serve(request: Request, chosen: Sequence[FeedSource], key: str, title: str) -> Response:
+async def space_entries(space_id: int, limit: int = LIMIT) -> list[FeedEntry]:
+    """The entries of one participatory space: from each source that reads a space's
+    (`FeedSource.space_entries`), those that say they belong to it, newest first."""
+    reads = [s.space_entries for s in sources() if s.space_entries is not None]
+    found = await asyncio.gather(*(read(space_id, limit) for read in reads))
+    return ordered((e for batch in found for e in batch if e.space_id == space_id), limit)
+
+
+def response(
+    request: Request, key: str, title: str, page_path: str, entries: Sequence[FeedEntry]
+) -> Response:
+    """The feed `key` ("all", "proposals", "space/3": part of its id), titled after the site,
+    its alternate the page at `page_path`."""
     settings = settings_of(request)
-    page = url(chosen[0].pages) if len(chosen) == 1 and chosen[0].pages else url("pages:home")
     body = atom(
         title=f"{settings.site_name} · {title}",
         feed_key=key,
         base_url=settings.base_url,
         self_path=request.url.path,
-        page_path=page,
+        page_path=page_path,
         author=settings.site_name,
         language=current_language.get(),
-        entries=await entries_of(chosen),
+        entries=entries,
     )
     return Response(body, media_type=f"{MEDIA_TYPE}; charset=utf-8")
+
+
+async def _serve(request: Request, chosen: Sequence[FeedSource], key: str, title: str) -> Response:
+    page = url(chosen[0].pages) if len(chosen) == 1 and chosen[0].pages else url("pages:home")
+    return response(request, key, title, page, await entries_of(chosen))
 
 
 async def site_feed(request: Request) -> Response:

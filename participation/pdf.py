@@ -36,8 +36,8 @@ LINE = 5.5  # mm per line of text
 
 class Document(FPDF):
     """A printable document: `section()` starts an A4 page, then `heading()`, `paragraph()`,
-    `table()`, `bars()`, `write_in()`; `content()` is the PDF (`render()` builds one off the
-    event loop, `response()` serves it)."""
+    `table()`, `bars()`, `stacked()`, `bullets()`, `write_in()`; `content()` is the PDF
+    (`render()` builds one off the event loop, `response()` serves it)."""
 
     def __init__(self, site_name: str, title: str, language: str = "fr") -> None:
         super().__init__(orientation="P", unit="mm", format="A4")
@@ -150,6 +150,43 @@ class Document(FPDF):
         self.set_fill_color(255)  # tables fill their cells with the current colour
         self.set_font(FONT, "", TEXT_SIZE)
         self.ln(2)
+
+    def stacked(
+        self, rows: Sequence[tuple[str, Sequence[float]]], colours: Sequence[tuple[int, int, int]]
+    ) -> None:
+        """A horizontal stacked bar per (label, shares in points from 0 to 100), its parts in
+        `colours` in order, a dashed line at the middle (a majority judgment's median). A table
+        beside it gives the figures."""
+        label_width, gap, height = 55.0, 2.0, 5.0
+        room = self.w - 2 * MARGIN - label_width - gap
+        left = MARGIN + label_width + gap
+        self.set_font(FONT, "", 9)
+        middle = left + room / 2
+        for label, shares in rows:
+            self.keep_room(height + 1)
+            y = self.get_y()
+            self.set_x(MARGIN)
+            self.cell(label_width, height, self._fitted(label, label_width), align="R")
+            x = left
+            for share, colour in zip(shares, colours, strict=False):
+                width = room * share / 100
+                if width > 0:
+                    self.set_fill_color(*colour)
+                    self.rect(x, y + 0.75, width, height - 1.5, style="F")
+                x += width
+            with self.local_context():  # the tables that follow keep their lines
+                self.set_draw_color(0)
+                self.set_dash_pattern(dash=1, gap=1)
+                self.line(middle, y, middle, y + height + 1)
+            self.set_y(y + height + 1)
+        self.set_fill_color(255)
+        self.set_font(FONT, "", TEXT_SIZE)
+        self.ln(2)
+
+    def bullets(self, texts: Sequence[str]) -> None:
+        """A list, one paragraph per item."""
+        for text in texts:
+            self.paragraph(f"\u2022 {text}")
 
     def _fitted(self, text: str, width: float) -> str:
         """`text` cut with "…" to fit `width` mm in the current font."""

@@ -2,9 +2,9 @@
 
 A kind says how its question is set up by staff (which settings it uses, what makes them
 valid), how an answer is read from the form, checked and stored, how the answers are counted
-into results, how those results are exported, and which template partials show the question
-and its results. The rest of the package (domain, services, queries, routes, templates) asks
-`KINDS[question.kind]` and never branches on the kind itself; a test keeps it so.
+into results, how those results are exported and printed, and which template partials show the
+question and its results. The rest of the package (domain, services, queries, routes,
+templates) asks `KINDS[question.kind]` and never branches on the kind itself; a test keeps it so.
 
 The interface is named `Kind` because `QuestionKind` is the stored enum (models.py) that keys
 the registry.
@@ -110,6 +110,10 @@ class Kind(Protocol):
 
     def on_paper(self, doc: Any, view: Any) -> None:
         """Where a person answers on the paper questionnaire (participation.pdf.Document)."""
+
+    def results_on_paper(self, doc: Any, view: Any, item: dict[str, Any]) -> None:
+        """Its results in the printed results (consultations/print.py): what its result
+        partial shows, drawn from the same `item` (the stored results as published now)."""
 
 
 ALL: tuple[Kind, ...] = (

@@ -7,7 +7,8 @@ from typing import Any
 
 from consultations.questions import base
 from consultations.questions.base import Counts, Form, KindBase, QuestionSpec, texts_item
-from participation.i18n import N_
+from participation.formatting import format_number
+from participation.i18n import N_, ngettext
 from participation.refusals import Problem
 from participation.richtext import to_text
 
@@ -27,6 +28,19 @@ class TextKind(KindBase):
 
     def on_paper(self, doc: Any, view: Any) -> None:
         doc.write_in("", lines=self.paper_lines)
+
+    def results_on_paper(self, doc: Any, view: Any, item: dict[str, Any]) -> None:
+        """As text_result.html: how many texts are published, and those texts."""
+        approved = item["texts"]["approved"]
+        doc.paragraph(
+            ngettext(
+                "%(num)s answer published after moderation",
+                "%(num)s answers published after moderation",
+                len(approved),
+            )
+            % {"num": format_number(len(approved))}
+        )
+        base.texts_on_paper(doc, approved)
 
     @property
     def result_template(self) -> str:

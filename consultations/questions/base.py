@@ -15,6 +15,7 @@ from consultations.models import QuestionKind, ScaleStyle
 from participation.i18n import N_
 from participation.numbers import is_whole_number
 from participation.refusals import Problem
+from participation.richtext import to_text
 
 OTHER = 0  # the option id of an "other" answer
 
@@ -213,6 +214,11 @@ def texts_item(
         )
     )
     return {"count": sum(texts.values()), "approved": listed}
+
+
+def texts_on_paper(doc: Any, texts: Sequence[str]) -> None:
+    """Published free texts (sanitised rich text) as a list of plain texts in a PDF."""
+    doc.bullets([to_text(text) for text in texts])
 
 
 def option_numbers(question: QuestionSpec, form: Form) -> Parsed:

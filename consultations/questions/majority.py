@@ -14,6 +14,7 @@ from typing import Any
 from consultations.models import QuestionKind
 from consultations.questions import base
 from consultations.questions.base import Form, KindBase, QuestionSpec, option_numbers, percent
+from participation.formatting import format_points
 from participation.i18n import N_, gettext
 from participation.refusals import Problem
 
@@ -26,6 +27,24 @@ GRADES = [
     N_("Insufficient"),
     N_("To reject"),
 ]
+
+# the colour of each grade in the charts, from Excellent (green) to To reject (red), on the
+# results page (majority_result.html, as `grade_colours()`) and in the printed results
+GRADE_COLOURS = [
+    (0x1A, 0x7F, 0x37),
+    (0x4C, 0x9A, 0x2A),
+    (0x8F, 0xBF, 0x3F),
+    (0xD4, 0xC1, 0x2A),
+    (0xE8, 0x9A, 0x2C),
+    (0xD9, 0x62, 0x2B),
+    (0xB3, 0x26, 0x1E),
+]
+PAPER_COLUMNS = 6  # options per table of the printed results
+
+
+def grade_colours() -> list[str]:
+    """GRADE_COLOURS as CSS ("#1a7f37")."""
+    return ["#{:02x}{:02x}{:02x}".format(*colour) for colour in GRADE_COLOURS]
 
 
 def grade_labels() -> list[str]:
@@ -161,6 +180,54 @@ class MajorityKind(KindBase):
         widths = (14, *([86 / len(grades)] * len(grades)))
         align = ("LEFT", *(["CENTER"] * len(grades)))
         doc.table([gettext("Option"), *grades], rows, widths=widths, align=align)
+
+    def results_on_paper(self, doc: Any, view: Any, item: dict[str, Any]) -> None:
+        """As majority_result.html: the winner, each option's grades as one stacked bar, the
+        table of the shares of each grade."""
+        labels = view.option_labels
+        if item["winner"]:
+            doc.paragraph(
+                gettext("Winner by majority judgment: %(option)s.")
+                % {"option": labels.get(item["winner"], "")}
+            )
+        doc.paragraph(
+            gettext(
+                "Grades of each option, from Excellent (left) to To reject (right); the middle "
+                "line marks the majority grade. The table below gives the figures."
+            )
+        )
+        doc.stacked(
+            [(labels.get(o["id"], ""), o["percents"]) for o in item["options"]], GRADE_COLOURS
+        )
+        grades = grade_labels()
+        doc.table(
+            [gettext("Rank"), gettext("Option"), gettext("Majority grade")],
+            [
+                [
+                    str(o["rank"]),
+                    labels.get(o["id"], ""),
+                    grades[o["majority_grade"]] if o["majority_grade"] is not None else "—",
+                ]
+                for o in item["options"]
+            ],
+            widths=(12, 58, 30),
+            align=("RIGHT", "LEFT", "LEFT"),
+        )
+        # the page's table turned a quarter: a grade a row, an option a column (seven columns
+        # of grades do not fit across A4), PAPER_COLUMNS options at a time
+        doc.keep_room(30)  # the table's caption stays with its first rows
+        doc.paragraph(gettext("Majority judgment: share of each grade"), bold=True)
+        for first in range(0, len(item["options"]), PAPER_COLUMNS):
+            shown = item["options"][first : first + PAPER_COLUMNS]
+            doc.table(
+                [gettext("Grade"), *(labels.get(o["id"], "") for o in shown)],
+                [
+                    [grade, *(format_points(o["percents"][number]) for o in shown)]
+                    for number, grade in enumerate(grades)
+                ],
+                widths=(25, *([75 / PAPER_COLUMNS] * len(shown))),
+                align=("LEFT", *(["RIGHT"] * len(shown))),
+            )
 
     def parse(self, question: QuestionSpec, form: Form) -> base.Parsed:
         return option_numbers(question, form)

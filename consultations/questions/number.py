@@ -18,6 +18,15 @@ from participation.i18n import N_, gettext
 from participation.refusals import Problem
 
 MEASURES = ("min", "q1", "median", "mean", "q3", "max")
+# their headings, as number_result.html says them
+MEASURE_LABELS = (
+    N_("Minimum"),
+    N_("First quartile"),
+    N_("Median"),
+    N_("Mean"),
+    N_("Third quartile"),
+    N_("Maximum"),
+)
 
 
 def number_stats(values: Sequence[float]) -> dict[str, Any]:
@@ -69,6 +78,14 @@ class NumberKind(KindBase):
 
     def on_paper(self, doc: Any, view: Any) -> None:
         doc.paragraph("_" * 12)  # a short line to write the number on
+
+    def results_on_paper(self, doc: Any, view: Any, item: dict[str, Any]) -> None:
+        """As number_result.html: the six measures in one table."""
+        doc.table(
+            [gettext(label) for label in MEASURE_LABELS],
+            [[format_number(item.get(m)) if item.get(m) is not None else "—" for m in MEASURES]],
+            align=["RIGHT"] * len(MEASURES),
+        )
 
     def setting_problems(self, question: QuestionSpec) -> list[Problem]:
         low, high = question.min_value, question.max_value

@@ -15,6 +15,7 @@ from consultations.models import QuestionKind
 from consultations.questions import base
 from consultations.questions._choice import option_cells
 from consultations.questions.base import Counts, Form, KindBase, QuestionSpec, option_numbers
+from participation.formatting import format_number
 from participation.i18n import N_, gettext
 from participation.refusals import Problem
 
@@ -107,6 +108,54 @@ class RankingKind(KindBase):
         doc.paragraph(gettext("Give each option a rank: 1 for your favourite."))
         rows = [[option.label, ""] for option in view.options]
         doc.table([gettext("Option"), gettext("Rank")], rows, widths=(80, 20))
+
+    def results_on_paper(self, doc: Any, view: Any, item: dict[str, Any]) -> None:
+        """As ranking_result.html: the Condorcet winner or none, the Borda scores as bars,
+        the ranking table."""
+        labels = view.option_labels
+        winner = item["condorcet_winner"]
+        if winner:
+            doc.paragraph(
+                gettext(
+                    "Condorcet winner: %(option)s, preferred by a majority to each other option."
+                )
+                % {"option": labels.get(winner, "")}
+            )
+        else:
+            doc.paragraph(
+                gettext(
+                    "No Condorcet winner: no option is preferred by a majority to every other one."
+                )
+            )
+        doc.paragraph(
+            gettext(
+                "Borda score per option, relative to the best; the table below gives the figures."
+            )
+        )
+        doc.bars(
+            [
+                (labels.get(o["id"], ""), o["borda"], format_number(o["borda"]), False)
+                for o in item["options"]
+            ]
+        )
+        doc.keep_room(30)  # the table's caption stays with its first rows
+        doc.paragraph(
+            gettext("Ranking by Borda score (points: number of options ranked below)"), bold=True
+        )
+        doc.table(
+            [gettext("Rank"), gettext("Option"), gettext("Borda score"), gettext("Mean rank")],
+            [
+                [
+                    str(o["rank"] or ""),
+                    labels.get(o["id"], ""),
+                    format_number(o["borda"]),
+                    format_number(o["mean_rank"]) if o["mean_rank"] is not None else "—",
+                ]
+                for o in item["options"]
+            ],
+            widths=(12, 52, 18, 18),
+            align=("RIGHT", "LEFT", "RIGHT", "RIGHT"),
+        )
 
     def parse(self, question: QuestionSpec, form: Form) -> base.Parsed:
         """Option -> rank (1 = best) to the options in order; ranks must be 1..n, each once."""

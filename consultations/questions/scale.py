@@ -19,6 +19,7 @@ from consultations.questions.base import (
     read_one,
     whole,
 )
+from participation.formatting import format_number, format_points
 from participation.i18n import N_, gettext
 from participation.refusals import Problem
 
@@ -83,6 +84,29 @@ class ScaleKind(KindBase):
             labels[0] += f" ({gettext('lowest')})"
             labels[-1] += f" ({gettext('highest')})"
         doc.paragraph("    ".join(f"{base.PAPER_BOX} {label}" for label in labels))
+
+    def results_on_paper(self, doc: Any, view: Any, item: dict[str, Any]) -> None:
+        """As scale_result.html: the shares of each point as bars, the table, the mean."""
+        rows = [
+            (scale_label(view.question, p["value"]), p["count"], p["percent"])
+            for p in item["points"]
+        ]
+        doc.paragraph(
+            gettext(
+                "Share of respondents per point of the scale; the table below gives the same "
+                "figures."
+            )
+        )
+        doc.bars([(label, share, format_points(share), False) for label, _count, share in rows])
+        doc.table(
+            [gettext("Response"), gettext("Count"), gettext("Percent")],
+            [[label, format_number(count), format_points(share)] for label, count, share in rows],
+            widths=(60, 20, 20),
+            align=("LEFT", "RIGHT", "RIGHT"),
+        )
+        if item["mean"] is not None:
+            mean = format_number(item["mean"])
+            doc.paragraph(gettext("Mean: %(mean)s out of 5") % {"mean": mean})
 
     # its style (numbers or agreement) is stored whatever the kind, as it always was
 

@@ -1,4 +1,5 @@
-"""Participatory spaces: public pages (/demarches, cached for visitors) and staff's pages under
+"""Participatory spaces: public pages (/demarches, cached for visitors; each space's Atom feed
+of what the features published in it) and staff's pages under
 /admin/spaces (list, create, edit with a version check, timeline steps, archive, delete when
 empty). Thin: permission -> service -> response."""
 
@@ -11,11 +12,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 from tortoise import timezone
 
-from participation import formatting
+from participation import feeds, formatting
 from participation.i18n import N_, gettext
 from participation.pagecache import cached_for_visitors
 from participation.permissions import can_administer
-from participation.refusals import Problem, Refused
+from participation.refusals import NotFound, Problem, Refused
 from participation.residents.methods import METHODS
 from participation.richtext import render as render_rich
 from participation.spaces import images, services
@@ -62,6 +63,17 @@ async def detail(request: Request) -> Response:
         "audience": AUDIENCE_LABELS[space.audience],
     }
     return render(request, "spaces/detail.html", context)
+
+
+async def feed(request: Request) -> Response:
+    """The space's Atom feed (participation/feeds.py): what the features published in it. An
+    archived space has none (its page stays, for the record; nothing new comes)."""
+    space = await services.published(request.path_params["space_slug"])
+    if space.archived_at is not None:
+        raise NotFound(space.slug)
+    page = url("spaces:detail", space_slug=space.slug)
+    entries = await feeds.space_entries(space.id)
+    return feeds.response(request, f"space/{space.id}", space.title, page, entries)
 
 
 IMAGE_CACHE = "public, max-age=31536000, immutable"  # its URL changes with each new image
@@ -272,6 +284,8 @@ async def admin_step_remove(request: Request) -> Response:
 routes = [
     Route("/demarches", cached_for_visitors(index), name="spaces:index"),
     Route("/demarches/{space_slug}", cached_for_visitors(detail), name="spaces:detail"),
+    # feed readers poll: visitors get the stored document (ETag, 304) until the next write
+    Route("/demarches/{space_slug}/feed.atom", cached_for_visitors(feed), name="spaces:feed"),
     Route("/demarches/{space_slug}/image/{image_version:id}", image, name="spaces:image"),
     Route("/admin/spaces", admin_index, name="spaces:admin_index"),
     form_route("/admin/spaces/new", admin_new, "spaces:admin_new"),

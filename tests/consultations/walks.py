@@ -40,6 +40,8 @@ MATRIX = {
     "GET /consultations/{consultation_id}/answer [preparation]":                                (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  DENIED),
     "GET /consultations/{consultation_id}/results":                                             (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  PAGE),
     "GET /consultations/{consultation_id}/results [preparation]":                               (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  PAGE),
+    "GET /consultations/{consultation_id}/results.pdf":                                         (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  PAGE),
+    "GET /consultations/{consultation_id}/results.pdf [preparation]":                           (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  PAGE),
     "GET /consultations/{consultation_id}/results.csv":                                         (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
     "GET /consultations/{consultation_id}/results.csv [preparation]":                           (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
     "GET /consultations/{consultation_id}/results.json":                                        (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
@@ -182,6 +184,7 @@ WALKS = Walks(
         f"/consultations/{MISSING}",
         f"/consultations/{MISSING}/results.json",
         f"/consultations/{MISSING}/questionnaire.pdf",
+        f"/consultations/{MISSING}/results.pdf",
     ),
     audited={
         "consultations:index": "browser/test_resident_journey",
@@ -203,6 +206,7 @@ WALKS = Walks(
         "consultations:results_csv": "CSV download (its content is the results page's tables)",
         "consultations:results_json": "JSON open data",
         "consultations:questionnaire_pdf": "PDF to print (tests/consultations/test_print.py reads it)",
+        "consultations:results_pdf": "PDF to print (the results page's content; tests/consultations/test_print.py)",
         "consultations:responses_csv": "CSV download for staff",
     },
     menu_words={

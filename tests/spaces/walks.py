@@ -71,6 +71,7 @@ MATRIX = {
     "GET /demarches":                                            (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "GET /demarches/{space_slug}":                               (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "GET /demarches/{space_slug}/image/{image_version}":         (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /demarches/{space_slug}/feed.atom":                     (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "GET /admin/spaces":                                         (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
     "GET /admin/spaces/new":                                     (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
     "POST /admin/spaces/new":                                    (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
@@ -141,6 +142,7 @@ WALKS = Walks(
     ],
     not_found=(
         f"/demarches/{MISSING}",
+        f"/demarches/{MISSING}/feed.atom",
         f"/admin/spaces/{MISSING}",
         f"/admin/spaces/{MISSING}/steps/new",
     ),
@@ -154,6 +156,7 @@ WALKS = Walks(
         "spaces:admin_step": "spaces/test_browser",
     },
     exempt={
-        "spaces:image": "an image, not a page (its text alternative is audited on the space's page)"
+        "spaces:image": "an image, not a page (its text alternative is audited on the space's page)",
+        "spaces:feed": "Atom feed, not a page (tests/spaces/test_feed.py parses it)",
     },
 )
