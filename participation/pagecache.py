@@ -175,6 +175,35 @@ def cached_for_visitors(
     return cached
 
 
+T = TypeVar("T")
+
+
+async def cached_data(request: Request, name: str, compute: Callable[[], Awaitable[T]]) -> T:
+    """`await compute()`, kept in this process under `name` as the pages are (the same
+    generation, emptied by every write; at most `PAGE_CACHE_SECONDS`), for everyone, signed in
+    or not: for a page whose costly part is the same for all while its rendering is not (a
+    signed-in person's header, their CSRF token). The value is shared: never change it, and
+    never cache what depends on the person. Redis down, or the cache off: computed each time."""
+    seconds = request.app.state.settings.page_cache_seconds
+    generation = await current_generation(request) if seconds > 0 else None
+    if generation is None:
+        return await compute()
+    state = request.app.state
+    if not hasattr(state, "data_cache"):
+        state.data_cache = {}
+    store: dict[str, tuple[bytes, float, Any]] = state.data_cache
+    kept = store.get(name)
+    if kept is not None and kept[0] == generation and kept[1] > time.monotonic():
+        return kept[2]  # type: ignore[no-any-return]
+    async with _rendering_lock(request, ("data", name)):  # one computation at a time
+        kept = store.get(name)
+        if kept is not None and kept[0] == generation and kept[1] > time.monotonic():
+            return kept[2]  # type: ignore[no-any-return]
+        value = await compute()
+        store[name] = (generation, time.monotonic() + seconds, value)
+        return value
+
+
 def _fresh(entry: Entry | None, generation: bytes) -> bool:
     return entry is not None and entry.generation == generation and entry.expires > time.monotonic()
 
