@@ -11,6 +11,9 @@ Redis that is part of each entry. If Redis does not answer, pages are rendered f
 What is not a write does not empty them: a refused request (4xx: nothing was written), a log-in
 or log-out, a ballot (secret until the count); and worker jobs that say so with
 `job_changes_pages` (heartbeats, e-mails, sweeps; schedules only when they switched something).
+
+A page that signed-in people see too, whose costly part is the same for everyone, keeps that
+part instead (`cached_data`, same generation and freshness): the public figures of the reports.
 """
 
 from __future__ import annotations
