@@ -11,6 +11,9 @@ Redis that is part of each entry. If Redis does not answer, pages are rendered f
 What is not a write does not empty them: a refused request (4xx: nothing was written), a log-in
 or log-out, a ballot (secret until the count); and worker jobs that say so with
 `job_changes_pages` (heartbeats, e-mails, sweeps; schedules only when they switched something).
+
+A page that signed-in people see too, whose costly part is the same for everyone, keeps that
+part instead (`cached_data`, same generation and freshness): the public figures of the reports.
 """
 
 from __future__ import annotations
@@ -173,6 +176,35 @@ def cached_for_visitors(
     cached.__name__ = getattr(endpoint, "__name__", "cached")
     cached.__doc__ = endpoint.__doc__
     return cached
+
+
+T = TypeVar("T")
+
+
+async def cached_data(request: Request, name: str, compute: Callable[[], Awaitable[T]]) -> T:
+    """`await compute()`, kept in this process under `name` as the pages are (the same
+    generation, emptied by every write; at most `PAGE_CACHE_SECONDS`), for everyone, signed in
+    or not: for a page whose costly part is the same for all while its rendering is not (a
+    signed-in person's header, their CSRF token). The value is shared: never change it, and
+    never cache what depends on the person. Redis down, or the cache off: computed each time."""
+    seconds = request.app.state.settings.page_cache_seconds
+    generation = await current_generation(request) if seconds > 0 else None
+    if generation is None:
+        return await compute()
+    state = request.app.state
+    if not hasattr(state, "data_cache"):
+        state.data_cache = {}
+    store: dict[str, tuple[bytes, float, Any]] = state.data_cache
+    kept = store.get(name)
+    if kept is not None and kept[0] == generation and kept[1] > time.monotonic():
+        return kept[2]  # type: ignore[no-any-return]
+    async with _rendering_lock(request, ("data", name)):  # one computation at a time
+        kept = store.get(name)
+        if kept is not None and kept[0] == generation and kept[1] > time.monotonic():
+            return kept[2]  # type: ignore[no-any-return]
+        value = await compute()
+        store[name] = (generation, time.monotonic() + seconds, value)
+        return value
 
 
 def _fresh(entry: Entry | None, generation: bytes) -> bool:

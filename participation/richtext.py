@@ -79,9 +79,47 @@ def sanitize_page(text: str) -> str:
     return sanitize(text, _page_cleaner)
 
 
+class StackedTables(bleach.html5lib_shim.Filter):  # type: ignore[misc]
+    """On output only: a page's tables stack on phones as the site's own do (`table.stack` in
+    static/css/app.css): the table gets the class, each <td> the text of its column's header
+    (`data-label`), taken from the column headers (<th> in <thead>, or <th scope="col">).
+    Applied after the sanitizer, so what is stored stays the allowed subset."""
+
+    def __iter__(self) -> Any:
+        headers: list[str] = []
+        heading: list[str] | None = None
+        column, in_head = 0, False
+        for token in super().__iter__():
+            kind, name = token["type"], token.get("name")
+            if kind == "StartTag" and name == "table":
+                headers = []
+                token["data"] = {**token["data"], (None, "class"): "stack"}
+            elif name == "thead" and kind in ("StartTag", "EndTag"):
+                in_head = kind == "StartTag"
+            elif kind == "StartTag" and name == "tr":
+                column = 0
+            elif kind == "StartTag" and name == "th":
+                column += 1
+                is_column = in_head or token["data"].get((None, "scope")) == "col"
+                heading = [] if is_column else None
+            elif kind in ("Characters", "SpaceCharacters") and heading is not None:
+                heading.append(token["data"])
+            elif kind == "EndTag" and name == "th" and heading is not None:
+                headers.append(" ".join("".join(heading).split()))
+                heading = None
+            elif kind == "StartTag" and name == "td":
+                if column < len(headers) and headers[column]:
+                    token["data"] = {**token["data"], (None, "data-label"): headers[column]}
+                column += 1
+            yield token
+
+
+_page_renderer = _cleaner_of(PAGE_TAGS, PAGE_ATTRIBUTES, [StackedTables])
+
+
 def render_page(stored: str | None) -> Markup:
-    """A content page's text, cleaned again on output."""
-    return Markup(_page_cleaner.clean(stored or ""))
+    """A content page's text, cleaned again on output (its tables stack on phones)."""
+    return Markup(_page_renderer.clean(stored or ""))
 
 
 def to_text(stored: str) -> str:

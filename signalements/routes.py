@@ -20,7 +20,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from tortoise import timezone
 
-from participation import ratelimit
+from participation import pagecache, ratelimit
 from participation.accounts.models import Role, User
 from participation.i18n import N_, gettext, ngettext
 from participation.numbers import parse_id
@@ -319,7 +319,10 @@ async def mine(request: Request) -> Response:
 
 
 async def figures(request: Request) -> Response:
-    rows = await queries.figures_by_category()
+    # the percentiles take the database ~0.4 s at 100,000 reports: computed once per write (or
+    # PAGE_CACHE_SECONDS) for everyone, signed in or not; visitors get the whole page stored
+    compute = queries.figures_by_category
+    rows = await pagecache.cached_data(request, "signalements:figures", compute)
     return render(request, "signalements/figures.html", {**LABELS, "rows": rows})
 
 
@@ -623,7 +626,9 @@ routes = [
     Route("/signalements/track", track, name="signalements:track"),
     action_route("/signalements/track/reopen", reopen, name="signalements:reopen"),
     Route("/signalements/mine", mine, name="signalements:mine"),
-    Route("/signalements/figures", figures, name="signalements:figures"),
+    Route(
+        "/signalements/figures", pagecache.cached_for_visitors(figures), name="signalements:figures"
+    ),
     Route("/signalements/map", map_page, name="signalements:map"),
     Route("/signalements/export.csv", export_csv, name="signalements:export_csv"),
     Route("/signalements/export.json", export_json, name="signalements:export_json"),

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from participation.app import all_routes
-from participation.richtext import sanitize_page
+from participation.richtext import render_page, sanitize_page
 from participation.sitepages import fromdocs
 from participation.sitepages.domain import PAGES, default_text
 from participation.urls import Paths
@@ -61,3 +61,21 @@ def test_the_markdown_subset_of_the_docs() -> None:
 def test_every_page_is_a_route_without_parameters() -> None:
     parameters = Paths(all_routes()).parameters
     assert all(parameters.get(page.route) == set() for page in PAGES)
+
+
+def test_a_pages_tables_stack_on_phones_with_their_column_names() -> None:
+    """On output, each <td> carries its column's header (`data-label`) and the table the class
+    of the site's data tables (static/css/app.css); what is stored is unchanged."""
+    stored = sanitize_page(
+        '<table><thead><tr><th scope="col">Donnée</th><th scope="col">Durée <em>légale</em></th>'
+        '</tr></thead><tbody><tr><th scope="row">E-mail</th><td>3 ans</td></tr>'
+        '<tr><td data-label="x" onclick="y">a</td><td>b</td><td>c</td></tr></tbody></table>'
+    )
+    assert "data-label" not in stored and "onclick" not in stored
+    assert str(render_page(stored)) == (
+        '<table class="stack"><thead><tr><th scope="col">Donnée</th>'
+        '<th scope="col">Durée <em>légale</em></th></tr></thead><tbody>'
+        '<tr><th scope="row">E-mail</th><td data-label="Durée légale">3 ans</td></tr>'
+        '<tr><td data-label="Donnée">a</td><td data-label="Durée légale">b</td><td>c</td></tr>'
+        "</tbody></table>"
+    )
