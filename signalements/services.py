@@ -9,10 +9,11 @@ for a second press (fifty residents at once: fifty rows, one report).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from tortoise import timezone
 from tortoise.exceptions import IntegrityError
+from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from moderation import domain as moderation_rules
@@ -456,6 +457,21 @@ async def merge(settings: Settings, source_id: int, target_id: int, by_user: Any
     return len(emails)
 
 
+M = TypeVar("M", bound=Model)
+
+
+async def _created_or_updated(model: type[M], row_id: int | None, values: dict[str, Any]) -> M:
+    """A new row of `model` (no id), or the row `row_id` changed (NotFound: none such); staff's
+    forms of categories and response templates."""
+    if row_id is None:
+        return await model.create(**values)
+    found = await model.get_or_none(id=row_id)
+    if found is None:
+        raise NotFound()
+    await model.filter(id=row_id).update(**values)
+    return found
+
+
 async def save_category(
     category_id: int | None, form: domain.CategoryForm, by_user: Any
 ) -> Category:
@@ -467,14 +483,7 @@ async def save_category(
         "premoderated": form.premoderated,
     }
     async with in_transaction():
-        if category_id is None:
-            category = await Category.create(**values)
-        else:
-            found = await Category.get_or_none(id=category_id)
-            if found is None:
-                raise NotFound()
-            await Category.filter(id=category_id).update(**values)
-            category = found
+        category = await _created_or_updated(Category, category_id, values)
         await audit(
             by_user, "signalement_category", "signalement_category", category.id, "", values
         )
@@ -491,14 +500,7 @@ async def save_template(
         "text": form.text,
     }
     async with in_transaction():
-        if template_id is None:
-            template = await ResponseTemplate.create(**values)
-        else:
-            found = await ResponseTemplate.get_or_none(id=template_id)
-            if found is None:
-                raise NotFound()
-            await ResponseTemplate.filter(id=template_id).update(**values)
-            template = found
+        template = await _created_or_updated(ResponseTemplate, template_id, values)
         await audit(
             by_user, "signalement_template", "signalement_template", template.id, "", values
         )

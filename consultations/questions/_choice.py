@@ -24,7 +24,7 @@ from consultations.questions.base import (
     whole,
 )
 from consultations.questions.short_text import LIMIT as OTHER_MAX
-from participation.formatting import colon, format_number, format_points
+from participation.formatting import colon
 from participation.i18n import N_, gettext
 from participation.refusals import Problem
 from participation.richtext import to_text
@@ -91,15 +91,10 @@ class ChoiceKind(KindBase):
         """As choice_result.html: the shares as bars, the table, the "other" answers shown."""
         labels = view.option_labels
         rows = [(labels.get(o["id"], ""), o["count"], o["percent"]) for o in item["options"]]
-        doc.paragraph(
-            gettext("Share of respondents per answer; the table below gives the same figures.")
-        )
-        doc.bars([(label, share, format_points(share), False) for label, _count, share in rows])
-        doc.table(
-            [gettext("Response"), gettext("Count"), gettext("Percent")],
-            [[label, format_number(count), format_points(share)] for label, count, share in rows],
-            widths=(60, 20, 20),
-            align=("LEFT", "RIGHT", "RIGHT"),
+        base.shares_on_paper(
+            doc,
+            gettext("Share of respondents per answer; the table below gives the same figures."),
+            rows,
         )
         others = item.get("others", {}).get("approved", [])
         if others:

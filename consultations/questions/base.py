@@ -12,7 +12,8 @@ from itertools import chain
 from typing import Any, ClassVar, Protocol
 
 from consultations.models import QuestionKind, ScaleStyle
-from participation.i18n import N_
+from participation.formatting import format_number, format_points
+from participation.i18n import N_, gettext
 from participation.numbers import is_whole_number
 from participation.refusals import Problem
 from participation.richtext import to_text
@@ -214,6 +215,20 @@ def texts_item(
         )
     )
     return {"count": sum(texts.values()), "approved": listed}
+
+
+def shares_on_paper(doc: Any, intro: str, rows: Sequence[tuple[str, int, float]]) -> None:
+    """The printed form of a result partial's shares (choices, points of a scale): `intro`
+    (translated), the shares as bars, then the same figures as a table; `rows` are
+    (label, count, percent)."""
+    doc.paragraph(intro)
+    doc.bars([(label, share, format_points(share), False) for label, _count, share in rows])
+    doc.table(
+        [gettext("Response"), gettext("Count"), gettext("Percent")],
+        [[label, format_number(count), format_points(share)] for label, count, share in rows],
+        widths=(60, 20, 20),
+        align=("LEFT", "RIGHT", "RIGHT"),
+    )
 
 
 def texts_on_paper(doc: Any, texts: Sequence[str]) -> None:

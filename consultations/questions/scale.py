@@ -19,7 +19,7 @@ from consultations.questions.base import (
     read_one,
     whole,
 )
-from participation.formatting import format_number, format_points
+from participation.formatting import format_number
 from participation.i18n import N_, gettext
 from participation.refusals import Problem
 
@@ -91,18 +91,13 @@ class ScaleKind(KindBase):
             (scale_label(view.question, p["value"]), p["count"], p["percent"])
             for p in item["points"]
         ]
-        doc.paragraph(
+        base.shares_on_paper(
+            doc,
             gettext(
                 "Share of respondents per point of the scale; the table below gives the same "
                 "figures."
-            )
-        )
-        doc.bars([(label, share, format_points(share), False) for label, _count, share in rows])
-        doc.table(
-            [gettext("Response"), gettext("Count"), gettext("Percent")],
-            [[label, format_number(count), format_points(share)] for label, count, share in rows],
-            widths=(60, 20, 20),
-            align=("LEFT", "RIGHT", "RIGHT"),
+            ),
+            rows,
         )
         if item["mean"] is not None:
             mean = format_number(item["mean"])
