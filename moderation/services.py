@@ -239,8 +239,9 @@ async def decide(
         if not spaces:
             raise NotAllowed()
         await attach_spaces()
-        outside = await ModerationCase.filter(id__in=case_ids).exclude(space_id__in=list(spaces))
-        if outside or await ModerationCase.filter(id__in=case_ids, space_id=None).exists():
+        # one query: a case in another space, or in none (NOT IN alone would skip NULL)
+        outside = Q(space_id=None) | ~Q(space_id__in=list(spaces))
+        if await ModerationCase.filter(Q(id__in=case_ids) & outside).exists():
             raise NotAllowed()
     try:
         chosen = Action(action)

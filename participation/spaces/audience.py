@@ -68,10 +68,8 @@ async def refusal_for(space_id: int | None, person: Person, today: date) -> Prob
     or the component belongs to no space). One query: the space's rule columns."""
     if space_id is None:
         return None
-    row = await Space.filter(id=space_id).values("audience", "minimum_age", "districts", "methods")
-    if not row:
+    rows = await Space.filter(id=space_id).values("audience", "minimum_age", "districts", "methods")
+    if not rows:
         return None
-    rule = audience_rule(
-        row[0]["audience"], row[0]["minimum_age"], row[0]["districts"], row[0]["methods"]
-    )
-    return audience_refusal(rule, person, today)
+    rule = rule_of_columns(**rows[0])
+    return None if rule is None else audience_refusal(rule, person, today)

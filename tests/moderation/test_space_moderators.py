@@ -87,6 +87,21 @@ async def test_a_space_moderator_sees_and_decides_only_their_space(
     assert (await Project.get(id=other.id)).moderation_state == ModerationState.PENDING
 
 
+async def test_a_space_moderator_cannot_decide_a_case_of_content_in_no_space(
+    app: Any, settings: Any, citizen: User
+) -> None:
+    world = await _two_spaces(settings, citizen)
+    mine, mine_case = world["mine"]
+    budget_id = (await Project.get(id=mine.id)).budget_id
+    await Budget.filter(id=budget_id).update(space_id=None)  # its budget left the space
+    await ModerationCase.filter(id=mine_case).update(space_id=None)
+    async with logged_in(app, world["keeper"]) as c:
+        decision = {"case": str(mine_case), "action": "approve", "reason": "Conforme."}
+        response = await post_form(c, "/moderation/decide", decision, page="/moderation")
+        assert response.status_code == 403
+    assert (await Project.get(id=mine.id)).moderation_state == ModerationState.PENDING
+
+
 async def test_a_resident_without_a_space_role_is_refused_the_queue(
     app: Any, settings: Any, citizen: User
 ) -> None:
