@@ -21,7 +21,7 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 from tortoise import Tortoise, connections, timezone
-from tortoise.migrations.api import migrate
+from participation.db import migrate
 
 from participation.accounts.models import Role, User
 from participation.accounts.services import hash_password

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from tortoise import Tortoise, connections
 from tortoise.exceptions import IntegrityError
-from tortoise.migrations.api import migrate
+from participation.db import migrate
 
 from followup.domain import TargetKind
 from followup.models import Commitment

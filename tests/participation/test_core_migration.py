@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from tortoise import Tortoise, connections
-from tortoise.migrations.api import migrate
+from participation.db import migrate
 from tortoise.migrations.autodetector import MigrationAutodetector
 
 from participation.db import run_migrations, tortoise_config

@@ -30,3 +30,26 @@ async def test_migrations_apply_on_a_fresh_database_and_match_the_models(
         detector = MigrationAutodetector(context.apps, config["apps"])
         pending = await detector.changes()
         assert pending == [], "models changed: run `participation makemigrations`"
+
+
+def test_a_state_cloned_before_an_operation_keeps_the_schema_of_before() -> None:
+    """`participation migrate` renders a cloned migration state only when an operation reads
+    it (participation/migration_state.py): what it renders is still the state of the moment
+    of the clone, not the state the operation then changed."""
+    from tortoise import fields
+    from tortoise.migrations.operations import AddField, CreateModel, RemoveField
+    from tortoise.migrations.schema_generator.state import State
+    from tortoise.migrations.schema_generator.state_apps import StateApps
+
+    from participation import migration_state
+
+    migration_state.install()
+    state = State(models={}, apps=StateApps())
+    CreateModel("Town", [("id", fields.IntField(primary_key=True))]).state_forward("t", state)
+    AddField("Town", "mayor", fields.CharField(max_length=50)).state_forward("t", state)
+    before = state.clone()
+    RemoveField("Town", "mayor").state_forward("t", state)
+    AddField("Town", "motto", fields.CharField(max_length=50)).state_forward("t", state)
+
+    assert set(before.apps.get_model("t.Town")._meta.fields_map) == {"id", "mayor"}
+    assert set(state.apps.get_model("t.Town")._meta.fields_map) == {"id", "motto"}

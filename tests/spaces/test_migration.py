@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from tortoise import Tortoise, timezone
-from tortoise.migrations.api import migrate
+from participation.db import migrate
 
 from budgets.models import Budget
 from consultations.models import Consultation
