@@ -8,13 +8,14 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= $(if $(REDIS_URL),$(REDIS_URL),redis://127.0.0.1:6379/15)
-# the SQLite pass's tests of arq and rate limits against a real Redis use another database
-# number: the two passes run at once and each flushes its own before every test
+# the SQLite passes' tests of arq and rate limits against a real Redis use other database
+# numbers: the three passes run at once and each flushes its own before every test
 SQLITE_TEST_REDIS_URL ?= redis://127.0.0.1:6379/14
+BROWSER_TEST_REDIS_URL ?= redis://127.0.0.1:6379/13
 export PORT
 
 
-.PHONY: run test install browser assets messages migrate demo lint audit test-passes test-sqlite test-postgres bench load wrk faults clean translations
+.PHONY: run test install browser assets messages migrate demo lint audit test-passes test-sqlite test-browser test-postgres bench load wrk faults clean translations
 
 run: install
 	$(BIN)/participation migrate
@@ -23,11 +24,14 @@ run: install
 
 test: install browser lint audit test-passes
 
-# The SQLite and PostgreSQL passes run side by side (two cores: each pass is mostly one Python
-# process), each one's output printed in one piece when it ends; either failing fails the build.
+# Three passes at once, each one's output printed in one piece when it ends, either failing
+# fails the build: the HTTP and unit tests on SQLite, the same on PostgreSQL, and the browser
+# tests (on SQLite: they check what a browser shows, which the database does not change). Three
+# processes on two cores: the system shares them, so the suite ends when the whole work is done
+# rather than when the longest of two unequal halves is.
 test-passes: install
-	@echo "== Test suites on SQLite and on PostgreSQL, side by side: each pass's output when it ends"
-	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
+	@echo "== Test suites on SQLite, on PostgreSQL and in the browser, at once: each pass's output when it ends"
+	@$(MAKE) --no-print-directory -j3 --output-sync=target test-sqlite test-postgres test-browser
 
 install: $(VENV)/.installed assets messages
 
@@ -94,12 +98,16 @@ audit: $(VENV)/.installed
 	$(BIN)/python -m tests.audit
 
 test-sqlite: install
-	@echo "== Test suite on SQLite, embedded Redis"
-	env -u DATABASE_URL -u REDIS_URL TEST_REDIS_URL="$(SQLITE_TEST_REDIS_URL)" $(BIN)/python -m pytest -q -p no:cacheprovider
+	@echo "== Test suite on SQLite, embedded Redis (the browser tests run in test-browser)"
+	env -u DATABASE_URL -u REDIS_URL TEST_REDIS_URL="$(SQLITE_TEST_REDIS_URL)" $(BIN)/python -m pytest -q -p no:cacheprovider -m "not browser"
+
+test-browser: install browser
+	@echo "== Browser tests (Chromium, axe), SQLite, embedded Redis"
+	env -u DATABASE_URL -u REDIS_URL TEST_REDIS_URL="$(BROWSER_TEST_REDIS_URL)" $(BIN)/python -m pytest -q -p no:cacheprovider -m browser
 
 test-postgres: install
 	@if $(BIN)/python -m tests.services postgres "$(TEST_DATABASE_URL)"; then \
-		echo "== Test suite on PostgreSQL, Redis at $(TEST_REDIS_URL) if it answers (the browser tests ran in the SQLite pass)"; \
+		echo "== Test suite on PostgreSQL, Redis at $(TEST_REDIS_URL) if it answers (the browser tests run in test-browser)"; \
 		if $(BIN)/python -m tests.services redis "$(TEST_REDIS_URL)"; then redis="$(TEST_REDIS_URL)"; else redis=""; fi; \
 		DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$$redis" TEST_REDIS_URL="$(TEST_REDIS_URL)" $(BIN)/python -m pytest -q -p no:cacheprovider -m "not browser"; \
 	else echo "== PostgreSQL does not answer at $(TEST_DATABASE_URL): PostgreSQL pass skipped"; fi
