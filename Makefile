@@ -11,7 +11,7 @@ TEST_REDIS_URL ?= $(if $(REDIS_URL),$(REDIS_URL),redis://127.0.0.1:6379/15)
 # the SQLite passes' tests of arq and rate limits against a real Redis use other database
 # numbers: the three passes run at once and each flushes its own before every test
 SQLITE_TEST_REDIS_URL ?= redis://127.0.0.1:6379/14
-BROWSER_TEST_REDIS_URL ?= redis://127.0.0.1:6379/13
+BROWSER_TEST_REDIS_URL ?= redis://127.0.0.1:6379/12
 export PORT
 
 
@@ -134,16 +134,16 @@ clean:
 # feature with its own catalog (`<package>/locale`) gets the strings of its package and of
 # templates/<package>/; the core's gets those of every other package and template (babel.cfg;
 # a new feature needs no line), not the tests' nor the benchmarks' (docs/i18n.md)
+# New strings are appended, untranslated, at the end of the right catalog (a feature's own when
+# it has one, else the core's); the catalogs' hand-made order is never rewritten (tests/catalogs.py).
 translations: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -o participation/locale/messages.pot --no-location \
 		--ignore-dirs '.* ._ tests bench node_modules $(FEATURE_CATALOGS)' .
-	$(BIN)/pybabel update -i participation/locale/messages.pot -d participation/locale -D messages --omit-header
 	@for package in $(FEATURE_CATALOGS); do \
 		$(BIN)/pybabel extract -F babel.cfg -k N_ -o $$package/locale/messages.pot --no-location \
-			$$package $$(test -d templates/$$package && echo templates/$$package) && \
-		$(BIN)/pybabel update -i $$package/locale/messages.pot -d $$package/locale -D messages \
-			--omit-header || exit 1; \
+			$$package $$(test -d templates/$$package && echo templates/$$package) || exit 1; \
 	done
+	$(BIN)/python -m tests.catalogs participation $(FEATURE_CATALOGS)
 
 # kill -9 the web during a burst of ballots and the worker mid-tally, on PostgreSQL
 # (FAULTS_DATABASE_URL, default bench_faults; FAULTS_REDIS_URL, default db 13); prints findings

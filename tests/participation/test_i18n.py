@@ -207,3 +207,29 @@ def test_the_translations_are_every_catalog_merged() -> None:
         for m in catalog:
             if m.id and not isinstance(m.id, tuple) and m.context is None:
                 assert french.gettext(m.id) == m.string, m.id
+
+
+def test_make_translations_appends_what_a_catalog_lacks_and_keeps_its_order() -> None:
+    """`make translations` (tests/catalogs.py): a new string goes at the end, untranslated,
+    unless another catalog already has it; the catalog's own order is left alone."""
+    from babel.messages.catalog import Catalog
+
+    from tests.catalogs import entry, missing_and_unused
+
+    template, catalog = Catalog(), Catalog(locale="fr")
+    for message_id in ["Vote", "New string", ("{n} vote", "{n} votes"), "Shared"]:
+        template.add(message_id)
+    catalog.add("Old string", "Ancienne chaîne")
+    catalog.add("Vote", "Voter")
+
+    missing, unused = missing_and_unused(template, catalog, elsewhere={"Shared"})
+
+    assert missing == ["New string", ("{n} vote", "{n} votes")]
+    assert unused == ["Old string"]
+    assert entry('Say "hi"') == 'msgid "Say \\"hi\\""\nmsgstr ""\n'
+    assert entry(("{n} vote", "{n} votes")).splitlines() == [
+        'msgid "{n} vote"',
+        'msgid_plural "{n} votes"',
+        'msgstr[0] ""',
+        'msgstr[1] ""',
+    ]
