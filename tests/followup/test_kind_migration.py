@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from tortoise import Tortoise, connections
 from tortoise.exceptions import IntegrityError
-from participation.db import migrate
 
 from followup.domain import TargetKind
 from followup.models import Commitment
@@ -19,7 +18,7 @@ from indicators.models import IndicatorSet
 from indicators.models import TargetKind as Process
 from moderation.models import ModerationCase
 from participation.audit import AuditLogEntry
-from participation.db import run_migrations, tortoise_config
+from participation.db import migrate, run_migrations, tortoise_config
 from tests.conftest import empty_database, insert_as_before
 from tests.participation.test_core_migration import CORE_MOVE, _schema
 

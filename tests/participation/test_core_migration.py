@@ -14,10 +14,9 @@ from typing import Any
 
 import pytest
 from tortoise import Tortoise, connections
-from participation.db import migrate
 from tortoise.migrations.autodetector import MigrationAutodetector
 
-from participation.db import run_migrations, tortoise_config
+from participation.db import migrate, run_migrations, tortoise_config
 from participation.settings import Settings
 from tests.conftest import empty_database
 

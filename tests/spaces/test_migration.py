@@ -8,13 +8,12 @@ from datetime import timedelta
 from pathlib import Path
 
 from tortoise import Tortoise, timezone
-from participation.db import migrate
 
 from budgets.models import Budget
 from consultations.models import Consultation
 from meetings.domain import Format
 from meetings.models import Meeting
-from participation.db import tortoise_config
+from participation.db import migrate, tortoise_config
 from participation.spaces.models import Space
 from tests.conftest import empty_database, insert_as_before, upgrade
 
