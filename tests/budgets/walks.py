@@ -89,6 +89,8 @@ MATRIX = {
     "POST /admin/budgets/{budget_id}/tally [preparation]":                        (LOGIN,   DENIED,  DENIED,  DENIED,  DONE),
     "POST /admin/budgets/{budget_id}/paper-ballot":                               (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
     "POST /admin/budgets/{budget_id}/paper-ballot [preparation]":                 (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
+    "POST /admin/budgets/{budget_id}/paper-ballot/person":                        (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
+    "POST /admin/budgets/{budget_id}/paper-ballot/person [preparation]":          (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
     "GET /admin/budgets/{budget_id}/paper-ballot/choices":                        (LOGIN,   DENIED,  DENIED,  DENIED,  DONE),
     "GET /admin/budgets/{budget_id}/paper-ballot/choices [preparation]":          (LOGIN,   DENIED,  DENIED,  DENIED,  DONE),
     "POST /admin/budgets/{budget_id}/paper-ballot/choices":                       (LOGIN,   DENIED,  DENIED,  DENIED,  DONE),
@@ -246,6 +248,8 @@ WALKS = Walks(
         # screen (after a resident is checked in at the first)
         "POST /admin/budgets/{budget_id:id}/key-share": ("share",),
         "POST /admin/budgets/{budget_id:id}/paper-ballot/choices": ("project", "action"),
+        # the desk's check-in by record: one button per person found by a search
+        "POST /admin/budgets/{budget_id:id}/paper-ballot/person": ("person",),
     },
     formulas=_formulas,
     csv_exports=frozenset({"GET /budgets/{budget_id:id}/results.csv"}),

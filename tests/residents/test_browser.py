@@ -101,9 +101,9 @@ async def _seed_letters(settings: Settings) -> None:
     await seeds.someone(settings, "mairie@example.org", Role.ADMIN, "Service démocratie")
     await residents.import_census(settings, CENSUS.encode())  # the districts Nord and Sud
     lea = await seeds.someone(settings, "lea@example.org", name="Léa")
-    await letters.save_address(lea, {**ADDRESS, "recipient": "Léa Martin"})
+    await letters.save_address(settings, lea, {**ADDRESS, "recipient": "Léa Martin"})
     paul = await seeds.someone(settings, "paul@example.org", name="Paul Martin")
-    await letters.save_address(paul, {**ADDRESS, "recipient": "Paul Martin"})
+    await letters.save_address(settings, paul, {**ADDRESS, "recipient": "Paul Martin"})
     await LetterCode.create(  # as printed by /admin/residents/letters (test_verification.py)
         user=paul,
         code_hash=letter.code_hash(census_key(settings.secret_key), paul.id, CODE),
