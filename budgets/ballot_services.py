@@ -764,8 +764,8 @@ async def check_in_at_desk(
 
 async def unlinked_record_problem(method: str | None) -> refusals.Problem | None:
     """`domain.letter_record_problem` for a voter verified by `method`: the census file is
-    probed (one indexed query) only for a method that nothing links to it (the letter), so the
-    ballot of everyone else costs no query more."""
+    probed (`residents.census_loaded`, one query) only for a method that nothing links to it
+    (the letter), so the ballot of everyone else costs no query more."""
     if method not in domain.UNLINKED_METHODS:
         return None
     return domain.letter_record_problem(

@@ -311,7 +311,9 @@ async def town_districts() -> list[str]:
 
 
 async def census_loaded() -> bool:
-    """Whether the town has loaded a census file (any row of it): one indexed probe."""
+    """Whether the town has loaded a census file (any row of it): one `LIMIT 1` query, which
+    stops at the first census row (imported before the anchors, so found at once; a town
+    without a census file reads its anchors, one per verified person, to say no)."""
     return await CensusEntry.filter(source="census").exists()
 
 

@@ -147,6 +147,10 @@ async def _paper_identity(ctx: Ctx) -> Data:
     return {"identifier": "VB-004", "birth_date": "1975-01-30", "postcode": "44000"}
 
 
+async def _paper_person(ctx: Ctx) -> Data:
+    return {"person": str(ctx.world.other.id)}
+
+
 async def _paper_preview(ctx: Ctx) -> Data:
     return {**await _paper_ballot(ctx), "action": "preview"}
 
@@ -221,6 +225,9 @@ WALKS = Walks(
         # the desk: the resident at the first screen, the choices (checked, then recorded) at
         # the next
         Step("budgets:admin_paper_ballot", "admin", _paper_identity),
+        # or by their record (issue #19): the other person, verified by the census just above;
+        # the choices below are then theirs
+        Step("budgets:admin_paper_person", "admin", _paper_person),
         Step("budgets:admin_paper_choices", "admin", _paper_preview),
         Step("budgets:admin_paper_choices", "admin", _paper_ballot),
         Step("budgets:admin_census", "admin", files={"file": ("census.csv", CENSUS.encode())}),
