@@ -1,8 +1,9 @@
 """One person, one vote across verification methods (issue #19): a record is never moved to
 another census row (the account's anchor ↔ the person's census row) while the row it leaves
 holds a vote still open, whatever the page (the census, the desk, the letter); once that vote
-has closed, it may. And what the paper desk, which finds a voter by their census row, makes of
-a person who voted online through their account's anchor."""
+has closed, it may. And the paper desk: the desk verification links a person on the census
+file to their census row, the paper desk also finds a voter by their record (the row their web
+ballot keys on), and a letter record does not vote where paper ballots key on the census."""
 
 from __future__ import annotations
 
