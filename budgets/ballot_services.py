@@ -34,6 +34,7 @@ from budgets.models import (
     VoterRegister,
 )
 from budgets.services import dates_of, rule_of
+from participation import refusals
 from participation.accounts.models import User
 from participation.accounts.services import SessionJoin
 from participation.audit import audit
@@ -734,7 +735,7 @@ class DeskVoter:
     """A resident checked in at a town-hall desk: what the choices screen needs, no name."""
 
     census_entry_id: int
-    birth_date: date
+    birth_date: date | None  # None: found by a record whose method knows none (the letter)
     district: str | None
 
     def voter(self) -> domain.Voter:
@@ -759,3 +760,52 @@ async def check_in_at_desk(
     if await has_voted(budget_id, entry.id):
         raise refuse(N_("This resident has already voted."))
     return DeskVoter(entry.id, born, entry.district)
+
+
+async def unlinked_record_problem(method: str | None) -> refusals.Problem | None:
+    """`domain.letter_record_problem` for a voter verified by `method`: the census file is
+    probed (`residents.census_loaded`, one query) only for a method that nothing links to it
+    (the letter), so the ballot of everyone else costs no query more."""
+    if method not in domain.UNLINKED_METHODS:
+        return None
+    return domain.letter_record_problem(
+        method, await residents.census_loaded(), domain.TAKES_PAPER_BALLOTS
+    )
+
+
+async def check_in_by_record(settings: Settings, budget_id: int, user_id: int) -> DeskVoter:
+    """The desk's other way in (issue #19): a person found by name or e-mail address, by
+    their verified-resident record. The vote keys on the record's row (their census row, or
+    the anchor of an account verified at the desk or by a letter), the same row as online:
+    one person, one vote. Age and district from the record."""
+    record = await Residency.get_or_none(user_id=user_id).select_related("census_entry")
+    if record is None or not residents.valid_record(record):
+        raise refuse(
+            N_(
+                "This person is not a verified resident: verify them first (Verified "
+                "residents), or check them in with the register's details."
+            ),
+            "person",
+        )
+    if await unlinked_record_problem(record.method) is not None:
+        raise refuse(
+            N_(
+                "Verified by postal letter, which cannot say whether this person is on the "
+                "town's register: check them in with the register's details, or, if they are "
+                "not on it, withdraw the letter's verification and verify them at the desk."
+            ),
+            "person",
+        )
+    budget = await Budget.get(id=budget_id)
+    now = timezone.now()
+    if not domain.voting_is_open(budget.phase, dates_of(budget), now):
+        raise refuse(N_("Voting is closed for this budget."))
+    district = record.census_entry.district
+    voter = domain.Voter(True, record.birth_date, district)
+    if problem := domain.eligibility_problem(
+        voter, budget.minimum_age, budget.restricted_to_district, now.date()
+    ):
+        raise Refused([refusals.Problem(problem.message, problem.values, "person")])
+    if await has_voted(budget_id, record.census_entry_id):
+        raise refuse(N_("This resident has already voted."), "person")
+    return DeskVoter(record.census_entry_id, record.birth_date, district)

@@ -186,6 +186,38 @@ def eligibility_problem(
     return None
 
 
+# Every budget takes paper ballots at the town-hall desk while its vote is open (the paper
+# desk, /admin/budgets/{id}/paper-ballot, has no per-budget switch): `letter_record_problem`
+# is given this for `takes_paper` until a budget can turn its desk off.
+TAKES_PAPER_BALLOTS = True
+
+# The methods whose record is an anchor row that nothing links to the census file: a letter
+# proves a postal address, not who the person is on the register (issue #19).
+UNLINKED_METHODS = frozenset({"letter"})
+
+
+def letter_record_problem(
+    method: str | None, census_loaded: bool, takes_paper: bool
+) -> Problem | None:
+    """One person, one vote (issue #19). A person verified by postal letter has an anchor row
+    of their own; if they are also on the town's census file, the paper desk finds them by
+    their census row: online through the anchor and on paper through the census row would be
+    two votes. So, when the town has a census file and the budget takes paper ballots keyed on
+    it, a letter record does not vote (online nor at the paper desk through the record): the
+    person verifies with the town-hall letter's identifier or at the desk, which links them to
+    their census row or records that they are not on it."""
+    if method in UNLINKED_METHODS and census_loaded and takes_paper:
+        return Problem(
+            N_(
+                "Your verification by postal letter cannot say whether you are on the town's "
+                "register, and this vote also takes paper ballots at the town hall, which rely "
+                "on that register. To vote, get verified with the identifier of your town-hall "
+                "letter (Town register) or at the town hall's counter."
+            )
+        )
+    return None
+
+
 # --- ballots -------------------------------------------------------------------------------
 
 

@@ -32,6 +32,8 @@ from participation.i18n import N_, gettext, ngettext
 from participation.middleware import Prefetch
 from participation.numbers import is_whole_number
 from participation.pagecache import cached_for_visitors
+from participation.people import services as people
+from participation.people.domain import PeopleFilters
 from participation.permissions import can_administer, is_signed_in
 from participation.refusals import NotFound
 from participation.residents import services as residents
@@ -217,6 +219,15 @@ async def ballot(request: Request) -> Response:
         )
     if state.census_entry_id is None:
         return await _ballot_refused(request, budget, voter, "budgets/ballot_not_verified.html")
+    if problem := await ballot_services.unlinked_record_problem(state.voter_method):
+        # a letter in a town with a census file (issue #19); a query for letter voters only
+        return await _ballot_refused(
+            request,
+            budget,
+            voter,
+            "budgets/ballot_audience.html",
+            web.errors_of([problem], shown_value),
+        )
     if problem := domain.eligibility_problem(
         voter, budget.minimum_age, budget.restricted_to_district, timezone.now().date()
     ):
@@ -638,7 +649,9 @@ DESK_RECEIPT_KEY = "budgets.desk_receipt"
 
 
 async def admin_paper_ballot(request: Request) -> Response:
-    """The desk's first screen: staff check the resident in the register (identity only)."""
+    """The desk's first screen: staff check the resident in the register (identity only), by
+    the three facts of their census row, or find them by name or e-mail address (`q`) and
+    check them in by their verified-resident record (`admin_paper_person`)."""
     web.require(request, can_administer)
     budget = await _budget(request)
     if request.method == "GET":
@@ -652,18 +665,59 @@ async def admin_paper_ballot(request: Request) -> Response:
             data.get("birth_date", ""),
             data.get("postcode", ""),
         )
-        request.session[DESK_KEY] = {
-            "budget": budget.id,
-            "entry": desk.census_entry_id,
-            "born": desk.birth_date.isoformat(),
-            "district": desk.district,
-        }
+        _hold_desk_voter(request, budget, desk)
         return url("budgets:admin_paper_choices", budget_id=budget.id)
 
-    context = {"budget": budget}
+    context = await _paper_search(request, budget)
     return await web.form_page(
         request, "budgets/paper_check_in.html", context, check_in, _shown_value
     )
+
+
+async def _paper_search(request: Request, budget: Budget) -> dict[str, Any]:
+    """The residents desk's search (name or e-mail address), for the paper desk."""
+    filters = PeopleFilters.from_query(request.query_params)
+    found, has_next = await people.people_page(filters) if filters.q else ([], False)
+    records = await residents.records_of([p.id for p in found])
+    return {
+        "budget": budget,
+        "filters": filters,
+        "people": [(p, records.get(p.id)) for p in found],
+        "has_next": has_next,
+        "valid_record": residents.valid_record,
+    }
+
+
+async def admin_paper_person(request: Request) -> Response:
+    """The person found by name: checked in by their verified-resident record (issue #19)."""
+    web.require(request, can_administer)
+    budget = await _budget(request)
+    data = await web.form_data(request)
+    try:
+        person_id = int(data.get("person", ""))
+    except ValueError:
+        person_id = 0
+    try:
+        if person_id <= 0 or person_id > 2**31 - 1:
+            raise services.Refused([domain.Problem(N_("Choose a person."), field="person")])
+        desk = await ballot_services.check_in_by_record(
+            web.settings_of(request), budget.id, person_id
+        )
+    except services.Refused as refused:
+        context = await _paper_search(request, budget)
+        context.update(values={}, errors=web.errors_of(refused.problems, _shown_value))
+        return render(request, "budgets/paper_check_in.html", context, status_code=422)
+    _hold_desk_voter(request, budget, desk)
+    return web.redirect(url("budgets:admin_paper_choices", budget_id=budget.id))
+
+
+def _hold_desk_voter(request: Request, budget: Budget, desk: ballot_services.DeskVoter) -> None:
+    request.session[DESK_KEY] = {
+        "budget": budget.id,
+        "entry": desk.census_entry_id,
+        "born": desk.birth_date.isoformat() if desk.birth_date else None,
+        "district": desk.district,
+    }
 
 
 def _desk_voter(request: Request, budget: Budget) -> ballot_services.DeskVoter | None:
@@ -671,9 +725,8 @@ def _desk_voter(request: Request, budget: Budget) -> ballot_services.DeskVoter |
     if held.get("budget") != budget.id:
         return None
 
-    return ballot_services.DeskVoter(
-        held["entry"], date.fromisoformat(held["born"]), held["district"]
-    )
+    born = date.fromisoformat(held["born"]) if held.get("born") else None
+    return ballot_services.DeskVoter(held["entry"], born, held["district"])
 
 
 async def admin_paper_choices(request: Request) -> Response:
@@ -846,6 +899,11 @@ routes = [
         "/admin/budgets/{budget_id:id}/paper-ballot",
         admin_paper_ballot,
         "budgets:admin_paper_ballot",
+    ),
+    web.action_route(
+        "/admin/budgets/{budget_id:id}/paper-ballot/person",
+        admin_paper_person,
+        "budgets:admin_paper_person",
     ),
     web.action_route("/admin/budgets/{budget_id:id}/key", admin_key_ceremony, "budgets:admin_key"),
     web.action_route(

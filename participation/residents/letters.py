@@ -40,7 +40,20 @@ async def code_of(user_id: int) -> LetterCode | None:
     return await LetterCode.get_or_none(user_id=user_id)
 
 
-async def save_address(user: Any, data: dict[str, str]) -> PostalAddress:
+_ADDRESS_TAKEN = N_(
+    "A resident of this name at this address is already verified with another account. If it "
+    "is not you, come to the town hall's counter. Nothing was recorded."
+)
+
+
+async def _refuse_an_address_verified_for_another_account(hashed: str, user_id: int) -> None:
+    """One person, two accounts (issue #19): a letter cannot verify a second account for the
+    same recipient at the same address (`letter.address_hash`)."""
+    if await Residency.filter(address_hash=hashed).exclude(user_id=user_id).exists():
+        raise refuse(_ADDRESS_TAKEN, "recipient")
+
+
+async def save_address(settings: Settings, user: Any, data: dict[str, str]) -> PostalAddress:
     """The resident's address for a letter (a new one replaces the old; the next batch prints
     a letter to it)."""
     if services.valid_record(await services.record_of(user.id)):
@@ -48,6 +61,9 @@ async def save_address(user: Any, data: dict[str, str]) -> PostalAddress:
     form, problems = letter.address_form(data, await services.town_districts())
     if form is None:
         raise Refused(problems)
+    await _refuse_an_address_verified_for_another_account(
+        letter.address_hash(_key(settings), form.recipient, form.street, form.postcode), user.id
+    )
     values = form.__dict__
     async with in_transaction():
         updated = await PostalAddress.filter(user_id=user.id).update(
@@ -214,16 +230,25 @@ async def enter_code(settings: Settings, user: Any, typed: str) -> Residency:
         )
     # refused before the code is spent: the resident keeps it for when the vote has closed
     await services.refuse_a_move_during_an_open_vote(settings, user.id)
+    address = await PostalAddress.get(user_id=user.id)
+    hashed = letter.address_hash(
+        _key(settings), address.recipient, address.street, address.postcode
+    )
+    await _refuse_an_address_verified_for_another_account(hashed, user.id)
     # single use: only the first of two submissions at once finds it unused
     used = await LetterCode.filter(
         id=row.id, used_at=None, code_hash=row.code_hash, attempts__lt=letter.MAX_ATTEMPTS
     ).update(used_at=now)
     if not used:
         raise Refused([Problem(N_("This letter's code was already used."), field="code")])
-    address = await PostalAddress.get(user_id=user.id)
     birth_date = await services.known_birth_date(user.id)
     residency = await services.record_verification(
-        settings, user.id, letter.METHOD, district=address.district, birth_date=birth_date
+        settings,
+        user.id,
+        letter.METHOD,
+        district=address.district,
+        birth_date=birth_date,
+        address_hash=hashed,
     )
     await address.delete()  # no longer needed: the district is on the record
     return residency

@@ -81,6 +81,9 @@ class Residency(Model):
     )
     verified_by_id: int | None
     proof = fields.CharField(max_length=40, null=True)  # the kind of proof seen, never the proof
+    # the letter method: a keyed hash (HMAC) of the normalised recipient, street and postcode,
+    # kept after the address is deleted: one letter verification per person at one address
+    address_hash = fields.CharField(max_length=64, null=True, unique=True)
     revoked_at = fields.DatetimeField(null=True)
     revoked_reason = fields.CharField(max_length=500, null=True)  # shown to the resident
     revoked_by: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(

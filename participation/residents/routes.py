@@ -5,6 +5,7 @@ reason the resident reads. Thin: permission -> service -> response."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from starlette.requests import Request
@@ -13,6 +14,7 @@ from starlette.routing import Route
 from tortoise import timezone
 
 from participation import pdf
+from participation.formatting import format_date
 from participation.i18n import N_, gettext
 from participation.people import services as people
 from participation.people.domain import PeopleFilters
@@ -79,11 +81,20 @@ async def person(request: Request) -> Response:
             data.get("proof", ""),
             data.get("district", ""),
             data.get("birth_date", ""),
+            identifier=data.get("identifier", ""),
+            postcode=data.get("postcode", ""),
+            not_on_file=bool(data.get("not_on_file")),
+            confirm_other=bool(data.get("confirm_other")),
         )
     except Refused as refused:
-        return await _person(request, data, errors_of(refused.problems), 422)
+        return await _person(request, data, errors_of(refused.problems, _shown), 422)
     flash(request, gettext("Recorded: this person is a verified resident."))
     return redirect(url("residents:person", person_id=person_id))
+
+
+def _shown(_name: str, value: object) -> object:
+    """A date in a refusal (the desk's look-alike warning) as people read it."""
+    return format_date(value) if isinstance(value, date) else value
 
 
 async def _person(
@@ -106,6 +117,8 @@ async def _person(
             *((name, name) for name in await services.town_districts()),
             (desk.OUTSIDE, gettext("Another town (outside)")),
         ],
+        "census_loaded": await services.census_loaded(),
+        "not_on_file_label": desk.NOT_ON_FILE_LABEL,
         "values": values or {},
         "errors": errors or {},
     }
@@ -137,7 +150,7 @@ async def mine(request: Request) -> Response:
     user = require(request, is_signed_in)
 
     async def save(data: dict[str, str]) -> str:
-        await letters.save_address(user, data)
+        await letters.save_address(settings_of(request), user, data)
         flash(request, gettext("Your address is saved: the town hall will post you a letter."))
         return url("residents:mine")
 

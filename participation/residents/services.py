@@ -167,6 +167,8 @@ async def record_verification(
     birth_date: date | None = None,
     agent: User | None = None,
     proof: str | None = None,
+    address_hash: str | None = None,
+    audited: dict[str, Any] | None = None,
 ) -> Residency:
     """Write the person's verified-resident record, the same for every method: one record per
     person (UNIQUE user; a record that no longer counts, revoked or expired, is replaced by a
@@ -198,6 +200,8 @@ async def record_verification(
         "verified_by_id": agent.id if agent is not None and method.by_agent else None,
         "proof": proof,
     }
+    if address_hash is not None:  # the letter's: kept when another method verifies again
+        values["address_hash"] = address_hash
     try:
         residency = await Residency.create(user_id=user_id, **values)
     except IntegrityError:
@@ -219,6 +223,7 @@ async def record_verification(
             raise refuse(_ALREADY_VERIFIED) from None
         residency = await Residency.get(id=existing.id)
     after = {"method": method.name, "district": census_entry.district, "proof": proof}
+    after.update(audited or {})
     await audit(agent, "resident_verified", "user", user_id, "", after)
     return residency
 
@@ -305,28 +310,115 @@ async def town_districts() -> list[str]:
     return sorted({str(n) for n in [*named, *census_names] if n})
 
 
+async def census_loaded() -> bool:
+    """Whether the town has loaded a census file (any row of it): one `LIMIT 1` query, which
+    stops at the first census row (imported before the anchors, so found at once; a town
+    without a census file reads its anchors, one per verified person, to say no)."""
+    return await CensusEntry.filter(source="census").exists()
+
+
+_NOT_ON_REGISTER = N_(
+    "No one on the town's register has this identifier, birth date and postcode. Check them on "
+    "the register or the person's letter, or tick “This person is not on the town's "
+    "register”. Nothing was recorded."
+)
+_REGISTER_ROW_TAKEN = N_(
+    "This person of the register is already verified with another account. Nothing was recorded."
+)
+
+
 async def verify_at_desk(
-    settings: Settings, agent: User, user_id: int, proof: str, district: str, birth_date: str
+    settings: Settings,
+    agent: User,
+    user_id: int,
+    proof: str,
+    district: str,
+    birth_date: str,
+    *,
+    identifier: str = "",
+    postcode: str = "",
+    not_on_file: bool = False,
+    confirm_other: bool = False,
 ) -> Residency:
     """At the counter: the agent checked a proof of address in person (nothing stored but the
-    kind of proof, the district, the birth date, the agent and the date)."""
+    kind of proof, the district, the birth date, the agent and the date). In a town with a
+    census file, the record points at the person's census row (the census facts the agent
+    read), or, only when the agent says the person is not on the register, at an anchor row of
+    the account's own (issue #19: one person, one row, so one vote, online or on paper)."""
     person = await User.get_or_none(id=user_id)
     if person is None or person.deleted_at is not None:
         raise refuse(N_("This account was deleted: it cannot be verified."))
     check, problems = desk.desk_check(
-        proof, district, birth_date, await town_districts(), timezone.now().date()
+        proof,
+        district,
+        birth_date,
+        await town_districts(),
+        timezone.now().date(),
+        census_loaded=await census_loaded(),
+        identifier=identifier,
+        postcode=postcode,
+        not_on_file=not_on_file,
     )
     if check is None:
         raise Refused(problems)
+    entry: CensusEntry | None = None
+    after: dict[str, Any] = {}
+    if check.identifier:
+        entry = await CensusEntry.get_or_none(
+            lookup_hash=lookup_hash(
+                census_key(settings.secret_key), check.identifier, check.birth_date, check.postcode
+            ),
+            source="census",
+        )
+        if entry is None:
+            raise refuse(_NOT_ON_REGISTER, "identifier")
+        holder = await Residency.get_or_none(census_entry_id=entry.id).only("id", "user_id")
+        if holder is not None and holder.user_id != user_id:  # type: ignore[attr-defined]
+            raise refuse(_REGISTER_ROW_TAKEN, "identifier")
+    else:
+        other = await _desk_lookalike(user_id, check.birth_date, check.district)
+        if problem := desk.lookalike_problem(
+            other.display_name if other is not None else None,
+            confirm_other,
+            check.birth_date,
+            check.district,
+        ):
+            raise Refused([problem])
+        if check.not_on_file:
+            after["not_on_file"] = True
+        if other is not None:
+            after["confirmed_other_than"] = other.id
     return await record_verification(
         settings,
         user_id,
         desk.METHOD,
+        census_entry=entry,
         district=check.district,
         birth_date=check.birth_date,
         agent=agent,
         proof=check.proof,
+        audited=after,
     )
+
+
+async def _desk_lookalike(user_id: int, born: date, district: str) -> User | None:
+    """Another account verified at the desk on an anchor row with this birth date and
+    district, if any (the desk asks the agent whether it is the same person)."""
+    other = (
+        await Residency.filter(
+            method="desk",
+            birth_date=born,
+            census_entry__source="desk",
+            census_entry__district=district,
+        )
+        .exclude(user_id=user_id)
+        .only("id", "user_id")
+        .order_by("id")
+        .first()
+    )
+    if other is None:
+        return None
+    return await User.get_or_none(id=other.user_id)  # type: ignore[attr-defined]
 
 
 async def known_birth_date(user_id: int) -> date | None:

@@ -89,6 +89,8 @@ MATRIX = {
     "POST /admin/budgets/{budget_id}/tally [preparation]":                        (LOGIN,   DENIED,  DENIED,  DENIED,  DONE),
     "POST /admin/budgets/{budget_id}/paper-ballot":                               (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
     "POST /admin/budgets/{budget_id}/paper-ballot [preparation]":                 (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
+    "POST /admin/budgets/{budget_id}/paper-ballot/person":                        (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
+    "POST /admin/budgets/{budget_id}/paper-ballot/person [preparation]":          (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
     "GET /admin/budgets/{budget_id}/paper-ballot/choices":                        (LOGIN,   DENIED,  DENIED,  DENIED,  DONE),
     "GET /admin/budgets/{budget_id}/paper-ballot/choices [preparation]":          (LOGIN,   DENIED,  DENIED,  DENIED,  DONE),
     "POST /admin/budgets/{budget_id}/paper-ballot/choices":                       (LOGIN,   DENIED,  DENIED,  DENIED,  DONE),
@@ -143,6 +145,10 @@ async def _preview(ctx: Ctx) -> Data:
 
 async def _paper_identity(ctx: Ctx) -> Data:
     return {"identifier": "VB-004", "birth_date": "1975-01-30", "postcode": "44000"}
+
+
+async def _paper_person(ctx: Ctx) -> Data:
+    return {"person": str(ctx.world.other.id)}
 
 
 async def _paper_preview(ctx: Ctx) -> Data:
@@ -219,6 +225,9 @@ WALKS = Walks(
         # the desk: the resident at the first screen, the choices (checked, then recorded) at
         # the next
         Step("budgets:admin_paper_ballot", "admin", _paper_identity),
+        # or by their record (issue #19): the other person, verified by the census just above;
+        # the choices below are then theirs
+        Step("budgets:admin_paper_person", "admin", _paper_person),
         Step("budgets:admin_paper_choices", "admin", _paper_preview),
         Step("budgets:admin_paper_choices", "admin", _paper_ballot),
         Step("budgets:admin_census", "admin", files={"file": ("census.csv", CENSUS.encode())}),
@@ -246,6 +255,8 @@ WALKS = Walks(
         # screen (after a resident is checked in at the first)
         "POST /admin/budgets/{budget_id:id}/key-share": ("share",),
         "POST /admin/budgets/{budget_id:id}/paper-ballot/choices": ("project", "action"),
+        # the desk's check-in by record: one button per person found by a search
+        "POST /admin/budgets/{budget_id:id}/paper-ballot/person": ("person",),
     },
     formulas=_formulas,
     csv_exports=frozenset({"GET /budgets/{budget_id:id}/results.csv"}),

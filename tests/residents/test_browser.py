@@ -70,7 +70,9 @@ async def test_the_desk_withdraws_a_verification_and_the_resident_reads_why(
 async def test_an_agent_records_a_proof_of_address_at_the_desk(
     live_server: LiveServer, context_for: Any, axe: Axe
 ) -> None:
-    """An address outside the town is refused, saying so; then the proof is recorded."""
+    """An address outside the town is refused, saying so; in a town with a census file, so is
+    a form with neither the register's details nor the box "not on the register"; then the
+    proof is recorded."""
     await live_server.seed(_seed)
     live_server.start()
     staff = await (await context_for(javascript=False)).new_page()
@@ -89,6 +91,14 @@ async def test_an_agent_records_a_proof_of_address_at_the_desk(
     await axe.check(staff, "outside the town")
     await staff.get_by_label("Quartier de l’adresse").select_option("Sud")
     await staff.get_by_role("button", name="Enregistrer la vérification").click()
+    # a town with a census file: the register's details or the agent's word (issue #19)
+    await expect(staff.locator(".error-summary")).to_contain_text("Saisissez l’identifiant lu")
+    await expect(staff.get_by_label("Identifiant au registre")).to_have_attribute(
+        "aria-invalid", "true"
+    )
+    await axe.check(staff, "neither the register nor the box")
+    await staff.get_by_label("Cette personne ne figure pas au registre de la commune").check()
+    await staff.get_by_role("button", name="Enregistrer la vérification").click()
     await expect(staff.locator(".flash")).to_contain_text("cette personne est un habitant vérifié")
     await expect(staff.locator("main")).to_contain_text("Quittance de loyer ou bail, par")
     await axe.check(staff, "recorded")
@@ -101,9 +111,9 @@ async def _seed_letters(settings: Settings) -> None:
     await seeds.someone(settings, "mairie@example.org", Role.ADMIN, "Service démocratie")
     await residents.import_census(settings, CENSUS.encode())  # the districts Nord and Sud
     lea = await seeds.someone(settings, "lea@example.org", name="Léa")
-    await letters.save_address(lea, {**ADDRESS, "recipient": "Léa Martin"})
+    await letters.save_address(settings, lea, {**ADDRESS, "recipient": "Léa Martin"})
     paul = await seeds.someone(settings, "paul@example.org", name="Paul Martin")
-    await letters.save_address(paul, {**ADDRESS, "recipient": "Paul Martin"})
+    await letters.save_address(settings, paul, {**ADDRESS, "recipient": "Paul Martin"})
     await LetterCode.create(  # as printed by /admin/residents/letters (test_verification.py)
         user=paul,
         code_hash=letter.code_hash(census_key(settings.secret_key), paul.id, CODE),

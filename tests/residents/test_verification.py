@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -20,12 +21,13 @@ from participation.audit import AuditLogEntry as AuditEntry
 from participation.refusals import Refused
 from participation.residents import letters
 from participation.residents import services as residents
+from participation.residents.census import census_key
 from participation.residents.domain import may_record_over, record_is_valid, verification_state
 from participation.residents.methods import METHODS, census, desk, letter
 from participation.residents.models import CensusEntry, LetterCode, PostalAddress, Residency
 from participation.settings import Settings
 from tests.budgets.factories import CENSUS, PERSON, budget_in_voting, verified
-from tests.conftest import create_user, log_in, post_form
+from tests.conftest import create_user, field_error, log_in, post_form
 
 NOW = datetime(2026, 12, 6, 12, tzinfo=UTC)
 LATER = NOW + timedelta(days=1)
@@ -187,6 +189,8 @@ async def test_an_expired_record_no_longer_opens_the_ballot(
 # --- at the counter ----------------------------------------------------------------------------
 
 DESK = {"proof": "energy_bill", "district": "Nord", "birth_date": "2008-05-02"}
+# the agent also read the person's line on the town's register (tests.budgets.factories.PERSON)
+DESK_LINKED = {**DESK, "birth_date": "1984-03-21", "identifier": "VB-001", "postcode": "44000"}
 
 
 @pytest.mark.parametrize(
@@ -213,6 +217,105 @@ def test_a_proof_checked_at_the_desk_is_read() -> None:
     assert problems == [] and check == desk.DeskCheck("energy_bill", "Nord", date(2008, 5, 2))
 
 
+@pytest.mark.parametrize(
+    ("census_loaded", "typed", "field", "linked"),
+    [
+        (False, {}, None, ("", "", False)),  # no census file: as before, an anchor
+        (False, {"identifier": "VB-001", "not_on_file": True}, None, ("", "", False)),  # ignored
+        (True, {}, "identifier", None),  # neither the details nor the box
+        (True, {"identifier": "  "}, "identifier", None),
+        (True, {"identifier": "VB-001"}, "postcode", None),
+        (
+            True,
+            {"identifier": "VB-001", "postcode": "44000", "not_on_file": True},
+            "identifier",
+            None,
+        ),
+        (True, {"postcode": "44000", "not_on_file": True}, "identifier", None),  # both
+        (True, {"not_on_file": True}, None, ("", "", True)),
+        (True, {"identifier": " VB-001 ", "postcode": "44000"}, None, ("VB-001", "44000", False)),
+    ],
+)
+def test_the_desk_links_to_the_census_file_or_says_the_person_is_not_on_it(
+    census_loaded: bool, typed: dict[str, Any], field: str | None, linked: tuple[Any, ...] | None
+) -> None:
+    check, problems = desk.desk_check(
+        **DESK,
+        town_districts=["Nord"],
+        today=date(2026, 12, 6),
+        census_loaded=census_loaded,
+        **typed,
+    )
+    assert [p.field for p in problems] == ([field] if field else [])
+    assert (
+        None if check is None else (check.identifier, check.postcode, check.not_on_file)
+    ) == linked
+
+
+@pytest.mark.parametrize(
+    ("other", "confirmed", "warned"),
+    [(None, False, False), ("Alix", False, True), ("Alix", True, False), (None, True, False)],
+)
+def test_the_desk_asks_about_a_look_alike(other: str | None, confirmed: bool, warned: bool) -> None:
+    problem = desk.lookalike_problem(other, confirmed, date(2008, 5, 2), "Nord")
+    assert (problem is not None) is warned
+    if problem is not None:
+        assert problem.field == "confirm_other" and problem.values["account"] == "Alix"
+
+
+async def test_the_desk_links_the_record_to_the_persons_register_line(
+    settings: Settings, client: httpx.AsyncClient, citizen: User, admin: User
+) -> None:
+    await residents.import_census(settings, CENSUS.encode())
+    await log_in(client, admin)
+    page = f"/admin/residents/{citizen.id}"
+    form = (await client.get(page)).text
+    assert "Identifiant au registre" in form and "ne figure pas au registre" in form
+
+    wrong = await post_form(client, page, {**DESK_LINKED, "identifier": "VB-999"}, page)
+    assert wrong.status_code == 422
+    assert "Personne au registre de la commune" in field_error(wrong.text, "identifier")
+    both = await post_form(client, page, {**DESK_LINKED, "not_on_file": "on"}, page)
+    assert both.status_code == 422 and "pas les deux" in field_error(both.text, "identifier")
+    assert not await Residency.filter(user=citizen).exists()
+
+    done = await post_form(client, page, DESK_LINKED, page)
+    assert done.status_code == 303
+    record = await Residency.get(user=citizen).select_related("census_entry")
+    assert (record.method, record.proof, record.verified_by_id) == ("desk", "energy_bill", admin.id)
+    assert record.census_entry.source == "census"  # the person's own line, no anchor
+    assert not await CensusEntry.filter(source="desk").exists()
+
+    other = await create_user(settings, "autre@example.org", display_name="Autre Compte")
+    taken = await post_form(client, f"/admin/residents/{other.id}", DESK_LINKED, page)
+    assert taken.status_code == 422
+    assert "déjà vérifiée avec un autre compte" in field_error(taken.text, "identifier")
+    assert not await Residency.filter(user=other).exists()
+
+
+async def test_the_desk_asks_whether_a_look_alike_is_the_same_person(
+    settings: Settings, client: httpx.AsyncClient, citizen: User, admin: User
+) -> None:
+    await residents.import_census(settings, CENSUS.encode())
+    off_file = {**DESK, "not_on_file": "on"}
+    await residents.verify_at_desk(settings, admin, citizen.id, **DESK, not_on_file=True)
+    other = await create_user(settings, "autre@example.org", display_name="Autre Compte")
+    await log_in(client, admin)
+    page = f"/admin/residents/{other.id}"
+    warned = await post_form(client, page, off_file, page)
+    assert warned.status_code == 422
+    message = field_error(warned.text, "confirm_other")
+    assert "née le 02/05/2008 du quartier Nord est déjà vérifiée (compte Camille Test)" in message
+    assert not await Residency.filter(user=other).exists()
+
+    done = await post_form(client, page, {**off_file, "confirm_other": "on"}, page)
+    assert done.status_code == 303
+    entry = await AuditEntry.filter(action="resident_verified", target_id=other.id).get()
+    assert (
+        json.loads(entry.after)["confirmed_other_than"] == citizen.id
+    )  # the agent's answer, audited
+
+
 async def test_an_agent_verifies_a_person_at_the_desk(
     settings: Settings, client: httpx.AsyncClient, citizen: User, admin: User
 ) -> None:
@@ -223,8 +326,13 @@ async def test_an_agent_verifies_a_person_at_the_desk(
     assert outside.status_code == 422
     assert "en dehors de la commune" in outside.text and 'aria-invalid="true"' in outside.text
     assert not await Residency.filter(user=citizen).exists()
+    # a town with a census file: the register's details, or the agent's word, never neither
+    neither = await post_form(client, page, DESK, page)
+    assert neither.status_code == 422
+    assert "ne figure pas au registre de la commune" in field_error(neither.text, "identifier")
+    assert not await Residency.filter(user=citizen).exists()
 
-    done = await post_form(client, page, DESK, page)
+    done = await post_form(client, page, {**DESK, "not_on_file": "on"}, page)
     assert done.status_code == 303
     record = await Residency.get(user=citizen).select_related("census_entry")
     assert (record.method, record.proof, record.verified_by_id) == ("desk", "energy_bill", admin.id)
@@ -235,6 +343,7 @@ async def test_an_agent_verifies_a_person_at_the_desk(
     assert await residents.census_count() == 4  # the anchor is not a census row
     entry = await AuditEntry.get(action="resident_verified")
     assert (entry.actor_id, entry.target_id) == (admin.id, citizen.id)  # type: ignore[attr-defined]
+    assert json.loads(entry.after)["not_on_file"] is True  # the agent’s word, audited
     shown = (await client.get(page)).text
     assert "Facture d’énergie ou d’eau de moins de 3 mois, par Camille Test" in shown
 
@@ -248,7 +357,7 @@ async def test_a_person_verified_at_the_desk_votes(
 ) -> None:
     budget, projects = await budget_in_voting()
     await residents.import_census(settings, CENSUS.encode())
-    await residents.verify_at_desk(settings, admin, citizen.id, **DESK)
+    await residents.verify_at_desk(settings, admin, citizen.id, **DESK, not_on_file=True)
     state = await ballot_services.voting_state(budget.id, citizen.id)
     assert state is not None and state.voter.verified and state.voter.district == "Nord"
     assert state.census_entry_id is not None
@@ -340,7 +449,9 @@ async def test_a_resident_is_verified_by_the_code_of_a_letter(
     assert outside.status_code == 422 and 'aria-invalid="true"' in outside.text
     assert (await post_form(client, page, ADDRESS, page)).status_code == 303
     lea = await create_user(settings, "lea@example.org", display_name="Léa")
-    await letters.save_address(lea, {**ADDRESS, "recipient": "Léa Martin", "district": "Sud"})
+    await letters.save_address(
+        settings, lea, {**ADDRESS, "recipient": "Léa Martin", "district": "Sud"}
+    )
 
     codes = await printed_codes(settings, admin)
     assert set(codes) == {"Camille Test", "Léa Martin"}
@@ -372,7 +483,7 @@ async def test_ten_wrong_codes_lock_the_letter(
     settings: Settings, citizen: User, admin: User
 ) -> None:
     await residents.import_census(settings, CENSUS.encode())
-    await letters.save_address(citizen, ADDRESS)
+    await letters.save_address(settings, citizen, ADDRESS)
     code = (await printed_codes(settings, admin))["Camille Test"]
     messages = []
     for _ in range(10):
@@ -389,9 +500,57 @@ async def test_ten_wrong_codes_lock_the_letter(
 
 async def test_an_expired_code_is_refused(settings: Settings, citizen: User, admin: User) -> None:
     await residents.import_census(settings, CENSUS.encode())
-    await letters.save_address(citizen, ADDRESS)
+    await letters.save_address(settings, citizen, ADDRESS)
     code = (await printed_codes(settings, admin))["Camille Test"]
     await LetterCode.filter(user=citizen).update(expires_at=timezone.now() - timedelta(seconds=1))
     with pytest.raises(Refused) as refused:
         await letters.enter_code(settings, citizen, code)
     assert "expired" in refused.value.problems[0].message
+
+
+# --- one person, two accounts: the letter (issue #19) --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("other", "same"),
+    [
+        (("Camille Test", "12 rue des Lilas", "44000"), True),
+        (("CAMILLE  TEST", "12, Rue des Lilas", " 44000"), True),  # case, spaces, punctuation
+        (("Camille Tést", "12 rue des lilas.", "44000"), True),  # accents
+        (("Dominique Test", "12 rue des Lilas", "44000"), False),  # another person, same home
+        (("Camille Test", "14 rue des Lilas", "44000"), False),
+        (("Camille Test", "12 rue des Lilas", "44100"), False),
+    ],
+)
+def test_one_letter_verification_per_person_at_an_address(
+    other: tuple[str, str, str], same: bool
+) -> None:
+    key = b"k" * 32
+    first = letter.address_hash(key, "Camille Test", "12 rue des Lilas", "44000")
+    assert (letter.address_hash(key, *other) == first) is same
+    assert letter.address_hash(b"x" * 32, *other) != first  # keyed: SECRET_KEY's
+
+
+async def test_a_letter_cannot_verify_a_second_account_of_the_same_person(
+    settings: Settings, citizen: User, admin: User
+) -> None:
+    await residents.import_census(settings, CENSUS.encode())  # the districts
+    twin = await create_user(settings, "camille2@example.org", display_name="Camille")
+    await letters.save_address(settings, citizen, ADDRESS)
+    await letters.save_address(settings, twin, {**ADDRESS, "recipient": "camille  TEST"})
+    await letters.print_letters(settings, admin, "Villebelle")
+    key, known = census_key(settings.secret_key), "K7MQ2XPR4W"  # the printed ones are in the PDF
+    for user in (citizen, twin):
+        await LetterCode.filter(user=user).update(code_hash=letter.code_hash(key, user.id, known))
+    await letters.enter_code(settings, citizen, known)
+    record = await Residency.get(user=citizen)
+    assert record.address_hash is not None
+    assert not await PostalAddress.filter(user=citizen).exists()  # the hash outlives it
+
+    with pytest.raises(Refused) as refused:  # the second account's letter was already posted
+        await letters.enter_code(settings, twin, known)
+    assert "already verified with another account" in refused.value.problems[0].message
+    assert (await LetterCode.get(user=twin)).used_at is None  # not spent
+    assert not await Residency.filter(user=twin).exists()
+    with pytest.raises(Refused):  # and no new letter is asked for
+        await letters.save_address(settings, twin, ADDRESS)

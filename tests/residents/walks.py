@@ -14,7 +14,8 @@ from participation.residents.methods import letter
 from participation.residents.models import LetterCode
 from tests.security.walks import DENIED, DONE, FORM, LOGIN, MISSING, PAGE, Ctx, Data, Step, Walks
 
-DESK = {"proof": "rent_receipt", "district": "Sud", "birth_date": "1990-04-01"}
+# the world has a census file: the agent says the person is not on it (or no anchor is made)
+DESK = {"proof": "rent_receipt", "district": "Sud", "birth_date": "1990-04-01", "not_on_file": "on"}
 ADDRESS = {
     "recipient": "Dominique Autre",
     "street": "3 place de la Mairie",

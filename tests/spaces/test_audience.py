@@ -99,7 +99,7 @@ async def test_a_space_accepting_some_methods_refuses_the_others(
     budget, projects = await restricted_budget(audience=Audience.RESIDENTS, methods=["census"])
     await residents.import_census(settings, CENSUS.encode())
     await residents.verify_at_desk(
-        settings, admin, citizen.id, "rent_receipt", "Nord", "1990-04-01"
+        settings, admin, citizen.id, "rent_receipt", "Nord", "1990-04-01", not_on_file=True
     )
     async with browser_of(app) as client:
         await log_in(client, citizen)

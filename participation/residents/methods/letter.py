@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -60,6 +61,22 @@ def code_hash(key: bytes, user_id: int, code: str) -> str:
     """Keyed (a leaked table alone cannot be tried against the 2^50 codes) and bound to the
     account (a code is worth nothing on another account)."""
     return hmac.new(key, f"letter|{user_id}|{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def normalize_address_part(text: str) -> str:
+    """A part of an address as people write it differently: accents, case, punctuation and
+    spaces do not matter (« Rue des Lilas, 12 » and « rue des lilas 12 » are one)."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", plain).split())
+
+
+def address_hash(key: bytes, recipient: str, street: str, postcode: str) -> str:
+    """The one letter verification of one person at one address (issue #19): a keyed hash of
+    the normalised recipient, street and postcode, kept on the record once the address is
+    deleted (not reversible without SECRET_KEY; a second account of the same recipient at the
+    same address finds the same hash and is refused)."""
+    parts = "|".join(normalize_address_part(p) for p in (recipient, street, postcode))
+    return hmac.new(key, f"letter address|{parts}".encode(), hashlib.sha256).hexdigest()
 
 
 def code_problem(
