@@ -14,7 +14,7 @@ SQLITE_TEST_REDIS_URL ?= redis://127.0.0.1:6379/14
 export PORT
 
 
-.PHONY: run test install browser assets messages migrate demo lint audit test-passes test-sqlite test-postgres bench load wrk faults clean translations
+.PHONY: run test install browser assets messages migrate demo lint audit test-passes test-sqlite test-postgres package-check lock bench load wrk faults clean translations
 
 run: install
 	$(BIN)/participation migrate
@@ -25,9 +25,23 @@ test: install browser lint audit test-passes
 
 # The SQLite and PostgreSQL passes run side by side (two cores: each pass is mostly one Python
 # process), each one's output printed in one piece when it ends; either failing fails the build.
+# The package check runs beside them (about 35 s, mostly waiting: little CPU taken from them).
 test-passes: install
 	@echo "== Test suites on SQLite and on PostgreSQL, side by side: each pass's output when it ends"
-	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
+	@$(MAKE) --no-print-directory -j3 --output-sync=target test-sqlite test-postgres package-check
+
+# The wheel, installed from requirements.lock in a fresh venv outside the repository, migrates,
+# serves and answers a few pages (deploy/package_check.py; docs/operations.md, "Packaging").
+package-check: install
+	$(BIN)/python deploy/package_check.py
+
+# requirements.lock: the runtime set of [project.dependencies] pinned with hashes, for every
+# platform (uv's universal resolution, from PyPI). Run after changing the dependencies, or to
+# take new releases; commit the result (docs/operations.md, "Lock file").
+lock: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes \
+		--upgrade --custom-compile-command "make lock" --output-file requirements.lock
 
 install: $(VENV)/.installed assets messages
 
@@ -82,7 +96,7 @@ demo: migrate
 PACKAGES := $(filter-out tests bench,$(patsubst %/__init__.py,%,$(wildcard */__init__.py)))
 
 lint: $(VENV)/.installed
-	$(BIN)/ruff check $(PACKAGES) tests bench
+	$(BIN)/ruff check $(PACKAGES) tests bench deploy
 	$(BIN)/mypy $(PACKAGES)
 
 # Known vulnerabilities in the installed dependencies (pip-audit, PyPI's advisory data; osv.dev
