@@ -65,9 +65,14 @@ def prepare_multiprocess_folder(data_dir: Path, port: int) -> Path:
     host keep theirs apart), emptied, as prometheus_client asks, so that a restart starts from 0
     (Prometheus reads counter resets as such)."""
     folder = Path(os.environ.get(MULTIPROCESS_VARIABLE) or data_dir / "metrics" / str(port))
-    if folder.is_dir():
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    # its content only: the folder may be systemd's RuntimeDirectory, in a parent we may not
+    # write to
+    for child in folder.iterdir():
+        if child.is_dir():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
     os.environ[MULTIPROCESS_VARIABLE] = str(folder)
     # this process imported prometheus_client before: choose again, for the metrics made from
     # now on here and in the processes it forks

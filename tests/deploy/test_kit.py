@@ -354,7 +354,7 @@ def test_the_units_command_lines_serve_a_resident_journey(
 
     def migrate(database_url: str) -> None:
         command, unit_env = unit_command("participation-migrate.service", "", run_dir, state_dir)
-        env = {**base_env, **unit_env, "DATABASE_URL": database_url}
+        env = {**unit_env, **base_env, "DATABASE_URL": database_url}
         migrated = subprocess.run(command, env=env, capture_output=True, text=True)
         assert migrated.returncode == 0, migrated.stderr
 
@@ -367,6 +367,9 @@ def test_the_units_command_lines_serve_a_resident_journey(
         # the town's themes and districts: no page creates them yet (docs/operations.md, "First
         # start"), the operator loads them
         asyncio.run(load_territory(database))
+        web_env = unit_command("participation-web@.service", str(port), run_dir, state_dir)[1]
+        counts = Path(web_env["PROMETHEUS_MULTIPROC_DIR"])  # systemd's RuntimeDirectory=
+        (counts / "stale.db").write_text("a previous run's counts")
         with logs.open("wb") as log:
             for unit, instance in (
                 ("participation-web@.service", str(port)),
@@ -376,7 +379,7 @@ def test_the_units_command_lines_serve_a_resident_journey(
                 processes.append(
                     subprocess.Popen(
                         command,
-                        env={**base_env, **unit_env},
+                        env={**unit_env, **base_env},  # EnvironmentFile= wins, as in systemd
                         cwd=unit_env["DATA_DIR"],
                         stdout=log,
                         stderr=subprocess.STDOUT,
@@ -385,6 +388,7 @@ def test_the_units_command_lines_serve_a_resident_journey(
                 )
         base = f"http://127.0.0.1:{port}"
         wait_until_ready(base, processes, logs)
+        assert not (counts / "stale.db").exists()  # emptied at start, the folder kept
         journey(base, inbox, logs)
         scrape = httpx.get(f"{base}/metrics", headers={"Authorization": f"Bearer {token}"})
         assert scrape.status_code == 200
