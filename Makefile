@@ -25,7 +25,7 @@ test: install browser lint audit test-passes
 
 # The SQLite and PostgreSQL passes run side by side (two cores: each pass is mostly one Python
 # process), each one's output printed in one piece when it ends; either failing fails the build.
-# The package check runs beside them (about 35 s, mostly waiting: little CPU taken from them).
+# The package check runs beside them (35 to 70 s, about 20 s of CPU: little taken from them).
 test-passes: install
 	@echo "== Test suites on SQLite and on PostgreSQL, side by side: each pass's output when it ends"
 	@$(MAKE) --no-print-directory -j3 --output-sync=target test-sqlite test-postgres package-check

@@ -1,8 +1,8 @@
 """`make package-check`: the wheel, installed outside the repository, serves the site.
 
 Builds the wheel of the repository, installs it in a fresh virtual environment in a temporary
-folder (the locked runtime set first, hash-checked, binary wheels only, from pip's cache when it
-has them; then the wheel alone), and from that folder, with nothing of the repository on the
+folder (the locked runtime set first, hash-checked, binary wheels only, from a wheelhouse kept
+between runs; then the wheel alone), and from that folder, with nothing of the repository on the
 path: `participation migrate` on a new SQLite file, `participation serve` on a free port (its
 embedded Redis), then a few pages: home, the proposals list, a stylesheet, htmx, the liveness
 check, the home page in French and in English. Prints what it did and how long each step took;
@@ -29,6 +29,15 @@ from pathlib import Path
 REPOSITORY = Path(__file__).resolve().parent.parent
 LOCK_FILE = REPOSITORY / "requirements.lock"
 START_TIMEOUT = 60.0  # seconds for the server to answer /healthz/live (a slow CI machine)
+# The locked wheels (and setuptools, to build), downloaded once and kept: pip's own HTTP cache is
+# not always there (a package mirror that says no-store), and a check that downloads 60 MB at
+# each `make test` costs more than it checks. PACKAGE_CHECK_WHEELS moves it; delete it to start
+# again (the lock's hashes are checked at each install either way).
+WHEELHOUSE = Path(
+    os.environ.get("PACKAGE_CHECK_WHEELS")
+    or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "participation-wheels"
+)
+BUILD_REQUIREMENTS = ["setuptools>=77"]  # pyproject.toml's [build-system] requires
 
 
 class CheckFailed(Exception):
@@ -64,12 +73,26 @@ def fetch(url: str, language: str = "fr") -> tuple[int, dict[str, str], str]:
         return error.code, dict(error.headers), error.read().decode("utf-8", "replace")
 
 
+def offline_then_online(command: list[str], fetch: list[str]) -> None:
+    """`command` from the wheelhouse alone (no network); when something is missing there,
+    `fetch` it into the wheelhouse from the package index, then `command` again."""
+    try:
+        run([*command, "--no-index", "--find-links", str(WHEELHOUSE)])
+    except CheckFailed:
+        run(fetch)
+        run([*command, "--no-index", "--find-links", str(WHEELHOUSE)])
+
+
 def build_wheel(dist: Path) -> Path:
     # setuptools builds in the repository's build/ folder (ignored by git): start it empty, so
     # that no module deleted since the last build ships
     shutil.rmtree(REPOSITORY / "build", ignore_errors=True)
     pip = [sys.executable, "-m", "pip"]
-    run([*pip, "wheel", "--quiet", "--no-deps", "--wheel-dir", str(dist), str(REPOSITORY)])
+    offline_then_online(
+        [*pip, "wheel", "--quiet", "--no-deps", "--wheel-dir", str(dist), str(REPOSITORY)],
+        [*pip, "download", "--quiet", "--only-binary", ":all:", "--dest", str(WHEELHOUSE)]
+        + BUILD_REQUIREMENTS,
+    )
     shutil.rmtree(REPOSITORY / "build", ignore_errors=True)
     wheels = list(dist.glob("participation-*.whl"))
     if len(wheels) != 1:
@@ -79,12 +102,17 @@ def build_wheel(dist: Path) -> Path:
 
 def install(venv: Path, wheel: Path) -> Path:
     # a venv without its own pip: the running pip installs into it (--python), which saves
-    # ensurepip's copy; --only-binary: nothing is compiled here
+    # ensurepip's copy; --only-binary: nothing is built from source; --no-compile: no .pyc
+    # written for every module installed (Python writes those of the modules it imports)
     run([sys.executable, "-m", "venv", "--without-pip", str(venv)])
     python = venv / "bin" / "python"
-    pip = [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet"]
-    run([*pip, "--require-hashes", "--only-binary", ":all:", "-r", str(LOCK_FILE)])
-    run([*pip, "--no-deps", str(wheel)])
+    locked = ["--require-hashes", "--only-binary", ":all:", "-r", str(LOCK_FILE)]
+    pip = [sys.executable, "-m", "pip"]
+    offline_then_online(
+        [*pip, "--python", str(python), "install", "--quiet", "--no-compile", *locked],
+        [*pip, "download", "--quiet", "--dest", str(WHEELHOUSE), *locked],
+    )
+    run([*pip, "--python", str(python), "install", "--quiet", "--no-deps", str(wheel)])
     return python
 
 
