@@ -1,6 +1,6 @@
 """Prometheus metrics at `/metrics`, for the operator's monitoring (docs/operations.md, "Metrics").
 
-Off unless `METRICS_TOKEN` is set (then /metrics answers 404); a scrape sends it as
+Off unless `METRICS_TOKEN` is set (without it /metrics answers 404); a scrape sends it as
 `Authorization: Bearer <token>`, compared in constant time. Two kinds of figures:
 
 - counted by the web processes as they answer (`MetricsMiddleware`): requests by method, route
