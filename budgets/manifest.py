@@ -109,4 +109,5 @@ FEATURE = Feature(
     audit_words=AUDIT_WORDS,
     participants=queries.participants,
     open_participation=queries.open_participation,
+    metrics=queries.metrics,  # ballots cast per channel (/metrics)
 )

@@ -474,3 +474,21 @@ async def participants(since: Since) -> set[str]:
         "census_entry_id", "census_entry__residency__user_id"
     )
     return {f"user:{user}" if user is not None else f"census:{entry}" for entry, user in rows}
+
+
+async def metrics() -> list[features.MetricSample]:
+    """Ballots cast in every budget, per channel (web, paper), from the voter register (who
+    voted, never how), one query (`Feature.metrics`: /metrics)."""
+    rows = await (
+        VoterRegister.annotate(count=Count("id")).group_by("channel").values("channel", "count")
+    )
+    counts = {str(row["channel"]): int(row["count"]) for row in rows}
+    return [
+        features.MetricSample(
+            "ballots_cast",
+            "Ballots cast in participatory budgets (voter register), per channel.",
+            counts.get(str(channel), 0),
+            {"channel": str(channel)},
+        )
+        for channel in Channel
+    ]

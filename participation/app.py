@@ -12,7 +12,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from participation import features, feeds, formatting, logs, pages, queue, urls
+from participation import features, feeds, formatting, logs, metrics, pages, queue, urls
 from participation.accounts import routes as accounts_routes
 from participation.auditlog import routes as auditlog_routes
 from participation.db import close_database, init_database
@@ -59,6 +59,7 @@ def all_routes() -> list[BaseRoute]:
     then every feature's (`feature_routes`)."""
     return [
         *pages.routes,
+        *metrics.routes,  # /metrics, with METRICS_TOKEN
         *feeds.routes,  # every feature's Atom feeds (Feature.feeds)
         *accounts_routes.routes,
         *notifications_routes.routes,
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=all_routes(),
         middleware=[
             Middleware(logs.RequestLogMiddleware, access_log=settings.access_log),
+            Middleware(metrics.MetricsMiddleware),  # requests by route template and status
             Middleware(SecurityHeadersMiddleware),
             Middleware(
                 SessionMiddleware,

@@ -25,7 +25,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 
-from participation import demo, features, logs, operations
+from participation import demo, features, logs, metrics, operations
 from participation.accounts import services as accounts
 from participation.db import close_database, init_database, run_migrations
 from participation.i18n import gettext
@@ -104,6 +104,8 @@ def serve_web(args: argparse.Namespace) -> int:
     os.environ["REDIS_URL"] = redis_url(settings)
     port = args.port or settings.port
     workers = args.workers or settings.web_concurrency
+    if settings.metrics_token:  # the processes add up their request counts there
+        metrics.prepare_multiprocess_folder(settings.data_dir, port)
     if args.server == "uvicorn":
         import uvicorn  # only the server chosen is imported (granian is the default)
 

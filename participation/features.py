@@ -263,6 +263,17 @@ class IndicatorSection:
 
 
 @dataclass(frozen=True)
+class MetricSample:
+    """One value of a gauge on /metrics: `name` without the `participation_` prefix, its help
+    text, the value and its labels (bounded values, never a person's)."""
+
+    name: str
+    help: str
+    value: float
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Feature:
     name: str  # package's last part = template folder = route-name prefix = Tortoise app label
     path: str = ""  # URL prefix where `routes` are mounted ("" = the routes carry their paths)
@@ -333,6 +344,10 @@ class Feature:
     # one person, one vote); budgets: a register row in a budget whose vote is not closed.
     # Says whether, never how (no ballot is read)
     open_participation: Callable[[int], Awaitable[bool]] | None = None
+    # figures for /metrics (participation/metrics.py), read at each scrape: `metrics()` returns
+    # `MetricSample`s in one or two aggregate queries (budgets: ballots cast per channel). Counts
+    # only: no label may name a person
+    metrics: Callable[[], Awaitable[list[MetricSample]]] | None = None
 
 
 def load(packages: Sequence[str]) -> tuple[Feature, ...]:

@@ -158,6 +158,13 @@ SETTINGS: tuple[Setting, ...] = (
         "administrators switch them on and off per action in /admin/settings.",
     ),
     Setting(
+        "METRICS_TOKEN",
+        "",
+        "Token that Prometheus sends (`Authorization: Bearer <token>`) to read /metrics; empty: "
+        "/metrics answers 404. Make one with `participation secret-key` (docs/operations.md, "
+        "\"Metrics\").",
+    ),
+    Setting(
         "LOG_RETENTION_DAYS",
         "90",
         "Days after which sent e-mails, finished jobs, expired sessions and used reset tokens "
@@ -206,6 +213,7 @@ class Settings:
     # environment: None means every action is limited when `rate_limits`
     rate_limited_actions: frozenset[str] | None = None
     contact_email: str = ""
+    metrics_token: str = ""  # empty: no /metrics
 
     @property
     def is_production(self) -> bool:
@@ -286,6 +294,7 @@ class Settings:
                 raw, "ACCESSIBILITY_COMPLIANCE", ("none", "partial", "full")
             ),
             signalements_town_box=_box(raw, "SIGNALEMENTS_TOWN_BOX"),
+            metrics_token=raw["METRICS_TOKEN"],
         )
 
     def premoderates(self, kind: str) -> bool:

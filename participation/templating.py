@@ -21,9 +21,17 @@ from participation import features, formatting, i18n, richtext, urls
 from participation.accounts.domain import FORMER_PARTICIPANT
 from participation.sitepages import domain as sitepages_domain
 
-ROOT = Path(__file__).resolve().parent.parent
-TEMPLATE_DIR = ROOT / "templates"
-STATIC_DIR = ROOT / "static"
+
+def _web_files(name: str) -> Path:
+    """`templates` or `static`: inside the package when installed from a wheel (setup.py copies
+    them there), else the repository's own folder (an editable install, `make install`)."""
+    package = Path(__file__).resolve().parent
+    shipped = package / name
+    return shipped if shipped.is_dir() else package.parent / name
+
+
+TEMPLATE_DIR = _web_files("templates")
+STATIC_DIR = _web_files("static")
 
 
 def _environment() -> Environment:

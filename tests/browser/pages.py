@@ -47,6 +47,7 @@ EXEMPT: dict[str, str] = {
     "pages:healthz": "plain-text health check for the load balancer, not a page",
     "pages:healthz_live": "health check for the supervisor (JSON), not a page",
     "pages:healthz_ready": "health check for the load balancer (JSON), not a page",
+    "pages:metrics": "Prometheus metrics (text format, with METRICS_TOKEN), not a page",
     "static": "stylesheet, scripts and images (audited as part of every page)",
     "pages:favicon": "the site's icon (ICO), an image",
     "pages:favicon_svg": "the site's icon (SVG), an image",

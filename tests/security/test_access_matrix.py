@@ -51,6 +51,7 @@ MATRIX: dict[str, Access] = {
     "GET /healthz":                                                                             (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "GET /healthz/live":                                                                        (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "GET /healthz/ready":                                                                       (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /metrics":                                                                             (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
     "GET /account":                                                                             (LOGIN,   PAGE,    PAGE,    PAGE,    PAGE),
     "GET /account/data.json":                                                                   (LOGIN,   PAGE,    PAGE,    PAGE,    PAGE),
     "GET /account/delete":                                                                      (LOGIN,   PAGE,    PAGE,    PAGE,    PAGE),
