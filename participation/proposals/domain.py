@@ -229,9 +229,14 @@ def proposal_problems(
     raw_coordinates: tuple[str, str] = ("", ""),
 ) -> dict[str, str]:
     problems = text_problems(form.title, body_text)
-    if form.category_id is None or form.category_id not in category_ids:
+    # asked only while the town has some (a new site has none until staff add them)
+    if category_ids and (form.category_id is None or form.category_id not in category_ids):
         problems["category"] = N_("Choose a category.")
-    if form.district_id is None or form.district_id not in district_ids:
+    elif not category_ids and form.category_id is not None:
+        problems["category"] = N_("Choose a category.")
+    if district_ids and (form.district_id is None or form.district_id not in district_ids):
+        problems["district"] = N_("Choose a district.")
+    elif not district_ids and form.district_id is not None:
         problems["district"] = N_("Choose a district.")
     if len(form.address) > ADDRESS_MAX:
         problems["address"] = N_("The address must be at most 200 characters long.")

@@ -187,6 +187,12 @@ async def test_staff_pages(
     # moderation, audit, indicators, follow-up
     await visit(page, axe, f"{site}/moderation", "a long word reported", htmx=True)
     await visit(page, axe, f"{site}/admin/audit")
+    # the town's categories and districts: a name the world's category has, refused
+    await visit(page, axe, f"{site}/admin/classification")
+    await page.locator("#category-new").fill("MOBILITE")
+    await page.get_by_role("button", name="Ajouter", exact=True).first.click()
+    await expect(page.locator(".error-summary")).to_be_visible()
+    await axe.check(page, "category refused")
     await visit(page, axe, f"{site}/admin/moderation/reasons/{ids['reason']}")
     await visit(page, axe, f"{site}/moderation/users/{ids['user']}")
     await visit(page, axe, f"{site}/admin/indicators/budget/{budget}")

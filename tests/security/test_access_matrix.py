@@ -90,6 +90,14 @@ MATRIX: dict[str, Access] = {
     "GET /feeds/all.atom":                                                                      (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "GET /feeds/{feed}.atom":                                                                   (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     # settings from the browser (issue #18): administrators only; the logo and colour every page links
+    # the town's categories and districts (/admin/classification): the world's are in use
+    "GET /admin/classification":                                                                (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "POST /admin/classification/category":                                                      (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
+    "POST /admin/classification/category/{category_id}":                                        (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
+    "POST /admin/classification/category/{category_id}/remove":                                 (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
+    "POST /admin/classification/district":                                                      (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
+    "POST /admin/classification/district/{district_id}":                                        (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
+    "POST /admin/classification/district/{district_id}/remove":                                 (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
     "GET /admin/settings":                                                                      (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
     "POST /admin/settings":                                                                     (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
     "GET /site/logo/{digest}.png":                                                              (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),

@@ -71,6 +71,9 @@ NO_FORM_IN_THE_WORLD = {
     "POST /account/invitation/{token}": (),
     # the world's person has no role in a space (the world's is its moderator's): no withdrawal
     "POST /admin/people/space-roles/{role_id:id}/withdraw": (),
+    # the world's category and district hold its proposals: no button removes them
+    "POST /admin/classification/category/{category_id:id}/remove": (),
+    "POST /admin/classification/district/{district_id:id}/remove": (),
 }
 
 

@@ -97,6 +97,23 @@ SITE_SETTINGS = {
     "rate_limited_actions": ["signup", "login_failure"],
 }
 
+async def _unused(ctx: Ctx, model: Any, key: str) -> Data:
+    row = await model.create(name=f"Sans proposition {key}", slug=f"sans-proposition-{key}")
+    return {**ctx.world.ids, key: row.id}
+
+
+async def _unused_category(ctx: Ctx) -> Data:
+    from participation.territory import Category
+
+    return await _unused(ctx, Category, "category_id")
+
+
+async def _unused_district(ctx: Ctx) -> Data:
+    from participation.residents.models import District
+
+    return await _unused(ctx, District, "district_id")
+
+
 # In order: a step may need what an earlier one made (a support before its withdrawal...).
 STEPS: list[Step] = [
     Step("pages:language", "anonymous", {"language": "en", "next": "/"}),
@@ -136,6 +153,13 @@ STEPS: list[Step] = [
     Step("people:space_role_withdraw", "admin", ids=_space_role_held),
     Step("sitepages:admin_restore", "admin", {"version": "2"}),
     Step("sitepages:accept", "owner", {"version": "1", "accept_terms": "yes", "next": "/"}),
+    # the town's categories and districts: the world's are renamed, unused ones removed
+    Step("classification:add_category", "admin", {"name": "Culture"}),
+    Step("classification:add_district", "admin", {"name": "Les Rives"}),
+    Step("classification:rename_category", "admin", {"name": "Mobilités"}),
+    Step("classification:rename_district", "admin", {"name": "Centre"}),
+    Step("classification:remove_category", "admin", ids=_unused_category),
+    Step("classification:remove_district", "admin", ids=_unused_district),
 ]
 # after the features' steps and their last ones (tests/<name>/walks.py): the world loses a
 # person, and logs out
@@ -159,6 +183,8 @@ REFUSED: list[Step] = [
     Step("people:space_role", "admin", {"space": "", "space_role": "moderator"}),
     Step("people:invite", "admin", {"invite_email": "pas une adresse", "invite_role": "admin"}),
     Step("sitepages:accept", "other", {"version": "1", "next": "/"}),
+    Step("classification:add_category", "admin", {"name": " "}),
+    Step("classification:remove_district", "admin"),  # the world's proposal is filed under it
 ]
 
 

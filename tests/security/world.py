@@ -193,6 +193,9 @@ async def seed_world(settings: Settings) -> World:
         # settings from the browser (issue #18): a logo as the settings page stores it
         "digest": await _logo_digest(),
         "person_id": world.other.id,  # people and roles (issue #18)
+        # the town's categories and districts (/admin/classification): the proposal's
+        "category_id": proposal.category_id,
+        "district_id": proposal.district_id,
     }
     for walks in feature_walks():  # each feature's objects (tests/<name>/walks.py)
         if walks.seed is not None:
