@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from budgets import cli, demo, jobs, privacy, queries, routes
+from budgets import api, cli, demo, jobs, privacy, queries, routes
 from budgets.content import BudgetProjectKind
 from budgets.models import Budget, Project
 from participation import features
@@ -109,4 +109,5 @@ FEATURE = Feature(
     audit_words=AUDIT_WORDS,
     participants=queries.participants,
     open_participation=queries.open_participation,
+    api=api.RESOURCES,
 )

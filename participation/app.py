@@ -12,7 +12,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from participation import features, feeds, formatting, logs, pages, queue, urls
+from participation import api, features, feeds, formatting, logs, opendata, pages, queue, urls
 from participation.accounts import routes as accounts_routes
 from participation.auditlog import routes as auditlog_routes
 from participation.db import close_database, init_database
@@ -60,6 +60,8 @@ def all_routes() -> list[BaseRoute]:
     return [
         *pages.routes,
         *feeds.routes,  # every feature's Atom feeds (Feature.feeds)
+        *api.routes,  # the public read API (Feature.api)
+        *opendata.routes,  # its tables as open datasets (ApiResource.dataset)
         *accounts_routes.routes,
         *notifications_routes.routes,
         *sitepages_routes.routes,

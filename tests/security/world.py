@@ -193,6 +193,9 @@ async def seed_world(settings: Settings) -> World:
         # settings from the browser (issue #18): a logo as the settings page stores it
         "digest": await _logo_digest(),
         "person_id": world.other.id,  # people and roles (issue #18)
+        # the public read API and open data (issue #21): a collection, a dataset's file
+        "name": "proposals",
+        "file": "proposals.csv",
     }
     for walks in feature_walks():  # each feature's objects (tests/<name>/walks.py)
         if walks.seed is not None:
