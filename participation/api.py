@@ -36,7 +36,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from participation import features, ratelimit
+from participation import features, licence, ratelimit
 from participation.features import ApiField, ApiResource
 from participation.i18n import N_, gettext
 from participation.spaces.api import RESOURCES as CORE_RESOURCES
@@ -48,9 +48,9 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 MAX_CURSOR_LENGTH = 200  # a cursor we made is far shorter: anything longer is refused unread
 RATE_LIMIT_ACTION = "api"
-LICENCE_NAME = "Licence Ouverte 2.0 (Etalab)"
-LICENCE_ID = "etalab-2.0"  # its SPDX identifier
-LICENCE_URL = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
+LICENCE_NAME = licence.NAME
+LICENCE_ID = licence.SPDX
+LICENCE_URL = licence.URL
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Expose-Headers": "ETag, Retry-After",
@@ -349,7 +349,7 @@ def json_response(request: Request, data: Any) -> Response:
     """JSON with its ETag: 304 when If-None-Match names it."""
     body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
     etag = etag_of(body)
-    headers = {**CORS_HEADERS, "ETag": etag, "Cache-Control": CACHE_CONTROL}
+    headers = {**CORS_HEADERS, **licence.HEADER, "ETag": etag, "Cache-Control": CACHE_CONTROL}
     if matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
     return Response(body, headers=headers, media_type="application/json")

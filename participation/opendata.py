@@ -30,7 +30,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from participation import api, formatting, ods, spreadsheet
+from participation import api, formatting, licence, ods, spreadsheet
 from participation.features import ApiField, ApiResource
 from participation.i18n import current_language, gettext
 from participation.pagecache import cached_data
@@ -40,9 +40,8 @@ from participation.urls import url
 from participation.web import settings_of
 
 BOM = "\ufeff"
-LICENCE_TITLE = "Licence Ouverte / Open Licence 2.0"
+LICENCE_TITLE = licence.TITLE
 PAGE_SIZE = 1000  # rows read per query while walking a collection
-LICENSE_HEADER = {"Link": f'<{api.LICENCE_URL}>; rel="license"'}
 TABLE_TYPES = {
     "integer": "integer",
     "number": "number",
@@ -223,7 +222,7 @@ async def all_items(resource: ApiResource) -> list[dict[str, Any]]:
 
 def _download(content: bytes, media_type: str, filename: str) -> Response:
     headers = {
-        **LICENSE_HEADER,
+        **licence.HEADER,
         **api.CORS_HEADERS,
         "Content-Disposition": f'attachment; filename="{filename}"',
     }

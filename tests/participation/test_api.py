@@ -440,5 +440,8 @@ async def test_the_api_page_and_the_open_data_page_and_files(
     assert ";48,5;" in proposals.text and "Des bancs, enfin" in proposals.text
     raw = await client.get("/donnees-ouvertes/proposals/proposals-brut.csv")
     assert ",48.5," in raw.text
+    # the existing public exports and the API state the licence too
+    for export in ("/proposals.csv", "/proposals.json", "/indicators/export.csv", "/api/v1/spaces"):
+        assert "etalab.gouv.fr/licence-ouverte" in (await client.get(export)).headers["link"]
     assert (await client.get("/donnees-ouvertes/proposals/other.csv")).status_code == 404
     assert (await client.get("/donnees-ouvertes/comments/comments.csv")).status_code == 404
