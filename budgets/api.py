@@ -21,18 +21,18 @@ from participation.i18n import N_
 from participation.richtext import to_text
 
 BUDGET_FIELDS = (
-    ApiField("id", "integer", "Identifier (its page: /budgets/<id>)."),
-    ApiField("title", "string", "Title."),
-    ApiField("description", "string", "Description, as plain text."),
-    ApiField("currency", "string", "Currency (ISO 4217)."),
-    ApiField("total_amount", "integer", "Amount, in whole currency units."),
-    ApiField("phase", "string", "submission, review, voting, tally or results."),
-    ApiField("ballot_kind", "string", "approval, knapsack, cumulative or ranking."),
-    ApiField("winner_rule", "string", "greedy or equal-shares."),
-    ApiField("voting_opens_at", "datetime", "When the vote opens.", nullable=True),
-    ApiField("voting_closes_at", "datetime", "When the vote closes.", nullable=True),
-    ApiField("results_published_at", "datetime", "When results were published.", nullable=True),
-    ApiField("space_id", "integer", "Its participatory space (null: none).", nullable=True),
+    ApiField("id", "integer", N_("Identifier (its page: /budgets/<id>).")),
+    ApiField("title", "string", N_("Title.")),
+    ApiField("description", "string", N_("Description, as plain text.")),
+    ApiField("currency", "string", N_("Currency (ISO 4217).")),
+    ApiField("total_amount", "integer", N_("Amount, in whole currency units.")),
+    ApiField("phase", "string", N_("submission, review, voting, tally or results.")),
+    ApiField("ballot_kind", "string", N_("approval, knapsack, cumulative or ranking.")),
+    ApiField("winner_rule", "string", N_("greedy or equal-shares.")),
+    ApiField("voting_opens_at", "datetime", N_("When the vote opens."), nullable=True),
+    ApiField("voting_closes_at", "datetime", N_("When the vote closes."), nullable=True),
+    ApiField("results_published_at", "datetime", N_("When results were published."), nullable=True),
+    ApiField("space_id", "integer", N_("Its participatory space (null: none)."), nullable=True),
 )
 
 
@@ -65,15 +65,15 @@ async def budgets_page(after: tuple[int, ...] | None, limit: int) -> list[ApiRow
 
 
 PROJECT_FIELDS = (
-    ApiField("id", "integer", "Identifier."),
-    ApiField("budget_id", "integer", "Its budget."),
-    ApiField("title", "string", "Title."),
-    ApiField("description", "string", "Description, as plain text."),
-    ApiField("cost", "integer", "Cost on the ballot, in whole currency units."),
-    ApiField("district", "string", "District (empty: the whole town)."),
-    ApiField("category", "string", "Category (empty: none)."),
-    ApiField("location", "string", "Where (empty: not said)."),
-    ApiField("feasibility", "string", "pending, feasible or infeasible."),
+    ApiField("id", "integer", N_("Identifier.")),
+    ApiField("budget_id", "integer", N_("Its budget.")),
+    ApiField("title", "string", N_("Title.")),
+    ApiField("description", "string", N_("Description, as plain text.")),
+    ApiField("cost", "integer", N_("Cost on the ballot, in whole currency units.")),
+    ApiField("district", "string", N_("District (empty: the whole town).")),
+    ApiField("category", "string", N_("Category (empty: none).")),
+    ApiField("location", "string", N_("Where (empty: not said).")),
+    ApiField("feasibility", "string", N_("pending, feasible or infeasible.")),
 )
 EARLY_PHASES = (Phase.SUBMISSION, Phase.REVIEW)  # every project shown; then feasible ones only
 
@@ -113,15 +113,15 @@ async def _results_budgets(after: tuple[int, ...] | None) -> list[Budget]:
 
 
 RESULT_FIELDS = (
-    ApiField("budget_id", "integer", "The budget."),
-    ApiField("project_id", "integer", "The project."),
-    ApiField("title", "string", "The project's title."),
-    ApiField("district", "string", "Its district (empty: the whole town)."),
-    ApiField("cost", "integer", "Its cost, in whole currency units."),
-    ApiField("score", "integer", "Its score under the budget's rule (votes, points)."),
-    ApiField("selected", "integer", "1: selected under the budget's rule, else 0."),
-    ApiField("selected_greedy", "integer", "1: selected by the greedy rule."),
-    ApiField("selected_equal_shares", "integer", "1: selected by the method of equal shares."),
+    ApiField("budget_id", "integer", N_("The budget.")),
+    ApiField("project_id", "integer", N_("The project.")),
+    ApiField("title", "string", N_("The project's title.")),
+    ApiField("district", "string", N_("Its district (empty: the whole town).")),
+    ApiField("cost", "integer", N_("Its cost, in whole currency units.")),
+    ApiField("score", "integer", N_("Its score under the budget's rule (votes, points).")),
+    ApiField("selected", "integer", N_("1: selected under the budget's rule, else 0.")),
+    ApiField("selected_greedy", "integer", N_("1: selected by the greedy rule.")),
+    ApiField("selected_equal_shares", "integer", N_("1: selected by the method of equal shares.")),
 )
 
 
@@ -139,10 +139,10 @@ async def results_page(after: tuple[int, ...] | None, limit: int) -> list[ApiRow
 
 
 BALLOT_FIELDS = (
-    ApiField("budget_id", "integer", "The budget."),
-    ApiField("voter", "integer", "The anonymous voter number of the Pabulib files."),
-    ApiField("choices", "integers", "The projects chosen (ranking: in rank order)."),
-    ApiField("points", "integers", "Cumulative ballots: the points, in order.", nullable=True),
+    ApiField("budget_id", "integer", N_("The budget.")),
+    ApiField("voter", "integer", N_("The anonymous voter number of the Pabulib files.")),
+    ApiField("choices", "integers", N_("The projects chosen (ranking: in rank order).")),
+    ApiField("points", "integers", N_("Cumulative ballots: the points, in order."), nullable=True),
 )
 
 

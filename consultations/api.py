@@ -18,16 +18,16 @@ from participation.i18n import N_
 from participation.richtext import to_text
 
 CONSULTATION_FIELDS = (
-    ApiField("id", "integer", "Identifier (its page: /consultations/<id>)."),
-    ApiField("title", "string", "Title."),
-    ApiField("context", "string", "Context, as plain text."),
-    ApiField("phase", "string", "open or closed."),
-    ApiField("opens_at", "datetime", "When it opens.", nullable=True),
-    ApiField("closes_at", "datetime", "When it closes.", nullable=True),
-    ApiField("results_public", "boolean", "Whether its results are published."),
-    ApiField("outcome_heard", "string", "What the town heard (published outcome), plain text."),
-    ApiField("outcome_decided", "string", "What the town decided (published outcome)."),
-    ApiField("space_id", "integer", "Its participatory space (null: none).", nullable=True),
+    ApiField("id", "integer", N_("Identifier (its page: /consultations/<id>).")),
+    ApiField("title", "string", N_("Title.")),
+    ApiField("context", "string", N_("Context, as plain text.")),
+    ApiField("phase", "string", N_("open or closed.")),
+    ApiField("opens_at", "datetime", N_("When it opens."), nullable=True),
+    ApiField("closes_at", "datetime", N_("When it closes."), nullable=True),
+    ApiField("results_public", "boolean", N_("Whether its results are published.")),
+    ApiField("outcome_heard", "string", N_("What the town heard (published outcome), plain text.")),
+    ApiField("outcome_decided", "string", N_("What the town decided (published outcome).")),
+    ApiField("space_id", "integer", N_("Its participatory space (null: none)."), nullable=True),
 )
 
 
@@ -60,15 +60,15 @@ async def consultations_page(after: tuple[int, ...] | None, limit: int) -> list[
 
 
 RESULT_FIELDS = (
-    ApiField("consultation_id", "integer", "The consultation."),
-    ApiField("line", "integer", "The line's number in the consultation's results."),
-    ApiField("question_number", "integer", "The question's number."),
-    ApiField("question", "string", "The question."),
-    ApiField("item", "string", "The option, or empty for the whole question."),
-    ApiField("measure", "string", "What is measured: answered, count, mean, median, borda..."),
-    ApiField("value", "number", "The figure (null: not a number, see text).", nullable=True),
-    ApiField("text", "string", "The value when it is a word (a majority grade, a winner)."),
-    ApiField("percent", "number", "Its share of the answers, in percent.", nullable=True),
+    ApiField("consultation_id", "integer", N_("The consultation.")),
+    ApiField("line", "integer", N_("The line's number in the consultation's results.")),
+    ApiField("question_number", "integer", N_("The question's number.")),
+    ApiField("question", "string", N_("The question.")),
+    ApiField("item", "string", N_("The option, or empty for the whole question.")),
+    ApiField("measure", "string", N_("What is measured: answered, count, mean, median, borda...")),
+    ApiField("value", "number", N_("The figure (null: not a number, see text)."), nullable=True),
+    ApiField("text", "string", N_("The value when it is a word (a majority grade, a winner).")),
+    ApiField("percent", "number", N_("Its share of the answers, in percent."), nullable=True),
 )
 
 

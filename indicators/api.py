@@ -10,17 +10,17 @@ from participation.features import ApiField, ApiResource, ApiRow
 from participation.i18n import N_
 
 FIELDS = (
-    ApiField("process", "string", "What is measured: budget, consultation or proposals."),
-    ApiField("process_id", "integer", "Its identifier (proposals: 0)."),
-    ApiField("title", "string", "Its title."),
-    ApiField("dimension", "string", "total, district, age, channel, week or *_index."),
-    ApiField("group", "string", "The group (a district, an age band, a week...)."),
-    ApiField("line", "integer", "The line's number in the process's figures."),
-    ApiField("participants", "integer", "Participants (null: fewer than 10).", nullable=True),
-    ApiField("population", "integer", "Population (null: unknown or under 10).", nullable=True),
-    ApiField("participant_share", "number", "Share of participants (0 to 1).", nullable=True),
-    ApiField("population_share", "number", "Share of the population (0 to 1).", nullable=True),
-    ApiField("dissimilarity_index", "number", "Dissimilarity index (0 to 1).", nullable=True),
+    ApiField("process", "string", N_("What is measured: budget, consultation or proposals.")),
+    ApiField("process_id", "integer", N_("Its identifier (proposals: 0).")),
+    ApiField("title", "string", N_("Its title.")),
+    ApiField("dimension", "string", N_("total, district, age, channel, week or *_index.")),
+    ApiField("group", "string", N_("The group (a district, an age band, a week...).")),
+    ApiField("line", "integer", N_("The line's number in the process's figures.")),
+    ApiField("participants", "integer", N_("Participants (null: fewer than 10)."), nullable=True),
+    ApiField("population", "integer", N_("Population (null: unknown or under 10)."), nullable=True),
+    ApiField("participant_share", "number", N_("Share of participants (0 to 1)."), nullable=True),
+    ApiField("population_share", "number", N_("Share of the population (0 to 1)."), nullable=True),
+    ApiField("dissimilarity_index", "number", N_("Dissimilarity index (0 to 1)."), nullable=True),
 )
 
 

@@ -12,18 +12,18 @@ from participation.i18n import N_
 from participation.richtext import to_text
 
 FIELDS = (
-    ApiField("id", "integer", "Identifier (its page: /meetings/<id>)."),
-    ApiField("title", "string", "Title."),
-    ApiField("description", "string", "Description, as plain text."),
-    ApiField("format", "string", "in-person, online or hybrid."),
-    ApiField("status", "string", "scheduled or cancelled."),
-    ApiField("starts_at", "datetime", "When it starts."),
-    ApiField("ends_at", "datetime", "When it ends."),
-    ApiField("address", "string", "Where (empty: online only)."),
-    ApiField("accessibility", "string", "Accessibility information."),
-    ApiField("capacity", "integer", "Seats (null: no limit).", nullable=True),
-    ApiField("minutes", "string", "The minutes once published, as plain text."),
-    ApiField("space_id", "integer", "Its participatory space (null: none).", nullable=True),
+    ApiField("id", "integer", N_("Identifier (its page: /meetings/<id>).")),
+    ApiField("title", "string", N_("Title.")),
+    ApiField("description", "string", N_("Description, as plain text.")),
+    ApiField("format", "string", N_("in-person, online or hybrid.")),
+    ApiField("status", "string", N_("scheduled or cancelled.")),
+    ApiField("starts_at", "datetime", N_("When it starts.")),
+    ApiField("ends_at", "datetime", N_("When it ends.")),
+    ApiField("address", "string", N_("Where (empty: online only).")),
+    ApiField("accessibility", "string", N_("Accessibility information.")),
+    ApiField("capacity", "integer", N_("Seats (null: no limit)."), nullable=True),
+    ApiField("minutes", "string", N_("The minutes once published, as plain text.")),
+    ApiField("space_id", "integer", N_("Its participatory space (null: none)."), nullable=True),
 )
 
 

@@ -267,8 +267,8 @@ class IndicatorSection:
 class ApiField:
     """A property of a public API resource (participation/api.py), and a column of its open
     dataset: `type` is "integer", "number", "string", "boolean", "datetime" (UTC, RFC 3339),
-    "date" or "integers" (a list of integers, never in a dataset); `description` in English
-    (the OpenAPI document's and the Table Schema's)."""
+    "date" or "integers" (a list of integers, never in a dataset); `description` a msgid: as
+    written in the OpenAPI document and the Table Schema, translated on the readable pages."""
 
     name: str
     type: str

@@ -15,14 +15,14 @@ from participation.richtext import to_text
 from participation.templating import public_name
 
 FIELDS = (
-    ApiField("id", "integer", "Identifier."),
-    ApiField("proposal_id", "integer", "The proposal it comments on."),
-    ApiField("parent_id", "integer", "The comment it answers (null: none).", nullable=True),
-    ApiField("author", "string", "The author's public name."),
-    ApiField("body", "string", "Text, as plain text."),
-    ApiField("stance", "string", "for, against or neutral."),
-    ApiField("created_at", "datetime", "When it was written."),
-    ApiField("edited_at", "datetime", "When it was last edited.", nullable=True),
+    ApiField("id", "integer", N_("Identifier.")),
+    ApiField("proposal_id", "integer", N_("The proposal it comments on.")),
+    ApiField("parent_id", "integer", N_("The comment it answers (null: none)."), nullable=True),
+    ApiField("author", "string", N_("The author's public name.")),
+    ApiField("body", "string", N_("Text, as plain text.")),
+    ApiField("stance", "string", N_("for, against or neutral.")),
+    ApiField("created_at", "datetime", N_("When it was written.")),
+    ApiField("edited_at", "datetime", N_("When it was last edited."), nullable=True),
 )
 
 

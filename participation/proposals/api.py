@@ -12,21 +12,21 @@ from participation.richtext import to_text
 from participation.templating import public_name
 
 FIELDS = (
-    ApiField("id", "integer", "Identifier (its page: /proposals/<id>)."),
-    ApiField("title", "string", "Title."),
-    ApiField("body", "string", "Text, as plain text."),
-    ApiField("state", "string", "State: published, threshold_reached, under_analysis, ..."),
-    ApiField("category", "string", "Theme (empty: none)."),
-    ApiField("district", "string", "District (empty: none)."),
-    ApiField("address", "string", "Address (empty: none)."),
-    ApiField("latitude", "number", "Latitude (WGS 84).", nullable=True),
-    ApiField("longitude", "number", "Longitude (WGS 84).", nullable=True),
-    ApiField("author", "string", "The author's public name."),
-    ApiField("support_count", "integer", "Supports."),
-    ApiField("comment_count", "integer", "Comments."),
-    ApiField("published_at", "datetime", "When it was published.", nullable=True),
-    ApiField("answered_at", "datetime", "When the town answered.", nullable=True),
-    ApiField("answer", "string", "The town's official answer, as plain text."),
+    ApiField("id", "integer", N_("Identifier (its page: /proposals/<id>).")),
+    ApiField("title", "string", N_("Title.")),
+    ApiField("body", "string", N_("Text, as plain text.")),
+    ApiField("state", "string", N_("State: published, threshold_reached, under_analysis, ...")),
+    ApiField("category", "string", N_("Theme (empty: none).")),
+    ApiField("district", "string", N_("District (empty: none).")),
+    ApiField("address", "string", N_("Address (empty: none).")),
+    ApiField("latitude", "number", N_("Latitude (WGS 84)."), nullable=True),
+    ApiField("longitude", "number", N_("Longitude (WGS 84)."), nullable=True),
+    ApiField("author", "string", N_("The author's public name.")),
+    ApiField("support_count", "integer", N_("Supports.")),
+    ApiField("comment_count", "integer", N_("Comments.")),
+    ApiField("published_at", "datetime", N_("When it was published."), nullable=True),
+    ApiField("answered_at", "datetime", N_("When the town answered."), nullable=True),
+    ApiField("answer", "string", N_("The town's official answer, as plain text.")),
 )
 
 

@@ -11,15 +11,15 @@ from participation.richtext import to_text
 from participation.spaces.models import Space
 
 FIELDS = (
-    ApiField("id", "integer", "Identifier."),
-    ApiField("slug", "string", "The last part of its page's address (/demarches/<slug>)."),
-    ApiField("title", "string", "Title."),
-    ApiField("summary", "string", "One-line summary."),
-    ApiField("description", "string", "Description, as plain text."),
-    ApiField("districts", "string", "Districts it concerns, separated by «; » (empty: all)."),
-    ApiField("starts_at", "datetime", "When it starts."),
-    ApiField("ends_at", "datetime", "When it ends (null: ongoing).", nullable=True),
-    ApiField("archived", "boolean", "Archived (over, kept for the record)."),
+    ApiField("id", "integer", N_("Identifier.")),
+    ApiField("slug", "string", N_("The last part of its page's address (/demarches/<slug>).")),
+    ApiField("title", "string", N_("Title.")),
+    ApiField("summary", "string", N_("One-line summary.")),
+    ApiField("description", "string", N_("Description, as plain text.")),
+    ApiField("districts", "string", N_("Districts it concerns, separated by semicolons (empty: all).")),
+    ApiField("starts_at", "datetime", N_("When it starts.")),
+    ApiField("ends_at", "datetime", N_("When it ends (null: ongoing)."), nullable=True),
+    ApiField("archived", "boolean", N_("Archived (over, kept for the record).")),
 )
 
 
