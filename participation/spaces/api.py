@@ -16,7 +16,9 @@ FIELDS = (
     ApiField("title", "string", N_("Title.")),
     ApiField("summary", "string", N_("One-line summary.")),
     ApiField("description", "string", N_("Description, as plain text.")),
-    ApiField("districts", "string", N_("Districts it concerns, separated by semicolons (empty: all).")),
+    ApiField(
+        "districts", "string", N_("Districts it concerns, separated by semicolons (empty: all).")
+    ),
     ApiField("starts_at", "datetime", N_("When it starts.")),
     ApiField("ends_at", "datetime", N_("When it ends (null: ongoing)."), nullable=True),
     ApiField("archived", "boolean", N_("Archived (over, kept for the record).")),
