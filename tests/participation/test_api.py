@@ -26,7 +26,7 @@ from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 from openapi_spec_validator import validate
 
-from budgets.models import Budget, Project
+from budgets.models import Budget, Phase, Project
 from consultations.models import Consultation
 from consultations.models import Phase as ConsultationPhase
 from indicators.models import IndicatorSet, TargetKind
@@ -336,6 +336,11 @@ async def test_every_collection_follows_the_document_and_shows_only_public_conte
         assert exported.ballots
         for ballot in exported.ballots:  # the city-wide file: its projects only
             assert set(ballot.choices) == chosen[ballot.voter_id] & in_file
+
+        # before the results are published, neither ballots nor results
+        await Budget.filter(id=budget.id).update(phase=Phase.TALLY)
+        for name in ("ballots", "budget_results"):
+            assert (await client.get(f"/api/v1/{name}")).json()["data"] == []
 
 
 async def test_bad_parameters_are_json_4xx_and_pages_revalidate(
