@@ -28,9 +28,9 @@ import binascii
 import hashlib
 import hmac
 import json
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -38,11 +38,12 @@ from starlette.routing import Route
 
 from participation import features, licence, ratelimit
 from participation.features import ApiField, ApiResource
-from participation.i18n import N_, gettext
+from participation.i18n import N_, current_language, gettext
 from participation.spaces.api import RESOURCES as CORE_RESOURCES
 from participation.templating import render
 from participation.web import settings_of
 
+T = TypeVar("T")
 VERSION = "1"
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -367,10 +368,21 @@ async def limited(request: Request) -> Response | None:
     return None
 
 
+async def in_language(language: str, read: Callable[[], Awaitable[T]]) -> T:
+    """`read()` with `language` current: the data is the same for every visitor (one answer
+    per address, one ETag), in the site's language ("Former participant" for a deleted
+    account's name), whatever the visitor's; only the error messages follow the visitor."""
+    token = current_language.set(language)
+    try:
+        return await read()
+    finally:
+        current_language.reset(token)
+
+
 async def read_page(
-    resource: ApiResource, after: tuple[int, ...], limit: int, secret: str
+    resource: ApiResource, after: tuple[int, ...], limit: int, secret: str, language: str
 ) -> dict[str, Any]:
-    rows = await resource.page(after or None, limit + 1)
+    rows = await in_language(language, lambda: resource.page(after or None, limit + 1))
     shown = rows[:limit]
     more = len(rows) > limit and shown
     return {
@@ -396,7 +408,8 @@ async def collection(request: Request) -> Response:
         )
     except BadRequest as bad:
         return error(400, bad.code, gettext(bad.message).format(max=MAX_LIMIT))
-    return json_response(request, await read_page(resource, after, limit, secret))
+    language = settings_of(request).default_language
+    return json_response(request, await read_page(resource, after, limit, secret, language))
 
 
 async def document(request: Request) -> Response:

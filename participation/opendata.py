@@ -32,7 +32,7 @@ from starlette.routing import Route
 
 from participation import api, formatting, licence, ods, spreadsheet
 from participation.features import ApiField, ApiResource
-from participation.i18n import current_language, gettext
+from participation.i18n import gettext
 from participation.pagecache import cached_data
 from participation.refusals import NotFound
 from participation.templating import render
@@ -255,10 +255,10 @@ async def download(request: Request) -> Response:
         body = json.dumps(data_package(resource, title, settings.site_name), ensure_ascii=False)
         return _download(body.encode(), "application/json", files[kind])
 
-    async def read() -> list[dict[str, Any]]:
-        return await all_items(resource)
+    async def read() -> list[dict[str, Any]]:  # in the site's language, as the API
+        return await api.in_language(settings.default_language, lambda: all_items(resource))
 
-    items = await cached_data(request, f"opendata:{resource.name}:{current_language.get()}", read)
+    items = await cached_data(request, f"opendata:{resource.name}", read)
     if kind == "csv":
         return _download(people_csv(resource.fields, items), "text/csv; charset=utf-8", files[kind])
     if kind == "raw":

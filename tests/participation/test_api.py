@@ -383,6 +383,16 @@ async def test_bad_parameters_are_json_4xx_and_pages_revalidate(
     changed = await client.get("/api/v1/proposals?limit=10", headers={"If-None-Match": etag})
     assert changed.status_code == 200  # ...a page that changed is sent again
 
+    # one answer for everybody, in the site's language; only errors follow the visitor's
+    await User.filter(id=citizen.id).update(deleted_at=datetime.now(UTC))
+    english = {"Accept-Language": "en"}
+    authors = {
+        p["author"] for p in (await client.get("/api/v1/proposals", headers=english)).json()["data"]
+    }
+    assert authors == {"Ancien participant"}
+    refused = await client.get("/api/v1/proposals?limit=0", headers=english)
+    assert refused.json()["error"]["message"] == "The limit must be a whole number from 1 to 200."
+
     preflight = await client.options(
         "/api/v1/proposals",
         headers={"Origin": "https://example.org", "Access-Control-Request-Method": "GET"},
