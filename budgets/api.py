@@ -21,7 +21,7 @@ from participation.i18n import N_
 from participation.richtext import to_text
 
 BUDGET_FIELDS = (
-    ApiField("id", "integer", N_("Identifier (its page: /budgets/<id>).")),
+    ApiField("id", "integer", N_("Identifier (its page: /budgets/3).")),
     ApiField("title", "string", N_("Title.")),
     ApiField("description", "string", N_("Description, as plain text.")),
     ApiField("currency", "string", N_("Currency (ISO 4217).")),

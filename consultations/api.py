@@ -18,7 +18,7 @@ from participation.i18n import N_
 from participation.richtext import to_text
 
 CONSULTATION_FIELDS = (
-    ApiField("id", "integer", N_("Identifier (its page: /consultations/<id>).")),
+    ApiField("id", "integer", N_("Identifier (its page: /consultations/5).")),
     ApiField("title", "string", N_("Title.")),
     ApiField("context", "string", N_("Context, as plain text.")),
     ApiField("phase", "string", N_("open or closed.")),

@@ -12,7 +12,7 @@ from participation.i18n import N_
 from participation.richtext import to_text
 
 FIELDS = (
-    ApiField("id", "integer", N_("Identifier (its page: /meetings/<id>).")),
+    ApiField("id", "integer", N_("Identifier (its page: /meetings/4).")),
     ApiField("title", "string", N_("Title.")),
     ApiField("description", "string", N_("Description, as plain text.")),
     ApiField("format", "string", N_("in-person, online or hybrid.")),

@@ -12,7 +12,7 @@ from participation.richtext import to_text
 from participation.templating import public_name
 
 FIELDS = (
-    ApiField("id", "integer", N_("Identifier (its page: /proposals/<id>).")),
+    ApiField("id", "integer", N_("Identifier (its page: /proposals/12).")),
     ApiField("title", "string", N_("Title.")),
     ApiField("body", "string", N_("Text, as plain text.")),
     ApiField("state", "string", N_("State: published, threshold_reached, under_analysis, ...")),

@@ -12,7 +12,7 @@ from participation.spaces.models import Space
 
 FIELDS = (
     ApiField("id", "integer", N_("Identifier.")),
-    ApiField("slug", "string", N_("The last part of its page's address (/demarches/<slug>).")),
+    ApiField("slug", "string", N_("The last part of its page's address (/demarches/budget-2026).")),
     ApiField("title", "string", N_("Title.")),
     ApiField("summary", "string", N_("One-line summary.")),
     ApiField("description", "string", N_("Description, as plain text.")),

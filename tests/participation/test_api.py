@@ -121,6 +121,9 @@ def test_the_document_is_valid_openapi_and_every_example_matches_its_schema() ->
             api.jsonable(resource.fields, resource.example), api.item_schema(resource)
         )
         assert set(resource.example) == {f.name for f in resource.fields}, resource.name
+        # the pages show the translations as markup (Jinja's i18n): no "<" in a msgid
+        texts = [resource.title, resource.description, *(f.description for f in resource.fields)]
+        assert not [t for t in texts if "<" in t or "&" in t], resource.name
 
 
 def test_cells_for_people_and_for_programs() -> None:
@@ -424,6 +427,7 @@ async def test_the_api_page_and_the_open_data_page_and_files(
     page = await client.get("/api/v1/")
     assert page.status_code == 200 and "<h1>API publique</h1>" in page.text
     assert "/api/v1/openapi.json" in page.text and "budget_results" in page.text
+    assert "Identifiant (sa page\u00a0: /proposals/12)." in page.text  # fields in French
     assert "<script" not in page.text.split("<main", 1)[1]
     data = await client.get("/donnees-ouvertes")
     assert data.status_code == 200 and "Licence Ouverte" in data.text
