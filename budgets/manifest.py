@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from budgets import cli, demo, jobs, privacy, queries, routes
+from budgets import api, cli, demo, jobs, privacy, queries, routes
 from budgets.content import BudgetProjectKind
 from budgets.models import Budget, Project
 from participation import features
@@ -110,4 +110,5 @@ FEATURE = Feature(
     participants=queries.participants,
     open_participation=queries.open_participation,
     metrics=queries.metrics,  # ballots cast per channel (/metrics)
+    api=api.RESOURCES,
 )

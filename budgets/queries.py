@@ -227,39 +227,45 @@ async def results_page(budget: Budget) -> dict[str, Any]:
     }
 
 
-async def results_csv(budget: Budget) -> str:
+RESULT_COLUMNS = (
+    "project_id",
+    "title",
+    "district",
+    "cost",
+    "score",
+    "selected",
+    "selected_greedy",
+    "selected_equal_shares",
+)
+
+
+async def result_rows(budget: Budget) -> list[dict[str, Any]]:
+    """One row per feasible project of a budget's results (the CSV and the public API)."""
     context = await results_page(budget)
-    buffer = io.StringIO()
-    writer = spreadsheet.writer(buffer, delimiter=";")
-    writer.writerow(
-        [
-            "project_id",
-            "title",
-            "district",
-            "cost",
-            "score",
-            "selected",
-            "selected_greedy",
-            "selected_equal_shares",
-        ]
-    )
     selected = {rule: set(_selected_ids(outcome)) for rule, outcome in context["results"].items()}
     scores = _scores(context["main"] or {})
-    for project in context["projects"].values():
-        if project.feasibility != Feasibility.FEASIBLE:
-            continue
-        writer.writerow(
-            [
-                project.id,
-                project.title,
-                project.district.name if project.district else "",
-                project.ballot_cost,
-                scores.get(project.id, 0),
-                int(project.id in selected.get(budget.winner_rule.value, set())),
-                int(project.id in selected.get("greedy", set())),
-                int(project.id in selected.get("equal-shares", set())),
-            ]
-        )
+    return [
+        {
+            "budget_id": budget.id,
+            "project_id": project.id,
+            "title": project.title,
+            "district": project.district.name if project.district else "",
+            "cost": project.ballot_cost,
+            "score": scores.get(project.id, 0),
+            "selected": int(project.id in selected.get(budget.winner_rule.value, set())),
+            "selected_greedy": int(project.id in selected.get("greedy", set())),
+            "selected_equal_shares": int(project.id in selected.get("equal-shares", set())),
+        }
+        for project in context["projects"].values()
+        if project.feasibility == Feasibility.FEASIBLE
+    ]
+
+
+async def results_csv(budget: Budget) -> str:
+    buffer = io.StringIO()
+    writer = spreadsheet.writer(buffer, delimiter=";")
+    writer.writerow(RESULT_COLUMNS)
+    writer.writerows([row[c] for c in RESULT_COLUMNS] for row in await result_rows(budget))
     return buffer.getvalue()
 
 

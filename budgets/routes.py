@@ -389,7 +389,7 @@ async def results_csv(request: Request) -> Response:
         raise NotFound()
     content = await queries.results_csv(budget)
     filename = f"budget-{budget.id}-resultats.csv"
-    return web.attachment(content, "text/csv; charset=utf-8", filename)
+    return web.attachment(content, "text/csv; charset=utf-8", filename, open_data=True)
 
 
 async def results_pdf(request: Request) -> Response:
@@ -416,7 +416,8 @@ async def ballots_pabulib(request: Request) -> Response:
         if district
         else ""
     )
-    return web.attachment(content, "text/plain; charset=utf-8", f"budget-{budget.id}{suffix}.pb")
+    filename = f"budget-{budget.id}{suffix}.pb"
+    return web.attachment(content, "text/plain; charset=utf-8", filename, open_data=True)
 
 
 # --- staff -----------------------------------------------------------------------------------

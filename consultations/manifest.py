@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from consultations import demo, jobs, privacy, queries, routes
+from consultations import api, demo, jobs, privacy, queries, routes
 from consultations.content import ConsultationAnswerKind
 from consultations.models import Consultation, Phase, Question, TextReview
 from participation import features
@@ -113,4 +113,5 @@ FEATURE = Feature(
     outcomes=queries.outcomes,
     participants=queries.participants,
     audit_words=AUDIT_WORDS,
+    api=api.RESOURCES,
 )

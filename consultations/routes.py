@@ -32,7 +32,7 @@ from consultations.models import (
 from consultations.questions import KINDS
 from consultations.questions.majority import grade_colours, grade_labels
 from consultations.questions.scale import agreement_labels, scale_label
-from participation import formatting, i18n, pdf, related, web
+from participation import formatting, i18n, licence, pdf, related, web
 from participation.formfields import local_input_value
 from participation.i18n import gettext, ngettext
 from participation.numbers import parse_id
@@ -279,9 +279,8 @@ async def results_csv(request: Request) -> Response:
         raise NotFound()
     views = await queries.questionnaire(consultation.id)
     content = queries.aggregates_csv(stored[0], views)
-    return web.attachment(
-        content, "text/csv; charset=utf-8", f"consultation-{consultation.id}-resultats.csv"
-    )
+    filename = f"consultation-{consultation.id}-resultats.csv"
+    return web.attachment(content, "text/csv; charset=utf-8", filename, open_data=True)
 
 
 async def results_json(request: Request) -> Response:
@@ -289,7 +288,7 @@ async def results_json(request: Request) -> Response:
     if stored is None:
         raise NotFound()
     views = await queries.questionnaire(consultation.id)
-    return JSONResponse(queries.export_json(consultation, stored[0], views))
+    return JSONResponse(queries.export_json(consultation, stored[0], views), headers=licence.HEADER)
 
 
 async def responses_csv(request: Request) -> Response:

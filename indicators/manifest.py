@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from indicators import demo, jobs, routes
+from indicators import api, demo, jobs, routes
 from participation.features import AdminLine, DemoContext, Feature, NavLink
 from participation.i18n import N_
 
@@ -21,4 +21,5 @@ FEATURE = Feature(
     nav=[NavLink(N_("Who takes part"), "indicators:summary")],
     admin=[AdminLine(50, (NavLink(N_("Participation dashboard"), "indicators:dashboard"),))],
     depends_on=("proposals", "budgets", "consultations"),  # it counts their participants
+    api=api.RESOURCES,
 )

@@ -180,19 +180,10 @@ def export_json(rows: list[IndicatorSet]) -> str:
     )
 
 
-def export_csv(rows: list[IndicatorSet]) -> str:
-    """One line per figure: totals, weeks, channels, districts and age bands of each process.
-    An empty cell is a suppressed one (fewer than 10 people)."""
-    out = io.StringIO()
-    writer = spreadsheet.writer(out)
-    writer.writerow(CSV_COLUMNS)
-
-    def share(value: Any) -> str:
-        return "" if value is None else f"{value:.4f}"
-
-    def count(value: Any) -> str:
-        return "" if value is None else str(value)
-
+def export_rows(rows: list[IndicatorSet]) -> list[list[Any]]:
+    """One line per figure (`CSV_COLUMNS`): totals, weeks, channels, districts and age bands of
+    each process. None is a suppressed figure (fewer than 10 people)."""
+    lines: list[list[Any]] = []
     for row in rows:
         figures = json.loads(row.content)
 
@@ -206,18 +197,18 @@ def export_csv(rows: list[IndicatorSet]) -> str:
             index: Any = None,
             row: IndicatorSet = row,
         ) -> None:
-            writer.writerow(
+            lines.append(
                 [
                     row.target_kind.value,
                     row.target_id,
                     row.title,
                     dimension,
                     group,
-                    count(participants),
-                    count(population),
-                    share(p_share),
-                    share(q_share),
-                    share(index),
+                    participants,
+                    population,
+                    p_share,
+                    q_share,
+                    index,
                 ]
             )
 
@@ -237,4 +228,21 @@ def export_csv(rows: list[IndicatorSet]) -> str:
             line("channel", c["key"], c["count"])
         for w in figures["over_time"]:
             line("week", w["key"], w["count"])
+    return lines
+
+
+def export_csv(rows: list[IndicatorSet]) -> str:
+    """`export_rows` as CSV: an empty cell is a suppressed one (fewer than 10 people)."""
+    out = io.StringIO()
+    writer = spreadsheet.writer(out)
+    writer.writerow(CSV_COLUMNS)
+
+    def share(value: Any) -> str:
+        return "" if value is None else f"{value:.4f}"
+
+    def count(value: Any) -> str:
+        return "" if value is None else str(value)
+
+    for line in export_rows(rows):
+        writer.writerow([*line[:5], count(line[5]), count(line[6]), *(share(v) for v in line[7:])])
     return out.getvalue()

@@ -37,13 +37,17 @@ async def summary(request: Request) -> Response:
 
 async def export_csv(request: Request) -> Response:
     rows = await _sets(public_only=True)
-    return web.attachment(present.export_csv(rows), "text/csv; charset=utf-8", "indicateurs.csv")
+    content = present.export_csv(rows)
+    return web.attachment(content, "text/csv; charset=utf-8", "indicateurs.csv", open_data=True)
 
 
 async def export_json(request: Request) -> Response:
     rows = await _sets(public_only=True)
     return web.attachment(
-        present.export_json(rows), "application/json; charset=utf-8", "indicateurs.json"
+        present.export_json(rows),
+        "application/json; charset=utf-8",
+        "indicateurs.json",
+        open_data=True,
     )
 
 

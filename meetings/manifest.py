@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from meetings import demo, jobs, privacy, queries, services
+from meetings import api, demo, jobs, privacy, queries, services
 from meetings.models import Meeting
 from meetings.routes import routes
 from participation import features
@@ -96,4 +96,5 @@ FEATURE = features.Feature(
     ],
     space_components=queries.space_components,
     audit_words=AUDIT_WORDS,
+    api=api.RESOURCES,
 )

@@ -12,7 +12,18 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from participation import features, feeds, formatting, logs, metrics, pages, queue, urls
+from participation import (
+    api,
+    features,
+    feeds,
+    formatting,
+    logs,
+    metrics,
+    opendata,
+    pages,
+    queue,
+    urls,
+)
 from participation.accounts import routes as accounts_routes
 from participation.auditlog import routes as auditlog_routes
 from participation.classification import routes as classification_routes
@@ -62,6 +73,8 @@ def all_routes() -> list[BaseRoute]:
         *pages.routes,
         *metrics.routes,  # /metrics, with METRICS_TOKEN
         *feeds.routes,  # every feature's Atom feeds (Feature.feeds)
+        *api.routes,  # the public read API (Feature.api)
+        *opendata.routes,  # its tables as open datasets (ApiResource.dataset)
         *accounts_routes.routes,
         *notifications_routes.routes,
         *sitepages_routes.routes,

@@ -34,7 +34,8 @@ so that the indicators name no feature that they do not count themselves; `rate_
 to name); `person_section`
 (issue #18: moderation's blocks on the administrators' page of a person); `participants`
 (issue #18: the home page's participants this year); `open_participation` (issue #19: a
-verification may not move a person to another census row while their row holds an open vote).
+verification may not move a person to another census row while their row holds an open vote);
+`api` (issue #21: the public read API's collections and the open datasets).
 New fields come after the loader's fields, with defaults, so that no manifest's positional use
 breaks.
 
@@ -274,6 +275,48 @@ class MetricSample:
 
 
 @dataclass(frozen=True)
+class ApiField:
+    """A property of a public API resource (participation/api.py), and a column of its open
+    dataset: `type` is "integer", "number", "string", "boolean", "datetime" (UTC, RFC 3339),
+    "date" or "integers" (a list of integers, never in a dataset); `description` a msgid: as
+    written in the OpenAPI document and the Table Schema, translated on the readable pages."""
+
+    name: str
+    type: str
+    description: str
+    nullable: bool = False
+
+
+@dataclass(frozen=True)
+class ApiRow:
+    """One item of a collection and its place in the keyset order (`key`: integers, compared
+    as a tuple; the cursor of the next page carries the last one)."""
+
+    key: tuple[int, ...]
+    item: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ApiResource:
+    """A read-only collection of the public API, served at /api/v1/<name> (participation/api.py)
+    and documented in its OpenAPI document: `title` and `description` are msgids;
+    `page(after, limit)` returns at most `limit` `ApiRow`s of what a visitor who is not signed
+    in sees (never hidden, pending, refused, unpublished or private content), in keyset order,
+    after the key `after` (None: from the start); `key` names the key's parts (its arity);
+    `example` an item as the page documents it. `dataset`: also an open dataset
+    (/donnees-ouvertes: CSV for people and machines, ODS, Table Schema), its fields scalars."""
+
+    name: str
+    title: str
+    description: str
+    fields: Sequence[ApiField]
+    page: Callable[[tuple[int, ...] | None, int], Awaitable[list[ApiRow]]]
+    example: dict[str, Any]
+    key: tuple[str, ...] = ("id",)
+    dataset: bool = False
+
+
+@dataclass(frozen=True)
 class Feature:
     name: str  # package's last part = template folder = route-name prefix = Tortoise app label
     path: str = ""  # URL prefix where `routes` are mounted ("" = the routes carry their paths)
@@ -348,6 +391,9 @@ class Feature:
     # `MetricSample`s in one or two aggregate queries (budgets: ballots cast per channel). Counts
     # only: no label may name a person
     metrics: Callable[[], Awaitable[list[MetricSample]]] | None = None
+    # its collections of the public read API (participation/api.py: /api/v1/<name>, the
+    # OpenAPI document) and, those marked `dataset`, of the open data (participation/opendata.py)
+    api: Sequence[ApiResource] = ()
 
 
 def load(packages: Sequence[str]) -> tuple[Feature, ...]:

@@ -86,6 +86,10 @@ CORE_ACTIONS: tuple[RateLimitedAction, ...] = (
         (Limit("password_reset", "email", 5, MINUTE), Limit("password_reset", "ip", 30, MINUTE)),
     ),
     RateLimitedAction("signup", N_("Sign-ups"), (Limit("signup", "ip", 10, HOUR),)),
+    # the public read API and the open-data files (participation/api.py, opendata.py), per IP
+    RateLimitedAction(
+        "api", N_("Reads of the public API and open data"), (Limit("api", "ip", 300, MINUTE),)
+    ),
 )
 
 _MERGED: dict[tuple[str, ...], dict[str, RateLimitedAction]] = {}

@@ -15,6 +15,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 from tortoise.models import Model
 
+from participation import licence
 from participation.i18n import gettext
 from participation.numbers import MAX_ID, parse_page
 from participation.refusals import NotAllowed, NotFound, Problem, Refused
@@ -205,10 +206,12 @@ async def form_data(request: Request) -> dict[str, str]:
     return {key: value for key, value in form.items() if isinstance(value, str)}
 
 
-def attachment(content: str, media_type: str, filename: str) -> Response:
-    """A file to download (an export): `content` served as `filename`."""
+def attachment(
+    content: str, media_type: str, filename: str, *, open_data: bool = False
+) -> Response:
+    """A file to download (an export): `content` served as `filename`; `open_data`: a public
+    export, which states its licence (`Link: <Licence Ouverte 2.0>; rel="license"`)."""
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     return Response(
-        content,
-        media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        content, media_type=media_type, headers={**headers, **(licence.HEADER if open_data else {})}
     )

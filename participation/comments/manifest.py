@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from participation.auditlog.wording import AuditTarget, AuditWords
-from participation.comments import privacy, queries, routes
+from participation.comments import api, privacy, queries, routes
 from participation.comments.content import CommentKind
 from participation.comments.models import Comment
 from participation.contributions import excerpt
@@ -44,4 +44,5 @@ FEATURE = Feature(
             (Limit("comment", "user", 10, MINUTE), Limit("comment", "ip", 30, MINUTE)),
         )
     ],
+    api=api.RESOURCES,
 )

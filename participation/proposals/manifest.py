@@ -5,7 +5,7 @@ from __future__ import annotations
 from participation.auditlog.wording import AuditTarget, AuditWording, AuditWords
 from participation.features import DemoContext, Feature, FeedSource, NavLink, PersonalData
 from participation.i18n import N_
-from participation.proposals import demo, privacy, queries, routes
+from participation.proposals import api, demo, privacy, queries, routes
 from participation.proposals.content import ProposalKind
 from participation.proposals.domain import STATE_LABELS
 from participation.proposals.models import Proposal
@@ -63,4 +63,5 @@ FEATURE = Feature(
             (Limit("post", "user", 10, HOUR), Limit("post", "ip", 30, HOUR)),
         )
     ],
+    api=api.RESOURCES,
 )

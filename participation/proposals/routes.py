@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from tortoise import timezone
 
-from participation import formatting, ratelimit, related, spreadsheet, web
+from participation import formatting, licence, ratelimit, related, spreadsheet, web
 from participation.comments.domain import STANCE_LABELS, build_thread
 from participation.comments.domain import can_edit as can_edit_comment
 from participation.i18n import N_, gettext
@@ -137,12 +137,14 @@ async def export_csv(request: Request) -> Response:
     writer = spreadsheet.writer(buffer)  # open data, often opened in a spreadsheet
     writer.writerow(EXPORT_FIELDS)
     writer.writerows([row[key] for key in EXPORT_FIELDS] for row in await _export_rows())
-    return web.attachment(buffer.getvalue(), "text/csv; charset=utf-8", "proposals.csv")
+    return web.attachment(
+        buffer.getvalue(), "text/csv; charset=utf-8", "proposals.csv", open_data=True
+    )
 
 
 async def export_json(request: Request) -> Response:
     body = json.dumps({"proposals": await _export_rows()}, ensure_ascii=False)
-    return Response(body, media_type="application/json")
+    return Response(body, media_type="application/json", headers=licence.HEADER)
 
 
 # --- create and edit --------------------------------------------------------------------------

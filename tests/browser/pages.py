@@ -41,6 +41,9 @@ AUDITED: dict[str, str] = {
     "classification:index": "browser/test_every_page",
     "people:detail": "browser/test_site_settings",
     "people:invitation": "browser/test_site_settings",
+    # the public read API's page and the open data (issue #21)
+    "api:index": "browser/test_every_page",
+    "opendata:index": "browser/test_every_page",
 }
 
 # route name -> why axe does not audit it
@@ -58,6 +61,9 @@ EXEMPT: dict[str, str] = {
     "auditlog:csv": "CSV download of the audit log (its content is the audit page)",
     "sitesettings:logo": "the town's logo (PNG), an image shown in every page's header",
     "sitesettings:theme": "stylesheet of the primary colour (audited as part of every page)",
+    "api:openapi": "the OpenAPI document (JSON; tests/participation/test_api.py validates it)",
+    "api:collection": "JSON of the public API (tests/participation/test_api.py)",
+    "opendata:file": "open-data downloads: CSV, ODS, JSON (tests/participation/test_api.py)",
 }
 
 

@@ -260,6 +260,8 @@ async def test_visitor_pages(
     await visit(page, axe, f"{site}/account/reset/not-a-token", "invalid link", 400)
     await visit(page, axe, f"{site}/account/confirm/not-a-token", "invalid link", 400)
     await visit(page, axe, f"{site}/proposals/999999", "not found", 404)
+    await visit(page, axe, f"{site}/api/v1/")  # the public API's page (issue #21)
+    await visit(page, axe, f"{site}/donnees-ouvertes")
     axe.finish()
 
 

@@ -23,7 +23,12 @@ def test_the_core_names_its_own_actions_and_each_feature_declares_its_own() -> N
     """The core's actions (accounts: log-in, reset, sign-up) are in participation/ratelimit.py;
     every other action and its label come from the manifest of the feature that limits it,
     merged after the core's in the order of INSTALLED (the settings page's order)."""
-    assert [a.name for a in ratelimit.CORE_ACTIONS] == ["login_failure", "password_reset", "signup"]
+    assert [a.name for a in ratelimit.CORE_ACTIONS] == [
+        "login_failure",
+        "password_reset",
+        "signup",
+        "api",
+    ]
     declared = {a.name: f.name for f in features.FEATURES for a in f.rate_limits}
     assert declared == {
         "post": "proposals",

@@ -114,6 +114,14 @@ MATRIX: dict[str, Access] = {
     "POST /admin/people/space-roles/{role_id}/withdraw":                                        (LOGIN,   DENIED,  DENIED,  DENIED,  DONE),
     "GET /site/theme.css":                                                                      (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "POST /account/logout":                                                                     (DONE,    DONE,    DONE,    DONE,    DONE),
+    # the public read API and the open data (issue #21): what a visitor sees, for everyone
+    "GET /api/v1/":                                                                             (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /api/v1/openapi.json":                                                                 (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "OPTIONS /api/v1/openapi.json":                                                             ("204",   "204",   "204",   "204",   "204"),
+    "GET /api/v1/{name}":                                                                       (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "OPTIONS /api/v1/{name}":                                                                   ("204",   "204",   "204",   "204",   "204"),
+    "GET /donnees-ouvertes":                                                                    (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /donnees-ouvertes/{name}/{file}":                                                      (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
 }
 # fmt: on
 

@@ -35,7 +35,7 @@ from tests.security.world import (
 # every query parameter a page reads (grep query_params / from_query), and common guesses
 PARAMETERS = (
     "page sort state status category district answered q type reason kind action target_type "
-    "receipt next order limit offset filter"
+    "receipt next order limit offset filter cursor"
 ).split()
 SQL_FRAGMENTS = [
     "' OR '1'='1",
@@ -83,6 +83,7 @@ LIST_PAGES = {
     "/account/residency",
     "/followup",
     "/indicators",
+    "/api/v1/{name}",
 }
 
 
@@ -95,7 +96,10 @@ def _assert_sane(response: httpx.Response, where: str) -> None:
     if response.headers.get("content-type", "").startswith("text/html"):
         assert not SQL_ERROR.search(response.text), where
     if response.status_code >= 400:  # a 4xx says why, in French by default
-        assert "<h1" in response.text, where
+        if response.headers.get("content-type", "").startswith("application/json"):
+            assert response.json()["error"]["message"], where  # the public API (issue #21)
+        else:
+            assert "<h1" in response.text, where
 
 
 async def test_hostile_query_parameters_on_every_page(app: Any, settings: Settings) -> None:

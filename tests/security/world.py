@@ -196,6 +196,9 @@ async def seed_world(settings: Settings) -> World:
         # the town's categories and districts (/admin/classification): the proposal's
         "category_id": proposal.category_id,
         "district_id": proposal.district_id,
+        # the public read API and open data (issue #21): a collection, a dataset's file
+        "name": "proposals",
+        "file": "proposals.csv",
     }
     for walks in feature_walks():  # each feature's objects (tests/<name>/walks.py)
         if walks.seed is not None:

@@ -1,0 +1,73 @@
+"""Comments in the public read API (participation/api.py): visible comments, not deleted, on
+proposals anybody sees (a visible comment under a hidden proposal stays out)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from tortoise.expressions import Subquery
+
+from participation.accounts.models import AnonymousUser
+from participation.features import ApiField, ApiResource, ApiRow
+from participation.i18n import N_
+from participation.proposals import queries
+from participation.richtext import to_text
+from participation.templating import public_name
+
+FIELDS = (
+    ApiField("id", "integer", N_("Identifier.")),
+    ApiField("proposal_id", "integer", N_("The proposal it comments on.")),
+    ApiField("parent_id", "integer", N_("The comment it answers (null: none)."), nullable=True),
+    ApiField("author", "string", N_("The author's public name.")),
+    ApiField("body", "string", N_("Text, as plain text.")),
+    ApiField("stance", "string", N_("for, against or neutral.")),
+    ApiField("created_at", "datetime", N_("When it was written.")),
+    ApiField("edited_at", "datetime", N_("When it was last edited."), nullable=True),
+)
+
+
+async def page(after: tuple[int, ...] | None, limit: int) -> list[ApiRow]:
+    public = Subquery(queries.public_proposals().values("id"))
+    query = queries.visible_comments(AnonymousUser()).filter(
+        deleted_at__isnull=True, proposal_id__in=public
+    )
+    if after:
+        query = query.filter(id__gt=after[0])
+    found = await query.select_related("author").order_by("id").limit(limit)
+    return [
+        ApiRow(
+            (c.id,),
+            {
+                "id": c.id,
+                "proposal_id": c.proposal_id,  # type: ignore[attr-defined]
+                "parent_id": c.parent_id,  # type: ignore[attr-defined]
+                "author": public_name(c.author),
+                "body": to_text(c.body),
+                "stance": c.stance.value,
+                "created_at": c.created_at,
+                "edited_at": c.edited_at,
+            },
+        )
+        for c in found
+    ]
+
+
+RESOURCES = (
+    ApiResource(
+        "comments",
+        N_("Comments"),
+        N_("The visible comments on the proposals that anybody sees."),
+        FIELDS,
+        page,
+        {
+            "id": 7,
+            "proposal_id": 12,
+            "parent_id": None,
+            "author": "Dominique",
+            "body": "Bonne idée, il en faut un aussi au parc.",
+            "stance": "for",
+            "created_at": datetime(2026, 4, 3, 18, 5, tzinfo=UTC),
+            "edited_at": None,
+        },
+    ),
+)

@@ -1,0 +1,89 @@
+"""Proposals in the public read API and open data (participation/api.py): what anybody sees
+(`queries.public_proposals`), with the columns of the existing export (proposals.csv)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from participation.features import ApiField, ApiResource, ApiRow
+from participation.i18n import N_
+from participation.proposals import queries
+from participation.richtext import to_text
+from participation.templating import public_name
+
+FIELDS = (
+    ApiField("id", "integer", N_("Identifier (its page: /proposals/12).")),
+    ApiField("title", "string", N_("Title.")),
+    ApiField("body", "string", N_("Text, as plain text.")),
+    ApiField("state", "string", N_("State: published, threshold_reached, under_analysis, ...")),
+    ApiField("category", "string", N_("Theme (empty: none).")),
+    ApiField("district", "string", N_("District (empty: none).")),
+    ApiField("address", "string", N_("Address (empty: none).")),
+    ApiField("latitude", "number", N_("Latitude (WGS 84)."), nullable=True),
+    ApiField("longitude", "number", N_("Longitude (WGS 84)."), nullable=True),
+    ApiField("author", "string", N_("The author's public name.")),
+    ApiField("support_count", "integer", N_("Supports.")),
+    ApiField("comment_count", "integer", N_("Comments.")),
+    ApiField("published_at", "datetime", N_("When it was published."), nullable=True),
+    ApiField("answered_at", "datetime", N_("When the town answered."), nullable=True),
+    ApiField("answer", "string", N_("The town's official answer, as plain text.")),
+)
+
+
+async def page(after: tuple[int, ...] | None, limit: int) -> list[ApiRow]:
+    query = queries.public_proposals()
+    if after:
+        query = query.filter(id__gt=after[0])
+    found = await query.select_related("author", "category", "district").order_by("id").limit(limit)
+    return [
+        ApiRow(
+            (p.id,),
+            {
+                "id": p.id,
+                "title": p.title,
+                "body": to_text(p.body),
+                "state": p.state.value,
+                "category": p.category.name if p.category else "",
+                "district": p.district.name if p.district else "",
+                "address": p.address,
+                "latitude": p.latitude,
+                "longitude": p.longitude,
+                "author": public_name(p.author),
+                "support_count": p.support_count,
+                "comment_count": p.comment_count,
+                "published_at": p.published_at,
+                "answered_at": p.answered_at,
+                "answer": to_text(p.answer_body),
+            },
+        )
+        for p in found
+    ]
+
+
+RESOURCES = (
+    ApiResource(
+        "proposals",
+        N_("Proposals"),
+        N_("The residents' proposals that anybody sees, with the town's answers."),
+        FIELDS,
+        page,
+        {
+            "id": 12,
+            "title": "Un composteur rue des Lilas",
+            "body": "Installer un composteur partagé près de l'école.",
+            "state": "under_analysis",
+            "category": "Environnement",
+            "district": "Centre",
+            "address": "12 rue des Lilas",
+            "latitude": 48.85,
+            "longitude": 2.35,
+            "author": "Camille",
+            "support_count": 42,
+            "comment_count": 3,
+            "published_at": datetime(2026, 4, 2, 9, 30, tzinfo=UTC),
+            "answered_at": None,
+            "answer": "",
+        },
+        dataset=True,
+    ),
+)
