@@ -26,7 +26,6 @@ from participation import (
 )
 from participation.accounts import routes as accounts_routes
 from participation.auditlog import routes as auditlog_routes
-from participation.classification import routes as classification_routes
 from participation.db import close_database, init_database
 from participation.errors import EXCEPTION_HANDLERS
 from participation.middleware import (
@@ -82,7 +81,6 @@ def all_routes() -> list[BaseRoute]:
         *sitesettings_routes.routes,
         *people_routes.routes,
         *residents_routes.routes,
-        *classification_routes.routes,
         *auditlog_routes.routes,
         *feature_routes(),
         *section_routes,

@@ -199,20 +199,11 @@ def database_unreachable(error: BaseException) -> bool:
     return False
 
 
-async def migrate(config: dict[str, Any], target: str | None = None) -> None:
-    """Tortoise's `migrate` (up to `target`, a migration's `app.name`; all without one), with the
-    migration state cloned lazily (participation/migration_state.py)."""
-    from tortoise.migrations.api import migrate as tortoise_migrate  # only migrating needs it
-
-    from participation import migration_state
-
-    migration_state.install()
-    await tortoise_migrate(config=config, target=target)
-
-
 async def run_migrations(settings: Settings) -> None:
     if settings.uses_sqlite and ":memory:" not in settings.database_url:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
+    from participation.migration_state import migrate  # only `participation migrate` needs it
+
     try:
         await migrate(tortoise_config(settings))
     finally:  # an open SQLite connection thread would keep the process alive after an error

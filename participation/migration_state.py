@@ -10,8 +10,9 @@ more than half of its 10 to 20 s of CPU rendering states that were thrown away.
 `State.clone` here copies the model descriptions at once (cheap, and what makes a clone
 independent of later changes) and renders the model classes from that copy only when its
 `apps` are first read: the same classes, from the same copy, as Tortoise's own clone would
-have made. Installed by `participation.db.migrate`; a Tortoise whose `State` no longer looks
-the way this was written against is left alone (only slower).
+have made. Installed by `migrate` below (`participation migrate` and the migration tests); a
+Tortoise whose `State` no longer looks the way this was written against is left alone (only
+slower).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
+from tortoise.migrations.api import migrate as tortoise_migrate
 from tortoise.migrations.schema_generator.state import ModelState, State
 from tortoise.migrations.schema_generator.state_apps import StateApps
 
@@ -70,3 +72,10 @@ def _looks_as_expected() -> bool:
 def install() -> None:
     if State.clone is not _clone and _looks_as_expected():
         State.clone = _clone  # type: ignore[method-assign]
+
+
+async def migrate(config: dict[str, Any], target: str | None = None) -> None:
+    """Tortoise's `migrate` (up to `target`, a migration's `app.name`; all without one), with
+    the migration state cloned lazily."""
+    install()
+    await tortoise_migrate(config=config, target=target)

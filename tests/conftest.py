@@ -25,7 +25,8 @@ from tortoise import Tortoise, connections, timezone
 from participation.accounts.models import Role, User
 from participation.accounts.services import hash_password
 from participation.app import create_app
-from participation.db import migrate, run_migrations, tortoise_config
+from participation.db import run_migrations, tortoise_config
+from participation.migration_state import migrate
 from participation.redis import EmbeddedRedis
 from participation.settings import Settings
 

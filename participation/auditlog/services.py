@@ -20,11 +20,9 @@ from participation.auditlog.wording import (
 from participation.i18n import N_, gettext
 from participation.outbox import OutboxJob
 from participation.people.models import StaffInvitation
-from participation.residents.models import District
 from participation.sitepages.domain import BY_SLUG
 from participation.sitepages.models import SitePage
 from participation.spaces.models import Space
-from participation.territory import Category
 
 PAGE_SIZE = 50
 _ROLES = {"citizen": N_("Resident"), "moderator": N_("Moderator"), "admin": N_("Administrator")}
@@ -45,14 +43,6 @@ async def _invited_emails(ids: list[int]) -> dict[int, str]:
 
 async def _job_names(ids: list[int]) -> dict[int, str]:
     return dict(await OutboxJob.filter(id__in=ids).values_list("id", "name"))  # type: ignore[arg-type]
-
-
-async def _category_names(ids: list[int]) -> dict[int, str]:
-    return dict(await Category.filter(id__in=ids).values_list("id", "name"))  # type: ignore[arg-type]
-
-
-async def _district_names(ids: list[int]) -> dict[int, str]:
-    return dict(await District.filter(id__in=ids).values_list("id", "name"))  # type: ignore[arg-type]
 
 
 async def _page_names(ids: list[int]) -> dict[int, str]:
@@ -102,16 +92,6 @@ CORE = AuditWords(
             "space_role_withdrawn",
             N_("{actor} withdrew from {target} the moderation of the space “{before_space}”"),
         ),
-        AuditWording("category_added", N_("{actor} added {target}")),
-        AuditWording(
-            "category_renamed", N_("{actor} renamed the category “{before_name}” to “{after_name}”")
-        ),
-        AuditWording("category_removed", N_("{actor} removed the category “{before_name}”")),
-        AuditWording("district_added", N_("{actor} added {target}")),
-        AuditWording(
-            "district_renamed", N_("{actor} renamed the district “{before_name}” to “{after_name}”")
-        ),
-        AuditWording("district_removed", N_("{actor} removed the district “{before_name}”")),
         AuditWording("space_created", N_("{actor} created {target}")),
         AuditWording("space_updated", N_("{actor} edited {target}")),
         AuditWording("space_archived", N_("{actor} archived {target}")),
@@ -139,18 +119,6 @@ CORE = AuditWords(
             numbered=N_("the invitation no. {id}"),
         ),
         AuditTarget("job", N_("the job “{name}”"), _job_names, numbered=N_("the job no. {id}")),
-        AuditTarget(
-            "category",
-            N_("the category “{name}”"),
-            _category_names,
-            numbered=N_("the category no. {id}"),
-        ),
-        AuditTarget(
-            "district",
-            N_("the district “{name}”"),
-            _district_names,
-            numbered=N_("the district no. {id}"),
-        ),
         AuditTarget("census", "", unnamed=N_("the resident register")),
         AuditTarget("letters", "", unnamed=N_("the verification letters")),
     ),

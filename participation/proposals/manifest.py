@@ -3,13 +3,31 @@
 from __future__ import annotations
 
 from participation.auditlog.wording import AuditTarget, AuditWording, AuditWords
-from participation.features import DemoContext, Feature, FeedSource, NavLink, PersonalData
+from participation.features import (
+    AdminLine,
+    DemoContext,
+    Feature,
+    FeedSource,
+    NavLink,
+    PersonalData,
+)
 from participation.i18n import N_
 from participation.proposals import api, demo, privacy, queries, routes
+from participation.proposals.classification import routes as classification_routes
 from participation.proposals.content import ProposalKind
 from participation.proposals.domain import STATE_LABELS
 from participation.proposals.models import Proposal
 from participation.ratelimit import HOUR, Limit, RateLimitedAction
+from participation.residents.models import District
+from participation.territory import Category
+
+
+async def _category_names(ids: list[int]) -> dict[int, str]:
+    return dict(await Category.filter(id__in=ids).values_list("id", "name"))  # type: ignore[arg-type]
+
+
+async def _district_names(ids: list[int]) -> dict[int, str]:
+    return dict(await District.filter(id__in=ids).values_list("id", "name"))  # type: ignore[arg-type]
 
 
 async def _titles(ids: list[int]) -> dict[int, str]:
@@ -26,10 +44,32 @@ AUDIT_WORDS = AuditWords(
             {"before_state": _STATES, "after_state": _STATES},
         ),
         AuditWording("proposal_answer", N_("{actor} published the official answer to {target}")),
+        AuditWording("category_added", N_("{actor} added {target}")),
+        AuditWording(
+            "category_renamed", N_("{actor} renamed the category “{before_name}” to “{after_name}”")
+        ),
+        AuditWording("category_removed", N_("{actor} removed the category “{before_name}”")),
+        AuditWording("district_added", N_("{actor} added {target}")),
+        AuditWording(
+            "district_renamed", N_("{actor} renamed the district “{before_name}” to “{after_name}”")
+        ),
+        AuditWording("district_removed", N_("{actor} removed the district “{before_name}”")),
     ),
     targets=(
         AuditTarget(
             "proposal", N_("the proposal “{name}”"), _titles, numbered=N_("the proposal no. {id}")
+        ),
+        AuditTarget(
+            "category",
+            N_("the category “{name}”"),
+            _category_names,
+            numbered=N_("the category no. {id}"),
+        ),
+        AuditTarget(
+            "district",
+            N_("the district “{name}”"),
+            _district_names,
+            numbered=N_("the district no. {id}"),
         ),
     ),
 )
@@ -41,7 +81,7 @@ async def _demo(context: DemoContext) -> None:
 
 FEATURE = Feature(
     name="proposals",
-    routes=routes.routes,
+    routes=[*routes.routes, *classification_routes.routes],
     models=["participation.proposals.models"],
     content_kinds=[ProposalKind()],
     personal_data=PersonalData(export=privacy.export, erase=privacy.erase),
@@ -64,4 +104,10 @@ FEATURE = Feature(
         )
     ],
     api=api.RESOURCES,
+    admin=[
+        AdminLine(
+            25,
+            (NavLink(N_("Categories and districts"), "proposals:classification"),),
+        )
+    ],
 )

@@ -38,7 +38,7 @@ AUDITED: dict[str, str] = {
     # settings from the browser (issue #18)
     "sitesettings:edit": "browser/test_site_settings",
     "people:index": "browser/test_site_settings",
-    "classification:index": "browser/test_every_page",
+    "proposals:classification": "browser/test_every_page",
     "people:detail": "browser/test_site_settings",
     "people:invitation": "browser/test_site_settings",
     # the public read API's page and the open data (issue #21)

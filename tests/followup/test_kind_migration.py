@@ -18,7 +18,8 @@ from indicators.models import IndicatorSet
 from indicators.models import TargetKind as Process
 from moderation.models import ModerationCase
 from participation.audit import AuditLogEntry
-from participation.db import migrate, run_migrations, tortoise_config
+from participation.db import run_migrations, tortoise_config
+from participation.migration_state import migrate
 from tests.conftest import empty_database, insert_as_before
 from tests.participation.test_core_migration import CORE_MOVE, _schema
 

@@ -16,7 +16,8 @@ import pytest
 from tortoise import Tortoise, connections
 from tortoise.migrations.autodetector import MigrationAutodetector
 
-from participation.db import migrate, run_migrations, tortoise_config
+from participation.db import run_migrations, tortoise_config
+from participation.migration_state import migrate
 from participation.settings import Settings
 from tests.conftest import empty_database
 

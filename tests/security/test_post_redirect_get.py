@@ -154,12 +154,12 @@ STEPS: list[Step] = [
     Step("sitepages:admin_restore", "admin", {"version": "2"}),
     Step("sitepages:accept", "owner", {"version": "1", "accept_terms": "yes", "next": "/"}),
     # the town's categories and districts: the world's are renamed, unused ones removed
-    Step("classification:add_category", "admin", {"name": "Culture"}),
-    Step("classification:add_district", "admin", {"name": "Les Rives"}),
-    Step("classification:rename_category", "admin", {"name": "Mobilités"}),
-    Step("classification:rename_district", "admin", {"name": "Centre"}),
-    Step("classification:remove_category", "admin", ids=_unused_category),
-    Step("classification:remove_district", "admin", ids=_unused_district),
+    Step("proposals:add_category", "admin", {"name": "Culture"}),
+    Step("proposals:add_district", "admin", {"name": "Les Rives"}),
+    Step("proposals:rename_category", "admin", {"name": "Mobilités"}),
+    Step("proposals:rename_district", "admin", {"name": "Centre"}),
+    Step("proposals:remove_category", "admin", ids=_unused_category),
+    Step("proposals:remove_district", "admin", ids=_unused_district),
 ]
 # after the features' steps and their last ones (tests/<name>/walks.py): the world loses a
 # person, and logs out
@@ -183,8 +183,8 @@ REFUSED: list[Step] = [
     Step("people:space_role", "admin", {"space": "", "space_role": "moderator"}),
     Step("people:invite", "admin", {"invite_email": "pas une adresse", "invite_role": "admin"}),
     Step("sitepages:accept", "other", {"version": "1", "next": "/"}),
-    Step("classification:add_category", "admin", {"name": " "}),
-    Step("classification:remove_district", "admin"),  # the world's proposal is filed under it
+    Step("proposals:add_category", "admin", {"name": " "}),
+    Step("proposals:remove_district", "admin"),  # the world's proposal is filed under it
 ]
 
 

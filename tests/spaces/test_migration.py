@@ -13,7 +13,8 @@ from budgets.models import Budget
 from consultations.models import Consultation
 from meetings.domain import Format
 from meetings.models import Meeting
-from participation.db import migrate, tortoise_config
+from participation.db import tortoise_config
+from participation.migration_state import migrate
 from participation.spaces.models import Space
 from tests.conftest import empty_database, insert_as_before, upgrade
 

@@ -12,7 +12,7 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from participation.audit import audit
-from participation.classification.domain import (
+from participation.proposals.classification.domain import (
     CATEGORY,
     KINDS,
     Kind,

@@ -8,10 +8,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from participation.classification import services
-from participation.classification.domain import KINDS
 from participation.i18n import gettext
 from participation.permissions import can_administer
+from participation.proposals.classification import services
+from participation.proposals.classification.domain import KINDS
 from participation.refusals import Refused
 from participation.templating import flash, render
 from participation.urls import url
@@ -26,9 +26,19 @@ async def index(request: Request) -> Response:
 async def _page(
     request: Request, errors: dict[str, str], values: dict[str, str], status: int = 200
 ) -> Response:
-    sections = [(kind, await services.items(kind)) for kind in KINDS.values()]
+    sections = []
+    for kind in KINDS.values():
+        rows = [
+            (
+                item,
+                url(f"proposals:rename_{kind.name}", **{f"{kind.name}_id": item.id}),
+                url(f"proposals:remove_{kind.name}", **{f"{kind.name}_id": item.id}),
+            )
+            for item in await services.items(kind)
+        ]
+        sections.append((kind, rows, url(f"proposals:add_{kind.name}")))
     context = {"sections": sections, "errors": errors, "values": values}
-    return render(request, "classification/index.html", context, status_code=status)
+    return render(request, "proposals/classification.html", context, status_code=status)
 
 
 def _command(kind_name: str, action: str):  # type: ignore[no-untyped-def]
@@ -54,26 +64,26 @@ def _command(kind_name: str, action: str):  # type: ignore[no-untyped-def]
         kind = KINDS[kind_name]
         done = {"add": kind.added, "rename": kind.renamed, "remove": kind.removed}[action]
         flash(request, gettext(done))
-        return redirect(url("classification:index") + f"#{kind_name}s")
+        return redirect(url("proposals:classification") + f"#{kind_name}s")
 
     endpoint.__name__ = f"{action}_{kind_name}"
     return endpoint
 
 
-routes: list[BaseRoute] = [Route("/admin/classification", index, name="classification:index")]
+routes: list[BaseRoute] = [Route("/admin/classification", index, name="proposals:classification")]
 for _kind in KINDS:
     routes += [
         action_route(
-            f"/admin/classification/{_kind}", _command(_kind, "add"), f"classification:add_{_kind}"
+            f"/admin/classification/{_kind}", _command(_kind, "add"), f"proposals:add_{_kind}"
         ),
         action_route(
             f"/admin/classification/{_kind}/{{{_kind}_id:id}}",
             _command(_kind, "rename"),
-            f"classification:rename_{_kind}",
+            f"proposals:rename_{_kind}",
         ),
         action_route(
             f"/admin/classification/{_kind}/{{{_kind}_id:id}}/remove",
             _command(_kind, "remove"),
-            f"classification:remove_{_kind}",
+            f"proposals:remove_{_kind}",
         ),
     ]

@@ -8,7 +8,7 @@ import pytest
 
 from participation.accounts.models import User
 from participation.audit import AuditLogEntry
-from participation.classification.domain import CATEGORY, DISTRICT, name_problem
+from participation.proposals.classification.domain import CATEGORY, DISTRICT, name_problem
 from participation.proposals.domain import ProposalForm, proposal_problems
 from participation.proposals.models import Proposal
 from participation.residents.models import District
