@@ -112,5 +112,6 @@ FEATURE = Feature(
     space_components=queries.space_components,
     outcomes=queries.outcomes,
     participants=queries.participants,
+    activity=queries.activity,
     audit_words=AUDIT_WORDS,
 )

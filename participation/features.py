@@ -34,7 +34,8 @@ so that the indicators name no feature that they do not count themselves; `rate_
 to name); `person_section`
 (issue #18: moderation's blocks on the administrators' page of a person); `participants`
 (issue #18: the home page's participants this year); `open_participation` (issue #19: a
-verification may not move a person to another census row while their row holds an open vote).
+verification may not move a person to another census row while their row holds an open vote);
+`activity` (issue #19: the account's "My activity", what each feature ties to the account).
 New fields come after the loader's fields, with defaults, so that no manifest's positional use
 breaks.
 
@@ -195,6 +196,20 @@ class AccountSection:
 
 
 @dataclass(frozen=True)
+class ActivityItem:
+    """One line of a person's "My activity" (participation/accounts: /account/activity): `at`
+    when (aware datetime; a day only at its midnight UTC), `what` a msgid ("Proposal written",
+    "Proposal supported"...), `title` and `link` the content, `note` a msgid said after it ("draft",
+    "answers not linked to your account")."""
+
+    at: datetime
+    what: str
+    title: str
+    link: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class SpaceComponent:
     """One thing a feature attached to a participatory space (participation/spaces), as the
     space's page lists it: `kind` a msgid ("Participatory budget"), `title`, `url` its page,
@@ -333,6 +348,10 @@ class Feature:
     # one person, one vote); budgets: a register row in a budget whose vote is not closed.
     # Says whether, never how (no ballot is read)
     open_participation: Callable[[int], Awaitable[bool]] | None = None
+    # what the person did that is tied to their account, for "My activity" (issue #19):
+    # `activity(user_id, limit)` returns at most `limit` `ActivityItem`s, newest first. Never
+    # ballots nor anonymous answers (docs/security.md): those are tied to nobody
+    activity: Callable[[int, int], Awaitable[list[ActivityItem]]] | None = None
 
 
 def load(packages: Sequence[str]) -> tuple[Feature, ...]:
