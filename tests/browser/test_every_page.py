@@ -218,7 +218,7 @@ async def test_resident_pages(
     await visit(owner, axe, f"{site}/account/activity")
     await visit(owner, axe, f"{site}/account/notifications")
     await visit(owner, axe, f"{site}/account/password")
-    await refused(owner, axe, "Changer mon mot de passe", "password refused", ("new_password",))
+    await refused(owner, axe, "Modifier mon mot de passe", "password refused", ("new_password",))
     await visit(owner, axe, f"{site}/budgets/{town['submission']}/projects/new")
     await refused(owner, axe, "Déposer le projet", "project refused", ("title", "cost"))
     await visit(owner, axe, f"{site}/budgets/{budget}/projects/{ids['project_id']}")
