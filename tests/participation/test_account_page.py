@@ -3,6 +3,7 @@ notification preferences, one-click unsubscribe (RFC 8058) and "My activity"."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import timedelta
 from typing import Any
@@ -295,3 +296,18 @@ async def test_the_account_pages_share_a_local_navigation(app: Any, settings: Se
             page = (await browser.get(path)).text
             assert f'<a href="{path}" aria-current="page">' in page, path
             assert "/account/verification" in (await browser.get("/account")).text
+
+
+async def test_two_clicks_at_once_on_an_email_change_link_change_it_once(
+    app: Any, settings: Settings
+) -> None:
+    user = await _signed_in(app, settings)
+    async with logged_in(app, user) as browser:
+        data = {"new_email": NEW, "email_password": TEST_PASSWORD}
+        await post_form(browser, "/account/email", data, "/account")
+        link = _link(settings, await OutboxEmail.get(recipient=NEW))
+        async with browser_of(app) as one, browser_of(app) as two:
+            answers = await asyncio.gather(one.get(link), two.get(link))
+    assert sorted(r.status_code for r in answers) == [303, 400]
+    assert (await User.get(id=user.id)).email == NEW
+    assert await EmailChange.filter(used_at__not_isnull=True).count() == 1

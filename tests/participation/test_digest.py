@@ -4,6 +4,7 @@ same day sends nothing; its one-click unsubscribe stops the digest."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -103,3 +104,15 @@ async def test_a_digest_tells_nothing_about_content_hidden_since(
     assert not await OutboxEmail.exists()
     # claimed all the same: it never comes back
     assert await Notification.filter(digest_id=None, delivery="digest").count() == 0
+
+
+async def test_two_digest_runs_at_once_send_one_email(app: Any, settings: Settings) -> None:
+    camille = await create_user(settings, "camille@example.org")
+    alix = await create_user(settings, "alix@example.org", display_name="Alix")
+    await notifications.save_preferences(camille.id, {"comment": Channel.DIGEST})
+    proposal = await make_proposal(camille)
+    await notifications.notify(settings, "comment", "c:1", [camille], proposal, actor=alix)
+    day = digest.today()
+    sent = await asyncio.gather(*(digest.send_digests(settings, day) for _ in range(3)))
+    assert sorted(sent) == [0, 0, 1]
+    assert await OutboxEmail.filter(recipient="camille@example.org").count() == 1
