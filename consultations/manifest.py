@@ -112,6 +112,7 @@ FEATURE = Feature(
     space_components=queries.space_components,
     outcomes=queries.outcomes,
     participants=queries.participants,
+    activity=queries.activity,
     audit_words=AUDIT_WORDS,
     api=api.RESOURCES,
 )

@@ -10,6 +10,7 @@ import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, time
 from typing import Any
 
 from tortoise import timezone
@@ -344,3 +345,27 @@ async def participants(since: Since) -> set[str]:
         .values_list("user_id", flat=True)
     )
     return user_keys(ids)
+
+
+async def activity(user_id: int, limit: int) -> list[features.ActivityItem]:
+    """The consultations the person answered (`Participant`: who answered, never what), newest
+    first, for "My activity". An anonymous consultation's answers are tied to nobody
+    (docs/security.md): the line says so and nothing of them is read."""
+    rows = (
+        await Participant.filter(user_id=user_id)
+        .order_by("-answered_on", "-id")
+        .limit(limit)
+        .values("consultation_id", "consultation__title", "consultation__anonymous", "answered_on")
+    )
+    return [
+        features.ActivityItem(
+            datetime.combine(row["answered_on"], time(), tzinfo=UTC),
+            N_("Consultation answer"),
+            row["consultation__title"],
+            url("consultations:detail", consultation_id=row["consultation_id"]),
+            N_("anonymous: your answers are not linked to your account")
+            if row["consultation__anonymous"]
+            else N_("named: your answers are under your name"),
+        )
+        for row in rows
+    ]

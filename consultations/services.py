@@ -41,12 +41,10 @@ from consultations.questions import KINDS, SETTINGS
 from consultations.questions.base import QuestionSettings
 from moderation.services import close_case_of_removed
 from participation import mail, outbox, phases, sealing
-from participation.accounts.models import User
 from participation.audit import audit
 from participation.contributions import ModerationState
-from participation.i18n import N_, gettext
-from participation.notifications.models import Notification
-from participation.notifications.services import Kind, speaking
+from participation.i18n import N_
+from participation.notifications.services import Kind, notify_users
 from participation.numbers import is_whole_number
 from participation.refusals import NotFound, Problem, Refused, refuse
 from participation.residents import services as residents
@@ -743,39 +741,17 @@ async def publish_outcome(
 async def _notify_participants(
     settings: Settings, consultation: Consultation
 ) -> list[mail.OutboxEmail]:
-    event_key = f"consultation:{consultation.id}:outcome"
-    user_ids = await Participant.filter(consultation_id=consultation.id).values_list(
-        "user_id", flat=True
+    """Everyone who answered, once (a second publication notifies nobody twice), as each chose
+    for this kind (e-mail at once, digest or none: participation/notifications)."""
+    user_ids: list[int] = await Participant.filter(  # type: ignore[assignment]
+        consultation_id=consultation.id
+    ).values_list("user_id", flat=True)
+    return await notify_users(
+        settings,
+        Kind.CONSULTATION_OUTCOME,
+        f"consultation:{consultation.id}:outcome",
+        user_ids,
+        N_("The council published its response to the consultation “{title}”."),
+        settings.base_url + url("consultations:outcome", consultation_id=consultation.id),
+        title=consultation.title,
     )
-    already = set(
-        await Notification.filter(event_key=event_key, user_id__in=list(user_ids)).values_list(
-            "user_id", flat=True
-        )
-    )
-    people = await User.filter(id__in=[u for u in user_ids if u not in already])
-    await Notification.bulk_create(
-        [
-            Notification(
-                user_id=u.id,
-                kind=Kind.CONSULTATION_OUTCOME,
-                event_key=event_key,
-                title=consultation.title[:200],
-            )
-            for u in people
-        ],
-        ignore_conflicts=True,
-    )
-    link = settings.base_url + url("consultations:outcome", consultation_id=consultation.id)
-    emails = []
-    for user in people:
-        with speaking(user.language or settings.default_language):
-            subject = gettext("The council answered a consultation")
-            text = gettext("The council published its response to the consultation “{title}”.")
-            body = gettext("Hello {name},\n\n{text}\n\n{link}\n\nYour notifications: {all}").format(
-                name=user.display_name,
-                text=text.format(title=consultation.title),
-                link=link,
-                all=settings.base_url + url("notifications:index"),
-            )
-        emails.append(await mail.queue_email(user.email, f"[{settings.site_name}] {subject}", body))
-    return emails

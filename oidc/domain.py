@@ -245,3 +245,9 @@ def birth_date_claim(claims: Mapping[str, Any], today: date) -> date | None:
     if born.year < 1880 or born > today:
         return None
     return born
+
+
+def may_unlink(has_password: bool, other_links: int) -> bool:
+    """Whether a provider may be unlinked: the account must keep a way to log in (a password
+    or another provider)."""
+    return has_password or other_links > 0

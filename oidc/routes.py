@@ -24,6 +24,7 @@ from oidc import client, domain, services
 from oidc.client import ProviderError
 from oidc.models import Provider
 from participation import features, ratelimit
+from participation.accounts.domain import has_password
 from participation.accounts.routes import log_in_browser
 from participation.i18n import N_, gettext
 from participation.permissions import can_administer, is_signed_in
@@ -315,7 +316,12 @@ async def account_section(user: Any) -> features.AccountSection | None:
     providers = await services.usable_providers("login")
     if not links and not providers:
         return None
-    context = {"links": links, "has_password": bool(user.password_hash)}
+    password = has_password(user.password_hash)
+    context = {
+        "links": links,
+        "has_password": password,
+        "may_unlink": domain.may_unlink(password, len(links) - 1),
+    }
     return features.AccountSection("oidc/_account.html", context)
 
 

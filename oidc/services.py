@@ -20,7 +20,7 @@ from oidc.domain import FirstLogin, ProviderForm
 from oidc.models import Link, PendingLink, Provider
 from participation import mail, sealing
 from participation.accounts import services as accounts
-from participation.accounts.domain import email_problem, normalize_email
+from participation.accounts.domain import email_problem, has_password, normalize_email
 from participation.accounts.models import User
 from participation.audit import audit
 from participation.i18n import N_, gettext
@@ -332,12 +332,22 @@ async def links_of(user: Any) -> list[Link]:
     return await Link.filter(user_id=user.id).select_related("provider").order_by("id")
 
 
+LAST_WAY_TO_LOG_IN = N_(
+    "This provider is the only way to log in to your account: choose a password first "
+    "(My account → Password), then unlink it."
+)
+
+
 async def unlink(user: Any, link_id: int) -> Link:
-    """Dissociate one of the person's own links (another's is "not found")."""
+    """Dissociate one of the person's own links (another's is "not found"); refused when it
+    is the last way to log in (no password and no other provider)."""
     async with in_transaction():
         link = await Link.get_or_none(id=link_id, user_id=user.id)
         if link is None:
             raise NotFound()
+        others = await Link.filter(user_id=user.id).exclude(id=link.id).count()
+        if not domain.may_unlink(has_password(user.password_hash), others):
+            raise DomainError(LAST_WAY_TO_LOG_IN)
         await Link.filter(id=link.id).delete()
         await audit(user, "oidc_unlinked", "oidc_provider", link.provider_id)
     return link

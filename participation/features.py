@@ -35,7 +35,9 @@ to name); `person_section`
 (issue #18: moderation's blocks on the administrators' page of a person); `participants`
 (issue #18: the home page's participants this year); `open_participation` (issue #19: a
 verification may not move a person to another census row while their row holds an open vote);
-`api` (issue #21: the public read API's collections and the open datasets).
+`metrics` (issue #21: figures for /metrics); `api` (issue #21: the public read API's
+collections and the open datasets); `activity` (issue #19: the account's "My activity", what
+each feature ties to the account).
 New fields come after the loader's fields, with defaults, so that no manifest's positional use
 breaks.
 
@@ -193,6 +195,20 @@ class AccountSection:
 
     template: str
     context: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ActivityItem:
+    """One line of a person's "My activity" (participation/accounts: /account/activity): `at`
+    when (aware datetime; a day only at its midnight UTC), `what` a msgid ("Proposal written",
+    "Proposal supported"...), `title` and `link` the content, `note` a msgid said after it ("draft",
+    "answers not linked to your account")."""
+
+    at: datetime
+    what: str
+    title: str
+    link: str
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -394,6 +410,10 @@ class Feature:
     # its collections of the public read API (participation/api.py: /api/v1/<name>, the
     # OpenAPI document) and, those marked `dataset`, of the open data (participation/opendata.py)
     api: Sequence[ApiResource] = ()
+    # what the person did that is tied to their account, for "My activity" (issue #19):
+    # `activity(user_id, limit)` returns at most `limit` `ActivityItem`s, newest first. Never
+    # ballots nor anonymous answers (docs/security.md): those are tied to nobody
+    activity: Callable[[int, int], Awaitable[list[ActivityItem]]] | None = None
 
 
 def load(packages: Sequence[str]) -> tuple[Feature, ...]:

@@ -26,8 +26,10 @@ from tortoise import fields, timezone
 from tortoise.models import Model
 
 from participation import queue, sealing
+from participation.notifications.preferences import unsubscribe_token
 from participation.pagecache import job_changes_pages
 from participation.settings import Settings
+from participation.urls import url
 
 logger = logging.getLogger("participation.mail")
 MAX_ATTEMPTS = 5
@@ -45,14 +47,39 @@ class OutboxEmail(Model):
     attempts = fields.IntField(default=0)
     last_error = fields.TextField(default="")
     secret = fields.BinaryField(null=True)  # the link, encrypted, until the e-mail is sent
+    # "<user id>:<notification kind>" (or ":digest"): the e-mail carries List-Unsubscribe, its
+    # signed one-click URL made at send time (not stored: it is a token)
+    unsubscribe = fields.CharField(max_length=60, default="", db_default="")
 
     class Meta:
         table = "mail_outbox"
 
 
-async def queue_email(recipient: str, subject: str, body: str) -> OutboxEmail:
-    """Record an e-mail; call inside the caller's transaction, then `dispatch` after commit."""
-    return await OutboxEmail.create(recipient=recipient, subject=subject, body=body)
+async def queue_email(
+    recipient: str, subject: str, body: str, unsubscribe: str = ""
+) -> OutboxEmail:
+    """Record an e-mail; call inside the caller's transaction, then `dispatch` after commit.
+    `unsubscribe` (`unsubscribe_value`) makes it carry List-Unsubscribe for that person and
+    kind of notification."""
+    return await OutboxEmail.create(
+        recipient=recipient, subject=subject, body=body, unsubscribe=unsubscribe
+    )
+
+
+def unsubscribe_value(user_id: int, kind: str) -> str:
+    """What the outbox keeps to make the one-click unsubscribe URL at send time."""
+    return f"{user_id}:{kind}"
+
+
+def unsubscribe_url(settings: Settings, value: str) -> str | None:
+    """The one-click unsubscribe URL of an outbox e-mail (RFC 8058), signed with SECRET_KEY
+    at send time, or None when the e-mail has none (an account's own messages: a reset link,
+    a confirmation, a registration code)."""
+    user_id, _, kind = value.partition(":")
+    if not user_id.isdigit() or not kind:
+        return None
+    token = unsubscribe_token(settings.secret_key, int(user_id), kind)
+    return settings.base_url + url("accounts:unsubscribe", token=token)
 
 
 async def queue_secret_email(
@@ -91,6 +118,10 @@ def message_of(settings: Settings, email: OutboxEmail) -> EmailMessage:
     message["Date"] = formatdate(email.created_at.timestamp(), usegmt=True)
     domain = settings.email_from.rpartition("@")[2] or "localhost"
     message["Message-ID"] = f"<outbox.{email.id}.{int(email.created_at.timestamp())}@{domain}>"
+    if unsubscribe := unsubscribe_url(settings, email.unsubscribe):
+        # RFC 2369 and RFC 8058: mail clients show "Unsubscribe" and POST to it in one click
+        message["List-Unsubscribe"] = f"<{unsubscribe}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(sent_text(settings, email))
     return message
 

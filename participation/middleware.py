@@ -26,6 +26,11 @@ from participation.web import FORM_SCOPE_KEY, SECURITY_HEADERS
 
 logger = logging.getLogger("participation.middleware")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+# The only POSTs without a CSRF token: the one-click unsubscribe of e-mails (RFC 8058,
+# participation/accounts/routes.py `unsubscribe`). A mail client POSTs there with no cookie,
+# so no session token can be asked; the signed token in the URL proves the request comes from
+# the e-mail, and all it can do is stop e-mails of one kind to the person it names.
+CSRF_EXEMPT_PREFIXES = ("/account/unsubscribe/",)
 # beyond these, Starlette's own parser answers (it refuses more than 1,000 fields or a field
 # over 1 MiB with 400)
 MAX_FAST_FIELDS = 1000
@@ -145,7 +150,8 @@ class CSRFMiddleware:
             if form is not None:
                 scope[FORM_SCOPE_KEY] = form
         replay = _replay(body)
-        if not await self._token_is_valid(scope, replay):
+        exempt = scope["path"].startswith(CSRF_EXEMPT_PREFIXES)
+        if not exempt and not await self._token_is_valid(scope, replay):
             response = error_response(Request(scope), 403, reason="csrf")
             return await response(scope, receive, send)
         await self.app(scope, _replay(body), send)

@@ -1,7 +1,8 @@
 """The nightly retention job: personal data that only served a technical purpose is deleted
 once its time is up (durées de conservation, docs/privacy.md).
 
-- sessions past their expiry and password-reset tokens used or expired: at once;
+- sessions past their expiry, password-reset tokens and e-mail changes (the new address asked
+  on the account page) used or expired: at once;
 - e-mails of the outbox (address and text) sent or given up, and finished background jobs:
   after LOG_RETENTION_DAYS.
 
@@ -18,7 +19,7 @@ from tortoise import timezone
 from tortoise.expressions import Q
 
 from participation import mail
-from participation.accounts.models import PasswordResetToken, UserSession
+from participation.accounts.models import EmailChange, PasswordResetToken, UserSession
 from participation.outbox import JobState, OutboxJob
 from participation.pagecache import job_changes_pages
 from participation.settings import Settings
@@ -30,6 +31,9 @@ async def purge_expired(settings: Settings, now: datetime) -> dict[str, int]:
     return {
         "sessions": await UserSession.filter(expires_at__lt=now).delete(),
         "reset_tokens": await PasswordResetToken.filter(
+            Q(expires_at__lt=now) | Q(used_at__not_isnull=True)
+        ).delete(),
+        "email_changes": await EmailChange.filter(
             Q(expires_at__lt=now) | Q(used_at__not_isnull=True)
         ).delete(),
         "emails": await mail.OutboxEmail.filter(

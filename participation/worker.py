@@ -34,6 +34,7 @@ from tortoise.context import get_current_context
 from participation import features, formatting, mail, outbox, queue, retention
 from participation.db import close_database, init_database
 from participation.logs import JOB_REQUEST_ID, REQUEST_ID, new_request_id
+from participation.notifications import digest
 from participation.outbox import job_functions
 from participation.pagecache import changed_pages, invalidate, job_changes_pages
 from participation.redis import arq_redis_settings
@@ -112,6 +113,8 @@ def cron_jobs() -> list[Any]:
         cron(mail.sweep_outbox, second={30}),
         cron(outbox.sweep_jobs, second={20}),
         cron(retention.purge_expired_data, hour={3}, minute={17}, second={0}),
+        # the daily digests (UTC on the server: 7:07 or 8:07 in Paris); once a day per person
+        cron(digest.send_daily_digests, hour={6}, minute={7}, second={0}),
         *(job for feature in features.FEATURES for job in feature.cron),
     ]
 

@@ -102,3 +102,42 @@ def erased_email(user_id: int) -> str:
 def public_name(display_name: str, deleted: bool) -> str:
     """The msgid or name to show next to a contribution (translate FORMER_PARTICIPANT)."""
     return FORMER_PARTICIPANT if deleted else display_name
+
+
+# --- the account page: name, e-mail address and password (docs/accounts.md) ---------------
+
+
+def email_change_problems(new_email: str, current_email: str) -> dict[str, str]:
+    """Field -> message for a new address asked on the account page (`new_email`)."""
+    email = normalize_email(new_email)
+    if message := email_problem(email):
+        return {"new_email": message}
+    if email == normalize_email(current_email):
+        return {"new_email": N_("This is already your e-mail address.")}
+    return {}
+
+
+def password_change_problems(
+    has_password: bool,
+    current_is_right: bool,
+    new: str,
+    confirmation: str,
+    email: str = "",
+    display_name: str = "",
+) -> dict[str, str]:
+    """Field -> message for a new password: the current one first (an account made through an
+    identity provider has none, and sets one without it), then the new one's strength."""
+    problems: dict[str, str] = {}
+    if has_password and not current_is_right:
+        problems["current_password"] = N_("The current password is not right.")
+    if message := password_problem(new, email, display_name):
+        problems["new_password"] = message
+    elif new != confirmation:
+        problems["new_password_confirmation"] = N_("The two passwords are not the same.")
+    return problems
+
+
+def has_password(password_hash: str) -> bool:
+    """Whether the account can log in with a password (not one made through an identity
+    provider without one, nor an erased one)."""
+    return bool(password_hash) and password_hash != ERASED_PASSWORD_HASH

@@ -94,3 +94,18 @@ class PasswordResetToken(HashedToken):
 
     class Meta:
         table = "accounts_password_reset"
+
+
+# A change of e-mail address waiting for its confirmation: the link goes to `new_email`; the
+# account keeps its address until the link is opened (single use, expires).
+class EmailChange(HashedToken):
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "participation.User", related_name="email_changes", on_delete=fields.CASCADE
+    )
+    user_id: int
+    new_email = fields.CharField(max_length=254)
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "accounts_email_change"

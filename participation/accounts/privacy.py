@@ -18,10 +18,10 @@ from tortoise.transactions import in_transaction
 
 from participation import features, formatting, mail
 from participation.accounts.domain import ERASED_PASSWORD_HASH, FORMER_PARTICIPANT, erased_email
-from participation.accounts.models import PasswordResetToken, User, UserSession
+from participation.accounts.models import EmailChange, PasswordResetToken, User, UserSession
 from participation.formfields import column_length
 from participation.i18n import translations
-from participation.notifications.models import Notification
+from participation.notifications.models import Digest, Notification, NotificationPreference
 from participation.people.models import SpaceRole
 from participation.residents.models import BirthDateClaim, LetterCode, PostalAddress
 
@@ -68,7 +68,18 @@ async def export_personal_data(user: User, translate: Any) -> dict[str, Any]:
         ),
         "notifications": rows(
             await Notification.filter(user=user).values(
-                "kind", "proposal_id", "comment_id", "created_at", "read_at"
+                "kind", "proposal_id", "comment_id", "created_at", "read_at", "delivery"
+            )
+        ),
+        # the account page (issue #19): how each kind of notification reaches the person, the
+        # days a digest was sent, a change of e-mail address waiting for its confirmation
+        "notification_preferences": rows(
+            await NotificationPreference.filter(user=user).values("kind", "channel", "updated_at")
+        ),
+        "digests": rows(await Digest.filter(user=user).values("day")),
+        "email_changes": rows(
+            await EmailChange.filter(user=user).values(
+                "new_email", "created_at", "expires_at", "used_at"
             )
         ),
         # the verification (issue #19): the record is in the budgets' part ("residency"), for
@@ -96,7 +107,8 @@ async def export_personal_data(user: User, translate: Any) -> dict[str, Any]:
 async def delete_account(user: User) -> None:
     """Erase the person's personal data in one transaction; keep what others rely on.
 
-    Erased here: e-mail, name, password, language, sessions, reset tokens, notifications, the
+    Erased here: e-mail, name, password, language, sessions, reset tokens, notifications and
+    their preferences and digests, a change of e-mail address waiting for confirmation, the
     postal address given for a verification letter, its code and a provider's birth date,
     e-mails waiting to be sent or kept in the outbox, their name in the outbox e-mails of other
     people (replaced by "Former participant"). Each feature erases its part in the same
@@ -113,6 +125,9 @@ async def delete_account(user: User) -> None:
         await UserSession.filter(user=user).delete()
         await PasswordResetToken.filter(user=user).delete()
         await Notification.filter(user=user).delete()
+        await NotificationPreference.filter(user=user).delete()
+        await Digest.filter(user=user).delete()
+        await EmailChange.filter(user=user).delete()
         await SpaceRole.filter(user=user).delete()  # a former participant moderates nothing
         # verification (issue #19): the address for a letter, its code, a provider's birth date
         await PostalAddress.filter(user=user).delete()

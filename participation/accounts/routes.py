@@ -7,11 +7,19 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from participation import features, i18n, ratelimit, web
-from participation.accounts import privacy, services
-from participation.accounts.domain import SignUpForm, email_problem, normalize_email
+from participation.accounts import activity, privacy, services
+from participation.accounts.domain import (
+    SignUpForm,
+    email_problem,
+    has_password,
+    normalize_email,
+)
 from participation.i18n import N_, gettext
+from participation.notifications import preferences
+from participation.notifications import services as notifications
 from participation.permissions import is_signed_in
 from participation.refusals import Problem, Refused
+from participation.residents import services as residents
 from participation.sitepages import routes as sitepages_routes
 from participation.templating import flash, render
 from participation.urls import url
@@ -125,14 +133,197 @@ async def log_out(request: Request) -> Response:
     return web.redirect(target)
 
 
-async def profile(request: Request) -> Response:
-    user = web.require(request, is_signed_in)
+async def _profile_page(
+    request: Request,
+    user,  # type: ignore[no-untyped-def]
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
     sections = []
     for feature in features.FEATURES:
         if feature.account_section is not None:
             if (section := await feature.account_section(user)) is not None:
                 sections.append(section)
-    return render(request, "accounts/profile.html", {"account": user, "sections": sections})
+    resident, residency = await residents.resident_of(user)
+    context = {
+        "account": user,
+        "sections": sections,
+        "errors": errors or {},
+        "values": values or {},
+        "pending_email": await services.pending_email_change(user.id),
+        "resident": resident,
+        "residency": residency,
+        "has_password": has_password(user.password_hash),
+        "current": "profile",
+    }
+    return render(request, "accounts/profile.html", context, status_code=status_code)
+
+
+async def profile(request: Request) -> Response:
+    user = web.require(request, is_signed_in)
+    return await _profile_page(request, user)
+
+
+async def change_name(request: Request) -> Response:
+    user = web.require(request, is_signed_in)
+    data = await web.form_data(request)
+    try:
+        await services.change_display_name(user, data.get("display_name", ""))
+    except Refused as refused:
+        return await _profile_page(
+            request, user, web.errors_of(refused.problems), data, status_code=422
+        )
+    flash(request, gettext("Your public name is changed."))
+    return web.redirect(url("accounts:profile"))
+
+
+async def change_email(request: Request) -> Response:
+    """Ask for a new address: a link goes there, a notice to the current one."""
+    user = web.require(request, is_signed_in)
+    data = await web.form_data(request)
+    # no password guessing here: a wrong password counts as a failed log-in
+    await ratelimit.refuse_if_exhausted(request, "login_failure", email=user.email)
+    try:
+        change = await services.request_email_change(
+            web.settings_of(request),
+            user,
+            data.get("new_email", ""),
+            data.get("email_password", ""),
+        )
+    except Refused as refused:
+        if any(problem.field == "email_password" for problem in refused.problems):
+            await ratelimit.check(request, "login_failure", email=user.email)
+        values = {"new_email": data.get("new_email", "")}
+        return await _profile_page(
+            request, user, web.errors_of(refused.problems), values, status_code=422
+        )
+    flash(
+        request,
+        gettext(
+            "We sent a link to {email}: open it within 24 hours to use this address. Until "
+            "then, your account keeps its current address."
+        ).format(email=change.new_email),
+    )
+    return web.redirect(url("accounts:profile"))
+
+
+async def confirm_email_change(request: Request) -> Response:
+    try:
+        await services.confirm_email_change(request.path_params["token"])
+    except Refused as refused:
+        errors = web.errors_of(refused.problems)
+        return render(
+            request, "accounts/email_change_failed.html", {"errors": errors}, status_code=400
+        )
+    flash(request, gettext("Your new e-mail address is confirmed: it is now your account's."))
+    return web.redirect(
+        url("accounts:profile") if request.scope["user"].is_authenticated else url("accounts:login")
+    )
+
+
+async def change_password(request: Request) -> Response:
+    user = web.require(request, is_signed_in)
+    context: dict[str, object] = {
+        "has_password": has_password(user.password_hash),
+        "current": "password",
+    }
+    if request.method == "GET":
+        return render(request, "accounts/password.html", {**context, "errors": {}})
+    data = await web.form_data(request)
+    await ratelimit.refuse_if_exhausted(request, "login_failure", email=user.email)
+    try:
+        await services.change_password(
+            web.settings_of(request),
+            user,
+            data.get("current_password", ""),
+            data.get("new_password", ""),
+            data.get("new_password_confirmation", ""),
+            request.session.get("auth"),
+        )
+    except Refused as refused:
+        if any(problem.field == "current_password" for problem in refused.problems):
+            await ratelimit.check(request, "login_failure", email=user.email)
+        errors = web.errors_of(refused.problems)
+        return render(
+            request, "accounts/password.html", {**context, "errors": errors}, status_code=422
+        )
+    flash(
+        request,
+        gettext("Your password is changed. Your other sessions are logged out."),
+    )
+    return web.redirect(url("accounts:profile"))
+
+
+async def notification_preferences(request: Request) -> Response:
+    """Per kind of notification: an e-mail at once, the daily digest, or none."""
+    user = web.require(request, is_signed_in)
+    kinds = notifications.kinds()
+    chosen = await notifications.chosen_of(user.id)
+    context: dict[str, object] = {
+        "kinds": kinds,
+        "channels": list(preferences.Channel),
+        "labels": preferences.CHANNEL_LABELS,
+        "current": "notifications",
+    }
+    if request.method == "GET":
+        values = {kind: preferences.channel_for(kind, chosen).value for kind, _subject in kinds}
+        return render(
+            request, "accounts/notifications.html", {**context, "values": values, "errors": {}}
+        )
+    data = await web.form_data(request)
+    choices, problems = preferences.parse_choices(data, [kind for kind, _subject in kinds])
+    if problems:
+        values = {kind: data.get(f"kind-{kind}", "") for kind, _subject in kinds}
+        errors = {field: gettext(message) for field, message in problems.items()}
+        return render(
+            request,
+            "accounts/notifications.html",
+            {**context, "values": values, "errors": errors},
+            status_code=422,
+        )
+    await notifications.save_preferences(user.id, choices)
+    flash(request, gettext("Your notification preferences are saved."))
+    return web.redirect(url("accounts:notifications"))
+
+
+async def my_activity(request: Request) -> Response:
+    user = web.require(request, is_signed_in)
+    page = activity.page_number(request.query_params.get("page"))
+    items, more = await activity.page_of(user.id, page)
+    context = {"items": items, "page": page, "more": more, "current": "activity"}
+    return render(request, "accounts/activity.html", context)
+
+
+async def unsubscribe(request: Request) -> Response:
+    """The one-click unsubscribe of an e-mail (RFC 8058): POST sets the e-mail's kind to
+    "never", signed in or not. It needs no CSRF token (participation/middleware.py exempts this
+    path): mail clients POST `List-Unsubscribe=One-Click` with no cookie, and the signed token
+    in the URL is what proves the request comes from the e-mail. GET only shows a button (a
+    link scanner that opens it changes nothing)."""
+    settings = web.settings_of(request)
+    kinds = [kind for kind, _subject in notifications.kinds()]
+    found = preferences.read_unsubscribe_token(
+        settings.secret_key, request.path_params["token"], kinds
+    )
+    if found is None:
+        return render(request, "accounts/unsubscribe.html", {"invalid": True}, status_code=400)
+    user_id, kind = found
+    label = (
+        N_("Daily digest")
+        if kind == preferences.DIGEST_KIND
+        else dict(notifications.kinds()).get(kind, "")
+    )
+    if request.method == "POST":
+        if await notifications.unsubscribe(user_id, kind) is None:
+            return render(request, "accounts/unsubscribe.html", {"invalid": True}, status_code=400)
+        return web.redirect(request.url.path + "?done=1")  # going back does not post again
+    # "done" is said only when it is true: the kind (or every digest kind) is off
+    done = request.query_params.get("done") == "1" and await notifications.is_unsubscribed(
+        user_id, kind
+    )
+    context = {"invalid": False, "label": label, "done": done}
+    return render(request, "accounts/unsubscribe.html", context)
 
 
 async def confirm_email(request: Request) -> Response:
@@ -230,8 +421,19 @@ async def delete_account(request: Request) -> Response:
     return web.redirect(url("pages:home"))
 
 
+UNSUBSCRIBE_PATH = "/account/unsubscribe/"  # no CSRF token there (participation/middleware.py)
+
 routes = [
     Route("/account", profile, name="accounts:profile"),
+    web.action_route("/account/name", change_name, "accounts:name"),
+    web.action_route("/account/email", change_email, "accounts:email"),
+    Route(
+        "/account/email/confirm/{token}", confirm_email_change, name="accounts:confirm_email_change"
+    ),
+    web.form_route("/account/password", change_password, "accounts:password"),
+    web.form_route("/account/notifications", notification_preferences, "accounts:notifications"),
+    Route("/account/activity", my_activity, name="accounts:activity"),
+    web.form_route(UNSUBSCRIBE_PATH + "{token}", unsubscribe, "accounts:unsubscribe"),
     Route("/account/data.json", download_data, name="accounts:data"),
     web.form_route("/account/delete", delete_account, "accounts:delete"),
     web.form_route("/account/signup", sign_up, "accounts:signup"),

@@ -24,11 +24,21 @@ from tortoise.transactions import in_transaction
 from participation import features, mail
 from participation.accounts.domain import (
     SignUpForm,
+    display_name_problem,
+    email_change_problems,
+    has_password,
     normalize_email,
+    password_change_problems,
     password_problem,
     sign_up_problems,
 )
-from participation.accounts.models import PasswordResetToken, Role, User, UserSession
+from participation.accounts.models import (
+    EmailChange,
+    PasswordResetToken,
+    Role,
+    User,
+    UserSession,
+)
 from participation.db import database_dialect, fetch_rows
 from participation.features import SessionColumn
 from participation.i18n import N_, gettext
@@ -42,6 +52,7 @@ from participation.urls import url
 SESSION_LIFETIME = timedelta(days=14)
 PASSWORD_RESET_LIFETIME = timedelta(hours=1)
 EMAIL_CONFIRMATION_MAX_AGE = int(timedelta(days=7).total_seconds())
+EMAIL_CHANGE_LIFETIME = timedelta(hours=24)
 
 
 @cache
@@ -315,3 +326,129 @@ async def create_admin(settings: Settings, email: str, display_name: str, passwo
         role=Role.ADMIN,
         email_confirmed_at=timezone.now(),
     )
+
+
+# --- the account page (docs/accounts.md) ------------------------------------------------------
+
+
+async def change_display_name(user: User, name: str) -> None:
+    name = name.strip()
+    if message := display_name_problem(name):
+        raise refuse_fields({"display_name": message})
+    user.display_name = name
+    await User.filter(id=user.id).update(display_name=name)
+
+
+async def request_email_change(
+    settings: Settings, user: User, new_email: str, password: str
+) -> EmailChange:
+    """Send a confirmation link to the new address, and a notice to the current one, which
+    stays the account's until the link is opened (`confirm_email_change`). The password is
+    asked when the account has one."""
+    problems = email_change_problems(new_email, user.email)
+    if has_password(user.password_hash) and not await verify_password(
+        settings, user.password_hash, password
+    ):
+        problems["email_password"] = N_("The password is not right.")
+    if problems:
+        raise refuse_fields(problems)
+    email = normalize_email(new_email)
+    if await User.filter(email=email).exists():
+        raise refuse_fields({"new_email": N_("An account already uses this e-mail address.")})
+    token = secrets.token_urlsafe(32)
+    async with in_transaction():
+        # one change at a time: an earlier link stops working
+        await EmailChange.filter(user_id=user.id, used_at=None).delete()
+        change = await EmailChange.create(
+            token_hash=token_hash(token),
+            user=user,
+            new_email=email,
+            expires_at=timezone.now() + EMAIL_CHANGE_LIFETIME,
+        )
+        link = settings.base_url + url("accounts:confirm_email_change", token=token)
+        body = gettext(
+            "Hello {name},\n\nTo use this address for your account on {site}, open this link "
+            "within 24 hours:\n{link}\n\nIf you did not ask for it, ignore this message: "
+            "nothing changes."
+        ).format(name=user.display_name, site=settings.site_name, link=mail.SECRET)
+        subject = gettext("Confirm your new e-mail address")
+        confirmation = await mail.queue_secret_email(
+            settings, email, f"[{settings.site_name}] {subject}", body, link
+        )
+        notice_body = gettext(
+            "Hello {name},\n\nSomebody asked to change the e-mail address of your account on "
+            "{site} to {new}. Your address stays {old} until the link sent to the new address "
+            "is opened.\n\nIf it was not you, choose a new password now: {reset}"
+        ).format(
+            name=user.display_name,
+            site=settings.site_name,
+            new=email,
+            old=user.email,
+            reset=settings.base_url + url("accounts:reset"),
+        )
+        notice_subject = gettext("A change of your e-mail address was asked")
+        notice = await mail.queue_email(
+            user.email, f"[{settings.site_name}] {notice_subject}", notice_body
+        )
+    await mail.dispatch(confirmation)
+    await mail.dispatch(notice)
+    return change
+
+
+async def pending_email_change(user_id: int) -> EmailChange | None:
+    return await EmailChange.filter(
+        user_id=user_id, used_at=None, expires_at__gt=timezone.now()
+    ).first()
+
+
+async def confirm_email_change(token: str) -> User:
+    """Give the account the new address of a valid link (single use, 24 hours); refused with
+    a "token" problem when the link is wrong, expired or used, and a "new_email" problem when
+    another account took the address in the meantime."""
+    invalid = {"token": N_("This link has expired or was already used.")}
+    change = await EmailChange.filter(
+        token_hash=token_hash(token), used_at=None, expires_at__gt=timezone.now()
+    ).first()
+    if change is None:
+        raise refuse_fields(invalid)
+    try:
+        async with in_transaction():
+            # the conditional update is the single-use guarantee, even for two clicks at once
+            if not await EmailChange.filter(id=change.id, used_at=None).update(
+                used_at=timezone.now()
+            ):
+                raise refuse_fields(invalid)
+            await User.filter(id=change.user_id, deleted_at=None).update(
+                email=change.new_email, email_confirmed_at=timezone.now()
+            )
+    except IntegrityError:
+        raise refuse_fields(
+            {"new_email": N_("An account already uses this e-mail address.")}
+        ) from None
+    return await User.get(id=change.user_id)
+
+
+async def change_password(
+    settings: Settings,
+    user: User,
+    current: str,
+    new: str,
+    confirmation: str,
+    session_token: str | None,
+) -> None:
+    """A new password; every other session of the account ends (this browser's stays)."""
+    had_password = has_password(user.password_hash)
+    right = had_password and await verify_password(settings, user.password_hash, current)
+    problems = password_change_problems(
+        had_password, right, new, confirmation, user.email, user.display_name
+    )
+    if problems:
+        raise refuse_fields(problems)
+    password_hash = await hash_password(settings, new)
+    async with in_transaction():
+        await User.filter(id=user.id).update(password_hash=password_hash)
+        others = UserSession.filter(user_id=user.id)
+        if session_token:
+            others = others.exclude(token_hash=token_hash(session_token))
+        await others.delete()
+    user.password_hash = password_hash

@@ -37,6 +37,7 @@ FEATURE = Feature(
     depends_on=("proposals", "moderation"),  # comments are on proposals; pre-moderation
     audit_words=AUDIT_WORDS,
     participants=queries.participants,
+    activity=queries.activity,
     rate_limits=[
         RateLimitedAction(
             "comment",

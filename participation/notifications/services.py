@@ -13,13 +13,21 @@ from typing import Any
 
 from tortoise import timezone
 from tortoise.expressions import Q, Subquery
+from tortoise.transactions import in_transaction
 
 from participation import features, formatting, i18n, mail
 from participation.accounts.domain import FORMER_PARTICIPANT
 from participation.accounts.models import User
 from participation.features import NotificationKind
 from participation.i18n import N_, gettext
-from participation.notifications.models import Notification
+from participation.notifications.models import Notification, NotificationPreference
+from participation.notifications.preferences import (
+    DIGEST_KIND,
+    Channel,
+    after_unsubscribe,
+    channel_for,
+    stored_changes,
+)
 from participation.settings import Settings
 from participation.urls import url
 
@@ -207,6 +215,7 @@ async def notify(
         )
     )
     new = [user for user_id, user in people.items() if user_id not in already]
+    channels = await channels_of([user.id for user in new], kind)
     await Notification.bulk_create(
         [
             Notification(
@@ -218,6 +227,7 @@ async def notify(
                 actor_id=actor.id if actor is not None else None,
                 state=state,
                 title="" if proposal is not None else title[:200],
+                delivery=channels[user.id],
             )
             for user in new
         ],
@@ -232,7 +242,11 @@ async def notify(
             words += "\n\n" + gettext("Reason given: {reason}").format(reason=reason)
         return words
 
-    return [await _email(settings, user, kind, text, link) for user in new]
+    return [
+        await _email(settings, user, kind, text, link)
+        for user in new
+        if channels[user.id] == Channel.EMAIL
+    ]
 
 
 async def notify_users(
@@ -262,9 +276,16 @@ async def notify_users(
         "id"
     )
     stored = {"title": str(params.get("title", ""))[:200], "state": str(params.get("status", ""))}
+    channels = await channels_of([user.id for user in people], kind)
     await Notification.bulk_create(
         [
-            Notification(user_id=user.id, kind=kind, event_key=event_key, **stored)
+            Notification(
+                user_id=user.id,
+                kind=kind,
+                event_key=event_key,
+                delivery=channels[user.id],
+                **stored,
+            )
             for user in people
         ],
         ignore_conflicts=True,
@@ -274,7 +295,11 @@ async def notify_users(
         values = {k: _worded(v, k in translated) for k, v in params.items()}
         return gettext(message).format(**values)
 
-    return [await _email(settings, user, kind, text, link) for user in people]
+    return [
+        await _email(settings, user, kind, text, link)
+        for user in people
+        if channels[user.id] == Channel.EMAIL
+    ]
 
 
 def _worded(value: str | date, translated: bool) -> str:
@@ -289,16 +314,51 @@ def _worded(value: str | date, translated: bool) -> str:
 async def _email(
     settings: Settings, user: Any, kind: str, text: Callable[[], str], link: str
 ) -> mail.OutboxEmail:
-    """One notification e-mail, worded (`text()` too) in the recipient's language."""
+    """One notification e-mail, worded (`text()` too) in the recipient's language; it carries
+    a link to the preferences and List-Unsubscribe for its kind (participation/mail.py)."""
     with speaking(user.language or settings.default_language):
         subject = gettext(_messages(kind)[0])
-        body = gettext("Hello {name},\n\n{text}\n\n{link}\n\nYour notifications: {all}").format(
+        body = gettext(
+            "Hello {name},\n\n{text}\n\n{link}\n\nYour notifications: {all}\n"
+            "Choose which e-mails you receive: {preferences}"
+        ).format(
             name=user.display_name,
             text=text(),
             link=link,
             all=settings.base_url + url("notifications:index"),
+            preferences=settings.base_url + url("accounts:notifications"),
         )
-    return await mail.queue_email(user.email, f"[{settings.site_name}] {subject}", body)
+    return await mail.queue_email(
+        user.email,
+        f"[{settings.site_name}] {subject}",
+        body,
+        unsubscribe=mail.unsubscribe_value(user.id, kind),
+    )
+
+
+async def channels_of(user_ids: list[int], kind: str) -> dict[int, Channel]:
+    """Where a notification of `kind` goes for each person (their stored choice or the
+    default): one query."""
+    if not user_ids:
+        return {}
+    chosen = dict(
+        await NotificationPreference.filter(user_id__in=user_ids, kind=kind).values_list(
+            "user_id", "channel"
+        )
+    )
+    return {
+        user_id: channel_for(kind, {kind: chosen[user_id]} if user_id in chosen else {})
+        for user_id in user_ids
+    }
+
+
+def kinds() -> list[tuple[str, str]]:
+    """Every kind of notification the installed app sends: (kind, its e-mail subject msgid),
+    the core's first, then each feature's (`Feature.notification_kinds`)."""
+    listed = [(kind, subject) for kind, (subject, _text) in MESSAGES.items()]
+    for feature in features.FEATURES:
+        listed.extend((k.kind, k.subject) for k in feature.notification_kinds)
+    return listed
 
 
 async def dispatch(emails: Iterable[mail.OutboxEmail]) -> None:
@@ -354,3 +414,63 @@ UNREAD_COUNT_SQL = (
     """WHERE "p"."id" = "n"."proposal_id" AND "p"."moderation_state" <> 'visible' """
     'AND "p"."author_id" <> "n"."user_id"))))'
 )
+
+
+# --- preferences (the account's "Notifications" page) ---------------------------------------
+
+
+async def chosen_of(user_id: int) -> dict[str, str]:
+    """The person's stored choices, kind -> channel (kinds left at their default have none)."""
+    return dict(
+        await NotificationPreference.filter(user_id=user_id).values_list("kind", "channel")  # type: ignore[arg-type]
+    )
+
+
+async def save_preferences(user_id: int, choices: dict[str, Channel]) -> None:
+    """Store the person's choices: a row per kind set away from its default, none otherwise."""
+    keep, default = stored_changes(choices)
+    async with in_transaction():
+        if default:
+            await NotificationPreference.filter(user_id=user_id, kind__in=default).delete()
+        existing = set(
+            await NotificationPreference.filter(user_id=user_id, kind__in=list(keep)).values_list(
+                "kind", flat=True
+            )
+        )
+        for kind, channel in keep.items():
+            if kind in existing:
+                await NotificationPreference.filter(user_id=user_id, kind=kind).update(
+                    channel=channel.value
+                )
+        await NotificationPreference.bulk_create(
+            [
+                NotificationPreference(user_id=user_id, kind=kind, channel=channel.value)
+                for kind, channel in keep.items()
+                if kind not in existing
+            ],
+            ignore_conflicts=True,  # two saves at once: the same rows
+        )
+
+
+async def is_unsubscribed(user_id: int, kind: str) -> bool:
+    """Whether a one-click unsubscribe of `kind` is in effect: that kind never e-mails (the
+    digest's: no kind goes to the digest)."""
+    chosen = await chosen_of(user_id)
+    known = [k for k, _subject in kinds()]
+    if kind == DIGEST_KIND:
+        return not after_unsubscribe(kind, chosen, known)
+    return channel_for(kind, chosen) == Channel.NEVER
+
+
+async def unsubscribe(user_id: int, kind: str) -> list[str] | None:
+    """A one-click unsubscribe: the kinds now set to "never" (`after_unsubscribe`), or None
+    when the account no longer exists (deleted: it receives nothing anyway)."""
+    if not await User.filter(id=user_id, deleted_at__isnull=True).exists():
+        return None
+    chosen = await chosen_of(user_id)
+    known = [k for k, _subject in kinds()]
+    changed = after_unsubscribe(kind, chosen, known)
+    await save_preferences(
+        user_id, {k: (Channel.NEVER if k in changed else channel_for(k, chosen)) for k in known}
+    )
+    return changed

@@ -95,6 +95,7 @@ FEATURE = Feature(
     ],
     outcomes=queries.outcomes,
     participants=queries.participants,
+    activity=queries.activity,
     audit_words=AUDIT_WORDS,
     rate_limits=[
         RateLimitedAction(

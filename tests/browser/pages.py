@@ -21,6 +21,12 @@ AUDITED: dict[str, str] = {
     "accounts:reset_password": "browser/test_every_page",
     "accounts:confirm": "browser/test_every_page",
     "accounts:delete": "browser/test_every_page",
+    # the account page's other pages (issue #19)
+    "accounts:password": "browser/test_every_page",
+    "accounts:notifications": "browser/test_every_page",
+    "accounts:activity": "browser/test_every_page",
+    "accounts:confirm_email_change": "browser/test_every_page",
+    "accounts:unsubscribe": "browser/test_every_page",
     "notifications:index": "browser/test_every_page",
     "auditlog:index": "browser/test_every_page",
     "admin:index": "browser/test_admin_journey",

@@ -266,6 +266,19 @@ async def test_log_out_ends_the_provider_session_and_links_can_be_dissociated(
     # dissocier, from the account page
     await through_provider(client, provider)
     token = await csrf_token(client, "/account")
+    # the only way to log in of an account without a password: refused, and no button shown
+    response = await client.post(f"/auth/oidc/links/{link.id}/unlink", data={"csrf_token": token})
+    assert response.status_code == 409 and await Link.exists(id=link.id)
+    assert "seul moyen de vous connecter" in response.text
+    assert f"/auth/oidc/links/{link.id}/unlink" not in (await client.get("/account")).text
+    # with a password chosen (none asked before: the account had none), it may go
+    chosen = await post_form(
+        client,
+        "/account/password",
+        {"new_password": "trois pommes vertes", "new_password_confirmation": "trois pommes vertes"},
+        "/account/password",
+    )
+    assert chosen.status_code == 303
     response = await client.post(f"/auth/oidc/links/{link.id}/unlink", data={"csrf_token": token})
     assert response.status_code == 303
     assert not await Link.exists(id=link.id)

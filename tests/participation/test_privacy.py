@@ -14,10 +14,12 @@ from budgets import domain as budget_domain
 from budgets.models import SealedBallot, VoterRegister
 from consultations import services as consultation_services
 from consultations.models import Response
-from participation.accounts.models import User, UserSession
+from participation.accounts.models import EmailChange, User, UserSession
 from participation.comments import services as comments
 from participation.mail import OutboxEmail, queue_email
-from participation.notifications.models import Notification
+from participation.notifications import services as notifications
+from participation.notifications.models import Notification, NotificationPreference
+from participation.notifications.preferences import Channel
 from participation.proposals import services as proposals
 from participation.proposals.models import Proposal, Support
 from participation.refusals import Refused
@@ -58,7 +60,14 @@ async def test_a_resident_downloads_all_their_data_but_never_their_ballot(
     client: httpx.AsyncClient, settings: Settings, citizen: User
 ) -> None:
     scene = await active_resident(settings, citizen)
+    await notifications.save_preferences(citizen.id, {"comment": Channel.DIGEST})
     await log_in(client, citizen)
+    await post_form(
+        client,
+        "/account/email",
+        {"new_email": "nouvelle@example.org", "email_password": TEST_PASSWORD},
+        "/account",
+    )
     assert 'href="/account/data.json"' in (await client.get("/account")).text
     response = await client.get("/account/data.json")
     assert response.status_code == 200
@@ -70,6 +79,8 @@ async def test_a_resident_downloads_all_their_data_but_never_their_ballot(
     assert [c["id"] for c in data["comments"]] == [scene["comment"].id]
     assert [s["proposal_id"] for s in data["supports"]] == [scene["other"].id]
     assert len(data["notifications"]) == 1
+    assert data["notification_preferences"][0]["channel"] == "digest"
+    assert data["email_changes"][0]["new_email"] == "nouvelle@example.org"
     assert data["residency"]["district"] == "Nord"
     assert data["residency"]["birth_date"] == PERSON["birth_date"]
     assert [v["budget"] for v in data["budgets"]["voted_in"]] == [scene["budget"].title]
@@ -101,6 +112,10 @@ async def test_deleting_an_account_erases_the_person_and_keeps_the_counts(
         consultation=consultation, token="t" * 64, user=citizen, answers="{}", submitted_on=today()
     )
     await queue_email(citizen.email, "Bonjour", "En attente")
+    await notifications.save_preferences(citizen.id, {"comment": Channel.NEVER})
+    await EmailChange.create(
+        user=citizen, token_hash="e" * 64, new_email="n@example.org", expires_at=now()
+    )
     await log_in(client, citizen)
     other = scene["other"]
     before = (await Proposal.get(id=other.id)).support_count
@@ -115,6 +130,8 @@ async def test_deleting_an_account_erases_the_person_and_keeps_the_counts(
     assert person.display_name == "" and person.password_hash != citizen.password_hash
     assert await UserSession.filter(user_id=citizen.id).count() == 0
     assert await Notification.filter(user_id=citizen.id).count() == 0
+    assert not await NotificationPreference.filter(user_id=citizen.id).exists()
+    assert not await EmailChange.filter(user_id=citizen.id).exists()
     assert await OutboxEmail.filter(recipient=citizen.email).count() == 0
     assert await Response.filter(user_id=citizen.id).count() == 0
     assert await Response.filter(consultation=consultation).count() == 1  # the answer stays

@@ -10,7 +10,7 @@ from typing import Any
 from tortoise import timezone
 
 from participation import outbox, retention
-from participation.accounts.models import PasswordResetToken, User, UserSession
+from participation.accounts.models import EmailChange, PasswordResetToken, User, UserSession
 from participation.mail import MAX_ATTEMPTS, OutboxEmail
 from participation.outbox import JobState, OutboxJob
 from participation.worker import cron_jobs
@@ -30,6 +30,17 @@ async def test_what_is_past_its_retention_goes_and_the_rest_stays(
     await PasswordResetToken.create(
         user=citizen, token_hash="e" * 64, expires_at=days(-1), used_at=days(0)
     )
+    pending = await EmailChange.create(
+        user=citizen, token_hash="f" * 64, new_email="n@example.org", expires_at=days(-1)
+    )
+    for token, used in (("g", None), ("h", days(0))):  # expired; used
+        await EmailChange.create(
+            user=citizen,
+            token_hash=token * 64,
+            new_email="n@example.org",
+            expires_at=days(1 if used is None else -1),
+            used_at=used,
+        )
     keep = {
         "recent sent": dict(sent_at=days(29)),
         "old but unsent, still retried": dict(sent_at=None, attempts=1),
@@ -48,7 +59,14 @@ async def test_what_is_past_its_retention_goes_and_the_rest_stays(
 
     purged = await retention.purge_expired(settings, now)
 
-    assert purged == {"sessions": 1, "reset_tokens": 2, "emails": 2, "jobs": 1}
+    assert purged == {
+        "sessions": 1,
+        "reset_tokens": 2,
+        "email_changes": 2,
+        "emails": 2,
+        "jobs": 1,
+    }
+    assert [c.id for c in await EmailChange.all()] == [pending.id]
     assert [s.id for s in await UserSession.all()] == [live.id]
     assert [t.id for t in await PasswordResetToken.all()] == [unused.id]
     assert {e.subject for e in await OutboxEmail.all()} == set(keep)

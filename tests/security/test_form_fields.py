@@ -62,6 +62,8 @@ SKIPPED_ACTIONS = {"/account/logout"}
 # the fields they read, by name, each over-long
 NO_FORM_IN_THE_WORLD = {
     "POST /account/confirm/resend": (),
+    # reached from an e-mail's List-Unsubscribe header, with a signed token the world has not
+    "POST /account/unsubscribe/{token}": (),
     "POST /account/reset/{token}": ("password", "password_confirmation"),
     # the world's people accepted the current conditions of use, and its content page's version
     # is the current one: no acceptance form, no restore button

@@ -26,6 +26,7 @@ from tortoise import timezone
 from participation.accounts import services as accounts
 from participation.accounts.models import User
 from participation.mail import OutboxEmail, sent_text
+from participation.notifications.preferences import unsubscribe_token
 from participation.people.models import SpaceRole, StaffInvitation
 from participation.settings import Settings
 from tests.conftest import TEST_PASSWORD, create_user, csrf_token
@@ -60,6 +61,16 @@ async def _reset_token(ctx: Ctx) -> Data:
 
 
 NEW_PASSWORD = "Une-autre-phrase-de-passe-solide"
+
+
+async def _same_name(ctx: Ctx) -> Data:
+    return {"display_name": ctx.world.owner.display_name}
+
+
+async def _unsubscribe_token(ctx: Ctx) -> dict[str, Any]:
+    """The one-click unsubscribe of the owner's "comment" e-mails (sent from no browser)."""
+    token = unsubscribe_token(ctx.settings.secret_key, ctx.world.owner.id, "comment")
+    return {**ctx.world.ids, "token": token}
 
 
 async def _invitation_for_the_owner(ctx: Ctx) -> dict[str, Any]:
@@ -138,6 +149,24 @@ STEPS: list[Step] = [
         ids=_reset_token,
     ),
     Step("notifications:read", "owner"),
+    # the account page (issue #19): the same name, an address to confirm, the same password
+    Step("accounts:name", "owner", _same_name),
+    Step(
+        "accounts:email",
+        "other",
+        {"new_email": "autre.adresse@example.org", "email_password": TEST_PASSWORD},
+    ),
+    Step(
+        "accounts:password",
+        "other",
+        {
+            "current_password": TEST_PASSWORD,
+            "new_password": TEST_PASSWORD,
+            "new_password_confirmation": TEST_PASSWORD,
+        },
+    ),
+    Step("accounts:notifications", "owner", {"kind-comment": "digest"}),
+    Step("accounts:unsubscribe", "anonymous", ids=_unsubscribe_token),
     # content pages (issue #18): staff publish a version, then bring version 1 back; a person
     # accepts the conditions of use
     Step("sitepages:admin_edit", "admin", {"version": "1", "body_fr": "<p>Mentions.</p>"}),
@@ -177,6 +206,18 @@ REFUSED: list[Step] = [
         {"email": "x@example.org", "password": TEST_PASSWORD, "password_confirmation": "autre"},
     ),
     Step("accounts:delete", "other", {"password": "pas-le-bon-mot-de-passe"}),
+    Step("accounts:name", "other", {"display_name": " "}),
+    Step("accounts:email", "other", {"new_email": "pas une adresse", "email_password": ""}),
+    Step(
+        "accounts:password",
+        "other",
+        {
+            "current_password": "pas-le-bon-mot-de-passe",
+            "new_password": NEW_PASSWORD,
+            "new_password_confirmation": NEW_PASSWORD,
+        },
+    ),
+    Step("accounts:notifications", "other", {"kind-comment": "fax"}),
     Step("sitepages:admin_edit", "admin", {"version": "1", "body_fr": " "}),
     Step("sitesettings:edit", "admin", {**SITE_SETTINGS, "proposal_support_threshold": "0"}),
     Step("people:role", "admin", {"role": "superuser"}),
