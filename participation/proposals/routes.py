@@ -287,7 +287,7 @@ async def proposal_page(
 
 async def history(request: Request) -> Response:
     proposal = await visible_proposal(request)
-    detail = await queries.detail(request.scope["user"], proposal)
+    detail = await queries.detail(request.scope["user"], proposal, with_versions=True)
     steps = []
     previous = None
     for version in detail.versions:
