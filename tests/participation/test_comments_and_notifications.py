@@ -168,3 +168,46 @@ async def test_a_list_page_costs_a_fixed_number_of_queries(
     large = [await _count_queries(client, url) for url in urls]
     assert small == large
     assert max(large) <= 8, large
+
+
+async def test_one_reply_form_per_page_asked_for_by_link_or_htmx(
+    settings: Settings, client: httpx.AsyncClient, citizen: User
+) -> None:
+    """The page carries no reply form until one is asked for (issue #23: one form, not one per
+    comment): `?reply=<id>` shows it in place, focused and labelled with whom it answers (no
+    JavaScript); htmx gets that form alone. A forged id shows none (htmx: 404)."""
+    author = await create_user(settings, "autrice@example.org", display_name="Awa")
+    proposal, page = await at_proposal(client, author, visitor=citizen)
+    await _comment(client, proposal, "Premier avis")
+    top = await Comment.get(proposal_id=proposal.id)
+    await Comment.filter(id=top.id).update(author_id=author.id)
+    await _comment(client, proposal, "Une réponse", parent=top.id)
+    reply = await Comment.get(parent_id=top.id)
+    await _comment(client, proposal, "La plus profonde", parent=reply.id)
+    deepest = await Comment.get(parent_id=reply.id)
+    elsewhere = await make_proposal(author, title="Une autre proposition à débattre")
+    other = await Comment.create(proposal_id=elsewhere.id, author_id=author.id, body="<p>x</p>")
+
+    plain = (await client.get(page)).text
+    assert plain.count('class="comment-form"') == 1  # the new comment's form only
+    assert f'href="{page}?reply={top.id}#form"' in plain and 'aria-label="Répondre à Awa"' in plain
+    assert f"?reply={deepest.id}" not in plain  # a reply to a reply to a reply takes none
+
+    asked = (await client.get(f"{page}?reply={top.id}")).text
+    assert asked.count('class="comment-form"') == 2
+    form = asked[asked.index('<div class="reply" id="form">') :]
+    assert f'<input type="hidden" name="parent" value="{top.id}">' in form
+    assert f'<label for="comment-body-{top.id}">Votre réponse à Awa</label>' in form
+    assert f'id="comment-body-{top.id}" name="body" rows="3" required autofocus' in form
+
+    htmx = {"HX-Request": "true"}
+    fragment = await client.get(f"{page}?reply={reply.id}", headers=htmx)
+    assert fragment.status_code == 200 and fragment.text.lstrip().startswith('<div class="reply">')
+    assert "<html" not in fragment.text and 'id="form"' not in fragment.text
+    assert f'name="parent" value="{reply.id}"' in fragment.text and "autofocus" in fragment.text
+
+    for forged in (str(deepest.id), str(other.id), "abc", "-1", "9" * 30, "<script>"):
+        shown = await client.get(page, params={"reply": forged})
+        assert shown.status_code == 200 and shown.text.count('class="comment-form"') == 1
+        refused = await client.get(page, params={"reply": forged}, headers=htmx)
+        assert refused.status_code == 404
