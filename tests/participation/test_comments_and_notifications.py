@@ -3,11 +3,12 @@ fixed number of SQL queries of the proposal list."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
 import httpx
-from tortoise import timezone
+from tortoise import connections, timezone
 
 from participation.accounts.models import User
 from participation.comments.models import Comment, CommentVote
@@ -15,9 +16,11 @@ from participation.mail import OutboxEmail
 from participation.notifications import services as notifications
 from participation.notifications.models import Notification
 from participation.proposals.models import Proposal
+from participation.richtext import ALLOW_LIST_VERSION, resanitize, stored_again
 from participation.settings import Settings
 from tests.conftest import count_queries, create_user, log_in, logged_in, post_form
 from tests.participation.proposal_factories import at_proposal, make_proposal, others_proposal
+from tests.security.xss import PAYLOADS, all_payloads, injected_markup
 
 
 async def _comment(
@@ -211,3 +214,32 @@ async def test_one_reply_form_per_page_asked_for_by_link_or_htmx(
         assert shown.status_code == 200 and shown.text.count('class="comment-form"') == 1
         refused = await client.get(page, params={"reply": forged}, headers=htmx)
         assert refused.status_code == 404
+
+
+async def test_stored_xss_stays_neutral_as_stored_by_the_site_or_written_by_another_path(
+    settings: Settings, client: httpx.AsyncClient, citizen: User
+) -> None:
+    """Comments and proposals are sanitised once, on write, and shown as stored (issue #23);
+    a row that does not say it was (another path, an older allow-list) is cleaned on output,
+    and the migration's `resanitize` stores it cleaned, showing the same page."""
+    proposal, page = await at_proposal(client, citizen)
+    assert (await Proposal.get(id=proposal.id)).sanitized_with == 0  # the factory's raw row
+    await _comment(client, proposal, all_payloads("Par le formulaire "))
+    posted = await Comment.get(proposal_id=proposal.id)
+    assert posted.sanitized_with == ALLOW_LIST_VERSION and "<script" not in posted.body
+    raw = "<p>Écrit ailleurs</p>" + "".join(PAYLOADS)
+    await Comment.create(proposal_id=proposal.id, author_id=citizen.id, body=raw)
+    await Proposal.filter(id=proposal.id).update(body=raw, answer_body=raw)
+    before = (await client.get(page)).text
+    assert not injected_markup(before) and "Écrit ailleurs" in before
+    connection = connections.get("default")
+    assert await resanitize(connection, "comments_comment", ("body",)) == 1
+    assert await resanitize(connection, "proposals_proposal", ("body", "answer_body")) == 1
+    again = await Comment.get(proposal_id=proposal.id, id__not=posted.id)
+    assert again.sanitized_with == ALLOW_LIST_VERSION and again.body == stored_again(raw)
+    assert (await Proposal.get(id=proposal.id)).sanitized_with == ALLOW_LIST_VERSION
+    after = (await client.get(page)).text
+    assert not injected_markup(after)
+    csrf = re.compile(r'(name="csrf_token" value|"X-CSRF-Token": )"[^"]+"')
+    assert csrf.sub("", after) == csrf.sub("", before)  # the same page, without bleach
+    assert await resanitize(connection, "comments_comment", ("body",)) == 0  # done once
