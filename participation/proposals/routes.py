@@ -293,7 +293,6 @@ async def proposal_page(
         if reply_to is None:
             raise NotFound()
         # htmx puts the one reply form in place of the comment's "Reply" link
-        context["is_fragment"] = True
         return render(request, "proposals/detail.html", context, fragment="comments/_reply.html")
     return render(request, "proposals/detail.html", context, status_code=422 if failed else 200)
 
