@@ -48,11 +48,16 @@ from ballots import (
 
 from budgets.demo import DISTRICTS
 from budgets.models import Budget, Phase
+from participation.comments.models import Comment
 from participation.db import close_database, init_database, run_migrations
 from participation.proposals.queries import public_proposals
 from participation.settings import Settings
 
 SCENARIOS = ("home", "list", "proposal", "results", "ballot", "ballot-rate")
+# the same pages for a signed-in resident (a voter of the seeded budget: never served from the
+# page cache), and the ballot page (GET); `--scenarios` picks them, not run by default
+SIGNED_IN = ("home-in", "list-in", "proposal-in", "ballot-page")
+SIGNED_IN_PATHS = {"home-in": "home", "list-in": "list", "proposal-in": "proposal"}
 
 
 async def prepare(settings: Settings, database: str, voters: int, ballots_file: Path) -> dict:
@@ -72,6 +77,12 @@ async def prepare(settings: Settings, database: str, voters: int, ballots_file: 
                 form = ballot_form(session, random_ballot(rng, context, DISTRICTS[index % 4]))
                 out.write(f"/budgets/{budget_id}/ballot\t{session['cookie']}\t{form}\n")
         proposal = await public_proposals().order_by("-id").first()
+        public = await public_proposals().values_list("id", flat=True)
+        # the demo proposal with the most comments
+        comments = await Comment.filter(proposal_id__in=public).values_list(
+            "proposal_id", flat=True
+        )
+        commented = max(set(comments), key=comments.count)
         published = await Budget.filter(phase=Phase.RESULTS).first()
         assert proposal is not None and published is not None, "the demo town has changed"
         return {
@@ -80,6 +91,8 @@ async def prepare(settings: Settings, database: str, voters: int, ballots_file: 
             "proposal": f"/proposals/{proposal.id}",
             "results": f"/budgets/{published.id}/results",
             "ballot": f"/budgets/{budget_id}/ballot",
+            "commented": f"/proposals/{commented}",
+            "cookie": sessions[0]["cookie"],
         }
     finally:
         await close_database()
@@ -110,8 +123,17 @@ def parse_wrk(output: str) -> dict[str, float]:
     }
 
 
-def run_wrk(url: str, connections: int, duration: int, script: Path | None, env: dict) -> dict:
+def run_wrk(
+    url: str,
+    connections: int,
+    duration: int,
+    script: Path | None,
+    env: dict,
+    cookie: str | None = None,
+) -> dict:
     command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s"]
+    if cookie is not None:
+        command += ["-H", f"Cookie: participation_session={cookie}"]
     if script is not None:
         command += ["-s", str(script)]
     output = subprocess.run(
@@ -163,8 +185,9 @@ def main() -> None:
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: `make load` installs it (Debian package wrk).")
     scenarios = [name for name in args.scenarios.split(",") if name]
-    if unknown := set(scenarios) - set(SCENARIOS):
-        sys.exit(f"unknown scenarios {', '.join(sorted(unknown))}; known: {', '.join(SCENARIOS)}")
+    known = SCENARIOS + SIGNED_IN
+    if unknown := set(scenarios) - set(known):
+        sys.exit(f"unknown scenarios {', '.join(sorted(unknown))}; known: {', '.join(known)}")
 
     data_dir = Path(tempfile.mkdtemp(prefix="bench-load-"))
     ballots_file = data_dir / "ballots.tsv"
@@ -204,12 +227,19 @@ def main() -> None:
                 ballots_at_a_rate(port, ballots_file, args, server.pid)
                 continue
             script = ROOT / "bench" / "ballot.lua" if name == "ballot" else None
-            run_wrk(url + paths[name], args.connections, 2, script, env)  # warm up
+            cookie = paths["cookie"] if name in SIGNED_IN else None
+            if name == "proposal-in":  # a signed-in resident reads the demo's debate
+                path = paths["commented"]
+            elif name == "ballot-page":
+                path = paths["ballot"]
+            else:
+                path = paths[SIGNED_IN_PATHS.get(name, name)]
+            run_wrk(url + path, args.connections, 2, script, env, cookie)  # warm up
             cpu_before = cpu_seconds(server.pid)
-            figures = run_wrk(url + paths[name], args.connections, args.duration, script, env)
+            figures = run_wrk(url + path, args.connections, args.duration, script, env, cookie)
             cpu_per_request = 1000 * (cpu_seconds(server.pid) - cpu_before) / figures["requests"]
             print(
-                f"{name:>9} {paths[name]:<22} {figures['per_second']:8.0f} req/s  "
+                f"{name:>11} {path:<22} {figures['per_second']:8.0f} req/s  "
                 f"p50 {figures['p50_ms']:7.1f} ms  p99 {figures['p99_ms']:7.1f} ms  "
                 f"errors {figures['errors']:.0f}/{figures['requests']:.0f}  "
                 f"web CPU {cpu_per_request:.2f} ms/req  "

@@ -44,6 +44,9 @@ class ModerationCase(ContentTarget):
     # the participatory space of the content (its kind's `spaces_of`), set when the case is made:
     # a space's moderators see and decide its cases only; None: no space (proposals, comments)
     space_id = fields.IntField(null=True)
+    # whether `space_id` was looked for: None means "no space" once it was, and "not yet looked
+    # at" for cases made before cases knew their space (moderation 0004, services.attach_spaces)
+    space_examined = fields.BooleanField(default=False)
 
     class Meta:
         table = "moderation_case"

@@ -68,6 +68,7 @@ async def _case(target_kind: str, target_id: int, author_id: int | None) -> Mode
                 status=CaseStatus.CLOSED,
                 opened_at=timezone.now(),
                 space_id=space_id,
+                space_examined=True,
             )
         ],
         ignore_conflicts=True,
@@ -77,24 +78,27 @@ async def _case(target_kind: str, target_id: int, author_id: int | None) -> Mode
 
 async def attach_spaces() -> None:
     """Give open cases made before cases knew their space (moderation 0004) the space of their
-    content: one query per content kind that has such cases, and nothing once they have it.
-    Cases of content in no space keep None (a space's moderators never see them)."""
-    unknown = await ModerationCase.filter(status=CaseStatus.OPEN, space_id=None).values_list(
-        "target_kind", "target_id"
+    content: one query per content kind that has such cases, each case examined once (marked
+    `space_examined`, whatever was found), so a later call reads one indexed query and examines
+    nothing. Cases of content in no space keep None (a space's moderators never see them);
+    cases of a content kind no installed feature declares wait, unexamined, for their feature."""
+    unknown = await ModerationCase.filter(status=CaseStatus.OPEN, space_examined=False).values_list(
+        "id", "target_kind", "target_id"
     )
-    by_kind: dict[str, list[int]] = {}
-    for target_kind, target_id in unknown:
-        by_kind.setdefault(str(target_kind), []).append(int(target_id))
+    by_kind: dict[str, dict[int, int]] = {}  # kind: target id -> case id
+    for case_id, target_kind, target_id in unknown:
+        by_kind.setdefault(str(target_kind), {})[int(target_id)] = int(case_id)
     kinds = content_kinds()
-    for target_kind, ids in by_kind.items():
+    for target_kind, cases in by_kind.items():
         if target_kind not in kinds:
             continue
-        found = await kinds[target_kind].spaces_of(ids)
+        found = await kinds[target_kind].spaces_of(list(cases))
         for space_id in set(found.values()):
-            chosen = [i for i, s in found.items() if s == space_id]
-            await ModerationCase.filter(
-                target_kind=target_kind, target_id__in=chosen, space_id=None
-            ).update(space_id=space_id)
+            chosen = [cases[i] for i, s in found.items() if s == space_id and i in cases]
+            await ModerationCase.filter(id__in=chosen, space_id=None).update(
+                space_id=space_id, space_examined=True
+            )
+        await ModerationCase.filter(id__in=list(cases.values())).update(space_examined=True)
 
 
 async def open_pending_case(

@@ -20,6 +20,7 @@ worded (`notifications.speaking`).
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -58,6 +59,13 @@ def zone() -> ZoneInfo:
 
 def _language(language: str | None) -> str:
     return language or i18n.current_language.get()
+
+
+@functools.cache
+def _locale(language: str) -> Locale:
+    """The language's babel Locale, parsed once per process: babel parses a language code on
+    every call given one (59 times for a proposal page with its dated comments, issue #23)."""
+    return Locale.parse(language)
 
 
 # --- moments -----------------------------------------------------------------------------------
@@ -110,10 +118,10 @@ def format_datetime(
         return ""
     lang = _language(language)
     when = local(moment)
-    glue = Locale.parse(lang).datetime_formats["short"]
+    glue = _locale(lang).datetime_formats["short"]
     return str(glue).format(
-        babel_dates.format_time(when, "medium" if seconds else "short", locale=lang),
-        babel_dates.format_date(when, _date_style(lang), locale=lang),
+        babel_dates.format_time(when, "medium" if seconds else "short", locale=_locale(lang)),
+        babel_dates.format_date(when, _date_style(lang), locale=_locale(lang)),
     )
 
 
@@ -123,7 +131,7 @@ def format_date(value: date | datetime | None, language: str | None = None) -> s
         return ""
     lang = _language(language)
     day = local(value).date() if isinstance(value, datetime) else value
-    return babel_dates.format_date(day, _date_style(lang), locale=lang)
+    return babel_dates.format_date(day, _date_style(lang), locale=_locale(lang))
 
 
 def format_time(moment: datetime | None, language: str | None = None) -> str:
@@ -131,7 +139,7 @@ def format_time(moment: datetime | None, language: str | None = None) -> str:
     if moment is None:
         return ""
     lang = _language(language)
-    return babel_dates.format_time(local(moment), "short", locale=lang)
+    return babel_dates.format_time(local(moment), "short", locale=_locale(lang))
 
 
 def format_deadline(moment: datetime | None, language: str | None = None) -> str:
@@ -140,11 +148,11 @@ def format_deadline(moment: datetime | None, language: str | None = None) -> str
         return ""
     lang = _language(language)
     when = local(moment)
-    day = babel_dates.format_date(when, "long", locale=lang)
+    day = babel_dates.format_date(when, "long", locale=_locale(lang))
     if lang == "fr":
         hour = f"{when.hour}\u00a0h" + (f"\u00a0{when.minute:02d}" if when.minute else "")
         return f"{day}, {hour}"
-    return f"{day}, {babel_dates.format_time(when, 'short', locale=lang)}"
+    return f"{day}, {babel_dates.format_time(when, 'short', locale=_locale(lang))}"
 
 
 # --- numbers -----------------------------------------------------------------------------------
@@ -157,10 +165,10 @@ def format_number(value: Any, digits: int | None = None, language: str | None = 
         return ""
     lang = _language(language)
     if digits is None:
-        return babel_numbers.format_decimal(value, locale=lang)
+        return babel_numbers.format_decimal(value, locale=_locale(lang))
     pattern = "#,##0." + "0" * digits if digits else "#,##0"
     return babel_numbers.format_decimal(
-        Decimal(str(value)), format=pattern, locale=lang, decimal_quantization=True
+        Decimal(str(value)), format=pattern, locale=_locale(lang), decimal_quantization=True
     )
 
 
@@ -169,10 +177,10 @@ def format_percent(share: Any, digits: int = 1, language: str | None = None) -> 
     if share is None:
         return ""
     lang = _language(language)
-    base = Locale.parse(lang).percent_formats[None].pattern  # "#,##0 %" / "#,##0%"
+    base = _locale(lang).percent_formats[None].pattern  # "#,##0 %" / "#,##0%"
     decimals = "." + "0" * digits if digits else ""
     pattern = base.replace("#,##0", "#,##0" + decimals, 1)
-    return babel_numbers.format_percent(Decimal(str(share)), format=pattern, locale=lang)
+    return babel_numbers.format_percent(Decimal(str(share)), format=pattern, locale=_locale(lang))
 
 
 def format_points(value: Any, digits: int = 1, language: str | None = None) -> str:
@@ -192,7 +200,7 @@ def format_money(
     number = "#,##0.00" if cents else "#,##0"
     pattern = f"{number}\u00a0¤" if lang == "fr" else f"¤{number}"
     return babel_numbers.format_currency(
-        amount, currency, format=pattern, locale=lang, currency_digits=False
+        amount, currency, format=pattern, locale=_locale(lang), currency_digits=False
     )
 
 

@@ -194,20 +194,31 @@ async def cached_data(request: Request, name: str, compute: Callable[[], Awaitab
     state = request.app.state
     if not hasattr(state, "data_cache"):
         state.data_cache = {}
-    store: dict[str, tuple[bytes, float, Any]] = state.data_cache
+    store: dict[str, Kept] = state.data_cache
     kept = store.get(name)
-    if kept is not None and kept[0] == generation and kept[1] > time.monotonic():
-        return kept[2]  # type: ignore[no-any-return]
+    if _fresh(kept, generation):
+        return kept.value  # type: ignore[union-attr,no-any-return]
     async with _rendering_lock(request, ("data", name)):  # one computation at a time
         kept = store.get(name)
-        if kept is not None and kept[0] == generation and kept[1] > time.monotonic():
-            return kept[2]  # type: ignore[no-any-return]
+        if _fresh(kept, generation):
+            return kept.value  # type: ignore[union-attr,no-any-return]
         value = await compute()
-        store[name] = (generation, time.monotonic() + seconds, value)
+        store[name] = Kept(generation, time.monotonic() + seconds, value)
         return value
 
 
-def _fresh(entry: Entry | None, generation: bytes) -> bool:
+@dataclass(frozen=True)
+class Kept:
+    """A value of `cached_data`, stamped as a stored page is."""
+
+    generation: bytes
+    expires: float
+    value: Any
+
+
+def _fresh(entry: Entry | Kept | None, generation: bytes) -> bool:
+    """Whether a stored page or value may be served: stored at the current generation (no
+    write since) and not older than `PAGE_CACHE_SECONDS`. Pages and data alike."""
     return entry is not None and entry.generation == generation and entry.expires > time.monotonic()
 
 

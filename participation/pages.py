@@ -13,7 +13,7 @@ from tortoise import timezone
 
 from participation import features, participants, queue, web
 from participation.db import database_answers
-from participation.pagecache import cached_for_visitors
+from participation.pagecache import cached_data, cached_for_visitors
 from participation.settings import SUPPORTED_LANGUAGES
 from participation.spaces import services as spaces
 from participation.templating import STATIC_DIR, render
@@ -31,15 +31,18 @@ async def latest_outcomes(limit: int) -> list[features.Outcome]:
 
 async def home(request: Request) -> Response:
     """What is open now (the spaces, their current step and its deadline), the latest
-    outcomes and how many people took part this year (one query per feature:
-    participation/participants.py); cached for visitors (a write empties the cache, like any
-    POST)."""
+    outcomes and how many people took part this year; cached for visitors (a write empties the
+    cache, like any POST). The number of participants (one query per feature, the keys of the
+    year unioned in Python: participation/participants.py) is the same for everyone: signed-in
+    people share it too (`cached_data`, same generation and freshness as the page cache)."""
     now = timezone.now()
     since = participants.year_start(now, web.settings_of(request).time_zone)
     context = {
         "open_spaces": await spaces.open_now(now),
         "outcomes": await latest_outcomes(HOME_OUTCOMES),
-        "participants": await participants.count_since(since),
+        "participants": await cached_data(
+            request, f"participants:{since.day.year}", lambda: participants.count_since(since)
+        ),
         "year": str(since.day.year),
     }
     return render(request, "home.html", context)

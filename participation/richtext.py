@@ -3,6 +3,12 @@
 Residents type plain text (blank lines separate paragraphs) or the allowed tags below. Anything
 else is stripped: scripts, event handlers, styles, `hx-*` attributes, `javascript:` links.
 Links get `rel="nofollow ugc"`.
+
+Comments and proposals are sanitised once, on write (issue #21, #23): their row says with which
+allow-list (`sanitized_with`, ALLOW_LIST_VERSION when written by their services or re-sanitised
+by `resanitize`), and a page shows such a row as stored, without bleach. A row that says
+another version (0: written by a path that does not say, or before the allow-list changed) is
+cleaned on output as before.
 """
 
 from __future__ import annotations
@@ -61,9 +67,51 @@ def sanitize(text: str, cleaner: Any = _cleaner) -> str:
     return str(cleaner.clean(source)).strip()
 
 
-def render(stored: str | None) -> Markup:
-    """What we show: cleaned again on output, so a row written by another path is safe too."""
+# Bump when ALLOWED_TAGS, ALLOWED_ATTRIBUTES, ALLOWED_PROTOCOLS or the filters change, with a
+# migration that calls `resanitize` (rows of an older version are cleaned on output until then).
+ALLOW_LIST_VERSION = 1
+
+
+def render(stored: str | None, sanitized_with: int = 0) -> Markup:
+    """What we show: as stored when the row was sanitised with the current allow-list
+    (`sanitized_with`), else cleaned again on output, so a row written by another path is safe."""
+    if sanitized_with == ALLOW_LIST_VERSION:
+        return Markup(stored or "")
     return Markup(_cleaner.clean(stored or ""))
+
+
+def stored_again(stored: str) -> str:
+    """What `render` shows of a row of an older allow-list: the text a migration stores
+    (`resanitize`) so that the page shows the same once the row says the current version."""
+    return str(_cleaner.clean(stored or ""))
+
+
+async def resanitize(client: Any, table: str, columns: tuple[str, ...]) -> int:
+    """In a migration: the rich text `columns` of every row of `table` not sanitised with the
+    current allow-list, sanitised with it (`stored_again`) and marked so (`sanitized_with`), a
+    batch of rows at a time; returns how many rows changed."""
+    postgres = client.capabilities.dialect == "postgres"
+    marks = [f"${i}" if postgres else "?" for i in range(1, len(columns) + 3)]
+    names = ", ".join(f'"{c}"' for c in columns)
+    assignments = ", ".join(f'"{c}" = {marks[i]}' for i, c in enumerate(columns))
+    version, row_id = marks[len(columns)], marks[len(columns) + 1]
+    changed, last = 0, 0
+    while True:
+        _, rows = await client.execute_query(
+            f'SELECT "id", {names} FROM "{table}" WHERE "sanitized_with" <> {ALLOW_LIST_VERSION} '
+            f'AND "id" > {int(last)} ORDER BY "id" LIMIT 500'
+        )
+        if not rows:
+            return changed
+        for row in rows:
+            values = [stored_again(row[c]) for c in columns]
+            await client.execute_query(
+                f'UPDATE "{table}" SET {assignments}, "sanitized_with" = {version} '
+                f'WHERE "id" = {row_id}',
+                [*values, ALLOW_LIST_VERSION, row["id"]],
+            )
+            changed += 1
+        last = rows[-1]["id"]
 
 
 # The town's content pages (participation/sitepages): written by staff, long and structured,

@@ -27,6 +27,9 @@ class Comment(Model):
     parent_id: int | None
     depth = fields.IntField(default=0)
     body = fields.TextField()
+    # the allow-list `body` was sanitised with (participation.richtext.ALLOW_LIST_VERSION: shown
+    # as stored); 0, any other: cleaned again on output
+    sanitized_with = fields.IntField(default=0)
     stance = fields.CharEnumField(Stance, max_length=10, default=Stance.NEUTRAL)
     moderation_state = fields.CharEnumField(
         ModerationState, max_length=10, default=ModerationState.VISIBLE

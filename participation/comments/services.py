@@ -24,7 +24,7 @@ from participation.proposals.models import Proposal
 from participation.proposals.queries import facts, visible_comments
 from participation.proposals.services import NotAllowed
 from participation.refusals import DomainError, NotFound, refuse_fields
-from participation.richtext import sanitize, to_text
+from participation.richtext import ALLOW_LIST_VERSION, sanitize, to_text
 from participation.settings import Settings
 
 
@@ -64,6 +64,7 @@ async def post(
             parent_id=parent.id if parent else None,
             depth=domain.reply_depth(parent.depth if parent else None),
             body=body,
+            sanitized_with=ALLOW_LIST_VERSION,
             stance=stance,
             moderation_state=ModerationState.PENDING if pending else ModerationState.VISIBLE,
         )
@@ -140,7 +141,9 @@ async def edit(
     current = ModerationState(comment.moderation_state)
     target = moderation_rules.after_edit(current, settings.premoderates("comment"))
     async with in_transaction():
-        await Comment.filter(id=comment.id).update(body=body, edited_at=now)
+        await Comment.filter(id=comment.id).update(
+            body=body, sanitized_with=ALLOW_LIST_VERSION, edited_at=now
+        )
         if target != current:
             moved = await Comment.filter(id=comment.id, moderation_state=current).update(
                 moderation_state=target

@@ -25,7 +25,7 @@ from participation.proposals.models import (
     Support,
 )
 from participation.residents.models import District
-from participation.richtext import normalize_for_search, sanitize
+from participation.richtext import ALLOW_LIST_VERSION, normalize_for_search, sanitize
 from participation.settings import Settings
 from participation.territory import Category
 
@@ -150,6 +150,7 @@ async def load(settings: Settings, users: list[Any]) -> None:
                 published_at=timezone.now() if published else None,
                 search_text=normalize_for_search(f"{title} {text}"),
                 answer_body=sanitize(answer) if answer else "",
+                sanitized_with=ALLOW_LIST_VERSION,
                 answered_at=timezone.now() if answer else None,
                 answered_by_id=staff.id if answer else None,
             )
@@ -217,6 +218,7 @@ async def _discussion(proposal: Proposal, resident: Any, moderator: Any, staff: 
             depth=parent.depth + 1 if parent else 0,
             stance=stance,
             body=sanitize(text),
+            sanitized_with=ALLOW_LIST_VERSION,
         )
         thread.append(comment)
     proposal.comment_count = len(thread)

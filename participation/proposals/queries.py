@@ -16,8 +16,9 @@ from tortoise.queryset import QuerySet
 
 from participation import features
 from participation.accounts.models import AnonymousUser, User
-from participation.comments.models import Comment, CommentVote
+from participation.comments.models import Comment
 from participation.contributions import excerpt
+from participation.db import fetch_rows
 from participation.features import FeedEntry
 from participation.formatting import colon
 from participation.i18n import N_, gettext
@@ -252,13 +253,49 @@ class Detail:
     coauthors: list[ProposalCoauthor]
     comments: list[Comment]
     my_votes: dict[int, int]
-    versions: list[ProposalVersion]
+    versions: list[ProposalVersion]  # read for the history page only (`with_versions`)
     amendments: list[Amendment]
     events: list[ProposalEvent]
     supported: bool
+    version_count: int
 
 
-async def detail(user: Any, proposal: Proposal) -> Detail:
+# What the proposal page needs besides its lists, in one statement: how many versions the
+# text has, and the viewer's own state ($2: their id, 0 for a visitor): their support and
+# their votes on its comments. One row per fact: ("versions", count, 0), ("support", 1, 0),
+# ("vote", comment id, value).
+PAGE_FACTS = """
+SELECT 'versions' AS "fact", COUNT(*) AS "key", 0 AS "value"
+  FROM "proposals_version" WHERE "proposal_id" = $1
+UNION ALL
+SELECT 'support', 1, 0 FROM "proposals_support" WHERE "proposal_id" = $1 AND "user_id" = $2
+UNION ALL
+SELECT 'vote', "v"."comment_id", "v"."value" FROM "comments_vote" AS "v"
+  JOIN "comments_comment" AS "c" ON "c"."id" = "v"."comment_id"
+  WHERE "c"."proposal_id" = $1 AND "v"."user_id" = $2
+"""
+
+
+async def page_facts(user: Any, proposal_id: int) -> tuple[int, bool, dict[int, int]]:
+    """The number of versions of the proposal's text, whether `user` supports it and their
+    votes on its comments (comment id: +1 or -1), in one statement."""
+    viewer = user.id if user.is_authenticated else 0
+    versions, supported, votes = 0, False, {}
+    for row in await fetch_rows(PAGE_FACTS, [proposal_id, viewer]):
+        fact, key, value = row["fact"], int(row["key"]), int(row["value"])
+        if fact == "versions":
+            versions = key
+        elif fact == "support":
+            supported = True
+        else:
+            votes[key] = value
+    return versions, supported, votes
+
+
+async def detail(user: Any, proposal: Proposal, with_versions: bool = False) -> Detail:
+    """Everything the proposal page shows, in a fixed number of statements whatever the number
+    of comments (the viewer's own state in one: `page_facts`); `with_versions`: the versions
+    themselves too (the history page)."""
     proposal_facts, coauthors = await facts(proposal)
     comments = list(
         await visible_comments(user)
@@ -266,19 +303,15 @@ async def detail(user: Any, proposal: Proposal) -> Detail:
         .select_related("author")
         .order_by("created_at", "id")
     )
-    my_votes: dict[int, int] = {}
-    supported = False
-    if user.is_authenticated:
-        if comments:
-            votes = await CommentVote.filter(
-                user_id=user.id, comment_id__in=[c.id for c in comments]
-            ).values_list("comment_id", "value")
-            my_votes = {comment_id: value for comment_id, value in votes}
-        supported = await Support.exists(user_id=user.id, proposal_id=proposal.id)
-    versions = list(
-        await ProposalVersion.filter(proposal_id=proposal.id)
-        .select_related("author")
-        .order_by("number")
+    version_count, supported, my_votes = await page_facts(user, proposal.id)
+    versions = (
+        list(
+            await ProposalVersion.filter(proposal_id=proposal.id)
+            .select_related("author")
+            .order_by("number")
+        )
+        if with_versions
+        else []
     )
     amendments = list(
         await Amendment.filter(proposal_id=proposal.id).select_related("author").order_by("-id")
@@ -296,6 +329,7 @@ async def detail(user: Any, proposal: Proposal) -> Detail:
         amendments,
         events,
         supported,
+        version_count,
     )
 
 

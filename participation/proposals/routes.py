@@ -17,9 +17,11 @@ from starlette.routing import Route
 from tortoise import timezone
 
 from participation import formatting, licence, ratelimit, related, spreadsheet, web
-from participation.comments.domain import STANCE_LABELS, build_thread
+from participation.comments.domain import MAX_DEPTH, STANCE_LABELS, build_thread
 from participation.comments.domain import can_edit as can_edit_comment
+from participation.comments.models import Comment
 from participation.i18n import N_, gettext
+from participation.numbers import parse_id
 from participation.pagecache import cached_for_visitors
 from participation.permissions import is_signed_in, is_staff
 from participation.proposals import domain, queries, services
@@ -255,10 +257,15 @@ async def proposal_page(
         and s != ProposalState.PENDING
         and not (facts.state == ProposalState.PENDING and s == ProposalState.PUBLISHED)
     ]
+    may_comment = domain.can_comment(user, facts)
+    reply_to = _reply_to(request, detail, may_comment, failed)
     context = {
         "proposal": proposal,
         "detail": detail,
         "thread": build_thread(detail.comments),
+        "reply_to": reply_to,
+        # a reply form asked for with ?reply= (not one sent back with errors): focus moves to it
+        "reply_asked": failed is None and reply_to is not None,
         "invited": invited,
         "moves": moves,
         "answer_states": [
@@ -270,7 +277,7 @@ async def proposal_page(
             "support": domain.can_support(user, facts),
             "amend": domain.can_amend(user, facts),
             "decide": domain.can_decide_amendment(user, facts),
-            "comment": domain.can_comment(user, facts),
+            "comment": may_comment,
             "answer": domain.can_answer(user, facts),
             "is_author": domain.is_author(user, facts),
         },
@@ -284,12 +291,37 @@ async def proposal_page(
         "failed": failed,
         "related": await related.links_for("proposal", proposal.id),
     }
+    if is_htmx(request) and "reply" in request.query_params and failed is None:
+        if reply_to is None:
+            raise NotFound()
+        # htmx puts the one reply form in place of the comment's "Reply" link
+        return render(request, "proposals/detail.html", context, fragment="comments/_reply.html")
     return render(request, "proposals/detail.html", context, status_code=422 if failed else 200)
+
+
+def _reply_to(
+    request: Request, detail: queries.Detail, may_comment: bool, failed: FailedForm | None
+) -> Comment | None:
+    """The comment whose reply form the page shows (one form at most, not one per comment): the
+    one a reply sent back with errors answered, or `?reply=<id>` (a shown comment that takes
+    replies; any other value shows none)."""
+    if failed is not None:
+        wanted = failed.name.removeprefix("comment-") if failed.name != "comment-new" else ""
+    else:
+        wanted = request.query_params.get("reply", "")
+    comment_id = parse_id(wanted)
+    if not may_comment or comment_id is None:
+        return None
+    for comment in detail.comments:
+        if comment.id == comment_id:
+            replies = comment.depth < MAX_DEPTH and comment.deleted_at is None
+            return comment if replies else None
+    return None
 
 
 async def history(request: Request) -> Response:
     proposal = await visible_proposal(request)
-    detail = await queries.detail(request.scope["user"], proposal)
+    detail = await queries.detail(request.scope["user"], proposal, with_versions=True)
     steps = []
     previous = None
     for version in detail.versions:

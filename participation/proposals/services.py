@@ -46,7 +46,7 @@ from participation.proposals.models import (
 from participation.proposals.queries import facts, id_set
 from participation.refusals import NotAllowed, NotFound, Refused, refuse_fields
 from participation.residents.models import District
-from participation.richtext import normalize_for_search, sanitize, to_text
+from participation.richtext import ALLOW_LIST_VERSION, normalize_for_search, sanitize, to_text
 from participation.settings import Settings
 from participation.territory import Category
 from participation.urls import url
@@ -81,6 +81,7 @@ async def create(form: ProposalForm, author: Any, raw_coordinates: tuple[str, st
         author_id=author.id,
         title=checked.title,
         body=checked.body,
+        sanitized_with=ALLOW_LIST_VERSION,
         category_id=checked.category_id,
         district_id=checked.district_id,
         address=checked.address,

@@ -107,7 +107,7 @@ async def test_a_resident_takes_part_in_everything(
     await page.get_by_role("button", name="Soutenir cette proposition").click()
     await expect(page.get_by_text("Vous soutenez cette proposition.")).to_be_visible()
     assert await same_document(page) == javascript  # htmx swapped the block; else a new page
-    # the residents of earlier runs of this journey supported and commented too
+    # the residents of earlier runs of this journey supported, commented and replied too
     await expect(page.locator("#support")).to_contain_text(
         re.compile(rf"\b{number + 1} soutiens?\b")
     )
@@ -118,9 +118,19 @@ async def test_a_resident_takes_part_in_everything(
     comment = page.locator(".comment").filter(has_text=f"Camille {number}")
     await expect(comment).to_contain_text("il en faut aussi au collège")
     await expect(
-        page.get_by_role("heading", name=re.compile(rf"^{number + 1} commentaires?$"))
+        page.get_by_role("heading", name=re.compile(rf"^{2 * number + 1} commentaires?$"))
     ).to_be_visible()
     await axe.check(page, "commented")
+    # one reply form, asked for: htmx puts it in place, else the page again; focus moves to it
+    await mark_document(page)
+    await comment.get_by_role("link", name=f"Répondre à Camille {number}").click()
+    reply = page.get_by_label(f"Votre réponse à Camille {number}")
+    await expect(reply).to_be_focused()
+    assert await same_document(page) == javascript
+    await axe.check(page, "replying")
+    await reply.fill("Et au lycée aussi.")
+    await page.get_by_role("button", name="Répondre", exact=True).click()
+    await expect(comment.first).to_contain_text("Et au lycée aussi.")
 
     # --- answer the consultation: a required question forgotten, then all answered
     await page.get_by_role("link", name="Consultations").first.click()

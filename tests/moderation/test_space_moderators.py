@@ -21,7 +21,7 @@ from participation.i18n import gettext
 from participation.people.models import SpaceRole
 from participation.spaces.models import Space
 from tests.budgets.factories import budget_taking_projects
-from tests.conftest import create_user, field_error, logged_in, post_form
+from tests.conftest import create_user, field_error, logged_in, logged_queries, post_form
 from tests.consultations.factories import consultation_open
 from tests.spaces.factories import space_open_with_a_vote
 
@@ -114,10 +114,18 @@ async def test_older_cases_get_their_space_when_a_space_moderator_reads_the_queu
     app: Any, settings: Any, citizen: User
 ) -> None:
     world = await _two_spaces(settings, citizen)
-    await ModerationCase.all().update(space_id=None)  # made before cases knew their space
+    # made before cases knew their space; one of them of content that has since left its space
+    await ModerationCase.all().update(space_id=None, space_examined=False)
+    other, other_case = world["other"]
+    await Budget.filter(id=(await Project.get(id=other.id)).budget_id).update(space_id=None)
     async with logged_in(app, world["keeper"]) as c:
         assert "Un banc au square" in (await c.get("/moderation")).text
     assert (await ModerationCase.get(id=world["mine"][1])).space_id == world["ours"].id
+    assert (await ModerationCase.get(id=other_case)).space_id is None
+    # each case was examined once, the one in no space too: the next call examines nothing
+    with logged_queries() as queries:
+        await services.attach_spaces()
+    assert len(queries) == 1, queries  # the one selection of cases not yet examined
 
 
 async def test_an_administrator_gives_and_withdraws_the_role_in_a_space_audited(

@@ -3,11 +3,12 @@ fixed number of SQL queries of the proposal list."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
 import httpx
-from tortoise import timezone
+from tortoise import connections, timezone
 
 from participation.accounts.models import User
 from participation.comments.models import Comment, CommentVote
@@ -15,9 +16,11 @@ from participation.mail import OutboxEmail
 from participation.notifications import services as notifications
 from participation.notifications.models import Notification
 from participation.proposals.models import Proposal
+from participation.richtext import ALLOW_LIST_VERSION, resanitize, stored_again
 from participation.settings import Settings
 from tests.conftest import count_queries, create_user, log_in, logged_in, post_form
 from tests.participation.proposal_factories import at_proposal, make_proposal, others_proposal
+from tests.security.xss import PAYLOADS, all_payloads, injected_markup
 
 
 async def _comment(
@@ -168,3 +171,75 @@ async def test_a_list_page_costs_a_fixed_number_of_queries(
     large = [await _count_queries(client, url) for url in urls]
     assert small == large
     assert max(large) <= 8, large
+
+
+async def test_one_reply_form_per_page_asked_for_by_link_or_htmx(
+    settings: Settings, client: httpx.AsyncClient, citizen: User
+) -> None:
+    """The page carries no reply form until one is asked for (issue #23: one form, not one per
+    comment): `?reply=<id>` shows it in place, focused and labelled with whom it answers (no
+    JavaScript); htmx gets that form alone. A forged id shows none (htmx: 404)."""
+    author = await create_user(settings, "autrice@example.org", display_name="Awa")
+    proposal, page = await at_proposal(client, author, visitor=citizen)
+    await _comment(client, proposal, "Premier avis")
+    top = await Comment.get(proposal_id=proposal.id)
+    await Comment.filter(id=top.id).update(author_id=author.id)
+    await _comment(client, proposal, "Une réponse", parent=top.id)
+    reply = await Comment.get(parent_id=top.id)
+    await _comment(client, proposal, "La plus profonde", parent=reply.id)
+    deepest = await Comment.get(parent_id=reply.id)
+    elsewhere = await make_proposal(author, title="Une autre proposition à débattre")
+    other = await Comment.create(proposal_id=elsewhere.id, author_id=author.id, body="<p>x</p>")
+
+    plain = (await client.get(page)).text
+    assert plain.count('class="comment-form"') == 1  # the new comment's form only
+    assert f'href="{page}?reply={top.id}"' in plain and 'aria-label="Répondre à Awa"' in plain
+    assert f"?reply={deepest.id}" not in plain  # a reply to a reply to a reply takes none
+
+    asked = (await client.get(f"{page}?reply={top.id}")).text
+    assert asked.count('class="comment-form"') == 2
+    form = asked[asked.index('<div class="reply">') :]
+    assert f'<input type="hidden" name="parent" value="{top.id}">' in form
+    assert f'<label for="comment-body-{top.id}">Votre réponse à Awa</label>' in form
+    assert f'id="comment-body-{top.id}" name="body" rows="3" required autofocus' in form
+
+    htmx = {"HX-Request": "true"}
+    fragment = await client.get(f"{page}?reply={reply.id}", headers=htmx)
+    assert fragment.status_code == 200 and fragment.text.lstrip().startswith('<div class="reply">')
+    assert "<html" not in fragment.text
+    assert f'name="parent" value="{reply.id}"' in fragment.text and "autofocus" in fragment.text
+
+    for forged in (str(deepest.id), str(other.id), "abc", "-1", "9" * 30, "<script>"):
+        shown = await client.get(page, params={"reply": forged})
+        assert shown.status_code == 200 and shown.text.count('class="comment-form"') == 1
+        refused = await client.get(page, params={"reply": forged}, headers=htmx)
+        assert refused.status_code == 404
+
+
+async def test_stored_xss_stays_neutral_as_stored_by_the_site_or_written_by_another_path(
+    settings: Settings, client: httpx.AsyncClient, citizen: User
+) -> None:
+    """Comments and proposals are sanitised once, on write, and shown as stored (issue #23);
+    a row that does not say it was (another path, an older allow-list) is cleaned on output,
+    and the migration's `resanitize` stores it cleaned, showing the same page."""
+    proposal, page = await at_proposal(client, citizen)
+    assert (await Proposal.get(id=proposal.id)).sanitized_with == 0  # the factory's raw row
+    await _comment(client, proposal, all_payloads("Par le formulaire "))
+    posted = await Comment.get(proposal_id=proposal.id)
+    assert posted.sanitized_with == ALLOW_LIST_VERSION and "<script" not in posted.body
+    raw = "<p>Écrit ailleurs</p>" + "".join(PAYLOADS)
+    await Comment.create(proposal_id=proposal.id, author_id=citizen.id, body=raw)
+    await Proposal.filter(id=proposal.id).update(body=raw, answer_body=raw)
+    before = (await client.get(page)).text
+    assert not injected_markup(before) and "Écrit ailleurs" in before
+    connection = connections.get("default")
+    assert await resanitize(connection, "comments_comment", ("body",)) == 1
+    assert await resanitize(connection, "proposals_proposal", ("body", "answer_body")) == 1
+    again = await Comment.get(proposal_id=proposal.id, id__not=posted.id)
+    assert again.sanitized_with == ALLOW_LIST_VERSION and again.body == stored_again(raw)
+    assert (await Proposal.get(id=proposal.id)).sanitized_with == ALLOW_LIST_VERSION
+    after = (await client.get(page)).text
+    assert not injected_markup(after)
+    csrf = re.compile(r'(name="csrf_token" value|"X-CSRF-Token": )"[^"]+"')
+    assert csrf.sub("", after) == csrf.sub("", before)  # the same page, without bleach
+    assert await resanitize(connection, "comments_comment", ("body",)) == 0  # done once

@@ -48,7 +48,9 @@ async def test_comment_and_reply(client: httpx.AsyncClient, citizen: User) -> No
     response = await post_form(client, f"{page}/comments", data, page=page)
     assert response.status_code == 422
     assert "Écrivez votre commentaire." in field_error(response.text, f"comment-body-{parent.id}")
-    assert re.search(r"<details open>\s*<summary>Répondre", response.text)  # the reply form shows
+    # the reply form shows in place, labelled with whom it answers
+    assert re.search(r'<div class="reply">\s*<form', response.text)
+    assert f'<label for="comment-body-{parent.id}">Votre réponse à ' in response.text
     data = {"body": "x" * 5001, "stance": "against"}
     response = await post_form(client, f"{page}/comments", data, page=page)
     assert response.status_code == 422 and "x" * 5001 in response.text

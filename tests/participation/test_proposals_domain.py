@@ -17,7 +17,15 @@ from participation.proposals.domain import (
     threshold_crossed,
     word_diff,
 )
-from participation.richtext import normalize_for_search, sanitize, to_text
+from participation.richtext import (
+    ALLOW_LIST_VERSION,
+    normalize_for_search,
+    render,
+    sanitize,
+    stored_again,
+    to_text,
+)
+from tests.security.xss import PAYLOADS, all_payloads, injected_markup
 
 S = ProposalState
 
@@ -62,6 +70,26 @@ def test_sanitizer() -> None:
     dirty = '<p style="x" hx-post="/y">Texte <iframe src=x></iframe><b>gras</b></p>'
     assert sanitize(dirty) == "<p>Texte gras</p>"
     assert to_text("<p>Un</p><ul><li>deux</li></ul>") == "Un\ndeux"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        *PAYLOADS,
+        all_payloads(),
+        "Voir example.org et https://www.ville.fr/parcs?a=1&b=2",
+        '<a href="https://ex.org" title="t" rel="x">lien</a> <em>doux</em>',
+        "<ul><li>un</li><li>deux<br>trois</li></ul><blockquote>cité</blockquote>",
+        "a < b & c \u00a0« guillemets »",
+    ],
+)
+def test_text_sanitised_on_write_shows_as_bleach_would_show_it(typed: str) -> None:
+    """Comments and proposals are shown as stored, without bleach (issue #23): what their
+    services store must be what cleaning it again on output showed, payloads included."""
+    stored = sanitize(typed)
+    assert stored_again(stored) == stored
+    assert render(stored, ALLOW_LIST_VERSION) == render(stored) == stored
+    assert not injected_markup(stored)
 
 
 def test_search_normalization() -> None:
