@@ -26,6 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[0] = str(ROOT)
 
+import asyncpg  # noqa: E402
 import httpx  # noqa: E402
 
 from participation.app import create_app  # noqa: E402
@@ -46,13 +47,32 @@ class _Counter(logging.Handler):
 async def statements(client: httpx.AsyncClient, path: str) -> int:
     logger, counter = logging.getLogger("tortoise.db_client"), _Counter()
     logger.addHandler(counter)
-    level, logger.level = logger.level, logging.DEBUG
+    level = logger.level
+    logger.setLevel(logging.DEBUG)
     try:
         await client.get(path)
     finally:
         logger.removeHandler(counter)
         logger.setLevel(level)
     return counter.count
+
+
+async def deep_page(url: str) -> str:
+    """The page after the 45,000th public report: by its cursor, or `?page=1501` (OFFSET
+    45,000) where the list had no cursors (before issue #24's keyset pages)."""
+    try:
+        from signalements.queries import Key, encode_cursor
+    except ImportError:
+        return "/signalements?page=1501"
+    db = await asyncpg.connect(url)
+    try:
+        row = await db.fetchrow(
+            "SELECT created_at, id FROM signalements_report WHERE moderation_state = 'visible'"
+            " AND state <> 'merged' ORDER BY created_at DESC, id DESC OFFSET 44999 LIMIT 1"
+        )
+    finally:
+        await db.close()
+    return f"/signalements?after={encode_cursor(Key(row['created_at'], row['id']))}"
 
 
 async def log_in(client: httpx.AsyncClient) -> None:
@@ -111,6 +131,7 @@ async def run(url: str, n: int) -> None:
                 "public list": ["/signalements"],
                 "public list, page 2 (its next link)": [second],
                 "public list, category and state": ["/signalements?category=2&state=resolved"],
+                "public list, after 45,000 reports": [await deep_page(url)],
                 "report page": [f"/signalements/{i}" for i in ids],
                 "map (500 newest points)": ["/signalements/map"],
                 "map, category and state": ["/signalements/map?category=2&state=resolved"],
