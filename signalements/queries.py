@@ -127,17 +127,6 @@ def _filtered(query: Any, f: ListFilters) -> Any:
 MAX_PAGE = 10_000
 
 
-async def _paged(
-    query: Any, raw_page: str, order: tuple[str, ...], related: tuple[str, ...]
-) -> tuple[list[Report], int, bool]:
-    """(reports of the page, page, whether a next page exists): one query for the page and
-    one row more, no COUNT (counting 100,000 rows cost more than the page itself)."""
-    page = parse_page(raw_page, MAX_PAGE)
-    window = query.order_by(*order).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
-    rows = await window.select_related(*related)
-    return rows[:PAGE_SIZE], page, len(rows) > PAGE_SIZE
-
-
 # --- the public list: keyset pages -----------------------------------------------------------
 #
 # A page starts after (or ends before) the (created_at, id) key of a row, carried in the link as
