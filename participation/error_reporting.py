@@ -75,7 +75,7 @@ def init(settings: Settings, component: str) -> bool:
     except ImportError:
         logger.error(MISSING_PACKAGE)
         return False
-    sentry_sdk.init(
+    options: dict[str, Any] = dict(  # Sentry types events as its own TypedDict
         dsn=settings.sentry_dsn,
         environment=settings.environment,
         release=f"participation@{metadata.version('participation')}",
@@ -89,5 +89,6 @@ def init(settings: Settings, component: str) -> bool:
         before_send_transaction=scrubbed,
         before_breadcrumb=lambda crumb, hint: _without_emails(crumb),
     )
+    sentry_sdk.init(**options)
     sentry_sdk.get_global_scope().set_tag("component", component)
     return True
