@@ -1,8 +1,8 @@
 """The rich text of every feature: a small safe subset of HTML, sanitized on input and output.
 
-Residents type plain text (blank lines separate paragraphs) or the allowed tags below. Anything
-else is stripped: scripts, event handlers, styles, `hx-*` attributes, `javascript:` links.
-Links get `rel="nofollow ugc"`.
+Residents write Markdown (`from_markdown`, below); staff's texts are plain text (blank lines
+separate paragraphs) or the allowed tags below (`sanitize`). Anything else is stripped: scripts,
+event handlers, styles, `hx-*` attributes, `javascript:` links. Links get `rel="nofollow ugc"`.
 
 Comments and proposals are sanitised once, on write (issue #21, #23): their row says with which
 allow-list (`sanitized_with`, ALLOW_LIST_VERSION when written by their services or re-sanitised
