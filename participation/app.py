@@ -14,6 +14,7 @@ from starlette.staticfiles import StaticFiles
 
 from participation import (
     api,
+    error_reporting,
     features,
     feeds,
     formatting,
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     formatting.use_time_zone(settings.time_zone)
     logs.configure(settings)
+    error_reporting.init(settings, "web")  # before the app is built: Sentry wraps it
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

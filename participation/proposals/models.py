@@ -24,6 +24,8 @@ class Proposal(Model):
     author_id: int
     title = fields.CharField(max_length=150)
     body = fields.TextField()
+    # the Markdown the authors typed (`body` is its HTML); "" for a row written before (issue #21)
+    body_source = fields.TextField(default="", db_default="")
     category: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "participation.Category", related_name="proposals", null=True, on_delete=fields.SET_NULL
     )
@@ -133,6 +135,7 @@ class Amendment(Model):
     base_version = fields.IntField()
     title = fields.CharField(max_length=150)
     body = fields.TextField()
+    body_source = fields.TextField(default="", db_default="")  # the Markdown typed, as Proposal's
     reason = fields.TextField(default="")
     state = fields.CharEnumField(AmendmentState, max_length=10, default=AmendmentState.PENDING)
     created_at = fields.DatetimeField(auto_now_add=True)

@@ -34,7 +34,7 @@ from participation.proposals.domain import (
 )
 from participation.proposals.models import Proposal
 from participation.refusals import NotFound, Refused
-from participation.richtext import to_text
+from participation.richtext import source_of, to_text
 from participation.templating import flash, is_htmx, public_name, render
 from participation.urls import url
 
@@ -209,7 +209,7 @@ async def edit(request: Request) -> Response:
 
     values = {
         "title": proposal.title,
-        "body": proposal.body,
+        "body": source_of(proposal.body_source, proposal.body),
         "category": str(proposal.category_id or ""),  # type: ignore[attr-defined]
         "district": str(proposal.district_id or ""),  # type: ignore[attr-defined]
         "address": proposal.address,
@@ -441,7 +441,10 @@ async def new_amendment(request: Request) -> Response:
         flash(request, gettext("Your amendment is sent to the authors."))
         return proposal_url(proposal, "amendments")
 
-    context = {"proposal": proposal, "values": {"title": proposal.title, "body": proposal.body}}
+    context = {
+        "proposal": proposal,
+        "values": {"title": proposal.title, "body": source_of(proposal.body_source, proposal.body)},
+    }
     return await web.form_page(request, "proposals/amendment_form.html", context, suggest)
 
 

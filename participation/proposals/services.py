@@ -46,7 +46,13 @@ from participation.proposals.models import (
 from participation.proposals.queries import facts, id_set
 from participation.refusals import NotAllowed, NotFound, Refused, refuse_fields
 from participation.residents.models import District
-from participation.richtext import ALLOW_LIST_VERSION, normalize_for_search, sanitize, to_text
+from participation.richtext import (
+    ALLOW_LIST_VERSION,
+    from_markdown,
+    normalize_for_search,
+    sanitize,
+    to_text,
+)
 from participation.settings import Settings
 from participation.territory import Category
 from participation.urls import url
@@ -59,7 +65,9 @@ def _search_text(title: str, body: str) -> str:
 
 
 async def _checked_form(form: ProposalForm, raw_coordinates: tuple[str, str]) -> ProposalForm:
-    body = sanitize(form.body)
+    """The form with its body as stored: the HTML of the Markdown typed (`form.body.strip()` is
+    its source)."""
+    body = from_markdown(form.body)
     category_ids = await id_set(Category.all())
     district_ids = await id_set(District.all())
     problems = domain.proposal_problems(
@@ -81,6 +89,7 @@ async def create(form: ProposalForm, author: Any, raw_coordinates: tuple[str, st
         author_id=author.id,
         title=checked.title,
         body=checked.body,
+        body_source=form.body.strip(),
         sanitized_with=ALLOW_LIST_VERSION,
         category_id=checked.category_id,
         district_id=checked.district_id,
@@ -108,6 +117,7 @@ async def update(
         changes: dict[str, Any] = {
             "title": checked.title,
             "body": checked.body,
+            "body_source": form.body.strip(),
             "category_id": checked.category_id,
             "district_id": checked.district_id,
             "address": checked.address,
@@ -406,7 +416,7 @@ async def suggest_amendment(
     proposal_facts, coauthors = await facts(proposal)
     if not domain.can_amend(user, proposal_facts):
         raise NotAllowed()
-    clean = sanitize(body)
+    clean = from_markdown(body)
     problems = domain.text_problems(title, to_text(clean))
     if len(reason) > domain.REASON_MAX:
         problems["reason"] = N_("The explanation must be at most 1,000 characters long.")
@@ -421,6 +431,7 @@ async def suggest_amendment(
             base_version=proposal.version,
             title=title.strip(),
             body=clean,
+            body_source=body.strip(),
             reason=reason.strip(),
         )
         authors = await User.filter(id__in=[proposal_facts.author_id, *proposal_facts.coauthor_ids])
@@ -464,6 +475,7 @@ async def decide_amendment(
             changes = {
                 "title": amendment.title,
                 "body": amendment.body,
+                "body_source": amendment.body_source,
                 "search_text": _search_text(amendment.title, amendment.body),
             }
             await _write_version(
