@@ -79,7 +79,8 @@ async def record_support(
     if not added:
         existing = await Support.get_or_none(proposal_id=proposal.id, user_id=person.id)
         message = counter_rules.second_support_message(existing.channel if existing else "")
-        raise refuse(message or counter_rules.ALREADY_SUPPORTED[counter_rules.Channel.ONLINE], "proposal")
+        online = counter_rules.ALREADY_SUPPORTED[counter_rules.Channel.ONLINE]
+        raise refuse(message or online, "proposal")
     after = {"channel": channel.value, "person": person.id}
     await audit(agent, "counter_support", "proposal", proposal.id, "", after)
     return proposal
