@@ -48,6 +48,9 @@ PROPOSAL_LABELS = {
 }
 
 NAME_MAX = 80  # the length of a display name
+# the contact details a person gave at the counter are erased a year after they were recorded
+# (participation/retention.py): time enough to tell them what became of their contribution
+CONTACT_DAYS = 365
 CONTACT_MAX = 200
 UNNAMED = N_("Person met at the town hall")  # the public name of a person who gave none
 
