@@ -233,3 +233,17 @@ async def test_two_agents_recording_one_support_at_once_make_one(
     assert await Support.filter(proposal_id=proposal.id).count() == 1
     assert (await Proposal.get(id=proposal.id)).support_count == 1
     assert await AuditLogEntry.filter(action="counter_support").count() == 1
+
+
+async def test_a_name_typed_at_the_counter_is_shown_as_text(
+    settings: Settings, client: httpx.AsyncClient, admin: User
+) -> None:
+    person = await counter.record_person(admin, "<script>alert(1)</script>", "<b>06</b>", True)
+    form, _ = form_of(await good_form())
+    proposal = await proposal_counter.record_proposal(settings, admin, person.id, form, "phone")
+    shown = (await client.get(f"/proposals/{proposal.id}")).text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown and "<script>alert" not in shown
+    assert "déposée par téléphone" in shown
+    await log_in(client, admin)
+    desk = (await client.get(f"{DESK}/people/{person.id}")).text
+    assert "&lt;b&gt;06&lt;/b&gt;" in desk and "<b>06</b>" not in desk
