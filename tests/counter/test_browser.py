@@ -9,11 +9,13 @@ from typing import Any
 
 from playwright.async_api import expect
 
+from consultations.models import Audience
 from participation.accounts.models import Role
 from participation.settings import Settings
 from tests.browser import seeds
 from tests.browser.plugin import Axe, LiveServer, log_in
 from tests.conftest import TEST_PASSWORD
+from tests.consultations.factories import consultation_open
 from tests.participation.proposal_factories import make_territory
 
 expect.set_options(timeout=15_000)
@@ -22,6 +24,7 @@ expect.set_options(timeout=15_000)
 async def _seed(settings: Settings) -> None:
     await seeds.someone(settings, "mairie@example.org", Role.ADMIN, "Service démocratie")
     await make_territory()
+    await consultation_open(audience=Audience.EVERYONE, anonymous=True)
 
 
 async def test_an_agent_at_the_counter_records_a_proposal_for_a_person_without_an_account(
@@ -56,6 +59,11 @@ async def test_an_agent_at_the_counter_records_a_proposal_for_a_person_without_a
     await agent.get_by_label("Quartier").select_option(label="Centre-ville")
     await agent.get_by_role("button", name="Enregistrer la proposition").click()
     await expect(agent.locator(".flash")).to_contain_text("enregistrée au nom de la personne")
+    # the questionnaire of an open consultation, for the same person (audited, not answered)
+    await agent.go_back()
+    await agent.get_by_role("link", name="Avenir du parc des Tilleuls").click()
+    await expect(agent.get_by_label("Comment les réponses ont été recueillies")).to_be_visible()
+    await axe.check(agent)
 
     visitor = await (await context_for(javascript=False)).new_page()
     await visitor.goto(live_server.url + "/proposals")

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from consultations.models import Participant, Response
 from participation.accounts.models import Role, User
 from participation.audit import AuditLogEntry
 from participation.counter import domain
@@ -25,6 +26,7 @@ from participation.proposals.models import Proposal, Support
 from participation.refusals import NotAllowed, Refused
 from participation.settings import Settings
 from tests.conftest import create_user, field_error, log_in, post_form
+from tests.consultations.factories import consultation_open, opened, valid_answers
 from tests.participation.proposal_factories import good_form, make_proposal
 
 # --- pure rules -------------------------------------------------------------------------------
@@ -247,3 +249,30 @@ async def test_a_name_typed_at_the_counter_is_shown_as_text(
     await log_in(client, admin)
     desk = (await client.get(f"{DESK}/people/{person.id}")).text
     assert "&lt;b&gt;06&lt;/b&gt;" in desk and "<b>06</b>" not in desk
+
+
+async def test_an_agent_records_anonymous_answers_that_stay_unlinkable(
+    settings: Settings, client: httpx.AsyncClient, admin: User
+) -> None:
+    """The answer goes through the online command: sealed, tied to nobody; the register notes
+    that the person answered; the audit names the agent and the channel, never the answers."""
+    consultation, questions = await consultation_open(anonymous=True)
+    person = await counter.record_person(admin, "Mme Roux", "", True)
+    await log_in(client, admin)
+    desk = (await client.get(f"{DESK}/people/{person.id}")).text
+    page = f"{DESK}/people/{person.id}/consultations/{consultation.id}"
+    assert page in desk
+    answers = await valid_answers(questions)
+    no_channel = await post_form(client, page, answers, page)  # type: ignore[arg-type]
+    assert no_channel.status_code == 422 and field_error(no_channel.text, "channel")
+    assert not await Response.exists()
+
+    done = await post_form(client, page, {**answers, "channel": "paper"}, page)  # type: ignore[dict-item]
+    assert done.status_code == 303
+    response = await Response.get()
+    assert response.user_id is None and response.answers == ""  # type: ignore[attr-defined]
+    assert opened(settings, response)[str(questions["number"].id)] == 4
+    assert await Participant.filter(consultation_id=consultation.id, user_id=person.id).exists()
+    entry = await AuditLogEntry.get(action="counter_answer")
+    assert json.loads(entry.after) == {"channel": "paper", "person": person.id}
+    assert "Plus d" not in (await client.get(page)).text  # the stored answer is never shown
