@@ -150,7 +150,6 @@ WALKS = Walks(
     matrix=MATRIX,
     steps=[
         Step("consultations:admin_new", "admin", CONSULTATION_FORM),
-        Step("consultations:counter_answer", "admin", _counter_answers),  # for the other person
         Step(
             "consultations:admin_edit",
             "admin",
@@ -170,6 +169,8 @@ WALKS = Walks(
         ),
         Step("consultations:admin_delete_question", "admin", ids=_new_question),
         Step("consultations:answer", "other", _answers),
+        # the other person again, at the counter: replaces their answer (before the free text)
+        Step("consultations:counter_answer", "admin", _counter_answers),
         Step("consultations:admin_texts", "moderator", _free_text),
         Step("consultations:admin_results", "admin"),
         Step("consultations:admin_phase", "admin", {"phase": "closed", "confirm": "yes"}),
