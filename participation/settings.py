@@ -162,7 +162,7 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "Token that Prometheus sends (`Authorization: Bearer <token>`) to read /metrics; empty: "
         "/metrics answers 404. Make one with `participation secret-key` (docs/operations.md, "
-        '"Metrics").',
+        "\"Metrics\").",
     ),
     Setting(
         "LOG_RETENTION_DAYS",
