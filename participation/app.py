@@ -27,6 +27,7 @@ from participation import (
 )
 from participation.accounts import routes as accounts_routes
 from participation.auditlog import routes as auditlog_routes
+from participation.counter import routes as counter_routes
 from participation.db import close_database, init_database
 from participation.errors import EXCEPTION_HANDLERS
 from participation.middleware import (
@@ -82,6 +83,7 @@ def all_routes() -> list[BaseRoute]:
         *sitesettings_routes.routes,
         *people_routes.routes,
         *residents_routes.routes,
+        *counter_routes.routes,
         *auditlog_routes.routes,
         *feature_routes(),
         *section_routes,

@@ -56,6 +56,8 @@ class Proposal(Model):
         on_delete=fields.SET_NULL,
     )
     threshold_reached_at = fields.DatetimeField(null=True)
+    # how the proposal came in: "online", or taken by an agent (participation/counter/domain.py)
+    channel = fields.CharField(max_length=10, default="online", db_default="online")
     created_at = fields.DatetimeField(auto_now_add=True)
     published_at = fields.DatetimeField(null=True)
     updated_at = fields.DatetimeField(auto_now=True)
@@ -154,6 +156,8 @@ class Support(Model):
     user: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "participation.User", related_name="supports", on_delete=fields.CASCADE
     )
+    # "online", or taken by an agent (participation/counter/domain.py): still one per person
+    channel = fields.CharField(max_length=10, default="online", db_default="online")
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -152,19 +152,7 @@ async def export_json(request: Request) -> Response:
 # --- create and edit --------------------------------------------------------------------------
 
 
-def _form(data: dict[str, str]) -> tuple[ProposalForm, tuple[str, str]]:
-    raw = (data.get("latitude", ""), data.get("longitude", ""))
-    lat, lon = domain.parse_coordinate(raw[0], 90), domain.parse_coordinate(raw[1], 180)
-    form = ProposalForm(
-        title=data.get("title", ""),
-        body=data.get("body", ""),
-        category_id=domain.parse_optional_int(data.get("category", "")),
-        district_id=domain.parse_optional_int(data.get("district", "")),
-        address=data.get("address", ""),
-        latitude=lat if isinstance(lat, float) else None,
-        longitude=lon if isinstance(lon, float) else None,
-    )
-    return form, raw
+_form = domain.form_of  # the form as typed (also the counter's: participation/proposals/counter)
 
 
 async def _proposal_form(

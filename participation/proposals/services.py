@@ -78,8 +78,11 @@ async def _checked_form(form: ProposalForm, raw_coordinates: tuple[str, str]) ->
     return replace(form, title=form.title.strip(), body=body, address=form.address.strip())
 
 
-async def create(form: ProposalForm, author: Any, raw_coordinates: tuple[str, str]) -> Proposal:
-    """A new draft; nothing is saved when a field is wrong."""
+async def create(
+    form: ProposalForm, author: Any, raw_coordinates: tuple[str, str], channel: str = "online"
+) -> Proposal:
+    """A new draft; nothing is saved when a field is wrong. `channel`: how it came in, when an
+    agent takes it for the author (participation/proposals/counter.py)."""
     if not author.is_authenticated:
         raise NotAllowed()
     checked = await _checked_form(form, raw_coordinates)
@@ -97,6 +100,7 @@ async def create(form: ProposalForm, author: Any, raw_coordinates: tuple[str, st
         latitude=checked.latitude,
         longitude=checked.longitude,
         search_text=_search_text(checked.title, checked.body),
+        channel=channel,
     )
 
 
@@ -314,16 +318,29 @@ async def answer(
 # --- supports ---------------------------------------------------------------------------------
 
 
-async def support(settings: Settings, proposal: Proposal, user: Any) -> bool:
+async def support(
+    settings: Settings,
+    proposal: Proposal,
+    user: Any,
+    channel: str = "online",
+    agent: Any = None,
+) -> bool:
     """Support once; False when already supported. The UNIQUE constraint decides, and the count
-    moves in the same transaction. Crossing the threshold notifies staff once."""
+    moves in the same transaction. Crossing the threshold notifies staff once. With `agent`,
+    the support is taken for `user` by council staff through `channel` (participation/counter):
+    the agent vouches for the person, who needs no confirmed e-mail address; the proposal must
+    still be open and shown, and the person one support only, whatever the channel."""
     proposal_facts, _ = await facts(proposal)
-    if not domain.can_support(user, proposal_facts):
+    if agent is None:
+        allowed = domain.can_support(user, proposal_facts)
+    else:
+        allowed = domain.can_support_on_behalf(agent, proposal_facts)
+    if not allowed:
         raise NotAllowed()
     emails: list[mail.OutboxEmail] = []
     try:
         async with in_transaction():
-            await Support.create(proposal_id=proposal.id, user_id=user.id)
+            await Support.create(proposal_id=proposal.id, user_id=user.id, channel=channel)
             counted = await Proposal.filter(id=proposal.id, state__in=list(OPEN_STATES)).update(
                 support_count=F("support_count") + 1
             )
