@@ -19,6 +19,7 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.exceptions import DBConnectionError
 
 from participation import features
+from participation.migration_state import migrate
 from participation.settings import Settings
 
 CONNECT_TIMEOUT = 5  # seconds to open a connection to PostgreSQL before giving up
@@ -203,8 +204,6 @@ def database_unreachable(error: BaseException) -> bool:
 async def run_migrations(settings: Settings) -> None:
     if settings.uses_sqlite and ":memory:" not in settings.database_url:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-    from participation.migration_state import migrate  # only `participation migrate` needs it
-
     try:
         await migrate(tortoise_config(settings))
     finally:  # an open SQLite connection thread would keep the process alive after an error

@@ -71,7 +71,7 @@ def init(settings: Settings, component: str) -> bool:
     if not settings.sentry_dsn:
         return False
     try:
-        import sentry_sdk
+        import sentry_sdk  # an optional extra ([sentry]): only when a DSN asks for it
     except ImportError:
         logger.error(MISSING_PACKAGE)
         return False
