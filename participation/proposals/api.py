@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from participation.features import ApiField, ApiResource, ApiRow
 from participation.i18n import N_
@@ -30,34 +31,34 @@ FIELDS = (
 )
 
 
+def public_row(p: Any) -> dict[str, Any]:
+    """A public proposal (author, category and district fetched) as the API and the export
+    (proposals.csv, .json) show it, dates as stored (UTC)."""
+    return {
+        "id": p.id,
+        "title": p.title,
+        "body": to_text(p.body),
+        "state": p.state.value,
+        "category": p.category.name if p.category else "",
+        "district": p.district.name if p.district else "",
+        "address": p.address,
+        "latitude": p.latitude,
+        "longitude": p.longitude,
+        "author": public_name(p.author),
+        "support_count": p.support_count,
+        "comment_count": p.comment_count,
+        "published_at": p.published_at,
+        "answered_at": p.answered_at,
+        "answer": to_text(p.answer_body),
+    }
+
+
 async def page(after: tuple[int, ...] | None, limit: int) -> list[ApiRow]:
     query = queries.public_proposals()
     if after:
         query = query.filter(id__gt=after[0])
     found = await query.select_related("author", "category", "district").order_by("id").limit(limit)
-    return [
-        ApiRow(
-            (p.id,),
-            {
-                "id": p.id,
-                "title": p.title,
-                "body": to_text(p.body),
-                "state": p.state.value,
-                "category": p.category.name if p.category else "",
-                "district": p.district.name if p.district else "",
-                "address": p.address,
-                "latitude": p.latitude,
-                "longitude": p.longitude,
-                "author": public_name(p.author),
-                "support_count": p.support_count,
-                "comment_count": p.comment_count,
-                "published_at": p.published_at,
-                "answered_at": p.answered_at,
-                "answer": to_text(p.answer_body),
-            },
-        )
-        for p in found
-    ]
+    return [ApiRow((p.id,), public_row(p)) for p in found]
 
 
 RESOURCES = (

@@ -24,7 +24,7 @@ from participation.i18n import N_, gettext
 from participation.numbers import parse_id
 from participation.pagecache import cached_for_visitors
 from participation.permissions import is_signed_in, is_staff
-from participation.proposals import domain, queries, services
+from participation.proposals import api, domain, queries, services
 from participation.proposals.domain import (
     STATE_LABELS,
     Actor,
@@ -35,7 +35,7 @@ from participation.proposals.domain import (
 from participation.proposals.models import Proposal
 from participation.refusals import NotFound, Refused
 from participation.richtext import source_of, to_text
-from participation.templating import flash, is_htmx, public_name, render
+from participation.templating import flash, is_htmx, render
 from participation.urls import url
 
 
@@ -112,26 +112,15 @@ EXPORT_FIELDS = [
 async def _export_rows() -> list[dict[str, Any]]:
     """Public proposals only, and no personal data beyond the public display name."""
     proposals = await queries.public_proposals().select_related("author", "category", "district")
-    return [
-        {
-            "id": p.id,
-            "title": p.title,
-            "body": to_text(p.body),
-            "state": p.state.value,
-            "category": p.category.name if p.category else "",
-            "district": p.district.name if p.district else "",
-            "address": p.address,
-            "latitude": p.latitude,
-            "longitude": p.longitude,
-            "author": public_name(p.author),
-            "support_count": p.support_count,
-            "comment_count": p.comment_count,
-            "published_at": formatting.iso_local(p.published_at),
-            "answered_at": formatting.iso_local(p.answered_at),
-            "answer": to_text(p.answer_body),
-        }
-        for p in sorted(proposals, key=lambda p: p.id)
-    ]
+    return [_exported(p) for p in sorted(proposals, key=lambda p: p.id)]
+
+
+def _exported(proposal: Any) -> dict[str, Any]:
+    """The API's row, its dates in the town's time for people opening the file."""
+    row = api.public_row(proposal)
+    for moment in ("published_at", "answered_at"):
+        row[moment] = formatting.iso_local(row[moment])
+    return row
 
 
 async def export_csv(request: Request) -> Response:
