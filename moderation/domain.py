@@ -265,7 +265,8 @@ def block_problems(
 NEW_ACCOUNT_AGE = timedelta(days=3)
 NEW_ACCOUNT_MAX_LINKS = 1
 MAX_LINKS = 10
-_LINK = re.compile(r"https?://|www\.", re.IGNORECASE)
+# one link per address: "https://www.example.fr" is one link, not two
+_LINK = re.compile(r"https?://(?:www\.)?|www\.", re.IGNORECASE)
 
 
 def count_links(text: str) -> int:

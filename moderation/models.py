@@ -46,7 +46,7 @@ class ModerationCase(ContentTarget):
     space_id = fields.IntField(null=True)
     # whether `space_id` was looked for: None means "no space" once it was, and "not yet looked
     # at" for cases made before cases knew their space (moderation 0004, services.attach_spaces)
-    space_examined = fields.BooleanField(default=False)
+    space_examined = fields.BooleanField(default=False, db_default=False)
 
     class Meta:
         table = "moderation_case"

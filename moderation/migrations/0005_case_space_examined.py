@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='ModerationCase',
             name='space_examined',
-            field=fields.BooleanField(default=False),
+            field=fields.BooleanField(default=False, db_default=False),
         ),
         ops.RunSQL(
             'UPDATE "moderation_case" SET "space_examined" = TRUE WHERE "space_id" IS NOT NULL',

@@ -31,7 +31,7 @@ class Comment(Model):
     body_source = fields.TextField(default="", db_default="")
     # the allow-list `body` was sanitised with (participation.richtext.ALLOW_LIST_VERSION: shown
     # as stored); 0, any other: cleaned again on output
-    sanitized_with = fields.IntField(default=0)
+    sanitized_with = fields.IntField(default=0, db_default=0)
     stance = fields.CharEnumField(Stance, max_length=10, default=Stance.NEUTRAL)
     moderation_state = fields.CharEnumField(
         ModerationState, max_length=10, default=ModerationState.VISIBLE

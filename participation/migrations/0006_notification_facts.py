@@ -33,11 +33,11 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name="Notification",
             name="state",
-            field=fields.CharField(default="", max_length=60),
+            field=fields.CharField(default="", db_default="", max_length=60),
         ),
         ops.AddField(
             model_name="Notification",
             name="title",
-            field=fields.CharField(default="", max_length=200),
+            field=fields.CharField(default="", db_default="", max_length=200),
         ),
     ]

@@ -23,12 +23,12 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Comment',
             name='sanitized_with',
-            field=fields.IntField(default=0),
+            field=fields.IntField(default=0, db_default=0),
         ),
         ops.AddField(
             model_name='Proposal',
             name='sanitized_with',
-            field=fields.IntField(default=0),
+            field=fields.IntField(default=0, db_default=0),
         ),
         ops.RunPython(sanitize_rows, ops.RunPython.noop),
     ]

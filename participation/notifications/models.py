@@ -36,8 +36,8 @@ class Notification(Model):
         null=True,
         on_delete=fields.SET_NULL,
     )
-    state = fields.CharField(max_length=60, default="")
-    title = fields.CharField(max_length=200, default="")
+    state = fields.CharField(max_length=60, default="", db_default="")
+    title = fields.CharField(max_length=200, default="", db_default="")
     created_at = fields.DatetimeField(auto_now_add=True)
     read_at = fields.DatetimeField(null=True)
     # how the recipient wanted this kind when it happened (notifications.preferences.Channel):

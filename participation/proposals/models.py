@@ -47,7 +47,7 @@ class Proposal(Model):
     # the allow-list `body` and `answer_body` were both sanitised with (richtext.ALLOW_LIST_VERSION:
     # shown as stored; 0, any other: cleaned again on output). Set at creation and by the
     # migration that re-sanitises; a writer of one of the two leaves it as it is
-    sanitized_with = fields.IntField(default=0)
+    sanitized_with = fields.IntField(default=0, db_default=0)
     answered_at = fields.DatetimeField(null=True)
     answered_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "participation.User",

@@ -29,7 +29,7 @@ async def _seed(settings: Settings) -> dict[str, int]:
         settings,
         author,
         "Des arceaux à vélo devant l'école",
-        f'<p>Voir <a href="{LINK}">le guide des démarches</a> pour les vélos.</p>',
+        f"Voir [le guide des démarches]({LINK}) pour les vélos.",  # Markdown, as residents type
     )
     return {"budget": budget.id, "proposal": proposal}
 

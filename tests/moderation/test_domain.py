@@ -127,6 +127,9 @@ def test_new_accounts_may_post_fewer_links() -> None:
     assert domain.links_problem(text, NOW - timedelta(hours=1), NOW) is not None
     assert domain.links_problem(text, NOW - timedelta(days=30), NOW) is None
     assert domain.links_problem("https://a.example", NOW, NOW) is None
+    # one address is one link, with its www. (a new account could post none of those)
+    assert domain.count_links("https://www.service-public.fr/particuliers") == 1
+    assert domain.links_problem("voir https://www.service-public.fr", NOW, NOW) is None
     assert domain.links_problem("http://x " * 11, NOW - timedelta(days=30), NOW) is not None
 
 

@@ -233,3 +233,22 @@ def test_make_translations_appends_what_a_catalog_lacks_and_keeps_its_order() ->
         'msgstr[0] ""',
         'msgstr[1] ""',
     ]
+
+
+def test_no_catalog_lists_a_message_twice() -> None:
+    """Babel keeps one of two entries of the same msgid (and `msgfmt -c` refuses the file): a
+    second entry, added by hand at the end, could silently lose its translation."""
+    repeated = []
+    for path in sorted(ROOT.glob("*/locale/*/LC_MESSAGES/messages.po")):
+        seen: set[tuple[str, str]] = set()
+        context = ""
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.startswith("msgctxt "):
+                context = line
+            elif line.startswith("msgid "):
+                key = (context, line)
+                if key in seen and line != 'msgid ""':
+                    repeated.append(f"{path.relative_to(ROOT)}: {line}")
+                seen.add(key)
+                context = ""
+    assert repeated == []

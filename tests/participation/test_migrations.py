@@ -53,3 +53,36 @@ def test_a_state_cloned_before_an_operation_keeps_the_schema_of_before() -> None
 
     assert set(before.apps.get_model("t.Town")._meta.fields_map) == {"id", "mayor"}
     assert set(state.apps.get_model("t.Town")._meta.fields_map) == {"id", "motto"}
+
+
+def test_a_column_added_to_an_existing_table_can_fill_its_rows() -> None:
+    """Upgrading a town's database adds columns to tables that have rows: a NOT NULL column
+    without a database default is refused there (PostgreSQL: « contains null values »), while
+    a new installation, whose tables are empty, never notices. Every such column of every
+    migration is nullable or has a `db_default` (a Python `default` alone is not in the SQL)."""
+    import importlib
+    import pkgutil
+
+    from tortoise import fields
+    from tortoise.fields.relational import RelationalField
+    from tortoise.migrations.operations import AddField, CreateModel
+
+    from participation.db import apps
+
+    NOT_SET = fields.IntField().db_default  # Tortoise's "no database default" marker
+    refused = []
+    for app in apps().values():
+        package = importlib.import_module(app["migrations"])
+        created: set[str] = set()
+        for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+            migration = importlib.import_module(f"{package.__name__}.{info.name}").Migration
+            for operation in migration.operations:
+                if isinstance(operation, CreateModel):
+                    created.add(operation.name)
+                elif isinstance(operation, AddField) and operation.model_name in created:
+                    field = operation.field
+                    if isinstance(field, RelationalField) or field.null:
+                        continue  # a relation is refused anyway; a nullable column fills itself
+                    if field.db_default in (None, NOT_SET) and not field.pk:
+                        refused.append(f"{info.name}: {operation.model_name}.{operation.name}")
+    assert refused == [], "\n".join(refused)
