@@ -1,4 +1,7 @@
-"""Comments on proposals (3 levels of replies) and their up/down votes."""
+"""Comments (3 levels of replies) and their up/down votes: on proposals, and on what the features
+declare commentable in their manifest (`Feature.commentables`: budget projects ...). A comment
+names its target by `target_kind` + `target_id`; a proposal's comments also keep the foreign key
+`proposal` (null for every other kind), so their ids, URLs and queries did not change."""
 
 from __future__ import annotations
 
@@ -13,10 +16,13 @@ from participation.contributions import ModerationState
 # empty body) so the replies keep their place in the thread.
 class Comment(Model):
     id = fields.IntField(primary_key=True)
-    proposal: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "participation.Proposal", related_name="comments", on_delete=fields.CASCADE
+    proposal: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "participation.Proposal", related_name="comments", null=True, on_delete=fields.CASCADE
     )
-    proposal_id: int
+    proposal_id: int | None
+    # what it comments on: "proposal" (then `proposal_id` too) or a kind of a feature's manifest
+    target_kind = fields.CharField(max_length=32, default="proposal")
+    target_id = fields.IntField(default=0)
     author: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "participation.User", related_name="comments", on_delete=fields.RESTRICT
     )
@@ -42,7 +48,7 @@ class Comment(Model):
 
     class Meta:
         table = "comments_comment"
-        indexes = (("proposal_id", "created_at"),)
+        indexes = (("proposal_id", "created_at"), ("target_kind", "target_id", "created_at"))
 
 
 # One vote per person per comment: +1 or -1.
