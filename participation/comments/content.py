@@ -114,9 +114,8 @@ class CommentKind(RowKind):
         emails: list[mail.OutboxEmail] = []
         if item.state == ModerationState.PENDING and counted_after:
             parent = await Comment.get_or_none(id=comment.parent_id) if comment.parent_id else None
-            emails = await notify_new_comment(
-                settings, comment.proposal, comment, parent, comment.author
-            )
+            proposal: Any = comment.proposal  # set: a proposal's comment (see above)
+            emails = await notify_new_comment(settings, proposal, comment, parent, comment.author)
         return True, emails
 
     async def notification_subject(self, item: Item) -> tuple[Any, Any]:
