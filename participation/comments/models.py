@@ -5,6 +5,8 @@ names its target by `target_kind` + `target_id`; a proposal's comments also keep
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -45,6 +47,12 @@ class Comment(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     edited_at = fields.DatetimeField(null=True)
     deleted_at = fields.DatetimeField(null=True)
+
+    async def save(self, *args: Any, **kwargs: Any) -> None:
+        # a proposal's comment names it twice (target and foreign key), whoever creates it
+        if self.proposal_id is not None and self.target_kind == "proposal":
+            self.target_id = self.proposal_id
+        await super().save(*args, **kwargs)
 
     class Meta:
         table = "comments_comment"

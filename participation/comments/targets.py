@@ -58,11 +58,16 @@ async def _context(
     failed: Failed | None = None,
 ) -> dict[str, Any]:
     user = request.scope["user"]
-    comments = list(
-        await visible_comments(user)
-        .filter(target_kind=kind, target_id=target_id, proposal_id=None)
-        .select_related("author")
-        .order_by("created_at", "id")
+    # a closed target (a project awaiting moderation ...) shows no comments at all
+    comments = (
+        []
+        if not found.open
+        else list(
+            await visible_comments(user)
+            .filter(target_kind=kind, target_id=target_id, proposal_id=None)
+            .select_related("author")
+            .order_by("created_at", "id")
+        )
     )
     is_open = await commenting.is_open(found)
     may_comment = is_open and is_verified_resident(user)

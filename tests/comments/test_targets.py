@@ -85,6 +85,12 @@ async def test_a_budget_project_takes_comments_replies_and_moderation(
         assert "Très bonne idée" in shown and "Merci !" not in shown and "1 commentaire" in shown
     async with logged_in(app, author) as c:
         assert "Merci !" in (await c.get(page)).text
+    async with logged_in(app, citizen) as c:  # the person's data and activity name the project
+        exported = (await c.get("/account/data.json")).json()["comments"]
+        assert [(e["target_kind"], e["target_id"]) for e in exported] == [
+            ("budget_project", project.id)
+        ]
+        assert f"{page}#comment-{top.id}" in (await c.get("/account/activity")).text
 
 
 async def test_project_comments_are_escaped_and_need_the_sites_form(
