@@ -29,7 +29,9 @@ from participation.proposals.queries import visible_comments
 from participation.refusals import DomainError, NotAllowed, NotFound, Refused
 from participation.templating import flash, render, render_part
 
-PREFIX = "/comments/{kind}/{target:id}"
+# the path's names are the walkers' too (tests/comments/walks.py): `commentable` a declared
+# kind, `commented` the target's id, `remark` one of its comments
+PREFIX = "/comments/{commentable}/{commented:id}"
 
 
 @dataclass
@@ -123,8 +125,8 @@ async def section(request: Request, kind: str, target_id: int, found: CommentTar
 
 
 async def _target(request: Request) -> tuple[str, int, CommentTarget]:
-    kind = request.path_params["kind"]
-    target_id = request.path_params["target"]
+    kind = request.path_params["commentable"]
+    target_id = request.path_params["commented"]
     found = await commenting.target(kind, request.scope["user"], target_id)
     if found is None:
         raise NotFound()
@@ -182,7 +184,7 @@ async def reply(request: Request) -> Response:
 async def edit(request: Request) -> Response:
     user = web.require(request, is_signed_in)
     kind, target_id, found = await _target(request)
-    comment_id = request.path_params["comment"]
+    comment_id = request.path_params["remark"]
     comment = await visible_comments(user).get_or_none(
         id=comment_id, target_kind=kind, target_id=target_id, proposal_id=None
     )
@@ -211,9 +213,9 @@ async def edit(request: Request) -> Response:
 async def delete(request: Request) -> Response:
     user = web.require(request, is_signed_in)
     kind, target_id, found = await _target(request)
-    await services.delete_on(kind, target_id, request.path_params["comment"], user)
+    await services.delete_on(kind, target_id, request.path_params["remark"], user)
     flash(request, gettext("The comment is deleted."))
-    return web.redirect(f"{found.url}#comment-{request.path_params['comment']}")
+    return web.redirect(f"{found.url}#comment-{request.path_params['remark']}")
 
 
 async def vote(request: Request) -> Response:
@@ -223,14 +225,14 @@ async def vote(request: Request) -> Response:
     value = {"up": 1, "down": -1}.get(data.get("vote", ""))
     if value is None:
         raise DomainError("This action is not possible.")
-    await services.vote_on(kind, target_id, found, request.path_params["comment"], user, value)
-    return web.redirect(f"{found.url}#comment-{request.path_params['comment']}")
+    await services.vote_on(kind, target_id, found, request.path_params["remark"], user, value)
+    return web.redirect(f"{found.url}#comment-{request.path_params['remark']}")
 
 
 routes = [
     web.action_route(PREFIX, post, "comments:target_post"),
     Route(PREFIX + "/reply", reply, methods=["GET"], name="comments:target_reply"),
-    web.form_route(PREFIX + "/{comment:id}/edit", edit, "comments:target_edit"),
-    web.action_route(PREFIX + "/{comment:id}/delete", delete, "comments:target_delete"),
-    web.action_route(PREFIX + "/{comment:id}/vote", vote, "comments:target_vote"),
+    web.form_route(PREFIX + "/{remark:id}/edit", edit, "comments:target_edit"),
+    web.action_route(PREFIX + "/{remark:id}/delete", delete, "comments:target_delete"),
+    web.action_route(PREFIX + "/{remark:id}/vote", vote, "comments:target_vote"),
 ]

@@ -228,6 +228,13 @@ async def test_resident_pages(
     await visit(owner, axe, f"{site}/budgets/{town['submission']}/projects/new")
     await refused(owner, axe, "Déposer le projet", "project refused", ("title", "cost"))
     await visit(owner, axe, f"{site}/budgets/{budget}/projects/{ids['project_id']}")
+    await visit(
+        owner, axe, f"{site}/budgets/{budget}/projects/{ids['project_id']}?reply={ids['remark']}"
+    )
+    await visit(
+        owner, axe, f"{site}/comments/budget_project/{ids['project_id']}/{ids['remark']}/edit"
+    )
+    await refused(owner, axe, "Enregistrer", "project comment edit refused", ("body",))
     await visit(owner, axe, f"{site}/budgets/{town['imported']}/ballot", "voting closed", 403)
     await visit(owner, axe, f"{site}/budgets/{budget}/results", "not published", status=404)
     await visit(owner, axe, f"{site}/budgets/{town['imported']}/receipt-check?receipt=ZZZZ")
