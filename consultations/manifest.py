@@ -7,7 +7,14 @@ from consultations.content import ConsultationAnswerKind
 from consultations.models import Consultation, Phase, Question, TextReview
 from participation import features
 from participation.auditlog.wording import AuditTarget, AuditWording, AuditWords
-from participation.features import AdminLine, DemoContext, Feature, NavLink, PersonalData
+from participation.features import (
+    AdminLine,
+    Commentable,
+    DemoContext,
+    Feature,
+    NavLink,
+    PersonalData,
+)
 from participation.i18n import N_
 
 PHASES: dict[str, str] = {
@@ -115,4 +122,8 @@ FEATURE = Feature(
     activity=queries.activity,
     audit_words=AUDIT_WORDS,
     api=api.RESOURCES,
+    # comments on a published outcome's page (issue #18: participation/commenting.py)
+    commentables=[
+        Commentable("consultation_outcome", N_("consultation outcome"), queries.comment_target)
+    ],
 )

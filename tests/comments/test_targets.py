@@ -1,14 +1,21 @@
-"""Comments on the features' targets (issue #18, participation/commenting.py): a budget project
-takes the threaded comments of a proposal (post, reply, moderation, XSS, CSRF), closed where
-its participatory space says so, and not at all where the project is out of sight."""
+"""Comments on the features' targets (issue #18, participation/commenting.py): a budget project,
+a published consultation outcome and a meeting take the threaded comments of a proposal (post,
+reply, moderation, XSS, CSRF), closed where their participatory space says so, and not at all
+where the target is out of sight or closed."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import httpx
+import pytest
+from tortoise import timezone
 
 from budgets.models import Budget, Phase, Project
+from consultations.models import Consultation
+from consultations.models import Phase as ConsultationPhase
+from meetings.domain import Status as MeetingStatus
+from meetings.models import Meeting
 from moderation.models import ModerationCase
 from participation.accounts.models import User
 from participation.comments.models import Comment
@@ -18,6 +25,8 @@ from participation.settings import Settings
 from participation.spaces.models import Space
 from tests.budgets.factories import budget_without_key
 from tests.conftest import create_user, logged_in, post_form
+from tests.consultations.factories import consultation_open
+from tests.meetings.factories import meeting_next_week
 from tests.moderation.helpers import browser, decide, report
 from tests.security.xss import all_payloads, injected_markup
 from tests.spaces.factories import space_open_with_a_vote
@@ -148,3 +157,63 @@ async def test_a_visitor_sees_the_thread_and_a_link_to_log_in(app: Any) -> None:
         assert "Connectez-vous pour commenter" in shown and 'name="body"' not in shown
         refused = await anonymous.post(f"/comments/budget_project/{project.id}", data={})
         assert refused.status_code == 403  # no CSRF token: refused before anything
+
+
+async def outcome_published() -> tuple[int, str]:
+    """Scenario: a closed consultation whose outcome is published: its id and the outcome page."""
+    consultation, _ = await consultation_open(title="Aménager la place du marché")
+    await Consultation.filter(id=consultation.id).update(
+        phase=ConsultationPhase.CLOSED, outcome_published_at=timezone.now()
+    )
+    return consultation.id, f"/consultations/{consultation.id}/outcome"
+
+
+async def meeting_ahead() -> tuple[int, str]:
+    meeting = await meeting_next_week()
+    return meeting.id, f"/meetings/{meeting.id}"
+
+
+@pytest.mark.parametrize(
+    ("kind", "make"), [("consultation_outcome", outcome_published), ("meeting", meeting_ahead)]
+)
+async def test_outcomes_and_meetings_take_comments_and_moderation(
+    app: Any, settings: Settings, citizen: User, moderator: User, kind: str, make: Any
+) -> None:
+    target_id, page = await make()
+    action = f"/comments/{kind}/{target_id}"
+    async with logged_in(app, citizen) as c:
+        data = {"body": "Merci pour ce compte rendu", "stance": "for"}
+        assert (await post_form(c, action, data, page=page)).status_code == 303
+    top = await Comment.get()
+    assert (top.target_kind, top.target_id) == (kind, target_id)
+    async with logged_in(app, moderator) as c:
+        data = {"body": "Réponse hors sujet", "stance": "against", "parent": str(top.id)}
+        assert (await post_form(c, action, data, page=page)).status_code == 303
+    reply = await Comment.get(parent_id=top.id)
+    async with logged_in(app, await create_user(settings, "reporter@example.org")) as c:
+        assert (await report(c, "comment", reply.id, "offensive")).status_code == 303
+    case = await ModerationCase.get(target_kind="comment", target_id=reply.id)
+    async with logged_in(app, moderator) as c:
+        assert (await decide(c, [case.id], "hide", "Hors sujet.")).status_code == 303
+    async with browser(app) as anonymous:
+        shown = (await anonymous.get(page)).text
+        assert "Merci pour ce compte rendu" in shown and "Réponse hors sujet" not in shown
+
+
+async def test_a_cancelled_meeting_and_an_unpublished_outcome_take_no_comments(
+    app: Any, citizen: User
+) -> None:
+    meeting_id, page = await meeting_ahead()
+    await Comment.create(
+        target_kind="meeting", target_id=meeting_id, author_id=citizen.id, body="<p>Avant</p>"
+    )
+    await Meeting.filter(id=meeting_id).update(status=MeetingStatus.CANCELLED)
+    consultation, _ = await consultation_open(title="Sans résultat publié")
+    async with logged_in(app, citizen) as c:
+        shown = (await c.get(page)).text
+        assert "Avant" not in shown and 'name="body"' not in shown
+        data = {"body": "Après", "stance": "for"}
+        assert (await post_form(c, f"/comments/meeting/{meeting_id}", data)).status_code == 403
+        hidden = await post_form(c, f"/comments/consultation_outcome/{consultation.id}", data)
+        assert hidden.status_code == 404
+    assert await Comment.all().count() == 1
