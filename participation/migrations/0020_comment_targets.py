@@ -16,6 +16,16 @@ async def proposal_targets(apps, schema_editor):
     )
 
 
+async def spaces_open_by_default(apps, schema_editor):
+    # the later feature migrations that create the default space insert it in SQL without this
+    # column (participation/migration_ops.py: into_default_space): the database says "open"
+    # (SQLite's added column already has its default)
+    if schema_editor.client.capabilities.dialect == "postgres":
+        await schema_editor.client.execute_script(
+            "ALTER TABLE spaces_space ALTER COLUMN comments_open SET DEFAULT TRUE"
+        )
+
+
 class Migration(migrations.Migration):
     dependencies = [("participation", "0019_richtext_sanitized")]
 
@@ -55,4 +65,5 @@ class Migration(migrations.Migration):
             name="comments_open",
             field=fields.BooleanField(default=True),
         ),
+        ops.RunPython(spaces_open_by_default, ops.RunPython.noop),
     ]
