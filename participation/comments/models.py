@@ -23,8 +23,8 @@ class Comment(Model):
     )
     proposal_id: int | None
     # what it comments on: "proposal" (then `proposal_id` too) or a kind of a feature's manifest
-    target_kind = fields.CharField(max_length=32, default="proposal")
-    target_id = fields.IntField(default=0)
+    target_kind = fields.CharField(max_length=32, default="proposal", db_default="proposal")
+    target_id = fields.IntField(default=0, db_default=0)  # existing rows: set by the migration
     author: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "participation.User", related_name="comments", on_delete=fields.RESTRICT
     )

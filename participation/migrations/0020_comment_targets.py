@@ -16,16 +16,6 @@ async def proposal_targets(apps, schema_editor):
     )
 
 
-async def spaces_open_by_default(apps, schema_editor):
-    # the later feature migrations that create the default space insert it in SQL without this
-    # column (participation/migration_ops.py: into_default_space): the database says "open"
-    # (SQLite's added column already has its default)
-    if schema_editor.client.capabilities.dialect == "postgres":
-        await schema_editor.client.execute_script(
-            "ALTER TABLE spaces_space ALTER COLUMN comments_open SET DEFAULT TRUE"
-        )
-
-
 class Migration(migrations.Migration):
     dependencies = [("participation", "0019_richtext_sanitized")]
 
@@ -35,12 +25,12 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name="Comment",
             name="target_kind",
-            field=fields.CharField(default="proposal", max_length=32),
+            field=fields.CharField(default="proposal", db_default="proposal", max_length=32),
         ),
         ops.AddField(
             model_name="Comment",
             name="target_id",
-            field=fields.IntField(default=0),
+            field=fields.IntField(default=0, db_default=0),
         ),
         ops.RunPython(proposal_targets, ops.RunPython.noop),
         ops.AlterField(
@@ -63,7 +53,6 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name="Space",
             name="comments_open",
-            field=fields.BooleanField(default=True),
+            field=fields.BooleanField(default=True, db_default=True),
         ),
-        ops.RunPython(spaces_open_by_default, ops.RunPython.noop),
     ]

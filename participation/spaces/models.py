@@ -41,7 +41,7 @@ class Space(Model):
     published = fields.BooleanField(default=False)
     archived_at = fields.DatetimeField(null=True)
     # whether its components take comments (issue #18: budget projects, outcomes, meetings ...)
-    comments_open = fields.BooleanField(default=True)
+    comments_open = fields.BooleanField(default=True, db_default=True)
     version = fields.IntField(default=1)
     created_at = fields.DatetimeField(auto_now_add=True)
 
