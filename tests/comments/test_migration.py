@@ -5,17 +5,13 @@ PostgreSQL)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from participation.comments.models import Comment
-from participation.settings import Settings
-from tests.conftest import create_user, database_at, insert_as_before, logged_in, upgrade
+from tests.conftest import create_user, database_at, insert_as_before, upgrade
 from tests.participation.proposal_factories import make_proposal
 
 
-async def test_old_comments_are_on_their_proposal(
-    tmp_path: Path, redis_url: str, settings: Settings, app: Any
-) -> None:
+async def test_old_comments_are_on_their_proposal(tmp_path: Path, redis_url: str) -> None:
     async with database_at(tmp_path, redis_url, "participation.0019_richtext_sanitized") as old:
         author = await create_user(old, "ancien@example.org")
         proposal = await make_proposal(author)
