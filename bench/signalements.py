@@ -9,6 +9,7 @@ public list, its filtered and deep pages, a report's page, the map (its 500 newe
 figures per category (median and 90th percentile computed by PostgreSQL over every report).
 
     .venv/bin/python bench/signalements.py [--admin-url postgres://postgres@127.0.0.1:5432/postgres]
+        [--name bench_signalements] [--skip-seed] [--requests 300]
 """
 
 from __future__ import annotations
@@ -48,8 +49,8 @@ DISTRICTS = ["Centre", "Les Rives", "Saint-Martin", "La Gare"]
 BOX = domain.Box(47.16, -1.66, 47.30, -1.46)  # the default SIGNALEMENTS_TOWN_BOX
 
 
-async def seed(admin_url: str, url: str) -> None:
-    await migrated_database(admin_url, "bench_signalements", ROOT / "data" / "bench")
+async def seed(admin_url: str, url: str, name: str = "bench_signalements") -> None:
+    await migrated_database(admin_url, name, ROOT / "data" / "bench")
     db = await asyncpg.connect(url)
     settings = Settings.from_env({"DATABASE_URL": url, "SECRET_KEY": "b" * 40})
     now = datetime.now(UTC)
@@ -149,6 +150,26 @@ async def explain_duplicates(url: str) -> str:
     return "\n".join(r[0] for r in rows)
 
 
+async def deep_pages(url: str, rng: random.Random) -> list[str]:
+    """50 pages anywhere in the public list: `?after=` the key of a random public report (the
+    keyset pages), or `?page=N` up to 3,000 where the list had no cursors (before issue #24's
+    keyset pages; its old links now answer only for the first pages)."""
+    old = [f"/signalements?page={rng.randint(2, 3000)}" for _ in range(50)]
+    try:
+        from signalements.queries import Key, encode_cursor
+    except ImportError:
+        return old
+    db = await asyncpg.connect(url)
+    try:
+        rows = await db.fetch(
+            "SELECT created_at, id FROM signalements_report WHERE moderation_state = 'visible'"
+            " AND state <> 'merged' ORDER BY md5(id::text) LIMIT 50"
+        )
+    finally:
+        await db.close()
+    return [f"/signalements?after={encode_cursor(Key(r['created_at'], r['id']))}" for r in rows]
+
+
 async def staff_cookies(base: str) -> httpx.Cookies:
     async with httpx.AsyncClient(base_url=base, timeout=30) as client:
         page = await client.get("/account/login")
@@ -167,11 +188,16 @@ def main() -> int:
     parser.add_argument("--admin-url", default="postgres://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--skip-seed", action="store_true")
+    parser.add_argument(
+        "--name",
+        default="bench_signalements",
+        help="the database's name (recreated unless --skip-seed)",
+    )
     args = parser.parse_args()
-    url = args.admin_url.rsplit("/", 1)[0] + "/bench_signalements"
+    url = args.admin_url.rsplit("/", 1)[0] + "/" + args.name
     if not args.skip_seed:
         start = time.perf_counter()
-        asyncio.run(seed(args.admin_url, url))
+        asyncio.run(seed(args.admin_url, url, args.name))
         print(f"seeded {REPORTS:,} reports in {time.perf_counter() - start:.0f} s")
     plan = asyncio.run(explain_duplicates(url))
     print("duplicate lookup (50 m), its plan:\n" + plan)
@@ -180,9 +206,7 @@ def main() -> int:
         public = {
             "public list": ["/signalements"],
             "public list, category and state": ["/signalements?category=2&state=resolved"],
-            "public list, deep pages": [
-                f"/signalements?page={rng.randint(2, 3000)}" for _ in range(50)
-            ],
+            "public list, deep pages": asyncio.run(deep_pages(url, rng)),
             "report page": [f"/signalements/{rng.randint(1, REPORTS)}" for _ in range(100)],
             "map (500 newest points)": ["/signalements/map"],
             "map, category and state": ["/signalements/map?category=2&state=resolved"],

@@ -148,6 +148,8 @@ class Project(Model):
     )
     title = fields.CharField(max_length=200)
     description = fields.TextField()  # sanitized HTML
+    # the Markdown typed (`description` is its HTML); "" for a row written before (issue #21)
+    description_source = fields.TextField(default="", db_default="")
     cost = fields.BigIntField()
     district: fields.ForeignKeyNullableRelation[BudgetDistrict] = fields.ForeignKeyField(
         "budgets.BudgetDistrict", related_name="projects", null=True, on_delete=fields.RESTRICT

@@ -24,7 +24,7 @@ from participation.contributions import ModerationState
 from participation.i18n import N_
 from participation.numbers import is_whole_number, parse_id
 from participation.refusals import Refused, refuse
-from participation.richtext import sanitize, to_text
+from participation.richtext import from_markdown, to_text
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ async def submit_project(
         problems.append(
             domain.Problem(N_("The title must be at most 200 characters long."), field="title")
         )
-    if not sanitize(form.description).strip():
+    if not to_text(from_markdown(form.description)):
         problems.append(domain.Problem(N_("Describe the project."), field="description"))
     cost = int(form.cost) if is_whole_number(form.cost.strip()) else 0
     if cost <= 0:
@@ -90,7 +90,8 @@ async def submit_project(
         project = await Project.create(
             budget_id=budget_id,
             title=title,
-            description=sanitize(form.description),
+            description=from_markdown(form.description),
+            description_source=form.description.strip(),
             cost=cost,
             district=district,
             category=category,
@@ -161,7 +162,7 @@ async def edit_project_text(
     feasibility stay as reviewed): the remedy for a project that breaks the charter once
     voting has opened and moderation can no longer hide it. Audited with the reason."""
     problems = []
-    clean_title, clean_description = title.strip(), sanitize(description)
+    clean_title, clean_description = title.strip(), from_markdown(description)
     if not clean_title:
         problems.append(domain.Problem(N_("Enter a title."), field="title"))
     elif len(clean_title) > 200:
@@ -183,8 +184,9 @@ async def edit_project_text(
         project = await Project.filter(id=project_id).select_for_update().get()
         before = audited_fields(project, fields)
         project.title, project.description = clean_title, clean_description
+        project.description_source = description.strip()
         project.location = location.strip()[:200]
-        await project.save(update_fields=list(fields))
+        await project.save(update_fields=[*fields, "description_source"])
         after = audited_fields(project, fields)
         await audit(
             by_user, "budget_project_edited", "budget_project", project.id, before, after, reason

@@ -38,6 +38,7 @@ from participation.permissions import can_administer, is_signed_in
 from participation.refusals import NotFound
 from participation.residents import services as residents
 from participation.residents.census import CensusFileError
+from participation.richtext import source_of
 from participation.spaces import services as spaces
 from participation.spaces.audience import shown_value
 from participation.spaces.domain import Person, audience_refusal
@@ -536,7 +537,7 @@ async def admin_edit_project(request: Request) -> Response:
 
     values = {
         "title": project.title,
-        "description": project.description,
+        "description": source_of(project.description_source, project.description),
         "location": project.location,
     }
     context = {"budget": budget, "project": project, "values": values}

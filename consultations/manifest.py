@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from consultations import api, demo, jobs, privacy, queries, routes
+from consultations import api, counter, demo, jobs, privacy, queries, routes
 from consultations.content import ConsultationAnswerKind
 from consultations.models import Consultation, Phase, Question, TextReview
 from participation import features
 from participation.auditlog.wording import AuditTarget, AuditWording, AuditWords
+from participation.counter.domain import CHANNEL_LABELS
 from participation.features import (
     AdminLine,
     Commentable,
@@ -67,6 +68,11 @@ AUDIT_WORDS = AuditWords(
         ),
         AuditWording("consultation_text_hidden", N_("{actor} hid a free-text answer to {target}")),
         AuditWording("consultation_outcome", N_("{actor} published the outcome of {target}")),
+        AuditWording(
+            "counter_answer",
+            N_("{actor} recorded answers to {target} {after_channel}, in a person's name"),
+            {"after_channel": {str(c): label for c, label in CHANNEL_LABELS.items()}},
+        ),
     ),
     targets=(
         AuditTarget(
@@ -97,7 +103,7 @@ async def _demo(context: DemoContext) -> None:
 
 FEATURE = Feature(
     name="consultations",
-    routes=routes.routes,
+    routes=[*routes.routes, *counter.routes],
     models=["consultations.models"],
     jobs=jobs.FUNCTIONS,
     cron=jobs.CRON_JOBS,
@@ -121,6 +127,7 @@ FEATURE = Feature(
     participants=queries.participants,
     activity=queries.activity,
     audit_words=AUDIT_WORDS,
+    counter_section=counter.section,
     api=api.RESOURCES,
     # comments on a published outcome's page (issue #18: participation/commenting.py)
     commentables=[

@@ -23,7 +23,15 @@ ACTIVITY_LABELS = {
     "supports": N_("Supports"),
     "comments": N_("Comments"),
 }
-CHANNEL_LABELS = {"web": N_("Web"), "paper": N_("Paper")}
+CHANNEL_LABELS = {
+    "web": N_("Web"),
+    "paper": N_("Paper"),
+    # proposals and supports (participation/counter): online or taken by an agent
+    "online": N_("Web"),
+    "counter": N_("Counter"),
+    "phone": N_("Phone"),
+    "meeting": N_("Public meeting"),
+}
 CONTENT_LABELS = {
     "proposal": N_("Proposals"),
     "comment": N_("Comments"),
@@ -96,6 +104,10 @@ def process(row: IndicatorSet) -> dict[str, Any]:
         result["channel_chart"] = charts.bars(
             [(c["label"], c["count"]) for c in result["channels"]]
         )
+    if "contributions_by_channel" in figures:
+        result["contribution_channels"] = [
+            {**c, "label": _label(CHANNEL_LABELS, c)} for c in figures["contributions_by_channel"]
+        ]
     if "activity" in figures:
         result["activity"] = [
             {**a, "label": _label(ACTIVITY_LABELS, a)} for a in figures["activity"]

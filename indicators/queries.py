@@ -5,7 +5,8 @@ Sources and what they may be joined with (docs/security.md, docs/indicators.md):
   voter (district, birth year). Never the ballots: ballots are only ever counted, alone.
 - consultations: who answered (participants) and, through their residency, their census
   entry; responses without an account (visitors) are counted alone.
-- proposals: authors, supporters and commenters, through their residency.
+- proposals: authors, supporters and commenters, through their residency; authors and
+  supporters by channel (online, or taken by an agent at the counter, by phone...).
 Only integer ids are put into the SQL text; nothing anybody typed reaches it.
 """
 
@@ -146,11 +147,20 @@ async def proposals_counts() -> dict[str, Any]:
         "(SELECT COUNT(*) FROM proposals_support) AS s, "
         "(SELECT COUNT(*) FROM comments_comment WHERE deleted_at IS NULL) AS c"
     )
+    # how they came in: online, or taken by an agent (participation/counter): people and items
+    by_channel = await _rows(
+        "SELECT channel, COUNT(DISTINCT user_id) AS people, COUNT(*) AS n FROM ("
+        "SELECT channel, author_id AS user_id FROM proposals_proposal "
+        "WHERE published_at IS NOT NULL "
+        "UNION ALL SELECT channel, user_id FROM proposals_support) x GROUP BY channel"
+    )
     districts, years = _by_person(people)
     return {
         "districts": districts,
         "birth_years": years,
         "days": _by_day(days),
+        "channel_people": {str(r["channel"]): int(r["people"]) for r in by_channel},
+        "channel_contributions": {str(r["channel"]): int(r["n"]) for r in by_channel},
         "proposals": int(volumes[0]["p"]),
         "supports": int(volumes[0]["s"]),
         "comments": int(volumes[0]["c"]),

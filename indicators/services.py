@@ -78,7 +78,12 @@ async def _proposals_figures(population: list[dict[str, Any]], year: int) -> dic
         population=population,
         days=counts["days"],
         reference_year=year,
+        channels={"online": 0, **counts["channel_people"]},
     )
+    figures["contributions_by_channel"] = [
+        {"key": key, "count": domain.suppress_total(n)}
+        for key, n in sorted({"online": 0, **counts["channel_contributions"]}.items())
+    ]
     figures["activity"] = [
         {"key": key, "count": domain.suppress_total(counts[key])}
         for key in ("proposals", "supports", "comments")

@@ -14,6 +14,7 @@ from starlette.staticfiles import StaticFiles
 
 from participation import (
     api,
+    error_reporting,
     features,
     feeds,
     formatting,
@@ -26,6 +27,7 @@ from participation import (
 )
 from participation.accounts import routes as accounts_routes
 from participation.auditlog import routes as auditlog_routes
+from participation.counter import routes as counter_routes
 from participation.db import close_database, init_database
 from participation.errors import EXCEPTION_HANDLERS
 from participation.middleware import (
@@ -81,6 +83,7 @@ def all_routes() -> list[BaseRoute]:
         *sitesettings_routes.routes,
         *people_routes.routes,
         *residents_routes.routes,
+        *counter_routes.routes,
         *auditlog_routes.routes,
         *feature_routes(),
         *section_routes,
@@ -92,6 +95,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     formatting.use_time_zone(settings.time_zone)
     logs.configure(settings)
+    error_reporting.init(settings, "web")  # before the app is built: Sentry wraps it
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -25,7 +25,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 
-from participation import demo, features, logs, metrics, operations
+from participation import demo, error_reporting, features, logs, metrics, operations
 from participation.accounts import services as accounts
 from participation.db import close_database, init_database, run_migrations
 from participation.i18n import gettext
@@ -146,6 +146,7 @@ def run_worker(args: argparse.Namespace) -> int:
 
     settings = Settings.from_env()
     logs.configure(settings)  # e-mails are written to this log when no SMTP server is set
+    error_reporting.init(settings, "worker")
     worker = build_worker(settings, redis_url(settings))
     worker.run()
     return 0

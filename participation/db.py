@@ -36,6 +36,7 @@ CORE_MODELS = [
     "participation.spaces.models",
     "participation.sitesettings.models",
     "participation.people.models",
+    "participation.counter.models",
 ]
 
 

@@ -422,6 +422,14 @@ class Feature:
         Callable[[Any, Mapping[str, str], Mapping[str, str]], Awaitable[AccountSection | None]]
         | None
     ) = None
+    # its part of the agent's page of a person at the counter (participation/counter:
+    # /admin/counter/people/<id>, contributions taken on behalf of people who are not online):
+    # `counter_section(person, errors, values)`, the same contract as `person_section`
+    # (proposals: record a proposal or a support in the person's name)
+    counter_section: (
+        Callable[[Any, Mapping[str, str], Mapping[str, str]], Awaitable[AccountSection | None]]
+        | None
+    ) = None
     # whether a census row (`CensusEntry` id: a person's row of the council's file or the
     # anchor of their account) has taken part in something still open, through which a second
     # row could take part once more: `open_participation(census_entry_id)`. Asked before a

@@ -4,7 +4,9 @@ once its time is up (durées de conservation, docs/privacy.md).
 - sessions past their expiry, password-reset tokens and e-mail changes (the new address asked
   on the account page) used or expired: at once;
 - e-mails of the outbox (address and text) sent or given up, and finished background jobs:
-  after LOG_RETENTION_DAYS.
+  after LOG_RETENTION_DAYS;
+- the contact details of a person without an account, given to an agent at the counter
+  (participation/counter): a year after they were recorded (`CONTACT_DAYS`).
 
 IP addresses are never stored in the database (only in Redis rate-limit counters, which expire
 within the hour), so there is nothing of them to purge here.
@@ -20,6 +22,8 @@ from tortoise.expressions import Q
 
 from participation import mail
 from participation.accounts.models import EmailChange, PasswordResetToken, UserSession
+from participation.counter.domain import CONTACT_DAYS
+from participation.counter.models import OfflinePerson
 from participation.outbox import JobState, OutboxJob
 from participation.pagecache import job_changes_pages
 from participation.settings import Settings
@@ -43,6 +47,11 @@ async def purge_expired(settings: Settings, now: datetime) -> dict[str, int]:
         "jobs": await OutboxJob.filter(
             state__in=[JobState.DONE, JobState.FAILED], created_at__lt=cutoff
         ).delete(),
+        "offline_contacts": await OfflinePerson.filter(
+            created_at__lt=now - timedelta(days=CONTACT_DAYS)
+        )
+        .exclude(contact="")
+        .update(contact=""),
     }
 
 

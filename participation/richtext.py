@@ -1,14 +1,21 @@
 """The rich text of every feature: a small safe subset of HTML, sanitized on input and output.
 
-Residents type plain text (blank lines separate paragraphs) or the allowed tags below. Anything
-else is stripped: scripts, event handlers, styles, `hx-*` attributes, `javascript:` links.
-Links get `rel="nofollow ugc"`.
+Residents write Markdown (`from_markdown`, below); staff's texts are plain text (blank lines
+separate paragraphs) or the allowed tags below (`sanitize`). Anything else is stripped: scripts,
+event handlers, styles, `hx-*` attributes, `javascript:` links. Links get `rel="nofollow ugc"`.
 
 Comments and proposals are sanitised once, on write (issue #21, #23): their row says with which
 allow-list (`sanitized_with`, ALLOW_LIST_VERSION when written by their services or re-sanitised
 by `resanitize`), and a page shows such a row as stored, without bleach. A row that says
 another version (0: written by a path that does not say, or before the allow-list changed) is
 cleaned on output as before.
+
+Residents write Markdown (issue #21): proposals, comments, amendments and budget projects are
+typed in Markdown (`from_markdown`: markdown-it with raw HTML off, no images, headings nor code,
+then the same bleach allow-list), stored as HTML with its allow-list version, and their Markdown
+source is stored beside it so that an edit form shows what the person typed. A row written
+before has no source: its edit form shows one derived from its HTML (`markdown_of`), which
+gives back the same HTML (tested), so nobody loses bold, lists or links by editing.
 """
 
 from __future__ import annotations
@@ -16,10 +23,12 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from html.parser import HTMLParser
 from typing import Any
 
 import bleach
 from bleach.linkifier import LinkifyFilter
+from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 ALLOWED_TAGS = frozenset({"p", "br", "strong", "em", "ul", "ol", "li", "a", "blockquote"})
@@ -112,6 +121,140 @@ async def resanitize(client: Any, table: str, columns: tuple[str, ...]) -> int:
             )
             changed += 1
         last = rows[-1]["id"]
+
+
+# Residents' Markdown: CommonMark with raw HTML off (typed tags show as text), a line break where
+# they typed one (as the plain text of before), and only what the allow-list keeps: emphasis,
+# lists, quotes, links (bare addresses become links through the cleaner's linkify filter).
+# Headings, code, rules and images are off: their marks stay as typed text.
+_markdown = MarkdownIt("commonmark", {"html": False, "breaks": True}).disable(
+    ["code", "fence", "hr", "heading", "lheading", "image", "backticks", "html_block"]
+    + ["html_inline"]
+)
+
+
+def from_markdown(source: str) -> str:
+    """What we store of a resident's Markdown: its HTML, cleaned with the allow-list (store it
+    with `sanitized_with=ALLOW_LIST_VERSION`, and `source` as typed, `source_of` gives it back)."""
+    source = source.strip()
+    if not source:
+        return ""
+    return str(_cleaner.clean(_markdown.render(source))).strip()
+
+
+def source_of(source: str | None, stored: str | None) -> str:
+    """What an edit form shows: the Markdown as typed, or for a row written before residents
+    wrote Markdown (no source), Markdown derived from its HTML (`markdown_of`)."""
+    return source or markdown_of(stored or "")
+
+
+_INLINE_MARKS = re.compile(r"([\\`*\[\]<])|(?<![\w])_|_(?![\w])")
+_LINE_START_MARKS = re.compile(r"^(\s*)([>+-]|\d+[.)])(?=\s|$)", re.MULTILINE)
+_ENTITY_LIKE = re.compile(r"&(?=#?\w+;)")
+
+
+def _escaped(text: str) -> str:
+    text = _INLINE_MARKS.sub(lambda m: "\\" + m.group(0), text)
+    text = _ENTITY_LIKE.sub("&amp;", text)
+    return _LINE_START_MARKS.sub(
+        lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], text
+    )
+
+
+class _Tree(HTMLParser):
+    """Stored HTML (the allow-listed subset) as nested [tag, attributes, children] lists."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root: list[Any] = ["", {}, []]
+        self.stack = [self.root]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        node: list[Any] = [tag, dict(attrs), []]
+        self.stack[-1][2].append(node)
+        if tag != "br":
+            self.stack.append(node)
+
+    def handle_endtag(self, tag: str) -> None:
+        for depth in range(len(self.stack) - 1, 0, -1):
+            if self.stack[depth][0] == tag:
+                del self.stack[depth:]
+                return
+
+    def handle_data(self, data: str) -> None:
+        self.stack[-1][2].append(data)
+
+
+_BLOCKS = {"p", "ul", "ol", "blockquote"}
+
+
+def _inline(nodes: list[Any]) -> str:
+    out = []
+    for node in nodes:
+        if isinstance(node, str):
+            out.append(_escaped(re.sub(r"\s+", " ", node)))
+            continue
+        tag, attrs, children = node
+        inner = _inline(children)
+        if tag == "br":
+            out.append("\n")
+        elif tag == "strong" and inner.strip():
+            out.append(f"**{inner}**")
+        elif tag == "em" and inner.strip():
+            out.append(f"*{inner}*")
+        elif tag == "a" and attrs.get("href") and inner.strip():
+            href = attrs["href"].replace(" ", "%20").replace("<", "%3C").replace(">", "%3E")
+            out.append(
+                f"[{inner}](<{href}>)" if "(" in href or ")" in href else f"[{inner}]({href})"
+            )
+        else:
+            out.append(inner)
+    return "".join(out)
+
+
+def _blocks(nodes: list[Any]) -> list[str]:
+    blocks: list[str] = []
+    run: list[Any] = []
+
+    def flush() -> None:
+        text = "\n".join(line.strip() for line in _inline(run).split("\n")).strip()
+        if text:
+            blocks.append(text)
+        run.clear()
+
+    for node in nodes:
+        if isinstance(node, str) or node[0] not in _BLOCKS:
+            run.append(node)
+            continue
+        flush()
+        tag, _, children = node
+        if tag == "p":
+            run.extend(children)
+            flush()
+        elif tag == "blockquote":
+            inner = "\n\n".join(_blocks(children))
+            blocks.append("\n".join(f"> {line}".rstrip() for line in inner.split("\n")))
+        else:
+            items = [c for c in children if not isinstance(c, str) and c[0] == "li"]
+            lines = []
+            for number, item in enumerate(items, 1):
+                marker = f"{number}. " if tag == "ol" else "- "
+                loose = any(not isinstance(c, str) and c[0] == "p" for c in item[2])
+                body = ("\n\n" if loose else "\n").join(_blocks(item[2]))
+                indent = "\n" + " " * len(marker)
+                lines.append(marker + body.replace("\n", indent).replace(indent + "\n", "\n\n"))
+            blocks.append("\n".join(lines))
+    flush()
+    return blocks
+
+
+def markdown_of(stored: str) -> str:
+    """Markdown that `from_markdown` turns back into the same HTML, for stored rich text of the
+    allow-listed subset (what a row written before residents wrote Markdown holds)."""
+    tree = _Tree()
+    tree.feed(str(_cleaner.clean(stored or "")))
+    tree.close()
+    return "\n\n".join(_blocks(tree.root[2]))
 
 
 # The town's content pages (participation/sitepages): written by staff, long and structured,

@@ -158,11 +158,19 @@ SETTINGS: tuple[Setting, ...] = (
         "administrators switch them on and off per action in /admin/settings.",
     ),
     Setting(
+        "SENTRY_DSN",
+        "",
+        "Optional error reporting: the DSN of a Sentry-compatible server (Sentry, GlitchTip). "
+        "Needs the optional extra `participation[sentry]`; without it the process says so at "
+        "start and runs without reporting. No personal data is sent (docs/operations.md, "
+        '"Error reporting"). Empty: off.',
+    ),
+    Setting(
         "METRICS_TOKEN",
         "",
         "Token that Prometheus sends (`Authorization: Bearer <token>`) to read /metrics; empty: "
         "/metrics answers 404. Make one with `participation secret-key` (docs/operations.md, "
-        "\"Metrics\").",
+        '"Metrics").',
     ),
     Setting(
         "LOG_RETENTION_DAYS",
@@ -214,6 +222,7 @@ class Settings:
     rate_limited_actions: frozenset[str] | None = None
     contact_email: str = ""
     metrics_token: str = ""  # empty: no /metrics
+    sentry_dsn: str = ""  # empty: no error reporting (participation/error_reporting.py)
 
     @property
     def is_production(self) -> bool:
@@ -295,6 +304,7 @@ class Settings:
             ),
             signalements_town_box=_box(raw, "SIGNALEMENTS_TOWN_BOX"),
             metrics_token=raw["METRICS_TOKEN"],
+            sentry_dsn=raw["SENTRY_DSN"].strip(),
         )
 
     def premoderates(self, kind: str) -> bool:

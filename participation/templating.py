@@ -19,6 +19,7 @@ from starlette.templating import Jinja2Templates
 
 from participation import features, formatting, i18n, richtext, urls
 from participation.accounts.domain import FORMER_PARTICIPANT
+from participation.counter.domain import PROPOSAL_LABELS, Channel
 from participation.sitepages import domain as sitepages_domain
 
 
@@ -48,6 +49,7 @@ def _environment() -> Environment:
     env.globals["LANGUAGE_NAMES"] = i18n.LANGUAGE_NAMES
     env.globals["translate"] = i18n.gettext
     env.filters["public_name"] = public_name
+    env.filters["filed_label"] = filed_label  # « déposée au guichet » (participation/counter)
     env.filters["richtext"] = richtext.render
     # every date, time and number shown goes through participation/formatting.py (Babel)
     env.filters["money"] = formatting.format_money
@@ -130,6 +132,16 @@ def _ngettext(
     if __context.eval_ctx.autoescape:
         rv = Markup(rv)
     return rv % variables  # type: ignore[no-any-return]
+
+
+def filed_label(channel: str) -> str:
+    """How a proposal taken on behalf of someone came in, translated (« déposée au guichet »);
+    empty for one filed online."""
+    try:
+        label = PROPOSAL_LABELS.get(Channel(channel))
+    except ValueError:
+        return ""
+    return i18n.gettext(label) if label else ""
 
 
 def public_name(user: Any) -> str:

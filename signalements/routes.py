@@ -14,16 +14,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from markupsafe import Markup, escape
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 from tortoise import timezone
 
 from participation import pagecache, ratelimit
 from participation.accounts.models import Role, User
 from participation.i18n import N_, gettext, ngettext
-from participation.numbers import parse_id
+from participation.numbers import parse_id, parse_page
 from participation.permissions import can_administer, is_signed_in
 from participation.refusals import NotFound, Problem, Refused
 from participation.templating import flash, is_htmx, render
@@ -78,35 +79,82 @@ def _visible(request: Request, report: Report) -> None:
 
 
 async def index(request: Request) -> Response:
-    f = queries.list_filters(request.query_params)
-    reports, page, more = await queries.public_page(f, request.query_params.get("page", ""))
+    """The public list, newest first, by keyset pages (`?after=` / `?before=` a cursor). A
+    cursor that is not one shows the first page; `?page=N` of the old links answers for the
+    first pages and sends the others to the first page."""
+    params = request.query_params
+    f = queries.list_filters(params)
+    old_page = parse_page(params.get("page", ""), queries.MAX_PAGE)
+    if old_page > queries.OLD_PAGES:
+        # a deep page of before: its rows have moved since; the list starts over (302: the
+        # same link may answer again when its page is among the first ones)
+        return RedirectResponse(url("signalements:index", query=_kept(f.query())), 302)
+    after = queries.decode_cursor(params.get("after", ""))
+    before = None if after else queries.decode_cursor(params.get("before", ""))
+    page = await queries.public_page(f, after, before, old_page)
     context = {
         **LABELS,
-        "reports": reports,
+        "reports": page.reports,
         "filters": f.query(),
-        "page": page,
-        "more": more,
+        "before": page.before,
+        "after": page.after,
         "categories": await queries.categories(active_only=False),
         **_options(queries.PUBLIC_STATES, await queries.district_names()),
     }
     return render(request, "signalements/index.html", context)
 
 
-def _map(request: Request, reports: list[Report]) -> dict[str, Any]:
+def _kept(query: Mapping[str, str]) -> dict[str, str]:
+    """The filters given, without the empty ones (a shorter link)."""
+    return {k: v for k, v in query.items() if v}
+
+
+def _map(
+    request: Request, rows: list[dict[str, Any]], categories: list[Category]
+) -> dict[str, Any]:
     """The SVG's geometry: the town's box, a point per placeable report (never a private
-    one's: domain.mappable)."""
+    one's: domain.mappable), each drawn here once as its markup (`svg`: the link and its
+    shape; `item`: its line in the list after the map, the map's text alternative). Up to 500
+    points: a Jinja loop and a Report object per point cost more than the whole query."""
     box = _town(request)
     frame = domain.frame(box)
     drawn, _ = domain.mappable(
-        (domain.MapPoint(r.id, r.latitude, r.longitude, r.private, r.state) for r in reports), box
+        (
+            domain.MapPoint(r["id"], r["latitude"], r["longitude"], False, State(r["state"]))
+            for r in rows
+        ),
+        box,
     )
-    by_id = {r.id: r for r in reports}
+    by_id = {r["id"]: r for r in rows}
+    names = {c.id: escape(c.name) for c in categories}
+    states = {s: escape(gettext(STATE_LABELS[s])) for s in State}
+    number = gettext("No. %(number)s")
     points = []
     for p in drawn:
         assert p.latitude is not None and p.longitude is not None  # mappable kept placed ones
+        row = by_id[p.id]
         x, y = frame.point(p.latitude, p.longitude)
+        href = url("signalements:detail", report_id=p.id)
+        link = f"{escape(number % {'number': p.id})} · {names.get(row['category_id'], '')}"
+        name = f"{link} · {states[p.state]}"
+        if p.state in domain.OPEN_STATES:
+            shape = f'<circle cx="{x:g}" cy="{y:g}" r="9" class="map-open"></circle>'
+        else:
+            shape = (
+                f'<rect x="{x - 7:g}" y="{y - 7:g}" width="14" height="14" class="map-closed">'
+                "</rect>"
+            )
         points.append(
-            {"report": by_id[p.id], "x": x, "y": y, "open": p.state in domain.OPEN_STATES}
+            {
+                "svg": Markup(
+                    f'<a href="{href}" aria-label="{name}" class="map-point"><title>{name}</title>'
+                    f"{shape}</a>"
+                ),
+                "item": Markup(
+                    f'<li><a href="{href}">{link}</a> · {states[p.state]} · '
+                    f"{escape(row['address'])}</li>"
+                ),
+            }
         )
     return {"frame": frame, "points": points, "margin": domain.MAP_MARGIN}
 
@@ -115,14 +163,15 @@ async def map_page(request: Request) -> Response:
     """/signalements/map: the public reports on a server-drawn SVG of the town, each point a
     link to its report, and the same reports as a list (the map's text alternative)."""
     f = queries.list_filters(request.query_params)
-    reports, more = await queries.map_reports(f)
+    rows, more = await queries.map_reports(f)
+    categories = await queries.categories(active_only=False)
     context = {
         **LABELS,
-        "map": _map(request, reports),
+        "map": _map(request, rows, categories),
         "more": more,
         "limit": queries.MAP_LIMIT,
         "filters": f.query(),
-        "categories": await queries.categories(active_only=False),
+        "categories": categories,
         **_options(queries.PUBLIC_STATES, await queries.district_names()),
     }
     return render(request, "signalements/map.html", context)
@@ -217,14 +266,17 @@ async def sent(request: Request) -> Response:
     return response
 
 
-async def _detail_context(request: Request, report: Report, tracking: bool) -> dict[str, Any]:
+async def _detail_context(
+    request: Request, report: Report, tracking: bool, category: Category | None = None
+) -> dict[str, Any]:
+    """`category`: the report's, when it came with it (one statement less)."""
     staff = _staff(request)
     own, after = await queries.photos_of(report.id)
     show_place = staff or tracking or not report.private
     return {
         **LABELS,
         "report": report,
-        "category": await Category.get(id=report.category_id),
+        "category": category or await Category.get(id=report.category_id),
         "events": await queries.history(report.id, staff=False),
         "photos": own if show_place else [],
         "after": after,
@@ -242,9 +294,12 @@ async def _detail_context(request: Request, report: Report, tracking: bool) -> d
 
 
 async def detail(request: Request) -> Response:
-    report = await object_or_404(request, Report, "report_id")
+    found = Report.get_or_none(id=request.path_params["report_id"])
+    report = await found.select_related("category")
+    if report is None:
+        raise NotFound()
     _visible(request, report)
-    context = await _detail_context(request, report, tracking=False)
+    context = await _detail_context(request, report, tracking=False, category=report.category)
     return render(request, "signalements/detail.html", context)
 
 

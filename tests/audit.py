@@ -9,6 +9,10 @@
   which pip-audit asks. A project page lists the advisories of the latest release only, from
   the same advisory feed: so a dependency pip-audit skipped is still audited when the installed
   version IS the latest release, and stays "NOT audited" otherwise.
+- npm's packages (htmx, package-lock.json): `npm audit --omit=dev`, the same verdicts: a known
+  vulnerability fails, an unreachable advisory service or no npm is a WARNING (`npm_verdict`).
+- The SBOM: a CycloneDX document of the runtime set (requirements.lock, what a deployment
+  installs), written to dist/sbom.cdx.json (git-ignored) by cyclonedx-py, offline (`sbom`).
 """
 
 from __future__ import annotations
@@ -16,13 +20,18 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import metadata
+from pathlib import Path
 from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SBOM = ROOT / "dist" / "sbom.cdx.json"
 
 COMMAND = [
     sys.executable,
@@ -146,19 +155,95 @@ def _completed(stdout: str) -> str:
     return json.dumps(complete_from_latest_releases(report, versions, projects))
 
 
-def main() -> int:
+NPM_COMMAND = ["npm", "audit", "--omit=dev", "--json"]
+
+
+def npm_verdict(returncode: int, stdout: str, strict: bool = False) -> Verdict:
+    """What the build does with an `npm audit --omit=dev --json` run (pure: tested in
+    tests/security/test_audit.py): npm's report counts vulnerabilities by severity
+    (`metadata.vulnerabilities`); an error (no network, a registry without the audit endpoint)
+    is a report with `error` or `message` and no such counts."""
+    try:
+        report: dict[str, Any] = json.loads(stdout)
+        counts = report["metadata"]["vulnerabilities"]
+        audited = report["metadata"].get("dependencies", {}).get("prod", 0)
+    except (ValueError, KeyError, TypeError):
+        try:
+            error = json.loads(stdout)
+            reason = error.get("error", {}).get("summary") or error.get("message") or ""
+        except (ValueError, AttributeError):
+            reason = ""
+        reason = " ".join(str(reason).split())[:200] or f"exit {returncode}"
+        return Verdict(
+            1 if strict else 0,
+            f"WARNING: npm audit could not run ({reason}): npm packages NOT audited.",
+        )
+    total = int(counts.get("total", 0))
+    if total:
+        names = sorted(report.get("vulnerabilities", {}))
+        severities = ", ".join(f"{counts[s]} {s}" for s in counts if s != "total" and counts[s])
+        return Verdict(1, f"VULNERABLE: npm packages: {total} ({severities}): {', '.join(names)}")
+    return Verdict(0, f"npm audit: {audited} runtime packages audited, no known vulnerabilities.")
+
+
+def npm_audit(strict: bool) -> Verdict:
+    if shutil.which("npm") is None or not (ROOT / "package-lock.json").exists():
+        return Verdict(1 if strict else 0, "WARNING: npm not found: npm packages NOT audited.")
+    try:
+        run = subprocess.run(NPM_COMMAND, capture_output=True, text=True, timeout=120, cwd=ROOT)
+    except subprocess.TimeoutExpired:
+        return Verdict(
+            1 if strict else 0, "WARNING: npm audit timed out: npm packages NOT audited."
+        )
+    return npm_verdict(run.returncode, run.stdout, strict)
+
+
+def sbom(lock: Path = ROOT / "requirements.lock", output: Path = SBOM) -> Verdict:
+    """The runtime set's SBOM (CycloneDX JSON) from the lock file, offline. cyclonedx-py's own
+    schema validation is off: it took 13 s here (make test stays fast); the document is checked
+    in tests/security/test_audit.py."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-W", "ignore", "-m", "cyclonedx_py", "requirements", str(lock)]
+    command += ["--pyproject", str(ROOT / "pyproject.toml"), "--output-reproducible"]
+    command += ["--no-validate", "--output-file", str(output)]
+    run = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    try:
+        document = json.loads(output.read_text(encoding="utf-8"))
+        components = len(document["components"])
+    except (OSError, ValueError, KeyError):
+        reason = (run.stderr.strip().splitlines() or ["no output"])[-1]
+        return Verdict(1, f"SBOM NOT written ({reason}).")
+    relative = output.relative_to(ROOT) if output.is_relative_to(ROOT) else output
+    return Verdict(
+        0, f"SBOM: {relative} (CycloneDX {document['specVersion']}, {components} components)."
+    )
+
+
+def python_audit(strict: bool) -> Verdict:
     try:
         run = subprocess.run(COMMAND, capture_output=True, text=True, timeout=300)
         outcome = verdict(
             run.returncode,
             _completed(run.stdout),
             run.stderr,
-            strict=os.environ.get("AUDIT_STRICT") == "1",
+            strict=strict,
         )
     except subprocess.TimeoutExpired:
         outcome = Verdict(0, "WARNING: pip-audit timed out: dependencies NOT audited.")
-    print(outcome.message)
-    return outcome.exit_code
+    return outcome
+
+
+def main() -> int:
+    strict = os.environ.get("AUDIT_STRICT") == "1"
+    with ThreadPoolExecutor(max_workers=3) as pool:  # mostly waiting on the network
+        outcomes = list(
+            pool.map(
+                lambda step: step(), [lambda: python_audit(strict), lambda: npm_audit(strict), sbom]
+            )
+        )
+    for outcome in outcomes:
+        print(outcome.message)
+    return max(outcome.exit_code for outcome in outcomes)
 
 
 if __name__ == "__main__":

@@ -83,6 +83,9 @@ CORE = AuditWords(
         AuditWording("resident_verified", N_("{actor} recorded {target} as a verified resident")),
         AuditWording("resident_revoked", N_("{actor} withdrew the verification of {target}")),
         AuditWording("letters_printed", N_("{actor} printed {after_letters} verification letters")),
+        AuditWording(
+            "counter_person", N_("{actor} recorded {target}, a person without an account")
+        ),
         AuditWording("job_retried", N_("{actor} ran {target} again")),
         AuditWording("job_dropped", N_("{actor} gave up {target}")),
         AuditWording(

@@ -35,6 +35,8 @@ class Comment(Model):
     parent_id: int | None
     depth = fields.IntField(default=0)
     body = fields.TextField()
+    # the Markdown the author typed (`body` is its HTML); "" for a row written before (issue #21)
+    body_source = fields.TextField(default="", db_default="")
     # the allow-list `body` was sanitised with (participation.richtext.ALLOW_LIST_VERSION: shown
     # as stored); 0, any other: cleaned again on output
     sanitized_with = fields.IntField(default=0)

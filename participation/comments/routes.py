@@ -21,6 +21,7 @@ from participation.proposals.routes import (
 )
 from participation.proposals.services import NotAllowed
 from participation.refusals import NotFound, Refused
+from participation.richtext import source_of
 from participation.templating import flash, render
 
 
@@ -60,7 +61,7 @@ async def edit(request: Request) -> Response:
         context = {
             "proposal": proposal,
             "comment": comment,
-            "values": {"body": comment.body},
+            "values": {"body": source_of(comment.body_source, comment.body)},
             "errors": {},
         }
         return render(request, "comments/edit.html", context)

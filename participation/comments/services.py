@@ -26,7 +26,7 @@ from participation.proposals.models import Proposal
 from participation.proposals.queries import facts, visible_comments
 from participation.proposals.services import NotAllowed
 from participation.refusals import DomainError, NotFound, refuse_fields
-from participation.richtext import ALLOW_LIST_VERSION, sanitize, to_text
+from participation.richtext import ALLOW_LIST_VERSION, from_markdown, to_text
 from participation.settings import Settings
 
 
@@ -41,7 +41,7 @@ async def post(
     proposal_facts, _ = await facts(proposal)
     if not proposal_domain.can_comment(user, proposal_facts):
         raise NotAllowed()
-    body = sanitize(text)
+    body = from_markdown(text)
     problems = {}
     if problem := domain.body_problem(to_text(body)):
         problems["body"] = problem
@@ -68,6 +68,7 @@ async def post(
             parent_id=parent.id if parent else None,
             depth=domain.reply_depth(parent.depth if parent else None),
             body=body,
+            body_source=text.strip(),
             sanitized_with=ALLOW_LIST_VERSION,
             stance=stance,
             moderation_state=ModerationState.PENDING if pending else ModerationState.VISIBLE,
@@ -139,14 +140,14 @@ async def edit(
         now,
     ):
         raise NotAllowed()
-    body = sanitize(text)
+    body = from_markdown(text)
     if problem := domain.body_problem(to_text(body)):
         raise refuse_fields({"body": problem})
     current = ModerationState(comment.moderation_state)
     target = moderation_rules.after_edit(current, settings.premoderates("comment"))
     async with in_transaction():
         await Comment.filter(id=comment.id).update(
-            body=body, sanitized_with=ALLOW_LIST_VERSION, edited_at=now
+            body=body, body_source=text.strip(), sanitized_with=ALLOW_LIST_VERSION, edited_at=now
         )
         if target != current:
             moved = await Comment.filter(id=comment.id, moderation_state=current).update(
@@ -169,12 +170,12 @@ async def delete(proposal: Proposal, comment_id: int, user: Any) -> Comment:
         # only a visible comment was counted; hidden and pending ones were not
         counted = await Comment.filter(
             id=comment.id, deleted_at=None, moderation_state=ModerationState.VISIBLE
-        ).update(deleted_at=timezone.now(), body="")
+        ).update(deleted_at=timezone.now(), body="", body_source="")
         if counted:
             await Proposal.filter(id=proposal.id).update(comment_count=F("comment_count") - 1)
         else:
             await Comment.filter(id=comment.id, deleted_at=None).update(
-                deleted_at=timezone.now(), body=""
+                deleted_at=timezone.now(), body="", body_source=""
             )
         await moderation.close_case_of_removed(
             user, "comment", comment.id, moderation_rules.CLOSED_DELETED
@@ -229,7 +230,7 @@ async def post_on(
         raise NotAllowed()
     if not await commenting.is_open(target):
         raise NotAllowed(commenting.CLOSED)
-    body = sanitize(text)
+    body = from_markdown(text)
     problems = {}
     if problem := domain.body_problem(to_text(body)):
         problems["body"] = problem
@@ -260,6 +261,7 @@ async def post_on(
             parent_id=parent.id if parent else None,
             depth=domain.reply_depth(parent.depth if parent else None),
             body=body,
+            body_source=text.strip(),
             sanitized_with=ALLOW_LIST_VERSION,
             stance=stance,
             moderation_state=ModerationState.PENDING if pending else ModerationState.VISIBLE,
@@ -326,14 +328,14 @@ async def edit_on(settings: Settings, comment: Comment, user: Any, text: str) ->
         user, comment.author_id, comment.created_at, comment.deleted_at is not None, now
     ):
         raise NotAllowed()
-    body = sanitize(text)
+    body = from_markdown(text)
     if problem := domain.body_problem(to_text(body)):
         raise refuse_fields({"body": problem})
     current = ModerationState(comment.moderation_state)
     target = moderation_rules.after_edit(current, settings.premoderates("comment"))
     async with in_transaction():
         await Comment.filter(id=comment.id).update(
-            body=body, sanitized_with=ALLOW_LIST_VERSION, edited_at=now
+            body=body, body_source=text.strip(), sanitized_with=ALLOW_LIST_VERSION, edited_at=now
         )
         if target != current:
             moved = await Comment.filter(id=comment.id, moderation_state=current).update(
@@ -352,7 +354,7 @@ async def delete_on(kind: str, target_id: int, comment_id: int, user: Any) -> Co
         raise NotAllowed()
     async with in_transaction():
         await Comment.filter(id=comment.id, deleted_at=None).update(
-            deleted_at=timezone.now(), body=""
+            deleted_at=timezone.now(), body="", body_source=""
         )
         await moderation.close_case_of_removed(
             user, "comment", comment.id, moderation_rules.CLOSED_DELETED

@@ -27,6 +27,7 @@ from participation.numbers import parse_id
 from participation.permissions import is_signed_in, is_verified_resident
 from participation.proposals.queries import visible_comments
 from participation.refusals import DomainError, NotAllowed, NotFound, Refused
+from participation.richtext import source_of
 from participation.templating import flash, render, render_part
 
 # the path's names are the walkers' too (tests/comments/walks.py): `commentable` a declared
@@ -199,7 +200,11 @@ async def edit(request: Request) -> Response:
     if request.method == "GET":
         if comment.author_id != user.id or comment.deleted_at:
             raise NotAllowed()
-        context = {**base, "values": {"body": comment.body}, "errors": {}}
+        context = {
+            **base,
+            "values": {"body": source_of(comment.body_source, comment.body)},
+            "errors": {},
+        }
         return render(request, "comments/edit.html", context)
     data = await web.form_data(request)
     try:

@@ -15,7 +15,10 @@ from tortoise.transactions import in_transaction
 from participation.accounts.models import User
 from participation.accounts.services import hash_password
 from participation.comments.models import Comment
+from participation.counter import services as counter
 from participation.demo import demo_account
+from participation.proposals import counter as proposal_counter
+from participation.proposals import domain
 from participation.proposals.domain import AmendmentState, ProposalState
 from participation.proposals.models import (
     Amendment,
@@ -180,6 +183,35 @@ async def load(settings: Settings, users: list[Any]) -> None:
             if state in (S.PUBLISHED, S.ACCEPTED, S.THRESHOLD_REACHED):
                 await _discussion(proposal, resident, moderator, staff)
     await _amendment(resident, moderator)
+    await _at_the_counter(settings, staff, categories, districts)
+
+
+# Taken at the counter (participation/counter): a person without an account files a proposal,
+# and a few supports of the threshold proposal came by phone and on paper.
+COUNTER_TITLE = "Un banc à l'arrêt de bus de la mairie"
+COUNTER_TEXT = "Les personnes âgées attendent le bus debout : un banc à l'abri serait bienvenu."
+
+
+async def _at_the_counter(settings: Settings, staff: Any, categories: Any, districts: Any) -> None:
+    if await Proposal.exists(title=COUNTER_TITLE):
+        return
+    person = await counter.record_person(staff, "Odette Lefèvre", "", True)
+    category, district = next(iter(categories.values())), next(iter(districts.values()))
+    form, raw = domain.form_of(
+        {
+            "title": COUNTER_TITLE,
+            "body": COUNTER_TEXT,
+            "category": str(category.id),
+            "district": str(district.id),
+        }
+    )
+    await proposal_counter.record_proposal(settings, staff, person.id, form, "counter", raw)
+    reached = await Proposal.filter(state=S.THRESHOLD_REACHED).first()
+    if reached is not None:
+        supports = await Support.filter(proposal_id=reached.id).order_by("id").limit(40)
+        for n, support in enumerate(supports):
+            channel = ("phone", "paper", "meeting", "online")[n % 4]
+            await Support.filter(id=support.id).update(channel=channel)
 
 
 SUPPORTERS = "soutien{n}@demo.villebelle.fr"

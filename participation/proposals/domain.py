@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -150,6 +150,16 @@ def can_support(user: Any, facts: ProposalFacts) -> bool:
     return _resident_may_act(user, facts, OPEN_STATES)
 
 
+def can_support_on_behalf(agent: Any, facts: ProposalFacts) -> bool:
+    """Staff recording a support for someone else (participation/counter): the proposal open and
+    shown, as for a support online; the person's own eligibility is checked by the caller."""
+    return (
+        is_staff(agent)
+        and facts.state in OPEN_STATES
+        and facts.moderation_state == ModerationState.VISIBLE
+    )
+
+
 def can_amend(user: Any, facts: ProposalFacts) -> bool:
     return can_support(user, facts) and not is_author(user, facts)
 
@@ -193,6 +203,23 @@ class ProposalForm:
 
 def parse_optional_int(raw: str) -> int | None:
     return parse_id(raw)
+
+
+def form_of(data: Mapping[str, str]) -> tuple[ProposalForm, tuple[str, str]]:
+    """The proposal form as typed: the fields parsed, and the coordinates as typed (checked by
+    `proposal_problems`)."""
+    raw = (data.get("latitude", ""), data.get("longitude", ""))
+    lat, lon = parse_coordinate(raw[0], 90), parse_coordinate(raw[1], 180)
+    form = ProposalForm(
+        title=data.get("title", ""),
+        body=data.get("body", ""),
+        category_id=parse_optional_int(data.get("category", "")),
+        district_id=parse_optional_int(data.get("district", "")),
+        address=data.get("address", ""),
+        latitude=lat if isinstance(lat, float) else None,
+        longitude=lon if isinstance(lon, float) else None,
+    )
+    return form, raw
 
 
 def parse_coordinate(raw: str, limit: float) -> float | None | str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from participation.auditlog.wording import AuditTarget, AuditWording, AuditWords
+from participation.counter.domain import CHANNEL_LABELS
 from participation.features import (
     AdminLine,
     DemoContext,
@@ -12,7 +13,7 @@ from participation.features import (
     PersonalData,
 )
 from participation.i18n import N_
-from participation.proposals import api, demo, privacy, queries, routes
+from participation.proposals import api, counter, demo, privacy, queries, routes
 from participation.proposals.classification import routes as classification_routes
 from participation.proposals.content import ProposalKind
 from participation.proposals.domain import STATE_LABELS
@@ -36,6 +37,9 @@ async def _titles(ids: list[int]) -> dict[int, str]:
 
 _STATES = {str(state): label for state, label in STATE_LABELS.items()}
 
+# how a contribution taken on behalf of someone came in (participation/counter)
+_CHANNELS = {"after_channel": {str(c): label for c, label in CHANNEL_LABELS.items()}}
+
 AUDIT_WORDS = AuditWords(
     actions=(
         AuditWording(
@@ -54,6 +58,16 @@ AUDIT_WORDS = AuditWords(
             "district_renamed", N_("{actor} renamed the district “{before_name}” to “{after_name}”")
         ),
         AuditWording("district_removed", N_("{actor} removed the district “{before_name}”")),
+        AuditWording(
+            "counter_proposal",
+            N_("{actor} recorded {target} {after_channel}, in a person's name"),
+            _CHANNELS,
+        ),
+        AuditWording(
+            "counter_support",
+            N_("{actor} recorded a support of {target} {after_channel}, in a person's name"),
+            _CHANNELS,
+        ),
     ),
     targets=(
         AuditTarget(
@@ -81,7 +95,7 @@ async def _demo(context: DemoContext) -> None:
 
 FEATURE = Feature(
     name="proposals",
-    routes=[*routes.routes, *classification_routes.routes],
+    routes=[*routes.routes, *classification_routes.routes, *counter.routes],
     models=["participation.proposals.models"],
     content_kinds=[ProposalKind()],
     personal_data=PersonalData(export=privacy.export, erase=privacy.erase),
@@ -97,6 +111,7 @@ FEATURE = Feature(
     participants=queries.participants,
     activity=queries.activity,
     audit_words=AUDIT_WORDS,
+    counter_section=counter.section,
     rate_limits=[
         RateLimitedAction(
             "post",

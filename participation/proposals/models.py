@@ -24,6 +24,8 @@ class Proposal(Model):
     author_id: int
     title = fields.CharField(max_length=150)
     body = fields.TextField()
+    # the Markdown the authors typed (`body` is its HTML); "" for a row written before (issue #21)
+    body_source = fields.TextField(default="", db_default="")
     category: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "participation.Category", related_name="proposals", null=True, on_delete=fields.SET_NULL
     )
@@ -54,6 +56,8 @@ class Proposal(Model):
         on_delete=fields.SET_NULL,
     )
     threshold_reached_at = fields.DatetimeField(null=True)
+    # how the proposal came in: "online", or taken by an agent (participation/counter/domain.py)
+    channel = fields.CharField(max_length=10, default="online", db_default="online")
     created_at = fields.DatetimeField(auto_now_add=True)
     published_at = fields.DatetimeField(null=True)
     updated_at = fields.DatetimeField(auto_now=True)
@@ -133,6 +137,7 @@ class Amendment(Model):
     base_version = fields.IntField()
     title = fields.CharField(max_length=150)
     body = fields.TextField()
+    body_source = fields.TextField(default="", db_default="")  # the Markdown typed, as Proposal's
     reason = fields.TextField(default="")
     state = fields.CharEnumField(AmendmentState, max_length=10, default=AmendmentState.PENDING)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -151,6 +156,8 @@ class Support(Model):
     user: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "participation.User", related_name="supports", on_delete=fields.CASCADE
     )
+    # "online", or taken by an agent (participation/counter/domain.py): still one per person
+    channel = fields.CharField(max_length=10, default="online", db_default="online")
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -34,7 +34,7 @@ from participation.proposals.domain import (
 )
 from participation.proposals.models import Proposal
 from participation.refusals import NotFound, Refused
-from participation.richtext import to_text
+from participation.richtext import source_of, to_text
 from participation.templating import flash, is_htmx, public_name, render
 from participation.urls import url
 
@@ -152,19 +152,7 @@ async def export_json(request: Request) -> Response:
 # --- create and edit --------------------------------------------------------------------------
 
 
-def _form(data: dict[str, str]) -> tuple[ProposalForm, tuple[str, str]]:
-    raw = (data.get("latitude", ""), data.get("longitude", ""))
-    lat, lon = domain.parse_coordinate(raw[0], 90), domain.parse_coordinate(raw[1], 180)
-    form = ProposalForm(
-        title=data.get("title", ""),
-        body=data.get("body", ""),
-        category_id=domain.parse_optional_int(data.get("category", "")),
-        district_id=domain.parse_optional_int(data.get("district", "")),
-        address=data.get("address", ""),
-        latitude=lat if isinstance(lat, float) else None,
-        longitude=lon if isinstance(lon, float) else None,
-    )
-    return form, raw
+_form = domain.form_of  # the form as typed (also the counter's: participation/proposals/counter)
 
 
 async def _proposal_form(
@@ -209,7 +197,7 @@ async def edit(request: Request) -> Response:
 
     values = {
         "title": proposal.title,
-        "body": proposal.body,
+        "body": source_of(proposal.body_source, proposal.body),
         "category": str(proposal.category_id or ""),  # type: ignore[attr-defined]
         "district": str(proposal.district_id or ""),  # type: ignore[attr-defined]
         "address": proposal.address,
@@ -441,7 +429,10 @@ async def new_amendment(request: Request) -> Response:
         flash(request, gettext("Your amendment is sent to the authors."))
         return proposal_url(proposal, "amendments")
 
-    context = {"proposal": proposal, "values": {"title": proposal.title, "body": proposal.body}}
+    context = {
+        "proposal": proposal,
+        "values": {"title": proposal.title, "body": source_of(proposal.body_source, proposal.body)},
+    }
     return await web.form_page(request, "proposals/amendment_form.html", context, suggest)
 
 

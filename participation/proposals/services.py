@@ -46,7 +46,13 @@ from participation.proposals.models import (
 from participation.proposals.queries import facts, id_set
 from participation.refusals import NotAllowed, NotFound, Refused, refuse_fields
 from participation.residents.models import District
-from participation.richtext import ALLOW_LIST_VERSION, normalize_for_search, sanitize, to_text
+from participation.richtext import (
+    ALLOW_LIST_VERSION,
+    from_markdown,
+    normalize_for_search,
+    sanitize,
+    to_text,
+)
 from participation.settings import Settings
 from participation.territory import Category
 from participation.urls import url
@@ -59,7 +65,9 @@ def _search_text(title: str, body: str) -> str:
 
 
 async def _checked_form(form: ProposalForm, raw_coordinates: tuple[str, str]) -> ProposalForm:
-    body = sanitize(form.body)
+    """The form with its body as stored: the HTML of the Markdown typed (`form.body.strip()` is
+    its source)."""
+    body = from_markdown(form.body)
     category_ids = await id_set(Category.all())
     district_ids = await id_set(District.all())
     problems = domain.proposal_problems(
@@ -70,8 +78,11 @@ async def _checked_form(form: ProposalForm, raw_coordinates: tuple[str, str]) ->
     return replace(form, title=form.title.strip(), body=body, address=form.address.strip())
 
 
-async def create(form: ProposalForm, author: Any, raw_coordinates: tuple[str, str]) -> Proposal:
-    """A new draft; nothing is saved when a field is wrong."""
+async def create(
+    form: ProposalForm, author: Any, raw_coordinates: tuple[str, str], channel: str = "online"
+) -> Proposal:
+    """A new draft; nothing is saved when a field is wrong. `channel`: how it came in, when an
+    agent takes it for the author (participation/proposals/counter.py)."""
     if not author.is_authenticated:
         raise NotAllowed()
     checked = await _checked_form(form, raw_coordinates)
@@ -81,6 +92,7 @@ async def create(form: ProposalForm, author: Any, raw_coordinates: tuple[str, st
         author_id=author.id,
         title=checked.title,
         body=checked.body,
+        body_source=form.body.strip(),
         sanitized_with=ALLOW_LIST_VERSION,
         category_id=checked.category_id,
         district_id=checked.district_id,
@@ -88,6 +100,7 @@ async def create(form: ProposalForm, author: Any, raw_coordinates: tuple[str, st
         latitude=checked.latitude,
         longitude=checked.longitude,
         search_text=_search_text(checked.title, checked.body),
+        channel=channel,
     )
 
 
@@ -108,6 +121,7 @@ async def update(
         changes: dict[str, Any] = {
             "title": checked.title,
             "body": checked.body,
+            "body_source": form.body.strip(),
             "category_id": checked.category_id,
             "district_id": checked.district_id,
             "address": checked.address,
@@ -304,16 +318,29 @@ async def answer(
 # --- supports ---------------------------------------------------------------------------------
 
 
-async def support(settings: Settings, proposal: Proposal, user: Any) -> bool:
+async def support(
+    settings: Settings,
+    proposal: Proposal,
+    user: Any,
+    channel: str = "online",
+    agent: Any = None,
+) -> bool:
     """Support once; False when already supported. The UNIQUE constraint decides, and the count
-    moves in the same transaction. Crossing the threshold notifies staff once."""
+    moves in the same transaction. Crossing the threshold notifies staff once. With `agent`,
+    the support is taken for `user` by council staff through `channel` (participation/counter):
+    the agent vouches for the person, who needs no confirmed e-mail address; the proposal must
+    still be open and shown, and the person one support only, whatever the channel."""
     proposal_facts, _ = await facts(proposal)
-    if not domain.can_support(user, proposal_facts):
+    if agent is None:
+        allowed = domain.can_support(user, proposal_facts)
+    else:
+        allowed = domain.can_support_on_behalf(agent, proposal_facts)
+    if not allowed:
         raise NotAllowed()
     emails: list[mail.OutboxEmail] = []
     try:
         async with in_transaction():
-            await Support.create(proposal_id=proposal.id, user_id=user.id)
+            await Support.create(proposal_id=proposal.id, user_id=user.id, channel=channel)
             counted = await Proposal.filter(id=proposal.id, state__in=list(OPEN_STATES)).update(
                 support_count=F("support_count") + 1
             )
@@ -406,7 +433,7 @@ async def suggest_amendment(
     proposal_facts, coauthors = await facts(proposal)
     if not domain.can_amend(user, proposal_facts):
         raise NotAllowed()
-    clean = sanitize(body)
+    clean = from_markdown(body)
     problems = domain.text_problems(title, to_text(clean))
     if len(reason) > domain.REASON_MAX:
         problems["reason"] = N_("The explanation must be at most 1,000 characters long.")
@@ -421,6 +448,7 @@ async def suggest_amendment(
             base_version=proposal.version,
             title=title.strip(),
             body=clean,
+            body_source=body.strip(),
             reason=reason.strip(),
         )
         authors = await User.filter(id__in=[proposal_facts.author_id, *proposal_facts.coauthor_ids])
@@ -464,6 +492,7 @@ async def decide_amendment(
             changes = {
                 "title": amendment.title,
                 "body": amendment.body,
+                "body_source": amendment.body_source,
                 "search_text": _search_text(amendment.title, amendment.body),
             }
             await _write_version(

@@ -212,7 +212,8 @@ async def test_resident_pages(
     owner = await signed_in(context_for, module_server, "owner@example.org")
     await visit(owner, axe, f"{site}/notifications")
     await visit(owner, axe, f"{site}/proposals/{hidden['draft_proposal']}/edit")
-    # its hint names <strong> and <em>: shown as text, not opened, so the footer stays plain
+    # its hint names Markdown's marks (and the HTML of before named tags): shown as text, never
+    # opened, so the footer stays plain
     style = "f => [getComputedStyle(f).fontWeight, getComputedStyle(f).fontStyle]"
     assert await owner.locator("footer").evaluate(style) == ["400", "normal"]
     await refused(owner, axe, "Enregistrer", "proposal edit refused", ("title", "body"))

@@ -1,4 +1,4 @@
-"""participation.0020 on a database holding comments written before it: each becomes a comment
+"""participation.0022 on a database holding comments written before it: each becomes a comment
 of the `proposal` kind on its proposal, with the same id and at the same URL (SQLite and
 PostgreSQL)."""
 
@@ -12,10 +12,10 @@ from tests.participation.proposal_factories import make_proposal
 
 
 async def test_old_comments_are_on_their_proposal(tmp_path: Path, redis_url: str) -> None:
-    async with database_at(tmp_path, redis_url, "participation.0019_richtext_sanitized") as old:
+    async with database_at(tmp_path, redis_url, "participation.0021_counter_channels") as old:
         author = await create_user(old, "ancien@example.org")
         proposal = await make_proposal(author)
-        comment = await insert_as_before(  # the columns of participation.0019
+        comment = await insert_as_before(  # the columns of participation.0021
             Comment(proposal_id=proposal.id, author_id=author.id, body="<p>Un ancien avis</p>"),
             "target_kind",
             "target_id",

@@ -87,6 +87,11 @@ MATRIX = {
     "POST /admin/consultations/{consultation_id}/outcome [preparation]":                        (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
     "POST /admin/consultations/{consultation_id}/questions/{question_id}/delete":               (LOGIN,   DENIED,  DENIED,  DENIED,  DONE),
     "POST /admin/consultations/{consultation_id}/questions/{question_id}/delete [preparation]": (LOGIN,   DENIED,  DENIED,  DENIED,  HIDDEN),
+    # taken on behalf of a person at the counter (consultations/counter.py): staff only
+    "GET /admin/counter/people/{person_id}/consultations/{consultation_id}":                    (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "GET /admin/counter/people/{person_id}/consultations/{consultation_id} [preparation]":      (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED),
+    "POST /admin/counter/people/{person_id}/consultations/{consultation_id}":                   (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
+    "POST /admin/counter/people/{person_id}/consultations/{consultation_id} [preparation]":     (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED),
 }
 # fmt: on
 
@@ -110,6 +115,10 @@ async def _answers(ctx: Ctx) -> Data:
         for key, text in QUESTION_TEXTS.items()
     }
     return dict(await valid_answers(questions))
+
+
+async def _counter_answers(ctx: Ctx) -> Data:
+    return {**(await _answers(ctx)), "channel": "phone"}
 
 
 async def _free_text(ctx: Ctx) -> Data:
@@ -160,6 +169,8 @@ WALKS = Walks(
         ),
         Step("consultations:admin_delete_question", "admin", ids=_new_question),
         Step("consultations:answer", "other", _answers),
+        # the other person again, at the counter: replaces their answer (before the free text)
+        Step("consultations:counter_answer", "admin", _counter_answers),
         Step("consultations:admin_texts", "moderator", _free_text),
         Step("consultations:admin_results", "admin"),
         Step("consultations:admin_phase", "admin", {"phase": "closed", "confirm": "yes"}),
@@ -172,6 +183,7 @@ WALKS = Walks(
     refused=[
         Step("consultations:admin_new", "admin", {"title": " "}),
         Step("consultations:answer", "other", {}),
+        Step("consultations:counter_answer", "admin", {"channel": "online"}),
     ],
     formulas=_formulas,
     csv_exports=frozenset(
@@ -187,6 +199,7 @@ WALKS = Walks(
         f"/consultations/{MISSING}/results.pdf",
     ),
     audited={
+        "consultations:counter_answer": "counter/test_browser",
         "consultations:index": "browser/test_resident_journey",
         "consultations:detail": "browser/test_resident_journey",
         "consultations:answer": "browser/test_resident_journey",

@@ -17,6 +17,7 @@ from tortoise import timezone
 from indicators import jobs
 from indicators.models import IndicatorSet, TargetKind
 from participation.accounts.models import User
+from participation.proposals.models import Support
 from tests.conftest import log_in, post_form
 from tests.indicators.dataset import by_key, seed
 
@@ -120,6 +121,23 @@ async def test_consultation_and_proposals_count_the_unverified_as_unknown(app: A
     assert (m["decided"], m["median_hours"], m["p90_hours"]) == (12, 6.0, 11.0)
 
 
+async def test_proposals_count_participants_and_contributions_by_channel(app: Any) -> None:
+    """Supports taken by an agent (participation/counter) count under their channel; small
+    cells are suppressed (and with one hidden cell, the next smallest too)."""
+    await seed()
+    supports = await Support.all().order_by("id")
+    await Support.filter(id__in=[s.id for s in supports[:10]]).update(channel="counter")
+    await jobs.compute_indicators({})
+    p = await _figures(TargetKind.PROPOSALS, 0)
+    # online: the author's proposal and one support (2 contributions, 2 people): hidden
+    assert by_key(p["contributions_by_channel"]) == {
+        "counter": {"key": "counter", "count": 10},
+        "online": {"key": "online", "count": None},
+    }
+    channels = {c["key"]: c["count"] for c in p["by_channel"]}
+    assert channels == {"online": None, "counter": None}  # 10 people, but the other is hidden
+
+
 async def test_rerunning_the_job_stores_the_same_figures(app: Any) -> None:
     town = await seed()
     await jobs.compute_indicators({})
@@ -213,6 +231,7 @@ async def test_public_summary_and_exports_hide_small_cells_and_persons(
         "code",
         "times",
         "activity",
+        "contributions_by_channel",  # counts per channel, suppressed like the activity
         "moderation",
         "cases",
         "decided",

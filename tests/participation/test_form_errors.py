@@ -12,6 +12,7 @@ import httpx
 from participation.accounts.models import Role, User
 from participation.comments.models import Comment
 from participation.proposals.models import Amendment, Proposal, ProposalCoauthor
+from participation.richtext import markdown_of
 from participation.settings import Settings
 from tests.conftest import create_user, field_error, log_in, post_form
 from tests.moderation.helpers import make_comment
@@ -44,7 +45,7 @@ async def test_comment_and_reply(client: httpx.AsyncClient, citizen: User) -> No
     )
     assert "Choisissez pour, contre ou neutre." in field_error(response.text, "comment-stance-new")
     parent = await make_comment(proposal, citizen, "<p>Premier avis.</p>")
-    data = {"body": "<p></p>", "stance": "for", "parent": str(parent.id)}
+    data = {"body": " \n\n ", "stance": "for", "parent": str(parent.id)}
     response = await post_form(client, f"{page}/comments", data, page=page)
     assert response.status_code == 422
     assert "Écrivez votre commentaire." in field_error(response.text, f"comment-body-{parent.id}")
@@ -74,7 +75,8 @@ async def test_amendment(client: httpx.AsyncClient, citizen: User, settings: Set
     proposal = await make_proposal(await create_user(settings, "author@example.org"))
     url = f"/proposals/{proposal.id}/amendments/new"
     await log_in(client, citizen)
-    unchanged = {"title": proposal.title, "body": proposal.body, "reason": ""}
+    # the form starts from the proposal's text, as Markdown (an older row: derived from its HTML)
+    unchanged = {"title": proposal.title, "body": markdown_of(proposal.body), "reason": ""}
     response = await post_form(client, url, unchanged, page=url)
     assert response.status_code == 422 and "L’amendement ne change rien." in response.text
     response = await post_form(client, url, {**unchanged, "title": ""}, page=url)

@@ -22,7 +22,8 @@ async def test_the_proposal_forms_hint_names_tags_without_opening_them(
     page = (await client.get("/proposals/new")).text
     hint = re.search(r'<p class="hint" id="body-hint">(.*?)</p>', page, re.S)
     assert hint, "the description's hint is gone"
-    assert "&lt;strong&gt;, &lt;em&gt;" in hint.group(1)  # French: « Mise en forme permise »
+    # residents write Markdown: the hint shows its marks, the quote's ">" escaped
+    assert "**gras**, *italique*" in hint.group(1) and "commençant par &gt;" in hint.group(1)
     assert "<strong>" not in hint.group(1) and "<em>" not in hint.group(1)
     # nothing left open: every <strong> and <em> of the page is closed
     for tag in ("strong", "em"):

@@ -115,6 +115,7 @@ async def test_the_administration_page_lists_the_features_links_in_order(
     core = [  # the core's own pages, after the features' (issue #18)
         [(url_path("people:index"), "Personnes et rôles")],
         [(url_path("residents:index"), "Habitants vérifiés")],
+        [(url_path("counter:index"), "Contributions recueillies pour les habitants")],
         [(url_path("auditlog:index"), "Journal d’audit")],
         [(url_path("sitesettings:edit"), "Paramètres du site")],
         [(url_path("sitepages:admin_index"), "Pages d’information")],

@@ -18,6 +18,7 @@ from participation.notifications.models import Notification
 from participation.proposals import models
 from participation.proposals.domain import AmendmentState, ProposalState
 from participation.proposals.models import Amendment, Proposal, ProposalVersion, Support
+from participation.richtext import markdown_of
 from participation.settings import Settings
 from tests.conftest import (
     create_user,
@@ -154,11 +155,12 @@ async def test_xss_in_title_body_and_comments_is_inert(
     for url in (page, "/proposals", f"{page}/history"):
         _assert_inert((await client.get(url)).text)
     exported = json.loads((await client.get("/proposals.json")).text)["proposals"][0]
-    assert "<" not in exported["body"] and "javascript:" not in exported["body"]
+    # residents write Markdown: raw HTML is text, exported as typed (plain text, never markup)
+    assert exported["body"] == payload
     shown = (await client.get(page)).text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown  # the title is shown as text
-    if "https://exemple.fr" in payload:
-        assert 'href="https://exemple.fr" rel="nofollow ugc"' in shown
+    if "https://exemple.fr" in payload:  # the typed tag is text, its address a plain link
+        assert '&lt;a href=&quot;<a href="https://exemple.fr" rel="nofollow ugc">' in shown
 
 
 # --- supports ---------------------------------------------------------------------------------
@@ -516,7 +518,9 @@ async def test_an_empty_amendment_is_refused(
 ) -> None:
     author, proposal, page = await others_proposal(settings, seen_by=(client, citizen))
     r = await post_form(
-        client, f"{page}/amendments/new", {"title": proposal.title, "body": proposal.body}
+        client,
+        f"{page}/amendments/new",
+        {"title": proposal.title, "body": markdown_of(proposal.body)},  # what the form shows
     )
     assert r.status_code == 422 and "ne change rien" in r.text
     assert await Amendment.all().count() == 0

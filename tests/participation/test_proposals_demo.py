@@ -18,7 +18,9 @@ async def test_demo_proposals(app: Any, client: httpx.AsyncClient, settings: Set
         await demo.load(settings, users)
     states = set(await Proposal.all().values_list("state", flat=True))
     assert states >= set(ProposalState) - {ProposalState.PENDING}
-    assert await Proposal.all().count() == len(demo.PROPOSALS)
+    assert await Proposal.all().count() == len(demo.PROPOSALS) + 1  # and one at the counter
+    assert (await Proposal.get(title=demo.COUNTER_TITLE)).channel == "counter"
+    assert await Support.filter(channel="phone").exists()
     assert await Comment.filter(depth=2).exists()
     assert await Amendment.filter(state="accepted").count() == 1
     for p in await Proposal.all():

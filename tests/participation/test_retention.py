@@ -11,6 +11,7 @@ from tortoise import timezone
 
 from participation import outbox, retention
 from participation.accounts.models import EmailChange, PasswordResetToken, User, UserSession
+from participation.counter.models import OfflinePerson
 from participation.mail import MAX_ATTEMPTS, OutboxEmail
 from participation.outbox import JobState, OutboxJob
 from participation.worker import cron_jobs
@@ -57,6 +58,15 @@ async def test_what_is_past_its_retention_goes_and_the_rest_stays(
     await OutboxJob.filter(id=recent_done.id).update(state=JobState.DONE, created_at=days(29))
     await OutboxJob.filter(id=old_pending.id).update(created_at=days(31))
 
+    # contact details given at the counter: erased a year after, the person stays
+    old_person, recent_person = [
+        await User.create(email=f"o{n}@invalid", display_name="X", password_hash="!")
+        for n in (1, 2)
+    ]
+    await OfflinePerson.create(user=old_person, contact="06", consent_at=now)
+    await OfflinePerson.create(user=recent_person, contact="07", consent_at=now)
+    await OfflinePerson.filter(user=old_person).update(created_at=days(366))
+
     purged = await retention.purge_expired(settings, now)
 
     assert purged == {
@@ -65,12 +75,15 @@ async def test_what_is_past_its_retention_goes_and_the_rest_stays(
         "email_changes": 2,
         "emails": 2,
         "jobs": 1,
+        "offline_contacts": 1,
     }
     assert [c.id for c in await EmailChange.all()] == [pending.id]
     assert [s.id for s in await UserSession.all()] == [live.id]
     assert [t.id for t in await PasswordResetToken.all()] == [unused.id]
     assert {e.subject for e in await OutboxEmail.all()} == set(keep)
     assert {j.id for j in await OutboxJob.all()} == {recent_done.id, old_pending.id}
+    contacts = await OfflinePerson.all().order_by("id").values_list("contact", flat=True)
+    assert list(contacts) == ["", "07"]
     # a second night finds nothing more
     assert set((await retention.purge_expired(settings, now)).values()) == {0}
 

@@ -60,6 +60,9 @@ MATRIX = {
     "POST /proposals/{id}/amendments/{amendment}/{decision} [draft]": (LOGIN,   DENIED,  HIDDEN,  HIDDEN,  HIDDEN),
     "POST /proposals/{id}/state":                                     (LOGIN,   DONE,    DENIED,  REFUSED, REFUSED),
     "POST /proposals/{id}/state [draft]":                             (LOGIN,   DONE,    HIDDEN,  HIDDEN,  HIDDEN),
+    # taken on behalf of a person (participation/counter): staff only, an empty form refused
+    "POST /admin/counter/people/{person_id}/proposal":                (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
+    "POST /admin/counter/people/{person_id}/support":                 (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
 }
 # fmt: on
 
@@ -76,6 +79,14 @@ async def _proposal_form(ctx: Ctx) -> Data:
         "category": str(proposal.category_id),
         "district": str(proposal.district_id),
     }
+
+
+async def _counter_proposal(ctx: Ctx) -> Data:
+    return {**(await _proposal_form(ctx)), "channel": "counter"}
+
+
+async def _counter_support(ctx: Ctx) -> Data:
+    return {"channel": "phone", "proposal": str(ctx.world.ids["id"])}
 
 
 async def _formulas(settings: Settings, world: World, formula: str) -> None:
@@ -103,10 +114,15 @@ WALKS = Walks(
         ),
         Step("proposals:decide_amendment", "owner"),
         Step("proposals:answer", "admin", {"answer": "La mairie étudie la demande."}),
+        # at the counter, for the world's other person (their online support was withdrawn)
+        Step("proposals:counter_proposal", "admin", _counter_proposal),
+        Step("proposals:counter_support", "admin", _counter_support),
     ],
     refused=[
         Step("proposals:new", "owner", {"title": " ", "body": ""}),
         Step("proposals:amend", "other", {"title": "", "body": "", "reason": ""}),
+        Step("proposals:counter_proposal", "admin", {"channel": "online", "title": "Court"}),
+        Step("proposals:counter_support", "admin", {"channel": "phone", "proposal": "x"}),
     ],
     no_form_in_the_world={
         # an invitation of the other person, a support of the owner's

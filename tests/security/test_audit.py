@@ -1,11 +1,13 @@
-"""What `make audit` does with pip-audit's answers (tests/audit.py): fail on a known
-vulnerability, warn (and go on) when dependencies could not be audited."""
+"""What `make audit` does with pip-audit's and npm audit's answers (tests/audit.py): fail on a
+known vulnerability, warn (and go on) when dependencies could not be audited; the SBOM it
+writes."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
-from tests.audit import complete_from_latest_releases, verdict
+from tests.audit import Verdict, complete_from_latest_releases, npm_verdict, sbom, verdict
 
 CLEAN = {"dependencies": [{"name": "starlette", "version": "1.10.0", "vulns": []}], "fixes": []}
 VULNERABLE = {
@@ -101,3 +103,63 @@ def test_the_project_itself_is_not_counted_as_an_unaudited_dependency() -> None:
     assert outcome.exit_code == 0
     assert "participation" not in outcome.message
     assert "2 dependencies audited, no known vulnerabilities" in outcome.message
+
+
+# --- npm's packages (`npm audit --omit=dev --json`) and the SBOM --------------------------------
+
+NPM_CLEAN = {
+    "auditReportVersion": 2,
+    "vulnerabilities": {},
+    "metadata": {
+        "vulnerabilities": {
+            "info": 0,
+            "low": 0,
+            "moderate": 0,
+            "high": 0,
+            "critical": 0,
+            "total": 0,
+        },
+        "dependencies": {"prod": 2, "dev": 0, "total": 1},
+    },
+}
+NPM_VULNERABLE = {
+    "auditReportVersion": 2,
+    "vulnerabilities": {"htmx.org": {"name": "htmx.org", "severity": "high", "via": ["GHSA-x"]}},
+    "metadata": {
+        "vulnerabilities": {
+            "info": 0,
+            "low": 0,
+            "moderate": 0,
+            "high": 1,
+            "critical": 0,
+            "total": 1,
+        },
+        "dependencies": {"prod": 2, "dev": 0, "total": 1},
+    },
+}
+# what npm prints when the registry answers without its audit endpoint (seen on this machine)
+NPM_UNREACHABLE = {"message": "405 Method Not Allowed - POST /-/npm/v1/security/advisories/bulk"}
+
+
+def test_npm_audit_fails_on_a_vulnerability_and_warns_when_it_could_not_run() -> None:
+    clean = npm_verdict(0, json.dumps(NPM_CLEAN))
+    assert clean == Verdict(0, "npm audit: 2 runtime packages audited, no known vulnerabilities.")
+    vulnerable = npm_verdict(1, json.dumps(NPM_VULNERABLE))
+    assert vulnerable.exit_code == 1 and "1 (1 high): htmx.org" in vulnerable.message
+    for returncode, stdout in [(1, json.dumps(NPM_UNREACHABLE)), (1, ""), (0, "[]")]:
+        outcome = npm_verdict(returncode, stdout)
+        assert outcome.exit_code == 0 and "npm packages NOT audited" in outcome.message
+        assert npm_verdict(returncode, stdout, strict=True).exit_code == 1
+    assert "405 Method Not Allowed" in npm_verdict(1, json.dumps(NPM_UNREACHABLE)).message
+
+
+def test_the_sbom_lists_the_locked_runtime_set(tmp_path: Path) -> None:
+    lock = tmp_path / "requirements.lock"
+    lock.write_text("bleach==6.2.0\n    # via participation\nwebencodings==0.5.1\n")
+    outcome = sbom(lock, tmp_path / "sbom.cdx.json")
+    assert outcome.exit_code == 0 and "2 components" in outcome.message
+    document = json.loads((tmp_path / "sbom.cdx.json").read_text())
+    assert document["bomFormat"] == "CycloneDX"
+    assert document["metadata"]["component"]["name"] == "participation"
+    purls = {c["purl"] for c in document["components"]}
+    assert purls == {"pkg:pypi/bleach@6.2.0", "pkg:pypi/webencodings@0.5.1"}

@@ -37,6 +37,25 @@ PAYLOADS = [
     "{{7*7}} {% if 1 %}xss-jinja{% endif %} ${7*7} #{7*7}",
     "＜script＞window.__xss=1＜/script＞ \u202excss\u202c xss-unicode",
 ]
+# the same, written the Markdown way (residents write Markdown: participation/richtext.py)
+MARKDOWN_PAYLOADS = [
+    "[xss lien](javascript:window.__xss=1)",
+    "[xss casse](JaVaScRiPt:window.__xss=1)",
+    "[xss entité](&#106;avascript&#58;window.__xss=1)",
+    "[xss espace]( javascript:window.__xss=1 )",
+    "[xss échappé](java\\script:window.__xss=1)",
+    "<javascript:window.__xss=1>",
+    "[xss référence][r]\n\n[r]: javascript:window.__xss=1",
+    "![xss image](javascript:window.__xss=1) ![xss](https://example.org/__xss.png)",
+    "[xss data](data:text/html;base64,PHNjcmlwdD53aW5kb3cuX194c3M9MTwvc2NyaXB0Pg==)",
+    "[xss vb](vbscript:window.__xss=1)",
+    '[xss titre](https://example.org "\\" onmouseover=\\"window.__xss=1")',
+    "**<img src=x onerror=window.__xss=1 alt=xss>**",
+    '<a href="javascript:window.__xss=1">*xss html*</a>',
+    "&lt;script&gt;window.__xss=1&lt;/script&gt; &#60;img src=x onerror=window.__xss=1&#62;",
+    "`<script>window.__xss=1</script>`\n\n```\n<script>window.__xss=1</script>\n```",
+    '<https://example.org/__xss" onmouseover="window.__xss=1>',
+]
 MARKER = "__xss"
 # the literal text of template injections: shown as typed, never evaluated
 TEMPLATE_TEXT = "{{7*7}}"

@@ -87,3 +87,16 @@ async def test_the_report_form_offers_a_map_to_click_only_as_an_aid(
     assert re.search(r"<div class=\"map-pick\" data-map-pick[^>]* hidden>", page)
     assert 'id="latitude"' in page and 'id="longitude"' in page
     assert "/static/js/map-pick.js" in page
+
+
+async def test_the_map_s_points_escape_names_and_addresses(
+    client: httpx.AsyncClient, app: Any
+) -> None:
+    # the points' markup is written by signalements.routes._map, not by the templates
+    road = await pothole_category(name='<script>alert("nom")</script>')
+    report = await open_report(road, address='<img src=x onerror="alert(1)">', state=State.TAKEN)
+    page = (await client.get("/signalements/map")).text
+    assert _points(page) == {report.id}
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(&#34;nom&#34;)&lt;/script&gt;" in page
+    assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in page

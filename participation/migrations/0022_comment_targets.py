@@ -17,7 +17,7 @@ async def proposal_targets(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("participation", "0019_richtext_sanitized")]
+    dependencies = [("participation", "0021_counter_channels")]
 
     initial = False
 

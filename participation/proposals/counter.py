@@ -1,0 +1,150 @@
+"""Proposals and supports taken on behalf of people who are not online (issue #20,
+docs/counter.md): an agent records them at the counter, by phone, from a paper form or at a
+public meeting, in the person's name (participation/counter). The same rules as online apply:
+pre-moderation, one support per person and proposal whatever the channel (the UNIQUE
+constraint decides), a person blocked by moderators gets nothing recorded; the channel is kept
+with the contribution and the agent is named in the audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from moderation import services as moderation
+from participation.audit import audit
+from participation.counter import domain as counter_rules
+from participation.counter import routes as counter_routes
+from participation.counter import services as counter
+from participation.features import AccountSection
+from participation.i18n import N_, gettext
+from participation.numbers import parse_id
+from participation.proposals import domain, queries, services
+from participation.proposals.domain import ProposalForm, ProposalState
+from participation.proposals.models import Proposal, Support
+from participation.refusals import DomainError, NotAllowed, Refused, refuse
+from participation.settings import Settings
+from participation.templating import flash
+from participation.urls import url
+from participation.web import action_route, errors_of, form_data, redirect, require, settings_of
+
+
+async def _eligible(person_id: int) -> Any:
+    """The person, when they may contribute as online: not blocked by moderators (409)."""
+    person = await counter.person(person_id)
+    blocked = await moderation.active_block(person.id) is not None
+    if not counter_rules.may_contribute(blocked, person.deleted_at is not None):
+        raise DomainError(N_("This person may not contribute at the moment (blocked)."))
+    return person
+
+
+async def record_proposal(
+    settings: Settings,
+    agent: Any,
+    person_id: int,
+    form: ProposalForm,
+    raw_channel: str,
+    raw_coordinates: tuple[str, str] = ("", ""),
+) -> Proposal:
+    """A proposal in the person's name, published as the person would publish it (waiting for
+    a moderator when proposals are pre-moderated); the channel kept, the agent audited."""
+    counter.check_agent(agent)
+    channel = counter.channel_of(raw_channel)
+    person = await _eligible(person_id)
+    proposal = await services.create(form, person, raw_coordinates, channel=channel.value)
+    proposal = await services.change_state(settings, proposal, ProposalState.PUBLISHED, person)
+    after = {"channel": channel.value, "person": person.id, "state": str(proposal.state)}
+    await audit(agent, "counter_proposal", "proposal", proposal.id, "", after)
+    return proposal
+
+
+async def record_support(
+    settings: Settings, agent: Any, person_id: int, proposal_id: int | None, raw_channel: str
+) -> Proposal:
+    """A support in the person's name. One per person and proposal whatever the channel: the
+    UNIQUE constraint decides (two agents at once: one support), and the refusal names the
+    channel of the support already there."""
+    counter.check_agent(agent)
+    channel = counter.channel_of(raw_channel)
+    person = await _eligible(person_id)
+    proposal = await Proposal.get_or_none(id=proposal_id) if proposal_id else None
+    if proposal is None:
+        raise refuse(N_("No proposal has this number."), "proposal")
+    try:
+        added = await services.support(settings, proposal, person, channel.value, agent=agent)
+    except NotAllowed:
+        raise refuse(N_("This proposal does not accept supports."), "proposal") from None
+    if not added:
+        existing = await Support.get_or_none(proposal_id=proposal.id, user_id=person.id)
+        message = counter_rules.second_support_message(existing.channel if existing else "")
+        online = counter_rules.ALREADY_SUPPORTED[counter_rules.Channel.ONLINE]
+        raise refuse(message or online, "proposal")
+    after = {"channel": channel.value, "person": person.id}
+    await audit(agent, "counter_support", "proposal", proposal.id, "", after)
+    return proposal
+
+
+# --- the section of the person's page at the counter, and its forms ---------------------------
+
+
+async def section(
+    person: Any, errors: Mapping[str, str], values: Mapping[str, str]
+) -> AccountSection:
+    """The forms of a proposal and of a support in the person's name; `values["form"]` says
+    which form the errors are about."""
+    categories, districts = await queries.territory()
+    for_support = values.get("form") == "support"
+    context = {
+        "channels": counter_routes.channels(),
+        "category_options": [(c.id, c.name) for c in categories],
+        "district_options": [(d.id, d.name) for d in districts],
+        "for_support": for_support,
+        "proposal_errors": {} if for_support else dict(errors),
+        "support_errors": dict(errors) if for_support else {},
+        "values": dict(values),
+    }
+    return AccountSection("proposals/_counter.html", context)
+
+
+async def proposal_route(request: Request) -> Response:
+    agent = require(request, counter_rules.may_record)
+    person_id = request.path_params["person_id"]
+    data = await form_data(request)
+    form, raw = domain.form_of(data)
+    try:
+        created = await record_proposal(
+            settings_of(request), agent, person_id, form, data.get("channel", ""), raw
+        )
+    except Refused as refused:
+        values = {**data, "form": "proposal"}
+        return await counter_routes.person_page(request, errors_of(refused.problems), values, 422)
+    flash(request, gettext("The proposal is recorded in the person's name."))
+    return redirect(url("proposals:detail", id=created.id))
+
+
+async def support_route(request: Request) -> Response:
+    agent = require(request, counter_rules.may_record)
+    person_id = request.path_params["person_id"]
+    data = await form_data(request)
+    try:
+        await record_support(
+            settings_of(request),
+            agent,
+            person_id,
+            parse_id(data.get("proposal", "").strip().lstrip("#")),
+            data.get("channel", ""),
+        )
+    except Refused as refused:
+        values = {**data, "form": "support"}
+        return await counter_routes.person_page(request, errors_of(refused.problems), values, 422)
+    flash(request, gettext("The support is recorded in the person's name."))
+    return redirect(url("counter:person", person_id=person_id))
+
+
+PERSON = "/admin/counter/people/{person_id:id}"
+routes = [
+    action_route(PERSON + "/proposal", proposal_route, "proposals:counter_proposal"),
+    action_route(PERSON + "/support", support_route, "proposals:counter_support"),
+]
