@@ -7,7 +7,14 @@ from budgets.content import BudgetProjectKind
 from budgets.models import Budget, Project
 from participation import features
 from participation.auditlog.wording import AuditTarget, AuditWording, AuditWords
-from participation.features import AdminLine, DemoContext, Feature, NavLink, PersonalData
+from participation.features import (
+    AdminLine,
+    Commentable,
+    DemoContext,
+    Feature,
+    NavLink,
+    PersonalData,
+)
 from participation.i18n import N_
 
 # the phases as the audit log names them (templates/budgets/_macros.html: phase_label)
@@ -111,4 +118,6 @@ FEATURE = Feature(
     open_participation=queries.open_participation,
     metrics=queries.metrics,  # ballots cast per channel (/metrics)
     api=api.RESOURCES,
+    # comments on a project's page (issue #18: participation/commenting.py)
+    commentables=[Commentable("budget_project", N_("budget project"), queries.comment_target)],
 )

@@ -35,12 +35,13 @@ from budgets.tallying import export_pabulib
 from participation import features, phases, spreadsheet
 from participation.accounts.models import Role, User
 from participation.contributions import ModerationState, excerpt
-from participation.features import FeedEntry
+from participation.features import CommentTarget, FeedEntry
 from participation.formatting import colon
 from participation.formfields import local_input_value
 from participation.i18n import N_, gettext
 from participation.numbers import parse_id
 from participation.participants import Since
+from participation.permissions import can_administer
 from participation.residents import services as residents
 from participation.urls import url
 
@@ -112,6 +113,35 @@ async def project_or_none(budget_id: int, project_id: Any, viewer: Any = None) -
     if viewer.is_authenticated and project.author_id == viewer.id:  # type: ignore[attr-defined]
         return project
     return None
+
+
+def project_comment_target(budget: Budget, project: Project) -> CommentTarget:
+    """A project as the comments see it (issue #18): its page, its budget's space; it takes
+    comments while moderation shows it."""
+    author_id = project.author_id  # type: ignore[attr-defined]
+    return CommentTarget(
+        project.title,
+        url("budgets:project", budget_id=budget.id, project_id=project.id),
+        space_id=budget.space_id,
+        open=project.moderation_state == ModerationState.VISIBLE,
+        author_ids=(author_id,) if author_id else (),
+    )
+
+
+async def comment_target(viewer: Any, project_id: int) -> CommentTarget | None:
+    """The project `project_id` if `viewer` may see its page (no viewer: moderation's view),
+    as `project_page` decides: a budget in preparation is staff's, a hidden project its
+    author's and the moderators'."""
+    project = await Project.get_or_none(id=project_id).select_related("budget")
+    if project is None:
+        return None
+    budget = project.budget
+    if viewer is not None:
+        if budget.phase == Phase.PREPARATION and not can_administer(viewer):
+            return None
+        if await project_or_none(budget.id, project.id, viewer) is None:
+            return None
+    return project_comment_target(budget, project)
 
 
 async def ballot_page(budget: Budget, voter: domain.Voter) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from budgets.models import (
     Project,
     WinnerRule,
 )
-from participation import formatting, pdf, queue, web
+from participation import commenting, formatting, pdf, queue, web
 from participation.formfields import local_input_value
 from participation.i18n import N_, gettext, ngettext
 from participation.middleware import Prefetch
@@ -108,6 +108,9 @@ async def project_page(request: Request) -> Response:
         "may_report": user.is_authenticated
         and project.author_id != user.id  # type: ignore[attr-defined]
         and project.moderation_state == "visible",
+        "comments": await commenting.section(
+            request, "budget_project", project.id, queries.project_comment_target(budget, project)
+        ),
     }
     return render(request, "budgets/project.html", context)
 

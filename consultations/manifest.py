@@ -8,7 +8,14 @@ from consultations.models import Consultation, Phase, Question, TextReview
 from participation import features
 from participation.auditlog.wording import AuditTarget, AuditWording, AuditWords
 from participation.counter.domain import CHANNEL_LABELS
-from participation.features import AdminLine, DemoContext, Feature, NavLink, PersonalData
+from participation.features import (
+    AdminLine,
+    Commentable,
+    DemoContext,
+    Feature,
+    NavLink,
+    PersonalData,
+)
 from participation.i18n import N_
 
 PHASES: dict[str, str] = {
@@ -122,4 +129,8 @@ FEATURE = Feature(
     audit_words=AUDIT_WORDS,
     counter_section=counter.section,
     api=api.RESOURCES,
+    # comments on a published outcome's page (issue #18: participation/commenting.py)
+    commentables=[
+        Commentable("consultation_outcome", N_("consultation outcome"), queries.comment_target)
+    ],
 )

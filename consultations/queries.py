@@ -30,9 +30,10 @@ from consultations.questions import KINDS, OTHER, Export, Kind
 from consultations.services import text_digest
 from participation import features, formatting, spreadsheet
 from participation.contributions import ModerationState, excerpt
-from participation.features import FeedEntry
+from participation.features import CommentTarget, FeedEntry
 from participation.i18n import N_, gettext
 from participation.participants import Since, user_keys
+from participation.permissions import can_administer
 from participation.settings import Settings
 from participation.urls import url
 
@@ -369,3 +370,24 @@ async def activity(user_id: int, limit: int) -> list[features.ActivityItem]:
         )
         for row in rows
     ]
+
+
+def outcome_comment_target(consultation: Consultation) -> CommentTarget:
+    """A published outcome as the comments see it (issue #18): its page, its space."""
+    return CommentTarget(
+        consultation.title,
+        url("consultations:outcome", consultation_id=consultation.id),
+        space_id=consultation.space_id,
+    )
+
+
+async def comment_target(viewer: Any, consultation_id: int) -> CommentTarget | None:
+    """The consultation's outcome if published and `viewer` may see it (no viewer: moderation's
+    view), as the outcome page decides."""
+    consultation = await Consultation.get_or_none(id=consultation_id)
+    if consultation is None or consultation.outcome_published_at is None:
+        return None
+    if viewer is not None and consultation.phase == Phase.PREPARATION:
+        if not can_administer(viewer):
+            return None
+    return outcome_comment_target(consultation)

@@ -32,7 +32,7 @@ from consultations.models import (
 from consultations.questions import KINDS
 from consultations.questions.majority import grade_colours, grade_labels
 from consultations.questions.scale import agreement_labels, scale_label
-from participation import formatting, i18n, licence, pdf, related, web
+from participation import commenting, formatting, i18n, licence, pdf, related, web
 from participation.formfields import local_input_value
 from participation.i18n import gettext, ngettext
 from participation.numbers import parse_id
@@ -309,6 +309,12 @@ async def outcome(request: Request) -> Response:
     context = {
         "consultation": consultation,
         "questions": await queries.questionnaire(consultation.id),
+        "comments": await commenting.section(
+            request,
+            "consultation_outcome",
+            consultation.id,
+            queries.outcome_comment_target(consultation),
+        ),
     }
     return render(request, "consultations/outcome.html", context)
 

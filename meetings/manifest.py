@@ -97,4 +97,6 @@ FEATURE = features.Feature(
     space_components=queries.space_components,
     audit_words=AUDIT_WORDS,
     api=api.RESOURCES,
+    # comments on a meeting's page (issue #18: participation/commenting.py)
+    commentables=[features.Commentable("meeting", N_("meeting"), queries.comment_target)],
 )

@@ -15,7 +15,7 @@ from meetings import domain
 from meetings.domain import Seat, Status
 from meetings.models import Meeting, Outcome, Registration
 from participation import features, formatting, spreadsheet
-from participation.features import FeedEntry
+from participation.features import CommentTarget, FeedEntry
 from participation.i18n import N_, gettext
 from participation.proposals.domain import PUBLIC_STATES
 from participation.proposals.models import Proposal
@@ -218,3 +218,20 @@ async def space_components(space_id: int) -> list[features.SpaceComponent]:
             )
         )
     return found
+
+
+def meeting_comment_target(meeting: Meeting) -> CommentTarget:
+    """A meeting as the comments see it (issue #18): its page, its space; a cancelled meeting
+    takes no comments (nor shows them)."""
+    return CommentTarget(
+        meeting.title,
+        url("meetings:detail", meeting_id=meeting.id),
+        space_id=meeting.space_id,
+        open=meeting.status != Status.CANCELLED,
+    )
+
+
+async def comment_target(viewer: Any, meeting_id: int) -> CommentTarget | None:
+    """The meeting (every meeting's page is public)."""
+    meeting = await Meeting.get_or_none(id=meeting_id)
+    return meeting_comment_target(meeting) if meeting is not None else None

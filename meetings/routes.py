@@ -21,7 +21,7 @@ from meetings import calendar, domain, queries, services
 from meetings import print as printable
 from meetings.domain import FORMAT_LABELS, SEAT_LABELS, Format, Seat
 from meetings.models import Meeting
-from participation import pdf
+from participation import commenting, pdf
 from participation.formfields import local_input_value
 from participation.i18n import gettext, ngettext
 from participation.numbers import parse_id
@@ -76,6 +76,9 @@ async def detail(request: Request) -> Response:
         else max(0, meeting.capacity - meeting.confirmed),
         "waiting": await queries.waiting_count(meeting.id),
         "produced": await queries.produced(meeting.id) if meeting.minutes_published_at else None,
+        "comments": await commenting.section(
+            request, "meeting", meeting.id, queries.meeting_comment_target(meeting)
+        ),
     }
     return render(request, "meetings/detail.html", context)
 

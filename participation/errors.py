@@ -34,8 +34,11 @@ CSRF_TEXT = N_(
 )
 
 
-def error_response(request: Request, status_code: int, reason: str | None = None) -> Response:
-    title, message = ERROR_TEXTS.get(status_code, ERROR_TEXTS[500])
+def error_response(
+    request: Request, status_code: int, reason: str | None = None, message: str = ""
+) -> Response:
+    title, default = ERROR_TEXTS.get(status_code, ERROR_TEXTS[500])
+    message = message or default
     if reason == "csrf":
         message = CSRF_TEXT
     if "user" not in request.scope:  # raised before the user was known (middleware)
@@ -50,7 +53,9 @@ async def http_exception(request: Request, exc: Exception) -> Response:
 
 
 async def not_allowed(request: Request, exc: Exception) -> Response:
-    return error_response(request, 403)
+    """403; `NotAllowed(msgid)` says why (comments closed here), else the general sentence."""
+    reason = str(exc.args[0]) if exc.args and isinstance(exc.args[0], str) else ""
+    return error_response(request, 403, message=reason)
 
 
 async def not_found(request: Request, exc: Exception) -> Response:

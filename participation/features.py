@@ -37,7 +37,8 @@ to name); `person_section`
 verification may not move a person to another census row while their row holds an open vote);
 `metrics` (issue #21: figures for /metrics); `api` (issue #21: the public read API's
 collections and the open datasets); `activity` (issue #19: the account's "My activity", what
-each feature ties to the account).
+each feature ties to the account); `commentables` and `comment_section` (issue #18: comments on
+budget projects and what else a feature declares, without importing the comments).
 New fields come after the loader's fields, with defaults, so that no manifest's positional use
 breaks.
 
@@ -226,6 +227,31 @@ class SpaceComponent:
     deadline: datetime | None = None
     at: datetime | None = None
     public: bool = True
+
+
+@dataclass(frozen=True)
+class CommentTarget:
+    """What a comment is on, as its feature describes it to the comments (issue #18): its title,
+    the page showing the thread, its participatory space (None: it belongs to none), whether it
+    takes comments now apart from the space's switch (`open`: False when closed), and the people
+    told of a new comment (its authors, `author_ids`)."""
+
+    title: str
+    url: str
+    space_id: int | None = None
+    open: bool = True
+    author_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Commentable:
+    """A kind of thing a feature lets people comment on: `target(user, id)` is the
+    `CommentTarget` if this person may see it, None otherwise (the comments answer 404, as the
+    target's page does)."""
+
+    kind: str  # "budget_project": in URLs (/comments/<kind>/<id>) and in comments.target_kind
+    label: str  # msgid: "budget project"
+    target: Callable[[Any, int], Awaitable[CommentTarget | None]]
 
 
 @dataclass(frozen=True)
@@ -422,6 +448,12 @@ class Feature:
     # `activity(user_id, limit)` returns at most `limit` `ActivityItem`s, newest first. Never
     # ballots nor anonymous answers (docs/security.md): those are tied to nobody
     activity: Callable[[int, int], Awaitable[list[ActivityItem]]] | None = None
+    # what people may comment on, besides proposals (issue #18: comments everywhere); the
+    # thread is shown by participation/commenting.py's `section`, which the comments provide
+    commentables: Sequence[Commentable] = ()
+    # the comments feature's own: the HTML of a target's thread and form for a page
+    # (`comment_section(request, kind, target_id, target)`)
+    comment_section: Callable[[Any, str, int, CommentTarget], Awaitable[Any]] | None = None
 
 
 def load(packages: Sequence[str]) -> tuple[Feature, ...]:

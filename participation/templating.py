@@ -177,6 +177,19 @@ def is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"
 
 
+def render_part(request: Request, template: str, context: dict[str, Any]) -> str:
+    """The HTML of a part of a page (a target's comments: participation/commenting.py), with
+    what every template may use; the flashes stay for the page."""
+    full_context: dict[str, Any] = {
+        "request": request,
+        "user": request.scope.get("user"),
+        "csrf_token": csrf_token(request),
+        "language": i18n.current_language.get(),
+        **context,
+    }
+    return templates.env.get_template(template).render(full_context)
+
+
 def render(
     request: Request,
     template: str,

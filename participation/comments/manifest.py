@@ -1,9 +1,10 @@
-"""Comments on proposals, declared once (participation/features.py)."""
+"""Comments on proposals and on the features' commentable targets, declared once
+(participation/features.py)."""
 
 from __future__ import annotations
 
 from participation.auditlog.wording import AuditTarget, AuditWords
-from participation.comments import api, privacy, queries, routes
+from participation.comments import api, privacy, queries, routes, targets
 from participation.comments.content import CommentKind
 from participation.comments.models import Comment
 from participation.contributions import excerpt
@@ -30,7 +31,7 @@ AUDIT_WORDS = AuditWords(
 
 FEATURE = Feature(
     name="comments",
-    routes=routes.routes,
+    routes=[*routes.routes, *targets.routes],
     models=["participation.comments.models"],
     content_kinds=[CommentKind()],
     personal_data=PersonalData(export=privacy.export),
@@ -46,4 +47,5 @@ FEATURE = Feature(
         )
     ],
     api=api.RESOURCES,
+    comment_section=targets.section,
 )

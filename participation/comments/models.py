@@ -1,6 +1,11 @@
-"""Comments on proposals (3 levels of replies) and their up/down votes."""
+"""Comments (3 levels of replies) and their up/down votes: on proposals, and on what the features
+declare commentable in their manifest (`Feature.commentables`: budget projects ...). A comment
+names its target by `target_kind` + `target_id`; a proposal's comments also keep the foreign key
+`proposal` (null for every other kind), so their ids, URLs and queries did not change."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -13,10 +18,13 @@ from participation.contributions import ModerationState
 # empty body) so the replies keep their place in the thread.
 class Comment(Model):
     id = fields.IntField(primary_key=True)
-    proposal: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "participation.Proposal", related_name="comments", on_delete=fields.CASCADE
+    proposal: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "participation.Proposal", related_name="comments", null=True, on_delete=fields.CASCADE
     )
-    proposal_id: int
+    proposal_id: int | None
+    # what it comments on: "proposal" (then `proposal_id` too) or a kind of a feature's manifest
+    target_kind = fields.CharField(max_length=32, default="proposal", db_default="proposal")
+    target_id = fields.IntField(default=0, db_default=0)  # existing rows: set by the migration
     author: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "participation.User", related_name="comments", on_delete=fields.RESTRICT
     )
@@ -42,9 +50,15 @@ class Comment(Model):
     edited_at = fields.DatetimeField(null=True)
     deleted_at = fields.DatetimeField(null=True)
 
+    async def save(self, *args: Any, **kwargs: Any) -> None:
+        # a proposal's comment names it twice (target and foreign key), whoever creates it
+        if self.proposal_id is not None and self.target_kind == "proposal":
+            self.target_id = self.proposal_id
+        await super().save(*args, **kwargs)
+
     class Meta:
         table = "comments_comment"
-        indexes = (("proposal_id", "created_at"),)
+        indexes = (("proposal_id", "created_at"), ("target_kind", "target_id", "created_at"))
 
 
 # One vote per person per comment: +1 or -1.

@@ -14,7 +14,15 @@ async def export(user: Any, translate: Callable[[str], str]) -> dict[str, Any]:
     return {
         "comments": rows(
             await Comment.filter(author=user).values(
-                "id", "proposal_id", "body", "stance", "created_at", "edited_at", "deleted_at"
+                "id",
+                "proposal_id",
+                "target_kind",  # what it comments on (issue #18): a proposal, a budget project
+                "target_id",
+                "body",
+                "stance",
+                "created_at",
+                "edited_at",
+                "deleted_at",
             )
         ),
         "comment_votes": rows(await CommentVote.filter(user=user).values("comment_id", "value")),

@@ -189,6 +189,8 @@ class SpaceForm:
     base_version: int | None  # the version the editor started from (None: a new space)
     remove_image: bool = False
     methods: tuple[str, ...] = ()  # the verification methods accepted (): any
+    # its components take comments (issue #18); the form's box says "closed": absent, open
+    comments_open: bool = True
 
 
 def _integer(raw: str, name: str, low: int, high: int, problems: list[Problem]) -> int:
@@ -268,6 +270,7 @@ def parse_space_form(
         base_version=base_version,
         remove_image=data.get("remove_image") == "yes",
         methods=tuple(m for m in METHODS if m in methods) if audience != Audience.SIGNED_IN else (),
+        comments_open=data.get("comments_closed") != "yes",
     )
     return form, problems
 

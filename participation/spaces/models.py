@@ -40,6 +40,8 @@ class Space(Model):
     ends_at = fields.DatetimeField(null=True)  # None: ongoing (an ideas box)
     published = fields.BooleanField(default=False)
     archived_at = fields.DatetimeField(null=True)
+    # whether its components take comments (issue #18: budget projects, outcomes, meetings ...)
+    comments_open = fields.BooleanField(default=True, db_default=True)
     version = fields.IntField(default=1)
     created_at = fields.DatetimeField(auto_now_add=True)
 

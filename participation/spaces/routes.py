@@ -124,6 +124,7 @@ def _space_values(space: Space) -> dict[str, Any]:
         "minimum_age": str(space.minimum_age or ""),
         "methods": ",".join(space.methods or []),
         "published": "yes" if space.published else "",
+        "comments_closed": "" if space.comments_open else "yes",
         "version": str(space.version),
     }
 

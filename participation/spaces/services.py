@@ -44,6 +44,7 @@ AUDITED = (
     "starts_at",
     "ends_at",
     "published",
+    "comments_open",
     "archived_at",
     "version",
 )
@@ -108,6 +109,7 @@ async def create(form: SpaceForm, picture: Picture | None, actor: Any) -> Space:
                 starts_at=form.starts_at,
                 ends_at=form.ends_at,
                 published=form.published,
+                comments_open=form.comments_open,
             )
             if picture:
                 await store_image(space.id, picture)
@@ -162,6 +164,7 @@ async def update(space_id: int, form: SpaceForm, picture: Picture | None, actor:
         "starts_at": form.starts_at,
         "ends_at": form.ends_at,
         "published": form.published,
+        "comments_open": form.comments_open,
         "version": form.base_version + 1,
     }
     async with in_transaction():

@@ -228,7 +228,19 @@ async def test_resident_pages(
     await refused(owner, axe, "Modifier mon mot de passe", "password refused", ("new_password",))
     await visit(owner, axe, f"{site}/budgets/{town['submission']}/projects/new")
     await refused(owner, axe, "Déposer le projet", "project refused", ("title", "cost"))
-    await visit(owner, axe, f"{site}/budgets/{budget}/projects/{ids['project_id']}")
+    # its comments' "Reply" links are htmx-enhanced links (without JavaScript: the page again
+    # with ?reply=, audited next)
+    await visit(owner, axe, f"{site}/budgets/{budget}/projects/{ids['project_id']}", htmx=True)
+    await visit(
+        owner,
+        axe,
+        f"{site}/budgets/{budget}/projects/{ids['project_id']}?reply={ids['remark']}",
+        htmx=True,
+    )
+    await visit(
+        owner, axe, f"{site}/comments/budget_project/{ids['project_id']}/{ids['remark']}/edit"
+    )
+    await refused(owner, axe, "Enregistrer", "project comment edit refused", ("body",))
     await visit(owner, axe, f"{site}/budgets/{town['imported']}/ballot", "voting closed", 403)
     await visit(owner, axe, f"{site}/budgets/{budget}/results", "not published", status=404)
     await visit(owner, axe, f"{site}/budgets/{town['imported']}/receipt-check?receipt=ZZZZ")

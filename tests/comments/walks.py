@@ -1,10 +1,14 @@
 """What the route walkers need to know about the comments' routes (tests/security/walks.py):
 who may use each route, valid and wrong data for each POST, the page axe audits. The world's
-comments (one of the owner, one hidden by a moderator) are made by tests/security/world.py."""
+comments (one of the owner, one hidden by a moderator) are made by tests/security/world.py;
+the owner's comment on the world's budget project (/comments/<commentable>/<commented>/<remark>,
+issue #18) by `_seed` here."""
 
 # ruff: noqa: E501  (the matrix is a table: one route per line)
 from __future__ import annotations
 
+from participation.comments.models import Comment
+from participation.settings import Settings
 from tests.security.walks import (
     DENIED,
     DONE,
@@ -15,6 +19,19 @@ from tests.security.walks import (
     Step,
     Walks,
 )
+from tests.security.world import World
+
+
+async def _seed(settings: Settings, world: World) -> None:
+    project_id = world.ids["project_id"]  # a project of the budget in its vote
+    remark = await Comment.create(
+        target_kind="budget_project",
+        target_id=project_id,
+        author_id=world.owner.id,
+        body="<p>Un avis sur le projet.</p>",
+    )
+    world.ids.update(commentable="budget_project", commented=project_id, remark=remark.id)
+
 
 # fmt: off
 # [draft] the comment's proposal is a draft of the owner, [hidden] a comment of the owner
@@ -35,22 +52,40 @@ MATRIX = {
     "POST /proposals/{id}/comments/{comment}/delete":          (LOGIN,   DONE,    DENIED,  DONE,    DONE),
     "POST /proposals/{id}/comments/{comment}/delete [draft]":  (LOGIN,   HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
     "POST /proposals/{id}/comments/{comment}/delete [hidden]": (LOGIN,   DONE,    HIDDEN,  DONE,    DONE),
+    # a budget project's comments (issue #18); the reply form is asked for with ?reply=<id>
+    "POST /comments/{commentable}/{commented}":                (LOGIN,   FORM,    FORM,    FORM,    FORM),
+    "GET /comments/{commentable}/{commented}/reply":           (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
+    "GET /comments/{commentable}/{commented}/{remark}/edit":   (LOGIN,   PAGE,    DENIED,  DENIED,  DENIED),
+    "POST /comments/{commentable}/{commented}/{remark}/edit":  (LOGIN,   FORM,    DENIED,  DENIED,  DENIED),
+    "POST /comments/{commentable}/{commented}/{remark}/vote":  (LOGIN,   DONE,    DONE,    DONE,    DONE),
+    "POST /comments/{commentable}/{commented}/{remark}/delete": (LOGIN,  DONE,    DENIED,  DONE,    DONE),
 }
 # fmt: on
 
 WALKS = Walks(
+    seed=_seed,
     matrix=MATRIX,
     steps=[
         Step("comments:post", "other", {"body": "Bonne idée", "stance": "for"}),
         Step("comments:edit", "owner", {"body": "Version corrigée"}),
         Step("comments:vote", "other", {"vote": "up"}),
+        Step("comments:target_post", "other", {"body": "Bon projet", "stance": "for"}),
+        Step("comments:target_edit", "owner", {"body": "Avis corrigé"}),
+        Step("comments:target_vote", "other", {"vote": "up"}),
     ],
     refused=[
         Step("comments:post", "other", {"body": "  ", "stance": "for"}),
         Step("comments:edit", "owner", {"body": ""}),
+        Step("comments:target_post", "other", {"body": "  ", "stance": "for"}),
+        Step("comments:target_edit", "owner", {"body": ""}),
     ],
-    last_steps=[Step("comments:delete", "owner")],
+    last_steps=[Step("comments:delete", "owner"), Step("comments:target_delete", "owner")],
     audited={
         "comments:edit": "browser/test_every_page",
+        "comments:target_edit": "browser/test_every_page",
+    },
+    exempt={
+        "comments:target_reply": "a fragment for htmx: the reply form the project page shows "
+        "with ?reply= (audited there)",
     },
 )

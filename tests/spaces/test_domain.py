@@ -139,6 +139,9 @@ def test_space_form_problems(changes: dict[str, str], field: str) -> None:
 def test_space_form_ok_and_districts_checked() -> None:
     form, problems = parse_space_form(FORM, ["Nord", "Sud"], ["Sud"])
     assert problems == [] and form.slug == "budget-2027" and form.districts == ("Sud",)
+    assert form.comments_open  # the box says "closed": a form without it keeps comments open
+    closed, _ = parse_space_form({**FORM, "comments_closed": "yes"}, ["Nord"], [])
+    assert not closed.comments_open
     _, problems = parse_space_form(FORM, ["Nord"], ["Ailleurs"])
     assert [p.field for p in problems] == ["districts"]
 

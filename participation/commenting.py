@@ -1,0 +1,55 @@
+"""Comments on what the features declare commentable (issue #18), for the core and the features:
+a feature's page asks `section(...)` for its thread without importing the comments feature, and
+the comments find a target's feature, title, URL and space here.
+
+A target takes comments when its feature says it is open (`CommentTarget.open`) and its
+participatory space's switch is on (`Space.comments_open`, on by default; a target in no space:
+on). When either is off, the page shows no thread and no form, and a comment sent anyway is
+refused (403, with the sentence of `CLOSED`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from markupsafe import Markup
+
+from participation import features
+from participation.features import Commentable, CommentTarget
+from participation.i18n import N_
+from participation.spaces.models import Space
+
+CLOSED = N_("Comments are closed here.")
+
+
+def commentable(kind: str) -> Commentable | None:
+    """The declared kind `kind` (a URL's part: anything may come), None if no feature has it."""
+    for feature in features.FEATURES:
+        for declared in feature.commentables:
+            if declared.kind == kind:
+                return declared
+    return None
+
+
+async def target(kind: str, user: Any, target_id: int) -> CommentTarget | None:
+    """The target if it exists and `user` may see it, else None."""
+    declared = commentable(kind)
+    return await declared.target(user, target_id) if declared is not None else None
+
+
+async def is_open(found: CommentTarget) -> bool:
+    """Whether the target takes comments now: its own state and its space's switch."""
+    if not found.open:
+        return False
+    if found.space_id is None:
+        return True
+    switch = await Space.filter(id=found.space_id).values_list("comments_open", flat=True)
+    return bool(switch[0]) if switch else True
+
+
+async def section(request: Any, kind: str, target_id: int, found: CommentTarget) -> Markup:
+    """The HTML of the target's thread and comment form ("" when no installed feature shows
+    comments, or when they are closed here)."""
+    for feature in features.FEATURES:
+        if feature.comment_section is not None:
+            return Markup(await feature.comment_section(request, kind, target_id, found))
+    return Markup("")
