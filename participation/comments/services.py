@@ -190,26 +190,7 @@ async def vote(proposal: Proposal, comment_id: int, user: Any, wanted: int) -> C
     if not proposal_domain.can_comment(user, proposal_facts) or wanted not in (1, -1):
         raise NotAllowed()
     comment = await _visible_comment(comment_id, proposal, user)
-    if comment.deleted_at is not None:
-        raise DomainError(N_("This comment was deleted."))
-    try:
-        async with in_transaction():
-            existing = await CommentVote.filter(comment_id=comment.id, user_id=user.id).first()
-            previous = existing.value if existing else None
-            new, up, down = domain.vote_change(previous, wanted)
-            if existing is None:
-                await CommentVote.create(comment_id=comment.id, user_id=user.id, value=wanted)
-            elif new is None:
-                await CommentVote.filter(id=existing.id, value=previous).delete()
-            else:
-                await CommentVote.filter(id=existing.id).update(value=new)
-            await Comment.filter(id=comment.id).update(
-                upvotes=F("upvotes") + up, downvotes=F("downvotes") + down
-            )
-    except IntegrityError:
-        pass  # a simultaneous first vote by the same person: theirs already counted
-    await comment.refresh_from_db()
-    return comment
+    return await _record_vote(comment, user, wanted)
 
 
 # Comments on the other kinds of target (issue #18: participation/commenting.py): the same
@@ -372,6 +353,12 @@ async def vote_on(
     if not await commenting.is_open(target):
         raise NotAllowed(commenting.CLOSED)
     comment = await _target_comment(kind, target_id, comment_id, user)
+    return await _record_vote(comment, user, wanted)
+
+
+async def _record_vote(comment: Comment, user: Any, wanted: int) -> Comment:
+    """The person's vote on a visible comment, whatever its target: one row per person
+    (UNIQUE), the same vote again takes it back, the counters move in the same transaction."""
     if comment.deleted_at is not None:
         raise DomainError(N_("This comment was deleted."))
     try:
