@@ -47,12 +47,19 @@ class RouteIndex:
 
     def __init__(self, routes: Sequence[BaseRoute]) -> None:
         self.size = len(routes)
-        segments = {route_segment(route) for route in routes} - {ANY_SEGMENT}
-        self.any_segment = [route for route in routes if route_segment(route) is ANY_SEGMENT]
-        self.by_segment = {
-            segment: [r for r in routes if route_segment(r) in (segment, ANY_SEGMENT)]
-            for segment in segments
-        }
+        keyed = [(route, route_segment(route)) for route in routes]  # once per route, not per pair
+        self.any_segment = [route for route, segment in keyed if segment is ANY_SEGMENT]
+        self.by_segment: dict[str, list[BaseRoute]] = {}
+        any_so_far: list[
+            BaseRoute
+        ] = []  # a segment's list starts with those before its first route
+        for route, segment in keyed:
+            if segment is ANY_SEGMENT:
+                any_so_far.append(route)
+                for routes_of_segment in self.by_segment.values():
+                    routes_of_segment.append(route)
+            else:
+                self.by_segment.setdefault(segment, list(any_so_far)).append(route)
 
     def candidates(self, path: str) -> list[BaseRoute]:
         return self.by_segment.get(first_segment(path), self.any_segment)
