@@ -10,7 +10,9 @@ more than half of its 10 to 20 s of CPU rendering states that were thrown away.
 `State.clone` here copies the model descriptions at once (cheap, and what makes a clone
 independent of later changes) and renders the model classes from that copy only when its
 `apps` are first read: the same classes, from the same copy, as Tortoise's own clone would
-have made. Installed by `migrate` below (`participation migrate` and the migration tests); a
+have made. And every model class rendered asks for the filter table of each of its fields,
+which is written once here (`get_filters_for_field`: a fresh install 10.3 → 6.5 s of CPU).
+Installed by `migrate` below (`participation migrate` and the migration tests); a
 Tortoise whose `State` no longer looks the way this was written against is left alone (only
 slower).
 """
@@ -20,6 +22,8 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
+from tortoise import filters as tortoise_filters
+from tortoise import models as tortoise_models
 from tortoise.migrations.api import migrate as tortoise_migrate
 from tortoise.migrations.schema_generator.state import ModelState, State
 from tortoise.migrations.schema_generator.state_apps import StateApps
@@ -59,6 +63,35 @@ def _clone(self: State) -> State:
     return _DeferredState(models, source)
 
 
+_TORTOISE_FIELD_FILTERS = tortoise_filters.get_filters_for_field
+_field_filters: dict[tuple[str, str, str, bool], dict[str, Any]] = {}
+# relations, JSON and arrays: their filters depend on more than the names (left to Tortoise)
+_FIELDS_OF_THEIR_OWN = (
+    tortoise_filters.ManyToManyFieldInstance,
+    tortoise_filters.BackwardFKRelation,
+    tortoise_filters.JSONField,
+    tortoise_filters.ArrayField,
+)
+
+
+def get_filters_for_field(field_name: str, field: Any, source_field: str) -> dict[str, Any]:
+    """Tortoise's `get_filters_for_field`, each table written once. Every model class Tortoise
+    makes (~40 per operation of a migration, as it renders the state again) asks for the
+    filters of each of its fields: a table of 30 dicts that depends only on the field's name,
+    its column, the attribute a `pk` filter reads and whether it is a full-text vector; it was
+    a fifth of a migration's CPU. The tables' dicts are shared, never changed (Tortoise copies
+    one before it overrides its operator); the caller gets its own outer dict."""
+    if field is not None and isinstance(field, _FIELDS_OF_THEIR_OWN):
+        return _TORTOISE_FIELD_FILTERS(field_name, field, source_field)
+    actual_field_name = field.model_field_name if field_name == "pk" and field else field_name
+    vector = isinstance(field, tortoise_filters.TSVectorField) if field else False
+    key = (field_name, source_field, actual_field_name, vector)
+    table = _field_filters.get(key)
+    if table is None:
+        table = _field_filters[key] = _TORTOISE_FIELD_FILTERS(field_name, field, source_field)
+    return dict(table)
+
+
 def _looks_as_expected() -> bool:
     """The signatures this relies on are still there (Tortoise 1.1)."""
     return (
@@ -66,12 +99,17 @@ def _looks_as_expected() -> bool:
         and {"default_connections", "connections"}
         <= set(inspect.signature(StateApps.__init__).parameters)
         and list(State.__dataclass_fields__) == ["models", "apps"]
+        and tortoise_models.get_filters_for_field is _TORTOISE_FIELD_FILTERS
+        and list(inspect.signature(_TORTOISE_FIELD_FILTERS).parameters)
+        == ["field_name", "field", "source_field"]
+        and all(hasattr(tortoise_filters, kind.__name__) for kind in _FIELDS_OF_THEIR_OWN)
     )
 
 
 def install() -> None:
     if State.clone is not _clone and _looks_as_expected():
         State.clone = _clone  # type: ignore[method-assign]
+        tortoise_models.get_filters_for_field = get_filters_for_field  # what ModelMeta calls
 
 
 async def migrate(config: dict[str, Any], target: str | None = None) -> None:

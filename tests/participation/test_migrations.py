@@ -55,6 +55,42 @@ def test_a_state_cloned_before_an_operation_keeps_the_schema_of_before() -> None
     assert set(state.apps.get_model("t.Town")._meta.fields_map) == {"id", "motto"}
 
 
+def test_the_filters_written_once_are_tortoises_for_every_field_of_every_model() -> None:
+    """`participation migrate` writes the filter table of a field once and shares it between
+    the model classes it renders (participation/migration_state.py): for every field of every
+    model, and each primary key as `pk`, it is the table Tortoise would have made, asked twice."""
+    import importlib
+
+    from tortoise.models import Model
+
+    from participation import migration_state
+    from participation.db import apps
+
+    modules = {importlib.import_module(m) for app in apps().values() for m in app["models"]}
+    models = [
+        value
+        for module in modules
+        for value in vars(module).values()
+        if isinstance(value, type)
+        and issubclass(value, Model)
+        and value.__module__ == module.__name__
+    ]
+    fields_seen = 0
+    for model in models:
+        for name, field in model._meta.fields_map.items():
+            if isinstance(field, migration_state._FIELDS_OF_THEIR_OWN):
+                continue  # Tortoise's own function makes theirs, each time
+            names = [name, "pk"] if field.pk else [name]
+            for field_name in names:
+                source = field.source_field or name
+                for _ in range(2):
+                    ours = migration_state.get_filters_for_field(field_name, field, source)
+                    theirs = migration_state._TORTOISE_FIELD_FILTERS(field_name, field, source)
+                    assert ours == theirs, (model.__name__, field_name)
+                fields_seen += 1
+    assert fields_seen > 300
+
+
 def test_a_column_added_to_an_existing_table_can_fill_its_rows() -> None:
     """Upgrading a town's database adds columns to tables that have rows: a NOT NULL column
     without a database default is refused there (PostgreSQL: « contains null values »), while
