@@ -47,7 +47,7 @@ async def test_an_administrator_grants_and_withdraws_the_role_from_the_persons_p
     await log_in(client, admin)
     page = f"/admin/people/{citizen.id}"
     shown = await client.get(page)
-    assert 'value="agent"' in shown.text and "Agent d&#39;accueil" in shown.text
+    assert 'value="agent"' in shown.text and "Agent·e d’accueil" in shown.text
     granted = await post_form(client, f"{page}/role", {"role": "agent"}, page)
     assert granted.status_code == 303
     assert (await User.get(id=citizen.id)).role == Role.AGENT
@@ -113,6 +113,7 @@ async def test_an_agent_verifies_at_the_desk_but_does_not_withdraw(
     assert record.method == "desk" and record.verified_by_id == agent.id  # type: ignore[attr-defined]
     shown = await client.get(page)
     assert f"{page}/revoke" not in shown.text  # withdrawing is for administrators
+    assert "Seul un administrateur peut retirer une vérification." in shown.text
     refused = await client.post(
         f"{page}/revoke", data={"reason": "Erreur", "csrf_token": await csrf_token(client, page)}
     )
