@@ -60,6 +60,8 @@ async def test_an_administrator_grants_and_withdraws_the_role_from_the_persons_p
         ("citizen", "agent"),
         ("agent", "citizen"),
     ]
+    log = (await client.get("/admin/audit")).text
+    assert "de Habitant·e à Agent·e d’accueil" in log and "de Agent·e d’accueil à Habitant·e" in log
 
 
 async def test_an_agent_sees_their_pages_only(
