@@ -97,7 +97,8 @@ FEATURE = Feature(
                 NavLink(N_("Import a Pabulib file"), "budgets:admin_import"),
             ),
         ),
-        AdminLine(20, (NavLink(N_("Resident register"), "budgets:admin_census"),)),
+        # the desk officers' line too (the role of a link: who sees it, docs/administration.md)
+        AdminLine(20, (NavLink(N_("Paper ballots"), "budgets:paper_desks", role="agent"),)),
     ],
     commands=cli.add_commands,
     session_prefetch=[routes.BALLOT_PREFETCH],

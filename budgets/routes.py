@@ -28,16 +28,15 @@ from budgets.models import (
 )
 from participation import commenting, formatting, pdf, queue, web
 from participation.formfields import local_input_value
-from participation.i18n import N_, gettext, ngettext
+from participation.i18n import N_, gettext
 from participation.middleware import Prefetch
 from participation.numbers import is_whole_number
 from participation.pagecache import cached_for_visitors
 from participation.people import services as people
 from participation.people.domain import PeopleFilters
-from participation.permissions import can_administer, is_signed_in
+from participation.permissions import can_administer, can_work_at_desk, is_signed_in
 from participation.refusals import NotFound
 from participation.residents import services as residents
-from participation.residents.census import CensusFileError
 from participation.richtext import source_of
 from participation.spaces import services as spaces
 from participation.spaces.audience import shown_value
@@ -653,11 +652,19 @@ DESK_KEY = "budgets.desk"  # the resident checked in at the desk, in the staff's
 DESK_RECEIPT_KEY = "budgets.desk_receipt"
 
 
+async def paper_desks(request: Request) -> Response:
+    """The paper desks of the budgets whose vote is open: where a desk officer (issue #19),
+    who sees no budget's administration page, starts."""
+    web.require(request, can_work_at_desk)
+    open_votes = await Budget.filter(phase=Phase.VOTING).order_by("-created_at")
+    return render(request, "budgets/paper_desks.html", {"budgets": open_votes})
+
+
 async def admin_paper_ballot(request: Request) -> Response:
     """The desk's first screen: staff check the resident in the register (identity only), by
     the three facts of their census row, or find them by name or e-mail address (`q`) and
     check them in by their verified-resident record (`admin_paper_person`)."""
-    web.require(request, can_administer)
+    web.require(request, can_work_at_desk)
     budget = await _budget(request)
     if request.method == "GET":
         request.session.pop(DESK_KEY, None)
@@ -695,7 +702,7 @@ async def _paper_search(request: Request, budget: Budget) -> dict[str, Any]:
 
 async def admin_paper_person(request: Request) -> Response:
     """The person found by name: checked in by their verified-resident record (issue #19)."""
-    web.require(request, can_administer)
+    web.require(request, can_work_at_desk)
     budget = await _budget(request)
     data = await web.form_data(request)
     try:
@@ -736,7 +743,7 @@ def _desk_voter(request: Request, budget: Budget) -> ballot_services.DeskVoter |
 
 async def admin_paper_choices(request: Request) -> Response:
     """The desk's second screen: the paper ballot's choices, without the resident's identity."""
-    user = web.require(request, can_administer)
+    user = web.require(request, can_work_at_desk)
     budget = await _budget(request)
     desk = _desk_voter(request, budget)
     if desk is None:
@@ -798,7 +805,7 @@ async def admin_paper_choices(request: Request) -> Response:
 
 async def admin_paper_receipt(request: Request) -> Response:
     """The receipt, for the resident: hidden until they open it, shown once."""
-    web.require(request, can_administer)
+    web.require(request, can_work_at_desk)
     budget = await _budget(request)
     held = request.session.pop(DESK_RECEIPT_KEY, None) or {}
     if held.get("budget") != budget.id:
@@ -808,34 +815,6 @@ async def admin_paper_receipt(request: Request) -> Response:
     )
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-async def admin_census(request: Request) -> Response:
-    user = web.require(request, can_administer)
-    context: dict[str, Any] = {"errors": [], "count": await residents.census_count()}
-    if request.method == "GET":
-        return render(request, "budgets/census.html", context)
-    async with request.form(max_files=1) as form:
-        upload = form.get("file")
-        content = await upload.read() if upload is not None and not isinstance(upload, str) else b""
-    try:
-        if not content:
-            raise CensusFileError([(0, N_("Choose a CSV file."), {})])
-        imported = await residents.import_census(web.settings_of(request), content, by_user=user)
-    except CensusFileError as refused:
-        context["errors"] = [
-            (line, gettext(message).format(**values))
-            for line, message, values in refused.problems[:50]
-        ]
-        context["more_errors"] = max(0, len(refused.problems) - 50)
-        return render(request, "budgets/census.html", context, status_code=422)
-    flash(
-        request,
-        ngettext("{n} resident imported.", "{n} residents imported.", imported).format(
-            n=formatting.format_number(imported)
-        ),
-    )
-    return web.redirect(url("budgets:admin_census"))
 
 
 async def admin_import(request: Request) -> Response:
@@ -878,6 +857,7 @@ routes = [
     Route("/budgets/{budget_id:id}/ballots.pb", ballots_pabulib, name="budgets:pabulib"),
     web.form_route("/account/residency", residency, "budgets:residency"),
     web.form_route("/admin/budgets/new", admin_budget_form, "budgets:admin_new"),
+    Route("/admin/budgets/paper-ballots", paper_desks, name="budgets:paper_desks"),
     web.form_route("/admin/budgets/import", admin_import, "budgets:admin_import"),
     Route("/admin/budgets/{budget_id:id}", admin_budget, name="budgets:admin"),
     Route(
@@ -927,5 +907,4 @@ routes = [
         admin_paper_receipt,
         name="budgets:admin_paper_receipt",
     ),
-    web.form_route("/admin/census", admin_census, "budgets:admin_census"),
 ]

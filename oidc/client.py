@@ -258,8 +258,11 @@ async def _user_info(
         raise ProviderError(UNREACHABLE, f"userinfo: {error!r}") from None
     if response.headers.get("content-type", "").startswith("application/jwt"):
         info, _ = await _decode(response.text.strip(), document["jwks_uri"])
-        if info.get("iss") not in (None, credentials.issuer):
-            raise ProviderError(UNTRUSTED, "userinfo iss")
+        problem = domain.userinfo_jwt_problem(
+            info, credentials.issuer, credentials.client_id, time.time()
+        )
+        if problem:
+            raise ProviderError(UNTRUSTED, f"userinfo {problem}")
     else:
         try:
             info = json.loads(response.text)

@@ -180,6 +180,29 @@ def id_token_problem(
     return None
 
 
+def userinfo_jwt_problem(
+    claims: Mapping[str, Any], issuer: str, client_id: str, now: float
+) -> str | None:
+    """What is wrong with the claims of a user info signed as a JWT (FranceConnect answers
+    `application/jwt`; OpenID Connect Core 5.3.2: if signed, it SHOULD contain `iss` and `aud`),
+    its signature verified: None when it may be trusted. `iss` and `aud` are checked when
+    present (a provider may leave them out), `exp` too: an answer meant for another site, from
+    another provider or replayed late is refused. The `sub` is compared with the ID token's by
+    the caller."""
+    if "iss" in claims and claims["iss"] != issuer:
+        return "iss"
+    if "aud" in claims:
+        audience = claims["aud"]
+        audiences = [audience] if isinstance(audience, str) else audience
+        if not isinstance(audiences, list) or client_id not in audiences:
+            return "aud"
+    if "exp" in claims:
+        expires = _number(claims["exp"])
+        if expires is None or expires <= now - LEEWAY_SECONDS:
+            return "exp"
+    return None
+
+
 def eidas_level(acr: str) -> str:
     """ "eidas1", "eidas2" or "eidas3" when the acr says one; "" otherwise."""
     found = EIDAS.search(acr or "")

@@ -108,7 +108,9 @@ class NavLink:
 
     label: str
     route: str
-    role: str = ""  # "" (everyone), "moderator" or "admin": who sees the link
+    # "" (everyone), "moderator" or "admin": who sees the link in the header; on the
+    # Administration page, "agent" marks a link desk officers see too (issue #19)
+    role: str = ""
 
 
 @dataclass(frozen=True)
@@ -116,8 +118,8 @@ class AdminLine:
     """One line of the Administration page (templates/admin/index.html): its links, shown
     separated by " · ". Lines are shown by `position` (the features' order breaks ties): the
     page's order is not the order of `INSTALLED` (the dashboard of indicators, installed last,
-    comes before the commitments of followup). Each link is a `NavLink` (its `role` unused: the
-    page is for administrators)."""
+    comes before the commitments of followup). Each link is a `NavLink`: the page is for
+    administrators, and a desk officer sees there only the links whose `role` is "agent"."""
 
     position: int
     links: tuple[NavLink, ...]

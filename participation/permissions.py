@@ -17,6 +17,12 @@ def can_administer(user: Any) -> bool:
     return bool(user.is_authenticated and user.is_admin)
 
 
+def can_work_at_desk(user: Any) -> bool:
+    """The town-hall desk (issue #19): verify a resident in person, record a paper ballot, take
+    a contribution at the counter, find the person for these. Agents and administrators."""
+    return bool(user.is_authenticated and getattr(user, "is_agent", False))
+
+
 def is_verified_resident(user: Any) -> bool:
     """May support, amend and comment: signed in with a confirmed e-mail address.
 

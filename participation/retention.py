@@ -6,7 +6,10 @@ once its time is up (durées de conservation, docs/privacy.md).
 - e-mails of the outbox (address and text) sent or given up, and finished background jobs:
   after LOG_RETENTION_DAYS;
 - the contact details of a person without an account, given to an agent at the counter
-  (participation/counter): a year after they were recorded (`CONTACT_DAYS`).
+  (participation/counter): a year after they were recorded (`CONTACT_DAYS`);
+- the postal address given for a verification letter that was never used: when the letter's
+  code expired unused, or when no letter was printed to it within 90 days; the letters' codes
+  past their expiry (participation/residents/letters.py, `letter.address_unused`).
 
 IP addresses are never stored in the database (only in Redis rate-limit counters, which expire
 within the hour), so there is nothing of them to purge here.
@@ -26,13 +29,14 @@ from participation.counter.domain import CONTACT_DAYS
 from participation.counter.models import OfflinePerson
 from participation.outbox import JobState, OutboxJob
 from participation.pagecache import job_changes_pages
+from participation.residents import letters
 from participation.settings import Settings
 
 
 async def purge_expired(settings: Settings, now: datetime) -> dict[str, int]:
     """Delete what is past its retention; returns how many rows of each kind went."""
     cutoff = now - timedelta(days=settings.log_retention_days)
-    return {
+    purged = {
         "sessions": await UserSession.filter(expires_at__lt=now).delete(),
         "reset_tokens": await PasswordResetToken.filter(
             Q(expires_at__lt=now) | Q(used_at__not_isnull=True)
@@ -53,6 +57,7 @@ async def purge_expired(settings: Settings, now: datetime) -> dict[str, int]:
         .exclude(contact="")
         .update(contact=""),
     }
+    return purged | await letters.purge_unused(now)
 
 
 @job_changes_pages(False)  # technical data no page shows

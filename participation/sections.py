@@ -6,13 +6,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from participation.permissions import can_administer
+from participation.permissions import can_work_at_desk
 from participation.templating import render
 from participation.web import require
 
 
 async def admin_index(request: Request) -> Response:
-    require(request, can_administer)
+    require(request, can_work_at_desk)  # a desk officer's page lists their pages only
     return render(request, "admin/index.html")
 
 

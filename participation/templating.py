@@ -98,10 +98,16 @@ def feed_links(path: str) -> list[tuple[str, str]]:
     return links
 
 
-def admin_lines() -> list[features.AdminLine]:
+def admin_lines(role: str = "") -> list[features.AdminLine]:
     """The Administration page's lines (`Feature.admin`), by position; ties keep the order of
-    `features.INSTALLED`."""
+    `features.INSTALLED`. `role="agent"`: a desk officer's page, the links of that role only."""
     lines = [line for f in features.FEATURES for line in f.admin]
+    if role:
+        kept = (
+            features.AdminLine(line.position, tuple(k for k in line.links if k.role == role))
+            for line in lines
+        )
+        lines = [line for line in kept if line.links]
     return sorted(lines, key=lambda line: line.position)
 
 

@@ -10,6 +10,9 @@ from tortoise.models import Model
 
 class Role(StrEnum):
     CITIZEN = "citizen"
+    # a town-hall desk officer ("agent d'accueil", issue #19): verifies residents at the desk,
+    # records paper ballots and contributions taken at the counter, and nothing else
+    AGENT = "agent"
     MODERATOR = "moderator"
     ADMIN = "admin"  # council staff
 
@@ -44,6 +47,11 @@ class User(Model):
         return self.role in (Role.MODERATOR, Role.ADMIN)
 
     @property
+    def is_agent(self) -> bool:
+        """Works at the town-hall desk (docs/administration.md): agents and administrators."""
+        return self.role in (Role.AGENT, Role.ADMIN)
+
+    @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
 
@@ -59,6 +67,7 @@ class AnonymousUser:
     display_name = ""
     is_authenticated = False
     is_moderator = False
+    is_agent = False
     is_admin = False
 
 

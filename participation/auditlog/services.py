@@ -25,7 +25,12 @@ from participation.sitepages.models import SitePage
 from participation.spaces.models import Space
 
 PAGE_SIZE = 50
-_ROLES = {"citizen": N_("Resident"), "moderator": N_("Moderator"), "admin": N_("Administrator")}
+_ROLES = {
+    "citizen": N_("Resident"),
+    "agent": N_("Desk officer"),
+    "moderator": N_("Moderator"),
+    "admin": N_("Administrator"),
+}
 
 
 async def _user_names(ids: list[int]) -> dict[int, str]:

@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from participation.i18n import N_
-from participation.permissions import is_staff
+from participation.permissions import can_work_at_desk
 
 
 class Channel(StrEnum):
@@ -71,9 +71,9 @@ def parse_channel(raw: str) -> Channel | None:
 
 
 def may_record(agent: Any) -> bool:
-    """Who may record a contribution for someone else: council staff (administrators; the
-    platform has no narrower staff role)."""
-    return is_staff(agent)
+    """Who may record a contribution for someone else: the town-hall desk (desk officers and
+    administrators, `permissions.can_work_at_desk`)."""
+    return can_work_at_desk(agent)
 
 
 def may_contribute(person_blocked: bool, person_deleted: bool) -> bool:

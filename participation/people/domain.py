@@ -22,6 +22,7 @@ from participation.web import query_string
 # the roles an administrator grants, with their labels (msgids), in the order of the list
 ROLES: dict[str, str] = {
     Role.CITIZEN.value: N_("Resident"),
+    Role.AGENT.value: N_("Desk officer"),
     Role.MODERATOR.value: N_("Moderator"),
     Role.ADMIN.value: N_("Administrator"),
 }
@@ -83,7 +84,7 @@ class PeopleFilters:
 
 # --- staff invitations ------------------------------------------------------------------------
 
-INVITABLE = {Role.MODERATOR.value: ROLES["moderator"], Role.ADMIN.value: ROLES["admin"]}
+INVITABLE = {role: ROLES[role] for role in (Role.AGENT, Role.MODERATOR, Role.ADMIN)}
 INVITATION_DAYS = 7
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from participation.contributions import ModerationState
 from participation.i18n import N_
 from participation.numbers import parse_id
-from participation.permissions import is_staff, is_verified_resident
+from participation.permissions import can_work_at_desk, is_staff, is_verified_resident
 from participation.refusals import DomainError
 
 TITLE_MIN, TITLE_MAX = 10, 150
@@ -151,10 +151,11 @@ def can_support(user: Any, facts: ProposalFacts) -> bool:
 
 
 def can_support_on_behalf(agent: Any, facts: ProposalFacts) -> bool:
-    """Staff recording a support for someone else (participation/counter): the proposal open and
-    shown, as for a support online; the person's own eligibility is checked by the caller."""
+    """The desk recording a support for someone else (participation/counter: a desk officer or an
+    administrator): the proposal open and shown, as for a support online; the person's own
+    eligibility is checked by the caller."""
     return (
-        is_staff(agent)
+        can_work_at_desk(agent)
         and facts.state in OPEN_STATES
         and facts.moderation_state == ModerationState.VISIBLE
     )

@@ -102,6 +102,28 @@ async def waiting() -> list[PostalAddress]:
     return result
 
 
+async def purge_unused(now: datetime) -> dict[str, int]:
+    """The retention job's part (participation/retention.py): erase the postal addresses whose
+    letter expired unused, or to which no letter was printed in time (`letter.address_unused`),
+    and the codes past their expiry, used or not (a used code's record keeps what matters)."""
+    addresses = await PostalAddress.all().values_list("user_id", "updated_at")
+    codes = {
+        user_id: (printed, expires)
+        for user_id, printed, expires in await LetterCode.all().values_list(
+            "user_id", "printed_at", "expires_at"
+        )
+    }
+    unused = [
+        user_id
+        for user_id, saved_at in addresses
+        if letter.address_unused(saved_at, *codes.get(user_id, (None, None)), now)
+    ]
+    async with in_transaction():
+        erased = await PostalAddress.filter(user_id__in=unused).delete() if unused else 0
+        expired = await LetterCode.filter(expires_at__lte=now).delete()
+    return {"letter_addresses": erased, "letter_codes": expired}
+
+
 @dataclass(frozen=True)
 class PrintedLetter:
     address: PostalAddress

@@ -9,18 +9,19 @@ from datetime import date
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 from tortoise import timezone
 
 from participation import pdf
-from participation.formatting import format_date
-from participation.i18n import N_, gettext
+from participation.formatting import format_date, format_number
+from participation.i18n import N_, gettext, ngettext
 from participation.people import services as people
 from participation.people.domain import PeopleFilters
-from participation.permissions import is_signed_in, is_staff
+from participation.permissions import can_work_at_desk, is_signed_in, is_staff
 from participation.refusals import Refused
 from participation.residents import letters, services
+from participation.residents.census import CensusFileError
 from participation.residents.domain import verification_state
 from participation.residents.methods import METHODS, desk, letter
 from participation.templating import flash, render
@@ -51,7 +52,7 @@ def state_of(record: Any) -> str:
 
 
 async def index(request: Request) -> Response:
-    require(request, is_staff)
+    require(request, can_work_at_desk)
     filters = PeopleFilters.from_query(request.query_params)
     found, has_next = await people.people_page(filters) if filters.q else ([], False)
     records = await services.records_of([p.id for p in found])
@@ -67,7 +68,7 @@ async def index(request: Request) -> Response:
 
 async def person(request: Request) -> Response:
     """A person's record; POST: the agent records the proof of address checked at the desk."""
-    agent = require(request, is_staff)
+    agent = require(request, can_work_at_desk)
     if request.method == "GET":
         return await _person(request)
     person_id = request.path_params["person_id"]
@@ -222,12 +223,53 @@ async def print_letters(request: Request) -> Response:
     return response
 
 
+# --- staff: the town's register (census file) ----------------------------------------------------
+
+
+async def census(request: Request) -> Response:
+    """The register of residents (census file): how many rows, and a new import. Once under
+    the budgets (/admin/census); one verification method among others (issue #19)."""
+    user = require(request, is_staff)
+    context: dict[str, Any] = {"errors": [], "count": await services.census_count()}
+    if request.method == "GET":
+        return render(request, "residents/census.html", context)
+    async with request.form(max_files=1) as form:
+        upload = form.get("file")
+        content = await upload.read() if upload is not None and not isinstance(upload, str) else b""
+    try:
+        if not content:
+            raise CensusFileError([(0, N_("Choose a CSV file."), {})])
+        imported = await services.import_census(settings_of(request), content, by_user=user)
+    except CensusFileError as refused:
+        context["errors"] = [
+            (line, gettext(message).format(**values))
+            for line, message, values in refused.problems[:50]
+        ]
+        context["more_errors"] = max(0, len(refused.problems) - 50)
+        return render(request, "residents/census.html", context, status_code=422)
+    flash(
+        request,
+        ngettext("{n} resident imported.", "{n} residents imported.", imported).format(
+            n=format_number(imported)
+        ),
+    )
+    return redirect(url("residents:census"))
+
+
+async def census_moved(request: Request) -> Response:
+    """The register's old address (under the budgets): moved for good (301; the new address
+    checks the permission). GET only: a POST is never redirected (it would be sent again)."""
+    return RedirectResponse(url("residents:census"), status_code=301)
+
+
 routes = [
     form_route("/account/verification", mine, "residents:mine"),
     action_route("/account/verification/code", enter_code, "residents:code"),
     Route("/admin/residents/letters", letters_page, name="residents:letters"),
     action_route("/admin/residents/letters", print_letters, "residents:print_letters"),
     Route("/admin/residents", index, name="residents:index"),
+    form_route("/admin/residents/census", census, "residents:census"),
+    Route("/admin/census", census_moved, name="residents:census_moved"),
     form_route("/admin/residents/{person_id:id}", person, "residents:person"),
     action_route("/admin/residents/{person_id:id}/revoke", revoke, "residents:revoke"),
 ]

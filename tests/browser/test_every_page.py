@@ -150,7 +150,7 @@ async def test_staff_pages(
     await refused(page, axe, "Importer", "import refused")
     await visit(page, axe, f"{site}/admin/budgets/{town['imported']}", "imported budget")
     await visit(page, axe, f"{site}/budgets/{town['imported']}/results", "imported results")
-    await visit(page, axe, f"{site}/admin/census")
+    await visit(page, axe, f"{site}/admin/residents/census")
     await page.get_by_label("Fichier", exact=False).set_input_files(
         {
             "name": "recensement.csv",
@@ -160,6 +160,7 @@ async def test_staff_pages(
     )
     await refused(page, axe, "Importer", "census refused")
     # the desk: the register first, then the choices without the identity, then the receipt
+    await visit(page, axe, f"{site}/admin/budgets/paper-ballots")
     await visit(page, axe, f"{site}/admin/budgets/{budget}/paper-ballot")
     await refused(page, axe, "Vérifier et passer au bulletin", "desk refused", ("identifier",))
     await check_in(page, site, budget, "VB-004", "1975-01-30")

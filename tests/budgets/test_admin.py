@@ -82,7 +82,7 @@ async def test_bad_budget_forms_say_what_to_fix(
     assert await Budget.all().count() == 0
 
 
-@pytest.mark.parametrize("url", ["/admin/budgets/new", "/admin/census"])
+@pytest.mark.parametrize("url", ["/admin/budgets/new", "/admin/residents/census"])
 async def test_staff_pages_are_for_staff(
     client: httpx.AsyncClient, citizen: User, url: str
 ) -> None:
@@ -251,10 +251,10 @@ async def test_rules_are_locked_once_a_ballot_exists(
 
 async def test_census_import_over_http(client: httpx.AsyncClient, admin: User) -> None:
     await log_in(client, admin)
-    page = await client.get("/admin/census")
+    page = await client.get("/admin/residents/census")
     token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
     bad = await client.post(
-        "/admin/census",
+        "/admin/residents/census",
         data={"csrf_token": token},
         files={
             "file": (
@@ -266,12 +266,16 @@ async def test_census_import_over_http(client: httpx.AsyncClient, admin: User) -
     assert bad.status_code == 422 and "Ligne 2" in bad.text
     assert await CensusEntry.all().count() == 0  # all or nothing
     ok = await client.post(
-        "/admin/census", data={"csrf_token": token}, files={"file": ("census.csv", CENSUS.encode())}
+        "/admin/residents/census",
+        data={"csrf_token": token},
+        files={"file": ("census.csv", CENSUS.encode())},
     )
     assert ok.status_code == 303
     assert await CensusEntry.all().count() == 4
     again = await client.post(
-        "/admin/census", data={"csrf_token": token}, files={"file": ("census.csv", CENSUS.encode())}
+        "/admin/residents/census",
+        data={"csrf_token": token},
+        files={"file": ("census.csv", CENSUS.encode())},
     )
     assert again.status_code == 303 and await CensusEntry.all().count() == 4
 

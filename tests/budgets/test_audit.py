@@ -76,10 +76,12 @@ async def test_census_paper_ballots_tally_and_import_are_audited_without_persona
 ) -> None:
     budget, projects = await budget_in_voting()
     await log_in(client, admin)
-    page = await client.get("/admin/census")
+    page = await client.get("/admin/residents/census")
     token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
     files = {"file": ("census.csv", CENSUS.encode())}
-    assert (await client.post("/admin/census", data={"csrf_token": token}, files=files)).is_redirect
+    assert (
+        await client.post("/admin/residents/census", data={"csrf_token": token}, files=files)
+    ).is_redirect
     url = f"/admin/budgets/{budget.id}/paper-ballot"
     identity = {"identifier": "VB-004", "birth_date": "1975-01-30", "postcode": "44000"}
     assert (await post_form(client, url, identity, page=url)).status_code == 303

@@ -53,12 +53,15 @@ def test_the_channel_is_one_of_the_offline_channels(raw: str, channel: Channel |
 
 def _user(role: str | None) -> Any:
     if role is None:
-        return SimpleNamespace(is_authenticated=False, is_admin=False)
-    return SimpleNamespace(is_authenticated=True, is_admin=role == "admin")
+        return SimpleNamespace(is_authenticated=False, is_admin=False, is_agent=False)
+    return SimpleNamespace(
+        is_authenticated=True, is_admin=role == "admin", is_agent=role in ("agent", "admin")
+    )
 
 
 @pytest.mark.parametrize(
-    ("role", "may"), [(None, False), ("citizen", False), ("moderator", False), ("admin", True)]
+    ("role", "may"),
+    [(None, False), ("citizen", False), ("moderator", False), ("agent", True), ("admin", True)],
 )
 def test_only_staff_record_for_someone_else(role: str | None, may: bool) -> None:
     assert domain.may_record(_user(role)) is may

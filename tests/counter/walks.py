@@ -12,17 +12,17 @@ PERSON = {"name": "Mme Durand", "contact": "06 12 34 56 78", "consent": "on"}
 
 # fmt: off
 MATRIX = {
-    # route: (anonymous, owner, other, moderator, admin)
-    "GET /admin/counter":                               (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
-    "POST /admin/counter/people":                       (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
-    "GET /admin/counter/people/{person_id}":            (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    # route: (anonymous, owner, other, moderator, agent, admin)
+    "GET /admin/counter":                               (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE,    PAGE),
+    "POST /admin/counter/people":                       (LOGIN,   DENIED,  DENIED,  DENIED,  FORM,    FORM),
+    "GET /admin/counter/people/{person_id}":            (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE,    PAGE),
 }
 # fmt: on
 
 WALKS = Walks(
     matrix=MATRIX,
-    steps=[Step("counter:new_person", "admin", PERSON)],
-    refused=[Step("counter:new_person", "admin", {"name": "Mme Durand"})],  # no consent
+    steps=[Step("counter:new_person", "agent", PERSON)],
+    refused=[Step("counter:new_person", "agent", {"name": "Mme Durand"})],  # no consent
     not_found=(f"/admin/counter/people/{MISSING}",),
     audited={
         "counter:index": "counter/test_browser",

@@ -2,7 +2,8 @@
 in a thread: discovery, JWKS, authorize (it approves at once, as the person of `user`), token
 (PKCE S256 checked, codes single use, client secret checked), userinfo, end_session. Tokens are
 signed with joserfc (Authlib's JOSE). `tweak` changes the next ID tokens' claims, `signing_key`
-may be swapped for a forged one: what the tests attack with."""
+may be swapped for a forged one: what the tests attack with. `userinfo_as_jwt` answers the user
+info as FranceConnect does, a signed JWT (application/jwt)."""
 
 from __future__ import annotations
 
@@ -41,6 +42,10 @@ class LocalProvider:
         self.acr = "eidas1"
         self.tweak: dict[str, Any] = {}  # claims of the next ID tokens, changed
         self.tweak_userinfo: dict[str, Any] = {}  # and of the user info
+        # FranceConnect answers the user info as a JWT signed with its keys (application/jwt),
+        # with iss, aud, iat, exp: switched on by a test
+        self.userinfo_as_jwt = False
+        self.userinfo_key: RSAKey | None = None  # signs the user info JWT (None: signing_key)
         self.codes: dict[str, dict[str, Any]] = {}
         self.tokens: dict[str, dict[str, Any]] = {}
         self.ended: list[dict[str, str]] = []  # the end_session calls
@@ -128,7 +133,15 @@ class LocalProvider:
         user = self.tokens.get(token)
         if user is None:
             return JSONResponse({"error": "invalid_token"}, status_code=401)
-        return JSONResponse({**user, **self.tweak_userinfo})
+        if not self.userinfo_as_jwt:
+            return JSONResponse({**user, **self.tweak_userinfo})
+        now = int(time.time())
+        claims = {"iss": self.issuer, "aud": CLIENT_ID, "iat": now, "exp": now + 60, **user}
+        key = self.userinfo_key or self.signing_key
+        signed = jwt.encode(
+            {"alg": "RS256", "kid": key.kid}, {**claims, **self.tweak_userinfo}, key
+        )
+        return Response(signed, media_type="application/jwt")
 
     async def end_session(self, request: Request) -> Response:
         self.ended.append(dict(request.query_params))

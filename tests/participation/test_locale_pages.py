@@ -127,11 +127,11 @@ async def test_counted_messages_agree_with_their_number(
     client: httpx.AsyncClient, admin: User
 ) -> None:
     await log_in(client, admin)
-    page = await client.get("/admin/census")
+    page = await client.get("/admin/residents/census")
     token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
     one = b"identifiant;date_naissance;code_postal;quartier\nVB-001;1984-03-21;44000;Nord\n"
     response = await client.post(
-        "/admin/census", data={"csrf_token": token}, files={"file": ("census.csv", one)}
+        "/admin/residents/census", data={"csrf_token": token}, files={"file": ("census.csv", one)}
     )
     assert response.status_code == 303
     flashed = (await client.get(response.headers["location"])).text

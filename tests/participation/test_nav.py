@@ -114,7 +114,11 @@ async def test_the_administration_page_lists_the_features_links_in_order(
     ]
     core = [  # the core's own pages, after the features' (issue #18)
         [(url_path("people:index"), "Personnes et rôles")],
-        [(url_path("residents:index"), "Habitants vérifiés")],
+        [
+            (url_path("residents:index"), "Habitants vérifiés"),
+            (url_path("residents:letters"), "Courriers de vérification"),
+            (url_path("residents:census"), "Registre des habitants"),
+        ],
         [(url_path("counter:index"), "Contributions recueillies pour les habitants")],
         [(url_path("auditlog:index"), "Journal d’audit")],
         [(url_path("sitesettings:edit"), "Paramètres du site")],

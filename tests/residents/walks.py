@@ -39,24 +39,28 @@ async def _known_code(ctx: Ctx) -> Data:
 
 # fmt: off
 MATRIX = {
-    # route: (anonymous, owner, other, moderator, admin)
-    "GET /admin/residents":                             (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
-    "GET /admin/residents/{person_id}":                 (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
-    "POST /admin/residents/{person_id}":                (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
-    "POST /admin/residents/{person_id}/revoke":         (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
+    # route: (anonymous, owner, other, moderator, agent, admin)
+    "GET /admin/residents":                             (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE,    PAGE),
+    "GET /admin/residents/{person_id}":                 (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE,    PAGE),
+    "POST /admin/residents/{person_id}":                (LOGIN,   DENIED,  DENIED,  DENIED,  FORM,    FORM),
+    "POST /admin/residents/{person_id}/revoke":         (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM),
     # the postal letter: the resident's page, the code; the staff's batch (nothing waits: back)
-    "GET /account/verification":                        (LOGIN,   PAGE,    PAGE,    PAGE,    PAGE),
-    "POST /account/verification":                       (LOGIN,   FORM,    FORM,    FORM,    FORM),
-    "POST /account/verification/code":                  (LOGIN,   FORM,    FORM,    FORM,    FORM),
-    "GET /admin/residents/letters":                     (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
-    "POST /admin/residents/letters":                    (LOGIN,   DENIED,  DENIED,  DENIED,  DONE),
+    "GET /account/verification":                        (LOGIN,   PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "POST /account/verification":                       (LOGIN,   FORM,    FORM,    FORM,    FORM,    FORM),
+    "POST /account/verification/code":                  (LOGIN,   FORM,    FORM,    FORM,    FORM,    FORM),
+    "GET /admin/residents/letters":                     (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE),
+    "POST /admin/residents/letters":                    (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  DONE),
+    # the town's register (census file), once under the budgets: the old address answers 301
+    "GET /admin/residents/census":                      (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE),
+    "POST /admin/residents/census":                     (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM),
+    "GET /admin/census":                                ("301",   "301",   "301",   "301",   "301",   "301"),
 }
 # fmt: on
 
 WALKS = Walks(
     matrix=MATRIX,
     steps=[
-        Step("residents:person", "admin", DESK),  # at the counter, then withdrawn
+        Step("residents:person", "agent", DESK),  # a desk officer, then withdrawn
         Step("residents:revoke", "admin", {"reason": "Justificatif de domicile expiré"}),
         # withdrawn, they ask for a letter, staff print it, they type its code
         Step("residents:mine", "other", ADDRESS),
@@ -67,7 +71,7 @@ WALKS = Walks(
     ],
     refused=[
         Step("residents:revoke", "admin", {"reason": " "}),
-        Step("residents:person", "admin", {**DESK, "district": "outside"}),
+        Step("residents:person", "agent", {**DESK, "district": "outside"}),
         Step("residents:mine", "owner", {**ADDRESS, "district": "Ailleurs"}),
         Step("residents:code", "owner", {"code": "AAAAA AAAAA"}),
     ],
@@ -85,5 +89,8 @@ WALKS = Walks(
         "residents:person": "residents/test_browser",
         "residents:mine": "residents/test_browser",
         "residents:letters": "residents/test_browser",
+        "residents:census": "browser/test_every_page",
     },
+    exempt={"residents:census_moved": "the register's old address: a 301 to residents:census"},
+    menu_words={"residents:census": "Registre des habitants"},
 )

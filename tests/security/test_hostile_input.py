@@ -33,9 +33,9 @@ GOOD_LINE = b"VB-001;1984-03-21;44000;Nord\n"
 
 
 async def _upload_census(client: httpx.AsyncClient, content: bytes) -> httpx.Response:
-    token = await csrf_token(client, "/admin/census")
+    token = await csrf_token(client, "/admin/residents/census")
     files = {"file": ("recensement.csv", content)}
-    return await client.post("/admin/census", data={"csrf_token": token}, files=files)
+    return await client.post("/admin/residents/census", data={"csrf_token": token}, files=files)
 
 
 @pytest.mark.parametrize(

@@ -43,7 +43,7 @@ from tests.participation.proposal_factories import make_proposal
 from tests.security.walks import feature_walks
 
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-ROLES = ("anonymous", "owner", "other", "moderator", "admin")
+ROLES = ("anonymous", "owner", "other", "moderator", "agent", "admin")
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,7 @@ class World:
     owner: User
     other: User
     moderator: User
+    agent: User  # a town-hall desk officer (issue #19)
     admin: User
     ids: dict[str, Any] = field(default_factory=dict)
     hidden: dict[str, int] = field(default_factory=dict)
@@ -100,6 +101,9 @@ async def seed_world(settings: Settings) -> World:
         owner=await create_user(settings, "owner@example.org", display_name="Olivia Owner"),
         other=await create_user(settings, "other@example.org", display_name="Oscar Other"),
         moderator=await create_user(settings, "moderator@example.org", Role.MODERATOR),
+        agent=await create_user(
+            settings, "agent@example.org", Role.AGENT, display_name="Ada Agent"
+        ),
         admin=await create_user(settings, "admin@example.org", Role.ADMIN),
     )
     proposal = await make_proposal(world.owner)

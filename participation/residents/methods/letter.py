@@ -39,6 +39,8 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # 32 symbols: no 0/O, no 1/I
 CODE_LENGTH = 10  # 50 bits; shown in two groups of five ("K7MQ2 XPR4W")
 CODE_DAYS = 60  # a letter's code is valid 60 days after printing (post, holidays)
 MAX_ATTEMPTS = 10  # wrong codes typed before the letter's code is locked
+# an address no letter was printed to within 90 days of being saved is erased (retention job)
+ADDRESS_DAYS = 90
 
 
 def new_code() -> str:
@@ -77,6 +79,18 @@ def address_hash(key: bytes, recipient: str, street: str, postcode: str) -> str:
     same address finds the same hash and is refused)."""
     parts = "|".join(normalize_address_part(p) for p in (recipient, street, postcode))
     return hmac.new(key, f"letter address|{parts}".encode(), hashlib.sha256).hexdigest()
+
+
+def address_unused(
+    saved_at: datetime, printed_at: datetime | None, expires_at: datetime | None, now: datetime
+) -> bool:
+    """Whether a postal address given for a letter served its purpose without being used, so
+    that the nightly retention job erases it (docs/privacy.md): the letter printed to it (after
+    it was last saved) expired with its code unused, or no letter was printed to it within
+    ADDRESS_DAYS. A used code deletes the address at once (`letters.enter_code`)."""
+    if printed_at is not None and expires_at is not None and printed_at >= saved_at:
+        return now >= expires_at
+    return now >= saved_at + timedelta(days=ADDRESS_DAYS)
 
 
 def code_problem(
