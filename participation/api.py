@@ -170,7 +170,6 @@ def parse_limit(raw: str | None) -> int:
 
 
 PAGE_PARAMETERS = ("cursor", "limit")
-MAX_FILTER_LENGTH = 200
 UNKNOWN_PARAMETER = N_("Unknown parameter {name}: this address reads {known}.")
 NO_PARAMETER = N_("Unknown parameter {name}: this address reads none.")
 REPEATED_PARAMETER = N_("The parameter {name} is given more than once.")
@@ -191,9 +190,11 @@ def parse_moment(raw: str) -> datetime | None:
         if len(raw) == 10:
             return datetime.combine(date.fromisoformat(raw), datetime.min.time(), UTC)
         moment = datetime.fromisoformat(raw)
-    except ValueError:
+        if moment.tzinfo is None or "T" not in raw.upper():
+            return None
+        return moment.astimezone(UTC)  # 0001-01-01T00:00:00+01:00 is before year 1 in UTC
+    except (ValueError, OverflowError):
         return None
-    return moment if moment.tzinfo is not None and "T" in raw.upper() else None
 
 
 def parse_filter(declared: ApiFilter, raw: str) -> Any:
@@ -213,8 +214,8 @@ def parse_filter(declared: ApiFilter, raw: str) -> Any:
             choices = ", ".join(declared.choices)
             raise BadRequest("bad_parameter", BAD_CHOICE, name, choices=choices)
         return raw
-    if len(raw) > MAX_FILTER_LENGTH or "\x00" in raw:
-        raise BadRequest("bad_parameter", BAD_TEXT, name, max=MAX_FILTER_LENGTH)
+    if len(raw) > declared.max_length or "\x00" in raw:
+        raise BadRequest("bad_parameter", BAD_TEXT, name, max=declared.max_length)
     return raw
 
 
@@ -303,7 +304,7 @@ def filter_parameter(declared: ApiFilter) -> dict[str, Any]:
     elif declared.choices:
         schema = {"type": "string", "enum": list(declared.choices)}
     else:
-        schema = {"type": "string", "maxLength": MAX_FILTER_LENGTH}
+        schema = {"type": "string", "maxLength": declared.max_length}
     return {
         "name": declared.name,
         "in": "query",

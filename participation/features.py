@@ -334,7 +334,9 @@ class ApiFilter:
     """A query parameter that narrows a collection of the public API (participation/api.py
     checks it, a 400 naming it when its value is wrong, and documents it in the OpenAPI
     document): `type` is "integer" (an identifier, 1 to 2,147,483,647), "string" (at most
-    200 characters; `choices`, when given, the only values allowed) or "datetime" (RFC 3339
+    `max_length` characters, no more than the column it filters holds: Tortoise refuses a
+    longer value even in a filter; `choices`, when given, the only values allowed) or
+    "datetime" (RFC 3339
     with its offset, or a date: midnight UTC); `description` a msgid. `lookup` is the Tortoise
     filter a query-built collection applies (`participation.keyset`: `budget_id`,
     `category__name`, `published_at__gte`; default: the name); a collection that builds its
@@ -345,6 +347,7 @@ class ApiFilter:
     description: str
     choices: tuple[str, ...] = ()
     lookup: str = ""
+    max_length: int = 100
 
 
 @dataclass(frozen=True)

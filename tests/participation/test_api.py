@@ -540,11 +540,13 @@ def test_filters_are_parsed_or_refused_naming_the_parameter() -> None:
         ("budget_id", "' OR '1'='1", "bad_parameter"),
         ("state", "draft", "bad_parameter"),
         ("state", "PUBLISHED", "bad_parameter"),
-        ("district", "x" * 201, "bad_parameter"),
+        ("district", "x" * 101, "bad_parameter"),
         ("district", "Cen\x00tre", "bad_parameter"),
         ("since", "2026-05-01T10:00:00", "bad_parameter"),  # no time zone: ambiguous
         ("since", "hier", "bad_parameter"),
         ("since", "2026-02-30", "bad_parameter"),
+        ("since", "0001-01-01T00:00:00+01:00", "bad_parameter"),  # before year 1 in UTC
+        ("since", "9999-12-31T23:00:00-02:00", "bad_parameter"),
         ("budget", "3", "unknown_parameter"),
         ("page", "2", "unknown_parameter"),
     ]
@@ -640,6 +642,8 @@ async def test_filters_narrow_each_collection(app: Any, settings: Settings, citi
         assert await ids("/api/v1/proposals", state="done") == [done.id]
         assert await ids("/api/v1/proposals", district="Nord") == [elsewhere.id]
         assert await ids("/api/v1/proposals", district="Nord", state="done") == []
+        assert await ids("/api/v1/proposals", district="x" * 100, category="y" * 100) == []
+        assert await ids("/api/v1/projects", district="x" * 100) == []
         assert await ids("/api/v1/proposals", category="Mobilité") == [
             first.id, done.id, elsewhere.id
         ]  # fmt: skip
