@@ -9,15 +9,19 @@ channel, no district of the voter."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
 
 from budgets import queries, tallying
 from budgets.models import BallotKind, Budget, Feasibility, Phase, Project
 from participation.contributions import ModerationState
-from participation.features import ApiField, ApiResource, ApiRow
+from participation.features import ApiField, ApiFilter, ApiResource, ApiRow
 from participation.i18n import N_
+from participation.keyset import BY_SPACE, query_resource
 from participation.richtext import to_text
 
 BUDGET_FIELDS = (
@@ -36,32 +40,21 @@ BUDGET_FIELDS = (
 )
 
 
-async def budgets_page(after: tuple[int, ...] | None, limit: int) -> list[ApiRow]:
-    query = Budget.exclude(phase=Phase.PREPARATION)
-    if after:
-        query = query.filter(id__gt=after[0])
-    return [
-        ApiRow(
-            (b.id,),
-            {
-                "id": b.id,
-                "title": b.title,
-                "description": to_text(b.description),
-                "currency": b.currency,
-                "total_amount": b.total_amount,
-                "phase": b.phase.value,
-                "ballot_kind": b.ballot_kind.value,
-                "winner_rule": b.winner_rule.value,
-                "voting_opens_at": b.voting_opens_at,
-                "voting_closes_at": b.voting_closes_at,
-                "results_published_at": b.results_published_at
-                if b.phase == Phase.RESULTS
-                else None,
-                "space_id": b.space_id,  # type: ignore[attr-defined]
-            },
-        )
-        for b in await query.order_by("id").limit(limit)
-    ]
+def budget_row(b: Budget) -> dict[str, Any]:
+    return {
+        "id": b.id,
+        "title": b.title,
+        "description": to_text(b.description),
+        "currency": b.currency,
+        "total_amount": b.total_amount,
+        "phase": b.phase.value,
+        "ballot_kind": b.ballot_kind.value,
+        "winner_rule": b.winner_rule.value,
+        "voting_opens_at": b.voting_opens_at,
+        "voting_closes_at": b.voting_closes_at,
+        "results_published_at": b.results_published_at if b.phase == Phase.RESULTS else None,
+        "space_id": b.space_id,  # type: ignore[attr-defined]
+    }
 
 
 PROJECT_FIELDS = (
@@ -78,35 +71,36 @@ PROJECT_FIELDS = (
 EARLY_PHASES = (Phase.SUBMISSION, Phase.REVIEW)  # every project shown; then feasible ones only
 
 
-async def projects_page(after: tuple[int, ...] | None, limit: int) -> list[ApiRow]:
-    query = Project.filter(
+def public_projects() -> QuerySet[Project]:
+    return Project.filter(
         Q(feasibility=Feasibility.FEASIBLE) | Q(budget__phase__in=list(EARLY_PHASES)),
         moderation_state=ModerationState.VISIBLE,
     ).exclude(budget__phase=Phase.PREPARATION)
-    if after:
-        query = query.filter(id__gt=after[0])
-    found = await query.select_related("district", "category").order_by("id").limit(limit)
-    return [
-        ApiRow(
-            (p.id,),
-            {
-                "id": p.id,
-                "budget_id": p.budget_id,  # type: ignore[attr-defined]
-                "title": p.title,
-                "description": to_text(p.description),
-                "cost": p.ballot_cost,
-                "district": p.district.name if p.district else "",
-                "category": p.category.name if p.category else "",
-                "location": p.location,
-                "feasibility": p.feasibility.value,
-            },
-        )
-        for p in found
-    ]
 
 
-async def _results_budgets(after: tuple[int, ...] | None) -> list[Budget]:
+def project_row(p: Project) -> dict[str, Any]:
+    return {
+        "id": p.id,
+        "budget_id": p.budget_id,  # type: ignore[attr-defined]
+        "title": p.title,
+        "description": to_text(p.description),
+        "cost": p.ballot_cost,
+        "district": p.district.name if p.district else "",
+        "category": p.category.name if p.category else "",
+        "location": p.location,
+        "feasibility": p.feasibility.value,
+    }
+
+
+BY_BUDGET = ApiFilter("budget_id", "integer", N_("Only this budget's."))
+
+
+async def _results_budgets(
+    after: tuple[int, ...] | None, given: Mapping[str, Any]
+) -> list[Budget]:
     query = Budget.filter(phase=Phase.RESULTS)
+    if "budget_id" in given:
+        query = query.filter(id=given["budget_id"])
     if after:
         query = query.filter(id__gte=after[0])
     return await query.order_by("id")
@@ -125,9 +119,11 @@ RESULT_FIELDS = (
 )
 
 
-async def results_page(after: tuple[int, ...] | None, limit: int) -> list[ApiRow]:
+async def results_page(
+    after: tuple[int, ...] | None, limit: int, given: Mapping[str, Any]
+) -> list[ApiRow]:
     rows: list[ApiRow] = []
-    for budget in await _results_budgets(after):
+    for budget in await _results_budgets(after, given):
         for row in sorted(await queries.result_rows(budget), key=lambda r: r["project_id"]):
             key = (budget.id, row["project_id"])
             if after and key <= after:
@@ -146,9 +142,11 @@ BALLOT_FIELDS = (
 )
 
 
-async def ballots_page(after: tuple[int, ...] | None, limit: int) -> list[ApiRow]:
+async def ballots_page(
+    after: tuple[int, ...] | None, limit: int, given: Mapping[str, Any]
+) -> list[ApiRow]:
     rows: list[ApiRow] = []
-    for budget in await _results_budgets(after):
+    for budget in await _results_budgets(after, given):
         data = await tallying.load_input(budget, await tallying.official_outcome(budget))
         on_ballot = {p.id for p in data.projects}
         for ballot in data.ballots:
@@ -175,12 +173,13 @@ async def ballots_page(after: tuple[int, ...] | None, limit: int) -> list[ApiRow
 
 EXAMPLE_DATE = datetime(2026, 5, 31, 20, tzinfo=UTC)
 RESOURCES = (
-    ApiResource(
+    query_resource(
         "budgets",
         N_("Participatory budgets"),
         N_("The participatory budgets out of preparation, their amounts and dates."),
         BUDGET_FIELDS,
-        budgets_page,
+        lambda: Budget.exclude(phase=Phase.PREPARATION),
+        budget_row,
         {
             "id": 3,
             "title": "Budget participatif 2026",
@@ -195,13 +194,15 @@ RESOURCES = (
             "results_published_at": EXAMPLE_DATE,
             "space_id": 1,
         },
+        filters=(BY_SPACE,),
     ),
-    ApiResource(
+    query_resource(
         "projects",
         N_("Budget projects"),
         N_("The projects of the participatory budgets, as their pages show them."),
         PROJECT_FIELDS,
-        projects_page,
+        public_projects,
+        project_row,
         {
             "id": 31,
             "budget_id": 3,
@@ -213,6 +214,16 @@ RESOURCES = (
             "location": "Parc Monceau",
             "feasibility": "feasible",
         },
+        filters=(
+            BY_BUDGET,
+            ApiFilter(
+                "district",
+                "string",
+                N_("Only this district (its name, as written)."),
+                lookup="district__name",
+            ),
+        ),
+        related=("district", "category"),
     ),
     ApiResource(
         "budget_results",
@@ -233,6 +244,7 @@ RESOURCES = (
         },
         key=("budget_id", "project_id"),
         dataset=True,
+        filters=(BY_BUDGET,),
     ),
     ApiResource(
         "ballots",
@@ -245,5 +257,6 @@ RESOURCES = (
         ballots_page,
         {"budget_id": 3, "voter": 1, "choices": [31, 34, 40], "points": None},
         key=("budget_id", "voter"),
+        filters=(BY_BUDGET,),
     ),
 )

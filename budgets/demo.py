@@ -37,6 +37,7 @@ from participation.accounts.models import Role, User
 from participation.residents import services as residents
 from participation.residents.census import census_key, read_census
 from participation.residents.models import CensusEntry, Residency
+from participation.richtext import ALLOW_LIST_VERSION, sanitize
 from participation.settings import Settings
 from participation.spaces import demo as spaces_demo
 
@@ -152,7 +153,10 @@ async def _create_budget(
         await Project.create(
             budget=budget,
             title=name,
-            description=f"<p>{name}. Projet proposé par des habitants, chiffré par la ville.</p>",
+            description=sanitize(
+                f"{name}. Projet proposé par des habitants, chiffré par la ville."
+            ),
+            sanitized_with=ALLOW_LIST_VERSION,
             cost=cost,
             district=districts[district] if district else None,
             category=categories[category],

@@ -35,6 +35,7 @@ from budgets.services import Refused, request_tally
 from budgets.tallying import slot_of
 from participation.audit import audit
 from participation.i18n import N_
+from participation.richtext import ALLOW_LIST_VERSION
 from tally import election as engine
 from tally import pabulib
 from tally.rules import UnknownRule, rule_of_meta
@@ -183,6 +184,7 @@ async def import_pabulib(
                     budget=budget,
                     title=(p.name or f"Projet {p.id}")[:200],
                     description="",
+                    sanitized_with=ALLOW_LIST_VERSION,  # nothing to clean
                     cost=p.cost,
                     feasibility=Feasibility.FEASIBLE,
                     external_id=p.id[:64],

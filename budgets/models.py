@@ -150,6 +150,9 @@ class Project(Model):
     description = fields.TextField()  # sanitized HTML
     # the Markdown typed (`description` is its HTML); "" for a row written before (issue #21)
     description_source = fields.TextField(default="", db_default="")
+    # the allow-list `description` was sanitised with (participation.richtext.ALLOW_LIST_VERSION:
+    # shown as stored; 0, any other: cleaned again on output), set by every writer of it
+    sanitized_with = fields.IntField(default=0, db_default=0)
     cost = fields.BigIntField()
     district: fields.ForeignKeyNullableRelation[BudgetDistrict] = fields.ForeignKeyField(
         "budgets.BudgetDistrict", related_name="projects", null=True, on_delete=fields.RESTRICT

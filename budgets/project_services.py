@@ -24,7 +24,7 @@ from participation.contributions import ModerationState
 from participation.i18n import N_
 from participation.numbers import is_whole_number, parse_id
 from participation.refusals import Refused, refuse
-from participation.richtext import from_markdown, to_text
+from participation.richtext import ALLOW_LIST_VERSION, from_markdown, to_text
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,7 @@ async def submit_project(
             title=title,
             description=from_markdown(form.description),
             description_source=form.description.strip(),
+            sanitized_with=ALLOW_LIST_VERSION,
             cost=cost,
             district=district,
             category=category,
@@ -185,8 +186,9 @@ async def edit_project_text(
         before = audited_fields(project, fields)
         project.title, project.description = clean_title, clean_description
         project.description_source = description.strip()
+        project.sanitized_with = ALLOW_LIST_VERSION
         project.location = location.strip()[:200]
-        await project.save(update_fields=[*fields, "description_source"])
+        await project.save(update_fields=[*fields, "description_source", "sanitized_with"])
         after = audited_fields(project, fields)
         await audit(
             by_user, "budget_project_edited", "budget_project", project.id, before, after, reason

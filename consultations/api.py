@@ -6,6 +6,7 @@ results CSV, free texts counted only as published (hidden ones are left out by
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,8 +14,9 @@ from tortoise.expressions import Q
 
 from consultations import queries
 from consultations.models import Consultation, Phase
-from participation.features import ApiField, ApiResource, ApiRow
+from participation.features import ApiField, ApiFilter, ApiResource, ApiRow
 from participation.i18n import N_
+from participation.keyset import BY_SPACE, narrowed, query_resource
 from participation.richtext import to_text
 
 CONSULTATION_FIELDS = (
@@ -35,28 +37,19 @@ def _outcome(consultation: Consultation, text: str) -> str:
     return to_text(text) if consultation.outcome_published_at else ""
 
 
-async def consultations_page(after: tuple[int, ...] | None, limit: int) -> list[ApiRow]:
-    query = Consultation.exclude(phase=Phase.PREPARATION)
-    if after:
-        query = query.filter(id__gt=after[0])
-    return [
-        ApiRow(
-            (c.id,),
-            {
-                "id": c.id,
-                "title": c.title,
-                "context": to_text(c.context),
-                "phase": c.phase.value,
-                "opens_at": c.opens_at,
-                "closes_at": c.closes_at,
-                "results_public": queries.results_are_public(c),
-                "outcome_heard": _outcome(c, c.outcome_heard),
-                "outcome_decided": _outcome(c, c.outcome_decided),
-                "space_id": c.space_id,  # type: ignore[attr-defined]
-            },
-        )
-        for c in await query.order_by("id").limit(limit)
-    ]
+def consultation_row(c: Consultation) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "title": c.title,
+        "context": to_text(c.context),
+        "phase": c.phase.value,
+        "opens_at": c.opens_at,
+        "closes_at": c.closes_at,
+        "results_public": queries.results_are_public(c),
+        "outcome_heard": _outcome(c, c.outcome_heard),
+        "outcome_decided": _outcome(c, c.outcome_decided),
+        "space_id": c.space_id,  # type: ignore[attr-defined]
+    }
 
 
 RESULT_FIELDS = (
@@ -101,10 +94,19 @@ def result_items(consultation_id: int, rows: list[tuple[Any, ...]]) -> list[dict
     return items
 
 
-async def results_page(after: tuple[int, ...] | None, limit: int) -> list[ApiRow]:
+# results are read consultation by consultation: the filter keeps one
+BY_CONSULTATION = ApiFilter(
+    "consultation_id", "integer", N_("Only this consultation's."), lookup="id"
+)
+
+
+async def results_page(
+    after: tuple[int, ...] | None, limit: int, chosen: Mapping[str, Any]
+) -> list[ApiRow]:
     query = Consultation.filter(
         Q(phase=Phase.CLOSED) | Q(phase=Phase.OPEN, results_visible_while_open=True)
     )
+    query = narrowed(query, (BY_CONSULTATION,), chosen)
     if after:
         query = query.filter(id__gte=after[0])
     rows: list[ApiRow] = []
@@ -124,12 +126,13 @@ async def results_page(after: tuple[int, ...] | None, limit: int) -> list[ApiRow
 
 
 RESOURCES = (
-    ApiResource(
+    query_resource(
         "consultations",
         N_("Consultations"),
         N_("The consultations out of preparation, and their published outcomes."),
         CONSULTATION_FIELDS,
-        consultations_page,
+        lambda: Consultation.exclude(phase=Phase.PREPARATION),
+        consultation_row,
         {
             "id": 5,
             "title": "Quel avenir pour la place du marché ?",
@@ -142,6 +145,7 @@ RESOURCES = (
             "outcome_decided": "Nous planterons vingt arbres.",
             "space_id": None,
         },
+        filters=(BY_SPACE,),
     ),
     ApiResource(
         "consultation_results",
@@ -162,5 +166,6 @@ RESOURCES = (
         },
         key=("consultation_id", "line"),
         dataset=True,
+        filters=(BY_CONSULTATION,),
     ),
 )

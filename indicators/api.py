@@ -4,6 +4,9 @@ is null), the lines of the existing indicators export (`present.export_rows`).""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from indicators import present
 from indicators.models import IndicatorSet
 from participation.features import ApiField, ApiResource, ApiRow
@@ -24,7 +27,9 @@ FIELDS = (
 )
 
 
-async def page(after: tuple[int, ...] | None, limit: int) -> list[ApiRow]:
+async def page(
+    after: tuple[int, ...] | None, limit: int, chosen: Mapping[str, Any]
+) -> list[ApiRow]:
     query = IndicatorSet.filter(public=True)
     if after:
         query = query.filter(id__gte=after[0])

@@ -5,10 +5,12 @@ people receive)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from meetings.models import Meeting
-from participation.features import ApiField, ApiResource, ApiRow
+from participation.features import ApiField, ApiFilter
 from participation.i18n import N_
+from participation.keyset import BY_SPACE, query_resource
 from participation.richtext import to_text
 
 FIELDS = (
@@ -27,39 +29,31 @@ FIELDS = (
 )
 
 
-async def page(after: tuple[int, ...] | None, limit: int) -> list[ApiRow]:
-    query = Meeting.all()
-    if after:
-        query = query.filter(id__gt=after[0])
-    return [
-        ApiRow(
-            (m.id,),
-            {
-                "id": m.id,
-                "title": m.title,
-                "description": to_text(m.description),
-                "format": m.format.value,
-                "status": m.status.value,
-                "starts_at": m.starts_at,
-                "ends_at": m.ends_at,
-                "address": m.address,
-                "accessibility": m.accessibility,
-                "capacity": m.capacity,
-                "minutes": to_text(m.minutes) if m.minutes_published_at else "",
-                "space_id": m.space_id,  # type: ignore[attr-defined]
-            },
-        )
-        for m in await query.order_by("id").limit(limit)
-    ]
+def row(m: Meeting) -> dict[str, Any]:
+    return {
+        "id": m.id,
+        "title": m.title,
+        "description": to_text(m.description),
+        "format": m.format.value,
+        "status": m.status.value,
+        "starts_at": m.starts_at,
+        "ends_at": m.ends_at,
+        "address": m.address,
+        "accessibility": m.accessibility,
+        "capacity": m.capacity,
+        "minutes": to_text(m.minutes) if m.minutes_published_at else "",
+        "space_id": m.space_id,  # type: ignore[attr-defined]
+    }
 
 
 RESOURCES = (
-    ApiResource(
+    query_resource(
         "meetings",
         N_("Public meetings"),
         N_("The public meetings, past and upcoming, with their published minutes."),
         FIELDS,
-        page,
+        Meeting.all,
+        row,
         {
             "id": 4,
             "title": "Réunion publique : la place du marché",
@@ -74,5 +68,14 @@ RESOURCES = (
             "minutes": "",
             "space_id": None,
         },
+        filters=(
+            BY_SPACE,
+            ApiFilter(
+                "starts_since",
+                "datetime",
+                N_("Only the meetings starting at or after this moment."),
+                lookup="starts_at__gte",
+            ),
+        ),
     ),
 )

@@ -37,8 +37,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from participation import features, licence, ratelimit
-from participation.features import ApiField, ApiResource
+from participation.features import ApiField, ApiFilter, ApiResource
 from participation.i18n import N_, current_language, gettext
+from participation.numbers import MAX_ID
 from participation.spaces.api import RESOURCES as CORE_RESOURCES
 from participation.templating import render
 from participation.web import settings_of
@@ -82,12 +83,15 @@ def resource_named(name: str) -> ApiResource | None:
 
 
 class BadRequest(ValueError):
-    """A query parameter the API refuses (400): `code` for programs, `message` a msgid."""
+    """A query parameter the API refuses (400): `code` for programs, `message` a msgid,
+    formatted with `values`; `parameter` the name of the parameter refused."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, parameter: str, **values: Any) -> None:
         super().__init__(code)
         self.code = code
         self.message = message
+        self.parameter = parameter
+        self.values = values
 
 
 def utc(moment: datetime) -> str:
@@ -139,7 +143,7 @@ def decode_cursor(secret: str, resource: str, cursor: str | None, arity: int) ->
     """The key a cursor of `resource` carries; () without a cursor; BadRequest otherwise."""
     if cursor is None or cursor == "":
         return ()
-    refused = BadRequest("bad_cursor", BAD_CURSOR)
+    refused = BadRequest("bad_cursor", BAD_CURSOR, "cursor")
     if len(cursor) > MAX_CURSOR_LENGTH or cursor.count(".") != 1 or not cursor.isascii():
         raise refused
     encoded, signature = cursor.split(".")
@@ -161,8 +165,83 @@ def parse_limit(raw: str | None) -> int:
     if raw is None or raw == "":
         return DEFAULT_LIMIT
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 4 or not 1 <= int(raw) <= MAX_LIMIT:
-        raise BadRequest("bad_limit", BAD_LIMIT)
+        raise BadRequest("bad_limit", BAD_LIMIT, "limit", max=MAX_LIMIT)
     return int(raw)
+
+
+PAGE_PARAMETERS = ("cursor", "limit")
+UNKNOWN_PARAMETER = N_("Unknown parameter {name}: this address reads {known}.")
+NO_PARAMETER = N_("Unknown parameter {name}: this address reads none.")
+REPEATED_PARAMETER = N_("The parameter {name} is given more than once.")
+BAD_INTEGER = N_("The parameter {name} must be an identifier: a whole number from 1 to {max}.")
+BAD_CHOICE = N_("The parameter {name} must be one of: {choices}.")
+BAD_TEXT = N_("The parameter {name} must be a text of at most {max} characters.")
+BAD_MOMENT = N_(
+    "The parameter {name} must be a date (2026-05-01) or a date and time with its time zone "
+    "(2026-05-01T08:00:00Z)."
+)
+
+
+def parse_moment(raw: str) -> datetime | None:
+    """RFC 3339 with its offset ("Z" or "+02:00"), or a date (midnight UTC); None otherwise."""
+    if not raw.isascii() or len(raw) > 40:
+        return None
+    try:
+        if len(raw) == 10:
+            return datetime.combine(date.fromisoformat(raw), datetime.min.time(), UTC)
+        moment = datetime.fromisoformat(raw)
+        if moment.tzinfo is None or "T" not in raw.upper():
+            return None
+        return moment.astimezone(UTC)  # 0001-01-01T00:00:00+01:00 is before year 1 in UTC
+    except (ValueError, OverflowError):
+        return None
+
+
+def parse_filter(declared: ApiFilter, raw: str) -> Any:
+    """A filter's value as the query reads it; BadRequest naming it otherwise."""
+    name = declared.name
+    if declared.type == "integer":
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 10 or not 1 <= int(raw) <= MAX_ID:
+            raise BadRequest("bad_parameter", BAD_INTEGER, name, max=MAX_ID)
+        return int(raw)
+    if declared.type == "datetime":
+        moment = parse_moment(raw)
+        if moment is None:
+            raise BadRequest("bad_parameter", BAD_MOMENT, name)
+        return moment
+    if declared.choices:
+        if raw not in declared.choices:
+            choices = ", ".join(declared.choices)
+            raise BadRequest("bad_parameter", BAD_CHOICE, name, choices=choices)
+        return raw
+    if len(raw) > declared.max_length or "\x00" in raw:
+        raise BadRequest("bad_parameter", BAD_TEXT, name, max=declared.max_length)
+    return raw
+
+
+def parse_filters(
+    declared: Sequence[ApiFilter], given: Sequence[tuple[str, str]], reads: Sequence[str]
+) -> dict[str, Any]:
+    """The declared filters `given` (the query's pairs, in order) parsed by name; an empty one
+    is absent. Refuses (400, naming it) a parameter this address does not read (`reads` and
+    the filters), a repeated one and a wrong value."""
+    by_name = {f.name: f for f in declared}
+    known = [*reads, *by_name]
+    seen: set[str] = set()
+    chosen: dict[str, Any] = {}
+    for name, raw in given:
+        if name not in known:
+            shown = name[:40]
+            if not known:
+                raise BadRequest("unknown_parameter", NO_PARAMETER, shown)
+            listed = ", ".join(known)
+            raise BadRequest("unknown_parameter", UNKNOWN_PARAMETER, shown, known=listed)
+        if name in seen:
+            raise BadRequest("repeated_parameter", REPEATED_PARAMETER, name)
+        seen.add(name)
+        if name in by_name and raw != "":
+            chosen[name] = parse_filter(by_name[name], raw)
+    return chosen
 
 
 def etag_of(body: bytes) -> str:
@@ -215,11 +294,37 @@ def _item_name(resource: ApiResource) -> str:
     return "".join(part.title() for part in resource.name.split("_"))
 
 
+def filter_parameter(declared: ApiFilter) -> dict[str, Any]:
+    """A declared filter as an OpenAPI query parameter."""
+    schema: dict[str, Any]
+    if declared.type == "integer":
+        schema = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+    elif declared.type == "datetime":
+        schema = {"type": "string", "anyOf": [{"format": "date-time"}, {"format": "date"}]}
+    elif declared.choices:
+        schema = {"type": "string", "enum": list(declared.choices)}
+    else:
+        schema = {"type": "string", "maxLength": declared.max_length}
+    return {
+        "name": declared.name,
+        "in": "query",
+        "required": False,
+        "description": declared.description,
+        "schema": schema,
+    }
+
+
 def openapi(chosen: Sequence[ApiResource], *, site_name: str, base_url: str) -> dict[str, Any]:
     """The OpenAPI 3.1 document of the collections `chosen` (English)."""
     error_ref = {"$ref": "#/components/schemas/Error"}
     json_error = {"application/json": {"schema": error_ref}}
     cors = {"schema": {"type": "string", "const": "*"}}
+    too_many = {
+        "description": "Too many requests: wait Retry-After seconds.",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+        "content": json_error,
+    }
+    not_modified = {"description": "Not modified (If-None-Match named the ETag)."}
     schemas: dict[str, Any] = {
         "Error": {
             "type": "object",
@@ -234,6 +339,10 @@ def openapi(chosen: Sequence[ApiResource], *, site_name: str, base_url: str) -> 
                         "status": {"type": "integer"},
                         "code": {"type": "string"},
                         "message": {"type": "string"},
+                        "parameter": {
+                            "type": "string",
+                            "description": "The query parameter refused (400 only).",
+                        },
                     },
                 }
             },
@@ -265,6 +374,7 @@ def openapi(chosen: Sequence[ApiResource], *, site_name: str, base_url: str) -> 
                 "parameters": [
                     {"$ref": "#/components/parameters/cursor"},
                     {"$ref": "#/components/parameters/limit"},
+                    *(filter_parameter(f) for f in resource.filters),
                 ],
                 "responses": {
                     "200": {
@@ -283,13 +393,67 @@ def openapi(chosen: Sequence[ApiResource], *, site_name: str, base_url: str) -> 
                             }
                         },
                     },
-                    "304": {"description": "Not modified (If-None-Match named the ETag)."},
-                    "400": {"description": "A bad cursor or limit.", "content": json_error},
-                    "429": {
-                        "description": "Too many requests: wait Retry-After seconds.",
-                        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+                    "304": not_modified,
+                    "400": {
+                        "description": (
+                            "A bad cursor, limit or filter, a repeated or an unknown parameter "
+                            "(error.parameter names it)."
+                        ),
                         "content": json_error,
                     },
+                    "429": too_many,
+                },
+            }
+        }
+        if resource.item is None:
+            continue
+        paths[f"/{resource.name}/{{id}}"] = {
+            "get": {
+                "operationId": f"get_{resource.name}",
+                "summary": resource.title,
+                "description": "One item, as the pages of the collection show it.",
+                "parameters": [
+                    {
+                        "name": "id",
+                        "in": "path",
+                        "required": True,
+                        "description": "The item's id.",
+                        "schema": {"type": "integer", "minimum": 1},
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "The item.",
+                        "headers": {
+                            "ETag": {"schema": {"type": "string"}},
+                            "Access-Control-Allow-Origin": cors,
+                        },
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["data"],
+                                    "additionalProperties": False,
+                                    "properties": {
+                                        "data": {
+                                            "$ref": f"#/components/schemas/{_item_name(resource)}"
+                                        }
+                                    },
+                                },
+                                "example": {"data": jsonable(resource.fields, resource.example)},
+                            }
+                        },
+                    },
+                    "304": not_modified,
+                    "400": {
+                        "description": "A query parameter (this address reads none).",
+                        "content": json_error,
+                    },
+                    "404": {
+                        "description": "No item has this id, or the collection does not show it.",
+                        "content": json_error,
+                    },
+                    "429": too_many,
                 },
             }
         }
@@ -336,8 +500,17 @@ def openapi(chosen: Sequence[ApiResource], *, site_name: str, base_url: str) -> 
 # --- HTTP ------------------------------------------------------------------------------------
 
 
-def error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
-    body = {"error": {"status": status, "code": code, "message": message}}
+def error(
+    status: int,
+    code: str,
+    message: str,
+    headers: dict[str, str] | None = None,
+    parameter: str | None = None,
+) -> Response:
+    details: dict[str, Any] = {"status": status, "code": code, "message": message}
+    if parameter is not None:
+        details["parameter"] = parameter
+    body = {"error": details}
     return Response(
         json.dumps(body, ensure_ascii=False),
         status,
@@ -379,10 +552,20 @@ async def in_language(language: str, read: Callable[[], Awaitable[T]]) -> T:
         current_language.reset(token)
 
 
+def refusal(bad: BadRequest) -> Response:
+    message = gettext(bad.message).format(name=bad.parameter, **bad.values)
+    return error(400, bad.code, message, parameter=bad.parameter)
+
+
 async def read_page(
-    resource: ApiResource, after: tuple[int, ...], limit: int, secret: str, language: str
+    resource: ApiResource,
+    after: tuple[int, ...],
+    limit: int,
+    chosen: dict[str, Any],
+    secret: str,
+    language: str,
 ) -> dict[str, Any]:
-    rows = await in_language(language, lambda: resource.page(after or None, limit + 1))
+    rows = await in_language(language, lambda: resource.page(after or None, limit + 1, chosen))
     shown = rows[:limit]
     more = len(rows) > limit and shown
     return {
@@ -402,14 +585,48 @@ async def collection(request: Request) -> Response:
         return refused
     secret = settings_of(request).secret_key
     try:
+        chosen = parse_filters(
+            resource.filters, request.query_params.multi_items(), PAGE_PARAMETERS
+        )
         limit = parse_limit(request.query_params.get("limit"))
         after = decode_cursor(
             secret, resource.name, request.query_params.get("cursor"), len(resource.key)
         )
     except BadRequest as bad:
-        return error(400, bad.code, gettext(bad.message).format(max=MAX_LIMIT))
+        return refusal(bad)
     language = settings_of(request).default_language
-    return json_response(request, await read_page(resource, after, limit, secret, language))
+    page = await read_page(resource, after, limit, chosen, secret, language)
+    return json_response(request, page)
+
+
+NO_ITEM = N_("No item of this collection has this identifier, or it is not public.")
+
+
+async def item(request: Request) -> Response:
+    """One item, as the collection's pages show it: 404 for an id that no page shows (unknown,
+    or hidden, pending, unpublished, private: the item reads the collection's own query)."""
+    if request.method == "OPTIONS":
+        return Response(status_code=204, headers=PREFLIGHT_HEADERS)
+    resource = resource_named(request.path_params["name"])
+    if resource is None:
+        return error(404, "not_found", gettext(N_("This collection does not exist.")))
+    if resource.item is None:
+        message = N_("This collection has no address per item: read its pages.")
+        return error(404, "not_found", gettext(message))
+    refused = await limited(request)
+    if refused is not None:
+        return refused
+    try:
+        parse_filters((), request.query_params.multi_items(), ())
+    except BadRequest as bad:
+        return refusal(bad)
+    read = resource.item
+    item_id = request.path_params["id"]
+    language = settings_of(request).default_language
+    found = await in_language(language, lambda: read(item_id)) if item_id else None
+    if found is None:
+        return error(404, "not_found", gettext(NO_ITEM))
+    return json_response(request, {"data": jsonable(resource.fields, found)})
 
 
 async def document(request: Request) -> Response:
@@ -445,4 +662,5 @@ routes = [
     Route("/api/v1/", index, name="api:index"),
     Route("/api/v1/openapi.json", document, methods=["GET", "OPTIONS"], name="api:openapi"),
     Route("/api/v1/{name}", collection, methods=["GET", "OPTIONS"], name="api:collection"),
+    Route("/api/v1/{name}/{id:id}", item, methods=["GET", "OPTIONS"], name="api:item"),
 ]

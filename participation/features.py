@@ -332,6 +332,27 @@ class ApiField:
 
 
 @dataclass(frozen=True)
+class ApiFilter:
+    """A query parameter that narrows a collection of the public API (participation/api.py
+    checks it, a 400 naming it when its value is wrong, and documents it in the OpenAPI
+    document): `type` is "integer" (an identifier, 1 to 2,147,483,647), "string" (at most
+    `max_length` characters, no more than the column it filters holds: Tortoise refuses a
+    longer value even in a filter; `choices`, when given, the only values allowed) or
+    "datetime" (RFC 3339
+    with its offset, or a date: midnight UTC); `description` a msgid. `lookup` is the Tortoise
+    filter a query-built collection applies (`participation.keyset`: `budget_id`,
+    `category__name`, `published_at__gte`; default: the name); a collection that builds its
+    pages itself reads the parsed value under `name`."""
+
+    name: str
+    type: str
+    description: str
+    choices: tuple[str, ...] = ()
+    lookup: str = ""
+    max_length: int = 100
+
+
+@dataclass(frozen=True)
 class ApiRow:
     """One item of a collection and its place in the keyset order (`key`: integers, compared
     as a tuple; the cursor of the next page carries the last one)."""
@@ -344,20 +365,26 @@ class ApiRow:
 class ApiResource:
     """A read-only collection of the public API, served at /api/v1/<name> (participation/api.py)
     and documented in its OpenAPI document: `title` and `description` are msgids;
-    `page(after, limit)` returns at most `limit` `ApiRow`s of what a visitor who is not signed
-    in sees (never hidden, pending, refused, unpublished or private content), in keyset order,
-    after the key `after` (None: from the start); `key` names the key's parts (its arity);
-    `example` an item as the page documents it. `dataset`: also an open dataset
+    `page(after, limit, filters)` returns at most `limit` `ApiRow`s of what a visitor who is
+    not signed in sees (never hidden, pending, refused, unpublished or private content), in
+    keyset order, after the key `after` (None: from the start), narrowed by `filters` (the
+    parsed values of the declared `filters` present in the request, by name); `key` names the
+    key's parts (its arity); `example` an item as the page documents it. `item(id)`, when
+    given, is the item `id` as a page would show it, or None when no page would show it
+    (/api/v1/<name>/<id>: 404). `participation.keyset.query_resource` builds `page` and
+    `item` from one query and one row function. `dataset`: also an open dataset
     (/donnees-ouvertes: CSV for people and machines, ODS, Table Schema), its fields scalars."""
 
     name: str
     title: str
     description: str
     fields: Sequence[ApiField]
-    page: Callable[[tuple[int, ...] | None, int], Awaitable[list[ApiRow]]]
+    page: Callable[[tuple[int, ...] | None, int, Mapping[str, Any]], Awaitable[list[ApiRow]]]
     example: dict[str, Any]
     key: tuple[str, ...] = ("id",)
     dataset: bool = False
+    filters: Sequence[ApiFilter] = ()
+    item: Callable[[int], Awaitable[dict[str, Any] | None]] | None = None
 
 
 @dataclass(frozen=True)

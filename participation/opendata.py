@@ -213,7 +213,7 @@ async def all_items(resource: ApiResource) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     after: tuple[int, ...] | None = None
     while True:
-        rows = await resource.page(after, PAGE_SIZE)
+        rows = await resource.page(after, PAGE_SIZE, {})
         items.extend(row.item for row in rows)
         if len(rows) < PAGE_SIZE:
             return items

@@ -4,12 +4,16 @@ proposals anybody sees (a visible comment under a hidden proposal stays out)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from tortoise.expressions import Subquery
+from tortoise.queryset import QuerySet
 
 from participation.accounts.models import AnonymousUser
-from participation.features import ApiField, ApiResource, ApiRow
+from participation.comments.models import Comment
+from participation.features import ApiField, ApiFilter
 from participation.i18n import N_
+from participation.keyset import query_resource
 from participation.proposals import queries
 from participation.richtext import to_text
 from participation.templating import public_name
@@ -26,39 +30,34 @@ FIELDS = (
 )
 
 
-async def page(after: tuple[int, ...] | None, limit: int) -> list[ApiRow]:
+def query() -> QuerySet[Comment]:
     public = Subquery(queries.public_proposals().values("id"))
-    query = queries.visible_comments(AnonymousUser()).filter(
+    return queries.visible_comments(AnonymousUser()).filter(
         deleted_at__isnull=True, proposal_id__in=public
     )
-    if after:
-        query = query.filter(id__gt=after[0])
-    found = await query.select_related("author").order_by("id").limit(limit)
-    return [
-        ApiRow(
-            (c.id,),
-            {
-                "id": c.id,
-                "proposal_id": c.proposal_id,  # type: ignore[attr-defined]
-                "parent_id": c.parent_id,  # type: ignore[attr-defined]
-                "author": public_name(c.author),
-                "body": to_text(c.body),
-                "stance": c.stance.value,
-                "created_at": c.created_at,
-                "edited_at": c.edited_at,
-            },
-        )
-        for c in found
-    ]
+
+
+def row(c: Comment) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "proposal_id": c.proposal_id,  # type: ignore[attr-defined]
+        "parent_id": c.parent_id,  # type: ignore[attr-defined]
+        "author": public_name(c.author),
+        "body": to_text(c.body),
+        "stance": c.stance.value,
+        "created_at": c.created_at,
+        "edited_at": c.edited_at,
+    }
 
 
 RESOURCES = (
-    ApiResource(
+    query_resource(
         "comments",
         N_("Comments"),
         N_("The visible comments on the proposals that anybody sees."),
         FIELDS,
-        page,
+        query,
+        row,
         {
             "id": 7,
             "proposal_id": 12,
@@ -69,5 +68,7 @@ RESOURCES = (
             "created_at": datetime(2026, 4, 3, 18, 5, tzinfo=UTC),
             "edited_at": None,
         },
+        filters=(ApiFilter("proposal_id", "integer", N_("Only the comments on this proposal.")),),
+        related=("author",),
     ),
 )

@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from participation.features import ApiField, ApiResource, ApiRow
+from participation.features import ApiField, ApiFilter
 from participation.i18n import N_
+from participation.keyset import query_resource
 from participation.proposals import queries
+from participation.proposals.domain import PUBLIC_STATES, ProposalState
 from participation.richtext import to_text
 from participation.templating import public_name
 
@@ -53,21 +55,38 @@ def public_row(p: Any) -> dict[str, Any]:
     }
 
 
-async def page(after: tuple[int, ...] | None, limit: int) -> list[ApiRow]:
-    query = queries.public_proposals()
-    if after:
-        query = query.filter(id__gt=after[0])
-    found = await query.select_related("author", "category", "district").order_by("id").limit(limit)
-    return [ApiRow((p.id,), public_row(p)) for p in found]
-
+FILTERS = (
+    ApiFilter(
+        "state",
+        "string",
+        N_("Only the proposals in this state."),
+        choices=tuple(s.value for s in ProposalState if s in PUBLIC_STATES),
+    ),
+    ApiFilter(
+        "category", "string", N_("Only this theme (its name, as written)."), lookup="category__name"
+    ),
+    ApiFilter(
+        "district",
+        "string",
+        N_("Only this district (its name, as written)."),
+        lookup="district__name",
+    ),
+    ApiFilter(
+        "published_since",
+        "datetime",
+        N_("Only those published at or after this moment."),
+        lookup="published_at__gte",
+    ),
+)
 
 RESOURCES = (
-    ApiResource(
+    query_resource(
         "proposals",
         N_("Proposals"),
         N_("The residents' proposals that anybody sees, with the town's answers."),
         FIELDS,
-        page,
+        queries.public_proposals,
+        public_row,
         {
             "id": 12,
             "title": "Un composteur rue des Lilas",
@@ -85,6 +104,8 @@ RESOURCES = (
             "answered_at": None,
             "answer": "",
         },
+        filters=FILTERS,
+        related=("author", "category", "district"),
         dataset=True,
     ),
 )

@@ -274,6 +274,7 @@ async def _amendment(resident: Any, moderator: Any) -> None:
             base_version=1,
             title=proposal.title,
             body=body,
+            sanitized_with=ALLOW_LIST_VERSION,
             reason="Penser aussi aux vélos cargos.",
             state=AmendmentState.ACCEPTED,
             decided_at=timezone.now(),
@@ -295,5 +296,6 @@ async def _amendment(resident: Any, moderator: Any) -> None:
             base_version=2,
             title="Des arceaux à vélo devant les écoles Jules-Ferry et Pasteur",
             body=body,
+            sanitized_with=ALLOW_LIST_VERSION,
             reason="L'école Pasteur a le même problème.",
         )

@@ -138,6 +138,8 @@ class Amendment(Model):
     title = fields.CharField(max_length=150)
     body = fields.TextField()
     body_source = fields.TextField(default="", db_default="")  # the Markdown typed, as Proposal's
+    # the allow-list `body` was sanitised with, as Proposal's (shown as stored when current)
+    sanitized_with = fields.IntField(default=0, db_default=0)
     reason = fields.TextField(default="")
     state = fields.CharEnumField(AmendmentState, max_length=10, default=AmendmentState.PENDING)
     created_at = fields.DatetimeField(auto_now_add=True)

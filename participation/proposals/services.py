@@ -449,6 +449,7 @@ async def suggest_amendment(
             title=title.strip(),
             body=clean,
             body_source=body.strip(),
+            sanitized_with=ALLOW_LIST_VERSION,
             reason=reason.strip(),
         )
         authors = await User.filter(id__in=[proposal_facts.author_id, *proposal_facts.coauthor_ids])

@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
-from participation.features import ApiField, ApiResource, ApiRow
+from participation.features import ApiField
 from participation.i18n import N_
+from participation.keyset import query_resource
 from participation.richtext import to_text
 from participation.spaces.models import Space
 
@@ -25,37 +27,29 @@ FIELDS = (
 )
 
 
-async def page(after: tuple[int, ...] | None, limit: int) -> list[ApiRow]:
-    query = Space.filter(published=True)
-    if after:
-        query = query.filter(id__gt=after[0])
-    return [
-        ApiRow(
-            (s.id,),
-            {
-                "id": s.id,
-                "slug": s.slug,
-                "title": s.title,
-                "summary": s.summary,
-                "description": to_text(s.description),
-                "districts": "; ".join(s.districts or []),
-                "starts_at": s.starts_at,
-                "ends_at": s.ends_at,
-                "archived": s.archived_at is not None,
-            },
-        )
-        for s in await query.order_by("id").limit(limit)
-    ]
+def row(s: Space) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "slug": s.slug,
+        "title": s.title,
+        "summary": s.summary,
+        "description": to_text(s.description),
+        "districts": "; ".join(s.districts or []),
+        "starts_at": s.starts_at,
+        "ends_at": s.ends_at,
+        "archived": s.archived_at is not None,
+    }
 
 
 EXAMPLE_DATE = datetime(2026, 3, 1, 8, tzinfo=UTC)
 RESOURCES = (
-    ApiResource(
+    query_resource(
         "spaces",
         N_("Participatory spaces"),
         N_("The published participatory spaces (démarches) and their dates."),
         FIELDS,
-        page,
+        lambda: Space.filter(published=True),
+        row,
         {
             "id": 1,
             "slug": "budget-2026",

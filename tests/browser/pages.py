@@ -69,6 +69,7 @@ EXEMPT: dict[str, str] = {
     "sitesettings:theme": "stylesheet of the primary colour (audited as part of every page)",
     "api:openapi": "the OpenAPI document (JSON; tests/participation/test_api.py validates it)",
     "api:collection": "JSON of the public API (tests/participation/test_api.py)",
+    "api:item": "JSON of the public API, one item (tests/participation/test_api.py)",
     "opendata:file": "open-data downloads: CSV, ODS, JSON (tests/participation/test_api.py)",
 }
 

@@ -16,6 +16,7 @@ from participation.contributions import ModerationState
 from participation.mail import OutboxEmail
 from participation.notifications.models import Notification
 from participation.residents import services as residents
+from participation.richtext import ALLOW_LIST_VERSION
 from tests.budgets.factories import CENSUS, budget_in_voting, budget_taking_projects, open_and_count
 from tests.conftest import create_user, logged_in, post_form
 from tests.moderation.helpers import browser, configure, decide, report
@@ -190,6 +191,7 @@ async def test_staff_correct_a_project_text_during_the_vote_with_an_audit_entry(
         assert (await post_form(c, url, data, page=url)).status_code == 303
     await fountain.refresh_from_db()
     assert fountain.title == "Fontaine à boire" and "<script" not in fountain.description
+    assert fountain.sanitized_with == ALLOW_LIST_VERSION  # the factory's row: now as shown
     assert fountain.cost == 5_000  # the cost voted on does not change
     entry = await AuditLogEntry.get(action="budget_project_edited")
     assert entry.actor_id == admin.id and entry.reason == "Nom trompeur signalé par des habitants."

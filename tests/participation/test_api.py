@@ -34,9 +34,10 @@ from participation import api, opendata, ratelimit
 from participation.accounts.models import User
 from participation.comments.models import Comment
 from participation.contributions import ModerationState
-from participation.features import ApiField
+from participation.features import ApiField, ApiFilter
 from participation.proposals.domain import ProposalState
 from participation.proposals.models import Proposal
+from participation.residents.models import District
 from participation.settings import Settings
 from participation.spaces.models import Space
 from tests.budgets.test_results import published_budget
@@ -115,14 +116,26 @@ def test_the_document_is_valid_openapi_and_every_example_matches_its_schema() ->
         "meetings",
         "indicators",
     }
-    assert set(spec["paths"]) == {f"/{name}" for name in names}
+    with_items = {r.name for r in api.resources() if r.item is not None}
+    assert with_items == {n for n in names if n not in ("budget_results", "ballots")} - {
+        "consultation_results",
+        "indicators",
+    }  # every collection keyed by id has its item address
+    assert set(spec["paths"]) == {f"/{name}" for name in names} | {
+        f"/{name}/{{id}}" for name in with_items
+    }
     for resource in api.resources():
         jsonschema.validate(
             api.jsonable(resource.fields, resource.example), api.item_schema(resource)
         )
         assert set(resource.example) == {f.name for f in resource.fields}, resource.name
         # the pages show the translations as markup (Jinja's i18n): no "<" in a msgid
-        texts = [resource.title, resource.description, *(f.description for f in resource.fields)]
+        texts = [
+            resource.title,
+            resource.description,
+            *(f.description for f in resource.fields),
+            *(f.description for f in resource.filters),
+        ]
         assert not [t for t in texts if "<" in t or "&" in t], resource.name
 
 
@@ -330,6 +343,30 @@ async def test_every_collection_follows_the_document_and_shows_only_public_conte
         sud = next(i for i in walked["indicators"] if i["group"] == "Sud")
         assert sud["participants"] is None  # suppressed as stored
 
+        # each item's address shows it as the pages do; what they hide is a 404 there too
+        for resource in (r for r in api.resources() if r.item is not None):
+            for shown_item in walked[resource.name]:
+                path = f"/api/v1/{resource.name}/{shown_item['id']}"
+                one = await client.get(path)
+                assert one.status_code == 200 and one.json() == {"data": shown_item}, path
+                _check(spec, path, {}, one)
+        hidden_ids = {
+            "proposals": [p.id for p in secret.values()],
+            "comments": [c.id for c in comments_out],
+            "projects": [hidden_project.id],
+            "budgets": [draft_budget.id],
+            "consultations": [preparing.id],
+            "spaces": [(await Space.get(slug="brouillon")).id],
+        }
+        for name, ids in hidden_ids.items():
+            for hidden_id in [*ids, 987654]:
+                path = f"/api/v1/{name}/{hidden_id}"
+                absent = await client.get(path)
+                assert absent.status_code == 404, path
+                assert absent.json()["error"]["code"] == "not_found"
+                assert SECRET_TITLE not in absent.text
+                _check(spec, path, {}, absent)
+
         # the ballots are the Pabulib export's, voter numbers included
         from tally import pabulib
 
@@ -464,3 +501,171 @@ async def test_the_api_page_and_the_open_data_page_and_files(
         assert "etalab.gouv.fr/licence-ouverte" in (await client.get(export)).headers["link"]
     assert (await client.get("/donnees-ouvertes/proposals/other.csv")).status_code == 404
     assert (await client.get("/donnees-ouvertes/comments/comments.csv")).status_code == 404
+
+
+# --- filters and items -----------------------------------------------------------------------
+
+
+def test_filters_are_parsed_or_refused_naming_the_parameter() -> None:
+    declared = [
+        ApiFilter("budget_id", "integer", "x"),
+        ApiFilter("state", "string", "x", choices=("published", "done")),
+        ApiFilter("district", "string", "x"),
+        ApiFilter("since", "datetime", "x"),
+    ]
+    reads = api.PAGE_PARAMETERS
+    given = [
+        ("budget_id", "3"),
+        ("state", "done"),
+        ("district", "Centre"),
+        ("since", "2026-05-01T10:00:00+02:00"),
+        ("limit", "5"),
+    ]
+    assert api.parse_filters(declared, given, reads) == {
+        "budget_id": 3,
+        "state": "done",
+        "district": "Centre",
+        "since": datetime(2026, 5, 1, 8, tzinfo=UTC),
+    }
+    assert api.parse_filters(declared, [("since", "2026-05-01")], reads) == {
+        "since": datetime(2026, 5, 1, tzinfo=UTC)  # a date: midnight UTC
+    }
+    assert api.parse_filters(declared, [("state", ""), ("cursor", "")], reads) == {}  # absent
+    refused = [
+        ("budget_id", "0", "bad_parameter"),
+        ("budget_id", "-1", "bad_parameter"),
+        ("budget_id", "2147483648", "bad_parameter"),  # past PostgreSQL's integer
+        ("budget_id", "١٢", "bad_parameter"),
+        ("budget_id", "1e9", "bad_parameter"),
+        ("budget_id", "' OR '1'='1", "bad_parameter"),
+        ("state", "draft", "bad_parameter"),
+        ("state", "PUBLISHED", "bad_parameter"),
+        ("district", "x" * 101, "bad_parameter"),
+        ("district", "Cen\x00tre", "bad_parameter"),
+        ("since", "2026-05-01T10:00:00", "bad_parameter"),  # no time zone: ambiguous
+        ("since", "hier", "bad_parameter"),
+        ("since", "2026-02-30", "bad_parameter"),
+        ("since", "0001-01-01T00:00:00+01:00", "bad_parameter"),  # before year 1 in UTC
+        ("since", "9999-12-31T23:00:00-02:00", "bad_parameter"),
+        ("budget", "3", "unknown_parameter"),
+        ("page", "2", "unknown_parameter"),
+    ]
+    for name, value, code in refused:
+        with pytest.raises(api.BadRequest) as caught:
+            api.parse_filters(declared, [(name, value)], reads)
+        assert (caught.value.code, caught.value.parameter) == (code, name), (name, value)
+    with pytest.raises(api.BadRequest) as caught:
+        api.parse_filters(declared, [("state", "done"), ("state", "published")], reads)
+    assert (caught.value.code, caught.value.parameter) == ("repeated_parameter", "state")
+
+
+def _valid_and_invalid(schema: dict[str, Any]) -> tuple[str, str]:
+    """A value the document allows for a query parameter, and one it refuses."""
+    if schema["type"] == "integer":
+        return str(schema["minimum"]), str(schema["maximum"] + 1)
+    if "enum" in schema:
+        return schema["enum"][0], "pas-un-etat"
+    if "anyOf" in schema:
+        return "2026-01-01T00:00:00Z", "2026-01-01T00:00:00"
+    return "Centre", "x" * (schema["maxLength"] + 1)
+
+
+async def test_every_documented_parameter_answers_as_the_document_says(
+    client: httpx.AsyncClient, citizen: User, settings: Settings
+) -> None:
+    """The document against the real answers: every query parameter of every path is read
+    (a value it allows: 200), a value it refuses is a 400 naming the parameter, and a
+    parameter it does not list is refused too; every answer follows the document."""
+    await make_proposal(citizen, title="Des bancs")
+    spec_dict = document()
+    spec = OpenAPI.from_dict(spec_dict)
+    shared = spec_dict["components"]["parameters"]
+    tried = 0
+    for template, operations in spec_dict["paths"].items():
+        path = "/api/v1" + template.replace("{id}", "1")
+        for parameter in operations["get"]["parameters"]:
+            if "$ref" in parameter:
+                parameter = shared[parameter["$ref"].rsplit("/", 1)[1]]
+            if parameter["in"] != "query" or parameter["name"] in ("cursor", "limit"):
+                continue
+            name = parameter["name"]
+            good, bad = _valid_and_invalid(parameter["schema"])
+            read = await client.get(path, params={name: good})
+            assert read.status_code == 200, (path, name, read.text)
+            _check(spec, path, {name: good}, read)
+            refused = await client.get(path, params={name: bad})
+            assert refused.status_code == 400, (path, name, bad)
+            assert refused.json()["error"]["parameter"] == name
+            assert refused.json()["error"]["code"] == "bad_parameter"
+            assert name in refused.json()["error"]["message"]
+            _check(spec, path, {name: bad}, refused)
+            tried += 1
+        unknown = await client.get(path, params={"filtre": "1"})
+        if path.endswith("/1") and unknown.status_code == 404:
+            continue  # an item address whose id 1 does not exist here
+        assert unknown.status_code == 400, path
+        error = unknown.json()["error"]
+        assert (error["code"], error["parameter"]) == ("unknown_parameter", "filtre")
+        assert "filtre" in error["message"]
+        _check(spec, path, {"filtre": "1"}, unknown)
+    assert tried >= 14  # guards the walk: the filters of proposals, projects, spaces...
+    french = await client.get("/api/v1/proposals", params={"state": "brouillon"})
+    assert french.json()["error"]["message"].startswith("Le paramètre state doit être")
+
+
+async def test_filters_narrow_each_collection(app: Any, settings: Settings, citizen: User) -> None:
+    budget, projects, _ = await published_budget(settings)
+    other = await Budget.create(title="Budget 2027", total_amount=1000, phase=Phase.SUBMISSION)
+    other_project = await Project.create(
+        budget_id=other.id, title="Un banc", description="", cost=100
+    )
+    space = await Space.create(
+        title="Quartier nord", slug="nord", starts_at=datetime(2026, 1, 1, tzinfo=UTC),
+        published=True,
+    )  # fmt: skip
+    await Budget.filter(id=other.id).update(space_id=space.id)
+    first = await make_proposal(citizen, title="Première")
+    done = await make_proposal(citizen, state=ProposalState.DONE, title="Réalisée")
+    elsewhere = await make_proposal(citizen, title="Ailleurs")
+    north = await District.create(name="Nord", slug="nord")
+    await Proposal.filter(id=elsewhere.id).update(district_id=north.id)
+    await Proposal.filter(id=first.id).update(published_at=datetime(2025, 1, 1, tzinfo=UTC))
+    on_first = await Comment.create(proposal_id=first.id, author_id=citizen.id, body="Oui")
+    await Comment.create(proposal_id=done.id, author_id=citizen.id, body="Bravo")
+
+    async def ids(path: str, **params: str) -> list[Any]:
+        response = await client.get(path, params=params)
+        assert response.status_code == 200, response.text
+        return [i.get("id", i.get("project_id")) for i in response.json()["data"]]
+
+    async with logged_in(app, citizen) as client:
+        assert await ids("/api/v1/proposals", state="done") == [done.id]
+        assert await ids("/api/v1/proposals", district="Nord") == [elsewhere.id]
+        assert await ids("/api/v1/proposals", district="Nord", state="done") == []
+        assert await ids("/api/v1/proposals", district="x" * 100, category="y" * 100) == []
+        assert await ids("/api/v1/projects", district="x" * 100) == []
+        assert await ids("/api/v1/proposals", category="Mobilité") == [
+            first.id, done.id, elsewhere.id
+        ]  # fmt: skip
+        assert await ids("/api/v1/proposals", published_since="2026-01-01") == [
+            done.id, elsewhere.id
+        ]  # fmt: skip
+        assert await ids("/api/v1/comments", proposal_id=str(first.id)) == [on_first.id]
+        assert await ids("/api/v1/projects", budget_id=str(other.id)) == [other_project.id]
+        assert set(await ids("/api/v1/projects", budget_id=str(budget.id))) == {
+            p.id for p in projects.values()
+        }
+        assert await ids("/api/v1/budgets", space_id=str(space.id)) == [other.id]
+        assert await ids("/api/v1/budget_results", budget_id=str(other.id)) == []
+        assert set(await ids("/api/v1/budget_results", budget_id=str(budget.id))) == {
+            p.id for p in projects.values()
+        }
+        assert await ids("/api/v1/ballots", budget_id=str(other.id)) == []
+        # a filter and a cursor together: the next page of the same narrowed walk
+        page = (
+            await client.get("/api/v1/proposals", params={"limit": "1", "category": "Mobilité"})
+        ).json()
+        rest = await ids("/api/v1/proposals", category="Mobilité", cursor=page["next_cursor"])
+        assert rest == [done.id, elsewhere.id]
+        no_items = await client.get(f"/api/v1/ballots/{budget.id}")
+        assert no_items.status_code == 404 and no_items.json()["error"]["code"] == "not_found"

@@ -130,6 +130,8 @@ MATRIX: dict[str, Access] = {
     "OPTIONS /api/v1/openapi.json":                                                             ("204",   "204",   "204",   "204",   "204",   "204"),
     "GET /api/v1/{name}":                                                                       (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "OPTIONS /api/v1/{name}":                                                                   ("204",   "204",   "204",   "204",   "204",   "204"),
+    "GET /api/v1/{name}/{id}":                                                                  (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "OPTIONS /api/v1/{name}/{id}":                                                              ("204",   "204",   "204",   "204",   "204",   "204"),
     "GET /donnees-ouvertes":                                                                    (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "GET /donnees-ouvertes/{name}/{file}":                                                      (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
 }

@@ -207,8 +207,8 @@ async def test_forged_ids_answer_404_on_every_route(
     async with logged_in_client(app, world.user(role)) as person:
         data = {"csrf_token": await csrf_token(person), "reason": "Motif suffisant.", "vote": "up"}
         for endpoint in app_routes(app):
-            if endpoint.path == "/account/logout":
-                continue
+            if endpoint.path == "/account/logout" or endpoint.method == "OPTIONS":
+                continue  # a CORS preflight (the public API) reads nothing: 204 for any id
             url = url_for_route(endpoint, world.ids)
             for name in _id_parameters(endpoint):
                 tried.add(f"{endpoint} {name}")
