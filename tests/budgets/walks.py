@@ -37,7 +37,9 @@ MATRIX = {
     # route [restricted object]: (anonymous, owner, other, moderator, admin)
     "GET /budgets":                                                               (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "GET /budgets/{budget_id}":                                                   (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /budgets/{budget_id}/map":                                               (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "GET /budgets/{budget_id} [preparation]":                                     (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  PAGE),
+    "GET /budgets/{budget_id}/map [preparation]":                                 (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  PAGE),
     "GET /budgets/{budget_id}/projects/new":                                      (LOGIN,   PAGE,    PAGE,    PAGE,    PAGE),
     "GET /budgets/{budget_id}/projects/new [preparation]":                        (LOGIN,   HIDDEN,  HIDDEN,  HIDDEN,  PAGE),
     "GET /budgets/{budget_id}/projects/{project_id}":                             (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
@@ -269,6 +271,7 @@ WALKS = Walks(
     audited={
         "budgets:index": "browser/test_resident_journey",
         "budgets:detail": "browser/test_resident_journey",
+        "budgets:map": "budgets/test_map_browser",
         "budgets:new_project": "browser/test_every_page",
         "budgets:project": "browser/test_every_page",
         "budgets:ballot": "browser/test_resident_journey",

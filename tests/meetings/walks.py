@@ -35,6 +35,7 @@ async def _seed(settings: Settings, world: World) -> None:
 MATRIX = {
     # route: (anonymous, owner, other, moderator, admin)
     "GET /meetings":                                       (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /meetings/map":                                   (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "GET /meetings/calendar.ics":                          (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "GET /meetings/{meeting_id}":                          (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "POST /meetings/{meeting_id}/register":                (LOGIN,   DONE,    DONE,    DONE,    DONE),
@@ -118,6 +119,7 @@ WALKS = Walks(
     ),
     audited={
         "meetings:index": "meetings/test_browser",
+        "meetings:map": "meetings/test_browser",
         "meetings:detail": "meetings/test_browser",
         "meetings:admin_index": "meetings/test_browser",
         "meetings:admin_new": "meetings/test_browser",

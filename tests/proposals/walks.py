@@ -32,6 +32,7 @@ MATRIX = {
     "GET /proposals":                                                 (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "GET /proposals.csv":                                             (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "GET /proposals.json":                                            (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /proposals/map":                                             (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "GET /proposals/new":                                             (LOGIN,   PAGE,    PAGE,    PAGE,    PAGE),
     "GET /proposals/{id}":                                            (PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "GET /proposals/{id} [draft]":                                    (HIDDEN,  PAGE,    HIDDEN,  HIDDEN,  HIDDEN),
@@ -139,6 +140,7 @@ WALKS = Walks(
         "proposals:edit": "browser/test_every_page",
         "proposals:history": "browser/test_every_page",
         "proposals:amend": "browser/test_every_page",
+        "proposals:map": "proposals/test_map_browser",
     },
     exempt={
         "proposals:csv": "CSV open data (its content is the proposals list)",
