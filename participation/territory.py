@@ -197,10 +197,13 @@ def town_map(box: Box, pins: Iterable[Pin], width: float = MAP_WIDTH) -> TownMap
     return TownMap(f, at, listed)
 
 
+SMALL_MAP_WIDTH = 400  # an item's page: its text stays readable on a phone
+
+
 def place_map(box: Box, pin: Pin) -> TownMap | None:
     """The small map of one item's page, or None when it has no point inside the box (the
     page then shows its address alone)."""
-    m = town_map(box, [pin])
+    m = town_map(box, [pin], SMALL_MAP_WIDTH)
     return m if m.drawn else None
 
 

@@ -271,7 +271,7 @@ WALKS = Walks(
     audited={
         "budgets:index": "browser/test_resident_journey",
         "budgets:detail": "browser/test_resident_journey",
-        "budgets:map": "budgets/test_map_browser",
+        "budgets:map": "proposals/test_map_browser",
         "budgets:new_project": "browser/test_every_page",
         "budgets:project": "browser/test_every_page",
         "budgets:ballot": "browser/test_resident_journey",

@@ -119,7 +119,7 @@ WALKS = Walks(
     ),
     audited={
         "meetings:index": "meetings/test_browser",
-        "meetings:map": "meetings/test_browser",
+        "meetings:map": "proposals/test_map_browser",
         "meetings:detail": "meetings/test_browser",
         "meetings:admin_index": "meetings/test_browser",
         "meetings:admin_new": "meetings/test_browser",
