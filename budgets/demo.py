@@ -40,6 +40,7 @@ from participation.residents.models import CensusEntry, Residency
 from participation.richtext import ALLOW_LIST_VERSION, sanitize
 from participation.settings import Settings
 from participation.spaces import demo as spaces_demo
+from participation.territory import Box, demo_spot, town_box
 
 POSTCODE = "44100"
 DISTRICTS = ("Centre-ville", "Les Rives", "Saint-Martin", "Le Plateau")
@@ -131,8 +132,24 @@ def census_person(number: int) -> tuple[str, str]:
     return identifier, born
 
 
+# the places of the demo's projects (issue #20): most projects have one, on the town's map
+PLACES = (
+    "Parc des Rives, quai de la Loire",
+    "École Jules-Ferry, rue Pasteur",
+    "Place de la Mairie",
+    "Square du Moulin, chemin du Moulin",
+    "Avenue Jean-Jaurès",
+    "Stade du Plateau, allée des Tilleuls",
+    "Médiathèque, rue des Tilleuls",
+)
+
+
 async def _create_budget(
-    title: str, total: int, winner: WinnerRule, projects: list[tuple[str, int, str | None, str]]
+    title: str,
+    total: int,
+    winner: WinnerRule,
+    projects: list[tuple[str, int, str | None, str]],
+    town: Box,
 ) -> tuple[Budget, list[Project]]:
     form = services.BudgetForm(
         title=title,
@@ -162,8 +179,12 @@ async def _create_budget(
             category=categories[category],
             feasibility=Feasibility.FEASIBLE,
             feasibility_reason="Réalisable : chiffrage validé par les services techniques.",
+            # every fifth project has no place: the map lists what it cannot draw
+            location=PLACES[n % len(PLACES)] if n % 5 != 4 else "",
+            latitude=demo_spot(town, n + 20)[0] if n % 5 != 4 else None,
+            longitude=demo_spot(town, n + 20)[1] if n % 5 != 4 else None,
         )
-        for name, cost, district, category in projects
+        for n, (name, cost, district, category) in enumerate(projects)
     ]
     return budget, created
 
@@ -267,7 +288,11 @@ async def load(settings: Settings, users: list[User]) -> None:
 
     if not await Budget.filter(title="Budget participatif 2025").exists():
         budget, projects = await _create_budget(
-            "Budget participatif 2025", 600_000, WinnerRule.EQUAL_SHARES, PROJECTS_2025
+            "Budget participatif 2025",
+            600_000,
+            WinnerRule.EQUAL_SHARES,
+            PROJECTS_2025,
+            town_box(settings),
         )
         await Budget.filter(id=budget.id).update(voting_closes_at=timezone.now() + timedelta(1))
         # the key ceremony and the count, in memory: the share is used, then forgotten
@@ -287,7 +312,11 @@ async def load(settings: Settings, users: list[User]) -> None:
 
     if not await Budget.filter(title="Budget participatif 2026").exists():
         budget, _ = await _create_budget(
-            "Budget participatif 2026", 800_000, WinnerRule.EQUAL_SHARES, PROJECTS_2026
+            "Budget participatif 2026",
+            800_000,
+            WinnerRule.EQUAL_SHARES,
+            PROJECTS_2026,
+            town_box(settings),
         )
         await Budget.filter(id=budget.id).update(
             voting_opens_at=timezone.now() - timedelta(days=3),

@@ -160,7 +160,10 @@ class Project(Model):
     category: fields.ForeignKeyNullableRelation[BudgetCategory] = fields.ForeignKeyField(
         "budgets.BudgetCategory", related_name="projects", null=True, on_delete=fields.SET_NULL
     )
-    location = fields.CharField(max_length=200, default="")
+    location = fields.CharField(max_length=200, default="")  # its address or place, as text
+    # its point on the town's map (issue #20), optional: inside the town's box when typed
+    latitude = fields.FloatField(null=True)
+    longitude = fields.FloatField(null=True)
     author: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
         "participation.User", related_name=False, null=True, on_delete=fields.SET_NULL
     )

@@ -25,6 +25,7 @@ from participation.i18n import N_
 from participation.numbers import is_whole_number, parse_id
 from participation.refusals import Refused, refuse
 from participation.richtext import ALLOW_LIST_VERSION, from_markdown, to_text
+from participation.territory import Box, point_of, point_problems
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,8 @@ class ProjectForm:
     district_id: str = ""
     category_id: str = ""
     location: str = ""
+    latitude: str = ""  # the point, as typed (participation.territory.point_problems)
+    longitude: str = ""
 
     @classmethod
     def from_fields(cls, data: Mapping[str, str]) -> ProjectForm:
@@ -48,6 +51,7 @@ async def submit_project(
     author: User | None,
     by_staff: bool = False,
     premoderated: bool = False,
+    town: Box | None = None,
 ) -> Project:
     """A resident's project (submission phase) or staff's; a resident's waits for a moderator
     when `premoderated` (PREMODERATED_CONTENT lists budget_project)."""
@@ -83,8 +87,10 @@ async def submit_project(
         problems.append(domain.Problem(N_("Choose a district from the list."), field="district_id"))
     if form.category_id and category is None:
         problems.append(domain.Problem(N_("Choose a category from the list."), field="category_id"))
+    problems += _place_problems(form.latitude, form.longitude, town)
     if problems:
         raise Refused(problems)
+    latitude, longitude = point_of(form.latitude, form.longitude)
     pending = premoderated and not by_staff
     async with in_transaction():
         project = await Project.create(
@@ -97,6 +103,8 @@ async def submit_project(
             district=district,
             category=category,
             location=form.location.strip()[:200],
+            latitude=latitude,
+            longitude=longitude,
             author=author,
             feasibility=Feasibility.FEASIBLE if by_staff else Feasibility.PENDING,
             moderation_state=ModerationState.PENDING if pending else ModerationState.VISIBLE,
@@ -107,6 +115,17 @@ async def submit_project(
             after = audited_fields(project, AUDITED_PROJECT_FIELDS)
             await audit(author, "budget_project_created", "budget_project", project.id, "", after)
     return project
+
+
+def _place_problems(raw_lat: str, raw_lon: str, town: Box | None) -> list[domain.Problem]:
+    """The point's problems (participation.territory.point_problems), None town: not given
+    (a test's shortcut: every route passes the town's box)."""
+    if town is None:
+        return []
+    return [
+        domain.Problem(message, field=name)
+        for name, message in point_problems(raw_lat, raw_lon, town).items()
+    ]
 
 
 async def _owned(
@@ -157,7 +176,14 @@ async def review_project(
 
 
 async def edit_project_text(
-    project_id: int, title: str, description: str, location: str, reason: str, by_user: User
+    project_id: int,
+    title: str,
+    description: str,
+    location: str,
+    reason: str,
+    by_user: User,
+    point: tuple[str, str] = ("", ""),
+    town: Box | None = None,
 ) -> Project:
     """Staff correct a project's title, description or place at any phase (the cost and the
     feasibility stay as reviewed): the remedy for a project that breaks the charter once
@@ -178,9 +204,11 @@ async def edit_project_text(
                 N_("Say why you change the text: it is kept in the audit log."), field="reason"
             )
         )
+    problems += _place_problems(*point, town)
     if problems:
         raise Refused(problems)
-    fields = ("title", "description", "location")
+    latitude, longitude = point_of(*point)
+    fields = ("title", "description", "location", "latitude", "longitude")
     async with in_transaction():
         project = await Project.filter(id=project_id).select_for_update().get()
         before = audited_fields(project, fields)
@@ -188,6 +216,7 @@ async def edit_project_text(
         project.description_source = description.strip()
         project.sanitized_with = ALLOW_LIST_VERSION
         project.location = location.strip()[:200]
+        project.latitude, project.longitude = latitude, longitude
         await project.save(update_fields=[*fields, "description_source", "sanitized_with"])
         after = audited_fields(project, fields)
         await audit(

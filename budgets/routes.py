@@ -42,6 +42,7 @@ from participation.spaces import services as spaces
 from participation.spaces.audience import shown_value
 from participation.spaces.domain import Person, audience_refusal
 from participation.templating import flash, is_htmx, money, render
+from participation.territory import MAP_MARGIN, Pin, frame, place_map, town_box, town_map
 from participation.urls import url
 
 MONEY_VALUES = {"amount", "total", "excess", "sum"}
@@ -110,8 +111,40 @@ async def project_page(request: Request) -> Response:
         "comments": await commenting.section(
             request, "budget_project", project.id, queries.project_comment_target(budget, project)
         ),
+        "place": place_map(
+            town_box(web.settings_of(request)),
+            Pin("", project.title, project.location, project.latitude, project.longitude),
+        ),
     }
     return render(request, "budgets/project.html", context)
+
+
+async def project_map(request: Request) -> Response:
+    """/budgets/<id>/map: the budget's projects with a place, filtered like the budget's page,
+    on the town's map (a link per point) and as a list with their places (the map's text
+    alternative: a project with a place but no point is listed, not drawn)."""
+    budget = await _budget(request)
+    filters = queries.ProjectFilters.from_query(request.query_params)
+    context = await queries.budget_page(budget, filters)
+    pins = [
+        Pin(
+            url("budgets:project", budget_id=budget.id, project_id=p.id),
+            p.title,
+            p.location,
+            p.latitude,
+            p.longitude,
+        )
+        for p in context["projects"]
+        if p.location or p.latitude is not None
+    ]
+    context["map"] = town_map(town_box(web.settings_of(request)), pins)
+    return render(request, "budgets/map.html", context)
+
+
+def _pick(request: Request) -> dict[str, Any]:
+    """The outline of the town to click in a project form (static/js/map-pick.js): an aid,
+    the coordinate fields stay the way."""
+    return {"pick_frame": frame(town_box(web.settings_of(request))), "map_margin": MAP_MARGIN}
 
 
 async def new_project(request: Request) -> Response:
@@ -125,6 +158,7 @@ async def new_project(request: Request) -> Response:
             user,
             by_staff=user.is_admin,
             premoderated=web.settings_of(request).premoderates("budget_project"),
+            town=town_box(web.settings_of(request)),
         )
         flash(
             request,
@@ -139,6 +173,7 @@ async def new_project(request: Request) -> Response:
         "budget": budget,
         "districts": await budget.districts.all(),
         "categories": await budget.categories.all(),
+        **_pick(request),
     }
     return await web.form_page(request, "budgets/project_form.html", context, submit, _shown_value)
 
@@ -530,6 +565,8 @@ async def admin_edit_project(request: Request) -> Response:
             data.get("location", ""),
             data.get("reason", ""),
             user,
+            (data.get("latitude", ""), data.get("longitude", "")),
+            town_box(web.settings_of(request)),
         )
         flash(request, gettext("The project is saved."))
         return url("budgets:admin", budget_id=budget.id, anchor=f"project-{project.id}")
@@ -538,8 +575,10 @@ async def admin_edit_project(request: Request) -> Response:
         "title": project.title,
         "description": source_of(project.description_source, project.description),
         "location": project.location,
+        "latitude": "" if project.latitude is None else str(project.latitude),
+        "longitude": "" if project.longitude is None else str(project.longitude),
     }
-    context = {"budget": budget, "project": project, "values": values}
+    context = {"budget": budget, "project": project, "values": values, **_pick(request)}
     return await web.form_page(
         request, "budgets/admin_project_form.html", context, save, _shown_value
     )
@@ -844,6 +883,7 @@ routes = [
     Route("/budgets/{budget_id:id}", detail, name="budgets:detail"),
     web.form_route("/budgets/{budget_id:id}/projects/new", new_project, "budgets:new_project"),
     Route("/budgets/{budget_id:id}/projects/{project_id:id}", project_page, name="budgets:project"),
+    Route("/budgets/{budget_id:id}/map", project_map, name="budgets:map"),
     web.form_route("/budgets/{budget_id:id}/ballot", ballot, "budgets:ballot"),
     Route("/budgets/{budget_id:id}/ballot/receipt", receipt, name="budgets:receipt"),
     Route("/budgets/{budget_id:id}/receipt-check", check_receipt, name="budgets:receipt_check"),

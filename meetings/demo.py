@@ -16,6 +16,7 @@ from participation import richtext
 from participation.proposals.models import Proposal
 from participation.settings import Settings
 from participation.spaces import demo as spaces_demo
+from participation.territory import demo_spot, town_box
 
 HALL = "Salle des fêtes, 2 place de la Mairie, Villebelle-sur-Loire"
 ACCESS = (
@@ -28,6 +29,7 @@ async def load(settings: Settings, users: list[Any]) -> None:
     if await Meeting.filter(title__startswith="Villebelle · ").exists():
         return
     citizen, _moderator, admin = users
+    hall, library = demo_spot(town_box(settings), 0), demo_spot(town_box(settings), 7)
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
     day = timedelta(days=1)
     past = [
@@ -42,6 +44,8 @@ async def load(settings: Settings, users: list[Any]) -> None:
             starts_at=start.replace(hour=17),
             ends_at=start.replace(hour=19),
             address=HALL,
+            latitude=hall[0],
+            longitude=hall[1],
             accessibility=ACCESS,
             online_url="https://visio.villebelle.example/bilan"
             if format_ != Format.IN_PERSON
@@ -75,6 +79,8 @@ async def load(settings: Settings, users: list[Any]) -> None:
         starts_at=soon.replace(hour=17),
         ends_at=soon.replace(hour=19),
         address=HALL,
+        latitude=hall[0],
+        longitude=hall[1],
         accessibility=ACCESS,
         online_url="https://visio.villebelle.example/mobilites",
         capacity=40,
@@ -87,6 +93,8 @@ async def load(settings: Settings, users: list[Any]) -> None:
         starts_at=later.replace(hour=9),
         ends_at=later.replace(hour=11),
         address="Médiathèque (chantier), rue des Tilleuls",
+        latitude=library[0],
+        longitude=library[1],
         accessibility="Chantier\u00a0: chaussures fermées\u202f; parcours accessible en fauteuil.",
         capacity=1,
     )

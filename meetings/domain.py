@@ -19,6 +19,7 @@ from participation.i18n import N_
 from participation.numbers import is_whole_number, parse_id
 from participation.refusals import Problem, Refused
 from participation.spaces.domain import parse_space_choice
+from participation.territory import Box, point_of, point_problems
 
 LINK_LEAD = timedelta(minutes=30)  # the online link shows this long before the start
 REMINDER_LEAD = timedelta(days=1)  # the reminder goes out the day before
@@ -161,12 +162,15 @@ class MeetingForm:
     online_url: str
     capacity: int | None
     space_id: int | None = None  # its participatory space (participation/spaces)
+    latitude: float | None = None  # its point on the town's map (issue #20), optional
+    longitude: float | None = None
 
 
-def parse_meeting(data: Mapping[str, str]) -> MeetingForm:
+def parse_meeting(data: Mapping[str, str], town: Box | None = None) -> MeetingForm:
     """The staff form: a title, a format, a start before the end, an address when people come
-    in person, an https link when online, an optional capacity (a whole number from 1).
-    Raises `Refused` with every problem of the form at once."""
+    in person, an https link when online, an optional capacity (a whole number from 1), an
+    optional point inside `town` (None: not checked, a test's shortcut; the routes pass the
+    town's box). Raises `Refused` with every problem of the form at once."""
     problems: list[Problem] = []
     title = bounded_text(data, "title", TITLE_MAX, problems)
     if not title:
@@ -211,6 +215,13 @@ def parse_meeting(data: Mapping[str, str]) -> MeetingForm:
             Problem(N_("Write at most {max} characters here."), {"max": TEXT_MAX}, "description")
         )
     space_id = parse_space_choice(data.get("space", ""), problems)
+    raw_point = (data.get("latitude", ""), data.get("longitude", ""))
+    if town is not None:
+        problems += [
+            Problem(message, field=name)
+            for name, message in point_problems(*raw_point, town).items()
+        ]
+    latitude, longitude = point_of(*raw_point) if town is not None else (None, None)
     if problems or starts_at is None or ends_at is None:
         raise Refused(problems)
     return MeetingForm(
@@ -224,6 +235,8 @@ def parse_meeting(data: Mapping[str, str]) -> MeetingForm:
         online_url=online_url if format_ != Format.IN_PERSON else "",
         capacity=capacity,
         space_id=space_id,
+        latitude=latitude,
+        longitude=longitude,
     )
 
 

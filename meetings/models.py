@@ -24,6 +24,9 @@ class Meeting(Model):
     starts_at = fields.DatetimeField()
     ends_at = fields.DatetimeField()
     address = fields.CharField(max_length=300, default="")
+    # its point on the town's map (issue #20), optional: inside the town's box when typed
+    latitude = fields.FloatField(null=True)
+    longitude = fields.FloatField(null=True)
     accessibility = fields.TextField(default="")  # plain text
     online_url = fields.CharField(max_length=500, default="")
     capacity = fields.IntField(null=True)

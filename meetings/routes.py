@@ -22,6 +22,7 @@ from meetings import print as printable
 from meetings.domain import FORMAT_LABELS, SEAT_LABELS, Format, Seat
 from meetings.models import Meeting
 from participation import commenting, pdf
+from participation.formatting import format_datetime
 from participation.formfields import local_input_value
 from participation.i18n import gettext, ngettext
 from participation.numbers import parse_id
@@ -29,6 +30,7 @@ from participation.permissions import can_administer, is_verified_resident
 from participation.refusals import Refused
 from participation.spaces import services as spaces
 from participation.templating import flash, render
+from participation.territory import MAP_MARGIN, Pin, frame, place_map, town_box, town_map
 from participation.urls import url
 from participation.web import (
     attachment,
@@ -79,8 +81,37 @@ async def detail(request: Request) -> Response:
         "comments": await commenting.section(
             request, "meeting", meeting.id, queries.meeting_comment_target(meeting)
         ),
+        "place": place_map(
+            town_box(settings_of(request)),
+            Pin("", meeting.title, meeting.address, meeting.latitude, meeting.longitude),
+        ),
     }
     return render(request, "meetings/detail.html", context)
+
+
+async def map_page(request: Request) -> Response:
+    """/meetings/map: the upcoming meetings with an address on the town's map (a link per
+    point) and as a list with their dates and addresses (the map's text alternative; a meeting
+    with an address but no point is listed, not drawn)."""
+    upcoming = [m for m in await queries.upcoming() if m.address]
+    pins = [
+        Pin(
+            url("meetings:detail", meeting_id=m.id),
+            f"{m.title} · {format_datetime(m.starts_at)}",
+            m.address,
+            m.latitude,
+            m.longitude,
+        )
+        for m in upcoming
+    ]
+    context = {**LABELS, "map": town_map(town_box(settings_of(request)), pins)}
+    return render(request, "meetings/map.html", context)
+
+
+def _pick(request: Request) -> dict[str, Any]:
+    """The outline of the town to click in the staff form (static/js/map-pick.js): an aid,
+    the coordinate fields stay the way."""
+    return {"pick_frame": frame(town_box(settings_of(request))), "map_margin": MAP_MARGIN}
 
 
 async def register(request: Request) -> Response:
@@ -142,6 +173,8 @@ def _meeting_form(meeting: Meeting | None) -> dict[str, str]:
         "online_url": meeting.online_url,
         "capacity": "" if meeting.capacity is None else str(meeting.capacity),
         "space": str(meeting.space_id or ""),
+        "latitude": "" if meeting.latitude is None else str(meeting.latitude),
+        "longitude": "" if meeting.longitude is None else str(meeting.longitude),
     }
 
 
@@ -152,7 +185,9 @@ async def admin_new(request: Request) -> Response:
     if request.method == "POST":
         values = await form_data(request)
         try:
-            meeting = await services.create_meeting(domain.parse_meeting(values), user)
+            meeting = await services.create_meeting(
+                domain.parse_meeting(values, town_box(settings_of(request))), user
+            )
         except Refused as refused:
             errors = errors_of(refused.problems)
         else:
@@ -164,6 +199,7 @@ async def admin_new(request: Request) -> Response:
         "form": values,
         "errors": errors,
         "spaces": await spaces.choices(),
+        **_pick(request),
     }
     return render(request, "meetings/admin_form.html", context, status_code=422 if errors else 200)
 
@@ -192,6 +228,7 @@ async def _admin_page(
         "registrations": await queries.registrations(meeting.id),
         "minutes_allowed": domain.can_publish_minutes(meeting.facts(), timezone.now()),
         "spaces": await spaces.choices(meeting.space_id),
+        **_pick(request),
     }
     return render(request, "meetings/admin_form.html", context, status_code=status_code)
 
@@ -203,7 +240,7 @@ async def admin_meeting(request: Request) -> Response:
         return await _admin_page(request, meeting)
     data = await form_data(request)
     try:
-        form = domain.parse_meeting(data)
+        form = domain.parse_meeting(data, town_box(settings_of(request)))
         notified = await services.update_meeting(settings_of(request), meeting.id, form, user)
     except Refused as refused:
         errors = errors_of(refused.problems)
@@ -286,6 +323,7 @@ def _notified(saved: str, notified: int) -> str:
 routes = [
     Route("/meetings", index, name="meetings:index"),
     Route("/meetings/calendar.ics", feed, name="meetings:feed"),
+    Route("/meetings/map", map_page, name="meetings:map"),
     Route("/meetings/{meeting_id:id}", detail, name="meetings:detail"),
     Route(
         "/meetings/{meeting_id:id}/register",

@@ -78,6 +78,8 @@ async def create_meeting(form: MeetingForm, by_user: Any) -> Meeting:
             online_url=form.online_url,
             capacity=form.capacity,
             space_id=form.space_id,
+            latitude=form.latitude,
+            longitude=form.longitude,
         )
         await _audit(by_user, "meeting_created", meeting.id, "", _audited(meeting))
     return meeting
@@ -101,6 +103,8 @@ EDITABLE = (
     "online_url",
     "capacity",
     "space_id",
+    "latitude",
+    "longitude",
 )
 
 

@@ -27,6 +27,16 @@ from participation.i18n import N_
 from participation.numbers import is_whole_number, parse_id
 from participation.refusals import DomainError, Problem, Refused
 
+# the town's box and its drawing are the core's (every map of the site uses them)
+from participation.territory import (  # noqa: F401  (re-exported: signalements.domain.Box...)
+    EARTH_RADIUS_M,
+    MAP_MARGIN,
+    MAP_WIDTH,
+    Box,
+    Frame,
+    frame,
+)
+
 DESCRIPTION_MIN, DESCRIPTION_MAX = 10, 2_000
 ADDRESS_MAX = 300
 MESSAGE_MAX = 2_000
@@ -34,7 +44,6 @@ BODY_MAX = 300  # the body to contact when the town is not in charge
 REOPEN_DAYS = 15
 DUPLICATE_RADIUS_M = 50.0
 MAX_PHOTOS = 3
-EARTH_RADIUS_M = 6_371_008.8  # mean radius (IUGG)
 SLA_DAYS_MAX = 365
 
 
@@ -150,19 +159,6 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
-
-
-@dataclass(frozen=True)
-class Box:
-    """A latitude/longitude rectangle (degrees): the town's, or a search around a point."""
-
-    south: float
-    west: float
-    north: float
-    east: float
-
-    def contains(self, lat: float, lon: float) -> bool:
-        return self.south <= lat <= self.north and self.west <= lon <= self.east
 
 
 def box_around(lat: float, lon: float, radius_m: float) -> Box:
@@ -492,56 +488,7 @@ def parse_template(data: Mapping[str, str], category_ids: Iterable[int]) -> Temp
     return TemplateForm(category, title, text)
 
 
-# --- the map (a server-drawn SVG of the town's box: no tiles, no JavaScript) ------------------
-
-MAP_WIDTH = 800  # SVG units; the height follows the town's proportions
-MAP_MARGIN = 10
-
-
-@dataclass(frozen=True)
-class Frame:
-    """The town's box drawn `width` x `height` SVG units (plus a margin): an equirectangular
-    projection with longitudes shrunk by the cosine of the middle latitude, so that a town
-    keeps its shape (a kilometre is as long north-south as east-west)."""
-
-    box: Box
-    width: float
-    height: float
-
-    def point(self, lat: float, lon: float) -> tuple[float, float]:
-        """SVG (x, y) of a position inside the box (y grows southwards)."""
-        x = MAP_MARGIN + (lon - self.box.west) / (self.box.east - self.box.west) * self.width
-        y = MAP_MARGIN + (self.box.north - lat) / (self.box.north - self.box.south) * self.height
-        return round(x, 1), round(y, 1)
-
-    def position(self, x: float, y: float) -> tuple[float, float]:
-        """(latitude, longitude) of an SVG point: the inverse of `point` (the form's map)."""
-        lon = self.box.west + (x - MAP_MARGIN) / self.width * (self.box.east - self.box.west)
-        lat = self.box.north - (y - MAP_MARGIN) / self.height * (self.box.north - self.box.south)
-        return lat, lon
-
-    def scale(self) -> tuple[float, float]:
-        """(kilometres, SVG units) of a scale bar: the round length (1, 2 or 5 x 10^n km)
-        closest below a fifth of the map's width."""
-        middle = math.radians((self.box.north + self.box.south) / 2)
-        km_wide = (
-            math.radians(self.box.east - self.box.west) * math.cos(middle) * EARTH_RADIUS_M / 1000
-        )
-        target = km_wide / 5
-        power = 10 ** math.floor(math.log10(target))
-        km = max(step * power for step in (1, 2, 5) if step * power <= target)
-        return km, round(km / km_wide * self.width, 1)
-
-    @property
-    def view_box(self) -> str:
-        return f"0 0 {self.width + 2 * MAP_MARGIN:g} {self.height + 2 * MAP_MARGIN:g}"
-
-
-def frame(box: Box, width: float = MAP_WIDTH) -> Frame:
-    middle = math.radians((box.north + box.south) / 2)
-    ground_width = (box.east - box.west) * math.cos(middle)
-    height = width * (box.north - box.south) / ground_width
-    return Frame(box, width, round(height, 1))
+# --- the map (a server-drawn SVG of the town's box: participation.territory.Frame) ----------
 
 
 @dataclass(frozen=True)

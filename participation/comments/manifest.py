@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-from participation.auditlog.wording import AuditTarget, AuditWords
-from participation.comments import api, privacy, queries, routes, targets
+from participation.auditlog.wording import AuditTarget, AuditWording, AuditWords
+from participation.comments import api, counter, privacy, queries, routes, targets
 from participation.comments.content import CommentKind
 from participation.comments.models import Comment
 from participation.contributions import excerpt
+from participation.counter.domain import CHANNEL_LABELS
 from participation.features import Feature, PersonalData
 from participation.i18n import N_
 from participation.ratelimit import MINUTE, Limit, RateLimitedAction
@@ -20,18 +21,26 @@ async def _excerpts(ids: list[int]) -> dict[int, str]:
     }
 
 
-# comments write no audit entry themselves: moderation's decisions name them
+# comments write no audit entry themselves (moderation's decisions name them), but for one
+# taken at the counter (participation/comments/counter.py)
 AUDIT_WORDS = AuditWords(
+    actions=(
+        AuditWording(
+            "counter_comment",
+            N_("{actor} recorded {target} {after_channel}, in a person's name"),
+            {"after_channel": {str(c): label for c, label in CHANNEL_LABELS.items()}},
+        ),
+    ),
     targets=(
         AuditTarget(
             "comment", N_("the comment “{name}”"), _excerpts, numbered=N_("the comment no. {id}")
         ),
-    )
+    ),
 )
 
 FEATURE = Feature(
     name="comments",
-    routes=[*routes.routes, *targets.routes],
+    routes=[*routes.routes, *targets.routes, *counter.routes],
     models=["participation.comments.models"],
     content_kinds=[CommentKind()],
     personal_data=PersonalData(export=privacy.export),
@@ -48,4 +57,5 @@ FEATURE = Feature(
     ],
     api=api.RESOURCES,
     comment_section=targets.section,
+    counter_section=counter.section,
 )

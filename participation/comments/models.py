@@ -44,6 +44,8 @@ class Comment(Model):
     moderation_state = fields.CharEnumField(
         ModerationState, max_length=10, default=ModerationState.VISIBLE
     )
+    # how it came in: online, or taken by an agent for the person (participation/counter)
+    channel = fields.CharField(max_length=10, default="online", db_default="online")
     upvotes = fields.IntField(default=0)
     downvotes = fields.IntField(default=0)
     created_at = fields.DatetimeField(auto_now_add=True)

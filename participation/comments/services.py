@@ -20,7 +20,7 @@ from participation.features import CommentTarget
 from participation.i18n import N_
 from participation.notifications import services as notifications
 from participation.notifications.services import Kind
-from participation.permissions import is_verified_resident
+from participation.permissions import is_staff, is_verified_resident
 from participation.proposals import domain as proposal_domain
 from participation.proposals.models import Proposal
 from participation.proposals.queries import facts, visible_comments
@@ -37,9 +37,18 @@ async def post(
     text: str,
     stance: str,
     parent_id: int | None = None,
+    agent: Any = None,
+    channel: str = "online",
 ) -> Comment:
+    """A comment on a proposal by `user`; with `agent`, taken for `user` by council staff
+    through `channel` (participation/counter): the agent vouches for the person, who needs no
+    verified status; the proposal must still be shown and public. Moderated like any other."""
     proposal_facts, _ = await facts(proposal)
-    if not proposal_domain.can_comment(user, proposal_facts):
+    if agent is None:
+        allowed = proposal_domain.can_comment(user, proposal_facts)
+    else:
+        allowed = proposal_domain.can_comment_on_behalf(agent, proposal_facts)
+    if not allowed:
         raise NotAllowed()
     body = from_markdown(text)
     problems = {}
@@ -72,6 +81,7 @@ async def post(
             sanitized_with=ALLOW_LIST_VERSION,
             stance=stance,
             moderation_state=ModerationState.PENDING if pending else ModerationState.VISIBLE,
+            channel=channel,
         )
         emails: list[mail.OutboxEmail] = []
         if pending:  # counted and announced once a moderator approves it
@@ -206,8 +216,12 @@ async def post_on(
     text: str,
     stance: str,
     parent_id: int | None = None,
+    agent: Any = None,
+    channel: str = "online",
 ) -> Comment:
-    if not is_verified_resident(user):
+    """A comment on a feature's target; with `agent`, taken for `user` by council staff (as
+    `post`)."""
+    if not (is_verified_resident(user) if agent is None else is_staff(agent)):
         raise NotAllowed()
     if not await commenting.is_open(target):
         raise NotAllowed(commenting.CLOSED)
@@ -246,6 +260,7 @@ async def post_on(
             sanitized_with=ALLOW_LIST_VERSION,
             stance=stance,
             moderation_state=ModerationState.PENDING if pending else ModerationState.VISIBLE,
+            channel=channel,
         )
         emails: list[mail.OutboxEmail] = []
         if pending:  # announced once a moderator approves it

@@ -27,11 +27,12 @@ from participation.proposals.models import Proposal, Support
 from participation.refusals import DomainError, NotAllowed, Refused, refuse
 from participation.settings import Settings
 from participation.templating import flash
+from participation.territory import town_box
 from participation.urls import url
 from participation.web import action_route, errors_of, form_data, redirect, require, settings_of
 
 
-async def _eligible(person_id: int) -> Any:
+async def eligible(person_id: int) -> Any:
     """The person, when they may contribute as online: not blocked by moderators (409)."""
     person = await counter.person(person_id)
     blocked = await moderation.active_block(person.id) is not None
@@ -52,8 +53,10 @@ async def record_proposal(
     a moderator when proposals are pre-moderated); the channel kept, the agent audited."""
     counter.check_agent(agent)
     channel = counter.channel_of(raw_channel)
-    person = await _eligible(person_id)
-    proposal = await services.create(form, person, raw_coordinates, channel=channel.value)
+    person = await eligible(person_id)
+    proposal = await services.create(
+        form, person, raw_coordinates, channel=channel.value, town=town_box(settings)
+    )
     proposal = await services.change_state(settings, proposal, ProposalState.PUBLISHED, person)
     after = {"channel": channel.value, "person": person.id, "state": str(proposal.state)}
     await audit(agent, "counter_proposal", "proposal", proposal.id, "", after)
@@ -68,7 +71,7 @@ async def record_support(
     channel of the support already there."""
     counter.check_agent(agent)
     channel = counter.channel_of(raw_channel)
-    person = await _eligible(person_id)
+    person = await eligible(person_id)
     proposal = await Proposal.get_or_none(id=proposal_id) if proposal_id else None
     if proposal is None:
         raise refuse(N_("No proposal has this number."), "proposal")

@@ -30,7 +30,7 @@ from participation.proposals.models import (
 from participation.residents.models import District
 from participation.richtext import ALLOW_LIST_VERSION, normalize_for_search, sanitize
 from participation.settings import Settings
-from participation.territory import Category
+from participation.territory import Category, demo_spot, town_box
 
 S = ProposalState
 DISTRICTS = [
@@ -123,6 +123,23 @@ PROPOSALS = [
 ]
 
 
+# the places of the demo's proposals (issue #20), by title: an address, and a point on the
+# town's map for all but one (listed under the map, not drawn); the others give no place
+PLACES = {
+    "Des arceaux à vélo devant l'école Jules-Ferry": ("École Jules-Ferry, rue des Écoles", True),
+    "Un composteur partagé au square des Tilleuls": ("Square des Tilleuls", True),
+    "Éclairer le chemin de halage le long de la Loire": (
+        "Chemin de halage, quai de la Loire",
+        True,
+    ),
+    "Un terrain de basket en accès libre à Saint-Martin": (
+        "Derrière le gymnase Saint-Martin",
+        True,
+    ),
+    "Des bancs sur la place du Marché": ("Place du Marché", False),
+}
+
+
 async def _territory() -> tuple[dict[str, Category], dict[str, District]]:
     categories = {}
     for name, slug in CATEGORIES:
@@ -137,9 +154,12 @@ async def load(settings: Settings, users: list[Any]) -> None:
     """`users`: the demo accounts (resident, moderator, staff)."""
     resident, moderator, staff = users
     categories, districts = await _territory()
-    for title, text, category, district, state, answer in PROPOSALS:
+    town = town_box(settings)
+    for n, (title, text, category, district, state, answer) in enumerate(PROPOSALS):
         if await Proposal.exists(title=title, author_id=resident.id):
             continue
+        address, drawn = PLACES.get(title, ("", False))
+        latitude, longitude = demo_spot(town, 40 + n) if drawn else (None, None)
         body = sanitize(text)
         published = state not in (S.DRAFT,)
         async with in_transaction():
@@ -149,6 +169,9 @@ async def load(settings: Settings, users: list[Any]) -> None:
                 body=body,
                 category_id=categories[category].id,
                 district_id=districts[district].id,
+                address=address,
+                latitude=latitude,
+                longitude=longitude,
                 state=state,
                 published_at=timezone.now() if published else None,
                 search_text=normalize_for_search(f"{title} {text}"),

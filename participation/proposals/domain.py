@@ -17,6 +17,7 @@ from participation.i18n import N_
 from participation.numbers import parse_id
 from participation.permissions import can_work_at_desk, is_staff, is_verified_resident
 from participation.refusals import DomainError
+from participation.territory import OUTSIDE_TOWN, Box
 
 TITLE_MIN, TITLE_MAX = 10, 150
 BODY_MIN, BODY_MAX = 30, 10_000
@@ -161,6 +162,16 @@ def can_support_on_behalf(agent: Any, facts: ProposalFacts) -> bool:
     )
 
 
+def can_comment_on_behalf(agent: Any, facts: ProposalFacts) -> bool:
+    """Staff recording a comment for someone else (participation/counter): the proposal public
+    and shown, as for a comment online; the person's own eligibility is checked by the caller."""
+    return (
+        is_staff(agent)
+        and facts.state in PUBLIC_STATES
+        and facts.moderation_state == ModerationState.VISIBLE
+    )
+
+
 def can_amend(user: Any, facts: ProposalFacts) -> bool:
     return can_support(user, facts) and not is_author(user, facts)
 
@@ -255,7 +266,10 @@ def proposal_problems(
     category_ids: Collection[int],
     district_ids: Collection[int],
     raw_coordinates: tuple[str, str] = ("", ""),
+    town: Box | None = None,
 ) -> dict[str, str]:
+    """Problems of the form, field by field; `town`: the point must be inside it (None: not
+    checked, a test's shortcut; every route passes the town's box)."""
     problems = text_problems(form.title, body_text)
     # asked only while the town has some (a new site has none until staff add them)
     if category_ids and (form.category_id is None or form.category_id not in category_ids):
@@ -277,6 +291,14 @@ def proposal_problems(
         {"latitude", "longitude"} & problems.keys()
     ):
         problems["longitude"] = N_("Give both the latitude and the longitude, or neither.")
+    if (
+        town is not None
+        and form.latitude is not None
+        and form.longitude is not None
+        and not ({"latitude", "longitude"} & problems.keys())
+        and not town.contains(form.latitude, form.longitude)
+    ):
+        problems["latitude"] = OUTSIDE_TOWN
     return problems
 
 

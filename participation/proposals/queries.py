@@ -154,6 +154,27 @@ def filtered(
     return qs
 
 
+MAP_LIMIT = 500  # places on a map: the newest matching proposals
+
+
+async def map_rows(
+    user: Any, params: ListParams, categories: list[Category], districts: list[District]
+) -> tuple[list[dict[str, Any]], bool]:
+    """The proposals `user` sees, filtered like the list, that have a place (an address or a
+    point), newest first, at most MAP_LIMIT, and whether there were more: only the columns the
+    map draws."""
+    qs = filtered(user, params, categories, districts)
+    if qs is None:
+        return [], False
+    rows = (
+        await qs.filter(Q(address__not="") | Q(latitude__isnull=False))
+        .order_by("-id")
+        .limit(MAP_LIMIT + 1)
+        .values("id", "title", "address", "latitude", "longitude")
+    )
+    return rows[:MAP_LIMIT], len(rows) > MAP_LIMIT
+
+
 async def list_page(
     user: Any,
     params: ListParams,

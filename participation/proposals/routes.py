@@ -36,6 +36,7 @@ from participation.proposals.models import Proposal
 from participation.refusals import NotFound, Refused
 from participation.richtext import source_of, to_text
 from participation.templating import flash, is_htmx, render
+from participation.territory import MAP_MARGIN, Pin, frame, place_map, town_box, town_map
 from participation.urls import url
 
 
@@ -83,6 +84,37 @@ async def index(request: Request) -> Response:
         "STATE_LABELS": STATE_LABELS,
     }
     return render(request, "proposals/index.html", context, fragment="proposals/_list.html")
+
+
+async def map_page(request: Request) -> Response:
+    """/proposals/map: the proposals with a place, with the list's filters, on the town's map
+    (server-drawn SVG, a link per point) and as a list with their addresses (the map's text
+    alternative; a proposal with an address and no point is listed, not drawn)."""
+    user = request.scope["user"]
+    params = queries.ListParams.from_query(request.query_params)
+    categories, districts = await queries.territory()
+    rows, more = await queries.map_rows(user, params, categories, districts)
+    pins = [
+        Pin(
+            url("proposals:detail", id=r["id"]),
+            r["title"],
+            r["address"],
+            r["latitude"],
+            r["longitude"],
+        )
+        for r in rows
+    ]
+    context = {
+        "params": params,
+        "categories": categories,
+        "districts": districts,
+        "states": [s for s in ProposalState if s in domain.PUBLIC_STATES],
+        "STATE_LABELS": STATE_LABELS,
+        "map": town_map(town_box(web.settings_of(request)), pins),
+        "more": more,
+        "limit": queries.MAP_LIMIT,
+    }
+    return render(request, "proposals/map.html", context)
 
 
 def in_random_order(request: Request) -> bool:
@@ -157,6 +189,9 @@ async def _proposal_form(
         "values": values,
         "category_options": [(c.id, c.name) for c in categories],
         "district_options": [(d.id, d.name) for d in districts],
+        # the outline of the town to click (static/js/map-pick.js): an aid, the fields stay
+        "pick_frame": frame(town_box(web.settings_of(request))),
+        "map_margin": MAP_MARGIN,
     }
     return await web.form_page(
         request, "proposals/form.html", context, lambda data: save(*_form(data))
@@ -169,7 +204,7 @@ async def new(request: Request) -> Response:
         await ratelimit.check(request, "post")
 
     async def create(form: ProposalForm, raw: tuple[str, str]) -> str:
-        proposal = await services.create(form, user, raw)
+        proposal = await services.create(form, user, raw, town=town_box(web.settings_of(request)))
         flash(request, gettext("Your draft is saved. Publish it when it is ready."))
         return proposal_url(proposal)
 
@@ -267,6 +302,10 @@ async def proposal_page(
         "now": timezone.now(),
         "failed": failed,
         "related": await related.links_for("proposal", proposal.id),
+        "place": place_map(
+            town_box(web.settings_of(request)),
+            Pin("", proposal.title, proposal.address, proposal.latitude, proposal.longitude),
+        ),
     }
     if is_htmx(request) and "reply" in request.query_params and failed is None:
         if reply_to is None:
@@ -447,6 +486,7 @@ P = "/proposals/{id:id}"  # a proposal's pages and actions
 routes = [
     Route("/proposals", cached_for_visitors(index, unless=in_random_order), name="proposals:index"),
     Route("/proposals.csv", export_csv, name="proposals:csv"),
+    Route("/proposals/map", map_page, name="proposals:map"),
     Route("/proposals.json", export_json, name="proposals:json"),
     web.form_route("/proposals/new", new, "proposals:new"),
     Route(P, cached_for_visitors(show), name="proposals:detail"),

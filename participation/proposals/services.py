@@ -54,7 +54,7 @@ from participation.richtext import (
     to_text,
 )
 from participation.settings import Settings
-from participation.territory import Category
+from participation.territory import Box, Category, town_box
 from participation.urls import url
 
 __all__ = ["DomainError", "NotAllowed", "Refused"]
@@ -64,14 +64,16 @@ def _search_text(title: str, body: str) -> str:
     return normalize_for_search(f"{title} {to_text(body)}")
 
 
-async def _checked_form(form: ProposalForm, raw_coordinates: tuple[str, str]) -> ProposalForm:
+async def _checked_form(
+    form: ProposalForm, raw_coordinates: tuple[str, str], town: Box | None = None
+) -> ProposalForm:
     """The form with its body as stored: the HTML of the Markdown typed (`form.body.strip()` is
     its source)."""
     body = from_markdown(form.body)
     category_ids = await id_set(Category.all())
     district_ids = await id_set(District.all())
     problems = domain.proposal_problems(
-        form, to_text(body), category_ids, district_ids, raw_coordinates
+        form, to_text(body), category_ids, district_ids, raw_coordinates, town
     )
     if problems:
         raise refuse_fields(problems)
@@ -79,13 +81,17 @@ async def _checked_form(form: ProposalForm, raw_coordinates: tuple[str, str]) ->
 
 
 async def create(
-    form: ProposalForm, author: Any, raw_coordinates: tuple[str, str], channel: str = "online"
+    form: ProposalForm,
+    author: Any,
+    raw_coordinates: tuple[str, str],
+    channel: str = "online",
+    town: Box | None = None,
 ) -> Proposal:
     """A new draft; nothing is saved when a field is wrong. `channel`: how it came in, when an
     agent takes it for the author (participation/proposals/counter.py)."""
     if not author.is_authenticated:
         raise NotAllowed()
-    checked = await _checked_form(form, raw_coordinates)
+    checked = await _checked_form(form, raw_coordinates, town)
     if problem := await moderation.abuse_problem(author, to_text(checked.body), "proposal"):
         raise refuse_fields({"body": problem})
     return await Proposal.create(
@@ -116,7 +122,7 @@ async def update(
     proposal_facts, _ = await facts(proposal)
     if not domain.can_edit(editor, proposal_facts):
         raise NotAllowed()
-    checked = await _checked_form(form, raw_coordinates)
+    checked = await _checked_form(form, raw_coordinates, town_box(settings))
     async with in_transaction():
         changes: dict[str, Any] = {
             "title": checked.title,

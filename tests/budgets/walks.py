@@ -103,6 +103,9 @@ MATRIX = {
     "POST /admin/budgets/{budget_id}/key-share [preparation]":                    (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  DONE),
     "POST /admin/budgets/{budget_id}/shares":                                     (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM),
     "POST /admin/budgets/{budget_id}/shares [preparation]":                       (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM),
+    # route [restricted object]: (anonymous, owner, other, moderator, admin)
+    "GET /budgets/{budget_id}/map":                                               (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /budgets/{budget_id}/map [preparation]":                                 (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  PAGE),
 }
 # fmt: on
 
@@ -268,6 +271,7 @@ WALKS = Walks(
     audited={
         "budgets:index": "browser/test_resident_journey",
         "budgets:detail": "browser/test_resident_journey",
+        "budgets:map": "proposals/test_map_browser",
         "budgets:new_project": "browser/test_every_page",
         "budgets:project": "browser/test_every_page",
         "budgets:ballot": "browser/test_resident_journey",

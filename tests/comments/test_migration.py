@@ -19,6 +19,7 @@ async def test_old_comments_are_on_their_proposal(tmp_path: Path, redis_url: str
             Comment(proposal_id=proposal.id, author_id=author.id, body="<p>Un ancien avis</p>"),
             "target_kind",
             "target_id",
+            "channel",  # participation.0025
         )
         await upgrade(old)
         again = await Comment.get(id=comment.id)

@@ -16,6 +16,8 @@ from tests.security.walks import (
     HIDDEN,
     LOGIN,
     PAGE,
+    Ctx,
+    Data,
     Step,
     Walks,
 )
@@ -59,8 +61,21 @@ MATRIX = {
     "POST /comments/{commentable}/{commented}/{remark}/edit":  (LOGIN,   FORM,    DENIED,  DENIED,  DENIED,  DENIED),
     "POST /comments/{commentable}/{commented}/{remark}/vote":  (LOGIN,   DONE,    DONE,    DONE,    DONE,    DONE),
     "POST /comments/{commentable}/{commented}/{remark}/delete": (LOGIN,  DONE,    DENIED,  DONE,  DENIED,    DONE),
+    # taken on behalf of a person (participation/counter, issue #20): staff only
+    "POST /admin/counter/people/{person_id}/comment":          (LOGIN,   DENIED,  DENIED,  DENIED,  FORM,    FORM),
 }
 # fmt: on
+
+
+async def _counter_comment(ctx: Ctx) -> Data:
+    return {
+        "channel": "meeting",
+        "kind": "proposal",
+        "target": str(ctx.world.ids["id"]),
+        "stance": "for",
+        "body": "Dit en réunion publique : bonne idée.",
+    }
+
 
 WALKS = Walks(
     seed=_seed,
@@ -72,12 +87,15 @@ WALKS = Walks(
         Step("comments:target_post", "other", {"body": "Bon projet", "stance": "for"}),
         Step("comments:target_edit", "owner", {"body": "Avis corrigé"}),
         Step("comments:target_vote", "other", {"vote": "up"}),
+        # at the counter, for the world's other person, on the world's published proposal
+        Step("comments:counter_comment", "admin", _counter_comment),
     ],
     refused=[
         Step("comments:post", "other", {"body": "  ", "stance": "for"}),
         Step("comments:edit", "owner", {"body": ""}),
         Step("comments:target_post", "other", {"body": "  ", "stance": "for"}),
         Step("comments:target_edit", "owner", {"body": ""}),
+        Step("comments:counter_comment", "admin", {"channel": "online", "kind": "proposal"}),
     ],
     last_steps=[Step("comments:delete", "owner"), Step("comments:target_delete", "owner")],
     audited={

@@ -36,6 +36,8 @@ async def test_old_outcomes_keep_their_column_and_read_as_target_kind(
         meeting = await insert_as_before(  # the columns of meetings.0001 (no space yet)
             Meeting(title="Réunion", format=Format.HYBRID, starts_at=start, ends_at=start),
             "space_id",
+            "latitude",  # meetings.0004
+            "longitude",
         )
         marks = ", ".join(f"${i}" if postgres else "?" for i in range(1, 4))
         for kind, target_id in (("proposal", 7), ("consultation", 3)):

@@ -50,6 +50,8 @@ MATRIX = {
     "GET /admin/meetings/{meeting_id}/registrations.csv":  (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE),
     "GET /admin/meetings/{meeting_id}/attendance.pdf":    (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE),
     "POST /admin/meetings/{meeting_id}/cancel":            (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  DONE),
+    # route: (anonymous, owner, other, moderator, admin)
+    "GET /meetings/map":                                   (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
 }
 # fmt: on
 
@@ -118,6 +120,7 @@ WALKS = Walks(
     ),
     audited={
         "meetings:index": "meetings/test_browser",
+        "meetings:map": "proposals/test_map_browser",
         "meetings:detail": "meetings/test_browser",
         "meetings:admin_index": "meetings/test_browser",
         "meetings:admin_new": "meetings/test_browser",

@@ -103,9 +103,9 @@ async def test_half_a_location_is_refused(client: httpx.AsyncClient, citizen: Us
     await log_in(client, citizen)
     response = await post_form(client, "/proposals/new", {**await good_form(), "latitude": "47.4"})
     assert response.status_code == 422 and "ou aucune des deux" in response.text
-    ok = {**await good_form(), "latitude": "47,4", "longitude": "0.68"}
+    ok = {**await good_form(), "latitude": "47,2", "longitude": "-1.55"}
     assert (await post_form(client, "/proposals/new", ok)).status_code == 303
-    assert (await Proposal.get()).latitude == 47.4
+    assert (await Proposal.get()).latitude == 47.2
 
 
 async def test_anonymous_visitors_are_sent_to_log_in(client: httpx.AsyncClient) -> None:

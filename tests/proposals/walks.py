@@ -60,6 +60,8 @@ MATRIX = {
     "POST /proposals/{id}/amendments/{amendment}/{decision} [draft]": (LOGIN,   DENIED,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
     "POST /proposals/{id}/state":                                     (LOGIN,   DONE,    DENIED,  REFUSED,  DENIED,  REFUSED),
     "POST /proposals/{id}/state [draft]":                             (LOGIN,   DONE,    HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
+    # route [restricted object]: (anonymous, owner, other, moderator, admin)
+    "GET /proposals/map":                                             (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     # taken on behalf of a person (participation/counter): staff only, an empty form refused
     "POST /admin/counter/people/{person_id}/proposal":                (LOGIN,   DENIED,  DENIED,  DENIED,  FORM,    FORM),
     "POST /admin/counter/people/{person_id}/support":                 (LOGIN,   DENIED,  DENIED,  DENIED,  FORM,    FORM),
@@ -139,6 +141,7 @@ WALKS = Walks(
         "proposals:edit": "browser/test_every_page",
         "proposals:history": "browser/test_every_page",
         "proposals:amend": "browser/test_every_page",
+        "proposals:map": "proposals/test_map_browser",
     },
     exempt={
         "proposals:csv": "CSV open data (its content is the proposals list)",

@@ -42,6 +42,8 @@ async def test_existing_content_goes_into_the_default_space(tmp_path: Path, redi
         meeting = await insert_as_before(
             Meeting(title="Réunion", format=Format.IN_PERSON, starts_at=start, ends_at=start),
             "space_id",
+            "latitude",  # meetings.0004
+            "longitude",
         )
 
         await upgrade(settings)
