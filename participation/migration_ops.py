@@ -18,6 +18,9 @@ autodetector drops and recreates the UNIQUE constraints that name the field; thi
 only changes the migration state (the field, `unique_together` and the indexes' fields): no
 SQL. Given `field`, the state takes it instead (an enum's values in its description, say): on
 SQLite an `AlterField` would rebuild the table for a description alone.
+
+`ChangeFieldState`: a field's declaration changes in what the database does not keep (an enum
+gains a value: its description lists them): the state only, for the same reason.
 """
 
 from __future__ import annotations
@@ -107,6 +110,28 @@ class RenameFieldKeepColumn(TortoiseOperation):
             model_state.options["indexes"] = [
                 _index_renaming(index, rename) for index in model_state.options["indexes"]
             ]
+        state.reload_model(app_label, self.model_name)
+
+
+class ChangeFieldState(TortoiseOperation):
+    """Field `name` of `model_name` is now declared as `field`, in what the database does not
+    keep (an enum's values, in its description): state only, no SQL. On SQLite Tortoise's
+    `AlterField` rebuilds the table for a description alone, and dropping a table that rows of
+    other tables point at (the users) fails on their foreign keys."""
+
+    def __init__(self, model_name: str, name: str, field: Any) -> None:
+        self.model_name = model_name
+        self.name = name
+        self.field = field
+
+    def describe(self) -> str:
+        return f"Change field {self.name} of {self.model_name} (state only)"
+
+    def state_forward(self, app_label: str, state: State) -> None:
+        model_state = self.get_model_state(state, app_label, self.model_name)
+        if self.name not in model_state.fields:
+            raise IncompatibleStateError(f"no field {self.model_name}.{self.name}")
+        model_state.fields[self.name] = deepcopy(self.field)
         state.reload_model(app_label, self.model_name)
 
 

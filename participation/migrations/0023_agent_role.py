@@ -1,11 +1,13 @@
 """The desk officer (issue #19): a site-wide role `agent` between resident and moderator. The
 column is unchanged (a string of 16); only its description (a column comment) lists the new
-value. Written by `participation makemigrations`."""
+value. `participation makemigrations` wrote an `AlterField`, which on SQLite rebuilds the users
+table and fails on a town's database (rows of other tables point at the users): the change is
+the migration state's only (`ChangeFieldState`)."""
 
-from tortoise import migrations
-from tortoise.migrations import operations as ops
+from tortoise import fields, migrations
+
 from participation.accounts.models import Role
-from tortoise import fields
+from participation.migration_ops import ChangeFieldState
 
 
 class Migration(migrations.Migration):
@@ -14,7 +16,7 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
-        ops.AlterField(
+        ChangeFieldState(
             model_name="User",
             name="role",
             field=fields.CharEnumField(

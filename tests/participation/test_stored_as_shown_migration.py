@@ -61,6 +61,8 @@ async def test_old_budget_projects_are_stored_as_shown(tmp_path: Path, redis_url
                 cost=4000,
             ),
             "sanitized_with",
+            "latitude",  # budgets.0008
+            "longitude",
         )
         await upgrade(old)
         again = await Project.get(id=project.id)
