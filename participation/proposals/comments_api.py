@@ -1,5 +1,6 @@
-"""Comments in the public read API (participation/api.py): visible comments, not deleted, on
-proposals anybody sees (a visible comment under a hidden proposal stays out)."""
+"""The proposals' comments in the public read API (participation/api.py, /api/v1/comments):
+visible comments, not deleted, on proposals anybody sees (a visible comment under a hidden
+proposal stays out). The proposals publish them: the comments feature knows no kind."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ FIELDS = (
 async def page(after: tuple[int, ...] | None, limit: int) -> list[ApiRow]:
     public = Subquery(queries.public_proposals().values("id"))
     query = queries.visible_comments(AnonymousUser()).filter(
-        deleted_at__isnull=True, proposal_id__in=public
+        deleted_at__isnull=True, target_kind="proposal", target_id__in=public
     )
     if after:
         query = query.filter(id__gt=after[0])
@@ -39,7 +40,7 @@ async def page(after: tuple[int, ...] | None, limit: int) -> list[ApiRow]:
             (c.id,),
             {
                 "id": c.id,
-                "proposal_id": c.proposal_id,  # type: ignore[attr-defined]
+                "proposal_id": c.target_id,
                 "parent_id": c.parent_id,  # type: ignore[attr-defined]
                 "author": public_name(c.author),
                 "body": to_text(c.body),
