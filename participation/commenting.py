@@ -9,6 +9,7 @@ refused (403, with the sentence of `CLOSED`)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from markupsafe import Markup
@@ -34,6 +35,56 @@ async def target(kind: str, user: Any, target_id: int) -> CommentTarget | None:
     """The target if it exists and `user` may see it, else None."""
     declared = commentable(kind)
     return await declared.target(user, target_id) if declared is not None else None
+
+
+def relations() -> list[str]:
+    """The comments' foreign keys to the kinds that have one (`Commentable.relation`): a list
+    of comments reads them with `select_related(*relations())`."""
+    return [
+        declared.relation
+        for feature in features.FEATURES
+        for declared in feature.commentables
+        if declared.relation
+    ]
+
+
+async def targets_of(comments: Iterable[Any]) -> dict[int, CommentTarget]:
+    """Moderation's view (no viewer) of the targets of `comments` (rows read with
+    `select_related(*relations())`), by comment id; a kind with a `relation` costs no statement,
+    the others one per target. The missing ones left out."""
+    found: dict[int, CommentTarget] = {}
+    read: dict[tuple[str, int], CommentTarget | None] = {}
+    for comment in comments:
+        declared = commentable(comment.target_kind)
+        if declared is None:
+            continue
+        if declared.relation and declared.listed is not None:
+            row = getattr(comment, declared.relation, None)
+            target = declared.listed(row) if row is not None else None
+        else:
+            key = (comment.target_kind, comment.target_id)
+            if key not in read:
+                read[key] = await declared.target(None, comment.target_id)
+            target = read[key]
+        if target is not None:
+            found[comment.id] = target
+    return found
+
+
+def prefix_of(kind: str, target_id: int) -> str:
+    """Where the comments' actions on this target answer (its kind's `prefix`, else
+    /comments/<kind>/<id>)."""
+    declared = commentable(kind)
+    if declared is not None and declared.prefix:
+        return declared.prefix.format(id=target_id)
+    return f"/comments/{kind}/{target_id}"
+
+
+async def count(kind: str, target_id: int, step: int) -> None:
+    """Move the target's count of shown comments by `step` (a kind that keeps one)."""
+    declared = commentable(kind)
+    if declared is not None and declared.counted is not None:
+        await declared.counted(target_id, step)
 
 
 async def is_open(found: CommentTarget) -> bool:

@@ -243,6 +243,9 @@ class CommentTarget:
     space_id: int | None = None
     open: bool = True
     author_ids: tuple[int, ...] = ()
+    # what the notifications of its comments are stored against (a proposal: the notification
+    # names it and links to its page); None: they keep the title and link to `url`
+    subject: Any = None
 
 
 @dataclass(frozen=True)
@@ -254,6 +257,21 @@ class Commentable:
     kind: str  # "budget_project": in URLs (/comments/<kind>/<id>) and in comments.target_kind
     label: str  # msgid: "budget project"
     target: Callable[[Any, int], Awaitable[CommentTarget | None]]
+    # the comments' foreign key to its targets, if they have one ("proposal"), and the target
+    # as a list shows it (title, url, space, open), made from that row: lists of comments
+    # (moderation's queue, "My activity") read it with the comments, in the same statement;
+    # who is told is read by `target`. None: one `target(None, id)` per target listed
+    relation: str = ""
+    listed: Callable[[Any], CommentTarget] | None = None
+    # moves the target's count of shown comments by +1/-1, in the caller's transaction (a
+    # proposal's `comment_count`); None: it keeps no count
+    counted: Callable[[int, int], Awaitable[None]] | None = None
+    # where its comments' actions answer, "{id}" the target's ("/proposals/{id}/comments");
+    # "": /comments/<kind>/<id>
+    prefix: str = ""
+    # its own page showing a comment form sent back with its errors (422), given the request,
+    # the target's id and the form (`name`, `values`, `errors`); None: the comments' own page
+    refused_page: Callable[[Any, int, Any], Awaitable[Any]] | None = None
 
 
 @dataclass(frozen=True)

@@ -1,1 +1,2 @@
-"""Threaded comments on proposals, with a stance and up/down votes."""
+"""Threaded comments with a stance and up/down votes, on what the features declare
+commentable (`Feature.commentables`: proposals, budget projects ...)."""

@@ -1,7 +1,7 @@
 """Comments taken on behalf of people who are not online (issue #20, docs/counter.md): an
 agent records, at the counter, by phone, from a paper form or at a public meeting, a comment in
 the person's name on a proposal or on anything a feature declares commentable (a budget project,
-a meeting...). The same commands as online (`services.post`, `services.post_on`): the same
+a meeting...). The same commands as online (`services.post`): the same
 checks of the text, pre-moderation, notifications; a person blocked by moderators gets nothing
 recorded. The channel is kept with the comment and the agent is named in the audit log."""
 
@@ -13,6 +13,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from moderation import services as moderation
 from participation import commenting, features
 from participation.accounts.models import AnonymousUser
 from participation.audit import audit
@@ -25,9 +26,7 @@ from participation.counter import services as counter
 from participation.features import AccountSection
 from participation.i18n import N_, gettext
 from participation.numbers import parse_id
-from participation.proposals import counter as proposals_counter
-from participation.proposals.models import Proposal
-from participation.refusals import NotAllowed, NotFound, Refused, refuse
+from participation.refusals import DomainError, NotAllowed, NotFound, Refused, refuse
 from participation.settings import Settings
 from participation.templating import flash
 from participation.urls import url
@@ -39,9 +38,17 @@ CHOOSE_KIND = N_("Choose what the comment is about.")
 
 
 def kinds() -> list[tuple[str, str]]:
-    """What a comment may be about: proposals, then the features' commentable kinds."""
-    declared = [(c.kind, c.label) for f in features.FEATURES for c in f.commentables]
-    return [("proposal", N_("proposal")), *declared]
+    """What a comment may be about: the features' commentable kinds (proposals first)."""
+    return [(c.kind, c.label) for f in features.FEATURES for c in f.commentables]
+
+
+async def eligible(person_id: int) -> Any:
+    """The person, when they may contribute as online: not blocked by moderators (409)."""
+    person = await counter.person(person_id)
+    blocked = await moderation.active_block(person.id) is not None
+    if not counter_rules.may_contribute(blocked, person.deleted_at is not None):
+        raise DomainError(N_("This person may not contribute at the moment (blocked)."))
+    return person
 
 
 async def record_comment(
@@ -58,35 +65,27 @@ async def record_comment(
     the same way); the channel kept, the agent audited."""
     counter.check_agent(agent)
     channel = counter.channel_of(raw_channel)
-    person = await proposals_counter.eligible(person_id)
+    person = await eligible(person_id)
     if kind not in dict(kinds()):
         raise refuse(CHOOSE_KIND, "kind")
     if target_id is None:
         raise refuse(NO_TARGET, "target")
+    # the target as the public sees it: an agent records no comment on a hidden thing
+    found = await commenting.target(kind, AnonymousUser(), target_id)
+    if found is None:
+        raise refuse(NO_TARGET, "target")
     try:
-        if kind == "proposal":
-            proposal = await Proposal.get_or_none(id=target_id)
-            if proposal is None:
-                raise refuse(NO_TARGET, "target")
-            comment = await services.post(
-                settings, proposal, person, text, stance, agent=agent, channel=channel.value
-            )
-        else:
-            # the target as the public sees it: an agent records no comment on a hidden thing
-            found = await commenting.target(kind, AnonymousUser(), target_id)
-            if found is None:
-                raise refuse(NO_TARGET, "target")
-            comment = await services.post_on(
-                settings,
-                kind,
-                target_id,
-                found,
-                person,
-                text,
-                stance,
-                agent=agent,
-                channel=channel.value,
-            )
+        comment = await services.post(
+            settings,
+            kind,
+            target_id,
+            found,
+            person,
+            text,
+            stance,
+            agent=agent,
+            channel=channel.value,
+        )
     except (NotAllowed, NotFound):
         raise refuse(NOT_OPEN, "target") from None
     after = {"channel": channel.value, "person": person.id, "on": f"{kind}:{target_id}"}

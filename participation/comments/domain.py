@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from participation.i18n import N_
+from participation.numbers import parse_id
 
 MAX_DEPTH = 2  # 0 = comment, 1 = reply, 2 = reply to a reply: three levels
 EDIT_WINDOW = timedelta(minutes=15)
@@ -85,6 +86,29 @@ def build_thread(comments: Iterable[Any]) -> list[Node]:
         parent = nodes.get(comment.parent_id) if comment.parent_id else None
         (parent.children if parent else roots).append(node)
     return roots
+
+
+def reply_wanted(failed: str | None, asked: str) -> str:
+    """Which comment's reply form a page shows, as typed: the one a reply sent back with
+    errors answered (`failed`: "comment-<id>", "comment-new" for a new comment), else the
+    one asked for (`?reply=<id>`)."""
+    if failed is None:
+        return asked
+    return "" if failed == "comment-new" else failed.removeprefix("comment-")
+
+
+def reply_target(comments: Iterable[Any], wanted: str) -> Any | None:
+    """The comment whose reply form a page shows (one form at most, not one per comment):
+    `wanted` (an id as typed: `?reply=`, or the reply sent back with errors) among the shown
+    `comments`, if it takes replies; any other value: none."""
+    wanted_id = parse_id(wanted)
+    if wanted_id is None:
+        return None
+    for comment in comments:
+        if comment.id == wanted_id:
+            replies = comment.depth < MAX_DEPTH and comment.deleted_at is None
+            return comment if replies else None
+    return None
 
 
 def vote_change(previous: int | None, wanted: int) -> tuple[int | None, int, int]:

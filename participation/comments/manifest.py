@@ -1,10 +1,10 @@
-"""Comments on proposals and on the features' commentable targets, declared once
-(participation/features.py)."""
+"""Comments on what the features declare commentable (`Feature.commentables`: proposals,
+budget projects ...), declared once (participation/features.py)."""
 
 from __future__ import annotations
 
 from participation.auditlog.wording import AuditTarget, AuditWording, AuditWords
-from participation.comments import api, counter, privacy, queries, routes, targets
+from participation.comments import counter, privacy, queries, routes
 from participation.comments.content import CommentKind
 from participation.comments.models import Comment
 from participation.contributions import excerpt
@@ -40,11 +40,12 @@ AUDIT_WORDS = AuditWords(
 
 FEATURE = Feature(
     name="comments",
-    routes=[*routes.routes, *targets.routes, *counter.routes],
+    routes=[*routes.routes, *counter.routes],
     models=["participation.comments.models"],
     content_kinds=[CommentKind()],
     personal_data=PersonalData(export=privacy.export),
-    depends_on=("proposals", "moderation"),  # comments are on proposals; pre-moderation
+    # pre-moderation and reports; the kinds commented on come from the manifests
+    depends_on=("moderation",),
     audit_words=AUDIT_WORDS,
     participants=queries.participants,
     activity=queries.activity,
@@ -55,7 +56,6 @@ FEATURE = Feature(
             (Limit("comment", "user", 10, MINUTE), Limit("comment", "ip", 30, MINUTE)),
         )
     ],
-    api=api.RESOURCES,
-    comment_section=targets.section,
+    comment_section=routes.section,
     counter_section=counter.section,
 )

@@ -1,7 +1,9 @@
-"""Comments (3 levels of replies) and their up/down votes: on proposals, and on what the features
-declare commentable in their manifest (`Feature.commentables`: budget projects ...). A comment
-names its target by `target_kind` + `target_id`; a proposal's comments also keep the foreign key
-`proposal` (null for every other kind), so their ids, URLs and queries did not change."""
+"""Comments (3 levels of replies) and their up/down votes, on what the features declare
+commentable in their manifest (`Feature.commentables`: proposals, budget projects ...). A comment
+names its target by `target_kind` + `target_id`, read and written by the one path of
+participation/comments/; a proposal's comments also keep the foreign key `proposal` (null for
+every other kind), set from the target on save: the database deletes them with their proposal,
+and the API and the export still name it."""
 
 from __future__ import annotations
 
@@ -53,9 +55,12 @@ class Comment(Model):
     deleted_at = fields.DatetimeField(null=True)
 
     async def save(self, *args: Any, **kwargs: Any) -> None:
-        # a proposal's comment names it twice (target and foreign key), whoever creates it
-        if self.proposal_id is not None and self.target_kind == "proposal":
-            self.target_id = self.proposal_id
+        # a proposal's comment names it twice (target and foreign key), whichever is given
+        if self.target_kind == "proposal":
+            if self.proposal_id is None and self.target_id:
+                self.proposal_id = self.target_id
+            elif self.proposal_id is not None:
+                self.target_id = self.proposal_id
         await super().save(*args, **kwargs)
 
     class Meta:

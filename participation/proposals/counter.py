@@ -13,8 +13,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from moderation import services as moderation
 from participation.audit import audit
+from participation.comments.counter import eligible
 from participation.counter import domain as counter_rules
 from participation.counter import routes as counter_routes
 from participation.counter import services as counter
@@ -24,21 +24,12 @@ from participation.numbers import parse_id
 from participation.proposals import domain, queries, services
 from participation.proposals.domain import ProposalForm, ProposalState
 from participation.proposals.models import Proposal, Support
-from participation.refusals import DomainError, NotAllowed, Refused, refuse
+from participation.refusals import NotAllowed, Refused, refuse
 from participation.settings import Settings
 from participation.templating import flash
 from participation.territory import town_box
 from participation.urls import url
 from participation.web import action_route, errors_of, form_data, redirect, require, settings_of
-
-
-async def eligible(person_id: int) -> Any:
-    """The person, when they may contribute as online: not blocked by moderators (409)."""
-    person = await counter.person(person_id)
-    blocked = await moderation.active_block(person.id) is not None
-    if not counter_rules.may_contribute(blocked, person.deleted_at is not None):
-        raise DomainError(N_("This person may not contribute at the moment (blocked)."))
-    return person
 
 
 async def record_proposal(

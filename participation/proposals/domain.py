@@ -184,6 +184,12 @@ def can_comment(user: Any, facts: ProposalFacts) -> bool:
     return _resident_may_act(user, facts, PUBLIC_STATES)
 
 
+def comments_open(facts: ProposalFacts) -> bool:
+    """Whether the proposal takes comments (from any verified resident: `can_comment`):
+    public and shown; a draft, a withdrawn, a pending or a hidden one does not."""
+    return facts.state in PUBLIC_STATES and facts.moderation_state == ModerationState.VISIBLE
+
+
 def can_answer(user: Any, facts: ProposalFacts) -> bool:
     return is_staff(user) and facts.state in PUBLIC_STATES
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from participation.auditlog.wording import AuditTarget, AuditWording, AuditWords
+from participation.comments import routes as comment_routes
 from participation.counter.domain import CHANNEL_LABELS
 from participation.features import (
     AdminLine,
+    Commentable,
     DemoContext,
     Feature,
     FeedSource,
@@ -13,7 +15,7 @@ from participation.features import (
     PersonalData,
 )
 from participation.i18n import N_
-from participation.proposals import api, counter, demo, privacy, queries, routes
+from participation.proposals import api, comments_api, counter, demo, privacy, queries, routes
 from participation.proposals.classification import routes as classification_routes
 from participation.proposals.content import ProposalKind
 from participation.proposals.domain import STATE_LABELS
@@ -95,14 +97,32 @@ async def _demo(context: DemoContext) -> None:
 
 FEATURE = Feature(
     name="proposals",
-    routes=[*routes.routes, *classification_routes.routes, *counter.routes],
+    routes=[
+        *routes.routes,
+        *classification_routes.routes,
+        *counter.routes,
+        *comment_routes.at("/proposals/{id:id}/comments", "proposal"),
+    ],
     models=["participation.proposals.models"],
     content_kinds=[ProposalKind()],
     personal_data=PersonalData(export=privacy.export, erase=privacy.erase),
     demo=_demo,
     nav=[NavLink(N_("Proposals"), "proposals:index")],
-    # comments: a proposal's page shows its thread; moderation: pre-moderation and cases
+    # comments: a proposal's page shows its thread, its comment actions are theirs at its
+    # address; moderation: pre-moderation and cases
     depends_on=("comments", "moderation"),
+    commentables=[
+        Commentable(
+            "proposal",
+            N_("proposal"),
+            queries.comment_target,
+            relation="proposal",  # comments.proposal_id: read with the comments
+            listed=queries.listed_comment_target,
+            counted=queries.count_comments,
+            prefix="/proposals/{id}/comments",
+            refused_page=routes.comment_refused,
+        )
+    ],
     feeds=[
         FeedSource("proposals", N_("New proposals"), queries.feed_proposals, "proposals:index"),
         FeedSource("answers", N_("Official answers"), queries.feed_answers, "proposals:index"),
@@ -119,7 +139,7 @@ FEATURE = Feature(
             (Limit("post", "user", 10, HOUR), Limit("post", "ip", 30, HOUR)),
         )
     ],
-    api=api.RESOURCES,
+    api=(*api.RESOURCES, *comments_api.RESOURCES),  # /api/v1/proposals, /api/v1/comments
     admin=[
         AdminLine(
             25,

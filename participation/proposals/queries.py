@@ -7,19 +7,21 @@ moderation issue only has to change what "visible" means here.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from tortoise.expressions import Q, RawSQL, Subquery
+from tortoise.expressions import F, Q, RawSQL, Subquery
 from tortoise.queryset import QuerySet
 
 from participation import features
 from participation.accounts.models import AnonymousUser, User
 from participation.comments.models import Comment
+from participation.comments.queries import visible_comments
 from participation.contributions import excerpt
 from participation.db import fetch_rows
-from participation.features import FeedEntry
+from participation.features import CommentTarget, FeedEntry
 from participation.formatting import colon
 from participation.i18n import N_, gettext
 from participation.participants import Since, user_keys
@@ -29,6 +31,7 @@ from participation.proposals.domain import (
     ModerationState,
     ProposalFacts,
     ProposalState,
+    comments_open,
 )
 from participation.proposals.models import (
     Amendment,
@@ -68,16 +71,6 @@ def visible_proposals(user: Any) -> QuerySet[Proposal]:
 def public_proposals() -> QuerySet[Proposal]:
     """What anybody sees: used by the open-data exports."""
     return visible_proposals(AnonymousUser())
-
-
-def visible_comments(user: Any) -> QuerySet[Comment]:
-    """Comments `user` may see: visible ones; moderators see all; authors see their own."""
-    if getattr(user, "is_moderator", False):
-        return Comment.all()
-    visible = Q(moderation_state=ModerationState.VISIBLE)
-    if user.is_authenticated:
-        visible |= Q(author_id=user.id)
-    return Comment.filter(visible)
 
 
 @dataclass(frozen=True)
@@ -267,6 +260,47 @@ async def facts(proposal: Proposal) -> tuple[ProposalFacts, list[ProposalCoautho
     )
 
 
+def _comment_target(proposal: Proposal, coauthor_ids: Iterable[int]) -> CommentTarget:
+    facts = ProposalFacts(
+        author_id=proposal.author_id,
+        state=ProposalState(proposal.state),
+        moderation_state=ModerationState(proposal.moderation_state),
+        coauthor_ids=frozenset(coauthor_ids),
+    )
+    return CommentTarget(
+        title=proposal.title,
+        url=url("proposals:detail", id=proposal.id),
+        space_id=None,  # a proposal belongs to no participatory space
+        open=comments_open(facts),
+        author_ids=(proposal.author_id, *sorted(facts.coauthor_ids)),
+        subject=proposal,
+    )
+
+
+async def comment_target(viewer: Any, proposal_id: int) -> CommentTarget | None:
+    """The proposal `proposal_id` as its comments see it (Feature.commentables), if `viewer`
+    may see it (None: moderation's view): open while it is public and shown."""
+    proposals = visible_proposals(viewer) if viewer is not None else Proposal.all()
+    proposal = await proposals.filter(id=proposal_id).first()
+    if proposal is None:
+        return None
+    coauthors = await ProposalCoauthor.filter(
+        proposal_id=proposal.id, accepted_at__isnull=False, user_id__isnull=False
+    ).values_list("user_id", flat=True)
+    return _comment_target(proposal, coauthors)  # type: ignore[arg-type]
+
+
+def listed_comment_target(proposal: Proposal) -> CommentTarget:
+    """The proposal as a list of comments shows it (Commentable.listed), from the row read
+    with them: its co-authors are not read (who is told is read by `comment_target`)."""
+    return _comment_target(proposal, ())
+
+
+async def count_comments(proposal_id: int, step: int) -> None:
+    """The proposal's `comment_count` moved by `step`, atomically (Commentable.counted)."""
+    await Proposal.filter(id=proposal_id).update(comment_count=F("comment_count") + step)
+
+
 @dataclass
 class Detail:
     proposal: Proposal
@@ -293,7 +327,7 @@ SELECT 'support', 1, 0 FROM "proposals_support" WHERE "proposal_id" = $1 AND "us
 UNION ALL
 SELECT 'vote', "v"."comment_id", "v"."value" FROM "comments_vote" AS "v"
   JOIN "comments_comment" AS "c" ON "c"."id" = "v"."comment_id"
-  WHERE "c"."proposal_id" = $1 AND "v"."user_id" = $2
+  WHERE "c"."target_kind" = 'proposal' AND "c"."target_id" = $1 AND "v"."user_id" = $2
 """
 
 
@@ -320,7 +354,7 @@ async def detail(user: Any, proposal: Proposal, with_versions: bool = False) -> 
     proposal_facts, coauthors = await facts(proposal)
     comments = list(
         await visible_comments(user)
-        .filter(proposal_id=proposal.id)
+        .filter(target_kind="proposal", target_id=proposal.id)
         .select_related("author")
         .order_by("created_at", "id")
     )

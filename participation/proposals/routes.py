@@ -17,11 +17,11 @@ from starlette.routing import Route
 from tortoise import timezone
 
 from participation import formatting, licence, ratelimit, related, spreadsheet, web
-from participation.comments.domain import MAX_DEPTH, STANCE_LABELS, build_thread
+from participation.comments import domain as comments
+from participation.comments.domain import STANCE_LABELS
 from participation.comments.domain import can_edit as can_edit_comment
 from participation.comments.models import Comment
 from participation.i18n import N_, gettext
-from participation.numbers import parse_id
 from participation.pagecache import cached_for_visitors
 from participation.permissions import is_signed_in, is_staff
 from participation.proposals import api, domain, queries, services
@@ -274,7 +274,11 @@ async def proposal_page(
     context = {
         "proposal": proposal,
         "detail": detail,
-        "thread": build_thread(detail.comments),
+        "thread": comments.build_thread(detail.comments),
+        # its comments' actions (participation/comments/routes.py) and the page they are on
+        "comments_prefix": url("comments:post", id=proposal.id),
+        "comments_page": proposal_url(proposal),
+        "comments_reply": proposal_url(proposal),  # the page answers htmx with the reply form
         "reply_to": reply_to,
         # a reply form asked for with ?reply= (not one sent back with errors): focus moves to it
         "reply_asked": failed is None and reply_to is not None,
@@ -318,21 +322,24 @@ async def proposal_page(
 def _reply_to(
     request: Request, detail: queries.Detail, may_comment: bool, failed: FailedForm | None
 ) -> Comment | None:
-    """The comment whose reply form the page shows (one form at most, not one per comment): the
-    one a reply sent back with errors answered, or `?reply=<id>` (a shown comment that takes
-    replies; any other value shows none)."""
-    if failed is not None:
-        wanted = failed.name.removeprefix("comment-") if failed.name != "comment-new" else ""
-    else:
-        wanted = request.query_params.get("reply", "")
-    comment_id = parse_id(wanted)
-    if not may_comment or comment_id is None:
+    """The comment whose reply form the page shows (participation/comments/domain.py)."""
+    if not may_comment:
         return None
-    for comment in detail.comments:
-        if comment.id == comment_id:
-            replies = comment.depth < MAX_DEPTH and comment.deleted_at is None
-            return comment if replies else None
-    return None
+    asked = request.query_params.get("reply", "")
+    wanted = comments.reply_wanted(failed.name if failed else None, asked)
+    found: Comment | None = comments.reply_target(detail.comments, wanted)
+    return found
+
+
+async def comment_refused(request: Request, proposal_id: int, failed: Any) -> Response:
+    """The proposal page with a comment form sent back with its errors (Commentable.refused_page:
+    participation/comments/routes.py)."""
+    proposal = await queries.get_visible(request.scope["user"], proposal_id)
+    if proposal is None:
+        raise NotFound()
+    return await proposal_page(
+        request, proposal, FailedForm(failed.name, failed.values, failed.errors)
+    )
 
 
 async def history(request: Request) -> Response:

@@ -10,11 +10,11 @@ from playwright.async_api import expect
 
 from moderation import services as moderation
 from participation.accounts.models import Role
-from participation.comments import services as comments
 from participation.proposals.models import Proposal
 from participation.settings import Settings
 from tests.browser import seeds
 from tests.browser.plugin import Axe, LiveServer, mark_document, same_document, signed_in
+from tests.participation.proposal_factories import comment_on
 
 expect.set_options(timeout=15_000)
 SERVER_ENV = {"PREMODERATED_CONTENT": "comment"}
@@ -37,7 +37,7 @@ def cases_for(number: int) -> Any:
             f"Achetez des montres pas chères {number}",
             "<p>Des montres de luxe à prix cassés, livrées chez vous.</p>",
         )
-        await comments.post(
+        await comment_on(
             settings,
             await Proposal.get(id=kept),
             neighbour,

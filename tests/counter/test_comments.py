@@ -108,7 +108,8 @@ async def test_bad_and_forged_comment_forms_are_refused_next_to_their_field(
         ({"kind": "signalement"}, "kind", "Choisissez ce que le commentaire concerne"),
         ({"target": "99999"}, "comment-target", "Aucun élément"),
         ({"target": "abc"}, "comment-target", "Aucun élément"),
-        ({"target": str(draft.id)}, "comment-target", "pour le moment"),
+        # a draft is out of the public's sight, like a hidden project: not even said to exist
+        ({"target": str(draft.id)}, "comment-target", "Aucun élément"),
         ({"kind": "budget_project", "target": str(hidden_project.id)}, "comment-target", "Aucun"),
         ({"body": " "}, "comment-body", ""),
         ({"stance": "maybe"}, "stance", ""),

@@ -7,7 +7,9 @@ from typing import Any
 import httpx
 from tortoise import timezone
 
+from participation import commenting
 from participation.accounts.models import User
+from participation.comments import services as comments
 from participation.proposals.domain import ProposalState
 from participation.proposals.models import Proposal, ProposalCoauthor, ProposalVersion
 from participation.residents.models import District
@@ -99,3 +101,13 @@ async def at_proposal(
     proposal = await make_proposal(author, **extra)
     await log_in(client, visitor or author)
     return proposal, f"/proposals/{proposal.id}"
+
+
+async def comment_on(
+    settings: Settings, proposal: Proposal, user: Any, text: str, stance: str = "neutral"
+) -> Any:
+    """`user`'s comment on `proposal`, by the comments' one path (the proposal as its kind
+    describes it to them: participation/commenting.py)."""
+    target = await commenting.target("proposal", user, proposal.id)
+    assert target is not None
+    return await comments.post(settings, "proposal", proposal.id, target, user, text, stance)

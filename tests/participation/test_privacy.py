@@ -15,7 +15,6 @@ from budgets.models import SealedBallot, VoterRegister
 from consultations import services as consultation_services
 from consultations.models import Response
 from participation.accounts.models import EmailChange, User, UserSession
-from participation.comments import services as comments
 from participation.mail import OutboxEmail, queue_email
 from participation.notifications import services as notifications
 from participation.notifications.models import Notification, NotificationPreference
@@ -30,7 +29,7 @@ from tests.budgets.factories import CENSUS, PERSON, ballots_of, budget_in_voting
 from tests.conftest import TEST_PASSWORD, create_user, log_in, post_form
 from tests.consultations.factories import consultation_open
 from tests.consultations.test_results import items
-from tests.participation.proposal_factories import make_proposal
+from tests.participation.proposal_factories import comment_on, make_proposal
 
 
 def today():  # type: ignore[no-untyped-def]
@@ -42,9 +41,9 @@ async def active_resident(settings: Settings, citizen: User) -> dict[str, Any]:
     neighbour = await create_user(settings, "voisine@example.org", display_name="Voisine")
     own = await make_proposal(citizen, title="Un banc sous le tilleul")
     other = await make_proposal(neighbour, title="Des arceaux à vélo")
-    comment = await comments.post(settings, other, citizen, "<p>Bonne idée, rue Pasteur</p>", "for")
+    comment = await comment_on(settings, other, citizen, "<p>Bonne idée, rue Pasteur</p>", "for")
     await proposals.support(settings, other, citizen)
-    await comments.post(settings, own, neighbour, "<p>Oui !</p>", "for")  # a notification
+    await comment_on(settings, own, neighbour, "<p>Oui !</p>", "for")  # a notification
     budget, projects = await budget_in_voting()
     await verified(settings, citizen)
     entry = await CensusEntry.get(residency__user=citizen)
@@ -160,7 +159,7 @@ async def test_deleting_an_account_erases_the_person_and_keeps_the_counts(
     assert "Former participant" in english.text and "Bonne idée, rue Pasteur" in english.text
     # someone comments on the deleted person's proposal: nobody to notify, no e-mail queued
     neighbour = await User.get(email="voisine@example.org")
-    await comments.post(settings, scene["own"], neighbour, "<p>Toujours d'actualité</p>", "for")
+    await comment_on(settings, scene["own"], neighbour, "<p>Toujours d'actualité</p>", "for")
     assert await Notification.filter(user_id=citizen.id).count() == 0
     assert await OutboxEmail.filter(recipient=person.email).count() == 0
 

@@ -1,5 +1,6 @@
-"""Comments in the public read API (participation/api.py): visible comments, not deleted, on
-proposals anybody sees (a visible comment under a hidden proposal stays out)."""
+"""The proposals' comments in the public read API (participation/api.py, /api/v1/comments):
+visible comments, not deleted, on proposals anybody sees (a visible comment under a hidden
+proposal stays out). The proposals publish them: the comments feature knows no kind."""
 
 from __future__ import annotations
 
@@ -33,14 +34,14 @@ FIELDS = (
 def query() -> QuerySet[Comment]:
     public = Subquery(queries.public_proposals().values("id"))
     return queries.visible_comments(AnonymousUser()).filter(
-        deleted_at__isnull=True, proposal_id__in=public
+        deleted_at__isnull=True, target_kind="proposal", target_id__in=public
     )
 
 
 def row(c: Comment) -> dict[str, Any]:
     return {
         "id": c.id,
-        "proposal_id": c.proposal_id,  # type: ignore[attr-defined]
+        "proposal_id": c.target_id,
         "parent_id": c.parent_id,  # type: ignore[attr-defined]
         "author": public_name(c.author),
         "body": to_text(c.body),
@@ -68,7 +69,14 @@ RESOURCES = (
             "created_at": datetime(2026, 4, 3, 18, 5, tzinfo=UTC),
             "edited_at": None,
         },
-        filters=(ApiFilter("proposal_id", "integer", N_("Only the comments on this proposal.")),),
+        filters=(
+            ApiFilter(
+                "proposal_id",
+                "integer",
+                N_("Only the comments on this proposal."),
+                lookup="target_id",
+            ),
+        ),
         related=("author",),
     ),
 )
