@@ -15,7 +15,7 @@ BROWSER_TEST_REDIS_URL ?= redis://127.0.0.1:6379/12
 export PORT
 
 
-.PHONY: run test install browser assets messages migrate demo lint audit test-passes test-sqlite test-browser test-postgres package-check lock bench load wrk faults clean translations
+.PHONY: run test install browser assets messages migrate demo lint audit test-passes test-sqlite test-browser test-postgres package-check lock bench load wrk faults clean translations screenshots lighthouse
 
 run: install
 	$(BIN)/participation migrate
@@ -135,6 +135,17 @@ bench: install
 # `make test`. Figures and how to read them: docs/performance.md, "Load".
 load: install wrk
 	$(BIN)/python bench/load.py $(LOAD_ARGS)
+
+# Screenshot review: every page of the route list, French, 1280 and 390 px, with the demo town,
+# into docs/screenshots/ and docs/screenshots.md (bench/screenshots.py). Not part of `make test`.
+screenshots: install browser
+	$(BIN)/python bench/screenshots.py
+
+# Lighthouse (npm package, fetched by npx on first use, not by `make install`) on five pages of
+# the demo town, mobile profile: the four scores and the page weight (bench/lighthouse.py;
+# figures in docs/performance.md, "Lighthouse"). Not part of `make test`.
+lighthouse: install browser
+	$(BIN)/python bench/lighthouse.py $(LIGHTHOUSE_ARGS)
 
 # wrk drives the load test; installed from Debian's packages when missing.
 wrk:

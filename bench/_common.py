@@ -25,6 +25,8 @@ if str(ROOT) not in sys.path:
 import asyncpg  # noqa: E402
 import httpx  # noqa: E402
 
+from participation.redis import EmbeddedRedis  # noqa: E402
+
 SECRET = "bench-secret-key-not-for-production"
 # production refuses to start without the anonymous answers' key (32 bytes, base64)
 ANSWERS_KEY = base64.b64encode(b"bench-answers-key-not-production").decode()
@@ -127,3 +129,59 @@ async def migrated_database(admin_url: str, name: str, data_dir: Path) -> str:
         subprocess.run, [sys.executable, "-m", "participation.cli", "migrate"], env=env, check=True
     )
     return url
+
+
+@contextmanager
+def demo_town(data_dir: Path, **extra: str) -> Iterator[str]:
+    """The demo town (`participation migrate`, `participation demo`) in a fresh SQLite file of
+    `data_dir`, served by `participation serve --workers 1` (development settings, an embedded
+    Redis unless `extra` gives REDIS_URL) on a free port of 127.0.0.1; yields its base URL.
+    Rate limits are off: the scripts sign in several times from 127.0.0.1 (bench/screenshots.py,
+    bench/lighthouse.py)."""
+    port = free_port()
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "REDIS_URL", "ENVIRONMENT"}
+    }
+    # one embedded Redis for every process, started and stopped here: one started by a
+    # `participation` process outlives it when that process is terminated
+    redis = EmbeddedRedis(data_dir).start() if "REDIS_URL" not in extra else None
+    if redis is not None:
+        env["REDIS_URL"] = redis.url
+    env.update(
+        {
+            "ENVIRONMENT": "development",
+            "DATA_DIR": str(data_dir),
+            "PORT": str(port),
+            "HOST": "127.0.0.1",
+            "BASE_URL": f"http://127.0.0.1:{port}",
+            "LOG_LEVEL": "WARNING",
+            "RATE_LIMITS": "off",
+            **extra,
+        }
+    )
+    command = [sys.executable, "-m", "participation.cli"]
+    base = f"http://127.0.0.1:{port}"
+    server: subprocess.Popen[bytes] | None = None
+    try:
+        for step in ("migrate", "demo"):  # quiet (the demo logs every e-mail) unless it fails
+            done = subprocess.run([*command, step], env=env, capture_output=True, text=True)
+            if done.returncode:
+                raise RuntimeError(f"participation {step} failed:\n{done.stdout}{done.stderr}")
+        server = subprocess.Popen([*command, "serve", "--workers", "1"], env=env)
+        for _ in range(600):
+            if server.poll() is not None:
+                raise RuntimeError("participation serve stopped at start")
+            try:
+                httpx.get(f"{base}/healthz", timeout=2)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        yield base
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=15)
+        if redis is not None:
+            redis.stop()

@@ -6,6 +6,10 @@ administrator (who reaches the staff pages as well as the public ones), with the
 the demo town (full queues, results and registers) in one database. The failure lists every
 offending page with what sticks out.
 
+The same walk checks touch targets (WCAG 2.2 2.5.8, AA): every control is at least 24 x 24 CSS
+px or has that much room around it (axe-core's `target-size` rule, which leaves out links inside
+a sentence); the failure lists every offending page with its targets.
+
 Tables wider than a phone stack: each row a card (`table.stack`, static/css/app.css), and stay
 a table for assistive technologies (Chromium's accessibility tree, and axe at 320 px)."""
 
@@ -19,7 +23,7 @@ from participation import demo
 from participation.app import create_app
 from participation.settings import Settings
 from tests.browser.pages import exempt
-from tests.browser.plugin import Axe, LiveServer
+from tests.browser.plugin import AXE_SOURCE, Axe, LiveServer
 from tests.conftest import TEST_PASSWORD
 from tests.security.world import World, app_routes, seed_world, urls_in_every_phase
 
@@ -43,6 +47,12 @@ SCROLLING = """() => {
         .slice(0, 3).map(name);
     return {page, width, boxes, wide};
 }"""
+
+
+# axe-core's WCAG 2.2 target-size rule alone: the selectors of the targets that are too small
+SMALL_TARGETS = """() => axe.run(document, {runOnly: {type: 'rule', values: ['target-size']},
+    resultTypes: ['violations']}).then(result => result.violations.flatMap(
+        v => v.nodes.map(n => n.target.join(' '))))"""
 
 
 async def administrator(context_for: Any, server: LiveServer) -> Any:
@@ -88,14 +98,15 @@ def page_urls(world: World) -> list[str]:
     return urls + WITH_QUERY
 
 
-async def test_no_page_scrolls_sideways_at_320_px(
+async def test_no_page_scrolls_sideways_at_320_px_and_targets_are_24_px(
     module_server: LiveServer, world: World, context_for: Any
 ) -> None:
     site = module_server.url
     page = await administrator(context_for, module_server)
     urls = page_urls(world)
     assert len(urls) > 100, urls  # the walk reached the route list
-    offending = []
+    axe_source = AXE_SOURCE.read_text() if AXE_SOURCE.exists() else None
+    offending, small = [], []
     for url in urls:
         response = await page.goto(site + url)
         assert response is not None, url
@@ -111,8 +122,16 @@ async def test_no_page_scrolls_sideways_at_320_px(
             offending.append(
                 f"{url} ({response.status}): scrolls sideways inside {', '.join(found['boxes'])}"
             )
+        if axe_source is not None:
+            await page.evaluate(axe_source)
+            if targets := await page.evaluate(SMALL_TARGETS):
+                small.append(f"{url}: {', '.join(targets[:6])}")
     assert not offending, (
         f"{len(offending)} of {len(urls)} pages scroll sideways at 320 px:\n" + "\n".join(offending)
+    )
+    assert not small, (
+        f"{len(small)} of {len(urls)} pages have touch targets under 24 x 24 px with too little "
+        "room around them (WCAG 2.2 2.5.8):\n" + "\n".join(small)
     )
 
 
