@@ -79,11 +79,22 @@ class CommentKind(RowKind):
         return self._item(c)
 
     async def spaces_of(self, ids: list[int]) -> dict[int, int]:
-        """A feature's target's space (a proposal's comments: none, as before)."""
+        """A feature's target's space; a proposal's comments: its collection's space."""
         rows = await Comment.filter(id__in=ids, proposal_id=None).values_list(
             "id", "target_kind", "target_id"
         )
-        spaces = {}
+        # a proposal's comments: the proposals say their proposals' spaces (issue #18)
+        on_proposals = dict(
+            await Comment.filter(id__in=ids, proposal_id__not_isnull=True).values_list(
+                "id", "proposal_id"
+            )
+        )
+        of_proposals = dict(
+            await Proposal.filter(
+                id__in=list(set(on_proposals.values())), collection_id__not_isnull=True
+            ).values_list("id", "collection__space_id")
+        )
+        spaces = {int(c): int(of_proposals[p]) for c, p in on_proposals.items() if p in of_proposals}
         for comment_id, kind, target_id in rows:
             target = await commenting.target(kind, None, target_id)
             if target is not None and target.space_id is not None:

@@ -26,6 +26,7 @@ from participation.participants import Since, user_keys
 from participation.proposals.domain import (
     PUBLIC_STATES,
     STATE_LABELS,
+    CollectionRules,
     ModerationState,
     ProposalFacts,
     ProposalState,
@@ -33,6 +34,7 @@ from participation.proposals.domain import (
 from participation.proposals.models import (
     Amendment,
     Proposal,
+    ProposalCollection,
     ProposalCoauthor,
     ProposalEvent,
     ProposalVersion,
@@ -86,6 +88,8 @@ class ListParams:
     category: str = ""
     district: str = ""
     answered: str = ""  # "yes", "no" or ""
+    space: str = ""  # a participatory space's address (slug)
+    collection: str = ""  # a collection's id
     sort: str = "recent"
     q: str = ""
     page: int = 1
@@ -97,6 +101,8 @@ class ListParams:
             category=query.get("category", "")[:100],
             district=query.get("district", "")[:100],
             answered=query_choice(query, "answered", ("yes", "no")),
+            space=query.get("space", "")[:100],
+            collection=query.get("collection", "")[:12],
             sort=query_choice(query, "sort", SORTS, "recent"),
             q=query.get("q", "")[:100].strip(),
             page=query_page(query, 5000),
@@ -131,10 +137,27 @@ def new_seed() -> list[int]:
 
 
 def filtered(
-    user: Any, params: ListParams, categories: list[Category], districts: list[District]
+    user: Any,
+    params: ListParams,
+    categories: list[Category],
+    districts: list[District],
+    collections: list[ProposalCollection] | None = None,
 ) -> QuerySet[Proposal] | None:
-    """The filtered queryset, or None when a filter names nothing (an empty result)."""
+    """The filtered queryset, or None when a filter names nothing (an empty result).
+    `collections`: those the list offers (with their space), for the space and collection
+    filters."""
     qs = visible_proposals(user)
+    offered = collections or []
+    if params.space:
+        ids = [c.id for c in offered if c.space.slug == params.space]
+        if not ids:
+            return None
+        qs = qs.filter(collection_id__in=ids)
+    if params.collection:
+        chosen = next((c for c in offered if str(c.id) == params.collection), None)
+        if chosen is None:
+            return None
+        qs = qs.filter(collection_id=chosen.id)
     if params.state:
         qs = qs.filter(state=params.state)
     if params.category:
@@ -160,11 +183,12 @@ async def list_page(
     seed: list[int],
     categories: list[Category],
     districts: list[District],
+    collections: list[ProposalCollection] | None = None,
 ) -> Page:
     """One page: one query for the proposals (with author, category and district; two in
     random order), one for what the visitor supports among them; nothing depends on the page
     size or the data."""
-    qs = filtered(user, params, categories, districts)
+    qs = filtered(user, params, categories, districts, collections)
     if qs is None:
         return Page([], False, params, set())
     if params.sort == "random":
@@ -221,13 +245,51 @@ async def territory() -> tuple[list[Category], list[District]]:
     return list(await Category.all()), list(await District.all())
 
 
+async def public_collections() -> list[ProposalCollection]:
+    """The collections the list may be filtered by: those of published spaces, with their
+    space (one query)."""
+    return list(
+        await ProposalCollection.filter(space__published=True)
+        .select_related("space")
+        .order_by("space__title", "title", "id")
+    )
+
+
 async def get_visible(user: Any, proposal_id: int) -> Proposal | None:
     return (
         await visible_proposals(user)
         .filter(id=proposal_id)
-        .select_related("author", "category", "district", "answered_by")
+        .select_related(
+            "author", "category", "district", "answered_by", "collection", "collection__space"
+        )
         .first()
     )
+
+
+async def collection_of(proposal: Proposal) -> ProposalCollection | None:
+    """A proposal's collection with its space: read with the proposal (`get_visible`) or in
+    one query; None when it is in no collection."""
+    if proposal.collection_id is None:
+        return None
+    loaded = proposal.__dict__.get("_collection")
+    if isinstance(loaded, ProposalCollection) and "_space" in loaded.__dict__:
+        return loaded
+    return await ProposalCollection.get_or_none(id=proposal.collection_id).select_related("space")
+
+
+async def collection_rules(collection_id: int | None) -> tuple[CollectionRules | None, bool]:
+    """A proposal's collection rules (None: in no collection, the site's rules) and whether
+    its space takes comments (`Space.comments_open`), in one query (none without collection)."""
+    if collection_id is None:
+        return None, True
+    row = await ProposalCollection.get_or_none(id=collection_id).select_related("space")
+    return _rules(row)
+
+
+def _rules(row: ProposalCollection | None) -> tuple[CollectionRules | None, bool]:
+    if row is None:
+        return None, True
+    return row.rules(), bool(row.space.comments_open)
 
 
 async def facts(proposal: Proposal) -> tuple[ProposalFacts, list[ProposalCoauthor]]:
@@ -235,12 +297,16 @@ async def facts(proposal: Proposal) -> tuple[ProposalFacts, list[ProposalCoautho
         await ProposalCoauthor.filter(proposal_id=proposal.id).select_related("user").order_by("id")
     )
     accepted = frozenset(c.user_id for c in coauthors if c.accepted_at and c.user_id)
+    rules, comments_open = _rules(await collection_of(proposal))
     return (
         ProposalFacts(
             author_id=proposal.author_id,
             state=ProposalState(proposal.state),
             moderation_state=ModerationState(proposal.moderation_state),
             coauthor_ids=accepted,
+            amendments_open=rules.amendments_open if rules is not None else True,
+            comments_open=comments_open,
+            collection=rules,
         ),
         coauthors,
     )
