@@ -94,7 +94,9 @@ class CommentKind(RowKind):
                 id__in=list(set(on_proposals.values())), collection_id__not_isnull=True
             ).values_list("id", "collection__space_id")
         )
-        spaces = {int(c): int(of_proposals[p]) for c, p in on_proposals.items() if p in of_proposals}
+        spaces = {
+            int(c): int(of_proposals[p]) for c, p in on_proposals.items() if p in of_proposals
+        }
         for comment_id, kind, target_id in rows:
             target = await commenting.target(kind, None, target_id)
             if target is not None and target.space_id is not None:

@@ -34,8 +34,8 @@ from participation.proposals.domain import (
 from participation.proposals.models import (
     Amendment,
     Proposal,
-    ProposalCollection,
     ProposalCoauthor,
+    ProposalCollection,
     ProposalEvent,
     ProposalVersion,
     Support,

@@ -75,9 +75,7 @@ async def index(request: Request) -> Response:
         seed = request.session["shuffle"] = queries.new_seed()
     categories, districts = await queries.territory()
     collections = await queries.public_collections()
-    page = await queries.list_page(
-        user, params, seed or [1, 0], categories, districts, collections
-    )
+    page = await queries.list_page(user, params, seed or [1, 0], categories, districts, collections)
     spaces = {c.space.slug: c.space.title for c in collections}
     context = {
         "page": page,
@@ -197,9 +195,7 @@ async def new(request: Request) -> Response:
         await ratelimit.check(request, "post")
 
     async def create(form: ProposalForm, raw: tuple[str, str], data: dict[str, str]) -> str:
-        proposal = await services.create(
-            form, user, raw, collection=data.get("collection", "")
-        )
+        proposal = await services.create(form, user, raw, collection=data.get("collection", ""))
         flash(request, gettext("Your draft is saved. Publish it when it is ready."))
         return proposal_url(proposal)
 

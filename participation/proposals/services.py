@@ -24,6 +24,7 @@ from participation.i18n import N_, gettext
 from participation.notifications import services as notifications
 from participation.notifications.services import Kind
 from participation.proposals import domain
+from participation.proposals.collections import services as collections
 from participation.proposals.domain import (
     ANSWER_STATES,
     OPEN_STATES,
@@ -43,7 +44,6 @@ from participation.proposals.models import (
     ProposalVersion,
     Support,
 )
-from participation.proposals.collections import services as collections
 from participation.proposals.queries import collection_rules, facts, id_set
 from participation.refusals import NotAllowed, NotFound, Refused, refuse_fields
 from participation.residents.models import District

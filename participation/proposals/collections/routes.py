@@ -13,7 +13,7 @@ from starlette.routing import BaseRoute, Route
 from tortoise import timezone
 
 from participation import formatting
-from participation.i18n import gettext
+from participation.i18n import N_, gettext
 from participation.numbers import parse_id
 from participation.permissions import can_administer
 from participation.proposals.collections import services
@@ -24,6 +24,8 @@ from participation.spaces import services as spaces
 from participation.templating import flash, render
 from participation.urls import url
 from participation.web import errors_of, form_data, form_route, redirect, require
+
+CONFLICT = N_("Someone saved this collection meanwhile: compare, then save again.")
 
 
 async def index(request: Request) -> Response:
@@ -105,7 +107,9 @@ async def edit(request: Request) -> Response:
     except services.EditConflict as conflict:
         # what they typed stays; the form now carries the version saved meanwhile
         again = {**data, "version": str(conflict.current.version)}
-        errors = {"form": gettext("Someone saved this collection meanwhile: compare, then save again.")}
+        errors = {
+            "form": gettext("Someone saved this collection meanwhile: compare, then save again.")
+        }
         return await _page(request, conflict.current, again, errors, 409, conflict.current)
     flash(request, gettext("The collection is saved."))
     return redirect(url("proposals:collection_edit", collection_id=collection.id))

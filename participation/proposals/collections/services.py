@@ -157,9 +157,7 @@ async def update(
     await _check_space(form.space_id, collection.space_id)
     moved = form.space_id != collection.space_id
     if moved and await Proposal.filter(collection_id=collection_id).exists():
-        raise refuse(
-            N_("This collection holds proposals: it stays in its space."), "space"
-        )
+        raise refuse(N_("This collection holds proposals: it stays in its space."), "space")
     values = _values(form)
     before = _audited({key: getattr(collection, key) for key in values})
     after = _audited(values)
@@ -167,9 +165,9 @@ async def update(
     if not changed:
         return collection
     async with in_transaction():
-        updated = await ProposalCollection.filter(
-            id=collection_id, version=base_version
-        ).update(**values, version=base_version + 1)
+        updated = await ProposalCollection.filter(id=collection_id, version=base_version).update(
+            **values, version=base_version + 1
+        )
         if not updated:
             raise EditConflict(await get(collection_id))
         await audit(
