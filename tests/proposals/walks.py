@@ -6,8 +6,11 @@ the owner, a draft, an amendment) are made by tests/security/world.py."""
 # ruff: noqa: E501  (the matrix is a table: one route per line)
 from __future__ import annotations
 
-from participation.proposals.models import Proposal
+from tortoise import timezone
+
+from participation.proposals.models import Proposal, ProposalCollection
 from participation.settings import Settings
+from participation.spaces.models import Space
 from tests.security.walks import (
     DENIED,
     DONE,
@@ -60,6 +63,12 @@ MATRIX = {
     "POST /proposals/{id}/amendments/{amendment}/{decision} [draft]": (LOGIN,   DENIED,  HIDDEN,  HIDDEN,  HIDDEN),
     "POST /proposals/{id}/state":                                     (LOGIN,   DONE,    DENIED,  REFUSED, REFUSED),
     "POST /proposals/{id}/state [draft]":                             (LOGIN,   DONE,    HIDDEN,  HIDDEN,  HIDDEN),
+    # proposals collections (issue #18): administrators only, an empty form refused
+    "GET /admin/collections":                                         (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "GET /admin/collections/new":                                     (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "POST /admin/collections/new":                                    (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
+    "GET /admin/collections/{collection_id}":                         (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE),
+    "POST /admin/collections/{collection_id}":                        (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
     # taken on behalf of a person (participation/counter): staff only, an empty form refused
     "POST /admin/counter/people/{person_id}/proposal":                (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
     "POST /admin/counter/people/{person_id}/support":                 (LOGIN,   DENIED,  DENIED,  DENIED,  FORM),
@@ -89,11 +98,40 @@ async def _counter_support(ctx: Ctx) -> Data:
     return {"channel": "phone", "proposal": str(ctx.world.ids["id"])}
 
 
+async def _seed(settings: Settings, world: World) -> None:
+    """An open collection in a space of its own (the world's space is deleted by a step): the
+    only one open, so new proposals go into it without the form asking; the world's proposals
+    stay in none (the site's rules)."""
+    space = await Space.create(
+        title="Boîte à idées", slug="boite-a-idees", starts_at=timezone.now(), published=True
+    )
+    collection = await ProposalCollection.create(
+        space_id=space.id,
+        title="Boîte à idées du monde",
+        support_threshold=3,
+        accepting=True,
+    )
+    world.ids["collection_id"] = collection.id
+
+
+async def _collection_form(ctx: Ctx) -> Data:
+    collection = await ProposalCollection.get(id=ctx.world.ids["collection_id"])
+    return {
+        "title": "Idées pour le quartier",
+        "space": str(collection.space_id),
+        "support_threshold": "5",
+        "accepting": "on",
+        "amendments_open": "on",
+        "version": str(collection.version),
+    }
+
+
 async def _formulas(settings: Settings, world: World, formula: str) -> None:
     await Proposal.all().update(title=formula, address="@" + formula, body=f"<p>{formula}</p>")
 
 
 WALKS = Walks(
+    seed=_seed,
     matrix=MATRIX,
     steps=[
         Step("proposals:new", "owner", _proposal_form),
@@ -114,6 +152,8 @@ WALKS = Walks(
         ),
         Step("proposals:decide_amendment", "owner"),
         Step("proposals:answer", "admin", {"answer": "La mairie étudie la demande."}),
+        Step("proposals:collection_new", "admin", _collection_form),
+        Step("proposals:collection_edit", "admin", _collection_form),
         # at the counter, for the world's other person (their online support was withdrawn)
         Step("proposals:counter_proposal", "admin", _counter_proposal),
         Step("proposals:counter_support", "admin", _counter_support),
@@ -122,6 +162,7 @@ WALKS = Walks(
         Step("proposals:new", "owner", {"title": " ", "body": ""}),
         Step("proposals:amend", "other", {"title": "", "body": "", "reason": ""}),
         Step("proposals:counter_proposal", "admin", {"channel": "online", "title": "Court"}),
+        Step("proposals:collection_new", "admin", {"title": "", "support_threshold": "0"}),
         Step("proposals:counter_support", "admin", {"channel": "phone", "proposal": "x"}),
     ],
     no_form_in_the_world={
@@ -139,6 +180,9 @@ WALKS = Walks(
         "proposals:edit": "browser/test_every_page",
         "proposals:history": "browser/test_every_page",
         "proposals:amend": "browser/test_every_page",
+        "proposals:collections": "proposals/test_browser",
+        "proposals:collection_new": "proposals/test_browser",
+        "proposals:collection_edit": "proposals/test_browser",
     },
     exempt={
         "proposals:csv": "CSV open data (its content is the proposals list)",
@@ -146,5 +190,6 @@ WALKS = Walks(
     },
     menu_words={
         "proposals:index": "Propositions",
+        "proposals:collections": "Collections de propositions",
     },
 )
