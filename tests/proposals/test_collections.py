@@ -19,6 +19,7 @@ from participation.accounts.models import User
 from participation.audit import AuditLogEntry
 from participation.comments.models import Comment
 from participation.contributions import ModerationState
+from participation.counter import services as counter
 from participation.people.models import SpaceRole
 from participation.proposals.domain import ProposalState
 from participation.proposals.models import Proposal, ProposalCollection
@@ -333,3 +334,23 @@ async def test_a_space_holding_a_collection_is_not_deleted(app: Any, admin: User
         response = await post_form(c, f"{page}/delete", {}, page=page)
         assert response.status_code == 409
     assert await Space.exists(id=collection.space_id)
+
+
+async def test_at_the_counter_the_agent_chooses_the_collection_when_several_are_open(
+    app: Any, admin: User
+) -> None:
+    await ideas_box()
+    port = await ideas_box(await _space(), title="Idées pour le port", premoderated=True)
+    person = await counter.record_person(admin, "Mme Roux", "", True)
+    desk = f"/admin/counter/people/{person.id}"
+    async with logged_in(app, admin) as c:
+        assert 'name="collection"' in (await c.get(desk)).text
+        data = {**(await good_form()), "channel": "paper"}
+        unchosen = await post_form(c, f"{desk}/proposal", data, page=desk)
+        assert unchosen.status_code == 422
+        assert "Choisissez une collection" in field_error(unchosen.text, "collection")
+        chosen = {**data, "collection": str(port.id)}
+        assert (await post_form(c, f"{desk}/proposal", chosen, page=desk)).status_code == 303
+    proposal = await Proposal.get(author_id=person.id)
+    assert proposal.collection_id == port.id
+    assert proposal.state == ProposalState.PENDING  # the port's collection is pre-moderated
