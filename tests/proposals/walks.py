@@ -103,7 +103,10 @@ async def _seed(settings: Settings, world: World) -> None:
     only one open, so new proposals go into it without the form asking; the world's proposals
     stay in none (the site's rules)."""
     space = await Space.create(
-        title="Boîte à idées", slug="boite-a-idees", starts_at=timezone.now(), published=True
+        title="Démarche des collections",
+        slug="collections-du-monde",
+        starts_at=timezone.now(),
+        published=True,
     )
     collection = await ProposalCollection.create(
         space_id=space.id,
@@ -112,6 +115,14 @@ async def _seed(settings: Settings, world: World) -> None:
         accepting=True,
     )
     world.ids["collection_id"] = collection.id
+
+
+async def _new_collection(ctx: Ctx) -> Data:
+    """A closed one: the world's collection stays the only one open (the counter's step, after
+    this one, does not choose)."""
+    return {
+        key: value for key, value in (await _collection_form(ctx)).items() if key != "accepting"
+    }
 
 
 async def _collection_form(ctx: Ctx) -> Data:
@@ -152,7 +163,7 @@ WALKS = Walks(
         ),
         Step("proposals:decide_amendment", "owner"),
         Step("proposals:answer", "admin", {"answer": "La mairie étudie la demande."}),
-        Step("proposals:collection_new", "admin", _collection_form),
+        Step("proposals:collection_new", "admin", _new_collection),
         Step("proposals:collection_edit", "admin", _collection_form),
         # at the counter, for the world's other person (their online support was withdrawn)
         Step("proposals:counter_proposal", "admin", _counter_proposal),
