@@ -59,7 +59,8 @@ async def targets_of(comments: Iterable[Any]) -> dict[int, CommentTarget]:
         if declared is None:
             continue
         if declared.relation and declared.listed is not None:
-            row = getattr(comment, declared.relation, None)
+            # "proposal__collection": the proposal, read with its collection
+            row = getattr(comment, declared.relation.split("__", 1)[0], None)
             target = declared.listed(row) if row is not None else None
         else:
             key = (comment.target_kind, comment.target_id)

@@ -257,7 +257,8 @@ class Commentable:
     kind: str  # "budget_project": in URLs (/comments/<kind>/<id>) and in comments.target_kind
     label: str  # msgid: "budget project"
     target: Callable[[Any, int], Awaitable[CommentTarget | None]]
-    # the comments' foreign key to its targets, if they have one ("proposal"), and the target
+    # the comments' foreign key to its targets, if they have one ("proposal"; with what the
+    # target reads through it: "proposal__collection" reads its collection too), and the target
     # as a list shows it (title, url, space, open), made from that row: lists of comments
     # (moderation's queue, "My activity") read it with the comments, in the same statement;
     # who is told is read by `target`. None: one `target(None, id)` per target listed

@@ -178,6 +178,35 @@ DEFAULT_SPACE_TITLE = "Démarche générale"
 DEFAULT_SPACE_SUMMARY = "Ce que la commune a ouvert avant les démarches."
 
 
+def _marker(client: Any) -> Any:
+    """The parameter placeholder of the connection's dialect: $1 on PostgreSQL, ? on SQLite."""
+    postgres = client.capabilities.dialect == "postgres"
+
+    def mark(n: int) -> str:
+        return f"${n}" if postgres else "?"
+
+    return mark
+
+
+async def default_space(client: Any) -> int:
+    """The id of the default space (« Démarche générale »), created when there is none."""
+    mark = _marker(client)
+    find = f'SELECT "id" FROM "spaces_space" WHERE "slug" = {mark(1)}'
+    _, found = await client.execute_query(find, [DEFAULT_SPACE_SLUG])
+    if not found:
+        now = datetime.now(UTC)
+        await client.execute_query(
+            'INSERT INTO "spaces_space" ("title", "slug", "summary", "description", '
+            '"image_alt", "image_version", "districts", "audience", "minimum_age", '
+            '"starts_at", "published", "version", "created_at") VALUES '
+            f"({mark(1)}, {mark(2)}, {mark(3)}, '', '', 0, '[]', 'signed_in', 0, "
+            f"{mark(4)}, {mark(5)}, 1, {mark(6)})",
+            [DEFAULT_SPACE_TITLE, DEFAULT_SPACE_SLUG, DEFAULT_SPACE_SUMMARY, now, True, now],
+        )
+        _, found = await client.execute_query(find, [DEFAULT_SPACE_SLUG])
+    return int(dict(found[0])["id"])
+
+
 def into_default_space(table: str) -> Any:
     """A `RunPython` step: the rows of `table` without a space go into the default space
     ("Démarche générale", created by the first feature that has rows; none when the table is
@@ -185,30 +214,13 @@ def into_default_space(table: str) -> Any:
 
     async def attach(apps: Any, schema_editor: Any) -> None:
         client = schema_editor.client
-        postgres = client.capabilities.dialect == "postgres"
-
-        def mark(n: int) -> str:
-            return f"${n}" if postgres else "?"
-
+        mark = _marker(client)
         _, rows = await client.execute_query(
             f'SELECT 1 FROM "{table}" WHERE "space_id" IS NULL LIMIT 1'
         )
         if not rows:
             return
-        find = f'SELECT "id" FROM "spaces_space" WHERE "slug" = {mark(1)}'
-        _, found = await client.execute_query(find, [DEFAULT_SPACE_SLUG])
-        if not found:
-            now = datetime.now(UTC)
-            await client.execute_query(
-                'INSERT INTO "spaces_space" ("title", "slug", "summary", "description", '
-                '"image_alt", "image_version", "districts", "audience", "minimum_age", '
-                '"starts_at", "published", "version", "created_at") VALUES '
-                f"({mark(1)}, {mark(2)}, {mark(3)}, '', '', 0, '[]', 'signed_in', 0, "
-                f"{mark(4)}, {mark(5)}, 1, {mark(6)})",
-                [DEFAULT_SPACE_TITLE, DEFAULT_SPACE_SLUG, DEFAULT_SPACE_SUMMARY, now, True, now],
-            )
-            _, found = await client.execute_query(find, [DEFAULT_SPACE_SLUG])
-        space_id = dict(found[0])["id"]
+        space_id = await default_space(client)
         await client.execute_query(
             f'UPDATE "{table}" SET "space_id" = {mark(1)} WHERE "space_id" IS NULL', [space_id]
         )

@@ -59,5 +59,12 @@ class ProposalKind(RowKind):
             )
         return moved, []
 
+    async def spaces_of(self, ids: list[int]) -> dict[int, int]:
+        """A proposal's space is its collection's (issue #18); one in no collection has none."""
+        rows = await Proposal.filter(id__in=ids, collection_id__not_isnull=True).values_list(
+            "id", "collection__space_id"
+        )
+        return {int(i): int(s) for i, s in rows}  # type: ignore[misc]
+
     async def notification_subject(self, item: Item) -> tuple[Any, Any]:
         return await Proposal.get(id=item.id), None

@@ -12,6 +12,7 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
+from tortoise import timezone
 
 from participation.audit import audit
 from participation.comments.counter import eligible
@@ -22,6 +23,7 @@ from participation.features import AccountSection
 from participation.i18n import N_, gettext
 from participation.numbers import parse_id
 from participation.proposals import domain, queries, services
+from participation.proposals.collections import services as collections
 from participation.proposals.domain import ProposalForm, ProposalState
 from participation.proposals.models import Proposal, Support
 from participation.refusals import NotAllowed, Refused, refuse
@@ -39,14 +41,21 @@ async def record_proposal(
     form: ProposalForm,
     raw_channel: str,
     raw_coordinates: tuple[str, str] = ("", ""),
+    collection: str = "",
 ) -> Proposal:
     """A proposal in the person's name, published as the person would publish it (waiting for
-    a moderator when proposals are pre-moderated); the channel kept, the agent audited."""
+    a moderator when its collection is pre-moderated); the channel kept, the agent audited.
+    `collection`: chosen when several are open, as in the resident's form."""
     counter.check_agent(agent)
     channel = counter.channel_of(raw_channel)
     person = await eligible(person_id)
     proposal = await services.create(
-        form, person, raw_coordinates, channel=channel.value, town=town_box(settings)
+        form,
+        person,
+        raw_coordinates,
+        channel=channel.value,
+        town=town_box(settings),
+        collection=collection,
     )
     proposal = await services.change_state(settings, proposal, ProposalState.PUBLISHED, person)
     after = {"channel": channel.value, "person": person.id, "state": str(proposal.state)}
@@ -90,8 +99,13 @@ async def section(
     which form the errors are about."""
     categories, districts = await queries.territory()
     for_support = values.get("form") == "support"
+    open_now = await collections.open_for_proposals(timezone.now())
     context = {
         "channels": counter_routes.channels(),
+        # several open: the agent chooses, as a resident would (participation/proposals/routes)
+        "collection_options": [(c.id, f"{c.title} ({c.space.title})") for c in open_now]
+        if len(open_now) > 1
+        else [],
         "category_options": [(c.id, c.name) for c in categories],
         "district_options": [(d.id, d.name) for d in districts],
         "for_support": for_support,
@@ -109,7 +123,13 @@ async def proposal_route(request: Request) -> Response:
     form, raw = domain.form_of(data)
     try:
         created = await record_proposal(
-            settings_of(request), agent, person_id, form, data.get("channel", ""), raw
+            settings_of(request),
+            agent,
+            person_id,
+            form,
+            data.get("channel", ""),
+            raw,
+            data.get("collection", ""),
         )
     except Refused as refused:
         values = {**data, "form": "proposal"}

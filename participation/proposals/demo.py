@@ -23,6 +23,7 @@ from participation.proposals.domain import AmendmentState, ProposalState
 from participation.proposals.models import (
     Amendment,
     Proposal,
+    ProposalCollection,
     ProposalEvent,
     ProposalVersion,
     Support,
@@ -30,6 +31,7 @@ from participation.proposals.models import (
 from participation.residents.models import District
 from participation.richtext import ALLOW_LIST_VERSION, normalize_for_search, sanitize
 from participation.settings import Settings
+from participation.spaces import demo as space_demo
 from participation.territory import Category, demo_spot, town_box
 
 S = ProposalState
@@ -150,11 +152,32 @@ async def _territory() -> tuple[dict[str, Category], dict[str, District]]:
     return categories, districts
 
 
+COLLECTION_TITLE = "Idées pour Villebelle"
+
+
+async def _collection(settings: Settings) -> int | None:
+    """The demo's proposals collection, in the ideas box space (once), with the site's
+    threshold and pre-moderation; None when the space is not there."""
+    space_id = await space_demo.space_id(space_demo.IDEAS)
+    if space_id is None:
+        return None
+    found = await ProposalCollection.get_or_none(space_id=space_id, title=COLLECTION_TITLE)
+    if found is None:
+        found = await ProposalCollection.create(
+            space_id=space_id,
+            title=COLLECTION_TITLE,
+            support_threshold=settings.proposal_support_threshold,
+            premoderated=settings.premoderates("proposal"),
+        )
+    return found.id
+
+
 async def load(settings: Settings, users: list[Any]) -> None:
     """`users`: the demo accounts (resident, moderator, staff)."""
     resident, moderator, staff = users
     categories, districts = await _territory()
     town = town_box(settings)
+    collection_id = await _collection(settings)
     for n, (title, text, category, district, state, answer) in enumerate(PROPOSALS):
         if await Proposal.exists(title=title, author_id=resident.id):
             continue
@@ -179,6 +202,7 @@ async def load(settings: Settings, users: list[Any]) -> None:
                 sanitized_with=ALLOW_LIST_VERSION,
                 answered_at=timezone.now() if answer else None,
                 answered_by_id=staff.id if answer else None,
+                collection_id=collection_id,
             )
             if published:
                 await ProposalVersion.create(
@@ -207,6 +231,8 @@ async def load(settings: Settings, users: list[Any]) -> None:
                 await _discussion(proposal, resident, moderator, staff)
     await _amendment(resident, moderator)
     await _at_the_counter(settings, staff, categories, districts)
+    if collection_id is not None:  # every demo proposal is in the ideas box
+        await Proposal.filter(collection_id=None).update(collection_id=collection_id)
 
 
 # Taken at the counter (participation/counter): a person without an account files a proposal,

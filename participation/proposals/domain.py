@@ -9,14 +9,16 @@ import difflib
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from participation.contributions import ModerationState
+from participation.formfields import local_moment, too_long
 from participation.i18n import N_
 from participation.numbers import parse_id
 from participation.permissions import can_work_at_desk, is_staff, is_verified_resident
-from participation.refusals import DomainError
+from participation.refusals import DomainError, Problem
 from participation.territory import OUTSIDE_TOWN, Box
 
 TITLE_MIN, TITLE_MAX = 10, 150
@@ -117,6 +119,10 @@ class ProposalFacts:
     state: ProposalState
     moderation_state: ModerationState = ModerationState.VISIBLE
     coauthor_ids: frozenset[int] = field(default_factory=frozenset)
+    # from its collection (issue #18): suggesting amendments, and its space's comments switch
+    amendments_open: bool = True
+    comments_open: bool = True
+    collection: CollectionRules | None = None  # None: in no collection (the site's rules)
 
 
 def is_author(user: Any, facts: ProposalFacts) -> bool:
@@ -173,7 +179,7 @@ def can_comment_on_behalf(agent: Any, facts: ProposalFacts) -> bool:
 
 
 def can_amend(user: Any, facts: ProposalFacts) -> bool:
-    return can_support(user, facts) and not is_author(user, facts)
+    return facts.amendments_open and can_support(user, facts) and not is_author(user, facts)
 
 
 def can_decide_amendment(user: Any, facts: ProposalFacts) -> bool:
@@ -181,7 +187,10 @@ def can_decide_amendment(user: Any, facts: ProposalFacts) -> bool:
 
 
 def can_comment(user: Any, facts: ProposalFacts) -> bool:
-    return _resident_may_act(user, facts, PUBLIC_STATES)
+    """A verified resident, on a public proposal shown by moderation, while its space's
+    comments are open (`Space.comments_open`: the proposals' side of the switch that
+    participation/commenting.py reads for the other targets)."""
+    return facts.comments_open and _resident_may_act(user, facts, PUBLIC_STATES)
 
 
 def comments_open(facts: ProposalFacts) -> bool:
@@ -203,6 +212,133 @@ def actor_for(user: Any, facts: ProposalFacts) -> Actor | None:
     if bool(getattr(user, "is_moderator", False)):
         return Actor.MODERATOR
     return None
+
+
+# --- collections (issue #18): a space's ideas box, with its own rules -------------------------
+
+COLLECTION_TITLE_MAX = 150
+THRESHOLD_MAX = 1_000_000
+
+
+class CollectionState(StrEnum):
+    OPEN = "open"  # takes new proposals now
+    UPCOMING = "upcoming"  # its opening date is still to come
+    CLOSED = "closed"  # switched off, or its closing date is past
+
+
+COLLECTION_STATE_LABELS = {
+    CollectionState.OPEN: N_("Open for proposals"),
+    CollectionState.UPCOMING: N_("Not open yet"),
+    CollectionState.CLOSED: N_("Closed for new proposals"),
+}
+
+
+@dataclass(frozen=True)
+class CollectionRules:
+    """What a collection decides for its proposals, as plain data."""
+
+    support_threshold: int
+    premoderated: bool = False
+    amendments_open: bool = True
+    accepting: bool = True  # the switch: False closes it whatever its dates
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+
+
+def collection_state(rules: CollectionRules, now: datetime) -> CollectionState:
+    """Closed when switched off or once `closes_at` is reached, upcoming before `opens_at`."""
+    if not rules.accepting or (rules.closes_at is not None and now >= rules.closes_at):
+        return CollectionState.CLOSED
+    if rules.opens_at is not None and now < rules.opens_at:
+        return CollectionState.UPCOMING
+    return CollectionState.OPEN
+
+
+def may_propose_now(rules: CollectionRules | None, now: datetime) -> bool:
+    """Whether a proposal may be created (or a draft published) in this collection now; a
+    proposal of no collection (a site that has none) follows the site's one ideas box."""
+    return rules is None or collection_state(rules, now) == CollectionState.OPEN
+
+
+def support_threshold(rules: CollectionRules | None, site_threshold: int) -> int:
+    """The supports a proposal needs: its collection's, else the site's setting."""
+    return rules.support_threshold if rules is not None else site_threshold
+
+
+def threshold_reached(
+    state: ProposalState, support_count: int, rules: CollectionRules | None, site_threshold: int
+) -> bool:
+    """Whether this support count moves a published proposal to « seuil atteint »."""
+    return threshold_crossed(state, support_count, support_threshold(rules, site_threshold))
+
+
+def needs_premoderation(rules: CollectionRules | None, site_premoderates: bool) -> bool:
+    """Whether a proposal waits for a moderator before it is public: its collection says so,
+    else the site's pre-moderated content types."""
+    return rules.premoderated if rules is not None else site_premoderates
+
+
+NO_COLLECTION_OPEN = N_("No collection takes new proposals at the moment.")
+
+
+def choose_collection(open_ids: list[int], raw: str) -> tuple[int | None, str | None]:
+    """The collection a new proposal goes into: the only open one when the form did not ask,
+    else the one chosen among the open ones; (None, message) when that is not possible."""
+    if not open_ids:
+        return None, NO_COLLECTION_OPEN
+    chosen = parse_id(raw)
+    if chosen is None and not raw.strip() and len(open_ids) == 1:
+        return open_ids[0], None
+    if chosen is None or chosen not in open_ids:
+        return None, N_("Choose a collection from the list.")
+    return chosen, None
+
+
+@dataclass(frozen=True)
+class CollectionForm:
+    title: str
+    space_id: int | None
+    support_threshold: int | None
+    premoderated: bool
+    amendments_open: bool
+    accepting: bool
+    opens_at: datetime | None
+    closes_at: datetime | None
+
+
+def parse_collection(data: Mapping[str, str]) -> tuple[CollectionForm, list[Problem]]:
+    """A collection's form as typed (dates in the town's time), with every wrong field."""
+    problems: list[Problem] = []
+    title = data.get("title", "").strip()
+    if not title:
+        problems.append(Problem(N_("Give the collection a title."), field="title"))
+    elif len(title) > COLLECTION_TITLE_MAX:
+        problems.append(too_long("title", COLLECTION_TITLE_MAX))
+    space_id = parse_id(data.get("space", ""))
+    if space_id is None:
+        problems.append(Problem(N_("Choose a space from the list."), field="space"))
+    threshold = parse_id(data.get("support_threshold", "").strip())
+    if threshold is None or not 1 <= threshold <= THRESHOLD_MAX:
+        problems.append(
+            Problem(N_("Enter a whole number between 1 and 1,000,000."), field="support_threshold")
+        )
+    opens_at = local_moment(data, "opens_at", problems)
+    closes_at = local_moment(data, "closes_at", problems)
+    if opens_at and closes_at and closes_at <= opens_at:
+        problems.append(
+            Problem(N_("The closing date must come after the opening date."), field="closes_at")
+        )
+    form = CollectionForm(
+        title=title,
+        space_id=space_id,
+        support_threshold=threshold,
+        premoderated=data.get("premoderated") == "on",
+        amendments_open=data.get("amendments_open") == "on",
+        accepting=data.get("accepting") == "on",
+        opens_at=opens_at,
+        closes_at=closes_at,
+    )
+    return form, problems
 
 
 # --- forms ------------------------------------------------------------------------------------

@@ -17,6 +17,8 @@ from participation.features import (
 from participation.i18n import N_
 from participation.proposals import api, comments_api, counter, demo, privacy, queries, routes
 from participation.proposals.classification import routes as classification_routes
+from participation.proposals.collections import routes as collection_routes
+from participation.proposals.collections import services as collections
 from participation.proposals.content import ProposalKind
 from participation.proposals.domain import STATE_LABELS
 from participation.proposals.models import Proposal
@@ -60,6 +62,8 @@ AUDIT_WORDS = AuditWords(
             "district_renamed", N_("{actor} renamed the district “{before_name}” to “{after_name}”")
         ),
         AuditWording("district_removed", N_("{actor} removed the district “{before_name}”")),
+        AuditWording("proposal_collection_created", N_("{actor} created {target}")),
+        AuditWording("proposal_collection_updated", N_("{actor} changed {target}")),
         AuditWording(
             "counter_proposal",
             N_("{actor} recorded {target} {after_channel}, in a person's name"),
@@ -74,6 +78,12 @@ AUDIT_WORDS = AuditWords(
     targets=(
         AuditTarget(
             "proposal", N_("the proposal “{name}”"), _titles, numbered=N_("the proposal no. {id}")
+        ),
+        AuditTarget(
+            "proposal_collection",
+            N_("the proposals collection “{name}”"),
+            collections.names,
+            numbered=N_("the proposals collection no. {id}"),
         ),
         AuditTarget(
             "category",
@@ -100,6 +110,7 @@ FEATURE = Feature(
     routes=[
         *routes.routes,
         *classification_routes.routes,
+        *collection_routes.routes,
         *counter.routes,
         *comment_routes.at("/proposals/{id:id}/comments", "proposal"),
     ],
@@ -116,7 +127,8 @@ FEATURE = Feature(
             "proposal",
             N_("proposal"),
             queries.comment_target,
-            relation="proposal",  # comments.proposal_id: read with the comments
+            # comments.proposal_id, and its collection (its space): read with the comments
+            relation="proposal__collection",
             listed=queries.listed_comment_target,
             counted=queries.count_comments,
             prefix="/proposals/{id}/comments",
@@ -127,6 +139,7 @@ FEATURE = Feature(
         FeedSource("proposals", N_("New proposals"), queries.feed_proposals, "proposals:index"),
         FeedSource("answers", N_("Official answers"), queries.feed_answers, "proposals:index"),
     ],
+    space_components=collections.space_components,
     outcomes=queries.outcomes,
     participants=queries.participants,
     activity=queries.activity,
@@ -143,7 +156,10 @@ FEATURE = Feature(
     admin=[
         AdminLine(
             25,
-            (NavLink(N_("Categories and districts"), "proposals:classification"),),
+            (
+                NavLink(N_("Proposals collections"), "proposals:collections"),
+                NavLink(N_("Categories and districts"), "proposals:classification"),
+            ),
         )
     ],
 )

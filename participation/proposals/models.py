@@ -11,7 +11,46 @@ from tortoise.indexes import Index
 from tortoise.models import Model
 
 from participation.contributions import ModerationState
-from participation.proposals.domain import AmendmentState, ProposalState
+from participation.proposals.domain import (
+    COLLECTION_TITLE_MAX,
+    AmendmentState,
+    CollectionRules,
+    ProposalState,
+)
+
+
+# A proposals collection (issue #18): a participatory space's ideas box, with its own rules
+# (participation/proposals/domain.py: CollectionRules). `accepting` is the switch; `opens_at` and
+# `closes_at` bound when it takes new proposals (None: no bound). `version` rises on each save
+# (the conditional UPDATE on it is the check against two staff editing at once).
+class ProposalCollection(Model):
+    id = fields.IntField(primary_key=True)
+    space: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "participation.Space", related_name="proposal_collections", on_delete=fields.RESTRICT
+    )
+    space_id: int
+    title = fields.CharField(max_length=COLLECTION_TITLE_MAX)
+    support_threshold = fields.IntField()
+    premoderated = fields.BooleanField(default=False)
+    amendments_open = fields.BooleanField(default=True)
+    accepting = fields.BooleanField(default=True)
+    opens_at = fields.DatetimeField(null=True)
+    closes_at = fields.DatetimeField(null=True)
+    version = fields.IntField(default=1)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "proposals_collection"
+
+    def rules(self) -> CollectionRules:
+        return CollectionRules(
+            support_threshold=self.support_threshold,
+            premoderated=self.premoderated,
+            amendments_open=self.amendments_open,
+            accepting=self.accepting,
+            opens_at=self.opens_at,
+            closes_at=self.closes_at,
+        )
 
 
 # A resident's proposal. `body` and `answer_body` hold sanitized rich text (participation.richtext);
@@ -22,6 +61,14 @@ class Proposal(Model):
         "participation.User", related_name="proposals", on_delete=fields.RESTRICT
     )
     author_id: int
+    # its collection (issue #18); None: a site without collections (the site-wide rules)
+    collection: fields.ForeignKeyNullableRelation[ProposalCollection] = fields.ForeignKeyField(
+        "participation.ProposalCollection",
+        related_name="proposals",
+        null=True,
+        on_delete=fields.RESTRICT,
+    )
+    collection_id: int | None
     title = fields.CharField(max_length=150)
     body = fields.TextField()
     # the Markdown the authors typed (`body` is its HTML); "" for a row written before (issue #21)

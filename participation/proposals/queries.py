@@ -28,6 +28,7 @@ from participation.participants import Since, user_keys
 from participation.proposals.domain import (
     PUBLIC_STATES,
     STATE_LABELS,
+    CollectionRules,
     ModerationState,
     ProposalFacts,
     ProposalState,
@@ -37,6 +38,7 @@ from participation.proposals.models import (
     Amendment,
     Proposal,
     ProposalCoauthor,
+    ProposalCollection,
     ProposalEvent,
     ProposalVersion,
     Support,
@@ -79,6 +81,8 @@ class ListParams:
     category: str = ""
     district: str = ""
     answered: str = ""  # "yes", "no" or ""
+    space: str = ""  # a participatory space's address (slug)
+    collection: str = ""  # a collection's id
     sort: str = "recent"
     q: str = ""
     page: int = 1
@@ -90,6 +94,8 @@ class ListParams:
             category=query.get("category", "")[:100],
             district=query.get("district", "")[:100],
             answered=query_choice(query, "answered", ("yes", "no")),
+            space=query.get("space", "")[:100],
+            collection=query.get("collection", "")[:12],
             sort=query_choice(query, "sort", SORTS, "recent"),
             q=query.get("q", "")[:100].strip(),
             page=query_page(query, 5000),
@@ -124,10 +130,27 @@ def new_seed() -> list[int]:
 
 
 def filtered(
-    user: Any, params: ListParams, categories: list[Category], districts: list[District]
+    user: Any,
+    params: ListParams,
+    categories: list[Category],
+    districts: list[District],
+    collections: list[ProposalCollection] | None = None,
 ) -> QuerySet[Proposal] | None:
-    """The filtered queryset, or None when a filter names nothing (an empty result)."""
+    """The filtered queryset, or None when a filter names nothing (an empty result).
+    `collections`: those the list offers (with their space), for the space and collection
+    filters."""
     qs = visible_proposals(user)
+    offered = collections or []
+    if params.space:
+        ids = [c.id for c in offered if c.space.slug == params.space]
+        if not ids:
+            return None
+        qs = qs.filter(collection_id__in=ids)
+    if params.collection:
+        chosen = next((c for c in offered if str(c.id) == params.collection), None)
+        if chosen is None:
+            return None
+        qs = qs.filter(collection_id=chosen.id)
     if params.state:
         qs = qs.filter(state=params.state)
     if params.category:
@@ -174,11 +197,12 @@ async def list_page(
     seed: list[int],
     categories: list[Category],
     districts: list[District],
+    collections: list[ProposalCollection] | None = None,
 ) -> Page:
     """One page: one query for the proposals (with author, category and district; two in
     random order), one for what the visitor supports among them; nothing depends on the page
     size or the data."""
-    qs = filtered(user, params, categories, districts)
+    qs = filtered(user, params, categories, districts, collections)
     if qs is None:
         return Page([], False, params, set())
     if params.sort == "random":
@@ -235,13 +259,51 @@ async def territory() -> tuple[list[Category], list[District]]:
     return list(await Category.all()), list(await District.all())
 
 
+async def public_collections() -> list[ProposalCollection]:
+    """The collections the list may be filtered by: those of published spaces, with their
+    space (one query)."""
+    return list(
+        await ProposalCollection.filter(space__published=True)
+        .select_related("space")
+        .order_by("space__title", "title", "id")
+    )
+
+
 async def get_visible(user: Any, proposal_id: int) -> Proposal | None:
     return (
         await visible_proposals(user)
         .filter(id=proposal_id)
-        .select_related("author", "category", "district", "answered_by")
+        .select_related(
+            "author", "category", "district", "answered_by", "collection", "collection__space"
+        )
         .first()
     )
+
+
+async def collection_of(proposal: Proposal) -> ProposalCollection | None:
+    """A proposal's collection with its space: read with the proposal (`get_visible`) or in
+    one query; None when it is in no collection."""
+    if proposal.collection_id is None:
+        return None
+    loaded = proposal.__dict__.get("_collection")
+    if isinstance(loaded, ProposalCollection) and "_space" in loaded.__dict__:
+        return loaded
+    return await ProposalCollection.get_or_none(id=proposal.collection_id).select_related("space")
+
+
+async def collection_rules(collection_id: int | None) -> tuple[CollectionRules | None, bool]:
+    """A proposal's collection rules (None: in no collection, the site's rules) and whether
+    its space takes comments (`Space.comments_open`), in one query (none without collection)."""
+    if collection_id is None:
+        return None, True
+    row = await ProposalCollection.get_or_none(id=collection_id).select_related("space")
+    return _rules(row)
+
+
+def _rules(row: ProposalCollection | None) -> tuple[CollectionRules | None, bool]:
+    if row is None:
+        return None, True
+    return row.rules(), bool(row.space.comments_open)
 
 
 async def facts(proposal: Proposal) -> tuple[ProposalFacts, list[ProposalCoauthor]]:
@@ -249,18 +311,23 @@ async def facts(proposal: Proposal) -> tuple[ProposalFacts, list[ProposalCoautho
         await ProposalCoauthor.filter(proposal_id=proposal.id).select_related("user").order_by("id")
     )
     accepted = frozenset(c.user_id for c in coauthors if c.accepted_at and c.user_id)
+    rules, comments_open = _rules(await collection_of(proposal))
     return (
         ProposalFacts(
             author_id=proposal.author_id,
             state=ProposalState(proposal.state),
             moderation_state=ModerationState(proposal.moderation_state),
             coauthor_ids=accepted,
+            amendments_open=rules.amendments_open if rules is not None else True,
+            comments_open=comments_open,
+            collection=rules,
         ),
         coauthors,
     )
 
 
 def _comment_target(proposal: Proposal, coauthor_ids: Iterable[int]) -> CommentTarget:
+    collection = getattr(proposal, "_collection", None)  # loaded by select_related, or not
     facts = ProposalFacts(
         author_id=proposal.author_id,
         state=ProposalState(proposal.state),
@@ -270,7 +337,8 @@ def _comment_target(proposal: Proposal, coauthor_ids: Iterable[int]) -> CommentT
     return CommentTarget(
         title=proposal.title,
         url=url("proposals:detail", id=proposal.id),
-        space_id=None,  # a proposal belongs to no participatory space
+        # its collection's space (issue #18); read with it, or none (a site without collections)
+        space_id=collection.space_id if collection is not None else None,  # type: ignore[attr-defined]
         open=comments_open(facts),
         author_ids=(proposal.author_id, *sorted(facts.coauthor_ids)),
         subject=proposal,
@@ -281,7 +349,7 @@ async def comment_target(viewer: Any, proposal_id: int) -> CommentTarget | None:
     """The proposal `proposal_id` as its comments see it (Feature.commentables), if `viewer`
     may see it (None: moderation's view): open while it is public and shown."""
     proposals = visible_proposals(viewer) if viewer is not None else Proposal.all()
-    proposal = await proposals.filter(id=proposal_id).first()
+    proposal = await proposals.filter(id=proposal_id).select_related("collection").first()
     if proposal is None:
         return None
     coauthors = await ProposalCoauthor.filter(

@@ -25,6 +25,7 @@ from participation.i18n import N_, gettext
 from participation.pagecache import cached_for_visitors
 from participation.permissions import is_signed_in, is_staff
 from participation.proposals import api, domain, queries, services
+from participation.proposals.collections import services as collections
 from participation.proposals.domain import (
     STATE_LABELS,
     Actor,
@@ -74,12 +75,22 @@ async def index(request: Request) -> Response:
     if params.sort == "random" and not (isinstance(seed, list) and len(seed) == 2):
         seed = request.session["shuffle"] = queries.new_seed()
     categories, districts = await queries.territory()
-    page = await queries.list_page(user, params, seed or [1, 0], categories, districts)
+    collections = await queries.public_collections()
+    page = await queries.list_page(user, params, seed or [1, 0], categories, districts, collections)
+    spaces = {c.space.slug: c.space.title for c in collections}
     context = {
         "page": page,
         "params": params,
         "categories": categories,
         "districts": districts,
+        # the space and collection filters, offered when there is a choice to make
+        "space_options": list(spaces.items()) if len(spaces) > 1 else [],
+        "collection_options": [
+            (str(c.id), f"{c.title} ({c.space.title})" if len(spaces) > 1 else c.title)
+            for c in collections
+        ]
+        if len(collections) > 1
+        else [],
         "states": [s for s in ProposalState if s in domain.PUBLIC_STATES],
         "STATE_LABELS": STATE_LABELS,
     }
@@ -180,11 +191,13 @@ async def _proposal_form(
     request: Request,
     proposal: Proposal | None,
     values: dict[str, str],
-    save: Callable[[ProposalForm, tuple[str, str]], Awaitable[str]],
+    save: Callable[[ProposalForm, tuple[str, str], dict[str, str]], Awaitable[str]],
 ) -> Response:
-    """The proposal form (new or edit): `save(form, coordinates as typed)` on POST."""
+    """The proposal form (new or edit): `save(form, coordinates as typed, data)` on POST. A
+    new proposal asks for its collection when more than one is open, and says so when none
+    is (the form is then not shown)."""
     categories, districts = await queries.territory()
-    context = {
+    context: dict[str, Any] = {
         "proposal": proposal,
         "values": values,
         "category_options": [(c.id, c.name) for c in categories],
@@ -192,9 +205,22 @@ async def _proposal_form(
         # the outline of the town to click (static/js/map-pick.js): an aid, the fields stay
         "pick_frame": frame(town_box(web.settings_of(request))),
         "map_margin": MAP_MARGIN,
+        "collection_options": [],
+        "none_open": False,
     }
+    if proposal is None and await collections.any_exists():
+        open_now = await collections.open_for_proposals(timezone.now())
+        spaces = {c.space_id for c in open_now}
+        context["none_open"] = not open_now
+        if len(open_now) > 1:
+            context["collection_options"] = [
+                (c.id, f"{c.title} ({c.space.title})" if len(spaces) > 1 else c.title)
+                for c in open_now
+            ]
+        elif open_now:
+            context["collection"] = open_now[0]
     return await web.form_page(
-        request, "proposals/form.html", context, lambda data: save(*_form(data))
+        request, "proposals/form.html", context, lambda data: save(*_form(data), data)
     )
 
 
@@ -203,8 +229,14 @@ async def new(request: Request) -> Response:
     if request.method == "POST":
         await ratelimit.check(request, "post")
 
-    async def create(form: ProposalForm, raw: tuple[str, str]) -> str:
-        proposal = await services.create(form, user, raw, town=town_box(web.settings_of(request)))
+    async def create(form: ProposalForm, raw: tuple[str, str], data: dict[str, str]) -> str:
+        proposal = await services.create(
+            form,
+            user,
+            raw,
+            town=town_box(web.settings_of(request)),
+            collection=data.get("collection", ""),
+        )
         flash(request, gettext("Your draft is saved. Publish it when it is ready."))
         return proposal_url(proposal)
 
@@ -214,7 +246,7 @@ async def new(request: Request) -> Response:
 async def edit(request: Request) -> Response:
     user, proposal = await proposal_allowing(request, domain.can_edit)
 
-    async def update(form: ProposalForm, raw: tuple[str, str]) -> str:
+    async def update(form: ProposalForm, raw: tuple[str, str], _data: dict[str, str]) -> str:
         await services.update(web.settings_of(request), proposal, form, user, raw)
         flash(request, gettext("The proposal is saved."))
         return proposal_url(proposal)
@@ -300,7 +332,10 @@ async def proposal_page(
         "can_edit_comment": can_edit_comment,
         "STATE_LABELS": STATE_LABELS,
         "STANCE_LABELS": STANCE_LABELS,
-        "threshold": web.settings_of(request).proposal_support_threshold,
+        "threshold": domain.support_threshold(
+            facts.collection, web.settings_of(request).proposal_support_threshold
+        ),
+        "collection": await queries.collection_of(proposal),  # read with the proposal
         "supported": detail.supported,
         "can_support": domain.can_support(user, facts),
         "now": timezone.now(),
@@ -404,7 +439,9 @@ async def _support_response(request: Request, proposal: Proposal, supported: boo
             "proposal": proposal,
             "supported": supported,
             "can_support": domain.can_support(request.scope["user"], facts),
-            "threshold": web.settings_of(request).proposal_support_threshold,
+            "threshold": domain.support_threshold(
+                facts.collection, web.settings_of(request).proposal_support_threshold
+            ),
         }
         return render(
             request, "proposals/_support.html", context, fragment="proposals/_support.html"

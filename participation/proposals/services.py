@@ -24,6 +24,7 @@ from participation.i18n import N_, gettext
 from participation.notifications import services as notifications
 from participation.notifications.services import Kind
 from participation.proposals import domain
+from participation.proposals.collections import services as collections
 from participation.proposals.domain import (
     ANSWER_STATES,
     OPEN_STATES,
@@ -43,7 +44,7 @@ from participation.proposals.models import (
     ProposalVersion,
     Support,
 )
-from participation.proposals.queries import facts, id_set
+from participation.proposals.queries import collection_rules, facts, id_set
 from participation.refusals import NotAllowed, NotFound, Refused, refuse_fields
 from participation.residents.models import District
 from participation.richtext import (
@@ -80,18 +81,45 @@ async def _checked_form(
     return replace(form, title=form.title.strip(), body=body, address=form.address.strip())
 
 
+async def collection_for(raw: str) -> int | None:
+    """The collection a new proposal goes into (`raw`: the form's choice, "" when it did not
+    ask): None on a site without any collection (the site's one ideas box); `Refused` on the
+    field `collection` when none is open or the choice is not an open one."""
+    if not await collections.any_exists():
+        return None
+    open_now = await collections.open_for_proposals(timezone.now())
+    chosen, problem = domain.choose_collection([c.id for c in open_now], raw)
+    if problem is not None:
+        raise refuse_fields({"collection": problem})
+    return chosen
+
+
 async def create(
     form: ProposalForm,
     author: Any,
     raw_coordinates: tuple[str, str],
     channel: str = "online",
     town: Box | None = None,
+    collection: str = "",
 ) -> Proposal:
     """A new draft; nothing is saved when a field is wrong. `channel`: how it came in, when an
-    agent takes it for the author (participation/proposals/counter.py)."""
+    agent takes it for the author (participation/proposals/counter.py); `collection`: the one
+    chosen in the form ("" when it did not ask: the only open one)."""
     if not author.is_authenticated:
         raise NotAllowed()
-    checked = await _checked_form(form, raw_coordinates, town)
+    try:
+        collection_id = await collection_for(collection)
+        collection_problem = None
+    except Refused as refused:
+        collection_id, collection_problem = None, refused
+    try:
+        checked = await _checked_form(form, raw_coordinates, town)
+    except Refused as refused:  # every wrong field at once
+        if collection_problem is not None:
+            raise Refused([*collection_problem.problems, *refused.problems]) from None
+        raise
+    if collection_problem is not None:
+        raise collection_problem
     if problem := await moderation.abuse_problem(author, to_text(checked.body), "proposal"):
         raise refuse_fields({"body": problem})
     return await Proposal.create(
@@ -107,6 +135,7 @@ async def create(
         longitude=checked.longitude,
         search_text=_search_text(checked.title, checked.body),
         channel=channel,
+        collection_id=collection_id,
     )
 
 
@@ -174,7 +203,9 @@ async def _remoderate_new_version(settings: Settings, proposal: Proposal) -> Non
     """Inside the transaction of a new version (edit or accepted amendment): approved content
     of a pre-moderated type goes back to the queue, hidden from the public until approved."""
     current = ModerationState(proposal.moderation_state)
-    target = moderation_rules.after_edit(current, settings.premoderates("proposal"))
+    rules, _ = await collection_rules(proposal.collection_id)
+    premoderated = domain.needs_premoderation(rules, settings.premoderates("proposal"))
+    target = moderation_rules.after_edit(current, premoderated)
     if target == current:
         return
     moved = await Proposal.filter(id=proposal.id, moderation_state=current).update(
@@ -252,10 +283,12 @@ async def change_state(
         raise DomainError(N_("Accepting or refusing a proposal needs an official answer."))
     if proposal.state == ProposalState.PENDING and target == ProposalState.PUBLISHED:
         raise DomainError(N_("Proposals awaiting moderation are approved in the moderation queue."))
-    premoderated = (
-        target == ProposalState.PUBLISHED
-        and proposal.state == ProposalState.DRAFT
-        and settings.premoderates("proposal")
+    publishing = target == ProposalState.PUBLISHED and proposal.state == ProposalState.DRAFT
+    rules = proposal_facts.collection
+    if publishing and not domain.may_propose_now(rules, timezone.now()):
+        raise DomainError(N_("This collection takes no new proposals at the moment."))
+    premoderated = publishing and domain.needs_premoderation(
+        rules, settings.premoderates("proposal")
     )
     if premoderated:  # pre-moderation: published once a moderator approves it
         target = ProposalState.PENDING
@@ -353,8 +386,11 @@ async def support(
             if not counted:
                 raise DomainError(N_("This proposal no longer accepts supports."))
             fresh = await Proposal.get(id=proposal.id)
-            if domain.threshold_crossed(
-                ProposalState(fresh.state), fresh.support_count, settings.proposal_support_threshold
+            if domain.threshold_reached(
+                ProposalState(fresh.state),
+                fresh.support_count,
+                proposal_facts.collection,
+                settings.proposal_support_threshold,
             ):
                 emails = await _threshold_reached(settings, fresh)
     except IntegrityError:

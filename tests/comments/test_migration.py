@@ -7,14 +7,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from participation.comments.models import Comment
+from participation.proposals.models import Proposal
 from tests.conftest import create_user, database_at, insert_as_before, upgrade
-from tests.participation.proposal_factories import make_proposal
 
 
 async def test_old_comments_are_on_their_proposal(tmp_path: Path, redis_url: str) -> None:
     async with database_at(tmp_path, redis_url, "participation.0021_counter_channels") as old:
         author = await create_user(old, "ancien@example.org")
-        proposal = await make_proposal(author)
+        proposal = await insert_as_before(  # the columns of participation.0021
+            Proposal(author_id=author.id, title="Des arceaux à vélo", body="<p>Vingt.</p>"),
+            "collection_id",
+        )
         comment = await insert_as_before(  # the columns of participation.0021
             Comment(proposal_id=proposal.id, author_id=author.id, body="<p>Un ancien avis</p>"),
             "target_kind",
@@ -37,7 +40,10 @@ async def test_a_proposal_comment_written_around_the_model_is_found_on_its_propo
     `target_id` at 0) is the `proposal` kind on it; another kind's row is left as it is."""
     async with database_at(tmp_path, redis_url, "participation.0025_comment_channel") as old:
         author = await create_user(old, "ancien@example.org")
-        proposal = await make_proposal(author)
+        proposal = await insert_as_before(  # the columns of participation.0025
+            Proposal(author_id=author.id, title="Des arceaux à vélo", body="<p>Vingt.</p>"),
+            "collection_id",
+        )
         await Comment.bulk_create(  # bulk_create does not go through Comment.save
             [
                 Comment(proposal_id=proposal.id, author_id=author.id, body="<p>Sans cible</p>"),

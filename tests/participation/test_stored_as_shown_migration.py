@@ -9,10 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from budgets.models import Budget, Phase, Project
-from participation.proposals.models import Amendment
+from participation.proposals.models import Amendment, Proposal
 from participation.richtext import ALLOW_LIST_VERSION, stored_again
 from tests.conftest import create_user, database_at, insert_as_before, upgrade
-from tests.participation.proposal_factories import make_proposal
 
 WRITTEN_ELSEWHERE = (
     '<p>Des <strong>arceaux</strong> <img src=x onerror="alert(1)"></p>'
@@ -24,7 +23,10 @@ SOURCE = "Des **arceaux**\n\nrue des Écoles"
 async def test_old_amendments_are_stored_as_shown(tmp_path: Path, redis_url: str) -> None:
     async with database_at(tmp_path, redis_url, "participation.0023_agent_role") as old:
         author = await create_user(old, "ancien@example.org")
-        proposal = await make_proposal(author)
+        proposal = await insert_as_before(  # the columns of participation.0023
+            Proposal(author_id=author.id, title="Des arceaux à vélo", body="<p>Vingt.</p>"),
+            "collection_id",  # participation.0027
+        )
         rows = [
             await insert_as_before(
                 Amendment(

@@ -6,8 +6,11 @@ the owner, a draft, an amendment) are made by tests/security/world.py."""
 # ruff: noqa: E501  (the matrix is a table: one route per line)
 from __future__ import annotations
 
-from participation.proposals.models import Proposal
+from tortoise import timezone
+
+from participation.proposals.models import Proposal, ProposalCollection
 from participation.settings import Settings
+from participation.spaces.models import Space
 from tests.security.walks import (
     DENIED,
     DONE,
@@ -62,6 +65,12 @@ MATRIX = {
     "POST /proposals/{id}/state [draft]":                             (LOGIN,   DONE,    HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
     # route [restricted object]: (anonymous, owner, other, moderator, admin)
     "GET /proposals/map":                                             (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    # proposals collections (issue #18): administrators only, an empty form refused
+    "GET /admin/collections":                                         (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE),
+    "GET /admin/collections/new":                                     (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE),
+    "POST /admin/collections/new":                                    (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM),
+    "GET /admin/collections/{collection_id}":                         (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE),
+    "POST /admin/collections/{collection_id}":                        (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM),
     # taken on behalf of a person (participation/counter): staff only, an empty form refused
     "POST /admin/counter/people/{person_id}/proposal":                (LOGIN,   DENIED,  DENIED,  DENIED,  FORM,    FORM),
     "POST /admin/counter/people/{person_id}/support":                 (LOGIN,   DENIED,  DENIED,  DENIED,  FORM,    FORM),
@@ -91,11 +100,51 @@ async def _counter_support(ctx: Ctx) -> Data:
     return {"channel": "phone", "proposal": str(ctx.world.ids["id"])}
 
 
+async def _seed(settings: Settings, world: World) -> None:
+    """An open collection in a space of its own (the world's space is deleted by a step): the
+    only one open, so new proposals go into it without the form asking; the world's proposals
+    stay in none (the site's rules)."""
+    space = await Space.create(
+        title="Démarche des collections",
+        slug="collections-du-monde",
+        starts_at=timezone.now(),
+        published=True,
+    )
+    collection = await ProposalCollection.create(
+        space_id=space.id,
+        title="Boîte à idées du monde",
+        support_threshold=3,
+        accepting=True,
+    )
+    world.ids["collection_id"] = collection.id
+
+
+async def _new_collection(ctx: Ctx) -> Data:
+    """A closed one: the world's collection stays the only one open (the counter's step, after
+    this one, does not choose)."""
+    return {
+        key: value for key, value in (await _collection_form(ctx)).items() if key != "accepting"
+    }
+
+
+async def _collection_form(ctx: Ctx) -> Data:
+    collection = await ProposalCollection.get(id=ctx.world.ids["collection_id"])
+    return {
+        "title": "Idées pour le quartier",
+        "space": str(collection.space_id),
+        "support_threshold": "5",
+        "accepting": "on",
+        "amendments_open": "on",
+        "version": str(collection.version),
+    }
+
+
 async def _formulas(settings: Settings, world: World, formula: str) -> None:
     await Proposal.all().update(title=formula, address="@" + formula, body=f"<p>{formula}</p>")
 
 
 WALKS = Walks(
+    seed=_seed,
     matrix=MATRIX,
     steps=[
         Step("proposals:new", "owner", _proposal_form),
@@ -116,6 +165,8 @@ WALKS = Walks(
         ),
         Step("proposals:decide_amendment", "owner"),
         Step("proposals:answer", "admin", {"answer": "La mairie étudie la demande."}),
+        Step("proposals:collection_new", "admin", _new_collection),
+        Step("proposals:collection_edit", "admin", _collection_form),
         # at the counter, for the world's other person (their online support was withdrawn)
         Step("proposals:counter_proposal", "agent", _counter_proposal),
         Step("proposals:counter_support", "agent", _counter_support),
@@ -124,6 +175,7 @@ WALKS = Walks(
         Step("proposals:new", "owner", {"title": " ", "body": ""}),
         Step("proposals:amend", "other", {"title": "", "body": "", "reason": ""}),
         Step("proposals:counter_proposal", "agent", {"channel": "online", "title": "Court"}),
+        Step("proposals:collection_new", "admin", {"title": "", "support_threshold": "0"}),
         Step("proposals:counter_support", "agent", {"channel": "phone", "proposal": "x"}),
     ],
     no_form_in_the_world={
@@ -142,6 +194,9 @@ WALKS = Walks(
         "proposals:history": "browser/test_every_page",
         "proposals:amend": "browser/test_every_page",
         "proposals:map": "proposals/test_map_browser",
+        "proposals:collections": "proposals/test_browser",
+        "proposals:collection_new": "proposals/test_browser",
+        "proposals:collection_edit": "proposals/test_browser",
     },
     exempt={
         "proposals:csv": "CSV open data (its content is the proposals list)",
@@ -149,5 +204,6 @@ WALKS = Walks(
     },
     menu_words={
         "proposals:index": "Propositions",
+        "proposals:collections": "Collections de propositions",
     },
 )

@@ -1,0 +1,205 @@
+"""Proposals collections: reads and staff commands. One transaction each, audited; the rules
+themselves are pure (participation/proposals/domain.py: CollectionRules)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from tortoise import timezone
+from tortoise.transactions import in_transaction
+
+from participation.audit import audit
+from participation.features import SpaceComponent
+from participation.i18n import N_
+from participation.proposals.domain import (
+    COLLECTION_STATE_LABELS,
+    CollectionForm,
+    CollectionState,
+    collection_state,
+)
+from participation.proposals.models import Proposal, ProposalCollection
+from participation.refusals import DomainError, NotFound, Refused, refuse
+from participation.spaces import services as spaces
+from participation.spaces.models import Space
+from participation.urls import url
+
+AUDITED = (
+    "title",
+    "space_id",
+    "support_threshold",
+    "premoderated",
+    "amendments_open",
+    "accepting",
+    "opens_at",
+    "closes_at",
+)
+
+
+class EditConflict(Exception):
+    """Someone saved the collection since the form was opened: `current` is what they saved."""
+
+    def __init__(self, current: ProposalCollection) -> None:
+        super().__init__("collection changed meanwhile")
+        self.current = current
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A collection as a list shows it: with its space and its state now."""
+
+    collection: ProposalCollection
+    state: CollectionState
+    proposals: int = 0
+
+
+async def listed(now: datetime, space_id: int | None = None) -> list[Listed]:
+    """Every collection (of one space when given), with its space, its state and how many
+    proposals it holds: two queries."""
+    query = ProposalCollection.all()
+    if space_id is not None:
+        query = query.filter(space_id=space_id)
+    rows = list(await query.select_related("space").order_by("space_id", "title", "id"))
+    counts: dict[int, int] = {}
+    if rows:
+        held = await Proposal.filter(collection_id__in=[c.id for c in rows]).values_list(
+            "collection_id", flat=True
+        )
+        for collection_id in held:
+            counts[int(collection_id)] = counts.get(int(collection_id), 0) + 1  # type: ignore[call-overload]
+    return [Listed(c, collection_state(c.rules(), now), counts.get(c.id, 0)) for c in rows]
+
+
+async def open_for_proposals(now: datetime) -> list[ProposalCollection]:
+    """The collections that take new proposals now: open, in a published space that is not
+    archived (one query; the dates are checked by the pure rule)."""
+    rows = await (
+        ProposalCollection.filter(
+            accepting=True, space__published=True, space__archived_at__isnull=True
+        )
+        .select_related("space")
+        .order_by("space_id", "title", "id")
+    )
+    return [c for c in rows if collection_state(c.rules(), now) == CollectionState.OPEN]
+
+
+async def any_exists() -> bool:
+    return await ProposalCollection.exists()
+
+
+async def get(collection_id: int) -> ProposalCollection:
+    collection = await ProposalCollection.get_or_none(id=collection_id).select_related("space")
+    if collection is None:
+        raise NotFound()
+    return collection
+
+
+def _values(form: CollectionForm) -> dict[str, Any]:
+    return {
+        "title": form.title,
+        "space_id": form.space_id,
+        "support_threshold": form.support_threshold,
+        "premoderated": form.premoderated,
+        "amendments_open": form.amendments_open,
+        "accepting": form.accepting,
+        "opens_at": form.opens_at,
+        "closes_at": form.closes_at,
+    }
+
+
+def _audited(values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: (value.isoformat() if isinstance(value, datetime) else value)
+        for key, value in values.items()
+        if key in AUDITED
+    }
+
+
+async def _check_space(space_id: int | None, current: int | None = None) -> None:
+    """A forged space is refused; so is an archived one, unless the collection is already in it."""
+    await spaces.check_choice(space_id)
+    archived = await Space.filter(id=space_id, archived_at__isnull=False).exists()
+    if archived and space_id != current:
+        raise refuse(N_("Choose a space from the list."), "space")
+
+
+async def create(form: CollectionForm, problems: list[Any], actor: Any) -> ProposalCollection:
+    """A new collection; nothing is written when a field is wrong."""
+    if problems:
+        raise Refused(problems)
+    await _check_space(form.space_id)
+    values = _values(form)
+    async with in_transaction():
+        collection = await ProposalCollection.create(**values)
+        await audit(
+            actor, "proposal_collection_created", "proposal_collection", collection.id,
+            {}, _audited(values),
+        )  # fmt: skip
+    return collection
+
+
+async def update(
+    collection_id: int,
+    form: CollectionForm,
+    problems: list[Any],
+    base_version: int | None,
+    actor: Any,
+) -> ProposalCollection:
+    """Save over the version the form was opened at; `EditConflict` when someone saved since.
+    A collection holding proposals keeps its space (they would change space behind people's
+    backs)."""
+    collection = await get(collection_id)
+    if problems:
+        raise Refused(problems)
+    if base_version is None:
+        raise refuse(N_("Open the form again: it was sent without its version."))
+    await _check_space(form.space_id, collection.space_id)
+    moved = form.space_id != collection.space_id
+    if moved and await Proposal.filter(collection_id=collection_id).exists():
+        raise refuse(N_("This collection holds proposals: it stays in its space."), "space")
+    values = _values(form)
+    before = _audited({key: getattr(collection, key) for key in values})
+    after = _audited(values)
+    changed = {key: after[key] for key in after if after[key] != before[key]}
+    if not changed:
+        return collection
+    async with in_transaction():
+        updated = await ProposalCollection.filter(id=collection_id, version=base_version).update(
+            **values, version=base_version + 1
+        )
+        if not updated:
+            raise EditConflict(await get(collection_id))
+        await audit(
+            actor, "proposal_collection_updated", "proposal_collection", collection_id,
+            {key: before[key] for key in changed}, changed,
+        )  # fmt: skip
+    return await get(collection_id)
+
+
+async def names(ids: list[int]) -> dict[int, str]:
+    """The audit log's names of collections."""
+    rows = await ProposalCollection.filter(id__in=ids).values_list("id", "title")
+    return {int(i): str(t) for i, t in rows}  # type: ignore[misc]
+
+
+__all__ = ["DomainError", "EditConflict"]
+
+
+async def space_components(space_id: int) -> list[SpaceComponent]:
+    """The collections of a participatory space (`Feature.space_components`): each with its
+    state now and, while open, when it closes."""
+    found = []
+    for item in await listed(timezone.now(), space_id):
+        collection = item.collection
+        found.append(
+            SpaceComponent(
+                N_("Proposals collection"),
+                collection.title,
+                url("proposals:index") + f"?collection={collection.id}",
+                COLLECTION_STATE_LABELS[item.state],
+                collection.closes_at if item.state == CollectionState.OPEN else None,
+                collection.opens_at if item.state == CollectionState.UPCOMING else None,
+            )
+        )
+    return found
