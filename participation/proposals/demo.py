@@ -230,7 +230,7 @@ async def load(settings: Settings, users: list[Any]) -> None:
             if state in (S.PUBLISHED, S.ACCEPTED, S.THRESHOLD_REACHED):
                 await _discussion(proposal, resident, moderator, staff)
     await _amendment(resident, moderator)
-    await _at_the_counter(settings, staff, categories, districts)
+    await _at_the_counter(settings, staff, categories, districts, collection_id)
     if collection_id is not None:  # every demo proposal is in the ideas box
         await Proposal.filter(collection_id=None).update(collection_id=collection_id)
 
@@ -241,7 +241,9 @@ COUNTER_TITLE = "Un banc à l'arrêt de bus de la mairie"
 COUNTER_TEXT = "Les personnes âgées attendent le bus debout : un banc à l'abri serait bienvenu."
 
 
-async def _at_the_counter(settings: Settings, staff: Any, categories: Any, districts: Any) -> None:
+async def _at_the_counter(
+    settings: Settings, staff: Any, categories: Any, districts: Any, collection_id: int | None
+) -> None:
     if await Proposal.exists(title=COUNTER_TITLE):
         return
     person = await counter.record_person(staff, "Odette Lefèvre", "", True)
@@ -254,7 +256,11 @@ async def _at_the_counter(settings: Settings, staff: Any, categories: Any, distr
             "district": str(district.id),
         }
     )
-    await proposal_counter.record_proposal(settings, staff, person.id, form, "counter", raw)
+    # into the demo's ideas box: a town may have other collections open (it is asked then)
+    chosen = str(collection_id) if collection_id is not None else ""
+    await proposal_counter.record_proposal(
+        settings, staff, person.id, form, "counter", raw, collection=chosen
+    )
     reached = await Proposal.filter(state=S.THRESHOLD_REACHED).first()
     if reached is not None:
         supports = await Support.filter(proposal_id=reached.id).order_by("id").limit(40)
