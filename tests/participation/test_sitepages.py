@@ -157,6 +157,7 @@ async def test_restoring_an_old_version_publishes_it_as_a_new_one(app: Any, admi
         form = {"version": "2"}
         restored = await post_form(staff, "/admin/pages/aide/history/1/restore", form)
         assert restored.status_code == 303
+        await staff.get(restored.headers["location"])  # as a browser does: its message shown
         stale = await post_form(staff, "/admin/pages/aide/history/2/restore", form)
         assert "rien n’a été rétabli" in (await staff.get(stale.headers["location"])).text
     page = await SitePage.get(slug="aide")
