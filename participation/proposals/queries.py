@@ -174,12 +174,16 @@ MAP_LIMIT = 500  # places on a map: the newest matching proposals
 
 
 async def map_rows(
-    user: Any, params: ListParams, categories: list[Category], districts: list[District]
+    user: Any,
+    params: ListParams,
+    categories: list[Category],
+    districts: list[District],
+    collections: list[ProposalCollection],
 ) -> tuple[list[dict[str, Any]], bool]:
     """The proposals `user` sees, filtered like the list, that have a place (an address or a
     point), newest first, at most MAP_LIMIT, and whether there were more: only the columns the
     map draws."""
-    qs = filtered(user, params, categories, districts)
+    qs = filtered(user, params, categories, districts, collections)
     if qs is None:
         return [], False
     rows = (

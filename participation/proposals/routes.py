@@ -104,7 +104,8 @@ async def map_page(request: Request) -> Response:
     user = request.scope["user"]
     params = queries.ListParams.from_query(request.query_params)
     categories, districts = await queries.territory()
-    rows, more = await queries.map_rows(user, params, categories, districts)
+    collections = await queries.public_collections()  # the space and collection filters
+    rows, more = await queries.map_rows(user, params, categories, districts, collections)
     pins = [
         Pin(
             url("proposals:detail", id=r["id"]),

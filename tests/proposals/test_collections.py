@@ -276,6 +276,16 @@ async def test_the_list_is_filtered_by_space_and_collection(app: Any, citizen: U
     assert unknown.status_code == 200 and "kayaks" not in unknown.text
 
 
+async def test_the_map_is_filtered_by_space_like_the_list(app: Any, citizen: User) -> None:
+    town = await ideas_box()
+    port = await ideas_box(await _space(), title="Idées pour le port")
+    for title, collection in (("Des arceaux à vélo", town), ("Une cale pour kayaks", port)):
+        await make_proposal(citizen, title=title, collection_id=collection.id, address="Quai Sud")
+    async with logged_in(app, citizen) as c:
+        by_space = (await c.get("/proposals/map?space=port")).text
+    assert "Une cale pour kayaks" in by_space and "arceaux" not in by_space
+
+
 async def test_a_space_moderator_sees_the_proposals_and_comments_of_their_space(
     app: Any, settings: Any, citizen: User
 ) -> None:
