@@ -13,6 +13,9 @@ TEST_REDIS_URL ?= $(if $(REDIS_URL),$(REDIS_URL),redis://127.0.0.1:6379/15)
 SQLITE_TEST_REDIS_URL ?= redis://127.0.0.1:6379/14
 BROWSER_TEST_REDIS_URL ?= redis://127.0.0.1:6379/12
 export PORT
+# Compiled modules are written and reused: where the machine sets PYTHONDONTWRITEBYTECODE, every
+# pass of the suite, live server and command it starts compiled the whole project again
+unexport PYTHONDONTWRITEBYTECODE
 
 
 .PHONY: run test install browser assets messages migrate demo lint audit test-passes test-sqlite test-browser test-postgres package-check lock bench load wrk faults clean translations screenshots lighthouse

@@ -32,6 +32,9 @@ from participation.db import run_migrations, tortoise_config
 from participation.migration_state import migrate
 from participation.redis import EmbeddedRedis
 from participation.settings import Settings
+from tests import ormcache
+
+ormcache.install()  # each model finished once per run (tests/ormcache.py)
 
 # the browser fixtures and hooks, for the core's browser tests and each feature's (tests/<name>/)
 pytest_plugins = ["tests.browser.plugin"]
@@ -39,6 +42,24 @@ pytest_plugins = ["tests.browser.plugin"]
 DATABASE_URL = os.environ.get("DATABASE_URL") or "sqlite://:memory:"
 TEST_PASSWORD = "Une-phrase-de-passe-solide"
 _postgres_schema_ready = False
+
+
+# What reaches the pass's database or Redis: every fixture that gives a database, an app or a
+# Redis depends on `redis_url`; tests/deploy asks for `postgres_url`.
+_SERVICE_FIXTURES = frozenset({"redis_url", "postgres_url"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The PostgreSQL pass runs the tests that use the pass's database or Redis; the others
+    (the tally engine, the domain rules, the checks of the source, commands run on their own
+    SQLite installation) give the same result on any database and run once, in the SQLite
+    pass, instead of twice."""
+    if not DATABASE_URL.startswith("postgres"):
+        return
+    needed = [i for i in items if _SERVICE_FIXTURES & set(getattr(i, "fixturenames", ()))]
+    if len(needed) < len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i not in set(needed)])
+        items[:] = needed
 
 
 @pytest.fixture(scope="session")

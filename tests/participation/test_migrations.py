@@ -33,9 +33,9 @@ async def test_migrations_apply_on_a_fresh_database_and_match_the_models(
 
 
 def test_a_state_cloned_before_an_operation_keeps_the_schema_of_before() -> None:
-    """`participation migrate` renders a cloned migration state only when an operation reads
-    it (participation/migration_state.py): what it renders is still the state of the moment
-    of the clone, not the state the operation then changed."""
+    """`participation migrate` renders a migration state only when an operation reads it
+    (participation/migration_state.py): what a copy renders is still the state of the moment
+    it was taken, not the state the operation then changed."""
     from tortoise import fields
     from tortoise.migrations.operations import AddField, CreateModel, RemoveField
     from tortoise.migrations.schema_generator.state import State
@@ -44,7 +44,8 @@ def test_a_state_cloned_before_an_operation_keeps_the_schema_of_before() -> None
     from participation import migration_state
 
     migration_state.install()
-    state = State(models={}, apps=StateApps())
+    state = State(models={}, apps=StateApps()).clone()  # as `migrate` makes them: lazy
+    assert isinstance(state, migration_state._LazyState)
     CreateModel("Town", [("id", fields.IntField(primary_key=True))]).state_forward("t", state)
     AddField("Town", "mayor", fields.CharField(max_length=50)).state_forward("t", state)
     before = state.clone()
@@ -53,6 +54,22 @@ def test_a_state_cloned_before_an_operation_keeps_the_schema_of_before() -> None
 
     assert set(before.apps.get_model("t.Town")._meta.fields_map) == {"id", "mayor"}
     assert set(state.apps.get_model("t.Town")._meta.fields_map) == {"id", "motto"}
+
+    # a state read, then copied, then changed: the copy keeps the classes it was rendered
+    # with, the state renders its own again (a district pointing to the town: both ends)
+    CreateModel(
+        "District",
+        [
+            ("id", fields.IntField(primary_key=True)),
+            ("town", fields.ForeignKeyField("t.Town", related_name="districts")),
+        ],
+    ).state_forward("t", state)
+    assert "districts" in state.apps.get_model("t.Town")._meta.fields_map
+    with_districts = state.clone()
+    RemoveField("District", "town").state_forward("t", state)
+    assert "districts" in with_districts.apps.get_model("t.Town")._meta.fields_map
+    assert "districts" not in state.apps.get_model("t.Town")._meta.fields_map
+    assert set(state.apps.get_model("t.District")._meta.fields_map) == {"id"}
 
 
 def test_the_filters_written_once_are_tortoises_for_every_field_of_every_model() -> None:
