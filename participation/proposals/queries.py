@@ -33,12 +33,14 @@ from participation.proposals.domain import (
     ProposalFacts,
     ProposalState,
     comments_open,
+    offered_category_ids,
 )
 from participation.proposals.models import (
     Amendment,
     Proposal,
     ProposalCoauthor,
     ProposalCollection,
+    ProposalCollectionCategory,
     ProposalEvent,
     ProposalVersion,
     Support,
@@ -261,6 +263,37 @@ async def _shuffled(qs: QuerySet[Proposal], seed: list[int], page: int) -> list[
 
 async def territory() -> tuple[list[Category], list[District]]:
     return list(await Category.all()), list(await District.all())
+
+
+async def territory_categories() -> list[Category]:
+    """The site's categories, by name (/admin/classification)."""
+    return list(await Category.all())
+
+
+async def own_categories(collection_ids: Iterable[int]) -> dict[int, set[int]]:
+    """The categories each collection chose (a collection that chose none is absent)."""
+    chosen: dict[int, set[int]] = {}
+    ids = list(collection_ids)
+    if ids:
+        rows = await ProposalCollectionCategory.filter(collection_id__in=ids).values_list(
+            "collection_id", "category_id"
+        )
+        for collection_id, category_id in rows:
+            chosen.setdefault(int(collection_id), set()).add(int(category_id))  # type: ignore[call-overload]
+    return chosen
+
+
+async def offered_categories(
+    collection_ids: Iterable[int], site: list[Category] | None = None
+) -> list[Category]:
+    """The categories offered for proposals of these collections (domain.offered_category_ids:
+    each collection's own, or the site's for one that chose none; every site category when
+    no collection is given), by name; `site`: the site's categories when already read."""
+    ids = list(collection_ids)
+    site = list(await Category.all()) if site is None else site
+    chosen = await own_categories(ids)
+    offered = offered_category_ids([chosen.get(i, set()) for i in ids], [c.id for c in site])
+    return [c for c in site if c.id in offered]
 
 
 async def public_collections() -> list[ProposalCollection]:

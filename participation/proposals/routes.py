@@ -22,6 +22,7 @@ from participation.comments.domain import STANCE_LABELS
 from participation.comments.domain import can_edit as can_edit_comment
 from participation.comments.models import Comment
 from participation.i18n import N_, gettext
+from participation.numbers import parse_id
 from participation.pagecache import cached_for_visitors
 from participation.permissions import is_signed_in, is_staff
 from participation.proposals import api, domain, queries, services
@@ -68,6 +69,14 @@ def proposal_url(proposal: Proposal, anchor: str = "") -> str:
 # --- list and exports -------------------------------------------------------------------------
 
 
+async def _filter_categories(
+    params: queries.ListParams, collections: list[Any], site: list[Any]
+) -> list[Any]:
+    """The category filter's choices: those of the collection chosen, else the site's."""
+    chosen = [c.id for c in collections if str(c.id) == params.collection]
+    return await queries.offered_categories(chosen, site) if chosen else site
+
+
 async def index(request: Request) -> Response:
     user = request.scope["user"]
     params = queries.ListParams.from_query(request.query_params)
@@ -76,6 +85,7 @@ async def index(request: Request) -> Response:
         seed = request.session["shuffle"] = queries.new_seed()
     categories, districts = await queries.territory()
     collections = await queries.public_collections()
+    categories = await _filter_categories(params, collections, categories)
     page = await queries.list_page(user, params, seed or [1, 0], categories, districts, collections)
     spaces = {c.space.slug: c.space.title for c in collections}
     context = {
@@ -105,6 +115,7 @@ async def map_page(request: Request) -> Response:
     params = queries.ListParams.from_query(request.query_params)
     categories, districts = await queries.territory()
     collections = await queries.public_collections()  # the space and collection filters
+    categories = await _filter_categories(params, collections, categories)
     rows, more = await queries.map_rows(user, params, categories, districts, collections)
     pins = [
         Pin(
@@ -196,12 +207,15 @@ async def _proposal_form(
 ) -> Response:
     """The proposal form (new or edit): `save(form, coordinates as typed, data)` on POST. A
     new proposal asks for its collection when more than one is open, and says so when none
-    is (the form is then not shown)."""
+    is (the form is then not shown). The categories are those of its collection (when the
+    person chooses among several, those of the one chosen, else of every open one)."""
     categories, districts = await queries.territory()
+    in_play: list[int] = []  # the collections whose categories are offered
+    if proposal is not None and proposal.collection_id is not None:
+        in_play = [proposal.collection_id]
     context: dict[str, Any] = {
         "proposal": proposal,
         "values": values,
-        "category_options": [(c.id, c.name) for c in categories],
         "district_options": [(d.id, d.name) for d in districts],
         # the outline of the town to click (static/js/map-pick.js): an aid, the fields stay
         "pick_frame": frame(town_box(web.settings_of(request))),
@@ -213,13 +227,25 @@ async def _proposal_form(
         open_now = await collections.open_for_proposals(timezone.now())
         spaces = {c.space_id for c in open_now}
         context["none_open"] = not open_now
+        in_play = [c.id for c in open_now]
         if len(open_now) > 1:
             context["collection_options"] = [
                 (c.id, f"{c.title} ({c.space.title})" if len(spaces) > 1 else c.title)
                 for c in open_now
             ]
+            # the one chosen: sent with the form, or named by the link (?collection=)
+            if request.method == "POST":
+                raw = (await web.form_data(request)).get("collection", "")
+            else:
+                raw = request.query_params.get("collection", "")
+                values.setdefault("collection", raw)
+            chosen = parse_id(raw)
+            if chosen is not None and chosen in in_play:
+                in_play = [chosen]
         elif open_now:
             context["collection"] = open_now[0]
+    offered = await queries.offered_categories(in_play, categories)
+    context["category_options"] = [(c.id, c.name) for c in offered]
     return await web.form_page(
         request, "proposals/form.html", context, lambda data: save(*_form(data), data)
     )

@@ -44,7 +44,7 @@ from participation.proposals.models import (
     ProposalVersion,
     Support,
 )
-from participation.proposals.queries import collection_rules, facts, id_set
+from participation.proposals.queries import collection_rules, facts, id_set, offered_categories
 from participation.refusals import NotAllowed, NotFound, Refused, refuse_fields
 from participation.residents.models import District
 from participation.richtext import (
@@ -55,7 +55,7 @@ from participation.richtext import (
     to_text,
 )
 from participation.settings import Settings
-from participation.territory import Box, Category, town_box
+from participation.territory import Box, town_box
 from participation.urls import url
 
 __all__ = ["DomainError", "NotAllowed", "Refused"]
@@ -66,12 +66,17 @@ def _search_text(title: str, body: str) -> str:
 
 
 async def _checked_form(
-    form: ProposalForm, raw_coordinates: tuple[str, str], town: Box | None = None
+    form: ProposalForm,
+    raw_coordinates: tuple[str, str],
+    town: Box | None = None,
+    collection_id: int | None = None,
 ) -> ProposalForm:
     """The form with its body as stored: the HTML of the Markdown typed (`form.body.strip()` is
-    its source)."""
+    its source). The category must be one its collection offers (`collection_id`; None: the
+    site's)."""
     body = from_markdown(form.body)
-    category_ids = await id_set(Category.all())
+    offered = await offered_categories([collection_id] if collection_id is not None else [])
+    category_ids = {c.id for c in offered}
     district_ids = await id_set(District.all())
     problems = domain.proposal_problems(
         form, to_text(body), category_ids, district_ids, raw_coordinates, town
@@ -113,7 +118,7 @@ async def create(
     except Refused as refused:
         collection_id, collection_problem = None, refused
     try:
-        checked = await _checked_form(form, raw_coordinates, town)
+        checked = await _checked_form(form, raw_coordinates, town, collection_id)
     except Refused as refused:  # every wrong field at once
         if collection_problem is not None:
             raise Refused([*collection_problem.problems, *refused.problems]) from None
@@ -151,7 +156,7 @@ async def update(
     proposal_facts, _ = await facts(proposal)
     if not domain.can_edit(editor, proposal_facts):
         raise NotAllowed()
-    checked = await _checked_form(form, raw_coordinates, town_box(settings))
+    checked = await _checked_form(form, raw_coordinates, town_box(settings), proposal.collection_id)
     async with in_transaction():
         changes: dict[str, Any] = {
             "title": checked.title,

@@ -22,6 +22,7 @@ from participation.proposals.domain import (
     collection_state,
     may_propose_now,
     needs_premoderation,
+    offered_category_ids,
     parse_collection,
     support_threshold,
     threshold_reached,
@@ -176,3 +177,26 @@ def test_amendments_closed_by_the_collection() -> None:
 def test_comments_closed_by_the_space() -> None:
     assert can_comment(Resident(), _facts())
     assert not can_comment(Resident(), _facts(comments_open=False))
+
+
+@pytest.mark.parametrize(
+    ("own", "expected"),
+    [
+        ([], {1, 2, 3}),  # no collection in play: the site's
+        ([set()], {1, 2, 3}),  # a collection that chose none: the site's
+        ([{2}], {2}),
+        ([{2}, {3}], {2, 3}),  # the person chooses among two: either's
+        ([{2}, set()], {1, 2, 3}),
+        ([{2, 9}], {2}),  # never one the site no longer has
+    ],
+)
+def test_the_categories_a_collection_offers(own: list[set[int]], expected: set[int]) -> None:
+    assert offered_category_ids(own, {1, 2, 3}) == expected
+
+
+def test_a_forged_category_box_is_named() -> None:
+    form, problems = parse_collection(
+        {"title": "Idées", "space": "1", "support_threshold": "5"}, ["3", "abc", "3"]
+    )
+    assert [p.field for p in problems] == ["categories"]
+    assert parse_collection({}, ["3", "1", "3"])[0].category_ids == (1, 3)

@@ -21,11 +21,13 @@ from participation.comments.models import Comment
 from participation.contributions import ModerationState
 from participation.counter import services as counter
 from participation.people.models import SpaceRole
+from participation.proposals.collections import services
 from participation.proposals.domain import ProposalState
 from participation.proposals.models import Proposal, ProposalCollection
 from participation.spaces.models import Space
+from participation.territory import Category
 from tests.conftest import create_user, field_error, logged_in, post_form
-from tests.participation.proposal_factories import good_form, make_proposal
+from tests.participation.proposal_factories import good_form, make_proposal, make_territory
 from tests.proposals.factories import ideas_box
 
 NEW = "/admin/collections/new"
@@ -364,3 +366,33 @@ async def test_at_the_counter_the_agent_chooses_the_collection_when_several_are_
     proposal = await Proposal.get(author_id=person.id)
     assert proposal.collection_id == port.id
     assert proposal.state == ProposalState.PENDING  # the port's collection is pre-moderated
+
+
+async def test_a_collection_offers_its_own_categories(app: Any, admin: User, citizen: User) -> None:
+    """Staff tick the categories of a collection (a forged one is refused on the field); its
+    proposal form offers only those, a forged one is refused; the list's filter follows."""
+    mobility, _ = await make_territory()
+    nature = await Category.create(name="Nature en ville", slug="nature")
+    space = await _space()
+    async with logged_in(app, admin) as c:
+        forged: dict[str, Any] = {**_collection_form(space), "categories": ["999999"]}
+        refused = await post_form(c, NEW, forged, page=NEW)
+        assert refused.status_code == 422
+        assert "Choisissez" in field_error(refused.text, "categories")
+        chosen: dict[str, Any] = {**_collection_form(space), "categories": [str(nature.id)]}
+        assert (await post_form(c, NEW, chosen, page=NEW)).status_code == 303
+    collection = await ProposalCollection.get(title="Boîte à idées 2027")
+    assert await services.category_ids(collection.id) == [nature.id]
+    async with logged_in(app, citizen) as c:
+        form = (await c.get("/proposals/new")).text
+        assert "Nature en ville" in form and "Mobilité" not in form
+        data = {**(await good_form()), "category": str(mobility.id)}
+        wrong = await post_form(c, "/proposals/new", data, page="/proposals/new")
+        assert wrong.status_code == 422 and field_error(wrong.text, "category")
+        data["category"] = str(nature.id)
+        assert (
+            await post_form(c, "/proposals/new", data, page="/proposals/new")
+        ).status_code == 303
+        listed = (await c.get(f"/proposals?collection={collection.id}")).text
+    assert 'value="nature"' in listed and 'value="mobilite"' not in listed
+    assert (await Proposal.get(author_id=citizen.id)).category_id == nature.id  # type: ignore[attr-defined]
