@@ -161,12 +161,16 @@ EXPORT_FIELDS = [
     "published_at",
     "answered_at",
     "answer",
+    "collection_id",
+    "collection",
+    "space_id",
+    "space",
 ]
 
 
 async def _export_rows() -> list[dict[str, Any]]:
     """Public proposals only, and no personal data beyond the public display name."""
-    proposals = await queries.public_proposals().select_related("author", "category", "district")
+    proposals = await queries.public_proposals().select_related(*api.RELATED)
     return [_exported(p) for p in sorted(proposals, key=lambda p: p.id)]
 
 
