@@ -9,7 +9,7 @@ import difflib
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -19,6 +19,7 @@ from participation.i18n import N_
 from participation.numbers import parse_id
 from participation.permissions import can_work_at_desk, is_staff, is_verified_resident
 from participation.refusals import DomainError, Problem
+from participation.spaces.domain import AudienceRule, Person, audience_refusal
 from participation.territory import OUTSIDE_TOWN, Box
 
 TITLE_MIN, TITLE_MAX = 10, 150
@@ -212,6 +213,19 @@ def actor_for(user: Any, facts: ProposalFacts) -> Actor | None:
     if bool(getattr(user, "is_moderator", False)):
         return Actor.MODERATOR
     return None
+
+
+def audience_problem(
+    user: Any, rule: AudienceRule | None, person: Person, today: date
+) -> Problem | None:
+    """Why `user` (seen by the audience rule as `person`) may not propose, support or comment
+    in a collection whose space has `rule` (None: in no space); None when nothing in the space
+    stops them (the other rules still apply: a support needs a verified resident). Staff are
+    never refused: they moderate and answer everywhere. The counter does not ask: the agent
+    vouches for the person (participation/counter)."""
+    if rule is None or is_staff(user):
+        return None
+    return audience_refusal(rule, person, today)
 
 
 # --- collections (issue #18): a space's ideas box, with its own rules -------------------------

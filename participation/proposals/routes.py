@@ -25,7 +25,7 @@ from participation.i18n import N_, gettext
 from participation.numbers import parse_id
 from participation.pagecache import cached_for_visitors
 from participation.permissions import is_signed_in, is_staff
-from participation.proposals import api, domain, queries, services
+from participation.proposals import api, audience, domain, queries, services
 from participation.proposals.collections import services as collections
 from participation.proposals.domain import (
     STATE_LABELS,
@@ -228,9 +228,13 @@ async def _proposal_form(
         "none_open": False,
     }
     if proposal is None and await collections.any_exists():
-        open_now = await collections.open_for_proposals(timezone.now())
+        # those whose space admits the person (issue #18): the others are not offered
+        every_open, open_now, refusal = await audience.open_to(request.scope["user"])
+        if refusal is not None:  # every open one refuses them: why, and no form
+            context["refusal"] = audience.text_of(refusal)
+            return render(request, "proposals/form.html", {**context, "errors": {}}, 403)
         spaces = {c.space_id for c in open_now}
-        context["none_open"] = not open_now
+        context["none_open"] = not every_open
         in_play = [c.id for c in open_now]
         if len(open_now) > 1:
             context["collection_options"] = [
@@ -332,7 +336,13 @@ async def proposal_page(
         and s != ProposalState.PENDING
         and not (facts.state == ProposalState.PENDING and s == ProposalState.PUBLISHED)
     ]
-    may_comment = domain.can_comment(user, facts)
+    collection = await queries.collection_of(proposal)  # read with the proposal
+    # outside its space's audience (issue #18): why, instead of the support and comment forms
+    refusal = None
+    if user.is_authenticated and collection is not None:
+        refusal = await audience.problem_in(user, collection.space_id)
+    may_comment = domain.can_comment(user, facts) and refusal is None
+    may_support = domain.can_support(user, facts) and refusal is None
     reply_to = _reply_to(request, detail, may_comment, failed)
     context = {
         "proposal": proposal,
@@ -353,7 +363,7 @@ async def proposal_page(
         "may": {
             "edit": domain.can_edit(user, facts),
             "invite": domain.can_invite(user, facts),
-            "support": domain.can_support(user, facts),
+            "support": may_support,
             "amend": domain.can_amend(user, facts),
             "decide": domain.can_decide_amendment(user, facts),
             "comment": may_comment,
@@ -366,9 +376,10 @@ async def proposal_page(
         "threshold": domain.support_threshold(
             facts.collection, web.settings_of(request).proposal_support_threshold
         ),
-        "collection": await queries.collection_of(proposal),  # read with the proposal
+        "collection": collection,
+        "audience_refusal": audience.text_of(refusal) if refusal is not None else "",
         "supported": detail.supported,
-        "can_support": domain.can_support(user, facts),
+        "can_support": may_support,
         "now": timezone.now(),
         "failed": failed,
         "related": await related.links_for("proposal", proposal.id),

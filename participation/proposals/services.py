@@ -23,7 +23,8 @@ from participation.audit import audit
 from participation.i18n import N_, gettext
 from participation.notifications import services as notifications
 from participation.notifications.services import Kind
-from participation.proposals import domain
+from participation.numbers import parse_id
+from participation.proposals import audience, domain, queries
 from participation.proposals.collections import services as collections
 from participation.proposals.domain import (
     ANSWER_STATES,
@@ -86,14 +87,23 @@ async def _checked_form(
     return replace(form, title=form.title.strip(), body=body, address=form.address.strip())
 
 
-async def collection_for(raw: str) -> int | None:
+async def collection_for(raw: str, author: Any = None) -> int | None:
     """The collection a new proposal goes into (`raw`: the form's choice, "" when it did not
     ask): None on a site without any collection (the site's one ideas box); `Refused` on the
-    field `collection` when none is open or the choice is not an open one."""
+    field `collection` when none is open or the choice is not an open one. With `author`
+    (online, not at the counter): only those whose space admits them are offered, and one
+    whose space does not is `NotAllowed` (403: the form never offered it)."""
     if not await collections.any_exists():
         return None
-    open_now = await collections.open_for_proposals(timezone.now())
-    chosen, problem = domain.choose_collection([c.id for c in open_now], raw)
+    if author is None:
+        open_now = offered = await collections.open_for_proposals(timezone.now())
+    else:
+        open_now, offered, _ = await audience.open_to(author)
+    chosen, problem = domain.choose_collection([c.id for c in offered], raw)
+    if problem is not None and parse_id(raw) in {c.id for c in open_now}:
+        raise NotAllowed()
+    if problem is not None and open_now and not offered:
+        raise NotAllowed()
     if problem is not None:
         raise refuse_fields({"collection": problem})
     return chosen
@@ -106,14 +116,16 @@ async def create(
     channel: str = "online",
     town: Box | None = None,
     collection: str = "",
+    at_counter: bool = False,
 ) -> Proposal:
     """A new draft; nothing is saved when a field is wrong. `channel`: how it came in, when an
-    agent takes it for the author (participation/proposals/counter.py); `collection`: the one
+    agent takes it for the author (participation/proposals/counter.py, `at_counter`: the
+    space's audience is not asked, the agent vouches for the person); `collection`: the one
     chosen in the form ("" when it did not ask: the only open one)."""
     if not author.is_authenticated:
         raise NotAllowed()
     try:
-        collection_id = await collection_for(collection)
+        collection_id = await collection_for(collection, None if at_counter else author)
         collection_problem = None
     except Refused as refused:
         collection_id, collection_problem = None, refused
@@ -362,6 +374,11 @@ async def answer(
 # --- supports ---------------------------------------------------------------------------------
 
 
+async def _space_of(proposal: Proposal) -> int | None:
+    collection = await queries.collection_of(proposal)
+    return collection.space_id if collection is not None else None
+
+
 async def support(
     settings: Settings,
     proposal: Proposal,
@@ -377,6 +394,8 @@ async def support(
     proposal_facts, _ = await facts(proposal)
     if agent is None:
         allowed = domain.can_support(user, proposal_facts)
+        if allowed and (refusal := await audience.problem_in(user, await _space_of(proposal))):
+            raise NotAllowed(audience.text_of(refusal))
     else:
         allowed = domain.can_support_on_behalf(agent, proposal_facts)
     if not allowed:

@@ -5,10 +5,11 @@ comment (the space's comments switch)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from participation.accounts.models import Role
 from participation.contributions import ModerationState
 from participation.proposals.domain import (
     NO_COLLECTION_OPEN,
@@ -16,6 +17,7 @@ from participation.proposals.domain import (
     CollectionState,
     ProposalFacts,
     ProposalState,
+    audience_problem,
     can_amend,
     can_comment,
     choose_collection,
@@ -27,6 +29,7 @@ from participation.proposals.domain import (
     support_threshold,
     threshold_reached,
 )
+from participation.spaces.domain import Audience, AudienceRule, Person
 
 NOW = datetime(2027, 3, 15, 10, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -200,3 +203,33 @@ def test_a_forged_category_box_is_named() -> None:
     )
     assert [p.field for p in problems] == ["categories"]
     assert parse_collection({}, ["3", "1", "3"])[0].category_ids == (1, 3)
+
+
+class Someone:
+    """A signed-in account as the predicates read it."""
+
+    def __init__(self, role: Role = Role.CITIZEN) -> None:
+        self.is_authenticated, self.is_admin, self.id = True, role == Role.ADMIN, 7
+
+
+@pytest.mark.parametrize(
+    ("role", "rule", "person", "refused"),
+    [
+        (Role.CITIZEN, None, Person(True), False),  # in no space: nothing to ask
+        (Role.CITIZEN, AudienceRule(), Person(True), False),  # anyone signed in
+        (Role.CITIZEN, AudienceRule(Audience.RESIDENTS), Person(True), True),
+        (Role.CITIZEN, AudienceRule(Audience.RESIDENTS), Person(True, True), False),
+        (
+            Role.CITIZEN,
+            AudienceRule(Audience.AGE, 16),
+            Person(True, True, None, date(2015, 1, 1)),
+            True,
+        ),
+        (Role.ADMIN, AudienceRule(Audience.AGE, 16), Person(True), False),  # staff: never
+    ],
+)
+def test_the_spaces_audience_decides_who_takes_part_in_its_proposals(
+    role: Role, rule: AudienceRule | None, person: Person, refused: bool
+) -> None:
+    problem = audience_problem(Someone(role), rule, person, date(2027, 3, 15))
+    assert (problem is not None) == refused

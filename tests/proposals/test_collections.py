@@ -396,3 +396,31 @@ async def test_a_collection_offers_its_own_categories(app: Any, admin: User, cit
         listed = (await c.get(f"/proposals?collection={collection.id}")).text
     assert 'value="nature"' in listed and 'value="mobilite"' not in listed
     assert (await Proposal.get(author_id=citizen.id)).category_id == nature.id  # type: ignore[attr-defined]
+
+
+async def test_outside_the_spaces_audience_one_sees_why_and_a_forged_post_is_403(
+    app: Any, settings: Any, citizen: User, admin: User
+) -> None:
+    """A space for verified residents: a person with an account only is told why instead of
+    the proposal, support and comment forms, and whatever they send anyway is refused (403,
+    nothing written); staff propose there as before."""
+    collection = await ideas_box()
+    await Space.filter(id=collection.space_id).update(audience="residents")
+    proposal = await make_proposal(admin, collection_id=collection.id)
+    page = f"/proposals/{proposal.id}"
+    why = "Cette démarche est réservée aux habitants vérifiés."
+    async with logged_in(app, citizen) as c:
+        form = await c.get("/proposals/new")
+        assert form.status_code == 403 and why in form.text and 'name="title"' not in form.text
+        forged = await post_form(c, "/proposals/new", await good_form(), page=page)
+        shown = (await c.get(page)).text
+        assert why in shown and 'name="stance"' not in shown
+        assert f"/proposals/{proposal.id}/support" not in shown
+        supported = await post_form(c, f"{page}/support", {}, page=page)
+        comment = {"body": "Bonne idée, le square en a besoin.", "stance": "for"}
+        commented = await post_form(c, f"{page}/comments", comment, page=page)
+    assert (forged.status_code, supported.status_code, commented.status_code) == (403, 403, 403)
+    assert await Proposal.all().count() == 1 and await Comment.all().count() == 0
+    assert (await Proposal.get(id=proposal.id)).support_count == 0
+    async with logged_in(app, admin) as c:
+        assert 'name="title"' in (await c.get("/proposals/new")).text
