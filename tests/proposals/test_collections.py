@@ -300,6 +300,7 @@ async def test_a_space_moderator_sees_the_proposals_and_comments_of_their_space(
     other = await make_proposal(citizen, ProposalState.DRAFT, title="Une cale pour kayaks",
                                 collection_id=theirs.id)  # fmt: skip
     async with logged_in(app, citizen) as c:
+        assert 'href="/moderation"' not in (await c.get("/")).text
         for draft in (mine, other):
             page = f"/proposals/{draft.id}"
             await post_form(c, f"{page}/state", {"state": "published"}, page=page)
@@ -318,6 +319,7 @@ async def test_a_space_moderator_sees_the_proposals_and_comments_of_their_space(
     assert cases[f"proposal{other.id}"].space_id == theirs.space_id
     assert cases[f"comment{comment.id}"].space_id == ours.space_id
     async with logged_in(app, keeper) as c:
+        assert 'href="/moderation"' in (await c.get("/")).text  # the header leads there
         queue = (await c.get("/moderation")).text
         assert "Un banc au square" in queue and "Un commentaire à relire" in queue
         assert "Une cale pour kayaks" not in queue
