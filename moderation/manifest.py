@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from moderation import demo, privacy, routes
 from moderation.middleware import BlockedUserMiddleware
-from moderation.queries import BLOCKED_UNTIL_SQL, is_blocked
+from moderation.queries import BLOCKED_UNTIL_SQL, MODERATES_A_SPACE_SQL, flag, is_blocked
 from participation.auditlog.wording import AuditTarget, AuditWording, AuditWords
 from participation.features import (
     AdminLine,
@@ -67,7 +67,10 @@ FEATURE = Feature(
         )
     ],
     # blocked people may read but not act: known from the session lookup, at no extra query
-    session_columns=[SessionColumn("is_blocked", BLOCKED_UNTIL_SQL, is_blocked)],
+    session_columns=[
+        SessionColumn("is_blocked", BLOCKED_UNTIL_SQL, is_blocked),
+        SessionColumn("moderates_a_space", MODERATES_A_SPACE_SQL, flag),
+    ],
     middleware=[BlockedUserMiddleware],
     # only the demo: it reports and pre-moderates the demo proposals and comments
     depends_on=("proposals", "comments"),

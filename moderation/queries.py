@@ -25,6 +25,19 @@ BLOCKED_UNTIL_SQL = (
 )
 
 
+# Whether the person moderates some participatory space without being a site moderator
+# (people_space_role, issue #18): the header then links them to the queue they see.
+MODERATES_A_SPACE_SQL = (
+    'EXISTS (SELECT 1 FROM "people_space_role" AS "r" '
+    'WHERE "r"."user_id" = "accounts_session"."user_id" AND "r"."role" = \'moderator\')'
+)
+
+
+def flag(value: object, now: datetime) -> bool:
+    """An EXISTS read with the session: 0/1 on SQLite, a boolean on PostgreSQL."""
+    return bool(value)
+
+
 def is_blocked(blocked_until: datetime | str | None, now: datetime) -> bool:
     """What BLOCKED_UNTIL_SQL found (a string on SQLite), compared with `now`."""
     if blocked_until is None:

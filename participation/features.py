@@ -246,6 +246,9 @@ class CommentTarget:
     # what the notifications of its comments are stored against (a proposal: the notification
     # names it and links to its page); None: they keep the title and link to `url`
     subject: Any = None
+    # why the person it was read for may not comment here (its space's audience: proposals,
+    # issue #18), in their language; "": nothing against them. The desk ignores it.
+    refusal: str = ""
 
 
 @dataclass(frozen=True)

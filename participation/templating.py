@@ -76,10 +76,13 @@ def _environment() -> Environment:
 
 def nav_links(user: Any) -> list[features.NavLink]:
     """The header's feature links (`Feature.nav`) that `user` may follow: everyone's first, in
-    the order of `features.INSTALLED`, then those of a role (moderation)."""
+    the order of `features.INSTALLED`, then those of a role (moderation: a moderator of the
+    site, or of some participatory spaces, `moderates_a_space`, read with the session)."""
     allowed = {
         "": True,
-        "moderator": bool(getattr(user, "is_moderator", False)),
+        "moderator": bool(
+            getattr(user, "is_moderator", False) or getattr(user, "moderates_a_space", False)
+        ),
         "admin": bool(getattr(user, "is_admin", False)),
     }
     links = [link for f in features.FEATURES for link in f.nav if allowed.get(link.role, False)]

@@ -36,6 +36,8 @@ async def _may_take_part(user: Any, target: CommentTarget, agent: Any = None) ->
     and its space's)."""
     if not (is_verified_resident(user) if agent is None else can_work_at_desk(agent)):
         raise NotAllowed()
+    if agent is None and target.refusal:  # outside the audience of the target's space
+        raise NotAllowed(target.refusal)
     if not await commenting.is_open(target):
         raise NotAllowed(commenting.CLOSED)
 

@@ -30,12 +30,28 @@ FIELDS = (
     ApiField("published_at", "datetime", N_("When it was published."), nullable=True),
     ApiField("answered_at", "datetime", N_("When the town answered."), nullable=True),
     ApiField("answer", "string", N_("The town's official answer, as plain text.")),
+    ApiField(
+        "collection_id",
+        "integer",
+        N_("Its proposals collection (none: a site without)."),
+        nullable=True,
+    ),
+    ApiField("collection", "string", N_("The title of its proposals collection (empty: none).")),
+    ApiField(
+        "space_id", "integer", N_("The participatory space of its collection."), nullable=True
+    ),
+    ApiField("space", "string", N_("The title of that participatory space (empty: none).")),
 )
+
+# what public_row reads besides the proposal (one query: participation/keyset.py)
+RELATED = ("author", "category", "district", "collection", "collection__space")
 
 
 def public_row(p: Any) -> dict[str, Any]:
     """A public proposal (author, category and district fetched) as the API and the export
-    (proposals.csv, .json) show it, dates as stored (UTC)."""
+    (proposals.csv, .json) show it, dates as stored (UTC); its collection and the collection's
+    space fetched too (`RELATED`)."""
+    collection = p.collection
     return {
         "id": p.id,
         "title": p.title,
@@ -52,6 +68,10 @@ def public_row(p: Any) -> dict[str, Any]:
         "published_at": p.published_at,
         "answered_at": p.answered_at,
         "answer": to_text(p.answer_body),
+        "collection_id": collection.id if collection else None,
+        "collection": collection.title if collection else "",
+        "space_id": collection.space.id if collection else None,
+        "space": collection.space.title if collection else "",
     }
 
 
@@ -76,6 +96,12 @@ FILTERS = (
         "datetime",
         N_("Only those published at or after this moment."),
         lookup="published_at__gte",
+    ),
+    ApiFilter(
+        "collection",
+        "integer",
+        N_("Only the proposals of this collection (its collection_id)."),
+        lookup="collection_id",
     ),
 )
 
@@ -103,9 +129,13 @@ RESOURCES = (
             "published_at": datetime(2026, 4, 2, 9, 30, tzinfo=UTC),
             "answered_at": None,
             "answer": "",
+            "collection_id": 3,
+            "collection": "Boîte à idées 2026",
+            "space_id": 2,
+            "space": "Quartier des Tilleuls",
         },
         filters=FILTERS,
-        related=("author", "category", "district"),
+        related=RELATED,
         dataset=True,
     ),
 )

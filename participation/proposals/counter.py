@@ -56,6 +56,7 @@ async def record_proposal(
         channel=channel.value,
         town=town_box(settings),
         collection=collection,
+        at_counter=True,
     )
     proposal = await services.change_state(settings, proposal, ProposalState.PUBLISHED, person)
     after = {"channel": channel.value, "person": person.id, "state": str(proposal.state)}
@@ -100,6 +101,12 @@ async def section(
     categories, districts = await queries.territory()
     for_support = values.get("form") == "support"
     open_now = await collections.open_for_proposals(timezone.now())
+    # the categories of the open collections, or of the one chosen (the form sent back)
+    in_play = [c.id for c in open_now]
+    chosen = parse_id(values.get("collection", ""))
+    if chosen is not None and chosen in in_play:
+        in_play = [chosen]
+    categories = await queries.offered_categories(in_play, categories)
     context = {
         "channels": counter_routes.channels(),
         # several open: the agent chooses, as a resident would (participation/proposals/routes)

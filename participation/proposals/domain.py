@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -19,6 +19,7 @@ from participation.i18n import N_
 from participation.numbers import parse_id
 from participation.permissions import can_work_at_desk, is_staff, is_verified_resident
 from participation.refusals import DomainError, Problem
+from participation.spaces.domain import AudienceRule, Person, audience_refusal
 from participation.territory import OUTSIDE_TOWN, Box
 
 TITLE_MIN, TITLE_MAX = 10, 150
@@ -214,6 +215,19 @@ def actor_for(user: Any, facts: ProposalFacts) -> Actor | None:
     return None
 
 
+def audience_problem(
+    user: Any, rule: AudienceRule | None, person: Person, today: date
+) -> Problem | None:
+    """Why `user` (seen by the audience rule as `person`) may not propose, support or comment
+    in a collection whose space has `rule` (None: in no space); None when nothing in the space
+    stops them (the other rules still apply: a support needs a verified resident). Staff are
+    never refused: they moderate and answer everywhere. The counter does not ask: the agent
+    vouches for the person (participation/counter)."""
+    if rule is None or is_staff(user):
+        return None
+    return audience_refusal(rule, person, today)
+
+
 # --- collections (issue #18): a space's ideas box, with its own rules -------------------------
 
 COLLECTION_TITLE_MAX = 150
@@ -294,6 +308,22 @@ def choose_collection(open_ids: list[int], raw: str) -> tuple[int | None, str | 
     return chosen, None
 
 
+def offered_category_ids(own: Sequence[Collection[int]], site: Collection[int]) -> set[int]:
+    """The categories a proposal may be filed under, given the categories each collection in
+    play chose (`own`: one set per collection; several when the form lets the person choose
+    the collection) among the site's (`site`): a collection that chose none offers every site
+    category; no collection in play (a site without any) offers the site's."""
+    if not own:
+        return set(site)
+    offered: set[int] = set()
+    for chosen in own:
+        offered |= set(chosen) if chosen else set(site)
+    return offered & set(site)
+
+
+CATEGORY_NOT_OFFERED = N_("Choose categories from the list.")
+
+
 @dataclass(frozen=True)
 class CollectionForm:
     title: str
@@ -304,11 +334,19 @@ class CollectionForm:
     accepting: bool
     opens_at: datetime | None
     closes_at: datetime | None
+    category_ids: tuple[int, ...] = ()  # none: the site's categories
 
 
-def parse_collection(data: Mapping[str, str]) -> tuple[CollectionForm, list[Problem]]:
-    """A collection's form as typed (dates in the town's time), with every wrong field."""
+def parse_collection(
+    data: Mapping[str, str], categories: Sequence[str] = ()
+) -> tuple[CollectionForm, list[Problem]]:
+    """A collection's form as typed (dates in the town's time; `categories`: the ticked
+    boxes, as sent), with every wrong field. Whether the categories exist is the service's
+    check."""
     problems: list[Problem] = []
+    category_ids = [parse_id(raw) for raw in categories]
+    if any(i is None for i in category_ids):
+        problems.append(Problem(CATEGORY_NOT_OFFERED, field="categories"))
     title = data.get("title", "").strip()
     if not title:
         problems.append(Problem(N_("Give the collection a title."), field="title"))
@@ -337,6 +375,7 @@ def parse_collection(data: Mapping[str, str]) -> tuple[CollectionForm, list[Prob
         accepting=data.get("accepting") == "on",
         opens_at=opens_at,
         closes_at=closes_at,
+        category_ids=tuple(sorted({i for i in category_ids if i is not None})),
     )
     return form, problems
 

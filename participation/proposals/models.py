@@ -53,6 +53,26 @@ class ProposalCollection(Model):
         )
 
 
+# The categories a collection offers (issue #18). A collection with none offers the site's
+# (participation/territory.py: Category, kept at /admin/classification): see
+# participation/proposals/domain.py: offered_categories. Removing a site category removes it
+# from the collections that offered it.
+class ProposalCollectionCategory(Model):
+    id = fields.IntField(primary_key=True)
+    collection: fields.ForeignKeyRelation[ProposalCollection] = fields.ForeignKeyField(
+        "participation.ProposalCollection", related_name="category_links", on_delete=fields.CASCADE
+    )
+    collection_id: int
+    category: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "participation.Category", related_name="collection_links", on_delete=fields.CASCADE
+    )
+    category_id: int
+
+    class Meta:
+        table = "proposals_collection_category"
+        unique_together = (("collection", "category"),)
+
+
 # A resident's proposal. `body` and `answer_body` hold sanitized rich text (participation.richtext);
 # `search_text` is title + body without accents, lower-cased, for search on every database.
 class Proposal(Model):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +25,7 @@ from participation.features import CommentTarget, FeedEntry
 from participation.formatting import colon
 from participation.i18n import N_, gettext
 from participation.participants import Since, user_keys
+from participation.proposals import audience
 from participation.proposals.domain import (
     PUBLIC_STATES,
     STATE_LABELS,
@@ -33,12 +34,14 @@ from participation.proposals.domain import (
     ProposalFacts,
     ProposalState,
     comments_open,
+    offered_category_ids,
 )
 from participation.proposals.models import (
     Amendment,
     Proposal,
     ProposalCoauthor,
     ProposalCollection,
+    ProposalCollectionCategory,
     ProposalEvent,
     ProposalVersion,
     Support,
@@ -263,6 +266,37 @@ async def territory() -> tuple[list[Category], list[District]]:
     return list(await Category.all()), list(await District.all())
 
 
+async def territory_categories() -> list[Category]:
+    """The site's categories, by name (/admin/classification)."""
+    return list(await Category.all())
+
+
+async def own_categories(collection_ids: Iterable[int]) -> dict[int, set[int]]:
+    """The categories each collection chose (a collection that chose none is absent)."""
+    chosen: dict[int, set[int]] = {}
+    ids = list(collection_ids)
+    if ids:
+        rows = await ProposalCollectionCategory.filter(collection_id__in=ids).values_list(
+            "collection_id", "category_id"
+        )
+        for collection_id, category_id in rows:
+            chosen.setdefault(int(collection_id), set()).add(int(category_id))  # type: ignore[call-overload]
+    return chosen
+
+
+async def offered_categories(
+    collection_ids: Iterable[int], site: list[Category] | None = None
+) -> list[Category]:
+    """The categories offered for proposals of these collections (domain.offered_category_ids:
+    each collection's own, or the site's for one that chose none; every site category when
+    no collection is given), by name; `site`: the site's categories when already read."""
+    ids = list(collection_ids)
+    site = list(await Category.all()) if site is None else site
+    chosen = await own_categories(ids)
+    offered = offered_category_ids([chosen.get(i, set()) for i in ids], [c.id for c in site])
+    return [c for c in site if c.id in offered]
+
+
 async def public_collections() -> list[ProposalCollection]:
     """The collections the list may be filtered by: those of published spaces, with their
     space (one query)."""
@@ -359,7 +393,11 @@ async def comment_target(viewer: Any, proposal_id: int) -> CommentTarget | None:
     coauthors = await ProposalCoauthor.filter(
         proposal_id=proposal.id, accepted_at__isnull=False, user_id__isnull=False
     ).values_list("user_id", flat=True)
-    return _comment_target(proposal, coauthors)  # type: ignore[arg-type]
+    found = _comment_target(proposal, coauthors)  # type: ignore[arg-type]
+    if viewer is not None and viewer.is_authenticated:  # its space's audience (issue #18)
+        if refusal := await audience.problem_in(viewer, found.space_id):
+            return replace(found, refusal=audience.text_of(refusal))
+    return found
 
 
 def listed_comment_target(proposal: Proposal) -> CommentTarget:

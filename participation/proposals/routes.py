@@ -22,9 +22,10 @@ from participation.comments.domain import STANCE_LABELS
 from participation.comments.domain import can_edit as can_edit_comment
 from participation.comments.models import Comment
 from participation.i18n import N_, gettext
+from participation.numbers import parse_id
 from participation.pagecache import cached_for_visitors
 from participation.permissions import is_signed_in, is_staff
-from participation.proposals import api, domain, queries, services
+from participation.proposals import api, audience, domain, queries, services
 from participation.proposals.collections import services as collections
 from participation.proposals.domain import (
     STATE_LABELS,
@@ -68,6 +69,14 @@ def proposal_url(proposal: Proposal, anchor: str = "") -> str:
 # --- list and exports -------------------------------------------------------------------------
 
 
+async def _filter_categories(
+    params: queries.ListParams, collections: list[Any], site: list[Any]
+) -> list[Any]:
+    """The category filter's choices: those of the collection chosen, else the site's."""
+    chosen = [c.id for c in collections if str(c.id) == params.collection]
+    return await queries.offered_categories(chosen, site) if chosen else site
+
+
 async def index(request: Request) -> Response:
     user = request.scope["user"]
     params = queries.ListParams.from_query(request.query_params)
@@ -76,6 +85,7 @@ async def index(request: Request) -> Response:
         seed = request.session["shuffle"] = queries.new_seed()
     categories, districts = await queries.territory()
     collections = await queries.public_collections()
+    categories = await _filter_categories(params, collections, categories)
     page = await queries.list_page(user, params, seed or [1, 0], categories, districts, collections)
     spaces = {c.space.slug: c.space.title for c in collections}
     context = {
@@ -105,6 +115,7 @@ async def map_page(request: Request) -> Response:
     params = queries.ListParams.from_query(request.query_params)
     categories, districts = await queries.territory()
     collections = await queries.public_collections()  # the space and collection filters
+    categories = await _filter_categories(params, collections, categories)
     rows, more = await queries.map_rows(user, params, categories, districts, collections)
     pins = [
         Pin(
@@ -150,12 +161,16 @@ EXPORT_FIELDS = [
     "published_at",
     "answered_at",
     "answer",
+    "collection_id",
+    "collection",
+    "space_id",
+    "space",
 ]
 
 
 async def _export_rows() -> list[dict[str, Any]]:
     """Public proposals only, and no personal data beyond the public display name."""
-    proposals = await queries.public_proposals().select_related("author", "category", "district")
+    proposals = await queries.public_proposals().select_related(*api.RELATED)
     return [_exported(p) for p in sorted(proposals, key=lambda p: p.id)]
 
 
@@ -196,12 +211,15 @@ async def _proposal_form(
 ) -> Response:
     """The proposal form (new or edit): `save(form, coordinates as typed, data)` on POST. A
     new proposal asks for its collection when more than one is open, and says so when none
-    is (the form is then not shown)."""
+    is (the form is then not shown). The categories are those of its collection (when the
+    person chooses among several, those of the one chosen, else of every open one)."""
     categories, districts = await queries.territory()
+    in_play: list[int] = []  # the collections whose categories are offered
+    if proposal is not None and proposal.collection_id is not None:
+        in_play = [proposal.collection_id]
     context: dict[str, Any] = {
         "proposal": proposal,
         "values": values,
-        "category_options": [(c.id, c.name) for c in categories],
         "district_options": [(d.id, d.name) for d in districts],
         # the outline of the town to click (static/js/map-pick.js): an aid, the fields stay
         "pick_frame": frame(town_box(web.settings_of(request))),
@@ -210,16 +228,32 @@ async def _proposal_form(
         "none_open": False,
     }
     if proposal is None and await collections.any_exists():
-        open_now = await collections.open_for_proposals(timezone.now())
+        # those whose space admits the person (issue #18): the others are not offered
+        every_open, open_now, refusal = await audience.open_to(request.scope["user"])
+        if refusal is not None:  # every open one refuses them: why, and no form
+            context["refusal"] = audience.text_of(refusal)
+            return render(request, "proposals/form.html", {**context, "errors": {}}, 403)
         spaces = {c.space_id for c in open_now}
-        context["none_open"] = not open_now
+        context["none_open"] = not every_open
+        in_play = [c.id for c in open_now]
         if len(open_now) > 1:
             context["collection_options"] = [
                 (c.id, f"{c.title} ({c.space.title})" if len(spaces) > 1 else c.title)
                 for c in open_now
             ]
+            # the one chosen: sent with the form, or named by the link (?collection=)
+            if request.method == "POST":
+                raw = (await web.form_data(request)).get("collection", "")
+            else:
+                raw = request.query_params.get("collection", "")
+                values.setdefault("collection", raw)
+            chosen = parse_id(raw)
+            if chosen is not None and chosen in in_play:
+                in_play = [chosen]
         elif open_now:
             context["collection"] = open_now[0]
+    offered = await queries.offered_categories(in_play, categories)
+    context["category_options"] = [(c.id, c.name) for c in offered]
     return await web.form_page(
         request, "proposals/form.html", context, lambda data: save(*_form(data), data)
     )
@@ -302,7 +336,13 @@ async def proposal_page(
         and s != ProposalState.PENDING
         and not (facts.state == ProposalState.PENDING and s == ProposalState.PUBLISHED)
     ]
-    may_comment = domain.can_comment(user, facts)
+    collection = await queries.collection_of(proposal)  # read with the proposal
+    # outside its space's audience (issue #18): why, instead of the support and comment forms
+    refusal = None
+    if user.is_authenticated and collection is not None:
+        refusal = await audience.problem_in(user, collection.space_id)
+    may_comment = domain.can_comment(user, facts) and refusal is None
+    may_support = domain.can_support(user, facts) and refusal is None
     reply_to = _reply_to(request, detail, may_comment, failed)
     context = {
         "proposal": proposal,
@@ -323,7 +363,7 @@ async def proposal_page(
         "may": {
             "edit": domain.can_edit(user, facts),
             "invite": domain.can_invite(user, facts),
-            "support": domain.can_support(user, facts),
+            "support": may_support,
             "amend": domain.can_amend(user, facts),
             "decide": domain.can_decide_amendment(user, facts),
             "comment": may_comment,
@@ -336,9 +376,10 @@ async def proposal_page(
         "threshold": domain.support_threshold(
             facts.collection, web.settings_of(request).proposal_support_threshold
         ),
-        "collection": await queries.collection_of(proposal),  # read with the proposal
+        "collection": collection,
+        "audience_refusal": audience.text_of(refusal) if refusal is not None else "",
         "supported": detail.supported,
-        "can_support": domain.can_support(user, facts),
+        "can_support": may_support,
         "now": timezone.now(),
         "failed": failed,
         "related": await related.links_for("proposal", proposal.id),

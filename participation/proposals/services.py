@@ -23,7 +23,8 @@ from participation.audit import audit
 from participation.i18n import N_, gettext
 from participation.notifications import services as notifications
 from participation.notifications.services import Kind
-from participation.proposals import domain
+from participation.numbers import parse_id
+from participation.proposals import audience, domain, queries
 from participation.proposals.collections import services as collections
 from participation.proposals.domain import (
     ANSWER_STATES,
@@ -44,7 +45,7 @@ from participation.proposals.models import (
     ProposalVersion,
     Support,
 )
-from participation.proposals.queries import collection_rules, facts, id_set
+from participation.proposals.queries import collection_rules, facts, id_set, offered_categories
 from participation.refusals import NotAllowed, NotFound, Refused, refuse_fields
 from participation.residents.models import District
 from participation.richtext import (
@@ -55,7 +56,7 @@ from participation.richtext import (
     to_text,
 )
 from participation.settings import Settings
-from participation.territory import Box, Category, town_box
+from participation.territory import Box, town_box
 from participation.urls import url
 
 __all__ = ["DomainError", "NotAllowed", "Refused"]
@@ -66,12 +67,17 @@ def _search_text(title: str, body: str) -> str:
 
 
 async def _checked_form(
-    form: ProposalForm, raw_coordinates: tuple[str, str], town: Box | None = None
+    form: ProposalForm,
+    raw_coordinates: tuple[str, str],
+    town: Box | None = None,
+    collection_id: int | None = None,
 ) -> ProposalForm:
     """The form with its body as stored: the HTML of the Markdown typed (`form.body.strip()` is
-    its source)."""
+    its source). The category must be one its collection offers (`collection_id`; None: the
+    site's)."""
     body = from_markdown(form.body)
-    category_ids = await id_set(Category.all())
+    offered = await offered_categories([collection_id] if collection_id is not None else [])
+    category_ids = {c.id for c in offered}
     district_ids = await id_set(District.all())
     problems = domain.proposal_problems(
         form, to_text(body), category_ids, district_ids, raw_coordinates, town
@@ -81,14 +87,23 @@ async def _checked_form(
     return replace(form, title=form.title.strip(), body=body, address=form.address.strip())
 
 
-async def collection_for(raw: str) -> int | None:
+async def collection_for(raw: str, author: Any = None) -> int | None:
     """The collection a new proposal goes into (`raw`: the form's choice, "" when it did not
     ask): None on a site without any collection (the site's one ideas box); `Refused` on the
-    field `collection` when none is open or the choice is not an open one."""
+    field `collection` when none is open or the choice is not an open one. With `author`
+    (online, not at the counter): only those whose space admits them are offered, and one
+    whose space does not is `NotAllowed` (403: the form never offered it)."""
     if not await collections.any_exists():
         return None
-    open_now = await collections.open_for_proposals(timezone.now())
-    chosen, problem = domain.choose_collection([c.id for c in open_now], raw)
+    if author is None:
+        open_now = offered = await collections.open_for_proposals(timezone.now())
+    else:
+        open_now, offered, _ = await audience.open_to(author)
+    chosen, problem = domain.choose_collection([c.id for c in offered], raw)
+    if problem is not None and parse_id(raw) in {c.id for c in open_now}:
+        raise NotAllowed()
+    if problem is not None and open_now and not offered:
+        raise NotAllowed()
     if problem is not None:
         raise refuse_fields({"collection": problem})
     return chosen
@@ -101,19 +116,21 @@ async def create(
     channel: str = "online",
     town: Box | None = None,
     collection: str = "",
+    at_counter: bool = False,
 ) -> Proposal:
     """A new draft; nothing is saved when a field is wrong. `channel`: how it came in, when an
-    agent takes it for the author (participation/proposals/counter.py); `collection`: the one
+    agent takes it for the author (participation/proposals/counter.py, `at_counter`: the
+    space's audience is not asked, the agent vouches for the person); `collection`: the one
     chosen in the form ("" when it did not ask: the only open one)."""
     if not author.is_authenticated:
         raise NotAllowed()
     try:
-        collection_id = await collection_for(collection)
+        collection_id = await collection_for(collection, None if at_counter else author)
         collection_problem = None
     except Refused as refused:
         collection_id, collection_problem = None, refused
     try:
-        checked = await _checked_form(form, raw_coordinates, town)
+        checked = await _checked_form(form, raw_coordinates, town, collection_id)
     except Refused as refused:  # every wrong field at once
         if collection_problem is not None:
             raise Refused([*collection_problem.problems, *refused.problems]) from None
@@ -151,7 +168,7 @@ async def update(
     proposal_facts, _ = await facts(proposal)
     if not domain.can_edit(editor, proposal_facts):
         raise NotAllowed()
-    checked = await _checked_form(form, raw_coordinates, town_box(settings))
+    checked = await _checked_form(form, raw_coordinates, town_box(settings), proposal.collection_id)
     async with in_transaction():
         changes: dict[str, Any] = {
             "title": checked.title,
@@ -357,6 +374,11 @@ async def answer(
 # --- supports ---------------------------------------------------------------------------------
 
 
+async def _space_of(proposal: Proposal) -> int | None:
+    collection = await queries.collection_of(proposal)
+    return collection.space_id if collection is not None else None
+
+
 async def support(
     settings: Settings,
     proposal: Proposal,
@@ -372,6 +394,8 @@ async def support(
     proposal_facts, _ = await facts(proposal)
     if agent is None:
         allowed = domain.can_support(user, proposal_facts)
+        if allowed and (refusal := await audience.problem_in(user, await _space_of(proposal))):
+            raise NotAllowed(audience.text_of(refusal))
     else:
         allowed = domain.can_support_on_behalf(agent, proposal_facts)
     if not allowed:

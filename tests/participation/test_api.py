@@ -45,6 +45,7 @@ from tests.conftest import logged_in
 from tests.consultations.factories import consultation_open
 from tests.meetings.factories import meeting_next_week
 from tests.participation.proposal_factories import make_proposal
+from tests.proposals.factories import ideas_box
 
 SECRET = "test-secret-key-not-for-production"
 SECRET_TITLE = "SECRET-NE-DOIT-PAS-PARAITRE"
@@ -627,6 +628,8 @@ async def test_filters_narrow_each_collection(app: Any, settings: Settings, citi
     first = await make_proposal(citizen, title="Première")
     done = await make_proposal(citizen, state=ProposalState.DONE, title="Réalisée")
     elsewhere = await make_proposal(citizen, title="Ailleurs")
+    box = await ideas_box(space)
+    await Proposal.filter(id=done.id).update(collection_id=box.id)
     north = await District.create(name="Nord", slug="nord")
     await Proposal.filter(id=elsewhere.id).update(district_id=north.id)
     await Proposal.filter(id=first.id).update(published_at=datetime(2025, 1, 1, tzinfo=UTC))
@@ -650,6 +653,9 @@ async def test_filters_narrow_each_collection(app: Any, settings: Settings, citi
         assert await ids("/api/v1/proposals", published_since="2026-01-01") == [
             done.id, elsewhere.id
         ]  # fmt: skip
+        assert await ids("/api/v1/proposals", collection=str(box.id)) == [done.id]
+        item = (await client.get(f"/api/v1/proposals/{done.id}")).json()["data"]
+        assert (item["collection"], item["space_id"]) == (box.title, box.space_id)
         assert await ids("/api/v1/comments", proposal_id=str(first.id)) == [on_first.id]
         assert await ids("/api/v1/projects", budget_id=str(other.id)) == [other_project.id]
         assert set(await ids("/api/v1/projects", budget_id=str(budget.id))) == {

@@ -1,7 +1,8 @@
 """Proposals collections in a real browser, without JavaScript: staff create a collection in a
 space (first with a threshold of 0), change it; a resident then proposes (the form says which
-collection it goes into) and sees it on the space's page. Every page is audited by axe (which
-also lays it out at 390 and 320 px), at 390 and 1280 px wide."""
+collection it goes into, and offers the categories staff ticked) and sees it on the space's
+page. Every page is audited by axe (which also lays it out at 390 and 320 px), at 390 and
+1280 px wide."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from tortoise import timezone
 from participation.accounts.models import Role
 from participation.settings import Settings
 from participation.spaces.models import Space
+from participation.territory import Category
 from tests.browser import seeds
 from tests.browser.plugin import Axe, LiveServer, signed_in
 
@@ -25,6 +27,8 @@ expect.set_options(timeout=15_000)
 async def _seed(settings: Settings) -> None:
     await seeds.someone(settings, "mairie@example.org", Role.ADMIN, "Mairie")
     await seeds.someone(settings, "habitante@example.org", Role.CITIZEN, "Habitante")
+    for name, slug in (("Mobilité", "mobilite"), ("Nature en ville", "nature")):
+        await Category.create(name=name, slug=slug)
     await Space.create(
         title="Boîte à idées",
         slug="boite-a-idees",
@@ -66,6 +70,7 @@ async def test_staff_open_a_collection_and_a_resident_proposes_in_it(
     await axe.check(page, "refused")
     await threshold.fill("25")
     await page.get_by_label("Modérée a priori").check()
+    await page.get_by_label("Nature en ville").check()  # its categories: this one only
     await page.get_by_role("button", name="Créer la collection").click()
     await expect(page.locator(".flash")).to_contain_text("La collection est créée.")
     await axe.check(page, "edit")
@@ -83,6 +88,7 @@ async def test_staff_open_a_collection_and_a_resident_proposes_in_it(
     )
     # in the collection (named), or asked for among the open ones (the other width's too)
     await expect(resident.locator("main form")).to_contain_text(title)
+    await expect(resident.get_by_label("Catégorie")).to_contain_text("Nature en ville")
     await axe.check(resident, "proposal form")
     await resident.goto(server.url + "/demarches/boite-a-idees")
     await expect(resident.locator("main")).to_contain_text(title)

@@ -11,6 +11,7 @@ from tortoise import timezone
 
 from participation.app import create_app
 from participation.proposals.models import Proposal, ProposalCollection
+from participation.proposals.queries import offered_categories
 from participation.sitesettings.models import SiteSettings
 from participation.spaces.models import Space
 from tests.conftest import (
@@ -105,3 +106,18 @@ async def test_a_database_without_proposals_gets_no_collection(
         await upgrade(old)
         assert await ProposalCollection.all().count() == 0
         assert await Space.all().count() == 0
+
+
+async def test_the_collections_of_before_0028_offer_the_sites_categories(
+    tmp_path: Path, redis_url: str
+) -> None:
+    async with database_at(tmp_path, redis_url, "participation.0027_proposal_collections") as old:
+        category, _ = await make_territory()
+        space = await Space.create(title="Démarche", slug="demarche", starts_at=timezone.now())
+        collection = await insert_as_before(  # the columns of participation.0027
+            ProposalCollection(space_id=space.id, title="Boîte à idées", support_threshold=5)
+        )
+
+        await upgrade(old)
+
+        assert [c.id for c in await offered_categories([collection.id])] == [category.id]

@@ -5,10 +5,11 @@ comment (the space's comments switch)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from participation.accounts.models import Role
 from participation.contributions import ModerationState
 from participation.proposals.domain import (
     NO_COLLECTION_OPEN,
@@ -16,16 +17,19 @@ from participation.proposals.domain import (
     CollectionState,
     ProposalFacts,
     ProposalState,
+    audience_problem,
     can_amend,
     can_comment,
     choose_collection,
     collection_state,
     may_propose_now,
     needs_premoderation,
+    offered_category_ids,
     parse_collection,
     support_threshold,
     threshold_reached,
 )
+from participation.spaces.domain import Audience, AudienceRule, Person
 
 NOW = datetime(2027, 3, 15, 10, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -176,3 +180,56 @@ def test_amendments_closed_by_the_collection() -> None:
 def test_comments_closed_by_the_space() -> None:
     assert can_comment(Resident(), _facts())
     assert not can_comment(Resident(), _facts(comments_open=False))
+
+
+@pytest.mark.parametrize(
+    ("own", "expected"),
+    [
+        ([], {1, 2, 3}),  # no collection in play: the site's
+        ([set()], {1, 2, 3}),  # a collection that chose none: the site's
+        ([{2}], {2}),
+        ([{2}, {3}], {2, 3}),  # the person chooses among two: either's
+        ([{2}, set()], {1, 2, 3}),
+        ([{2, 9}], {2}),  # never one the site no longer has
+    ],
+)
+def test_the_categories_a_collection_offers(own: list[set[int]], expected: set[int]) -> None:
+    assert offered_category_ids(own, {1, 2, 3}) == expected
+
+
+def test_a_forged_category_box_is_named() -> None:
+    form, problems = parse_collection(
+        {"title": "Idées", "space": "1", "support_threshold": "5"}, ["3", "abc", "3"]
+    )
+    assert [p.field for p in problems] == ["categories"]
+    assert parse_collection({}, ["3", "1", "3"])[0].category_ids == (1, 3)
+
+
+class Someone:
+    """A signed-in account as the predicates read it."""
+
+    def __init__(self, role: Role = Role.CITIZEN) -> None:
+        self.is_authenticated, self.is_admin, self.id = True, role == Role.ADMIN, 7
+
+
+@pytest.mark.parametrize(
+    ("role", "rule", "person", "refused"),
+    [
+        (Role.CITIZEN, None, Person(True), False),  # in no space: nothing to ask
+        (Role.CITIZEN, AudienceRule(), Person(True), False),  # anyone signed in
+        (Role.CITIZEN, AudienceRule(Audience.RESIDENTS), Person(True), True),
+        (Role.CITIZEN, AudienceRule(Audience.RESIDENTS), Person(True, True), False),
+        (
+            Role.CITIZEN,
+            AudienceRule(Audience.AGE, 16),
+            Person(True, True, None, date(2015, 1, 1)),
+            True,
+        ),
+        (Role.ADMIN, AudienceRule(Audience.AGE, 16), Person(True), False),  # staff: never
+    ],
+)
+def test_the_spaces_audience_decides_who_takes_part_in_its_proposals(
+    role: Role, rule: AudienceRule | None, person: Person, refused: bool
+) -> None:
+    problem = audience_problem(Someone(role), rule, person, date(2027, 3, 15))
+    assert (problem is not None) == refused

@@ -21,11 +21,13 @@ from participation.comments.models import Comment
 from participation.contributions import ModerationState
 from participation.counter import services as counter
 from participation.people.models import SpaceRole
+from participation.proposals.collections import services
 from participation.proposals.domain import ProposalState
 from participation.proposals.models import Proposal, ProposalCollection
 from participation.spaces.models import Space
+from participation.territory import Category
 from tests.conftest import create_user, field_error, logged_in, post_form
-from tests.participation.proposal_factories import good_form, make_proposal
+from tests.participation.proposal_factories import good_form, make_proposal, make_territory
 from tests.proposals.factories import ideas_box
 
 NEW = "/admin/collections/new"
@@ -298,6 +300,7 @@ async def test_a_space_moderator_sees_the_proposals_and_comments_of_their_space(
     other = await make_proposal(citizen, ProposalState.DRAFT, title="Une cale pour kayaks",
                                 collection_id=theirs.id)  # fmt: skip
     async with logged_in(app, citizen) as c:
+        assert 'href="/moderation"' not in (await c.get("/")).text
         for draft in (mine, other):
             page = f"/proposals/{draft.id}"
             await post_form(c, f"{page}/state", {"state": "published"}, page=page)
@@ -316,6 +319,7 @@ async def test_a_space_moderator_sees_the_proposals_and_comments_of_their_space(
     assert cases[f"proposal{other.id}"].space_id == theirs.space_id
     assert cases[f"comment{comment.id}"].space_id == ours.space_id
     async with logged_in(app, keeper) as c:
+        assert 'href="/moderation"' in (await c.get("/")).text  # the header leads there
         queue = (await c.get("/moderation")).text
         assert "Un banc au square" in queue and "Un commentaire à relire" in queue
         assert "Une cale pour kayaks" not in queue
@@ -364,3 +368,61 @@ async def test_at_the_counter_the_agent_chooses_the_collection_when_several_are_
     proposal = await Proposal.get(author_id=person.id)
     assert proposal.collection_id == port.id
     assert proposal.state == ProposalState.PENDING  # the port's collection is pre-moderated
+
+
+async def test_a_collection_offers_its_own_categories(app: Any, admin: User, citizen: User) -> None:
+    """Staff tick the categories of a collection (a forged one is refused on the field); its
+    proposal form offers only those, a forged one is refused; the list's filter follows."""
+    mobility, _ = await make_territory()
+    nature = await Category.create(name="Nature en ville", slug="nature")
+    space = await _space()
+    async with logged_in(app, admin) as c:
+        forged: dict[str, Any] = {**_collection_form(space), "categories": ["999999"]}
+        refused = await post_form(c, NEW, forged, page=NEW)
+        assert refused.status_code == 422
+        assert "Choisissez" in field_error(refused.text, "categories")
+        chosen: dict[str, Any] = {**_collection_form(space), "categories": [str(nature.id)]}
+        assert (await post_form(c, NEW, chosen, page=NEW)).status_code == 303
+    collection = await ProposalCollection.get(title="Boîte à idées 2027")
+    assert await services.category_ids(collection.id) == [nature.id]
+    async with logged_in(app, citizen) as c:
+        form = (await c.get("/proposals/new")).text
+        assert "Nature en ville" in form and "Mobilité" not in form
+        data = {**(await good_form()), "category": str(mobility.id)}
+        wrong = await post_form(c, "/proposals/new", data, page="/proposals/new")
+        assert wrong.status_code == 422 and field_error(wrong.text, "category")
+        data["category"] = str(nature.id)
+        assert (
+            await post_form(c, "/proposals/new", data, page="/proposals/new")
+        ).status_code == 303
+        listed = (await c.get(f"/proposals?collection={collection.id}")).text
+    assert 'value="nature"' in listed and 'value="mobilite"' not in listed
+    assert (await Proposal.get(author_id=citizen.id)).category_id == nature.id  # type: ignore[attr-defined]
+
+
+async def test_outside_the_spaces_audience_one_sees_why_and_a_forged_post_is_403(
+    app: Any, settings: Any, citizen: User, admin: User
+) -> None:
+    """A space for verified residents: a person with an account only is told why instead of
+    the proposal, support and comment forms, and whatever they send anyway is refused (403,
+    nothing written); staff propose there as before."""
+    collection = await ideas_box()
+    await Space.filter(id=collection.space_id).update(audience="residents")
+    proposal = await make_proposal(admin, collection_id=collection.id)
+    page = f"/proposals/{proposal.id}"
+    why = "Cette démarche est réservée aux habitants vérifiés."
+    async with logged_in(app, citizen) as c:
+        form = await c.get("/proposals/new")
+        assert form.status_code == 403 and why in form.text and 'name="title"' not in form.text
+        forged = await post_form(c, "/proposals/new", await good_form(), page=page)
+        shown = (await c.get(page)).text
+        assert why in shown and 'name="stance"' not in shown
+        assert f"/proposals/{proposal.id}/support" not in shown
+        supported = await post_form(c, f"{page}/support", {}, page=page)
+        comment = {"body": "Bonne idée, le square en a besoin.", "stance": "for"}
+        commented = await post_form(c, f"{page}/comments", comment, page=page)
+    assert (forged.status_code, supported.status_code, commented.status_code) == (403, 403, 403)
+    assert await Proposal.all().count() == 1 and await Comment.all().count() == 0
+    assert (await Proposal.get(id=proposal.id)).support_count == 0
+    async with logged_in(app, admin) as c:
+        assert 'name="title"' in (await c.get("/proposals/new")).text

@@ -1,6 +1,6 @@
 """The space's audience rule, enforced where people take part (issue #19): the pure decision
 and its refusals, the web ballot (decided on the row the session lookup already reads: no
-query more) and consultation answers. Proposals and supports belong to no space yet."""
+query more) and consultation answers. Proposals: tests/proposals/test_collections.py."""
 
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ from participation import formatting
 from participation.i18n import N_, gettext
 from participation.numbers import parse_id
 from participation.permissions import can_administer
+from participation.proposals import queries
 from participation.proposals.collections import services
 from participation.proposals.domain import COLLECTION_STATE_LABELS, parse_collection
 from participation.proposals.models import ProposalCollection
@@ -23,7 +24,7 @@ from participation.refusals import Refused
 from participation.spaces import services as spaces
 from participation.templating import flash, render
 from participation.urls import url
-from participation.web import errors_of, form_data, form_route, redirect, require
+from participation.web import errors_of, form_data, form_route, parsed_form, redirect, require
 
 CONFLICT = N_("Someone saved this collection meanwhile: compare, then save again.")
 
@@ -61,8 +62,17 @@ async def _page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
     theirs: ProposalCollection | None = None,
+    chosen: list[str] | None = None,
 ) -> Response:
+    """The form; `chosen`: the categories ticked (None: those the collection saved)."""
+    site = await queries.territory_categories()
+    if chosen is None:
+        chosen = [str(i) for i in await services.category_ids(collection.id)] if collection else []
+    theirs_ids = set(await services.category_ids(theirs.id)) if theirs is not None else set()
     context: dict[str, Any] = {
+        "category_choices": [(str(c.id), c.name) for c in site],
+        "chosen_categories": set(chosen),
+        "theirs_categories": [c.name for c in site if c.id in theirs_ids],
         "collection": collection,
         "values": values,
         "errors": errors or {},
@@ -73,6 +83,12 @@ async def _page(
     return render(request, "proposals/collection_form.html", context, status_code=status_code)
 
 
+async def _sent(request: Request) -> tuple[dict[str, str], list[str]]:
+    """The form sent, and its ticked categories (a repeated field)."""
+    ticked = [v for v in (await parsed_form(request)).getlist("categories") if isinstance(v, str)]
+    return await form_data(request), ticked
+
+
 async def new(request: Request) -> Response:
     user = require(request, can_administer)
     if request.method == "GET":
@@ -81,12 +97,12 @@ async def new(request: Request) -> Response:
         if space is not None:
             defaults["space"] = str(space)
         return await _page(request, None, defaults)
-    data = await form_data(request)
-    form, problems = parse_collection(data)
+    data, ticked = await _sent(request)
+    form, problems = parse_collection(data, ticked)
     try:
         collection = await services.create(form, problems, user)
     except Refused as refused:
-        return await _page(request, None, data, errors_of(refused.problems), 422)
+        return await _page(request, None, data, errors_of(refused.problems), 422, chosen=ticked)
     flash(request, gettext("The collection is created."))
     return redirect(url("proposals:collection_edit", collection_id=collection.id))
 
@@ -96,21 +112,24 @@ async def edit(request: Request) -> Response:
     collection = await services.get(request.path_params["collection_id"])
     if request.method == "GET":
         return await _page(request, collection, _values(collection))
-    data = await form_data(request)
-    form, problems = parse_collection(data)
+    data, ticked = await _sent(request)
+    form, problems = parse_collection(data, ticked)
     try:
         await services.update(
             collection.id, form, problems, parse_id(data.get("version", "")), user
         )
     except Refused as refused:
-        return await _page(request, collection, data, errors_of(refused.problems), 422)
+        errors = errors_of(refused.problems)
+        return await _page(request, collection, data, errors, 422, chosen=ticked)
     except services.EditConflict as conflict:
         # what they typed stays; the form now carries the version saved meanwhile
         again = {**data, "version": str(conflict.current.version)}
         errors = {
             "form": gettext("Someone saved this collection meanwhile: compare, then save again.")
         }
-        return await _page(request, conflict.current, again, errors, 409, conflict.current)
+        return await _page(
+            request, conflict.current, again, errors, 409, conflict.current, chosen=ticked
+        )
     flash(request, gettext("The collection is saved."))
     return redirect(url("proposals:collection_edit", collection_id=collection.id))
 

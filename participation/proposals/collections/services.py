@@ -14,15 +14,17 @@ from participation.audit import audit
 from participation.features import SpaceComponent
 from participation.i18n import N_
 from participation.proposals.domain import (
+    CATEGORY_NOT_OFFERED,
     COLLECTION_STATE_LABELS,
     CollectionForm,
     CollectionState,
     collection_state,
 )
-from participation.proposals.models import Proposal, ProposalCollection
+from participation.proposals.models import Proposal, ProposalCollection, ProposalCollectionCategory
 from participation.refusals import DomainError, NotFound, Refused, refuse
 from participation.spaces import services as spaces
 from participation.spaces.models import Space
+from participation.territory import Category
 from participation.urls import url
 
 AUDITED = (
@@ -34,6 +36,7 @@ AUDITED = (
     "accepting",
     "opens_at",
     "closes_at",
+    "category_ids",
 )
 
 
@@ -95,6 +98,30 @@ async def get(collection_id: int) -> ProposalCollection:
     return collection
 
 
+async def category_ids(collection_id: int) -> list[int]:
+    """The categories a collection chose (none: it offers the site's), by id."""
+    rows = await ProposalCollectionCategory.filter(collection_id=collection_id).values_list(
+        "category_id", flat=True
+    )
+    return sorted(int(i) for i in rows)  # type: ignore[call-overload]
+
+
+async def _check_categories(form: CollectionForm) -> None:
+    """A forged category (not one of the site's) is refused on the field."""
+    if not form.category_ids:
+        return
+    known = await Category.filter(id__in=list(form.category_ids)).count()
+    if known != len(form.category_ids):
+        raise refuse(CATEGORY_NOT_OFFERED, "categories")
+
+
+async def _write_categories(collection_id: int, ids: tuple[int, ...]) -> None:
+    await ProposalCollectionCategory.filter(collection_id=collection_id).delete()
+    await ProposalCollectionCategory.bulk_create(
+        [ProposalCollectionCategory(collection_id=collection_id, category_id=i) for i in ids]
+    )
+
+
 def _values(form: CollectionForm) -> dict[str, Any]:
     return {
         "title": form.title,
@@ -129,12 +156,14 @@ async def create(form: CollectionForm, problems: list[Any], actor: Any) -> Propo
     if problems:
         raise Refused(problems)
     await _check_space(form.space_id)
+    await _check_categories(form)
     values = _values(form)
     async with in_transaction():
         collection = await ProposalCollection.create(**values)
+        await _write_categories(collection.id, form.category_ids)
         await audit(
             actor, "proposal_collection_created", "proposal_collection", collection.id,
-            {}, _audited(values),
+            {}, _audited({**values, "category_ids": list(form.category_ids)}),
         )  # fmt: skip
     return collection
 
@@ -158,9 +187,15 @@ async def update(
     moved = form.space_id != collection.space_id
     if moved and await Proposal.filter(collection_id=collection_id).exists():
         raise refuse(N_("This collection holds proposals: it stays in its space."), "space")
+    await _check_categories(form)
     values = _values(form)
-    before = _audited({key: getattr(collection, key) for key in values})
-    after = _audited(values)
+    before = _audited(
+        {
+            **{key: getattr(collection, key) for key in values},
+            "category_ids": await category_ids(collection_id),
+        }
+    )
+    after = _audited({**values, "category_ids": list(form.category_ids)})
     changed = {key: after[key] for key in after if after[key] != before[key]}
     if not changed:
         return collection
@@ -170,6 +205,8 @@ async def update(
         )
         if not updated:
             raise EditConflict(await get(collection_id))
+        if "category_ids" in changed:
+            await _write_categories(collection_id, form.category_ids)
         await audit(
             actor, "proposal_collection_updated", "proposal_collection", collection_id,
             {key: before[key] for key in changed}, changed,
