@@ -77,9 +77,19 @@ async def index(request: Request) -> Response:
     categories, districts = await queries.territory()
     collections = await queries.public_collections()
     page = await queries.list_page(user, params, seed or [1, 0], categories, districts, collections)
+    context = {"page": page, **_filters(params, categories, districts, collections)}
+    return render(request, "proposals/index.html", context, fragment="proposals/_list.html")
+
+
+def _filters(
+    params: queries.ListParams,
+    categories: list[Any],
+    districts: list[Any],
+    collections: list[Any],
+) -> dict[str, Any]:
+    """What templates/proposals/_filters.html needs: the list's and the map's one form."""
     spaces = {c.space.slug: c.space.title for c in collections}
-    context = {
-        "page": page,
+    return {
         "params": params,
         "categories": categories,
         "districts": districts,
@@ -94,7 +104,6 @@ async def index(request: Request) -> Response:
         "states": [s for s in ProposalState if s in domain.PUBLIC_STATES],
         "STATE_LABELS": STATE_LABELS,
     }
-    return render(request, "proposals/index.html", context, fragment="proposals/_list.html")
 
 
 async def map_page(request: Request) -> Response:
@@ -117,11 +126,7 @@ async def map_page(request: Request) -> Response:
         for r in rows
     ]
     context = {
-        "params": params,
-        "categories": categories,
-        "districts": districts,
-        "states": [s for s in ProposalState if s in domain.PUBLIC_STATES],
-        "STATE_LABELS": STATE_LABELS,
+        **_filters(params, categories, districts, collections),
         "map": town_map(town_box(web.settings_of(request)), pins),
         "more": more,
         "limit": queries.MAP_LIMIT,
