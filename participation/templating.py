@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
-from participation import features, formatting, i18n, richtext, urls
+from participation import features, formatting, geocoding, i18n, richtext, urls
 from participation.accounts.domain import FORMER_PARTICIPANT
 from participation.counter.domain import PROPOSAL_LABELS, Channel
 from participation.sitepages import domain as sitepages_domain
@@ -68,6 +68,7 @@ def _environment() -> Environment:
     env.globals["SITE_PAGES"] = sitepages_domain.PAGES  # the footer's links
     env.globals["COMPLIANCE"] = sitepages_domain.COMPLIANCE
     env.globals["options_of"] = options_of
+    env.globals["place_options"] = geocoding.options_of  # the places an address matched
     # url("budgets:project", budget_id=1, project_id=2) -> the path, from the routes the app
     # compiled once (participation/urls.py); `query=` and `anchor=` add the rest
     env.globals["url"] = urls.url

@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from tortoise import timezone
 
-from participation import formatting, licence, ratelimit, related, spreadsheet, web
+from participation import formatting, geocoding, licence, ratelimit, related, spreadsheet, web
 from participation.comments import domain as comments
 from participation.comments.domain import STANCE_LABELS
 from participation.comments.domain import can_edit as can_edit_comment
@@ -225,9 +225,13 @@ async def _proposal_form(
             ]
         elif open_now:
             context["collection"] = open_now[0]
-    return await web.form_page(
-        request, "proposals/form.html", context, lambda data: save(*_form(data), data)
-    )
+    settings = web.settings_of(request)
+
+    async def send(data: dict[str, str]) -> str:
+        await geocoding.place_typed(settings, data, town_box(settings))  # the address's point
+        return await save(*_form(data), data)
+
+    return await web.form_page(request, "proposals/form.html", context, send)
 
 
 async def new(request: Request) -> Response:
@@ -263,6 +267,7 @@ async def edit(request: Request) -> Response:
         "category": str(proposal.category_id or ""),  # type: ignore[attr-defined]
         "district": str(proposal.district_id or ""),  # type: ignore[attr-defined]
         "address": proposal.address,
+        "geocoded": proposal.address,  # looked up when it changes (participation/geocoding.py)
         "latitude": "" if proposal.latitude is None else str(proposal.latitude),
         "longitude": "" if proposal.longitude is None else str(proposal.longitude),
     }
