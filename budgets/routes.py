@@ -26,7 +26,7 @@ from budgets.models import (
     Project,
     WinnerRule,
 )
-from participation import commenting, formatting, pdf, queue, web
+from participation import commenting, formatting, geocoding, pdf, queue, web
 from participation.formfields import local_input_value
 from participation.i18n import N_, gettext
 from participation.middleware import Prefetch
@@ -152,6 +152,8 @@ async def new_project(request: Request) -> Response:
     budget = await _budget(request)
 
     async def submit(data: dict[str, str]) -> str:
+        settings = web.settings_of(request)
+        await geocoding.place_typed(settings, data, town_box(settings), "location")
         project = await project_services.submit_project(
             budget.id,
             project_services.ProjectForm.from_fields(data),
@@ -558,6 +560,8 @@ async def admin_edit_project(request: Request) -> Response:
     project = await _project(request, budget)
 
     async def save(data: dict[str, str]) -> str:
+        settings = web.settings_of(request)
+        await geocoding.place_typed(settings, data, town_box(settings), "location")
         await project_services.edit_project_text(
             project.id,
             data.get("title", ""),
@@ -575,6 +579,7 @@ async def admin_edit_project(request: Request) -> Response:
         "title": project.title,
         "description": source_of(project.description_source, project.description),
         "location": project.location,
+        "geocoded": project.location,  # looked up when it changes (participation/geocoding.py)
         "latitude": "" if project.latitude is None else str(project.latitude),
         "longitude": "" if project.longitude is None else str(project.longitude),
     }

@@ -148,11 +148,14 @@ async def proposals_counts() -> dict[str, Any]:
         "(SELECT COUNT(*) FROM comments_comment WHERE deleted_at IS NULL) AS c"
     )
     # how they came in: online, or taken by an agent (participation/counter): people and items
+    # (proposals, supports and comments)
     by_channel = await _rows(
         "SELECT channel, COUNT(DISTINCT user_id) AS people, COUNT(*) AS n FROM ("
         "SELECT channel, author_id AS user_id FROM proposals_proposal "
         "WHERE published_at IS NOT NULL "
-        "UNION ALL SELECT channel, user_id FROM proposals_support) x GROUP BY channel"
+        "UNION ALL SELECT channel, user_id FROM proposals_support "
+        "UNION ALL SELECT channel, author_id FROM comments_comment WHERE deleted_at IS NULL"
+        ") x GROUP BY channel"
     )
     districts, years = _by_person(people)
     return {

@@ -21,7 +21,7 @@ from meetings import calendar, domain, queries, services
 from meetings import print as printable
 from meetings.domain import FORMAT_LABELS, SEAT_LABELS, Format, Seat
 from meetings.models import Meeting
-from participation import commenting, pdf
+from participation import commenting, geocoding, pdf
 from participation.formatting import format_datetime
 from participation.formfields import local_input_value
 from participation.i18n import gettext, ngettext
@@ -169,6 +169,7 @@ def _meeting_form(meeting: Meeting | None) -> dict[str, str]:
         "starts_at": local_input_value(meeting.starts_at),
         "ends_at": local_input_value(meeting.ends_at),
         "address": meeting.address,
+        "geocoded": meeting.address,  # looked up when it changes (participation/geocoding.py)
         "accessibility": meeting.accessibility,
         "online_url": meeting.online_url,
         "capacity": "" if meeting.capacity is None else str(meeting.capacity),
@@ -183,8 +184,9 @@ async def admin_new(request: Request) -> Response:
     errors: dict[str, str] = {}
     values: Mapping[str, str] = _meeting_form(None)
     if request.method == "POST":
-        values = await form_data(request)
+        values = data = await form_data(request)
         try:
+            await geocoding.place_typed(settings_of(request), data, town_box(settings_of(request)))
             meeting = await services.create_meeting(
                 domain.parse_meeting(values, town_box(settings_of(request))), user
             )
@@ -240,6 +242,7 @@ async def admin_meeting(request: Request) -> Response:
         return await _admin_page(request, meeting)
     data = await form_data(request)
     try:
+        await geocoding.place_typed(settings_of(request), data, town_box(settings_of(request)))
         form = domain.parse_meeting(data, town_box(settings_of(request)))
         notified = await services.update_meeting(settings_of(request), meeting.id, form, user)
     except Refused as refused:

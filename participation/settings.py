@@ -152,6 +152,19 @@ SETTINGS: tuple[Setting, ...] = (
         "frames the demo town; set your town's.",
     ),
     Setting(
+        "GEOCODER_URL",
+        "https://api-adresse.data.gouv.fr",
+        "The address API that turns an address typed in a form into a point on the map: the "
+        "national address base's (Base Adresse Nationale), or a server speaking its format "
+        "(`GET /search/?q=…`, docs/maps.md). Empty: off (addresses stay text, points are typed).",
+    ),
+    Setting(
+        "GEOCODER_CITYCODE",
+        "",
+        "Optional: the town's INSEE code (`citycode`), so that the address API only suggests "
+        "addresses of the town. Empty: any address inside SIGNALEMENTS_TOWN_BOX.",
+    ),
+    Setting(
         "RATE_LIMITS",
         "on",
         "`on` or `off`: per-user, per-IP and per-e-mail rate limits. Initial value: "
@@ -223,6 +236,8 @@ class Settings:
     contact_email: str = ""
     metrics_token: str = ""  # empty: no /metrics
     sentry_dsn: str = ""  # empty: no error reporting (participation/error_reporting.py)
+    geocoder_url: str = ""  # empty: addresses are not looked up (participation/geocoding.py)
+    geocoder_citycode: str = ""
 
     @property
     def is_production(self) -> bool:
@@ -305,6 +320,8 @@ class Settings:
             signalements_town_box=_box(raw, "SIGNALEMENTS_TOWN_BOX"),
             metrics_token=raw["METRICS_TOKEN"],
             sentry_dsn=raw["SENTRY_DSN"].strip(),
+            geocoder_url=raw["GEOCODER_URL"].strip().rstrip("/"),
+            geocoder_citycode=raw["GEOCODER_CITYCODE"].strip(),
         )
 
     def premoderates(self, kind: str) -> bool:

@@ -17,9 +17,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
-from participation import features, formatting, i18n, richtext, urls
+from participation import features, formatting, geocoding, i18n, richtext, urls
 from participation.accounts.domain import FORMER_PARTICIPANT
-from participation.counter.domain import PROPOSAL_LABELS, Channel
+from participation.counter.domain import COMMENT_LABELS, PROPOSAL_LABELS, Channel
 from participation.sitepages import domain as sitepages_domain
 
 
@@ -50,6 +50,7 @@ def _environment() -> Environment:
     env.globals["translate"] = i18n.gettext
     env.filters["public_name"] = public_name
     env.filters["filed_label"] = filed_label  # « déposée au guichet » (participation/counter)
+    env.filters["collected_label"] = collected_label  # a comment's « recueilli au guichet »
     env.filters["richtext"] = richtext.render
     # every date, time and number shown goes through participation/formatting.py (Babel)
     env.filters["money"] = formatting.format_money
@@ -68,6 +69,7 @@ def _environment() -> Environment:
     env.globals["SITE_PAGES"] = sitepages_domain.PAGES  # the footer's links
     env.globals["COMPLIANCE"] = sitepages_domain.COMPLIANCE
     env.globals["options_of"] = options_of
+    env.globals["place_options"] = geocoding.options_of  # the places an address matched
     # url("budgets:project", budget_id=1, project_id=2) -> the path, from the routes the app
     # compiled once (participation/urls.py); `query=` and `anchor=` add the rest
     env.globals["url"] = urls.url
@@ -148,6 +150,16 @@ def filed_label(channel: str) -> str:
     empty for one filed online."""
     try:
         label = PROPOSAL_LABELS.get(Channel(channel))
+    except ValueError:
+        return ""
+    return i18n.gettext(label) if label else ""
+
+
+def collected_label(channel: str) -> str:
+    """How a comment taken on behalf of someone came in, translated (« recueilli au guichet »);
+    empty for one written online."""
+    try:
+        label = COMMENT_LABELS.get(Channel(channel))
     except ValueError:
         return ""
     return i18n.gettext(label) if label else ""

@@ -85,6 +85,7 @@ def make_settings(data_dir: Path, redis_url: str, **overrides: str) -> Settings:
         "SECRET_KEY": "test-secret-key-not-for-production",
         "BASE_URL": "http://testserver",
         "LOG_LEVEL": "WARNING",
+        "GEOCODER_URL": "",  # never the public service: tests/participation/test_geocoding.py
         **overrides,
     }
     return Settings.from_env(environ)

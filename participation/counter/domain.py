@@ -47,6 +47,14 @@ PROPOSAL_LABELS = {
     Channel.MEETING: N_("filed at a public meeting"),
 }
 
+# What public pages say, discreetly, of a comment taken on behalf of someone (nothing online).
+COMMENT_LABELS = {
+    Channel.COUNTER: N_("collected at the counter"),
+    Channel.PHONE: N_("collected by phone"),
+    Channel.PAPER: N_("collected on a paper form"),
+    Channel.MEETING: N_("collected at a public meeting"),
+}
+
 NAME_MAX = 80  # the length of a display name
 # the contact details a person gave at the counter are erased a year after they were recorded
 # (participation/retention.py): time enough to tell them what became of their contribution

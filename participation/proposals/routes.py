@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from tortoise import timezone
 
-from participation import formatting, licence, ratelimit, related, spreadsheet, web
+from participation import formatting, geocoding, licence, ratelimit, related, spreadsheet, web
 from participation.comments import domain as comments
 from participation.comments.domain import STANCE_LABELS
 from participation.comments.domain import can_edit as can_edit_comment
@@ -87,9 +87,19 @@ async def index(request: Request) -> Response:
     collections = await queries.public_collections()
     categories = await _filter_categories(params, collections, categories)
     page = await queries.list_page(user, params, seed or [1, 0], categories, districts, collections)
+    context = {"page": page, **_filters(params, categories, districts, collections)}
+    return render(request, "proposals/index.html", context, fragment="proposals/_list.html")
+
+
+def _filters(
+    params: queries.ListParams,
+    categories: list[Any],
+    districts: list[Any],
+    collections: list[Any],
+) -> dict[str, Any]:
+    """What templates/proposals/_filters.html needs: the list's and the map's one form."""
     spaces = {c.space.slug: c.space.title for c in collections}
-    context = {
-        "page": page,
+    return {
         "params": params,
         "categories": categories,
         "districts": districts,
@@ -104,7 +114,6 @@ async def index(request: Request) -> Response:
         "states": [s for s in ProposalState if s in domain.PUBLIC_STATES],
         "STATE_LABELS": STATE_LABELS,
     }
-    return render(request, "proposals/index.html", context, fragment="proposals/_list.html")
 
 
 async def map_page(request: Request) -> Response:
@@ -128,11 +137,7 @@ async def map_page(request: Request) -> Response:
         for r in rows
     ]
     context = {
-        "params": params,
-        "categories": categories,
-        "districts": districts,
-        "states": [s for s in ProposalState if s in domain.PUBLIC_STATES],
-        "STATE_LABELS": STATE_LABELS,
+        **_filters(params, categories, districts, collections),
         "map": town_map(town_box(web.settings_of(request)), pins),
         "more": more,
         "limit": queries.MAP_LIMIT,
@@ -254,9 +259,13 @@ async def _proposal_form(
             context["collection"] = open_now[0]
     offered = await queries.offered_categories(in_play, categories)
     context["category_options"] = [(c.id, c.name) for c in offered]
-    return await web.form_page(
-        request, "proposals/form.html", context, lambda data: save(*_form(data), data)
-    )
+    settings = web.settings_of(request)
+
+    async def send(data: dict[str, str]) -> str:
+        await geocoding.place_typed(settings, data, town_box(settings))  # the address's point
+        return await save(*_form(data), data)
+
+    return await web.form_page(request, "proposals/form.html", context, send)
 
 
 async def new(request: Request) -> Response:
@@ -292,6 +301,7 @@ async def edit(request: Request) -> Response:
         "category": str(proposal.category_id or ""),  # type: ignore[attr-defined]
         "district": str(proposal.district_id or ""),  # type: ignore[attr-defined]
         "address": proposal.address,
+        "geocoded": proposal.address,  # looked up when it changes (participation/geocoding.py)
         "latitude": "" if proposal.latitude is None else str(proposal.latitude),
         "longitude": "" if proposal.longitude is None else str(proposal.longitude),
     }

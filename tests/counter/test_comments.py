@@ -59,7 +59,8 @@ async def test_an_agent_records_a_comment_with_its_channel(
     assert (await Proposal.get(id=proposal.id)).comment_count == 1
     entry = await AuditLogEntry.get(action="counter_comment")
     assert entry.actor_id == admin.id  # type: ignore[attr-defined]
-    assert (await client.get(f"/proposals/{proposal.id}")).text.count("abri pour les poussettes")
+    shown = (await client.get(f"/proposals/{proposal.id}")).text
+    assert "abri pour les poussettes" in shown and "recueilli au guichet" in shown
 
 
 async def test_a_comment_on_a_budget_project_goes_through_the_same_command(

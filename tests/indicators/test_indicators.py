@@ -17,6 +17,7 @@ from tortoise import timezone
 from indicators import jobs
 from indicators.models import IndicatorSet, TargetKind
 from participation.accounts.models import User
+from participation.comments.models import Comment
 from participation.proposals.models import Support
 from tests.conftest import log_in, post_form
 from tests.indicators.dataset import by_key, seed
@@ -122,16 +123,24 @@ async def test_consultation_and_proposals_count_the_unverified_as_unknown(app: A
 
 
 async def test_proposals_count_participants_and_contributions_by_channel(app: Any) -> None:
-    """Supports taken by an agent (participation/counter) count under their channel; small
+    """Supports and comments taken by an agent (participation/counter) count under their
+    channel; small
     cells are suppressed (and with one hidden cell, the next smallest too)."""
     await seed()
     supports = await Support.all().order_by("id")
     await Support.filter(id__in=[s.id for s in supports[:10]]).update(channel="counter")
+    # the same ten people's comments, also taken at the counter; a deleted one is not counted
+    for n, s in enumerate(supports[:11]):
+        await Comment.create(
+            proposal_id=s.proposal_id, target_kind="proposal", target_id=s.proposal_id,
+            author_id=s.user_id, body="<p>Dit au guichet</p>", channel="counter",
+            deleted_at=timezone.now() if n == 10 else None,
+        )  # fmt: skip
     await jobs.compute_indicators({})
     p = await _figures(TargetKind.PROPOSALS, 0)
     # online: the author's proposal and one support (2 contributions, 2 people): hidden
     assert by_key(p["contributions_by_channel"]) == {
-        "counter": {"key": "counter", "count": 10},
+        "counter": {"key": "counter", "count": 20},
         "online": {"key": "online", "count": None},
     }
     channels = {c["key"]: c["count"] for c in p["by_channel"]}

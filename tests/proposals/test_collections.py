@@ -284,8 +284,14 @@ async def test_the_map_is_filtered_by_space_like_the_list(app: Any, citizen: Use
     for title, collection in (("Des arceaux à vélo", town), ("Une cale pour kayaks", port)):
         await make_proposal(citizen, title=title, collection_id=collection.id, address="Quai Sud")
     async with logged_in(app, citizen) as c:
-        by_space = (await c.get("/proposals/map?space=port")).text
+        by_space = (await c.get(f"/proposals/map?space=port&collection={port.id}")).text
+        listed = (await c.get("/proposals?space=port&sort=supported")).text
     assert "Une cale pour kayaks" in by_space and "arceaux" not in by_space
+    # the list's form, with the choices made; each view links to the other with the filters
+    assert '<option value="port" selected>' in by_space
+    assert f'<option value="{port.id}" selected>' in by_space
+    assert f'href="/proposals?space=port&amp;collection={port.id}"' in by_space
+    assert 'href="/proposals/map?space=port"' in listed
 
 
 async def test_a_space_moderator_sees_the_proposals_and_comments_of_their_space(
