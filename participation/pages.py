@@ -11,7 +11,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 from tortoise import timezone
 
-from participation import features, participants, queue, web
+from participation import features, participants, permissions, queue, web
 from participation.db import database_answers
 from participation.pagecache import cached_data, cached_for_visitors
 from participation.settings import SUPPORTED_LANGUAGES
@@ -46,6 +46,14 @@ async def home(request: Request) -> Response:
         "year": str(since.day.year),
     }
     return render(request, "home.html", context)
+
+
+async def design(request: Request) -> Response:
+    """The design system's living page (docs/design.md): every component of static/css/app.css
+    in every state, with made-up content. Staff only, or anyone in development."""
+    if web.settings_of(request).environment != "development":
+        web.require(request, permissions.can_see_design_system)
+    return render(request, "design.html", {"errors": {}})
 
 
 async def switch_language(request: Request) -> Response:
@@ -150,6 +158,7 @@ async def favicon(request: Request) -> Response:
 
 routes = [
     Route("/", cached_for_visitors(home), name="pages:home"),
+    Route("/design", design, name="pages:design"),
     web.action_route("/language", switch_language, "pages:language"),
     Route("/healthz", healthz, name="pages:healthz"),
     Route("/healthz/live", healthz_live, name="pages:healthz_live"),

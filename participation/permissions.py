@@ -17,6 +17,12 @@ def can_administer(user: Any) -> bool:
     return bool(user.is_authenticated and user.is_admin)
 
 
+def can_see_design_system(user: Any) -> bool:
+    """The living page of the design system (/design): staff (moderators, desk officers,
+    administrators); anyone while the app runs in development (participation/pages.py)."""
+    return bool(user.is_authenticated and (user.is_moderator or getattr(user, "is_agent", False)))
+
+
 def can_work_at_desk(user: Any) -> bool:
     """The town-hall desk (issue #19): verify a resident in person, record a paper ballot, take
     a contribution at the counter, find the person for these. Agents and administrators."""

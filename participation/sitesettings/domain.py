@@ -19,7 +19,11 @@ DEFAULT_COLOUR = "#000091"  # static/css/app.css's --primary
 # the page's background and the surface of boxes (static/css/app.css: --primary-text,
 # --background, --surface)
 PRIMARY_TEXT = "#ffffff"
-BACKGROUNDS = ("#ffffff", "#f5f5fe")
+BACKGROUNDS = ("#ffffff", "#f6f6f6")
+# dark mode (prefers-color-scheme): the colour lightened until it reads on the dark
+# backgrounds and under the dark text of buttons (--background, --surface, --primary-soft,
+# --primary-text of app.css's dark tokens)
+DARK_BACKGROUNDS = ("#161616", "#222226", "#262b4d")
 AA_NORMAL_TEXT = 4.5  # WCAG 2.1, 1.4.3: normal text
 
 _COLOUR = re.compile(r"#[0-9a-f]{6}")
@@ -74,6 +78,21 @@ def worst_contrast(colour: str) -> float:
     """The lowest contrast of the colour with what it is read against (white text on it, it
     on each background)."""
     return min(contrast_ratio(colour, other) for other in (PRIMARY_TEXT, *BACKGROUNDS))
+
+
+def _mixed_with_white(colour: str, white: float) -> str:
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return "#" + "".join(f"{round(c + (255 - c) * white):02x}" for c in (r, g, b))
+
+
+def dark_variant(colour: str) -> str:
+    """The primary colour for dark mode: the same hue mixed with white, by steps of 5 %, until
+    its contrast is AA (4.5:1) on every dark background (white itself always is)."""
+    for step in range(21):
+        lighter = _mixed_with_white(colour, step / 20)
+        if min(contrast_ratio(lighter, d) for d in DARK_BACKGROUNDS) >= AA_NORMAL_TEXT:
+            return lighter
+    return "#ffffff"  # not reached: white is 12:1 on the lightest dark background
 
 
 def colour_problem(colour: str) -> Problem | None:

@@ -14,7 +14,7 @@ from participation.permissions import can_administer
 from participation.refusals import NotFound, Problem, Refused
 from participation.settings import PREMODERATABLE
 from participation.sitesettings import live, services
-from participation.sitesettings.domain import SettingsForm, SiteValues
+from participation.sitesettings.domain import DEFAULT_COLOUR, SettingsForm, SiteValues, dark_variant
 from participation.templating import flash, render
 from participation.urls import url
 from participation.web import errors_of, redirect, require
@@ -143,11 +143,12 @@ async def logo(request: Request) -> Response:
 
 async def theme(request: Request) -> Response:
     """The primary colour as a stylesheet (the Content-Security-Policy allows no inline style);
-    base.html links it with the settings' version, so a new colour is a new address."""
+    base.html links it with the settings' version, so a new colour is a new address. It sets
+    the town's colour and its dark-mode variant, which app.css's tokens read (docs/design.md)."""
     site: services.Current | None = request.scope.get(live.SCOPE_KEY)
-    colour = site.values.primary_colour if site is not None else "#000091"
+    colour = site.values.primary_colour if site is not None else DEFAULT_COLOUR
     return Response(
-        f":root {{ --primary: {colour}; }}\n",
+        f":root {{ --town-primary: {colour}; --town-primary-dark: {dark_variant(colour)}; }}\n",
         media_type="text/css",
         headers={"Cache-Control": "public, max-age=3600"},
     )

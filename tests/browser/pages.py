@@ -14,6 +14,7 @@ from tests.security.walks import merged
 # that reaches the page and runs axe on it
 AUDITED: dict[str, str] = {
     "pages:home": "browser/test_resident_journey",
+    "pages:design": "browser/test_every_page",  # light and dark
     "accounts:profile": "browser/test_resident_journey",
     "accounts:signup": "browser/test_resident_journey",
     "accounts:login": "browser/test_resident_journey",

@@ -136,6 +136,14 @@ async def test_staff_pages(
     budget, project = ids["budget_id"], ids["project_id"]
     page = await signed_in(context_for, module_server, "admin@example.org")
 
+    # the design system's page, every component in every state (docs/design.md), and the home
+    # page: in light, then in dark mode (prefers-color-scheme, its own tokens, AA too)
+    await visit(page, axe, f"{site}/design", "light")
+    await page.emulate_media(color_scheme="dark")
+    await visit(page, axe, f"{site}/design", "dark")
+    await visit(page, axe, f"{site}/", "dark")
+    await page.emulate_media(color_scheme="light")
+
     # budgets: new, edit, project edit, import, census, paper ballot
     await visit(page, axe, f"{site}/admin/budgets/new")
     await refused(page, axe, "Enregistrer", "new budget refused")

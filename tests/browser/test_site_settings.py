@@ -57,6 +57,9 @@ async def test_an_administrator_changes_the_town_settings(
     await expect(staff.locator(".site-name")).to_have_text("Ville de Villebelle")
     await expect(staff.get_by_label("Propositions", exact=True)).to_be_checked()
     await axe.check(staff, "saved")
+    # the town's colour in dark mode: its lightened variant (/site/theme.css), AA too
+    await staff.emulate_media(color_scheme="dark")
+    await axe.check(staff, "saved, dark")
 
 
 INVITATION = "une-invitation-de-test"

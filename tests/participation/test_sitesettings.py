@@ -104,7 +104,7 @@ async def test_an_administrator_saves_the_settings_and_every_page_shows_them(
         assert "<title>" in home and "· Ville de Saint-Exemple</title>" in home
         assert '<link rel="stylesheet" href="/site/theme.css?v=1">' in home
         theme = await person.get("/site/theme.css?v=1")
-        assert theme.text == ":root { --primary: #18753c; }\n"
+        assert theme.text == ":root { --town-primary: #18753c; --town-primary-dark: #69a580; }\n"
         assert theme.headers["content-type"].startswith("text/css")
     entry = await AuditLogEntry.get(action="site_settings_edit")
     assert entry.actor_id == admin.id and entry.target_kind == "site_settings"

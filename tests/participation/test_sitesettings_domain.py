@@ -7,9 +7,11 @@ import pytest
 
 from participation.ratelimit import LIMITS
 from participation.sitesettings.domain import (
+    DARK_BACKGROUNDS,
     SettingsForm,
     colour_problem,
     contrast_ratio,
+    dark_variant,
     normalize_colour,
     parse_settings,
 )
@@ -38,7 +40,7 @@ def test_contrast_ratio_follows_wcag(first: str, second: str, expected: float) -
         ("#18753C", "#18753c", True),  # upper case
         (" 000091 ", "#000091", True),  # without # nor spaces
         ("#009", "#000099", True),  # three digits
-        ("#767676", "#767676", False),  # 4.54 on white but 4.2 on the surface (#f5f5fe)
+        ("#767676", "#767676", False),  # 4.54 on white but 4.2 on the surface (#f6f6f6)
         ("#6a6a6a", "#6a6a6a", True),
         ("#ff0000", "#ff0000", False),  # 4.0: white text on red is too faint
         ("#ffff00", "#ffff00", False),
@@ -55,6 +57,15 @@ def test_the_primary_colour_must_read_well_with_white_text_and_on_the_background
 ) -> None:
     assert normalize_colour(typed) == colour
     assert (colour_problem(colour) is None) is accepted
+
+
+def test_the_dark_mode_colour_keeps_the_hue_and_reads_on_every_dark_background() -> None:
+    # the darkest and the lightest accepted colours, a red and a green: AA in dark mode too
+    for colour in ("#000000", "#000091", "#6a6a6a", "#ce0500", "#18753c"):
+        dark = dark_variant(colour)
+        assert min(contrast_ratio(dark, d) for d in DARK_BACKGROUNDS) >= 4.5, (colour, dark)
+    assert dark_variant("#000091") == "#9999d3"  # app.css's dark default, lightened blue
+    assert dark_variant("#ffffff") == "#ffffff"
 
 
 def test_a_too_light_colour_says_its_contrast() -> None:

@@ -48,6 +48,7 @@ from tests.security.world import url_for_route as _url
 MATRIX: dict[str, Access] = {
     # route [restricted object]: (anonymous, owner, other, moderator, agent, admin)
     "GET /":                                                                                    (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /design":                                                                              (LOGIN,   DENIED,  DENIED,  PAGE,    PAGE,    PAGE),
     "GET /healthz":                                                                             (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "GET /healthz/live":                                                                        (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "GET /healthz/ready":                                                                       (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
