@@ -107,5 +107,6 @@ RESOURCES = (
         filters=FILTERS,
         related=("author", "category", "district"),
         dataset=True,
+        updated=True,
     ),
 )
