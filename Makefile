@@ -42,24 +42,33 @@ package-check: install
 	$(BIN)/python deploy/package_check.py
 
 # requirements.lock: the runtime set of [project.dependencies] pinned with hashes, for every
-# platform (uv's universal resolution, from PyPI). Run after changing the dependencies, or to
-# take new releases; commit the result (docs/operations.md, "Lock file").
+# platform (uv's universal resolution, from PyPI); requirements-dev.lock: the same for the
+# development set (the runtime, the dev extra and every feature's test-requirements.txt), which
+# `make install` installs. Run after changing the dependencies or a test tool, or to take new
+# releases; commit both (docs/operations.md, "Lock files").
 lock: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet uv
 	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes \
 		--upgrade --custom-compile-command "make lock" --output-file requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev $(FEATURE_TEST_REQUIREMENTS) --universal \
+		--python-version 3.11 --generate-hashes --upgrade --custom-compile-command "make lock" \
+		--output-file requirements-dev.lock
 
 install: $(VENV)/.installed assets messages
 
 # A feature's own test tools sit in its folder (`<package>/test-requirements.txt`): a new feature
-# needs no line here nor in pyproject.
+# needs no line here nor in pyproject (`make lock` reads them).
 FEATURE_TEST_REQUIREMENTS := $(wildcard */test-requirements.txt)
 
-$(VENV)/.installed: pyproject.toml $(FEATURE_TEST_REQUIREMENTS)
+# The development venv: exactly the pins of requirements-dev.lock, their hashes checked (the same
+# test tools on every machine and in CI), then the project itself, editable, without resolving
+# anything. tests/deploy/test_lock.py fails when a dev tool is not in the lock (run `make lock`).
+$(VENV)/.installed: pyproject.toml requirements-dev.lock $(FEATURE_TEST_REQUIREMENTS)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=python3.x)")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]' $(addprefix -r ,$(FEATURE_TEST_REQUIREMENTS))
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
 # htmx comes from the npm registry and is served from static/vendor; without npm every page

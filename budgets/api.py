@@ -93,6 +93,12 @@ def project_row(p: Project) -> dict[str, Any]:
 
 
 BY_BUDGET = ApiFilter("budget_id", "integer", N_("Only this budget's."))
+# results and ballots: those of the budgets changed since (their results published)
+RESULTS_UPDATED_SINCE = ApiFilter(
+    "updated_since",
+    "datetime",
+    N_("Only those of the budgets changed at or after this moment (their updated_at)."),
+)
 
 
 async def _results_budgets(
@@ -101,6 +107,8 @@ async def _results_budgets(
     query = Budget.filter(phase=Phase.RESULTS)
     if "budget_id" in given:
         query = query.filter(id=given["budget_id"])
+    if "updated_since" in given:  # a budget's results and ballots change when it publishes them
+        query = query.filter(updated_at__gte=given["updated_since"])
     if after:
         query = query.filter(id__gte=after[0])
     return await query.order_by("id")
@@ -195,6 +203,7 @@ RESOURCES = (
             "space_id": 1,
         },
         filters=(BY_SPACE,),
+        updated=True,
     ),
     query_resource(
         "projects",
@@ -224,6 +233,7 @@ RESOURCES = (
             ),
         ),
         related=("district", "category"),
+        updated=True,
     ),
     ApiResource(
         "budget_results",
@@ -244,7 +254,7 @@ RESOURCES = (
         },
         key=("budget_id", "project_id"),
         dataset=True,
-        filters=(BY_BUDGET,),
+        filters=(BY_BUDGET, RESULTS_UPDATED_SINCE),
     ),
     ApiResource(
         "ballots",
@@ -257,6 +267,6 @@ RESOURCES = (
         ballots_page,
         {"budget_id": 3, "voter": 1, "choices": [31, 34, 40], "points": None},
         key=("budget_id", "voter"),
-        filters=(BY_BUDGET,),
+        filters=(BY_BUDGET, RESULTS_UPDATED_SINCE),
     ),
 )

@@ -94,6 +94,21 @@ class Budget(Model):
         "participation.Space", related_name=False, null=True, on_delete=fields.RESTRICT
     )
     space_id: int | None
+    # when a column the public sees last changed (participation/touch.py, migration 0009)
+    updated_at = fields.DatetimeField(auto_now=True, null=True)
+    touched_by = (
+        "title",
+        "description",
+        "currency",
+        "total_amount",
+        "phase",
+        "ballot_kind",
+        "winner_rule",
+        "voting_opens_at",
+        "voting_closes_at",
+        "results_published_at",
+        "space_id",
+    )
 
     districts: fields.ReverseRelation[BudgetDistrict]
     categories: fields.ReverseRelation[BudgetCategory]
@@ -182,6 +197,20 @@ class Project(Model):
     district_id: int | None
     category_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
+    # when a column the public sees last changed (participation/touch.py, migration 0009)
+    updated_at = fields.DatetimeField(auto_now=True, null=True)
+    touched_by = (
+        "budget_id",
+        "title",
+        "description",
+        "cost",
+        "adjusted_cost",
+        "district_id",
+        "category_id",
+        "location",
+        "feasibility",
+        "moderation_state",
+    )
 
     class Meta:
         table = "budgets_project"

@@ -100,6 +100,18 @@ BY_CONSULTATION = ApiFilter(
 )
 
 
+# the results of the consultations changed since: the consultation itself (its phase, whether
+# results show while open), or its stored result (recomputed as answers come in)
+RESULTS_UPDATED_SINCE = ApiFilter(
+    "updated_since",
+    "datetime",
+    N_(
+        "Only those of the consultations changed, or whose results changed, at or after this "
+        "moment."
+    ),
+)
+
+
 async def results_page(
     after: tuple[int, ...] | None, limit: int, chosen: Mapping[str, Any]
 ) -> list[ApiRow]:
@@ -107,6 +119,9 @@ async def results_page(
         Q(phase=Phase.CLOSED) | Q(phase=Phase.OPEN, results_visible_while_open=True)
     )
     query = narrowed(query, (BY_CONSULTATION,), chosen)
+    if "updated_since" in chosen:  # the consultation changed, or its stored result
+        since = chosen["updated_since"]
+        query = query.filter(Q(updated_at__gte=since) | Q(result__computed_at__gte=since))
     if after:
         query = query.filter(id__gte=after[0])
     rows: list[ApiRow] = []
@@ -146,6 +161,7 @@ RESOURCES = (
             "space_id": None,
         },
         filters=(BY_SPACE,),
+        updated=True,
     ),
     ApiResource(
         "consultation_results",
@@ -166,6 +182,6 @@ RESOURCES = (
         },
         key=("consultation_id", "line"),
         dataset=True,
-        filters=(BY_CONSULTATION,),
+        filters=(BY_CONSULTATION, RESULTS_UPDATED_SINCE),
     ),
 )

@@ -84,6 +84,20 @@ class Consultation(Model):
         "participation.Space", related_name=False, null=True, on_delete=fields.RESTRICT
     )
     space_id: int | None
+    # when a column the public sees last changed (participation/touch.py, migration 0005)
+    updated_at = fields.DatetimeField(auto_now=True, null=True)
+    touched_by = (
+        "title",
+        "context",
+        "phase",
+        "opens_at",
+        "closes_at",
+        "results_visible_while_open",
+        "outcome_heard",
+        "outcome_decided",
+        "outcome_published_at",
+        "space_id",
+    )
 
     questions: fields.ReverseRelation[Question]
 

@@ -77,5 +77,6 @@ RESOURCES = (
                 lookup="starts_at__gte",
             ),
         ),
+        updated=True,
     ),
 )

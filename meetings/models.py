@@ -36,7 +36,24 @@ class Meeting(Model):
     reminded_for = fields.DatetimeField(null=True)
     sequence = fields.IntField(default=0)  # iCalendar SEQUENCE: +1 when moved or cancelled
     created_at = fields.DatetimeField(auto_now_add=True)
+    # when a column the public sees last changed, whoever wrote it: set by a database trigger on
+    # `touched_by` (participation/touch.py, migration 0005; the calendar's DTSTAMP and the feed
+    # read it too), and by the services when they change another column (the online link)
     updated_at = fields.DatetimeField(auto_now=True)
+    touched_by = (
+        "title",
+        "description",
+        "format",
+        "status",
+        "starts_at",
+        "ends_at",
+        "address",
+        "accessibility",
+        "capacity",
+        "minutes",
+        "minutes_published_at",
+        "space_id",
+    )
     # the participatory space it belongs to (participation/spaces); a space holding it cannot
     # be deleted (archived instead)
     space: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(

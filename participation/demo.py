@@ -15,7 +15,10 @@ from participation.sitepages import services as sitepages
 from participation.spaces import demo as spaces
 
 TOWN = "Villebelle-sur-Loire"
-# Demo-only credentials, printed by `participation demo`; never use them on a real site.
+# Demo-only credentials, printed by `participation demo`; never use them on a real site. The
+# first three are the people the features' demos write in the name of (resident, moderator,
+# the town's staff: `create_accounts` returns them); the desk officer (issue #19) only logs in,
+# to try the counter, and writes nothing in the demo.
 DEMO_ACCOUNTS = [
     ("habitante@demo.villebelle.fr", "Camille Martin", Role.CITIZEN, "Villebelle-citoyenne-2026"),
     ("moderateur@demo.villebelle.fr", "Yanis Moreau", Role.MODERATOR, "Villebelle-moderation-2026"),
@@ -25,7 +28,9 @@ DEMO_ACCOUNTS = [
         Role.ADMIN,
         "Villebelle-mairie-2026",
     ),
+    ("accueil@demo.villebelle.fr", "Inès Bernard", Role.AGENT, "Villebelle-accueil-2026"),
 ]
+PARTICIPANTS = 3  # the resident, the moderator and the staff: what the features' demos unpack
 
 
 def demo_account(email: str, name: str, password_hash: str, role: Role = Role.CITIZEN) -> User:
@@ -50,7 +55,7 @@ async def create_accounts(settings: Settings) -> list[User]:
             user.terms_accepted_at = timezone.now()
             await user.save()
         users.append(user)
-    return users
+    return users[:PARTICIPANTS]
 
 
 TOWN_HALL = "Hôtel de ville, 1 place de la Mairie, 44000 Villebelle-sur-Loire"

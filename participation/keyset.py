@@ -14,6 +14,7 @@ Filters are applied as declared (`ApiFilter.lookup`, a Tortoise filter such as `
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.models import Model
@@ -24,6 +25,25 @@ from participation.i18n import N_
 
 # the filter of every collection whose items name their participatory space (`space_id`)
 BY_SPACE = ApiFilter("space_id", "integer", N_("Only this participatory space's."))
+
+# What changed since a moment (issue #21): `updated_at`, which a database trigger sets when a
+# column the public sees changes, whoever writes it (participation/touch.py). The pages stay in
+# id order: a row changed while a re-user pages through keeps its place (an order by
+# `updated_at` would move it behind the cursor), and is seen again by the next pass, which
+# starts from the moment this one started (docs/api.md, "What changed since").
+UPDATED_SINCE = ApiFilter(
+    "updated_since",
+    "datetime",
+    N_(
+        "Only those changed at or after this moment (updated_at): give the moment your "
+        "previous reading started."
+    ),
+    lookup="updated_at__gte",
+)
+EXAMPLE_UPDATED_AT = datetime(2026, 5, 4, 14, 12, tzinfo=UTC)
+UPDATED_AT = ApiField(
+    "updated_at", "datetime", N_("When what this item shows last changed."), nullable=True
+)
 
 
 def narrowed(
@@ -48,10 +68,20 @@ def query_resource(
     filters: Sequence[ApiFilter] = (),
     related: Sequence[str] = (),
     dataset: bool = False,
+    updated: bool = False,
 ) -> ApiResource:
     """The collection `name` of the rows of `query()` (what a visitor sees), each shown as
     `row(instance)`, keyed by id; `related`: the relations `row` reads (fetched in the same
-    query, no N+1)."""
+    query, no N+1). `updated`: the rows have a true `updated_at` (participation/touch.py),
+    shown as the last field and filtered by `updated_since`."""
+    if updated:
+        fields = (*fields, UPDATED_AT)
+        filters = (*filters, UPDATED_SINCE)
+        example = {**example, "updated_at": example.get("updated_at", EXAMPLE_UPDATED_AT)}
+        shown = row
+
+        def row(instance: Any) -> dict[str, Any]:
+            return {**shown(instance), "updated_at": instance.updated_at}
 
     async def page(
         after: tuple[int, ...] | None, limit: int, chosen: Mapping[str, Any]

@@ -25,6 +25,7 @@ from redis.asyncio import Redis
 from tortoise import Tortoise, connections, timezone
 from tortoise.utils import get_schema_sql
 
+from participation import touch
 from participation.accounts.models import Role, User
 from participation.accounts.services import hash_password
 from participation.app import create_app
@@ -218,7 +219,10 @@ async def _create_tables() -> None:
         )
         key = (connection.capabilities.dialect, *tables)
         if key not in _schema_sql:
-            _schema_sql[key] = get_schema_sql(connection, safe=False)
+            models = [m for app in Tortoise.apps.values() for m in app.values()]
+            # and the `updated_at` triggers that the migrations create (participation/touch.py)
+            triggers = touch.script(connection.capabilities.dialect, models)
+            _schema_sql[key] = get_schema_sql(connection, safe=False) + "\n" + triggers
         await connection.schema_generator(connection).generate_from_string(_schema_sql[key])
 
 

@@ -53,6 +53,20 @@ class Comment(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     edited_at = fields.DatetimeField(null=True)
     deleted_at = fields.DatetimeField(null=True)
+    # when a column the public sees last changed (participation/touch.py, migration 0028); null
+    # in no row (the migration fills the rows of before)
+    updated_at = fields.DatetimeField(auto_now=True, null=True)
+    touched_by = (
+        "body",
+        "stance",
+        "moderation_state",
+        "deleted_at",
+        "edited_at",
+        "parent_id",
+        "target_kind",
+        "target_id",
+        "author_id",
+    )
 
     async def save(self, *args: Any, **kwargs: Any) -> None:
         # a proposal's comment names it twice (target and foreign key), whichever is given

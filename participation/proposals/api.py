@@ -137,5 +137,6 @@ RESOURCES = (
         filters=FILTERS,
         related=RELATED,
         dataset=True,
+        updated=True,
     ),
 )

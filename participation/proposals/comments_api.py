@@ -78,5 +78,6 @@ RESOURCES = (
             ),
         ),
         related=("author",),
+        updated=True,
     ),
 )

@@ -127,7 +127,26 @@ class Proposal(Model):
     channel = fields.CharField(max_length=10, default="online", db_default="online")
     created_at = fields.DatetimeField(auto_now_add=True)
     published_at = fields.DatetimeField(null=True)
+    # when a column the public sees last changed, whoever wrote it: set by a database trigger on
+    # `touched_by` (participation/touch.py, migration 0028); by Tortoise on INSERT
     updated_at = fields.DatetimeField(auto_now=True)
+    touched_by = (
+        "title",
+        "body",
+        "state",
+        "moderation_state",
+        "category_id",
+        "district_id",
+        "address",
+        "latitude",
+        "longitude",
+        "author_id",
+        "support_count",
+        "comment_count",
+        "published_at",
+        "answered_at",
+        "answer_body",
+    )
 
     class Meta:
         table = "proposals_proposal"

@@ -23,6 +23,7 @@ async def test_old_comments_are_on_their_proposal(tmp_path: Path, redis_url: str
             "target_kind",
             "target_id",
             "channel",  # participation.0025
+            "updated_at",  # participation.0028
         )
         await upgrade(old)
         again = await Comment.get(id=comment.id)
@@ -44,17 +45,16 @@ async def test_a_proposal_comment_written_around_the_model_is_found_on_its_propo
             Proposal(author_id=author.id, title="Des arceaux à vélo", body="<p>Vingt.</p>"),
             "collection_id",
         )
-        await Comment.bulk_create(  # bulk_create does not go through Comment.save
-            [
-                Comment(proposal_id=proposal.id, author_id=author.id, body="<p>Sans cible</p>"),
-                Comment(
-                    target_kind="budget_project",
-                    target_id=7,
-                    author_id=author.id,
-                    body="<p>Sur un projet</p>",
-                ),
-            ]
-        )
+        for written in (  # as a bulk insert writes them: not through Comment.save
+            Comment(proposal_id=proposal.id, author_id=author.id, body="<p>Sans cible</p>"),
+            Comment(
+                target_kind="budget_project",
+                target_id=7,
+                author_id=author.id,
+                body="<p>Sur un projet</p>",
+            ),
+        ):
+            await insert_as_before(written, "updated_at")  # participation.0028
         await upgrade(old)
         rows = (
             await Comment.all()
@@ -62,3 +62,36 @@ async def test_a_proposal_comment_written_around_the_model_is_found_on_its_propo
             .values_list("target_kind", "target_id", "proposal_id")
         )
         assert rows == [("proposal", proposal.id, proposal.id), ("budget_project", 7, None)]
+
+
+async def test_old_comments_get_their_updated_at_and_the_trigger(
+    tmp_path: Path, redis_url: str
+) -> None:
+    """participation.0028: a comment of before gets `updated_at` = its last edit, else its
+    creation; from then on a plain UPDATE of its text moves it (the migration's trigger)."""
+    from datetime import UTC, datetime
+
+    async with database_at(tmp_path, redis_url, "participation.0027_proposal_collections") as old:
+        author = await create_user(old, "ancien@example.org")
+        proposal = await Proposal.create(author_id=author.id, title="Des arceaux", body="<p>V</p>")
+        written = datetime(2026, 3, 1, 9, tzinfo=UTC)
+        edited_on = datetime(2026, 3, 2, 9, tzinfo=UTC)
+        plain, edited = [
+            await insert_as_before(  # the columns of participation.0027
+                Comment(
+                    proposal_id=proposal.id,
+                    author_id=author.id,
+                    body=f"<p>{text}</p>",
+                    created_at=written,
+                    edited_at=edited_at,
+                ),
+                "updated_at",
+            )
+            for text, edited_at in (("Tel quel", None), ("Revu", edited_on))
+        ]
+        await upgrade(old)
+        assert (await Comment.get(id=plain.id)).updated_at == written
+        assert (await Comment.get(id=edited.id)).updated_at == edited_on
+        before = datetime.now(UTC)
+        await Comment.filter(id=plain.id).update(body="<p>Changé</p>")
+        assert (await Comment.get(id=plain.id)).updated_at >= before

@@ -24,7 +24,7 @@ async def test_reviewed_texts_keep_their_decision_and_the_others_wait_in_the_que
 ) -> None:
     async with database_at(tmp_path, redis_url, "consultations.0001_initial") as settings:
         consultation = await insert_as_before(
-            Consultation(title="Ancienne consultation"), "space_id"
+            Consultation(title="Ancienne consultation"), "space_id", "updated_at"
         )
         question = await Question.create(
             consultation=consultation, kind=QuestionKind.SHORT_TEXT, text="Un mot"

@@ -675,3 +675,45 @@ async def test_filters_narrow_each_collection(app: Any, settings: Settings, citi
         assert rest == [done.id, elsewhere.id]
         no_items = await client.get(f"/api/v1/ballots/{budget.id}")
         assert no_items.status_code == 404 and no_items.json()["error"]["code"] == "not_found"
+
+
+async def test_updated_since_finds_rows_moved_by_plain_updates(
+    client: httpx.AsyncClient, settings: Settings, citizen: User, moderator: User
+) -> None:
+    """A re-user reads what changed since a moment: a proposal approved by moderation and a
+    comment edited, both written by queryset UPDATEs that never call save(), come back (the
+    trigger of participation/touch.py); a row changed in a column the API does not show
+    (a comment's votes) and rows left alone do not."""
+    from moderation import services as moderation_services
+    from moderation.models import ModerationCase
+    from participation.comments import services as comment_services
+
+    pending = await make_proposal(citizen, title="En attente")
+    pending.moderation_state = ModerationState.PENDING
+    await pending.save()
+    untouched = await make_proposal(citizen, title="Inchangée")
+    await moderation_services.open_pending_case("proposal", pending.id, citizen.id)
+    edited = await Comment.create(proposal_id=untouched.id, author_id=citizen.id, body="Oui")
+    voted = await Comment.create(proposal_id=untouched.id, author_id=citizen.id, body="Non")
+    long_ago = datetime(2025, 1, 1, tzinfo=UTC)  # updated_at alone: fires no trigger
+    await Proposal.all().update(updated_at=long_ago)
+    await Comment.all().update(updated_at=long_ago)
+    since = datetime.now(UTC)
+
+    case = await ModerationCase.get(target_kind="proposal", target_id=pending.id)
+    await moderation_services.decide(settings, moderator, [case.id], "approve", "Conforme.")
+    await comment_services.edit(settings, edited, citizen, "Oui, vraiment")
+    await Comment.filter(id=voted.id).update(upvotes=3)
+
+    async def changed(path: str) -> list[dict[str, Any]]:
+        response = await client.get(path, params={"updated_since": since.isoformat()})
+        assert response.status_code == 200, response.text
+        return response.json()["data"]
+
+    proposals = await changed("/api/v1/proposals")
+    assert [p["id"] for p in proposals] == [pending.id]
+    assert datetime.fromisoformat(proposals[0]["updated_at"]) >= since.replace(microsecond=0)
+    assert [c["id"] for c in await changed("/api/v1/comments")] == [edited.id]
+    every = (await client.get("/api/v1/proposals")).json()["data"]
+    assert {p["id"] for p in every} == {pending.id, untouched.id}
+    assert {p["updated_at"] for p in every if p["id"] == untouched.id} == {"2025-01-01T00:00:00Z"}

@@ -99,3 +99,22 @@ async def test_what_the_demo_shows_is_true_to_its_data(app: Any, settings: Setti
         }
     assert set(funded) == {"greedy", "equal-shares"}
     assert funded["greedy"] != funded["equal-shares"]
+
+
+async def test_the_demo_desk_officer_opens_the_counter_and_nothing_of_the_budgets(
+    app: Any, settings: Settings
+) -> None:
+    """The demo's agent account (issue #19) logs in with its published password: the counter
+    opens, the budgets' administration is refused."""
+    from tests.conftest import post_form
+    from tests.moderation.helpers import browser
+
+    await demo.create_accounts(settings)
+    email, _name, role, password = demo.DEMO_ACCOUNTS[-1]
+    assert role.value == "agent"
+    async with browser(app) as client:
+        await post_form(client, "/account/login", {"email": email, "password": password})
+        counter = await client.get("/admin/counter")
+        assert counter.status_code == 200 and "Inès Bernard" in counter.text
+        # the budgets' administration (/admin/budgets itself is no page: its entry is "new")
+        assert (await client.get("/admin/budgets/new")).status_code == 403

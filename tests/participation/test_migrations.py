@@ -5,6 +5,7 @@ from pathlib import Path
 from tortoise import Tortoise, connections
 from tortoise.migrations.autodetector import MigrationAutodetector
 
+from participation import touch
 from participation.db import run_migrations, tortoise_config
 from tests.conftest import empty_database
 
@@ -21,6 +22,10 @@ async def test_migrations_apply_on_a_fresh_database_and_match_the_models(
         tables = {m._meta.db_table for app in Tortoise.apps.values() for m in app.values()}
         for table in tables:  # every model's table exists
             await connections.get("default").execute_query(f'SELECT 1 FROM "{table}" LIMIT 1')
+        models = [m for app in Tortoise.apps.values() for m in app.values()]
+        for model in touch.touched_models(models):  # and the `updated_at` trigger it declares
+            table = model._meta.db_table
+            assert await touch.installed(connections.get("default"), table), table
         from moderation.models import ReasonTemplate
 
         # the data migration gives a new installation its ready-made reasons, in both languages

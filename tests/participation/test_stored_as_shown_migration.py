@@ -53,7 +53,9 @@ async def test_old_amendments_are_stored_as_shown(tmp_path: Path, redis_url: str
 
 async def test_old_budget_projects_are_stored_as_shown(tmp_path: Path, redis_url: str) -> None:
     async with database_at(tmp_path, redis_url, "budgets.0006_markdown_source") as old:
-        budget = await Budget.create(title="Budget 2026", total_amount=100_000, phase=Phase.VOTING)
+        budget = await insert_as_before(  # budgets.0009 added updated_at
+            Budget(title="Budget 2026", total_amount=100_000, phase=Phase.VOTING), "updated_at"
+        )
         project = await insert_as_before(
             Project(
                 budget_id=budget.id,
@@ -65,6 +67,7 @@ async def test_old_budget_projects_are_stored_as_shown(tmp_path: Path, redis_url
             "sanitized_with",
             "latitude",  # budgets.0008
             "longitude",
+            "updated_at",  # budgets.0009
         )
         await upgrade(old)
         again = await Project.get(id=project.id)

@@ -37,7 +37,9 @@ async def _before_spaces(settings: object) -> None:
 async def test_existing_content_goes_into_the_default_space(tmp_path: Path, redis_url: str) -> None:
     async with empty_database(tmp_path, redis_url) as settings:
         await _before_spaces(settings)
-        budget = await insert_as_before(Budget(title="Budget 2025", total_amount=1000), "space_id")
+        budget = await insert_as_before(
+            Budget(title="Budget 2025", total_amount=1000), "space_id", "updated_at"
+        )
         start = timezone.now() + timedelta(days=3)
         meeting = await insert_as_before(
             Meeting(title="Réunion", format=Format.IN_PERSON, starts_at=start, ends_at=start),
