@@ -11,18 +11,18 @@ import base64
 import hashlib
 import secrets
 import socket
-import threading
 import time
 from typing import Any
 from urllib.parse import urlencode
 
-import uvicorn
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
+
+from tests.localserver import LocalServer
 
 CLIENT_ID = "participation-test"
 CLIENT_SECRET = "le-secret-du-client-de-test"
@@ -50,8 +50,7 @@ class LocalProvider:
         self.tokens: dict[str, dict[str, Any]] = {}
         self.ended: list[dict[str, str]] = []  # the end_session calls
         self.issuer = ""
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
+        self._server: LocalServer | None = None
 
     # --- endpoints ---------------------------------------------------------------------------
 
@@ -161,24 +160,13 @@ class LocalProvider:
                 Route("/end_session", self.end_session),
             ]
         )
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
-        self.issuer = f"http://127.0.0.1:{sock.getsockname()[1]}"
-        config = uvicorn.Config(app, log_level="warning", lifespan="off")
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [sock]}, daemon=True
-        )
-        self._thread.start()
-        while not self._server.started:  # ready to answer: no timing involved in the tests
-            time.sleep(0.01)
+        self._server = LocalServer(app)
+        self.issuer = self._server.start()
         return self
 
     def stop(self) -> None:
-        assert self._server is not None and self._thread is not None
-        self._server.should_exit = True
-        self._thread.join()
+        assert self._server is not None
+        self._server.stop()
 
 
 def closed_port_issuer() -> str:

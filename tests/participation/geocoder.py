@@ -1,5 +1,5 @@
-"""A small, real stand-in for the national address API (api-adresse.data.gouv.fr), served by
-uvicorn on a free local port in a thread, as tests/oidc/provider.py serves its provider:
+"""A small, real stand-in for the national address API (api-adresse.data.gouv.fr), served on a
+free local port (tests/localserver.py), as the tests' OpenID Connect provider is:
 `GET /search/?q=…&limit=…&citycode=…` answers a GeoJSON FeatureCollection of the `places`
 whose label contains every word of `q` (properties label, score, citycode; geometry
 coordinates [longitude, latitude]), and 400 for a query under 3 characters, as the API does.
@@ -7,16 +7,14 @@ coordinates [longitude, latitude]), and 400 for a query under 3 characters, as t
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from tests.localserver import LocalServer
 
 # (label, score, latitude, longitude, citycode): the demo town's box is 47.16,-1.66,47.30,-1.46
 PLACES = [
@@ -32,8 +30,7 @@ class LocalGeocoder:
         self.places = list(PLACES)
         self.queries: list[dict[str, str]] = []
         self.url = ""
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
+        self._server: LocalServer | None = None
 
     async def search(self, request: Request) -> Response:
         asked = dict(request.query_params)
@@ -66,21 +63,10 @@ class LocalGeocoder:
 
     def start(self) -> LocalGeocoder:
         app = Starlette(routes=[Route("/search/", self.search)])
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-        config = uvicorn.Config(app, log_level="warning", lifespan="off")
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [sock]}, daemon=True
-        )
-        self._thread.start()
-        while not self._server.started:  # ready to answer: no timing involved in the tests
-            time.sleep(0.01)
+        self._server = LocalServer(app)
+        self.url = self._server.start()
         return self
 
     def stop(self) -> None:
-        assert self._server is not None and self._thread is not None
-        self._server.should_exit = True
-        self._thread.join()
+        assert self._server is not None
+        self._server.stop()

@@ -1,0 +1,39 @@
+"""A real HTTP server for the tests' stand-ins of outside services (the OpenID Connect provider,
+the national address API): an ASGI app served by uvicorn on a free local port, in a thread."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from typing import Any
+
+import uvicorn
+
+
+class LocalServer:
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.url = ""
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> str:
+        """Serve the app; its address (http://127.0.0.1:port) once it answers."""
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        self._server = uvicorn.Server(uvicorn.Config(self.app, log_level="warning", lifespan="off"))
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [sock]}, daemon=True
+        )
+        self._thread.start()
+        while not self._server.started:  # ready to answer: no timing involved in the tests
+            time.sleep(0.01)
+        return self.url
+
+    def stop(self) -> None:
+        assert self._server is not None and self._thread is not None
+        self._server.should_exit = True
+        self._thread.join()
