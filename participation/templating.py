@@ -148,18 +148,18 @@ def _ngettext(
 def filed_label(channel: str) -> str:
     """How a proposal taken on behalf of someone came in, translated (« déposée au guichet »);
     empty for one filed online."""
-    try:
-        label = PROPOSAL_LABELS.get(Channel(channel))
-    except ValueError:
-        return ""
-    return i18n.gettext(label) if label else ""
+    return _channel_label(PROPOSAL_LABELS, channel)
 
 
 def collected_label(channel: str) -> str:
     """How a comment taken on behalf of someone came in, translated (« recueilli au guichet »);
     empty for one written online."""
+    return _channel_label(COMMENT_LABELS, channel)
+
+
+def _channel_label(labels: dict[Channel, str], channel: str) -> str:
     try:
-        label = COMMENT_LABELS.get(Channel(channel))
+        label = labels.get(Channel(channel))
     except ValueError:
         return ""
     return i18n.gettext(label) if label else ""
