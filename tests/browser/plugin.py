@@ -256,6 +256,7 @@ class LiveServer:
             "PORT": str(self.port),
             "BASE_URL": self.url,
             "LOG_LEVEL": "WARNING",
+            "GEOCODER_URL": "",  # never the public address service (tests/participation/geocoder)
             **env,
         }
         self.settings = Settings.from_env(self.env)
