@@ -457,6 +457,12 @@ def link_in(body: str, path_start: str) -> str:
 # --- accessibility ----------------------------------------------------------------------------
 
 
+SETTLED = (
+    "Promise.all(document.getAnimations().filter(a => a instanceof CSSTransition)"
+    ".map(a => a.finished.catch(() => null)))"
+)
+
+
 class Axe:
     """Runs axe-core on a page and fails on any WCAG 2.0/2.1 A or AA violation.
 
@@ -487,6 +493,9 @@ class Axe:
             target = await self._snapshot(page)
         if not await target.evaluate("typeof window.axe !== 'undefined'"):
             await target.evaluate(self.source)
+        # a colour still changing is not the page's colour (buttons ease theirs over 0.15 s
+        # after a switch to dark mode): the transitions under way end before contrast is read
+        await target.evaluate(SETTLED)
         result = await target.evaluate(
             "([tags, rules]) => axe.run(document, {runOnly: {type: 'tag', values: tags}, "
             "rules: Object.fromEntries(rules.map(r => [r, {enabled: true}])), "
