@@ -1,7 +1,7 @@
 """The audience rule of a collection's space applied to proposals (issue #18): who may propose,
 support and comment there. The decision is pure (`domain.audience_problem`); here, the reads it
-needs: the space's rule (one query) and, for a rule that asks for more than an account, what
-the register says of the person (one more)."""
+needs: the space's rule (the space loaded with the collections, or one query) and, for a rule
+that asks for more than an account, what the register says of the person (one more, once)."""
 
 from __future__ import annotations
 
@@ -9,15 +9,26 @@ from typing import Any
 
 from tortoise import timezone
 
-from participation.i18n import gettext
 from participation.permissions import is_staff
 from participation.proposals import domain
 from participation.proposals.collections import services as collections
 from participation.refusals import Problem
 from participation.residents.services import resident_of
-from participation.spaces.audience import person_of, rule_of_columns, shown_value
-from participation.spaces.domain import Audience, Person
+from participation.spaces.audience import person_of, rule_of_columns, rule_of_space, shown_value
+from participation.spaces.domain import Audience, AudienceRule, Person
 from participation.spaces.models import Space
+from participation.web import errors_of
+
+
+def _asks_more_than_an_account(rule: AudienceRule | None) -> bool:
+    """Signed in is what proposing already asks (the components' own rules decide it)."""
+    return rule is not None and rule.audience != Audience.SIGNED_IN
+
+
+async def _person(user: Any) -> Person:
+    if getattr(user, "is_authenticated", False):
+        return person_of(user, (await resident_of(user))[0])
+    return Person(signed_in=False)
 
 
 async def problem_in(user: Any, space_id: int | None) -> Problem | None:
@@ -26,28 +37,44 @@ async def problem_in(user: Any, space_id: int | None) -> Problem | None:
     if space_id is None or is_staff(user):
         return None  # no query: nothing to decide
     rows = await Space.filter(id=space_id).values("audience", "minimum_age", "districts", "methods")
-    rule = rule_of_columns(**rows[0]) if rows else None
-    if rule is None or rule.audience == Audience.SIGNED_IN:
-        return None  # the component's own rules decide (domain.audience_refusal)
-    if getattr(user, "is_authenticated", False):
-        person = person_of(user, (await resident_of(user))[0])
-    else:
-        person = Person(signed_in=False)
-    return domain.audience_problem(user, rule, person, timezone.now().date())
+    return await _decide(user, rule_of_columns(**rows[0]) if rows else None)
+
+
+async def problem_in_collection(user: Any, collection: Any) -> Problem | None:
+    """`problem_in` for a collection read with its space (`queries.collection_of`): no query
+    for the rule."""
+    if collection is None or is_staff(user):
+        return None
+    return await _decide(user, rule_of_space(collection.space))
+
+
+async def _decide(user: Any, rule: AudienceRule | None) -> Problem | None:
+    if not _asks_more_than_an_account(rule):
+        return None
+    return domain.audience_problem(user, rule, await _person(user), timezone.now().date())
 
 
 def text_of(problem: Problem) -> str:
     """The refusal as the person reads it, in their language."""
-    values = {name: shown_value(name, value) for name, value in problem.values.items()}
-    return gettext(problem.message).format(**values)
+    return errors_of([problem], shown_value)[problem.field]
 
 
 async def open_to(user: Any) -> tuple[list[Any], list[Any], Problem | None]:
-    """The collections open for proposals now, those of them whose space admits `user` (one
-    query per space), and why none does (None: some do, or none is open)."""
+    """The collections open for proposals now, those of them whose space admits `user`, and why
+    none does (None: some do, or none is open). The spaces come with the collections; the
+    person is read once, and only when a space asks for more than an account."""
     open_now = await collections.open_for_proposals(timezone.now())
-    refusals = {space_id: await problem_in(user, space_id) for space_id in
-                {c.space_id for c in open_now}}  # fmt: skip
-    admitted = [c for c in open_now if refusals[c.space_id] is None]
+    asking = {c.space_id: rule_of_space(c.space) for c in open_now}
+    asking = {
+        space_id: rule for space_id, rule in asking.items() if _asks_more_than_an_account(rule)
+    }
+    refusals: dict[int, Problem | None] = {}
+    if asking and not is_staff(user):
+        person, today = await _person(user), timezone.now().date()
+        refusals = {
+            space_id: domain.audience_problem(user, rule, person, today)
+            for space_id, rule in asking.items()
+        }
+    admitted = [c for c in open_now if refusals.get(c.space_id) is None]
     why = next((p for p in refusals.values() if p is not None), None)
     return open_now, admitted, why if open_now and not admitted else None

@@ -56,7 +56,6 @@ async def record_proposal(
         channel=channel.value,
         town=town_box(settings),
         collection=collection,
-        at_counter=True,
     )
     proposal = await services.change_state(settings, proposal, ProposalState.PUBLISHED, person)
     after = {"channel": channel.value, "person": person.id, "state": str(proposal.state)}

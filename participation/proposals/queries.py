@@ -26,6 +26,7 @@ from participation.formatting import colon
 from participation.i18n import N_, gettext
 from participation.participants import Since, user_keys
 from participation.proposals import audience
+from participation.proposals.collections import services as collections
 from participation.proposals.domain import (
     PUBLIC_STATES,
     STATE_LABELS,
@@ -41,7 +42,6 @@ from participation.proposals.models import (
     Proposal,
     ProposalCoauthor,
     ProposalCollection,
-    ProposalCollectionCategory,
     ProposalEvent,
     ProposalVersion,
     Support,
@@ -263,25 +263,12 @@ async def _shuffled(qs: QuerySet[Proposal], seed: list[int], page: int) -> list[
 
 
 async def territory() -> tuple[list[Category], list[District]]:
-    return list(await Category.all()), list(await District.all())
+    return await territory_categories(), list(await District.all())
 
 
 async def territory_categories() -> list[Category]:
     """The site's categories, by name (/admin/classification)."""
     return list(await Category.all())
-
-
-async def own_categories(collection_ids: Iterable[int]) -> dict[int, set[int]]:
-    """The categories each collection chose (a collection that chose none is absent)."""
-    chosen: dict[int, set[int]] = {}
-    ids = list(collection_ids)
-    if ids:
-        rows = await ProposalCollectionCategory.filter(collection_id__in=ids).values_list(
-            "collection_id", "category_id"
-        )
-        for collection_id, category_id in rows:
-            chosen.setdefault(int(collection_id), set()).add(int(category_id))  # type: ignore[call-overload]
-    return chosen
 
 
 async def offered_categories(
@@ -291,8 +278,8 @@ async def offered_categories(
     each collection's own, or the site's for one that chose none; every site category when
     no collection is given), by name; `site`: the site's categories when already read."""
     ids = list(collection_ids)
-    site = list(await Category.all()) if site is None else site
-    chosen = await own_categories(ids)
+    site = await territory_categories() if site is None else site
+    chosen = await collections.own_categories(ids)
     offered = offered_category_ids([chosen.get(i, set()) for i in ids], [c.id for c in site])
     return [c for c in site if c.id in offered]
 

@@ -349,8 +349,8 @@ async def proposal_page(
     collection = await queries.collection_of(proposal)  # read with the proposal
     # outside its space's audience (issue #18): why, instead of the support and comment forms
     refusal = None
-    if user.is_authenticated and collection is not None:
-        refusal = await audience.problem_in(user, collection.space_id)
+    if user.is_authenticated:
+        refusal = await audience.problem_in_collection(user, collection)
     may_comment = domain.can_comment(user, facts) and refusal is None
     may_support = domain.can_support(user, facts) and refusal is None
     reply_to = _reply_to(request, detail, may_comment, failed)

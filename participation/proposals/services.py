@@ -116,16 +116,16 @@ async def create(
     channel: str = "online",
     town: Box | None = None,
     collection: str = "",
-    at_counter: bool = False,
 ) -> Proposal:
     """A new draft; nothing is saved when a field is wrong. `channel`: how it came in, when an
-    agent takes it for the author (participation/proposals/counter.py, `at_counter`: the
-    space's audience is not asked, the agent vouches for the person); `collection`: the one
-    chosen in the form ("" when it did not ask: the only open one)."""
+    agent takes it for the author (participation/proposals/counter.py: the space's audience
+    is not asked, the agent vouches for the person); `collection`: the one chosen in the form
+    ("" when it did not ask: the only open one)."""
     if not author.is_authenticated:
         raise NotAllowed()
     try:
-        collection_id = await collection_for(collection, None if at_counter else author)
+        taken_by_an_agent = channel != "online"
+        collection_id = await collection_for(collection, None if taken_by_an_agent else author)
         collection_problem = None
     except Refused as refused:
         collection_id, collection_problem = None, refused
@@ -374,11 +374,6 @@ async def answer(
 # --- supports ---------------------------------------------------------------------------------
 
 
-async def _space_of(proposal: Proposal) -> int | None:
-    collection = await queries.collection_of(proposal)
-    return collection.space_id if collection is not None else None
-
-
 async def support(
     settings: Settings,
     proposal: Proposal,
@@ -394,7 +389,8 @@ async def support(
     proposal_facts, _ = await facts(proposal)
     if agent is None:
         allowed = domain.can_support(user, proposal_facts)
-        if allowed and (refusal := await audience.problem_in(user, await _space_of(proposal))):
+        collection = await queries.collection_of(proposal) if allowed else None
+        if refusal := await audience.problem_in_collection(user, collection):
             raise NotAllowed(audience.text_of(refusal))
     else:
         allowed = domain.can_support_on_behalf(agent, proposal_facts)

@@ -3,6 +3,7 @@ themselves are pure (participation/proposals/domain.py: CollectionRules)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -98,12 +99,22 @@ async def get(collection_id: int) -> ProposalCollection:
     return collection
 
 
+async def own_categories(collection_ids: Iterable[int]) -> dict[int, set[int]]:
+    """The categories each collection chose (a collection that chose none is absent)."""
+    chosen: dict[int, set[int]] = {}
+    ids = list(collection_ids)
+    if ids:
+        rows = await ProposalCollectionCategory.filter(collection_id__in=ids).values_list(
+            "collection_id", "category_id"
+        )
+        for collection_id, category_id in rows:
+            chosen.setdefault(int(collection_id), set()).add(int(category_id))  # type: ignore[call-overload]
+    return chosen
+
+
 async def category_ids(collection_id: int) -> list[int]:
     """The categories a collection chose (none: it offers the site's), by id."""
-    rows = await ProposalCollectionCategory.filter(collection_id=collection_id).values_list(
-        "category_id", flat=True
-    )
-    return sorted(int(i) for i in rows)  # type: ignore[call-overload]
+    return sorted((await own_categories([collection_id])).get(collection_id, set()))
 
 
 async def _check_categories(form: CollectionForm) -> None:
