@@ -180,7 +180,7 @@ async def place_typed(
     data["latitude"], data["longitude"] = found.value.split(",")
 
 
-def options_of(data: dict[str, str]) -> list[tuple[str, str]]:
+def place_options(data: dict[str, str]) -> list[tuple[str, str]]:
     """The candidates a form shows after `SEVERAL`: (value, label) pairs."""
     pairs = []
     for line in data.get("place_options", "").splitlines():

@@ -20,7 +20,7 @@ def can_administer(user: Any) -> bool:
 def can_see_design_system(user: Any) -> bool:
     """The living page of the design system (/design): staff (moderators, desk officers,
     administrators); anyone while the app runs in development (participation/pages.py)."""
-    return bool(user.is_authenticated and (user.is_moderator or getattr(user, "is_agent", False)))
+    return can_moderate(user) or can_work_at_desk(user)
 
 
 def can_work_at_desk(user: Any) -> bool:

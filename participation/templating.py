@@ -69,7 +69,7 @@ def _environment() -> Environment:
     env.globals["SITE_PAGES"] = sitepages_domain.PAGES  # the footer's links
     env.globals["COMPLIANCE"] = sitepages_domain.COMPLIANCE
     env.globals["options_of"] = options_of
-    env.globals["place_options"] = geocoding.options_of  # the places an address matched
+    env.globals["place_options"] = geocoding.place_options  # the places an address matched
     # url("budgets:project", budget_id=1, project_id=2) -> the path, from the routes the app
     # compiled once (participation/urls.py); `query=` and `anchor=` add the rest
     env.globals["url"] = urls.url

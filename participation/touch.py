@@ -105,9 +105,7 @@ def touched_models(models: Iterable[Any]) -> list[Any]:
 def script(dialect: str, models: Iterable[Any]) -> str:
     """Every trigger the models declare, as one script (the tests' tables, built from the
     models)."""
-    return "\n".join(
-        sql(dialect, m._meta.db_table, m.touched_by) for m in touched_models(models)
-    )
+    return "\n".join(sql(dialect, m._meta.db_table, m.touched_by) for m in touched_models(models))
 
 
 async def installed(client: Any, table: str) -> bool:

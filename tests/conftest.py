@@ -57,9 +57,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     pass, instead of twice."""
     if not DATABASE_URL.startswith("postgres"):
         return
-    needed = [i for i in items if _SERVICE_FIXTURES & set(getattr(i, "fixturenames", ()))]
-    if len(needed) < len(items):
-        config.hook.pytest_deselected(items=[i for i in items if i not in set(needed)])
+    needed, once = [], []
+    for item in items:
+        uses = _SERVICE_FIXTURES & set(getattr(item, "fixturenames", ()))
+        (needed if uses else once).append(item)
+    if once:
+        config.hook.pytest_deselected(items=once)
         items[:] = needed
 
 

@@ -37,3 +37,12 @@ class LocalServer:
         assert self._server is not None and self._thread is not None
         self._server.should_exit = True
         self._thread.join()
+
+
+def closed_port_url() -> str:
+    """The address of a service that is down: a local port nobody listens on."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    return f"http://127.0.0.1:{port}"

@@ -23,7 +23,7 @@ async def test_old_comments_are_on_their_proposal(tmp_path: Path, redis_url: str
             "target_kind",
             "target_id",
             "channel",  # participation.0025
-            "updated_at",  # participation.0028
+            "updated_at",  # participation.0029
         )
         await upgrade(old)
         again = await Comment.get(id=comment.id)
@@ -54,7 +54,7 @@ async def test_a_proposal_comment_written_around_the_model_is_found_on_its_propo
                 body="<p>Sur un projet</p>",
             ),
         ):
-            await insert_as_before(written, "updated_at")  # participation.0028
+            await insert_as_before(written, "updated_at")  # participation.0029
         await upgrade(old)
         rows = (
             await Comment.all()
@@ -67,7 +67,7 @@ async def test_a_proposal_comment_written_around_the_model_is_found_on_its_propo
 async def test_old_comments_get_their_updated_at_and_the_trigger(
     tmp_path: Path, redis_url: str
 ) -> None:
-    """participation.0028: a comment of before gets `updated_at` = its last edit, else its
+    """participation.0029: a comment of before gets `updated_at` = its last edit, else its
     creation; from then on a plain UPDATE of its text moves it (the migration's trigger)."""
     from datetime import UTC, datetime
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
-import socket
 import time
 from typing import Any
 from urllib.parse import urlencode
@@ -22,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from tests.localserver import LocalServer
+from tests.localserver import LocalServer, closed_port_url
 
 CLIENT_ID = "participation-test"
 CLIENT_SECRET = "le-secret-du-client-de-test"
@@ -171,8 +170,4 @@ class LocalProvider:
 
 def closed_port_issuer() -> str:
     """The address of a provider that is down: a local port nobody listens on."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    return f"http://127.0.0.1:{port}"
+    return closed_port_url()

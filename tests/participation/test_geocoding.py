@@ -22,7 +22,7 @@ from participation.proposals.models import Proposal
 from participation.refusals import Refused
 from participation.territory import Box
 from tests.conftest import field_error, log_in, logged_in, post_form
-from tests.oidc.provider import closed_port_issuer
+from tests.localserver import closed_port_url
 from tests.participation.geocoder import LocalGeocoder
 from tests.participation.proposal_factories import good_form
 
@@ -70,12 +70,12 @@ async def test_the_address_service_down_keeps_what_was_typed() -> None:
     settings = dataclasses.make_dataclass("S", ["geocoder_url", "geocoder_citycode"])
     data = {"title": "Un banc", "address": "8 rue Pasteur"}
     with pytest.raises(Refused) as refused:
-        await geocoding.place_typed(settings(closed_port_issuer(), ""), data, TOWN)
+        await geocoding.place_typed(settings(closed_port_url(), ""), data, TOWN)
     assert [(p.field, p.message) for p in refused.value.problems] == [
         ("address", geocoding.UNAVAILABLE)
     ]
     assert data == {"title": "Un banc", "address": "8 rue Pasteur", "geocoded": "8 rue Pasteur"}
-    await geocoding.place_typed(settings(closed_port_issuer(), ""), data, TOWN)  # sent again
+    await geocoding.place_typed(settings(closed_port_url(), ""), data, TOWN)  # sent again
     assert "latitude" not in data  # saved as text, not asked twice
 
 

@@ -189,4 +189,3 @@ def test_segments_of_routes_and_paths() -> None:
     assert route_segment(Route("/proposals.csv", answering_name("x"))) == "proposals.csv"
     assert route_segment(Route("/{slug}", answering_name("x"))) is None
     assert route_segment(Mount("", routes=[])) is None
-

@@ -15,7 +15,7 @@ from tests.conftest import create_user, database_at, insert_as_before, upgrade
 
 WRITTEN_ELSEWHERE = (
     '<p>Des <strong>arceaux</strong> <img src=x onerror="alert(1)"></p>'
-    "<script>alert(2)</script><p onclick=\"alert(3)\">rue des Écoles</p>"
+    '<script>alert(2)</script><p onclick="alert(3)">rue des Écoles</p>'
 )
 SOURCE = "Des **arceaux**\n\nrue des Écoles"
 

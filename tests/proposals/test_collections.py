@@ -7,6 +7,8 @@ comments."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import timedelta
 from typing import Any
@@ -292,6 +294,11 @@ async def test_the_map_is_filtered_by_space_like_the_list(app: Any, citizen: Use
     assert f'<option value="{port.id}" selected>' in by_space
     assert f'href="/proposals?space=port&amp;collection={port.id}"' in by_space
     assert 'href="/proposals/map?space=port"' in listed
+    # the open data names each proposal's collection and space (proposals.csv)
+    async with logged_in(app, citizen) as c:
+        exported = list(csv.DictReader(io.StringIO((await c.get("/proposals.csv")).text)))
+    kayaks = next(row for row in exported if row["title"] == "Une cale pour kayaks")
+    assert (kayaks["collection"], kayaks["collection_id"]) == (port.title, str(port.id))
 
 
 async def test_a_space_moderator_sees_the_proposals_and_comments_of_their_space(

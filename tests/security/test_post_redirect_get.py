@@ -108,6 +108,7 @@ SITE_SETTINGS = {
     "rate_limited_actions": ["signup", "login_failure"],
 }
 
+
 async def _unused(ctx: Ctx, model: Any, key: str) -> Data:
     row = await model.create(name=f"Sans proposition {key}", slug=f"sans-proposition-{key}")
     return {**ctx.world.ids, key: row.id}
