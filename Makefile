@@ -25,16 +25,18 @@ run: install
 	$(BIN)/participation demo
 	$(BIN)/participation run
 
-test: install browser lint audit test-passes
+test: install browser test-passes
 
-# Four jobs at once, each one's output printed in one piece when it ends, either failing fails
-# the build: the HTTP and unit tests on SQLite, the same on PostgreSQL, the browser tests (on
-# SQLite: they check what a browser shows, which the database does not change) and the package
-# check (35 to 70 s, about 20 s of CPU). On two cores the system shares them, so the suite ends
-# when the whole work is done rather than when the longest of two unequal halves is.
+# Six jobs at once, each one's output printed in one piece when it ends, any failing fails the
+# build: the HTTP and unit tests on SQLite, the same on PostgreSQL, the browser tests (on SQLite:
+# they check what a browser shows, which the database does not change), the package check (35
+# to 70 s, about 20 s of CPU), the lint and the dependency audit (mostly waiting on the
+# advisory services: run alone first, they added a minute and a half to every run). On two
+# cores the system shares them, so the suite ends when the whole work is done rather than when
+# the longest of two unequal halves is.
 test-passes: install
-	@echo "== Tests on SQLite, on PostgreSQL, in the browser and of the package, at once: each one's output when it ends"
-	@$(MAKE) --no-print-directory -j4 --output-sync=target test-sqlite test-postgres test-browser package-check
+	@echo "== Lint, audit, tests on SQLite, on PostgreSQL, in the browser and of the package, at once: each one's output when it ends"
+	@$(MAKE) --no-print-directory -j6 --output-sync=target lint audit test-sqlite test-postgres test-browser package-check
 
 # The wheel, installed from requirements.lock in a fresh venv outside the repository, migrates,
 # serves and answers a few pages (deploy/package_check.py; docs/operations.md, "Packaging").

@@ -1,35 +1,43 @@
-"""Faster `participation migrate`: Tortoise's migration state, rendered only when read.
+"""Faster `participation migrate`: Tortoise's migration state, rendered only when read, and
+only as much as is read.
 
 Tortoise 1.x keeps the models of the migrations as descriptions and as rendered model classes.
 After each operation it renders again the model changed and every model related to it (with
 our models, nearly all relate to the users: all sixty), and before each operation it copies
 the whole state, rendered again, for the operation to read the state of before; each `migrate`
 first replays every migration already applied that way. Most of this is never read: a replay
-reads nothing, and most operations read one side only.
+reads nothing, and an operation reads one model (its table, columns and foreign keys).
 
-`_LazyState` here renders on read: a change marks the classes out of date, the first read
-renders every model from the descriptions (as Tortoise's own copy does), and the copy taken
-before an operation takes over the classes already rendered. Every class rendered asks for the
-filter table of each of its fields, written once here (`get_filters_for_field`). A fresh
-install went from 10.3 to 6.5 s of CPU with the filter tables, and a migration test from about
-15 to 9 s with the lazy state. Installed by `migrate` below (`participation migrate` and the
-migration tests); a Tortoise whose `State` no longer looks the way this was written against is
-left alone (only slower).
+`_LazyState` here renders on read: a change marks the classes out of date; an operation asking
+for one model (`get_model`) gets it rendered with the models its relations lead to
+(`rendered_for`), anything else renders every model from the descriptions (as Tortoise's own
+copy does); the copy taken before an operation takes over the classes already rendered. A
+class is finished for queries (filters, base query) only when something queries it
+(`_finish_when_queried`): the schema editor never does, a data migration that queries a model
+does. Every class rendered asks for the filter table of each of its fields, written once here
+(`get_filters_for_field`). CPU of a fresh install (`participation migrate`, SQLite): 10.3 s
+at first, 6.5 s with the filter tables and the lazy state, 2.5 s with one model rendered per
+operation and classes finished when queried; a migration test 15 → 9 → 3.6 s. Installed by
+`migrate` below (`participation migrate` and the migration tests); a Tortoise whose `State`
+no longer looks the way this was written against is left alone (only slower).
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any, cast
 
+from pypika_tortoise import Query, Table
 from tortoise import filters as tortoise_filters
 from tortoise import models as tortoise_models
+from tortoise.fields.relational import ManyToManyFieldInstance
 from tortoise.migrations.api import migrate as tortoise_migrate
 from tortoise.migrations.executor import MigrationExecutor
 from tortoise.migrations.operations import DIRECT_RELATION_FIELDS
 from tortoise.migrations.schema_generator.state import ModelState, State
 from tortoise.migrations.schema_generator.state_apps import StateApps
+from tortoise.models import MetaInfo
 
 
 class _PendingApps:
@@ -46,6 +54,13 @@ class _PendingApps:
 
     def unregister_model(self, app_label: str, model_name: str) -> None:
         """Nothing to do: the next rendering only has the models the state still has."""
+
+    def get_model(self, app_label: str, model_name: str | None = None) -> type[Any]:
+        """One model, as the schema operations ask for the model they change: rendered with
+        the models its relations lead to, not the whole state (see `_LazyState.rendered_for`)."""
+        if model_name is None:
+            app_label, model_name = self.split_reference(app_label)
+        return self._state.rendered_for(app_label, model_name).get_model(app_label, model_name)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._state.rendered(), name)
@@ -75,6 +90,8 @@ class _LazyState(State):
         self._default_connections = default_connections
         self._connections = connections
         self._rendered = rendered
+        # a rendering of some models only (`rendered_for`), and which, while nothing changes
+        self._partial: tuple[frozenset[tuple[str, str]], StateApps] | None = None
 
     @property  # type: ignore[override]
     def apps(self) -> StateApps:
@@ -88,29 +105,50 @@ class _LazyState(State):
 
     def rendered(self) -> StateApps:
         if self._rendered is None:
-            apps = StateApps(
-                default_connections=dict(self._default_connections),
-                connections=self._connections,
-            )
-            for (app_label, _name), model_state in self.models.items():
-                # from copies of the fields (render's default): initialising the relations
-                # changes the fields of the classes, and the descriptions stay as written
-                apps.register_model(app_label, model_state.render(apps))
-            apps._init_relations()
-            apps._build_initial_querysets()
-            self._rendered = apps
+            self._rendered = self._render(self.models)
+            self._partial = None
         return self._rendered
 
-    def _reload(self, models_to_reload: set[tuple[str, str]]) -> None:
+    def rendered_for(self, app_label: str, model_name: str) -> StateApps:
+        """Classes in which model `app_label.model_name` can be read: the whole state when it
+        is rendered already, else the model and the models its relations lead to, recursively
+        (what the schema editor reads of it: its table, columns, and the tables and keys its
+        foreign keys point at). A schema operation reads one model; rendering the whole state
+        for it (all sixty, since each relates to the users) was most of a migration's CPU."""
+        key = (app_label, model_name)
+        if self._rendered is not None or key not in self.models:
+            return self.rendered()
+        if self._partial is None or key not in self._partial[0]:
+            wanted = _relations_closure(self.models, key)
+            self._partial = (frozenset(wanted), self._render(wanted))
+        return self._partial[1]
+
+    def _render(self, models: dict[tuple[str, str], ModelState]) -> StateApps:
+        apps = StateApps(
+            default_connections=dict(self._default_connections), connections=self._connections
+        )
+        for (app_label, _name), model_state in models.items():
+            # from copies of the fields (render's default): initialising the relations changes
+            # the fields of the classes, and the descriptions stay as written
+            apps.register_model(app_label, model_state.render(apps))
+        apps._init_relations()
+        _finish_when_queried(apps)
+        return apps
+
+    def _changed(self) -> None:
         self._rendered = None
+        self._partial = None
+
+    def _reload(self, models_to_reload: set[tuple[str, str]]) -> None:
+        self._changed()
 
     def reload_model(self, app_label: str, model_name: str) -> None:
         if (app_label, model_name) not in self.models:
             raise LookupError(f"Model state {app_label}.{model_name} is unknown")
-        self._rendered = None
+        self._changed()
 
     def reload_models(self, model_tuples: Iterable[tuple[str, str]]) -> None:
-        self._rendered = None
+        self._changed()
 
     def validate_relations_initialized(self) -> None:
         """Tortoise's check after each migration (every relation points to a model of the
@@ -133,15 +171,107 @@ class _LazyState(State):
             )
 
     def _find_related_models(self, app_label: str, model_name: str) -> set[tuple[str, str]]:
-        self.rendered()
-        return super()._find_related_models(app_label, model_name)
+        """Which models to render again after `app_label.model_name` changed: here every
+        change renders the whole state again when it is next read (`_changed`), so the model
+        itself says enough (rendering the state to find its relations was a full rendering)."""
+        return {(app_label, model_name)}
 
     def clone(self) -> State:
         models = {key: model.clone() for key, model in self.models.items()}
         # the copy is the state of this moment, which these classes show; this state, about
         # to be changed by an operation, renders its own again when it is read
-        rendered, self._rendered = self._rendered, None
-        return _LazyState(models, self._default_connections, self._connections, rendered)
+        copy = _LazyState(models, self._default_connections, self._connections, self._rendered)
+        copy._partial = self._partial
+        self._changed()
+        return copy
+
+
+def _relations_closure(
+    models: dict[tuple[str, str], ModelState], start: tuple[str, str]
+) -> dict[tuple[str, str], ModelState]:
+    """`start` and the models its relations (foreign keys, one-to-one, many-to-many) lead to,
+    recursively, as they are described in `models`; and the models with a many-to-many to one
+    of those (its other side is a field of the class, whose join table the schema editor
+    creates with it)."""
+
+    def targets(model_state: ModelState) -> Iterator[tuple[str, str]]:
+        for field in model_state.fields.values():
+            if isinstance(field, DIRECT_RELATION_FIELDS) and isinstance(field.model_name, str):
+                app_label, _, model_name = field.model_name.partition(".")
+                yield app_label, model_name
+
+    many_to_many_into: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for key, model_state in models.items():
+        for field in model_state.fields.values():
+            if isinstance(field, ManyToManyFieldInstance) and isinstance(field.model_name, str):
+                app_label, _, model_name = field.model_name.partition(".")
+                many_to_many_into.setdefault((app_label, model_name), []).append(key)
+    wanted: dict[tuple[str, str], ModelState] = {}
+    todo = [start]
+    while todo:
+        key = todo.pop()
+        if key in wanted or key not in models:
+            continue
+        wanted[key] = models[key]
+        todo.extend(targets(models[key]))
+        todo.extend(many_to_many_into.get(key, ()))
+    return wanted
+
+
+# What Tortoise computes when it finishes a model for queries (`MetaInfo.finalise_model` and the
+# base query of `_build_initial_querysets`), none of which the schema editor reads
+_FOR_QUERIES = (
+    "filters",
+    "basetable",
+    "basequery",
+    "basequery_all_fields",
+    "db_native_fields",
+    "db_default_fields",
+    "db_complex_fields",
+)
+
+
+class _UnfinishedMeta(MetaInfo):
+    """The `_meta` of a rendered class not yet finished for queries: the first read of what
+    finishing computes finishes it (as `StateApps._build_initial_querysets` does) and makes it
+    a plain `MetaInfo` again."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:  # only called for an attribute not set
+        if name not in _FOR_QUERIES:
+            raise AttributeError(name)
+        self.__class__ = MetaInfo  # type: ignore[assignment]
+        for attribute in _FOR_QUERIES:  # back to what MetaInfo starts with
+            setattr(self, attribute, [] if attribute.startswith("db_") else {})
+        self.finalise_model()
+        self.basetable = Table(name=self.db_table, schema=self.schema)
+        basequery = self.db.query_class.from_(self.basetable)
+        self.basequery = cast(Query, basequery)
+        self.basequery_all_fields = cast(Query, basequery.select(*self.db_fields))
+        return getattr(self, name)
+
+
+def _finish_when_queried(apps: StateApps) -> None:
+    """`StateApps._build_initial_querysets`, each model finished only when something queries
+    it. Of a rendering, the operations read the tables, columns and relations (the schema
+    editor); finishing every class for queries (~30 filters per field, the columns' kinds, the
+    base query) was half of a migration's CPU, read only by the few data migrations that query
+    a model."""
+    if apps._connections._db_config is None:  # state-only, as Tortoise's own skips it
+        return
+    for app in apps.apps.values():
+        for model in app.values():
+            meta = model._meta
+            if meta.default_connection is None or not meta._inited:
+                continue
+            # the properties of the relations on instances: set now, an instance may be made
+            # before anything is queried
+            meta._generate_lazy_fk_m2m_fields()
+            meta._resolve_index_expressions()
+            for attribute in _FOR_QUERIES:
+                delattr(meta, attribute)
+            meta.__class__ = _UnfinishedMeta
 
 
 _TORTOISE_CLONE = State.clone

@@ -69,12 +69,53 @@ def test_a_state_cloned_before_an_operation_keeps_the_schema_of_before() -> None
             ("town", fields.ForeignKeyField("t.Town", related_name="districts")),
         ],
     ).state_forward("t", state)
-    assert "districts" in state.apps.get_model("t.Town")._meta.fields_map
+    assert "districts" in state.apps.apps["t"]["Town"]._meta.fields_map  # the whole state
     with_districts = state.clone()
     RemoveField("District", "town").state_forward("t", state)
-    assert "districts" in with_districts.apps.get_model("t.Town")._meta.fields_map
-    assert "districts" not in state.apps.get_model("t.Town")._meta.fields_map
+    assert "districts" in with_districts.apps.apps["t"]["Town"]._meta.fields_map
+    assert "districts" not in state.apps.apps["t"]["Town"]._meta.fields_map
     assert set(state.apps.get_model("t.District")._meta.fields_map) == {"id"}
+
+    # one model asked for, as a schema operation does: it and what its relations lead to are
+    # rendered, not the rest of the state (no street there)
+    AddField("District", "town", fields.ForeignKeyField("t.Town")).state_forward("t", state)
+    CreateModel("Street", [("id", fields.IntField(primary_key=True))]).state_forward("t", state)
+    district = state.apps.get_model("t.District")
+    assert district._meta.fields_map["town"].related_model._meta.db_table == "town"
+    town = district._meta.fields_map["town"].related_model
+    assert set(town._meta.fields_map) == {"id", "motto", "districts"}
+    assert state._partial is not None and set(state._partial[0]) == {
+        ("t", "District"),
+        ("t", "Town"),
+    }
+
+
+async def test_a_migration_model_is_finished_for_queries_when_first_queried(app: object) -> None:
+    """The classes a migration renders are finished for queries (filters, base query) only when
+    something queries them (`_finish_when_queried`): a data migration querying one gets what
+    Tortoise would have built."""
+    from tortoise import fields
+    from tortoise.migrations.operations import CreateModel
+    from tortoise.migrations.schema_generator.state import State
+    from tortoise.migrations.schema_generator.state_apps import StateApps
+    from tortoise.models import MetaInfo
+
+    from participation import migration_state
+
+    migration_state.install()
+    state = State(models={}, apps=StateApps(default_connections={"t": "default"})).clone()
+    CreateModel(
+        "Town",
+        [("id", fields.IntField(primary_key=True)), ("name", fields.CharField(max_length=50))],
+        options={"table": "town"},
+    ).state_forward("t", state)
+    town = state.apps.get_model("t.Town")
+    assert type(town._meta) is migration_state._UnfinishedMeta  # not finished by rendering
+
+    sql = town.filter(name__icontains="Villebelle").sql()
+    assert type(town._meta) is MetaInfo
+    assert 'FROM "town" WHERE' in sql and "LIKE" in sql.upper()
+    assert {"name", "name__in", "name__icontains", "pk"} <= set(town._meta.filters)
 
 
 def test_the_filters_written_once_are_tortoises_for_every_field_of_every_model() -> None:
