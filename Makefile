@@ -11,14 +11,15 @@ TEST_REDIS_URL ?= $(if $(REDIS_URL),$(REDIS_URL),redis://127.0.0.1:6379/15)
 # the SQLite passes' tests of arq and rate limits against a real Redis use other database
 # numbers: the three passes run at once and each flushes its own before every test
 SQLITE_TEST_REDIS_URL ?= redis://127.0.0.1:6379/14
-BROWSER_TEST_REDIS_URL ?= redis://127.0.0.1:6379/12
+BROWSER_TEST_REDIS_URL_1 ?= redis://127.0.0.1:6379/12
+BROWSER_TEST_REDIS_URL_2 ?= redis://127.0.0.1:6379/11
 export PORT
 # Compiled modules are written and reused: where the machine sets PYTHONDONTWRITEBYTECODE, every
 # pass of the suite, live server and command it starts compiled the whole project again
 unexport PYTHONDONTWRITEBYTECODE
 
 
-.PHONY: run test install browser assets messages migrate demo lint audit test-passes test-sqlite test-browser test-postgres package-check lock bench load wrk faults clean translations screenshots lighthouse
+.PHONY: run test install browser assets messages migrate demo lint audit test-passes test-sqlite test-browser test-browser-1 test-browser-2 test-postgres package-check lock bench load wrk faults clean translations screenshots lighthouse
 
 run: install
 	$(BIN)/participation migrate
@@ -131,9 +132,17 @@ test-sqlite: install
 	@echo "== Test suite on SQLite, embedded Redis (the browser tests run in test-browser)"
 	env -u DATABASE_URL -u REDIS_URL TEST_REDIS_URL="$(SQLITE_TEST_REDIS_URL)" $(BIN)/python -m pytest -q -p no:cacheprovider -m "not browser"
 
+# The browser tests in two processes at once, each taking the next test module the other has
+# not taken (tests/browser/plugin.py, BROWSER_CLAIMS): most of their time is one chain
+# (test, Chromium, server) that a single process could not spread over two cores.
 test-browser: install browser
-	@echo "== Browser tests (Chromium, axe), SQLite, embedded Redis"
-	env -u DATABASE_URL -u REDIS_URL TEST_REDIS_URL="$(BROWSER_TEST_REDIS_URL)" $(BIN)/python -m pytest -q -p no:cacheprovider -m browser
+	@claims=$$(mktemp -d) && trap 'rm -rf "$$claims"' EXIT && \
+	$(MAKE) --no-print-directory -j2 --output-sync=target BROWSER_CLAIMS="$$claims" \
+		test-browser-1 test-browser-2
+
+test-browser-1 test-browser-2: test-browser-%:
+	@echo "== Browser tests (Chromium, axe), SQLite, embedded Redis: process $* of 2"
+	env -u DATABASE_URL -u REDIS_URL BROWSER_CLAIMS="$(BROWSER_CLAIMS)" TEST_REDIS_URL="$(BROWSER_TEST_REDIS_URL_$*)" $(BIN)/python -m pytest -q -p no:cacheprovider -m browser
 
 test-postgres: install
 	@if $(BIN)/python -m tests.services postgres "$(TEST_DATABASE_URL)"; then \
