@@ -15,6 +15,7 @@ that fails never loses what was typed and never blocks the form."""
 from __future__ import annotations
 
 import math
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -147,7 +148,11 @@ def chosen_point(value: str) -> tuple[str, str] | None:
 
 
 async def locate(
-    settings: Any, data: dict[str, str], town: Box, address: str = "address"
+    settings: Any,
+    data: dict[str, str],
+    town: Box,
+    address: str = "address",
+    asking: Callable[[], Awaitable[None]] | None = None,
 ) -> list[Problem]:
     """Fills `data`'s latitude and longitude from its address field, before the form's
     checks read it; the form as it will be shown again is `data` itself, so that what this
@@ -156,6 +161,7 @@ async def locate(
     this address was already looked up (sent again: it stays text). Returns the address
     field's problem, never raises: the address not found in the town, several places that
     match (the form then offers them: `place_options`), or the service that does not answer.
+    `asking` runs just before the request to the service (the rate limit: it may raise).
     A form's route does not call this itself: `web.form_page(..., place=web.Place(...))` or
     `web.saved_with_place` do, so that the form's own checks run in the same pass."""
     typed = " ".join(data.get(address, "").split())
@@ -171,6 +177,8 @@ async def locate(
     data["geocoded"] = typed  # asked once: the same address sent again stays text
     if len(typed) < MIN_QUERY:
         return [Problem(NOT_FOUND, field=address)]
+    if asking is not None:
+        await asking()
     try:
         candidates = await search(base_url, typed, settings.geocoder_citycode)
     except Unavailable:

@@ -16,7 +16,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 from tortoise.models import Model
 
-from participation import geocoding, licence
+from participation import geocoding, licence, ratelimit
 from participation.i18n import gettext
 from participation.numbers import MAX_ID, parse_page
 from participation.refusals import NotAllowed, NotFound, Problem, Refused
@@ -195,7 +195,11 @@ async def saved_with_place(
     `Refused` carries its problems and the address's together. The one way a form's route
     looks up an address (`form_page`'s `place` calls it)."""
     settings = settings_of(request)
-    found = await geocoding.locate(settings, data, town_box(settings), place.field)
+
+    async def asking() -> None:  # each request to the address service is rate-limited
+        await ratelimit.check(request, "address_lookup")
+
+    found = await geocoding.locate(settings, data, town_box(settings), place.field, asking)
     if not found:
         return await save(data)
     try:

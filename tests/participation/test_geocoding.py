@@ -4,7 +4,7 @@ staff's correction) and a report (its first step) against a real local stand-in 
 (tests/participation/geocoder.py): found, several to choose from, outside the town (sent
 again: the address stays text), the service down (what was typed kept); the address's error
 shown with the form's own in one sending (web.Place); an edit that keeps the address asks
-nothing. SQLite and PostgreSQL."""
+nothing; each request to the service is rate-limited. SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -18,10 +18,11 @@ import pytest
 
 from budgets.models import Project
 from meetings.models import Meeting
-from participation import geocoding
+from participation import geocoding, ratelimit
 from participation.accounts.models import User
 from participation.geocoding import Candidate, candidates_of, choose
 from participation.proposals.models import Proposal
+from participation.ratelimit import MINUTE, Limit, RateLimitedAction
 from participation.refusals import Problem
 from participation.territory import Box
 from tests.budgets.factories import budget_taking_projects
@@ -157,7 +158,12 @@ async def test_an_address_typed_becomes_its_point_without_javascript(
 
 
 async def test_a_project_and_a_report_are_placed_and_an_edit_asks_only_a_new_address(
-    app: Any, client: httpx.AsyncClient, citizen: User, admin: User, running_geocoder: LocalGeocoder
+    app: Any,
+    client: httpx.AsyncClient,
+    citizen: User,
+    admin: User,
+    running_geocoder: LocalGeocoder,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     budget = await budget_taking_projects()
     await log_in(client, citizen)
@@ -197,3 +203,11 @@ async def test_a_project_and_a_report_are_placed_and_an_edit_asks_only_a_new_add
     assert "en dehors de la commune" in field_error(outside.text, "address")
     several = await client.get(f"/signalements/new?category={category.id}&address=rue+de+la+gare")
     assert several.status_code == 422 and 'name="place"' in several.text
+    # anyone may send that GET: each request to the service counts (address_lookup), here
+    # one a minute per address, at one frozen moment
+    one = RateLimitedAction("address_lookup", "x", (Limit("address_lookup", "ip", 1, MINUTE),))
+    monkeypatch.setitem(ratelimit.actions(), "address_lookup", one)
+    app.state.clock = lambda: 4_000_000_000.0
+    asked = len(running_geocoder.queries)
+    sent = [(await client.get(f"{step}+{n}")).status_code for n in (1, 2)]
+    assert sent == [422, 429] and len(running_geocoder.queries) == asked + 1
