@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from typing import TypeVar
 
 from tortoise.transactions import in_transaction
 
@@ -45,16 +46,23 @@ class ProjectForm:
         return cls(**{field.name: data.get(field.name, "") for field in fields(cls)})
 
 
-async def submit_project(
-    budget_id: int,
-    form: ProjectForm,
-    author: User | None,
-    by_staff: bool = False,
-    premoderated: bool = False,
-    town: Box | None = None,
-) -> Project:
-    """A resident's project (submission phase) or staff's; a resident's waits for a moderator
-    when `premoderated` (PREMODERATED_CONTENT lists budget_project)."""
+@dataclass(frozen=True)
+class CheckedProject:
+    """A project form that passed its checks: its values as stored."""
+
+    title: str
+    cost: int
+    district: BudgetDistrict | None
+    category: BudgetCategory | None
+    latitude: float | None
+    longitude: float | None
+
+
+async def checked_project(
+    budget_id: int, form: ProjectForm, by_staff: bool = False, town: Box | None = None
+) -> CheckedProject:
+    """A new project's checks, nothing written (`submit_project`'s first step, and the form's
+    own checks when its address is refused: web.Place); `Refused` with every wrong field."""
     budget = await Budget.get(id=budget_id)
     if not by_staff and not phases.phase_allows_submission(domain.PHASES, budget.phase):
         raise refuse(N_("Projects can be submitted only during the submission phase."))
@@ -91,6 +99,23 @@ async def submit_project(
     if problems:
         raise Refused(problems)
     latitude, longitude = point_of(form.latitude, form.longitude)
+    return CheckedProject(title, cost, district, category, latitude, longitude)
+
+
+async def submit_project(
+    budget_id: int,
+    form: ProjectForm,
+    author: User | None,
+    by_staff: bool = False,
+    premoderated: bool = False,
+    town: Box | None = None,
+) -> Project:
+    """A resident's project (submission phase) or staff's; a resident's waits for a moderator
+    when `premoderated` (PREMODERATED_CONTENT lists budget_project)."""
+    checked = await checked_project(budget_id, form, by_staff, town)
+    title, cost = checked.title, checked.cost
+    district, category = checked.district, checked.category
+    latitude, longitude = checked.latitude, checked.longitude
     pending = premoderated and not by_staff
     async with in_transaction():
         project = await Project.create(
@@ -128,9 +153,10 @@ def _place_problems(raw_lat: str, raw_lon: str, town: Box | None) -> list[domain
     ]
 
 
-async def _owned(
-    model: type[BudgetDistrict] | type[BudgetCategory], raw_id: str, budget_id: int
-) -> BudgetDistrict | BudgetCategory | None:
+Owned = TypeVar("Owned", BudgetDistrict, BudgetCategory)
+
+
+async def _owned(model: type[Owned], raw_id: str, budget_id: int) -> Owned | None:
     """The district or category `raw_id` if it belongs to this budget (forged ids -> None)."""
     found_id = parse_id(raw_id)
     if found_id is None:
@@ -175,6 +201,38 @@ async def review_project(
     return project
 
 
+def checked_text_edit(
+    title: str,
+    description: str,
+    reason: str,
+    point: tuple[str, str] = ("", ""),
+    town: Box | None = None,
+) -> tuple[float | None, float | None]:
+    """A staff correction's checks, nothing written (`edit_project_text`'s, and the form's own
+    when its address is refused: web.Place): the point as stored, or `Refused` with every
+    wrong field."""
+    problems = []
+    clean_title = title.strip()
+    if not clean_title:
+        problems.append(domain.Problem(N_("Enter a title."), field="title"))
+    elif len(clean_title) > 200:
+        problems.append(
+            domain.Problem(N_("The title must be at most 200 characters long."), field="title")
+        )
+    if not to_text(from_markdown(description)):
+        problems.append(domain.Problem(N_("Describe the project."), field="description"))
+    if not reason.strip():
+        problems.append(
+            domain.Problem(
+                N_("Say why you change the text: it is kept in the audit log."), field="reason"
+            )
+        )
+    problems += _place_problems(*point, town)
+    if problems:
+        raise Refused(problems)
+    return point_of(*point)
+
+
 async def edit_project_text(
     project_id: int,
     title: str,
@@ -188,26 +246,8 @@ async def edit_project_text(
     """Staff correct a project's title, description or place at any phase (the cost and the
     feasibility stay as reviewed): the remedy for a project that breaks the charter once
     voting has opened and moderation can no longer hide it. Audited with the reason."""
-    problems = []
     clean_title, clean_description = title.strip(), from_markdown(description)
-    if not clean_title:
-        problems.append(domain.Problem(N_("Enter a title."), field="title"))
-    elif len(clean_title) > 200:
-        problems.append(
-            domain.Problem(N_("The title must be at most 200 characters long."), field="title")
-        )
-    if not to_text(clean_description):
-        problems.append(domain.Problem(N_("Describe the project."), field="description"))
-    if not reason.strip():
-        problems.append(
-            domain.Problem(
-                N_("Say why you change the text: it is kept in the audit log."), field="reason"
-            )
-        )
-    problems += _place_problems(*point, town)
-    if problems:
-        raise Refused(problems)
-    latitude, longitude = point_of(*point)
+    latitude, longitude = checked_text_edit(title, description, reason, point, town)
     fields = ("title", "description", "location", "latitude", "longitude")
     async with in_transaction():
         project = await Project.filter(id=project_id).select_for_update().get()

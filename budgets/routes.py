@@ -26,7 +26,7 @@ from budgets.models import (
     Project,
     WinnerRule,
 )
-from participation import commenting, formatting, geocoding, pdf, queue, web
+from participation import commenting, formatting, pdf, queue, web
 from participation.formfields import local_input_value
 from participation.i18n import N_, gettext
 from participation.middleware import Prefetch
@@ -152,8 +152,6 @@ async def new_project(request: Request) -> Response:
     budget = await _budget(request)
 
     async def submit(data: dict[str, str]) -> str:
-        settings = web.settings_of(request)
-        await geocoding.place_typed(settings, data, town_box(settings), "location")
         project = await project_services.submit_project(
             budget.id,
             project_services.ProjectForm.from_fields(data),
@@ -171,13 +169,21 @@ async def new_project(request: Request) -> Response:
         )
         return url("budgets:project", budget_id=budget.id, project_id=project.id)
 
+    async def check(data: dict[str, str]) -> object:
+        form = project_services.ProjectForm.from_fields(data)
+        town = town_box(web.settings_of(request))
+        return await project_services.checked_project(budget.id, form, user.is_admin, town)
+
     context = {
         "budget": budget,
         "districts": await budget.districts.all(),
         "categories": await budget.categories.all(),
         **_pick(request),
     }
-    return await web.form_page(request, "budgets/project_form.html", context, submit, _shown_value)
+    place = web.Place(check, "location")  # the place's point (participation/geocoding.py)
+    return await web.form_page(
+        request, "budgets/project_form.html", context, submit, _shown_value, place
+    )
 
 
 # --- residency -------------------------------------------------------------------------------
@@ -559,9 +565,19 @@ async def admin_edit_project(request: Request) -> Response:
     budget = await _budget(request)
     project = await _project(request, budget)
 
+    def point(data: dict[str, str]) -> tuple[str, str]:
+        return data.get("latitude", ""), data.get("longitude", "")
+
+    async def check(data: dict[str, str]) -> object:
+        return project_services.checked_text_edit(
+            data.get("title", ""),
+            data.get("description", ""),
+            data.get("reason", ""),
+            point(data),
+            town_box(web.settings_of(request)),
+        )
+
     async def save(data: dict[str, str]) -> str:
-        settings = web.settings_of(request)
-        await geocoding.place_typed(settings, data, town_box(settings), "location")
         await project_services.edit_project_text(
             project.id,
             data.get("title", ""),
@@ -569,7 +585,7 @@ async def admin_edit_project(request: Request) -> Response:
             data.get("location", ""),
             data.get("reason", ""),
             user,
-            (data.get("latitude", ""), data.get("longitude", "")),
+            point(data),
             town_box(web.settings_of(request)),
         )
         flash(request, gettext("The project is saved."))
@@ -584,8 +600,9 @@ async def admin_edit_project(request: Request) -> Response:
         "longitude": "" if project.longitude is None else str(project.longitude),
     }
     context = {"budget": budget, "project": project, "values": values, **_pick(request)}
+    place = web.Place(check, "location")  # the place's point (participation/geocoding.py)
     return await web.form_page(
-        request, "budgets/admin_project_form.html", context, save, _shown_value
+        request, "budgets/admin_project_form.html", context, save, _shown_value, place
     )
 
 

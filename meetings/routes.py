@@ -21,7 +21,7 @@ from meetings import calendar, domain, queries, services
 from meetings import print as printable
 from meetings.domain import FORMAT_LABELS, SEAT_LABELS, Format, Seat
 from meetings.models import Meeting
-from participation import commenting, geocoding, pdf
+from participation import commenting, pdf, web
 from participation.formatting import format_datetime
 from participation.formfields import local_input_value
 from participation.i18n import gettext, ngettext
@@ -179,17 +179,34 @@ def _meeting_form(meeting: Meeting | None) -> dict[str, str]:
     }
 
 
+def _parsed(request: Request, data: dict[str, str]) -> domain.MeetingForm:
+    return domain.parse_meeting(data, town_box(settings_of(request)))
+
+
+def _place(request: Request) -> web.Place:
+    """The staff form's address, looked up (participation/geocoding.py) with the form's own
+    checks: nothing written when it is refused."""
+
+    async def check(data: dict[str, str]) -> object:
+        form = _parsed(request, data)
+        await spaces.check_choice(form.space_id)
+        return form
+
+    return web.Place(check)
+
+
 async def admin_new(request: Request) -> Response:
     user = require(request, can_administer)
     errors: dict[str, str] = {}
     values: Mapping[str, str] = _meeting_form(None)
     if request.method == "POST":
         values = data = await form_data(request)
+
+        async def create(data: dict[str, str]) -> Meeting:
+            return await services.create_meeting(_parsed(request, data), user)
+
         try:
-            await geocoding.place_typed(settings_of(request), data, town_box(settings_of(request)))
-            meeting = await services.create_meeting(
-                domain.parse_meeting(values, town_box(settings_of(request))), user
-            )
+            meeting = await web.saved_with_place(request, data, create, _place(request))
         except Refused as refused:
             errors = errors_of(refused.problems)
         else:
@@ -241,10 +258,13 @@ async def admin_meeting(request: Request) -> Response:
     if request.method == "GET":
         return await _admin_page(request, meeting)
     data = await form_data(request)
+
+    async def update(data: dict[str, str]) -> int:
+        form = _parsed(request, data)
+        return await services.update_meeting(settings_of(request), meeting.id, form, user)
+
     try:
-        await geocoding.place_typed(settings_of(request), data, town_box(settings_of(request)))
-        form = domain.parse_meeting(data, town_box(settings_of(request)))
-        notified = await services.update_meeting(settings_of(request), meeting.id, form, user)
+        notified = await web.saved_with_place(request, data, update, _place(request))
     except Refused as refused:
         errors = errors_of(refused.problems)
         return await _admin_page(request, meeting, errors, data, status_code=422)

@@ -5,7 +5,9 @@ GeoJSON FeatureCollection whose features have `properties.label`, `score`, `city
 JavaScript. docs/maps.md.
 
 `candidates_of` (the answer read) and `choose` (the best place inside the town) are pure;
-`search` is the one HTTP call; `place_typed` is what a form's route calls before its service.
+`search` is the one HTTP call; `locate` fills a form's point from its address and returns
+the address field's problem, which the shared form machinery (`web.form_page`'s `place`,
+`web.saved_with_place`) shows together with the form's own.
 A lookup is asked once per address typed: the form then carries `geocoded` (the address looked
 up), so that sending it again as it is keeps the address as text, without a point. A lookup
 that fails never loses what was typed and never blocks the form."""
@@ -13,13 +15,14 @@ that fails never loses what was typed and never blocks the form."""
 from __future__ import annotations
 
 import math
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
 from participation.i18n import N_
-from participation.refusals import refuse
+from participation.refusals import Problem
 from participation.territory import Box, coordinate
 
 TIMEOUT_SECONDS = 3.0  # a form waits no longer for the address service
@@ -144,40 +147,50 @@ def chosen_point(value: str) -> tuple[str, str] | None:
     return parts[0].strip(), parts[1].strip()
 
 
-async def place_typed(
-    settings: Any, data: dict[str, str], town: Box, address: str = "address"
-) -> None:
+async def locate(
+    settings: Any,
+    data: dict[str, str],
+    town: Box,
+    address: str = "address",
+    asking: Callable[[], Awaitable[None]] | None = None,
+) -> list[Problem]:
     """Fills `data`'s latitude and longitude from its address field, before the form's
-    service reads it; the form as it will be shown again is `data` itself, so that what this
+    checks read it; the form as it will be shown again is `data` itself, so that what this
     adds (`geocoded`, the candidates) comes back with it. Nothing to do when a point is typed
     or chosen (`place`), without an address, when the setting GEOCODER_URL is empty, or when
-    this address was already looked up (sent again: it stays text). Refuses (422 on the
-    address field) when the address is not found in the town, when several places match (the
-    form then offers them: `place_options`), or when the service does not answer."""
+    this address was already looked up (sent again: it stays text). Returns the address
+    field's problem, never raises: the address not found in the town, several places that
+    match (the form then offers them: `place_options`), or the service that does not answer.
+    `asking` runs just before the request to the service (the rate limit: it may raise).
+    A form's route does not call this itself: `web.form_page(..., place=web.Place(...))` or
+    `web.saved_with_place` do, so that the form's own checks run in the same pass."""
     typed = " ".join(data.get(address, "").split())
     chosen = chosen_point(data.get("place", ""))
     if chosen and not (data.get("latitude", "").strip() or data.get("longitude", "").strip()):
         data["latitude"], data["longitude"] = chosen
-        return
+        return []
     if data.get("latitude", "").strip() or data.get("longitude", "").strip():
-        return
+        return []
     base_url = settings.geocoder_url
     if not base_url or not typed or data.get("geocoded", "") == typed:
-        return
+        return []
     data["geocoded"] = typed  # asked once: the same address sent again stays text
     if len(typed) < MIN_QUERY:
-        raise refuse(NOT_FOUND, address)
+        return [Problem(NOT_FOUND, field=address)]
+    if asking is not None:
+        await asking()
     try:
         candidates = await search(base_url, typed, settings.geocoder_citycode)
     except Unavailable:
-        raise refuse(UNAVAILABLE, address) from None
+        return [Problem(UNAVAILABLE, field=address)]
     found = choose(candidates, town, settings.geocoder_citycode)
     if isinstance(found, str):
-        raise refuse(found, address)
+        return [Problem(found, field=address)]
     if isinstance(found, list):
         data["place_options"] = "\n".join(f"{c.value},{c.label}" for c in found)
-        raise refuse(SEVERAL, address)
+        return [Problem(SEVERAL, field=address)]
     data["latitude"], data["longitude"] = found.value.split(",")
+    return []
 
 
 def place_options(data: dict[str, str]) -> list[tuple[str, str]]:

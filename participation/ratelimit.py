@@ -90,6 +90,13 @@ CORE_ACTIONS: tuple[RateLimitedAction, ...] = (
     RateLimitedAction(
         "api", N_("Reads of the public API and open data"), (Limit("api", "ip", 300, MINUTE),)
     ),
+    # each request to the national address API a form makes (participation/web.py,
+    # saved_with_place): a report's first step is a GET anyone may send
+    RateLimitedAction(
+        "address_lookup",
+        N_("Addresses looked up on the map"),
+        (Limit("address_lookup", "user", 60, HOUR), Limit("address_lookup", "ip", 30, MINUTE)),
+    ),
 )
 
 _MERGED: dict[tuple[str, ...], dict[str, RateLimitedAction]] = {}

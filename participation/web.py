@@ -5,6 +5,7 @@ shown as form errors, forms (`form_page`: show, send, 422 or redirect), redirect
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
 
@@ -15,11 +16,12 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 from tortoise.models import Model
 
-from participation import licence
+from participation import geocoding, licence, ratelimit
 from participation.i18n import gettext
 from participation.numbers import MAX_ID, parse_page
 from participation.refusals import NotAllowed, NotFound, Problem, Refused
 from participation.templating import render
+from participation.territory import town_box
 from participation.urls import url
 
 # the URL-encoded form of a POST, parsed once by the CSRF check and kept for the route
@@ -167,22 +169,68 @@ def accepted(parsed: tuple[F, Sequence[Problem]]) -> F:
     return form
 
 
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Place:
+    """A form whose address is looked up (issue #20, participation/geocoding.py): the name of
+    its address field, and `check(fields)`, the form's own checks without writing anything
+    (they raise `Refused` with every wrong field), run when the lookup has something to say on
+    the address so that every error shows at once."""
+
+    check: Callable[[dict[str, str]], Awaitable[object]]
+    field: str = "address"
+
+
+async def saved_with_place(
+    request: Request,
+    data: dict[str, str],
+    save: Callable[[dict[str, str]], Awaitable[T]],
+    place: Place,
+) -> T:
+    """`save(data)` once the address in `data` is turned into its point (`geocoding.locate`
+    fills the point fields of `data`); when the lookup refuses the address (not found, outside
+    the town, several places, service down), nothing is saved: `place.check` runs instead and
+    `Refused` carries its problems and the address's together. The one way a form's route
+    looks up an address (`form_page`'s `place` calls it)."""
+    settings = settings_of(request)
+
+    async def asking() -> None:  # each request to the address service is rate-limited
+        await ratelimit.check(request, "address_lookup")
+
+    found = await geocoding.locate(settings, data, town_box(settings), place.field, asking)
+    if not found:
+        return await save(data)
+    try:
+        await place.check(data)
+    except Refused as refused:  # the form's own message on the address comes first
+        raise Refused([*refused.problems, *found]) from None
+    raise Refused(found)
+
+
 async def form_page(
     request: Request,
     template: str,
     context: Mapping[str, Any],
     save: Callable[[dict[str, str]], Awaitable[str]],
     present: Callable[[str, object], object] = _as_typed,
+    place: Place | None = None,
 ) -> Response:
     """A page with one form, one route for both methods (CONVENTIONS.md, 7). GET: `template`
     with `context` (its "values" fill the form). POST: `save(fields typed)` runs the service,
     flashes what happened and returns where to go (303); when the service refuses, the page
-    again with what was typed and each field's error (`errors_of(problems, present)`), 422."""
+    again with what was typed and each field's error (`errors_of(problems, present)`), 422.
+    `place`: the form's address is looked up first (`saved_with_place`), its refusal shown
+    with the form's own."""
     if request.method == "GET":
         return render(request, template, {"values": {}, "errors": {}, **context})
     data = await form_data(request)
     try:
-        target = await save(data)
+        if place is None:
+            target = await save(data)
+        else:
+            target = await saved_with_place(request, data, save, place)
     except Refused as refused:
         again = {**context, "values": data, "errors": errors_of(refused.problems, present)}
         return render(request, template, again, status_code=422)

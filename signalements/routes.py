@@ -30,6 +30,7 @@ from participation.refusals import NotFound, Problem, Refused
 from participation.templating import flash, is_htmx, render
 from participation.urls import url
 from participation.web import (
+    Place,
     action_route,
     attachment,
     errors_of,
@@ -39,6 +40,7 @@ from participation.web import (
     parsed_form,
     redirect,
     require,
+    saved_with_place,
     settings_of,
 )
 from signalements import domain, photos, queries, services
@@ -187,6 +189,7 @@ async def _form_context(request: Request) -> dict[str, Any]:
         # the map to click (static/js/map-pick.js): only an aid, the coordinate fields stay
         "pick_frame": domain.frame(_town(request)),
         "map_margin": domain.MAP_MARGIN,
+        "address_max": domain.ADDRESS_MAX,
     }
 
 
@@ -198,12 +201,19 @@ async def new(request: Request) -> Response:
     params = dict(request.query_params)
     if "address" not in params:
         return render(request, "signalements/new.html", {**context, "values": {}, "errors": {}})
-    problems: list[Problem] = []
-    place = domain.parse_place(
-        params, [c.id for c in context["categories"]], _town(request), problems
-    )
-    if problems:
-        errors = errors_of(problems)
+    categories = [c.id for c in context["categories"]]
+
+    async def parsed(data: dict[str, str]) -> domain.Place:
+        problems: list[Problem] = []
+        place = domain.parse_place(data, categories, _town(request), problems)
+        if problems:
+            raise Refused(problems)
+        return place
+
+    try:  # the address typed becomes its point (participation/geocoding.py), as in every form
+        place = await saved_with_place(request, params, parsed, Place(parsed))
+    except Refused as refused:
+        errors = errors_of(refused.problems)
         return render(
             request,
             "signalements/new.html",
@@ -229,10 +239,13 @@ async def _create(request: Request, context: dict[str, Any]) -> Response:
     async with request.form(max_files=domain.MAX_PHOTOS + 1) as form:
         data = {k: v for k, v in form.items() if isinstance(v, str)}
         contents = await _uploads(form, "photos")
-    try:
-        report_form = domain.parse_report(
-            data, [c.id for c in context["categories"]], _town(request), staff
-        )
+    categories = [c.id for c in context["categories"]]
+
+    async def check(data: dict[str, str]) -> domain.ReportForm:
+        return domain.parse_report(data, categories, _town(request), staff)
+
+    async def create(data: dict[str, str]) -> services.Created:
+        report_form = await check(data)
         if len(contents) > domain.MAX_PHOTOS:
             raise Refused([Problem(N_("Send at most three photos."), field="photos")])
         processed = [photos.process(c) for c in contents]
@@ -241,9 +254,12 @@ async def _create(request: Request, context: dict[str, Any]) -> Response:
             raise Refused([Problem(N_("Choose a district from the list."), field="district")])
         if not staff:  # staff typing a phone call are not limited
             await ratelimit.check(request, "signalement", report_form.email or None)
-        created = await services.create_report(
+        return await services.create_report(
             settings_of(request), report_form, processed, user, district
         )
+
+    try:  # sent without its point (no step 1: a script), the address is looked up here
+        created = await saved_with_place(request, data, create, Place(check))
     except Refused as refused:
         errors = errors_of(refused.problems)
         context |= {"values": data, "errors": errors, "step": 2, "nearby": [], "followers": {}}

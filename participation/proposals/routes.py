@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from tortoise import timezone
 
-from participation import formatting, geocoding, licence, ratelimit, related, spreadsheet, web
+from participation import formatting, licence, ratelimit, related, spreadsheet, web
 from participation.comments import domain as comments
 from participation.comments.domain import STANCE_LABELS
 from participation.comments.domain import can_edit as can_edit_comment
@@ -213,8 +213,10 @@ async def _proposal_form(
     proposal: Proposal | None,
     values: dict[str, str],
     save: Callable[[ProposalForm, tuple[str, str], dict[str, str]], Awaitable[str]],
+    check: Callable[[ProposalForm, tuple[str, str], dict[str, str]], Awaitable[object]],
 ) -> Response:
-    """The proposal form (new or edit): `save(form, coordinates as typed, data)` on POST. A
+    """The proposal form (new or edit): `save(form, coordinates as typed, data)` on POST,
+    `check` (the same arguments) its checks alone, when its address is refused. A
     new proposal asks for its collection when more than one is open, and says so when none
     is (the form is then not shown). The categories are those of its collection (when the
     person chooses among several, those of the one chosen, else of every open one)."""
@@ -259,13 +261,15 @@ async def _proposal_form(
             context["collection"] = open_now[0]
     offered = await queries.offered_categories(in_play, categories)
     context["category_options"] = [(c.id, c.name) for c in offered]
-    settings = web.settings_of(request)
 
     async def send(data: dict[str, str]) -> str:
-        await geocoding.place_typed(settings, data, town_box(settings))  # the address's point
         return await save(*_form(data), data)
 
-    return await web.form_page(request, "proposals/form.html", context, send)
+    async def checked(data: dict[str, str]) -> object:
+        return await check(*_form(data), data)
+
+    place = web.Place(checked)  # the address's point (participation/geocoding.py)
+    return await web.form_page(request, "proposals/form.html", context, send, place=place)
 
 
 async def new(request: Request) -> Response:
@@ -284,7 +288,13 @@ async def new(request: Request) -> Response:
         flash(request, gettext("Your draft is saved. Publish it when it is ready."))
         return proposal_url(proposal)
 
-    return await _proposal_form(request, None, {}, create)
+    async def check(form: ProposalForm, raw: tuple[str, str], data: dict[str, str]) -> object:
+        town = town_box(web.settings_of(request))
+        return await services.checked_draft(
+            form, user, raw, town=town, collection=data.get("collection", "")
+        )
+
+    return await _proposal_form(request, None, {}, create, check)
 
 
 async def edit(request: Request) -> Response:
@@ -294,6 +304,9 @@ async def edit(request: Request) -> Response:
         await services.update(web.settings_of(request), proposal, form, user, raw)
         flash(request, gettext("The proposal is saved."))
         return proposal_url(proposal)
+
+    async def check(form: ProposalForm, raw: tuple[str, str], _data: dict[str, str]) -> object:
+        return await services.checked_edit(web.settings_of(request), proposal, form, raw)
 
     values = {
         "title": proposal.title,
@@ -305,7 +318,7 @@ async def edit(request: Request) -> Response:
         "latitude": "" if proposal.latitude is None else str(proposal.latitude),
         "longitude": "" if proposal.longitude is None else str(proposal.longitude),
     }
-    return await _proposal_form(request, proposal, values, update)
+    return await _proposal_form(request, proposal, values, update, check)
 
 
 # --- the proposal page ------------------------------------------------------------------------

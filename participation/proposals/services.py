@@ -109,20 +109,17 @@ async def collection_for(raw: str, author: Any = None) -> int | None:
     return chosen
 
 
-async def create(
+async def checked_draft(
     form: ProposalForm,
     author: Any,
     raw_coordinates: tuple[str, str],
     channel: str = "online",
     town: Box | None = None,
     collection: str = "",
-) -> Proposal:
-    """A new draft; nothing is saved when a field is wrong. `channel`: how it came in, when an
-    agent takes it for the author (participation/proposals/counter.py: the space's audience
-    is not asked, the agent vouches for the person); `collection`: the one chosen in the form
-    ("" when it did not ask: the only open one)."""
-    if not author.is_authenticated:
-        raise NotAllowed()
+) -> tuple[int | None, ProposalForm]:
+    """A new draft's checks, nothing written (`create`'s first step, and the form's own
+    checks when its address is refused: web.Place): its collection and the form as stored;
+    `Refused` with every wrong field at once."""
     try:
         taken_by_an_agent = channel != "online"
         collection_id = await collection_for(collection, None if taken_by_an_agent else author)
@@ -137,6 +134,34 @@ async def create(
         raise
     if collection_problem is not None:
         raise collection_problem
+    return collection_id, checked
+
+
+async def checked_edit(
+    settings: Settings, proposal: Proposal, form: ProposalForm, raw_coordinates: tuple[str, str]
+) -> ProposalForm:
+    """An edit's checks, nothing written (`update`'s, and the form's own when its address is
+    refused: web.Place)."""
+    return await _checked_form(form, raw_coordinates, town_box(settings), proposal.collection_id)
+
+
+async def create(
+    form: ProposalForm,
+    author: Any,
+    raw_coordinates: tuple[str, str],
+    channel: str = "online",
+    town: Box | None = None,
+    collection: str = "",
+) -> Proposal:
+    """A new draft; nothing is saved when a field is wrong. `channel`: how it came in, when an
+    agent takes it for the author (participation/proposals/counter.py: the space's audience
+    is not asked, the agent vouches for the person); `collection`: the one chosen in the form
+    ("" when it did not ask: the only open one)."""
+    if not author.is_authenticated:
+        raise NotAllowed()
+    collection_id, checked = await checked_draft(
+        form, author, raw_coordinates, channel, town, collection
+    )
     if problem := await moderation.abuse_problem(author, to_text(checked.body), "proposal"):
         raise refuse_fields({"body": problem})
     return await Proposal.create(
@@ -168,7 +193,7 @@ async def update(
     proposal_facts, _ = await facts(proposal)
     if not domain.can_edit(editor, proposal_facts):
         raise NotAllowed()
-    checked = await _checked_form(form, raw_coordinates, town_box(settings), proposal.collection_id)
+    checked = await checked_edit(settings, proposal, form, raw_coordinates)
     async with in_transaction():
         changes: dict[str, Any] = {
             "title": checked.title,

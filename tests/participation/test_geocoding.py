@@ -1,8 +1,10 @@
 """An address typed in a form becomes its point (issue #20): the pure choice of a place among
-the address API's answers, and a proposal's and a meeting's forms against a real local
-stand-in of the API (tests/participation/geocoder.py): found, several to choose from, outside
-the town (sent again: the address stays text), the service down (what was typed kept).
-SQLite and PostgreSQL."""
+the address API's answers, and the forms of a proposal, a meeting, a budget project (new, and
+staff's correction) and a report (its first step) against a real local stand-in of the API
+(tests/participation/geocoder.py): found, several to choose from, outside the town (sent
+again: the address stays text), the service down (what was typed kept); the address's error
+shown with the form's own in one sending (web.Place); an edit that keeps the address asks
+nothing; each request to the service is rate-limited. SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -14,19 +16,28 @@ from typing import Any
 import httpx
 import pytest
 
+from budgets.models import Project
 from meetings.models import Meeting
-from participation import geocoding
+from participation import geocoding, ratelimit
 from participation.accounts.models import User
 from participation.geocoding import Candidate, candidates_of, choose
 from participation.proposals.models import Proposal
-from participation.refusals import Refused
+from participation.ratelimit import MINUTE, Limit, RateLimitedAction
+from participation.refusals import Problem
 from participation.territory import Box
+from tests.budgets.factories import budget_taking_projects
 from tests.conftest import field_error, log_in, logged_in, post_form
 from tests.localserver import closed_port_url
 from tests.participation.geocoder import LocalGeocoder
 from tests.participation.proposal_factories import good_form
+from tests.signalements.factories import pothole_category
 
 TOWN = Box(47.16, -1.66, 47.30, -1.46)  # the default SIGNALEMENTS_TOWN_BOX
+PROJECT = {
+    "title": "Un verger rue Pasteur",
+    "description": "Planter vingt arbres fruitiers, en accès libre.",
+    "cost": "15000",
+}
 MEETING = {
     "title": "Conseil de quartier",
     "format": "in-person",
@@ -69,13 +80,10 @@ def test_the_place_of_an_address_is_the_clear_best_inside_the_town() -> None:
 async def test_the_address_service_down_keeps_what_was_typed() -> None:
     settings = dataclasses.make_dataclass("S", ["geocoder_url", "geocoder_citycode"])
     data = {"title": "Un banc", "address": "8 rue Pasteur"}
-    with pytest.raises(Refused) as refused:
-        await geocoding.place_typed(settings(closed_port_url(), ""), data, TOWN)
-    assert [(p.field, p.message) for p in refused.value.problems] == [
-        ("address", geocoding.UNAVAILABLE)
-    ]
+    found = await geocoding.locate(settings(closed_port_url(), ""), data, TOWN)
+    assert found == [Problem(geocoding.UNAVAILABLE, field="address")]
     assert data == {"title": "Un banc", "address": "8 rue Pasteur", "geocoded": "8 rue Pasteur"}
-    await geocoding.place_typed(settings(closed_port_url(), ""), data, TOWN)  # sent again
+    assert await geocoding.locate(settings(closed_port_url(), ""), data, TOWN) == []  # again
     assert "latitude" not in data  # saved as text, not asked twice
 
 
@@ -126,10 +134,12 @@ async def test_an_address_typed_becomes_its_point_without_javascript(
     assert sent.status_code == 303
     chosen = await Proposal.get(address="rue de la gare")
     assert (chosen.latitude, chosen.longitude) == (47.18, -1.55)
-    # outside the town: refused next to the field; sent again as it is, the address stays text
-    outside = await send(title="Un banc au Capitole", address="place du Capitole")
+    # outside the town: refused next to the field, with the form's own errors at once (one
+    # sending, nothing written); sent again as it is, the address stays text
+    outside = await send(title="", address="place du Capitole")
     assert outside.status_code == 422
     assert "en dehors de la commune" in field_error(outside.text, "address")
+    assert field_error(outside.text, "title")
     assert await Proposal.filter(address="place du Capitole").count() == 0
     again = await send(title="Un banc au Capitole", address="place du Capitole",
                        geocoded="place du Capitole")  # fmt: skip
@@ -145,3 +155,59 @@ async def test_an_address_typed_becomes_its_point_without_javascript(
         assert (await post_form(staff, "/admin/meetings/new", meeting)).status_code == 303
     placed = await Meeting.get(title=MEETING["title"])
     assert (placed.latitude, placed.longitude) == (47.18, -1.55)
+
+
+async def test_a_project_and_a_report_are_placed_and_an_edit_asks_only_a_new_address(
+    app: Any,
+    client: httpx.AsyncClient,
+    citizen: User,
+    admin: User,
+    running_geocoder: LocalGeocoder,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    budget = await budget_taking_projects()
+    await log_in(client, citizen)
+    new = f"/budgets/{budget.id}/projects/new"
+    project = {**PROJECT, "location": "8 rue Pasteur"}
+    both = await post_form(client, new, {**project, "cost": "", "location": "rue de la gare"}, new)
+    assert both.status_code == 422  # the cost's error and the choice of places, at once
+    assert field_error(both.text, "cost") and "Plusieurs lieux" in field_error(
+        both.text, "location"
+    )
+    assert (await post_form(client, new, project, new)).status_code == 303
+    placed = await Project.get(title=PROJECT["title"])
+    assert (placed.location, placed.latitude, placed.longitude) == ("8 rue Pasteur", 47.21, -1.55)
+    # staff correct the text: the address kept is not asked again, even without its point
+    edit = f"/admin/budgets/{budget.id}/projects/{placed.id}/edit"
+    asked = len(running_geocoder.queries)
+    async with logged_in(app, admin) as staff:
+        fields = {**project, "geocoded": "8 rue Pasteur", "reason": "Orthographe"}
+        assert (await post_form(staff, edit, fields, edit)).status_code == 303
+        assert len(running_geocoder.queries) == asked  # the same address: no request
+        await placed.refresh_from_db()
+        assert placed.latitude is None  # the point cleared by staff stays cleared
+        moved = {**fields, "location": "rue de la gare 44400"}
+        assert (await post_form(staff, edit, moved, edit)).status_code == 303
+    assert len(running_geocoder.queries) == asked + 1  # a new address: asked once
+    await placed.refresh_from_db()
+    assert (placed.latitude, placed.longitude) == (47.18, -1.55)
+    # a report's first step (a GET form): the clear best match is its point, as in every form
+    category = await pothole_category()
+    step = f"/signalements/new?category={category.id}&address=8+rue+Pasteur"
+    found = await client.get(step)
+    assert found.status_code == 200 and 'name="latitude" value="47.210000"' in found.text
+    assert 'name="geocoded" value="8 rue Pasteur"' in found.text
+    outside = await client.get("/signalements/new?category=&address=place+du+Capitole")
+    assert outside.status_code == 422
+    assert field_error(outside.text, "category")
+    assert "en dehors de la commune" in field_error(outside.text, "address")
+    several = await client.get(f"/signalements/new?category={category.id}&address=rue+de+la+gare")
+    assert several.status_code == 422 and 'name="place"' in several.text
+    # anyone may send that GET: each request to the service counts (address_lookup), here
+    # one a minute per address, at one frozen moment
+    one = RateLimitedAction("address_lookup", "x", (Limit("address_lookup", "ip", 1, MINUTE),))
+    monkeypatch.setitem(ratelimit.actions(), "address_lookup", one)
+    app.state.clock = lambda: 4_000_000_000.0
+    asked = len(running_geocoder.queries)
+    sent = [(await client.get(f"{step}+{n}")).status_code for n in (1, 2)]
+    assert sent == [422, 429] and len(running_geocoder.queries) == asked + 1
