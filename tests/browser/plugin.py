@@ -12,7 +12,8 @@ tests/<name>/ (its package, templates and tests stay in its own folders).
   async API, not the sync one, which would hold a loop in this thread and break later
   pytest-asyncio tests.
 - A server per test (`live_server`, seeded before it starts) or per module (`module_server`,
-  started once; a module sets `SERVER_ENV` for settings such as PREMODERATED_CONTENT).
+  started once; a module sets `SERVER_ENV` for settings such as PREMODERATED_CONTENT): each a
+  `participation serve` forked from one process that imported it once (tests/browser/zygote.py).
 - The database is a fresh SQLite file, or on PostgreSQL (DATABASE_URL) a fresh schema
   `browser_live` of that database, so the server never touches the tables of the other tests.
 - A test that takes the `javascript` fixture runs twice, JavaScript on and off.
@@ -28,8 +29,6 @@ import os
 import re
 import shutil
 import socket
-import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
@@ -42,9 +41,11 @@ from redis import Redis
 
 from participation.db import close_database, init_database, run_migrations
 from participation.settings import Settings
+from tests.browser.zygote import ForkedServer, Zygote
 from tests.conftest import TEST_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
+ZYGOTE = Zygote(ROOT)  # the live servers' parent, started with the first (zygote.py)
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -235,6 +236,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     an unaudited page)."""
     from tests.browser.pages import audited
 
+    ZYGOTE.close()  # its servers have all stopped with their tests
+
     if not AUDITS:
         return
     listed = audited()  # the core's pages and the features' (tests/<name>/walks.py)
@@ -328,7 +331,7 @@ class LiveServer:
             **env,
         }
         self.settings = Settings.from_env(self.env)
-        self.process: subprocess.Popen[bytes] | None = None
+        self.process: ForkedServer | None = None
         self._migrated = False
 
     async def seed(self, seeder: Callable[[Settings], Awaitable[Any]]) -> Any:
@@ -359,19 +362,16 @@ class LiveServer:
             shutil.copyfile(template, database)
 
     def start(self) -> None:  # blocking on purpose: nothing else runs until it answers
-        self.log = (self.settings.data_dir / "server.log").open("wb")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "participation.cli", "serve"],
-            env=self.env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
+        """`participation serve` with this server's environment, forked from the process that
+        imported it once for the run (tests/browser/zygote.py)."""
+        self.log = self.settings.data_dir / "server.log"
+        self.process = ZYGOTE.fork(self.env, self.log)
         # wait for the server as long as it is starting: on a loaded machine importing and
         # binding took more than the 20 s allowed before; a server that stopped fails at once
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"the server stopped at start: {self.log.name}")
+                raise RuntimeError(f"the server stopped at start: {self.log}")
             try:
                 httpx.get(self.url + "/healthz", timeout=5)
                 return
@@ -383,7 +383,7 @@ class LiveServer:
         if self.process is not None:
             self.process.terminate()
             self.process.wait(timeout=10)
-            self.log.close()
+            self.process = None
 
 
 async def _nothing(settings: Settings) -> None:
