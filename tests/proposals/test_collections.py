@@ -24,8 +24,9 @@ from participation.contributions import ModerationState
 from participation.counter import services as counter
 from participation.people.models import SpaceRole
 from participation.proposals.collections import services
-from participation.proposals.domain import ProposalState
-from participation.proposals.models import Proposal, ProposalCollection
+from participation.proposals.counter import record_proposal
+from participation.proposals.domain import ProposalState, form_of
+from participation.proposals.models import Amendment, Proposal, ProposalCollection
 from participation.spaces.models import Space
 from participation.territory import Category
 from tests.conftest import create_user, field_error, logged_in, post_form
@@ -417,9 +418,11 @@ async def test_outside_the_spaces_audience_one_sees_why_and_a_forged_post_is_403
     app: Any, settings: Any, citizen: User, admin: User
 ) -> None:
     """A space for verified residents: a person with an account only is told why instead of
-    the proposal, support and comment forms, and whatever they send anyway is refused (403,
-    nothing written); staff propose there as before."""
+    the proposal, support, amendment and comment forms and of the button publishing their
+    draft (written before the rule changed), and whatever they send anyway is refused (403,
+    nothing written); staff propose there as before, and the counter publishes for a person."""
     collection = await ideas_box()
+    draft = await make_proposal(citizen, ProposalState.DRAFT, collection_id=collection.id)
     await Space.filter(id=collection.space_id).update(audience="residents")
     proposal = await make_proposal(admin, collection_id=collection.id)
     page = f"/proposals/{proposal.id}"
@@ -431,11 +434,27 @@ async def test_outside_the_spaces_audience_one_sees_why_and_a_forged_post_is_403
         shown = (await c.get(page)).text
         assert why in shown and 'name="stance"' not in shown
         assert f"/proposals/{proposal.id}/support" not in shown
+        assert f"{page}/amendments/new" not in shown
         supported = await post_form(c, f"{page}/support", {}, page=page)
         comment = {"body": "Bonne idée, le square en a besoin.", "stance": "for"}
         commented = await post_form(c, f"{page}/comments", comment, page=page)
+        amend = await c.get(f"{page}/amendments/new")
+        assert amend.status_code == 403 and why in amend.text
+        text = {"title": "Un banc ombragé au square", "body": "Avec un arbre.", "reason": ""}
+        amended = await post_form(c, f"{page}/amendments/new", text, page=page)
+        mine = f"/proposals/{draft.id}"
+        shown = (await c.get(mine)).text
+        assert why in shown and 'value="published"' not in shown
+        published = await post_form(c, f"{mine}/state", {"state": "published"}, page=mine)
+        assert published.status_code == 403 and why in published.text
     assert (forged.status_code, supported.status_code, commented.status_code) == (403, 403, 403)
-    assert await Proposal.all().count() == 1 and await Comment.all().count() == 0
+    assert amended.status_code == 403 and await Amendment.all().count() == 0
+    assert (await Proposal.get(id=draft.id)).state == ProposalState.DRAFT
+    assert await Proposal.all().count() == 2 and await Comment.all().count() == 0
     assert (await Proposal.get(id=proposal.id)).support_count == 0
     async with logged_in(app, admin) as c:
         assert 'name="title"' in (await c.get("/proposals/new")).text
+    person = await counter.record_person(admin, "Mme Roux", "", True)  # the agent vouches
+    form, _ = form_of(await good_form())
+    taken = await record_proposal(settings, admin, person.id, form, "counter")
+    assert taken.state == ProposalState.PUBLISHED
