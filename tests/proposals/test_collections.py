@@ -303,8 +303,10 @@ async def test_the_map_is_filtered_by_space_like_the_list(app: Any, citizen: Use
 
 
 async def test_a_space_moderator_sees_the_proposals_and_comments_of_their_space(
-    app: Any, settings: Any, citizen: User
+    app: Any, settings: Any, citizen: User, admin: User
 ) -> None:
+    """...and no longer once staff move the collection, with its proposals, to another space:
+    the cases of its proposals and of their comments go with it (audited)."""
     ours = await ideas_box(premoderated=True)
     theirs = await ideas_box(await _space(), title="Idées pour le port", premoderated=True)
     keeper = await create_user(settings, "gardien@example.org")
@@ -353,6 +355,48 @@ async def test_a_space_moderator_sees_the_proposals_and_comments_of_their_space(
         assert response.status_code == 303
     assert (await Proposal.get(id=mine.id)).state == ProposalState.PUBLISHED
     assert (await Proposal.get(id=other.id)).state == ProposalState.PENDING
+    async with logged_in(app, admin) as c:
+        page = f"/admin/collections/{ours.id}/move"
+        assert "Elle emporte ses 2 propositions." in (await c.get(page)).text
+        moved = await post_form(c, page, {"space": str(theirs.space_id)}, page=page)
+        assert moved.status_code == 303
+        audit_page = (await c.get("/admin/audit")).text
+    assert "a déplacé la collection de propositions" in audit_page
+    assert "vers «\u00a0Quartier du port\u00a0»" in audit_page
+    assert (await ProposalCollection.get(id=ours.id)).space_id == theirs.space_id
+    assert not await ModerationCase.filter(space_id=ours.space_id).exists()
+    async with logged_in(app, keeper) as c:
+        assert "Un commentaire à relire" not in (await c.get("/moderation")).text
+
+
+HOLDS = "Cette collection contient des propositions\u00a0: elle ne peut pas être supprimée."
+
+
+async def test_a_collection_is_deleted_only_empty_and_moved_only_to_another_open_space(
+    app: Any, admin: User, citizen: User
+) -> None:
+    collection = await ideas_box()
+    await make_proposal(citizen, collection_id=collection.id)
+    archived = await _space(slug="archive", archived_at=timezone.now())
+    empty = await ideas_box(await _space(), title="Boîte vide")
+    async with logged_in(app, admin) as c:
+        move = f"/admin/collections/{collection.id}/move"
+        for forged in (str(collection.space_id), str(archived.id), "999999", "x"):
+            refused = await post_form(c, move, {"space": forged}, page=move)
+            assert refused.status_code == 422 and field_error(refused.text, "space"), forged
+        delete = f"/admin/collections/{collection.id}/delete"
+        shown = (await c.get(delete)).text
+        assert HOLDS in shown and "Supprimer définitivement" not in shown
+        kept = await post_form(c, delete, {}, page=delete)
+        assert kept.status_code == 409 and HOLDS in kept.text
+        gone = f"/admin/collections/{empty.id}/delete"
+        assert "Supprimer définitivement la collection" in (await c.get(gone)).text
+        deleted = await post_form(c, gone, {}, page=gone)
+        assert deleted.headers["location"] == "/admin/collections"
+        audit_page = (await c.get("/admin/audit")).text
+    assert (await ProposalCollection.get(id=collection.id)).space_id == collection.space_id
+    assert not await ProposalCollection.exists(id=empty.id)
+    assert "a supprimé la collection de propositions «\u00a0Boîte vide\u00a0»" in audit_page
 
 
 async def test_a_space_holding_a_collection_is_not_deleted(app: Any, admin: User) -> None:
