@@ -33,8 +33,13 @@ from participation.i18n import current_language, gettext, ngettext
 from participation.numbers import parse_id
 from participation.people import routes as people_routes
 from participation.people import services as people_services
-from participation.permissions import can_administer, can_moderate, is_signed_in
-from participation.refusals import DomainError, NotAllowed, NotFound, Refused
+from participation.permissions import (
+    can_administer,
+    can_moderate,
+    can_reach_moderation,
+    is_signed_in,
+)
+from participation.refusals import DomainError, NotFound, Refused
 from participation.templating import flash, is_htmx, render
 from participation.urls import url
 
@@ -57,13 +62,10 @@ def labels() -> dict[str, Any]:
 async def _moderator(request: Request) -> tuple[Any, frozenset[int] | None]:
     """Who decides here: a site moderator (None: every case), or a moderator of some
     participatory spaces only (their ids: the cases of content in those spaces); else 403."""
-    user = web.require(request, is_signed_in)
+    user = web.require(request, can_reach_moderation)  # the header's link asks it too
     if can_moderate(user):
         return user, None
-    spaces = await people_services.moderated_spaces(user.id)
-    if not spaces:
-        raise NotAllowed()
-    return user, spaces
+    return user, await people_services.moderated_spaces(user.id)
 
 
 async def _queue(

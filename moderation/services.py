@@ -76,6 +76,16 @@ async def _case(target_kind: str, target_id: int, author_id: int | None) -> Mode
     return await ModerationCase.get(target_kind=target_kind, target_id=target_id)
 
 
+async def move_cases(target_kind: str, target_ids: Any, space_id: int) -> None:
+    """The cases of these contents (`target_ids`: ids, or a subquery of them) belong to the
+    space `space_id` from now on: their container moved (a proposals collection taken to
+    another space), so that space's moderators see and decide them, the former's no longer.
+    In the caller's transaction."""
+    await ModerationCase.filter(target_kind=target_kind, target_id__in=target_ids).update(
+        space_id=space_id, space_examined=True
+    )
+
+
 async def attach_spaces() -> None:
     """Give open cases made before cases knew their space (moderation 0004) the space of their
     content: one query per content kind that has such cases, each case examined once (marked

@@ -5,7 +5,12 @@ the comments find a target's feature, title, URL and space here.
 A target takes comments when its feature says it is open (`CommentTarget.open`) and its
 participatory space's switch is on (`Space.comments_open`, on by default; a target in no space:
 on). When either is off, the page shows no thread and no form, and a comment sent anyway is
-refused (403, with the sentence of `CLOSED`)."""
+refused (403, with the sentence of `CLOSED`).
+
+Who may comment on a target of a space follows the space's audience rule, whatever the kind
+(`refusal`): outside it, the page says why instead of the form and a comment sent anyway is
+refused (403, with the same sentence). Staff are not asked, nor the counter's agents (they
+vouch for the person)."""
 
 from __future__ import annotations
 
@@ -13,11 +18,15 @@ from collections.abc import Iterable
 from typing import Any
 
 from markupsafe import Markup
+from tortoise import timezone
 
 from participation import features
 from participation.features import Commentable, CommentTarget
 from participation.i18n import N_
+from participation.permissions import is_staff
+from participation.spaces import audience
 from participation.spaces.models import Space
+from participation.web import errors_of
 
 CLOSED = N_("Comments are closed here.")
 
@@ -96,6 +105,17 @@ async def is_open(found: CommentTarget) -> bool:
         return True
     switch = await Space.filter(id=found.space_id).values_list("comments_open", flat=True)
     return bool(switch[0]) if switch else True
+
+
+async def refusal(user: Any, found: CommentTarget) -> str:
+    """Why `user` may not comment on `found`, in their language: outside the audience of its
+    participatory space (issue #18); "" when nothing there stops them (no space, a visitor,
+    staff). One query for the space's rule, one more for the register when the rule asks for
+    more than an account."""
+    if found.space_id is None or not getattr(user, "is_authenticated", False) or is_staff(user):
+        return ""
+    problem = await audience.refusal_of(user, found.space_id, timezone.now().date())
+    return errors_of([problem], audience.shown_value)[problem.field] if problem else ""
 
 
 async def section(request: Any, kind: str, target_id: int, found: CommentTarget) -> Markup:

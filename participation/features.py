@@ -236,7 +236,8 @@ class CommentTarget:
     """What a comment is on, as its feature describes it to the comments (issue #18): its title,
     the page showing the thread, its participatory space (None: it belongs to none), whether it
     takes comments now apart from the space's switch (`open`: False when closed), and the people
-    told of a new comment (its authors, `author_ids`)."""
+    told of a new comment (its authors, `author_ids`). Who may comment is the comments' to ask:
+    its space's switch and audience rule (participation/commenting.py), the same for every kind."""
 
     title: str
     url: str
@@ -246,9 +247,6 @@ class CommentTarget:
     # what the notifications of its comments are stored against (a proposal: the notification
     # names it and links to its page); None: they keep the title and link to `url`
     subject: Any = None
-    # why the person it was read for may not comment here (its space's audience: proposals,
-    # issue #18), in their language; "": nothing against them. The desk ignores it.
-    refusal: str = ""
 
 
 @dataclass(frozen=True)

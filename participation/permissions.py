@@ -13,6 +13,15 @@ def can_moderate(user: Any) -> bool:
     return bool(user.is_authenticated and user.is_moderator)
 
 
+def can_reach_moderation(user: Any) -> bool:
+    """The moderation queue (/moderation) and the header's link to it: a site moderator, or a
+    moderator of some participatory spaces (`moderates_a_space`, read with the session by
+    moderation's session column), who sees and decides those spaces' cases only."""
+    return can_moderate(user) or bool(
+        user.is_authenticated and getattr(user, "moderates_a_space", False)
+    )
+
+
 def can_administer(user: Any) -> bool:
     return bool(user.is_authenticated and user.is_admin)
 

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
-from participation import features, formatting, geocoding, i18n, richtext, urls
+from participation import features, formatting, geocoding, i18n, permissions, richtext, urls
 from participation.accounts.domain import FORMER_PARTICIPANT
 from participation.counter.domain import COMMENT_LABELS, PROPOSAL_LABELS, Channel
 from participation.sitepages import domain as sitepages_domain
@@ -78,14 +78,13 @@ def _environment() -> Environment:
 
 def nav_links(user: Any) -> list[features.NavLink]:
     """The header's feature links (`Feature.nav`) that `user` may follow: everyone's first, in
-    the order of `features.INSTALLED`, then those of a role (moderation: a moderator of the
-    site, or of some participatory spaces, `moderates_a_space`, read with the session)."""
+    the order of `features.INSTALLED`, then those of a role, each asked to the predicate its
+    routes ask (moderation: `permissions.can_reach_moderation`, so the link and the access
+    never disagree)."""
     allowed = {
         "": True,
-        "moderator": bool(
-            getattr(user, "is_moderator", False) or getattr(user, "moderates_a_space", False)
-        ),
-        "admin": bool(getattr(user, "is_admin", False)),
+        "moderator": permissions.can_reach_moderation(user),
+        "admin": permissions.can_administer(user),
     }
     links = [link for f in features.FEATURES for link in f.nav if allowed.get(link.role, False)]
     return [link for link in links if not link.role] + [link for link in links if link.role]

@@ -67,7 +67,9 @@ async def _context(
         )
     )
     is_open = await commenting.is_open(found)
-    may_comment = is_open and is_verified_resident(user)
+    # outside its space's audience (issue #18): why, instead of the form
+    refusal = await commenting.refusal(user, found) if is_open else ""
+    may_comment = is_open and is_verified_resident(user) and not refusal
     my_votes: dict[int, int] = {}
     if user.is_authenticated and comments:
         my_votes = dict(
@@ -82,6 +84,7 @@ async def _context(
         "comments_page": found.url,
         "comments_reply": commenting.prefix_of(kind, target_id) + "/reply",
         "comments_open": is_open,
+        "audience_refusal": refusal,
         "target_title": found.title,
         "thread": build_thread(comments),
         "count": sum(

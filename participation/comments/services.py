@@ -31,13 +31,14 @@ from participation.settings import Settings
 
 
 async def _may_take_part(user: Any, target: CommentTarget, agent: Any = None) -> None:
-    """A verified resident, or a person the town-hall desk vouches for (`agent`: participation/
-    counter; the person needs no verified status), on a target open to comments (its own state
-    and its space's)."""
+    """A verified resident within the audience of the target's space (staff are not asked), or
+    a person the town-hall desk vouches for (`agent`: participation/counter; the person needs
+    no verified status and the audience is not asked), on a target open to comments (its own
+    state and its space's)."""
     if not (is_verified_resident(user) if agent is None else can_work_at_desk(agent)):
         raise NotAllowed()
-    if agent is None and target.refusal:  # outside the audience of the target's space
-        raise NotAllowed(target.refusal)
+    if agent is None and (why := await commenting.refusal(user, target)):
+        raise NotAllowed(why)
     if not await commenting.is_open(target):
         raise NotAllowed(commenting.CLOSED)
 

@@ -13,45 +13,28 @@ from participation.permissions import is_staff
 from participation.proposals import domain
 from participation.proposals.collections import services as collections
 from participation.refusals import Problem
-from participation.residents.services import resident_of
-from participation.spaces.audience import person_of, rule_of_columns, rule_of_space, shown_value
-from participation.spaces.domain import Audience, AudienceRule, Person
-from participation.spaces.models import Space
+from participation.spaces.audience import (
+    asks_more_than_an_account,
+    person_for,
+    rule_of_space,
+    shown_value,
+)
+from participation.spaces.domain import AudienceRule
 from participation.web import errors_of
 
 
-def _asks_more_than_an_account(rule: AudienceRule | None) -> bool:
-    """Signed in is what proposing already asks (the components' own rules decide it)."""
-    return rule is not None and rule.audience != Audience.SIGNED_IN
-
-
-async def _person(user: Any) -> Person:
-    if getattr(user, "is_authenticated", False):
-        return person_of(user, (await resident_of(user))[0])
-    return Person(signed_in=False)
-
-
-async def problem_in(user: Any, space_id: int | None) -> Problem | None:
-    """Why `user` may not take part in the proposals of the space `space_id` (None: no space,
-    nothing stops them)."""
-    if space_id is None or is_staff(user):
-        return None  # no query: nothing to decide
-    rows = await Space.filter(id=space_id).values("audience", "minimum_age", "districts", "methods")
-    return await _decide(user, rule_of_columns(**rows[0]) if rows else None)
-
-
 async def problem_in_collection(user: Any, collection: Any) -> Problem | None:
-    """`problem_in` for a collection read with its space (`queries.collection_of`): no query
-    for the rule."""
+    """Why `user` may not take part in the proposals of `collection`, read with its space
+    (`queries.collection_of`): no query for the rule (None: nothing stops them)."""
     if collection is None or is_staff(user):
         return None
     return await _decide(user, rule_of_space(collection.space))
 
 
 async def _decide(user: Any, rule: AudienceRule | None) -> Problem | None:
-    if not _asks_more_than_an_account(rule):
+    if not asks_more_than_an_account(rule):
         return None
-    return domain.audience_problem(user, rule, await _person(user), timezone.now().date())
+    return domain.audience_problem(user, rule, await person_for(user), timezone.now().date())
 
 
 def text_of(problem: Problem) -> str:
@@ -66,11 +49,11 @@ async def open_to(user: Any) -> tuple[list[Any], list[Any], Problem | None]:
     open_now = await collections.open_for_proposals(timezone.now())
     asking = {c.space_id: rule_of_space(c.space) for c in open_now}
     asking = {
-        space_id: rule for space_id, rule in asking.items() if _asks_more_than_an_account(rule)
+        space_id: rule for space_id, rule in asking.items() if asks_more_than_an_account(rule)
     }
     refusals: dict[int, Problem | None] = {}
     if asking and not is_staff(user):
-        person, today = await _person(user), timezone.now().date()
+        person, today = await person_for(user), timezone.now().date()
         refusals = {
             space_id: domain.audience_problem(user, rule, person, today)
             for space_id, rule in asking.items()

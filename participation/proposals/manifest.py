@@ -65,6 +65,14 @@ AUDIT_WORDS = AuditWords(
         AuditWording("proposal_collection_created", N_("{actor} created {target}")),
         AuditWording("proposal_collection_updated", N_("{actor} changed {target}")),
         AuditWording(
+            "proposal_collection_moved",
+            N_("{actor} moved {target} from the space “{before_space}” to “{after_space}”"),
+        ),
+        AuditWording(
+            "proposal_collection_deleted",
+            N_("{actor} deleted the proposals collection “{before_title}”"),
+        ),
+        AuditWording(
             "counter_proposal",
             N_("{actor} recorded {target} {after_channel}, in a person's name"),
             _CHANNELS,

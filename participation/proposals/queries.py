@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -25,7 +25,6 @@ from participation.features import CommentTarget, FeedEntry
 from participation.formatting import colon
 from participation.i18n import N_, gettext
 from participation.participants import Since, user_keys
-from participation.proposals import audience
 from participation.proposals.collections import services as collections
 from participation.proposals.domain import (
     PUBLIC_STATES,
@@ -380,11 +379,7 @@ async def comment_target(viewer: Any, proposal_id: int) -> CommentTarget | None:
     coauthors = await ProposalCoauthor.filter(
         proposal_id=proposal.id, accepted_at__isnull=False, user_id__isnull=False
     ).values_list("user_id", flat=True)
-    found = _comment_target(proposal, coauthors)  # type: ignore[arg-type]
-    if viewer is not None and viewer.is_authenticated:  # its space's audience (issue #18)
-        if refusal := await audience.problem_in(viewer, found.space_id):
-            return replace(found, refusal=audience.text_of(refusal))
-    return found
+    return _comment_target(proposal, coauthors)  # type: ignore[arg-type]
 
 
 def listed_comment_target(proposal: Proposal) -> CommentTarget:

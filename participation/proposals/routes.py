@@ -366,6 +366,8 @@ async def proposal_page(
         refusal = await audience.problem_in_collection(user, collection)
     may_comment = domain.can_comment(user, facts) and refusal is None
     may_support = domain.can_support(user, facts) and refusal is None
+    if refusal is not None and proposal.channel == "online":  # nor publish a draft: why instead
+        moves = [s for s in moves if s != ProposalState.PUBLISHED]
     reply_to = _reply_to(request, detail, may_comment, failed)
     context = {
         "proposal": proposal,
@@ -387,7 +389,7 @@ async def proposal_page(
             "edit": domain.can_edit(user, facts),
             "invite": domain.can_invite(user, facts),
             "support": may_support,
-            "amend": domain.can_amend(user, facts),
+            "amend": domain.can_amend(user, facts) and refusal is None,
             "decide": domain.can_decide_amendment(user, facts),
             "comment": may_comment,
             "answer": domain.can_answer(user, facts),
@@ -553,6 +555,7 @@ async def accept_invitation(request: Request) -> Response:
 
 async def new_amendment(request: Request) -> Response:
     user, proposal = await proposal_allowing(request, domain.can_amend)
+    await services.check_audience(user, proposal)  # outside its space's audience: why (403)
 
     async def suggest(data: dict[str, str]) -> str:
         await services.suggest_amendment(

@@ -326,6 +326,8 @@ async def change_state(
     if proposal.state == ProposalState.PENDING and target == ProposalState.PUBLISHED:
         raise DomainError(N_("Proposals awaiting moderation are approved in the moderation queue."))
     publishing = target == ProposalState.PUBLISHED and proposal.state == ProposalState.DRAFT
+    if publishing and actor == Actor.AUTHOR and proposal.channel == "online":
+        await check_audience(user, proposal)  # as proposing; an agent's draft: not asked
     rules = proposal_facts.collection
     if publishing and not domain.may_propose_now(rules, timezone.now()):
         raise DomainError(N_("This collection takes no new proposals at the moment."))
@@ -396,6 +398,15 @@ async def answer(
     return proposal
 
 
+async def check_audience(user: Any, proposal: Proposal) -> None:
+    """`NotAllowed` saying why (403) when `user` is outside the audience of the proposal's
+    space (issue #18): proposing, publishing a draft, supporting, amending and commenting follow
+    one rule; staff are not asked."""
+    collection = await queries.collection_of(proposal)
+    if refusal := await audience.problem_in_collection(user, collection):
+        raise NotAllowed(audience.text_of(refusal))
+
+
 # --- supports ---------------------------------------------------------------------------------
 
 
@@ -414,9 +425,8 @@ async def support(
     proposal_facts, _ = await facts(proposal)
     if agent is None:
         allowed = domain.can_support(user, proposal_facts)
-        collection = await queries.collection_of(proposal) if allowed else None
-        if refusal := await audience.problem_in_collection(user, collection):
-            raise NotAllowed(audience.text_of(refusal))
+        if allowed:
+            await check_audience(user, proposal)
     else:
         allowed = domain.can_support_on_behalf(agent, proposal_facts)
     if not allowed:
@@ -520,6 +530,7 @@ async def suggest_amendment(
     proposal_facts, coauthors = await facts(proposal)
     if not domain.can_amend(user, proposal_facts):
         raise NotAllowed()
+    await check_audience(user, proposal)
     clean = from_markdown(body)
     problems = domain.text_problems(title, to_text(clean))
     if len(reason) > domain.REASON_MAX:

@@ -15,7 +15,14 @@ from participation.i18n import gettext
 from participation.refusals import Problem
 from participation.residents.domain import Resident
 from participation.residents.methods import METHODS
-from participation.spaces.domain import AudienceRule, Person, audience_refusal, audience_rule
+from participation.residents.services import resident_of
+from participation.spaces.domain import (
+    Audience,
+    AudienceRule,
+    Person,
+    audience_refusal,
+    audience_rule,
+)
 from participation.spaces.models import Space
 
 
@@ -63,13 +70,40 @@ def shown_value(name: str, value: object) -> object:
     return value
 
 
-async def refusal_for(space_id: int | None, person: Person, today: date) -> Problem | None:
-    """Why `person` may not take part in a component of the space `space_id` (None: they may,
-    or the component belongs to no space). One query: the space's rule columns."""
+async def rule_of(space_id: int | None) -> AudienceRule | None:
+    """The rule of the space `space_id` (None: no space, or none of that id). One query."""
     if space_id is None:
         return None
     rows = await Space.filter(id=space_id).values("audience", "minimum_age", "districts", "methods")
-    if not rows:
-        return None
-    rule = rule_of_columns(**rows[0])
+    return rule_of_columns(**rows[0]) if rows else None
+
+
+def asks_more_than_an_account(rule: AudienceRule | None) -> bool:
+    """Whether deciding needs what the register says of the person: "anyone signed in" leaves
+    the decision to the component (`audience_refusal`), so the register is not read for it."""
+    return rule is not None and rule.audience != Audience.SIGNED_IN
+
+
+async def person_for(user: Any) -> Person:
+    """`user` as the audience rule sees them: what the register says of them (one query)."""
+    if getattr(user, "is_authenticated", False):
+        return person_of(user, (await resident_of(user))[0])
+    return Person(signed_in=False)
+
+
+async def refusal_for(space_id: int | None, person: Person, today: date) -> Problem | None:
+    """Why `person` may not take part in a component of the space `space_id` (None: they may,
+    or the component belongs to no space). One query: the space's rule columns."""
+    rule = await rule_of(space_id)
     return None if rule is None else audience_refusal(rule, person, today)
+
+
+async def refusal_of(user: Any, space_id: int | None, today: date) -> Problem | None:
+    """`refusal_for` of a user: the space's rule (one query), then, only for a rule stricter
+    than "anyone signed in", what the register says of them (one more). Whoever asks decides
+    who is not asked (staff, the counter's agents)."""
+    rule = await rule_of(space_id)
+    if not asks_more_than_an_account(rule):
+        return None
+    assert rule is not None
+    return audience_refusal(rule, await person_for(user), today)

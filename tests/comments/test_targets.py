@@ -31,6 +31,8 @@ from tests.moderation.helpers import browser, decide, report
 from tests.security.xss import all_payloads, injected_markup
 from tests.spaces.factories import space_open_with_a_vote
 
+OUTSIDE = "Cette démarche est réservée aux habitants vérifiés."
+
 
 async def project_taking_comments(author: User | None = None) -> tuple[Budget, Project, str]:
     """Scenario: a budget taking projects, its "Jardin partagé" project (by `author`), and
@@ -118,7 +120,11 @@ async def test_project_comments_are_escaped_and_need_the_sites_form(
     assert await Comment.filter(body__contains="Sans jeton").count() == 0
 
 
-async def test_a_space_closes_its_comments(app: Any, citizen: User) -> None:
+async def test_a_space_closes_its_comments_and_keeps_them_to_its_audience(
+    app: Any, citizen: User, admin: User
+) -> None:
+    """The space's switch, then its audience rule (verified residents): outside it, the page
+    says why instead of the form and a comment sent anyway is a 403; staff are not asked."""
     budget, project, page = await project_taking_comments()
     space = await space_open_with_a_vote(comments_open=False)
     await Budget.filter(id=budget.id).update(space_id=space.id)
@@ -130,7 +136,15 @@ async def test_a_space_closes_its_comments(app: Any, citizen: User) -> None:
         assert "Les commentaires sont fermés ici." in refused.text
         await Space.filter(id=space.id).update(comments_open=True)
         assert (await comment(c, project, page, "Maintenant ouvert")).status_code == 303
-    assert await Comment.all().count() == 1
+        await Space.filter(id=space.id).update(audience="residents")
+        shown = (await c.get(page)).text
+        assert 'name="body"' not in shown and OUTSIDE in shown
+        refused = await comment(c, project, page, "Hors du public")
+        assert refused.status_code == 403 and OUTSIDE in refused.text
+    async with logged_in(app, admin) as c:
+        assert 'name="body"' in (await c.get(page)).text
+        assert (await comment(c, project, page, "Réponse de la mairie")).status_code == 303
+    assert await Comment.all().count() == 2
 
 
 async def test_no_comments_on_what_one_may_not_see(app: Any, citizen: User) -> None:
@@ -181,8 +195,14 @@ async def test_outcomes_and_meetings_take_comments_and_moderation(
 ) -> None:
     target_id, page = await make()
     action = f"/comments/{kind}/{target_id}"
+    space = await space_open_with_a_vote(audience="residents")  # its space's audience first
+    model = Meeting if kind == "meeting" else Consultation
+    await model.filter(id=target_id).update(space_id=space.id)
     async with logged_in(app, citizen) as c:
         data = {"body": "Merci pour ce compte rendu", "stance": "for"}
+        assert OUTSIDE in (await c.get(page)).text
+        assert (await post_form(c, action, data, page=page)).status_code == 403
+        await Space.filter(id=space.id).update(audience="signed_in")
         assert (await post_form(c, action, data, page=page)).status_code == 303
     top = await Comment.get()
     assert (top.target_kind, top.target_id) == (kind, target_id)

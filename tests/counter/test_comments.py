@@ -10,7 +10,7 @@ from dataclasses import replace
 import httpx
 import pytest
 
-from budgets.models import Project
+from budgets.models import Budget, Project
 from moderation import services as moderation
 from participation.accounts.models import User
 from participation.audit import AuditLogEntry
@@ -25,6 +25,7 @@ from participation.settings import Settings
 from tests.budgets.factories import budget_in_voting
 from tests.conftest import field_error, log_in, post_form
 from tests.participation.proposal_factories import make_proposal
+from tests.spaces.factories import space_open_with_a_vote
 
 DESK = "/admin/counter"
 SAID = "Dit au guichet : il faut aussi un abri pour les poussettes."
@@ -66,7 +67,9 @@ async def test_an_agent_records_a_comment_with_its_channel(
 async def test_a_comment_on_a_budget_project_goes_through_the_same_command(
     settings: Settings, admin: User
 ) -> None:
-    _, projects = await budget_in_voting()
+    budget, projects = await budget_in_voting()
+    space = await space_open_with_a_vote(audience="residents")  # the agent vouches: not asked
+    await Budget.filter(id=budget.id).update(space_id=space.id)
     person = await counter.record_person(admin, "", "", True)
     comment = await comment_counter.record_comment(
         settings, admin, person.id, "budget_project", projects[0].id, SAID, "neutral", "phone"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -9,6 +10,8 @@ import pytest
 
 from moderation.models import ReasonTemplate
 from participation.accounts.models import Role, User
+from participation.permissions import can_reach_moderation
+from participation.templating import nav_links
 from tests.conftest import create_user, csrf_token, log_in
 from tests.moderation.helpers import browser, configure, make_comment
 from tests.participation.proposal_factories import make_proposal
@@ -81,3 +84,35 @@ async def test_permission_matrix(app: Any, tmp_path: Any, redis_url: str, role: 
         else:
             assert status == 403, (method, path, status)
     assert len(results) == len(MATRIX)
+
+
+def _someone(
+    signed_in: bool = True, moderator: bool = False, of_a_space: bool = False
+) -> SimpleNamespace:
+    """A user as the session lookup gives it (`moderates_a_space`: moderation's session column)."""
+    return SimpleNamespace(
+        is_authenticated=signed_in,
+        is_moderator=moderator,
+        is_admin=False,
+        moderates_a_space=of_a_space,
+    )
+
+
+@pytest.mark.parametrize(
+    ("who", "reaches"),
+    [
+        (_someone(signed_in=False), False),
+        (_someone(signed_in=False, of_a_space=True), False),  # a stale flag without a session
+        (_someone(), False),
+        (_someone(of_a_space=True), True),
+        (_someone(moderator=True), True),
+    ],
+)
+def test_the_moderation_link_and_the_queue_ask_one_predicate(
+    who: SimpleNamespace, reaches: bool
+) -> None:
+    """Pure: who reaches /moderation (its routes ask `can_reach_moderation`), and the header
+    links there exactly then."""
+    assert can_reach_moderation(who) == reaches
+    linked = any(link.route == "moderation:index" for link in nav_links(who))
+    assert linked == reaches

@@ -1,8 +1,8 @@
 """Proposals collections in a real browser, without JavaScript: staff create a collection in a
 space (first with a threshold of 0), change it; a resident then proposes (the form says which
 collection it goes into, and offers the categories staff ticked) and sees it on the space's
-page. Every page is audited by axe (which also lays it out at 390 and 320 px), at 390 and
-1280 px wide."""
+page; staff then move it to another space and delete it. Every page is audited by axe (which
+also lays it out at 390 and 320 px), at 390 and 1280 px wide."""
 
 from __future__ import annotations
 
@@ -29,12 +29,10 @@ async def _seed(settings: Settings) -> None:
     await seeds.someone(settings, "habitante@example.org", Role.CITIZEN, "Habitante")
     for name, slug in (("Mobilité", "mobilite"), ("Nature en ville", "nature")):
         await Category.create(name=name, slug=slug)
-    await Space.create(
-        title="Boîte à idées",
-        slug="boite-a-idees",
-        starts_at=timezone.now() - timedelta(days=3),
-        published=True,
-    )
+    for title, slug in (("Boîte à idées", "boite-a-idees"), ("Quartier Nord", "quartier-nord")):
+        await Space.create(
+            title=title, slug=slug, starts_at=timezone.now() - timedelta(days=3), published=True
+        )
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -93,4 +91,17 @@ async def test_staff_open_a_collection_and_a_resident_proposes_in_it(
     await resident.goto(server.url + "/demarches/boite-a-idees")
     await expect(resident.locator("main")).to_contain_text(title)
     await axe.check(resident, "space")
+
+    # staff move it to another space, then delete it (it holds no proposal): each page audited
+    await page.get_by_role(
+        "link", name="Déplacer vers une autre démarche, avec ses propositions"
+    ).click()
+    await axe.check(page, "move")
+    await page.get_by_label("Nouvelle démarche participative").select_option(label="Quartier Nord")
+    await page.get_by_role("button", name="Déplacer la collection").click()
+    await expect(page.locator(".flash")).to_contain_text("La collection est déplacée")
+    await page.get_by_role("link", name="Supprimer la collection").click()
+    await axe.check(page, "delete")
+    await page.get_by_role("button", name="Supprimer définitivement la collection").click()
+    await expect(page.locator(".flash")).to_contain_text("La collection est supprimée.")
     axe.finish()

@@ -24,8 +24,9 @@ from participation.contributions import ModerationState
 from participation.counter import services as counter
 from participation.people.models import SpaceRole
 from participation.proposals.collections import services
-from participation.proposals.domain import ProposalState
-from participation.proposals.models import Proposal, ProposalCollection
+from participation.proposals.counter import record_proposal
+from participation.proposals.domain import ProposalState, form_of
+from participation.proposals.models import Amendment, Proposal, ProposalCollection
 from participation.spaces.models import Space
 from participation.territory import Category
 from tests.conftest import create_user, field_error, logged_in, post_form
@@ -302,8 +303,10 @@ async def test_the_map_is_filtered_by_space_like_the_list(app: Any, citizen: Use
 
 
 async def test_a_space_moderator_sees_the_proposals_and_comments_of_their_space(
-    app: Any, settings: Any, citizen: User
+    app: Any, settings: Any, citizen: User, admin: User
 ) -> None:
+    """...and no longer once staff move the collection, with its proposals, to another space:
+    the cases of its proposals and of their comments go with it (audited)."""
     ours = await ideas_box(premoderated=True)
     theirs = await ideas_box(await _space(), title="Idées pour le port", premoderated=True)
     keeper = await create_user(settings, "gardien@example.org")
@@ -352,6 +355,48 @@ async def test_a_space_moderator_sees_the_proposals_and_comments_of_their_space(
         assert response.status_code == 303
     assert (await Proposal.get(id=mine.id)).state == ProposalState.PUBLISHED
     assert (await Proposal.get(id=other.id)).state == ProposalState.PENDING
+    async with logged_in(app, admin) as c:
+        page = f"/admin/collections/{ours.id}/move"
+        assert "Elle emporte ses 2 propositions." in (await c.get(page)).text
+        moved = await post_form(c, page, {"space": str(theirs.space_id)}, page=page)
+        assert moved.status_code == 303
+        audit_page = (await c.get("/admin/audit")).text
+    assert "a déplacé la collection de propositions" in audit_page
+    assert "vers «\u00a0Quartier du port\u00a0»" in audit_page
+    assert (await ProposalCollection.get(id=ours.id)).space_id == theirs.space_id
+    assert not await ModerationCase.filter(space_id=ours.space_id).exists()
+    async with logged_in(app, keeper) as c:
+        assert "Un commentaire à relire" not in (await c.get("/moderation")).text
+
+
+HOLDS = "Cette collection contient des propositions\u00a0: elle ne peut pas être supprimée."
+
+
+async def test_a_collection_is_deleted_only_empty_and_moved_only_to_another_open_space(
+    app: Any, admin: User, citizen: User
+) -> None:
+    collection = await ideas_box()
+    await make_proposal(citizen, collection_id=collection.id)
+    archived = await _space(slug="archive", archived_at=timezone.now())
+    empty = await ideas_box(await _space(), title="Boîte vide")
+    async with logged_in(app, admin) as c:
+        move = f"/admin/collections/{collection.id}/move"
+        for forged in (str(collection.space_id), str(archived.id), "999999", "x"):
+            refused = await post_form(c, move, {"space": forged}, page=move)
+            assert refused.status_code == 422 and field_error(refused.text, "space"), forged
+        delete = f"/admin/collections/{collection.id}/delete"
+        shown = (await c.get(delete)).text
+        assert HOLDS in shown and "Supprimer définitivement" not in shown
+        kept = await post_form(c, delete, {}, page=delete)
+        assert kept.status_code == 409 and HOLDS in kept.text
+        gone = f"/admin/collections/{empty.id}/delete"
+        assert "Supprimer définitivement la collection" in (await c.get(gone)).text
+        deleted = await post_form(c, gone, {}, page=gone)
+        assert deleted.headers["location"] == "/admin/collections"
+        audit_page = (await c.get("/admin/audit")).text
+    assert (await ProposalCollection.get(id=collection.id)).space_id == collection.space_id
+    assert not await ProposalCollection.exists(id=empty.id)
+    assert "a supprimé la collection de propositions «\u00a0Boîte vide\u00a0»" in audit_page
 
 
 async def test_a_space_holding_a_collection_is_not_deleted(app: Any, admin: User) -> None:
@@ -417,9 +462,11 @@ async def test_outside_the_spaces_audience_one_sees_why_and_a_forged_post_is_403
     app: Any, settings: Any, citizen: User, admin: User
 ) -> None:
     """A space for verified residents: a person with an account only is told why instead of
-    the proposal, support and comment forms, and whatever they send anyway is refused (403,
-    nothing written); staff propose there as before."""
+    the proposal, support, amendment and comment forms and of the button publishing their
+    draft (written before the rule changed), and whatever they send anyway is refused (403,
+    nothing written); staff propose there as before, and the counter publishes for a person."""
     collection = await ideas_box()
+    draft = await make_proposal(citizen, ProposalState.DRAFT, collection_id=collection.id)
     await Space.filter(id=collection.space_id).update(audience="residents")
     proposal = await make_proposal(admin, collection_id=collection.id)
     page = f"/proposals/{proposal.id}"
@@ -431,11 +478,27 @@ async def test_outside_the_spaces_audience_one_sees_why_and_a_forged_post_is_403
         shown = (await c.get(page)).text
         assert why in shown and 'name="stance"' not in shown
         assert f"/proposals/{proposal.id}/support" not in shown
+        assert f"{page}/amendments/new" not in shown
         supported = await post_form(c, f"{page}/support", {}, page=page)
         comment = {"body": "Bonne idée, le square en a besoin.", "stance": "for"}
         commented = await post_form(c, f"{page}/comments", comment, page=page)
+        amend = await c.get(f"{page}/amendments/new")
+        assert amend.status_code == 403 and why in amend.text
+        text = {"title": "Un banc ombragé au square", "body": "Avec un arbre.", "reason": ""}
+        amended = await post_form(c, f"{page}/amendments/new", text, page=page)
+        mine = f"/proposals/{draft.id}"
+        shown = (await c.get(mine)).text
+        assert why in shown and 'value="published"' not in shown
+        published = await post_form(c, f"{mine}/state", {"state": "published"}, page=mine)
+        assert published.status_code == 403 and why in published.text
     assert (forged.status_code, supported.status_code, commented.status_code) == (403, 403, 403)
-    assert await Proposal.all().count() == 1 and await Comment.all().count() == 0
+    assert amended.status_code == 403 and await Amendment.all().count() == 0
+    assert (await Proposal.get(id=draft.id)).state == ProposalState.DRAFT
+    assert await Proposal.all().count() == 2 and await Comment.all().count() == 0
     assert (await Proposal.get(id=proposal.id)).support_count == 0
     async with logged_in(app, admin) as c:
         assert 'name="title"' in (await c.get("/proposals/new")).text
+    person = await counter.record_person(admin, "Mme Roux", "", True)  # the agent vouches
+    form, _ = form_of(await good_form())
+    taken = await record_proposal(settings, admin, person.id, form, "counter")
+    assert taken.state == ProposalState.PUBLISHED

@@ -71,6 +71,10 @@ MATRIX = {
     "POST /admin/collections/new":                                    (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM),
     "GET /admin/collections/{collection_id}":                         (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE),
     "POST /admin/collections/{collection_id}":                        (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM),
+    "GET /admin/collections/{collection_id}/move":                    (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE),
+    "POST /admin/collections/{collection_id}/move":                   (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM),
+    "GET /admin/collections/{collection_id}/delete":                  (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE),
+    "POST /admin/collections/{collection_id}/delete":                 (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  DONE),
     # taken on behalf of a person (participation/counter): staff only, an empty form refused
     "POST /admin/counter/people/{person_id}/proposal":                (LOGIN,   DENIED,  DENIED,  DENIED,  FORM,    FORM),
     "POST /admin/counter/people/{person_id}/support":                 (LOGIN,   DENIED,  DENIED,  DENIED,  FORM,    FORM),
@@ -139,6 +143,26 @@ async def _collection_form(ctx: Ctx) -> Data:
     }
 
 
+async def _another_space(ctx: Ctx) -> Data:
+    """Where the world's collection moves (with its proposals, once the steps wrote some)."""
+    space = await Space.create(
+        title="Démarche d'accueil",
+        slug="demarche-accueil",
+        starts_at=timezone.now(),
+        published=True,
+    )
+    return {"space": str(space.id)}
+
+
+async def _empty_collection(ctx: Ctx) -> Data:
+    """A collection holding no proposal: the one that may be deleted."""
+    collection = await ProposalCollection.get(id=ctx.world.ids["collection_id"])
+    empty = await ProposalCollection.create(
+        space_id=collection.space_id, title="Boîte vide", support_threshold=3, accepting=False
+    )
+    return {**ctx.world.ids, "collection_id": empty.id}
+
+
 async def _formulas(settings: Settings, world: World, formula: str) -> None:
     await Proposal.all().update(title=formula, address="@" + formula, body=f"<p>{formula}</p>")
 
@@ -167,6 +191,8 @@ WALKS = Walks(
         Step("proposals:answer", "admin", {"answer": "La mairie étudie la demande."}),
         Step("proposals:collection_new", "admin", _new_collection),
         Step("proposals:collection_edit", "admin", _collection_form),
+        Step("proposals:collection_move", "admin", _another_space),
+        Step("proposals:collection_delete", "admin", ids=_empty_collection),
         # at the counter, for the world's other person (their online support was withdrawn)
         Step("proposals:counter_proposal", "agent", _counter_proposal),
         Step("proposals:counter_support", "agent", _counter_support),
@@ -176,6 +202,7 @@ WALKS = Walks(
         Step("proposals:amend", "other", {"title": "", "body": "", "reason": ""}),
         Step("proposals:counter_proposal", "agent", {"channel": "online", "title": "Court"}),
         Step("proposals:collection_new", "admin", {"title": "", "support_threshold": "0"}),
+        Step("proposals:collection_move", "admin", {"space": str(MISSING)}),
         Step("proposals:counter_support", "agent", {"channel": "phone", "proposal": "x"}),
     ],
     no_form_in_the_world={
@@ -197,6 +224,8 @@ WALKS = Walks(
         "proposals:collections": "proposals/test_browser",
         "proposals:collection_new": "proposals/test_browser",
         "proposals:collection_edit": "proposals/test_browser",
+        "proposals:collection_move": "proposals/test_browser",
+        "proposals:collection_delete": "proposals/test_browser",
     },
     exempt={
         "proposals:csv": "CSV open data (its content is the proposals list)",

@@ -1,6 +1,7 @@
 """/admin/collections: the proposals collections of the participatory spaces, for
 administrators: the list, a new one, one edited (with a version check: the second of two saves
-started from one version is refused, 409, with the values the first saved shown). Thin:
+started from one version is refused, 409, with the values the first saved shown), one moved to
+another space with its proposals, one deleted when it holds none (a page to confirm). Thin:
 permission -> service -> response."""
 
 from __future__ import annotations
@@ -24,7 +25,15 @@ from participation.refusals import Refused
 from participation.spaces import services as spaces
 from participation.templating import flash, render
 from participation.urls import url
-from participation.web import errors_of, form_data, form_route, parsed_form, redirect, require
+from participation.web import (
+    errors_of,
+    form_data,
+    form_page,
+    form_route,
+    parsed_form,
+    redirect,
+    require,
+)
 
 CONFLICT = N_("Someone saved this collection meanwhile: compare, then save again.")
 
@@ -134,8 +143,44 @@ async def edit(request: Request) -> Response:
     return redirect(url("proposals:collection_edit", collection_id=collection.id))
 
 
+async def move(request: Request) -> Response:
+    """Another space for the collection and its proposals: what follows is said first."""
+    user = require(request, can_administer)
+    collection = await services.get(request.path_params["collection_id"])
+
+    async def save(data: dict[str, str]) -> str:
+        await services.move(collection.id, parse_id(data.get("space", "")), user)
+        flash(request, gettext("The collection is moved, with its proposals."))
+        return url("proposals:collection_edit", collection_id=collection.id)
+
+    others = [(i, t) for i, t in await spaces.choices() if i != collection.space_id]
+    context = {
+        "collection": collection,
+        "spaces": others,
+        "held": await services.held(collection.id),
+    }
+    return await form_page(request, "proposals/collection_move.html", context, save)
+
+
+async def delete(request: Request) -> Response:
+    """GET: the page to confirm (or, when it holds proposals, why it cannot be deleted);
+    POST: deleted, or 409 with the same reason."""
+    user = require(request, can_administer)
+    collection = await services.get(request.path_params["collection_id"])
+    if request.method == "POST":
+        await services.delete(collection.id, user)
+        flash(request, gettext("The collection is deleted."))
+        return redirect(url("proposals:collections"))
+    context = {"collection": collection, "held": await services.held(collection.id)}
+    return render(request, "proposals/collection_delete.html", context)
+
+
 routes: list[BaseRoute] = [
     Route("/admin/collections", index, name="proposals:collections"),
     form_route("/admin/collections/new", new, "proposals:collection_new"),
     form_route("/admin/collections/{collection_id:id}", edit, "proposals:collection_edit"),
+    form_route("/admin/collections/{collection_id:id}/move", move, "proposals:collection_move"),
+    form_route(
+        "/admin/collections/{collection_id:id}/delete", delete, "proposals:collection_delete"
+    ),
 ]

@@ -9,9 +9,13 @@ from datetime import datetime
 from typing import Any
 
 from tortoise import timezone
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F, Subquery
 from tortoise.transactions import in_transaction
 
+from moderation import services as moderation
 from participation.audit import audit
+from participation.comments.models import Comment
 from participation.features import SpaceComponent
 from participation.i18n import N_
 from participation.proposals.domain import (
@@ -229,6 +233,67 @@ async def names(ids: list[int]) -> dict[int, str]:
     """The audit log's names of collections."""
     rows = await ProposalCollection.filter(id__in=ids).values_list("id", "title")
     return {int(i): str(t) for i, t in rows}  # type: ignore[misc]
+
+
+async def held(collection_id: int) -> int:
+    """How many proposals the collection holds (drafts included)."""
+    return await Proposal.filter(collection_id=collection_id).count()
+
+
+HOLDS_PROPOSALS = N_(
+    "This collection holds proposals: it cannot be deleted. Close it to new proposals instead."
+)
+SAME_SPACE = N_("Choose another space than the one it is in.")
+
+
+async def move(collection_id: int, space_id: int | None, actor: Any) -> ProposalCollection:
+    """Take the collection, with its proposals, to another space (not archived): they follow
+    its audience rule, its comments switch and its moderators from then on (the open and
+    closed moderation cases of its proposals and of their comments move with them). Refused
+    on the field `space` when the space is forged, archived or the same; audited."""
+    collection = await get(collection_id)
+    if space_id is None:
+        raise refuse(N_("Choose a space from the list."), "space")
+    if space_id == collection.space_id:
+        raise refuse(SAME_SPACE, "space")
+    await _check_space(space_id)
+    target = await Space.get(id=space_id)
+    async with in_transaction():
+        moved = await ProposalCollection.filter(
+            id=collection_id, space_id=collection.space_id
+        ).update(space_id=space_id, version=F("version") + 1)
+        if not moved:
+            raise DomainError(N_("The collection changed meanwhile: reload the page."))
+        proposals = Proposal.filter(collection_id=collection_id).values("id")
+        await moderation.move_cases("proposal", Subquery(proposals), space_id)
+        on_them = Comment.filter(target_kind="proposal", target_id__in=Subquery(proposals))
+        comments = on_them.values("id")
+        await moderation.move_cases("comment", Subquery(comments), space_id)
+        await audit(
+            actor, "proposal_collection_moved", "proposal_collection", collection_id,
+            {"space_id": collection.space_id, "space": collection.space.title},
+            {"space_id": space_id, "space": target.title},
+        )  # fmt: skip
+    return await get(collection_id)
+
+
+async def delete(collection_id: int, actor: Any) -> None:
+    """Delete a collection that holds no proposal (with the categories it chose); one that
+    holds some is refused (`DomainError`, 409: close it instead). Audited with its title."""
+    collection = await get(collection_id)
+    if await Proposal.exists(collection_id=collection_id):
+        raise DomainError(HOLDS_PROPOSALS)
+    try:
+        async with in_transaction():
+            await audit(
+                actor, "proposal_collection_deleted", "proposal_collection", collection_id,
+                {"title": collection.title, "space": collection.space.title}, "",
+            )  # fmt: skip
+            await ProposalCollectionCategory.filter(collection_id=collection_id).delete()
+            if not await ProposalCollection.filter(id=collection_id).delete():
+                raise NotFound()
+    except IntegrityError:  # a proposal went into it meanwhile (ON DELETE RESTRICT)
+        raise DomainError(HOLDS_PROPOSALS) from None
 
 
 __all__ = ["DomainError", "EditConflict"]
