@@ -14,7 +14,8 @@ argon2 log-in). Each page is asked `--requests` times per round after a warm-up;
 `time.process_time()` per request, the median of `--rounds` rounds (the machine is shared: CPU
 time, not wall time; the database server's CPU is not counted, SQLite's is).
 `--profile FILE` writes a cProfile of one more round of every page (read it with
-`python -m pstats FILE` or `bench/request_cpu.py --top FILE`).
+`python -m pstats FILE` or `bench/request_cpu.py --top FILE`) and prints the Python function
+calls per request of each page: a figure the machine's load does not move.
 """
 
 from __future__ import annotations
@@ -134,6 +135,7 @@ async def measure(settings: Settings, args: argparse.Namespace, paths: dict[str,
     pages = [p for p in args.pages.split(",") if paths.get(p)]
     results: dict[str, list[float]] = {p: [] for p in pages}
     baseline: list[float] = []
+    calls: dict[str, float] = {}  # Python function calls per request, with --profile
     async with app.router.lifespan_context(app):
         cookies = {"participation_session": paths["cookie"]}
         transport = httpx.ASGITransport(app=app)
@@ -151,21 +153,28 @@ async def measure(settings: Settings, args: argparse.Namespace, paths: dict[str,
                 baseline.append(await cpu_per_request(bare, "/", args.requests))
                 for page in pages:
                     results[page].append(await cpu_per_request(client, paths[page], args.requests))
-            if args.profile:
-                profiler = cProfile.Profile(time.process_time)  # CPU, not waits
-                profiler.enable()
+            if args.profile:  # one more round, each page profiled on its own
+                combined: pstats.Stats | None = None
                 for page in pages:
+                    profiler = cProfile.Profile(time.process_time)  # CPU, not waits
+                    profiler.enable()
                     await cpu_per_request(client, paths[page], args.requests)
-                profiler.disable()
-                profiler.dump_stats(args.profile)
+                    profiler.disable()
+                    stats = pstats.Stats(profiler)
+                    calls[page] = stats.total_calls / args.requests  # type: ignore[attr-defined]
+                    combined = stats if combined is None else combined.add(stats)
+                assert combined is not None
+                combined.dump_stats(args.profile)
     database = "SQLite" if settings.uses_sqlite else "PostgreSQL"
     print(f"{database}, {args.requests} requests x {args.rounds} rounds, CPU ms per request")
-    print(f"{'page':<14} {'path':<22} {'median':>7} {'min':>7} {'max':>7}")
+    calls_title = "calls" if calls else ""
+    print(f"{'page':<14} {'path':<22} {'median':>7} {'min':>7} {'max':>7}  {calls_title}")
     for page in pages:
         values = results[page]
         print(
             f"{page:<14} {paths[page]:<22} {statistics.median(values):7.2f} "
-            f"{min(values):7.2f} {max(values):7.2f}"
+            f"{min(values):7.2f} {max(values):7.2f}  "
+            + (f"{calls[page]:,.0f}" if page in calls else "")
         )
     print(f"{'baseline':<14} {'(httpx, bare app)':<22} {statistics.median(baseline):7.2f}")
 
