@@ -107,6 +107,9 @@ def test_every_minute_of_the_dst_days_round_trips() -> None:
 
 
 def test_another_time_zone_is_a_setting() -> None:
+    # a moment is formatted once per language and time zone (issue #23), never the Paris text
+    # in Cayenne
+    assert formatting.format_datetime(utc(2026, 12, 30, 23, 20), "fr") == "31/12/2026 00:20"
     formatting.use_time_zone("America/Cayenne")  # UTC-3, no DST
     try:
         assert formatting.format_datetime(utc(2026, 12, 30, 23, 20), "fr") == "30/12/2026 20:20"

@@ -10,7 +10,14 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
-from participation.i18n import catalog_dirs, negotiate_language, translations
+from participation.i18n import (
+    catalog_dirs,
+    current_language,
+    gettext,
+    negotiate_language,
+    ngettext,
+    translations,
+)
 from tests.conftest import post_form
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -136,6 +143,35 @@ def test_every_message_has_a_french_translation(tmp_path: Path) -> None:
 
 
 QUOTED = re.compile(r"«[^»]*»")  # an example of what to type ("« Centre-ville: 50000 »")
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_templates_translate_as_jinja_does(language: str) -> None:
+    """`_()` and `gettext` in templates (participation.templating._gettext: called directly,
+    a message without variables translated once per catalog, issue #23) give what jinja2.ext's
+    newstyle gettext gives: Markup, %-formatted even without variables, the variables escaped,
+    in the current language, the second time as the first."""
+    from jinja2 import Environment
+
+    from participation.templating import templates
+
+    jinja = Environment(autoescape=True, extensions=["jinja2.ext.i18n"])
+    jinja.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    source = (
+        '{{ _("Results") }}|{{ gettext("Reply") }}|{{ _("100%% <sure>") }}|'
+        '{{ _("Reply to %(name)s", name="<b>Zoé</b> & co") }}|{% trans %}Results{% endtrans %}|'
+        "{% set t = _('Results') %}{{ t ~ '<' }}"
+    )
+    token = current_language.set(language)
+    try:
+        expected = jinja.from_string(source).render()
+        ours = templates.env.from_string(source)
+        assert ours.render() == expected
+        assert ours.render() == expected
+    finally:
+        current_language.reset(token)
+    if language == "fr":
+        assert expected.startswith("Résultats|Répondre|100% <sure>|Répondre à &lt;b&gt;Zoé")
 
 
 def test_french_punctuation_and_plurals() -> None:
