@@ -43,6 +43,11 @@ OUTSIDE = N_(
     "again to keep the address without a point on the map."
 )
 SEVERAL = N_("Several places match this address: choose one below.")
+NOT_ASKED = N_(
+    "Too many addresses were looked up from here in a short time, so this one was not placed "
+    "on the map. Give the point below, or send the form again to keep the address without a "
+    "point."
+)
 UNAVAILABLE = N_(
     "The address service did not answer, so the address was not placed on the map. Give the "
     "point below, or send the form again to keep the address without a point."
@@ -63,6 +68,11 @@ class Candidate:
     def value(self) -> str:
         """The form's value for this choice: `latitude,longitude`."""
         return f"{self.latitude:.6f},{self.longitude:.6f}"
+
+
+class NotAsked(Exception):
+    """`asking` (see `locate`) does not let this request go to the service now (a rate
+    limit): the address is left as typed, as when the service does not answer."""
 
 
 class Unavailable(Exception):
@@ -161,9 +171,13 @@ async def locate(
     this address was already looked up (sent again: it stays text). Returns the address
     field's problem, never raises: the address not found in the town, several places that
     match (the form then offers them: `place_options`), or the service that does not answer.
-    `asking` runs just before the request to the service (the rate limit: it may raise).
+    `asking` runs just before the request to the service (the rate limit: it raises
+    `NotAsked` to keep the request from the service, the form then shown again as typed).
     A form's route does not call this itself: `web.form_page(..., place=web.Place(...))` or
     `web.saved_with_place` do, so that the form's own checks run in the same pass."""
+    # the choices shown come from this lookup only: a link or form carrying its own would put
+    # any text on the town's page as "places"
+    data.pop("place_options", None)
     typed = " ".join(data.get(address, "").split())
     chosen = chosen_point(data.get("place", ""))
     if chosen and not (data.get("latitude", "").strip() or data.get("longitude", "").strip()):
@@ -177,10 +191,12 @@ async def locate(
     data["geocoded"] = typed  # asked once: the same address sent again stays text
     if len(typed) < MIN_QUERY:
         return [Problem(NOT_FOUND, field=address)]
-    if asking is not None:
-        await asking()
     try:
+        if asking is not None:
+            await asking()
         candidates = await search(base_url, typed, settings.geocoder_citycode)
+    except NotAsked:
+        return [Problem(NOT_ASKED, field=address)]
     except Unavailable:
         return [Problem(UNAVAILABLE, field=address)]
     found = choose(candidates, town, settings.geocoder_citycode)

@@ -197,7 +197,10 @@ async def saved_with_place(
     settings = settings_of(request)
 
     async def asking() -> None:  # each request to the address service is rate-limited
-        await ratelimit.check(request, "address_lookup")
+        try:
+            await ratelimit.check(request, "address_lookup")
+        except ratelimit.RateLimited:  # the form comes back as typed, the address said why
+            raise geocoding.NotAsked() from None
 
     found = await geocoding.locate(settings, data, town_box(settings), place.field, asking)
     if not found:

@@ -325,6 +325,8 @@ async def change_state(
         raise DomainError(N_("Accepting or refusing a proposal needs an official answer."))
     if proposal.state == ProposalState.PENDING and target == ProposalState.PUBLISHED:
         raise DomainError(N_("Proposals awaiting moderation are approved in the moderation queue."))
+    if target == ProposalState.PENDING:  # only publishing under pre-moderation leads there
+        raise DomainError(N_("A proposal awaits moderation only once published."))
     publishing = target == ProposalState.PUBLISHED and proposal.state == ProposalState.DRAFT
     if publishing and actor == Actor.AUTHOR and proposal.channel == "online":
         await check_audience(user, proposal)  # as proposing; an agent's draft: not asked

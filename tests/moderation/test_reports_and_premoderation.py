@@ -91,6 +91,11 @@ async def test_premoderated_proposal_waits_for_approval(
         settings, ProposalState.DRAFT, title="Une piste cyclable rue Haute"
     )
     async with logged_in(app, author) as c:
+        # "pending" asked for by hand: refused (it would skip the audience rule and the case)
+        forged = await post_form(c, f"{page}/state", {"state": "pending"}, page=page)
+        assert forged.status_code == 409 and "qu’une fois publiée" in forged.text
+        await draft.refresh_from_db()
+        assert draft.state == ProposalState.DRAFT
         response = await post_form(c, f"{page}/state", {"state": "published"}, page=page)
         assert response.status_code == 303
         shown = (await c.get(page)).text

@@ -203,11 +203,18 @@ async def test_a_project_and_a_report_are_placed_and_an_edit_asks_only_a_new_add
     assert "en dehors de la commune" in field_error(outside.text, "address")
     several = await client.get(f"/signalements/new?category={category.id}&address=rue+de+la+gare")
     assert several.status_code == 422 and 'name="place"' in several.text
+    # choices only from the lookup: a link's own are not shown as places
+    forged = "&place_options=47.2%2C-1.5%2CAppelez+le+0899+pour+choisir"
+    crafted = await client.get(f"/signalements/new?category=&address=place+du+Capitole{forged}")
+    assert crafted.status_code == 422 and "0899" not in crafted.text
     # anyone may send that GET: each request to the service counts (address_lookup), here
     # one a minute per address, at one frozen moment
     one = RateLimitedAction("address_lookup", "x", (Limit("address_lookup", "ip", 1, MINUTE),))
     monkeypatch.setitem(ratelimit.actions(), "address_lookup", one)
     app.state.clock = lambda: 4_000_000_000.0
     asked = len(running_geocoder.queries)
-    sent = [(await client.get(f"{step}+{n}")).status_code for n in (1, 2)]
-    assert sent == [422, 429] and len(running_geocoder.queries) == asked + 1
+    sent = [await client.get(f"{step}+{n}") for n in (1, 2)]
+    assert [r.status_code for r in sent] == [422, 422]
+    assert len(running_geocoder.queries) == asked + 1  # the second was not asked
+    assert "Trop d’adresses" in field_error(sent[1].text, "address")  # the form kept
+    assert 'value="8 rue Pasteur 2"' in sent[1].text

@@ -365,6 +365,8 @@ async def test_a_space_moderator_sees_the_proposals_and_comments_of_their_space(
     assert "vers «\u00a0Quartier du port\u00a0»" in audit_page
     assert (await ProposalCollection.get(id=ours.id)).space_id == theirs.space_id
     assert not await ModerationCase.filter(space_id=ours.space_id).exists()
+    for key in (f"proposal{mine.id}", f"comment{comment.id}"):  # gone with it to the port
+        assert (await ModerationCase.get(id=cases[key].id)).space_id == theirs.space_id
     async with logged_in(app, keeper) as c:
         assert "Un commentaire à relire" not in (await c.get("/moderation")).text
 
