@@ -321,6 +321,22 @@ def to_text(stored: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
+def summary(text: object, length: int = 160) -> str:
+    """A page's meta description from its text (stored rich text, rendered HTML or plain text):
+    the words alone, on one line (a heading or an address line that ends without a full stop
+    followed by « · »), cut at the last whole word before `length` characters with
+    « … » (search engines show about 160). Markup in the text is read as text, never kept."""
+    lines = [" ".join(line.split()) for line in to_text(str(text)).split("\n")]
+    plain = " ".join(
+        line if line.endswith((".", "!", "?", "…", ":", ";")) or last else f"{line} ·"
+        for last, line in ((i == len(lines) - 1, line) for i, line in enumerate(lines))
+    )
+    if len(plain) <= length:
+        return plain
+    cut = plain[: length - 1].rsplit(" ", 1)[0].rstrip(" ,;:.·–-")
+    return cut + "…"
+
+
 def normalize_for_search(text: str) -> str:
     """Lower-cased, no accents, single spaces: `Élagage  des ARBRES` -> `elagage des arbres`."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())

@@ -54,6 +54,7 @@ def _environment() -> Environment:
     env.filters["filed_label"] = filed_label  # « déposée au guichet » (participation/counter)
     env.filters["collected_label"] = collected_label  # a comment's « recueilli au guichet »
     env.filters["richtext"] = richtext.render
+    env.filters["summary"] = richtext.summary  # a page's meta description (base.html)
     # every date, time and number shown goes through participation/formatting.py (Babel)
     env.filters["money"] = formatting.format_money
     env.filters["percent"] = formatting.format_percent  # a share: 0.8 -> 80,0 %

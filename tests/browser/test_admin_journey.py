@@ -5,6 +5,7 @@ Every page is audited by axe."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from playwright.async_api import expect
@@ -133,7 +134,7 @@ async def test_staff_run_a_budget_and_answer_a_consultation(
     await page.go_back()
     await switch_phase(page, "Résultats")
     await public.goto(f"{site}/budgets/{seeded['budget']}/results")
-    await expect(public.get_by_text("2 bulletins")).to_be_visible()
+    await expect(public.get_by_text(re.compile(r"^2 bulletins( ·|$)"))).to_be_visible()
     await expect(public.get_by_text("ces résultats ne sont pas encore publiés")).to_have_count(0)
 
     # --- the consultation: close it, then publish the council's response

@@ -144,6 +144,22 @@ async def test_staff_pages(
     await visit(page, axe, f"{site}/", "dark")
     await page.emulate_media(color_scheme="light")
 
+    # the header (templates/base.html): an administrator's sections on one line at 1280 px; at
+    # 390 px a « Menu » disclosure, closed, that a tap opens (a <details>: no script needed)
+    size = page.viewport_size or {"width": 1280, "height": 720}
+    await page.set_viewport_size({"width": 1280, "height": 800})
+    await page.goto(f"{site}/")
+    lines = "items => new Set(items.map(item => item.offsetTop)).size"
+    assert await page.locator(".main-nav li").evaluate_all(lines) == 1
+    assert await page.locator(".account-links li").evaluate_all(lines) == 1
+    await page.set_viewport_size({"width": 390, "height": 800})
+    await expect(page.locator(".main-nav a").first).to_be_hidden()
+    await page.locator(".menu > summary").click()
+    menu = page.get_by_role("navigation", name="Menu principal")
+    await expect(menu.get_by_role("link", name="Administration")).to_be_visible()
+    await axe.check(page, "menu open")
+    await page.set_viewport_size(size)
+
     # budgets: new, edit, project edit, import, census, paper ballot
     await visit(page, axe, f"{site}/admin/budgets/new")
     await refused(page, axe, "Enregistrer", "new budget refused")

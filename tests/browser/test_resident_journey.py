@@ -203,7 +203,9 @@ async def test_a_resident_takes_part_in_everything(
     await page.get_by_role("link", name="Budget participatif 2025").click()
     await page.get_by_role("link", name="Voir les résultats").click()
     await expect(page.get_by_role("heading", level=1)).to_contain_text("Résultats")
-    await expect(page.get_by_text("3 bulletins")).to_be_visible()
+    # the story first (« 2 projets financés pour 70 000 €, choisis avec 3 bulletins. »)
+    await expect(page.locator("p.lead")).to_contain_text("2 projets financés pour 70")
+    await expect(page.get_by_text(re.compile(r"^3 bulletins · "))).to_be_visible()
     # rank, project, votes: the garden had three ballots, the cycle lane two
     await expect(page.get_by_role("row", name=re.compile(r"^1 Jardin partagé 3 "))).to_be_visible()
     await expect(page.get_by_role("row", name=re.compile(r"^2 Piste cyclable 2 "))).to_be_visible()

@@ -156,7 +156,9 @@ async def test_results_are_published_by_staff_then_public(
     assert "Financé\u00a0: il tenait dans l’argent restant" in text  # Skatepark, by greedy
     assert "Non financé\u00a0: il coûte plus que l’argent restant" in text  # Jardin partagé
     assert "Glouton et parts égales côte à côte" in text  # the side-by-side section
-    assert "<svg" in text and '<table class="stack">' in text  # chart and its table equivalent
+    assert 'class="bar-chart"' in text and '<table class="stack">' in text  # chart and table
+    # the chart names every project in full (a label that wraps, never a truncated one)
+    assert set(projects) <= set(re.findall(r'<span class="bar-name">([^<]+)</span>', text))
 
 
 async def test_results_csv_lists_every_feasible_project(

@@ -99,8 +99,9 @@ def test_moderation_delays_use_nearest_rank_and_hide_fewer_than_ten_decisions() 
 
 def test_a_chart_draws_no_bar_for_a_suppressed_value() -> None:
     chart = charts.bars([("a", 40), ("b", None), ("c", 20)])
-    widths = {bar.label: bar.width for bar in chart.bars}
-    assert widths == {"a": charts.BAR_AREA, "b": 0.0, "c": charts.BAR_AREA / 2}
+    widths = {row.label: [bar.percent for bar in row.bars] for row in chart.rows}
+    assert widths == {"a": [100.0], "b": [0.0], "c": [50.0]}
+    assert [bar.value for row in chart.rows for bar in row.bars] == [40, None, 20]
 
 
 def test_a_feature_section_hides_small_groups_like_the_processes() -> None:

@@ -40,3 +40,22 @@ async def test_the_living_page_shows_every_documented_component(app: object) -> 
         undefined = [n for n in names if not re.search(rf"\.{n}\b", stylesheet)]
         assert not undefined, f"{component}: {undefined} not in static/css/app.css"
         assert names[0] in shown, f"{component} (.{names[0]}) is not shown on /design"
+
+
+def test_every_component_is_used_on_a_real_page() -> None:
+    """No rule of the stylesheet is kept for /design alone: every documented component class
+    is used by a template other than /design's, or by the code that renders one."""
+    sources = [p for p in (ROOT / "templates").rglob("*.html") if p.name != "design.html"]
+    sources += [
+        p
+        for package in ("participation", "budgets", "consultations", "meetings", "signalements")
+        for p in (ROOT / package).rglob("*.py")
+    ]
+    used = "\n".join(p.read_text() for p in sources)
+    unused = [
+        name
+        for names in documented_components().values()
+        for name in names
+        if not re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", used)
+    ]
+    assert unused == []

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from participation.app import all_routes
-from participation.richtext import render_page, sanitize_page
+from participation.richtext import render_page, sanitize_page, summary
 from participation.sitepages import fromdocs
 from participation.sitepages.domain import PAGES, default_text
 from participation.urls import Paths
@@ -79,3 +79,14 @@ def test_a_pages_tables_stack_on_phones_with_their_column_names() -> None:
         '<tr><td data-label="Donnée">a</td><td data-label="Durée légale">b</td><td>c</td></tr>'
         "</tbody></table>"
     )
+
+
+def test_a_text_gives_a_description_of_at_most_160_characters_of_words() -> None:
+    """base.html's meta description (`summary`): the words of a page's text, a heading or an
+    address line followed by « · », cut at a whole word with « … »; markup read as text."""
+    page = "<h2>Éditeur</h2><p>Ville de Villebelle<br>1 place de la Mairie</p><p>Fin.</p>"
+    assert summary(page) == "Éditeur · Ville de Villebelle · 1 place de la Mairie · Fin."
+    assert summary("<p>a &lt;b&gt; &amp; c</p>") == "a <b> & c"
+    long = summary("mot " * 100)
+    assert len(long) <= 160 and long.endswith("mot…")
+    assert summary("") == ""

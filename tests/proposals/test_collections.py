@@ -273,10 +273,15 @@ async def test_the_list_is_filtered_by_space_and_collection(app: Any, citizen: U
     async with logged_in(app, citizen) as c:
         everything = (await c.get("/proposals")).text
         assert 'id="space"' in everything and 'id="collection"' in everything
+        # search first, then the other filters in a disclosure, closed until one is chosen
+        form = everything[everything.index('<form id="filters"') :]
+        assert form.index('id="q"') < form.index("<details") < form.index('id="state"')
+        assert '<details class="more-filters">' in everything
         by_space = (await c.get("/proposals?space=port")).text
         by_collection = (await c.get(f"/proposals?collection={town.id}")).text
         unknown = await c.get("/proposals?space=nulle-part&collection=abc")
     assert "Une cale pour les kayaks" in by_space and "arceaux" not in by_space
+    assert '<details class="more-filters" open>' in by_space and "1 actif" in by_space
     assert "arceaux" in by_collection and "kayaks" not in by_collection
     assert unknown.status_code == 200 and "kayaks" not in unknown.text
 

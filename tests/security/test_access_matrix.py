@@ -224,12 +224,15 @@ def test_every_route_is_in_the_matrix(app: Any) -> None:
 @pytest.mark.parametrize("role", ROLES)
 async def test_access_matrix(app: Any, settings: Settings, role: str) -> None:
     world = await seed_world(settings)
+    pages: dict[str, str] = {}
     async with logged_in_client(app, world.user(role)) as person:
         await _lists_show_restricted_objects_only_to_who_may_see_them(person, role)
-        seen = await outcomes(person, world, app_routes(app))
+        seen = await outcomes(person, world, app_routes(app), pages)
     matrix = expected()
     assert set(seen) == set(matrix), "the matrix lists exactly the attempts made"
     assert_as_listed(seen, matrix, role)
+    if role == "anonymous":  # the public pages, as search engines and link previews read them
+        assert_described(pages)
 
 
 # A moderator of one participatory space (issue #18) is a resident like *other* everywhere but
@@ -263,16 +266,54 @@ async def test_a_space_moderator_gets_a_residents_access_but_their_spaces_queue(
 
 
 async def outcomes(
-    person: httpx.AsyncClient, world: Any, endpoints: list[Endpoint]
+    person: httpx.AsyncClient,
+    world: Any,
+    endpoints: list[Endpoint],
+    pages: dict[str, str] | None = None,
 ) -> dict[str, str]:
-    """What this person gets from each attempt on these routes (matrix key -> outcome)."""
+    """What this person gets from each attempt on these routes (matrix key -> outcome); the
+    HTML pages they are shown go into `pages` (matrix key -> HTML) when it is given."""
     seen: dict[str, str] = {}
     data = {"csrf_token": await csrf_token(person), **POST_DATA}
     for endpoint in sorted(endpoints, key=_order):
         for key, url in _attempts(endpoint, world):
             sent = data if endpoint.method != "GET" else None
-            seen[key] = _outcome(await person.request(endpoint.method, url, data=sent))
+            response = await person.request(endpoint.method, url, data=sent)
+            seen[key] = _outcome(response)
+            html = response.headers.get("content-type", "").startswith("text/html")
+            if pages is not None and endpoint.method == "GET" and response.status_code == 200:
+                if html and "<html" in response.text:
+                    pages[key] = response.text
     return seen
+
+
+DESCRIPTION = re.compile(r'<meta name="description" content="([^"]*)">')
+# pages whose description comes from their content, not from their title (base.html)
+DESCRIBED_BY_CONTENT = {
+    "GET /": "Proposez des idées",
+    "GET /proposals": "Les habitants apportent leurs idées",
+    "GET /proposals/{id}": "",
+    "GET /demarches": "Ce que la commune vous demande",
+    "GET /demarches/{space_slug}": "",
+    "GET /budgets/{budget_id}": "",
+    "GET /consultations/{consultation_id}": "",
+}
+
+
+def assert_described(pages: dict[str, str]) -> None:
+    """Every public page has a description of its own (base.html `meta_description`): never
+    empty, never the same for two routes (the default says the page's title), and taken from
+    the content on the pages that have one (a proposal's text, a space's summary...)."""
+    routes_of: dict[str, set[str]] = {}
+    for key, html in pages.items():
+        found = DESCRIPTION.search(html)
+        assert found and found.group(1).strip(), f"{key}: no description"
+        routes_of.setdefault(found.group(1), set()).add(key.split(" [")[0])
+        if key in DESCRIBED_BY_CONTENT:
+            assert "plateforme de participation" not in found.group(1), key
+            assert DESCRIBED_BY_CONTENT[key] in found.group(1), key
+    assert {d: routes for d, routes in routes_of.items() if len(routes) > 1} == {}
+    assert set(DESCRIBED_BY_CONTENT) <= set(pages), sorted(pages)
 
 
 def assert_as_listed(seen: dict[str, str], matrix: dict[str, Access], role: str) -> None:
