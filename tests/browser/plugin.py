@@ -551,6 +551,9 @@ class Axe:
 
     async def check(self, page: Any, state: str = "") -> None:
         where = f"{page.url} {state}".strip()
+        # a page shown after a click may still be loading its style sheets: the page audited
+        # is the page loaded (contrast, sizes and reflow read the styles)
+        await page.wait_for_load_state()
         wide = await sideways(page)  # phones: measured even when axe-core is absent
         if self.source is None:
             assert not wide, f"accessibility violations on {where}:\n" + "\n".join(wide)

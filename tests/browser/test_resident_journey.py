@@ -177,6 +177,7 @@ async def test_a_resident_takes_part_in_everything(
     else:
         await page.get_by_role("button", name="Vérifier mon bulletin").click()
         await expect(meter).to_contain_text("40\u202f000\xa0€")
+        await page.wait_for_load_state()  # its style sheet read too, not only its text
     # 40,000 of 70,000 €: the filled part is the site's blue (and the figures are in text)
     assert await meter.locator(".bar-fill").first.evaluate(fills) == "rgb(0, 0, 145)"
     await axe.check(page, "meter")
