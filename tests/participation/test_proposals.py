@@ -631,6 +631,19 @@ async def test_filters_sorts_and_pagination(client: httpx.AsyncClient, citizen: 
         "numéro 03"
         in (await client.get("/proposals?category=mobilite&district=centre&page=2")).text
     )
+    # the filters in force as chips: each a link to the list without that one filter, the
+    # others, the search and the order kept; then one link clearing them all (issue #22)
+    chips = (
+        await client.get("/proposals?category=mobilite&district=centre&sort=supported&q=test")
+    ).text
+    assert "Filtres actifs" in chips
+    assert (
+        '<a class="chip" href="/proposals?district=centre&amp;sort=supported&amp;q=test">'
+        '<span class="visually-hidden">Retirer le filtre </span>Catégorie\u00a0: Mobilité'
+    ) in chips
+    assert 'href="/proposals?category=mobilite&amp;sort=supported&amp;q=test">' in chips
+    assert '<a class="chips-clear" href="/proposals?sort=supported&amp;q=test">' in chips
+    assert 'class="chip"' not in (await client.get("/proposals?q=test")).text
     # htmx gets the list fragment, the URL stays shareable
     fragment = await client.get("/proposals?sort=commented", headers={"HX-Request": "true"})
     assert "<html" not in fragment.text and "Proposition numéro" in fragment.text

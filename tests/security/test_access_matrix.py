@@ -295,7 +295,10 @@ DESCRIBED_BY_CONTENT = {
     "GET /proposals/{id}": "",
     "GET /demarches": "Ce que la commune vous demande",
     "GET /demarches/{space_slug}": "",
+    "GET /budgets": "Les habitants proposent des projets pour la ville",
     "GET /budgets/{budget_id}": "",
+    "GET /consultations": "La mairie demande votre avis avant de décider",
+    "GET /meetings": "Rencontrez les élus et d’autres habitants",
     "GET /consultations/{consultation_id}": "",
 }
 
