@@ -56,6 +56,7 @@ from participation.richtext import (
     to_text,
 )
 from participation.settings import Settings
+from participation.spaces.audience import text_of
 from participation.territory import Box, town_box
 from participation.urls import url
 
@@ -406,7 +407,7 @@ async def check_audience(user: Any, proposal: Proposal) -> None:
     one rule; staff are not asked."""
     collection = await queries.collection_of(proposal)
     if refusal := await audience.problem_in_collection(user, collection):
-        raise NotAllowed(audience.text_of(refusal))
+        raise NotAllowed(text_of(refusal))
 
 
 # --- supports ---------------------------------------------------------------------------------
