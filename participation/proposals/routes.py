@@ -278,22 +278,17 @@ async def new(request: Request) -> Response:
     if request.method == "POST":
         await ratelimit.check(request, "post")
 
+    def draft_of(form: ProposalForm, raw: tuple[str, str], data: dict[str, str]) -> services.Draft:
+        town = town_box(web.settings_of(request))
+        return services.Draft(form, raw, town=town, collection=data.get("collection", ""))
+
     async def create(form: ProposalForm, raw: tuple[str, str], data: dict[str, str]) -> str:
-        proposal = await services.create(
-            form,
-            user,
-            raw,
-            town=town_box(web.settings_of(request)),
-            collection=data.get("collection", ""),
-        )
+        proposal = await services.create(draft_of(form, raw, data), user)
         flash(request, gettext("Your draft is saved. Publish it when it is ready."))
         return proposal_url(proposal)
 
     async def check(form: ProposalForm, raw: tuple[str, str], data: dict[str, str]) -> object:
-        town = town_box(web.settings_of(request))
-        return await services.checked_draft(
-            form, user, raw, town=town, collection=data.get("collection", "")
-        )
+        return await services.checked_draft(draft_of(form, raw, data), user)
 
     return await _proposal_form(request, None, {}, create, check)
 
