@@ -201,65 +201,88 @@ async def review_project(
     return project
 
 
-def checked_text_edit(
-    title: str,
-    description: str,
-    reason: str,
-    point: tuple[str, str] = ("", ""),
-    town: Box | None = None,
-) -> tuple[float | None, float | None]:
+@dataclass(frozen=True)
+class TextEdit:
+    """A staff correction as the form sends it (`checked_text_edit` cleans it)."""
+
+    title: str
+    description: str  # Markdown, as typed
+    location: str
+    reason: str
+    point: tuple[str, str] = ("", "")
+    town: Box | None = None
+
+
+@dataclass(frozen=True)
+class CheckedTextEdit:
+    """A staff correction as it is stored (`edit_project_text` writes it as is)."""
+
+    title: str
+    description: str  # sanitized HTML
+    description_source: str
+    location: str
+    latitude: float | None
+    longitude: float | None
+
+
+def checked_text_edit(edit: TextEdit) -> CheckedTextEdit:
     """A staff correction's checks, nothing written (`edit_project_text`'s, and the form's own
-    when its address is refused: web.Place): the point as stored, or `Refused` with every
+    when its address is refused: web.Place): the correction as stored, or `Refused` with every
     wrong field."""
     problems = []
-    clean_title = title.strip()
+    clean_title = edit.title.strip()
     if not clean_title:
         problems.append(domain.Problem(N_("Enter a title."), field="title"))
     elif len(clean_title) > 200:
         problems.append(
             domain.Problem(N_("The title must be at most 200 characters long."), field="title")
         )
-    if not to_text(from_markdown(description)):
+    clean_description = from_markdown(edit.description)
+    if not to_text(clean_description):
         problems.append(domain.Problem(N_("Describe the project."), field="description"))
-    if not reason.strip():
+    if not edit.reason.strip():
         problems.append(
             domain.Problem(
                 N_("Say why you change the text: it is kept in the audit log."), field="reason"
             )
         )
-    problems += _place_problems(*point, town)
+    problems += _place_problems(*edit.point, edit.town)
     if problems:
         raise Refused(problems)
-    return point_of(*point)
+    latitude, longitude = point_of(*edit.point)
+    return CheckedTextEdit(
+        clean_title,
+        clean_description,
+        edit.description.strip(),
+        edit.location.strip()[:200],
+        latitude,
+        longitude,
+    )
 
 
-async def edit_project_text(
-    project_id: int,
-    title: str,
-    description: str,
-    location: str,
-    reason: str,
-    by_user: User,
-    point: tuple[str, str] = ("", ""),
-    town: Box | None = None,
-) -> Project:
+async def edit_project_text(project_id: int, edit: TextEdit, by_user: User) -> Project:
     """Staff correct a project's title, description or place at any phase (the cost and the
     feasibility stay as reviewed): the remedy for a project that breaks the charter once
     voting has opened and moderation can no longer hide it. Audited with the reason."""
-    clean_title, clean_description = title.strip(), from_markdown(description)
-    latitude, longitude = checked_text_edit(title, description, reason, point, town)
+    checked = checked_text_edit(edit)
     fields = ("title", "description", "location", "latitude", "longitude")
     async with in_transaction():
         project = await Project.filter(id=project_id).select_for_update().get()
         before = audited_fields(project, fields)
-        project.title, project.description = clean_title, clean_description
-        project.description_source = description.strip()
+        project.title, project.description = checked.title, checked.description
+        project.description_source = checked.description_source
         project.sanitized_with = ALLOW_LIST_VERSION
-        project.location = location.strip()[:200]
-        project.latitude, project.longitude = latitude, longitude
+        project.location = checked.location
+        project.latitude, project.longitude = checked.latitude, checked.longitude
         await project.save(update_fields=[*fields, "description_source", "sanitized_with"])
         after = audited_fields(project, fields)
         await audit(
-            by_user, "budget_project_edited", "budget_project", project.id, before, after, reason
+            by_user,
+            "budget_project_edited",
+            "budget_project",
+            project.id,
+            before,
+            after,
+            edit.reason,
         )
     return project

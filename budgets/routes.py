@@ -565,29 +565,21 @@ async def admin_edit_project(request: Request) -> Response:
     budget = await _budget(request)
     project = await _project(request, budget)
 
-    def point(data: dict[str, str]) -> tuple[str, str]:
-        return data.get("latitude", ""), data.get("longitude", "")
-
-    async def check(data: dict[str, str]) -> object:
-        return project_services.checked_text_edit(
-            data.get("title", ""),
-            data.get("description", ""),
-            data.get("reason", ""),
-            point(data),
-            town_box(web.settings_of(request)),
-        )
-
-    async def save(data: dict[str, str]) -> str:
-        await project_services.edit_project_text(
-            project.id,
+    def edit_of(data: dict[str, str]) -> project_services.TextEdit:
+        return project_services.TextEdit(
             data.get("title", ""),
             data.get("description", ""),
             data.get("location", ""),
             data.get("reason", ""),
-            user,
-            point(data),
+            (data.get("latitude", ""), data.get("longitude", "")),
             town_box(web.settings_of(request)),
         )
+
+    async def check(data: dict[str, str]) -> object:
+        return project_services.checked_text_edit(edit_of(data))
+
+    async def save(data: dict[str, str]) -> str:
+        await project_services.edit_project_text(project.id, edit_of(data), user)
         flash(request, gettext("The project is saved."))
         return url("budgets:admin", budget_id=budget.id, anchor=f"project-{project.id}")
 

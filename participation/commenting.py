@@ -23,10 +23,8 @@ from tortoise import timezone
 from participation import features
 from participation.features import Commentable, CommentTarget
 from participation.i18n import N_
-from participation.permissions import is_staff
 from participation.spaces import audience
 from participation.spaces.models import Space
-from participation.web import errors_of
 
 CLOSED = N_("Comments are closed here.")
 
@@ -112,10 +110,10 @@ async def refusal(user: Any, found: CommentTarget) -> str:
     participatory space (issue #18); "" when nothing there stops them (no space, a visitor,
     staff). One query for the space's rule, one more for the register when the rule asks for
     more than an account."""
-    if found.space_id is None or not getattr(user, "is_authenticated", False) or is_staff(user):
+    if found.space_id is None or not getattr(user, "is_authenticated", False):
         return ""
     problem = await audience.refusal_of(user, found.space_id, timezone.now().date())
-    return errors_of([problem], audience.shown_value)[problem.field] if problem else ""
+    return audience.text_of(problem) if problem else ""
 
 
 async def section(request: Any, kind: str, target_id: int, found: CommentTarget) -> Markup:

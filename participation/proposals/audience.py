@@ -13,33 +13,17 @@ from participation.permissions import is_staff
 from participation.proposals import domain
 from participation.proposals.collections import services as collections
 from participation.refusals import Problem
-from participation.spaces.audience import (
-    asks_more_than_an_account,
-    person_for,
-    rule_of_space,
-    shown_value,
-)
-from participation.spaces.domain import AudienceRule
-from participation.web import errors_of
+from participation.spaces import audience
+from participation.spaces.audience import asks_more_than_an_account, person_for, rule_of_space
 
 
 async def problem_in_collection(user: Any, collection: Any) -> Problem | None:
     """Why `user` may not take part in the proposals of `collection`, read with its space
     (`queries.collection_of`): no query for the rule (None: nothing stops them)."""
-    if collection is None or is_staff(user):
+    if collection is None:
         return None
-    return await _decide(user, rule_of_space(collection.space))
-
-
-async def _decide(user: Any, rule: AudienceRule | None) -> Problem | None:
-    if not asks_more_than_an_account(rule):
-        return None
-    return domain.audience_problem(user, rule, await person_for(user), timezone.now().date())
-
-
-def text_of(problem: Problem) -> str:
-    """The refusal as the person reads it, in their language."""
-    return errors_of([problem], shown_value)[problem.field]
+    rule = rule_of_space(collection.space)
+    return await audience.refusal_under(user, rule, timezone.now().date())
 
 
 async def open_to(user: Any) -> tuple[list[Any], list[Any], Problem | None]:

@@ -49,14 +49,8 @@ async def record_proposal(
     counter.check_agent(agent)
     channel = counter.channel_of(raw_channel)
     person = await eligible(person_id)
-    proposal = await services.create(
-        form,
-        person,
-        raw_coordinates,
-        channel=channel.value,
-        town=town_box(settings),
-        collection=collection,
-    )
+    draft = services.Draft(form, raw_coordinates, channel.value, town_box(settings), collection)
+    proposal = await services.create(draft, person)
     proposal = await services.change_state(settings, proposal, ProposalState.PUBLISHED, person)
     after = {"channel": channel.value, "person": person.id, "state": str(proposal.state)}
     await audit(agent, "counter_proposal", "proposal", proposal.id, "", after)

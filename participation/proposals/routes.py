@@ -37,6 +37,7 @@ from participation.proposals.domain import (
 from participation.proposals.models import Proposal
 from participation.refusals import NotFound, Refused
 from participation.richtext import source_of, to_text
+from participation.spaces.audience import text_of
 from participation.templating import flash, is_htmx, render
 from participation.territory import MAP_MARGIN, Pin, frame, place_map, town_box, town_map
 from participation.urls import url
@@ -238,7 +239,7 @@ async def _proposal_form(
         # those whose space admits the person (issue #18): the others are not offered
         every_open, open_now, refusal = await audience.open_to(request.scope["user"])
         if refusal is not None:  # every open one refuses them: why, and no form
-            context["refusal"] = audience.text_of(refusal)
+            context["refusal"] = text_of(refusal)
             return render(request, "proposals/form.html", {**context, "errors": {}}, 403)
         spaces = {c.space_id for c in open_now}
         context["none_open"] = not every_open
@@ -277,22 +278,17 @@ async def new(request: Request) -> Response:
     if request.method == "POST":
         await ratelimit.check(request, "post")
 
+    def draft_of(form: ProposalForm, raw: tuple[str, str], data: dict[str, str]) -> services.Draft:
+        town = town_box(web.settings_of(request))
+        return services.Draft(form, raw, town=town, collection=data.get("collection", ""))
+
     async def create(form: ProposalForm, raw: tuple[str, str], data: dict[str, str]) -> str:
-        proposal = await services.create(
-            form,
-            user,
-            raw,
-            town=town_box(web.settings_of(request)),
-            collection=data.get("collection", ""),
-        )
+        proposal = await services.create(draft_of(form, raw, data), user)
         flash(request, gettext("Your draft is saved. Publish it when it is ready."))
         return proposal_url(proposal)
 
     async def check(form: ProposalForm, raw: tuple[str, str], data: dict[str, str]) -> object:
-        town = town_box(web.settings_of(request))
-        return await services.checked_draft(
-            form, user, raw, town=town, collection=data.get("collection", "")
-        )
+        return await services.checked_draft(draft_of(form, raw, data), user)
 
     return await _proposal_form(request, None, {}, create, check)
 
@@ -402,7 +398,7 @@ async def proposal_page(
             facts.collection, web.settings_of(request).proposal_support_threshold
         ),
         "collection": collection,
-        "audience_refusal": audience.text_of(refusal) if refusal is not None else "",
+        "audience_refusal": text_of(refusal) if refusal is not None else "",
         "supported": detail.supported,
         "can_support": may_support,
         "now": timezone.now(),

@@ -6,7 +6,7 @@ Refusals (participation/refusals.py): `Refused` for bad input, `DomainError` for
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from tortoise import timezone
@@ -56,6 +56,7 @@ from participation.richtext import (
     to_text,
 )
 from participation.settings import Settings
+from participation.spaces.audience import text_of
 from participation.territory import Box, town_box
 from participation.urls import url
 
@@ -109,25 +110,35 @@ async def collection_for(raw: str, author: Any = None) -> int | None:
     return chosen
 
 
-async def checked_draft(
-    form: ProposalForm,
-    author: Any,
-    raw_coordinates: tuple[str, str],
-    channel: str = "online",
-    town: Box | None = None,
-    collection: str = "",
-) -> tuple[int | None, ProposalForm]:
+@dataclass(frozen=True)
+class Draft:
+    """A new proposal as the form (or the counter's agent) sends it: `checked_draft` cleans it,
+    `create` saves what that cleaned. `channel`: how it came in, when an agent takes it for the
+    author (participation/proposals/counter.py: the space's audience is not asked, the agent
+    vouches for the person); `collection`: the one chosen in the form ("" when it did not ask:
+    the only open one)."""
+
+    form: ProposalForm
+    raw_coordinates: tuple[str, str] = ("", "")
+    channel: str = "online"
+    town: Box | None = None
+    collection: str = ""
+
+
+async def checked_draft(draft: Draft, author: Any) -> tuple[int | None, ProposalForm]:
     """A new draft's checks, nothing written (`create`'s first step, and the form's own
     checks when its address is refused: web.Place): its collection and the form as stored;
     `Refused` with every wrong field at once."""
     try:
-        taken_by_an_agent = channel != "online"
-        collection_id = await collection_for(collection, None if taken_by_an_agent else author)
+        taken_by_an_agent = draft.channel != "online"
+        collection_id = await collection_for(
+            draft.collection, None if taken_by_an_agent else author
+        )
         collection_problem = None
     except Refused as refused:
         collection_id, collection_problem = None, refused
     try:
-        checked = await _checked_form(form, raw_coordinates, town, collection_id)
+        checked = await _checked_form(draft.form, draft.raw_coordinates, draft.town, collection_id)
     except Refused as refused:  # every wrong field at once
         if collection_problem is not None:
             raise Refused([*collection_problem.problems, *refused.problems]) from None
@@ -145,30 +156,18 @@ async def checked_edit(
     return await _checked_form(form, raw_coordinates, town_box(settings), proposal.collection_id)
 
 
-async def create(
-    form: ProposalForm,
-    author: Any,
-    raw_coordinates: tuple[str, str],
-    channel: str = "online",
-    town: Box | None = None,
-    collection: str = "",
-) -> Proposal:
-    """A new draft; nothing is saved when a field is wrong. `channel`: how it came in, when an
-    agent takes it for the author (participation/proposals/counter.py: the space's audience
-    is not asked, the agent vouches for the person); `collection`: the one chosen in the form
-    ("" when it did not ask: the only open one)."""
+async def create(draft: Draft, author: Any) -> Proposal:
+    """A new draft (`Draft` says what comes in); nothing is saved when a field is wrong."""
     if not author.is_authenticated:
         raise NotAllowed()
-    collection_id, checked = await checked_draft(
-        form, author, raw_coordinates, channel, town, collection
-    )
+    collection_id, checked = await checked_draft(draft, author)
     if problem := await moderation.abuse_problem(author, to_text(checked.body), "proposal"):
         raise refuse_fields({"body": problem})
     return await Proposal.create(
         author_id=author.id,
         title=checked.title,
         body=checked.body,
-        body_source=form.body.strip(),
+        body_source=draft.form.body.strip(),
         sanitized_with=ALLOW_LIST_VERSION,
         category_id=checked.category_id,
         district_id=checked.district_id,
@@ -176,7 +175,7 @@ async def create(
         latitude=checked.latitude,
         longitude=checked.longitude,
         search_text=_search_text(checked.title, checked.body),
-        channel=channel,
+        channel=draft.channel,
         collection_id=collection_id,
     )
 
@@ -406,7 +405,7 @@ async def check_audience(user: Any, proposal: Proposal) -> None:
     one rule; staff are not asked."""
     collection = await queries.collection_of(proposal)
     if refusal := await audience.problem_in_collection(user, collection):
-        raise NotAllowed(audience.text_of(refusal))
+        raise NotAllowed(text_of(refusal))
 
 
 # --- supports ---------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from participation.i18n import gettext
+from participation.permissions import is_staff
 from participation.refusals import Problem
 from participation.residents.domain import Resident
 from participation.residents.methods import METHODS
@@ -24,6 +25,7 @@ from participation.spaces.domain import (
     audience_rule,
 )
 from participation.spaces.models import Space
+from participation.web import errors_of
 
 
 def person_of(user: Any, resident: Resident) -> Person:
@@ -98,12 +100,25 @@ async def refusal_for(space_id: int | None, person: Person, today: date) -> Prob
     return None if rule is None else audience_refusal(rule, person, today)
 
 
-async def refusal_of(user: Any, space_id: int | None, today: date) -> Problem | None:
-    """`refusal_for` of a user: the space's rule (one query), then, only for a rule stricter
-    than "anyone signed in", what the register says of them (one more). Whoever asks decides
-    who is not asked (staff, the counter's agents)."""
-    rule = await rule_of(space_id)
-    if not asks_more_than_an_account(rule):
+async def refusal_under(user: Any, rule: AudienceRule | None, today: date) -> Problem | None:
+    """Why `user` may not take part in a component of a space with `rule` (None: they may, or
+    no space). Staff are never refused (they moderate and answer everywhere); what the register
+    says of the person is read (one query) only for a rule stricter than "anyone signed in".
+    Whoever asks decides who else is not asked (the counter's agents)."""
+    if is_staff(user) or not asks_more_than_an_account(rule):
         return None
     assert rule is not None
     return audience_refusal(rule, await person_for(user), today)
+
+
+async def refusal_of(user: Any, space_id: int | None, today: date) -> Problem | None:
+    """`refusal_under` the rule of the space `space_id`: no query for staff, one for the
+    space's rule, one more for the register when the rule asks for more than an account."""
+    if is_staff(user):
+        return None
+    return await refusal_under(user, await rule_of(space_id), today)
+
+
+def text_of(problem: Problem) -> str:
+    """A refusal as the person reads it, in their language (the methods by their labels)."""
+    return errors_of([problem], shown_value)[problem.field]

@@ -121,16 +121,8 @@ async def published_proposal(
     body: str = "<p>Installer vingt arceaux à vélo devant l'école Jules-Ferry.</p>",
 ) -> int:
     category, district = await make_territory()
-    proposal = await proposals.create(
-        ProposalForm(
-            title=title,
-            body=body,
-            category_id=category.id,
-            district_id=district.id,
-        ),
-        author,
-        ("", ""),
-    )
+    form = ProposalForm(title=title, body=body, category_id=category.id, district_id=district.id)
+    proposal = await proposals.create(proposals.Draft(form), author)
     await proposals.change_state(settings, proposal, ProposalState.PUBLISHED, author)
     return proposal.id
 
