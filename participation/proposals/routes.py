@@ -39,7 +39,7 @@ from participation.refusals import NotFound, Refused
 from participation.richtext import source_of, to_text
 from participation.spaces.audience import text_of
 from participation.templating import flash, is_htmx, render
-from participation.territory import MAP_MARGIN, Pin, frame, place_map, town_box, town_map
+from participation.territory import Pin, place_map, town_box, town_map
 from participation.urls import url
 
 
@@ -229,9 +229,7 @@ async def _proposal_form(
         "proposal": proposal,
         "values": values,
         "district_options": [(d.id, d.name) for d in districts],
-        # the outline of the town to click (static/js/map-pick.js): an aid, the fields stay
-        "pick_frame": frame(town_box(web.settings_of(request))),
-        "map_margin": MAP_MARGIN,
+        **web.place_picker(request),
         "collection_options": [],
         "none_open": False,
     }
