@@ -273,7 +273,10 @@ async def _proposal_form(
 
 async def new(request: Request) -> Response:
     user = web.require(request, is_signed_in)
-    if request.method == "POST":
+
+    async def admit() -> None:
+        # after every check of the form (services.create): the limit counts a proposal that
+        # would be saved, not a form sent back for a field; a full one answers 429
         await ratelimit.check(request, "post")
 
     def draft_of(form: ProposalForm, raw: tuple[str, str], data: dict[str, str]) -> services.Draft:
@@ -281,7 +284,7 @@ async def new(request: Request) -> Response:
         return services.Draft(form, raw, town=town, collection=data.get("collection", ""))
 
     async def create(form: ProposalForm, raw: tuple[str, str], data: dict[str, str]) -> str:
-        proposal = await services.create(draft_of(form, raw, data), user)
+        proposal = await services.create(draft_of(form, raw, data), user, admit)
         flash(request, gettext("Your draft is saved. Publish it when it is ready."))
         return proposal_url(proposal)
 
