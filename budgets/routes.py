@@ -42,7 +42,7 @@ from participation.spaces import services as spaces
 from participation.spaces.audience import shown_value
 from participation.spaces.domain import Person, audience_refusal
 from participation.templating import flash, is_htmx, money, render
-from participation.territory import MAP_MARGIN, Pin, frame, place_map, town_box, town_map
+from participation.territory import Pin, place_map, town_box, town_map
 from participation.urls import url
 
 MONEY_VALUES = {"amount", "total", "excess", "sum"}
@@ -141,12 +141,6 @@ async def project_map(request: Request) -> Response:
     return render(request, "budgets/map.html", context)
 
 
-def _pick(request: Request) -> dict[str, Any]:
-    """The outline of the town to click in a project form (static/js/map-pick.js): an aid,
-    the coordinate fields stay the way."""
-    return {"pick_frame": frame(town_box(web.settings_of(request))), "map_margin": MAP_MARGIN}
-
-
 async def new_project(request: Request) -> Response:
     user = web.require(request, is_signed_in)
     budget = await _budget(request)
@@ -178,7 +172,7 @@ async def new_project(request: Request) -> Response:
         "budget": budget,
         "districts": await budget.districts.all(),
         "categories": await budget.categories.all(),
-        **_pick(request),
+        **web.place_picker(request),
     }
     place = web.Place(check, "location")  # the place's point (participation/geocoding.py)
     return await web.form_page(
@@ -591,7 +585,7 @@ async def admin_edit_project(request: Request) -> Response:
         "latitude": "" if project.latitude is None else str(project.latitude),
         "longitude": "" if project.longitude is None else str(project.longitude),
     }
-    context = {"budget": budget, "project": project, "values": values, **_pick(request)}
+    context = {"budget": budget, "project": project, "values": values, **web.place_picker(request)}
     place = web.Place(check, "location")  # the place's point (participation/geocoding.py)
     return await web.form_page(
         request, "budgets/admin_project_form.html", context, save, _shown_value, place
