@@ -176,7 +176,8 @@ def test_templates_translate_as_jinja_does(language: str) -> None:
 
 def test_french_punctuation_and_plurals() -> None:
     """French: a no-break space before : ; ! ? and inside « », no "(s)" plurals (ngettext), no
-    middle-dot inclusive writing (« connecté·e »: docs/i18n.md says what instead). English msgids: no space before those signs ("Results:" not "Results :"), “quotes”."""
+    middle-dot inclusive writing (« connecté·e »: docs/i18n.md says what instead).
+    English msgids: no space before those signs ("Results:" not "Results :"), “quotes”."""
     problems = []
     for m in _french():
         if not m.id:

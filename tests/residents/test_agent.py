@@ -61,7 +61,8 @@ async def test_an_administrator_grants_and_withdraws_the_role_from_the_persons_p
         ("agent", "citizen"),
     ]
     log = (await client.get("/admin/audit")).text
-    resident, desk = "«\u00a0Habitante ou habitant\u00a0»", "«\u00a0Agente ou agent d’accueil\u00a0»"
+    resident = "«\u00a0Habitante ou habitant\u00a0»"
+    desk = "«\u00a0Agente ou agent d’accueil\u00a0»"
     assert f"{resident} devient {desk}" in log and f"{desk} devient {resident}" in log
 
 
