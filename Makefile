@@ -147,7 +147,7 @@ test-browser-1 test-browser-2: test-browser-%:
 	env -u DATABASE_URL -u REDIS_URL TEST_CLAIMS="$(TEST_CLAIMS)" TEST_REDIS_URL="$(BROWSER_TEST_REDIS_URL_$*)" $(BIN)/python -m pytest -q -p no:cacheprovider -m browser
 
 # The PostgreSQL pass in two processes at once when a second database can be had beside
-# TEST_DATABASE_URL's (`<name>_2`, created when missing), each taking the next test module the
+# TEST_DATABASE_URL's (`<name>_2`, created when missing), each taking the next test the
 # other has not taken (tests/claims.py, TEST_CLAIMS), each with its own Redis database; else in
 # one process. It is the longest pass: alone in its last minutes, one process left a core idle.
 test-postgres: install
