@@ -121,9 +121,11 @@ async def review(request: Request) -> Response:
 
 
 routes = [
-    Route("/budgets/evaluation", index, name="budgets:evaluation"),
-    Route("/budgets/{budget_id:id}/evaluation", budget_page, name="budgets:evaluate"),
+    Route("/evaluation", index, name="budgets:evaluation"),
+    Route("/evaluation/budgets/{budget_id:id}", budget_page, name="budgets:evaluate"),
     web.action_route(
-        "/budgets/{budget_id:id}/evaluation/{project_id:id}", review, "budgets:evaluate_project"
+        "/evaluation/budgets/{budget_id:id}/projects/{project_id:id}",
+        review,
+        "budgets:evaluate_project",
     ),
 ]
