@@ -174,6 +174,42 @@ AUDITED_PROJECT_FIELDS = (
 )
 
 
+@dataclass(frozen=True)
+class Review:
+    """A feasibility review as the form sends it (the staff page's and the evaluators')."""
+
+    feasibility: Feasibility
+    reason: str
+    adjusted_cost: int | None
+
+    @classmethod
+    def from_form(cls, data: Mapping[str, str]) -> Review:
+        """The review typed in a form (`feasibility`, `feasibility_reason`, `adjusted_cost`),
+        or `Refused` naming the wrong field; `review_project` checks the rest."""
+        feasibility = data.get("feasibility", "")
+        adjusted = data.get("adjusted_cost", "").strip()
+        if feasibility not in Feasibility._value2member_map_:
+            raise refuse(N_("Choose feasible or not feasible."), "feasibility")
+        if adjusted and not is_whole_number(adjusted):
+            raise refuse(N_("The adjusted cost must be a positive whole number."), "adjusted_cost")
+        return cls(
+            Feasibility(feasibility),
+            data.get("feasibility_reason", ""),
+            int(adjusted) if adjusted else None,
+        )
+
+
+FROZEN = N_(
+    "The vote is open: the feasibility of the projects is frozen (the ballot offers them as "
+    "they were reviewed)."
+)
+
+
+async def review_closed(budget: Budget) -> bool:
+    """Whether the feasibility review of this budget is closed (`domain.feasibility_frozen`)."""
+    return domain.feasibility_frozen(budget.phase, await has_ballots(budget.id))
+
+
 async def review_project(
     project_id: int,
     feasibility: Feasibility,
@@ -181,14 +217,18 @@ async def review_project(
     adjusted_cost: int | None,
     by_user: User | None = None,
 ) -> Project:
+    """The feasibility review of a project, by staff or an evaluator of its budget's space,
+    audited (`budget_project_review`). Refused: a project not feasible without a public
+    reason, an adjusted cost that is not positive, a review once the vote is open."""
     if feasibility == Feasibility.UNFEASIBLE and not reason.strip():
         raise refuse(N_("Explain publicly why the project cannot be done."), "feasibility_reason")
     if adjusted_cost is not None and adjusted_cost <= 0:
         raise refuse(N_("The adjusted cost must be a positive whole number."), "adjusted_cost")
     async with in_transaction():
         project = await Project.filter(id=project_id).select_for_update().get()
-        if await has_ballots(project.budget_id):
-            raise refuse(N_("The ballot is locked: ballots have been cast."))
+        budget = await Budget.get(id=project.budget_id)
+        if await review_closed(budget):
+            raise refuse(FROZEN)
         before = audited_fields(project, AUDITED_PROJECT_FIELDS)
         project.feasibility = feasibility
         project.feasibility_reason = reason.strip()

@@ -21,7 +21,6 @@ from budgets.models import (
     Budget,
     BudgetDistrict,
     Channel,
-    Feasibility,
     Phase,
     Project,
     WinnerRule,
@@ -526,21 +525,10 @@ async def admin_review_project(request: Request) -> Response:
     budget = await _budget(request)
     project = await _project(request, budget)
     data = await web.form_data(request)
-    feasibility_raw = data.get("feasibility", "")
-    adjusted = data.get("adjusted_cost", "").strip()
     try:
-        if feasibility_raw not in Feasibility._value2member_map_:
-            raise services.refuse(N_("Choose feasible or not feasible."), "feasibility")
-        if adjusted and not is_whole_number(adjusted):
-            raise services.refuse(
-                N_("The adjusted cost must be a positive whole number."), "adjusted_cost"
-            )
+        review = project_services.Review.from_form(data)
         await project_services.review_project(
-            project.id,
-            Feasibility(feasibility_raw),
-            data.get("feasibility_reason", ""),
-            int(adjusted) if adjusted else None,
-            by_user=user,
+            project.id, review.feasibility, review.reason, review.adjusted_cost, by_user=user
         )
     except services.Refused as refused:
         context = await _admin_page(request, budget)
