@@ -5,6 +5,7 @@ a forged case 404 and another space's case 403. The bulk form keeps working besi
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 
@@ -225,3 +226,29 @@ async def test_bulk_decisions_still_work_beside_the_items_buttons(
     response = await decide(client, [c.id for c in cases], "approve", "Conforme.")
     assert response.status_code == 303
     assert await Proposal.filter(moderation_state=MV.VISIBLE).count() == 2
+
+
+async def test_moderators_deciding_one_item_at_once_write_one_decision(
+    app: Any, settings: Any, citizen: User
+) -> None:
+    (case,) = await _waiting(citizen, "Un composteur rue des Lilas")
+    people = [
+        await create_user(settings, f"moderation{i}@example.org", Role.MODERATOR) for i in range(4)
+    ]
+    async with (
+        logged_in(app, people[0]) as a,
+        logged_in(app, people[1]) as b,
+        logged_in(app, people[2]) as c,
+        logged_in(app, people[3]) as d,
+    ):
+        actions = ("approve", "reject", "hide", "approve")
+        answers = await asyncio.gather(
+            *(
+                _act(who, case.id, action=action, reason="Vu.")
+                for who, action in zip((a, b, c, d), actions, strict=True)
+            )
+        )
+    statuses = sorted(r.status_code for r in answers)
+    assert statuses == [303, 409, 409, 409], statuses
+    assert await ModerationDecision.all().count() == 1
+    assert await AuditLogEntry.filter(action__startswith="decision:").count() == 1
