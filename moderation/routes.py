@@ -83,7 +83,12 @@ async def _queue(
         await services.attach_spaces()
     page = await queries.queue_page(params, spaces)
     templates = await ReasonTemplate.all().order_by("position", "id")
+    # what an item's own form just did, without JavaScript: said in the item's place
+    done = request.session.pop("moderation_done", None) if request.method == "GET" else None
+    if done and done["before"] not in {entry.case.id for entry in page.entries}:
+        done["before"] = None  # the last of the page (or the next left meanwhile): at the end
     context = {
+        "done": done,
         "page": page,
         "params": params,
         "errors": errors,
@@ -213,9 +218,9 @@ async def decide_case(request: Request) -> Response:
     message = _done(decision.action, decision.target_title)
     if is_htmx(request):
         return await _outcome(request, case_id, back, message, "success", following)
-    flash(request, message)
-    place = f"#case-{following}" if following else "#queue"
-    return web.redirect(url("moderation:index", query=back.query_string()) + place)
+    # the notice goes where the item was (before the next one), and the page opens there
+    request.session["moderation_done"] = {"message": message, "before": following}
+    return web.redirect(url("moderation:index", query=back.query_string()) + "#decided")
 
 
 async def _outcome(

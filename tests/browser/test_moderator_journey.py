@@ -173,9 +173,11 @@ async def test_each_item_is_decided_from_its_own_buttons(
         await expect(page.locator("#queue-status")).to_contain_text("Contribution approuvée")
         await expect(page.locator(f"#{second_id}")).to_be_focused()
     else:
-        await expect(page.locator(".flashes")).to_contain_text("Contribution approuvée")
+        # the notice in the item's place, before the next item, where the page opens
+        await expect(page.locator("#decided")).to_contain_text("Contribution approuvée")
+        await expect(page.locator(f"#decided + #{second_id}")).to_have_count(1)
         await expect(page.locator(f"#{first_id}")).to_have_count(0)
-        assert page.url.endswith(f"#{second_id}")
+        assert page.url.endswith("#decided")
     assert await same_document(page) == javascript
     await axe.check(page, "an item approved")
 

@@ -95,10 +95,16 @@ async def test_approve_one_item_goes_back_to_the_queue_at_the_next_with_a_notice
         back_type="proposal",
     )
     assert response.status_code == 303
-    assert response.headers["location"] == f"/moderation?type=proposal#case-{second.id}"
+    assert response.headers["location"] == "/moderation?type=proposal#decided"
     page = plain((await client.get(response.headers["location"])).text)
-    assert "Contribution approuvée : « Un composteur rue des Lilas »." in page
-    assert "Un composteur rue des Lilas" not in page.split('id="queue"')[1]  # left the queue
+    # the notice in the item's place, before the next item, where the page opens
+    notice = page.index('id="decided"')
+    assert notice < page.index(f'id="case-{second.id}"')
+    assert "Contribution approuvée : « Un composteur rue des Lilas »." in page[notice:]
+    assert f'id="case-{first.id}"' not in page  # it left the queue
+    assert 'class="flashes"' not in page  # said once, in its place
+    again = plain((await client.get("/moderation")).text)
+    assert 'id="decided"' not in again  # said once
     assert await Proposal.filter(moderation_state=MV.VISIBLE).count() == 1
     decision = await ModerationDecision.get()
     assert decision.reason == "Votre contribution respecte la charte de participation."
