@@ -203,21 +203,21 @@ async def decide_case(request: Request) -> Response:
             errors["reason_template"] = errors["reason"]  # the list of reasons: chosen first
         values = {"reason": data.get("reason", ""), "reason_template": str(chosen or "")}
         if is_htmx(request):
-            return await _item(request, case_id, back, following, errors, values)
+            return await _item(request, spaces, case_id, back, following, errors, values)
         return await _queue(request, back, {}, 422, item=(case_id, errors, values))
     except services.AlreadyDecided as refused:
         message = _already(refused)
         if is_htmx(request):
-            return await _outcome(request, case_id, back, message, "error", following)
+            return await _outcome(request, spaces, case_id, back, message, "error", following)
         return await _queue(request, back, {}, 409, notice=message)
     except DomainError as refused:
         message = gettext(refused.message)
         if is_htmx(request):
-            return await _item(request, case_id, back, following, {"form": message}, {})
+            return await _item(request, spaces, case_id, back, following, {"form": message}, {})
         return await _queue(request, back, {}, 409, notice=message)
     message = _done(decision.action, decision.target_title)
     if is_htmx(request):
-        return await _outcome(request, case_id, back, message, "success", following)
+        return await _outcome(request, spaces, case_id, back, message, "success", following)
     # the notice goes where the item was (before the next one), and the page opens there
     request.session["moderation_done"] = {"message": message, "before": following}
     return web.redirect(url("moderation:index", query=back.query_string()) + "#decided")
@@ -225,6 +225,7 @@ async def decide_case(request: Request) -> Response:
 
 async def _outcome(
     request: Request,
+    spaces: frozenset[int] | None,
     case_id: int,
     back: queries.QueueParams,
     message: str,
@@ -233,7 +234,6 @@ async def _outcome(
 ) -> Response:
     """For htmx: the item replaced by what happened (no undo: see domain.py), the live region
     saying it, and the number of items left."""
-    _, spaces = await _moderator(request)
     context = {
         "case_id": case_id,
         "message": message,
@@ -246,6 +246,7 @@ async def _outcome(
 
 async def _item(
     request: Request,
+    spaces: frozenset[int] | None,
     case_id: int,
     back: queries.QueueParams,
     following: int | None,
@@ -253,11 +254,10 @@ async def _item(
     values: dict[str, str],
 ) -> Response:
     """For htmx: the item again, its form with its errors (200: htmx swaps only 2xx)."""
-    _, spaces = await _moderator(request)
     entry = await queries.queue_entry(case_id, spaces)
     if entry is None:  # it left the queue meanwhile
         message = gettext("This item has already left the queue: nothing was changed.")
-        return await _outcome(request, case_id, back, message, "error", following)
+        return await _outcome(request, spaces, case_id, back, message, "error", following)
     context = {
         "entry": entry,
         "fresh": True,  # static/js/moderation-queue.js moves focus to its invalid field

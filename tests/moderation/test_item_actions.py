@@ -122,6 +122,7 @@ async def test_reject_without_a_reason_is_refused_with_the_items_field_highlight
     message = field_error(response.text, f"reason-template-{case.id}")
     assert plain(message).endswith("Indiquez un motif : l’auteur le recevra.")
     assert f'href="#reason-template-{case.id}"' in response.text  # the summary links to it
+    assert "<title>Erreur – Modération" in response.text  # the window's title says so first
     await case.refresh_from_db()
     assert case.status == CaseStatus.OPEN
     assert await ModerationDecision.all().count() == 0 and await AuditLogEntry.all().count() == 0
