@@ -279,7 +279,7 @@ async def _item(
 
 def _decided(action: Action, count: int) -> str:
     """ "3 items approved.": one sentence per decision, so that each language agrees it with
-    the number ("3 éléments approuvés", not "3 élément(s) : approuvée")."""
+    the number ("3 contributions approuvées", not "3 élément(s) : approuvé")."""
     if action == Action.APPROVE:
         text = ngettext("{count} item approved.", "{count} items approved.", count)
     elif action == Action.HIDE:

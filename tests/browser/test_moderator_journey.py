@@ -92,14 +92,14 @@ async def test_a_moderator_approves_and_hides(
         label="Votre contribution respecte la charte de participation."
     )
     await bulk.get_by_role("button", name="Approuver", exact=True).click()
-    await expect(page.get_by_text("1 élément approuvé.")).to_be_visible()
+    await expect(page.get_by_text("1 contribution approuvée.")).to_be_visible()
     await expect(queue.locator(".moderation-item").filter(has_text=comment_text)).to_have_count(0)
     await axe.check(page, "approved")
 
     await page.get_by_label(f"Sélectionner : Achetez des montres pas chères {number}").check()
     await own_words.fill("Publicité sans rapport avec la commune.")
     await bulk.get_by_role("button", name="Masquer", exact=True).click()
-    await expect(page.get_by_text("1 élément masqué.")).to_be_visible()
+    await expect(page.get_by_text("1 contribution masquée.")).to_be_visible()
     await expect(reported).to_have_count(0)
     assert await same_document(page) == javascript
     await axe.check(page, "hidden")
@@ -201,7 +201,7 @@ async def test_keyboard_shortcuts_act_on_the_focused_item_and_can_be_turned_off(
     await page.keyboard.press("?")
     help = page.locator("#shortcuts")
     await expect(help).to_have_attribute("open", "")
-    await expect(help).to_contain_text("approuver l’élément")
+    await expect(help).to_contain_text("approuver la contribution")
     await axe.check(page, "shortcuts listed")
     await page.keyboard.press("?")
 

@@ -154,7 +154,7 @@ async def test_htmx_replaces_the_item_by_what_was_done(
     assert (
         plain(response.text).count("Contribution masquée : « Un composteur rue des Lilas ».") == 2
     )
-    assert "1 élément en attente" in response.text  # the count above the list
+    assert "1 contribution en attente" in response.text  # the count above the list
     assert "Annuler" not in response.text  # no undo: decisions are notified and audited
 
 
@@ -173,7 +173,7 @@ async def test_the_second_moderator_is_told_it_was_already_decided(
         assert response.status_code == 409
         told = plain(response.text)
         assert "Contribution approuvée par Camille Test : « Un composteur rue des Lilas »." in told
-        assert "Cet élément a déjà quitté la file : rien n’a été modifié." in told
+        assert "Cette contribution a déjà quitté la file : rien n’a été modifié." in told
         htmx = await _act(second, case.id, htmx=True, action="hide", reason="Hors charte.")
         assert htmx.status_code == 200 and "a déjà quitté la file" in plain(htmx.text)
         assert "data-decided" in htmx.text
