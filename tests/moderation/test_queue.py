@@ -119,7 +119,8 @@ async def test_htmx_gets_the_queue_fragment(
     )
     assert response.status_code == 200 and "<html" not in response.text
     assert "Proposition en attente 00" not in response.text
-    assert "Proposition en attente 01" in response.text and "1 contribution approuvée." in response.text
+    assert "Proposition en attente 01" in response.text
+    assert "1 contribution approuvée." in response.text
     # errors come back in the fragment (htmx swaps only 2xx answers)
     response = await client.post(
         "/moderation/decide",
