@@ -34,9 +34,21 @@ class BudgetProjectKind(RowKind):
         )
 
     async def spaces_of(self, ids: list[int]) -> dict[int, int]:
-        """A project belongs to the space of its budget."""
-        rows = await Project.filter(id__in=ids).values_list("id", "budget__space_id")
-        return {int(i): int(space) for i, space in rows if space is not None}
+        """A project belongs to the space of its budget. The budgets are read with a row lock
+        (FOR NO KEY UPDATE; SQLite has none and needs none) held until the caller's transaction
+        ends, the one that inserts the moderation case: a case made while staff move the budget
+        to another space (services.save_budget, which locks that row first) waits for the move
+        and reads the new space, or the move waits for it and then moves it (issue #18)."""
+        pairs = await Project.filter(id__in=ids).values_list("id", "budget_id")
+        if not pairs:
+            return {}
+        locked = (
+            await Budget.filter(id__in={int(b) for _, b in pairs})  # type: ignore[misc]
+            .order_by("id")  # one order for every locker: no deadlock between two of them
+            .select_for_update(no_key=True)
+        )
+        spaces = {b.id: b.space_id for b in locked if b.space_id is not None}
+        return {int(i): spaces[int(b)] for i, b in pairs if int(b) in spaces}  # type: ignore[misc]
 
     async def visible_to(self, user: Any, target_id: int) -> Item | None:
         row = await Project.get_or_none(id=target_id)

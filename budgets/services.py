@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tortoise import timezone
+from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
 from budgets import domain
@@ -27,6 +28,7 @@ from budgets.models import (
     SealedBallot,
     WinnerRule,
 )
+from moderation import services as moderation
 from participation import outbox, phases
 from participation.accounts.models import User
 from participation.audit import audit
@@ -47,6 +49,7 @@ AUDITED_BUDGET_FIELDS = (
     "restricted_to_district",
     "ballot_kind",
     "winner_rule",
+    "space_id",
 )
 
 
@@ -167,7 +170,15 @@ async def save_budget(
                         field="ballot_kind",
                     )
             before = audited_fields(budget, AUDITED_BUDGET_FIELDS)
+            moved_from = budget.space_id
             await budget.update_from_dict(fields).save()
+            if budget.space_id != moved_from:
+                # its projects' cases and their comments' follow it to the new space's
+                # moderators; the budget's row is locked above (select_for_update), the lock
+                # a case being made on them reads the space with (BudgetProjectKind.spaces_of):
+                # such a case waits and reads the new space, or committed first and moves here
+                projects = Project.filter(budget_id=budget.id).values("id")
+                await moderation.move_cases("budget_project", Subquery(projects), budget.space_id)
         await _sync_districts(budget, form.districts or {})
         await _sync_categories(budget, form.categories)
         after = audited_fields(budget, AUDITED_BUDGET_FIELDS)

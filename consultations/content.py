@@ -9,6 +9,7 @@ from typing import Any
 from tortoise import timezone
 
 from consultations.models import Consultation, Phase, Result, TextReview
+from consultations.queries import locked_spaces
 from consultations.services import request_results
 from consultations.texts import case_day
 from participation import mail
@@ -48,11 +49,12 @@ class ConsultationAnswerKind:
     }
 
     async def spaces_of(self, ids: list[int]) -> dict[int, int]:
-        """An answer belongs to the space of its consultation."""
-        rows = await TextReview.filter(id__in=ids).values_list(
-            "id", "question__consultation__space_id"
-        )
-        return {int(i): int(space) for i, space in rows if space is not None}
+        """An answer belongs to the space of its consultation, read with a row lock held until
+        the caller's transaction ends (`queries.locked_spaces`): a case made while staff move
+        the consultation to another space ends in the new space (issue #18)."""
+        pairs = await TextReview.filter(id__in=ids).values_list("id", "question__consultation_id")
+        spaces = await locked_spaces({int(c) for _, c in pairs})  # type: ignore[misc]
+        return {int(i): spaces[int(c)] for i, c in pairs if int(c) in spaces}  # type: ignore[misc]
 
     async def _rows(self, ids: list[int]) -> list[dict[str, Any]]:
         return list(await TextReview.filter(id__in=ids).values(**self.FIELDS))

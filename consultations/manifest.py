@@ -131,6 +131,11 @@ FEATURE = Feature(
     api=api.RESOURCES,
     # comments on a published outcome's page (issue #18: participation/commenting.py)
     commentables=[
-        Commentable("consultation_outcome", N_("consultation outcome"), queries.comment_target)
+        Commentable(
+            "consultation_outcome",
+            N_("consultation outcome"),
+            queries.comment_target,
+            spaces_of=queries.locked_spaces,
+        )
     ],
 )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from typing import Any
@@ -379,6 +379,24 @@ def outcome_comment_target(consultation: Consultation) -> CommentTarget:
         url("consultations:outcome", consultation_id=consultation.id),
         space_id=consultation.space_id,
     )
+
+
+async def locked_spaces(consultation_ids: Iterable[int]) -> dict[int, int]:
+    """The spaces of these consultations (those in one), read with a row lock (FOR NO KEY
+    UPDATE; SQLite has none and needs none: its writers take turns) held until the caller's
+    transaction ends, the one that inserts a moderation case on an answer or on a comment on
+    the outcome: a case made while staff move the consultation to another space
+    (services.save_consultation, which locks the row first) waits for the move and reads the
+    new space, or the move waits for it and then moves it (issue #18)."""
+    ids = sorted(set(consultation_ids))
+    if not ids:
+        return {}
+    locked = (  # rows, not values_list: Tortoise drops FOR UPDATE from a values query
+        await Consultation.filter(id__in=ids)
+        .order_by("id")  # one order for every locker: no deadlock between two of them
+        .select_for_update(no_key=True)
+    )
+    return {c.id: c.space_id for c in locked if c.space_id is not None}
 
 
 async def comment_target(viewer: Any, consultation_id: int) -> CommentTarget | None:

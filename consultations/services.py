@@ -21,6 +21,7 @@ from typing import Any
 from nacl.public import SealedBox
 from tortoise import timezone
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
 from consultations import domain, texts
@@ -39,7 +40,7 @@ from consultations.models import (
 )
 from consultations.questions import KINDS, SETTINGS
 from consultations.questions.base import QuestionSettings
-from moderation.services import close_case_of_removed
+from moderation import services as moderation
 from participation import mail, outbox, phases, sealing
 from participation.audit import audit
 from participation.contributions import ModerationState
@@ -87,6 +88,7 @@ AUDITED_FIELDS = (
     "district",
     "anonymous",
     "results_visible_while_open",
+    "space_id",
 )
 
 
@@ -132,6 +134,16 @@ async def save_consultation(
             )
         before = _audited(consultation)
         await Consultation.filter(id=consultation_id).update(anonymous=form.anonymous, **values)
+        if form.space_id != consultation.space_id:
+            # the cases of its free-text answers and of the comments on its outcome follow it
+            # to the new space's moderators; its row is locked above, the lock a case being
+            # made on them reads the space with (ConsultationAnswerKind.spaces_of, the outcome's
+            # `Commentable.spaces_of`): such a case waits and reads the new space, or committed
+            # first and moves here
+            questions = Question.filter(consultation_id=consultation_id).values("id")
+            answers = TextReview.filter(question_id__in=Subquery(questions)).values("id")
+            await moderation.move_cases(texts.CONTENT_KIND, Subquery(answers), form.space_id)
+            await moderation.move_cases("consultation_outcome", [consultation_id], form.space_id)
         after = _audited(await Consultation.get(id=consultation_id))
         await audit(by_user, "consultation_updated", "consultation", consultation_id, before, after)
     return consultation_id
@@ -683,7 +695,7 @@ async def review_text(question_id: int, text: str, approved: bool, by_user: Any 
         action = "consultation_text_approved" if approved else "consultation_text_hidden"
         await audit(by_user, action, "consultation_text", question_id, "", after)
         # decided here, it leaves the queue (closed, reports resolved, `case_closed` audited)
-        await close_case_of_removed(by_user, texts.CONTENT_KIND, row.id, action)
+        await moderation.close_case_of_removed(by_user, texts.CONTENT_KIND, row.id, action)
 
 
 # --- outcome ---------------------------------------------------------------------------------

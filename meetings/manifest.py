@@ -84,7 +84,8 @@ FEATURE = features.Feature(
     notification_kinds=NOTIFICATION_KINDS,
     # proposal and consultation pages show the meetings whose minutes link to them
     related_links=queries.related_links,
-    depends_on=("proposals", "consultations"),  # minutes link what a meeting produced
+    # minutes link what a meeting produced; the cases of its comments follow it to another space
+    depends_on=("proposals", "consultations", "moderation"),
     feeds=[
         features.FeedSource(
             "meetings",
@@ -98,5 +99,9 @@ FEATURE = features.Feature(
     audit_words=AUDIT_WORDS,
     api=api.RESOURCES,
     # comments on a meeting's page (issue #18: participation/commenting.py)
-    commentables=[features.Commentable("meeting", N_("meeting"), queries.comment_target)],
+    commentables=[
+        features.Commentable(
+            "meeting", N_("meeting"), queries.comment_target, spaces_of=queries.locked_spaces
+        )
+    ],
 )

@@ -231,6 +231,21 @@ def meeting_comment_target(meeting: Meeting) -> CommentTarget:
     )
 
 
+async def locked_spaces(meeting_ids: list[int]) -> dict[int, int]:
+    """The spaces of these meetings (those in one), read with a row lock (FOR NO KEY UPDATE;
+    SQLite has none and needs none) held until the caller's transaction ends, the one that
+    inserts a moderation case on a comment on the meeting: a case made while staff move the
+    meeting to another space (services.update_meeting, which locks the row first) waits for
+    the move and reads the new space, or the move waits for it and then moves it (issue #18).
+    Rows, not values_list: Tortoise drops FOR UPDATE from a values query."""
+    locked = (
+        await Meeting.filter(id__in=sorted(set(meeting_ids)))
+        .order_by("id")  # one order for every locker: no deadlock between two of them
+        .select_for_update(no_key=True)
+    )
+    return {m.id: m.space_id for m in locked if m.space_id is not None}
+
+
 async def comment_target(viewer: Any, meeting_id: int) -> CommentTarget | None:
     """The meeting (every meeting's page is public)."""
     meeting = await Meeting.get_or_none(id=meeting_id)

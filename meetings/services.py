@@ -23,6 +23,7 @@ from consultations.models import Consultation
 from meetings import domain
 from meetings.domain import MeetingForm, MinutesForm, Seat, Status
 from meetings.models import Meeting, Outcome, Registration
+from moderation import services as moderation
 from participation import formatting, mail, richtext
 from participation.audit import audit
 from participation.i18n import N_, gettext
@@ -61,6 +62,7 @@ def _audited(meeting: Meeting) -> dict[str, Any]:
         "address": meeting.address,
         "capacity": meeting.capacity,
         "status": meeting.status.value,
+        "space_id": meeting.space_id,
     }
 
 
@@ -129,6 +131,7 @@ async def update_meeting(
                 count=meeting.confirmed,
             )
         before = _audited(meeting)
+        former_space = meeting.space_id
         moved = (meeting.starts_at, meeting.ends_at, meeting.address) != (
             form.starts_at,
             form.ends_at,
@@ -140,6 +143,11 @@ async def update_meeting(
         meeting.sequence += 1 if moved else 0
         # never `confirmed`: seats change only through their conditional UPDATEs
         await meeting.save(update_fields=[*EDITABLE, "sequence", "updated_at"])
+        if meeting.space_id != former_space:
+            # the cases of its comments follow it to the new space's moderators; its row is
+            # locked above, the lock a case being made on them reads the space with
+            # (queries.locked_spaces): it waits and reads the new space, or is moved here
+            await moderation.move_cases("meeting", [meeting.id], meeting.space_id)
         await _audit(by_user, "meeting_updated", meeting.id, before, _audited(meeting))
         emails += await _fill_seats(settings, meeting.id)
         if moved:

@@ -11,7 +11,7 @@ from typing import Any
 
 from tortoise import timezone
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F, Q
+from tortoise.expressions import F, Q, Subquery
 from tortoise.transactions import in_transaction
 
 from moderation import domain
@@ -34,6 +34,7 @@ from moderation.models import (
 from participation import mail
 from participation.accounts.models import User
 from participation.audit import audit
+from participation.comments.models import Comment
 from participation.contributions import ContentKind, Item, content_kinds
 from participation.i18n import N_
 from participation.notifications import services as notifications
@@ -82,12 +83,21 @@ async def _case(target_kind: str, target_id: int, author_id: int | None) -> Mode
     return await ModerationCase.get(target_kind=target_kind, target_id=target_id)
 
 
-async def move_cases(target_kind: str, target_ids: Any, space_id: int) -> None:
-    """The cases of these contents (`target_ids`: ids, or a subquery of them) belong to the
-    space `space_id` from now on: their container moved (a proposals collection taken to
-    another space), so that space's moderators see and decide them, the former's no longer.
-    In the caller's transaction."""
+async def move_cases(target_kind: str, target_ids: Any, space_id: int | None) -> None:
+    """The cases of these contents (`target_ids`: ids, or a subquery of them) and of the
+    comments on them belong to the space `space_id` from now on (None: no space, the whole
+    site's moderators only): their container moved (a proposals collection, a budget, a
+    consultation or a meeting taken to another space), so that space's moderators see and
+    decide them, the former's no longer. `target_kind` may also be a commentable kind that is
+    no moderated content itself (a consultation's outcome, a meeting): only its comments' cases
+    then. In the caller's
+    transaction, after it locked the container's row (the lock the kinds' `spaces_of` read:
+    a case made meanwhile either waits and reads the new space or is moved here; issue #18)."""
     await ModerationCase.filter(target_kind=target_kind, target_id__in=target_ids).update(
+        space_id=space_id, space_examined=True
+    )
+    comments = Comment.filter(target_kind=target_kind, target_id__in=target_ids).values("id")
+    await ModerationCase.filter(target_kind="comment", target_id__in=Subquery(comments)).update(
         space_id=space_id, space_examined=True
     )
 

@@ -274,6 +274,12 @@ class Commentable:
     # its own page showing a comment form sent back with its errors (422), given the request,
     # the target's id and the form (`name`, `values`, `errors`); None: the comments' own page
     refused_page: Callable[[Any, int, Any], Awaitable[Any]] | None = None
+    # the spaces of these targets (those in one), read with a row lock on what decides it held
+    # until the caller's transaction ends: a moderation case on a comment reads its space so
+    # while staff may be moving the target to another space (issue #18; a consultation's
+    # outcome, a meeting). None: read plainly through `target` (a kind that is moderated
+    # content itself locks in its `ContentKind.spaces_of`)
+    spaces_of: Callable[[list[int]], Awaitable[dict[int, int]]] | None = None
 
 
 @dataclass(frozen=True)

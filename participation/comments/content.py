@@ -3,6 +3,7 @@ target, as the target's feature describes it (participation/commenting.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from participation import commenting, mail
@@ -67,20 +68,27 @@ class CommentKind(RowKind):
     async def spaces_of(self, ids: list[int]) -> dict[int, int]:
         """Their targets' spaces (a target in none, as a proposal: none). A target that is
         moderated content itself (a proposal, a budget project) answers through its own kind's
-        `spaces_of`, with the same locking read: a case on a comment made while its proposal's
-        collection moves ends in the new space too (issue #18)."""
+        `spaces_of`, one whose commentable declares `spaces_of` (a consultation's outcome, a
+        meeting) through it, both with a locking read: a case on a comment made while its target's
+        container moves to another space ends in the new space too (issue #18)."""
         rows = await Comment.filter(id__in=ids).select_related(*commenting.relations())
         kinds = content_kinds()
         found: dict[int, int] = {}
         by_kind: dict[str, dict[int, list[int]]] = {}  # target kind: target id -> comment ids
+        readers: dict[str, Callable[[list[int]], Awaitable[dict[int, int]]]] = {}
         others = []
         for row in rows:
+            declared = commenting.commentable(row.target_kind)
             if row.target_kind in kinds and row.target_kind != self.name:
-                by_kind.setdefault(row.target_kind, {}).setdefault(row.target_id, []).append(row.id)
+                readers[row.target_kind] = kinds[row.target_kind].spaces_of
+            elif declared is not None and declared.spaces_of is not None:
+                readers[row.target_kind] = declared.spaces_of
             else:
                 others.append(row)
+                continue
+            by_kind.setdefault(row.target_kind, {}).setdefault(row.target_id, []).append(row.id)
         for target_kind, targets in sorted(by_kind.items()):
-            for target_id, space_id in (await kinds[target_kind].spaces_of(list(targets))).items():
+            for target_id, space_id in (await readers[target_kind](list(targets))).items():
                 found.update(dict.fromkeys(targets[target_id], space_id))
         targets_found = await commenting.targets_of(others)
         found.update({i: t.space_id for i, t in targets_found.items() if t.space_id is not None})

@@ -138,7 +138,12 @@ async def _refused_page(
 async def post(request: Request) -> Response:
     user = web.require(request, is_signed_in)
     kind, target_id, found = await _target(request)
-    await ratelimit.check(request, "comment")
+
+    async def admit() -> None:
+        # after every check of the comment (services.post): the limit counts a comment that
+        # would be saved, not a form sent back for a field; a full one answers 429
+        await ratelimit.check(request, "comment")
+
     data = await web.form_data(request)
     parent = data.get("parent", "")
     try:
@@ -151,6 +156,7 @@ async def post(request: Request) -> Response:
             data.get("body", ""),
             data.get("stance", "neutral"),
             parse_id(parent),
+            admit=admit,
         )
     except Refused as refused:
         parent_id = parse_id(parent)

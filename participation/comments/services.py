@@ -5,6 +5,7 @@ target's feature says who may see it, whether it is open, who is told and which 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from tortoise import timezone
@@ -54,9 +55,13 @@ async def post(
     parent_id: int | None = None,
     agent: Any = None,
     channel: str = "online",
+    admit: Callable[[], Awaitable[None]] | None = None,
 ) -> Comment:
     """`user`'s comment on the target; with `agent`, taken for `user` at the town-hall desk
-    through `channel` (participation/counter). Moderated the same way either way."""
+    through `channel` (participation/counter). Moderated the same way either way. `admit` runs
+    once every check passed, just before the comment is written: the rate limit
+    (participation/comments/routes.py), which counts only a comment that would be saved, so it
+    stays after the checks (and raises to keep the comment from being written)."""
     await _may_take_part(user, target, agent)
     body = from_markdown(text)
     problems = {}
@@ -75,6 +80,8 @@ async def post(
             raise DomainError(N_("Replies go three levels deep at most."))
     if problems:
         raise refuse_fields(problems)
+    if admit is not None:
+        await admit()
     pending = settings.premoderates("comment")
     async with in_transaction():
         comment = await Comment.create(

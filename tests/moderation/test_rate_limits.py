@@ -260,3 +260,31 @@ async def test_a_proposal_refused_for_a_field_shows_the_duplicate_at_once_and_co
     last = {**form, "body": "Une onzième proposition dans l'heure, de trop pour la limite."}
     assert (await post_form(client, "/proposals/new", last)).status_code == 429
     assert await Proposal.filter(author_id=citizen.id).count() == 10
+
+
+async def test_a_comment_refused_for_a_field_costs_no_attempt(
+    client: httpx.AsyncClient, citizen: User
+) -> None:
+    """The comment form counts against its rate limit (10 a minute per person) only a comment
+    that would be saved, as the proposal form does: one sent back for an empty text, a stance
+    forged or a text already posted shows its error (422) and costs no attempt."""
+    proposal, page = await at_proposal(client, citizen)
+    url = f"{page}/comments"
+    first = {"body": "Un premier commentaire sur ce sujet", "stance": "for"}
+    assert (await post_form(client, url, first, page=page)).status_code == 303
+    refused = [
+        {"body": "", "stance": "neutral"},
+        {"body": "Un commentaire au parti pris inventé", "stance": "peut-être"},
+        {"body": "Un premier commentaire sur ce sujet", "stance": "neutral"},  # already posted
+    ]
+    sent_back = [await post_form(client, url, refused[i % 3], page=page) for i in range(12)]
+    assert [r.status_code for r in sent_back] == [422] * 12  # not one of them counted
+    assert field_error(sent_back[0].text, "comment-body-new")
+    assert field_error(sent_back[1].text, "comment-stance-new")
+    assert "Vous avez déjà publié ce texte" in field_error(sent_back[2].text, "comment-body-new")
+    statuses = []
+    for i in range(10):  # 9 more comments fill the minute, the 10th is one too many
+        data = {"body": f"Commentaire numéro {i} sur ce sujet", "stance": "neutral"}
+        statuses.append((await post_form(client, url, data, page=page)).status_code)
+    assert statuses == [303] * 9 + [429]
+    assert await Comment.all().count() == 10

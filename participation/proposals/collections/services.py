@@ -15,7 +15,6 @@ from tortoise.transactions import in_transaction
 
 from moderation import services as moderation
 from participation.audit import audit
-from participation.comments.models import Comment
 from participation.features import SpaceComponent
 from participation.i18n import N_
 from participation.proposals.domain import (
@@ -269,10 +268,7 @@ async def move(collection_id: int, space_id: int | None, actor: Any) -> Proposal
         if not moved:
             raise DomainError(N_("The collection changed meanwhile: reload the page."))
         proposals = Proposal.filter(collection_id=collection_id).values("id")
-        await moderation.move_cases("proposal", Subquery(proposals), space_id)
-        on_them = Comment.filter(target_kind="proposal", target_id__in=Subquery(proposals))
-        comments = on_them.values("id")
-        await moderation.move_cases("comment", Subquery(comments), space_id)
+        await moderation.move_cases("proposal", Subquery(proposals), space_id)  # comments too
         await audit(
             actor, "proposal_collection_moved", "proposal_collection", collection_id,
             {"space_id": collection.space_id, "space": collection.space.title},
