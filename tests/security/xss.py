@@ -228,8 +228,14 @@ async def plant(open_client: OpenClient, lookup: Lookup, world: Any) -> Planted:
         project = response.headers["location"]
         await _post(
             admin,
-            f"/admin/budgets/{preparing}/projects/{project.rsplit('/', 1)[1]}/review",
-            {"feasibility": "unfeasible", "feasibility_reason": all_payloads()},
+            f"/admin/budgets/{preparing}/projects/{project.rsplit('/', 1)[1]}",
+            {
+                "title": PAYLOADS[5],
+                "cost": "1000",
+                "feasibility": "unfeasible",
+                "feasibility_reason": all_payloads(),
+                "version": "1",
+            },
         )
         planted.add("admin", project, f"/admin/budgets/{preparing}")
         planted.add("anonymous", f"/budgets/{budget}")
