@@ -6,7 +6,9 @@
   "use strict";
   document.addEventListener("htmx:beforeSwap", function (event) {
     var status = event.detail.xhr.status;
-    if ((status === 422 || status === 409) && event.detail.elt.closest("[data-swap-refusals]")) {
+    // the element that sent the request (`detail.elt` is the target the answer replaces)
+    var sender = (event.detail.requestConfig && event.detail.requestConfig.elt) || event.detail.elt;
+    if ((status === 422 || status === 409) && sender && sender.closest("[data-swap-refusals]")) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
     }
