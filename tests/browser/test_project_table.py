@@ -65,7 +65,9 @@ async def test_staff_edit_a_project_in_the_budget_table(
         await settled(page)
         await expect(title).to_be_focused()
     else:
-        await expect(page.get_by_role("heading", level=1)).to_have_text("Modifier le projet")
+        await expect(page.get_by_role("heading", level=1)).to_have_text(
+            "Modifier «\xa0Jardin partagé\xa0»"
+        )
         await axe.check(page, "the project's form, without JavaScript")
 
     cost = page.get_by_label("Coût estimé en euros")
