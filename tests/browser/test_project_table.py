@@ -33,6 +33,25 @@ def town_for(number: int) -> Any:
     return seed
 
 
+def saved_meanwhile(budget_id: int, title: str, cost: str) -> Any:
+    """Another member of staff saves the project `title` with a new cost."""
+
+    async def seed(settings: Settings) -> None:
+        from budgets import project_services
+        from budgets.models import Project
+        from participation.accounts.models import User
+
+        project = await Project.get(budget_id=budget_id, title=title)
+        other = await User.filter(role=Role.ADMIN).first()
+        assert other is not None
+        edit = project_services.RowEdit(
+            title, cost, "", project.feasibility.value, "", "", str(project.version)
+        )
+        await project_services.edit_project_row(budget_id, project.id, edit, other)
+
+    return seed
+
+
 async def test_staff_edit_a_project_in_the_budget_table(
     module_server: LiveServer, context_for: Any, axe: Axe, javascript: bool
 ) -> None:
@@ -99,3 +118,16 @@ async def test_staff_edit_a_project_in_the_budget_table(
         assert "#project-" in page.url  # back at the row
         await expect(page.get_by_text("est enregistré")).to_be_visible()
     await axe.check(page, "the row saved")
+
+    # two staff on one project: the other saves while this form is open; this save is told
+    await page.get_by_role("link", name="Modifier Piste cyclable").click()
+    await expect(page.get_by_label("Titre")).to_have_value("Piste cyclable")
+    if javascript:
+        await settled(page)
+    await module_server.seed(saved_meanwhile(seeded["budget"], "Piste cyclable", "31000"))
+    await page.get_by_label("Titre").fill("Piste cyclable rue Haute")
+    await page.get_by_role("button", name="Enregistrer Piste cyclable").click()
+    stale = page.get_by_role("alert").filter(has_text="Quelqu’un d’autre a enregistré ce projet")
+    await expect(stale).to_contain_text("31\u202f000\xa0€")  # what the other saved
+    await expect(page.get_by_label("Titre")).to_have_value("Piste cyclable rue Haute")
+    await axe.check(page, "saved meanwhile by someone else")
