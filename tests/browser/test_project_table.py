@@ -52,6 +52,20 @@ def saved_meanwhile(budget_id: int, title: str, cost: str) -> Any:
     return seed
 
 
+def with_a_ballot(budget_id: int) -> Any:
+    """A ballot in the box (as an imported one): the projects voters chose from are locked."""
+
+    async def seed(settings: Settings) -> None:
+        import uuid
+
+        from budgets.models import Ballot
+
+        receipt = f"LOCK-{budget_id}"
+        await Ballot.create(id=uuid.uuid4(), budget_id=budget_id, receipt=receipt, choices="{}")
+
+    return seed
+
+
 async def test_staff_edit_a_project_in_the_budget_table(
     module_server: LiveServer, context_for: Any, axe: Axe, javascript: bool
 ) -> None:
@@ -131,3 +145,14 @@ async def test_staff_edit_a_project_in_the_budget_table(
     await expect(stale).to_contain_text("31\u202f000\xa0€")  # what the other saved
     await expect(page.get_by_label("Titre")).to_have_value("Piste cyclable rue Haute")
     await axe.check(page, "saved meanwhile by someone else")
+
+    # once ballots are cast the row's fields are read-only, and the form says why
+    await module_server.seed(with_a_ballot(seeded["budget"]))
+    await page.goto(f"{module_server.url}/admin/budgets/{seeded['budget']}")
+    await page.get_by_role("link", name="Modifier Jardin partagé des Lilas").click()
+    await expect(page.get_by_text("Des bulletins ont été déposés").first).to_be_visible()
+    await expect(page.get_by_label("Coût estimé en euros")).to_be_disabled()
+    await expect(
+        page.get_by_role("button", name="Enregistrer Jardin partagé des Lilas")
+    ).to_have_count(0)
+    await axe.check(page, "locked: ballots have been cast")
