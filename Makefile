@@ -13,13 +13,15 @@ TEST_REDIS_URL ?= $(if $(REDIS_URL),$(REDIS_URL),redis://127.0.0.1:6379/15)
 SQLITE_TEST_REDIS_URL ?= redis://127.0.0.1:6379/14
 BROWSER_TEST_REDIS_URL_1 ?= redis://127.0.0.1:6379/12
 BROWSER_TEST_REDIS_URL_2 ?= redis://127.0.0.1:6379/11
+POSTGRES_REDIS_URL_1 ?= $(TEST_REDIS_URL)
+POSTGRES_REDIS_URL_2 ?= redis://127.0.0.1:6379/10
 export PORT
 # Compiled modules are written and reused: where the machine sets PYTHONDONTWRITEBYTECODE, every
 # pass of the suite, live server and command it starts compiled the whole project again
 unexport PYTHONDONTWRITEBYTECODE
 
 
-.PHONY: run test install browser assets messages migrate demo lint audit test-passes test-sqlite test-browser test-browser-1 test-browser-2 test-postgres package-check lock bench load wrk faults clean translations screenshots lighthouse
+.PHONY: run test install browser assets messages migrate demo lint audit test-passes test-sqlite test-browser test-browser-1 test-browser-2 test-postgres test-postgres-1 test-postgres-2 package-check lock bench load wrk faults clean translations screenshots lighthouse
 
 run: install
 	$(BIN)/participation migrate
@@ -133,23 +135,35 @@ test-sqlite: install
 	env -u DATABASE_URL -u REDIS_URL TEST_REDIS_URL="$(SQLITE_TEST_REDIS_URL)" $(BIN)/python -m pytest -q -p no:cacheprovider -m "not browser"
 
 # The browser tests in two processes at once, each taking the next test module the other has
-# not taken (tests/browser/plugin.py, BROWSER_CLAIMS): most of their time is one chain
+# not taken (tests/claims.py, TEST_CLAIMS): most of their time is one chain
 # (test, Chromium, server) that a single process could not spread over two cores.
 test-browser: install browser
 	@claims=$$(mktemp -d) && trap 'rm -rf "$$claims"' EXIT && \
-	$(MAKE) --no-print-directory -j2 --output-sync=target BROWSER_CLAIMS="$$claims" \
+	$(MAKE) --no-print-directory -j2 --output-sync=target TEST_CLAIMS="$$claims" \
 		test-browser-1 test-browser-2
 
 test-browser-1 test-browser-2: test-browser-%:
 	@echo "== Browser tests (Chromium, axe), SQLite, embedded Redis: process $* of 2"
-	env -u DATABASE_URL -u REDIS_URL BROWSER_CLAIMS="$(BROWSER_CLAIMS)" TEST_REDIS_URL="$(BROWSER_TEST_REDIS_URL_$*)" $(BIN)/python -m pytest -q -p no:cacheprovider -m browser
+	env -u DATABASE_URL -u REDIS_URL TEST_CLAIMS="$(TEST_CLAIMS)" TEST_REDIS_URL="$(BROWSER_TEST_REDIS_URL_$*)" $(BIN)/python -m pytest -q -p no:cacheprovider -m browser
 
+# The PostgreSQL pass in two processes at once when a second database can be had beside
+# TEST_DATABASE_URL's (`<name>_2`, created when missing), each taking the next test the
+# other has not taken (tests/claims.py, TEST_CLAIMS), each with its own Redis database; else in
+# one process. It is the longest pass: alone in its last minutes, one process left a core idle.
 test-postgres: install
 	@if $(BIN)/python -m tests.services postgres "$(TEST_DATABASE_URL)"; then \
-		echo "== Test suite on PostgreSQL, Redis at $(TEST_REDIS_URL) if it answers (the browser tests run in test-browser)"; \
-		if $(BIN)/python -m tests.services redis "$(TEST_REDIS_URL)"; then redis="$(TEST_REDIS_URL)"; else redis=""; fi; \
-		DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$$redis" TEST_REDIS_URL="$(TEST_REDIS_URL)" $(BIN)/python -m pytest -q -p no:cacheprovider -m "not browser"; \
+		if second=$$($(BIN)/python -m tests.services second-postgres "$(TEST_DATABASE_URL)"); then \
+			claims=$$(mktemp -d) && trap 'rm -rf "$$claims"' EXIT && \
+			$(MAKE) --no-print-directory -j2 --output-sync=target TEST_CLAIMS="$$claims" \
+				POSTGRES_URL_1="$(TEST_DATABASE_URL)" POSTGRES_URL_2="$$second" \
+				test-postgres-1 test-postgres-2; \
+		else $(MAKE) --no-print-directory POSTGRES_URL_1="$(TEST_DATABASE_URL)" test-postgres-1; fi; \
 	else echo "== PostgreSQL does not answer at $(TEST_DATABASE_URL): PostgreSQL pass skipped"; fi
+
+test-postgres-1 test-postgres-2: test-postgres-%:
+	@echo "== Test suite on PostgreSQL at $(POSTGRES_URL_$*), Redis at $(POSTGRES_REDIS_URL_$*) if it answers (the browser tests run in test-browser)$(if $(TEST_CLAIMS),: process $* of 2)"
+	@if $(BIN)/python -m tests.services redis "$(POSTGRES_REDIS_URL_$*)"; then redis="$(POSTGRES_REDIS_URL_$*)"; else redis=""; fi; \
+	DATABASE_URL="$(POSTGRES_URL_$*)" REDIS_URL="$$redis" TEST_REDIS_URL="$(POSTGRES_REDIS_URL_$*)" TEST_CLAIMS="$(TEST_CLAIMS)" $(BIN)/python -m pytest -q -p no:cacheprovider -m "not browser"
 
 bench: install
 	$(BIN)/python bench/tally.py

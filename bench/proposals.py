@@ -175,6 +175,8 @@ def main() -> int:
             "list, most supported": ["/proposals?sort=supported"],
             "list, random": ["/proposals?sort=random"],
             "list, search + filter": ["/proposals?q=velo+ecole&district=centre"],
+            "list, search, a plural": ["/proposals?q=jardins"],
+            "list, search, two words": ["/proposals?q=eclairage+parc"],
             "detail": [f"/proposals/{rng.randint(1, PROPOSALS)}" for _ in range(200)],
         }
         print(

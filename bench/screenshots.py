@@ -41,7 +41,7 @@ from playwright.async_api import ViewportSize, async_playwright
 from starlette.routing import Match
 
 from participation.app import create_app
-from participation.demo import DEMO_ACCOUNTS
+from participation.demo import DEMO_ACCOUNTS, EVALUATOR
 from participation.settings import Settings
 from tests.browser.pages import exempt
 from tests.browser.plugin import CHROMIUM, CHROMIUM_ARGS
@@ -56,12 +56,13 @@ MAX_HEIGHT = {"desktop": 1600, "phone": 1800}
 SCALE = {"desktop": 0.625, "phone": 1.0}
 WEBP_QUALITY = 35
 # who may look at a page, in the order tried: the visitor, then the demo accounts (resident,
-# moderator, administrator: participation/demo.py)
+# moderator, administrator, the evaluator of the budget space: participation/demo.py)
 ROLE_NAMES = {
     "visitor": "visiteur",
     "citizen": "habitante",
     "moderator": "modération",
     "admin": "mairie",
+    "evaluator": "évaluatrice",
 }
 HREF = re.compile(r'href="([^"#]+)')
 
@@ -239,8 +240,10 @@ async def shoot(
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         contexts = {"visitor": await browser.new_context(locale="fr-FR")}
         for email, _name, role, password in DEMO_ACCOUNTS:
-            contexts[role.value] = await browser.new_context(locale="fr-FR")
-            await sign_in(contexts[role.value], base, email, password)
+            # the evaluator is a resident with a role in a space: a context of their own
+            key = "evaluator" if email == EVALUATOR else role.value
+            contexts[key] = await browser.new_context(locale="fr-FR")
+            await sign_in(contexts[key], base, email, password)
         found = await walk(routes, base, contexts)
         pages = {role: await context.new_page() for role, context in contexts.items()}
         for endpoint in routes:

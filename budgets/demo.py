@@ -2,7 +2,9 @@
 
 - a census of 600 fictional residents (identifiers VB-0001 to VB-0600, printed by the demo);
 - "Budget participatif 2026": voting open, knapsack ballots, Method of Equal Shares, 30 projects;
-- "Budget participatif 2025": closed, 480 ballots (some on paper), tallied and published.
+- "Budget participatif 2025": closed, 480 ballots (some on paper), tallied and published;
+- "Budget des écoles 2027": feasibility review, five projects of residents waiting for the
+  evaluator of the budget space (the demo account `evaluation@demo.villebelle.fr`, issue #18).
 
 Seeded once: a budget is created (with its ballots, spread over its voting weeks) only when the
 demo's own is missing, the census is imported only when the demo's rows are missing, and
@@ -113,6 +115,17 @@ MINORITY_2025 = (
     "Des bornes de réparation de vélos",
     "Une ludothèque itinérante",
 )
+
+
+# the budget under review: what the demo's evaluator reviews (title, cost, district, category)
+SCHOOLS_2027 = "Budget des écoles 2027"
+PROJECTS_SCHOOLS = [
+    ("Végétaliser la cour de l'école Jules-Ferry", 70_000, None, "Nature"),
+    ("Des casiers pour les cartables au collège", 18_000, None, "Cadre de vie"),
+    ("Un préau couvert à l'école des Rives", 95_000, "Les Rives", "Cadre de vie"),
+    ("Une piste de draisiennes à la maternelle", 12_000, "Saint-Martin", "Sport"),
+    ("Un atelier de robotique à la médiathèque", 9_000, None, "Culture"),
+]
 
 
 def census_csv() -> bytes:
@@ -332,7 +345,17 @@ async def load(settings: Settings, users: list[User]) -> None:
         await services.switch_phase(budget.id, Phase.VOTING, by_user=None)
         await _cast_demo_ballots(settings, await Budget.get(id=budget.id), 120, None)
         await _spread_votes(budget.id, days=4, ends_days_ago=0)
-    # the current budget belongs to the demo's budget space (participation/spaces/demo.py)
-    await Budget.filter(title="Budget participatif 2026", space_id=None).update(
+    if not await Budget.filter(title=SCHOOLS_2027).exists():
+        budget, _ = await _create_budget(
+            SCHOOLS_2027, 200_000, WinnerRule.GREEDY, PROJECTS_SCHOOLS, town_box(settings)
+        )
+        # residents' projects, none reviewed yet: the demo's evaluator has them to review
+        await Project.filter(budget=budget).update(
+            feasibility=Feasibility.PENDING, feasibility_reason=""
+        )
+        await Budget.filter(id=budget.id).update(phase=Phase.REVIEW)
+    # the current budget, and the one under review, belong to the demo's budget space
+    # (participation/spaces/demo.py)
+    await Budget.filter(title__in=["Budget participatif 2026", SCHOOLS_2027], space_id=None).update(
         space_id=await spaces_demo.space_id(spaces_demo.BUDGET)
     )

@@ -153,6 +153,14 @@ def moderation_frozen(phase: Phase) -> bool:
     return not phase_allows_moderation(PHASES, phase)
 
 
+def feasibility_frozen(phase: Phase, has_ballots: bool) -> bool:
+    """Once voting opens, the feasibility review of the projects is closed, for staff and for
+    the space's evaluators alike: the ballot offers the feasible projects at their (adjusted)
+    cost, and each web process keeps them from the first ballot on. A budget taken back to an
+    earlier phase after ballots were cast stays closed."""
+    return has_ballots or moderation_frozen(phase)
+
+
 # --- eligibility ---------------------------------------------------------------------------
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from budgets import api, cli, demo, jobs, privacy, queries, routes
+from budgets import api, cli, demo, evaluation, jobs, privacy, queries, routes
 from budgets.content import BudgetProjectKind
 from budgets.models import Budget, Project
 from participation import features
@@ -14,8 +14,10 @@ from participation.features import (
     Feature,
     NavLink,
     PersonalData,
+    SessionColumn,
 )
 from participation.i18n import N_
+from participation.people import services as people
 
 # the phases as the audit log names them (templates/budgets/_macros.html: phase_label)
 PHASES = {
@@ -84,14 +86,18 @@ async def _demo(context: DemoContext) -> None:
 
 FEATURE = Feature(
     name="budgets",
-    routes=routes.routes,
+    routes=[*routes.routes, *evaluation.routes],
     models=["budgets.models"],
     jobs=jobs.FUNCTIONS,
     cron=jobs.CRON_JOBS,
     content_kinds=[BudgetProjectKind()],
     personal_data=PersonalData(export=privacy.export, erase=privacy.erase),
     demo=_demo,
-    nav=[NavLink(N_("Participatory budgets"), "budgets:index")],
+    nav=[
+        NavLink(N_("Participatory budgets"), "budgets:index"),
+        # the evaluators of a space's budget projects (a core role, issue #18)
+        NavLink(N_("Evaluate projects"), "budgets:evaluation", role="evaluator"),
+    ],
     admin=[
         AdminLine(
             10,
@@ -106,6 +112,10 @@ FEATURE = Feature(
     ],
     commands=cli.add_commands,
     session_prefetch=[routes.BALLOT_PREFETCH],
+    # whether the person evaluates some space's projects: the header's link, at no extra query
+    session_columns=[
+        SessionColumn("evaluates_a_space", people.EVALUATES_A_SPACE_SQL, people.as_flag)
+    ],
     depends_on=("moderation",),  # submitted projects are moderated
     feeds=[
         features.FeedSource(

@@ -238,6 +238,39 @@ AUDITED_PROJECT_FIELDS = (
 )
 
 
+@dataclass(frozen=True)
+class Review:
+    """A feasibility review as the form sends it (the staff page's and the evaluators')."""
+
+    feasibility: Feasibility
+    reason: str
+    adjusted_cost: int | None
+
+    @classmethod
+    def from_form(cls, data: Mapping[str, str]) -> Review:
+        """The review typed in a form (`feasibility`, `feasibility_reason`, `adjusted_cost`),
+        or `Refused` naming the wrong fields (`parsed_review`); `review_project` checks the
+        rest."""
+        problems: list[domain.Problem] = []
+        feasibility, adjusted = parsed_review(
+            data.get("feasibility", ""), data.get("adjusted_cost", ""), problems
+        )
+        if problems:
+            raise Refused(problems)
+        return cls(feasibility, data.get("feasibility_reason", ""), adjusted)
+
+
+FROZEN = N_(
+    "The vote is open: the feasibility of the projects is frozen (the ballot offers them as "
+    "they were reviewed)."
+)
+
+
+async def review_closed(budget: Budget) -> bool:
+    """Whether the feasibility review of this budget is closed (`domain.feasibility_frozen`)."""
+    return domain.feasibility_frozen(budget.phase, await has_ballots(budget.id))
+
+
 async def review_project(
     project_id: int,
     feasibility: Feasibility,
@@ -245,12 +278,16 @@ async def review_project(
     adjusted_cost: int | None,
     by_user: User | None = None,
 ) -> Project:
+    """The feasibility review of a project, by staff or an evaluator of its budget's space,
+    audited (`budget_project_review`). Refused: a project not feasible without a public
+    reason, an adjusted cost that is not positive, a review once the vote is open."""
     if problems := review_problems(feasibility, reason, adjusted_cost):
         raise Refused(problems)
     async with in_transaction():
         project = await Project.filter(id=project_id).select_for_update().get()
-        if await has_ballots(project.budget_id):
-            raise refuse(N_("The ballot is locked: ballots have been cast."))
+        budget = await Budget.get(id=project.budget_id)
+        if await review_closed(budget):
+            raise refuse(FROZEN)
         before = audited_fields(project, AUDITED_PROJECT_FIELDS)
         project.feasibility = feasibility
         project.feasibility_reason = reason.strip()
@@ -393,16 +430,13 @@ class StaleEdit(Refused):
         self.current = current
 
 
-LOCKED = N_("The ballot is locked: ballots have been cast.")
-
-
 async def edit_project_row(
     budget_id: int, project_id: int, edit: RowEdit, by_user: User
 ) -> Project:
     """Staff change a project's title, cost, district and review from the budget's table: the
-    checks of the project form and of the review (above, one copy), refused once ballots exist
-    (what voters chose from stays as it was), and refused with `StaleEdit` when the project
-    changed since the form was shown. Audited."""
+    checks of the project form and of the review (above, one copy), refused once the review is
+    closed (`review_closed`: what voters choose from stays as it was), and refused with
+    `StaleEdit` when the project changed since the form was shown. Audited."""
     budget = await Budget.get(id=budget_id)
     title = edit.title.strip()
     problems = _title_problems(title)
@@ -413,8 +447,8 @@ async def edit_project_row(
         problems += review_problems(feasibility, edit.feasibility_reason, adjusted)
     async with in_transaction():
         project = await Project.filter(id=project_id, budget_id=budget_id).select_for_update().get()
-        if await has_ballots(budget_id):
-            raise refuse(LOCKED)
+        if await review_closed(budget):
+            raise refuse(FROZEN)
         if edit.version.strip() != str(project.version):
             await project.fetch_related("district")
             raise StaleEdit(project)

@@ -395,6 +395,12 @@ async def ballot_box_state(budget: Budget) -> dict[str, Any]:
     }
 
 
+async def evaluated_projects(budget: Budget) -> list[Project]:
+    """The projects the space's evaluators review: those moderation let through, as residents
+    see them (budgets/evaluation.py)."""
+    return await _projects(budget, feasible_only=False)
+
+
 async def admin_page(budget: Budget) -> dict[str, Any]:
     return {
         "budget": budget,

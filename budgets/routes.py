@@ -41,7 +41,7 @@ from participation.spaces import services as spaces
 from participation.spaces.audience import shown_value
 from participation.spaces.domain import Person, audience_refusal
 from participation.templating import flash, is_htmx, money, render
-from participation.territory import MAP_MARGIN, Pin, frame, place_map, town_box, town_map
+from participation.territory import Pin, place_map, town_box, town_map
 from participation.urls import url
 
 MONEY_VALUES = {"amount", "total", "excess", "sum"}
@@ -140,12 +140,6 @@ async def project_map(request: Request) -> Response:
     return render(request, "budgets/map.html", context)
 
 
-def _pick(request: Request) -> dict[str, Any]:
-    """The outline of the town to click in a project form (static/js/map-pick.js): an aid,
-    the coordinate fields stay the way."""
-    return {"pick_frame": frame(town_box(web.settings_of(request))), "map_margin": MAP_MARGIN}
-
-
 async def new_project(request: Request) -> Response:
     user = web.require(request, is_signed_in)
     budget = await _budget(request)
@@ -177,7 +171,7 @@ async def new_project(request: Request) -> Response:
         "budget": budget,
         "districts": await budget.districts.all(),
         "categories": await budget.categories.all(),
-        **_pick(request),
+        **web.place_picker(request),
     }
     place = web.Place(check, "location")  # the place's point (participation/geocoding.py)
     return await web.form_page(
@@ -551,7 +545,7 @@ async def admin_project(request: Request) -> Response:
         "budget": budget,
         "project": project,
         "districts": await BudgetDistrict.filter(budget=budget).order_by("name"),
-        "locked": await services.has_ballots(budget.id),
+        "locked": await project_services.review_closed(budget),
         "values": _row_values(project),
         "errors": {},
         "current": None,
@@ -628,7 +622,7 @@ async def admin_edit_project(request: Request) -> Response:
         "latitude": "" if project.latitude is None else str(project.latitude),
         "longitude": "" if project.longitude is None else str(project.longitude),
     }
-    context = {"budget": budget, "project": project, "values": values, **_pick(request)}
+    context = {"budget": budget, "project": project, "values": values, **web.place_picker(request)}
     place = web.Place(check, "location")  # the place's point (participation/geocoding.py)
     return await web.form_page(
         request, "budgets/admin_project_form.html", context, save, _shown_value, place
@@ -653,6 +647,8 @@ async def _admin_page(request: Request, budget: Budget, **extra: Any) -> dict[st
     context["my_share_waiting"] = await ballot_box.share_waiting(
         redis, budget.id, request.scope["user"].id
     )
+    # the projects table's rows are read-only from then on (project_services.review_closed)
+    context["review_closed"] = domain.feasibility_frozen(budget.phase, context["has_ballots"])
     context.update(extra)
     return context
 

@@ -30,7 +30,7 @@ from participation.permissions import can_administer, is_verified_resident
 from participation.refusals import Refused
 from participation.spaces import services as spaces
 from participation.templating import flash, render
-from participation.territory import MAP_MARGIN, Pin, frame, place_map, town_box, town_map
+from participation.territory import Pin, place_map, town_box, town_map
 from participation.urls import url
 from participation.web import (
     attachment,
@@ -106,12 +106,6 @@ async def map_page(request: Request) -> Response:
     ]
     context = {**LABELS, "map": town_map(town_box(settings_of(request)), pins)}
     return render(request, "meetings/map.html", context)
-
-
-def _pick(request: Request) -> dict[str, Any]:
-    """The outline of the town to click in the staff form (static/js/map-pick.js): an aid,
-    the coordinate fields stay the way."""
-    return {"pick_frame": frame(town_box(settings_of(request))), "map_margin": MAP_MARGIN}
 
 
 async def register(request: Request) -> Response:
@@ -218,7 +212,7 @@ async def admin_new(request: Request) -> Response:
         "form": values,
         "errors": errors,
         "spaces": await spaces.choices(),
-        **_pick(request),
+        **web.place_picker(request),
     }
     return render(request, "meetings/admin_form.html", context, status_code=422 if errors else 200)
 
@@ -247,7 +241,7 @@ async def _admin_page(
         "registrations": await queries.registrations(meeting.id),
         "minutes_allowed": domain.can_publish_minutes(meeting.facts(), timezone.now()),
         "spaces": await spaces.choices(meeting.space_id),
-        **_pick(request),
+        **web.place_picker(request),
     }
     return render(request, "meetings/admin_form.html", context, status_code=status_code)
 

@@ -56,23 +56,29 @@ def kind_of(target_kind: str) -> ContentKind:
 
 async def _case(target_kind: str, target_id: int, author_id: int | None) -> ModerationCase:
     """The one case of a piece of content, created closed if needed (INSERT ... ON CONFLICT DO
-    NOTHING: two simultaneous first reports do not collide), with the space of the content."""
+    NOTHING: two simultaneous first reports do not collide), with the space of the content.
+
+    The space is read and the case inserted in one transaction (the caller's, or this one):
+    the kind's `spaces_of` locks what decides the space (a proposal's collection) until it
+    ends, so a case made while that container moves to another space ends in the new space
+    either way (moderation.services.move_cases, issue #18)."""
     kind = content_kinds().get(target_kind)
-    space_id = (await kind.spaces_of([target_id])).get(target_id) if kind is not None else None
-    await ModerationCase.bulk_create(
-        [
-            ModerationCase(
-                target_kind=target_kind,
-                target_id=target_id,
-                author_id=author_id,
-                status=CaseStatus.CLOSED,
-                opened_at=timezone.now(),
-                space_id=space_id,
-                space_examined=True,
-            )
-        ],
-        ignore_conflicts=True,
-    )
+    async with in_transaction():
+        space = (await kind.spaces_of([target_id])).get(target_id) if kind is not None else None
+        await ModerationCase.bulk_create(
+            [
+                ModerationCase(
+                    target_kind=target_kind,
+                    target_id=target_id,
+                    author_id=author_id,
+                    status=CaseStatus.CLOSED,
+                    opened_at=timezone.now(),
+                    space_id=space,
+                    space_examined=True,
+                )
+            ],
+            ignore_conflicts=True,
+        )
     return await ModerationCase.get(target_kind=target_kind, target_id=target_id)
 
 

@@ -10,6 +10,7 @@ from participation import features
 from participation.accounts.models import Role, User
 from participation.accounts.services import hash_password
 from participation.db import close_database, init_database
+from participation.people.models import SpaceRole
 from participation.settings import Settings
 from participation.sitepages import services as sitepages
 from participation.spaces import demo as spaces
@@ -17,8 +18,9 @@ from participation.spaces import demo as spaces
 TOWN = "Villebelle-sur-Loire"
 # Demo-only credentials, printed by `participation demo`; never use them on a real site. The
 # first three are the people the features' demos write in the name of (resident, moderator,
-# the town's staff: `create_accounts` returns them); the desk officer (issue #19) only logs in,
-# to try the counter, and writes nothing in the demo.
+# the town's staff: `create_accounts` returns them); the evaluator (issue #18) reviews the
+# projects of the budget space's budgets, and the desk officer (issue #19) tries the counter:
+# both only log in, and write nothing in the demo.
 DEMO_ACCOUNTS = [
     ("habitante@demo.villebelle.fr", "Camille Martin", Role.CITIZEN, "Villebelle-citoyenne-2026"),
     ("moderateur@demo.villebelle.fr", "Yanis Moreau", Role.MODERATOR, "Villebelle-moderation-2026"),
@@ -28,8 +30,11 @@ DEMO_ACCOUNTS = [
         Role.ADMIN,
         "Villebelle-mairie-2026",
     ),
+    # evaluator of the budget projects of the budget space (issue #18: a role in that space)
+    ("evaluation@demo.villebelle.fr", "Lucie Garnier", Role.CITIZEN, "Villebelle-evaluation-2026"),
     ("accueil@demo.villebelle.fr", "Inès Bernard", Role.AGENT, "Villebelle-accueil-2026"),
 ]
+EVALUATOR = "evaluation@demo.villebelle.fr"
 PARTICIPANTS = 3  # the resident, the moderator and the staff: what the features' demos unpack
 
 
@@ -103,12 +108,21 @@ async def seed(settings: Settings) -> list[str]:
     users = await create_accounts(settings)
     await sitepages.fill_demo(demo_page_values(settings), users[-1])  # the town's staff
     await spaces.create_spaces()  # the features' demos attach their content to them
+    await _evaluator_role()
     context = features.DemoContext(settings, users)
     for feature in features.FEATURES:  # in the order of features.INSTALLED
         if feature.demo is not None:
             await feature.demo(context)
     await spaces.finish()
     return context.notes
+
+
+async def _evaluator_role() -> None:
+    """The demo's evaluator evaluates the budget projects of the budget space (once)."""
+    user = await User.get_or_none(email=EVALUATOR)
+    space_id = await spaces.space_id(spaces.BUDGET)
+    if user is not None and space_id is not None:
+        await SpaceRole.get_or_create(user_id=user.id, space_id=space_id, role="evaluator")
 
 
 async def load(settings: Settings) -> None:
@@ -119,6 +133,7 @@ async def load(settings: Settings) -> None:
         await close_database()
     print(f"Demo town {TOWN} is ready. Accounts (demo only):")
     for email, _name, role, password in DEMO_ACCOUNTS:
-        print(f"  {role.value:<10} {email:<32} {password}")
+        label = "evaluator" if email == EVALUATOR else role.value  # a role in the budget space
+        print(f"  {label:<10} {email:<32} {password}")
     for note in notes:  # what a feature's demo tells (the resident register)
         print(note)

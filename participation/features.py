@@ -108,7 +108,7 @@ class NavLink:
 
     label: str
     route: str
-    # "" (everyone), "moderator" or "admin": who sees the link in the header; on the
+    # "" (everyone), "moderator", "evaluator" or "admin": who sees the link in the header; on the
     # Administration page, "agent" marks a link desk officers see too (issue #19)
     role: str = ""
 

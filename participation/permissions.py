@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 
@@ -20,6 +21,22 @@ def can_reach_moderation(user: Any) -> bool:
     return can_moderate(user) or bool(
         user.is_authenticated and getattr(user, "moderates_a_space", False)
     )
+
+
+def can_reach_evaluation(user: Any) -> bool:
+    """The evaluation pages' list and the header's « Évaluer des projets »: a person who
+    evaluates budget projects in some participatory space (`evaluates_a_space`, read with the
+    session: participation/people/services.py::EVALUATES_A_SPACE_SQL). Withdrawn, the role
+    stops opening them at the next request."""
+    return bool(user.is_authenticated and getattr(user, "evaluates_a_space", False))
+
+
+def can_evaluate_in_space(user: Any, space_id: int | None, evaluated: Collection[int]) -> bool:
+    """May `user` review the feasibility of the budget projects of the space `space_id`: they
+    hold the evaluator role of that space (`evaluated`: the spaces where they hold it,
+    `people.services.evaluated_spaces`). A budget of no space has no evaluator; the site-wide
+    role opens nothing here (administrators review on the budget's staff page)."""
+    return bool(user.is_authenticated and space_id is not None and space_id in evaluated)
 
 
 def can_administer(user: Any) -> bool:

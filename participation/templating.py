@@ -82,11 +82,12 @@ def _environment() -> Environment:
 def nav_links(user: Any) -> list[features.NavLink]:
     """The header's feature links (`Feature.nav`) that `user` may follow: everyone's first, in
     the order of `features.INSTALLED`, then those of a role, each asked to the predicate its
-    routes ask (moderation: `permissions.can_reach_moderation`, so the link and the access
-    never disagree)."""
+    routes ask (moderation: `permissions.can_reach_moderation`, the budgets' evaluation:
+    `permissions.can_reach_evaluation`, so the link and the access never disagree)."""
     allowed = {
         "": True,
         "moderator": permissions.can_reach_moderation(user),
+        "evaluator": permissions.can_reach_evaluation(user),
         "admin": permissions.can_administer(user),
     }
     links = [link for f in features.FEATURES for link in f.nav if allowed.get(link.role, False)]

@@ -21,7 +21,7 @@ from participation.i18n import gettext
 from participation.numbers import MAX_ID, parse_page
 from participation.refusals import NotAllowed, NotFound, Problem, Refused
 from participation.templating import render
-from participation.territory import town_box
+from participation.territory import MAP_MARGIN, frame, town_box
 from participation.urls import url
 
 # the URL-encoded form of a POST, parsed once by the CSRF check and kept for the route
@@ -170,6 +170,12 @@ def accepted(parsed: tuple[F, Sequence[Problem]]) -> F:
 
 
 T = TypeVar("T")
+
+
+def place_picker(request: Request) -> dict[str, Any]:
+    """The context of a form's place fields (templates/_placemap.html `place_fields`): the
+    outline of the town to click (static/js/map-pick.js), an aid; the fields stay the way."""
+    return {"pick_frame": frame(town_box(settings_of(request))), "map_margin": MAP_MARGIN}
 
 
 @dataclass(frozen=True)

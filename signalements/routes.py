@@ -46,6 +46,7 @@ from participation.web import (
 from signalements import domain, photos, queries, services
 from signalements.domain import CHANNEL_LABELS, ICONS, STATE_LABELS, Box, State
 from signalements.models import Category, Photo, Report, ResponseTemplate
+from signalements.photos import Processed
 
 SENT_KEY = "signalements.sent"  # the new report's tracking link, shown once
 LABELS = {
@@ -241,18 +242,43 @@ async def _create(request: Request, context: dict[str, Any]) -> Response:
         contents = await _uploads(form, "photos")
     categories = [c.id for c in context["categories"]]
 
-    async def check(data: dict[str, str]) -> domain.ReportForm:
-        return domain.parse_report(data, categories, _town(request), staff)
-
-    async def create(data: dict[str, str]) -> services.Created:
-        report_form = await check(data)
+    async def check(data: dict[str, str]) -> tuple[domain.ReportForm, list[Processed], str]:
+        """Every check of what was sent, in one pass (and nothing written), so that the 422
+        shows every problem at once: the fields, the photos, the district and the description's
+        anti-abuse rules (which read only the person's recent texts, nothing these checks
+        gate). Also the form's own checks when its address is refused (web.Place)."""
+        problems: list[Problem] = []
+        report_form = None
+        try:
+            report_form = domain.parse_report(data, categories, _town(request), staff)
+        except Refused as refused:
+            problems += refused.problems
+        processed = []
         if len(contents) > domain.MAX_PHOTOS:
-            raise Refused([Problem(N_("Send at most three photos."), field="photos")])
-        processed = [photos.process(c) for c in contents]
+            problems.append(Problem(N_("Send at most three photos."), field="photos"))
+        else:
+            try:
+                processed = [photos.process(c) for c in contents]
+            except Refused as refused:
+                problems += refused.problems
         district = data.get("district", "")
         if district and district not in context["districts"]:
-            raise Refused([Problem(N_("Choose a district from the list."), field="district")])
-        if not staff:  # staff typing a phone call are not limited
+            problems.append(Problem(N_("Choose a district from the list."), field="district"))
+        if not any(p.field == "description" for p in problems):
+            text = data.get("description", "").strip()  # as parse_report reads it
+            if problem := await services.description_problem(user, text):
+                problems.append(Problem(problem, field="description"))
+        if problems or report_form is None:
+            raise Refused(problems)
+        return report_form, processed, district
+
+    async def create(data: dict[str, str]) -> services.Created:
+        report_form, processed, district = await check(data)
+        # The rate limit stays after every other check: it counts an attempt, and only a
+        # report that would be saved is one (a form refused for a field costs nothing); a
+        # full limit answers 429 with how long to wait. Staff typing a phone call are not
+        # limited.
+        if not staff:
             await ratelimit.check(request, "signalement", report_form.email or None)
         return await services.create_report(
             settings_of(request), report_form, processed, user, district

@@ -65,6 +65,17 @@ class Created:
     token: str  # the tracking link's secret, shown once
 
 
+async def description_problem(user: Any, text: str) -> str | None:
+    """Why the description may not be posted (moderation's anti-abuse rules): links from a new
+    account, the same text again within a day; without an account, the rules of a brand-new
+    one (no links). It reads only the person's recent texts: the form runs it with its field
+    checks, in one pass (signalements.routes)."""
+    if user is not None and user.is_authenticated:
+        return await moderation.abuse_problem(user, text, KIND)
+    now = timezone.now()
+    return moderation_rules.links_problem(text, now, now)
+
+
 async def create_report(
     settings: Settings,
     form: ReportForm,
@@ -78,12 +89,7 @@ async def create_report(
         raise refuse(N_("Send at most three photos."), "photos")
     signed_in = user is not None and user.is_authenticated
     text = form.description
-    if signed_in:
-        problem = await moderation.abuse_problem(user, text, KIND)
-    else:  # no account: the rules of a brand-new account (no links)
-        now = timezone.now()
-        problem = moderation_rules.links_problem(text, now, now)
-    if problem:
+    if problem := await description_problem(user, text):
         raise refuse(problem, "description")
     token = domain.new_token()
     now = timezone.now()

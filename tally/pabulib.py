@@ -125,11 +125,14 @@ def parse(text: str, name: str = "", *, strict: bool = False) -> PabulibFile:
     current: str | None = None
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", quotechar='"')
     try:
+        strip = str.strip
         for row in reader:
-            line = reader.line_num
-            if not row or all(not cell.strip() for cell in row):
+            if not row:
                 continue
-            head = row[0].strip()
+            head = strip(row[0])
+            if not head and all(not strip(cell) for cell in row):  # a blank line
+                continue
+            line = reader.line_num
             if len(row) == 1 and head.upper() in SECTIONS:
                 current = head.upper()
                 if current in sections:
@@ -138,7 +141,7 @@ def parse(text: str, name: str = "", *, strict: bool = False) -> PabulibFile:
                 continue
             if current is None:
                 raise PabulibError(line, "", "the file must start with a META section")
-            sections[current].append((line, [cell.strip() for cell in row]))
+            sections[current].append((line, list(map(strip, row))))
     except csv.Error as error:
         raise PabulibError(reader.line_num, "", f"unreadable line ({error})") from None
     for section in SECTIONS:
@@ -321,10 +324,12 @@ class _Votes:
         for line, row in rows[1:]:
             voter = row[id_at] if id_at < len(row) else ""
             text = row[vote_at] if vote_at < len(row) else ""
-            choices = tuple(c.strip() for c in text.split(",") if c.strip())
-            for choice in choices:
-                if choice not in known:
-                    raise PabulibError(line, "vote", f"unknown project {choice!r}")
+            choices = tuple(map(str.strip, text.split(",")))
+            if "" in choices:  # `1,,2`, a trailing comma, an empty vote
+                choices = tuple(choice for choice in choices if choice)
+            if not known.issuperset(choices):
+                unknown = next(choice for choice in choices if choice not in known)
+                raise PabulibError(line, "vote", f"unknown project {unknown!r}")
             if len(set(choices)) != len(choices):
                 if not self.merge:
                     raise PabulibError(line, "vote", "a project appears twice in the vote")

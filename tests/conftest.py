@@ -37,8 +37,9 @@ from tests import ormcache
 
 ormcache.install()  # each model finished once per run (tests/ormcache.py)
 
-# the browser fixtures and hooks, for the core's browser tests and each feature's (tests/<name>/)
-pytest_plugins = ["tests.browser.plugin"]
+# the browser fixtures and hooks, for the core's browser tests and each feature's (tests/<name>/);
+# processes sharing one selection module by module (tests/claims.py, TEST_CLAIMS)
+pytest_plugins = ["tests.claims", "tests.browser.plugin"]
 
 DATABASE_URL = os.environ.get("DATABASE_URL") or "sqlite://:memory:"
 TEST_PASSWORD = "Une-phrase-de-passe-solide"

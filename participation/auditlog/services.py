@@ -100,6 +100,20 @@ CORE = AuditWords(
             "space_role_withdrawn",
             N_("{actor} withdrew from {target} the moderation of the space “{before_space}”"),
         ),
+        AuditWording(
+            "space_evaluator_granted",
+            N_(
+                "{actor} made {target} evaluator of the budget projects of the space "
+                "“{after_space}”"
+            ),
+        ),
+        AuditWording(
+            "space_evaluator_withdrawn",
+            N_(
+                "{actor} withdrew from {target} the evaluation of the budget projects of the "
+                "space “{before_space}”"
+            ),
+        ),
         AuditWording("space_created", N_("{actor} created {target}")),
         AuditWording("space_updated", N_("{actor} edited {target}")),
         AuditWording("space_archived", N_("{actor} archived {target}")),

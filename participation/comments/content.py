@@ -9,7 +9,14 @@ from participation import commenting, mail
 from participation.comments.models import Comment
 from participation.comments.queries import visible_comments
 from participation.comments.services import notify
-from participation.contributions import EXCERPT_MAX, Item, ModerationState, RowKind, excerpt
+from participation.contributions import (
+    EXCERPT_MAX,
+    Item,
+    ModerationState,
+    RowKind,
+    content_kinds,
+    excerpt,
+)
 from participation.features import CommentTarget
 from participation.i18n import N_
 from participation.richtext import to_text
@@ -58,10 +65,26 @@ class CommentKind(RowKind):
         return self._item(c, target) if target is not None else None
 
     async def spaces_of(self, ids: list[int]) -> dict[int, int]:
-        """Their targets' spaces (a target in none, as a proposal: none)."""
+        """Their targets' spaces (a target in none, as a proposal: none). A target that is
+        moderated content itself (a proposal, a budget project) answers through its own kind's
+        `spaces_of`, with the same locking read: a case on a comment made while its proposal's
+        collection moves ends in the new space too (issue #18)."""
         rows = await Comment.filter(id__in=ids).select_related(*commenting.relations())
-        targets = await commenting.targets_of(rows)
-        return {i: t.space_id for i, t in targets.items() if t.space_id is not None}
+        kinds = content_kinds()
+        found: dict[int, int] = {}
+        by_kind: dict[str, dict[int, list[int]]] = {}  # target kind: target id -> comment ids
+        others = []
+        for row in rows:
+            if row.target_kind in kinds and row.target_kind != self.name:
+                by_kind.setdefault(row.target_kind, {}).setdefault(row.target_id, []).append(row.id)
+            else:
+                others.append(row)
+        for target_kind, targets in sorted(by_kind.items()):
+            for target_id, space_id in (await kinds[target_kind].spaces_of(list(targets))).items():
+                found.update(dict.fromkeys(targets[target_id], space_id))
+        targets_found = await commenting.targets_of(others)
+        found.update({i: t.space_id for i, t in targets_found.items() if t.space_id is not None})
+        return found
 
     async def move(
         self, settings: Settings, item: Item, target: ModerationState, actor: Any

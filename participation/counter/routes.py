@@ -17,7 +17,7 @@ from participation.people.domain import PeopleFilters
 from participation.refusals import Refused
 from participation.templating import flash, render
 from participation.urls import url
-from participation.web import action_route, errors_of, form_data, redirect, require
+from participation.web import action_route, errors_of, form_data, place_picker, redirect, require
 
 
 def channels() -> list[tuple[str, str]]:
@@ -80,6 +80,8 @@ async def person_page(
         "person": someone,
         "offline": await services.offline_record(someone.id),
         "sections": sections,
+        # for the sections' place fields (proposals: templates/_placemap.html `place_fields`)
+        **place_picker(request),
         "values": values,
         "errors": errors,
     }

@@ -2,8 +2,10 @@
 list's filters read from a query string. No database, no HTTP.
 
 A person has one site-wide role (`accounts.models.Role`) and may have roles in participatory
-spaces (`people.models.SpaceRole`, rows of their own: person, space, role): today "moderator"
-of one space (`SPACE_ROLES`; `space_role_problem` checks a grant).
+spaces (`people.models.SpaceRole`, rows of their own: person, space, role): "moderator" of one
+space, "evaluator" of one space's budget projects (`SPACE_ROLES`; `space_role_problem` checks a
+grant). The core names the roles; a feature asks `participation.permissions` whether a person
+holds one (the budgets' evaluation pages: `can_evaluate_in_space`).
 
 """
 
@@ -30,7 +32,10 @@ PAGE_SIZE = 50
 SEARCH_MAX = 100
 
 # the roles in one participatory space, with their labels (msgids)
-SPACE_ROLES: dict[str, str] = {"moderator": N_("Moderator of the space")}
+SPACE_ROLES: dict[str, str] = {
+    "moderator": N_("Moderator of the space"),
+    "evaluator": N_("Evaluator of the space's budget projects"),
+}
 
 
 def space_role_problem(role: str, space_exists: bool, held: bool, deleted: bool) -> str | None:

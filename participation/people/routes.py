@@ -177,7 +177,10 @@ async def grant_space_role(request: Request) -> Response:
             values["space_reason"].strip()[:REASON_MAX],
         )
     except Refused as refused:
-        return await person_page(request, errors_of(refused.problems), values, 422)
+        errors = errors_of(refused.problems)
+        if values["space_role"] == "evaluator":  # the page's second form: its select's own id
+            errors = {("evaluator_space" if k == "space" else k): v for k, v in errors.items()}
+        return await person_page(request, errors, values, 422)
     flash(
         request,
         gettext("The role in the space “{space}” is given.").format(space=held.space_title),

@@ -134,12 +134,36 @@ async def space_roles(person_id: int) -> list[HeldSpaceRole]:
     return [HeldSpaceRole(int(i), str(r), int(s), str(t)) for i, r, s, t in rows]
 
 
+async def _spaces_with_role(user_id: int, role: str) -> frozenset[int]:
+    rows = await SpaceRole.filter(user_id=user_id, role=role).values_list("space_id", flat=True)
+    return frozenset(int(str(i)) for i in rows)
+
+
 async def moderated_spaces(user_id: int) -> frozenset[int]:
     """The spaces whose content this person moderates (besides a site-wide moderator role)."""
-    rows = await SpaceRole.filter(user_id=user_id, role="moderator").values_list(
-        "space_id", flat=True
-    )
-    return frozenset(int(str(i)) for i in rows)
+    return await _spaces_with_role(user_id, "moderator")
+
+
+async def evaluated_spaces(user_id: int) -> frozenset[int]:
+    """The spaces whose budget projects this person evaluates (`permissions.
+    can_evaluate_in_space`): read on each request of the evaluation pages, so a withdrawn role
+    closes them at once."""
+    return await _spaces_with_role(user_id, "evaluator")
+
+
+# Whether the person evaluates budget projects in some space (issue #18), read with the session
+# (`Feature.session_columns` of the feature that offers the evaluation: budgets) for
+# `permissions.can_reach_evaluation`, the header's link: no query of its own. Its text never
+# changes, so PostgreSQL keeps the session lookup prepared.
+EVALUATES_A_SPACE_SQL = (
+    'EXISTS (SELECT 1 FROM "people_space_role" AS "e" '
+    'WHERE "e"."user_id" = "accounts_session"."user_id" AND "e"."role" = \'evaluator\')'
+)
+
+
+def as_flag(value: object, now: datetime) -> bool:
+    """An EXISTS read with the session: 0/1 on SQLite, a boolean on PostgreSQL."""
+    return bool(value)
 
 
 async def grant_space_role(
@@ -163,7 +187,8 @@ async def grant_space_role(
         assert space is not None
         row = await SpaceRole.create(user_id=user.id, space_id=space.id, role=role)
         after = {"space": space.title, "space_id": space.id, "role": role}
-        await audit(actor, "space_role_granted", "user", user.id, "", after, reason)
+        action = "space_evaluator_granted" if role == "evaluator" else "space_role_granted"
+        await audit(actor, action, "user", user.id, "", after, reason)
     return HeldSpaceRole(row.id, role, space.id, space.title)
 
 
@@ -175,7 +200,8 @@ async def withdraw_space_role(actor: Any, role_id: int, reason: str = "") -> int
         if row is None or not await SpaceRole.filter(id=row.id).delete():
             return None
         before = {"space": row.space.title, "space_id": row.space_id, "role": row.role}
-        await audit(actor, "space_role_withdrawn", "user", row.user_id, before, "", reason)
+        action = "space_evaluator_withdrawn" if row.role == "evaluator" else "space_role_withdrawn"
+        await audit(actor, action, "user", row.user_id, before, "", reason)
     return row.user_id
 
 

@@ -13,6 +13,7 @@ from participation.proposals.domain import ProposalState
 from participation.proposals.models import (
     Proposal,
     ProposalCoauthor,
+    ProposalCollection,
     ProposalEvent,
     ProposalVersion,
 )
@@ -60,11 +61,26 @@ class ProposalKind(RowKind):
         return moved, []
 
     async def spaces_of(self, ids: list[int]) -> dict[int, int]:
-        """A proposal's space is its collection's (issue #18); one in no collection has none."""
-        rows = await Proposal.filter(id__in=ids, collection_id__not_isnull=True).values_list(
-            "id", "collection__space_id"
+        """A proposal's space is its collection's (issue #18); one in no collection has none.
+
+        The collections are read with a row lock (FOR NO KEY UPDATE; SQLite has none and needs
+        none: its writers take turns) held until the caller's transaction ends, the one that
+        inserts the moderation case: a case made while staff move the collection
+        (collections.services.move, which updates that row first) waits for the move to commit
+        and reads the new space, or the move waits for the case to commit and then moves it
+        with the others. A plain read kept the former space (issue #18)."""
+        pairs = await Proposal.filter(id__in=ids, collection_id__not_isnull=True).values_list(
+            "id", "collection_id"
         )
-        return {int(i): int(s) for i, s in rows}  # type: ignore[misc]
+        if not pairs:
+            return {}
+        locked = (
+            await ProposalCollection.filter(id__in={int(c) for _, c in pairs})  # type: ignore[misc]
+            .order_by("id")  # one order for every locker: no deadlock between two of them
+            .select_for_update(no_key=True)
+        )
+        spaces = {c.id: c.space_id for c in locked}
+        return {int(i): spaces[int(c)] for i, c in pairs if int(c) in spaces}  # type: ignore[misc]
 
     async def notification_subject(self, item: Item) -> tuple[Any, Any]:
         return await Proposal.get(id=item.id), None

@@ -31,7 +31,46 @@ from participation.settings import Settings
 from participation.templating import flash
 from participation.territory import town_box
 from participation.urls import url
-from participation.web import action_route, errors_of, form_data, redirect, require, settings_of
+from participation.web import (
+    Place,
+    action_route,
+    errors_of,
+    form_data,
+    redirect,
+    require,
+    saved_with_place,
+    settings_of,
+)
+
+
+async def checked_proposal(
+    settings: Settings,
+    agent: Any,
+    person_id: int,
+    form: ProposalForm,
+    raw_channel: str,
+    raw_coordinates: tuple[str, str] = ("", ""),
+    collection: str = "",
+) -> tuple[Any, counter_rules.Channel]:
+    """`record_proposal`'s checks, nothing written (its first step, and the form's own checks
+    when its address is refused: web.Place): the person and the channel; `Refused` with every
+    wrong field at once, the channel's with the proposal's."""
+    counter.check_agent(agent)
+    person = await eligible(person_id)
+    problems = []
+    try:
+        channel = counter.channel_of(raw_channel)
+    except Refused as refused:
+        problems, channel = list(refused.problems), counter_rules.Channel.COUNTER
+    # any channel but online: the agent vouches for the person (no audience asked)
+    draft = services.Draft(form, raw_coordinates, channel.value, town_box(settings), collection)
+    try:
+        await services.checked_draft(draft, person)
+    except Refused as refused:
+        problems += refused.problems
+    if problems:
+        raise Refused(problems)
+    return person, channel
 
 
 async def record_proposal(
@@ -45,10 +84,11 @@ async def record_proposal(
 ) -> Proposal:
     """A proposal in the person's name, published as the person would publish it (waiting for
     a moderator when its collection is pre-moderated); the channel kept, the agent audited.
-    `collection`: chosen when several are open, as in the resident's form."""
-    counter.check_agent(agent)
-    channel = counter.channel_of(raw_channel)
-    person = await eligible(person_id)
+    `collection`: chosen when several are open, as in the resident's form; its place as the
+    resident's form gives it (`raw_coordinates`, the route looking its address up first)."""
+    person, channel = await checked_proposal(
+        settings, agent, person_id, form, raw_channel, raw_coordinates, collection
+    )
     draft = services.Draft(form, raw_coordinates, channel.value, town_box(settings), collection)
     proposal = await services.create(draft, person)
     proposal = await services.change_state(settings, proposal, ProposalState.PUBLISHED, person)
@@ -117,20 +157,27 @@ async def section(
 
 
 async def proposal_route(request: Request) -> Response:
+    """The proposal's form of the person's page: its address looked up as in the resident's
+    form (web.saved_with_place: the point, or the choice of places, or why not, shown with
+    the form's other errors at once)."""
     agent = require(request, counter_rules.may_record)
     person_id = request.path_params["person_id"]
+    settings = settings_of(request)
     data = await form_data(request)
-    form, raw = domain.form_of(data)
+
+    def typed(fields: dict[str, str]) -> tuple[Any, ...]:
+        form, raw = domain.form_of(fields)
+        channel, collection = fields.get("channel", ""), fields.get("collection", "")
+        return settings, agent, person_id, form, channel, raw, collection
+
+    async def save(fields: dict[str, str]) -> Proposal:
+        return await record_proposal(*typed(fields))
+
+    async def check(fields: dict[str, str]) -> object:
+        return await checked_proposal(*typed(fields))
+
     try:
-        created = await record_proposal(
-            settings_of(request),
-            agent,
-            person_id,
-            form,
-            data.get("channel", ""),
-            raw,
-            data.get("collection", ""),
-        )
+        created = await saved_with_place(request, data, save, Place(check))
     except Refused as refused:
         values = {**data, "form": "proposal"}
         return await counter_routes.person_page(request, errors_of(refused.problems), values, 422)

@@ -15,7 +15,7 @@ from typing import Any
 from tortoise.expressions import F, Q, RawSQL, Subquery
 from tortoise.queryset import QuerySet
 
-from participation import features
+from participation import features, textsearch
 from participation.accounts.models import AnonymousUser, User
 from participation.comments.models import Comment
 from participation.comments.queries import visible_comments
@@ -46,7 +46,6 @@ from participation.proposals.models import (
     Support,
 )
 from participation.residents.models import District
-from participation.richtext import normalize_for_search
 from participation.territory import Category
 from participation.urls import url
 from participation.web import query_choice, query_page, query_string
@@ -167,9 +166,7 @@ def filtered(
         qs = qs.filter(district_id=district.id)
     if params.answered:
         qs = qs.filter(answered_at__isnull=params.answered == "no")
-    for word in normalize_for_search(params.q).split()[:8]:
-        qs = qs.filter(search_text__contains=word)
-    return qs
+    return textsearch.matching(qs, "search_text", params.q)
 
 
 MAP_LIMIT = 500  # places on a map: the newest matching proposals

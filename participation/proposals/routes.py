@@ -39,7 +39,7 @@ from participation.refusals import NotFound, Refused
 from participation.richtext import source_of, to_text
 from participation.spaces.audience import text_of
 from participation.templating import flash, is_htmx, render
-from participation.territory import MAP_MARGIN, Pin, frame, place_map, town_box, town_map
+from participation.territory import Pin, place_map, town_box, town_map
 from participation.urls import url
 
 
@@ -229,9 +229,7 @@ async def _proposal_form(
         "proposal": proposal,
         "values": values,
         "district_options": [(d.id, d.name) for d in districts],
-        # the outline of the town to click (static/js/map-pick.js): an aid, the fields stay
-        "pick_frame": frame(town_box(web.settings_of(request))),
-        "map_margin": MAP_MARGIN,
+        **web.place_picker(request),
         "collection_options": [],
         "none_open": False,
     }
@@ -275,7 +273,10 @@ async def _proposal_form(
 
 async def new(request: Request) -> Response:
     user = web.require(request, is_signed_in)
-    if request.method == "POST":
+
+    async def admit() -> None:
+        # after every check of the form (services.create): the limit counts a proposal that
+        # would be saved, not a form sent back for a field; a full one answers 429
         await ratelimit.check(request, "post")
 
     def draft_of(form: ProposalForm, raw: tuple[str, str], data: dict[str, str]) -> services.Draft:
@@ -283,7 +284,7 @@ async def new(request: Request) -> Response:
         return services.Draft(form, raw, town=town, collection=data.get("collection", ""))
 
     async def create(form: ProposalForm, raw: tuple[str, str], data: dict[str, str]) -> str:
-        proposal = await services.create(draft_of(form, raw, data), user)
+        proposal = await services.create(draft_of(form, raw, data), user, admit)
         flash(request, gettext("Your draft is saved. Publish it when it is ready."))
         return proposal_url(proposal)
 

@@ -6,6 +6,7 @@ Refusals (participation/refusals.py): `Refused` for bad input, `DomainError` for
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -46,7 +47,7 @@ from participation.proposals.models import (
     Support,
 )
 from participation.proposals.queries import collection_rules, facts, id_set, offered_categories
-from participation.refusals import NotAllowed, NotFound, Refused, refuse_fields
+from participation.refusals import NotAllowed, NotFound, Problem, Refused, refuse_fields
 from participation.residents.models import District
 from participation.richtext import (
     ALLOW_LIST_VERSION,
@@ -128,23 +129,28 @@ class Draft:
 async def checked_draft(draft: Draft, author: Any) -> tuple[int | None, ProposalForm]:
     """A new draft's checks, nothing written (`create`'s first step, and the form's own
     checks when its address is refused: web.Place): its collection and the form as stored;
-    `Refused` with every wrong field at once."""
+    `Refused` with every wrong field at once, the anti-abuse rules on the description among
+    them (they read only the author's recent texts, nothing the field checks gate: checked in
+    the same pass, a 422 shows them with the fields' problems, not at the next sending)."""
+    problems: list[Problem] = []
     try:
         taken_by_an_agent = draft.channel != "online"
         collection_id = await collection_for(
             draft.collection, None if taken_by_an_agent else author
         )
-        collection_problem = None
     except Refused as refused:
-        collection_id, collection_problem = None, refused
+        collection_id, problems = None, list(refused.problems)
+    checked = None
     try:
         checked = await _checked_form(draft.form, draft.raw_coordinates, draft.town, collection_id)
     except Refused as refused:  # every wrong field at once
-        if collection_problem is not None:
-            raise Refused([*collection_problem.problems, *refused.problems]) from None
-        raise
-    if collection_problem is not None:
-        raise collection_problem
+        problems += refused.problems
+    if not any(p.field == "body" for p in problems):
+        text = to_text(from_markdown(draft.form.body))  # as _checked_form reads it
+        if problem := await moderation.abuse_problem(author, text, "proposal"):
+            problems.append(Problem(problem, field="body"))
+    if problems or checked is None:
+        raise Refused(problems)
     return collection_id, checked
 
 
@@ -156,13 +162,18 @@ async def checked_edit(
     return await _checked_form(form, raw_coordinates, town_box(settings), proposal.collection_id)
 
 
-async def create(draft: Draft, author: Any) -> Proposal:
-    """A new draft (`Draft` says what comes in); nothing is saved when a field is wrong."""
+async def create(
+    draft: Draft, author: Any, admit: Callable[[], Awaitable[None]] | None = None
+) -> Proposal:
+    """A new draft (`Draft` says what comes in); nothing is saved when a field is wrong.
+    `admit` runs once every check passed, just before the draft is written: the resident's
+    rate limit (participation/proposals/routes.py), which counts only a proposal that would be
+    saved, so it stays after the checks (and raises to keep the draft from being written)."""
     if not author.is_authenticated:
         raise NotAllowed()
     collection_id, checked = await checked_draft(draft, author)
-    if problem := await moderation.abuse_problem(author, to_text(checked.body), "proposal"):
-        raise refuse_fields({"body": problem})
+    if admit is not None:
+        await admit()
     return await Proposal.create(
         author_id=author.id,
         title=checked.title,

@@ -41,6 +41,7 @@ from redis import Redis
 
 from participation.db import close_database, init_database, run_migrations
 from participation.settings import Settings
+from tests import claims
 from tests.browser.zygote import ForkedServer, Zygote
 from tests.conftest import TEST_PASSWORD
 
@@ -147,74 +148,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             _RUN["modules"].add(module_id(str(item.fspath)))
 
 
-# `make test-browser` runs two pytest processes at once on the browser tests, each taking the
-# next module no one has taken yet (a file created in BROWSER_CLAIMS, shared by both, says who
-# took it): the two cores stay busy to the end, whichever modules are slow. Without
-# BROWSER_CLAIMS, one process runs them all.
-CLAIMS = os.environ.get("BROWSER_CLAIMS", "")
-
-
-def _claim(module: str) -> bool:
-    """True when this process takes `module` (first to create its claim file)."""
-    try:
-        os.close(os.open(Path(CLAIMS) / module.replace("/", "--"), os.O_CREAT | os.O_EXCL))
-    except FileExistsError:
-        return False
-    return True
-
-
-def _by_module(items: list[pytest.Item]) -> dict[str, list[pytest.Item]]:
-    """The tests grouped by module, the modules with most tests first (started first, they
-    leave the short ones to even out the end)."""
-    groups: dict[str, list[pytest.Item]] = {}
-    for item in items:
-        groups.setdefault(module_id(str(item.fspath)), []).append(item)
-    order = sorted(groups, key=lambda module: -len(groups[module]))  # stable: file order next
-    return {module: groups[module] for module in order}
-
-
-def pytest_runtestloop(session: pytest.Session) -> bool | None:
-    """With BROWSER_CLAIMS: pytest's own loop over the modules this process claims, one module
-    ahead (a test's teardown must know the next test: a module's server stops when the next
-    test is in another module, the browser only after the last test)."""
-    if not CLAIMS or session.config.option.collectonly or session.testsfailed:
-        return None  # pytest's own loop (which also stops on collection errors)
-    modules = iter(_by_module(session.items).items())
-
-    def next_claimed() -> list[pytest.Item]:
-        for module, items in modules:
-            if _claim(module):
-                return items
-            _RUN["partial"].add(module)  # run by the other process: not checked here
-        return []
-
-    current = next_claimed()
-    _RUN["claimed"] = set()
-    while current:
-        _RUN["claimed"].add(module_id(str(current[0].fspath)))
-        following = next_claimed()
-        for index, item in enumerate(current):
-            after = current[index + 1] if index + 1 < len(current) else None
-            if after is None and following:
-                after = following[0]
-            item.config.hook.pytest_runtest_protocol(item=item, nextitem=after)
-            if session.shouldfail:
-                raise session.Failed(session.shouldfail)
-            if session.shouldstop:
-                raise session.Interrupted(session.shouldstop)
-        current = following
-    return True
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if CLAIMS and "claimed" in _RUN:
-        claimed, others = _RUN["claimed"], _RUN["modules"] - _RUN["claimed"]
-        terminalreporter.write_line(
-            f"this process ran {len(claimed)} browser test modules; the {len(others)} others "
-            "ran in the other process (BROWSER_CLAIMS)"
-        )
-
-
 def pytest_deselected(items: list[pytest.Item]) -> None:
     _RUN["partial"].update(module_id(str(item.fspath)) for item in items)
 
@@ -251,7 +184,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     )
     if exitstatus != 0:
         return
-    complete = _RUN["modules"] - _RUN["partial"]
+    # a module another process ran (tests/claims.py) was not checked here
+    complete = _RUN["modules"] - _RUN["partial"] - {module_id(m) for m in claims.ELSEWHERE}
     claimed = {route for route, module in listed.items() if module in complete}
     unaudited = sorted(claimed - AUDITED_ROUTES)
     if unaudited:

@@ -150,7 +150,7 @@ async def test_staff_edit_a_project_in_the_budget_table(
     await module_server.seed(with_a_ballot(seeded["budget"]))
     await page.goto(f"{module_server.url}/admin/budgets/{seeded['budget']}")
     await page.get_by_role("link", name="Modifier Jardin partagé des Lilas").click()
-    await expect(page.get_by_text("Des bulletins ont été déposés").first).to_be_visible()
+    await expect(page.get_by_text("Le vote est ouvert").first).to_be_visible()
     await expect(page.get_by_label("Coût estimé en euros")).to_be_disabled()
     await expect(
         page.get_by_role("button", name="Enregistrer Jardin partagé des Lilas")

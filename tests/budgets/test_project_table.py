@@ -181,11 +181,11 @@ async def test_once_ballots_are_cast_the_row_is_read_only_and_a_change_is_refuse
     page = f"/admin/budgets/{budget.id}"
     url = f"{page}/projects/{projects[0].id}"
     form = await client.get(url, headers=HTMX)
-    assert "Des bulletins ont été déposés" in form.text
+    assert "Le vote est ouvert" in form.text
     assert form.text.count("disabled") >= 6 and "Enregistrer" not in form.text
     assert "Corriger le texte" in form.text  # the way that stays open, with a reason
     refused = await _htmx_post(client, url, _form(projects[0], cost="1000"), page)
-    assert refused.status_code == 422 and "Le bulletin est verrouillé" in refused.text
+    assert refused.status_code == 422 and "la faisabilité des projets est figée" in refused.text
     assert (await Project.get(id=projects[0].id)).cost == 40000
 
 

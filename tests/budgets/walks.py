@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from budgets.models import Budget, BudgetCategory, BudgetDistrict, Phase, Project
+from participation.people.models import SpaceRole
 from participation.settings import Settings
 from tests.budgets.factories import CENSUS, SHARES, budget_in_voting
 from tests.budgets.test_admin import BUDGET_FORM as ADMIN_BUDGET_FORM
@@ -108,6 +109,13 @@ MATRIX = {
     "POST /admin/budgets/{budget_id}/key-share [preparation]":                    (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  DONE),
     "POST /admin/budgets/{budget_id}/shares":                                     (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM),
     "POST /admin/budgets/{budget_id}/shares [preparation]":                       (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM),
+    # the evaluators of a space's budget projects (issue #18): nobody of this table holds the
+    # role (what an evaluator gets: tests/budgets/test_evaluation.py::EVALUATOR)
+    "GET /evaluation":                                                            (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  DENIED),
+    "GET /evaluation/budgets/{budget_id}":                                        (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  DENIED),
+    "GET /evaluation/budgets/{budget_id} [preparation]":                          (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  DENIED),
+    "POST /evaluation/budgets/{budget_id}/projects/{project_id}":                 (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  DENIED),
+    "POST /evaluation/budgets/{budget_id}/projects/{project_id} [preparation]": (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  DENIED),
     # route [restricted object]: (anonymous, owner, other, moderator, admin)
     "GET /budgets/{budget_id}/map":                                               (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "GET /budgets/{budget_id}/map [preparation]":                                 (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  PAGE),
@@ -139,6 +147,17 @@ async def _in_submission(ctx: Ctx) -> Data:
 
 async def _in_review(ctx: Ctx) -> Data:
     review, in_review = await _budget_in(Phase.REVIEW, "Budget en étude")
+    return {**ctx.world.ids, "budget_id": review.id, "project_id": in_review[0].id}
+
+
+async def _evaluated(ctx: Ctx) -> Data:
+    """A budget under review in the world's space, whose projects the world's *other* person
+    evaluates (the role given here: issue #18)."""
+    review, in_review = await _budget_in(Phase.REVIEW, "Budget évalué")
+    await Budget.filter(id=review.id).update(space_id=ctx.world.ids["space_id"])
+    await SpaceRole.get_or_create(
+        user_id=ctx.world.other.id, space_id=ctx.world.ids["space_id"], role="evaluator"
+    )
     return {**ctx.world.ids, "budget_id": review.id, "project_id": in_review[0].id}
 
 
@@ -255,12 +274,24 @@ WALKS = Walks(
             },
             ids=_in_review,
         ),
+        Step(
+            "budgets:evaluate_project",
+            "other",
+            {"feasibility": "unfeasible", "feasibility_reason": "Terrain inondable"},
+            ids=_evaluated,
+        ),
     ],
     refused=[
         Step(
             "budgets:residency", "other", {"identifier": "", "birth_date": "hier", "postcode": ""}
         ),
         Step("budgets:admin_new", "admin", {**BUDGET_FORM, "title": " "}),
+        Step(
+            "budgets:evaluate_project",
+            "other",
+            {"feasibility": "unfeasible", "feasibility_reason": " "},
+            ids=_evaluated,
+        ),
     ],
     # a secret shown once answers its POST itself, never cached: a redirect would have to carry
     # it in the session cookie (signed, not encrypted)
@@ -272,6 +303,12 @@ WALKS = Walks(
         "POST /admin/budgets/{budget_id:id}/paper-ballot/choices": ("project", "action"),
         # the desk's check-in by record: one button per person found by a search
         "POST /admin/budgets/{budget_id:id}/paper-ballot/person": ("person",),
+        # the evaluators' form: nobody of the world evaluates its space's budgets
+        "POST /evaluation/budgets/{budget_id:id}/projects/{project_id:id}": (
+            "feasibility",
+            "feasibility_reason",
+            "adjusted_cost",
+        ),
     },
     formulas=_formulas,
     csv_exports=frozenset({"GET /budgets/{budget_id:id}/results.csv"}),
@@ -302,6 +339,8 @@ WALKS = Walks(
         "budgets:paper_desks": "browser/test_every_page",
         "budgets:admin_paper_choices": "browser/test_every_page",
         "budgets:admin_paper_receipt": "browser/test_every_page",
+        "budgets:evaluation": "budgets/test_browser",
+        "budgets:evaluate": "budgets/test_browser",
     },
     exempt={
         "budgets:admin_project_row": "a table row for htmx (its page without htmx is the budget's staff page, audited with the row)",
@@ -315,5 +354,6 @@ WALKS = Walks(
         "budgets:admin_new": "Créer un budget",
         "budgets:admin_import": "Importer un fichier Pabulib",
         "budgets:paper_desks": "Bulletins papier",
+        "budgets:evaluation": "Évaluer des projets",
     },
 )

@@ -19,7 +19,7 @@ from participation.comments.models import Comment
 from participation.proposals.models import Proposal
 from participation.ratelimit import Limit, attempt
 from participation.settings import Settings
-from tests.conftest import log_in, post_form
+from tests.conftest import field_error, log_in, post_form
 from tests.moderation.helpers import browser, configure
 from tests.participation.proposal_factories import at_proposal, good_form
 from tests.services import answers
@@ -232,3 +232,31 @@ async def test_duplicate_comments_and_links_from_new_accounts_are_refused(
     assert response.status_code == 422
     assert "Vous avez déjà publié ce texte" in response.text
     assert await Proposal.filter(author_id=citizen.id).count() == 2  # with make_proposal's
+
+
+async def test_a_proposal_refused_for_a_field_shows_the_duplicate_at_once_and_costs_no_attempt(
+    client: httpx.AsyncClient, citizen: User
+) -> None:
+    """The proposal form checks the description's anti-abuse rules with its fields: a 422
+    names the short title and the text already posted in one sending (issue #20). The rate
+    limit stays after every check: it counts a proposal that would be saved (10 an hour per
+    person), not a form sent back."""
+    await log_in(client, citizen)
+    form = await good_form()
+    assert (await post_form(client, "/proposals/new", form)).status_code == 303
+    both = await post_form(client, "/proposals/new", {**form, "title": "Court"})
+    assert both.status_code == 422
+    assert field_error(both.text, "title")
+    assert "Vous avez déjà publié ce texte" in field_error(both.text, "body")
+    resent = [
+        (await post_form(client, "/proposals/new", {**form, "title": "Court"})).status_code
+        for _ in range(11)
+    ]
+    assert resent == [422] * 11  # not one of them counted
+    for n in range(9):  # 9 more proposals: 10 in the hour
+        body = f"Une proposition numéro {n} pour le quartier, avec de quoi la comprendre."
+        sent = await post_form(client, "/proposals/new", {**form, "body": body})
+        assert sent.status_code == 303, n
+    last = {**form, "body": "Une onzième proposition dans l'heure, de trop pour la limite."}
+    assert (await post_form(client, "/proposals/new", last)).status_code == 429
+    assert await Proposal.filter(author_id=citizen.id).count() == 10

@@ -138,7 +138,10 @@ async def test_staff_read_who_did_what_in_french(app: Any, admin: User, settings
     async with logged_in(app, admin) as c:
         page = (await c.get("/admin/audit")).text
     assert "Marie Dupont a passé le budget «\u00a0Budget 2026\u00a0» en phase Vote" in page
-    assert "Marie Dupont a changé le rôle de Camille Test de Habitant·e à Modérateur·rice" in page
+    assert (
+        "Marie Dupont a changé le rôle de Camille Test\u00a0: «\u00a0Habitante ou habitant\u00a0» "
+        "devient «\u00a0Modératrice ou modérateur\u00a0»"
+    ) in page
     # the raw values, on demand
     assert "<details>" in page and "<code>budget_phase</code>" in page
     assert "{&#34;phase&#34;: &#34;voting&#34;}" in page

@@ -1,10 +1,11 @@
 """An address typed in a form becomes its point (issue #20): the pure choice of a place among
 the address API's answers, and the forms of a proposal, a meeting, a budget project (new, and
-staff's correction) and a report (its first step) against a real local stand-in of the API
-(tests/participation/geocoder.py): found, several to choose from, outside the town (sent
-again: the address stays text), the service down (what was typed kept); the address's error
-shown with the form's own in one sending (web.Place); an edit that keeps the address asks
-nothing; each request to the service is rate-limited. SQLite and PostgreSQL."""
+staff's correction), a proposal taken at the counter and a report (its first step) against a
+real local stand-in of the API (tests/participation/geocoder.py): found, several to choose
+from, outside the town (sent again: the address stays text), the service down (what was typed
+kept); the address's error shown with the form's own in one sending (web.Place); an edit that
+keeps the address asks nothing; each request to the service is rate-limited. SQLite and
+PostgreSQL."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from budgets.models import Project
 from meetings.models import Meeting
 from participation import geocoding, ratelimit
 from participation.accounts.models import User
+from participation.counter import services as counter
 from participation.geocoding import Candidate, candidates_of, choose
 from participation.proposals.models import Proposal
 from participation.ratelimit import MINUTE, Limit, RateLimitedAction
@@ -218,3 +220,41 @@ async def test_a_project_and_a_report_are_placed_and_an_edit_asks_only_a_new_add
     assert len(running_geocoder.queries) == asked + 1  # the second was not asked
     assert "Trop d’adresses" in field_error(sent[1].text, "address")  # the form kept
     assert 'value="8 rue Pasteur 2"' in sent[1].text
+
+
+async def test_a_proposal_taken_at_the_counter_is_placed_as_a_residents(
+    app: Any, client: httpx.AsyncClient, admin: User, running_geocoder: LocalGeocoder
+) -> None:
+    """The counter's proposal form (issue #20) has the resident's place fields and looks its
+    address up the same way: the point found, the choice of places shown with the form's
+    other errors in one sending (the channel's too), nothing written meanwhile."""
+    person = await counter.record_person(admin, "Mme Durand", "", True)
+    page = f"/admin/counter/people/{person.id}"
+    await log_in(client, admin)
+    shown = (await client.get(page)).text
+    for name in ("address", "latitude", "longitude"):
+        assert f'name="{name}"' in shown
+    assert "data-map-pick" in shown and "js/map-pick.js" in shown
+    form = {**(await good_form()), "channel": "paper"}
+    several = await post_form(client, f"{page}/proposal",
+                              {**form, "title": "", "channel": "", "address": "rue de la gare"},
+                              page)  # fmt: skip
+    assert several.status_code == 422
+    assert "Plusieurs lieux" in field_error(several.text, "address")
+    assert field_error(several.text, "title") and field_error(several.text, "channel")
+    assert not await Proposal.exists()
+    choices = dict(
+        re.findall(r'name="place" value="([^"]*)"[^>]*><label[^>]*>([^<]*)<', several.text)
+    )
+    reze = next(v for v, label in choices.items() if "Rezé" in label)
+    assert 'name="geocoded" value="rue de la gare"' in several.text
+    chosen = {**form, "address": "rue de la gare", "geocoded": "rue de la gare", "place": reze}
+    assert (await post_form(client, f"{page}/proposal", chosen, page)).status_code == 303
+    placed = await Proposal.get(address="rue de la gare")
+    assert (placed.latitude, placed.longitude, placed.channel) == (47.18, -1.55, "paper")
+    assert placed.author_id == person.id
+    body = "Un banc à l'ombre devant le numéro 8, pour les personnes qui attendent le bus."
+    found = {**form, "title": "Un banc rue Pasteur", "body": body, "address": "8 rue Pasteur"}
+    assert (await post_form(client, f"{page}/proposal", found, page)).status_code == 303
+    pasteur = await Proposal.get(address="8 rue Pasteur")
+    assert (pasteur.latitude, pasteur.longitude) == (47.21, -1.55)

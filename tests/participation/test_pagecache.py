@@ -86,9 +86,9 @@ async def test_a_flash_message_reaches_only_its_visitor(
         response = await post_form(client, "/account/logout", {})
         assert response.status_code == 303
         home = await client.get(response.headers["location"])
-        assert "Vous êtes déconnecté·e." in home.text
-        assert "Vous êtes déconnecté·e." not in (await other.get("/")).text
-        assert "Vous êtes déconnecté·e." not in (await client.get("/")).text  # shown once
+        assert "Déconnexion effectuée." in home.text
+        assert "Déconnexion effectuée." not in (await other.get("/")).text
+        assert "Déconnexion effectuée." not in (await client.get("/")).text  # shown once
 
 
 async def test_a_change_made_on_the_site_shows_at_once_to_visitors(

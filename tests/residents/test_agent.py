@@ -47,7 +47,7 @@ async def test_an_administrator_grants_and_withdraws_the_role_from_the_persons_p
     await log_in(client, admin)
     page = f"/admin/people/{citizen.id}"
     shown = await client.get(page)
-    assert 'value="agent"' in shown.text and "Agent·e d’accueil" in shown.text
+    assert 'value="agent"' in shown.text and "Agente ou agent d’accueil" in shown.text
     granted = await post_form(client, f"{page}/role", {"role": "agent"}, page)
     assert granted.status_code == 303
     assert (await User.get(id=citizen.id)).role == Role.AGENT
@@ -61,7 +61,9 @@ async def test_an_administrator_grants_and_withdraws_the_role_from_the_persons_p
         ("agent", "citizen"),
     ]
     log = (await client.get("/admin/audit")).text
-    assert "de Habitant·e à Agent·e d’accueil" in log and "de Agent·e d’accueil à Habitant·e" in log
+    resident = "«\u00a0Habitante ou habitant\u00a0»"
+    desk = "«\u00a0Agente ou agent d’accueil\u00a0»"
+    assert f"{resident} devient {desk}" in log and f"{desk} devient {resident}" in log
 
 
 async def test_an_agent_sees_their_pages_only(

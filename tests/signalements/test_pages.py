@@ -183,6 +183,31 @@ async def test_four_photos_are_refused(client: httpx.AsyncClient, settings: Sett
     assert await Report.all().count() == 0
 
 
+async def test_every_problem_of_the_form_shows_in_one_sending(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    """The photos and the description's anti-abuse rules are checked with the fields, not
+    after them: one 422 names the e-mail, the photos and the links at once (issue #20)."""
+    category = await pothole_category()
+    links = "Voir https://a.example/1 https://b.example/2 : un trou devant la boulangerie."
+    files = [("photos", ("doc.pdf", b"%PDF-1.4 not an image", "application/pdf"))]
+    sent = await send(client, report_data(category.id, email="x@", description=links), files)
+    assert sent.status_code == 422
+    assert field_error(sent.text, "email")
+    assert "n’est pas une photo" in field_error(sent.text, "photos")
+    assert "au plus un lien" in field_error(sent.text, "description")
+    four = [("photos", (f"p{i}.jpg", jpeg_with_gps((40, 30)), "image/jpeg")) for i in range(4)]
+    both = await send(client, report_data(category.id, description="trou"), four)
+    assert both.status_code == 422 and field_error(both.text, "description")
+    assert "trois photos au plus" in field_error(both.text, "photos")
+    # the address refused (outside the town) and the photo too: still one sending
+    outside = report_data(category.id, latitude="48.8566", longitude="2.3522")
+    placed = await send(client, outside, files)
+    assert placed.status_code == 422 and "en dehors de la commune" in placed.text
+    assert "n’est pas une photo" in field_error(placed.text, "photos")
+    assert await Report.all().count() == 0 and await Photo.all().count() == 0
+
+
 async def test_twenty_reports_a_minute_from_one_address_are_refused(
     client: httpx.AsyncClient, app: Any, settings: Settings
 ) -> None:

@@ -259,6 +259,10 @@ async def move(collection_id: int, space_id: int | None, actor: Any) -> Proposal
     await _check_space(space_id)
     target = await Space.get(id=space_id)
     async with in_transaction():
+        # The row's update comes first: its lock is the one a moderation case being made on
+        # these proposals or their comments takes to read the space (ProposalKind.spaces_of),
+        # so such a case either waits for this commit and reads the new space, or commits
+        # first and is moved below (issue #18).
         moved = await ProposalCollection.filter(
             id=collection_id, space_id=collection.space_id
         ).update(space_id=space_id, version=F("version") + 1)
