@@ -240,3 +240,19 @@ async def test_a_project_of_another_budget_is_not_found_and_residents_are_refuse
     denied = await post_form(client, url, _form(projects[0], title="Pirate"), page="/")
     assert denied.status_code == 403
     assert (await Project.get(id=projects[0].id)).title == "Jardin partagé"
+
+
+async def test_once_the_vote_is_open_the_row_is_read_only_even_before_any_ballot(
+    client: httpx.AsyncClient, admin: User
+) -> None:
+    budget, projects = await budget_in_voting()  # the vote open, no ballot yet
+    await log_in(client, admin)
+    page = f"/admin/budgets/{budget.id}"
+    table = await client.get(page)
+    assert "Le vote est ouvert\xa0: les coûts, quartiers et avis" in table.text
+    url = f"{page}/projects/{projects[1].id}"
+    form = await client.get(url, headers=HTMX)
+    assert "Le vote est ouvert" in form.text and "Enregistrer" not in form.text
+    refused = await _htmx_post(client, url, _form(projects[1], cost="1000"), page)
+    assert refused.status_code == 422 and "la faisabilité des projets est figée" in refused.text
+    assert (await Project.get(id=projects[1].id)).cost == 30000
