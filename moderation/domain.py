@@ -147,6 +147,17 @@ def decide(current: ModerationState, action: Action) -> ModerationState:
     return target
 
 
+def actions_for(current: ModerationState) -> tuple[Action, ...]:
+    """The decisions that apply to content in state `current`, in the order the queue offers
+    them on each item (reject only while the content awaits approval)."""
+    return tuple(action for action, (sources, _) in DECISIONS.items() if current in sources)
+
+
+# There is no undoing a decision: a decision is notified to the author at once (with its
+# reason), may move content out of a ballot or a result, and the audit log records it; another
+# look happens by the author's review request or by a new report, never by a moderator's undo.
+
+
 def after_edit(current: ModerationState, premoderated: bool) -> ModerationState:
     """An author's edit of approved content goes back to the queue when its type is
     pre-moderated (the approved version is not kept visible meanwhile: what the public sees

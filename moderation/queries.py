@@ -87,9 +87,7 @@ class QueuePage:
     params: QueueParams
 
 
-async def queue_page(params: QueueParams, spaces: frozenset[int] | None = None) -> QueuePage:
-    """Open cases, oldest first. Queries: the count, the page of cases, one per content kind
-    present on the page, and the reports of the page: at most 2 + kinds + 1."""
+def _open_cases(params: QueueParams, spaces: frozenset[int] | None) -> Any:
     qs = ModerationCase.filter(status=CaseStatus.OPEN)
     if spaces is not None:  # a moderator of these spaces only
         qs = qs.filter(space_id__in=list(spaces))
@@ -100,6 +98,18 @@ async def queue_page(params: QueueParams, spaces: frozenset[int] | None = None) 
     if params.reason:
         reported = Report.filter(reason=params.reason, resolved_at=None).values("case_id")
         qs = qs.filter(id__in=Subquery(reported))
+    return qs
+
+
+async def queue_total(params: QueueParams, spaces: frozenset[int] | None = None) -> int:
+    """How many items wait, with these filters (the count above the list)."""
+    return int(await _open_cases(params, spaces).count())
+
+
+async def queue_page(params: QueueParams, spaces: frozenset[int] | None = None) -> QueuePage:
+    """Open cases, oldest first. Queries: the count, the page of cases, one per content kind
+    present on the page, and the reports of the page: at most 2 + kinds + 1."""
+    qs = _open_cases(params, spaces)
     total = await qs.count()
     rows = list(
         await qs.order_by("opened_at", "id").offset((params.page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
@@ -124,6 +134,21 @@ async def queue_page(params: QueueParams, spaces: frozenset[int] | None = None) 
         for case in rows
     ]
     return QueuePage(entries, total, params.page * PAGE_SIZE < total, params)
+
+
+async def queue_entry(case_id: int, spaces: frozenset[int] | None = None) -> Entry | None:
+    """One open case of the queue as its page shows it (an item's form shown again), or None
+    when it is closed or outside `spaces`."""
+    qs = ModerationCase.filter(id=case_id, status=CaseStatus.OPEN)
+    if spaces is not None:
+        qs = qs.filter(space_id__in=list(spaces))
+    case = await qs.first()
+    if case is None:
+        return None
+    kind = content_kinds().get(case.target_kind)
+    item = (await kind.load([case.target_id])).get(case.target_id) if kind else None
+    reports = list(await Report.filter(case_id=case.id, resolved_at=None).order_by("id"))
+    return Entry(case, item, reports)
 
 
 # --- a person's history, and an author's decisions -----------------------------------------

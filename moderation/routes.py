@@ -69,18 +69,34 @@ async def _moderator(request: Request) -> tuple[Any, frozenset[int] | None]:
 
 
 async def _queue(
-    request: Request, params: queries.QueueParams, errors: dict[str, str], status_code: int = 200
+    request: Request,
+    params: queries.QueueParams,
+    errors: dict[str, str],
+    status_code: int = 200,
+    item: tuple[int, dict[str, str], dict[str, str]] | None = None,
+    notice: str = "",
 ) -> Response:
+    """The queue page (its fragment for htmx); `item`: (case id, errors, values) of an item's
+    own form shown again with its errors; `notice`: what went wrong, said above the list."""
     _, spaces = await _moderator(request)
     if spaces is not None:
         await services.attach_spaces()
     page = await queries.queue_page(params, spaces)
     templates = await ReasonTemplate.all().order_by("position", "id")
+    # what an item's own form just did, without JavaScript: said in the item's place
+    done = request.session.pop("moderation_done", None) if request.method == "GET" else None
+    if done and done["before"] not in {entry.case.id for entry in page.entries}:
+        done["before"] = None  # the last of the page (or the next left meanwhile): at the end
     context = {
+        "done": done,
         "page": page,
         "params": params,
         "errors": errors,
+        "item_errors": {item[0]: item[1]} if item else {},
+        "item_values": {item[0]: item[2]} if item else {},
+        "notice": notice,
         "reason_templates": templates,
+        "actions_for": domain.actions_for,
         "language": current_language.get(),
         "site_moderator": spaces is None,  # links to people's history: site moderators only
         **labels(),
@@ -133,12 +149,137 @@ async def decide(request: Request) -> Response:
     return web.redirect(url("moderation:index", query=back.query_string()))
 
 
+# --- one item's decision (its own buttons, and the keyboard shortcuts) ------------------------
+
+
+def _done(action: Action, title: str) -> str:
+    """What was done, as the notice and the live region say it."""
+    if action == Action.APPROVE:
+        text = gettext("Contribution approved: “{title}”.")
+    elif action == Action.HIDE:
+        text = gettext("Contribution hidden: “{title}”.")
+    else:
+        text = gettext("Contribution rejected: “{title}”.")
+    return text.format(title=title)
+
+
+def _already(refused: services.AlreadyDecided) -> str:
+    """The second moderator is told what the first decided (when a decision closed it)."""
+    message = gettext(refused.message)
+    last = refused.last
+    if last is not None:
+        by = last.moderator.display_name if last.moderator else gettext("a former moderator")
+        decided = gettext("Contribution {decision} by {name}: “{title}”.").format(
+            title=last.target_title, decision=gettext(ACTION_LABELS[last.action]), name=by
+        )
+        message = f"{decided} {message}"
+    return message
+
+
+async def decide_case(request: Request) -> Response:
+    """One item's decision: a plain form (303 back to the queue, at the next item, with a
+    notice; 422 with the item's field highlighted; 409 when another moderator came first),
+    and for htmx the item's new content (200: htmx swaps only 2xx answers)."""
+    user, spaces = await _moderator(request)
+    case_id = request.path_params["case_id"]
+    async with request.form() as form:
+        data = {k: v for k, v in form.items() if isinstance(v, str)}
+    reason = data.get("reason", "").strip()
+    chosen = parse_id(data.get("reason_template"))
+    if not reason and chosen is not None:  # a ready-made reason, in the moderator's language
+        template = await ReasonTemplate.get_or_none(id=chosen)
+        reason = template.text(current_language.get()) if template else ""
+    back = queries.QueueParams.from_query(
+        {k.removeprefix("back_"): v for k, v in data.items() if k.startswith("back_")}
+    )
+    following = parse_id(data.get("next"))
+    try:
+        decision = await services.decide_case(
+            web.settings_of(request), user, case_id, data.get("action", ""), reason, spaces
+        )
+    except Refused as refused:
+        errors = web.errors_of(refused.problems)
+        if "reason" in errors and "reason_template" not in errors:
+            errors["reason_template"] = errors["reason"]  # the list of reasons: chosen first
+        values = {"reason": data.get("reason", ""), "reason_template": str(chosen or "")}
+        if is_htmx(request):
+            return await _item(request, spaces, case_id, back, following, errors, values)
+        return await _queue(request, back, {}, 422, item=(case_id, errors, values))
+    except services.AlreadyDecided as refused:
+        message = _already(refused)
+        if is_htmx(request):
+            return await _outcome(request, spaces, case_id, back, message, "error", following)
+        return await _queue(request, back, {}, 409, notice=message)
+    except DomainError as refused:
+        message = gettext(refused.message)
+        if is_htmx(request):
+            return await _item(request, spaces, case_id, back, following, {"form": message}, {})
+        return await _queue(request, back, {}, 409, notice=message)
+    message = _done(decision.action, decision.target_title)
+    if is_htmx(request):
+        return await _outcome(request, spaces, case_id, back, message, "success", following)
+    # the notice goes where the item was (before the next one), and the page opens there
+    request.session["moderation_done"] = {"message": message, "before": following}
+    return web.redirect(url("moderation:index", query=back.query_string()) + "#decided")
+
+
+async def _outcome(
+    request: Request,
+    spaces: frozenset[int] | None,
+    case_id: int,
+    back: queries.QueueParams,
+    message: str,
+    category: str,
+    following: int | None,
+) -> Response:
+    """For htmx: the item replaced by what happened (no undo: see domain.py), the live region
+    saying it, and the number of items left."""
+    context = {
+        "case_id": case_id,
+        "message": message,
+        "category": category,
+        "next": following,
+        "total": await queries.queue_total(back, spaces),
+    }
+    return render(request, "moderation/_decided.html", context)
+
+
+async def _item(
+    request: Request,
+    spaces: frozenset[int] | None,
+    case_id: int,
+    back: queries.QueueParams,
+    following: int | None,
+    errors: dict[str, str],
+    values: dict[str, str],
+) -> Response:
+    """For htmx: the item again, its form with its errors (200: htmx swaps only 2xx)."""
+    entry = await queries.queue_entry(case_id, spaces)
+    if entry is None:  # it left the queue meanwhile
+        message = gettext("This item has already left the queue: nothing was changed.")
+        return await _outcome(request, spaces, case_id, back, message, "error", following)
+    context = {
+        "entry": entry,
+        "fresh": True,  # static/js/moderation-queue.js moves focus to its invalid field
+        "params": back,
+        "next_id": following,
+        "item_errors": {case_id: errors},
+        "item_values": {case_id: values},
+        "reason_templates": await ReasonTemplate.all().order_by("position", "id"),
+        "language": current_language.get(),
+        "site_moderator": spaces is None,
+        "actions_for": domain.actions_for,
+        **labels(),
+    }
+    return render(request, "moderation/_item.html", context)
+
+
 # --- reports ----------------------------------------------------------------------------------
 
 
 def _decided(action: Action, count: int) -> str:
     """ "3 items approved.": one sentence per decision, so that each language agrees it with
-    the number ("3 éléments approuvés", not "3 élément(s) : approuvée")."""
+    the number ("3 contributions approuvées", not "3 élément(s) : approuvé")."""
     if action == Action.APPROVE:
         text = ngettext("{count} item approved.", "{count} items approved.", count)
     elif action == Action.HIDE:
@@ -370,6 +511,9 @@ async def reason_delete(request: Request) -> Response:
 routes = [
     Route("/moderation", index, name="moderation:index"),
     web.action_route("/moderation/decide", decide, "moderation:decide"),
+    web.action_route(
+        "/moderation/cases/{case_id:id}/decide", decide_case, "moderation:decide_case"
+    ),
     web.form_route("/moderation/report/{type:str}/{id:id}", report, "moderation:report"),
     Route("/moderation/mine", mine, name="moderation:mine"),
     web.action_route("/moderation/decisions/{id:id}/review", request_review, "moderation:review"),

@@ -255,20 +255,8 @@ async def decide(
     changed meanwhile or to which the action does not apply are skipped (and counted).
     `spaces`: the spaces a moderator of some spaces only (not a site moderator) moderates;
     NotAllowed, and nothing decided, when one of the cases is of content outside them."""
-    if not getattr(moderator, "is_moderator", False):
-        if not spaces:
-            raise NotAllowed()
-        await attach_spaces()
-        # one query: a case in another space, or in none (NOT IN alone would skip NULL)
-        outside = Q(space_id=None) | ~Q(space_id__in=list(spaces))
-        if await ModerationCase.filter(Q(id__in=case_ids) & outside).exists():
-            raise NotAllowed()
-    try:
-        chosen = Action(action)
-    except ValueError:
-        raise refuse_fields({"action": N_("Choose a decision.")}) from None
-    if problem := domain.reason_problem(reason):
-        raise refuse_fields({"reason": problem})
+    await _check_spaces(moderator, case_ids, spaces)
+    chosen = _decision(action, reason)
     if not case_ids:
         raise refuse_fields({"cases": N_("Select at least one item.")})
     done = skipped = 0
@@ -276,33 +264,104 @@ async def decide(
         try:
             decided = await _decide_one(settings, moderator, case_id, chosen, reason.strip())
         except _ChangedMeanwhile:  # a conditional update lost a race: nothing was written
-            decided = False
+            decided = None
         done, skipped = (done + 1, skipped) if decided else (done, skipped + 1)
     return Outcome(done, skipped)
 
 
+async def _check_spaces(moderator: Any, case_ids: list[int], spaces: frozenset[int] | None) -> None:
+    """NotAllowed unless `moderator` moderates the whole site, or the spaces of every case."""
+    if getattr(moderator, "is_moderator", False):
+        return
+    if not spaces:
+        raise NotAllowed()
+    await attach_spaces()
+    # one query: a case in another space, or in none (NOT IN alone would skip NULL)
+    outside = Q(space_id=None) | ~Q(space_id__in=list(spaces))
+    if await ModerationCase.filter(Q(id__in=case_ids) & outside).exists():
+        raise NotAllowed()
+
+
+def _decision(action: str, reason: str) -> Action:
+    """The decision asked for, with its reason checked (Refused, field by field)."""
+    problems: dict[str, str] = {}
+    try:
+        chosen = Action(action)
+    except ValueError:
+        problems["action"] = N_("Choose a decision.")
+    if problem := domain.reason_problem(reason):
+        problems["reason"] = problem
+    if problems:
+        raise refuse_fields(problems)
+    return chosen
+
+
+class AlreadyDecided(DomainError):
+    """The case left the queue before this decision: another moderator decided it (`last`, the
+    latest decision, if any), or its author withdrew the content. Nothing was written."""
+
+    def __init__(self, last: ModerationDecision | None) -> None:
+        super().__init__(N_("This item has already left the queue: nothing was changed."))
+        self.last = last
+
+
+async def decide_case(
+    settings: Settings,
+    moderator: Any,
+    case_id: int,
+    action: str,
+    reason: str,
+    spaces: frozenset[int] | None = None,
+) -> ModerationDecision:
+    """One item's decision (the queue's buttons on each item). NotFound for an id of no case;
+    NotAllowed for a case outside the spaces of a moderator of some spaces only; Refused for a
+    missing decision or reason; AlreadyDecided when the case was closed first (by another
+    moderator: its decision is told), DomainError when the decision does not apply to the
+    content as it is now. Written once, in one transaction, or not at all."""
+    if not await ModerationCase.filter(id=case_id).exists():
+        raise NotFound()
+    await _check_spaces(moderator, [case_id], spaces)
+    chosen = _decision(action, reason)
+    try:
+        decision = await _decide_one(settings, moderator, case_id, chosen, reason.strip())
+    except _ChangedMeanwhile:
+        decision = None
+    if decision is not None:
+        return decision
+    if not await ModerationCase.filter(id=case_id, status=CaseStatus.OPEN).exists():
+        last = await (
+            ModerationDecision.filter(case_id=case_id)
+            .select_related("moderator")
+            .order_by("-id")
+            .first()
+        )
+        raise AlreadyDecided(last)
+    raise DomainError(N_("This decision does not apply to this content as it is now."))
+
+
 async def _decide_one(
     settings: Settings, moderator: Any, case_id: int, action: Action, reason: str
-) -> bool:
+) -> ModerationDecision | None:
+    """The decision, or None when the case is closed or the action does not apply."""
     case = await ModerationCase.get_or_none(id=case_id, status=CaseStatus.OPEN)
     kinds = content_kinds()
     if case is None or case.target_kind not in kinds:
-        return False
+        return None
     kind = kinds[case.target_kind]
     item = (await kind.load([case.target_id])).get(case.target_id)
     if item is None:
-        return False
+        return None
     try:
         target = domain.decide(item.state, action)
     except DomainError:
-        return False
+        return None
     emails: list[mail.OutboxEmail] = []
     async with in_transaction():
         closed = await ModerationCase.filter(id=case.id, status=CaseStatus.OPEN).update(
             status=CaseStatus.CLOSED, closed_at=timezone.now(), open_reports=0
         )
         if not closed:
-            return False  # another moderator decided first
+            return None  # another moderator decided first
         if target != item.state:
             moved, emails = await kind.move(settings, item, target, moderator)
             if not moved:
@@ -334,7 +393,7 @@ async def _decide_one(
     await notifications.dispatch(emails)
     if target != item.state:
         await kind.after_commit(item, target)
-    return True
+    return decision
 
 
 class _ChangedMeanwhile(Exception):

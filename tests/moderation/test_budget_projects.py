@@ -145,7 +145,7 @@ async def test_once_voting_opens_moderation_cannot_change_the_ballot(
     async with logged_in(app, moderator) as c:
         response = await decide(c, [case.id], "hide", "Publicité.")
         flashed = (await c.get(response.headers["location"])).text
-        assert "0 élément masqué." in flashed
+        assert "0 contribution masquée." in flashed
     await fountain.refresh_from_db()
     assert fountain.moderation_state == MV.VISIBLE
     assert fountain.id in (await ballot_services.ballot_context(budget)).projects

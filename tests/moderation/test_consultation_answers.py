@@ -217,7 +217,7 @@ async def test_bulk_decisions_and_the_consultation_texts_page_agree(
         done = await decide(c, [cases[0].id, cases[1].id], "reject", "Hors sujet.")
         assert done.status_code == 303
         flash = (await c.get("/moderation")).text
-        assert "2 éléments rejetés." in flash
+        assert "2 contributions rejetées." in flash
         rows = {r.id: r.moderation_state for r in await TextReview.all()}
         assert sorted(rows.values()) == [MV.HIDDEN, MV.HIDDEN, MV.PENDING]
         entries = await AuditLogEntry.filter(action="decision:reject").count()
@@ -230,7 +230,7 @@ async def test_bulk_decisions_and_the_consultation_texts_page_agree(
         await services.review_text(pending.question_id, pending.text, True, moderator)
         assert (await TextReview.get(id=pending.id)).moderation_state == MV.VISIBLE
         queue = await c.get("/moderation")
-        assert "Aucun contenu" in queue.text or "0 élément" in queue.text
+        assert "Aucun contenu" in queue.text or "0 contribution" in queue.text
 
 
 async def test_a_named_consultation_shows_no_author_either(
@@ -240,7 +240,7 @@ async def test_a_named_consultation_shows_no_author_either(
     [text] = await TextReview.all()
     async with logged_in(app, moderator) as c:
         queue = await c.get("/moderation")
-        assert "Les réponses identiques forment un seul élément" in queue.text
+        assert "Les réponses identiques forment une seule contribution" in queue.text
         assert SECRET_NAME not in queue.text
         case = await ModerationCase.get(target_kind="consultation_answer", target_id=text.id)
         await decide(c, [case.id], "hide", "Propos injurieux.")

@@ -67,7 +67,7 @@ async def test_bulk_actions_and_the_audit_trail(
     response = await decide(client, [c.id for c in cases], "reject", "Hors charte.")
     assert response.status_code == 303
     flashed = (await client.get(response.headers["location"])).text
-    assert "3 éléments rejetés." in flashed
+    assert "3 contributions rejetées." in flashed
     assert await Proposal.filter(moderation_state=MV.HIDDEN).count() == 3
     assert await ModerationCase.filter(status=CaseStatus.OPEN).count() == 0
     entries = await AuditLogEntry.filter(action="decision:reject").order_by("id")
@@ -119,7 +119,7 @@ async def test_htmx_gets_the_queue_fragment(
     )
     assert response.status_code == 200 and "<html" not in response.text
     assert "Proposition en attente 00" not in response.text
-    assert "Proposition en attente 01" in response.text and "1 élément approuvé." in response.text
+    assert "Proposition en attente 01" in response.text and "1 contribution approuvée." in response.text
     # errors come back in the fragment (htmx swaps only 2xx answers)
     response = await client.post(
         "/moderation/decide",
@@ -205,7 +205,7 @@ async def test_a_large_queue_stays_paginated_at_a_fixed_number_of_queries(
     assert response.status_code == 200
     assert "Commentaire en attente 20" in response.text
     assert "Commentaire en attente 19<" not in response.text
-    assert f"{size:,} éléments en attente".replace(",", "\u202f") in response.text  # 10 000
+    assert f"{size:,} contributions en attente".replace(",", "\u202f") in response.text  # 10 000
     assert ('rel="next"' in response.text) == (size > 40)
     assert queries <= 8, queries
 

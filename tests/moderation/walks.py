@@ -7,6 +7,8 @@ by tests/security/world.py."""
 # ruff: noqa: E501  (the matrix is a table: one route per line)
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from moderation.models import ModerationCase
 from moderation.services import open_pending_case
 from participation.contributions import ModerationState
@@ -26,6 +28,10 @@ from tests.security.walks import (
     Walks,
 )
 
+if TYPE_CHECKING:
+    from participation.settings import Settings
+    from tests.security.world import World
+
 # fmt: off
 # [hidden] a comment of the owner hidden by a moderator; [answer] a free-text answer of the
 # owner in published results, [hidden answer] one hidden by a moderator
@@ -42,6 +48,8 @@ MATRIX = {
     "GET /admin/moderation/reasons":                       (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE),
     "GET /admin/moderation/reasons/{id}":                  (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE),
     "POST /moderation/decide":                             (LOGIN,   DENIED,  DENIED,  FORM,  DENIED,    FORM),
+    # one item's decision (the world's case: the owner's hidden comment; no reason sent: 422)
+    "POST /moderation/cases/{case_id}/decide":             (LOGIN,   DENIED,  DENIED,  FORM,  DENIED,    FORM),
     "POST /moderation/report/{type}/{id}":                 (LOGIN,   DENIED,  FORM,    FORM,    FORM,    FORM),
     "POST /moderation/report/{type}/{id} [hidden]":        (LOGIN,   DENIED,  HIDDEN,  FORM,  HIDDEN,    FORM),
     "POST /moderation/report/{type}/{id} [answer]":        (LOGIN,   FORM,    FORM,    FORM,    FORM,    FORM),
@@ -58,6 +66,13 @@ MATRIX = {
 }
 # fmt: on
 
+
+async def _seed(settings: Settings, world: World) -> None:
+    """The case of the owner's comment hidden by a moderator (tests/security/world.py)."""
+    case = await ModerationCase.get(target_kind="comment", target_id=world.hidden["hidden_comment"])
+    world.ids["case_id"] = case.id
+
+
 REASON = {"text_fr": "Hors sujet.", "text_en": "Off topic."}
 
 
@@ -72,17 +87,36 @@ async def _case(ctx: Ctx) -> Data:
     return {"case": str(case.id), "action": "approve", "reason": "Conforme à la charte."}
 
 
+async def _pending_case(ctx: Ctx) -> Data:
+    """The world's ids, `case_id` a comment waiting for a moderator (pre-moderated)."""
+    case = await _case(ctx)
+    return {**ctx.world.ids, "case_id": case["case"]}
+
+
 WALKS = Walks(
+    seed=_seed,
     matrix=MATRIX,
     steps=[
         Step("moderation:report", "other", {"reason": "spam", "text": ""}),
         Step("moderation:decide", "moderator", _case),
+        Step(
+            "moderation:decide_case",
+            "moderator",
+            {"action": "approve", "reason": "Conforme à la charte."},
+            ids=_pending_case,
+        ),
         Step("moderation:review", "owner", {"text": "Je parlais bien du projet."}),
         Step("moderation:reasons", "admin", REASON),
         Step("moderation:reason_edit", "admin", REASON),
         Step("moderation:reason_delete", "admin"),
     ],
     refused=[
+        Step(
+            "moderation:decide_case",
+            "moderator",
+            {"action": "reject", "reason": ""},
+            ids=_pending_case,
+        ),
         Step("moderation:reasons", "admin", {"text_fr": "", "text_en": ""}),
         Step("moderation:people_block", "admin", {"block_duration": "", "block_reason": ""}),
     ],

@@ -21,8 +21,11 @@ def running_provider() -> Iterator[LocalProvider]:
 def idp(running_provider: LocalProvider) -> LocalProvider:
     """The provider, as new: its person, key and claims as they start."""
     fresh = LocalProvider()
-    for name in ("user", "acr", "tweak", "tweak_userinfo", "codes", "tokens", "ended"):
-        setattr(running_provider, name, getattr(fresh, name))
+    # everything a test may change, whatever it is (a forged user info key left by one test
+    # made the next one's log-in fail), but the server and the key its JWKS publishes
+    for name, value in vars(fresh).items():
+        if name not in ("key", "issuer", "_server"):
+            setattr(running_provider, name, value)
     running_provider.signing_key = running_provider.key
     client.forget_cache()
     return running_provider
