@@ -52,6 +52,10 @@ AUDIT_WORDS = AuditWords(
         AuditWording(
             "budget_project_review", N_("{actor} gave the feasibility review of {target}")
         ),
+        AuditWording(
+            "budget_project_updated",
+            N_("{actor} changed {target} in the budget's projects table"),
+        ),
         AuditWording("budget_paper_ballot", N_("{actor} recorded a paper ballot for {target}")),
         AuditWording("budget_key_ceremony", N_("{actor} held the key ceremony of {target}")),
         AuditWording("budget_ballots_opened", N_("{actor} opened the ballot box of {target}")),

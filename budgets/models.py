@@ -185,6 +185,9 @@ class Project(Model):
     feasibility = fields.CharEnumField(Feasibility, max_length=16, default=Feasibility.PENDING)
     feasibility_reason = fields.TextField(default="")
     adjusted_cost = fields.BigIntField(null=True)
+    # counts the staff edits (budgets/project_services.py): a form carries the version it
+    # showed, and a save over another's edit is told instead of losing it (issue #22)
+    version = fields.IntField(default=1, db_default=1)
     external_id = fields.CharField(max_length=64, null=True)  # project id in an imported file
     # moderation (moderation/content.py): frozen once voting opens, see budgets.domain
     moderation_state = fields.CharEnumField(

@@ -66,33 +66,13 @@ async def checked_project(
     budget = await Budget.get(id=budget_id)
     if not by_staff and not phases.phase_allows_submission(domain.PHASES, budget.phase):
         raise refuse(N_("Projects can be submitted only during the submission phase."))
-    problems = []
     title = form.title.strip()
-    if not title:
-        problems.append(domain.Problem(N_("Enter a title."), field="title"))
-    elif len(title) > 200:
-        problems.append(
-            domain.Problem(N_("The title must be at most 200 characters long."), field="title")
-        )
+    problems = _title_problems(title)
     if not to_text(from_markdown(form.description)):
         problems.append(domain.Problem(N_("Describe the project."), field="description"))
-    cost = int(form.cost) if is_whole_number(form.cost.strip()) else 0
-    if cost <= 0:
-        problems.append(
-            domain.Problem(N_("Enter the estimated cost as a whole number of euros."), field="cost")
-        )
-    elif cost > budget.total_amount:
-        problems.append(
-            domain.Problem(
-                N_("The cost is more than the whole budget ({amount})."),
-                {"amount": budget.total_amount},
-                "cost",
-            )
-        )
-    district = await _owned(BudgetDistrict, form.district_id, budget_id)
+    cost = _cost(form.cost, budget.total_amount, problems)
+    district = await _district(form.district_id, budget_id, problems)
     category = await _owned(BudgetCategory, form.category_id, budget_id)
-    if form.district_id and district is None:
-        problems.append(domain.Problem(N_("Choose a district from the list."), field="district_id"))
     if form.category_id and category is None:
         problems.append(domain.Problem(N_("Choose a category from the list."), field="category_id"))
     problems += _place_problems(form.latitude, form.longitude, town)
@@ -142,6 +122,90 @@ async def submit_project(
     return project
 
 
+# --- the checks every project form shares (the submission, the text, the table's row) ---------
+
+
+def _title_problems(title: str) -> list[domain.Problem]:
+    """A project's title (already stripped): given, at most 200 characters."""
+    if not title:
+        return [domain.Problem(N_("Enter a title."), field="title")]
+    if len(title) > 200:
+        return [domain.Problem(N_("The title must be at most 200 characters long."), field="title")]
+    return []
+
+
+def _cost(raw: str, total_amount: int, problems: list[domain.Problem]) -> int:
+    """A project's estimated cost as typed: a positive whole number within the whole budget
+    (its problem added to `problems`, 0 then)."""
+    cost = int(raw.strip()) if is_whole_number(raw.strip()) else 0
+    if cost <= 0:
+        problems.append(
+            domain.Problem(N_("Enter the estimated cost as a whole number of euros."), field="cost")
+        )
+        return 0
+    if cost > total_amount:
+        problems.append(
+            domain.Problem(
+                N_("The cost is more than the whole budget ({amount})."),
+                {"amount": total_amount},
+                "cost",
+            )
+        )
+    return cost
+
+
+async def _district(
+    raw_id: str, budget_id: int, problems: list[domain.Problem]
+) -> BudgetDistrict | None:
+    """The district chosen (empty: city-wide), of this budget (another's: a problem)."""
+    district = await _owned(BudgetDistrict, raw_id, budget_id)
+    if raw_id and district is None:
+        problems.append(domain.Problem(N_("Choose a district from the list."), field="district_id"))
+    return district
+
+
+def review_problems(
+    feasibility: Feasibility, reason: str, adjusted_cost: int | None
+) -> list[domain.Problem]:
+    """A feasibility review's rules: a public reason when not feasible, an adjusted cost
+    positive when given."""
+    problems = []
+    if feasibility == Feasibility.UNFEASIBLE and not reason.strip():
+        problems.append(
+            domain.Problem(
+                N_("Explain publicly why the project cannot be done."), field="feasibility_reason"
+            )
+        )
+    if adjusted_cost is not None and adjusted_cost <= 0:
+        problems.append(
+            domain.Problem(
+                N_("The adjusted cost must be a positive whole number."), field="adjusted_cost"
+            )
+        )
+    return problems
+
+
+def parsed_review(
+    raw_feasibility: str, raw_adjusted: str, problems: list[domain.Problem]
+) -> tuple[Feasibility, int | None]:
+    """The review's feasibility and adjusted cost as typed (empty: none); their problems
+    added to `problems`."""
+    feasibility = Feasibility.PENDING
+    if raw_feasibility in Feasibility._value2member_map_:
+        feasibility = Feasibility(raw_feasibility)
+    else:
+        problems.append(domain.Problem(N_("Choose feasible or not feasible."), field="feasibility"))
+    adjusted = raw_adjusted.strip().replace(" ", "")
+    if adjusted and not is_whole_number(adjusted):
+        problems.append(
+            domain.Problem(
+                N_("The adjusted cost must be a positive whole number."), field="adjusted_cost"
+            )
+        )
+        return feasibility, None
+    return feasibility, int(adjusted) if adjusted else None
+
+
 def _place_problems(raw_lat: str, raw_lon: str, town: Box | None) -> list[domain.Problem]:
     """The point's problems (participation.territory.point_problems), None town: not given
     (a test's shortcut: every route passes the town's box)."""
@@ -185,18 +249,15 @@ class Review:
     @classmethod
     def from_form(cls, data: Mapping[str, str]) -> Review:
         """The review typed in a form (`feasibility`, `feasibility_reason`, `adjusted_cost`),
-        or `Refused` naming the wrong field; `review_project` checks the rest."""
-        feasibility = data.get("feasibility", "")
-        adjusted = data.get("adjusted_cost", "").strip()
-        if feasibility not in Feasibility._value2member_map_:
-            raise refuse(N_("Choose feasible or not feasible."), "feasibility")
-        if adjusted and not is_whole_number(adjusted):
-            raise refuse(N_("The adjusted cost must be a positive whole number."), "adjusted_cost")
-        return cls(
-            Feasibility(feasibility),
-            data.get("feasibility_reason", ""),
-            int(adjusted) if adjusted else None,
+        or `Refused` naming the wrong fields (`parsed_review`); `review_project` checks the
+        rest."""
+        problems: list[domain.Problem] = []
+        feasibility, adjusted = parsed_review(
+            data.get("feasibility", ""), data.get("adjusted_cost", ""), problems
         )
+        if problems:
+            raise Refused(problems)
+        return cls(feasibility, data.get("feasibility_reason", ""), adjusted)
 
 
 FROZEN = N_(
@@ -220,10 +281,8 @@ async def review_project(
     """The feasibility review of a project, by staff or an evaluator of its budget's space,
     audited (`budget_project_review`). Refused: a project not feasible without a public
     reason, an adjusted cost that is not positive, a review once the vote is open."""
-    if feasibility == Feasibility.UNFEASIBLE and not reason.strip():
-        raise refuse(N_("Explain publicly why the project cannot be done."), "feasibility_reason")
-    if adjusted_cost is not None and adjusted_cost <= 0:
-        raise refuse(N_("The adjusted cost must be a positive whole number."), "adjusted_cost")
+    if problems := review_problems(feasibility, reason, adjusted_cost):
+        raise Refused(problems)
     async with in_transaction():
         project = await Project.filter(id=project_id).select_for_update().get()
         budget = await Budget.get(id=project.budget_id)
@@ -233,7 +292,10 @@ async def review_project(
         project.feasibility = feasibility
         project.feasibility_reason = reason.strip()
         project.adjusted_cost = adjusted_cost
-        await project.save(update_fields=["feasibility", "feasibility_reason", "adjusted_cost"])
+        project.version += 1
+        await project.save(
+            update_fields=["feasibility", "feasibility_reason", "adjusted_cost", "version"]
+        )
         after = audited_fields(project, AUDITED_PROJECT_FIELDS)
         await audit(
             by_user, "budget_project_review", "budget_project", project.id, before, after, reason
@@ -269,14 +331,8 @@ def checked_text_edit(edit: TextEdit) -> CheckedTextEdit:
     """A staff correction's checks, nothing written (`edit_project_text`'s, and the form's own
     when its address is refused: web.Place): the correction as stored, or `Refused` with every
     wrong field."""
-    problems = []
     clean_title = edit.title.strip()
-    if not clean_title:
-        problems.append(domain.Problem(N_("Enter a title."), field="title"))
-    elif len(clean_title) > 200:
-        problems.append(
-            domain.Problem(N_("The title must be at most 200 characters long."), field="title")
-        )
+    problems = _title_problems(clean_title)
     clean_description = from_markdown(edit.description)
     if not to_text(clean_description):
         problems.append(domain.Problem(N_("Describe the project."), field="description"))
@@ -314,7 +370,10 @@ async def edit_project_text(project_id: int, edit: TextEdit, by_user: User) -> P
         project.sanitized_with = ALLOW_LIST_VERSION
         project.location = checked.location
         project.latitude, project.longitude = checked.latitude, checked.longitude
-        await project.save(update_fields=[*fields, "description_source", "sanitized_with"])
+        project.version += 1
+        await project.save(
+            update_fields=[*fields, "description_source", "sanitized_with", "version"]
+        )
         after = audited_fields(project, fields)
         await audit(
             by_user,
@@ -326,3 +385,103 @@ async def edit_project_text(project_id: int, edit: TextEdit, by_user: User) -> P
             edit.reason,
         )
     return project
+
+
+# --- the budget's projects table: a row edited in place (issue #22) ---------------------------
+
+
+@dataclass(frozen=True)
+class RowEdit:
+    """Staff's edit of a project from the budget's table, as the form sends it: its title,
+    cost, district and feasibility review, and the `version` of the project the form showed."""
+
+    title: str
+    cost: str
+    district_id: str
+    feasibility: str
+    feasibility_reason: str
+    adjusted_cost: str
+    version: str
+
+    @classmethod
+    def from_fields(cls, data: Mapping[str, str]) -> RowEdit:
+        return cls(**{field.name: data.get(field.name, "") for field in fields(cls)})
+
+
+ROW_FIELDS = ("title", "cost", "district_id", "feasibility", "feasibility_reason", "adjusted_cost")
+
+
+class StaleEdit(Refused):
+    """The form showed an older version of the project: someone saved it meanwhile. `current`
+    is the project as saved; nothing of this edit is written."""
+
+    def __init__(self, current: Project) -> None:
+        super().__init__(
+            [
+                domain.Problem(
+                    N_(
+                        "Someone else saved this project while you were editing it. Its saved "
+                        "values are shown beside yours: check them, then save again to keep yours."
+                    ),
+                    field="version",
+                )
+            ]
+        )
+        self.current = current
+
+
+async def edit_project_row(
+    budget_id: int, project_id: int, edit: RowEdit, by_user: User
+) -> Project:
+    """Staff change a project's title, cost, district and review from the budget's table: the
+    checks of the project form and of the review (above, one copy), refused once the review is
+    closed (`review_closed`: what voters choose from stays as it was), and refused with
+    `StaleEdit` when the project changed since the form was shown. Audited."""
+    budget = await Budget.get(id=budget_id)
+    title = edit.title.strip()
+    problems = _title_problems(title)
+    cost = _cost(edit.cost, budget.total_amount, problems)
+    district = await _district(edit.district_id, budget_id, problems)
+    feasibility, adjusted = parsed_review(edit.feasibility, edit.adjusted_cost, problems)
+    if not any(p.field in ("feasibility", "adjusted_cost") for p in problems):
+        problems += review_problems(feasibility, edit.feasibility_reason, adjusted)
+    async with in_transaction():
+        project = await Project.filter(id=project_id, budget_id=budget_id).select_for_update().get()
+        if await review_closed(budget):
+            raise refuse(FROZEN)
+        if edit.version.strip() != str(project.version):
+            await project.fetch_related("district")
+            raise StaleEdit(project)
+        if problems:
+            raise Refused(problems)
+        before = audited_fields(project, AUDITED_ROW_FIELDS)
+        project.title, project.cost, project.district = title, cost, district
+        project.feasibility = feasibility
+        project.feasibility_reason = edit.feasibility_reason.strip()
+        project.adjusted_cost = adjusted
+        project.version += 1
+        await project.save(
+            update_fields=[
+                "title",
+                "cost",
+                "district_id",
+                "feasibility",
+                "feasibility_reason",
+                "adjusted_cost",
+                "version",
+            ]
+        )
+        after = audited_fields(project, AUDITED_ROW_FIELDS)
+        await audit(
+            by_user,
+            "budget_project_updated",
+            "budget_project",
+            project.id,
+            before,
+            after,
+            project.feasibility_reason,
+        )
+    return project
+
+
+AUDITED_ROW_FIELDS = (*AUDITED_PROJECT_FIELDS, "district_id")

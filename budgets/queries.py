@@ -414,8 +414,6 @@ async def admin_page(budget: Budget) -> dict[str, Any]:
         "has_ballots": await services_has_ballots(budget.id),
         "turnout": await turnout(budget),
         "results": await stored_results(budget),
-        "review_errors": {},
-        "review_values": {},
         "box": await ballot_box_state(budget),
         "key_errors": {},
         "key_values": {},

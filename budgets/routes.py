@@ -520,25 +520,74 @@ async def admin_switch_phase(request: Request) -> Response:
     return web.redirect(url("budgets:admin", budget_id=budget.id))
 
 
-async def admin_review_project(request: Request) -> Response:
+def _row_values(project: Project) -> dict[str, str]:
+    """A project's row form as stored."""
+    return {
+        "title": project.title,
+        "cost": str(project.cost),
+        "district_id": str(project.district_id or ""),  # type: ignore[attr-defined]
+        "feasibility": project.feasibility.value,
+        "feasibility_reason": project.feasibility_reason,
+        "adjusted_cost": "" if project.adjusted_cost is None else str(project.adjusted_cost),
+        "version": str(project.version),
+    }
+
+
+async def admin_project(request: Request) -> Response:
+    """A project of the staff's table, edited (issue #22): its title, cost, district and
+    feasibility review. One route, two renderings: with htmx the table's row becomes this form
+    and a save answers the row again; without JavaScript a page of its own, then back to the
+    table at the row (PRG). Refused: the form again, 422 (409 when another save came first)."""
     user = web.require(request, can_administer)
     budget = await _budget(request)
     project = await _project(request, budget)
+    context: dict[str, Any] = {
+        "budget": budget,
+        "project": project,
+        "districts": await BudgetDistrict.filter(budget=budget).order_by("name"),
+        "locked": await project_services.review_closed(budget),
+        "values": _row_values(project),
+        "errors": {},
+        "current": None,
+    }
+    template, fragment = "budgets/admin_project.html", "budgets/_project_row_form.html"
+    if request.method == "GET":
+        return render(request, template, context, fragment=fragment)
     data = await web.form_data(request)
+    edit = project_services.RowEdit.from_fields(data)
     try:
-        review = project_services.Review.from_form(data)
-        await project_services.review_project(
-            project.id, review.feasibility, review.reason, review.adjusted_cost, by_user=user
-        )
-    except services.Refused as refused:
-        context = await _admin_page(request, budget)
+        saved = await project_services.edit_project_row(budget.id, project.id, edit, user)
+    except project_services.StaleEdit as stale:
         context.update(
-            review_errors={project.id: web.errors_of(refused.problems, _shown_value)},
-            review_values={project.id: data},
+            values={**data, "version": str(stale.current.version)},
+            errors=web.errors_of(stale.problems, _shown_value),
+            current=stale.current,
         )
-        return render(request, "budgets/admin_budget.html", context, status_code=422)
-    flash(request, gettext("The review is saved."))
+        return render(request, template, context, status_code=409, fragment=fragment)
+    except services.Refused as refused:
+        errors = web.errors_of(refused.problems, _shown_value)
+        context.update(values=data if not context["locked"] else context["values"], errors=errors)
+        return render(request, template, context, status_code=422, fragment=fragment)
+    if is_htmx(request):
+        await saved.fetch_related("district")
+        row = {"budget": budget, "project": saved, "saved": True}
+        return render(request, "budgets/_project_row.html", row)
+    flash(request, gettext("The project “{title}” is saved.").format(title=saved.title))
     return web.redirect(url("budgets:admin", budget_id=budget.id, anchor=f"project-{project.id}"))
+
+
+async def admin_project_row(request: Request) -> Response:
+    """A project's row of the staff's table, as shown (htmx's « Annuler »); without htmx, the
+    table at that row."""
+    web.require(request, can_administer)
+    budget = await _budget(request)
+    project = await _project(request, budget)
+    if not is_htmx(request):
+        return web.redirect(
+            url("budgets:admin", budget_id=budget.id, anchor=f"project-{project.id}")
+        )
+    row = {"budget": budget, "project": project, "saved": False}
+    return render(request, "budgets/_project_row.html", row)
 
 
 async def admin_edit_project(request: Request) -> Response:
@@ -598,6 +647,8 @@ async def _admin_page(request: Request, budget: Budget, **extra: Any) -> dict[st
     context["my_share_waiting"] = await ballot_box.share_waiting(
         redis, budget.id, request.scope["user"].id
     )
+    # the projects table's rows are read-only from then on (project_services.review_closed)
+    context["review_closed"] = domain.feasibility_frozen(budget.phase, context["has_ballots"])
     context.update(extra)
     return context
 
@@ -910,10 +961,15 @@ routes = [
         admin_edit_project,
         "budgets:admin_edit_project",
     ),
-    web.action_route(
-        "/admin/budgets/{budget_id:id}/projects/{project_id:id}/review",
-        admin_review_project,
-        "budgets:admin_review",
+    web.form_route(
+        "/admin/budgets/{budget_id:id}/projects/{project_id:id}",
+        admin_project,
+        "budgets:admin_project",
+    ),
+    Route(
+        "/admin/budgets/{budget_id:id}/projects/{project_id:id}/row",
+        admin_project_row,
+        name="budgets:admin_project_row",
     ),
     web.action_route("/admin/budgets/{budget_id:id}/tally", admin_tally, "budgets:admin_tally"),
     web.form_route(

@@ -172,7 +172,8 @@ async def test_staff_pages(
         {"name": "faux.pb", "mimeType": "text/plain", "buffer": b"META\nkey;value\n"}
     )
     await refused(page, axe, "Importer", "import refused")
-    await visit(page, axe, f"{site}/admin/budgets/{town['imported']}", "imported budget")
+    # its projects table's « Modifier » is htmx; the page without JavaScript: test_project_table
+    await visit(page, axe, f"{site}/admin/budgets/{town['imported']}", "imported budget", htmx=True)
     await visit(page, axe, f"{site}/budgets/{town['imported']}/results", "imported results")
     await visit(page, axe, f"{site}/admin/residents/census")
     await page.get_by_label("Fichier", exact=False).set_input_files(

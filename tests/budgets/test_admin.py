@@ -185,22 +185,22 @@ async def test_feasibility_review_decides_what_reaches_the_ballot(
     await Budget.filter(id=budget.id).update(phase=Phase.REVIEW)
     await log_in(client, admin)
     page = f"/admin/budgets/{budget.id}"
-    url = f"{page}/projects/{projects[2].id}/review"
-    no_reason = await post_form(
-        client, url, {"feasibility": "unfeasible", "feasibility_reason": ""}, page=page
-    )
+    url = f"{page}/projects/{projects[2].id}"
+    row = {"title": "Skatepark", "cost": "50000", "feasibility": "unfeasible", "version": "1"}
+    no_reason = await post_form(client, url, {**row, "feasibility_reason": ""}, page=page)
     assert no_reason.status_code == 422 and "Expliquez publiquement" in no_reason.text
-    ok = await post_form(
-        client,
-        url,
-        {"feasibility": "unfeasible", "feasibility_reason": "Terrain inondable"},
-        page=page,
-    )
+    ok = await post_form(client, url, {**row, "feasibility_reason": "Terrain inondable"}, page=page)
     assert ok.status_code == 303
     adjusted = await post_form(
         client,
-        f"{page}/projects/{projects[0].id}/review",
-        {"feasibility": "feasible", "adjusted_cost": "45000"},
+        f"{page}/projects/{projects[0].id}",
+        {
+            "title": "Jardin partagé",
+            "cost": "40000",
+            "feasibility": "feasible",
+            "adjusted_cost": "45000",
+            "version": "1",
+        },
         page=page,
     )
     assert adjusted.status_code == 303

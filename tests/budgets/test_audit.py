@@ -41,8 +41,14 @@ async def test_every_budget_admin_action_is_audited(client: httpx.AsyncClient, a
     url = f"/budgets/{budget.id}/projects/new"
     assert (await post_form(client, url, project_form, page=url)).status_code == 303
     project = await Project.get(title="Un jardin")
-    review = {"feasibility": "unfeasible", "feasibility_reason": "Terrain inondable"}
-    url = f"{page}/projects/{project.id}/review"
+    review = {
+        "title": "Un jardin",
+        "cost": "9000",
+        "feasibility": "unfeasible",
+        "feasibility_reason": "Terrain inondable",
+        "version": "1",
+    }
+    url = f"{page}/projects/{project.id}"
     assert (await post_form(client, url, review, page=page)).status_code == 303
 
     [created] = await entries("budget_created")
@@ -58,7 +64,7 @@ async def test_every_budget_admin_action_is_audited(client: httpx.AsyncClient, a
     )
     [staff_project] = await entries("budget_project_created")
     assert staff_project.target_id == project.id and staff_project.actor_id == admin.id
-    [reviewed] = await entries("budget_project_review")
+    [reviewed] = await entries("budget_project_updated")
     assert json.loads(reviewed.before)["feasibility"] == "feasible"
     assert json.loads(reviewed.after)["feasibility"] == "unfeasible"
     assert reviewed.reason == "Terrain inondable"

@@ -200,7 +200,7 @@ async def test_an_evaluator_reaches_neither_another_space_nor_the_administration
         assert (await post_form(c, f"{mine}/projects/999999", data, page=mine)).status_code == 404
         # the rest of the budgets' administration stays closed
         assert (await c.get(f"/admin/budgets/{budget.id}")).status_code == 403
-        review = f"/admin/budgets/{budget.id}/projects/{world['projects'][0].id}/review"
+        review = f"/admin/budgets/{budget.id}/projects/{world['projects'][0].id}"
         assert (await post_form(c, review, data, page=mine)).status_code == 403
         assert (await c.get("/admin")).status_code == 403
         # a budget in preparation of their own space does not exist for them

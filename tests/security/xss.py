@@ -62,11 +62,13 @@ TEMPLATE_TEXT = "{{7*7}}"
 # attributes that run or fetch something; none may carry the marker
 RUNNING_ATTRIBUTES = re.compile(r"^(on|hx-|data-hx-|srcdoc$|formaction$)")
 # our own scripts (the CSP allows only files of the site; consultations: static/js/show-if.js;
-# the moderation queue's keyboard shortcuts: static/js/moderation-queue.js)
+# the moderation queue's keyboard shortcuts: static/js/moderation-queue.js; the budget's staff
+# page: static/js/swap-refusals.js)
 ALLOWED_SCRIPTS = {
     "/static/vendor/htmx.min.js",
     "/static/js/show-if.js",
     "/static/js/moderation-queue.js",
+    "/static/js/swap-refusals.js",
 }
 # elements no template uses, that payloads try to add
 FORBIDDEN_TAGS = {"img", "iframe", "math", "mglyph", "style", "noscript", "object", "embed", "base"}
@@ -233,8 +235,14 @@ async def plant(open_client: OpenClient, lookup: Lookup, world: Any) -> Planted:
         project = response.headers["location"]
         await _post(
             admin,
-            f"/admin/budgets/{preparing}/projects/{project.rsplit('/', 1)[1]}/review",
-            {"feasibility": "unfeasible", "feasibility_reason": all_payloads()},
+            f"/admin/budgets/{preparing}/projects/{project.rsplit('/', 1)[1]}",
+            {
+                "title": PAYLOADS[5],
+                "cost": "1000",
+                "feasibility": "unfeasible",
+                "feasibility_reason": all_payloads(),
+                "version": "1",
+            },
         )
         planted.add("admin", project, f"/admin/budgets/{preparing}")
         planted.add("anonymous", f"/budgets/{budget}")
