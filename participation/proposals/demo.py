@@ -16,8 +16,8 @@ from participation.accounts.models import User
 from participation.accounts.services import hash_password
 from participation.comments.models import Comment
 from participation.counter import services as counter
-from participation.pictures import demo as pictures
 from participation.demo import demo_account
+from participation.pictures import demo as pictures
 from participation.proposals import counter as proposal_counter
 from participation.proposals import domain
 from participation.proposals.domain import AmendmentState, ProposalState
