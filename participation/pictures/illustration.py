@@ -76,6 +76,6 @@ def svg(seed: str, css_class: str = "illustration") -> Markup:
         f'height="{height}" preserveAspectRatio="xMidYMid slice" aria-hidden="true" '
         f'focusable="false" xmlns="http://www.w3.org/2000/svg">'
         f'<rect width="{width}" height="{height}" fill="{background}"/>'
-        f'<path d="{drawn.shapes}" fill="{colour}"/>'
+        f'<path d="{drawn.shapes}" fill="{colour}" fill-opacity=".7"/>'
         f'<path d="{drawn.accents}" fill="{accent}"/></svg>'
     )
