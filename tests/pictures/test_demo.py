@@ -7,6 +7,8 @@ from typing import Any
 
 import httpx
 
+from meetings import demo as meetings_demo
+from meetings.models import Meeting
 from participation.demo import create_accounts
 from participation.pictures import demo as drawings
 from participation.pictures.models import Picture
@@ -37,3 +39,11 @@ async def test_demo_proposals_carry_drawn_images(
     assert f'alt="{picture.alt}"' in page.text
     served = await client.get(f"/images/{picture.key}/800")
     assert served.status_code == 200 and served.headers["content-type"] == "image/webp"
+
+
+async def test_a_demo_meeting_carries_a_drawn_image(app: Any, settings: Settings) -> None:
+    users = await create_accounts(settings)
+    await meetings_demo.load(settings, users)
+    workshop = await Meeting.get(title="Villebelle · Atelier mobilités douces")
+    assert workshop.image_id is not None
+    assert await Meeting.filter(image_id=None).count() == await Meeting.all().count() - 1

@@ -1,14 +1,17 @@
-"""participation.0030 and budgets.0010 on a database of the release before them (issue #22):
-the proposals and budget projects written before keep their rows, with no image (their pages
-show their category's pattern), and may then be given one (SQLite and PostgreSQL)."""
+"""participation.0030, budgets.0010 and meetings.0006 on a database of the release before them
+(issue #22): the proposals, budget projects and meetings written before keep their rows, with
+no image (their pages show a pattern), and may then be given one (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
-from tortoise import Tortoise
+from tortoise import Tortoise, timezone
 
 from budgets.models import Budget, Phase, Project
+from meetings.domain import Format
+from meetings.models import Meeting
 from participation.db import tortoise_config
 from participation.migration_state import migrate
 from participation.pictures import images, services
@@ -54,3 +57,25 @@ async def test_rows_written_before_have_no_image_then_take_one(
         await services.delete(picture.id)  # a deleted image leaves its owners without one
         assert (await Proposal.get(id=proposal.id)).image_id is None
         assert (await Project.get(id=project.id)).image_id is None
+
+
+async def test_meetings_written_before_have_no_image(tmp_path: Path, redis_url: str) -> None:
+    """meetings.0006: a meeting of before keeps its row, without an image."""
+    async with empty_database(tmp_path, redis_url) as settings:
+        config = tortoise_config(settings)
+        for target in ("participation.0029_updated_at", "meetings.0005_updated_at"):
+            await migrate(config=config, target=target)
+            await Tortoise.close_connections()
+        await Tortoise.init(config=config)
+        start = timezone.now() + timedelta(days=3)
+        meeting = await insert_as_before(
+            Meeting(
+                title="Réunion publique", format=Format.IN_PERSON, starts_at=start, ends_at=start
+            ),
+            "image_id",
+        )
+
+        await upgrade(settings)
+
+        again = await Meeting.get(id=meeting.id)
+        assert (again.title, again.image_id) == ("Réunion publique", None)
