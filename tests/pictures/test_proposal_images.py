@@ -6,16 +6,20 @@ image show their category's pattern."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import httpx
 
+from moderation.models import ModerationCase
 from participation.accounts.models import User
+from participation.contributions import ModerationState
 from participation.pictures.models import Picture, PictureRendition
 from participation.proposals.domain import ProposalState
 from participation.proposals.models import Proposal
 from participation.settings import Settings
-from tests.conftest import create_user, field_error, log_in
-from tests.participation.proposal_factories import good_form, make_proposal
+from tests.conftest import create_user, field_error, log_in, logged_in
+from tests.moderation.helpers import configure
+from tests.participation.proposal_factories import good_form, make_proposal, others_proposal
 from tests.pictures.helpers import png, send
 
 
@@ -153,3 +157,20 @@ async def test_pages_without_an_image_show_the_pattern_of_their_category(
     assert 'aria-hidden="true"' in drawings[0]
     page = (await client.get(f"/proposals/{first.id}")).text
     assert drawings[0] in page
+
+
+async def test_a_new_image_on_a_published_proposal_waits_for_approval_under_premoderation(
+    app: Any, tmp_path: Any, redis_url: str
+) -> None:
+    settings = configure(app, tmp_path, redis_url, PREMODERATED_CONTENT="proposal")
+    author, proposal, page = await others_proposal(settings, title="Des bancs au square")
+    async with logged_in(app, author) as c:
+        form = {**await good_form(), "title": proposal.title, "image_alt": "Un banc"}
+        form["body"] = "Installer vingt arceaux à vélo devant l'école Jules-Ferry."
+        response = await send(c, f"{page}/edit", form, png(600, 300))
+        assert response.status_code == 303
+    await proposal.refresh_from_db()
+    assert proposal.version == 1  # its text did not change: the image alone sent it back
+    assert proposal.moderation_state == ModerationState.PENDING and proposal.image_id
+    case = await ModerationCase.get(target_kind="proposal", target_id=proposal.id)
+    assert case.status == "open" and case.kind == "pending"
