@@ -36,6 +36,7 @@ from budgets.models import (
     WinnerRule,
 )
 from participation.accounts.models import Role, User
+from participation.pictures import demo as pictures
 from participation.residents import services as residents
 from participation.residents.census import census_key, read_census
 from participation.residents.models import CensusEntry, Residency
@@ -157,6 +158,28 @@ PLACES = (
 )
 
 
+# a few projects carry an image drawn by the demo (participation/pictures/demo.py): theme, text
+# alternative; the others show their category's pattern
+IMAGES = {
+    "Une forêt urbaine sur le parking du marché": (
+        "arbres",
+        "Une rangée d'arbres le long d'un trottoir",
+    ),
+    "Des pistes cyclables protégées vers le lycée": (
+        "velo",
+        "Deux vélos garés à des arceaux bleus",
+    ),
+    "Des bancs et de l'ombre le long de la Loire": (
+        "bancs",
+        "Deux bancs à l'ombre des arbres sur un quai, face à la Loire",
+    ),
+    "Un terrain de basket 3x3": (
+        "basket",
+        "Un terrain de basket orange avec son panier et un ballon",
+    ),
+}
+
+
 async def _create_budget(
     title: str,
     total: int,
@@ -182,6 +205,7 @@ async def _create_budget(
     created = [
         await Project.create(
             budget=budget,
+            image_id=await pictures.stored(*IMAGES[name]) if name in IMAGES else None,
             title=name,
             description=sanitize(
                 f"{name}. Projet proposé par des habitants, chiffré par la ville."

@@ -182,6 +182,11 @@ class Project(Model):
     author: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
         "participation.User", related_name=False, null=True, on_delete=fields.SET_NULL
     )
+    # its image (issue #22: participation/pictures), None: the pattern of its category is shown
+    image: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+        "participation.Picture", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    image_id: int | None
     feasibility = fields.CharEnumField(Feasibility, max_length=16, default=Feasibility.PENDING)
     feasibility_reason = fields.TextField(default="")
     adjusted_cost = fields.BigIntField(null=True)

@@ -24,6 +24,8 @@ from participation.audit import audit
 from participation.contributions import ModerationState
 from participation.i18n import N_
 from participation.numbers import is_whole_number, parse_id
+from participation.pictures import services as pictures
+from participation.pictures.forms import ImageChange
 from participation.refusals import Refused, refuse
 from participation.richtext import ALLOW_LIST_VERSION, from_markdown, to_text
 from participation.territory import Box, point_of, point_problems
@@ -89,9 +91,11 @@ async def submit_project(
     by_staff: bool = False,
     premoderated: bool = False,
     town: Box | None = None,
+    image: ImageChange | None = None,
 ) -> Project:
     """A resident's project (submission phase) or staff's; a resident's waits for a moderator
-    when `premoderated` (PREMODERATED_CONTENT lists budget_project)."""
+    when `premoderated` (PREMODERATED_CONTENT lists budget_project). `image`: its image
+    (issue #22, participation/pictures), stored in the same transaction."""
     checked = await checked_project(budget_id, form, by_staff, town)
     title, cost = checked.title, checked.cost
     district, category = checked.district, checked.category
@@ -99,6 +103,7 @@ async def submit_project(
     pending = premoderated and not by_staff
     async with in_transaction():
         project = await Project.create(
+            image_id=await pictures.apply(image, None),
             budget_id=budget_id,
             title=title,
             description=from_markdown(form.description),
@@ -356,10 +361,13 @@ def checked_text_edit(edit: TextEdit) -> CheckedTextEdit:
     )
 
 
-async def edit_project_text(project_id: int, edit: TextEdit, by_user: User) -> Project:
-    """Staff correct a project's title, description or place at any phase (the cost and the
-    feasibility stay as reviewed): the remedy for a project that breaks the charter once
-    voting has opened and moderation can no longer hide it. Audited with the reason."""
+async def edit_project_text(
+    project_id: int, edit: TextEdit, by_user: User, image: ImageChange | None = None
+) -> Project:
+    """Staff correct a project's title, description, place or image (`image`: its change,
+    participation/pictures) at any phase (the cost and the feasibility stay as reviewed): the
+    remedy for a project that breaks the charter once voting has opened and moderation can no
+    longer hide it. Audited with the reason."""
     checked = checked_text_edit(edit)
     fields = ("title", "description", "location", "latitude", "longitude")
     async with in_transaction():
@@ -371,8 +379,9 @@ async def edit_project_text(project_id: int, edit: TextEdit, by_user: User) -> P
         project.location = checked.location
         project.latitude, project.longitude = checked.latitude, checked.longitude
         project.version += 1
+        project.image_id = await pictures.apply(image, project.image_id)
         await project.save(
-            update_fields=[*fields, "description_source", "sanitized_with", "version"]
+            update_fields=[*fields, "description_source", "sanitized_with", "version", "image_id"]
         )
         after = audited_fields(project, fields)
         await audit(

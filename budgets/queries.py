@@ -77,7 +77,7 @@ class ProjectFilters:
 async def _projects(budget: Budget, feasible_only: bool, public: bool = True) -> list[Project]:
     """The budget's projects; `public`: only those moderation let through (hidden and pending
     ones are in no listing, ballot, result or export, only on the staff page)."""
-    query = Project.filter(budget=budget).select_related("district", "category")
+    query = Project.filter(budget=budget).select_related("district", "category", "image")
     if public:
         query = query.filter(moderation_state=ModerationState.VISIBLE)
     if feasible_only:
@@ -104,7 +104,7 @@ async def project_or_none(budget_id: int, project_id: Any, viewer: Any = None) -
     """The project if `viewer` may see it: visible ones for everyone, pending or hidden ones
     for their author and moderators only (without `viewer`: any, for staff pages)."""
     project = await Project.get_or_none(budget_id=budget_id, id=project_id).select_related(
-        "district", "category"
+        "district", "category", "image"
     )
     if project is None or viewer is None or project.moderation_state == ModerationState.VISIBLE:
         return project

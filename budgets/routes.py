@@ -34,13 +34,14 @@ from participation.pagecache import cached_for_visitors
 from participation.people import services as people
 from participation.people.domain import PeopleFilters
 from participation.permissions import can_administer, can_work_at_desk, is_signed_in
+from participation.pictures import web as pictures_web
 from participation.refusals import NotFound
 from participation.residents import services as residents
 from participation.richtext import source_of
 from participation.spaces import services as spaces
 from participation.spaces.audience import shown_value
 from participation.spaces.domain import Person, audience_refusal
-from participation.templating import flash, is_htmx, money, render
+from participation.templating import flash, is_htmx, money, picture_of, render
 from participation.territory import Pin, place_map, town_box, town_map
 from participation.urls import url
 
@@ -143,8 +144,10 @@ async def project_map(request: Request) -> Response:
 async def new_project(request: Request) -> Response:
     user = web.require(request, is_signed_in)
     budget = await _budget(request)
+    upload = await pictures_web.upload(request)  # its image's file (issue #22), if any
 
     async def submit(data: dict[str, str]) -> str:
+        image = await pictures_web.checked(upload, data, False, lambda: check(data))
         project = await project_services.submit_project(
             budget.id,
             project_services.ProjectForm.from_fields(data),
@@ -152,6 +155,7 @@ async def new_project(request: Request) -> Response:
             by_staff=user.is_admin,
             premoderated=web.settings_of(request).premoderates("budget_project"),
             town=town_box(web.settings_of(request)),
+            image=image,
         )
         flash(
             request,
@@ -171,6 +175,7 @@ async def new_project(request: Request) -> Response:
         "budget": budget,
         "districts": await budget.districts.all(),
         "categories": await budget.categories.all(),
+        "image_sent": upload is not None,  # a file came with the form: choose it again on errors
         **web.place_picker(request),
     }
     place = web.Place(check, "location")  # the place's point (participation/geocoding.py)
@@ -595,6 +600,7 @@ async def admin_edit_project(request: Request) -> Response:
     user = web.require(request, can_administer)
     budget = await _budget(request)
     project = await _project(request, budget)
+    upload = await pictures_web.upload(request)  # a new image's file (issue #22), if any
 
     def edit_of(data: dict[str, str]) -> project_services.TextEdit:
         return project_services.TextEdit(
@@ -610,7 +616,10 @@ async def admin_edit_project(request: Request) -> Response:
         return project_services.checked_text_edit(edit_of(data))
 
     async def save(data: dict[str, str]) -> str:
-        await project_services.edit_project_text(project.id, edit_of(data), user)
+        image = await pictures_web.checked(
+            upload, data, project.image_id is not None, lambda: check(data)
+        )
+        await project_services.edit_project_text(project.id, edit_of(data), user, image)
         flash(request, gettext("The project is saved."))
         return url("budgets:admin", budget_id=budget.id, anchor=f"project-{project.id}")
 
@@ -621,8 +630,15 @@ async def admin_edit_project(request: Request) -> Response:
         "geocoded": project.location,  # looked up when it changes (participation/geocoding.py)
         "latitude": "" if project.latitude is None else str(project.latitude),
         "longitude": "" if project.longitude is None else str(project.longitude),
+        "image_alt": getattr(picture_of(project), "alt", ""),  # read with the project
     }
-    context = {"budget": budget, "project": project, "values": values, **web.place_picker(request)}
+    context = {
+        "budget": budget,
+        "project": project,
+        "values": values,
+        "image_sent": upload is not None,
+        **web.place_picker(request),
+    }
     place = web.Place(check, "location")  # the place's point (participation/geocoding.py)
     return await web.form_page(
         request, "budgets/admin_project_form.html", context, save, _shown_value, place

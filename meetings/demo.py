@@ -13,6 +13,7 @@ from meetings import services
 from meetings.domain import Format, Seat
 from meetings.models import Meeting, Outcome, Registration
 from participation import richtext
+from participation.pictures import demo as pictures
 from participation.proposals.models import Proposal
 from participation.settings import Settings
 from participation.spaces import demo as spaces_demo
@@ -72,6 +73,8 @@ async def load(settings: Settings, users: list[Any]) -> None:
     soon = now + 3 * day
     await Meeting.create(
         title="Villebelle · Atelier mobilités douces",
+        # drawn by the demo (participation/pictures/demo.py); the other meetings show a pattern
+        image_id=await pictures.stored("velo", "Deux vélos garés à des arceaux bleus"),
         description=richtext.sanitize(
             "Pistes cyclables, trottoirs, zones apaisées\u00a0: venez dessiner."
         ),

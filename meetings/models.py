@@ -60,6 +60,11 @@ class Meeting(Model):
         "participation.Space", related_name=False, null=True, on_delete=fields.RESTRICT
     )
     space_id: int | None
+    # its image (issue #22: participation/pictures), None: a pattern drawn from its title
+    image: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+        "participation.Picture", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    image_id: int | None
 
     class Meta:
         table = "meetings_meeting"

@@ -26,12 +26,17 @@ from participation.urls import url
 
 async def upcoming(now: datetime | None = None) -> list[Meeting]:
     """Meetings not over yet (cancelled ones too, marked, so nobody comes for nothing)."""
-    return await Meeting.filter(ends_at__gte=now or timezone.now()).order_by("starts_at", "id")
+    return (
+        await Meeting.filter(ends_at__gte=now or timezone.now())
+        .select_related("image")
+        .order_by("starts_at", "id")
+    )
 
 
 async def past(now: datetime | None = None, limit: int = 50) -> list[Meeting]:
     return (
         await Meeting.filter(ends_at__lt=now or timezone.now())
+        .select_related("image")
         .order_by("-starts_at", "-id")
         .limit(limit)
     )

@@ -8,7 +8,7 @@ and attendance, minutes).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -27,6 +27,8 @@ from participation.formfields import local_input_value
 from participation.i18n import gettext, ngettext
 from participation.numbers import parse_id
 from participation.permissions import can_administer, is_verified_resident
+from participation.pictures import web as pictures_web
+from participation.pictures.models import Picture
 from participation.refusals import Refused
 from participation.spaces import services as spaces
 from participation.templating import flash, render
@@ -64,6 +66,7 @@ async def detail(request: Request) -> Response:
     context = {
         **LABELS,
         "meeting": meeting,
+        "picture": await Picture.get_or_none(id=meeting.image_id) if meeting.image_id else None,
         "registration": registration if seat != Seat.CANCELLED else None,
         "position": await queries.waiting_position(registration)
         if registration and seat == Seat.WAITING
@@ -189,15 +192,29 @@ def _place(request: Request) -> web.Place:
     return web.Place(check)
 
 
+def _checks(request: Request, data: dict[str, str]) -> Callable[[], Awaitable[object]]:
+    """The form's own checks (nothing written), run with its image's (participation/pictures)."""
+
+    async def check() -> object:
+        form = _parsed(request, data)
+        await spaces.check_choice(form.space_id)
+        return form
+
+    return check
+
+
 async def admin_new(request: Request) -> Response:
     user = require(request, can_administer)
     errors: dict[str, str] = {}
     values: Mapping[str, str] = _meeting_form(None)
+    upload = await pictures_web.upload(request)  # its image's file (issue #22), if any
     if request.method == "POST":
         values = data = await form_data(request)
 
         async def create(data: dict[str, str]) -> Meeting:
-            return await services.create_meeting(_parsed(request, data), user)
+            form = _parsed(request, data)
+            image = await pictures_web.checked(upload, data, False, _checks(request, data))
+            return await services.create_meeting(form, user, image)
 
         try:
             meeting = await web.saved_with_place(request, data, create, _place(request))
@@ -211,6 +228,7 @@ async def admin_new(request: Request) -> Response:
         "meeting": None,
         "form": values,
         "errors": errors,
+        "image_sent": upload is not None,
         "spaces": await spaces.choices(),
         **web.place_picker(request),
     }
@@ -223,14 +241,17 @@ async def _admin_page(
     errors: dict[str, str] | None = None,
     values: Mapping[str, str] | None = None,
     status_code: int = 200,
+    image_sent: bool = False,
 ) -> Response:
     produced = await queries.produced(meeting.id)
+    picture = await Picture.get_or_none(id=meeting.image_id) if meeting.image_id else None
     form: dict[str, Any] = {
         **_meeting_form(meeting),
         "minutes": meeting.minutes,
         "proposals": ", ".join(str(p.id) for p in produced.proposals),
         "consultations": ", ".join(str(c.id) for c in produced.consultations),
         "code": "",
+        "image_alt": picture.alt if picture else "",
         **(values or {}),
     }
     context = {
@@ -241,6 +262,8 @@ async def _admin_page(
         "registrations": await queries.registrations(meeting.id),
         "minutes_allowed": domain.can_publish_minutes(meeting.facts(), timezone.now()),
         "spaces": await spaces.choices(meeting.space_id),
+        "picture": picture,
+        "image_sent": image_sent,
         **web.place_picker(request),
     }
     return render(request, "meetings/admin_form.html", context, status_code=status_code)
@@ -251,17 +274,22 @@ async def admin_meeting(request: Request) -> Response:
     meeting = await object_or_404(request, Meeting, "meeting_id")
     if request.method == "GET":
         return await _admin_page(request, meeting)
+    upload = await pictures_web.upload(request)  # a new image's file (issue #22), if any
     data = await form_data(request)
 
     async def update(data: dict[str, str]) -> int:
         form = _parsed(request, data)
-        return await services.update_meeting(settings_of(request), meeting.id, form, user)
+        has_image = meeting.image_id is not None
+        image = await pictures_web.checked(upload, data, has_image, _checks(request, data))
+        settings = settings_of(request)
+        return await services.update_meeting(settings, meeting.id, form, user, image)
 
     try:
         notified = await web.saved_with_place(request, data, update, _place(request))
     except Refused as refused:
         errors = errors_of(refused.problems)
-        return await _admin_page(request, meeting, errors, data, status_code=422)
+        sent = upload is not None
+        return await _admin_page(request, meeting, errors, data, 422, sent)
     flash(request, _notified(gettext("Saved."), notified))
     return redirect(url("meetings:admin", meeting_id=meeting.id))
 

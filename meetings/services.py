@@ -29,6 +29,8 @@ from participation.audit import audit
 from participation.i18n import N_, gettext
 from participation.notifications import services as notifications
 from participation.notifications.services import speaking
+from participation.pictures import services as pictures
+from participation.pictures.forms import ImageChange
 from participation.proposals.models import Proposal
 from participation.refusals import DomainError, NotFound, refuse
 from participation.settings import Settings
@@ -66,10 +68,14 @@ def _audited(meeting: Meeting) -> dict[str, Any]:
     }
 
 
-async def create_meeting(form: MeetingForm, by_user: Any) -> Meeting:
+async def create_meeting(
+    form: MeetingForm, by_user: Any, image: ImageChange | None = None
+) -> Meeting:
+    """A new meeting, with its image (issue #22: `image`, stored in the same transaction)."""
     await spaces.check_choice(form.space_id)
     async with in_transaction():
         meeting = await Meeting.create(
+            image_id=await pictures.apply(image, None),
             title=form.title,
             description=richtext.sanitize(form.description),
             format=form.format,
@@ -111,11 +117,15 @@ EDITABLE = (
 
 
 async def update_meeting(
-    settings: Settings, meeting_id: int, form: MeetingForm, by_user: Any
+    settings: Settings,
+    meeting_id: int,
+    form: MeetingForm,
+    by_user: Any,
+    image: ImageChange | None = None,
 ) -> int:
-    """Save the staff form. A new date, time or place notifies every registered person once
-    (per new date and place); more seats move people up from the waiting list. Returns how many
-    people were notified."""
+    """Save the staff form (`image`: the change of its image, participation/pictures). A new
+    date, time or place notifies every registered person once (per new date and place); more
+    seats move people up from the waiting list. Returns how many people were notified."""
     emails: list[mail.OutboxEmail] = []
     await spaces.check_choice(form.space_id)
     async with in_transaction():
@@ -141,8 +151,9 @@ async def update_meeting(
             setattr(meeting, name, getattr(form, name))
         meeting.description = richtext.sanitize(form.description)
         meeting.sequence += 1 if moved else 0
+        meeting.image_id = await pictures.apply(image, meeting.image_id)
         # never `confirmed`: seats change only through their conditional UPDATEs
-        await meeting.save(update_fields=[*EDITABLE, "sequence", "updated_at"])
+        await meeting.save(update_fields=[*EDITABLE, "sequence", "updated_at", "image_id"])
         if meeting.space_id != former_space:
             # the cases of its comments follow it to the new space's moderators; its row is
             # locked above, the lock a case being made on them reads the space with

@@ -40,6 +40,7 @@ from participation.middleware import (
 from participation.notifications import routes as notifications_routes
 from participation.pagecache import InvalidatePagesOnWrite
 from participation.people import routes as people_routes
+from participation.pictures import routes as pictures_routes
 from participation.ratelimit import RateLimited, rate_limited
 from participation.redis import redis_url
 from participation.residents import routes as residents_routes
@@ -80,6 +81,7 @@ def all_routes() -> list[BaseRoute]:
         *notifications_routes.routes,
         *sitepages_routes.routes,
         *spaces_routes.routes,
+        *pictures_routes.routes,  # /images/<key>/<width>: every stored image
         *sitesettings_routes.routes,
         *people_routes.routes,
         *residents_routes.routes,

@@ -35,6 +35,7 @@ CORE_MODELS = [
     "participation.notifications.models",
     "participation.sitepages.models",
     "participation.spaces.models",
+    "participation.pictures.models",
     "participation.sitesettings.models",
     "participation.people.models",
     "participation.counter.models",

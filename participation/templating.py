@@ -20,6 +20,7 @@ from starlette.templating import Jinja2Templates
 from participation import features, formatting, geocoding, i18n, permissions, richtext, urls
 from participation.accounts.domain import FORMER_PARTICIPANT
 from participation.counter.domain import COMMENT_LABELS, PROPOSAL_LABELS, Channel
+from participation.pictures import illustration, images
 from participation.sitepages import domain as sitepages_domain
 
 
@@ -76,7 +77,20 @@ def _environment() -> Environment:
     # url("budgets:project", budget_id=1, project_id=2) -> the path, from the routes the app
     # compiled once (participation/urls.py); `query=` and `anchor=` add the rest
     env.globals["url"] = urls.url
+    # images (issue #22): the renditions' widths of a picture, a loaded picture or None, the
+    # pattern drawn for what has none (templates/_pictures.html)
+    env.globals["picture_widths"] = images.widths_for
+    env.globals["picture_of"] = picture_of
+    env.globals["illustration"] = illustration.svg
     return env
+
+
+def picture_of(row: Any) -> Any:
+    """The `Picture` of `row` (a proposal, a budget project...) when its query loaded it
+    (`select_related("image")`), else None: a template never awaits a relation."""
+    if getattr(row, "image_id", None) is None:
+        return None
+    return getattr(row, "_image", None)
 
 
 def nav_links(user: Any) -> list[features.NavLink]:

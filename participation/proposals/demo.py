@@ -17,6 +17,7 @@ from participation.accounts.services import hash_password
 from participation.comments.models import Comment
 from participation.counter import services as counter
 from participation.demo import demo_account
+from participation.pictures import demo as pictures
 from participation.proposals import counter as proposal_counter
 from participation.proposals import domain
 from participation.proposals.domain import AmendmentState, ProposalState
@@ -172,6 +173,24 @@ async def _collection(settings: Settings) -> int | None:
     return found.id
 
 
+# a few proposals carry an image drawn by the demo (participation/pictures/demo.py): theme, text
+# alternative; the others show their category's pattern
+IMAGES = {
+    "Des arceaux à vélo devant l'école Jules-Ferry": (
+        "velo",
+        "Deux vélos garés à des arceaux bleus devant une école",
+    ),
+    "Un composteur partagé au square des Tilleuls": (
+        "jardin",
+        "Des carrés de potager et un composteur en bois",
+    ),
+    "Un terrain de basket en accès libre à Saint-Martin": (
+        "basket",
+        "Un terrain de basket orange avec son panier et un ballon",
+    ),
+}
+
+
 async def load(settings: Settings, users: list[Any]) -> None:
     """`users`: the demo accounts (resident, moderator, staff)."""
     resident, moderator, staff = users
@@ -186,7 +205,9 @@ async def load(settings: Settings, users: list[Any]) -> None:
         body = sanitize(text)
         published = state not in (S.DRAFT,)
         async with in_transaction():
+            image = IMAGES.get(title)
             proposal = await Proposal.create(
+                image_id=await pictures.stored(*image) if image else None,
                 author_id=resident.id,
                 title=title,
                 body=body,

@@ -125,6 +125,11 @@ class Proposal(Model):
     threshold_reached_at = fields.DatetimeField(null=True)
     # how the proposal came in: "online", or taken by an agent (participation/counter/domain.py)
     channel = fields.CharField(max_length=10, default="online", db_default="online")
+    # its image (issue #22: participation/pictures), None: the pattern of its category is shown
+    image: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "participation.Picture", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    image_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
     published_at = fields.DatetimeField(null=True)
     # when a column the public sees last changed, whoever wrote it: set by a database trigger on

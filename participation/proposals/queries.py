@@ -211,7 +211,7 @@ async def list_page(
     if params.sort == "random":
         rows = await _shuffled(qs, seed, params.page)
     else:
-        rows = await _sorted(qs.select_related("author", "category", "district"), params)
+        rows = await _sorted(qs.select_related("author", "category", "district", "image"), params)
     proposals = rows[:PAGE_SIZE]
     supported: set[int] = set()
     if user.is_authenticated and proposals:
@@ -253,7 +253,9 @@ async def _shuffled(qs: QuerySet[Proposal], seed: list[int], page: int) -> list[
     ids = [int(proposal_id) for proposal_id in page_ids]  # type: ignore[call-overload]
     if not ids:
         return []
-    rows = await Proposal.filter(id__in=ids).select_related("author", "category", "district")
+    rows = await Proposal.filter(id__in=ids).select_related(
+        "author", "category", "district", "image"
+    )
     position = {proposal_id: n for n, proposal_id in enumerate(ids)}
     return sorted(rows, key=lambda proposal: position[proposal.id])
 
@@ -295,7 +297,13 @@ async def get_visible(user: Any, proposal_id: int) -> Proposal | None:
         await visible_proposals(user)
         .filter(id=proposal_id)
         .select_related(
-            "author", "category", "district", "answered_by", "collection", "collection__space"
+            "author",
+            "category",
+            "district",
+            "answered_by",
+            "collection",
+            "collection__space",
+            "image",
         )
         .first()
     )

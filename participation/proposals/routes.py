@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from starlette.requests import Request
@@ -25,6 +25,7 @@ from participation.i18n import N_, gettext
 from participation.numbers import parse_id
 from participation.pagecache import cached_for_visitors
 from participation.permissions import is_signed_in, is_staff
+from participation.pictures import web as pictures_web
 from participation.proposals import api, audience, domain, queries, services
 from participation.proposals.collections import services as collections
 from participation.proposals.domain import (
@@ -38,7 +39,7 @@ from participation.proposals.models import Proposal
 from participation.refusals import NotFound, Refused
 from participation.richtext import source_of, to_text
 from participation.spaces.audience import text_of
-from participation.templating import flash, is_htmx, render
+from participation.templating import flash, is_htmx, picture_of, render
 from participation.territory import Pin, place_map, town_box, town_map
 from participation.urls import url
 
@@ -215,6 +216,7 @@ async def _proposal_form(
     values: dict[str, str],
     save: Callable[[ProposalForm, tuple[str, str], dict[str, str]], Awaitable[str]],
     check: Callable[[ProposalForm, tuple[str, str], dict[str, str]], Awaitable[object]],
+    image_sent: bool = False,
 ) -> Response:
     """The proposal form (new or edit): `save(form, coordinates as typed, data)` on POST,
     `check` (the same arguments) its checks alone, when its address is refused. A
@@ -232,6 +234,7 @@ async def _proposal_form(
         **web.place_picker(request),
         "collection_options": [],
         "none_open": False,
+        "image_sent": image_sent,  # a file came with the form: choose it again on errors
     }
     if proposal is None and await collections.any_exists():
         # those whose space admits the person (issue #18): the others are not offered
@@ -279,26 +282,41 @@ async def new(request: Request) -> Response:
         # would be saved, not a form sent back for a field; a full one answers 429
         await ratelimit.check(request, "post")
 
+    upload = await pictures_web.upload(request)  # its image's file (issue #22), if any
+
     def draft_of(form: ProposalForm, raw: tuple[str, str], data: dict[str, str]) -> services.Draft:
         town = town_box(web.settings_of(request))
         return services.Draft(form, raw, town=town, collection=data.get("collection", ""))
 
     async def create(form: ProposalForm, raw: tuple[str, str], data: dict[str, str]) -> str:
-        proposal = await services.create(draft_of(form, raw, data), user, admit)
+        draft = draft_of(form, raw, data)
+        image = await pictures_web.checked(
+            upload, data, False, lambda: services.checked_draft(draft, user)
+        )
+        proposal = await services.create(replace(draft, image=image), user, admit)
         flash(request, gettext("Your draft is saved. Publish it when it is ready."))
         return proposal_url(proposal)
 
     async def check(form: ProposalForm, raw: tuple[str, str], data: dict[str, str]) -> object:
         return await services.checked_draft(draft_of(form, raw, data), user)
 
-    return await _proposal_form(request, None, {}, create, check)
+    return await _proposal_form(request, None, {}, create, check, upload is not None)
 
 
 async def edit(request: Request) -> Response:
     user, proposal = await proposal_allowing(request, domain.can_edit)
 
-    async def update(form: ProposalForm, raw: tuple[str, str], _data: dict[str, str]) -> str:
-        await services.update(web.settings_of(request), proposal, form, user, raw)
+    upload = await pictures_web.upload(request)  # a new image's file (issue #22), if any
+
+    async def update(form: ProposalForm, raw: tuple[str, str], data: dict[str, str]) -> str:
+        settings = web.settings_of(request)
+        image = await pictures_web.checked(
+            upload,
+            data,
+            proposal.image_id is not None,
+            lambda: services.checked_edit(settings, proposal, form, raw),
+        )
+        await services.update(settings, proposal, form, user, raw, image)
         flash(request, gettext("The proposal is saved."))
         return proposal_url(proposal)
 
@@ -314,8 +332,9 @@ async def edit(request: Request) -> Response:
         "geocoded": proposal.address,  # looked up when it changes (participation/geocoding.py)
         "latitude": "" if proposal.latitude is None else str(proposal.latitude),
         "longitude": "" if proposal.longitude is None else str(proposal.longitude),
+        "image_alt": getattr(picture_of(proposal), "alt", ""),  # read with the proposal
     }
-    return await _proposal_form(request, proposal, values, update, check)
+    return await _proposal_form(request, proposal, values, update, check, upload is not None)
 
 
 # --- the proposal page ------------------------------------------------------------------------

@@ -25,6 +25,8 @@ from participation.i18n import N_, gettext
 from participation.notifications import services as notifications
 from participation.notifications.services import Kind
 from participation.numbers import parse_id
+from participation.pictures import services as pictures
+from participation.pictures.forms import ImageChange
 from participation.proposals import audience, domain, queries
 from participation.proposals.collections import services as collections
 from participation.proposals.domain import (
@@ -124,6 +126,7 @@ class Draft:
     channel: str = "online"
     town: Box | None = None
     collection: str = ""
+    image: ImageChange | None = None  # issue #22: its image, checked (participation/pictures)
 
 
 async def checked_draft(draft: Draft, author: Any) -> tuple[int | None, ProposalForm]:
@@ -174,21 +177,24 @@ async def create(
     collection_id, checked = await checked_draft(draft, author)
     if admit is not None:
         await admit()
-    return await Proposal.create(
-        author_id=author.id,
-        title=checked.title,
-        body=checked.body,
-        body_source=draft.form.body.strip(),
-        sanitized_with=ALLOW_LIST_VERSION,
-        category_id=checked.category_id,
-        district_id=checked.district_id,
-        address=checked.address,
-        latitude=checked.latitude,
-        longitude=checked.longitude,
-        search_text=_search_text(checked.title, checked.body),
-        channel=draft.channel,
-        collection_id=collection_id,
-    )
+    async with in_transaction():  # the proposal and its image, or nothing
+        image_id = await pictures.apply(draft.image, None)
+        return await Proposal.create(
+            image_id=image_id,
+            author_id=author.id,
+            title=checked.title,
+            body=checked.body,
+            body_source=draft.form.body.strip(),
+            sanitized_with=ALLOW_LIST_VERSION,
+            category_id=checked.category_id,
+            district_id=checked.district_id,
+            address=checked.address,
+            latitude=checked.latitude,
+            longitude=checked.longitude,
+            search_text=_search_text(checked.title, checked.body),
+            channel=draft.channel,
+            collection_id=collection_id,
+        )
 
 
 async def update(
@@ -197,9 +203,11 @@ async def update(
     form: ProposalForm,
     editor: Any,
     raw_coordinates: tuple[str, str],
+    image: ImageChange | None = None,
 ) -> Proposal:
     """Authors edit a draft freely; editing a published proposal records a new version, which
-    waits for a moderator again when proposals are pre-moderated."""
+    waits for a moderator again when proposals are pre-moderated (so does a new image: issue
+    #22). `image`: the change of its image (participation/pictures), None: kept as it is."""
     proposal_facts, _ = await facts(proposal)
     if not domain.can_edit(editor, proposal_facts):
         raise NotAllowed()
@@ -215,7 +223,11 @@ async def update(
             "latitude": checked.latitude,
             "longitude": checked.longitude,
             "search_text": _search_text(checked.title, checked.body),
+            "image_id": await pictures.apply(image, proposal.image_id),
         }
+        new_image = image is not None and image.prepared is not None
+        if proposal.state != ProposalState.DRAFT and new_image:
+            await _remoderate_new_version(settings, proposal)
         text_changed = (checked.title, checked.body) != (proposal.title, proposal.body)
         if proposal.state != ProposalState.DRAFT and text_changed:
             await _write_version(settings, proposal, proposal.version, changes, editor.id)

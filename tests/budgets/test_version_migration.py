@@ -27,6 +27,7 @@ async def test_existing_projects_start_at_version_1_and_are_edited_from_there(
                 feasibility=Feasibility.PENDING,
             ),
             "version",
+            "image_id",  # budgets.0011
         )
 
         await upgrade(settings)

@@ -17,6 +17,7 @@ async def test_old_comments_are_on_their_proposal(tmp_path: Path, redis_url: str
         proposal = await insert_as_before(  # the columns of participation.0021
             Proposal(author_id=author.id, title="Des arceaux à vélo", body="<p>Vingt.</p>"),
             "collection_id",
+            "image_id",  # participation.0031
         )
         comment = await insert_as_before(  # the columns of participation.0021
             Comment(proposal_id=proposal.id, author_id=author.id, body="<p>Un ancien avis</p>"),
@@ -44,6 +45,7 @@ async def test_a_proposal_comment_written_around_the_model_is_found_on_its_propo
         proposal = await insert_as_before(  # the columns of participation.0025
             Proposal(author_id=author.id, title="Des arceaux à vélo", body="<p>Vingt.</p>"),
             "collection_id",
+            "image_id",  # participation.0031
         )
         for written in (  # as a bulk insert writes them: not through Comment.save
             Comment(proposal_id=proposal.id, author_id=author.id, body="<p>Sans cible</p>"),
@@ -73,7 +75,10 @@ async def test_old_comments_get_their_updated_at_and_the_trigger(
 
     async with database_at(tmp_path, redis_url, "participation.0027_proposal_collections") as old:
         author = await create_user(old, "ancien@example.org")
-        proposal = await Proposal.create(author_id=author.id, title="Des arceaux", body="<p>V</p>")
+        proposal = await insert_as_before(  # the columns of participation.0027
+            Proposal(author_id=author.id, title="Des arceaux", body="<p>V</p>"),
+            "image_id",  # participation.0031
+        )
         written = datetime(2026, 3, 1, 9, tzinfo=UTC)
         edited_on = datetime(2026, 3, 2, 9, tzinfo=UTC)
         plain, edited = [

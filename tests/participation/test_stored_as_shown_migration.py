@@ -26,6 +26,7 @@ async def test_old_amendments_are_stored_as_shown(tmp_path: Path, redis_url: str
         proposal = await insert_as_before(  # the columns of participation.0023
             Proposal(author_id=author.id, title="Des arceaux à vélo", body="<p>Vingt.</p>"),
             "collection_id",  # participation.0027
+            "image_id",  # participation.0031
         )
         rows = [
             await insert_as_before(
@@ -68,6 +69,8 @@ async def test_old_budget_projects_are_stored_as_shown(tmp_path: Path, redis_url
             "latitude",  # budgets.0008
             "longitude",
             "updated_at",  # budgets.0009
+            "version",  # budgets.0010
+            "image_id",  # budgets.0011
         )
         await upgrade(old)
         again = await Project.get(id=project.id)

@@ -39,6 +39,7 @@ async def _old_proposal(author_id: int, title: str) -> Proposal:
             published_at=timezone.now(),
         ),
         "collection_id",
+        "image_id",  # participation.0031
     )
 
 

@@ -11,6 +11,7 @@ from tortoise import timezone
 from participation.proposals.models import Proposal, ProposalCollection
 from participation.settings import Settings
 from participation.spaces.models import Space
+from tests.pictures.helpers import png
 from tests.security.walks import (
     DENIED,
     DONE,
@@ -96,6 +97,10 @@ async def _proposal_form(ctx: Ctx) -> Data:
     }
 
 
+async def _proposal_with_image(ctx: Ctx) -> Data:
+    return {**(await _proposal_form(ctx)), "image_alt": "Un dessin"}
+
+
 async def _counter_proposal(ctx: Ctx) -> Data:
     return {**(await _proposal_form(ctx)), "channel": "counter"}
 
@@ -171,7 +176,7 @@ WALKS = Walks(
     seed=_seed,
     matrix=MATRIX,
     steps=[
-        Step("proposals:new", "owner", _proposal_form),
+        Step("proposals:new", "owner", _proposal_with_image, files={"image": ("d.png", png(40, 20))}),
         Step("proposals:edit", "owner", _proposal_form, ids=ids_with(id="draft_proposal")),
         Step("proposals:state", "owner", {"state": "published"}, ids=ids_with(id="draft_proposal")),
         Step("proposals:support", "other"),
@@ -199,6 +204,7 @@ WALKS = Walks(
     ],
     refused=[
         Step("proposals:new", "owner", {"title": " ", "body": ""}),
+        Step("proposals:new", "owner", _proposal_with_image, files={"image": ("x.png", b"pas une image")}),
         Step("proposals:amend", "other", {"title": "", "body": "", "reason": ""}),
         Step("proposals:counter_proposal", "agent", {"channel": "online", "title": "Court"}),
         Step("proposals:collection_new", "admin", {"title": "", "support_threshold": "0"}),

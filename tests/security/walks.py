@@ -120,7 +120,7 @@ class Walks:
 
 # Core concepts whose tests folder gives the walkers their rows the same way (a `walks.py`),
 # walked before the features: they are always installed.
-CORE_WALKS = ("spaces", "residents", "counter")
+CORE_WALKS = ("spaces", "residents", "counter", "pictures")
 
 
 def feature_walks() -> list[Walks]:

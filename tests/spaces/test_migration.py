@@ -46,6 +46,7 @@ async def test_existing_content_goes_into_the_default_space(tmp_path: Path, redi
             "space_id",
             "latitude",  # meetings.0004
             "longitude",
+            "image_id",  # meetings.0006
         )
 
         await upgrade(settings)

@@ -1,0 +1,26 @@
+"""Images as a browser sends them, for the HTTP tests of the image fields."""
+
+from __future__ import annotations
+
+import io
+
+import httpx
+from PIL import Image
+
+from tests.conftest import csrf_token
+
+
+def png(width: int = 1600, height: int = 900, colour: str = "orange") -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), colour).save(out, "PNG")
+    return out.getvalue()
+
+
+async def send(
+    client: httpx.AsyncClient, url: str, data: dict[str, str], image: bytes | None = None
+) -> httpx.Response:
+    """A form with an image field as a browser sends it: multipart, with its CSRF token; no
+    file chosen: the part with an empty name and no content."""
+    fields = {**data, "csrf_token": await csrf_token(client)}
+    files = {"image": ("photo.png", image) if image is not None else ("", b"")}
+    return await client.post(url, data=fields, files=files)

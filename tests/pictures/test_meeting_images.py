@@ -1,0 +1,49 @@
+"""A meeting's image through HTTP (issue #22): staff give one with the meeting, refused without
+its text alternative (422, nothing saved); the list and the page show it; removed, the page
+shows the pattern drawn from its title (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import httpx
+
+from meetings.models import Meeting
+from participation.accounts.models import User
+from participation.pictures.models import Picture
+from tests.conftest import field_error, log_in
+from tests.pictures.helpers import png, send
+
+DATA = {
+    "title": "Conseil de quartier",
+    "format": "in-person",
+    "starts_at": "2031-05-04T18:30",
+    "ends_at": "2031-05-04T20:00",
+    "address": "Mairie",
+}
+
+
+async def test_staff_give_a_meeting_an_image_then_remove_it(
+    client: httpx.AsyncClient, admin: User
+) -> None:
+    await log_in(client, admin)
+    missing = await send(client, "/admin/meetings/new", DATA, png(800, 400))
+    assert missing.status_code == 422
+    assert "Décrivez l’image" in field_error(missing.text, "image_alt")
+    assert "choisissez-le à nouveau" in missing.text  # a browser never sends a file back
+    assert not await Meeting.exists() and not await Picture.exists()
+    data = {**DATA, "image_alt": "La salle du conseil, vue de la porte"}
+    created = await send(client, "/admin/meetings/new", data, png(800, 400))
+    assert created.status_code == 303, created.text
+    meeting = await Meeting.get()
+    picture = await Picture.get(id=meeting.image_id)  # type: ignore[arg-type]
+    listing = await client.get("/meetings")
+    assert f"/images/{picture.key}/400" in listing.text
+    page = await client.get(f"/meetings/{meeting.id}")
+    assert 'alt="La salle du conseil, vue de la porte"' in page.text
+    admin_page = await client.get(f"/admin/meetings/{meeting.id}")
+    assert 'value="La salle du conseil, vue de la porte"' in admin_page.text
+    removed = await send(client, f"/admin/meetings/{meeting.id}", {**data, "remove_image": "yes"})
+    assert removed.status_code == 303
+    await meeting.refresh_from_db()
+    assert meeting.image_id is None and not await Picture.exists()
+    page = await client.get(f"/meetings/{meeting.id}")
+    assert '<svg class="illustration"' in page.text and "/images/" not in page.text
