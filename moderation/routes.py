@@ -115,19 +115,26 @@ async def index(request: Request) -> Response:
     return await _queue(request, queries.QueueParams.from_query(request.query_params), {})
 
 
-async def decide(request: Request) -> Response:
-    user, spaces = await _moderator(request)
-    async with request.form() as form:
-        case_ids = [n for v in form.getlist("case") if (n := parse_id(v)) is not None]
-        data = {k: v for k, v in form.items() if isinstance(v, str)}
+async def _reason_and_way_back(data: dict[str, str]) -> tuple[str, queries.QueueParams]:
+    """A decision form's reason (typed, else the ready-made one chosen, in the moderator's
+    language) and the queue it came from (its `back_*` fields), for the bulk and the item forms."""
     reason = data.get("reason", "").strip()
     chosen = parse_id(data.get("reason_template"))
-    if not reason and chosen is not None:  # a ready-made reason, in the moderator's language
+    if not reason and chosen is not None:
         template = await ReasonTemplate.get_or_none(id=chosen)
         reason = template.text(current_language.get()) if template else ""
     back = queries.QueueParams.from_query(
         {k.removeprefix("back_"): v for k, v in data.items() if k.startswith("back_")}
     )
+    return reason, back
+
+
+async def decide(request: Request) -> Response:
+    user, spaces = await _moderator(request)
+    async with request.form() as form:
+        case_ids = [n for v in form.getlist("case") if (n := parse_id(v)) is not None]
+        data = {k: v for k, v in form.items() if isinstance(v, str)}
+    reason, back = await _reason_and_way_back(data)
     try:
         outcome = await services.decide(
             web.settings_of(request), user, case_ids, data.get("action", ""), reason, spaces
@@ -184,14 +191,7 @@ async def decide_case(request: Request) -> Response:
     case_id = request.path_params["case_id"]
     async with request.form() as form:
         data = {k: v for k, v in form.items() if isinstance(v, str)}
-    reason = data.get("reason", "").strip()
-    chosen = parse_id(data.get("reason_template"))
-    if not reason and chosen is not None:  # a ready-made reason, in the moderator's language
-        template = await ReasonTemplate.get_or_none(id=chosen)
-        reason = template.text(current_language.get()) if template else ""
-    back = queries.QueueParams.from_query(
-        {k.removeprefix("back_"): v for k, v in data.items() if k.startswith("back_")}
-    )
+    reason, back = await _reason_and_way_back(data)
     following = parse_id(data.get("next"))
     try:
         decision = await services.decide_case(
@@ -201,6 +201,7 @@ async def decide_case(request: Request) -> Response:
         errors = web.errors_of(refused.problems)
         if "reason" in errors and "reason_template" not in errors:
             errors["reason_template"] = errors["reason"]  # the list of reasons: chosen first
+        chosen = parse_id(data.get("reason_template"))
         values = {"reason": data.get("reason", ""), "reason_template": str(chosen or "")}
         if is_htmx(request):
             return await _item(request, spaces, case_id, back, following, errors, values)
