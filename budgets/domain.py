@@ -153,6 +153,12 @@ def moderation_frozen(phase: Phase) -> bool:
     return not phase_allows_moderation(PHASES, phase)
 
 
+def reviews_own_project(author_id: int | None, reviewer_id: int) -> bool:
+    """An evaluator does not review a project they submitted (a conflict of interest): another
+    evaluator of the space or the council staff do."""
+    return author_id is not None and author_id == reviewer_id
+
+
 def feasibility_frozen(phase: Phase, has_ballots: bool) -> bool:
     """Once voting opens, the feasibility review of the projects is closed, for staff and for
     the space's evaluators alike: the ballot offers the feasible projects at their (adjusted)

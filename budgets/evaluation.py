@@ -12,7 +12,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from tortoise.functions import Count
 
-from budgets import project_services, queries
+from budgets import domain, project_services, queries
 from budgets.models import Budget, Feasibility, Phase, Project
 from participation import web
 from participation.contributions import ModerationState
@@ -102,6 +102,8 @@ async def review(request: Request) -> Response:
     project = await queries.project_or_none(budget.id, request.path_params["project_id"], user)
     if project is None or project.moderation_state != ModerationState.VISIBLE:
         raise NotFound()
+    if domain.reviews_own_project(project.author_id, user.id):  # the page offers no form
+        raise NotAllowed()
     data = await web.form_data(request)
     if await project_services.review_closed(budget):  # the page says why (409)
         return await _page(request, budget, status_code=409)

@@ -182,6 +182,7 @@ class Project(Model):
     author: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
         "participation.User", related_name=False, null=True, on_delete=fields.SET_NULL
     )
+    author_id: int | None
     # its image (issue #22: participation/pictures), None: the pattern of its category is shown
     image: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
         "participation.Picture", related_name=False, null=True, on_delete=fields.SET_NULL

@@ -110,7 +110,7 @@ async def project_or_none(budget_id: int, project_id: Any, viewer: Any = None) -
         return project
     if getattr(viewer, "is_moderator", False):
         return project
-    if viewer.is_authenticated and project.author_id == viewer.id:  # type: ignore[attr-defined]
+    if viewer.is_authenticated and project.author_id == viewer.id:
         return project
     return None
 
@@ -118,7 +118,7 @@ async def project_or_none(budget_id: int, project_id: Any, viewer: Any = None) -
 def project_comment_target(budget: Budget, project: Project) -> CommentTarget:
     """A project as the comments see it (issue #18): its page, its budget's space; it takes
     comments while moderation shows it."""
-    author_id = project.author_id  # type: ignore[attr-defined]
+    author_id = project.author_id
     return CommentTarget(
         project.title,
         url("budgets:project", budget_id=budget.id, project_id=project.id),

@@ -106,7 +106,7 @@ async def project_page(request: Request) -> Response:
         "budget": budget,
         "project": project,
         "may_report": user.is_authenticated
-        and project.author_id != user.id  # type: ignore[attr-defined]
+        and project.author_id != user.id
         and project.moderation_state == "visible",
         "comments": await commenting.section(
             request, "budget_project", project.id, queries.project_comment_target(budget, project)

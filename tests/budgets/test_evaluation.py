@@ -46,6 +46,12 @@ def test_the_feasibility_is_frozen_from_the_opening_of_the_vote(
     assert domain.feasibility_frozen(phase, ballots) is frozen
 
 
+def test_an_evaluator_does_not_review_a_project_they_submitted() -> None:
+    assert domain.reviews_own_project(7, 7)
+    assert not domain.reviews_own_project(7, 8)
+    assert not domain.reviews_own_project(None, 7)  # submitted by no account (the staff)
+
+
 async def _budget_of(space: Space, phase: Phase = Phase.REVIEW) -> tuple[Budget, list[Project]]:
     budget, projects = await budget_in_voting()
     await Budget.filter(id=budget.id).update(space_id=space.id, phase=phase)
@@ -309,3 +315,25 @@ async def test_an_evaluator_gets_a_residents_access_but_their_spaces_evaluation(
         if got != EVALUATOR.get(key, matrix[key][column])
     }
     assert wrong == {}, "\n".join(f"evaluator: {k}: {v}" for k, v in wrong.items())
+
+
+async def test_an_evaluator_is_offered_no_review_of_their_own_project_and_cannot_send_one(
+    app: Any, settings: Any
+) -> None:
+    world = await _evaluator_world(settings)
+    budget, projects = world["budget"], world["projects"]
+    own = projects[2]
+    await Project.filter(id=own.id).update(author_id=world["eva"].id)
+    page = f"/evaluation/budgets/{budget.id}"
+    async with logged_in(app, world["eva"]) as c:
+        html = (await c.get(page)).text
+        section = html[html.index(f'id="project-{own.id}"') :].split("</section>")[0]
+        assert "Vous avez déposé ce projet" in section and "<form" not in section
+        others = html[html.index(f'id="project-{projects[0].id}"') :].split("</section>")[0]
+        assert "<form" in others  # the other projects keep their form
+        sent = await post_form(
+            c, f"{page}/projects/{own.id}", {"feasibility": "feasible"}, page=page
+        )
+        assert sent.status_code == 403
+    assert (await Project.get(id=own.id)).feasibility == Feasibility.PENDING
+    assert not await AuditLogEntry.filter(action="budget_project_review").exists()
