@@ -417,9 +417,6 @@ class RowEdit:
         return cls(**{field.name: data.get(field.name, "") for field in fields(cls)})
 
 
-ROW_FIELDS = ("title", "cost", "district_id", "feasibility", "feasibility_reason", "adjusted_cost")
-
-
 class StaleEdit(Refused):
     """The form showed an older version of the project: someone saved it meanwhile. `current`
     is the project as saved; nothing of this edit is written."""

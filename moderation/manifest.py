@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from moderation import demo, privacy, routes
 from moderation.middleware import BlockedUserMiddleware
-from moderation.queries import BLOCKED_UNTIL_SQL, MODERATES_A_SPACE_SQL, flag, is_blocked
+from moderation.queries import BLOCKED_UNTIL_SQL, MODERATES_A_SPACE_SQL, is_blocked
 from participation.auditlog.wording import AuditTarget, AuditWording, AuditWords
 from participation.features import (
     AdminLine,
@@ -16,6 +16,7 @@ from participation.features import (
     SessionColumn,
 )
 from participation.i18n import N_
+from participation.people.services import as_flag
 from participation.ratelimit import HOUR, Limit, RateLimitedAction
 
 AUDIT_WORDS = AuditWords(
@@ -69,7 +70,7 @@ FEATURE = Feature(
     # blocked people may read but not act: known from the session lookup, at no extra query
     session_columns=[
         SessionColumn("is_blocked", BLOCKED_UNTIL_SQL, is_blocked),
-        SessionColumn("moderates_a_space", MODERATES_A_SPACE_SQL, flag),
+        SessionColumn("moderates_a_space", MODERATES_A_SPACE_SQL, as_flag),
     ],
     middleware=[BlockedUserMiddleware],
     # only the demo: it reports and pre-moderates the demo proposals and comments

@@ -12,6 +12,7 @@ from tortoise.expressions import Subquery
 from moderation.domain import PAGE_SIZE, CaseKind, CaseStatus, ReportReason
 from moderation.models import ModerationCase, ModerationDecision, Report, UserBlock
 from participation.contributions import Item, content_kinds
+from participation.people.services import space_role_sql
 from participation.web import query_choice, query_page, query_string
 
 # The latest end of the user's unlifted blocks (no end: year 9999), added to the session lookup
@@ -27,15 +28,7 @@ BLOCKED_UNTIL_SQL = (
 
 # Whether the person moderates some participatory space without being a site moderator
 # (people_space_role, issue #18): the header then links them to the queue they see.
-MODERATES_A_SPACE_SQL = (
-    'EXISTS (SELECT 1 FROM "people_space_role" AS "r" '
-    'WHERE "r"."user_id" = "accounts_session"."user_id" AND "r"."role" = \'moderator\')'
-)
-
-
-def flag(value: object, now: datetime) -> bool:
-    """An EXISTS read with the session: 0/1 on SQLite, a boolean on PostgreSQL."""
-    return bool(value)
+MODERATES_A_SPACE_SQL = space_role_sql("moderator")
 
 
 def is_blocked(blocked_until: datetime | str | None, now: datetime) -> bool:

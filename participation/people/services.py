@@ -151,14 +151,21 @@ async def evaluated_spaces(user_id: int) -> frozenset[int]:
     return await _spaces_with_role(user_id, "evaluator")
 
 
-# Whether the person evaluates budget projects in some space (issue #18), read with the session
-# (`Feature.session_columns` of the feature that offers the evaluation: budgets) for
-# `permissions.can_reach_evaluation`, the header's link: no query of its own. Its text never
-# changes, so PostgreSQL keeps the session lookup prepared.
-EVALUATES_A_SPACE_SQL = (
-    'EXISTS (SELECT 1 FROM "people_space_role" AS "e" '
-    'WHERE "e"."user_id" = "accounts_session"."user_id" AND "e"."role" = \'evaluator\')'
-)
+def space_role_sql(role: str) -> str:
+    """Whether the session's person holds `role` in some space, as a column read with the
+    session (`Feature.session_columns`): the header's links ask it with no query of their own.
+    Its text never changes, so PostgreSQL keeps the session lookup prepared."""
+    if role not in SPACE_ROLES:  # a constant of the code, never a value from a request
+        raise ValueError(role)
+    return (
+        'EXISTS (SELECT 1 FROM "people_space_role" AS "r" '
+        f'WHERE "r"."user_id" = "accounts_session"."user_id" AND "r"."role" = \'{role}\')'
+    )
+
+
+# Whether the person evaluates budget projects in some space (issue #18), for
+# `permissions.can_reach_evaluation` (read by budgets, the feature that offers the evaluation)
+EVALUATES_A_SPACE_SQL = space_role_sql("evaluator")
 
 
 def as_flag(value: object, now: datetime) -> bool:
