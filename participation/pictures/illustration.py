@@ -66,13 +66,13 @@ def pattern(seed: str) -> Pattern:
     return Pattern(palette, "".join(shapes), "".join(accents))
 
 
-def svg(seed: str, css_class: str = "illustration") -> Markup:
+def svg(seed: str) -> Markup:
     """The inline SVG of `seed`'s pattern: decorative (hidden from assistive technologies)."""
     drawn = pattern(seed)
     background, colour, accent = drawn.palette
     width, height = COLUMNS * CELL, ROWS * CELL
     return Markup(
-        f'<svg class="{css_class}" viewBox="0 0 {width} {height}" width="{width}" '
+        f'<svg class="illustration" viewBox="0 0 {width} {height}" width="{width}" '
         f'height="{height}" preserveAspectRatio="xMidYMid slice" aria-hidden="true" '
         f'focusable="false" xmlns="http://www.w3.org/2000/svg">'
         f'<rect width="{width}" height="{height}" fill="{background}"/>'

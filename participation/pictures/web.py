@@ -11,6 +11,7 @@ The form must be `enctype="multipart/form-data"`; the other fields are read as u
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 
 from starlette.requests import Request
@@ -20,13 +21,13 @@ from participation.pictures.images import MAX_BYTES
 from participation.refusals import Refused
 
 
-async def upload(request: Request, field: str = FIELD) -> bytes | None:
+async def upload(request: Request) -> bytes | None:
     """The bytes of the file sent in `field` (at most one byte over the limit, enough to refuse
     it), None when no file was chosen or the request is not a POST."""
     if request.method != "POST":
         return None
     async with request.form() as form:
-        sent = form.get(field)
+        sent = form.get(FIELD)
         if sent is None or isinstance(sent, str) or not sent.filename:
             return None
         return await sent.read(MAX_BYTES + 1) or None  # empty: no file chosen
@@ -42,7 +43,11 @@ async def checked(
     form's other checks (`others`, which write nothing) run too, so that every wrong field is
     shown at once."""
     try:
-        return image_change(raw, data, has_image)
+        if raw is None:
+            return image_change(raw, data, has_image)
+        # decoding up to 20 megapixels and encoding three widths takes a while: in a thread,
+        # so that the server's other requests go on meanwhile
+        return await asyncio.to_thread(image_change, raw, data, has_image)
     except Refused as refused:
         try:
             await others()
