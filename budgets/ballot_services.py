@@ -122,6 +122,15 @@ _FROZEN_PROJECTS: dict[tuple[int, object], list[ProjectRow]] = {}
 # The context built from frozen projects, for each rule, budget amount and envelopes (~60 µs
 # to build for 30 projects); nothing changes a BallotContext once built.
 _CONTEXTS: dict[tuple[Any, ...], BallotContext] = {}
+_CACHED_BUDGETS = 100
+
+
+def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
+    """Keep `value`, forgetting the oldest entry beyond `_CACHED_BUDGETS` (never all at once:
+    a budget being voted on stays cached while older ones come and go)."""
+    if key not in cache and len(cache) >= _CACHED_BUDGETS:
+        del cache[next(iter(cache))]
+    cache[key] = value
 
 
 async def voting_context(
@@ -133,9 +142,8 @@ async def voting_context(
     key = (budget.id, budget.created_at, budget.total_amount, rule_of(budget), *district_rows)
     context = _CONTEXTS.get(key)
     if context is None:
-        if len(_CONTEXTS) >= 100:
-            _CONTEXTS.clear()
-        context = _CONTEXTS[key] = await ballot_context(budget, frozen, district_rows)
+        context = await ballot_context(budget, frozen, district_rows)
+        _remember(_CONTEXTS, key, context)
     return context
 
 
@@ -259,11 +267,9 @@ async def _freeze(budget: Budget) -> None:
     key = (budget.id, budget.created_at)
     if key in _FROZEN_PROJECTS:
         return
-    if len(_FROZEN_PROJECTS) >= 100:
-        _FROZEN_PROJECTS.clear()
     # read again after our ballot is committed: a review that committed between our first read
     # and our ballot is in it, and none can commit after (it would see the ballot)
-    _FROZEN_PROJECTS[key] = await _project_rows(budget.id)
+    _remember(_FROZEN_PROJECTS, key, await _project_rows(budget.id))
 
 
 async def cast_ballot(
