@@ -14,6 +14,8 @@ import httpx
 import pytest
 from tortoise import timezone
 
+from moderation.domain import CaseStatus
+from moderation.models import ModerationCase
 from participation import mail
 from participation.accounts.models import User
 from participation.settings import Settings
@@ -440,6 +442,24 @@ async def test_my_reports(client: httpx.AsyncClient, settings: Settings, citizen
     assert report.author_id == citizen.id
     mine = await client.get("/signalements/mine")
     assert f"/signalements/{report.id}" in mine.text
+
+
+async def test_a_resident_reports_an_abusive_report_to_the_moderators(
+    client: httpx.AsyncClient, settings: Settings, citizen: User
+) -> None:
+    category = await pothole_category()
+    report = await open_report(category, description="Texte injurieux envers un voisin.")
+    page = f"/signalements/{report.id}"
+    abuse_link = f"/moderation/report/signalement/{report.id}"
+    assert abuse_link not in (await client.get(page)).text  # visitors cannot report
+    await log_in(client, citizen)
+    assert abuse_link in (await client.get(page)).text
+    sent = await post_form(client, abuse_link, {"reason": "offensive", "text": "Insulte."})
+    assert sent.status_code == 303
+    case = await ModerationCase.get(target_kind="signalement", target_id=report.id)
+    assert case.status == CaseStatus.OPEN and case.open_reports == 1
+    await Report.filter(id=report.id).update(author_id=citizen.id)
+    assert abuse_link not in (await client.get(page)).text  # not one's own report
 
 
 async def test_the_public_list_pages_and_filters(
