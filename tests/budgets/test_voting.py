@@ -305,6 +305,18 @@ async def test_ballots_hold_no_link_to_the_voter(
     assert not {"created_at", "cast_at", "voted_at"} & (field_names | register_fields)
 
 
+async def test_my_activity_never_shows_a_ballot(
+    client: httpx.AsyncClient, settings: Settings, citizen: User
+) -> None:
+    """The account's activity lists what is tied to the person; a secret ballot is not, not
+    even that the person voted (the register says so to staff, never on a page of theirs)."""
+    budget, projects = await resident_at_ballot(client, settings, citizen)
+    assert (await vote(client, budget, {"project": [str(projects[0].id)]})).status_code == 303
+    page = (await client.get("/account/activity")).text
+    assert budget.title not in page and projects[0].title not in page
+    assert "/budgets/" not in page
+
+
 async def test_staff_record_paper_ballots_once_per_person(
     client: httpx.AsyncClient, settings: Settings, admin: User
 ) -> None:

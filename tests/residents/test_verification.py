@@ -27,7 +27,7 @@ from participation.residents.methods import METHODS, census, desk, letter
 from participation.residents.models import CensusEntry, LetterCode, PostalAddress, Residency
 from participation.settings import Settings
 from tests.budgets.factories import CENSUS, PERSON, budget_in_voting, verified
-from tests.conftest import create_user, field_error, log_in, post_form
+from tests.conftest import create_user, field_error, log_in, logged_in, post_form
 
 NOW = datetime(2026, 12, 6, 12, tzinfo=UTC)
 LATER = NOW + timedelta(days=1)
@@ -427,6 +427,10 @@ async def printed_codes(settings: Settings, admin: User) -> dict[str, str]:
     """Print the waiting letters; the codes read back from the PDF, by recipient."""
     content = await letters.print_letters(settings, admin, "Villebelle")
     assert content is not None
+    return codes_in(content)
+
+
+def codes_in(content: bytes) -> dict[str, str]:
     reader = PdfReader(io.BytesIO(content))
     found = {}
     for page in reader.pages:
@@ -440,7 +444,7 @@ async def printed_codes(settings: Settings, admin: User) -> dict[str, str]:
 
 
 async def test_a_resident_is_verified_by_the_code_of_a_letter(
-    settings: Settings, client: httpx.AsyncClient, citizen: User, admin: User
+    settings: Settings, client: httpx.AsyncClient, citizen: User, admin: User, app: Any
 ) -> None:
     await residents.import_census(settings, CENSUS.encode())
     await log_in(client, citizen)
@@ -453,12 +457,20 @@ async def test_a_resident_is_verified_by_the_code_of_a_letter(
         settings, lea, {**ADDRESS, "recipient": "Léa Martin", "district": "Sud"}
     )
 
-    codes = await printed_codes(settings, admin)
+    async with logged_in(app, admin) as staff:  # staff print the batch from their page
+        printed = await post_form(staff, "/admin/residents/letters", {})
+        assert printed.status_code == 200
+        assert printed.headers["content-type"] == "application/pdf"
+        assert printed.headers["cache-control"] == "no-store"
+        codes = codes_in(printed.content)
+        again = await post_form(staff, "/admin/residents/letters", {})
+        assert again.status_code == 303  # none waits now: back to the page, which says so
+        page_after = await staff.get(again.headers["location"])
+        assert "Aucun courrier n’attend d’être imprimé" in page_after.text
     assert set(codes) == {"Camille Test", "Léa Martin"}
     stored = await LetterCode.get(user=citizen)
     assert codes["Camille Test"] not in stored.code_hash and len(stored.code_hash) == 64
     assert stored.expires_at - stored.printed_at == timedelta(days=letter.CODE_DAYS)
-    assert await letters.print_letters(settings, admin, "Villebelle") is None  # none waits now
 
     wrong = await post_form(client, "/account/verification/code", {"code": "AAAAA AAAAA"}, page)
     assert wrong.status_code == 422 and "Essais restants" in wrong.text
