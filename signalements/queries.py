@@ -336,6 +336,16 @@ async def figures_by_category() -> list[tuple[Category, domain.Figures]]:
     return [(c, per.get(c.id, none)) for c in await categories(active_only=False)]
 
 
+async def public_figures() -> tuple[
+    list[tuple[Category, domain.Figures]], list[tuple[str | None, domain.Figures]]
+]:
+    """The figures page: per category (every category, none received shows zeros), then per
+    district (the districts reports came from, by name; those without one last, as None)."""
+    by_district = await resolution_figures("district")
+    districts = sorted(by_district.items(), key=lambda kv: (not kv[0], kv[0] or ""))
+    return await figures_by_category(), [(name or None, f) for name, f in districts]
+
+
 async def indicator_tables() -> list[features.IndicatorTable]:
     """The signalements' section of the indicators dashboard (Feature.indicator_sections):
     received, resolved, median days and share resolved in time, per category and per

@@ -418,9 +418,10 @@ async def mine(request: Request) -> Response:
 async def figures(request: Request) -> Response:
     # the percentiles take the database ~0.4 s at 100,000 reports: computed once per write (or
     # PAGE_CACHE_SECONDS) for everyone, signed in or not; visitors get the whole page stored
-    compute = queries.figures_by_category
-    rows = await pagecache.cached_data(request, "signalements:figures", compute)
-    return render(request, "signalements/figures.html", {**LABELS, "rows": rows})
+    compute = queries.public_figures
+    rows, districts = await pagecache.cached_data(request, "signalements:figures", compute)
+    context = {**LABELS, "rows": rows, "districts": districts}
+    return render(request, "signalements/figures.html", context)
 
 
 async def export_csv(request: Request) -> Response:

@@ -422,15 +422,20 @@ async def test_the_desk_filters_and_highlights_overdue_and_assigns_in_bulk(
 
 async def test_figures_and_exports(client: httpx.AsyncClient, settings: Settings) -> None:
     category = await pothole_category()
-    await open_report(category, description='=HYPERLINK("http://evil")')
-    await resolved_report(category, 1, token="t-0123456789")
+    await open_report(category, description='=HYPERLINK("http://evil")', district="Gare")
+    resolved = await resolved_report(category, 1, token="t-0123456789")
+    await Report.filter(id=resolved.id).update(district="Centre")
+    await open_report(category, description="Sans quartier connu.", district="")
     figures = await client.get("/signalements/figures")
     assert figures.status_code == 200 and "Voirie" in figures.text
+    [_, per_district] = re.findall(r"<table.*?</table>", figures.text, re.S)
+    rows = re.findall(r'<th scope="row">(.*?)</th>\s*<td[^>]*>(\d+)</td>', per_district)
+    assert rows == [("Centre", "1"), ("Gare", "1"), ("Quartier non précisé", "1")]
     csv_text = (await client.get("/signalements/export.csv")).text
     assert csv_text.splitlines()[0].startswith("numero,categorie")
     assert "HYPERLINK" not in csv_text  # descriptions are not exported
     exported = json.loads((await client.get("/signalements/export.json")).text)
-    assert "Licence Ouverte" in exported["licence"] and len(exported["reports"]) == 2
+    assert "Licence Ouverte" in exported["licence"] and len(exported["reports"]) == 3
 
 
 async def test_my_reports(client: httpx.AsyncClient, settings: Settings, citizen: User) -> None:
