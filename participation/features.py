@@ -38,7 +38,9 @@ verification may not move a person to another census row while their row holds a
 `metrics` (issue #21: figures for /metrics); `api` (issue #21: the public read API's
 collections and the open datasets); `activity` (issue #19: the account's "My activity", what
 each feature ties to the account); `commentables` and `comment_section` (issue #18: comments on
-budget projects and what else a feature declares, without importing the comments).
+budget projects and what else a feature declares, without importing the comments);
+`email_subscriptions` (issue #24: a report's followers known by an address only, whose e-mails
+carry the one-click unsubscribe as the notifications' do).
 New fields come after the loader's fields, with defaults, so that no manifest's positional use
 breaks.
 
@@ -136,6 +138,21 @@ class NotificationKind:
     subject: str
     titled: str
     link: Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class EmailSubscription:
+    """E-mails a feature sends to someone it knows by an address only, not as a notified
+    account (signalements: a report's followers without an account), which the e-mail's
+    one-click unsubscribe link stops (participation/accounts/routes.py `unsubscribe`): `kind`
+    (unique across features and notification kinds), `label` (msgid, on the unsubscribe page),
+    `stop(id)` ends the subscription of that id (stopping twice is harmless), `stopped(id)`
+    whether it is ended. The e-mail is queued with `mail.unsubscribe_value(id, kind)`."""
+
+    kind: str
+    label: str
+    stop: Callable[[int], Awaitable[None]]
+    stopped: Callable[[int], Awaitable[bool]]
 
 
 @dataclass(frozen=True)
@@ -509,6 +526,8 @@ class Feature:
     # the comments feature's own: the HTML of a target's thread and form for a page
     # (`comment_section(request, kind, target_id, target)`)
     comment_section: Callable[[Any, str, int, CommentTarget], Awaitable[Any]] | None = None
+    # e-mails to addresses without an account that their one-click link stops (issue #24)
+    email_subscriptions: Sequence[EmailSubscription] = ()
 
 
 def load(packages: Sequence[str]) -> tuple[Feature, ...]:

@@ -34,6 +34,8 @@ from participation.urls import url
 logger = logging.getLogger("participation.mail")
 MAX_ATTEMPTS = 5
 SECRET = "[[secret-link]]"  # where the link goes, in the stored body
+# where the one-click unsubscribe link goes in the body, made at send time (a token: not stored)
+UNSUBSCRIBE_LINK = "[[unsubscribe-link]]"
 LINK_REMOVED = "[lien retiré après l'envoi / link removed once sent]"
 
 
@@ -98,10 +100,13 @@ async def queue_secret_email(
 
 
 def sent_text(settings: Settings, email: OutboxEmail) -> str:
-    """The body as sent: the secret link put back in its place."""
+    """The body as sent: the secret link put back in its place, and the unsubscribe link."""
+    body = email.body
+    if UNSUBSCRIBE_LINK in body:
+        body = body.replace(UNSUBSCRIBE_LINK, unsubscribe_url(settings, email.unsubscribe) or "")
     if email.secret is None:
-        return email.body.replace(SECRET, LINK_REMOVED)
-    return email.body.replace(SECRET, sealing.decrypt(settings.answers_key, email.secret))
+        return body.replace(SECRET, LINK_REMOVED)
+    return body.replace(SECRET, sealing.decrypt(settings.answers_key, email.secret))
 
 
 async def dispatch(email: OutboxEmail) -> None:

@@ -102,6 +102,15 @@ FEATURE = features.Feature(
         )
     ],
     notification_kinds=NOTIFICATION_KINDS,
+    # followers without an account stop the e-mails with their one-click link
+    email_subscriptions=[
+        features.EmailSubscription(
+            services.FOLLOWER_EMAILS,
+            N_("a report you follow has changed"),
+            services.stop_following,
+            services.stopped_following,
+        )
+    ],
     # the indicators dashboard's "signalements" section (suppressed and stored by indicators/)
     indicator_sections=[
         features.IndicatorSection(

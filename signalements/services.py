@@ -316,8 +316,8 @@ async def _notify(
     """Each follower once for this event: accounts through the core notifications (their
     language, the UNIQUE (person, event key)), addresses without an account by e-mail."""
     key = f"signalement:{report.id}:event:{event_id}"
-    followers = await Follower.filter(report_id=report.id).values_list("user_id", "email")
-    user_ids = [u for u, _ in followers if u is not None]
+    followers = await Follower.filter(report_id=report.id).values_list("id", "user_id", "email")
+    user_ids = [u for _, u, _ in followers if u is not None]
     text = N_("Report no. {number} ({address}) is now: {state}.\n\n{answer}{body}")
     params: dict[str, Any] = {
         "number": str(report.id),
@@ -343,11 +343,31 @@ async def _notify(
     with speaking(settings.default_language):
         subject = f"[{settings.site_name}] " + gettext("A report you follow has changed")
         worded = gettext(text).format(**{**params, "state": gettext(params["state"])})
-        for address in sorted({e for u, e in followers if u is None and e}):
+        stop = gettext("To stop following this report: {link}").format(link=mail.UNSUBSCRIBE_LINK)
+        by_address = {e: follower_id for follower_id, u, e in followers if u is None and e}
+        for address, follower_id in sorted(by_address.items()):
             emails.append(
-                await mail.queue_email(address, subject, f"{worded}\n\n{link(settings, report.id)}")
+                await mail.queue_email(
+                    address,
+                    subject,
+                    f"{worded}\n\n{link(settings, report.id)}\n\n{stop}",
+                    unsubscribe=mail.unsubscribe_value(follower_id, FOLLOWER_EMAILS),
+                )
             )
     return emails
+
+
+# A follower known by an address only stops the e-mails with the one-click link they carry
+# (the manifest's EmailSubscription; the core's unsubscribe route calls these)
+FOLLOWER_EMAILS = "signalement_follower"
+
+
+async def stop_following(follower_id: int) -> None:
+    await Follower.filter(id=follower_id, user_id=None).delete()
+
+
+async def stopped_following(follower_id: int) -> bool:
+    return not await Follower.exists(id=follower_id)
 
 
 async def add_note(report_id: int, text: str, by_user: Any) -> ReportEvent:

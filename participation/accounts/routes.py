@@ -303,12 +303,20 @@ async def unsubscribe(request: Request) -> Response:
     link scanner that opens it changes nothing)."""
     settings = web.settings_of(request)
     kinds = [kind for kind, _subject in notifications.kinds()]
+    subscriptions = {s.kind: s for f in features.FEATURES for s in f.email_subscriptions}
     found = preferences.read_unsubscribe_token(
-        settings.secret_key, request.path_params["token"], kinds
+        settings.secret_key, request.path_params["token"], [*kinds, *subscriptions]
     )
     if found is None:
         return render(request, "accounts/unsubscribe.html", {"invalid": True}, status_code=400)
     user_id, kind = found
+    if subscription := subscriptions.get(kind):  # an address without an account (a feature's)
+        if request.method == "POST":
+            await subscription.stop(user_id)
+            return web.redirect(request.url.path + "?done=1")
+        done = request.query_params.get("done") == "1" and await subscription.stopped(user_id)
+        context = {"invalid": False, "label": subscription.label, "done": done, "account": False}
+        return render(request, "accounts/unsubscribe.html", context)
     label = (
         N_("Daily digest")
         if kind == preferences.DIGEST_KIND
@@ -322,7 +330,7 @@ async def unsubscribe(request: Request) -> Response:
     done = request.query_params.get("done") == "1" and await notifications.is_unsubscribed(
         user_id, kind
     )
-    context = {"invalid": False, "label": label, "done": done}
+    context = {"invalid": False, "label": label, "done": done, "account": True}
     return render(request, "accounts/unsubscribe.html", context)
 
 

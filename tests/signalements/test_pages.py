@@ -18,10 +18,12 @@ from moderation.domain import CaseStatus
 from moderation.models import ModerationCase
 from participation import mail
 from participation.accounts.models import User
+from participation.notifications.models import NotificationPreference
 from participation.settings import Settings
 from signalements.domain import State
 from signalements.models import Follower, Photo, Report, ReportEvent
-from tests.conftest import csrf_token, field_error, log_in, post_form
+from signalements.services import UPDATED
+from tests.conftest import browser_of, csrf_token, field_error, log_in, logged_in, post_form
 from tests.signalements.factories import (
     HERE,
     jpeg_with_gps,
@@ -339,6 +341,59 @@ async def test_staff_take_plan_and_resolve_with_an_after_photo_and_followers_are
     assert back.status_code == 409
     assert (await Report.get(id=report.id)).state == State.RESOLVED
     assert await mail.OutboxEmail.filter(recipient="voisin@example.org").count() == 3
+
+
+async def test_a_follower_without_an_account_stops_the_emails_in_one_click(
+    app: Any, settings: Settings, admin: User, citizen: User
+) -> None:
+    category = await pothole_category()
+    report = await open_report(category)
+    neighbour = await Follower.create(
+        report=report, key="e:voisin@example.org", email="voisin@example.org"
+    )
+    await Follower.create(report=report, key=f"u:{citizen.id}", user_id=citizen.id)
+    await NotificationPreference.create(user=citizen, kind=UPDATED, channel="digest")
+    page = f"/admin/signalements/{report.id}"
+
+    async def move(state: str) -> None:
+        async with logged_in(app, admin) as staff:
+            data = {"state": state, "message": "Transmis à l’équipe voirie."}
+            assert (await post_form(staff, f"{page}/state", data, page=page)).status_code == 303
+
+    await move("taken")
+    [email] = await mail.OutboxEmail.filter(recipient="voisin@example.org")
+    # the account chose the daily digest: nothing at once (the digest tells it later)
+    assert not await mail.OutboxEmail.filter(recipient=citizen.email).exists()
+    message = mail.message_of(settings, email)
+    header = re.fullmatch(
+        r"<(http://testserver(/account/unsubscribe/\S+))>", message["List-Unsubscribe"]
+    )
+    assert header is not None and message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert "/account/unsubscribe" not in email.body  # the token is made at send time, not stored
+    assert f"Pour ne plus suivre ce signalement\u00a0: {header.group(1)}" in mail.sent_text(
+        settings, email
+    )
+    async with browser_of(app) as mail_client:  # a mail client: no cookie, no CSRF token
+        shown = await mail_client.get(header.group(2))
+        assert (
+            "Vous recevez les e-mails «\u00a0un signalement que vous suivez a changé\u00a0»"
+            in shown.text
+        )
+        assert (await mail_client.get(header.group(2))).status_code == 200  # GET changes nothing
+        assert await Follower.exists(id=neighbour.id)
+        stopped = await mail_client.post(header.group(2), data={"List-Unsubscribe": "One-Click"})
+        assert stopped.status_code == 303
+        done = await mail_client.get(stopped.headers["location"])
+        assert "C’est fait\u00a0: vous ne recevrez plus les e-mails" in done.text
+        assert "Préférences de notification" not in done.text  # no account to go to
+        again = await mail_client.post(header.group(2), data={"List-Unsubscribe": "One-Click"})
+        assert again.status_code == 303  # twice is harmless
+        forged = header.group(2)[:-3] + "xyz"
+        assert (await mail_client.post(forged)).status_code == 400
+    assert not await Follower.exists(id=neighbour.id)
+    assert await Follower.exists(report_id=report.id, user_id=citizen.id)  # the other stays
+    await move("planned")
+    assert await mail.OutboxEmail.filter(recipient="voisin@example.org").count() == 1
 
 
 async def test_internal_notes_are_never_public(
