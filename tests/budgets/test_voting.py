@@ -305,6 +305,20 @@ async def test_ballots_hold_no_link_to_the_voter(
     assert not {"created_at", "cast_at", "voted_at"} & (field_names | register_fields)
 
 
+async def test_the_ballot_page_says_who_can_open_the_ballots_and_the_limits(
+    client: httpx.AsyncClient, settings: Settings, citizen: User
+) -> None:
+    budget, _ = await resident_at_ballot(client, settings, citizen)  # one trustee
+    page = (await client.get(f"/budgets/{budget.id}/ballot")).text
+    assert "par la personne dépositaire de la clé, mélangé" in page
+    assert "Limites\u00a0: votre bulletin est chiffré sur le serveur" in page
+    assert "la personne dépositaire de la clé, avec une copie de la base" in page
+    await Budget.filter(id=budget.id).update(ballot_key_threshold=3)
+    page = (await client.get(f"/budgets/{budget.id}/ballot")).text
+    assert "par 3 dépositaires de la clé ensemble" in page
+    assert "Et 3 dépositaires ensemble, avec une copie de la base" in page
+
+
 async def test_my_activity_never_shows_a_ballot(
     client: httpx.AsyncClient, settings: Settings, citizen: User
 ) -> None:
