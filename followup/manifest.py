@@ -53,4 +53,5 @@ FEATURE = Feature(
         )
     ],
     audit_words=AUDIT_WORDS,
+    outcomes=queries.outcomes,  # the commitments done, on the home page
 )

@@ -7,11 +7,11 @@ from typing import Any
 from budgets.models import Budget, Phase, Project
 from budgets.queries import stored_results
 from consultations.models import Consultation
-from followup.domain import STATUS_LABELS, Filters, TargetKind
+from followup.domain import STATUS_LABELS, Filters, Status, TargetKind
 from followup.models import Commitment, Milestone, StatusChange
 from participation import formatting
-from participation.features import FeedEntry
-from participation.i18n import gettext
+from participation.features import FeedEntry, Outcome
+from participation.i18n import N_, gettext
 from participation.proposals.domain import ProposalState
 from participation.proposals.models import Proposal
 from participation.urls import url
@@ -127,3 +127,26 @@ async def feed_commitments(limit: int) -> list[FeedEntry]:
         )
         for c in rows
     ]
+
+
+async def outcomes(limit: int) -> list[Outcome]:
+    """The commitments done, the latest first, dated by their change to done (Feature.outcomes:
+    the home page's latest outcomes). One that was reopened since is not done: not listed."""
+    changes = (
+        await StatusChange.filter(to_status=Status.DONE, commitment__status=Status.DONE)
+        .order_by("-at", "-id")
+        .limit(limit)
+        .values("commitment_id", "commitment__title", "at")
+    )
+    latest: dict[int, Outcome] = {}
+    for change in changes:  # a commitment done twice (reopened between) once, its last
+        latest.setdefault(
+            change["commitment_id"],
+            Outcome(
+                N_("Commitment done"),
+                change["commitment__title"],
+                url("followup:detail", commitment_id=change["commitment_id"]),
+                change["at"],
+            ),
+        )
+    return list(latest.values())
