@@ -1,5 +1,6 @@
 """The home page's latest outcomes, from every feature's `Feature.outcomes`: budget results,
-consultation outcomes, official answers and commitments done, newest first; nothing unpublished or hidden."""
+consultation outcomes, official answers and commitments done, newest first; nothing
+unpublished or hidden."""
 
 from __future__ import annotations
 
