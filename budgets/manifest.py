@@ -64,13 +64,18 @@ AUDIT_WORDS = AuditWords(
     ),
     targets=(
         AuditTarget(
-            "budget", N_("the budget “{name}”"), _budget_titles, numbered=N_("the budget no. {id}")
+            "budget",
+            N_("the budget “{name}”"),
+            _budget_titles,
+            numbered=N_("the budget no. {id}"),
+            in_space=lambda space: Budget.filter(space_id=space).values("id"),
         ),
         AuditTarget(
             "budget_project",
             N_("the project “{name}”"),
             _project_titles,
             numbered=N_("the project no. {id}"),
+            in_space=lambda space: Project.filter(budget__space_id=space).values("id"),
         ),
     ),
 )

@@ -80,6 +80,7 @@ AUDIT_WORDS = AuditWords(
             N_("the consultation “{name}”"),
             _titles,
             numbered=N_("the consultation no. {id}"),
+            in_space=lambda space: Consultation.filter(space_id=space).values("id"),
         ),
         AuditTarget(
             "consultation_text",

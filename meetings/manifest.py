@@ -61,7 +61,11 @@ AUDIT_WORDS = AuditWords(
     ),
     targets=(
         AuditTarget(
-            "meeting", N_("the meeting “{name}”"), _titles, numbered=N_("the meeting no. {id}")
+            "meeting",
+            N_("the meeting “{name}”"),
+            _titles,
+            numbered=N_("the meeting no. {id}"),
+            in_space=lambda space: Meeting.filter(space_id=space).values("id"),
         ),
     ),
 )

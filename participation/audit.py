@@ -99,6 +99,7 @@ class AuditParams:
     actor: int | None = None  # the person who acted (their account's id)
     since: date | None = None  # from this day, in the town's time zone
     until: date | None = None  # to this day, included
+    space: int | None = None  # what belongs to this participatory space (auditlog.services)
 
     @classmethod
     def from_query(cls, query: Any) -> AuditParams:
@@ -109,6 +110,7 @@ class AuditParams:
             actor=parse_id(query.get("actor", "")),
             since=_day(query.get("since", "")),
             until=_day(query.get("until", "")),
+            space=parse_id(query.get("space", "")),
         )
 
     def query_string(self, **changes: Any) -> str:

@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from participation import formatting, spreadsheet
-from participation.audit import AuditParams, audit_entries
+from participation.audit import AuditParams
 from participation.auditlog import services
 from participation.permissions import can_administer
 from participation.templating import render
@@ -46,6 +46,7 @@ async def index(request: Request) -> Response:
         "params": params,
         "actions": await services.actions(),
         "actors": await services.actors(),
+        "spaces": await services.spaces(),
     }
     return render(request, "auditlog/index.html", context)
 
@@ -53,7 +54,7 @@ async def index(request: Request) -> Response:
 async def export(request: Request) -> Response:
     require(request, can_administer)
     params = AuditParams.from_query(request.query_params)
-    entries = list(await audit_entries(params).order_by("id"))
+    entries = list(await services.entries(params).order_by("id"))
     buffer = io.StringIO()
     writer = spreadsheet.writer(buffer)
     writer.writerow(EXPORT_HEADER)

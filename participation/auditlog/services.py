@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any
+
+from tortoise.expressions import Q, Subquery
 
 from participation import features
 from participation.accounts.models import User
@@ -147,6 +150,21 @@ CORE = AuditWords(
 )
 
 
+def entries(params: AuditParams) -> Any:
+    """The log's entries for `params`, the space filter included: the space itself, and each
+    kind of target that says which of its objects belong to a space (`AuditTarget.in_space`:
+    budgets, projects, consultations, meetings, proposals and their collections)."""
+    qs = audit_entries(params)
+    if params.space is None:
+        return qs
+    in_space = Q(target_kind="space", target_id=params.space)
+    for kind, target in words()[1].items():
+        if target.in_space is not None:
+            ids = Subquery(target.in_space(params.space))
+            in_space |= Q(target_kind=kind, target_id__in=ids)
+    return qs.filter(in_space)
+
+
 def words() -> tuple[dict[str, AuditWording], dict[str, AuditTarget]]:
     """The core's wordings and every installed feature's."""
     return registry([CORE, *(f.audit_words for f in features.FEATURES if f.audit_words)])
@@ -189,7 +207,7 @@ async def sentences(entries: Sequence[AuditLogEntry]) -> list[str]:
 
 async def page(params: AuditParams) -> tuple[list[tuple[AuditLogEntry, str]], bool]:
     rows = list(
-        await audit_entries(params)
+        await entries(params)
         .order_by("-id")
         .offset((params.page - 1) * PAGE_SIZE)
         .limit(PAGE_SIZE + 1)
@@ -204,6 +222,11 @@ async def actions() -> list[tuple[str, str]]:
     found = await AuditLogEntry.all().distinct().values_list("action", flat=True)
     names = sorted({str(action).split(":", 1)[0] for action in found})  # type: ignore[union-attr]
     return [(name, name) for name in names]
+
+
+async def spaces() -> list[tuple[int, str]]:
+    """The participatory spaces (the filter's choices), by title, archived ones included."""
+    return [(s.id, s.title) for s in await Space.all().order_by("title", "id")]
 
 
 async def actors() -> list[tuple[int, str]]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from participation.i18n import gettext
 
@@ -34,6 +35,10 @@ class AuditTarget:
     unnamed: str = ""  # msgid for a target without id or name, e.g. N_("the site settings")
     # msgid for a target whose name is unknown (deleted since), e.g. N_("the space no. {id}")
     numbered: str = ""
+    # the log's filter by space: `in_space(space_id)`, a query of `values("id")` of this kind's
+    # targets that belong to the space now (read when filtering: an object moved to another
+    # space takes its entries with it)
+    in_space: Callable[[int], Any] | None = None
 
 
 @dataclass(frozen=True)

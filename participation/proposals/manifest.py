@@ -21,7 +21,7 @@ from participation.proposals.collections import routes as collection_routes
 from participation.proposals.collections import services as collections
 from participation.proposals.content import ProposalKind
 from participation.proposals.domain import STATE_LABELS
-from participation.proposals.models import Proposal
+from participation.proposals.models import Proposal, ProposalCollection
 from participation.ratelimit import HOUR, Limit, RateLimitedAction
 from participation.residents.models import District
 from participation.territory import Category
@@ -85,13 +85,18 @@ AUDIT_WORDS = AuditWords(
     ),
     targets=(
         AuditTarget(
-            "proposal", N_("the proposal “{name}”"), _titles, numbered=N_("the proposal no. {id}")
+            "proposal",
+            N_("the proposal “{name}”"),
+            _titles,
+            numbered=N_("the proposal no. {id}"),
+            in_space=lambda space: Proposal.filter(collection__space_id=space).values("id"),
         ),
         AuditTarget(
             "proposal_collection",
             N_("the proposals collection “{name}”"),
             collections.names,
             numbered=N_("the proposals collection no. {id}"),
+            in_space=lambda space: ProposalCollection.filter(space_id=space).values("id"),
         ),
         AuditTarget(
             "category",

@@ -19,8 +19,12 @@ from participation.auditlog.services import CORE, PAGE_SIZE
 from participation.auditlog.wording import AuditTarget, AuditWording, AuditWords, Facts, sentence
 from participation.i18n import N_
 from participation.notifications.services import speaking
+from participation.proposals.models import ProposalCollection
 from tests.budgets.factories import budget_in_voting
 from tests.conftest import create_user, logged_in
+from tests.meetings.factories import meeting_next_week
+from tests.participation.proposal_factories import make_proposal
+from tests.spaces.factories import space_open_with_a_vote
 
 WORDS = AuditWords(
     actions=(
@@ -222,3 +226,52 @@ async def test_only_administrators_read_the_log(app: Any, settings: Any, role: R
     async with logged_in(app, user) as c:
         assert (await c.get("/admin/audit")).status_code == 403
         assert (await c.get("/admin/audit.csv")).status_code == 403
+
+
+async def test_filter_by_space_keeps_what_belongs_to_it(
+    app: Any, admin: User, settings: Any
+) -> None:
+    """A space's entries: the space itself and what belongs to it now (its budgets and their
+    projects, consultations, meetings, proposals collections and their proposals)."""
+    ours = await space_open_with_a_vote(title="Quartier Nord 2027", slug="nord-2027")
+    theirs = await space_open_with_a_vote(title="Quartier Sud 2027", slug="sud-2027")
+    budget, projects = await budget_in_voting()
+    await Budget.filter(id=budget.id).update(space_id=ours.id, title="Budget du Nord")
+    other_budget, _ = await budget_in_voting()
+    await Budget.filter(id=other_budget.id).update(space_id=theirs.id, title="Budget du Sud")
+    collection = await ProposalCollection.create(
+        space=ours, title="Idées du Nord", support_threshold=2
+    )
+    proposal = await make_proposal(admin, title="Un banc au square", collection=collection)
+    meeting = await meeting_next_week(title="Réunion du Sud", space=theirs)
+    await audit(admin, "space_updated", "space", ours.id, "", "")
+    await audit(
+        admin, "budget_phase", "budget", budget.id, {"phase": "review"}, {"phase": "voting"}
+    )
+    await audit(admin, "budget_project_updated", "budget_project", projects[0].id, "", "")
+    await audit(admin, "decision:approve", "proposal", proposal.id, "", "")
+    await audit(admin, "budget_phase", "budget", other_budget.id, "", "")
+    await audit(admin, "meeting_created", "meeting", meeting.id, "", "")
+    await audit(admin, "site_settings_edit", "site_settings", None, "", "")
+    async with logged_in(app, admin) as c:
+        page = (await c.get(f"/admin/audit?space={ours.id}")).text
+        assert "«\u00a0Quartier Nord 2027\u00a0»" in page and "«\u00a0Budget du Nord\u00a0»" in page
+        assert "«\u00a0Un banc au square\u00a0»" in page
+        assert f"<code>budget_project {projects[0].id}</code>" in page
+        assert "Budget du Sud" not in page and "Réunion du Sud" not in page
+        assert "<code>site_settings_edit</code>" not in page
+        assert f'<option value="{ours.id}" selected>Quartier Nord 2027</option>' in page
+        exported = (await c.get(f"/admin/audit.csv?space={ours.id}")).text
+        rows = list(csv.DictReader(io.StringIO(exported)))
+        targets = {(row["target_type"], int(row["target_id"])) for row in rows}
+        assert targets == {
+            ("space", ours.id),
+            ("budget", budget.id),
+            ("budget_project", projects[0].id),
+            ("proposal", proposal.id),
+        }
+        south = (await c.get(f"/admin/audit?space={theirs.id}")).text
+        assert "«\u00a0Réunion du Sud\u00a0»" in south and "Budget du Nord" not in south
+        # a forged or unknown space filters everything out, never a 500
+        assert "Aucune entrée" in (await c.get("/admin/audit?space=999999")).text
+        assert (await c.get("/admin/audit?space=abc")).status_code == 200
