@@ -13,11 +13,13 @@ import json
 from datetime import timedelta
 from typing import Any
 
+from redis.asyncio import Redis
 from tortoise import timezone
 
 from moderation import services as moderation
 from moderation.models import ModerationCase
 from participation.accounts.models import User
+from participation.app import create_app
 from participation.audit import AuditLogEntry
 from participation.comments.models import Comment
 from participation.contributions import ModerationState
@@ -31,6 +33,7 @@ from participation.spaces.models import Space
 from participation.territory import Category
 from tests.conftest import create_user, field_error, logged_in, post_form
 from tests.participation.proposal_factories import good_form, make_proposal, make_territory
+from tests.participation.test_sitesettings import save as save_settings
 from tests.proposals.factories import ideas_box
 
 NEW = "/admin/collections/new"
@@ -509,3 +512,44 @@ async def test_outside_the_spaces_audience_one_sees_why_and_a_forged_post_is_403
     form, _ = form_of(await good_form())
     taken = await record_proposal(settings, admin, person.id, form, "counter")
     assert taken.state == ProposalState.PUBLISHED
+
+
+async def test_thresholds_changed_in_one_web_process_apply_in_another(
+    app: Any, settings: Any, admin: User, citizen: User, redis_url: str
+) -> None:
+    """Two app instances on one database and one Redis (two web processes): a collection's
+    threshold and the site's threshold (proposals in no collection) saved through the first
+    are what the second applies at its next support, without restart."""
+    second = create_app(app.state.settings)  # another web process: its own memory and client
+    second.state.redis = Redis.from_url(redis_url)
+    collection = await ideas_box(support_threshold=10)
+    in_collection = await make_proposal(citizen, collection_id=collection.id)
+    in_none = await make_proposal(citizen, title="Un composteur partagé rue Haute")
+    supporters = [await create_user(settings, f"soutien{n}@example.org") for n in range(4)]
+
+    async def supported(proposal: Proposal, supporter: User) -> None:
+        async with logged_in(second, supporter) as c:
+            page = f"/proposals/{proposal.id}"
+            assert (await post_form(c, f"{page}/support", {}, page=page)).status_code == 303
+
+    try:
+        await supported(in_collection, supporters[0])  # the second process has seen 10
+        await supported(in_none, supporters[0])
+        async with logged_in(app, admin) as c:
+            edit = f"/admin/collections/{collection.id}"
+            data = _collection_form(
+                await Space.get(id=collection.space_id),
+                support_threshold="2",
+                premoderated="",
+                version=str(collection.version),
+            )
+            assert (await post_form(c, edit, data, page=edit)).status_code == 303
+            assert (
+                await save_settings(c, proposal_support_threshold="2", site_name="Ville")
+            ).status_code == 303
+        await supported(in_collection, supporters[1])
+        await supported(in_none, supporters[1])
+    finally:
+        await second.state.redis.aclose()
+    for proposal in (in_collection, in_none):
+        assert (await Proposal.get(id=proposal.id)).state == ProposalState.THRESHOLD_REACHED
