@@ -83,6 +83,15 @@ def suppress_total(n: int, threshold: int = THRESHOLD) -> int | None:
     return None if n < threshold else n
 
 
+def with_shares(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Published rows ({"key", "count"}, a hidden count None) with each one's share of their
+    total. When any count is hidden, no share is given: a shown count divided by its share
+    would give the total, and the total minus the shown counts the hidden ones back."""
+    counts = [row["count"] for row in rows]
+    total = sum(counts) if None not in counts else 0
+    return [{**row, "share": (row["count"] / total if total else None)} for row in rows]
+
+
 def shares(counts: Mapping[str, int]) -> dict[str, float]:
     """Each known group's share of the known total: the unknown band is left out, so shares
     compare with the population's. When the unknown band is itself a small cell, the shares

@@ -99,14 +99,16 @@ def process(row: IndicatorSet) -> dict[str, Any]:
     result["time_chart"] = charts.bars([(w["label"], w["count"]) for w in result["weeks"]])
     if "by_channel" in figures:
         result["channels"] = [
-            {**c, "label": _label(CHANNEL_LABELS, c)} for c in figures["by_channel"]
+            {**c, "label": _label(CHANNEL_LABELS, c)}
+            for c in domain.with_shares(figures["by_channel"])
         ]
         result["channel_chart"] = charts.bars(
             [(c["label"], c["count"]) for c in result["channels"]]
         )
     if "contributions_by_channel" in figures:
         result["contribution_channels"] = [
-            {**c, "label": _label(CHANNEL_LABELS, c)} for c in figures["contributions_by_channel"]
+            {**c, "label": _label(CHANNEL_LABELS, c)}
+            for c in domain.with_shares(figures["contributions_by_channel"])
         ]
     if "activity" in figures:
         result["activity"] = [

@@ -136,3 +136,13 @@ def test_a_feature_section_hides_small_groups_like_the_processes() -> None:
     small = domain.section_table(columns, rows[3:], {"received": 4, "resolved": 2})
     assert small["total"]["received"] is None and small["total"]["median_days"] is None
     assert domain.section_table(columns, [], {})["total"] is None
+
+
+def test_shares_of_published_rows_unless_a_count_is_hidden() -> None:
+    rows = [{"key": "web", "count": 150}, {"key": "paper", "count": 50}]
+    assert [r["share"] for r in domain.with_shares(rows)] == [0.75, 0.25]
+    # one hidden: no share at all (150 / 0.9 would give the total, and the hidden count back)
+    hidden = [{"key": "web", "count": 150}, {"key": "paper", "count": None}]
+    assert [r["share"] for r in domain.with_shares(hidden)] == [None, None]
+    assert domain.with_shares([]) == []
+    assert [r["share"] for r in domain.with_shares([{"key": "web", "count": 0}])] == [None]

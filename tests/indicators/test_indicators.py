@@ -186,6 +186,8 @@ async def test_only_admins_see_the_dashboard(
     assert re.search(r'<th scope="row">Nord</th><td[^>]*><abbr[^>]*>&lt; 10</abbr>', html)
     assert re.search(r'<th scope="row">Sud</th><td[^>]*>90</td>', html)
     assert "Les 18–24 ans sont sous-représentés de moitié." in html
+    # voters by channel with each one's share: 150 web and 13 paper of 163
+    assert '<th scope="row">Papier</th><td>13</td><td>8,0\u00a0%</td>' in html
 
 
 async def test_public_summary_and_exports_hide_small_cells_and_persons(
