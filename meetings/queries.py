@@ -42,10 +42,14 @@ async def past(now: datetime | None = None, limit: int = 50) -> list[Meeting]:
     )
 
 
-async def feed_meetings() -> list[Meeting]:
-    """What the calendar feed carries: everything but what ended more than a year ago."""
+async def feed_meetings(space_id: int | None = None) -> list[Meeting]:
+    """What the calendar feed carries: everything but what ended more than a year ago; the
+    meetings of one participatory space when `space_id` is given."""
     since = timezone.now().replace(year=timezone.now().year - 1)
-    return await Meeting.filter(ends_at__gte=since).order_by("starts_at", "id")
+    found = Meeting.filter(ends_at__gte=since)
+    if space_id is not None:
+        found = found.filter(space_id=space_id)
+    return await found.order_by("starts_at", "id")
 
 
 async def seat_of(meeting_id: int, user: Any) -> Registration | None:
@@ -220,6 +224,7 @@ async def space_components(space_id: int) -> list[features.SpaceComponent]:
                 url("meetings:detail", meeting_id=m.id),
                 state,
                 at=m.starts_at,
+                calendar=url("meetings:feed", query={"space": space_id}),
             )
         )
     return found

@@ -29,8 +29,9 @@ from participation.numbers import parse_id
 from participation.permissions import can_administer, is_verified_resident
 from participation.pictures import web as pictures_web
 from participation.pictures.models import Picture
-from participation.refusals import Refused
+from participation.refusals import NotFound, Refused
 from participation.spaces import services as spaces
+from participation.spaces.models import Space
 from participation.templating import flash, render
 from participation.territory import Pin, place_map, town_box, town_map
 from participation.urls import url
@@ -136,10 +137,19 @@ async def cancel(request: Request) -> Response:
 
 
 async def feed(request: Request) -> Response:
+    """The iCalendar feed of the public meetings, or of one space's (`?space=<id>`)."""
     settings = settings_of(request)
     host = urlsplit(settings.base_url).hostname or "localhost"
     name = f"{settings.site_name} · {gettext('Public meetings')}"
-    body = calendar.feed(await queries.feed_meetings(), settings.base_url, host, name)
+    space_id = None
+    if "space" in request.query_params:
+        space_id = parse_id(request.query_params["space"])
+        space = await Space.get_or_none(id=space_id) if space_id is not None else None
+        if space is None or not space.published:
+            raise NotFound()
+        name = f"{settings.site_name} · {space.title}"
+    meetings = await queries.feed_meetings(space_id)
+    body = calendar.feed(meetings, settings.base_url, host, name)
     return Response(
         body,
         media_type="text/calendar; charset=utf-8",

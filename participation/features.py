@@ -237,7 +237,9 @@ class SpaceComponent:
     space's page lists it: `kind` a msgid ("Participatory budget"), `title`, `url` its page,
     `state` a msgid ("Vote open"), `deadline` when that state ends, `at` when it takes place
     (an event), None when there is no such date. `public` False: staff only (a draft); the
-    space's page leaves it out, but the space still holds it (it cannot be deleted)."""
+    space's page leaves it out, but the space still holds it (it cannot be deleted).
+    `calendar`: an iCalendar feed of the space's events of this kind, offered once on the
+    space's page (meetings)."""
 
     kind: str
     title: str
@@ -246,6 +248,7 @@ class SpaceComponent:
     deadline: datetime | None = None
     at: datetime | None = None
     public: bool = True
+    calendar: str = ""
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from participation.settings import Settings
 from tests.conftest import create_user, log_in, post_form
 from tests.meetings.factories import meeting_next_week, meeting_started
 from tests.participation.test_nav import admin_links, menu
+from tests.spaces.factories import space_open_with_a_vote
 
 
 async def test_a_resident_registers_sees_the_code_and_cancels(
@@ -185,6 +186,31 @@ async def test_attendance_and_minutes_linked_both_ways(
     assert f'href="/proposals/{proposal.id}"' in page.text
     back = await client.get(f"/proposals/{proposal.id}")
     assert f'href="/meetings/{meeting.id}"' in back.text
+
+
+async def test_a_spaces_calendar_feed_carries_its_meetings_only(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    north = await space_open_with_a_vote(title="Quartier Nord", slug="nord")
+    south = await space_open_with_a_vote(title="Quartier Sud", slug="sud")
+    draft = await space_open_with_a_vote(title="En préparation", slug="brouillon", published=False)
+    ours = await meeting_next_week(title="Atelier du Nord", space=north)
+    await meeting_next_week(title="Atelier du Sud", space=south)
+    await meeting_next_week(title="Réunion de toute la ville")
+    space_page = (await client.get("/demarches/nord")).text
+    link = f'href="/meetings/calendar.ics?space={north.id}" type="text/calendar"'
+    assert link in space_page and space_page.count("calendar.ics") == 1
+    response = await client.get(f"/meetings/calendar.ics?space={north.id}")
+    assert response.status_code == 200
+    calendar = Calendar.from_ical(response.content)
+    assert [str(e["uid"]) for e in calendar.walk("VEVENT")] == [f"meeting-{ours.id}@testserver"]
+    assert "Quartier Nord" in str(calendar["x-wr-calname"])
+    for forged in ("abc", "999999", str(draft.id), "-1"):
+        assert (await client.get(f"/meetings/calendar.ics?space={forged}")).status_code == 404
+    everything = Calendar.from_ical((await client.get("/meetings/calendar.ics")).content)
+    assert len(everything.walk("VEVENT")) == 3
+    await space_open_with_a_vote(title="Sans réunion", slug="sans-reunion")
+    assert "calendar.ics" not in (await client.get("/demarches/sans-reunion")).text
 
 
 async def test_the_calendar_feed_is_valid_icalendar(
