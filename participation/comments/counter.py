@@ -74,6 +74,8 @@ async def record_comment(
     found = await commenting.target(kind, AnonymousUser(), target_id)
     if found is None:
         raise refuse(NO_TARGET, "target")
+    if why := await commenting.refusal(person, found):  # the space's audience, as online
+        raise refuse(N_("{reason} Verify the person at the desk first."), "target", reason=why)
     try:
         comment = await services.post(
             settings,

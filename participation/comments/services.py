@@ -33,12 +33,12 @@ from participation.settings import Settings
 
 async def _may_take_part(user: Any, target: CommentTarget, agent: Any = None) -> None:
     """A verified resident within the audience of the target's space (staff are not asked), or
-    a person the town-hall desk vouches for (`agent`: participation/counter; the person needs
-    no verified status and the audience is not asked), on a target open to comments (its own
-    state and its space's)."""
+    a person the town-hall desk vouches for (`agent`: participation/counter; the person needs no
+    confirmed account, but the space's audience applies to them as online: issue #20), on a
+    target open to comments (its own state and its space's)."""
     if not (is_verified_resident(user) if agent is None else can_work_at_desk(agent)):
         raise NotAllowed()
-    if agent is None and (why := await commenting.refusal(user, target)):
+    if why := await commenting.refusal(user, target):
         raise NotAllowed(why)
     if not await commenting.is_open(target):
         raise NotAllowed(commenting.CLOSED)

@@ -22,12 +22,13 @@ from participation.counter import services as counter
 from participation.features import AccountSection
 from participation.i18n import N_, gettext
 from participation.numbers import parse_id
-from participation.proposals import domain, queries, services
+from participation.proposals import audience, domain, queries, services
 from participation.proposals.collections import services as collections
 from participation.proposals.domain import ProposalForm, ProposalState
-from participation.proposals.models import Proposal, Support
-from participation.refusals import NotAllowed, Refused, refuse
+from participation.proposals.models import Proposal, ProposalCollection, Support
+from participation.refusals import NotAllowed, Problem, Refused, refuse
 from participation.settings import Settings
+from participation.spaces.audience import text_of
 from participation.templating import flash
 from participation.territory import town_box
 from participation.urls import url
@@ -62,15 +63,32 @@ async def checked_proposal(
         channel = counter.channel_of(raw_channel)
     except Refused as refused:
         problems, channel = list(refused.problems), counter_rules.Channel.COUNTER
-    # any channel but online: the agent vouches for the person (no audience asked)
+    # the collection is chosen among all those open (the agent may not know the person's
+    # spaces), then the person must belong to its space's audience as online (issue #20: the
+    # same rules), or be verified at the desk first
     draft = services.Draft(form, raw_coordinates, channel.value, town_box(settings), collection)
     try:
-        await services.checked_draft(draft, person)
+        collection_id, _checked = await services.checked_draft(draft, person)
+        if refusal := await outside_the_audience(person, collection_id):
+            problems.append(refusal)
     except Refused as refused:
         problems += refused.problems
     if problems:
         raise Refused(problems)
     return person, channel
+
+
+async def outside_the_audience(person: Any, collection_id: int | None) -> Problem | None:
+    """Why `person` may not propose in the collection, as the agent reads it (what to do:
+    verify them at the desk), or None."""
+    if collection_id is None:
+        return None
+    found = await ProposalCollection.get(id=collection_id).select_related("space")
+    if (refusal := await audience.problem_in_collection(person, found)) is None:
+        return None
+    return Problem(
+        N_("{reason} Verify the person at the desk first."), {"reason": text_of(refusal)}
+    )
 
 
 async def record_proposal(
@@ -111,7 +129,10 @@ async def record_support(
         raise refuse(N_("No proposal has this number."), "proposal")
     try:
         added = await services.support(settings, proposal, person, channel.value, agent=agent)
-    except NotAllowed:
+    except NotAllowed as not_allowed:
+        if reason := str(not_allowed):  # the space's audience: why, and what to do
+            message = N_("{reason} Verify the person at the desk first.")
+            raise refuse(message, "proposal", reason=reason) from None
         raise refuse(N_("This proposal does not accept supports."), "proposal") from None
     if not added:
         existing = await Support.get_or_none(proposal_id=proposal.id, user_id=person.id)

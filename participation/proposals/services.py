@@ -449,12 +449,11 @@ async def support(
     proposal_facts, _ = await facts(proposal)
     if agent is None:
         allowed = domain.can_support(user, proposal_facts)
-        if allowed:
-            await check_audience(user, proposal)
     else:
         allowed = domain.can_support_on_behalf(agent, proposal_facts)
     if not allowed:
         raise NotAllowed()
+    await check_audience(user, proposal)  # the person's, whoever takes the support
     emails: list[mail.OutboxEmail] = []
     try:
         async with in_transaction():

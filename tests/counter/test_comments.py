@@ -20,9 +20,9 @@ from participation.contributions import ModerationState
 from participation.counter import services as counter
 from participation.proposals.domain import ProposalState
 from participation.proposals.models import Proposal
-from participation.refusals import DomainError
+from participation.refusals import DomainError, Refused
 from participation.settings import Settings
-from tests.budgets.factories import budget_in_voting
+from tests.budgets.factories import budget_in_voting, verified
 from tests.conftest import field_error, log_in, post_form
 from tests.participation.proposal_factories import make_proposal
 from tests.spaces.factories import space_open_with_a_vote
@@ -68,9 +68,14 @@ async def test_a_comment_on_a_budget_project_goes_through_the_same_command(
     settings: Settings, admin: User
 ) -> None:
     budget, projects = await budget_in_voting()
-    space = await space_open_with_a_vote(audience="residents")  # the agent vouches: not asked
+    space = await space_open_with_a_vote(audience="residents")
     await Budget.filter(id=budget.id).update(space_id=space.id)
     person = await counter.record_person(admin, "", "", True)
+    with pytest.raises(Refused):  # the space's audience applies to the person, as online
+        await comment_counter.record_comment(
+            settings, admin, person.id, "budget_project", projects[0].id, SAID, "neutral", "phone"
+        )
+    await verified(settings, person)
     comment = await comment_counter.record_comment(
         settings, admin, person.id, "budget_project", projects[0].id, SAID, "neutral", "phone"
     )

@@ -15,6 +15,7 @@ import pytest
 from consultations.models import Participant, Response
 from participation.accounts.models import Role, User
 from participation.audit import AuditLogEntry
+from participation.comments.models import Comment
 from participation.counter import domain
 from participation.counter import services as counter
 from participation.counter.domain import Channel
@@ -25,9 +26,13 @@ from participation.proposals.domain import ModerationState, ProposalState, form_
 from participation.proposals.models import Proposal, Support
 from participation.refusals import NotAllowed, Refused
 from participation.settings import Settings
+from participation.spaces.domain import Audience
+from tests.budgets.factories import verified
 from tests.conftest import create_user, field_error, log_in, post_form
 from tests.consultations.factories import consultation_open, opened, valid_answers
 from tests.participation.proposal_factories import good_form, make_proposal
+from tests.proposals.factories import ideas_box
+from tests.spaces.factories import space_open_with_a_vote
 
 # --- pure rules -------------------------------------------------------------------------------
 
@@ -279,3 +284,41 @@ async def test_an_agent_records_anonymous_answers_that_stay_unlinkable(
     entry = await AuditLogEntry.get(action="counter_answer")
     assert json.loads(entry.after) == {"channel": "paper", "person": person.id}
     assert "Plus d" not in (await client.get(page)).text  # the stored answer is never shown
+
+
+async def test_the_spaces_audience_applies_to_what_an_agent_records(
+    settings: Settings, client: httpx.AsyncClient, admin: User
+) -> None:
+    """A space for verified residents: the agent cannot record a proposal, a support or a
+    comment for a person who is not one (422, what to do, nothing written); once verified, it
+    goes through."""
+    space = await space_open_with_a_vote(audience=Audience.RESIDENTS)
+    collection = await ideas_box(space)
+    proposal = await make_proposal(admin, collection_id=collection.id)
+    person = await counter.record_person(admin, "Mme Durand", "", True)
+    await log_in(client, admin)
+    page = f"{DESK}/people/{person.id}"
+    form = {**(await good_form()), "channel": "counter"}
+    refused = await post_form(client, f"{page}/proposal", form, page)
+    assert refused.status_code == 422
+    assert "Vérifiez d’abord la personne au guichet." in refused.text
+    support = {"channel": "phone", "proposal": str(proposal.id)}
+    not_supported = await post_form(client, f"{page}/support", support, page)
+    assert not_supported.status_code == 422
+    assert "Vérifiez d’abord la personne au guichet." in field_error(not_supported.text, "proposal")
+    said = {"channel": "counter", "kind": "proposal", "target": str(proposal.id)}
+    said |= {"stance": "for", "body": "Dit au guichet : un banc de plus serait bien."}
+    not_said = await post_form(client, f"{page}/comment", said, page)
+    assert not_said.status_code == 422
+    assert "Vérifiez d’abord la personne au guichet." in field_error(
+        not_said.text, "comment-target"
+    )
+    assert await Proposal.filter(author_id=person.id).count() == 0
+    assert not await Support.filter(user_id=person.id).exists()
+    assert not await Comment.filter(author_id=person.id).exists()
+
+    await verified(settings, person)  # the register's check, as at the desk
+    assert (await post_form(client, f"{page}/proposal", form, page)).status_code == 303
+    assert (await post_form(client, f"{page}/support", support, page)).status_code == 303
+    assert (await post_form(client, f"{page}/comment", said, page)).status_code == 303
+    assert await Support.filter(user_id=person.id, channel="phone").exists()

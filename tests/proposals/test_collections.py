@@ -13,6 +13,7 @@ import json
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from redis.asyncio import Redis
 from tortoise import timezone
 
@@ -29,6 +30,7 @@ from participation.proposals.collections import services
 from participation.proposals.counter import record_proposal
 from participation.proposals.domain import ProposalState, form_of
 from participation.proposals.models import Amendment, Proposal, ProposalCollection
+from participation.refusals import Refused
 from participation.spaces.models import Space
 from participation.territory import Category
 from tests.conftest import create_user, field_error, logged_in, post_form
@@ -474,7 +476,8 @@ async def test_outside_the_spaces_audience_one_sees_why_and_a_forged_post_is_403
     """A space for verified residents: a person with an account only is told why instead of
     the proposal, support, amendment and comment forms and of the button publishing their
     draft (written before the rule changed), and whatever they send anyway is refused (403,
-    nothing written); staff propose there as before, and the counter publishes for a person."""
+    nothing written); staff propose there as before, and the counter's agent cannot publish in
+    such a person's name either."""
     collection = await ideas_box()
     draft = await make_proposal(citizen, ProposalState.DRAFT, collection_id=collection.id)
     await Space.filter(id=collection.space_id).update(audience="residents")
@@ -508,10 +511,12 @@ async def test_outside_the_spaces_audience_one_sees_why_and_a_forged_post_is_403
     assert (await Proposal.get(id=proposal.id)).support_count == 0
     async with logged_in(app, admin) as c:
         assert 'name="title"' in (await c.get("/proposals/new")).text
-    person = await counter.record_person(admin, "Mme Roux", "", True)  # the agent vouches
+    # the counter asks the same rule of the person (tests/counter: and what to do)
+    person = await counter.record_person(admin, "Mme Roux", "", True)
     form, _ = form_of(await good_form())
-    taken = await record_proposal(settings, admin, person.id, form, "counter")
-    assert taken.state == ProposalState.PUBLISHED
+    with pytest.raises(Refused):
+        await record_proposal(settings, admin, person.id, form, "counter")
+    assert await Proposal.all().count() == 2
 
 
 async def test_thresholds_changed_in_one_web_process_apply_in_another(
