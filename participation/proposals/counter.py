@@ -131,8 +131,8 @@ async def record_support(
         added = await services.support(settings, proposal, person, channel.value, agent=agent)
     except NotAllowed as not_allowed:
         if reason := str(not_allowed):  # the space's audience: why, and what to do
-            message = N_("{reason} Verify the person at the desk first.")
-            raise refuse(message, "proposal", reason=reason) from None
+            outside = N_("{reason} Verify the person at the desk first.")
+            raise refuse(outside, "proposal", reason=reason) from None
         raise refuse(N_("This proposal does not accept supports."), "proposal") from None
     if not added:
         existing = await Support.get_or_none(proposal_id=proposal.id, user_id=person.id)
