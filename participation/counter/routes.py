@@ -15,6 +15,7 @@ from participation.i18n import gettext
 from participation.people import services as people
 from participation.people.domain import PeopleFilters
 from participation.refusals import Refused
+from participation.residents import services as residents
 from participation.templating import flash, render
 from participation.urls import url
 from participation.web import action_route, errors_of, form_data, place_picker, redirect, require
@@ -36,10 +37,14 @@ async def _index(
 ) -> Response:
     filters = PeopleFilters.from_query(request.query_params)
     found, has_next = await people.people_page(filters) if filters.q else ([], False)
+    records = await residents.records_of([p.id for p in found])  # one query for the page
     context = {
         "filters": filters,
         "people": found,
         "has_next": has_next,
+        "records": records,
+        "state_of": residents.state_of,
+        "states": residents.STATE_LABELS,
         "consent_label": domain.CONSENT_LABEL,
         "values": values,
         "errors": errors,

@@ -22,8 +22,8 @@ from participation.permissions import can_work_at_desk, is_signed_in, is_staff
 from participation.refusals import Refused
 from participation.residents import letters, services
 from participation.residents.census import CensusFileError
-from participation.residents.domain import verification_state
 from participation.residents.methods import METHODS, desk, letter
+from participation.residents.services import STATE_LABELS, state_of
 from participation.templating import flash, render
 from participation.urls import url
 from participation.web import (
@@ -36,19 +36,6 @@ from participation.web import (
     require,
     settings_of,
 )
-
-STATE_LABELS = {
-    "none": N_("Not verified"),
-    "verified": N_("Verified resident"),
-    "revoked": N_("Verification withdrawn"),
-    "expired": N_("Verification expired"),
-}
-
-
-def state_of(record: Any) -> str:
-    if record is None:
-        return "none"
-    return verification_state(True, record.revoked_at, record.expires_at, timezone.now())
 
 
 async def index(request: Request) -> Response:

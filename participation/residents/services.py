@@ -25,6 +25,7 @@ from participation.residents.domain import (
     may_move_record,
     may_record_over,
     record_is_valid,
+    verification_state,
 )
 from participation.residents.methods import Method, census, desk
 from participation.residents.models import BirthDateClaim, CensusEntry, District, Residency
@@ -269,6 +270,21 @@ async def resident_of(user: Any) -> tuple[Resident, Residency | None]:
         True, residency.birth_date, residency.census_entry.district, residency.method
     )
     return resident, residency
+
+
+# what a person's record says, as the desk's pages show it (`state_of`)
+STATE_LABELS = {
+    "none": N_("Not verified"),
+    "verified": N_("Verified resident"),
+    "revoked": N_("Verification withdrawn"),
+    "expired": N_("Verification expired"),
+}
+
+
+def state_of(record: Residency | None) -> str:
+    if record is None:
+        return "none"
+    return verification_state(True, record.revoked_at, record.expires_at, timezone.now())
 
 
 def valid_record(residency: Residency | None, now: datetime | None = None) -> bool:

@@ -322,3 +322,14 @@ async def test_the_spaces_audience_applies_to_what_an_agent_records(
     assert (await post_form(client, f"{page}/support", support, page)).status_code == 303
     assert (await post_form(client, f"{page}/comment", said, page)).status_code == 303
     assert await Support.filter(user_id=person.id, channel="phone").exists()
+
+
+async def test_the_search_at_the_counter_tells_who_is_verified(
+    settings: Settings, client: httpx.AsyncClient, citizen: User, admin: User
+) -> None:
+    other = await create_user(settings, "camille.b@example.org", display_name="Camille Bis")
+    await verified(settings, citizen)
+    await log_in(client, admin)
+    found = (await client.get(DESK, params={"q": "Camille"})).text
+    assert "Camille Test</a> · Habitant vérifié (Nord)" in found
+    assert f"/people/{other.id}\">Camille Bis</a> · Non vérifié" in found
