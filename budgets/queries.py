@@ -40,6 +40,7 @@ from participation.formatting import colon
 from participation.formfields import local_input_value
 from participation.i18n import N_, gettext
 from participation.numbers import parse_id
+from participation.outcomes import latest_published
 from participation.participants import Since
 from participation.permissions import can_administer
 from participation.residents import services as residents
@@ -481,20 +482,13 @@ async def space_components(space_id: int) -> list[features.SpaceComponent]:
 
 async def outcomes(limit: int) -> list[features.Outcome]:
     """The latest published results (`Feature.outcomes`, the home page)."""
-    rows = (
-        await Budget.filter(results_published_at__isnull=False)
-        .order_by("-results_published_at", "-id")
-        .limit(limit)
+    return await latest_published(
+        Budget.all(),
+        "results_published_at",
+        N_("Budget results"),
+        lambda b: url("budgets:results", budget_id=b.id),
+        limit,
     )
-    return [
-        features.Outcome(
-            N_("Budget results"),
-            b.title,
-            url("budgets:results", budget_id=b.id),
-            b.results_published_at,  # type: ignore[arg-type]
-        )
-        for b in rows
-    ]
 
 
 async def open_participation(census_entry_id: int) -> bool:

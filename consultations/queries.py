@@ -32,6 +32,7 @@ from participation import features, formatting, spreadsheet
 from participation.contributions import ModerationState, excerpt
 from participation.features import CommentTarget, FeedEntry
 from participation.i18n import N_, gettext
+from participation.outcomes import latest_published
 from participation.participants import Since, user_keys
 from participation.permissions import can_administer
 from participation.settings import Settings
@@ -321,20 +322,13 @@ async def space_components(space_id: int) -> list[features.SpaceComponent]:
 
 async def outcomes(limit: int) -> list[features.Outcome]:
     """The latest published outcomes (`Feature.outcomes`, the home page)."""
-    rows = (
-        await Consultation.filter(outcome_published_at__isnull=False)
-        .order_by("-outcome_published_at", "-id")
-        .limit(limit)
+    return await latest_published(
+        Consultation.all(),
+        "outcome_published_at",
+        N_("Consultation outcome"),
+        lambda c: url("consultations:outcome", consultation_id=c.id),
+        limit,
     )
-    return [
-        features.Outcome(
-            N_("Consultation outcome"),
-            c.title,
-            url("consultations:outcome", consultation_id=c.id),
-            c.outcome_published_at,  # type: ignore[arg-type]
-        )
-        for c in rows
-    ]
 
 
 async def participants(since: Since) -> set[str]:

@@ -24,6 +24,7 @@ from participation.db import fetch_rows
 from participation.features import CommentTarget, FeedEntry
 from participation.formatting import colon
 from participation.i18n import N_, gettext
+from participation.outcomes import latest_published
 from participation.participants import Since, user_keys
 from participation.proposals.collections import services as collections
 from participation.proposals.domain import (
@@ -527,21 +528,13 @@ async def feed_answers(limit: int) -> list[FeedEntry]:
 
 async def outcomes(limit: int) -> list[features.Outcome]:
     """The latest official answers that everyone may read (`Feature.outcomes`, the home page)."""
-    rows = (
-        await visible_proposals(AnonymousUser())
-        .filter(answered_at__isnull=False)
-        .order_by("-answered_at", "-id")
-        .limit(limit)
+    return await latest_published(
+        visible_proposals(AnonymousUser()),
+        "answered_at",
+        N_("Official answer"),
+        lambda p: url("proposals:detail", id=p.id, anchor="answer"),
+        limit,
     )
-    return [
-        features.Outcome(
-            N_("Official answer"),
-            p.title,
-            url("proposals:detail", id=p.id, anchor="answer"),
-            p.answered_at,  # type: ignore[arg-type]
-        )
-        for p in rows
-    ]
 
 
 async def participants(since: Since) -> set[str]:
