@@ -46,3 +46,50 @@ async def test_a_conditional_question_appears_only_when_its_option_is_chosen(
     else:
         await expect(why).to_be_visible()
         await expect(why).to_contain_text("Répondez seulement si vous avez choisi « Non »")
+
+
+async def test_on_a_phone_one_question_per_screen(
+    module_server: LiveServer, town: dict[str, Any], context_for: Any, axe: Axe, javascript: bool
+) -> None:
+    """With JavaScript on a phone, one question at a time (issue #22), the sending button under
+    the last; without JavaScript, or on a wide screen, every question on the page."""
+
+    async def someone(settings: Settings) -> None:
+        await seeds.someone(settings, f"telephone{int(javascript)}@example.org")
+
+    await module_server.seed(someone)
+    answer = f"/consultations/{town['consultation']}/answer"
+    page = await signed_in(
+        context_for,
+        module_server,
+        f"telephone{int(javascript)}@example.org",
+        at=answer,
+        javascript=javascript,
+        viewport={"width": 390, "height": 800},
+    )
+    questions = page.locator("fieldset.question:visible")
+    send = page.get_by_role("button", name="Envoyer mes réponses")
+    if not javascript:
+        assert await questions.count() > 2
+        await expect(send).to_be_visible()
+        return
+    await expect(questions).to_have_count(1)
+    await expect(questions.first).to_contain_text("Question 1 sur")
+    await expect(send).to_be_hidden()
+    await expect(page.get_by_role("button", name="Question précédente")).to_be_hidden()
+    await axe.check(page, "one question")
+    await page.get_by_label("Oui", exact=True).check()  # the conditional « why » stays away
+    await page.get_by_role("button", name="Question suivante").click()
+    await expect(questions.first).to_contain_text("Question 2 sur")
+    await expect(questions.first).to_be_focused()
+    await page.get_by_role("button", name="Question précédente").click()
+    await expect(questions.first).to_contain_text("Question 1 sur")
+    while await page.get_by_role("button", name="Question suivante").is_visible():
+        await page.get_by_role("button", name="Question suivante").click()
+    await expect(send).to_be_visible()
+    await send.click()  # the other required questions unanswered: refused
+    await expect(page.locator(".error-summary")).to_be_visible()
+    await expect(questions).to_have_count(1)
+    await expect(questions.first).to_have_class("question field-error")
+    await page.set_viewport_size({"width": 1280, "height": 800})
+    assert await questions.count() > 2  # a wide screen shows them all again
