@@ -76,14 +76,18 @@ async def _page(
     errors: dict[int, dict[str, str]] | None = None,
     values: dict[int, dict[str, str]] | None = None,
     status_code: int = 200,
+    frozen: bool | None = None,
 ) -> Response:
+    """The budget's page; `frozen`: whether the review is closed, when already known."""
+    if frozen is None:
+        frozen = await project_services.review_closed(budget)
     context = {
         "budget": budget,
         "space": await Space.get_or_none(id=budget.space_id) if budget.space_id else None,
         # the projects moderation let through, as residents see them (pending and hidden ones
         # are the moderators')
         "projects": await queries.evaluated_projects(budget),
-        "frozen": await project_services.review_closed(budget),
+        "frozen": frozen,
         "review_errors": errors or {},
         "review_values": values or {},
     }
@@ -105,17 +109,18 @@ async def review(request: Request) -> Response:
     if domain.reviews_own_project(project.author_id, user.id):  # the page offers no form
         raise NotAllowed()
     data = await web.form_data(request)
-    if await project_services.review_closed(budget):  # the page says why (409)
-        return await _page(request, budget, status_code=409)
+    checked, typed = project_services.Review.from_form(data)
     try:
-        checked = project_services.Review.from_form(data)
         await project_services.review_project(
-            project.id, checked.feasibility, checked.reason, checked.adjusted_cost, by_user=user
+            project.id, checked.feasibility, checked.reason, checked.adjusted_cost, user, typed
         )
     except Refused as refused:
-        errors = {project.id: web.errors_of(refused.problems)}
-        status = 409 if "form" in errors[project.id] else 422  # "form": frozen meanwhile
-        return await _page(request, budget, errors, {project.id: data}, status)
+        errors = web.errors_of(refused.problems)
+        if "form" in errors:  # the vote is open (project_services.FROZEN): the page says why
+            return await _page(request, budget, status_code=409, frozen=True)
+        # refused once the service had found the review open: no need to ask again
+        values = {project.id: data}
+        return await _page(request, budget, {project.id: errors}, values, 422, frozen=False)
     flash(request, gettext("The review is saved."))
     return web.redirect(
         url("budgets:evaluate", budget_id=budget.id, anchor=f"project-{project.id}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import TypeVar
 
@@ -252,17 +252,15 @@ class Review:
     adjusted_cost: int | None
 
     @classmethod
-    def from_form(cls, data: Mapping[str, str]) -> Review:
-        """The review typed in a form (`feasibility`, `feasibility_reason`, `adjusted_cost`),
-        or `Refused` naming the wrong fields (`parsed_review`); `review_project` checks the
-        rest."""
+    def from_form(cls, data: Mapping[str, str]) -> tuple[Review, list[domain.Problem]]:
+        """The review typed in a form (`feasibility`, `feasibility_reason`, `adjusted_cost`)
+        and the problems of its fields (`parsed_review`), which `review_project` tells with
+        the rest, once it has checked that the review is still open."""
         problems: list[domain.Problem] = []
         feasibility, adjusted = parsed_review(
             data.get("feasibility", ""), data.get("adjusted_cost", ""), problems
         )
-        if problems:
-            raise Refused(problems)
-        return cls(feasibility, data.get("feasibility_reason", ""), adjusted)
+        return cls(feasibility, data.get("feasibility_reason", ""), adjusted), problems
 
 
 FROZEN = N_(
@@ -282,17 +280,20 @@ async def review_project(
     reason: str,
     adjusted_cost: int | None,
     by_user: User | None = None,
+    typed: Sequence[domain.Problem] = (),
 ) -> Project:
     """The feasibility review of a project, by staff or an evaluator of its budget's space,
-    audited (`budget_project_review`). Refused: a project not feasible without a public
-    reason, an adjusted cost that is not positive, a review once the vote is open."""
-    if problems := review_problems(feasibility, reason, adjusted_cost):
-        raise Refused(problems)
+    audited (`budget_project_review`). Refused: a review once the vote is open (FROZEN, on no
+    field, checked first: the one check, the page then offers no form), else a project not
+    feasible without a public reason, an adjusted cost that is not positive, and `typed`, the
+    problems of the form's fields (`Review.from_form`)."""
     async with in_transaction():
         project = await Project.filter(id=project_id).select_for_update().get()
         budget = await Budget.get(id=project.budget_id)
         if await review_closed(budget):
             raise refuse(FROZEN)
+        if problems := [*typed, *review_problems(feasibility, reason, adjusted_cost)]:
+            raise Refused(problems)
         before = audited_fields(project, AUDITED_PROJECT_FIELDS)
         project.feasibility = feasibility
         project.feasibility_reason = reason.strip()

@@ -80,6 +80,17 @@ class CaseKind(StrEnum):
     REVIEW = "review"  # the author asked for a review of a decision
 
 
+class CaseClosing(StrEnum):
+    """How a case last left the queue (`ModerationCase.closing`): what a moderator who decides
+    it afterwards, from a queue shown before, is told."""
+
+    DECISION = "decision"  # a moderator's decision in the queue (its ModerationDecision row)
+    WITHDRAWN = "withdrawn"  # its author withdrew the content
+    DELETED = "deleted"  # the content was deleted (by its author or a moderator)
+    BLOCKED = "blocked"  # its author was blocked: their content awaiting approval was hidden
+    ELSEWHERE = "elsewhere"  # decided on its own page (a consultation's free-text answers)
+
+
 CASE_KIND_LABELS = {
     CaseKind.PENDING: N_("awaiting approval"),
     CaseKind.REPORTED: N_("reported"),
@@ -170,6 +181,15 @@ def after_edit(current: ModerationState, premoderated: bool) -> ModerationState:
 # Why the platform closed a case by itself (audit log, in English like the other entries).
 CLOSED_WITHDRAWN = "withdrawn by its author"
 CLOSED_DELETED = "deleted"
+
+
+def closing_for(reason: str) -> CaseClosing:
+    """How a case closed by the removal of its content (`services.close_case_of_removed`, its
+    `reason`) left the queue: withdrawn, deleted, else decided on the content's own page (a
+    consultation's texts, whose audit action is the reason)."""
+    return {CLOSED_WITHDRAWN: CaseClosing.WITHDRAWN, CLOSED_DELETED: CaseClosing.DELETED}.get(
+        reason, CaseClosing.ELSEWHERE
+    )
 
 
 def reason_problem(reason: str) -> str | None:

@@ -15,7 +15,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
 
-from moderation.domain import Action, CaseKind, CaseStatus, ReportReason
+from moderation.domain import Action, CaseClosing, CaseKind, CaseStatus, ReportReason
 
 
 # What a row is about: a piece of content (columns named before issue #17, see above).
@@ -41,6 +41,16 @@ class ModerationCase(ContentTarget):
     opened_at = fields.DatetimeField()
     closed_at = fields.DatetimeField(null=True)
     review_requested_at = fields.DatetimeField(null=True)
+    # how the case last left the queue and who closed it (services.AlreadyDecided tells a
+    # second moderator); None: never closed, or closed before moderation 0006 recorded it
+    closing = fields.CharEnumField(CaseClosing, max_length=10, null=True)
+    closed_by: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+        "participation.User",
+        related_name="moderation_cases_closed",
+        null=True,
+        on_delete=fields.SET_NULL,
+    )
+    closed_by_id: int | None
     # the participatory space of the content (its kind's `spaces_of`), set when the case is made:
     # a space's moderators see and decide its cases only; None: no space (proposals, comments)
     space_id = fields.IntField(null=True)

@@ -22,6 +22,7 @@ from moderation.domain import (
     REPORT_REASON_LABELS,
     Action,
     BlockDuration,
+    CaseClosing,
     ReportReason,
 )
 from moderation.models import ReasonTemplate
@@ -29,7 +30,7 @@ from participation import formatting, ratelimit, web
 from participation.accounts.models import User
 from participation.contributions import content_kinds
 from participation.features import AccountSection
-from participation.i18n import current_language, gettext, ngettext
+from participation.i18n import N_, current_language, gettext, ngettext
 from participation.numbers import parse_id
 from participation.people import routes as people_routes
 from participation.people import services as people_services
@@ -139,10 +140,8 @@ async def decide(request: Request) -> Response:
         outcome = await services.decide(
             web.settings_of(request), user, case_ids, data.get("action", ""), reason, spaces
         )
-    except Refused as refused:
-        # htmx swaps only 2xx answers: the fragment with its errors comes back as 200
-        status = 200 if is_htmx(request) else 422
-        return await _queue(request, back, web.errors_of(refused.problems), status)
+    except Refused as refused:  # htmx swaps the queue's fragment with its errors (base.html)
+        return await _queue(request, back, web.errors_of(refused.problems), 422)
     message = _decided(Action(data["action"]), outcome.done)
     if outcome.skipped:
         message += " " + ngettext(
@@ -170,23 +169,47 @@ def _done(action: Action, title: str) -> str:
     return text.format(title=title)
 
 
+# How a case closed otherwise than by a decision in the queue, told to a second moderator
+# (`_already`); "{name}" is who closed it.
+CLOSED_BY = {
+    CaseClosing.WITHDRAWN: N_("Contribution withdrawn by its author: “{title}”."),
+    CaseClosing.DELETED: N_("Contribution deleted by {name}: “{title}”."),
+    CaseClosing.BLOCKED: N_("Contribution hidden when {name} blocked its author: “{title}”."),
+    CaseClosing.ELSEWHERE: N_(
+        "Contribution reviewed by {name} on its consultation’s page: “{title}”."
+    ),
+}
+DELETED_BY_AUTHOR = N_("Contribution deleted by its author: “{title}”.")
+
+
 def _already(refused: services.AlreadyDecided) -> str:
-    """The second moderator is told what the first decided (when a decision closed it)."""
+    """The second moderator is told how the item really left the queue: the decision that
+    closed it and who made it, or its withdrawal, deletion, its author's block (issue #22);
+    only that it left when that is unknown (closed before moderation 0006)."""
     message = gettext(refused.message)
-    last = refused.last
+    last, closing = refused.last, refused.closing
     if last is not None:
         by = last.moderator.display_name if last.moderator else gettext("a former moderator")
-        decided = gettext("Contribution {decision} by {name}: “{title}”.").format(
+        told = gettext("Contribution {decision} by {name}: “{title}”.").format(
             title=last.target_title, decision=gettext(ACTION_LABELS[last.action]), name=by
         )
-        message = f"{decided} {message}"
-    return message
+    elif closing in CLOSED_BY and refused.title:
+        by = refused.by.display_name if refused.by else gettext("a former moderator")
+        if closing == CaseClosing.DELETED and refused.by_author:
+            sentence = DELETED_BY_AUTHOR
+        else:
+            sentence = CLOSED_BY[closing]
+        told = gettext(sentence).format(title=refused.title, name=by)
+    else:
+        return message
+    return f"{told} {message}"
 
 
 async def decide_case(request: Request) -> Response:
     """One item's decision: a plain form (303 back to the queue, at the next item, with a
-    notice; 422 with the item's field highlighted; 409 when another moderator came first),
-    and for htmx the item's new content (200: htmx swaps only 2xx answers)."""
+    notice; 422 with the item's field highlighted; 409 when the item left the queue first or
+    the decision no longer applies), and for htmx the item's new content with the same
+    statuses (base.html's htmx-config swaps 422 and 409); a case out of reach is not found."""
     user, spaces = await _moderator(request)
     case_id = request.path_params["case_id"]
     async with request.form() as form:
@@ -204,17 +227,18 @@ async def decide_case(request: Request) -> Response:
         chosen = parse_id(data.get("reason_template"))
         values = {"reason": data.get("reason", ""), "reason_template": str(chosen or "")}
         if is_htmx(request):
-            return await _item(request, spaces, case_id, back, following, errors, values)
+            return await _item(request, spaces, case_id, back, following, errors, values, 422)
         return await _queue(request, back, {}, 422, item=(case_id, errors, values))
     except services.AlreadyDecided as refused:
         message = _already(refused)
         if is_htmx(request):
-            return await _outcome(request, spaces, case_id, back, message, "error", following)
+            return await _outcome(request, spaces, case_id, back, message, "error", following, 409)
         return await _queue(request, back, {}, 409, notice=message)
     except DomainError as refused:
         message = gettext(refused.message)
         if is_htmx(request):
-            return await _item(request, spaces, case_id, back, following, {"form": message}, {})
+            form_error = {"form": message}
+            return await _item(request, spaces, case_id, back, following, form_error, {}, 409)
         return await _queue(request, back, {}, 409, notice=message)
     message = _done(decision.action, decision.target_title)
     if is_htmx(request):
@@ -232,9 +256,10 @@ async def _outcome(
     message: str,
     category: str,
     following: int | None,
+    status_code: int = 200,
 ) -> Response:
     """For htmx: the item replaced by what happened (no undo: see domain.py), the live region
-    saying it, and the number of items left."""
+    saying it, and the number of items left (409 when it had left the queue before)."""
     context = {
         "case_id": case_id,
         "message": message,
@@ -242,7 +267,7 @@ async def _outcome(
         "next": following,
         "total": await queries.queue_total(back, spaces),
     }
-    return render(request, "moderation/_decided.html", context)
+    return render(request, "moderation/_decided.html", context, status_code=status_code)
 
 
 async def _item(
@@ -253,12 +278,13 @@ async def _item(
     following: int | None,
     errors: dict[str, str],
     values: dict[str, str],
+    status_code: int,
 ) -> Response:
-    """For htmx: the item again, its form with its errors (200: htmx swaps only 2xx)."""
+    """For htmx: the item again, its form with its errors (422 or 409, as without htmx)."""
     entry = await queries.queue_entry(case_id, spaces)
     if entry is None:  # it left the queue meanwhile
         message = gettext("This item has already left the queue: nothing was changed.")
-        return await _outcome(request, spaces, case_id, back, message, "error", following)
+        return await _outcome(request, spaces, case_id, back, message, "error", following, 409)
     context = {
         "entry": entry,
         "fresh": True,  # static/js/moderation-queue.js moves focus to its invalid field
@@ -272,7 +298,7 @@ async def _item(
         "actions_for": domain.actions_for,
         **labels(),
     }
-    return render(request, "moderation/_item.html", context)
+    return render(request, "moderation/_item.html", context, status_code=status_code)
 
 
 # --- reports ----------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from moderation.domain import (
     ACTION_LABELS,
     Action,
     BlockDuration,
+    CaseClosing,
     CaseKind,
     CaseStatus,
     DomainError,
@@ -147,12 +148,18 @@ async def open_pending_case(
 
 async def close_case_of_removed(actor: Any, target_kind: str, target_id: int, reason: str) -> bool:
     """Withdrawn or deleted content leaves the queue: its open case is closed with a system
-    reason, its reports resolved, and the closing audited. Call inside the removal's
-    transaction. False when there was no open case."""
+    reason (which says how: `domain.closing_for`), its reports resolved, and the closing
+    audited. Call inside the removal's transaction. False when there was no open case."""
     now = timezone.now()
     closed = await ModerationCase.filter(
         target_kind=target_kind, target_id=target_id, status=CaseStatus.OPEN
-    ).update(status=CaseStatus.CLOSED, closed_at=now, open_reports=0)
+    ).update(
+        status=CaseStatus.CLOSED,
+        closed_at=now,
+        open_reports=0,
+        closing=domain.closing_for(reason),
+        closed_by_id=getattr(actor, "id", None),
+    )
     if not closed:
         return False
     await Report.filter(target_kind=target_kind, target_id=target_id, resolved_at=None).update(
@@ -264,8 +271,8 @@ async def decide(
     """Approve, hide or reject one or several items, each in its own transaction; items that
     changed meanwhile or to which the action does not apply are skipped (and counted).
     `spaces`: the spaces a moderator of some spaces only (not a site moderator) moderates;
-    NotAllowed, and nothing decided, when one of the cases is of content outside them."""
-    await _check_spaces(moderator, case_ids, spaces)
+    NotFound, and nothing decided, when one of the cases is out of their reach (`_in_reach`)."""
+    await _in_reach(moderator, case_ids, spaces)
     chosen = _decision(action, reason)
     if not case_ids:
         raise refuse_fields({"cases": N_("Select at least one item.")})
@@ -279,17 +286,22 @@ async def decide(
     return Outcome(done, skipped)
 
 
-async def _check_spaces(moderator: Any, case_ids: list[int], spaces: frozenset[int] | None) -> None:
-    """NotAllowed unless `moderator` moderates the whole site, or the spaces of every case."""
+async def _in_reach(moderator: Any, case_ids: list[int], spaces: frozenset[int] | None) -> None:
+    """Nothing unless `moderator` is a moderator of some spaces only (a site moderator reaches
+    every case; an id of no case is then skipped or not found by the caller). For them, NotFound
+    when one of the ids is of no case or of a case in another space or in none: the same answer
+    for both, so that ids tried one by one tell nothing of the cases elsewhere (issue #22);
+    NotAllowed for someone who moderates no space (whatever the ids)."""
     if getattr(moderator, "is_moderator", False):
         return
     if not spaces:
         raise NotAllowed()
     await attach_spaces()
-    # one query: a case in another space, or in none (NOT IN alone would skip NULL)
-    outside = Q(space_id=None) | ~Q(space_id__in=list(spaces))
-    if await ModerationCase.filter(Q(id__in=case_ids) & outside).exists():
-        raise NotAllowed()
+    wanted = set(case_ids)
+    # one query; `IN` never matches a case of no space (NULL)
+    reached = await ModerationCase.filter(id__in=list(wanted), space_id__in=list(spaces)).count()
+    if reached != len(wanted):
+        raise NotFound()
 
 
 def _decision(action: str, reason: str) -> Action:
@@ -307,12 +319,46 @@ def _decision(action: str, reason: str) -> Action:
 
 
 class AlreadyDecided(DomainError):
-    """The case left the queue before this decision: another moderator decided it (`last`, the
-    latest decision, if any), or its author withdrew the content. Nothing was written."""
+    """The case left the queue before this decision; nothing was written. `closing` says how
+    (None: closed before moderation 0006 recorded it), `by` who closed it (None: unknown or
+    a deleted account), `by_author` whether that was the content's author, `title` what the
+    content is called, `last` the decision that closed it (when a decision did)."""
 
-    def __init__(self, last: ModerationDecision | None) -> None:
+    def __init__(
+        self,
+        closing: CaseClosing | None,
+        by: User | None,
+        by_author: bool,
+        title: str,
+        last: ModerationDecision | None,
+    ) -> None:
         super().__init__(N_("This item has already left the queue: nothing was changed."))
+        self.closing = closing
+        self.by = by
+        self.by_author = by_author
+        self.title = title
         self.last = last
+
+
+async def _already_decided(case: ModerationCase) -> AlreadyDecided:
+    """How a closed case left the queue, as `AlreadyDecided` tells it: the decision that closed
+    it, else the title of its content (read from its kind) and who removed or blocked."""
+    closing = CaseClosing(case.closing) if case.closing else None
+    last = None
+    title = ""
+    if closing == CaseClosing.DECISION:
+        last = await (
+            ModerationDecision.filter(case_id=case.id)
+            .select_related("moderator")
+            .order_by("-id")
+            .first()
+        )
+        title = last.target_title if last is not None else ""
+    elif closing is not None and (kind := content_kinds().get(case.target_kind)) is not None:
+        item = (await kind.load([case.target_id])).get(case.target_id)
+        title = item.title if item is not None else ""
+    by_author = case.closed_by_id is not None and case.closed_by_id == case.author_id
+    return AlreadyDecided(closing, case.closed_by, by_author, title, last)
 
 
 async def decide_case(
@@ -323,14 +369,15 @@ async def decide_case(
     reason: str,
     spaces: frozenset[int] | None = None,
 ) -> ModerationDecision:
-    """One item's decision (the queue's buttons on each item). NotFound for an id of no case;
-    NotAllowed for a case outside the spaces of a moderator of some spaces only; Refused for a
-    missing decision or reason; AlreadyDecided when the case was closed first (by another
-    moderator: its decision is told), DomainError when the decision does not apply to the
-    content as it is now. Written once, in one transaction, or not at all."""
+    """One item's decision (the queue's buttons on each item). NotFound for an id of no case,
+    and the same for a case outside the spaces of a moderator of some spaces only
+    (`_in_reach`); Refused for a missing decision or reason; AlreadyDecided when the case was
+    closed first (it says how: another moderator's decision, a withdrawal, a block...),
+    DomainError when the decision does not apply to the content as it is now. Written once, in
+    one transaction, or not at all."""
+    await _in_reach(moderator, [case_id], spaces)
     if not await ModerationCase.filter(id=case_id).exists():
         raise NotFound()
-    await _check_spaces(moderator, [case_id], spaces)
     chosen = _decision(action, reason)
     try:
         decision = await _decide_one(settings, moderator, case_id, chosen, reason.strip())
@@ -338,14 +385,9 @@ async def decide_case(
         decision = None
     if decision is not None:
         return decision
-    if not await ModerationCase.filter(id=case_id, status=CaseStatus.OPEN).exists():
-        last = await (
-            ModerationDecision.filter(case_id=case_id)
-            .select_related("moderator")
-            .order_by("-id")
-            .first()
-        )
-        raise AlreadyDecided(last)
+    case = await ModerationCase.filter(id=case_id).select_related("closed_by").get()
+    if case.status != CaseStatus.OPEN:
+        raise await _already_decided(case)
     raise DomainError(N_("This decision does not apply to this content as it is now."))
 
 
@@ -368,7 +410,11 @@ async def _decide_one(
     emails: list[mail.OutboxEmail] = []
     async with in_transaction():
         closed = await ModerationCase.filter(id=case.id, status=CaseStatus.OPEN).update(
-            status=CaseStatus.CLOSED, closed_at=timezone.now(), open_reports=0
+            status=CaseStatus.CLOSED,
+            closed_at=timezone.now(),
+            open_reports=0,
+            closing=CaseClosing.DECISION,
+            closed_by_id=moderator.id,
         )
         if not closed:
             return None  # another moderator decided first
@@ -507,7 +553,12 @@ async def block(moderator: Any, user_id: int, duration: str, reason: str) -> Use
                 hidden[name] = ids
                 await ModerationCase.filter(
                     target_kind=name, target_id__in=ids, status=CaseStatus.OPEN
-                ).update(status=CaseStatus.CLOSED, closed_at=timezone.now())
+                ).update(
+                    status=CaseStatus.CLOSED,
+                    closed_at=timezone.now(),
+                    closing=CaseClosing.BLOCKED,
+                    closed_by_id=moderator.id,
+                )
         await audit(
             moderator,
             "user_blocked",

@@ -63,14 +63,17 @@ async def not_found(request: Request, exc: Exception) -> Response:
 
 
 async def domain_error(request: Request, exc: Exception) -> Response:
-    """A refused action: 409 with its message; the command changed nothing."""
+    """A refused action: 409 with its message; the command changed nothing. htmx gets the
+    message alone (base.html's htmx-config swaps 409 into what the request targets)."""
     assert isinstance(exc, DomainError)
     context = {
         "status_code": 409,
         "title": N_("This action is not possible"),
         "message": exc.message,
     }
-    return render(request, "errors/error.html", context, status_code=409)
+    return render(
+        request, "errors/error.html", context, status_code=409, fragment="errors/_refused.html"
+    )
 
 
 async def login_required(request: Request, exc: Exception) -> Response:

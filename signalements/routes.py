@@ -27,7 +27,7 @@ from participation.i18n import N_, gettext, ngettext
 from participation.numbers import parse_id, parse_page
 from participation.permissions import can_administer, is_signed_in
 from participation.refusals import NotFound, Problem, Refused
-from participation.templating import flash, is_htmx, render
+from participation.templating import flash, render
 from participation.urls import url
 from participation.web import (
     Place,
@@ -528,8 +528,8 @@ async def admin_report(request: Request) -> Response:
     offered = {t.id: t for t in await queries.templates_for(report.category_id)}
     if chosen not in offered:
         errors = errors_of([Problem(N_("Choose one of the response templates."), field="template")])
-        # htmx swaps only 2xx answers: its fragment comes back with the error as 200
-        return await _staff_page(request, report, errors, {}, 200 if is_htmx(request) else 422)
+        # htmx swaps its fragment with the error (base.html's htmx-config swaps 422)
+        return await _staff_page(request, report, errors, {}, 422)
     values = {"template": str(chosen), "message": offered[chosen].text}
     return await _staff_page(request, report, values=values)
 

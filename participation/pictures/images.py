@@ -5,9 +5,12 @@ What a browser sends is never stored as sent. The file is opened by Pillow only 
 of `FORMATS`, refused over `MAX_BYTES` or `MAX_PIXELS` (checked on the header, before any pixel
 is decoded: a small file may declare a huge picture), turned upright (EXIF orientation) and
 drawn again from its pixels alone, so that no metadata survives (camera, GPS position, comments,
-colour profile). Each width of `WIDTHS` narrower than the picture gets a rendition, and the
-picture's own width (at most the largest of `WIDTHS`) the last one: never upscaled. Renditions
-are WebP (transparency kept), which every browser the platform supports shows."""
+colour profile). `opened` is the one reader of an uploaded image for every form (the images of
+what residents write, a space's image, the site's logo): the same formats and limits, each form
+with its own sentences (`Wording`). Each width of `WIDTHS` narrower than the picture gets a
+rendition, and the picture's own width (at most the largest of `WIDTHS`) the last one: never
+upscaled. Renditions are WebP (transparency kept), which every browser the platform supports
+shows."""
 
 from __future__ import annotations
 
@@ -30,6 +33,19 @@ QUALITY = 80
 TOO_BIG = N_("The image is over 5 MB: choose a smaller file.")
 TOO_MANY_PIXELS = N_("The image is over 20 megapixels: choose a smaller picture.")
 NOT_AN_IMAGE = N_("This file is not an image: choose a JPEG, PNG, GIF or WebP file.")
+
+
+@dataclass(frozen=True)
+class Wording:
+    """What a refused file is told (msgids): an image's, unless a form says it otherwise (the
+    site's logo: participation/sitesettings/logo.py)."""
+
+    too_big: str = TOO_BIG
+    too_many_pixels: str = TOO_MANY_PIXELS
+    not_an_image: str = NOT_AN_IMAGE
+
+
+IMAGE = Wording()
 
 
 @dataclass(frozen=True)
@@ -66,17 +82,17 @@ def height_at(width: int, height: int, new_width: int) -> int:
     return max(1, round(height * new_width / width))
 
 
-def opened(raw: bytes, field: str = "image") -> Image.Image:
+def opened(raw: bytes, field: str = "image", wording: Wording = IMAGE) -> Image.Image:
     """The picture in `raw`, upright and fully decoded, or `Refused` on `field` with a message
-    a person understands (too heavy, too many pixels, not an image)."""
+    a person understands (too heavy, too many pixels, not an image: `wording`)."""
     if len(raw) > MAX_BYTES:
-        raise refuse(TOO_BIG, field)
+        raise refuse(wording.too_big, field)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(raw), formats=FORMATS) as image:
                 if image.width * image.height > MAX_PIXELS:
-                    raise refuse(TOO_MANY_PIXELS, field)
+                    raise refuse(wording.too_many_pixels, field)
                 image.load()
                 upright = ImageOps.exif_transpose(image)
                 upright.load()
@@ -91,7 +107,7 @@ def opened(raw: bytes, field: str = "image") -> Image.Image:
         Image.DecompressionBombError,
         Image.DecompressionBombWarning,
     ):
-        raise refuse(NOT_AN_IMAGE, field) from None
+        raise refuse(wording.not_an_image, field) from None
 
 
 def has_transparency(picture: Image.Image) -> bool:

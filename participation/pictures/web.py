@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
 
 from participation.pictures.forms import FIELD, ImageChange, image_change
@@ -21,16 +22,23 @@ from participation.pictures.images import MAX_BYTES
 from participation.refusals import Refused
 
 
-async def upload(request: Request) -> bytes | None:
-    """The bytes of the file sent in `field` (at most one byte over the limit, enough to refuse
-    it), None when no file was chosen or the request is not a POST."""
+async def upload(request: Request, field: str = FIELD) -> bytes | None:
+    """The bytes of the file sent in `field` (`read`), None when no file was chosen or the
+    request is not a POST."""
     if request.method != "POST":
         return None
     async with request.form() as form:
-        sent = form.get(FIELD)
-        if sent is None or isinstance(sent, str) or not sent.filename:
-            return None
-        return await sent.read(MAX_BYTES + 1) or None  # empty: no file chosen
+        return await read(form, field)
+
+
+async def read(form: FormData, field: str = FIELD) -> bytes | None:
+    """The bytes of the image file sent in `field` of an open multipart `form`, at most one
+    byte over `images.MAX_BYTES` (enough to refuse it: `images.opened`), None when no file was
+    chosen. The one reader of an uploaded image's file, for every form that takes one."""
+    sent = form.get(field)
+    if sent is None or isinstance(sent, str) or not sent.filename:
+        return None
+    return await sent.read(MAX_BYTES + 1) or None  # empty: no file chosen
 
 
 async def checked(

@@ -1,26 +1,30 @@
 """The logo an administrator uploads, checked and resized before it is stored (Pillow).
 
-Refused: more than 5 MB, not an image Pillow can read (PNG, JPEG, GIF, WebP), more than 20
-megapixels (a "decompression bomb" is refused before its pixels are decoded). Kept: a PNG of at
-most 480 × 160 pixels (the header shows it at most 80 pixels high), without the file's
-metadata (EXIF: camera, place).
+Read by the platform's one reader of uploaded images (participation/pictures/images.py:
+`opened`, its formats and limits: more than 5 MB, not a PNG, JPEG, GIF or WebP image, more than
+20 megapixels are refused, a "decompression bomb" before its pixels are decoded), with the
+logo's own sentences. Kept: a PNG of at most 480 × 160 pixels (the header shows it at most 80
+pixels high), upright, without the file's metadata (EXIF: camera, place).
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-import warnings
 from dataclasses import dataclass
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from participation.i18n import N_
+from participation.pictures.images import Wording, opened
 
-MAX_BYTES = 5 * 1024 * 1024
-MAX_PIXELS = 20_000_000
+FIELD = "logo"
 BOX = (480, 160)
-FORMATS = ("PNG", "JPEG", "GIF", "WEBP")
+WORDING = Wording(
+    too_big=N_("The logo must be at most 5 MB."),
+    too_many_pixels=N_("The logo must be at most 20 megapixels."),
+    not_an_image=N_("This file is not an image we can read: send a PNG, JPEG, GIF or WebP file."),
+)
 
 
 @dataclass(frozen=True)
@@ -34,39 +38,9 @@ class Logo:
         return hashlib.sha256(self.png).hexdigest()[:32]
 
 
-class LogoRefused(ValueError):
-    """`message` is a msgid."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
 def prepare(data: bytes) -> Logo:
-    """The logo to store, or LogoRefused with why."""
-    if len(data) > MAX_BYTES:
-        raise LogoRefused(N_("The logo must be at most 5 MB."))
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data), formats=FORMATS) as image:
-                if image.width * image.height > MAX_PIXELS:
-                    raise LogoRefused(N_("The logo must be at most 20 megapixels."))
-                image.load()
-                picture = image.convert("RGBA")
-    except LogoRefused:
-        raise
-    except (
-        UnidentifiedImageError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
-        OSError,
-        ValueError,
-        SyntaxError,
-    ):
-        raise LogoRefused(
-            N_("This file is not an image we can read: send a PNG, JPEG, GIF or WebP file.")
-        ) from None
+    """The logo to store, or `Refused` on the `logo` field with why."""
+    picture = opened(data, FIELD, WORDING).convert("RGBA")
     picture.thumbnail(BOX, Image.Resampling.LANCZOS)
     out = io.BytesIO()
     picture.save(out, format="PNG", optimize=True)

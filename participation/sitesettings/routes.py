@@ -11,9 +11,11 @@ from participation import ratelimit
 from participation.formatting import format_number
 from participation.i18n import N_, gettext
 from participation.permissions import can_administer
+from participation.pictures import web as pictures_web
 from participation.refusals import NotFound, Problem, Refused
 from participation.settings import PREMODERATABLE
 from participation.sitesettings import live, services
+from participation.sitesettings import logo as logos
 from participation.sitesettings.domain import DEFAULT_COLOUR, SettingsForm, SiteValues, dark_variant
 from participation.templating import flash, render
 from participation.urls import url
@@ -71,8 +73,7 @@ async def edit(request: Request) -> Response:
             name: [v for v in data.getlist(name) if isinstance(v, str)]
             for name in ("premoderated_content", "rate_limited_actions")
         }
-        upload = data.get("logo")
-        logo = await upload.read() if upload is not None and not isinstance(upload, str) else b""
+        logo = await pictures_web.read(data, logos.FIELD)
     form = SettingsForm.from_fields(fields, lists)
     try:
         saved = await services.save(

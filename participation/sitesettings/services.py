@@ -19,7 +19,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from participation.audit import audit
-from participation.refusals import Problem, Refused
+from participation.refusals import Refused
 from participation.settings import Settings
 from participation.sitesettings import logo as logos
 from participation.sitesettings.domain import (
@@ -161,8 +161,8 @@ async def save(
     if logo_upload:
         try:
             logo = logos.prepare(logo_upload)
-        except logos.LogoRefused as refused:
-            problems.append(Problem(refused.message, field="logo"))
+        except Refused as refused:
+            problems.extend(refused.problems)
     if problems or values is None:
         raise Refused(problems)
     base = int(form.base_version)

@@ -1,5 +1,6 @@
-"""A space's image: checked by the core's image service (participation/pictures/images.py:
-the same limits and messages as every image of the platform), then stored at one width.
+"""A space's image: read by the core's image service (participation/pictures: the upload by
+`web.read`, the picture by `images.opened`, with the same formats, limits and messages as every
+image of the platform), then stored at one width.
 
 What is stored is a new JPEG (or PNG when the picture has transparency) at most `MAX_WIDTH`
 pixels wide, drawn from the pixels alone (no metadata: camera, GPS position). Pure: bytes in,
@@ -13,9 +14,7 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from participation.pictures.images import FORMATS, MAX_BYTES, MAX_PIXELS, opened, pixels_only
-
-__all__ = ["FORMATS", "MAX_BYTES", "MAX_PIXELS", "MAX_WIDTH", "Picture", "prepare"]
+from participation.pictures.images import height_at, opened, pixels_only
 
 MAX_WIDTH = 1200
 
@@ -32,7 +31,7 @@ def prepare(raw: bytes, field: str = "image") -> Picture:
     """The picture to store, or `Refused` on `field` with a message a person understands."""
     picture = pixels_only(opened(raw, field))
     if picture.width > MAX_WIDTH:
-        height = max(1, round(picture.height * MAX_WIDTH / picture.width))
+        height = height_at(picture.width, picture.height, MAX_WIDTH)
         picture = picture.resize((MAX_WIDTH, height), Image.Resampling.LANCZOS)
     out = io.BytesIO()
     if picture.mode == "RGBA":

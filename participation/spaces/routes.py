@@ -16,6 +16,7 @@ from participation import feeds, formatting
 from participation.i18n import N_, gettext
 from participation.pagecache import cached_for_visitors
 from participation.permissions import can_administer
+from participation.pictures import web as pictures_web
 from participation.refusals import NotFound, Problem, Refused
 from participation.residents.methods import METHODS
 from participation.richtext import render as render_rich
@@ -104,10 +105,7 @@ async def _submitted(request: Request) -> tuple[dict[str, str], list[str], bytes
         data = {k: v for k, v in form.items() if isinstance(v, str)}
         chosen = [v for v in form.getlist("districts") if isinstance(v, str)]
         data["methods"] = ",".join(v for v in form.getlist("methods") if isinstance(v, str))
-        upload = form.get("image")
-        raw = None
-        if upload is not None and not isinstance(upload, str) and upload.filename:
-            raw = await upload.read(images.MAX_BYTES + 1) or None  # empty: no file chosen
+        raw = await pictures_web.read(form, "image")
     return data, chosen, raw
 
 

@@ -9,7 +9,9 @@ from typing import Any
 from playwright.async_api import expect
 
 from moderation import services as moderation
-from participation.accounts.models import Role
+from participation.accounts.models import Role, User
+from participation.comments.models import Comment
+from participation.comments.services import delete as delete_comment
 from participation.proposals.models import Proposal
 from participation.settings import Settings
 from tests.browser import seeds
@@ -180,6 +182,29 @@ async def test_each_item_is_decided_from_its_own_buttons(
         assert page.url.endswith("#decided")
     assert await same_document(page) == javascript
     await axe.check(page, "an item approved")
+
+    # meanwhile its author deletes the second comment: deciding it is refused (409), and the
+    # moderator is told how it left the queue, in the item's place with htmx (base.html's
+    # htmx-config swaps 409), above the queue without JavaScript (issue #22)
+    async def delete_second(settings: Settings) -> None:
+        comment = await Comment.get(body__contains=f"Deuxième avis {number}")
+        author = await User.get(id=comment.author_id)
+        await delete_comment(comment.target_kind, comment.target_id, comment.id, author)
+
+    await module_server.seed(delete_second)
+    second = page.locator(f"#{second_id}")
+    await second.locator("select[name='reason_template']").select_option(label=CHARTER)
+    await second.get_by_role("button", name="Approuver").click()
+    told = "Contribution supprimée par son auteur"
+    if javascript:
+        await expect(second).to_contain_text(told)
+        await expect(second).to_contain_text("a déjà quitté la file")
+        await expect(page.locator("#queue-status")).to_contain_text(told)
+    else:
+        await expect(page.locator("main")).to_contain_text(told)
+        await expect(page.locator(f"#{second_id}")).to_have_count(0)
+    assert await same_document(page) == javascript
+    await axe.check(page, "an item that left the queue meanwhile")
 
 
 async def test_keyboard_shortcuts_act_on_the_focused_item_and_can_be_turned_off(

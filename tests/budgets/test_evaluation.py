@@ -256,8 +256,47 @@ async def test_once_the_vote_is_open_the_feasibility_is_frozen_and_the_page_says
         response = await post_form(c, f"{page}/projects/{project.id}", data, page=page)
         assert response.status_code == 409
         assert "la faisabilité des projets est figée" in response.text
+        # what is typed is not even read: the frozen review comes first (no field marked)
+        data = {"feasibility": "maybe", "adjusted_cost": "-3"}
+        response = await post_form(c, f"{page}/projects/{project.id}", data, page=page)
+        assert response.status_code == 409 and 'aria-invalid="true"' not in response.text
+        assert "la faisabilité des projets est figée" in response.text
     assert (await Project.get(id=project.id)).feasibility == Feasibility.PENDING
     assert not await AuditLogEntry.filter(action="budget_project_review").exists()
+
+
+async def test_a_review_asks_whether_the_vote_is_open_once_in_the_service(
+    app: Any, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The route leaves the check to `project_services.review_project`, which makes it under
+    the project's lock: one question (one ballot lookup) per review sent, not two."""
+    from budgets import project_services
+
+    world = await _evaluator_world(settings)
+    budget, project = world["budget"], world["projects"][0]
+    asked: list[int] = []
+    closed = project_services.review_closed
+
+    async def counted(checked: Budget) -> bool:
+        asked.append(checked.id)
+        return await closed(checked)
+
+    monkeypatch.setattr(project_services, "review_closed", counted)
+    page = f"/evaluation/budgets/{budget.id}"
+    async with logged_in(app, world["eva"]) as c:
+        data = {"feasibility": "feasible", "adjusted_cost": ""}
+        response = await post_form(c, f"{page}/projects/{project.id}", data, page=page)
+        assert response.status_code == 303
+        assert len(asked) == 2  # the page the token came from, then the review
+        asked.clear()
+        data = {"feasibility": "unfeasible", "feasibility_reason": ""}
+        response = await post_form(c, f"{page}/projects/{project.id}", data, page=page)
+        assert response.status_code == 422  # refused by the service, then the page shown
+        assert "Expliquez publiquement" in field_error(
+            response.text, f"feasibility_reason-{project.id}"
+        )
+        assert len(asked) == 2  # the token's page, the review (the page shown again knows)
+    assert (await Project.get(id=project.id)).feasibility == Feasibility.FEASIBLE
 
 
 async def test_a_review_without_the_forms_token_is_refused(app: Any, settings: Any) -> None:

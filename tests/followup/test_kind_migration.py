@@ -71,11 +71,14 @@ async def test_old_rows_keep_their_columns_and_budget_projects_change_spelling(
                 [kind, row_id, title, "upcoming", 0, "", now, now],
             )
         # the other renamed tables: the same columns, so today's models write them (but the
-        # case's space and whether it was looked for, added by moderation.0004 and 0005 since)
+        # case's space and whether it was looked for, added by moderation.0004 and 0005 since,
+        # and how and by whom it was last closed, moderation.0006)
         await insert_as_before(
             ModerationCase(target_kind="budget_project", target_id=7, opened_at=now),
             "space_id",
             "space_examined",
+            "closing",
+            "closed_by_id",
         )
         await IndicatorSet.create(
             target_kind=Process.BUDGET, target_id=3, title="BP", content="{}", computed_at=now

@@ -21,7 +21,7 @@ from participation.contributions import ModerationState
 from participation.notifications.models import Notification
 from participation.outbox import OutboxJob
 from participation.settings import Settings
-from tests.conftest import count_queries, create_user, log_in, logged_in
+from tests.conftest import count_queries, create_user, log_in, logged_in, post_form
 from tests.consultations.factories import consultation_open, valid_answers
 from tests.moderation.helpers import browser, decide, make_comment, pending_case, report
 
@@ -231,6 +231,13 @@ async def test_bulk_decisions_and_the_consultation_texts_page_agree(
         assert (await TextReview.get(id=pending.id)).moderation_state == MV.VISIBLE
         queue = await c.get("/moderation")
         assert "Aucun contenu" in queue.text or "0 contribution" in queue.text
+        # a moderator who decides it from a queue shown before is told where it was decided
+        case = await ModerationCase.get(target_kind="consultation_answer", target_id=pending.id)
+        url = f"/moderation/cases/{case.id}/decide"
+        late = await post_form(c, url, {"action": "hide", "reason": "Vif."}, page="/moderation")
+        assert late.status_code == 409
+        told = late.text.replace("\u00a0", " ")
+        assert "Contribution examinée par Camille Test sur la page de sa consultation : « " in told
 
 
 async def test_a_named_consultation_shows_no_author_either(

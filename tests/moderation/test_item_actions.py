@@ -1,7 +1,9 @@
 """One item's decision from its own buttons in the queue (issue #22): a plain form that goes
 back to the queue at the next item with a notice, the item swapped in place for htmx, a reason
-still required, a second moderator told the item was already decided (nothing written twice),
-a forged case 404 and another space's case 403. The bulk form keeps working beside it."""
+still required, a second moderator told how the item really left the queue (another's decision,
+its withdrawal, its deletion, its author's block; nothing written twice), a forged case and
+another space's case the same 404. With htmx the refusals keep their statuses (422, 409:
+base.html's htmx-config swaps them). The bulk form keeps working beside it."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from participation.accounts.models import Role, User
 from participation.audit import AuditLogEntry
 from participation.contributions import ModerationState
 from participation.proposals.models import Proposal
-from tests.conftest import create_user, csrf_token, field_error, log_in, logged_in
+from tests.conftest import create_user, csrf_token, field_error, log_in, logged_in, post_form
 from tests.moderation.helpers import decide, make_comment, moderated_proposal, pending_case
 from tests.moderation.test_space_moderators import _two_spaces
 from tests.participation.proposal_factories import make_proposal
@@ -38,6 +40,7 @@ async def _waiting(author: User, *titles: str) -> list[ModerationCase]:
 async def _act(
     client: httpx.AsyncClient, case_id: int, htmx: bool = False, **data: str
 ) -> httpx.Response:
+    """`client` decides the case from its item's form (as htmx sends it when `htmx`)."""
     token = await csrf_token(client)
     headers = {"HX-Request": "true", "X-CSRF-Token": token} if htmx else {}
     return await client.post(
@@ -126,9 +129,9 @@ async def test_reject_without_a_reason_is_refused_with_the_items_field_highlight
     await case.refresh_from_db()
     assert case.status == CaseStatus.OPEN
     assert await ModerationDecision.all().count() == 0 and await AuditLogEntry.all().count() == 0
-    # htmx: the item again, with its field highlighted (200: htmx swaps only 2xx)
+    # htmx: the item again, with its field highlighted (422: swapped all the same)
     response = await _act(client, case.id, htmx=True, action="reject", reason="")
-    assert response.status_code == 200 and "<html" not in response.text
+    assert response.status_code == 422 and "<html" not in response.text
     assert response.text.lstrip().startswith(
         f'<li class="card moderation-item" id="case-{case.id}"'
     )
@@ -175,7 +178,7 @@ async def test_the_second_moderator_is_told_it_was_already_decided(
         assert "Contribution approuvée par Camille Test : « Un composteur rue des Lilas »." in told
         assert "Cette contribution a déjà quitté la file : rien n’a été modifié." in told
         htmx = await _act(second, case.id, htmx=True, action="hide", reason="Hors charte.")
-        assert htmx.status_code == 200 and "a déjà quitté la file" in plain(htmx.text)
+        assert htmx.status_code == 409 and "a déjà quitté la file" in plain(htmx.text)
         assert "data-decided" in htmx.text
     assert await ModerationDecision.all().count() == 1
     assert await AuditLogEntry.filter(action__startswith="decision:").count() == 1
@@ -194,6 +197,10 @@ async def test_a_decision_that_no_longer_applies_is_refused(
     assert (
         "Cette décision ne s’applique pas à ce contenu tel qu’il est maintenant." in response.text
     )
+    htmx = await _act(client, case.id, htmx=True, action="reject", reason="Hors charte.")
+    assert htmx.status_code == 409 and "<html" not in htmx.text  # the item, its form's error
+    assert htmx.text.lstrip().startswith(f'<li class="card moderation-item" id="case-{case.id}"')
+    assert "ne s’applique pas à ce contenu" in htmx.text
     await case.refresh_from_db()
     assert case.status == CaseStatus.OPEN and await ModerationDecision.all().count() == 0
 
@@ -210,19 +217,110 @@ async def test_a_forged_case_is_not_found_and_residents_are_refused(
     assert case.status == CaseStatus.OPEN
 
 
-async def test_a_moderator_of_another_space_is_refused(
+async def test_a_case_of_another_space_is_as_unknown_as_a_case_that_does_not_exist(
     app: Any, settings: Any, citizen: User
 ) -> None:
+    """A space's moderator trying ids one by one learns nothing of the cases elsewhere: the
+    same status and the same page for a case of another space and for no case (issue #22)."""
     world = await _two_spaces(settings, citizen)
     (_, mine_case), (_, other_case) = world["mine"], world["other"]
+    missing = other_case + 1_000
+    assert not await ModerationCase.filter(id=missing).exists()
     async with logged_in(app, world["keeper"]) as c:
-        response = await _act(c, other_case, action="approve", reason="Conforme.")
-        assert response.status_code == 403
-        assert (await _act(c, 999_999, action="approve", reason="Ok.")).status_code == 404
+        for htmx in (False, True):
+            elsewhere = await _act(c, other_case, htmx, action="approve", reason="Conforme.")
+            nowhere = await _act(c, missing, htmx, action="approve", reason="Conforme.")
+            assert elsewhere.status_code == nowhere.status_code == 404
+            # the same page (its language menu comes back to the address asked)
+            path = f"/moderation/cases/{other_case}/"
+            assert elsewhere.text.replace(path, f"/moderation/cases/{missing}/") == nowhere.text
         response = await _act(c, mine_case, action="approve", reason="Conforme.")
         assert response.status_code == 303
     assert await ModerationCase.filter(id=other_case, status=CaseStatus.OPEN).exists()
     assert not await ModerationCase.filter(id=mine_case, status=CaseStatus.OPEN).exists()
+
+
+async def _told(app: Any, moderator: User, case: ModerationCase) -> tuple[str, str]:
+    """What a moderator with the queue shown before `case` left it is told, without and with
+    htmx (both 409, nothing written)."""
+    decisions = await ModerationDecision.all().count()
+    async with logged_in(app, moderator) as c:
+        plain_answer = await _act(c, case.id, action="approve", reason="Conforme.")
+        htmx_answer = await _act(c, case.id, htmx=True, action="approve", reason="Conforme.")
+    assert plain_answer.status_code == htmx_answer.status_code == 409
+    assert "<html" not in htmx_answer.text and "data-decided" in htmx_answer.text
+    assert await ModerationDecision.all().count() == decisions
+    return plain(plain_answer.text), plain(htmx_answer.text)
+
+
+LEFT = "Cette contribution a déjà quitté la file : rien n’a été modifié."
+
+
+async def test_a_withdrawn_item_is_told_withdrawn_not_the_decision_before(
+    app: Any, settings: Any, moderator: User, citizen: User
+) -> None:
+    """The case was decided, reopened by a review request, then closed by its author's
+    withdrawal (no decision row): the second moderator hears of the withdrawal, not of the
+    decision that came before it."""
+    (case,) = await _waiting(citizen, "Un composteur rue des Lilas")
+    async with logged_in(app, moderator) as c:
+        assert (await _act(c, case.id, action="hide", reason="Vif.")).status_code == 303
+    decision = await ModerationDecision.get()
+    async with logged_in(app, citizen) as c:
+        page = "/moderation/mine"
+        review = f"/moderation/decisions/{decision.id}/review"
+        assert (await post_form(c, review, {"text": "Relisez."}, page=page)).status_code == 303
+    await case.refresh_from_db()
+    assert case.status == CaseStatus.OPEN
+    proposal = await Proposal.get(id=case.target_id)
+    async with logged_in(app, citizen) as c:
+        page = f"/proposals/{proposal.id}"
+        data = {"state": "withdrawn"}
+        assert (await post_form(c, f"{page}/state", data, page=page)).status_code == 303
+    for told in await _told(app, moderator, case):
+        assert "Contribution retirée par son auteur : « Un composteur rue des Lilas »." in told
+        assert LEFT in told and "masquée par" not in told
+
+
+async def test_an_item_hidden_by_its_authors_block_is_told_so(
+    app: Any, settings: Any, moderator: User, citizen: User
+) -> None:
+    (case,) = await _waiting(citizen, "Un composteur rue des Lilas")
+    other = await create_user(
+        settings, "seconde@example.org", Role.MODERATOR, display_name="Sacha Seconde"
+    )
+    async with logged_in(app, other) as c:
+        url = f"/moderation/users/{citizen.id}/block"
+        data = {"duration": "7d", "reason": "Insultes répétées."}
+        assert (await post_form(c, url, data)).status_code == 303
+    await case.refresh_from_db()
+    assert case.closing == domain.CaseClosing.BLOCKED and case.closed_by_id == other.id
+    for told in await _told(app, moderator, case):
+        expected = "Contribution masquée quand Sacha Seconde a bloqué son auteur"
+        assert f"{expected} : « Un composteur rue des Lilas »." in told and LEFT in told
+
+
+async def test_a_deleted_comment_is_told_deleted_by_whom(
+    app: Any, settings: Any, moderator: User, citizen: User
+) -> None:
+    proposal = await make_proposal(citizen, title="Des bancs au parc")
+    comment = await make_comment(proposal, citizen, state=MV.PENDING)
+    case = await pending_case("comment", comment.id, citizen.id)
+    page = f"/proposals/{proposal.id}"
+    async with logged_in(app, citizen) as c:
+        url = f"{page}/comments/{comment.id}/delete"
+        assert (await post_form(c, url, {}, page=page)).status_code == 303
+    for told in await _told(app, moderator, case):
+        assert "Contribution supprimée par son auteur : « Des bancs au parc »." in told
+
+
+async def test_a_case_closed_before_closings_were_kept_says_only_that_it_left(
+    app: Any, moderator: User, citizen: User
+) -> None:
+    (case,) = await _waiting(citizen, "Un composteur rue des Lilas")
+    await ModerationCase.filter(id=case.id).update(status=CaseStatus.CLOSED)  # no closing
+    for told in await _told(app, moderator, case):
+        assert LEFT in told and "Contribution approuvée" not in told
 
 
 async def test_bulk_decisions_still_work_beside_the_items_buttons(

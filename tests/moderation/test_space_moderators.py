@@ -1,7 +1,8 @@
 """Moderators of one participatory space (issue #18): an administrator gives the role on the
 person's page (/admin/people/{id}, the space chosen), audited; such a moderator sees and
 decides the moderation queue's items of content in that space only (budget projects through
-their budget, free-text answers through their consultation), and gets 403 on another space's."""
+their budget, free-text answers through their consultation); another space's cases are as
+unknown to them as ids of no case (404, nothing decided)."""
 
 from __future__ import annotations
 
@@ -74,10 +75,11 @@ async def test_a_space_moderator_sees_and_decides_only_their_space(
         assert "/moderation/users/" not in queue.text  # people's history: site moderators only
         decision = {"case": str(other_case), "action": "approve", "reason": "Conforme."}
         response = await post_form(c, "/moderation/decide", decision, page="/moderation")
-        assert response.status_code == 403
-        both = {"case": [str(mine_case), str(other_case)], "action": "approve", "reason": "Ok."}
-        response = await post_form(c, "/moderation/decide", both, page="/moderation")  # type: ignore[arg-type]
-        assert response.status_code == 403  # one case outside: nothing decided
+        assert response.status_code == 404
+        for outside in (other_case, other_case + 1_000):  # another space's, or no case at all
+            both = {"case": [str(mine_case), str(outside)], "action": "approve", "reason": "Ok."}
+            response = await post_form(c, "/moderation/decide", both, page="/moderation")  # type: ignore[arg-type]
+            assert response.status_code == 404  # one case out of reach: nothing decided
         assert (await Project.get(id=mine.id)).moderation_state == ModerationState.PENDING
         decision = {"case": str(mine_case), "action": "approve", "reason": "Conforme."}
         response = await post_form(c, "/moderation/decide", decision, page="/moderation")
@@ -98,7 +100,7 @@ async def test_a_space_moderator_cannot_decide_a_case_of_content_in_no_space(
     async with logged_in(app, world["keeper"]) as c:
         decision = {"case": str(mine_case), "action": "approve", "reason": "Conforme."}
         response = await post_form(c, "/moderation/decide", decision, page="/moderation")
-        assert response.status_code == 403
+        assert response.status_code == 404
     assert (await Project.get(id=mine.id)).moderation_state == ModerationState.PENDING
 
 

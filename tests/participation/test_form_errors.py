@@ -4,6 +4,8 @@ aria-invalid), what was typed kept, and nothing saved. Redirects come only after
 
 from __future__ import annotations
 
+import html
+import json
 import re
 from typing import Any
 
@@ -111,3 +113,50 @@ async def test_coauthor_invitation(client: httpx.AsyncClient, citizen: User) -> 
         assert message in field_error(response.text, "coauthor-email")
         assert f'value="{email}"' in response.text
     assert await ProposalCoauthor.all().count() == 0
+
+
+async def test_an_action_refused_to_htmx_answers_its_message_alone(
+    client: httpx.AsyncClient, citizen: User
+) -> None:
+    """A refused action (DomainError, 409) is the error page; to htmx, which swaps 409
+    (base.html's htmx-config), the message alone, for the element the request targets."""
+    proposal = await make_proposal(citizen)
+    await log_in(client, citizen)
+    page = f"/proposals/{proposal.id}"
+    url = f"{page}/state"
+    response = await post_form(client, url, {"state": "bogus"}, page=page)
+    assert response.status_code == 409 and "<html" in response.text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', (await client.get(page)).text)
+    assert token
+    htmx = await client.post(
+        url,
+        data={"state": "bogus", "csrf_token": token.group(1)},
+        headers={"HX-Request": "true"},
+    )
+    assert htmx.status_code == 409 and "<html" not in htmx.text
+    assert htmx.text.strip() == (
+        '<p class="flash flash-error" role="alert">Ce changement d’état n’est pas possible.</p>'
+    )
+    assert htmx.headers["vary"].startswith("HX-Request")
+
+
+async def test_htmx_swaps_the_refusals_that_carry_their_form_and_no_other_error(
+    client: httpx.AsyncClient,
+) -> None:
+    """base.html's htmx-config, read as htmx 2 reads it (the first entry whose `code`, a
+    regular expression, is found in the status): one mechanism for every form htmx sends."""
+    page = (await client.get("/")).text
+    meta = re.search(r"<meta name=\"htmx-config\" content='([^']+)'>", page)
+    assert meta
+    config = json.loads(html.unescape(meta.group(1)))
+    assert config["allowEval"] is False and config["allowScriptTags"] is False
+
+    def handling(status: int) -> dict[str, Any]:
+        entries = config["responseHandling"]
+        return next(e for e in entries if re.search(e["code"], str(status)))
+
+    for status in (200, 303, 409, 422):
+        assert handling(status)["swap"] is True, status
+        assert not handling(status).get("error"), status
+    for status in (204, 400, 403, 404, 413, 429, 500, 503):
+        assert handling(status)["swap"] is False, status

@@ -126,3 +126,22 @@ def test_an_illustration_is_decorative_small_and_without_ids() -> None:
     assert " id=" not in drawn and "<script" not in drawn and "<text" not in drawn
     assert len(drawn.encode()) < 2500
     assert drawn.startswith("<svg ") and drawn.endswith("</svg>")
+
+
+def test_every_form_reads_an_image_with_the_same_limits_in_its_own_words() -> None:
+    """One reader (`images.opened`) for the images of contributions, a space's image and the
+    site's logo: the same limits, each form's sentences on its own field."""
+    from participation.sitesettings import logo
+    from participation.spaces import images as space_images
+
+    too_big = b"\x00" * (images.MAX_BYTES + 1)
+    readers = (
+        (images.prepare, "image", images.TOO_BIG),
+        (space_images.prepare, "image", images.TOO_BIG),
+        (logo.prepare, "logo", logo.WORDING.too_big),
+    )
+    for prepare, field, message in readers:
+        with pytest.raises(Refused) as refused:
+            prepare(too_big)
+        assert [(p.field, p.message) for p in refused.value.problems] == [(field, message)]
+    assert logo.WORDING.too_big == "The logo must be at most 5 MB."

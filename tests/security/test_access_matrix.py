@@ -237,8 +237,13 @@ async def test_access_matrix(app: Any, settings: Settings, role: str) -> None:
 
 # A moderator of one participatory space (issue #18) is a resident like *other* everywhere but
 # the moderation queue, which shows them their space's cases (the decision's walk sends no case:
-# 422); a case of content outside their space (the world's: a comment, in no space) is 403.
-SPACE_MODERATOR = {"GET /moderation": PAGE, "POST /moderation/decide": FORM}
+# 422); a case of content outside their space (the world's: a comment, in no space) is as
+# unknown to them as an id of no case: 404 (issue #22).
+SPACE_MODERATOR = {
+    "GET /moderation": PAGE,
+    "POST /moderation/decide": FORM,
+    "POST /moderation/cases/{case_id}/decide": HIDDEN,
+}
 
 
 async def test_a_space_moderator_gets_a_residents_access_but_their_spaces_queue(
@@ -253,7 +258,7 @@ async def test_a_space_moderator_gets_a_residents_access_but_their_spaces_queue(
         data = {"case": str(case.id), "action": "approve", "reason": "Hors de ma démarche."}
         token = await csrf_token(person, "/moderation")
         refused = await person.post("/moderation/decide", data={**data, "csrf_token": token})
-        assert refused.status_code == 403  # another space's (here: no space's) content
+        assert refused.status_code == 404  # another space's (here: no space's) content
         seen = await outcomes(person, world, app_routes(app))  # logs out, last
     matrix = expected()
     column = ROLES.index("other")

@@ -62,13 +62,11 @@ TEMPLATE_TEXT = "{{7*7}}"
 # attributes that run or fetch something; none may carry the marker
 RUNNING_ATTRIBUTES = re.compile(r"^(on|hx-|data-hx-|srcdoc$|formaction$)")
 # our own scripts (the CSP allows only files of the site; consultations: static/js/show-if.js;
-# the moderation queue's keyboard shortcuts: static/js/moderation-queue.js; the budget's staff
-# page: static/js/swap-refusals.js)
+# the moderation queue's keyboard shortcuts: static/js/moderation-queue.js)
 ALLOWED_SCRIPTS = {
     "/static/vendor/htmx.min.js",
     "/static/js/show-if.js",
     "/static/js/moderation-queue.js",
-    "/static/js/swap-refusals.js",
 }
 # elements no template uses, that payloads try to add
 FORBIDDEN_TAGS = {"img", "iframe", "math", "mglyph", "style", "noscript", "object", "embed", "base"}

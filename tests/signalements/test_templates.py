@@ -98,6 +98,12 @@ async def test_choosing_a_template_prefills_the_public_message(
         refused = await client.get(page, params={"template": forged})
         assert refused.status_code == 422
         assert "Choisissez un des modèles de réponse" in field_error(refused.text, "template")
+        # htmx: the message field again, 422 as well (base.html's htmx-config swaps it)
+        refused = await client.get(
+            page, params={"template": forged}, headers={"HX-Request": "true"}
+        )
+        assert refused.status_code == 422 and 'id="change-message"' in refused.text
+        assert "<html" not in refused.text
 
 
 async def test_the_message_sent_is_what_staff_submitted(

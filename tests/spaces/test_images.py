@@ -7,6 +7,7 @@ import io
 import pytest
 from PIL import Image
 
+from participation.pictures.images import MAX_BYTES
 from participation.refusals import Refused
 from participation.spaces import images
 
@@ -38,7 +39,7 @@ def test_transparency_is_kept_as_png() -> None:
         (b"<svg xmlns='http://www.w3.org/2000/svg'></svg>", "not an image"),
         (b"%PDF-1.4 not an image", "not an image"),
         (picture(10, 10)[:40], "not an image"),  # truncated
-        (b"\x00" * (images.MAX_BYTES + 1), "over 5 MB"),
+        (b"\x00" * (MAX_BYTES + 1), "over 5 MB"),
     ],
 )
 def test_refused(raw: bytes, message: str) -> None:
@@ -51,7 +52,7 @@ def test_refused(raw: bytes, message: str) -> None:
 def test_too_many_pixels_refused_before_decoding() -> None:
     # 5000 x 5000 = 25 megapixels, a small file (one colour compresses well)
     raw = picture(5000, 5000, "PNG", mode="1")
-    assert len(raw) < images.MAX_BYTES
+    assert len(raw) < MAX_BYTES
     with pytest.raises(Refused) as refused:
         images.prepare(raw)
     assert "20 megapixels" in refused.value.problems[0].message
