@@ -38,7 +38,8 @@ verification may not move a person to another census row while their row holds a
 `metrics` (issue #21: figures for /metrics); `api` (issue #21: the public read API's
 collections and the open datasets); `activity` (issue #19: the account's "My activity", what
 each feature ties to the account); `commentables` and `comment_section` (issue #18: comments on
-budget projects and what else a feature declares, without importing the comments).
+budget projects and what else a feature declares, without importing the comments);
+`picture_owners` (issue #22: an image is served only to who may see what holds it).
 New fields come after the loader's fields, with defaults, so that no manifest's positional use
 breaks.
 
@@ -283,6 +284,20 @@ class Commentable:
 
 
 @dataclass(frozen=True)
+class PictureOwner:
+    """Rows of a feature that hold images of the core's picture service (participation/pictures,
+    issue #22): `model` names its picture by a nullable foreign key (`field`, its column),
+    `seen(user, picture_id)` says whether this person (a visitor: `AnonymousUser`) may see the
+    row holding it, by the row's own rule (its page's): the image's route answers 404
+    otherwise. `model` also tells the nightly sweep which pictures are still held."""
+
+    kind: str  # "proposal", "budget_project", "meeting"
+    model: Any
+    seen: Callable[[Any, int], Awaitable[bool]]
+    field: str = "image_id"
+
+
+@dataclass(frozen=True)
 class Outcome:
     """An outcome a feature published (a budget's results, a consultation's outcome, an
     official answer), as the home page lists the latest: `kind` a msgid, `published_at`."""
@@ -509,6 +524,9 @@ class Feature:
     # the comments feature's own: the HTML of a target's thread and form for a page
     # (`comment_section(request, kind, target_id, target)`)
     comment_section: Callable[[Any, str, int, CommentTarget], Awaitable[Any]] | None = None
+    # what holds its images (participation/pictures: `PictureOwner`), so that an image is served
+    # only to who may see what holds it, and a picture nothing holds any more is swept
+    picture_owners: Sequence[PictureOwner] = ()
 
 
 def load(packages: Sequence[str]) -> tuple[Feature, ...]:

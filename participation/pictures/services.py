@@ -2,13 +2,19 @@
 
 A feature's row names its image by a nullable foreign key to `Picture`; its service calls
 `apply(change, current_id)` in its own transaction and saves the id returned. A new image is
-a new `Picture` with a new random key (its URL is new, so the year-long cache never serves an
-old one); the image it replaces is deleted."""
+a new `Picture` with a new random key (its URL is new); the image it replaces is deleted.
+What holds images is declared by the features (`Feature.picture_owners`): `seen` asks them
+whether a person may see the image (the route's 404), `sweep` deletes what none holds."""
 
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
+from typing import Any
 
+from tortoise.expressions import Subquery
+
+from participation import features
 from participation.pictures.forms import ImageChange
 from participation.pictures.images import Prepared
 from participation.pictures.models import Picture, PictureRendition
@@ -56,6 +62,43 @@ async def apply(change: ImageChange | None, current_id: int | None) -> int | Non
     if current_id is not None:
         await Picture.filter(id=current_id).update(alt=change.alt)
     return current_id
+
+
+async def release(picture_ids: list[int | None]) -> int:
+    """Delete these pictures (their owner is deleted, or erased: call it in its transaction);
+    how many went. An owner's row that still names one has its `image_id` set to NULL by the
+    database (SET NULL)."""
+    ids = sorted({i for i in picture_ids if i is not None})
+    return await Picture.filter(id__in=ids).delete() if ids else 0
+
+
+async def seen(user: Any, picture_id: int) -> bool:
+    """Whether `user` may see what holds the picture: asked of every `PictureOwner` declared
+    (`Feature.picture_owners`), each by its own rule; a picture nothing holds is seen by
+    nobody."""
+    for feature in features.FEATURES:
+        for owner in feature.picture_owners:
+            if await owner.seen(user, picture_id):
+                return True
+    return False
+
+
+async def sweep(before: datetime) -> int:
+    """Delete the pictures created before `before` that no declared owner holds any more (its
+    owner was deleted by any path: SET NULL left the picture behind); how many went. `before`
+    leaves alone a picture whose owner is being written (an upload's transaction)."""
+    orphans = Picture.filter(created_at__lt=before)
+    for feature in features.FEATURES:
+        for owner in feature.picture_owners:
+            held = owner.model.filter(**{f"{owner.field}__isnull": False}).values(owner.field)
+            orphans = orphans.filter(id__not_in=Subquery(held))
+    return await orphans.delete()
+
+
+async def picture_id(key: str) -> int | None:
+    """The id of the picture `key`, None when none has it."""
+    found = await Picture.filter(key=key).first().values_list("id", flat=True)
+    return found if isinstance(found, int) else None
 
 
 async def rendition(key: str, width: int) -> PictureRendition:
