@@ -64,6 +64,20 @@ async def apply(change: ImageChange | None, current_id: int | None) -> int | Non
     return current_id
 
 
+async def changes_what_is_shown(change: ImageChange | None, current_id: int | None) -> bool:
+    """Whether `change` shows people something new: a new image, or a new text alternative
+    for the one there is (what moderation must see again, as a new version of a text); a
+    removal shows nothing new. Read before `apply`."""
+    if change is None or change.remove:
+        return False
+    if change.prepared is not None:
+        return True
+    if current_id is None:
+        return False
+    alt = await Picture.filter(id=current_id).first().values_list("alt", flat=True)
+    return alt != change.alt
+
+
 async def release(picture_ids: list[int | None]) -> int:
     """Delete these pictures (their owner is deleted, or erased: call it in its transaction);
     how many went. An owner's row that still names one has its `image_id` set to NULL by the

@@ -17,10 +17,10 @@ from participation.pictures.models import Picture, PictureRendition
 from participation.proposals.domain import ProposalState
 from participation.proposals.models import Proposal
 from participation.settings import Settings
-from tests.conftest import create_user, field_error, log_in, logged_in
+from tests.conftest import browser_of, create_user, field_error, log_in, logged_in
 from tests.moderation.helpers import configure
 from tests.participation.proposal_factories import good_form, make_proposal, others_proposal
-from tests.pictures.helpers import png, send
+from tests.pictures.helpers import png, send, stored
 
 
 def sources(html: str) -> list[str]:
@@ -177,3 +177,36 @@ async def test_a_new_image_on_a_published_proposal_waits_for_approval_under_prem
     assert proposal.moderation_state == ModerationState.PENDING and proposal.image_id
     case = await ModerationCase.get(target_kind="proposal", target_id=proposal.id)
     assert case.status == "open" and case.kind == "pending"
+
+
+async def test_a_new_text_alternative_alone_waits_for_approval_under_premoderation(
+    app: Any, tmp_path: Any, redis_url: str
+) -> None:
+    settings = configure(app, tmp_path, redis_url, PREMODERATED_CONTENT="proposal")
+    picture = await stored("Un banc face à la Loire")
+    author, proposal, page = await others_proposal(
+        settings, title="Des bancs au square", image_id=picture.id
+    )
+    image = f"/images/{picture.key}/400"
+    async with browser_of(app) as visitor:
+        assert (await visitor.get(image)).status_code == 200
+    form = {**await good_form(), "title": proposal.title}
+    form["body"] = "Installer vingt arceaux à vélo devant l'école Jules-Ferry."  # as it is
+    async with logged_in(app, author) as c:
+        # the image taken away: nothing new to see, the proposal stays as approved
+        await send(c, f"{page}/edit", {**form, "remove_image": "yes"})
+    await proposal.refresh_from_db()
+    assert proposal.moderation_state == ModerationState.VISIBLE and proposal.image_id is None
+    picture = await stored("Un banc face à la Loire")
+    await Proposal.filter(id=proposal.id).update(image_id=picture.id)
+    async with logged_in(app, author) as c:
+        response = await send(c, f"{page}/edit", {**form, "image_alt": "Achetez ici !"})
+        assert response.status_code == 303, response.text
+    await proposal.refresh_from_db()
+    assert proposal.version == 1 and proposal.image_id == picture.id  # same text, same file
+    assert proposal.moderation_state == ModerationState.PENDING  # its new words wait
+    case = await ModerationCase.get(target_kind="proposal", target_id=proposal.id)
+    assert case.status == "open" and case.kind == "pending"
+    async with browser_of(app) as visitor:
+        assert (await visitor.get(page)).status_code == 404
+        assert (await visitor.get(f"/images/{picture.key}/400")).status_code == 404
