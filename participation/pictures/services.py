@@ -14,11 +14,12 @@ from typing import Any
 
 from tortoise.expressions import Subquery
 
-from participation import features
+from participation import features, formatting
 from participation.pictures.forms import ImageChange
 from participation.pictures.images import Prepared
 from participation.pictures.models import Picture, PictureRendition
 from participation.refusals import NotFound
+from participation.urls import url
 
 
 async def store(prepared: Prepared, alt: str) -> Picture:
@@ -78,12 +79,42 @@ async def changes_what_is_shown(change: ImageChange | None, current_id: int | No
     return alt != change.alt
 
 
+async def take_from(owners: Any, field: str = "image_id") -> int:
+    """Delete the pictures of the rows of `owners` (a queryset of a `PictureOwner`'s model: a
+    person's proposals when their account is erased), which keep no image, inside the
+    caller's transaction; how many went."""
+    held = await owners.filter(**{f"{field}__isnull": False}).values_list(field, flat=True)
+    if not held:
+        return 0
+    await owners.filter(**{f"{field}__isnull": False}).update(**{field: None})
+    return await release(list(held))
+
+
+async def exported(picture_ids: list[int | None]) -> dict[int, dict[str, Any]]:
+    """What a person's copy of their data says of these pictures, by id: the address of the
+    largest rendition, its text alternative, its size and when it was sent."""
+    ids = sorted({i for i in picture_ids if i is not None})
+    pictures = await Picture.filter(id__in=ids) if ids else []
+    return {
+        p.id: {
+            "url": url("pictures:image", key=p.key, width=p.width),
+            "alt": p.alt,
+            "width": p.width,
+            "height": p.height,
+            "created_at": formatting.iso_local(p.created_at),
+        }
+        for p in pictures
+    }
+
+
 async def release(picture_ids: list[int | None]) -> int:
     """Delete these pictures (their owner is deleted, or erased: call it in its transaction);
-    how many went. An owner's row that still names one has its `image_id` set to NULL by the
+    how many were asked. An owner's row that still names one has its `image_id` set to NULL by the
     database (SET NULL)."""
     ids = sorted({i for i in picture_ids if i is not None})
-    return await Picture.filter(id__in=ids).delete() if ids else 0
+    if ids:  # its count is not ours: SQLite's counts the renditions gone with them (CASCADE)
+        await Picture.filter(id__in=ids).delete()
+    return len(ids)
 
 
 async def seen(user: Any, picture_id: int) -> bool:
@@ -106,7 +137,8 @@ async def sweep(before: datetime) -> int:
         for owner in feature.picture_owners:
             held = owner.model.filter(**{f"{owner.field}__isnull": False}).values(owner.field)
             orphans = orphans.filter(id__not_in=Subquery(held))
-    return await orphans.delete()
+    ids: list[Any] = await orphans.values_list("id", flat=True)
+    return await release(ids)
 
 
 async def picture_id(key: str) -> int | None:
