@@ -43,8 +43,7 @@ async def store(prepared: Prepared, alt: str) -> Picture:
 
 
 async def delete(picture_id: int | None) -> None:
-    if picture_id is not None:
-        await Picture.filter(id=picture_id).delete()  # its renditions go with it (CASCADE)
+    await release([picture_id])  # its renditions go with it (CASCADE)
 
 
 async def apply(change: ImageChange | None, current_id: int | None) -> int | None:
@@ -109,8 +108,8 @@ async def exported(picture_ids: list[int | None]) -> dict[int, dict[str, Any]]:
 
 async def release(picture_ids: list[int | None]) -> int:
     """Delete these pictures (their owner is deleted, or erased: call it in its transaction);
-    how many were asked. An owner's row that still names one has its `image_id` set to NULL by the
-    database (SET NULL)."""
+    how many were asked. An owner's row that still names one has its `image_id` set to NULL
+    by the database (SET NULL)."""
     ids = sorted({i for i in picture_ids if i is not None})
     if ids:  # its count is not ours: SQLite's counts the renditions gone with them (CASCADE)
         await Picture.filter(id__in=ids).delete()
