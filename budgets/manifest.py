@@ -140,4 +140,5 @@ FEATURE = Feature(
     api=api.RESOURCES,
     # comments on a project's page (issue #18: participation/commenting.py)
     commentables=[Commentable("budget_project", N_("budget project"), queries.comment_target)],
+    picture_owners=[features.PictureOwner("budget_project", Project, queries.picture_seen)],
 )

@@ -11,6 +11,7 @@ from typing import Any
 from budgets.models import Project, VoterRegister
 from participation.accounts.privacy import plain, rows
 from participation.i18n import N_
+from participation.pictures import services as pictures
 from participation.residents.models import Residency
 
 BALLOT_NOTE = N_(
@@ -29,6 +30,8 @@ async def export(user: Any, translate: Callable[[str], str]) -> dict[str, Any]:
                 budget_id="budget__id", budget="budget__title", channel="channel", on="voted_on"
             )
         )
+    held = await Project.filter(author=user, image_id__isnull=False).values_list("id", "image_id")
+    described = await pictures.exported([image_id for _, image_id in held])
     return {
         "residency": None
         if residency is None
@@ -43,6 +46,12 @@ async def export(user: Any, translate: Callable[[str], str]) -> dict[str, Any]:
                     "id", "budget_id", "title", "description", "cost", "location"
                 )
             ),
+            # the images of their projects (issue #22): re-encoded, without metadata
+            "project_images": [
+                {"project_id": project_id, **described[image_id]}
+                for project_id, image_id in held
+                if image_id in described
+            ],
             "voted_in": voted_in,
             "note": translate(BALLOT_NOTE),
         },
@@ -52,7 +61,8 @@ async def export(user: Any, translate: Callable[[str], str]) -> dict[str, Any]:
 async def erase(user: Any) -> None:
     """The exact birth date goes: the year is all the census itself keeps. The residency row
     and the register of voters stay (one person, one vote); projects stay, attributed to
-    "Former participant"."""
+    "Former participant"; their images go (issue #22), through the core's service."""
+    await pictures.take_from(Project.filter(author=user))
     residency = await Residency.get_or_none(user=user).prefetch_related("census_entry")
     if residency is not None:
         year = residency.census_entry.birth_year

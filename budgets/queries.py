@@ -107,13 +107,20 @@ async def project_or_none(budget_id: int, project_id: Any, viewer: Any = None) -
     project = await Project.get_or_none(budget_id=budget_id, id=project_id).select_related(
         "district", "category", "image"
     )
-    if project is None or viewer is None or project.moderation_state == ModerationState.VISIBLE:
-        return project
-    if getattr(viewer, "is_moderator", False):
-        return project
-    if viewer.is_authenticated and project.author_id == viewer.id:
+    if project is None or viewer is None or seen_by(viewer, project):
         return project
     return None
+
+
+def seen_by(viewer: Any, project: Project) -> bool:
+    """Whether `viewer` may see the project in its budget (not asked: whether the budget's
+    phase shows it): visible ones for everyone, pending or hidden ones for their author and
+    moderators only."""
+    if project.moderation_state == ModerationState.VISIBLE:
+        return True
+    if getattr(viewer, "is_moderator", False):
+        return True
+    return bool(viewer.is_authenticated and project.author_id == viewer.id)
 
 
 def project_comment_target(budget: Budget, project: Project) -> CommentTarget:
@@ -143,6 +150,18 @@ async def comment_target(viewer: Any, project_id: int) -> CommentTarget | None:
         if await project_or_none(budget.id, project.id, viewer) is None:
             return None
     return project_comment_target(budget, project)
+
+
+async def picture_seen(viewer: Any, picture_id: int) -> bool:
+    """Whether `viewer` may see the page of the project holding the picture (PictureOwner,
+    issue #22), as `project_page` decides: a budget in preparation is staff's, a hidden
+    project its author's and the moderators'."""
+    project = await Project.filter(image_id=picture_id).select_related("budget").first()
+    if project is None:
+        return False
+    if project.budget.phase == Phase.PREPARATION and not can_administer(viewer):
+        return False
+    return seen_by(viewer, project)
 
 
 async def ballot_page(budget: Budget, voter: domain.Voter) -> dict[str, Any]:

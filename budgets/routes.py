@@ -147,7 +147,7 @@ async def new_project(request: Request) -> Response:
     upload = await pictures_web.upload(request)  # its image's file (issue #22), if any
 
     async def submit(data: dict[str, str]) -> str:
-        image = await pictures_web.checked(upload, data, False, lambda: check(data))
+        image = await pictures_web.checked(request, upload, data, False, lambda: check(data))
         project = await project_services.submit_project(
             budget.id,
             project_services.ProjectForm.from_fields(data),
@@ -616,9 +616,8 @@ async def admin_edit_project(request: Request) -> Response:
         return project_services.checked_text_edit(edit_of(data))
 
     async def save(data: dict[str, str]) -> str:
-        image = await pictures_web.checked(
-            upload, data, project.image_id is not None, lambda: check(data)
-        )
+        has_image = project.image_id is not None
+        image = await pictures_web.checked(request, upload, data, has_image, lambda: check(data))
         await project_services.edit_project_text(project.id, edit_of(data), user, image)
         flash(request, gettext("The project is saved."))
         return url("budgets:admin", budget_id=budget.id, anchor=f"project-{project.id}")

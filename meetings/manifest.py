@@ -108,4 +108,5 @@ FEATURE = features.Feature(
             "meeting", N_("meeting"), queries.comment_target, spaces_of=queries.locked_spaces
         )
     ],
+    picture_owners=[features.PictureOwner("meeting", Meeting, queries.picture_seen)],
 )

@@ -256,6 +256,12 @@ async def locked_spaces(meeting_ids: list[int]) -> dict[int, int]:
     return {m.id: m.space_id for m in locked if m.space_id is not None}
 
 
+async def picture_seen(viewer: Any, picture_id: int) -> bool:
+    """Whether the meeting holding the picture may be seen (PictureOwner, issue #22): every
+    meeting's page is public, a cancelled one too (it says so)."""
+    return await Meeting.filter(image_id=picture_id).exists()
+
+
 async def comment_target(viewer: Any, meeting_id: int) -> CommentTarget | None:
     """The meeting (every meeting's page is public)."""
     meeting = await Meeting.get_or_none(id=meeting_id)

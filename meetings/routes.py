@@ -223,7 +223,8 @@ async def admin_new(request: Request) -> Response:
 
         async def create(data: dict[str, str]) -> Meeting:
             form = _parsed(request, data)
-            image = await pictures_web.checked(upload, data, False, _checks(request, data))
+            checks = _checks(request, data)
+            image = await pictures_web.checked(request, upload, data, False, checks)
             return await services.create_meeting(form, user, image)
 
         try:
@@ -290,7 +291,8 @@ async def admin_meeting(request: Request) -> Response:
     async def update(data: dict[str, str]) -> int:
         form = _parsed(request, data)
         has_image = meeting.image_id is not None
-        image = await pictures_web.checked(upload, data, has_image, _checks(request, data))
+        checks = _checks(request, data)
+        image = await pictures_web.checked(request, upload, data, has_image, checks)
         settings = settings_of(request)
         return await services.update_meeting(settings, meeting.id, form, user, image)
 

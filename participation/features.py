@@ -40,7 +40,8 @@ collections and the open datasets); `activity` (issue #19: the account's "My act
 each feature ties to the account); `commentables` and `comment_section` (issue #18: comments on
 budget projects and what else a feature declares, without importing the comments);
 `email_subscriptions` (issue #24: a report's followers known by an address only, whose e-mails
-carry the one-click unsubscribe as the notifications' do).
+carry the one-click unsubscribe as the notifications' do); `picture_owners` (issue #22: an image
+is served only to who may see what holds it).
 New fields come after the loader's fields, with defaults, so that no manifest's positional use
 breaks.
 
@@ -303,6 +304,20 @@ class Commentable:
 
 
 @dataclass(frozen=True)
+class PictureOwner:
+    """Rows of a feature that hold images of the core's picture service (participation/pictures,
+    issue #22): `model` names its picture by a nullable foreign key (`field`, its column),
+    `seen(user, picture_id)` says whether this person (a visitor: `AnonymousUser`) may see the
+    row holding it, by the row's own rule (its page's): the image's route answers 404
+    otherwise. `model` also tells the nightly sweep which pictures are still held."""
+
+    kind: str  # "proposal", "budget_project", "meeting"
+    model: Any
+    seen: Callable[[Any, int], Awaitable[bool]]
+    field: str = "image_id"
+
+
+@dataclass(frozen=True)
 class Outcome:
     """An outcome a feature published (a budget's results, a consultation's outcome, an
     official answer), as the home page lists the latest: `kind` a msgid, `published_at`."""
@@ -531,6 +546,9 @@ class Feature:
     comment_section: Callable[[Any, str, int, CommentTarget], Awaitable[Any]] | None = None
     # e-mails to addresses without an account that their one-click link stops (issue #24)
     email_subscriptions: Sequence[EmailSubscription] = ()
+    # what holds its images (participation/pictures: `PictureOwner`), so that an image is served
+    # only to who may see what holds it, and a picture nothing holds any more is swept
+    picture_owners: Sequence[PictureOwner] = ()
 
 
 def load(packages: Sequence[str]) -> tuple[Feature, ...]:

@@ -97,6 +97,14 @@ CORE_ACTIONS: tuple[RateLimitedAction, ...] = (
         N_("Addresses looked up on the map"),
         (Limit("address_lookup", "user", 60, HOUR), Limit("address_lookup", "ip", 30, MINUTE)),
     ),
+    # images sent with any form (participation/pictures/web.py): each is decoded and encoded
+    # again at three widths, the costliest thing a form asks; counted once every check of its
+    # form passed (what would be saved), and a full limit refuses before any decoding
+    RateLimitedAction(
+        "image_upload",
+        N_("Images uploaded"),
+        (Limit("image_upload", "user", 30, HOUR), Limit("image_upload", "ip", 60, HOUR)),
+    ),
 )
 
 _MERGED: dict[tuple[str, ...], dict[str, RateLimitedAction]] = {}

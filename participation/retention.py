@@ -9,7 +9,8 @@ once its time is up (durées de conservation, docs/privacy.md).
   (participation/counter): a year after they were recorded (`CONTACT_DAYS`);
 - the postal address given for a verification letter that was never used: when the letter's
   code expired unused, or when no letter was printed to it within 90 days; the letters' codes
-  past their expiry (participation/residents/letters.py, `letter.address_unused`).
+  past their expiry (participation/residents/letters.py, `letter.address_unused`);
+- images that nothing holds any more (participation/pictures: their owner was deleted).
 
 IP addresses are never stored in the database (only in Redis rate-limit counters, which expire
 within the hour), so there is nothing of them to purge here.
@@ -29,8 +30,11 @@ from participation.counter.domain import CONTACT_DAYS
 from participation.counter.models import OfflinePerson
 from participation.outbox import JobState, OutboxJob
 from participation.pagecache import job_changes_pages
+from participation.pictures import services as pictures
 from participation.residents import letters
 from participation.settings import Settings
+
+PICTURE_GRACE = timedelta(hours=1)
 
 
 async def purge_expired(settings: Settings, now: datetime) -> dict[str, int]:
@@ -56,6 +60,10 @@ async def purge_expired(settings: Settings, now: datetime) -> dict[str, int]:
         )
         .exclude(contact="")
         .update(contact=""),
+        # images whose proposal, project or meeting was deleted (by any path: the foreign key
+        # only sets the owner's column to NULL); an hour old at least, so never an upload's
+        # picture whose owner is still being written
+        "pictures": await pictures.sweep(now - PICTURE_GRACE),
     }
     return purged | await letters.purge_unused(now)
 

@@ -12,7 +12,7 @@ KEY_LENGTH = 22
 
 # An image attached to a proposal, a budget project... (their `image` foreign key names it).
 # `key` is random (secrets.token_urlsafe) and new for each upload: the image's URL carries it,
-# so that a URL never changes meaning (cached for a year) and ids cannot be walked. `alt` is
+# so that a URL never changes meaning (its ETag says so) and ids cannot be walked. `alt` is
 # its text alternative; `width` and `height` those of the largest rendition.
 class Picture(Model):
     id = fields.IntField(primary_key=True)

@@ -1,5 +1,8 @@
-"""The one route that serves stored images: /images/<key>/<width>, public, cached for a year
-(`immutable`: a new image gets a new key, so a URL never changes meaning)."""
+"""The one route that serves stored images: /images/<key>/<width>, to whoever may see what holds
+the image (issue #22: its owner's own rule, asked through `Feature.picture_owners`), 404 for
+anyone else. Revalidated at every use (`no-cache` with an ETag: a 304 carries no bytes), so an
+image disappears with its owner at once: hidden by moderation, withdrawn, a project no longer
+public (docs/images.md says why not a year's cache)."""
 
 from __future__ import annotations
 
@@ -12,19 +15,46 @@ from participation.pictures import services
 from participation.pictures.models import KEY_LENGTH
 from participation.refusals import NotFound
 
-CACHE = "public, max-age=31536000, immutable"
+# a visitor's answer is the same for every visitor: a shared cache may keep it, but asks again
+# at every use; a signed-in person's may depend on who they are (staff, the author): theirs only
+PUBLIC_CACHE = "public, no-cache"
+PRIVATE_CACHE = "private, no-cache"
 KEY_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 
 
+def etag_of(key: str, width: int) -> str:
+    """A rendition never changes (a new image gets a new key): its key and width name it."""
+    return f'"{key}-{width}"'
+
+
+def _matches(request: Request, etag: str) -> bool:
+    # api.matches' weak comparison, without "*": the key and width are known only as a tag this
+    # route gave, so a 304 never answers for a width that was not made
+    sent = request.headers.get("if-none-match", "")
+    return any(tag.strip().removeprefix("W/") == etag for tag in sent.split(","))
+
+
 async def image(request: Request) -> Response:
-    key = request.path_params["key"]
+    key, width = request.path_params["key"], request.path_params["width"]
     if len(key) != KEY_LENGTH or not set(key) <= KEY_CHARACTERS:
         raise NotFound(key)
-    found = await services.rendition(key, request.path_params["width"])
+    user = request.scope["user"]
+    picture_id = await services.picture_id(key)
+    if picture_id is None or not await services.seen(user, picture_id):
+        raise NotFound(key)  # as if it never existed: what holds it is not this person's to see
+    etag = etag_of(key, width)
+    headers = {
+        "Cache-Control": PRIVATE_CACHE if user.is_authenticated else PUBLIC_CACHE,
+        "ETag": etag,
+        "Vary": "Cookie",
+    }
+    if _matches(request, etag):
+        return Response(status_code=304, headers=headers)
+    found = await services.rendition(key, width)
     return Response(
         bytes(found.data),
         media_type=found.content_type,
-        headers={"Cache-Control": CACHE, "Content-Disposition": "inline"},
+        headers={**headers, "Content-Disposition": "inline"},
     )
 
 

@@ -2,17 +2,24 @@
 
 A feature's row names its image by a nullable foreign key to `Picture`; its service calls
 `apply(change, current_id)` in its own transaction and saves the id returned. A new image is
-a new `Picture` with a new random key (its URL is new, so the year-long cache never serves an
-old one); the image it replaces is deleted."""
+a new `Picture` with a new random key (its URL is new); the image it replaces is deleted.
+What holds images is declared by the features (`Feature.picture_owners`): `seen` asks them
+whether a person may see the image (the route's 404), `sweep` deletes what none holds."""
 
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
+from typing import Any
 
+from tortoise.expressions import Subquery
+
+from participation import features, formatting
 from participation.pictures.forms import ImageChange
 from participation.pictures.images import Prepared
 from participation.pictures.models import Picture, PictureRendition
 from participation.refusals import NotFound
+from participation.urls import url
 
 
 async def store(prepared: Prepared, alt: str) -> Picture:
@@ -36,8 +43,7 @@ async def store(prepared: Prepared, alt: str) -> Picture:
 
 
 async def delete(picture_id: int | None) -> None:
-    if picture_id is not None:
-        await Picture.filter(id=picture_id).delete()  # its renditions go with it (CASCADE)
+    await release([picture_id])  # its renditions go with it (CASCADE)
 
 
 async def apply(change: ImageChange | None, current_id: int | None) -> int | None:
@@ -56,6 +62,88 @@ async def apply(change: ImageChange | None, current_id: int | None) -> int | Non
     if current_id is not None:
         await Picture.filter(id=current_id).update(alt=change.alt)
     return current_id
+
+
+async def changes_what_is_shown(change: ImageChange | None, current_id: int | None) -> bool:
+    """Whether `change` shows people something new: a new image, or a new text alternative
+    for the one there is (what moderation must see again, as a new version of a text); a
+    removal shows nothing new. Read before `apply`."""
+    if change is None or change.remove:
+        return False
+    if change.prepared is not None:
+        return True
+    if current_id is None:
+        return False
+    alt = await Picture.filter(id=current_id).first().values_list("alt", flat=True)
+    return alt != change.alt
+
+
+async def take_from(owners: Any, field: str = "image_id") -> int:
+    """Delete the pictures of the rows of `owners` (a queryset of a `PictureOwner`'s model: a
+    person's proposals when their account is erased), which keep no image, inside the
+    caller's transaction; how many went."""
+    held = await owners.filter(**{f"{field}__isnull": False}).values_list(field, flat=True)
+    if not held:
+        return 0
+    await owners.filter(**{f"{field}__isnull": False}).update(**{field: None})
+    return await release(list(held))
+
+
+async def exported(picture_ids: list[int | None]) -> dict[int, dict[str, Any]]:
+    """What a person's copy of their data says of these pictures, by id: the address of the
+    largest rendition, its text alternative, its size and when it was sent."""
+    ids = sorted({i for i in picture_ids if i is not None})
+    pictures = await Picture.filter(id__in=ids) if ids else []
+    return {
+        p.id: {
+            "url": url("pictures:image", key=p.key, width=p.width),
+            "alt": p.alt,
+            "width": p.width,
+            "height": p.height,
+            "created_at": formatting.iso_local(p.created_at),
+        }
+        for p in pictures
+    }
+
+
+async def release(picture_ids: list[int | None]) -> int:
+    """Delete these pictures (their owner is deleted, or erased: call it in its transaction);
+    how many were asked. An owner's row that still names one has its `image_id` set to NULL
+    by the database (SET NULL)."""
+    ids = sorted({i for i in picture_ids if i is not None})
+    if ids:  # its count is not ours: SQLite's counts the renditions gone with them (CASCADE)
+        await Picture.filter(id__in=ids).delete()
+    return len(ids)
+
+
+async def seen(user: Any, picture_id: int) -> bool:
+    """Whether `user` may see what holds the picture: asked of every `PictureOwner` declared
+    (`Feature.picture_owners`), each by its own rule; a picture nothing holds is seen by
+    nobody."""
+    for feature in features.FEATURES:
+        for owner in feature.picture_owners:
+            if await owner.seen(user, picture_id):
+                return True
+    return False
+
+
+async def sweep(before: datetime) -> int:
+    """Delete the pictures created before `before` that no declared owner holds any more (its
+    owner was deleted by any path: SET NULL left the picture behind); how many went. `before`
+    leaves alone a picture whose owner is being written (an upload's transaction)."""
+    orphans = Picture.filter(created_at__lt=before)
+    for feature in features.FEATURES:
+        for owner in feature.picture_owners:
+            held = owner.model.filter(**{f"{owner.field}__isnull": False}).values(owner.field)
+            orphans = orphans.filter(id__not_in=Subquery(held))
+    ids: list[Any] = await orphans.values_list("id", flat=True)
+    return await release(ids)
+
+
+async def picture_id(key: str) -> int | None:
+    """The id of the picture `key`, None when none has it."""
+    found = await Picture.filter(key=key).first().values_list("id", flat=True)
+    return found if isinstance(found, int) else None
 
 
 async def rendition(key: str, width: int) -> PictureRendition:

@@ -3,11 +3,18 @@
     raw = await pictures_web.upload(request)  # before web.form_page reads the fields
     ...
     async def save(data):
-        image = await pictures_web.checked(raw, data, has_image, lambda: check(data))
+        image = await pictures_web.checked(request, raw, data, has_image, lambda: check(data))
         ... the feature's service, with `image`, in its transaction (services.apply)
 
 The form must be `enctype="multipart/form-data"`; the other fields are read as usual
-(`web.form_data`: the form is parsed once, its files closed)."""
+(`web.form_data`: the form is parsed once, its files closed).
+
+Rate limit (the core's action `image_upload`, participation/ratelimit.py): checks first, then
+the count, as every form does: a new image is counted once the image and the form's own checks
+passed (what would be saved; a form sent back for a field costs nothing). Decoding and encoding
+an image is the costliest thing a form asks of the server, so a full limit (the image's, and
+the actions the form names, `limits`: a new proposal's `post`) refuses it first (429), counting
+nothing, before any pixel is decoded."""
 
 from __future__ import annotations
 
@@ -17,6 +24,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from starlette.datastructures import FormData
 from starlette.requests import Request
 
+from participation import ratelimit
 from participation.pictures.forms import FIELD, ImageChange, image_change
 from participation.pictures.images import MAX_BYTES
 from participation.refusals import Refused
@@ -41,24 +49,36 @@ async def read(form: FormData, field: str = FIELD) -> bytes | None:
     return await sent.read(MAX_BYTES + 1) or None  # empty: no file chosen
 
 
+UPLOAD_LIMIT = "image_upload"  # the core's rate-limited action (participation/ratelimit.py)
+
+
 async def checked(
+    request: Request,
     raw: bytes | None,
     data: Mapping[str, str],
     has_image: bool,
     others: Callable[[], Awaitable[object]],
+    limits: tuple[str, ...] = (),
 ) -> ImageChange | None:
-    """The image change the form asks for (`forms.image_change`); when it is refused, the
-    form's other checks (`others`, which write nothing) run too, so that every wrong field is
-    shown at once."""
+    """The image change the form asks for (`forms.image_change`), checked with the form's other
+    checks (`others`, which write nothing) so that every wrong field is shown at once, and a
+    new image counted in its rate limit once both passed. `limits`: the form's own rate-limited
+    actions, which a new file may not bypass (see the module's docstring)."""
+    if raw is None:  # nothing to decode: the form's own checks come in the feature's service
+        return image_change(raw, data, has_image)
+    for action in (UPLOAD_LIMIT, *limits):  # full: 429 before any decoding, nothing counted
+        await ratelimit.refuse_if_exhausted(request, action)
     try:
-        if raw is None:
-            return image_change(raw, data, has_image)
         # decoding up to 20 megapixels and encoding three widths takes a while: in a thread,
         # so that the server's other requests go on meanwhile
-        return await asyncio.to_thread(image_change, raw, data, has_image)
+        change = await asyncio.to_thread(image_change, raw, data, has_image)
     except Refused as refused:
         try:
             await others()
         except Refused as other:
             raise Refused([*other.problems, *refused.problems]) from None
         raise
+    if change is not None and change.prepared is not None:
+        await others()  # a form sent back for a field would not save it: not counted
+        await ratelimit.check(request, UPLOAD_LIMIT)
+    return change

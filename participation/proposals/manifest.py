@@ -13,6 +13,7 @@ from participation.features import (
     FeedSource,
     NavLink,
     PersonalData,
+    PictureOwner,
 )
 from participation.i18n import N_
 from participation.proposals import api, comments_api, counter, demo, privacy, queries, routes
@@ -148,6 +149,7 @@ FEATURE = Feature(
             refused_page=routes.comment_refused,
         )
     ],
+    picture_owners=[PictureOwner("proposal", Proposal, queries.picture_seen)],
     feeds=[
         FeedSource("proposals", N_("New proposals"), queries.feed_proposals, "proposals:index"),
         FeedSource("answers", N_("Official answers"), queries.feed_answers, "proposals:index"),

@@ -72,6 +72,12 @@ def visible_proposals(user: Any) -> QuerySet[Proposal]:
     )
 
 
+async def picture_seen(user: Any, picture_id: int) -> bool:
+    """Whether `user` may see the proposal holding the picture (PictureOwner, issue #22): its
+    page's rule, `visible_proposals`."""
+    return await visible_proposals(user).filter(image_id=picture_id).exists()
+
+
 def public_proposals() -> QuerySet[Proposal]:
     """What anybody sees: used by the open-data exports."""
     return visible_proposals(AnonymousUser())

@@ -291,7 +291,12 @@ async def new(request: Request) -> Response:
     async def create(form: ProposalForm, raw: tuple[str, str], data: dict[str, str]) -> str:
         draft = draft_of(form, raw, data)
         image = await pictures_web.checked(
-            upload, data, False, lambda: services.checked_draft(draft, user)
+            request,
+            upload,
+            data,
+            False,
+            lambda: services.checked_draft(draft, user),
+            limits=("post",),  # a full limit refuses the file before it is decoded
         )
         proposal = await services.create(replace(draft, image=image), user, admit)
         flash(request, gettext("Your draft is saved. Publish it when it is ready."))
@@ -311,6 +316,7 @@ async def edit(request: Request) -> Response:
     async def update(form: ProposalForm, raw: tuple[str, str], data: dict[str, str]) -> str:
         settings = web.settings_of(request)
         image = await pictures_web.checked(
+            request,
             upload,
             data,
             proposal.image_id is not None,

@@ -206,13 +206,17 @@ async def update(
     image: ImageChange | None = None,
 ) -> Proposal:
     """Authors edit a draft freely; editing a published proposal records a new version, which
-    waits for a moderator again when proposals are pre-moderated (so does a new image: issue
-    #22). `image`: the change of its image (participation/pictures), None: kept as it is."""
+    waits for a moderator again when proposals are pre-moderated (so does a new image, or a
+    new text alternative of its image: issue #22). `image`: the change of its image
+    (participation/pictures), None: kept as it is."""
     proposal_facts, _ = await facts(proposal)
     if not domain.can_edit(editor, proposal_facts):
         raise NotAllowed()
     checked = await checked_edit(settings, proposal, form, raw_coordinates)
     async with in_transaction():
+        # a new file or a new text alternative: moderators see it again (the alternative is
+        # read on every page that shows the image)
+        image_changed = await pictures.changes_what_is_shown(image, proposal.image_id)
         changes: dict[str, Any] = {
             "title": checked.title,
             "body": checked.body,
@@ -225,8 +229,7 @@ async def update(
             "search_text": _search_text(checked.title, checked.body),
             "image_id": await pictures.apply(image, proposal.image_id),
         }
-        new_image = image is not None and image.prepared is not None
-        if proposal.state != ProposalState.DRAFT and new_image:
+        if proposal.state != ProposalState.DRAFT and image_changed:
             await _remoderate_new_version(settings, proposal)
         text_changed = (checked.title, checked.body) != (proposal.title, proposal.body)
         if proposal.state != ProposalState.DRAFT and text_changed:

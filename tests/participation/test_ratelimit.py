@@ -29,6 +29,7 @@ def test_the_core_names_its_own_actions_and_each_feature_declares_its_own() -> N
         "signup",
         "api",
         "address_lookup",
+        "image_upload",
     ]
     declared = {a.name: f.name for f in features.FEATURES for a in f.rate_limits}
     assert declared == {

@@ -79,6 +79,7 @@ async def test_what_is_past_its_retention_goes_and_the_rest_stays(
         "emails": 2,
         "jobs": 1,
         "offline_contacts": 1,
+        "pictures": 0,
         "letter_addresses": 0,
         "letter_codes": 0,
     }

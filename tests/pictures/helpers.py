@@ -7,6 +7,9 @@ import io
 import httpx
 from PIL import Image
 
+from participation.pictures import services
+from participation.pictures.images import renditions_of
+from participation.pictures.models import Picture
 from tests.conftest import csrf_token
 
 
@@ -24,3 +27,8 @@ async def send(
     fields = {**data, "csrf_token": await csrf_token(client)}
     files = {"image": ("photo.png", image) if image is not None else ("", b"")}
     return await client.post(url, data=fields, files=files)
+
+
+async def stored(alt: str = "Un banc face à la Loire", width: int = 500) -> Picture:
+    """A picture stored as an upload is (400 and `width` px wide), held by nothing yet."""
+    return await services.store(renditions_of(Image.new("RGB", (width, 300), "teal")), alt)

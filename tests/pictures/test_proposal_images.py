@@ -1,5 +1,5 @@
 """A proposal's image through HTTP (issue #22): uploaded with the form, served at each width
-with a year-long cache, replaced, removed; bad files and a missing text alternative refused on
+revalidated at each use, replaced, removed; bad files and a missing text alternative refused on
 their field (422) with nothing saved; someone else's proposal untouchable; pages without an
 image show their category's pattern."""
 
@@ -17,10 +17,10 @@ from participation.pictures.models import Picture, PictureRendition
 from participation.proposals.domain import ProposalState
 from participation.proposals.models import Proposal
 from participation.settings import Settings
-from tests.conftest import create_user, field_error, log_in, logged_in
+from tests.conftest import browser_of, create_user, field_error, log_in, logged_in
 from tests.moderation.helpers import configure
 from tests.participation.proposal_factories import good_form, make_proposal, others_proposal
-from tests.pictures.helpers import png, send
+from tests.pictures.helpers import png, send, stored
 
 
 def sources(html: str) -> list[str]:
@@ -48,7 +48,10 @@ async def test_a_proposal_with_an_image_is_shown_in_every_width_and_cached(
     for url in urls:
         served = await client.get(url)
         assert served.status_code == 200 and served.headers["content-type"] == "image/webp"
-        assert served.headers["cache-control"] == "public, max-age=31536000, immutable"
+        # the author's own draft: theirs only, asked again at each use (its ETag: no bytes)
+        assert served.headers["cache-control"] == "private, no-cache"
+        again = await client.get(url, headers={"If-None-Match": served.headers["etag"]})
+        assert again.status_code == 304 and again.content == b""
     # the list shows it too, lazily
     await proposal.refresh_from_db()
     await Proposal.filter(id=proposal.id).update(state=ProposalState.PUBLISHED)
@@ -174,3 +177,36 @@ async def test_a_new_image_on_a_published_proposal_waits_for_approval_under_prem
     assert proposal.moderation_state == ModerationState.PENDING and proposal.image_id
     case = await ModerationCase.get(target_kind="proposal", target_id=proposal.id)
     assert case.status == "open" and case.kind == "pending"
+
+
+async def test_a_new_text_alternative_alone_waits_for_approval_under_premoderation(
+    app: Any, tmp_path: Any, redis_url: str
+) -> None:
+    settings = configure(app, tmp_path, redis_url, PREMODERATED_CONTENT="proposal")
+    picture = await stored("Un banc face à la Loire")
+    author, proposal, page = await others_proposal(
+        settings, title="Des bancs au square", image_id=picture.id
+    )
+    image = f"/images/{picture.key}/400"
+    async with browser_of(app) as visitor:
+        assert (await visitor.get(image)).status_code == 200
+    form = {**await good_form(), "title": proposal.title}
+    form["body"] = "Installer vingt arceaux à vélo devant l'école Jules-Ferry."  # as it is
+    async with logged_in(app, author) as c:
+        # the image taken away: nothing new to see, the proposal stays as approved
+        await send(c, f"{page}/edit", {**form, "remove_image": "yes"})
+    await proposal.refresh_from_db()
+    assert proposal.moderation_state == ModerationState.VISIBLE and proposal.image_id is None
+    picture = await stored("Un banc face à la Loire")
+    await Proposal.filter(id=proposal.id).update(image_id=picture.id)
+    async with logged_in(app, author) as c:
+        response = await send(c, f"{page}/edit", {**form, "image_alt": "Achetez ici !"})
+        assert response.status_code == 303, response.text
+    await proposal.refresh_from_db()
+    assert proposal.version == 1 and proposal.image_id == picture.id  # same text, same file
+    assert proposal.moderation_state == ModerationState.PENDING  # its new words wait
+    case = await ModerationCase.get(target_kind="proposal", target_id=proposal.id)
+    assert case.status == "open" and case.kind == "pending"
+    async with browser_of(app) as visitor:
+        assert (await visitor.get(page)).status_code == 404
+        assert (await visitor.get(f"/images/{picture.key}/400")).status_code == 404
