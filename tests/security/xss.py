@@ -61,11 +61,12 @@ MARKER = "__xss"
 TEMPLATE_TEXT = "{{7*7}}"
 # attributes that run or fetch something; none may carry the marker
 RUNNING_ATTRIBUTES = re.compile(r"^(on|hx-|data-hx-|srcdoc$|formaction$)")
-# our own scripts (the CSP allows only files of the site; consultations: static/js/show-if.js;
-# the moderation queue's keyboard shortcuts: static/js/moderation-queue.js)
+# our own scripts (the CSP allows only files of the site; consultations: static/js/show-if.js
+# and one-question.js; the moderation queue's keyboard shortcuts: static/js/moderation-queue.js)
 ALLOWED_SCRIPTS = {
     "/static/vendor/htmx.min.js",
     "/static/js/show-if.js",
+    "/static/js/one-question.js",
     "/static/js/moderation-queue.js",
 }
 # elements no template uses, that payloads try to add
