@@ -23,7 +23,10 @@
     holder.querySelectorAll("a, [tabindex]").forEach(function (el) {
       el.setAttribute("tabindex", "-1");
     });
-    L.rectangle(made.box, {interactive: false, fill: false, weight: 2}).addTo(made.map);
+    // the town's box drawn, with a little of its surroundings around it
+    L.rectangle(made.box, {interactive: false, fill: false, weight: 3, className: "map-town-box"})
+      .addTo(made.map);
+    made.map.fitBounds(made.box.pad(0.08));
     var marker = null;
     function place(lat, lon) {
       if (marker) { marker.setLatLng([lat, lon]); return; }

@@ -17,7 +17,8 @@
       zoomControl: false,
       attributionControl: false,
       maxBounds: box.pad(0.5),
-      minZoom: 9
+      minZoom: 9,
+      zoomSnap: 0.25  // the town fills the map, whatever its size
     });
     L.control.zoom({zoomInTitle: data.zoomIn, zoomOutTitle: data.zoomOut}).addTo(map);
     var credit = document.createElement("span");
