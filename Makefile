@@ -76,15 +76,18 @@ $(VENV)/.installed: pyproject.toml requirements-dev.lock $(FEATURE_TEST_REQUIREM
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
-# htmx comes from the npm registry and is served from static/vendor; without npm every page
-# still works (htmx only enhances).
+# htmx and Leaflet (the maps' tiles, docs/maps.md; BSD-2-Clause, with its stylesheet) come
+# from the npm registry and are served from static/vendor; without npm every page still works
+# (both only enhance: the maps stay drawn by the server).
 assets: static/vendor/htmx.min.js
 
 static/vendor/htmx.min.js: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \
 		npm ci --no-audit --no-fund --silent && mkdir -p static/vendor && \
+		cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css static/vendor/ && \
+		cp node_modules/leaflet/LICENSE static/vendor/leaflet-LICENSE.txt && \
 		cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js; \
-	else echo "npm not found: htmx is not installed; pages work without JavaScript."; fi
+	else echo "npm not found: htmx and Leaflet are not installed; pages work without JavaScript."; fi
 
 # Browser tests drive Debian's Chromium (no browser download); installed here when missing.
 browser:

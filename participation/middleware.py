@@ -22,7 +22,7 @@ from participation.accounts.services import SessionJoin, session_lookup, user_fo
 from participation.db import database_unreachable
 from participation.errors import error_response
 from participation.settings import SUPPORTED_LANGUAGES
-from participation.web import FORM_SCOPE_KEY, SECURITY_HEADERS
+from participation.web import FORM_SCOPE_KEY, security_headers
 
 logger = logging.getLogger("participation.middleware")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
@@ -38,6 +38,10 @@ MAX_FAST_BODY = 1024 * 1024
 
 
 class SecurityHeadersMiddleware:
+    """The security headers of every response; the policy allows the images of the maps' tile
+    server that applies to the request (`scope["settings"]`, set further in by the site's
+    settings: participation/sitesettings/live.py; read when the response starts)."""
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
@@ -48,7 +52,9 @@ class SecurityHeadersMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 message.setdefault("headers", [])
-                message["headers"] = list(message["headers"]) + SECURITY_HEADERS
+                settings = scope.get("settings")
+                tile_url = getattr(settings, "map_tile_url", "") if settings is not None else ""
+                message["headers"] = list(message["headers"]) + security_headers(tile_url)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

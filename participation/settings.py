@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from participation import sealing
+from participation import sealing, tiles
 
 SUPPORTED_LANGUAGES = ("fr", "en")
 
@@ -165,6 +165,21 @@ SETTINGS: tuple[Setting, ...] = (
         "addresses of the town. Empty: any address inside SIGNALEMENTS_TOWN_BOX.",
     ),
     Setting(
+        "MAP_TILE_URL",
+        tiles.OSM_TILE_URL,
+        "The maps' background: a tile server's URL template, https with `{z}`, `{x}` and `{y}` "
+        "(OpenStreetMap's by default, or the town's own; http only for a server on this "
+        "machine). Empty: no background, the maps stay drawn by the server (docs/maps.md). "
+        "Its host is allowed for images in the Content-Security-Policy. Initial value: "
+        "administrators change it in /admin/settings.",
+    ),
+    Setting(
+        "MAP_TILE_ATTRIBUTION",
+        tiles.OSM_ATTRIBUTION,
+        "The credit the tile server asks to show on the map (plain text, at most 200 "
+        "characters). Initial value: administrators change it in /admin/settings.",
+    ),
+    Setting(
         "RATE_LIMITS",
         "on",
         "`on` or `off`: per-user, per-IP and per-e-mail rate limits. Initial value: "
@@ -238,6 +253,9 @@ class Settings:
     sentry_dsn: str = ""  # empty: no error reporting (participation/error_reporting.py)
     geocoder_url: str = ""  # empty: addresses are not looked up (participation/geocoding.py)
     geocoder_citycode: str = ""
+    # the maps' tiles (participation/tiles.py); also saved in the browser (sitesettings)
+    map_tile_url: str = ""  # empty: no tiles, the server-drawn SVG maps
+    map_tile_attribution: str = ""
 
     @property
     def is_production(self) -> bool:
@@ -322,6 +340,8 @@ class Settings:
             sentry_dsn=raw["SENTRY_DSN"].strip(),
             geocoder_url=raw["GEOCODER_URL"].strip().rstrip("/"),
             geocoder_citycode=raw["GEOCODER_CITYCODE"].strip(),
+            map_tile_url=_tile_url(raw, "MAP_TILE_URL"),
+            map_tile_attribution=_attribution(raw, "MAP_TILE_ATTRIBUTION", "MAP_TILE_URL"),
         )
 
     def premoderates(self, kind: str) -> bool:
@@ -453,6 +473,29 @@ def _box(raw: Mapping[str, str], name: str) -> tuple[float, float, float, float]
             f"{name} must have -90 <= south < north <= 90 and -180 <= west < east <= 180"
         )
     return south, west, north, east
+
+
+def _tile_url(raw: Mapping[str, str], name: str) -> str:
+    """A tile server's URL template (participation/tiles.py), or "" for none."""
+    template = tiles.normalize(raw[name])
+    problem = tiles.tile_url_problem(template)
+    if problem is not None:
+        raise ConfigurationError(
+            f"{name} must be empty or an https URL with {{z}}, {{x}} and {{y}}, such as "
+            f"{tiles.OSM_TILE_URL} ({problem}), not {raw[name]!r}"
+        )
+    return template
+
+
+def _attribution(raw: Mapping[str, str], name: str, url_name: str) -> str:
+    text = tiles.normalize_attribution(raw[name])
+    problem = tiles.attribution_problem(text, tiles.normalize(raw[url_name]))
+    if problem is not None:
+        raise ConfigurationError(
+            f"{name} must say, in at most {tiles.ATTRIBUTION_MAX} characters, the credit the "
+            f"tile server of {url_name} asks for ({problem})"
+        )
+    return text
 
 
 def _at_least(raw: Mapping[str, str], name: str, minimum: int) -> int:

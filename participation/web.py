@@ -4,6 +4,7 @@ shown as form errors, forms (`form_page`: show, send, 422 or redirect), redirect
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -16,7 +17,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 from tortoise.models import Model
 
-from participation import geocoding, licence, ratelimit
+from participation import geocoding, licence, ratelimit, tiles
 from participation.i18n import gettext
 from participation.numbers import MAX_ID, parse_page
 from participation.refusals import NotAllowed, NotFound, Problem, Refused
@@ -27,17 +28,25 @@ from participation.urls import url
 # the URL-encoded form of a POST, parsed once by the CSRF check and kept for the route
 # (`parsed_form`); multipart forms are parsed again (their files are closed)
 FORM_SCOPE_KEY = "participation.form"
-# sent with every response (participation.middleware), error pages included (participation.errors)
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
-)
+# sent with every response (participation.middleware), error pages included (participation.errors);
+# a page's policy also allows the images of the maps' tile server (`security_headers`)
+CONTENT_SECURITY_POLICY = tiles.BASE_POLICY
 SECURITY_HEADERS = [
     (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
     (b"referrer-policy", b"same-origin"),
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
 ]
+
+
+@functools.lru_cache(maxsize=8)
+def security_headers(tile_url: str) -> list[tuple[bytes, bytes]]:
+    """`SECURITY_HEADERS` with the policy's `img-src` widened to the tile server's origin of
+    `tile_url` (the setting as it applies to the request: docs/maps.md), and nothing else."""
+    if not tile_url:
+        return SECURITY_HEADERS
+    policy = tiles.content_security_policy(tile_url).encode()
+    return [(b"content-security-policy", policy), *SECURITY_HEADERS[1:]]
 
 
 class IdConvertor(Convertor[int]):

@@ -91,6 +91,7 @@ def make_settings(data_dir: Path, redis_url: str, **overrides: str) -> Settings:
         "BASE_URL": "http://testserver",
         "LOG_LEVEL": "WARNING",
         "GEOCODER_URL": "",  # never the public service: tests/participation/test_geocoding.py
+        "MAP_TILE_URL": "",  # never OpenStreetMap's tiles: tests/participation/tileserver.py
         **overrides,
     }
     return Settings.from_env(environ)

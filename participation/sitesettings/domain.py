@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from participation import tiles
 from participation.accounts.domain import email_problem, normalize_email
 from participation.i18n import N_
 from participation.refusals import Problem
@@ -41,6 +42,48 @@ class SiteValues:
     moderation_report_threshold: int
     premoderated_content: frozenset[str]
     rate_limited_actions: frozenset[str]
+    map_tile_url: str = ""  # empty: no tiles (participation/tiles.py)
+    map_tile_attribution: str = ""
+
+
+# --- the maps' tiles (participation/tiles.py says what is accepted) --------------------------
+
+TILE_MESSAGES = {
+    tiles.NOT_HTTPS: N_(
+        "The address of the tiles must begin with https:// (http:// only for a server on this "
+        "machine), e.g. {example}"
+    ),
+    tiles.NO_PLACEHOLDERS: N_(
+        "The address of the tiles must contain {z}, {x} and {y}, where each tile's zoom and "
+        "numbers go, e.g. {example}"
+    ),
+    tiles.NOT_A_TEMPLATE: N_(
+        "This is not an address of tiles: a server's name, then a path with {z}, {x} and {y}, "
+        "without spaces, quotes or other braces, e.g. {example}"
+    ),
+    tiles.TOO_LONG: N_("The address of the tiles must be at most 500 characters long."),
+    tiles.NO_ATTRIBUTION: N_(
+        "Give the credit the tile server asks to show on the map, e.g. © OpenStreetMap "
+        "contributors."
+    ),
+    tiles.ATTRIBUTION_TOO_LONG: N_("The credit must be at most 200 characters long."),
+}
+# the values the messages are formatted with: braces are format fields in messages
+TILE_MESSAGE_VALUES = {"z": "{z}", "x": "{x}", "y": "{y}", "example": tiles.OSM_TILE_URL}
+
+
+def tile_problems(template: str, attribution: str) -> list[Problem]:
+    """The problems of the tiles' two fields, each on its field."""
+    found = []
+    url_code = tiles.tile_url_problem(template)
+    if url_code is not None:
+        found.append(Problem(TILE_MESSAGES[url_code], TILE_MESSAGE_VALUES, "map_tile_url"))
+    credit_code = tiles.attribution_problem(attribution, template)
+    if credit_code is not None:
+        found.append(
+            Problem(TILE_MESSAGES[credit_code], TILE_MESSAGE_VALUES, "map_tile_attribution")
+        )
+    return found
 
 
 # --- colour -----------------------------------------------------------------------------------
@@ -133,6 +176,8 @@ class SettingsForm:
     premoderated_content: tuple[str, ...]
     rate_limited_actions: tuple[str, ...]
     base_version: str
+    map_tile_url: str = ""
+    map_tile_attribution: str = ""
 
     @classmethod
     def from_fields(
@@ -148,6 +193,8 @@ class SettingsForm:
             premoderated_content=tuple(lists.get("premoderated_content", ())),
             rate_limited_actions=tuple(lists.get("rate_limited_actions", ())),
             base_version=data.get("version", ""),
+            map_tile_url=data.get("map_tile_url", ""),
+            map_tile_attribution=data.get("map_tile_attribution", ""),
         )
 
 
@@ -198,6 +245,9 @@ def parse_settings(
     found = [Problem(message, field=name) for name, message in problems.items()]
     if colour_refused:
         found.append(colour_refused)
+    tile_url = tiles.normalize(form.map_tile_url)
+    attribution = tiles.normalize_attribution(form.map_tile_attribution)
+    found.extend(tile_problems(tile_url, attribution))
     if found:
         return None, found
     assert supports is not None and reports is not None
@@ -211,6 +261,8 @@ def parse_settings(
             moderation_report_threshold=reports,
             premoderated_content=frozenset(form.premoderated_content),
             rate_limited_actions=frozenset(form.rate_limited_actions),
+            map_tile_url=tile_url,
+            map_tile_attribution=attribution,
         ),
         [],
     )

@@ -6,6 +6,8 @@ from __future__ import annotations
 from tortoise import fields
 from tortoise.models import Model
 
+from participation.tiles import OSM_ATTRIBUTION, OSM_TILE_URL
+
 THE_ROW = 1
 
 
@@ -25,6 +27,12 @@ class SiteSettings(Model):
     moderation_report_threshold = fields.IntField()
     premoderated_content = fields.CharField(max_length=200, default="")
     rate_limited_actions = fields.CharField(max_length=200, default="")
+    # the maps' tiles (participation/tiles.py), "": none; a row saved before they existed
+    # (migration 0032) gets OpenStreetMap's, the environment's default
+    map_tile_url = fields.CharField(max_length=500, default=OSM_TILE_URL, db_default=OSM_TILE_URL)
+    map_tile_attribution = fields.CharField(
+        max_length=200, default=OSM_ATTRIBUTION, db_default=OSM_ATTRIBUTION
+    )
     logo_digest = fields.CharField(max_length=64, default="")  # "": no logo
     logo_width = fields.IntField(default=0)
     logo_height = fields.IntField(default=0)

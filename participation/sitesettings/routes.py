@@ -43,6 +43,8 @@ def _values_of(current: services.Current) -> dict[str, object]:
         "moderation_report_threshold": str(v.moderation_report_threshold),
         "premoderated_content": sorted(v.premoderated_content),
         "rate_limited_actions": sorted(v.rate_limited_actions),
+        "map_tile_url": v.map_tile_url,
+        "map_tile_attribution": v.map_tile_attribution,
         "version": str(current.version),
     }
 
@@ -57,6 +59,8 @@ def _values_of_form(form: SettingsForm) -> dict[str, object]:
         "moderation_report_threshold": form.moderation_report_threshold,
         "premoderated_content": list(form.premoderated_content),
         "rate_limited_actions": list(form.rate_limited_actions),
+        "map_tile_url": form.map_tile_url,
+        "map_tile_attribution": form.map_tile_attribution,
         "version": form.base_version,
     }
 

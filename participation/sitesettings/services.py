@@ -60,6 +60,8 @@ class Current:
             premoderated_content=v.premoderated_content,
             rate_limited_actions=v.rate_limited_actions,
             contact_email=v.contact_email,
+            map_tile_url=v.map_tile_url,
+            map_tile_attribution=v.map_tile_attribution,
         )
 
 
@@ -90,6 +92,8 @@ def from_environment(settings: Settings, actions: Iterable[str]) -> Current:
             moderation_report_threshold=settings.moderation_report_threshold,
             premoderated_content=settings.premoderated_content,
             rate_limited_actions=frozenset(actions) if settings.rate_limits else frozenset(),
+            map_tile_url=settings.map_tile_url,
+            map_tile_attribution=settings.map_tile_attribution,
         ),
     )
 
@@ -109,6 +113,8 @@ def _current_of(row: SiteSettings) -> Current:
         moderation_report_threshold=row.moderation_report_threshold,
         premoderated_content=_names(row.premoderated_content),
         rate_limited_actions=_names(row.rate_limited_actions),
+        map_tile_url=row.map_tile_url,
+        map_tile_attribution=row.map_tile_attribution,
     )
     return Current(row.version, values, logo, row.updated_by_name)
 
@@ -139,6 +145,8 @@ def _columns(values: SiteValues) -> dict[str, Any]:
         "moderation_report_threshold": values.moderation_report_threshold,
         "premoderated_content": ",".join(sorted(values.premoderated_content)),
         "rate_limited_actions": ",".join(sorted(values.rate_limited_actions)),
+        "map_tile_url": values.map_tile_url,
+        "map_tile_attribution": values.map_tile_attribution,
     }
 
 

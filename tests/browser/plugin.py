@@ -262,6 +262,7 @@ class LiveServer:
             "BASE_URL": self.url,
             "LOG_LEVEL": "WARNING",
             "GEOCODER_URL": "",  # never the public address service (tests/participation/geocoder)
+            "MAP_TILE_URL": "",  # never OpenStreetMap's tiles (tests/participation/tileserver.py)
             **env,
         }
         self.settings = Settings.from_env(self.env)
@@ -531,6 +532,8 @@ class Axe:
         if self._audit_page is None:
             context = await self.browser.new_context(locale="fr-FR")
             await context.route("**/htmx.min.js", lambda route: route.abort())
+            # nor Leaflet: the maps stay the server's (static/js/place-map.js), no tile asked
+            await context.route("**/leaflet.js", lambda route: route.abort())
             self._audit_page = await context.new_page()
         audit_page = self._audit_page
         url = origin.group(0) + self.SNAPSHOT

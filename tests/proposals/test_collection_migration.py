@@ -50,15 +50,19 @@ async def test_existing_proposals_go_into_a_default_collection_with_the_site_rul
         author = await create_user(old, "ancienne@example.org")
         first = await _old_proposal(author.id, "Des arceaux à vélo devant l'école")
         second = await _old_proposal(author.id, "Un composteur dans le square")
-        await SiteSettings.create(  # the settings saved in the browser before the upgrade
-            version=3,
-            site_name="Villebelle",
-            default_language="fr",
-            primary_colour="#000091",
-            proposal_support_threshold=42,
-            moderation_report_threshold=3,
-            premoderated_content="comment,proposal",
-            updated_at=timezone.now(),
+        await insert_as_before(  # the settings saved in the browser before the upgrade
+            SiteSettings(
+                version=3,
+                site_name="Villebelle",
+                default_language="fr",
+                primary_colour="#000091",
+                proposal_support_threshold=42,
+                moderation_report_threshold=3,
+                premoderated_content="comment,proposal",
+                updated_at=timezone.now(),
+            ),
+            "map_tile_url",  # participation.0032
+            "map_tile_attribution",
         )
 
         await upgrade(old)
