@@ -11,7 +11,6 @@ Writing gives a file that reads back as the same election, with voter ids replac
 from __future__ import annotations
 
 import csv
-import gc
 import io
 import math
 from collections.abc import Iterator, Mapping
@@ -21,6 +20,7 @@ from itertools import repeat
 from pathlib import Path
 
 from participation import spreadsheet  # pure: the one CSV writer (no web stack)
+from tally._collector import paused
 from tally.election import Ballot, Election, Project, VoteType, scores
 
 SECTIONS = ("META", "PROJECTS", "VOTES")
@@ -115,18 +115,10 @@ def parse(text: str, name: str = "", *, strict: bool = False) -> PabulibFile:
     ballots: the project counts once (`PabulibFile.repeated_votes` says how many votes, for a
     warning). Ranks and points make it ambiguous: such cumulative or ordinal votes are refused,
     and so is every such vote with `strict=True`.
-
-    The cyclic garbage collector is paused meanwhile: a file is read into tens of thousands
-    of lists and tuples and none forms a cycle, yet each 700 of them started a collection
-    that walked all those still alive (40 % of reading Wrocław 2015, issue #23).
+    The garbage collector is paused meanwhile (`tally._collector`).
     """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with paused():
         return _parse(text, name, strict)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _parse(text: str, name: str, strict: bool) -> PabulibFile:
@@ -412,7 +404,28 @@ class _Votes:
         ballots: list[Ballot] = []
         append = ballots.append
         new = tuple.__new__
-        read = self._read.get
+        if points_at is None:  # the common case: votes known by their cell alone
+            votes: dict[str, _Vote] = {}
+            read = votes.get
+            for line, text in numbered:
+                if not text:
+                    continue
+                row = text.split(";", cut)
+                if len(row) >= cut:
+                    voter, cell = row[id_at].strip(), row[vote_at]
+                else:
+                    voter = row[id_at].strip() if id_at < len(row) else ""
+                    cell = row[vote_at] if vote_at < len(row) else ""
+                if not voter and not text.replace(";", "").strip():  # a blank line ( ; ; )
+                    continue
+                vote = read(cell)
+                if vote is None:
+                    vote = votes[cell] = self._read[cell, ""] = self._parse(cell, "", line)
+                choices, points, repeated = vote
+                if repeated:
+                    self._repeated(line)
+                append(new(Ballot, (voter, choices, points)))
+            return ballots
         for line, text in numbered:
             if not text:
                 continue
@@ -422,9 +435,9 @@ class _Votes:
                 continue
             key = (
                 row[vote_at] if vote_at < len(row) else "",
-                row[points_at] if points_at is not None and points_at < len(row) else "",
+                row[points_at] if points_at < len(row) else "",
             )
-            vote = read(key) or self._first(key, line)
+            vote = self._read.get(key) or self._first(key, line)
             if vote[2]:
                 self._repeated(line)
             append(new(Ballot, (voter, vote[0], vote[1])))
@@ -459,14 +472,17 @@ class _Votes:
             self.first_repeated = line
 
     def _parse(self, text: str, raw: str, line: int) -> _Vote:
-        choices = tuple(map(str.strip, text.split(",")))
+        known = self.known
+        choices = tuple(text.split(","))
+        # ids are stripped and never empty: when every part is one, stripping changes nothing
+        if not known.issuperset(choices):
+            choices = tuple(map(str.strip, choices))
         if "" in choices:  # `1,,2`, a trailing comma, an empty vote
             choices = tuple(choice for choice in choices if choice)
-        known = self.known
         if not known.issuperset(choices):
             unknown = next(choice for choice in choices if choice not in known)
             raise PabulibError(line, "vote", f"unknown project {unknown!r}")
-        repeated = len(set(choices)) != len(choices)
+        repeated = len(choices) > 1 and len(set(choices)) != len(choices)
         if repeated:
             if not self.merge:
                 raise PabulibError(line, "vote", "a project appears twice in the vote")
