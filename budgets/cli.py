@@ -1,69 +1,17 @@
-"""The budgets' subcommands of the `participation` command (participation/cli.py):
-`tally FILE...` (Pabulib files) and `tally-budget ID` (the trustees' count of sealed ballots)."""
+"""The budgets' subcommands of the `participation` command (participation/cli.py), declared
+without importing them: `tally FILE...` (Pabulib files: budgets/tally_cli.py) and `tally-budget
+ID` (the trustees' count of sealed ballots: budgets/tally_budget_cli.py). Nothing else here:
+`participation tally` imports this module, and none of the feature's web code (issue #23)."""
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import getpass
-import sys
-from typing import Any
+from participation.features import Command
 
-from budgets.ballot_box import open_ballots
-from budgets.models import Budget
-from budgets.tally_cli import add_tally_parser
-from participation.db import close_database, init_database
-from participation.i18n import gettext
-from participation.refusals import Refused
-from participation.settings import Settings
-
-
-def add_commands(commands: Any) -> None:
-    add_tally_parser(commands)
-    tally_budget = commands.add_parser(
+COMMANDS = (
+    Command("tally", "tally Pabulib files (greedy, equal shares)", "budgets.tally_cli:configure"),
+    Command(
         "tally-budget",
-        help="open a closed budget's sealed ballots with the trustees' key shares, and count",
-    )
-    tally_budget.add_argument("budget_id", type=int, metavar="BUDGET_ID")
-    tally_budget.set_defaults(func=tally_sealed_budget)
-
-
-def read_shares(threshold: int, interactive: bool) -> list[str]:
-    """The trustees' key shares: typed one by one without echo on a terminal (never as
-    arguments: they would stay in the shell history), or one per line on stdin."""
-    if not interactive:
-        return [line.strip() for line in sys.stdin if line.strip()]
-    shares: list[str] = []
-    while True:
-        prompt = f"Key share {len(shares) + 1} of {threshold} (empty to stop): "
-        text = getpass.getpass(prompt).strip()
-        if not text:
-            return shares
-        shares.append(text)
-        if len(shares) >= threshold:
-            return shares
-
-
-def tally_sealed_budget(args: argparse.Namespace) -> int:
-    settings = Settings.from_env()
-
-    async def run() -> int:
-        await init_database(settings)
-        try:
-            budget = await Budget.get_or_none(id=args.budget_id)
-            if budget is None:
-                print(f"No budget {args.budget_id}.", file=sys.stderr)
-                return 2
-            shares = read_shares(budget.ballot_key_threshold or 1, sys.stdin.isatty())
-            try:
-                count = await open_ballots(budget.id, shares)
-            except Refused as refused:
-                for problem in refused.problems:
-                    print(gettext(problem.message).format(**problem.values), file=sys.stderr)
-                return 1
-            print(f"{count} ballots opened and counted for budget {budget.id}.")
-            return 0
-        finally:
-            await close_database()
-
-    return asyncio.run(run())
+        "open a closed budget's sealed ballots with the trustees' key shares, and count",
+        "budgets.tally_budget_cli:configure",
+    ),
+)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from budgets import api, cli, demo, evaluation, jobs, privacy, queries, routes
+from budgets import api, demo, evaluation, jobs, privacy, queries, routes
 from budgets.content import BudgetProjectKind
 from budgets.models import Budget, Project
 from participation import features
@@ -115,7 +115,6 @@ FEATURE = Feature(
         # the desk officers' line too (the role of a link: who sees it, docs/administration.md)
         AdminLine(20, (NavLink(N_("Paper ballots"), "budgets:paper_desks", role="agent"),)),
     ],
-    commands=cli.add_commands,
     session_prefetch=[routes.BALLOT_PREFETCH],
     # whether the person evaluates some space's projects: the header's link, at no extra query
     session_columns=[

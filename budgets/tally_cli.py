@@ -35,12 +35,9 @@ REASON_LABELS = {
 }
 
 
-def add_tally_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    parser: argparse.ArgumentParser = subparsers.add_parser(
-        "tally",
-        help="tally Pabulib files (greedy, equal shares)",
-        description="Tally participatory-budget elections stored as Pabulib .pb files.",
-    )
+def configure(parser: argparse.ArgumentParser) -> None:
+    """`participation tally` (declared in budgets/cli.py)."""
+    parser.description = "Tally participatory-budget elections stored as Pabulib .pb files."
     parser.add_argument(
         "--rule",
         choices=RULE_CHOICES,
@@ -68,7 +65,6 @@ def add_tally_parser(subparsers: argparse._SubParsersAction) -> argparse.Argumen
     )
     parser.add_argument("files", nargs="+", metavar="FILE", type=Path)
     parser.set_defaults(func=run_tally)
-    return parser
 
 
 def rule_of(file: PabulibFile, wanted: str, completion: str | None) -> tuple[str, str]:

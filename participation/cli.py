@@ -14,31 +14,75 @@ participation tally-budget ID open a budget's sealed ballots with the trustees' 
                               (asked one by one, hidden; or one per line on stdin) and count
 """
 
+# Every subcommand is a `Command` (participation/features.py): a name, its help and where its
+# code is. The core's are listed here, a feature's in its package's `cli.py`; only the module
+# of the command that runs is imported, and no feature's manifest (issue #23: `participation
+# tally` spent a second of CPU importing every feature's routes and templates, the core's
+# worker and demo, before reading its file). Keep this module's imports light.
+
 from __future__ import annotations
 
 import argparse
-import asyncio
-import getpass
-import os
-import signal
-import subprocess
+import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from participation import demo, error_reporting, features, logs, metrics, operations
-from participation.accounts import services as accounts
-from participation.db import close_database, init_database, run_migrations
-from participation.i18n import gettext
-from participation.redis import environ_with_redis, redis_url, stop_embedded_redis
-from participation.refusals import Refused  # pure: no web stack, no database
-from participation.sealing import new_key
-from participation.settings import ConfigurationError, Settings, new_secret_key
-from participation.worker import build_worker
+from participation import features
+from participation.features import Command
+from participation.settings import ConfigurationError
+
+COMMANDS = (
+    Command(
+        "run", "web + worker + embedded Redis, for a laptop", "participation.commands:configure_run"
+    ),
+    Command("serve", "the web server", "participation.commands:configure_serve"),
+    Command("worker", "the background worker", "participation.commands:configure_worker"),
+    Command("migrate", "apply database migrations", "participation.commands:configure_migrate"),
+    Command(
+        "makemigrations",
+        "write migrations (developers)",
+        "participation.commands:configure_makemigrations",
+    ),
+    Command(
+        "answers-key",
+        "print a new random ANSWERS_KEY (docs/configuration.md)",
+        "participation.commands:configure_answers_key",
+    ),
+    Command(
+        "secret-key",
+        "print a new random SECRET_KEY (docs/configuration.md)",
+        "participation.commands:configure_secret_key",
+    ),
+    Command("demo", "load the demo town (idempotent)", "participation.commands:configure_demo"),
+    Command(
+        "createadmin",
+        "create or promote a staff account",
+        "participation.commands:configure_createadmin",
+    ),
+    Command(
+        "backup",
+        "copy the whole database into a new FILE",
+        "participation.operations:configure_backup",
+    ),
+    Command(
+        "restore",
+        "restore FILE into a new, empty database",
+        "participation.operations:configure_restore",
+    ),
+    Command(
+        "jobs",
+        "background jobs that failed or wait: list, retry, drop",
+        "participation.operations:configure_jobs",
+    ),
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    # the command is the first word that is not an option (the top parser has only --help)
+    chosen = next((word for word in arguments if not word.startswith("-")), "")
+    parser = build_parser(only=chosen)
+    args = parser.parse_args(arguments)
     if not hasattr(args, "func"):
         parser.print_help()
         return 2
@@ -49,217 +93,41 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
-def build_parser() -> argparse.ArgumentParser:
+def all_commands() -> tuple[Command, ...]:
+    """The core's commands, then each installed feature's (`<package>/cli.py`), in the order
+    of `features.INSTALLED`; no manifest is imported."""
+    found = list(COMMANDS)
+    for package in features.INSTALLED:
+        found.extend(features.commands_of(package))
+    names = [command.name for command in found]
+    if len(set(names)) != len(names):
+        raise ValueError(f"two commands share a name: {names}")
+    return tuple(found)
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The `participation` parser: every command listed with its help. `only` names the one
+    command whose own parser is built (its module imported); None builds them all."""
     parser = argparse.ArgumentParser(
         prog="participation",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    commands = parser.add_subparsers(metavar="COMMAND")
-
-    run = commands.add_parser("run", help="web + worker + embedded Redis, for a laptop")
-    run.set_defaults(func=run_all)
-    serve = commands.add_parser("serve", help="the web server")
-    serve.add_argument("--port", type=int, help="overrides PORT")
-    serve.add_argument("--workers", type=int, help="web processes; overrides WEB_CONCURRENCY")
-    serve.add_argument(
-        "--server",
-        choices=("granian", "uvicorn"),
-        default="granian",
-        help="ASGI server (default granian; uvicorn is kept to compare, see docs/performance.md)",
-    )
-    serve.set_defaults(func=serve_web)
-    worker = commands.add_parser("worker", help="the background worker")
-    worker.set_defaults(func=run_worker)
-    migrate = commands.add_parser("migrate", help="apply database migrations")
-    migrate.set_defaults(func=migrate_database)
-    makemigrations = commands.add_parser("makemigrations", help="write migrations (developers)")
-    makemigrations.add_argument("--name", help="a short name for the migration")
-    makemigrations.set_defaults(func=make_migrations)
-    answers_key = commands.add_parser(
-        "answers-key", help="print a new random ANSWERS_KEY (docs/configuration.md)"
-    )
-    answers_key.set_defaults(func=print_answers_key)
-    secret_key = commands.add_parser(
-        "secret-key", help="print a new random SECRET_KEY (docs/configuration.md)"
-    )
-    secret_key.set_defaults(func=print_secret_key)
-    demo_town = commands.add_parser("demo", help="load the demo town (idempotent)")
-    demo_town.set_defaults(func=load_demo)
-    admin = commands.add_parser("createadmin", help="create or promote a staff account")
-    admin.add_argument("--email", required=True)
-    admin.add_argument("--name", default="", help="public name (default: from the e-mail)")
-    admin.add_argument("--password", help="default: asked, or ADMIN_PASSWORD")
-    admin.set_defaults(func=create_admin)
-    operations.add_commands(commands)  # jobs list|retry|drop
-    for feature in features.FEATURES:  # tally, tally-budget (budgets)
-        if feature.commands is not None:
-            feature.commands(commands)
+    subparsers = parser.add_subparsers(metavar="COMMAND")
+    for command in all_commands():
+        subparser = subparsers.add_parser(command.name, help=command.help)
+        if only is None or command.name == only:
+            configure(command)(subparser)
     return parser
 
 
-def serve_web(args: argparse.Namespace) -> int:
-    settings = Settings.from_env()
-    # Resolve Redis once here, so that every web process shares the same (embedded) server.
-    os.environ["REDIS_URL"] = redis_url(settings)
-    port = args.port or settings.port
-    workers = args.workers or settings.web_concurrency
-    if settings.metrics_token:  # the processes add up their request counts there
-        metrics.prepare_multiprocess_folder(settings.data_dir, port)
-    if args.server == "uvicorn":
-        import uvicorn  # only the server chosen is imported (granian is the default)
-
-        uvicorn.run(
-            "participation.app:create_app",
-            factory=True,
-            host=settings.host,
-            port=port,
-            workers=workers,
-            proxy_headers=True,
-            forwarded_allow_ips=settings.forwarded_allow_ips,
-            log_level=settings.log_level.lower(),
-            access_log=settings.log_level == "DEBUG",
-        )
-        return 0
-    # granian: its Rust HTTP layer and process model served 8x uvicorn's requests per second
-    # with 2 processes on 2 cores (docs/performance.md, "Load").
-    # only the server chosen is imported (uvicorn when asked, else granian):
-    from granian.constants import Interfaces
-    from granian.log import LogLevels
-    from granian.server import Server
-
-    Server(
-        "participation.asgi:web_app",
-        factory=True,
-        address=settings.host,
-        port=port,
-        interface=Interfaces.ASGI,
-        workers=workers,
-        log_level=LogLevels(settings.log_level.lower()),
-        log_access=settings.log_level == "DEBUG",
-        backlog=2048,
-    ).serve()
-    return 0
-
-
-def run_worker(args: argparse.Namespace) -> int:
-
-    settings = Settings.from_env()
-    logs.configure(settings)  # e-mails are written to this log when no SMTP server is set
-    error_reporting.init(settings, "worker")
-    worker = build_worker(settings, redis_url(settings))
-    worker.run()
-    return 0
-
-
-def run_all(args: argparse.Namespace) -> int:
-    """Embedded Redis first, then web and worker as child processes; Ctrl-C stops all three."""
-
-    settings = Settings.from_env()
-    env = environ_with_redis(redis_url(settings))
-    command = [sys.executable, "-m", "participation.cli"]
-    children = [
-        subprocess.Popen([*command, "worker"], env=env),
-        subprocess.Popen([*command, "serve"], env=env),
-    ]
-    print(f"{settings.site_name} is running on {settings.base_url}  (Ctrl-C to stop)", flush=True)
-
-    def stop(*_: object) -> None:
-        for child in children:
-            if child.poll() is None:
-                child.send_signal(signal.SIGINT)
-
-    signal.signal(signal.SIGTERM, stop)
-    interrupted = False
-    try:
-        while all(child.poll() is None for child in children):
-            try:
-                children[0].wait(timeout=0.5)
-            except subprocess.TimeoutExpired:
-                pass
-    except KeyboardInterrupt:
-        interrupted = True  # Ctrl-C reached the children too (same process group)
-    finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        if not interrupted:  # a child stopped (or SIGTERM): stop the other one
-            stop()
-        _wait_then_stop(children)
-        stop_embedded_redis()
-    print("Stopped.", flush=True)
-    return 0
-
-
-def _wait_then_stop(children: list[subprocess.Popen[bytes]]) -> None:
-    """Give each child 10 s to finish what it is doing, then ask again, then kill it."""
-    for child in children:
-        try:
-            child.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            child.terminate()
-            try:
-                child.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                child.kill()
-
-
-def migrate_database(args: argparse.Namespace) -> int:
-
-    asyncio.run(run_migrations(Settings.from_env()))
-    print("Database is up to date.")
-    return 0
-
-
-def make_migrations(args: argparse.Namespace) -> int:
-    from tortoise.cli.cli import run_cli_async  # a developer's tool, not needed to run the site
-
-    argv = ["-c", "participation.db.TORTOISE_ORM_FOR_CLI", "makemigrations"]
-    if args.name:
-        argv += ["--name", args.name]
-    return asyncio.run(run_cli_async(argv))
-
-
-def print_answers_key(args: argparse.Namespace) -> int:
-    print(new_key())
-    return 0
-
-
-def print_secret_key(args: argparse.Namespace) -> int:
-    print(new_secret_key())
-    return 0
-
-
-def load_demo(args: argparse.Namespace) -> int:
-    settings = Settings.from_env()
-    if settings.is_production:
-        # its accounts' passwords are published in the README
-        print(
-            "The demo town is not loaded in production (ENVIRONMENT=production).",
-            file=sys.stderr,
-        )
-        return 2
-    asyncio.run(demo.load(settings))
-    return 0
-
-
-def create_admin(args: argparse.Namespace) -> int:
-    settings = Settings.from_env()
-    password = args.password or os.environ.get("ADMIN_PASSWORD") or getpass.getpass("Password: ")
-    name = args.name or args.email.split("@")[0]
-
-    async def create() -> int:
-        await init_database(settings)
-        try:
-            user = await accounts.create_admin(settings, args.email, name, password)
-        except Refused as refused:
-            for problem in refused.problems:
-                print(f"{problem.field}: {gettext(problem.message)}", file=sys.stderr)
-            return 2
-        finally:
-            await close_database()
-        print(f"Admin account ready: {user.email}")
-        return 0
-
-    return asyncio.run(create())
+def configure(command: Command) -> Callable[[argparse.ArgumentParser], None]:
+    """The function named by `command.configure` ("module:function"), its module imported."""
+    module, _, name = command.configure.partition(":")
+    function: Callable[[argparse.ArgumentParser], None] = getattr(
+        importlib.import_module(module), name
+    )
+    return function
 
 
 if __name__ == "__main__":

@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import importlib.util
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -449,6 +450,32 @@ class ApiResource:
 
 
 @dataclass(frozen=True)
+class Command:
+    """A subcommand of `participation` (participation/cli.py), declared without importing its
+    code (issue #23): `participation --help` lists `name` and `help`; `configure` is
+    "module:function", imported only to run this command or show its own help. The function
+    gets the argparse parser made for the command (`name`, `help`) and adds its arguments, its
+    description and its `func` (`parser.set_defaults(func=...)`)."""
+
+    name: str
+    help: str
+    configure: str
+
+
+def commands_of(package: str) -> tuple[Command, ...]:
+    """The subcommands a feature package declares in its `cli.py` (`COMMANDS`), () if it has
+    none. `cli.py` declares and imports nothing heavy: the manifest, which imports the
+    feature's routes, models and templates, is not read (issue #23: `participation tally`
+    imported every feature's web code to build its parser)."""
+    if importlib.util.find_spec(f"{package}.cli") is None:
+        return ()
+    declared = importlib.import_module(f"{package}.cli").COMMANDS
+    if not all(isinstance(command, Command) for command in declared):
+        raise TypeError(f"{package}.cli.COMMANDS holds something else than a Command")
+    return tuple(declared)
+
+
+@dataclass(frozen=True)
 class Feature:
     name: str  # package's last part = template folder = route-name prefix = Tortoise app label
     path: str = ""  # URL prefix where `routes` are mounted ("" = the routes carry their paths)
@@ -468,8 +495,6 @@ class Feature:
     related_links: Callable[[str, int], Awaitable[list[Any]]] | None = None
     # the app's middleware run after authentication (participation.middleware.AuthMiddleware)
     middleware: Sequence[Any] = ()  # ASGI middleware classes, no options
-    # adds the feature's subcommands to the `participation` command (argparse subparsers)
-    commands: Callable[[Any], None] | None = None
     # values read with the session (moderation: whether the person is blocked)
     session_columns: Sequence[SessionColumn] = ()
     # a hot route's reads joined to the session lookup (participation.middleware.Prefetch)

@@ -33,10 +33,14 @@ def N_(message: str) -> str:
 
 
 def catalog_dirs() -> list[Path]:
-    """The locale folders to read: the core's, then each installed feature's that has one."""
+    """The locale folders to read: the core's, then each installed feature's that has one.
+
+    Found from the packages of `features.INSTALLED`, without importing a manifest (which
+    imports the feature's routes and templates): `participation tally` prints French tables
+    without the web code (issue #23)."""
     found = [LOCALE_DIR]
-    for feature in features.FEATURES:
-        for package_dir in importlib.import_module(feature.package).__path__:
+    for package in features.INSTALLED:
+        for package_dir in importlib.import_module(package).__path__:
             folder = Path(package_dir) / "locale"
             if folder.is_dir() and folder not in found:
                 found.append(folder)

@@ -22,12 +22,8 @@ from participation.formatting import format_datetime
 from participation.settings import Settings
 
 
-def add_commands(commands: Any) -> None:
-    add_backup_commands(commands)
-    jobs = commands.add_parser(
-        "jobs", help="background jobs that failed or wait: list, retry, drop"
-    )
-    verbs = jobs.add_subparsers(dest="verb", required=True, metavar="list|retry|drop")
+def configure_jobs(parser: argparse.ArgumentParser) -> None:
+    verbs = parser.add_subparsers(dest="verb", required=True, metavar="list|retry|drop")
     listing = verbs.add_parser("list", help="failed jobs, then pending ones")
     listing.add_argument("--all", action="store_true", help="done ones too")
     listing.set_defaults(func=list_jobs)
@@ -40,13 +36,14 @@ def add_commands(commands: Any) -> None:
         command.set_defaults(func=function)
 
 
-def add_backup_commands(commands: Any) -> None:
-    saving = commands.add_parser("backup", help="copy the whole database into a new FILE")
-    saving.add_argument("file", type=Path, metavar="FILE")
-    saving.set_defaults(func=backup_database)
-    restoring = commands.add_parser("restore", help="restore FILE into a new, empty database")
-    restoring.add_argument("file", type=Path, metavar="FILE")
-    restoring.set_defaults(func=restore_database)
+def configure_backup(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", type=Path, metavar="FILE")
+    parser.set_defaults(func=backup_database)
+
+
+def configure_restore(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", type=Path, metavar="FILE")
+    parser.set_defaults(func=restore_database)
 
 
 def backup_database(args: argparse.Namespace) -> int:

@@ -24,6 +24,7 @@ def tally(
     election: Election, rule: str = "greedy", *, utility: str = "cost", completion: str = "add1"
 ) -> Outcome:
     """Tally `election` with `rule` (a name of `RULES`); see docs/tally.md."""
+    from tally._collector import paused
     from tally.election import ElectionError
     from tally.rules import RULES
 
@@ -32,7 +33,8 @@ def tally(
     except KeyError:
         known = ", ".join(RULES)
         raise ElectionError(f"unknown rule {rule!r} (known: {known})") from None
-    return strategy.tally(election, utility=utility, completion=completion)
+    with paused():  # no cycle is made: the collector would only walk what is alive
+        return strategy.tally(election, utility=utility, completion=completion)
 
 
 def __getattr__(name: str) -> Mapping[str, Rule]:

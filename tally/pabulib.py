@@ -16,9 +16,11 @@ import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
+from itertools import repeat
 from pathlib import Path
 
 from participation import spreadsheet  # pure: the one CSV writer (no web stack)
+from tally._collector import paused
 from tally.election import Ballot, Election, Project, VoteType, scores
 
 SECTIONS = ("META", "PROJECTS", "VOTES")
@@ -113,7 +115,13 @@ def parse(text: str, name: str = "", *, strict: bool = False) -> PabulibFile:
     ballots: the project counts once (`PabulibFile.repeated_votes` says how many votes, for a
     warning). Ranks and points make it ambiguous: such cumulative or ordinal votes are refused,
     and so is every such vote with `strict=True`.
+    The garbage collector is paused meanwhile (`tally._collector`).
     """
+    with paused():
+        return _parse(text, name, strict)
+
+
+def _parse(text: str, name: str, strict: bool) -> PabulibFile:
     text = text.removeprefix("\ufeff")
     nul = text.find("\x00")
     if nul >= 0:  # PostgreSQL cannot store it in a text column: refused for every use
@@ -123,7 +131,10 @@ def parse(text: str, name: str = "", *, strict: bool = False) -> PabulibFile:
         )
     sections: dict[str, list[tuple[int, list[str]]]] = {}
     current: str | None = None
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", quotechar='"')
+    plain: list[str] | None = None  # the VOTES lines, when they can be cut without csv
+    plain_from = 0  # the line number of the first of them
+    stream = io.StringIO(text, newline="")
+    reader = csv.reader(stream, delimiter=";", quotechar='"')
     try:
         strip = str.strip
         for row in reader:
@@ -138,6 +149,10 @@ def parse(text: str, name: str = "", *, strict: bool = False) -> PabulibFile:
                 if current in sections:
                     raise PabulibError(line, "", f"section {current} appears twice")
                 sections[current] = []
+                if current == "VOTES":
+                    plain, plain_from = _plain_lines(stream), line + 1
+                    if plain is not None:
+                        break  # the rest of the file is VOTES lines, read by `read_plain`
                 continue
             if current is None:
                 raise PabulibError(line, "", "the file must start with a META section")
@@ -170,7 +185,10 @@ def parse(text: str, name: str = "", *, strict: bool = False) -> PabulibFile:
         rank_points = _rank_points(meta, _meta_line(sections["META"], "scoring_fn"))
     projects, selected, lines = _projects(sections["PROJECTS"], meta)
     votes = _Votes(kind, {p.id for p in projects}, strict)
-    ballots = tuple(votes.read(sections["VOTES"]))
+    if plain is None:
+        ballots = tuple(votes.read(sections["VOTES"]))
+    else:
+        ballots = tuple(votes.read_plain(plain_from, plain))
     election = Election(
         projects=projects,
         ballots=ballots,
@@ -189,6 +207,36 @@ def parse(text: str, name: str = "", *, strict: bool = False) -> PabulibFile:
         repeated_line=votes.first_repeated,
         project_lines=lines,
     )
+
+
+def _plain_lines(stream: io.StringIO) -> list[str] | None:
+    """The rest of `stream` as lines, when csv would cut each line at its semicolons and
+    nothing else: no quote, no carriage return but in CRLF, no line longer than csv's field
+    limit, and every line that is not empty holds a semicolon (no section marker, no one-cell
+    row, no line of spaces: those are csv's to decide). Otherwise None, the stream untouched.
+
+    Reading the VOTES section (nearly the whole file) with `str.split` instead of csv is what
+    makes reading fast (issue #23); every file of the public library qualifies.
+    """
+    start = stream.tell()
+    rest = stream.read()
+    if "\r" in rest:
+        rest = rest.replace("\r\n", "\n")
+    lines = rest.split("\n")
+    if lines[-1] == "":  # the file's last line end
+        lines.pop()
+    if (
+        '"' in rest
+        or "\r" in rest
+        or (len(rest) > csv.field_size_limit() and max(map(len, lines)) > csv.field_size_limit())
+        or (
+            not all(map(str.__contains__, lines, repeat(";")))
+            and any(line and ";" not in line for line in lines)
+        )
+    ):
+        stream.seek(start)
+        return None
+    return lines
 
 
 def _meta(rows: list[tuple[int, list[str]]]) -> dict[str, str]:
@@ -222,15 +270,18 @@ def _meta_line(rows: list[tuple[int, list[str]]], key: str) -> int | None:
     return next((line for line, row in rows if row and row[0] == key), None)
 
 
-def _number(text: str, line: int | None, field: str) -> Fraction:
+def _number(text: str, line: int | None, field: str) -> Fraction | int:
     cleaned = text.strip().replace(",", ".")
+    whole, _, decimals = cleaned.partition(".")
+    if whole.isascii() and whole.isdigit() and not decimals.strip("0"):
+        return int(whole)  # `4000`, `4000.0`: what Fraction would say, without its regex
     try:
         return Fraction(cleaned)
     except (ValueError, ZeroDivisionError):
         raise PabulibError(line, field, f"{text!r} is not a number") from None
 
 
-def _money(text: str, line: int | None, field: str) -> Fraction:
+def _money(text: str, line: int | None, field: str) -> Fraction | int:
     value = _number(text, line, field)
     if value < 0:
         raise PabulibError(line, field, f"{text!r} is negative")
@@ -253,17 +304,18 @@ def _header(rows: list[tuple[int, list[str]]], section: str, required: tuple[str
     return columns
 
 
-def _cell(row: list[str], columns: list[str], name: str) -> str:
-    if name not in columns:
-        return ""
-    index = columns.index(name)
-    return row[index] if index < len(row) else ""
+def _cell(row: list[str], at: dict[str, int], name: str) -> str:
+    index = at.get(name)
+    return row[index] if index is not None and index < len(row) else ""
 
 
 def _projects(
     rows: list[tuple[int, list[str]]], meta: dict[str, str]
 ) -> tuple[tuple[Project, ...], tuple[str, ...] | None, dict[str, int]]:
     columns = _header(rows, "PROJECTS", ("project_id", "cost"))
+    at: dict[str, int] = {}  # a column's name -> its (first) index
+    for index, name in enumerate(columns):
+        at.setdefault(name, index)
     has_selected = "selected" in columns
     projects: list[Project] = []
     selected: list[str] = []
@@ -271,35 +323,39 @@ def _projects(
     for line, row in rows[1:]:
         if len(row) > len(columns):
             raise PabulibError(line, "", f"{len(row)} fields for {len(columns)} columns")
-        project_id = _cell(row, columns, "project_id")
+        project_id = _cell(row, at, "project_id")
         if not project_id:
             raise PabulibError(line, "project_id", "empty project id")
         if project_id in seen:
             raise PabulibError(line, "project_id", f"project {project_id} appears twice")
         seen[project_id] = line
-        cost = _money(_cell(row, columns, "cost"), line, "cost")
+        cost = _money(_cell(row, at, "cost"), line, "cost")
         if cost.denominator != 1:
             raise PabulibError(
                 line,
                 "cost",
-                f"{_cell(row, columns, 'cost')!r} is not a whole number of currency units",
+                f"{_cell(row, at, 'cost')!r} is not a whole number of currency units",
             )
         projects.append(
             Project(
                 id=project_id,
                 cost=int(cost),
-                name=_cell(row, columns, "name"),
-                category=_cell(row, columns, "category"),
-                district=_cell(row, columns, "district") or _cell(row, columns, "subunit"),
+                name=_cell(row, at, "name"),
+                category=_cell(row, at, "category"),
+                district=_cell(row, at, "district") or _cell(row, at, "subunit"),
             )
         )
         if has_selected:
             # 1: selected by the rule. Other values are the city's own marks (Gdynia: 2 for
             # projects funded outside the budget as a turnout award), not part of the outcome.
-            flag = _cell(row, columns, "selected").strip()
+            flag = _cell(row, at, "selected").strip()
             if flag and _number(flag, line, "selected") == 1:
                 selected.append(project_id)
     return tuple(projects), (tuple(selected) if has_selected else None), seen
+
+
+# a distinct vote as read: its projects, its points (cumulative), whether it named one twice
+_Vote = tuple[tuple[str, ...], tuple[int, ...] | None, bool]
 
 
 class _Votes:
@@ -312,47 +368,140 @@ class _Votes:
         self.merge = not strict and kind in (VoteType.APPROVAL, VoteType.CHOOSE_1)
         self.repeated = 0
         self.first_repeated: int | None = None
+        # (vote cell, points cell) -> (choices, points, repeated): a vote is read once
+        self._read: dict[tuple[str, str], tuple[tuple[str, ...], tuple[int, ...] | None, bool]] = {}
 
     def read(self, rows: list[tuple[int, list[str]]]) -> Iterator[Ballot]:
         columns = _header(rows, "VOTES", ("voter_id", "vote"))
-        id_at, vote_at = columns.index("voter_id"), columns.index("vote")
-        points_at = columns.index("points") if "points" in columns else None
-        cumulative = self.kind == VoteType.CUMULATIVE
-        if cumulative and points_at is None:
-            raise PabulibError(rows[0][0], "points", "cumulative ballots need a points column")
-        known = self.known
+        id_at, vote_at, points_at = self._columns(columns, rows[0][0])
+        vote = self._vote
         for line, row in rows[1:]:
             voter = row[id_at] if id_at < len(row) else ""
             text = row[vote_at] if vote_at < len(row) else ""
-            choices = tuple(map(str.strip, text.split(",")))
-            if "" in choices:  # `1,,2`, a trailing comma, an empty vote
-                choices = tuple(choice for choice in choices if choice)
-            if not known.issuperset(choices):
-                unknown = next(choice for choice in choices if choice not in known)
-                raise PabulibError(line, "vote", f"unknown project {unknown!r}")
-            if len(set(choices)) != len(choices):
-                if not self.merge:
-                    raise PabulibError(line, "vote", "a project appears twice in the vote")
-                choices = tuple(dict.fromkeys(choices))
-                self.repeated += 1
-                if self.first_repeated is None:
-                    self.first_repeated = line
-            points: tuple[int, ...] | None = None
-            if cumulative and points_at is not None:
-                raw = row[points_at] if points_at < len(row) else ""
-                values = [p.strip() for p in raw.split(",") if p.strip()]
-                if len(values) != len(choices):
-                    raise PabulibError(
-                        line, "points", f"{len(values)} points for {len(choices)} projects"
-                    )
-                parsed = []
-                for value in values:
-                    number = _number(value, line, "points")
-                    if number.denominator != 1 or number < 0:
-                        raise PabulibError(line, "points", f"{value!r} is not a whole number ≥ 0")
-                    parsed.append(int(number))
-                points = tuple(parsed)
-            yield Ballot(voter_id=voter, choices=choices, points=points)
+            raw = row[points_at] if points_at is not None and points_at < len(row) else ""
+            choices, points = vote(text, raw, line)
+            yield Ballot(voter, choices, points)
+
+    def read_plain(self, first: int, lines: list[str]) -> list[Ballot]:
+        """`read` for the section's lines (`first` is the number of the first one) when csv
+        would only cut them at their semicolons (`_plain_lines`): the same ballots and errors.
+
+        A line is cut with `str.split`, and only up to the columns used; a vote (its cells)
+        is read and checked once however many voters cast it; the ballot tuple is built in C.
+        (Column by column with `map` was slower: the lists of a whole section held at once
+        cost more than the loop.)
+        """
+        numbered = enumerate(lines, start=first)
+        header: list[tuple[int, list[str]]] = []
+        for line, text in numbered:
+            cells = [cell.strip() for cell in text.split(";")]
+            if any(cells):  # the first line that is not blank
+                header.append((line, cells))
+                break
+        columns = _header(header, "VOTES", ("voter_id", "vote"))
+        id_at, vote_at, points_at = self._columns(columns, header[0][0])
+        cut = max(id_at, vote_at, points_at or 0) + 1  # the cells after these stay uncut
+        ballots: list[Ballot] = []
+        append = ballots.append
+        new = tuple.__new__
+        if points_at is None:  # the common case: votes known by their cell alone
+            votes: dict[str, _Vote] = {}
+            read = votes.get
+            for line, text in numbered:
+                if not text:
+                    continue
+                row = text.split(";", cut)
+                if len(row) >= cut:
+                    voter, cell = row[id_at].strip(), row[vote_at]
+                else:
+                    voter = row[id_at].strip() if id_at < len(row) else ""
+                    cell = row[vote_at] if vote_at < len(row) else ""
+                if not voter and not text.replace(";", "").strip():  # a blank line ( ; ; )
+                    continue
+                vote = read(cell)
+                if vote is None:
+                    vote = votes[cell] = self._read[cell, ""] = self._parse(cell, "", line)
+                choices, points, repeated = vote
+                if repeated:
+                    self._repeated(line)
+                append(new(Ballot, (voter, choices, points)))
+            return ballots
+        for line, text in numbered:
+            if not text:
+                continue
+            row = text.split(";", cut)
+            voter = row[id_at].strip() if id_at < len(row) else ""
+            if not voter and not text.replace(";", "").strip():  # a blank line ( ; ; )
+                continue
+            key = (
+                row[vote_at] if vote_at < len(row) else "",
+                row[points_at] if points_at < len(row) else "",
+            )
+            vote = self._read.get(key) or self._first(key, line)
+            if vote[2]:
+                self._repeated(line)
+            append(new(Ballot, (voter, vote[0], vote[1])))
+        return ballots
+
+    def _columns(self, columns: list[str], line: int) -> tuple[int, int, int | None]:
+        points_at = columns.index("points") if "points" in columns else None
+        if self.kind == VoteType.CUMULATIVE and points_at is None:
+            raise PabulibError(line, "points", "cumulative ballots need a points column")
+        if self.kind != VoteType.CUMULATIVE:
+            points_at = None  # points are read for cumulative ballots only
+        return columns.index("voter_id"), columns.index("vote"), points_at
+
+    def _vote(
+        self, text: str, raw: str, line: int
+    ) -> tuple[tuple[str, ...], tuple[int, ...] | None]:
+        """A vote's projects and points, from its cells (surrounding spaces do not matter):
+        read once per distinct vote; each vote naming a project twice is counted."""
+        key = (text, raw)
+        vote = self._read.get(key) or self._first(key, line)
+        if vote[2]:
+            self._repeated(line)
+        return vote[0], vote[1]
+
+    def _first(self, key: tuple[str, str], line: int) -> _Vote:
+        vote = self._read[key] = self._parse(*key, line)
+        return vote
+
+    def _repeated(self, line: int) -> None:
+        self.repeated += 1
+        if self.first_repeated is None:
+            self.first_repeated = line
+
+    def _parse(self, text: str, raw: str, line: int) -> _Vote:
+        known = self.known
+        choices = tuple(text.split(","))
+        # ids are stripped and never empty: when every part is one, stripping changes nothing
+        if not known.issuperset(choices):
+            choices = tuple(map(str.strip, choices))
+        if "" in choices:  # `1,,2`, a trailing comma, an empty vote
+            choices = tuple(choice for choice in choices if choice)
+        if not known.issuperset(choices):
+            unknown = next(choice for choice in choices if choice not in known)
+            raise PabulibError(line, "vote", f"unknown project {unknown!r}")
+        repeated = len(choices) > 1 and len(set(choices)) != len(choices)
+        if repeated:
+            if not self.merge:
+                raise PabulibError(line, "vote", "a project appears twice in the vote")
+            choices = tuple(dict.fromkeys(choices))
+        points: tuple[int, ...] | None = None
+        if self.kind == VoteType.CUMULATIVE:
+            values = [p.strip() for p in raw.split(",") if p.strip()]
+            if len(values) != len(choices):
+                raise PabulibError(
+                    line, "points", f"{len(values)} points for {len(choices)} projects"
+                )
+            parsed = []
+            for value in values:
+                number = _number(value, line, "points")
+                if number.denominator != 1 or number < 0:
+                    raise PabulibError(line, "points", f"{value!r} is not a whole number ≥ 0")
+                parsed.append(int(number))
+            points = tuple(parsed)
+        return choices, points, repeated
 
 
 def write(

@@ -14,6 +14,7 @@ from tally.election import (
     Election,
     Outcome,
     ProjectExplanation,
+    VoteType,
     check,
     scores,
     supporter_counts,
@@ -30,7 +31,11 @@ def greedy_outcome(election: Election, rule: str, *, skip: bool, threshold: int 
     """
     counts = check(election)
     score = scores(election, counts)
-    supporters = supporter_counts(election, counts)
+    # without points (nor points per rank), a project's score is its number of supporters
+    points_free = all(points is None for _, points in counts) and (
+        election.rank_points is None or election.kind != VoteType.ORDINAL
+    )
+    supporters = score if points_free else supporter_counts(election, counts)
     left = election.exact_budget
     stopped = False
     selected: list[str] = []

@@ -21,7 +21,7 @@ from fractions import Fraction
 from operator import mul
 
 from tally.election import BallotCounts, Project, supported
-from tally.rules._mes_run import EPS, ONE, TINY, ZERO, Run, Step, _keep_rivals, _Limit
+from tally.rules._mes_shared import EPS, ONE, TINY, ZERO, Run, Step, _keep_rivals, _Limit
 
 
 @dataclass

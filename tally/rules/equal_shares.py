@@ -31,6 +31,7 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 from operator import itemgetter
+from typing import TYPE_CHECKING
 
 from tally.election import (
     BELOW_THRESHOLD,
@@ -53,8 +54,11 @@ from tally.election import (
     supporter_counts,
     tie_order,
 )
-from tally.rules._mes_run import Groups, Run, Step, mes_run
+from tally.rules._mes_shared import Run, Step
 from tally.rules._mes_small import SmallGroups, mes_run_small
+
+if TYPE_CHECKING:
+    from tally.rules._mes_run import Groups
 
 ZERO = Fraction(0)
 # Elections with at most this many (distinct ballot, supported project) pairs run in plain
@@ -140,6 +144,9 @@ def _groups(
     pairs = sum(map(len, map(itemgetter(0), counts)))  # (ballot, project) pairs, at most
     if engine == "python" or (engine == "auto" and pairs <= SMALL_PAIRS):
         return SmallGroups.of(counts, election.projects, eligible)
+    # numpy (a third of the tally command's start-up) only for the elections that use it
+    from tally.rules._mes_run import Groups
+
     lookup = {p.id: i for i, p in enumerate(election.projects)}.__getitem__
     everyone = len(eligible) == len(election.projects)
     merged: dict[tuple[int, ...], int] = {}
@@ -162,6 +169,9 @@ def _run(
 ) -> Run:
     if isinstance(groups, SmallGroups):
         return mes_run_small(costs, utilities, groups, candidates, tie_rank, e, track)
+    # imported with `Groups` by `_groups` when the election needed the numpy engine
+    from tally.rules._mes_run import mes_run
+
     return mes_run(costs, utilities, groups, candidates, tie_rank, e, track)
 
 

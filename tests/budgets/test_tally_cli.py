@@ -160,3 +160,49 @@ def test_values_the_engine_cannot_hold_are_named_with_their_line(
     assert main(["tally", "--json", str(bad)]) == 1
     captured = capsys.readouterr()
     assert f"{bad}: {words}" in captured.err and "Traceback" not in captured.err
+
+
+def test_the_tally_imports_no_web_code_nor_manifest(files: list[Path]) -> None:
+    """`participation tally` builds only its own parser (issue #23): it imports no feature's
+    manifest, routes or models, nor the web stack, the database or the core's other
+    commands; in French too (the catalogs are found without the manifests)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from participation.cli import main\n"
+        f"assert main(['tally', {str(files[0])!r}]) == 0\n"
+        f"assert main(['tally', '--json', {str(files[1])!r}]) == 0\n"
+        "heavy = ('starlette', 'tortoise', 'jinja2', 'arq', 'redis', 'numpy', 'granian')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy"
+        " or m.endswith(('.manifest', '.routes', '.models', '.services'))"
+        " or m in ('participation.commands', 'participation.demo', 'budgets.tally_budget_cli')))"
+    )
+    environment = {"LANG": "fr_FR.UTF-8", "PATH": ""}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=environment
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "[]"
+
+
+def test_the_help_lists_every_command_and_each_builds(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Commands are declared (name, help, where): the help lists the core's and the
+    features', without building them; each one's parser builds (its module imports)."""
+    from participation.cli import all_commands, build_parser
+
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    listed = capsys.readouterr().out
+    names = [command.name for command in all_commands()]
+    assert {"serve", "migrate", "jobs", "tally", "tally-budget"} <= set(names)
+    assert all(f"    {name}" in listed for name in names)
+    every = build_parser()
+    parsed = every.parse_args(["tally", "--rule", "greedy", "file.pb"])
+    assert parsed.func.__name__ == "run_tally"
+    assert every.parse_args(["tally-budget", "3"]).budget_id == 3
+    assert every.parse_args(["jobs", "retry", "4"]).ids == [4]
+    assert main([]) == 2  # no command: the help, and a usage error status

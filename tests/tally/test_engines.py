@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from tally import tally
 from tally.election import Ballot, Election, ElectionError, Project, VoteType
 from tally.pabulib import read
-from tally.rules import equal_shares
+from tally.rules import _mes_run, equal_shares
 from tally.rules.equal_shares import EqualShares
 from tests.tally.data import needs_pabulib, pabulib_files
 from tests.tally.reference import reference_mes_with_share
@@ -103,10 +103,11 @@ def test_the_engine_is_chosen_by_size(monkeypatch: pytest.MonkeyPatch) -> None:
         budget=30,
     )
     used = []
-    for name in ("mes_run_small", "mes_run"):
-        run = getattr(equal_shares, name)
+    # the numpy engine's module is imported when an election needs it (the name is read there)
+    for module, name in ((equal_shares, "mes_run_small"), (_mes_run, "mes_run")):
+        run = getattr(module, name)
         monkeypatch.setattr(
-            equal_shares,
+            module,
             name,
             lambda *args, _run=run, _name=name: used.append(_name) or _run(*args),
         )
@@ -114,6 +115,29 @@ def test_the_engine_is_chosen_by_size(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(equal_shares, "SMALL_PAIRS", 2)  # 3 pairs: too many for plain Python
     tally(election, "equal-shares", completion="none")
     assert used == ["mes_run_small", "mes_run"]
+
+
+def test_numpy_is_imported_only_for_the_elections_that_need_it() -> None:
+    """numpy's import costs more than reading and tallying a city's file (issue #23): a small
+    election, read and tallied with every rule, never imports it; a large one does."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from tally import tally\n"
+        "from tally.pabulib import loads\n"
+        "text = 'META\\nkey;value\\nbudget;30\\nPROJECTS\\nproject_id;cost\\na;10\\nb;20\\n'"
+        " + 'VOTES\\nvoter_id;vote\\n1;a,b\\n2;b\\n'\n"
+        "for rule in ('greedy', 'greedy-no-skip', 'greedy-threshold', 'equal-shares'):\n"
+        "    tally(loads(text), rule)\n"
+        "print('numpy' in sys.modules)\n"
+        "from tally.rules import equal_shares\n"
+        "equal_shares.EqualShares(engine='numpy').tally(loads(text))\n"
+        "print('numpy' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.split() == ["False", "True"], result.stderr
 
 
 def test_an_unknown_engine_is_refused() -> None:

@@ -183,3 +183,67 @@ def test_every_real_file_reads_and_round_trips(path: Path) -> None:
     e = pabulib.read(path)
     assert e.projects and e.ballots
     _same_but_voter_ids(e, pabulib.loads(pabulib.write(e)))
+
+
+# VOTES lines that csv would cut only at their semicolons are cut with str.split (issue #23):
+# the same ballots, warnings and errors (line, field, message) as csv gives, on odd lines too
+PLAIN_LINES = [
+    "1;1,2;5,6",
+    "2;3;1",
+    "3; 1 , 3 ;2,2",
+    "4;2,2;1,1",
+    "5;9;1",
+    "8;1;x",
+    "9;1;-1",
+    "14;1;1;extra;more",
+    "16;1,2,3;1,2,3",
+    "17;1;1.5",
+    "6;1,,2;1,1",
+    "7;;",
+    ";1;1",
+    " ; ",
+    "",
+    "   ",
+    "20",
+    "VOTES",
+    '21;"1,2";1,1',
+    "22;1\r",
+]
+PLAIN_HEADERS = ["voter_id;vote;points", "vote;voter_id", " Voter_ID ; VOTE ;points", "id;vote"]
+
+
+def _read_or_error(text: str, strict: bool) -> object:
+    try:
+        file = pabulib.parse(text, strict=strict)
+    except PabulibError as error:
+        return (error.line, error.field, error.message)
+    return (file.election, file.repeated_votes, file.repeated_line)
+
+
+@pytest.mark.parametrize("kind", ["approval", "cumulative", "choose-1", "ordinal"])
+@pytest.mark.parametrize("seed", range(6))
+def test_plain_votes_read_as_csv_reads_them(
+    kind: str, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import random
+
+    rng = random.Random(seed)
+    head = SAMPLE.split("VOTES")[0].replace("approval", kind) + "VOTES\n"
+    for _ in range(60):
+        lines = [rng.choice(PLAIN_HEADERS[:1] * 4 + PLAIN_HEADERS)]
+        lines += [rng.choice(PLAIN_LINES[: rng.choice((13, len(PLAIN_LINES)))]) for _ in range(8)]
+        text = head + rng.choice(("\n", "\r\n")).join(lines)
+        text += rng.choice(("", "\n", "\n\n"))
+        for strict in (False, True):
+            plain = _read_or_error(text, strict)
+            with monkeypatch.context() as csv_only:
+                csv_only.setattr(pabulib, "_plain_lines", lambda stream: None)
+                assert _read_or_error(text, strict) == plain, repr(text)
+
+
+def test_a_ballot_is_a_named_tuple() -> None:
+    """An election holds one per voter: built in C (issue #23), immutable, fields by name."""
+    ballot = pabulib.loads(SAMPLE).ballots[0]
+    assert (ballot.voter_id, ballot.choices, ballot.points) == ("a", ("1", "2"), None)
+    with pytest.raises(AttributeError):
+        ballot.choices = ()  # type: ignore[misc]
