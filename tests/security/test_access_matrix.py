@@ -75,6 +75,8 @@ MATRIX: dict[str, Access] = {
     "GET /notifications":                                                                       (LOGIN,   PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "GET /admin":                                                                               (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE,    PAGE),
     "GET /static/{path}":                                                                       (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /static/v/{digest}/{path}":                                                            (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /static/patterns/{pattern}.svg":                                                       (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "GET /favicon.ico":                                                                          (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "GET /favicon.svg":                                                                          (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "POST /language":                                                                           (DONE,    DONE,    DONE,    DONE,    DONE,    DONE),

@@ -29,6 +29,7 @@ from moderation import services as moderation_services
 from participation import feeds
 from participation.accounts.models import Role, User
 from participation.notifications.models import Notification
+from participation.pictures import illustration
 from participation.proposals import services as proposal_services
 from participation.proposals.domain import ProposalState
 from participation.residents import services as residents
@@ -183,6 +184,7 @@ async def seed_world(settings: Settings) -> World:
         "type": "comment",
         "token": "not-a-real-token",
         "path": "css/app.css",
+        "pattern": illustration.key("Mobilité"),  # a pattern drawn for what has no image
         "moderation_decision": decision.id,
         "user": world.owner.id,
         "commitment_id": commitment.id,
