@@ -79,10 +79,9 @@ def _environment() -> Environment:
     return env
 
 
-def illustration_img(seed: str, loading: str = "lazy") -> Markup:
+def illustration_img(seed: str) -> Markup:
     """The <img> of the pattern drawn for `seed` (participation/pictures/illustration.py)."""
-    address = urls.url("pictures:pattern", pattern=illustration.key(seed))
-    return illustration.img(seed, address, loading)
+    return illustration.img(seed, urls.url("pictures:pattern", pattern=illustration.key(seed)))
 
 
 def picture_of(row: Any) -> Any:

@@ -108,11 +108,13 @@ def svg(seed: str) -> bytes:
     return drawing(key(seed))[0]
 
 
-def img(seed: str, address: str, loading: str = "lazy") -> Markup:
+def img(seed: str, address: str) -> Markup:
     """The <img> of `seed`'s pattern, served at `address` (its route's path): decorative, an
-    empty alternative text; its width and height reserve its box before it loads."""
+    empty alternative text; its width and height reserve its box before it loads. Not lazy:
+    a kilobyte, one file per category and cached, so a card scrolled into view never shows
+    its box empty first (a picture's renditions are lazy: templates/_pictures.html)."""
     version = drawing(key(seed))[1]
     return Markup(
         f'<img class="illustration" src="{address}?v={version}" alt="" width="{WIDTH}" '
-        f'height="{HEIGHT}" loading="{loading}" decoding="async">'
+        f'height="{HEIGHT}" decoding="async">'
     )

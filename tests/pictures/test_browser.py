@@ -85,7 +85,7 @@ async def test_a_resident_adds_an_image_to_a_proposal(
     other = page.locator("li.proposal-item", has_text="Des bancs place du marché")
     pattern = other.locator("img.illustration")
     await expect(pattern).to_have_count(1)
-    await pattern.scroll_into_view_if_needed()  # lazy: loaded once near the screen
+    await pattern.scroll_into_view_if_needed()
     await expect(pattern).to_have_js_property("complete", True)
     assert await pattern.evaluate("i => i.naturalWidth > 0")  # drawn, never a broken box
     assert await pattern.get_attribute("alt") == ""  # decorative

@@ -132,5 +132,5 @@ def test_an_illustration_is_a_small_file_shown_as_a_decorative_image() -> None:
     version = illustration.drawing(illustration.key("Mobilité"))[1]
     assert shown == (
         f'<img class="illustration" src="/static/patterns/k.svg?v={version}" alt="" '
-        'width="320" height="160" loading="lazy" decoding="async">'
+        'width="320" height="160" decoding="async">'
     )

@@ -96,8 +96,7 @@ class _Collector(HTMLParser):
         ):
             self.problems.append(f"<script {attrs}>")
         pattern = tag == "img" and set(values) == {"class", "src", "alt", "width", "height"} | {
-            "loading",
-            "decoding",
+            "decoding"
         }
         if pattern and not PATTERN.match(values.get("src") or ""):
             pattern = False
