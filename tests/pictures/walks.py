@@ -19,8 +19,8 @@ async def _seed(settings: Settings, world: World) -> None:
 
 # fmt: off
 MATRIX = {
-    # route: (anonymous, owner, other, moderator, agent, admin)
-    "GET /images/{key}/{width}":                                 (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    # route: (anonymous, owner, other, moderator, agent, admin, evaluator)
+    "GET /images/{key}/{width}":                                 (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
 }
 # fmt: on
 
