@@ -1,6 +1,6 @@
-"""Lighthouse scores of the demo town (issue #22): the home, a proposal, the ballot, a budget's
-results and a consultation, mobile profile (Lighthouse's default: a mid-range phone on a slow
-4G, simulated), and what each page weighs on first load.
+"""Lighthouse scores of the demo town (issue #22): the home, the proposals' list, a proposal,
+the ballot, a budget's results and a consultation, mobile profile (Lighthouse's default: a
+mid-range phone on a slow 4G, simulated), and what each page weighs on first load.
 
     .venv/bin/python bench/lighthouse.py [--runs 3] [--keep DIR]
 
@@ -84,6 +84,7 @@ def pages_of(base: str) -> tuple[list[tuple[str, str]], str]:
     budgets = re.findall(r'href="(/budgets/\d+)"', visitor.get("/budgets").text)
     pages = [
         ("home", "/"),
+        ("proposals", "/proposals"),
         ("proposal", first_link(visitor, "/proposals", r"/proposals/\d+")),
         ("ballot", first_link_among(resident, budgets, r"/budgets/\d+/ballot")),
         ("results", first_link_among(visitor, budgets, r"/budgets/\d+/results")),

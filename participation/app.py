@@ -14,6 +14,7 @@ from starlette.staticfiles import StaticFiles
 
 from participation import (
     api,
+    assets,
     error_reporting,
     features,
     feeds,
@@ -89,6 +90,7 @@ def all_routes() -> list[BaseRoute]:
         *auditlog_routes.routes,
         *feature_routes(),
         *section_routes,
+        *assets.routes,  # /static/v/<hash>/<path>: stylesheets and scripts, cached for a year
         Mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static"),
     ]
 

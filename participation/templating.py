@@ -7,7 +7,6 @@ just the fragment, and every response says `Vary: HX-Request`.
 from __future__ import annotations
 
 import secrets
-from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
@@ -17,23 +16,14 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
-from participation import features, formatting, geocoding, i18n, permissions, richtext, urls
+from participation import assets, features, formatting, geocoding, i18n, permissions, richtext, urls
 from participation.accounts.domain import FORMER_PARTICIPANT
 from participation.counter.domain import COMMENT_LABELS, PROPOSAL_LABELS, Channel
 from participation.pictures import illustration, images
 from participation.sitepages import domain as sitepages_domain
 
-
-def _web_files(name: str) -> Path:
-    """`templates` or `static`: inside the package when installed from a wheel (setup.py copies
-    them there), else the repository's own folder (an editable install, `make install`)."""
-    package = Path(__file__).resolve().parent
-    shipped = package / name
-    return shipped if shipped.is_dir() else package.parent / name
-
-
-TEMPLATE_DIR = _web_files("templates")
-STATIC_DIR = _web_files("static")
+TEMPLATE_DIR = assets.web_files("templates")
+STATIC_DIR = assets.STATIC_DIR
 
 
 def _environment() -> Environment:
@@ -81,8 +71,17 @@ def _environment() -> Environment:
     # pattern drawn for what has none (templates/_pictures.html)
     env.globals["picture_widths"] = images.widths_for
     env.globals["picture_of"] = picture_of
-    env.globals["illustration"] = illustration.svg
+    env.globals["illustration"] = illustration_img
+    # what a page links (participation/assets.py): a file's address with its content's hash,
+    # and whether the page's content uses htmx and the staff stylesheet
+    env.globals["asset_url"] = assets.asset_url
+    env.globals["page_needs"] = assets.needs
     return env
+
+
+def illustration_img(seed: str) -> Markup:
+    """The <img> of the pattern drawn for `seed` (participation/pictures/illustration.py)."""
+    return illustration.img(seed, urls.url("pictures:pattern", pattern=illustration.key(seed)))
 
 
 def picture_of(row: Any) -> Any:

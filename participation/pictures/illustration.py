@@ -2,12 +2,15 @@
 
 The seed is what the thing is about: its category's name, else its space's title, else its
 own title; so every proposal of "Mobilité" wears the same pattern, and a page never shows a
-broken box. The same seed always gives the same SVG (a SHA-256 of the seed picks the palette
-and each cell's shape), byte for byte, in every process. Decorative: `aria-hidden`, no text,
-no id (several on one page never clash), a few hundred bytes inline."""
+broken box. The same seed always gives the same SVG (a SHA-256 of the seed, its `key`, picks
+the palette and each cell's shape), byte for byte, in every process. A page shows it as an
+image, decorative (empty alternative text), from /static/patterns/<key>.svg?v=<hash of the
+drawing> (participation/pictures/routes.py), cached for a year: one file per category for the
+whole site, not a kilobyte of SVG inline in every card (issue #22, page weight)."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 
@@ -51,9 +54,24 @@ def _cell(kind: int, x: int, y: int) -> str:
     return ""  # 5 to 7: an empty cell
 
 
+def key(seed: str) -> str:
+    """The SHA-256 of `seed` (case and surrounding spaces aside), in hexadecimal: the address
+    of its pattern."""
+    return hashlib.sha256(seed.strip().casefold().encode("utf-8")).hexdigest()
+
+
+def is_key(text: str) -> bool:
+    return len(text) == 64 and all(c in "0123456789abcdef" for c in text)
+
+
 def pattern(seed: str) -> Pattern:
     """The pattern of `seed` (any text; case and surrounding spaces do not matter)."""
-    digest = hashlib.sha256(seed.strip().casefold().encode("utf-8")).digest()
+    return pattern_of_key(key(seed))
+
+
+def pattern_of_key(hexdigest: str) -> Pattern:
+    """The pattern whose `key` is `hexdigest`."""
+    digest = bytes.fromhex(hexdigest)
     palette = PALETTES[digest[0] % len(PALETTES)]
     shapes: list[str] = []
     accents: list[str] = []
@@ -66,16 +84,37 @@ def pattern(seed: str) -> Pattern:
     return Pattern(palette, "".join(shapes), "".join(accents))
 
 
-def svg(seed: str) -> Markup:
-    """The inline SVG of `seed`'s pattern: decorative (hidden from assistive technologies)."""
-    drawn = pattern(seed)
+WIDTH, HEIGHT = COLUMNS * CELL, ROWS * CELL
+
+
+@functools.lru_cache(maxsize=1024)
+def drawing(hexdigest: str) -> tuple[bytes, str]:
+    """The SVG file of the pattern whose `key` is `hexdigest`, and 12 hex digits of its own
+    SHA-256 (the address's version: a change of the drawing is a new address)."""
+    drawn = pattern_of_key(hexdigest)
     background, colour, accent = drawn.palette
-    width, height = COLUMNS * CELL, ROWS * CELL
-    return Markup(
-        f'<svg class="illustration" viewBox="0 0 {width} {height}" width="{width}" '
-        f'height="{height}" preserveAspectRatio="xMidYMid slice" aria-hidden="true" '
-        f'focusable="false" xmlns="http://www.w3.org/2000/svg">'
-        f'<rect width="{width}" height="{height}" fill="{background}"/>'
+    body = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'width="{WIDTH}" height="{HEIGHT}" preserveAspectRatio="xMidYMid slice">'
+        f'<rect width="{WIDTH}" height="{HEIGHT}" fill="{background}"/>'
         f'<path d="{drawn.shapes}" fill="{colour}" fill-opacity=".7"/>'
-        f'<path d="{drawn.accents}" fill="{accent}"/></svg>'
+        f'<path d="{drawn.accents}" fill="{accent}"/></svg>\n'
+    ).encode("ascii")
+    return body, hashlib.sha256(body).hexdigest()[:12]
+
+
+def svg(seed: str) -> bytes:
+    """The SVG file of `seed`'s pattern."""
+    return drawing(key(seed))[0]
+
+
+def img(seed: str, address: str) -> Markup:
+    """The <img> of `seed`'s pattern, served at `address` (its route's path): decorative, an
+    empty alternative text; its width and height reserve its box before it loads. Not lazy:
+    a kilobyte, one file per category and cached, so a card scrolled into view never shows
+    its box empty first (a picture's renditions are lazy: templates/_pictures.html)."""
+    version = drawing(key(seed))[1]
+    return Markup(
+        f'<img class="illustration" src="{address}?v={version}" alt="" width="{WIDTH}" '
+        f'height="{HEIGHT}" decoding="async">'
     )

@@ -1,8 +1,9 @@
-"""The one route that serves stored images: /images/<key>/<width>, to whoever may see what holds
-the image (issue #22: its owner's own rule, asked through `Feature.picture_owners`), 404 for
-anyone else. Revalidated at every use (`no-cache` with an ETag: a 304 carries no bytes), so an
-image disappears with its owner at once: hidden by moderation, withdrawn, a project no longer
-public (docs/images.md says why not a year's cache)."""
+"""The routes that serve images. Stored ones at /images/<key>/<width>, to whoever may see what
+holds the image (issue #22: its owner's own rule, asked through `Feature.picture_owners`), 404
+for anyone else, revalidated at every use (`no-cache` with an ETag: a 304 carries no bytes), so
+an image disappears with its owner at once (docs/images.md says why not a year's cache). The
+patterns drawn for what has no image at /static/patterns/<key>.svg, public and cached a year
+(`immutable`: the drawing's version is in the query)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from participation import web  # noqa: F401  (registers the "id" convertor of the route)
-from participation.pictures import services
+from participation.pictures import illustration, services
 from participation.pictures.models import KEY_LENGTH
 from participation.refusals import NotFound
 
@@ -19,6 +20,8 @@ from participation.refusals import NotFound
 # at every use; a signed-in person's may depend on who they are (staff, the author): theirs only
 PUBLIC_CACHE = "public, no-cache"
 PRIVATE_CACHE = "private, no-cache"
+# a pattern's address changes with its drawing: the same bytes for ever
+PATTERN_CACHE = "public, max-age=31536000, immutable"
 KEY_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 
 
@@ -58,4 +61,18 @@ async def image(request: Request) -> Response:
     )
 
 
-routes = [Route("/images/{key}/{width:id}", image, name="pictures:image")]
+async def pattern(request: Request) -> Response:
+    """The pattern drawn for what has no image (participation/pictures/illustration.py), by its
+    key: the same file for ever (its address carries its version), so cached for a year."""
+    key = request.path_params["pattern"]
+    if not illustration.is_key(key):
+        raise NotFound(key)
+    body, _version = illustration.drawing(key)
+    return Response(body, media_type="image/svg+xml", headers={"Cache-Control": PATTERN_CACHE})
+
+
+routes = [
+    Route("/images/{key}/{width:id}", image, name="pictures:image"),
+    # under /static/: a file that reads no setting (participation/sitesettings/live.py)
+    Route("/static/patterns/{pattern}.svg", pattern, name="pictures:pattern"),
+]

@@ -60,6 +60,8 @@ EXEMPT: dict[str, str] = {
     "pages:healthz_ready": "health check for the load balancer (JSON), not a page",
     "pages:metrics": "Prometheus metrics (text format, with METRICS_TOKEN), not a page",
     "static": "stylesheet, scripts and images (audited as part of every page)",
+    "assets:file": "stylesheets and scripts at their versioned address (audited with every page)",
+    "pictures:pattern": "the pattern drawn for what has no image (SVG), an image",
     "pages:favicon": "the site's icon (ICO), an image",
     "pages:favicon_svg": "the site's icon (SVG), an image",
     "accounts:data": "the person's data as a JSON download",

@@ -20,9 +20,6 @@ from participation.people.models import SpaceRole
 from participation.spaces.models import Space
 from tests.budgets.factories import budget_in_voting
 from tests.conftest import create_user, field_error, logged_in, post_form
-from tests.security.test_access_matrix import expected, outcomes
-from tests.security.walks import HIDDEN, PAGE, REFUSED
-from tests.security.world import ROLES, app_routes, logged_in_client, seed_world
 from tests.spaces.factories import space_open_with_a_vote
 
 MENU_LINK = ">Évaluer des projets</a>"
@@ -319,41 +316,6 @@ async def test_the_header_link_leads_to_the_list_of_their_budgets(app: Any, sett
         assert found and found.group(1) == "/evaluation"
         listing = await c.get(found.group(1))
         assert listing.status_code == 200 and "Budget participatif 2027" in listing.text
-
-
-# The access matrix's row of an evaluator of the world's space (tests/security): a resident
-# like *other* everywhere but the evaluation pages of their space's budgets. The world's budget
-# is in its vote (the review frozen: 409); the one in preparation does not exist for them.
-EVALUATOR = {
-    "GET /evaluation": PAGE,
-    "GET /evaluation/budgets/{budget_id}": PAGE,
-    "GET /evaluation/budgets/{budget_id} [preparation]": HIDDEN,
-    "POST /evaluation/budgets/{budget_id}/projects/{project_id}": REFUSED,
-    "POST /evaluation/budgets/{budget_id}/projects/{project_id} [preparation]": HIDDEN,
-}
-
-
-async def test_an_evaluator_gets_a_residents_access_but_their_spaces_evaluation(
-    app: Any, settings: Any
-) -> None:
-    world = await seed_world(settings)
-    space_id = world.ids["space_id"]
-    await Budget.filter(
-        id__in=[world.ids["budget_id"], world.hidden["budget_in_preparation"]]
-    ).update(space_id=space_id)
-    eva = await create_user(settings, "eva@example.org", display_name="Eva Évaluatrice")
-    await SpaceRole.create(user=eva, space_id=space_id, role="evaluator")
-    async with logged_in_client(app, eva) as person:
-        seen = await outcomes(person, world, app_routes(app))  # logs out, last
-    matrix = expected()
-    column = ROLES.index("other")
-    assert set(EVALUATOR) <= set(matrix)
-    wrong = {
-        key: f"expected {EVALUATOR.get(key, matrix[key][column])}, got {got}"
-        for key, got in seen.items()
-        if got != EVALUATOR.get(key, matrix[key][column])
-    }
-    assert wrong == {}, "\n".join(f"evaluator: {k}: {v}" for k, v in wrong.items())
 
 
 async def test_an_evaluator_is_offered_no_review_of_their_own_project_and_cannot_send_one(

@@ -8,11 +8,15 @@ tests/security/world.py."""
 # ruff: noqa: E501  (the matrix is a table: one route per line)
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
+
+from tortoise import timezone
 
 from budgets.models import Budget, BudgetCategory, BudgetDistrict, Phase, Project
 from participation.people.models import SpaceRole
 from participation.settings import Settings
+from participation.spaces.models import Space
 from tests.budgets.factories import CENSUS, SHARES, budget_in_voting
 from tests.budgets.test_admin import BUDGET_FORM as ADMIN_BUDGET_FORM
 from tests.budgets.test_import import SMALL
@@ -24,6 +28,7 @@ from tests.security.walks import (
     LOGIN,
     MISSING,
     PAGE,
+    REFUSED,
     Ctx,
     Data,
     Step,
@@ -35,90 +40,91 @@ from tests.security.world import World
 # fmt: off
 # [preparation] a budget staff are preparing
 MATRIX = {
-    # route [restricted object]: (anonymous, owner, other, moderator, agent, admin)
-    "GET /budgets":                                                               (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
-    "GET /budgets/{budget_id}":                                                   (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
-    "GET /budgets/{budget_id} [preparation]":                                     (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  PAGE),
-    "GET /budgets/{budget_id}/projects/new":                                      (LOGIN,   PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
-    "GET /budgets/{budget_id}/projects/new [preparation]":                        (LOGIN,   HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  PAGE),
-    "GET /budgets/{budget_id}/projects/{project_id}":                             (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
-    "GET /budgets/{budget_id}/projects/{project_id} [preparation]":               (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
-    "GET /budgets/{budget_id}/ballot":                                            (LOGIN,   PAGE,    DENIED,  DENIED,  DENIED,  DENIED),
-    "GET /budgets/{budget_id}/ballot [preparation]":                              (LOGIN,   HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  DENIED),
-    "GET /budgets/{budget_id}/ballot/receipt":                                    (LOGIN,   DONE,    DONE,    DONE,    DONE,    DONE),
-    "GET /budgets/{budget_id}/ballot/receipt [preparation]":                      (LOGIN,   HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  DONE),
-    "GET /budgets/{budget_id}/receipt-check":                                     (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
-    "GET /budgets/{budget_id}/receipt-check [preparation]":                       (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  PAGE),
-    "GET /budgets/{budget_id}/results":                                           (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  PAGE),
-    "GET /budgets/{budget_id}/results [preparation]":                             (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  PAGE),
-    "GET /budgets/{budget_id}/results.csv":                                       (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
-    "GET /budgets/{budget_id}/results.csv [preparation]":                         (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
-    "GET /budgets/{budget_id}/results.pdf":                                       (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
-    "GET /budgets/{budget_id}/results.pdf [preparation]":                         (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
-    "GET /admin/budgets/{budget_id}/ballot.pdf":                                  (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE),
-    "GET /admin/budgets/{budget_id}/ballot.pdf [preparation]":                    (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE),
-    "GET /budgets/{budget_id}/ballots.pb":                                        (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
-    "GET /budgets/{budget_id}/ballots.pb [preparation]":                          (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
-    "GET /account/residency":                                                     (LOGIN,   PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
-    "GET /admin/budgets/new":                                                     (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE),
-    "GET /admin/budgets/import":                                                  (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE),
-    "GET /admin/budgets/{budget_id}":                                             (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE),
-    "GET /admin/budgets/{budget_id} [preparation]":                               (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE),
-    "GET /admin/budgets/{budget_id}/edit":                                        (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE),
-    "GET /admin/budgets/{budget_id}/edit [preparation]":                          (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE),
-    "GET /admin/budgets/{budget_id}/projects/{project_id}/edit":                  (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE),
-    "GET /admin/budgets/{budget_id}/projects/{project_id}/edit [preparation]":    (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  HIDDEN),
-    "GET /admin/budgets/paper-ballots":                                           (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE,    PAGE),
-    "GET /admin/budgets/{budget_id}/paper-ballot":                                (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE,    PAGE),
-    "GET /admin/budgets/{budget_id}/paper-ballot [preparation]":                  (LOGIN,   DENIED,  DENIED,  DENIED,  HIDDEN,  PAGE),
-    "POST /budgets/{budget_id}/projects/new":                                     (LOGIN,   FORM,    FORM,    FORM,    FORM,    FORM),
-    "POST /budgets/{budget_id}/projects/new [preparation]":                       (LOGIN,   HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  FORM),
-    "POST /budgets/{budget_id}/ballot":                                           (LOGIN,   DONE,    DENIED,  DENIED,  DENIED,  DENIED),
-    "POST /budgets/{budget_id}/ballot [preparation]":                             (LOGIN,   HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  DENIED),
-    "POST /account/residency":                                                    (LOGIN,   PAGE,    FORM,    FORM,    FORM,    FORM),
-    "POST /admin/budgets/new":                                                    (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM),
-    "POST /admin/budgets/import":                                                 (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM),
-    "POST /admin/budgets/{budget_id}/edit":                                       (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM),
-    "POST /admin/budgets/{budget_id}/edit [preparation]":                         (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM),
-    "POST /admin/budgets/{budget_id}/projects/{project_id}/edit":                 (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM),
-    "POST /admin/budgets/{budget_id}/projects/{project_id}/edit [preparation]":   (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  HIDDEN),
-    "POST /admin/budgets/{budget_id}/phase":                                      (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  DONE),
-    "POST /admin/budgets/{budget_id}/phase [preparation]":                        (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  DONE),
+    # route [restricted object]: (anonymous, owner, other, moderator, agent, admin, evaluator)
+    "GET /budgets":                                                               (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /budgets/{budget_id}":                                                   (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /budgets/{budget_id} [preparation]":                                     (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  PAGE,    HIDDEN),
+    "GET /budgets/{budget_id}/projects/new":                                      (LOGIN,   PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /budgets/{budget_id}/projects/new [preparation]":                        (LOGIN,   HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  PAGE,    HIDDEN),
+    "GET /budgets/{budget_id}/projects/{project_id}":                             (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /budgets/{budget_id}/projects/{project_id} [preparation]":               (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
+    "GET /budgets/{budget_id}/ballot":                                            (LOGIN,   PAGE,    DENIED,  DENIED,  DENIED,  DENIED,  DENIED),
+    "GET /budgets/{budget_id}/ballot [preparation]":                              (LOGIN,   HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  DENIED,  HIDDEN),
+    "GET /budgets/{budget_id}/ballot/receipt":                                    (LOGIN,   DONE,    DONE,    DONE,    DONE,    DONE,    DONE),
+    "GET /budgets/{budget_id}/ballot/receipt [preparation]":                      (LOGIN,   HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  DONE,    HIDDEN),
+    "GET /budgets/{budget_id}/receipt-check":                                     (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /budgets/{budget_id}/receipt-check [preparation]":                       (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  PAGE,    HIDDEN),
+    "GET /budgets/{budget_id}/results":                                           (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  PAGE,    HIDDEN),
+    "GET /budgets/{budget_id}/results [preparation]":                             (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  PAGE,    HIDDEN),
+    "GET /budgets/{budget_id}/results.csv":                                       (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
+    "GET /budgets/{budget_id}/results.csv [preparation]":                         (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
+    "GET /budgets/{budget_id}/results.pdf":                                       (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
+    "GET /budgets/{budget_id}/results.pdf [preparation]":                         (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
+    "GET /admin/budgets/{budget_id}/ballot.pdf":                                  (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE,    DENIED),
+    "GET /admin/budgets/{budget_id}/ballot.pdf [preparation]":                    (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE,    DENIED),
+    "GET /budgets/{budget_id}/ballots.pb":                                        (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
+    "GET /budgets/{budget_id}/ballots.pb [preparation]":                          (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
+    "GET /account/residency":                                                     (LOGIN,   PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /admin/budgets/new":                                                     (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE,    DENIED),
+    "GET /admin/budgets/import":                                                  (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE,    DENIED),
+    "GET /admin/budgets/{budget_id}":                                             (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE,    DENIED),
+    "GET /admin/budgets/{budget_id} [preparation]":                               (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE,    DENIED),
+    "GET /admin/budgets/{budget_id}/edit":                                        (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE,    DENIED),
+    "GET /admin/budgets/{budget_id}/edit [preparation]":                          (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE,    DENIED),
+    "GET /admin/budgets/{budget_id}/projects/{project_id}/edit":                  (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE,    DENIED),
+    "GET /admin/budgets/{budget_id}/projects/{project_id}/edit [preparation]":    (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  HIDDEN,  DENIED),
+    "GET /admin/budgets/paper-ballots":                                           (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE,    PAGE,    DENIED),
+    "GET /admin/budgets/{budget_id}/paper-ballot":                                (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE,    PAGE,    DENIED),
+    "GET /admin/budgets/{budget_id}/paper-ballot [preparation]":                  (LOGIN,   DENIED,  DENIED,  DENIED,  HIDDEN,  PAGE,    DENIED),
+    "POST /budgets/{budget_id}/projects/new":                                     (LOGIN,   FORM,    FORM,    FORM,    FORM,    FORM,    FORM),
+    "POST /budgets/{budget_id}/projects/new [preparation]":                       (LOGIN,   HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  FORM,    HIDDEN),
+    "POST /budgets/{budget_id}/ballot":                                           (LOGIN,   DONE,    DENIED,  DENIED,  DENIED,  DENIED,  DENIED),
+    "POST /budgets/{budget_id}/ballot [preparation]":                             (LOGIN,   HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  DENIED,  HIDDEN),
+    "POST /account/residency":                                                    (LOGIN,   PAGE,    FORM,    FORM,    FORM,    FORM,    FORM),
+    "POST /admin/budgets/new":                                                    (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM,    DENIED),
+    "POST /admin/budgets/import":                                                 (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM,    DENIED),
+    "POST /admin/budgets/{budget_id}/edit":                                       (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM,    DENIED),
+    "POST /admin/budgets/{budget_id}/edit [preparation]":                         (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM,    DENIED),
+    "POST /admin/budgets/{budget_id}/projects/{project_id}/edit":                 (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM,    DENIED),
+    "POST /admin/budgets/{budget_id}/projects/{project_id}/edit [preparation]":   (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  HIDDEN,  DENIED),
+    "POST /admin/budgets/{budget_id}/phase":                                      (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  DONE,    DENIED),
+    "POST /admin/budgets/{budget_id}/phase [preparation]":                        (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  DONE,    DENIED),
     # the projects table's row (issue #22): its form (a page without htmx), and the row as shown
-    "GET /admin/budgets/{budget_id}/projects/{project_id}":                       (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE),
-    "GET /admin/budgets/{budget_id}/projects/{project_id} [preparation]":         (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  HIDDEN),
-    "POST /admin/budgets/{budget_id}/projects/{project_id}":                      (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM),
-    "POST /admin/budgets/{budget_id}/projects/{project_id} [preparation]":        (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  HIDDEN),
-    "GET /admin/budgets/{budget_id}/projects/{project_id}/row":                   (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  DONE),
-    "GET /admin/budgets/{budget_id}/projects/{project_id}/row [preparation]":     (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  HIDDEN),
-    "POST /admin/budgets/{budget_id}/tally":                                      (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  DONE),
-    "POST /admin/budgets/{budget_id}/tally [preparation]":                        (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  DONE),
-    "POST /admin/budgets/{budget_id}/paper-ballot":                               (LOGIN,   DENIED,  DENIED,  DENIED,  FORM,    FORM),
-    "POST /admin/budgets/{budget_id}/paper-ballot [preparation]":                 (LOGIN,   DENIED,  DENIED,  DENIED,  HIDDEN,  FORM),
-    "POST /admin/budgets/{budget_id}/paper-ballot/person":                        (LOGIN,   DENIED,  DENIED,  DENIED,  FORM,    FORM),
-    "POST /admin/budgets/{budget_id}/paper-ballot/person [preparation]":          (LOGIN,   DENIED,  DENIED,  DENIED,  HIDDEN,  FORM),
-    "GET /admin/budgets/{budget_id}/paper-ballot/choices":                        (LOGIN,   DENIED,  DENIED,  DENIED,  DONE,    DONE),
-    "GET /admin/budgets/{budget_id}/paper-ballot/choices [preparation]":          (LOGIN,   DENIED,  DENIED,  DENIED,  HIDDEN,  DONE),
-    "POST /admin/budgets/{budget_id}/paper-ballot/choices":                       (LOGIN,   DENIED,  DENIED,  DENIED,  DONE,    DONE),
-    "POST /admin/budgets/{budget_id}/paper-ballot/choices [preparation]":         (LOGIN,   DENIED,  DENIED,  DENIED,  HIDDEN,  DONE),
-    "GET /admin/budgets/{budget_id}/paper-ballot/receipt":                        (LOGIN,   DENIED,  DENIED,  DENIED,  DONE,    DONE),
-    "GET /admin/budgets/{budget_id}/paper-ballot/receipt [preparation]":          (LOGIN,   DENIED,  DENIED,  DENIED,  HIDDEN,  DONE),
-    "POST /admin/budgets/{budget_id}/key":                                        (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM),
-    "POST /admin/budgets/{budget_id}/key [preparation]":                          (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM),
-    "POST /admin/budgets/{budget_id}/key-share":                                  (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  DONE),
-    "POST /admin/budgets/{budget_id}/key-share [preparation]":                    (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  DONE),
-    "POST /admin/budgets/{budget_id}/shares":                                     (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM),
-    "POST /admin/budgets/{budget_id}/shares [preparation]":                       (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM),
-    # the evaluators of a space's budget projects (issue #18): nobody of this table holds the
-    # role (what an evaluator gets: tests/budgets/test_evaluation.py::EVALUATOR)
-    "GET /evaluation":                                                            (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  DENIED),
-    "GET /evaluation/budgets/{budget_id}":                                        (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  DENIED),
-    "GET /evaluation/budgets/{budget_id} [preparation]":                          (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  DENIED),
-    "POST /evaluation/budgets/{budget_id}/projects/{project_id}":                 (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  DENIED),
-    "POST /evaluation/budgets/{budget_id}/projects/{project_id} [preparation]": (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  DENIED),
-    # route [restricted object]: (anonymous, owner, other, moderator, admin)
-    "GET /budgets/{budget_id}/map":                                               (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
-    "GET /budgets/{budget_id}/map [preparation]":                                 (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  PAGE),
+    "GET /admin/budgets/{budget_id}/projects/{project_id}":                       (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE,    DENIED),
+    "GET /admin/budgets/{budget_id}/projects/{project_id} [preparation]":         (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  HIDDEN,  DENIED),
+    "POST /admin/budgets/{budget_id}/projects/{project_id}":                      (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM,    DENIED),
+    "POST /admin/budgets/{budget_id}/projects/{project_id} [preparation]":        (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  HIDDEN,  DENIED),
+    "GET /admin/budgets/{budget_id}/projects/{project_id}/row":                   (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  DONE,    DENIED),
+    "GET /admin/budgets/{budget_id}/projects/{project_id}/row [preparation]":     (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  HIDDEN,  DENIED),
+    "POST /admin/budgets/{budget_id}/tally":                                      (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  DONE,    DENIED),
+    "POST /admin/budgets/{budget_id}/tally [preparation]":                        (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  DONE,    DENIED),
+    "POST /admin/budgets/{budget_id}/paper-ballot":                               (LOGIN,   DENIED,  DENIED,  DENIED,  FORM,    FORM,    DENIED),
+    "POST /admin/budgets/{budget_id}/paper-ballot [preparation]":                 (LOGIN,   DENIED,  DENIED,  DENIED,  HIDDEN,  FORM,    DENIED),
+    "POST /admin/budgets/{budget_id}/paper-ballot/person":                        (LOGIN,   DENIED,  DENIED,  DENIED,  FORM,    FORM,    DENIED),
+    "POST /admin/budgets/{budget_id}/paper-ballot/person [preparation]":          (LOGIN,   DENIED,  DENIED,  DENIED,  HIDDEN,  FORM,    DENIED),
+    "GET /admin/budgets/{budget_id}/paper-ballot/choices":                        (LOGIN,   DENIED,  DENIED,  DENIED,  DONE,    DONE,    DENIED),
+    "GET /admin/budgets/{budget_id}/paper-ballot/choices [preparation]":          (LOGIN,   DENIED,  DENIED,  DENIED,  HIDDEN,  DONE,    DENIED),
+    "POST /admin/budgets/{budget_id}/paper-ballot/choices":                       (LOGIN,   DENIED,  DENIED,  DENIED,  DONE,    DONE,    DENIED),
+    "POST /admin/budgets/{budget_id}/paper-ballot/choices [preparation]":         (LOGIN,   DENIED,  DENIED,  DENIED,  HIDDEN,  DONE,    DENIED),
+    "GET /admin/budgets/{budget_id}/paper-ballot/receipt":                        (LOGIN,   DENIED,  DENIED,  DENIED,  DONE,    DONE,    DENIED),
+    "GET /admin/budgets/{budget_id}/paper-ballot/receipt [preparation]":          (LOGIN,   DENIED,  DENIED,  DENIED,  HIDDEN,  DONE,    DENIED),
+    "POST /admin/budgets/{budget_id}/key":                                        (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM,    DENIED),
+    "POST /admin/budgets/{budget_id}/key [preparation]":                          (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM,    DENIED),
+    "POST /admin/budgets/{budget_id}/key-share":                                  (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  DONE,    DENIED),
+    "POST /admin/budgets/{budget_id}/key-share [preparation]":                    (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  DONE,    DENIED),
+    "POST /admin/budgets/{budget_id}/shares":                                     (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM,    DENIED),
+    "POST /admin/budgets/{budget_id}/shares [preparation]":                       (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM,    DENIED),
+    # the evaluators of a space's budget projects (issue #18): the world's evaluator evaluates
+    # the space where `_seed` puts the world's budgets; the one in voting has its review frozen
+    # (409), the one in preparation does not exist for them
+    "GET /evaluation":                                                            (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  DENIED,  PAGE),
+    "GET /evaluation/budgets/{budget_id}":                                        (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  DENIED,  PAGE),
+    "GET /evaluation/budgets/{budget_id} [preparation]":                          (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  DENIED,  HIDDEN),
+    "POST /evaluation/budgets/{budget_id}/projects/{project_id}":                 (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  DENIED,  REFUSED),
+    "POST /evaluation/budgets/{budget_id}/projects/{project_id} [preparation]": (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  DENIED,  HIDDEN),
+    # route [restricted object]: (anonymous, owner, other, moderator, agent, admin, evaluator)
+    "GET /budgets/{budget_id}/map":                                               (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /budgets/{budget_id}/map [preparation]":                                 (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  PAGE,    HIDDEN),
 }
 # fmt: on
 
@@ -159,6 +165,23 @@ async def _evaluated(ctx: Ctx) -> Data:
         user_id=ctx.world.other.id, space_id=ctx.world.ids["space_id"], role="evaluator"
     )
     return {**ctx.world.ids, "budget_id": review.id, "project_id": in_review[0].id}
+
+
+async def _seed(settings: Settings, world: World) -> None:
+    """A space of its own for the world's budgets (in voting, in preparation), whose budget
+    projects the world's evaluator evaluates (issue #18). Not the world's space: a space that
+    holds a budget cannot be deleted (409), and the walks delete that one."""
+    now = timezone.now()
+    space = await Space.create(
+        title="Budget évalué",
+        slug="budget-evalue",
+        starts_at=now - timedelta(days=10),
+        ends_at=now + timedelta(days=50),
+        published=True,
+    )
+    budgets = [world.ids["budget_id"], world.hidden["budget_in_preparation"]]
+    await Budget.filter(id__in=budgets).update(space_id=space.id)
+    await SpaceRole.create(user=world.evaluator, space_id=space.id, role="evaluator")
 
 
 async def _ballot(ctx: Ctx) -> Data:
@@ -211,6 +234,7 @@ async def _formulas(settings: Settings, world: World, formula: str) -> None:
 
 
 WALKS = Walks(
+    seed=_seed,
     matrix=MATRIX,
     steps=[
         Step("budgets:ballot", "owner", _preview),  # "Check my ballot" without JavaScript

@@ -39,30 +39,30 @@ async def _seed(settings: Settings, world: World) -> None:
 # [draft] the comment's proposal is a draft of the owner, [hidden] a comment of the owner
 # hidden by a moderator
 MATRIX = {
-    # route [restricted object]: (anonymous, owner, other, moderator, agent, admin)
-    "GET /proposals/{id}/comments/{comment}/edit":             (LOGIN,   PAGE,    DENIED,  DENIED,  DENIED,  DENIED),
-    "GET /proposals/{id}/comments/{comment}/edit [draft]":     (LOGIN,   HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
-    "GET /proposals/{id}/comments/{comment}/edit [hidden]":    (LOGIN,   PAGE,    HIDDEN,  DENIED,  HIDDEN,  DENIED),
-    "POST /proposals/{id}/comments":                           (LOGIN,   FORM,    FORM,    FORM,    FORM,    FORM),
-    "POST /proposals/{id}/comments [draft]":                   (LOGIN,   DENIED,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
-    "POST /proposals/{id}/comments/{comment}/edit":            (LOGIN,   FORM,    DENIED,  DENIED,  DENIED,  DENIED),
-    "POST /proposals/{id}/comments/{comment}/edit [draft]":    (LOGIN,   HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
-    "POST /proposals/{id}/comments/{comment}/edit [hidden]":   (LOGIN,   FORM,    HIDDEN,  DENIED,  HIDDEN,  DENIED),
-    "POST /proposals/{id}/comments/{comment}/vote":            (LOGIN,   DONE,    DONE,    DONE,    DONE,    DONE),
-    "POST /proposals/{id}/comments/{comment}/vote [draft]":    (LOGIN,   DENIED,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
-    "POST /proposals/{id}/comments/{comment}/vote [hidden]":   (LOGIN,   DONE,    HIDDEN,  DONE,  HIDDEN,    DONE),
-    "POST /proposals/{id}/comments/{comment}/delete":          (LOGIN,   DONE,    DENIED,  DONE,  DENIED,    DONE),
-    "POST /proposals/{id}/comments/{comment}/delete [draft]":  (LOGIN,   HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
-    "POST /proposals/{id}/comments/{comment}/delete [hidden]": (LOGIN,   DONE,    HIDDEN,  DONE,  HIDDEN,    DONE),
+    # route [restricted object]: (anonymous, owner, other, moderator, agent, admin, evaluator)
+    "GET /proposals/{id}/comments/{comment}/edit":             (LOGIN,   PAGE,    DENIED,  DENIED,  DENIED,  DENIED,  DENIED),
+    "GET /proposals/{id}/comments/{comment}/edit [draft]":     (LOGIN,   HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
+    "GET /proposals/{id}/comments/{comment}/edit [hidden]":    (LOGIN,   PAGE,    HIDDEN,  DENIED,  HIDDEN,  DENIED,  HIDDEN),
+    "POST /proposals/{id}/comments":                           (LOGIN,   FORM,    FORM,    FORM,    FORM,    FORM,    FORM),
+    "POST /proposals/{id}/comments [draft]":                   (LOGIN,   DENIED,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
+    "POST /proposals/{id}/comments/{comment}/edit":            (LOGIN,   FORM,    DENIED,  DENIED,  DENIED,  DENIED,  DENIED),
+    "POST /proposals/{id}/comments/{comment}/edit [draft]":    (LOGIN,   HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
+    "POST /proposals/{id}/comments/{comment}/edit [hidden]":   (LOGIN,   FORM,    HIDDEN,  DENIED,  HIDDEN,  DENIED,  HIDDEN),
+    "POST /proposals/{id}/comments/{comment}/vote":            (LOGIN,   DONE,    DONE,    DONE,    DONE,    DONE,    DONE),
+    "POST /proposals/{id}/comments/{comment}/vote [draft]":    (LOGIN,   DENIED,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
+    "POST /proposals/{id}/comments/{comment}/vote [hidden]":   (LOGIN,   DONE,    HIDDEN,  DONE,    HIDDEN,  DONE,    HIDDEN),
+    "POST /proposals/{id}/comments/{comment}/delete":          (LOGIN,   DONE,    DENIED,  DONE,    DENIED,  DONE,    DENIED),
+    "POST /proposals/{id}/comments/{comment}/delete [draft]":  (LOGIN,   HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
+    "POST /proposals/{id}/comments/{comment}/delete [hidden]": (LOGIN,   DONE,    HIDDEN,  DONE,    HIDDEN,  DONE,    HIDDEN),
     # a budget project's comments (issue #18); the reply form is asked for with ?reply=<id>
-    "POST /comments/{commentable}/{commented}":                (LOGIN,   FORM,    FORM,    FORM,    FORM,    FORM),
-    "GET /comments/{commentable}/{commented}/reply":           (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
-    "GET /comments/{commentable}/{commented}/{remark}/edit":   (LOGIN,   PAGE,    DENIED,  DENIED,  DENIED,  DENIED),
-    "POST /comments/{commentable}/{commented}/{remark}/edit":  (LOGIN,   FORM,    DENIED,  DENIED,  DENIED,  DENIED),
-    "POST /comments/{commentable}/{commented}/{remark}/vote":  (LOGIN,   DONE,    DONE,    DONE,    DONE,    DONE),
-    "POST /comments/{commentable}/{commented}/{remark}/delete": (LOGIN,  DONE,    DENIED,  DONE,  DENIED,    DONE),
+    "POST /comments/{commentable}/{commented}":                (LOGIN,   FORM,    FORM,    FORM,    FORM,    FORM,    FORM),
+    "GET /comments/{commentable}/{commented}/reply":           (HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
+    "GET /comments/{commentable}/{commented}/{remark}/edit":   (LOGIN,   PAGE,    DENIED,  DENIED,  DENIED,  DENIED,  DENIED),
+    "POST /comments/{commentable}/{commented}/{remark}/edit":  (LOGIN,   FORM,    DENIED,  DENIED,  DENIED,  DENIED,  DENIED),
+    "POST /comments/{commentable}/{commented}/{remark}/vote":  (LOGIN,   DONE,    DONE,    DONE,    DONE,    DONE,    DONE),
+    "POST /comments/{commentable}/{commented}/{remark}/delete": (LOGIN,   DONE,    DENIED,  DONE,    DENIED,  DONE,    DENIED),
     # taken on behalf of a person (participation/counter, issue #20): staff only
-    "POST /admin/counter/people/{person_id}/comment":          (LOGIN,   DENIED,  DENIED,  DENIED,  FORM,    FORM),
+    "POST /admin/counter/people/{person_id}/comment":          (LOGIN,   DENIED,  DENIED,  DENIED,  FORM,    FORM,    DENIED),
 }
 # fmt: on
 

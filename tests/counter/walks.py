@@ -12,10 +12,10 @@ PERSON = {"name": "Mme Durand", "contact": "06 12 34 56 78", "consent": "on"}
 
 # fmt: off
 MATRIX = {
-    # route: (anonymous, owner, other, moderator, agent, admin)
-    "GET /admin/counter":                               (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE,    PAGE),
-    "POST /admin/counter/people":                       (LOGIN,   DENIED,  DENIED,  DENIED,  FORM,    FORM),
-    "GET /admin/counter/people/{person_id}":            (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE,    PAGE),
+    # route: (anonymous, owner, other, moderator, agent, admin, evaluator)
+    "GET /admin/counter":                               (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE,    PAGE,    DENIED),
+    "POST /admin/counter/people":                       (LOGIN,   DENIED,  DENIED,  DENIED,  FORM,    FORM,    DENIED),
+    "GET /admin/counter/people/{person_id}":            (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE,    PAGE,    DENIED),
 }
 # fmt: on
 

@@ -22,14 +22,14 @@ from tests.security.walks import (
 
 # fmt: off
 MATRIX = {
-    # route: (anonymous, owner, other, moderator, agent, admin)
-    "GET /followup":                                   (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
-    "GET /followup/{commitment_id}":                   (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
-    "GET /admin/followup":                             (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE),
-    "POST /admin/followup/new":                        (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  REFUSED),
-    "GET /admin/followup/{commitment_id}":             (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE),
-    "POST /admin/followup/{commitment_id}/status":     (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM),
-    "POST /admin/followup/{commitment_id}/milestones": (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM),
+    # route: (anonymous, owner, other, moderator, agent, admin, evaluator)
+    "GET /followup":                                   (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /followup/{commitment_id}":                   (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /admin/followup":                             (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE,    DENIED),
+    "POST /admin/followup/new":                        (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  REFUSED, DENIED),
+    "GET /admin/followup/{commitment_id}":             (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE,    DENIED),
+    "POST /admin/followup/{commitment_id}/status":     (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM,    DENIED),
+    "POST /admin/followup/{commitment_id}/milestones": (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM,    DENIED),
 }
 # fmt: on
 

@@ -21,12 +21,12 @@ from tests.security.world import World
 # fmt: off
 MATRIX = {
     # indicators and follow-up (issue #9): figures are aggregated and public, the dashboard is staff's
-    "GET /indicators":                          (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
-    "GET /indicators/export.csv":               (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
-    "GET /indicators/export.json":              (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
-    "GET /admin/indicators":                    (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE),
-    "GET /admin/indicators/{kind}/{target_id}": (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE),
-    "POST /admin/indicators/refresh":           (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  DONE),
+    "GET /indicators":                          (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /indicators/export.csv":               (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /indicators/export.json":              (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /admin/indicators":                    (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE,    DENIED),
+    "GET /admin/indicators/{kind}/{target_id}": (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE,    DENIED),
+    "POST /admin/indicators/refresh":           (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  DONE,    DENIED),
 }
 # fmt: on
 

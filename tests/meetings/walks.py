@@ -33,25 +33,25 @@ async def _seed(settings: Settings, world: World) -> None:
 
 # fmt: off
 MATRIX = {
-    # route: (anonymous, owner, other, moderator, agent, admin)
-    "GET /meetings":                                       (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
-    "GET /meetings/calendar.ics":                          (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
-    "GET /meetings/{meeting_id}":                          (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
-    "POST /meetings/{meeting_id}/register":                (LOGIN,   DONE,    DONE,    DONE,    DONE,    DONE),
-    "POST /meetings/{meeting_id}/cancel":                  (LOGIN,   DONE,    DONE,    DONE,    DONE,    DONE),
-    "GET /admin/meetings":                                 (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE),
-    "GET /admin/meetings/new":                             (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE),
-    "POST /admin/meetings/new":                            (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM),
-    "GET /admin/meetings/{meeting_id}":                    (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE),
-    "POST /admin/meetings/{meeting_id}":                   (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM),
-    "POST /admin/meetings/{meeting_id}/attendance":        (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  DONE),
-    "POST /admin/meetings/{meeting_id}/code":              (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM),
-    "POST /admin/meetings/{meeting_id}/minutes":           (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM),
-    "GET /admin/meetings/{meeting_id}/registrations.csv":  (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE),
-    "GET /admin/meetings/{meeting_id}/attendance.pdf":    (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE),
-    "POST /admin/meetings/{meeting_id}/cancel":            (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  DONE),
-    # route: (anonymous, owner, other, moderator, admin)
-    "GET /meetings/map":                                   (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    # route: (anonymous, owner, other, moderator, agent, admin, evaluator)
+    "GET /meetings":                                       (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /meetings/calendar.ics":                          (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /meetings/{meeting_id}":                          (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "POST /meetings/{meeting_id}/register":                (LOGIN,   DONE,    DONE,    DONE,    DONE,    DONE,    DONE),
+    "POST /meetings/{meeting_id}/cancel":                  (LOGIN,   DONE,    DONE,    DONE,    DONE,    DONE,    DONE),
+    "GET /admin/meetings":                                 (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE,    DENIED),
+    "GET /admin/meetings/new":                             (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE,    DENIED),
+    "POST /admin/meetings/new":                            (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM,    DENIED),
+    "GET /admin/meetings/{meeting_id}":                    (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE,    DENIED),
+    "POST /admin/meetings/{meeting_id}":                   (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM,    DENIED),
+    "POST /admin/meetings/{meeting_id}/attendance":        (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  DONE,    DENIED),
+    "POST /admin/meetings/{meeting_id}/code":              (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM,    DENIED),
+    "POST /admin/meetings/{meeting_id}/minutes":           (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM,    DENIED),
+    "GET /admin/meetings/{meeting_id}/registrations.csv":  (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE,    DENIED),
+    "GET /admin/meetings/{meeting_id}/attendance.pdf":    (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE,    DENIED),
+    "POST /admin/meetings/{meeting_id}/cancel":            (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  DONE,    DENIED),
+    # route: (anonymous, owner, other, moderator, agent, admin, evaluator)
+    "GET /meetings/map":                                   (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
 }
 # fmt: on
 

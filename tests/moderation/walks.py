@@ -36,33 +36,33 @@ if TYPE_CHECKING:
 # [hidden] a comment of the owner hidden by a moderator; [answer] a free-text answer of the
 # owner in published results, [hidden answer] one hidden by a moderator
 MATRIX = {
-    # route [restricted object]: (anonymous, owner, other, moderator, agent, admin)
-    "GET /moderation":                                     (LOGIN,   DENIED,  DENIED,  PAGE,  DENIED,    PAGE),
-    "GET /moderation/report/{type}/{id}":                  (LOGIN,   DENIED,  PAGE,    PAGE,    PAGE,    PAGE),
-    "GET /moderation/report/{type}/{id} [hidden]":         (LOGIN,   DENIED,  HIDDEN,  PAGE,  HIDDEN,    PAGE),
+    # route [restricted object]: (anonymous, owner, other, moderator, agent, admin, evaluator)
+    "GET /moderation":                                     (LOGIN,   DENIED,  DENIED,  PAGE,    DENIED,  PAGE,    DENIED),
+    "GET /moderation/report/{type}/{id}":                  (LOGIN,   DENIED,  PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /moderation/report/{type}/{id} [hidden]":         (LOGIN,   DENIED,  HIDDEN,  PAGE,    HIDDEN,  PAGE,    HIDDEN),
     # a free-text answer of the owner in published results: anonymous, so the owner may report it too
-    "GET /moderation/report/{type}/{id} [answer]":         (LOGIN,   PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
-    "GET /moderation/report/{type}/{id} [hidden answer]":  (LOGIN,   HIDDEN,  HIDDEN,  PAGE,  HIDDEN,    PAGE),
-    "GET /moderation/mine":                                (LOGIN,   PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
-    "GET /moderation/users/{id}":                          (LOGIN,   DENIED,  DENIED,  PAGE,  DENIED,    PAGE),
-    "GET /admin/moderation/reasons":                       (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE),
-    "GET /admin/moderation/reasons/{id}":                  (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE),
-    "POST /moderation/decide":                             (LOGIN,   DENIED,  DENIED,  FORM,  DENIED,    FORM),
+    "GET /moderation/report/{type}/{id} [answer]":         (LOGIN,   PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /moderation/report/{type}/{id} [hidden answer]":  (LOGIN,   HIDDEN,  HIDDEN,  PAGE,    HIDDEN,  PAGE,    HIDDEN),
+    "GET /moderation/mine":                                (LOGIN,   PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /moderation/users/{id}":                          (LOGIN,   DENIED,  DENIED,  PAGE,    DENIED,  PAGE,    DENIED),
+    "GET /admin/moderation/reasons":                       (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE,    DENIED),
+    "GET /admin/moderation/reasons/{id}":                  (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE,    DENIED),
+    "POST /moderation/decide":                             (LOGIN,   DENIED,  DENIED,  FORM,    DENIED,  FORM,    DENIED),
     # one item's decision (the world's case: the owner's hidden comment; no reason sent: 422)
-    "POST /moderation/cases/{case_id}/decide":             (LOGIN,   DENIED,  DENIED,  FORM,  DENIED,    FORM),
-    "POST /moderation/report/{type}/{id}":                 (LOGIN,   DENIED,  FORM,    FORM,    FORM,    FORM),
-    "POST /moderation/report/{type}/{id} [hidden]":        (LOGIN,   DENIED,  HIDDEN,  FORM,  HIDDEN,    FORM),
-    "POST /moderation/report/{type}/{id} [answer]":        (LOGIN,   FORM,    FORM,    FORM,    FORM,    FORM),
-    "POST /moderation/report/{type}/{id} [hidden answer]": (LOGIN,   HIDDEN,  HIDDEN,  FORM,  HIDDEN,    FORM),
-    "POST /moderation/decisions/{id}/review":              (LOGIN,   DONE,    DENIED,  DENIED,  DENIED,  DENIED),
-    "POST /moderation/users/{id}/block":                   (LOGIN,   DENIED,  DENIED,  FORM,  DENIED,    FORM),
-    "POST /moderation/users/{id}/unblock":                 (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM),
+    "POST /moderation/cases/{case_id}/decide":             (LOGIN,   DENIED,  DENIED,  FORM,    DENIED,  FORM,    DENIED),
+    "POST /moderation/report/{type}/{id}":                 (LOGIN,   DENIED,  FORM,    FORM,    FORM,    FORM,    FORM),
+    "POST /moderation/report/{type}/{id} [hidden]":        (LOGIN,   DENIED,  HIDDEN,  FORM,    HIDDEN,  FORM,    HIDDEN),
+    "POST /moderation/report/{type}/{id} [answer]":        (LOGIN,   FORM,    FORM,    FORM,    FORM,    FORM,    FORM),
+    "POST /moderation/report/{type}/{id} [hidden answer]": (LOGIN,   HIDDEN,  HIDDEN,  FORM,    HIDDEN,  FORM,    HIDDEN),
+    "POST /moderation/decisions/{id}/review":              (LOGIN,   DONE,    DENIED,  DENIED,  DENIED,  DENIED,  DENIED),
+    "POST /moderation/users/{id}/block":                   (LOGIN,   DENIED,  DENIED,  FORM,    DENIED,  FORM,    DENIED),
+    "POST /moderation/users/{id}/unblock":                 (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM,    DENIED),
     # blocks from the administrators' page of a person (/admin/people: Feature.person_section)
-    "POST /admin/people/{person_id}/block":                (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM),
-    "POST /admin/people/{person_id}/unblock":              (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM),
-    "POST /admin/moderation/reasons":                      (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM),
-    "POST /admin/moderation/reasons/{id}":                 (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM),
-    "POST /admin/moderation/reasons/{id}/delete":          (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  DONE),
+    "POST /admin/people/{person_id}/block":                (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM,    DENIED),
+    "POST /admin/people/{person_id}/unblock":              (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM,    DENIED),
+    "POST /admin/moderation/reasons":                      (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM,    DENIED),
+    "POST /admin/moderation/reasons/{id}":                 (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM,    DENIED),
+    "POST /admin/moderation/reasons/{id}/delete":          (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  DONE,    DENIED),
 }
 # fmt: on
 

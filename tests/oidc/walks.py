@@ -23,21 +23,21 @@ async def _seed(settings: Settings, world: World) -> None:
 
 # fmt: off
 MATRIX = {
-    # route: (anonymous, owner, other, moderator, agent, admin)
+    # route: (anonymous, owner, other, moderator, agent, admin, evaluator)
     # the provider does not answer: back to the log-in page, with a message
-    "GET /auth/oidc/{provider_id}/start":          (LOGIN,   LOGIN,   LOGIN,   LOGIN,   LOGIN,   LOGIN),
-    "GET /auth/oidc/callback":                     (BAD,     BAD,     BAD,     BAD,     BAD,     BAD),
+    "GET /auth/oidc/{provider_id}/start":          (LOGIN,   LOGIN,   LOGIN,   LOGIN,   LOGIN,   LOGIN,   LOGIN),
+    "GET /auth/oidc/callback":                     (BAD,     BAD,     BAD,     BAD,     BAD,     BAD,     BAD),
     # no identity waits for proof in these browsers: back to the log-in page
-    "GET /auth/oidc/link":                         (LOGIN,   LOGIN,   LOGIN,   LOGIN,   LOGIN,   LOGIN),
-    "POST /auth/oidc/link":                        (LOGIN,   LOGIN,   LOGIN,   LOGIN,   LOGIN,   LOGIN),
-    "POST /auth/oidc/link/email":                  (LOGIN,   LOGIN,   LOGIN,   LOGIN,   LOGIN,   LOGIN),
-    "GET /auth/oidc/link/{token}":                 (BAD,     BAD,     BAD,     BAD,     BAD,     BAD),
-    "POST /auth/oidc/links/{link_id}/unlink":      (LOGIN,   DONE,    HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
-    "GET /admin/oidc":                             (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE),
-    "GET /admin/oidc/new":                         (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE),
-    "POST /admin/oidc/new":                        (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM),
-    "GET /admin/oidc/{provider_id}":               (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE),
-    "POST /admin/oidc/{provider_id}":              (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM),
+    "GET /auth/oidc/link":                         (LOGIN,   LOGIN,   LOGIN,   LOGIN,   LOGIN,   LOGIN,   LOGIN),
+    "POST /auth/oidc/link":                        (LOGIN,   LOGIN,   LOGIN,   LOGIN,   LOGIN,   LOGIN,   LOGIN),
+    "POST /auth/oidc/link/email":                  (LOGIN,   LOGIN,   LOGIN,   LOGIN,   LOGIN,   LOGIN,   LOGIN),
+    "GET /auth/oidc/link/{token}":                 (BAD,     BAD,     BAD,     BAD,     BAD,     BAD,     BAD),
+    "POST /auth/oidc/links/{link_id}/unlink":      (LOGIN,   DONE,    HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN),
+    "GET /admin/oidc":                             (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE,    DENIED),
+    "GET /admin/oidc/new":                         (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE,    DENIED),
+    "POST /admin/oidc/new":                        (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM,    DENIED),
+    "GET /admin/oidc/{provider_id}":               (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE,    DENIED),
+    "POST /admin/oidc/{provider_id}":              (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM,    DENIED),
 }
 # fmt: on
 

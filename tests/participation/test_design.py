@@ -25,11 +25,15 @@ def documented_components() -> dict[str, list[str]]:
     }
 
 
+STYLESHEETS = ("app.css", "staff.css")
+
+
 @pytest.mark.settings(ENVIRONMENT="development")
 async def test_the_living_page_shows_every_documented_component(app: object) -> None:
     components = documented_components()
     assert len(components) >= 15 and all(components.values())
-    stylesheet = (ROOT / "static" / "css" / "app.css").read_text()
+    # the residents' stylesheet and the staff pages' (issue #22: linked where it is used)
+    stylesheet = "".join((ROOT / "static" / "css" / f).read_text() for f in STYLESHEETS)
     async with browser_of(app) as visitor:  # anyone, in development
         page = await visitor.get("/design", headers={"Accept-Language": "fr"})
     assert page.status_code == 200
@@ -38,7 +42,7 @@ async def test_the_living_page_shows_every_documented_component(app: object) -> 
     shown = {name for value in classes for name in value.split()}
     for component, names in components.items():
         undefined = [n for n in names if not re.search(rf"\.{n}\b", stylesheet)]
-        assert not undefined, f"{component}: {undefined} not in static/css/app.css"
+        assert not undefined, f"{component}: {undefined} not in static/css/app.css or staff.css"
         assert names[0] in shown, f"{component} (.{names[0]}) is not shown on /design"
 
 

@@ -25,8 +25,8 @@ WALKS = Walks(
     seed=_seed,
     # the throwaway's two plain-text pages check no role: everyone gets them
     matrix={
-        "GET /petitions/{petition_id}": (PAGE, PAGE, PAGE, PAGE, PAGE, PAGE),
-        "GET /admin/petitions": (PAGE, PAGE, PAGE, PAGE, PAGE, PAGE),
+        "GET /petitions/{petition_id}": (PAGE, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE),
+        "GET /admin/petitions": (PAGE, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE),
     },
     exempt={
         "petitions:detail": "plain text of a feature installed by the tests only",

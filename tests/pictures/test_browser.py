@@ -83,7 +83,12 @@ async def test_a_resident_adds_an_image_to_a_proposal(
     thumbnail = card.get_by_role("img", name="Un composteur en bois sous les arbres")
     assert await thumbnail.get_attribute("loading") == "lazy"
     other = page.locator("li.proposal-item", has_text="Des bancs place du marché")
-    await expect(other.locator("svg.illustration")).to_have_count(1)
+    pattern = other.locator("img.illustration")
+    await expect(pattern).to_have_count(1)
+    await pattern.scroll_into_view_if_needed()
+    await expect(pattern).to_have_js_property("complete", True)
+    assert await pattern.evaluate("i => i.naturalWidth > 0")  # drawn, never a broken box
+    assert await pattern.get_attribute("alt") == ""  # decorative
     await axe.check(page, "list with an image and a pattern")
     box = await other.locator(".visual").bounding_box()
     assert box is not None and box["width"] > 50 and box["height"] > 30

@@ -120,12 +120,20 @@ def test_an_illustration_is_the_same_for_the_same_seed_and_differs_between_seeds
     assert len({illustration.pattern(seed).palette for seed in seeds}) > 1
 
 
-def test_an_illustration_is_decorative_small_and_without_ids() -> None:
-    drawn = str(illustration.svg("Un titre <script>"))
-    assert 'aria-hidden="true"' in drawn and 'focusable="false"' in drawn
-    assert " id=" not in drawn and "<script" not in drawn and "<text" not in drawn
-    assert len(drawn.encode()) < 2500
-    assert drawn.startswith("<svg ") and drawn.endswith("</svg>")
+def test_an_illustration_is_a_small_file_shown_as_a_decorative_image() -> None:
+    drawn = illustration.svg("Un titre <script>")
+    assert b" id=" not in drawn and b"<script" not in drawn and b"<text" not in drawn
+    assert len(drawn) < 2500
+    assert drawn.startswith(b"<svg ") and drawn.endswith(b"</svg>\n")
+    key = illustration.key("Un titre <script>")
+    assert illustration.is_key(key) and not illustration.is_key(key.upper())
+    assert illustration.drawing(key)[0] == drawn
+    shown = str(illustration.img("Mobilité", "/static/patterns/k.svg"))
+    version = illustration.drawing(illustration.key("Mobilité"))[1]
+    assert shown == (
+        f'<img class="illustration" src="/static/patterns/k.svg?v={version}" alt="" '
+        'width="320" height="160" decoding="async">'
+    )
 
 
 def test_every_form_reads_an_image_with_the_same_limits_in_its_own_words() -> None:

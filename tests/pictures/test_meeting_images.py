@@ -46,4 +46,4 @@ async def test_staff_give_a_meeting_an_image_then_remove_it(
     await meeting.refresh_from_db()
     assert meeting.image_id is None and not await Picture.exists()
     page = await client.get(f"/meetings/{meeting.id}")
-    assert '<svg class="illustration"' in page.text and "/images/" not in page.text
+    assert '<img class="illustration"' in page.text and "/images/" not in page.text

@@ -73,6 +73,6 @@ async def test_staff_replace_and_remove_a_projects_image(
     assert project.image_id is None and not await Picture.exists()
     listing = await client.get(f"/budgets/{budget.id}")
     assert (
-        len(re.findall(r'<svg class="illustration"', listing.text))
+        len(re.findall(r'<img class="illustration"', listing.text))
         == await Project.filter(budget=budget, moderation_state="visible").count()
     )

@@ -130,7 +130,7 @@ async def test_the_author_replaces_then_removes_the_image(
     await proposal.refresh_from_db()
     assert proposal.image_id is None and await Picture.all().count() == 0
     page = await client.get(f"/proposals/{proposal.id}")
-    assert '<svg class="illustration"' in page.text and "/images/" not in page.text
+    assert '<img class="illustration"' in page.text and "/images/" not in page.text
 
 
 async def test_someone_elses_proposal_cannot_get_an_image(
@@ -155,11 +155,16 @@ async def test_pages_without_an_image_show_the_pattern_of_their_category(
     first = await make_proposal(citizen, title="Des arceaux à vélo devant l'école")
     await make_proposal(citizen, title="Des bancs au square", category_id=first.category_id)
     listing = (await client.get("/proposals")).text
-    drawings = re.findall(r'<svg class="illustration".*?</svg>', listing, re.S)
+    drawings = re.findall(r'<img class="illustration" src="([^"]+)" alt=""', listing)
     assert len(drawings) == 2 and drawings[0] == drawings[1]  # one category, one pattern
-    assert 'aria-hidden="true"' in drawings[0]
     page = (await client.get(f"/proposals/{first.id}")).text
-    assert drawings[0] in page
+    assert f'<img class="illustration" src="{drawings[0]}" alt=""' in page
+    # one file for every page, cached for a year: its address changes with the drawing
+    drawing = await client.get(drawings[0])
+    assert drawing.status_code == 200 and drawing.headers["content-type"] == "image/svg+xml"
+    assert drawing.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert drawing.content.startswith(b"<svg ") and b"<script" not in drawing.content
+    assert (await client.get("/static/patterns/not-a-key.svg")).status_code == 404
 
 
 async def test_a_new_image_on_a_published_proposal_waits_for_approval_under_premoderation(

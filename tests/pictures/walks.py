@@ -24,8 +24,8 @@ async def _seed(settings: Settings, world: World) -> None:
 
 # fmt: off
 MATRIX = {
-    # route: (anonymous, owner, other, moderator, agent, admin)
-    "GET /images/{key}/{width}":                                 (HIDDEN,  PAGE,    HIDDEN,  PAGE,    HIDDEN,  PAGE),
+    # route: (anonymous, owner, other, moderator, agent, admin, evaluator)
+    "GET /images/{key}/{width}":                                 (HIDDEN,  PAGE,    HIDDEN,  PAGE,    HIDDEN,  PAGE,    HIDDEN),
 }
 # fmt: on
 

@@ -39,21 +39,21 @@ async def _known_code(ctx: Ctx) -> Data:
 
 # fmt: off
 MATRIX = {
-    # route: (anonymous, owner, other, moderator, agent, admin)
-    "GET /admin/residents":                             (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE,    PAGE),
-    "GET /admin/residents/{person_id}":                 (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE,    PAGE),
-    "POST /admin/residents/{person_id}":                (LOGIN,   DENIED,  DENIED,  DENIED,  FORM,    FORM),
-    "POST /admin/residents/{person_id}/revoke":         (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM),
+    # route: (anonymous, owner, other, moderator, agent, admin, evaluator)
+    "GET /admin/residents":                             (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE,    PAGE,    DENIED),
+    "GET /admin/residents/{person_id}":                 (LOGIN,   DENIED,  DENIED,  DENIED,  PAGE,    PAGE,    DENIED),
+    "POST /admin/residents/{person_id}":                (LOGIN,   DENIED,  DENIED,  DENIED,  FORM,    FORM,    DENIED),
+    "POST /admin/residents/{person_id}/revoke":         (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM,    DENIED),
     # the postal letter: the resident's page, the code; the staff's batch (nothing waits: back)
-    "GET /account/verification":                        (LOGIN,   PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
-    "POST /account/verification":                       (LOGIN,   FORM,    FORM,    FORM,    FORM,    FORM),
-    "POST /account/verification/code":                  (LOGIN,   FORM,    FORM,    FORM,    FORM,    FORM),
-    "GET /admin/residents/letters":                     (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE),
-    "POST /admin/residents/letters":                    (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  DONE),
+    "GET /account/verification":                        (LOGIN,   PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "POST /account/verification":                       (LOGIN,   FORM,    FORM,    FORM,    FORM,    FORM,    FORM),
+    "POST /account/verification/code":                  (LOGIN,   FORM,    FORM,    FORM,    FORM,    FORM,    FORM),
+    "GET /admin/residents/letters":                     (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE,    DENIED),
+    "POST /admin/residents/letters":                    (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  DONE,    DENIED),
     # the town's register (census file), once under the budgets: the old address answers 301
-    "GET /admin/residents/census":                      (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE),
-    "POST /admin/residents/census":                     (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM),
-    "GET /admin/census":                                ("301",   "301",   "301",   "301",   "301",   "301"),
+    "GET /admin/residents/census":                      (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE,    DENIED),
+    "POST /admin/residents/census":                     (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM,    DENIED),
+    "GET /admin/census":                                ("301",   "301",   "301",   "301",   "301",   "301",   "301"),
 }
 # fmt: on
 

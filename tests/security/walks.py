@@ -40,8 +40,8 @@ BAD = "bad"  # 400: an invalid or used link
 WRONG = "wrong password"  # 401
 DOWN = "unavailable"  # 503: the database is down (never in this test)
 
-# a row of the access matrix: (anonymous, owner, other, moderator, agent, admin)
-Access = tuple[str, str, str, str, str]
+# a row of the access matrix: (anonymous, owner, other, moderator, agent, admin, evaluator)
+Access = tuple[str, str, str, str, str, str, str]
 Data = dict[str, Any]
 MISSING = 999_999  # the id of no object (tests/participation/test_not_found.py)
 

@@ -29,6 +29,7 @@ from moderation import services as moderation_services
 from participation import feeds
 from participation.accounts.models import Role, User
 from participation.notifications.models import Notification
+from participation.pictures import illustration
 from participation.proposals import services as proposal_services
 from participation.proposals.domain import ProposalState
 from participation.residents import services as residents
@@ -43,7 +44,7 @@ from tests.participation.proposal_factories import make_proposal
 from tests.security.walks import feature_walks
 
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-ROLES = ("anonymous", "owner", "other", "moderator", "agent", "admin")
+ROLES = ("anonymous", "owner", "other", "moderator", "agent", "admin", "evaluator")
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,9 @@ class World:
     moderator: User
     agent: User  # a town-hall desk officer (issue #19)
     admin: User
+    # a resident who evaluates the budget projects of the world's space (issue #18: a role in
+    # one space, given by tests/budgets/walks.py, which puts the world's budgets in that space)
+    evaluator: User
     ids: dict[str, Any] = field(default_factory=dict)
     hidden: dict[str, int] = field(default_factory=dict)
     # path parameter -> phase -> the id of an object of that kind in that phase (every phase of
@@ -105,6 +109,9 @@ async def seed_world(settings: Settings) -> World:
             settings, "agent@example.org", Role.AGENT, display_name="Ada Agent"
         ),
         admin=await create_user(settings, "admin@example.org", Role.ADMIN),
+        evaluator=await create_user(
+            settings, "evaluator@example.org", display_name="Eva Évaluatrice"
+        ),
     )
     proposal = await make_proposal(world.owner)
     comment = await make_comment(proposal, world.owner)
@@ -183,6 +190,7 @@ async def seed_world(settings: Settings) -> World:
         "type": "comment",
         "token": "not-a-real-token",
         "path": "css/app.css",
+        "pattern": illustration.key("Mobilité"),  # a pattern drawn for what has no image
         "moderation_decision": decision.id,
         "user": world.owner.id,
         "commitment_id": commitment.id,

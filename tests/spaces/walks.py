@@ -67,23 +67,23 @@ async def _seed(settings: Settings, world: World) -> None:
 
 # fmt: off
 MATRIX = {
-    # route: (anonymous, owner, other, moderator, agent, admin)
-    "GET /demarches":                                            (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
-    "GET /demarches/{space_slug}":                               (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
-    "GET /demarches/{space_slug}/image/{image_version}":         (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
-    "GET /demarches/{space_slug}/feed.atom":                     (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
-    "GET /admin/spaces":                                         (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE),
-    "GET /admin/spaces/new":                                     (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE),
-    "POST /admin/spaces/new":                                    (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM),
-    "GET /admin/spaces/{space_id}":                              (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE),
-    "POST /admin/spaces/{space_id}":                             (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM),
-    "POST /admin/spaces/{space_id}/archive":                     (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  DONE),
-    "POST /admin/spaces/{space_id}/delete":                      (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  DONE),
-    "GET /admin/spaces/{space_id}/steps/new":                    (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE),
-    "POST /admin/spaces/{space_id}/steps/new":                   (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM),
-    "GET /admin/spaces/{space_id}/steps/{step_id}":              (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE),
-    "POST /admin/spaces/{space_id}/steps/{step_id}":             (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM),
-    "POST /admin/spaces/{space_id}/steps/{step_id}/remove":      (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  DONE),
+    # route: (anonymous, owner, other, moderator, agent, admin, evaluator)
+    "GET /demarches":                                            (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /demarches/{space_slug}":                               (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /demarches/{space_slug}/image/{image_version}":         (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /demarches/{space_slug}/feed.atom":                     (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
+    "GET /admin/spaces":                                         (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE,    DENIED),
+    "GET /admin/spaces/new":                                     (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE,    DENIED),
+    "POST /admin/spaces/new":                                    (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM,    DENIED),
+    "GET /admin/spaces/{space_id}":                              (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE,    DENIED),
+    "POST /admin/spaces/{space_id}":                             (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM,    DENIED),
+    "POST /admin/spaces/{space_id}/archive":                     (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  DONE,    DENIED),
+    "POST /admin/spaces/{space_id}/delete":                      (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  DONE,    DENIED),
+    "GET /admin/spaces/{space_id}/steps/new":                    (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE,    DENIED),
+    "POST /admin/spaces/{space_id}/steps/new":                   (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM,    DENIED),
+    "GET /admin/spaces/{space_id}/steps/{step_id}":              (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE,    DENIED),
+    "POST /admin/spaces/{space_id}/steps/{step_id}":             (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  FORM,    DENIED),
+    "POST /admin/spaces/{space_id}/steps/{step_id}/remove":      (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  DONE,    DENIED),
 }
 # fmt: on
 
