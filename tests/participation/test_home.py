@@ -21,8 +21,8 @@ async def test_a_visitor_reads_how_to_take_part_in_three_steps(client: httpx.Asy
     assert '<h2 id="how-to-take-part">Participer en trois étapes</h2>' in page
     first, second, third = steps_of(page)
     assert "Créez votre compte et confirmez que vous habitez la commune" in first
-    assert 'href="/account/signup">Créer un compte</a>' in first
-    assert 'href="/account/login">Se connecter</a>' in first
+    assert 'href="/account/signup">Créer mon compte</a>' in first
+    assert 'href="/account/login">J’ai déjà un compte\u00a0: me connecter</a>' in first
     assert "Choisissez une démarche" in second
     assert 'href="/demarches">Voir les démarches</a>' in second
     assert "Participez" in third and "proposez, soutenez, répondez, votez" in third
