@@ -16,7 +16,16 @@ e-mail, a form only the owner is offered) gets its path filled by `url_for_route
 of the linked addresses (`built`), and the review page says so.
 
 Who looks: the first of visitor, resident, moderator, administrator for whom the page answers
-200 (a public page is shown as a visitor sees it, a staff page as the staff sees it).
+200 (a public page is shown as a visitor sees it, a staff page as the staff sees it). A built
+address is tried with every value the demo's links give its ids (`candidates`: a ballot open
+to the resident, a proposal its author may still edit...) until one answers 200 to somebody;
+the receipt is shot after the resident cast a ballot (`BEFORE`). A page that answers nobody
+200 is not shot: the review lists it under « Not shown », with what it answered (a link of an
+e-mail with its token, a step before it the review does not take): an error page is not a
+page to review.
+
+`--only a,b` shoots the routes whose name contains one of the words and updates their entries
+in docs/screenshots.md (read back from it), leaving the others as they were.
 """
 
 from __future__ import annotations
@@ -25,6 +34,7 @@ import argparse
 import asyncio
 import html
 import io
+import itertools
 import os
 import re
 import shutil
@@ -77,6 +87,20 @@ class Shot:
     linked: bool  # reached by a link of the demo (else its address is built: `built`)
 
 
+@dataclass
+class Refused:
+    """A page no demo account gets a 200 from: not shot, listed with what it answered."""
+
+    route: str
+    url: str
+    status: int
+
+
+# every address of a route the walk saw linked (not only the first), for `candidates`
+SEEN_PER_ROUTE = 30
+CANDIDATES = 40  # addresses tried at most for one built route
+
+
 def page_routes() -> list[Endpoint]:
     """The GET routes of the route list: every one but the exempt (downloads, feeds, images)."""
     app = create_app(Settings.from_env({"ENVIRONMENT": "test", "SECRET_KEY": "screenshots"}))
@@ -117,6 +141,56 @@ def built(endpoint: Endpoint, routes: list[Endpoint], found: dict[str, str]) -> 
         return None
 
 
+def candidates(endpoint: Endpoint, routes: list[Endpoint], seen: dict[str, list[str]]) -> list[str]:
+    """Addresses to try for a route no link of the demo reaches: its path filled with each
+    combination of the values the linked addresses give its parameters (those of the routes
+    whose path shares the longest beginning with it first), at most CANDIDATES; `built`'s
+    address first."""
+    by_name = {str(e.route.name): e for e in routes}
+    ranked = sorted(
+        (name for name in seen if name in by_name),
+        key=lambda name: -len(os.path.commonprefix([by_name[name].path, endpoint.path])),
+    )
+    values: dict[str, list[Any]] = {}
+    for name in ranked:
+        for address in seen[name]:
+            scope = {"type": "http", "path": address, "method": "GET", "root_path": ""}
+            _, child = by_name[name].route.matches(scope)
+            for key, value in child.get("path_params", {}).items():
+                if value not in values.setdefault(key, []) and len(values[key]) < 10:
+                    values[key].append(value)
+    keys = list(getattr(endpoint.route, "param_convertors", {}))
+    choices = [values.get(key) or ["lien-de-demonstration"] for key in keys]
+    found: list[str] = []
+    for combination in itertools.product(*choices):
+        try:
+            address = url_for_route(endpoint, dict(zip(keys, combination, strict=True)))
+        except (AssertionError, KeyError):
+            continue
+        if address not in found:
+            found.append(address)
+        if len(found) >= CANDIDATES:
+            break
+    return found
+
+
+async def cast_a_ballot(base: str, url: str, context: Any) -> None:
+    """Before the receipt: the resident casts a ballot (the first project chosen) on the budget
+    of `url` (/budgets/<id>/ballot/receipt), so that the receipt is hers to see."""
+    page = await context.new_page()
+    await page.goto(base + url.removesuffix("/receipt"))
+    choice = page.locator('input[name="project"]').first
+    if await choice.count():
+        await choice.check()
+        await page.locator('button[name="action"][value="cast"]').click()
+        await page.wait_for_load_state()
+    await page.close()
+
+
+# what a page needs done before it, by route name: (role, step)
+BEFORE = {"budgets:receipt": ("citizen", cast_a_ballot)}
+
+
 async def sign_in(context: Any, base: str, email: str, password: str) -> None:
     page = await context.new_page()
     await page.goto(f"{base}/account/login")
@@ -133,10 +207,14 @@ async def sign_in(context: Any, base: str, email: str, password: str) -> None:
     await page.close()
 
 
-async def walk(routes: list[Endpoint], base: str, contexts: dict[str, Any]) -> dict[str, str]:
+async def walk(
+    routes: list[Endpoint], base: str, contexts: dict[str, Any]
+) -> tuple[dict[str, str], dict[str, list[str]]]:
     """route name -> the first address of the demo site that reaches it, following the links
-    of the pages (each route's page read once per account)."""
+    of the pages (each route's page read once per account); and route name -> every address
+    of it the pages read link to (at most SEEN_PER_ROUTE)."""
     found: dict[str, str] = {}
+    seen: dict[str, list[str]] = {}
     for endpoint in routes:
         if not getattr(endpoint.route, "param_convertors", None):
             found[str(endpoint.route.name)] = endpoint.path
@@ -156,10 +234,13 @@ async def walk(routes: list[Endpoint], base: str, contexts: dict[str, Any]) -> d
                 if address.netloc != urlsplit(base).netloc:
                     continue
                 route = route_of(routes, address.path)
+                addresses = seen.setdefault(route, []) if route is not None else []
+                if address.path not in addresses and len(addresses) < SEEN_PER_ROUTE:
+                    addresses.append(address.path)
                 if route is not None and route not in found:
                     found[route] = address.path
                     queue.append(address.path)
-    return found
+    return found, seen
 
 
 async def who_sees(base: str, url: str, contexts: dict[str, Any]) -> tuple[str, int]:
@@ -187,7 +268,9 @@ def slug(route: str) -> str:
     return route.replace(":", "-").replace("_", "-")
 
 
-def markdown(shots: list[Shot], missing: list[str], out: Path, size: int) -> str:
+def markdown(
+    shots: list[Shot], missing: list[str], refused: list[Refused], out: Path, size: int
+) -> str:
     folder = out.name
     lines = [
         "# Screenshot review",
@@ -218,6 +301,18 @@ def markdown(shots: list[Shot], missing: list[str], out: Path, size: int) -> str
             f'alt="{shot.route}, 390 px">',
             "",
         ]
+    if refused:
+        lines += [
+            "## Not shown",
+            "",
+            "These pages answer none of the demo accounts with the page itself: each needs a link",
+            "of an e-mail with its token, a sign-in provider the demo has not, or a step before",
+            "it that the review does not take (the browser tests reach them:",
+            "tests/browser/pages.py). An error page is not shown as if it were the page:",
+            "",
+            *[f"- {r.route} `{r.url}`: answers {r.status}" for r in refused],
+            "",
+        ]
     if missing:
         lines += [
             "## Not reached",
@@ -232,9 +327,16 @@ def markdown(shots: list[Shot], missing: list[str], out: Path, size: int) -> str
 
 
 async def shoot(
-    routes: list[Endpoint], base: str, out: Path, only: str, missing: list[str]
+    routes: list[Endpoint],
+    base: str,
+    out: Path,
+    only: list[str],
+    missing: list[str],
+    refused: list[Refused],
 ) -> list[Shot]:
-    """The screenshots of every page of `routes`; those it cannot reach go into `missing`."""
+    """The screenshots of every page of `routes` (those whose name contains a word of `only`,
+    when given); those it cannot reach go into `missing`, those that answer nobody 200 into
+    `refused`."""
     shots: list[Shot] = []
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -244,49 +346,120 @@ async def shoot(
             key = "evaluator" if email == EVALUATOR else role.value
             contexts[key] = await browser.new_context(locale="fr-FR")
             await sign_in(contexts[key], base, email, password)
-        found = await walk(routes, base, contexts)
+        found, seen = await walk(routes, base, contexts)
         pages = {role: await context.new_page() for role, context in contexts.items()}
         for endpoint in routes:
             name = str(endpoint.route.name)
-            if only and only not in name:
+            if only and not any(word in name for word in only):
                 continue
             url, linked = found.get(name), True
+            tries = [url] if url is not None else []
             if url is None:
-                url, linked = built(endpoint, routes, found), False
-            if url is None:
+                linked, first = False, built(endpoint, routes, found)
+                tries = [first] if first is not None else []
+                tries += [c for c in candidates(endpoint, routes, seen) if c not in tries]
+            if not tries:
                 missing.append(name)
                 continue
-            viewer, status = await who_sees(base, url, contexts)
+            viewer, status, shown = "admin", 0, tries[0]
+            for shown in tries:
+                if name in BEFORE:
+                    who, step = BEFORE[name]
+                    await step(base, shown, contexts[who])
+                viewer, status = await who_sees(base, shown, contexts)
+                if status == 200:
+                    break
+            if status != 200:
+                refused.append(Refused(name, tries[0], status))
+                print(f"{name:45} {tries[0]:55} not shown: {status}", flush=True)
+                continue
             page, files = pages[viewer], {}
             for kind, size in (("desktop", DESKTOP), ("phone", PHONE)):
                 await page.set_viewport_size(size)
-                await page.goto(base + url)
+                await page.goto(base + shown)
                 png = await page.screenshot(full_page=True, animations="disabled")
                 files[kind] = f"{slug(name)}-{kind}.webp"
                 save(png, out / files[kind], kind)
-            shots.append(Shot(name, url, viewer, status, files, linked))
-            print(f"{name:45} {url:55} {viewer} {status}", flush=True)
+            shots.append(Shot(name, shown, viewer, status, files, linked))
+            print(f"{name:45} {shown:55} {viewer} {status}", flush=True)
         await browser.close()
     return shots
 
 
-def main(out: Path, doc: Path, only: str) -> int:
+SHOT_LINE = re.compile(r"^`([^`]+)` — seen by: ([^,( ]+)(?:, answers (\d+))?( \(no link)?")
+NOT_SHOWN_LINE = re.compile(r"^- (\S+) `([^`]+)`: answers (\d+)")
+
+
+def read_review(doc: Path) -> tuple[list[Shot], list[str], list[Refused]]:
+    """The shots, unreached and refused routes docs/screenshots.md lists (what `markdown`
+    wrote), for a partial run to update."""
+    roles = {label: role for role, label in ROLE_NAMES.items()}
+    shots: list[Shot] = []
+    missing: list[str] = []
+    refused: list[Refused] = []
+    section, route = "", ""
+    for line in doc.read_text().splitlines():
+        if line.startswith("## "):
+            section = line
+        elif heading := re.match(r'^<h2 id="[^"]+">([^<]+)</h2>$', line):
+            route = heading.group(1)
+        elif (shot := SHOT_LINE.match(line)) and route:
+            url, role, status, built_from = shot.groups()
+            files = {kind: f"{slug(route)}-{kind}.webp" for kind in ("desktop", "phone")}
+            shots.append(Shot(route, url, roles[role], int(status or 200), files, not built_from))
+            route = ""
+        elif section == "## Not reached" and line.startswith("- "):
+            missing.append(line[2:])
+        elif section == "## Not shown" and (row := NOT_SHOWN_LINE.match(line)):
+            refused.append(Refused(row.group(1), row.group(2), int(row.group(3))))
+    return shots, missing, refused
+
+
+def merged(
+    order: list[str],
+    before: tuple[list[Shot], list[str], list[Refused]],
+    now: tuple[list[Shot], list[str], list[Refused]],
+) -> tuple[list[Shot], list[str], list[Refused]]:
+    """The review after a partial run: each route as the run found it, the others as the
+    review had them, in the order of the route list."""
+    redone = {s.route for s in now[0]} | set(now[1]) | {r.route for r in now[2]}
+    position = {name: n for n, name in enumerate(order)}
+    shots = [s for s in before[0] if s.route not in redone] + now[0]
+    missing = [m for m in before[1] if m not in redone] + now[1]
+    refused = [r for r in before[2] if r.route not in redone] + now[2]
+    known = [s for s in shots if s.route in position]
+    return (
+        sorted(known, key=lambda s: position[s.route]),
+        sorted((m for m in missing if m in position), key=position.__getitem__),
+        sorted((r for r in refused if r.route in position), key=lambda r: position[r.route]),
+    )
+
+
+def main(out: Path, doc: Path, only: list[str]) -> int:
     routes = page_routes()
     data_dir = Path(tempfile.mkdtemp(prefix="screenshots-"))
     missing: list[str] = []
+    refused: list[Refused] = []
     if out.exists() and not only:
         shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
     try:
         with demo_town(data_dir) as base:
-            shots = asyncio.run(shoot(routes, base, out, only, missing))
+            shots = asyncio.run(shoot(routes, base, out, only, missing, refused))
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
-    size = sum(f.stat().st_size for f in out.iterdir())
-    if not only:  # a partial run leaves the review page as it was
-        doc.write_text(markdown(shots, missing, out, size))
-    print(f"{len(shots)} pages, {2 * len(shots)} images, {size / 1e6:.1f} MB in {out}")
+    print(f"{len(shots)} pages, {2 * len(shots)} images")
     print(f"not reached: {', '.join(missing) or 'none'}")
+    print(f"not shown: {', '.join(r.route for r in refused) or 'none'}")
+    if only and doc.exists():  # a partial run updates its routes' entries, keeps the others
+        order = [str(e.route.name) for e in routes]
+        shots, missing, refused = merged(order, read_review(doc), (shots, missing, refused))
+    for gone in refused:  # an error page is not kept as if it were one to review
+        for kind in ("desktop", "phone"):
+            (out / f"{slug(gone.route)}-{kind}.webp").unlink(missing_ok=True)
+    size = sum(f.stat().st_size for f in out.iterdir())
+    doc.write_text(markdown(shots, missing, refused, out, size))
+    print(f"review: {len(shots)} pages, {size / 1e6:.1f} MB in {out}")
     return 0
 
 
@@ -294,8 +467,10 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--doc", type=Path, default=ROOT / "docs" / "screenshots.md")
-    parser.add_argument("--only", default="", help="only the routes whose name contains this")
+    parser.add_argument(
+        "--only", default="", help="only the routes whose name contains one of these (a,b,...)"
+    )
     args = parser.parse_args()
     if CHROMIUM is None:
         sys.exit("Chromium is not installed (`make browser`)")
-    sys.exit(main(args.out, args.doc, args.only))
+    sys.exit(main(args.out, args.doc, [w for w in args.only.split(",") if w]))

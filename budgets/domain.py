@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from budgets.models import BallotKind, Phase
 from participation import refusals
@@ -450,3 +451,43 @@ def parse_choices(
             return {}, [Problem(N_("Enter whole numbers only."), field=name)]
         choices[int(name.removeprefix(prefix))] = int(text)
     return choices, []
+
+
+# --- the two rules side by side (the results page, issue #22) ---------------------------------
+
+
+@dataclass(frozen=True)
+class RuleDifference:
+    """A project one rule funds and the other does not, with each rule's explanation of it (the
+    stored outcome's entry: `reason`, `supporters`, `price_value`...; None when the rule's
+    outcome does not list it)."""
+
+    project_id: int
+    greedy: Mapping[str, Any] | None
+    equal_shares: Mapping[str, Any] | None
+
+
+def rule_differences(
+    greedy: Mapping[str, Any], equal_shares: Mapping[str, Any]
+) -> list[RuleDifference]:
+    """What changes between the two stored outcomes: only the projects in the symmetric
+    difference of their selections (a project both fund, or neither, tells nothing about the
+    rules), in the order of the greedy count (envelope, then rank)."""
+
+    def entries(outcome: Mapping[str, Any]) -> dict[int, Mapping[str, Any]]:
+        return {
+            int(p["id"]): p
+            for envelope in outcome.get("envelopes", [])
+            for p in envelope["projects"]
+        }
+
+    def selected(outcome: Mapping[str, Any]) -> set[int]:
+        return {
+            int(pid) for envelope in outcome.get("envelopes", []) for pid in envelope["selected"]
+        }
+
+    by_greedy, by_equal = entries(greedy), entries(equal_shares)
+    differ = selected(greedy) ^ selected(equal_shares)
+    order = [pid for pid in by_greedy if pid in differ]
+    order += sorted(differ - set(order))
+    return [RuleDifference(pid, by_greedy.get(pid), by_equal.get(pid)) for pid in order]

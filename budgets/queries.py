@@ -266,7 +266,10 @@ async def results_page(budget: Budget) -> dict[str, Any]:
         "budget": budget,
         "results": results,
         "compare_selected": selected,
-        "compare_ids": sorted(selected.get("greedy", set()) | selected.get("equal-shares", set())),
+        # the projects one rule funds and the other does not, each with both explanations
+        "rule_differences": domain.rule_differences(results["greedy"], results["equal-shares"])
+        if "greedy" in results and "equal-shares" in results
+        else [],
         "official_matches": official == main_selected,
         "official_difference": sorted(official ^ main_selected),
         "main": results.get(budget.winner_rule.value),

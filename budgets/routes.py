@@ -389,7 +389,15 @@ async def receipt(request: Request) -> Response:
         )
         if code != held["code"]:
             request.session["receipt"] = {"budget": budget.id, "code": code}
-    context = {"budget": budget, "receipt": code, "sealed": budget.ballot_public_key is not None}
+    context = {
+        "budget": budget,
+        "receipt": code,
+        "sealed": budget.ballot_public_key is not None,
+        # the check page's whole address, printed with the receipt (the code is not in it: a
+        # receipt belongs in no address bar, history or server log)
+        "check_address": web.settings_of(request).base_url.rstrip("/")
+        + url("budgets:receipt_check", budget_id=budget.id),
+    }
     return render(request, "budgets/receipt.html", context)
 
 

@@ -4,15 +4,21 @@ created (their proposals, supports, ballots, the register, the audit log)."""
 
 from __future__ import annotations
 
+import io
+import math
+
+from PIL import Image, ImageDraw
 from tortoise import timezone
 
-from participation import features
+from participation import features, ratelimit
 from participation.accounts.models import Role, User
 from participation.accounts.services import hash_password
 from participation.db import close_database, init_database
 from participation.people.models import SpaceRole
 from participation.settings import Settings
 from participation.sitepages import services as sitepages
+from participation.sitesettings import services as site_settings
+from participation.sitesettings.domain import SettingsForm
 from participation.spaces import demo as spaces
 
 TOWN = "Villebelle-sur-Loire"
@@ -101,12 +107,58 @@ def demo_page_values(settings: Settings) -> dict[str, str]:
     }
 
 
+def demo_logo() -> bytes:
+    """The demo town's emblem, drawn here (nothing downloaded): a shield in the default colour
+    with the Loire's three waves under a sun, as a PNG (its header shows it beside its name)."""
+    k = 4  # drawn four times larger, then reduced: smooth edges without anti-aliasing
+    image = Image.new("RGBA", (160 * k, 160 * k), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    blue, white, gold = (0, 0, 145, 255), (255, 255, 255, 255), (246, 196, 69, 255)
+    shield = [(16, 12), (144, 12), (144, 88), (80, 150), (16, 88)]
+    draw.polygon([(x * k, y * k) for x, y in shield], fill=blue)
+    draw.ellipse((58 * k, 26 * k, 102 * k, 70 * k), fill=gold)
+    for top in (80, 98, 116):
+        inset = (top - 80) + 24  # narrower toward the point of the shield
+        wave = [
+            (x * k, (top + 4 * math.sin((x - inset) / 8 * math.pi / 1.5)) * k)
+            for x in range(inset, 137 - inset + 24)
+        ]
+        draw.line(wave, fill=white, width=5 * k, joint="curve")
+    image = image.resize((160, 160), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+async def _site_identity(settings: Settings, staff: User) -> None:
+    """The town's name and logo in the site settings, the first time only: a town that saved
+    its settings keeps them (and running the demo again writes no audit entry)."""
+    actions = ratelimit.actions()
+    now = await site_settings.current(settings, actions)
+    if now.version:
+        return
+    v = now.values
+    form = SettingsForm(
+        site_name=TOWN,
+        contact_email=v.contact_email or "democratie@demo.villebelle.fr",
+        default_language=v.default_language,
+        primary_colour=v.primary_colour,
+        proposal_support_threshold=str(v.proposal_support_threshold),
+        moderation_report_threshold=str(v.moderation_report_threshold),
+        premoderated_content=tuple(sorted(v.premoderated_content)),
+        rate_limited_actions=tuple(sorted(v.rate_limited_actions)),
+        base_version="0",
+    )
+    await site_settings.save(settings, actions, form, staff, logo_upload=demo_logo())
+
+
 async def seed(settings: Settings) -> list[str]:
     """Every feature's demo, in order. Each seeds its rows once and recognises them (demo
     accounts, titles), so running it again, as `make run` does at every start, changes
     nothing, and what people created is never touched (tests/participation/test_demo_town.py)."""
     users = await create_accounts(settings)
     await sitepages.fill_demo(demo_page_values(settings), users[-1])  # the town's staff
+    await _site_identity(settings, users[-1])  # the header says Villebelle-sur-Loire
     await spaces.create_spaces()  # the features' demos attach their content to them
     await _evaluator_role()
     context = features.DemoContext(settings, users)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from tortoise.expressions import Q, Subquery
@@ -17,8 +18,10 @@ from participation.auditlog.wording import (
     AuditWording,
     AuditWords,
     Facts,
+    recorded_fields,
     registry,
     sentence,
+    wording_for,
 )
 from participation.i18n import N_, gettext
 from participation.outbox import OutboxJob
@@ -205,7 +208,18 @@ async def sentences(entries: Sequence[AuditLogEntry]) -> list[str]:
     return [sentence(f, wordings, targets, names) for f in facts]
 
 
-async def page(params: AuditParams) -> tuple[list[tuple[AuditLogEntry, str]], bool]:
+@dataclass(frozen=True)
+class LogLine:
+    """An entry as the log's page shows it: its sentence, then its recorded values as
+    (label, value) pairs (the raw JSON stays on the entry, shown on demand)."""
+
+    entry: AuditLogEntry
+    summary: str
+    before: list[tuple[str, str]]
+    after: list[tuple[str, str]]
+
+
+async def page(params: AuditParams) -> tuple[list[LogLine], bool]:
     rows = list(
         await entries(params)
         .order_by("-id")
@@ -213,7 +227,14 @@ async def page(params: AuditParams) -> tuple[list[tuple[AuditLogEntry, str]], bo
         .limit(PAGE_SIZE + 1)
     )
     shown = rows[:PAGE_SIZE]
-    return list(zip(shown, await sentences(shown), strict=True)), len(rows) > PAGE_SIZE
+    wordings, _ = words()
+    lines = []
+    for entry, summary in zip(shown, await sentences(shown), strict=True):
+        wording = wording_for(entry.action, wordings)
+        before = recorded_fields(entry.before, "before", wording)
+        after = recorded_fields(entry.after, "after", wording)
+        lines.append(LogLine(entry, summary, before, after))
+    return lines, len(rows) > PAGE_SIZE
 
 
 async def actions() -> list[tuple[str, str]]:

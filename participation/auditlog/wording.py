@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from participation.i18n import gettext
+from participation.i18n import N_, gettext
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,62 @@ def values_of(recorded: str, prefix: str) -> dict[str, str]:
             value = ", ".join(str(v) for v in value)
         out[f"{prefix}_{key}"] = "" if value is None else str(value)
     return out
+
+
+# The names of the recorded values that read as words on the log's page (`recorded_fields`);
+# any other key reads as itself, its underscores as spaces.
+KEY_LABELS: Mapping[str, str] = {
+    "title": N_("Title"),
+    "role": N_("Role"),
+    "reason": N_("Reason"),
+    "version": N_("Version"),
+    "state": N_("State"),
+    "status": N_("Status"),
+    "email": N_("E-mail address"),
+    "name": N_("Name"),
+    "space": N_("Space"),
+    "step": N_("Step"),
+    "cost": N_("Cost"),
+    "phase": N_("Phase"),
+    "amount": N_("Amount"),
+}
+
+
+def _value_text(value: object) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, list):
+        return ", ".join(_value_text(v) for v in value) or "—"
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def recorded_fields(
+    recorded: str, prefix: str, wording: AuditWording | None = None
+) -> list[tuple[str, str]]:
+    """A recorded value (`before` or `after`, JSON) as (label, value) pairs for the log's page:
+    each top-level key named in words (KEY_LABELS, else the key itself), each value as text
+    (yes/no, lists joined, « — » for nothing) or the word the action's wording gives it
+    (`labels`, e.g. a phase or a role). Not a JSON object: one pair, « Value »."""
+    try:
+        data = json.loads(recorded) if recorded else None
+    except ValueError:
+        return [(gettext("Value"), recorded)]
+    if data is None:
+        return []
+    if not isinstance(data, dict):
+        return [(gettext("Value"), _value_text(data))]
+    labels = wording.labels if wording is not None else {}
+    pairs = []
+    for key, value in data.items():
+        label = gettext(KEY_LABELS[key]) if key in KEY_LABELS else key.replace("_", " ")
+        text = _value_text(value)
+        words = labels.get(f"{prefix}_{key}", {})
+        pairs.append((label, gettext(words[text]) if text in words else text))
+    return pairs
 
 
 def wording_for(action: str, wordings: Mapping[str, AuditWording]) -> AuditWording | None:

@@ -209,16 +209,18 @@ async def list_page(
     districts: list[District],
     collections: list[ProposalCollection] | None = None,
 ) -> Page:
-    """One page: one query for the proposals (with author, category and district; two in
-    random order), one for what the visitor supports among them; nothing depends on the page
-    size or the data."""
+    """One page: one query for the proposals (with author, category, district and collection,
+    whose threshold the card's progress shows; two in random order), one for what the visitor
+    supports among them; nothing depends on the page size or the data."""
     qs = filtered(user, params, categories, districts, collections)
     if qs is None:
         return Page([], False, params, set())
     if params.sort == "random":
         rows = await _shuffled(qs, seed, params.page)
     else:
-        rows = await _sorted(qs.select_related("author", "category", "district", "image"), params)
+        rows = await _sorted(
+            qs.select_related("author", "category", "district", "image", "collection"), params
+        )
     proposals = rows[:PAGE_SIZE]
     supported: set[int] = set()
     if user.is_authenticated and proposals:
@@ -261,7 +263,7 @@ async def _shuffled(qs: QuerySet[Proposal], seed: list[int], page: int) -> list[
     if not ids:
         return []
     rows = await Proposal.filter(id__in=ids).select_related(
-        "author", "category", "district", "image"
+        "author", "category", "district", "image", "collection"
     )
     position = {proposal_id: n for n, proposal_id in enumerate(ids)}
     return sorted(rows, key=lambda proposal: position[proposal.id])

@@ -89,7 +89,12 @@ async def index(request: Request) -> Response:
     collections = await queries.public_collections()
     categories = await _filter_categories(params, collections, categories)
     page = await queries.list_page(user, params, seed or [1, 0], categories, districts, collections)
-    context = {"page": page, **_filters(params, categories, districts, collections)}
+    context = {
+        "page": page,
+        # a card's progress: its collection's threshold, else the site's (domain.support_threshold)
+        "site_threshold": web.settings_of(request).proposal_support_threshold,
+        **_filters(params, categories, districts, collections),
+    }
     return render(request, "proposals/index.html", context, fragment="proposals/_list.html")
 
 

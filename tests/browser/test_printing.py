@@ -6,6 +6,7 @@ buttons; an external link's address is printed after it. JavaScript off: printin
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest_asyncio
@@ -109,3 +110,35 @@ async def test_staff_print_the_blank_paper_ballot_from_the_budgets_page(
     for title, cost in projects.items():
         assert title in text and printed(format_money(cost, "EUR", language="fr")) in text
     assert "Cochez les projets que vous soutenez." in text  # the rule, in French
+
+
+async def _voter(settings: Settings) -> dict[str, int]:
+    budget, _ = await seeds.voter_at_budget(settings, "votante@example.org")
+    return {"budget": budget.id}
+
+
+async def test_the_receipt_prints_the_whole_address_of_the_check_page(
+    live_server: LiveServer, town: dict[str, int], context_for: Any
+) -> None:
+    budget = (await live_server.seed(_voter))["budget"]
+    page = await signed_in(
+        context_for,
+        live_server,
+        "votante@example.org",
+        f"/budgets/{budget}/ballot",
+        javascript=False,
+    )
+    await page.get_by_label(re.compile("Jardin partagé")).check()
+    await page.get_by_role("button", name="Voter").click()
+    await page.wait_for_url(re.compile(r".*/ballot/receipt$"))
+    link = page.get_by_role("link", name="Vérifier mon bulletin")
+    address = await link.get_attribute("href")
+    assert (
+        address
+        and address.startswith("http")
+        and address.endswith(f"/budgets/{budget}/receipt-check")
+    )
+    await page.emulate_media(media="print")
+    text = pdf_text(await page.pdf(format="A4"))
+    assert re.search(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}", text)  # the code itself
+    assert address in text.replace(" ", "")  # the check page's address, in full on paper

@@ -311,6 +311,25 @@ async def test_the_receipt_shown_is_the_stored_ballots_after_concurrent_submissi
     assert await VoterRegister.filter(budget=budget).count() == 1
 
 
+async def test_the_receipt_links_the_check_page_by_its_whole_address(
+    app: Any, settings: Settings, citizen: User
+) -> None:
+    budget, projects = await budget_in_voting()
+    await verified(settings, citizen)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+    ) as client:
+        await log_in(client, citizen)
+        page = f"/budgets/{budget.id}/ballot"
+        cast = await post_form(client, page, {"project": str(projects[0].id), "action": "cast"})
+        assert cast.status_code == 303
+        shown = (await client.get(f"{page}/receipt", headers={"Accept-Language": "fr"})).text
+    check = settings.base_url.rstrip("/") + f"/budgets/{budget.id}/receipt-check"
+    assert f'<a href="{check}">Vérifier mon bulletin</a>' in shown
+    assert "tapez votre code sur cette page pour vérifier votre bulletin" in shown
+    assert "receipt=" not in shown  # the code goes in no address
+
+
 async def test_the_receipt_check_accepts_codes_without_dashes_in_any_case(
     client: httpx.AsyncClient, settings: Settings
 ) -> None:

@@ -15,6 +15,7 @@ from budgets.domain import (
     dates_problems,
     eligibility_problem,
     parse_choices,
+    rule_differences,
     rule_problems,
     voting_is_open,
 )
@@ -226,3 +227,17 @@ def test_the_ballot_box_decides_when_voting_opens_and_results_are_published(
         assert problem is None
     else:
         assert problem is not None and refused in problem.message
+
+
+def test_the_rules_differ_only_by_the_symmetric_difference_of_their_selections() -> None:
+    def outcome(selected: list[int], reasons: dict[int, str]) -> dict[str, object]:
+        projects = [{"id": pid, "reason": reason} for pid, reason in reasons.items()]
+        return {"envelopes": [{"selected": selected, "projects": projects}]}
+
+    greedy = outcome([1, 2], {1: "selected", 2: "selected", 3: "does-not-fit"})
+    shares = outcome([1, 3], {1: "selected", 3: "selected", 2: "not-affordable"})
+    found = rule_differences(greedy, shares)
+    assert [d.project_id for d in found] == [2, 3]  # 1, funded by both, tells nothing
+    assert found[0].greedy == {"id": 2, "reason": "selected"}
+    assert found[0].equal_shares == {"id": 2, "reason": "not-affordable"}
+    assert rule_differences(greedy, greedy) == []

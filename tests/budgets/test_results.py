@@ -155,10 +155,85 @@ async def test_results_are_published_by_staff_then_public(
     assert "4 bulletins" in text
     assert "Financé\u00a0: il tenait dans l’argent restant" in text  # Skatepark, by greedy
     assert "Non financé\u00a0: il coûte plus que l’argent restant" in text  # Jardin partagé
-    assert "Glouton et parts égales côte à côte" in text  # the side-by-side section
+    assert "ce qui change" in text  # the two rules compared
     assert 'class="bar-chart"' in text and '<table class="stack">' in text  # chart and table
     # the chart names every project in full (a label that wraps, never a truncated one)
     assert set(projects) <= set(re.findall(r'<span class="bar-name">([^<]+)</span>', text))
+
+
+async def _counted_with(
+    settings: Settings, choices: dict[str, list[str]]
+) -> tuple[Budget, dict[str, Project]]:
+    """The factory budget after the census's residents voted `choices`, counted and published."""
+    budget, projects = await budget_in_voting()
+    by_title = {p.title: p for p in projects}
+    await residents.import_census(settings, CENSUS.encode())
+    for identifier, titles in choices.items():
+        entry, born = await residents.find_census_entry(
+            settings, identifier, BIRTH.get(identifier, "1975-01-30"), "44000"
+        )
+        voter = domain.Voter(True, born, entry.district)
+        await ballot_services.cast_ballot(
+            settings, budget.id, entry, voter, {by_title[t].id: 1 for t in titles}
+        )
+    await open_and_count(budget.id)
+    await tally_budget({}, budget.id)
+    await services.switch_phase(budget.id, Phase.RESULTS, by_user=None)
+    return budget, by_title
+
+
+def comparison_of(page: str) -> str:
+    return page.split('<section aria-labelledby="compare-title">', 1)[1].split("</section>", 1)[0]
+
+
+async def test_the_two_rules_compared_show_only_what_differs_and_why(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    # two residents want the garden, one the skatepark, one the skatepark and the cycle lane:
+    # the most voted first fund the garden and then the lane that still fits; with equal
+    # shares the lane's one supporter cannot pay for it
+    budget, projects = await _counted_with(
+        settings,
+        {
+            "VB-001": ["Jardin partagé"],
+            "VB-002": ["Jardin partagé"],
+            "VB-003": ["Skatepark"],
+            "VB-004": ["Piste cyclable", "Skatepark"],
+        },
+    )
+    stored = {r.rule: json.loads(r.outcome) for r in await TallyResult.filter(budget=budget)}
+    greedy, shares = (
+        titles_of(stored["greedy"], projects),
+        titles_of(stored["equal-shares"], projects),
+    )
+    assert greedy != shares
+    page = (
+        await client.get(f"/budgets/{budget.id}/results", headers={"Accept-Language": "fr"})
+    ).text
+    compared = comparison_of(page)
+    assert "Le plus de voix d’abord ou parts égales : ce qui change" in compared
+    assert "glouton" not in compared.lower()
+    rows = re.findall(r"<tr><th scope=\"row\"><a [^>]+>([^<]+)</a></th>(.*?)</tr>", compared, re.S)
+    assert {title for title, _ in rows} == greedy ^ shares  # only what differs
+    for title, cells in rows:
+        sentences = re.findall(r"<td data-label=\"[^\"]+\">([^<]+)</td>", cells)
+        assert len(sentences) == 2, cells  # one sentence per rule, from its explanation
+        funded, refused = sentences if title in greedy else reversed(sentences)
+        assert funded.startswith("Financé") and refused.startswith("Non financé"), sentences
+    assert "Piste cyclable" in dict(rows)
+    assert "Les deux règles financent les mêmes projets" not in compared
+
+
+async def test_when_both_rules_fund_the_same_projects_the_page_says_so(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    budget, _, _ = await published_budget(settings)  # both fund Skatepark, Fontaine and Bancs
+    page = (
+        await client.get(f"/budgets/{budget.id}/results", headers={"Accept-Language": "fr"})
+    ).text
+    compared = comparison_of(page)
+    assert "Les deux règles financent les mêmes projets." in compared
+    assert "<table" not in compared
 
 
 async def test_results_csv_lists_every_feasible_project(

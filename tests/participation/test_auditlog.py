@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -16,8 +17,15 @@ from budgets.models import Budget
 from participation.accounts.models import Role, User
 from participation.audit import AuditLogEntry, AuditParams, audit
 from participation.auditlog.services import CORE, PAGE_SIZE
-from participation.auditlog.wording import AuditTarget, AuditWording, AuditWords, Facts, sentence
-from participation.i18n import N_
+from participation.auditlog.wording import (
+    AuditTarget,
+    AuditWording,
+    AuditWords,
+    Facts,
+    recorded_fields,
+    sentence,
+)
+from participation.i18n import N_, gettext
 from participation.notifications.services import speaking
 from participation.proposals.models import ProposalCollection
 from tests.budgets.factories import budget_in_voting
@@ -149,6 +157,54 @@ async def test_staff_read_who_did_what_in_french(app: Any, admin: User, settings
     # the raw values, on demand
     assert "<details>" in page and "<code>budget_phase</code>" in page
     assert "{&#34;phase&#34;: &#34;voting&#34;}" in page
+
+
+def test_recorded_values_read_as_labels_and_values() -> None:
+    phase = AuditWording("budget_phase", "{actor}", {"after_phase": {"voting": "Vote"}})
+    after = recorded_fields(
+        '{"phase": "voting", "support_threshold": 25, "premoderated": false, "tags": ["a", "b"], '
+        '"note": null}',
+        "after",
+        phase,
+    )
+    assert after == [
+        ("Phase", "Vote"),  # the wording's word for the value
+        ("support threshold", "25"),  # a key without a label reads as itself
+        ("premoderated", gettext("no")),
+        ("tags", "a, b"),
+        ("note", "—"),
+    ]
+    assert recorded_fields("", "before") == []
+    assert recorded_fields("not json", "before") == [(gettext("Value"), "not json")]
+    assert recorded_fields("12", "after") == [(gettext("Value"), "12")]
+
+
+async def test_recorded_values_are_shown_as_words_the_json_on_demand(
+    app: Any, admin: User, settings: Any
+) -> None:
+    await audit(admin, "person_role", "user", admin.id, {"role": "citizen"}, {"role": "moderator"})
+    await audit(admin, "user_blocked", "user", admin.id, "", "")
+    async with logged_in(app, admin) as c:
+        page = (await c.get("/admin/audit", headers={"Accept-Language": "fr"})).text
+    entries = re.findall(r"<li>\s*<p><time.*?\n  </li>", page, re.S)
+    role = next(e for e in entries if "person_role" in e)
+    blocked = next(e for e in entries if "user_blocked" in e)
+    values = role.split('<dl class="audit-values">', 1)[1].split('<details class="audit-raw">', 1)[
+        0
+    ]
+    assert (
+        re.sub(r"\s+", " ", values)
+        .strip()
+        .startswith(
+            '<dt>Avant</dt> <dd><dl class="audit-fields"><dt>Rôle</dt>'
+            "<dd>Habitante ou habitant</dd></dl></dd> <dt>Après</dt> "
+            '<dd><dl class="audit-fields"><dt>Rôle</dt><dd>Modératrice ou modérateur</dd></dl></dd>'
+        )
+    )
+    assert "{&#34;" not in values  # no JSON among the words
+    raw = role.split('<details class="audit-raw">', 1)[1]
+    assert "Valeurs brutes (JSON)" in raw and "{&#34;role&#34;: &#34;moderator&#34;}" in raw
+    assert "Aucune valeur enregistrée." in blocked
 
 
 async def test_filters_by_person_action_and_dates(app: Any, admin: User, settings: Any) -> None:

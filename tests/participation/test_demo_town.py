@@ -5,8 +5,11 @@ equal shares fund different projects in the 2025 budget (issue #15)."""
 
 from __future__ import annotations
 
+import io
 import json
 from typing import Any
+
+from PIL import Image
 
 from budgets import tallying
 from budgets.models import Budget, TallyResult, VoterRegister
@@ -21,6 +24,7 @@ from participation.proposals.domain import ProposalState
 from participation.proposals.models import Proposal, Support
 from participation.residents.models import Residency
 from participation.settings import Settings
+from participation.sitesettings.models import THE_ROW, SiteSettings
 from tests.conftest import create_user
 from tests.participation.proposal_factories import make_proposal
 
@@ -118,3 +122,24 @@ async def test_the_demo_desk_officer_opens_the_counter_and_nothing_of_the_budget
         assert counter.status_code == 200 and "Inès Bernard" in counter.text
         # the budgets' administration (/admin/budgets itself is no page: its entry is "new")
         assert (await client.get("/admin/budgets/new")).status_code == 403
+
+
+async def test_every_header_says_the_towns_name_beside_its_logo(
+    app: Any, settings: Settings, client: Any
+) -> None:
+    await demo.seed(settings)
+    saved = await SiteSettings.get(id=THE_ROW)
+    assert saved.site_name == "Villebelle-sur-Loire" and saved.logo_digest
+    page = (await client.get("/proposals", headers={"Accept-Language": "fr"})).text
+    header = page.split('<a class="site-name"', 1)[1].split("</a>", 1)[0]
+    logo = f"/site/logo/{saved.logo_digest}.png"
+    assert f'<img class="site-logo" src="{logo}" alt=""' in header
+    assert header.rstrip().endswith("Villebelle-sur-Loire")
+    drawn = await client.get(logo)  # drawn by the demo (Pillow), nothing downloaded
+    assert drawn.headers["content-type"] == "image/png"
+    assert Image.open(io.BytesIO(drawn.content)).size == (saved.logo_width, saved.logo_height)
+    # a town that saved its own settings keeps them: running the demo again changes nothing
+    await SiteSettings.filter(id=THE_ROW).update(site_name="Ville de Test")
+    await demo.seed(settings)
+    assert (await SiteSettings.get(id=THE_ROW)).site_name == "Ville de Test"
+    assert await AuditLogEntry.filter(action="site_settings_edit").count() == 1
