@@ -21,14 +21,14 @@ export PORT
 unexport PYTHONDONTWRITEBYTECODE
 
 
-.PHONY: run test install browser assets messages migrate demo lint audit test-passes test-sqlite test-browser test-browser-1 test-browser-2 test-postgres test-postgres-1 test-postgres-2 package-check lock bench load wrk faults clean translations screenshots lighthouse
+.PHONY: run test install browser caddy assets messages migrate demo lint audit test-passes test-sqlite test-browser test-browser-1 test-browser-2 test-postgres test-postgres-1 test-postgres-2 package-check lock bench load wrk faults clean translations screenshots lighthouse
 
 run: install
 	$(BIN)/participation migrate
 	$(BIN)/participation demo
 	$(BIN)/participation run
 
-test: install browser test-passes
+test: install browser caddy test-passes
 
 # Six jobs at once, each one's output printed in one piece when it ends, any failing fails the
 # build: the HTTP and unit tests on SQLite, the same on PostgreSQL, the browser tests (on SQLite:
@@ -96,6 +96,16 @@ browser:
 		sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo -n"; \
 		($$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium >/dev/null) \
 		|| echo "Chromium could not be installed: the browser tests will be skipped."; }
+
+# The reverse proxy's check (tests/deploy/test_kit.py: deploy/Caddyfile adapts, with HSTS and
+# compression) runs Debian's caddy; installed here when missing, as Chromium is. Without it (no
+# apt, no rights) the check is skipped and says so.
+caddy:
+	@command -v caddy >/dev/null 2>&1 || { \
+		echo "Installing Caddy from Debian's packages for the reverse proxy's check"; \
+		sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo -n"; \
+		($$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends caddy >/dev/null) \
+		|| echo "Caddy could not be installed: the Caddyfile check will be skipped."; }
 
 # Every catalog: the core's and each feature's that has one (`<package>/locale`: a new feature
 # needs no line here)

@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/load.py [--workers 2] [--connections 100] [--duration 10]
         [--server granian|uvicorn] [--voters 5000] [--pool 10] [--scenarios home,list,...]
+        [--write-rate 2]
         [--database postgres://postgres@127.0.0.1:5432/bench_load] [--redis redis://127.0.0.1:6379/13]
 
 1. Builds a fresh database: the demo town (`participation demo`: proposals, a published
@@ -14,25 +15,35 @@
    ballot POSTs (bench/ballot.lua; each voter casts, then changes, their ballot); then
    `ballot-rate`: ballot POSTs at a fixed `--ballot-rate` (default 500/s) over the same
    connections with bench/httpload.py, latency counted from when each ballot was due.
-3. Prints req/s, p50, p99 and errors (socket errors + answers other than 2xx/3xx) per scenario,
-   the CPU time the web processes spent per request (PostgreSQL's is not counted), and the load
-   average before and after, since other jobs may share the machine.
+3. During the page scenarios, a background writer: residents post comments on the demo's
+   newest proposal at `--write-rate` per second (0: none), each POST a write that empties the
+   visitors' page caches of every process (participation/pagecache.py), as a busy evening does.
+4. Prints req/s, p50, p99 and errors (socket errors + answers other than 2xx/3xx) per scenario,
+   the CPU time the web processes spent per request (PostgreSQL's is not counted), the page
+   cache's hits and misses during the scenario (read from /metrics before and after:
+   `participation_page_cache_requests_total`) and its hit rate, the writes made and refused,
+   and the load average before and after, since other jobs may share the machine.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import random
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpload
+import httpx
 from _common import ROOT, server_on_free_port, service_options
 from ballots import (
     ballot_form,
@@ -45,6 +56,7 @@ from ballots import (
     seed,
     wait_until_up,
 )
+from prometheus_client.parser import text_string_to_metric_families
 
 from budgets.demo import DISTRICTS
 from budgets.models import Budget, Phase
@@ -58,6 +70,9 @@ SCENARIOS = ("home", "list", "proposal", "results", "ballot", "ballot-rate")
 # page cache), and the ballot page (GET); `--scenarios` picks them, not run by default
 SIGNED_IN = ("home-in", "list-in", "proposal-in", "ballot-page")
 SIGNED_IN_PATHS = {"home-in": "home", "list-in": "list", "proposal-in": "proposal"}
+# the scenarios that read pages (with writes in the background); the ballot ones are writes
+PAGES = ("home", "list", "proposal", "results", *SIGNED_IN)
+METRICS_TOKEN = "bench-metrics-token-not-for-production"
 
 
 async def prepare(settings: Settings, database: str, voters: int, ballots_file: Path) -> dict:
@@ -93,6 +108,8 @@ async def prepare(settings: Settings, database: str, voters: int, ballots_file: 
             "ballot": f"/budgets/{budget_id}/ballot",
             "commented": f"/proposals/{commented}",
             "cookie": sessions[0]["cookie"],
+            # the writers: residents of the seeded budget's register, from its last voters
+            "writers": [(session["cookie"], session["csrf"]) for session in sessions[-200:]],
         }
     finally:
         await close_database()
@@ -142,6 +159,78 @@ def run_wrk(
     return parse_wrk(output)
 
 
+def page_cache_counts(url: str) -> dict[str, float]:
+    """The page cache's answers so far, by outcome, every route and process added up."""
+    response = httpx.get(
+        f"{url}/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}, timeout=30
+    )
+    response.raise_for_status()
+    counts: dict[str, float] = {"hit": 0.0, "miss": 0.0, "bypass": 0.0}
+    for family in text_string_to_metric_families(response.text):
+        for sample in family.samples:
+            if sample.name == "participation_page_cache_requests_total":
+                outcome = sample.labels["outcome"]
+                counts[outcome] = counts.get(outcome, 0.0) + sample.value
+    return counts
+
+
+class Writes:
+    """What the background writer did: comments saved (303) and anything else (the first
+    refusal's status and the start of its answer, to see why)."""
+
+    def __init__(self) -> None:
+        self.saved = 0
+        self.refused = 0
+        self.first_refusal = ""
+
+
+WRITTEN = itertools.count()  # comments posted by this run, across the scenarios
+
+
+@contextmanager
+def writes_in_the_background(
+    url: str, proposal: str, writers: list[tuple[str, str]], rate: float
+) -> Iterator[Writes]:
+    """Residents post a comment on `proposal` every 1/`rate` seconds until the block ends
+    (each one a write that empties the page caches), from a thread of this process."""
+    done, writes = threading.Event(), Writes()
+
+    def write() -> None:
+        with httpx.Client(base_url=url, timeout=10) as client:
+            started, n = time.perf_counter(), 0
+            while not done.is_set():
+                written = next(WRITTEN)
+                cookie, csrf = writers[written % len(writers)]
+                try:
+                    response = client.post(
+                        f"{proposal}/comments",
+                        data={"body": f"Commentaire n° {written} du banc", "csrf_token": csrf},
+                        headers={"Cookie": f"participation_session={cookie}"},
+                    )
+                    if response.status_code == 303:
+                        writes.saved += 1
+                    else:
+                        writes.refused += 1
+                        writes.first_refusal = writes.first_refusal or (
+                            f"{response.status_code} {response.text[:2000]}"
+                        )
+                except httpx.HTTPError as error:
+                    writes.refused += 1
+                    writes.first_refusal = writes.first_refusal or repr(error)
+                n += 1
+                done.wait(max(0.0, started + n / rate - time.perf_counter()))
+
+    thread = threading.Thread(target=write, daemon=True)
+    if rate > 0:
+        thread.start()
+    try:
+        yield writes
+    finally:
+        done.set()
+        if rate > 0:
+            thread.join(timeout=15)
+
+
 def ballots_at_a_rate(port: int, ballots_file: Path, args: argparse.Namespace, pid: int) -> None:
     """Ballot POSTs sent at `--ballot-rate` per second over `--connections` connections for
     `--duration` seconds (bench/httpload.py: latency from when each ballot was due, so a
@@ -166,6 +255,17 @@ def ballots_at_a_rate(port: int, ballots_file: Path, args: argparse.Namespace, p
     )
 
 
+def cache_line(cache: dict[str, float], saved: int, refused: int) -> str:
+    """The page cache during a scenario: its hit rate, and the writes that emptied it."""
+    served = cache["hit"] + cache["miss"]
+    rate = f"{100 * cache['hit'] / served:5.1f} %" if served else "  n/a"
+    return (
+        f"page cache: hit rate {rate} ({cache['hit']:.0f} hits, {cache['miss']:.0f} misses, "
+        f"{cache['bypass']:.0f} bypassed)  writes in the background: {saved} comments saved"
+        + (f", {refused} refused" if refused else "")
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--workers", type=int, default=2)
@@ -180,6 +280,13 @@ def main() -> None:
         "--ballot-rate", type=float, default=500, help="ballots/s offered in ballot-rate"
     )
     parser.add_argument("--scenarios", default=",".join(SCENARIOS))
+    parser.add_argument("--verbose", action="store_true", help="why writes were refused")
+    parser.add_argument(
+        "--write-rate",
+        type=float,
+        default=2,
+        help="comments/s posted in the background of the page scenarios (0: none)",
+    )
     service_options(parser, "bench_load", redis_db=13)
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -192,7 +299,11 @@ def main() -> None:
     data_dir = Path(tempfile.mkdtemp(prefix="bench-load-"))
     ballots_file = data_dir / "ballots.tsv"
     port, env = server_on_free_port(
-        args, str(data_dir), BALLOTS_FILE=str(ballots_file), WRK_THREADS="2"
+        args,
+        str(data_dir),
+        BALLOTS_FILE=str(ballots_file),
+        WRK_THREADS="2",
+        METRICS_TOKEN=METRICS_TOKEN,
     )
     settings = Settings.from_env(env)
     paths = asyncio.run(prepare(settings, args.database, args.voters, ballots_file))
@@ -219,7 +330,8 @@ def main() -> None:
         print(
             f"{args.server}, {args.workers} web processes of {args.pool} PostgreSQL connections, "
             f"wrk -t2 -c{args.connections} "
-            f"-d{args.duration}s; load average before: {load_average()}",
+            f"-d{args.duration}s, {args.write_rate:g} comments/s in the background of the "
+            f"pages; load average before: {load_average()}",
             flush=True,
         )
         for name in scenarios:
@@ -234,10 +346,17 @@ def main() -> None:
                 path = paths["ballot"]
             else:
                 path = paths[SIGNED_IN_PATHS.get(name, name)]
-            run_wrk(url + path, args.connections, 2, script, env, cookie)  # warm up
-            cpu_before = cpu_seconds(server.pid)
-            figures = run_wrk(url + path, args.connections, args.duration, script, env, cookie)
-            cpu_per_request = 1000 * (cpu_seconds(server.pid) - cpu_before) / figures["requests"]
+            rate = args.write_rate if name in PAGES else 0
+            with writes_in_the_background(url, paths["proposal"], paths["writers"], rate) as wrote:
+                run_wrk(url + path, args.connections, 2, script, env, cookie)  # warm up
+                cache_before = page_cache_counts(url)
+                cpu_before = cpu_seconds(server.pid)
+                saved_before, refused_before = wrote.saved, wrote.refused
+                figures = run_wrk(url + path, args.connections, args.duration, script, env, cookie)
+                cpu = cpu_seconds(server.pid) - cpu_before
+                saved, refused = wrote.saved - saved_before, wrote.refused - refused_before
+                cache = {k: v - cache_before[k] for k, v in page_cache_counts(url).items()}
+            cpu_per_request = 1000 * cpu / figures["requests"]
             print(
                 f"{name:>11} {path:<22} {figures['per_second']:8.0f} req/s  "
                 f"p50 {figures['p50_ms']:7.1f} ms  p99 {figures['p99_ms']:7.1f} ms  "
@@ -246,6 +365,10 @@ def main() -> None:
                 f"(load average {load_average()})",
                 flush=True,
             )
+            if name in PAGES:
+                print(f"{'':>11} {cache_line(cache, saved, refused)}", flush=True)
+                if refused and args.verbose:
+                    print(wrote.first_refusal, flush=True)
     finally:
         time.sleep(3)  # let the server finish the requests wrk left in flight
         server.terminate()

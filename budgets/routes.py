@@ -954,7 +954,9 @@ routes = [
     web.form_route("/budgets/{budget_id:id}/projects/new", new_project, "budgets:new_project"),
     Route("/budgets/{budget_id:id}/projects/{project_id:id}", project_page, name="budgets:project"),
     Route("/budgets/{budget_id:id}/map", project_map, name="budgets:map"),
-    web.form_route("/budgets/{budget_id:id}/ballot", ballot, "budgets:ballot"),
+    web.form_route(  # secret until the count: the results pages change with the tally
+        "/budgets/{budget_id:id}/ballot", ballot, "budgets:ballot", changes_pages=False
+    ),
     Route("/budgets/{budget_id:id}/ballot/receipt", receipt, name="budgets:receipt"),
     Route("/budgets/{budget_id:id}/receipt-check", check_receipt, name="budgets:receipt_check"),
     Route("/budgets/{budget_id:id}/results", cached_for_visitors(results), name="budgets:results"),
@@ -965,7 +967,7 @@ routes = [
         name="budgets:results_pdf",
     ),
     Route("/budgets/{budget_id:id}/ballots.pb", ballots_pabulib, name="budgets:pabulib"),
-    web.form_route("/account/residency", residency, "budgets:residency"),
+    web.form_route("/account/residency", residency, "budgets:residency", changes_pages=False),
     web.form_route("/admin/budgets/new", admin_budget_form, "budgets:admin_new"),
     Route("/admin/budgets/paper-ballots", paper_desks, name="budgets:paper_desks"),
     web.form_route("/admin/budgets/import", admin_import, "budgets:admin_import"),

@@ -3,10 +3,13 @@
 Builds the wheel of the repository, installs it in a fresh virtual environment in a temporary
 folder (the locked runtime set first, hash-checked, binary wheels only, from a wheelhouse kept
 between runs; then the wheel alone), and from that folder, with nothing of the repository on the
-path: `participation migrate` on a new SQLite file, `participation serve` on a free port (its
-embedded Redis), then a few pages: home, the proposals list, a stylesheet, htmx, the liveness
-check, the home page in French and in English. Prints what it did and how long each step took;
-exits 1 on the first failure, with the step and what was seen.
+path: `participation migrate` on a new SQLite file, `participation createadmin`, `participation
+serve` on a free port (its embedded Redis), then a few pages (home, the proposals list, a
+stylesheet, htmx, the liveness check, the home page in French and in English) and a journey
+through forms as a browser makes it (cookies, CSRF token, POST-redirect-GET): a wrong password
+refused with its French message, the log-in, the account page, a form sent (the public name
+changed) and its result seen on the next page, the log-out. Prints what it did and how long
+each step took; exits 1 on the first failure, with the step and what was seen.
 
     python deploy/package_check.py [--keep]    (--keep leaves the temporary folder)
 """
@@ -14,7 +17,10 @@ exits 1 on the first failure, with the step and what was seen.
 from __future__ import annotations
 
 import argparse
+import html
+import http.cookiejar
 import os
+import re
 import shutil
 import signal
 import socket
@@ -23,6 +29,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -38,6 +45,8 @@ WHEELHOUSE = Path(
     or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "participation-wheels"
 )
 BUILD_REQUIREMENTS = ["setuptools>=77"]  # pyproject.toml's [build-system] requires
+# the account the journey logs in with, made by `participation createadmin` (a throwaway site)
+ADMIN_EMAIL, ADMIN_PASSWORD = "agent@villebelle.example", "un-mot-de-passe-de-verification"
 
 
 class CheckFailed(Exception):
@@ -153,6 +162,79 @@ def check_pages(base: str) -> None:
         print(f"           GET {path} [{language}] -> {got}", flush=True)
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None  # the journey checks each 303 itself (POST-redirect-GET)
+
+
+class Browser:
+    """Cookies kept between requests, redirects not followed: what the journey needs."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect()
+        )
+
+    def open(self, path: str, form: dict[str, str] | None = None) -> tuple[int, str, str]:
+        """(status, Location, body) of a GET, or of a POST of `form`."""
+        data = urllib.parse.urlencode(form).encode() if form is not None else None
+        request = urllib.request.Request(
+            self.base + path, data=data, headers={"Accept-Language": "fr"}
+        )
+        try:
+            with self.opener.open(request, timeout=10) as response:
+                body = response.read().decode("utf-8", "replace")
+                return response.status, response.headers.get("location", ""), body
+        except urllib.error.HTTPError as error:
+            body = error.read().decode("utf-8", "replace")
+            return error.code, error.headers.get("location", ""), body
+
+    def token(self, path: str) -> str:
+        """The CSRF token of the form on the page `path` (it sets the session cookie)."""
+        status, _, body = self.open(path)
+        found = re.search(r'name="csrf_token" value="([^"]+)"', body)
+        if status != 200 or found is None:
+            raise CheckFailed(f"GET {path}: {status}, no form with a CSRF token:\n{body[:2000]}")
+        return found.group(1)
+
+
+def expect(what: str, got: tuple[int, str, str], status: int, text: str = "") -> None:
+    if got[0] != status or text not in got[2] and text not in got[1]:
+        raise CheckFailed(
+            f"{what}: {got[0]} (Location: {got[1] or '-'}), expected {status} with {text!r}:"
+            f"\n{got[2][:2000]}"
+        )
+    print(f"           {what} -> {got[0]}", flush=True)
+
+
+def check_journey(base: str) -> None:
+    """Log in, send a form, see its result, log out: sessions, CSRF, the password hash, the
+    forms' errors in French and the database's writes, from the installed package."""
+    began, browser = time.monotonic(), Browser(base)
+    token = browser.token("/account/login")
+    refused = browser.open(
+        "/account/login", {"csrf_token": token, "email": ADMIN_EMAIL, "password": "pas celui-là"}
+    )
+    if not 400 <= refused[0] < 500 or 'lang="fr"' not in refused[2]:
+        raise CheckFailed(f"a wrong password: {refused[0]}, expected a 4xx page in French")
+    print(f"           POST /account/login (wrong password) -> {refused[0]}", flush=True)
+    logged = {"csrf_token": token, "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
+    expect("POST /account/login", browser.open("/account/login", logged), 303)
+    expect("GET /account", browser.open("/account"), 200, html.escape(ADMIN_EMAIL))
+    token = browser.token("/account")  # a new session after the log-in: a new token
+    name = "Agente de l’accueil"
+    sent = browser.open("/account/name", {"csrf_token": token, "display_name": name})
+    expect("POST /account/name", sent, 303)
+    expect("GET /account (the name changed)", browser.open("/account"), 200, html.escape(name))
+    expect("POST /account/logout", browser.open("/account/logout", {"csrf_token": token}), 303)
+    status, location, _ = browser.open("/account")
+    if status not in (302, 303, 307) or "/account/login" not in location:
+        raise CheckFailed(f"GET /account after the log-out: {status} to {location!r}")
+    print(f"           GET /account (logged out) -> {status} {location}", flush=True)
+    print(f"           (the journey took {time.monotonic() - began:.1f} s)", flush=True)
+
+
 def serve_and_check(python: Path, home: Path) -> None:
     port = free_port()
     data_dir = home / "data"
@@ -170,6 +252,8 @@ def serve_and_check(python: Path, home: Path) -> None:
     if not where.startswith(str(python.parent.parent)):
         raise CheckFailed(f"participation was imported from {where}, not from the new venv")
     run([participation, "migrate"], cwd=home, env=env)
+    admin = ["createadmin", "--email", ADMIN_EMAIL, "--password", ADMIN_PASSWORD]
+    run([participation, *admin], cwd=home, env=env)
     log = (home / "serve.log").open("w")
     server = subprocess.Popen(
         [participation, "serve", "--port", str(port)],
@@ -194,6 +278,7 @@ def serve_and_check(python: Path, home: Path) -> None:
                 )
             time.sleep(0.2)
         check_pages(f"http://127.0.0.1:{port}")
+        check_journey(f"http://127.0.0.1:{port}")
     finally:
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGTERM)

@@ -3,6 +3,11 @@ arq job after commit, and re-sent by a sweeper if Redis lost the job. Nothing is
 
 Without SMTP_HOST, e-mails are written to the log (development).
 
+Several e-mails at once (the sweeper's, the daily digests) are one job, `send_emails`, which
+sends them over one SMTP connection (`BATCH_SIZE` at most per job): a relay that counts or
+throttles connections sees one, and each message saves a TLS handshake and a log-in. One
+e-mail caused by a request is its own job (`send_email`), sent at once.
+
 Secrets never rest in clear (issue #16): an e-mail that carries a link opening an account
 (password reset, e-mail confirmation) is queued with `SECRET` in its body where the link goes,
 and the link itself encrypted in `secret` with a key that is not in the database
@@ -33,6 +38,7 @@ from participation.urls import url
 
 logger = logging.getLogger("participation.mail")
 MAX_ATTEMPTS = 5
+BATCH_SIZE = 100  # e-mails per `send_emails` job, over one connection
 SECRET = "[[secret-link]]"  # where the link goes, in the stored body
 # where the one-click unsubscribe link goes in the body, made at send time (a token: not stored)
 UNSUBSCRIBE_LINK = "[[unsubscribe-link]]"
@@ -113,6 +119,18 @@ async def dispatch(email: OutboxEmail) -> None:
     await queue.enqueue("send_email", email.id, _job_id=f"email:{email.id}:{email.attempts}")
 
 
+async def dispatch_batch(emails: list[OutboxEmail]) -> None:
+    """Enqueue `emails` as `send_emails` jobs of `BATCH_SIZE` at most, each sent over one SMTP
+    connection. A job's id names its e-mails and their attempts: the same batch swept again
+    while its job still waits is not queued twice."""
+    for start in range(0, len(emails), BATCH_SIZE):
+        batch = emails[start : start + BATCH_SIZE]
+        ids = [email.id for email in batch]
+        attempts = sum(email.attempts for email in batch)
+        job_id = f"emails:{ids[0]}-{ids[-1]}:{len(ids)}:{attempts}"
+        await queue.enqueue("send_emails", ids, _job_id=job_id)
+
+
 def message_of(settings: Settings, email: OutboxEmail) -> EmailMessage:
     """The e-mail as sent. Its Message-ID is the same at every attempt (from the outbox row), so
     a retry after a lost answer from the server is recognisable as the same message."""
@@ -131,29 +149,84 @@ def message_of(settings: Settings, email: OutboxEmail) -> EmailMessage:
     return message
 
 
-def _deliver(settings: Settings, email: OutboxEmail) -> None:
-    if not settings.smtp_host:
-        if settings.is_production:
-            # never the body in a production log (a reset link opens an account), nor the address
-            logger.warning("e-mail %s not sent: SMTP_HOST is not set", email.id)
-            return
-        logger.info(
-            "E-mail to %s: %s\n%s", email.recipient, email.subject, sent_text(settings, email)
-        )
+def _logged(settings: Settings, email: OutboxEmail) -> None:
+    """Without SMTP_HOST: the e-mail in the log (development), or only its id (production)."""
+    if settings.is_production:
+        # never the body in a production log (a reset link opens an account), nor the address
+        logger.warning("e-mail %s not sent: SMTP_HOST is not set", email.id)
         return
-    message = message_of(settings, email)
+    logger.info("E-mail to %s: %s\n%s", email.recipient, email.subject, sent_text(settings, email))
+
+
+def _connect(settings: Settings) -> smtplib.SMTP:
+    """A connection to the relay, TLS (SMTPS or STARTTLS) and log-in done."""
     tls = ssl.create_default_context(cafile=settings.smtp_ca_file or None)
     smtp: smtplib.SMTP
     if settings.smtp_ssl:
         smtp = smtplib.SMTP_SSL(settings.smtp_host, settings.smtp_port, timeout=30, context=tls)
     else:
         smtp = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30)
-    with smtp:
+    try:
         if settings.smtp_starttls:
             smtp.starttls(context=tls)
         if settings.smtp_user:
             smtp.login(settings.smtp_user, settings.smtp_password)
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
+def _deliver(settings: Settings, email: OutboxEmail) -> None:
+    if not settings.smtp_host:
+        return _logged(settings, email)
+    message = message_of(settings, email)
+    with _connect(settings) as smtp:
         smtp.send_message(message)
+
+
+def _deliver_all(
+    settings: Settings, emails: list[OutboxEmail]
+) -> list[OSError | smtplib.SMTPException | None]:
+    """Send `emails` over one connection; for each, None or why it was not sent. A message the
+    relay refuses does not stop the others; a connection lost on the way is opened again for
+    the next one; a relay that cannot be reached fails the rest at once (one timeout, not one
+    per e-mail)."""
+    if not settings.smtp_host:
+        for email in emails:
+            _logged(settings, email)
+        return [None] * len(emails)
+    errors: list[OSError | smtplib.SMTPException | None] = []
+    smtp: smtplib.SMTP | None = None
+    try:
+        for index, email in enumerate(emails):
+            if smtp is None:
+                try:
+                    smtp = _connect(settings)
+                except (OSError, smtplib.SMTPException) as error:
+                    # the relay cannot be reached: the rest wait for the next sweep
+                    errors += [error] * (len(emails) - index)
+                    break
+            try:
+                smtp.send_message(message_of(settings, email))
+                errors.append(None)
+            except (OSError, smtplib.SMTPException) as error:
+                errors.append(error)
+                # a refusal (an SMTP answer) leaves the connection usable; a lost one does not
+                # (SMTPException is an OSError: told apart by what it is not)
+                lost = isinstance(error, smtplib.SMTPServerDisconnected) or not isinstance(
+                    error, smtplib.SMTPException
+                )
+                if lost:
+                    smtp.close()
+                    smtp = None
+    finally:
+        if smtp is not None:
+            try:
+                smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                smtp.close()
+    return errors
 
 
 @job_changes_pages(False)  # e-mails only
@@ -169,20 +242,52 @@ async def send_email(ctx: dict[str, Any], email_id: int) -> str:
         email.last_error = str(error)
         await email.save(update_fields=["attempts", "last_error"])
         raise
-    email.sent_at = timezone.now()
-    email.secret = None  # erased: the link is in the recipient's mailbox, not here
-    email.body = email.body.replace(SECRET, LINK_REMOVED)
+    _mark_sent(email)
     await email.save(update_fields=["attempts", "sent_at", "secret", "body"])
     return "sent"
 
 
+class NotAllSent(Exception):
+    """Some e-mails of a batch were not sent (each one's error is in its row)."""
+
+
+def _mark_sent(email: OutboxEmail) -> None:
+    email.sent_at = timezone.now()
+    email.secret = None  # erased: the link is in the recipient's mailbox, not here
+    email.body = email.body.replace(SECRET, LINK_REMOVED)
+
+
+@job_changes_pages(False)  # e-mails only
+async def send_emails(ctx: dict[str, Any], email_ids: list[int]) -> int:
+    """arq job: send the outbox e-mails `email_ids` not sent yet over one SMTP connection;
+    returns how many were sent. Those that failed keep their error and are swept again
+    (`sweep_outbox`); the job then fails, so that it shows in the job runs."""
+    emails = list(await OutboxEmail.filter(id__in=email_ids, sent_at=None).order_by("id"))
+    for email in emails:
+        email.attempts += 1
+    errors = await asyncio.to_thread(_deliver_all, ctx["settings"], emails)
+    for email, error in zip(emails, errors, strict=True):
+        if error is None:
+            _mark_sent(email)
+            await email.save(update_fields=["attempts", "sent_at", "secret", "body"])
+        else:
+            email.last_error = str(error)
+            await email.save(update_fields=["attempts", "last_error"])
+    failed = sum(error is not None for error in errors)
+    if failed:
+        raise NotAllSent(f"{failed} of {len(emails)} e-mails not sent: {errors[-1]}")
+    return len(emails)
+
+
 @job_changes_pages(False)  # enqueues the e-mails again
 async def sweep_outbox(ctx: dict[str, Any]) -> int:
-    """arq cron: re-enqueue e-mails left unsent for a minute (lost job, Redis flushed...)."""
+    """arq cron: re-enqueue e-mails left unsent for a minute (lost job, Redis flushed, relay
+    down...), in batches sent over one connection each (`dispatch_batch`)."""
     stale = timezone.now() - timedelta(minutes=1)
-    pending = await OutboxEmail.filter(
-        sent_at=None, created_at__lt=stale, attempts__lt=MAX_ATTEMPTS
-    ).limit(500)
-    for email in pending:
-        await dispatch(email)
+    pending = (
+        await OutboxEmail.filter(sent_at=None, created_at__lt=stale, attempts__lt=MAX_ATTEMPTS)
+        .order_by("id")
+        .limit(500)
+    )
+    await dispatch_batch(list(pending))
     return len(pending)

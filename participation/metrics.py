@@ -5,14 +5,17 @@ Off unless `METRICS_TOKEN` is set (without it /metrics answers 404); a scrape se
 
 - counted by the web processes as they answer (`MetricsMiddleware`): requests by method, route
   template (`/budgets/{budget_id}`, never the path a person typed: no ids of people, bounded)
-  and status, and their latency histogram. `participation serve` runs several processes: they
-  write their counts to files in a folder that `serve` empties at start
+  and status, and their latency histogram; the visitors' page cache's answers by route template
+  and outcome (hit, miss, bypass: participation/pagecache.py). `participation serve` runs
+  several processes: they write their counts to files in a folder that `serve` empties at start
   (`PROMETHEUS_MULTIPROC_DIR`, prometheus_client's multiprocess mode) and a scrape adds up
   every process's, so one scrape of one instance gives that instance's totals. Counters and
   histograms only: they add up across processes without a mode to choose.
 - read from the database and Redis at each scrape (any instance gives the same): background
   jobs by name and state, the age of the oldest job and e-mail waiting, the arq queue's depth,
-  and each feature's figures (`Feature.metrics`; budgets: ballots cast per channel).
+  and each feature's figures (`Feature.metrics`; budgets: ballots cast per channel); and the
+  runs of every job by name and outcome, counted by the workers in Redis (`job_runs`:
+  participation/worker.py's `count_run`).
 
 prometheus_client chooses its multiprocess mode when it is imported, from the environment: the
 request metrics are made at first use, and `serve` sets the folder (and chooses the mode again)
@@ -34,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, values
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 from redis.exceptions import RedisError
 from starlette.exceptions import HTTPException
@@ -44,11 +47,12 @@ from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tortoise.functions import Count
 
-from participation import features, queue
+from participation import features, pagecache, queue
 from participation.features import MetricSample
 from participation.mail import MAX_ATTEMPTS as MAIL_ATTEMPTS
 from participation.mail import OutboxEmail
 from participation.outbox import JobState, OutboxJob
+from participation.worker_status import JOB_RUNS_KEY
 
 logger = logging.getLogger("participation.metrics")
 
@@ -84,6 +88,7 @@ def prepare_multiprocess_folder(data_dir: Path, port: int) -> Path:
 class _RequestMetrics:
     requests: Any  # prometheus_client.Counter
     latency: Any  # prometheus_client.Histogram
+    page_cache: Any  # prometheus_client.Counter
     registry: Any  # this process's own registry (one process: what a scrape reads)
 
 
@@ -102,6 +107,14 @@ def _request_metrics() -> _RequestMetrics:
             "Time to answer an HTTP request, by method and route template.",
             ("method", "route"),
             buckets=LATENCY_BUCKETS,
+            registry=registry,
+        ),
+        page_cache=Counter(
+            "participation_page_cache_requests",
+            "Answers of the pages kept for visitors, by route template and outcome: hit (the "
+            "stored copy), miss (rendered, then stored), bypass (signed in, a flash message, "
+            "Redis down: rendered, not stored).",
+            ("route", "outcome"),
             registry=registry,
         ),
         registry=registry,
@@ -148,6 +161,8 @@ class MetricsMiddleware:
             metrics = _request_metrics()
             metrics.requests.labels(method, route, str(status)).inc()
             metrics.latency.labels(method, route).observe(took)
+            if outcome := scope.get(pagecache.OUTCOME_KEY):
+                metrics.page_cache.labels(route, outcome).inc()
 
 
 async def state_samples() -> list[MetricSample]:
@@ -211,13 +226,30 @@ async def state_samples() -> list[MetricSample]:
     return samples
 
 
+async def job_runs(redis: Any) -> dict[tuple[str, str], float]:
+    """The runs of every job that any worker counted, by (job, outcome); {} when Redis does not
+    answer (the scrape still answers: the other figures)."""
+    try:
+        counted = await redis.hgetall(JOB_RUNS_KEY)
+    except (OSError, RedisError) as error:
+        logger.warning("metrics: the job runs could not be read (%s)", error)
+        return {}
+    runs: dict[tuple[str, str], float] = {}
+    for field, count in counted.items():
+        job, _, outcome = field.decode().rpartition(":")
+        runs[job, outcome] = float(count)
+    return runs
+
+
 def _age(created_at: Any, now: float) -> float:
     return max(0.0, now - created_at.timestamp()) if isinstance(created_at, datetime) else 0.0
 
 
-def exposition(samples: list[MetricSample]) -> bytes:
+def exposition(
+    samples: list[MetricSample], runs: dict[tuple[str, str], float] | None = None
+) -> bytes:
     """The Prometheus text format: the request counts (every process's when `serve` runs several)
-    followed by `samples` as gauges."""
+    followed by `samples` as gauges and the job `runs` as a counter."""
     if os.environ.get(MULTIPROCESS_VARIABLE):
         counted = CollectorRegistry()
         MultiProcessCollector(counted)
@@ -236,6 +268,16 @@ def exposition(samples: list[MetricSample]) -> bytes:
                 for sample in group:
                     family.add_metric([sample.labels.get(key, "") for key in labels], sample.value)
                 yield family
+            runs_family = CounterMetricFamily(
+                "participation_job_runs",
+                "Runs of background jobs by the workers, by job and outcome: ok, failed, retry "
+                "(asked to run again later), cancelled (timed out or the worker stopped); "
+                "heartbeats and cron jobs included.",
+                labels=["job", "outcome"],
+            )
+            for (job, outcome), count in sorted((runs or {}).items()):
+                runs_family.add_metric([job, outcome], count)
+            yield runs_family
 
     read = CollectorRegistry(auto_describe=False)
     read.register(Snapshot())  # type: ignore[arg-type]
@@ -253,7 +295,7 @@ async def metrics(request: Request) -> Response:
             status_code=401,
             headers={"WWW-Authenticate": 'Bearer realm="metrics"', "Cache-Control": "no-store"},
         )
-    body = exposition(await state_samples())
+    body = exposition(await state_samples(), await job_runs(request.app.state.redis))
     return Response(
         body,
         media_type="text/plain; version=0.0.4; charset=utf-8",

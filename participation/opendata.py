@@ -10,7 +10,14 @@ Each dataset comes as:
   second sheet « Licence » that states the licence and the source;
 - `schema.json`, its frictionless Table Schema (the raw CSV's columns, types and meaning);
 - `datapackage.json`, its Data Package: the files, the schema and the licence.
-Every file is served with `Link: <licence>; rel="license"`. The rows are what the API serves
+Every file is served with `Link: <licence>; rel="license"`, and the tables say it inside the
+saved file too, where a header is lost: a last column `licence` (`LICENCE_COLUMN`), the same
+value on every row (the licence's name and address), declared in the Table Schema with that
+one value allowed. Why a column and not a first comment line or a README in a zip: a comment
+line is not CSV (spreadsheets, `csv` modules, frictionless and pandas read it as a row of
+data), and a zip is one more step for people and programs alike; a column is read by every
+reader and survives any copy, filter or merge of the rows. The ODS keeps its « Licence » sheet
+as well. The rows are what the API serves
 (the same reads, the same rules of visibility: what a visitor sees), walked to the end; they
 are kept per process until a write (`pagecache.cached_data`). Both CSVs go through the one CSV
 writer (`participation.spreadsheet`: formulas neutralised).
@@ -41,6 +48,8 @@ from participation.web import settings_of
 
 BOM = "\ufeff"
 LICENCE_TITLE = licence.TITLE
+LICENCE_COLUMN = "licence"  # the last column of every table of open data
+LICENCE_VALUE = f"{licence.NAME}, {licence.URL}"
 PAGE_SIZE = 1000  # rows read per query while walking a collection
 TABLE_TYPES = {
     "integer": "integer",
@@ -103,16 +112,20 @@ def people_csv(fields: Sequence[ApiField], items: Sequence[dict[str, Any]]) -> b
     out = io.StringIO()
     out.write(BOM)
     writer = spreadsheet.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(f.name for f in fields)
-    writer.writerows([people_cell(f, item.get(f.name)) for f in fields] for item in items)
+    writer.writerow([*(f.name for f in fields), LICENCE_COLUMN])
+    writer.writerows(
+        [*(people_cell(f, item.get(f.name)) for f in fields), LICENCE_VALUE] for item in items
+    )
     return out.getvalue().encode()
 
 
 def raw_csv(fields: Sequence[ApiField], items: Sequence[dict[str, Any]]) -> bytes:
     out = io.StringIO()
     writer = spreadsheet.writer(out, lineterminator="\r\n")
-    writer.writerow(f.name for f in fields)
-    writer.writerows([raw_cell(f, item.get(f.name)) for f in fields] for item in items)
+    writer.writerow([*(f.name for f in fields), LICENCE_COLUMN])
+    writer.writerows(
+        [*(raw_cell(f, item.get(f.name)) for f in fields), LICENCE_VALUE] for item in items
+    )
     return out.getvalue().encode()
 
 
@@ -132,9 +145,9 @@ def ods_file(
     items: Sequence[dict[str, Any]],
     licence: list[list[str]],
 ) -> bytes:
-    rows: list[list[Any]] = [[f.name for f in fields]]
+    rows: list[list[Any]] = [[*(f.name for f in fields), LICENCE_COLUMN]]
     for item in items:
-        rows.append([item.get(f.name) for f in fields])
+        rows.append([*(item.get(f.name) for f in fields), LICENCE_VALUE])
     return ods.spreadsheet([(title[:31], rows), ("Licence", licence)], formatting.zone())
 
 
@@ -152,6 +165,15 @@ def table_schema(resource: ApiResource) -> dict[str, Any]:
         if not field.nullable and field.type != "string":
             described["constraints"] = {"required": True}
         fields.append(described)
+    fields.append(
+        {
+            "name": LICENCE_COLUMN,
+            "type": "string",
+            "description": "The licence of the data, on every row so that the saved file says it: "
+            "the Licence Ouverte 2.0 of Etalab, its name and address.",
+            "constraints": {"required": True, "enum": [LICENCE_VALUE]},
+        }
+    )
     schema: dict[str, Any] = {"fields": fields, "missingValues": [""]}
     names = {f.name for f in resource.fields}
     if all(part in names for part in resource.key):

@@ -112,7 +112,12 @@ async def defer(name: str, *args: int | str) -> OutboxJob:
 def job_functions() -> list[Any]:
     """The core's jobs and every feature's (`Feature.jobs`): what the worker runs, and what
     `run_outbox_job` finds a recorded job's function in (participation/worker.py uses it)."""
-    return [mail.send_email, run_outbox_job, *(j for f in features.FEATURES for j in f.jobs)]
+    return [
+        mail.send_email,
+        mail.send_emails,
+        run_outbox_job,
+        *(j for f in features.FEATURES for j in f.jobs),
+    ]
 
 
 def _job_functions() -> dict[str, Callable[..., Awaitable[Any]]]:

@@ -8,19 +8,26 @@ message waiting, a signed-in person, or a request that changes the session is se
 Freshness: a stored page is kept `PAGE_CACHE_SECONDS` at most, and every write empties the
 caches of every web process at once: a POST (or a worker job) increments a generation number in
 Redis that is part of each entry. If Redis does not answer, pages are rendered fresh.
-What is not a write does not empty them: a refused request (4xx: nothing was written), a log-in
-or log-out, a ballot (secret until the count); and worker jobs that say so with
-`job_changes_pages` (heartbeats, e-mails, sweeps; schedules only when they switched something).
+What is not a write does not empty them: a refused request (4xx: nothing was written), a POST
+to a route that declares it changes no page visitors see (`changes_pages=False` on
+`web.form_route`/`web.action_route`, or `writes_no_page`: a log-in or log-out, the language, a
+ballot (secret until the count), an account's own settings, a letter's code, staff's notes);
+and worker jobs that say so with `job_changes_pages` (heartbeats, e-mails, sweeps; schedules
+only when they switched something). A route that declares nothing empties them.
 
 A page that signed-in people see too, whose costly part is the same for everyone, keeps that
 part instead (`cached_data`, same generation and freshness): the public figures of the reports.
+
+Each answer of a cached page says how it was served in the request's scope (`OUTCOME_KEY`:
+"hit", stored copy; "miss", rendered; "bypass", not servable from the cache: signed in, a flash
+message, Redis down); participation/metrics.py counts them by route template
+(`participation_page_cache_requests_total`), so the hit rate of each page can be read.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-import re
 import secrets
 import time
 from collections.abc import Awaitable, Callable
@@ -30,18 +37,28 @@ from typing import Any, TypeVar
 from redis.exceptions import RedisError
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from participation.templating import csrf_token, is_htmx
 
 GENERATION_KEY = "pagecache:generation"
+OUTCOME_KEY = "participation.page_cache"  # in the scope: "hit", "miss" or "bypass"
+HIT, MISS, BYPASS = "hit", "miss", "bypass"
 MAX_ENTRIES = 1000  # pages per process (page numbers and filters multiply list pages)
 # a token_urlsafe(32) is 43 characters; the placeholder cannot be produced by one
 PLACEHOLDER = b"\x00csrf-token-placeholder\x00"
-# POSTs that change no public page: no reason to empty the caches on each of them
-WRITES_THAT_CHANGE_NO_PAGE = re.compile(r"^/(language|budgets/\d+/ballot|account/log(in|out))$")
 
 Job = TypeVar("Job", bound=Callable[..., Awaitable[Any]])
+R = TypeVar("R", bound=Route)
+
+
+def writes_no_page(route: R) -> R:
+    """Declare that `route`'s POSTs change no page that visitors see (what only its author or
+    staff read): `InvalidatePagesOnWrite` leaves the caches after them. Routes made with
+    `web.form_route`/`web.action_route` say it with `changes_pages=False`."""
+    route.changes_visitor_pages = False  # type: ignore[attr-defined]
+    return route
 
 
 def job_changes_pages(changes: bool | Callable[[Any], bool]) -> Callable[[Job], Job]:
@@ -134,6 +151,7 @@ def _servable(request: Request) -> bool:
 
 
 def _answer(request: Request, entry: Entry) -> Response:
+    request.scope[OUTCOME_KEY] = HIT
     token = csrf_token(request).encode()  # this visitor's own (created on a first visit)
     etag = '"' + hashlib.sha256(entry.digest.encode() + token).hexdigest()[:32] + '"'
     headers = {**entry.headers, "etag": etag, "cache-control": "private, no-cache"}
@@ -152,9 +170,11 @@ def cached_for_visitors(
 
     async def cached(request: Request) -> Response:
         if not _servable(request) or (unless is not None and unless(request)):
+            request.scope[OUTCOME_KEY] = BYPASS
             return await endpoint(request)
         generation = await current_generation(request)
         if generation is None:
+            request.scope[OUTCOME_KEY] = BYPASS
             return await endpoint(request)
         store, key = _store(request), _key(request)
         entry = store.get(key)
@@ -230,6 +250,7 @@ async def _render_and_store(
     generation: bytes,
 ) -> Response:
     session_before = {k: v for k, v in request.session.items() if k != "csrf"}
+    request.scope[OUTCOME_KEY] = MISS
     response = await endpoint(request)
     session_after = {k: v for k, v in request.session.items() if k != "csrf"}
     if response.status_code != 200 or session_after != session_before:
@@ -252,28 +273,32 @@ async def _render_and_store(
     if len(store) >= MAX_ENTRIES:
         store.pop(next(iter(store)))  # the oldest
     store[key] = entry
-    return _answer(request, entry)
+    response = _answer(request, entry)
+    request.scope[OUTCOME_KEY] = MISS  # rendered for this request: a miss, served as stored
+    return response
 
 
 class InvalidatePagesOnWrite:
     """Any request that may change data empties the page caches before its answer leaves, so
-    the page a browser loads after a POST (or htmx swap) is never older than the write."""
+    the page a browser loads after a POST (or htmx swap) is never older than the write; unless
+    it was refused (4xx) or its route declares it changes no page (`writes_no_page`: read
+    from the route the router chose, in the scope, when the answer starts)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] != "http"
-            or scope["method"] in ("GET", "HEAD", "OPTIONS")
-            or WRITES_THAT_CHANGE_NO_PAGE.match(scope["path"])
-        ):
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             return await self.app(scope, receive, send)
         redis = scope["app"].state.redis
 
         async def send_after_invalidating(message: Message) -> None:
             # a refused request (4xx) wrote nothing: no reason to empty the caches
-            if message["type"] == "http.response.start" and message["status"] < 400:
+            if (
+                message["type"] == "http.response.start"
+                and message["status"] < 400
+                and getattr(scope.get("route"), "changes_visitor_pages", True)
+            ):
                 try:
                     await invalidate(redis)
                 except (OSError, RedisError):

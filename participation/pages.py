@@ -159,7 +159,7 @@ async def favicon(request: Request) -> Response:
 routes = [
     Route("/", cached_for_visitors(home), name="pages:home"),
     Route("/design", design, name="pages:design"),
-    web.action_route("/language", switch_language, "pages:language"),
+    web.action_route("/language", switch_language, "pages:language", changes_pages=False),
     Route("/healthz", healthz, name="pages:healthz"),
     Route("/healthz/live", healthz_live, name="pages:healthz_live"),
     Route("/healthz/ready", healthz_ready, name="pages:healthz_ready"),

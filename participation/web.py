@@ -17,7 +17,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 from tortoise.models import Model
 
-from participation import geocoding, licence, ratelimit, tiles
+from participation import geocoding, licence, pagecache, ratelimit, tiles
 from participation.i18n import gettext
 from participation.numbers import MAX_ID, parse_page
 from participation.refusals import NotAllowed, NotFound, Problem, Refused
@@ -69,14 +69,23 @@ class IdConvertor(Convertor[int]):
 register_url_convertor("id", IdConvertor())
 
 
-def form_route(path: str, endpoint: Callable[..., Any], name: str) -> Route:
-    """A page with a form: GET shows it, POST sends it (`form_page`)."""
-    return Route(path, endpoint, methods=["GET", "POST"], name=name)
+def form_route(
+    path: str, endpoint: Callable[..., Any], name: str, *, changes_pages: bool = True
+) -> Route:
+    """A page with a form: GET shows it, POST sends it (`form_page`). `changes_pages=False`:
+    what it writes is seen by nobody else (an account's own settings, a secret ballot, staff's
+    own notes), so its POSTs leave the pages kept for visitors (`pagecache.writes_no_page`)."""
+    route = Route(path, endpoint, methods=["GET", "POST"], name=name)
+    return route if changes_pages else pagecache.writes_no_page(route)
 
 
-def action_route(path: str, endpoint: Callable[..., Any], name: str) -> Route:
-    """A button: POST only; it changes something, then redirects (or shows its form's errors)."""
-    return Route(path, endpoint, methods=["POST"], name=name)
+def action_route(
+    path: str, endpoint: Callable[..., Any], name: str, *, changes_pages: bool = True
+) -> Route:
+    """A button: POST only; it changes something, then redirects (or shows its form's errors).
+    `changes_pages=False` as for `form_route`."""
+    route = Route(path, endpoint, methods=["POST"], name=name)
+    return route if changes_pages else pagecache.writes_no_page(route)
 
 
 class LoginRequired(Exception):

@@ -25,9 +25,10 @@ from typing import Any, TypeVar
 from arq import cron
 from arq.connections import create_pool
 from arq.cron import CronJob
-from arq.worker import Function
+from arq.worker import Function, Retry
 from arq.worker import Worker as ArqWorker
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from tortoise.context import get_current_context
 
@@ -40,7 +41,15 @@ from participation.pagecache import changed_pages, invalidate, job_changes_pages
 from participation.redis import arq_redis_settings
 from participation.settings import Settings
 from participation.sitesettings import live as site_settings
-from participation.worker_status import HEARTBEAT_INTERVAL_SECONDS, HEARTBEAT_KEY
+from participation.worker_status import (
+    HEARTBEAT_INTERVAL_SECONDS,
+    HEARTBEAT_KEY,
+    JOB_CANCELLED,
+    JOB_FAILED,
+    JOB_OK,
+    JOB_RETRIED,
+    JOB_RUNS_KEY,
+)
 
 logger = logging.getLogger("participation.worker")
 Job = TypeVar("Job", bound=Callable[..., Awaitable[Any]])
@@ -69,26 +78,48 @@ def worker_job(job: Job) -> Job:
     """`job` as the worker runs it: its log lines carry the id of the request that enqueued it
     (or one of its own), and once it ends, when it may have changed public pages (a tally, a
     phase switch: what it declares with `pagecache.job_changes_pages`), web processes drop the
-    pages they keep for visitors; even when it fails, since it may have committed part of it."""
+    pages they keep for visitors; even when it fails, since it may have committed part of it.
+    Every run is counted by job and outcome (`count_run`: /metrics' participation_job_runs_total),
+    the outbox's jobs, e-mails, cron jobs and heartbeats alike."""
 
     @functools.wraps(job)
     async def run(ctx: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
         request_id = kwargs.pop(JOB_REQUEST_ID, "") or "job-" + new_request_id()[:16]
         token = REQUEST_ID.set(request_id)
-        result = None
+        result, outcome = None, JOB_FAILED
         try:
             if "settings" in ctx:  # the values saved in the browser, as web processes see them
                 ctx["settings"] = await site_settings.for_job(ctx)
             result = await job(ctx, *args, **kwargs)
+            outcome = JOB_OK
             return result
+        except Retry:
+            outcome = JOB_RETRIED
+            raise
+        except asyncio.CancelledError:  # its timeout, or the worker stopping
+            outcome = JOB_CANCELLED
+            raise
         finally:
             try:
+                await count_run(ctx, job.__name__, outcome)
                 if changed_pages(job, result):
                     await invalidate(ctx["redis"])
             finally:
                 REQUEST_ID.reset(token)
 
     return run  # type: ignore[return-value]
+
+
+async def count_run(ctx: dict[str, Any], name: str, outcome: str) -> None:
+    """One more run of the job `name` ended with `outcome` (ok, failed, retry, cancelled), in
+    Redis where any web process's /metrics reads it. Redis down: not counted (the job's own
+    work is done; its count is what is lost)."""
+    if ctx.get("redis") is None:  # a job called by hand, outside a worker
+        return
+    try:
+        await ctx["redis"].hincrby(JOB_RUNS_KEY, f"{name}:{outcome}", 1)
+    except (OSError, RedisError) as error:
+        logger.warning("the run of %s could not be counted (%s)", name, error)
 
 
 def _as_worker_job(job: Any) -> Any:

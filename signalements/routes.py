@@ -764,7 +764,10 @@ routes = [
         "/admin/signalements/{report_id:id}/reopen", admin_reopen, name="signalements:admin_reopen"
     ),
     action_route(
-        "/admin/signalements/{report_id:id}/note", admin_note, name="signalements:admin_note"
+        "/admin/signalements/{report_id:id}/note",
+        admin_note,
+        name="signalements:admin_note",
+        changes_pages=False,  # staff's notes: never public
     ),
     action_route(
         "/admin/signalements/{report_id:id}/merge", admin_merge, name="signalements:admin_merge"

@@ -434,23 +434,35 @@ UNSUBSCRIBE_PATH = "/account/unsubscribe/"  # no CSRF token there (participation
 routes = [
     Route("/account", profile, name="accounts:profile"),
     web.action_route("/account/name", change_name, "accounts:name"),
-    web.action_route("/account/email", change_email, "accounts:email"),
+    web.action_route("/account/email", change_email, "accounts:email", changes_pages=False),
     Route(
         "/account/email/confirm/{token}", confirm_email_change, name="accounts:confirm_email_change"
     ),
-    web.form_route("/account/password", change_password, "accounts:password"),
-    web.form_route("/account/notifications", notification_preferences, "accounts:notifications"),
+    web.form_route("/account/password", change_password, "accounts:password", changes_pages=False),
+    web.form_route(
+        "/account/notifications",
+        notification_preferences,
+        "accounts:notifications",
+        changes_pages=False,
+    ),
     Route("/account/activity", my_activity, name="accounts:activity"),
-    web.form_route(UNSUBSCRIBE_PATH + "{token}", unsubscribe, "accounts:unsubscribe"),
+    web.form_route(
+        UNSUBSCRIBE_PATH + "{token}", unsubscribe, "accounts:unsubscribe", changes_pages=False
+    ),
     Route("/account/data.json", download_data, name="accounts:data"),
     web.form_route("/account/delete", delete_account, "accounts:delete"),
-    web.form_route("/account/signup", sign_up, "accounts:signup"),
-    web.form_route("/account/login", log_in, "accounts:login"),
-    web.action_route("/account/logout", log_out, "accounts:logout"),
+    web.form_route("/account/signup", sign_up, "accounts:signup", changes_pages=False),
+    web.form_route("/account/login", log_in, "accounts:login", changes_pages=False),
+    web.action_route("/account/logout", log_out, "accounts:logout", changes_pages=False),
     web.action_route(
-        "/account/confirm/resend", resend_confirmation, "accounts:resend_confirmation"
+        "/account/confirm/resend",
+        resend_confirmation,
+        "accounts:resend_confirmation",
+        changes_pages=False,
     ),
     Route("/account/confirm/{token}", confirm_email, name="accounts:confirm"),
-    web.form_route("/account/reset", request_reset, "accounts:reset"),
-    web.form_route("/account/reset/{token}", reset_password, "accounts:reset_password"),
+    web.form_route("/account/reset", request_reset, "accounts:reset", changes_pages=False),
+    web.form_route(
+        "/account/reset/{token}", reset_password, "accounts:reset_password", changes_pages=False
+    ),
 ]

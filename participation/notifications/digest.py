@@ -61,8 +61,7 @@ async def send_digests(settings: Settings, day: date, now: datetime | None = Non
             continue  # already sent today, or taken by another run
         if email is not None:
             queued.append(email)
-    for email in queued:
-        await mail.dispatch(email)
+    await mail.dispatch_batch(queued)  # over one SMTP connection per batch
     return len(queued)
 
 

@@ -28,5 +28,5 @@ async def mark_read(request: Request) -> Response:
 
 routes = [
     Route("/notifications", index, name="notifications:index"),
-    web.action_route("/notifications/read", mark_read, "notifications:read"),
+    web.action_route("/notifications/read", mark_read, "notifications:read", changes_pages=False),
 ]

@@ -250,12 +250,14 @@ async def census_moved(request: Request) -> Response:
 
 
 routes = [
-    form_route("/account/verification", mine, "residents:mine"),
-    action_route("/account/verification/code", enter_code, "residents:code"),
+    form_route("/account/verification", mine, "residents:mine", changes_pages=False),
+    action_route("/account/verification/code", enter_code, "residents:code", changes_pages=False),
     Route("/admin/residents/letters", letters_page, name="residents:letters"),
-    action_route("/admin/residents/letters", print_letters, "residents:print_letters"),
+    action_route(
+        "/admin/residents/letters", print_letters, "residents:print_letters", changes_pages=False
+    ),
     Route("/admin/residents", index, name="residents:index"),
-    form_route("/admin/residents/census", census, "residents:census"),
+    form_route("/admin/residents/census", census, "residents:census", changes_pages=False),
     Route("/admin/census", census_moved, name="residents:census_moved"),
     form_route("/admin/residents/{person_id:id}", person, "residents:person"),
     action_route("/admin/residents/{person_id:id}/revoke", revoke, "residents:revoke"),

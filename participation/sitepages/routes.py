@@ -12,7 +12,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from participation.i18n import N_, current_language, gettext
-from participation.pagecache import cached_for_visitors
+from participation.pagecache import cached_for_visitors, writes_no_page
 from participation.permissions import can_administer, is_signed_in
 from participation.refusals import NotFound, Problem, Refused
 from participation.richtext import render_page
@@ -212,7 +212,9 @@ async def terms_to_accept(user: object) -> bool:
 
 routes = [
     *(Route(f"/{page.slug}", _public(page.slug), name=page.route) for page in PAGES),
-    Route("/account/conditions", accept_terms, methods=["GET", "POST"], name="sitepages:accept"),
+    writes_no_page(
+        Route("/account/conditions", accept_terms, methods=["GET", "POST"], name="sitepages:accept")
+    ),
     Route("/admin/pages", admin_index, name="sitepages:admin_index"),
     Route("/admin/pages/{slug}", admin_edit, methods=["GET", "POST"], name="sitepages:admin_edit"),
     Route("/admin/pages/{slug}/history", admin_history, name="sitepages:admin_history"),

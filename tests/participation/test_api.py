@@ -170,6 +170,10 @@ def test_the_two_csvs_and_their_headers_match_each_schema() -> None:
         assert rows[0] == names and len(rows) == 3
         raw = list(csv.reader(io.StringIO(opendata.raw_csv(resource.fields, items).decode())))
         assert raw[0] == names and len(raw) == 3
+        # the saved file states its licence: a last column, the same on every row
+        assert names[-1] == "licence"
+        for row in rows[1:] + raw[1:]:
+            assert row[-1] == "Licence Ouverte 2.0 (Etalab), " + opendata.licence.URL
     fields = (ApiField("title", "string", ""), ApiField("share", "number", ""))
     hostile = [{"title": '=HYPERLINK("https://evil.example")', "share": 0.5}]
     assert "'=HYPERLINK" in opendata.people_csv(fields, hostile).decode()
@@ -205,8 +209,13 @@ def test_the_ods_file_opens_with_typed_cells_and_states_the_licence() -> None:
         assert (first.filename, first.compress_type) == ("mimetype", zipfile.ZIP_STORED)
         assert b'office:value-type="float" office:value="0.5"' in archive.read("content.xml")
     sheets = _sheets(content)
-    assert sheets["Propositions"][0] == ["title", "share", "at"]
-    assert sheets["Propositions"][1] == ["<b>Bancs & co</b>", "0.5", "05/01/2026 09:00"]
+    assert sheets["Propositions"][0] == ["title", "share", "at", "licence"]
+    assert sheets["Propositions"][1] == [
+        "<b>Bancs & co</b>",
+        "0.5",
+        "05/01/2026 09:00",
+        opendata.LICENCE_VALUE,
+    ]
     assert ["Licence", opendata.LICENCE_TITLE] in sheets["Licence"]
 
 

@@ -61,7 +61,8 @@ async def test_the_digest_is_sent_once_a_day_with_the_kinds_set_to_digest(
     assert "a répondu" not in body and "Des nichoirs" not in body
     assert "/account/notifications" in body
     assert email.unsubscribe == f"{camille.id}:digest"
-    assert f"email:{email.id}:0".encode() in await queued_job_ids(redis_url)
+    # one job for the day's batch, sent over one SMTP connection (mail.send_emails)
+    assert f"emails:{email.id}-{email.id}:1:0".encode() in await queued_job_ids(redis_url)
 
     # a second run the same day sends nothing, even for what came since
     await notifications.notify(settings, "comment", "c:3", [camille], first, actor=alix)

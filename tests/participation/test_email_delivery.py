@@ -18,7 +18,15 @@ import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP as SMTPServer
 
-from participation.mail import OutboxEmail, message_of, queue_email, send_email
+from participation import queue
+from participation.mail import (
+    OutboxEmail,
+    message_of,
+    queue_email,
+    send_email,
+    send_emails,
+    sweep_outbox,
+)
 from participation.settings import ConfigurationError, Settings
 from tests.conftest import make_settings
 
@@ -52,6 +60,29 @@ def server_context(ca: trustme.CA) -> ssl.SSLContext:
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ca.issue_cert("localhost").configure_cert(context)
     return context
+
+
+class Counted(Controller):
+    """A plain relay that counts the connections it accepted (`start` makes one of its own, to
+    see that the server answers: `connections` counts from after it)."""
+
+    def __init__(self, inbox: Inbox, port: int) -> None:
+        super().__init__(inbox, hostname="localhost", port=port)
+        self.connections = 0
+
+    def factory(self) -> SMTPServer:
+        controller = self
+
+        class Counting(SMTPServer):
+            def connection_made(self, transport: Any) -> None:
+                controller.connections += 1
+                super().connection_made(transport)
+
+        return Counting(self.handler)
+
+    def start(self) -> None:
+        super().start()
+        self.connections = 0
 
 
 def smtp_server(inbox: Inbox, port: int, mode: str, ca: trustme.CA) -> Controller:
@@ -156,3 +187,68 @@ async def test_without_smtp_in_production_no_link_or_address_reaches_the_log(
     with caplog.at_level("INFO", logger="participation.mail"):
         await send_email({"settings": settings}, other.id)
     assert "s3cr3t-t0ken" in caplog.text  # development: the e-mail is printed instead of sent
+
+
+async def test_a_batch_of_emails_goes_over_one_connection(
+    app: Any, tmp_path: Path, redis_url: str
+) -> None:
+    """The sweeper's e-mails (the daily digests' too: `mail.dispatch_batch`) are one job that
+    sends them all over one SMTP connection, through the real queue and worker; a message the
+    relay refuses does not stop the others."""
+    from datetime import timedelta
+
+    from tortoise import timezone
+
+    from tests.participation.test_worker import run_jobs
+
+    inbox, port = Inbox(), free_port()
+    settings = make_settings(
+        tmp_path, redis_url, SMTP_HOST="localhost", SMTP_PORT=str(port), SMTP_STARTTLS="false"
+    )
+    emails = [
+        await queue_email(f"personne{n}@example.org", f"Message {n}", "Bonjour") for n in range(3)
+    ]
+    # their jobs were lost (Redis flushed): the sweeper finds them a minute later
+    await OutboxEmail.all().update(created_at=timezone.now() - timedelta(minutes=5))
+    server = Counted(inbox, port)
+    server.start()
+    previous = queue.get_pool()
+    queue.open_pool(redis_url)
+    try:
+        assert await sweep_outbox({}) == 3
+        worker = await run_jobs(settings, redis_url)
+    finally:
+        await queue.close_pool()
+        queue.set_pool(previous)
+        server.stop()
+    assert worker.jobs_complete == 1 and worker.jobs_failed == 0
+    assert sorted(m["To"] for m in inbox.messages) == [e.recipient for e in emails]
+    assert server.connections == 1  # was one per e-mail
+    assert await OutboxEmail.filter(sent_at=None).count() == 0
+
+    # a recipient the relay refuses: the others of the batch are sent, over one connection
+    class Refusing(Inbox):
+        async def handle_RCPT(
+            self, server: Any, session: Any, envelope: Any, address: str, options: Any
+        ) -> str:
+            if address.startswith("refuse"):
+                return "550 No such user here"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
+    refusing = Refusing()
+    second = [
+        await queue_email(address, "Encore", "Bonjour")
+        for address in ("a@example.org", "refuse@example.org", "b@example.org")
+    ]
+    server = Counted(refusing, port)
+    server.start()
+    try:
+        with pytest.raises(Exception, match="1 of 3 e-mails not sent"):
+            await send_emails({"settings": settings}, [e.id for e in second])
+    finally:
+        server.stop()
+    assert sorted(m["To"] for m in refusing.messages) == ["a@example.org", "b@example.org"]
+    assert server.connections == 1
+    refused = await OutboxEmail.get(id=second[1].id)
+    assert refused.sent_at is None and refused.attempts == 1 and "550" in refused.last_error

@@ -14,7 +14,7 @@ from participation import outbox
 from participation.accounts.models import User
 from participation.settings import Settings
 from tests.budgets.factories import resident_at_ballot
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, log_in
 
 TOKEN = "a-long-random-token-for-the-tests-0123456789"
 AUTHORIZED = {"Authorization": f"Bearer {TOKEN}"}
@@ -89,3 +89,36 @@ async def test_a_scrape_counts_requests_by_route_jobs_and_ballots_without_person
     labels = {v for (_, pairs) in after for (_, v) in pairs}
     assert not any(citizen.email in v or str(budget.id) in v.split("/") for v in labels)
     assert not any(citizen.display_name and citizen.display_name in v for v in labels)
+
+
+@pytest.mark.settings(METRICS_TOKEN=TOKEN, PAGE_CACHE_SECONDS="86400")
+async def test_the_page_cache_counts_a_miss_then_a_hit_by_route(
+    app: Any, client: httpx.AsyncClient, citizen: User
+) -> None:
+    """The hit rate of a page, as bench/load.py reads it: a visitor's first request renders
+    the page (a miss), the next one is served the stored copy (a hit); a signed-in person's
+    request bypasses the cache."""
+    from participation.pagecache import GENERATION_KEY
+
+    await app.state.redis.incr(GENERATION_KEY)  # whatever an earlier test stored is not fresh
+    before = await scrape(client)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+    ) as visitor:
+        assert (await visitor.get("/proposals")).status_code == 200
+        middle = await scrape(client)
+        assert (await visitor.get("/proposals")).status_code == 200
+    after = await scrape(client)
+    counted = "participation_page_cache_requests_total"
+
+    def grew(since: dict[Any, float], until: dict[Any, float], outcome: str) -> float:
+        return value(until, counted, route="/proposals", outcome=outcome) - value(
+            since, counted, route="/proposals", outcome=outcome
+        )
+
+    assert (grew(before, middle, "miss"), grew(before, middle, "hit")) == (1, 0)
+    assert (grew(middle, after, "miss"), grew(middle, after, "hit")) == (0, 1)
+
+    await log_in(client, citizen)
+    assert (await client.get("/proposals")).status_code == 200
+    assert grew(after, await scrape(client), "bypass") == 1

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from redis.asyncio import Redis
+from starlette.routing import Mount
 
 from participation import pagecache
 from participation.accounts.models import User
@@ -166,6 +167,58 @@ async def test_what_writes_nothing_visitors_see_keeps_the_stored_pages(
         assert await generation(redis_url) != before  # a write visitors may see
     finally:
         await redis.aclose()
+
+
+async def test_a_write_seen_by_nobody_else_keeps_the_stored_pages_a_public_one_empties_them(
+    app: Any, client: httpx.AsyncClient, citizen: User, redis_url: str
+) -> None:
+    """Routes declare the writes nobody else sees (`changes_pages=False`: an account's own
+    settings): their successful POSTs leave the stored pages, so a visitor is still served
+    the stored copy; a route that declares nothing (a new proposal) empties them."""
+    proposal = await make_proposal(citizen)
+    await log_in(client, citizen)
+    async with visitor(app) as anonymous:
+        first = await anonymous.get("/proposals")
+        before = await generation(redis_url)
+        saved = await post_form(
+            client, "/account/notifications", {"kind-comment": "never"}, page="/account"
+        )
+        assert saved.status_code == 303  # written: the person's own preference
+        assert await generation(redis_url) == before
+        kept = await anonymous.get("/proposals", headers={"if-none-match": first.headers["etag"]})
+        assert kept.status_code == 304  # the same stored rendering
+
+        await Proposal.filter(id=proposal.id).update(title="Changé derrière le site")
+        sent = await post_form(client, "/proposals/new", await good_form(), page="/proposals/new")
+        assert sent.status_code == 303
+        assert await generation(redis_url) != before
+        assert "Changé derrière le site" in (await anonymous.get("/proposals")).text
+
+
+def test_the_routes_that_write_no_page_are_declared_on_the_routes() -> None:
+    """No list of paths to keep in step with the routes: the declaration sits on each one."""
+    from participation.app import all_routes
+
+    def flat(routes: list[Any]) -> list[Any]:
+        return [r for x in routes for r in (flat(x.routes) if isinstance(x, Mount) else [x])]
+
+    quiet = {
+        route.name
+        for route in flat(all_routes())
+        if getattr(route, "changes_visitor_pages", True) is False
+    }
+    assert {
+        "pages:language",
+        "accounts:login",
+        "accounts:logout",
+        "accounts:password",
+        "accounts:notifications",
+        "budgets:ballot",
+        "residents:code",
+        "signalements:admin_note",
+    } <= quiet
+    assert not {"proposals:new", "comments:post", "accounts:name", "accounts:delete"} & quiet
+    assert not hasattr(pagecache, "WRITES_THAT_CHANGE_NO_PAGE")
 
 
 async def test_a_returning_visitor_revalidates_with_the_etag(app: Any, citizen: User) -> None:

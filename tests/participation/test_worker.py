@@ -360,3 +360,59 @@ async def test_a_tally_that_meets_a_locked_sqlite_database_is_retried_soon(
             holder.close()
             await stop(worker, running)
         assert await TallyResult.filter(budget=budget).count() == 2
+
+
+METRICS_TOKEN = "a-long-random-token-for-the-tests-0123456789"
+
+
+def closed_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])  # free, and nobody listens on it
+
+
+@pytest.mark.settings(
+    METRICS_TOKEN=METRICS_TOKEN, SMTP_HOST="127.0.0.1", SMTP_PORT=str(closed_port())
+)
+async def test_the_workers_count_every_jobs_runs_by_outcome_for_metrics(
+    app: Any, client: httpx.AsyncClient, settings: Settings, redis_url: str
+) -> None:
+    """participation_job_runs_total{job, outcome}: counted by the real worker in Redis as each
+    job ends, read by /metrics; an e-mail whose server refuses the connection is a failed run,
+    an outbox job an ok one."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    async def scraped() -> dict[tuple[str, str], float]:
+        response = await client.get(
+            "/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}
+        )
+        assert response.status_code == 200, response.text
+        return {
+            (sample.labels["job"], sample.labels["outcome"]): sample.value
+            for family in text_string_to_metric_families(response.text)
+            for sample in family.samples
+            if sample.name == "participation_job_runs_total"
+        }
+
+    before = await scraped()
+    email = await queue_email("camille@example.org", "Bonjour", "Le serveur ne répond pas")
+    job = await outbox.record("compute_indicators")
+    previous = queue.get_pool()
+    queue.open_pool(redis_url)
+    try:
+        await dispatch(email)
+        await outbox.dispatch(job)
+        worker = await run_jobs(settings, redis_url)
+    finally:
+        await queue.close_pool()
+        queue.set_pool(previous)
+    assert worker.jobs_failed == 1 and worker.jobs_complete == 1
+    after = await scraped()
+
+    def grew(job: str, outcome: str) -> float:
+        return after.get((job, outcome), 0) - before.get((job, outcome), 0)
+
+    assert grew("send_email", "failed") == 1 and grew("send_email", "ok") == 0
+    assert grew("run_outbox_job", "ok") == 1
