@@ -147,6 +147,8 @@ async def _site_identity(settings: Settings, staff: User) -> None:
         moderation_report_threshold=str(v.moderation_report_threshold),
         premoderated_content=tuple(sorted(v.premoderated_content)),
         rate_limited_actions=tuple(sorted(v.rate_limited_actions)),
+        map_tile_url=v.map_tile_url,  # the environment's (MAP_TILE_URL), as for no row
+        map_tile_attribution=v.map_tile_attribution,
         base_version="0",
     )
     await site_settings.save(settings, actions, form, staff, logo_upload=demo_logo())

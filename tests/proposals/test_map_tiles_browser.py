@@ -1,10 +1,11 @@
 """The maps over tiles in a real browser (issue #20, docs/maps.md): with a tile server in the
 settings (here a local one started by the test, tests/participation/tileserver.py, which
-counts the tiles asked), the demo town's proposals map is Leaflet's, with a marker per point
-of the server-drawn map; each marker is the proposal's link (focus, Enter); the district filter
-narrows the map as it narrows the list; the report form's map fills in the coordinates with a
-click. Without JavaScript the same page is the server-drawn map and its list (the maps'
-other test, test_map_browser.py, runs without a tile server)."""
+counts the tiles asked), the demo town's proposals map (and its budget projects' map) is
+Leaflet's, with a marker per point of the server-drawn map; each marker is the proposal's link
+(focus, Enter); the district filter narrows the map as it narrows the list; the report form's
+map fills in the coordinates with a click. Without JavaScript the same page is the
+server-drawn map and its list (the maps' other test, test_map_browser.py, runs without a tile
+server)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ from typing import Any
 import pytest
 from playwright.async_api import expect
 
+from budgets.models import Project
 from participation import demo
 from participation.settings import Settings
+from participation.sitesettings.models import SiteSettings
 from tests.browser.plugin import Axe, LiveServer
 from tests.participation.tileserver import LocalTileServer
 
@@ -34,10 +37,26 @@ async def _demo(settings: Settings) -> None:
     await demo.seed(settings)
 
 
+async def _placed_budget(settings: Settings) -> int:
+    """The demo budget with the most projects placed on the map (the done-when's « a map shows
+    the demo town's projects »)."""
+    placed = await Project.filter(latitude__isnull=False).values_list("budget_id", flat=True)
+    return max(set(placed), key=placed.count)
+
+
 async def _tiled(live_server: LiveServer, tile_server: LocalTileServer) -> str:
     live_server.env["MAP_TILE_URL"] = tile_server.template
     live_server.env["MAP_TILE_ATTRIBUTION"] = "© Tuiles de test"
     await live_server.seed(_demo)
+
+    async def tiles_saved(settings: Settings) -> None:
+        # the demo saved the town's settings (its name, its emblem) with the seeding process's
+        # tile server, none in the tests: the local one instead, as staff would save it
+        await SiteSettings.all().update(
+            map_tile_url=tile_server.template, map_tile_attribution="© Tuiles de test"
+        )
+
+    await live_server.seed(tiles_saved)
     live_server.start()
     return live_server.url
 
@@ -88,6 +107,15 @@ async def test_the_demo_s_proposals_map_is_leaflet_over_the_tiles(
     await markers.first.click()  # a click opens it as well
     await expect(page).to_have_url(f"{site}{href}")
 
+    # the demo's budget projects on their map, over the tiles too
+    budget = await live_server.seed(_placed_budget)
+    await page.goto(f"{site}/budgets/{budget}/map")
+    await expect(page.locator(".leaflet-container")).to_be_visible()
+    placed = await page.locator(".map-list li:not(:has(.hint))").count()
+    assert placed > 3
+    await expect(page.locator("a.map-marker-dot")).to_have_count(placed)
+    await axe.check(page, "projects map over tiles")
+
 
 async def test_without_javascript_the_map_is_the_server_s_and_its_list(
     live_server: LiveServer, tile_server: LocalTileServer, context_for: Any, axe: Axe
@@ -99,6 +127,11 @@ async def test_without_javascript_the_map_is_the_server_s_and_its_list(
     await expect(page.locator(".leaflet-container")).to_have_count(0)
     await expect(page.locator(".map-list li").first).to_be_visible()
     await axe.check(page, "proposals map over tiles, no JavaScript")
+    budget = await live_server.seed(_placed_budget)
+    await page.goto(f"{site}/budgets/{budget}/map")
+    await expect(page.locator(".place-map svg a.map-point").first).to_be_visible()
+    await expect(page.locator(".map-list li").first).to_be_visible()
+    await axe.check(page, "projects map, no JavaScript")
     assert tile_server.requests == []  # no script: no tile asked
 
 
