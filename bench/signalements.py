@@ -170,14 +170,17 @@ async def deep_pages(url: str, rng: random.Random) -> list[str]:
     return [f"/signalements?after={encode_cursor(Key(r['created_at'], r['id']))}" for r in rows]
 
 
-async def staff_cookies(base: str) -> httpx.Cookies:
+async def staff_cookies(
+    base: str, email: str = "agent@bench.invalid", password: str = PASSWORD
+) -> httpx.Cookies:
+    """The cookies of `email` signed in through the login form (also bench/bigtown.py's)."""
     async with httpx.AsyncClient(base_url=base, timeout=30) as client:
         page = await client.get("/account/login")
         token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
         assert token, "no CSRF token on the login page"
         response = await client.post(
             "/account/login",
-            data={"email": "agent@bench.invalid", "password": PASSWORD, "csrf_token": token[1]},
+            data={"email": email, "password": password, "csrf_token": token[1]},
         )
         assert response.status_code == 303, response.status_code
         return client.cookies

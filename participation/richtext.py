@@ -315,6 +315,8 @@ def render_page(stored: str | None) -> Markup:
 
 def to_text(stored: str) -> str:
     """Readable plain text of stored rich text (for diffs, search, exports)."""
+    if not stored:  # most official answers: no parser run for nothing (issue #23's export)
+        return ""
     with_breaks = _BLOCK_END.sub("\n", stored or "")
     text = bleach.clean(with_breaks, tags=set(), strip=True)
     lines = [" ".join(html.unescape(line).split()) for line in text.split("\n")]

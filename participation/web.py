@@ -5,7 +5,7 @@ shown as form errors, forms (`form_page`: show, send, 422 or redirect), redirect
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
@@ -13,7 +13,7 @@ from urllib.parse import quote, urlencode
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 from tortoise.models import Model
 
@@ -286,7 +286,21 @@ def attachment(
 ) -> Response:
     """A file to download (an export): `content` served as `filename`; `open_data`: a public
     export, which states its licence (`Link: <Licence Ouverte 2.0>; rel="license"`)."""
-    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     return Response(
-        content, media_type=media_type, headers={**headers, **(licence.HEADER if open_data else {})}
+        content, media_type=media_type, headers=_attachment_headers(filename, open_data)
     )
+
+
+def streamed_attachment(
+    chunks: AsyncIterable[str], media_type: str, filename: str, *, open_data: bool = False
+) -> StreamingResponse:
+    """`attachment`, its content sent as `chunks` come (no Content-Length): a large export
+    is never held whole in memory."""
+    return StreamingResponse(
+        chunks, media_type=media_type, headers=_attachment_headers(filename, open_data)
+    )
+
+
+def _attachment_headers(filename: str, open_data: bool) -> dict[str, str]:
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    return {**headers, **(licence.HEADER if open_data else {})}

@@ -7,7 +7,7 @@ moderation issue only has to change what "visible" means here.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -81,6 +81,32 @@ async def picture_seen(user: Any, picture_id: int) -> bool:
 def public_proposals() -> QuerySet[Proposal]:
     """What anybody sees: used by the open-data exports."""
     return visible_proposals(AnonymousUser())
+
+
+EXPORT_BATCH = 1000  # proposals read per statement by an export
+
+
+async def public_in_batches(
+    related: Iterable[str], size: int | None = None
+) -> AsyncIterator[list[Proposal]]:
+    """Every public proposal with `related`, by id, `size` at a time (keyset on the id: each
+    batch is one indexed statement, however far in): an export streams them without holding
+    them all (`size`: EXPORT_BATCH). A proposal published while it runs may be in it or not."""
+    size = size or EXPORT_BATCH
+    last = 0
+    while True:
+        batch = list(
+            await public_proposals()
+            .filter(id__gt=last)
+            .select_related(*related)
+            .order_by("id")
+            .limit(size)
+        )
+        if batch:
+            yield batch
+        if len(batch) < size:
+            return
+        last = batch[-1].id
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -194,13 +194,24 @@ def _exported(proposal: Any) -> dict[str, Any]:
     return row
 
 
-async def export_csv(request: Request) -> Response:
+async def _csv_chunks() -> AsyncIterator[str]:
+    """The CSV, one chunk per batch of proposals (`queries.public_in_batches`): the web process
+    holds one batch at a time, whatever the number of proposals (issue #23)."""
     buffer = io.StringIO()
     writer = spreadsheet.writer(buffer)  # open data, often opened in a spreadsheet
     writer.writerow(EXPORT_FIELDS)
-    writer.writerows([row[key] for key in EXPORT_FIELDS] for row in await _export_rows())
-    return web.attachment(
-        buffer.getvalue(), "text/csv; charset=utf-8", "proposals.csv", open_data=True
+    async for batch in queries.public_in_batches(api.RELATED):
+        writer.writerows([row[key] for key in EXPORT_FIELDS] for row in map(_exported, batch))
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    if buffer.tell():  # no proposal: the header alone
+        yield buffer.getvalue()
+
+
+async def export_csv(request: Request) -> Response:
+    return web.streamed_attachment(
+        _csv_chunks(), "text/csv; charset=utf-8", "proposals.csv", open_data=True
     )
 
 

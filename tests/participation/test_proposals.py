@@ -4,6 +4,8 @@ notifications and open data, on SQLite and PostgreSQL alike."""
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import json
 import re
 from html.parser import HTMLParser
@@ -26,6 +28,7 @@ from tests.conftest import (
     csrf_token,
     field_error,
     log_in,
+    logged_queries,
     make_settings,
     post_form,
 )
@@ -599,6 +602,42 @@ async def test_exports_list_public_proposals_without_email_addresses(
         assert "@" not in text
         assert draft.title not in text and hidden.title not in text
     assert data["proposals"][0]["author"] == citizen.display_name
+
+
+async def test_the_csv_export_is_streamed_in_batches_of_a_bounded_size(
+    client: httpx.AsyncClient, citizen: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue #23: the CSV of every public proposal comes one batch at a time (a statement per
+    batch, keyset on the id), without a Content-Length, so the web process never holds 20,000
+    proposals; the rows are those of before, in the order of the ids."""
+    from participation.proposals import queries
+
+    monkeypatch.setattr(queries, "EXPORT_BATCH", 2)
+    made = [await make_proposal(citizen, title=f"Proposition exportée {n}") for n in range(5)]
+    await make_proposal(citizen, S.DRAFT, title="Un brouillon confidentiel ici")
+    with logged_queries() as statements:
+        response = await client.get("/proposals.csv")
+    assert response.status_code == 200 and "content-length" not in response.headers
+    assert response.headers["content-disposition"] == 'attachment; filename="proposals.csv"'
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert [int(row["id"]) for row in rows] == [p.id for p in made]
+    assert [row["title"] for row in rows] == [p.title for p in made]
+    exported = [q for q in statements if "proposals_proposal" in q]
+    assert len(exported) == 3  # 2 + 2 + 1: three batches, none read twice
+    for n in range(10):  # more proposals: more batches of the same size, nothing else
+        await make_proposal(citizen, title=f"Encore une proposition {n}")
+    with logged_queries() as statements:
+        assert (
+            len(list(csv.DictReader(io.StringIO((await client.get("/proposals.csv")).text)))) == 15
+        )
+    assert len([q for q in statements if "proposals_proposal" in q]) == 8
+
+
+async def test_the_csv_export_of_no_proposal_is_its_header(client: httpx.AsyncClient) -> None:
+    response = await client.get("/proposals.csv")
+    assert response.status_code == 200
+    assert response.text.splitlines()[0].startswith("id,")
+    assert len(response.text.splitlines()) == 1
 
 
 # --- listing ----------------------------------------------------------------------------------

@@ -70,6 +70,8 @@ def test_sanitizer() -> None:
     dirty = '<p style="x" hx-post="/y">Texte <iframe src=x></iframe><b>gras</b></p>'
     assert sanitize(dirty) == "<p>Texte gras</p>"
     assert to_text("<p>Un</p><ul><li>deux</li></ul>") == "Un\ndeux"
+    # an empty text (most official answers) is returned at once, as the parser would
+    assert to_text("") == "" and to_text("<p></p>") == "" and to_text(" ") == ""
 
 
 @pytest.mark.parametrize(
