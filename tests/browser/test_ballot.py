@@ -82,6 +82,7 @@ async def test_cast_and_change_a_ballot(
 
 # Each box a person ticks, with its size on screen (WCAG 2.5.8: at least 24 x 24 CSS px)
 BOXES = """() => Array.from(document.querySelectorAll('input[type=checkbox], input[type=radio]'))
+    .filter(box => box.checkVisibility())
     .map(box => { const r = box.getBoundingClientRect();
                   return {id: box.id || box.name, width: r.width, height: r.height}; })"""
 PHONE = {"width": 390, "height": 640}
@@ -139,7 +140,8 @@ async def test_the_ballot_on_a_phone(module_server: LiveServer, context_for: Any
 
 async def test_a_questionnaire_on_a_phone(module_server: LiveServer, context_for: Any) -> None:
     """At 320 px, a questionnaire with every kind of question (the majority-judgment grid
-    included): boxes and radio buttons of 24 px at least, nothing scrolls sideways."""
+    included), one per screen: boxes and radio buttons of 24 px at least, nothing scrolls
+    sideways, on each screen."""
 
     async def seed(settings: Settings) -> dict[str, Any]:
         consultation, _ = await consultation_open(title="Avenir du " + seeds.LONG_WORD[:80])
@@ -152,6 +154,16 @@ async def test_a_questionnaire_on_a_phone(module_server: LiveServer, context_for
     page = await signed_in(
         context_for, module_server, "questionnaire@example.org", answer, viewport=narrow
     )
+    # one question per screen (static/js/one-question.js): each screen measured in turn
+    following = page.get_by_role("button", name="Question suivante")
+    measured = 0
+    while True:
+        boxes = await page.evaluate(BOXES)  # none on a screen with a number or a text
+        assert [box for box in boxes if box["width"] < 24 or box["height"] < 24] == []
+        assert await sideways(page) == []
+        measured += len(boxes)
+        if not await following.is_visible():
+            break
+        await following.click()
+    assert measured > 10  # the choices, the grid's grades and the scale were all measured
     await expect(page.get_by_role("button", name="Envoyer mes réponses")).to_be_visible()
-    assert await small_boxes(page) == []
-    assert await sideways(page) == []
