@@ -105,11 +105,15 @@ async def queue_secret_email(
     )
 
 
-def sent_text(settings: Settings, email: OutboxEmail) -> str:
-    """The body as sent: the secret link put back in its place, and the unsubscribe link."""
+def sent_text(settings: Settings, email: OutboxEmail, unsubscribe: str | None = None) -> str:
+    """The body as sent: the secret link put back in its place, and the unsubscribe link
+    (`unsubscribe`: the one of the message's header, made once for both)."""
     body = email.body
     if UNSUBSCRIBE_LINK in body:
-        body = body.replace(UNSUBSCRIBE_LINK, unsubscribe_url(settings, email.unsubscribe) or "")
+        link = (
+            unsubscribe if unsubscribe is not None else unsubscribe_url(settings, email.unsubscribe)
+        )
+        body = body.replace(UNSUBSCRIBE_LINK, link or "")
     if email.secret is None:
         return body.replace(SECRET, LINK_REMOVED)
     return body.replace(SECRET, sealing.decrypt(settings.answers_key, email.secret))
@@ -145,7 +149,8 @@ def message_of(settings: Settings, email: OutboxEmail) -> EmailMessage:
         # RFC 2369 and RFC 8058: mail clients show "Unsubscribe" and POST to it in one click
         message["List-Unsubscribe"] = f"<{unsubscribe}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message.set_content(sent_text(settings, email))
+    # the text's link is the header's (signed once: two signings a second apart would differ)
+    message.set_content(sent_text(settings, email, unsubscribe or ""))
     return message
 
 

@@ -370,9 +370,8 @@ async def test_a_follower_without_an_account_stops_the_emails_in_one_click(
     )
     assert header is not None and message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert "/account/unsubscribe" not in email.body  # the token is made at send time, not stored
-    assert f"Pour ne plus suivre ce signalement\u00a0: {header.group(1)}" in mail.sent_text(
-        settings, email
-    )
+    text = message.get_content()  # the text's link is the header's, signed once
+    assert f"Pour ne plus suivre ce signalement\u00a0: {header.group(1)}" in text
     async with browser_of(app) as mail_client:  # a mail client: no cookie, no CSRF token
         shown = await mail_client.get(header.group(2))
         assert (
