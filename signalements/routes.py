@@ -150,7 +150,8 @@ def _map(
         points.append(
             {
                 "svg": Markup(
-                    f'<a href="{href}" aria-label="{name}" class="map-point"><title>{name}</title>'
+                    f'<a href="{href}" aria-label="{name}" class="map-point" '
+                    f'data-lat="{p.latitude}" data-lon="{p.longitude}"><title>{name}</title>'
                     f"{shape}</a>"
                 ),
                 "item": Markup(

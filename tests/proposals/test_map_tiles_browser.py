@@ -107,6 +107,14 @@ async def test_the_demo_s_proposals_map_is_leaflet_over_the_tiles(
     await markers.first.click()  # a click opens it as well
     await expect(page).to_have_url(f"{site}{href}")
 
+    # the demo's reports in public space on theirs (issue #24), over the tiles too
+    await page.goto(f"{site}/signalements/map")
+    await expect(page.locator(".leaflet-container")).to_be_visible()
+    reports = await page.locator("ul.map-list > li").count()
+    assert reports > 3
+    await expect(page.locator("a.map-marker-dot")).to_have_count(reports)
+    await axe.check(page, "reports map over tiles")
+
     # the demo's budget projects on their map, over the tiles too
     budget = await live_server.seed(_placed_budget)
     await page.goto(f"{site}/budgets/{budget}/map")

@@ -69,6 +69,9 @@ async def test_the_map_page_draws_public_reports_as_links(
     listed = page.text[page.text.index('id="map-list"') :]
     assert f"/signalements/{shown.id}" in listed and f"/signalements/{private.id}" not in listed
     assert "47.2011" not in page.text and "-1.5011" not in page.text
+    # each point carries its coordinates, for the map over tiles (static/js/place-map.js)
+    assert f'href="/signalements/{closed.id}"' in page.text
+    assert 'data-lat="47.25" data-lon="-1.5"' in page.text
     for hidden in (private, pending, unplaced):
         assert f'/signalements/{hidden.id}"' not in page.text
     # the list's filters apply
