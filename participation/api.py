@@ -248,12 +248,13 @@ def etag_of(body: bytes) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
-def matches(if_none_match: str | None, etag: str) -> bool:
-    """Whether an If-None-Match header names `etag` (weak comparison, RFC 9110 13.1.2)."""
+def matches(if_none_match: str | None, etag: str, star: bool = True) -> bool:
+    """Whether an If-None-Match header names `etag` (weak comparison, RFC 9110 13.1.2); with
+    `star` False, "*" does not match (the tag must be one the route gave)."""
     if not if_none_match:
         return False
     tags = [t.strip() for t in if_none_match.split(",")]
-    return "*" in tags or etag in (t.removeprefix("W/") for t in tags)
+    return (star and "*" in tags) or etag in (t.removeprefix("W/") for t in tags)
 
 
 # --- pure: the OpenAPI document --------------------------------------------------------------

@@ -201,8 +201,12 @@ async def names_of(
     return names
 
 
-async def sentences(entries: Sequence[AuditLogEntry]) -> list[str]:
-    wordings, targets = words()
+async def sentences(
+    entries: Sequence[AuditLogEntry],
+    registry: tuple[dict[str, AuditWording], dict[str, AuditTarget]] | None = None,
+) -> list[str]:
+    """Each entry as a sentence (`registry`: `words()`, when the caller already has it)."""
+    wordings, targets = registry or words()
     facts = [facts_of(entry) for entry in entries]
     names = await names_of(facts, targets)
     return [sentence(f, wordings, targets, names) for f in facts]
@@ -227,9 +231,10 @@ async def page(params: AuditParams) -> tuple[list[LogLine], bool]:
         .limit(PAGE_SIZE + 1)
     )
     shown = rows[:PAGE_SIZE]
-    wordings, _ = words()
+    registry = words()
+    wordings = registry[0]
     lines = []
-    for entry, summary in zip(shown, await sentences(shown), strict=True):
+    for entry, summary in zip(shown, await sentences(shown, registry), strict=True):
         wording = wording_for(entry.action, wordings)
         before = recorded_fields(entry.before, "before", wording)
         after = recorded_fields(entry.after, "after", wording)

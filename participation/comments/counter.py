@@ -74,8 +74,6 @@ async def record_comment(
     found = await commenting.target(kind, AnonymousUser(), target_id)
     if found is None:
         raise refuse(NO_TARGET, "target")
-    if why := await commenting.refusal(person, found):  # the space's audience, as online
-        raise refuse(N_("{reason} Verify the person at the desk first."), "target", reason=why)
     try:
         comment = await services.post(
             settings,
@@ -88,7 +86,13 @@ async def record_comment(
             agent=agent,
             channel=channel.value,
         )
-    except (NotAllowed, NotFound):
+    except NotAllowed as not_allowed:
+        why = str(not_allowed)  # the service's refusal: the space's audience, or closed
+        if why and why != commenting.CLOSED:
+            outside = N_("{reason} Verify the person at the desk first.")
+            raise refuse(outside, "target", reason=why) from None
+        raise refuse(NOT_OPEN, "target") from None
+    except NotFound:
         raise refuse(NOT_OPEN, "target") from None
     after = {"channel": channel.value, "person": person.id, "on": f"{kind}:{target_id}"}
     await audit(agent, "counter_comment", "comment", comment.id, "", after)

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from participation import web  # noqa: F401  (registers the "id" convertor of the route)
+from participation import api, web  # noqa: F401  (web registers the route's "id" convertor)
 from participation.pictures import illustration, services
 from participation.pictures.models import KEY_LENGTH
 from participation.refusals import NotFound
@@ -30,13 +30,6 @@ def etag_of(key: str, width: int) -> str:
     return f'"{key}-{width}"'
 
 
-def _matches(request: Request, etag: str) -> bool:
-    # api.matches' weak comparison, without "*": the key and width are known only as a tag this
-    # route gave, so a 304 never answers for a width that was not made
-    sent = request.headers.get("if-none-match", "")
-    return any(tag.strip().removeprefix("W/") == etag for tag in sent.split(","))
-
-
 async def image(request: Request) -> Response:
     key, width = request.path_params["key"], request.path_params["width"]
     if len(key) != KEY_LENGTH or not set(key) <= KEY_CHARACTERS:
@@ -51,7 +44,9 @@ async def image(request: Request) -> Response:
         "ETag": etag,
         "Vary": "Cookie",
     }
-    if _matches(request, etag):
+    # without "*": the key and width are known only as a tag this route gave, so a 304 never
+    # answers for a width that was not made
+    if api.matches(request.headers.get("if-none-match"), etag, star=False):
         return Response(status_code=304, headers=headers)
     found = await services.rendition(key, width)
     return Response(

@@ -82,10 +82,11 @@ async def take_from(owners: Any, field: str = "image_id") -> int:
     """Delete the pictures of the rows of `owners` (a queryset of a `PictureOwner`'s model: a
     person's proposals when their account is erased), which keep no image, inside the
     caller's transaction; how many went."""
-    held = await owners.filter(**{f"{field}__isnull": False}).values_list(field, flat=True)
+    holding = owners.filter(**{f"{field}__isnull": False})
+    held = await holding.values_list(field, flat=True)
     if not held:
         return 0
-    await owners.filter(**{f"{field}__isnull": False}).update(**{field: None})
+    await holding.update(**{field: None})
     return await release(list(held))
 
 

@@ -117,8 +117,8 @@ async def collection_for(raw: str, author: Any = None) -> int | None:
 class Draft:
     """A new proposal as the form (or the counter's agent) sends it: `checked_draft` cleans it,
     `create` saves what that cleaned. `channel`: how it came in, when an agent takes it for the
-    author (participation/proposals/counter.py: the space's audience is not asked, the agent
-    vouches for the person); `collection`: the one chosen in the form ("" when it did not ask:
+    author (participation/proposals/counter.py, which then asks the space's audience of the
+    person, as online); `collection`: the one chosen in the form ("" when it did not ask:
     the only open one)."""
 
     form: ProposalForm
