@@ -230,7 +230,7 @@ async def test_bulk_decisions_and_the_consultation_texts_page_agree(
         await services.review_text(pending.question_id, pending.text, True, moderator)
         assert (await TextReview.get(id=pending.id)).moderation_state == MV.VISIBLE
         queue = await c.get("/moderation")
-        assert "Aucun contenu" in queue.text or "0 contribution" in queue.text
+        assert "Aucun contenu n’attend de modération." in queue.text
         # a moderator who decides it from a queue shown before is told where it was decided
         case = await ModerationCase.get(target_kind="consultation_answer", target_id=pending.id)
         url = f"/moderation/cases/{case.id}/decide"

@@ -59,6 +59,7 @@ async def test_a_residents_page_weighs_less_than_100_kb(app: Any, settings: Sett
             html = (await visitor.get(budget)).text
             if "results" not in pages and re.search(r"/budgets/\d+/results", html):
                 pages["results"] = first(html, r"/budgets/\d+/results")
+        assert "results" in pages, "no demo budget links its results"
         ballot = next(
             first(html, r"/budgets/\d+/ballot")
             for html in [(await resident.get(b)).text for b in budgets]

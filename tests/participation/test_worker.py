@@ -365,17 +365,9 @@ async def test_a_tally_that_meets_a_locked_sqlite_database_is_retried_soon(
 METRICS_TOKEN = "a-long-random-token-for-the-tests-0123456789"
 
 
-def closed_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])  # free, and nobody listens on it
-
-
-@pytest.mark.settings(
-    METRICS_TOKEN=METRICS_TOKEN, SMTP_HOST="127.0.0.1", SMTP_PORT=str(closed_port())
-)
+# an SMTP relay that refuses: port 1 of this machine, where nothing listens (a port picked
+# free at import could be taken by a test server before this test runs)
+@pytest.mark.settings(METRICS_TOKEN=METRICS_TOKEN, SMTP_HOST="127.0.0.1", SMTP_PORT="1")
 async def test_the_workers_count_every_jobs_runs_by_outcome_for_metrics(
     app: Any, client: httpx.AsyncClient, settings: Settings, redis_url: str
 ) -> None:

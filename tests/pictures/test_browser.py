@@ -74,10 +74,12 @@ async def test_a_resident_adds_an_image_to_a_proposal(
     await expect(page.locator(".flash")).to_be_visible()
     image = page.get_by_role("img", name="Un composteur en bois sous les arbres")
     await expect(image).to_be_visible()
-    assert await image.evaluate("i => i.complete && i.naturalWidth > 0")  # loaded, not broken
+    await expect(image).to_have_js_property("complete", True)
+    assert await image.evaluate("i => i.naturalWidth > 0")  # loaded, not broken
     assert await image.get_attribute("loading") == "eager"
     await axe.check(page, "proposal with an image")
-    await page.get_by_role("button", name="Publier").click()
+    async with page.expect_navigation():  # published before the list is asked
+        await page.get_by_role("button", name="Publier").click()
     await page.goto(f"{server.url}/proposals")
     card = page.locator("li.proposal-item", has_text=title)
     thumbnail = card.get_by_role("img", name="Un composteur en bois sous les arbres")
