@@ -37,7 +37,7 @@ from tests.budgets.factories import (
     verified,
     with_ballot_box,
 )
-from tests.conftest import create_user, csrf_token, log_in, post_form
+from tests.conftest import create_user, csrf_token, log_in, logged_in, post_form
 
 
 async def _cast(settings: Settings, budget: Budget, identifier: str, project_id: int) -> str:
@@ -87,10 +87,7 @@ async def _trustees(settings: Settings, n: int) -> list[User]:
 
 
 async def _pick_up(app: Any, budget: Budget, trustee: User) -> httpx.Response:
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
-    ) as own_screen:
-        await log_in(own_screen, trustee)
+    async with logged_in(app, trustee) as own_screen:
         page = f"/admin/budgets/{budget.id}"
         return await post_form(own_screen, f"{page}/key-share", {}, page)
 
@@ -289,10 +286,7 @@ async def test_the_receipt_shown_is_the_stored_ballots_after_concurrent_submissi
 ) -> None:
     budget, projects = await budget_in_voting()
     await verified(settings, citizen)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
-    ) as client:
-        await log_in(client, citizen)
+    async with logged_in(app, citizen) as client:
         page = f"/budgets/{budget.id}/ballot"
         token = await csrf_token(client, page)
 
@@ -316,10 +310,7 @@ async def test_the_receipt_links_the_check_page_by_its_whole_address(
 ) -> None:
     budget, projects = await budget_in_voting()
     await verified(settings, citizen)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
-    ) as client:
-        await log_in(client, citizen)
+    async with logged_in(app, citizen) as client:
         page = f"/budgets/{budget.id}/ballot"
         cast = await post_form(client, page, {"project": str(projects[0].id), "action": "cast"})
         assert cast.status_code == 303

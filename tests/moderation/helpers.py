@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import httpx
@@ -15,12 +16,13 @@ from participation.contributions import ModerationState
 from participation.proposals.domain import ProposalState
 from participation.proposals.models import Proposal
 from participation.settings import Settings
-from tests.conftest import create_user, logged_in, make_settings, post_form
+from tests.conftest import browser_of, create_user, logged_in, make_settings, post_form
 from tests.participation.proposal_factories import make_proposal, others_proposal
 
 
-def browser(app: Any) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+def browser(app: Any) -> AbstractAsyncContextManager[httpx.AsyncClient]:
+    """A browser of its own on the app, no cookie yet (tests/conftest.py's `browser_of`)."""
+    return browser_of(app)
 
 
 async def public_page(app: Any, url: str) -> str:

@@ -16,7 +16,7 @@ from participation.residents.methods import letter
 from participation.residents.models import BirthDateClaim, Residency
 from participation.settings import Settings
 from tests.budgets.factories import verified
-from tests.conftest import create_user
+from tests.conftest import browser_of, create_user
 from tests.oidc.factories import provider_row, through_provider
 from tests.oidc.provider import LocalProvider
 
@@ -64,9 +64,7 @@ async def test_the_next_log_in_completes_a_record_without_birth_date(
     user = await User.get(email="camille@example.org")
     assert not await BirthDateClaim.filter(user=user).exists()  # no claim sent
     await residents.record_verification(settings, user.id, letter.METHOD, district="Nord")
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
-    ) as again:
+    async with browser_of(app) as again:
         idp.tweak_userinfo = {"birthdate": "1990-01-15"}
         assert (await through_provider(again, provider)).status_code == 303
     record = await Residency.get(user=user).select_related("census_entry")

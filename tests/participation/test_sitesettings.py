@@ -26,6 +26,7 @@ from tests.conftest import (
     logged_in,
     logged_queries,
 )
+from tests.pictures.helpers import png
 
 # a stored page never expires by the clock during a test (as in test_pagecache.py): a page seen
 # fresh after a save was dropped by the save itself
@@ -69,12 +70,6 @@ async def save(
     chosen = {"premoderated_content": ["proposal"], "rate_limited_actions": ["signup"]}
     data.update(lists or chosen)
     return await client.post(PAGE, data=data, files=files or {"logo": ("", b"", "")})
-
-
-def png(width: int, height: int, colour: str = "navy") -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (width, height), colour).save(out, format="PNG")
-    return out.getvalue()
 
 
 async def test_an_administrator_saves_the_settings_and_every_page_shows_them(
@@ -221,7 +216,7 @@ async def test_saving_the_same_values_writes_no_version(app: Any, admin: User) -
 
 async def test_the_logo_is_resized_served_and_shown_in_the_header(app: Any, admin: User) -> None:
     async with logged_in(app, admin) as c:
-        files = {"logo": ("blason.png", png(2400, 1200), "image/png")}
+        files = {"logo": ("blason.png", png(2400, 1200, "navy"), "image/png")}
         assert (await save(c, files=files)).status_code == 303
     stored = await SiteLogo.get()
     with Image.open(io.BytesIO(stored.png)) as image:
@@ -246,7 +241,7 @@ async def test_the_logo_is_resized_served_and_shown_in_the_header(app: Any, admi
     [
         (b"%PDF-1.4 not an image", "pas une image"),
         (b"<svg xmlns='http://www.w3.org/2000/svg'></svg>", "pas une image"),
-        (png(10, 10)[:40], "pas une image"),  # truncated
+        (png(10, 10, "navy")[:40], "pas une image"),  # truncated
         (b"\x89PNG\r\n\x1a\n" + b"0" * (5 * 1024 * 1024), "5\u00a0Mo"),
     ],
 )

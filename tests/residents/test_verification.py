@@ -150,10 +150,7 @@ async def test_staff_revoke_with_a_reason_the_resident_reads(
     state = await ballot_services.voting_state((await budget_in_voting())[0].id, citizen.id)
     assert state is not None and state.census_entry_id is None and not state.voter.verified
 
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
-    ) as own:
-        await log_in(own, citizen)
+    async with logged_in(app, citizen) as own:
         page = await own.get("/account/residency", headers={"Accept-Language": "fr"})
     assert "Justificatif de domicile falsifié" in page.text
     assert "Votre vérification comme habitant a été retirée" in page.text

@@ -12,7 +12,7 @@ import pytest
 
 from participation.accounts.models import User
 from participation.settings import Settings
-from tests.conftest import count_queries, log_in, logged_queries, post_form
+from tests.conftest import browser_of, count_queries, log_in, logged_queries, post_form
 from tests.signalements.factories import open_report, pothole_category, resolved_report
 
 # stored copies expire only after a day here: two requests of a test on a loaded machine may be
@@ -30,10 +30,6 @@ def resolved_count(page: httpx.Response) -> str:
     found = re.search(r'data-label="Résolu">([^<]*)</td>', page.text)
     assert found, page.text
     return found.group(1)
-
-
-def visitor(app: Any) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
 
 
 async def test_a_second_request_runs_no_percentile_query_signed_in_or_not(
@@ -56,14 +52,14 @@ async def test_a_second_request_runs_no_percentile_query_signed_in_or_not(
     assert not percentile_queries(queries), "computed again for a signed-in person"
     assert resolved_count(again) == "1"
 
-    async with visitor(app) as anonymous:  # the whole page kept for visitors
+    async with browser_of(app) as anonymous:  # the whole page kept for visitors
         assert resolved_count(await anonymous.get(URL)) == "1"
         queries_run, page = await count_queries(anonymous, URL)
         assert page.status_code == 200 and queries_run == 0
         assert citizen.display_name not in page.text
 
         # staff resolve the open report: everyone sees it on their next request
-        async with visitor(app) as staff:
+        async with browser_of(app) as staff:
             await log_in(staff, admin)
             desk = f"/admin/signalements/{waiting.id}"
             done = await post_form(

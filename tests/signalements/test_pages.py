@@ -396,7 +396,7 @@ async def test_a_follower_without_an_account_stops_the_emails_in_one_click(
 
 
 async def test_internal_notes_are_never_public(
-    client: httpx.AsyncClient, settings: Settings, admin: User
+    app: Any, client: httpx.AsyncClient, settings: Settings, admin: User
 ) -> None:
     category = await pothole_category()
     report = await open_report(category)
@@ -405,10 +405,7 @@ async def test_internal_notes_are_never_public(
     done = await post_form(client, f"{page}/note", {"note": "Voir avec la métropole."}, page=page)
     assert done.status_code == 303
     assert "Voir avec la métropole." in (await client.get(page)).text
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=client._transport.app),  # type: ignore[attr-defined]
-        base_url="http://testserver",
-    ) as visitor:
+    async with browser_of(app) as visitor:
         assert (
             "Voir avec la métropole." not in (await visitor.get(f"/signalements/{report.id}")).text
         )

@@ -3,10 +3,7 @@ delete; bad input refused field by field in French; the public pages and the hom
 
 from __future__ import annotations
 
-import io
-
 import httpx
-from PIL import Image
 
 from participation import formatting
 from participation.accounts.models import User
@@ -15,6 +12,7 @@ from participation.residents.models import District
 from participation.settings import Settings
 from participation.spaces.models import Space, SpaceImage, SpaceStep
 from tests.conftest import csrf_token, field_error, log_in, post_form
+from tests.pictures.helpers import png
 from tests.spaces.factories import space_open_with_a_vote
 
 FORM = {
@@ -27,12 +25,6 @@ FORM = {
     "audience": "residents",
     "published": "yes",
 }
-
-
-def png(width: int = 1600, height: int = 900) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (width, height), "orange").save(out, "PNG")
-    return out.getvalue()
 
 
 async def send(
