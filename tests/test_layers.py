@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from participation import features
@@ -122,12 +123,19 @@ def source_modules() -> Iterator[tuple[str, Path, bool]]:
             yield module_name(path, ROOT), path, path.name == "__init__.py"
 
 
+@cache
+def _imports_by_module() -> tuple[tuple[str, str, tuple[Import, ...]], ...]:
+    """Each source module, its text and its imports, parsed once per run: five tests read them
+    all (parsing every module took 2 s of CPU each time)."""
+    found = []
+    for module, path, is_package in source_modules():
+        source = path.read_text(encoding="utf-8")
+        found.append((module, source, tuple(imports_of(source, module, is_package))))
+    return tuple(found)
+
+
 def all_imports() -> list[Import]:
-    return [
-        imp
-        for module, path, is_package in source_modules()
-        for imp in imports_of(path.read_text(encoding="utf-8"), module, is_package)
-    ]
+    return [imp for _, _, imports in _imports_by_module() for imp in imports]
 
 
 def installed_layers() -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
@@ -211,13 +219,16 @@ def test_in_function_imports_only_go_down() -> None:
     assert len(statements) <= MAX_IN_FUNCTION_IMPORTS, sorted(statements)
 
 
-def uncommented_in_function_imports(source: str, module: str) -> list[int]:
+def uncommented_in_function_imports(
+    source: str, module: str, imports: Iterable[Import] | None = None
+) -> list[int]:
     """The lines of the in-function imports of `source` that say nowhere why they are there: a
     comment on the same line, or on the line just above the import (or above the run of
-    imports it belongs to)."""
+    imports it belongs to). `imports`: those of `source`, when already read."""
     lines = source.splitlines()
-    starts = sorted({i.line for i in imports_of(source, module) if i.in_function})
-    import_lines = {i.line for i in imports_of(source, module)}
+    found = list(imports_of(source, module) if imports is None else imports)
+    starts = sorted({i.line for i in found if i.in_function})
+    import_lines = {i.line for i in found}
 
     def said(line: int) -> bool:
         if "#" in lines[line - 1]:
@@ -235,8 +246,8 @@ def uncommented_in_function_imports(source: str, module: str) -> list[int]:
 def test_every_in_function_import_says_why() -> None:
     missing = [
         f"{module}:{line}"
-        for module, path, _ in source_modules()
-        for line in uncommented_in_function_imports(path.read_text(encoding="utf-8"), module)
+        for module, source, imports in _imports_by_module()
+        for line in uncommented_in_function_imports(source, module, imports)
     ]
     assert missing == []
 
