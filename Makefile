@@ -9,8 +9,10 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= $(if $(REDIS_URL),$(REDIS_URL),redis://127.0.0.1:6379/15)
 # the SQLite passes' tests of arq and rate limits against a real Redis use other database
-# numbers: the three passes run at once and each flushes its own before every test
-SQLITE_TEST_REDIS_URL ?= redis://127.0.0.1:6379/14
+# numbers: the passes' processes run at once and each flushes its own before every test (13 is
+# the load test's, bench/load.py and bench/faults.py, which `make test` does not run)
+SQLITE_TEST_REDIS_URL_1 ?= redis://127.0.0.1:6379/14
+SQLITE_TEST_REDIS_URL_2 ?= redis://127.0.0.1:6379/13
 BROWSER_TEST_REDIS_URL_1 ?= redis://127.0.0.1:6379/12
 BROWSER_TEST_REDIS_URL_2 ?= redis://127.0.0.1:6379/11
 POSTGRES_REDIS_URL_1 ?= $(TEST_REDIS_URL)
@@ -21,7 +23,7 @@ export PORT
 unexport PYTHONDONTWRITEBYTECODE
 
 
-.PHONY: run test install browser caddy assets messages migrate demo lint audit test-passes test-sqlite test-browser test-browser-1 test-browser-2 test-postgres test-postgres-1 test-postgres-2 package-check lock bench load wrk faults clean translations screenshots lighthouse
+.PHONY: run test install browser caddy assets messages migrate demo lint audit test-passes test-sqlite test-sqlite-1 test-sqlite-2 test-browser test-browser-1 test-browser-2 test-postgres test-postgres-1 test-postgres-2 package-check lock bench load wrk faults clean translations screenshots lighthouse
 
 run: install
 	$(BIN)/participation migrate
@@ -143,9 +145,17 @@ lint: $(VENV)/.installed
 audit: $(VENV)/.installed
 	$(BIN)/python -m tests.audit
 
+# The SQLite pass in two processes at once, each taking the next test the other has not taken
+# (tests/claims.py, TEST_CLAIMS), each with its own embedded Redis and its own database of the
+# real Redis: in one process it was the run's longest job, alone on the machine at the end.
 test-sqlite: install
-	@echo "== Test suite on SQLite, embedded Redis (the browser tests run in test-browser)"
-	env -u DATABASE_URL -u REDIS_URL TEST_REDIS_URL="$(SQLITE_TEST_REDIS_URL)" $(BIN)/python -m pytest -q -p no:cacheprovider -m "not browser"
+	@claims=$$(mktemp -d) && trap 'rm -rf "$$claims"' EXIT && \
+	$(MAKE) --no-print-directory -j2 --output-sync=target TEST_CLAIMS="$$claims" \
+		test-sqlite-1 test-sqlite-2
+
+test-sqlite-1 test-sqlite-2: test-sqlite-%:
+	@echo "== Test suite on SQLite, embedded Redis (the browser tests run in test-browser)$(if $(TEST_CLAIMS),: process $* of 2)"
+	env -u DATABASE_URL -u REDIS_URL TEST_CLAIMS="$(TEST_CLAIMS)" TEST_REDIS_URL="$(SQLITE_TEST_REDIS_URL_$*)" $(BIN)/python -m pytest -q -p no:cacheprovider -m "not browser"
 
 # The browser tests in two processes at once, each taking the next test module the other has
 # not taken (tests/claims.py, TEST_CLAIMS): most of their time is one chain

@@ -73,7 +73,9 @@ def _environment(settings: Settings, old_tree: Path) -> dict[str, str]:
         "ENVIRONMENT": "test",
         "DATA_DIR": str(settings.data_dir),
         "DATABASE_URL": settings.database_url,
-        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15"),
+        # the pass's own Redis database (two SQLite processes run at once: each has its own)
+        "REDIS_URL": os.environ.get("REDIS_URL")
+        or os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"),
         "SECRET_KEY": "test-secret-key-not-for-production",
         "BASE_URL": "http://testserver",
         "LOG_LEVEL": "WARNING",
