@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/request_cpu.py [--database sqlite|postgres://...] [--requests 200]
         [--rounds 5] [--pages home,list,proposal,...] [--profile out.prof] [--comments 50]
+        [--redis redis://127.0.0.1:6379/6]
 
 No server, no network: `create_app` driven by httpx's ASGITransport, as the tests drive it,
 so the figure is what the app itself pays for a request (middleware, session, routing, queries
@@ -46,7 +47,9 @@ from participation.settings import Settings
 PAGES = ("home", "list", "proposal", "ballot", "notifications", "account", "consultation")
 
 
-def bench_settings(database: str, data_dir: str) -> Settings:
+def bench_settings(
+    database: str, data_dir: str, redis: str = "redis://127.0.0.1:6379/6"
+) -> Settings:
     url = f"sqlite://{data_dir}/bench.db" if database == "sqlite" else database
     return Settings.from_env(
         {
@@ -55,7 +58,9 @@ def bench_settings(database: str, data_dir: str) -> Settings:
             "ENVIRONMENT": "test",
             "DATA_DIR": data_dir,
             "DATABASE_URL": url,
-            "REDIS_URL": "redis://127.0.0.1:6379/6",
+            # the page cache's generation (participation/pagecache.py): the shared parts of
+            # signed-in pages (participation/sharedparts.py) are kept as visitors' pages are
+            "REDIS_URL": redis,
             "SECRET_KEY": SECRET,
             "ANSWERS_KEY": ANSWERS_KEY,
             "BASE_URL": "http://testserver",
@@ -187,6 +192,7 @@ def main() -> None:
     parser.add_argument("--pages", default=",".join(PAGES))
     parser.add_argument("--comments", type=int, default=50)
     parser.add_argument("--profile", default="")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/6")
     parser.add_argument("--top", default="", help="print the top of a profile written before")
     args = parser.parse_args()
     if args.top:
@@ -195,7 +201,7 @@ def main() -> None:
         stats.sort_stats("tottime").print_stats(40)
         return
     with tempfile.TemporaryDirectory() as data_dir:
-        settings = bench_settings(args.database, data_dir)
+        settings = bench_settings(args.database, data_dir, args.redis)
         print("loading the demo town...", file=sys.stderr, flush=True)
         paths = asyncio.run(prepare(settings, args.comments))
         asyncio.run(measure(settings, args, paths))
