@@ -24,10 +24,11 @@ What keeps it from showing one resident's things to another:
 
 from __future__ import annotations
 
+import inspect
 import re
 import secrets
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,11 +95,14 @@ def key_of(request: Request, *what: Hashable) -> tuple[Hashable, ...]:
 
 
 async def shared(
-    request: Request, key: tuple[Hashable, ...], render: Callable[[], str]
+    request: Request,
+    key: tuple[Hashable, ...],
+    render: Callable[[], str] | Callable[[], Awaitable[str]],
 ) -> Part | None:
-    """The part stored under `key`, rendered with `render()` (with holes) if it is not stored at
-    the current generation; None when parts cannot be kept (the cache off, Redis down): the
-    route then renders the page for the viewer as before."""
+    """The part stored under `key`, rendered with `render()` (with holes; a coroutine function
+    may read what the part shows, so that a request served from the store reads nothing) if it
+    is not stored at the current generation; None when parts cannot be kept (the cache off,
+    Redis down): the route then renders the page for the viewer as before."""
     from participation import pagecache  # it imports templating, which imports `hole`
 
     seconds = request.app.state.settings.page_cache_seconds
@@ -114,7 +118,10 @@ async def shared(
         if pagecache._fresh(part, generation):  # type: ignore[arg-type]
             return part
         # the generation was read before rendering: a write during it makes this one stale
-        part = Part(generation, time.monotonic() + seconds, _split(render()))
+        html = render()
+        if inspect.isawaitable(html):
+            html = await html
+        part = Part(generation, time.monotonic() + seconds, _split(html))
         if len(store) >= MAX_PARTS:
             store.pop(next(iter(store)))  # the oldest
         store[key] = part

@@ -182,3 +182,22 @@ async def test_a_page_for_several_residents_at_once_stays_theirs(app: Any, town:
     for client, answer in zip((a, b) * 5, answers, strict=True):
         assert tokens(answer.text) == {session_csrf_token(client)}
         assert ("/edit" in answer.text) == (client is a)
+
+
+async def test_the_home_page_body_is_shared_and_emptied_by_a_write(app: Any, town: Any) -> None:
+    """The home page's body is the same for every resident: read and rendered once per write;
+    each gets their own header and token, and a write shows at once."""
+    _, a = town["alice"]
+    _, b = town["bob"]
+    before = (await b.get("/")).text
+    assert "1 personne a participé" in before  # the proposal's author
+    assert app.state.shared_parts
+    await post_form(a, f"{town['page']}/comments", {"body": "Avis signé Alice", "stance": "for"})
+    after = (await b.get("/")).text
+    assert "2 personnes ont participé" in after
+    assert tokens(after) == {session_csrf_token(b)} and "Bob Durand" in after
+    alice_home = (await a.get("/")).text
+    assert "Alice Martin" in alice_home and "Bob Durand" not in alice_home
+    shared = [(await c.get("/")).text for c in (a, b)]
+    cache_off(app)
+    assert shared == [(await c.get("/")).text for c in (a, b)]
