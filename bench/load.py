@@ -171,9 +171,10 @@ def parse_wrk(output: str) -> dict[str, float]:
     }
 
 
-def cast_first_ballot(url: str, ballots_file: Path) -> None:
+def cast_first_ballot(url: str, ballots_file: Path) -> str:
     """The first voter's ballot (the signed-in scenarios' resident), so that they have a
-    receipt; cast again (a change of ballot) if the ballot scenario ran before."""
+    receipt (cast again, a change of ballot, if the ballot scenario ran before): their session
+    cookie after it, which holds the receipt (budgets/routes.py: `receipt`)."""
     path, cookie, form = ballots_file.read_text().splitlines()[0].split("\t")
     response = httpx.post(
         url + path,
@@ -184,7 +185,8 @@ def cast_first_ballot(url: str, ballots_file: Path) -> None:
         },
         timeout=30,
     )
-    assert response.status_code < 500, response.text[:500]  # 303, or refused: cast before
+    assert response.status_code == 303, response.text[:500]
+    return response.cookies.get("participation_session") or cookie
 
 
 def run_wrk(
@@ -389,7 +391,7 @@ def main() -> None:
             cookie = paths["cookie"] if name in SIGNED_IN else None
             path = paths[SIGNED_IN_PATHS.get(name, name)]
             if name == "receipt-in":  # the resident casts a ballot first (the file's first)
-                cast_first_ballot(url, ballots_file)
+                cookie = cast_first_ballot(url, ballots_file)
             rate = args.write_rate if name in PAGES else 0
             with writes_in_the_background(url, paths["proposal"], paths["writers"], rate) as wrote:
                 run_wrk(url + path, args.connections, 2, script, env, cookie)  # warm up

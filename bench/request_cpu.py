@@ -42,6 +42,7 @@ from participation.comments.models import Comment
 from participation.db import close_database, init_database, run_migrations
 from participation.demo import DEMO_ACCOUNTS
 from participation.proposals.models import Proposal
+from participation.residents.models import Residency
 from participation.richtext import ALLOW_LIST_VERSION
 from participation.settings import Settings
 
@@ -76,8 +77,8 @@ async def prepare(settings: Settings, comments: int, viewer: str = "demo") -> di
     """The demo town, `comments` comments on its most commented proposal, the resident's
     session: the pages' paths and the cookie. `viewer`: "demo", the demo's resident (the
     author of a comment awaiting moderation on that proposal, of a draft and of a proposal
-    awaiting moderation: those pages are rendered for her alone), or "plain", a resident of
-    the demo who wrote nothing (what most residents see: the shared parts,
+    awaiting moderation: those pages are rendered for her alone), or "plain", a verified
+    resident of the demo who wrote nothing (what most residents see: the shared parts,
     participation/sharedparts.py)."""
     from budgets.models import Budget, Phase
     from consultations.models import Consultation
@@ -113,8 +114,11 @@ async def prepare(settings: Settings, comments: int, viewer: str = "demo") -> di
         if viewer == "plain":
             wrote = {*await Comment.all().values_list("author_id", flat=True)}
             wrote |= {*await Proposal.all().values_list("author_id", flat=True)}
+            verified = await Residency.all().values_list("user_id", flat=True)  # may vote
             resident = (
-                await User.filter(role=Role.CITIZEN, email_confirmed_at__isnull=False)
+                await User.filter(
+                    role=Role.CITIZEN, email_confirmed_at__isnull=False, id__in=verified
+                )
                 .exclude(id__in=wrote)
                 .order_by("id")
                 .first()
