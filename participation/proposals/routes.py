@@ -112,9 +112,10 @@ async def _shared_list(request: Request, page: queries.Page, context: dict[str, 
     """The list's cards as every resident sees them, rendered once per write and shared
     (participation/sharedparts.py), with this viewer's "You support it" filled in. None (the
     list renders for them alone) for a visitor (the page cache serves them) or when a card is
-    not public (the viewer's own draft, or staff's view)."""
+    not public (the viewer's own draft or edit awaiting moderation, or staff's view)."""
     if not request.scope["user"].is_authenticated or any(
-        p.state not in domain.PUBLIC_STATES for p in page.proposals
+        p.state not in domain.PUBLIC_STATES or p.moderation_state != ModerationState.VISIBLE
+        for p in page.proposals
     ):
         return None
     shown = tuple(p.id for p in page.proposals)

@@ -13,6 +13,7 @@ import pytest
 
 from participation.accounts.models import Role, User
 from participation.comments.models import Comment
+from participation.contributions import ModerationState
 from participation.proposals.domain import ProposalState
 from participation.settings import Settings
 from tests.conftest import browser_of, create_user, log_in, post_form, session_csrf_token
@@ -201,3 +202,18 @@ async def test_the_home_page_body_is_shared_and_emptied_by_a_write(app: Any, tow
     shared = [(await c.get("/")).text for c in (a, b)]
     cache_off(app)
     assert shared == [(await c.get("/")).text for c in (a, b)]
+
+
+async def test_a_proposal_awaiting_moderation_never_reaches_another_residents_list(
+    app: Any, town: Any
+) -> None:
+    """Its author sees it in the list (an edit awaiting approval); nobody else, whoever asked
+    the list first."""
+    alice, a = town["alice"]
+    _, b = town["bob"]
+    mine = await make_proposal(alice, title="Un composteur au square")
+    await type(mine).filter(id=mine.id).update(moderation_state=ModerationState.PENDING)
+    assert "Un composteur au square" in (await a.get("/proposals")).text
+    bob_list = (await b.get("/proposals")).text
+    assert "Des bancs au square" in bob_list and "Un composteur" not in bob_list
+    assert "Un composteur au square" in (await a.get("/proposals")).text
