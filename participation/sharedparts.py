@@ -18,25 +18,26 @@ What keeps it from showing one resident's things to another:
   shown, in their order), and a route shares a part only when what the viewer may see of it is
   what every resident sees (no moderator, nothing awaiting moderation or unpublished in it): a
   viewer whose own pending comment is in the thread gets the page rendered for them alone;
-- a hole is a marker with a random word drawn per process (`_NONCE`): text a resident wrote
-  cannot contain one, so nobody can make another resident's token appear in their own text.
+- a hole is a marker with a random word drawn per process (participation/holes.py): text a
+  resident wrote cannot contain one, so nobody can make another resident's token appear in
+  their own text.
 """
 
 from __future__ import annotations
 
 import inspect
-import re
-import secrets
 import time
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
-from typing import Any
 
 from markupsafe import Markup
 from starlette.requests import Request
 
-_NONCE = secrets.token_hex(8)
-_HOLE = re.compile("\x00" + _NONCE + r"\|([^\x00]*)\x00")
+from participation import pagecache
+from participation.holes import hole, split
+
+__all__ = ["SHARED_RESIDENT", "Part", "fill", "hole", "key_of", "shared"]
+
 MAX_PARTS = 1000  # per process, as the page cache's pages
 
 
@@ -55,28 +56,11 @@ class _SharedResident:
 SHARED_RESIDENT = _SharedResident()
 
 
-def hole(*names: Any) -> Markup:
-    """A place for the viewer's own value in a shared part (a Jinja global): `hole("csrf")`,
-    `hole("vote", comment_id, "up")`; `hole("[name", ...)` ... `hole("]")` surrounds a range
-    the request keeps or replaces (`fill`)."""
-    return Markup("\x00" + _NONCE + "|" + "|".join(str(n) for n in names) + "\x00")
-
-
 @dataclass(frozen=True)
 class Part:
     generation: bytes
     expires: float
     pieces: tuple[str | tuple[str, ...], ...]  # text, and holes by their names
-
-
-def _split(html: str) -> tuple[str | tuple[str, ...], ...]:
-    pieces: list[str | tuple[str, ...]] = []
-    for i, piece in enumerate(_HOLE.split(html)):
-        if i % 2:
-            pieces.append(tuple(piece.split("|")))
-        elif piece:
-            pieces.append(piece)
-    return tuple(pieces)
 
 
 def _store(request: Request) -> dict[Hashable, Part]:
@@ -103,8 +87,6 @@ async def shared(
     may read what the part shows, so that a request served from the store reads nothing) if it
     is not stored at the current generation; None when parts cannot be kept (the cache off,
     Redis down): the route then renders the page for the viewer as before."""
-    from participation import pagecache  # it imports templating, which imports `hole`
-
     seconds = request.app.state.settings.page_cache_seconds
     generation = await pagecache.current_generation(request) if seconds > 0 else None
     if generation is None:
@@ -121,7 +103,7 @@ async def shared(
         html = render()
         if inspect.isawaitable(html):
             html = await html
-        part = Part(generation, time.monotonic() + seconds, _split(html))
+        part = Part(generation, time.monotonic() + seconds, split(html))
         if len(store) >= MAX_PARTS:
             store.pop(next(iter(store)))  # the oldest
         store[key] = part

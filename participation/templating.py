@@ -21,10 +21,10 @@ from participation import (
     features,
     formatting,
     geocoding,
+    holes,
     i18n,
     permissions,
     richtext,
-    sharedparts,
     urls,
 )
 from participation.accounts.domain import FORMER_PARTICIPANT
@@ -73,7 +73,7 @@ def _environment() -> Environment:
     env.globals["SITE_PAGES"] = sitepages_domain.PAGES  # the footer's links
     env.globals["COMPLIANCE"] = sitepages_domain.COMPLIANCE
     env.globals["options_of"] = options_of
-    env.globals["hole"] = sharedparts.hole  # the viewer's own value in a shared part
+    env.globals["hole"] = holes.hole  # the viewer's own value in a shared part
     env.globals["place_options"] = geocoding.place_options  # the places an address matched
     # url("budgets:project", budget_id=1, project_id=2) -> the path, from the routes the app
     # compiled once (participation/urls.py); `query=` and `anchor=` add the rest
