@@ -60,6 +60,9 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from budgets.demo import DISTRICTS
 from budgets.models import Budget, Phase
+from consultations.models import Consultation
+from consultations.models import Phase as ConsultationPhase
+from consultations.queries import results_are_public
 from participation.comments.models import Comment
 from participation.db import close_database, init_database, run_migrations
 from participation.proposals.queries import public_proposals
@@ -68,8 +71,28 @@ from participation.settings import Settings
 SCENARIOS = ("home", "list", "proposal", "results", "ballot", "ballot-rate")
 # the same pages for a signed-in resident (a voter of the seeded budget: never served from the
 # page cache), and the ballot page (GET); `--scenarios` picks them, not run by default
-SIGNED_IN = ("home-in", "list-in", "proposal-in", "ballot-page")
-SIGNED_IN_PATHS = {"home-in": "home", "list-in": "list", "proposal-in": "proposal"}
+SIGNED_IN = (
+    "home-in",
+    "list-in",
+    "proposal-in",
+    "ballot-page",
+    "receipt-in",  # the resident's ballot receipt (they cast one before the scenario)
+    "questionnaire-in",  # an open consultation's questionnaire
+    "consultation-results-in",  # a consultation's public results
+    "notifications-in",
+    "account-in",
+)
+SIGNED_IN_PATHS = {
+    "home-in": "home",
+    "list-in": "list",
+    "proposal-in": "commented",  # the demo's debate, the most commented proposal
+    "ballot-page": "ballot",
+    "receipt-in": "receipt",
+    "questionnaire-in": "questionnaire",
+    "consultation-results-in": "consultation-results",
+    "notifications-in": "notifications",
+    "account-in": "account",
+}
 # the scenarios that read pages (with writes in the background); the ballot ones are writes
 PAGES = ("home", "list", "proposal", "results", *SIGNED_IN)
 METRICS_TOKEN = "bench-metrics-token-not-for-production"
@@ -100,6 +123,9 @@ async def prepare(settings: Settings, database: str, voters: int, ballots_file: 
         commented = max(set(comments), key=comments.count)
         published = await Budget.filter(phase=Phase.RESULTS).first()
         assert proposal is not None and published is not None, "the demo town has changed"
+        consultations = list(await Consultation.all().order_by("id"))
+        answering = next(c for c in consultations if c.phase == ConsultationPhase.OPEN)
+        public_results = next(c for c in consultations if results_are_public(c))
         return {
             "home": "/",
             "list": "/proposals",
@@ -107,6 +133,11 @@ async def prepare(settings: Settings, database: str, voters: int, ballots_file: 
             "results": f"/budgets/{published.id}/results",
             "ballot": f"/budgets/{budget_id}/ballot",
             "commented": f"/proposals/{commented}",
+            "receipt": f"/budgets/{budget_id}/ballot/receipt",
+            "questionnaire": f"/consultations/{answering.id}/answer",
+            "consultation-results": f"/consultations/{public_results.id}/results",
+            "notifications": "/notifications",
+            "account": "/account",
             "cookie": sessions[0]["cookie"],
             # the writers: residents of the seeded budget's register, from its last voters
             "writers": [(session["cookie"], session["csrf"]) for session in sessions[-200:]],
@@ -138,6 +169,24 @@ def parse_wrk(output: str) -> dict[str, float]:
         "p99_ms": milliseconds(percentiles["99"]),
         "errors": socket_errors + (int(bad.group(1)) if bad else 0),
     }
+
+
+def cast_first_ballot(url: str, ballots_file: Path) -> str:
+    """The first voter's ballot (the signed-in scenarios' resident), so that they have a
+    receipt (cast again, a change of ballot, if the ballot scenario ran before): their session
+    cookie after it, which holds the receipt (budgets/routes.py: `receipt`)."""
+    path, cookie, form = ballots_file.read_text().splitlines()[0].split("\t")
+    response = httpx.post(
+        url + path,
+        content=form,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"participation_session={cookie}",
+        },
+        timeout=30,
+    )
+    assert response.status_code == 303, response.text[:500]
+    return response.cookies.get("participation_session") or cookie
 
 
 def run_wrk(
@@ -340,12 +389,9 @@ def main() -> None:
                 continue
             script = ROOT / "bench" / "ballot.lua" if name == "ballot" else None
             cookie = paths["cookie"] if name in SIGNED_IN else None
-            if name == "proposal-in":  # a signed-in resident reads the demo's debate
-                path = paths["commented"]
-            elif name == "ballot-page":
-                path = paths["ballot"]
-            else:
-                path = paths[SIGNED_IN_PATHS.get(name, name)]
+            path = paths[SIGNED_IN_PATHS.get(name, name)]
+            if name == "receipt-in":  # the resident casts a ballot first (the file's first)
+                cookie = cast_first_ballot(url, ballots_file)
             rate = args.write_rate if name in PAGES else 0
             with writes_in_the_background(url, paths["proposal"], paths["writers"], rate) as wrote:
                 run_wrk(url + path, args.connections, 2, script, env, cookie)  # warm up

@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/request_cpu.py [--database sqlite|postgres://...] [--requests 200]
         [--rounds 5] [--pages home,list,proposal,...] [--profile out.prof] [--comments 50]
+        [--redis redis://127.0.0.1:6379/6] [--viewer demo|plain]
 
 No server, no network: `create_app` driven by httpx's ASGITransport, as the tests drive it,
 so the figure is what the app itself pays for a request (middleware, session, routing, queries
@@ -34,19 +35,23 @@ import httpx
 from _common import ANSWERS_KEY, SECRET
 from ballots import fresh_database, session_cookie
 
-from participation.accounts.models import User
+from participation.accounts.models import Role, User
 from participation.accounts.services import start_session
 from participation.app import create_app
 from participation.comments.models import Comment
 from participation.db import close_database, init_database, run_migrations
 from participation.demo import DEMO_ACCOUNTS
+from participation.proposals.models import Proposal
+from participation.residents.models import Residency
 from participation.richtext import ALLOW_LIST_VERSION
 from participation.settings import Settings
 
 PAGES = ("home", "list", "proposal", "ballot", "notifications", "account", "consultation")
 
 
-def bench_settings(database: str, data_dir: str) -> Settings:
+def bench_settings(
+    database: str, data_dir: str, redis: str = "redis://127.0.0.1:6379/6"
+) -> Settings:
     url = f"sqlite://{data_dir}/bench.db" if database == "sqlite" else database
     return Settings.from_env(
         {
@@ -55,7 +60,9 @@ def bench_settings(database: str, data_dir: str) -> Settings:
             "ENVIRONMENT": "test",
             "DATA_DIR": data_dir,
             "DATABASE_URL": url,
-            "REDIS_URL": "redis://127.0.0.1:6379/6",
+            # the page cache's generation (participation/pagecache.py): the shared parts of
+            # signed-in pages (participation/sharedparts.py) are kept as visitors' pages are
+            "REDIS_URL": redis,
             "SECRET_KEY": SECRET,
             "ANSWERS_KEY": ANSWERS_KEY,
             "BASE_URL": "http://testserver",
@@ -66,9 +73,13 @@ def bench_settings(database: str, data_dir: str) -> Settings:
     )
 
 
-async def prepare(settings: Settings, comments: int) -> dict[str, str]:
+async def prepare(settings: Settings, comments: int, viewer: str = "demo") -> dict[str, str]:
     """The demo town, `comments` comments on its most commented proposal, the resident's
-    session: the pages' paths and the cookie."""
+    session: the pages' paths and the cookie. `viewer`: "demo", the demo's resident (the
+    author of a comment awaiting moderation on that proposal, of a draft and of a proposal
+    awaiting moderation: those pages are rendered for her alone), or "plain", a verified
+    resident of the demo who wrote nothing (what most residents see: the shared parts,
+    participation/sharedparts.py)."""
     from budgets.models import Budget, Phase
     from consultations.models import Consultation
     from participation.demo import load as load_demo
@@ -100,6 +111,19 @@ async def prepare(settings: Settings, comments: int) -> dict[str, str]:
             parent = None if parent else comment
         voting = await Budget.filter(phase=Phase.VOTING).first()
         consultation = await Consultation.all().order_by("id").first()
+        if viewer == "plain":
+            wrote = {*await Comment.all().values_list("author_id", flat=True)}
+            wrote |= {*await Proposal.all().values_list("author_id", flat=True)}
+            verified = await Residency.all().values_list("user_id", flat=True)  # may vote
+            resident = (
+                await User.filter(
+                    role=Role.CITIZEN, email_confirmed_at__isnull=False, id__in=verified
+                )
+                .exclude(id__in=wrote)
+                .order_by("id")
+                .first()
+            )
+            assert resident is not None, "the demo town has changed"
         token = await start_session(resident)
         paths = {
             "home": "/",
@@ -187,6 +211,8 @@ def main() -> None:
     parser.add_argument("--pages", default=",".join(PAGES))
     parser.add_argument("--comments", type=int, default=50)
     parser.add_argument("--profile", default="")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/6")
+    parser.add_argument("--viewer", choices=("demo", "plain"), default="demo")
     parser.add_argument("--top", default="", help="print the top of a profile written before")
     args = parser.parse_args()
     if args.top:
@@ -195,9 +221,9 @@ def main() -> None:
         stats.sort_stats("tottime").print_stats(40)
         return
     with tempfile.TemporaryDirectory() as data_dir:
-        settings = bench_settings(args.database, data_dir)
+        settings = bench_settings(args.database, data_dir, args.redis)
         print("loading the demo town...", file=sys.stderr, flush=True)
-        paths = asyncio.run(prepare(settings, args.comments))
+        paths = asyncio.run(prepare(settings, args.comments, args.viewer))
         asyncio.run(measure(settings, args, paths))
 
 

@@ -11,12 +11,12 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 from tortoise import timezone
 
-from participation import features, participants, permissions, queue, web
+from participation import features, participants, permissions, queue, sharedparts, web
 from participation.db import database_answers
 from participation.pagecache import cached_data, cached_for_visitors
 from participation.settings import SUPPORTED_LANGUAGES
 from participation.spaces import services as spaces
-from participation.templating import STATIC_DIR, render
+from participation.templating import STATIC_DIR, csrf_token, render, render_part
 from participation.urls import url
 from participation.worker_status import HEARTBEAT_KEY, HEARTBEAT_MAX_AGE_SECONDS
 
@@ -37,15 +37,38 @@ async def home(request: Request) -> Response:
     people share it too (`cached_data`, same generation and freshness as the page cache)."""
     now = timezone.now()
     since = participants.year_start(now, web.settings_of(request).time_zone)
-    context = {
-        "open_spaces": await spaces.open_now(now),
-        "outcomes": await latest_outcomes(HOME_OUTCOMES),
-        "participants": await cached_data(
-            request, f"participants:{since.day.year}", lambda: participants.count_since(since)
-        ),
-        "year": str(since.day.year),
-    }
-    return render(request, "home.html", context)
+
+    async def body_context() -> dict[str, Any]:
+        return {
+            "open_spaces": await spaces.open_now(now),
+            "outcomes": await latest_outcomes(HOME_OUTCOMES),
+            "participants": await cached_data(
+                request, f"participants:{since.day.year}", lambda: participants.count_since(since)
+            ),
+            "year": str(since.day.year),
+        }
+
+    if request.scope["user"].is_authenticated:
+        # the body is the same for every resident: read and rendered once per write, shared
+        # (participation/sharedparts.py); a visitor's whole page comes from the page cache
+        async def shared_body() -> str:
+            return render_part(
+                request,
+                "_home_body.html",
+                {
+                    **await body_context(),
+                    "user": sharedparts.SHARED_RESIDENT,
+                    "csrf_token": sharedparts.hole("csrf"),
+                },
+            )
+
+        key = sharedparts.key_of(request, "home", str(since.day.year))
+        part = await sharedparts.shared(request, key, shared_body)
+        if part is not None:
+            token = csrf_token(request)
+            body = sharedparts.fill(part, lambda names: token if names[0] == "csrf" else None)
+            return render(request, "home.html", {"shared_body": body})
+    return render(request, "home.html", await body_context())
 
 
 async def design(request: Request) -> Response:

@@ -16,7 +16,17 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
-from participation import assets, features, formatting, geocoding, i18n, permissions, richtext, urls
+from participation import (
+    assets,
+    features,
+    formatting,
+    geocoding,
+    holes,
+    i18n,
+    permissions,
+    richtext,
+    urls,
+)
 from participation.accounts.domain import FORMER_PARTICIPANT
 from participation.counter.domain import COMMENT_LABELS, PROPOSAL_LABELS, Channel
 from participation.pictures import illustration, images
@@ -63,6 +73,7 @@ def _environment() -> Environment:
     env.globals["SITE_PAGES"] = sitepages_domain.PAGES  # the footer's links
     env.globals["COMPLIANCE"] = sitepages_domain.COMPLIANCE
     env.globals["options_of"] = options_of
+    env.globals["hole"] = holes.hole  # the viewer's own value in a shared part
     env.globals["place_options"] = geocoding.place_options  # the places an address matched
     # url("budgets:project", budget_id=1, project_id=2) -> the path, from the routes the app
     # compiled once (participation/urls.py); `query=` and `anchor=` add the rest

@@ -16,11 +16,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 from tortoise import timezone
 
-from participation import formatting, licence, ratelimit, related, spreadsheet, web
+from participation import formatting, licence, ratelimit, related, sharedparts, spreadsheet, web
 from participation.comments import domain as comments
 from participation.comments.domain import STANCE_LABELS
 from participation.comments.domain import can_edit as can_edit_comment
 from participation.comments.models import Comment
+from participation.contributions import ModerationState
 from participation.i18n import N_, gettext
 from participation.numbers import parse_id
 from participation.pagecache import cached_for_visitors
@@ -39,7 +40,15 @@ from participation.proposals.models import Proposal
 from participation.refusals import NotFound, Refused
 from participation.richtext import source_of, to_text
 from participation.spaces.audience import text_of
-from participation.templating import flash, is_htmx, picture_of, render
+from participation.templating import (
+    csrf_token,
+    flash,
+    is_htmx,
+    picture_of,
+    render,
+    render_part,
+    templates,
+)
 from participation.territory import Pin, place_map, town_box, town_map
 from participation.urls import url
 
@@ -95,7 +104,48 @@ async def index(request: Request) -> Response:
         "site_threshold": web.settings_of(request).proposal_support_threshold,
         **_filters(params, categories, districts, collections),
     }
+    context["shared_list"] = await _shared_list(request, page, context)
     return render(request, "proposals/index.html", context, fragment="proposals/_list.html")
+
+
+async def _shared_list(request: Request, page: queries.Page, context: dict[str, Any]) -> Any:
+    """The list's cards as every resident sees them, rendered once per write and shared
+    (participation/sharedparts.py), with this viewer's "You support it" filled in. None (the
+    list renders for them alone) for a visitor (the page cache serves them) or when a card is
+    not public (the viewer's own draft or edit awaiting moderation, or staff's view)."""
+    if not request.scope["user"].is_authenticated or any(
+        p.state not in domain.PUBLIC_STATES or p.moderation_state != ModerationState.VISIBLE
+        for p in page.proposals
+    ):
+        return None
+    shown = tuple(p.id for p in page.proposals)
+    key = sharedparts.key_of(request, "list", shown, page.has_next)
+    part = await sharedparts.shared(
+        request,
+        key,
+        lambda: render_part(
+            request,
+            "proposals/_list.html",
+            {  # nothing of the viewer's: a resident with no id, a hole for their support
+                **context,
+                "page": replace(page, supported_ids=set()),
+                "user": sharedparts.SHARED_RESIDENT,
+                "csrf_token": sharedparts.hole("csrf"),
+                "shared": True,
+                "shared_list": None,
+            },
+        ),
+    )
+    if part is None:
+        return None
+    supported, token = page.supported_ids, csrf_token(request)
+
+    def filler(names: tuple[str, ...]) -> str | None:
+        if names[0] == "[supported":
+            return None if int(names[1]) in supported else ""
+        return token if names[0] == "csrf" else None
+
+    return sharedparts.fill(part, filler)
 
 
 def _filters(
@@ -451,12 +501,91 @@ async def proposal_page(
             Pin("", proposal.title, proposal.address, proposal.latitude, proposal.longitude),
         ),
     }
+    context["shared_thread"] = await _shared_thread(request, proposal, detail, context)
     if is_htmx(request) and "reply" in request.query_params and failed is None:
         if reply_to is None:
             raise NotFound()
         # htmx puts the one reply form in place of the comment's "Reply" link
         return render(request, "proposals/detail.html", context, fragment="comments/_reply.html")
     return render(request, "proposals/detail.html", context, status_code=422 if failed else 200)
+
+
+async def _shared_thread(
+    request: Request, proposal: Proposal, detail: queries.Detail, context: dict[str, Any]
+) -> Any:
+    """The comment thread as every resident sees it, rendered once per write and shared
+    (participation/sharedparts.py), with this viewer's own state filled in: their CSRF token,
+    their votes, their own comments' links. None (the page renders the thread for them alone)
+    for a visitor (the page cache serves them), a moderator or staff (they see more), a reply
+    form asked for or sent back, or a thread with a comment awaiting moderation or hidden in it
+    (the viewer's own: nobody else sees it)."""
+    user = request.scope["user"]
+    if (
+        not user.is_authenticated
+        or user.is_moderator
+        or is_staff(user)
+        or context["reply_to"] is not None
+        or context["failed"] is not None
+        or any(c.moderation_state != ModerationState.VISIBLE for c in detail.comments)
+    ):
+        return None
+    may_comment = bool(context["may"]["comment"])
+    shown = tuple(c.id for c in detail.comments)
+    key = sharedparts.key_of(request, "thread", proposal.id, may_comment, shown)
+    part = await sharedparts.shared(
+        request,
+        key,
+        lambda: render_part(
+            request,
+            "comments/_thread_shared.html",
+            {  # nothing of the viewer's: a resident with no id, holes for the rest
+                "user": sharedparts.SHARED_RESIDENT,
+                "csrf_token": sharedparts.hole("csrf"),
+                "shared": True,
+                "thread": context["thread"],
+                "may": {"comment": may_comment},
+                "reply_to": None,
+                "comments_prefix": context["comments_prefix"],
+                "comments_page": context["comments_page"],
+                "comments_reply": context["comments_reply"],
+                "can_edit_comment": can_edit_comment,
+                "STANCE_LABELS": STANCE_LABELS,
+                "now": context["now"],
+            },
+        ),
+    )
+    if part is None:
+        return None
+    token = csrf_token(request)
+    votes = detail.my_votes
+    own = {c.id: c for c in detail.comments if c.author_id == user.id}
+    actions: list[Any] = []  # the thread template's macros with the viewer, made when needed
+
+    def filler(names: tuple[str, ...]) -> str | None:
+        if names[0] == "csrf":
+            return token
+        if names[0] == "vote":
+            return "true" if votes.get(int(names[1])) == int(names[2]) else "false"
+        if names[0] == "[mine":
+            comment = own.get(int(names[1]))
+            if comment is None:  # someone else's: the shared "Report" link stays
+                return None
+            if not actions:
+                actions.append(
+                    templates.env.get_template("comments/_thread.html").make_module(
+                        {
+                            "user": user,
+                            "csrf_token": token,
+                            "comments_prefix": context["comments_prefix"],
+                            "can_edit_comment": can_edit_comment,
+                            "now": context["now"],
+                        }
+                    )
+                )
+            return "  " + str(actions[0].comment_actions(comment)) + "\n"
+        return None
+
+    return sharedparts.fill(part, filler)
 
 
 def _reply_to(

@@ -1,0 +1,219 @@
+"""The part of a signed-in page every resident sees alike, rendered once and shared
+(participation/sharedparts.py, issue #23): nobody gets another resident's state, token, own
+links or unpublished content through it, every write that changes it empties it, and a page
+built from it is the page rendered for the viewer alone."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Any
+
+import pytest
+
+from participation.accounts.models import Role, User
+from participation.comments.models import Comment
+from participation.contributions import ModerationState
+from participation.proposals.domain import ProposalState
+from participation.settings import Settings
+from tests.conftest import browser_of, create_user, log_in, post_form, session_csrf_token
+from tests.participation.proposal_factories import make_proposal
+
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+async def resident(settings: Settings, app: Any, email: str, name: str) -> tuple[User, Any]:
+    user = await create_user(settings, email, display_name=name)
+    client = browser_of(app)
+    browser = await client.__aenter__()
+    await log_in(browser, user)
+    return user, (client, browser)
+
+
+@pytest.fixture
+async def town(settings: Settings, app: Any) -> Any:
+    """Alice and Bob, two residents each in their own browser, a moderator, and a
+    proposal by a third resident with one comment of theirs."""
+    author = await create_user(settings, "author@example.org", display_name="Claude Auteur")
+    proposal = await make_proposal(author, title="Des bancs au square")
+    first = await Comment.create(
+        proposal_id=proposal.id, author_id=author.id, body="<p>Premier avis</p>", stance="for"
+    )
+    alice, (a_ctx, a) = await resident(settings, app, "alice@example.org", "Alice Martin")
+    bob, (b_ctx, b) = await resident(settings, app, "bob@example.org", "Bob Durand")
+    moderator = await create_user(settings, "mod@example.org", Role.MODERATOR, display_name="Modo")
+    _, (m_ctx, m) = await resident(settings, app, "mod2@example.org", "Modo Deux")
+    await User.filter(email="mod2@example.org").update(role=Role.MODERATOR)
+    yield {
+        "proposal": proposal,
+        "page": f"/proposals/{proposal.id}",
+        "first": first,
+        "alice": (alice, a),
+        "bob": (bob, b),
+        "moderator": (moderator, m),
+    }
+    for ctx in (a_ctx, b_ctx, m_ctx):
+        await ctx.__aexit__(None, None, None)
+
+
+def tokens(html: str) -> set[str]:
+    return set(TOKEN.findall(html))
+
+
+def cache_off(app: Any) -> None:
+    """The same app with the caches off (PAGE_CACHE_SECONDS=0): every page rendered alone."""
+    app.state.settings = dataclasses.replace(app.state.settings, page_cache_seconds=0)
+
+
+async def test_each_resident_gets_their_own_state_on_the_shared_thread(app: Any, town: Any) -> None:
+    page, first = town["page"], town["first"]
+    alice, a = town["alice"]
+    bob, b = town["bob"]
+    assert (await b.get(page)).status_code == 200  # Bob's view first: the thread stored
+    response = await post_form(a, f"{page}/comments", {"body": "Avis d'Alice", "stance": "for"})
+    assert response.status_code == 303
+    mine = await Comment.get(author_id=alice.id)
+    await post_form(a, f"{page}/comments/{first.id}/vote", {"vote": "up"})
+    bob_page, alice_page = (await b.get(page)).text, (await a.get(page)).text
+    assert app.state.shared_parts  # both were built from the shared thread
+    # tokens: each their own, never the other's
+    assert tokens(bob_page) == {session_csrf_token(b)}
+    assert tokens(alice_page) == {session_csrf_token(a)}
+    # Alice's comment: her links on her page, a report link on Bob's
+    own_links = (f"/comments/{mine.id}/edit", f"/comments/{mine.id}/delete")
+    assert all(link in alice_page for link in own_links)
+    assert not any(link in bob_page for link in own_links)
+    assert f"/report/comment/{mine.id}" in bob_page
+    assert f"/report/comment/{mine.id}" not in alice_page
+    assert f"/comments/{first.id}/delete" not in alice_page + bob_page  # nobody's but the author's
+    # her vote: pressed for her only
+    assert 'value="up" aria-pressed="true"' in alice_page
+    assert 'aria-pressed="true"' not in bob_page
+    assert "Bob Durand" in bob_page and "Bob Durand" not in alice_page  # the header's name
+
+
+async def test_a_page_from_the_shared_thread_is_the_page_rendered_alone(
+    app: Any, town: Any
+) -> None:
+    page, first = town["page"], town["first"]
+    _, a = town["alice"]
+    _, b = town["bob"]
+    await post_form(a, f"{page}/comments", {"body": "Avis d'Alice", "stance": "against"})
+    await post_form(a, f"{page}/comments/{first.id}/vote", {"vote": "down"})
+    await post_form(b, f"{page}/comments", {"body": "Réponse de Bob", "stance": "for"})
+    shared = [(await c.get(page)).text for c in (a, b, a, b)]
+    assert app.state.shared_parts
+    cache_off(app)
+    alone = [(await c.get(page)).text for c in (a, b)]
+    assert shared == alone * 2
+
+
+@pytest.mark.settings(PREMODERATED_CONTENT="comment")
+async def test_a_pending_comment_never_reaches_another_resident(app: Any, town: Any) -> None:
+    page = town["page"]
+    _, a = town["alice"]
+    _, b = town["bob"]
+    _, m = town["moderator"]
+    assert "Premier avis" in (await b.get(page)).text
+    body = {"body": "Un avis en attente signé Alice", "stance": "for"}
+    assert (await post_form(a, f"{page}/comments", body)).status_code == 303
+    for viewer in (a, m):  # she sees her pending comment, the moderator too
+        html = (await viewer.get(page)).text
+        assert "attente signé Alice" in html and "En attente de modération" in html
+    bob_page = (await b.get(page)).text
+    assert "signé Alice" not in bob_page and "En attente de modération" not in bob_page
+    assert "Premier avis" in bob_page
+    assert "/delete" not in bob_page  # the moderator's delete buttons stayed theirs
+
+
+async def test_writes_empty_the_shared_thread(app: Any, town: Any) -> None:
+    page = town["page"]
+    _, a = town["alice"]
+    _, b = town["bob"]
+    _, m = town["moderator"]
+    assert "Avis signé Alice" not in (await b.get(page)).text
+    await post_form(a, f"{page}/comments", {"body": "Avis signé Alice", "stance": "for"})
+    comment = await Comment.filter(body__contains="Alice").first()
+    assert comment is not None
+    assert "Avis signé Alice" in (await b.get(page)).text  # a new comment
+    edit = {"body": "Avis corrigé", "stance": "for"}
+    assert (await post_form(a, f"{page}/comments/{comment.id}/edit", edit)).status_code == 303
+    assert "Avis corrigé" in (await b.get(page)).text  # the same comments, one changed
+    await post_form(a, f"{page}/comments/{town['first'].id}/vote", {"vote": "up"})
+    assert "1 utile, 0 pas utile" in (await b.get(page)).text  # a vote's count
+    assert (await post_form(m, f"{page}/comments/{comment.id}/delete", {})).status_code == 303
+    html = (await b.get(page)).text
+    assert "Avis corrigé" not in html and "Ce commentaire a été supprimé." in html
+
+
+async def test_the_shared_list_shows_each_resident_their_own_support(
+    settings: Settings, app: Any, town: Any
+) -> None:
+    _, a = town["alice"]
+    alice, _ = town["alice"]
+    _, b = town["bob"]
+    await make_proposal(alice, ProposalState.DRAFT, title="Le brouillon secret d'Alice")
+    assert "1 soutien" not in (await b.get("/proposals")).text
+    assert (await post_form(a, f"{town['page']}/support", {})).status_code == 303
+    bob_list, alice_list = (await b.get("/proposals")).text, (await a.get("/proposals")).text
+    assert app.state.shared_parts
+    assert "Vous la soutenez" in alice_list and "Vous la soutenez" not in bob_list
+    assert "1 soutien" in bob_list  # the support emptied the shared cards
+    assert "brouillon secret" not in bob_list
+    htmx = {"HX-Request": "true"}
+    fragment = (await b.get("/proposals?page=1", headers=htmx)).text
+    assert "Des bancs au square" in fragment and "Vous la soutenez" not in fragment
+    assert "Vous la soutenez" in (await a.get("/proposals?page=1", headers=htmx)).text
+    shared = [(await c.get("/proposals")).text for c in (a, b)]
+    cache_off(app)
+    assert shared == [(await c.get("/proposals")).text for c in (a, b)]
+
+
+async def test_a_page_for_several_residents_at_once_stays_theirs(app: Any, town: Any) -> None:
+    """Many requests interleaved (a lock per part, one rendering): each answer is its own."""
+    import asyncio
+
+    page = town["page"]
+    _, a = town["alice"]
+    _, b = town["bob"]
+    await post_form(a, f"{page}/comments", {"body": "Avis d'Alice", "stance": "for"})
+    for client in (a, b):  # each session has its token (concurrent first visits would race)
+        await client.get("/")
+    answers = await asyncio.gather(*(c.get(page) for c in (a, b) * 5))
+    for client, answer in zip((a, b) * 5, answers, strict=True):
+        assert tokens(answer.text) == {session_csrf_token(client)}
+        assert ("/edit" in answer.text) == (client is a)
+
+
+async def test_the_home_page_body_is_shared_and_emptied_by_a_write(app: Any, town: Any) -> None:
+    """The home page's body is the same for every resident: read and rendered once per write;
+    each gets their own header and token, and a write shows at once."""
+    _, a = town["alice"]
+    _, b = town["bob"]
+    before = (await b.get("/")).text
+    assert "1 personne a participé" in before  # the proposal's author
+    assert app.state.shared_parts
+    await post_form(a, f"{town['page']}/comments", {"body": "Avis signé Alice", "stance": "for"})
+    after = (await b.get("/")).text
+    assert "2 personnes ont participé" in after
+    assert tokens(after) == {session_csrf_token(b)} and "Bob Durand" in after
+    alice_home = (await a.get("/")).text
+    assert "Alice Martin" in alice_home and "Bob Durand" not in alice_home
+    shared = [(await c.get("/")).text for c in (a, b)]
+    cache_off(app)
+    assert shared == [(await c.get("/")).text for c in (a, b)]
+
+
+async def test_a_proposal_awaiting_moderation_never_reaches_another_residents_list(
+    app: Any, town: Any
+) -> None:
+    """Its author sees it in the list (an edit awaiting approval); nobody else, whoever asked
+    the list first."""
+    alice, a = town["alice"]
+    _, b = town["bob"]
+    mine = await make_proposal(alice, title="Un composteur au square")
+    await type(mine).filter(id=mine.id).update(moderation_state=ModerationState.PENDING)
+    assert "Un composteur au square" in (await a.get("/proposals")).text
+    bob_list = (await b.get("/proposals")).text
+    assert "Des bancs au square" in bob_list and "Un composteur" not in bob_list
+    assert "Un composteur au square" in (await a.get("/proposals")).text
