@@ -12,15 +12,8 @@ from meetings.models import Meeting
 from participation.accounts.models import User
 from participation.pictures.models import Picture
 from tests.conftest import field_error, log_in, logged_queries
+from tests.meetings.factories import MEETING_FORM as DATA
 from tests.pictures.helpers import png, send
-
-DATA = {
-    "title": "Conseil de quartier",
-    "format": "in-person",
-    "starts_at": "2031-05-04T18:30",
-    "ends_at": "2031-05-04T20:00",
-    "address": "Mairie",
-}
 
 
 async def test_staff_give_a_meeting_an_image_then_remove_it(
