@@ -6,7 +6,7 @@ from budgets import api, demo, evaluation, jobs, privacy, queries, routes
 from budgets.content import BudgetProjectKind
 from budgets.models import Budget, Project
 from participation import features
-from participation.auditlog.wording import AuditTarget, AuditWording, AuditWords
+from participation.auditlog.wording import AuditTarget, AuditWording, AuditWords, names_in
 from participation.features import (
     AdminLine,
     Commentable,
@@ -30,12 +30,10 @@ PHASES = {
 }
 
 
-async def _budget_titles(ids: list[int]) -> dict[int, str]:
-    return dict(await Budget.filter(id__in=ids).values_list("id", "title"))  # type: ignore[arg-type]
+_budget_titles = names_in(Budget, "title")
 
 
-async def _project_titles(ids: list[int]) -> dict[int, str]:
-    return dict(await Project.filter(id__in=ids).values_list("id", "title"))  # type: ignore[arg-type]
+_project_titles = names_in(Project, "title")
 
 
 AUDIT_WORDS = AuditWords(

@@ -6,7 +6,7 @@ from consultations import api, counter, demo, jobs, privacy, queries, routes
 from consultations.content import ConsultationAnswerKind
 from consultations.models import Consultation, Phase, Question, TextReview
 from participation import features
-from participation.auditlog.wording import AuditTarget, AuditWording, AuditWords
+from participation.auditlog.wording import AuditTarget, AuditWording, AuditWords, names_in
 from participation.counter.domain import CHANNEL_LABELS
 from participation.features import (
     AdminLine,
@@ -25,12 +25,10 @@ PHASES: dict[str, str] = {
 }
 
 
-async def _titles(ids: list[int]) -> dict[int, str]:
-    return dict(await Consultation.filter(id__in=ids).values_list("id", "title"))  # type: ignore[arg-type]
+_titles = names_in(Consultation, "title")
 
 
-async def _questions(ids: list[int]) -> dict[int, str]:
-    return dict(await Question.filter(id__in=ids).values_list("id", "text"))  # type: ignore[arg-type]
+_questions = names_in(Question, "text")
 
 
 async def _questions_of_texts(ids: list[int]) -> dict[int, str]:

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from followup import demo, jobs, queries, routes
 from followup.models import Commitment
-from participation.auditlog.wording import AuditTarget, AuditWording, AuditWords
+from participation.auditlog.wording import AuditTarget, AuditWording, AuditWords, names_in
 from participation.features import AdminLine, DemoContext, Feature, FeedSource, NavLink
 from participation.i18n import N_
 
-
-async def _titles(ids: list[int]) -> dict[int, str]:
-    return dict(await Commitment.filter(id__in=ids).values_list("id", "title"))  # type: ignore[arg-type]
+_titles = names_in(Commitment, "title")
 
 
 AUDIT_WORDS = AuditWords(

@@ -8,7 +8,7 @@ from meetings import api, demo, jobs, privacy, queries, services
 from meetings.models import Meeting
 from meetings.routes import routes
 from participation import features
-from participation.auditlog.wording import AuditTarget, AuditWording, AuditWords
+from participation.auditlog.wording import AuditTarget, AuditWording, AuditWords, names_in
 from participation.i18n import N_
 from participation.urls import url
 
@@ -47,8 +47,7 @@ NOTIFICATION_KINDS = (
 )
 
 
-async def _titles(ids: list[int]) -> dict[int, str]:
-    return dict(await Meeting.filter(id__in=ids).values_list("id", "title"))  # type: ignore[arg-type]
+_titles = names_in(Meeting, "title")
 
 
 AUDIT_WORDS = AuditWords(

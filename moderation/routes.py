@@ -71,6 +71,7 @@ async def _moderator(request: Request) -> tuple[Any, frozenset[int] | None]:
 
 async def _queue(
     request: Request,
+    spaces: frozenset[int] | None,
     params: queries.QueueParams,
     errors: dict[str, str],
     status_code: int = 200,
@@ -78,8 +79,8 @@ async def _queue(
     notice: str = "",
 ) -> Response:
     """The queue page (its fragment for htmx); `item`: (case id, errors, values) of an item's
-    own form shown again with its errors; `notice`: what went wrong, said above the list."""
-    _, spaces = await _moderator(request)
+    own form shown again with its errors; `notice`: what went wrong, said above the list.
+    `spaces`: what `_moderator` answered (the caller asked it: once a request)."""
     if spaces is not None:
         await services.attach_spaces()
     page = await queries.queue_page(params, spaces)
@@ -112,8 +113,8 @@ async def _queue(
 
 
 async def index(request: Request) -> Response:
-    await _moderator(request)
-    return await _queue(request, queries.QueueParams.from_query(request.query_params), {})
+    _, spaces = await _moderator(request)
+    return await _queue(request, spaces, queries.QueueParams.from_query(request.query_params), {})
 
 
 async def _reason_and_way_back(data: dict[str, str]) -> tuple[str, queries.QueueParams]:
@@ -141,7 +142,7 @@ async def decide(request: Request) -> Response:
             web.settings_of(request), user, case_ids, data.get("action", ""), reason, spaces
         )
     except Refused as refused:  # htmx swaps the queue's fragment with its errors (base.html)
-        return await _queue(request, back, web.errors_of(refused.problems), 422)
+        return await _queue(request, spaces, back, web.errors_of(refused.problems), 422)
     message = _decided(Action(data["action"]), outcome.done)
     if outcome.skipped:
         message += " " + ngettext(
@@ -151,7 +152,7 @@ async def decide(request: Request) -> Response:
         ).format(count=formatting.format_number(outcome.skipped))
     flash(request, message, "success" if outcome.done else "error")
     if is_htmx(request):
-        return await _queue(request, back, {})
+        return await _queue(request, spaces, back, {})
     return web.redirect(url("moderation:index", query=back.query_string()))
 
 
@@ -228,18 +229,18 @@ async def decide_case(request: Request) -> Response:
         values = {"reason": data.get("reason", ""), "reason_template": str(chosen or "")}
         if is_htmx(request):
             return await _item(request, spaces, case_id, back, following, errors, values, 422)
-        return await _queue(request, back, {}, 422, item=(case_id, errors, values))
+        return await _queue(request, spaces, back, {}, 422, item=(case_id, errors, values))
     except services.AlreadyDecided as refused:
         message = _already(refused)
         if is_htmx(request):
             return await _outcome(request, spaces, case_id, back, message, "error", following, 409)
-        return await _queue(request, back, {}, 409, notice=message)
+        return await _queue(request, spaces, back, {}, 409, notice=message)
     except DomainError as refused:
         message = gettext(refused.message)
         if is_htmx(request):
             form_error = {"form": message}
             return await _item(request, spaces, case_id, back, following, form_error, {}, 409)
-        return await _queue(request, back, {}, 409, notice=message)
+        return await _queue(request, spaces, back, {}, 409, notice=message)
     message = _done(decision.action, decision.target_title)
     if is_htmx(request):
         return await _outcome(request, spaces, case_id, back, message, "success", following)

@@ -7,12 +7,10 @@ from oidc import privacy
 from oidc.models import Provider
 from oidc.routes import account_section, login_options, logout_redirect, routes
 from participation import features
-from participation.auditlog.wording import AuditTarget, AuditWording, AuditWords
+from participation.auditlog.wording import AuditTarget, AuditWording, AuditWords, names_in
 from participation.i18n import N_
 
-
-async def _names(ids: list[int]) -> dict[int, str]:
-    return dict(await Provider.filter(id__in=ids).values_list("id", "name"))  # type: ignore[arg-type]
+_names = names_in(Provider, "name")
 
 
 AUDIT_WORDS = AuditWords(

@@ -18,10 +18,11 @@ only when they switched something). A route that declares nothing empties them.
 A page that signed-in people see too, whose costly part is the same for everyone, keeps that
 part instead (`cached_data`, same generation and freshness): the public figures of the reports.
 
-Each answer of a cached page says how it was served in the request's scope (`OUTCOME_KEY`:
-"hit", stored copy; "miss", rendered; "bypass", not servable from the cache: signed in, a flash
-message, Redis down); participation/metrics.py counts them by route template
-(`participation_page_cache_requests_total`), so the hit rate of each page can be read.
+Each answer of a cached page says how it was served, once (`_marked`), in its header
+`X-Page-Cache` and in the request's scope (`OUTCOME_KEY`): "hit", stored copy; "miss", rendered;
+"bypass", not servable from the cache: signed in, a flash message, Redis down.
+participation/metrics.py counts them by route template (`participation_page_cache_requests_total`),
+so the hit rate of each page can be read (an error the page raises, a 404, is not counted).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from participation.templating import csrf_token, is_htmx
 GENERATION_KEY = "pagecache:generation"
 OUTCOME_KEY = "participation.page_cache"  # in the scope: "hit", "miss" or "bypass"
 HIT, MISS, BYPASS = "hit", "miss", "bypass"
+OUTCOME_HEADER = "x-page-cache"
 MAX_ENTRIES = 1000  # pages per process (page numbers and filters multiply list pages)
 # a token_urlsafe(32) is 43 characters; the placeholder cannot be produced by one
 PLACEHOLDER = b"\x00csrf-token-placeholder\x00"
@@ -150,8 +152,14 @@ def _servable(request: Request) -> bool:
     )
 
 
+def _marked(request: Request, response: Response, outcome: str) -> Response:
+    """`response`, saying how it was served (the one place an outcome is written)."""
+    request.scope[OUTCOME_KEY] = outcome
+    response.headers[OUTCOME_HEADER] = outcome
+    return response
+
+
 def _answer(request: Request, entry: Entry) -> Response:
-    request.scope[OUTCOME_KEY] = HIT
     token = csrf_token(request).encode()  # this visitor's own (created on a first visit)
     etag = '"' + hashlib.sha256(entry.digest.encode() + token).hexdigest()[:32] + '"'
     headers = {**entry.headers, "etag": etag, "cache-control": "private, no-cache"}
@@ -170,27 +178,25 @@ def cached_for_visitors(
 
     async def cached(request: Request) -> Response:
         if not _servable(request) or (unless is not None and unless(request)):
-            request.scope[OUTCOME_KEY] = BYPASS
-            return await endpoint(request)
+            return _marked(request, await endpoint(request), BYPASS)
         generation = await current_generation(request)
         if generation is None:
-            request.scope[OUTCOME_KEY] = BYPASS
-            return await endpoint(request)
+            return _marked(request, await endpoint(request), BYPASS)
         store, key = _store(request), _key(request)
         entry = store.get(key)
         if _fresh(entry, generation):
-            return _answer(request, entry)  # type: ignore[arg-type]
+            return _marked(request, _answer(request, entry), HIT)  # type: ignore[arg-type]
         if entry is None:  # never stored (or not storable: a 404...): no reason to queue
             return await _render_and_store(request, endpoint, store, key, generation)
         lock = _rendering_lock(request, key)
         if lock.locked() and entry.generation == generation:
             # only older than PAGE_CACHE_SECONDS, no write since: while one request renders it
             # again, the others get this one (after a write, they wait for the new page)
-            return _answer(request, entry)
+            return _marked(request, _answer(request, entry), HIT)
         async with lock:
             entry = store.get(key)
             if _fresh(entry, generation):  # rendered by the request this one waited for
-                return _answer(request, entry)  # type: ignore[arg-type]
+                return _marked(request, _answer(request, entry), HIT)  # type: ignore[arg-type]
             return await _render_and_store(request, endpoint, store, key, generation)
 
     cached.__name__ = getattr(endpoint, "__name__", "cached")
@@ -250,17 +256,16 @@ async def _render_and_store(
     generation: bytes,
 ) -> Response:
     session_before = {k: v for k, v in request.session.items() if k != "csrf"}
-    request.scope[OUTCOME_KEY] = MISS
     response = await endpoint(request)
     session_after = {k: v for k, v in request.session.items() if k != "csrf"}
     if response.status_code != 200 or session_after != session_before:
         store.pop(key, None)  # not storable now (deleted, hidden...): no queue for it either
-        return response
+        return _marked(request, response, MISS)
     body = bytes(response.body).replace(csrf_token(request).encode(), PLACEHOLDER)
     headers = {
         name: value
         for name, value in response.headers.items()
-        if name not in ("content-length", "set-cookie")
+        if name not in ("content-length", "set-cookie", OUTCOME_HEADER)
     }
     entry = Entry(
         generation=generation,
@@ -273,9 +278,7 @@ async def _render_and_store(
     if len(store) >= MAX_ENTRIES:
         store.pop(next(iter(store)))  # the oldest
     store[key] = entry
-    response = _answer(request, entry)
-    request.scope[OUTCOME_KEY] = MISS  # rendered for this request: a miss, served as stored
-    return response
+    return _marked(request, _answer(request, entry), MISS)  # rendered for it, served as stored
 
 
 class InvalidatePagesOnWrite:

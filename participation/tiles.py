@@ -94,6 +94,25 @@ def attribution_problem(attribution: str, template: str) -> str | None:
     return None
 
 
+MASK = "***"
+
+
+def for_the_record(template: str) -> str:
+    """The template as the audit log keeps it: scheme, host, port and path as typed, every
+    query value masked but the placeholders (a tile server's API key travels as `?apikey=…`,
+    `?key=…` or `?access_token=…`; the log is read by every moderator and kept for years)."""
+    if "?" not in template:
+        return template
+    head, query = template.split("?", 1)
+    kept = []
+    for pair in query.split("&"):
+        name, equals, value = pair.partition("=")
+        if value and value not in PLACEHOLDERS:
+            value = MASK
+        kept.append(name + equals + value)
+    return head + "?" + "&".join(kept)
+
+
 def normalize_attribution(text: str) -> str:
     return " ".join(text.split())
 

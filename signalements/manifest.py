@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from participation import features
-from participation.auditlog.wording import AuditTarget, AuditWording, AuditWords
+from participation.auditlog.wording import AuditTarget, AuditWording, AuditWords, names_in
 from participation.i18n import N_
 from participation.ratelimit import HOUR, MINUTE, Limit, RateLimitedAction
 from participation.urls import url
@@ -36,12 +36,10 @@ async def _numbers(ids: list[int]) -> dict[int, str]:
     return {int(str(i)): str(i) for i in found}
 
 
-async def _categories(ids: list[int]) -> dict[int, str]:
-    return dict(await Category.filter(id__in=ids).values_list("id", "name"))  # type: ignore[arg-type]
+_categories = names_in(Category, "name")
 
 
-async def _templates(ids: list[int]) -> dict[int, str]:
-    return dict(await ResponseTemplate.filter(id__in=ids).values_list("id", "title"))  # type: ignore[arg-type]
+_templates = names_in(ResponseTemplate, "title")
 
 
 AUDIT_WORDS = AuditWords(

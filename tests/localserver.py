@@ -6,9 +6,11 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from typing import Any
+from typing import Any, Self
 
 import uvicorn
+from starlette.applications import Starlette
+from starlette.routing import BaseRoute
 
 
 class LocalServer:
@@ -37,6 +39,26 @@ class LocalServer:
         assert self._server is not None and self._thread is not None
         self._server.should_exit = True
         self._thread.join()
+
+
+class StandIn:
+    """An outside service's stand-in: its `routes()` served on a free local port from `start()`
+    (its address then in `url`) to `stop()`."""
+
+    url = ""
+    _server: LocalServer | None = None
+
+    def routes(self) -> list[BaseRoute]:
+        raise NotImplementedError
+
+    def start(self) -> Self:
+        self._server = LocalServer(Starlette(routes=self.routes()))
+        self.url = self._server.start()
+        return self
+
+    def stop(self) -> None:
+        assert self._server is not None
+        self._server.stop()
 
 
 def closed_port_url() -> str:

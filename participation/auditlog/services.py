@@ -18,6 +18,7 @@ from participation.auditlog.wording import (
     AuditWording,
     AuditWords,
     Facts,
+    names_in,
     recorded_fields,
     registry,
     sentence,
@@ -44,16 +45,13 @@ async def _user_names(ids: list[int]) -> dict[int, str]:
     return {int(i): str(name) for i, name in rows}
 
 
-async def _space_titles(ids: list[int]) -> dict[int, str]:
-    return dict(await Space.filter(id__in=ids).values_list("id", "title"))  # type: ignore[arg-type]
+_space_titles = names_in(Space, "title")
 
 
-async def _invited_emails(ids: list[int]) -> dict[int, str]:
-    return dict(await StaffInvitation.filter(id__in=ids).values_list("id", "email"))  # type: ignore[arg-type]
+_invited_emails = names_in(StaffInvitation, "email")
 
 
-async def _job_names(ids: list[int]) -> dict[int, str]:
-    return dict(await OutboxJob.filter(id__in=ids).values_list("id", "name"))  # type: ignore[arg-type]
+_job_names = names_in(OutboxJob, "name")
 
 
 async def _page_names(ids: list[int]) -> dict[int, str]:

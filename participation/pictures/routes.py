@@ -35,8 +35,8 @@ async def image(request: Request) -> Response:
     if len(key) != KEY_LENGTH or not set(key) <= KEY_CHARACTERS:
         raise NotFound(key)
     user = request.scope["user"]
-    picture_id = await services.picture_id(key)
-    if picture_id is None or not await services.seen(user, picture_id):
+    found = await services.found(key, width)  # one statement: the rendition, what holds it
+    if found is None or not await services.seen(user, found.picture_id, found.held_by):
         raise NotFound(key)  # as if it never existed: what holds it is not this person's to see
     etag = etag_of(key, width)
     headers = {
@@ -48,10 +48,10 @@ async def image(request: Request) -> Response:
     # answers for a width that was not made
     if api.matches(request.headers.get("if-none-match"), etag, star=False):
         return Response(status_code=304, headers=headers)
-    found = await services.rendition(key, width)
+    rendition = await services.rendition(found.rendition_id)
     return Response(
-        bytes(found.data),
-        media_type=found.content_type,
+        bytes(rendition.data),
+        media_type=rendition.content_type,
         headers={**headers, "Content-Disposition": "inline"},
     )
 

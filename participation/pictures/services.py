@@ -9,6 +9,7 @@ whether a person may see the image (the route's 404), `sweep` deletes what none 
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -117,14 +118,55 @@ async def release(picture_ids: list[int | None]) -> int:
     return len(ids)
 
 
-async def seen(user: Any, picture_id: int) -> bool:
-    """Whether `user` may see what holds the picture: asked of every `PictureOwner` declared
-    (`Feature.picture_owners`), each by its own rule; a picture nothing holds is seen by
-    nobody."""
-    for feature in features.FEATURES:
-        for owner in feature.picture_owners:
-            if await owner.seen(user, picture_id):
-                return True
+def _owners() -> list[features.PictureOwner]:
+    return [owner for feature in features.FEATURES for owner in feature.picture_owners]
+
+
+@dataclass(frozen=True)
+class Found:
+    """A rendition asked for by its picture's key and its width, as `found` reads it: its id
+    (its bytes are read by it, and only when sent), its picture's, and which `PictureOwner`s
+    hold that picture (their `kind`)."""
+
+    rendition_id: int
+    picture_id: int
+    held_by: frozenset[str]
+
+
+async def found(key: str, width: int) -> Found | None:
+    """The rendition `width` pixels wide of the picture `key` and what holds the picture, in
+    one statement (each owner's rows asked in a subquery); None when there is no such
+    rendition."""
+    owners, picture = _owners(), Picture.filter(key=key)
+    holders = {
+        f"held_{i}": Subquery(
+            owner.model.filter(**{f"{owner.field}__in": Subquery(picture.values("id"))})
+            .limit(1)
+            .values(owner.field)
+        )
+        for i, owner in enumerate(owners)
+    }
+    row = await (
+        PictureRendition.filter(picture__key=key, width=width)
+        .annotate(**holders)
+        .first()
+        .values("id", "picture_id", *holders)
+    )
+    if row is None:
+        return None
+    held = frozenset(o.kind for i, o in enumerate(owners) if row[f"held_{i}"] is not None)
+    return Found(int(row["id"]), int(row["picture_id"]), held)
+
+
+async def seen(user: Any, picture_id: int, held_by: frozenset[str] | None = None) -> bool:
+    """Whether `user` may see what holds the picture: asked of the `PictureOwner`s declared
+    (`Feature.picture_owners`), each by its own rule; only those that hold it when `held_by`
+    says which (`found`'s); a picture nothing holds is seen by nobody."""
+    for owner in _owners():
+        if held_by is not None and owner.kind not in held_by:
+            continue
+        if await owner.seen(user, picture_id):
+            return True
     return False
 
 
@@ -141,15 +183,9 @@ async def sweep(before: datetime) -> int:
     return await release(ids)
 
 
-async def picture_id(key: str) -> int | None:
-    """The id of the picture `key`, None when none has it."""
-    found = await Picture.filter(key=key).first().values_list("id", flat=True)
-    return found if isinstance(found, int) else None
-
-
-async def rendition(key: str, width: int) -> PictureRendition:
-    """The rendition `width` pixels wide of the picture `key`; `NotFound` otherwise."""
-    found = await PictureRendition.filter(picture__key=key, width=width).first()
+async def rendition(rendition_id: int) -> PictureRendition:
+    """The rendition `found` found, its bytes with it; `NotFound` when it went meanwhile."""
+    found = await PictureRendition.get_or_none(id=rendition_id)
     if found is None:
-        raise NotFound(key)
+        raise NotFound(rendition_id)
     return found

@@ -68,8 +68,8 @@ async def checked_proposal(
     # same rules), or be verified at the desk first
     draft = services.Draft(form, raw_coordinates, channel.value, town_box(settings), collection)
     try:
-        collection_id, _checked = await services.checked_draft(draft, person)
-        if refusal := await outside_the_audience(person, collection_id):
+        chosen, _checked = await services.checked_draft(draft, person)
+        if refusal := await outside_the_audience(person, chosen):
             problems.append(refusal)
     except Refused as refused:
         problems += refused.problems
@@ -78,13 +78,12 @@ async def checked_proposal(
     return person, channel
 
 
-async def outside_the_audience(person: Any, collection_id: int | None) -> Problem | None:
-    """Why `person` may not propose in the collection, as the agent reads it (what to do:
-    verify them at the desk), or None."""
-    if collection_id is None:
-        return None
-    found = await ProposalCollection.get(id=collection_id).select_related("space")
-    if (refusal := await audience.problem_in_collection(person, found)) is None:
+async def outside_the_audience(
+    person: Any, collection: ProposalCollection | None
+) -> Problem | None:
+    """Why `person` may not propose in the collection (read with its space: `checked_draft`'s),
+    as the agent reads it (what to do: verify them at the desk), or None."""
+    if (refusal := await audience.problem_in_collection(person, collection)) is None:
         return None
     return Problem(
         N_("{reason} Verify the person at the desk first."), {"reason": text_of(refusal)}

@@ -20,7 +20,7 @@ from participation.numbers import parse_id
 from participation.permissions import can_work_at_desk, is_staff, is_verified_resident
 from participation.refusals import DomainError, Problem
 from participation.spaces.domain import AudienceRule, Person, audience_refusal
-from participation.territory import OUTSIDE_TOWN, Box
+from participation.territory import OUTSIDE_TOWN, Box, coordinate
 
 TITLE_MIN, TITLE_MAX = 10, 150
 BODY_MIN, BODY_MAX = 30, 10_000
@@ -416,15 +416,11 @@ def form_of(data: Mapping[str, str]) -> tuple[ProposalForm, tuple[str, str]]:
 
 
 def parse_coordinate(raw: str, limit: float) -> float | None | str:
-    """A float within ±limit, None when empty, or the string "bad"."""
-    raw = raw.strip().replace(",", ".")
-    if not raw:
-        return None
-    try:
-        value = float(raw)
-    except ValueError:
+    """A float within ±limit, None when empty, or the string "bad" (`territory.coordinate`)."""
+    value = coordinate(raw)
+    if isinstance(value, float) and not -limit <= value <= limit:
         return "bad"
-    return value if -limit <= value <= limit else "bad"
+    return value
 
 
 def text_problems(title: str, body_text: str) -> dict[str, str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from participation.auditlog.wording import AuditTarget, AuditWording, AuditWords
+from participation.auditlog.wording import AuditTarget, AuditWording, AuditWords, names_in
 from participation.comments import routes as comment_routes
 from participation.counter.domain import CHANNEL_LABELS
 from participation.features import (
@@ -27,17 +27,13 @@ from participation.ratelimit import HOUR, Limit, RateLimitedAction
 from participation.residents.models import District
 from participation.territory import Category
 
-
-async def _category_names(ids: list[int]) -> dict[int, str]:
-    return dict(await Category.filter(id__in=ids).values_list("id", "name"))  # type: ignore[arg-type]
+_category_names = names_in(Category, "name")
 
 
-async def _district_names(ids: list[int]) -> dict[int, str]:
-    return dict(await District.filter(id__in=ids).values_list("id", "name"))  # type: ignore[arg-type]
+_district_names = names_in(District, "name")
 
 
-async def _titles(ids: list[int]) -> dict[int, str]:
-    return dict(await Proposal.filter(id__in=ids).values_list("id", "title"))  # type: ignore[arg-type]
+_titles = names_in(Proposal, "title")
 
 
 _STATES = {str(state): label for state, label in STATE_LABELS.items()}

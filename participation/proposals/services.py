@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tortoise import timezone
 from tortoise.exceptions import IntegrityError
@@ -63,6 +63,9 @@ from participation.spaces.audience import text_of
 from participation.territory import Box, town_box
 from participation.urls import url
 
+if TYPE_CHECKING:  # annotations only
+    from participation.proposals.models import ProposalCollection
+
 __all__ = ["DomainError", "NotAllowed", "Refused"]
 
 
@@ -91,12 +94,12 @@ async def _checked_form(
     return replace(form, title=form.title.strip(), body=body, address=form.address.strip())
 
 
-async def collection_for(raw: str, author: Any = None) -> int | None:
+async def collection_for(raw: str, author: Any = None) -> ProposalCollection | None:
     """The collection a new proposal goes into (`raw`: the form's choice, "" when it did not
-    ask): None on a site without any collection (the site's one ideas box); `Refused` on the
-    field `collection` when none is open or the choice is not an open one. With `author`
-    (online, not at the counter): only those whose space admits them are offered, and one
-    whose space does not is `NotAllowed` (403: the form never offered it)."""
+    ask), read with its space: None on a site without any collection (the site's one ideas
+    box); `Refused` on the field `collection` when none is open or the choice is not an open
+    one. With `author` (online, not at the counter): only those whose space admits them are
+    offered, and one whose space does not is `NotAllowed` (403: the form never offered it)."""
     if not await collections.any_exists():
         return None
     if author is None:
@@ -110,7 +113,7 @@ async def collection_for(raw: str, author: Any = None) -> int | None:
         raise NotAllowed()
     if problem is not None:
         raise refuse_fields({"collection": problem})
-    return chosen
+    return next(c for c in offered if c.id == chosen)
 
 
 @dataclass(frozen=True)
@@ -129,22 +132,24 @@ class Draft:
     image: ImageChange | None = None  # issue #22: its image, checked (participation/pictures)
 
 
-async def checked_draft(draft: Draft, author: Any) -> tuple[int | None, ProposalForm]:
+async def checked_draft(
+    draft: Draft, author: Any
+) -> tuple[ProposalCollection | None, ProposalForm]:
     """A new draft's checks, nothing written (`create`'s first step, and the form's own
-    checks when its address is refused: web.Place): its collection and the form as stored;
+    checks when its address is refused: web.Place): its collection (with its space) and the
+    form as stored;
     `Refused` with every wrong field at once, the anti-abuse rules on the description among
     them (they read only the author's recent texts, nothing the field checks gate: checked in
     the same pass, a 422 shows them with the fields' problems, not at the next sending)."""
     problems: list[Problem] = []
     try:
         taken_by_an_agent = draft.channel != "online"
-        collection_id = await collection_for(
-            draft.collection, None if taken_by_an_agent else author
-        )
+        collection = await collection_for(draft.collection, None if taken_by_an_agent else author)
     except Refused as refused:
-        collection_id, problems = None, list(refused.problems)
+        collection, problems = None, list(refused.problems)
     checked = None
     try:
+        collection_id = collection.id if collection is not None else None
         checked = await _checked_form(draft.form, draft.raw_coordinates, draft.town, collection_id)
     except Refused as refused:  # every wrong field at once
         problems += refused.problems
@@ -154,7 +159,7 @@ async def checked_draft(draft: Draft, author: Any) -> tuple[int | None, Proposal
             problems.append(Problem(problem, field="body"))
     if problems or checked is None:
         raise Refused(problems)
-    return collection_id, checked
+    return collection, checked
 
 
 async def checked_edit(
@@ -174,7 +179,7 @@ async def create(
     saved, so it stays after the checks (and raises to keep the draft from being written)."""
     if not author.is_authenticated:
         raise NotAllowed()
-    collection_id, checked = await checked_draft(draft, author)
+    collection, checked = await checked_draft(draft, author)
     if admit is not None:
         await admit()
     async with in_transaction():  # the proposal and its image, or nothing
@@ -193,7 +198,7 @@ async def create(
             longitude=checked.longitude,
             search_text=_search_text(checked.title, checked.body),
             channel=draft.channel,
-            collection_id=collection_id,
+            collection_id=collection.id if collection is not None else None,
         )
 
 

@@ -18,6 +18,7 @@ from tortoise import timezone
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from participation import tiles
 from participation.audit import audit
 from participation.refusals import Refused
 from participation.settings import Settings
@@ -150,6 +151,11 @@ def _columns(values: SiteValues) -> dict[str, Any]:
     }
 
 
+def _recorded(key: str, value: Any) -> Any:
+    """A setting's value as the audit log keeps it: the tile URL without its secrets."""
+    return tiles.for_the_record(value) if key == "map_tile_url" else value
+
+
 class _Conflict(Exception):
     pass
 
@@ -210,13 +216,17 @@ async def save(
                 version=base + 1, **columns
             ):
                 raise _Conflict
+            recorded = {
+                key: (_recorded(key, old), _recorded(key, new))
+                for key, (old, new) in changed.items()
+            }
             await audit(
                 actor,
                 "site_settings_edit",
                 "site_settings",
                 None,
-                {"version": base, **{key: old for key, (old, _) in changed.items()}},
-                {"version": base + 1, **{key: new for key, (_, new) in changed.items()}},
+                {"version": base, **{key: old for key, (old, _) in recorded.items()}},
+                {"version": base + 1, **{key: new for key, (_, new) in recorded.items()}},
             )
     except (_Conflict, IntegrityError):  # the first INSERT raced another: it lost
         raise EditConflict(await current(settings, actions)) from None

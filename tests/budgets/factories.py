@@ -9,7 +9,7 @@ from datetime import timedelta
 import httpx
 from tortoise import timezone
 
-from budgets import domain, services
+from budgets import ballot_services, domain, services
 from budgets.models import BallotKind, Budget, Channel, Feasibility, Phase, Project, WinnerRule
 from participation.accounts.models import User
 from participation.residents import services as residents
@@ -150,6 +150,19 @@ async def resident_at_ballot(
     if person is not None:
         await verified(settings, user, person)
     await log_in(client, user)
+    return budget, projects
+
+
+async def budget_with_a_ballot(settings: Settings, voter: User) -> tuple[Budget, list[Project]]:
+    """Scenario: a budget in voting (`budget_in_voting`) where `voter`, verified, chose its
+    first project: what locks its rules and its projects' rows."""
+    budget, projects = await budget_in_voting()
+    await verified(settings, voter)
+    person, residency = await residents.resident_of(voter)
+    assert residency is not None
+    await ballot_services.cast_ballot(
+        settings, budget.id, residency.census_entry, person, {projects[0].id: 1}
+    )
     return budget, projects
 
 

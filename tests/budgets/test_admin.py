@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from budgets import ballot_services, services
+from budgets import services
 from budgets.jobs import apply_phase_schedule
 from budgets.models import Budget, Feasibility, Phase, PhaseSwitch, Project
 from participation.accounts.models import User
@@ -21,6 +21,7 @@ from tests.budgets.factories import (
     budget_in_preparation_due_to_vote,
     budget_in_voting,
     budget_taking_projects,
+    budget_with_a_ballot,
     verified,
 )
 from tests.conftest import log_in, post_form
@@ -219,13 +220,7 @@ async def test_feasibility_review_decides_what_reaches_the_ballot(
 async def test_rules_are_locked_once_a_ballot_exists(
     client: httpx.AsyncClient, settings: Settings, admin: User, citizen: User
 ) -> None:
-    budget, projects = await budget_in_voting()
-    await verified(settings, citizen)
-    voter, residency = await residents.resident_of(citizen)
-    assert residency is not None
-    await ballot_services.cast_ballot(
-        settings, budget.id, residency.census_entry, voter, {projects[0].id: 1}
-    )
+    budget, projects = await budget_with_a_ballot(settings, citizen)
     await log_in(client, admin)
     url = f"/admin/budgets/{budget.id}/edit"
     form = await client.get(url)

@@ -34,7 +34,7 @@ from tests.budgets.factories import (
     ballots_of,
     budget_in_voting,
     budget_without_key,
-    verified,
+    resident_at_ballot,
     with_ballot_box,
 )
 from tests.conftest import create_user, csrf_token, log_in, logged_in, post_form
@@ -282,39 +282,35 @@ async def test_trustees_enter_their_shares_on_the_web_one_at_a_time(
 
 
 async def test_the_receipt_shown_is_the_stored_ballots_after_concurrent_submissions(
-    app: Any, settings: Settings, citizen: User
+    client: httpx.AsyncClient, settings: Settings, citizen: User
 ) -> None:
-    budget, projects = await budget_in_voting()
-    await verified(settings, citizen)
-    async with logged_in(app, citizen) as client:
-        page = f"/budgets/{budget.id}/ballot"
-        token = await csrf_token(client, page)
+    budget, projects = await resident_at_ballot(client, settings, citizen)
+    page = f"/budgets/{budget.id}/ballot"
+    token = await csrf_token(client, page)
 
-        async def submit(project_id: int) -> httpx.Response:
-            data = {"project": str(project_id), "action": "cast", "csrf_token": token}
-            return await client.post(page, data=data)
+    async def submit(project_id: int) -> httpx.Response:
+        data = {"project": str(project_id), "action": "cast", "csrf_token": token}
+        return await client.post(page, data=data)
 
-        for _round in range(3):
-            answers = await asyncio.gather(*(submit(p.id) for p in projects[:4]))
-            assert all(a.status_code == 303 for a in answers)
-            shown = await client.get(f"{page}/receipt")
-            code = re.search(r"<strong>([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})</strong>", shown.text)
-            assert code
-            [stored] = await ballots_of(budget.id)
-            assert stored.receipt == code.group(1)
+    for _round in range(3):
+        answers = await asyncio.gather(*(submit(p.id) for p in projects[:4]))
+        assert all(a.status_code == 303 for a in answers)
+        shown = await client.get(f"{page}/receipt")
+        code = re.search(r"<strong>([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})</strong>", shown.text)
+        assert code
+        [stored] = await ballots_of(budget.id)
+        assert stored.receipt == code.group(1)
     assert await VoterRegister.filter(budget=budget).count() == 1
 
 
 async def test_the_receipt_links_the_check_page_by_its_whole_address(
-    app: Any, settings: Settings, citizen: User
+    client: httpx.AsyncClient, settings: Settings, citizen: User
 ) -> None:
-    budget, projects = await budget_in_voting()
-    await verified(settings, citizen)
-    async with logged_in(app, citizen) as client:
-        page = f"/budgets/{budget.id}/ballot"
-        cast = await post_form(client, page, {"project": str(projects[0].id), "action": "cast"})
-        assert cast.status_code == 303
-        shown = (await client.get(f"{page}/receipt", headers={"Accept-Language": "fr"})).text
+    budget, projects = await resident_at_ballot(client, settings, citizen)
+    page = f"/budgets/{budget.id}/ballot"
+    cast = await post_form(client, page, {"project": str(projects[0].id), "action": "cast"})
+    assert cast.status_code == 303
+    shown = (await client.get(f"{page}/receipt", headers={"Accept-Language": "fr"})).text
     check = settings.base_url.rstrip("/") + f"/budgets/{budget.id}/receipt-check"
     assert f'<a href="{check}">Vérifier mon bulletin</a>' in shown
     assert "tapez votre code sur cette page pour vérifier votre bulletin" in shown

@@ -10,13 +10,11 @@ import json
 import httpx
 import pytest
 
-from budgets import ballot_services
 from budgets.models import Budget, BudgetDistrict, Feasibility, Phase, Project
 from participation.accounts.models import Role, User
 from participation.audit import AuditLogEntry
-from participation.residents import services as residents
 from participation.settings import Settings
-from tests.budgets.factories import budget_in_voting, verified
+from tests.budgets.factories import budget_in_voting, budget_with_a_ballot
 from tests.conftest import browser_of, create_user, csrf_token, field_error, log_in, post_form
 
 HTMX = {"HX-Request": "true"}
@@ -168,13 +166,7 @@ async def test_a_bad_cost_is_refused_in_the_row_with_the_field_highlighted_and_n
 async def test_once_ballots_are_cast_the_row_is_read_only_and_a_change_is_refused(
     client: httpx.AsyncClient, settings: Settings, admin: User, citizen: User
 ) -> None:
-    budget, projects = await budget_in_voting()
-    await verified(settings, citizen)
-    voter, residency = await residents.resident_of(citizen)
-    assert residency is not None
-    await ballot_services.cast_ballot(
-        settings, budget.id, residency.census_entry, voter, {projects[0].id: 1}
-    )
+    budget, projects = await budget_with_a_ballot(settings, citizen)
     await log_in(client, admin)
     page = f"/admin/budgets/{budget.id}"
     url = f"{page}/projects/{projects[0].id}"

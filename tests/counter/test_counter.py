@@ -28,7 +28,7 @@ from participation.refusals import NotAllowed, Refused
 from participation.settings import Settings
 from participation.spaces.domain import Audience
 from tests.budgets.factories import verified
-from tests.conftest import create_user, field_error, log_in, post_form
+from tests.conftest import create_user, csrf_token, field_error, log_in, logged_queries, post_form
 from tests.consultations.factories import consultation_open, opened, valid_answers
 from tests.participation.proposal_factories import good_form, make_proposal
 from tests.proposals.factories import ideas_box
@@ -324,6 +324,26 @@ async def test_the_spaces_audience_applies_to_what_an_agent_records(
     assert await Support.filter(user_id=person.id, channel="phone").exists()
 
 
+async def test_a_proposal_refused_for_the_audience_reads_its_collection_once(
+    client: httpx.AsyncClient, admin: User
+) -> None:
+    space = await space_open_with_a_vote(audience=Audience.RESIDENTS)
+    await ideas_box(space)
+    person = await counter.record_person(admin, "Mme Durand", "", True)
+    await log_in(client, admin)
+    page = f"{DESK}/people/{person.id}"
+    form = {**(await good_form()), "channel": "counter"}
+    token = await csrf_token(client, page)
+    with logged_queries() as statements:
+        refused = await client.post(f"{page}/proposal", data={**form, "csrf_token": token})
+    assert refused.status_code == 422
+    assert "Vérifiez d’abord la personne au guichet." in refused.text
+    reads = [q for q in statements if 'from "proposals_collection"' in q.lower()]
+    # whether there is any collection, the open ones with their spaces (the chosen one's space
+    # is the audience's: not read again by its id), and the open ones of the form shown again
+    assert len(reads) == 3, "\n".join(q[:200] for q in reads)
+
+
 async def test_the_search_at_the_counter_tells_who_is_verified(
     settings: Settings, client: httpx.AsyncClient, citizen: User, admin: User
 ) -> None:
@@ -332,4 +352,4 @@ async def test_the_search_at_the_counter_tells_who_is_verified(
     await log_in(client, admin)
     found = (await client.get(DESK, params={"q": "Camille"})).text
     assert "Camille Test</a> · Habitant vérifié (Nord)" in found
-    assert f"/people/{other.id}\">Camille Bis</a> · Non vérifié" in found
+    assert f'/people/{other.id}">Camille Bis</a> · Non vérifié' in found

@@ -9,6 +9,15 @@ from tortoise import timezone
 from meetings.domain import Format
 from meetings.models import Meeting
 
+# the staff's form for a meeting in the town hall, as a browser sends it
+MEETING_FORM = {
+    "title": "Conseil de quartier",
+    "format": "in-person",
+    "starts_at": "2031-05-04T18:30",
+    "ends_at": "2031-05-04T20:00",
+    "address": "Mairie",
+}
+
 
 async def meeting_next_week(capacity: int | None = 20, **fields: object) -> Meeting:
     start = timezone.now() + timedelta(days=7)

@@ -17,7 +17,7 @@ from participation.proposals.domain import ProposalState
 from participation.proposals.models import Proposal
 from participation.settings import Settings
 from tests.conftest import create_user, log_in, post_form
-from tests.meetings.factories import meeting_next_week, meeting_started
+from tests.meetings.factories import MEETING_FORM, meeting_next_week, meeting_started
 from tests.participation.test_nav import admin_links, menu
 from tests.spaces.factories import space_open_with_a_vote
 
@@ -102,14 +102,7 @@ async def test_staff_plan_move_and_cancel_a_meeting(
 ) -> None:
     person = await create_user(settings, "habitant@example.org")
     await log_in(client, admin)
-    data = {
-        "title": "Conseil de quartier",
-        "format": "in-person",
-        "starts_at": "2031-05-04T18:30",
-        "ends_at": "2031-05-04T20:00",
-        "address": "Mairie",
-        "capacity": "30",
-    }
+    data = {**MEETING_FORM, "capacity": "30"}
     response = await post_form(client, "/admin/meetings/new", data)
     assert response.status_code == 303
     meeting = await Meeting.get(title="Conseil de quartier")

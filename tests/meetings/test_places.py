@@ -13,15 +13,8 @@ from tortoise import timezone
 from meetings.models import Meeting
 from participation.accounts.models import User
 from tests.conftest import field_error, log_in, post_form
+from tests.meetings.factories import MEETING_FORM as DATA
 from tests.meetings.factories import meeting_next_week
-
-DATA = {
-    "title": "Conseil de quartier",
-    "format": "in-person",
-    "starts_at": "2031-05-04T18:30",
-    "ends_at": "2031-05-04T20:00",
-    "address": "Mairie",
-}
 
 
 async def test_staff_give_a_point_inside_the_town_or_are_told_why_not(

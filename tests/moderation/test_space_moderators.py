@@ -22,7 +22,14 @@ from participation.i18n import gettext
 from participation.people.models import SpaceRole
 from participation.spaces.models import Space
 from tests.budgets.factories import budget_taking_projects
-from tests.conftest import create_user, field_error, logged_in, logged_queries, post_form
+from tests.conftest import (
+    create_user,
+    csrf_token,
+    field_error,
+    logged_in,
+    logged_queries,
+    post_form,
+)
 from tests.consultations.factories import consultation_open
 from tests.spaces.factories import space_open_with_a_vote
 
@@ -87,6 +94,31 @@ async def test_a_space_moderator_sees_and_decides_only_their_space(
         assert (await c.get(f"/moderation/users/{citizen.id}")).status_code == 403
     assert (await Project.get(id=mine.id)).moderation_state == ModerationState.VISIBLE
     assert (await Project.get(id=other.id)).moderation_state == ModerationState.PENDING
+
+
+def _space_role_reads(statements: list[str]) -> int:
+    return sum(1 for q in statements if "space_role" in q.lower() and "session" not in q.lower())
+
+
+async def test_a_space_moderator_s_request_reads_their_spaces_once(
+    app: Any, settings: Any, citizen: User
+) -> None:
+    world = await _two_spaces(settings, citizen)
+    mine, mine_case = world["mine"]
+    async with logged_in(app, world["keeper"]) as c:
+        with logged_queries() as statements:
+            queue = await c.get("/moderation")
+        assert "Un banc au square" in queue.text
+        assert _space_role_reads(statements) == 1, statements
+        token = await csrf_token(c, "/moderation")
+        with logged_queries() as statements:  # no reason: the queue again, the item's error
+            refused = await c.post(
+                f"/moderation/cases/{mine_case}/decide",
+                data={"action": "approve", "reason": "", "csrf_token": token},
+            )
+        assert refused.status_code == 422
+        assert _space_role_reads(statements) == 1, statements
+    assert (await Project.get(id=mine.id)).moderation_state == ModerationState.PENDING
 
 
 async def test_a_space_moderator_cannot_decide_a_case_of_content_in_no_space(

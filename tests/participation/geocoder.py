@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
-from tests.localserver import LocalServer
+from tests.localserver import StandIn
 
 # (label, score, latitude, longitude, citycode): the demo town's box is 47.16,-1.66,47.30,-1.46
 PLACES = [
@@ -25,12 +24,10 @@ PLACES = [
 ]
 
 
-class LocalGeocoder:
+class LocalGeocoder(StandIn):
     def __init__(self) -> None:
         self.places = list(PLACES)
         self.queries: list[dict[str, str]] = []
-        self.url = ""
-        self._server: LocalServer | None = None
 
     async def search(self, request: Request) -> Response:
         asked = dict(request.query_params)
@@ -61,12 +58,5 @@ class LocalGeocoder:
             }
         )
 
-    def start(self) -> LocalGeocoder:
-        app = Starlette(routes=[Route("/search/", self.search)])
-        self._server = LocalServer(app)
-        self.url = self._server.start()
-        return self
-
-    def stop(self) -> None:
-        assert self._server is not None
-        self._server.stop()
+    def routes(self) -> list[BaseRoute]:
+        return [Route("/search/", self.search)]

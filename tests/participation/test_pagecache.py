@@ -295,3 +295,25 @@ async def test_a_change_made_behind_the_site_shows_once_the_copy_is_too_old(
         for key, entry in store.items():  # as if PAGE_CACHE_SECONDS had passed
             store[key] = dataclasses.replace(entry, expires=0.0)
         assert "Un titre changé par un script" in (await anonymous.get("/proposals")).text
+
+
+async def test_each_answer_says_once_how_it_was_served(
+    app: Any, client: httpx.AsyncClient, citizen: User
+) -> None:
+    """X-Page-Cache: the first visitor's page is rendered (miss, said once: never "hit" with
+    it), the next ones are served the stored copy (hit, a 304 too), a signed-in person's is
+    rendered for them (bypass); the error page of a page that raised (a 404) says nothing."""
+    await app.state.redis.incr(pagecache.GENERATION_KEY)  # an earlier test's copy is not fresh
+    async with visitor(app) as first, visitor(app) as second:
+        rendered = await first.get("/proposals")
+        assert rendered.headers.get_list("x-page-cache") == ["miss"]
+        stored = await second.get("/proposals")
+        assert stored.headers.get_list("x-page-cache") == ["hit"]
+        etag = stored.headers["etag"]
+        again = await second.get("/proposals", headers={"if-none-match": etag})
+        assert again.status_code == 304 and again.headers.get_list("x-page-cache") == ["hit"]
+        missing = await first.get("/proposals/999999")
+        assert missing.status_code == 404 and "x-page-cache" not in missing.headers
+    await log_in(client, citizen)
+    signed_in = await client.get("/proposals")
+    assert signed_in.headers.get_list("x-page-cache") == ["bypass"]

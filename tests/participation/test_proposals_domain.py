@@ -14,6 +14,7 @@ from participation.proposals.domain import (
     DomainError,
     ProposalState,
     check_transition,
+    parse_coordinate,
     threshold_crossed,
     word_diff,
 )
@@ -129,3 +130,25 @@ def test_a_visitors_random_order_never_looks_sorted() -> None:
         a, b = new_seed()
         first_page = sorted(range(1, 31), key=lambda i: ((i * a + b) % SHUFFLE_MODULUS, i))[:20]
         assert first_page not in (sorted(first_page), sorted(first_page, reverse=True)), (a, b)
+
+
+@pytest.mark.parametrize(
+    ("raw", "limit", "parsed"),
+    [
+        ("", 90, None),
+        ("  ", 90, None),
+        ("47.2", 90, 47.2),
+        (" 47,2 ", 90, 47.2),
+        ("-90", 90, -90.0),
+        ("90.5", 90, "bad"),
+        ("-180.1", 180, "bad"),
+        ("179.9", 180, 179.9),
+        ("nord", 90, "bad"),
+        ("inf", 180, "bad"),
+        ("nan", 90, "bad"),
+    ],
+)
+def test_a_coordinate_is_a_number_within_its_limit(
+    raw: str, limit: float, parsed: float | None | str
+) -> None:
+    assert parse_coordinate(raw, limit) == parsed

@@ -12,6 +12,7 @@ from tortoise import timezone
 
 from participation import tiles
 from participation.accounts.models import User
+from participation.audit import AuditLogEntry
 from participation.settings import ConfigurationError, Settings
 from participation.sitesettings.models import SiteSettings
 from tests.conftest import database_at, field_error, insert_as_before, logged_in, upgrade
@@ -150,3 +151,48 @@ async def test_the_migration_gives_a_row_saved_before_openstreetmap_s_tiles(
         assert (row.version, row.site_name) == (2, "Villebelle")
         assert row.map_tile_url == OSM
         assert row.map_tile_attribution == tiles.OSM_ATTRIBUTION
+
+
+@pytest.mark.parametrize(
+    ("template", "recorded"),
+    [
+        (OSM, OSM),
+        ("", ""),
+        (
+            "https://tiles.ville.fr:8443/osm/{z}/{x}/{y}.png?apikey=s3cr3t",
+            "https://tiles.ville.fr:8443/osm/{z}/{x}/{y}.png?apikey=***",
+        ),
+        (
+            "https://tiles.ville.fr/wmts?layer=plan&z={z}&x={x}&y={y}&key=abc&flag",
+            "https://tiles.ville.fr/wmts?layer=***&z={z}&x={x}&y={y}&key=***&flag",
+        ),
+    ],
+)
+def test_the_audit_log_keeps_a_tile_url_without_its_query_values(
+    template: str, recorded: str
+) -> None:
+    assert tiles.for_the_record(template) == recorded
+
+
+async def test_a_saved_tile_url_s_key_never_reaches_the_audit_log(app: Any, admin: User) -> None:
+    keyed = "https://tuiles.ville.fr/plan/{z}/{x}/{y}.png?apikey=s3cr3t-k3y"
+    async with logged_in(app, admin) as c:
+        assert (
+            await save(c, map_tile_url=keyed, map_tile_attribution="© Ville")
+        ).status_code == 303
+        again = "https://tuiles.ville.fr/plan/{z}/{x}/{y}.png?apikey=an0th3r"
+        assert (
+            await save(c, map_tile_url=again, map_tile_attribution="© Ville")
+        ).status_code == 303
+        log = await c.get("/admin/audit")
+        assert log.status_code == 200 and "tuiles.ville.fr/plan" in log.text
+    assert (await SiteSettings.get()).map_tile_url == again  # the setting itself works
+    entries = await AuditLogEntry.filter(action="site_settings_edit").order_by("id")
+    assert len(entries) == 2
+    masked = "https://tuiles.ville.fr/plan/{z}/{x}/{y}.png?apikey=***"
+    assert f'"map_tile_url": "{masked}"' in entries[0].after
+    assert f'"map_tile_url": "{masked}"' in entries[1].before
+    for entry in entries:
+        assert "s3cr3t" not in entry.before + entry.after
+        assert "an0th3r" not in entry.before + entry.after
+    assert "s3cr3t" not in log.text and "an0th3r" not in log.text

@@ -9,12 +9,11 @@ from __future__ import annotations
 import io
 
 from PIL import Image, ImageDraw
-from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
-from tests.localserver import LocalServer
+from tests.localserver import StandIn
 
 
 def tile_png() -> bytes:
@@ -25,12 +24,10 @@ def tile_png() -> bytes:
     return out.getvalue()
 
 
-class LocalTileServer:
+class LocalTileServer(StandIn):
     def __init__(self) -> None:
         self.png = tile_png()
         self.requests: list[tuple[int, int, int]] = []
-        self.url = ""
-        self._server: LocalServer | None = None
 
     @property
     def template(self) -> str:
@@ -42,12 +39,5 @@ class LocalTileServer:
         self.requests.append((p["z"], p["x"], p["y"]))
         return Response(self.png, media_type="image/png")
 
-    def start(self) -> LocalTileServer:
-        app = Starlette(routes=[Route("/{z:int}/{x:int}/{y:int}.png", self.tile)])
-        self._server = LocalServer(app)
-        self.url = self._server.start()
-        return self
-
-    def stop(self) -> None:
-        assert self._server is not None
-        self._server.stop()
+    def routes(self) -> list[BaseRoute]:
+        return [Route("/{z:int}/{x:int}/{y:int}.png", self.tile)]

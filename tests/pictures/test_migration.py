@@ -53,7 +53,9 @@ async def test_rows_written_before_have_no_image_then_take_one(
         await Proposal.filter(id=proposal.id).update(image_id=picture.id)
         await Project.filter(id=project.id).update(image_id=picture.id)
         assert (await Proposal.get(id=proposal.id)).image_id == picture.id
-        assert await services.rendition(picture.key, 400)
+        found = await services.found(picture.key, 400)
+        assert found is not None and found.held_by == {"proposal", "budget_project"}
+        assert (await services.rendition(found.rendition_id)).width == 400
         await services.delete(picture.id)  # a deleted image leaves its owners without one
         assert (await Proposal.get(id=proposal.id)).image_id is None
         assert (await Project.get(id=project.id)).image_id is None

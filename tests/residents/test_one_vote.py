@@ -85,6 +85,21 @@ async def vote_online(
     return state.census_entry_id
 
 
+async def vote_on_paper(
+    settings: Settings, budget: Budget, project: Project, desk_voter: Any, agent: User
+) -> None:
+    """The person checked in at a paper desk (`desk_voter`), their paper ballot keyed by `agent`."""
+    await ballot_services.cast_ballot(
+        settings,
+        budget.id,
+        desk_voter.census_entry_id,
+        desk_voter.voter(),
+        {project.id: 1},
+        channel=Channel.PAPER,
+        recorded_by=agent,
+    )
+
+
 async def close_the_vote(budget: Budget) -> None:
     await budget_services.switch_phase(budget.id, Phase.TALLY, by_user=None)
 
@@ -270,15 +285,7 @@ async def test_a_person_who_voted_on_paper_cannot_vote_online_once_verified_at_t
     budget, projects = await budget_in_voting()
     await residents.import_census(settings, CENSUS.encode())
     desk_voter = await ballot_services.check_in_at_desk(settings, budget.id, **PERSON)  # row C
-    await ballot_services.cast_ballot(
-        settings,
-        budget.id,
-        desk_voter.census_entry_id,
-        desk_voter.voter(),
-        {projects[1].id: 1},
-        channel=Channel.PAPER,
-        recorded_by=admin,
-    )
+    await vote_on_paper(settings, budget, projects[1], desk_voter, admin)
     await residents.verify_at_desk(settings, admin, citizen.id, **DESK_LINKED)  # row C too
     with pytest.raises(Refused) as refused:
         await vote_online(settings, budget, projects, citizen)
@@ -295,15 +302,7 @@ async def test_a_person_not_on_the_register_votes_on_paper_through_their_record_
     await residents.verify_at_desk(settings, admin, citizen.id, **DESK, not_on_file=True)
     desk_voter = await ballot_services.check_in_by_record(settings, budget.id, citizen.id)
     assert desk_voter.voter() == domain.Voter(True, date(2008, 5, 2), "Nord")  # the record's
-    await ballot_services.cast_ballot(
-        settings,
-        budget.id,
-        desk_voter.census_entry_id,
-        desk_voter.voter(),
-        {projects[1].id: 1},
-        channel=Channel.PAPER,
-        recorded_by=admin,
-    )
+    await vote_on_paper(settings, budget, projects[1], desk_voter, admin)
     with pytest.raises(Refused):
         await vote_online(settings, budget, projects, citizen)
     with pytest.raises(Refused) as refused:  # nor a second time on paper

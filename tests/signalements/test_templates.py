@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from participation.accounts.models import User
+from participation.audit import AuditLogEntry
 from participation.refusals import Refused
 from signalements import domain
 from signalements.models import ResponseTemplate
@@ -50,6 +51,11 @@ async def test_staff_add_edit_and_delete_templates(client: httpx.AsyncClient, ad
     assert saved.status_code == 303
     assert (await ResponseTemplate.get()).category_id is None
     assert "Toutes les catégories" in (await client.get(page)).text
+    logged = await AuditLogEntry.filter(action="signalement_template").order_by("id")
+    assert [(e.actor_id, e.target_kind, e.target_id) for e in logged] == [
+        (admin.id, "signalement_template", template.id)
+    ] * 2
+    assert '"title": "Transmis"' in logged[0].after and '"title": "Pour tous"' in logged[1].after
     deleted = await post_form(client, f"{edit}/delete", {}, edit)
     assert deleted.status_code == 303 and not await ResponseTemplate.exists()
     assert (await client.get(edit)).status_code == 404
