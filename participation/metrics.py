@@ -121,6 +121,24 @@ def _request_metrics() -> _RequestMetrics:
     )
 
 
+# The labelled series of each (method, route template, status), looked up once per process:
+# prometheus_client's `labels()` checks and locks on every call (~2 µs of each request). The
+# keys are bounded: route templates, the methods above and the statuses the app answers.
+_CHILDREN: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+
+def _children(method: str, route: str, status: int) -> tuple[Any, Any]:
+    key = (method, route, status)
+    children = _CHILDREN.get(key)
+    if children is None:
+        metrics = _request_metrics()
+        children = _CHILDREN[key] = (
+            metrics.requests.labels(method, route, str(status)),
+            metrics.latency.labels(method, route),
+        )
+    return children
+
+
 def route_template(scope: Scope, root_path: str) -> str:
     """The template of the route that answered (`/budgets/{budget_id}`), from what the routers
     left in the scope: the innermost route, under the mounts' prefix (`root_path` grew by it)."""
@@ -158,11 +176,11 @@ class MetricsMiddleware:
             route, method = route_template(scope, root_path), scope["method"]
             if method not in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"):
                 method = "other"  # a label value per made-up method would grow without end
-            metrics = _request_metrics()
-            metrics.requests.labels(method, route, str(status)).inc()
-            metrics.latency.labels(method, route).observe(took)
+            counter, histogram = _children(method, route, status)
+            counter.inc()
+            histogram.observe(took)
             if outcome := scope.get(pagecache.OUTCOME_KEY):
-                metrics.page_cache.labels(route, outcome).inc()
+                _request_metrics().page_cache.labels(route, outcome).inc()
 
 
 async def state_samples() -> list[MetricSample]:

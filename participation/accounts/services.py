@@ -203,8 +203,13 @@ def _session_columns() -> tuple[SessionColumn, ...]:
 
 
 @cache
+def _user_columns() -> tuple[str, ...]:
+    return tuple(sorted(User._meta.db_fields))
+
+
+@cache
 def _session_lookup_sql(join: SessionJoin | None = None, dialect: str = "postgres") -> str:
-    columns = ", ".join(f'"u"."{name}"' for name in sorted(User._meta.db_fields))
+    columns = ", ".join(f'"u"."{name}"' for name in _user_columns())
     extra = "".join(
         f', {column.sql} AS "session_{column.attribute}"' for column in _session_columns()
     )
@@ -238,7 +243,8 @@ async def session_lookup(
     )
     if expires_at <= now:
         return None, []
-    user = User._init_from_db(**row)
+    # the user's own columns only: the row also holds the joined route's (the ballot: ~50)
+    user = User._init_from_db(**{name: row[name] for name in _user_columns()})
     user.unread_notifications = int(row["unread_notifications"])  # type: ignore[attr-defined]
     # participation/sitesettings/live.py: whether this process's settings are still current
     user.site_settings_version = int(row["site_settings_version"] or 0)  # type: ignore[attr-defined]
