@@ -91,6 +91,12 @@ class TallyInput:
         return hashlib.sha256(json.dumps(content).encode()).hexdigest()
 
     @cached_property
+    def elections(self) -> dict[str | None, engine.Election]:
+        """Each envelope's election, built in one pass over the ballots and once for every
+        rule (`envelope_elections`)."""
+        return envelope_elections(self)
+
+    @cached_property
     def ballots_digest(self) -> str:
         """SHA-256 of the ballots in a canonical order, computed once for every rule."""
         canonical = sorted(sorted(b.choices.items()) for b in self.ballots)
@@ -103,44 +109,69 @@ def envelope_order(envelopes: Iterable[str | None]) -> list[str | None]:
 
 
 def envelope_election(data: TallyInput, envelope: str | None) -> engine.Election:
-    projects = [p for p in data.projects if p.envelope == envelope]
-    ids = {p.id for p in projects}
-    ballots = []
+    """The election of one envelope: its projects, and the ballots that chose one of them
+    (only those choices, in project order; rankings in rank order)."""
+    return data.elections[envelope]
+
+
+def envelope_elections(data: TallyInput) -> dict[str | None, engine.Election]:
+    """`envelope_election` of every envelope, the ballots read once (issue #23: each envelope
+    read all 150,000 ballots of the big town again, and each rule did it again)."""
+    envelope_of = {p.id: p.envelope for p in data.projects}
+    ranking = data.kind == BallotKind.RANKING
+    cumulative = data.kind == BallotKind.CUMULATIVE
+    names = {pid: str(pid) for pid in envelope_of}
+    chosen: dict[str | None, list[engine.Ballot]] = {name: [] for name in data.envelopes}
+    new = tuple.__new__
     for ballot in data.ballots:
-        chosen = [(pid, value) for pid, value in ballot.choices.items() if pid in ids]
-        if not chosen:
-            continue
+        parts: dict[str | None, list[tuple[int, int]]] = {}
+        items = ballot.choices.items()
         # rankings in rank order; other ballots in a fixed order (the engine ignores it)
-        chosen.sort(key=lambda c: (c[1], c[0]) if data.kind == BallotKind.RANKING else c)
-        ballots.append(
-            engine.Ballot(
-                voter_id=str(ballot.number),
-                choices=tuple(str(pid) for pid, _ in chosen),
-                points=(
-                    tuple(value for _, value in chosen)
-                    if data.kind == BallotKind.CUMULATIVE
-                    else None
-                ),
-            )
+        for pid, value in sorted(items, key=_by_rank) if ranking else sorted(items):
+            if pid in envelope_of:
+                envelope = envelope_of[pid]
+                if envelope in parts:
+                    parts[envelope].append((pid, value))
+                else:
+                    parts[envelope] = [(pid, value)]
+        voter = str(ballot.number)
+        for envelope, pairs in parts.items():
+            ballots = chosen.get(envelope)
+            if ballots is None:  # a project of no envelope: counted nowhere
+                continue
+            choices = tuple(names[pid] for pid, _ in pairs)
+            points = tuple(value for _, value in pairs) if cumulative else None
+            ballots.append(new(engine.Ballot, (voter, choices, points)))
+    elections = {}
+    for envelope, ballots in chosen.items():
+        meta = dict(data.meta)
+        if envelope:
+            meta["district"] = envelope
+        elections[envelope] = engine.Election(
+            projects=tuple(
+                engine.Project(
+                    id=str(p.id),
+                    cost=p.cost,
+                    name=p.name,
+                    category=p.category,
+                    district=envelope or "",
+                )
+                for p in data.projects
+                if p.envelope == envelope
+            ),
+            ballots=tuple(ballots),
+            budget=data.envelopes[envelope],
+            kind=ENGINE_KIND[data.kind],
+            min_project_score_threshold=data.threshold,
+            meta=meta,
+            name=envelope or "",
+            rank_points=data.rank_points if ranking else None,
         )
-    meta = dict(data.meta)
-    if envelope:
-        meta["district"] = envelope
-    return engine.Election(
-        projects=tuple(
-            engine.Project(
-                id=str(p.id), cost=p.cost, name=p.name, category=p.category, district=envelope or ""
-            )
-            for p in projects
-        ),
-        ballots=tuple(ballots),
-        budget=data.envelopes[envelope],
-        kind=ENGINE_KIND[data.kind],
-        min_project_score_threshold=data.threshold,
-        meta=meta,
-        name=envelope or "",
-        rank_points=data.rank_points if data.kind == BallotKind.RANKING else None,
-    )
+    return elections
+
+
+def _by_rank(choice: tuple[int, int]) -> tuple[int, int]:
+    return choice[1], choice[0]
 
 
 def compute_outcome(

@@ -420,12 +420,13 @@ class _Votes:
                     continue
                 vote = read(cell)
                 if vote is None:
-                    vote = votes[cell] = self._read[cell, ""] = self._parse(cell, "", line)
+                    vote = votes[cell] = self._parse(cell, "", line)
                 choices, points, repeated = vote
                 if repeated:
                     self._repeated(line)
                 append(new(Ballot, (voter, choices, points)))
             return ballots
+        vote_of = self._vote  # a vote known by its two cells, as `read` does
         for line, text in numbered:
             if not text:
                 continue
@@ -433,14 +434,12 @@ class _Votes:
             voter = row[id_at].strip() if id_at < len(row) else ""
             if not voter and not text.replace(";", "").strip():  # a blank line ( ; ; )
                 continue
-            key = (
+            choices, points = vote_of(
                 row[vote_at] if vote_at < len(row) else "",
                 row[points_at] if points_at < len(row) else "",
+                line,
             )
-            vote = self._read.get(key) or self._first(key, line)
-            if vote[2]:
-                self._repeated(line)
-            append(new(Ballot, (voter, vote[0], vote[1])))
+            append(new(Ballot, (voter, choices, points)))
         return ballots
 
     def _columns(self, columns: list[str], line: int) -> tuple[int, int, int | None]:
@@ -475,13 +474,14 @@ class _Votes:
         known = self.known
         choices = tuple(text.split(","))
         # ids are stripped and never empty: when every part is one, stripping changes nothing
+        # and no part is empty (the common case: one set look-up)
         if not known.issuperset(choices):
             choices = tuple(map(str.strip, choices))
-        if "" in choices:  # `1,,2`, a trailing comma, an empty vote
-            choices = tuple(choice for choice in choices if choice)
-        if not known.issuperset(choices):
-            unknown = next(choice for choice in choices if choice not in known)
-            raise PabulibError(line, "vote", f"unknown project {unknown!r}")
+            if "" in choices:  # `1,,2`, a trailing comma, an empty vote
+                choices = tuple(choice for choice in choices if choice)
+            if not known.issuperset(choices):
+                unknown = next(choice for choice in choices if choice not in known)
+                raise PabulibError(line, "vote", f"unknown project {unknown!r}")
         repeated = len(choices) > 1 and len(set(choices)) != len(choices)
         if repeated:
             if not self.merge:

@@ -253,6 +253,8 @@ def mes_run(
         best_price: _Price | None = None
         best_hist: _Histogram | None = None
         rivals: list[int] = []  # projects evaluated this round, still in the race
+        # add1: those priced exactly this round, their price per utility and its slope
+        exact_lines: dict[int, tuple[Fraction, Fraction]] = {}
         # by increasing lower bound, until the bound is above the best price so far
         while queue and (best is None or queue[0][0] <= best_high):
             c = heapq.heappop(queue)[2]
@@ -281,7 +283,9 @@ def mes_run(
             rho = exact.price / utility
             lower[c] = float(rho) * (1 - EPS)
             if money.track and not limit.done:  # the line of the exact split
-                exact_slope = float(-exact.capped_slope / exact.uncapped / utility)
+                slope = -exact.capped_slope / exact.uncapped / utility
+                exact_lines[c] = (rho, slope)
+                exact_slope = float(slope)
                 lower_slope[c] = exact_slope - abs(exact_slope) * EPS - TINY
             if best is None or (rho, tie_rank[c]) < (best_rho, tie_rank[best]):
                 if best is not None:
@@ -300,7 +304,13 @@ def mes_run(
             if not limit.done:
                 everyone = [c for _, _, c in queue]  # the rivals are back in it
                 _keep_rivals(
-                    limit, everyone, lower, lower_slope, best_rho, price_slope / utilities[best]
+                    limit,
+                    everyone,
+                    lower,
+                    lower_slope,
+                    best_rho,
+                    price_slope / utilities[best],
+                    exact_lines,
                 )
             if not limit.done:
                 _keep_winner(limit, best_hist, best_price, price_slope, money)

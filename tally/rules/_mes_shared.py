@@ -76,12 +76,33 @@ def _keep_rivals(
     lower_slope: dict[int, float],
     best_rho: Fraction,
     best_slope: Fraction,
+    exact: dict[int, tuple[Fraction, Fraction]],
 ) -> None:
-    """Each rival's lower line must stay above the winner's price per utility."""
+    """Each rival's lower line must stay above the winner's price per utility.
+
+    `exact`: the rivals priced exactly this round, their price per utility and its slope (the
+    line of their exact split, below their price at every share). A rival too close for floats
+    is settled with them: at an exact tie (it lost on the tie order) it keeps losing as long
+    as its line does not fall below the winner's, so a tie whose two prices move alike (the
+    same number of supporters paying in full, none capped: `1 / supporters` each) does not
+    end the jump (issue #23: a small budget with many projects had such ties at every share).
+    """
     best_high = float(best_rho) * (1 + EPS) + TINY
     best_slope_high = float(best_slope)
     best_slope_high += abs(best_slope_high) * EPS + TINY
     for c in rivals:
-        limit.keep(lower[c] - best_high, best_slope_high - lower_slope[c])
+        gap = lower[c] - best_high
+        if gap <= 0 and c in exact:
+            rho, slope = exact[c]
+            closing = best_slope - slope  # how fast the winner's price nears the rival's line
+            if closing <= 0:
+                continue  # never closer: the rival keeps losing (by price or tie order)
+            exact_gap = rho - best_rho
+            if exact_gap == 0:
+                limit.keep(0.0, 1.0)
+            else:  # both rounded once to a double: far inside the margin of `keep`
+                limit.keep(float(exact_gap), float(closing))
+        else:
+            limit.keep(gap, best_slope_high - lower_slope[c])
         if limit.done:
             return

@@ -67,6 +67,11 @@ ZERO = Fraction(0)
 # bench/tally.py: 20,000 voters (50,000 pairs) 0.072 s Python, 0.064 s numpy; 5,000 voters
 # (13,000 pairs) 0.031 s vs 0.042 s. Toulouse 2022 has 6,939 pairs, Wrocław 2015 197.
 SMALL_PAIRS = 40_000
+# With add1 the run is repeated (a hundred times and more over a big town's envelopes) and
+# numpy's fixed cost is paid once per tally: numpy from this size on. Measured (issue #23,
+# bigtown-like ballots, add1, CPU at load ~20): 10,000 pairs 1.12-1.29 s Python, 0.90-1.06 s
+# numpy; 20,000 pairs 1.15-1.47 s vs 0.65-1.07 s. Toulouse 2022 (6,939 pairs) stays Python.
+SMALL_PAIRS_ADD1 = 10_000
 ENGINES = ("auto", "python", "numpy")
 
 
@@ -87,6 +92,8 @@ class EqualShares:
             raise ElectionError(f"unknown engine {self.engine!r} (auto, python or numpy)")
         counts = check(election)
         projects = election.projects
+        add1 = completion == "add1" and len(election.ballots) > 0
+        small = SMALL_PAIRS_ADD1 if add1 else SMALL_PAIRS
         costs = [p.cost for p in projects]
         utilities = costs if utility == "cost" else [1] * len(projects)
         everyone = set(range(len(projects)))
@@ -97,7 +104,7 @@ class EqualShares:
         )
         if points_free:
             # without points the score is the number of supporters: read it off the groups
-            groups = _groups(election, everyone, counts, self.engine)
+            groups = _groups(election, everyone, counts, self.engine, small)
             score = {p.id: groups.support[i] for i, p in enumerate(projects)}
         else:
             score = scores(election, counts)
@@ -109,12 +116,11 @@ class EqualShares:
             i for i, p in enumerate(projects) if threshold is None or score[p.id] >= threshold
         }
         if groups is None or eligible != everyone:
-            groups = _groups(election, eligible, counts, self.engine)
+            groups = _groups(election, eligible, counts, self.engine, small)
         candidates = sorted(eligible)
         budget = election.exact_budget
         voters = len(election.ballots)
         share = budget / voters if voters else ZERO
-        add1 = completion == "add1" and voters > 0
         first = _run(costs, utilities, groups, candidates, tie_rank, share, add1)
         run, final_share = first, share
         if add1:
@@ -138,11 +144,16 @@ class EqualShares:
 
 
 def _groups(
-    election: Election, eligible: set[int], counts: BallotCounts, engine: str
+    election: Election,
+    eligible: set[int],
+    counts: BallotCounts,
+    engine: str,
+    small: int = SMALL_PAIRS,
 ) -> Groups | SmallGroups:
-    """Voters with the same eligible supported projects always hold the same money."""
+    """Voters with the same eligible supported projects always hold the same money; `small`:
+    the most (ballot, project) pairs that the plain Python engine takes (`engine` "auto")."""
     pairs = sum(map(len, map(itemgetter(0), counts)))  # (ballot, project) pairs, at most
-    if engine == "python" or (engine == "auto" and pairs <= SMALL_PAIRS):
+    if engine == "python" or (engine == "auto" and pairs <= small):
         return SmallGroups.of(counts, election.projects, eligible)
     # numpy (a third of the tally command's start-up) only for the elections that use it
     from tally.rules._mes_run import Groups

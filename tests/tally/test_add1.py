@@ -15,8 +15,8 @@ from fractions import Fraction
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from tally.election import Election
-from tally.rules.equal_shares import EqualShares
+from tally.election import Election, check
+from tally.rules.equal_shares import EqualShares, _groups, _run
 from tests.tally.data import approval_election
 from tests.tally.reference import reference_mes_with_share
 
@@ -132,3 +132,45 @@ def test_the_strategy_does_build_non_monotone_elections() -> None:
 
     collect()
     assert sum(found) >= 5
+
+
+@st.composite
+def tied(draw: st.DrawFn) -> Election:
+    """Projects with as many supporters each and nobody capped: their prices per unit of cost
+    are 1 / supporters, equal at every share (ties that persist), under a budget that does not
+    fund them all, so that add1 runs many shares."""
+    per_project = draw(st.integers(1, 3))
+    count = draw(st.integers(2, 5))
+    costs = [draw(st.integers(1, 12)) for _ in range(count)]
+    ballots: list[list[int]] = []
+    for c in range(count):
+        ballots.extend([[c]] * per_project)
+    for _ in range(draw(st.integers(0, 3))):  # a few voters across projects
+        ballots.append(draw(st.lists(st.integers(0, count - 1), unique=True, max_size=3)))
+    budget = draw(st.integers(1, sum(costs)))
+    return approval_election(costs, ballots, budget)
+
+
+@settings(max_examples=200, deadline=None)
+@given(tied(), st.sampled_from(["cost", "cardinality"]))
+def test_add1_with_ties_that_persist_is_the_plain_loop(election: Election, utility: str) -> None:
+    selected, share = reference_mes_with_share(election, utility, "add1")
+    outcomes = [engine.tally(election, utility=utility, completion="add1") for engine in ENGINES]
+    assert outcomes[0] == outcomes[1]
+    for outcome in outcomes:
+        assert list(outcome.selected) == selected
+        assert outcome.options["share"] == str(share)
+
+
+def test_a_tie_that_persists_does_not_stop_the_jump() -> None:
+    # A (10) and B (11), two supporters each, both priced 1/2 per unit of cost at any share:
+    # A wins on the tie order at every share. C (40), of all four, is out of reach until the
+    # share is 10: the run at 6 may jump 4 shares (to 10), not 1 (issue #23: a budget of many
+    # projects with few voters each ran add1 one unit at a time, 25 s for 1,500 ballots)
+    election = approval_election([10, 11, 40], [[0, 2], [0, 2], [1, 2], [1, 2]], 24)
+    counts = check(election)
+    for engine in ("python", "numpy"):
+        groups = _groups(election, {0, 1, 2}, counts, engine)
+        run = _run([10, 11, 40], [10, 11, 40], groups, [0, 1, 2], [0, 1, 2], Fraction(6), True)
+        assert [step.project for step in run.steps] == [0, 1]
+        assert run.jump == 4
