@@ -3,8 +3,9 @@
 A feature's row names its image by a nullable foreign key to `Picture`; its service calls
 `apply(change, current_id)` in its own transaction and saves the id returned. A new image is
 a new `Picture` with a new random key (its URL is new); the image it replaces is deleted.
-What holds images is declared by the features (`Feature.picture_owners`): `seen` asks them
-whether a person may see the image (the route's 404), `sweep` deletes what none holds."""
+What holds images is declared by the features (`Feature.picture_owners`) and, for the core's
+spaces, by participation/spaces/images.py (`owners`): `seen` asks them whether a person may
+see the image (the route's 404), `sweep` deletes what none holds."""
 
 from __future__ import annotations
 
@@ -19,7 +20,13 @@ from participation.pictures.forms import ImageChange
 from participation.pictures.images import Prepared
 from participation.pictures.models import Picture, PictureRendition
 from participation.refusals import NotFound
+from participation.spaces import images as space_images
 from participation.urls import url
+
+
+def owners() -> list[features.PictureOwner]:
+    """What holds pictures: the core's spaces, then the installed features' owners."""
+    return [space_images.OWNER, *(o for f in features.FEATURES for o in f.picture_owners)]
 
 
 async def store(prepared: Prepared, alt: str) -> Picture:
@@ -119,12 +126,10 @@ async def release(picture_ids: list[int | None]) -> int:
 
 async def seen(user: Any, picture_id: int) -> bool:
     """Whether `user` may see what holds the picture: asked of every `PictureOwner` declared
-    (`Feature.picture_owners`), each by its own rule; a picture nothing holds is seen by
-    nobody."""
-    for feature in features.FEATURES:
-        for owner in feature.picture_owners:
-            if await owner.seen(user, picture_id):
-                return True
+    (`owners`), each by its own rule; a picture nothing holds is seen by nobody."""
+    for owner in owners():
+        if await owner.seen(user, picture_id):
+            return True
     return False
 
 
@@ -133,10 +138,9 @@ async def sweep(before: datetime) -> int:
     owner was deleted by any path: SET NULL left the picture behind); how many went. `before`
     leaves alone a picture whose owner is being written (an upload's transaction)."""
     orphans = Picture.filter(created_at__lt=before)
-    for feature in features.FEATURES:
-        for owner in feature.picture_owners:
-            held = owner.model.filter(**{f"{owner.field}__isnull": False}).values(owner.field)
-            orphans = orphans.filter(id__not_in=Subquery(held))
+    for owner in owners():
+        held = owner.model.filter(**{f"{owner.field}__isnull": False}).values(owner.field)
+        orphans = orphans.filter(id__not_in=Subquery(held))
     ids: list[Any] = await orphans.values_list("id", flat=True)
     return await release(ids)
 
