@@ -19,7 +19,10 @@ Who looks: the first of visitor, resident, moderator, administrator for whom the
 200 (a public page is shown as a visitor sees it, a staff page as the staff sees it). A built
 address is tried with every value the demo's links give its ids (`candidates`: a ballot open
 to the resident, a proposal its author may still edit...) until one answers 200 to somebody;
-the receipt is shot after the resident cast a ballot (`BEFORE`). A page that answers nobody
+some pages need a step before them (`BEFORE`): the receipt is shot after the resident cast a
+ballot, the desk's choices after a resident of the census is checked in, a report's tracking
+page at the link its sending gave; a page shown once (the desk's receipt, « signalement
+reçu ») is shot where its step left the browser (`ONCE`). A page that answers nobody
 200 is not shot: the review lists it under « Not shown », with what it answered (a link of an
 e-mail with its token, a step before it the review does not take): an error page is not a
 page to review.
@@ -43,13 +46,15 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
 from _common import ROOT, demo_town
 from PIL import Image
+from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import ViewportSize, async_playwright
 from starlette.routing import Match
 
+from budgets.demo import POSTCODE, census_person
 from participation.app import create_app
 from participation.demo import DEMO_ACCOUNTS, EVALUATOR
 from participation.settings import Settings
@@ -174,7 +179,7 @@ def candidates(endpoint: Endpoint, routes: list[Endpoint], seen: dict[str, list[
     return found
 
 
-async def cast_a_ballot(base: str, url: str, context: Any) -> None:
+async def cast_a_ballot(base: str, url: str, context: Any) -> str | None:
     """Before the receipt: the resident casts a ballot (the first project chosen) on the budget
     of `url` (/budgets/<id>/ballot/receipt), so that the receipt is hers to see."""
     page = await context.new_page()
@@ -185,10 +190,93 @@ async def cast_a_ballot(base: str, url: str, context: Any) -> None:
         await page.locator('button[name="action"][value="cast"]').click()
         await page.wait_for_load_state()
     await page.close()
+    return None
 
 
-# what a page needs done before it, by route name: (role, step)
-BEFORE = {"budgets:receipt": ("citizen", cast_a_ballot)}
+# census rows the demo keeps for visitors (budgets/demo.py: the first 20 cast no ballot; the
+# first is the demo resident's): one checked in at the desk for its choices, one for a receipt
+DESK_CHOICES, DESK_RECEIPT = 18, 19
+
+
+async def check_in_at_desk(base: str, url: str, context: Any, number: int) -> Any:
+    """The desk's first screen (/admin/budgets/<id>/paper-ballot): census row `number` of the
+    demo checked in; the page is left on the choices (the identity is held in the session)."""
+    identifier, born = census_person(number)
+    page = await context.new_page()
+    await page.goto(base + url.rsplit("/", 1)[0])
+    await page.get_by_label("Identifiant", exact=False).fill(identifier)
+    await page.get_by_label("Date de naissance", exact=False).fill(born)
+    await page.get_by_label("Code postal", exact=False).fill(POSTCODE)
+    await page.get_by_role("button", name="Vérifier et passer au bulletin").click()
+    await page.wait_for_load_state()
+    return page
+
+
+async def desk_choices(base: str, url: str, context: Any) -> str | None:
+    """Before the desk's choices: a resident checked in (the page answers only then)."""
+    await (await check_in_at_desk(base, url, context, DESK_CHOICES)).close()
+    return None
+
+
+async def desk_receipt(base: str, url: str, context: Any) -> Any:
+    """The desk's receipt, shown once: a resident checked in, the first project open to them
+    chosen, the paper ballot recorded; the page the browser is left on."""
+    page = await check_in_at_desk(base, url, context, DESK_RECEIPT)
+    await page.locator('input[name="project"]:not([disabled])').first.check()
+    await page.get_by_role("button", name="Enregistrer le bulletin papier", exact=True).click()
+    await page.wait_for_load_state()
+    return page
+
+
+async def file_a_report(base: str, context: Any) -> Any:
+    """A visitor reports a problem in the middle of the demo town (step 1 by its address, as
+    its form sends it; step 2 described and sent): the page the browser is left on, « Votre
+    signalement est reçu » with the tracking link, shown once."""
+    south, west, north, east = Settings.from_env({}).signalements_town_box
+    page = await context.new_page()
+    await page.goto(f"{base}/signalements/new")
+    options = page.get_by_label("Catégorie").locator("option:not([value=''])")
+    roads = options.filter(has_text="Voirie")  # the demo's: a pavement is the road's service
+    chosen = roads.first if await roads.count() else options.first
+    place = {
+        "category": await chosen.get_attribute("value") or "",
+        "address": "14 rue de la Loire, devant la boulangerie",
+        "latitude": f"{(south + north) / 2:.5f}",
+        "longitude": f"{(west + east) / 2:.5f}",
+    }
+    await page.goto(f"{base}/signalements/new?{urlencode(place)}")
+    await page.get_by_label("Description").fill("Trottoir défoncé sur deux mètres, on y trébuche.")
+    await page.get_by_role("button", name="Envoyer le signalement").click()
+    await page.wait_for_load_state()
+    return page
+
+
+async def report_sent(base: str, url: str, context: Any) -> Any:
+    return await file_a_report(base, context)
+
+
+async def tracking_link(base: str, url: str, context: Any) -> str | None:
+    """Before the tracking page: a report filed, its link (given once) read from the page."""
+    page = await file_a_report(base, context)
+    link = page.locator(".tracking-link")
+    address = urlsplit(await link.inner_text()) if await link.count() else None
+    await page.close()
+    return f"{address.path}?{address.query}" if address else None
+
+
+# what a page needs done before it, by route name: (role, step); the step may return the
+# address to shoot instead of the route's (a tracking link, with its token)
+BEFORE = {
+    "budgets:receipt": ("citizen", cast_a_ballot),
+    "budgets:admin_paper_choices": ("admin", desk_choices),
+    "signalements:track": ("visitor", tracking_link),
+}
+# the pages shown once (their content leaves the session when they are read): (role, step), the
+# step leaves a browser page on it, shot at both widths as it is (never loaded again)
+ONCE = {
+    "budgets:admin_paper_receipt": ("admin", desk_receipt),
+    "signalements:sent": ("visitor", report_sent),
+}
 
 
 async def sign_in(context: Any, base: str, email: str, password: str) -> None:
@@ -241,6 +329,24 @@ async def walk(
                     found[route] = address.path
                     queue.append(address.path)
     return found, seen
+
+
+async def load_lazy_images(page: Any) -> None:
+    """A full-page screenshot scrolls nothing: the images below the first screen (lazy, as a
+    phone's cards) would show as empty boxes. They are asked for now, and awaited (5 s at
+    most)."""
+    await page.evaluate(
+        """() => Promise.race([
+            Promise.all([...document.images].map(image => {
+                image.loading = "eager";
+                return image.complete ? null : new Promise(done => {
+                    image.addEventListener("load", done, {once: true});
+                    image.addEventListener("error", done, {once: true});
+                });
+            })),
+            new Promise(done => setTimeout(done, 5000)),  // a map's tile that never answers
+        ])"""
+    )
 
 
 async def who_sees(base: str, url: str, contexts: dict[str, Any]) -> tuple[str, int]:
@@ -339,6 +445,8 @@ async def shoot(
     `refused`."""
     shots: list[Shot] = []
     async with async_playwright() as playwright:
+        # the browser's own words (a file field's button, a date's placeholder) are Chromium's:
+        # English here, where Debian's Chromium has no French (chromium-l10n not installed)
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         contexts = {"visitor": await browser.new_context(locale="fr-FR")}
         for email, _name, role, password in DEMO_ACCOUNTS:
@@ -361,25 +469,38 @@ async def shoot(
             if not tries:
                 missing.append(name)
                 continue
-            viewer, status, shown = "admin", 0, tries[0]
+            viewer, status, shown, once = "admin", 0, tries[0], None
             for shown in tries:
-                if name in BEFORE:
-                    who, step = BEFORE[name]
-                    await step(base, shown, contexts[who])
-                viewer, status = await who_sees(base, shown, contexts)
+                if name in ONCE:  # the step leaves a page on it: not asked again
+                    viewer, step = ONCE[name]
+                    try:
+                        once = await step(base, shown, contexts[viewer])
+                    except PlaywrightError as error:  # a button or field the step did not find
+                        print(f"{name}: {error}", flush=True)
+                        once = None
+                    status = 200 if once and urlsplit(once.url).path == shown else 0
+                else:
+                    if name in BEFORE:
+                        who, before = BEFORE[name]
+                        shown = await before(base, shown, contexts[who]) or shown
+                    viewer, status = await who_sees(base, shown, contexts)
                 if status == 200:
                     break
             if status != 200:
                 refused.append(Refused(name, tries[0], status))
                 print(f"{name:45} {tries[0]:55} not shown: {status}", flush=True)
                 continue
-            page, files = pages[viewer], {}
+            page, files = once or pages[viewer], {}
             for kind, size in (("desktop", DESKTOP), ("phone", PHONE)):
                 await page.set_viewport_size(size)
-                await page.goto(base + shown)
+                if once is None:
+                    await page.goto(base + shown)
+                await load_lazy_images(page)
                 png = await page.screenshot(full_page=True, animations="disabled")
                 files[kind] = f"{slug(name)}-{kind}.webp"
                 save(png, out / files[kind], kind)
+            if once is not None:
+                await once.close()
             shots.append(Shot(name, shown, viewer, status, files, linked))
             print(f"{name:45} {shown:55} {viewer} {status}", flush=True)
         await browser.close()

@@ -98,6 +98,8 @@ def all_routes() -> list[BaseRoute]:
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     formatting.use_time_zone(settings.time_zone)
+    # the head's files read once per process, again at each change in development
+    assets.watch(settings.environment == "development")
     logs.configure(settings)
     error_reporting.init(settings, "web")  # before the app is built: Sentry wraps it
 

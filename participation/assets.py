@@ -9,12 +9,18 @@ weighs less than 100 kB of HTML, CSS and JS on first load, counted uncompressed)
   app.css).
 - The residents' stylesheet is static/css/app.css; what only staff pages use (the moderation
   queue, the projects' table, the design page's swatches...) is static/css/staff.css. A page
-  links staff.css, and htmx, only when its content uses them (`page_needs`, called by
-  templates/base.html on the page's rendered content): no page can forget one, and a
-  resident's page never carries them.
+  links staff.css, htmx, and Leaflet with our map script, only when its content uses them
+  (`page_needs`, called by templates/base.html on the page's rendered content), once in its
+  head whatever the number of maps: no page can forget one, and a resident's page never
+  carries them.
+- What a page's head needs is worked out once per process: the files' addresses
+  (`asset_url`) and the staff stylesheet's classes (`staff_classes`) are read at first use,
+  not at each render (a render asked the disk for them: a `stat` per file per page). In
+  development (`watch(True)`, participation/app.py) they are read again when a file changes,
+  for a developer editing app.css.
 
-Pure functions but `asset_url` and `asset` (the file's bytes, read once per process and
-version of the file)."""
+Pure functions but `asset_url`, `staff_classes` and `asset` (the file's bytes, read once per
+process and version of the file)."""
 
 from __future__ import annotations
 
@@ -50,6 +56,8 @@ _BLANK = re.compile(r"\s+")
 _AROUND = re.compile(r"\s*([{};])\s*")
 # an htmx attribute in the page's markup (a person's text is escaped: its quotes are &#34;)
 _HTMX = re.compile(r'\shx-[a-z-]+="')
+# a map over tiles (templates/_placemap.html `tile_data`: only when the site has a tile server)
+_TILES = re.compile(r'\sdata-tiles="')
 _CLASS_ATTRIBUTE = re.compile(r'\sclass="([^"]*)"')
 _CLASS_SELECTOR = re.compile(r"\.([a-zA-Z_][\w-]*)")
 
@@ -74,13 +82,18 @@ class Needs:
 
     htmx: bool
     staff_css: bool
+    leaflet: bool = False  # a map over tiles: Leaflet's stylesheet and script, our place-map.js
 
 
 def page_needs(content: str, staff_classes: frozenset[str]) -> Needs:
-    """Does this rendered content use htmx (an hx- attribute), and one of the classes of the
-    staff stylesheet (`staff_classes`) in a class attribute?"""
+    """Does this rendered content use htmx (an hx- attribute), one of the classes of the
+    staff stylesheet (`staff_classes`) in a class attribute, a map over tiles (data-tiles)?"""
     used = {name for found in _CLASS_ATTRIBUTE.findall(content) for name in found.split()}
-    return Needs(htmx=bool(_HTMX.search(content)), staff_css=not used.isdisjoint(staff_classes))
+    return Needs(
+        htmx=bool(_HTMX.search(content)),
+        staff_css=not used.isdisjoint(staff_classes),
+        leaflet=bool(_TILES.search(content)),
+    )
 
 
 @dataclass(frozen=True)
@@ -110,12 +123,31 @@ def asset(path: str) -> Asset | None:
     return _read(path, file.stat().st_mtime_ns)
 
 
+_WATCH = [False]
+
+
+def watch(on: bool) -> None:
+    """Development (participation/app.py): `asset_url` and `staff_classes` look at the files
+    at each call, so that an edited stylesheet is linked at its new address at once; else they
+    are read once per process (a deployment restarts it)."""
+    _WATCH[0] = on
+    _address.cache_clear()
+    _staff_once.cache_clear()
+
+
+def _address_now(path: str) -> str:
+    found = asset(path)
+    return f"/static/{path}" if found is None else f"/static/v/{found.digest}/{path}"
+
+
+_address = functools.cache(_address_now)  # once per process and path
+
+
 def asset_url(path: str) -> str:
     """`/static/v/<hash>/<path>`: the address of static/`path` (templates: `asset_url(...)`);
     `/static/<path>` when there is no such file (htmx before `make assets`: pages work without
-    it)."""
-    found = asset(path)
-    return f"/static/{path}" if found is None else f"/static/v/{found.digest}/{path}"
+    it). Worked out once per process (`watch`)."""
+    return _address_now(path) if _WATCH[0] else _address(path)
 
 
 @functools.lru_cache(maxsize=4)
@@ -125,13 +157,21 @@ def _staff_classes(changed: tuple[int, int]) -> frozenset[str]:
     return staff - css_classes((css / "app.css").read_text("utf-8"))
 
 
-def staff_classes() -> frozenset[str]:
-    """The classes staff.css defines and app.css does not (`.row-actions .button` names
-    `button`, which every page uses: not a reason to link staff.css)."""
+def _staff_now() -> frozenset[str]:
     css = STATIC_DIR / "css"
     return _staff_classes(
         ((css / "staff.css").stat().st_mtime_ns, (css / "app.css").stat().st_mtime_ns)
     )
+
+
+_staff_once = functools.cache(_staff_now)
+
+
+def staff_classes() -> frozenset[str]:
+    """The classes staff.css defines and app.css does not (`.row-actions .button` names
+    `button`, which every page uses: not a reason to link staff.css). Read once per process
+    (`watch`)."""
+    return _staff_now() if _WATCH[0] else _staff_once()
 
 
 def needs(content: str) -> Needs:

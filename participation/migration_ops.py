@@ -188,6 +188,19 @@ def _marker(client: Any) -> Any:
     return mark
 
 
+async def _columns(client: Any, table: str) -> set[str]:
+    """The column names of `table` as the database has them now (a migration runs at any
+    point of the others' history)."""
+    if client.capabilities.dialect == "postgres":
+        _, rows = await client.execute_query(
+            "SELECT column_name AS name FROM information_schema.columns WHERE table_name = $1",
+            [table],
+        )
+    else:
+        _, rows = await client.execute_query(f'PRAGMA table_info("{table}")')
+    return {str(dict(row)["name"]) for row in rows}
+
+
 async def default_space(client: Any) -> int:
     """The id of the default space (« Démarche générale »), created when there is none."""
     mark = _marker(client)
@@ -195,11 +208,16 @@ async def default_space(client: Any) -> int:
     _, found = await client.execute_query(find, [DEFAULT_SPACE_SLUG])
     if not found:
         now = datetime.now(UTC)
+        # before participation.0033 a space had two image columns, without a database default
+        old_image = "image_version" in await _columns(client, "spaces_space")
+        image_columns, image_values = (
+            ('"image_alt", "image_version", ', "'', 0, ") if old_image else ("", "")
+        )
         await client.execute_query(
             'INSERT INTO "spaces_space" ("title", "slug", "summary", "description", '
-            '"image_alt", "image_version", "districts", "audience", "minimum_age", '
+            f'{image_columns}"districts", "audience", "minimum_age", '
             '"starts_at", "published", "version", "created_at") VALUES '
-            f"({mark(1)}, {mark(2)}, {mark(3)}, '', '', 0, '[]', 'signed_in', 0, "
+            f"({mark(1)}, {mark(2)}, {mark(3)}, '', {image_values}'[]', 'signed_in', 0, "
             f"{mark(4)}, {mark(5)}, 1, {mark(6)})",
             [DEFAULT_SPACE_TITLE, DEFAULT_SPACE_SLUG, DEFAULT_SPACE_SUMMARY, now, True, now],
         )

@@ -78,8 +78,19 @@ CHANNEL_LABELS = {
     Channel.PHONE: N_("By phone"),
 }
 # the icons a category may show (files static/signalements/<name>.svg are for the maps' issue;
-# the name is shown as text until then)
+# the name is shown as text until then, in the reader's language: ICON_LABELS)
 ICONS = ("road", "light", "waste", "graffiti", "crossing", "tree", "water", "furniture", "other")
+ICON_LABELS = {
+    "road": N_("Road"),
+    "light": N_("Street light"),
+    "waste": N_("Waste"),
+    "graffiti": N_("Graffiti"),
+    "crossing": N_("Crossing"),
+    "tree": N_("Tree"),
+    "water": N_("Water"),
+    "furniture": N_("Street furniture"),
+    "other": N_("Other"),
+}
 
 OPEN_STATES = frozenset({State.RECEIVED, State.TAKEN, State.PLANNED})
 CLOSED_STATES = frozenset({State.RESOLVED, State.REJECTED, State.NOT_OURS, State.MERGED})

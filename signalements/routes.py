@@ -44,7 +44,7 @@ from participation.web import (
     settings_of,
 )
 from signalements import domain, photos, queries, services
-from signalements.domain import CHANNEL_LABELS, ICONS, STATE_LABELS, Box, State
+from signalements.domain import CHANNEL_LABELS, ICON_LABELS, STATE_LABELS, Box, State
 from signalements.models import Category, Photo, Report, ResponseTemplate
 from signalements.photos import Processed
 
@@ -52,7 +52,7 @@ SENT_KEY = "signalements.sent"  # the new report's tracking link, shown once
 LABELS = {
     "state_labels": STATE_LABELS,
     "channel_labels": CHANNEL_LABELS,
-    "icon_options": [(i, i) for i in ICONS],
+    "icon_labels": ICON_LABELS,  # msgids: `translate` them
 }
 
 

@@ -3,8 +3,9 @@
 A feature's row names its image by a nullable foreign key to `Picture`; its service calls
 `apply(change, current_id)` in its own transaction and saves the id returned. A new image is
 a new `Picture` with a new random key (its URL is new); the image it replaces is deleted.
-What holds images is declared by the features (`Feature.picture_owners`): `seen` asks them
-whether a person may see the image (the route's 404), `sweep` deletes what none holds."""
+What holds images is declared by the features (`Feature.picture_owners`) and, for the core's
+spaces, by participation/spaces/images.py (`owners`): `seen` asks them whether a person may
+see the image (the route's 404), `sweep` deletes what none holds."""
 
 from __future__ import annotations
 
@@ -20,7 +21,13 @@ from participation.pictures.forms import ImageChange
 from participation.pictures.images import Prepared
 from participation.pictures.models import Picture, PictureRendition
 from participation.refusals import NotFound
+from participation.spaces import images as space_images
 from participation.urls import url
+
+
+def owners() -> list[features.PictureOwner]:
+    """What holds pictures: the core's spaces, then the installed features' owners."""
+    return [space_images.OWNER, *(o for f in features.FEATURES for o in f.picture_owners)]
 
 
 async def store(prepared: Prepared, alt: str) -> Picture:
@@ -118,10 +125,6 @@ async def release(picture_ids: list[int | None]) -> int:
     return len(ids)
 
 
-def _owners() -> list[features.PictureOwner]:
-    return [owner for feature in features.FEATURES for owner in feature.picture_owners]
-
-
 @dataclass(frozen=True)
 class Found:
     """A rendition asked for by its picture's key and its width, as `found` reads it: its id
@@ -137,14 +140,14 @@ async def found(key: str, width: int) -> Found | None:
     """The rendition `width` pixels wide of the picture `key` and what holds the picture, in
     one statement (each owner's rows asked in a subquery); None when there is no such
     rendition."""
-    owners, picture = _owners(), Picture.filter(key=key)
+    declared, picture = owners(), Picture.filter(key=key)
     holders = {
         f"held_{i}": Subquery(
             owner.model.filter(**{f"{owner.field}__in": Subquery(picture.values("id"))})
             .limit(1)
             .values(owner.field)
         )
-        for i, owner in enumerate(owners)
+        for i, owner in enumerate(declared)
     }
     row = await (
         PictureRendition.filter(picture__key=key, width=width)
@@ -154,7 +157,7 @@ async def found(key: str, width: int) -> Found | None:
     )
     if row is None:
         return None
-    held = frozenset(o.kind for i, o in enumerate(owners) if row[f"held_{i}"] is not None)
+    held = frozenset(o.kind for i, o in enumerate(declared) if row[f"held_{i}"] is not None)
     return Found(int(row["id"]), int(row["picture_id"]), held)
 
 
@@ -162,7 +165,7 @@ async def seen(user: Any, picture_id: int, held_by: frozenset[str] | None = None
     """Whether `user` may see what holds the picture: asked of the `PictureOwner`s declared
     (`Feature.picture_owners`), each by its own rule; only those that hold it when `held_by`
     says which (`found`'s); a picture nothing holds is seen by nobody."""
-    for owner in _owners():
+    for owner in owners():
         if held_by is not None and owner.kind not in held_by:
             continue
         if await owner.seen(user, picture_id):
@@ -175,10 +178,9 @@ async def sweep(before: datetime) -> int:
     owner was deleted by any path: SET NULL left the picture behind); how many went. `before`
     leaves alone a picture whose owner is being written (an upload's transaction)."""
     orphans = Picture.filter(created_at__lt=before)
-    for feature in features.FEATURES:
-        for owner in feature.picture_owners:
-            held = owner.model.filter(**{f"{owner.field}__isnull": False}).values(owner.field)
-            orphans = orphans.filter(id__not_in=Subquery(held))
+    for owner in owners():
+        held = owner.model.filter(**{f"{owner.field}__isnull": False}).values(owner.field)
+        orphans = orphans.filter(id__not_in=Subquery(held))
     ids: list[Any] = await orphans.values_list("id", flat=True)
     return await release(ids)
 

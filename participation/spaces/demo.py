@@ -15,8 +15,10 @@ from datetime import timedelta
 from PIL import Image, ImageDraw
 from tortoise import timezone
 
+from participation.pictures import images
+from participation.pictures import services as pictures
 from participation.richtext import sanitize
-from participation.spaces import images, services
+from participation.spaces import services
 from participation.spaces.domain import Audience
 from participation.spaces.models import Space, SpaceStep
 
@@ -153,20 +155,18 @@ async def create_spaces() -> None:
     for demo in SPACES:
         if await Space.exists(slug=demo.slug):
             continue
-        picture = images.prepare(drawing(demo))
+        picture = await pictures.store(images.prepare(drawing(demo)), demo.alt)
         space = await Space.create(
             title=demo.title,
             slug=demo.slug,
             summary=demo.summary,
             description=sanitize(demo.description),
-            image_alt=demo.alt,
-            image_version=1,
+            image_id=picture.id,
             audience=demo.audience,
             starts_at=now + timedelta(days=demo.start),
             ends_at=None if demo.end is None else now + timedelta(days=demo.end),
             published=True,
         )
-        await services.store_image(space.id, picture)
         for position, step in enumerate(demo.steps, start=1):
             await SpaceStep.create(
                 space=space,

@@ -21,7 +21,6 @@ from participation.residents.methods import METHODS
 TITLE_LENGTH = 200
 SLUG_LENGTH = 80
 SUMMARY_LENGTH = 300
-ALT_LENGTH = 300
 STEP_TITLE_LENGTH = 120
 DESCRIPTION_MAX = 100_000
 MAX_MINIMUM_AGE = 120
@@ -179,7 +178,6 @@ class SpaceForm:
     slug: str
     summary: str
     description: str
-    image_alt: str
     starts_at: datetime | None
     ends_at: datetime | None
     audience: Audience
@@ -187,7 +185,6 @@ class SpaceForm:
     districts: tuple[str, ...]
     published: bool
     base_version: int | None  # the version the editor started from (None: a new space)
-    remove_image: bool = False
     methods: tuple[str, ...] = ()  # the verification methods accepted (): any
     # its components take comments (issue #18); the form's box says "closed": absent, open
     comments_open: bool = True
@@ -232,7 +229,6 @@ def parse_space_form(
                 N_("Write at most {max} characters here."), {"max": DESCRIPTION_MAX}, "description"
             )
         )
-    image_alt = bounded_text(data, "image_alt", ALT_LENGTH, problems)
     starts_at = local_moment(data, "starts_at", problems)
     ends_at = local_moment(data, "ends_at", problems)
     if starts_at is None and not any(p.field == "starts_at" for p in problems):
@@ -260,7 +256,6 @@ def parse_space_form(
         slug=slug,
         summary=summary,
         description=description,
-        image_alt=image_alt,
         starts_at=starts_at,
         ends_at=ends_at,
         audience=audience,
@@ -268,7 +263,6 @@ def parse_space_form(
         districts=tuple(d for d in districts if d in districts_chosen),
         published=data.get("published") == "yes",
         base_version=base_version,
-        remove_image=data.get("remove_image") == "yes",
         methods=tuple(m for m in METHODS if m in methods) if audience != Audience.SIGNED_IN else (),
         comments_open=data.get("comments_closed") != "yes",
     )

@@ -1,43 +1,25 @@
-"""A space's image: read by the core's image service (participation/pictures: the upload by
-`web.read`, the picture by `images.opened`, with the same formats, limits and messages as every
-image of the platform), then stored at one width.
-
-What is stored is a new JPEG (or PNG when the picture has transparency) at most `MAX_WIDTH`
-pixels wide, drawn from the pixels alone (no metadata: camera, GPS position). Pure: bytes in,
-bytes out. (The space keeps its one rendition in its own table, `spaces_image`, as before the
-core service existed; proposals and budget projects use the core's renditions and route.)"""
+"""A space's image is one of the core's pictures (participation/pictures, issue #22), as a
+proposal's: checked and re-encoded at a few widths, served with `srcset` by the one route
+`/images/<key>/<width>`, revalidated at every use. Here, who may see it: `OWNER`, which
+participation/pictures/services.py asks with the features' `Feature.picture_owners`."""
 
 from __future__ import annotations
 
-import io
-from dataclasses import dataclass
+from typing import Any
 
-from PIL import Image
-
-from participation.pictures.images import height_at, opened, pixels_only
-
-MAX_WIDTH = 1200
+from participation.features import PictureOwner
+from participation.permissions import can_administer
+from participation.spaces.models import Space
 
 
-@dataclass(frozen=True)
-class Picture:
-    data: bytes
-    content_type: str
-    width: int
-    height: int
+async def picture_seen(user: Any, picture_id: int) -> bool:
+    """Whether `user` may see the space holding the picture: its page's rule (a published
+    space, archived or not, is public); staff see a space in preparation (its form shows the
+    image)."""
+    holding = Space.filter(image_id=picture_id)
+    if not can_administer(user):
+        holding = holding.filter(published=True)
+    return await holding.exists()
 
 
-def prepare(raw: bytes, field: str = "image") -> Picture:
-    """The picture to store, or `Refused` on `field` with a message a person understands."""
-    picture = pixels_only(opened(raw, field))
-    if picture.width > MAX_WIDTH:
-        height = height_at(picture.width, picture.height, MAX_WIDTH)
-        picture = picture.resize((MAX_WIDTH, height), Image.Resampling.LANCZOS)
-    out = io.BytesIO()
-    if picture.mode == "RGBA":
-        picture.save(out, "PNG", optimize=True)
-        content_type = "image/png"
-    else:
-        picture.save(out, "JPEG", quality=82, optimize=True, progressive=True)
-        content_type = "image/jpeg"
-    return Picture(out.getvalue(), content_type, picture.width, picture.height)
+OWNER = PictureOwner("space", Space, picture_seen)

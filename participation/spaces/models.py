@@ -1,5 +1,5 @@
-"""Participatory spaces (démarches), their timeline of steps and their image. No docstrings on
-models: Tortoise turns them into SQL table comments."""
+"""Participatory spaces (démarches) and their timeline of steps. No docstrings on models: Tortoise
+turns them into SQL table comments."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from tortoise import fields
 from tortoise.models import Model
 
 from participation.spaces.domain import (
-    ALT_LENGTH,
     SLUG_LENGTH,
     STEP_TITLE_LENGTH,
     SUMMARY_LENGTH,
@@ -28,8 +27,11 @@ class Space(Model):
     slug = fields.CharField(max_length=SLUG_LENGTH, unique=True)
     summary = fields.CharField(max_length=SUMMARY_LENGTH, default="")
     description = fields.TextField(default="")  # sanitised rich text
-    image_alt = fields.CharField(max_length=ALT_LENGTH, default="")
-    image_version = fields.IntField(default=0)  # 0: no image; else part of the image's URL
+    # its image (issue #22: participation/pictures, as proposals'), None: a pattern is shown
+    image: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "participation.Picture", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    image_id: int | None
     districts: Any = fields.JSONField(default=list)
     audience = fields.CharEnumField(Audience, max_length=16, default=Audience.SIGNED_IN)
     minimum_age = fields.IntField(default=0)
@@ -65,20 +67,3 @@ class SpaceStep(Model):
 
     class Meta:
         table = "spaces_step"
-
-
-# The space's image as stored: re-encoded by participation/spaces/images.py (never the file
-# sent). Apart from the space so that lists never read it.
-class SpaceImage(Model):
-    id = fields.IntField(primary_key=True)
-    space: fields.OneToOneRelation[Space] = fields.OneToOneField(
-        "participation.Space", related_name="image", on_delete=fields.CASCADE
-    )
-    space_id: int
-    data = fields.BinaryField()
-    content_type = fields.CharField(max_length=20)
-    width = fields.IntField()
-    height = fields.IntField()
-
-    class Meta:
-        table = "spaces_image"

@@ -17,10 +17,11 @@ from participation.i18n import N_, gettext
 from participation.pagecache import cached_for_visitors
 from participation.permissions import can_administer
 from participation.pictures import web as pictures_web
+from participation.pictures.models import Picture
 from participation.refusals import NotFound, Problem, Refused
 from participation.residents.methods import METHODS
 from participation.richtext import render as render_rich
-from participation.spaces import images, services
+from participation.spaces import services
 from participation.spaces.domain import (
     AUDIENCE_LABELS,
     Audience,
@@ -57,6 +58,7 @@ async def detail(request: Request) -> Response:
     timeline = await services.steps(space.id)
     context = {
         "space": space,
+        "picture": await _picture(space),
         "steps": timeline,
         "current": current_step(timeline, now),
         "components": [c for c in await services.components(space.id) if c.public],
@@ -75,18 +77,6 @@ async def feed(request: Request) -> Response:
     page = url("spaces:detail", space_slug=space.slug)
     entries = await feeds.space_entries(space.id)
     return feeds.response(request, f"space/{space.id}", space.title, page, entries)
-
-
-IMAGE_CACHE = "public, max-age=31536000, immutable"  # its URL changes with each new image
-
-
-async def image(request: Request) -> Response:
-    row = await services.image(
-        request.path_params["space_slug"], request.path_params["image_version"]
-    )
-    return Response(
-        bytes(row.data), media_type=row.content_type, headers={"Cache-Control": IMAGE_CACHE}
-    )
 
 
 # --- staff -------------------------------------------------------------------------------------
@@ -115,7 +105,6 @@ def _space_values(space: Space) -> dict[str, Any]:
         "slug": space.slug,
         "summary": space.summary,
         "description": space.description,
-        "image_alt": space.image_alt,
         "starts_at": formatting.input_value(space.starts_at),
         "ends_at": formatting.input_value(space.ends_at),
         "audience": space.audience.value,
@@ -135,8 +124,14 @@ async def _form_page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
     theirs: Space | None = None,
+    image_sent: bool = False,
 ) -> Response:
+    picture = await _picture(space)
+    if picture is not None:
+        values = {"image_alt": picture.alt, **values}
     context: dict[str, Any] = {
+        "picture": picture,
+        "image_sent": image_sent,
         "verification_methods": [(name, m.label) for name, m in METHODS.items()],
         "space": space,
         "values": values,
@@ -152,17 +147,34 @@ async def _form_page(
     return render(request, "spaces/admin_form.html", context, status_code=status_code)
 
 
+async def _picture(space: Space | None) -> Picture | None:
+    if space is None or space.image_id is None:
+        return None
+    return await Picture.get_or_none(id=space.image_id)
+
+
 async def admin_new(request: Request) -> Response:
     user = require(request, can_administer)
     if request.method == "GET":
         return await _form_page(request, None, {"audience": Audience.SIGNED_IN.value}, [])
     data, chosen, raw = await _submitted(request)
+    districts = await services.district_names()
+
+    async def check() -> object:  # the form's own checks, with its image's (nothing written)
+        form = accepted(parse_space_form(data, districts, chosen))
+        await services.check_slug(form.slug)
+        return form
+
     try:
-        form = accepted(parse_space_form(data, await services.district_names(), chosen))
-        picture = images.prepare(raw) if raw is not None else None
-        space = await services.create(form, picture, user)
+        image = await pictures_web.checked(request, raw, data, False, check)
+        space = await services.create(
+            accepted(parse_space_form(data, districts, chosen)), image, user
+        )
     except Refused as refused:
-        return await _form_page(request, None, data, chosen, errors_of(refused.problems), 422)
+        errors = errors_of(refused.problems)
+        return await _form_page(
+            request, None, data, chosen, errors, 422, image_sent=raw is not None
+        )
     flash(request, gettext("The space is created. Add the steps of its timeline."))
     return redirect(url("spaces:admin_edit", space_id=space.id))
 
@@ -174,12 +186,20 @@ async def admin_edit(request: Request) -> Response:
         return await _form_page(request, space, _space_values(space), list(space.districts))
     data, chosen, raw = await _submitted(request)
     data["slug"] = space.slug  # the address never changes: links to it keep working
+    districts = await services.district_names()
+
+    async def check() -> object:  # the form's own checks, with its image's (nothing written)
+        return accepted(parse_space_form(data, districts, chosen))
+
     try:
-        form = accepted(parse_space_form(data, await services.district_names(), chosen))
-        picture = images.prepare(raw) if raw is not None else None
-        await services.update(space.id, form, picture, user)
+        has_image = space.image_id is not None
+        image = await pictures_web.checked(request, raw, data, has_image, check)
+        form = accepted(parse_space_form(data, districts, chosen))
+        await services.update(space.id, form, image, user)
     except Refused as refused:
-        return await _form_page(request, space, data, chosen, errors_of(refused.problems), 422)
+        errors = errors_of(refused.problems)
+        sent = raw is not None
+        return await _form_page(request, space, data, chosen, errors, 422, image_sent=sent)
     except services.EditConflict as conflict:
         return await _conflict(request, conflict.current, data, chosen, raw is not None)
     flash(request, gettext("The space is saved."))
@@ -285,7 +305,6 @@ routes = [
     Route("/demarches/{space_slug}", cached_for_visitors(detail), name="spaces:detail"),
     # feed readers poll: visitors get the stored document (ETag, 304) until the next write
     Route("/demarches/{space_slug}/feed.atom", cached_for_visitors(feed), name="spaces:feed"),
-    Route("/demarches/{space_slug}/image/{image_version:id}", image, name="spaces:image"),
     Route("/admin/spaces", admin_index, name="spaces:admin_index"),
     form_route("/admin/spaces/new", admin_new, "spaces:admin_new"),
     form_route("/admin/spaces/{space_id:id}", admin_edit, "spaces:admin_edit"),

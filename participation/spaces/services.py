@@ -16,6 +16,8 @@ from tortoise.transactions import in_transaction
 from participation import features
 from participation.audit import audit
 from participation.i18n import N_
+from participation.pictures import services as pictures
+from participation.pictures.forms import ImageChange
 from participation.refusals import DomainError, NotFound, Problem, Refused, refuse
 from participation.residents.models import District
 from participation.richtext import sanitize
@@ -28,15 +30,13 @@ from participation.spaces.domain import (
     current_step,
     state_of,
 )
-from participation.spaces.images import Picture
-from participation.spaces.models import Space, SpaceImage, SpaceStep
+from participation.spaces.models import Space, SpaceStep
 
 AUDITED = (
     "title",
     "slug",
     "summary",
-    "image_alt",
-    "image_version",
+    "image_id",
     "districts",
     "audience",
     "minimum_age",
@@ -80,18 +80,16 @@ async def district_names() -> list[str]:
     return [d.name for d in await District.all().order_by("name")]
 
 
-def _problems_with_image(form: SpaceForm, has_image: bool) -> list[Problem]:
-    if has_image and not form.image_alt:
-        return [Problem(N_("Describe the image for people who cannot see it."), field="image_alt")]
-    return []
+async def check_slug(slug: str) -> None:
+    """`Refused` when another space has this address (before anything is written)."""
+    if await Space.exists(slug=slug):
+        raise Refused([_slug_taken()])
 
 
-async def create(form: SpaceForm, picture: Picture | None, actor: Any) -> Space:
-    problems = _problems_with_image(form, picture is not None)
-    if await Space.exists(slug=form.slug):
-        problems.append(_slug_taken())
-    if problems:
-        raise Refused(problems)
+async def create(form: SpaceForm, image: ImageChange | None, actor: Any) -> Space:
+    """A new space, with its image (`image`: participation/pictures, stored in the same
+    transaction)."""
+    await check_slug(form.slug)
     assert form.starts_at is not None  # parse_space_form refused it otherwise
     try:
         async with in_transaction():
@@ -100,8 +98,7 @@ async def create(form: SpaceForm, picture: Picture | None, actor: Any) -> Space:
                 slug=form.slug,
                 summary=form.summary,
                 description=sanitize(form.description),
-                image_alt=form.image_alt if picture else "",
-                image_version=1 if picture else 0,
+                image_id=await pictures.apply(image, None),
                 districts=list(form.districts),
                 audience=form.audience,
                 minimum_age=form.minimum_age,
@@ -111,8 +108,6 @@ async def create(form: SpaceForm, picture: Picture | None, actor: Any) -> Space:
                 published=form.published,
                 comments_open=form.comments_open,
             )
-            if picture:
-                await store_image(space.id, picture)
             await audit(actor, "space_created", "space", space.id, "", _fields(space))
     except IntegrityError:  # UNIQUE slug: another space took it meanwhile
         raise Refused([_slug_taken()]) from None
@@ -123,40 +118,18 @@ def _slug_taken() -> Problem:
     return Problem(N_("Another space already has this address: choose another."), field="slug")
 
 
-async def store_image(space_id: int, picture: Picture) -> None:
-    """The space's image (replacing the one it had), as `images.prepare` made it."""
-    await SpaceImage.filter(space_id=space_id).delete()
-    await SpaceImage.create(
-        space_id=space_id,
-        data=picture.data,
-        content_type=picture.content_type,
-        width=picture.width,
-        height=picture.height,
-    )
-
-
-async def update(space_id: int, form: SpaceForm, picture: Picture | None, actor: Any) -> Space:
-    """Save the staff form over the version it was opened at (`form.base_version`); the
-    address (slug) never changes. `EditConflict` when someone saved meanwhile."""
+async def update(space_id: int, form: SpaceForm, image: ImageChange | None, actor: Any) -> Space:
+    """Save the staff form over the version it was opened at (`form.base_version`), with the
+    change of its image (`image`: participation/pictures); the address (slug) never changes.
+    `EditConflict` when someone saved meanwhile (nothing written, the image neither)."""
     space = await get(space_id)
-    keeps_image = bool(space.image_version) and not form.remove_image
-    problems = _problems_with_image(form, picture is not None or keeps_image)
-    if problems:
-        raise Refused(problems)
     if form.base_version is None:
         raise refuse(N_("Open the form again: it was sent without its version."))
     assert form.starts_at is not None
-    image_version = space.image_version
-    if picture is not None:
-        image_version = space.image_version + 1
-    elif form.remove_image:
-        image_version = 0
     values = {
         "title": form.title,
         "summary": form.summary,
         "description": sanitize(form.description),
-        "image_alt": form.image_alt if image_version else "",
-        "image_version": image_version,
         "districts": list(form.districts),
         "audience": form.audience,
         "minimum_age": form.minimum_age,
@@ -172,10 +145,9 @@ async def update(space_id: int, form: SpaceForm, picture: Picture | None, actor:
         updated = await Space.filter(id=space_id, version=form.base_version).update(**values)
         if not updated:
             raise EditConflict(await get(space_id))
-        if picture is not None:
-            await store_image(space_id, picture)
-        elif form.remove_image:
-            await SpaceImage.filter(space_id=space_id).delete()
+        image_id = await pictures.apply(image, space.image_id)
+        if image_id != space.image_id:
+            await Space.filter(id=space_id).update(image_id=image_id)
         after = await get(space_id)
         await audit(actor, "space_updated", "space", space_id, before, _fields(after))
     return after
@@ -205,6 +177,7 @@ async def delete(space_id: int, actor: Any) -> None:
         async with in_transaction():
             await audit(actor, "space_deleted", "space", space_id, _fields(space), "")
             await Space.filter(id=space_id).delete()
+            await pictures.delete(space.image_id)  # its image goes with it
     except IntegrityError:  # a component was attached meanwhile (ON DELETE RESTRICT)
         raise DomainError(
             N_("This space holds content: archive it instead of deleting it.")
@@ -281,9 +254,9 @@ async def remove_step(space_id: int, step_id: int, actor: Any) -> None:
 
 async def overviews(now: datetime, staff: bool = False) -> list[Overview]:
     """Every published space (every space for staff) with its state and current step, the
-    latest opened first: two queries."""
+    latest opened first, each with its image's description (`picture_of`): two queries."""
     query = Space.all() if staff else Space.filter(published=True)
-    spaces = await query.order_by("-starts_at", "-id")
+    spaces = await query.select_related("image").order_by("-starts_at", "-id")
     rows = await SpaceStep.filter(space_id__in=[s.id for s in spaces]).order_by(
         "position", "starts_at", "id"
     )
@@ -325,11 +298,3 @@ async def check_choice(space_id: int | None, field: str = "space") -> None:
     """`Refused` when a feature's form names a space that does not exist (a forged id)."""
     if space_id is not None and not await Space.exists(id=space_id):
         raise refuse(N_("Choose a space from the list."), field)
-
-
-async def image(slug: str, version: int) -> SpaceImage:
-    space = await published(slug)
-    row = await SpaceImage.get_or_none(space_id=space.id)
-    if row is None or space.image_version != version:
-        raise NotFound(slug)
-    return row

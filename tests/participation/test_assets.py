@@ -48,6 +48,28 @@ def test_what_a_page_needs_is_read_from_its_content() -> None:
     assert assets.page_needs(both, staff) == assets.Needs(htmx=True, staff_css=True)
     # a class both stylesheets name (`.row-actions .button`) is no reason to link staff.css
     assert "button" not in assets.staff_classes() and "row-actions" in assets.staff_classes()
+    # a map over tiles (templates/_placemap.html `tile_data`); a person's text that says so
+    # is escaped, as above
+    tiled = '<figure class="report-map" data-tiles="https://t/{z}/{x}/{y}.png">'
+    assert assets.page_needs(tiled, staff).leaflet
+    assert not assets.page_needs("<p>data-tiles=&#34;x&#34;</p>", staff).leaflet
+
+
+def test_the_head_s_files_are_read_once_per_process() -> None:
+    """A page's head asks nothing of the disk once its files are known (a `stat` per file per
+    render before); in development (`watch`), each call looks at the file again."""
+    assets.watch(False)
+    first = (assets.asset_url("css/app.css"), assets.staff_classes())
+    read = assets._address.cache_info().misses, assets._staff_once.cache_info().misses
+    for _ in range(3):
+        assert (assets.asset_url("css/app.css"), assets.staff_classes()) == first
+    assert (assets._address.cache_info().misses, assets._staff_once.cache_info().misses) == read
+    assets.watch(True)
+    try:
+        assert (assets.asset_url("css/app.css"), assets.staff_classes()) == first
+        assert assets._address.cache_info().currsize == 0  # looked at the file itself
+    finally:
+        assets.watch(False)
 
 
 def test_a_file_is_served_at_its_versioned_address_cached_for_a_year() -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from tortoise import timezone
 
-from participation import tiles
+from participation import assets, tiles
 from participation.accounts.models import User
 from participation.audit import AuditLogEntry
 from participation.settings import ConfigurationError, Settings
@@ -119,8 +119,11 @@ async def test_the_saved_tile_server_is_allowed_for_images_on_every_page(
         assert policy.replace(" https://tuiles.ville.fr", "") == tiles.BASE_POLICY
         assert 'data-tiles="https://tuiles.ville.fr/plan/{z}/{x}/{y}.png"' in page.text
         assert 'data-attribution="© Ville de Saint-Exemple, © OpenStreetMap"' in page.text
-        assert "/static/vendor/leaflet.js" in page.text
-        assert "/static/vendor/leaflet.js" not in (await v.get("/proposals")).text  # map pages only
+        # Leaflet and our map script once, in the head, at their versioned address
+        head = page.text.split("</head>")[0]
+        for file in ("vendor/leaflet.js", "vendor/leaflet.css", "js/place-map.js"):
+            assert page.text.count(file) == 1 and f'{assets.asset_url(file)}"' in head
+        assert "leaflet" not in (await v.get("/proposals")).text  # map pages only
     async with logged_in(app, admin) as c:
         assert (await save(c, map_tile_url="", map_tile_attribution="")).status_code == 303
     async with visitor(app) as v:

@@ -137,15 +137,14 @@ def test_an_illustration_is_a_small_file_shown_as_a_decorative_image() -> None:
 
 
 def test_every_form_reads_an_image_with_the_same_limits_in_its_own_words() -> None:
-    """One reader (`images.opened`) for the images of contributions, a space's image and the
-    site's logo: the same limits, each form's sentences on its own field."""
+    """One reader (`images.opened`) for the images of contributions and spaces (one service
+    since participation.0033) and the site's logo: the same limits, each form's sentences on
+    its own field."""
     from participation.sitesettings import logo
-    from participation.spaces import images as space_images
 
     too_big = b"\x00" * (images.MAX_BYTES + 1)
     readers = (
         (images.prepare, "image", images.TOO_BIG),
-        (space_images.prepare, "image", images.TOO_BIG),
         (logo.prepare, "logo", logo.WORDING.too_big),
     )
     for prepare, field, message in readers:

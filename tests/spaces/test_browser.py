@@ -59,7 +59,7 @@ async def test_staff_create_a_space_and_a_visitor_sees_it_on_the_home_page(
     await axe.check(page, "new")
     await page.get_by_label("Titre").fill("Budget participatif 2027")
     await page.get_by_label("Résumé").fill("Votez pour les projets de vos quartiers.")
-    await page.get_by_label("Image", exact=True).set_input_files(_drawing())
+    await page.get_by_label("Fichier de l’image").set_input_files(_drawing())
     await page.get_by_label("Alternative textuelle de l’image").fill("Un kiosque dessiné")
     await page.get_by_label("Ouverture").fill(formatting.input_value(now - timedelta(days=30)))
     await page.get_by_label("Clôture").fill(formatting.input_value(now - timedelta(days=31)))
@@ -72,7 +72,7 @@ async def test_staff_create_a_space_and_a_visitor_sees_it_on_the_home_page(
     assert await closes.get_attribute("aria-invalid") == "true"
     await axe.check(page, "refused")
     await closes.fill(formatting.input_value(now + timedelta(days=60)))
-    await page.get_by_label("Image", exact=True).set_input_files(_drawing())  # chosen again
+    await page.get_by_label("Fichier de l’image").set_input_files(_drawing())  # chosen again
     await page.get_by_role("button", name="Créer la démarche").click()
     await expect(page.locator(".flash")).to_contain_text("La démarche est créée.")
     await axe.check(page, "edit")
@@ -94,9 +94,12 @@ async def test_staff_create_a_space_and_a_visitor_sees_it_on_the_home_page(
     await expect(visitor.locator("main")).to_contain_text(sentence)
     await axe.check(visitor, "home")
     await visitor.get_by_role("link", name="Budget participatif 2027").click()
-    await expect(visitor.locator("main img.space-image")).to_have_attribute(
-        "alt", "Un kiosque dessiné"
-    )
+    # the image's renditions (participation/pictures), its box held before it arrives
+    image = visitor.locator("main .visual-page img.picture")
+    await expect(image).to_have_attribute("alt", "Un kiosque dessiné")
+    assert " 400w" in (await image.get_attribute("srcset") or "")
+    assert await image.get_attribute("width") and await image.get_attribute("height")
+    assert await image.evaluate("i => i.decode().then(() => i.naturalWidth)") > 0  # served
     await expect(visitor.locator("[aria-current='step']")).to_contain_text("Vote")
     await axe.check(visitor, "space")
     await visitor.get_by_role("link", name="Démarches participatives").first.click()

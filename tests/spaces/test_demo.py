@@ -12,9 +12,10 @@ from budgets.models import Budget
 from consultations.models import Consultation
 from meetings.models import Meeting
 from participation import demo, formatting
+from participation.pictures.models import Picture
 from participation.settings import Settings
 from participation.spaces import demo as spaces_demo
-from participation.spaces.models import Space, SpaceImage, SpaceStep
+from participation.spaces.models import Space, SpaceStep
 
 
 async def test_the_demo_town_has_three_spaces_with_their_content(
@@ -24,8 +25,8 @@ async def test_the_demo_town_has_three_spaces_with_their_content(
     await demo.seed(settings)  # idempotent
     spaces = {s.slug: s for s in await Space.all()}
     assert set(spaces) == {spaces_demo.BUDGET, spaces_demo.CONSULTATION, spaces_demo.IDEAS}
-    assert await SpaceImage.all().count() == 3
-    assert all(s.image_alt for s in spaces.values())
+    pictures = await Picture.filter(id__in=[s.image_id for s in spaces.values()])
+    assert len(pictures) == 3 and all(p.alt for p in pictures)
     budget_space = spaces[spaces_demo.BUDGET]
     budget = await Budget.get(title="Budget participatif 2026")
     assert budget.space_id == budget_space.id
@@ -40,5 +41,6 @@ async def test_the_demo_town_has_three_spaces_with_their_content(
     assert "Boîte à idées" in home and "Rénovation du parc des Tilleuls" in home
     page = (await client.get(f"/demarches/{spaces_demo.CONSULTATION}")).text
     assert consultation.title in page and "Questionnaire" in page
-    image = await client.get(f"/demarches/{spaces_demo.BUDGET}/image/1")
-    assert image.status_code == 200 and image.headers["content-type"] == "image/jpeg"
+    key = next(p.key for p in pictures if p.id == spaces[spaces_demo.BUDGET].image_id)
+    image = await client.get(f"/images/{key}/800")
+    assert image.status_code == 200 and image.headers["content-type"] == "image/webp"

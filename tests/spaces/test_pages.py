@@ -8,9 +8,10 @@ import httpx
 from participation import formatting
 from participation.accounts.models import User
 from participation.audit import AuditLogEntry
+from participation.pictures.models import Picture, PictureRendition
 from participation.residents.models import District
 from participation.settings import Settings
-from participation.spaces.models import Space, SpaceImage, SpaceStep
+from participation.spaces.models import Space, SpaceStep
 from tests.conftest import csrf_token, field_error, log_in, post_form
 from tests.pictures.helpers import png
 from tests.spaces.factories import space_open_with_a_vote
@@ -53,9 +54,13 @@ async def test_staff_create_a_space_with_an_image_and_a_timeline(
     response = await send(client, "/admin/spaces/new", data, png(), ["Nord"])
     assert response.status_code == 303, response.text
     space = await Space.get(slug="budget-2027")
-    assert space.districts == ["Nord"] and space.image_version == 1
-    stored = await SpaceImage.get(space=space)
-    assert (stored.width, stored.height) == (1200, 675)
+    assert space.districts == ["Nord"] and space.image_id is not None
+    # the core's pictures (participation/pictures): renditions at a few widths, never wider
+    # than the upload
+    picture = await Picture.get(id=space.image_id)
+    assert (picture.width, picture.height, picture.alt) == (1200, 675, "Un parc dessiné")
+    widths = await PictureRendition.filter(picture_id=picture.id).values_list("width", flat=True)
+    assert sorted(widths) == [400, 800, 1200]
     step = await post_form(
         client,
         f"/admin/spaces/{space.id}/steps/new",
@@ -73,9 +78,10 @@ async def test_staff_create_a_space_with_an_image_and_a_timeline(
     page = await client.get("/demarches/budget-2027")
     assert page.status_code == 200 and "Vote ouvert" in page.text
     assert 'alt="Un parc dessiné"' in page.text
-    image = await client.get(f"/demarches/budget-2027/image/{space.image_version}")
-    assert image.status_code == 200 and image.headers["content-type"] == "image/jpeg"
-    assert (await client.get("/demarches/budget-2027/image/9")).status_code == 404
+    assert f'srcset="/images/{picture.key}/400 400w, /images/{picture.key}/800 800w, ' in page.text
+    assert 'width="1200" height="675"' in page.text  # its box held before it arrives
+    image = await client.get(f"/images/{picture.key}/800")
+    assert image.status_code == 200 and image.headers["content-type"] == "image/webp"
     removed = await post_form(client, f"/admin/spaces/{space.id}/steps/{row.id}/remove", {})
     assert removed.status_code == 303 and not await SpaceStep.exists(space=space)
     actions = await AuditLogEntry.filter(target_kind="space").values_list("action", flat=True)
@@ -218,7 +224,6 @@ async def test_drafts_are_not_public_and_the_lists_group_by_state(
     assert (await client.get("/demarches/brouillon")).status_code == 404
     assert (await client.get("/demarches/inconnue")).status_code == 404
     assert (await client.get("/demarches/" + "a" * 500)).status_code == 404
-    assert (await client.get("/demarches/" + "a" * 500 + "/image/1")).status_code == 404
 
 
 async def test_the_home_page_shows_an_open_space_with_its_deadline(

@@ -27,7 +27,6 @@ FORM = SpaceForm(
     slug="budget-2027",
     summary="",
     description="<p>Texte</p>",
-    image_alt="",
     starts_at=NOW,
     ends_at=NOW + timedelta(days=30),
     audience=Audience.SIGNED_IN,

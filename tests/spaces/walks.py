@@ -13,9 +13,9 @@ from PIL import Image
 from tortoise import timezone
 
 from participation.people.models import SpaceRole
+from participation.pictures import images, services
 from participation.settings import Settings
-from participation.spaces import images
-from participation.spaces.models import Space, SpaceImage, SpaceStep
+from participation.spaces.models import Space, SpaceStep
 from tests.security.walks import (
     DENIED,
     DONE,
@@ -45,12 +45,8 @@ async def _seed(settings: Settings, world: World) -> None:
         starts_at=now - timedelta(days=10),
         ends_at=now + timedelta(days=50),
         published=True,
-        image_alt="Un dessin",
-        image_version=1,
-    )
-    picture = images.prepare(drawing())
-    await SpaceImage.create(
-        space=space, data=picture.data, content_type=picture.content_type, width=320, height=200
+        # its image, one of the core's pictures (participation/pictures: its route's walk)
+        image_id=(await services.store(images.prepare(drawing()), "Un dessin")).id,
     )
     step = await SpaceStep.create(
         space=space,
@@ -58,7 +54,7 @@ async def _seed(settings: Settings, world: World) -> None:
         starts_at=now - timedelta(days=1),
         ends_at=now + timedelta(days=9),
     )
-    world.ids.update(space_id=space.id, step_id=step.id, space_slug=space.slug, image_version=1)
+    world.ids.update(space_id=space.id, step_id=step.id, space_slug=space.slug)
     # a role in the space (issue #18): the site's moderator also moderates this space (the
     # access matrix's withdrawal takes it away: a site moderator sees every case anyway)
     held = await SpaceRole.create(user=world.moderator, space=space, role="moderator")
@@ -70,7 +66,6 @@ MATRIX = {
     # route: (anonymous, owner, other, moderator, agent, admin, evaluator)
     "GET /demarches":                                            (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "GET /demarches/{space_slug}":                               (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
-    "GET /demarches/{space_slug}/image/{image_version}":         (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "GET /demarches/{space_slug}/feed.atom":                     (PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE,    PAGE),
     "GET /admin/spaces":                                         (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE,    DENIED),
     "GET /admin/spaces/new":                                     (LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  PAGE,    DENIED),
@@ -156,7 +151,6 @@ WALKS = Walks(
         "spaces:admin_step": "spaces/test_browser",
     },
     exempt={
-        "spaces:image": "an image, not a page (its text alternative is audited on the space's page)",
         "spaces:feed": "Atom feed, not a page (tests/spaces/test_feed.py parses it)",
     },
 )
