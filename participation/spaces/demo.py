@@ -15,7 +15,7 @@ from datetime import timedelta
 from PIL import Image, ImageDraw
 from tortoise import timezone
 
-from participation.richtext import sanitize
+from participation.richtext import ALLOW_LIST_VERSION, sanitize
 from participation.spaces import images, services
 from participation.spaces.domain import Audience
 from participation.spaces.models import Space, SpaceStep
@@ -159,6 +159,7 @@ async def create_spaces() -> None:
             slug=demo.slug,
             summary=demo.summary,
             description=sanitize(demo.description),
+            sanitized_with=ALLOW_LIST_VERSION,  # stored as shown (issue #21)
             image_alt=demo.alt,
             image_version=1,
             audience=demo.audience,

@@ -28,6 +28,10 @@ class Space(Model):
     slug = fields.CharField(max_length=SLUG_LENGTH, unique=True)
     summary = fields.CharField(max_length=SUMMARY_LENGTH, default="")
     description = fields.TextField(default="")  # sanitised rich text
+    # the allow-list `description` was sanitised with (participation.richtext.ALLOW_LIST_VERSION:
+    # shown as stored; 0, any other: cleaned again on output), set by every writer (issue #21)
+    sanitized_with = fields.IntField(default=0, db_default=0)
+    rich_text = ("description",)
     image_alt = fields.CharField(max_length=ALT_LENGTH, default="")
     image_version = fields.IntField(default=0)  # 0: no image; else part of the image's URL
     districts: Any = fields.JSONField(default=list)

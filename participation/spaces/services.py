@@ -18,7 +18,7 @@ from participation.audit import audit
 from participation.i18n import N_
 from participation.refusals import DomainError, NotFound, Problem, Refused, refuse
 from participation.residents.models import District
-from participation.richtext import sanitize
+from participation.richtext import sanitize, written
 from participation.spaces.domain import (
     SLUG_LENGTH,
     SpaceForm,
@@ -99,7 +99,7 @@ async def create(form: SpaceForm, picture: Picture | None, actor: Any) -> Space:
                 title=form.title,
                 slug=form.slug,
                 summary=form.summary,
-                description=sanitize(form.description),
+                **written(None, Space.rich_text, description=sanitize(form.description)),
                 image_alt=form.image_alt if picture else "",
                 image_version=1 if picture else 0,
                 districts=list(form.districts),
@@ -154,7 +154,7 @@ async def update(space_id: int, form: SpaceForm, picture: Picture | None, actor:
     values = {
         "title": form.title,
         "summary": form.summary,
-        "description": sanitize(form.description),
+        **written(None, Space.rich_text, description=sanitize(form.description)),
         "image_alt": form.image_alt if image_version else "",
         "image_version": image_version,
         "districts": list(form.districts),
