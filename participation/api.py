@@ -37,7 +37,6 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from participation import features, licence, ratelimit
-from participation.comments import api as comments_api
 from participation.features import ApiField, ApiFilter, ApiResource
 from participation.i18n import N_, current_language, gettext
 from participation.numbers import MAX_ID
@@ -68,13 +67,8 @@ CACHE_CONTROL = "public, no-cache"  # always revalidated: the ETag makes that ch
 
 
 def resources() -> list[ApiResource]:
-    """The core's collections (spaces, comments), then every installed feature's, in
-    `INSTALLED` order."""
-    found = [
-        *CORE_RESOURCES,
-        *comments_api.resources(),
-        *(r for f in features.FEATURES for r in f.api),
-    ]
+    """The core's collections (spaces), then every installed feature's, in `INSTALLED` order."""
+    found = [*CORE_RESOURCES, *(r for f in features.FEATURES for r in f.api)]
     names = [r.name for r in found]
     if len(set(names)) != len(names):
         raise ValueError(f"two API resources share a name: {names}")

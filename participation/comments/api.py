@@ -11,7 +11,6 @@ id, null for another kind); `target_kind` and `target_id` say what any comment i
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from functools import cache
 from typing import Any
 
 from tortoise.expressions import Q, Subquery
@@ -21,7 +20,7 @@ from participation import features
 from participation.accounts.models import AnonymousUser
 from participation.comments.models import Comment
 from participation.comments.queries import visible_comments
-from participation.features import ApiField, ApiFilter, ApiResource
+from participation.features import ApiField, ApiFilter
 from participation.i18n import N_
 from participation.keyset import query_resource
 from participation.richtext import to_text
@@ -85,53 +84,50 @@ def row(c: Comment) -> dict[str, Any]:
     }
 
 
-@cache
-def resources() -> tuple[ApiResource, ...]:
-    """Built on first use: the kinds are the installed features' (read at call time)."""
-    kinds = tuple(c.kind for c in _public_kinds())
-    return (
-        query_resource(
-            "comments",
-            N_("Comments"),
-            N_(
-                "The visible comments on what anybody sees: proposals, budget projects, "
-                "meetings and consultations' outcomes."
-            ),
-            FIELDS,
-            query,
-            row,
-            {
-                "id": 7,
-                "target_kind": "proposal",
-                "target_id": 12,
-                "proposal_id": 12,
-                "parent_id": None,
-                "author": "Dominique",
-                "body": "Bonne idée, il en faut un aussi au parc.",
-                "stance": "for",
-                "created_at": datetime(2026, 4, 3, 18, 5, tzinfo=UTC),
-                "edited_at": None,
-            },
-            filters=(
-                ApiFilter(
-                    "target_kind",
-                    "string",
-                    N_("Only the comments on this kind of thing."),
-                    choices=kinds,
-                    max_length=32,
-                ),
-                ApiFilter(
-                    "target_id",
-                    "integer",
-                    N_("Only the comments on this identifier (with target_kind)."),
-                ),
-                ApiFilter(
-                    "proposal_id",
-                    "integer",
-                    N_("Only the comments on this proposal."),
-                ),
-            ),
-            related=("author",),
-            updated=True,
+# declared by the comments' manifest; the kinds are read at query time (`features.FEATURES` is
+# loaded after the manifests), so `target_kind` lists none: an unknown kind finds no comment
+RESOURCES = (
+    query_resource(
+        "comments",
+        N_("Comments"),
+        N_(
+            "The visible comments on what anybody sees: proposals, budget projects, "
+            "meetings and consultations' outcomes."
         ),
-    )
+        FIELDS,
+        query,
+        row,
+        {
+            "id": 7,
+            "target_kind": "proposal",
+            "target_id": 12,
+            "proposal_id": 12,
+            "parent_id": None,
+            "author": "Dominique",
+            "body": "Bonne idée, il en faut un aussi au parc.",
+            "stance": "for",
+            "created_at": datetime(2026, 4, 3, 18, 5, tzinfo=UTC),
+            "edited_at": None,
+        },
+        filters=(
+            ApiFilter(
+                "target_kind",
+                "string",
+                N_("Only the comments on this kind of thing."),
+                max_length=32,
+            ),
+            ApiFilter(
+                "target_id",
+                "integer",
+                N_("Only the comments on this identifier (with target_kind)."),
+            ),
+            ApiFilter(
+                "proposal_id",
+                "integer",
+                N_("Only the comments on this proposal."),
+            ),
+        ),
+        related=("author",),
+        updated=True,
+    ),
+)
