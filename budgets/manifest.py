@@ -136,6 +136,13 @@ FEATURE = Feature(
     metrics=queries.metrics,  # ballots cast per channel (/metrics)
     api=api.RESOURCES,
     # comments on a project's page (issue #18: participation/commenting.py)
-    commentables=[Commentable("budget_project", N_("budget project"), queries.comment_target)],
+    commentables=[
+        Commentable(
+            "budget_project",
+            N_("budget project"),
+            queries.comment_target,
+            public=lambda: api.public_projects().values("id"),  # as /api/v1/projects
+        )
+    ],
     picture_owners=[features.PictureOwner("budget_project", Project, queries.picture_seen)],
 )

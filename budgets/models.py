@@ -61,6 +61,10 @@ class Budget(Model):
     id = fields.IntField(primary_key=True)
     title = fields.CharField(max_length=200)
     description = fields.TextField(default="")  # sanitized HTML
+    # the allow-list `description` was sanitised with (participation.richtext.ALLOW_LIST_VERSION:
+    # shown as stored; 0, any other: cleaned again on output), set by every writer (issue #21)
+    sanitized_with = fields.IntField(default=0, db_default=0)
+    rich_text = ("description",)
     currency = fields.CharField(max_length=3, default="EUR")
     total_amount = fields.BigIntField()  # whole currency units
     phase = fields.CharEnumField(Phase, max_length=16, default=Phase.PREPARATION)
@@ -168,6 +172,7 @@ class Project(Model):
     # the allow-list `description` was sanitised with (participation.richtext.ALLOW_LIST_VERSION:
     # shown as stored; 0, any other: cleaned again on output), set by every writer of it
     sanitized_with = fields.IntField(default=0, db_default=0)
+    rich_text = ("description",)
     cost = fields.BigIntField()
     district: fields.ForeignKeyNullableRelation[BudgetDistrict] = fields.ForeignKeyField(
         "budgets.BudgetDistrict", related_name="projects", null=True, on_delete=fields.RESTRICT

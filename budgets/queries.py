@@ -316,7 +316,7 @@ async def result_rows(budget: Budget) -> list[dict[str, Any]]:
 
 async def results_csv(budget: Budget) -> str:
     buffer = io.StringIO()
-    writer = spreadsheet.writer(buffer, delimiter=";")
+    writer = spreadsheet.writer(buffer, delimiter=";", licensed=True)
     writer.writerow(RESULT_COLUMNS)
     writer.writerows([row[c] for c in RESULT_COLUMNS] for row in await result_rows(budget))
     return buffer.getvalue()

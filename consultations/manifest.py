@@ -135,6 +135,12 @@ FEATURE = Feature(
             N_("consultation outcome"),
             queries.comment_target,
             spaces_of=queries.locked_spaces,
+            # the published outcomes of the consultations out of preparation (their page's rule)
+            public=lambda: (
+                Consultation.exclude(phase=Phase.PREPARATION)
+                .filter(outcome_published_at__isnull=False)
+                .values("id")
+            ),
         )
     ],
 )

@@ -65,6 +65,11 @@ class Consultation(Model):
     id = fields.IntField(primary_key=True)
     title = fields.CharField(max_length=200)
     context = fields.TextField(default="")  # sanitized HTML
+    # the allow-list `context` and the outcome's texts were sanitised with
+    # (participation.richtext.ALLOW_LIST_VERSION: shown as stored; 0, any other: cleaned again
+    # on output), set by every writer (issue #21; `richtext.written`)
+    sanitized_with = fields.IntField(default=0, db_default=0)
+    rich_text = ("context", "outcome_heard", "outcome_decided")
     phase = fields.CharEnumField(Phase, max_length=16, default=Phase.PREPARATION)
     phase_changed_at = fields.DatetimeField(null=True)
     opens_at = fields.DatetimeField(null=True)
@@ -147,6 +152,10 @@ class Question(Model):
     # an option id of that question (no foreign key: options and questions would form a cycle)
     show_if_option_id = fields.IntField(null=True)
     decision = fields.TextField(default="")  # sanitized HTML: the council's decision
+    # the allow-list `decision` was sanitised with (participation.richtext.ALLOW_LIST_VERSION:
+    # shown as stored; 0, any other: cleaned again on output), set by every writer (issue #21)
+    sanitized_with = fields.IntField(default=0, db_default=0)
+    rich_text = ("decision",)
     consultation_id: int
     show_if_question_id: int | None
 

@@ -139,7 +139,7 @@ def aggregate_rows(
 
 def aggregates_csv(content: dict[str, Any], views: list[QuestionView]) -> str:
     out = io.StringIO()
-    writer = spreadsheet.writer(out)
+    writer = spreadsheet.writer(out, licensed=True)
     writer.writerow(["question_number", "question", "item", "measure", "value", "percent"])
     writer.writerows(aggregate_rows(content, views))
     return out.getvalue()
@@ -181,7 +181,7 @@ def _published(approved: set[texts.Key], view: QuestionView) -> Callable[[str], 
 async def responses_csv(settings: Settings, consultation_id: int, views: list[QuestionView]) -> str:
     header, rows = await anonymised_responses(settings, consultation_id, views)
     out = io.StringIO()
-    writer = spreadsheet.writer(out)
+    writer = spreadsheet.writer(out, licensed=True)
     writer.writerow(header)
     writer.writerows(rows)
     return out.getvalue()

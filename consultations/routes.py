@@ -297,9 +297,8 @@ async def responses_csv(request: Request) -> Response:
         raise NotFound()
     views = await queries.questionnaire(consultation.id)
     content = await queries.responses_csv(web.settings_of(request), consultation.id, views)
-    return web.attachment(
-        content, "text/csv; charset=utf-8", f"consultation-{consultation.id}-reponses.csv"
-    )
+    filename = f"consultation-{consultation.id}-reponses.csv"
+    return web.attachment(content, "text/csv; charset=utf-8", filename, open_data=True)
 
 
 async def outcome(request: Request) -> Response:

@@ -49,7 +49,7 @@ from participation.notifications.services import Kind, notify_users
 from participation.numbers import is_whole_number
 from participation.refusals import NotFound, Problem, Refused, refuse
 from participation.residents import services as residents
-from participation.richtext import sanitize, to_text
+from participation.richtext import ALLOW_LIST_VERSION, sanitize, to_text, written
 from participation.settings import Settings
 from participation.spaces import audience
 from participation.spaces import services as spaces
@@ -110,7 +110,6 @@ async def save_consultation(
     await spaces.check_choice(form.space_id)
     values: dict[str, Any] = {
         "title": form.title.strip()[:200],
-        "context": sanitize(form.context),
         "opens_at": form.opens_at,
         "closes_at": form.closes_at,
         "audience": form.audience,
@@ -118,7 +117,9 @@ async def save_consultation(
         "results_visible_while_open": form.results_visible_while_open,
         "space_id": form.space_id,
     }
+    context = sanitize(form.context)
     if consultation_id is None:
+        values.update(written(None, Consultation.rich_text, context=context))
         async with in_transaction():
             consultation = await Consultation.create(anonymous=form.anonymous, **values)
             after = _audited(consultation)
@@ -133,6 +134,7 @@ async def save_consultation(
                 "anonymous",
             )
         before = _audited(consultation)
+        values.update(written(consultation, Consultation.rich_text, context=context))
         await Consultation.filter(id=consultation_id).update(anonymous=form.anonymous, **values)
         if form.space_id != consultation.space_id:
             # the cases of its free-text answers and of the comments on its outcome follow it
@@ -293,8 +295,11 @@ async def save_question(
             before = await _question_audit(question_id)
         if question_id is None:
             position = len(specs) + 1
-            question = await Question.create(
-                consultation_id=consultation_id, position=position, **values
+            question = await Question.create(  # its decision empty: stored as shown
+                consultation_id=consultation_id,
+                position=position,
+                sanitized_with=ALLOW_LIST_VERSION,
+                **values,
             )
             question_id = question.id
         else:
@@ -730,13 +735,16 @@ async def publish_outcome(
         )
         for question_id, decision in form.decisions.items():
             if question_id in question_ids:  # forged ids of other consultations are ignored
-                await Question.filter(id=question_id).update(decision=sanitize(decision))
+                await Question.filter(id=question_id).update(
+                    decision=sanitize(decision), sanitized_with=ALLOW_LIST_VERSION
+                )
         before = {
             "heard": to_text(consultation.outcome_heard),
             "decided": to_text(consultation.outcome_decided),
         }
-        consultation.outcome_heard = sanitize(form.heard)
-        consultation.outcome_decided = sanitize(form.decided)
+        texts = {"outcome_heard": sanitize(form.heard), "outcome_decided": sanitize(form.decided)}
+        for name, value in written(consultation, Consultation.rich_text, **texts).items():
+            setattr(consultation, name, value)
         consultation.outcome_published_at = consultation.outcome_published_at or timezone.now()
         await consultation.save()
         after = {

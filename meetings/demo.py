@@ -58,6 +58,7 @@ async def load(settings: Settings, users: list[Any]) -> None:
                 "propositions citoyennes, ouvertes aux soutiens."
             ),
             minutes_published_at=start + day,
+            sanitized_with=richtext.ALLOW_LIST_VERSION,  # stored as shown (issue #21)
         )
         await Registration.create(
             meeting=meeting,
@@ -87,11 +88,13 @@ async def load(settings: Settings, users: list[Any]) -> None:
         accessibility=ACCESS,
         online_url="https://visio.villebelle.example/mobilites",
         capacity=40,
+        sanitized_with=richtext.ALLOW_LIST_VERSION,
     )
     later = now + 10 * day
     full = await Meeting.create(
         title="Villebelle · Visite du chantier de la médiathèque",
         description=richtext.sanitize("Visite guidée du chantier, en petit groupe."),
+        sanitized_with=richtext.ALLOW_LIST_VERSION,
         format=Format.IN_PERSON,
         starts_at=later.replace(hour=9),
         ends_at=later.replace(hour=11),

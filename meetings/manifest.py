@@ -104,7 +104,11 @@ FEATURE = features.Feature(
     # comments on a meeting's page (issue #18: participation/commenting.py)
     commentables=[
         features.Commentable(
-            "meeting", N_("meeting"), queries.comment_target, spaces_of=queries.locked_spaces
+            "meeting",
+            N_("meeting"),
+            queries.comment_target,
+            spaces_of=queries.locked_spaces,
+            public=lambda: Meeting.all().values("id"),  # every meeting's page is public
         )
     ],
     picture_owners=[features.PictureOwner("meeting", Meeting, queries.picture_seen)],

@@ -33,6 +33,11 @@ class Meeting(Model):
     confirmed = fields.IntField(default=0)
     minutes = fields.TextField(default="")  # sanitised rich text, public once published
     minutes_published_at = fields.DatetimeField(null=True)
+    # the allow-list `description` and `minutes` were sanitised with
+    # (participation.richtext.ALLOW_LIST_VERSION: shown as stored; 0, any other: cleaned again
+    # on output), set by every writer (issue #21; `richtext.written`)
+    sanitized_with = fields.IntField(default=0, db_default=0)
+    rich_text = ("description", "minutes")
     reminded_for = fields.DatetimeField(null=True)
     sequence = fields.IntField(default=0)  # iCalendar SEQUENCE: +1 when moved or cancelled
     created_at = fields.DatetimeField(auto_now_add=True)

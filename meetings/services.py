@@ -77,7 +77,9 @@ async def create_meeting(
         meeting = await Meeting.create(
             image_id=await pictures.apply(image, None),
             title=form.title,
-            description=richtext.sanitize(form.description),
+            **richtext.written(
+                None, Meeting.rich_text, description=richtext.sanitize(form.description)
+            ),
             format=form.format,
             starts_at=form.starts_at,
             ends_at=form.ends_at,
@@ -149,11 +151,24 @@ async def update_meeting(
         )
         for name in EDITABLE:
             setattr(meeting, name, getattr(form, name))
-        meeting.description = richtext.sanitize(form.description)
+        texts = richtext.written(
+            meeting, Meeting.rich_text, description=richtext.sanitize(form.description)
+        )
+        for name, value in texts.items():
+            setattr(meeting, name, value)
         meeting.sequence += 1 if moved else 0
         meeting.image_id = await pictures.apply(image, meeting.image_id)
         # never `confirmed`: seats change only through their conditional UPDATEs
-        await meeting.save(update_fields=[*EDITABLE, "sequence", "updated_at", "image_id"])
+        await meeting.save(
+            update_fields=[
+                *EDITABLE,
+                "sanitized_with",
+                "minutes",
+                "sequence",
+                "updated_at",
+                "image_id",
+            ]
+        )
         if meeting.space_id != former_space:
             # the cases of its comments follow it to the new space's moderators; its row is
             # locked above, the lock a case being made on them reads the space with
@@ -427,9 +442,11 @@ async def publish_minutes(meeting_id: int, form: MinutesForm, by_user: Any) -> M
             raise NotFound()
         if not domain.can_publish_minutes(meeting.facts(), timezone.now()):
             raise DomainError(domain.NOT_OVER)
-        meeting.minutes = richtext.sanitize(form.text)
+        texts = richtext.written(meeting, Meeting.rich_text, minutes=richtext.sanitize(form.text))
+        for name, value in texts.items():
+            setattr(meeting, name, value)
         meeting.minutes_published_at = meeting.minutes_published_at or timezone.now()
-        await meeting.save(update_fields=["minutes", "minutes_published_at", "updated_at"])
+        await meeting.save(update_fields=[*texts, "minutes_published_at", "updated_at"])
         await Outcome.filter(meeting_id=meeting_id).delete()
         await Outcome.bulk_create(
             [

@@ -302,6 +302,10 @@ class Commentable:
     # outcome, a meeting). None: read plainly through `target` (a kind that is moderated
     # content itself locks in its `ContentKind.spaces_of`)
     spaces_of: Callable[[list[int]], Awaitable[dict[int, int]]] | None = None
+    # the targets anybody sees, as a query of their ids (`.values("id")`), read as a subquery by
+    # the public API's /api/v1/comments (participation/comments/api.py) with the rule of the
+    # target's page for a visitor; None: its comments stay out of the API
+    public: Callable[[], Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from tortoise.migrations.exceptions import IncompatibleStateError
 from tortoise.migrations.operations import (
     DIRECT_RELATION_FIELDS,
     AddField,
+    RemoveField,
     RunPython,
     TortoiseOperation,
 )
@@ -169,6 +170,30 @@ class AddForeignKey(AddField):
             await state_editor._remake_table(model)
             return
         await super().database_backward(app_label, old_state, new_state, state_editor)
+
+
+class DropColumn(RemoveField):
+    """`RemoveField` of a plain column from a table other tables refer to. On SQLite Tortoise's
+    `remove_field` rebuilds the table (a copy, then DROP TABLE), which fails with "FOREIGN KEY
+    constraint failed" as soon as rows of another table refer to it: an installation with data
+    could not upgrade. SQLite (3.35 and later) drops a plain column in place; elsewhere the
+    column is dropped as usual."""
+
+    async def database_forward(
+        self,
+        app_label: str,
+        old_state: State,
+        new_state: State,
+        state_editor: Any = None,
+    ) -> None:
+        if state_editor is not None and getattr(state_editor, "DIALECT", "") == "sqlite":
+            model = old_state.apps.get_model(f"{app_label}.{self.model_name}")
+            column = model._meta.fields_db_projection[self.name]
+            await state_editor._run_sql(
+                f'ALTER TABLE "{model._meta.db_table}" DROP COLUMN "{column}"'
+            )
+            return
+        await super().database_forward(app_label, old_state, new_state, state_editor)
 
 
 # What existed before spaces goes into one default space. Copied here, not imported, so that

@@ -48,8 +48,8 @@ from participation.web import settings_of
 
 BOM = "\ufeff"
 LICENCE_TITLE = licence.TITLE
-LICENCE_COLUMN = "licence"  # the last column of every table of open data
-LICENCE_VALUE = f"{licence.NAME}, {licence.URL}"
+LICENCE_COLUMN = licence.COLUMN  # the last column of every table of open data
+LICENCE_VALUE = licence.VALUE
 PAGE_SIZE = 1000  # rows read per query while walking a collection
 TABLE_TYPES = {
     "integer": "integer",
@@ -111,21 +111,17 @@ def raw_cell(field: ApiField, value: Any) -> str:
 def people_csv(fields: Sequence[ApiField], items: Sequence[dict[str, Any]]) -> bytes:
     out = io.StringIO()
     out.write(BOM)
-    writer = spreadsheet.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([*(f.name for f in fields), LICENCE_COLUMN])
-    writer.writerows(
-        [*(people_cell(f, item.get(f.name)) for f in fields), LICENCE_VALUE] for item in items
-    )
+    writer = spreadsheet.writer(out, delimiter=";", lineterminator="\r\n", licensed=True)
+    writer.writerow([f.name for f in fields])
+    writer.writerows([people_cell(f, item.get(f.name)) for f in fields] for item in items)
     return out.getvalue().encode()
 
 
 def raw_csv(fields: Sequence[ApiField], items: Sequence[dict[str, Any]]) -> bytes:
     out = io.StringIO()
-    writer = spreadsheet.writer(out, lineterminator="\r\n")
-    writer.writerow([*(f.name for f in fields), LICENCE_COLUMN])
-    writer.writerows(
-        [*(raw_cell(f, item.get(f.name)) for f in fields), LICENCE_VALUE] for item in items
-    )
+    writer = spreadsheet.writer(out, lineterminator="\r\n", licensed=True)
+    writer.writerow([f.name for f in fields])
+    writer.writerows([raw_cell(f, item.get(f.name)) for f in fields] for item in items)
     return out.getvalue().encode()
 
 

@@ -84,9 +84,24 @@ ALLOW_LIST_VERSION = 1
 def render(stored: str | None, sanitized_with: int = 0) -> Markup:
     """What we show: as stored when the row was sanitised with the current allow-list
     (`sanitized_with`), else cleaned again on output, so a row written by another path is safe."""
-    if sanitized_with == ALLOW_LIST_VERSION:
+    if sanitized_with == ALLOW_LIST_VERSION or not stored:
         return Markup(stored or "")
-    return Markup(_cleaner.clean(stored or ""))
+    return Markup(_cleaner.clean(stored))
+
+
+def written(row: Any, columns: tuple[str, ...], **sanitized: str) -> dict[str, Any]:
+    """What a service saves when it writes some of a row's rich-text `columns` (`sanitized`:
+    each one sanitised by it, `sanitize` or `from_markdown`): those; the row's other columns
+    again with the current allow-list when the row says another (`stored_again`: what its page
+    showed), so that no column is trusted unsanitised; and `sanitized_with`. `row` is None for a
+    new row (its other columns are empty)."""
+    values: dict[str, Any] = dict(sanitized)
+    if row is not None and row.sanitized_with != ALLOW_LIST_VERSION:
+        for column in columns:
+            if column not in sanitized:
+                values[column] = stored_again(getattr(row, column))
+    values["sanitized_with"] = ALLOW_LIST_VERSION
+    return values
 
 
 def stored_again(stored: str) -> str:
@@ -313,13 +328,27 @@ def render_page(stored: str | None) -> Markup:
     return Markup(_page_renderer.clean(stored or ""))
 
 
+class _Text(HTMLParser):
+    """The text of HTML, tags and comments left out, character references read."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
 def to_text(stored: str) -> str:
-    """Readable plain text of stored rich text (for diffs, search, exports)."""
+    """Readable plain text of stored rich text (for diffs, search, exports, a page's meta
+    description). The standard library's parser, not bleach: pages call it (`summary`), and
+    rendering never calls bleach (issue #21)."""
     if not stored:  # most official answers: no parser run for nothing (issue #23's export)
         return ""
-    with_breaks = _BLOCK_END.sub("\n", stored or "")
-    text = bleach.clean(with_breaks, tags=set(), strip=True)
-    lines = [" ".join(html.unescape(line).split()) for line in text.split("\n")]
+    parser = _Text()
+    parser.feed(_BLOCK_END.sub("\n", stored))
+    parser.close()
+    lines = [" ".join(line.split()) for line in "".join(parser.parts).split("\n")]
     return "\n".join(line for line in lines if line)
 
 

@@ -19,6 +19,8 @@ import csv
 from collections.abc import Iterable
 from typing import Any, Protocol
 
+from participation import licence
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -41,20 +43,32 @@ class _Writable(Protocol):
 
 
 class CsvWriter:
-    """`csv.writer` whose rows are neutralised (unless `keep_formulas`, for Pabulib only)."""
+    """`csv.writer` whose rows are neutralised (unless `keep_formulas`, for Pabulib only).
+    `licensed`: a public export, whose first row (the header) ends with the column `licence`
+    and every other row with the licence's name and address (participation/licence.py)."""
 
-    def __init__(self, out: _Writable, *, keep_formulas: bool = False, **dialect: Any) -> None:
+    def __init__(
+        self, out: _Writable, *, keep_formulas: bool = False, licensed: bool = False, **dialect: Any
+    ) -> None:
         self._writer = csv.writer(out, **dialect)
         self._keep = keep_formulas
+        self._last: str | None = licence.COLUMN if licensed else None
 
     def writerow(self, row: Iterable[Any]) -> None:
-        self._writer.writerow(list(row) if self._keep else safe_row(row))
+        cells = list(row) if self._keep else safe_row(row)
+        if self._last is not None:
+            cells.append(self._last)
+            self._last = licence.VALUE
+        self._writer.writerow(cells)
 
     def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
         for row in rows:
             self.writerow(row)
 
 
-def writer(out: _Writable, *, keep_formulas: bool = False, **dialect: Any) -> CsvWriter:
-    """The CSV writer to use everywhere (`dialect`: delimiter, lineterminator... as csv.writer)."""
-    return CsvWriter(out, keep_formulas=keep_formulas, **dialect)
+def writer(
+    out: _Writable, *, keep_formulas: bool = False, licensed: bool = False, **dialect: Any
+) -> CsvWriter:
+    """The CSV writer to use everywhere (`dialect`: delimiter, lineterminator... as csv.writer);
+    `licensed=True` for every export the public downloads (the licence's column)."""
+    return CsvWriter(out, keep_formulas=keep_formulas, licensed=licensed, **dialect)

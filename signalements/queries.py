@@ -15,7 +15,7 @@ from typing import Any
 from tortoise.expressions import Q, Subquery
 from tortoise.functions import Count
 
-from participation import features, spreadsheet
+from participation import features, licence, spreadsheet
 from participation.contributions import ModerationState
 from participation.db import database_dialect, fetch_rows
 from participation.i18n import N_
@@ -532,7 +532,7 @@ EXPORT_COLUMNS = (
     "resolu_le",
     "suiveurs",
 )
-LICENCE = "Licence Ouverte / Open Licence version 2.0 (https://www.etalab.gouv.fr/licence-ouverte-open-licence/)"
+LICENCE = licence.VALUE  # as every public export states it (participation/licence.py)
 
 
 async def export_rows() -> list[list[Any]]:
@@ -569,7 +569,7 @@ def _iso(moment: datetime | None) -> str:
 
 def export_csv(rows: list[list[Any]]) -> str:
     out = io.StringIO()
-    writer = spreadsheet.writer(out)
+    writer = spreadsheet.writer(out, licensed=True)
     writer.writerow(EXPORT_COLUMNS)
     writer.writerows(rows)
     return out.getvalue()

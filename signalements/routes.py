@@ -427,12 +427,12 @@ async def figures(request: Request) -> Response:
 
 async def export_csv(request: Request) -> Response:
     content = queries.export_csv(await queries.export_rows())
-    return attachment(content, "text/csv; charset=utf-8", "signalements.csv")
+    return attachment(content, "text/csv; charset=utf-8", "signalements.csv", open_data=True)
 
 
 async def export_json(request: Request) -> Response:
     content = queries.export_json(await queries.export_rows(), settings_of(request).base_url)
-    return attachment(content, "application/json", "signalements.json")
+    return attachment(content, "application/json", "signalements.json", open_data=True)
 
 
 # --- staff ----------------------------------------------------------------------------------

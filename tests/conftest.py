@@ -154,11 +154,13 @@ async def database_at(tmp_path: Path, redis_url: str, target: str) -> AsyncItera
         yield settings
 
 
-async def insert_as_before(row: Any, *added_since: str) -> Any:
+async def insert_as_before(
+    row: Any, *added_since: str, gone_since: dict[str, Any] | None = None
+) -> Any:
     """Scenario helper for `database_at`: write `row` (a model instance, not saved) into a table
     of an older release, which lacks the columns `added_since` that the model has now (Tortoise
-    would write them all). Sets and returns `row` with its new id; read it back only after
-    `upgrade`."""
+    would write them all) and has the columns `gone_since` (with these values) that it no longer
+    has. Sets and returns `row` with its new id; read it back only after `upgrade`."""
     meta = row._meta
     client = connections.get("default")
     postgres = client.capabilities.dialect == "postgres"
@@ -175,6 +177,9 @@ async def insert_as_before(row: Any, *added_since: str) -> Any:
             value = now
         columns.append(f'"{column}"')
         values.append(field.to_db_value(value, row))
+    for column, value in (gone_since or {}).items():
+        columns.append(f'"{column}"')
+        values.append(value)
     marks = ", ".join(f"${i}" if postgres else "?" for i in range(1, len(values) + 1))
     rows = await client.execute_query_dict(  # execute_query returns no rows for an INSERT
         f'INSERT INTO "{meta.db_table}" ({", ".join(columns)}) VALUES ({marks}) RETURNING "id"',

@@ -4,7 +4,7 @@ budget projects ...), declared once (participation/features.py)."""
 from __future__ import annotations
 
 from participation.auditlog.wording import AuditTarget, AuditWording, AuditWords
-from participation.comments import counter, privacy, queries, routes
+from participation.comments import api, counter, privacy, queries, routes
 from participation.comments.content import CommentKind
 from participation.comments.models import Comment
 from participation.contributions import excerpt
@@ -58,4 +58,5 @@ FEATURE = Feature(
     ],
     comment_section=routes.section,
     counter_section=counter.section,
+    api=api.RESOURCES,  # /api/v1/comments: on every kind whose targets anybody sees
 )

@@ -14,6 +14,7 @@ from tortoise import fields, migrations
 from tortoise.fields.base import OnDelete
 from tortoise.migrations import operations as ops
 
+from participation.migration_ops import DropColumn
 from participation.pictures.images import prepare
 
 
@@ -92,6 +93,6 @@ class Migration(migrations.Migration):
             ),
         ),
         ops.RunPython(attach),
-        ops.RemoveField(model_name="Space", name="image_alt"),
-        ops.RemoveField(model_name="Space", name="image_version"),
+        DropColumn(model_name="Space", name="image_alt"),
+        DropColumn(model_name="Space", name="image_version"),
     ]

@@ -16,7 +16,7 @@ from participation.features import (
     PictureOwner,
 )
 from participation.i18n import N_
-from participation.proposals import api, comments_api, counter, demo, privacy, queries, routes
+from participation.proposals import api, counter, demo, privacy, queries, routes
 from participation.proposals.classification import routes as classification_routes
 from participation.proposals.collections import routes as collection_routes
 from participation.proposals.collections import services as collections
@@ -143,6 +143,7 @@ FEATURE = Feature(
             counted=queries.count_comments,
             prefix="/proposals/{id}/comments",
             refused_page=routes.comment_refused,
+            public=lambda: queries.public_proposals().values("id"),
         )
     ],
     picture_owners=[PictureOwner("proposal", Proposal, queries.picture_seen)],
@@ -163,7 +164,7 @@ FEATURE = Feature(
             (Limit("post", "user", 10, HOUR), Limit("post", "ip", 30, HOUR)),
         )
     ],
-    api=(*api.RESOURCES, *comments_api.RESOURCES),  # /api/v1/proposals, /api/v1/comments
+    api=api.RESOURCES,  # /api/v1/proposals (its comments: participation/comments/api.py)
     admin=[
         AdminLine(
             25,

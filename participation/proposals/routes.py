@@ -248,7 +248,7 @@ async def _csv_chunks() -> AsyncIterator[str]:
     """The CSV, one chunk per batch of proposals (`queries.public_in_batches`): the web process
     holds one batch at a time, whatever the number of proposals (issue #23)."""
     buffer = io.StringIO()
-    writer = spreadsheet.writer(buffer)  # open data, often opened in a spreadsheet
+    writer = spreadsheet.writer(buffer, licensed=True)  # open data, often opened in a spreadsheet
     writer.writerow(EXPORT_FIELDS)
     async for batch in queries.public_in_batches(api.RELATED):
         writer.writerows([row[key] for key in EXPORT_FIELDS] for row in map(_exported, batch))

@@ -17,7 +17,7 @@ from tortoise import timezone
 
 from participation.pictures import images
 from participation.pictures import services as pictures
-from participation.richtext import sanitize
+from participation.richtext import ALLOW_LIST_VERSION, sanitize
 from participation.spaces import services
 from participation.spaces.domain import Audience
 from participation.spaces.models import Space, SpaceStep
@@ -161,6 +161,7 @@ async def create_spaces() -> None:
             slug=demo.slug,
             summary=demo.summary,
             description=sanitize(demo.description),
+            sanitized_with=ALLOW_LIST_VERSION,  # stored as shown (issue #21)
             image_id=picture.id,
             audience=demo.audience,
             starts_at=now + timedelta(days=demo.start),

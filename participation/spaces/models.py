@@ -27,6 +27,10 @@ class Space(Model):
     slug = fields.CharField(max_length=SLUG_LENGTH, unique=True)
     summary = fields.CharField(max_length=SUMMARY_LENGTH, default="")
     description = fields.TextField(default="")  # sanitised rich text
+    # the allow-list `description` was sanitised with (participation.richtext.ALLOW_LIST_VERSION:
+    # shown as stored; 0, any other: cleaned again on output), set by every writer (issue #21)
+    sanitized_with = fields.IntField(default=0, db_default=0)
+    rich_text = ("description",)
     # its image (issue #22: participation/pictures, as proposals'), None: a pattern is shown
     image: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "participation.Picture", related_name=False, null=True, on_delete=fields.SET_NULL

@@ -62,7 +62,7 @@ async def detail(request: Request) -> Response:
         "steps": timeline,
         "current": current_step(timeline, now),
         "components": [c for c in await services.components(space.id) if c.public],
-        "description": render_rich(space.description),
+        "description": render_rich(space.description, space.sanitized_with),
         "audience": AUDIENCE_LABELS[space.audience],
     }
     return render(request, "spaces/detail.html", context)

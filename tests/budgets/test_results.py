@@ -14,6 +14,7 @@ import tally
 from budgets import ballot_services, domain, services, tallying
 from budgets.jobs import sweep_tallies, tally_budget
 from budgets.models import Budget, Phase, Project, TallyResult, WinnerRule
+from participation import licence
 from participation.accounts.models import User
 from participation.outbox import JobState, OutboxJob
 from participation.residents import services as residents
@@ -248,6 +249,9 @@ async def test_results_csv_lists_every_feasible_project(
     assert set(by_title) == set(projects)
     assert by_title["Skatepark"]["score"] == "4" and by_title["Skatepark"]["selected"] == "1"
     assert by_title["Jardin partagé"]["selected"] == "0"
+    # the licence inside the saved file (participation/licence.py), as the open-data files
+    assert all(row["licence"] == licence.VALUE for row in rows)
+    assert 'rel="license"' in response.headers["link"]
 
 
 async def test_exported_pabulib_files_retally_to_the_published_outcome(

@@ -17,7 +17,9 @@ async def test_existing_projects_start_at_version_1_and_are_edited_from_there(
     tmp_path: Path, redis_url: str
 ) -> None:
     async with database_at(tmp_path, redis_url, "budgets.0009_updated_at") as settings:
-        budget = await insert_as_before(Budget(title="Budget 2026", total_amount=100_000))
+        budget = await insert_as_before(
+            Budget(title="Budget 2026", total_amount=100_000), "sanitized_with"  # budgets.0012
+        )
         project = await insert_as_before(
             Project(
                 budget_id=budget.id,

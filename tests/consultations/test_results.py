@@ -11,6 +11,7 @@ import httpx
 
 from consultations import jobs, services
 from consultations.models import Consultation, Option, Phase, Question, Response, Result
+from participation import licence
 from participation.accounts.models import User
 from participation.mail import OutboxEmail
 from participation.notifications.models import Notification
@@ -126,8 +127,12 @@ async def test_exports_of_an_anonymous_consultation_hold_no_personal_data(
     assert len(rows) == 4 and rows[0][0] == "q1"
     assert all("Idée numéro" not in cell for row in rows for cell in row)  # not moderated
     aggregates = list(csv.reader(io.StringIO(exports[0].text)))
-    assert ["1", "Venez-vous au parc ?", "Oui", "count", "3", "100.0"] in aggregates
+    assert ["1", "Venez-vous au parc ?", "Oui", "count", "3", "100.0", licence.VALUE] in aggregates
     assert json.loads(exports[1].text)["results"]["responses"] == 3
+    # both CSVs state the licence inside the saved file: a last column, the same on every row
+    for table in (rows, aggregates):
+        assert table[0][-1] == "licence" and {row[-1] for row in table[1:]} == {licence.VALUE}
+    assert all('rel="license"' in export.headers["link"] for export in exports)
 
 
 async def test_moderated_free_texts_are_published(

@@ -24,10 +24,14 @@ async def test_reviewed_texts_keep_their_decision_and_the_others_wait_in_the_que
 ) -> None:
     async with database_at(tmp_path, redis_url, "consultations.0001_initial") as settings:
         consultation = await insert_as_before(
-            Consultation(title="Ancienne consultation"), "space_id", "updated_at"
+            Consultation(title="Ancienne consultation"),
+            "space_id",
+            "updated_at",
+            "sanitized_with",  # consultations.0006
         )
-        question = await Question.create(
-            consultation=consultation, kind=QuestionKind.SHORT_TEXT, text="Un mot"
+        question = await insert_as_before(
+            Question(consultation=consultation, kind=QuestionKind.SHORT_TEXT, text="Un mot"),
+            "sanitized_with",  # consultations.0006
         )
         texts = ["<p>Approuvée</p>", "<p>Refusée</p>", "<p>Jamais lue</p>"]
         client = connections.get("default")

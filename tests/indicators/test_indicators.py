@@ -16,6 +16,7 @@ from tortoise import timezone
 
 from indicators import jobs
 from indicators.models import IndicatorSet, TargetKind
+from participation import licence
 from participation.accounts.models import User
 from participation.comments.models import Comment
 from participation.proposals.models import Support
@@ -211,6 +212,7 @@ async def test_public_summary_and_exports_hide_small_cells_and_persons(
     # every count in every export is either empty (hidden) or at least 10
     counts = [r[c] for r in rows for c in ("participants", "population") if r[c]]
     assert counts and all(int(n) >= 10 for n in counts)
+    assert {r["licence"] for r in rows} == {licence.VALUE}  # the licence, in the saved file
 
     everything = (await client.get("/indicators/export.csv")).text + json.dumps(exported)
     for person in town.verified + town.unverified:

@@ -39,6 +39,7 @@ async def test_old_outcomes_keep_their_column_and_read_as_target_kind(
             "latitude",  # meetings.0004
             "longitude",
             "image_id",  # meetings.0006
+            "sanitized_with",  # meetings.0007
         )
         marks = ", ".join(f"${i}" if postgres else "?" for i in range(1, 4))
         for kind, target_id in (("proposal", 7), ("consultation", 3)):

@@ -325,6 +325,32 @@ async def test_every_collection_follows_the_document_and_shows_only_public_conte
         title=SECRET_TITLE, slug="brouillon", starts_at=datetime(2026, 1, 1, tzinfo=UTC)
     )
     meeting = await meeting_next_week(title="Réunion du quartier")
+    # comments on the other kinds that take them (features.Commentable): shown when visible on
+    # what anybody sees, never hidden or pending ones, nor on a hidden project or an outcome
+    # not published
+    visible_project = next(p for p in projects.values() if p.id != hidden_project.id)
+    published = datetime(2026, 3, 1, tzinfo=UTC)
+    await Consultation.filter(id=closed.id).update(outcome_published_at=published)
+
+    async def on(kind: str, target: int, **extra: Any) -> Comment:
+        values = {"author_id": citizen.id, "body": "Oui", **extra}
+        return await Comment.create(target_kind=kind, target_id=target, **values)
+
+    shown_elsewhere = [
+        await on("budget_project", visible_project.id),
+        await on("meeting", meeting.id),
+        await on("consultation_outcome", closed.id),
+    ]
+    hidden, pending = ModerationState.HIDDEN, ModerationState.PENDING
+    comments_out += [
+        await on("budget_project", visible_project.id, moderation_state=hidden, body=SECRET_TITLE),
+        await on("meeting", meeting.id, moderation_state=pending, body=SECRET_TITLE),
+        await on("consultation_outcome", closed.id, moderation_state=hidden, body=SECRET_TITLE),
+        await on("budget_project", hidden_project.id),
+        await on("consultation_outcome", early.id),  # no outcome published
+        await on("consultation_outcome", preparing.id),
+        await on("meeting", 987654),
+    ]
     await _indicator_set(True, "Propositions")
     await _indicator_set(False, SECRET_TITLE)
 
@@ -335,7 +361,14 @@ async def test_every_collection_follows_the_document_and_shows_only_public_conte
         assert SECRET_TITLE not in everything
 
         assert [p["id"] for p in walked["proposals"]] == [public.id]
-        assert [c["id"] for c in walked["comments"]] == [shown.id]
+        assert [c["id"] for c in walked["comments"]] == [shown.id, *(c.id for c in shown_elsewhere)]
+        assert [(c["target_kind"], c["proposal_id"]) for c in walked["comments"]] == [
+            ("proposal", public.id),
+            ("budget_project", None),
+            ("meeting", None),
+            ("consultation_outcome", None),
+        ]
+        assert visible_project.id in {p["id"] for p in walked["projects"]}
         assert not {c.id for c in comments_out} & {c["id"] for c in walked["comments"]}
         assert {b["id"] for b in walked["budgets"]} == {budget.id}
         assert draft_budget.id not in {b["id"] for b in walked["budgets"]}
@@ -509,6 +542,14 @@ async def test_the_api_page_and_the_open_data_page_and_files(
     # the existing public exports and the API state the licence too
     for export in ("/proposals.csv", "/proposals.json", "/indicators/export.csv", "/api/v1/spaces"):
         assert "etalab.gouv.fr/licence-ouverte" in (await client.get(export)).headers["link"]
+    # and inside the saved file, as the open-data files: a last column, the same on every row
+    for export in ("/proposals.csv", "/indicators/export.csv", "/signalements/export.csv"):
+        response = await client.get(export)
+        assert "etalab.gouv.fr/licence-ouverte" in response.headers["link"]
+        rows = list(csv.reader(io.StringIO(response.text.removeprefix("\ufeff"))))
+        assert rows[0][-1] == "licence", export
+        assert all(row[-1] == opendata.LICENCE_VALUE for row in rows[1:]), export
+        assert export != "/proposals.csv" or len(rows) == 2  # the proposal, with its licence
     assert (await client.get("/donnees-ouvertes/proposals/other.csv")).status_code == 404
     assert (await client.get("/donnees-ouvertes/comments/comments.csv")).status_code == 404
 
@@ -666,6 +707,14 @@ async def test_filters_narrow_each_collection(app: Any, settings: Settings, citi
         item = (await client.get(f"/api/v1/proposals/{done.id}")).json()["data"]
         assert (item["collection"], item["space_id"]) == (box.title, box.space_id)
         assert await ids("/api/v1/comments", proposal_id=str(first.id)) == [on_first.id]
+        assert await ids("/api/v1/comments", target_kind="proposal", target_id=str(first.id)) == [
+            on_first.id
+        ]
+        assert await ids("/api/v1/comments", target_kind="meeting") == []
+        assert await ids("/api/v1/comments", target_kind="petition") == []  # no such kind
+        refused = await client.get("/api/v1/comments", params={"target_kind": "x" * 33})
+        assert refused.status_code == 400
+        assert refused.json()["error"]["parameter"] == "target_kind"
         assert await ids("/api/v1/projects", budget_id=str(other.id)) == [other_project.id]
         assert set(await ids("/api/v1/projects", budget_id=str(budget.id))) == {
             p.id for p in projects.values()

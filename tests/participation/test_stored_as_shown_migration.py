@@ -1,16 +1,24 @@
 """participation.0024 and budgets.0007 on databases holding amendments and budget projects
-written before them (issue #21, "stored as shown"): each row is sanitised again, once, with
-what its page showed (`richtext.stored_again`: a script or an event handler written by another
-path is gone), says the current allow-list, and keeps its Markdown source for the edit forms
-(SQLite and PostgreSQL)."""
+written before them, and consultations.0006, meetings.0007, budgets.0012 and participation.0034
+on consultations, meetings, budgets and spaces (issue #21, "stored as shown"): each row is
+sanitised again, once, with what its page showed (`richtext.stored_again`: a script or an
+event handler written by another path is gone), says the current allow-list, and keeps its
+Markdown source for the edit forms (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
+from tortoise import timezone
+
 from budgets.models import Budget, Phase, Project
+from consultations.models import Consultation, Question, QuestionKind
+from meetings.domain import Format
+from meetings.models import Meeting
 from participation.proposals.models import Amendment, Proposal
 from participation.richtext import ALLOW_LIST_VERSION, stored_again
+from participation.spaces.models import Space
 from tests.conftest import create_user, database_at, insert_as_before, upgrade
 
 WRITTEN_ELSEWHERE = (
@@ -55,7 +63,9 @@ async def test_old_amendments_are_stored_as_shown(tmp_path: Path, redis_url: str
 async def test_old_budget_projects_are_stored_as_shown(tmp_path: Path, redis_url: str) -> None:
     async with database_at(tmp_path, redis_url, "budgets.0006_markdown_source") as old:
         budget = await insert_as_before(  # budgets.0009 added updated_at
-            Budget(title="Budget 2026", total_amount=100_000, phase=Phase.VOTING), "updated_at"
+            Budget(title="Budget 2026", total_amount=100_000, phase=Phase.VOTING),
+            "updated_at",
+            "sanitized_with",  # budgets.0012
         )
         project = await insert_as_before(
             Project(
@@ -78,3 +88,90 @@ async def test_old_budget_projects_are_stored_as_shown(tmp_path: Path, redis_url
         assert again.description == stored_again(WRITTEN_ELSEWHERE)
         assert "<script" not in again.description and "onerror" not in again.description
         assert again.description_source == SOURCE
+
+
+async def test_old_consultations_are_stored_as_shown(tmp_path: Path, redis_url: str) -> None:
+    """consultations.0006: the context, the outcome's texts and the questions' decisions."""
+    async with database_at(tmp_path, redis_url, "consultations.0005_updated_at") as old:
+        consultation = await insert_as_before(
+            Consultation(
+                title="Le parc",
+                context=WRITTEN_ELSEWHERE,
+                outcome_heard="<p>Entendu</p>",
+                outcome_decided=WRITTEN_ELSEWHERE,
+            ),
+            "sanitized_with",
+        )
+        question = await insert_as_before(
+            Question(
+                consultation_id=consultation.id,
+                position=1,
+                kind=QuestionKind.SHORT_TEXT,
+                text="Pourquoi ?",
+                decision=WRITTEN_ELSEWHERE,
+            ),
+            "sanitized_with",
+        )
+        await upgrade(old)
+        again = await Consultation.get(id=consultation.id)
+        assert again.sanitized_with == ALLOW_LIST_VERSION
+        assert again.context == again.outcome_decided == stored_again(WRITTEN_ELSEWHERE)
+        assert "<script" not in again.context and again.outcome_heard == "<p>Entendu</p>"
+        decided = await Question.get(id=question.id)
+        assert decided.sanitized_with == ALLOW_LIST_VERSION
+        assert decided.decision == stored_again(WRITTEN_ELSEWHERE)
+
+
+async def test_old_meetings_are_stored_as_shown(tmp_path: Path, redis_url: str) -> None:
+    """meetings.0007: the description and the minutes."""
+    async with database_at(tmp_path, redis_url, "meetings.0006_image") as old:
+        start = timezone.now()
+        meeting = await insert_as_before(
+            Meeting(
+                title="Réunion",
+                description=WRITTEN_ELSEWHERE,
+                minutes="<p>Compte rendu <strong>court</strong></p><script>x()</script>",
+                format=Format.IN_PERSON,
+                starts_at=start,
+                ends_at=start + timedelta(hours=2),
+            ),
+            "sanitized_with",
+        )
+        await upgrade(old)
+        again = await Meeting.get(id=meeting.id)
+        assert again.sanitized_with == ALLOW_LIST_VERSION
+        assert again.description == stored_again(WRITTEN_ELSEWHERE)
+        assert again.minutes == "<p>Compte rendu <strong>court</strong></p>x()"
+
+
+async def test_old_budgets_are_stored_as_shown(tmp_path: Path, redis_url: str) -> None:
+    """budgets.0012: a budget's description (its projects': budgets.0007, above)."""
+    async with database_at(tmp_path, redis_url, "budgets.0011_pictures") as old:
+        budget = await insert_as_before(
+            Budget(title="Budget 2027", description=WRITTEN_ELSEWHERE, total_amount=100_000),
+            "sanitized_with",
+        )
+        await upgrade(old)
+        again = await Budget.get(id=budget.id)
+        assert again.sanitized_with == ALLOW_LIST_VERSION
+        assert again.description == stored_again(WRITTEN_ELSEWHERE)
+        assert "onerror" not in again.description
+
+
+async def test_old_spaces_are_stored_as_shown(tmp_path: Path, redis_url: str) -> None:
+    """participation.0034: a participatory space's description."""
+    async with database_at(tmp_path, redis_url, "participation.0033_space_pictures") as old:
+        space = await insert_as_before(
+            Space(
+                title="Budget 2027",
+                slug="budget-2027",
+                description=WRITTEN_ELSEWHERE,
+                starts_at=timezone.now(),
+                ends_at=timezone.now() + timedelta(days=30),
+            ),
+            "sanitized_with",
+        )
+        await upgrade(old)
+        again = await Space.get(id=space.id)
+        assert again.sanitized_with == ALLOW_LIST_VERSION
+        assert again.description == stored_again(WRITTEN_ELSEWHERE)

@@ -37,7 +37,8 @@ async def test_rows_written_before_have_no_image_then_take_one(
             "image_id",
         )
         budget = await insert_as_before(
-            Budget(title="Budget 2026", total_amount=100_000, phase=Phase.VOTING)
+            Budget(title="Budget 2026", total_amount=100_000, phase=Phase.VOTING),
+            "sanitized_with",  # budgets.0012
         )
         project = await insert_as_before(
             Project(budget_id=budget.id, title="Un jardin", description="<p>Oui</p>", cost=10),
@@ -75,6 +76,7 @@ async def test_meetings_written_before_have_no_image(tmp_path: Path, redis_url: 
                 title="Réunion publique", format=Format.IN_PERSON, starts_at=start, ends_at=start
             ),
             "image_id",
+            "sanitized_with",  # meetings.0007
         )
 
         await upgrade(settings)

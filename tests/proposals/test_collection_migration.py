@@ -24,6 +24,8 @@ from tests.conftest import (
 from tests.participation.proposal_factories import make_territory
 
 BEFORE = "participation.0022_comment_targets"
+# what a space had before participation.0033 made its image a picture (no database default)
+SPACE_IMAGE_BEFORE_0033 = {"image_alt": "", "image_version": 0}
 
 
 async def _old_proposal(author_id: int, title: str) -> Proposal:
@@ -89,8 +91,11 @@ async def test_without_saved_settings_the_environment_gives_the_rules(
     monkeypatch.setenv("PROPOSAL_SUPPORT_THRESHOLD", "25")
     monkeypatch.setenv("PREMODERATED_CONTENT", "consultation_answer")
     async with database_at(tmp_path, redis_url, BEFORE) as old:
-        await Space.create(  # a default space already made by the budgets' migration
-            title="Démarche générale", slug="demarche-generale", starts_at=timezone.now()
+        await insert_as_before(  # a default space already made by the budgets' migration
+            Space(title="Démarche générale", slug="demarche-generale", starts_at=timezone.now()),
+            "sanitized_with",  # participation.0034
+            "image_id",  # participation.0033, where the two image columns went
+            gone_since=SPACE_IMAGE_BEFORE_0033,
         )
         author = await create_user(old, "ancienne@example.org")
         proposal = await _old_proposal(author.id, "Un composteur dans le square")
@@ -118,7 +123,12 @@ async def test_the_collections_of_before_0028_offer_the_sites_categories(
 ) -> None:
     async with database_at(tmp_path, redis_url, "participation.0027_proposal_collections") as old:
         category, _ = await make_territory()
-        space = await Space.create(title="Démarche", slug="demarche", starts_at=timezone.now())
+        space = await insert_as_before(
+            Space(title="Démarche", slug="demarche", starts_at=timezone.now()),
+            "sanitized_with",  # participation.0034
+            "image_id",  # participation.0033, where the two image columns went
+            gone_since=SPACE_IMAGE_BEFORE_0033,
+        )
         collection = await insert_as_before(  # the columns of participation.0027
             ProposalCollection(space_id=space.id, title="Boîte à idées", support_threshold=5)
         )

@@ -5,6 +5,8 @@ field highlighted, nothing half-written)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from datetime import timedelta
@@ -16,7 +18,7 @@ from tortoise import timezone
 
 from moderation.domain import CaseStatus
 from moderation.models import ModerationCase
-from participation import mail
+from participation import licence, mail
 from participation.accounts.models import User
 from participation.notifications.models import NotificationPreference
 from participation.settings import Settings
@@ -484,6 +486,8 @@ async def test_figures_and_exports(client: httpx.AsyncClient, settings: Settings
     assert rows == [("Centre", "1"), ("Gare", "1"), ("Quartier non précisé", "1")]
     csv_text = (await client.get("/signalements/export.csv")).text
     assert csv_text.splitlines()[0].startswith("numero,categorie")
+    table = list(csv.reader(io.StringIO(csv_text)))
+    assert table[0][-1] == "licence" and {row[-1] for row in table[1:]} == {licence.VALUE}
     assert "HYPERLINK" not in csv_text  # descriptions are not exported
     exported = json.loads((await client.get("/signalements/export.json")).text)
     assert "Licence Ouverte" in exported["licence"] and len(exported["reports"]) == 3

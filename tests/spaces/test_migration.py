@@ -38,7 +38,10 @@ async def test_existing_content_goes_into_the_default_space(tmp_path: Path, redi
     async with empty_database(tmp_path, redis_url) as settings:
         await _before_spaces(settings)
         budget = await insert_as_before(
-            Budget(title="Budget 2025", total_amount=1000), "space_id", "updated_at"
+            Budget(title="Budget 2025", total_amount=1000),
+            "space_id",
+            "updated_at",
+            "sanitized_with",  # budgets.0012
         )
         start = timezone.now() + timedelta(days=3)
         meeting = await insert_as_before(
@@ -47,6 +50,7 @@ async def test_existing_content_goes_into_the_default_space(tmp_path: Path, redi
             "latitude",  # meetings.0004
             "longitude",
             "image_id",  # meetings.0006
+            "sanitized_with",  # meetings.0007
         )
 
         await upgrade(settings)

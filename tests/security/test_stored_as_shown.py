@@ -1,0 +1,233 @@
+"""Rich text is sanitised once, on write, and shown as stored (issue #21), for every text staff
+write besides proposals and comments (tests/participation/test_comments_and_notifications.py):
+a consultation's context, its outcome (« ce que nous avons entendu », « ce que nous décidons »)
+and its questions' decisions, a meeting's description and minutes, a budget's description, a
+budget project's and a participatory space's description.
+
+For each one, the XSS corpus of tests/security/xss.py is written through the service: the row
+says the current allow-list, no payload reaches the page as markup, and rendering the page runs
+no code of bleach (counted with a profile hook over the request, every thread). Then the same
+corpus is written by another path (raw SQL, `sanitized_with` 0): the page still shows nothing
+that runs, bleach cleaning it on output; and the migrations' job (`richtext.resanitize`) stores
+it cleaned, after which the page is the same, without bleach."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import threading
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any
+
+import bleach
+import pytest
+from tortoise import connections, timezone
+
+from budgets import domain as budget_domain
+from budgets import services as budget_services
+from budgets.models import Budget, Project
+from consultations import services as consultation_services
+from consultations.models import Consultation, Phase, Question
+from meetings import services as meeting_services
+from meetings.domain import Format, MeetingForm, MinutesForm
+from meetings.models import Meeting
+from participation.accounts.models import User
+from participation.richtext import ALLOW_LIST_VERSION, from_markdown, resanitize, written
+from participation.settings import Settings
+from participation.spaces import services as space_services
+from participation.spaces.domain import Audience, SpaceForm
+from participation.spaces.models import Space
+from tests.budgets.factories import budget_in_voting
+from tests.conftest import logged_in
+from tests.consultations.factories import consultation_open
+from tests.meetings.factories import meeting_started
+from tests.security.xss import PAYLOADS, all_payloads, injected_markup
+
+BLEACH = os.path.dirname(bleach.__file__)
+CSRF = re.compile(r'(name="csrf_token" value|"X-CSRF-Token": )"[^"]+"')
+
+
+@contextmanager
+def bleach_calls() -> Iterator[list[int]]:
+    """How many functions of bleach (and the html5lib it carries) run inside the block."""
+    count = [0]
+
+    def profile(frame: Any, event: str, arg: Any) -> None:
+        if event == "call" and frame.f_code.co_filename.startswith(BLEACH):
+            count[0] += 1
+
+    sys.setprofile(profile)
+    threading.setprofile(profile)
+    try:
+        yield count
+    finally:
+        sys.setprofile(None)
+        threading.setprofile(None)  # type: ignore[arg-type]
+
+
+# Each scenario writes the corpus through the service that staff use and returns the page that
+# shows it, the model, the row's id and its rich-text columns.
+Scenario = Callable[[Settings, User], Awaitable[tuple[str, Any, int, tuple[str, ...]]]]
+
+
+async def _context(settings: Settings, admin: User) -> tuple[str, Any, int, tuple[str, ...]]:
+    consultation, _ = await consultation_open(visible=True)
+    form = consultation_services.ConsultationForm(
+        title=consultation.title,
+        context=all_payloads("Le contexte "),
+        closes_at=consultation.closes_at,
+        results_visible_while_open=True,
+    )
+    await consultation_services.save_consultation(form, consultation.id, admin)
+    return f"/consultations/{consultation.id}", Consultation, consultation.id, ("context",)
+
+
+async def _outcome(settings: Settings, admin: User) -> tuple[str, Any, int, tuple[str, ...]]:
+    consultation, questions = await consultation_open()
+    await consultation_services.switch_phase(consultation.id, Phase.CLOSED, None)
+    await consultation_services.compute_results(settings, consultation.id)
+    form = consultation_services.OutcomeForm(
+        heard=all_payloads("Entendu "), decided=all_payloads("Décidé "), decisions={}
+    )
+    await consultation_services.publish_outcome(settings, consultation.id, form)
+    page = f"/consultations/{consultation.id}/outcome"
+    return page, Consultation, consultation.id, ("outcome_heard", "outcome_decided")
+
+
+async def _decision(settings: Settings, admin: User) -> tuple[str, Any, int, tuple[str, ...]]:
+    consultation, questions = await consultation_open()
+    await consultation_services.switch_phase(consultation.id, Phase.CLOSED, None)
+    await consultation_services.compute_results(settings, consultation.id)
+    question = questions["single"]
+    form = consultation_services.OutcomeForm(
+        heard="<p>Entendu.</p>",
+        decided="<p>Décidé.</p>",
+        decisions={question.id: all_payloads("La décision ")},
+    )
+    await consultation_services.publish_outcome(settings, consultation.id, form)
+    return f"/consultations/{consultation.id}/outcome", Question, question.id, ("decision",)
+
+
+async def _meeting(settings: Settings, admin: User) -> tuple[str, Any, int, tuple[str, ...]]:
+    start = timezone.now() + timedelta(days=7)
+    form = MeetingForm(
+        title="Réunion publique",
+        description=all_payloads("La réunion "),
+        format=Format.IN_PERSON,
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        address="Salle des fêtes",
+        accessibility="",
+        online_url="",
+        capacity=None,
+    )
+    meeting = await meeting_services.create_meeting(form, admin)
+    return f"/meetings/{meeting.id}", Meeting, meeting.id, ("description",)
+
+
+async def _minutes(settings: Settings, admin: User) -> tuple[str, Any, int, tuple[str, ...]]:
+    meeting = await meeting_started(description="<p>Ordre du jour</p>")
+    form = MinutesForm(all_payloads("Le compte rendu "), (), ())
+    await meeting_services.publish_minutes(meeting.id, form, admin)
+    return f"/meetings/{meeting.id}", Meeting, meeting.id, ("minutes",)
+
+
+async def _budget(settings: Settings, admin: User) -> tuple[str, Any, int, tuple[str, ...]]:
+    budget, _ = await budget_in_voting()
+    form = budget_services.BudgetForm(
+        title=budget.title,
+        description=all_payloads("Le budget "),
+        total_amount=100_000,
+        districts={"Nord": 30_000},
+        categories=("Nature", "Sport"),
+        rule=budget_domain.BallotRule(budget.ballot_kind),
+        winner_rule=budget.winner_rule,
+    )
+    await budget_services.save_budget(form, budget.id, admin)
+    return f"/budgets/{budget.id}", Budget, budget.id, ("description",)
+
+
+async def _project(settings: Settings, admin: User) -> tuple[str, Any, int, tuple[str, ...]]:
+    budget, projects = await budget_in_voting()
+    project = projects[0]
+    # written as its services write it (budgets/project_services.py: Markdown, then the version)
+    await Project.filter(id=project.id).update(
+        **written(None, ("description",), description=from_markdown(all_payloads("Projet ")))
+    )
+    return f"/budgets/{budget.id}/projects/{project.id}", Project, project.id, ("description",)
+
+
+async def _space(settings: Settings, admin: User) -> tuple[str, Any, int, tuple[str, ...]]:
+    now = timezone.now()
+    form = SpaceForm(
+        title="Budget participatif 2027",
+        slug="budget-2027",
+        summary="Proposez, votez.",
+        description=all_payloads("La démarche "),
+        image_alt="",
+        starts_at=now - timedelta(days=1),
+        ends_at=now + timedelta(days=30),
+        audience=Audience.SIGNED_IN,
+        minimum_age=0,
+        districts=(),
+        published=True,
+        base_version=None,
+    )
+    space = await space_services.create(form, None, admin)
+    return f"/demarches/{space.slug}", Space, space.id, ("description",)
+
+
+@pytest.mark.parametrize(
+    "scenario",
+    [_context, _outcome, _decision, _meeting, _minutes, _budget, _project, _space],
+    ids=lambda s: s.__name__.strip("_"),
+)
+async def test_shown_as_stored_without_bleach_and_no_payload_runs(
+    app: Any, settings: Settings, admin: User, citizen: User, scenario: Scenario
+) -> None:
+    page, model, row_id, columns = await scenario(settings, admin)
+    row = await model.get(id=row_id)
+    assert row.sanitized_with == ALLOW_LIST_VERSION  # stored as shown
+    assert all("<script" not in getattr(row, c) and "__xss" in getattr(row, c) for c in columns)
+    async with logged_in(app, citizen) as person:  # signed in: no page cache in between
+        with bleach_calls() as calls:
+            shown = await person.get(page)
+        assert shown.status_code == 200, (page, shown.status_code)
+        assert injected_markup(shown.text) == []
+        assert calls[0] == 0, f"{page}: bleach ran {calls[0]} times"
+
+        # the same corpus written by another path: cleaned on output, so bleach runs
+        raw = "<p>Écrit ailleurs</p>" + "".join(PAYLOADS)
+        await model.filter(id=row_id).update(**dict.fromkeys(columns, raw), sanitized_with=0)
+        with bleach_calls() as calls:
+            before = await person.get(page)
+        assert injected_markup(before.text) == [] and "Écrit ailleurs" in before.text
+        assert calls[0] > 0  # the counter sees bleach when it runs
+
+        # the migrations' job stores it as it was shown; the page is the same, without bleach
+        table = model._meta.db_table
+        stale = await model.exclude(sanitized_with=ALLOW_LIST_VERSION).count()  # the factory's too
+        assert stale >= 1
+        assert await resanitize(connections.get("default"), table, model.rich_text) == stale
+        assert (await model.get(id=row_id)).sanitized_with == ALLOW_LIST_VERSION
+        with bleach_calls() as calls:
+            after = await person.get(page)
+        assert calls[0] == 0
+        assert CSRF.sub("", after.text) == CSRF.sub("", before.text)
+        assert await resanitize(connections.get("default"), table, model.rich_text) == 0
+
+
+async def test_a_partial_write_stores_the_other_texts_as_shown(
+    settings: Settings, admin: User
+) -> None:
+    """Publishing minutes on a meeting whose description was written by another path: the
+    row will say the current allow-list, so its description is stored cleaned too."""
+    meeting = await meeting_started(description="<p>Avant</p><script>alert(1)</script>")
+    assert meeting.sanitized_with == 0
+    await meeting_services.publish_minutes(meeting.id, MinutesForm("Compte rendu", (), ()), admin)
+    again = await Meeting.get(id=meeting.id)
+    assert again.sanitized_with == ALLOW_LIST_VERSION
+    assert again.description == "<p>Avant</p>alert(1)" and again.minutes == "<p>Compte rendu</p>"
