@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 from tortoise import timezone
 
@@ -180,12 +180,6 @@ EXPORT_FIELDS = [
 ]
 
 
-async def _export_rows() -> list[dict[str, Any]]:
-    """Public proposals only, and no personal data beyond the public display name."""
-    proposals = await queries.public_proposals().select_related(*api.RELATED)
-    return [_exported(p) for p in sorted(proposals, key=lambda p: p.id)]
-
-
 def _exported(proposal: Any) -> dict[str, Any]:
     """The API's row, its dates in the town's time for people opening the file."""
     row = api.public_row(proposal)
@@ -215,9 +209,21 @@ async def export_csv(request: Request) -> Response:
     )
 
 
+async def _json_chunks() -> AsyncIterator[str]:
+    """`{"proposals": [...]}`, one chunk per batch of proposals, as the CSV (issue #23): the
+    same text `json.dumps` of the whole list gave, never the whole list in memory. Public
+    proposals only, and no personal data beyond the public display name."""
+    yield '{"proposals": ['
+    separator = ""
+    async for batch in queries.public_in_batches(api.RELATED):
+        rows = ", ".join(json.dumps(_exported(p), ensure_ascii=False) for p in batch)
+        yield separator + rows
+        separator = ", "
+    yield "]}"
+
+
 async def export_json(request: Request) -> Response:
-    body = json.dumps({"proposals": await _export_rows()}, ensure_ascii=False)
-    return Response(body, media_type="application/json", headers=licence.HEADER)
+    return StreamingResponse(_json_chunks(), media_type="application/json", headers=licence.HEADER)
 
 
 # --- create and edit --------------------------------------------------------------------------
