@@ -18,6 +18,7 @@ from tortoise.transactions import in_transaction
 from participation import features, formatting, i18n, mail
 from participation.accounts.domain import FORMER_PARTICIPANT
 from participation.accounts.models import User
+from participation.comments.domain import permalink
 from participation.features import NotificationKind
 from participation.i18n import N_, gettext
 from participation.notifications.models import Notification, NotificationPreference
@@ -178,8 +179,8 @@ def link_of(notification: Any) -> str:
         return url("followup:detail", commitment_id=n.event_key.split(":")[1])
     if n.kind == Kind.MODERATION:
         return url("moderation:mine")
-    anchor = f"comment-{n.comment_id}" if n.comment_id else ""
-    return url("proposals:detail", id=n.proposal_id, anchor=anchor)
+    page = url("proposals:detail", id=n.proposal_id)
+    return permalink(page, n.comment_id) if n.comment_id else page
 
 
 async def notify(

@@ -12,6 +12,7 @@ from tortoise.queryset import QuerySet
 
 from participation.accounts.models import AnonymousUser
 from participation.comments.models import Comment
+from participation.comments.queries import visible_comments
 from participation.features import ApiField, ApiFilter
 from participation.i18n import N_
 from participation.keyset import query_resource
@@ -33,7 +34,7 @@ FIELDS = (
 
 def query() -> QuerySet[Comment]:
     public = Subquery(queries.public_proposals().values("id"))
-    return queries.visible_comments(AnonymousUser()).filter(
+    return visible_comments(AnonymousUser()).filter(
         deleted_at__isnull=True, target_kind="proposal", target_id__in=public
     )
 

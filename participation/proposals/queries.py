@@ -21,7 +21,7 @@ from tortoise.queryset import QuerySet
 from participation import features, textsearch
 from participation.accounts.models import AnonymousUser, User
 from participation.comments.models import Comment
-from participation.comments.queries import visible_comments
+from participation.comments.queries import ThreadCursor, ThreadPage, thread_page
 from participation.contributions import excerpt
 from participation.db import fetch_rows
 from participation.features import CommentTarget, FeedEntry
@@ -559,6 +559,7 @@ class Detail:
     events: list[ProposalEvent]
     supported: bool
     version_count: int
+    thread: ThreadPage | None = None  # which page of the comments, and its neighbours
 
 
 # What the proposal page needs besides its lists, in one statement: how many versions the
@@ -593,17 +594,19 @@ async def page_facts(user: Any, proposal_id: int) -> tuple[int, bool, dict[int, 
     return versions, supported, votes
 
 
-async def detail(user: Any, proposal: Proposal, with_versions: bool = False) -> Detail:
+async def detail(
+    user: Any,
+    proposal: Proposal,
+    with_versions: bool = False,
+    thread: ThreadCursor | None = None,
+) -> Detail:
     """Everything the proposal page shows, in a fixed number of statements whatever the number
     of comments (the viewer's own state in one: `page_facts`); `with_versions`: the versions
-    themselves too (the history page)."""
+    themselves too (the history page); `thread`: which page of the comments (issue #23: a page
+    of top-level comments with their replies, `comments.queries.thread_page`)."""
     proposal_facts, coauthors = await facts(proposal)
-    comments = list(
-        await visible_comments(user)
-        .filter(target_kind="proposal", target_id=proposal.id)
-        .select_related("author")
-        .order_by("created_at", "id")
-    )
+    page = await thread_page(user, "proposal", proposal.id, thread or ThreadCursor())
+    comments = page.comments
     version_count, supported, my_votes = await page_facts(user, proposal.id)
     versions = (
         list(
@@ -631,6 +634,7 @@ async def detail(user: Any, proposal: Proposal, with_versions: bool = False) -> 
         events,
         supported,
         version_count,
+        page,
     )
 
 

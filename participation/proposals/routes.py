@@ -21,6 +21,7 @@ from participation.comments import domain as comments
 from participation.comments.domain import STANCE_LABELS
 from participation.comments.domain import can_edit as can_edit_comment
 from participation.comments.models import Comment
+from participation.comments.queries import ThreadCursor
 from participation.i18n import N_, gettext
 from participation.numbers import parse_id
 from participation.pagecache import cached_for_visitors
@@ -388,7 +389,14 @@ async def proposal_page(
     """The proposal page; with `failed`, that form shows its errors next to its fields and
     the page answers 422 (nothing was saved)."""
     user = request.scope["user"]
-    detail = await queries.detail(user, proposal)
+    thread = ThreadCursor.from_query(request.query_params)
+    # the page of the comment whose reply form is asked for (or sent back with errors)
+    wanted = comments.reply_wanted(
+        failed.name if failed else None, request.query_params.get("reply", "")
+    )
+    if wanted.isdigit() and len(wanted) < 12 and not thread.at:
+        thread = ThreadCursor(at=int(wanted))
+    detail = await queries.detail(user, proposal, thread=thread)
     facts = detail.facts
     invited = (
         user.is_authenticated
@@ -417,6 +425,7 @@ async def proposal_page(
         "proposal": proposal,
         "detail": detail,
         "thread": comments.build_thread(detail.comments),
+        "thread_page": detail.thread,  # its links to the thread's previous and next pages
         # its comments' actions (participation/comments/routes.py) and the page they are on
         "comments_prefix": url("comments:post", id=proposal.id),
         "comments_page": proposal_url(proposal),
