@@ -18,7 +18,6 @@ from tortoise.transactions import in_transaction
 from participation import features, formatting, i18n, mail
 from participation.accounts.domain import FORMER_PARTICIPANT
 from participation.accounts.models import User
-from participation.comments.domain import permalink
 from participation.features import NotificationKind
 from participation.i18n import N_, gettext
 from participation.notifications.models import Notification, NotificationPreference
@@ -179,8 +178,15 @@ def link_of(notification: Any) -> str:
         return url("followup:detail", commitment_id=n.event_key.split(":")[1])
     if n.kind == Kind.MODERATION:
         return url("moderation:mine")
-    page = url("proposals:detail", id=n.proposal_id)
-    return permalink(page, n.comment_id) if n.comment_id else page
+    if not n.comment_id:
+        return url("proposals:detail", id=n.proposal_id)
+    # the comment's address: `?comment=` opens the thread's page holding it (comments.domain)
+    return url(
+        "proposals:detail",
+        id=n.proposal_id,
+        query={"comment": n.comment_id},
+        anchor=f"comment-{n.comment_id}",
+    )
 
 
 async def notify(
