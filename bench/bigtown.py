@@ -566,8 +566,26 @@ def measure_pages(url: str, data_dir: Path, redis: str, requests: int) -> None:
                 [f"/proposals?page={rng.randint(2, 50)}" for _ in range(50)],
                 requests,
             ),
+            # an old address (`?page=N`: OFFSET on the proposals table alone since issue #23)
             "list, deep pages (up to 1,000)": (
                 [f"/proposals?page={rng.randint(50, 1000)}" for _ in range(50)],
+                requests,
+            ),
+            # the "next" links' addresses (keyset): the page after proposal `after`; code
+            # without cursors reads the same page number by OFFSET
+            "list, deep pages by cursor": (
+                [
+                    f"/proposals?page={n}&after={PROPOSALS - 20 * (n - 1)}"
+                    for n in (rng.randint(50, 1000) for _ in range(50))
+                ],
+                requests,
+            ),
+            "list, most supported, deep pages by cursor": (
+                [
+                    f"/proposals?sort=supported&page={rng.randint(50, 900)}"
+                    f"&after={rng.randint(80, 120)}.{rng.randint(1, PROPOSALS)}"
+                    for _ in range(50)
+                ],
                 requests,
             ),
             "list, category": ([f"/proposals?category={s}" for _, s in CATEGORIES], requests),
@@ -585,11 +603,24 @@ def measure_pages(url: str, data_dir: Path, redis: str, requests: int) -> None:
                 requests,
             ),
             "list, search, deep page": (["/proposals?q=jardin&page=40"], requests),
+            "list, search, deep page by cursor": (
+                [f"/proposals?q=jardin&page=40&after={PROPOSALS // 2}"],
+                requests,
+            ),
             "proposal, a few dozen comments": (
                 [f"/proposals/{rng.randint(2, PROPOSALS)}" for _ in range(100)],
                 requests,
             ),
             "proposal with 5,000 comments": (["/proposals/1"], max(10, requests // 20)),
+            # its thread by pages since issue #23: a page further on, a comment's address
+            "proposal with 5,000 comments, a later page": (
+                [f"/proposals/1?comments_after={rng.randint(100, BIG_THREAD - 100)}"],
+                max(10, requests // 20),
+            ),
+            "proposal with 5,000 comments, a comment's address": (
+                [f"/proposals/1?comment={rng.randint(100, BIG_THREAD)}"],
+                max(10, requests // 20),
+            ),
         }
         signed_in = {
             "signed in: list, newest": (["/proposals"], requests),

@@ -25,7 +25,7 @@ from redis.asyncio import Redis
 from tortoise import Tortoise, connections, timezone
 from tortoise.utils import get_schema_sql
 
-from participation import touch
+from participation import textsearch, touch
 from participation.accounts.models import Role, User
 from participation.accounts.services import hash_password
 from participation.app import create_app
@@ -232,6 +232,11 @@ async def _create_tables() -> None:
             models = [m for app in Tortoise.apps.values() for m in app.values()]
             # and the `updated_at` triggers that the migrations create (participation/touch.py)
             triggers = touch.script(connection.capabilities.dialect, models)
+            # and the stored search vectors of migration 0033 (participation/textsearch.py)
+            if connection.capabilities.dialect == "postgres":
+                triggers += "\n" + "\n".join(
+                    textsearch.postgres_script(t) for t in textsearch.SEARCHED if t in tables
+                )
             _schema_sql[key] = get_schema_sql(connection, safe=False) + "\n" + triggers
         await connection.schema_generator(connection).generate_from_string(_schema_sql[key])
 

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from participation import commenting, mail
+from participation.comments.domain import permalink
 from participation.comments.models import Comment
 from participation.comments.queries import visible_comments
 from participation.comments.services import notify
@@ -38,7 +39,7 @@ class CommentKind(RowKind):
             c.id,
             title,
             text,
-            f"{target.url}#comment-{c.id}" if target is not None else "",
+            permalink(target.url, c.id) if target is not None else "",
             c.author_id,
             public_name(c.author),
             ModerationState(c.moderation_state),

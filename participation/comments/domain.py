@@ -77,6 +77,13 @@ class Node:
     children: list[Node] = field(default_factory=list)
 
 
+def permalink(page: str, comment_id: int | str) -> str:
+    """A comment's address on its target's page: `?comment=` has a paginated thread open at
+    the page holding it (issue #23; a page without pages ignores it), the anchor scrolls to it."""
+    joiner = "&" if "?" in page else "?"
+    return f"{page}{joiner}comment={comment_id}#comment-{comment_id}"
+
+
 def build_thread(comments: Iterable[Any]) -> list[Node]:
     """Nest comments (ordered oldest first) under their parents; orphans go to the top."""
     nodes: dict[int, Node] = {}

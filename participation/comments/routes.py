@@ -18,7 +18,13 @@ from tortoise import timezone
 
 from participation import commenting, ratelimit, web
 from participation.comments import services
-from participation.comments.domain import STANCE_LABELS, build_thread, reply_target, reply_wanted
+from participation.comments.domain import (
+    STANCE_LABELS,
+    build_thread,
+    permalink,
+    reply_target,
+    reply_wanted,
+)
 from participation.comments.domain import can_edit as can_edit_comment
 from participation.comments.models import CommentVote
 from participation.comments.queries import on
@@ -163,7 +169,7 @@ async def post(request: Request) -> Response:
         name = f"comment-{parent_id}" if parent_id is not None else "comment-new"
         failed = Failed(name, data, web.errors_of(refused.problems))
         return await _refused_page(request, kind, target_id, found, failed)
-    return web.redirect(f"{found.url}#comment-{comment.id}")
+    return web.redirect(permalink(found.url, comment.id))
 
 
 async def reply(request: Request) -> Response:
@@ -202,7 +208,7 @@ async def edit(request: Request) -> Response:
     except Refused as refused:
         context = {**base, "values": data, "errors": web.errors_of(refused.problems)}
         return render(request, "comments/edit.html", context, status_code=422)
-    return web.redirect(f"{found.url}#comment-{comment_id}")
+    return web.redirect(permalink(found.url, comment_id))
 
 
 async def delete(request: Request) -> Response:
@@ -210,7 +216,7 @@ async def delete(request: Request) -> Response:
     kind, target_id, found = await _target(request)
     await services.delete(kind, target_id, request.path_params["remark"], user)
     flash(request, gettext("The comment is deleted."))
-    return web.redirect(f"{found.url}#comment-{request.path_params['remark']}")
+    return web.redirect(permalink(found.url, request.path_params["remark"]))
 
 
 async def vote(request: Request) -> Response:
@@ -221,7 +227,7 @@ async def vote(request: Request) -> Response:
     if value is None:
         raise DomainError("This action is not possible.")
     await services.vote(kind, target_id, found, request.path_params["remark"], user, value)
-    return web.redirect(f"{found.url}#comment-{request.path_params['remark']}")
+    return web.redirect(permalink(found.url, request.path_params["remark"]))
 
 
 Handler = Callable[[Request], Awaitable[Response]]

@@ -114,7 +114,7 @@ async def notify(
     (or the approval's, for a pre-moderated comment). A target with a `subject` (a proposal)
     stores the notifications against it and links to its page; the others by title and link."""
     subject = target.subject
-    link = "" if subject is not None else f"{target.url}#comment-{comment.id}"
+    link = "" if subject is not None else domain.permalink(target.url, comment.id)
     emails: list[mail.OutboxEmail] = []
     if parent is not None and parent.deleted_at is None:
         emails += await notifications.notify(

@@ -178,8 +178,15 @@ def link_of(notification: Any) -> str:
         return url("followup:detail", commitment_id=n.event_key.split(":")[1])
     if n.kind == Kind.MODERATION:
         return url("moderation:mine")
-    anchor = f"comment-{n.comment_id}" if n.comment_id else ""
-    return url("proposals:detail", id=n.proposal_id, anchor=anchor)
+    if not n.comment_id:
+        return url("proposals:detail", id=n.proposal_id)
+    # the comment's address: `?comment=` opens the thread's page holding it (comments.domain)
+    return url(
+        "proposals:detail",
+        id=n.proposal_id,
+        query={"comment": n.comment_id},
+        anchor=f"comment-{n.comment_id}",
+    )
 
 
 async def notify(

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 from tortoise import timezone
 
@@ -21,6 +21,7 @@ from participation.comments import domain as comments
 from participation.comments.domain import STANCE_LABELS
 from participation.comments.domain import can_edit as can_edit_comment
 from participation.comments.models import Comment
+from participation.comments.queries import ThreadCursor
 from participation.contributions import ModerationState
 from participation.i18n import N_, gettext
 from participation.numbers import parse_id
@@ -230,12 +231,6 @@ EXPORT_FIELDS = [
 ]
 
 
-async def _export_rows() -> list[dict[str, Any]]:
-    """Public proposals only, and no personal data beyond the public display name."""
-    proposals = await queries.public_proposals().select_related(*api.RELATED)
-    return [_exported(p) for p in sorted(proposals, key=lambda p: p.id)]
-
-
 def _exported(proposal: Any) -> dict[str, Any]:
     """The API's row, its dates in the town's time for people opening the file."""
     row = api.public_row(proposal)
@@ -265,9 +260,21 @@ async def export_csv(request: Request) -> Response:
     )
 
 
+async def _json_chunks() -> AsyncIterator[str]:
+    """`{"proposals": [...]}`, one chunk per batch of proposals, as the CSV (issue #23): the
+    same text `json.dumps` of the whole list gave, never the whole list in memory. Public
+    proposals only, and no personal data beyond the public display name."""
+    yield '{"proposals": ['
+    separator = ""
+    async for batch in queries.public_in_batches(api.RELATED):
+        rows = ", ".join(json.dumps(_exported(p), ensure_ascii=False) for p in batch)
+        yield separator + rows
+        separator = ", "
+    yield "]}"
+
+
 async def export_json(request: Request) -> Response:
-    body = json.dumps({"proposals": await _export_rows()}, ensure_ascii=False)
-    return Response(body, media_type="application/json", headers=licence.HEADER)
+    return StreamingResponse(_json_chunks(), media_type="application/json", headers=licence.HEADER)
 
 
 # --- create and edit --------------------------------------------------------------------------
@@ -432,7 +439,14 @@ async def proposal_page(
     """The proposal page; with `failed`, that form shows its errors next to its fields and
     the page answers 422 (nothing was saved)."""
     user = request.scope["user"]
-    detail = await queries.detail(user, proposal)
+    thread = ThreadCursor.from_query(request.query_params)
+    # the page of the comment whose reply form is asked for (or sent back with errors)
+    wanted = comments.reply_wanted(
+        failed.name if failed else None, request.query_params.get("reply", "")
+    )
+    if wanted.isdigit() and len(wanted) < 12 and not thread.at:
+        thread = ThreadCursor(at=int(wanted))
+    detail = await queries.detail(user, proposal, thread=thread)
     facts = detail.facts
     invited = (
         user.is_authenticated
@@ -461,6 +475,7 @@ async def proposal_page(
         "proposal": proposal,
         "detail": detail,
         "thread": comments.build_thread(detail.comments),
+        "thread_page": detail.thread,  # its links to the thread's previous and next pages
         # its comments' actions (participation/comments/routes.py) and the page they are on
         "comments_prefix": url("comments:post", id=proposal.id),
         "comments_page": proposal_url(proposal),

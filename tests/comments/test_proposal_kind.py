@@ -22,7 +22,9 @@ async def test_a_proposal_comment_is_the_proposal_kind_and_counted(
     response = await post_form(client, f"/comments/proposal/{proposal.id}", data, page=page)
     assert response.status_code == 303
     comment = await Comment.get()
-    assert response.headers["location"] == f"/proposals/{proposal.id}#comment-{comment.id}"
+    assert response.headers["location"] == (
+        f"/proposals/{proposal.id}?comment={comment.id}#comment-{comment.id}"
+    )
     assert (comment.target_kind, comment.target_id, comment.proposal_id) == (
         "proposal",
         proposal.id,

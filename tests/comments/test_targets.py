@@ -61,7 +61,7 @@ async def test_a_budget_project_takes_comments_replies_and_moderation(
         response = await comment(c, project, page, "<p>Très bonne idée pour le quartier</p>")
         assert response.status_code == 303
         top = await Comment.get()
-        assert response.headers["location"] == f"{page}#comment-{top.id}"
+        assert response.headers["location"] == f"{page}?comment={top.id}#comment-{top.id}"
         assert (top.target_kind, top.target_id, top.proposal_id) == (
             "budget_project",
             project.id,
@@ -101,7 +101,9 @@ async def test_a_budget_project_takes_comments_replies_and_moderation(
         assert [(e["target_kind"], e["target_id"]) for e in exported] == [
             ("budget_project", project.id)
         ]
-        assert f"{page}#comment-{top.id}" in (await c.get("/account/activity")).text
+        assert (
+            f"{page}?comment={top.id}#comment-{top.id}" in (await c.get("/account/activity")).text
+        )
 
 
 async def test_project_comments_are_escaped_and_need_the_sites_form(

@@ -637,6 +637,28 @@ async def test_the_csv_export_is_streamed_in_batches_of_a_bounded_size(
     assert len([q for q in statements if "proposals_proposal" in q]) == 8
 
 
+async def test_the_json_export_is_streamed_in_batches_as_the_same_text(
+    client: httpx.AsyncClient, citizen: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue #23: the JSON of every public proposal comes batch by batch like the CSV (no
+    Content-Length, a statement per batch), and is the very text one `json.dumps` of the whole
+    list gave; no proposal: an empty list."""
+    from participation.proposals import queries
+
+    assert json.loads((await client.get("/proposals.json")).text) == {"proposals": []}
+    monkeypatch.setattr(queries, "EXPORT_BATCH", 2)
+    made = [await make_proposal(citizen, title=f"Proposition exportée {n}") for n in range(5)]
+    await make_proposal(citizen, S.DRAFT, title="Un brouillon confidentiel ici")
+    with logged_queries() as statements:
+        response = await client.get("/proposals.json")
+    assert response.status_code == 200 and "content-length" not in response.headers
+    assert response.headers["content-type"] == "application/json"
+    data = json.loads(response.text)
+    assert [p["id"] for p in data["proposals"]] == [p.id for p in made]
+    assert response.text == json.dumps(data, ensure_ascii=False)
+    assert len([q for q in statements if "proposals_proposal" in q]) == 3
+
+
 async def test_the_csv_export_of_no_proposal_is_its_header(client: httpx.AsyncClient) -> None:
     response = await client.get("/proposals.csv")
     assert response.status_code == 200
