@@ -167,7 +167,6 @@ async def _space(settings: Settings, admin: User) -> tuple[str, Any, int, tuple[
         slug="budget-2027",
         summary="Proposez, votez.",
         description=all_payloads("La démarche "),
-        image_alt="",
         starts_at=now - timedelta(days=1),
         ends_at=now + timedelta(days=30),
         audience=Audience.SIGNED_IN,
