@@ -24,7 +24,7 @@ from tests.security.walks import merged
 
 MENU = re.compile(r'<nav class="main-nav".*?</nav>', re.S)
 LINK = re.compile(r'<li><a href="([^"]+)" (aria-current="page")?\s*>([^<]+)</a></li>')
-ADMIN_LIST = re.compile(r"<h1>.*?</h1>.*?<ul>(.*?)</ul>", re.S)
+ADMIN_LIST = re.compile(r"<h1>.*?</h1>.*?<ul[^>]*>(.*?)</ul>", re.S)
 ADMIN_LINK = re.compile(r'<a href="([^"]+)">([^<]+)</a>')
 
 

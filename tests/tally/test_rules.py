@@ -185,8 +185,8 @@ def test_empty_election() -> None:
 
 def test_the_engine_imports_without_the_web_stack() -> None:
     """The engine boundary: `tally` and every module of it load neither Tortoise nor Starlette,
-    no feature (budgets...), and of the core only the pure CSV writer (`participation` itself
-    is a docstring and a version)."""
+    no feature (budgets...), and of the core only the pure CSV writer and the open licence's
+    constants it writes (`participation` itself is a docstring and a version)."""
     import subprocess
     import sys
 
@@ -199,4 +199,6 @@ def test_the_engine_imports_without_the_web_stack() -> None:
         "'consultations', 'moderation', 'indicators', 'followup')))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.stdout.strip() == "['participation', 'participation.spreadsheet']", result.stderr
+    assert result.stdout.strip() == (
+        "['participation', 'participation.licence', 'participation.spreadsheet']"
+    ), result.stderr
