@@ -35,7 +35,9 @@ ALLOWED_TAGS = frozenset({"p", "br", "strong", "em", "ul", "ol", "li", "a", "blo
 ALLOWED_ATTRIBUTES = {"a": ["href", "rel"]}
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 _TAG = re.compile(r"<[a-zA-Z/!]")
-_BLOCK_END = re.compile(r"</(p|li|blockquote|ul|ol|h[1-6]|div|tr|td|th|table|pre)>|<br\s*/?>", re.IGNORECASE)
+_BLOCK_END = re.compile(
+    r"</(p|li|blockquote|ul|ol|h[1-6]|div|tr|td|th|table|pre)>|<br\s*/?>", re.IGNORECASE
+)
 
 
 def _nofollow_ugc(attrs: dict[Any, str], new: bool = False) -> dict[Any, str] | None:
