@@ -174,7 +174,7 @@ def session_cookie(data: dict[str, str]) -> str:
 async def seed(settings: Settings, voters: int) -> tuple[int, list[dict[str, str]], dict]:
     form = services.BudgetForm(
         title="Budget participatif (banc d'essai)",
-        description="<p>Banc d'essai</p>",
+        description="Banc d'essai",
         total_amount=800_000,
         districts=dict.fromkeys(DISTRICTS, 80_000),
         rule=domain.BallotRule(BallotKind.KNAPSACK),

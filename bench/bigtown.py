@@ -390,7 +390,7 @@ async def seed_budget(db: asyncpg.Connection, name: str, now: datetime) -> int:
 
     form = services.BudgetForm(
         title="Budget participatif 2027",
-        description="<p>Trois cents projets pour la ville.</p>",
+        description="Trois cents projets pour la ville.",
         total_amount=12_000_000,
         districts=dict.fromkeys(BUDGET_DISTRICTS, 2_000_000),
         rule=domain.BallotRule(BallotKind.KNAPSACK),

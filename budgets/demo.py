@@ -190,8 +190,8 @@ async def _create_budget(
     form = services.BudgetForm(
         title=title,
         description=(
-            "<p>Vous proposez, la ville étudie, vous votez : les projets retenus sont réalisés "
-            "dans les deux ans. Chaque quartier dispose de son enveloppe.</p>"
+            "Vous proposez, la ville étudie, vous votez : les projets retenus sont réalisés "
+            "dans les deux ans. Chaque quartier dispose de son enveloppe."
         ),
         total_amount=total,
         districts=dict.fromkeys(DISTRICTS, total // 10),

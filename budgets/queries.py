@@ -44,6 +44,7 @@ from participation.outcomes import latest_published
 from participation.participants import Since
 from participation.permissions import can_administer
 from participation.residents import services as residents
+from participation.richtext import markdown_of
 from participation.urls import url
 
 
@@ -357,6 +358,7 @@ async def budget_form_values(budget: Budget) -> dict[str, str]:
             "restricted_to_district",
         )
     }
+    values["description"] = markdown_of(budget.description)  # staff write Markdown too
     values.update(
         space=str(budget.space_id or ""),
         ballot_kind=budget.ballot_kind.value,

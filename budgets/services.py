@@ -34,7 +34,7 @@ from participation.accounts.models import User
 from participation.audit import audit
 from participation.i18n import N_
 from participation.refusals import Refused, refuse
-from participation.richtext import sanitize, written
+from participation.richtext import from_markdown, written
 from participation.spaces import services as spaces
 
 AUDITED_BUDGET_FIELDS = (
@@ -144,7 +144,7 @@ async def save_budget(
     await spaces.check_choice(form.space_id)
     fields = {
         "title": form.title.strip(),
-        **written(None, Budget.rich_text, description=sanitize(form.description)),
+        **written(None, Budget.rich_text, description=from_markdown(form.description)),
         "currency": form.currency,
         "total_amount": form.total_amount,
         "submission_opens_at": form.dates.submission_opens_at,

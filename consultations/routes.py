@@ -39,7 +39,7 @@ from participation.numbers import parse_id
 from participation.pagecache import cached_for_visitors
 from participation.permissions import can_administer, can_moderate
 from participation.refusals import NotFound
-from participation.richtext import to_text
+from participation.richtext import markdown_of, to_text
 from participation.spaces import audience
 from participation.spaces import services as spaces
 from participation.templating import flash, render, templates
@@ -326,7 +326,7 @@ def _values_of(consultation: Consultation | None) -> dict[str, str]:
         return {"anonymous": "on", "audience": Audience.SIGNED_IN.value}
     return {
         "title": consultation.title,
-        "context": consultation.context,
+        "context": markdown_of(consultation.context),  # staff write Markdown (issue #21)
         "opens_at": local_input_value(consultation.opens_at),
         "closes_at": local_input_value(consultation.closes_at),
         "audience": consultation.audience.value,
@@ -509,9 +509,9 @@ async def admin_outcome(request: Request) -> Response:
     consultation = await _consultation(request, public=False)
     views = await queries.questionnaire(consultation.id)
     values: dict[str, str] = {
-        "heard": consultation.outcome_heard,
-        "decided": consultation.outcome_decided,
-        **{f"decision-{v.question.id}": v.question.decision for v in views},
+        "heard": markdown_of(consultation.outcome_heard),
+        "decided": markdown_of(consultation.outcome_decided),
+        **{f"decision-{v.question.id}": markdown_of(v.question.decision) for v in views},
     }
 
     async def publish(data: dict[str, str]) -> str:

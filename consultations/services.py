@@ -49,7 +49,7 @@ from participation.notifications.services import Kind, notify_users
 from participation.numbers import is_whole_number
 from participation.refusals import NotFound, Problem, Refused, refuse
 from participation.residents import services as residents
-from participation.richtext import ALLOW_LIST_VERSION, sanitize, to_text, written
+from participation.richtext import ALLOW_LIST_VERSION, from_markdown, sanitize, to_text, written
 from participation.settings import Settings
 from participation.spaces import audience
 from participation.spaces import services as spaces
@@ -117,7 +117,7 @@ async def save_consultation(
         "results_visible_while_open": form.results_visible_while_open,
         "space_id": form.space_id,
     }
-    context = sanitize(form.context)
+    context = from_markdown(form.context)
     if consultation_id is None:
         values.update(written(None, Consultation.rich_text, context=context))
         async with in_transaction():
@@ -736,13 +736,16 @@ async def publish_outcome(
         for question_id, decision in form.decisions.items():
             if question_id in question_ids:  # forged ids of other consultations are ignored
                 await Question.filter(id=question_id).update(
-                    decision=sanitize(decision), sanitized_with=ALLOW_LIST_VERSION
+                    decision=from_markdown(decision), sanitized_with=ALLOW_LIST_VERSION
                 )
         before = {
             "heard": to_text(consultation.outcome_heard),
             "decided": to_text(consultation.outcome_decided),
         }
-        texts = {"outcome_heard": sanitize(form.heard), "outcome_decided": sanitize(form.decided)}
+        texts = {
+            "outcome_heard": from_markdown(form.heard),
+            "outcome_decided": from_markdown(form.decided),
+        }
         for name, value in written(consultation, Consultation.rich_text, **texts).items():
             setattr(consultation, name, value)
         consultation.outcome_published_at = consultation.outcome_published_at or timezone.now()

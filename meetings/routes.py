@@ -30,6 +30,7 @@ from participation.permissions import can_administer, is_verified_resident
 from participation.pictures import web as pictures_web
 from participation.pictures.models import Picture
 from participation.refusals import NotFound, Refused
+from participation.richtext import markdown_of
 from participation.spaces import services as spaces
 from participation.spaces.models import Space
 from participation.templating import flash, render
@@ -171,7 +172,7 @@ def _meeting_form(meeting: Meeting | None) -> dict[str, str]:
         return {"format": Format.IN_PERSON.value}
     return {
         "title": meeting.title,
-        "description": meeting.description,
+        "description": markdown_of(meeting.description),  # staff write Markdown (issue #21)
         "format": meeting.format.value,
         "starts_at": local_input_value(meeting.starts_at),
         "ends_at": local_input_value(meeting.ends_at),
@@ -258,7 +259,7 @@ async def _admin_page(
     picture = await Picture.get_or_none(id=meeting.image_id) if meeting.image_id else None
     form: dict[str, Any] = {
         **_meeting_form(meeting),
-        "minutes": meeting.minutes,
+        "minutes": markdown_of(meeting.minutes),
         "proposals": ", ".join(str(p.id) for p in produced.proposals),
         "consultations": ", ".join(str(c.id) for c in produced.consultations),
         "code": "",

@@ -78,7 +78,7 @@ async def create_meeting(
             image_id=await pictures.apply(image, None),
             title=form.title,
             **richtext.written(
-                None, Meeting.rich_text, description=richtext.sanitize(form.description)
+                None, Meeting.rich_text, description=richtext.from_markdown(form.description)
             ),
             format=form.format,
             starts_at=form.starts_at,
@@ -152,7 +152,7 @@ async def update_meeting(
         for name in EDITABLE:
             setattr(meeting, name, getattr(form, name))
         texts = richtext.written(
-            meeting, Meeting.rich_text, description=richtext.sanitize(form.description)
+            meeting, Meeting.rich_text, description=richtext.from_markdown(form.description)
         )
         for name, value in texts.items():
             setattr(meeting, name, value)
@@ -442,7 +442,8 @@ async def publish_minutes(meeting_id: int, form: MinutesForm, by_user: Any) -> M
             raise NotFound()
         if not domain.can_publish_minutes(meeting.facts(), timezone.now()):
             raise DomainError(domain.NOT_OVER)
-        texts = richtext.written(meeting, Meeting.rich_text, minutes=richtext.sanitize(form.text))
+        minutes = richtext.from_markdown(form.text)
+        texts = richtext.written(meeting, Meeting.rich_text, minutes=minutes)
         for name, value in texts.items():
             setattr(meeting, name, value)
         meeting.minutes_published_at = meeting.minutes_published_at or timezone.now()

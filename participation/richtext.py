@@ -1,7 +1,8 @@
 """The rich text of every feature: a small safe subset of HTML, sanitized on input and output.
 
-Residents write Markdown (`from_markdown`, below); staff's texts are plain text (blank lines
-separate paragraphs) or the allowed tags below (`sanitize`). Anything else is stripped: scripts,
+Residents and staff write Markdown (`from_markdown`, below); the official answer to a proposal
+and older paths store plain text (blank lines separate paragraphs) or the allowed tags below
+(`sanitize`). Anything else is stripped: scripts,
 event handlers, styles, `hx-*` attributes, `javascript:` links. Links get `rel="nofollow ugc"`.
 
 Comments and proposals are sanitised once, on write (issue #21, #23): their row says with which
@@ -16,6 +17,10 @@ then the same bleach allow-list), stored as HTML with its allow-list version, an
 source is stored beside it so that an edit form shows what the person typed. A row written
 before has no source: its edit form shows one derived from its HTML (`markdown_of`), which
 gives back the same HTML (tested), so nobody loses bold, lists or links by editing.
+
+Staff's texts (a budget's, consultation's, meeting's or space's) are typed in Markdown too,
+but keep no source: their edit form shows `markdown_of` of the stored HTML each time, a
+fixpoint (tests/security/test_staff_markdown.py saves each form unchanged twice).
 """
 
 from __future__ import annotations

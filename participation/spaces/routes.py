@@ -20,6 +20,7 @@ from participation.pictures import web as pictures_web
 from participation.pictures.models import Picture
 from participation.refusals import NotFound, Problem, Refused
 from participation.residents.methods import METHODS
+from participation.richtext import markdown_of
 from participation.richtext import render as render_rich
 from participation.spaces import services
 from participation.spaces.domain import (
@@ -104,7 +105,7 @@ def _space_values(space: Space) -> dict[str, Any]:
         "title": space.title,
         "slug": space.slug,
         "summary": space.summary,
-        "description": space.description,
+        "description": markdown_of(space.description),  # staff write Markdown (issue #21)
         "starts_at": formatting.input_value(space.starts_at),
         "ends_at": formatting.input_value(space.ends_at),
         "audience": space.audience.value,

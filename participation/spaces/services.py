@@ -20,7 +20,7 @@ from participation.pictures import services as pictures
 from participation.pictures.forms import ImageChange
 from participation.refusals import DomainError, NotFound, Problem, Refused, refuse
 from participation.residents.models import District
-from participation.richtext import sanitize, written
+from participation.richtext import from_markdown, written
 from participation.spaces.domain import (
     SLUG_LENGTH,
     SpaceForm,
@@ -97,7 +97,7 @@ async def create(form: SpaceForm, image: ImageChange | None, actor: Any) -> Spac
                 title=form.title,
                 slug=form.slug,
                 summary=form.summary,
-                **written(None, Space.rich_text, description=sanitize(form.description)),
+                **written(None, Space.rich_text, description=from_markdown(form.description)),
                 image_id=await pictures.apply(image, None),
                 districts=list(form.districts),
                 audience=form.audience,
@@ -129,7 +129,7 @@ async def update(space_id: int, form: SpaceForm, image: ImageChange | None, acto
     values = {
         "title": form.title,
         "summary": form.summary,
-        **written(None, Space.rich_text, description=sanitize(form.description)),
+        **written(None, Space.rich_text, description=from_markdown(form.description)),
         "districts": list(form.districts),
         "audience": form.audience,
         "minimum_age": form.minimum_age,

@@ -48,7 +48,7 @@ async def published_budget(settings: Settings) -> int:
     await budgets.save_budget(
         budgets.BudgetForm(
             title="Budget participatif 2025",
-            description="<p>Les projets choisis l'an dernier</p>",
+            description="Les projets choisis l'an dernier",
             total_amount=budget.total_amount,
             districts={"Nord": 30_000},
             categories=("Nature", "Sport"),
@@ -69,7 +69,7 @@ async def open_consultation(
     consultation_id = await consultations.save_consultation(
         consultations.ConsultationForm(
             title=title,
-            context="<p>La place sera rénovée en 2027.</p>",
+            context="La place sera rénovée en 2027.",
             closes_at=timezone.now() + closes_in,
         )
     )
@@ -132,7 +132,7 @@ async def budget_in_review(title: str) -> int:
     for the vote."""
     budget = await budgets.save_budget(
         budgets.BudgetForm(
-            title=title, description="<p>Vos idées pour la ville</p>", total_amount=100_000
+            title=title, description="Vos idées pour la ville", total_amount=100_000
         )
     )
     for project_title, cost in [("Jardin partagé", 40_000), ("Piste cyclable", 30_000)]:

@@ -58,7 +58,7 @@ async def budget_without_key(
     """`budget_in_voting()` before its key ceremony: in preparation, voting cannot open."""
     form = services.BudgetForm(
         title="Budget participatif 2026",
-        description="<p>Des idées pour Villebelle</p>",
+        description="Des idées pour Villebelle",
         total_amount=100_000,
         districts={"Nord": 30_000},
         categories=("Nature", "Sport"),

@@ -30,7 +30,7 @@ async def consultation_open(
     consultation_id = await services.save_consultation(
         ConsultationForm(
             title=title,
-            context="<p>Le parc sera rénové en 2027.</p>",
+            context="Le parc sera rénové en 2027.",
             closes_at=timezone.now() + timedelta(days=7),
             audience=audience,
             district=district,

@@ -19,7 +19,7 @@ from tests.consultations.test_results import answered_by
 
 FORM = {
     "title": "Plan vélo",
-    "context": "<p>Contexte</p>",
+    "context": "Contexte",
     "opens_at": "2026-03-01T09:00",
     "closes_at": "2026-03-31T18:00",
     "audience": "everyone",

@@ -169,13 +169,14 @@ async def test_attendance_and_minutes_linked_both_ways(
         client,
         f"/admin/meetings/{meeting.id}/minutes",
         {
-            "minutes": "<p>Nous avons parlé du parc.</p><script>x</script>",
+            "minutes": "Nous avons parlé du **parc**.<script>x</script>",
             "proposals": str(proposal.id),
         },
     )
     assert published.status_code == 303
     page = await client.get(f"/meetings/{meeting.id}")
-    assert "Nous avons parlé du parc." in page.text and "<script>x" not in page.text
+    assert "Nous avons parlé du <strong>parc</strong>." in page.text
+    assert "<script>x" not in page.text
     assert f'href="/proposals/{proposal.id}"' in page.text
     back = await client.get(f"/proposals/{proposal.id}")
     assert f'href="/meetings/{meeting.id}"' in back.text

@@ -103,8 +103,8 @@ async def _decision(settings: Settings, admin: User) -> tuple[str, Any, int, tup
     await consultation_services.compute_results(settings, consultation.id)
     question = questions["single"]
     form = consultation_services.OutcomeForm(
-        heard="<p>Entendu.</p>",
-        decided="<p>Décidé.</p>",
+        heard="Entendu.",
+        decided="Décidé.",
         decisions={question.id: all_payloads("La décision ")},
     )
     await consultation_services.publish_outcome(settings, consultation.id, form)

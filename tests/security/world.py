@@ -154,7 +154,7 @@ async def seed_world(settings: Settings) -> World:
     draft_budget = await budget_services.save_budget(
         budget_services.BudgetForm(
             title="Budget en préparation",
-            description="<p>Pas encore annoncé.</p>",
+            description="Pas encore annoncé.",
             total_amount=50_000,
             districts={},
             categories=(),
