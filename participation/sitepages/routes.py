@@ -27,7 +27,12 @@ def _public(slug: str) -> Callable[[Request], Awaitable[Response]]:
     async def page(request: Request) -> Response:
         text = await services.current(slug)
         body, language = text.body(current_language.get())
-        context = {"page": BY_SLUG[slug], "text": text, "body": render_page(body), "lang": language}
+        context = {
+            "page": BY_SLUG[slug],
+            "text": text,
+            "body": render_page(body, text.sanitized_with),
+            "lang": language,
+        }
         return render(request, "sitepages/page.html", context)
 
     page.__name__ = f"page_{slug.replace('-', '_')}"
@@ -122,8 +127,8 @@ async def _version_page(
         "page": BY_SLUG[slug],
         "text": text,
         "current": await services.current(slug),
-        "body_fr": render_page(text.body_fr),
-        "body_en": render_page(text.body_en),
+        "body_fr": render_page(text.body_fr, text.sanitized_with),
+        "body_en": render_page(text.body_en, text.sanitized_with),
         "errors": errors or {},
     }
     status_code = 422 if errors else 200
