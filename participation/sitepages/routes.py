@@ -15,7 +15,7 @@ from participation.i18n import N_, current_language, gettext
 from participation.pagecache import cached_for_visitors, writes_no_page
 from participation.permissions import can_administer, is_signed_in
 from participation.refusals import NotFound, Problem, Refused
-from participation.richtext import render_page
+from participation.richtext import page_source, render_page
 from participation.sitepages import services
 from participation.sitepages.domain import BY_SLUG, PAGES, PageForm, must_accept_terms
 from participation.templating import flash, render
@@ -57,7 +57,11 @@ async def admin_edit(request: Request) -> Response:
     slug = _slug(request)
     if request.method == "GET":
         text = await services.current(slug)
-        values = {"body_fr": text.body_fr, "body_en": text.body_en, "version": text.version}
+        values = {
+            "body_fr": page_source(text.body_fr),
+            "body_en": page_source(text.body_en),
+            "version": text.version,
+        }
         return _edit_form(request, slug, values)
     data = await form_data(request)
     form = PageForm(data.get("body_fr", ""), data.get("body_en", ""), data.get("version", ""))

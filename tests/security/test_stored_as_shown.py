@@ -9,9 +9,9 @@ pages (help, legal notice...).
 For each one, the XSS corpus of tests/security/xss.py is written through the service: the row
 says the current allow-list, no payload reaches the page as markup, and rendering the page runs
 no code of bleach (counted with a profile hook over the request, every thread). Then the same
-corpus is written by another path (raw SQL, `sanitized_with` 0; `ELSEWHERE`): the page still shows nothing
-that runs, bleach cleaning it on output; and the migrations' job (`richtext.resanitize`) stores
-it cleaned, after which the page is the same, without bleach."""
+corpus is written by another path (raw SQL, `sanitized_with` 0; `ELSEWHERE`): the page still
+shows nothing that runs, bleach cleaning it on output; and the migrations' job
+(`richtext.resanitize`) stores it cleaned, after which the page is the same, without bleach."""
 
 from __future__ import annotations
 
