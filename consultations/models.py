@@ -261,6 +261,11 @@ class Result(Model):
     responses_count = fields.IntField()
     input_digest = fields.CharField(max_length=64)
     computed_at = fields.DatetimeField(auto_now=True)
+    # the allow-list the free texts listed in `content` were sanitised with by the results job
+    # (participation.richtext.ALLOW_LIST_VERSION: shown as stored; 0, any other: cleaned again
+    # on output; consultations.texts.stored_as_shown, issue #21)
+    sanitized_with = fields.IntField(default=0, db_default=0)
+    rich_text = ("content",)
     consultation_id: int
 
     class Meta:

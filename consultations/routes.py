@@ -219,6 +219,7 @@ def results_body(
         result.id,
         result.input_digest,
         result.computed_at,
+        result.sanitized_with,
         questionnaire,
         tuple(sorted(shown.items())),
         signed_in,
@@ -233,6 +234,7 @@ def results_body(
             "content": content,
             "text_ids": text_ids,
             "signed_in": signed_in,
+            "sanitized_with": result.sanitized_with,  # the listed texts' (shown as stored)
             "computed_at": result.computed_at,
             "grades": grade_labels(),
             "grade_colours": grade_colours(),

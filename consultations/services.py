@@ -629,7 +629,8 @@ async def compute_results(settings: Settings, consultation_id: int) -> str:
     premoderated = settings.premoderates(texts.CONTENT_KIND)
     await texts.rewrite(consultation_id, found, premoderated, timezone.now().date())
     approved = await approved_texts(consultation_id)
-    content = aggregator.result(is_approved(approved))
+    # the listed texts stored as shown, here where sealed answers are open (issue #21)
+    content = texts.stored_as_shown(aggregator.result(is_approved(approved)))
     digest = _input_digest(raw, approved, specs)
     serialized = json.dumps(content, ensure_ascii=False, sort_keys=True)
     async with in_transaction():
@@ -641,13 +642,15 @@ async def compute_results(settings: Settings, consultation_id: int) -> str:
                     content=serialized,
                     responses_count=content["responses"],
                     input_digest=digest,
+                    sanitized_with=ALLOW_LIST_VERSION,
                 )
             except IntegrityError:  # pragma: no cover - a concurrent run stored it first
                 pass
-        elif existing.input_digest != digest:
+        elif existing.input_digest != digest or existing.sanitized_with != ALLOW_LIST_VERSION:
             existing.content = serialized
             existing.responses_count = content["responses"]
             existing.input_digest = digest
+            existing.sanitized_with = ALLOW_LIST_VERSION
             await existing.save()
     return digest
 

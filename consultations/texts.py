@@ -8,6 +8,12 @@ they were computed; every read of them goes through `published_content`, which d
 that are no longer visible, so that hiding a text takes effect at once, without recomputing.
 Approving one asks for the results again (`ConsultationAnswerKind.after_commit`).
 
+The texts listed in the stored results are stored as shown (issue #21): the results job, the
+only code that opens sealed responses, sanitises them with the current allow-list
+(`stored_as_shown`) and the row says so (`Result.sanitized_with`), so the results page shows
+them without bleach. Each listed text keeps the digest of the text as answered (`digests`),
+which is what `TextReview` rows and moderation decisions know it by.
+
 Nothing here links a text to a person: rows carry no response, no author and the day only,
 and their ids are random.
 """
@@ -16,6 +22,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import json
 import random
 import secrets
 from collections.abc import Mapping, Sequence
@@ -28,6 +35,7 @@ from consultations.models import Consultation, TextReview
 from consultations.questions import KINDS, QuestionSpec
 from moderation import services as moderation
 from participation.contributions import ModerationState
+from participation.richtext import stored_again
 
 CONTENT_KIND = "consultation_answer"
 ID_LIMIT = 2**31 - 1  # ids fit the INTEGER column of moderation (`target_id`)
@@ -129,11 +137,44 @@ async def published(consultation_id: int) -> dict[Key, int]:
     return {(int(q), str(d)): int(i) for q, d, i in rows}
 
 
+def _listed_texts(content: dict[str, Any]) -> list[dict[str, Any]]:
+    """The lists of texts of stored results (a text question's, a choice question's others)."""
+    found = []
+    for item in content.get("questions", {}).values():
+        for name in ("texts", "others"):
+            texts = item.get(name)
+            if isinstance(texts, dict) and isinstance(texts.get("approved"), list):
+                found.append(texts)
+    return found
+
+
+def stored_as_shown(content: dict[str, Any]) -> dict[str, Any]:
+    """Stored results with their listed texts sanitised with the current allow-list (each
+    distinct text once), each keeping the digest of the text as answered (`digests`, beside
+    `approved`). Sanitising again what is already so changes nothing."""
+    cleaned: dict[str, str] = {}
+    for texts in _listed_texts(content):
+        approved = texts["approved"]
+        if not isinstance(texts.get("digests"), list):
+            texts["digests"] = [text_digest(text) for text in approved]
+        for i, text in enumerate(approved):
+            if text not in cleaned:
+                cleaned[text] = stored_again(text)
+            approved[i] = cleaned[text]
+    return content
+
+
+def content_again(stored: str) -> str:
+    """Stored results (JSON) of an older allow-list, as the page showed them (`resanitize`)."""
+    return json.dumps(stored_as_shown(json.loads(stored)), ensure_ascii=False, sort_keys=True)
+
+
 def published_content(
     content: dict[str, Any], shown: Mapping[Key, int]
 ) -> tuple[dict[str, Any], dict[Key, int]]:
     """The stored results without the texts that are no longer visible, and the id of each
-    text listed, by (question id, text), for the report links."""
+    text listed, by (question id, text), for the report links. A text is known by the digest
+    of the text as answered (`digests`; results stored before it: the digest of the text)."""
     content = copy.deepcopy(content)
     ids: dict[Key, int] = {}
     for question_id, item in content.get("questions", {}).items():
@@ -141,9 +182,10 @@ def published_content(
             texts = item.get(name)
             if not isinstance(texts, dict) or "approved" not in texts:
                 continue
+            digests = texts.pop("digests", None) or [text_digest(t) for t in texts["approved"]]
             kept = []
-            for text in texts["approved"]:
-                found = shown.get((int(question_id), text_digest(text)))
+            for text, digest in zip(texts["approved"], digests, strict=True):
+                found = shown.get((int(question_id), digest))
                 if found is not None:
                     kept.append(text)
                     ids[(int(question_id), text)] = found

@@ -28,6 +28,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Callable
 from html.parser import HTMLParser
 from typing import Any
 
@@ -83,8 +84,10 @@ def sanitize(text: str, cleaner: Any = _cleaner) -> str:
     return str(cleaner.clean(source)).strip()
 
 
-# Bump when ALLOWED_TAGS, ALLOWED_ATTRIBUTES, ALLOWED_PROTOCOLS or the filters change, with a
-# migration that calls `resanitize` (rows of an older version are cleaned on output until then).
+# Bump when ALLOWED_TAGS, ALLOWED_ATTRIBUTES, ALLOWED_PROTOCOLS, the pages' PAGE_TAGS or
+# PAGE_ATTRIBUTES or the filters change, with a migration that calls `resanitize` on every table
+# of rich text (rows of an older version are cleaned on output until then), and the content
+# pages' default texts written again (`python -m participation.sitepages.fromdocs`; a test says).
 ALLOW_LIST_VERSION = 1
 
 
@@ -117,10 +120,16 @@ def stored_again(stored: str) -> str:
     return str(_cleaner.clean(stored or ""))
 
 
-async def resanitize(client: Any, table: str, columns: tuple[str, ...]) -> int:
+async def resanitize(
+    client: Any,
+    table: str,
+    columns: tuple[str, ...],
+    again: Callable[[str], str] = stored_again,
+) -> int:
     """In a migration: the rich text `columns` of every row of `table` not sanitised with the
-    current allow-list, sanitised with it (`stored_again`) and marked so (`sanitized_with`), a
-    batch of rows at a time; returns how many rows changed."""
+    current allow-list, sanitised with it (`again`: `stored_again`, `page_again` for the content
+    pages, `consultations.texts.content_again` for stored results) and marked so
+    (`sanitized_with`), a batch of rows at a time; returns how many rows changed."""
     postgres = client.capabilities.dialect == "postgres"
     marks = [f"${i}" if postgres else "?" for i in range(1, len(columns) + 3)]
     names = ", ".join(f'"{c}"' for c in columns)
@@ -135,7 +144,7 @@ async def resanitize(client: Any, table: str, columns: tuple[str, ...]) -> int:
         if not rows:
             return changed
         for row in rows:
-            values = [stored_again(row[c]) for c in columns]
+            values = [again(row[c]) for c in columns]
             await client.execute_query(
                 f'UPDATE "{table}" SET {assignments}, "sanitized_with" = {version} '
                 f'WHERE "id" = {row_id}',
@@ -284,19 +293,14 @@ def markdown_of(stored: str) -> str:
 # file name such as "privacy.py" is no web address).
 PAGE_TAGS = ALLOWED_TAGS | {"h2", "h3", "h4", "table", "thead", "tbody", "tr", "th", "td", "code"}
 PAGE_ATTRIBUTES = {"a": ["href"], "th": ["scope"]}
-_page_cleaner = _cleaner_of(PAGE_TAGS, PAGE_ATTRIBUTES, [])
-
-
-def sanitize_page(text: str) -> str:
-    """What a content page stores: as `sanitize`, with the pages' larger set of tags."""
-    return sanitize(text, _page_cleaner)
 
 
 class StackedTables(bleach.html5lib_shim.Filter):  # type: ignore[misc]
-    """On output only: a page's tables stack on phones as the site's own do (`table.stack` in
+    """A page's tables stack on phones as the site's own do (`table.stack` in
     static/css/app.css): the table gets the class, each <td> the text of its column's header
     (`data-label`), taken from the column headers (<th> in <thead>, or <th scope="col">).
-    Applied after the sanitizer, so what is stored stays the allowed subset."""
+    Applied after the sanitizer: what is stored is what is shown (`sanitize_page`), the allowed
+    subset with these two attributes, computed again from the headers on every save."""
 
     def __iter__(self) -> Any:
         headers: list[str] = []
@@ -330,9 +334,35 @@ class StackedTables(bleach.html5lib_shim.Filter):  # type: ignore[misc]
 _page_renderer = _cleaner_of(PAGE_TAGS, PAGE_ATTRIBUTES, [StackedTables])
 
 
-def render_page(stored: str | None) -> Markup:
-    """A content page's text, cleaned again on output (its tables stack on phones)."""
-    return Markup(_page_renderer.clean(stored or ""))
+def sanitize_page(text: str) -> str:
+    """What a content page stores, as it is shown (issue #21): as `sanitize`, with the pages'
+    larger set of tags, and its tables stacking on phones (`StackedTables`). Store it with
+    `sanitized_with=ALLOW_LIST_VERSION`; sanitising it again gives the same text."""
+    return sanitize(text, _page_renderer)
+
+
+def page_again(stored: str) -> str:
+    """What `render_page` shows of a page's row of an older allow-list (`resanitize`)."""
+    return str(_page_renderer.clean(stored or ""))
+
+
+_SHOWN_ONLY = re.compile(r'(?<=<table) class="stack"|(?<=<td) data-label="[^"]*"')
+
+
+def page_source(stored: str) -> str:
+    """What a page's edit form shows of its stored text: without what `StackedTables` adds
+    (computed again on save), so staff edit what they wrote. A regular expression, not bleach:
+    the stored text is the sanitizer's output (attribute values quoted, `"` escaped)."""
+    return _SHOWN_ONLY.sub("", stored)
+
+
+def render_page(stored: str | None, sanitized_with: int = 0) -> Markup:
+    """A content page's text: as stored when it was sanitised with the current allow-list
+    (`sanitized_with`; the default texts are kept so, a test says), else cleaned again on
+    output (its tables stacked)."""
+    if sanitized_with == ALLOW_LIST_VERSION or not stored:
+        return Markup(stored or "")
+    return Markup(page_again(stored))
 
 
 class _Text(HTMLParser):

@@ -55,6 +55,7 @@ def _environment() -> Environment:
     env.filters["filed_label"] = filed_label  # « déposée au guichet » (participation/counter)
     env.filters["collected_label"] = collected_label  # a comment's « recueilli au guichet »
     env.filters["richtext"] = richtext.render
+    env.filters["page_source"] = richtext.page_source  # a content page's edit form
     env.filters["summary"] = richtext.summary  # a page's meta description (base.html)
     # every date, time and number shown goes through participation/formatting.py (Babel)
     env.filters["money"] = formatting.format_money

@@ -10,10 +10,15 @@ from tortoise.models import Model
 
 
 # A published text: French, optional English, when and by whom (the name is kept if the
-# account goes, as in the audit log).
+# account goes, as in the audit log). The texts are stored as shown (issue #21): sanitised, their
+# tables stacking (participation.richtext.sanitize_page), with the allow-list they were
+# sanitised with (`sanitized_with`: ALLOW_LIST_VERSION, shown as stored; 0, any other: cleaned
+# again on output), set by every writer.
 class PublishedText(Model):
     body_fr = fields.TextField()
     body_en = fields.TextField(default="")
+    sanitized_with = fields.IntField(default=0, db_default=0)
+    rich_text = ("body_fr", "body_en")
     published_at = fields.DatetimeField()
     author: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
         "participation.User", related_name=False, null=True, on_delete=fields.SET_NULL

@@ -15,7 +15,7 @@ from participation.i18n import N_, current_language, gettext
 from participation.pagecache import cached_for_visitors, writes_no_page
 from participation.permissions import can_administer, is_signed_in
 from participation.refusals import NotFound, Problem, Refused
-from participation.richtext import render_page
+from participation.richtext import page_source, render_page
 from participation.sitepages import services
 from participation.sitepages.domain import BY_SLUG, PAGES, PageForm, must_accept_terms
 from participation.templating import flash, render
@@ -27,7 +27,12 @@ def _public(slug: str) -> Callable[[Request], Awaitable[Response]]:
     async def page(request: Request) -> Response:
         text = await services.current(slug)
         body, language = text.body(current_language.get())
-        context = {"page": BY_SLUG[slug], "text": text, "body": render_page(body), "lang": language}
+        context = {
+            "page": BY_SLUG[slug],
+            "text": text,
+            "body": render_page(body, text.sanitized_with),
+            "lang": language,
+        }
         return render(request, "sitepages/page.html", context)
 
     page.__name__ = f"page_{slug.replace('-', '_')}"
@@ -52,7 +57,11 @@ async def admin_edit(request: Request) -> Response:
     slug = _slug(request)
     if request.method == "GET":
         text = await services.current(slug)
-        values = {"body_fr": text.body_fr, "body_en": text.body_en, "version": text.version}
+        values = {
+            "body_fr": page_source(text.body_fr),
+            "body_en": page_source(text.body_en),
+            "version": text.version,
+        }
         return _edit_form(request, slug, values)
     data = await form_data(request)
     form = PageForm(data.get("body_fr", ""), data.get("body_en", ""), data.get("version", ""))
@@ -122,8 +131,8 @@ async def _version_page(
         "page": BY_SLUG[slug],
         "text": text,
         "current": await services.current(slug),
-        "body_fr": render_page(text.body_fr),
-        "body_en": render_page(text.body_en),
+        "body_fr": render_page(text.body_fr, text.sanitized_with),
+        "body_en": render_page(text.body_en, text.sanitized_with),
         "errors": errors or {},
     }
     status_code = 422 if errors else 200

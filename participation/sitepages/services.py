@@ -21,7 +21,7 @@ from tortoise.transactions import in_transaction
 from participation.accounts.models import User
 from participation.audit import audit
 from participation.refusals import NotFound, refuse_fields
-from participation.richtext import sanitize_page
+from participation.richtext import ALLOW_LIST_VERSION, sanitize_page
 from participation.sitepages.domain import (
     BY_SLUG,
     TERMS,
@@ -43,6 +43,9 @@ class PageText:
     body_en: str
     at: datetime | None  # None: the default text, never saved
     author: str  # "" for the default text
+    # the allow-list the texts were sanitised with (`richtext.render_page`); the default texts
+    # are kept as shown with the current one (tests/participation/test_sitepages_defaults.py)
+    sanitized_with: int = ALLOW_LIST_VERSION
 
     @property
     def is_default(self) -> bool:
@@ -83,7 +86,13 @@ def _default(slug: str) -> PageText:
 
 def _text_of(row: SitePage) -> PageText:
     return PageText(
-        row.slug, row.version, row.body_fr, row.body_en, row.published_at, row.author_name
+        row.slug,
+        row.version,
+        row.body_fr,
+        row.body_en,
+        row.published_at,
+        row.author_name,
+        row.sanitized_with,
     )
 
 
@@ -110,7 +119,9 @@ async def history(slug: str) -> list[PageText]:
         return [_default(slug)]
     versions = await SitePageVersion.filter(page_id=row.id).order_by("-version")
     return [
-        PageText(slug, v.version, v.body_fr, v.body_en, v.published_at, v.author_name)
+        PageText(
+            slug, v.version, v.body_fr, v.body_en, v.published_at, v.author_name, v.sanitized_with
+        )
         for v in versions
     ]
 
@@ -141,6 +152,7 @@ async def save(slug: str, form: PageForm, actor: User, restored_from: int | None
             published: dict[str, Any] = {
                 "body_fr": body_fr,
                 "body_en": body_en,
+                "sanitized_with": ALLOW_LIST_VERSION,
                 "published_at": now,
                 "author_id": actor.id,
                 "author_name": actor.display_name,
@@ -152,6 +164,7 @@ async def save(slug: str, form: PageForm, actor: User, restored_from: int | None
                     version=DEFAULT_VERSION,
                     body_fr=before.body_fr,
                     body_en=before.body_en,
+                    sanitized_with=before.sanitized_with,
                     published_at=now,
                 )
             elif not await SitePage.filter(id=row.id, version=base).update(

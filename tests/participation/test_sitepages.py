@@ -4,6 +4,7 @@ conditions of use accepted at sign-up and again at sign-in when they changed."""
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -105,6 +106,30 @@ async def test_staff_edit_shows_at_once_to_visitors_with_its_history_and_audit(
     [entry] = await AuditLogEntry.filter(action="site_page_edit")
     assert entry.actor_id == admin.id and entry.target_kind == "site_page"
     assert '"version": 2' in entry.after and '"version": 1' in entry.before
+
+
+async def test_a_table_stacks_on_the_page_and_staff_edit_it_as_they_wrote_it(
+    app: Any, admin: User
+) -> None:
+    """Stored as shown (issue #21): the page's table stacks on phones (the class and each cell's
+    column name, added on save); the edit form shows the text without them, and saving it
+    unchanged publishes nothing."""
+    table = (
+        '<table><thead><tr><th scope="col">Donnée</th></tr></thead>'
+        "<tbody><tr><td>E-mail</td></tr></tbody></table>"
+    )
+    async with logged_in(app, admin) as staff:
+        assert (await _edit(staff, "aide", body_fr=table)).status_code == 303
+        public = (await staff.get("/aide")).text
+        form = (await staff.get("/admin/pages/aide")).text
+        source = re.search(r'<textarea[^>]*name="body_fr"[^>]*>([^<]*)</textarea>', form)
+        assert source is not None
+        again = await _edit(staff, "aide", body_fr=html.unescape(source.group(1)))
+        landing = (await staff.get(again.headers["location"])).text
+    assert '<table class="stack">' in public and '<td data-label="Donnée">E-mail</td>' in public
+    assert html.unescape(source.group(1)).strip() == table
+    assert "Rien n’a changé" in landing
+    assert await SitePageVersion.filter(version=3).count() == 0
 
 
 async def test_a_refused_edit_says_why_on_the_field_and_writes_nothing(

@@ -1,18 +1,21 @@
 """Rich text is sanitised once, on write, and shown as stored (issue #21), for every text staff
 write besides proposals and comments (tests/participation/test_comments_and_notifications.py):
-a consultation's context, its outcome (« ce que nous avons entendu », « ce que nous décidons »)
-and its questions' decisions, a meeting's description and minutes, a budget's description, a
-budget project's and a participatory space's description.
+a consultation's context, its outcome (« ce que nous avons entendu », « ce que nous décidons »),
+its questions' decisions and the free-text answers listed in its results (stored as shown by the
+results job, where sealed answers are open), a meeting's description and minutes, a budget's
+description, a budget project's and a participatory space's description, and the site's content
+pages (help, legal notice...).
 
 For each one, the XSS corpus of tests/security/xss.py is written through the service: the row
 says the current allow-list, no payload reaches the page as markup, and rendering the page runs
 no code of bleach (counted with a profile hook over the request, every thread). Then the same
-corpus is written by another path (raw SQL, `sanitized_with` 0): the page still shows nothing
-that runs, bleach cleaning it on output; and the migrations' job (`richtext.resanitize`) stores
-it cleaned, after which the page is the same, without bleach."""
+corpus is written by another path (raw SQL, `sanitized_with` 0; `ELSEWHERE`): the page still
+shows nothing that runs, bleach cleaning it on output; and the migrations' job
+(`richtext.resanitize`) stores it cleaned, after which the page is the same, without bleach."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
@@ -30,19 +33,32 @@ from budgets import domain as budget_domain
 from budgets import services as budget_services
 from budgets.models import Budget, Project
 from consultations import services as consultation_services
-from consultations.models import Consultation, Phase, Question
+from consultations import texts as consultation_texts
+from consultations.models import Consultation, Option, Phase, Question, Result, TextReview
 from meetings import services as meeting_services
 from meetings.domain import Format, MeetingForm, MinutesForm
 from meetings.models import Meeting
 from participation.accounts.models import User
-from participation.richtext import ALLOW_LIST_VERSION, from_markdown, resanitize, written
+from participation.contributions import ModerationState
+from participation.richtext import (
+    ALLOW_LIST_VERSION,
+    from_markdown,
+    page_again,
+    resanitize,
+    stored_again,
+    written,
+)
 from participation.settings import Settings
+from participation.sitepages import services as sitepage_services
+from participation.sitepages.domain import PageForm
+from participation.sitepages.models import SitePage
 from participation.spaces import services as space_services
 from participation.spaces.domain import Audience, SpaceForm
 from participation.spaces.models import Space
 from tests.budgets.factories import budget_in_voting
-from tests.conftest import logged_in
-from tests.consultations.factories import consultation_open
+from tests.conftest import create_user, logged_in
+from tests.consultations.factories import consultation_open, valid_answers
+from tests.consultations.test_results import items
 from tests.meetings.factories import meeting_started
 from tests.security.xss import PAYLOADS, all_payloads, injected_markup
 
@@ -179,9 +195,88 @@ async def _space(settings: Settings, admin: User) -> tuple[str, Any, int, tuple[
     return f"/demarches/{space.slug}", Space, space.id, ("description",)
 
 
+async def _answers(settings: Settings, admin: User) -> tuple[str, Any, int, tuple[str, ...]]:
+    """A free-text answer of a sealed (anonymous) response, listed in the published results."""
+    consultation, questions = await consultation_open(visible=True)
+    assert consultation.anonymous
+    fields = await valid_answers(questions)
+    no = await Option.get(question=questions["single"], label="Non")
+    fields[f"q{questions['single'].id}"] = str(no.id)
+    fields[f"q{questions['why'].id}"] = all_payloads("Ma réponse ")
+    person = await create_user(settings, "repondant@example.org")
+    await consultation_services.submit_response(
+        settings, consultation.id, person, None, items(fields)
+    )
+    await consultation_services.compute_results(settings, consultation.id)
+    for review in await TextReview.filter(question__consultation_id=consultation.id):
+        await consultation_services.review_text(review.question_id, review.text, True, admin)
+    await consultation_services.compute_results(settings, consultation.id)
+    result = await Result.get(consultation_id=consultation.id)
+    return f"/consultations/{consultation.id}/results", Result, result.id, ("content",)
+
+
+async def _answers_elsewhere(row_id: int, raw: str) -> None:
+    """Results stored before the texts were stored as shown: the text as answered in the JSON,
+    no digests; moderation knows the text by its digest."""
+    result = await Result.get(id=row_id)
+    content = json.loads(result.content)
+    for question_id, item in content["questions"].items():
+        if isinstance(item.get("texts"), dict) and item["texts"]["approved"]:
+            item["texts"] = {"count": 1, "approved": [raw]}
+            await TextReview.create(
+                id=consultation_texts.new_id(),
+                question_id=int(question_id),
+                text_digest=consultation_texts.text_digest(raw),
+                text=raw,
+                moderation_state=ModerationState.VISIBLE,
+            )
+    await Result.filter(id=row_id).update(
+        content=json.dumps(content, ensure_ascii=False), sanitized_with=0
+    )
+
+
+TABLE = (
+    '<table><thead><tr><th scope="col">Donnée</th><th scope="col">Durée</th></tr></thead>'
+    "<tbody><tr><td>E-mail</td><td>3 ans</td></tr></tbody></table>"
+)
+
+
+async def _page(settings: Settings, admin: User) -> tuple[str, Any, int, tuple[str, ...]]:
+    """A content page (« Comment participer »), saved by staff, with a table that stacks."""
+    form = PageForm(all_payloads("L'aide ") + TABLE, "", "1")
+    await sitepage_services.save("aide", form, admin)
+    row = await SitePage.get(slug="aide")
+    assert 'class="stack"' in row.body_fr and 'data-label="Durée"' in row.body_fr
+    return "/aide", SitePage, row.id, ("body_fr",)
+
+
+async def _columns_elsewhere(model: Any, columns: tuple[str, ...], row_id: int, raw: str) -> None:
+    await model.filter(id=row_id).update(**dict.fromkeys(columns, raw), sanitized_with=0)
+
+
+# How another path writes the corpus, and how the migrations' job cleans it, when not as the
+# other rows (a JSON column; the pages' own allow-list)
+ELSEWHERE: dict[Any, Callable[[int, str], Awaitable[None]]] = {Result: _answers_elsewhere}
+AGAIN: dict[Any, Callable[[str], str]] = {
+    Result: consultation_texts.content_again,
+    SitePage: page_again,
+}
+
+
 @pytest.mark.parametrize(
     "scenario",
-    [_context, _outcome, _decision, _meeting, _minutes, _budget, _project, _space],
+    [
+        _context,
+        _outcome,
+        _decision,
+        _answers,
+        _meeting,
+        _minutes,
+        _budget,
+        _project,
+        _space,
+        _page,
+    ],
     ids=lambda s: s.__name__.strip("_"),
 )
 async def test_shown_as_stored_without_bleach_and_no_payload_runs(
@@ -200,7 +295,10 @@ async def test_shown_as_stored_without_bleach_and_no_payload_runs(
 
         # the same corpus written by another path: cleaned on output, so bleach runs
         raw = "<p>Écrit ailleurs</p>" + "".join(PAYLOADS)
-        await model.filter(id=row_id).update(**dict.fromkeys(columns, raw), sanitized_with=0)
+        if model in ELSEWHERE:
+            await ELSEWHERE[model](row_id, raw)
+        else:
+            await _columns_elsewhere(model, columns, row_id, raw)
         with bleach_calls() as calls:
             before = await person.get(page)
         assert injected_markup(before.text) == [] and "Écrit ailleurs" in before.text
@@ -210,13 +308,14 @@ async def test_shown_as_stored_without_bleach_and_no_payload_runs(
         table = model._meta.db_table
         stale = await model.exclude(sanitized_with=ALLOW_LIST_VERSION).count()  # the factory's too
         assert stale >= 1
-        assert await resanitize(connections.get("default"), table, model.rich_text) == stale
+        again = AGAIN.get(model, stored_again)
+        assert await resanitize(connections.get("default"), table, model.rich_text, again) == stale
         assert (await model.get(id=row_id)).sanitized_with == ALLOW_LIST_VERSION
         with bleach_calls() as calls:
             after = await person.get(page)
         assert calls[0] == 0
         assert CSRF.sub("", after.text) == CSRF.sub("", before.text)
-        assert await resanitize(connections.get("default"), table, model.rich_text) == 0
+        assert await resanitize(connections.get("default"), table, model.rich_text, again) == 0
 
 
 async def test_a_partial_write_stores_the_other_texts_as_shown(
