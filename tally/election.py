@@ -142,11 +142,9 @@ BallotCounts = dict[tuple[tuple[str, ...], tuple[int, ...] | None], int]
 
 def ballot_counts(election: Election) -> BallotCounts:
     """Identical ballots counted once: (choices, points) -> number of voters."""
-    ballots = election.ballots
-    # Counter over zipped attribute maps counts in C, with no Python loop per ballot
-    choices = map(attrgetter("choices"), ballots)
-    points = map(attrgetter("points"), ballots)
-    return Counter(zip(choices, points, strict=True))
+    # one attrgetter of both fields makes each key in C, and Counter counts in C: no Python
+    # loop per ballot (and a third faster than zipping two maps; issue #23)
+    return Counter(map(attrgetter("choices", "points"), election.ballots))
 
 
 def supported(choices: tuple[str, ...], points: tuple[int, ...] | None) -> set[str]:
@@ -229,9 +227,10 @@ def check(election: Election, counts: BallotCounts | None = None) -> BallotCount
     unknown = chosen - known
     if unknown:
         raise ElectionError(f"a ballot chose unknown project {min(unknown)}")
-    for choices, points in counts:
-        if points is not None and len(points) != len(choices):
-            raise ElectionError("a ballot's points do not match its choices")
+    if set(map(itemgetter(1), counts)) != {None}:  # some ballots give points (or none cast)
+        for choices, points in counts:
+            if points is not None and len(points) != len(choices):
+                raise ElectionError("a ballot's points do not match its choices")
     return counts
 
 

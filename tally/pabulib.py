@@ -304,11 +304,6 @@ def _header(rows: list[tuple[int, list[str]]], section: str, required: tuple[str
     return columns
 
 
-def _cell(row: list[str], at: dict[str, int], name: str) -> str:
-    index = at.get(name)
-    return row[index] if index is not None and index < len(row) else ""
-
-
 def _projects(
     rows: list[tuple[int, list[str]]], meta: dict[str, str]
 ) -> tuple[tuple[Project, ...], tuple[str, ...] | None, dict[str, int]]:
@@ -320,35 +315,42 @@ def _projects(
     projects: list[Project] = []
     selected: list[str] = []
     seen: dict[str, int] = {}
+    # the columns read, by index (None: absent); a row's cells are taken in one comprehension
+    # rather than a call per cell (issue #23)
+    wanted = [
+        at.get(name)
+        for name in ("project_id", "cost", "name", "category", "district", "subunit", "selected")
+    ]
     for line, row in rows[1:]:
-        if len(row) > len(columns):
-            raise PabulibError(line, "", f"{len(row)} fields for {len(columns)} columns")
-        project_id = _cell(row, at, "project_id")
+        size = len(row)
+        if size > len(columns):
+            raise PabulibError(line, "", f"{size} fields for {len(columns)} columns")
+        project_id, cost_text, title, category, district, subunit, flag = [
+            row[index] if index is not None and index < size else "" for index in wanted
+        ]
         if not project_id:
             raise PabulibError(line, "project_id", "empty project id")
         if project_id in seen:
             raise PabulibError(line, "project_id", f"project {project_id} appears twice")
         seen[project_id] = line
-        cost = _money(_cell(row, at, "cost"), line, "cost")
+        cost = _money(cost_text, line, "cost")
         if cost.denominator != 1:
             raise PabulibError(
-                line,
-                "cost",
-                f"{_cell(row, at, 'cost')!r} is not a whole number of currency units",
+                line, "cost", f"{cost_text!r} is not a whole number of currency units"
             )
         projects.append(
             Project(
                 id=project_id,
                 cost=int(cost),
-                name=_cell(row, at, "name"),
-                category=_cell(row, at, "category"),
-                district=_cell(row, at, "district") or _cell(row, at, "subunit"),
+                name=title,
+                category=category,
+                district=district or subunit,
             )
         )
         if has_selected:
             # 1: selected by the rule. Other values are the city's own marks (Gdynia: 2 for
             # projects funded outside the budget as a turnout award), not part of the outcome.
-            flag = _cell(row, at, "selected").strip()
+            flag = flag.strip()
             if flag and _number(flag, line, "selected") == 1:
                 selected.append(project_id)
     return tuple(projects), (tuple(selected) if has_selected else None), seen
@@ -366,6 +368,8 @@ class _Votes:
         self.known = known
         # approval and choose-1: a project named twice is approved once, unambiguously
         self.merge = not strict and kind in (VoteType.APPROVAL, VoteType.CHOOSE_1)
+        # asked once per distinct vote: a bool, not an enum member looked up each time
+        self.cumulative = kind == VoteType.CUMULATIVE
         self.repeated = 0
         self.first_repeated: int | None = None
         # (vote cell, points cell) -> (choices, points, repeated): a vote is read once
@@ -488,7 +492,7 @@ class _Votes:
                 raise PabulibError(line, "vote", "a project appears twice in the vote")
             choices = tuple(dict.fromkeys(choices))
         points: tuple[int, ...] | None = None
-        if self.kind == VoteType.CUMULATIVE:
+        if self.cumulative:
             values = [p.strip() for p in raw.split(",") if p.strip()]
             if len(values) != len(choices):
                 raise PabulibError(

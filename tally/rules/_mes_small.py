@@ -44,14 +44,17 @@ class SmallGroups:
             for choices, points in counts
         ]
         weights = list(counts.values())
-        members: dict[str, list[int]] = {p.id: [] for p in projects}
+        members: list[list[int]] = [[] for _ in projects]
+        # a project's id -> the bound append of its list: no attribute look-up per pair
+        add = {p.id: chosen.append for p, chosen in zip(projects, members, strict=True)}
         for group, choices in enumerate(ballots):
             for name in choices:
-                members[name].append(group)
+                add[name](group)
         lists = []
-        for c, project in enumerate(projects):
-            chosen = members[project.id] if c in eligible else []
-            if len(set(chosen)) < len(chosen):  # a ballot naming a project twice
+        for c, chosen in enumerate(members):
+            if c not in eligible:
+                chosen = []
+            elif len(set(chosen)) < len(chosen):  # a ballot naming a project twice
                 chosen = list(dict.fromkeys(chosen))
             lists.append(chosen)
         member_weights = [list(map(weights.__getitem__, chosen)) for chosen in lists]
@@ -131,7 +134,9 @@ class _Money:
         r = len(self.prices)
         self.prices.append(price)
         self.price_slopes.append(price_slope)
-        price_f, price_slope_f = float(price), float(price_slope)
+        # n / d: float() of a Fraction, rounded the same, without numbers.Rational's frames
+        price_f = price.numerator / price.denominator
+        price_slope_f = price_slope.numerator / price_slope.denominator
         self._slope_scale += abs(price_slope_f)
         approx, slope_f, parent, rounds = self.approx, self.slope_f, self.parent, self.round
         new = {}
@@ -277,7 +282,8 @@ def mes_run_small(
                 limit.keep(0.0, 1.0)  # affordable by a hair's breadth: look again at e + 1
                 continue
             rho = exact.price / utility
-            lower[c] = float(rho) * (1 - EPS)
+            rho_f = rho.numerator / rho.denominator  # float(rho), rounded the same
+            lower[c] = rho_f * (1 - EPS)
             if money.track and not limit.done:  # the line of the exact split
                 slope = -exact.capped_slope / exact.uncapped / utility
                 exact_lines[c] = (rho, slope)
@@ -287,7 +293,7 @@ def mes_run_small(
                 if best is not None:
                     rivals.append(best)
                 best, best_rho, best_price, best_hist = c, rho, exact, hist
-                best_high = float(rho) * (1 + EPS) + TINY
+                best_high = rho_f * (1 + EPS) + TINY
             else:
                 rivals.append(c)
         for c in rivals:
@@ -336,7 +342,7 @@ def _exact_price(cost: int, support: int, hist: _Histogram, money: _Money) -> _P
     if uncapped > 0:
         numerator, denominator = money.total(ks[:split], ws[:split])  # what they pay
         price = Fraction(cost * denominator - numerator, denominator * uncapped)
-        price_f = float(price)
+        price_f = price.numerator / price.denominator  # float(price), rounded the same
         band = money.error + 2 * EPS * price_f + TINY
         below, above = price_f - band, price_f + band  # surely below / above the price
         # the guess is right when every guessed class has at most the price and every other

@@ -260,8 +260,12 @@ def _outcome(
     decided: dict[int, tuple[int, Step | None, Fraction]] = {}
     for c in run.free:
         decided[c] = (len(decided) + 1, None, left)
+    # what is left after each step: the costs summed as integers, one Fraction per step
+    # (subtracting each cost from a Fraction was a third of the outcome's time; issue #23)
+    numerator, denominator = left.numerator, left.denominator
     for step in run.steps:
-        left -= projects[step.project].cost
+        numerator -= projects[step.project].cost * denominator
+        left = Fraction(numerator) if denominator == 1 else Fraction(numerator, denominator)
         decided[step.project] = (len(decided) + 1, step, left)
     index_of = {p.id: i for i, p in enumerate(projects)}
     explanations = []
