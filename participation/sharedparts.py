@@ -14,10 +14,14 @@ and each request fills the holes with the viewer's own values by plain string su
 What keeps it from showing one resident's things to another:
 - the shared rendering never sees the viewer: the template gets `SHARED_RESIDENT` (signed in, no
   id, no role) and holes, never `csrf_token`, the viewer's support or votes;
-- the key of a part names what was read to render it (the ids of the comments or proposals
-  shown, in their order), and a route shares a part only when what the viewer may see of it is
-  what every resident sees (no moderator, nothing awaiting moderation or unpublished in it): a
-  viewer whose own pending comment is in the thread gets the page rendered for them alone;
+- the key of a part names what was read to render it (the proposals list: the ids shown, in
+  their order), or what decides it without reading it (a proposal's thread: the proposal, the
+  address and its query, whether the viewer may comment; the rows are read with the rendering,
+  by a visitor's rules, and a hit reads none), and a route shares a part only when what the
+  viewer may see of it is what every resident sees (no moderator, nothing awaiting moderation
+  or unpublished in it): a viewer with a comment of their own awaiting moderation or hidden on
+  the proposal (the page's facts tell, in the statement that reads their votes) gets the
+  thread read and rendered for them alone;
 - a hole is a marker with a random word drawn per process (participation/holes.py): text a
   resident wrote cannot contain one, so nobody can make another resident's token appear in
   their own text.
@@ -29,6 +33,7 @@ import inspect
 import time
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
+from typing import Any
 
 from markupsafe import Markup
 from starlette.requests import Request
@@ -61,6 +66,8 @@ class Part:
     generation: bytes
     expires: float
     pieces: tuple[str | tuple[str, ...], ...]  # text, and holes by their names
+    # what the rendering read that a request served from the store needs (the ids shown...)
+    data: Any = None
 
 
 def _store(request: Request) -> dict[Hashable, Part]:
@@ -78,15 +85,19 @@ def key_of(request: Request, *what: Hashable) -> tuple[Hashable, ...]:
     return (request.url.path, query, request.scope["language"], settings_version, *what)
 
 
+Rendered = str | tuple[str, Any]  # a part's HTML, or its HTML and its data
+
+
 async def shared(
     request: Request,
     key: tuple[Hashable, ...],
-    render: Callable[[], str] | Callable[[], Awaitable[str]],
+    render: Callable[[], Rendered] | Callable[[], Awaitable[Rendered]],
 ) -> Part | None:
     """The part stored under `key`, rendered with `render()` (with holes; a coroutine function
-    may read what the part shows, so that a request served from the store reads nothing) if it
-    is not stored at the current generation; None when parts cannot be kept (the cache off,
-    Redis down): the route then renders the page for the viewer as before."""
+    may read what the part shows, so that a request served from the store reads nothing; it
+    may return `(html, data)`: `data`, what it read that each request needs, is kept as the
+    part's `data`) if it is not stored at the current generation; None when parts cannot be
+    kept (the cache off, Redis down): the route then renders the page for the viewer as before."""
     seconds = request.app.state.settings.page_cache_seconds
     generation = await pagecache.current_generation(request) if seconds > 0 else None
     if generation is None:
@@ -100,10 +111,11 @@ async def shared(
         if pagecache._fresh(part, generation):  # type: ignore[arg-type]
             return part
         # the generation was read before rendering: a write during it makes this one stale
-        html = render()
-        if inspect.isawaitable(html):
-            html = await html
-        part = Part(generation, time.monotonic() + seconds, split(html))
+        rendered = render()
+        if inspect.isawaitable(rendered):
+            rendered = await rendered
+        html, data = rendered if isinstance(rendered, tuple) else (rendered, None)
+        part = Part(generation, time.monotonic() + seconds, split(html), data)
         if len(store) >= MAX_PARTS:
             store.pop(next(iter(store)))  # the oldest
         store[key] = part

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import AsyncIterator, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -560,12 +560,16 @@ class Detail:
     supported: bool
     version_count: int
     thread: ThreadPage | None = None  # which page of the comments, and its neighbours
+    # the viewer's comments on it: id -> whether it is not visible to everyone
+    my_comments: dict[int, bool] = field(default_factory=dict)
 
 
 # What the proposal page needs besides its lists, in one statement: how many versions the
 # text has, and the viewer's own state ($2: their id, 0 for a visitor): their support and
-# their votes on its comments. One row per fact: ("versions", count, 0), ("support", 1, 0),
-# ("vote", comment id, value).
+# their votes on its comments, their own comments on it (whether each is visible to everyone:
+# one that is not keeps the shared thread from them, participation/proposals/routes.py). One
+# row per fact: ("versions", count, 0), ("support", 1, 0), ("vote", comment id, value),
+# ("mine", comment id, 1 if it awaits moderation or is hidden else 0).
 PAGE_FACTS = """
 SELECT 'versions' AS "fact", COUNT(*) AS "key", 0 AS "value"
   FROM "proposals_version" WHERE "proposal_id" = $1
@@ -575,23 +579,37 @@ UNION ALL
 SELECT 'vote', "v"."comment_id", "v"."value" FROM "comments_vote" AS "v"
   JOIN "comments_comment" AS "c" ON "c"."id" = "v"."comment_id"
   WHERE "c"."target_kind" = 'proposal' AND "c"."target_id" = $1 AND "v"."user_id" = $2
+UNION ALL
+SELECT 'mine', "id", CASE WHEN "moderation_state" = 'visible' THEN 0 ELSE 1 END
+  FROM "comments_comment"
+  WHERE "target_kind" = 'proposal' AND "target_id" = $1 AND "author_id" = $2
 """
 
 
-async def page_facts(user: Any, proposal_id: int) -> tuple[int, bool, dict[int, int]]:
-    """The number of versions of the proposal's text, whether `user` supports it and their
-    votes on its comments (comment id: +1 or -1), in one statement."""
+@dataclass(frozen=True)
+class PageFacts:
+    versions: int
+    supported: bool
+    votes: dict[int, int]  # the viewer's votes on its comments: comment id -> +1 or -1
+    mine: dict[int, bool]  # the viewer's comments on it: id -> whether not visible to all
+
+
+async def page_facts(user: Any, proposal_id: int) -> PageFacts:
+    """The number of versions of the proposal's text, whether `user` supports it, their
+    votes on its comments and their own comments on it, in one statement."""
     viewer = user.id if user.is_authenticated else 0
-    versions, supported, votes = 0, False, {}
+    versions, supported, votes, mine = 0, False, {}, {}
     for row in await fetch_rows(PAGE_FACTS, [proposal_id, viewer]):
         fact, key, value = row["fact"], int(row["key"]), int(row["value"])
         if fact == "versions":
             versions = key
         elif fact == "support":
             supported = True
+        elif fact == "mine":
+            mine[key] = bool(value)
         else:
             votes[key] = value
-    return versions, supported, votes
+    return PageFacts(versions, supported, votes, mine)
 
 
 async def detail(
@@ -599,15 +617,22 @@ async def detail(
     proposal: Proposal,
     with_versions: bool = False,
     thread: ThreadCursor | None = None,
+    read_thread: bool = True,
 ) -> Detail:
     """Everything the proposal page shows, in a fixed number of statements whatever the number
     of comments (the viewer's own state in one: `page_facts`); `with_versions`: the versions
     themselves too (the history page); `thread`: which page of the comments (issue #23: a page
-    of top-level comments with their replies, `comments.queries.thread_page`)."""
+    of top-level comments with their replies, `comments.queries.thread_page`); not
+    `read_thread`: no comments (the page shows the thread shared by every resident, read with
+    it when it is rendered: participation/proposals/routes.py, `_shared_thread`)."""
     proposal_facts, coauthors = await facts(proposal)
-    page = await thread_page(user, "proposal", proposal.id, thread or ThreadCursor())
+    page = (
+        await thread_page(user, "proposal", proposal.id, thread or ThreadCursor())
+        if read_thread
+        else ThreadPage([], False, False, 0, 0)
+    )
     comments = page.comments
-    version_count, supported, my_votes = await page_facts(user, proposal.id)
+    own = await page_facts(user, proposal.id)
     versions = (
         list(
             await ProposalVersion.filter(proposal_id=proposal.id)
@@ -628,13 +653,14 @@ async def detail(
         proposal_facts,
         coauthors,
         comments,
-        my_votes,
+        own.votes,
         versions,
         amendments,
         events,
-        supported,
-        version_count,
+        own.supported,
+        own.versions,
         page,
+        own.mine,
     )
 
 

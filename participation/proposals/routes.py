@@ -17,11 +17,12 @@ from starlette.routing import Route
 from tortoise import timezone
 
 from participation import formatting, licence, ratelimit, related, sharedparts, spreadsheet, web
+from participation.accounts.models import AnonymousUser
 from participation.comments import domain as comments
 from participation.comments.domain import STANCE_LABELS
 from participation.comments.domain import can_edit as can_edit_comment
 from participation.comments.models import Comment
-from participation.comments.queries import ThreadCursor
+from participation.comments.queries import ThreadCursor, thread_page
 from participation.contributions import ModerationState
 from participation.i18n import N_, gettext
 from participation.numbers import parse_id
@@ -446,7 +447,9 @@ async def proposal_page(
     )
     if wanted.isdigit() and len(wanted) < 12 and not thread.at:
         thread = ThreadCursor(at=int(wanted))
-    detail = await queries.detail(user, proposal, thread=thread)
+    # the thread shared by every resident is read only when it is rendered (`_shared_thread`)
+    may_share = _may_share_thread(request, failed)
+    detail = await queries.detail(user, proposal, thread=thread, read_thread=not may_share)
     facts = detail.facts
     invited = (
         user.is_authenticated
@@ -470,16 +473,29 @@ async def proposal_page(
     may_support = domain.can_support(user, facts) and refusal is None
     if refusal is not None and proposal.channel == "online":  # nor publish a draft: why instead
         moves = [s for s in moves if s != ProposalState.PUBLISHED]
+    now = timezone.now()
+    thread_context = {
+        # its comments' actions (participation/comments/routes.py) and the page they are on
+        "comments_prefix": url("comments:post", id=proposal.id),
+        "comments_page": proposal_url(proposal),
+        "comments_reply": proposal_url(proposal),  # the page answers htmx with the reply form
+        "now": now,
+    }
+    shared_thread = None
+    if may_share:
+        shared_thread = await _shared_thread(
+            request, proposal, detail, thread, may_comment, thread_context
+        )
+        if shared_thread is None:  # the cache is off, or the viewer has their own hidden comments
+            detail.thread = await thread_page(user, "proposal", proposal.id, thread)
+            detail.comments = detail.thread.comments
     reply_to = _reply_to(request, detail, may_comment, failed)
     context = {
         "proposal": proposal,
         "detail": detail,
         "thread": comments.build_thread(detail.comments),
         "thread_page": detail.thread,  # its links to the thread's previous and next pages
-        # its comments' actions (participation/comments/routes.py) and the page they are on
-        "comments_prefix": url("comments:post", id=proposal.id),
-        "comments_page": proposal_url(proposal),
-        "comments_reply": proposal_url(proposal),  # the page answers htmx with the reply form
+        **thread_context,
         "reply_to": reply_to,
         # a reply form asked for with ?reply= (not one sent back with errors): focus moves to it
         "reply_asked": failed is None and reply_to is not None,
@@ -508,7 +524,6 @@ async def proposal_page(
         "audience_refusal": text_of(refusal) if refusal is not None else "",
         "supported": detail.supported,
         "can_support": may_support,
-        "now": timezone.now(),
         "failed": failed,
         "related": await related.links_for("proposal", proposal.id),
         "place": place_map(
@@ -516,7 +531,7 @@ async def proposal_page(
             Pin("", proposal.title, proposal.address, proposal.latitude, proposal.longitude),
         ),
     }
-    context["shared_thread"] = await _shared_thread(request, proposal, detail, context)
+    context["shared_thread"] = shared_thread
     if is_htmx(request) and "reply" in request.query_params and failed is None:
         if reply_to is None:
             raise NotFound()
@@ -525,55 +540,81 @@ async def proposal_page(
     return render(request, "proposals/detail.html", context, status_code=422 if failed else 200)
 
 
-async def _shared_thread(
-    request: Request, proposal: Proposal, detail: queries.Detail, context: dict[str, Any]
-) -> Any:
-    """The comment thread as every resident sees it, rendered once per write and shared
-    (participation/sharedparts.py), with this viewer's own state filled in: their CSRF token,
-    their votes, their own comments' links. None (the page renders the thread for them alone)
+def _may_share_thread(request: Request, failed: FailedForm | None) -> bool:
+    """Whether the page may show the thread shared by every resident (`_shared_thread`): not
     for a visitor (the page cache serves them), a moderator or staff (they see more), a reply
-    form asked for or sent back, or a thread with a comment awaiting moderation or hidden in it
-    (the viewer's own: nobody else sees it)."""
+    form asked for (`?reply=`) or sent back with errors (it is in the thread)."""
     user = request.scope["user"]
-    if (
-        not user.is_authenticated
-        or user.is_moderator
-        or is_staff(user)
-        or context["reply_to"] is not None
-        or context["failed"] is not None
-        or any(c.moderation_state != ModerationState.VISIBLE for c in detail.comments)
-    ):
+    return (
+        user.is_authenticated
+        and not user.is_moderator
+        and not is_staff(user)
+        and failed is None
+        and "reply" not in request.query_params
+    )
+
+
+async def _shared_thread(
+    request: Request,
+    proposal: Proposal,
+    detail: queries.Detail,
+    cursor: ThreadCursor,
+    may_comment: bool,
+    thread_context: dict[str, Any],
+) -> Any:
+    """The comment thread as every resident sees it, read and rendered once per write and
+    shared (participation/sharedparts.py), with this viewer's own state filled in: their CSRF
+    token, their votes (`detail.my_votes`), their own comments' links. Its key is what decides
+    its content without reading it: the proposal, the address with its query (the thread's
+    page), the language, whether the viewer may comment, and the generation (every write that
+    may change a page empties the parts: a comment, a vote, an edit, a deletion, a moderation
+    decision); its rows are read with its rendering, by a visitor's rules. A request served
+    from the store reads none of them: the viewer's votes and the ids of their own comments on
+    the proposal come with the page's other facts (`queries.page_facts`), and their comments
+    among those shown are read (one small statement) only when there are some. None (the page
+    reads and renders the thread for them alone) when parts are not kept (the cache off, Redis
+    down) or when the viewer has a comment on the proposal awaiting moderation or hidden
+    (anywhere in the thread: only they see it, so their thread is not everyone's)."""
+    user = request.scope["user"]
+    if any(detail.my_comments.values()):  # theirs awaiting moderation or hidden: their thread
         return None
-    may_comment = bool(context["may"]["comment"])
-    shown = tuple(c.id for c in detail.comments)
-    key = sharedparts.key_of(request, "thread", proposal.id, may_comment, shown)
-    part = await sharedparts.shared(
-        request,
-        key,
-        lambda: render_part(
+    key = sharedparts.key_of(request, "thread", proposal.id, may_comment)
+    read: list[Comment] = []  # the rows, when this request reads them
+
+    async def read_and_render() -> tuple[str, tuple[list[int], queries.ThreadPage]]:
+        # what a resident with no comment of their own that is not public sees: what a visitor
+        # sees (visible comments only), the same rows in the same order
+        page = await thread_page(AnonymousUser(), "proposal", proposal.id, cursor)
+        read.extend(page.comments)
+        html = render_part(
             request,
             "comments/_thread_shared.html",
             {  # nothing of the viewer's: a resident with no id, holes for the rest
+                **thread_context,
                 "user": sharedparts.SHARED_RESIDENT,
                 "csrf_token": sharedparts.hole("csrf"),
                 "shared": True,
-                "thread": context["thread"],
+                "thread": comments.build_thread(page.comments),
                 "may": {"comment": may_comment},
                 "reply_to": None,
-                "comments_prefix": context["comments_prefix"],
-                "comments_page": context["comments_page"],
-                "comments_reply": context["comments_reply"],
                 "can_edit_comment": can_edit_comment,
                 "STANCE_LABELS": STANCE_LABELS,
-                "now": context["now"],
             },
-        ),
-    )
+        )
+        # kept with the part: the ids shown, and the page's links (not the rows)
+        return html, ([c.id for c in page.comments], replace(page, comments=[]))
+
+    part = await sharedparts.shared(request, key, read_and_render)
     if part is None:
         return None
+    shown, detail_page = part.data
+    mine = [i for i in shown if i in detail.my_comments]  # their own links go there
+    own: dict[int, Comment] = {c.id: c for c in read if c.id in detail.my_comments}
+    if mine and not own:  # served from the store: their few comments shown, read
+        own = {c.id: c for c in await Comment.filter(id__in=mine)}
+    detail.thread = detail_page
     token = csrf_token(request)
     votes = detail.my_votes
-    own = {c.id: c for c in detail.comments if c.author_id == user.id}
     actions: list[Any] = []  # the thread template's macros with the viewer, made when needed
 
     def filler(names: tuple[str, ...]) -> str | None:
@@ -591,9 +632,9 @@ async def _shared_thread(
                         {
                             "user": user,
                             "csrf_token": token,
-                            "comments_prefix": context["comments_prefix"],
+                            "comments_prefix": thread_context["comments_prefix"],
                             "can_edit_comment": can_edit_comment,
-                            "now": context["now"],
+                            "now": thread_context["now"],
                         }
                     )
                 )

@@ -217,3 +217,52 @@ async def test_a_proposal_awaiting_moderation_never_reaches_another_residents_li
     bob_list = (await b.get("/proposals")).text
     assert "Des bancs au square" in bob_list and "Un composteur" not in bob_list
     assert "Un composteur au square" in (await a.get("/proposals")).text
+
+
+async def test_a_resident_served_the_stored_thread_reads_none_of_its_rows(
+    app: Any, town: Any
+) -> None:
+    """Once a resident's request stored the thread, another's reads only their own state: no
+    statement reads the thread's comments with their authors; their page is the same as the
+    one rendered for them alone, on each page of the thread."""
+    from participation.comments.queries import THREAD_PAGE
+    from tests.conftest import logged_queries
+
+    proposal, page = town["proposal"], town["page"]
+    alice, a = town["alice"]
+    _, b = town["bob"]
+    author_id = town["first"].author_id
+    for i in range(THREAD_PAGE + 2):  # two pages of comments
+        await Comment.create(proposal_id=proposal.id, author_id=author_id, body=f"<p>Avis {i}</p>")
+    await post_form(a, f"{page}/comments", {"body": "Avis d'Alice", "stance": "for"})
+    first_page = (await b.get(page)).text
+    later = re.search(r'href="([^"]*comments_after=\d+)#comments"', first_page)
+    assert later is not None
+    second = later.group(1).replace("&amp;", "&")
+    await b.get(second)
+    with logged_queries() as statements:
+        alice_pages = [(await a.get(address)).text for address in (page, second)]
+    thread = 'SELECT "comments_comment".'  # the thread's rows, with their authors
+    reads = [s for s in statements if s.startswith(thread) and 'JOIN "accounts_user"' in s]
+    assert reads == [], reads  # the thread's rows with their authors: read for Bob only
+    assert "/edit" in alice_pages[1] and "Avis d'Alice" in alice_pages[1]
+    cache_off(app)
+    assert alice_pages == [(await a.get(address)).text for address in (page, second)]
+
+
+@pytest.mark.settings(PREMODERATED_CONTENT="comment")
+async def test_a_residents_pending_comment_on_another_page_keeps_theirs_apart(
+    app: Any, town: Any
+) -> None:
+    """Alice's comment awaiting moderation is hers alone, wherever in the thread: the page she
+    gets is the one rendered for her, and Bob, asking after her, never sees it."""
+    page = town["page"]
+    _, a = town["alice"]
+    _, b = town["bob"]
+    await b.get(page)
+    await post_form(a, f"{page}/comments", {"body": "En attente signé Alice", "stance": "for"})
+    alice_page = (await a.get(page)).text
+    assert "En attente signé Alice" in alice_page
+    assert "En attente signé Alice" not in (await b.get(page)).text
+    cache_off(app)
+    assert alice_page == (await a.get(page)).text
