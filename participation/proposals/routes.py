@@ -40,7 +40,7 @@ from participation.proposals.domain import (
 )
 from participation.proposals.models import Proposal
 from participation.refusals import NotFound, Refused
-from participation.richtext import source_of, to_text
+from participation.richtext import markdown_of, source_of, to_text
 from participation.spaces.audience import text_of
 from participation.templating import (
     csrf_token,
@@ -514,6 +514,10 @@ async def proposal_page(
             "answer": domain.can_answer(user, facts),
             "is_author": domain.is_author(user, facts),
         },
+        # staff write the official answer in Markdown, as residents write (issue #21)
+        "answer_source": (
+            markdown_of(proposal.answer_body) if domain.can_answer(user, facts) else ""
+        ),
         "can_edit_comment": can_edit_comment,
         "STATE_LABELS": STATE_LABELS,
         "STANCE_LABELS": STANCE_LABELS,

@@ -55,7 +55,6 @@ from participation.richtext import (
     ALLOW_LIST_VERSION,
     from_markdown,
     normalize_for_search,
-    sanitize,
     to_text,
 )
 from participation.settings import Settings
@@ -398,7 +397,7 @@ async def answer(
     proposal_facts, _ = await facts(proposal)
     if not domain.can_answer(user, proposal_facts):
         raise NotAllowed()
-    body = sanitize(text)
+    body = from_markdown(text)  # staff write Markdown, as residents do (issue #21)
     if not to_text(body):
         raise refuse_fields({"answer": N_("Write the official answer.")})
     if target is not None and target != proposal.state:

@@ -332,7 +332,7 @@ async def test_staff_answer_moves_the_state_and_notifies_once(
     assert (
         await post_form(client, f"{page}/state", {"state": "under_analysis"}, page=page)
     ).status_code == 303
-    answer = "<p>La mairie installera ces arceaux <strong>au printemps</strong>.</p>"
+    answer = "La mairie installera ces arceaux **au printemps**."  # staff write Markdown
     response = await post_form(
         client, f"{page}/answer", {"answer": answer, "state": "accepted"}, page=page
     )

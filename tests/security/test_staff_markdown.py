@@ -1,6 +1,7 @@
 """Staff write Markdown too (participation/richtext.py): a budget's description, a consultation's
 context, its outcome (« ce que nous avons entendu », « ce que nous décidons ») and its questions'
-decisions, a meeting's description and minutes, a participatory space's description.
+decisions, a meeting's description and minutes, a participatory space's description, the
+official answer to a proposal.
 
 Through the real forms, for a row written before (HTML of the allow-list, with bold, a link and
 a list): the edit form shows Markdown, never the stored tags, with the hint that says so; saved
@@ -24,13 +25,15 @@ from consultations import services as consultation_services
 from consultations.models import Consultation, Phase, Question
 from meetings.models import Meeting
 from participation.accounts.models import User
+from participation.proposals.models import Proposal
 from participation.richtext import ALLOW_LIST_VERSION, sanitize
 from participation.settings import Settings
 from participation.spaces.models import Space
 from tests.budgets.factories import budget_taking_projects
-from tests.conftest import logged_in
+from tests.conftest import create_user, logged_in
 from tests.consultations.factories import consultation_open
 from tests.meetings.factories import meeting_next_week, meeting_started
+from tests.participation.proposal_factories import make_proposal
 from tests.security.forms import post_forms
 from tests.spaces.factories import space_open_with_a_vote
 
@@ -129,6 +132,19 @@ async def _space(settings: Settings) -> Scenario:
     return Scenario(edit, edit, texts, f"/demarches/{space.slug}")
 
 
+async def _answer(settings: Settings) -> Scenario:
+    author = await create_user(settings, "autrice@example.org")
+    proposal = await make_proposal(
+        author,
+        answer_body=STORED,
+        answered_at=timezone.now(),
+        sanitized_with=ALLOW_LIST_VERSION,
+    )
+    page = f"/proposals/{proposal.id}"
+    texts = [Text(Proposal, proposal.id, "answer_body", "answer")]
+    return Scenario(page, f"{page}/answer", texts, page)
+
+
 def _checked(html: str) -> dict[str, list[str]]:
     """The checkboxes a browser sends as the page shows them (checked ones only)."""
     sent: dict[str, list[str]] = {}
@@ -171,7 +187,7 @@ Make = Callable[[Settings], Awaitable[Scenario]]
 
 @pytest.mark.parametrize(
     "make",
-    [_budget, _context, _outcome, _meeting, _minutes, _space],
+    [_budget, _context, _outcome, _meeting, _minutes, _space, _answer],
     ids=lambda m: m.__name__.strip("_"),
 )
 async def test_an_edit_form_shows_markdown_and_saving_it_unchanged_keeps_the_text(
