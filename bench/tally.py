@@ -25,6 +25,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 # `python bench/tally.py` puts bench/ first on sys.path, where this file's own name would hide
 # the `tally` package: the repository's root comes first instead
@@ -147,6 +148,22 @@ def cli_calls() -> None:
     print(f"  load average: {os.getloadavg()[0]:.1f} (2 cores)")
 
 
+def _compare(pairs: list[tuple[str, Any, Any]], times: int) -> None:
+    """Each (label, ours, pabutools') pair run in turn `times` times: best and median of each,
+    wall and CPU, their ratio, and whether both selected the same projects."""
+    for label, ours, theirs in pairs:
+        mine, other, seconds = alternated(ours, theirs, times)
+        same = set(mine.selected) == {p.name for p in other}
+        for clock in ("wall", "cpu"):
+            mine_s, other_s = seconds["ours", clock], seconds["theirs", clock]
+            print(
+                f"  {label + ' (' + clock + ')':20} {min(mine_s):7.4f}/"
+                f"{statistics.median(mine_s):7.4f}s {min(other_s):7.3f}/"
+                f"{statistics.median(other_s):7.3f}s {min(other_s) / min(mine_s):5.0f}×"
+                f"   same outcome: {same}"
+            )
+
+
 def toulouse() -> None:
     if not TOULOUSE.exists():
         print("Toulouse 2022: file absent, skipped")
@@ -176,17 +193,7 @@ def toulouse() -> None:
             lambda: method_of_equal_shares(instance, profile, sat_class=Cost_Sat),
         ),
     ]
-    for label, ours, theirs in pairs:
-        mine, other, seconds = alternated(ours, theirs, times)
-        same = set(mine.selected) == {p.name for p in other}
-        for clock in ("wall", "cpu"):
-            mine_s, other_s = seconds["ours", clock], seconds["theirs", clock]
-            print(
-                f"  {label + ' (' + clock + ')':20} {min(mine_s):7.4f}/"
-                f"{statistics.median(mine_s):7.4f}s {min(other_s):7.3f}/"
-                f"{statistics.median(other_s):7.3f}s {min(other_s) / min(mine_s):5.0f}×"
-                f"   same outcome: {same}"
-            )
+    _compare(pairs, times)
     # end to end: the file read, then tallied (ours: tally.pabulib.read; pabutools:
     # parse_pabulib), each rule (issue #23: at least 100 times faster, reading included)
     print(f"  end to end, reading the file included: best / median of {times} runs each")
@@ -203,17 +210,7 @@ def toulouse() -> None:
             lambda: method_of_equal_shares(*parse_pabulib(path), sat_class=Cost_Sat),
         ),
     ]
-    for label, ours, theirs in ends:
-        mine, other, seconds = alternated(ours, theirs, times)
-        same = set(mine.selected) == {p.name for p in other}
-        for clock in ("wall", "cpu"):
-            mine_s, other_s = seconds["ours", clock], seconds["theirs", clock]
-            print(
-                f"  {label + ' (' + clock + ')':20} {min(mine_s):7.4f}/"
-                f"{statistics.median(mine_s):7.4f}s {min(other_s):7.3f}/"
-                f"{statistics.median(other_s):7.3f}s {min(other_s) / min(mine_s):5.0f}×"
-                f"   same outcome: {same}"
-            )
+    _compare(ends, times)
     _, reading, reading_cpu = timed_cpu(read, path)
     print(f"  {'reading alone':20} {reading:7.4f}s wall, {reading_cpu:.4f}s CPU (one run)")
     # pabutools' add1 (voter_budget_increment=1) did not finish in 10 minutes here: not run

@@ -7,13 +7,11 @@ response per keyed token (UNIQUE), one stored result per consultation (UNIQUE).
 from __future__ import annotations
 
 import asyncio
-import gc
 import hashlib
 import hmac
 import json
 import random
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -55,6 +53,7 @@ from participation.spaces import audience
 from participation.spaces import services as spaces
 from participation.spaces.domain import Person as SpacePerson
 from participation.urls import url
+from tally._collector import paused
 
 text_digest = texts.text_digest  # (kept here: callers and tests know it as services.text_digest)
 
@@ -588,19 +587,6 @@ def is_approved(approved: set[tuple[int, str]]) -> Callable[[int, str], bool]:
 RESULTS_BATCH = 5_000  # responses decoded at once by the results job
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Decoding a batch creates tens of thousands of containers that live until the batch is
-    counted: the cyclic garbage collector would scan them again and again for nothing."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
-
-
 def _decoded(batch: list[str]) -> list[dict[str, Any]]:
     """The stored answers of a batch (JSON objects written by `json.dumps`), decoded in one
     `json.loads` call instead of one per response."""
@@ -622,7 +608,9 @@ async def compute_results(settings: Settings, consultation_id: int) -> str:
     found: dict[texts.Key, str] = {}
     aggregator = domain.Aggregator(specs)
     for start in range(0, len(raw), RESULTS_BATCH):
-        with _collector_paused():
+        # decoding a batch creates tens of thousands of containers that live until it is
+        # counted: the cyclic garbage collector would scan them again and again for nothing
+        with paused():
             batch = _decoded(raw[start : start + RESULTS_BATCH])
             aggregator.add(batch)
             _collect_texts(specs, batch, found)

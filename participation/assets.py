@@ -54,11 +54,13 @@ TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf
 _COMMENT = re.compile(r"/\*.*?\*/", re.S)
 _BLANK = re.compile(r"\s+")
 _AROUND = re.compile(r"\s*([{};])\s*")
-# an htmx attribute in the page's markup (a person's text is escaped: its quotes are &#34;)
-_HTMX = re.compile(r'\shx-[a-z-]+="')
+# an htmx attribute in the page's markup (a person's text is escaped: its quotes are &#34;, so
+# `="` is markup). No leading \s: a pattern that starts with a literal is searched for fast
+# (a leading \s made every page's scan some 10 times slower).
+_HTMX = re.compile(r'hx-[a-z-]+="')
 # a map over tiles (templates/_placemap.html `tile_data`: only when the site has a tile server)
-_TILES = re.compile(r'\sdata-tiles="')
-_CLASS_ATTRIBUTE = re.compile(r'\sclass="([^"]*)"')
+_TILES = re.compile(r'data-tiles="')
+_CLASS_ATTRIBUTE = re.compile(r'class="([^"]*)"')
 _CLASS_SELECTOR = re.compile(r"\.([a-zA-Z_][\w-]*)")
 
 

@@ -79,7 +79,6 @@ CHANNEL_LABELS = {
 }
 # the icons a category may show (files static/signalements/<name>.svg are for the maps' issue;
 # the name is shown as text until then, in the reader's language: ICON_LABELS)
-ICONS = ("road", "light", "waste", "graffiti", "crossing", "tree", "water", "furniture", "other")
 ICON_LABELS = {
     "road": N_("Road"),
     "light": N_("Street light"),
@@ -91,6 +90,7 @@ ICON_LABELS = {
     "furniture": N_("Street furniture"),
     "other": N_("Other"),
 }
+ICONS = tuple(ICON_LABELS)
 
 OPEN_STATES = frozenset({State.RECEIVED, State.TAKEN, State.PLANNED})
 CLOSED_STATES = frozenset({State.RESOLVED, State.REJECTED, State.NOT_OURS, State.MERGED})
