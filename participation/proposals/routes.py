@@ -113,15 +113,22 @@ async def index(request: Request) -> Response:
 async def _shared_list(request: Request, page: queries.Page, context: dict[str, Any]) -> Any:
     """The list's cards as every resident sees them, rendered once per write and shared
     (participation/sharedparts.py), with this viewer's "You support it" filled in. None (the
-    list renders for them alone) for a visitor (the page cache serves them) or when a card is
-    not public (the viewer's own draft or edit awaiting moderation, or staff's view)."""
-    if not request.scope["user"].is_authenticated or any(
-        p.state not in domain.PUBLIC_STATES or p.moderation_state != ModerationState.VISIBLE
-        for p in page.proposals
+    list renders for them alone) for a visitor (the page cache serves them), when a card is
+    not public (the viewer's own draft or edit awaiting moderation, or staff's view), or in
+    random order (each session's own shuffle: a part nobody else would be served)."""
+    if (
+        not request.scope["user"].is_authenticated
+        or page.params.sort == "random"
+        or any(
+            p.state not in domain.PUBLIC_STATES or p.moderation_state != ModerationState.VISIBLE
+            for p in page.proposals
+        )
     ):
         return None
     shown = tuple(p.id for p in page.proposals)
-    key = sharedparts.key_of(request, "list", shown, page.has_next)
+    # what the part shows of the page besides its cards: its links and their cursors
+    links = (page.has_previous, page.has_next, page.previous_cursor, page.next_cursor)
+    key = sharedparts.key_of(request, "list", shown, links)
     part = await sharedparts.shared(
         request,
         key,

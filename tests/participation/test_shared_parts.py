@@ -266,3 +266,20 @@ async def test_a_residents_pending_comment_on_another_page_keeps_theirs_apart(
     assert "En attente signé Alice" not in (await b.get(page)).text
     cache_off(app)
     assert alice_page == (await a.get(page)).text
+
+
+async def test_a_list_in_random_order_stays_each_residents_own(app: Any, town: Any) -> None:
+    """Random order follows each session's shuffle, its links carry that shuffle's cursors:
+    never shared (nobody else would be served it), each page the one rendered alone."""
+    author = await User.get(email="author@example.org")
+    for n in range(25):  # more than a page: the list links to the next one
+        await make_proposal(author, title=f"Proposition numéro {n}")
+    _, a = town["alice"]
+    _, b = town["bob"]
+    pages = [(await c.get("/proposals?sort=random")).text for c in (a, b, a)]
+    assert all("after=" in page for page in pages)  # a link to the next page, by cursor
+    assert not any("list" in key for key in getattr(app.state, "shared_parts", {}))
+    await a.get("/proposals")  # the same list in its usual order: shared
+    assert any("list" in key for key in app.state.shared_parts)
+    cache_off(app)
+    assert pages[2] == (await a.get("/proposals?sort=random")).text  # (the first had a flash)
