@@ -733,11 +733,11 @@ async def publish_outcome(
             "heard": to_text(consultation.outcome_heard),
             "decided": to_text(consultation.outcome_decided),
         }
-        texts = {
+        outcome = {
             "outcome_heard": from_markdown(form.heard),
             "outcome_decided": from_markdown(form.decided),
         }
-        for name, value in written(consultation, Consultation.rich_text, **texts).items():
+        for name, value in written(consultation, Consultation.rich_text, **outcome).items():
             setattr(consultation, name, value)
         consultation.outcome_published_at = consultation.outcome_published_at or timezone.now()
         await consultation.save()

@@ -218,7 +218,8 @@ async def _columns(client: Any, table: str) -> set[str]:
     point of the others' history)."""
     if client.capabilities.dialect == "postgres":
         _, rows = await client.execute_query(
-            "SELECT column_name AS name FROM information_schema.columns WHERE table_name = $1",
+            "SELECT column_name AS name FROM information_schema.columns "
+            "WHERE table_name = $1 AND table_schema = current_schema()",
             [table],
         )
     else:

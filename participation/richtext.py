@@ -1,9 +1,9 @@
 """The rich text of every feature: a small safe subset of HTML, sanitized on input and output.
 
-Residents and staff write Markdown (`from_markdown`, below); the official answer to a proposal
-and older paths store plain text (blank lines separate paragraphs) or the allowed tags below
-(`sanitize`). Anything else is stripped: scripts,
-event handlers, styles, `hx-*` attributes, `javascript:` links. Links get `rel="nofollow ugc"`.
+Residents and staff write Markdown (`from_markdown`, below), the official answer to a proposal
+included; older paths and the demo store plain text (blank lines separate paragraphs) or the
+allowed tags below (`sanitize`). Anything else is stripped: scripts, event handlers, styles,
+`hx-*` attributes, `javascript:` links. Links get `rel="nofollow ugc"`.
 
 Comments and proposals are sanitised once, on write (issue #21, #23): their row says with which
 allow-list (`sanitized_with`, ALLOW_LIST_VERSION when written by their services or re-sanitised

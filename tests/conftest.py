@@ -232,7 +232,7 @@ async def _create_tables() -> None:
             models = [m for app in Tortoise.apps.values() for m in app.values()]
             # and the `updated_at` triggers that the migrations create (participation/touch.py)
             triggers = touch.script(connection.capabilities.dialect, models)
-            # and the stored search vectors of migration 0033 (participation/textsearch.py)
+            # and the stored search vectors of migration 0035 (participation/textsearch.py)
             if connection.capabilities.dialect == "postgres":
                 triggers += "\n" + "\n".join(
                     textsearch.postgres_script(t) for t in textsearch.SEARCHED if t in tables

@@ -17,7 +17,6 @@ from participation.i18n import N_, gettext
 from participation.pagecache import cached_for_visitors
 from participation.permissions import can_administer
 from participation.pictures import web as pictures_web
-from participation.pictures.models import Picture
 from participation.refusals import NotFound, Problem, Refused
 from participation.residents.methods import METHODS
 from participation.richtext import markdown_of
@@ -32,7 +31,7 @@ from participation.spaces.domain import (
     parse_step_form,
 )
 from participation.spaces.models import Space, SpaceStep
-from participation.templating import flash, render
+from participation.templating import flash, picture_of, render
 from participation.urls import url
 from participation.web import (
     accepted,
@@ -59,7 +58,7 @@ async def detail(request: Request) -> Response:
     timeline = await services.steps(space.id)
     context = {
         "space": space,
-        "picture": await _picture(space),
+        "picture": picture_of(space),
         "steps": timeline,
         "current": current_step(timeline, now),
         "components": [c for c in await services.components(space.id) if c.public],
@@ -127,7 +126,7 @@ async def _form_page(
     theirs: Space | None = None,
     image_sent: bool = False,
 ) -> Response:
-    picture = await _picture(space)
+    picture = picture_of(space) if space is not None else None
     if picture is not None:
         values = {"image_alt": picture.alt, **values}
     context: dict[str, Any] = {
@@ -146,12 +145,6 @@ async def _form_page(
         context["steps"] = await services.steps(space.id)
         context["components"] = await services.components(space.id)
     return render(request, "spaces/admin_form.html", context, status_code=status_code)
-
-
-async def _picture(space: Space | None) -> Picture | None:
-    if space is None or space.image_id is None:
-        return None
-    return await Picture.get_or_none(id=space.image_id)
 
 
 async def admin_new(request: Request) -> Response:

@@ -129,7 +129,7 @@ async def update(space_id: int, form: SpaceForm, image: ImageChange | None, acto
     values = {
         "title": form.title,
         "summary": form.summary,
-        **written(None, Space.rich_text, description=from_markdown(form.description)),
+        **written(space, Space.rich_text, description=from_markdown(form.description)),
         "districts": list(form.districts),
         "audience": form.audience,
         "minimum_age": form.minimum_age,
@@ -185,17 +185,19 @@ async def delete(space_id: int, actor: Any) -> None:
 
 
 async def get(space_id: int) -> Space:
-    space = await Space.get_or_none(id=space_id)
+    """A space by its id, with its picture (`templating.picture_of`)."""
+    space = await Space.get_or_none(id=space_id).select_related("image")
     if space is None:
         raise NotFound(space_id)
     return space
 
 
 async def published(slug: str) -> Space:
-    """A published space by its address (archived ones stay readable: their URLs keep working)."""
+    """A published space by its address (archived ones stay readable: their URLs keep working),
+    with its picture (`templating.picture_of`)."""
     if len(slug) > SLUG_LENGTH:  # Tortoise refuses a longer value even in a filter (a 500)
         raise NotFound(slug)
-    space = await Space.get_or_none(slug=slug, published=True)
+    space = await Space.get_or_none(slug=slug, published=True).select_related("image")
     if space is None:
         raise NotFound(slug)
     return space
