@@ -9,10 +9,11 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= $(if $(REDIS_URL),$(REDIS_URL),redis://127.0.0.1:6379/15)
 # the SQLite passes' tests of arq and rate limits against a real Redis use other database
-# numbers: the passes' processes run at once and each flushes its own before every test (13 is
-# the load test's, bench/load.py and bench/faults.py, which `make test` does not run)
+# numbers: the passes' processes run at once and each flushes its own before every test (none
+# is a benchmark's: a benchmark run meanwhile keeps its cache; 13 is bench/load.py's and
+# bench/faults.py's)
 SQLITE_TEST_REDIS_URL_1 ?= redis://127.0.0.1:6379/14
-SQLITE_TEST_REDIS_URL_2 ?= redis://127.0.0.1:6379/13
+SQLITE_TEST_REDIS_URL_2 ?= redis://127.0.0.1:6379/9
 BROWSER_TEST_REDIS_URL_1 ?= redis://127.0.0.1:6379/12
 BROWSER_TEST_REDIS_URL_2 ?= redis://127.0.0.1:6379/11
 POSTGRES_REDIS_URL_1 ?= $(TEST_REDIS_URL)

@@ -124,19 +124,19 @@ def _request_metrics() -> _RequestMetrics:
 # The labelled series of each (method, route template, status), looked up once per process:
 # prometheus_client's `labels()` checks and locks on every call (~2 µs of each request). The
 # keys are bounded: route templates, the methods above and the statuses the app answers.
-_CHILDREN: dict[tuple[str, str, int], tuple[Any, Any]] = {}
-
-
+@cache
 def _children(method: str, route: str, status: int) -> tuple[Any, Any]:
-    key = (method, route, status)
-    children = _CHILDREN.get(key)
-    if children is None:
-        metrics = _request_metrics()
-        children = _CHILDREN[key] = (
-            metrics.requests.labels(method, route, str(status)),
-            metrics.latency.labels(method, route),
-        )
-    return children
+    metrics = _request_metrics()
+    return (
+        metrics.requests.labels(method, route, str(status)),
+        metrics.latency.labels(method, route),
+    )
+
+
+@cache
+def _page_cache_child(route: str, outcome: str) -> Any:
+    """The page cache's series of (route template, hit/miss/bypass), looked up once."""
+    return _request_metrics().page_cache.labels(route, outcome)
 
 
 def route_template(scope: Scope, root_path: str) -> str:
@@ -180,7 +180,7 @@ class MetricsMiddleware:
             counter.inc()
             histogram.observe(took)
             if outcome := scope.get(pagecache.OUTCOME_KEY):
-                _request_metrics().page_cache.labels(route, outcome).inc()
+                _page_cache_child(route, outcome).inc()
 
 
 async def state_samples() -> list[MetricSample]:
