@@ -2,7 +2,9 @@
 
     .venv/bin/python bench/count.py [--ballots 150000]
 
-bench/bigtown.py's budget built as plain data (`budgets.tallying.TallyInput`): 300 projects
+A budget of bench/bigtown.py's shape built as plain data (`budgets.tallying.TallyInput`; not
+its very projects: bigtown.py draws titles and texts from the same random stream before each
+cost, so the costs differ): 300 projects
 (costs 20,000 to 399,000, four districts of 60 projects with 2,000,000 each, 60 city-wide
 with 4,000,000) and `--ballots` knapsack ballots drawn as its `seal_ballots` draws them (1 to 6
 projects of the city and the voter's district, shuffled, kept while they fit). Then
