@@ -264,6 +264,12 @@ async def tracking_link(base: str, url: str, context: Any) -> str | None:
     return f"{address.path}?{address.query}" if address else None
 
 
+def shown(address: str) -> str:
+    """An address as the review document writes it: a token's value left out (a tracking link
+    is a capability, and it changes at every run)."""
+    return re.sub(r"(token=)[^&]+", r"\1…", address)
+
+
 # what a page needs done before it, by route name: (role, step); the step may return the
 # address to shoot instead of the route's (a tracking link, with its token)
 BEFORE = {
@@ -391,7 +397,7 @@ def markdown(
         f"`docs/{out.name}/`. Contents:",
         "",
     ]
-    lines += [f"- [{s.route}](#{slug(s.route)}) `{s.url}`" for s in shots]
+    lines += [f"- [{s.route}](#{slug(s.route)}) `{shown(s.url)}`" for s in shots]
     lines.append("")
     for shot in shots:
         status = "" if shot.status == 200 else f", answers {shot.status}"
@@ -400,7 +406,7 @@ def markdown(
         lines += [
             f'<h2 id="{slug(shot.route)}">{shot.route}</h2>',
             "",
-            f"`{shot.url}` — seen by: {ROLE_NAMES[shot.role]}{status}",
+            f"`{shown(shot.url)}` — seen by: {ROLE_NAMES[shot.role]}{status}",
             "",
             f'<img src="{folder}/{shot.files["desktop"]}" width="600" alt="{shot.route}, '
             f'1280 px"> <img src="{folder}/{shot.files["phone"]}" width="183" '
