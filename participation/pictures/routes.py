@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from participation import api, web  # noqa: F401  (web registers the route's "id" convertor)
+from participation import api, assets, web  # noqa: F401  (web registers the route's "id" convertor)
 from participation.pictures import illustration, services
 from participation.pictures.models import KEY_LENGTH
 from participation.refusals import NotFound
@@ -20,8 +20,6 @@ from participation.refusals import NotFound
 # at every use; a signed-in person's may depend on who they are (staff, the author): theirs only
 PUBLIC_CACHE = "public, no-cache"
 PRIVATE_CACHE = "private, no-cache"
-# a pattern's address changes with its drawing: the same bytes for ever
-PATTERN_CACHE = "public, max-age=31536000, immutable"
 KEY_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 
 
@@ -58,12 +56,19 @@ async def image(request: Request) -> Response:
 
 async def pattern(request: Request) -> Response:
     """The pattern drawn for what has no image (participation/pictures/illustration.py), by its
-    key: the same file for ever (its address carries its version), so cached for a year."""
+    key: the same file for ever at the address of its version (`?v=`), so cached for a year as
+    the hashed assets are; at another version's address (a page cached before the drawing
+    changed) the current drawing, asked again next time (participation/assets.py's rule)."""
     key = request.path_params["pattern"]
     if not illustration.is_key(key):
         raise NotFound(key)
-    body, _version = illustration.drawing(key)
-    return Response(body, media_type="image/svg+xml", headers={"Cache-Control": PATTERN_CACHE})
+    body, version = illustration.drawing(key)
+    fresh = request.query_params.get("v") == version
+    return Response(
+        body,
+        media_type="image/svg+xml",
+        headers={"Cache-Control": assets.CACHE if fresh else assets.STALE},
+    )
 
 
 routes = [

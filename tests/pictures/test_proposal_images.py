@@ -164,6 +164,9 @@ async def test_pages_without_an_image_show_the_pattern_of_their_category(
     assert drawing.status_code == 200 and drawing.headers["content-type"] == "image/svg+xml"
     assert drawing.headers["cache-control"] == "public, max-age=31536000, immutable"
     assert drawing.content.startswith(b"<svg ") and b"<script" not in drawing.content
+    # an older drawing's address (a page cached before it changed): asked again next time
+    older = await client.get(drawings[0].split("?")[0] + "?v=000000000000")
+    assert older.content == drawing.content and older.headers["cache-control"] == "no-cache"
     assert (await client.get("/static/patterns/not-a-key.svg")).status_code == 404
 
 
