@@ -31,7 +31,7 @@ import asyncio
 import hashlib
 import secrets
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -115,13 +115,13 @@ def _store(request: Request) -> dict[tuple[str, ...], Entry]:
     return state.page_cache  # type: ignore[no-any-return]
 
 
-def _rendering_lock(request: Request, key: tuple[str, ...]) -> asyncio.Lock:
+def _rendering_lock(request: Request, key: Hashable) -> asyncio.Lock:
     """One rendering per stored page at a time in a process: when an entry expires under load,
     the other visitors of that page wait for it instead of all rendering it at once."""
     state = request.app.state
     if not hasattr(state, "page_cache_locks"):
         state.page_cache_locks = {}
-    locks: dict[tuple[str, ...], asyncio.Lock] = state.page_cache_locks
+    locks: dict[Hashable, asyncio.Lock] = state.page_cache_locks
     if key not in locks:
         if len(locks) >= MAX_ENTRIES:
             locks.clear()  # held locks stay referenced by their waiters
@@ -213,29 +213,48 @@ async def cached_data(request: Request, name: str, compute: Callable[[], Awaitab
     or not: for a page whose costly part is the same for all while its rendering is not (a
     signed-in person's header, their CSRF token). The value is shared: never change it, and
     never cache what depends on the person. Redis down, or the cache off: computed each time."""
+    entry = await kept(request, "data_cache", name, compute)
+    return await compute() if entry is None else entry.value  # type: ignore[no-any-return]
+
+
+async def kept(
+    request: Request,
+    store_name: str,
+    key: Hashable,
+    compute: Callable[[], Awaitable[Any]],
+    max_entries: int = 0,
+) -> Kept | None:
+    """The value kept in this process's store `store_name` under `key`, stamped as a stored page
+    is (emptied by every write, at most `PAGE_CACHE_SECONDS`), computed with `compute()` when
+    it is not fresh, one computation at a time; None when nothing can be kept (the cache off,
+    Redis down). `max_entries`: the oldest goes when the store is full (0: no bound). What
+    `cached_data` and the shared parts of signed-in pages (participation/sharedparts.py) keep."""
     seconds = request.app.state.settings.page_cache_seconds
     generation = await current_generation(request) if seconds > 0 else None
     if generation is None:
-        return await compute()
+        return None
     state = request.app.state
-    if not hasattr(state, "data_cache"):
-        state.data_cache = {}
-    store: dict[str, Kept] = state.data_cache
-    kept = store.get(name)
-    if _fresh(kept, generation):
-        return kept.value  # type: ignore[union-attr,no-any-return]
-    async with _rendering_lock(request, ("data", name)):  # one computation at a time
-        kept = store.get(name)
-        if _fresh(kept, generation):
-            return kept.value  # type: ignore[union-attr,no-any-return]
-        value = await compute()
-        store[name] = Kept(generation, time.monotonic() + seconds, value)
-        return value
+    if not hasattr(state, store_name):
+        setattr(state, store_name, {})
+    store: dict[Hashable, Kept] = getattr(state, store_name)
+    entry = store.get(key)
+    if _fresh(entry, generation):
+        return entry
+    async with _rendering_lock(request, (store_name, key)):
+        entry = store.get(key)
+        if _fresh(entry, generation):  # computed by the request this one waited for
+            return entry
+        # the generation was read before computing: a write meanwhile makes this one stale
+        entry = Kept(generation, time.monotonic() + seconds, await compute())
+        if max_entries and len(store) >= max_entries:
+            store.pop(next(iter(store)))  # the oldest
+        store[key] = entry
+        return entry
 
 
 @dataclass(frozen=True)
 class Kept:
-    """A value of `cached_data`, stamped as a stored page is."""
+    """A value of `kept` (`cached_data`'s, a shared part), stamped as a stored page is."""
 
     generation: bytes
     expires: float

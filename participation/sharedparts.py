@@ -30,7 +30,6 @@ What keeps it from showing one resident's things to another:
 from __future__ import annotations
 
 import inspect
-import time
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
@@ -63,18 +62,9 @@ SHARED_RESIDENT = _SharedResident()
 
 @dataclass(frozen=True)
 class Part:
-    generation: bytes
-    expires: float
     pieces: tuple[str | tuple[str, ...], ...]  # text, and holes by their names
     # what the rendering read that a request served from the store needs (the ids shown...)
     data: Any = None
-
-
-def _store(request: Request) -> dict[Hashable, Part]:
-    state = request.app.state
-    if not hasattr(state, "shared_parts"):
-        state.shared_parts = {}
-    return state.shared_parts  # type: ignore[no-any-return]
 
 
 def key_of(request: Request, *what: Hashable) -> tuple[Hashable, ...]:
@@ -98,28 +88,16 @@ async def shared(
     may return `(html, data)`: `data`, what it read that each request needs, is kept as the
     part's `data`) if it is not stored at the current generation; None when parts cannot be
     kept (the cache off, Redis down): the route then renders the page for the viewer as before."""
-    seconds = request.app.state.settings.page_cache_seconds
-    generation = await pagecache.current_generation(request) if seconds > 0 else None
-    if generation is None:
-        return None
-    store = _store(request)
-    part = store.get(key)
-    if pagecache._fresh(part, generation):  # type: ignore[arg-type]
-        return part
-    async with pagecache._rendering_lock(request, ("part", *key)):  # type: ignore[arg-type]
-        part = store.get(key)
-        if pagecache._fresh(part, generation):  # type: ignore[arg-type]
-            return part
-        # the generation was read before rendering: a write during it makes this one stale
-        rendered = render()
-        if inspect.isawaitable(rendered):
-            rendered = await rendered
-        html, data = rendered if isinstance(rendered, tuple) else (rendered, None)
-        part = Part(generation, time.monotonic() + seconds, split(html), data)
-        if len(store) >= MAX_PARTS:
-            store.pop(next(iter(store)))  # the oldest
-        store[key] = part
-        return part
+
+    async def rendered() -> Part:
+        result = render()
+        if inspect.isawaitable(result):
+            result = await result
+        html, data = result if isinstance(result, tuple) else (result, None)
+        return Part(split(html), data)
+
+    entry = await pagecache.kept(request, "shared_parts", key, rendered, MAX_PARTS)
+    return None if entry is None else entry.value  # type: ignore[no-any-return]
 
 
 Filler = Callable[[tuple[str, ...]], str | None]
