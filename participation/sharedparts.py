@@ -14,14 +14,15 @@ and each request fills the holes with the viewer's own values by plain string su
 What keeps it from showing one resident's things to another:
 - the shared rendering never sees the viewer: the template gets `SHARED_RESIDENT` (signed in, no
   id, no role) and holes, never `csrf_token`, the viewer's support or votes;
-- the key of a part names what was read to render it (the proposals list: the ids shown, in
-  their order), or what decides it without reading it (a proposal's thread: the proposal, the
-  address and its query, whether the viewer may comment; the rows are read with the rendering,
-  by a visitor's rules, and a hit reads none), and a route shares a part only when what the
-  viewer may see of it is what every resident sees (no moderator, nothing awaiting moderation
-  or unpublished in it): a viewer with a comment of their own awaiting moderation or hidden on
-  the proposal (the page's facts tell, in the statement that reads their votes) gets the
-  thread read and rendered for them alone;
+- the key of a part names what decides it without reading it (a proposal's thread: the
+  proposal, the address and its query, whether the viewer may comment; the proposals list: its
+  parameters read from the query, normalised); the rows are read with the rendering, by a
+  visitor's rules, and a hit reads none; a route shares a part only when what the viewer may
+  see of it is what every resident sees (no moderator, nothing awaiting moderation or
+  unpublished in it): a viewer with a comment of their own awaiting moderation or hidden on
+  the proposal (the page's facts tell, in the statement that reads their votes), or with a
+  proposal of their own the list would show them and not a visitor (one EXISTS), gets the
+  thread or the list read and rendered for them alone;
 - a hole is a marker with a random word drawn per process (participation/holes.py): text a
   resident wrote cannot contain one, so nobody can make another resident's token appear in
   their own text.
@@ -67,10 +68,15 @@ class Part:
     data: Any = None
 
 
-def key_of(request: Request, *what: Hashable) -> tuple[Hashable, ...]:
+def key_of(
+    request: Request, *what: Hashable, query: Hashable | None = None
+) -> tuple[Hashable, ...]:
     """A part's key: what the route read to render it (`what`), with what else changes any
-    rendering: the address and its query, the language, the site settings' version."""
-    query = "&".join(sorted(request.url.query.split("&"))) if request.url.query else ""
+    rendering: the address and its query, the language, the site settings' version. `query`:
+    what the route reads of the query, normalised (the proposals list: its `ListParams`), in
+    place of the query as written, so that addresses that mean the same share the part."""
+    if query is None:
+        query = "&".join(sorted(request.url.query.split("&"))) if request.url.query else ""
     settings_version = str(getattr(request.scope.get("site"), "version", ""))
     return (request.url.path, query, request.scope["language"], settings_version, *what)
 

@@ -196,6 +196,72 @@ def new_seed() -> list[int]:
     return [random.randrange(quarter, 3 * quarter), random.randrange(0, SHUFFLE_MODULUS)]
 
 
+@dataclass(frozen=True)
+class Narrowing:
+    """What the list's filters name, resolved against the choices the list offers (the ids of
+    the space's collections, the collection's, the category's, the district's), with the
+    filters that need no resolving: what narrows any set of proposals as the list is narrowed
+    (`narrowed`). `filtered` narrows what a person sees; `has_own_unlisted` what only they see."""
+
+    space_collection_ids: tuple[int, ...] | None = None  # None: no space chosen
+    collection_id: int | None = None
+    state: str = ""
+    category_id: int | None = None
+    district_id: int | None = None
+    answered: str = ""
+    q: str = ""
+
+
+def narrowing(
+    params: ListParams,
+    categories: list[Category],
+    districts: list[District],
+    collections: list[ProposalCollection] | None = None,
+) -> Narrowing | None:
+    """The filters of `params` resolved, or None when one names nothing (an empty result,
+    whoever asks). `collections`: those the list offers (with their space)."""
+    offered = collections or []
+    found = Narrowing(state=params.state, answered=params.answered, q=params.q)
+    if params.space:
+        ids = tuple(c.id for c in offered if c.space.slug == params.space)
+        if not ids:
+            return None
+        found = replace(found, space_collection_ids=ids)
+    if params.collection:
+        chosen = next((c for c in offered if str(c.id) == params.collection), None)
+        if chosen is None:
+            return None
+        found = replace(found, collection_id=chosen.id)
+    if params.category:
+        category = next((c for c in categories if c.slug == params.category), None)
+        if category is None:
+            return None
+        found = replace(found, category_id=category.id)
+    if params.district:
+        district = next((d for d in districts if d.slug == params.district), None)
+        if district is None:
+            return None
+        found = replace(found, district_id=district.id)
+    return found
+
+
+def narrowed(qs: QuerySet[Proposal], n: Narrowing) -> QuerySet[Proposal]:
+    """`qs` narrowed by the list's filters (`narrowing`)."""
+    if n.space_collection_ids is not None:
+        qs = qs.filter(collection_id__in=list(n.space_collection_ids))
+    if n.collection_id is not None:
+        qs = qs.filter(collection_id=n.collection_id)
+    if n.state:
+        qs = qs.filter(state=n.state)
+    if n.category_id is not None:
+        qs = qs.filter(category_id=n.category_id)
+    if n.district_id is not None:
+        qs = qs.filter(district_id=n.district_id)
+    if n.answered:
+        qs = qs.filter(answered_at__isnull=n.answered == "no")
+    return textsearch.matching(qs, "search_text", n.q)
+
+
 def filtered(
     user: Any,
     params: ListParams,
@@ -206,33 +272,35 @@ def filtered(
     """The filtered queryset, or None when a filter names nothing (an empty result).
     `collections`: those the list offers (with their space), for the space and collection
     filters."""
-    qs = visible_proposals(user)
-    offered = collections or []
-    if params.space:
-        ids = [c.id for c in offered if c.space.slug == params.space]
-        if not ids:
-            return None
-        qs = qs.filter(collection_id__in=ids)
-    if params.collection:
-        chosen = next((c for c in offered if str(c.id) == params.collection), None)
-        if chosen is None:
-            return None
-        qs = qs.filter(collection_id=chosen.id)
-    if params.state:
-        qs = qs.filter(state=params.state)
-    if params.category:
-        category = next((c for c in categories if c.slug == params.category), None)
-        if category is None:
-            return None
-        qs = qs.filter(category_id=category.id)
-    if params.district:
-        district = next((d for d in districts if d.slug == params.district), None)
-        if district is None:
-            return None
-        qs = qs.filter(district_id=district.id)
-    if params.answered:
-        qs = qs.filter(answered_at__isnull=params.answered == "no")
-    return textsearch.matching(qs, "search_text", params.q)
+    found = narrowing(params, categories, districts, collections)
+    return None if found is None else narrowed(visible_proposals(user), found)
+
+
+def own_unlisted(user: Any) -> QuerySet[Proposal]:
+    """The proposals `user` sees (`visible_proposals`) that a visitor does not: their own
+    (authored, or co-authored and accepted) that are not public and shown (drafts, withdrawn,
+    awaiting moderation, hidden). A resident who is not a moderator and has none among those a
+    list's filters keep sees that list as a visitor does (`has_own_unlisted`)."""
+    coauthored = ProposalCoauthor.filter(user_id=user.id, accepted_at__isnull=False)
+    # not (public and shown), written out: Tortoise's exclude(a=..., b=...) negates each
+    return Proposal.filter(
+        Q(author_id=user.id) | Q(id__in=Subquery(coauthored.values("proposal_id"))),
+        Q(state__not_in=list(PUBLIC_STATES)) | Q(moderation_state__not=ModerationState.VISIBLE),
+    )
+
+
+async def has_own_unlisted(user: Any, n: Narrowing) -> bool:
+    """Whether the list narrowed by `n` would show `user` one of their own proposals that
+    visitors do not see (one EXISTS statement): then their list is not everyone's."""
+    return bool(await narrowed(own_unlisted(user), n).exists())
+
+
+async def supported_among(user: Any, ids: Iterable[int]) -> set[int]:
+    """The proposals among `ids` that `user` supports (one statement; none without ids)."""
+    ids = list(ids)
+    if not ids:
+        return set()
+    return await id_set(Support.filter(user_id=user.id, proposal_id__in=ids), "proposal_id")
 
 
 MAP_LIMIT = 500  # places on a map: the newest matching proposals
@@ -281,11 +349,8 @@ async def list_page(
         rows, has_previous, has_next = await _keyset_page(qs, params, seed)
     proposals = rows[:PAGE_SIZE]
     supported: set[int] = set()
-    if user.is_authenticated and proposals:
-        supported = await id_set(
-            Support.filter(user_id=user.id, proposal_id__in=[p.id for p in proposals]),
-            "proposal_id",
-        )
+    if user.is_authenticated:
+        supported = await supported_among(user, [p.id for p in proposals])
     key = sort_key(params.sort, seed)
     return Page(
         proposals,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import astuple, dataclass, replace
 from typing import Any
 
 from starlette.requests import Request
@@ -23,7 +23,6 @@ from participation.comments.domain import STANCE_LABELS
 from participation.comments.domain import can_edit as can_edit_comment
 from participation.comments.models import Comment
 from participation.comments.queries import ThreadCursor, thread_page
-from participation.contributions import ModerationState
 from participation.i18n import N_, gettext
 from participation.numbers import parse_id
 from participation.pagecache import cached_for_visitors
@@ -93,68 +92,106 @@ async def _filter_categories(
 async def index(request: Request) -> Response:
     user = request.scope["user"]
     params = queries.ListParams.from_query(request.query_params)
+    if _may_share_list(user, params):
+        shared = await _shared_index(request, params)
+        if shared is not None:
+            return shared
     seed = request.session.get("shuffle")
     if params.sort == "random" and not (isinstance(seed, list) and len(seed) == 2):
         seed = request.session["shuffle"] = queries.new_seed()
+    context = await _list_context(request, user, params, seed or [1, 0])
+    return render(request, "proposals/index.html", context, fragment="proposals/_list.html")
+
+
+async def _list_context(
+    request: Request, user: Any, params: queries.ListParams, seed: list[int]
+) -> dict[str, Any]:
+    """What templates/proposals/_index_body.html shows: the page of proposals `user` sees,
+    the filters' choices."""
     categories, districts = await queries.territory()
     collections = await queries.public_collections()
     categories = await _filter_categories(params, collections, categories)
-    page = await queries.list_page(user, params, seed or [1, 0], categories, districts, collections)
-    context = {
+    page = await queries.list_page(user, params, seed, categories, districts, collections)
+    return {
         "page": page,
         # a card's progress: its collection's threshold, else the site's (domain.support_threshold)
         "site_threshold": web.settings_of(request).proposal_support_threshold,
         **_filters(params, categories, districts, collections),
+        # the filters resolved, kept with a shared list (`_shared_index`): whether the list
+        # would show the viewer a proposal of their own that visitors do not see
+        "narrowing": queries.narrowing(params, categories, districts, collections),
     }
-    context["shared_list"] = await _shared_list(request, page, context)
-    return render(request, "proposals/index.html", context, fragment="proposals/_list.html")
 
 
-async def _shared_list(request: Request, page: queries.Page, context: dict[str, Any]) -> Any:
-    """The list's cards as every resident sees them, rendered once per write and shared
-    (participation/sharedparts.py), with this viewer's "You support it" filled in. None (the
-    list renders for them alone) for a visitor (the page cache serves them), when a card is
-    not public (the viewer's own draft or edit awaiting moderation, or staff's view), or in
-    random order (each session's own shuffle: a part nobody else would be served)."""
-    if (
-        not request.scope["user"].is_authenticated
-        or page.params.sort == "random"
-        or any(
-            p.state not in domain.PUBLIC_STATES or p.moderation_state != ModerationState.VISIBLE
-            for p in page.proposals
-        )
-    ):
-        return None
-    shown = tuple(p.id for p in page.proposals)
-    # what the part shows of the page besides its cards: its links and their cursors
-    links = (page.has_previous, page.has_next, page.previous_cursor, page.next_cursor)
-    key = sharedparts.key_of(request, "list", shown, links)
-    part = await sharedparts.shared(
-        request,
-        key,
-        lambda: render_part(
+def _may_share_list(user: Any, params: queries.ListParams) -> bool:
+    """Whether the list may be the one shared by every resident (`_shared_index`): not for a
+    visitor (the page cache serves them), a moderator (they see what awaits moderation and
+    what is hidden), nor in random order (each session's own shuffle and cursors: a part
+    nobody else would be served)."""
+    return user.is_authenticated and not user.is_moderator and params.sort != "random"
+
+
+@dataclass(frozen=True)
+class SharedList:
+    """What a request served the shared list needs besides its HTML (kept with the part)."""
+
+    shown: tuple[int, ...]  # the proposals on the page, for the viewer's supports among them
+    narrowing: queries.Narrowing | None  # its filters resolved (None: they name nothing)
+
+
+async def _shared_index(request: Request, params: queries.ListParams) -> Response | None:
+    """The list as every resident sees it, read and rendered once per write and shared
+    (participation/sharedparts.py), with this viewer's own state filled in: their CSRF token,
+    "You support it" on the cards they support. Its key is what decides its content without
+    reading it: the list's parameters as read from the address (`ListParams`: the filters,
+    the search, the order, the page and its keyset cursor, normalised, so that addresses
+    meaning the same list share it and others never do), whether htmx asks for the list alone,
+    the language, the settings' version, and the generation (every write that may change a
+    page empties the parts: a proposal published, edited, supported, commented, moderated).
+    Its rows are read with its rendering, by a visitor's rules; a request served from the store
+    reads none of them, only the viewer's own state: whether they have a proposal of their own
+    that the list would show them and not a visitor (one EXISTS: a draft, one awaiting
+    moderation or hidden, matching the filters), and their supports among the ids kept with
+    the part. None (the page reads and renders the list for them alone) when parts are not
+    kept (the cache off, Redis down) or when they have such a proposal."""
+    user, htmx = request.scope["user"], is_htmx(request)
+    key = sharedparts.key_of(request, "list", htmx, query=astuple(params))
+
+    async def read_and_render() -> tuple[str, SharedList]:
+        # what a resident with no proposal of their own the list would show sees: what a
+        # visitor sees, the same rows in the same order
+        context = await _list_context(request, AnonymousUser(), params, [1, 0])
+        html = render_part(
             request,
-            "proposals/_list.html",
-            {  # nothing of the viewer's: a resident with no id, a hole for their support
+            "proposals/_list.html" if htmx else "proposals/_index_body.html",
+            {  # nothing of the viewer's: a resident with no id, holes for the rest
                 **context,
-                "page": replace(page, supported_ids=set()),
                 "user": sharedparts.SHARED_RESIDENT,
                 "csrf_token": sharedparts.hole("csrf"),
                 "shared": True,
                 "shared_list": None,
             },
-        ),
-    )
+        )
+        shown = tuple(p.id for p in context["page"].proposals)
+        return html, SharedList(shown, context["narrowing"])
+
+    part = await sharedparts.shared(request, key, read_and_render)
     if part is None:
         return None
-    supported, token = page.supported_ids, csrf_token(request)
+    kept: SharedList = part.data
+    if kept.narrowing is not None and await queries.has_own_unlisted(user, kept.narrowing):
+        return None  # their own draft or pending proposal is in their list: theirs alone
+    supported = await queries.supported_among(user, kept.shown)
+    token = csrf_token(request)
 
     def filler(names: tuple[str, ...]) -> str | None:
         if names[0] == "[supported":
             return None if int(names[1]) in supported else ""
         return token if names[0] == "csrf" else None
 
-    return sharedparts.fill(part, filler)
+    body = sharedparts.fill(part, filler)
+    context = {"shared_list": body} if htmx else {"shared_page": body, "shared_list": None}
+    return render(request, "proposals/index.html", context, fragment="proposals/_list.html")
 
 
 def _filters(

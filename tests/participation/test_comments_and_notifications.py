@@ -15,6 +15,7 @@ from participation.comments.models import Comment, CommentVote
 from participation.mail import OutboxEmail
 from participation.notifications import services as notifications
 from participation.notifications.models import Notification
+from participation.pagecache import invalidate
 from participation.proposals.models import Proposal
 from participation.richtext import ALLOW_LIST_VERSION, resanitize, stored_again
 from participation.settings import Settings
@@ -158,19 +159,26 @@ async def _count_queries(client: httpx.AsyncClient, url: str) -> int:
 
 
 async def test_a_list_page_costs_a_fixed_number_of_queries(
-    client: httpx.AsyncClient, citizen: User, settings: Settings
+    app: Any, client: httpx.AsyncClient, citizen: User, settings: Settings
 ) -> None:
+    """Read and rendered (the first request after a write, or in random order), and served
+    from the list every resident shares (participation/sharedparts.py): as many statements
+    with 20 proposals as with 200."""
     others = [await create_user(settings, f"a{i}@example.org") for i in range(5)]
     for i in range(20):
         await make_proposal(others[i % 5], title=f"Proposition de test {i:03d}")
     await log_in(client, citizen)
     urls = ["/proposals", "/proposals?sort=random", "/proposals?sort=supported&q=test&page=1"]
     small = [await _count_queries(client, url) for url in urls]
+    small_hits = [await _count_queries(client, url) for url in urls]
     for i in range(20, 200):
         await make_proposal(others[i % 5], title=f"Proposition de test {i:03d}")
+    await invalidate(app.state.redis)  # as every write through the site: the shared lists go
     large = [await _count_queries(client, url) for url in urls]
-    assert small == large
+    large_hits = [await _count_queries(client, url) for url in urls]
+    assert small == large and small_hits == large_hits, (small, large, small_hits, large_hits)
     assert max(large) <= 8, large
+    assert large_hits[0] < large[0] and large_hits[2] < large[2]  # the random order: never shared
 
 
 async def test_one_reply_form_per_page_asked_for_by_link_or_htmx(

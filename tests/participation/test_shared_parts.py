@@ -283,3 +283,158 @@ async def test_a_list_in_random_order_stays_each_residents_own(app: Any, town: A
     assert any("list" in key for key in app.state.shared_parts)
     cache_off(app)
     assert pages[2] == (await a.get("/proposals?sort=random")).text  # (the first had a flash)
+
+
+HTMX = {"HX-Request": "true"}
+
+
+def list_keys(app: Any) -> list[Any]:
+    return [key for key in getattr(app.state, "shared_parts", {}) if "list" in key]
+
+
+async def listed_town(settings: Settings, app: Any, town: Any) -> dict[str, Any]:
+    """Over a page of public proposals in two categories; Alice's draft (Mobilité), a
+    proposal awaiting moderation (only moderators see it in the list), Alice's and Bob's
+    supports on different proposals, a desk officer (a role that sees what residents see)."""
+    from participation.proposals.models import Proposal
+    from participation.territory import Category
+
+    alice, a = town["alice"]
+    _, b = town["bob"]
+    author = await User.get(email="author@example.org")
+    schools = await Category.create(name="Écoles", slug="ecoles")
+    made = [
+        await make_proposal(author, title=f"Proposition numéro {n}", category_id=schools.id)
+        for n in range(22)
+    ]
+    await make_proposal(alice, ProposalState.DRAFT, title="Le brouillon secret d'Alice")
+    pending = await make_proposal(author, title="Une proposition en attente")
+    await Proposal.filter(id=pending.id).update(moderation_state=ModerationState.PENDING)
+    assert (await post_form(a, f"{town['page']}/support", {})).status_code == 303
+    assert (await post_form(b, f"/proposals/{made[-1].id}/support", {})).status_code == 303
+    agent, (g_ctx, g) = await resident(settings, app, "agent@example.org", "Gaston Guichet")
+    await User.filter(id=agent.id).update(role=Role.AGENT)
+    for client in (a, b, g, town["moderator"][1]):
+        await client.get("/")  # each session's first page, with its "logged in" message
+    return {"agent": g, "agent_ctx": g_ctx, "made": made}
+
+
+async def test_the_shared_list_is_each_residents_own_list(
+    settings: Settings, app: Any, town: Any
+) -> None:
+    """Residents differing in supports, drafts and roles, on the list's addresses (filters,
+    order, search, a later page by its cursor; the whole page and the list alone for htmx),
+    whoever asks first: each page built from a shared list is the page rendered for that
+    viewer alone, byte for byte; nobody gets another's support, draft or token, nor what
+    awaits moderation."""
+    listed = await listed_town(settings, app, town)
+    _, a = town["alice"]
+    _, b = town["bob"]
+    _, m = town["moderator"]
+    g = listed["agent"]
+    later = re.search(r'href="/proposals\?([^"]*after=[^"]*)"', (await b.get("/proposals")).text)
+    assert later is not None
+    addresses = [
+        "/proposals",
+        "/proposals?category=ecoles",  # Alice's draft is not in it: her list is everyone's
+        "/proposals?category=mobilite",  # it is in this one
+        "/proposals?sort=supported&state=published",
+        "/proposals?q=num%C3%A9ro",
+        "/proposals?" + later.group(1).replace("&amp;", "&"),
+    ]
+    viewers = [b, a, m, g]
+
+    async def every_page() -> list[str]:
+        pages = []
+        for i, address in enumerate(addresses):
+            turn = viewers[i % 4 :] + viewers[: i % 4]  # each of them first on some address
+            for client in turn:
+                pages.append((await client.get(address)).text)
+                pages.append((await client.get(address, headers=HTMX)).text)
+        return pages
+
+    shared = await every_page()
+    assert list_keys(app)
+    cache_off(app)
+    assert shared == await every_page()
+    # what each saw, once more in plain words
+    bob_list = (await b.get("/proposals")).text
+    alice_list = (await a.get("/proposals")).text
+    moderator_list = (await m.get("/proposals")).text
+    assert "brouillon secret" in alice_list and "brouillon secret" not in bob_list
+    assert "en attente" in moderator_list
+    assert "en attente" not in alice_list + bob_list + (await g.get("/proposals")).text
+    assert tokens(bob_list) == {session_csrf_token(b)}
+    # Bob supports the newest, on the first page; Alice the oldest, on the next one
+    assert bob_list.count("Vous la soutenez") == 1 and "Vous la soutenez" not in alice_list
+    await listed["agent_ctx"].__aexit__(None, None, None)
+
+
+async def test_a_resident_served_the_stored_list_reads_none_of_its_rows(
+    settings: Settings, app: Any, town: Any
+) -> None:
+    """Once a resident's request stored a list, another's reads only their own state: the
+    session, whether the list would show them a proposal of their own that others do not see
+    (one EXISTS), their supports among the proposals kept with the part. Addresses meaning the
+    same list share it (the order, page and unknown parameters written or not, in any order);
+    others never do. With a draft of theirs in the list, theirs is read and rendered alone."""
+    from tests.conftest import logged_queries
+
+    listed = await listed_town(settings, app, town)
+    _, a = town["alice"]
+    _, b = town["bob"]
+    await b.get("/proposals?category=ecoles")
+    await b.get("/proposals")
+    assert len(list_keys(app)) == 2
+    same = "/proposals?utm_source=lettre&page=1&sort=recent&category=ecoles&q=+"
+    with logged_queries() as statements:
+        alice_page = (await a.get(same)).text
+    rows = [s for s in statements if 'FROM "proposals_proposal"' in s and "SELECT 1" not in s]
+    assert rows == [], rows  # neither the list's ids nor its proposals
+    assert not [s for s in statements if "territory_category" in s.split(" WHERE")[0]]
+    # the session, the EXISTS, the supports: nothing else
+    assert len(statements) == 3, statements
+    assert len(list_keys(app)) == 2  # the same part as Bob's
+    assert "Proposition numéro 21" in alice_page and "brouillon secret" not in alice_page
+    await a.get("/proposals?category=ecoles&page=2")  # another page: its own part
+    await a.get("/proposals?category=ecoles&sort=supported")  # another order
+    assert len(list_keys(app)) == 4
+    with logged_queries() as statements:
+        alice_list = (await a.get("/proposals")).text  # her draft is in it: hers alone
+    assert "brouillon secret" in alice_list
+    assert [s for s in statements if 'FROM "proposals_proposal"' in s and "SELECT 1" not in s]
+    cache_off(app)
+    assert alice_page == (await a.get(same)).text
+    await listed["agent_ctx"].__aexit__(None, None, None)
+
+
+async def test_residents_who_may_and_may_not_comment_each_get_their_thread(
+    settings: Settings, app: Any, town: Any
+) -> None:
+    """The thread's part is kept per whether the viewer may comment (its key): a resident who
+    has not confirmed their e-mail address gets no vote buttons nor "Reply" links, whoever
+    asked the thread first; a verified resident gets them; each page the one rendered alone."""
+    page = town["page"]
+    _, b = town["bob"]
+    carol = await create_user(settings, "carol@example.org", confirmed=False, display_name="Carol")
+    client = browser_of(app)
+    c = await client.__aenter__()
+    await log_in(c, carol)
+    await c.get("/")  # her "logged in" message
+    await b.get("/")
+    settings_on = app.state.settings
+
+    async def pages(first: Any, then: Any) -> None:
+        shared = [(await viewer.get(page)).text for viewer in (first, then)]
+        assert app.state.shared_parts
+        carol_page, bob_page = shared if first is c else shared[::-1]
+        assert "?reply=" not in carol_page and 'name="vote"' not in carol_page
+        assert "?reply=" in bob_page and 'name="vote"' in bob_page
+        cache_off(app)
+        assert shared == [(await viewer.get(page)).text for viewer in (first, then)]
+        app.state.settings = settings_on
+
+    await pages(c, b)  # Carol's thread stored first
+    await post_form(b, f"{page}/comments", {"body": "Avis de Bob", "stance": "for"})  # a write
+    await pages(b, c)  # Bob's first
+    await client.__aexit__(None, None, None)
