@@ -25,7 +25,7 @@ from budgets.models import (
     Project,
     WinnerRule,
 )
-from participation import commenting, formatting, pdf, queue, web
+from participation import commenting, formatting, pdf, queue, sharedparts, web
 from participation.formfields import local_input_value
 from participation.i18n import N_, gettext
 from participation.middleware import Prefetch
@@ -41,7 +41,15 @@ from participation.richtext import source_of
 from participation.spaces import services as spaces
 from participation.spaces.audience import shown_value
 from participation.spaces.domain import Person, audience_refusal
-from participation.templating import flash, is_htmx, money, picture_of, render
+from participation.templating import (
+    csrf_token,
+    flash,
+    is_htmx,
+    money,
+    picture_of,
+    render,
+    render_part,
+)
 from participation.territory import Pin, place_map, town_box, town_map
 from participation.urls import url
 
@@ -288,9 +296,11 @@ async def ballot(request: Request) -> Response:
         draft = _take_draft(request, "ballot", budget.id)
         if draft is not None:  # "Check my ballot" or a filter, sent without JavaScript
             return await _ballot_preview(request, budget, voter, draft)
-        context = await queries.ballot_page(budget, voter)
         choices = await ballot_services.current_choices(settings, budget.id, state.census_entry_id)
         voted = bool(choices) or await ballot_services.has_voted(budget.id, state.census_entry_id)
+        context = await _shared_ballot(request, budget, voter, choices or {})
+        if context is None:  # parts are not kept (the cache off, Redis down)
+            context = await queries.ballot_page(budget, voter)
         context.update(
             queries.ballot_state(context, choices or {}),
             already_voted=voted,
@@ -329,6 +339,64 @@ async def ballot(request: Request) -> Response:
         _keep_draft(request, "ballot", budget.id, submitted)
         return web.redirect(url("budgets:ballot", budget_id=budget.id, anchor="meter"))
     return await _ballot_preview(request, budget, voter, submitted)
+
+
+async def _shared_ballot(
+    request: Request, budget: Budget, voter: domain.Voter, choices: dict[int, int]
+) -> dict[str, Any] | None:
+    """The ballot page's context, its projects as every voter of the district sees them, read
+    and rendered once per write and shared (participation/sharedparts.py), with this voter's
+    choices filled in (`shared_projects`: ticked, points, ranks; none for a sealed ballot,
+    which cannot be read back). Its key is what decides it without reading it: the budget, the
+    voter's district (their district's projects and envelope), the address, the language, the
+    settings' version, and the generation (every write that may change a page empties it: a
+    project or the budget edited, a phase changed). A request served from the store reads
+    none of the projects, envelopes, districts or categories. None when parts are not kept."""
+    key = sharedparts.key_of(request, "ballot", budget.id, voter.district)
+
+    async def read_and_render() -> tuple[str, dict[str, Any]]:
+        context = await queries.ballot_page(budget, voter)
+        html = render_part(
+            request,
+            "budgets/_ballot_projects.html",
+            {  # nothing of the voter's: holes for their choices, every project shown
+                **context,
+                "choices": {},
+                "user": sharedparts.SHARED_RESIDENT,
+                "csrf_token": sharedparts.hole("csrf"),
+                "shared": True,
+            },
+        )
+        # kept with the part: what the rest of the page shows (the rule, the meter's envelopes
+        # and costs, the filters' choices), never changed by a request (it copies the dict)
+        kept = ("rule", "ballot_projects", "envelopes", "projects", "districts", "categories")
+        return html, {name: context[name] for name in kept}
+
+    part = await sharedparts.shared(request, key, read_and_render)
+    if part is None:
+        return None
+    token = csrf_token(request)
+
+    def filler(names: tuple[str, ...]) -> str | None:
+        if names[0] == "csrf":
+            return token
+        value = choices.get(int(names[1]))
+        if names[0] == "checked":
+            return "checked" if value else ""
+        if names[0] == "points":
+            return str(value) if value else ""
+        if names[0] == "rank":
+            return "selected" if value == int(names[2]) else ""
+        return None
+
+    return {
+        **part.data,
+        "budget": budget,
+        "voter": voter,
+        "filters": queries.ProjectFilters(),
+        "errors": {},
+        "shared_projects": sharedparts.fill(part, filler),
+    }
 
 
 async def _ballot_preview(
