@@ -11,6 +11,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 
 from PIL import Image, ImageDraw
 from tortoise import timezone
@@ -141,6 +142,13 @@ SPACES = (
 )
 
 
+@cache
+def prepared(space: DemoSpace) -> images.Prepared:
+    """`space`'s picture as an upload gives it, prepared once per process (the same bytes each
+    time; every test that loads the demo town encoded them again)."""
+    return images.prepare(drawing(space))
+
+
 def drawing(space: DemoSpace) -> bytes:
     picture = Image.new("RGB", SIZE)
     space.draw(ImageDraw.Draw(picture))
@@ -155,7 +163,7 @@ async def create_spaces() -> None:
     for demo in SPACES:
         if await Space.exists(slug=demo.slug):
             continue
-        picture = await pictures.store(images.prepare(drawing(demo)), demo.alt)
+        picture = await pictures.store(prepared(demo), demo.alt)
         space = await Space.create(
             title=demo.title,
             slug=demo.slug,

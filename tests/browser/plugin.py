@@ -228,11 +228,13 @@ def _free_port() -> int:
 
 
 def _database_url(data_dir: Path) -> str:
-    """The test run's PostgreSQL database in its own schema, else a SQLite file."""
+    """The test run's PostgreSQL database in its own schema, else a SQLite file that commits
+    without waiting for the disk (`synchronous=OFF`: a test's server never has to survive a
+    power cut, and its seeds and forms wait for the disk at each commit, about 2 ms here)."""
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgres"):
         return url + ("&" if "?" in url else "?") + f"schema={LIVE_SCHEMA}"
-    return f"sqlite://{data_dir / 'browser.db'}"
+    return f"sqlite://{data_dir / 'browser.db'}?synchronous=OFF"
 
 
 async def _fresh_schema(database_url: str) -> None:
@@ -288,7 +290,7 @@ class LiveServer:
             await run_migrations(self.settings)
             return
         # SQLite: migrate once per session, then copy the migrated file (saves seconds a server)
-        database = Path(self.settings.database_url.removeprefix("sqlite://"))
+        database = Path(self.settings.database_url.removeprefix("sqlite://").split("?")[0])
         template = self.settings.data_dir.parent / "migrated-template.db"
         if not template.exists():
             await run_migrations(self.settings)
