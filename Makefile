@@ -93,12 +93,21 @@ static/vendor/htmx.min.js: package.json package-lock.json
 	else echo "npm not found: htmx and Leaflet are not installed; pages work without JavaScript."; fi
 
 # Browser tests drive Debian's Chromium (no browser download); installed here when missing.
+# With it, Debian's chromium-l10n: Chromium's own words (a file field's button, a date field's
+# placeholder and order) in French in the screenshots (bench/screenshots.py sets LANGUAGE=fr);
+# without it they stay in English. The tests do not depend on it.
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 		echo "Installing Chromium from Debian's packages for the browser tests"; \
 		sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo -n"; \
 		($$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium >/dev/null) \
 		|| echo "Chromium could not be installed: the browser tests will be skipped."; }
+	@if dpkg-query -W -f='$${Status}' chromium 2>/dev/null | grep -q 'ok installed' \
+		&& ! dpkg-query -W -f='$${Status}' chromium-l10n 2>/dev/null | grep -q 'ok installed'; then \
+		echo "Installing chromium-l10n from Debian's packages (Chromium's own words in French in the screenshots)"; \
+		sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo -n"; \
+		($$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium-l10n >/dev/null) \
+		|| echo "chromium-l10n could not be installed: Chromium's own words stay in English in the screenshots."; fi
 
 # The reverse proxy's check (tests/deploy/test_kit.py: deploy/Caddyfile adapts, with HSTS and
 # compression) runs Debian's caddy; installed here when missing, as Chromium is. Without it (no
@@ -202,7 +211,7 @@ load: install wrk
 screenshots: install browser
 	$(BIN)/python bench/screenshots.py
 
-# Lighthouse (npm package, fetched by npx on first use, not by `make install`) on five pages of
+# Lighthouse (npm package, fetched by npx on first use, not by `make install`) on six pages of
 # the demo town, mobile profile: the four scores and the page weight (bench/lighthouse.py;
 # figures in docs/performance.md, "Lighthouse"). Not part of `make test`.
 lighthouse: install browser

@@ -2,7 +2,7 @@
 the ballot, a budget's results and a consultation, mobile profile (Lighthouse's default: a
 mid-range phone on a slow 4G, simulated), and what each page weighs on first load.
 
-    .venv/bin/python bench/lighthouse.py [--runs 3] [--keep DIR]
+    .venv/bin/python bench/lighthouse.py [--runs 3] [--keep DIR] [--pages home,ballot]
 
 migrates a fresh SQLite data dir, loads the demo town and serves it (bench/_common.py
 `demo_town`), then runs the npm package `lighthouse` (LIGHTHOUSE, 12.x, through `npx --yes`:
@@ -137,7 +137,7 @@ def failing(result: dict[str, Any]) -> list[str]:
     return out
 
 
-def main(runs: int, keep: Path | None) -> int:
+def main(runs: int, keep: Path | None, only: list[str]) -> int:
     data_dir = Path(tempfile.mkdtemp(prefix="lighthouse-"))
     reports = keep or data_dir / "reports"
     reports.mkdir(parents=True, exist_ok=True)
@@ -145,7 +145,12 @@ def main(runs: int, keep: Path | None) -> int:
     try:
         with demo_town(data_dir / "town") as base:
             pages, cookie = pages_of(base)
+            unknown = set(only) - {name for name, _path in pages}
+            if unknown:
+                raise SystemExit(f"no such page: {', '.join(sorted(unknown))}")
             for name, path in pages:
+                if only and name not in only:
+                    continue
                 headers = {"Accept-Language": LANGUAGE}
                 if name == "ballot":
                     headers["Cookie"] = cookie
@@ -189,5 +194,11 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=1, help="runs per page (median)")
     parser.add_argument("--keep", type=Path, help="keep Lighthouse's JSON reports in this folder")
+    parser.add_argument(
+        "--pages",
+        default="",
+        help="only these pages (home,proposals,proposal,ballot,results,consultation): a page "
+        "measured again, when its performance dipped while the machine was busy",
+    )
     args = parser.parse_args()
-    sys.exit(main(args.runs, args.keep))
+    sys.exit(main(args.runs, args.keep, [p for p in args.pages.split(",") if p]))

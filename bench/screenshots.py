@@ -451,9 +451,13 @@ async def shoot(
     `refused`."""
     shots: list[Shot] = []
     async with async_playwright() as playwright:
-        # the browser's own words (a file field's button, a date's placeholder) are Chromium's:
-        # English here, where Debian's Chromium has no French (chromium-l10n not installed)
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        # the browser's own words (a file field's button, a date's placeholder and order) are
+        # Chromium's, in the language of its environment: neither the context's locale nor
+        # --lang changes them in headless mode. French with LANGUAGE=fr when Debian's
+        # chromium-l10n is installed (`make browser`), English without it.
+        browser = await playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, env={**os.environ, "LANGUAGE": "fr"}
+        )
         contexts = {"visitor": await browser.new_context(locale="fr-FR")}
         for email, _name, role, password in DEMO_ACCOUNTS:
             # the evaluator is a resident with a role in a space: a context of their own

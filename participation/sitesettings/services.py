@@ -32,12 +32,24 @@ from participation.sitesettings.domain import (
 )
 from participation.sitesettings.models import THE_ROW, SiteLogo, SiteSettings
 
+# the header shows the logo at most this high (CSS pixels; the stored PNG is at most 160 high)
+LOGO_SHOWN_HEIGHT = 80
+
 
 @dataclass(frozen=True)
 class LogoRef:
     digest: str
     width: int
     height: int
+
+    @property
+    def shown(self) -> tuple[int, int]:
+        """Its width and height in the header: at most LOGO_SHOWN_HEIGHT pixels high, never
+        enlarged. The header's <img> carries them, so the header keeps the logo's room before
+        the image arrives (no layout shift when it does)."""
+        if self.height <= LOGO_SHOWN_HEIGHT:
+            return self.width, self.height
+        return max(1, round(self.width * LOGO_SHOWN_HEIGHT / self.height)), LOGO_SHOWN_HEIGHT
 
 
 @dataclass(frozen=True)

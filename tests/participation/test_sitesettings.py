@@ -18,6 +18,7 @@ from participation.app import create_app
 from participation.audit import AuditLogEntry
 from participation.sitesettings.live import VERSION_KEY
 from participation.sitesettings.models import SiteLogo, SiteSettings
+from participation.sitesettings.services import LogoRef
 from tests.conftest import (
     count_queries,
     create_user,
@@ -214,6 +215,14 @@ async def test_saving_the_same_values_writes_no_version(app: Any, admin: User) -
     assert (await SiteSettings.get()).version == 1
 
 
+def test_the_header_shows_a_logo_at_most_80_pixels_high_never_enlarged() -> None:
+    assert LogoRef("d", 480, 160).shown == (240, 80)
+    assert LogoRef("d", 160, 160).shown == (80, 80)
+    assert LogoRef("d", 100, 81).shown == (99, 80)
+    assert LogoRef("d", 120, 40).shown == (120, 40)  # a small logo keeps its size
+    assert LogoRef("d", 1, 160).shown == (1, 80)
+
+
 async def test_the_logo_is_resized_served_and_shown_in_the_header(app: Any, admin: User) -> None:
     async with logged_in(app, admin) as c:
         files = {"logo": ("blason.png", png(2400, 1200, "navy"), "image/png")}
@@ -226,7 +235,8 @@ async def test_the_logo_is_resized_served_and_shown_in_the_header(app: Any, admi
     async with visitor(app) as person:
         home = (await person.get("/aide")).text
         logo = f"/site/logo/{stored.digest}.png"
-        assert f'<img class="site-logo" src="{logo}" alt="" width="320" height="160">' in home
+        # shown 80 px high: the size it carries, so the header keeps its room before it arrives
+        assert f'<img class="site-logo" src="{logo}" alt="" width="160" height="80">' in home
         served = await person.get(logo)
         assert served.content == stored.png and served.headers["content-type"] == "image/png"
         assert "immutable" in served.headers["cache-control"]
