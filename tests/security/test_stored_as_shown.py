@@ -209,7 +209,7 @@ async def _answers(settings: Settings, admin: User) -> tuple[str, Any, int, tupl
     )
     await consultation_services.compute_results(settings, consultation.id)
     for review in await TextReview.filter(question__consultation_id=consultation.id):
-        await consultation_services.review_text(review.question_id, review.text, True, admin)
+        await consultation_services.review_text(review.question_id, review.text_digest, True, admin)
     await consultation_services.compute_results(settings, consultation.id)
     result = await Result.get(consultation_id=consultation.id)
     return f"/consultations/{consultation.id}/results", Result, result.id, ("content",)
