@@ -45,6 +45,8 @@ from participation.spaces import services as spaces
 from participation.templating import flash, render, templates
 from participation.urls import url
 
+DIGEST_LENGTH = 64  # a text is named by the SHA-256 of the text as answered (hex)
+
 
 async def _consultation(request: Request, public: bool = True) -> Consultation:
     consultation = await web.object_or_404(request, Consultation, "consultation_id")
@@ -492,8 +494,10 @@ async def admin_texts(request: Request) -> Response:
         question_id = parse_id(data.get("question_id", ""))
         if question_id is None or question_id not in {v.question.id for v in views}:
             raise NotFound()  # a question of another consultation
-        decision = data.get("decision") == "approve"
-        if not await services.review_text(question_id, data.get("digest", ""), decision, user):
+        digest, decision = data.get("digest", ""), data.get("decision") == "approve"
+        if len(digest) != DIGEST_LENGTH or not await services.review_text(
+            question_id, digest, decision, user
+        ):
             raise NotFound()  # forged text
         await services.request_results(consultation.id)
         flash(request, gettext("The review is saved."))
