@@ -236,7 +236,10 @@ class TextReview(Model):
         "consultations.Question", related_name="text_reviews", on_delete=fields.CASCADE
     )
     text_digest = fields.CharField(max_length=64)
-    text = fields.TextField(default="", db_default="")  # sanitized rich text, as answered
+    # the text as the results show it (the answer's sanitised rich text, sanitised again by the
+    # results job with the current allow-list: `consultations.texts.rewrite`); `text_digest` is
+    # the digest of the text as answered, which moderation decisions and the results know it by
+    text = fields.TextField(default="", db_default="")
     moderation_state = fields.CharEnumField(
         ModerationState,
         max_length=10,
@@ -244,6 +247,10 @@ class TextReview(Model):
         db_default=ModerationState.VISIBLE,
     )
     created_on = fields.DateField(null=True)
+    # the allow-list `text` was sanitised with (participation.richtext.ALLOW_LIST_VERSION: shown
+    # as stored; written by the results job only, issue #21); 0: a row written before it said
+    sanitized_with = fields.IntField(default=0, db_default=0)
+    rich_text = ("text",)
     question_id: int
 
     class Meta:

@@ -213,40 +213,38 @@ def export_json(
 @dataclass
 class PendingText:
     question: Question
-    text: str
-    digest: str
+    text: str  # as the results show it (stored so by the results job)
+    digest: str  # of the text as answered: what a decision names it by
     approved: bool | None
+    sanitized_with: int
 
 
-async def free_texts(
-    settings: Settings, consultation_id: int, views: list[QuestionView]
-) -> list[PendingText]:
-    """Every distinct free text of the consultation with its review state (None: pending),
-    unreviewed first."""
+async def free_texts(consultation_id: int, views: list[QuestionView]) -> list[PendingText]:
+    """Every distinct free text of the consultation that the results job has read, with its
+    review state (None: pending), unreviewed first: its `TextReview` row, stored as the results
+    show it (issue #21). No sealed answer is opened here (issue #16) and nothing is sanitised:
+    a text answered since the results job last ran is listed at its next run (`unread`)."""
     states = {ModerationState.VISIBLE: True, ModerationState.HIDDEN: False}
-    reviews = {
-        (question_id, digest): states.get(state)
-        for question_id, digest, state in await TextReview.filter(
-            question__consultation_id=consultation_id
-        ).values_list("question_id", "text_digest", "moderation_state")
-    }
-    by_id = {view.question.id: view.question for view in views}
-    found: dict[tuple[int, str], PendingText] = {}
-    for raw in await services.stored_answers(settings, consultation_id):  # opened in memory
-        stored = json.loads(raw)
-        for key, value in stored.items():
-            question_id = int(key.removesuffix("-other"))
-            question = by_id.get(question_id)
-            if question is None or not isinstance(value, str):
-                continue
-            if not key.endswith("-other") and not KINDS[question.kind].free_text:
-                continue
-            digest = text_digest(value)
-            found.setdefault(
-                (question_id, digest),
-                PendingText(question, value, digest, reviews.get((question_id, digest))),
-            )
-    return sorted(found.values(), key=lambda t: (t.approved is not None, t.question.position))
+    by_id = {view.question.id: view for view in views}
+    rows = await TextReview.filter(question_id__in=list(by_id)).values_list(
+        "question_id", "text_digest", "text", "moderation_state", "sanitized_with"
+    )
+    found = [
+        PendingText(by_id[question_id].question, text, digest, states.get(state), version)
+        for question_id, digest, text, state, version in rows
+    ]
+    return sorted(
+        found, key=lambda t: (t.approved is not None, by_id[t.question.id].number, t.text)
+    )
+
+
+async def unread(consultation_id: int) -> int:
+    """How many responses the results job has not read yet (the texts they bring are not listed
+    on the texts page until it runs): responses beyond the count of the stored results. (A
+    response replaced since is not seen here: the page says when the job runs.)"""
+    result = await Result.get_or_none(consultation_id=consultation_id).only("responses_count")
+    counted = result.responses_count if result is not None else 0
+    return max(0, await turnout(consultation_id) - counted)
 
 
 async def feed_results(limit: int, space_id: int | None = None) -> list[FeedEntry]:

@@ -45,6 +45,8 @@ from participation.spaces import services as spaces
 from participation.templating import flash, render, templates
 from participation.urls import url
 
+DIGEST_LENGTH = 64  # a text is named by the SHA-256 of the text as answered (hex)
+
 
 async def _consultation(request: Request, public: bool = True) -> Consultation:
     consultation = await web.object_or_404(request, Consultation, "consultation_id")
@@ -482,26 +484,28 @@ async def admin_results(request: Request) -> Response:
 
 
 async def admin_texts(request: Request) -> Response:
+    """The free-text answers that the results job has read, as the results show them (issue
+    #21: stored so, no sealed answer opened, no bleach), each approved or rejected here."""
     user = web.require(request, can_moderate)
     consultation = await _consultation(request, public=False)
     views = await queries.questionnaire(consultation.id)
     if request.method == "POST":
         data = await web.form_data(request)
-        listed = await queries.free_texts(web.settings_of(request), consultation.id, views)
-        texts = {(t.question.id, t.digest): t for t in listed}
         question_id = parse_id(data.get("question_id", ""))
-        found = texts.get((question_id, data.get("digest", ""))) if question_id else None
-        if found is None:  # forged question or text
-            raise NotFound()
-        await services.review_text(
-            found.question.id, found.text, data.get("decision") == "approve", by_user=user
-        )
+        if question_id is None or question_id not in {v.question.id for v in views}:
+            raise NotFound()  # a question of another consultation
+        digest, decision = data.get("digest", ""), data.get("decision") == "approve"
+        if len(digest) != DIGEST_LENGTH or not await services.review_text(
+            question_id, digest, decision, user
+        ):
+            raise NotFound()  # forged text
         await services.request_results(consultation.id)
         flash(request, gettext("The review is saved."))
         return web.redirect(url("consultations:admin_texts", consultation_id=consultation.id))
     context = {
         "consultation": consultation,
-        "texts": await queries.free_texts(web.settings_of(request), consultation.id, views),
+        "texts": await queries.free_texts(consultation.id, views),
+        "unread": await queries.unread(consultation.id),
     }
     return render(request, "consultations/admin_texts.html", context)
 

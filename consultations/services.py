@@ -657,10 +657,11 @@ def _collect_texts(
             found.setdefault((question_id, text_digest(text)), text)
 
 
-async def review_text(question_id: int, text: str, approved: bool, by_user: Any = None) -> None:
-    """The consultation's texts page: approve or hide one distinct text without a reason (the
-    queue, `/moderation`, asks for one). Its open case, if any, is closed with its reports."""
-    digest = text_digest(text)
+async def review_text(question_id: int, digest: str, approved: bool, by_user: Any = None) -> bool:
+    """The consultation's texts page: approve or hide one distinct text (known by the digest of
+    the text as answered) without a reason (the queue, `/moderation`, asks for one). Its open
+    case, if any, is closed with its reports. False when the results job has not registered
+    such a text (`texts.rewrite`: the only writer of text rows, never at submission)."""
     state = ModerationState.VISIBLE if approved else ModerationState.HIDDEN
     async with in_transaction():
         # the lock that the results job's rewrite of the texts takes too (texts.rewrite)
@@ -668,23 +669,9 @@ async def review_text(question_id: int, text: str, approved: bool, by_user: Any 
             "consultation_id", flat=True
         )
         await Consultation.filter(id__in=list(consultation_ids)).select_for_update()
-        # INSERT ... ON CONFLICT DO NOTHING, then set: a concurrent review does not collide
-        row = None
-        while row is None:  # again in the unlikely case that the random id was taken
-            await TextReview.bulk_create(
-                [
-                    TextReview(
-                        id=texts.new_id(),
-                        question_id=question_id,
-                        text_digest=digest,
-                        text=text,
-                        moderation_state=state,
-                        created_on=timezone.now().date(),
-                    )
-                ],
-                ignore_conflicts=True,
-            )
-            row = await TextReview.get_or_none(question_id=question_id, text_digest=digest)
+        row = await TextReview.get_or_none(question_id=question_id, text_digest=digest)
+        if row is None:
+            return False
         await TextReview.filter(id=row.id).update(moderation_state=state)
         # the text itself stays out of the log (it may hold personal data): its digest is enough
         after = {"question": question_id, "text_digest": digest, "approved": approved}
@@ -692,6 +679,7 @@ async def review_text(question_id: int, text: str, approved: bool, by_user: Any 
         await audit(by_user, action, "consultation_text", question_id, "", after)
         # decided here, it leaves the queue (closed, reports resolved, `case_closed` audited)
         await moderation.close_case_of_removed(by_user, texts.CONTENT_KIND, row.id, action)
+    return True
 
 
 # --- outcome ---------------------------------------------------------------------------------

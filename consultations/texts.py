@@ -12,7 +12,9 @@ The texts listed in the stored results are stored as shown (issue #21): the resu
 only code that opens sealed responses, sanitises them with the current allow-list
 (`stored_as_shown`) and the row says so (`Result.sanitized_with`), so the results page shows
 them without bleach. Each listed text keeps the digest of the text as answered (`digests`),
-which is what `TextReview` rows and moderation decisions know it by.
+which is what `TextReview` rows and moderation decisions know it by. The `TextReview` rows hold
+the same text as shown (`rewrite`): the staff's texts page lists them, so staff review what
+residents will read, and the page opens no sealed answer.
 
 Nothing here links a text to a person: rows carry no response, no author and the day only,
 and their ids are random.
@@ -35,7 +37,7 @@ from consultations.models import Consultation, TextReview
 from consultations.questions import KINDS, QuestionSpec
 from moderation import services as moderation
 from participation.contributions import ModerationState
-from participation.richtext import stored_again
+from participation.richtext import ALLOW_LIST_VERSION, stored_again
 
 CONTENT_KIND = "consultation_answer"
 ID_LIMIT = 2**31 - 1  # ids fit the INTEGER column of moderation (`target_id`)
@@ -73,6 +75,14 @@ def case_day(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=UTC)
 
 
+def as_shown(row: dict[str, Any]) -> dict[str, Any]:
+    """A text row rewritten by `rewrite`: as it was, its text sanitised with the current
+    allow-list if it says another (a row written before rows said it; the migration did so)."""
+    if row.pop("sanitized_with") != ALLOW_LIST_VERSION:
+        row["text"] = stored_again(row["text"])
+    return {**row, "sanitized_with": ALLOW_LIST_VERSION}
+
+
 async def rewrite(
     consultation_id: int, found: Mapping[Key, str], premoderated: bool, today: date
 ) -> int:
@@ -83,14 +93,24 @@ async def rewrite(
     order in one transaction (DELETE + INSERT, ids, states and days kept): all rows then share
     one `xmin` and shuffled rowids, so neither tells which text came before which. New pending
     texts open a case in the queue, in the same random order, dated to the day. Texts already
-    known keep their state, whoever wrote them. Returns the number of new texts."""
+    known keep their state, whoever wrote them. Returns the number of new texts.
+
+    Each text is stored as the results show it (`stored_again`, the row saying the allow-list:
+    the consultation's texts page lists the rows as stored, without opening sealed answers nor
+    calling bleach, issue #21), under the digest of the text as answered."""
     if not found:
         return 0
     async with in_transaction():
         # the consultation's row is the lock that review_text takes too: no decision is lost
         await Consultation.filter(id=consultation_id).select_for_update().get()
         existing = await TextReview.filter(question__consultation_id=consultation_id).values(
-            "id", "question_id", "text_digest", "text", "moderation_state", "created_on"
+            "id",
+            "question_id",
+            "text_digest",
+            "text",
+            "moderation_state",
+            "created_on",
+            "sanitized_with",
         )
         known = {(int(r["question_id"]), str(r["text_digest"])) for r in existing}
         missing = [key for key in found if key not in known]
@@ -109,12 +129,13 @@ async def rewrite(
                     id=row_id,
                     question_id=question_id,
                     text_digest=digest,
-                    text=found[(question_id, digest)],
+                    text=stored_again(found[(question_id, digest)]),  # as the results show it
                     moderation_state=state,
                     created_on=today,
+                    sanitized_with=ALLOW_LIST_VERSION,
                 )
             )
-        rows = [TextReview(**r) for r in existing] + new_rows
+        rows = [TextReview(**as_shown(r)) for r in existing] + new_rows
         _random.shuffle(rows)
         if existing:
             await TextReview.filter(id__in=[r["id"] for r in existing]).delete()

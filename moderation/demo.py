@@ -16,7 +16,7 @@ from participation.comments.models import Comment
 from participation.contributions import ModerationState
 from participation.proposals.domain import ProposalState
 from participation.proposals.models import Proposal
-from participation.richtext import normalize_for_search, sanitize
+from participation.richtext import ALLOW_LIST_VERSION, normalize_for_search, sanitize
 from participation.settings import Settings
 
 PENDING_TITLE = "Un marché de producteurs le dimanche matin"
@@ -57,6 +57,7 @@ async def load(settings: Settings, users: list[Any]) -> None:
                 body=body,
                 state=ProposalState.PENDING,
                 moderation_state=ModerationState.PENDING,
+                sanitized_with=ALLOW_LIST_VERSION,  # stored as shown (issue #21)
                 search_text=normalize_for_search(f"{PENDING_TITLE} {PENDING_BODY}"),
             )
             await open_pending_case("proposal", proposal.id, author.id)
@@ -68,6 +69,7 @@ async def load(settings: Settings, users: list[Any]) -> None:
                 author_id=author.id,
                 body=sanitize(PENDING_COMMENT),
                 moderation_state=ModerationState.PENDING,
+                sanitized_with=ALLOW_LIST_VERSION,
             )
             await open_pending_case("comment", comment.id, author.id)
         if not await Comment.exists(body=sanitize(REPORTED_COMMENT)):
@@ -76,6 +78,7 @@ async def load(settings: Settings, users: list[Any]) -> None:
                 author_id=author.id,
                 body=sanitize(REPORTED_COMMENT),
                 stance="against",
+                sanitized_with=ALLOW_LIST_VERSION,
             )
             await Proposal.filter(id=target.id).update(comment_count=F("comment_count") + 1)
             case = await ModerationCase.create(

@@ -1,22 +1,28 @@
-"""The rich text of every feature: a small safe subset of HTML, sanitized on input and output.
+"""The rich text of every feature: a small safe subset of HTML, sanitised once, on write.
 
 Residents and staff write Markdown (`from_markdown`, below), the official answer to a proposal
 included; older paths and the demo store plain text (blank lines separate paragraphs) or the
 allowed tags below (`sanitize`). Anything else is stripped: scripts, event handlers, styles,
 `hx-*` attributes, `javascript:` links. Links get `rel="nofollow ugc"`.
 
-Comments and proposals are sanitised once, on write (issue #21, #23): their row says with which
-allow-list (`sanitized_with`, ALLOW_LIST_VERSION when written by their services or re-sanitised
-by `resanitize`), and a page shows such a row as stored, without bleach. A row that says
-another version (0: written by a path that does not say, or before the allow-list changed) is
-cleaned on output as before.
+Sanitised once, on write (issue #21, #23): bleach runs when a text is written, never when a
+page, an edit form, an API response or an export shows it. Each row of rich text says with
+which allow-list it was sanitised (`sanitized_with`, ALLOW_LIST_VERSION): every writer sets it
+(its service, `written`; the demo; the results job for consultations' free-text answers, in
+the stored results and in the rows staff review), and a migration that calls `resanitize`
+stores every older row again with the current allow-list. A page shows a row of the current
+version as stored (`render`, `render_page`); a row that says another version (a path that
+forgot to say, or the minutes between an upgrade and its migration) shows its words only,
+escaped (`as_words`), never its markup, and without bleach. Plain text for diffs, search,
+exports and meta descriptions comes from the standard library's parser (`to_text`).
 
 Residents write Markdown (issue #21): proposals, comments, amendments and budget projects are
 typed in Markdown (`from_markdown`: markdown-it with raw HTML off, no images, headings nor code,
 then the same bleach allow-list), stored as HTML with its allow-list version, and their Markdown
 source is stored beside it so that an edit form shows what the person typed. A row written
-before has no source: its edit form shows one derived from its HTML (`markdown_of`), which
-gives back the same HTML (tested), so nobody loses bold, lists or links by editing.
+before has no source: its edit form shows one derived from its HTML (`markdown_of`, without
+bleach), which gives back the same HTML (tested), so nobody loses bold, lists or links by
+editing.
 
 Staff's texts (a budget's, consultation's, meeting's or space's) are typed in Markdown too,
 but keep no source: their edit form shows `markdown_of` of the stored HTML each time, a
@@ -26,6 +32,7 @@ fixpoint (tests/security/test_staff_markdown.py saves each form unchanged twice)
 from __future__ import annotations
 
 import html
+import logging
 import re
 import unicodedata
 from collections.abc import Callable
@@ -36,6 +43,8 @@ import bleach
 from bleach.linkifier import LinkifyFilter
 from markdown_it import MarkdownIt
 from markupsafe import Markup
+
+logger = logging.getLogger("participation.richtext")
 
 ALLOWED_TAGS = frozenset({"p", "br", "strong", "em", "ul", "ol", "li", "a", "blockquote"})
 ALLOWED_ATTRIBUTES = {"a": ["href", "rel"]}
@@ -86,24 +95,43 @@ def sanitize(text: str, cleaner: Any = _cleaner) -> str:
 
 # Bump when ALLOWED_TAGS, ALLOWED_ATTRIBUTES, ALLOWED_PROTOCOLS, the pages' PAGE_TAGS or
 # PAGE_ATTRIBUTES or the filters change, with a migration that calls `resanitize` on every table
-# of rich text (rows of an older version are cleaned on output until then), and the content
+# of rich text (rows of an older version show their words only until then), and the content
 # pages' default texts written again (`python -m participation.sitepages.fromdocs`; a test says).
 ALLOW_LIST_VERSION = 1
 
 
 def render(stored: str | None, sanitized_with: int = 0) -> Markup:
-    """What we show: as stored when the row was sanitised with the current allow-list
-    (`sanitized_with`), else cleaned again on output, so a row written by another path is safe."""
-    if sanitized_with == ALLOW_LIST_VERSION or not stored:
-        return Markup(stored or "")
-    return Markup(_cleaner.clean(stored))
+    """What we show: the row's text as stored, sanitised with the current allow-list on write
+    (`sanitized_with`); rendering never calls bleach (issue #21). A row that says another
+    version (written by a path that does not say so: none does, a test says; or between an
+    upgrade that changes the allow-list and its migration) shows its words only (`as_words`)."""
+    if not stored:
+        return Markup("")
+    if sanitized_with == ALLOW_LIST_VERSION:
+        return Markup(stored)
+    return as_words(stored)
+
+
+_said: set[str] = set()
+
+
+def as_words(stored: str) -> Markup:
+    """A text whose sanitising is not known, shown safely without bleach: its words, escaped,
+    a paragraph per block (`to_text`: the standard library's parser), links and emphasis lost
+    until the migrations' job (`resanitize`) or the next save stores it with the current
+    allow-list. Logged once per process: every writer and migration should prevent it."""
+    if "as_words" not in _said:
+        _said.add("as_words")
+        logger.warning("rich text of another allow-list shown as plain words (run the migrations)")
+    lines = to_text(stored).split("\n")
+    return Markup("".join(f"<p>{html.escape(line)}</p>" for line in lines if line))
 
 
 def written(row: Any, columns: tuple[str, ...], **sanitized: str) -> dict[str, Any]:
     """What a service saves when it writes some of a row's rich-text `columns` (`sanitized`:
     each one sanitised by it, `sanitize` or `from_markdown`): those; the row's other columns
-    again with the current allow-list when the row says another (`stored_again`: what its page
-    showed), so that no column is trusted unsanitised; and `sanitized_with`. `row` is None for a
+    again with the current allow-list when the row says another (`stored_again`), so that no
+    column is trusted unsanitised; and `sanitized_with`. `row` is None for a
     new row (its other columns are empty)."""
     values: dict[str, Any] = dict(sanitized)
     if row is not None and row.sanitized_with != ALLOW_LIST_VERSION:
@@ -115,8 +143,9 @@ def written(row: Any, columns: tuple[str, ...], **sanitized: str) -> dict[str, A
 
 
 def stored_again(stored: str) -> str:
-    """What `render` shows of a row of an older allow-list: the text a migration stores
-    (`resanitize`) so that the page shows the same once the row says the current version."""
+    """Stored rich text sanitised again with the current allow-list (idempotent): what a
+    migration stores of a row of an older allow-list (`resanitize`), what a service stores of
+    a row's other columns (`written`), what the results job stores of answers' texts."""
     return str(_cleaner.clean(stored or ""))
 
 
@@ -281,9 +310,12 @@ def _blocks(nodes: list[Any]) -> list[str]:
 
 def markdown_of(stored: str) -> str:
     """Markdown that `from_markdown` turns back into the same HTML, for stored rich text of the
-    allow-listed subset (what a row written before residents wrote Markdown holds)."""
+    allow-listed subset (what a row written before residents wrote Markdown holds; every row
+    says the current allow-list once the migrations ran). Read with the standard library's
+    parser, not bleach: whatever the text holds, the Markdown keeps only what the subset can
+    say, an edit form shows it escaped, and saving it sanitises it (`from_markdown`)."""
     tree = _Tree()
-    tree.feed(str(_cleaner.clean(stored or "")))
+    tree.feed(stored or "")  # no bleach: an edit form is a page too (issue #21)
     tree.close()
     return "\n\n".join(_blocks(tree.root[2]))
 
@@ -342,7 +374,7 @@ def sanitize_page(text: str) -> str:
 
 
 def page_again(stored: str) -> str:
-    """What `render_page` shows of a page's row of an older allow-list (`resanitize`)."""
+    """A page's row of an older allow-list sanitised again with the pages' (`resanitize`)."""
     return str(_page_renderer.clean(stored or ""))
 
 
@@ -357,12 +389,10 @@ def page_source(stored: str) -> str:
 
 
 def render_page(stored: str | None, sanitized_with: int = 0) -> Markup:
-    """A content page's text: as stored when it was sanitised with the current allow-list
-    (`sanitized_with`; the default texts are kept so, a test says), else cleaned again on
-    output (its tables stacked)."""
-    if sanitized_with == ALLOW_LIST_VERSION or not stored:
-        return Markup(stored or "")
-    return Markup(page_again(stored))
+    """A content page's text: as stored, sanitised with the current allow-list on write
+    (`sanitized_with`; the default texts are kept so, a test says), without bleach; a row that
+    says another version shows its words only, as `render` does."""
+    return render(stored, sanitized_with)
 
 
 class _Text(HTMLParser):

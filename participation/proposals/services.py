@@ -56,6 +56,7 @@ from participation.richtext import (
     from_markdown,
     normalize_for_search,
     to_text,
+    written,
 )
 from participation.settings import Settings
 from participation.spaces.audience import text_of
@@ -66,6 +67,9 @@ if TYPE_CHECKING:  # annotations only
     from participation.proposals.models import ProposalCollection
 
 __all__ = ["DomainError", "NotAllowed", "Refused"]
+
+# a proposal's rich text, sanitised on write with the row's one `sanitized_with` (issue #21)
+RICH_TEXT = ("body", "answer_body")
 
 
 def _search_text(title: str, body: str) -> str:
@@ -223,7 +227,7 @@ async def update(
         image_changed = await pictures.changes_what_is_shown(image, proposal.image_id)
         changes: dict[str, Any] = {
             "title": checked.title,
-            "body": checked.body,
+            **written(proposal, RICH_TEXT, body=checked.body),
             "body_source": form.body.strip(),
             "category_id": checked.category_id,
             "district_id": checked.district_id,
@@ -403,7 +407,11 @@ async def answer(
     if target is not None and target != proposal.state:
         domain.check_transition(ProposalState(proposal.state), target, Actor.STAFF)
     async with in_transaction():
-        fields = {"answer_body": body, "answered_at": timezone.now(), "answered_by_id": user.id}
+        fields = {
+            **written(proposal, RICH_TEXT, answer_body=body),
+            "answered_at": timezone.now(),
+            "answered_by_id": user.id,
+        }
         if target is not None and target != proposal.state:
             event, _ = await _move(settings, proposal, target, user, answered=True, **fields)
         else:
@@ -620,7 +628,7 @@ async def decide_amendment(
         if accept:
             changes = {
                 "title": amendment.title,
-                "body": amendment.body,
+                **written(proposal, RICH_TEXT, body=amendment.body),
                 "body_source": amendment.body_source,
                 "search_text": _search_text(amendment.title, amendment.body),
             }

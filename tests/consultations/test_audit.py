@@ -73,6 +73,7 @@ async def test_text_reviews_and_the_outcome_are_audited_without_answers(
     consultation, questions = await consultation_open()
     people = await answered_by(settings, consultation, questions, 1)
     await services.switch_phase(consultation.id, Phase.CLOSED, None)
+    await services.compute_results(settings, consultation.id)  # registers the texts to review
     text = opened(settings, await Response.first())[  # type: ignore[arg-type]
         str(questions["short"].id)
     ]

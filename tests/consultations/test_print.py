@@ -13,7 +13,7 @@ import httpx
 from consultations import print as printable
 from consultations import services
 from consultations.models import Consultation, Option, Phase, Response
-from consultations.services import ConsultationForm
+from consultations.services import ConsultationForm, text_digest
 from participation.accounts.models import User
 from participation.formatting import format_points
 from participation.settings import Settings
@@ -82,11 +82,11 @@ async def test_the_results_hold_every_question_and_figure_of_the_page_and_only_s
     for row in await Response.filter(consultation=consultation):
         text = opened(settings, row)[str(short.id)]
         written[re.sub(r"<[^>]+>", "", text)] = text
-    await services.review_text(short.id, written["Idée numéro 0"], approved=True)
-    await services.review_text(short.id, written["Idée numéro 1"], approved=True)
+    await services.review_text(short.id, text_digest(written["Idée numéro 0"]), approved=True)
+    await services.review_text(short.id, text_digest(written["Idée numéro 1"]), approved=True)
     await services.compute_results(settings, consultation.id)
     # hidden after the results were computed: gone at once, as from the page
-    await services.review_text(short.id, written["Idée numéro 1"], approved=False)
+    await services.review_text(short.id, text_digest(written["Idée numéro 1"]), approved=False)
     # "Idée numéro 2" is still pending
 
     page = await client.get(f"/consultations/{consultation.id}/results")

@@ -142,8 +142,13 @@ async def test_moderated_free_texts_are_published(
     await answered_by(settings, consultation, questions, 2)
     await services.switch_phase(consultation.id, Phase.CLOSED, None)
     await log_in(client, moderator)
+    page = await client.get(f"/admin/consultations/{consultation.id}/texts")  # not read yet
+    assert page.status_code == 200 and "Idée numéro 0" not in page.text
+    assert "2 réponses sont arrivées depuis le dernier calcul des résultats" in page.text
+    await services.compute_results(settings, consultation.id)  # the job that closing enqueues
     page = await client.get(f"/admin/consultations/{consultation.id}/texts")
     assert page.status_code == 200 and "Idée numéro 0" in page.text
+    assert "depuis le dernier calcul" not in page.text
     from consultations.services import text_digest
 
     stored = opened(settings, await Response.first())  # type: ignore[arg-type]

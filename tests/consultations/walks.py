@@ -124,7 +124,8 @@ async def _counter_answers(ctx: Ctx) -> Data:
 async def _free_text(ctx: Ctx) -> Data:
     consultation_id = ctx.world.ids["consultation_id"]
     views = await queries.questionnaire(consultation_id)
-    texts = await queries.free_texts(ctx.settings, consultation_id, views)
+    await consultation_services.compute_results(ctx.settings, consultation_id)  # its texts
+    texts = await queries.free_texts(consultation_id, views)
     assert texts, "the world's consultation has a free text to review"
     text = texts[0]
     return {"question_id": str(text.question.id), "digest": text.digest, "decision": "approve"}

@@ -227,7 +227,7 @@ async def test_bulk_decisions_and_the_consultation_texts_page_agree(
         assert texts_page.text.count("rejetée") == 2 and "à examiner" in texts_page.text
         # deciding on the texts page closes the case in the queue
         pending = next(r for r in await TextReview.all() if r.moderation_state == MV.PENDING)
-        await services.review_text(pending.question_id, pending.text, True, moderator)
+        await services.review_text(pending.question_id, pending.text_digest, True, moderator)
         assert (await TextReview.get(id=pending.id)).moderation_state == MV.VISIBLE
         queue = await c.get("/moderation")
         assert "Aucun contenu n’attend de modération." in queue.text

@@ -37,6 +37,31 @@ def test_createadmin_and_demo_on_a_fresh_installation(
         finally:
             await close_database()
 
+    async def stale() -> dict[str, tuple[int, int]]:
+        """Rows of each table of rich text: (all, saying another allow-list)."""
+        from tortoise import Tortoise
+
+        from participation.richtext import ALLOW_LIST_VERSION
+
+        await init_database(Settings.from_env())
+        try:
+            return {
+                model.__name__: (
+                    await model.all().count(),
+                    await model.exclude(sanitized_with=ALLOW_LIST_VERSION).count(),
+                )
+                for app in Tortoise.apps.values()
+                for model in app.values()
+                if "sanitized_with" in model._meta.fields_map
+            }
+        finally:
+            await close_database()
+
+    # the demo writes rich text as shown (issue #21): no page shows a demo text as words only
+    rows = asyncio.run(stale())
+    assert {name: n for name, (_, n) in rows.items() if n} == {}
+    assert "TextReview" in rows and rows["Comment"][0] > 0
+
     found = asyncio.run(accounts())
     assert found[0] == ("elu@mairie.fr", Role.ADMIN.value)
     accounts_per_role = {(e, r.value) for e, _n, r, _p in DEMO_ACCOUNTS}

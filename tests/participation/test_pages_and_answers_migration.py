@@ -76,7 +76,8 @@ async def test_old_results_list_their_answers_as_shown(tmp_path: Path, redis_url
                 text_digest=digest,
                 text=WRITTEN_ELSEWHERE,
                 moderation_state=ModerationState.VISIBLE,
-            )
+            ),
+            "sanitized_with",  # consultations.0008
         )
         item = {"answered": 2, "kind": "long-text"}
         content = {
@@ -107,3 +108,6 @@ async def test_old_results_list_their_answers_as_shown(tmp_path: Path, redis_url
         public, ids = texts.published_content(json.loads(again.content), published)
         assert public["questions"][str(question.id)]["texts"] == {"approved": [shown] * 2}
         assert ids == {(question.id, shown): review.id}
+        # the row staff review holds the same text, as shown (consultations.0008)
+        reviewed = await TextReview.get(id=review.id)
+        assert (reviewed.text, reviewed.sanitized_with) == (shown, ALLOW_LIST_VERSION)

@@ -12,6 +12,7 @@ import pytest
 from participation.app import all_routes
 from participation.richtext import (
     ALLOW_LIST_VERSION,
+    page_again,
     page_source,
     render_page,
     sanitize_page,
@@ -95,8 +96,11 @@ def test_a_pages_tables_stack_on_phones_with_their_column_names() -> None:
     assert "data-label" not in source and "stack" not in source
     assert sanitize_page(source) == shown
     assert str(render_page(stored, ALLOW_LIST_VERSION)) == shown
-    # a row of another allow-list (or written by another path) is cleaned on output
-    assert str(render_page(shown.replace("<td>c", '<td onclick="y">c'), 0)) == shown
+    # a row of another allow-list (or written by another path): its words only, without
+    # bleach, until the migration stores it again (`page_again`) as above
+    written = shown.replace("<td>c", '<td onclick="y">c')
+    assert str(render_page(written, 0)).startswith("<p>Donnée</p><p>Durée légale</p>")
+    assert "onclick" not in render_page(written, 0) and page_again(written) == shown
 
 
 def test_a_text_gives_a_description_of_at_most_160_characters_of_words() -> None:

@@ -1,21 +1,24 @@
 """participation.0024 and budgets.0007 on databases holding amendments and budget projects
 written before them, and consultations.0006, meetings.0007, budgets.0012 and participation.0034
-on consultations, meetings, budgets and spaces (issue #21, "stored as shown"): each row is
+on consultations, meetings, budgets and spaces, and consultations.0008 on the free-text answers
+that staff review (issue #21, "stored as shown"): each row is
 sanitised again, once, with what its page showed (`richtext.stored_again`: a script or an
 event handler written by another path is gone), says the current allow-list, and keeps its
 Markdown source for the edit forms (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from tortoise import timezone
 
 from budgets.models import Budget, Phase, Project
-from consultations.models import Consultation, Question, QuestionKind
+from consultations.models import Consultation, Question, QuestionKind, TextReview
+from consultations.texts import text_digest
 from meetings.domain import Format
 from meetings.models import Meeting
+from participation.contributions import ModerationState
 from participation.proposals.models import Amendment, Proposal
 from participation.richtext import ALLOW_LIST_VERSION, stored_again
 from participation.spaces.models import Space
@@ -175,3 +178,44 @@ async def test_old_spaces_are_stored_as_shown(tmp_path: Path, redis_url: str) ->
         again = await Space.get(id=space.id)
         assert again.sanitized_with == ALLOW_LIST_VERSION
         assert again.description == stored_again(WRITTEN_ELSEWHERE)
+
+
+async def test_old_text_reviews_are_stored_as_shown(tmp_path: Path, redis_url: str) -> None:
+    """consultations.0008: the free-text answers that staff review (`TextReview.text`), stored
+    as the results show them, each keeping its digest (of the text as answered) and its state;
+    the texts page then shows them without bleach."""
+    async with database_at(tmp_path, redis_url, "consultations.0007_results_sanitized") as old:
+        consultation = await insert_as_before(Consultation(title="Le parc"))
+        question = await insert_as_before(
+            Question(
+                consultation_id=consultation.id,
+                position=1,
+                kind=QuestionKind.LONG_TEXT,
+                text="Pourquoi ?",
+            )
+        )
+        rows = [
+            TextReview(
+                question_id=question.id,
+                text_digest=text_digest(text),
+                text=text,
+                moderation_state=state,
+                created_on=date(2026, 3, 10),
+            )
+            for text, state in (
+                (WRITTEN_ELSEWHERE, ModerationState.PENDING),
+                ("<p>Plus d’ombre</p>", ModerationState.VISIBLE),
+            )
+        ]
+        for row in rows:
+            await insert_as_before(row, "sanitized_with")
+        await upgrade(old)
+        for row in rows:
+            again = await TextReview.get(id=row.id)
+            assert again.sanitized_with == ALLOW_LIST_VERSION
+            assert again.text == stored_again(row.text)
+            assert (again.text_digest, again.moderation_state) == (
+                text_digest(row.text),
+                row.moderation_state,
+            )
+        assert "<script" not in (await TextReview.get(id=rows[0].id)).text

@@ -4,7 +4,8 @@ decisions, a meeting's description and minutes, a participatory space's descript
 official answer to a proposal.
 
 Through the real forms, for a row written before (HTML of the allow-list, with bold, a link and
-a list): the edit form shows Markdown, never the stored tags, with the hint that says so; saved
+a list): the edit form shows Markdown, never the stored tags, with the hint that says so, and
+runs no code of bleach (issue #21: an edit form is a page too); saved
 unchanged, the row and the public page show the same text, formatting kept, nothing escaped
 twice; saved again, the row does not change (the Markdown derived from the HTML is a fixpoint)."""
 
@@ -35,6 +36,7 @@ from tests.consultations.factories import consultation_open
 from tests.meetings.factories import meeting_next_week, meeting_started
 from tests.participation.proposal_factories import make_proposal
 from tests.security.forms import post_forms
+from tests.security.test_stored_as_shown import bleach_calls
 from tests.spaces.factories import space_open_with_a_vote
 
 # what staff's plain text and HTML were stored as before (richtext.sanitize), marked as shown
@@ -159,8 +161,10 @@ def _checked(html: str) -> dict[str, list[str]]:
 async def _save_unchanged(staff: httpx.AsyncClient, scenario: Scenario) -> dict[str, str]:
     """Open the edit form, check what its textareas show, send it back as it is; returns the
     Markdown the form showed."""
-    page = await staff.get(scenario.edit)
+    with bleach_calls() as calls:
+        page = await staff.get(scenario.edit)
     assert page.status_code == 200, (scenario.edit, page.status_code)
+    assert calls[0] == 0, f"{scenario.edit}: bleach ran {calls[0]} times"  # issue #21
     form = next(f for f in post_forms(page.text, scenario.edit) if f.action == scenario.action)
     data: dict[str, Any] = {
         name: value

@@ -95,6 +95,7 @@ class World:
     # path parameter -> phase -> the id of an object of that kind in that phase (every phase of
     # budgets and consultations): pages and forms answer differently in each
     phases: dict[str, dict[str, int]] = field(default_factory=dict)
+    settings: Settings | None = None  # what the world was seeded with (background jobs need it)
 
     def user(self, role: str) -> User | None:
         return None if role == "anonymous" else getattr(self, role)
@@ -102,6 +103,7 @@ class World:
 
 async def seed_world(settings: Settings) -> World:
     world = World(
+        settings=settings,
         owner=await create_user(settings, "owner@example.org", display_name="Olivia Owner"),
         other=await create_user(settings, "other@example.org", display_name="Oscar Other"),
         moderator=await create_user(settings, "moderator@example.org", Role.MODERATOR),

@@ -198,6 +198,8 @@ async def plant(open_client: OpenClient, lookup: Lookup, world: Any) -> Planted:
         answers[f"q{single}-other"] = _short(PAYLOADS[1], 200)
         answers[f"q{short}"] = _short(PAYLOADS[8], 200)
         await _post(owner, f"/consultations/{consultation}/answer", answers)
+        # the results job reads the answer: its texts are then listed for the moderator
+        await lookup(lambda: _compute_results(world.settings, consultation))
         planted.add("owner", f"/consultations/{consultation}/answer")
         planted.add("moderator", f"/admin/consultations/{consultation}/texts")
     planted.add("anonymous", "/proposals", f"/proposals/{proposal}")
@@ -351,6 +353,12 @@ async def _question_ids(consultation: int) -> tuple[int, int]:
     single = next(q.id for q in questions if q.kind == QuestionKind.SINGLE)
     short = next(q.id for q in questions if q.kind == QuestionKind.SHORT_TEXT)
     return single, short
+
+
+async def _compute_results(settings: Any, consultation: int) -> None:
+    from consultations import services
+
+    await services.compute_results(settings, consultation)
 
 
 async def _valid_answers(consultation: int) -> dict[str, Any]:
