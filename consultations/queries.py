@@ -219,11 +219,12 @@ class PendingText:
     sanitized_with: int
 
 
-async def free_texts(consultation_id: int, views: list[QuestionView]) -> list[PendingText]:
-    """Every distinct free text of the consultation that the results job has read, with its
-    review state (None: pending), unreviewed first: its `TextReview` row, stored as the results
-    show it (issue #21). No sealed answer is opened here (issue #16) and nothing is sanitised:
-    a text answered since the results job last ran is listed at its next run (`unread`)."""
+async def free_texts(views: list[QuestionView]) -> list[PendingText]:
+    """Every distinct free text of a consultation's questions (`views`) that the results job
+    has read, with its review state (None: pending), unreviewed first: its `TextReview` row,
+    stored as the results show it (issue #21). No sealed answer is opened here (issue #16) and
+    nothing is sanitised: a text answered since the results job last ran is listed at its next
+    run (`unread`)."""
     states = {ModerationState.VISIBLE: True, ModerationState.HIDDEN: False}
     by_id = {view.question.id: view for view in views}
     rows = await TextReview.filter(question_id__in=list(by_id)).values_list(

@@ -504,7 +504,7 @@ async def admin_texts(request: Request) -> Response:
         return web.redirect(url("consultations:admin_texts", consultation_id=consultation.id))
     context = {
         "consultation": consultation,
-        "texts": await queries.free_texts(consultation.id, views),
+        "texts": await queries.free_texts(views),
         "unread": await queries.unread(consultation.id),
     }
     return render(request, "consultations/admin_texts.html", context)

@@ -36,6 +36,7 @@ import logging
 import re
 import unicodedata
 from collections.abc import Callable
+from functools import cache
 from html.parser import HTMLParser
 from typing import Any
 
@@ -112,7 +113,9 @@ def render(stored: str | None, sanitized_with: int = 0) -> Markup:
     return as_words(stored)
 
 
-_said: set[str] = set()
+@cache
+def _warn_once() -> None:
+    logger.warning("rich text of another allow-list shown as plain words (run the migrations)")
 
 
 def as_words(stored: str) -> Markup:
@@ -120,9 +123,7 @@ def as_words(stored: str) -> Markup:
     a paragraph per block (`to_text`: the standard library's parser), links and emphasis lost
     until the migrations' job (`resanitize`) or the next save stores it with the current
     allow-list. Logged once per process: every writer and migration should prevent it."""
-    if "as_words" not in _said:
-        _said.add("as_words")
-        logger.warning("rich text of another allow-list shown as plain words (run the migrations)")
+    _warn_once()
     lines = to_text(stored).split("\n")
     return Markup("".join(f"<p>{html.escape(line)}</p>" for line in lines if line))
 

@@ -69,10 +69,13 @@ def visible_proposals(user: Any) -> QuerySet[Proposal]:
         public = Q(state__in=list(PUBLIC_STATES), moderation_state=ModerationState.VISIBLE)
     if not user.is_authenticated:
         return Proposal.filter(public)
+    return Proposal.filter(public | _own(user))
+
+
+def _own(user: Any) -> Q:
+    """`user`'s own proposals: authored, or co-authored and accepted."""
     coauthored = ProposalCoauthor.filter(user_id=user.id, accepted_at__isnull=False)
-    return Proposal.filter(
-        public | Q(author_id=user.id) | Q(id__in=Subquery(coauthored.values("proposal_id")))
-    )
+    return Q(author_id=user.id) | Q(id__in=Subquery(coauthored.values("proposal_id")))
 
 
 async def picture_seen(user: Any, picture_id: int) -> bool:
@@ -281,10 +284,9 @@ def own_unlisted(user: Any) -> QuerySet[Proposal]:
     (authored, or co-authored and accepted) that are not public and shown (drafts, withdrawn,
     awaiting moderation, hidden). A resident who is not a moderator and has none among those a
     list's filters keep sees that list as a visitor does (`has_own_unlisted`)."""
-    coauthored = ProposalCoauthor.filter(user_id=user.id, accepted_at__isnull=False)
     # not (public and shown), written out: Tortoise's exclude(a=..., b=...) negates each
     return Proposal.filter(
-        Q(author_id=user.id) | Q(id__in=Subquery(coauthored.values("proposal_id"))),
+        _own(user),
         Q(state__not_in=list(PUBLIC_STATES)) | Q(moderation_state__not=ModerationState.VISIBLE),
     )
 

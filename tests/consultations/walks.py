@@ -125,7 +125,7 @@ async def _free_text(ctx: Ctx) -> Data:
     consultation_id = ctx.world.ids["consultation_id"]
     views = await queries.questionnaire(consultation_id)
     await consultation_services.compute_results(ctx.settings, consultation_id)  # its texts
-    texts = await queries.free_texts(consultation_id, views)
+    texts = await queries.free_texts(views)
     assert texts, "the world's consultation has a free text to review"
     text = texts[0]
     return {"question_id": str(text.question.id), "digest": text.digest, "decision": "approve"}

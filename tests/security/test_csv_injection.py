@@ -63,7 +63,7 @@ async def test_consultation_responses(app: Any, settings: Settings) -> None:
 
     views = await queries.questionnaire(consultation)
     await services.compute_results(settings, consultation)  # registers the texts to review
-    for text in await queries.free_texts(consultation, views):  # published once approved
+    for text in await queries.free_texts(views):  # published once approved
         await services.review_text(text.question.id, text.digest, True)
     async with logged_in_client(app, world.admin) as admin:
         cells = _cells((await admin.get(f"/consultations/{consultation}/responses.csv")).text)
