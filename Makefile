@@ -93,7 +93,11 @@ static/vendor/htmx.min.js: package.json package-lock.json
 	else echo "npm not found: htmx and Leaflet are not installed; pages work without JavaScript."; fi
 
 # Browser tests drive Debian's Chromium (no browser download); installed here when missing.
-# With it, Debian's chromium-l10n: Chromium's own words (a file field's button, a date field's
+# The tests run in Debian's chromium-headless-shell (Chromium's old headless mode, without the
+# full browser behind it) when it is there: the same engine at half the CPU (the browser tests'
+# Chromium took ~630 s of CPU a run in full Chromium, ~250 s in the shell; docs/performance.md,
+# "eighth round"); installed here too, and without it they run in full Chromium.
+# With Chromium, Debian's chromium-l10n: Chromium's own words (a file field's button, a date field's
 # placeholder and order) in French in the screenshots (bench/screenshots.py sets LANGUAGE=fr);
 # without it they stay in English. The tests do not depend on it.
 browser:
@@ -108,6 +112,11 @@ browser:
 		sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo -n"; \
 		($$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium-l10n >/dev/null) \
 		|| echo "chromium-l10n could not be installed: Chromium's own words stay in English in the screenshots."; fi
+	@command -v chromium-headless-shell >/dev/null 2>&1 || { \
+		echo "Installing chromium-headless-shell from Debian's packages (the browser tests at half the CPU)"; \
+		sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo -n"; \
+		($$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium-headless-shell >/dev/null) \
+		|| echo "chromium-headless-shell could not be installed: the browser tests run in full Chromium."; }
 
 # The reverse proxy's check (tests/deploy/test_kit.py: deploy/Caddyfile adapts, with HSTS and
 # compression) runs Debian's caddy; installed here when missing, as Chromium is. Without it (no

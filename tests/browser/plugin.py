@@ -1,5 +1,6 @@
 """Browser journeys: a real `participation serve` driven by Playwright in Debian's Chromium
-(`make browser` installs it with apt-get when missing; no browser download).
+headless shell, or Chromium (`make browser` installs both with apt-get when missing; no browser
+download).
 
 A pytest plugin, registered for the whole suite by tests/conftest.py (`pytest_plugins`), so that
 any folder of tests can hold browser tests: the core's in tests/browser, a feature's in
@@ -47,7 +48,16 @@ from tests.conftest import TEST_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 ZYGOTE = Zygote(ROOT)  # the live servers' parent, started with the first (zygote.py)
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# Debian's chromium-headless-shell first (`make browser` installs it): the same Blink and V8 as
+# Chromium, without the full browser that Chromium's own headless mode runs behind every page;
+# the browser tests' Chromium CPU halves (docs/performance.md, "eighth round"). Full Chromium
+# where the shell is absent. The screenshots (bench/screenshots.py) keep full Chromium, whose
+# language packs give a file field's words in French.
+CHROMIUM = (
+    shutil.which("chromium-headless-shell")
+    or shutil.which("chromium")
+    or shutil.which("chromium-browser")
+)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
