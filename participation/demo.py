@@ -130,16 +130,19 @@ def demo_logo() -> bytes:
     return out.getvalue()
 
 
-async def _site_identity(settings: Settings, staff: User) -> None:
-    """The town's name and logo in the site settings, the first time only: a town that saved
-    its settings keeps them (and running the demo again writes no audit entry)."""
+async def site_identity(
+    settings: Settings, staff: User, name: str = TOWN, logo: bytes | None = None
+) -> None:
+    """The town's name and logo (the demo's emblem unless `logo`, a PNG, is given) in the site
+    settings, the first time only: a town that saved its settings keeps them (and running the
+    demo again writes no audit entry)."""
     actions = ratelimit.actions()
     now = await site_settings.current(settings, actions)
     if now.version:
         return
     v = now.values
     form = SettingsForm(
-        site_name=TOWN,
+        site_name=name,
         contact_email=v.contact_email or "democratie@demo.villebelle.fr",
         default_language=v.default_language,
         primary_colour=v.primary_colour,
@@ -151,7 +154,7 @@ async def _site_identity(settings: Settings, staff: User) -> None:
         map_tile_attribution=v.map_tile_attribution,
         base_version="0",
     )
-    await site_settings.save(settings, actions, form, staff, logo_upload=demo_logo())
+    await site_settings.save(settings, actions, form, staff, logo_upload=logo or demo_logo())
 
 
 async def seed(settings: Settings) -> list[str]:
@@ -160,7 +163,7 @@ async def seed(settings: Settings) -> list[str]:
     nothing, and what people created is never touched (tests/participation/test_demo_town.py)."""
     users = await create_accounts(settings)
     await sitepages.fill_demo(demo_page_values(settings), users[-1])  # the town's staff
-    await _site_identity(settings, users[-1])  # the header says Villebelle-sur-Loire
+    await site_identity(settings, users[-1])  # the header says Villebelle-sur-Loire
     await spaces.create_spaces()  # the features' demos attach their content to them
     await _evaluator_role()
     context = features.DemoContext(settings, users)

@@ -134,7 +134,7 @@ async def test_every_header_says_the_towns_name_beside_its_logo(
     header = page.split('<a class="site-name"', 1)[1].split("</a>", 1)[0]
     logo = f"/site/logo/{saved.logo_digest}.png"
     assert f'<img class="site-logo" src="{logo}" alt=""' in header
-    assert header.rstrip().endswith("Villebelle-sur-Loire")
+    assert header.rstrip().endswith('<span class="site-name-text">Villebelle-sur-Loire</span>')
     drawn = await client.get(logo)  # drawn by the demo (Pillow), nothing downloaded
     assert drawn.headers["content-type"] == "image/png"
     assert Image.open(io.BytesIO(drawn.content)).size == (saved.logo_width, saved.logo_height)

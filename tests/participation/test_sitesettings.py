@@ -96,7 +96,10 @@ async def test_an_administrator_saves_the_settings_and_every_page_shows_them(
     assert row.premoderated_content == "proposal" and row.rate_limited_actions == "signup"
     async with visitor(app) as person:  # the cached page was dropped by the save
         home = (await person.get("/aide")).text
-        assert '<a class="site-name" href="/">Ville de Saint-Exemple</a>' in home
+        assert (
+            '<a class="site-name" href="/"><span class="site-name-text">Ville de Saint-Exemple'
+            "</span></a>"
+        ) in home
         assert "<title>" in home and "· Ville de Saint-Exemple</title>" in home
         assert '<link rel="stylesheet" href="/site/theme.css?v=1">' in home
         theme = await person.get("/site/theme.css?v=1")
