@@ -42,6 +42,7 @@ from participation.refusals import NotFound
 from participation.richtext import markdown_of, to_text
 from participation.spaces import audience
 from participation.spaces import services as spaces
+from participation.spaces.domain import AudienceRule
 from participation.templating import csrf_token, flash, render, render_part, templates
 from participation.urls import url
 
@@ -177,15 +178,45 @@ def _form_values(stored: dict[str, Any] | None) -> dict[str, list[str]]:
     return values
 
 
+async def _kept_consultation(request: Request) -> tuple[Consultation, AudienceRule | None] | None:
+    """The consultation of the address and its space's audience rule, read once per write and
+    kept for every resident (participation/sharedparts.py, as the questionnaire itself:
+    `_shared_answer_body`); None when parts are not kept (the cache off, Redis down), when
+    there is no such consultation or it is being prepared (the route reads it and says so)."""
+    consultation_id = request.path_params["consultation_id"]
+
+    async def read() -> tuple[str, tuple[Consultation | None, AudienceRule | None]]:
+        consultation = await Consultation.get_or_none(id=consultation_id)
+        if consultation is None:
+            return "", (None, None)
+        return "", (consultation, await audience.rule_of(consultation.space_id))
+
+    key = sharedparts.key_of(request, "answering", consultation_id)
+    part = await sharedparts.shared(request, key, read)
+    if part is None or part.data[0] is None or part.data[0].phase == Phase.PREPARATION:
+        return None
+    return part.data  # type: ignore[no-any-return]
+
+
 async def answer(request: Request) -> Response:
-    consultation = await _consultation(request)
     user = request.scope["user"]
+    # a resident asking the questionnaire: the consultation and its space's rule as kept
+    kept = (
+        await _kept_consultation(request)
+        if request.method == "GET" and user.is_authenticated
+        else None
+    )
+    consultation = kept[0] if kept else await _consultation(request)
     settings = web.settings_of(request)
     now = timezone.now()
     if not domain.answering_is_open(consultation.phase, consultation.closes_at, now):
         context = {"consultation": consultation, "errors": {}}
         return render(request, "consultations/closed.html", context, status_code=403)
-    if problem := await services.audience_refusal(consultation, user):
+    if problem := (
+        await services.audience_refusal_under(consultation, user, kept[1])
+        if kept
+        else await services.audience_refusal(consultation, user)
+    ):
         errors = web.errors_of([problem], audience.shown_value)
         context = {"consultation": consultation, "errors": errors}
         return render(request, "consultations/not_allowed.html", context, status_code=403)

@@ -1,6 +1,7 @@
 """The questionnaire shared by every resident (issue #23, consultations/routes.py
 `_shared_answer_body`): whoever asked it first, each resident gets their own answers in it, byte
-for byte the page rendered for them alone; a request served from the store reads no question."""
+for byte the page rendered for them alone; a request served from the store reads no question,
+nor the consultation."""
 
 from __future__ import annotations
 
@@ -92,6 +93,35 @@ async def test_a_resident_served_the_stored_questionnaire_reads_no_question(
     assert "Venez-vous au parc ?" in html
     for table in ("consultations_question", "consultations_option"):
         assert not [s for s in statements if f'FROM "{table}"' in s], statements
-    assert len(statements) <= 5, statements
+    # the session, what the register says of them (the audience), their response (one
+    # statement for its token and the one before issue #16): not the consultation either
+    assert len(statements) <= 3, statements
+    assert not [s for s in statements if 'FROM "consultations_consultation"' in s], statements
     for context in contexts:
         await context.__aexit__(None, None, None)
+
+
+async def test_a_response_stored_before_sealed_answers_is_found_again(
+    settings: Settings, app: Any
+) -> None:
+    """A response stored under the token of before issue #16 (keyed with SECRET_KEY) is still
+    the person's: their questionnaire shows their answers, found in the same statement as a
+    response under the current token would be."""
+    from consultations.models import Response
+    from consultations.services import legacy_token
+
+    consultation, questions = await consultation_open(anonymous=False)
+    page = f"/consultations/{consultation.id}/answer"
+    user = await create_user(settings, "ancien@example.org")
+    context = browser_of(app)
+    browser = await context.__aenter__()
+    await log_in(browser, user)
+    answers = {**await valid_answers(questions), f"q{questions['short'].id}": "Des arbres"}
+    assert (await post_form(browser, page, answers, page)).status_code == 303
+    await browser.get("/")  # the "thank you" message
+    old = legacy_token(settings, consultation.id, f"user:{user.id}")
+    assert await Response.filter(consultation_id=consultation.id).update(token=old) == 1
+    await invalidate(app.state.redis)
+    html = (await browser.get(page)).text
+    assert 'value="Des arbres"' in html and "Modifier mes réponses" in html
+    await context.__aexit__(None, None, None)
