@@ -476,10 +476,10 @@ class FailedForm:
 
 
 async def show(request: Request) -> Response:
-    shared_page = await _shared_page(request)
+    shared_page, own = await _shared_page(request)
     if shared_page is not None:
         return shared_page
-    return await proposal_page(request, await visible_proposal(request))
+    return await proposal_page(request, await visible_proposal(request), own=own)
 
 
 @dataclass(frozen=True)
@@ -498,7 +498,7 @@ class SharedProposal:
     token: str = ""
 
 
-async def _shared_page(request: Request) -> Response | None:
+async def _shared_page(request: Request) -> tuple[Response | None, queries.PageFacts | None]:
     """The proposal page of a resident who sees it as every resident does, its content read and
     rendered once per write and shared (participation/sharedparts.py), with this viewer's own
     state filled in: their CSRF token, their votes on the comments, their own comments' links.
@@ -513,7 +513,8 @@ async def _shared_page(request: Request) -> Response | None:
     for one; the first request after a write reads what the page shows (by a visitor's rules)
     and, in the same statement as the number of versions, the viewer's own state.
 
-    None (the page is read and rendered for them alone) for a visitor (the page cache), a
+    With the viewer's own state when it was read (the page rendered for them alone does not read
+    it again). No page (it is read and rendered for them alone) for a visitor (the page cache), a
     moderator or staff (they see more), the proposal's author, a co-author or someone invited
     (their forms), a reply form asked for (`?reply=`), a proposal that is not public, a
     comment of theirs awaiting moderation or hidden, or when parts are not kept (the cache
@@ -525,7 +526,7 @@ async def _shared_page(request: Request) -> Response | None:
         or is_staff(user)
         or "reply" in request.query_params
     ):
-        return None
+        return None, None
     proposal_id = request.path_params["id"]
     cursor = ThreadCursor.from_query(request.query_params)
 
@@ -565,15 +566,15 @@ async def _shared_page(request: Request) -> Response | None:
 
     kept = await sharedparts.shared(request, sharedparts.key_of(request, "page", proposal_id), read)
     if kept is None or kept.data.proposal is None:
-        return None
+        return None, None
     data: SharedProposal = kept.data
     facts, proposal, shared_detail = data.facts, data.proposal, data.detail
     assert facts is not None and proposal is not None and shared_detail is not None
     if domain.is_author(user, facts) or any(c.email == user.email for c in data.coauthors):
-        return None  # their forms (edit, invite, amendments to decide, an invitation)
+        return None, None  # their forms (edit, invite, amendments to decide, an invitation)
     own = read_now[0] if read_now else await queries.page_facts(user, proposal.id)
     if any(own.mine.values()):  # theirs awaiting moderation or hidden: their thread
-        return None
+        return None, own  # (read once: the page rendered for them does not read it again)
     refusal = await audience.problem_in_collection(user, data.collection)
     may_comment = domain.can_comment(user, facts) and refusal is None
     may_support = domain.can_support(user, facts) and refusal is None
@@ -648,20 +649,24 @@ async def _shared_page(request: Request) -> Response | None:
     )
     part = await sharedparts.shared(request, key, render_body)
     if part is None:
-        return None
+        return None, own
     # their comments shown (all visible to everyone, else they got their own page): the rows
     # kept with the part, read by a visitor's rules, are the ones they would read
     mine_rows = {c.id: c for c in shared_detail.comments if c.id in own.mine}
     filler = _viewer_filler(request, user, thread_context, own.votes, mine_rows)
     body = sharedparts.fill(part, filler)
-    return render(request, "proposals/detail.html", {"proposal": proposal, "shared_body": body})
+    page = render(request, "proposals/detail.html", {"proposal": proposal, "shared_body": body})
+    return page, own
 
 
 async def proposal_page(
-    request: Request, proposal: Proposal, failed: FailedForm | None = None
+    request: Request,
+    proposal: Proposal,
+    failed: FailedForm | None = None,
+    own: queries.PageFacts | None = None,
 ) -> Response:
     """The proposal page; with `failed`, that form shows its errors next to its fields and
-    the page answers 422 (nothing was saved)."""
+    the page answers 422 (nothing was saved); `own`: the viewer's own state, read before."""
     user = request.scope["user"]
     thread = ThreadCursor.from_query(request.query_params)
     # the page of the comment whose reply form is asked for (or sent back with errors)
@@ -672,7 +677,7 @@ async def proposal_page(
         thread = ThreadCursor(at=int(wanted))
     # the thread shared by every resident is read only when it is rendered (`_shared_thread`)
     may_share = _may_share_thread(request, failed)
-    detail = await queries.detail(user, proposal, thread=thread, read_thread=not may_share)
+    detail = await queries.detail(user, proposal, thread=thread, read_thread=not may_share, own=own)
     facts = detail.facts
     invited = (
         user.is_authenticated

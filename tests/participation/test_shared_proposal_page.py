@@ -153,3 +153,21 @@ async def test_writes_show_at_once_on_the_stored_page(app: Any, debate: Any) -> 
     decide = f"{page}/amendments/{amendment.id}/accept"
     assert (await post_form(browsers["author"], decide, {})).status_code == 303
     assert "accepté par les auteurs" in (await plain.get(page)).text
+
+
+@pytest.mark.settings(PREMODERATED_CONTENT="comment")
+async def test_a_viewer_given_their_own_page_runs_a_few_statements_too(
+    app: Any, debate: Any
+) -> None:
+    """Those who get the page rendered for them alone (the author, a co-author, a moderator,
+    staff, a commenter whose comment awaits moderation) run no more statements than the page
+    did before it was shared: their own state is read once."""
+    page, browsers = debate["page"], debate["browsers"]
+    html = (await browsers["commenter"].get(page)).text
+    assert "Un avis de Chloé" in html and "En attente de modération" in html
+    assert "Un avis de Chloé" not in (await browsers["plain"].get(page)).text
+    for name in ("author", "coauthor", "moderator", "staff", "commenter", "plain"):
+        await browsers[name].get(page)  # what a process computes once is computed
+        with logged_queries() as statements:
+            assert (await browsers[name].get(page)).status_code == 200
+        assert len(statements) <= 8, (name, statements)
