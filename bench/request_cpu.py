@@ -46,7 +46,16 @@ from participation.residents.models import Residency
 from participation.richtext import ALLOW_LIST_VERSION
 from participation.settings import Settings
 
-PAGES = ("home", "list", "proposal", "ballot", "notifications", "account", "consultation")
+PAGES = (
+    "home",
+    "list",
+    "proposal",
+    "ballot",
+    "notifications",
+    "account",
+    "consultation",
+    "questionnaire",
+)
 
 
 def bench_settings(
@@ -82,6 +91,7 @@ async def prepare(settings: Settings, comments: int, viewer: str = "demo") -> di
     participation/sharedparts.py)."""
     from budgets.models import Budget, Phase
     from consultations.models import Consultation
+    from consultations.models import Phase as ConsultationPhase
     from participation.demo import load as load_demo
     from participation.proposals.queries import public_proposals
 
@@ -111,6 +121,7 @@ async def prepare(settings: Settings, comments: int, viewer: str = "demo") -> di
             parent = None if parent else comment
         voting = await Budget.filter(phase=Phase.VOTING).first()
         consultation = await Consultation.all().order_by("id").first()
+        answering = await Consultation.filter(phase=ConsultationPhase.OPEN).order_by("id").first()
         if viewer == "plain":
             wrote = {*await Comment.all().values_list("author_id", flat=True)}
             wrote |= {*await Proposal.all().values_list("author_id", flat=True)}
@@ -133,6 +144,8 @@ async def prepare(settings: Settings, comments: int, viewer: str = "demo") -> di
             "notifications": "/notifications",
             "account": "/account",
             "consultation": f"/consultations/{consultation.id}" if consultation else "",
+            # an open consultation's questionnaire (bench/load.py's questionnaire-in)
+            "questionnaire": f"/consultations/{answering.id}/answer" if answering else "",
         }
         return {**paths, "cookie": session_cookie({"auth": token, "csrf": "x" * 43})}
     finally:

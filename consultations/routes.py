@@ -6,7 +6,7 @@ import json
 import secrets
 from typing import Any
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -32,7 +32,7 @@ from consultations.models import (
 from consultations.questions import KINDS
 from consultations.questions.majority import grade_colours, grade_labels
 from consultations.questions.scale import agreement_labels, scale_label
-from participation import commenting, formatting, i18n, licence, pdf, related, web
+from participation import commenting, formatting, i18n, licence, pdf, related, sharedparts, web
 from participation.formfields import local_input_value
 from participation.i18n import gettext, ngettext
 from participation.numbers import parse_id
@@ -42,7 +42,8 @@ from participation.refusals import NotFound
 from participation.richtext import markdown_of, to_text
 from participation.spaces import audience
 from participation.spaces import services as spaces
-from participation.templating import flash, render, templates
+from participation.spaces.domain import AudienceRule
+from participation.templating import csrf_token, flash, render, render_part, templates
 from participation.urls import url
 
 DIGEST_LENGTH = 64  # a text is named by the SHA-256 of the text as answered (hex)
@@ -109,6 +110,56 @@ async def _answer_context(
     }
 
 
+async def _shared_answer_body(
+    request: Request, consultation: Consultation, values: dict[str, list[str]], answered: bool
+) -> Markup | None:
+    """The questionnaire as every resident gets it, its questions read and rendered once per
+    write and shared (participation/sharedparts.py), with this person's own state filled in:
+    their CSRF token and the answers they gave (an option ticked or chosen, a text or number
+    written). Its key: the consultation, the address, the language, the settings' version,
+    whether they have answered already (the notice and the button's words), and the
+    generation (every write that may change a page empties it: a question or an option edited,
+    the consultation opened or closed); a request served from the store reads no question nor
+    option. None (the page is rendered for them alone) when parts are not kept (the cache off,
+    Redis down)."""
+    key = sharedparts.key_of(request, "answer", consultation.id, answered)
+
+    async def read_and_render() -> str:
+        context = await _answer_context(request, consultation, {})
+        return render_part(
+            request,
+            "consultations/_answer_body.html",
+            {  # nothing of the person's: holes for their answers and token
+                **context,
+                "already_answered": answered,
+                "user": sharedparts.SHARED_RESIDENT,
+                "csrf_token": sharedparts.hole("csrf"),
+                "shared": True,
+            },
+        )
+
+    part = await sharedparts.shared(request, key, read_and_render)
+    if part is None:
+        return None
+    token = csrf_token(request)
+
+    def filler(names: tuple[str, ...]) -> str | None:
+        what = names[0]
+        if what == "csrf":
+            return token
+        if what == "first":  # a text or number written: what the field shows, escaped
+            given = values.get(names[1])
+            return str(escape(given[0])) if given else ""
+        if what == "in":  # an option among those chosen: ("in", word, field, value)
+            return names[1] if names[3] in values.get(names[2], ()) else ""
+        if what == "is":  # the option given for a field: ("is", word, field, value)
+            given = values.get(names[2])
+            return names[1] if given and given[0] == names[3] else ""
+        return None
+
+    return sharedparts.fill(part, filler)
+
+
 def _form_values(stored: dict[str, Any] | None) -> dict[str, list[str]]:
     """A stored response as form values, to show it again for editing."""
     values: dict[str, list[str]] = {}
@@ -127,15 +178,45 @@ def _form_values(stored: dict[str, Any] | None) -> dict[str, list[str]]:
     return values
 
 
+async def _kept_consultation(request: Request) -> tuple[Consultation, AudienceRule | None] | None:
+    """The consultation of the address and its space's audience rule, read once per write and
+    kept for every resident (participation/sharedparts.py, as the questionnaire itself:
+    `_shared_answer_body`); None when parts are not kept (the cache off, Redis down), when
+    there is no such consultation or it is being prepared (the route reads it and says so)."""
+    consultation_id = request.path_params["consultation_id"]
+
+    async def read() -> tuple[str, tuple[Consultation | None, AudienceRule | None]]:
+        consultation = await Consultation.get_or_none(id=consultation_id)
+        if consultation is None:
+            return "", (None, None)
+        return "", (consultation, await audience.rule_of(consultation.space_id))
+
+    key = sharedparts.key_of(request, "answering", consultation_id)
+    part = await sharedparts.shared(request, key, read)
+    if part is None or part.data[0] is None or part.data[0].phase == Phase.PREPARATION:
+        return None
+    return part.data  # type: ignore[no-any-return]
+
+
 async def answer(request: Request) -> Response:
-    consultation = await _consultation(request)
     user = request.scope["user"]
+    # a resident asking the questionnaire: the consultation and its space's rule as kept
+    kept = (
+        await _kept_consultation(request)
+        if request.method == "GET" and user.is_authenticated
+        else None
+    )
+    consultation = kept[0] if kept else await _consultation(request)
     settings = web.settings_of(request)
     now = timezone.now()
     if not domain.answering_is_open(consultation.phase, consultation.closes_at, now):
         context = {"consultation": consultation, "errors": {}}
         return render(request, "consultations/closed.html", context, status_code=403)
-    if problem := await services.audience_refusal(consultation, user):
+    if problem := (
+        await services.audience_refusal_under(consultation, user, kept[1])
+        if kept
+        else await services.audience_refusal(consultation, user)
+    ):
         errors = web.errors_of([problem], audience.shown_value)
         context = {"consultation": consultation, "errors": errors}
         return render(request, "consultations/not_allowed.html", context, status_code=403)
@@ -143,7 +224,13 @@ async def answer(request: Request) -> Response:
     who = services.who_of(user, visitor)
     if request.method == "GET":
         stored = await services.current_answers(settings, consultation.id, who)
-        context = await _answer_context(request, consultation, _form_values(stored))
+        given = _form_values(stored)
+        if user.is_authenticated:
+            body = await _shared_answer_body(request, consultation, given, stored is not None)
+            if body is not None:
+                context = {"consultation": consultation, "errors": {}, "shared_body": body}
+                return render(request, "consultations/answer.html", context)
+        context = await _answer_context(request, consultation, given)
         context["already_answered"] = stored is not None
         return render(request, "consultations/answer.html", context)
     async with request.form() as form:

@@ -51,6 +51,7 @@ from participation.richtext import ALLOW_LIST_VERSION, from_markdown, sanitize, 
 from participation.settings import Settings
 from participation.spaces import audience
 from participation.spaces import services as spaces
+from participation.spaces.domain import AudienceRule
 from participation.spaces.domain import Person as SpacePerson
 from participation.urls import url
 from tally._collector import paused
@@ -371,6 +372,19 @@ async def audience_refusal(consultation: Consultation, user: Any) -> Problem | N
     return await _audience_refusal(consultation, *await people_of(user))
 
 
+async def audience_refusal_under(
+    consultation: Consultation, user: Any, rule: AudienceRule | None
+) -> Problem | None:
+    """`audience_refusal` with its space's rule read before (`audience.rule_of`: the
+    questionnaire kept for every resident, consultations/routes.py): the person only is read."""
+    person, space_person = await people_of(user)
+    if problem := domain.audience_problem(consultation.audience, consultation.district, person):
+        return problem
+    if rule is None:
+        return None
+    return audience.audience_refusal(rule, space_person, timezone.now().date())
+
+
 async def _audience_refusal(
     consultation: Consultation, person: domain.Person, space_person: SpacePerson
 ) -> Problem | None:
@@ -454,14 +468,16 @@ def who_of(user: Any, visitor: str | None) -> str | None:
 
 
 async def _find(settings: Settings, consultation_id: int, who: str) -> Response | None:
-    found = await Response.get_or_none(
-        token=response_token(settings, consultation_id, who), consultation_id=consultation_id
+    """The person's response, by its token or, stored before issue #16, by its legacy one (one
+    statement: the page of someone who has not answered asked both, one after the other)."""
+    tokens = (
+        response_token(settings, consultation_id, who),
+        legacy_token(settings, consultation_id, who),
     )
-    if found is None:
-        found = await Response.get_or_none(
-            token=legacy_token(settings, consultation_id, who), consultation_id=consultation_id
-        )
-    return found
+    found = {
+        r.token: r for r in await Response.filter(consultation_id=consultation_id, token__in=tokens)
+    }
+    return found[tokens[0]] if tokens[0] in found else found.get(tokens[1])
 
 
 async def current_answers(settings: Settings, consultation_id: int, who: str | None) -> Any:

@@ -685,13 +685,15 @@ async def detail(
     with_versions: bool = False,
     thread: ThreadCursor | None = None,
     read_thread: bool = True,
+    own: PageFacts | None = None,
 ) -> Detail:
     """Everything the proposal page shows, in a fixed number of statements whatever the number
     of comments (the viewer's own state in one: `page_facts`); `with_versions`: the versions
     themselves too (the history page); `thread`: which page of the comments (issue #23: a page
     of top-level comments with their replies, `comments.queries.thread_page`); not
     `read_thread`: no comments (the page shows the thread shared by every resident, read with
-    it when it is rendered: participation/proposals/routes.py, `_shared_thread`)."""
+    it when it is rendered: participation/proposals/routes.py, `_shared_thread`); `own`: the
+    viewer's own state read before (`page_facts`), not read again."""
     proposal_facts, coauthors = await facts(proposal)
     page = (
         await thread_page(user, "proposal", proposal.id, thread or ThreadCursor())
@@ -699,7 +701,8 @@ async def detail(
         else ThreadPage([], False, False, 0, 0)
     )
     comments = page.comments
-    own = await page_facts(user, proposal.id)
+    if own is None:
+        own = await page_facts(user, proposal.id)
     versions = (
         list(
             await ProposalVersion.filter(proposal_id=proposal.id)

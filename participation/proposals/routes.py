@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import astuple, dataclass, replace
 from typing import Any
@@ -475,14 +476,197 @@ class FailedForm:
 
 
 async def show(request: Request) -> Response:
-    return await proposal_page(request, await visible_proposal(request))
+    shared_page, own = await _shared_page(request)
+    if shared_page is not None:
+        return shared_page
+    return await proposal_page(request, await visible_proposal(request), own=own)
+
+
+@dataclass(frozen=True)
+class SharedProposal:
+    """What the proposal page shows every resident alike, read once per write by a visitor's
+    rules (`_shared_page`); never changed once kept. `proposal` None: not public (the page is
+    read for the viewer alone). `token`: drawn at each reading, in the key of the bodies
+    rendered from it, so that a body is never served with other facts than its own."""
+
+    proposal: Proposal | None
+    facts: domain.ProposalFacts | None = None
+    coauthors: tuple[Any, ...] = ()
+    collection: Any = None
+    detail: queries.Detail | None = None  # its lists (amendments, history, thread's page)
+    related: tuple[Any, ...] = ()
+    token: str = ""
+
+
+async def _shared_page(request: Request) -> tuple[Response | None, queries.PageFacts | None]:
+    """The proposal page of a resident who sees it as every resident does, its content read and
+    rendered once per write and shared (participation/sharedparts.py), with this viewer's own
+    state filled in: their CSRF token, their votes on the comments, their own comments' links.
+
+    Two parts: what the page shows (the proposal, its facts and co-authors, amendments,
+    history, related links, the thread's page at the address's cursor), read by a visitor's
+    rules (key: the proposal and the address with its query); and its content rendered from
+    it for what decides the viewer's forms (key: those facts' token, whether they may support,
+    suggest an amendment, comment, why their space refuses them, whether they support it).
+    A request served from the store runs the viewer's own statement (`queries.page_facts`:
+    their support, votes and comments) and their space's register check when its rule asks
+    for one; the first request after a write reads what the page shows (by a visitor's rules)
+    and, in the same statement as the number of versions, the viewer's own state.
+
+    With the viewer's own state when it was read (the page rendered for them alone does not read
+    it again). No page (it is read and rendered for them alone) for a visitor (the page cache), a
+    moderator or staff (they see more), the proposal's author, a co-author or someone invited
+    (their forms), a reply form asked for (`?reply=`), a proposal that is not public, a
+    comment of theirs awaiting moderation or hidden, or when parts are not kept (the cache
+    off, Redis down)."""
+    user = request.scope["user"]
+    if (
+        not user.is_authenticated
+        or user.is_moderator
+        or is_staff(user)
+        or "reply" in request.query_params
+    ):
+        return None, None
+    proposal_id = request.path_params["id"]
+    cursor = ThreadCursor.from_query(request.query_params)
+
+    read_now: list[queries.PageFacts] = []  # the viewer's own state, when this request reads
+
+    async def read() -> tuple[str, SharedProposal]:
+        visitor = AnonymousUser()  # what every resident sees: what a visitor sees
+        proposal = await queries.get_visible(visitor, proposal_id)
+        if proposal is None:
+            return "", SharedProposal(None)
+        # the lists are the same for everyone; the viewer's own facts come in the same
+        # statement as the number of versions (`page_facts`), kept for this request only
+        detail = await queries.detail(user, proposal, read_thread=False)
+        read_now.append(
+            queries.PageFacts(
+                detail.version_count, detail.supported, detail.my_votes, detail.my_comments
+            )
+        )
+        page = await thread_page(visitor, "proposal", proposal.id, cursor)
+        everyone = replace(
+            detail,
+            comments=page.comments,
+            thread=page,
+            my_votes={},
+            supported=False,
+            my_comments={},
+        )
+        return "", SharedProposal(
+            proposal,
+            detail.facts,
+            tuple(detail.coauthors),
+            await queries.collection_of(proposal),  # read with the proposal
+            everyone,
+            tuple(await related.links_for("proposal", proposal.id)),
+            secrets.token_hex(8),
+        )
+
+    kept = await sharedparts.shared(request, sharedparts.key_of(request, "page", proposal_id), read)
+    if kept is None or kept.data.proposal is None:
+        return None, None
+    data: SharedProposal = kept.data
+    facts, proposal, shared_detail = data.facts, data.proposal, data.detail
+    assert facts is not None and proposal is not None and shared_detail is not None
+    if domain.is_author(user, facts) or any(c.email == user.email for c in data.coauthors):
+        return None, None  # their forms (edit, invite, amendments to decide, an invitation)
+    own = read_now[0] if read_now else await queries.page_facts(user, proposal.id)
+    if any(own.mine.values()):  # theirs awaiting moderation or hidden: their thread
+        return None, own  # (read once: the page rendered for them does not read it again)
+    refusal = await audience.problem_in_collection(user, data.collection)
+    may_comment = domain.can_comment(user, facts) and refusal is None
+    may_support = domain.can_support(user, facts) and refusal is None
+    may_amend = domain.can_amend(user, facts) and refusal is None
+    refusal_text = text_of(refusal) if refusal is not None else ""
+    thread_context = {
+        "comments_prefix": url("comments:post", id=proposal.id),
+        "comments_page": proposal_url(proposal),
+        "comments_reply": proposal_url(proposal),
+        "now": timezone.now(),
+    }
+
+    pin = Pin("", proposal.title, proposal.address, proposal.latitude, proposal.longitude)
+
+    def render_body() -> str:
+        thread = shared_detail.thread
+        return render_part(
+            request,
+            "proposals/_detail_body.html",
+            {  # nothing of the viewer's but what the key names: holes for the rest
+                "user": sharedparts.SHARED_RESIDENT,
+                "csrf_token": sharedparts.hole("csrf"),
+                "shared": True,
+                "proposal": proposal,
+                "detail": shared_detail,
+                "thread": comments.build_thread(shared_detail.comments),
+                "thread_page": thread,
+                **thread_context,
+                "reply_to": None,
+                "reply_asked": False,
+                "invited": False,
+                "moves": [],
+                "answer_states": [],
+                "may": {
+                    "edit": False,
+                    "invite": False,
+                    "support": may_support,
+                    "amend": may_amend,
+                    "decide": False,
+                    "comment": may_comment,
+                    "answer": False,
+                    "is_author": False,
+                },
+                "answer_source": "",
+                "can_edit_comment": can_edit_comment,
+                "STATE_LABELS": STATE_LABELS,
+                "STANCE_LABELS": STANCE_LABELS,
+                "threshold": domain.support_threshold(
+                    facts.collection, web.settings_of(request).proposal_support_threshold
+                ),
+                "collection": data.collection,
+                "audience_refusal": refusal_text,
+                "supported": own.supported,
+                "can_support": may_support,
+                "failed": None,
+                "related": list(data.related),
+                "place": place_map(town_box(web.settings_of(request)), pin),
+                "shared_thread": None,
+            },
+        )
+
+    key = sharedparts.key_of(
+        request,
+        "page-body",
+        proposal_id,
+        data.token,
+        may_support,
+        may_amend,
+        may_comment,
+        refusal_text,
+        own.supported,
+    )
+    part = await sharedparts.shared(request, key, render_body)
+    if part is None:
+        return None, own
+    # their comments shown (all visible to everyone, else they got their own page): the rows
+    # kept with the part, read by a visitor's rules, are the ones they would read
+    mine_rows = {c.id: c for c in shared_detail.comments if c.id in own.mine}
+    filler = _viewer_filler(request, user, thread_context, own.votes, mine_rows)
+    body = sharedparts.fill(part, filler)
+    page = render(request, "proposals/detail.html", {"proposal": proposal, "shared_body": body})
+    return page, own
 
 
 async def proposal_page(
-    request: Request, proposal: Proposal, failed: FailedForm | None = None
+    request: Request,
+    proposal: Proposal,
+    failed: FailedForm | None = None,
+    own: queries.PageFacts | None = None,
 ) -> Response:
     """The proposal page; with `failed`, that form shows its errors next to its fields and
-    the page answers 422 (nothing was saved)."""
+    the page answers 422 (nothing was saved); `own`: the viewer's own state, read before."""
     user = request.scope["user"]
     thread = ThreadCursor.from_query(request.query_params)
     # the page of the comment whose reply form is asked for (or sent back with errors)
@@ -493,7 +677,7 @@ async def proposal_page(
         thread = ThreadCursor(at=int(wanted))
     # the thread shared by every resident is read only when it is rendered (`_shared_thread`)
     may_share = _may_share_thread(request, failed)
-    detail = await queries.detail(user, proposal, thread=thread, read_thread=not may_share)
+    detail = await queries.detail(user, proposal, thread=thread, read_thread=not may_share, own=own)
     facts = detail.facts
     invited = (
         user.is_authenticated
@@ -661,8 +845,21 @@ async def _shared_thread(
     if mine and not own:  # served from the store: their few comments shown, read
         own = {c.id: c for c in await Comment.filter(id__in=mine)}
     detail.thread = detail_page
+    filler = _viewer_filler(request, user, thread_context, detail.my_votes, own)
+    return sharedparts.fill(part, filler)
+
+
+def _viewer_filler(
+    request: Request,
+    user: Any,
+    thread_context: dict[str, Any],
+    votes: dict[int, int],
+    own: dict[int, Comment],
+) -> sharedparts.Filler:
+    """What fills a shared thread's holes for `user` (participation/sharedparts.py): their
+    CSRF token, their `votes` on its comments, the edit and delete links of their `own`
+    comments shown in place of "Report"."""
     token = csrf_token(request)
-    votes = detail.my_votes
     actions: list[Any] = []  # the thread template's macros with the viewer, made when needed
 
     def filler(names: tuple[str, ...]) -> str | None:
@@ -689,7 +886,7 @@ async def _shared_thread(
             return "  " + str(actions[0].comment_actions(comment)) + "\n"
         return None
 
-    return sharedparts.fill(part, filler)
+    return filler
 
 
 def _reply_to(
