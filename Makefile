@@ -96,7 +96,8 @@ static/vendor/htmx.min.js: package.json package-lock.json
 # The tests run in Debian's chromium-headless-shell (Chromium's old headless mode, without the
 # full browser behind it) when it is there: the same engine at half the CPU (the browser tests'
 # Chromium took ~630 s of CPU a run in full Chromium, ~250 s in the shell; docs/performance.md,
-# "eighth round"); installed here too, and without it they run in full Chromium.
+# "The test suite's length, eighth round"); installed here too; without it they run in full
+# Chromium.
 # With Chromium, Debian's chromium-l10n: Chromium's own words (a file field's button, a date field's
 # placeholder and order) in French in the screenshots (bench/screenshots.py sets LANGUAGE=fr);
 # without it they stay in English. The tests do not depend on it.

@@ -50,9 +50,9 @@ ROOT = Path(__file__).resolve().parents[2]
 ZYGOTE = Zygote(ROOT)  # the live servers' parent, started with the first (zygote.py)
 # Debian's chromium-headless-shell first (`make browser` installs it): the same Blink and V8 as
 # Chromium, without the full browser that Chromium's own headless mode runs behind every page;
-# the browser tests' Chromium CPU halves (docs/performance.md, "eighth round"). Full Chromium
-# where the shell is absent. The screenshots (bench/screenshots.py) keep full Chromium, whose
-# language packs give a file field's words in French.
+# the browser tests' Chromium CPU halves (docs/performance.md, "The test suite's length, eighth
+# round"). Full Chromium where the shell is absent. The screenshots (bench/screenshots.py) keep
+# full Chromium, whose language packs give a file field's words in French.
 CHROMIUM = (
     shutil.which("chromium-headless-shell")
     or shutil.which("chromium")
