@@ -40,6 +40,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import asyncpg
@@ -165,7 +166,7 @@ async def fresh_database(url: str) -> None:
         await connection.close()
 
 
-def session_cookie(data: dict[str, str]) -> str:
+def session_cookie(data: dict[str, Any]) -> str:
     """What Starlette's SessionMiddleware would set for this session."""
     payload = base64.b64encode(json.dumps(data).encode())
     return TimestampSigner(SECRET).sign(payload).decode()

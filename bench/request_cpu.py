@@ -51,6 +51,7 @@ PAGES = (
     "list",
     "proposal",
     "ballot",
+    "receipt",
     "notifications",
     "account",
     "consultation",
@@ -141,13 +142,18 @@ async def prepare(settings: Settings, comments: int, viewer: str = "demo") -> di
             "list": "/proposals",
             "proposal": f"/proposals/{commented}",
             "ballot": f"/budgets/{voting.id}/ballot" if voting else "",
+            # the receipt page after a ballot (the code the session holds: issue #15)
+            "receipt": f"/budgets/{voting.id}/ballot/receipt" if voting else "",
             "notifications": "/notifications",
             "account": "/account",
             "consultation": f"/consultations/{consultation.id}" if consultation else "",
             # an open consultation's questionnaire (bench/load.py's questionnaire-in)
             "questionnaire": f"/consultations/{answering.id}/answer" if answering else "",
         }
-        return {**paths, "cookie": session_cookie({"auth": token, "csrf": "x" * 43})}
+        session: dict[str, Any] = {"auth": token, "csrf": "x" * 43}
+        if voting:
+            session["receipt"] = {"budget": voting.id, "code": "K7QM-2XPA-9VRT"}
+        return {**paths, "cookie": session_cookie(session)}
     finally:
         await close_database()
 

@@ -76,6 +76,12 @@ class Person:
     district: str | None = None
 
 
+def audience_reads_register(audience: Audience) -> bool:
+    """Whether deciding who may answer needs what the resident register says of the person:
+    "everyone" and "anyone signed in" decide on the account alone."""
+    return audience in (Audience.VERIFIED, Audience.DISTRICT)
+
+
 def audience_problem(audience: Audience, district: str | None, person: Person) -> Problem | None:
     if audience == Audience.EVERYONE:
         return None

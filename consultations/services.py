@@ -366,31 +366,41 @@ async def people_of(user: Any) -> tuple[domain.Person, SpacePerson]:
     )
 
 
+async def _people_for(
+    consultation: Consultation, user: Any, rule: AudienceRule | None
+) -> tuple[domain.Person, SpacePerson]:
+    """`people_of`, the register read only when the consultation's audience or its space's
+    rule asks more than an account (issue #23): for "everyone" and "anyone signed in" the
+    person is their account alone, which is all either rule looks at."""
+    if domain.audience_reads_register(consultation.audience) or audience.asks_more_than_an_account(
+        rule
+    ):
+        return await people_of(user)
+    signed_in = bool(getattr(user, "is_authenticated", False))
+    return domain.Person(signed_in), SpacePerson(signed_in)
+
+
 async def audience_refusal(consultation: Consultation, user: Any) -> Problem | None:
     """Why this person may not answer: the consultation's own audience, then its space's
-    (issue #19); None when they may."""
-    return await _audience_refusal(consultation, *await people_of(user))
+    (issue #19); None when they may. The space's rule is read first (one statement when the
+    consultation belongs to a space), the register only when a rule needs it."""
+    return await audience_refusal_under(
+        consultation, user, await audience.rule_of(consultation.space_id)
+    )
 
 
 async def audience_refusal_under(
     consultation: Consultation, user: Any, rule: AudienceRule | None
 ) -> Problem | None:
     """`audience_refusal` with its space's rule read before (`audience.rule_of`: the
-    questionnaire kept for every resident, consultations/routes.py): the person only is read."""
-    person, space_person = await people_of(user)
+    questionnaire kept for every resident, consultations/routes.py): the person only is read,
+    and only when the consultation's audience or the rule asks more than an account."""
+    person, space_person = await _people_for(consultation, user, rule)
     if problem := domain.audience_problem(consultation.audience, consultation.district, person):
         return problem
     if rule is None:
         return None
     return audience.audience_refusal(rule, space_person, timezone.now().date())
-
-
-async def _audience_refusal(
-    consultation: Consultation, person: domain.Person, space_person: SpacePerson
-) -> Problem | None:
-    if problem := domain.audience_problem(consultation.audience, consultation.district, person):
-        return problem
-    return await audience.refusal_for(consultation.space_id, space_person, timezone.now().date())
 
 
 def response_token(settings: Settings, consultation_id: int, who: str) -> str:
@@ -509,9 +519,9 @@ async def submit_response(
     now = timezone.now()
     if not domain.answering_is_open(consultation.phase, consultation.closes_at, now):
         raise refuse(N_("This consultation is closed: answers are no longer accepted."))
-    person, space_person = await people_of(user)
-    if problem := await _audience_refusal(consultation, person, space_person):
+    if problem := await audience_refusal(consultation, user):
         raise Refused([problem])
+    signed_in = bool(getattr(user, "is_authenticated", False))
     who = who_of(user, visitor)
     if who is None:
         raise refuse(N_("Your browser must accept cookies to answer."))
@@ -532,7 +542,7 @@ async def submit_response(
         if consultation.anonymous
         else {"answers": content, "sealed": None}
     )
-    if person.signed_in:
+    if signed_in:
         try:
             async with in_transaction():
                 await Participant.create(
@@ -554,7 +564,7 @@ async def submit_response(
             await Response.create(
                 consultation_id=consultation_id,
                 token=token,
-                user_id=user.id if person.signed_in and not consultation.anonymous else None,
+                user_id=user.id if signed_in and not consultation.anonymous else None,
                 submitted_on=now.date(),
                 **values,
             )

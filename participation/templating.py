@@ -23,6 +23,7 @@ from participation import (
     geocoding,
     holes,
     i18n,
+    layout,
     permissions,
     richtext,
     urls,
@@ -88,6 +89,9 @@ def _environment() -> Environment:
     # and whether the page's content uses htmx and the staff stylesheet
     env.globals["asset_url"] = assets.asset_url
     env.globals["page_needs"] = assets.needs
+    # the header and the footer around a page: rendered once for everyone alike, holes filled
+    # with the person's token, name, count and current page (participation/layout.py)
+    env.globals["layout"] = layout.layout_global(nav_links)
     return env
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from consultations.models import Option
+from consultations.models import Audience, Option
 from participation.pagecache import invalidate
 from participation.settings import Settings
 from tests.conftest import browser_of, create_user, log_in, logged_queries, post_form
@@ -93,9 +93,10 @@ async def test_a_resident_served_the_stored_questionnaire_reads_no_question(
     assert "Venez-vous au parc ?" in html
     for table in ("consultations_question", "consultations_option"):
         assert not [s for s in statements if f'FROM "{table}"' in s], statements
-    # the session, what the register says of them (the audience), their response (one
-    # statement for its token and the one before issue #16): not the consultation either
-    assert len(statements) <= 3, statements
+    # the session and their response (one statement for its token and the one before issue
+    # #16): not the consultation either, nor the register (anyone signed in may answer)
+    assert len(statements) <= 2, statements
+    assert not [s for s in statements if 'FROM "budgets_residency"' in s], statements
     assert not [s for s in statements if 'FROM "consultations_consultation"' in s], statements
     for context in contexts:
         await context.__aexit__(None, None, None)
@@ -125,3 +126,38 @@ async def test_a_response_stored_before_sealed_answers_is_found_again(
     html = (await browser.get(page)).text
     assert 'value="Des arbres"' in html and "Modifier mes réponses" in html
     await context.__aexit__(None, None, None)
+
+
+@pytest.mark.parametrize("audience", [Audience.EVERYONE, Audience.SIGNED_IN, Audience.VERIFIED])
+async def test_the_register_is_read_only_when_the_audience_asks_for_it(
+    settings: Settings, app: Any, audience: Audience
+) -> None:
+    """What the register says of a person is read to answer a questionnaire only when its
+    audience asks for verified residents (issue #23): for "everyone" and "anyone signed in",
+    the questionnaire, asked and sent, reads nothing of it, and still refuses nobody signed in."""
+    from participation.residents import services as residents
+    from tests.budgets.factories import CENSUS, PERSON
+
+    consultation, questions = await consultation_open(audience)
+    page = f"/consultations/{consultation.id}/answer"
+    person = await create_user(settings, "qui@example.org")
+    await residents.import_census(settings, CENSUS.encode())
+    await residents.verify_residency(settings, person, *PERSON.values())
+    async with browser_of(app) as browser:
+        await log_in(browser, person)
+        await browser.get("/")
+        await browser.get(page)  # the shared part stored
+        with logged_queries() as asked:
+            shown = await browser.get(page)
+        fields = await valid_answers(questions)
+        with logged_queries() as sent:
+            answered = await post_form(browser, page, fields, page)
+    assert shown.status_code == 200 and "Venez-vous au parc ?" in shown.text
+    assert answered.status_code == 303
+    reads = [s for s in asked + sent if 'FROM "budgets_residency"' in s]
+    if audience == Audience.VERIFIED:
+        assert reads  # the person's word from the register, for both
+        assert len(asked) <= 3, asked
+    else:
+        assert not reads, reads
+        assert len(asked) <= 2, asked

@@ -84,10 +84,10 @@ def test_every_route_is_named_package_colon_route() -> None:
 
 # The only url() calls whose name is not written in the template: checked where the data is.
 NAMES_FROM_DATA = {  # the header and the Administration page: test_every_*_link_names_a_route*
-    ("base.html", "link.route"),
+    ("_header.html", "link.route"),
     ("admin/index.html", "link.route"),
     # the content pages' links (participation/sitepages/domain.py::PAGES): test_sitepages.py
-    ("base.html", "page.route"),
+    ("_footer.html", "page.route"),
     ("sitepages/admin_index.html", "page.route"),
     ("sitepages/admin_edit.html", "page.route"),
 }
