@@ -14,7 +14,7 @@ from participation.pagecache import invalidate
 from participation.settings import Settings
 from tests.conftest import browser_of, create_user, log_in, logged_queries, post_form
 from tests.consultations.factories import consultation_open, options, valid_answers
-from tests.participation.test_shared_parts import cache_off, tokens
+from tests.participation.test_shared_parts import rendered_alone, tokens
 
 
 @pytest.mark.parametrize("anonymous", [True, False])
@@ -52,10 +52,7 @@ async def test_each_resident_gets_their_own_answers_in_the_shared_questionnaire(
         order = [first, *(n for n in browsers if n != first)]
         shared = {n: (await browsers[n].get(page)).text for n in order}
         assert app.state.shared_parts
-        settings_on = app.state.settings
-        cache_off(app)
-        alone = {n: (await browsers[n].get(page)).text for n in order}
-        app.state.settings = settings_on
+        alone = await rendered_alone(app, {n: browsers[n] for n in order}, page)
         for n in order:
             assert shared[n] == alone[n], n
         await invalidate(app.state.redis)  # as every write: parts go

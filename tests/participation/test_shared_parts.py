@@ -65,6 +65,17 @@ def cache_off(app: Any) -> None:
     app.state.settings = dataclasses.replace(app.state.settings, page_cache_seconds=0)
 
 
+async def rendered_alone(app: Any, browsers: dict[str, Any], page: str) -> dict[str, str]:
+    """`page` as each browser gets it with the caches off (every page rendered alone, as before
+    shared parts), in the dict's order; the caches are back on afterwards."""
+    settings_on = app.state.settings
+    cache_off(app)
+    try:
+        return {name: (await browser.get(page)).text for name, browser in browsers.items()}
+    finally:
+        app.state.settings = settings_on
+
+
 async def test_each_resident_gets_their_own_state_on_the_shared_thread(app: Any, town: Any) -> None:
     page, first = town["page"], town["first"]
     alice, a = town["alice"]

@@ -16,7 +16,7 @@ from participation.richtext import ALLOW_LIST_VERSION
 from participation.settings import Settings
 from tests.conftest import browser_of, create_user, log_in, logged_queries, post_form
 from tests.participation.proposal_factories import add_coauthor, make_proposal
-from tests.participation.test_shared_parts import cache_off, tokens
+from tests.participation.test_shared_parts import rendered_alone, tokens
 
 
 @pytest.fixture
@@ -95,10 +95,7 @@ async def test_every_viewer_gets_the_page_rendered_for_them_alone(app: Any, deba
         again = {name: (await browsers[name].get(page)).text for name in reversed(order)}
         assert app.state.shared_parts
         assert shared == again
-        settings_on = app.state.settings
-        cache_off(app)
-        alone = {name: (await browsers[name].get(page)).text for name in order}
-        app.state.settings = settings_on
+        alone = await rendered_alone(app, {name: browsers[name] for name in order}, page)
         for name in order:
             assert shared[name] == alone[name], name
         await post_form(browsers["plain"], f"{page}/comments", {"body": f"Avis {first}"})
