@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 from participation import spreadsheet  # pure: the one CSV writer (no web stack)
 from tally._collector import paused
-from tally.election import Ballot, Election, Project, VoteType, scores
+from tally.election import Ballot, Election, Project, VoteType, frozen_instance, scores
 
 SECTIONS = ("META", "PROJECTS", "VOTES")
 KINDS = {kind.value: kind for kind in VoteType}
@@ -381,19 +381,18 @@ def _projects(
     projects: list[Project] = []
     selected: list[str] = []
     seen: dict[str, int] = {}
-    # the columns read, by index (None: absent); a row's cells are taken in one comprehension
-    # rather than a call per cell (issue #23)
-    wanted = [
-        at.get(name)
-        for name in ("project_id", "cost", "name", "category", "district", "subunit", "selected")
-    ]
+    # the columns read, taken from a row in one `itemgetter` call (issue #23): a row is padded
+    # with empty cells up to the header's length and one more, which stands for an absent column
+    width = len(columns)
+    read = ("project_id", "cost", "name", "category", "district", "subunit", "selected")
+    pick = itemgetter(*(at.get(name, width) for name in read))
     for line, row in rows[1:]:
         size = len(row)
-        if size > len(columns):
-            raise PabulibError(line, "", f"{size} fields for {len(columns)} columns")
-        project_id, cost_text, title, category, district, subunit, flag = [
-            row[index] if index is not None and index < size else "" for index in wanted
-        ]
+        if size > width:
+            raise PabulibError(line, "", f"{size} fields for {width} columns")
+        project_id, cost_text, title, category, district, subunit, flag = pick(
+            row + [""] * (width + 1 - size)
+        )
         if not project_id:
             raise PabulibError(line, "project_id", "empty project id")
         if project_id in seen:
@@ -405,7 +404,8 @@ def _projects(
                 line, "cost", f"{cost_text!r} is not a whole number of currency units"
             )
         projects.append(
-            Project(
+            frozen_instance(
+                Project,
                 id=project_id,
                 cost=int(cost),
                 name=title,
