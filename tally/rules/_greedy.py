@@ -16,6 +16,7 @@ from tally.election import (
     ProjectExplanation,
     VoteType,
     check,
+    frozen_instance,
     scores,
     supporter_counts,
     tie_order,
@@ -57,13 +58,15 @@ def greedy_outcome(election: Election, rule: str, *, skip: bool, threshold: int 
             reason = DOES_NOT_FIT
             stopped = not skip
         explanations.append(
-            ProjectExplanation(
+            frozen_instance(
+                ProjectExplanation,
                 project_id=project.id,
                 score=score[project.id],
                 rank=rank,
                 selected=order is not None,
                 reason=reason,
                 order=order,
+                price=None,
                 supporters=supporters[project.id],
                 budget_left=Fraction(left),
             )

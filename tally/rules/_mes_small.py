@@ -18,7 +18,7 @@ from __future__ import annotations
 import heapq
 from dataclasses import dataclass
 from fractions import Fraction
-from operator import mul
+from operator import itemgetter, mul
 
 from tally.election import BallotCounts, Project, supported
 from tally.rules._mes_shared import EPS, ONE, TINY, ZERO, Run, Step, _keep_rivals, _Limit
@@ -57,8 +57,16 @@ class SmallGroups:
             elif len(set(chosen)) < len(chosen):  # a ballot naming a project twice
                 chosen = list(dict.fromkeys(chosen))
             lists.append(chosen)
-        member_weights = [list(map(weights.__getitem__, chosen)) for chosen in lists]
+        member_weights = [_picked(weights, chosen) for chosen in lists]
         return cls(weights, lists, member_weights, list(map(sum, member_weights)))
+
+
+def _picked(values: list[int], indices: list[int]) -> list[int]:
+    """`[values[i] for i in indices]`, by one `itemgetter` call when there are several: a
+    third fewer instructions than a look-up per index (issue #23)."""
+    if len(indices) > 1:
+        return list(itemgetter(*indices)(values))
+    return [values[i] for i in indices]
 
 
 class _Money:

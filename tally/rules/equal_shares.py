@@ -49,6 +49,7 @@ from tally.election import (
     ProjectExplanation,
     VoteType,
     check,
+    frozen_instance,
     scores,
     supported,
     supporter_counts,
@@ -282,7 +283,8 @@ def _outcome(
         else:
             reason = NOT_AFFORDABLE
         explanations.append(
-            ProjectExplanation(
+            frozen_instance(
+                ProjectExplanation,
                 project_id=project.id,
                 score=score[project.id],
                 rank=rank,

@@ -241,6 +241,67 @@ def test_plain_votes_read_as_csv_reads_them(
                 assert _read_or_error(text, strict) == plain, repr(text)
 
 
+# VOTES sections whose lines all have as many cells are read column by column (issue #23):
+# the same ballots, warnings and errors as the line loop and as csv, blank and odd lines too
+TABLE_LINES = [
+    "1;1,2;5,6",
+    "2;3;1",
+    "3; 1 , 3 ;2,2",
+    "4;2,2;1,1",
+    "5;9;1",
+    "8;1;x",
+    "9;1;-1",
+    "16;1,2,3;1,2,3",
+    "17;1;1.5",
+    "6;1,,2;1,1",
+    "7;;",
+    ";1;1",
+    " ; ; ",
+    "11;2,3;0,4",
+    "12;3,1,2;1,0,2",
+]
+TABLE_HEADERS = ["voter_id;vote;points", "vote;voter_id;points", " Voter_ID ; VOTE ;points"]
+
+
+@pytest.mark.parametrize("kind", ["approval", "cumulative", "choose-1", "ordinal"])
+@pytest.mark.parametrize("width", [2, 3])
+@pytest.mark.parametrize("seed", range(4))
+def test_a_table_of_votes_reads_as_the_line_loop_and_csv_read_it(
+    kind: str, width: int, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import random
+
+    rng = random.Random(seed)
+    head = SAMPLE.split("VOTES")[0].replace("approval", kind) + "VOTES\n"
+    cut = ";".join if width == 3 else (lambda cells: ";".join(cells[:2]))
+    for _ in range(40):
+        header = rng.choice(TABLE_HEADERS[:1] * 4 + TABLE_HEADERS + ["id;vote;points"])
+        # mostly lines that read cleanly, sometimes odd ones, now and then a blank first line
+        clean = TABLE_LINES[:3] + TABLE_LINES[-2:]
+        pool = clean if rng.random() < 0.5 else TABLE_LINES
+        lines = [" ; ; "] * (rng.random() < 0.1) + [header]
+        lines += [rng.choice(pool) for _ in range(rng.randint(0, 8))]
+        lines = [cut(line.split(";")) for line in lines]
+        text = head + rng.choice(("\n", "\r\n")).join(lines) + rng.choice(("", "\n"))
+        for strict in (False, True):
+            table = _read_or_error(text, strict)
+            with monkeypatch.context() as loop_only:
+                loop_only.setattr(pabulib, "_table", lambda text: None)
+                assert _read_or_error(text, strict) == table, repr(text)
+            with monkeypatch.context() as csv_only:
+                csv_only.setattr(pabulib, "_plain_lines", lambda stream: None)
+                assert _read_or_error(text, strict) == table, repr(text)
+
+
+def test_the_votes_of_a_table_are_shared_and_read_once() -> None:
+    """The same vote cell gives the same choices (one tuple) whichever path reads it."""
+    text = SAMPLE.replace("b;1,3\n", "b;1,3\nc;1,2\nd; 1,2\n")
+    ballots = pabulib.loads(text).ballots
+    assert [b.choices for b in ballots] == [("1", "2"), ("1", "3"), ("1", "2"), ("1", "2")]
+    assert ballots[0].choices is ballots[2].choices
+    assert all(b.points is None for b in ballots)
+
+
 def test_a_ballot_is_a_named_tuple() -> None:
     """An election holds one per voter: built in C (issue #23), immutable, fields by name."""
     ballot = pabulib.loads(SAMPLE).ballots[0]

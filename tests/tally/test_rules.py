@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import pytest
 
-from tally import RULES, tally
+from tally import RULES, pabulib, tally
 from tally.election import Ballot, Election, ElectionError, Project, VoteType
 from tests.tally.reference import reference_mes
 
@@ -202,3 +202,20 @@ def test_the_engine_imports_without_the_web_stack() -> None:
     assert result.stdout.strip() == (
         "['participation', 'participation.licence', 'participation.spreadsheet']"
     ), result.stderr
+
+
+def test_projects_and_explanations_are_whole_dataclass_instances() -> None:
+    """Built without their `__init__` (issue #23): every field set, in order, equal to what the
+    constructor gives."""
+    from dataclasses import fields, replace
+
+    election = pabulib.loads(
+        "META\nkey;value\nbudget;100\nPROJECTS\nproject_id;cost;name\n1;60;Parc\n2;50;x\n"
+        "3;30;y\nVOTES\nvoter_id;vote\na;1,2\nb;1,3\nc;3\n"
+    )
+    built = list(election.projects)
+    for rule in ("greedy", "equal-shares"):
+        built += tally(election, rule).explanations
+    for item in built:
+        assert list(vars(item)) == [f.name for f in fields(item)]
+        assert replace(item) == item and hash(replace(item)) == hash(item)
