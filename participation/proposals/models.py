@@ -160,6 +160,10 @@ class Proposal(Model):
             # id last: "most supported" and "most commented" read the index in order, ties included
             Index(fields=("moderation_state", "support_count", "id")),
             Index(fields=("moderation_state", "comment_count", "id")),
+            # an old `?page=N` address of the newest first (no cursor: OFFSET, queries._rows):
+            # the ids read backwards from the index alone, the state checked there too (page
+            # 900 of a big town's 20,000: 54 ms reading the whole table, 5 ms; issue #23)
+            Index(fields=("moderation_state", "id", "state")),
         )
 
 
