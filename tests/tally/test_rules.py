@@ -217,5 +217,7 @@ def test_projects_and_explanations_are_whole_dataclass_instances() -> None:
     for rule in ("greedy", "equal-shares"):
         built += tally(election, rule).explanations
     for item in built:
+        # what frozen_instance assumes of the class: no __post_init__ to skip, a __dict__
+        assert not hasattr(type(item), "__post_init__") and "__slots__" not in vars(type(item))
         assert list(vars(item)) == [f.name for f in fields(item)]
         assert replace(item) == item and hash(replace(item)) == hash(item)
