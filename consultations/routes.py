@@ -122,7 +122,8 @@ async def _shared_answer_body(
     the consultation opened or closed); a request served from the store reads no question nor
     option. None (the page is rendered for them alone) when parts are not kept (the cache off,
     Redis down)."""
-    key = sharedparts.key_of(request, "answer", consultation.id, answered)
+    # the questionnaire reads nothing of the query: any query shares the part
+    key = sharedparts.key_of(request, "answer", consultation.id, answered, query="")
 
     async def read_and_render() -> str:
         context = await _answer_context(request, consultation, {})
@@ -191,7 +192,7 @@ async def _kept_consultation(request: Request) -> tuple[Consultation, AudienceRu
             return "", (None, None)
         return "", (consultation, await audience.rule_of(consultation.space_id))
 
-    key = sharedparts.key_of(request, "answering", consultation_id)
+    key = sharedparts.key_of(request, "answering", consultation_id, query="")
     part = await sharedparts.shared(request, key, read)
     if part is None or part.data[0] is None or part.data[0].phase == Phase.PREPARATION:
         return None

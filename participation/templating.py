@@ -69,7 +69,6 @@ def _environment() -> Environment:
     env.filters["deadline"] = formatting.format_deadline
     env.globals["colon"] = formatting.colon
     env.globals["ngettext"] = _ngettext
-    env.globals["nav_links"] = nav_links
     env.globals["admin_lines"] = admin_lines
     env.globals["feed_links"] = feed_links  # the head's Atom feeds (Feature.feeds)
     env.globals["SITE_PAGES"] = sitepages_domain.PAGES  # the footer's links

@@ -519,14 +519,9 @@ async def _shared_page(request: Request) -> tuple[Response | None, queries.PageF
     (their forms), a reply form asked for (`?reply=`), a proposal that is not public, a
     comment of theirs awaiting moderation or hidden, or when parts are not kept (the cache
     off, Redis down)."""
-    user = request.scope["user"]
-    if (
-        not user.is_authenticated
-        or user.is_moderator
-        or is_staff(user)
-        or "reply" in request.query_params
-    ):
+    if not _may_share_thread(request, None):  # the same viewers as the shared thread
         return None, None
+    user = request.scope["user"]
     proposal_id = request.path_params["id"]
     cursor = ThreadCursor.from_query(request.query_params)
 
@@ -564,14 +559,21 @@ async def _shared_page(request: Request) -> tuple[Response | None, queries.PageF
             secrets.token_hex(8),
         )
 
-    kept = await sharedparts.shared(request, sharedparts.key_of(request, "page", proposal_id), read)
+    # keyed by the thread's page read from the address, not the query as written: an unknown
+    # parameter shares the part (it read none), instead of reading the proposal again
+    where = astuple(cursor)
+    kept = await sharedparts.shared(
+        request, sharedparts.key_of(request, "page", proposal_id, query=where), read
+    )
     if kept is None or kept.data.proposal is None:
         return None, None
     data: SharedProposal = kept.data
     facts, proposal, shared_detail = data.facts, data.proposal, data.detail
     assert facts is not None and proposal is not None and shared_detail is not None
     if domain.is_author(user, facts) or any(c.email == user.email for c in data.coauthors):
-        return None, None  # their forms (edit, invite, amendments to decide, an invitation)
+        # their forms (edit, invite, amendments to decide, an invitation); their own state,
+        # if this request read it, is not read again
+        return None, (read_now[0] if read_now else None)
     own = read_now[0] if read_now else await queries.page_facts(user, proposal.id)
     if any(own.mine.values()):  # theirs awaiting moderation or hidden: their thread
         return None, own  # (read once: the page rendered for them does not read it again)
@@ -646,6 +648,7 @@ async def _shared_page(request: Request) -> tuple[Response | None, queries.PageF
         may_comment,
         refusal_text,
         own.supported,
+        query=where,
     )
     part = await sharedparts.shared(request, key, render_body)
     if part is None:
