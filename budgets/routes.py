@@ -375,27 +375,22 @@ async def _shared_ballot(
     part = await sharedparts.shared(request, key, read_and_render)
     if part is None:
         return None
-    token = csrf_token(request)
-
-    def filler(names: tuple[str, ...]) -> str | None:
-        if names[0] == "csrf":
-            return token
-        value = choices.get(int(names[1]))
-        if names[0] == "checked":
-            return "checked" if value else ""
-        if names[0] == "points":
-            return str(value) if value else ""
-        if names[0] == "rank":
-            return "selected" if value == int(names[2]) else ""
-        return None
-
+    # their choices (none for a sealed ballot): ticked, points, ranks; every other one empty
+    named: dict[tuple[str, ...], str] = {}
+    for project, value in choices.items():
+        if value:
+            named["checked", str(project)] = "checked"
+            named["points", str(project)] = str(value)
+            named["rank", str(project), str(value)] = "selected"
     return {
         **part.data,
         "budget": budget,
         "voter": voter,
         "filters": queries.ProjectFilters(),
         "errors": {},
-        "shared_projects": sharedparts.fill(part, filler),
+        "shared_projects": sharedparts.fill_in(
+            part, {"csrf": csrf_token(request), "checked": "", "points": "", "rank": ""}, named
+        ),
     }
 
 

@@ -142,23 +142,29 @@ async def _shared_answer_body(
     part = await sharedparts.shared(request, key, read_and_render)
     if part is None:
         return None
-    token = csrf_token(request)
+    return sharedparts.fill_in(
+        part, {"csrf": csrf_token(request), "first": "", "in": "", "is": ""}, _answer_values(values)
+    )
 
-    def filler(names: tuple[str, ...]) -> str | None:
-        what = names[0]
-        if what == "csrf":
-            return token
-        if what == "first":  # a text or number written: what the field shows, escaped
-            given = values.get(names[1])
-            return str(escape(given[0])) if given else ""
-        if what == "in":  # an option among those chosen: ("in", word, field, value)
-            return names[1] if names[3] in values.get(names[2], ()) else ""
-        if what == "is":  # the option given for a field: ("is", word, field, value)
-            given = values.get(names[2])
-            return names[1] if given and given[0] == names[3] else ""
-        return None
 
-    return sharedparts.fill(part, filler)
+# the words an answer's hole puts in place (consultations/questions/*_answer.html)
+_CHOSEN = ("checked", "selected")
+
+
+def _answer_values(values: dict[str, list[str]]) -> dict[tuple[str, ...], str]:
+    """The questionnaire's holes that this person's answers fill (every other one empty): a
+    text or number written, `("first", field)`, escaped; an option among those chosen, `("in",
+    word, field, value)`; the option given for a field, `("is", word, field, value)`."""
+    named: dict[tuple[str, ...], str] = {}
+    for field, given in values.items():
+        if not given:
+            continue
+        named["first", field] = str(escape(given[0]))
+        for word in _CHOSEN:
+            named["is", word, field, given[0]] = word
+            for value in given:
+                named["in", word, field, value] = word
+    return named
 
 
 def _form_values(stored: dict[str, Any] | None) -> dict[str, list[str]]:
@@ -186,17 +192,17 @@ async def _kept_consultation(request: Request) -> tuple[Consultation, AudienceRu
     there is no such consultation or it is being prepared (the route reads it and says so)."""
     consultation_id = request.path_params["consultation_id"]
 
-    async def read() -> tuple[str, tuple[Consultation | None, AudienceRule | None]]:
+    async def read() -> tuple[Consultation | None, AudienceRule | None]:
         consultation = await Consultation.get_or_none(id=consultation_id)
         if consultation is None:
-            return "", (None, None)
-        return "", (consultation, await audience.rule_of(consultation.space_id))
+            return None, None
+        return consultation, await audience.rule_of(consultation.space_id)
 
     key = sharedparts.key_of(request, "answering", consultation_id, query="")
-    part = await sharedparts.shared(request, key, read)
-    if part is None or part.data[0] is None or part.data[0].phase == Phase.PREPARATION:
+    kept = await sharedparts.kept(request, key, read)
+    if kept is None or kept[0] is None or kept[0].phase == Phase.PREPARATION:
         return None
-    return part.data  # type: ignore[no-any-return]
+    return kept  # type: ignore[no-any-return]
 
 
 async def answer(request: Request) -> Response:

@@ -27,9 +27,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from markupsafe import Markup
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -85,6 +87,31 @@ class Needs:
     htmx: bool
     staff_css: bool
     leaflet: bool = False  # a map over tiles: Leaflet's stylesheet and script, our place-map.js
+
+    def __or__(self, other: Needs) -> Needs:
+        """What content made of both needs."""
+        return Needs(
+            self.htmx or other.htmx,
+            self.staff_css or other.staff_css,
+            self.leaflet or other.leaflet,
+        )
+
+
+NOTHING = Needs(htmx=False, staff_css=False)
+
+
+class Known(Markup):
+    """HTML whose needs are known without reading it again: a shared part filled for a request
+    (participation/sharedparts.py), its needs kept with the part when it was rendered. A page
+    whose content holds it (`needs`) reads the rest of its content only."""
+
+    needs: Needs
+
+
+def known(html: str, needs: Needs) -> Known:
+    part = Known(html)
+    part.needs = needs
+    return part
 
 
 def page_needs(content: str, staff_classes: frozenset[str]) -> Needs:
@@ -176,9 +203,23 @@ def staff_classes() -> frozenset[str]:
     return _staff_now() if _WATCH[0] else _staff_once()
 
 
-def needs(content: str) -> Needs:
-    """`page_needs` with the staff stylesheet's classes (templates/base.html)."""
-    return page_needs(str(content), staff_classes())
+def needs(content: str, parts: Iterable[Known] = ()) -> Needs:
+    """`page_needs` with the staff stylesheet's classes (templates/base.html). `parts`: the
+    shared parts in `content` (`templating.render` finds them in the page's context), whose
+    needs are known: each is taken out of the content (a C search, not a scan of its markup),
+    the rest is read, their needs added. A part inserted whole between elements, as
+    `{{ shared_body }}` does, changes no match of the rest (tests/participation/
+    test_shared_parts.py compares both on every shared page). A part not found as such in the
+    content (a template that changed it): the whole content is read."""
+    text = str(content)
+    found = NOTHING
+    for part in parts or ():
+        at = text.find(part)
+        if at < 0:
+            return page_needs(str(content), staff_classes())
+        text = text[:at] + text[at + len(part) :]
+        found |= part.needs
+    return found | page_needs(text, staff_classes())
 
 
 async def served(request: Request) -> Response:

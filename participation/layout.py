@@ -32,14 +32,12 @@ from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
-from participation.holes import hole, split
+from participation.holes import Cut, fill, hole, split
 
 MAX_LAYOUTS = 256  # per process: languages × variants × settings' versions
 
 CURRENT = Markup('aria-current="page"')
 _NOT_CURRENT = Markup("")
-
-Pieces = tuple[str | tuple[str, ...], ...]
 
 
 def _variant(user: Any, links: Callable[[Any], list[Any]]) -> tuple[bool, tuple[Any, ...], bool]:
@@ -87,25 +85,26 @@ def _common(context: Context) -> dict[str, Any]:
     }
 
 
-def _shared(env: Environment, template: str, context: Context, variant: tuple[Any, ...]) -> Pieces:
+def _shared(env: Environment, template: str, context: Context, variant: tuple[Any, ...]) -> Cut:
     """The layout's `template` for everyone with this `variant`, with holes, kept."""
     site = context.get("site")
-    logo = getattr(site, "logo", None) if site else None
+    # the settings' version covers what the browser saves (the logo with its size, the colour,
+    # the site's name once saved); the site's name at version 0 and the accessibility
+    # compliance are the environment's (what a test's settings or a restart change)
     key: tuple[Hashable, ...] = (
         template,
         context.get("language"),
+        getattr(site, "version", None),
         context.get("site_name"),
-        str(getattr(site, "version", "")) if site else None,
-        (logo.digest, tuple(logo.shown)) if logo else None,
         context.get("accessibility_compliance"),
         variant,
     )
     state = context["request"].app.state
-    store: dict[Hashable, Pieces] | None = getattr(state, "layouts", None)
+    store: dict[Hashable, Cut] | None = getattr(state, "layouts", None)
     if store is None:
         store = state.layouts = {}
-    pieces = store.get(key)
-    if pieces is None:
+    cut = store.get(key)
+    if cut is None:
         signed_in, links, is_agent = variant
         html = env.get_template(template).render(
             _common(context),
@@ -118,23 +117,20 @@ def _shared(env: Environment, template: str, context: Context, variant: tuple[An
             links=list(links),
             is_agent=is_agent,
         )
-        pieces = split(html)
+        cut = split(html)
         if len(store) >= MAX_LAYOUTS:
             store.pop(next(iter(store)))  # the oldest
-        store[key] = pieces
-    return pieces
+        store[key] = cut
+    return cut
 
 
-def _fill(pieces: Pieces, values: dict[str, str], path: str) -> str:
-    out: list[str] = []
-    for piece in pieces:
-        if isinstance(piece, str):
-            out.append(piece)
-        elif piece[0] == "current":
-            out.append(CURRENT if path.startswith(piece[1]) else "")
-        else:
-            out.append(values[piece[0]])
-    return "".join(out)
+def _filled(cut: Cut, values: dict[str, str], path: str) -> str:
+    """`cut` with the person's `values` (by kind) and the current link (the path starts with
+    its `href`), in one pass (participation/holes.py)."""
+    current = {
+        names: CURRENT if path.startswith(names[1]) else "" for names in cut.names_of("current")
+    }
+    return fill(cut, values, current)
 
 
 def layout_global(links: Callable[[Any], list[Any]]) -> Callable[..., Markup]:
@@ -152,8 +148,8 @@ def layout_global(links: Callable[[Any], list[Any]]) -> Callable[..., Markup]:
             return Markup(alone(env, template, context, user, links(user)))
         path = request.url.path
         if template != "_header.html":  # the footer: the same for everyone, no hole
-            return Markup(_fill(_shared(env, template, context, (False, (), False)), {}, path))
-        pieces = _shared(env, template, context, _variant(user, links))
-        return Markup(_fill(pieces, _person_values(user, context["csrf_token"], path), path))
+            return Markup(_filled(_shared(env, template, context, (False, (), False)), {}, path))
+        cut = _shared(env, template, context, _variant(user, links))
+        return Markup(_filled(cut, _person_values(user, context["csrf_token"], path), path))
 
     return layout

@@ -95,12 +95,26 @@ class Entry:
     digest: str
 
 
+GENERATION_READ = "participation.page_cache.generation"  # in the scope: read once a request
+
+
 async def current_generation(request: Request) -> bytes | None:
+    """The generation of the pages (one Redis GET), read once per request and remembered in its
+    scope: the proposal page and the questionnaire ask it for two parts each. An entry is
+    stamped with the generation read before it was computed, so a write by another request
+    after the first read leaves that entry stale at once, as it would have been had the second
+    part read a newer one (the next request reads again). None (and nothing remembered) when
+    Redis does not answer."""
+    scope = request.scope
+    known: bytes | None = scope.get(GENERATION_READ)
+    if known is not None:
+        return known
     try:
         value = await request.app.state.redis.get(GENERATION_KEY)
     except (OSError, RedisError):
         return None
-    return value or b"0"
+    scope[GENERATION_READ] = value = value or b"0"
+    return value  # type: ignore[no-any-return]
 
 
 async def invalidate(redis: Any) -> None:

@@ -65,8 +65,7 @@ async def home(request: Request) -> Response:
         key = sharedparts.key_of(request, "home", str(since.day.year))
         part = await sharedparts.shared(request, key, shared_body)
         if part is not None:
-            token = csrf_token(request)
-            body = sharedparts.fill(part, lambda names: token if names[0] == "csrf" else None)
+            body = sharedparts.fill_in(part, {"csrf": csrf_token(request)})
             return render(request, "home.html", {"shared_body": body})
     return render(request, "home.html", await body_context())
 

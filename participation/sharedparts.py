@@ -8,8 +8,11 @@ comment thread, the cards of the proposals list. Such a part is rendered once wi
 where a resident's own state goes (`hole(...)` in the template, with a neutral resident,
 `SHARED_RESIDENT`, standing in for the viewer), kept in this process as the pages are (the page
 cache's generation: emptied by every write that may change a page, at most `PAGE_CACHE_SECONDS`),
-and each request fills the holes with the viewer's own values by plain string substitution
-(`fill`).
+and each request fills the holes with the viewer's own values in one pass (`fill_in`: values by
+kind and by name, put in place by index and joined once; `fill`: one call of a function per
+distinct hole, for callers that have one). The part keeps what its content needs in the page's
+head (htmx, the staff stylesheet, Leaflet: participation/assets.py), read once when it is
+rendered, so that a request served from the store does not read its HTML again.
 
 What keeps it from showing one resident's things to another:
 - the shared rendering never sees the viewer: the template gets `SHARED_RESIDENT` (signed in, no
@@ -31,19 +34,21 @@ What keeps it from showing one resident's things to another:
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup
 from starlette.requests import Request
 
-from participation import pagecache
-from participation.holes import hole, split
+from participation import assets, pagecache
+from participation.holes import Cut, Names, hole, split
+from participation.holes import fill as fill_cut
 
-__all__ = ["SHARED_RESIDENT", "Part", "fill", "hole", "key_of", "shared"]
+__all__ = ["SHARED_RESIDENT", "Part", "fill", "fill_in", "hole", "key_of", "kept", "shared"]
 
 MAX_PARTS = 1000  # per process, as the page cache's pages
+STORE = "shared_parts"  # the store of `pagecache.kept` the parts and their data are in
 
 
 class _SharedResident:
@@ -63,9 +68,28 @@ SHARED_RESIDENT = _SharedResident()
 
 @dataclass(frozen=True)
 class Part:
-    pieces: tuple[str | tuple[str, ...], ...]  # text, and holes by their names
+    cut: Cut  # its HTML cut at its holes
     # what the rendering read that a request served from the store needs (the ids shown...)
     data: Any = None
+    # what its content needs in the page's head, outside its ranges; None when what a range
+    # holds needs more (a request then reads its filled HTML: `fill_in`)
+    needs: assets.Needs | None = None
+
+    @property
+    def pieces(self) -> tuple[str | Names, ...]:
+        """Its text, and each hole as the tuple of its names."""
+        return self.cut.pieces
+
+
+def _needs_of(cut: Cut) -> assets.Needs | None:
+    """What every filling of `cut` needs but its ranges' replacements: its text outside the
+    ranges read once, holes left out; None when a range's own text needs more (whether it is
+    kept then decides)."""
+    outside = assets.needs(cut.outside())
+    for inside in cut.interiors():
+        if outside | assets.needs(inside) != outside:
+            return None
+    return outside
 
 
 def key_of(
@@ -100,35 +124,53 @@ async def shared(
         if inspect.isawaitable(result):
             result = await result
         html, data = result if isinstance(result, tuple) else (result, None)
-        return Part(split(html), data)
+        cut = split(html)
+        return Part(cut, data, _needs_of(cut))
 
-    entry = await pagecache.kept(request, "shared_parts", key, rendered, MAX_PARTS)
+    entry = await pagecache.kept(request, STORE, key, rendered, MAX_PARTS)
     return None if entry is None else entry.value  # type: ignore[no-any-return]
 
 
-Filler = Callable[[tuple[str, ...]], str | None]
+async def kept(
+    request: Request, key: tuple[Hashable, ...], read: Callable[[], Awaitable[Any]]
+) -> Any | None:
+    """What `read()` returns, kept with the parts (the same store, generation and bound) under
+    `key` (`key_of`), for data a page reads once per write and renders per request (the
+    proposal page's rows, a consultation and its space's rule); None when nothing can be kept
+    (the cache off, Redis down)."""
+    entry = await pagecache.kept(request, STORE, key, read, MAX_PARTS)
+    return None if entry is None else entry.value
+
+
+Filler = Callable[[Names], str | None]
+_NONE: Mapping[Names, str | None] = {}
+
+
+def fill_in(
+    part: Part, kinds: Mapping[str, str | None], named: Mapping[Names, str | None] = _NONE
+) -> Markup:
+    """The part's HTML with its holes filled in one pass (participation/holes.py `fill`): each
+    hole the value of its names in `named`, else of its kind (first name) in `kinds`; values
+    already escaped. A range (`hole("[name", ...)` ... `hole("]")`) with no value or None keeps
+    what the shared rendering put there, a string replaces it. A hole with no value is an
+    error. The result carries what its content needs in the page's head (`assets.Known`):
+    the part's, and what its ranges' replacements need (read: the viewer's few own links)."""
+    html = fill_cut(part.cut, kinds, named)
+    needs = part.needs
+    if needs is None or any(v and k[:1] == "[" for k, v in kinds.items()):
+        # a range holds what the rest needs not, or every range of a kind is given the same
+        # markup (which of them it replaces is `named`'s to say): read the filled HTML
+        return assets.known(html, assets.needs(html))
+    at = part.cut.at
+    for names, value in named.items():
+        if value and names[0][:1] == "[" and names in at:
+            needs |= assets.needs(value)
+    return assets.known(html, needs)
 
 
 def fill(part: Part, filler: Filler) -> Markup:
     """The part's HTML with each hole filled by `filler(names)` (the text to put there, already
-    escaped). For a range (`hole("[name", ...)` ... `hole("]")`), `filler` returns None to keep
-    what the shared rendering put there, or the text to put instead."""
-    out: list[str] = []
-    skipping = False
-    for piece in part.pieces:
-        if isinstance(piece, str):
-            if not skipping:
-                out.append(piece)
-        elif piece[0] == "]":
-            skipping = False
-        elif not skipping:
-            value = filler(piece)
-            if piece[0].startswith("["):
-                if value is not None:
-                    out.append(value)
-                    skipping = True
-            elif value is None:
-                raise ValueError(f"a hole nobody fills: {piece}")
-            else:
-                out.append(value)
-    return Markup("".join(out))
+    escaped), asked once per distinct hole. For a range (`hole("[name", ...)` ... `hole("]")`),
+    `filler` returns None to keep what the shared rendering put there, or the text to put
+    instead. `fill_in` is the same without a call per hole."""
+    return fill_in(part, {}, {names: filler(names) for names in part.cut.at})

@@ -286,6 +286,8 @@ def render(
         "flashes": request.session.pop("flashes", []),
         **(context or {}),
     }
+    # the shared parts the page shows, filled: base.html reads their needs rather than them
+    full_context["known_parts"] = [v for v in full_context.values() if type(v) is assets.Known]
     name = fragment if fragment and is_htmx(request) else template
     response = templates.TemplateResponse(request, name, full_context, status_code=status_code)
     response.headers["Vary"] = "HX-Request, Accept-Language"

@@ -17,7 +17,16 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 from tortoise import timezone
 
-from participation import formatting, licence, ratelimit, related, sharedparts, spreadsheet, web
+from participation import (
+    formatting,
+    licence,
+    ratelimit,
+    related,
+    richtext,
+    sharedparts,
+    spreadsheet,
+    web,
+)
 from participation.accounts.models import AnonymousUser
 from participation.comments import domain as comments
 from participation.comments.domain import STANCE_LABELS
@@ -183,14 +192,13 @@ async def _shared_index(request: Request, params: queries.ListParams) -> Respons
     if kept.narrowing is not None and await queries.has_own_unlisted(user, kept.narrowing):
         return None  # their own draft or pending proposal is in their list: theirs alone
     supported = await queries.supported_among(user, kept.shown)
-    token = csrf_token(request)
-
-    def filler(names: tuple[str, ...]) -> str | None:
-        if names[0] == "[supported":
-            return None if int(names[1]) in supported else ""
-        return token if names[0] == "csrf" else None
-
-    body = sharedparts.fill(part, filler)
+    # "You support it" kept on the cards they support (None: the range as rendered), gone
+    # from the others
+    body = sharedparts.fill_in(
+        part,
+        {"csrf": csrf_token(request), "[supported": ""},
+        {("[supported", str(i)): None for i in supported},
+    )
     context = {"shared_list": body} if htmx else {"shared_page": body, "shared_list": None}
     return render(request, "proposals/index.html", context, fragment="proposals/_list.html")
 
@@ -496,6 +504,8 @@ class SharedProposal:
     detail: queries.Detail | None = None  # its lists (amendments, history, thread's page)
     related: tuple[Any, ...] = ()
     token: str = ""
+    # the page's meta description (its text's summary: base.html), None when its text is empty
+    description: str | None = None
 
 
 async def _shared_page(request: Request) -> tuple[Response | None, queries.PageFacts | None]:
@@ -527,11 +537,11 @@ async def _shared_page(request: Request) -> tuple[Response | None, queries.PageF
 
     read_now: list[queries.PageFacts] = []  # the viewer's own state, when this request reads
 
-    async def read() -> tuple[str, SharedProposal]:
+    async def read() -> SharedProposal:
         visitor = AnonymousUser()  # what every resident sees: what a visitor sees
         proposal = await queries.get_visible(visitor, proposal_id)
         if proposal is None:
-            return "", SharedProposal(None)
+            return SharedProposal(None)
         # the lists are the same for everyone; the viewer's own facts come in the same
         # statement as the number of versions (`page_facts`), kept for this request only
         detail = await queries.detail(user, proposal, read_thread=False)
@@ -549,7 +559,8 @@ async def _shared_page(request: Request) -> tuple[Response | None, queries.PageF
             supported=False,
             my_comments={},
         )
-        return "", SharedProposal(
+        text = richtext.render(proposal.body, proposal.sanitized_with)
+        return SharedProposal(
             proposal,
             detail.facts,
             tuple(detail.coauthors),
@@ -557,17 +568,17 @@ async def _shared_page(request: Request) -> tuple[Response | None, queries.PageF
             everyone,
             tuple(await related.links_for("proposal", proposal.id)),
             secrets.token_hex(8),
+            richtext.summary(text) if text else None,
         )
 
     # keyed by the thread's page read from the address, not the query as written: an unknown
     # parameter shares the part (it read none), instead of reading the proposal again
     where = astuple(cursor)
-    kept = await sharedparts.shared(
+    data: SharedProposal | None = await sharedparts.kept(
         request, sharedparts.key_of(request, "page", proposal_id, query=where), read
     )
-    if kept is None or kept.data.proposal is None:
+    if data is None or data.proposal is None:
         return None, None
-    data: SharedProposal = kept.data
     facts, proposal, shared_detail = data.facts, data.proposal, data.detail
     assert facts is not None and proposal is not None and shared_detail is not None
     if domain.is_author(user, facts) or any(c.email == user.email for c in data.coauthors):
@@ -656,9 +667,14 @@ async def _shared_page(request: Request) -> tuple[Response | None, queries.PageF
     # their comments shown (all visible to everyone, else they got their own page): the rows
     # kept with the part, read by a visitor's rules, are the ones they would read
     mine_rows = {c.id: c for c in shared_detail.comments if c.id in own.mine}
-    filler = _viewer_filler(request, user, thread_context, own.votes, mine_rows)
-    body = sharedparts.fill(part, filler)
-    page = render(request, "proposals/detail.html", {"proposal": proposal, "shared_body": body})
+    body = sharedparts.fill_in(
+        part, *_viewer_values(request, user, thread_context, own.votes, mine_rows)
+    )
+    page = render(
+        request,
+        "proposals/detail.html",
+        {"proposal": proposal, "shared_body": body, "description": data.description},
+    )
     return page, own
 
 
@@ -848,48 +864,39 @@ async def _shared_thread(
     if mine and not own:  # served from the store: their few comments shown, read
         own = {c.id: c for c in await Comment.filter(id__in=mine)}
     detail.thread = detail_page
-    filler = _viewer_filler(request, user, thread_context, detail.my_votes, own)
-    return sharedparts.fill(part, filler)
+    return sharedparts.fill_in(
+        part, *_viewer_values(request, user, thread_context, detail.my_votes, own)
+    )
 
 
-def _viewer_filler(
+def _viewer_values(
     request: Request,
     user: Any,
     thread_context: dict[str, Any],
     votes: dict[int, int],
     own: dict[int, Comment],
-) -> sharedparts.Filler:
-    """What fills a shared thread's holes for `user` (participation/sharedparts.py): their
-    CSRF token, their `votes` on its comments, the edit and delete links of their `own`
-    comments shown in place of "Report"."""
+) -> tuple[dict[str, str], dict[tuple[str, ...], str]]:
+    """What fills a shared thread's holes for `user` (participation/sharedparts.py `fill_in`),
+    by kind and by name: their CSRF token, their `votes` on its comments (every button
+    "false" but theirs), the edit and delete links of their `own` comments shown in place of
+    "Report" (every other comment's range kept)."""
     token = csrf_token(request)
-    actions: list[Any] = []  # the thread template's macros with the viewer, made when needed
-
-    def filler(names: tuple[str, ...]) -> str | None:
-        if names[0] == "csrf":
-            return token
-        if names[0] == "vote":
-            return "true" if votes.get(int(names[1])) == int(names[2]) else "false"
-        if names[0] == "[mine":
-            comment = own.get(int(names[1]))
-            if comment is None:  # someone else's: the shared "Report" link stays
-                return None
-            if not actions:
-                actions.append(
-                    templates.env.get_template("comments/_thread.html").make_module(
-                        {
-                            "user": user,
-                            "csrf_token": token,
-                            "comments_prefix": thread_context["comments_prefix"],
-                            "can_edit_comment": can_edit_comment,
-                            "now": thread_context["now"],
-                        }
-                    )
-                )
-            return "  " + str(actions[0].comment_actions(comment)) + "\n"
-        return None
-
-    return filler
+    named: dict[tuple[str, ...], str] = {
+        ("vote", str(c), str(way)): "true" for c, way in votes.items()
+    }
+    if own:  # the thread template's macros with the viewer
+        actions: Any = templates.env.get_template("comments/_thread.html").make_module(
+            {
+                "user": user,
+                "csrf_token": token,
+                "comments_prefix": thread_context["comments_prefix"],
+                "can_edit_comment": can_edit_comment,
+                "now": thread_context["now"],
+            }
+        )
+        for c, comment in own.items():
+            named["[mine", str(c)] = "  " + str(actions.comment_actions(comment)) + "\n"
+    return {"csrf": token, "vote": "false"}, named
 
 
 def _reply_to(
