@@ -297,6 +297,35 @@ async def has_own_unlisted(user: Any, n: Narrowing) -> bool:
     return bool(await narrowed(own_unlisted(user), n).exists())
 
 
+# Whether the viewer has a proposal of their own that is not public and shown (0: the row
+# that says so; `own_unlisted`, unnarrowed), and their supports among the ids a list shows
+# ($2...): one statement, no query builder (the list's hot path, issue #23)
+_LIST_STATE = (
+    """SELECT 0 AS "id" WHERE EXISTS (SELECT 1 FROM "proposals_proposal" AS "p"
+  WHERE ("p"."author_id" = $1 OR "p"."id" IN (SELECT "proposal_id" FROM "proposals_coauthor"
+    WHERE "user_id" = $1 AND "accepted_at" IS NOT NULL))
+  AND ("p"."state" NOT IN ("""
+    + ", ".join(f"'{state.value}'" for state in sorted(PUBLIC_STATES))
+    + f""") OR "p"."moderation_state" <> '{ModerationState.VISIBLE.value}'))"""
+)
+_SUPPORTS = """
+UNION ALL
+SELECT "proposal_id" FROM "proposals_support" WHERE "user_id" = $1 AND "proposal_id" IN ({})"""
+
+
+async def list_state(user: Any, ids: Iterable[int]) -> tuple[bool, set[int]]:
+    """For the shared list (participation/proposals/routes.py): whether `user` has any
+    proposal of their own that visitors do not see (`own_unlisted`, whatever the list's
+    filters: only then is `has_own_unlisted` asked), and their supports among `ids`; one
+    plain statement."""
+    ids = list(ids)
+    sql = _LIST_STATE
+    if ids:
+        sql += _SUPPORTS.format(", ".join(f"${n}" for n in range(2, len(ids) + 2)))
+    found = {int(row["id"]) for row in await fetch_rows(sql, [user.id, *ids])}
+    return 0 in found, found - {0}
+
+
 async def supported_among(user: Any, ids: Iterable[int]) -> set[int]:
     """The proposals among `ids` that `user` supports (one statement; none without ids)."""
     ids = list(ids)

@@ -189,9 +189,14 @@ async def _shared_index(request: Request, params: queries.ListParams) -> Respons
     if part is None:
         return None
     kept: SharedList = part.data
-    if kept.narrowing is not None and await queries.has_own_unlisted(user, kept.narrowing):
+    # one statement: whether they have a proposal that visitors do not see, their supports
+    own_unlisted, supported = await queries.list_state(user, kept.shown)
+    if (
+        own_unlisted
+        and kept.narrowing is not None
+        and await queries.has_own_unlisted(user, kept.narrowing)
+    ):
         return None  # their own draft or pending proposal is in their list: theirs alone
-    supported = await queries.supported_among(user, kept.shown)
     # "You support it" kept on the cards they support (None: the range as rendered), gone
     # from the others
     body = sharedparts.fill_in(

@@ -385,10 +385,11 @@ async def test_a_resident_served_the_stored_list_reads_none_of_its_rows(
     settings: Settings, app: Any, town: Any
 ) -> None:
     """Once a resident's request stored a list, another's reads only their own state: the
-    session, whether the list would show them a proposal of their own that others do not see
-    (one EXISTS), their supports among the proposals kept with the part. Addresses meaning the
-    same list share it (the order, page and unknown parameters written or not, in any order);
-    others never do. With a draft of theirs in the list, theirs is read and rendered alone."""
+    session, then in one statement whether they have a proposal of their own that others do not
+    see and their supports among the proposals kept with the part; only if they have one,
+    whether this list would show it (one EXISTS). Addresses meaning the same list share it (the
+    order, page and unknown parameters written or not, in any order); others never do. With a
+    draft of theirs in the list, theirs is read and rendered alone."""
     from tests.conftest import logged_queries
 
     listed = await listed_town(settings, app, town)
@@ -403,8 +404,13 @@ async def test_a_resident_served_the_stored_list_reads_none_of_its_rows(
     rows = [s for s in statements if 'FROM "proposals_proposal"' in s and "SELECT 1" not in s]
     assert rows == [], rows  # neither the list's ids nor its proposals
     assert not [s for s in statements if "territory_category" in s.split(" WHERE")[0]]
-    # the session, the EXISTS, the supports: nothing else
+    # the session, her own state (a draft, her supports), the EXISTS (her draft is not in
+    # this list): nothing else
     assert len(statements) == 3, statements
+    with logged_queries() as statements:
+        bob_page = (await b.get(same)).text
+    assert len(statements) == 2, statements  # no proposal of his own: no EXISTS
+    assert "Vous la soutenez" in bob_page
     assert len(list_keys(app)) == 2  # the same part as Bob's
     assert "Proposition numéro 21" in alice_page and "brouillon secret" not in alice_page
     await a.get("/proposals?category=ecoles&page=2")  # another page: its own part
