@@ -101,7 +101,9 @@ RESULTS_UPDATED_SINCE = ApiFilter(
 )
 
 
-async def _results_budgets(after: tuple[int, ...] | None, given: Mapping[str, Any]) -> list[Budget]:
+async def _results_budgets(
+    after: tuple[int, ...] | None, given: Mapping[str, Any]
+) -> list[Budget]:
     query = Budget.filter(phase=Phase.RESULTS)
     if "budget_id" in given:
         query = query.filter(id=given["budget_id"])

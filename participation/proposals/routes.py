@@ -17,16 +17,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 from tortoise import timezone
 
-from participation import (
-    formatting,
-    licence,
-    ratelimit,
-    related,
-    richtext,
-    sharedparts,
-    spreadsheet,
-    web,
-)
+from participation import formatting, licence, ratelimit, related, sharedparts, spreadsheet, web
 from participation.accounts.models import AnonymousUser
 from participation.comments import domain as comments
 from participation.comments.domain import STANCE_LABELS
@@ -49,7 +40,8 @@ from participation.proposals.domain import (
 )
 from participation.proposals.models import Proposal
 from participation.refusals import NotFound, Refused
-from participation.richtext import markdown_of, source_of, to_text
+from participation.richtext import markdown_of, source_of, summary, to_text
+from participation.richtext import render as rich_text
 from participation.spaces.audience import text_of
 from participation.templating import (
     csrf_token,
@@ -159,11 +151,12 @@ async def _shared_index(request: Request, params: queries.ListParams) -> Respons
     the language, the settings' version, and the generation (every write that may change a
     page empties the parts: a proposal published, edited, supported, commented, moderated).
     Its rows are read with its rendering, by a visitor's rules; a request served from the store
-    reads none of them, only the viewer's own state: whether they have a proposal of their own
-    that the list would show them and not a visitor (one EXISTS: a draft, one awaiting
-    moderation or hidden, matching the filters), and their supports among the ids kept with
-    the part. None (the page reads and renders the list for them alone) when parts are not
-    kept (the cache off, Redis down) or when they have such a proposal."""
+    reads none of them, only the viewer's own state, in one statement (`queries.list_state`):
+    whether they have a proposal of their own that visitors do not see, and their supports
+    among the ids kept with the part; only if they have one, whether the list would show it
+    (one EXISTS: a draft, one awaiting moderation or hidden, matching the filters). None (the
+    page reads and renders the list for them alone) when parts are not kept (the cache off,
+    Redis down) or when the list would show them such a proposal."""
     user, htmx = request.scope["user"], is_htmx(request)
     key = sharedparts.key_of(request, "list", htmx, query=astuple(params))
 
@@ -564,7 +557,7 @@ async def _shared_page(request: Request) -> tuple[Response | None, queries.PageF
             supported=False,
             my_comments={},
         )
-        text = richtext.render(proposal.body, proposal.sanitized_with)
+        text = rich_text(proposal.body, proposal.sanitized_with)
         return SharedProposal(
             proposal,
             detail.facts,
@@ -573,7 +566,7 @@ async def _shared_page(request: Request) -> tuple[Response | None, queries.PageF
             everyone,
             tuple(await related.links_for("proposal", proposal.id)),
             secrets.token_hex(8),
-            richtext.summary(text) if text else None,
+            summary(text) if text else None,
         )
 
     # keyed by the thread's page read from the address, not the query as written: an unknown
