@@ -437,9 +437,28 @@ def _take_draft(request: Request, form: str, budget_id: int) -> dict[str, Any] |
     return submitted if isinstance(submitted, dict) else None
 
 
+async def _kept_budget(request: Request) -> Budget | None:
+    """The budget of the address, read once per write and kept for every resident
+    (participation/sharedparts.py, as a consultation is for its questionnaire): the receipt
+    page reads nothing else that is not the person's. None (the route reads it) when parts
+    are not kept (the cache off, Redis down), there is no such budget or it is in preparation
+    (staff's draft: `_budget` says who may see it)."""
+    budget_id = request.path_params["budget_id"]
+
+    async def read() -> tuple[str, Budget | None]:
+        return "", await Budget.get_or_none(id=budget_id)
+
+    part = await sharedparts.shared(
+        request, sharedparts.key_of(request, "budget", budget_id, query=""), read
+    )
+    if part is None or part.data is None or part.data.phase == Phase.PREPARATION:
+        return None
+    return part.data  # type: ignore[no-any-return]
+
+
 async def receipt(request: Request) -> Response:
     user = web.require(request, is_signed_in)
-    budget = await _budget(request)
+    budget = await _kept_budget(request) or await _budget(request)
     held = request.session.get("receipt") or {}
     if held.get("budget") != budget.id:
         return web.redirect(url("budgets:ballot", budget_id=budget.id))

@@ -19,7 +19,7 @@ from participation.notifications import preferences
 from participation.notifications import services as notifications
 from participation.permissions import is_signed_in
 from participation.refusals import Problem, Refused
-from participation.residents import services as residents
+from participation.residents.domain import Resident
 from participation.sitepages import routes as sitepages_routes
 from participation.templating import flash, render
 from participation.urls import url
@@ -145,15 +145,15 @@ async def _profile_page(
         if feature.account_section is not None:
             if (section := await feature.account_section(user)) is not None:
                 sections.append(section)
-    resident, residency = await residents.resident_of(user)
+    records = await services.profile_records(user.id)  # what it shows of them: one statement
     context = {
         "account": user,
         "sections": sections,
         "errors": errors or {},
         "values": values or {},
-        "pending_email": await services.pending_email_change(user.id),
-        "resident": resident,
-        "residency": residency,
+        "pending_email": records.pending_email,
+        "resident": Resident(records.verified),
+        "residency": records.residency,
         "has_password": has_password(user.password_hash),
         "current": "profile",
     }

@@ -15,7 +15,7 @@ from participation.accounts.models import User
 from participation.settings import Settings
 from tests.conftest import browser_of, create_user, log_in, logged_queries
 
-SPECIAL = '<b>"A&B"</b> \'x\''
+SPECIAL = "<b>\"A&B\"</b> 'x'"
 
 
 async def as_before(user_id: int) -> tuple[list[Any], bool]:
@@ -69,4 +69,3 @@ async def test_each_person_gets_their_own_links_as_the_models_showed_them(
     await Provider.filter(id=second.id).update(enabled=True)
     _, b = await pages(app, [alice, bob], monkeypatch)
     assert "Fournisseurs d’identité" in b and "FranceConnect" not in b
-
