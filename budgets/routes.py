@@ -464,13 +464,13 @@ async def receipt(request: Request) -> Response:
         return web.redirect(url("budgets:ballot", budget_id=budget.id))
     # the receipt of the ballot stored last: with several submissions at once, the session may
     # hold the code of one that another replaced (issue #15)
-    _, residency = await residents.resident_of(user)
+    census_entry_id = await residents.census_entry_of(user.id)
     code = held["code"]
-    if residency is not None:
+    if census_entry_id is not None:
         key = ballot_box.receipt_key(request.session.get("auth"), budget.id)
         code = (
             await ballot_services.held_receipt(
-                web.settings_of(request), budget.id, residency.census_entry_id, key
+                web.settings_of(request), budget.id, census_entry_id, key
             )
             or code
         )

@@ -51,3 +51,46 @@ async def test_two_voters_in_a_row_each_get_their_own_receipt(settings: Settings
     assert not [s for s in statements if 'FROM "budgets_budget"' in s], statements
     for context in contexts:
         await context.__aexit__(None, None, None)
+
+
+async def test_the_held_receipt_is_the_sealed_ballots_else_the_clear_ones(
+    settings: Settings, app: Any
+) -> None:
+    """`held_receipt` reads both kinds of ballot in one statement: the sealed one's receipt when
+    there is one (opened with the session's key: none without it), else the clear ballot's
+    (budgets whose vote opened before sealed ballots), else none."""
+    import uuid
+
+    from nacl.secret import SecretBox
+
+    from budgets.ballot_services import ballot_token, held_receipt
+    from budgets.models import Ballot, SealedBallot
+
+    budget, _ = await budget_in_voting()
+    clear_token = ballot_token(settings, budget.id, 1)
+    sealed_token = ballot_token(settings, budget.id, 2)
+    await Ballot.create(
+        id=uuid.uuid4(),
+        budget_id=budget.id,
+        token=clear_token,
+        receipt="CLR1-2345-6789",
+        choices="{}",
+    )
+    key = bytes(range(32))
+    box = SecretBox(key).encrypt(b"SEAL-2345-6789")
+    await SealedBallot.create(
+        id=uuid.uuid4(), budget_id=budget.id, token=sealed_token, sealed=b"x", receipt_box=box
+    )
+    await Ballot.create(
+        id=uuid.uuid4(),
+        budget_id=budget.id,
+        token=sealed_token,
+        receipt="BOTH-2345-6789",
+        choices="{}",
+    )
+    with logged_queries() as statements:
+        assert await held_receipt(settings, budget.id, 1, key) == "CLR1-2345-6789"
+    assert len(statements) == 1, statements
+    assert await held_receipt(settings, budget.id, 2, key) == "SEAL-2345-6789"
+    assert await held_receipt(settings, budget.id, 2, None) is None  # sealed: no key, no code
+    assert await held_receipt(settings, budget.id, 3, key) is None
