@@ -4,6 +4,9 @@
         [--rounds 5] [--pages home,list,proposal,...] [--profile out.prof] [--comments 50]
         [--redis redis://127.0.0.1:6379/6] [--viewer demo|plain]
 
+Pages: home, list, proposal, ballot, receipt, notifications, account, consultation (its page),
+questionnaire (an open one's), results (a consultation's public results).
+
 No server, no network: `create_app` driven by httpx's ASGITransport, as the tests drive it,
 so the figure is what the app itself pays for a request (middleware, session, routing, queries
 built and read, templates), plus httpx's client side, which is the same before and after any
@@ -56,6 +59,7 @@ PAGES = (
     "account",
     "consultation",
     "questionnaire",
+    "results",
 )
 
 
@@ -93,6 +97,7 @@ async def prepare(settings: Settings, comments: int, viewer: str = "demo") -> di
     from budgets.models import Budget, Phase
     from consultations.models import Consultation
     from consultations.models import Phase as ConsultationPhase
+    from consultations.queries import results_are_public
     from participation.demo import load as load_demo
     from participation.proposals.queries import public_proposals
 
@@ -123,6 +128,10 @@ async def prepare(settings: Settings, comments: int, viewer: str = "demo") -> di
         voting = await Budget.filter(phase=Phase.VOTING).first()
         consultation = await Consultation.all().order_by("id").first()
         answering = await Consultation.filter(phase=ConsultationPhase.OPEN).order_by("id").first()
+        # a consultation whose results are public (bench/load.py's consultation-results-in)
+        public_results = next(
+            (c for c in await Consultation.all().order_by("id") if results_are_public(c)), None
+        )
         if viewer == "plain":
             wrote = {*await Comment.all().values_list("author_id", flat=True)}
             wrote |= {*await Proposal.all().values_list("author_id", flat=True)}
@@ -149,6 +158,7 @@ async def prepare(settings: Settings, comments: int, viewer: str = "demo") -> di
             "consultation": f"/consultations/{consultation.id}" if consultation else "",
             # an open consultation's questionnaire (bench/load.py's questionnaire-in)
             "questionnaire": f"/consultations/{answering.id}/answer" if answering else "",
+            "results": f"/consultations/{public_results.id}/results" if public_results else "",
         }
         session: dict[str, Any] = {"auth": token, "csrf": "x" * 43}
         if voting:

@@ -574,11 +574,22 @@ async def held_receipt(
     """The receipt of the person's stored ballot, when their session holds its key (sealed
     ballots), or from the clear ballot (budgets whose vote opened before sealed ballots)."""
     token = ballot_token(settings, budget_id, census_entry_id)
-    sealed = await SealedBallot.get_or_none(token=token).only("id", "receipt_box")
-    if sealed is not None:
-        return ballot_box.unbox_receipt(receipt_key, sealed.receipt_box)
-    clear = await Ballot.get_or_none(token=token).only("id", "receipt")
-    return clear.receipt if clear is not None else None
+    # one plain statement for both (the receipt page, on every visit: issue #23), the sealed
+    # ballot first
+    rows = await fetch_rows(HELD_RECEIPT_SQL, [token])
+    if not rows:
+        return None
+    if rows[0]["sealed"]:
+        return ballot_box.unbox_receipt(receipt_key, rows[0]["receipt_box"])
+    return rows[0]["receipt"]  # type: ignore[no-any-return]
+
+
+HELD_RECEIPT_SQL = (
+    'SELECT 1 AS "sealed", "receipt_box", NULL AS "receipt" FROM "budgets_sealed_ballot" '
+    'WHERE "token" = $1 '
+    'UNION ALL SELECT 0, NULL, "receipt" FROM "budgets_ballot" WHERE "token" = $1 '
+    'ORDER BY "sealed" DESC'
+)
 
 
 # --- clear ballots (budgets whose vote opened before sealed ballots) -------------------------

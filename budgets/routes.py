@@ -432,21 +432,40 @@ def _take_draft(request: Request, form: str, budget_id: int) -> dict[str, Any] |
     return submitted if isinstance(submitted, dict) else None
 
 
+async def _kept_budget(request: Request) -> Budget | None:
+    """The budget of the address, read once per write and kept for every resident
+    (participation/sharedparts.py, as a consultation is for its questionnaire): the receipt
+    page reads nothing else that is not the person's. None (the route reads it) when parts
+    are not kept (the cache off, Redis down), there is no such budget or it is in preparation
+    (staff's draft: `_budget` says who may see it)."""
+    budget_id = request.path_params["budget_id"]
+
+    async def read() -> tuple[str, Budget | None]:
+        return "", await Budget.get_or_none(id=budget_id)
+
+    part = await sharedparts.shared(
+        request, sharedparts.key_of(request, "budget", budget_id, query=""), read
+    )
+    if part is None or part.data is None or part.data.phase == Phase.PREPARATION:
+        return None
+    return part.data  # type: ignore[no-any-return]
+
+
 async def receipt(request: Request) -> Response:
     user = web.require(request, is_signed_in)
-    budget = await _budget(request)
+    budget = await _kept_budget(request) or await _budget(request)
     held = request.session.get("receipt") or {}
     if held.get("budget") != budget.id:
         return web.redirect(url("budgets:ballot", budget_id=budget.id))
     # the receipt of the ballot stored last: with several submissions at once, the session may
     # hold the code of one that another replaced (issue #15)
-    _, residency = await residents.resident_of(user)
+    census_entry_id = await residents.census_entry_of(user.id)
     code = held["code"]
-    if residency is not None:
+    if census_entry_id is not None:
         key = ballot_box.receipt_key(request.session.get("auth"), budget.id)
         code = (
             await ballot_services.held_receipt(
-                web.settings_of(request), budget.id, residency.census_entry_id, key
+                web.settings_of(request), budget.id, census_entry_id, key
             )
             or code
         )

@@ -345,9 +345,46 @@ def results_body(
     return body
 
 
+async def _kept_results(request: Request) -> tuple[Consultation, Markup | None] | None:
+    """The public results of the address's consultation as every resident sees them: the
+    consultation and the results' part (`results_body`, with its report links), read and
+    rendered once per write and kept (participation/sharedparts.py), as visitors who are not
+    signed in get the whole page from the page cache. Nothing on it is the person's: the page
+    around it (the layout, their header) is rendered per request. The key: the consultation,
+    the language, the settings' version, the generation (the results job computing them again,
+    a text hidden, the consultation closed: each empties it). None, and the route reads and
+    renders for the person as before: parts not kept (the cache off, Redis down), no such
+    consultation, or results not public (staff's preview, or not found)."""
+    consultation_id = request.path_params["consultation_id"]
+
+    async def read() -> tuple[str, tuple[Consultation, Markup | None] | None]:
+        consultation = await Consultation.get_or_none(id=consultation_id)
+        if consultation is None or not queries.results_are_public(consultation):
+            return "", None
+        result = await queries.result_row(consultation.id)
+        if result is None:
+            return "", (consultation, None)
+        views = await queries.questionnaire(consultation.id)
+        shown = await texts.published(consultation.id)
+        return "", (consultation, results_body(request, consultation, views, result, shown))
+
+    # the page reads nothing of the query; signed in: the report links
+    key = sharedparts.key_of(request, "results", consultation_id, True, query="")
+    part = await sharedparts.shared(request, key, read)
+    return None if part is None else part.data  # type: ignore[no-any-return]
+
+
 async def results(request: Request) -> Response:
     """Read from the stored aggregate (five queries whatever the number of responses); visitors
-    who are not signed in get the whole page from the page cache."""
+    who are not signed in get the whole page from the page cache, residents its content kept
+    (`_kept_results`: one statement, the session's)."""
+    if request.scope["user"].is_authenticated and (kept := await _kept_results(request)):
+        consultation, body = kept
+        return render(
+            request,
+            "consultations/results.html",
+            {"consultation": consultation, "body": body, "public": True},
+        )
     consultation = await _results_of(request)
     result = await queries.result_row(consultation.id)
     views = await queries.questionnaire(consultation.id)

@@ -312,9 +312,8 @@ async def logout_redirect(request: Request) -> str | None:
 
 
 async def account_section(user: Any) -> features.AccountSection | None:
-    links = await services.links_of(user)
-    providers = await services.usable_providers("login")
-    if not links and not providers:
+    links, any_provider = await services.account_links(user.id)
+    if not links and not any_provider:
         return None
     password = has_password(user.password_hash)
     context = {

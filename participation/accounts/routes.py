@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from participation import features, i18n, ratelimit, web
+from participation import features, i18n, ratelimit, sharedparts, web
 from participation.accounts import activity, privacy, services
 from participation.accounts.domain import (
     SignUpForm,
@@ -19,9 +23,9 @@ from participation.notifications import preferences
 from participation.notifications import services as notifications
 from participation.permissions import is_signed_in
 from participation.refusals import Problem, Refused
-from participation.residents import services as residents
+from participation.residents.domain import Resident
 from participation.sitepages import routes as sitepages_routes
-from participation.templating import flash, render
+from participation.templating import csrf_token, flash, render, render_part
 from participation.urls import url
 
 
@@ -145,19 +149,80 @@ async def _profile_page(
         if feature.account_section is not None:
             if (section := await feature.account_section(user)) is not None:
                 sections.append(section)
-    resident, residency = await residents.resident_of(user)
+    records = await services.profile_records(user.id)  # what it shows of them: one statement
     context = {
         "account": user,
         "sections": sections,
         "errors": errors or {},
         "values": values or {},
-        "pending_email": await services.pending_email_change(user.id),
-        "resident": resident,
-        "residency": residency,
+        "pending_email": records.pending_email,
+        "resident": Resident(records.verified),
+        "residency": records.residency,
         "has_password": has_password(user.password_hash),
         "current": "profile",
     }
+    if not errors and not values and records.pending_email is None:
+        context["shared_body"] = await _shared_profile_body(request, user, context)
     return render(request, "accounts/profile.html", context, status_code=status_code)
+
+
+@dataclass(frozen=True)
+class _SharedAccount:
+    """Who the shared account page is rendered for: what its template branches on of the
+    person (their role, whether their address is confirmed), holes for what it shows."""
+
+    is_admin: bool
+    is_moderator: bool
+    email_confirmed_at: bool
+    display_name: Markup = field(default_factory=lambda: sharedparts.hole("name"))
+    email: Markup = field(default_factory=lambda: sharedparts.hole("email"))
+
+
+async def _shared_profile_body(
+    request: Request,
+    user,  # type: ignore[no-untyped-def]
+    context: dict[str, Any],
+) -> Markup | None:
+    """The account page's content as everyone with the same role, records and options sees it,
+    rendered once and shared (participation/sharedparts.py, issue #23), with this person's
+    CSRF token, public name, e-mail address and sections (their identity providers: rendered
+    for them) filled in. Its key: what the template branches on (role, address confirmed,
+    password or not, verified or its record revoked, the record's end), the language, the
+    settings' version. None (rendered for them alone) when parts are not kept; the route
+    does not ask it for a form sent back with its errors or an e-mail change waiting (rare:
+    its address and deadline are the person's)."""
+    residency = context["residency"]
+    variant = (
+        bool(user.is_admin),
+        bool(user.is_moderator),
+        bool(user.email_confirmed_at),
+        context["has_password"],
+        context["resident"].verified,
+        residency is not None,
+        bool(residency and residency.revoked_at),
+        residency.expires_at if residency else None,
+    )
+    key = sharedparts.key_of(request, "account", *variant, query="")
+
+    def rendered() -> str:
+        account = _SharedAccount(*variant[:3])
+        shared_context = {**context, "account": account, "sections": [], "shared": True}
+        shared_context["user"] = sharedparts.SHARED_RESIDENT
+        shared_context["csrf_token"] = sharedparts.hole("csrf")
+        return render_part(request, "accounts/_profile_body.html", shared_context)
+
+    part = await sharedparts.shared(request, key, rendered)
+    if part is None:
+        return None
+    values = {
+        "csrf": str(escape(csrf_token(request))),
+        "name": str(escape(user.display_name)),
+        "email": str(escape(user.email)),
+        "sections": render_part(
+            request, "accounts/_sections.html", {"sections": context["sections"]}
+        ),
+    }
+    return sharedparts.fill(part, lambda names: values.get(names[0]))
 
 
 async def profile(request: Request) -> Response:

@@ -10,7 +10,7 @@ import hashlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -44,6 +44,7 @@ from participation.features import SessionColumn
 from participation.i18n import N_, gettext
 from participation.notifications.services import UNREAD_COUNT_SQL
 from participation.refusals import refuse_fields
+from participation.residents.domain import record_is_valid
 from participation.settings import Settings
 from participation.sitepages import services as sitepages
 from participation.sitesettings.models import VERSION_SQL as SITE_SETTINGS_VERSION_SQL
@@ -399,6 +400,65 @@ async def request_email_change(
     await mail.dispatch(confirmation)
     await mail.dispatch(notice)
     return change
+
+
+# The account page's records of the person (`profile_records`): their verified-resident record
+# and their e-mail change waiting for confirmation, in one plain statement whose text never
+# changes (the change's expiry compared here, as the session's).
+PROFILE_RECORDS_SQL = (
+    'SELECT "r"."id" AS "residency_id", "r"."revoked_at", "r"."expires_at", '
+    '"e"."id" AS "change_id", "e"."new_email", "e"."expires_at" AS "change_expires_at" '
+    'FROM (SELECT 1 AS "one") AS "one" '
+    'LEFT JOIN "budgets_residency" AS "r" ON "r"."user_id" = $1 '
+    'LEFT JOIN "accounts_email_change" AS "e" ON "e"."user_id" = $1 AND "e"."used_at" IS NULL '
+    'ORDER BY "e"."id"'
+)
+
+
+@dataclass(frozen=True)
+class ShownResidency:
+    """A verified-resident record as the account page shows it."""
+
+    revoked_at: datetime | None
+    expires_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ShownEmailChange:
+    new_email: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class ProfileRecords:
+    verified: bool  # the record counts now (residents.resident_of: not revoked, not expired)
+    residency: ShownResidency | None
+    pending_email: ShownEmailChange | None
+
+
+async def profile_records(user_id: int) -> ProfileRecords:
+    """What the account page shows of the person's records, read as `residents.resident_of`
+    and `pending_email_change` read them, in one statement where they were two, each built by
+    the ORM (issue #23)."""
+    rows = await fetch_rows(PROFILE_RECORDS_SQL, [user_id])
+    moment = EmailChange._meta.fields_map["expires_at"].to_python_value
+    now = timezone.now()
+    first = rows[0]
+    residency = None
+    if first["residency_id"] is not None:
+        residency = ShownResidency(
+            moment(first["revoked_at"]) if first["revoked_at"] is not None else None,
+            moment(first["expires_at"]) if first["expires_at"] is not None else None,
+        )
+    pending = None
+    for row in rows:
+        if row["change_id"] is not None and (expires := moment(row["change_expires_at"])) > now:
+            pending = ShownEmailChange(row["new_email"], expires)
+            break
+    verified = residency is not None and record_is_valid(
+        residency.revoked_at, residency.expires_at, now
+    )
+    return ProfileRecords(verified, residency, pending)
 
 
 async def pending_email_change(user_id: int) -> EmailChange | None:

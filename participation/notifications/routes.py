@@ -15,7 +15,7 @@ from participation.urls import url
 
 async def index(request: Request) -> Response:
     user = web.require(request, is_signed_in)
-    items = await services.recent(user.id)
+    items = await services.listed(user.id)
     context = {"notifications": items, "describe": services.describe, "link": services.link_of}
     return render(request, "notifications/index.html", context)
 

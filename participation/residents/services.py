@@ -16,6 +16,7 @@ from tortoise.transactions import in_transaction
 from participation import features
 from participation.accounts.models import User
 from participation.audit import audit
+from participation.db import fetch_rows
 from participation.i18n import N_
 from participation.refusals import Problem, Refused, refuse
 from participation.residents.census import census_key, lookup_hash, parse_birth_date, read_census
@@ -270,6 +271,17 @@ async def resident_of(user: Any) -> tuple[Resident, Residency | None]:
         True, residency.birth_date, residency.census_entry.district, residency.method
     )
     return resident, residency
+
+
+CENSUS_ENTRY_SQL = 'SELECT "census_entry_id" FROM "budgets_residency" WHERE "user_id" = $1'
+
+
+async def census_entry_of(user_id: int) -> int | None:
+    """The census entry of the person's record, valid or not (None: no record), in one plain
+    statement: what the receipt page needs of it on every visit (issue #23), where
+    `resident_of` builds the record and its census entry."""
+    rows = await fetch_rows(CENSUS_ENTRY_SQL, [user_id])
+    return rows[0]["census_entry_id"] if rows else None
 
 
 # what a person's record says, as the desk's pages show it (`state_of`)
