@@ -52,7 +52,7 @@ from participation.sitepages import routes as sitepages_routes
 from participation.sitesettings import routes as sitesettings_routes
 from participation.sitesettings.live import SiteSettingsMiddleware
 from participation.spaces import routes as spaces_routes
-from participation.templating import STATIC_DIR
+from participation.templating import STATIC_DIR, templates
 
 SESSION_MAX_AGE = 14 * 24 * 3600
 
@@ -100,6 +100,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     formatting.use_time_zone(settings.time_zone)
     # the head's files read once per process, again at each change in development
     assets.watch(settings.environment == "development")
+    # the templates too: Jinja otherwise asks the disk for each template's date at every
+    # render and every include (a proposal's thread includes one per comment)
+    templates.env.auto_reload = settings.environment == "development"
     logs.configure(settings)
     error_reporting.init(settings, "web")  # before the app is built: Sentry wraps it
 

@@ -10,7 +10,9 @@ from typing import Any
 import httpx
 
 from participation import assets
+from participation.app import create_app
 from participation.settings import Settings
+from participation.templating import templates
 from tests.conftest import create_user, logged_in
 
 STYLESHEETS = ("css/app.css", "css/staff.css")
@@ -69,6 +71,20 @@ def test_the_head_s_files_are_read_once_per_process() -> None:
         assert (assets.asset_url("css/app.css"), assets.staff_classes()) == first
         assert assets._address.cache_info().currsize == 0  # looked at the file itself
     finally:
+        assets.watch(False)
+
+
+def test_templates_are_read_once_per_process_but_in_development() -> None:
+    """Outside development a render asks nothing of the disk about its templates (Jinja's
+    `auto_reload` would stat each one at every render and every include); in development an
+    edited template is used at once."""
+    try:
+        create_app(Settings.from_env({"ENVIRONMENT": "test", "SECRET_KEY": "once"}))
+        assert templates.env.auto_reload is False
+        create_app(Settings.from_env({"ENVIRONMENT": "development", "SECRET_KEY": "dev"}))
+        assert templates.env.auto_reload is True
+    finally:
+        create_app(Settings.from_env({"ENVIRONMENT": "test", "SECRET_KEY": "once"}))
         assets.watch(False)
 
 
