@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
-import uuid
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
@@ -35,7 +35,9 @@ access_logger = logging.getLogger("participation.access")
 
 
 def new_request_id() -> str:
-    return uuid.uuid4().hex
+    """32 random hex digits, as `uuid.uuid4().hex` wrote them (128 random bits instead of 122,
+    without building a UUID: 1 µs instead of 6, on every request)."""
+    return os.urandom(16).hex()
 
 
 class _WithRequestId(logging.Filter):
