@@ -8,7 +8,6 @@ from contextlib import asynccontextmanager
 from redis.asyncio import Redis
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
@@ -30,13 +29,12 @@ from participation.accounts import routes as accounts_routes
 from participation.auditlog import routes as auditlog_routes
 from participation.counter import routes as counter_routes
 from participation.db import close_database, init_database
+from participation.edge import EdgeMiddleware
 from participation.errors import EXCEPTION_HANDLERS
 from participation.middleware import (
     AuthMiddleware,
     CSRFMiddleware,
-    DatabaseUnavailableMiddleware,
     LanguageMiddleware,
-    SecurityHeadersMiddleware,
 )
 from participation.notifications import routes as notifications_routes
 from participation.pagecache import InvalidatePagesOnWrite
@@ -47,6 +45,7 @@ from participation.redis import redis_url
 from participation.residents import routes as residents_routes
 from participation.routing import IndexedRouter
 from participation.sections import routes as section_routes
+from participation.sessions import SessionMiddleware
 from participation.settings import Settings
 from participation.sitepages import routes as sitepages_routes
 from participation.sitesettings import routes as sitesettings_routes
@@ -123,9 +122,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         debug=False,
         routes=all_routes(),
         middleware=[
-            Middleware(logs.RequestLogMiddleware, access_log=settings.access_log),
-            Middleware(metrics.MetricsMiddleware),  # requests by route template and status
-            Middleware(SecurityHeadersMiddleware),
+            # request id and access line, metrics, security headers: one layer
+            Middleware(EdgeMiddleware, access_log=settings.access_log),
             Middleware(
                 SessionMiddleware,
                 secret_key=settings.secret_key,
@@ -134,8 +132,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 same_site="lax",
                 https_only=settings.secure_cookies,
             ),
+            # the language, and the 503 page of a lost database
             Middleware(LanguageMiddleware, default_language=settings.default_language),
-            Middleware(DatabaseUnavailableMiddleware),
             Middleware(CSRFMiddleware, max_body_size=settings.max_body_size),
             Middleware(InvalidatePagesOnWrite),
             # hot routes read their rows with the session: one round trip (the ballot's budget)

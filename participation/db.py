@@ -104,7 +104,7 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
         database_url += ("&" if "?" in database_url else "?") + "secure_delete=ON"
     if not settings.uses_sqlite and "timeout=" not in database_url:
         # an unreachable server: fail a new connection after 5 s (asyncpg waits 60 s) so pages
-        # answer 503 instead of hanging (participation.middleware.DatabaseUnavailableMiddleware)
+        # answer 503 instead of hanging (participation.middleware.LanguageMiddleware)
         database_url += ("&" if "?" in database_url else "?") + f"timeout={CONNECT_TIMEOUT}"
     return {
         "connections": {"default": _connection(database_url, settings.uses_sqlite)},

@@ -3,7 +3,8 @@
 Off unless `METRICS_TOKEN` is set (without it /metrics answers 404); a scrape sends it as
 `Authorization: Bearer <token>`, compared in constant time. Two kinds of figures:
 
-- counted by the web processes as they answer (`MetricsMiddleware`): requests by method, route
+- counted by the web processes as they answer (`count_request`, called by
+  participation/edge.py): requests by method, route
   template (`/budgets/{budget_id}`, never the path a person typed: no ids of people, bounded)
   and status, and their latency histogram; the visitors' page cache's answers by route template
   and outcome (hit, miss, bypass: participation/pagecache.py). `participation serve` runs
@@ -44,7 +45,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 from tortoise.functions import Count
 
 from participation import features, pagecache, queue
@@ -151,36 +152,18 @@ def route_template(scope: Scope, root_path: str) -> str:
     return UNMATCHED
 
 
-class MetricsMiddleware:
-    """Counts each HTTP request once its answer started: method, route template, status."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        started, status = time.perf_counter(), 500
-        root_path = scope.get("root_path", "")
-
-        async def send_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_status)
-        finally:
-            took = time.perf_counter() - started
-            route, method = route_template(scope, root_path), scope["method"]
-            if method not in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"):
-                method = "other"  # a label value per made-up method would grow without end
-            counter, histogram = _children(method, route, status)
-            counter.inc()
-            histogram.observe(took)
-            if outcome := scope.get(pagecache.OUTCOME_KEY):
-                _page_cache_child(route, outcome).inc()
+def count_request(scope: Scope, root_path: str, status: int, seconds: float) -> None:
+    """Counts an HTTP request once answered (participation/edge.py): method, route template
+    (read from the scope the routers filled; `root_path` as the request came in), status, and
+    its latency; the page cache's outcome when it had one."""
+    route, method = route_template(scope, root_path), scope["method"]
+    if method not in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"):
+        method = "other"  # a label value per made-up method would grow without end
+    counter, histogram = _children(method, route, status)
+    counter.inc()
+    histogram.observe(seconds)
+    if outcome := scope.get(pagecache.OUTCOME_KEY):
+        _page_cache_child(route, outcome).inc()
 
 
 async def state_samples() -> list[MetricSample]:
