@@ -70,16 +70,18 @@ freed = weakref.ref(project)
 del election, project
 assert freed() is None
 
-# cycles made before, during and after a tally are collected
+# a cycle made before a pause is collected when it starts, as by a young collection; one made
+# during it (the engine makes none) and one after are collected by the next full collection
 before = cycle()
 with paused():
+    assert before() is None
     during = cycle()
     election = pabulib.loads(FILE)
 tally(election, "greedy")
 after = cycle()
-assert before() is not None and during() is not None and after() is not None
+assert during() is not None and after() is not None
 gc.collect()
-assert before() is None and during() is None and after() is None
+assert during() is None and after() is None
 print("ok")
 """
 
