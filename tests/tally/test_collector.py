@@ -1,0 +1,122 @@
+"""The collector paused while reading and tallying (`tally._collector`): what it leaves behind.
+
+A long-lived process (the worker) reads and tallies again and again: nothing may stay frozen or
+uncollectable after a read or a tally, and its collector must be on as before.
+"""
+
+from __future__ import annotations
+
+import gc
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from tally import pabulib, tally
+from tally._collector import paused
+
+ROOT = Path(__file__).resolve().parents[2]
+
+FILE = """META
+key;value
+budget;100
+vote_type;approval
+PROJECTS
+project_id;cost
+1;60
+2;50
+3;40
+VOTES
+voter_id;vote
+a;1,2
+b;2,3
+c;1
+d;3
+"""
+
+# run in a process of its own: the test process froze its start-up objects (tests/heap.py),
+# as the web process does (participation/asgi.py), and a pause then only resumes the collector;
+# the worker and `participation tally` freeze nothing
+CHILD = """
+import gc, weakref
+from tally import pabulib, tally
+from tally._collector import paused
+FILE = {file!r}
+
+
+class Node:
+    other = None
+
+
+def cycle():
+    first, second = Node(), Node()
+    first.other, second.other = second, first
+    return weakref.ref(first)
+
+
+assert gc.isenabled() and gc.get_freeze_count() == 0
+for _ in range(3):  # a long-lived process: nothing stays frozen, the collector stays on
+    tally(pabulib.loads(FILE), "equal-shares", completion="add1")
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+
+# what is alive when the pause ends is in the oldest generation: no young collection (every
+# 700 allocations) walks it; reference counting still frees it
+gc.collect()
+election = pabulib.loads(FILE)
+project = election.projects[0]
+assert not any(project is young for young in gc.get_objects(generation=0))
+assert any(project is old for old in gc.get_objects(generation=2))
+freed = weakref.ref(project)
+del election, project
+assert freed() is None
+
+# a cycle made before a pause is collected when it starts, as by a young collection; one made
+# during it (the engine makes none) and one after are collected by the next full collection
+before = cycle()
+with paused():
+    assert before() is None
+    during = cycle()
+    election = pabulib.loads(FILE)
+tally(election, "greedy")
+after = cycle()
+assert during() is not None and after() is not None
+gc.collect()
+assert during() is None and after() is None
+print("ok")
+"""
+
+
+def test_a_process_that_reads_and_tallies_keeps_everything_collectable() -> None:
+    child = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(CHILD.format(file=FILE))],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert child.returncode == 0, child.stderr
+    assert child.stdout == "ok\n"
+
+
+def test_objects_frozen_by_someone_else_stay_frozen() -> None:
+    # this process froze its objects (tests/heap.py), as the web process does: a pause must
+    # not release them (unfreezing moves every frozen object back to the walked generations)
+    marker = type("Marker", (), {})()
+    gc.freeze()  # what lives now stays frozen in this process anyway
+    tally(pabulib.loads(FILE), "greedy")
+    assert gc.get_freeze_count() > 0
+    assert not any(marker is walked for walked in gc.get_objects(generation=2))
+
+
+def test_a_nested_pause_leaves_the_collector_to_the_outer_one() -> None:
+    was = gc.isenabled()
+    gc.enable()
+    try:
+        with paused():
+            with paused():
+                pass
+            assert not gc.isenabled()
+        assert gc.isenabled()
+    finally:
+        if not was:
+            gc.disable()
