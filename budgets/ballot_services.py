@@ -747,6 +747,27 @@ async def has_voted(budget_id: int, census_entry_id: int) -> bool:
     return await VoterRegister.filter(budget_id=budget_id, census_entry_id=census_entry_id).exists()
 
 
+async def ballot_on_visit(
+    settings: Settings, budget_id: int, census_entry_id: int
+) -> tuple[dict[int, int] | None, bool]:
+    """What the ballot page shows of the voter's own ballot on every visit: `current_choices`
+    and whether they voted (their clear ballot has choices, or `has_voted`), in one plain
+    statement where the models read two (issue #23)."""
+    token = ballot_token(settings, budget_id, census_entry_id)
+    row = (await fetch_rows(BALLOT_ON_VISIT_SQL, [token, budget_id, census_entry_id]))[0]
+    if row["choices"] is None:
+        return None, bool(row["voted"])
+    choices = {int(k): int(v) for k, v in json.loads(row["choices"]).items()}
+    return choices, bool(choices) or bool(row["voted"])
+
+
+BALLOT_ON_VISIT_SQL = (
+    'SELECT (SELECT "choices" FROM "budgets_ballot" WHERE "token" = $1) AS "choices", '
+    'EXISTS (SELECT 1 FROM "budgets_voter_register" '
+    'WHERE "budget_id" = $2 AND "census_entry_id" = $3) AS "voted"'
+)
+
+
 @dataclass(frozen=True)
 class DeskVoter:
     """A resident checked in at a town-hall desk: what the choices screen needs, no name."""

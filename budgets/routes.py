@@ -6,6 +6,7 @@ import re
 from datetime import date
 from typing import Any
 
+from markupsafe import Markup
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -25,7 +26,7 @@ from budgets.models import (
     Project,
     WinnerRule,
 )
-from participation import commenting, formatting, pdf, queue, sharedparts, web
+from participation import commenting, formatting, pagecache, pdf, queue, sharedparts, web
 from participation.formfields import local_input_value
 from participation.i18n import N_, gettext
 from participation.middleware import Prefetch
@@ -55,6 +56,10 @@ from participation.urls import url
 
 MONEY_VALUES = {"amount", "total", "excess", "sum"}
 VOTING_STATE_KEY = "budgets.voting_state"
+# the ballot page's meters of non-empty ballots, by district and totals (`_shared_ballot`), in a
+# store of their own so that voters' many totals never push the shared parts out
+METER_STORE = "ballot_meters"
+MAX_METERS = 2000
 # the ballot page (GET and POST) reads its budget, residency and envelopes with the session
 # (participation.middleware.AuthMiddleware); ids beyond 9 digits take the ordinary path
 BALLOT_PREFETCH = Prefetch(
@@ -296,16 +301,15 @@ async def ballot(request: Request) -> Response:
         draft = _take_draft(request, "ballot", budget.id)
         if draft is not None:  # "Check my ballot" or a filter, sent without JavaScript
             return await _ballot_preview(request, budget, voter, draft)
-        choices = await ballot_services.current_choices(settings, budget.id, state.census_entry_id)
-        voted = bool(choices) or await ballot_services.has_voted(budget.id, state.census_entry_id)
+        # their clear ballot's choices (none when sealed) and whether they voted: one statement
+        choices, voted = await ballot_services.ballot_on_visit(
+            settings, budget.id, state.census_entry_id
+        )
         context = await _shared_ballot(request, budget, voter, choices or {})
         if context is None:  # parts are not kept (the cache off, Redis down)
             context = await queries.ballot_page(budget, voter)
-        context.update(
-            queries.ballot_state(context, choices or {}),
-            already_voted=voted,
-            sealed=budget.ballot_public_key is not None,
-        )
+            context.update(queries.ballot_state(context, choices or {}))
+        context.update(already_voted=voted, sealed=budget.ballot_public_key is not None)
         return render(request, "budgets/ballot.html", context)
 
     form = await web.parsed_form(request)
@@ -370,11 +374,28 @@ async def _shared_ballot(
         # kept with the part: what the rest of the page shows (the rule, the meter's envelopes
         # and costs, the filters' choices), never changed by a request (it copies the dict)
         kept = ("rule", "ballot_projects", "envelopes", "projects", "districts", "categories")
-        return html, {name: context[name] for name in kept}
+        data = {name: context[name] for name in kept}
+        # and the meter of an empty ballot (nothing chosen yet: most first visits), the same
+        # for every voter of the district
+        data["empty_meter"] = _meter_html(request, budget, data, queries.ballot_state(data, {}))
+        return html, data
 
     part = await sharedparts.shared(request, key, read_and_render)
     if part is None:
         return None
+    state = queries.ballot_state(part.data, choices)
+    meter = part.data["empty_meter"] if not state["choices"] else None
+    if meter is None:  # the meter of these totals, kept for whoever has the same
+        spent = (m["spent"] for m in state["meters"])
+        totals = (state["chosen_count"], state["points_used"], *spent)
+        kept_meter = await pagecache.kept(
+            request,
+            METER_STORE,
+            (*key, totals),
+            lambda: _rendered_meter(request, budget, part.data, state),
+            MAX_METERS,
+        )
+        meter = None if kept_meter is None else kept_meter.value
     # their choices (none for a sealed ballot): ticked, points, ranks; every other one empty
     named: dict[tuple[str, ...], str] = {}
     for project, value in choices.items():
@@ -384,14 +405,39 @@ async def _shared_ballot(
             named["rank", str(project), str(value)] = "selected"
     return {
         **part.data,
+        **state,
         "budget": budget,
         "voter": voter,
         "filters": queries.ProjectFilters(),
         "errors": {},
+        "meter_html": meter,
         "shared_projects": sharedparts.fill_in(
             part, {"csrf": csrf_token(request), "checked": "", "points": "", "rank": ""}, named
         ),
     }
+
+
+def _meter_html(
+    request: Request, budget: Budget, data: dict[str, Any], state: dict[str, Any]
+) -> Markup:
+    """The meter (budgets/_meter.html) of a ballot with no error, as the page includes it:
+    it shows the rule, the envelopes and the voter's totals (`queries.ballot_state`), nothing
+    else of theirs."""
+    context = {
+        "rule": data["rule"],
+        "budget": budget,
+        **state,
+        "errors": {},
+        "user": sharedparts.SHARED_RESIDENT,
+        "csrf_token": "",
+    }
+    return Markup(render_part(request, "budgets/_meter.html", context))
+
+
+async def _rendered_meter(
+    request: Request, budget: Budget, data: dict[str, Any], state: dict[str, Any]
+) -> Markup:
+    return _meter_html(request, budget, data, state)
 
 
 async def _ballot_preview(
