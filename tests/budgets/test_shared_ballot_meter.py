@@ -104,6 +104,8 @@ async def test_every_kind_of_voter_gets_their_own_meter_in_any_order(
     with logged_queries() as statements:  # the meter of these totals is kept: no project read
         assert (await clients[1].get(page)).status_code == 200
     assert not [s for s in statements if 'FROM "budgets_project"' in s], statements
+    # the session's lookup (with the budget, the residency, the envelopes), then their ballot
+    assert len(statements) == 2 and '"budgets_voter_register"' in statements[1], statements
     app.state.settings = dataclasses.replace(app.state.settings, page_cache_seconds=0)
     alone = await pages()
     assert shared == alone
