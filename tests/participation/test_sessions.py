@@ -147,3 +147,42 @@ async def test_the_answers_headers_are_starlette_ones(action: str, cookie: str) 
     assert ours.headers.raw == theirs.headers.raw
     if action == "write":
         assert [k for k, _ in ours.headers.raw].count(b"set-cookie") == 1
+
+
+async def _session_seen(middleware: type, cookie_headers: list[str]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+
+    async def page(request: Request) -> PlainTextResponse:
+        seen.update(request.session)
+        return PlainTextResponse("ok")
+
+    app = Starlette(
+        routes=[Route("/", page)],
+        middleware=[Middleware(middleware, secret_key=SECRET, session_cookie=NAME, max_age=3600)],
+    )
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        await client.get("/", headers=[("cookie", value) for value in cookie_headers])
+    return seen
+
+
+@pytest.mark.parametrize(
+    "split",
+    [
+        "session in the second header",  # HTTP/2 may send one Cookie field per cookie
+        "a forged one first, the valid one after",
+        "the valid one first, a forged one after",
+    ],
+)
+async def test_several_cookie_headers_are_read_as_starlette_reads_them(split: str) -> None:
+    valid = itsdangerous.TimestampSigner(SECRET).sign(payload({"auth": "x" * 43})).decode()
+    forged = itsdangerous.TimestampSigner("not ours").sign(payload({"auth": "y" * 43})).decode()
+    headers = {
+        "session in the second header": ["theme=dark", f"{NAME}={valid}"],
+        "a forged one first, the valid one after": [f"{NAME}={forged}", f"{NAME}={valid}"],
+        "the valid one first, a forged one after": [f"{NAME}={valid}", f"{NAME}={forged}"],
+    }[split]
+    theirs = await _session_seen(StarletteSessions, headers)
+    assert await _session_seen(SessionMiddleware, headers) == theirs
+    if split == "session in the second header":
+        assert theirs == {"auth": "x" * 43}  # the signed-in browser stays signed in
