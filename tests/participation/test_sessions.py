@@ -162,7 +162,9 @@ async def _session_seen(middleware: type, cookie_headers: list[str]) -> dict[str
     )
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-        await client.get("/", headers=[("cookie", value) for value in cookie_headers])
+        # as sent: bytes (a browser may send any byte; servers decode them as latin-1)
+        raw = [(b"cookie", value.encode("latin-1")) for value in cookie_headers]
+        await client.get("/", headers=raw)
     return seen
 
 
@@ -186,3 +188,19 @@ async def test_several_cookie_headers_are_read_as_starlette_reads_them(split: st
     assert await _session_seen(SessionMiddleware, headers) == theirs
     if split == "session in the second header":
         assert theirs == {"auth": "x" * 43}  # the signed-in browser stays signed in
+
+
+@pytest.mark.parametrize("where", ["payload", "timestamp", "signature"])
+async def test_a_cookie_with_a_character_outside_ascii_is_refused_as_starlette_refuses_it(
+    where: str,
+) -> None:
+    signed = itsdangerous.TimestampSigner(SECRET).sign(payload({"auth": "x" * 43})).decode()
+    head, stamp, signature = signed.rsplit(".", 2)
+    cookie = {
+        "payload": f"{head}é.{stamp}.{signature}",
+        "timestamp": f"{head}.{stamp}é.{signature}",
+        "signature": f"{head}.{stamp}.{signature}é",
+    }[where]
+    headers = [f"{NAME}={cookie}"]
+    theirs = await _session_seen(StarletteSessions, headers)
+    assert await _session_seen(SessionMiddleware, headers) == theirs
