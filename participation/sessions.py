@@ -6,7 +6,7 @@ session's JSON: `payload.timestamp.signature`, HMAC-SHA1 with the key derived fr
 accepted by the other, and the sessions of the browsers signed in survive the change. What
 differs is the work per request (about 40 % less CPU for the layer): the signing key is derived
 once per process (itsdangerous derives it again at each signature), the cookie is found in the
-`Cookie` header without building Starlette's request object, and the answer's headers are
+`Cookie` headers without building Starlette's request object, and the answer's headers are
 extended without a `MutableHeaders` copy when there is no `Vary` to merge.
 
 A cookie that is not a well-formed, correctly signed, unexpired one is handed to itsdangerous
@@ -121,13 +121,12 @@ class SessionMiddleware:
 
     def _load(self, scope: Scope) -> tuple[Session, bool]:
         """The session of the request's cookie, and whether there was one (as Starlette reads
-        it: the first `Cookie` header, parsed by Starlette's own parser)."""
+        it: every `Cookie` header, parsed by Starlette's own parser, a later value of a name
+        replacing an earlier one; HTTP/2 clients may send one header per cookie)."""
+        cookies: dict[str, str] = {}
         for key, raw in scope["headers"]:
             if key == _COOKIE:
-                cookies = cookie_parser(raw.decode("latin-1"))
-                break
-        else:
-            return Session(), False
+                cookies.update(cookie_parser(raw.decode("latin-1")))
         if self.session_cookie not in cookies:
             return Session(), False
         data = cookies[self.session_cookie].encode("utf-8")

@@ -17,7 +17,8 @@ Nothing stays frozen: what the pause made is still freed by reference counting a
 cycle among it (none is made) by the next full collection rather than a young one.
 
 A process that froze objects itself (the web process, participation/asgi.py; the test
-processes, tests/heap.py) would see them unfrozen too: there the collector is only resumed.
+processes, tests/heap.py), before the pause or during it (another thread), would see them
+unfrozen too: there the collector is only resumed.
 """
 
 from __future__ import annotations
@@ -39,7 +40,9 @@ def paused() -> Iterator[None]:
         yield
     finally:
         if collecting:  # the outermost pause: nested ones leave the collector to it
-            if hand_over:  # the young generations hold only what the pause made
+            # the young generations hold only what the pause made; unless something froze
+            # objects meanwhile (another thread): unfreezing would release theirs too
+            if hand_over and not gc.get_freeze_count():
                 gc.freeze()
                 gc.unfreeze()
             gc.enable()

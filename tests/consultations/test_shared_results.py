@@ -127,3 +127,28 @@ async def test_staff_preview_of_results_not_public_is_not_kept(
     assert [s for s in statements if 'FROM "consultations_result"' in s], statements
     for context in contexts:
         await context.__aexit__(None, None, None)
+
+
+async def test_a_text_rejected_leaves_the_kept_results_at_once(
+    settings: Settings, app: Any
+) -> None:
+    # the results kept for the signed in are emptied by the moderator's decision (a write:
+    # participation/pagecache.py), without the results computed again
+    browsers, contexts = await viewers(settings, app)
+    consultation = await closed_with_a_published_text(settings, browsers)
+    page = f"/consultations/{consultation.id}/results"
+    assert "Idée" in (await browsers["alice"].get(page)).text
+    assert "Idée" in (await browsers["bob"].get(page)).text  # served from the store
+    stored = opened(settings, await Response.first())  # type: ignore[arg-type]
+    question_id = next(key for key, value in stored.items() if str(value).startswith("Idée"))
+    reject = {
+        "question_id": question_id,
+        "digest": text_digest(stored[question_id]),
+        "decision": "reject",
+    }
+    texts = f"/admin/consultations/{consultation.id}/texts"
+    assert (await post_form(browsers["moderator"], texts, reject)).status_code == 303
+    for name in ("alice", "bob", "staff"):
+        assert "Idée" not in (await browsers[name].get(page)).text, name
+    for context in contexts:
+        await context.__aexit__(None, None, None)

@@ -107,6 +107,10 @@ async def test_pages_answer_503_while_the_database_is_down_and_recover_without_r
                 assert response.status_code == 503, (page, response.text[:300])
                 assert "Service indisponible" in response.text
                 assert response.headers["retry-after"] == "30"
+                # the outermost layer's headers (participation/edge.py) on the 503 page too
+                assert "content-security-policy" in response.headers, page
+                assert response.headers["x-content-type-options"] == "nosniff", page
+                assert response.headers["x-request-id"], page
             english = await client.get("/proposals", headers={"Accept-Language": "en"})
             assert english.status_code == 503 and "Service unavailable" in english.text
             # a form sent during the outage is refused the same way, not half-handled

@@ -147,3 +147,60 @@ async def test_the_answers_headers_are_starlette_ones(action: str, cookie: str) 
     assert ours.headers.raw == theirs.headers.raw
     if action == "write":
         assert [k for k, _ in ours.headers.raw].count(b"set-cookie") == 1
+
+
+async def _session_seen(middleware: type, cookie_headers: list[str]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+
+    async def page(request: Request) -> PlainTextResponse:
+        seen.update(request.session)
+        return PlainTextResponse("ok")
+
+    app = Starlette(
+        routes=[Route("/", page)],
+        middleware=[Middleware(middleware, secret_key=SECRET, session_cookie=NAME, max_age=3600)],
+    )
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        # as sent: bytes (a browser may send any byte; servers decode them as latin-1)
+        raw = [(b"cookie", value.encode("latin-1")) for value in cookie_headers]
+        await client.get("/", headers=raw)
+    return seen
+
+
+@pytest.mark.parametrize(
+    "split",
+    [
+        "session in the second header",  # HTTP/2 may send one Cookie field per cookie
+        "a forged one first, the valid one after",
+        "the valid one first, a forged one after",
+    ],
+)
+async def test_several_cookie_headers_are_read_as_starlette_reads_them(split: str) -> None:
+    valid = itsdangerous.TimestampSigner(SECRET).sign(payload({"auth": "x" * 43})).decode()
+    forged = itsdangerous.TimestampSigner("not ours").sign(payload({"auth": "y" * 43})).decode()
+    headers = {
+        "session in the second header": ["theme=dark", f"{NAME}={valid}"],
+        "a forged one first, the valid one after": [f"{NAME}={forged}", f"{NAME}={valid}"],
+        "the valid one first, a forged one after": [f"{NAME}={valid}", f"{NAME}={forged}"],
+    }[split]
+    theirs = await _session_seen(StarletteSessions, headers)
+    assert await _session_seen(SessionMiddleware, headers) == theirs
+    if split == "session in the second header":
+        assert theirs == {"auth": "x" * 43}  # the signed-in browser stays signed in
+
+
+@pytest.mark.parametrize("where", ["payload", "timestamp", "signature"])
+async def test_a_cookie_with_a_character_outside_ascii_is_refused_as_starlette_refuses_it(
+    where: str,
+) -> None:
+    signed = itsdangerous.TimestampSigner(SECRET).sign(payload({"auth": "x" * 43})).decode()
+    head, stamp, signature = signed.rsplit(".", 2)
+    cookie = {
+        "payload": f"{head}é.{stamp}.{signature}",
+        "timestamp": f"{head}.{stamp}é.{signature}",
+        "signature": f"{head}.{stamp}.{signature}é",
+    }[where]
+    headers = [f"{NAME}={cookie}"]
+    theirs = await _session_seen(StarletteSessions, headers)
+    assert await _session_seen(SessionMiddleware, headers) == theirs

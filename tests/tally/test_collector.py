@@ -120,3 +120,46 @@ def test_a_nested_pause_leaves_the_collector_to_the_outer_one() -> None:
     finally:
         if not was:
             gc.disable()
+
+
+# a process that froze nothing when the pause began, and froze its objects meanwhile (another
+# thread: a server's start-up freeze, participation/asgi.py); and a pause that raises
+FROZEN_DURING = """
+import gc, threading
+from tally._collector import paused
+
+class Marker:
+    pass
+
+
+assert gc.isenabled() and gc.get_freeze_count() == 0
+marker = Marker()
+with paused():
+    thread = threading.Thread(target=gc.freeze)
+    thread.start()
+    thread.join()
+assert gc.get_freeze_count() > 0
+assert not any(marker is walked for walked in gc.get_objects()), "the pause unfroze it"
+assert gc.isenabled()
+gc.unfreeze()
+
+try:
+    with paused():
+        raise KeyError("the engine failed")
+except KeyError:
+    pass
+assert gc.isenabled() and gc.get_freeze_count() == 0
+print("ok")
+"""
+
+
+def test_a_pause_leaves_frozen_what_was_frozen_during_it() -> None:
+    child = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(FROZEN_DURING)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert child.returncode == 0, child.stderr
+    assert child.stdout == "ok\n"
