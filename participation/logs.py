@@ -27,7 +27,7 @@ from participation.settings import Settings
 REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="")
 REQUEST_ID_HEADER = "x-request-id"
 JOB_REQUEST_ID = "request_id"  # the keyword a job is enqueued with (worker.worker_job pops it)
-ACCEPTED_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
+ACCEPTED_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{8,64}")  # fullmatch: no trailing newline
 # what access lines carry besides the message (JSON keys)
 ACCESS_FIELDS = ("method", "path", "status", "duration_ms")
 _HANDLER_NAME = "participation"
@@ -100,7 +100,7 @@ def request_id_of(scope: Scope) -> str:
     """The proxy's `X-Request-ID` when it looks like one, else a new id."""
     header = REQUEST_ID_HEADER.encode()
     given = next((v.decode("latin-1") for k, v in scope["headers"] if k == header), "")
-    return given if ACCEPTED_REQUEST_ID.match(given) else new_request_id()
+    return given if ACCEPTED_REQUEST_ID.fullmatch(given) else new_request_id()
 
 
 def log_access(scope: Scope, status: int, seconds: float) -> None:

@@ -124,3 +124,14 @@ def test_text_lines_for_people_outside_production(tmp_path: Path, redis_url: str
     from participation.settings import _log_format
 
     assert _log_format({"LOG_FORMAT": "", **production}, "production") == "json"
+
+
+def test_a_proxy_request_id_is_taken_whole_or_not_at_all() -> None:
+    """A header value ending in a line break (which `$` would accept) is not written into the
+    access lines: a new id is made instead."""
+    def given(value: bytes) -> str:
+        return logs.request_id_of({"headers": [(b"x-request-id", value)]})
+
+    assert given(b"proxy-1234abcd") == "proxy-1234abcd"
+    for forged in (b"proxy-1234abcd\n", b"proxy-1234abcd\r\nX: y", b"short", b"a" * 65):
+        assert given(forged) != forged.decode("latin-1")
