@@ -14,7 +14,7 @@ from budgets.models import BallotKind, Budget, Channel, Feasibility, Phase, Proj
 from participation.accounts.models import User
 from participation.residents import services as residents
 from participation.settings import Settings
-from tests.conftest import create_user, log_in
+from tests.conftest import browser_of, create_user, log_in
 
 CENSUS = (
     "identifiant;date_naissance;code_postal;quartier\n"
@@ -134,6 +134,23 @@ async def verified(settings: Settings, user: User, person: dict[str, str] = PERS
     await residents.verify_residency(
         settings, user, person["identifier"], person["birth_date"], person["postcode"]
     )
+
+
+async def signed_in_voters(
+    settings: Settings, app: object, people: list[dict[str, str]], prefix: str = "voter"
+) -> list[tuple[object, httpx.AsyncClient]]:
+    """A browser for each verified person, signed in, the "logged in" message seen: (context,
+    client) pairs; the caller closes each context."""
+    voters = []
+    for n, person in enumerate(people):
+        user = await create_user(settings, f"{prefix}{n}@example.org", display_name=f"Voter {n}")
+        await verified(settings, user, person)
+        context = browser_of(app)
+        client = await context.__aenter__()
+        await log_in(client, user)
+        await client.get("/")  # the "logged in" message seen
+        voters.append((context, client))
+    return voters
 
 
 async def resident_at_ballot(

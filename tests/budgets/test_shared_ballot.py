@@ -12,8 +12,14 @@ import pytest
 
 from budgets.models import BallotKind, Budget
 from participation.settings import Settings
-from tests.budgets.factories import PERSON, SOUTH, budget_in_voting, verified, with_ids
-from tests.conftest import browser_of, create_user, log_in, logged_queries, post_form
+from tests.budgets.factories import (
+    PERSON,
+    SOUTH,
+    budget_in_voting,
+    signed_in_voters,
+    with_ids,
+)
+from tests.conftest import logged_queries, post_form
 
 NORD_TOO = {**PERSON, "identifier": "VB-004", "birth_date": "1975-01-30"}  # another Nord voter
 
@@ -41,15 +47,7 @@ async def test_each_voter_gets_their_own_ballot_from_the_shared_projects(
     # a vote opened in clear (before sealed ballots): each voter's choices are shown back
     await Budget.filter(id=budget.id).update(ballot_public_key=None)
     page = f"/budgets/{budget.id}/ballot"
-    voters = []
-    for n, person in enumerate((PERSON, SOUTH, NORD_TOO)):
-        user = await create_user(settings, f"voter{n}@example.org", display_name=f"Voter {n}")
-        await verified(settings, user, person)
-        context = browser_of(app)
-        client = await context.__aenter__()
-        await log_in(client, user)
-        await client.get("/")  # the "logged in" message seen
-        voters.append((context, client))
+    voters = await signed_in_voters(settings, app, [PERSON, SOUTH, NORD_TOO])
     clients = [client for _, client in voters]
     nord, south, nord_too = clients
     for client, fields in zip(clients, ballots, strict=True):

@@ -20,26 +20,20 @@ from budgets.routes import METER_STORE
 from participation.residents.models import CensusEntry
 from participation.residents.services import resident_of
 from participation.settings import Settings
-from tests.budgets.factories import PERSON, SOUTH, budget_in_voting, verified, with_ids
-from tests.conftest import browser_of, create_user, log_in, logged_queries, post_form
+from tests.budgets.factories import (
+    PERSON,
+    SOUTH,
+    budget_in_voting,
+    signed_in_voters,
+    verified,
+    with_ids,
+)
+from tests.conftest import create_user, logged_queries, post_form
 
 NORD_TOO = {**PERSON, "identifier": "VB-004", "birth_date": "1975-01-30"}  # other Nord voters
 NORD_THREE = {**PERSON, "identifier": "VB-003", "birth_date": "2012-06-15"}
 # the district's name is the meter's envelope: written as text, whatever it holds
 DISTRICT = "Nord <b>&\"'"
-
-
-async def _voters(settings: Settings, app: Any, people: list[dict[str, str]]) -> list[Any]:
-    voters = []
-    for n, person in enumerate(people):
-        user = await create_user(settings, f"meter{n}@example.org", display_name=f"Voter {n}")
-        await verified(settings, user, person)
-        context = browser_of(app)
-        client = await context.__aenter__()
-        await log_in(client, user)
-        await client.get("/")  # the "logged in" message seen
-        voters.append((context, client))
-    return voters
 
 
 def _pages(
@@ -61,7 +55,9 @@ async def test_every_kind_of_voter_gets_their_own_meter_in_any_order(
     budget, projects = await budget_in_voting(kind, **rule)
     await Budget.filter(id=budget.id).update(ballot_public_key=None)  # choices read back
     page = f"/budgets/{budget.id}/ballot"
-    voters = await _voters(settings, app, [PERSON, NORD_TOO, NORD_THREE, SOUTH])
+    voters = await signed_in_voters(
+        settings, app, prefix="meter", people=[PERSON, NORD_TOO, NORD_THREE, SOUTH]
+    )
     await BudgetDistrict.filter(budget_id=budget.id, name="Nord").update(name=DISTRICT)
     await CensusEntry.filter(district="Nord").update(district=DISTRICT)
     clients = [client for _, client in voters]
@@ -118,7 +114,7 @@ async def test_a_sealed_ballot_cast_shows_the_empty_meter_with_already_voted(
 ) -> None:
     budget, projects = await budget_in_voting(BallotKind.APPROVAL)  # sealed ballots
     page = f"/budgets/{budget.id}/ballot"
-    voters = await _voters(settings, app, [PERSON, NORD_TOO, SOUTH])
+    voters = await signed_in_voters(settings, app, prefix="meter", people=[PERSON, NORD_TOO, SOUTH])
     clients = [client for _, client in voters]
     data = {**with_ids({"project": ["P0", "P3"]}, projects), "action": "cast"}
     assert (await post_form(clients[1], page, data, page=page)).status_code == 303

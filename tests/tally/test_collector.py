@@ -86,9 +86,11 @@ print("ok")
 """
 
 
-def test_a_process_that_reads_and_tallies_keeps_everything_collectable() -> None:
+def _passes_in_a_child(source: str) -> None:
+    """Run `source` in a new Python process (its collector and freeze count its own) and
+    expect it to print "ok"."""
     child = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(CHILD.format(file=FILE))],
+        [sys.executable, "-c", textwrap.dedent(source)],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -96,6 +98,10 @@ def test_a_process_that_reads_and_tallies_keeps_everything_collectable() -> None
     )
     assert child.returncode == 0, child.stderr
     assert child.stdout == "ok\n"
+
+
+def test_a_process_that_reads_and_tallies_keeps_everything_collectable() -> None:
+    _passes_in_a_child(CHILD.format(file=FILE))
 
 
 def test_objects_frozen_by_someone_else_stay_frozen() -> None:
@@ -154,12 +160,4 @@ print("ok")
 
 
 def test_a_pause_leaves_frozen_what_was_frozen_during_it() -> None:
-    child = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(FROZEN_DURING)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
-    assert child.returncode == 0, child.stderr
-    assert child.stdout == "ok\n"
+    _passes_in_a_child(FROZEN_DURING)
