@@ -6,7 +6,10 @@ never kept."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
+
+import pytest
 
 from consultations import services
 from consultations.models import Phase, Response
@@ -22,9 +25,10 @@ from tests.participation.test_shared_parts import rendered_alone, tokens
 SPECIAL = "<b>\"A&B\"</b> 'x'"
 
 
-async def viewers(settings: Settings, app: Any) -> tuple[dict[str, Any], list[Any]]:
+@pytest.fixture
+async def browsers(settings: Settings, app: Any) -> AsyncIterator[dict[str, Any]]:
     """Browsers: two residents with names full of HTML specials, a moderator, staff, and a
-    visitor who is not signed in."""
+    visitor who is not signed in; closed after the test."""
     browsers, contexts = {}, []
     people = {
         "alice": ("alice@example.org", Role.CITIZEN, f"Alice {SPECIAL}"),
@@ -42,7 +46,9 @@ async def viewers(settings: Settings, app: Any) -> tuple[dict[str, Any], list[An
     context = browser_of(app)
     contexts.append(context)
     browsers["visitor"] = await context.__aenter__()
-    return browsers, contexts
+    yield browsers
+    for context in contexts:
+        await context.__aexit__(None, None, None)
 
 
 async def closed_with_a_published_text(settings: Settings, browsers: dict[str, Any]) -> Any:
@@ -69,9 +75,8 @@ async def closed_with_a_published_text(settings: Settings, browsers: dict[str, A
 
 
 async def test_each_viewer_gets_the_results_page_rendered_for_them_alone(
-    settings: Settings, app: Any
+    settings: Settings, app: Any, browsers: dict[str, Any]
 ) -> None:
-    browsers, contexts = await viewers(settings, app)
     consultation = await closed_with_a_published_text(settings, browsers)
     page = f"/consultations/{consultation.id}/results"
     names = list(browsers)
@@ -92,14 +97,11 @@ async def test_each_viewer_gets_the_results_page_rendered_for_them_alone(
     assert "report-link" in shared["alice"] and "report-link" not in shared["visitor"]
     signed_in = [n for n in names if n != "visitor"]
     assert len({frozenset(tokens(shared[n])) for n in signed_in}) == len(signed_in)
-    for context in contexts:
-        await context.__aexit__(None, None, None)
 
 
 async def test_a_resident_served_the_stored_results_reads_only_their_session(
-    settings: Settings, app: Any
+    settings: Settings, app: Any, browsers: dict[str, Any]
 ) -> None:
-    browsers, contexts = await viewers(settings, app)
     consultation = await closed_with_a_published_text(settings, browsers)
     page = f"/consultations/{consultation.id}/results"
     await browsers["bob"].get(page)
@@ -107,14 +109,11 @@ async def test_a_resident_served_the_stored_results_reads_only_their_session(
         html = (await browsers["alice"].get(page)).text
     assert "Venez-vous au parc ?" in html and "Alice" in html and "Bob" not in html
     assert len(statements) == 1, statements  # the session
-    for context in contexts:
-        await context.__aexit__(None, None, None)
 
 
 async def test_staff_preview_of_results_not_public_is_not_kept(
-    settings: Settings, app: Any
+    settings: Settings, app: Any, browsers: dict[str, Any]
 ) -> None:
-    browsers, contexts = await viewers(settings, app)
     consultation, _ = await consultation_open()  # open, results not shown while open
     await services.compute_results(settings, consultation.id)
     page = f"/consultations/{consultation.id}/results"
@@ -125,16 +124,13 @@ async def test_staff_preview_of_results_not_public_is_not_kept(
         again = await browsers["staff"].get(page)
     assert "Aperçu" in again.text
     assert [s for s in statements if 'FROM "consultations_result"' in s], statements
-    for context in contexts:
-        await context.__aexit__(None, None, None)
 
 
 async def test_a_text_rejected_leaves_the_kept_results_at_once(
-    settings: Settings, app: Any
+    settings: Settings, app: Any, browsers: dict[str, Any]
 ) -> None:
     # the results kept for the signed in are emptied by the moderator's decision (a write:
     # participation/pagecache.py), without the results computed again
-    browsers, contexts = await viewers(settings, app)
     consultation = await closed_with_a_published_text(settings, browsers)
     page = f"/consultations/{consultation.id}/results"
     assert "Idée" in (await browsers["alice"].get(page)).text
@@ -150,5 +146,3 @@ async def test_a_text_rejected_leaves_the_kept_results_at_once(
     assert (await post_form(browsers["moderator"], texts, reject)).status_code == 303
     for name in ("alice", "bob", "staff"):
         assert "Idée" not in (await browsers[name].get(page)).text, name
-    for context in contexts:
-        await context.__aexit__(None, None, None)
