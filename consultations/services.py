@@ -42,6 +42,7 @@ from moderation import services as moderation
 from participation import mail, outbox, phases, sealing
 from participation.audit import audit
 from participation.contributions import ModerationState
+from participation.db import fetch_rows
 from participation.i18n import N_
 from participation.notifications.services import Kind, notify_users
 from participation.numbers import is_whole_number
@@ -477,26 +478,29 @@ def who_of(user: Any, visitor: str | None) -> str | None:
     return f"visitor:{visitor}" if visitor else None
 
 
-async def _find(settings: Settings, consultation_id: int, who: str) -> Response | None:
-    """The person's response, by its token or, stored before issue #16, by its legacy one (one
-    statement: the page of someone who has not answered asked both, one after the other)."""
+async def current_answers(settings: Settings, consultation_id: int, who: str | None) -> Any:
+    """The person's stored response, opened (None: they have not answered), found by its token
+    or, stored before issue #16, by its legacy one, in one plain statement (issue #23: the
+    questionnaire reads it on every visit; the models' query cost more to build than to run)."""
+    if who is None:
+        return None
     tokens = (
         response_token(settings, consultation_id, who),
         legacy_token(settings, consultation_id, who),
     )
-    found = {
-        r.token: r for r in await Response.filter(consultation_id=consultation_id, token__in=tokens)
-    }
-    return found[tokens[0]] if tokens[0] in found else found.get(tokens[1])
+    rows = await fetch_rows(CURRENT_ANSWERS_SQL, [consultation_id, *tokens])
+    found = {row["token"]: row for row in rows}
+    row = found[tokens[0]] if tokens[0] in found else found.get(tokens[1])
+    if row is None:
+        return None
+    sealed = None if row["sealed"] is None else bytes(row["sealed"])
+    return json.loads(open_answers(settings, consultation_id, row["answers"], sealed))
 
 
-async def current_answers(settings: Settings, consultation_id: int, who: str | None) -> Any:
-    if who is None:
-        return None
-    response = await _find(settings, consultation_id, who)
-    if response is None:
-        return None
-    return json.loads(open_answers(settings, consultation_id, response.answers, response.sealed))
+CURRENT_ANSWERS_SQL = (
+    'SELECT "token", "answers", "sealed" FROM "consultations_response" '
+    'WHERE "consultation_id" = $1 AND "token" IN ($2, $3)'
+)
 
 
 async def submit_response(

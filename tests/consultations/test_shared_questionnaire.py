@@ -158,3 +158,45 @@ async def test_the_register_is_read_only_when_the_audience_asks_for_it(
     else:
         assert not reads, reads
         assert len(asked) <= 2, asked
+
+
+@pytest.mark.parametrize("anonymous", [True, False])
+async def test_the_one_statement_finds_what_the_models_read(
+    settings: Settings, app: Any, anonymous: bool
+) -> None:
+    """`current_answers` reads the person's response in one plain statement (issue #23): none
+    before they answer; then what the models' row holds, opened (sealed or not); under the
+    token of before issue #16 as well; and their current response rather than an older row."""
+    import json
+    import uuid
+
+    from tortoise import timezone
+
+    from consultations import services
+    from consultations.models import Response
+    from tests.consultations.factories import opened
+
+    consultation, questions = await consultation_open(anonymous=anonymous)
+    person = await create_user(settings, "une@example.org")
+    who = services.who_of(person, None)
+    assert await services.current_answers(settings, consultation.id, who) is None
+    assert await services.current_answers(settings, consultation.id, None) is None
+    fields = {**await valid_answers(questions), f"q{questions['short'].id}": "Des <b>bancs</b>"}
+    items = [(k, v) for k, vs in fields.items() for v in (vs if isinstance(vs, list) else [vs])]
+    await services.submit_response(settings, consultation.id, person, None, items)
+    row = await Response.get(consultation_id=consultation.id)
+    read = await services.current_answers(settings, consultation.id, who)
+    assert read == opened(settings, row) and read
+    old = services.legacy_token(settings, consultation.id, who)
+    await Response.filter(id=row.id).update(token=old)
+    assert await services.current_answers(settings, consultation.id, who) == read
+    current = services.response_token(settings, consultation.id, who)
+    newer = {str(questions["number"].id): 7}
+    await Response.create(
+        id=uuid.uuid4(),
+        consultation_id=consultation.id,
+        token=current,
+        answers=json.dumps(newer),
+        submitted_on=timezone.now().date(),
+    )
+    assert await services.current_answers(settings, consultation.id, who) == newer
