@@ -27,12 +27,26 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+_FROZE = [False]  # this process froze objects (the web and test processes): seen once, kept
+
+
+def _nothing_frozen() -> bool:
+    """Whether no object is frozen. `gc.get_freeze_count()` walks every frozen object (hundreds
+    of thousands in a process that froze its imports: 11 ms a call), so it is asked only until
+    it says some are: such a process never hands over, as it never did."""
+    if _FROZE[0]:
+        return False
+    if gc.get_freeze_count():
+        _FROZE[0] = True
+        return False
+    return True
+
 
 @contextmanager
 def paused() -> Iterator[None]:
     collecting = gc.isenabled()
     # the outermost pause of a process that froze nothing hands its objects over when it ends
-    hand_over = collecting and not gc.get_freeze_count()
+    hand_over = collecting and _nothing_frozen()
     if hand_over:
         gc.collect(1)  # the young objects made before: collected or kept as usual
     gc.disable()
@@ -42,7 +56,7 @@ def paused() -> Iterator[None]:
         if collecting:  # the outermost pause: nested ones leave the collector to it
             # the young generations hold only what the pause made; unless something froze
             # objects meanwhile (another thread): unfreezing would release theirs too
-            if hand_over and not gc.get_freeze_count():
+            if hand_over and _nothing_frozen():
                 gc.freeze()
                 gc.unfreeze()
             gc.enable()
