@@ -486,15 +486,14 @@ async def _kept_budget(request: Request) -> Budget | None:
     (staff's draft: `_budget` says who may see it)."""
     budget_id = request.path_params["budget_id"]
 
-    async def read() -> tuple[str, Budget | None]:
-        return "", await Budget.get_or_none(id=budget_id)
-
-    part = await sharedparts.shared(
-        request, sharedparts.key_of(request, "budget", budget_id, query=""), read
+    budget = await sharedparts.kept(
+        request,
+        sharedparts.key_of(request, "budget", budget_id, query=""),
+        lambda: Budget.get_or_none(id=budget_id),
     )
-    if part is None or part.data is None or part.data.phase == Phase.PREPARATION:
+    if budget is None or budget.phase == Phase.PREPARATION:
         return None
-    return part.data  # type: ignore[no-any-return]
+    return budget  # type: ignore[no-any-return]
 
 
 async def receipt(request: Request) -> Response:

@@ -357,21 +357,20 @@ async def _kept_results(request: Request) -> tuple[Consultation, Markup | None] 
     consultation, or results not public (staff's preview, or not found)."""
     consultation_id = request.path_params["consultation_id"]
 
-    async def read() -> tuple[str, tuple[Consultation, Markup | None] | None]:
+    async def read() -> tuple[Consultation, Markup | None] | None:
         consultation = await Consultation.get_or_none(id=consultation_id)
         if consultation is None or not queries.results_are_public(consultation):
-            return "", None
+            return None
         result = await queries.result_row(consultation.id)
         if result is None:
-            return "", (consultation, None)
+            return consultation, None
         views = await queries.questionnaire(consultation.id)
         shown = await texts.published(consultation.id)
-        return "", (consultation, results_body(request, consultation, views, result, shown))
+        return consultation, results_body(request, consultation, views, result, shown)
 
     # the page reads nothing of the query; signed in: the report links
     key = sharedparts.key_of(request, "results", consultation_id, True, query="")
-    part = await sharedparts.shared(request, key, read)
-    return None if part is None else part.data  # type: ignore[no-any-return]
+    return await sharedparts.kept(request, key, read)  # type: ignore[no-any-return]
 
 
 async def results(request: Request) -> Response:
