@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -134,9 +134,3 @@ def fill(
     except TypeError:
         missing = next(cut.pieces[i] for i, text in enumerate(out) if text is None)
         raise ValueError(f"a hole nobody fills: {missing}") from None
-
-
-def fill_with(cut: Cut, filler: Callable[[Names], str | None]) -> str:
-    """`fill` with the value of each hole asked of `filler(names)` (once per distinct hole;
-    a range's end is not asked): None keeps a range, and is an error for any other hole."""
-    return fill(cut, _NOTHING, {names: filler(names) for names in cut.at})

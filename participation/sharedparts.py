@@ -9,10 +9,9 @@ where a resident's own state goes (`hole(...)` in the template, with a neutral r
 `SHARED_RESIDENT`, standing in for the viewer), kept in this process as the pages are (the page
 cache's generation: emptied by every write that may change a page, at most `PAGE_CACHE_SECONDS`),
 and each request fills the holes with the viewer's own values in one pass (`fill_in`: values by
-kind and by name, put in place by index and joined once; `fill`: one call of a function per
-distinct hole, for callers that have one). The part keeps what its content needs in the page's
-head (htmx, the staff stylesheet, Leaflet: participation/assets.py), read once when it is
-rendered, so that a request served from the store does not read its HTML again.
+kind and by name, put in place by index and joined once). The part keeps what its content
+needs in the page's head (htmx, the staff stylesheet, Leaflet: participation/assets.py), read
+once when it is rendered, so that a request served from the store does not read its HTML again.
 
 What keeps it from showing one resident's things to another:
 - the shared rendering never sees the viewer: the template gets `SHARED_RESIDENT` (signed in, no
@@ -45,7 +44,7 @@ from participation import assets, pagecache
 from participation.holes import Cut, Names, hole, split
 from participation.holes import fill as fill_cut
 
-__all__ = ["SHARED_RESIDENT", "Part", "fill", "fill_in", "hole", "key_of", "kept", "shared"]
+__all__ = ["SHARED_RESIDENT", "Part", "fill_in", "hole", "key_of", "kept", "shared"]
 
 MAX_PARTS = 1000  # per process, as the page cache's pages
 STORE = "shared_parts"  # the store of `pagecache.kept` the parts and their data are in
@@ -142,7 +141,6 @@ async def kept(
     return None if entry is None else entry.value
 
 
-Filler = Callable[[Names], str | None]
 _NONE: Mapping[Names, str | None] = {}
 
 
@@ -166,11 +164,3 @@ def fill_in(
         if value and names[0][:1] == "[" and names in at:
             needs |= assets.needs(value)
     return assets.known(html, needs)
-
-
-def fill(part: Part, filler: Filler) -> Markup:
-    """The part's HTML with each hole filled by `filler(names)` (the text to put there, already
-    escaped), asked once per distinct hole. For a range (`hole("[name", ...)` ... `hole("]")`),
-    `filler` returns None to keep what the shared rendering put there, or the text to put
-    instead. `fill_in` is the same without a call per hole."""
-    return fill_in(part, {}, {names: filler(names) for names in part.cut.at})

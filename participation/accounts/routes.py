@@ -222,7 +222,7 @@ async def _shared_profile_body(
             request, "accounts/_sections.html", {"sections": context["sections"]}
         ),
     }
-    return sharedparts.fill(part, lambda names: values.get(names[0]))
+    return sharedparts.fill_in(part, values)
 
 
 async def profile(request: Request) -> Response:

@@ -67,14 +67,11 @@ def test_a_part_is_filled_by_kind_and_by_name_as_one_call_per_hole_filled_it() -
     named.update({("[mine", str(c)): html for c, html in mine.items()})
     named["vote", "99", "1"] = "true"  # a comment the part does not show: ignored
     assert holes.fill(cut, {"csrf": "TOKEN", "vote": "false"}, named) == expected
-    assert holes.fill_with(cut, filler) == expected
     assert 'id="c2"><input type="hidden" value="TOKEN"><button aria-pressed="true">' in expected
     assert '<b>mine</b></li><li id="c4">' in expected and "/report/3" not in expected
     # a range given "" by kind is left out, one given None by name kept as rendered
     kept = holes.fill(cut, {"csrf": "T", "vote": "false", "[mine": ""}, {("[mine", "5"): None})
     assert kept.count("Report") == 1 and "/report/5" in kept
-    part = sharedparts.Part(cut)
-    assert sharedparts.fill(part, filler) == expected  # the callers' signature, kept
 
 
 def test_a_hole_with_no_value_is_an_error_and_ranges_do_not_nest() -> None:
