@@ -5,8 +5,9 @@ client): the whole ASGI app on PostgreSQL, called directly.
         [--profile] [--database postgres://postgres@127.0.0.1:5432/bench_ballot]
         [--redis redis://127.0.0.1:6379/14]
 
-Seeds a budget in voting as bench/ballots.py does, then casts every voter's ballot through
-the app (round 1: first ballots; the next rounds: changed ballots), `--concurrency` at a time.
+Seeds a budget in voting as bench/ballots.py does, loads each voter's ballot page (not
+counted; `--no-page-first` skips it), then casts every voter's ballot through the app (round 1:
+first ballots; the next rounds: changed ballots), `--concurrency` at a time.
 Prints the CPU time of this process per ballot (the app's own cost: what the web processes
 pay besides the HTTP server) and of its PostgreSQL connections' server processes, with the
 load average; `--profile` adds cProfile's top entries.
@@ -58,11 +59,18 @@ async def prepare(settings: Settings, database: str, voters: int) -> list[Reques
 
 
 async def post(app: object, path: str, cookie: str, body: bytes) -> int:
+    return (await call(app, "POST", path, cookie, body))[0]
+
+
+async def call(
+    app: object, method: str, path: str, cookie: str, body: bytes = b""
+) -> tuple[int, str | None]:
+    """The app's answer to one request: its status and the session cookie it set, if any."""
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
-        "method": "POST",
+        "method": method,
         "scheme": "http",
         "path": path,
         "raw_path": path.encode(),
@@ -77,7 +85,7 @@ async def post(app: object, path: str, cookie: str, body: bytes) -> int:
             (b"cookie", f"participation_session={cookie}".encode()),
         ],
     }
-    sent, status = False, 0
+    sent, status, set_cookie = False, 0, None
 
     async def receive() -> dict:
         nonlocal sent
@@ -88,12 +96,15 @@ async def post(app: object, path: str, cookie: str, body: bytes) -> int:
         return {"type": "http.disconnect"}
 
     async def send(message: dict) -> None:
-        nonlocal status
+        nonlocal status, set_cookie
         if message["type"] == "http.response.start":
             status = message["status"]
+            for key, value in message.get("headers", ()):
+                if key == b"set-cookie" and value.startswith(b"participation_session="):
+                    set_cookie = value.split(b";")[0].split(b"=", 1)[1].decode()
 
     await app(scope, receive, send)  # type: ignore[operator]
-    return status
+    return status, set_cookie
 
 
 async def cast_all(settings: Settings, requests: list[Request], args: argparse.Namespace) -> None:
@@ -101,6 +112,11 @@ async def cast_all(settings: Settings, requests: list[Request], args: argparse.N
     async with app.router.lifespan_context(app):
         for request in requests[:20]:  # warm up: statements prepared, projects kept
             await post(app, *request)
+        if args.page_first:  # each voter loads the ballot page (budgets/fast_cast.py's note)
+            for index, (path, cookie, body) in enumerate(requests):
+                status, set_cookie = await call(app, "GET", path, cookie)
+                assert status == 200, status
+                requests[index] = (path, set_cookie or cookie, body)
         for round_number in range(1, args.rounds + 1):
             queue: list[Request] = list(requests[20:])
             statuses: dict[int, int] = {}
@@ -145,6 +161,12 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument(
+        "--no-page-first",
+        dest="page_first",
+        action="store_false",
+        help="cast without loading the ballot page first (the ordinary two-round-trip path)",
+    )
     parser.add_argument("--profile-out", help="also write each round's profile to this file.N")
     service_options(parser, "bench_ballot", redis_db=14)
     args = parser.parse_args()

@@ -7,7 +7,9 @@
 1. Builds a fresh database: a budget in voting (30 projects, knapsack ballots, 4 districts),
    `--voters` verified residents, each with an open session (signed cookies are made here, as
    the server would make them, so the benchmark measures voting, not argon2 log-ins).
-2. Starts `participation serve` (`--workers` processes) and casts every voter's ballot over
+2. Starts `participation serve` (`--workers` processes); each voter's browser loads the ballot
+   page (as before any real ballot: the session's note of budgets/fast_cast.py; not counted,
+   `--no-page-first` skips it); then casts every voter's ballot over
    HTTP with bench/httpload.py (a client light enough not to be what is measured), each voter
    once per round: first ballots with `--concurrency` concurrent voters, then changed ballots
    the same way, then changed again with `--connections` concurrent voters, then changed at
@@ -166,6 +168,9 @@ async def fresh_database(url: str) -> None:
         await connection.close()
 
 
+COOKIE = "participation_session"
+
+
 def session_cookie(data: dict[str, Any]) -> str:
     """What Starlette's SessionMiddleware would set for this session."""
     payload = base64.b64encode(json.dumps(data).encode())
@@ -251,6 +256,33 @@ def random_ballot(rng: random.Random, context: dict, district: str) -> list[int]
     return chosen
 
 
+async def load_ballot_pages(
+    url: str, budget_id: int, sessions: list[dict[str, str]]
+) -> list[dict[str, str]]:
+    """Each voter's browser loads the ballot page, as before any real ballot; the session
+    cookie it answers with (the ballot page's note: budgets/fast_cast.py) replaces theirs."""
+    path = f"{url}/budgets/{budget_id}/ballot"
+    loaded = list(sessions)
+    queue = asyncio.Queue[int]()
+    for index in range(len(sessions)):
+        queue.put_nowait(index)
+
+    async def browser(client: httpx.AsyncClient) -> None:
+        while not queue.empty():
+            index = queue.get_nowait()
+            session = sessions[index]
+            headers = {"Cookie": f"{COOKIE}={session['cookie']}"}
+            response = await client.get(path, headers=headers)
+            if response.status_code != 200:
+                raise RuntimeError(f"the ballot page answered {response.status_code}")
+            cookie = response.cookies.get(COOKIE)
+            loaded[index] = {**session, "cookie": cookie} if cookie else session
+
+    async with httpx.AsyncClient(timeout=60) as client:
+        await asyncio.gather(*(browser(client) for _ in range(20)))
+    return loaded
+
+
 def ballot_form(session: dict[str, str], projects: list[int]) -> str:
     """The ballot form as the browser sends it without JavaScript (URL-encoded)."""
     fields = [("csrf_token", session["csrf"]), ("action", "cast")]
@@ -261,7 +293,7 @@ def ballot_post(port: int, path: str, cookie: str, form: str) -> bytes:
     """One voter's ballot POST, as bytes for bench/httpload.py."""
     headers = {
         "Content-Type": "application/x-www-form-urlencoded",
-        "Cookie": f"participation_session={cookie}",
+        "Cookie": f"{COOKIE}={cookie}",
     }
     return httpload.build_request("POST", path, f"127.0.0.1:{port}", headers, form.encode())
 
@@ -456,6 +488,12 @@ def main() -> None:
         "--rate", type=float, default=500, help="a fourth round at this rate (0: none)"
     )
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--no-page-first",
+        dest="page_first",
+        action="store_false",
+        help="cast without loading the ballot page first (the ordinary two-round-trip path)",
+    )
     parser.add_argument("--tally-ballots", type=int, default=100_000)
     service_options(parser, "bench_ballots", redis_db=14)
     args = parser.parse_args()
@@ -477,6 +515,15 @@ def main() -> None:
         # warm up: each process prepares its statements and keeps the budget's projects
         warm = ballot_requests(port, budget_id, sessions[:200], context, seed=0)
         cast_round(port, warm, Round("warm-up", 10))
+        if args.page_first:
+            started = time.perf_counter()
+            sessions = asyncio.run(load_ballot_pages(url, budget_id, sessions))
+            took = time.perf_counter() - started
+            print(
+                f"each voter loaded the ballot page first ({len(sessions) / took:.0f} pages/s, "
+                "not in the figures below)",
+                flush=True,
+            )
         print(
             f"{args.workers} web processes; each voter casts one ballot per round; "
             f"load average before: {load_average()}",

@@ -157,6 +157,20 @@ class VotingState:
     district_rows: list[DistrictRow]
     audience: AudienceRule | None = None  # the budget's space's rule (None: no space)
     voter_method: str | None = None  # how the voter was verified
+    versions: RowVersions | None = None  # PostgreSQL, a verified voter: budgets/fast_cast.py
+
+
+@dataclass(frozen=True)
+class RowVersions:
+    """What a one-statement cast checks is unchanged since the ballot page decided (PostgreSQL's
+    `xmin` of each row, which any UPDATE changes: budgets/fast_cast.py): the voter's residency
+    and census rows, the budget's row, its space's (None: no space) and its envelopes' rows."""
+
+    voter: str
+    census: str
+    budget: str
+    space: str | None
+    districts: str | None
 
 
 # The budget, the person's residency and census district, and the budget's districts (one row
@@ -179,6 +193,25 @@ _ENVELOPES_SQL = (
 )
 
 
+# The versions of the rows a ballot page's decision rests on (RowVersions), PostgreSQL only;
+# the envelopes' as one text (their ids and versions in order: any insert, update or delete
+# changes it). budgets/fast_cast.py compares the same expressions in its statement.
+DISTRICTS_VERSION_SQL = (
+    """(SELECT string_agg("vd"."id" || ':' || "vd"."xmin"::text, ',' ORDER BY "vd"."id") """
+    'FROM "budgets_district" AS "vd" WHERE "vd"."budget_id" = {budget})'
+)
+_VERSIONS_SQL = (
+    '"vr"."xmin"::text AS "voter_row_version", "vc"."xmin"::text AS "census_row_version", '
+    '"vb"."xmin"::text AS "budget_row_version", "vs"."xmin"::text AS "space_row_version", '
+    + DISTRICTS_VERSION_SQL.format(budget='"vb"."id"')
+    + ' AS "districts_version", '
+)
+_NO_VERSIONS_SQL = (
+    'NULL AS "voter_row_version", NULL AS "census_row_version", NULL AS "budget_row_version", '
+    'NULL AS "space_row_version", NULL AS "districts_version", '
+)
+
+
 def _voting_join() -> SessionJoin:
     # every column but the description (long HTML, not on the ballot pages): a partial model
     budget_columns = ", ".join(f'"vb"."{name[4:]}" AS "{name}"' for name in _BUDGET_COLUMNS)
@@ -191,8 +224,11 @@ def _voting_join() -> SessionJoin:
         '"vs"."methods" AS "space_methods", '
     )
     return SessionJoin(
-        columns=columns + _ENVELOPES_SQL.format(aggregate="json_agg", array="json_build_array"),
+        columns=columns
+        + _VERSIONS_SQL
+        + _ENVELOPES_SQL.format(aggregate="json_agg", array="json_build_array"),
         sqlite_columns=columns
+        + _NO_VERSIONS_SQL
         + _ENVELOPES_SQL.format(aggregate="json_group_array", array="json_array"),
         joins=(
             'LEFT JOIN "budgets_budget" AS "vb" ON "vb"."id" = $2 '
@@ -260,7 +296,21 @@ def voting_state_of(rows: list[dict[str, Any]]) -> VotingState | None:
         first["space_methods"],
     )
     method = first["voter_method"] if census_entry_id is not None else None
-    return VotingState(budget, voter, census_entry_id, districts, audience, method)
+    versions = None
+    if census_entry_id is not None and first["voter_row_version"] is not None:
+        versions = RowVersions(
+            first["voter_row_version"],
+            first["census_row_version"],
+            first["budget_row_version"],
+            first["space_row_version"],
+            first["districts_version"],
+        )
+    return VotingState(budget, voter, census_entry_id, districts, audience, method, versions)
+
+
+def projects_frozen(budget: Budget) -> bool:
+    """Whether this process keeps the budget's frozen projects (a ballot was stored here)."""
+    return (budget.id, budget.created_at) in _FROZEN_PROJECTS
 
 
 async def _freeze(budget: Budget) -> None:
@@ -412,6 +462,18 @@ async def _register(
     return existing.channel
 
 
+def seal_ballot(
+    budget: Budget, choices: dict[int, int], channel: Channel, receipt: str, project_count: int
+) -> bytes:
+    """The ballot as stored: its receipt, channel and choices sealed with the budget's ballot
+    box key, padded to the size of a ballot of every project (urn.padded_size)."""
+    assert budget.ballot_public_key is not None
+    content = urn.BallotContent(
+        receipt, channel.value, json.dumps({str(k): v for k, v in sorted(choices.items())})
+    )
+    return urn.seal(budget.ballot_public_key, content, urn.padded_size(project_count))
+
+
 async def _cast_sealed(
     settings: Settings,
     budget: Budget,
@@ -429,11 +491,7 @@ async def _cast_sealed(
     transaction. A failure between the two leaves a register row and no ballot: the retry
     passes the register (already there, same channel) and stores the ciphertext. One person
     keeps one ballot (one token), and nothing acknowledged is lost (both written first)."""
-    assert budget.ballot_public_key is not None
-    content = urn.BallotContent(
-        receipt, channel.value, json.dumps({str(k): v for k, v in sorted(choices.items())})
-    )
-    sealed = urn.seal(budget.ballot_public_key, content, urn.padded_size(project_count))
+    sealed = seal_ballot(budget, choices, channel, receipt, project_count)
     if channel == Channel.WEB:
         token = ballot_token(settings, budget.id, census_entry_id)
     else:
@@ -531,7 +589,7 @@ CAST_WEB_SCRIPT = (
     "BEGIN; EXECUTE budgets_register_web({budget}, {person}, '{day}'); COMMIT; "
     "EXECUTE budgets_store_web('{id}', {budget}, '{token}', {sealed}, {box}, {person})"
 )
-_HEX_TOKEN = re.compile(r"[0-9a-f]{64}")
+HEX_TOKEN = re.compile(r"[0-9a-f]{64}")
 
 
 def cast_web_script(
@@ -539,7 +597,7 @@ def cast_web_script(
 ) -> str:
     """CAST_WEB_SCRIPT with its values as literals, each made from its type (no quoting to get
     wrong: digits, an ISO date, a UUID, hex)."""
-    if not _HEX_TOKEN.fullmatch(token):
+    if not HEX_TOKEN.fullmatch(token):
         raise ValueError("a voter token is 64 hex digits")
     return CAST_WEB_SCRIPT.format(
         budget=int(budget_id),
@@ -547,12 +605,12 @@ def cast_web_script(
         day=date.isoformat(day),
         id=uuid.uuid4(),
         token=token,
-        sealed=_bytea(sealed),
-        box="NULL" if box is None else _bytea(box),
+        sealed=write_bytea(sealed),
+        box="NULL" if box is None else write_bytea(box),
     )
 
 
-def _bytea(value: bytes) -> str:
+def write_bytea(value: bytes) -> str:
     return f"decode('{bytes(value).hex()}', 'hex')"
 
 

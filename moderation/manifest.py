@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from moderation import demo, privacy, routes
 from moderation.middleware import BlockedUserMiddleware
-from moderation.queries import BLOCKED_UNTIL_SQL, MODERATES_A_SPACE_SQL, is_blocked
+from moderation.queries import (
+    BLOCKED_UNTIL_SQL,
+    MODERATES_A_SPACE_SQL,
+    NOT_BLOCKED_SQL,
+    is_blocked,
+)
 from participation.auditlog.wording import AuditTarget, AuditWording, AuditWords
 from participation.features import (
     AdminLine,
@@ -69,7 +74,7 @@ FEATURE = Feature(
     ],
     # blocked people may read but not act: known from the session lookup, at no extra query
     session_columns=[
-        SessionColumn("is_blocked", BLOCKED_UNTIL_SQL, is_blocked),
+        SessionColumn("is_blocked", BLOCKED_UNTIL_SQL, is_blocked, NOT_BLOCKED_SQL),
         SessionColumn("moderates_a_space", MODERATES_A_SPACE_SQL, as_flag),
     ],
     middleware=[BlockedUserMiddleware],

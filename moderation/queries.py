@@ -24,6 +24,10 @@ BLOCKED_UNTIL_SQL = (
     'FROM "moderation_userblock" AS "b" '
     'WHERE "b"."user_id" = "accounts_session"."user_id" AND "b"."lifted_at" IS NULL)'
 )
+# The same block, as a condition that holds when the person may write at `{now}` (the
+# ballot's one-statement cast: participation.features.SessionColumn.writes_allowed); as
+# `is_blocked`, a block ending at `now` is over.
+NOT_BLOCKED_SQL = f"COALESCE({BLOCKED_UNTIL_SQL}, '-infinity') <= {{now}}"
 
 
 # Whether the person moderates some participatory space without being a site moderator

@@ -162,11 +162,18 @@ class SessionColumn:
     """A value read with the session on every signed-in request, in the same query
     (participation.accounts.services.session_lookup): `sql` is a correlated subquery on
     `"accounts_session"`, whose text never changes (PostgreSQL keeps the lookup prepared);
-    `convert(value, now)` is set on the user as `attribute`."""
+    `convert(value, now)` is set on the user as `attribute`.
+
+    `writes_allowed`: when the value lets a feature's middleware refuse the person's writes (a
+    blocked account), the SQL condition on `"accounts_session"` that holds when it does not,
+    with `{now}` where the request's time goes. A route's fast POST answers before the
+    features' middlewares, without the lookup (participation.middleware.Prefetch.fast_post):
+    its statement writes nothing unless every such condition holds."""
 
     attribute: str
     sql: str
     convert: Callable[[Any, datetime], Any]
+    writes_allowed: str = ""
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
@@ -229,6 +229,12 @@ class Prefetch:
     path: re.Pattern[str]
     join: SessionJoin
     key: str
+    # The route's POST answered without the session lookup, when it can (the ballot cast:
+    # one round trip instead of two). Called with the session's login token before the
+    # lookup and before the features' middlewares: it returns False, having sent nothing,
+    # unless its one statement checked everything the lookup, the middlewares and the route
+    # would have (`session_write_guard`), then the request goes on as without it.
+    fast_post: Callable[[Scope, Receive, Send, str], Awaitable[bool]] | None = None
 
 
 class AuthMiddleware:
@@ -242,9 +248,18 @@ class AuthMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             token = scope.get("session", {}).get("auth")
+            if token and scope["method"] == "POST":
+                if await self._fast_post(scope, receive, send, token):
+                    return
             user = await self._user(scope, token) if token else None
             scope["user"] = user if user is not None else AnonymousUser()
         await self.app(scope, receive, send)
+
+    async def _fast_post(self, scope: Scope, receive: Receive, send: Send, token: str) -> bool:
+        for prefetch in self.prefetch:
+            if prefetch.fast_post is not None and prefetch.path.fullmatch(scope["path"]):
+                return await prefetch.fast_post(scope, receive, send, token)
+        return False
 
     async def _user(self, scope: Scope, token: str) -> User | None:
         for prefetch in self.prefetch:

@@ -254,6 +254,24 @@ async def session_lookup(
     return user, rows
 
 
+@cache
+def session_write_guard(token_hash: str, now: str) -> str:
+    """A fast POST's condition (participation.middleware.Prefetch.fast_post), SQL on
+    `"accounts_session"`: the session of `token_hash` is one the lookup would accept at `now`
+    (not expired), and no feature refuses its person's writes (SessionColumn.writes_allowed:
+    a blocked account). `token_hash` and `now` are SQL: parameters or literals."""
+    conditions = [
+        f'"accounts_session"."token_hash" = {token_hash}',
+        f'"accounts_session"."expires_at" > {now}',
+        *(
+            f"({column.writes_allowed.format(now=now)})"
+            for column in _session_columns()
+            if column.writes_allowed
+        ),
+    ]
+    return " AND ".join(conditions)
+
+
 async def user_for_session(token: str) -> User | None:
     """The user of a login token, with `unread_notifications` and `is_blocked`: one query."""
     return (await session_lookup(token))[0]

@@ -1,0 +1,288 @@
+"""A ballot cast in one round trip after the ballot page (budgets/fast_cast.py, PostgreSQL).
+
+Each test first puts a voter where the one-statement cast applies (the budget has a ballot in
+this process, the voter has seen the ballot page), then changes one thing the ballot page's
+decision rested on, and checks that the cast answers exactly as the ordinary path does (it ran:
+the session lookup is among the statements), with nothing stored that should not be."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+
+import httpx
+import itsdangerous
+import pytest
+from tortoise import connections, timezone
+
+from budgets import ballot_services, fast_cast
+from budgets.models import (
+    BallotKind,
+    Budget,
+    BudgetDistrict,
+    Phase,
+    Project,
+    SealedBallot,
+    VoterRegister,
+)
+from participation.accounts.models import User, UserSession
+from participation.residents.models import CensusEntry, Residency
+from participation.settings import Settings
+from tests.budgets.factories import ballots_of, budget_in_voting, south_resident
+from tests.conftest import csrf_token, logged_in, logged_queries
+
+COOKIE = "participation_session"
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only(settings: Settings) -> None:
+    if not settings.database_url.startswith("postgres"):
+        pytest.skip("the one-statement cast is PostgreSQL's; SQLite takes the ordinary path")
+
+
+def session_of(client: httpx.AsyncClient) -> dict[str, object]:
+    """What the browser's session cookie holds (signed, not encrypted)."""
+    signed = client.cookies[COOKIE].encode()
+    payload = signed.rsplit(b".", 2)[0]
+    return json.loads(base64.b64decode(payload))  # type: ignore[no-any-return]
+
+
+async def cast(
+    client: httpx.AsyncClient, budget: Budget, project_ids: list[int]
+) -> tuple[list[str], httpx.Response]:
+    """A cast ballot (the token taken from the budget's page, not the ballot page: the ballot
+    page would write a new note); the statements it ran."""
+    token = await csrf_token(client, f"/budgets/{budget.id}")
+    fields = {"project": [str(i) for i in project_ids], "action": "cast", "csrf_token": token}
+    with logged_queries() as queries:
+        response = await client.post(f"/budgets/{budget.id}/ballot", data=fields)
+    return queries, response
+
+
+def ordinary(queries: list[str]) -> bool:
+    """Whether the ordinary path ran (its session lookup)."""
+    return any('FROM "accounts_session" JOIN "accounts_user"' in sql for sql in queries)
+
+
+@asynccontextmanager
+async def at_the_ballot(
+    app: object, settings: Settings, citizen: User, kind: BallotKind = BallotKind.APPROVAL
+) -> AsyncIterator[tuple[Budget, list[Project], httpx.AsyncClient]]:
+    """`citizen` (Nord) signed in, having seen the ballot page of a budget where a Sud resident
+    already voted (its projects are frozen in this process): the next cast is one statement."""
+    budget, projects = await budget_in_voting(kind)
+    south = await south_resident(settings, citizen)
+    async with logged_in(app, south) as other:
+        _, first = await cast(other, budget, [projects[1].id])
+        assert first.status_code == 303
+    async with logged_in(app, citizen) as client:
+        assert (await client.get(f"/budgets/{budget.id}/ballot")).status_code == 200
+        assert "cast" in session_of(client)
+        yield budget, projects, client
+
+
+async def test_after_the_ballot_page_a_cast_is_one_statement_and_changes_stay_secret(
+    app: object, settings: Settings, citizen: User
+) -> None:
+    async with at_the_ballot(app, settings, citizen) as (budget, projects, client):
+        for project in (projects[0], projects[2]):  # cast, then change
+            queries, response = await cast(client, budget, [project.id])
+            assert response.status_code == 303
+            assert len(queries) == 1 and not ordinary(queries), queries
+            assert queries[0].startswith("BEGIN; EXECUTE budgets_register_fast(")
+            receipt = await client.get(response.headers["location"])
+            code = session_of(client).get("receipt") or {}
+            assert receipt.status_code == 200
+            assert isinstance(code, dict) and code.get("code") in receipt.text
+    stored = sorted(b.choices for b in await ballots_of(budget.id))
+    assert stored == sorted(json.dumps({str(p.id): 1}) for p in (projects[1], projects[2]))
+    assert await VoterRegister.filter(budget_id=budget.id).count() == 2
+    # the register row and the sealed ballot are still two transactions (docs/security.md)
+    db = connections.get("default")
+    _, registered = await db.execute_query(
+        'SELECT xmin::text AS "x" FROM "budgets_voter_register" WHERE "budget_id" = $1',
+        [budget.id],
+    )
+    _, sealed = await db.execute_query(
+        'SELECT xmin::text AS "x" FROM "budgets_sealed_ballot" WHERE "budget_id" = $1',
+        [budget.id],
+    )
+    assert not {r["x"] for r in registered} & {r["x"] for r in sealed}
+
+
+async def test_a_refused_ballot_takes_the_ordinary_path_and_says_why(
+    app: object, settings: Settings, citizen: User
+) -> None:
+    async with at_the_ballot(app, settings, citizen, BallotKind.KNAPSACK) as (
+        budget,
+        projects,
+        client,
+    ):
+        over = [p.id for p in projects]  # more than the budget
+        queries, response = await cast(client, budget, over)
+        assert response.status_code == 422 and ordinary(queries)
+    assert len(await ballots_of(budget.id)) == 1
+
+
+async def test_a_session_ended_elsewhere_cannot_cast(
+    app: object, settings: Settings, citizen: User
+) -> None:
+    """Logged out in another tab (the session row deleted): the old cookie casts nothing."""
+    async with at_the_ballot(app, settings, citizen) as (budget, projects, client):
+        await UserSession.filter(user_id=citizen.id).delete()
+        queries, response = await cast(client, budget, [projects[0].id])
+        assert response.status_code in (302, 303, 403) and ordinary(queries)
+        assert "/receipt" not in response.headers.get("location", "")
+    assert len(await ballots_of(budget.id)) == 1
+    assert await VoterRegister.filter(budget_id=budget.id).count() == 1
+
+
+async def test_an_expired_session_cannot_cast(
+    app: object, settings: Settings, citizen: User
+) -> None:
+    async with at_the_ballot(app, settings, citizen) as (budget, projects, client):
+        past = timezone.now() - timedelta(minutes=1)
+        await UserSession.filter(user_id=citizen.id).update(expires_at=past)
+        queries, response = await cast(client, budget, [projects[0].id])
+        assert "/receipt" not in response.headers.get("location", "") and ordinary(queries)
+    assert len(await ballots_of(budget.id)) == 1
+
+
+async def test_a_blocked_resident_cannot_cast(
+    app: object, settings: Settings, citizen: User
+) -> None:
+    from moderation.models import UserBlock
+
+    async with at_the_ballot(app, settings, citizen) as (budget, projects, client):
+        await UserBlock.create(user_id=citizen.id, reason="Propos injurieux répétés.")
+        queries, response = await cast(client, budget, [projects[0].id])
+        assert response.status_code == 403 and "Propos injurieux répétés." in response.text
+        assert ordinary(queries)
+        # a block that ended no longer stops the one-statement cast
+        await UserBlock.filter(user_id=citizen.id).update(ends_at=timezone.now())
+        queries, response = await cast(client, budget, [projects[0].id])
+        assert response.status_code == 303 and len(queries) == 1
+    assert len(await ballots_of(budget.id)) == 2
+
+
+async def test_a_revoked_residency_cannot_cast(
+    app: object, settings: Settings, citizen: User
+) -> None:
+    async with at_the_ballot(app, settings, citizen) as (budget, projects, client):
+        await Residency.filter(user_id=citizen.id).update(revoked_at=timezone.now())
+        queries, response = await cast(client, budget, [projects[0].id])
+        assert response.status_code == 403 and ordinary(queries)
+    assert len(await ballots_of(budget.id)) == 1
+
+
+async def test_a_residency_expiring_is_compared_with_the_time_of_the_cast(
+    app: object, settings: Settings, citizen: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No row changes when an expiry passes: the statement compares it with the cast's time
+    (here an hour after the page, on the one-statement path's clock only)."""
+    async with at_the_ballot(app, settings, citizen) as (budget, projects, client):
+        soon = timezone.now() + timedelta(minutes=30)
+        await Residency.filter(user_id=citizen.id).update(expires_at=soon)
+        assert (await client.get(f"/budgets/{budget.id}/ballot")).status_code == 200
+        later = timezone.now() + timedelta(hours=1)
+        monkeypatch.setattr(fast_cast.timezone, "now", lambda: later)
+        queries, response = await cast(client, budget, [projects[0].id])
+        # the statement wrote nothing (nothing in Python looks at the expiry on that path):
+        # the ordinary path, an hour later too, refuses
+        assert response.status_code == 403 and ordinary(queries)
+        monkeypatch.undo()
+        queries, response = await cast(client, budget, [projects[2].id])
+        assert response.status_code == 303 and len(queries) == 1
+    assert len(await ballots_of(budget.id)) == 2
+
+
+async def test_a_closed_vote_takes_no_ballot(
+    app: object, settings: Settings, citizen: User
+) -> None:
+    async with at_the_ballot(app, settings, citizen) as (budget, projects, client):
+        await Budget.filter(id=budget.id).update(phase=Phase.TALLY)
+        queries, response = await cast(client, budget, [projects[0].id])
+        assert response.status_code == 403 and ordinary(queries)
+    assert len(await ballots_of(budget.id)) == 1
+
+
+async def test_a_changed_envelope_applies_at_once(
+    app: object, settings: Settings, citizen: User
+) -> None:
+    """Staff lower the Nord envelope after the voter saw the page: the new amount decides."""
+    async with at_the_ballot(app, settings, citizen, BallotKind.KNAPSACK) as (
+        budget,
+        projects,
+        client,
+    ):
+        nord = [p for p in projects if p.district_id is not None]
+        assert nord, "the factory's budget has a Nord project"
+        await BudgetDistrict.filter(budget_id=budget.id).update(amount=1)
+        queries, response = await cast(client, budget, [nord[0].id])
+        assert response.status_code == 422 and ordinary(queries)
+    assert len(await ballots_of(budget.id)) == 1
+
+
+async def test_a_voter_moved_to_another_district_votes_there(
+    app: object, settings: Settings, citizen: User
+) -> None:
+    async with at_the_ballot(app, settings, citizen, BallotKind.KNAPSACK) as (
+        budget,
+        projects,
+        client,
+    ):
+        residency = await Residency.get(user_id=citizen.id)
+        await CensusEntry.filter(id=residency.census_entry_id).update(district="Sud")
+        nord = [p for p in projects if p.district_id is not None]
+        queries, response = await cast(client, budget, [nord[0].id])
+        # a Nord project is not on a Sud resident's ballot: refused by the ordinary path
+        assert response.status_code == 422 and ordinary(queries)
+    assert len(await ballots_of(budget.id)) == 1
+
+
+async def test_a_desk_voter_is_refused_online(
+    app: object, settings: Settings, citizen: User
+) -> None:
+    async with at_the_ballot(app, settings, citizen) as (budget, projects, client):
+        residency = await Residency.get(user_id=citizen.id)
+        await VoterRegister.create(
+            budget_id=budget.id,
+            census_entry_id=residency.census_entry_id,
+            channel="paper",
+            voted_on=timezone.now().date(),
+        )
+        queries, response = await cast(client, budget, [projects[0].id])
+        assert response.status_code == 422 and "bureau de vote de la mairie" in response.text
+        assert len(queries) > 1 and ordinary(queries)
+    assert len(await ballots_of(budget.id)) == 1
+
+
+async def test_a_note_naming_another_person_casts_nothing_for_them(
+    app: object, settings: Settings, citizen: User
+) -> None:
+    """With SECRET_KEY, an attacker can sign any session cookie: a note naming someone else's
+    census row makes the statement write nothing (the session's person has another row), and
+    the ordinary path casts the session's own person's ballot."""
+    async with at_the_ballot(app, settings, citizen) as (budget, projects, client):
+        mine = (await Residency.get(user_id=citizen.id)).census_entry_id
+        voted = await VoterRegister.filter(budget_id=budget.id).values_list(
+            "census_entry_id", flat=True
+        )
+        other = await CensusEntry.exclude(id__in=[mine, *voted]).first()
+        assert other is not None
+        session = session_of(client)
+        note = list(session["cast"])  # type: ignore[call-overload]
+        note[1] = other.id
+        forged = base64.b64encode(json.dumps({**session, "cast": note}).encode())
+        signed = itsdangerous.TimestampSigner(settings.secret_key).sign(forged).decode()
+        [jar_cookie] = [c for c in client.cookies.jar if c.name == COOKIE]
+        client.cookies.set(COOKIE, signed, domain=jar_cookie.domain, path=jar_cookie.path)
+        queries, response = await cast(client, budget, [projects[0].id])
+        assert response.status_code == 303 and ordinary(queries)
+    registered = {r.census_entry_id for r in await VoterRegister.filter(budget_id=budget.id)}
+    assert other.id not in registered and mine in registered
+    token = ballot_services.ballot_token(settings, budget.id, mine)
+    assert await SealedBallot.filter(token=token).exists()
