@@ -5,7 +5,9 @@
         [--redis redis://127.0.0.1:6379/13]
 
 1. **Web killed during a burst of ballots.** A budget in voting with `--voters` verified
-   residents (bench/ballots.py builds it). `participation serve` runs in its own process group;
+   residents (bench/ballots.py builds it), each having loaded the ballot page once (so most
+   casts take the one-round-trip path of budgets/fast_cast.py; a restarted process casts its
+   first ballots the ordinary way). `participation serve` runs in its own process group;
    voters cast their ballot concurrently and, once a share of them is acknowledged (HTTP 303),
    the whole group gets SIGKILL, `--kills` times, restarting the server in between; then every
    voter votes (again) once the server is up. After each kill, in the database:
@@ -245,6 +247,8 @@ def web_killed_during_a_burst(env: dict[str, str], settings: Settings, args: arg
         server = start("serve", env)
         url = f"http://127.0.0.1:{env['PORT']}"
         ballot_bench.wait_until_up(url, server)
+        if kill == 1:  # each voter has seen the ballot page: casts take one round trip
+            sessions = asyncio.run(ballot_bench.load_ballot_pages(url, budget_id, sessions))
         kill_after = max(1, len(sessions) // (2 * args.kills))
         answered = asyncio.run(
             burst(
