@@ -19,6 +19,7 @@ import pytest
 from tortoise import connections, timezone
 
 from budgets import ballot_services, fast_cast
+from budgets.domain import Voter
 from budgets.models import (
     BallotKind,
     Budget,
@@ -400,3 +401,33 @@ async def test_a_vote_whose_closing_time_passed_takes_the_ordinary_path(
         monkeypatch.setattr(fast_cast.timezone, "now", lambda: later)
         queries, _ = await cast(client, budget, [projects[0].id])
         assert ordinary(queries)  # which, on the real clock, still takes it
+
+
+@pytest.mark.parametrize(
+    ("public_key", "method"),
+    [(None, "census"), ("k" * 44, "letter")],
+    ids=["clear ballots", "letter"],
+)
+async def test_no_note_for_clear_ballots_nor_a_letter_verification(
+    citizen: User, public_key: str | None, method: str
+) -> None:
+    """A budget whose ballots are stored in clear (sealing needs its key) and a voter verified
+    by letter (the page's decision rests on whether a census file is loaded, which no row
+    version says) take the ordinary path: the page leaves no note, and removes an older one."""
+    budget, _ = await budget_in_voting()
+    budget.ballot_public_key = public_key
+    versions = ballot_services.RowVersions("7", "8", "9", None, None)
+    state = ballot_services.VotingState(
+        budget, Voter(True, None, "Nord"), 42, [], None, method, versions
+    )
+    session: dict[str, object] = {"cast": [budget.id, 42, "Nord", "1", "2", "0" * 16]}
+    await fast_cast.remember(session, state)
+    assert "cast" not in session
+    budget.ballot_public_key = "k" * 44
+    await fast_cast.remember(
+        session,
+        ballot_services.VotingState(
+            budget, Voter(True, None, "Nord"), 42, [], None, "census", versions
+        ),
+    )
+    assert session["cast"][:3] == [budget.id, 42, "Nord"]  # the same state, sealed and linked
