@@ -8,9 +8,12 @@ statements:
 - When the ballot page (GET, or a POST that took the ordinary path) finds that the person may
   vote, it keeps in their session cookie (signed with SECRET_KEY: nobody else can make or
   change it) the budget, their census row, their district and the versions (`xmin`) of their
-  residency and census rows: `remember`. Each web process keeps, per budget whose projects
+  residency and census rows, and a digest of the versions of the budget's, its space's and
+  its envelopes' rows: `remember`. Each web process keeps, per budget whose projects
   are frozen (a ballot exists), the budget's row, envelopes and the versions of its rows.
-- The POST then checks the choices in Python against those, seals the ballot, and sends
+- The POST takes the process's budget only when its versions are the note's (the page
+  decided on that budget: its age, district and audience rules, which are not checked again
+  here), then checks the choices in Python against those, seals the ballot, and sends
   `BEGIN; register; COMMIT; store` as today, each statement writing only if the session is
   one the lookup would accept (not expired, its person not blocked), its person's residency
   is the same row version with the same census row (not revoked, not expired), and the
@@ -28,6 +31,7 @@ district, which their own browser already shows them.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
 from collections.abc import MutableMapping
@@ -60,6 +64,13 @@ from participation.settings import Settings
 NOTE_KEY = "cast"  # the session's note: [budget id, census row id, district, versions...]
 
 
+def budget_digest(budget: str, space: str | None, districts: str | None) -> str:
+    """The versions of the budget's, its space's and its envelopes' rows, short enough for the
+    session cookie (the envelopes' alone grow with the districts)."""
+    versions = f"{budget}|{space or ''}|{districts or ''}".encode()
+    return hashlib.sha256(versions).hexdigest()[:16]
+
+
 @dataclass(frozen=True)
 class BudgetMemo:
     """What a process keeps of a budget whose projects are frozen, with its rows' versions."""
@@ -69,6 +80,10 @@ class BudgetMemo:
     budget_version: str
     space_version: str | None
     districts_version: str | None
+
+    @property
+    def digest(self) -> str:
+        return budget_digest(self.budget_version, self.space_version, self.districts_version)
 
 
 _BUDGETS: dict[int, BudgetMemo] = {}
@@ -90,7 +105,17 @@ async def remember(session: MutableMapping[str, Any], state: VotingState) -> Non
             del session[NOTE_KEY]
         return
     budget = state.budget
-    note = [budget.id, state.census_entry_id, state.voter.district, versions.voter, versions.census]
+    # the budget's versions too: the page's decision (age, district, the space's audience)
+    # holds for that budget only, whatever budget this process keeps later
+    decided_on = budget_digest(versions.budget, versions.space, versions.districts)
+    note = [
+        budget.id,
+        state.census_entry_id,
+        state.voter.district,
+        versions.voter,
+        versions.census,
+        decided_on,
+    ]
     if session.get(NOTE_KEY) != note:
         session[NOTE_KEY] = note
     memo = _BUDGETS.get(budget.id)
@@ -121,9 +146,11 @@ async def cast(
     ordinary path must answer (see the module's docstring)."""
     note = session.get(NOTE_KEY)
     memo = _BUDGETS.get(budget_id)
-    if memo is None or not isinstance(note, list) or len(note) != 5 or note[0] != budget_id:
+    if memo is None or not isinstance(note, list) or len(note) != 6 or note[0] != budget_id:
         return None
-    _, census_entry_id, district, voter_version, census_version = note
+    _, census_entry_id, district, voter_version, census_version, decided_on = note
+    if decided_on != memo.digest:  # the page decided on another version of the budget
+        return None
     submitted = {k: (form.getlist(k) if k == "project" else form[k]) for k in form}
     if submitted.get("action", "cast") != "cast":
         return None

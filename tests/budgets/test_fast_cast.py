@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
@@ -19,6 +19,7 @@ import pytest
 from tortoise import connections, timezone
 
 from budgets import ballot_services, fast_cast
+from budgets.domain import Voter
 from budgets.models import (
     BallotKind,
     Budget,
@@ -31,8 +32,11 @@ from budgets.models import (
 from participation.accounts.models import User, UserSession
 from participation.residents.models import CensusEntry, Residency
 from participation.settings import Settings
+from participation.spaces.domain import Audience
+from participation.spaces.models import Space
 from tests.budgets.factories import ballots_of, budget_in_voting, south_resident
 from tests.conftest import csrf_token, logged_in, logged_queries
+from tests.spaces.factories import space_open_with_a_vote
 
 COOKIE = "participation_session"
 
@@ -69,11 +73,17 @@ def ordinary(queries: list[str]) -> bool:
 
 @asynccontextmanager
 async def at_the_ballot(
-    app: object, settings: Settings, citizen: User, kind: BallotKind = BallotKind.APPROVAL
+    app: object,
+    settings: Settings,
+    citizen: User,
+    kind: BallotKind = BallotKind.APPROVAL,
+    minimum_age: int = 0,
 ) -> AsyncIterator[tuple[Budget, list[Project], httpx.AsyncClient]]:
     """`citizen` (Nord) signed in, having seen the ballot page of a budget where a Sud resident
     already voted (its projects are frozen in this process): the next cast is one statement."""
     budget, projects = await budget_in_voting(kind)
+    if minimum_age:
+        await Budget.filter(id=budget.id).update(minimum_age=minimum_age)
     south = await south_resident(settings, citizen)
     async with logged_in(app, south) as other:
         _, first = await cast(other, budget, [projects[1].id])
@@ -130,9 +140,13 @@ async def test_a_refused_ballot_takes_the_ordinary_path_and_says_why(
 async def test_a_session_ended_elsewhere_cannot_cast(
     app: object, settings: Settings, citizen: User
 ) -> None:
-    """Logged out in another tab (the session row deleted): the old cookie casts nothing."""
+    """Logged out in another tab (the session row deleted): the old cookie casts nothing,
+    though the person is still signed in on another device (a session of their own)."""
     async with at_the_ballot(app, settings, citizen) as (budget, projects, client):
         await UserSession.filter(user_id=citizen.id).delete()
+        await UserSession.create(
+            token_hash="0" * 64, user_id=citizen.id, expires_at=timezone.now() + timedelta(days=1)
+        )
         queries, response = await cast(client, budget, [projects[0].id])
         assert response.status_code in (302, 303, 403) and ordinary(queries)
         assert "/receipt" not in response.headers.get("location", "")
@@ -286,3 +300,134 @@ async def test_a_note_naming_another_person_casts_nothing_for_them(
     assert other.id not in registered and mine in registered
     token = ballot_services.ballot_token(settings, budget.id, mine)
     assert await SealedBallot.filter(token=token).exists()
+
+
+async def page_then_rule_change(
+    app: object, settings: Settings, citizen: User, change: Callable[[Budget], Awaitable[None]]
+) -> tuple[Budget, list[Project], list[str], httpx.Response]:
+    """`citizen` (Nord) sees the ballot page; the budget's rules change (`change`); a Sud
+    resident then sees the ballot page (this process's budget is the changed one); `citizen`
+    casts: the statements and the answer."""
+    budget, projects = await budget_in_voting()
+    south = await south_resident(settings, citizen)
+    async with logged_in(app, south) as other:
+        assert (await cast(other, budget, [projects[1].id]))[1].status_code == 303
+        async with logged_in(app, citizen) as client:
+            assert (await client.get(f"/budgets/{budget.id}/ballot")).status_code == 200
+            assert "cast" in session_of(client)
+            await change(budget)
+            assert (await other.get(f"/budgets/{budget.id}/ballot")).status_code == 200
+            queries, response = await cast(client, budget, [projects[0].id])
+    return budget, projects, queries, response
+
+
+async def test_a_budget_restricted_after_the_page_refuses_the_others(
+    app: object, settings: Settings, citizen: User
+) -> None:
+    """Staff restrict the vote to Sud while it is open (the rules but the ballot's are not
+    locked): a Nord resident who saw the page before is refused, as by the ordinary path,
+    even once this process holds the changed budget (a Sud resident saw its page)."""
+
+    async def to_south(budget: Budget) -> None:
+        await Budget.filter(id=budget.id).update(restricted_to_district="Sud")
+
+    budget, _, queries, response = await page_then_rule_change(app, settings, citizen, to_south)
+    assert response.status_code == 403 and ordinary(queries)
+    assert len(await ballots_of(budget.id)) == 1
+
+
+async def test_a_space_narrowed_after_the_page_refuses_the_others(
+    app: object, settings: Settings, citizen: User
+) -> None:
+    """The budget's space opened to Sud residents only while the vote is open: as above."""
+
+    async def in_a_southern_space(budget: Budget) -> None:
+        space = await space_open_with_a_vote(audience=Audience.RESIDENTS, districts=["Sud"])
+        await Budget.filter(id=budget.id).update(space_id=space.id)
+
+    budget, _, queries, response = await page_then_rule_change(
+        app, settings, citizen, in_a_southern_space
+    )
+    assert response.status_code == 403 and ordinary(queries)
+    assert len(await ballots_of(budget.id)) == 1
+
+
+async def test_a_space_changed_after_the_page_is_checked_again(
+    app: object, settings: Settings, citizen: User
+) -> None:
+    """The budget's space's own row changes (its audience narrowed to Sud) after the page:
+    the statement writes nothing (the space's row version), the ordinary path refuses."""
+    budget, projects = await budget_in_voting()
+    space = await space_open_with_a_vote(audience=Audience.RESIDENTS)
+    await Budget.filter(id=budget.id).update(space_id=space.id)
+    south = await south_resident(settings, citizen)
+    async with logged_in(app, south) as other:
+        assert (await cast(other, budget, [projects[1].id]))[1].status_code == 303
+    async with logged_in(app, citizen) as client:
+        assert (await client.get(f"/budgets/{budget.id}/ballot")).status_code == 200
+        await Space.filter(id=space.id).update(districts=["Sud"])
+        queries, response = await cast(client, budget, [projects[0].id])
+        assert response.status_code == 403 and ordinary(queries)
+    assert len(await ballots_of(budget.id)) == 1
+
+
+async def test_a_residency_row_changed_after_the_page_is_decided_again(
+    app: object, settings: Settings, citizen: User
+) -> None:
+    """The record's birth date corrected at the desk (now under the budget's minimum age):
+    the statement writes nothing (the residency row's version), the ordinary path refuses."""
+    async with at_the_ballot(app, settings, citizen, minimum_age=16) as (
+        budget,
+        projects,
+        client,
+    ):
+        young = timezone.now().date() - timedelta(days=365 * 10)
+        await Residency.filter(user_id=citizen.id).update(birth_date=young)
+        queries, response = await cast(client, budget, [projects[0].id])
+        assert response.status_code == 403 and ordinary(queries)
+    assert len(await ballots_of(budget.id)) == 1
+
+
+async def test_a_vote_whose_closing_time_passed_takes_the_ordinary_path(
+    app: object, settings: Settings, citizen: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No row changes when the vote closes at its time: the cast compares it with its own
+    time (here a minute after the close, on the one-statement path's clock only)."""
+    async with at_the_ballot(app, settings, citizen) as (budget, projects, client):
+        closes = timezone.now() + timedelta(minutes=30)
+        await Budget.filter(id=budget.id).update(voting_closes_at=closes)
+        assert (await client.get(f"/budgets/{budget.id}/ballot")).status_code == 200
+        later = closes + timedelta(minutes=1)
+        monkeypatch.setattr(fast_cast.timezone, "now", lambda: later)
+        queries, _ = await cast(client, budget, [projects[0].id])
+        assert ordinary(queries)  # which, on the real clock, still takes it
+
+
+@pytest.mark.parametrize(
+    ("public_key", "method"),
+    [(None, "census"), ("k" * 44, "letter")],
+    ids=["clear ballots", "letter"],
+)
+async def test_no_note_for_clear_ballots_nor_a_letter_verification(
+    citizen: User, public_key: str | None, method: str
+) -> None:
+    """A budget whose ballots are stored in clear (sealing needs its key) and a voter verified
+    by letter (the page's decision rests on whether a census file is loaded, which no row
+    version says) take the ordinary path: the page leaves no note, and removes an older one."""
+    budget, _ = await budget_in_voting()
+    budget.ballot_public_key = public_key
+    versions = ballot_services.RowVersions("7", "8", "9", None, None)
+    state = ballot_services.VotingState(
+        budget, Voter(True, None, "Nord"), 42, [], None, method, versions
+    )
+    session: dict[str, object] = {"cast": [budget.id, 42, "Nord", "1", "2", "0" * 16]}
+    await fast_cast.remember(session, state)
+    assert "cast" not in session
+    budget.ballot_public_key = "k" * 44
+    await fast_cast.remember(
+        session,
+        ballot_services.VotingState(
+            budget, Voter(True, None, "Nord"), 42, [], None, "census", versions
+        ),
+    )
+    assert session["cast"][:3] == [budget.id, 42, "Nord"]  # the same state, sealed and linked
