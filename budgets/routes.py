@@ -6,7 +6,7 @@ import re
 from datetime import date
 from typing import Any
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -342,6 +342,10 @@ async def ballot(request: Request) -> Response:
         if context is None:  # parts are not kept (the cache off, Redis down)
             context = await queries.ballot_page(budget, voter)
             context.update(queries.ballot_state(context, choices or {}))
+        else:  # the page's top too, as every voter of the district who voted or not sees it
+            context["ballot_head"] = await _shared_ballot_head(
+                request, budget, voter, voted, context
+            )
         context.update(already_voted=voted, sealed=budget.ballot_public_key is not None)
         return render(request, "budgets/ballot.html", context)
 
@@ -448,6 +452,41 @@ async def _shared_ballot(
             part, {"csrf": csrf_token(request), "checked": "", "points": "", "rank": ""}, named
         ),
     }
+
+
+async def _shared_ballot_head(
+    request: Request,
+    budget: Budget,
+    voter: domain.Voter,
+    voted: bool,
+    context: dict[str, Any],
+) -> Markup | None:
+    """The ballot page's top (templates/budgets/_ballot_head.html: whether they voted, the
+    ballot's secrecy, the rule's lead, the form's opening and its filters), the same for every
+    voter of the district who voted or not: rendered once per write and shared, the token a
+    hole. What it reads is the shared ballot's (`_shared_ballot`: its key, the rule and the
+    categories kept with its part), none of the query (the filters shown are the defaults,
+    the errors none), whether they voted and the budget's secrecy (in the key). None when
+    parts are not kept."""
+    # what it reads of the budget, read with the session on each request (its secrecy's
+    # trustees), in the key with it
+    secrecy = (bool(budget.ballot_public_key), budget.ballot_key_threshold)
+    key = sharedparts.key_of(request, "ballot-head", budget.id, voter.district, voted, *secrecy)
+
+    def rendered() -> str:
+        shared_context = {
+            **context,
+            "already_voted": voted,
+            "user": sharedparts.SHARED_RESIDENT,
+            "csrf_token": sharedparts.hole("csrf"),
+            "extra_fields": Markup(""),  # ballot.html's block: a paper ballot's is not shared
+        }
+        return render_part(request, "budgets/_ballot_head.html", shared_context)
+
+    part = await sharedparts.shared(request, key, rendered)
+    if part is None:
+        return None
+    return sharedparts.fill_in(part, {"csrf": str(escape(csrf_token(request)))})
 
 
 def _meter_html(

@@ -32,7 +32,17 @@ from consultations.models import (
 from consultations.questions import KINDS
 from consultations.questions.majority import grade_colours, grade_labels
 from consultations.questions.scale import agreement_labels, scale_label
-from participation import commenting, formatting, i18n, licence, pdf, related, sharedparts, web
+from participation import (
+    assets,
+    commenting,
+    formatting,
+    i18n,
+    licence,
+    pdf,
+    related,
+    sharedparts,
+    web,
+)
 from participation.formfields import local_input_value
 from participation.i18n import gettext, ngettext
 from participation.numbers import parse_id
@@ -336,9 +346,10 @@ def results_body(
             "grade_colours": grade_colours(),
             "scale_label": scale_label,
         }
-        body = Markup(
-            templates.env.get_template("consultations/_results_body.html").render(context)
-        )
+        html = templates.env.get_template("consultations/_results_body.html").render(context)
+        # kept with what it needs in the page's head, read once (assets.Known): the page
+        # around it reads only the rest of its content (issue #23)
+        body = assets.known(html, assets.needs(html))
         if len(rendered) >= RENDERED_RESULTS_MAX:
             rendered.pop(next(iter(rendered)))  # the oldest
         rendered[key] = body

@@ -164,6 +164,11 @@ def watch(on: bool) -> None:
     _staff_once.cache_clear()
 
 
+def watching() -> bool:
+    """Whether the files are looked at each call (`watch`): nothing read from them may be kept."""
+    return _WATCH[0]
+
+
 def _address_now(path: str) -> str:
     found = asset(path)
     return f"/static/{path}" if found is None else f"/static/v/{found.digest}/{path}"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import importlib
 from contextvars import ContextVar
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel.support import NullTranslations, Translations
@@ -82,6 +82,7 @@ def pgettext(context: str, message: str) -> str:
     return str(translations(current_language.get()).pgettext(context, message))
 
 
+@lru_cache(maxsize=256)  # a few headers, asked twice a request (issue #23)
 def negotiate_language(accept_language: str, default: str) -> str:
     """The best supported language for an Accept-Language header, else `default`."""
     best, best_quality = default, 0.0

@@ -26,13 +26,14 @@ for the person (`alone`): what tests compare it with, byte for byte
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
-from participation.holes import Cut, fill, hole, split
+from participation.holes import Cut, Names, fill, hole, split
 
 MAX_LAYOUTS = 256  # per process: languages × variants × settings' versions
 
@@ -85,7 +86,17 @@ def _common(context: Context) -> dict[str, Any]:
     }
 
 
-def _shared(env: Environment, template: str, context: Context, variant: tuple[Any, ...]) -> Cut:
+@dataclass(frozen=True, eq=False)
+class _Kept:
+    """A layout kept: its HTML cut at its holes, the names of its links' `current` holes, and
+    its HTML as it is when it has no hole at all (the footer: nothing to fill per request)."""
+
+    cut: Cut
+    current: tuple[Names, ...]
+    whole: Markup | None
+
+
+def _shared(env: Environment, template: str, context: Context, variant: tuple[Any, ...]) -> _Kept:
     """The layout's `template` for everyone with this `variant`, with holes, kept."""
     site = context.get("site")
     # the settings' version covers what the browser saves (the logo with its size, the colour,
@@ -100,11 +111,11 @@ def _shared(env: Environment, template: str, context: Context, variant: tuple[An
         variant,
     )
     state = context["request"].app.state
-    store: dict[Hashable, Cut] | None = getattr(state, "layouts", None)
+    store: dict[Hashable, _Kept] | None = getattr(state, "layouts", None)
     if store is None:
         store = state.layouts = {}
-    cut = store.get(key)
-    if cut is None:
+    kept = store.get(key)
+    if kept is None:
         signed_in, links, is_agent = variant
         html = env.get_template(template).render(
             _common(context),
@@ -118,19 +129,21 @@ def _shared(env: Environment, template: str, context: Context, variant: tuple[An
             is_agent=is_agent,
         )
         cut = split(html)
+        whole = None if cut.at else Markup(fill(cut, {}))
+        kept = _Kept(cut, tuple(cut.names_of("current")), whole)
         if len(store) >= MAX_LAYOUTS:
             store.pop(next(iter(store)))  # the oldest
-        store[key] = cut
-    return cut
+        store[key] = kept
+    return kept
 
 
-def _filled(cut: Cut, values: dict[str, str], path: str) -> str:
-    """`cut` with the person's `values` (by kind) and the current link (the path starts with
-    its `href`), in one pass (participation/holes.py)."""
-    current = {
-        names: CURRENT if path.startswith(names[1]) else "" for names in cut.names_of("current")
-    }
-    return fill(cut, values, current)
+def _filled(kept: _Kept, values: dict[str, str], path: str) -> Markup:
+    """The layout with the person's `values` (by kind) and the current link (the path starts
+    with its `href`), in one pass (participation/holes.py); a layout with no hole as kept."""
+    if kept.whole is not None:
+        return kept.whole
+    current = {names: CURRENT if path.startswith(names[1]) else "" for names in kept.current}
+    return Markup(fill(kept.cut, values, current))
 
 
 def layout_global(links: Callable[[Any], list[Any]]) -> Callable[..., Markup]:
@@ -148,8 +161,8 @@ def layout_global(links: Callable[[Any], list[Any]]) -> Callable[..., Markup]:
             return Markup(alone(env, template, context, user, links(user)))
         path = request.url.path
         if template != "_header.html":  # the footer: the same for everyone, no hole
-            return Markup(_filled(_shared(env, template, context, (False, (), False)), {}, path))
-        cut = _shared(env, template, context, _variant(user, links))
-        return Markup(_filled(cut, _person_values(user, context["csrf_token"], path), path))
+            return _filled(_shared(env, template, context, (False, (), False)), {}, path)
+        kept = _shared(env, template, context, _variant(user, links))
+        return _filled(kept, _person_values(user, context["csrf_token"], path), path)
 
     return layout

@@ -43,7 +43,10 @@ def language_of(scope: Scope, default: str) -> str:
     chosen = scope.get("session", {}).get("lang")
     if chosen in SUPPORTED_LANGUAGES:
         return str(chosen)
-    return i18n.negotiate_language(Headers(scope=scope).get("accept-language", ""), default)
+    # the first Accept-Language header, as `Headers.get` reads it (ASGI's names are lower
+    # case), without building a Headers per call (two calls a request: issue #23)
+    accept = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"accept-language"), "")
+    return i18n.negotiate_language(accept, default)
 
 
 async def in_language(

@@ -31,6 +31,7 @@ fixpoint (tests/security/test_staff_markdown.py saves each form unchanged twice)
 
 from __future__ import annotations
 
+import functools
 import html
 import logging
 import re
@@ -424,8 +425,15 @@ def summary(text: object, length: int = 160) -> str:
     """A page's meta description from its text (stored rich text, rendered HTML or plain text):
     the words alone, on one line (a heading or an address line that ends without a full stop
     followed by « · »), cut at the last whole word before `length` characters with
-    « … » (search engines show about 160). Markup in the text is read as text, never kept."""
-    lines = [" ".join(line.split()) for line in to_text(str(text)).split("\n")]
+    « … » (search engines show about 160). Markup in the text is read as text, never kept.
+    Worked out once per text and length in a process (a page's description is the same on
+    every request: issue #23)."""
+    return _summary(str(text), length)
+
+
+@functools.lru_cache(maxsize=1024)
+def _summary(text: str, length: int) -> str:
+    lines = [" ".join(line.split()) for line in to_text(text).split("\n")]
     plain = " ".join(
         line if line.endswith((".", "!", "?", "…", ":", ";")) or last else f"{line} ·"
         for last, line in ((i == len(lines) - 1, line) for i, line in enumerate(lines))

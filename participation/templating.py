@@ -7,6 +7,7 @@ just the fragment, and every response says `Vary: HX-Request`.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
@@ -71,6 +72,9 @@ def _environment() -> Environment:
     env.globals["ngettext"] = _ngettext
     env.globals["admin_lines"] = admin_lines
     env.globals["feed_links"] = feed_links  # the head's Atom feeds (Feature.feeds)
+    # the head around them, rendered once per what it shows, not per request (base.html)
+    env.globals["head_links"] = head_links
+    env.globals["head_scripts"] = head_scripts
     env.globals["SITE_PAGES"] = sitepages_domain.PAGES  # the footer's links
     env.globals["COMPLIANCE"] = sitepages_domain.COMPLIANCE
     env.globals["options_of"] = options_of
@@ -112,14 +116,27 @@ def nav_links(user: Any) -> list[features.NavLink]:
     the order of `features.INSTALLED`, then those of a role, each asked to the predicate its
     routes ask (moderation: `permissions.can_reach_moderation`, the budgets' evaluation:
     `permissions.can_reach_evaluation`, so the link and the access never disagree)."""
-    allowed = {
-        "": True,
-        "moderator": permissions.can_reach_moderation(user),
-        "evaluator": permissions.can_reach_evaluation(user),
-        "admin": permissions.can_administer(user),
-    }
-    links = [link for f in features.FEATURES for link in f.nav if allowed.get(link.role, False)]
-    return [link for link in links if not link.role] + [link for link in links if link.role]
+    may = (
+        bool(permissions.can_reach_moderation(user)),
+        bool(permissions.can_reach_evaluation(user)),
+        bool(permissions.can_administer(user)),
+    )
+    installed = features.installed()
+    if _NAV_FROM[0] is not installed:
+        _NAV.clear()
+        _NAV_FROM[0] = installed
+    found = _NAV.get(may)
+    if found is None:  # once per process and set of permissions (8 at most)
+        allowed = {"": True, "moderator": may[0], "evaluator": may[1], "admin": may[2]}
+        links = [link for f in installed for link in f.nav if allowed.get(link.role, False)]
+        found = _NAV[may] = [link for link in links if not link.role] + [
+            link for link in links if link.role
+        ]
+    return list(found)
+
+
+_NAV: dict[tuple[bool, bool, bool], list[features.NavLink]] = {}
+_NAV_FROM: list[Any] = [None]  # the features they were worked out from
 
 
 def feed_links(path: str) -> list[tuple[str, str]]:
@@ -132,6 +149,70 @@ def feed_links(path: str) -> list[tuple[str, str]]:
             if source.pages and path.startswith(urls.url(source.pages)):
                 links.append((i18n.gettext(source.title), urls.url("feeds:feed", feed=source.name)))
     return links
+
+
+# The head's links and scripts (templates/_head_links.html, _head_scripts.html), rendered once
+# per what they show and kept in this process: per request they were a dozen `url()`,
+# `asset_url()` and `feed_links()` calls through Jinja's `Context.call`, each escaped, the
+# same for every page of a kind (issue #23: the frame around the shared parts). What they
+# show: the language (feeds' titles), the page's needs, which feeds the path links, the site
+# settings' version; the routes and features they were worked out from (a test's app) and
+# a developer's `assets.watch` (files read at each call) are checked at each call.
+_HEAD: dict[Hashable, Markup] = {}
+_HEAD_MAX = 512
+_HEAD_FROM: list[Any] = [None, None, ()]  # the features, the routes, the feeds' prefixes
+
+
+def _head_store() -> tuple[dict[Hashable, Markup], tuple[str, ...]] | None:
+    """The kept heads and the feeds' path prefixes, for the app's routes and features; None
+    while a developer's files are watched (nothing kept)."""
+    if assets.watching():
+        return None
+    installed, paths = features.installed(), urls.current_paths()
+    if _HEAD_FROM[0] is not installed or _HEAD_FROM[1] is not paths:
+        _HEAD.clear()
+        prefixes = tuple(
+            urls.url(source.pages) for f in installed for source in f.feeds if source.pages
+        )
+        _HEAD_FROM[:] = [installed, paths, prefixes]
+    return _HEAD, _HEAD_FROM[2]
+
+
+def _kept_head(key: Hashable, render: Callable[[], str]) -> Markup:
+    found = _HEAD.get(key)
+    if found is None:
+        found = Markup(render())
+        if len(_HEAD) >= _HEAD_MAX:
+            _HEAD.pop(next(iter(_HEAD)))  # the oldest
+        _HEAD[key] = found
+    return found
+
+
+def head_links(needs: assets.Needs, path: str) -> Markup:
+    """templates/_head_links.html: the favicons, the stylesheets the page `needs`, the Atom
+    feeds the page at `path` links (`feed_links`)."""
+    template = "_head_links.html"
+    store = _head_store()
+    if store is None:
+        return Markup(_render_head(template, needs=needs, feeds=feed_links(path)))
+    _, prefixes = store
+    key = (template, i18n.current_language.get(), needs, *(path.startswith(p) for p in prefixes))
+    return _kept_head(key, lambda: _render_head(template, needs=needs, feeds=feed_links(path)))
+
+
+def head_scripts(needs: assets.Needs, site: Any) -> Markup:
+    """templates/_head_scripts.html: the site's theme (its settings' version), the scripts the
+    page `needs`."""
+    template = "_head_scripts.html"
+    if _head_store() is None:
+        return Markup(_render_head(template, needs=needs, site=site))
+    version = site.version if site else None  # what the template reads of `site`
+    key = (template, needs, version or None)
+    return _kept_head(key, lambda: _render_head(template, needs=needs, site=site))
+
+
+def _render_head(template: str, **context: Any) -> str:
+    return templates.env.get_template(template).render(context)
 
 
 def admin_lines(role: str = "") -> list[features.AdminLine]:

@@ -107,6 +107,11 @@ def use(routes: Iterable[BaseRoute]) -> Paths:
     return _paths
 
 
+def current_paths() -> Paths | None:
+    """The routes `url()` reads now (`use`): what a path worked out from them was computed with."""
+    return _paths
+
+
 def url(name: str, /, **params: Any) -> str:
     """The path of route `name`: the `url` global of templates, and redirects, e-mail links and
     notifications in Python (the app's routes, compiled by the app factory)."""

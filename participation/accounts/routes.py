@@ -218,9 +218,12 @@ async def _shared_profile_body(
         "csrf": str(escape(csrf_token(request))),
         "name": str(escape(user.display_name)),
         "email": str(escape(user.email)),
+        # most people have no section (no identity provider): nothing to render
         "sections": render_part(
             request, "accounts/_sections.html", {"sections": context["sections"]}
-        ),
+        )
+        if context["sections"]
+        else "",
     }
     return sharedparts.fill_in(part, values)
 
