@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import httpx
-from tortoise import timezone
+from tortoise import connections, timezone
 
 from budgets import ballot_services, domain, services
 from budgets.models import BallotKind, Budget, Channel, Feasibility, Phase, Project, WinnerRule
@@ -227,3 +227,18 @@ async def ballots_of(budget_id: int) -> list[OpenedBallot]:
             OpenedBallot(str(row.id), content.receipt, content.choices, Channel(content.channel))
         )
     return opened
+
+
+async def register_and_ballots_share_no_transaction(budget_id: int, ballots: int) -> bool:
+    """PostgreSQL: the budget has `ballots` sealed ballots, and none was written by the
+    transaction of a register row (`xmin`): identity and ballot never in one transaction."""
+    db = connections.get("default")
+    _, registered = await db.execute_query(
+        'SELECT xmin::text AS "x" FROM "budgets_voter_register" WHERE "budget_id" = $1',
+        [budget_id],
+    )
+    _, sealed = await db.execute_query(
+        'SELECT xmin::text AS "x" FROM "budgets_sealed_ballot" WHERE "budget_id" = $1',
+        [budget_id],
+    )
+    return len(sealed) == ballots and not {r["x"] for r in registered} & {r["x"] for r in sealed}

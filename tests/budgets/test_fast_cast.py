@@ -16,7 +16,7 @@ from datetime import timedelta
 import httpx
 import itsdangerous
 import pytest
-from tortoise import connections, timezone
+from tortoise import timezone
 
 from budgets import ballot_services, fast_cast
 from budgets.domain import Voter
@@ -34,7 +34,12 @@ from participation.residents.models import CensusEntry, Residency
 from participation.settings import Settings
 from participation.spaces.domain import Audience
 from participation.spaces.models import Space
-from tests.budgets.factories import ballots_of, budget_in_voting, south_resident
+from tests.budgets.factories import (
+    ballots_of,
+    budget_in_voting,
+    register_and_ballots_share_no_transaction,
+    south_resident,
+)
 from tests.conftest import csrf_token, logged_in, logged_queries
 from tests.spaces.factories import space_open_with_a_vote
 
@@ -111,16 +116,7 @@ async def test_after_the_ballot_page_a_cast_is_one_statement_and_changes_stay_se
     assert stored == sorted(json.dumps({str(p.id): 1}) for p in (projects[1], projects[2]))
     assert await VoterRegister.filter(budget_id=budget.id).count() == 2
     # the register row and the sealed ballot are still two transactions (docs/security.md)
-    db = connections.get("default")
-    _, registered = await db.execute_query(
-        'SELECT xmin::text AS "x" FROM "budgets_voter_register" WHERE "budget_id" = $1',
-        [budget.id],
-    )
-    _, sealed = await db.execute_query(
-        'SELECT xmin::text AS "x" FROM "budgets_sealed_ballot" WHERE "budget_id" = $1',
-        [budget.id],
-    )
-    assert not {r["x"] for r in registered} & {r["x"] for r in sealed}
+    assert await register_and_ballots_share_no_transaction(budget.id, 2)
 
 
 async def test_a_refused_ballot_takes_the_ordinary_path_and_says_why(
@@ -137,32 +133,86 @@ async def test_a_refused_ballot_takes_the_ordinary_path_and_says_why(
     assert len(await ballots_of(budget.id)) == 1
 
 
-async def test_a_session_ended_elsewhere_cannot_cast(
-    app: object, settings: Settings, citizen: User
+# --- one change after the page: the statement writes nothing, the ordinary path answers ------
+
+
+async def end_the_session_elsewhere(budget: Budget, citizen: User) -> None:
+    """Logged out in another tab (the session row deleted), though the person is still signed
+    in on another device (a session of their own)."""
+    await UserSession.filter(user_id=citizen.id).delete()
+    tomorrow = timezone.now() + timedelta(days=1)
+    await UserSession.create(token_hash="0" * 64, user_id=citizen.id, expires_at=tomorrow)
+
+
+async def let_the_session_expire(budget: Budget, citizen: User) -> None:
+    past = timezone.now() - timedelta(minutes=1)
+    await UserSession.filter(user_id=citizen.id).update(expires_at=past)
+
+
+async def revoke_the_residency(budget: Budget, citizen: User) -> None:
+    await Residency.filter(user_id=citizen.id).update(revoked_at=timezone.now())
+
+
+async def close_the_vote(budget: Budget, citizen: User) -> None:
+    await Budget.filter(id=budget.id).update(phase=Phase.TALLY)
+
+
+async def lower_the_envelopes(budget: Budget, citizen: User) -> None:
+    """Staff lower the Nord envelope: the new amount decides."""
+    await BudgetDistrict.filter(budget_id=budget.id).update(amount=1)
+
+
+async def move_to_sud(budget: Budget, citizen: User) -> None:
+    """A Nord project is not on a Sud resident's ballot."""
+    residency = await Residency.get(user_id=citizen.id)
+    await CensusEntry.filter(id=residency.census_entry_id).update(district="Sud")
+
+
+async def vote_at_the_desk(budget: Budget, citizen: User) -> None:
+    residency = await Residency.get(user_id=citizen.id)
+    await VoterRegister.create(
+        budget_id=budget.id,
+        census_entry_id=residency.census_entry_id,
+        channel="paper",
+        voted_on=timezone.now().date(),
+    )
+
+
+SIGNED_OUT = (302, 303, 403)  # the ordinary path's answer to a cookie without a session
+
+
+@pytest.mark.parametrize(
+    ("change", "kind", "statuses", "shown"),
+    [
+        (end_the_session_elsewhere, BallotKind.APPROVAL, SIGNED_OUT, ""),
+        (let_the_session_expire, BallotKind.APPROVAL, SIGNED_OUT, ""),
+        (revoke_the_residency, BallotKind.APPROVAL, (403,), ""),
+        (close_the_vote, BallotKind.APPROVAL, (403,), ""),
+        (lower_the_envelopes, BallotKind.KNAPSACK, (422,), ""),
+        (move_to_sud, BallotKind.KNAPSACK, (422,), ""),
+        (vote_at_the_desk, BallotKind.APPROVAL, (422,), "bureau de vote de la mairie"),
+    ],
+)
+async def test_a_change_after_the_page_is_answered_by_the_ordinary_path(
+    app: object,
+    settings: Settings,
+    citizen: User,
+    change: Callable[[Budget, User], Awaitable[None]],
+    kind: BallotKind,
+    statuses: tuple[int, ...],
+    shown: str,
 ) -> None:
-    """Logged out in another tab (the session row deleted): the old cookie casts nothing,
-    though the person is still signed in on another device (a session of their own)."""
-    async with at_the_ballot(app, settings, citizen) as (budget, projects, client):
-        await UserSession.filter(user_id=citizen.id).delete()
-        await UserSession.create(
-            token_hash="0" * 64, user_id=citizen.id, expires_at=timezone.now() + timedelta(days=1)
-        )
-        queries, response = await cast(client, budget, [projects[0].id])
-        assert response.status_code in (302, 303, 403) and ordinary(queries)
+    async with at_the_ballot(app, settings, citizen, kind) as (budget, projects, client):
+        [nord] = [p for p in projects if p.district_id is not None][:1]
+        await change(budget, citizen)
+        queries, response = await cast(client, budget, [nord.id])
+        assert response.status_code in statuses and ordinary(queries)
         assert "/receipt" not in response.headers.get("location", "")
-    assert len(await ballots_of(budget.id)) == 1
-    assert await VoterRegister.filter(budget_id=budget.id).count() == 1
-
-
-async def test_an_expired_session_cannot_cast(
-    app: object, settings: Settings, citizen: User
-) -> None:
-    async with at_the_ballot(app, settings, citizen) as (budget, projects, client):
-        past = timezone.now() - timedelta(minutes=1)
-        await UserSession.filter(user_id=citizen.id).update(expires_at=past)
-        queries, response = await cast(client, budget, [projects[0].id])
-        assert "/receipt" not in response.headers.get("location", "") and ordinary(queries)
-    assert len(await ballots_of(budget.id)) == 1
+        assert shown in response.text
+    assert len(await ballots_of(budget.id)) == 1  # the other voter's only
+    assert await VoterRegister.filter(budget_id=budget.id).count() == (
+        2 if change is vote_at_the_desk else 1
+    )
 
 
 async def test_a_blocked_resident_cannot_cast(
@@ -180,16 +230,6 @@ async def test_a_blocked_resident_cannot_cast(
         queries, response = await cast(client, budget, [projects[0].id])
         assert response.status_code == 303 and len(queries) == 1
     assert len(await ballots_of(budget.id)) == 2
-
-
-async def test_a_revoked_residency_cannot_cast(
-    app: object, settings: Settings, citizen: User
-) -> None:
-    async with at_the_ballot(app, settings, citizen) as (budget, projects, client):
-        await Residency.filter(user_id=citizen.id).update(revoked_at=timezone.now())
-        queries, response = await cast(client, budget, [projects[0].id])
-        assert response.status_code == 403 and ordinary(queries)
-    assert len(await ballots_of(budget.id)) == 1
 
 
 async def test_a_residency_expiring_is_compared_with_the_time_of_the_cast(
@@ -211,67 +251,6 @@ async def test_a_residency_expiring_is_compared_with_the_time_of_the_cast(
         queries, response = await cast(client, budget, [projects[2].id])
         assert response.status_code == 303 and len(queries) == 1
     assert len(await ballots_of(budget.id)) == 2
-
-
-async def test_a_closed_vote_takes_no_ballot(
-    app: object, settings: Settings, citizen: User
-) -> None:
-    async with at_the_ballot(app, settings, citizen) as (budget, projects, client):
-        await Budget.filter(id=budget.id).update(phase=Phase.TALLY)
-        queries, response = await cast(client, budget, [projects[0].id])
-        assert response.status_code == 403 and ordinary(queries)
-    assert len(await ballots_of(budget.id)) == 1
-
-
-async def test_a_changed_envelope_applies_at_once(
-    app: object, settings: Settings, citizen: User
-) -> None:
-    """Staff lower the Nord envelope after the voter saw the page: the new amount decides."""
-    async with at_the_ballot(app, settings, citizen, BallotKind.KNAPSACK) as (
-        budget,
-        projects,
-        client,
-    ):
-        nord = [p for p in projects if p.district_id is not None]
-        assert nord, "the factory's budget has a Nord project"
-        await BudgetDistrict.filter(budget_id=budget.id).update(amount=1)
-        queries, response = await cast(client, budget, [nord[0].id])
-        assert response.status_code == 422 and ordinary(queries)
-    assert len(await ballots_of(budget.id)) == 1
-
-
-async def test_a_voter_moved_to_another_district_votes_there(
-    app: object, settings: Settings, citizen: User
-) -> None:
-    async with at_the_ballot(app, settings, citizen, BallotKind.KNAPSACK) as (
-        budget,
-        projects,
-        client,
-    ):
-        residency = await Residency.get(user_id=citizen.id)
-        await CensusEntry.filter(id=residency.census_entry_id).update(district="Sud")
-        nord = [p for p in projects if p.district_id is not None]
-        queries, response = await cast(client, budget, [nord[0].id])
-        # a Nord project is not on a Sud resident's ballot: refused by the ordinary path
-        assert response.status_code == 422 and ordinary(queries)
-    assert len(await ballots_of(budget.id)) == 1
-
-
-async def test_a_desk_voter_is_refused_online(
-    app: object, settings: Settings, citizen: User
-) -> None:
-    async with at_the_ballot(app, settings, citizen) as (budget, projects, client):
-        residency = await Residency.get(user_id=citizen.id)
-        await VoterRegister.create(
-            budget_id=budget.id,
-            census_entry_id=residency.census_entry_id,
-            channel="paper",
-            voted_on=timezone.now().date(),
-        )
-        queries, response = await cast(client, budget, [projects[0].id])
-        assert response.status_code == 422 and "bureau de vote de la mairie" in response.text
-        assert len(queries) > 1 and ordinary(queries)
-    assert len(await ballots_of(budget.id)) == 1
 
 
 async def test_a_note_naming_another_person_casts_nothing_for_them(

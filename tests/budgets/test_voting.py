@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from tortoise import connections, timezone
+from tortoise import timezone
 from tortoise.transactions import in_transaction
 
 from budgets import ballot_services
@@ -22,6 +22,7 @@ from tests.budgets.factories import (
     PERSON,
     ballots_of,
     budget_in_voting,
+    register_and_ballots_share_no_transaction,
     resident_at_ballot,
     south_resident,
     verified,
@@ -517,17 +518,7 @@ async def test_a_ballot_reads_everything_with_the_session_then_writes_once(
     assert stored == {json.dumps({str(p.id): 1}) for p in projects[:2]}  # the second changed
     assert await VoterRegister.filter(budget=budget).count() == 2
     if settings.database_url.startswith("postgres"):  # never one transaction (docs/security.md)
-        client = connections.get("default")
-        _, registered = await client.execute_query(
-            'SELECT xmin::text AS "x" FROM "budgets_voter_register" WHERE "budget_id" = $1',
-            [budget.id],
-        )
-        _, sealed = await client.execute_query(
-            'SELECT xmin::text AS "x" FROM "budgets_sealed_ballot" WHERE "budget_id" = $1',
-            [budget.id],
-        )
-        assert len(sealed) == 2
-        assert not {r["x"] for r in registered} & {r["x"] for r in sealed}
+        assert await register_and_ballots_share_no_transaction(budget.id, 2)
 
 
 async def test_a_forged_csrf_token_in_the_ballot_form_is_refused(
