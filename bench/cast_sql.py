@@ -96,6 +96,7 @@ async def main(args: argparse.Namespace) -> None:
                 voter["budget_version"],
                 None,
                 voter["districts_version"],
+                "",  # the note's digest: not read by the script
             )
             values = fast_cast.FastCast(
                 voter["budget"],

@@ -55,6 +55,7 @@ from budgets.ballot_services import (
     voting_context,
     write_bytea,
 )
+from budgets.forms import ballot_fields
 from budgets.models import Budget, Channel
 from budgets.services import dates_of
 from participation.accounts.services import session_write_guard, token_hash
@@ -81,9 +82,7 @@ class BudgetMemo:
     space_version: str | None
     districts_version: str | None
 
-    @property
-    def digest(self) -> str:
-        return budget_digest(self.budget_version, self.space_version, self.districts_version)
+    digest: str  # budget_digest of the three versions: what a note must have decided on
 
 
 _BUDGETS: dict[int, BudgetMemo] = {}
@@ -119,11 +118,7 @@ async def remember(session: MutableMapping[str, Any], state: VotingState) -> Non
     if session.get(NOTE_KEY) != note:
         session[NOTE_KEY] = note
     memo = _BUDGETS.get(budget.id)
-    if memo is not None and (memo.budget_version, memo.space_version, memo.districts_version) == (
-        versions.budget,
-        versions.space,
-        versions.districts,
-    ):
+    if memo is not None and memo.digest == decided_on:
         return
     if not projects_frozen(budget):
         return
@@ -131,7 +126,7 @@ async def remember(session: MutableMapping[str, Any], state: VotingState) -> Non
     if budget.id not in _BUDGETS and len(_BUDGETS) >= _MAX_BUDGETS:
         del _BUDGETS[next(iter(_BUDGETS))]
     _BUDGETS[budget.id] = BudgetMemo(
-        budget, context, versions.budget, versions.space, versions.districts
+        budget, context, versions.budget, versions.space, versions.districts, decided_on
     )
 
 
@@ -151,7 +146,7 @@ async def cast(
     _, census_entry_id, district, voter_version, census_version, decided_on = note
     if decided_on != memo.digest:  # the page decided on another version of the budget
         return None
-    submitted = {k: (form.getlist(k) if k == "project" else form[k]) for k in form}
+    submitted = ballot_fields(form)
     if submitted.get("action", "cast") != "cast":
         return None
     budget, context = memo.budget, memo.context

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from budgets import domain
 from budgets.models import BallotKind, Budget, BudgetCategory, BudgetDistrict, WinnerRule
@@ -103,3 +104,9 @@ def _categories(text: str, problems: list[Problem]) -> tuple[str, ...]:
         problems.append(too_long("categories", CATEGORY_LENGTH))
         return ()
     return names
+
+
+def ballot_fields(form: Any) -> dict[str, Any]:
+    """A submitted ballot form as `domain.parse_choices` reads it: every field's value, the
+    chosen projects (`project`, repeated) as a list."""
+    return {k: (form.getlist(k) if k == "project" else form[k]) for k in form}

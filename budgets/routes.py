@@ -24,7 +24,7 @@ from budgets import (
     services,
 )
 from budgets import print as printable
-from budgets.forms import parse_budget_form
+from budgets.forms import ballot_fields, parse_budget_form
 from budgets.importing import import_pabulib
 from budgets.models import (
     BallotKind,
@@ -86,9 +86,14 @@ async def fast_ballot(scope: Scope, receive: Receive, send: Send, login_token: s
     if receipt is None:
         return False
     scope["route"] = BALLOT_ROUTE  # the metrics' route; it changes no cached page
-    scope["session"]["receipt"] = {"budget": budget_id, "code": receipt}
-    await web.redirect(url("budgets:receipt", budget_id=budget_id))(scope, receive, send)
+    await _to_the_receipt(scope["session"], budget_id, receipt)(scope, receive, send)
     return True
+
+
+def _to_the_receipt(session: Any, budget_id: int, receipt: str) -> Response:
+    """After a cast: the receipt kept in the session for its page, shown once."""
+    session["receipt"] = {"budget": budget_id, "code": receipt}
+    return web.redirect(url("budgets:receipt", budget_id=budget_id))
 
 
 # the ballot page (GET and POST) reads its budget, residency and envelopes with the session
@@ -350,7 +355,7 @@ async def ballot(request: Request) -> Response:
         return render(request, "budgets/ballot.html", context)
 
     form = await web.parsed_form(request)
-    submitted = {k: (form.getlist(k) if k == "project" else form[k]) for k in form}
+    submitted = ballot_fields(form)
     choices, parse_problems = domain.parse_choices(budget.ballot_kind, submitted)  # type: ignore[arg-type]
     action = submitted.get("action", "cast")
     if action == "cast" and not parse_problems:
@@ -371,8 +376,7 @@ async def ballot(request: Request) -> Response:
             context.update(queries.ballot_state(context, choices))
             context["errors"] = web.errors_of(refused.problems, _shown_value)
             return render(request, "budgets/ballot.html", context, status_code=422)
-        request.session["receipt"] = {"budget": budget.id, "code": receipt}
-        return web.redirect(url("budgets:receipt", budget_id=budget.id))
+        return _to_the_receipt(request.session, budget.id, receipt)
 
     if not parse_problems and not is_htmx(request):
         # preview, or filter, without JavaScript: POST, redirect, GET (the back button after
@@ -1068,7 +1072,7 @@ async def admin_paper_choices(request: Request) -> Response:
         submitted = draft
     else:
         async with request.form() as form:
-            submitted = {k: (form.getlist(k) if k == "project" else form[k]) for k in form}
+            submitted = ballot_fields(form)
         if submitted.get("action") in ("preview", "filter") and not is_htmx(request):
             _keep_draft(request, "paper", budget.id, submitted)
             return web.redirect(
