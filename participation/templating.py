@@ -122,21 +122,34 @@ def nav_links(user: Any) -> list[features.NavLink]:
         bool(permissions.can_administer(user)),
     )
     installed = features.installed()
-    if _NAV_FROM[0] is not installed:
-        _NAV.clear()
-        _NAV_FROM[0] = installed
-    found = _NAV.get(may)
+    kept = _NAV.values_for(installed)
+    found = kept.get(may)
     if found is None:  # once per process and set of permissions (8 at most)
         allowed = {"": True, "moderator": may[0], "evaluator": may[1], "admin": may[2]}
         links = [link for f in installed for link in f.nav if allowed.get(link.role, False)]
-        found = _NAV[may] = [link for link in links if not link.role] + [
+        found = kept[may] = [link for link in links if not link.role] + [
             link for link in links if link.role
         ]
     return list(found)
 
 
-_NAV: dict[tuple[bool, bool, bool], list[features.NavLink]] = {}
-_NAV_FROM: list[Any] = [None]  # the features they were worked out from
+class _KeptFor:
+    """Values kept in this process while the objects they were worked out from (the installed
+    features, the app's routes: a test builds other apps) stay the same objects."""
+
+    def __init__(self) -> None:
+        self.sources: tuple[Any, ...] = ()
+        self.values: dict[Hashable, Any] = {}
+
+    def values_for(self, *sources: Any) -> dict[Hashable, Any]:
+        if len(sources) != len(self.sources) or any(
+            new is not old for new, old in zip(sources, self.sources, strict=False)
+        ):
+            self.values, self.sources = {}, sources
+        return self.values
+
+
+_NAV = _KeptFor()  # the header's links, per set of permissions
 
 
 def feed_links(path: str) -> list[tuple[str, str]]:
@@ -158,34 +171,34 @@ def feed_links(path: str) -> list[tuple[str, str]]:
 # show: the language (feeds' titles), the page's needs, which feeds the path links, the site
 # settings' version; the routes and features they were worked out from (a test's app) and
 # a developer's `assets.watch` (files read at each call) are checked at each call.
-_HEAD: dict[Hashable, Markup] = {}
+_HEAD = _KeptFor()
 _HEAD_MAX = 512
-_HEAD_FROM: list[Any] = [None, None, ()]  # the features, the routes, the feeds' prefixes
+_FEED_PREFIXES = "feed prefixes"  # kept with the heads: the paths whose pages link a feed
 
 
-def _head_store() -> tuple[dict[Hashable, Markup], tuple[str, ...]] | None:
+def _head_store() -> tuple[dict[Hashable, Any], tuple[str, ...]] | None:
     """The kept heads and the feeds' path prefixes, for the app's routes and features; None
     while a developer's files are watched (nothing kept)."""
     if assets.watching():
         return None
-    installed, paths = features.installed(), urls.current_paths()
-    if _HEAD_FROM[0] is not installed or _HEAD_FROM[1] is not paths:
-        _HEAD.clear()
-        prefixes = tuple(
+    installed = features.installed()
+    kept = _HEAD.values_for(installed, urls.current_paths())
+    prefixes = kept.get(_FEED_PREFIXES)
+    if prefixes is None:
+        prefixes = kept[_FEED_PREFIXES] = tuple(
             urls.url(source.pages) for f in installed for source in f.feeds if source.pages
         )
-        _HEAD_FROM[:] = [installed, paths, prefixes]
-    return _HEAD, _HEAD_FROM[2]
+    return kept, prefixes
 
 
-def _kept_head(key: Hashable, render: Callable[[], str]) -> Markup:
-    found = _HEAD.get(key)
+def _kept_head(kept: dict[Hashable, Any], key: Hashable, render: Callable[[], str]) -> Markup:
+    found = kept.get(key)
     if found is None:
         found = Markup(render())
-        if len(_HEAD) >= _HEAD_MAX:
-            _HEAD.pop(next(iter(_HEAD)))  # the oldest
-        _HEAD[key] = found
-    return found
+        if len(kept) > _HEAD_MAX:
+            kept.pop(next(k for k in kept if k != _FEED_PREFIXES))  # the oldest head
+        kept[key] = found
+    return found  # type: ignore[no-any-return]
 
 
 def head_links(needs: assets.Needs, path: str) -> Markup:
@@ -195,20 +208,23 @@ def head_links(needs: assets.Needs, path: str) -> Markup:
     store = _head_store()
     if store is None:
         return Markup(_render_head(template, needs=needs, feeds=feed_links(path)))
-    _, prefixes = store
+    kept, prefixes = store
     key = (template, i18n.current_language.get(), needs, *(path.startswith(p) for p in prefixes))
-    return _kept_head(key, lambda: _render_head(template, needs=needs, feeds=feed_links(path)))
+    return _kept_head(
+        kept, key, lambda: _render_head(template, needs=needs, feeds=feed_links(path))
+    )
 
 
 def head_scripts(needs: assets.Needs, site: Any) -> Markup:
     """templates/_head_scripts.html: the site's theme (its settings' version), the scripts the
     page `needs`."""
     template = "_head_scripts.html"
-    if _head_store() is None:
+    store = _head_store()
+    if store is None:
         return Markup(_render_head(template, needs=needs, site=site))
     version = site.version if site else None  # what the template reads of `site`
     key = (template, needs, version or None)
-    return _kept_head(key, lambda: _render_head(template, needs=needs, site=site))
+    return _kept_head(store[0], key, lambda: _render_head(template, needs=needs, site=site))
 
 
 def _render_head(template: str, **context: Any) -> str:

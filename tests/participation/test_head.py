@@ -66,14 +66,14 @@ def test_the_kept_head_scripts_are_those_rendered_for_the_site_and_needs() -> No
 def test_nothing_is_kept_while_the_files_are_watched() -> None:
     assets.watch(True)
     try:
-        templating._HEAD.clear()
+        templating._HEAD.values.clear()
         assert templating.head_links(NEEDS[1], "/proposals") == _rendered(
             "_head_links.html", needs=NEEDS[1], feeds=templating.feed_links("/proposals")
         )
         assert templating.head_scripts(NEEDS[1], None) == _rendered(
             "_head_scripts.html", needs=NEEDS[1], site=None
         )
-        assert not templating._HEAD
+        assert not templating._HEAD.values
     finally:
         assets.watch(False)
 
